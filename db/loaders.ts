@@ -1,0 +1,80 @@
+/**
+ * Per-request DataLoaders over the hub's own tables. Each batch function is one statement and
+ * returns exactly one entry per key, in key order; a missing row is null, never an error.
+ */
+import DataLoader from 'dataloader';
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { HubDb } from './connect';
+import { household, householdMember, person, region } from './schema';
+
+export type HouseholdRow = typeof household.$inferSelect;
+export type PersonRow = typeof person.$inferSelect;
+export type RegionRow = typeof region.$inferSelect;
+export interface MemberRow {
+  householdId: number;
+  relation: (typeof householdMember.$inferSelect)['relation'];
+  joinedOn: string;
+  person: PersonRow;
+}
+
+const RELATION_ORDER = sql`FIELD(${householdMember.relation}, 'HEAD', 'SPOUSE', 'PARENT', 'GRANDPARENT', 'CHILD', 'GRANDCHILD', 'SIBLING', 'OTHER')`;
+
+function byKey<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K): (V | null)[] {
+  const map = new Map<K, V>();
+  for (const row of rows) map.set(keyOf(row), row);
+  return keys.map((k) => map.get(k) ?? null);
+}
+
+function groupByKey<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K): V[][] {
+  const map = new Map<K, V[]>();
+  for (const row of rows) {
+    const k = keyOf(row);
+    const list = map.get(k);
+    if (list) list.push(row);
+    else map.set(k, [row]);
+  }
+  return keys.map((k) => map.get(k) ?? []);
+}
+
+export function createHubLoaders(db: HubDb) {
+  return {
+    householdById: new DataLoader<number, HouseholdRow | null>(async (ids) =>
+      byKey(ids, await db.select().from(household).where(inArray(household.id, [...ids])), (r) => r.id),
+    ),
+
+    /** Current members (no leaving date), head first, each with their person row. */
+    membersByHousehold: new DataLoader<number, MemberRow[]>(async (ids) => {
+      const rows = await db
+        .select({
+          householdId: householdMember.householdId,
+          relation: householdMember.relation,
+          joinedOn: householdMember.joinedOn,
+          person,
+        })
+        .from(householdMember)
+        .innerJoin(person, eq(person.idNumber, householdMember.idNumber))
+        .where(and(inArray(householdMember.householdId, [...ids]), isNull(householdMember.leftOn)))
+        .orderBy(asc(householdMember.householdId), RELATION_ORDER, asc(person.birthDate));
+      return groupByKey(ids, rows, (r) => r.householdId);
+    }),
+
+    personByIdNumber: new DataLoader<string, PersonRow | null>(async (idNumbers) =>
+      byKey(idNumbers, await db.select().from(person).where(inArray(person.idNumber, [...idNumbers])), (r) => r.idNumber),
+    ),
+
+    /** The household a person belongs to now. */
+    currentHouseholdIdByIdNumber: new DataLoader<string, number | null>(async (idNumbers) => {
+      const rows = await db
+        .select({ idNumber: householdMember.idNumber, householdId: householdMember.householdId })
+        .from(householdMember)
+        .where(and(inArray(householdMember.idNumber, [...idNumbers]), isNull(householdMember.leftOn)));
+      return byKey(idNumbers, rows, (r) => r.idNumber).map((r) => r?.householdId ?? null);
+    }),
+
+    regionByCode: new DataLoader<string, RegionRow | null>(async (codes) =>
+      byKey(codes, await db.select().from(region).where(inArray(region.code, [...codes])), (r) => r.code),
+    ),
+  };
+}
+
+export type HubLoaders = ReturnType<typeof createHubLoaders>;

@@ -1,0 +1,179 @@
+/**
+ * A private MariaDB/MySQL server of the hub's own, started from the binaries installed on this
+ * machine. `npm start` and `npm test` use it when they are given no database URL, so the project
+ * never depends on (or disturbs) whatever server the machine already runs.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import mysql from 'mysql2/promise';
+
+export interface PrivateServer {
+  /** `mysql://root@127.0.0.1:PORT/` — no database selected. */
+  url: string;
+  port: number;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+export class ServerBinaryMissing extends Error {
+  override name = 'ServerBinaryMissing';
+}
+
+const SEARCH_DIRS = ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin', '/usr/local/mysql/bin', '/opt/homebrew/bin'];
+
+function which(names: string[]): string | null {
+  const dirs = [...(process.env.PATH ?? '').split(path.delimiter), ...SEARCH_DIRS];
+  for (const name of names) {
+    for (const dir of dirs) {
+      const candidate = path.join(dir, name);
+      try {
+        fs.accessSync(candidate, fs.constants.X_OK);
+        return candidate;
+      } catch {
+        /* keep looking */
+      }
+    }
+  }
+  return null;
+}
+
+function findBinaries(): { server: string; installDb: string | null; flavour: 'mariadb' | 'mysql' } {
+  const mariadbd = which(['mariadbd']);
+  if (mariadbd) return { server: mariadbd, installDb: which(['mariadb-install-db', 'mysql_install_db']), flavour: 'mariadb' };
+  const mysqld = which(['mysqld']);
+  if (mysqld) {
+    const version = spawnSync(mysqld, ['--version'], { encoding: 'utf8' }).stdout ?? '';
+    if (/mariadb/i.test(version)) return { server: mysqld, installDb: which(['mariadb-install-db', 'mysql_install_db']), flavour: 'mariadb' };
+    return { server: mysqld, installDb: null, flavour: 'mysql' };
+  }
+  throw new ServerBinaryMissing(
+    'No MariaDB or MySQL server binary found (looked for mariadbd and mysqld on PATH and in ' +
+      SEARCH_DIRS.join(', ') +
+      ').\n  Either give a server URL (DATABASE_URL=mysql://user:pass@host:3306/aidhub), or install one:\n' +
+      '    Debian/Ubuntu: sudo apt-get install mariadb-server\n' +
+      '    macOS:         brew install mariadb',
+  );
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function runOrThrow(cmd: string, args: string[], what: string): void {
+  const res = spawnSync(cmd, args, { encoding: 'utf8' });
+  if (res.status !== 0) {
+    throw new Error(`${what} failed (exit ${res.status}):\n${res.stderr || res.stdout}`);
+  }
+}
+
+function initialise(dataDir: string, bins: ReturnType<typeof findBinaries>): void {
+  if (fs.existsSync(path.join(dataDir, 'mysql'))) return;
+  fs.mkdirSync(dataDir, { recursive: true });
+  const user = os.userInfo().username;
+  if (bins.flavour === 'mariadb') {
+    if (!bins.installDb) throw new ServerBinaryMissing('mariadbd found but mariadb-install-db is missing; install the full mariadb-server package.');
+    runOrThrow(
+      bins.installDb,
+      ['--no-defaults', `--datadir=${dataDir}`, '--auth-root-authentication-method=normal', '--skip-test-db', `--user=${user}`],
+      'mariadb-install-db',
+    );
+  } else {
+    runOrThrow(bins.server, ['--no-defaults', '--initialize-insecure', `--datadir=${dataDir}`, `--user=${user}`], 'mysqld --initialize-insecure');
+  }
+}
+
+async function waitUntilReady(url: string, child: ChildProcess, logFile: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  for (;;) {
+    if (exited) throw new Error(`database server exited during start-up; see ${logFile}:\n${tail(logFile)}`);
+    try {
+      const conn = await mysql.createConnection({ uri: url, connectTimeout: 1000 });
+      await conn.end();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`database server did not accept connections within ${timeoutMs} ms: ${(err as Error).message}\n${tail(logFile)}`);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  }
+}
+
+function tail(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n').slice(-15).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+export interface StartOptions {
+  /** Where the data lives; reused when it already holds a database. */
+  dataDir: string;
+  /** TCP port; a free one is picked when omitted. */
+  port?: number;
+  /** Durability traded for speed: for throwaway test servers. */
+  ephemeral?: boolean;
+}
+
+export async function startPrivateServer(opts: StartOptions): Promise<PrivateServer> {
+  const bins = findBinaries();
+  const dataDir = path.resolve(opts.dataDir);
+  initialise(dataDir, bins);
+  const port = opts.port ?? (await freePort());
+  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-db-run-'));
+  const logFile = path.join(dataDir, 'server.log');
+  const args = [
+    '--no-defaults',
+    `--datadir=${dataDir}`,
+    `--port=${port}`,
+    '--bind-address=127.0.0.1',
+    `--socket=${path.join(runDir, 'mysqld.sock')}`,
+    `--pid-file=${path.join(runDir, 'mysqld.pid')}`,
+    `--log-error=${logFile}`,
+    `--user=${os.userInfo().username}`,
+    '--skip-name-resolve',
+    '--character-set-server=utf8mb4',
+    '--collation-server=utf8mb4_unicode_ci',
+    '--max-connections=500',
+    '--innodb-buffer-pool-size=512M',
+    '--local-infile=1',
+  ];
+  if (bins.flavour === 'mysql') args.push('--mysqlx=OFF');
+  if (opts.ephemeral) {
+    args.push('--innodb-flush-log-at-trx-commit=0', '--innodb-doublewrite=0', '--skip-log-bin', '--sync-binlog=0');
+  }
+  const child = spawn(bins.server, args, { stdio: 'ignore', detached: false });
+  const url = `mysql://root@127.0.0.1:${port}/`;
+  await waitUntilReady(url, child, logFile, 60_000);
+  let stopped: Promise<void> | null = null;
+  return {
+    url,
+    port,
+    dataDir,
+    stop() {
+      stopped ??= new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        const kill = setTimeout(() => child.kill('SIGKILL'), 20_000);
+        child.once('exit', () => {
+          clearTimeout(kill);
+          fs.rmSync(runDir, { recursive: true, force: true });
+          resolve();
+        });
+        child.kill('SIGTERM');
+      });
+      return stopped;
+    },
+  };
+}

@@ -1,0 +1,39 @@
+/** Calendar dates as ISO strings (YYYY-MM-DD): the policy speaks of days, not instants. */
+import { isCalendarDate } from './id-number';
+
+export type IsoDate = string;
+
+export function isIsoDate(value: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  return !!m && isCalendarDate(Number(m[1]), Number(m[2]), Number(m[3]));
+}
+
+/** First day of a 'YYYY-MM' month. */
+export function monthStart(ym: string): IsoDate {
+  return `${ym}-01`;
+}
+
+/** Last day of a 'YYYY-MM' month. */
+export function monthEnd(ym: string): IsoDate {
+  const [y, m] = ym.split('-').map(Number);
+  const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  return `${ym}-${String(last).padStart(2, '0')}`;
+}
+
+/** Whether [aStart, aEnd] and [bStart, bEnd] share at least one day; a null end is open. */
+export function periodsOverlap(aStart: IsoDate, aEnd: IsoDate | null, bStart: IsoDate, bEnd: IsoDate | null): boolean {
+  return (aEnd === null || bStart <= aEnd) && (bEnd === null || aStart <= bEnd);
+}
+
+export function addDays(date: IsoDate, days: number): IsoDate {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+const CHINA_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
+
+/** Today's date in China (UTC+8), whatever the server's own time zone. */
+export function todayIso(now: Date = new Date()): IsoDate {
+  return CHINA_DATE.format(now);
+}

@@ -1,0 +1,118 @@
+/**
+ * 民政 adapter: 低保 member spells, 特困 support, temporary aid grants and child allowances, each
+ * mapped to the common AidRecord. Four statements per batch, one per table, whatever the batch size.
+ */
+import path from 'node:path';
+import { eq, inArray } from 'drizzle-orm';
+import type { AidCause, AidRecord, AidStatus, DepartmentAdapter, SourceDb } from '../types';
+import { childAllowance, dibaoFamily, dibaoMember, tekunPerson, tempAidGrant } from './tables';
+
+const CAUSES: Record<string, AidCause> = { '01': 'ILLNESS', '02': 'ACCIDENT', '03': 'DISASTER', '04': 'JOB_LOSS', '05': 'EDUCATION', '99': 'OTHER' };
+
+/** 0 在保, 1 停保, 2 暂停; a spell with an end date in the past has ended whatever the flag says. */
+function recurringStatus(stateFlag: number, end: string | null, today: string): AidStatus {
+  if (stateFlag === 2) return 'SUSPENDED';
+  if (stateFlag === 1 || (end !== null && end < today)) return 'ENDED';
+  return 'ACTIVE';
+}
+
+function laterOf(a: string, b: string): string {
+  return a > b ? a : b;
+}
+function earlierOf(a: string | null, b: string | null): string | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return a < b ? a : b;
+}
+
+export const civilAffairs: DepartmentAdapter = {
+  code: 'CIVIL_AFFAIRS',
+  migrationsFolder: path.join(__dirname, 'migrations'),
+
+  async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: string): Promise<AidRecord[]> {
+    const ids = [...idNumbers];
+    const [dibao, tekun, temp, child] = await Promise.all([
+      db
+        .select({
+          familyNo: dibaoMember.familyNo,
+          idNo: dibaoMember.idNo,
+          joinedOn: dibaoMember.joinedOn,
+          leftOn: dibaoMember.leftOn,
+          monthlyShareFen: dibaoMember.monthlyShareFen,
+          approvedOn: dibaoFamily.approvedOn,
+          endedOn: dibaoFamily.endedOn,
+          stateFlag: dibaoFamily.stateFlag,
+        })
+        .from(dibaoMember)
+        .innerJoin(dibaoFamily, eq(dibaoFamily.familyNo, dibaoMember.familyNo))
+        .where(inArray(dibaoMember.idNo, ids)),
+      db.select().from(tekunPerson).where(inArray(tekunPerson.idNo, ids)),
+      db.select().from(tempAidGrant).where(inArray(tempAidGrant.idNo, ids)),
+      db.select().from(childAllowance).where(inArray(childAllowance.childIdNo, ids)),
+    ]);
+
+    const records: AidRecord[] = [];
+    for (const r of dibao) {
+      // A member is covered from the later of joining and family approval to the earlier of leaving and family exit.
+      const periodEnd = earlierOf(r.leftOn, r.endedOn);
+      records.push({
+        department: 'CIVIL_AFFAIRS',
+        programme: 'DIBAO',
+        beneficiaryIdNumber: r.idNo,
+        sourceHouseholdRef: r.familyNo,
+        periodStart: laterOf(r.joinedOn, r.approvedOn),
+        periodEnd,
+        grantDate: null,
+        amountFen: r.monthlyShareFen,
+        status: recurringStatus(r.stateFlag, periodEnd, today),
+        sourceRef: `dibao_member:${r.familyNo}/${r.idNo}/${r.joinedOn}`,
+      });
+    }
+    for (const r of tekun) {
+      records.push({
+        department: 'CIVIL_AFFAIRS',
+        programme: 'TEKUN',
+        beneficiaryIdNumber: r.idNo,
+        sourceHouseholdRef: null,
+        periodStart: r.startOn,
+        periodEnd: r.endOn,
+        grantDate: null,
+        amountFen: r.monthlyFen,
+        status: recurringStatus(r.stateFlag, r.endOn, today),
+        sourceRef: `tekun_person:${r.tkId}`,
+      });
+    }
+    for (const r of temp) {
+      records.push({
+        department: 'CIVIL_AFFAIRS',
+        programme: 'TEMP_AID',
+        beneficiaryIdNumber: r.idNo,
+        sourceHouseholdRef: r.familyNo,
+        periodStart: null,
+        periodEnd: null,
+        grantDate: r.grantDate,
+        amountFen: r.amountFen,
+        status: r.revoked ? 'CANCELLED' : 'PAID',
+        sourceRef: `temp_aid_grant:${r.grantId}`,
+        cause: CAUSES[r.causeCode] ?? 'OTHER',
+        urgent: r.isUrgent,
+        secondAid: r.isSecondAid,
+      });
+    }
+    for (const r of child) {
+      records.push({
+        department: 'CIVIL_AFFAIRS',
+        programme: r.category === 'GE' ? 'ORPHAN' : 'UNSUPPORTED_CHILD',
+        beneficiaryIdNumber: r.childIdNo,
+        sourceHouseholdRef: null,
+        periodStart: r.startOn,
+        periodEnd: r.endOn,
+        grantDate: null,
+        amountFen: r.monthlyFen,
+        status: recurringStatus(0, r.endOn, today),
+        sourceRef: `child_allowance:${r.id}`,
+      });
+    }
+    return records;
+  },
+};

@@ -1,0 +1,90 @@
+/**
+ * 民政 front-end tables, as a civil affairs assistance system shares them: 低保 by family with
+ * its members' shares, 特困 persons, temporary aid grants, and child allowances.
+ */
+import { bigint, boolean, char, date, index, int, mysqlTable, primaryKey, tinyint, varchar } from 'drizzle-orm/mysql-core';
+
+/** 低保家庭: one row per enrolled family and enrolment spell. */
+export const dibaoFamily = mysqlTable(
+  'dibao_family',
+  {
+    familyNo: varchar('family_no', { length: 24 }).primaryKey(),
+    countyCode: char('county_code', { length: 6 }).notNull(),
+    headIdNo: char('head_id_no', { length: 18 }).notNull(),
+    /** 1 城市低保, 2 农村低保 */
+    areaType: tinyint('area_type').notNull(),
+    approvedOn: date('approved_on', { mode: 'string' }).notNull(),
+    endedOn: date('ended_on', { mode: 'string' }),
+    /** 0 在保, 1 停保, 2 暂停 */
+    stateFlag: tinyint('state_flag').notNull().default(0),
+  },
+  (t) => [index('dibao_family_head').on(t.headIdNo)],
+);
+
+/** 低保家庭成员: each member's own spell and monthly share of the family's allowance. */
+export const dibaoMember = mysqlTable(
+  'dibao_member',
+  {
+    familyNo: varchar('family_no', { length: 24 }).notNull(),
+    idNo: char('id_no', { length: 18 }).notNull(),
+    relationToHead: varchar('relation_to_head', { length: 8 }).notNull(),
+    joinedOn: date('joined_on', { mode: 'string' }).notNull(),
+    leftOn: date('left_on', { mode: 'string' }),
+    monthlyShareFen: int('monthly_share_fen').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.familyNo, t.idNo, t.joinedOn] }), index('dibao_member_id').on(t.idNo)],
+);
+
+/** 特困人员 */
+export const tekunPerson = mysqlTable(
+  'tekun_person',
+  {
+    tkId: bigint('tk_id', { mode: 'number', unsigned: true }).autoincrement().primaryKey(),
+    idNo: char('id_no', { length: 18 }).notNull(),
+    countyCode: char('county_code', { length: 6 }).notNull(),
+    /** 1 分散供养, 2 集中供养 */
+    careMode: tinyint('care_mode').notNull(),
+    startOn: date('start_on', { mode: 'string' }).notNull(),
+    endOn: date('end_on', { mode: 'string' }),
+    monthlyFen: int('monthly_fen').notNull(),
+    stateFlag: tinyint('state_flag').notNull().default(0),
+  },
+  (t) => [index('tekun_id').on(t.idNo)],
+);
+
+/** 临时救助发放: one row per grant. */
+export const tempAidGrant = mysqlTable(
+  'temp_aid_grant',
+  {
+    grantId: bigint('grant_id', { mode: 'number', unsigned: true }).autoincrement().primaryKey(),
+    idNo: char('id_no', { length: 18 }).notNull(),
+    familyNo: varchar('family_no', { length: 24 }),
+    /** 01 疾病, 02 意外事故, 03 自然灾害, 04 失业, 05 教育, 99 其他 */
+    causeCode: char('cause_code', { length: 2 }).notNull(),
+    /** 急难 */
+    isUrgent: boolean('is_urgent').notNull().default(false),
+    /** 二次临时救助 approved for heavy costs */
+    isSecondAid: boolean('is_second_aid').notNull().default(false),
+    grantDate: date('grant_date', { mode: 'string' }).notNull(),
+    amountFen: int('amount_fen').notNull(),
+    /** 1 乡镇审批, 2 县级审批 */
+    approvalLevel: tinyint('approval_level').notNull(),
+    revoked: boolean('revoked').notNull().default(false),
+  },
+  (t) => [index('temp_aid_id').on(t.idNo)],
+);
+
+/** 孤儿 / 事实无人抚养儿童 allowances. */
+export const childAllowance = mysqlTable(
+  'child_allowance',
+  {
+    id: bigint('id', { mode: 'number', unsigned: true }).autoincrement().primaryKey(),
+    childIdNo: char('child_id_no', { length: 18 }).notNull(),
+    /** GE 孤儿, SW 事实无人抚养 */
+    category: char('category', { length: 2 }).notNull(),
+    startOn: date('start_on', { mode: 'string' }).notNull(),
+    endOn: date('end_on', { mode: 'string' }),
+    monthlyFen: int('monthly_fen').notNull(),
+  },
+  (t) => [index('child_allowance_id').on(t.childIdNo)],
+);

@@ -1,0 +1,102 @@
+/**
+ * 残联 adapter: the two subsidies (两项补贴) as RECURRING records and rehabilitation aid as ONE_OFF
+ * grants, both keyed by certificate and reached from the ID number through cl_certificate; and the
+ * certificates themselves, which the missed-aid rules M1 and M2 read. Subsidy periods are months
+ * in the source and become first-day / last-day dates here.
+ */
+import path from 'node:path';
+import { eq, inArray } from 'drizzle-orm';
+import { monthEnd, monthStart } from '../../domain/dates';
+import type { ProgrammeCode } from '../../domain/programmes';
+import type { AidRecord, AidStatus, DepartmentAdapter, DisabilityCertificate, SourceDb } from '../types';
+import { clCertificate, clRehabAid, clSubsidy } from './tables';
+
+const SUBSIDY_PROGRAMMES: Record<string, ProgrammeCode> = { SH: 'DISABILITY_LIVING', HL: 'DISABILITY_NURSING' };
+
+/** 3 注销: a cancelled certificate stops every subsidy paid under it, whatever the subsidy row says. */
+const CERT_CANCELLED = 3;
+
+const CERT_STATUS: Record<number, DisabilityCertificate['status']> = { 1: 'VALID', 2: 'EXPIRED', 3: 'REVOKED' };
+
+function subsidyStatus(certStatus: number, end: string | null, today: string): AidStatus {
+  if (certStatus === CERT_CANCELLED || (end !== null && end < today)) return 'ENDED';
+  return 'ACTIVE';
+}
+
+export const disability: DepartmentAdapter = {
+  code: 'DISABILITY',
+  migrationsFolder: path.join(__dirname, 'migrations'),
+
+  async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: string): Promise<AidRecord[]> {
+    const ids = [...idNumbers];
+    const [subsidies, rehab] = await Promise.all([
+      db
+        .select({
+          subId: clSubsidy.subId,
+          subType: clSubsidy.subType,
+          startYm: clSubsidy.startYm,
+          endYm: clSubsidy.endYm,
+          monthlyFen: clSubsidy.monthlyFen,
+          idCard: clCertificate.idCard,
+          certStatus: clCertificate.certStatus,
+        })
+        .from(clSubsidy)
+        .innerJoin(clCertificate, eq(clCertificate.certNo, clSubsidy.certNo))
+        .where(inArray(clCertificate.idCard, ids)),
+      db
+        .select({ id: clRehabAid.id, grantDate: clRehabAid.grantDate, amountFen: clRehabAid.amountFen, idCard: clCertificate.idCard })
+        .from(clRehabAid)
+        .innerJoin(clCertificate, eq(clCertificate.certNo, clRehabAid.certNo))
+        .where(inArray(clCertificate.idCard, ids)),
+    ]);
+
+    const records: AidRecord[] = [];
+    for (const r of subsidies) {
+      const programme = SUBSIDY_PROGRAMMES[r.subType];
+      if (!programme) continue;
+      const periodEnd = r.endYm ? monthEnd(r.endYm) : null;
+      records.push({
+        department: 'DISABILITY',
+        programme,
+        beneficiaryIdNumber: r.idCard,
+        sourceHouseholdRef: null,
+        periodStart: monthStart(r.startYm),
+        periodEnd,
+        grantDate: null,
+        amountFen: r.monthlyFen,
+        status: subsidyStatus(r.certStatus, periodEnd, today),
+        sourceRef: `cl_subsidy:${r.subId}`,
+      });
+    }
+    for (const r of rehab) {
+      records.push({
+        department: 'DISABILITY',
+        programme: 'REHAB_AID',
+        beneficiaryIdNumber: r.idCard,
+        sourceHouseholdRef: null,
+        periodStart: null,
+        periodEnd: null,
+        grantDate: r.grantDate,
+        amountFen: r.amountFen,
+        status: 'PAID',
+        sourceRef: `cl_rehab_aid:${r.id}`,
+      });
+    }
+    return records;
+  },
+};
+
+/** Every disability certificate held by these people, whatever its status. One statement. */
+export async function certificatesByIdNumbers(db: SourceDb, idNumbers: readonly string[]): Promise<DisabilityCertificate[]> {
+  const rows = await db.select().from(clCertificate).where(inArray(clCertificate.idCard, [...idNumbers]));
+  return rows.map((r) => ({
+    certificateNumber: r.certNo,
+    idNumber: r.idCard,
+    category: r.disType,
+    level: r.disLevel,
+    issuedOn: r.issueDate,
+    validUntil: r.validUntil,
+    // An unknown status code is not trusted as valid: the missed-aid rules would act on it.
+    status: CERT_STATUS[r.certStatus] ?? 'EXPIRED',
+  }));
+}

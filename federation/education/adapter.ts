@@ -1,0 +1,56 @@
+/**
+ * 教育 adapter: student funding (国家助学金, 学费减免, 寄宿生生活费补助) per school year and
+ * semester, each payment mapped to a ONE_OFF AidRecord. The source keys funding by student number,
+ * so the ID number comes from a join to the student roll. One statement per batch.
+ */
+import path from 'node:path';
+import { eq, inArray } from 'drizzle-orm';
+import { yuanToFen } from '../../domain/money';
+import type { ProgrammeCode } from '../../domain/programmes';
+import type { AidRecord, DepartmentAdapter, SourceDb } from '../types';
+import { xsFunding, xsStudent } from './tables';
+
+const PROGRAMMES: Record<string, ProgrammeCode> = { GJZXJ: 'NATIONAL_GRANT', XFJM: 'TUITION_WAIVER', JSSBZ: 'BOARDING_SUBSIDY' };
+
+export const education: DepartmentAdapter = {
+  code: 'EDUCATION',
+  migrationsFolder: path.join(__dirname, 'migrations'),
+
+  async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[]): Promise<AidRecord[]> {
+    const ids = [...idNumbers];
+    const rows = await db
+      .select({
+        fundingId: xsFunding.fundingId,
+        sfzh: xsStudent.sfzh,
+        schoolYear: xsFunding.schoolYear,
+        fundingType: xsFunding.fundingType,
+        amountYuan: xsFunding.amountYuan,
+        paidDate: xsFunding.paidDate,
+        paidFlag: xsFunding.paidFlag,
+      })
+      .from(xsFunding)
+      .innerJoin(xsStudent, eq(xsStudent.studentNo, xsFunding.studentNo))
+      .where(inArray(xsStudent.sfzh, ids));
+
+    const records: AidRecord[] = [];
+    for (const r of rows) {
+      const programme = PROGRAMMES[r.fundingType];
+      // A funding type outside the hub's catalogue is not aid the hub compares; skip rather than guess.
+      if (!programme) continue;
+      records.push({
+        department: 'EDUCATION',
+        programme,
+        beneficiaryIdNumber: r.sfzh,
+        sourceHouseholdRef: null,
+        periodStart: null,
+        periodEnd: null,
+        grantDate: r.paidDate,
+        amountFen: yuanToFen(r.amountYuan),
+        status: r.paidFlag === 0 ? 'CANCELLED' : 'PAID',
+        sourceRef: `xs_funding:${r.fundingId}`,
+        schoolYear: r.schoolYear,
+      });
+    }
+    return records;
+  },
+};

@@ -1,0 +1,91 @@
+/**
+ * 医保 adapter: medical aid paid inside the one-stop settlement (mi_setl.maf_pay), medical aid and
+ * premium subsidies paid separately (mi_aid_pay), and the hospital settlements themselves, which
+ * the duplicate-aid rules (X7) and the out-of-pocket warnings (M4) need. Amounts are stored in
+ * yuan; every one goes through yuanToFen so no float ever touches money.
+ */
+import path from 'node:path';
+import { and, eq, gt, inArray } from 'drizzle-orm';
+import { yuanToFen } from '../../domain/money';
+import type { ProgrammeCode } from '../../domain/programmes';
+import type { AidRecord, DepartmentAdapter, HospitalSettlement, SourceDb } from '../types';
+import { miAidPayment, miSettlement } from './tables';
+
+const AID_PAY_PROGRAMMES: Record<string, ProgrammeCode> = { MAF: 'MEDICAL_AID', CBZZ: 'PREMIUM_SUBSIDY' };
+
+/** refd_setl_flag '1' marks a settlement reversed (冲销); it and everything it paid no longer stand. */
+const NOT_REVERSED = '0';
+
+export const health: DepartmentAdapter = {
+  code: 'HEALTH',
+  migrationsFolder: path.join(__dirname, 'migrations'),
+
+  async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[]): Promise<AidRecord[]> {
+    const ids = [...idNumbers];
+    const [settlementAid, aidPayments] = await Promise.all([
+      db
+        .select({ setlId: miSettlement.setlId, psnCertNo: miSettlement.psnCertNo, setlDate: miSettlement.setlDate, mafPay: miSettlement.mafPay })
+        .from(miSettlement)
+        .where(and(inArray(miSettlement.psnCertNo, ids), gt(miSettlement.mafPay, '0'), eq(miSettlement.refdSetlFlag, NOT_REVERSED))),
+      db.select().from(miAidPayment).where(inArray(miAidPayment.psnCertNo, ids)),
+    ]);
+
+    const records: AidRecord[] = [];
+    for (const r of settlementAid) {
+      records.push({
+        department: 'HEALTH',
+        programme: 'MEDICAL_AID',
+        beneficiaryIdNumber: r.psnCertNo,
+        sourceHouseholdRef: null,
+        periodStart: null,
+        periodEnd: null,
+        grantDate: r.setlDate,
+        amountFen: yuanToFen(r.mafPay),
+        status: 'PAID',
+        sourceRef: `mi_setl:${r.setlId}`,
+        settlementRef: r.setlId,
+      });
+    }
+    for (const r of aidPayments) {
+      const programme = AID_PAY_PROGRAMMES[r.aidType];
+      if (!programme) continue;
+      records.push({
+        department: 'HEALTH',
+        programme,
+        beneficiaryIdNumber: r.psnCertNo,
+        sourceHouseholdRef: null,
+        periodStart: null,
+        periodEnd: null,
+        grantDate: r.payDate,
+        amountFen: yuanToFen(r.payAmt),
+        status: 'PAID',
+        sourceRef: `mi_aid_pay:${r.payId}`,
+        // A premium subsidy pays for insurance cover, not for a stay; only medical aid relieves a settlement.
+        settlementRef: programme === 'MEDICAL_AID' ? r.setlId : null,
+      });
+    }
+    return records;
+  },
+};
+
+/** Hospital settlements of these people that still stand (reversed ones excluded), in fen. One statement. */
+export async function settlementsByIdNumbers(db: SourceDb, idNumbers: readonly string[]): Promise<HospitalSettlement[]> {
+  const rows = await db
+    .select()
+    .from(miSettlement)
+    .where(and(inArray(miSettlement.psnCertNo, [...idNumbers]), eq(miSettlement.refdSetlFlag, NOT_REVERSED)));
+  return rows.map((r) => ({
+    settlementRef: r.setlId,
+    idNumber: r.psnCertNo,
+    hospitalName: r.fixmedinsName,
+    admittedOn: r.admDate,
+    dischargedOn: r.dscgDate,
+    settledOn: r.setlDate,
+    diagnosis: r.diseName,
+    totalCostFen: yuanToFen(r.medfeeSumamt),
+    basicInsurancePaidFen: yuanToFen(r.hifpPay),
+    criticalIllnessInsurancePaidFen: yuanToFen(r.hifmiPay),
+    medicalAidPaidFen: yuanToFen(r.mafPay),
+    outOfPocketFen: yuanToFen(r.psnPay),
+  }));
+}

@@ -1,0 +1,83 @@
+/**
+ * 住房城乡建设 adapter: public rental allocations (实物配租, 租赁补贴) as RECURRING records under
+ * their application, and completed rural renovation projects (农村危房改造) as ONE_OFF grants.
+ * Two statements per batch, whatever the batch size.
+ */
+import path from 'node:path';
+import { and, eq, inArray, isNotNull } from 'drizzle-orm';
+import type { ProgrammeCode } from '../../domain/programmes';
+import type { AidRecord, AidStatus, DepartmentAdapter, SourceDb } from '../types';
+import { gzfAllocation, gzfApplication, wfgzProject } from './tables';
+
+const ALLOCATION_PROGRAMMES: Record<string, ProgrammeCode> = { SW: 'PUBLIC_RENTAL', BT: 'RENT_SUBSIDY' };
+
+/** 40 退出: the household has left the scheme even when the allocation row still has no end date. */
+const APP_EXITED = 40;
+
+function allocationStatus(appStatus: number, end: string | null, today: string): AidStatus {
+  if (appStatus === APP_EXITED || (end !== null && end < today)) return 'ENDED';
+  return 'ACTIVE';
+}
+
+export const housing: DepartmentAdapter = {
+  code: 'HOUSING',
+  migrationsFolder: path.join(__dirname, 'migrations'),
+
+  async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: string): Promise<AidRecord[]> {
+    const ids = [...idNumbers];
+    const [allocations, renovations] = await Promise.all([
+      db
+        .select({
+          allocId: gzfAllocation.allocId,
+          appNo: gzfAllocation.appNo,
+          allocType: gzfAllocation.allocType,
+          monthlyFen: gzfAllocation.monthlyFen,
+          startDate: gzfAllocation.startDate,
+          endDate: gzfAllocation.endDate,
+          applicantIdCard: gzfApplication.applicantIdCard,
+          appStatus: gzfApplication.appStatus,
+        })
+        .from(gzfAllocation)
+        .innerJoin(gzfApplication, eq(gzfApplication.appNo, gzfAllocation.appNo))
+        .where(inArray(gzfApplication.applicantIdCard, ids)),
+      // A project with no completion date has not been paid yet (the grant is paid on acceptance).
+      db
+        .select()
+        .from(wfgzProject)
+        .where(and(inArray(wfgzProject.ownerIdCard, ids), isNotNull(wfgzProject.completedDate))),
+    ]);
+
+    const records: AidRecord[] = [];
+    for (const r of allocations) {
+      const programme = ALLOCATION_PROGRAMMES[r.allocType];
+      if (!programme) continue;
+      records.push({
+        department: 'HOUSING',
+        programme,
+        beneficiaryIdNumber: r.applicantIdCard,
+        sourceHouseholdRef: r.appNo,
+        periodStart: r.startDate,
+        periodEnd: r.endDate,
+        grantDate: null,
+        amountFen: r.monthlyFen,
+        status: allocationStatus(r.appStatus, r.endDate, today),
+        sourceRef: `gzf_allocation:${r.allocId}`,
+      });
+    }
+    for (const r of renovations) {
+      records.push({
+        department: 'HOUSING',
+        programme: 'RURAL_RENOVATION',
+        beneficiaryIdNumber: r.ownerIdCard,
+        sourceHouseholdRef: null,
+        periodStart: null,
+        periodEnd: null,
+        grantDate: r.completedDate,
+        amountFen: r.grantFen,
+        status: 'PAID',
+        sourceRef: `wfgz_project:${r.projectId}`,
+      });
+    }
+    return records;
+  },
+};

@@ -1,0 +1,106 @@
+/**
+ * Per-request DataLoaders over the department sources: one loader per department, keyed by ID
+ * number, so a household query costs one batch per department however many members it has.
+ *
+ * A source that fails or is slower than its timeout does not fail the request: every key of the
+ * batch resolves to an UNAVAILABLE outcome (never a thrown error, which DataLoader would cache per
+ * key), the request records it, and the rest of the answer goes out.
+ */
+import DataLoader from 'dataloader';
+import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
+import type { IsoDate } from '../domain/dates';
+import type { Sources, Source } from './sources';
+import { ADAPTERS } from './registry';
+import type { AidRecord } from './types';
+
+export type UnavailableReason = 'TIMEOUT' | 'UNREACHABLE';
+
+export interface SourceOutcome {
+  department: DepartmentCode;
+  available: boolean;
+  latencyMs: number;
+  reason: UnavailableReason | null;
+}
+
+export interface DepartmentAid {
+  records: AidRecord[];
+  outcome: SourceOutcome;
+}
+
+/** Above this many ID numbers a batch is split, to keep IN lists and packets reasonable. */
+export const MAX_IDS_PER_STATEMENT = 5000;
+
+class SourceTimeout extends Error {}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new SourceTimeout()), ms);
+  });
+  // The losing query is abandoned, not awaited; swallow its late rejection.
+  work.catch(() => undefined);
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+export type OutcomeListener = (outcome: SourceOutcome, error: unknown) => void;
+
+function departmentLoader(source: Source, today: IsoDate, onOutcome: OutcomeListener) {
+  const adapter = ADAPTERS[source.code];
+  return new DataLoader<string, DepartmentAid>(
+    async (idNumbers) => {
+      const started = performance.now();
+      try {
+        const records = await withTimeout(adapter.aidByIdNumbers(source.db, idNumbers, today), source.timeoutMs);
+        const outcome: SourceOutcome = { department: source.code, available: true, latencyMs: Math.round(performance.now() - started), reason: null };
+        onOutcome(outcome, null);
+        const byPerson = new Map<string, AidRecord[]>();
+        for (const r of records) {
+          const list = byPerson.get(r.beneficiaryIdNumber);
+          if (list) list.push(r);
+          else byPerson.set(r.beneficiaryIdNumber, [r]);
+        }
+        return idNumbers.map((id) => ({ records: byPerson.get(id) ?? [], outcome }));
+      } catch (error) {
+        const outcome: SourceOutcome = {
+          department: source.code,
+          available: false,
+          latencyMs: Math.round(performance.now() - started),
+          reason: error instanceof SourceTimeout ? 'TIMEOUT' : 'UNREACHABLE',
+        };
+        onOutcome(outcome, error);
+        return idNumbers.map(() => ({ records: [], outcome }));
+      }
+    },
+    { maxBatchSize: MAX_IDS_PER_STATEMENT },
+  );
+}
+
+export function createDepartmentLoaders(sources: Sources, today: IsoDate, onOutcome: OutcomeListener) {
+  return Object.fromEntries(DEPARTMENT_CODES.map((code) => [code, departmentLoader(sources[code], today, onOutcome)])) as Record<
+    DepartmentCode,
+    DataLoader<string, DepartmentAid>
+  >;
+}
+
+export type DepartmentLoaders = ReturnType<typeof createDepartmentLoaders>;
+
+/**
+ * All aid for a set of people from the departments asked, one batch per department, with each
+ * department's outcome.
+ */
+export async function aidForPeople(
+  loaders: DepartmentLoaders,
+  idNumbers: readonly string[],
+  departments: readonly DepartmentCode[] = DEPARTMENT_CODES,
+): Promise<{ records: AidRecord[]; outcomes: SourceOutcome[] }> {
+  const perDepartment = await Promise.all(
+    departments.map(async (code) => {
+      const results = (await loaders[code].loadMany(idNumbers)) as DepartmentAid[];
+      // With no members there is no batch; the department counts as answering, in no time.
+      const outcome = results[0]?.outcome ?? { department: code, available: true, latencyMs: 0, reason: null };
+      const unavailable = results.find((r) => !r.outcome.available);
+      return { records: results.flatMap((r) => r.records), outcome: unavailable?.outcome ?? outcome };
+    }),
+  );
+  return { records: perDepartment.flatMap((p) => p.records), outcomes: perDepartment.map((p) => p.outcome) };
+}

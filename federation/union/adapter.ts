@@ -1,0 +1,64 @@
+/**
+ * 工会 adapter: grants paid under hardship-worker files (困难帮扶, 金秋助学, 大病帮扶). A 金秋助学
+ * grant funds the worker's child, so its beneficiary is the student, not the file holder; the
+ * duplicate-funding rule X6 compares it with the student's 国家助学金. One statement per batch.
+ */
+import path from 'node:path';
+import { and, eq, inArray, or } from 'drizzle-orm';
+import type { ProgrammeCode } from '../../domain/programmes';
+import type { AidRecord, DepartmentAdapter, SourceDb } from '../types';
+import { ghGrant, ghWorkerFile } from './tables';
+
+const PROGRAMMES: Record<string, ProgrammeCode> = { BF: 'UNION_HARDSHIP', JQ: 'UNION_AUTUMN_EDU', DB: 'UNION_ILLNESS' };
+
+export const union: DepartmentAdapter = {
+  code: 'UNION',
+  migrationsFolder: path.join(__dirname, 'migrations'),
+
+  async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[]): Promise<AidRecord[]> {
+    const ids = [...idNumbers];
+    const wanted = new Set(ids);
+    // The beneficiary may be the worker or the student, so one statement matches either; rows that
+    // matched only through the other person are dropped below.
+    const rows = await db
+      .select({
+        grantNo: ghGrant.grantNo,
+        fileNo: ghGrant.fileNo,
+        grantType: ghGrant.grantType,
+        grantDate: ghGrant.grantDate,
+        amountFen: ghGrant.amountFen,
+        studentIdCard: ghGrant.studentIdCard,
+        schoolYear: ghGrant.schoolYear,
+        setlRef: ghGrant.setlRef,
+        workerIdCard: ghWorkerFile.idCard,
+      })
+      .from(ghGrant)
+      .innerJoin(ghWorkerFile, eq(ghWorkerFile.fileNo, ghGrant.fileNo))
+      .where(and(inArray(ghGrant.grantType, Object.keys(PROGRAMMES)), or(inArray(ghWorkerFile.idCard, ids), inArray(ghGrant.studentIdCard, ids))));
+
+    const records: AidRecord[] = [];
+    for (const r of rows) {
+      const programme = PROGRAMMES[r.grantType];
+      const autumnEdu = programme === 'UNION_AUTUMN_EDU';
+      // A 金秋助学 row without the student's ID card is a data gap; the money still reached the
+      // worker's family, so it is shown under the worker rather than lost from the household view.
+      const beneficiary = autumnEdu && r.studentIdCard ? r.studentIdCard : r.workerIdCard;
+      if (!wanted.has(beneficiary)) continue;
+      records.push({
+        department: 'UNION',
+        programme,
+        beneficiaryIdNumber: beneficiary,
+        sourceHouseholdRef: r.fileNo,
+        periodStart: null,
+        periodEnd: null,
+        grantDate: r.grantDate,
+        amountFen: r.amountFen,
+        status: 'PAID',
+        sourceRef: `gh_grant:${r.grantNo}`,
+        schoolYear: autumnEdu ? r.schoolYear : null,
+        settlementRef: programme === 'UNION_ILLNESS' ? r.setlRef : null,
+      });
+    }
+    return records;
+  },
+};

@@ -1,0 +1,52 @@
+/** One typed context per request: configuration, data access and a fresh set of loaders. */
+import type { HubDb } from '../db/connect';
+import { createHubLoaders } from '../db/loaders';
+import type { DepartmentCode } from '../domain/departments';
+import { todayIso, type IsoDate } from '../domain/dates';
+import { scrub } from '../domain/privacy';
+import { createDepartmentLoaders, type SourceOutcome } from '../federation/loaders';
+import type { Sources } from '../federation/sources';
+import type { HubConfig } from '../server/config';
+import type { Logger } from 'pino';
+
+export interface HubDeps {
+  config: HubConfig;
+  hub: HubDb;
+  sources: Sources;
+  logger: Logger;
+  /** Fixed in tests; otherwise today in China. */
+  today?: () => IsoDate;
+}
+
+export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<DepartmentCode, SourceOutcome>) {
+  return {
+    hub: createHubLoaders(deps.hub),
+    departments: createDepartmentLoaders(deps.sources, today, (outcome, error) => {
+      if (outcome.available) return;
+      unavailable.set(outcome.department, outcome);
+      const cause = error as { code?: string; cause?: { code?: string } } | null;
+      // Only codes are logged: a driver error's message can carry the statement's parameters.
+      deps.logger.warn(
+        { department: outcome.department, reason: outcome.reason, latencyMs: outcome.latencyMs, errorCode: scrub(String(cause?.cause?.code ?? cause?.code ?? '')) },
+        'department source unavailable',
+      );
+    }),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;
+
+export interface HubContext {
+  config: HubConfig;
+  hub: HubDb;
+  today: IsoDate;
+  loaders: Loaders;
+  /** Departments that failed during this request; reported as DEPARTMENT_UNAVAILABLE errors. */
+  unavailable: Map<DepartmentCode, SourceOutcome>;
+}
+
+export function createContext(deps: HubDeps): HubContext {
+  const today = deps.today?.() ?? todayIso();
+  const unavailable = new Map<DepartmentCode, SourceOutcome>();
+  return { config: deps.config, hub: deps.hub, today, loaders: createLoaders(deps, today, unavailable), unavailable };
+}

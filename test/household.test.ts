@@ -1,0 +1,255 @@
+/**
+ * The household query end to end: a real hub over seven real databases, spoken to over HTTP.
+ */
+import net from 'node:net';
+import { DEPARTMENT_CODES } from '../domain/departments';
+import { freePort } from '../db/private-server';
+import { createTestDatabases, type TestDatabases } from './support/databases';
+import { startTestHub, type TestHub } from './support/hub';
+import { insertMany, insertRegions, insertWang, insertZhao, TODAY, WANG, ZHAO } from './support/scenarios';
+
+const HOUSEHOLD_QUERY = /* GraphQL */ `
+  query Household($id: ID!) {
+    household(id: $id) {
+      id
+      registrationNumber
+      region { code name level }
+      members { relation joinedOn person { idNumber name gender birthDate age } }
+      aid {
+        department { code name }
+        programme { code name kind purpose }
+        beneficiary { idNumber }
+        period { start end }
+        grantDate
+        amountFen
+        status
+        sourceReference
+        cause
+        urgent
+        schoolYear
+      }
+      aidSummary { totalFen monthlyRecurringFen complete byDepartment { department { code } totalFen recordCount } }
+      sources { department { code } available latencyMs reason }
+    }
+  }
+`;
+
+/** Statements one household query costs per source: the hub's three, and each adapter's tables. */
+const STATEMENTS_PER_QUERY = { HUB: 3, CIVIL_AFFAIRS: 4, EDUCATION: 1, HOUSING: 2, HEALTH: 2, UNION: 1, DISABILITY: 2 };
+
+let dbs: TestDatabases;
+let hub: TestHub;
+let wangId: number;
+let zhaoId: number;
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('household');
+  await insertRegions(dbs);
+  wangId = await insertWang(dbs);
+  zhaoId = await insertZhao(dbs);
+  hub = await startTestHub(dbs, { today: TODAY });
+});
+
+afterAll(async () => {
+  await hub?.close();
+  await dbs?.close();
+});
+
+describe('household query', () => {
+  it('returns every member and every aid record from all six departments', async () => {
+    const res = await hub.gql(HOUSEHOLD_QUERY, { id: String(wangId) });
+    expect(res.errors).toBeUndefined();
+    const h = res.data.household;
+    expect(h.registrationNumber).toBe(WANG.registrationNo);
+    expect(h.region).toEqual({ code: WANG.regionCode, name: '南门社区', level: 'VILLAGE' });
+    expect(h.members.map((m: any) => m.relation)).toEqual(['HEAD', 'SPOUSE', 'PARENT', 'CHILD']);
+    expect(h.members[0].person).toMatchObject({ idNumber: WANG.head, gender: 'MALE', birthDate: '1975-04-12', age: 50 });
+
+    for (const code of DEPARTMENT_CODES) {
+      const programmes = h.aid.filter((r: any) => r.department.code === code).map((r: any) => r.programme.code).sort();
+      expect({ code, programmes }).toEqual({ code, programmes: [...WANG.expectedRecords[code]].sort() });
+    }
+    expect(h.sources.map((s: any) => [s.department.code, s.available])).toEqual(DEPARTMENT_CODES.map((c) => [c, true]));
+  });
+
+  it('maps amounts to exact fen and keeps department detail', async () => {
+    const { data } = await hub.gql(HOUSEHOLD_QUERY, { id: String(wangId) });
+    const aid = data.household.aid as any[];
+    const grant = aid.find((r) => r.programme.code === 'NATIONAL_GRANT');
+    expect(grant).toMatchObject({ amountFen: 62_500, grantDate: '2025-10-15', schoolYear: '2025-2026', period: null, beneficiary: { idNumber: WANG.child } });
+    const medical = aid.find((r) => r.programme.code === 'MEDICAL_AID');
+    expect(medical).toMatchObject({ amountFen: 500_000, grantDate: '2026-01-10', beneficiary: { idNumber: WANG.grandmother } });
+    const temp = aid.find((r) => r.programme.code === 'TEMP_AID');
+    expect(temp).toMatchObject({ cause: 'ILLNESS', urgent: true, amountFen: 300_000 });
+    const nursing = aid.find((r) => r.programme.code === 'DISABILITY_NURSING');
+    expect(nursing).toMatchObject({ period: { start: '2020-01-01', end: null }, amountFen: 10_000, status: 'ACTIVE', programme: { kind: 'RECURRING', purpose: 'DISABILITY' } });
+    // Newest first.
+    const dates = aid.map((r) => r.grantDate ?? r.period.start);
+    expect(dates).toEqual([...dates].sort().reverse());
+  });
+
+  it('summarises aid per department with the monthly recurring amount', async () => {
+    const { data } = await hub.gql(HOUSEHOLD_QUERY, { id: String(wangId) });
+    const s = data.household.aidSummary;
+    // 低保 4 × 720 yuan + rent subsidy 450 + living 90 + nursing 100 per month.
+    expect(s.monthlyRecurringFen).toBe(4 * 72_000 + 45_000 + 9_000 + 10_000);
+    // The default window is the 12 months to today: 2025-03-16 .. 2026-03-15, 13 calendar months touched.
+    const civil = s.byDepartment.find((d: any) => d.department.code === 'CIVIL_AFFAIRS');
+    expect(civil).toEqual({ department: { code: 'CIVIL_AFFAIRS' }, totalFen: 13 * 4 * 72_000 + 300_000, recordCount: 5 });
+    expect(s.totalFen).toBe(s.byDepartment.reduce((n: number, d: any) => n + d.totalFen, 0));
+    expect(s.complete).toBe(true);
+  });
+
+  it('filters aid by window and department', async () => {
+    const res = await hub.gql(
+      `query($id: ID!) { household(id: $id) { aid(from: "2026-01-01", to: "2026-01-31", departments: [CIVIL_AFFAIRS, HEALTH]) { programme { code } } } }`,
+      { id: String(wangId) },
+    );
+    expect(res.data.household.aid.map((r: any) => r.programme.code).sort()).toEqual(['DIBAO', 'DIBAO', 'DIBAO', 'DIBAO', 'MEDICAL_AID', 'TEMP_AID']);
+  });
+
+  it('finds the household by any member and a person with their aid', async () => {
+    const res = await hub.gql(
+      `query($idNumber: String!) { householdByMember(idNumber: $idNumber) { id } person(idNumber: $idNumber) { name household { id } aid { programme { code } } } }`,
+      { idNumber: WANG.spouse },
+    );
+    expect(res.data.householdByMember.id).toBe(String(wangId));
+    expect(res.data.person.household.id).toBe(String(wangId));
+    expect(res.data.person.aid.map((r: any) => r.programme.code).sort()).toEqual(['DIBAO', 'DISABILITY_LIVING', 'DISABILITY_NURSING']);
+  });
+
+  it('answers null for an unknown household or person, not an error', async () => {
+    const res = await hub.gql(`{ household(id: "999999") { id } householdByMember(idNumber: "11010519491231002X") { id } }`);
+    expect(res.errors).toBeUndefined();
+    expect(res.data).toEqual({ household: null, householdByMember: null });
+  });
+
+  it('answers households(ids) one entry per id, in order, null where unknown', async () => {
+    const res = await hub.gql(`query($ids: [ID!]!) { households(ids: $ids) { registrationNumber } }`, { ids: [String(zhaoId), '424242', String(wangId)] });
+    expect(res.data.households).toEqual([{ registrationNumber: ZHAO.registrationNo }, null, { registrationNumber: WANG.registrationNo }]);
+  });
+});
+
+describe('bad input', () => {
+  it.each([
+    ['37081119750412003', 'LENGTH'],
+    ['3708111975041200AX', 'CHARACTERS'],
+    ['370811197502300313', 'BIRTH_DATE'],
+    [WANG.head.slice(0, 17) + (WANG.head[17] === '1' ? '2' : '1'), 'CHECKSUM'],
+  ])('refuses ID number %s with BAD_USER_INPUT (%s)', async (idNumber, reason) => {
+    const res = await hub.gql(`query($n: String!) { person(idNumber: $n) { name } }`, { n: idNumber });
+    expect(res.data?.person ?? null).toBeNull();
+    expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'idNumber', reason });
+    // The message names the problem, never the number.
+    expect(res.errors?.[0].message).not.toContain(idNumber);
+  });
+
+  it('refuses a households list past the cap', async () => {
+    const ids = Array.from({ length: 501 }, (_, i) => String(i + 1));
+    const res = await hub.gql(`query($ids: [ID!]!) { households(ids: $ids) { id } }`, { ids });
+    expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'LIST_TOO_LONG', max: 500 });
+  });
+
+  it('refuses a malformed household id, division code and cursor', async () => {
+    const a = await hub.gql(`{ household(id: "abc") { id } }`);
+    expect(a.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'MALFORMED_ID' });
+    const b = await hub.gql(`{ householdsInRegion(code: "3708") { totalCount } }`);
+    expect(b.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'MALFORMED_DIVISION_CODE' });
+    const c = await hub.gql(`{ householdsInRegion(code: "370800", after: "bm9wZQ") { totalCount } }`);
+    expect(c.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'MALFORMED_CURSOR' });
+    // Not a calendar date: refused as a variable, and as a literal at validation.
+    const d = await hub.gql(`query($from: Date) { household(id: "1") { aid(from: $from) { amountFen } } }`, { from: '2026-02-30' });
+    expect(d.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    const e = await hub.gql(`{ household(id: "1") { aid(from: "2026-02-30") { amountFen } } }`);
+    expect(e.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+});
+
+describe('householdsInRegion', () => {
+  it('pages through a division with cursors', async () => {
+    const q = `query($code: String!, $after: String) { householdsInRegion(code: $code, first: 1, after: $after) { totalCount edges { node { registrationNumber } } pageInfo { hasNextPage endCursor } } }`;
+    const city1 = await hub.gql(q, { code: '370800' });
+    expect(city1.data.householdsInRegion.totalCount).toBe(2);
+    expect(city1.data.householdsInRegion.pageInfo.hasNextPage).toBe(true);
+    const city2 = await hub.gql(q, { code: '370800', after: city1.data.householdsInRegion.pageInfo.endCursor });
+    expect(city2.data.householdsInRegion.pageInfo.hasNextPage).toBe(false);
+    const seen = [city1, city2].map((r) => r.data.householdsInRegion.edges[0].node.registrationNumber).sort();
+    expect(seen).toEqual([WANG.registrationNo, ZHAO.registrationNo].sort());
+
+    const township = await hub.gql(q, { code: '370826100' });
+    expect(township.data.householdsInRegion.edges.map((e: any) => e.node.registrationNumber)).toEqual([ZHAO.registrationNo]);
+    const otherCity = await hub.gql(q, { code: '371500' });
+    expect(otherCity.data.householdsInRegion).toMatchObject({ totalCount: 0, edges: [], pageInfo: { hasNextPage: false, endCursor: null } });
+  });
+});
+
+describe('statement count', () => {
+  let bulk: Awaited<ReturnType<typeof insertMany>>;
+  beforeAll(async () => {
+    bulk = await insertMany(dbs, 500);
+  });
+
+  it('is the same fixed number for a household of 1 and of 8 members', async () => {
+    const one = await hub.gql(HOUSEHOLD_QUERY, { id: String(bulk.ids[0]) });
+    const eight = await hub.gql(HOUSEHOLD_QUERY, { id: String(bulk.ids[7]) });
+    expect(one.data.household.members).toHaveLength(1);
+    expect(eight.data.household.members).toHaveLength(8);
+    expect(eight.data.household.aid).toHaveLength(16);
+    expect(one.extensions?.sqlStatements?.bySource).toEqual(STATEMENTS_PER_QUERY);
+    expect(eight.extensions?.sqlStatements?.bySource).toEqual(STATEMENTS_PER_QUERY);
+  });
+
+  it('is the same fixed number for households(ids) with 500 ids', async () => {
+    const res = await hub.gql(
+      `query($ids: [ID!]!) { households(ids: $ids) { id region { code } members { person { idNumber } } aid { programme { code } beneficiary { name } amountFen } sources { available } } }`,
+      { ids: bulk.ids.map(String) },
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data.households).toHaveLength(500);
+    const members = res.data.households.reduce((n: number, h: any) => n + h.members.length, 0);
+    const records = res.data.households.reduce((n: number, h: any) => n + h.aid.length, 0);
+    expect({ members, records }).toEqual({ members: bulk.members, records: bulk.records });
+    expect(res.extensions?.sqlStatements?.bySource).toEqual(STATEMENTS_PER_QUERY);
+  });
+});
+
+describe('partial failure', () => {
+  it('still answers when a department database is unreachable, and says which', async () => {
+    // A port nothing listens on: connections are refused at once.
+    const deadPort = await freePort();
+    const partial = await startTestHub(dbs, { today: TODAY, sources: { HEALTH: { url: `mysql://root@127.0.0.1:${deadPort}/nowhere` } } });
+    try {
+      const res = await partial.gql(HOUSEHOLD_QUERY, { id: String(wangId) });
+      const h = res.data.household;
+      expect(h.aid.some((r: any) => r.department.code === 'HEALTH')).toBe(false);
+      expect(h.aid.filter((r: any) => r.department.code === 'CIVIL_AFFAIRS')).toHaveLength(5);
+      expect(h.sources.find((s: any) => s.department.code === 'HEALTH')).toMatchObject({ available: false, reason: 'UNREACHABLE' });
+      expect(h.sources.filter((s: any) => s.available)).toHaveLength(5);
+      expect(h.aidSummary.complete).toBe(false);
+      expect(res.errors).toEqual([expect.objectContaining({ extensions: { code: 'DEPARTMENT_UNAVAILABLE', department: 'HEALTH', reason: 'UNREACHABLE' } })]);
+    } finally {
+      await partial.close();
+    }
+  });
+
+  it('gives up on a department slower than its timeout', async () => {
+    // A server that accepts the connection and never says a word: the MySQL handshake never comes.
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((s) => sockets.add(s));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as net.AddressInfo).port;
+    const partial = await startTestHub(dbs, { today: TODAY, sources: { UNION: { url: `mysql://root@127.0.0.1:${port}/slow`, timeoutMs: 300 } } });
+    try {
+      const started = Date.now();
+      const res = await partial.gql(HOUSEHOLD_QUERY, { id: String(wangId) });
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(res.data.household.sources.find((s: any) => s.department.code === 'UNION')).toMatchObject({ available: false, reason: 'TIMEOUT' });
+      expect(res.data.household.aid.filter((r: any) => r.department.code === 'DISABILITY')).toHaveLength(2);
+      expect(res.errors?.map((e) => e.extensions)).toEqual([{ code: 'DEPARTMENT_UNAVAILABLE', department: 'UNION', reason: 'TIMEOUT' }]);
+    } finally {
+      await partial.close();
+      for (const s of sockets) s.destroy();
+      silent.close();
+    }
+  });
+});

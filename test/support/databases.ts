@@ -1,0 +1,52 @@
+/**
+ * Each test file gets its own hub database and six department databases, each a real database on
+ * the test server, created and migrated from scratch.
+ */
+import { createPool, hubDrizzle, type HubDb } from '../../db/connect';
+import { dropDatabases, provisionDatabases } from '../../db/provision';
+import { DEPARTMENT_CODES, type DepartmentCode } from '../../domain/departments';
+import { closeSources, openSources, type Sources } from '../../federation/sources';
+import type { SourceDb } from '../../federation/types';
+import { sourceUrls as defaultSourceUrls, withDatabase, type SourceConfig } from '../../server/config';
+import type mysql from 'mysql2/promise';
+
+export interface TestDatabases {
+  hubUrl: string;
+  sourceUrls: Record<DepartmentCode, string>;
+  hub: HubDb;
+  hubPool: mysql.Pool;
+  sources: Record<DepartmentCode, SourceDb>;
+  sourceSet: Sources;
+  close(): Promise<void>;
+}
+
+export function testServerUrl(): string {
+  const url = process.env.AIDHUB_TEST_DATABASE_URL;
+  if (!url) throw new Error('AIDHUB_TEST_DATABASE_URL is not set: run the tests through jest (its globalSetup starts a server)');
+  return url;
+}
+
+export async function createTestDatabases(label: string): Promise<TestDatabases> {
+  const safe = label.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 24);
+  const hubUrl = withDatabase(testServerUrl(), `aidhub_t_${safe}_${process.env.JEST_WORKER_ID ?? '0'}`);
+  const sourceUrls = defaultSourceUrls(hubUrl, {});
+  const all = [hubUrl, ...Object.values(sourceUrls)];
+  await dropDatabases(all);
+  await provisionDatabases(hubUrl, sourceUrls);
+  const hubPool = createPool(hubUrl);
+  const configs = Object.fromEntries(DEPARTMENT_CODES.map((c) => [c, { url: sourceUrls[c], timeoutMs: 2000 }])) as Record<DepartmentCode, SourceConfig>;
+  const sourceSet = openSources(configs);
+  return {
+    hubUrl,
+    sourceUrls,
+    hub: hubDrizzle(hubPool),
+    hubPool,
+    sources: Object.fromEntries(DEPARTMENT_CODES.map((c) => [c, sourceSet[c].db])) as Record<DepartmentCode, SourceDb>,
+    sourceSet,
+    async close() {
+      await hubPool.end();
+      await closeSources(sourceSet);
+      await dropDatabases(all);
+    },
+  };
+}
