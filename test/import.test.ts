@@ -1,0 +1,524 @@
+/**
+ * The import tool (tools/import.ts): validation as pure functions, then loading the example
+ * folder into real databases, idempotently, and refusing to load anything when one row is bad.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import mysql from 'mysql2/promise';
+import { getTableColumns } from 'drizzle-orm';
+import { makeIdNumber } from '../domain/id-number';
+import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
+import {
+  DOCS_BEGIN,
+  DOCS_END,
+  formatProblem,
+  ImportLoadError,
+  importDir,
+  renderColumnReference,
+  TABLE_SPECS,
+  validateCsv,
+  validateImportDir,
+  type FileValidation,
+} from '../tools/import/index';
+import { createTestDatabases, type TestDatabases } from './support/databases';
+
+const TODAY = '2026-06-30';
+const EXAMPLES = path.join(__dirname, '..', 'examples', 'import');
+const BAD_EXAMPLES = path.join(__dirname, '..', 'examples', 'import-bad');
+
+// People of the example folder.
+const A = '370811197203150315'; // 王建国, M
+const B = '37081119750802044X'; // 李秀英, F, disabled (physical, level 2)
+const C = '37081120090520057X'; // 王小明, M
+const CERT_B = `${B}42`;
+
+/** A valid ID number with its check character replaced by a wrong one. */
+function wrongCheck(id: string): string {
+  return id.slice(0, 17) + (id[17] === '0' ? '1' : '0');
+}
+
+function csv(...lines: string[]): string {
+  return lines.join('\n') + '\n';
+}
+
+function check(file: string, content: string | Buffer): FileValidation {
+  return validateCsv(file, content, { today: TODAY });
+}
+
+/** The problems of one file as report lines. */
+function report(file: string, content: string | Buffer): string[] {
+  return check(file, content).problems.map(formatProblem);
+}
+
+/** No report line may carry a full ID number (or a certificate number, which holds one). */
+function expectNoIdNumbers(lines: string[]): void {
+  for (const line of lines) expect(line).not.toMatch(/\d{17}[\dXx]/);
+}
+
+function exampleFile(table: string): string {
+  return fs.readFileSync(path.join(EXAMPLES, `${table}.csv`), 'utf8');
+}
+
+/** The example file with one line (1 = header) replaced. */
+function withLine(table: string, line: number, text: string): string {
+  const lines = exampleFile(table).replace(/\n$/, '').split('\n');
+  lines[line - 1] = text;
+  return csv(...lines);
+}
+
+describe('import: the specs', () => {
+  it('cover every column of the hub and department tables, no more', () => {
+    expect(TABLE_SPECS.map((s) => s.table)).toEqual([
+      'region', 'household', 'person', 'household_member',
+      'dibao_family', 'dibao_member', 'tekun_person', 'temp_aid_grant', 'child_allowance',
+      'xs_student', 'xs_funding',
+      'gzf_application', 'gzf_allocation', 'wfgz_project',
+      'mi_setl', 'mi_aid_pay',
+      'gh_worker_file', 'gh_grant',
+      'cl_certificate', 'cl_subsidy', 'cl_rehab_aid',
+    ]);
+    for (const spec of TABLE_SPECS) {
+      expect(spec.columns.map((c) => c.name)).toEqual(Object.values(getTableColumns(spec.drizzleTable)).map((c) => c.name));
+    }
+  });
+
+  it('every department has at least one table', () => {
+    const targets = new Set(TABLE_SPECS.map((s) => s.target));
+    for (const code of DEPARTMENT_CODES) expect(targets.has(code)).toBe(true);
+  });
+
+  it('examples/import/README.md carries the current column reference', () => {
+    const readme = fs.readFileSync(path.join(EXAMPLES, 'README.md'), 'utf8');
+    const begin = readme.indexOf(DOCS_BEGIN);
+    const end = readme.indexOf(DOCS_END);
+    expect(begin).toBeGreaterThanOrEqual(0);
+    expect(readme.slice(begin, end + DOCS_END.length)).toBe(renderColumnReference());
+  });
+});
+
+describe('import: validating the example folder', () => {
+  it('is valid, with a file for every table', () => {
+    const v = validateImportDir(EXAMPLES, { today: TODAY });
+    expect(v.problems.map(formatProblem)).toEqual([]);
+    expect(v.ok).toBe(true);
+    expect(v.files.map((f) => f.spec!.table)).toEqual(TABLE_SPECS.map((s) => s.table));
+    expect(v.ignored).toEqual(['README.md']);
+    for (const f of v.files) expect(f.rows.length).toBeGreaterThan(0);
+  });
+
+  it('normalises values for the database', () => {
+    const setl = check('mi_setl.csv', exampleFile('mi_setl')).rows[0].values;
+    expect(setl.medfee_sumamt).toBe('38650.40');
+    const grant = check('temp_aid_grant.csv', exampleFile('temp_aid_grant')).rows[1].values;
+    expect(grant).toMatchObject({ family_no: null, cause_code: '03', is_urgent: false, approval_level: 2, amount_fen: 150000 });
+  });
+});
+
+describe('import: bad rows', () => {
+  it('reports a wrong check character with file, line and column, never the number', () => {
+    const lines = exampleFile('dibao_member').replace(/\n$/, '').split('\n');
+    // Header + 3 rows; add 3 more so the bad one is line 7.
+    lines.push(`JN-RC-2023-0099,${A},本人,2024-01-01,,91000`);
+    lines.push(`JN-RC-2023-0099,${B},配偶,2024-01-01,,91000`);
+    lines.push(`JN-RC-2023-0099,${wrongCheck(C)},子女,2024-01-01,,91000`);
+    const out = report('dibao_member.csv', csv(...lines));
+    expect(out).toEqual(['dibao_member.csv:7: id_no: check character does not match (CHECKSUM)']);
+    expectNoIdNumbers(out);
+  });
+
+  it('reports each kind of bad ID number', () => {
+    const row = (id: string) => withLine('tekun_person', 2, `5001,${id},371526,1,2024-09-01,,120000,0`);
+    expect(report('tekun_person.csv', row('37152619501103013'))).toEqual([
+      'tekun_person.csv:2: id_no: an ID number has 18 characters, this one has 17 (LENGTH)',
+    ]);
+    expect(report('tekun_person.csv', row('3715261950110301A2'))[0]).toMatch(/:2: id_no: .*\(CHARACTERS\)$/);
+    expect(report('tekun_person.csv', row(makeIdNumber('371526', '1950-02-30', 13).slice(0, 17) + '0'))[0]).toMatch(/\(BIRTH_DATE\)$/);
+    expect(report('tekun_person.csv', row(makeIdNumber('371526', '2027-01-01', 13)))[0]).toMatch(/\(BIRTH_DATE\)$/); // after today
+    expect(report('tekun_person.csv', row('000000195011030132'))[0]).toMatch(/\(REGION\)$/);
+  });
+
+  it('accepts a lower-case x and stores an upper-case X', () => {
+    const v = check('xs_student.csv', withLine('xs_student', 2, `JN2024GZ0451,${C.toLowerCase()},3708110012,济宁市示范中学,GZ,2,2024`));
+    expect(v.problems).toEqual([]);
+    expect(v.rows[0].values.sfzh).toBe(C);
+  });
+
+  it('reports dates that are malformed or not in the calendar', () => {
+    const row = (d: string) => withLine('temp_aid_grant', 3, `70002,371526195011030132,,03,0,0,${d},150000,2,0`);
+    expect(report('temp_aid_grant.csv', row('2024/07/20'))).toEqual(['temp_aid_grant.csv:3: grant_date: not a date in YYYY-MM-DD form (NOT_DATE)']);
+    expect(report('temp_aid_grant.csv', row('2025-02-29'))).toEqual(['temp_aid_grant.csv:3: grant_date: not a real calendar date (NO_SUCH_DATE)']);
+    expect(report('temp_aid_grant.csv', row('2024-04-31'))[0]).toMatch(/NO_SUCH_DATE/);
+    expect(report('temp_aid_grant.csv', row('2024-02-29'))).toEqual([]);
+    expect(report('temp_aid_grant.csv', row('0224-02-01'))[0]).toMatch(/\(OUT_OF_RANGE\)$/);
+  });
+
+  it('reports months that are not YYYY-MM', () => {
+    for (const m of ['2023-13', '2023-5', '2023-05-01', '202305']) {
+      expect(report('cl_subsidy.csv', withLine('cl_subsidy', 2, `3301,${CERT_B},SH,${m},,12000`))).toEqual([
+        expect.stringMatching(/^cl_subsidy\.csv:2: start_ym: .*\(NOT_MONTH\)$/),
+      ]);
+    }
+  });
+
+  it('reports an end before its start, for dates and for months', () => {
+    expect(report('tekun_person.csv', withLine('tekun_person', 2, '5001,371526195011030132,371526,1,2024-09-01,2024-08-31,120000,0'))).toEqual([
+      'tekun_person.csv:2: end_on: is before start_on (END_BEFORE_START)',
+    ]);
+    expect(report('tekun_person.csv', withLine('tekun_person', 2, '5001,371526195011030132,371526,1,2024-09-01,2024-09-01,120000,0'))).toEqual([]);
+    expect(report('cl_subsidy.csv', withLine('cl_subsidy', 3, `3302,${CERT_B},HL,2021-07,2021-06,10000`))).toEqual([
+      'cl_subsidy.csv:3: end_ym: is before start_ym (END_BEFORE_START)',
+    ]);
+    expect(report('mi_setl.csv', withLine('mi_setl', 3, 'SETL20250609000456,371526195011030132,高唐县人民医院,2025-06-01,2025-05-30,2025-06-09,肺炎,9800.00,6860.00,0.00,1470.00,1470.00,0'))).toEqual([
+      'mi_setl.csv:3: dscg_date: is before adm_date (END_BEFORE_START)',
+    ]);
+  });
+
+  it('reports unknown codes (an unknown programme) and lists the known ones', () => {
+    expect(report('gzf_allocation.csv', withLine('gzf_allocation', 2, '4401,JN-GZF-2024-0312,XX,60000,2024-05-01,,'))).toEqual([
+      'gzf_allocation.csv:2: alloc_type: not a known code; expected one of: SW 实物配租 public rental flat, BT 租赁补贴 rent subsidy (UNKNOWN_CODE)',
+    ]);
+    expect(report('xs_funding.csv', withLine('xs_funding', 2, '810001,JN2024GZ0451,2025-2026,1,ZXJ,1000.00,2025-10-15,1'))[0]).toMatch(
+      /^xs_funding\.csv:2: funding_type: .*GJZXJ.*XFJM.*JSSBZ.*\(UNKNOWN_CODE\)$/,
+    );
+    // cause codes are two characters: 1 is not 01
+    expect(report('temp_aid_grant.csv', withLine('temp_aid_grant', 2, `70001,${A},JN-RC-2023-0088,1,1,0,2025-03-10,300000,1,0`))[0]).toMatch(
+      /^temp_aid_grant\.csv:2: cause_code: .*\(UNKNOWN_CODE\)$/,
+    );
+    expect(report('person.csv', withLine('person', 2, `${A},王建国,男,1972-03-15,`))[0]).toMatch(/^person\.csv:2: gender: .*\(UNKNOWN_CODE\)$/);
+    expect(report('dibao_family.csv', withLine('dibao_family', 2, `JN-RC-2023-0088,370811,${A},3,2023-04-01,,0`))[0]).toMatch(/area_type: .*\(UNKNOWN_CODE\)$/);
+  });
+
+  it('reports integers, fen and yuan that are not what the column holds', () => {
+    const fen = (v: string) => report('child_allowance.csv', withLine('child_allowance', 2, `9001,371526201402110269,GE,2024-07-01,,${v}`));
+    expect(fen('1600.00')).toEqual([expect.stringMatching(/^child_allowance\.csv:2: monthly_fen: fen are whole numbers .*\(NOT_FEN\)$/)]);
+    expect(fen('-1')).toEqual(['child_allowance.csv:2: monthly_fen: an amount may not be negative (NEGATIVE)']);
+    expect(fen('2147483648')[0]).toMatch(/\(OUT_OF_RANGE\)$/);
+    expect(fen('abc')[0]).toMatch(/\(NOT_FEN\)$/);
+
+    const yuan = (v: string) => report('xs_funding.csv', withLine('xs_funding', 2, `810001,JN2024GZ0451,2025-2026,1,GJZXJ,${v},2025-10-15,1`));
+    expect(yuan('1000.005')).toEqual(['xs_funding.csv:2: amount_yuan: at most 2 decimals (TOO_MANY_DECIMALS)']);
+    expect(yuan('-5.00')).toEqual(['xs_funding.csv:2: amount_yuan: an amount may not be negative (NEGATIVE)']);
+    expect(yuan('"1,000.00"')[0]).toMatch(/\(NOT_YUAN\)$/);
+    expect(yuan('123456789.00')[0]).toMatch(/amount_yuan: at most 8 digits before the decimal point \(OUT_OF_RANGE\)$/);
+    expect(yuan('12345678.5')).toEqual([]);
+
+    const int = (v: string) => report('gzf_application.csv', withLine('gzf_application', 2, `JN-GZF-2024-0312,${A},${v},370811001,2024-02-20,30`));
+    expect(int('three')).toEqual(['gzf_application.csv:2: family_size: not a whole number (NOT_INTEGER)']);
+    expect(int('0')).toEqual(['gzf_application.csv:2: family_size: must be between 1 and 99 (OUT_OF_RANGE)']);
+    expect(int('2.5')[0]).toMatch(/\(NOT_INTEGER\)$/);
+
+    expect(report('temp_aid_grant.csv', withLine('temp_aid_grant', 2, `70001,${A},JN-RC-2023-0088,01,yes,0,2025-03-10,300000,1,0`))).toEqual([
+      'temp_aid_grant.csv:2: is_urgent: must be 1 (yes) or 0 (no) (NOT_BOOLEAN)',
+    ]);
+  });
+
+  it('reports bad disability certificate numbers and certificates that contradict their number', () => {
+    const cert = (no: string, id = B, type = '4', level = '2') =>
+      report('cl_certificate.csv', withLine('cl_certificate', 2, `${no},${id},${type},${level},2021-06-15,2031-06-14,1`));
+    expect(cert(`${B}4`)).toEqual(['cl_certificate.csv:2: cert_no: a disability certificate number has 20 characters, this one has 19 (LENGTH)']);
+    expect(cert(`${wrongCheck(B)}42`, wrongCheck(B))).toEqual([
+      'cl_certificate.csv:2: cert_no: the ID number in it (first 18 characters): check character does not match (CHECKSUM)',
+      'cl_certificate.csv:2: id_card: check character does not match (CHECKSUM)',
+    ]);
+    expect(cert(`${B}82`, B, '4')).toEqual(['cl_certificate.csv:2: cert_no: the 19th character (category) must be a digit 1-7 (CERT_CATEGORY)']);
+    expect(cert(`${B}45`, B, '4', '2')).toEqual(['cl_certificate.csv:2: cert_no: the 20th character (level) must be a digit 1-4 (CERT_LEVEL)']);
+    expect(cert(`${B}42`, A)).toEqual(['cl_certificate.csv:2: id_card: is not the ID number in cert_no (MISMATCH)']);
+    expect(cert(`${B}42`, B, '5')).toEqual(['cl_certificate.csv:2: dis_type: is not the category digit (19th) of cert_no (MISMATCH)']);
+    expect(cert(`${B}42`, B, '4', '1')).toEqual(['cl_certificate.csv:2: dis_level: is not the level digit (20th) of cert_no (MISMATCH)']);
+    expect(cert(`${B}42`, B, '4', '5')[0]).toMatch(/dis_level: .*\(UNKNOWN_CODE\)$/);
+    // Certificate numbers elsewhere are checked the same way.
+    expect(report('cl_rehab_aid.csv', withLine('cl_rehab_aid', 2, `2201,${B}02,肢体康复训练,2025-04-12,150000`))[0]).toMatch(/cert_no: .*\(CERT_CATEGORY\)$/);
+    expectNoIdNumbers(cert(`${wrongCheck(B)}42`, wrongCheck(B)));
+  });
+
+  it('reports a person whose birth date or sex contradicts the ID number', () => {
+    expect(report('person.csv', withLine('person', 2, `${A},王建国,F,1972-03-16,`))).toEqual([
+      'person.csv:2: birth_date: does not agree with the birth date in id_number (MISMATCH)',
+      'person.csv:2: gender: does not agree with the sex digit (17th) of id_number (MISMATCH)',
+    ]);
+  });
+
+  it('reports missing required values, also those required by another column', () => {
+    expect(report('household.csv', withLine('household', 3, '2,GT-2019-000456,371526102203,'))).toEqual([
+      'household.csv:3: address: a value is required (REQUIRED)',
+    ]);
+    expect(report('gh_grant.csv', withLine('gh_grant', 3, '66002,GH-JN-2023-0045,JQ,2024-08-25,300000,,,'))).toEqual([
+      'gh_grant.csv:3: student_id_card: a value is required when grant_type is JQ (REQUIRED)',
+      'gh_grant.csv:3: school_year: a value is required when grant_type is JQ (REQUIRED)',
+    ]);
+    expect(report('gh_grant.csv', withLine('gh_grant', 3, `66002,GH-JN-2023-0045,JQ,2024-08-25,300000,${C},2024-2026,`))).toEqual([
+      'gh_grant.csv:3: school_year: not a school year such as 2025-2026 (NOT_SCHOOL_YEAR)',
+    ]);
+  });
+
+  it('reports too-long text, wrong division codes and a region code that does not fit its level', () => {
+    expect(report('dibao_member.csv', withLine('dibao_member', 2, `JN-RC-2023-0088,${A},本人本人本人本人本人,2023-04-01,,91000`))).toEqual([
+      'dibao_member.csv:2: relation_to_head: has 10 characters, at most 8 allowed (TOO_LONG)',
+    ]);
+    expect(report('dibao_family.csv', withLine('dibao_family', 2, `JN-RC-2023-0088,3708,${A},1,2023-04-01,,0`))).toEqual([
+      'dibao_family.csv:2: county_code: must be 6 digits (NOT_DIGITS)',
+    ]);
+    expect(report('region.csv', withLine('region', 6, '370811001001,示范社区居民委员会,TOWNSHIP,370811001'))).toEqual([
+      'region.csv:6: code: a TOWNSHIP code has 9 digits (LEVEL_MISMATCH)',
+    ]);
+  });
+
+  it('reports a settlement whose parts add up to more than its total', () => {
+    expect(report('mi_setl.csv', withLine('mi_setl', 3, 'SETL20250609000456,371526195011030132,高唐县人民医院,2025-06-01,2025-06-09,2025-06-09,肺炎,9800.00,6860.00,0.00,1470.00,1470.01,0'))).toEqual([
+      'mi_setl.csv:3: medfee_sumamt: hifp_pay + hifmi_pay + maf_pay + psn_pay is more than the total cost (PARTS_EXCEED_TOTAL)',
+    ]);
+  });
+
+  it('reports a repeated primary key, naming the first line', () => {
+    const lines = exampleFile('dibao_member').replace(/\n$/, '').split('\n');
+    lines.push(lines[2].replace('91000', '95000'));
+    expect(report('dibao_member.csv', csv(...lines))).toEqual(['dibao_member.csv:5: family_no+id_no+joined_on: same primary key as line 3 (DUPLICATE_KEY)']);
+    expect(report('household.csv', csv(exampleFile('household').trimEnd(), '3,rc-2021-000123,370811001001,某地'))).toEqual([
+      'household.csv:4: registration_no: same unique key as line 2 (DUPLICATE_KEY)',
+    ]);
+  });
+
+  it('reports rows with the wrong number of fields', () => {
+    expect(report('tekun_person.csv', withLine('tekun_person', 2, '5001,371526195011030132,371526,1,2024-09-01,,120000'))).toEqual([
+      'tekun_person.csv:2: the row has 7 fields, the header has 8 (FIELD_COUNT)',
+    ]);
+  });
+
+  it('counts lines from the header as line 1, through blank lines, CRLF and quoted line breaks', () => {
+    const content = [
+      'id,registration_no,region_code,address',
+      '1,RC-1,370811001001,"示范路12号',
+      '3单元201室"',
+      '',
+      '2,RC-2,371526102203,',
+    ].join('\r\n');
+    expect(report('household.csv', content)).toEqual(['household.csv:5: address: a value is required (REQUIRED)']);
+    expect(check('household.csv', content).rows[0].values.address).toBe('示范路12号\n3单元201室');
+  });
+
+  it('accepts a UTF-8 byte order mark, upper-case header names and any column order', () => {
+    const content = '\ufeffADDRESS,Region_Code,registration_no,id\n某地,370811001001,RC-1,1\n';
+    const v = check('household.csv', Buffer.from(content, 'utf8'));
+    expect(v.problems).toEqual([]);
+    expect(v.rows[0].values).toEqual({ id: 1, registration_no: 'RC-1', region_code: '370811001001', address: '某地' });
+  });
+
+  it('reports unknown, missing and repeated header columns on line 1 and reads no rows', () => {
+    expect(report('tekun_person.csv', withLine('tekun_person', 1, 'tk_id,id_no,county,care_mode,start_on,end_on,monthly_fen,state_flag,state_flag'))).toEqual([
+      'tekun_person.csv:1: county: tekun_person has no such column (UNKNOWN_COLUMN)',
+      'tekun_person.csv:1: state_flag: the header names this column twice (DUPLICATE_COLUMN)',
+      'tekun_person.csv:1: county_code: the header lacks this column (MISSING_COLUMN)',
+    ]);
+  });
+
+  it('does not print a data row taken for the header', () => {
+    const lines = exampleFile('person').split('\n').slice(1).join('\n'); // no header row
+    const out = report('person.csv', lines);
+    expect(out).toContain('person.csv:1: column 1: is not a column name (does the file lack its header row?) (UNKNOWN_COLUMN)');
+    expect(out).toContain('person.csv:1: id_number: the header lacks this column (MISSING_COLUMN)');
+    expectNoIdNumbers(out);
+    for (const line of out) expect(line).not.toMatch(/王建国|1972-03-15|: m:/);
+    // A pinyin name in the first data row is not printed either.
+    const pinyin = report('person.csv', `${A},Wang,M,1972-03-15,\n`);
+    expect(pinyin).toContain('person.csv:1: column 2: is not a column name (does the file lack its header row?) (UNKNOWN_COLUMN)');
+    for (const line of pinyin) expect(line).not.toMatch(/Wang|wang/);
+  });
+
+  it('reports files that are not UTF-8, not CSV or empty', () => {
+    const gbk = Buffer.concat([Buffer.from('id,registration_no,region_code,address\n1,RC-1,370811001001,'), Buffer.from([0xca, 0xbe, 0xb7, 0xb6]), Buffer.from('\n')]);
+    expect(report('household.csv', gbk)).toEqual([expect.stringMatching(/^household\.csv: .*\(NOT_UTF8\)$/)]);
+    expect(report('household.csv', csv('id,registration_no,region_code,address', '1,RC-1,370811001001,"unclosed'))).toEqual([
+      expect.stringMatching(/^household\.csv:\d+: the file is not valid CSV .*\(CSV_SYNTAX\)$/),
+    ]);
+    expect(report('household.csv', '')).toEqual(['household.csv: the file is empty; it needs at least a header row (EMPTY_FILE)']);
+    expect(check('household.csv', 'id,registration_no,region_code,address\n').problems).toEqual([]);
+  });
+
+  it('reports file names that are not import files', () => {
+    expect(report('families.csv', 'a\n')[0]).toMatch(/^families\.csv: not an import file; expected <table>\.csv .*\(UNKNOWN_FILE\)$/);
+    expect(report('programme.csv', 'a\n')).toEqual(['programme.csv: not importable: the programme catalogue is loaded from domain/programmes.ts, not imported (UNKNOWN_FILE)']);
+  });
+});
+
+describe('import: validating a folder', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-import-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('reports unknown files and sub-folders, ignores README and hidden files', () => {
+    fs.writeFileSync(path.join(dir, 'person.csv'), exampleFile('person'));
+    fs.writeFileSync(path.join(dir, 'README.md'), '# notes');
+    fs.writeFileSync(path.join(dir, '.DS_Store'), '');
+    fs.writeFileSync(path.join(dir, 'person.xlsx'), '');
+    fs.writeFileSync(path.join(dir, 'people.csv'), 'x\n');
+    fs.mkdirSync(path.join(dir, 'old'));
+    const v = validateImportDir(dir, { today: TODAY });
+    expect(v.ok).toBe(false);
+    expect(v.ignored).toEqual(['.DS_Store', 'README.md']);
+    expect(v.problems.map(formatProblem).sort()).toEqual([
+      expect.stringMatching(/^old: not a regular file.*\(NOT_A_FILE\)$/),
+      expect.stringMatching(/^people\.csv: .*\(UNKNOWN_FILE\)$/),
+      expect.stringMatching(/^person\.xlsx: .*\(UNKNOWN_FILE\)$/),
+    ]);
+    expect(v.files.map((f) => f.file)).toEqual(['person.csv']);
+  });
+
+  it('reports two files for one table and an empty folder', () => {
+    expect(validateImportDir(dir).problems.map((p) => p.code)).toEqual(['NO_FILES']);
+    fs.writeFileSync(path.join(dir, 'person.csv'), exampleFile('person'));
+    fs.writeFileSync(path.join(dir, 'PERSON.CSV'), exampleFile('person'));
+    expect(validateImportDir(dir, { today: TODAY }).problems.map(formatProblem)).toEqual(['person.csv: PERSON.CSV already loads person (DUPLICATE_FILE)']);
+  });
+
+  it('examples/import-bad shows a problem of each file it holds, and never an ID number', () => {
+    const v = validateImportDir(BAD_EXAMPLES, { today: TODAY });
+    const out = v.problems.map(formatProblem);
+    expect(v.ok).toBe(false);
+    for (const f of v.files) expect(f.problems.length).toBeGreaterThan(0);
+    expectNoIdNumbers(out);
+    const readme = fs.readFileSync(path.join(BAD_EXAMPLES, 'README.md'), 'utf8');
+    for (const line of out) expect(readme).toContain(line);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Into real databases
+
+type Counts = Record<string, number>;
+
+describe('import: loading into the databases', () => {
+  let dbs: TestDatabases;
+  const pools = new Map<string, mysql.Pool>();
+  let work: string;
+
+  const urlOf = (target: 'HUB' | DepartmentCode) => (target === 'HUB' ? dbs.hubUrl : dbs.sourceUrls[target]);
+  const poolOf = (target: 'HUB' | DepartmentCode) => {
+    let p = pools.get(target);
+    if (!p) pools.set(target, (p = mysql.createPool({ uri: urlOf(target), connectionLimit: 2, dateStrings: true })));
+    return p;
+  };
+  async function counts(): Promise<Counts> {
+    const out: Counts = {};
+    for (const spec of TABLE_SPECS) {
+      const [rows] = (await poolOf(spec.target).query(`SELECT COUNT(*) AS n FROM \`${spec.table}\``)) as unknown as [{ n: number }[]];
+      out[spec.table] = Number(rows[0].n);
+    }
+    return out;
+  }
+  /** A copy of the example folder to modify. */
+  function copyExamples(): string {
+    const dir = fs.mkdtempSync(path.join(work, 'case-'));
+    for (const f of fs.readdirSync(EXAMPLES)) if (f.endsWith('.csv')) fs.copyFileSync(path.join(EXAMPLES, f), path.join(dir, f));
+    return dir;
+  }
+  function append(dir: string, table: string, ...lines: string[]): void {
+    fs.appendFileSync(path.join(dir, `${table}.csv`), lines.map((l) => `${l}\n`).join(''));
+  }
+  /** New valid rows in several databases, so a load that went through would change the counts. */
+  function addValidRows(dir: string): void {
+    append(dir, 'person', `${makeIdNumber('370811', '1980-01-01', 11)},测试甲,M,1980-01-01,`);
+    append(dir, 'tekun_person', `5002,${makeIdNumber('370811', '1980-01-01', 11)},370811,2,2025-01-01,,120000,0`);
+    append(dir, 'gh_grant', '66004,GH-JN-2023-0045,BF,2025-06-20,100000,,,');
+  }
+  const options = { today: TODAY, env: {} };
+
+  beforeAll(async () => {
+    dbs = await createTestDatabases('import');
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-import-load-'));
+  });
+  afterAll(async () => {
+    await Promise.all([...pools.values()].map((p) => p.end()));
+    await dbs?.close();
+    if (work) fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  it('loads the example folder: every row of every file', async () => {
+    const result = await importDir(EXAMPLES, dbs.hubUrl, options);
+    expect(result.problems).toEqual([]);
+    expect(result.ok).toBe(true);
+    const expected = Object.fromEntries(result.validation.files.map((f) => [f.spec!.table, f.rows.length]));
+    expect(await counts()).toEqual(expected);
+    expect(expected.region).toBe(9);
+    expect(expected.person).toBe(6);
+    expect(expected.gh_grant).toBe(3);
+
+    // Values arrive as given: NULLs, booleans, yuan, upper-case X.
+    const [grants] = (await poolOf('CIVIL_AFFAIRS').query('SELECT grant_id, family_no, is_urgent, cause_code FROM temp_aid_grant ORDER BY grant_id')) as unknown as [any[]];
+    expect(grants).toEqual([
+      { grant_id: 70001, family_no: 'JN-RC-2023-0088', is_urgent: 1, cause_code: '01' },
+      { grant_id: 70002, family_no: null, is_urgent: 0, cause_code: '03' },
+    ]);
+    const [setl] = (await poolOf('HEALTH').query("SELECT psn_pay, dscg_date FROM mi_setl WHERE setl_id = 'SETL20250301000123'")) as unknown as [any[]];
+    expect(setl).toEqual([{ psn_pay: '6200.20', dscg_date: '2025-03-01' }]);
+    const [people] = (await poolOf('HUB').query('SELECT id_number FROM person WHERE id_number = ?', [B])) as unknown as [any[]];
+    expect(people).toHaveLength(1);
+  });
+
+  it('is idempotent: importing the same folder again changes nothing', async () => {
+    const before = await counts();
+    const result = await importDir(EXAMPLES, dbs.hubUrl, options);
+    expect(result.ok).toBe(true);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('updates rows on their primary key when a value changed', async () => {
+    const dir = copyExamples();
+    fs.writeFileSync(path.join(dir, 'gzf_allocation.csv'), withLine('gzf_allocation', 2, '4401,JN-GZF-2024-0312,BT,65000,2024-05-01,2025-12-31,'));
+    const before = await counts();
+    expect((await importDir(dir, dbs.hubUrl, options)).ok).toBe(true);
+    expect(await counts()).toEqual(before);
+    const [rows] = (await poolOf('HOUSING').query('SELECT monthly_fen, end_date FROM gzf_allocation WHERE alloc_id = 4401')) as unknown as [any[]];
+    expect(rows).toEqual([{ monthly_fen: 65000, end_date: '2025-12-31' }]);
+  });
+
+  it('loads nothing at all when one row of one file is bad', async () => {
+    const dir = copyExamples();
+    addValidRows(dir);
+    append(dir, 'xs_funding', '810004,JN2024GZ0451,2025-2026,2,GJZXJ,1000.001,2026-03-15,1'); // line 5
+    const before = await counts();
+    const result = await importDir(dir, dbs.hubUrl, options);
+    expect(result.ok).toBe(false);
+    expect(result.loaded).toEqual([]);
+    expect(result.problems.map(formatProblem)).toEqual(['xs_funding.csv:5: amount_yuan: at most 2 decimals (TOO_MANY_DECIMALS)']);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('refuses a household whose registration number the database has under another id', async () => {
+    const dir = copyExamples();
+    addValidRows(dir);
+    fs.writeFileSync(path.join(dir, 'household.csv'), withLine('household', 2, '1,RC-2021-000999,370811001001,某地'));
+    append(dir, 'household', '3,rc-2021-000123,370811001001,某地'); // the collation ignores case
+    // id 1 renamed to RC-2021-000999 in the file, and id 3 claims its old number: refused, as the database still has it on 1.
+    const before = await counts();
+    const result = await importDir(dir, dbs.hubUrl, options);
+    expect(result.ok).toBe(false);
+    expect(result.problems.map(formatProblem)).toEqual([
+      'household.csv:4: registration_no: the database already has this registration number on household id 1 (REGISTRATION_CONFLICT)',
+    ]);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('rolls every database back when a write fails part-way', async () => {
+    const dir = copyExamples();
+    addValidRows(dir);
+    const before = await counts();
+    // The union database loses a table the import writes to, after the hub and civil affairs.
+    await poolOf('UNION').query('RENAME TABLE gh_grant TO gh_grant_away');
+    try {
+      const err = await importDir(dir, dbs.hubUrl, options).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(ImportLoadError);
+      expect((err as ImportLoadError).committed).toEqual([]);
+      expect((err as Error).message).toMatch(/^import failed while loading gh_grant\.csv .*ER_NO_SUCH_TABLE.*nothing was loaded/);
+      expect((err as Error).message).not.toMatch(/\d{17}[\dX]/);
+    } finally {
+      await poolOf('UNION').query('RENAME TABLE gh_grant_away TO gh_grant');
+    }
+    expect(await counts()).toEqual(before);
+  });
+});

@@ -1,0 +1,97 @@
+/**
+ * Loads a site's own extracts: a folder of `<table>.csv` files (see examples/import/README.md).
+ *
+ *   npx tsx tools/import.ts --dir <folder> [--url mysql://user:pass@host:3306/aidhub]
+ *   npx tsx tools/import.ts --dir <folder> --check     validate only, touch no database
+ *   npx tsx tools/import.ts --docs                     print the column reference (Markdown)
+ *
+ * The URL is the hub's database (default DATABASE_URL); department databases follow from it as
+ * the server finds them (SOURCE_<DEPT>_URL, else `<hub database>_<dept>` on the same server).
+ *
+ * Every file is validated first. If any file has any problem, nothing at all is loaded and every
+ * problem is printed. Exit status: 0 loaded (or valid, with --check), 1 problems found and nothing
+ * loaded, 2 usage error, 3 the load failed while writing (see the message for what was rolled back).
+ */
+import { parseArgs } from 'node:util';
+import { redactUrl } from '../server/config';
+import { describeDbError, formatProblem, ImportLoadError, importDir, renderColumnReference, validateImportDir, type DirValidation } from './import/index';
+
+const USAGE = 'usage: npx tsx tools/import.ts --dir <folder> [--url mysql://...] [--check]\n       npx tsx tools/import.ts --docs';
+
+function printProblems(problems: readonly Parameters<typeof formatProblem>[0][]): void {
+  for (const p of problems) console.error(formatProblem(p));
+}
+
+function summary(v: DirValidation): void {
+  for (const f of v.files) console.log(`${f.file}: ${f.rowCount} row${f.rowCount === 1 ? '' : 's'}${f.problems.length ? `, ${f.problems.length} problems` : ', valid'}`);
+  if (v.ignored.length) console.log(`ignored: ${v.ignored.join(', ')}`);
+}
+
+async function main(): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      options: { dir: { type: 'string' }, url: { type: 'string' }, check: { type: 'boolean' }, docs: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+    }).values;
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (args.docs) {
+    console.log(renderColumnReference());
+    return 0;
+  }
+  if (!args.dir) {
+    console.error(`--dir is required\n${USAGE}`);
+    return 2;
+  }
+
+  if (args.check) {
+    const v = validateImportDir(args.dir);
+    summary(v);
+    if (!v.ok) {
+      printProblems(v.problems);
+      console.error(`${v.problems.length} problem(s) found.`);
+      return 1;
+    }
+    console.log('All files are valid.');
+    return 0;
+  }
+
+  const url = args.url ?? process.env.DATABASE_URL;
+  if (!url) {
+    console.error(`no database: give --url or set DATABASE_URL\n${USAGE}`);
+    return 2;
+  }
+  try {
+    const result = await importDir(args.dir, url, { log: (line) => console.log(line) });
+    if (!result.ok) {
+      summary(result.validation);
+      printProblems(result.problems);
+      console.error(`${result.problems.length} problem(s) found; nothing was loaded.`);
+      return 1;
+    }
+    const rows = result.loaded.reduce((n, f) => n + f.rows, 0);
+    console.log(`Loaded ${rows} rows from ${result.loaded.length} files into ${redactUrl(url)} and its department databases.`);
+    return 0;
+  } catch (err) {
+    if (err instanceof ImportLoadError) {
+      console.error(err.message);
+      return 3;
+    }
+    throw err;
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(`import failed: ${describeDbError(err)}`);
+    process.exit(3);
+  },
+);

@@ -1,0 +1,84 @@
+/**
+ * The column reference of examples/import/README.md, rendered from the specs so that the
+ * documentation cannot drift from what the validator checks (a test compares the two).
+ * `npx tsx tools/import.ts --docs` prints it.
+ */
+import { DEPARTMENT_NAMES } from '../../domain/departments';
+import { TABLE_SPECS, type ColumnType, type TableSpec } from './spec';
+import { MIN_YEAR, orList } from './validate';
+
+export const DOCS_BEGIN = '<!-- BEGIN generated column reference: npx tsx tools/import.ts --docs -->';
+export const DOCS_END = '<!-- END generated column reference -->';
+
+function escapeCell(text: string): string {
+  return text.replace(/\|/g, '\\|');
+}
+
+export function describeType(type: ColumnType): string {
+  switch (type.kind) {
+    case 'text':
+      return `text, at most ${type.maxLength} characters`;
+    case 'digits':
+      return `${orList(type.lengths)} digits`;
+    case 'code':
+      return `code: ${type.codes
+        .map(([k, v]) => (k === v ? `\`${k}\`` : `\`${k}\` ${v}`))
+        .join(', ')}`;
+    case 'int':
+      return type.max === Number.MAX_SAFE_INTEGER ? `whole number ≥ ${type.min}` : `whole number ${type.min}–${type.max}`;
+    case 'fen':
+      return 'fen: whole number ≥ 0';
+    case 'yuan':
+      return `yuan: ≥ 0, at most ${type.scale} decimals, at most ${type.precision - type.scale} digits before the point`;
+    case 'bool':
+      return '`1` yes or `0` no';
+    case 'date':
+      return 'date YYYY-MM-DD';
+    case 'month':
+      return 'month YYYY-MM';
+    case 'idNumber':
+      return 'ID number (18 characters, check character verified)';
+    case 'certNo':
+      return 'disability certificate number: ID number + category digit 1–7 + level digit 1–4';
+    case 'schoolYear':
+      return 'school year YYYY-YYYY (consecutive years)';
+    case 'year':
+      return 'year YYYY';
+  }
+}
+
+function where(spec: TableSpec): string {
+  return spec.target === 'HUB' ? "the hub's own database" : `the ${spec.target} (${DEPARTMENT_NAMES[spec.target]}) front-end database`;
+}
+
+export function renderTableDoc(spec: TableSpec): string {
+  const lines = [
+    `### \`${spec.table}.csv\``,
+    '',
+    `${spec.doc} Loads table \`${spec.table}\` in ${where(spec)}. Key: ${spec.primaryKey.map((c) => `\`${c}\``).join(' + ')}.`,
+    '',
+    '| column | required | type | meaning |',
+    '|---|---|---|---|',
+    ...spec.columns.map((c) => `| \`${c.name}\` | ${c.required ? 'yes' : ''} | ${escapeCell(describeType(c.type))} | ${escapeCell(c.doc)} |`),
+  ];
+  const rules = [
+    ...spec.periods.map((p) => `\`${p.end}\` is not before \`${p.start}\``),
+    ...spec.requiredWhen.map((r) => `\`${r.column}\` is required when \`${r.when.column}\` is ${r.when.values.map((v) => `\`${v}\``).join(' or ')}`),
+    ...spec.crossRules.map((r) => r.doc),
+    ...spec.uniqueKeys.map((k) => `${k.map((c) => `\`${c}\``).join(' + ')} is unique`),
+  ];
+  if (rules.length > 0) lines.push('', 'Rules:', ...rules.map((r) => `- ${r}`));
+  return lines.join('\n');
+}
+
+export function renderColumnReference(): string {
+  return [
+    DOCS_BEGIN,
+    '',
+    `Dates are YYYY-MM-DD and must exist in the calendar (years from ${MIN_YEAR}). An empty cell is NULL; "required" columns may not be empty.`,
+    '',
+    TABLE_SPECS.map(renderTableDoc).join('\n\n'),
+    '',
+    DOCS_END,
+  ].join('\n');
+}

@@ -1,0 +1,16 @@
+/** The import tool: specs, validation (pure) and loading. The CLI is tools/import.ts. */
+export { TABLE_SPECS, TABLE_SPEC_BY_NAME, NOT_IMPORTED, type TableSpec, type ColumnSpec, type ColumnType, type Target } from './spec';
+export {
+  validateCsv,
+  validateImportDir,
+  parseValue,
+  formatProblem,
+  tableForFileName,
+  type ImportProblem,
+  type FileValidation,
+  type DirValidation,
+  type ValidRow,
+  type ValidateOptions,
+} from './validate';
+export { importDir, ImportLoadError, describeDbError, maskIdNumbersIn, type ImportOptions, type ImportResult, type LoadedFile } from './load';
+export { renderColumnReference, DOCS_BEGIN, DOCS_END } from './docs';
