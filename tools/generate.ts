@@ -1,0 +1,81 @@
+/**
+ * Loads a deterministic demo population into the hub database and the six department databases.
+ *
+ *   npx tsx tools/generate.ts --households 1000 --seed 42 [--url mysql://root@127.0.0.1:3306/aidhub]
+ *       [--reference-date 2025-11-20] [--append | --truncate] [--chunk 5000]
+ *
+ * The URL defaults to DATABASE_URL; department databases follow server/config (SOURCE_*_URL, or
+ * `<hub database>_<department>` on the same server). Databases are created and migrated first.
+ * Tables that already hold rows are refused unless --append or --truncate is given.
+ * Nothing personal (names, ID numbers) is ever printed.
+ */
+import { parseArgs } from 'node:util';
+import { todayIso } from '../domain/dates';
+import { redactUrl, sourceUrls } from '../server/config';
+import { DEFAULT_CHUNK_HOUSEHOLDS, generateDemo, NonEmptyDatabaseError, type ExistingData } from './generate/index';
+
+const USAGE =
+  'usage: npx tsx tools/generate.ts --households N [--seed S] [--url mysql://user@host:port/aidhub] ' +
+  '[--reference-date YYYY-MM-DD] [--append | --truncate] [--chunk HOUSEHOLDS]';
+
+function positive(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      households: { type: 'string', short: 'n' },
+      seed: { type: 'string', default: '42' },
+      url: { type: 'string' },
+      'reference-date': { type: 'string' },
+      append: { type: 'boolean', default: false },
+      truncate: { type: 'boolean', default: false },
+      chunk: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const hubUrl = values.url ?? process.env.DATABASE_URL;
+  if (!hubUrl) throw new Error(`no database: pass --url or set DATABASE_URL\n${USAGE}`);
+  if (values.append && values.truncate) throw new Error('--append and --truncate exclude each other');
+  const households = positive('households', values.households, 1000);
+  const chunkHouseholds = Math.max(1, positive('chunk', values.chunk, DEFAULT_CHUNK_HOUSEHOLDS));
+  const referenceDate = values['reference-date'] ?? todayIso();
+  const existing: ExistingData = values.append ? 'append' : values.truncate ? 'truncate' : 'refuse';
+
+  console.log(`Generating ${households} households (seed ${values.seed}, reference date ${referenceDate}) into ${redactUrl(hubUrl)} and its department databases …`);
+  const started = Date.now();
+  let lastReport = 0;
+  const counts = await generateDemo({
+    hubUrl,
+    households,
+    seed: values.seed,
+    referenceDate,
+    sourceUrls: sourceUrls(hubUrl),
+    existing,
+    chunkHouseholds,
+    onProgress: ({ households: done, total, elapsedMs }) => {
+      if (elapsedMs - lastReport >= 5000 || done === total) {
+        lastReport = elapsedMs;
+        console.log(`  ${done}/${total} households (${(elapsedMs / 1000).toFixed(1)} s)`);
+      }
+    },
+  });
+  const seconds = (Date.now() - started) / 1000;
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  console.log(`Loaded ${total} rows in ${seconds.toFixed(1)} s:`);
+  for (const [table, n] of Object.entries(counts)) console.log(`  ${table.padEnd(18)} ${String(n).padStart(10)}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof NonEmptyDatabaseError ? err.message : `generate failed: ${(err as Error).message}`);
+  process.exit(1);
+});
