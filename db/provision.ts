@@ -15,7 +15,11 @@ import { databaseOf } from '../server/config';
 import { createPool } from './connect';
 import { programme } from './schema';
 
-export const HUB_MIGRATIONS = path.join(__dirname, 'migrations');
+/**
+ * The hub's tables come in sets, one per domain, each with its own drizzle-kit folder and its own
+ * bookkeeping table, so domains evolve their tables without renumbering each other's migrations.
+ */
+export const HUB_MIGRATION_SETS = [{ folder: path.join(__dirname, 'migrations'), table: '__drizzle_migrations' }, { folder: path.join(__dirname, 'migrations-cases'), table: '__drizzle_migrations_cases' }, { folder: path.join(__dirname, 'migrations-access'), table: '__drizzle_migrations_access' }, { folder: path.join(__dirname, 'migrations-findings'), table: '__drizzle_migrations_findings' }];
 
 /** CREATE DATABASE IF NOT EXISTS for the database a URL names, connecting without it. */
 export async function ensureDatabase(url: string): Promise<void> {
@@ -30,10 +34,10 @@ export async function ensureDatabase(url: string): Promise<void> {
   }
 }
 
-async function migrateUrl(url: string, migrationsFolder: string): Promise<void> {
+async function migrateUrl(url: string, migrationsFolder: string, migrationsTable = '__drizzle_migrations'): Promise<void> {
   const pool = createPool(url, { connectionLimit: 1 });
   try {
-    await migrate(drizzle(pool), { migrationsFolder });
+    await migrate(drizzle(pool), { migrationsFolder, migrationsTable });
   } finally {
     await pool.end();
   }
@@ -56,7 +60,7 @@ async function syncProgrammes(hubUrl: string): Promise<void> {
 
 export async function provisionHub(hubUrl: string): Promise<void> {
   await ensureDatabase(hubUrl);
-  await migrateUrl(hubUrl, HUB_MIGRATIONS);
+  for (const set of HUB_MIGRATION_SETS) await migrateUrl(hubUrl, set.folder, set.table);
   await syncProgrammes(hubUrl);
 }
 

@@ -1,4 +1,7 @@
 /** One typed context per request: configuration, data access and a fresh set of loaders. */
+import type { AuditStore } from '../access/audit';
+import type { RequestAccess } from '../access/decide';
+import { AccessSession } from '../access/session';
 import type { HubDb } from '../db/connect';
 import { createHubLoaders } from '../db/loaders';
 import type { DepartmentCode } from '../domain/departments';
@@ -41,12 +44,19 @@ export interface HubContext {
   hub: HubDb;
   today: IsoDate;
   loaders: Loaders;
+  /** The department sources, for reads the loaders do not cover (findings: settlements, roll, scans). */
+  sources: Sources;
   /** Departments that failed during this request; reported as DEPARTMENT_UNAVAILABLE errors. */
   unavailable: Map<DepartmentCode, SourceOutcome>;
+  /** Who asks and why, the views granted and the subjects touched (access/session.ts). */
+  access: AccessSession;
+  /** The audit trail, for `accessLog`. Null only where no server runs (unit tests of resolvers). */
+  audit: AuditStore | null;
 }
 
-export function createContext(deps: HubDeps): HubContext {
+/** `access` is what the HTTP layer authenticated; without it every field refuses (UNAUTHENTICATED). */
+export function createContext(deps: HubDeps, access: RequestAccess | null = null, audit: AuditStore | null = null): HubContext {
   const today = deps.today?.() ?? todayIso();
   const unavailable = new Map<DepartmentCode, SourceOutcome>();
-  return { config: deps.config, hub: deps.hub, today, loaders: createLoaders(deps, today, unavailable), unavailable };
+  return { config: deps.config, hub: deps.hub, today, loaders: createLoaders(deps, today, unavailable), sources: deps.sources, unavailable, access: new AccessSession(access), audit };
 }

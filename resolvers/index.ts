@@ -1,12 +1,17 @@
 /**
  * The one place the executable schema is built: every `schema/<domain>.graphql` with its
- * `resolvers/<domain>.ts`, and resolvers required to match the schema exactly.
+ * `resolvers/<domain>.ts`, and resolvers required to match the schema exactly. The access policy
+ * (access/policy.ts) is then applied to every field: a field without a declared rule is closed.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
+import { applyAccessPolicy } from '../access/enforce';
+import { accessResolvers } from './access';
+import { caseResolvers } from './cases';
 import { commonResolvers } from './common';
+import { findingResolvers } from './findings';
 import { householdResolvers } from './household';
 import { scalarResolvers } from './scalars';
 
@@ -20,12 +25,13 @@ export function loadTypeDefs(): string[] {
     .map((f) => fs.readFileSync(path.join(SCHEMA_DIR, f), 'utf8'));
 }
 
-export const resolvers = [scalarResolvers, commonResolvers, householdResolvers];
+export const resolvers = [scalarResolvers, commonResolvers, householdResolvers, accessResolvers, caseResolvers, findingResolvers];
 
 export function buildSchema(): GraphQLSchema {
-  return makeExecutableSchema({
+  const schema = makeExecutableSchema({
     typeDefs: loadTypeDefs(),
     resolvers,
     resolverValidationOptions: { requireResolversToMatchSchema: 'error', requireResolversForResolveType: 'error' },
   });
+  return applyAccessPolicy(schema);
 }

@@ -17,9 +17,26 @@ export interface HubConfig {
   port: number;
   host: string;
   production: boolean;
-  /** Hard cap on `households(ids:)` and similar list arguments. */
+  /** Hard cap on `households(ids:)` and every other list argument. */
   maxListSize: number;
+  /** Static limits on a GraphQL document (graphql-armor and the parser), checked before it runs. */
+  queryLimits: QueryLimits;
+  /** Requests per minute per API client; past it, 429 RATE_LIMITED. Kept in this process's memory. */
+  rateLimitPerMinute: number;
+  /** Failed authentications per minute per remote address; past it, 429 RATE_LIMITED. */
+  authFailuresPerMinute: number;
 }
+
+export interface QueryLimits {
+  maxDepth: number;
+  maxCost: number;
+  maxAliases: number;
+  maxDirectives: number;
+  maxTokens: number;
+}
+
+/** Generous for the hub's real queries (a case dossier nests about 8 deep), tight for abuse. */
+export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxDepth: 12, maxCost: 20_000, maxAliases: 20, maxDirectives: 10, maxTokens: 2_000 };
 
 export function departmentEnvName(code: DepartmentCode): string {
   return `SOURCE_${code}_URL`;
@@ -80,5 +97,14 @@ export function loadConfig(hubUrl: string, env: NodeJS.ProcessEnv = process.env)
     host: env.HOST || '127.0.0.1',
     production: env.NODE_ENV === 'production',
     maxListSize: positiveInt(env, 'MAX_LIST_SIZE', 500),
+    queryLimits: {
+      maxDepth: positiveInt(env, 'MAX_QUERY_DEPTH', DEFAULT_QUERY_LIMITS.maxDepth),
+      maxCost: positiveInt(env, 'MAX_QUERY_COST', DEFAULT_QUERY_LIMITS.maxCost),
+      maxAliases: positiveInt(env, 'MAX_QUERY_ALIASES', DEFAULT_QUERY_LIMITS.maxAliases),
+      maxDirectives: positiveInt(env, 'MAX_QUERY_DIRECTIVES', DEFAULT_QUERY_LIMITS.maxDirectives),
+      maxTokens: positiveInt(env, 'MAX_QUERY_TOKENS', DEFAULT_QUERY_LIMITS.maxTokens),
+    },
+    rateLimitPerMinute: positiveInt(env, 'RATE_LIMIT_PER_MINUTE', 600),
+    authFailuresPerMinute: positiveInt(env, 'AUTH_FAILURES_PER_MINUTE', 60),
   };
 }

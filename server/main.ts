@@ -5,7 +5,10 @@
  * are empty, and serves them.
  */
 import path from 'node:path';
-import { count } from 'drizzle-orm';
+import { asc, count, like } from 'drizzle-orm';
+import { ensureDemoClients } from '../access/demo-clients';
+import { removeHubUrlFile, writeHubUrlFile } from '../access/hub-url';
+import { accessDbOf } from '../db/access-db';
 import { createPool, hubDrizzle } from '../db/connect';
 import { startPrivateServer, ServerBinaryMissing, type PrivateServer } from '../db/private-server';
 import { provisionDatabases, provisionHub } from '../db/provision';
@@ -30,6 +33,8 @@ async function main(): Promise<void> {
     privateServer = await startPrivateServer({ dataDir });
     hubUrl = withDatabase(privateServer.url, 'aidhub');
     demo = process.env.AIDHUB_DEMO !== '0';
+    // So `npm run clients` and `npm run audit:verify` find this server while it runs.
+    writeHubUrlFile(hubUrl);
   }
   const config = loadConfig(hubUrl);
 
@@ -47,18 +52,33 @@ async function main(): Promise<void> {
     }
   }
 
+  let demoTokens: Map<string, string> | null = null;
+  // The example below asks for a Jining household, which the city-wide demo client may see.
+  const [example] = demo ? await hub.select({ id: household.id }).from(household).where(like(household.regionCode, '3708%')).orderBy(asc(household.id)).limit(1) : [];
+  const demoClientsFile = path.join(ROOT, '.data', 'demo-clients.env');
+  if (demo) demoTokens = await ensureDemoClients(accessDbOf(hub), demoClientsFile);
+
   const sources = openSources(config.sources);
   const { httpServer, apollo } = await createHubServer({ config, hub, sources, logger });
   await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
   const base = `http://${config.host}:${config.port}`;
+  const tokensFile = path.relative(process.cwd(), demoClientsFile) || demoClientsFile;
   console.log(`
 AidHub is listening on ${base}/graphql   (query page: ${base}/ , health: ${base}/healthz)
 Hub database: ${redactUrl(hubUrl)}
+`);
+  if (demoTokens) {
+    console.log(`Demo API clients (one per department, a township officer, an auditor): tokens in ${tokensFile}
 
 Try:
+  source ${tokensFile}
   curl -s ${base}/graphql -H 'content-type: application/json' \\
-    -d '{"query":"{ household(id: \\"1\\") { registrationNumber members { relation person { name age } } aid { department { code } programme { name } amountFen } sources { department { code } available } } }"}'
+    -H "authorization: Bearer $AIDHUB_TOKEN_CIVIL_AFFAIRS" -H 'x-purpose: ELIGIBILITY_REVIEW' \\
+    -d '{"query":"{ household(id: \\"${example?.id ?? 1}\\") { registrationNumber members { relation person { name age } } aid { department { code } programme { name } amountFen } sources { department { code } available } } }"}'
 `);
+  } else {
+    console.log('Every request needs an API client token: create one with `npm run clients -- create --help` (see docs/access.md).');
+  }
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -69,6 +89,7 @@ Try:
     await closeSources(sources);
     await hubPool.end();
     await privateServer?.stop();
+    if (privateServer) removeHubUrlFile();
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

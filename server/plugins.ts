@@ -1,5 +1,8 @@
 /** Apollo plugins of the hub's own. */
 import type { ApolloServerPlugin } from '@apollo/server';
+import type { Logger } from 'pino';
+import type { AuditStore, Outcome } from '../access/audit';
+import { scrub } from '../domain/privacy';
 import { DEPARTMENT_NAMES } from '../domain/departments';
 import { statementScope } from '../db/instrument';
 import type { HubContext } from '../resolvers/context';
@@ -39,6 +42,61 @@ export function statementCountPlugin(): ApolloServerPlugin<HubContext> {
           if (response.body.kind !== 'single' || !counter) return;
           const single = response.body.singleResult;
           single.extensions = { ...single.extensions, sqlStatements: { total: counter.total, bySource: Object.fromEntries(counter.bySource) } };
+        },
+      };
+    },
+  };
+}
+
+/** What became of a GraphQL request, for its audit rows. */
+export function outcomeOf(result: { data?: Record<string, unknown> | null; errors?: readonly { extensions?: Record<string, unknown> }[] } | null): Outcome {
+  const errors = result?.errors ?? [];
+  if (errors.length === 0) return 'OK';
+  const answered = Object.values(result?.data ?? {}).some((v) => v !== null && v !== undefined);
+  if (answered) return 'PARTIAL';
+  return errors.some((e) => e.extensions?.code === 'FORBIDDEN') ? 'DENIED' : 'FAILED';
+}
+
+/**
+ * The audit trail of GraphQL requests: once a request has run, one row per data subject it touched
+ * (or one subject-less row) is appended before the response leaves. If the append fails the
+ * response is replaced: no data goes out unrecorded. Requests that never ran (parse or validation
+ * errors, refused limits) read nothing and write no row.
+ */
+export function auditPlugin(audit: AuditStore, logger: Logger): ApolloServerPlugin<HubContext> {
+  return {
+    async requestDidStart() {
+      let executed = false;
+      return {
+        async executionDidStart() {
+          executed = true;
+        },
+        async willSendResponse({ response, contextValue, operationName, queryHash }) {
+          const session = contextValue.access;
+          if (!executed || !session?.caller) return;
+          const result = response.body.kind === 'single' ? response.body.singleResult : null;
+          const outcome: Outcome = result ? outcomeOf(result) : 'FAILED';
+          try {
+            await audit.append({
+              requestId: session.requestId,
+              caller: session.caller,
+              purpose: session.purpose,
+              caseReference: session.caseReference,
+              channel: 'GRAPHQL',
+              operation: operationName ?? null,
+              operationHash: queryHash ?? null,
+              subjects: [...session.subjects.values()].map((s) => ({ subject: s.subject, outcome: s.denied ? 'DENIED' : outcome })),
+              outcome,
+            });
+          } catch (err) {
+            const e = err as Error;
+            logger.error({ err: { name: e?.name, message: scrub(String(e?.message ?? '')) } }, 'audit append failed; response withheld');
+            response.http.status = 503;
+            response.body = {
+              kind: 'single',
+              singleResult: { errors: [{ message: 'The access could not be recorded, so nothing is returned', extensions: { code: 'INTERNAL_SERVER_ERROR', reason: 'AUDIT_UNAVAILABLE' } }] },
+            };
+          }
         },
       };
     },

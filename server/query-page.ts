@@ -36,8 +36,8 @@ export const QUERY_PAGE = `<!doctype html>
 }</textarea>
     <label for="v">Variables 变量 (JSON)</label>
     <input id="v" value='{"id": "1"}'>
-    <label for="h">Headers 请求头 (JSON)</label>
-    <input id="h" value='{}'>
+    <label for="h">Headers 请求头 (JSON): an API client's token and the purpose (docs/access.md)</label>
+    <input id="h" value='{"authorization": "Bearer PASTE_A_TOKEN_HERE", "x-purpose": "ELIGIBILITY_REVIEW"}'>
     <button id="run">Run 执行</button>
   </div>
   <div style="flex:1"><label>Result 结果</label><pre id="out"></pre></div>

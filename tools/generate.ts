@@ -2,13 +2,14 @@
  * Loads a deterministic demo population into the hub database and the six department databases.
  *
  *   npx tsx tools/generate.ts --households 1000 --seed 42 [--url mysql://root@127.0.0.1:3306/aidhub]
- *       [--reference-date 2025-11-20] [--append | --truncate] [--chunk 5000]
+ *       [--reference-date 2025-11-20] [--append | --truncate] [--chunk 5000] [--plant [--manifest planted.json]]
  *
  * The URL defaults to DATABASE_URL; department databases follow server/config (SOURCE_*_URL, or
  * `<hub database>_<department>` on the same server). Databases are created and migrated first.
  * Tables that already hold rows are refused unless --append or --truncate is given.
  * Nothing personal (names, ID numbers) is ever printed.
  */
+import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { todayIso } from '../domain/dates';
 import { redactUrl, sourceUrls } from '../server/config';
@@ -16,7 +17,7 @@ import { DEFAULT_CHUNK_HOUSEHOLDS, generateDemo, NonEmptyDatabaseError, type Exi
 
 const USAGE =
   'usage: npx tsx tools/generate.ts --households N [--seed S] [--url mysql://user@host:port/aidhub] ' +
-  '[--reference-date YYYY-MM-DD] [--append | --truncate] [--chunk HOUSEHOLDS]';
+  '[--reference-date YYYY-MM-DD] [--append | --truncate] [--chunk HOUSEHOLDS] [--plant [--manifest FILE]]';
 
 function positive(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
@@ -35,6 +36,9 @@ async function main(): Promise<void> {
       append: { type: 'boolean', default: false },
       truncate: { type: 'boolean', default: false },
       chunk: { type: 'string' },
+      // Known duplicate-aid and missed-aid cases and near misses (tools/generate/plant.ts), with a manifest.
+      plant: { type: 'boolean', default: false },
+      manifest: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -62,6 +66,12 @@ async function main(): Promise<void> {
     sourceUrls: sourceUrls(hubUrl),
     existing,
     chunkHouseholds,
+    plant: values.plant,
+    onPlanted: (manifest) => {
+      const file = values.manifest ?? 'planted-cases.json';
+      fs.writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
+      console.log(`Planted ${manifest.households.length} households (cases and near misses); manifest in ${file}`);
+    },
     onProgress: ({ households: done, total, elapsedMs }) => {
       if (elapsedMs - lastReport >= 5000 || done === total) {
         lastReport = elapsedMs;

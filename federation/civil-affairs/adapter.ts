@@ -3,7 +3,8 @@
  * mapped to the common AidRecord. Four statements per batch, one per table, whatever the batch size.
  */
 import path from 'node:path';
-import { eq, inArray } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
+import { inList } from '../in-list';
 import type { AidCause, AidRecord, AidStatus, DepartmentAdapter, SourceDb } from '../types';
 import { childAllowance, dibaoFamily, dibaoMember, tekunPerson, tempAidGrant } from './tables';
 
@@ -45,10 +46,10 @@ export const civilAffairs: DepartmentAdapter = {
         })
         .from(dibaoMember)
         .innerJoin(dibaoFamily, eq(dibaoFamily.familyNo, dibaoMember.familyNo))
-        .where(inArray(dibaoMember.idNo, ids)),
-      db.select().from(tekunPerson).where(inArray(tekunPerson.idNo, ids)),
-      db.select().from(tempAidGrant).where(inArray(tempAidGrant.idNo, ids)),
-      db.select().from(childAllowance).where(inArray(childAllowance.childIdNo, ids)),
+        .where(inList(dibaoMember.idNo, ids)),
+      db.select().from(tekunPerson).where(inList(tekunPerson.idNo, ids)),
+      db.select().from(tempAidGrant).where(inList(tempAidGrant.idNo, ids)),
+      db.select().from(childAllowance).where(inList(childAllowance.childIdNo, ids)),
     ]);
 
     const records: AidRecord[] = [];

@@ -5,7 +5,8 @@
  * in the source and become first-day / last-day dates here.
  */
 import path from 'node:path';
-import { eq, inArray } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
+import { inList } from '../in-list';
 import { monthEnd, monthStart } from '../../domain/dates';
 import type { ProgrammeCode } from '../../domain/programmes';
 import type { AidRecord, AidStatus, DepartmentAdapter, DisabilityCertificate, SourceDb } from '../types';
@@ -42,12 +43,12 @@ export const disability: DepartmentAdapter = {
         })
         .from(clSubsidy)
         .innerJoin(clCertificate, eq(clCertificate.certNo, clSubsidy.certNo))
-        .where(inArray(clCertificate.idCard, ids)),
+        .where(inList(clCertificate.idCard, ids)),
       db
         .select({ id: clRehabAid.id, grantDate: clRehabAid.grantDate, amountFen: clRehabAid.amountFen, idCard: clCertificate.idCard })
         .from(clRehabAid)
         .innerJoin(clCertificate, eq(clCertificate.certNo, clRehabAid.certNo))
-        .where(inArray(clCertificate.idCard, ids)),
+        .where(inList(clCertificate.idCard, ids)),
     ]);
 
     const records: AidRecord[] = [];
@@ -88,7 +89,7 @@ export const disability: DepartmentAdapter = {
 
 /** Every disability certificate held by these people, whatever its status. One statement. */
 export async function certificatesByIdNumbers(db: SourceDb, idNumbers: readonly string[]): Promise<DisabilityCertificate[]> {
-  const rows = await db.select().from(clCertificate).where(inArray(clCertificate.idCard, [...idNumbers]));
+  const rows = await db.select().from(clCertificate).where(inList(clCertificate.idCard, [...idNumbers]));
   return rows.map((r) => ({
     certificateNumber: r.certNo,
     idNumber: r.idCard,

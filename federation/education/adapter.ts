@@ -4,7 +4,8 @@
  * so the ID number comes from a join to the student roll. One statement per batch.
  */
 import path from 'node:path';
-import { eq, inArray } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
+import { inList } from '../in-list';
 import { yuanToFen } from '../../domain/money';
 import type { ProgrammeCode } from '../../domain/programmes';
 import type { AidRecord, DepartmentAdapter, SourceDb } from '../types';
@@ -30,7 +31,7 @@ export const education: DepartmentAdapter = {
       })
       .from(xsFunding)
       .innerJoin(xsStudent, eq(xsStudent.studentNo, xsFunding.studentNo))
-      .where(inArray(xsStudent.sfzh, ids));
+      .where(inList(xsStudent.sfzh, ids));
 
     const records: AidRecord[] = [];
     for (const r of rows) {

@@ -5,7 +5,8 @@
  * yuan; every one goes through yuanToFen so no float ever touches money.
  */
 import path from 'node:path';
-import { and, eq, gt, inArray } from 'drizzle-orm';
+import { and, eq, gt } from 'drizzle-orm';
+import { inList } from '../in-list';
 import { yuanToFen } from '../../domain/money';
 import type { ProgrammeCode } from '../../domain/programmes';
 import type { AidRecord, DepartmentAdapter, HospitalSettlement, SourceDb } from '../types';
@@ -26,8 +27,8 @@ export const health: DepartmentAdapter = {
       db
         .select({ setlId: miSettlement.setlId, psnCertNo: miSettlement.psnCertNo, setlDate: miSettlement.setlDate, mafPay: miSettlement.mafPay })
         .from(miSettlement)
-        .where(and(inArray(miSettlement.psnCertNo, ids), gt(miSettlement.mafPay, '0'), eq(miSettlement.refdSetlFlag, NOT_REVERSED))),
-      db.select().from(miAidPayment).where(inArray(miAidPayment.psnCertNo, ids)),
+        .where(and(inList(miSettlement.psnCertNo, ids), gt(miSettlement.mafPay, '0'), eq(miSettlement.refdSetlFlag, NOT_REVERSED))),
+      db.select().from(miAidPayment).where(inList(miAidPayment.psnCertNo, ids)),
     ]);
 
     const records: AidRecord[] = [];
@@ -73,7 +74,7 @@ export async function settlementsByIdNumbers(db: SourceDb, idNumbers: readonly s
   const rows = await db
     .select()
     .from(miSettlement)
-    .where(and(inArray(miSettlement.psnCertNo, [...idNumbers]), eq(miSettlement.refdSetlFlag, NOT_REVERSED)));
+    .where(and(inList(miSettlement.psnCertNo, [...idNumbers]), eq(miSettlement.refdSetlFlag, NOT_REVERSED)));
   return rows.map((r) => ({
     settlementRef: r.setlId,
     idNumber: r.psnCertNo,

@@ -4,7 +4,8 @@
  * Two statements per batch, whatever the batch size.
  */
 import path from 'node:path';
-import { and, eq, inArray, isNotNull } from 'drizzle-orm';
+import { and, eq, isNotNull } from 'drizzle-orm';
+import { inList } from '../in-list';
 import type { ProgrammeCode } from '../../domain/programmes';
 import type { AidRecord, AidStatus, DepartmentAdapter, SourceDb } from '../types';
 import { gzfAllocation, gzfApplication, wfgzProject } from './tables';
@@ -39,12 +40,12 @@ export const housing: DepartmentAdapter = {
         })
         .from(gzfAllocation)
         .innerJoin(gzfApplication, eq(gzfApplication.appNo, gzfAllocation.appNo))
-        .where(inArray(gzfApplication.applicantIdCard, ids)),
+        .where(inList(gzfApplication.applicantIdCard, ids)),
       // A project with no completion date has not been paid yet (the grant is paid on acceptance).
       db
         .select()
         .from(wfgzProject)
-        .where(and(inArray(wfgzProject.ownerIdCard, ids), isNotNull(wfgzProject.completedDate))),
+        .where(and(inList(wfgzProject.ownerIdCard, ids), isNotNull(wfgzProject.completedDate))),
     ]);
 
     const records: AidRecord[] = [];

@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { and, eq, inArray, or } from 'drizzle-orm';
+import { inList } from '../in-list';
 import type { ProgrammeCode } from '../../domain/programmes';
 import type { AidRecord, DepartmentAdapter, SourceDb } from '../types';
 import { ghGrant, ghWorkerFile } from './tables';
@@ -34,7 +35,7 @@ export const union: DepartmentAdapter = {
       })
       .from(ghGrant)
       .innerJoin(ghWorkerFile, eq(ghWorkerFile.fileNo, ghGrant.fileNo))
-      .where(and(inArray(ghGrant.grantType, Object.keys(PROGRAMMES)), or(inArray(ghWorkerFile.idCard, ids), inArray(ghGrant.studentIdCard, ids))));
+      .where(and(inArray(ghGrant.grantType, Object.keys(PROGRAMMES)), or(inList(ghWorkerFile.idCard, ids), inList(ghGrant.studentIdCard, ids))));
 
     const records: AidRecord[] = [];
     for (const r of rows) {

@@ -10,11 +10,13 @@ import type { DepartmentCode } from '../../domain/departments';
 import { sourceUrls as defaultSourceUrls } from '../../server/config';
 import { Loader, type ExistingData } from './load';
 import { DemoGenerator } from './population';
+import { plantCases, type PlantManifest } from './plant';
 import { TABLE_NAMES, emptyRows, type TableName } from './tables';
 
 export { DemoGenerator, generateAll, generateChunks, RATES, type GeneratorOptions } from './population';
 export { TABLES, TABLE_NAMES, cell, type Row, type TableName, type TableRows } from './tables';
 export { NonEmptyDatabaseError, type ExistingData } from './load';
+export { plantCases, type PlantManifest, type PlantedHousehold } from './plant';
 
 export interface GenerateDemoOptions {
   /** mysql://… URL of the hub database (created if missing). */
@@ -32,6 +34,10 @@ export interface GenerateDemoOptions {
   /** Create the databases and run migrations first (default true). */
   provision?: boolean;
   onProgress?: (progress: { households: number; total: number; elapsedMs: number }) => void;
+  /** Also write the planted cases and near misses of tools/generate/plant.ts after the population. */
+  plant?: boolean;
+  /** Receives the planted households' manifest (with `plant`). */
+  onPlanted?: (manifest: PlantManifest) => void;
 }
 
 /** Rows written per table (and the division list, upserted). */
@@ -79,6 +85,12 @@ export async function generateDemo(opts: GenerateDemoOptions): Promise<DemoCount
       inFlight.catch(() => undefined);
     }
     if (inFlight) await inFlight;
+    if (opts.plant) {
+      const planted = plantCases({ referenceDate, firstHouseholdId: firstHousehold + households + 1, isTaken: taken ? (id) => taken.has(id) : undefined });
+      await loader.loadChunk(planted.rows, Math.ceil(households / chunkSize) + 1);
+      for (const t of TABLE_NAMES) counts[t] += planted.rows[t].length;
+      opts.onPlanted?.(planted.manifest);
+    }
     return counts;
   } finally {
     await loader.close();

@@ -1,0 +1,166 @@
+/**
+ * API clients and their bearer tokens.
+ *
+ * A token is 32 random bytes (256 bits, node:crypto) in base64url behind the prefix `ahk_`. It is
+ * shown once, at creation or rotation, and only its SHA-256 is stored. A fast hash is enough here:
+ * slow password hashes protect low-entropy secrets people choose, and nobody can enumerate 2^256
+ * tokens against a leaked hash. Every request looks its token up again (one indexed read, no
+ * cache), so a revocation or an expiry takes effect on the very next request.
+ */
+import crypto from 'node:crypto';
+import { asc, eq } from 'drizzle-orm';
+import { dbTime, type AccessDb } from '../db/access-db';
+import { apiClient } from '../db/access-schema';
+import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
+import { isDivisionCode } from '../domain/division-code';
+import type { Caller } from './decide';
+import { isRole, ROLES, type Role } from './policy';
+
+
+export const TOKEN_PREFIX = 'ahk_';
+const TOKEN_SHAPE = /^ahk_[A-Za-z0-9_-]{43}$/;
+
+export function newToken(): string {
+  return TOKEN_PREFIX + crypto.randomBytes(32).toString('base64url');
+}
+
+export function tokenHash(token: string): string {
+  return crypto.createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+export interface ClientSpec {
+  name: string;
+  department: DepartmentCode;
+  regionScope: string;
+  roles: readonly Role[];
+  /** DATETIME text (UTC) or null for no expiry. */
+  expiresAt?: string | null;
+}
+
+export type ClientStatus = 'ACTIVE' | 'EXPIRED' | 'REVOKED';
+
+export interface ClientInfo {
+  id: number;
+  name: string;
+  department: DepartmentCode;
+  regionScope: string;
+  roles: Role[];
+  createdAt: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  rotatedAt: string | null;
+  status: ClientStatus;
+}
+
+/** A spec that cannot be stored; the message says which part and why. */
+export class ClientSpecError extends Error {
+  override name = 'ClientSpecError';
+}
+
+const NAME = /^[a-z0-9][a-z0-9._-]{1,63}$/;
+
+export function validateSpec(spec: ClientSpec): void {
+  if (!NAME.test(spec.name)) throw new ClientSpecError('name: 2-64 characters, lower-case letters, digits, ".", "_" or "-", starting with a letter or digit');
+  if (!DEPARTMENT_CODES.includes(spec.department)) throw new ClientSpecError(`department: one of ${DEPARTMENT_CODES.join(', ')}`);
+  if (!isDivisionCode(spec.regionScope)) throw new ClientSpecError('scope: a division code of 6 (city or county), 9 (township) or 12 digits');
+  if (spec.roles.length === 0) throw new ClientSpecError(`roles: at least one of ${ROLES.join(', ')}`);
+  for (const r of spec.roles) if (!isRole(r)) throw new ClientSpecError(`roles: unknown role ${JSON.stringify(r)}; roles are ${ROLES.join(', ')}`);
+}
+
+function parseRoles(stored: string): Role[] {
+  return stored.split(',').filter(isRole);
+}
+
+function statusOf(row: typeof apiClient.$inferSelect, now: string): ClientStatus {
+  if (row.revokedAt !== null) return 'REVOKED';
+  if (row.expiresAt !== null && row.expiresAt <= now) return 'EXPIRED';
+  return 'ACTIVE';
+}
+
+function infoOf(row: typeof apiClient.$inferSelect, now = dbTime()): ClientInfo {
+  return {
+    id: row.id,
+    name: row.name,
+    department: row.department,
+    regionScope: row.regionScope,
+    roles: parseRoles(row.roles),
+    createdAt: row.createdAt,
+    expiresAt: row.expiresAt,
+    revokedAt: row.revokedAt,
+    rotatedAt: row.rotatedAt,
+    status: statusOf(row, now),
+  };
+}
+
+async function byName(db: AccessDb, name: string) {
+  const [row] = await db.select().from(apiClient).where(eq(apiClient.name, name));
+  if (!row) throw new ClientSpecError(`no client named ${JSON.stringify(name)}`);
+  return row;
+}
+
+export async function createClient(db: AccessDb, spec: ClientSpec): Promise<{ client: ClientInfo; token: string }> {
+  validateSpec(spec);
+  const [existing] = await db.select({ id: apiClient.id }).from(apiClient).where(eq(apiClient.name, spec.name));
+  if (existing) throw new ClientSpecError(`a client named ${JSON.stringify(spec.name)} exists already; rotate or revoke it`);
+  const token = newToken();
+  await db.insert(apiClient).values({
+    name: spec.name,
+    department: spec.department,
+    regionScope: spec.regionScope,
+    roles: [...new Set(spec.roles)].join(','),
+    tokenHash: tokenHash(token),
+    createdAt: dbTime(),
+    expiresAt: spec.expiresAt ?? null,
+  });
+  return { client: infoOf(await byName(db, spec.name)), token };
+}
+
+export async function listClients(db: AccessDb): Promise<ClientInfo[]> {
+  const now = dbTime();
+  return (await db.select().from(apiClient).orderBy(asc(apiClient.name))).map((r) => infoOf(r, now));
+}
+
+/** A new token for the client; the old one stops working at once. `expiresAt` undefined keeps the expiry. */
+export async function rotateClient(db: AccessDb, name: string, expiresAt?: string | null): Promise<{ client: ClientInfo; token: string }> {
+  const row = await byName(db, name);
+  if (row.revokedAt !== null) throw new ClientSpecError(`client ${JSON.stringify(name)} is revoked; create a new one`);
+  const token = newToken();
+  await db
+    .update(apiClient)
+    .set({ tokenHash: tokenHash(token), rotatedAt: dbTime(), ...(expiresAt !== undefined ? { expiresAt } : {}) })
+    .where(eq(apiClient.id, row.id));
+  return { client: infoOf(await byName(db, name)), token };
+}
+
+export async function revokeClient(db: AccessDb, name: string): Promise<ClientInfo> {
+  const row = await byName(db, name);
+  if (row.revokedAt === null) await db.update(apiClient).set({ revokedAt: dbTime() }).where(eq(apiClient.id, row.id));
+  return infoOf(await byName(db, name));
+}
+
+export type AuthFailure = 'TOKEN_MISSING' | 'TOKEN_MALFORMED' | 'TOKEN_INVALID' | 'TOKEN_EXPIRED' | 'TOKEN_REVOKED';
+export type Authentication = { ok: true; caller: Caller } | { ok: false; reason: AuthFailure };
+
+/** The caller an `Authorization: Bearer …` header names, or why there is none. */
+export async function authenticate(db: AccessDb, authorization: string | undefined): Promise<Authentication> {
+  if (!authorization) return { ok: false, reason: 'TOKEN_MISSING' };
+  const m = /^Bearer[ ]+(\S+)[ ]*$/i.exec(authorization);
+  if (!m || !TOKEN_SHAPE.test(m[1])) return { ok: false, reason: 'TOKEN_MALFORMED' };
+  const [row] = await db.select().from(apiClient).where(eq(apiClient.tokenHash, tokenHash(m[1])));
+  if (!row) return { ok: false, reason: 'TOKEN_INVALID' };
+  const status = statusOf(row, dbTime());
+  if (status === 'REVOKED') return { ok: false, reason: 'TOKEN_REVOKED' };
+  if (status === 'EXPIRED') return { ok: false, reason: 'TOKEN_EXPIRED' };
+  return { ok: true, caller: { clientId: row.id, name: row.name, department: row.department, regionScope: row.regionScope, roles: parseRoles(row.roles) } };
+}
+
+/** Whether `token` is the current, usable token of the client named `name`. */
+export async function tokenIsCurrent(db: AccessDb, name: string, token: string): Promise<boolean> {
+  const [row] = await db.select().from(apiClient).where(eq(apiClient.name, name));
+  return !!row && row.tokenHash === tokenHash(token) && statusOf(row, dbTime()) === 'ACTIVE';
+}
+
+export async function clientExists(db: AccessDb, name: string): Promise<boolean> {
+  const [row] = await db.select({ id: apiClient.id }).from(apiClient).where(eq(apiClient.name, name));
+  return !!row;
+}

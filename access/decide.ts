@@ -1,0 +1,137 @@
+/**
+ * Access decisions as plain functions over the policy (access/policy.ts) and a caller: no
+ * GraphQL, no database, so each rule is unit-tested on its own.
+ */
+import type { DepartmentCode } from '../domain/departments';
+import { divisionPrefix, isDivisionCode } from '../domain/division-code';
+import {
+  HEALTH_DETAIL,
+  ID_NUMBERS_IN_CLEAR,
+  OUT_OF_SCOPE_PURPOSES,
+  PURPOSES_BY_ROLE,
+  type Purpose,
+  type Role,
+  type RootRule,
+  type RouteRule,
+  type Visibility,
+} from './policy';
+
+/** An authenticated API client, as the request carries it. */
+export interface Caller {
+  clientId: number;
+  name: string;
+  department: DepartmentCode;
+  regionScope: string;
+  roles: readonly Role[];
+}
+
+/** Who is asking and why: set by the HTTP layer for every authenticated request. */
+export interface RequestAccess {
+  caller: Caller;
+  purpose: Purpose | null;
+  caseReference: string | null;
+  /** Groups the audit rows of one request. */
+  requestId: string;
+}
+
+/**
+ * Why an access was refused (extensions.reason of a FORBIDDEN error). Stable words; the message
+ * says the same in prose and never names a person.
+ */
+export type ForbiddenReason =
+  | 'NO_ACCESS_RULE'
+  | 'ROLE_NOT_ALLOWED'
+  | 'PURPOSE_REQUIRED'
+  | 'PURPOSE_NOT_ALLOWED'
+  | 'PURPOSE_NOT_SERVED'
+  | 'OUT_OF_SCOPE'
+  | 'LIMITED_VIEW'
+  | 'HEALTH_DETAIL';
+
+export interface Refusal {
+  reason: ForbiddenReason;
+  message: string;
+}
+
+/** FULL: in the caller's scope. LIMITED: outside it, duplicate-check view. NONE: refused. */
+export type View = 'FULL' | 'LIMITED' | 'NONE';
+
+/** Whether a division (or a household's village code) lies inside a caller's region scope. */
+export function inScope(regionScope: string, regionCode: string | null): boolean {
+  if (!regionCode || !isDivisionCode(regionScope)) return false;
+  return regionCode.startsWith(divisionPrefix(regionScope));
+}
+
+/** Whether some role of the caller allows stating this purpose. */
+export function purposeAllowed(roles: readonly Role[], purpose: Purpose): boolean {
+  return roles.some((r) => PURPOSES_BY_ROLE[r].includes(purpose));
+}
+
+/** A root field (Query/Mutation) or route: may this caller, stating this purpose, call it? */
+export function checkCall(rule: Pick<RootRule | RouteRule, 'roles' | 'purposes'> | undefined, what: string, caller: Caller, purpose: Purpose | null): Refusal | null {
+  if (!rule) return { reason: 'NO_ACCESS_RULE', message: `${what} has no declared access rule, so it is closed` };
+  const roles = caller.roles.filter((r) => rule.roles.includes(r));
+  if (roles.length === 0) return { reason: 'ROLE_NOT_ALLOWED', message: `${what} needs one of the roles ${rule.roles.join(', ')}` };
+  if (rule.purposes === null) return null;
+  if (purpose === null) return { reason: 'PURPOSE_REQUIRED', message: `${what} reads personal data: state a purpose (X-Purpose header)` };
+  if (!rule.purposes.includes(purpose)) return { reason: 'PURPOSE_NOT_SERVED', message: `${what} does not serve the purpose ${purpose}; it serves ${rule.purposes.join(', ')}` };
+  if (!purposeAllowed(roles, purpose)) return { reason: 'PURPOSE_NOT_ALLOWED', message: `the roles with which this client may call ${what} do not allow the purpose ${purpose}` };
+  return null;
+}
+
+/** The view a caller gets of an object in `regionCode`. */
+export function viewOf(caller: Caller, purpose: Purpose | null, regionCode: string | null, outOfScope: RootRule['outOfScope'] = 'LIMITED'): View {
+  if (inScope(caller.regionScope, regionCode)) return 'FULL';
+  if (outOfScope === 'LIMITED' && purpose !== null && OUT_OF_SCOPE_PURPOSES.includes(purpose)) return 'LIMITED';
+  return 'NONE';
+}
+
+export function seesIdNumbers(caller: Caller): boolean {
+  return caller.roles.some((r) => ID_NUMBERS_IN_CLEAR.includes(r));
+}
+
+export function seesHealthDetail(caller: Caller, purpose: Purpose | null): boolean {
+  return HEALTH_DETAIL.departments.includes(caller.department) || (purpose !== null && HEALTH_DETAIL.purposes.includes(purpose));
+}
+
+/** CLEAR: as resolved. MASKED: ID numbers masked. COARSE: a division replaced by its county. REFUSED: FORBIDDEN. */
+export type FieldDecision = { show: 'CLEAR' } | { show: 'MASKED' } | { show: 'COARSE' } | { show: 'REFUSED'; refusal: Refusal };
+
+const CLEAR: FieldDecision = { show: 'CLEAR' };
+const MASKED: FieldDecision = { show: 'MASKED' };
+const COARSE: FieldDecision = { show: 'COARSE' };
+
+function refused(refusal: Refusal): FieldDecision {
+  return { show: 'REFUSED', refusal };
+}
+
+function limitedView(what: string): FieldDecision {
+  return refused({ reason: 'LIMITED_VIEW', message: `${what} is not part of the duplicate-check view given outside the caller’s region` });
+}
+
+/** How a field with this visibility shows to this caller in this view. Runs for every field: no allocation on the common path. */
+export function decideField(visibility: Visibility, view: View, caller: Caller, purpose: Purpose | null, what: string): FieldDecision {
+  if (view === 'NONE') return refused(outOfScope(what));
+  switch (visibility) {
+    case 'ANY':
+      return CLEAR;
+    case 'IN_SCOPE':
+      return view === 'FULL' ? CLEAR : limitedView(what);
+    case 'ID_NUMBER':
+      return view === 'FULL' && seesIdNumbers(caller) ? CLEAR : MASKED;
+    case 'REFERENCE':
+      if (view !== 'FULL') return limitedView(what);
+      return seesIdNumbers(caller) ? CLEAR : MASKED;
+    case 'REGION':
+      return view === 'FULL' ? CLEAR : COARSE;
+    case 'HEALTH':
+      if (view !== 'FULL') return limitedView(what);
+      return seesHealthDetail(caller, purpose)
+        ? CLEAR
+        : refused({ reason: 'HEALTH_DETAIL', message: `${what} is shown only to health and civil affairs callers, or for a case meeting` });
+  }
+}
+
+export function outOfScope(what: string): Refusal {
+  return { reason: 'OUT_OF_SCOPE', message: `${what}: the subject is outside this client’s region scope, and the stated purpose does not allow a look-up there` };
+}

@@ -1,0 +1,76 @@
+/**
+ * Demo clients for `npm start` on its private database: one per department, a township officer
+ * and an auditor. Their tokens go to a git-ignored file (mode 600) that a shell can `source`;
+ * tokens still valid from an earlier start are kept, so saved commands keep working.
+ */
+import fs from 'node:fs';
+import type { AccessDb } from '../db/access-db';
+import type { DepartmentCode } from '../domain/departments';
+import { ClientSpecError, clientExists, createClient, rotateClient, tokenIsCurrent } from './clients';
+import type { Role } from './policy';
+
+export interface DemoClient {
+  /** Shell variable the token is written to. */
+  variable: string;
+  name: string;
+  department: DepartmentCode;
+  regionScope: string;
+  roles: Role[];
+  note: string;
+}
+
+export const DEMO_CLIENTS: readonly DemoClient[] = [
+  { variable: 'AIDHUB_TOKEN_CIVIL_AFFAIRS', name: 'demo-civil-affairs', department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['READER', 'CASEWORKER', 'MEETING_CONVENER'], note: '济宁市民政局: city-wide, cases and meetings' },
+  { variable: 'AIDHUB_TOKEN_EDUCATION', name: 'demo-education', department: 'EDUCATION', regionScope: '370800', roles: ['READER', 'DEPARTMENT_WRITER'], note: '济宁市教育局' },
+  { variable: 'AIDHUB_TOKEN_HOUSING', name: 'demo-housing', department: 'HOUSING', regionScope: '370800', roles: ['READER', 'DEPARTMENT_WRITER'], note: '济宁市住房和城乡建设局' },
+  { variable: 'AIDHUB_TOKEN_HEALTH', name: 'demo-health', department: 'HEALTH', regionScope: '370800', roles: ['READER', 'DEPARTMENT_WRITER'], note: '济宁市医疗保障局' },
+  { variable: 'AIDHUB_TOKEN_UNION', name: 'demo-union', department: 'UNION', regionScope: '370800', roles: ['READER', 'DEPARTMENT_WRITER'], note: '济宁市总工会' },
+  { variable: 'AIDHUB_TOKEN_DISABILITY', name: 'demo-disability', department: 'DISABILITY', regionScope: '370800', roles: ['READER', 'DEPARTMENT_WRITER'], note: '济宁市残疾人联合会' },
+  { variable: 'AIDHUB_TOKEN_TOWNSHIP', name: 'demo-township-guhuai', department: 'CIVIL_AFFAIRS', regionScope: '370811001', roles: ['READER', 'CASEWORKER'], note: '任城区古槐街道 township officer: sees only its township in full' },
+  { variable: 'AIDHUB_TOKEN_AUDITOR', name: 'demo-auditor', department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['AUDITOR'], note: 'reads the audit trail (accessLog), no household data' },
+  { variable: 'AIDHUB_TOKEN_ADMIN', name: 'demo-admin', department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['ADMINISTRATOR'], note: 'runs region-wide jobs (monitoring)' },
+];
+
+function readTokens(file: string): Map<string, string> {
+  const tokens = new Map<string, string>();
+  if (!fs.existsSync(file)) return tokens;
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    const m = /^(?:export )?([A-Z_]+)=(\S+)$/.exec(line.trim());
+    if (m) tokens.set(m[1], m[2]);
+  }
+  return tokens;
+}
+
+/** Makes sure every demo client exists with a token in `file`; returns the tokens by variable. */
+export async function ensureDemoClients(db: AccessDb, file: string): Promise<Map<string, string>> {
+  const known = readTokens(file);
+  const tokens = new Map<string, string>();
+  for (const c of DEMO_CLIENTS) {
+    const kept = known.get(c.variable);
+    if (kept && (await tokenIsCurrent(db, c.name, kept))) {
+      tokens.set(c.variable, kept);
+      continue;
+    }
+    try {
+      const { token } = (await clientExists(db, c.name)) ? await rotateClient(db, c.name, null) : await createClient(db, c);
+      tokens.set(c.variable, token);
+    } catch (err) {
+      // Revoked by hand: it stays revoked.
+      if (!(err instanceof ClientSpecError)) throw err;
+    }
+  }
+  const lines = [
+    '# AidHub demo API clients, written by `npm start` (git-ignored). These tokens are secrets.',
+    '# Use:  source .data/demo-clients.env',
+    '#       curl … -H "authorization: Bearer $AIDHUB_TOKEN_CIVIL_AFFAIRS" -H "x-purpose: ELIGIBILITY_REVIEW"',
+    '',
+  ];
+  for (const c of DEMO_CLIENTS) {
+    lines.push(`# ${c.name}: ${c.department}, scope ${c.regionScope}, roles ${c.roles.join(',')}. ${c.note}`);
+    const token = tokens.get(c.variable);
+    lines.push(token ? `export ${c.variable}=${token}` : `# (revoked; create a new client with npm run clients -- create)`);
+  }
+  fs.writeFileSync(file, lines.join('\n') + '\n', { mode: 0o600 });
+  fs.chmodSync(file, 0o600);
+  return tokens;
+}

@@ -1,0 +1,311 @@
+/**
+ * Applies access/policy.ts to an executable schema: every object field's resolver is wrapped, once,
+ * when the schema is built (resolvers/index.ts). Resolvers themselves stay free of access checks.
+ *
+ * - Query/Mutation fields: the caller's roles and stated purpose are checked against ROOT_RULES;
+ *   subjects named in arguments are recorded for the audit even when the call is refused; region
+ *   arguments must lie in the caller's scope; each personal object returned gets a view (FULL in
+ *   scope, LIMITED outside it for a duplicate check, otherwise refused).
+ * - Fields of personal types: shown, masked or refused by their declared visibility in that view.
+ * - Anything undeclared is closed (FORBIDDEN, NO_ACCESS_RULE).
+ * - Every list argument anywhere is capped at `maxListSize` (BAD_USER_INPUT, LIST_TOO_LONG).
+ */
+import { MapperKind, mapSchema } from '@graphql-tools/utils';
+import {
+  defaultFieldResolver,
+  getNamedType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  type GraphQLFieldConfig,
+  type GraphQLFieldResolver,
+  type GraphQLInputType,
+  type GraphQLSchema,
+} from 'graphql';
+import { checkIdNumber, maskIdNumber } from '../domain/id-number';
+import { isDivisionCode } from '../domain/division-code';
+import { scrub } from '../domain/privacy';
+import type { RegionRow } from '../db/loaders';
+import { unknownRegion } from '../resolvers/common';
+import type { HubContext } from '../resolvers/context';
+import { badInput } from '../resolvers/errors';
+import { checkCall, decideField, inScope, outOfScope, viewOf, type View } from './decide';
+import { ROOT_RULES, TYPE_RULES, type ArgumentKind, type PersonalTypeRule, type RootRule, type Subject, type Visibility } from './policy';
+import { forbidden, unauthenticated, type AccessSession } from './session';
+
+type Resolver = GraphQLFieldResolver<unknown, HubContext>;
+
+function isPromise<T>(v: unknown): v is Promise<T> {
+  return typeof (v as { then?: unknown })?.then === 'function';
+}
+
+/** Applies `fn` to each object a resolver returned, through promises and (nested) lists. */
+function eachResult(value: unknown, fn: (obj: object) => unknown): unknown {
+  if (isPromise(value)) return value.then((v) => eachResult(v, fn));
+  if (Array.isArray(value)) {
+    return value.map((item) => {
+      try {
+        return eachResult(item, fn);
+      } catch (err) {
+        // One refused entry of a list becomes that entry's error, not the whole list's.
+        return Promise.reject(err);
+      }
+    });
+  }
+  if (value === null || value === undefined || typeof value !== 'object') return value;
+  return fn(value);
+}
+
+function mapScalars(value: unknown, fn: (s: string) => string): unknown {
+  if (isPromise(value)) return value.then((v) => mapScalars(v, fn));
+  if (Array.isArray(value)) return value.map((v) => mapScalars(v, fn));
+  return typeof value === 'string' ? fn(value) : value;
+}
+
+const MASKS: Partial<Record<Visibility, (s: string) => string>> = {
+  ID_NUMBER: maskIdNumber,
+  REFERENCE: scrub,
+};
+
+// ----- Argument handling ---------------------------------------------------------------------------
+
+function containsList(type: GraphQLInputType, seen = new Set<string>()): boolean {
+  if (isNonNullType(type)) return containsList(type.ofType, seen);
+  if (isListType(type)) return true;
+  if (isInputObjectType(type)) {
+    if (seen.has(type.name)) return false;
+    seen.add(type.name);
+    return Object.values(type.getFields()).some((f) => containsList(f.type, seen));
+  }
+  return false;
+}
+
+function capArgs(args: Record<string, unknown>, max: number): void {
+  for (const [name, value] of Object.entries(args)) capLists(value, name, max);
+}
+
+function capLists(value: unknown, path: string, max: number): void {
+  if (Array.isArray(value)) {
+    if (value.length > max) throw badInput(path, 'LIST_TOO_LONG', `at most ${max} items in ${path}`, { max });
+    value.forEach((v, i) => capLists(v, `${path}[${i}]`, max));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) capLists(v, `${path}.${k}`, max);
+  }
+}
+
+/** Values at a path such as `idNumber`, `ids[]` or `input.members[].idNumber`. */
+function valuesAt(value: unknown, path: string[]): unknown[] {
+  if (value === null || value === undefined) return [];
+  if (path.length === 0) return [value];
+  const [head, ...rest] = path;
+  const many = head.endsWith('[]');
+  const key = many ? head.slice(0, -2) : head;
+  const next = (value as Record<string, unknown>)[key];
+  if (many) return Array.isArray(next) ? next.flatMap((v) => valuesAt(v, rest)) : [];
+  return valuesAt(next, rest);
+}
+
+interface ArgumentFacts {
+  subjects: Subject[];
+  regions: string[];
+}
+
+function argumentFacts(spec: Record<string, ArgumentKind> | undefined, args: Record<string, unknown>): ArgumentFacts {
+  const facts: ArgumentFacts = { subjects: [], regions: [] };
+  if (!spec) return facts;
+  for (const [path, kind] of Object.entries(spec)) {
+    for (const value of valuesAt(args, path.split('.'))) {
+      if (typeof value !== 'string' && typeof value !== 'number') continue;
+      const text = String(value);
+      if (kind === 'PERSON_ID') {
+        // Only a valid ID number names a subject; the resolver refuses the others as bad input.
+        const check = checkIdNumber(text);
+        if (check.ok) facts.subjects.push({ kind: 'PERSON', idNumber: check.idNumber });
+      } else if (kind === 'HOUSEHOLD_ID') {
+        if (/^[1-9]\d{0,14}$/.test(text)) facts.subjects.push({ kind: 'HOUSEHOLD', householdId: Number(text) });
+      } else if (isDivisionCode(text)) {
+        facts.regions.push(text);
+      }
+    }
+  }
+  return facts;
+}
+
+async function subjectRegion(subject: Subject, ctx: HubContext): Promise<string | null> {
+  if (subject.kind === 'PERSON') return (TYPE_RULES.Person as PersonalTypeRule).region!({ idNumber: subject.idNumber }, ctx);
+  return (await ctx.loaders.hub.householdById.load(subject.householdId))?.regionCode ?? null;
+}
+
+/** The county (6-digit division) a region lies in, for the LIMITED view. */
+async function countyOf(region: RegionRow | null, ctx: HubContext): Promise<RegionRow | null> {
+  if (!region || region.code.length <= 6) return region;
+  const code = region.code.slice(0, 6);
+  return (await ctx.loaders.hub.regionByCode.load(code)) ?? unknownRegion(code);
+}
+
+// ----- Views -------------------------------------------------------------------------------------------
+
+function sessionOf(ctx: HubContext): AccessSession {
+  const session = ctx.access;
+  if (!session?.caller) throw unauthenticated();
+  return session;
+}
+
+/** The view of an object reached other than through a root field or a same-subject field. */
+function computedView(rule: PersonalTypeRule, obj: object, ctx: HubContext, session: AccessSession): View | Promise<View> {
+  const known = session.views.get(obj);
+  if (known !== undefined) return known;
+  const settle = (region: string | null): View => {
+    const view = rule.region ? viewOf(session.caller!, session.purpose, region) : 'NONE';
+    session.views.set(obj, view);
+    if (rule.subjects) session.record(rule.subjects(obj), view === 'NONE');
+    return view;
+  };
+  // A type without a region of its own is only ever seen through its parent's view.
+  const region = rule.region ? rule.region(obj, ctx) : null;
+  if (!isPromise<string | null>(region)) return settle(region);
+  const pending = region.then(settle);
+  session.views.set(obj, pending);
+  return pending;
+}
+
+/** Gives the objects a same-subject field returned their parent's view (and records their subjects). */
+function inheritView(value: unknown, view: View, rule: PersonalTypeRule | null, session: AccessSession): unknown {
+  return eachResult(value, (obj) => {
+    if (!session.views.has(obj)) {
+      session.views.set(obj, view);
+      if (rule?.subjects) session.record(rule.subjects(obj), false);
+    }
+    return obj;
+  });
+}
+
+// ----- Wrappers ------------------------------------------------------------------------------------------
+
+function closedField(what: string): Resolver {
+  return (_source, _args, ctx) => {
+    sessionOf(ctx);
+    throw forbidden({ reason: 'NO_ACCESS_RULE', message: `${what} has no declared access rule, so it is closed` });
+  };
+}
+
+async function argumentView(rule: RootRule, facts: ArgumentFacts, ctx: HubContext, session: AccessSession): Promise<View> {
+  const regions = await Promise.all(facts.subjects.map((s) => subjectRegion(s, ctx)));
+  if (regions.length > 0 && regions.every((r) => inScope(session.caller!.regionScope, r))) return 'FULL';
+  return viewOf(session.caller!, session.purpose, null, rule.outOfScope);
+}
+
+function rootField(what: string, rule: RootRule | undefined, resolve: Resolver, returns: PersonalTypeRule | null, capped: boolean): Resolver {
+  return (source, args, ctx, info) => {
+    const session = sessionOf(ctx);
+    const caller = session.caller!;
+    const facts = argumentFacts(rule?.args, args);
+    const refusal = checkCall(rule, what, caller, session.purpose);
+    if (refusal) {
+      session.record(facts.subjects, true);
+      throw forbidden(refusal);
+    }
+    const allowed = rule!;
+    if (facts.regions.some((r) => !inScope(caller.regionScope, r))) {
+      session.record(facts.subjects, true);
+      throw forbidden(outOfScope(what));
+    }
+    if (capped) capArgs(args, ctx.config.maxListSize);
+
+    /** The view of one returned object, from its own region; null when it is to be left out. */
+    const admit = (obj: object): View | null | Promise<View | null> => {
+      const settle = (region: string | null): View | null => {
+        const view = viewOf(caller, session.purpose, region, allowed.outOfScope);
+        if (view === 'NONE' && allowed.outOfScope === 'OMIT') return null;
+        if (returns!.subjects) session.record(returns!.subjects(obj), view === 'NONE');
+        if (view === 'NONE') throw forbidden(outOfScope(what));
+        session.views.set(obj, view);
+        return view;
+      };
+      if (!returns!.region) return settle(null);
+      const region = returns!.region(obj, ctx);
+      return isPromise<string | null>(region) ? region.then(settle) : settle(region);
+    };
+
+    const run = (argView: View | null) => {
+      session.record(facts.subjects, false);
+      const result = resolve(source, args, ctx, info);
+      if (!returns) return result;
+      if (argView) return inheritView(result, argView, returns, session);
+      if (allowed.outOfScope === 'OMIT') {
+        // Lists only: what lies outside the scope is left out, not refused.
+        return Promise.resolve(result).then(async (list) => {
+          if (!Array.isArray(list)) return eachResult(list, (obj) => Promise.resolve(admit(obj)).then((v) => (v === null ? null : obj)));
+          const items = await Promise.all(list);
+          const views = await Promise.all(items.map((obj) => (obj && typeof obj === 'object' ? admit(obj) : null)));
+          return items.filter((obj, i) => obj === null || obj === undefined || views[i] !== null);
+        });
+      }
+      return eachResult(result, (obj) => {
+        const view = admit(obj);
+        return isPromise(view) ? view.then(() => obj) : obj;
+      });
+    };
+
+    const needsArgumentRegions = (allowed.argumentSubjectsInScope || allowed.viewFromArguments) && facts.subjects.length > 0;
+    if (!needsArgumentRegions) return run(null);
+    return argumentView(allowed, facts, ctx, session).then((view) => {
+      if (view === 'NONE' || (allowed.argumentSubjectsInScope && view !== 'FULL')) {
+        session.record(facts.subjects, true);
+        throw forbidden(outOfScope(what));
+      }
+      return run(allowed.viewFromArguments ? view : null);
+    });
+  };
+}
+
+function personalField(what: string, typeRule: PersonalTypeRule, visibility: Visibility, resolve: Resolver, inherits: { rule: PersonalTypeRule | null } | null, capped: boolean): Resolver {
+  const mask = MASKS[visibility];
+  return (source, args, ctx, info) => {
+    const session = sessionOf(ctx);
+    const proceed = (view: View) => {
+      const decision = decideField(visibility, view, session.caller!, session.purpose, what);
+      if (decision.show === 'REFUSED') throw forbidden(decision.refusal);
+      if (capped) capArgs(args, ctx.config.maxListSize);
+      let result = resolve(source, args, ctx, info);
+      if (decision.show === 'MASKED' && mask) result = mapScalars(result, mask);
+      if (decision.show === 'COARSE') result = Promise.resolve(result).then((r) => countyOf(r as RegionRow | null, ctx));
+      if (inherits) result = inheritView(result, view, inherits.rule, session);
+      return result;
+    };
+    const view = computedView(typeRule, source as object, ctx, session);
+    return isPromise<View>(view) ? view.then(proceed) : proceed(view);
+  };
+}
+
+function cappedField(resolve: Resolver): Resolver {
+  return (source, args, ctx, info) => {
+    capArgs(args, ctx.config.maxListSize);
+    return resolve(source, args, ctx, info);
+  };
+}
+
+/** The schema with every object field wrapped by the policy. */
+export function applyAccessPolicy(schema: GraphQLSchema): GraphQLSchema {
+  const roots = new Set([schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].filter((t) => t).map((t) => t!.name));
+  return mapSchema(schema, {
+    [MapperKind.OBJECT_FIELD]: (field: GraphQLFieldConfig<unknown, HubContext>, fieldName: string, typeName: string) => {
+      const what = `${typeName}.${fieldName}`;
+      const resolve = (field.resolve ?? defaultFieldResolver) as Resolver;
+      const capped = Object.values(field.args ?? {}).some((a) => containsList(a.type));
+      const returnedRule = TYPE_RULES[getNamedType(field.type).name];
+      const returnsPersonal = returnedRule?.kind === 'PERSONAL' ? returnedRule : null;
+
+      if (roots.has(typeName)) return { ...field, resolve: rootField(what, ROOT_RULES[typeName]?.[fieldName], resolve, returnsPersonal, capped) };
+
+      const typeRule = TYPE_RULES[typeName];
+      if (!typeRule) return { ...field, resolve: closedField(what) };
+      if (typeRule.kind === 'OPEN') return capped ? { ...field, resolve: cappedField(resolve) } : field;
+      const visibility = typeRule.fields[fieldName];
+      if (!visibility) return { ...field, resolve: closedField(what) };
+      // A same-subject field passes this object's view on, whatever type it returns (unions included).
+      const inherits = typeRule.sameSubject?.includes(fieldName) ? { rule: returnsPersonal } : null;
+      return { ...field, resolve: personalField(what, typeRule, visibility, resolve, inherits, capped) };
+    },
+  });
+}

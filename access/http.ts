@@ -1,0 +1,176 @@
+/**
+ * The HTTP side of access: authentication, purpose, rate limits and non-GraphQL routes, as Express
+ * middleware mounted before every route except /healthz, /readyz and the static query page.
+ *
+ * Refusals answer in the GraphQL response shape (`{ errors: [{ message, extensions: { code,
+ * reason } }] }`) on every route, so a client handles one error format:
+ *   401 UNAUTHENTICATED   no, malformed, unknown, expired or revoked token
+ *   429 RATE_LIMITED      past the client's (or, for failed logins, the address's) rate
+ *   400 BAD_REQUEST       an unknown purpose, a malformed case reference, malformed JSON
+ *   403 FORBIDDEN         a purpose the client's roles may not state; an undeclared route
+ *   413 BAD_REQUEST       a body over the limit
+ *   415 BAD_REQUEST       a GraphQL POST that is not application/json
+ *   503 INTERNAL_SERVER_ERROR (AUDIT_UNAVAILABLE) the access could not be recorded
+ */
+import crypto from 'node:crypto';
+import type express from 'express';
+import type { Logger } from 'pino';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { AccessDb } from '../db/access-db';
+import { scrub } from '../domain/privacy';
+import type { HubConfig } from '../server/config';
+import { AuditUnavailable, type AuditStore } from './audit';
+import { authenticate, type AuthFailure } from './clients';
+import { checkCall, purposeAllowed, type RequestAccess } from './decide';
+import { isPurpose, ROUTE_RULES, type Purpose } from './policy';
+
+const accessByRequest = new WeakMap<express.Request, RequestAccess>();
+
+/** Who made this request and why; null before the access middleware ran (or on a public path). */
+export function requestAccess(req: express.Request): RequestAccess | null {
+  return accessByRequest.get(req) ?? null;
+}
+
+export function sendError(res: express.Response, status: number, code: string, reason: string, message: string): void {
+  res.status(status).type('application/json').send(JSON.stringify({ errors: [{ message, extensions: { code, reason } }] }));
+}
+
+const AUTH_MESSAGES: Record<AuthFailure, string> = {
+  TOKEN_MISSING: 'Send an access token: Authorization: Bearer <token>',
+  TOKEN_MALFORMED: 'The Authorization header does not carry a token of this hub (Bearer ahk_…)',
+  TOKEN_INVALID: 'The access token is not known to this hub',
+  TOKEN_EXPIRED: 'The access token has expired; ask for it to be rotated',
+  TOKEN_REVOKED: 'The access token has been revoked',
+};
+
+/** A case reference is an office's file number: short, ASCII, and never an ID number or a name. */
+const CASE_REFERENCE = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/;
+
+/** `eligibility-review`, `Eligibility_Review` and `ELIGIBILITY_REVIEW` all name one purpose. */
+export function parsePurpose(header: string | undefined): Purpose | null | 'UNKNOWN' {
+  if (header === undefined || header.trim() === '') return null;
+  const name = header.trim().toUpperCase().replace(/-/g, '_');
+  return isPurpose(name) ? name : 'UNKNOWN';
+}
+
+export function parseCaseReference(header: string | undefined): string | null | 'MALFORMED' {
+  if (header === undefined || header.trim() === '') return null;
+  const ref = header.trim();
+  return CASE_REFERENCE.test(ref) && !/\d{15}/.test(ref) ? ref : 'MALFORMED';
+}
+
+export interface AccessHttpDeps {
+  db: AccessDb;
+  audit: AuditStore;
+  config: HubConfig;
+  logger: Logger;
+}
+
+async function overLimit(limiter: RateLimiterMemory, key: string): Promise<RateLimiterRes | null> {
+  try {
+    await limiter.consume(key);
+    return null;
+  } catch (rejection) {
+    if (rejection instanceof RateLimiterRes) return rejection;
+    throw rejection;
+  }
+}
+
+function rateLimited(res: express.Response, rejection: RateLimiterRes, message: string): void {
+  res.set('Retry-After', String(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000))));
+  sendError(res, 429, 'RATE_LIMITED', 'TOO_MANY_REQUESTS', message);
+}
+
+/**
+ * Authenticates every request it sees, applies the per-client rate limit, reads X-Purpose and
+ * X-Case-Reference, and for routes other than /graphql applies ROUTE_RULES and records the access.
+ * GraphQL requests are checked field by field (access/enforce.ts) and recorded by the audit plugin.
+ */
+export function accessMiddleware(deps: AccessHttpDeps): express.RequestHandler {
+  // In this process's memory: behind several hub instances, use a shared store (rate-limiter-flexible
+  // has RateLimiterMySQL and RateLimiterRedis with the same interface).
+  const perClient = new RateLimiterMemory({ points: deps.config.rateLimitPerMinute, duration: 60 });
+  const authFailures = new RateLimiterMemory({ points: deps.config.authFailuresPerMinute, duration: 60 });
+
+  return async (req, res, next) => {
+    try {
+      const auth = await authenticate(deps.db, req.get('authorization'));
+      if (!auth.ok) {
+        const rejection = await overLimit(authFailures, req.ip ?? 'unknown');
+        if (rejection) return rateLimited(res, rejection, 'Too many failed authentications from this address; wait and retry');
+        deps.logger.warn({ reason: auth.reason, method: req.method, path: scrub(req.path) }, 'unauthenticated request refused');
+        res.set('WWW-Authenticate', `Bearer realm="aidhub", error="invalid_token"`);
+        return sendError(res, 401, 'UNAUTHENTICATED', auth.reason, AUTH_MESSAGES[auth.reason]);
+      }
+      const caller = auth.caller;
+      const rejection = await overLimit(perClient, String(caller.clientId));
+      if (rejection) {
+        deps.logger.warn({ client: caller.name }, 'rate limit reached');
+        return rateLimited(res, rejection, `More than ${deps.config.rateLimitPerMinute} requests a minute from this client; wait and retry`);
+      }
+
+      const purpose = parsePurpose(req.get('x-purpose'));
+      if (purpose === 'UNKNOWN') return sendError(res, 400, 'BAD_REQUEST', 'UNKNOWN_PURPOSE', 'X-Purpose names no purpose of this hub; see docs/access.md for the list');
+      const caseReference = parseCaseReference(req.get('x-case-reference'));
+      if (caseReference === 'MALFORMED') {
+        return sendError(res, 400, 'BAD_REQUEST', 'MALFORMED_CASE_REFERENCE', 'X-Case-Reference must be 1-64 characters of letters, digits and . _ : / - and not an ID number');
+      }
+      const access: RequestAccess = { caller, purpose, caseReference, requestId: crypto.randomUUID() };
+      const isGraphQL = req.path === '/graphql';
+      const record = (outcome: 'ALLOWED' | 'DENIED', operation: string | null) =>
+        deps.audit.append({ requestId: access.requestId, caller, purpose, caseReference, channel: isGraphQL ? 'GRAPHQL' : 'HTTP', operation, operationHash: null, subjects: [], outcome });
+
+      if (purpose !== null && !purposeAllowed(caller.roles, purpose)) {
+        await record('DENIED', isGraphQL ? null : `${req.method} ${req.path}`);
+        return sendError(res, 403, 'FORBIDDEN', 'PURPOSE_NOT_ALLOWED', `This client's roles (${caller.roles.join(', ')}) may not state the purpose ${purpose}`);
+      }
+      accessByRequest.set(req, access);
+      if (isGraphQL) return next();
+
+      const method = req.method === 'HEAD' ? 'GET' : req.method;
+      const rule = ROUTE_RULES.find((r) => r.method === method && r.path.test(req.path));
+      const refusal = checkCall(rule, rule ? `${method} ${rule.description}` : 'this route', caller, purpose);
+      // Written before the route runs: if it cannot be written, the route does not run.
+      await record(refusal ? 'DENIED' : 'ALLOWED', rule ? `${method} ${req.path}` : `${method} (undeclared route)`);
+      if (refusal) return sendError(res, 403, 'FORBIDDEN', refusal.reason, refusal.message);
+      next();
+    } catch (err) {
+      if (err instanceof AuditUnavailable) {
+        deps.logger.error({ err: { name: err.name, message: scrub(err.message) } }, 'audit append failed; request refused');
+        return sendError(res, 503, 'INTERNAL_SERVER_ERROR', 'AUDIT_UNAVAILABLE', 'The access could not be recorded, so nothing is returned');
+      }
+      next(err);
+    }
+  };
+}
+
+/** A GraphQL POST must be JSON; anything else is refused before it is parsed. */
+export function requireJsonPost(req: express.Request, res: express.Response, next: express.NextFunction): void {
+  if (req.method === 'POST' && !req.is('application/json')) {
+    return sendError(res, 415, 'BAD_REQUEST', 'UNSUPPORTED_CONTENT_TYPE', 'POST /graphql takes Content-Type: application/json');
+  }
+  next();
+}
+
+/**
+ * The last handler: body-parser failures and anything unexpected, answered in the GraphQL error
+ * shape with no stack trace; unexpected errors are logged scrubbed.
+ */
+export function jsonErrorHandler(logger: Logger): express.ErrorRequestHandler {
+  return (err: { type?: string; status?: number; statusCode?: number; name?: string; message?: string }, req, res, _next) => {
+    if (res.headersSent) return;
+    switch (err?.type) {
+      case 'entity.parse.failed':
+        return sendError(res, 400, 'BAD_REQUEST', 'MALFORMED_JSON', 'The request body is not valid JSON');
+      case 'entity.too.large':
+        return sendError(res, 413, 'BAD_REQUEST', 'BODY_TOO_LARGE', 'The request body is larger than the hub accepts');
+      case 'encoding.unsupported':
+      case 'charset.unsupported':
+        return sendError(res, 415, 'BAD_REQUEST', 'UNSUPPORTED_ENCODING', 'The request body’s encoding or charset is not supported');
+    }
+    const status = err?.status ?? err?.statusCode ?? 500;
+    if (status >= 400 && status < 500) return sendError(res, status, 'BAD_REQUEST', 'BAD_REQUEST', 'The request could not be understood');
+    logger.error({ err: { name: err?.name, message: scrub(String(err?.message ?? '')) }, method: req.method, path: scrub(req.path) }, 'unexpected error');
+    sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'INTERNAL', 'Internal server error');
+  };
+}

@@ -1,0 +1,109 @@
+/** Markdown tables of the access policy, for docs/access.md (kept equal by a test). */
+import {
+  HEALTH_DETAIL,
+  ID_NUMBERS_IN_CLEAR,
+  OUT_OF_SCOPE_PURPOSES,
+  PURPOSE_DESCRIPTIONS,
+  PURPOSES,
+  PURPOSES_BY_ROLE,
+  ROLE_DESCRIPTIONS,
+  ROLES,
+  ROOT_RULES,
+  ROUTE_RULES,
+  TYPE_RULES,
+  type RootRule,
+  type Visibility,
+} from './policy';
+
+function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+const code = (s: string) => `\`${s}\``;
+const list = (xs: readonly string[]) => xs.map(code).join(', ');
+
+const IN_SCOPE_CELL: Record<Visibility, string> = {
+  ANY: 'shown',
+  IN_SCOPE: 'shown',
+  ID_NUMBER: `in clear for ${list(ID_NUMBERS_IN_CLEAR)}; masked (370811\\*\\*\\*\\*\\*\\*\\*\\*123X) for other roles`,
+  REFERENCE: `shown; an ID number inside it masked unless the caller has ${list(ID_NUMBERS_IN_CLEAR)}`,
+  HEALTH: `only for ${list(HEALTH_DETAIL.departments)} callers or purpose ${list(HEALTH_DETAIL.purposes)}; otherwise FORBIDDEN (\`HEALTH_DETAIL\`)`,
+  REGION: 'shown',
+};
+
+const OUT_OF_SCOPE_CELL: Record<Visibility, string> = {
+  ANY: 'shown',
+  IN_SCOPE: 'FORBIDDEN (`LIMITED_VIEW`)',
+  ID_NUMBER: 'masked',
+  REFERENCE: 'FORBIDDEN (`LIMITED_VIEW`)',
+  HEALTH: 'FORBIDDEN (`LIMITED_VIEW`)',
+  REGION: 'the county only, not the village or township',
+};
+
+function outOfScopeCell(rule: RootRule): string {
+  if (rule.purposes === null) return '— (returns no personal data)';
+  if (rule.argumentSubjectsInScope) return 'refused: the subject named must be in scope';
+  if (rule.viewFromArguments) return `the named subject’s view: LIMITED with ${list(OUT_OF_SCOPE_PURPOSES)}, otherwise refused`;
+  switch (rule.outOfScope) {
+    case 'LIMITED':
+      return `LIMITED view with ${list(OUT_OF_SCOPE_PURPOSES)}, otherwise refused`;
+    case 'OMIT':
+      return 'left out of the list';
+    case 'DENY':
+      return 'refused (`OUT_OF_SCOPE`)';
+  }
+}
+
+export function accessTables(): string {
+  const purposes = table(
+    ['Purpose (`X-Purpose`)', 'Meaning'],
+    PURPOSES.map((p) => [code(p), PURPOSE_DESCRIPTIONS[p]]),
+  );
+  const roles = table(
+    ['Role', 'May state purposes', 'Meant for'],
+    ROLES.map((r) => [code(r), list(PURPOSES_BY_ROLE[r]), ROLE_DESCRIPTIONS[r]]),
+  );
+  const roots = table(
+    ['Field', 'Roles', 'Purposes', 'Subjects outside the caller’s scope'],
+    Object.entries(ROOT_RULES).flatMap(([type, fields]) =>
+      Object.entries(fields).map(([name, rule]) => [
+        code(`${type}.${name}`),
+        list(rule.roles),
+        rule.purposes === null ? 'none needed' : list(rule.purposes),
+        outOfScopeCell(rule),
+      ]),
+    ),
+  );
+  const visibility = table(
+    ['Field', 'In the caller’s region scope (FULL view)', `Outside it, purpose ${list(OUT_OF_SCOPE_PURPOSES)} (LIMITED view)`],
+    Object.entries(TYPE_RULES).flatMap(([type, rule]) =>
+      rule.kind === 'PERSONAL' ? Object.entries(rule.fields).map(([field, v]) => [code(`${type}.${field}`), IN_SCOPE_CELL[v], OUT_OF_SCOPE_CELL[v]]) : [],
+    ),
+  );
+  const open = table(
+    ['Type', 'Every field shown because'],
+    Object.entries(TYPE_RULES).flatMap(([type, rule]) => (rule.kind === 'OPEN' ? [[code(type), rule.why]] : [])),
+  );
+  const routes =
+    ROUTE_RULES.length === 0
+      ? '_No non-GraphQL routes are declared; any other path answers 403 `NO_ACCESS_RULE`._'
+      : table(
+          ['Route', 'Roles', 'Purposes', 'What'],
+          ROUTE_RULES.map((r) => [code(`${r.method} ${r.path.source}`), list(r.roles), r.purposes === null ? 'none needed' : list(r.purposes), r.description]),
+        );
+  return [
+    '### Purposes',
+    purposes,
+    '### Roles',
+    roles,
+    '### Queries and mutations',
+    roots,
+    '### Fields of personal types',
+    visibility,
+    '### Types without personal data of their own',
+    open,
+    '### Other routes',
+    routes,
+  ].join('\n\n');
+}

@@ -1,0 +1,465 @@
+/**
+ * THE access policy: roles, purposes, which role may state which purpose, which fields serve which
+ * purposes for which roles, and what each caller sees of a household or person inside and outside
+ * its region. Everything the hub enforces about access is read from this file (access/enforce.ts
+ * applies it to the schema; access/http.ts to non-GraphQL routes); docs/access.md is generated
+ * from it (`npm run access:table`) and a test keeps the two equal.
+ *
+ * Deny by default: a Query or Mutation field without an entry in ROOT_RULES, an object type
+ * without an entry in TYPE_RULES, a field of a personal type missing from its `fields`, and a
+ * non-GraphQL route missing from ROUTE_RULES are all refused with FORBIDDEN (NO_ACCESS_RULE).
+ *
+ * Bases: 《社会救助暂行办法》 art. 61 and the seeds' 信息共享 clauses (share what the work needs,
+ * keep it confidential); X-Road (rights per client per service, purpose and case reference on every
+ * query); DCI social-registry APIs (purpose and consent on each search).
+ */
+import type { HubContext } from '../resolvers/context';
+import type { DepartmentCode } from '../domain/departments';
+
+// ----- Purposes ---------------------------------------------------------------------------------
+
+/** Why a request reads personal data. Stated on every such request (header X-Purpose). */
+export const PURPOSES = ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK', 'CASE_MEETING', 'MONITORING', 'REFERRAL', 'AUDIT'] as const;
+export type Purpose = (typeof PURPOSES)[number];
+
+export const PURPOSE_DESCRIPTIONS: Record<Purpose, string> = {
+  ELIGIBILITY_REVIEW: '审核审批 reviewing an application or a recipient’s continued eligibility (核对, 审核确认)',
+  DUPLICATE_CHECK: '重复救助核查 checking whether a person or household already receives aid elsewhere',
+  CASE_MEETING: '一事一议 preparing or holding a joint case meeting',
+  MONITORING: '监测预警 monitoring and early warning over a region',
+  REFERRAL: '转办 handling a referral slip sent to or from this office',
+  AUDIT: '审计 auditing who accessed whose data',
+};
+
+// ----- Roles ------------------------------------------------------------------------------------
+
+export const ROLES = ['READER', 'DEPARTMENT_WRITER', 'CASEWORKER', 'MEETING_CONVENER', 'AUDITOR', 'ADMINISTRATOR'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ROLE_DESCRIPTIONS: Record<Role, string> = {
+  READER: 'a department’s system or officer reading households and aid for its own work',
+  DEPARTMENT_WRITER: 'a department system that records aid: pre-grant checks, settling findings about its own records',
+  CASEWORKER: 'a civil-affairs or township officer handling cases and referrals (首问负责)',
+  MEETING_CONVENER: 'the county office that convenes 一事一议 meetings and records their decisions',
+  AUDITOR: 'reads the audit trail: who looked at whom, when and why; sees no household data',
+  ADMINISTRATOR: 'runs region-wide jobs (scans); sees no household data beyond monitoring',
+};
+
+/** Which purposes a caller acting in each role may state. */
+export const PURPOSES_BY_ROLE: Record<Role, readonly Purpose[]> = {
+  READER: ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK', 'MONITORING', 'REFERRAL'],
+  DEPARTMENT_WRITER: ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK'],
+  CASEWORKER: ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK', 'CASE_MEETING', 'REFERRAL'],
+  MEETING_CONVENER: ['CASE_MEETING', 'REFERRAL'],
+  AUDITOR: ['AUDIT'],
+  ADMINISTRATOR: ['MONITORING'],
+};
+
+// ----- Rights that shape what a field shows ---------------------------------------------------
+
+/** Roles that see ID numbers (and references containing them) in clear, in scope. Others get 370811********123X. */
+export const ID_NUMBERS_IN_CLEAR: readonly Role[] = ['DEPARTMENT_WRITER', 'CASEWORKER', 'MEETING_CONVENER'];
+
+/**
+ * Diagnoses, hospital settlement details and illness-related causes: only callers of these
+ * departments, or any caller stating one of these purposes, and only in scope. (Medical aid is
+ * decided by health and civil affairs; a case meeting needs the whole picture.)
+ */
+export const HEALTH_DETAIL = {
+  departments: ['HEALTH', 'CIVIL_AFFAIRS'] as readonly DepartmentCode[],
+  purposes: ['CASE_MEETING'] as readonly Purpose[],
+};
+
+/**
+ * Outside its region scope a caller sees a person or household only when stating one of these
+ * purposes, and then only the LIMITED view: what a duplicate check needs (departments,
+ * programmes, periods and status), nothing else.
+ */
+export const OUT_OF_SCOPE_PURPOSES: readonly Purpose[] = ['DUPLICATE_CHECK'];
+
+// ----- Field rules --------------------------------------------------------------------------------
+
+/**
+ * How a field of a personal type shows, by the view the caller has of the object:
+ * FULL (the object is inside the caller's region scope) or LIMITED (outside, duplicate check).
+ *
+ * - ANY:        shown in both views.
+ * - IN_SCOPE:   FULL view only; in the LIMITED view → FORBIDDEN (LIMITED_VIEW).
+ * - ID_NUMBER:  shown in both views, masked (370811********123X) unless FULL and the caller has a
+ *               role in ID_NUMBERS_IN_CLEAR.
+ * - REFERENCE:  FULL view only, with any ID number inside it masked as for ID_NUMBER.
+ * - REGION:     a division: as recorded in the FULL view; in the LIMITED view only the county it
+ *               lies in (which office to ask), never the village or township.
+ * - HEALTH:     FULL view only and HEALTH_DETAIL satisfied; otherwise FORBIDDEN (HEALTH_DETAIL).
+ */
+export type Visibility = 'ANY' | 'IN_SCOPE' | 'ID_NUMBER' | 'REFERENCE' | 'HEALTH' | 'REGION';
+
+export type Subject = { kind: 'PERSON'; idNumber: string } | { kind: 'HOUSEHOLD'; householdId: number };
+
+export interface PersonalTypeRule {
+  kind: 'PERSONAL';
+  /** Whose data an object of this type is: each becomes an audit row. Omitted: its parent's subjects cover it. */
+  subjects?(obj: any): Subject[];
+  /**
+   * The division code that decides whether the object is in a caller's scope (null: in no scope).
+   * Omitted: the object is seen only through a `sameSubject` field of its parent, or through a root
+   * field with `viewFromArguments`, and takes that view; reached any other way it is refused.
+   */
+  region?(obj: any, ctx: HubContext): string | null | Promise<string | null>;
+  fields: Record<string, Visibility>;
+  /**
+   * Fields whose results concern the same people as this object (a household's members, a
+   * person's aid), so they take this object's view instead of computing their own.
+   */
+  sameSubject?: readonly string[];
+}
+
+/** A type with no personal data of its own, or reachable only through a field already gated. */
+export interface OpenTypeRule {
+  kind: 'OPEN';
+  why: string;
+}
+
+export type TypeRule = PersonalTypeRule | OpenTypeRule;
+
+const person = (idNumber: string): Subject => ({ kind: 'PERSON', idNumber });
+
+/** A person's region: the household they belong to now; failing that, the address code of their ID number. */
+async function personRegion(idNumber: string, ctx: HubContext): Promise<string | null> {
+  const householdId = await ctx.loaders.hub.currentHouseholdIdByIdNumber.load(idNumber);
+  const household = householdId === null ? null : await ctx.loaders.hub.householdById.load(householdId);
+  return household?.regionCode ?? idNumber.slice(0, 6);
+}
+
+/** A household's division, for types that carry only the household's id. */
+async function householdRegion(householdId: number, ctx: HubContext): Promise<string | null> {
+  return (await ctx.loaders.hub.householdById.load(householdId))?.regionCode ?? null;
+}
+
+const OPEN_CATALOGUE: OpenTypeRule = { kind: 'OPEN', why: 'catalogue data, no personal data' };
+const OPEN_CONTAINER: OpenTypeRule = { kind: 'OPEN', why: 'a container or summary reached only through a gated field' };
+
+export const TYPE_RULES: Record<string, TypeRule> = {
+  // schema/findings.graphql: a finding is about a household (or a person) and the records involved.
+  Finding: {
+    kind: 'PERSONAL',
+    subjects: (f: { householdId: number | null; idNumbers: string[] }) => [
+      ...(f.householdId !== null ? [{ kind: 'HOUSEHOLD' as const, householdId: f.householdId }] : []),
+      ...f.idNumbers.map(person),
+    ],
+    region: (f: { householdId: number | null; idNumbers: string[] }, ctx) =>
+      f.householdId !== null ? householdRegion(f.householdId, ctx) : f.idNumbers.length > 0 ? personRegion(f.idNumbers[0], ctx) : null,
+    fields: {
+      ...Object.fromEntries(['id', 'rule', 'severity', 'scope', 'household', 'people', 'records', 'departments', 'ongoing', 'status', 'basis', 'firstSeenScan', 'lastSeenScan'].map((f) => [f, 'ANY' as const])),
+      // Amounts, dates of death and the officers' reasons: in scope only.
+      measure: 'IN_SCOPE',
+      explanation: 'IN_SCOPE',
+      events: 'IN_SCOPE',
+    },
+    sameSubject: ['household', 'people', 'records', 'measure'],
+  },
+  // The pre-grant check takes the view its beneficiary gives (ROOT_RULES viewFromArguments).
+  PreGrantCheck: { kind: 'PERSONAL', fields: Object.fromEntries(['findings', 'clear', 'conflicts', 'warnings', 'complete', 'consulted'].map((f) => [f, 'ANY' as const])), sameSubject: ['findings'] },
+  PreGrantFinding: {
+    kind: 'PERSONAL',
+    fields: { ...Object.fromEntries(['rule', 'severity', 'records', 'measure', 'departments', 'basis'].map((f) => [f, 'ANY' as const])), explanation: 'IN_SCOPE' },
+    sameSubject: ['records', 'measure'],
+  },
+  Rule: OPEN_CATALOGUE,
+  Scan: { kind: 'OPEN', why: 'a job over a division: states and counts; its findings are gated one by one' },
+  ScanProgress: OPEN_CONTAINER,
+  ScanConnection: OPEN_CONTAINER,
+  ScanEdge: OPEN_CONTAINER,
+  FindingConnection: OPEN_CONTAINER,
+  FindingEdge: OPEN_CONTAINER,
+  FindingEvent: { kind: 'OPEN', why: 'reached only through Finding.events (in scope); names clients and officers, not persons' },
+  PeriodOverlap: OPEN_CONTAINER,
+  SamePeriodFunding: OPEN_CONTAINER,
+  // What a finding measured takes the finding's view (Finding.measure, PreGrantFinding.measure):
+  // hospital settlements and illness are health detail; amounts are shown in scope only.
+  RepeatedGrants: { kind: 'PERSONAL', fields: { cause: 'HEALTH', count: 'ANY', windowMonths: 'ANY' } },
+  SettlementExcess: { kind: 'PERSONAL', fields: { settlementReference: 'HEALTH', settledOn: 'HEALTH', burdenFen: 'HEALTH', aidFen: 'IN_SCOPE', excessFen: 'IN_SCOPE' } },
+  AidAfterDeath: { kind: 'PERSONAL', fields: { deathDate: 'ANY', from: 'ANY', to: 'ANY', months: 'ANY', excessFen: 'IN_SCOPE' } },
+  MissedAid: { kind: 'PERSONAL', fields: { expected: 'ANY', schoolYear: 'ANY', conditions: 'IN_SCOPE', disabilityLevel: 'IN_SCOPE', grantCount: 'IN_SCOPE', outOfPocketFen: 'HEALTH' } },
+  FindingUserError: { kind: 'OPEN', why: 'why a write was refused; codes and messages name no person' },
+  ScanStartPayload: OPEN_CONTAINER,
+  FindingConfirmPayload: OPEN_CONTAINER,
+  FindingDismissPayload: OPEN_CONTAINER,
+  FindingResolvePayload: OPEN_CONTAINER,
+
+  Department: OPEN_CATALOGUE,
+  Programme: OPEN_CATALOGUE,
+  Region: OPEN_CATALOGUE,
+  PageInfo: OPEN_CATALOGUE,
+  SourceStatus: { kind: 'OPEN', why: 'whether a department answered; no personal data' },
+  AidPeriod: OPEN_CONTAINER,
+  AidSummary: OPEN_CONTAINER,
+  DepartmentTotal: OPEN_CONTAINER,
+  PurposeTotal: OPEN_CONTAINER,
+  HouseholdConnection: OPEN_CONTAINER,
+  HouseholdEdge: OPEN_CONTAINER,
+
+  Household: {
+    kind: 'PERSONAL',
+    subjects: (h: { id: number }) => [{ kind: 'HOUSEHOLD', householdId: h.id }],
+    region: (h: { regionCode: string }) => h.regionCode,
+    fields: {
+      id: 'ANY',
+      region: 'REGION',
+      aid: 'ANY',
+      sources: 'ANY',
+      registrationNumber: 'IN_SCOPE',
+      address: 'IN_SCOPE',
+      members: 'IN_SCOPE',
+      aidSummary: 'IN_SCOPE',
+      cases: 'IN_SCOPE',
+      findings: 'IN_SCOPE',
+    },
+    sameSubject: ['members', 'aid', 'cases', 'findings'],
+  },
+
+  HouseholdMember: {
+    kind: 'PERSONAL',
+    subjects: (m: { person: { idNumber: string } }) => [person(m.person.idNumber)],
+    region: async (m: { householdId: number }, ctx) => (await ctx.loaders.hub.householdById.load(m.householdId))?.regionCode ?? null,
+    fields: { person: 'IN_SCOPE', relation: 'IN_SCOPE', joinedOn: 'IN_SCOPE' },
+    sameSubject: ['person'],
+  },
+
+  Person: {
+    kind: 'PERSONAL',
+    subjects: (p: { idNumber: string }) => [person(p.idNumber)],
+    region: (p: { idNumber: string }, ctx) => personRegion(p.idNumber, ctx),
+    fields: {
+      idNumber: 'ID_NUMBER',
+      // Gender, birth date and age are written in the ID number itself; death ends recurring aid (rule X8).
+      gender: 'ANY',
+      birthDate: 'ANY',
+      age: 'ANY',
+      deathDate: 'ANY',
+      household: 'ANY',
+      aid: 'ANY',
+      sources: 'ANY',
+      name: 'IN_SCOPE',
+      findings: 'IN_SCOPE',
+    },
+    sameSubject: ['aid', 'household', 'findings'],
+  },
+
+  AidRecord: {
+    kind: 'PERSONAL',
+    subjects: (r: { beneficiaryIdNumber: string }) => [person(r.beneficiaryIdNumber)],
+    region: (r: { beneficiaryIdNumber: string }, ctx) => personRegion(r.beneficiaryIdNumber, ctx),
+    fields: {
+      // What a duplicate check needs: who pays what, when, and whether it is still paid.
+      department: 'ANY',
+      programme: 'ANY',
+      beneficiary: 'ANY',
+      period: 'ANY',
+      grantDate: 'ANY',
+      status: 'ANY',
+      schoolYear: 'ANY',
+      secondAid: 'ANY',
+      amountFen: 'IN_SCOPE',
+      urgent: 'IN_SCOPE',
+      sourceReference: 'REFERENCE',
+      sourceHouseholdReference: 'REFERENCE',
+      // ILLNESS reveals a health condition.
+      cause: 'HEALTH',
+    },
+    sameSubject: ['beneficiary'],
+  },
+
+  // schema/access.graphql: reached only through Query.caller and Query.accessLog.
+  Caller: { kind: 'OPEN', why: 'the caller’s own client record' },
+  AccessLogConnection: { kind: 'OPEN', why: 'reached only through accessLog (AUDITOR, purpose AUDIT)' },
+  AccessLogEdge: { kind: 'OPEN', why: 'reached only through accessLog (AUDITOR, purpose AUDIT)' },
+  AccessLogEntry: { kind: 'OPEN', why: 'reached only through accessLog; subjects are masked labels' },
+  AccessClient: { kind: 'OPEN', why: 'reached only through accessLog; names a client, not a person' },
+
+  // schema/cases.graphql: a case, its slips, meetings and dossier are about one household.
+  Case: {
+    kind: 'PERSONAL',
+    subjects: (c: { householdId: number }) => [{ kind: 'HOUSEHOLD', householdId: c.householdId }],
+    region: (c: { householdId: number }, ctx) => householdRegion(c.householdId, ctx),
+    fields: Object.fromEntries(
+      ['id', 'reference', 'household', 'origin', 'urgency', 'state', 'summary', 'firstReceivedBy', 'owner', 'township', 'reportedAt', 'explanation', 'endedAt', 'allowedTransitions', 'history', 'deadlines', 'anyDeadlineMissed', 'referrals', 'meetings', 'secondAids', 'dossier', 'briefUrl'].map((f) => [f, 'IN_SCOPE' as const]),
+    ),
+    sameSubject: ['household', 'referrals', 'meetings', 'secondAids', 'dossier'],
+  },
+  Referral: {
+    kind: 'PERSONAL',
+    subjects: (r: { householdId: number; beneficiaryIdNumber: string | null }) => [
+      { kind: 'HOUSEHOLD', householdId: r.householdId },
+      ...(r.beneficiaryIdNumber ? [person(r.beneficiaryIdNumber)] : []),
+    ],
+    region: (r: { householdId: number }, ctx) => householdRegion(r.householdId, ctx),
+    fields: Object.fromEntries(
+      ['id', 'case', 'kind', 'meeting', 'from', 'to', 'ask', 'programme', 'amountFen', 'beneficiary', 'handOver', 'deadlineWorkingDays', 'issuedAt', 'dueOn', 'state', 'acceptedAt', 'answeredAt', 'feedback', 'declineReason', 'aidRecord', 'aidSourceReference', 'deadlineStatus', 'overdue'].map((f) => [f, 'IN_SCOPE' as const]),
+    ),
+    sameSubject: ['case', 'meeting', 'beneficiary', 'aidRecord'],
+  },
+  Meeting: {
+    kind: 'PERSONAL',
+    subjects: (m: { dossier: { household: { id: number } } }) => [{ kind: 'HOUSEHOLD', householdId: m.dossier.household.id }],
+    region: (m: { dossier: { household: { id: number } } }, ctx) => householdRegion(m.dossier.household.id, ctx),
+    fields: Object.fromEntries(['id', 'case', 'heldOn', 'convenedBy', 'departmentsPresent', 'notes', 'decisions', 'dossier', 'recordedAt', 'recordedBy', 'briefUrl'].map((f) => [f, 'IN_SCOPE' as const])),
+    sameSubject: ['case', 'decisions', 'dossier'],
+  },
+  SecondAidApproval: {
+    kind: 'PERSONAL',
+    subjects: (a: { idNumber: string }) => [person(a.idNumber)],
+    region: (a: { idNumber: string }, ctx) => personRegion(a.idNumber, ctx),
+    fields: { beneficiary: 'IN_SCOPE', cause: 'HEALTH', amountFen: 'IN_SCOPE', approvedOn: 'IN_SCOPE', referral: 'IN_SCOPE', aidSourceReference: 'REFERENCE' },
+    sameSubject: ['beneficiary', 'referral'],
+  },
+  // A case meeting needs the whole picture: the dossier is shown in scope only, ID numbers per role.
+  Dossier: {
+    kind: 'PERSONAL',
+    subjects: (d: { household: { id: number }; members: { idNumber: string }[] }) => [{ kind: 'HOUSEHOLD', householdId: d.household.id }, ...d.members.map((m) => person(m.idNumber))],
+    region: (d: { household: { id: number } }, ctx) => householdRegion(d.household.id, ctx),
+    fields: Object.fromEntries(
+      ['takenAt', 'from', 'to', 'household', 'members', 'aid', 'totals', 'sources', 'complete', 'findingsAvailable', 'findings', 'earlierCases', 'referrals', 'departmentsNotContributed'].map((f) => [f, 'IN_SCOPE' as const]),
+    ),
+    sameSubject: ['members', 'aid'],
+  },
+  DossierMember: {
+    kind: 'PERSONAL',
+    subjects: (m: { idNumber: string }) => [person(m.idNumber)],
+    region: (m: { idNumber: string }, ctx) => personRegion(m.idNumber, ctx),
+    fields: { idNumber: 'ID_NUMBER', name: 'IN_SCOPE', gender: 'ANY', birthDate: 'ANY', deathDate: 'ANY', relation: 'IN_SCOPE', joinedOn: 'IN_SCOPE' },
+  },
+  DossierHousehold: { kind: 'OPEN', why: 'reached only through Dossier.household (in scope)' },
+  DossierTotals: OPEN_CONTAINER,
+  DossierSource: { kind: 'OPEN', why: 'whether a department answered; no personal data' },
+  DossierFinding: { kind: 'OPEN', why: 'reached only through Dossier.findings (in scope); names no person' },
+  DossierCase: { kind: 'OPEN', why: 'reached only through Dossier.earlierCases (in scope)' },
+  DossierReferral: { kind: 'OPEN', why: 'reached only through Dossier.referrals (in scope)' },
+  CaseEvent: { kind: 'OPEN', why: 'reached only through Case.history (in scope)' },
+  CaseDeadline: OPEN_CONTAINER,
+  TimeLeft: OPEN_CONTAINER,
+  Overdue: OPEN_CONTAINER,
+  Office: OPEN_CATALOGUE,
+  WorkingDayCalendar: OPEN_CATALOGUE,
+  OverdueReport: OPEN_CONTAINER,
+  OfficeOverdue: OPEN_CONTAINER,
+  TownshipOverdue: OPEN_CONTAINER,
+  OverdueReferral: OPEN_CONTAINER,
+  OverdueCase: OPEN_CONTAINER,
+  CaseUserError: { kind: 'OPEN', why: 'why a write was refused; codes and messages name no person' },
+  CaseOpenPayload: OPEN_CONTAINER,
+  CaseTransitionPayload: OPEN_CONTAINER,
+  MeetingRecordPayload: OPEN_CONTAINER,
+  ReferralPayload: OPEN_CONTAINER,
+};
+
+// ----- Root fields ------------------------------------------------------------------------------
+
+/** Where an argument value names a subject or a region. Paths: `idNumber`, `ids[]`, `input.householdId`. */
+export type ArgumentKind = 'PERSON_ID' | 'HOUSEHOLD_ID' | 'REGION';
+
+export interface RootRule {
+  /** The caller must hold one of these roles, and that role must allow the stated purpose. */
+  roles: readonly Role[];
+  /** Purposes this field serves. null: it reads no personal data and needs no purpose. */
+  purposes: readonly Purpose[] | null;
+  /**
+   * Subjects outside the caller's scope: LIMITED gives the duplicate-check view (purpose
+   * DUPLICATE_CHECK only); DENY refuses them (look-ups by hub id, which can be enumerated); OMIT
+   * leaves them out of a returned list (an inbox or a report shows what lies in scope).
+   */
+  outOfScope: 'LIMITED' | 'DENY' | 'OMIT';
+  /** Arguments that name subjects (audited even when the call is refused) or regions (must be in scope). */
+  args?: Record<string, ArgumentKind>;
+  /** The subjects named by PERSON_ID / HOUSEHOLD_ID arguments must be in the caller's scope. */
+  argumentSubjectsInScope?: boolean;
+  /**
+   * The result is about the subjects the arguments name (a pre-grant check about its beneficiary):
+   * it takes the view those subjects give (FULL in scope, else by `outOfScope`), and its type
+   * declares no region of its own.
+   */
+  viewFromArguments?: boolean;
+}
+
+const DATA_ROLES: readonly Role[] = ['READER', 'DEPARTMENT_WRITER', 'CASEWORKER', 'MEETING_CONVENER'];
+const ALL_ROLES: readonly Role[] = ROLES;
+const READ_PURPOSES: readonly Purpose[] = ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK', 'CASE_MEETING', 'MONITORING', 'REFERRAL'];
+/** Handling cases and slips (schema/cases.graphql). */
+const CASE_ROLES: readonly Role[] = ['CASEWORKER', 'MEETING_CONVENER'];
+const CASE_PURPOSES: readonly Purpose[] = ['ELIGIBILITY_REVIEW', 'CASE_MEETING', 'REFERRAL'];
+
+export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
+  Query: {
+    // schema/findings.graphql. A scan's findings are shown within the caller's region scope.
+    rules: { roles: ALL_ROLES, purposes: null, outOfScope: 'DENY' },
+    preGrantCheck: { roles: ['DEPARTMENT_WRITER', 'CASEWORKER'], purposes: ['DUPLICATE_CHECK', 'ELIGIBILITY_REVIEW'], outOfScope: 'LIMITED', args: { 'input.beneficiaryIdNumber': 'PERSON_ID' }, viewFromArguments: true },
+    scan: { roles: [...DATA_ROLES, 'ADMINISTRATOR'], purposes: ['MONITORING', 'DUPLICATE_CHECK', 'ELIGIBILITY_REVIEW'], outOfScope: 'DENY' },
+    scans: { roles: [...DATA_ROLES, 'ADMINISTRATOR'], purposes: null, outOfScope: 'DENY' },
+    finding: { roles: [...DATA_ROLES, 'ADMINISTRATOR'], purposes: ['MONITORING', 'DUPLICATE_CHECK', 'ELIGIBILITY_REVIEW'], outOfScope: 'DENY' },
+    household: { roles: DATA_ROLES, purposes: READ_PURPOSES, outOfScope: 'DENY', args: { id: 'HOUSEHOLD_ID' } },
+    households: { roles: DATA_ROLES, purposes: READ_PURPOSES, outOfScope: 'DENY', args: { 'ids[]': 'HOUSEHOLD_ID' } },
+    householdByMember: { roles: DATA_ROLES, purposes: READ_PURPOSES, outOfScope: 'LIMITED', args: { idNumber: 'PERSON_ID' } },
+    person: { roles: DATA_ROLES, purposes: READ_PURPOSES, outOfScope: 'LIMITED', args: { idNumber: 'PERSON_ID' } },
+    householdsInRegion: { roles: DATA_ROLES, purposes: ['ELIGIBILITY_REVIEW', 'MONITORING', 'CASE_MEETING'], outOfScope: 'DENY', args: { code: 'REGION' } },
+    caller: { roles: ALL_ROLES, purposes: null, outOfScope: 'DENY' },
+    accessLog: { roles: ['AUDITOR'], purposes: ['AUDIT'], outOfScope: 'DENY', args: { idNumber: 'PERSON_ID' }, argumentSubjectsInScope: true },
+    // schema/cases.graphql
+    case: { roles: DATA_ROLES, purposes: CASE_PURPOSES, outOfScope: 'DENY' },
+    referral: { roles: DATA_ROLES, purposes: CASE_PURPOSES, outOfScope: 'DENY' },
+    referralsToOffice: { roles: DATA_ROLES, purposes: ['REFERRAL', 'CASE_MEETING', 'MONITORING'], outOfScope: 'DENY' },
+    overdueReport: { roles: CASE_ROLES, purposes: ['MONITORING', 'CASE_MEETING', 'REFERRAL'], outOfScope: 'DENY', args: { regionCode: 'REGION' } },
+    workingDayCalendar: { roles: ALL_ROLES, purposes: null, outOfScope: 'DENY' },
+  },
+  Mutation: {
+    // schema/findings.graphql. Settling also requires the caller's department to be concerned (db/findings-store.ts).
+    scanStart: { roles: ['ADMINISTRATOR'], purposes: ['MONITORING'], outOfScope: 'DENY', args: { 'input.regionCode': 'REGION' } },
+    findingConfirm: { roles: ['DEPARTMENT_WRITER', 'CASEWORKER'], purposes: ['DUPLICATE_CHECK', 'ELIGIBILITY_REVIEW'], outOfScope: 'DENY' },
+    findingDismiss: { roles: ['DEPARTMENT_WRITER', 'CASEWORKER'], purposes: ['DUPLICATE_CHECK', 'ELIGIBILITY_REVIEW'], outOfScope: 'DENY' },
+    findingResolve: { roles: ['DEPARTMENT_WRITER', 'CASEWORKER'], purposes: ['DUPLICATE_CHECK', 'ELIGIBILITY_REVIEW'], outOfScope: 'DENY' },
+    // schema/cases.graphql. Who may act on which case (its owner, a slip's receiving office) is checked by the case writes.
+    caseOpen: { roles: CASE_ROLES, purposes: CASE_PURPOSES, outOfScope: 'DENY', args: { 'input.householdId': 'HOUSEHOLD_ID' }, argumentSubjectsInScope: true },
+    caseTransition: { roles: CASE_ROLES, purposes: CASE_PURPOSES, outOfScope: 'DENY' },
+    meetingRecord: { roles: ['MEETING_CONVENER'], purposes: ['CASE_MEETING'], outOfScope: 'DENY' },
+    referralIssue: { roles: CASE_ROLES, purposes: ['REFERRAL', 'CASE_MEETING'], outOfScope: 'DENY' },
+    referralAccept: { roles: CASE_ROLES, purposes: ['REFERRAL', 'CASE_MEETING'], outOfScope: 'DENY' },
+    referralComplete: { roles: CASE_ROLES, purposes: ['REFERRAL', 'CASE_MEETING'], outOfScope: 'DENY' },
+    referralDecline: { roles: CASE_ROLES, purposes: ['REFERRAL', 'CASE_MEETING'], outOfScope: 'DENY' },
+  },
+};
+
+// ----- Non-GraphQL routes -----------------------------------------------------------------------
+
+export interface RouteRule {
+  method: 'GET' | 'POST';
+  /** Matched against the request path (no query string). */
+  path: RegExp;
+  roles: readonly Role[];
+  purposes: readonly Purpose[] | null;
+  description: string;
+}
+
+/** Routes other than /graphql; anything not listed (and not public) is refused. */
+export const ROUTE_RULES: readonly RouteRule[] = [
+  // server/exports.ts; the export also keeps to the caller's region scope and audits every person in it.
+  { method: 'GET', path: /^\/exports\/scans\/[1-9]\d{0,14}\/findings\.csv$/, roles: [...DATA_ROLES, 'ADMINISTRATOR'], purposes: ['MONITORING', 'DUPLICATE_CHECK'], description: 'a scan’s findings as CSV, for the office that must act' },
+  // server/case-pages.ts; the page also keeps to the caller's region scope and audits the household.
+  { method: 'GET', path: /^\/cases\/[1-9]\d{0,14}\/brief$/, roles: ['CASEWORKER', 'MEETING_CONVENER'], purposes: ['CASE_MEETING'], description: '一事一议 meeting brief of a case (printable HTML)' },
+];
+
+/** Served to anyone: liveness, readiness and the static query page (it holds no data). */
+export const PUBLIC_PATHS: readonly string[] = ['/healthz', '/readyz', '/'];
+
+// ----- Helpers over the tables above (pure) ------------------------------------------------------
+
+export function isPurpose(value: string): value is Purpose {
+  return (PURPOSES as readonly string[]).includes(value);
+}
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}
+
+/** Purposes a caller with these roles may state. */
+export function purposesFor(roles: readonly Role[]): Purpose[] {
+  return PURPOSES.filter((p) => roles.some((r) => PURPOSES_BY_ROLE[r].includes(p)));
+}

@@ -1,0 +1,24 @@
+/**
+ * Error messages leave the hub without ID numbers or names. graphql-js quotes the caller's own
+ * values back in parse, validation and coercion errors ("got invalid value …", "found …"); those
+ * values are withheld, and any ID-number-like digits or Chinese text (a name) left are masked.
+ */
+import { scrub } from '../domain/privacy';
+
+const WITHHELD = '(withheld)';
+
+export function redactErrorMessage(message: string): string {
+  return (
+    scrub(message)
+      // Partial or over-long ID numbers that scrub's exact 18/20-character pattern leaves.
+      .replace(/\d{12,}[\dXx]*/g, WITHHELD)
+      .replace(/(got invalid value) .*?(; |$)/g, `$1 ${WITHHELD}$2`)
+      .replace(/(cannot represent [^:]*: ).*$/g, `$1${WITHHELD}`)
+      .replace(/(Value is not a valid [^:]*: ).*$/g, `$1${WITHHELD}`)
+      // `found "…"` quotes a literal the caller wrote; `found <EOF>` or a count is harmless.
+      .replace(/(found) ["{[].*?(\.?)$/g, `$1 ${WITHHELD}$2`)
+      .replace(/(Syntax Error: Unexpected character: ).*$/g, `$1${WITHHELD}`)
+      // Chinese text in an error can only be a value the caller sent: a name, an address.
+      .replace(/[\u3400-\u9fff\uf900-\ufaff\u{20000}-\u{2ffff}]+/gu, '…')
+  );
+}

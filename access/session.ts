@@ -1,0 +1,52 @@
+/**
+ * What one GraphQL request knows about access: who asks and why (from the HTTP layer), the view it
+ * has of each personal object it reached, and every data subject it touched, for the audit row.
+ */
+import { GraphQLError } from 'graphql';
+import type { Caller, Refusal, RequestAccess, View } from './decide';
+import type { Purpose, Subject } from './policy';
+
+export interface SubjectAccess {
+  subject: Subject;
+  /** True when the subject was refused (out of scope, or the call itself refused). */
+  denied: boolean;
+}
+
+function subjectKey(s: Subject): string {
+  return s.kind === 'PERSON' ? `P:${s.idNumber}` : `H:${s.householdId}`;
+}
+
+export class AccessSession {
+  readonly caller: Caller | null;
+  readonly purpose: Purpose | null;
+  readonly caseReference: string | null;
+  readonly requestId: string;
+  /** The view of each personal object reached so far (a promise while it is being worked out). */
+  readonly views = new WeakMap<object, View | Promise<View>>();
+  readonly subjects = new Map<string, SubjectAccess>();
+
+  constructor(access: RequestAccess | null) {
+    this.caller = access?.caller ?? null;
+    this.purpose = access?.purpose ?? null;
+    this.caseReference = access?.caseReference ?? null;
+    this.requestId = access?.requestId ?? 'unauthenticated';
+  }
+
+  /** Records subjects; a subject refused once stays refused for this request's audit row. */
+  record(subjects: readonly Subject[], denied: boolean): void {
+    for (const subject of subjects) {
+      const key = subjectKey(subject);
+      const seen = this.subjects.get(key);
+      if (seen) seen.denied ||= denied;
+      else this.subjects.set(key, { subject, denied });
+    }
+  }
+}
+
+export function forbidden(refusal: Refusal): GraphQLError {
+  return new GraphQLError(refusal.message, { extensions: { code: 'FORBIDDEN', reason: refusal.reason } });
+}
+
+export function unauthenticated(): GraphQLError {
+  return new GraphQLError('This request carries no valid access token', { extensions: { code: 'UNAUTHENTICATED', reason: 'TOKEN_MISSING' } });
+}

@@ -1,0 +1,433 @@
+/**
+ * The floor: the bench's household query answered with hand-written SQL through mysql2 directly,
+ * no GraphQL, no drizzle, no DataLoader. One statement for the household with its region and
+ * current members (people joined in), then every department table the hub's adapters read, all at
+ * once, by ID number IN (...): the same table set as the adapters, so the ratio hub/floor measures
+ * what the hub's layers cost, not a different access plan. The answer is built in-process in
+ * exactly the shape of HOUSEHOLD_QUERY (bench/lib/query.ts), and serialised, as a server would.
+ *
+ * The department mappings below restate the adapters' rules (status, programme codes, money). They
+ * are duplicated on purpose: the floor must not borrow the layers it is the floor for.
+ */
+import type mysql from 'mysql2/promise';
+import { summariseAid } from '../domain/aid-summary';
+import { monthEnd, monthStart, type IsoDate } from '../domain/dates';
+import { DEPARTMENT_CODES, DEPARTMENT_NAMES, type DepartmentCode } from '../domain/departments';
+import { divisionLevel } from '../domain/division-code';
+import { yuanToFen } from '../domain/money';
+import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../domain/programmes';
+import type { AidCause, AidRecord, AidStatus } from '../federation/types';
+import { ageOn, defaultSummaryWindow, newestFirst, RELATION_ORDER } from './lib/household-rules';
+import type { HouseholdResult } from './lib/query';
+
+export interface FloorPools {
+  hub: mysql.Pool;
+  departments: Record<DepartmentCode, mysql.Pool>;
+}
+
+/** Runs one statement and counts it. */
+type Select = <T>(pool: mysql.Pool, sql: string, params: unknown[]) => Promise<T[]>;
+
+interface HouseholdJoinRow {
+  id: number;
+  registration_no: string;
+  region_code: string;
+  address: string;
+  region_name: string | null;
+  region_level: string | null;
+  relation: string | null;
+  joined_on: string | null;
+  id_number: string | null;
+  name: string | null;
+  gender: 'M' | 'F' | null;
+  birth_date: string | null;
+  death_date: string | null;
+}
+
+const RELATION_FIELD = `FIELD(m.relation, ${RELATION_ORDER.map((r) => `'${r}'`).join(', ')})`;
+
+/** Household, region and current members with their person rows: one statement. */
+const HOUSEHOLD_SQL = `
+  SELECT h.id, h.registration_no, h.region_code, h.address, r.name AS region_name, r.level AS region_level,
+         m.relation, m.joined_on, p.id_number, p.name, p.gender, p.birth_date, p.death_date
+  FROM household h
+  LEFT JOIN region r ON r.code = h.region_code
+  LEFT JOIN (household_member m JOIN person p ON p.id_number = m.id_number)
+    ON m.household_id = h.id AND m.left_on IS NULL
+  WHERE h.id = ?
+  ORDER BY ${RELATION_FIELD}, p.birth_date`;
+
+// ---------------------------------------------------------------- department statements
+
+function laterOf(a: string, b: string): string {
+  return a > b ? a : b;
+}
+function earlierOf(a: string | null, b: string | null): string | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return a < b ? a : b;
+}
+/** 民政 state flag: 0 在保, 1 停保, 2 暂停; a past end date means ended. */
+function civilStatus(stateFlag: number, end: string | null, today: string): AidStatus {
+  if (stateFlag === 2) return 'SUSPENDED';
+  if (stateFlag === 1 || (end !== null && end < today)) return 'ENDED';
+  return 'ACTIVE';
+}
+const CAUSES: Record<string, AidCause> = { '01': 'ILLNESS', '02': 'ACCIDENT', '03': 'DISASTER', '04': 'JOB_LOSS', '05': 'EDUCATION', '99': 'OTHER' };
+const EDUCATION_PROGRAMMES: Record<string, ProgrammeCode> = { GJZXJ: 'NATIONAL_GRANT', XFJM: 'TUITION_WAIVER', JSSBZ: 'BOARDING_SUBSIDY' };
+const HOUSING_PROGRAMMES: Record<string, ProgrammeCode> = { SW: 'PUBLIC_RENTAL', BT: 'RENT_SUBSIDY' };
+const HEALTH_PROGRAMMES: Record<string, ProgrammeCode> = { MAF: 'MEDICAL_AID', CBZZ: 'PREMIUM_SUBSIDY' };
+const UNION_PROGRAMMES: Record<string, ProgrammeCode> = { BF: 'UNION_HARDSHIP', JQ: 'UNION_AUTUMN_EDU', DB: 'UNION_ILLNESS' };
+const DISABILITY_PROGRAMMES: Record<string, ProgrammeCode> = { SH: 'DISABILITY_LIVING', HL: 'DISABILITY_NURSING' };
+
+type DepartmentFetch = (select: Select, pool: mysql.Pool, ids: string[], today: IsoDate) => Promise<AidRecord[]>;
+
+/** What every record has: who pays, which programme, whose, and where it comes from. */
+const recordBase = (department: DepartmentCode, programme: ProgrammeCode, beneficiaryIdNumber: string, sourceRef: string) => ({
+  department,
+  programme,
+  beneficiaryIdNumber,
+  sourceRef,
+});
+
+const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
+  async CIVIL_AFFAIRS(select, pool, ids, today) {
+    const [dibao, tekun, temp, child] = await Promise.all([
+      select<any>(
+        pool,
+        `SELECT m.family_no, m.id_no, m.joined_on, m.left_on, m.monthly_share_fen, f.approved_on, f.ended_on, f.state_flag
+         FROM dibao_member m JOIN dibao_family f ON f.family_no = m.family_no WHERE m.id_no IN (?)`,
+        [ids],
+      ),
+      select<any>(pool, 'SELECT tk_id, id_no, start_on, end_on, monthly_fen, state_flag FROM tekun_person WHERE id_no IN (?)', [ids]),
+      select<any>(
+        pool,
+        'SELECT grant_id, id_no, family_no, cause_code, is_urgent, is_second_aid, grant_date, amount_fen, revoked FROM temp_aid_grant WHERE id_no IN (?)',
+        [ids],
+      ),
+      select<any>(pool, 'SELECT id, child_id_no, category, start_on, end_on, monthly_fen FROM child_allowance WHERE child_id_no IN (?)', [ids]),
+    ]);
+    const out: AidRecord[] = [];
+    for (const r of dibao) {
+      const end = earlierOf(r.left_on, r.ended_on);
+      out.push({
+        ...recordBase('CIVIL_AFFAIRS', 'DIBAO', r.id_no, `dibao_member:${r.family_no}/${r.id_no}/${r.joined_on}`),
+        sourceHouseholdRef: r.family_no,
+        periodStart: laterOf(r.joined_on, r.approved_on),
+        periodEnd: end,
+        grantDate: null,
+        amountFen: r.monthly_share_fen,
+        status: civilStatus(r.state_flag, end, today),
+      });
+    }
+    for (const r of tekun) {
+      out.push({
+        ...recordBase('CIVIL_AFFAIRS', 'TEKUN', r.id_no, `tekun_person:${r.tk_id}`),
+        sourceHouseholdRef: null,
+        periodStart: r.start_on,
+        periodEnd: r.end_on,
+        grantDate: null,
+        amountFen: r.monthly_fen,
+        status: civilStatus(r.state_flag, r.end_on, today),
+      });
+    }
+    for (const r of temp) {
+      out.push({
+        ...recordBase('CIVIL_AFFAIRS', 'TEMP_AID', r.id_no, `temp_aid_grant:${r.grant_id}`),
+        sourceHouseholdRef: r.family_no,
+        periodStart: null,
+        periodEnd: null,
+        grantDate: r.grant_date,
+        amountFen: r.amount_fen,
+        status: r.revoked ? 'CANCELLED' : 'PAID',
+        cause: CAUSES[r.cause_code] ?? 'OTHER',
+        urgent: r.is_urgent === 1,
+        secondAid: r.is_second_aid === 1,
+      });
+    }
+    for (const r of child) {
+      out.push({
+        ...recordBase('CIVIL_AFFAIRS', r.category === 'GE' ? 'ORPHAN' : 'UNSUPPORTED_CHILD', r.child_id_no, `child_allowance:${r.id}`),
+        sourceHouseholdRef: null,
+        periodStart: r.start_on,
+        periodEnd: r.end_on,
+        grantDate: null,
+        amountFen: r.monthly_fen,
+        status: civilStatus(0, r.end_on, today),
+      });
+    }
+    return out;
+  },
+
+  async EDUCATION(select, pool, ids) {
+    const rows = await select<any>(
+      pool,
+      `SELECT f.funding_id, s.sfzh, f.school_year, f.funding_type, f.amount_yuan, f.paid_date, f.paid_flag
+       FROM xs_funding f JOIN xs_student s ON s.student_no = f.student_no WHERE s.sfzh IN (?)`,
+      [ids],
+    );
+    const out: AidRecord[] = [];
+    for (const r of rows) {
+      const programme = EDUCATION_PROGRAMMES[r.funding_type];
+      if (!programme) continue;
+      out.push({
+        ...recordBase('EDUCATION', programme, r.sfzh, `xs_funding:${r.funding_id}`),
+        sourceHouseholdRef: null,
+        periodStart: null,
+        periodEnd: null,
+        grantDate: r.paid_date,
+        amountFen: yuanToFen(r.amount_yuan),
+        status: r.paid_flag === 0 ? 'CANCELLED' : 'PAID',
+        schoolYear: r.school_year,
+      });
+    }
+    return out;
+  },
+
+  async HOUSING(select, pool, ids, today) {
+    const [allocations, projects] = await Promise.all([
+      select<any>(
+        pool,
+        `SELECT l.alloc_id, l.app_no, l.alloc_type, l.monthly_fen, l.start_date, l.end_date, a.applicant_id_card, a.app_status
+         FROM gzf_allocation l JOIN gzf_application a ON a.app_no = l.app_no WHERE a.applicant_id_card IN (?)`,
+        [ids],
+      ),
+      select<any>(
+        pool,
+        'SELECT project_id, owner_id_card, grant_fen, completed_date FROM wfgz_project WHERE owner_id_card IN (?) AND completed_date IS NOT NULL',
+        [ids],
+      ),
+    ]);
+    const out: AidRecord[] = [];
+    for (const r of allocations) {
+      const programme = HOUSING_PROGRAMMES[r.alloc_type];
+      if (!programme) continue;
+      out.push({
+        ...recordBase('HOUSING', programme, r.applicant_id_card, `gzf_allocation:${r.alloc_id}`),
+        sourceHouseholdRef: r.app_no,
+        periodStart: r.start_date,
+        periodEnd: r.end_date,
+        grantDate: null,
+        amountFen: r.monthly_fen,
+        // 40 退出: left the scheme whatever the allocation row says.
+        status: r.app_status === 40 || (r.end_date !== null && r.end_date < today) ? 'ENDED' : 'ACTIVE',
+      });
+    }
+    for (const r of projects) {
+      out.push({
+        ...recordBase('HOUSING', 'RURAL_RENOVATION', r.owner_id_card, `wfgz_project:${r.project_id}`),
+        sourceHouseholdRef: null,
+        periodStart: null,
+        periodEnd: null,
+        grantDate: r.completed_date,
+        amountFen: r.grant_fen,
+        status: 'PAID',
+      });
+    }
+    return out;
+  },
+
+  async HEALTH(select, pool, ids) {
+    const [settlements, payments] = await Promise.all([
+      select<any>(
+        pool,
+        "SELECT setl_id, psn_cert_no, setl_date, maf_pay FROM mi_setl WHERE psn_cert_no IN (?) AND maf_pay > 0 AND refd_setl_flag = '0'",
+        [ids],
+      ),
+      select<any>(pool, 'SELECT pay_id, psn_cert_no, setl_id, aid_type, pay_date, pay_amt FROM mi_aid_pay WHERE psn_cert_no IN (?)', [ids]),
+    ]);
+    const out: AidRecord[] = [];
+    for (const r of settlements) {
+      out.push({
+        ...recordBase('HEALTH', 'MEDICAL_AID', r.psn_cert_no, `mi_setl:${r.setl_id}`),
+        sourceHouseholdRef: null,
+        periodStart: null,
+        periodEnd: null,
+        grantDate: r.setl_date,
+        amountFen: yuanToFen(r.maf_pay),
+        status: 'PAID',
+      });
+    }
+    for (const r of payments) {
+      const programme = HEALTH_PROGRAMMES[r.aid_type];
+      if (!programme) continue;
+      out.push({
+        ...recordBase('HEALTH', programme, r.psn_cert_no, `mi_aid_pay:${r.pay_id}`),
+        sourceHouseholdRef: null,
+        periodStart: null,
+        periodEnd: null,
+        grantDate: r.pay_date,
+        amountFen: yuanToFen(r.pay_amt),
+        status: 'PAID',
+      });
+    }
+    return out;
+  },
+
+  async UNION(select, pool, ids) {
+    const wanted = new Set(ids);
+    const rows = await select<any>(
+      pool,
+      `SELECT g.grant_no, g.file_no, g.grant_type, g.grant_date, g.amount_fen, g.student_id_card, g.school_year, w.id_card AS worker_id_card
+       FROM gh_grant g JOIN gh_worker_file w ON w.file_no = g.file_no
+       WHERE g.grant_type IN ('BF', 'JQ', 'DB') AND (w.id_card IN (?) OR g.student_id_card IN (?))`,
+      [ids, ids],
+    );
+    const out: AidRecord[] = [];
+    for (const r of rows) {
+      const programme = UNION_PROGRAMMES[r.grant_type];
+      const autumnEdu = programme === 'UNION_AUTUMN_EDU';
+      // 金秋助学 goes to the student when the row names one, otherwise to the worker.
+      const beneficiary: string = autumnEdu && r.student_id_card ? r.student_id_card : r.worker_id_card;
+      if (!wanted.has(beneficiary)) continue;
+      out.push({
+        ...recordBase('UNION', programme, beneficiary, `gh_grant:${r.grant_no}`),
+        sourceHouseholdRef: r.file_no,
+        periodStart: null,
+        periodEnd: null,
+        grantDate: r.grant_date,
+        amountFen: r.amount_fen,
+        status: 'PAID',
+        schoolYear: autumnEdu ? r.school_year : null,
+      });
+    }
+    return out;
+  },
+
+  async DISABILITY(select, pool, ids, today) {
+    const [subsidies, rehab] = await Promise.all([
+      select<any>(
+        pool,
+        `SELECT s.sub_id, s.sub_type, s.start_ym, s.end_ym, s.monthly_fen, c.id_card, c.cert_status
+         FROM cl_subsidy s JOIN cl_certificate c ON c.cert_no = s.cert_no WHERE c.id_card IN (?)`,
+        [ids],
+      ),
+      select<any>(
+        pool,
+        'SELECT a.id, a.grant_date, a.amount_fen, c.id_card FROM cl_rehab_aid a JOIN cl_certificate c ON c.cert_no = a.cert_no WHERE c.id_card IN (?)',
+        [ids],
+      ),
+    ]);
+    const out: AidRecord[] = [];
+    for (const r of subsidies) {
+      const programme = DISABILITY_PROGRAMMES[r.sub_type];
+      if (!programme) continue;
+      const end = r.end_ym ? monthEnd(r.end_ym) : null;
+      out.push({
+        ...recordBase('DISABILITY', programme, r.id_card, `cl_subsidy:${r.sub_id}`),
+        sourceHouseholdRef: null,
+        periodStart: monthStart(r.start_ym),
+        periodEnd: end,
+        grantDate: null,
+        amountFen: r.monthly_fen,
+        // 3 注销: a cancelled certificate stops its subsidies.
+        status: r.cert_status === 3 || (end !== null && end < today) ? 'ENDED' : 'ACTIVE',
+      });
+    }
+    for (const r of rehab) {
+      out.push({
+        ...recordBase('DISABILITY', 'REHAB_AID', r.id_card, `cl_rehab_aid:${r.id}`),
+        sourceHouseholdRef: null,
+        periodStart: null,
+        periodEnd: null,
+        grantDate: r.grant_date,
+        amountFen: r.amount_fen,
+        status: 'PAID',
+      });
+    }
+    return out;
+  },
+};
+
+// ---------------------------------------------------------------- the answer
+
+function departmentOf(code: DepartmentCode) {
+  return { code, name: DEPARTMENT_NAMES[code] };
+}
+
+export interface FloorAnswer {
+  /** The household in the shape of HOUSEHOLD_QUERY's `data.household`, or null. */
+  household: HouseholdResult | null;
+  /** The answer as it would go on the wire. */
+  json: string;
+  statements: number;
+}
+
+/** The household query by hand. */
+export async function floorHousehold(pools: FloorPools, householdId: number, today: IsoDate): Promise<FloorAnswer> {
+  let statements = 0;
+  const select: Select = async <T>(pool: mysql.Pool, sql: string, params: unknown[]) => {
+    statements += 1;
+    const [rows] = await pool.query<mysql.RowDataPacket[]>(sql, params);
+    return rows as T[];
+  };
+
+  const rows = await select<HouseholdJoinRow>(pools.hub, HOUSEHOLD_SQL, [householdId]);
+  if (rows.length === 0) return { household: null, json: 'null', statements };
+  const h = rows[0];
+  const people = rows.filter((r) => r.id_number !== null);
+  const personOf = new Map(
+    people.map((r) => [
+      r.id_number!,
+      {
+        idNumber: r.id_number!,
+        name: r.name!,
+        gender: r.gender === 'M' ? 'MALE' : 'FEMALE',
+        birthDate: r.birth_date!,
+        deathDate: r.death_date,
+        age: ageOn(r.birth_date!, r.death_date ?? today),
+      },
+    ]),
+  );
+  const ids = [...personOf.keys()];
+
+  // Every department at once, each table of each department at once, as the hub does.
+  const perDepartment = await Promise.all(
+    DEPARTMENT_CODES.map(async (code) => {
+      const started = performance.now();
+      const records = ids.length === 0 ? [] : await DEPARTMENT_FETCH[code](select, pools.departments[code], ids, today);
+      return { code, records, latencyMs: ids.length === 0 ? 0 : Math.round(performance.now() - started) };
+    }),
+  );
+  const records = perDepartment.flatMap((d) => d.records);
+  const { from, to } = defaultSummaryWindow(today);
+  const summary = summariseAid(records, from, to, today);
+
+  const household = {
+    id: String(h.id),
+    registrationNumber: h.registration_no,
+    address: h.address,
+    region: { code: h.region_code, name: h.region_name ?? h.region_code, level: h.region_level ?? divisionLevel(h.region_code) },
+    members: people.map((r) => ({ relation: r.relation!, joinedOn: r.joined_on!, person: personOf.get(r.id_number!)! })),
+    aid: [...records].sort(newestFirst).map((r) => {
+      const p = PROGRAMME_BY_CODE.get(r.programme)!;
+      const beneficiary = personOf.get(r.beneficiaryIdNumber);
+      return {
+        department: departmentOf(r.department),
+        programme: { code: p.code, name: p.name, kind: p.kind, purpose: p.purpose },
+        beneficiary: beneficiary ? { idNumber: beneficiary.idNumber, name: beneficiary.name } : null,
+        period: r.periodStart === null ? null : { start: r.periodStart, end: r.periodEnd },
+        grantDate: r.grantDate,
+        amountFen: r.amountFen,
+        status: r.status,
+        sourceReference: r.sourceRef,
+        sourceHouseholdReference: r.sourceHouseholdRef,
+        cause: r.cause ?? null,
+        urgent: r.urgent ?? null,
+        secondAid: r.secondAid ?? null,
+        schoolYear: r.schoolYear ?? null,
+      };
+    }),
+    aidSummary: {
+      from: summary.from,
+      to: summary.to,
+      totalFen: summary.totalFen,
+      monthlyRecurringFen: summary.monthlyRecurringFen,
+      complete: true,
+      byDepartment: summary.byDepartment.map((d) => ({ department: { code: d.department }, totalFen: d.totalFen, recordCount: d.recordCount })),
+      byPurpose: summary.byPurpose,
+    },
+    sources: perDepartment.map((d) => ({ department: departmentOf(d.code), available: true, latencyMs: d.latencyMs, reason: null })),
+  };
+  return { household, json: JSON.stringify({ data: { household } }), statements };
+}

@@ -1,0 +1,267 @@
+/**
+ * `npm run bench`: the household query through the hub, against the floor (the same data by
+ * hand-written SQL through mysql2, bench/floor.ts) and a naive resolver map without DataLoader
+ * (bench/naive-resolvers.ts), on the same generated data in one run. Not a test: it prints
+ * p50, p99, requests per second and SQL statements per request, and the ratios between them.
+ *
+ * The three answer the same sample of households (each with at least one current member) in the
+ * same order, taking turns in rounds so drift over the run falls on all three alike. Before the
+ * run their full answers are compared for a few households, and during it a digest of every
+ * answer; any difference aborts the bench, since timings of wrong answers mean nothing.
+ */
+import type { AddressInfo } from 'node:net';
+import mysql, { type RowDataPacket } from 'mysql2/promise';
+import pino from 'pino';
+import { createPool, hubDrizzle } from '../db/connect';
+import { todayIso } from '../domain/dates';
+import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
+import { closeSources, openSources } from '../federation/sources';
+import { createHubServer } from '../server/app';
+import { loadConfig } from '../server/config';
+import { generateDemo } from '../tools/generate/index';
+import { Rng, seedFromText } from '../tools/generate/random';
+import { floorHousehold, type FloorPools } from './floor';
+import { canonical, digest, firstDifference } from './lib/compare';
+import { openBenchDatabases } from './lib/database';
+import { graphqlClient, type GraphQLClient } from './lib/graphql-client';
+import { benchIdentity } from './lib/hub-identity';
+import { drive, Tally, type Answer, type Fetch } from './lib/measure';
+import { startNaiveServer } from './lib/naive-server';
+import { parseOptions, USAGE, UsageError, type BenchOptions } from './lib/options';
+import { HOUSEHOLD_QUERY, type HouseholdResult } from './lib/query';
+import { table } from './lib/report';
+
+/** Measured requests are split into this many rounds, the variants taking turns in each. */
+const ROUNDS = 4;
+
+class WrongAnswer extends Error {}
+
+interface Variant {
+  key: 'floor' | 'hub' | 'naive';
+  label: string;
+  fetch: Fetch;
+  tally: Tally;
+}
+
+function log(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** A GraphQL answer over HTTP, refused unless it is complete and carries its statement count. */
+function overHttp(name: string, client: GraphQLClient): Fetch {
+  return async (householdId) => {
+    const res = await client.post<{ household: HouseholdResult | null }>(HOUSEHOLD_QUERY, { id: String(householdId) });
+    if (res.status !== 200 || res.errors?.length || !res.data) {
+      const codes = res.errors?.map((e) => e.extensions?.code ?? e.message).join(', ');
+      throw new WrongAnswer(`${name} answered household ${householdId} with HTTP ${res.status}${codes ? ` and errors: ${codes}` : ''}`);
+    }
+    const statements = res.extensions?.sqlStatements?.total;
+    if (typeof statements !== 'number') throw new WrongAnswer(`${name} reported no extensions.sqlStatements (is it in production mode?)`);
+    return { household: res.data.household, statements };
+  };
+}
+
+/** `count` distinct ids drawn from `ids` (with repeats only if there are not enough). */
+function sample(ids: readonly number[], count: number, rng: Rng): number[] {
+  if (count > ids.length) return Array.from({ length: count }, () => rng.pick(ids));
+  const pool = [...ids];
+  for (let i = 0; i < count; i++) {
+    const j = i + Math.floor(rng.next() * (pool.length - i));
+    [pool[i], pool[j]] = [pool[j], pool[i]];
+  }
+  return pool.slice(0, count);
+}
+
+/** Full answers of every variant for the given households must agree (latencies aside). */
+async function compareFully(variants: Variant[], ids: readonly number[]): Promise<void> {
+  for (const id of ids) {
+    const answers = await Promise.all(variants.map((v) => v.fetch(id)));
+    const reference = canonical(answers[0].household);
+    for (let k = 1; k < variants.length; k++) {
+      const diff = firstDifference(reference, canonical(answers[k].household));
+      if (diff) throw new WrongAnswer(`${variants[k].key} and ${variants[0].key} disagree on household ${id} at ${diff}`);
+    }
+  }
+}
+
+interface Cleanup {
+  /** Everything opened, closed in reverse order at the end. */
+  closers: (() => Promise<unknown>)[];
+  /** Removes the bench's data; all an interrupt waits for. */
+  discardData: (() => Promise<void>) | null;
+}
+
+async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
+  const { closers } = cleanup;
+  const today = todayIso();
+  const db = await openBenchDatabases();
+  cleanup.discardData = () => db.discard();
+  closers.push(() => db.discard());
+  log(`AidHub household bench: ${opts.households.toLocaleString('en-US')} households, ${opts.requests} requests per variant, concurrency ${opts.concurrency}, seed ${opts.seed}, today ${today}`);
+  log(`Data: ${db.where}`);
+
+  const loadStarted = performance.now();
+  const counts = await generateDemo({ hubUrl: db.hubUrl, sourceUrls: db.sourceUrls, households: opts.households, seed: opts.seed, referenceDate: today });
+  const aidRows = counts.dibao_member + counts.tekun_person + counts.temp_aid_grant + counts.child_allowance + counts.xs_funding + counts.gzf_allocation + counts.wfgz_project + counts.mi_setl + counts.mi_aid_pay + counts.gh_grant + counts.cl_subsidy + counts.cl_rehab_aid;
+  log(`Loaded ${counts.household.toLocaleString('en-US')} households, ${counts.person.toLocaleString('en-US')} people and ${aidRows.toLocaleString('en-US')} department aid rows in ${seconds(performance.now() - loadStarted)}.`);
+
+  // One set of pools for all three variants: the same connections, the same limits. No limit on
+  // request rate: one client asking hundreds of times a second is the point of the exercise.
+  const config = { ...loadConfig(db.hubUrl, {}), rateLimitPerMinute: 1_000_000_000 };
+  const hubPool = createPool(db.hubUrl);
+  const sources = openSources(config.sources);
+  closers.push(() => hubPool.end(), () => closeSources(sources));
+  const hub = hubDrizzle(hubPool);
+
+  const [eligibleRows] = await hubPool.query<RowDataPacket[]>(
+    'SELECT DISTINCT household_id FROM household_member WHERE left_on IS NULL ORDER BY household_id',
+  );
+  const eligible = eligibleRows.map((r) => Number(r.household_id));
+  if (eligible.length === 0) throw new Error('the generator loaded no household with a current member');
+  const rng = new Rng(seedFromText(opts.seed));
+  const warmupCount = Math.min(500, Math.max(50, Math.round(opts.requests / 10)));
+  const drawn = sample(eligible, opts.requests + warmupCount, rng);
+  const warmupIds = drawn.slice(0, warmupCount);
+  const measuredIds = drawn.slice(warmupCount);
+
+  const hubServer = await createHubServer({ config, hub, sources, logger: pino({ level: 'silent' }), today: () => today });
+  closers.push(() => hubServer.apollo.stop());
+  await new Promise<void>((resolve) => hubServer.httpServer.listen(0, '127.0.0.1', resolve));
+  const hubClient = graphqlClient(
+    `http://127.0.0.1:${(hubServer.httpServer.address() as AddressInfo).port}/graphql`,
+    opts.concurrency,
+    await benchIdentity(hub, hubPool),
+  );
+  closers.push(async () => hubClient.close());
+
+  const naiveServer = await startNaiveServer({ hub, sources, today });
+  closers.push(() => naiveServer.stop());
+  const naiveClient = graphqlClient(naiveServer.url, opts.concurrency);
+  closers.push(async () => naiveClient.close());
+
+  const floorPools: FloorPools = {
+    hub: hubPool,
+    departments: Object.fromEntries(DEPARTMENT_CODES.map((c) => [c, sources[c].pool])) as Record<DepartmentCode, mysql.Pool>,
+  };
+  const variants: Variant[] = [
+    { key: 'floor', label: 'floor (mysql2, hand-written SQL)', fetch: (id) => floorHousehold(floorPools, id, today), tally: new Tally() },
+    { key: 'hub', label: 'hub (DataLoader, access layer)', fetch: overHttp('the hub', hubClient), tally: new Tally() },
+    { key: 'naive', label: 'naive (resolvers, no DataLoader)', fetch: overHttp('the naive server', naiveClient), tally: new Tally() },
+  ];
+  const [floor, hubVariant, naive] = variants;
+
+  // What the database server itself received: counts what extensions.sqlStatements leaves out
+  // (the hub's token look-up and audit append), the same way for all three.
+  const statusConnection = await mysql.createConnection({ uri: db.hubUrl });
+  closers.push(() => statusConnection.end());
+  const serverCounter = async () => {
+    const [rows] = await statusConnection.query<RowDataPacket[]>("SHOW GLOBAL STATUS LIKE 'Questions'");
+    return Number(rows[0].Value);
+  };
+
+  // Same answers? Fully for the richest households among the first few hundred, and the first few.
+  const richness: { id: number; departments: number; records: number }[] = [];
+  await drive(measuredIds.slice(0, 300), opts.concurrency, floor.fetch, (id, a) => {
+    const aid = a.household?.aid ?? [];
+    richness.push({ id, departments: new Set(aid.map((r) => r.department.code)).size, records: aid.length });
+  });
+  const richest = richness.sort((a, b) => b.departments - a.departments || b.records - a.records).slice(0, 5);
+  const compared = [...new Set([...richest.map((r) => r.id), ...measuredIds.slice(0, 10)])];
+  await compareFully([hubVariant, floor, naive], compared);
+  log(
+    `Checked: the three variants give identical answers for ${compared.length} households ` +
+      `(the richest with aid from ${richest[0]?.departments ?? 0} departments, ${richest[0]?.records ?? 0} records).`,
+  );
+
+  // Every answer's digest must match the other variants' for the same household.
+  const digests = new Map<number, { digest: string; by: string }>();
+  const checkFor = (v: Variant) => (id: number, a: Answer) => {
+    const d = digest(a.household);
+    const seen = digests.get(id);
+    if (!seen) digests.set(id, { digest: d, by: v.key });
+    else if (seen.digest !== d) throw new WrongAnswer(`household ${id}: ${v.key} gives ${d}, ${seen.by} gave ${seen.digest}`);
+  };
+
+  const warmStarted = performance.now();
+  for (const v of variants) await drive(warmupIds, opts.concurrency, v.fetch, checkFor(v));
+  log(`Warmed up with ${warmupCount} requests per variant in ${seconds(performance.now() - warmStarted)}.`);
+
+  const runStarted = performance.now();
+  const roundSize = Math.ceil(measuredIds.length / ROUNDS);
+  for (let r = 0; r < ROUNDS; r++) {
+    const ids = measuredIds.slice(r * roundSize, (r + 1) * roundSize);
+    if (ids.length === 0) break;
+    // Rotate who goes first, so no variant always runs on the coldest or the warmest server.
+    for (let k = 0; k < variants.length; k++) {
+      const v = variants[(r + k) % variants.length];
+      await drive(ids, opts.concurrency, v.fetch, checkFor(v), v.tally, serverCounter);
+    }
+  }
+  log(`Measured ${measuredIds.length} requests per variant in ${ROUNDS} interleaved rounds in ${seconds(performance.now() - runStarted)}; every answer matched across the variants.`);
+  log('');
+  log(table(variants.map((v) => ({ label: v.label, tally: v.tally })), hubVariant.tally, floor.tally, naive.tally));
+  log('');
+  log('Latency is per request, client-side: over HTTP on loopback for hub and naive (client in the same process), in-process (SQL, assembly, JSON.stringify) for the floor.');
+  log('Only the hub has an access layer (token, purpose, per-field policy, audit trail); floor and naive answer anyone.');
+  log('SQL/req: hub and naive from extensions.sqlStatements.total, the floor counting its own. Server SQL/req: MariaDB\'s Questions counter over each');
+  log("variant's runs, divided by its requests; for the hub it adds the token look-up and the audit trail's append transaction.");
+}
+
+async function main(): Promise<void> {
+  let opts: BenchOptions | 'help';
+  try {
+    opts = parseOptions(process.argv.slice(2));
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`${err.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (opts === 'help') {
+    log(USAGE);
+    return;
+  }
+
+  // Closed in reverse order of opening, once, so no data or server is left behind.
+  const cleanup: Cleanup = { closers: [], discardData: null };
+  let closing: Promise<void> | null = null;
+  const closeAll = () =>
+    (closing ??= (async () => {
+      for (const close of cleanup.closers.reverse()) await close().catch((err: unknown) => console.error(`cleanup: ${(err as Error).message}`));
+    })());
+  // On Ctrl-C only the data matter: in-flight requests and Apollo's own signal handlers make an
+  // orderly shutdown of the HTTP servers unreliable, and the process is about to end anyway.
+  // `on`, not `once`: the signal arrives twice (from the terminal and relayed by tsx), and a
+  // second one without a handler would end the process before the database server is stopped.
+  let interrupted = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (interrupted) return;
+      interrupted = true;
+      console.error(`\n${signal}: removing the bench data …`);
+      void (cleanup.discardData?.() ?? Promise.resolve())
+        .catch((err: unknown) => console.error(`cleanup: ${(err as Error).message}`))
+        .finally(() => process.exit(130));
+    });
+  }
+
+  let failed = false;
+  try {
+    await bench(opts, cleanup);
+  } catch (err) {
+    failed = true;
+    // Requests cut off by an interrupt fail; that is not worth reporting. Wait for the handler,
+    // which exits once the data are gone.
+    if (interrupted) await new Promise<never>(() => undefined);
+    if (err instanceof WrongAnswer) console.error(`\nBench aborted: the variants do not give the same answer. ${err.message}`);
+    else console.error(err);
+  } finally {
+    await closeAll();
+  }
+  process.exit(failed ? 1 : 0);
+}
+
+void main();

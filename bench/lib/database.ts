@@ -1,0 +1,72 @@
+/**
+ * Where the bench's data lives, and how it goes away: a throwaway private server in a fresh
+ * temporary directory (never the machine's own server), or, with BENCH_DATABASE_URL, databases of
+ * the bench's own on that server, dropped at the end.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import mysql from 'mysql2/promise';
+import { startPrivateServer } from '../../db/private-server';
+import { dropDatabases } from '../../db/provision';
+import type { DepartmentCode } from '../../domain/departments';
+import { redactUrl, sourceUrls, withDatabase } from '../../server/config';
+
+export interface BenchDatabases {
+  hubUrl: string;
+  sourceUrls: Record<DepartmentCode, string>;
+  /** Where they are, for the report. */
+  where: string;
+  /** Drops the data (and stops the private server); safe to call more than once. */
+  discard(): Promise<void>;
+}
+
+export async function openBenchDatabases(): Promise<BenchDatabases> {
+  const given = process.env.BENCH_DATABASE_URL;
+  if (given) {
+    // Databases of our own on the given server, under a name no one else uses.
+    const hubUrl = withDatabase(given, `aidhub_bench_${crypto.randomBytes(4).toString('hex')}`);
+    const urls = sourceUrls(hubUrl, {});
+    const all = [hubUrl, ...Object.values(urls)];
+    await refuseExisting(given, all);
+    let discarded: Promise<void> | null = null;
+    return {
+      hubUrl,
+      sourceUrls: urls,
+      where: `BENCH_DATABASE_URL ${redactUrl(given)}, databases ${new URL(hubUrl).pathname.slice(1)}{,_*}`,
+      discard: () => (discarded ??= dropDatabases(all)),
+    };
+  }
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-bench-db-'));
+  const server = await startPrivateServer({ dataDir, ephemeral: true }).catch((err: unknown) => {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  });
+  const hubUrl = withDatabase(server.url, 'aidhub_bench');
+  let discarded: Promise<void> | null = null;
+  return {
+    hubUrl,
+    sourceUrls: sourceUrls(hubUrl, {}),
+    where: `private server on 127.0.0.1:${server.port} (data in ${dataDir}, removed at the end)`,
+    discard: () =>
+      (discarded ??= server.stop().finally(() => {
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      })),
+  };
+}
+
+async function refuseExisting(serverUrl: string, urls: string[]): Promise<void> {
+  const u = new URL(serverUrl);
+  u.pathname = '/';
+  const conn = await mysql.createConnection({ uri: u.toString() });
+  try {
+    for (const url of urls) {
+      const name = new URL(url).pathname.slice(1);
+      const [rows] = await conn.query<mysql.RowDataPacket[]>('SHOW DATABASES LIKE ?', [name]);
+      if (rows.length > 0) throw new Error(`database ${name} already exists on ${redactUrl(serverUrl)}; the bench only writes to databases it creates`);
+    }
+  } finally {
+    await conn.end();
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * A lean GraphQL-over-HTTP client for the bench: node:http with keep-alive sockets, one per
+ * concurrent caller, so the client costs as little of the shared event loop as it can.
+ */
+import http from 'node:http';
+
+export interface GraphQLResponse<T> {
+  status: number;
+  data?: T;
+  errors?: { message: string; extensions?: { code?: string } }[];
+  extensions?: { sqlStatements?: { total: number; bySource: Record<string, number> } };
+}
+
+export interface GraphQLClient {
+  post<T>(query: string, variables: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  close(): void;
+}
+
+export function graphqlClient(endpoint: string, sockets: number, headers: Record<string, string> = {}): GraphQLClient {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: sockets });
+  const url = new URL(endpoint);
+  return {
+    post<T>(query: string, variables: Record<string, unknown>) {
+      const body = JSON.stringify({ query, variables });
+      return new Promise<GraphQLResponse<T>>((resolve, reject) => {
+        const req = http.request(
+          {
+            agent,
+            host: url.hostname,
+            port: url.port,
+            path: url.pathname,
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => {
+              const text = Buffer.concat(chunks).toString('utf8');
+              try {
+                resolve({ status: res.statusCode ?? 0, ...(JSON.parse(text) as object) });
+              } catch {
+                reject(new Error(`${endpoint} answered ${res.statusCode} with a body that is not JSON: ${text.slice(0, 200)}`));
+              }
+            });
+            res.on('error', reject);
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+    },
+    close() {
+      agent.destroy();
+    },
+  };
+}

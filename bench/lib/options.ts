@@ -1,0 +1,54 @@
+/** `npm run bench -- [--households N] [--requests M] [--concurrency C] [--seed S]` */
+
+export interface BenchOptions {
+  households: number;
+  /** Measured requests per variant; every variant gets the same households in the same order. */
+  requests: number;
+  concurrency: number;
+  seed: string | number;
+}
+
+export const USAGE = `usage: npm run bench -- [--households N] [--requests M] [--concurrency C] [--seed S]
+
+  --households N   households to generate and load (default 10000)
+  --requests M     measured household queries per variant (default 2000)
+  --concurrency C  requests in flight at once (default 8)
+  --seed S         seed for the generated data and the sample (default 1)
+
+Data go to a private throwaway database server, or, with BENCH_DATABASE_URL=mysql://user:pass@host:port/,
+to databases of the bench's own on that server; either way they are removed at the end.`;
+
+export class UsageError extends Error {}
+
+export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
+  const opts: BenchOptions = { households: 10_000, requests: 2000, concurrency: 8, seed: 1 };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--help' || arg === '-h') return 'help';
+    const [name, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new UsageError(`${name} needs a value`);
+    const positive = () => {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a positive integer, got ${JSON.stringify(value)}`);
+      return n;
+    };
+    switch (name) {
+      case '--households':
+        opts.households = positive();
+        break;
+      case '--requests':
+        opts.requests = positive();
+        break;
+      case '--concurrency':
+        opts.concurrency = positive();
+        break;
+      case '--seed':
+        opts.seed = /^\d+$/.test(value) ? Number(value) : value;
+        break;
+      default:
+        throw new UsageError(`unknown option ${name}`);
+    }
+  }
+  return opts;
+}

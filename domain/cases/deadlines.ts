@@ -1,0 +1,152 @@
+/**
+ * Statutory time limits of a case (seed 000, 二(三)), and how a deadline stands at an instant.
+ *
+ * | urgency   | limit                                         | counted from       | met when the case first enters |
+ * |-----------|-----------------------------------------------|--------------------|--------------------------------|
+ * | NORMAL    | investigation opinion, 3 working days          | date reported      | a state after INVESTIGATING    |
+ * | NORMAL    | approval (审核审批), 20 working days           | date reported      | DECIDED or REJECTED            |
+ * | URGENT    | first aid (先行救助), 24 hours                  | instant reported   | FIRST_AID_GIVEN                |
+ * | URGENT    | materials completed, 5 working days            | date reported      | IN_DELIBERATION, DECIDED, REJECTED |
+ * | EMERGENCY | first aid, 2 hours                             | instant reported   | FIRST_AID_GIVEN                |
+ *
+ * Hour limits are instants. Day limits are China dates: due by the end of the due day, China time.
+ * An emergency's paperwork is done afterwards (事后补办手续) with no limit in the seeds, so none here.
+ */
+import type { IsoDate } from '../dates';
+import { addHours, calendarDaysBetween, chinaDateOf, endOfChinaDay, wholeHoursBetween } from './china-time';
+import type { CaseState, CaseUrgency } from './state-machine';
+import { addWorkingDays, workingDaysBetween } from './working-days';
+
+export const DEADLINE_KINDS = ['FIRST_AID', 'MATERIALS', 'INVESTIGATION_OPINION', 'APPROVAL'] as const;
+export type DeadlineKind = (typeof DEADLINE_KINDS)[number];
+
+export type Limit = { unit: 'HOURS'; hours: number } | { unit: 'WORKING_DAYS'; workingDays: number };
+
+export interface DeadlineRule {
+  kind: DeadlineKind;
+  limit: Limit;
+  /** The states whose first entry meets the deadline. */
+  metBy: readonly CaseState[];
+  /** The policy text it comes from. */
+  basis: string;
+}
+
+const AFTER_INVESTIGATION: readonly CaseState[] = ['FIRST_AID_GIVEN', 'IN_DELIBERATION', 'DECIDED', 'REJECTED'];
+
+export const DEADLINE_RULES: Readonly<Record<CaseUrgency, readonly DeadlineRule[]>> = {
+  NORMAL: [
+    { kind: 'INVESTIGATION_OPINION', limit: { unit: 'WORKING_DAYS', workingDays: 3 }, metBy: AFTER_INVESTIGATION, basis: '情况不紧急的，于3个工作日内形成调查初审意见（济宁市“济时救”实施方案 二（三））' },
+    { kind: 'APPROVAL', limit: { unit: 'WORKING_DAYS', workingDays: 20 }, metBy: ['DECIDED', 'REJECTED'], basis: '乡镇（街道）有审批权限的，20个工作日内完成审核审批（同上）' },
+  ],
+  URGENT: [
+    { kind: 'FIRST_AID', limit: { unit: 'HOURS', hours: 24 }, metBy: ['FIRST_AID_GIVEN'], basis: '符合“急难”临时救助条件的，24小时内先行救助（同上）' },
+    { kind: 'MATERIALS', limit: { unit: 'WORKING_DAYS', workingDays: 5 }, metBy: ['IN_DELIBERATION', 'DECIDED', 'REJECTED'], basis: '5个工作日内补充完善相关救助材料（同上）' },
+  ],
+  EMERGENCY: [{ kind: 'FIRST_AID', limit: { unit: 'HOURS', hours: 2 }, metBy: ['FIRST_AID_GIVEN'], basis: '出现紧急情况的，2小时之内先行救助，事后补办手续（同上）' }],
+};
+
+export type DeadlineStatus =
+  /** Not met and not yet due. */
+  | 'PENDING'
+  /** Not met, past due, and the case is still open. */
+  | 'OVERDUE'
+  | 'MET'
+  | 'MET_LATE'
+  /** Never met; the case ended after it was due. */
+  | 'MISSED'
+  /** Never met; the case ended (rejected) before it was due, so it no longer applies. */
+  | 'VOID';
+
+export function isMissed(status: DeadlineStatus): boolean {
+  return status === 'OVERDUE' || status === 'MET_LATE' || status === 'MISSED';
+}
+
+export interface Overdue {
+  /** From the moment the deadline passed to the moment measured. */
+  hours: number;
+  calendarDays: number;
+  workingDays: number;
+}
+
+export interface TimeLeft {
+  hours: number;
+  /** Working days after today up to the due date; null for hour limits. */
+  workingDays: number | null;
+}
+
+export interface Due {
+  /** Last instant that still meets the deadline. */
+  dueAt: Date;
+  /** The due date for day limits; null for hour limits. */
+  dueOn: IsoDate | null;
+  /** True when a day counted lies outside the holiday calendar's years (weekends only there). */
+  provisional: boolean;
+}
+
+export function dueOf(limit: Limit, start: Date): Due {
+  if (limit.unit === 'HOURS') return { dueAt: addHours(start, limit.hours), dueOn: null, provisional: false };
+  const { date, provisional } = addWorkingDays(chinaDateOf(start), limit.workingDays);
+  return { dueAt: endOfChinaDay(date), dueOn: date, provisional };
+}
+
+export interface DeadlineStanding {
+  status: DeadlineStatus;
+  /** Set while PENDING. */
+  timeLeft: TimeLeft | null;
+  /** Set when OVERDUE (to asOf), MET_LATE (to when met) or MISSED (to when the case ended). */
+  overdue: Overdue | null;
+}
+
+/** How far past a deadline an instant is. */
+export function overdueBy(due: Due, at: Date): Overdue {
+  const fromDate = due.dueOn ?? chinaDateOf(due.dueAt);
+  const toDate = chinaDateOf(at);
+  return {
+    hours: Math.max(0, wholeHoursBetween(due.dueAt, at)),
+    calendarDays: Math.max(0, calendarDaysBetween(fromDate, toDate)),
+    workingDays: workingDaysBetween(fromDate, toDate).days,
+  };
+}
+
+/**
+ * Where a deadline stands at `asOf`: met (on time or late), pending with time left, overdue, or
+ * ended unmet (`endedAt`: when the case reached a terminal state without meeting it).
+ */
+export function standing(due: Due, metAt: Date | null, endedAt: Date | null, asOf: Date): DeadlineStanding {
+  if (metAt) {
+    return metAt <= due.dueAt ? { status: 'MET', timeLeft: null, overdue: null } : { status: 'MET_LATE', timeLeft: null, overdue: overdueBy(due, metAt) };
+  }
+  if (endedAt && endedAt <= asOf) {
+    return endedAt <= due.dueAt ? { status: 'VOID', timeLeft: null, overdue: null } : { status: 'MISSED', timeLeft: null, overdue: overdueBy(due, endedAt) };
+  }
+  if (asOf <= due.dueAt) {
+    const workingDays = due.dueOn === null ? null : workingDaysBetween(chinaDateOf(asOf), due.dueOn).days;
+    return { status: 'PENDING', timeLeft: { hours: wholeHoursBetween(asOf, due.dueAt), workingDays }, overdue: null };
+  }
+  return { status: 'OVERDUE', timeLeft: null, overdue: overdueBy(due, asOf) };
+}
+
+/** A case as the deadline rules see it: its urgency, when it was reported, and what happened when. */
+export interface CaseTimeline {
+  urgency: CaseUrgency;
+  reportedAt: Date;
+  /** State changes in the order they happened. */
+  transitions: readonly { to: CaseState; at: Date }[];
+}
+
+export interface CaseDeadline extends Due, DeadlineStanding {
+  kind: DeadlineKind;
+  limit: Limit;
+  basis: string;
+  metAt: Date | null;
+}
+
+export function caseDeadlines(timeline: CaseTimeline, asOf: Date): CaseDeadline[] {
+  const ended = timeline.transitions.find((t) => t.to === 'CLOSED' || t.to === 'REJECTED') ?? null;
+  return DEADLINE_RULES[timeline.urgency].map((rule) => {
+    const due = dueOf(rule.limit, timeline.reportedAt);
+    const met = timeline.transitions.find((t) => rule.metBy.includes(t.to) && t.at <= asOf) ?? null;
+    const metAt = met?.at ?? null;
+    return { kind: rule.kind, limit: rule.limit, basis: rule.basis, ...due, metAt, ...standing(due, metAt, ended?.at ?? null, asOf) };
+  });
+}

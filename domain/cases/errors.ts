@@ -1,0 +1,58 @@
+/**
+ * Business outcomes a case write can refuse with: returned as `userErrors { code message field }`
+ * in mutation payloads, never thrown. The GraphQL enum CaseErrorCode lists exactly these.
+ */
+export const CASE_ERROR_CODES = [
+  'HOUSEHOLD_NOT_FOUND',
+  'CASE_NOT_FOUND',
+  'REFERRAL_NOT_FOUND',
+  'ILLEGAL_TRANSITION',
+  'REASON_REQUIRED',
+  'MEETING_REQUIRED',
+  'REFERRALS_WITHOUT_FEEDBACK',
+  'NOT_CASE_OWNER',
+  'NOT_RECEIVING_OFFICE',
+  'CASE_ENDED',
+  'CASE_NOT_IN_DELIBERATION',
+  'REFERRAL_ILLEGAL_TRANSITION',
+  'FEEDBACK_REQUIRED',
+  'TEXT_REQUIRED',
+  'TEXT_TOO_LONG',
+  'SAME_OFFICE',
+  'DEADLINE_OUT_OF_RANGE',
+  'NO_DEPARTMENTS_PRESENT',
+  'DEPARTMENT_NOT_PRESENT',
+  'UNKNOWN_PROGRAMME',
+  'PROGRAMME_NOT_OF_DEPARTMENT',
+  'AMOUNT_NEGATIVE',
+  'BENEFICIARY_NOT_IN_HOUSEHOLD',
+  'SECOND_AID_NOT_TEMPORARY_AID',
+  'AID_RECORD_NOT_FOUND',
+  'AID_RECORD_UNVERIFIED',
+  'MEETING_DATE_OUT_OF_RANGE',
+  'OCCURRED_IN_FUTURE',
+  'OCCURRED_OUT_OF_ORDER',
+  'IDEMPOTENCY_KEY_REUSED',
+] as const;
+export type CaseErrorCode = (typeof CASE_ERROR_CODES)[number];
+
+export interface CaseUserError {
+  code: CaseErrorCode;
+  message: string;
+  /** Path to the input field at fault, e.g. ['input', 'decisions', '2', 'programme']. */
+  field: string[] | null;
+}
+
+export function caseError(code: CaseErrorCode, message: string, field: string[] | null = null): CaseUserError {
+  return { code, message, field };
+}
+
+export type Outcome<T> = { ok: true; value: T; replayed: boolean } | { ok: false; errors: CaseUserError[] };
+
+export function success<T>(value: T, replayed = false): Outcome<T> {
+  return { ok: true, value, replayed };
+}
+
+export function refusal<T>(...errors: CaseUserError[]): Outcome<T> {
+  return { ok: false, errors };
+}

@@ -1,0 +1,83 @@
+/**
+ * A joint meeting's record (一事一议, seed 000 三(四)1: 召集相关部门协商确定救助方案，根据部门职责分别
+ * 予以救助): who was present and, for each department, what it will give and by when. Each decision
+ * becomes a referral slip to that department. Checked here, before anything is written.
+ */
+import type { AidCause } from '../../federation/types';
+import type { IsoDate } from '../dates';
+import type { DepartmentCode } from '../departments';
+import { fenToYuan } from '../money';
+import { PROGRAMME_BY_CODE } from '../programmes';
+import { caseError, type CaseUserError } from './errors';
+
+/** Longest referral deadline a decision may set, in working days (about three months). */
+export const MAX_DEADLINE_WORKING_DAYS = 60;
+
+export interface DecisionInput {
+  department: DepartmentCode;
+  programmeCode: string;
+  /** Fen: per month for a recurring programme, in total for a one-off. */
+  amountFen: number;
+  deadlineWorkingDays: number;
+  /** What is asked, in words; made from the programme and amount when not given. */
+  ask: string | null;
+  beneficiaryIdNumber: string | null;
+  /** Set when the decision is a second temporary aid (二次临时救助) for heavy costs. */
+  secondAid: { cause: AidCause } | null;
+}
+
+export interface MeetingInput {
+  heldOn: IsoDate;
+  departmentsPresent: DepartmentCode[];
+  notes: string | null;
+  decisions: DecisionInput[];
+}
+
+export function checkDeadlineWorkingDays(n: number, field: string[]): CaseUserError | null {
+  return Number.isInteger(n) && n >= 1 && n <= MAX_DEADLINE_WORKING_DAYS
+    ? null
+    : caseError('DEADLINE_OUT_OF_RANGE', `a deadline is 1 to ${MAX_DEADLINE_WORKING_DAYS} working days`, field);
+}
+
+/**
+ * Everything wrong with a meeting record, or an empty list. `reportedOn` and `today` bound the
+ * meeting date; `members` are the ID numbers of the household's current members.
+ */
+export function checkMeeting(input: MeetingInput, facts: { reportedOn: IsoDate; today: IsoDate; members: readonly string[] }): CaseUserError[] {
+  const errors: CaseUserError[] = [];
+  const at = (...path: (string | number)[]) => ['input', ...path.map(String)];
+  if (input.heldOn < facts.reportedOn || input.heldOn > facts.today) {
+    errors.push(caseError('MEETING_DATE_OUT_OF_RANGE', 'a meeting is held between the case’s report and today', at('heldOn')));
+  }
+  if (input.departmentsPresent.length === 0) errors.push(caseError('NO_DEPARTMENTS_PRESENT', 'name the departments present', at('departmentsPresent')));
+  if (input.notes !== null && input.notes.length > 2000) errors.push(caseError('TEXT_TOO_LONG', 'notes are longer than 2000 characters', at('notes')));
+  const present = new Set(input.departmentsPresent);
+  input.decisions.forEach((d, i) => {
+    const programme = PROGRAMME_BY_CODE.get(d.programmeCode);
+    if (!programme) errors.push(caseError('UNKNOWN_PROGRAMME', 'no such programme', at('decisions', i, 'programme')));
+    else if (programme.department !== d.department) {
+      errors.push(caseError('PROGRAMME_NOT_OF_DEPARTMENT', `${programme.code} is not run by ${d.department}`, at('decisions', i, 'programme')));
+    }
+    // A department commits only to what it decided in the room.
+    if (!present.has(d.department)) errors.push(caseError('DEPARTMENT_NOT_PRESENT', `${d.department} was not present`, at('decisions', i, 'department')));
+    if (d.amountFen < 0) errors.push(caseError('AMOUNT_NEGATIVE', 'an amount is not negative', at('decisions', i, 'amountFen')));
+    const deadline = checkDeadlineWorkingDays(d.deadlineWorkingDays, at('decisions', i, 'deadlineWorkingDays'));
+    if (deadline) errors.push(deadline);
+    if (d.ask !== null && d.ask.length > 500) errors.push(caseError('TEXT_TOO_LONG', 'ask is longer than 500 characters', at('decisions', i, 'ask')));
+    if (d.beneficiaryIdNumber !== null && !facts.members.includes(d.beneficiaryIdNumber)) {
+      errors.push(caseError('BENEFICIARY_NOT_IN_HOUSEHOLD', 'the beneficiary is not a current member of the household', at('decisions', i, 'beneficiaryIdNumber')));
+    }
+    if (d.secondAid) {
+      if (d.programmeCode !== 'TEMP_AID') errors.push(caseError('SECOND_AID_NOT_TEMPORARY_AID', 'a second aid is temporary aid (TEMP_AID)', at('decisions', i, 'secondAid')));
+      if (d.beneficiaryIdNumber === null) errors.push(caseError('BENEFICIARY_NOT_IN_HOUSEHOLD', 'a second aid names its beneficiary', at('decisions', i, 'beneficiaryIdNumber')));
+    }
+  });
+  return errors;
+}
+
+/** The slip's "what is asked" when the meeting gave no words: 临时救助 3000.00 元（二次临时救助）. */
+export function defaultAsk(d: DecisionInput): string {
+  const programme = PROGRAMME_BY_CODE.get(d.programmeCode);
+  const perMonth = programme?.kind === 'RECURRING' ? '/月' : '';
+  return `${programme?.name ?? d.programmeCode} ${fenToYuan(d.amountFen)} 元${perMonth}${d.secondAid ? '（二次临时救助）' : ''}`;
+}

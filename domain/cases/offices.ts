@@ -1,0 +1,39 @@
+/**
+ * Offices that own cases and send and receive referral slips: a county department (民政局, 医保局 …)
+ * or a township (乡镇街道) office, which is where most matters are first received (seed 000:
+ * 乡镇（街道）“一门受理、协同办理”). Stored as one short key: the DepartmentCode, or the township's
+ * 9-digit division code.
+ */
+import { DEPARTMENT_CODES, DEPARTMENT_NAMES, type DepartmentCode } from '../departments';
+
+export type OfficeKey = string;
+
+export type Office = { kind: 'DEPARTMENT'; key: OfficeKey; department: DepartmentCode } | { kind: 'TOWNSHIP'; key: OfficeKey; townshipCode: string };
+
+const DEPARTMENTS = new Set<string>(DEPARTMENT_CODES);
+
+export function departmentOffice(department: DepartmentCode): OfficeKey {
+  return department;
+}
+
+export function townshipOffice(townshipCode: string): OfficeKey {
+  if (!/^\d{9}$/.test(townshipCode)) throw new RangeError('a township office is named by a 9-digit division code');
+  return townshipCode;
+}
+
+/** Null when the key names no office. */
+export function parseOffice(key: string): Office | null {
+  if (DEPARTMENTS.has(key)) return { kind: 'DEPARTMENT', key, department: key as DepartmentCode };
+  if (/^\d{9}$/.test(key)) return { kind: 'TOWNSHIP', key, townshipCode: key };
+  return null;
+}
+
+/** A department's name, or null for a township (whose name comes from the region table). */
+export function departmentOfficeName(office: Office): string | null {
+  return office.kind === 'DEPARTMENT' ? DEPARTMENT_NAMES[office.department] : null;
+}
+
+/** The township a household's division code lies in (its first 9 digits). */
+export function townshipOf(regionCode: string): string {
+  return regionCode.slice(0, 9).padEnd(9, '0');
+}

@@ -1,0 +1,40 @@
+/**
+ * Referral slips (转办单, seed 000 三(三)2: 件件有落实、有反馈). A slip goes from one office to
+ * another with what is asked and a deadline in working days. The receiving office accepts it, then
+ * completes it with feedback, or declines it with a reason. A hand-over slip (首问负责: the office
+ * first asked owns the case until it hands it on) is settled by its acceptance: the receiving office
+ * becomes the owner, and that is the feedback.
+ */
+
+export const REFERRAL_STATES = ['ISSUED', 'ACCEPTED', 'COMPLETED', 'DECLINED'] as const;
+export type ReferralState = (typeof REFERRAL_STATES)[number];
+
+export const REFERRAL_KINDS = ['DECISION', 'FORWARD'] as const;
+export type ReferralKind = (typeof REFERRAL_KINDS)[number];
+
+export type ReferralAction = 'ACCEPT' | 'COMPLETE' | 'DECLINE';
+
+export type ReferralRefusal = 'REFERRAL_ILLEGAL_TRANSITION' | 'FEEDBACK_REQUIRED' | 'REASON_REQUIRED';
+
+export type ReferralCheck = { ok: true; to: ReferralState } | { ok: false; code: ReferralRefusal; message: string };
+
+const FROM: Record<ReferralAction, readonly ReferralState[]> = {
+  ACCEPT: ['ISSUED'],
+  COMPLETE: ['ACCEPTED'],
+  DECLINE: ['ISSUED', 'ACCEPTED'],
+};
+
+/** Feedback has been given: the slip no longer holds its case open. */
+export function hasFeedback(state: ReferralState): boolean {
+  return state === 'COMPLETED' || state === 'DECLINED';
+}
+
+export function checkReferralAction(state: ReferralState, action: ReferralAction, facts: { handOver: boolean; text: string }): ReferralCheck {
+  if (!FROM[action].includes(state)) {
+    return { ok: false, code: 'REFERRAL_ILLEGAL_TRANSITION', message: `a ${state} slip cannot be ${action.toLowerCase()}d` };
+  }
+  if (action === 'COMPLETE' && facts.text.trim() === '') return { ok: false, code: 'FEEDBACK_REQUIRED', message: 'completion needs feedback' };
+  if (action === 'DECLINE' && facts.text.trim() === '') return { ok: false, code: 'REASON_REQUIRED', message: 'a decline needs its reason' };
+  if (action === 'ACCEPT') return { ok: true, to: facts.handOver ? 'COMPLETED' : 'ACCEPTED' };
+  return { ok: true, to: action === 'COMPLETE' ? 'COMPLETED' : 'DECLINED' };
+}

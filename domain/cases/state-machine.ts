@@ -1,0 +1,69 @@
+/**
+ * The life of a case (seed 000, 二(三): 申请—受理—分办—反馈), as a table. A case is reported,
+ * accepted (受理), investigated, may receive first aid (先行救助), may go to joint deliberation
+ * (一事一议), is decided and closed; or it is rejected with the explanation given to the household
+ * (seed 000: 对不符合救助条件的…做好解释说明). Pure: the data layer asks, then records.
+ */
+
+export const CASE_STATES = ['REPORTED', 'ACCEPTED', 'INVESTIGATING', 'FIRST_AID_GIVEN', 'IN_DELIBERATION', 'DECIDED', 'CLOSED', 'REJECTED'] as const;
+export type CaseState = (typeof CASE_STATES)[number];
+
+export const CASE_ORIGINS = ['APPLICATION', 'ACTIVE_DISCOVERY', 'ALERT', 'REFERRAL'] as const;
+export type CaseOrigin = (typeof CASE_ORIGINS)[number];
+
+export const CASE_URGENCIES = ['EMERGENCY', 'URGENT', 'NORMAL'] as const;
+export type CaseUrgency = (typeof CASE_URGENCIES)[number];
+
+/** Where a case may go from each state. Terminal states go nowhere. */
+export const CASE_TRANSITIONS: Readonly<Record<CaseState, readonly CaseState[]>> = {
+  REPORTED: ['ACCEPTED', 'REJECTED'],
+  ACCEPTED: ['INVESTIGATING', 'REJECTED'],
+  INVESTIGATING: ['FIRST_AID_GIVEN', 'IN_DELIBERATION', 'DECIDED', 'REJECTED'],
+  FIRST_AID_GIVEN: ['IN_DELIBERATION', 'DECIDED', 'REJECTED'],
+  IN_DELIBERATION: ['DECIDED', 'REJECTED'],
+  DECIDED: ['CLOSED'],
+  CLOSED: [],
+  REJECTED: [],
+};
+
+export const TERMINAL_STATES: ReadonlySet<CaseState> = new Set(['CLOSED', 'REJECTED']);
+
+export type TransitionRefusal =
+  /** Not an edge of the table. */
+  | 'ILLEGAL_TRANSITION'
+  /** Every transition records why; a rejection's reason is the explanation given to the household. */
+  | 'REASON_REQUIRED'
+  /** A case in deliberation is decided by recording the meeting and its decisions. */
+  | 'MEETING_REQUIRED'
+  /** 件件有落实、有反馈: a case ends only when every referral slip has its feedback. */
+  | 'REFERRALS_WITHOUT_FEEDBACK';
+
+export interface TransitionFacts {
+  reason: string;
+  /** True only when the transition is made by recording a meeting's decisions. */
+  viaMeeting?: boolean;
+  /** Referral slips of the case still without feedback (neither completed nor declined). */
+  referralsWithoutFeedback: number;
+}
+
+export type TransitionCheck = { ok: true } | { ok: false; code: TransitionRefusal; message: string };
+
+export function allowedTransitions(from: CaseState): readonly CaseState[] {
+  return CASE_TRANSITIONS[from];
+}
+
+export function checkTransition(from: CaseState, to: CaseState, facts: TransitionFacts): TransitionCheck {
+  if (!CASE_TRANSITIONS[from].includes(to)) {
+    return { ok: false, code: 'ILLEGAL_TRANSITION', message: `a case cannot go from ${from} to ${to}` };
+  }
+  if (facts.reason.trim() === '') {
+    return { ok: false, code: 'REASON_REQUIRED', message: to === 'REJECTED' ? 'a rejection needs the explanation given to the household' : 'say why' };
+  }
+  if (from === 'IN_DELIBERATION' && to === 'DECIDED' && !facts.viaMeeting) {
+    return { ok: false, code: 'MEETING_REQUIRED', message: 'a case in deliberation is decided by recording the meeting (meetingRecord)' };
+  }
+  if (TERMINAL_STATES.has(to) && facts.referralsWithoutFeedback > 0) {
+    return { ok: false, code: 'REFERRALS_WITHOUT_FEEDBACK', message: `${facts.referralsWithoutFeedback} referral slip(s) have no feedback yet` };
+  }
+  return { ok: true };
+}

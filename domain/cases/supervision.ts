@@ -1,0 +1,89 @@
+/**
+ * 督导 supervision (seed 003 三(三): 督查督办): what is past its deadline and still open, per office
+ * (the slips it received and the cases it owns) and per township (of the household), most overdue
+ * first, so that a supervisor can ask the right office about the right matter.
+ */
+import type { IsoDate } from '../dates';
+import { endOfChinaDay } from './china-time';
+import { caseDeadlines, standing, type CaseDeadline, type CaseTimeline, type Due, type Overdue } from './deadlines';
+import type { OfficeKey } from './offices';
+import { workingDaysBetween } from './working-days';
+
+/** A slip's deadline: the end of its due date, China time. */
+export function referralDue(issuedOn: IsoDate, dueOn: IsoDate): Due {
+  return { dueAt: endOfChinaDay(dueOn), dueOn, provisional: workingDaysBetween(issuedOn, dueOn).provisional };
+}
+
+export interface SlipFacts<R> {
+  referral: R;
+  issuedOn: IsoDate;
+  dueOn: IsoDate;
+  answeredAt: Date | null;
+  toOffice: OfficeKey;
+  townshipCode: string;
+}
+
+export interface CaseFacts<C> {
+  case: C;
+  timeline: CaseTimeline;
+  ownerOffice: OfficeKey;
+  townshipCode: string;
+}
+
+export interface OverdueSlip<R> {
+  referral: R;
+  overdue: Overdue;
+}
+
+export interface OverdueCase<C> {
+  case: C;
+  deadline: CaseDeadline;
+}
+
+export interface OverdueGroup<R, C> {
+  referrals: OverdueSlip<R>[];
+  cases: OverdueCase<C>[];
+}
+
+export interface OverdueReport<R, C> {
+  asOf: Date;
+  byOffice: (OverdueGroup<R, C> & { office: OfficeKey })[];
+  byTownship: (OverdueGroup<R, C> & { townshipCode: string })[];
+}
+
+function group<R, C>(map: Map<string, OverdueGroup<R, C>>, key: string): OverdueGroup<R, C> {
+  let g = map.get(key);
+  if (!g) map.set(key, (g = { referrals: [], cases: [] }));
+  return g;
+}
+
+const mostOverdue = (a: { overdue: Overdue }, b: { overdue: Overdue }) => b.overdue.hours - a.overdue.hours;
+
+export function overdueReport<R, C>(slips: readonly SlipFacts<R>[], cases: readonly CaseFacts<C>[], asOf: Date): OverdueReport<R, C> {
+  const byOffice = new Map<string, OverdueGroup<R, C>>();
+  const byTownship = new Map<string, OverdueGroup<R, C>>();
+  for (const s of slips) {
+    const st = standing(referralDue(s.issuedOn, s.dueOn), s.answeredAt, null, asOf);
+    if (st.status !== 'OVERDUE' || !st.overdue) continue;
+    const item = { referral: s.referral, overdue: st.overdue };
+    group(byOffice, s.toOffice).referrals.push(item);
+    group(byTownship, s.townshipCode).referrals.push(item);
+  }
+  for (const c of cases) {
+    for (const deadline of caseDeadlines(c.timeline, asOf)) {
+      if (deadline.status !== 'OVERDUE') continue;
+      const item = { case: c.case, deadline };
+      group(byOffice, c.ownerOffice).cases.push(item);
+      group(byTownship, c.townshipCode).cases.push(item);
+    }
+  }
+  const sorted = <K extends string>(map: Map<string, OverdueGroup<R, C>>, keyName: K) =>
+    [...map]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([key, g]) => ({
+        [keyName]: key,
+        referrals: g.referrals.sort(mostOverdue),
+        cases: g.cases.sort((a, b) => mostOverdue(a.deadline as { overdue: Overdue }, b.deadline as { overdue: Overdue })),
+      })) as (OverdueGroup<R, C> & Record<K, string>)[];
+  return { asOf, byOffice: sorted(byOffice, 'office'), byTownship: sorted(byTownship, 'townshipCode') };
+}

@@ -1,0 +1,93 @@
+/**
+ * Which records count, for whom and when: live records, periods, holdings on a day, and records
+ * attributed to a household through its members' spells (so a person who moves keeps their past
+ * aid with the household they were in when it was paid).
+ */
+import { addDays, type IsoDate } from '../dates';
+import type { AidRecord, HouseholdFacts, Spell } from './facts';
+import type { Interval } from './periods';
+
+/** Cancelled (revoked, reversed) aid was never paid: no rule counts it. */
+export function isLive(r: AidRecord): boolean {
+  return r.status !== 'CANCELLED';
+}
+
+export function periodOf(r: AidRecord): Interval | null {
+  return r.periodStart === null ? null : { start: r.periodStart, end: r.periodEnd };
+}
+
+/** Recurring aid being held on `day`: its period covers the day and it has not been stopped. */
+export function heldOn(r: AidRecord, day: IsoDate): boolean {
+  if (r.periodStart === null || r.periodStart > day || (r.periodEnd !== null && r.periodEnd < day)) return false;
+  return r.status === 'ACTIVE' || r.status === 'SUSPENDED';
+}
+
+/** A spell as an inclusive period: the leaving day is the first day outside. */
+export function spellPeriod(s: Spell): Interval {
+  return { start: s.joinedOn, end: s.leftOn === null ? null : addDays(s.leftOn, -1) };
+}
+
+function spellCovers(s: Spell, day: IsoDate): boolean {
+  return s.joinedOn <= day && (s.leftOn === null || day < s.leftOn);
+}
+
+export function spellsByPerson(spells: readonly Spell[]): Map<string, Spell[]> {
+  const map = new Map<string, Spell[]>();
+  for (const s of spells) {
+    const list = map.get(s.idNumber);
+    if (list) list.push(s);
+    else map.set(s.idNumber, [s]);
+  }
+  return map;
+}
+
+/** Members of the household on `day`. */
+export function membersOn(spells: readonly Spell[], day: IsoDate): Set<string> {
+  return new Set(spells.filter((s) => spellCovers(s, day)).map((s) => s.idNumber));
+}
+
+/**
+ * A record as far as it belongs to the household: a one-off grant paid while its beneficiary was a
+ * member; the part of a recurring period spent as a member (one piece per spell it meets).
+ */
+export interface Piece {
+  record: AidRecord;
+  period: Interval | null;
+}
+
+export function householdPieces(records: readonly AidRecord[], spells: readonly Spell[]): Piece[] {
+  const byPerson = spellsByPerson(spells);
+  const pieces: Piece[] = [];
+  for (const record of records) {
+    if (!isLive(record)) continue;
+    const own = byPerson.get(record.beneficiaryIdNumber);
+    if (!own) continue;
+    if (record.periodStart === null) {
+      if (record.grantDate !== null && own.some((s) => spellCovers(s, record.grantDate!))) pieces.push({ record, period: null });
+      continue;
+    }
+    for (const s of own) {
+      const sp = spellPeriod(s);
+      const start = record.periodStart > sp.start ? record.periodStart : sp.start;
+      const end = record.periodEnd === null ? sp.end : sp.end === null ? record.periodEnd : record.periodEnd < sp.end ? record.periodEnd : sp.end;
+      if (end === null || start <= end) pieces.push({ record, period: { start, end } });
+    }
+  }
+  return pieces;
+}
+
+/** Every live record of one person, as pieces with the record's own period. */
+export function personPieces(records: readonly AidRecord[], idNumber: string): Piece[] {
+  return records.filter((r) => r.beneficiaryIdNumber === idNumber && isLive(r)).map((record) => ({ record, period: periodOf(record) }));
+}
+
+/** Records grouped by beneficiary, built once per household. */
+export function recordsByPerson(facts: HouseholdFacts): Map<string, AidRecord[]> {
+  const map = new Map<string, AidRecord[]>();
+  for (const r of facts.records) {
+    const list = map.get(r.beneficiaryIdNumber);
+    if (list) list.push(r);
+    else map.set(r.beneficiaryIdNumber, [r]);
+  }
+  return map;
+}

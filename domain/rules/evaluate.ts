@@ -1,0 +1,109 @@
+/**
+ * The entry points: all findings of one household (the scan and the household view), and the
+ * findings a proposed grant would cause (the pre-grant check). Both run the same rule functions
+ * over the same kind of facts, so the three paths cannot disagree.
+ */
+import type { IsoDate } from '../dates';
+import type { DepartmentCode } from '../departments';
+import { PROGRAMME_BY_CODE } from '../programmes';
+import type { AidRecord, Finding, HouseholdFacts } from './facts';
+import { evaluateRule, HouseholdContext } from './kinds';
+import { programmesOfRule, type Rule } from './rule-set';
+
+/** The departments whose data a rule reads: if one did not answer, the rule is not run. */
+export function departmentsOfRule(rule: Rule): Set<DepartmentCode> {
+  const out = new Set<DepartmentCode>(programmesOfRule(rule).map((p) => PROGRAMME_BY_CODE.get(p)!.department));
+  if (rule.kind === 'SETTLEMENT_EXCESS') out.add('HEALTH');
+  if (rule.kind === 'MISSED_AID') {
+    for (const c of rule.when) {
+      if (c.fact === 'DISABILITY_CERTIFICATE') out.add('DISABILITY');
+      if (c.fact === 'STUDENT') out.add('EDUCATION');
+      if (c.fact === 'OUT_OF_POCKET') out.add('HEALTH');
+    }
+  }
+  return out;
+}
+
+export interface EvaluateOptions {
+  /**
+   * Departments that did not answer. A rule reading one is skipped: an absent nursing subsidy from
+   * a federation that is down is not a missed aid.
+   */
+  unavailable?: ReadonlySet<DepartmentCode>;
+}
+
+function runnable(rule: Rule, opts: EvaluateOptions): boolean {
+  if (!rule.enabled) return false;
+  if (!opts.unavailable || opts.unavailable.size === 0) return true;
+  for (const d of departmentsOfRule(rule)) if (opts.unavailable.has(d)) return false;
+  return true;
+}
+
+/** Every finding of one household: its household-scope rules and its home members' person rules. */
+export function evaluateHousehold(facts: HouseholdFacts, rules: readonly Rule[], today: IsoDate, opts: EvaluateOptions = {}): Finding[] {
+  const ctx = new HouseholdContext(facts, today);
+  const out: Finding[] = [];
+  for (const rule of rules) if (runnable(rule, opts)) out.push(...evaluateRule(rule, ctx));
+  return out;
+}
+
+export const PROPOSED_REF = 'PROPOSED';
+
+/** A proposed grant in the shape of the records it will join. */
+export interface Proposal {
+  programme: AidRecord['programme'];
+  beneficiaryIdNumber: string;
+  periodStart: IsoDate | null;
+  periodEnd: IsoDate | null;
+  grantDate: IsoDate | null;
+  amountFen: number;
+  cause?: AidRecord['cause'];
+  secondAid?: boolean;
+  settlementRef?: string | null;
+  schoolYear?: string | null;
+}
+
+export function proposedRecord(p: Proposal): AidRecord {
+  const programme = PROGRAMME_BY_CODE.get(p.programme)!;
+  return {
+    department: programme.department,
+    programme: p.programme,
+    beneficiaryIdNumber: p.beneficiaryIdNumber,
+    sourceHouseholdRef: null,
+    periodStart: p.periodStart,
+    periodEnd: p.periodEnd,
+    grantDate: p.grantDate,
+    amountFen: p.amountFen,
+    status: programme.kind === 'RECURRING' ? 'ACTIVE' : 'PAID',
+    sourceRef: PROPOSED_REF,
+    cause: p.cause ?? null,
+    secondAid: p.secondAid ?? false,
+    settlementRef: p.settlementRef ?? null,
+    schoolYear: p.schoolYear ?? null,
+  };
+}
+
+/**
+ * The rules a proposed grant of `programme` can add a finding to. A missed-aid rule names records
+ * only through a GRANTS condition (M5: the grant would be one more temporary aid), so only those
+ * concern a proposal; the others describe what is missing, which a grant never causes.
+ */
+export function rulesConcerning(rules: readonly Rule[], programme: string, opts: EvaluateOptions = {}): Rule[] {
+  return rules.filter((r) => {
+    if (!runnable(r, opts)) return false;
+    if (r.kind === 'MISSED_AID') return r.when.some((c) => c.fact === 'GRANTS' && (c.programmes as readonly string[]).includes(programme));
+    return programmesOfRule(r).includes(programme as never);
+  });
+}
+
+/**
+ * The conflicts and warnings a proposed grant would cause: the rules that concern its programme,
+ * run over the beneficiary's facts with the proposal added, keeping the findings that name it.
+ * `facts.homeMembers` should be the beneficiary alone, so nobody else's standing findings come back.
+ */
+export function checkProposal(facts: HouseholdFacts, proposal: Proposal, rules: readonly Rule[], today: IsoDate, opts: EvaluateOptions = {}): Finding[] {
+  const record = proposedRecord(proposal);
+  const concerned = rulesConcerning(rules, proposal.programme, opts);
+  const ctx = new HouseholdContext({ ...facts, records: [...facts.records, record] }, today);
+  return concerned.flatMap((rule) => evaluateRule(rule, ctx)).filter((f) => f.records.includes(record));
+}

@@ -1,0 +1,92 @@
+/**
+ * Findings in words an officer can read out at a joint meeting (联席会议), in Chinese. They name
+ * programmes, offices, dates and amounts, never a person's name or ID number: the people are given
+ * beside the text, to those allowed to see them.
+ */
+import { DEPARTMENT_NAMES } from '../departments';
+import { fenToYuan } from '../money';
+import { PROGRAMME_BY_CODE } from '../programmes';
+import type { AidCause, AidRecord, Measure, MetCondition } from './facts';
+import type { Interval } from './periods';
+import type { Rule } from './rule-set';
+
+const CAUSE_NAMES: Record<AidCause, string> = {
+  ILLNESS: '疾病',
+  ACCIDENT: '意外事故',
+  DISASTER: '自然灾害',
+  JOB_LOSS: '失业',
+  EDUCATION: '教育',
+  OTHER: '其他',
+};
+
+const CERT_CATEGORIES = ['', '视力', '听力', '言语', '肢体', '智力', '精神', '多重'];
+const LEVELS = ['', '一级', '二级', '三级', '四级'];
+
+export function yuan(fen: number): string {
+  return `${fenToYuan(fen)} 元`;
+}
+
+function programmeName(code: string): string {
+  return PROGRAMME_BY_CODE.get(code)?.name ?? code;
+}
+
+export function describePeriod(p: Interval): string {
+  return p.end === null ? `${p.start} 起` : `${p.start} 至 ${p.end}`;
+}
+
+/** 最低生活保障（民政局，2024-01-01 起，每月 720.00 元） */
+export function describeRecord(r: AidRecord): string {
+  const when = r.periodStart !== null ? describePeriod({ start: r.periodStart, end: r.periodEnd }) : `${r.grantDate ?? '日期不详'}发放`;
+  const amount = r.periodStart !== null ? `每月 ${yuan(r.amountFen)}` : yuan(r.amountFen);
+  const proposed = r.sourceRef === 'PROPOSED' ? '，拟发放' : '';
+  return `${programmeName(r.programme)}（${DEPARTMENT_NAMES[r.department]}，${when}，${amount}${proposed}）`;
+}
+
+export function describeCondition(c: MetCondition): string {
+  switch (c.fact) {
+    case 'DISABILITY_CERTIFICATE':
+      return `持残疾人证（${CERT_CATEGORIES[c.category] ?? ''}${LEVELS[c.level] ?? `${c.level}级`}）`;
+    case 'HOUSEHOLD_HOLDS':
+      return `所在家庭享受${c.programmes.map(programmeName).join('、')}`;
+    case 'HOLDS':
+      return `享受${c.programmes.map(programmeName).join('、')}`;
+    case 'STUDENT':
+      return `${c.schoolYear} 学年在读学生（${c.age} 岁）`;
+    case 'OUT_OF_POCKET':
+      return `${c.from} 至 ${c.to} 住院个人负担合计 ${yuan(c.totalFen)}（预警线 ${yuan(c.minFen)}）`;
+    case 'GRANTS':
+      return `${c.from} 至 ${c.to} 获得${c.programmes.map(programmeName).join('、')} ${c.count} 次`;
+  }
+}
+
+export function explain(rule: Rule, measure: Measure, records: readonly AidRecord[]): string {
+  const lead = `${rule.title}：`;
+  switch (measure.type) {
+    case 'OVERLAP': {
+      const [a, b] = records;
+      const days = measure.overlap.end === null ? `至今仍在重叠（已 ${measure.days} 天）` : `共 ${measure.days} 天`;
+      return `${lead}${describeRecord(a)}与${describeRecord(b)}在 ${describePeriod(measure.overlap)} 期间重叠，${days}。`;
+    }
+    case 'SAME_PERIOD':
+      return `${lead}${measure.period} 同时获得${records.map(describeRecord).join('、')}。`;
+    case 'REPEATED': {
+      const cause = measure.cause ? `因同一事由（${CAUSE_NAMES[measure.cause]}）` : '';
+      const exempt = rule.kind === 'REPEATED_GRANTS' && rule.secondAidExempt ? '，最后一笔未经批准为二次临时救助' : '';
+      return `${lead}${cause}在 ${measure.windowMonths} 个月内获得 ${measure.count} 笔：${records.map(describeRecord).join('、')}${exempt}。`;
+    }
+    case 'SETTLEMENT_EXCESS':
+      return (
+        `${lead}${measure.settledOn} 结算的住院费用（结算号 ${measure.settlementRef}）扣除基本医保和大病保险后个人负担 ${yuan(measure.burdenFen)}，` +
+        `与之相关的救助合计 ${yuan(measure.aidFen)}（${records.map(describeRecord).join('、')}），超出 ${yuan(measure.excessFen)}。`
+      );
+    case 'AFTER_DEATH': {
+      const [r] = records;
+      const still = measure.unpaid.end === null ? '，至今仍在发放' : '';
+      return `${lead}受益人于 ${measure.deathDate} 死亡，${describeRecord(r)}在 ${describePeriod(measure.unpaid)} 仍发放 ${measure.months} 个月，约 ${yuan(measure.excessFen)}${still}。`;
+    }
+    case 'MISSED': {
+      const because = measure.met.map(describeCondition).join('，');
+      return `${lead}${because}，但未享受${measure.expected.map(programmeName).join('或')}。`;
+    }
+  }
+}

@@ -1,0 +1,622 @@
+/**
+ * One function per kind of rule. Each works on one household's facts at a time, grouping by
+ * person (or household), cause, year or settlement and sweeping sorted periods, so the work grows
+ * with the records of one household, never with the square of a region.
+ */
+import type { IsoDate } from '../dates';
+import type { DepartmentCode } from '../departments';
+import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../programmes';
+import { heldOn, householdPieces, isLive, membersOn, periodOf, type Piece } from './attribution';
+import { explain } from './explain';
+import { recordKey, type AidCause, type AidRecord, type Finding, type HospitalSettlement, type HouseholdFacts, type Measure, type MetCondition, type Spell } from './facts';
+import { contentHashOf, fingerprintOf, recordContent } from './identity';
+import {
+  ageOn,
+  intersect,
+  monthIndex,
+  monthStartOf,
+  overlapDays,
+  schoolYearBounds,
+  schoolYearOf,
+  trailingWindow,
+  withinMonthsAfter,
+  type Interval,
+} from './periods';
+import type { Condition, ExpectedWithin, Rule, RuleOf, RuleScope } from './rule-set';
+
+/** What every rule of one household shares, computed once. */
+export class HouseholdContext {
+  /** Live records by beneficiary. */
+  readonly byPerson = new Map<string, AidRecord[]>();
+  /** Members today (empty without a household). */
+  readonly currentMembers: Set<string>;
+  /** Spells in this household (facts may carry others, used elsewhere to find people's homes). */
+  readonly spells: Spell[];
+  /** Programmes anyone here holds or held: most households hold none a rule is about. */
+  readonly programmes = new Set<string>();
+  /** Conditions that do not depend on the person, worked out once per household. */
+  readonly householdConditions = new Map<Condition, Met | null>();
+  private pieces: Piece[] | null = null;
+
+  constructor(
+    readonly facts: HouseholdFacts,
+    readonly today: IsoDate,
+  ) {
+    for (const r of facts.records) {
+      if (!isLive(r)) continue;
+      this.programmes.add(r.programme);
+      const list = this.byPerson.get(r.beneficiaryIdNumber);
+      if (list) list.push(r);
+      else this.byPerson.set(r.beneficiaryIdNumber, [r]);
+    }
+    this.spells = facts.householdId === null ? [] : facts.spells.filter((s) => s.householdId === facts.householdId);
+    this.currentMembers = membersOn(this.spells, today);
+  }
+
+  /** The household's records as far as they fall within its members' spells. */
+  householdPieces(): Piece[] {
+    this.pieces ??= householdPieces(this.facts.records, this.spells);
+    return this.pieces;
+  }
+
+  personPieces(idNumber: string): Piece[] {
+    return (this.byPerson.get(idNumber) ?? []).map((record) => ({ record, period: periodOf(record) }));
+  }
+
+  /** Pieces for one subject: a person (all their records) or the household (its members' spells). */
+  subjects(scope: 'PERSON' | 'HOUSEHOLD'): { subject: string; ids: string[]; pieces: Piece[] }[] {
+    if (scope === 'HOUSEHOLD') {
+      if (this.facts.householdId === null) return [];
+      return [{ subject: `H:${this.facts.householdId}`, ids: [], pieces: this.householdPieces() }];
+    }
+    return [...this.facts.homeMembers].sort().map((id) => ({ subject: `P:${id}`, ids: [id], pieces: this.personPieces(id) }));
+  }
+
+  isAlive(idNumber: string): boolean {
+    const death = this.facts.people.get(idNumber)?.deathDate ?? null;
+    return death === null || death > this.today;
+  }
+}
+
+interface Draft {
+  scope: RuleScope;
+  idNumbers: Iterable<string>;
+  records: AidRecord[];
+  measure: Measure;
+  ongoing: boolean;
+  /** Identity keys beyond the records' own (the subject, a certificate, a school year). */
+  keys?: string[];
+  /** Content beyond the records' own. */
+  content?: string[];
+  departments?: DepartmentCode[];
+}
+
+function build(rule: Rule, ctx: HouseholdContext, d: Draft): Finding {
+  const keys = [...d.records.map(recordKey), ...(d.keys ?? [])];
+  const content = [...d.records.map(recordContent), ...(d.content ?? [])];
+  const departments = d.departments ?? [...new Set(d.records.map((r) => r.department))];
+  return {
+    ruleId: rule.id,
+    kind: rule.kind,
+    severity: rule.severity,
+    scope: d.scope,
+    householdId: ctx.facts.householdId,
+    idNumbers: [...new Set(d.idNumbers)].sort(),
+    records: d.records,
+    measure: d.measure,
+    departments: [...new Set(departments)].sort(),
+    ongoing: d.ongoing,
+    fingerprint: fingerprintOf(rule.id, keys),
+    contentHash: contentHashOf(content),
+    explanation: explain(rule, d.measure, d.records),
+  };
+}
+
+function byStart(a: Piece, b: Piece): number {
+  const x = a.period!.start;
+  const y = b.period!.start;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function stillOpenAt(p: Piece, day: IsoDate): boolean {
+  return p.period!.end === null || p.period!.end >= day;
+}
+
+/**
+ * Every overlapping (first, second) pair, by a sweep over pieces sorted by start: each piece meets
+ * only the pieces of the other group still open when it starts.
+ */
+export function crossOverlaps(first: readonly Piece[], second: readonly Piece[]): [Piece, Piece, Interval][] {
+  const items = [...first.map((p) => ({ p, side: 0 as const })), ...second.map((p) => ({ p, side: 1 as const }))]
+    .filter((i) => i.p.period !== null)
+    .sort((a, b) => byStart(a.p, b.p));
+  const open: [Piece[], Piece[]] = [[], []];
+  const out: [Piece, Piece, Interval][] = [];
+  for (const { p, side } of items) {
+    const other = side === 0 ? 1 : 0;
+    open[other] = open[other].filter((o) => stillOpenAt(o, p.period!.start));
+    for (const o of open[other]) {
+      if (o.record === p.record) continue;
+      const overlap = intersect(o.period!, p.period!);
+      if (overlap) out.push(side === 0 ? [p, o, overlap] : [o, p, overlap]);
+    }
+    open[side].push(p);
+  }
+  return out;
+}
+
+/** Every overlapping pair within one group (the same programme held twice). */
+export function selfOverlaps(pieces: readonly Piece[]): [Piece, Piece, Interval][] {
+  const sorted = pieces.filter((p) => p.period !== null).sort(byStart);
+  let open: Piece[] = [];
+  const out: [Piece, Piece, Interval][] = [];
+  for (const p of sorted) {
+    open = open.filter((o) => stillOpenAt(o, p.period!.start));
+    for (const o of open) {
+      if (o.record === p.record) continue;
+      const overlap = intersect(o.period!, p.period!);
+      if (overlap) out.push([o, p, overlap]);
+    }
+    open.push(p);
+  }
+  return out;
+}
+
+/** Pairs found in several pieces (a member who left and came back) merge into one finding. */
+function mergePairs(pairs: [Piece, Piece, Interval][], today: IsoDate): { a: AidRecord; b: AidRecord; overlap: Interval; days: number }[] {
+  const merged = new Map<string, { a: AidRecord; b: AidRecord; overlap: Interval; days: number }>();
+  for (const [pa, pb, overlap] of pairs) {
+    const ka = recordKey(pa.record);
+    const kb = recordKey(pb.record);
+    const key = ka < kb ? `${ka}|${kb}` : `${kb}|${ka}`;
+    const m = merged.get(key);
+    if (!m) {
+      merged.set(key, { a: pa.record, b: pb.record, overlap, days: overlapDays(overlap, today) });
+      continue;
+    }
+    m.overlap = {
+      start: overlap.start < m.overlap.start ? overlap.start : m.overlap.start,
+      end: overlap.end === null || m.overlap.end === null ? null : overlap.end > m.overlap.end ? overlap.end : m.overlap.end,
+    };
+    m.days += overlapDays(overlap, today);
+  }
+  return [...merged.values()];
+}
+
+function inGroup(codes: readonly ProgrammeCode[]): (p: Piece) => boolean {
+  const set = new Set<string>(codes);
+  return (p) => set.has(p.record.programme);
+}
+
+export function exclusiveProgrammes(rule: RuleOf<'EXCLUSIVE_PROGRAMMES'>, ctx: HouseholdContext): Finding[] {
+  const out: Finding[] = [];
+  for (const { subject, pieces } of ctx.subjects(rule.scope)) {
+    const pairs = crossOverlaps(pieces.filter(inGroup(rule.first)), pieces.filter(inGroup(rule.second)));
+    for (const { a, b, overlap, days } of mergePairs(pairs, ctx.today)) {
+      out.push(
+        build(rule, ctx, {
+          scope: rule.scope,
+          idNumbers: [a.beneficiaryIdNumber, b.beneficiaryIdNumber],
+          records: [a, b],
+          measure: { type: 'OVERLAP', overlap, days },
+          ongoing: overlap.end === null || overlap.end >= ctx.today,
+          keys: rule.scope === 'HOUSEHOLD' ? [subject] : [],
+        }),
+      );
+    }
+  }
+  return out;
+}
+
+export function duplicateEnrolment(rule: RuleOf<'DUPLICATE_ENROLMENT'>, ctx: HouseholdContext): Finding[] {
+  const out: Finding[] = [];
+  for (const { pieces } of ctx.subjects('PERSON')) {
+    const byProgramme = new Map<string, Piece[]>();
+    for (const p of pieces.filter(inGroup(rule.programmes))) {
+      const list = byProgramme.get(p.record.programme);
+      if (list) list.push(p);
+      else byProgramme.set(p.record.programme, [p]);
+    }
+    for (const group of byProgramme.values()) {
+      if (group.length < 2) continue;
+      for (const { a, b, overlap, days } of mergePairs(selfOverlaps(group), ctx.today)) {
+        out.push(
+          build(rule, ctx, {
+            scope: 'PERSON',
+            idNumbers: [a.beneficiaryIdNumber],
+            records: [a, b],
+            measure: { type: 'OVERLAP', overlap, days },
+            ongoing: overlap.end === null || overlap.end >= ctx.today,
+          }),
+        );
+      }
+    }
+  }
+  return out;
+}
+
+export function aidAfterDeath(rule: RuleOf<'AID_AFTER_DEATH'>, ctx: HouseholdContext): Finding[] {
+  const out: Finding[] = [];
+  const wanted = new Set<string>(rule.programmes);
+  for (const id of [...ctx.facts.homeMembers].sort()) {
+    const deathDate = ctx.facts.people.get(id)?.deathDate ?? null;
+    if (deathDate === null) continue;
+    // Paid for the month of death; from the month after (plus any grace) it should have stopped.
+    const firstUnentitled = monthStartOf(monthIndex(deathDate) + 1 + rule.graceMonths);
+    for (const r of ctx.byPerson.get(id) ?? []) {
+      if (!wanted.has(r.programme) || r.periodStart === null) continue;
+      // Stopped by the source with no end date: when it stopped is unknown, so nothing is claimed.
+      if (r.status === 'ENDED' && r.periodEnd === null) continue;
+      const start = r.periodStart > firstUnentitled ? r.periodStart : firstUnentitled;
+      // Counted up to today (or to a later start: a grant proposed for the future still counts).
+      const horizon = ctx.today > start ? ctx.today : start;
+      const last = r.periodEnd !== null && r.periodEnd < horizon ? r.periodEnd : horizon;
+      if (last < start) continue;
+      const months = monthIndex(last) - monthIndex(start) + 1;
+      const ongoing = r.periodEnd === null || r.periodEnd >= ctx.today;
+      out.push(
+        build(rule, ctx, {
+          scope: 'PERSON',
+          idNumbers: [id],
+          records: [r],
+          measure: { type: 'AFTER_DEATH', deathDate, unpaid: { start, end: r.periodEnd }, months, excessFen: months * r.amountFen },
+          ongoing,
+          content: [`death:${deathDate}`],
+        }),
+      );
+    }
+  }
+  return out;
+}
+
+function yearOf(r: AidRecord, per: 'SCHOOL_YEAR' | 'CALENDAR_YEAR'): string | null {
+  if (per === 'SCHOOL_YEAR') return r.schoolYear ?? (r.grantDate ? schoolYearOf(r.grantDate) : null);
+  return r.grantDate ? r.grantDate.slice(0, 4) : null;
+}
+
+export function samePurposeTwice(rule: RuleOf<'SAME_PURPOSE_TWICE'>, ctx: HouseholdContext): Finding[] {
+  const out: Finding[] = [];
+  const first = new Set<string>(rule.first);
+  const second = new Set<string>(rule.second);
+  for (const { subject, pieces } of ctx.subjects(rule.scope)) {
+    const byYear = new Map<string, { a: AidRecord[]; b: AidRecord[] }>();
+    for (const { record } of pieces) {
+      const inA = first.has(record.programme);
+      const inB = second.has(record.programme);
+      if (!inA && !inB) continue;
+      const year = yearOf(record, rule.per);
+      if (year === null) continue;
+      const slot = byYear.get(year) ?? { a: [], b: [] };
+      if (inA) slot.a.push(record);
+      else slot.b.push(record);
+      byYear.set(year, slot);
+    }
+    for (const [year, { a, b }] of [...byYear].sort()) {
+      if (a.length === 0 || b.length === 0) continue;
+      const records = [...a, ...b];
+      out.push(
+        build(rule, ctx, {
+          scope: rule.scope,
+          idNumbers: records.map((r) => r.beneficiaryIdNumber),
+          records,
+          measure: { type: 'SAME_PERIOD', period: year },
+          ongoing: false,
+          keys: [`year:${year}`, ...(rule.scope === 'HOUSEHOLD' ? [subject] : [])],
+        }),
+      );
+    }
+  }
+  return out;
+}
+
+/** Approved as a second aid: flagged by the source, or approved at the hub (issue 5's cases). */
+function approvedAsSecondAid(r: AidRecord, ctx: HouseholdContext, windowMonths: number): boolean {
+  if (r.secondAid) return true;
+  const key = recordKey(r);
+  return ctx.facts.secondAidApprovals.some(
+    (a) =>
+      a.aidRecordKey === key ||
+      // An approval not yet tied to a payment covers a payment to that person, for that cause, after it.
+      (a.aidRecordKey === null &&
+        a.idNumber === r.beneficiaryIdNumber &&
+        (r.cause ?? null) === a.cause &&
+        r.grantDate !== null &&
+        withinMonthsAfter(a.approvedOn, r.grantDate, windowMonths)),
+  );
+}
+
+export function repeatedGrants(rule: RuleOf<'REPEATED_GRANTS'>, ctx: HouseholdContext): Finding[] {
+  const out: Finding[] = [];
+  const wanted = new Set<string>(rule.programmes);
+  for (const { subject, pieces } of ctx.subjects(rule.scope)) {
+    const groups = new Map<string, AidRecord[]>();
+    for (const { record } of pieces) {
+      if (!wanted.has(record.programme) || record.grantDate === null) continue;
+      const key = rule.sameCause ? (record.cause ?? 'OTHER') : '*';
+      const list = groups.get(key);
+      if (list) list.push(record);
+      else groups.set(key, [record]);
+    }
+    for (const [cause, grants] of groups) {
+      if (grants.length <= rule.maxGrants) continue;
+      grants.sort((x, y) => (x.grantDate! < y.grantDate! ? -1 : x.grantDate! > y.grantDate! ? 1 : recordKey(x) < recordKey(y) ? -1 : 1));
+      // Two pointers: grants[lo..j-1] are the earlier grants within the window before grants[j].
+      let lo = 0;
+      for (let j = 0; j < grants.length; j++) {
+        while (!withinMonthsAfter(grants[lo].grantDate!, grants[j].grantDate!, rule.windowMonths)) lo++;
+        if (j - lo + 1 <= rule.maxGrants) continue;
+        if (rule.secondAidExempt && approvedAsSecondAid(grants[j], ctx, rule.windowMonths)) continue;
+        const records = grants.slice(lo, j + 1);
+        out.push(
+          build(rule, ctx, {
+            scope: rule.scope,
+            idNumbers: records.map((r) => r.beneficiaryIdNumber),
+            records,
+            measure: { type: 'REPEATED', cause: rule.sameCause ? (cause as AidCause) : null, count: records.length, windowMonths: rule.windowMonths },
+            ongoing: false,
+            keys: rule.scope === 'HOUSEHOLD' ? [subject] : [],
+          }),
+        );
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Whose household a settlement's findings belong to: the patient's home; when the patient is not
+ * among these facts, the home of the aid's beneficiaries.
+ */
+function ownsSettlement(ctx: HouseholdContext, s: HospitalSettlement, records: readonly AidRecord[]): boolean {
+  if (ctx.facts.homeMembers.has(s.idNumber)) return true;
+  if (ctx.facts.people.has(s.idNumber)) return false;
+  return records.some((r) => ctx.facts.homeMembers.has(r.beneficiaryIdNumber));
+}
+
+export function settlementExcess(rule: RuleOf<'SETTLEMENT_EXCESS'>, ctx: HouseholdContext): Finding[] {
+  const out: Finding[] = [];
+  const wanted = new Set<string>(rule.programmes);
+  const bySettlement = new Map<string, AidRecord[]>();
+  for (const list of ctx.byPerson.values()) {
+    for (const r of list) {
+      if (!wanted.has(r.programme) || !r.settlementRef) continue;
+      const group = bySettlement.get(r.settlementRef);
+      if (group) group.push(r);
+      else bySettlement.set(r.settlementRef, [r]);
+    }
+  }
+  for (const [ref, records] of [...bySettlement].sort()) {
+    const s = ctx.facts.settlements.get(ref);
+    // A settlement reversed or unknown to medical insurance has no burden to compare with.
+    if (!s || !ownsSettlement(ctx, s, records)) continue;
+    // psn_pay is what is left after every fund, medical aid included; the burden before any aid
+    // adds back what medical aid paid inside the settlement.
+    const burdenFen = s.outOfPocketFen + s.medicalAidPaidFen;
+    const aidFen = records.reduce((n, r) => n + r.amountFen, 0);
+    const excessFen = aidFen - burdenFen;
+    if (excessFen <= rule.toleranceFen) continue;
+    out.push(
+      build(rule, ctx, {
+        scope: 'SETTLEMENT',
+        idNumbers: [s.idNumber, ...records.map((r) => r.beneficiaryIdNumber)],
+        records,
+        measure: { type: 'SETTLEMENT_EXCESS', settlementRef: ref, settledOn: s.settledOn, burdenFen, aidFen, excessFen },
+        ongoing: false,
+        keys: [`settlement:${ref}`],
+        content: [`settlement:${ref}:${s.totalCostFen}:${s.basicInsurancePaidFen}:${s.criticalIllnessInsurancePaidFen}:${s.medicalAidPaidFen}:${s.outOfPocketFen}`],
+        departments: [...records.map((r) => r.department), 'HEALTH'],
+      }),
+    );
+  }
+  return out;
+}
+
+function birthDateOf(ctx: HouseholdContext, id: string): IsoDate {
+  return ctx.facts.people.get(id)?.birthDate ?? `${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`;
+}
+
+interface Met {
+  met: MetCondition;
+  keys: string[];
+  content: string[];
+  records: AidRecord[];
+  people: string[];
+}
+
+function holds(fact: 'HOUSEHOLD_HOLDS' | 'HOLDS', codes: readonly ProgrammeCode[], holders: readonly string[], ctx: HouseholdContext): Met | null {
+  const wanted = new Set<string>(codes);
+  const held = holders.flatMap((id) => ctx.byPerson.get(id) ?? []).filter((r) => wanted.has(r.programme) && heldOn(r, ctx.today));
+  if (held.length === 0) return null;
+  const programmes = [...new Set(held.map((r) => r.programme))].sort() as ProgrammeCode[];
+  return { met: { fact, programmes }, keys: [], content: [], records: [], people: [] };
+}
+
+/** Whether one condition holds for the subject (the people `ids`), and with what. */
+function meetCondition(c: Condition, ids: readonly string[], pieces: () => Piece[], ctx: HouseholdContext): Met | null {
+  const { today, facts } = ctx;
+  const who = new Set(ids);
+  switch (c.fact) {
+    case 'DISABILITY_CERTIFICATE': {
+      const cert = facts.certificates
+        .filter((x) => who.has(x.idNumber) && x.status === 'VALID' && (x.validUntil === null || x.validUntil >= today) && (!c.levels || c.levels.includes(x.level)))
+        .sort((a, b) => a.level - b.level || (a.certificateNumber < b.certificateNumber ? -1 : 1))[0];
+      if (!cert) return null;
+      return {
+        met: { fact: 'DISABILITY_CERTIFICATE', certificateNumber: cert.certificateNumber, category: cert.category, level: cert.level },
+        keys: [`cert:${cert.certificateNumber}`],
+        content: [`cert:${cert.certificateNumber}:${cert.category}:${cert.level}:${cert.validUntil ?? ''}`],
+        records: [],
+        people: [cert.idNumber],
+      };
+    }
+    case 'HOUSEHOLD_HOLDS':
+    case 'HOLDS': {
+      if (c.fact === 'HOUSEHOLD_HOLDS' && facts.householdId !== null) {
+        if (!ctx.householdConditions.has(c)) ctx.householdConditions.set(c, holds(c.fact, c.programmes, [...ctx.currentMembers], ctx));
+        return ctx.householdConditions.get(c)!;
+      }
+      return holds(c.fact, c.programmes, ids, ctx);
+    }
+    case 'STUDENT': {
+      const schoolYear = schoolYearOf(today);
+      const student = ids.find((id) => {
+        if (!facts.students.some((s) => s.idNumber === id)) return false;
+        const age = ageOn(birthDateOf(ctx, id), today);
+        return age >= c.minAge && age <= c.maxAge;
+      });
+      if (!student) return null;
+      return {
+        met: { fact: 'STUDENT', age: ageOn(birthDateOf(ctx, student), today), schoolYear },
+        keys: [`schoolYear:${schoolYear}`],
+        content: [],
+        records: [],
+        people: [student],
+      };
+    }
+    case 'OUT_OF_POCKET': {
+      const { from, to } = trailingWindow(today, c.windowMonths);
+      const stays = [...facts.settlements.values()].filter((s) => who.has(s.idNumber) && s.settledOn >= from && s.settledOn <= to);
+      const totalFen = stays.reduce((n, s) => n + s.outOfPocketFen, 0);
+      if (totalFen < c.minFen) return null;
+      const refs = stays.map((s) => s.settlementRef).sort();
+      return {
+        met: { fact: 'OUT_OF_POCKET', totalFen, minFen: c.minFen, from, to, settlementRefs: refs },
+        keys: refs.map((r) => `settlement:${r}`),
+        content: stays.map((s) => `settlement:${s.settlementRef}:${s.outOfPocketFen}:${s.settledOn}`),
+        records: [],
+        people: [...new Set(stays.map((s) => s.idNumber))],
+      };
+    }
+    case 'GRANTS': {
+      const { from, to } = trailingWindow(today, c.windowMonths);
+      const wanted = new Set<string>(c.programmes);
+      const grants = pieces()
+        .map((p) => p.record)
+        .filter((r) => wanted.has(r.programme) && r.grantDate !== null && r.grantDate >= from && r.grantDate <= to);
+      if (grants.length < c.minCount) return null;
+      return {
+        met: { fact: 'GRANTS', programmes: [...c.programmes], count: grants.length, from, to },
+        keys: [],
+        content: [],
+        records: grants,
+        people: grants.map((r) => r.beneficiaryIdNumber),
+      };
+    }
+  }
+}
+
+function expectedHeld(within: ExpectedWithin, programmes: readonly ProgrammeCode[], records: readonly AidRecord[], today: IsoDate): boolean {
+  const wanted = new Set<string>(programmes);
+  let window: Interval;
+  switch (within.type) {
+    case 'ACTIVE_TODAY':
+      return records.some((r) => wanted.has(r.programme) && heldOn(r, today));
+    case 'SCHOOL_YEAR': {
+      const year = schoolYearOf(today);
+      const bounds = schoolYearBounds(year);
+      window = { start: bounds.from, end: bounds.to };
+      return records.some((r) => {
+        if (!wanted.has(r.programme)) return false;
+        if (r.periodStart !== null) return intersect({ start: r.periodStart, end: r.periodEnd }, window) !== null;
+        return (r.schoolYear ?? (r.grantDate ? schoolYearOf(r.grantDate) : null)) === year;
+      });
+    }
+    case 'MONTHS': {
+      const { from, to } = trailingWindow(today, within.months);
+      window = { start: from, end: to };
+      return records.some((r) => {
+        if (!wanted.has(r.programme)) return false;
+        if (r.periodStart !== null) return intersect({ start: r.periodStart, end: r.periodEnd }, window) !== null;
+        return r.grantDate !== null && r.grantDate >= from && r.grantDate <= to;
+      });
+    }
+  }
+}
+
+export function missedAid(rule: RuleOf<'MISSED_AID'>, ctx: HouseholdContext): Finding[] {
+  const out: Finding[] = [];
+  const subjects: { subject: string; ids: string[]; pieces: () => Piece[] }[] = [];
+  if (rule.scope === 'PERSON') {
+    for (const id of [...ctx.facts.homeMembers].sort()) {
+      if (ctx.isAlive(id)) subjects.push({ subject: `P:${id}`, ids: [id], pieces: () => ctx.personPieces(id) });
+    }
+  } else if (ctx.facts.householdId !== null) {
+    const living = [...ctx.currentMembers].filter((id) => ctx.isAlive(id)).sort();
+    if (living.length > 0) subjects.push({ subject: `H:${ctx.facts.householdId}`, ids: living, pieces: () => ctx.householdPieces() });
+  }
+  for (const { subject, ids, pieces } of subjects) {
+    const met: Met[] = [];
+    for (const c of rule.when) {
+      const m = meetCondition(c, ids, pieces, ctx);
+      if (!m) break;
+      met.push(m);
+    }
+    if (met.length < rule.when.length) continue;
+    const theirs = ids.flatMap((id) => ctx.byPerson.get(id) ?? []);
+    if (expectedHeld(rule.expected.within, rule.expected.programmes, theirs, ctx.today)) continue;
+    const records = met.flatMap((m) => m.records);
+    const people = met.flatMap((m) => m.people);
+    out.push(
+      build(rule, ctx, {
+        scope: rule.scope,
+        idNumbers: rule.scope === 'PERSON' ? ids : people.length > 0 ? people : ids,
+        records,
+        measure: { type: 'MISSED', expected: [...rule.expected.programmes], met: met.map((m) => m.met) },
+        ongoing: true,
+        keys: [subject, ...met.flatMap((m) => m.keys)],
+        content: met.flatMap((m) => m.content),
+        departments: rule.expected.programmes.map((p) => PROGRAMME_BY_CODE.get(p)!.department),
+      }),
+    );
+  }
+  return out;
+}
+
+/**
+ * Whether a rule can find anything in this household at all, from what is present: a cheap test
+ * that lets the scan pass over the many households holding none of a rule's programmes.
+ */
+export function mayApply(rule: Rule, ctx: HouseholdContext): boolean {
+  const present = ctx.programmes;
+  switch (rule.kind) {
+    case 'EXCLUSIVE_PROGRAMMES':
+    case 'SAME_PURPOSE_TWICE':
+      return anyIn(present, rule.first) && anyIn(present, rule.second);
+    case 'SETTLEMENT_EXCESS':
+      return anyIn(present, rule.programmes) && ctx.facts.settlements.size > 0;
+    case 'REPEATED_GRANTS':
+    case 'AID_AFTER_DEATH':
+    case 'DUPLICATE_ENROLMENT':
+      return anyIn(present, rule.programmes);
+    case 'MISSED_AID':
+      for (const c of rule.when) {
+        if (c.fact === 'DISABILITY_CERTIFICATE' ? ctx.facts.certificates.length === 0 : c.fact === 'STUDENT' ? ctx.facts.students.length === 0 : c.fact === 'OUT_OF_POCKET' ? ctx.facts.settlements.size === 0 : !anyIn(present, c.programmes)) return false;
+      }
+      return true;
+  }
+}
+
+function anyIn(present: ReadonlySet<string>, codes: readonly string[]): boolean {
+  for (const c of codes) if (present.has(c)) return true;
+  return false;
+}
+
+export function evaluateRule(rule: Rule, ctx: HouseholdContext): Finding[] {
+  if (!mayApply(rule, ctx)) return [];
+  switch (rule.kind) {
+    case 'EXCLUSIVE_PROGRAMMES':
+      return exclusiveProgrammes(rule, ctx);
+    case 'SAME_PURPOSE_TWICE':
+      return samePurposeTwice(rule, ctx);
+    case 'REPEATED_GRANTS':
+      return repeatedGrants(rule, ctx);
+    case 'SETTLEMENT_EXCESS':
+      return settlementExcess(rule, ctx);
+    case 'AID_AFTER_DEATH':
+      return aidAfterDeath(rule, ctx);
+    case 'DUPLICATE_ENROLMENT':
+      return duplicateEnrolment(rule, ctx);
+    case 'MISSED_AID':
+      return missedAid(rule, ctx);
+  }
+}

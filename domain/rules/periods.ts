@@ -1,0 +1,113 @@
+/**
+ * Calendar arithmetic the rules need: periods as inclusive day ranges (a null end is open), month
+ * windows counted the way the Civil Code counts them, and school years.
+ */
+import { addDays, type IsoDate } from '../dates';
+
+const DAY_MS = 86_400_000;
+
+function utc(date: IsoDate): number {
+  return Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
+}
+
+/** Days from `a` to `b` (b − a); negative when b is earlier. */
+export function daysBetween(a: IsoDate, b: IsoDate): number {
+  return Math.round((utc(b) - utc(a)) / DAY_MS);
+}
+
+function lastDayOfMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/**
+ * The date `months` calendar months after `date`: the same day of the month, or the month's last
+ * day when it has no such day (2024-02-29 + 12 → 2025-02-28). Negative months count back.
+ *
+ * Basis: 民法典 第二百零二条 — a period counted in months or years ends on the corresponding day
+ * of the final month, or on its last day when there is no corresponding day. A naive
+ * Date.setMonth would roll 2025-02-29 over to 2025-03-01 instead.
+ */
+export function addMonths(date: IsoDate, months: number): IsoDate {
+  const y = Number(date.slice(0, 4));
+  const m = Number(date.slice(5, 7)) - 1 + months;
+  const year = y + Math.floor(m / 12);
+  const month = ((m % 12) + 12) % 12;
+  const day = Math.min(Number(date.slice(8, 10)), lastDayOfMonth(year, month + 1));
+  return `${String(year).padStart(4, '0')}-${String(month + 1).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+/**
+ * Whether `later` falls within `months` months after `earlier` (same day counts). The period starts
+ * the day after `earlier` and ends on the corresponding day `months` later, inclusive
+ * (民法典 第二百零一条、第二百零二条): 2025-01-10 + 12 months reaches 2026-01-10 but not 2026-01-11.
+ */
+export function withinMonthsAfter(earlier: IsoDate, later: IsoDate, months: number): boolean {
+  return later >= earlier && later <= addMonths(earlier, months);
+}
+
+const trailing = new Map<string, { from: IsoDate; to: IsoDate }>();
+
+/** The `months`-month window that ends on `today`, inclusive at both ends. */
+export function trailingWindow(today: IsoDate, months: number): { from: IsoDate; to: IsoDate } {
+  // Asked once per person per rule in a scan, always for the same few (today, months) pairs.
+  const key = `${today}|${months}`;
+  let w = trailing.get(key);
+  if (!w) {
+    if (trailing.size > 1000) trailing.clear();
+    w = Object.freeze({ from: addDays(addMonths(today, -months), 1), to: today });
+    trailing.set(key, w);
+  }
+  return w;
+}
+
+export interface Interval {
+  start: IsoDate;
+  /** Inclusive last day; null while open. */
+  end: IsoDate | null;
+}
+
+/** The days two inclusive periods share, or null when they share none (touching is not sharing). */
+export function intersect(a: Interval, b: Interval): Interval | null {
+  const start = a.start > b.start ? a.start : b.start;
+  const end = a.end === null ? b.end : b.end === null ? a.end : a.end < b.end ? a.end : b.end;
+  if (end !== null && end < start) return null;
+  return { start, end };
+}
+
+/**
+ * Days in an overlap: all of it when it is closed; when open, the days up to `today` (none when it
+ * only starts after today).
+ */
+export function overlapDays(overlap: Interval, today: IsoDate): number {
+  const last = overlap.end ?? today;
+  return Math.max(0, daysBetween(overlap.start, last) + 1);
+}
+
+export function monthIndex(date: IsoDate): number {
+  return Number(date.slice(0, 4)) * 12 + Number(date.slice(5, 7)) - 1;
+}
+
+export function monthStartOf(index: number): IsoDate {
+  return `${String(Math.floor(index / 12)).padStart(4, '0')}-${String((index % 12) + 1).padStart(2, '0')}-01`;
+}
+
+/**
+ * The school year a date falls in, as the education system writes it ("2025-2026"). A school year
+ * starts on 1 September (秋季学期) and runs to 31 August.
+ */
+export function schoolYearOf(date: IsoDate): string {
+  const y = Number(date.slice(0, 4));
+  return Number(date.slice(5, 7)) >= 9 ? `${y}-${y + 1}` : `${y - 1}-${y}`;
+}
+
+/** First and last day of a school year written "2025-2026". */
+export function schoolYearBounds(schoolYear: string): { from: IsoDate; to: IsoDate } {
+  const first = Number(schoolYear.slice(0, 4));
+  return { from: `${first}-09-01`, to: `${first + 1}-08-31` };
+}
+
+/** Whole years of age on `on`. */
+export function ageOn(birthDate: IsoDate, on: IsoDate): number {
+  const years = Number(on.slice(0, 4)) - Number(birthDate.slice(0, 4));
+  return on.slice(5) < birthDate.slice(5) ? years - 1 : years;
+}

@@ -1,0 +1,256 @@
+/**
+ * The rule set as data: what each rule may say, checked with zod so that a bad rule file stops the
+ * hub at start-up with a message naming the rule and the field, never half-applies.
+ *
+ * A locality's override file has the same shape as the default file. An entry whose id is a
+ * default rule changes only the fields it names (`{ "id": "X6", "enabled": false }`,
+ * `{ "id": "X5", "windowMonths": 6 }`); an entry with a new id is a new rule and must be complete.
+ */
+import crypto from 'node:crypto';
+import { z } from 'zod';
+import { PROGRAMME_BY_CODE, PROGRAMMES, type ProgrammeCode, type ProgrammeKind } from '../programmes';
+
+const PROGRAMME_CODES = PROGRAMMES.map((p) => p.code) as [ProgrammeCode, ...ProgrammeCode[]];
+
+export const SEVERITIES = ['CONFLICT', 'WARNING', 'MISSED_AID'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const RULE_KINDS = [
+  'EXCLUSIVE_PROGRAMMES',
+  'SAME_PURPOSE_TWICE',
+  'REPEATED_GRANTS',
+  'SETTLEMENT_EXCESS',
+  'AID_AFTER_DEATH',
+  'DUPLICATE_ENROLMENT',
+  'MISSED_AID',
+] as const;
+export type RuleKind = (typeof RULE_KINDS)[number];
+
+export type RuleScope = 'PERSON' | 'HOUSEHOLD' | 'SETTLEMENT';
+
+const programme = z.enum(PROGRAMME_CODES);
+
+/** A list of programmes, all of one kind: a period rule over one-off grants would never fire. */
+function programmesOf(kind: ProgrammeKind | null) {
+  return z
+    .array(programme)
+    .min(1)
+    .superRefine((codes, ctx) => {
+      if (kind === null) return;
+      codes.forEach((code, i) => {
+        if (PROGRAMME_BY_CODE.get(code)?.kind !== kind) ctx.addIssue({ code: 'custom', path: [i], message: `${code} is not a ${kind} programme` });
+      });
+    });
+}
+
+const common = {
+  id: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,31}$/, 'an id is a letter followed by up to 31 letters, digits, _ or -'),
+  enabled: z.boolean().default(true),
+  /** What an officer reads as the finding's heading. */
+  title: z.string().min(1).max(200),
+  /** The policy the rule comes from, in words that can be read out at a meeting. */
+  basis: z.string().min(1).max(2000),
+  severity: z.enum(SEVERITIES),
+};
+
+const personOrHousehold = z.enum(['PERSON', 'HOUSEHOLD']);
+
+/** Two groups of recurring programmes that must not run for the same person (or household) at once. */
+const exclusiveProgrammes = z.strictObject({
+  ...common,
+  kind: z.literal('EXCLUSIVE_PROGRAMMES'),
+  scope: personOrHousehold,
+  first: programmesOf('RECURRING'),
+  second: programmesOf('RECURRING'),
+});
+
+/** The same purpose funded by both groups of one-off programmes in one school or calendar year. */
+const samePurposeTwice = z.strictObject({
+  ...common,
+  kind: z.literal('SAME_PURPOSE_TWICE'),
+  scope: personOrHousehold,
+  first: programmesOf('ONE_OFF'),
+  second: programmesOf('ONE_OFF'),
+  per: z.enum(['SCHOOL_YEAR', 'CALENDAR_YEAR']),
+});
+
+/** More than `maxGrants` one-off grants within `windowMonths`, optionally per cause. */
+const repeatedGrants = z.strictObject({
+  ...common,
+  kind: z.literal('REPEATED_GRANTS'),
+  scope: personOrHousehold,
+  programmes: programmesOf('ONE_OFF'),
+  windowMonths: z.number().int().min(1).max(120),
+  maxGrants: z.number().int().min(1).max(100),
+  sameCause: z.boolean(),
+  /** A grant approved as a second aid (二次临时救助) is not itself a finding. */
+  secondAidExempt: z.boolean(),
+});
+
+/** Aid tied to one hospital settlement adding up to more than the patient's own burden. */
+const settlementExcess = z.strictObject({
+  ...common,
+  kind: z.literal('SETTLEMENT_EXCESS'),
+  scope: z.literal('SETTLEMENT').default('SETTLEMENT'),
+  programmes: programmesOf('ONE_OFF'),
+  /** Excess up to this much is rounding, not a finding. */
+  toleranceFen: z.number().int().min(0).default(0),
+});
+
+/** Recurring aid still paid for months after the beneficiary's death. */
+const aidAfterDeath = z.strictObject({
+  ...common,
+  kind: z.literal('AID_AFTER_DEATH'),
+  scope: z.literal('PERSON').default('PERSON'),
+  programmes: programmesOf('RECURRING'),
+  /** Months after the month of death still allowed (0: it stops from the next month). */
+  graceMonths: z.number().int().min(0).max(12).default(0),
+});
+
+/** One person holding the same recurring programme twice over the same days. */
+const duplicateEnrolment = z.strictObject({
+  ...common,
+  kind: z.literal('DUPLICATE_ENROLMENT'),
+  scope: z.literal('PERSON').default('PERSON'),
+  programmes: programmesOf('RECURRING'),
+});
+
+/** What must be true of a person (or household) for aid to be expected. */
+const condition = z.discriminatedUnion('fact', [
+  z.strictObject({
+    fact: z.literal('DISABILITY_CERTIFICATE'),
+    /** 1 (most severe) to 4; omitted: any level. */
+    levels: z.array(z.number().int().min(1).max(4)).min(1).optional(),
+  }),
+  z.strictObject({ fact: z.literal('HOUSEHOLD_HOLDS'), programmes: programmesOf('RECURRING') }),
+  z.strictObject({ fact: z.literal('HOLDS'), programmes: programmesOf('RECURRING') }),
+  z.strictObject({ fact: z.literal('STUDENT'), minAge: z.number().int().min(0).max(40), maxAge: z.number().int().min(0).max(60) }),
+  z.strictObject({ fact: z.literal('OUT_OF_POCKET'), windowMonths: z.number().int().min(1).max(60), minFen: z.number().int().min(1) }),
+  z.strictObject({ fact: z.literal('GRANTS'), programmes: programmesOf('ONE_OFF'), windowMonths: z.number().int().min(1).max(60), minCount: z.number().int().min(1) }),
+]);
+export type Condition = z.infer<typeof condition>;
+
+const expectedWithin = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('ACTIVE_TODAY') }),
+  z.strictObject({ type: z.literal('SCHOOL_YEAR') }),
+  z.strictObject({ type: z.literal('MONTHS'), months: z.number().int().min(1).max(60) }),
+]);
+export type ExpectedWithin = z.infer<typeof expectedWithin>;
+
+/** A condition present and every expected programme absent. */
+const missedAid = z.strictObject({
+  ...common,
+  kind: z.literal('MISSED_AID'),
+  scope: personOrHousehold,
+  when: z.array(condition).min(1),
+  expected: z.strictObject({ programmes: programmesOf(null), within: expectedWithin }),
+});
+
+export const ruleSchema = z.discriminatedUnion('kind', [
+  exclusiveProgrammes,
+  samePurposeTwice,
+  repeatedGrants,
+  settlementExcess,
+  aidAfterDeath,
+  duplicateEnrolment,
+  missedAid,
+]);
+export type Rule = z.infer<typeof ruleSchema>;
+export type RuleOf<K extends RuleKind> = Extract<Rule, { kind: K }>;
+
+const fileSchema = z.strictObject({
+  /** Free text: which rule set this is, for the scan record. */
+  name: z.string().max(200).optional(),
+  rules: z.array(z.looseObject({ id: z.string() })),
+});
+
+export interface RuleSet {
+  name: string;
+  /** Every rule, switched-off ones included (the API lists them); evaluation skips disabled ones. */
+  rules: readonly Rule[];
+  /** A digest of the effective rules: a scan records which rule set it ran. */
+  digest: string;
+}
+
+/** An invalid rule set. `ruleId` and `field` say where; the message says both and why. */
+export class RuleSetError extends Error {
+  override name = 'RuleSetError';
+  constructor(
+    message: string,
+    readonly ruleId: string | null,
+    readonly field: string | null,
+  ) {
+    super(message);
+  }
+}
+
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('') || '(the rule)';
+}
+
+function firstIssue(error: z.ZodError, source: string, ruleId: string | null): RuleSetError {
+  const issue = error.issues[0];
+  let field = fieldPath(issue.path);
+  let reason = issue.message;
+  if (issue.code === 'unrecognized_keys') {
+    field = fieldPath([...issue.path, issue.keys[0]]);
+    reason = 'not a field this kind of rule has';
+  }
+  const where = ruleId === null ? `field ${field}` : `rule ${ruleId}, field ${field}`;
+  return new RuleSetError(`invalid rule set (${source}): ${where}: ${reason}`, ruleId, field);
+}
+
+function parseFile(raw: unknown, source: string): z.infer<typeof fileSchema> {
+  const parsed = fileSchema.safeParse(raw);
+  if (!parsed.success) throw firstIssue(parsed.error, source, null);
+  const seen = new Set<string>();
+  for (const r of parsed.data.rules) {
+    if (seen.has(r.id)) throw new RuleSetError(`invalid rule set (${source}): rule ${r.id}, field id: appears twice`, r.id, 'id');
+    seen.add(r.id);
+  }
+  return parsed.data;
+}
+
+/**
+ * The effective rule set: the defaults, with a locality's override (if any) applied on top, every
+ * rule checked. Throws RuleSetError on the first problem.
+ */
+export function buildRuleSet(defaults: unknown, override: unknown | null, sources: { defaults: string; override?: string }): RuleSet {
+  const base = parseFile(defaults, sources.defaults);
+  const merged = new Map<string, { raw: Record<string, unknown>; source: string }>(base.rules.map((r) => [r.id, { raw: r, source: sources.defaults }]));
+  let name = base.name ?? 'default';
+  if (override !== null) {
+    const local = parseFile(override, sources.override ?? 'override');
+    if (local.name) name = `${name} + ${local.name}`;
+    for (const r of local.rules) {
+      const existing = merged.get(r.id);
+      merged.set(r.id, { raw: existing ? { ...existing.raw, ...r } : r, source: sources.override ?? 'override' });
+    }
+  }
+  const rules: Rule[] = [];
+  for (const [id, { raw, source }] of merged) {
+    const parsed = ruleSchema.safeParse(raw);
+    if (!parsed.success) throw firstIssue(parsed.error, source, id);
+    rules.push(parsed.data);
+  }
+  const digest = crypto.createHash('sha256').update(JSON.stringify(rules)).digest('hex').slice(0, 16);
+  return { name, rules, digest };
+}
+
+/** The programmes a rule reads, for deciding whether a department's absence makes it unsafe to run. */
+export function programmesOfRule(rule: Rule): ProgrammeCode[] {
+  switch (rule.kind) {
+    case 'EXCLUSIVE_PROGRAMMES':
+    case 'SAME_PURPOSE_TWICE':
+      return [...rule.first, ...rule.second];
+    case 'REPEATED_GRANTS':
+    case 'SETTLEMENT_EXCESS':
+    case 'AID_AFTER_DEATH':
+    case 'DUPLICATE_ENROLMENT':
+      return [...rule.programmes];
+    case 'MISSED_AID': {
+      const fromConditions = rule.when.flatMap((c) => ('programmes' in c ? c.programmes : []));
+      return [...new Set([...rule.expected.programmes, ...fromConditions])];
+    }
+  }
+}

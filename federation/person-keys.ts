@@ -1,0 +1,66 @@
+/**
+ * Which people each department holds anything about: the columns through which its adapter finds
+ * a person's records (beneficiary ID numbers, and the keys those records hang from: a certificate,
+ * a student, an application). A region scan reads these once, index only, and then asks each
+ * department only about the people it has rows for. In a city most people have nothing in most
+ * departments, so this replaces millions of empty index look-ups with one pass over each index.
+ *
+ * Every adapter's person columns must be listed here, or a scan would miss that department's
+ * records: test/findings-person-keys.test.ts checks each department table's ID-number columns
+ * against this list, and test/findings-planted.test.ts compares the scan with the household view.
+ */
+import type { MySqlColumn } from 'drizzle-orm/mysql-core';
+import { sql } from 'drizzle-orm';
+import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
+import { childAllowance, dibaoMember, tekunPerson, tempAidGrant } from './civil-affairs/tables';
+import { clCertificate } from './disability/tables';
+import { xsStudent } from './education/tables';
+import { miAidPayment, miSettlement } from './health/tables';
+import { gzfApplication, wfgzProject } from './housing/tables';
+import { DepartmentReadError } from './findings-reads';
+import type { Sources } from './sources';
+import { ghGrant, ghWorkerFile } from './union/tables';
+
+export const PERSON_KEY_COLUMNS: Record<DepartmentCode, readonly MySqlColumn[]> = {
+  CIVIL_AFFAIRS: [dibaoMember.idNo, tekunPerson.idNo, tempAidGrant.idNo, childAllowance.childIdNo],
+  EDUCATION: [xsStudent.sfzh],
+  HOUSING: [gzfApplication.applicantIdCard, wfgzProject.ownerIdCard],
+  HEALTH: [miSettlement.psnCertNo, miAidPayment.psnCertNo],
+  UNION: [ghWorkerFile.idCard, ghGrant.studentIdCard],
+  DISABILITY: [clCertificate.idCard],
+};
+
+/** ID numbers in one key column. One statement, read off the column's index. */
+async function idsIn(sources: Sources, code: DepartmentCode, column: MySqlColumn): Promise<Set<string>> {
+  const rows = (await sources[code].db.execute(sql`SELECT DISTINCT ${column} AS id FROM ${column.table} WHERE ${column} IS NOT NULL`)) as unknown as [{ id: string }[]];
+  return new Set(rows[0].map((r) => r.id));
+}
+
+/** ID numbers of everyone a department holds a row about. One statement per key column. */
+export async function peopleKnownTo(sources: Sources, code: DepartmentCode): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const column of PERSON_KEY_COLUMNS[code]) for (const id of await idsIn(sources, code, column)) out.add(id);
+  return out;
+}
+
+/** People with a hospital settlement, people holding a disability certificate, students on the roll. */
+export async function peopleWithFacts(sources: Sources): Promise<{ settlements: Set<string>; certificates: Set<string>; students: Set<string> }> {
+  const read = (code: DepartmentCode, column: MySqlColumn) => idsIn(sources, code, column).catch((err: unknown) => failed(code, err));
+  const [settlements, certificates, students] = await Promise.all([read('HEALTH', miSettlement.psnCertNo), read('DISABILITY', clCertificate.idCard), read('EDUCATION', xsStudent.sfzh)]);
+  return { settlements, certificates, students };
+}
+
+function failed(code: DepartmentCode, err: unknown): never {
+  const e = err as { code?: unknown; cause?: { code?: unknown } } | null;
+  throw new DepartmentReadError(code, String(e?.cause?.code ?? e?.code ?? 'ERROR').slice(0, 40));
+}
+
+/** For every department, the people it holds anything about. Throws DepartmentReadError naming one that failed. */
+export async function peopleKnownToDepartments(sources: Sources): Promise<Map<DepartmentCode, Set<string>>> {
+  const sets = await Promise.all(
+    DEPARTMENT_CODES.map((code) =>
+      peopleKnownTo(sources, code).catch((err: unknown) => failed(code, err)),
+    ),
+  );
+  return new Map(DEPARTMENT_CODES.map((code, i) => [code, sets[i]]));
+}

@@ -1,0 +1,165 @@
+/**
+ * CSV export of a scan's findings for the office that must act on them:
+ * `GET /exports/scans/:id/findings.csv?rule=X1,X4&severity=CONFLICT&department=HEALTH&township=370811001&status=OPEN`.
+ * The same filters as `Scan.findings` (status defaults to OPEN and CONFIRMED), streamed a page at
+ * a time in the scan's stable order, UTF-8 with a byte-order mark so Excel opens the Chinese
+ * correctly, and cells that a spreadsheet would run as formulas defused.
+ *
+ * The route sits behind the access middleware (token, purpose, ROUTE_RULES). Here it keeps to the
+ * caller's region scope, shows ID numbers in clear only to roles allowed them (access/policy.ts),
+ * and records every household and person of a page in the audit trail before the page is sent.
+ */
+import type express from 'express';
+import { stringify } from 'csv-stringify/sync';
+import type { AuditStore } from '../access/audit';
+import { requestAccess, sendError } from '../access/http';
+import { ID_NUMBERS_IN_CLEAR, type Subject } from '../access/policy';
+import { scanFindingsPage, scansByIds, viewOfRow, type FindingFilter } from '../db/findings-store';
+import { createHubLoaders } from '../db/loaders';
+import { DEPARTMENT_CODES, DEPARTMENT_NAMES, type DepartmentCode } from '../domain/departments';
+import { divisionPrefix, isDivisionCode } from '../domain/division-code';
+import { maskIdNumber } from '../domain/id-number';
+import { scrub } from '../domain/privacy';
+import { recordKey } from '../domain/rules/facts';
+import { SEVERITIES, type Severity } from '../domain/rules/rule-set';
+import { FINDING_STATUSES, type FindingStatus } from '../domain/rules/settlement';
+import { activeRuleSet } from '../rules/load';
+import type { HubDeps } from '../resolvers/context';
+
+const SEVERITY_CN: Record<Severity, string> = { CONFLICT: '冲突', WARNING: '预警', MISSED_AID: '疑似漏保' };
+const STATUS_CN: Record<FindingStatus, string> = { OPEN: '待处理', CONFIRMED: '已确认', DISMISSED: '已排除', RESOLVED: '已纠正' };
+
+export const CSV_HEADER = ['发现编号', '规则', '规则名称', '严重程度', '状态', '持续中', '县（市、区）', '乡镇（街道）', '户籍登记号', '涉及人员', '涉及部门', '涉及记录', '说明', '依据', '首次发现', '最近发现'];
+
+const PAGE = 500;
+
+/** A cell a spreadsheet would run as a formula starts with a quote instead. */
+function defuse(cell: string): string {
+  return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
+}
+
+function listParam(value: unknown): string[] {
+  const raw = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  return raw.flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter((v) => v !== '');
+}
+
+type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
+
+function oneOf<T extends string>(values: string[], allowed: readonly T[], name: string): Parsed<T[]> {
+  const bad = values.find((v) => !(allowed as readonly string[]).includes(v));
+  return bad === undefined ? { ok: true, value: values as T[] } : { ok: false, message: `${name} must be among ${allowed.join(', ')}` };
+}
+
+/** The query string as a findings filter, or what is wrong with it. */
+export function exportFilter(query: Record<string, unknown>): Parsed<FindingFilter> {
+  const severities = oneOf(listParam(query.severity), SEVERITIES, 'severity');
+  if (!severities.ok) return severities;
+  const departments = oneOf(listParam(query.department), DEPARTMENT_CODES, 'department');
+  if (!departments.ok) return departments;
+  const statuses = oneOf(listParam(query.status), FINDING_STATUSES, 'status');
+  if (!statuses.ok) return statuses;
+  const township = listParam(query.township)[0] ?? null;
+  if (township !== null && !/^\d{9}$/.test(township)) return { ok: false, message: 'township is a 9-digit township code' };
+  const rules = listParam(query.rule);
+  return {
+    ok: true,
+    value: {
+      ruleIds: rules,
+      severities: severities.value,
+      departments: departments.value,
+      townshipCode: township,
+      statuses: statuses.value.length ? statuses.value : ['OPEN', 'CONFIRMED'],
+    },
+  };
+}
+
+/**
+ * Registers the findings export on an app, behind its access middleware. It loads the rule set
+ * first, so a locality's invalid rule file (AIDHUB_RULES_FILE) stops the server at start-up.
+ */
+export function registerFindingExports(app: express.Express, deps: HubDeps, audit?: AuditStore): void {
+  activeRuleSet();
+  app.get('/exports/scans/:id/findings.csv', async (req, res, next) => {
+    try {
+      res.set('Cache-Control', 'no-store');
+      const id = String(req.params.id);
+      if (!/^[1-9]\d{0,14}$/.test(id)) return sendError(res, 400, 'BAD_USER_INPUT', 'MALFORMED_ID', 'the scan id is a positive whole number');
+      const parsed = exportFilter(req.query as Record<string, unknown>);
+      if (!parsed.ok) return sendError(res, 400, 'BAD_USER_INPUT', 'MALFORMED_FILTER', parsed.message);
+      const [scan] = await scansByIds(deps.hub, [Number(id)]);
+      if (!scan) return sendError(res, 404, 'BAD_USER_INPUT', 'SCAN_NOT_FOUND', 'no scan has this id');
+
+      const access = requestAccess(req);
+      const scope = access && isDivisionCode(access.caller.regionScope) ? divisionPrefix(access.caller.regionScope) : null;
+      const clear = !access || access.caller.roles.some((r) => ID_NUMBERS_IN_CLEAR.includes(r));
+      const filter: FindingFilter = { ...parsed.value, regionPrefix: scope };
+      const rules = new Map(activeRuleSet().rules.map((r) => [r.id, r]));
+      const hub = createHubLoaders(deps.hub);
+
+      res.status(200);
+      res.type('text/csv; charset=utf-8');
+      res.set('Content-Disposition', `attachment; filename="scan-${scan.id}-findings.csv"`);
+      res.write('\uFEFF');
+      res.write(stringify([CSV_HEADER]));
+      let after: number | null = null;
+      for (;;) {
+        const page = await scanFindingsPage(deps.hub, scan.id, filter, PAGE, after);
+        const households = await hub.householdById.loadMany(page.rows.flatMap((r) => (r.householdId === null ? [] : [r.householdId])));
+        const regions = await hub.regionByCode.loadMany([...new Set(page.rows.flatMap((r) => (r.regionCode ? [r.regionCode.slice(0, 6), r.townshipCode ?? r.regionCode] : [])))]);
+        const household = new Map(households.flatMap((h) => (h && !(h instanceof Error) ? [[h.id, h] as const] : [])));
+        const regionName = new Map(regions.flatMap((r) => (r && !(r instanceof Error) ? [[r.code, r.name] as const] : [])));
+        const subjects = new Map<string, Subject>();
+        const lines = page.rows.map((row) => {
+          const f = viewOfRow(row);
+          for (const idNumber of f.idNumbers) subjects.set(`P:${idNumber}`, { kind: 'PERSON', idNumber });
+          if (f.householdId !== null) subjects.set(`H:${f.householdId}`, { kind: 'HOUSEHOLD', householdId: f.householdId });
+          const people = f.idNumbers.map((n) => (clear ? n : maskIdNumber(n)));
+          const records = f.records.map((r) => (clear ? recordKey(r) : scrub(recordKey(r))));
+          return [
+            f.fingerprint,
+            f.ruleId,
+            rules.get(f.ruleId)?.title ?? f.ruleId,
+            SEVERITY_CN[f.severity],
+            STATUS_CN[f.status],
+            f.ongoing ? '是' : '否',
+            row.regionCode ? (regionName.get(row.regionCode.slice(0, 6)) ?? row.regionCode.slice(0, 6)) : '',
+            row.townshipCode ? (regionName.get(row.townshipCode) ?? row.townshipCode) : '',
+            f.householdId !== null ? (household.get(f.householdId)?.registrationNo ?? '') : '',
+            people.join(' '),
+            f.departments.map((d: DepartmentCode) => DEPARTMENT_NAMES[d]).join('、'),
+            records.join(' '),
+            f.explanation,
+            rules.get(f.ruleId)?.basis ?? '',
+            row.firstSeenAt,
+            row.lastSeenAt,
+          ].map((cell) => defuse(String(cell)));
+        });
+        // Each page's people are on record before the page goes out.
+        if (access && audit && subjects.size > 0) {
+          await audit.append({
+            requestId: access.requestId,
+            caller: access.caller,
+            purpose: access.purpose,
+            caseReference: access.caseReference,
+            channel: 'HTTP',
+            operation: `GET /exports/scans/${scan.id}/findings.csv`,
+            operationHash: null,
+            subjects: [...subjects.values()].map((subject) => ({ subject, outcome: 'ALLOWED' as const })),
+            outcome: 'ALLOWED',
+          });
+        }
+        if (lines.length > 0) res.write(stringify(lines));
+        if (!page.hasNextPage) break;
+        after = page.rows[page.rows.length - 1].id;
+      }
+      res.end();
+    } catch (err) {
+      if (res.headersSent) {
+        // Half a file must not pass for a whole one: break the connection rather than end it cleanly.
+        res.destroy(err as Error);
+        return;
+      }
+      next(err);
+    }
+  });
+}

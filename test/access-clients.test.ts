@@ -1,0 +1,199 @@
+/**
+ * API clients end to end: the CLI creates, lists, rotates and revokes them; tokens are stored only
+ * as hashes; a rotated, revoked or expired token stops working on the very next request; every
+ * route but the public three is authenticated; rate limits and purposes are enforced at the door.
+ */
+import { listClients } from '../access/clients';
+import { clientsCommand } from '../tools/clients';
+import { createTestDatabases, type TestDatabases } from './support/databases';
+import { startTestHub, type TestHub } from './support/hub';
+import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
+
+let dbs: TestDatabases;
+let hub: TestHub;
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('access_clients');
+  await insertRegions(dbs);
+  await insertWang(dbs);
+  hub = await startTestHub(dbs, { today: TODAY });
+});
+
+afterAll(async () => {
+  await hub?.close();
+  await dbs?.close();
+});
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string[] }> {
+  const out: string[] = [];
+  const code = await clientsCommand(argv, hub.accessDb, (l) => out.push(l));
+  return { code, out };
+}
+
+function tokenIn(out: string[]): string {
+  const line = out.find((l) => l.startsWith('token'));
+  return /(ahk_\S+)$/.exec(line ?? '')![1];
+}
+
+const CALLER = `{ caller { name } }`;
+const asToken = (token: string | null, purpose: string | null = 'ELIGIBILITY_REVIEW') => hub.as({ token, purpose });
+
+describe('the clients CLI', () => {
+  let token: string;
+
+  it('creates a client and shows its token once; the database keeps only the hash', async () => {
+    const { code, out } = await cli('create', '--name', 'rencheng-civil-affairs', '--department', 'civil_affairs', '--scope', '370811', '--roles', 'READER,caseworker');
+    expect(code).toBe(0);
+    token = tokenIn(out);
+    expect(out[0]).toMatch(/^created rencheng-civil-affairs {2}ACTIVE {2}CIVIL_AFFAIRS {2}370811 {2}READER,CASEWORKER/);
+    const [rows] = await dbs.hubPool.query('SELECT * FROM api_client');
+    expect(JSON.stringify(rows)).not.toContain(token);
+    expect(JSON.stringify(rows)).not.toContain(token.slice(4, 30));
+    expect((await asToken(token).gql(CALLER)).data.caller.name).toBe('rencheng-civil-affairs');
+  });
+
+  it('lists clients with their status, and never their tokens', async () => {
+    const { code, out } = await cli('list');
+    expect(code).toBe(0);
+    expect(out.join('\n')).toContain('rencheng-civil-affairs  ACTIVE');
+    expect(out.join('\n')).not.toContain('ahk_');
+  });
+
+  it('rotates: the old token stops at once, the new one works', async () => {
+    const { code, out } = await cli('rotate', 'rencheng-civil-affairs');
+    expect(code).toBe(0);
+    const fresh = tokenIn(out);
+    const old = await asToken(token).gql(CALLER);
+    expect(old.status).toBe(401);
+    expect(old.errors?.[0].extensions).toEqual({ code: 'UNAUTHENTICATED', reason: 'TOKEN_INVALID' });
+    expect((await asToken(fresh).gql(CALLER)).data.caller.name).toBe('rencheng-civil-affairs');
+    token = fresh;
+  });
+
+  it('revokes: the very next request is refused', async () => {
+    expect((await asToken(token).gql(CALLER)).status).toBe(200);
+    expect((await cli('revoke', 'rencheng-civil-affairs')).code).toBe(0);
+    const res = await asToken(token).gql(CALLER);
+    expect(res.status).toBe(401);
+    expect(res.errors?.[0].extensions).toEqual({ code: 'UNAUTHENTICATED', reason: 'TOKEN_REVOKED' });
+    expect((await listClients(hub.accessDb)).find((c) => c.name === 'rencheng-civil-affairs')?.status).toBe('REVOKED');
+    // A revoked client cannot be brought back by rotation.
+    expect((await cli('rotate', 'rencheng-civil-affairs')).code).toBe(2);
+  });
+
+  it('expires: a token past its expiry is refused', async () => {
+    const { out } = await cli('create', '--name', 'short-lived', '--department', 'HEALTH', '--scope', '370800', '--roles', 'READER', '--expires-in', '1h');
+    const shortLived = tokenIn(out);
+    expect((await asToken(shortLived).gql(CALLER)).status).toBe(200);
+    await dbs.hubPool.query(`UPDATE api_client SET expires_at = '2000-01-01 00:00:00.000' WHERE name = 'short-lived'`);
+    const res = await asToken(shortLived).gql(CALLER);
+    expect(res.status).toBe(401);
+    expect(res.errors?.[0].extensions).toEqual({ code: 'UNAUTHENTICATED', reason: 'TOKEN_EXPIRED' });
+    expect((await cli('list')).out.join('\n')).toContain('short-lived  EXPIRED');
+  });
+
+  it.each([
+    [['create', '--name', 'x', '--department', 'CIVIL_AFFAIRS', '--scope', '370811', '--roles', 'READER'], /name/],
+    [['create', '--name', 'bad-scope', '--department', 'CIVIL_AFFAIRS', '--scope', '3708', '--roles', 'READER'], /scope/],
+    [['create', '--name', 'bad-role', '--department', 'CIVIL_AFFAIRS', '--scope', '370811', '--roles', 'ROOT'], /role/],
+    [['create', '--name', 'bad-department', '--department', 'POLICE', '--scope', '370811', '--roles', 'READER'], /department/],
+    [['create', '--name', 'short-lived', '--department', 'HEALTH', '--scope', '370800', '--roles', 'READER'], /exists/],
+    [['create', '--name', 'missing-roles'], /needs/],
+    [['rotate', 'nobody'], /no client/],
+    [['frobnicate'], /unknown command/],
+    [['list', '--bogus'], /bogus/],
+  ])('refuses %j with usage (exit 2)', async (argv, message) => {
+    const { code, out } = await cli(...argv);
+    expect(code).toBe(2);
+    expect(out[0]).toMatch(message);
+  });
+});
+
+describe('authentication at the door', () => {
+  it('serves /healthz, /readyz and the query page without a token', async () => {
+    for (const path of ['/healthz', '/readyz', '/']) expect((await fetch(`${hub.url}${path}`)).status).toBe(200);
+  });
+
+  it.each([
+    ['no token', {}, 'TOKEN_MISSING'],
+    ['another scheme', { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` }, 'TOKEN_MALFORMED'],
+    ['a token of the wrong shape', { authorization: 'Bearer not-a-token' }, 'TOKEN_MALFORMED'],
+    ['a forged token', { authorization: `Bearer ahk_${'A'.repeat(43)}` }, 'TOKEN_INVALID'],
+  ])('refuses %s with 401 UNAUTHENTICATED, on /graphql and on any other route', async (_what, headers, reason) => {
+    const gql = await fetch(`${hub.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: CALLER }) });
+    expect(gql.status).toBe(401);
+    expect(gql.headers.get('www-authenticate')).toMatch(/^Bearer /);
+    expect(await gql.json()).toEqual({ errors: [{ message: expect.any(String), extensions: { code: 'UNAUTHENTICATED', reason } }] });
+    const other = await fetch(`${hub.url}/exports/anything.csv`, { headers });
+    expect(other.status).toBe(401);
+    expect(((await other.json()) as any).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('answers GET /graphql too, for a client that sends a preflight header', async () => {
+    const res = await fetch(`${hub.url}/graphql?query=${encodeURIComponent(CALLER)}`, { headers: { ...hub.authHeaders, 'apollo-require-preflight': 'true' } });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as any).data.caller.name).toMatch(/^test-/);
+  });
+
+  it('refuses an undeclared route to an authenticated client, and records the attempt', async () => {
+    const res = await fetch(`${hub.url}/exports/anything.csv`, { headers: hub.authHeaders });
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as any).errors[0].extensions).toEqual({ code: 'FORBIDDEN', reason: 'NO_ACCESS_RULE' });
+    const [rows] = await dbs.hubPool.query(`SELECT channel, operation, outcome FROM access_log ORDER BY seq DESC LIMIT 1`);
+    expect((rows as any[])[0]).toEqual({ channel: 'HTTP', operation: 'GET (undeclared route)', outcome: 'DENIED' });
+  });
+});
+
+describe('purpose at the door', () => {
+  it('refuses an unknown purpose (400) and a case reference that could name a person (400)', async () => {
+    const unknown = await hub.as({ purpose: 'CURIOSITY' }).gql(CALLER);
+    expect(unknown.status).toBe(400);
+    expect(unknown.errors?.[0].extensions).toEqual({ code: 'BAD_REQUEST', reason: 'UNKNOWN_PURPOSE' });
+    const ref = await hub.as({ caseReference: WANG.head }).gql(CALLER);
+    expect(ref.status).toBe(400);
+    expect(ref.errors?.[0].extensions).toEqual({ code: 'BAD_REQUEST', reason: 'MALFORMED_CASE_REFERENCE' });
+    expect(JSON.stringify(ref)).not.toContain(WANG.head);
+  });
+
+  it('refuses a purpose the client’s roles may not state (403), and records the refusal', async () => {
+    const { token } = await hub.createClient({ name: 'door-auditor', roles: ['AUDITOR'] });
+    const res = await hub.as({ token, purpose: 'ELIGIBILITY_REVIEW' }).gql(`query($n: String!) { person(idNumber: $n) { name } }`, { n: WANG.head });
+    expect(res.status).toBe(403);
+    expect(res.data).toBeUndefined();
+    expect(res.errors?.[0].extensions).toEqual({ code: 'FORBIDDEN', reason: 'PURPOSE_NOT_ALLOWED' });
+    const [rows] = await dbs.hubPool.query(`SELECT client_name, purpose, outcome, subject_kind FROM access_log ORDER BY seq DESC LIMIT 1`);
+    expect((rows as any[])[0]).toEqual({ client_name: 'door-auditor', purpose: 'ELIGIBILITY_REVIEW', outcome: 'DENIED', subject_kind: 'NONE' });
+  });
+});
+
+describe('rate limits', () => {
+  it('refuses a client past its rate with 429 RATE_LIMITED; another client is unaffected', async () => {
+    const limited = await startTestHub(dbs, { today: TODAY, rateLimitPerMinute: 3 });
+    try {
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push((await limited.gql(CALLER)).status);
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      const res = await limited.gql(CALLER);
+      expect(res.errors?.[0].extensions).toEqual({ code: 'RATE_LIMITED', reason: 'TOO_MANY_REQUESTS' });
+      const retry = await fetch(`${limited.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...limited.authHeaders }, body: JSON.stringify({ query: CALLER }) });
+      expect(Number(retry.headers.get('retry-after'))).toBeGreaterThan(0);
+      const { token } = await limited.createClient();
+      expect((await limited.as({ token }).gql(CALLER)).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('slows down an address that keeps failing to authenticate', async () => {
+    const limited = await startTestHub(dbs, { today: TODAY, authFailuresPerMinute: 2 });
+    try {
+      const forged = limited.as({ token: `ahk_${'B'.repeat(43)}` });
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await forged.gql(CALLER)).status);
+      expect(statuses).toEqual([401, 401, 429]);
+      expect((await forged.gql(CALLER)).errors?.[0].extensions?.code).toBe('RATE_LIMITED');
+    } finally {
+      await limited.close();
+    }
+  });
+});

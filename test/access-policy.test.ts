@@ -1,0 +1,234 @@
+/**
+ * The policy itself, without a database: every field of the schema is declared, anything
+ * undeclared is closed, docs/access.md matches the policy, and the access decisions hold rule by
+ * rule.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import { graphql, isObjectType, type GraphQLSchema } from 'graphql';
+import { checkCall, decideField, inScope, viewOf, type Caller } from '../access/decide';
+import { applyAccessPolicy } from '../access/enforce';
+import { parseCaseReference, parsePurpose } from '../access/http';
+import { ROOT_RULES, TYPE_RULES, type Role } from '../access/policy';
+import { accessTables } from '../access/policy-table';
+import { redactErrorMessage } from '../access/redact';
+import { AccessSession } from '../access/session';
+import { newToken, tokenHash, validateSpec } from '../access/clients';
+import { buildSchema, loadTypeDefs, resolvers } from '../resolvers/index';
+import { parseExpiry } from '../tools/clients';
+
+const caller = (roles: Role[], over: Partial<Caller> = {}): Caller => ({ clientId: 1, name: 't', department: 'CIVIL_AFFAIRS', regionScope: '370811', roles, ...over });
+
+describe('every field has a declared access rule', () => {
+  let schema: GraphQLSchema;
+  beforeAll(() => {
+    schema = buildSchema();
+  });
+
+  it('every Query and Mutation field', () => {
+    const missing: string[] = [];
+    for (const root of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
+      if (!root) continue;
+      for (const field of Object.keys(root.getFields())) if (!ROOT_RULES[root.name]?.[field]) missing.push(`${root.name}.${field}`);
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('every object type, and every field of a personal type', () => {
+    const roots = new Set([schema.getQueryType()?.name, schema.getMutationType()?.name, schema.getSubscriptionType()?.name]);
+    const missing: string[] = [];
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (!isObjectType(type) || type.name.startsWith('__') || roots.has(type.name)) continue;
+      const rule = TYPE_RULES[type.name];
+      if (!rule) missing.push(type.name);
+      else if (rule.kind === 'PERSONAL') for (const field of Object.keys(type.getFields())) if (!rule.fields[field]) missing.push(`${type.name}.${field}`);
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('declares nothing the schema does not have (a rename would leave a rule behind)', () => {
+    const stale: string[] = [];
+    for (const [root, fields] of Object.entries(ROOT_RULES)) {
+      const type = schema.getType(root);
+      for (const field of Object.keys(fields)) if (!isObjectType(type) || !type.getFields()[field]) stale.push(`${root}.${field}`);
+    }
+    for (const [name, rule] of Object.entries(TYPE_RULES)) {
+      const type = schema.getType(name);
+      if (!isObjectType(type)) stale.push(name);
+      else if (rule.kind === 'PERSONAL') for (const field of Object.keys(rule.fields)) if (!type.getFields()[field]) stale.push(`${name}.${field}`);
+    }
+    expect(stale).toEqual([]);
+  });
+});
+
+describe('deny by default', () => {
+  let schema: GraphQLSchema;
+  const rules = ROOT_RULES.Query as Record<string, unknown>;
+  beforeAll(() => {
+    // Declared for this test only: the root field is open, the type behind it is not.
+    rules.undeclared = { roles: ['READER'], purposes: null, outOfScope: 'DENY' };
+    // The real schema with a root field, a type and a field of a personal type nobody declared.
+    schema = applyAccessPolicy(
+      makeExecutableSchema({
+        typeDefs: [...loadTypeDefs(), 'type Undeclared { secret: String }', 'extend type Query { newThing: String undeclared: Undeclared }', 'extend type Person { newSecret: String }'],
+        resolvers: [
+          ...resolvers,
+          { Query: { newThing: () => 'leaked', undeclared: () => ({ secret: 'leaked' }), person: () => ({ idNumber: '370811197504120312', newSecret: 'leaked' }) } },
+        ],
+      }),
+    );
+  });
+  afterAll(() => {
+    delete rules.undeclared;
+  });
+  const ctx = (access: AccessSession) => ({
+    access,
+    config: { maxListSize: 500 },
+    // The person has no household here: their region is their ID number's address code.
+    loaders: { hub: { currentHouseholdIdByIdNumber: { load: async () => null }, householdById: { load: async () => null } } },
+  });
+  const session = () => new AccessSession({ caller: caller(['READER', 'CASEWORKER'], { regionScope: '370000' }), purpose: 'ELIGIBILITY_REVIEW', caseReference: null, requestId: 'r' });
+
+  it('closes a new root field', async () => {
+    const res = await graphql({ schema, source: '{ newThing }', contextValue: ctx(session()) });
+    expect(res.data?.newThing).toBeNull();
+    expect(res.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'NO_ACCESS_RULE' });
+  });
+
+  it('closes every field of an undeclared type', async () => {
+    const res = await graphql({ schema, source: '{ undeclared { secret } }', contextValue: ctx(session()) });
+    expect(res.data?.undeclared).toEqual({ secret: null });
+    expect(res.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'NO_ACCESS_RULE' });
+  });
+
+  it('closes an undeclared field of a personal type, and shows the declared ones', async () => {
+    const res = await graphql({ schema, source: '{ person(idNumber: "370811197504120312") { idNumber newSecret } }', contextValue: ctx(session()) });
+    expect(JSON.stringify(res)).not.toContain('leaked');
+    expect(res.data?.person).toEqual({ idNumber: '370811197504120312', newSecret: null });
+    expect(res.errors?.map((e) => e.extensions?.reason)).toEqual(['NO_ACCESS_RULE']);
+  });
+
+  it('refuses everything to a request that carries no caller', async () => {
+    const res = await graphql({ schema, source: '{ caller { name } }', contextValue: ctx(new AccessSession(null)) });
+    expect(res.errors?.[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED' });
+  });
+});
+
+describe('docs/access.md', () => {
+  it('holds the tables the policy generates (npm run access:table)', () => {
+    const doc = fs.readFileSync(path.join(__dirname, '..', 'docs', 'access.md'), 'utf8');
+    const m = /<!-- access-tables:start -->\n([\s\S]*?)\n<!-- access-tables:end -->/.exec(doc);
+    expect(m?.[1]).toBe(accessTables());
+  });
+});
+
+describe('decisions', () => {
+  it('scopes: a division and everything under it', () => {
+    expect(inScope('370800', '370811001001')).toBe(true);
+    expect(inScope('370811', '370811001001')).toBe(true);
+    expect(inScope('370811001', '370811001001')).toBe(true);
+    expect(inScope('370811001', '370811002001')).toBe(false);
+    expect(inScope('370811', '370826100')).toBe(false);
+    expect(inScope('370800', '371526001')).toBe(false);
+    expect(inScope('370000', '371526001')).toBe(true);
+    expect(inScope('370811', null)).toBe(false);
+    expect(inScope('bogus', '370811')).toBe(false);
+  });
+
+  it('calls: rule, role, purpose required, served and allowed, in that order', () => {
+    const rule = { roles: ['READER', 'CASEWORKER'] as Role[], purposes: ['ELIGIBILITY_REVIEW', 'CASE_MEETING'] as const };
+    expect(checkCall(undefined, 'Q.x', caller(['READER']), 'ELIGIBILITY_REVIEW')?.reason).toBe('NO_ACCESS_RULE');
+    expect(checkCall(rule, 'Q.x', caller(['AUDITOR']), 'AUDIT')?.reason).toBe('ROLE_NOT_ALLOWED');
+    expect(checkCall(rule, 'Q.x', caller(['READER']), null)?.reason).toBe('PURPOSE_REQUIRED');
+    expect(checkCall(rule, 'Q.x', caller(['READER']), 'MONITORING')?.reason).toBe('PURPOSE_NOT_SERVED');
+    // READER may not state CASE_MEETING; an AUDITOR role beside it does not lend it the right.
+    expect(checkCall(rule, 'Q.x', caller(['READER', 'MEETING_CONVENER']), 'CASE_MEETING')?.reason).toBe('PURPOSE_NOT_ALLOWED');
+    expect(checkCall(rule, 'Q.x', caller(['CASEWORKER']), 'CASE_MEETING')).toBeNull();
+    expect(checkCall({ roles: ['READER'], purposes: null }, 'Q.x', caller(['READER']), null)).toBeNull();
+  });
+
+  it('views: full in scope, limited only for a duplicate check, none otherwise', () => {
+    expect(viewOf(caller(['READER']), 'ELIGIBILITY_REVIEW', '370811001001')).toBe('FULL');
+    expect(viewOf(caller(['READER']), 'DUPLICATE_CHECK', '370826100')).toBe('LIMITED');
+    expect(viewOf(caller(['READER']), 'DUPLICATE_CHECK', '370826100', 'DENY')).toBe('NONE');
+    expect(viewOf(caller(['READER']), 'ELIGIBILITY_REVIEW', '370826100')).toBe('NONE');
+    expect(viewOf(caller(['READER']), null, '370826100')).toBe('NONE');
+  });
+
+  it('fields: each visibility in each view', () => {
+    const reader = caller(['READER']);
+    const writer = caller(['DEPARTMENT_WRITER'], { department: 'EDUCATION' });
+    expect(decideField('ANY', 'LIMITED', reader, 'DUPLICATE_CHECK', 'T.f').show).toBe('CLEAR');
+    expect(decideField('IN_SCOPE', 'LIMITED', reader, 'DUPLICATE_CHECK', 'T.f')).toMatchObject({ show: 'REFUSED', refusal: { reason: 'LIMITED_VIEW' } });
+    expect(decideField('ANY', 'NONE', reader, 'ELIGIBILITY_REVIEW', 'T.f')).toMatchObject({ show: 'REFUSED', refusal: { reason: 'OUT_OF_SCOPE' } });
+    expect(decideField('ID_NUMBER', 'FULL', reader, 'ELIGIBILITY_REVIEW', 'T.f').show).toBe('MASKED');
+    expect(decideField('ID_NUMBER', 'FULL', writer, 'ELIGIBILITY_REVIEW', 'T.f').show).toBe('CLEAR');
+    expect(decideField('ID_NUMBER', 'LIMITED', writer, 'DUPLICATE_CHECK', 'T.f').show).toBe('MASKED');
+    expect(decideField('REFERENCE', 'FULL', reader, 'ELIGIBILITY_REVIEW', 'T.f').show).toBe('MASKED');
+    expect(decideField('HEALTH', 'FULL', reader, 'ELIGIBILITY_REVIEW', 'T.f').show).toBe('CLEAR');
+    expect(decideField('HEALTH', 'FULL', writer, 'ELIGIBILITY_REVIEW', 'T.f')).toMatchObject({ show: 'REFUSED', refusal: { reason: 'HEALTH_DETAIL' } });
+    expect(decideField('HEALTH', 'FULL', writer, 'CASE_MEETING', 'T.f').show).toBe('CLEAR');
+    expect(decideField('HEALTH', 'FULL', caller(['READER'], { department: 'HEALTH' }), 'MONITORING', 'T.f').show).toBe('CLEAR');
+    expect(decideField('HEALTH', 'LIMITED', caller(['READER'], { department: 'HEALTH' }), 'DUPLICATE_CHECK', 'T.f').show).toBe('REFUSED');
+    expect(decideField('REGION', 'FULL', reader, 'ELIGIBILITY_REVIEW', 'T.f').show).toBe('CLEAR');
+    expect(decideField('REGION', 'LIMITED', reader, 'DUPLICATE_CHECK', 'T.f').show).toBe('COARSE');
+  });
+});
+
+describe('headers, tokens and messages', () => {
+  it('reads purposes leniently and case references strictly', () => {
+    expect(parsePurpose(undefined)).toBeNull();
+    expect(parsePurpose(' duplicate-check ')).toBe('DUPLICATE_CHECK');
+    expect(parsePurpose('Eligibility_Review')).toBe('ELIGIBILITY_REVIEW');
+    expect(parsePurpose('CURIOSITY')).toBe('UNKNOWN');
+    expect(parseCaseReference('AH-2026-000042')).toBe('AH-2026-000042');
+    expect(parseCaseReference('370811197504120312')).toBe('MALFORMED');
+    expect(parseCaseReference('王建国的案子')).toBe('MALFORMED');
+    expect(parseCaseReference("x' OR '1'='1")).toBe('MALFORMED');
+    expect(parseCaseReference('a'.repeat(65))).toBe('MALFORMED');
+  });
+
+  it('makes 256-bit tokens and keeps only their SHA-256', () => {
+    const a = newToken();
+    expect(a).toMatch(/^ahk_[A-Za-z0-9_-]{43}$/);
+    expect(Buffer.from(a.slice(4), 'base64url')).toHaveLength(32);
+    expect(newToken()).not.toBe(a);
+    expect(tokenHash(a)).toMatch(/^[0-9a-f]{64}$/);
+    expect(tokenHash(a)).not.toContain(a.slice(4, 20));
+  });
+
+  it('refuses a client spec with a bad name, scope or role', () => {
+    const ok = { name: 'rencheng-civil-affairs', department: 'CIVIL_AFFAIRS' as const, regionScope: '370811', roles: ['READER'] as Role[] };
+    expect(() => validateSpec(ok)).not.toThrow();
+    expect(() => validateSpec({ ...ok, name: '王' })).toThrow(/name/);
+    expect(() => validateSpec({ ...ok, regionScope: '3708' })).toThrow(/scope/);
+    expect(() => validateSpec({ ...ok, roles: ['ROOT' as Role] })).toThrow(/role/);
+    expect(() => validateSpec({ ...ok, roles: [] })).toThrow(/role/);
+  });
+
+  it('reads expiries as the end of a China day, or a span from now', () => {
+    expect(parseExpiry({ expires: '2026-12-31' })).toBe('2026-12-31 15:59:59.999');
+    expect(parseExpiry({ 'expires-in': '2d' }, new Date('2026-03-15T00:00:00Z'))).toBe('2026-03-17 00:00:00.000');
+    expect(parseExpiry({ 'no-expiry': true })).toBeNull();
+    expect(parseExpiry({})).toBeUndefined();
+    expect(() => parseExpiry({ 'expires-in': 'forever' })).toThrow();
+  });
+
+  it('withholds the values graphql-js quotes back, and any ID number or Chinese text', () => {
+    const cases = [
+      'Variable "$n" got invalid value "王建国"; String cannot represent a non string value: 5',
+      'Expected value of type "Int!", found "370811197504120312".',
+      'Variable "$d" got invalid value "2026-02-30"; Expected type "Date". Value is not a valid LocalDate: 2026-02-30',
+      'Syntax Error: Unexpected character: "王".',
+      'no household 3708111975041203',
+    ];
+    for (const message of cases) {
+      const out = redactErrorMessage(message);
+      expect(out).not.toMatch(/[\u4e00-\u9fff]/);
+      expect(out).not.toMatch(/\d{12,}/);
+      expect(out).not.toContain('2026-02-30');
+    }
+    expect(redactErrorMessage('Syntax Error: Query depth limit of 12 exceeded, found 20.')).toBe('Syntax Error: Query depth limit of 12 exceeded, found 20.');
+  });
+});

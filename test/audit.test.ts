@@ -1,0 +1,320 @@
+/**
+ * The audit trail: one row per subject per access whatever the outcome, pseudonymised subjects,
+ * accessLog for auditors, the hash chain and its verifier, and no data when the row cannot be
+ * written.
+ */
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { GENESIS_HASH, rowHash, verifyChain } from '../access/audit';
+import { maskIdNumber } from '../domain/id-number';
+import { auditVerifyCommand } from '../tools/audit-verify';
+import { createTestDatabases, type TestDatabases } from './support/databases';
+import { startTestHub, type TestHub } from './support/hub';
+import { insertRegions, insertWang, insertZhao, TODAY, WANG, ZHAO } from './support/scenarios';
+
+let dbs: TestDatabases;
+let hub: TestHub;
+let wangId: number;
+let zhaoId: number;
+const logLines: string[] = [];
+
+async function rows(where = '1=1', params: unknown[] = []): Promise<any[]> {
+  const [r] = await dbs.hubPool.query(`SELECT * FROM access_log WHERE ${where} ORDER BY seq`, params);
+  return r as any[];
+}
+
+async function lastSeq(): Promise<number> {
+  const [r] = await dbs.hubPool.query('SELECT last_seq FROM access_log_head WHERE id = 1');
+  return Number((r as any[])[0].last_seq);
+}
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('audit');
+  await insertRegions(dbs);
+  wangId = await insertWang(dbs);
+  zhaoId = await insertZhao(dbs);
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      logLines.push(String(chunk));
+      done();
+    },
+  });
+  hub = await startTestHub(dbs, { today: TODAY, logger: pino({ level: 'debug' }, sink), client: { name: 'audit-test-reader', regionScope: '370811' } });
+});
+
+afterAll(async () => {
+  await hub?.close();
+  await dbs?.close();
+});
+
+describe('rows per access', () => {
+  it('writes one row per subject with caller, purpose, case reference, operation and outcome', async () => {
+    const before = await lastSeq();
+    const res = await hub.as({ purpose: 'CASE_MEETING', caseReference: 'RC-2026-0042' }).gql(
+      `query WangDossier($id: ID!) { household(id: $id) { address members { person { idNumber name } } } }`,
+      { id: String(wangId) },
+    );
+    expect(res.errors).toBeUndefined();
+    const written = await rows('seq > ?', [before]);
+    expect(written.map((r) => r.subject_kind).sort()).toEqual(['HOUSEHOLD', 'PERSON', 'PERSON', 'PERSON', 'PERSON']);
+    for (const r of written) {
+      expect(r).toMatchObject({
+        client_name: 'audit-test-reader',
+        department: 'CIVIL_AFFAIRS',
+        region_scope: '370811',
+        purpose: 'CASE_MEETING',
+        case_reference: 'RC-2026-0042',
+        channel: 'GRAPHQL',
+        operation: 'WangDossier',
+        outcome: 'OK',
+      });
+      expect(r.operation_hash).toMatch(/^[0-9a-f]{64}$/);
+    }
+    expect(new Set(written.map((r) => r.request_id)).size).toBe(1);
+    const household = written.find((r) => r.subject_kind === 'HOUSEHOLD');
+    expect(household.subject_ref).toBe(String(wangId));
+    const labels = written.filter((r) => r.subject_kind === 'PERSON').map((r) => r.subject_label).sort();
+    expect(labels).toEqual([WANG.head, WANG.spouse, WANG.child, WANG.grandmother].map(maskIdNumber).sort());
+  });
+
+  it('stores no ID number or name in clear anywhere in the trail', async () => {
+    const all = JSON.stringify(await rows());
+    for (const id of [WANG.head, WANG.spouse, WANG.child, WANG.grandmother, ZHAO.head]) expect(all).not.toContain(id);
+    for (const name of ['王建国', '李秀兰', '王小明', '张桂英', '赵强']) expect(all).not.toContain(name);
+  });
+
+  it('records a refused access to the subject it named, as DENIED', async () => {
+    const before = await lastSeq();
+    // 微山县 is outside 任城区, and a look-up by hub id is never allowed out of scope.
+    const res = await hub.gql(`query($id: ID!) { household(id: $id) { address } }`, { id: String(zhaoId) });
+    expect(res.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'OUT_OF_SCOPE' });
+    const written = await rows('seq > ?', [before]);
+    expect(written).toEqual([expect.objectContaining({ subject_kind: 'HOUSEHOLD', subject_ref: String(zhaoId), outcome: 'DENIED' })]);
+  });
+
+  it('records a call refused for its purpose, naming the person asked for', async () => {
+    const before = await lastSeq();
+    const res = await hub.as({ purpose: null }).gql(`query($n: String!) { person(idNumber: $n) { name } }`, { n: WANG.head });
+    expect(res.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'PURPOSE_REQUIRED' });
+    expect(res.data?.person).toBeNull();
+    expect(await rows('seq > ?', [before])).toEqual([expect.objectContaining({ subject_kind: 'PERSON', subject_label: maskIdNumber(WANG.head), outcome: 'DENIED', purpose: null })]);
+  });
+
+  it('records a look-up that found nobody, and an access with no subject', async () => {
+    const before = await lastSeq();
+    await hub.gql(`{ person(idNumber: "11010519491231002X") { name } }`);
+    await hub.gql(`{ caller { name } }`);
+    const written = await rows('seq > ?', [before]);
+    expect(written.map((r) => [r.subject_kind, r.outcome])).toEqual([
+      ['PERSON', 'OK'],
+      ['NONE', 'OK'],
+    ]);
+  });
+
+  it('writes no row for a request that never ran (it read nothing)', async () => {
+    const before = await lastSeq();
+    const res = await hub.gql(`{ household(id: "1") { nosuchfield } }`);
+    expect(res.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(await lastSeq()).toBe(before);
+  });
+
+  it('keeps the chain whole under concurrent requests', async () => {
+    const before = await lastSeq();
+    await Promise.all(Array.from({ length: 25 }, () => hub.gql(`query($n: String!) { person(idNumber: $n) { age } }`, { n: WANG.child })));
+    const written = await rows('seq > ?', [before]);
+    expect(written.map((r) => Number(r.seq))).toEqual(Array.from({ length: 25 }, (_, i) => before + i + 1));
+    expect(await verifyChain(hub.accessDb)).toMatchObject({ ok: true });
+  });
+});
+
+describe('accessLog', () => {
+  let auditor: ReturnType<TestHub['as']>;
+  beforeAll(async () => {
+    const { token } = await hub.createClient({ name: 'audit-test-auditor', roles: ['AUDITOR'], regionScope: '370800' });
+    auditor = hub.as({ token, purpose: 'AUDIT' });
+  });
+
+  const LOG = `query($n: String!, $first: Int, $after: String) {
+    accessLog(idNumber: $n, first: $first, after: $after) {
+      edges { cursor node { seq at client { name department { code } regionScope } purpose caseReference operation subjectKind subjectLabel outcome } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }`;
+
+  it('tells who looked at a person, directly or through their household, when and why, newest first', async () => {
+    // Rows written before the look-up (the look-up's own row is written as its answer leaves).
+    const expected = await rows(`(subject_kind = 'HOUSEHOLD' AND subject_ref = ?) OR (subject_kind = 'PERSON' AND subject_label = ?)`, [String(wangId), maskIdNumber(WANG.spouse)]);
+    const res = await auditor.gql(LOG, { n: WANG.spouse, first: 500 });
+    expect(res.errors).toBeUndefined();
+    const entries = res.data.accessLog.edges.map((e: any) => e.node);
+    expect(entries.map((e: any) => Number(e.seq))).toEqual(expected.map((r) => Number(r.seq)).reverse());
+    const meeting = entries.find((e: any) => e.purpose === 'CASE_MEETING' && e.subjectKind === 'PERSON');
+    expect(meeting).toMatchObject({
+      client: { name: 'audit-test-reader', department: { code: 'CIVIL_AFFAIRS' }, regionScope: '370811' },
+      caseReference: 'RC-2026-0042',
+      operation: 'WangDossier',
+      subjectLabel: maskIdNumber(WANG.spouse),
+      outcome: 'OK',
+    });
+    expect(meeting.at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(entries.some((e: any) => e.subjectKind === 'HOUSEHOLD')).toBe(true);
+  });
+
+  it('pages with a cursor', async () => {
+    const whole = (await auditor.gql(LOG, { n: WANG.head, first: 500 })).data.accessLog.edges.map((e: any) => e.node.seq);
+    const paged: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 10; page++) {
+      const res: any = await auditor.gql(LOG, { n: WANG.head, first: 2, after });
+      paged.push(...res.data.accessLog.edges.map((e: any) => e.node.seq));
+      if (!res.data.accessLog.pageInfo.hasNextPage) break;
+      after = res.data.accessLog.pageInfo.endCursor;
+    }
+    // The look-ups themselves are recorded about WANG.head as they go: the newest entries are those.
+    expect(paged.slice(-whole.length)).toEqual(whole);
+    expect(new Set(paged).size).toBe(paged.length);
+  });
+
+  it('is itself recorded, with purpose AUDIT', async () => {
+    const before = await lastSeq();
+    await auditor.gql(LOG, { n: ZHAO.head, first: 1 });
+    expect(await rows('seq > ?', [before])).toEqual([expect.objectContaining({ client_name: 'audit-test-auditor', purpose: 'AUDIT', subject_label: maskIdNumber(ZHAO.head) })]);
+  });
+
+  it('is refused to other roles, other purposes and people outside the auditor’s scope', async () => {
+    const { token: readerToken } = await hub.createClient({ roles: ['READER', 'CASEWORKER'], regionScope: '370800' });
+    const reader = await hub.as({ token: readerToken, purpose: 'ELIGIBILITY_REVIEW' }).gql(LOG, { n: WANG.head });
+    expect(reader.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'ROLE_NOT_ALLOWED' });
+    const { token } = await hub.createClient({ name: 'audit-test-county-auditor', roles: ['AUDITOR'], regionScope: '370826' });
+    const county = await hub.as({ token, purpose: 'AUDIT' }).gql(LOG, { n: WANG.head });
+    expect(county.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'OUT_OF_SCOPE' });
+  });
+});
+
+describe('the hash chain', () => {
+  it('links each row to the one before with a hash of its content', async () => {
+    const all = await rows();
+    let prev = GENESIS_HASH;
+    for (const r of all) {
+      expect(r.prev_hash).toBe(prev);
+      const { seq, prev_hash, row_hash, ...rest } = r;
+      const values = {
+        at: rest.at,
+        requestId: rest.request_id,
+        clientId: Number(rest.client_id),
+        clientName: rest.client_name,
+        department: rest.department,
+        regionScope: rest.region_scope,
+        purpose: rest.purpose,
+        caseReference: rest.case_reference,
+        channel: rest.channel,
+        operation: rest.operation,
+        operationHash: rest.operation_hash,
+        subjectKind: rest.subject_kind,
+        subjectRef: rest.subject_ref,
+        subjectLabel: rest.subject_label,
+        outcome: rest.outcome,
+      };
+      expect(rowHash(prev_hash, Number(seq), values)).toBe(row_hash);
+      prev = row_hash;
+    }
+  });
+
+  it('verifies intact, and names the row edited directly in the database', async () => {
+    const print: string[] = [];
+    expect(await auditVerifyCommand([], hub.accessDb, (l) => print.push(l))).toBe(0);
+    expect(print[0]).toMatch(/^audit chain intact: \d+ rows; head \d+:[0-9a-f]{64}$/);
+
+    const [victim] = await rows(`purpose = 'CASE_MEETING'`);
+    await dbs.hubPool.query(`UPDATE access_log SET purpose = 'AUDIT' WHERE seq = ?`, [victim.seq]);
+    const out: string[] = [];
+    expect(await auditVerifyCommand([], hub.accessDb, (l) => out.push(l))).toBe(1);
+    expect(out[0]).toContain(`BROKEN at row ${victim.seq} (CHANGED)`);
+    expect(await verifyChain(hub.accessDb)).toMatchObject({ ok: false, seq: Number(victim.seq), problem: 'CHANGED' });
+    await dbs.hubPool.query(`UPDATE access_log SET purpose = 'CASE_MEETING' WHERE seq = ?`, [victim.seq]);
+    expect(await verifyChain(hub.accessDb)).toMatchObject({ ok: true });
+  });
+
+  it('names a removed row, rows removed from the end, and a row inserted after the end', async () => {
+    const all = await rows();
+    const middle = all[Math.floor(all.length / 2)];
+    await dbs.hubPool.query('DELETE FROM access_log WHERE seq = ?', [middle.seq]);
+    expect(await verifyChain(hub.accessDb)).toMatchObject({ ok: false, seq: Number(middle.seq), problem: 'REMOVED' });
+    await dbs.hubPool.query('INSERT INTO access_log SET ?', [middle]);
+    expect(await verifyChain(hub.accessDb)).toMatchObject({ ok: true });
+
+    const last = all[all.length - 1];
+    await dbs.hubPool.query('DELETE FROM access_log WHERE seq = ?', [last.seq]);
+    expect(await verifyChain(hub.accessDb)).toMatchObject({ ok: false, seq: Number(last.seq), problem: 'TRUNCATED' });
+    await dbs.hubPool.query('INSERT INTO access_log SET ?', [last]);
+
+    // A forged row with a correct hash, appended behind the hub's back.
+    const seq = Number(last.seq) + 1;
+    const forged = { ...last, seq, request_id: '00000000-0000-0000-0000-000000000000', prev_hash: last.row_hash };
+    await dbs.hubPool.query('INSERT INTO access_log SET ?', [forged]);
+    expect(await verifyChain(hub.accessDb)).toMatchObject({ ok: false, seq, problem: 'INSERTED' });
+    await dbs.hubPool.query('DELETE FROM access_log WHERE seq = ?', [seq]);
+    expect(await verifyChain(hub.accessDb)).toMatchObject({ ok: true });
+  });
+
+  it('catches a rewrite that recomputed the hashes, given an anchor kept outside the database', async () => {
+    const intact = await verifyChain(hub.accessDb);
+    if (!intact.ok) throw new Error('chain should be intact here');
+    const anchor = `${intact.head.seq}:${intact.head.hash}`;
+    // Rewrite row 1 and recompute every hash after it, as someone with write access could.
+    const all = await rows();
+    let prev = GENESIS_HASH;
+    for (const r of all) {
+      const values = {
+        at: r.at, requestId: r.request_id, clientId: Number(r.client_id), clientName: r.client_name, department: r.department, regionScope: r.region_scope,
+        purpose: Number(r.seq) === 1 ? 'AUDIT' : r.purpose, caseReference: r.case_reference, channel: r.channel, operation: r.operation,
+        operationHash: r.operation_hash, subjectKind: r.subject_kind, subjectRef: r.subject_ref, subjectLabel: r.subject_label, outcome: r.outcome,
+      };
+      const hash = rowHash(prev, Number(r.seq), values);
+      await dbs.hubPool.query('UPDATE access_log SET purpose = ?, prev_hash = ?, row_hash = ? WHERE seq = ?', [values.purpose, prev, hash, r.seq]);
+      prev = hash;
+    }
+    await dbs.hubPool.query('UPDATE access_log_head SET last_hash = ? WHERE id = 1', [prev]);
+    expect(await verifyChain(hub.accessDb)).toMatchObject({ ok: true });
+    const out: string[] = [];
+    expect(await auditVerifyCommand(['--anchor', anchor], hub.accessDb, (l) => out.push(l))).toBe(1);
+    expect(out[0]).toContain('ANCHOR_MISMATCH');
+  });
+});
+
+describe('when the audit row cannot be written', () => {
+  it('returns no data, says why, and writes nothing partial', async () => {
+    await dbs.hubPool.query('RENAME TABLE access_log TO access_log_away');
+    try {
+      const res = await hub.gql(`query($id: ID!) { household(id: $id) { address members { person { name idNumber } } } }`, { id: String(wangId) });
+      expect(res.status).toBe(503);
+      expect(res.data ?? null).toBeNull();
+      expect(res.errors).toEqual([expect.objectContaining({ extensions: { code: 'INTERNAL_SERVER_ERROR', reason: 'AUDIT_UNAVAILABLE' } })]);
+      expect(JSON.stringify(res)).not.toContain('南门社区');
+    } finally {
+      await dbs.hubPool.query('RENAME TABLE access_log_away TO access_log');
+    }
+    const [head] = (await dbs.hubPool.query('SELECT last_seq FROM access_log_head'))[0] as any[];
+    const [max] = (await dbs.hubPool.query('SELECT MAX(seq) AS m FROM access_log'))[0] as any[];
+    expect(Number(head.last_seq)).toBe(Number(max.m));
+  });
+});
+
+describe('logs', () => {
+  it('never hold an ID number or a name', async () => {
+    // Refusals, bad input, and an unexpected failure all log something.
+    await hub.as({ token: null }).gql(`{ person(idNumber: "${WANG.head}") { name } }`);
+    await hub.gql(`query($n: String!) { person(idNumber: $n) { name } }`, { n: `${WANG.head}0` });
+    await hub.gql(`query($n: Int) { household(id: $n) { id } }`, { n: '王建国' as unknown as number });
+    await dbs.hubPool.query('RENAME TABLE access_log TO access_log_away');
+    try {
+      await hub.gql(`query($n: String!) { person(idNumber: $n) { name } }`, { n: WANG.head });
+    } finally {
+      await dbs.hubPool.query('RENAME TABLE access_log_away TO access_log');
+    }
+    const text = logLines.join('');
+    expect(text).toContain('audit append failed');
+    for (const id of [WANG.head, WANG.spouse]) expect(text).not.toContain(id);
+    for (const name of ['王建国', '李秀兰']) expect(text).not.toContain(name);
+  });
+});

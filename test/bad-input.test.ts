@@ -1,0 +1,393 @@
+/**
+ * The bad-input suite: malformed transport, hostile documents, huge lists, wrong variables,
+ * invalid ID numbers, SQL metacharacters and odd Unicode in every string argument, bad tokens and
+ * other regions' households. Each gets its documented status and code (docs/access.md), never a
+ * 500, never a stack trace, never its own value echoed; and afterwards every table is as it was
+ * (the audit trail only grew, by appended rows).
+ */
+import { getNamedType, isEnumType, isInputObjectType, isListType, isNonNullType, isObjectType, isScalarType, type GraphQLInputType, type GraphQLSchema } from 'graphql';
+import { GENESIS_HASH, verifyChain } from '../access/audit';
+import { ROOT_RULES } from '../access/policy';
+import { buildSchema } from '../resolvers/index';
+import { createTestDatabases, type TestDatabases } from './support/databases';
+import { startTestHub, type TestHub } from './support/hub';
+import { insertMany, insertRegions, insertWang, insertZhao, TODAY, WANG, ZHAO } from './support/scenarios';
+
+let dbs: TestDatabases;
+let hub: TestHub;
+let prod: TestHub;
+let county: ReturnType<TestHub['as']>;
+let zhaoId: number;
+let before: Map<string, string>;
+let headBefore: { seq: number; hash: string };
+
+interface Raw {
+  status: number;
+  text: string;
+  body: any;
+}
+
+async function send(init: { method?: string; headers?: Record<string, string>; body?: string | Buffer; path?: string; auth?: boolean }, target = () => hub): Promise<Raw> {
+  const h = target();
+  const res = await fetch(`${h.url}${init.path ?? '/graphql'}`, {
+    method: init.method ?? 'POST',
+    headers: { ...(init.auth === false ? {} : h.authHeaders), ...init.headers },
+    body: init.body,
+  });
+  const text = await res.text();
+  let body: any = null;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    /* asserted below: every answer is JSON */
+  }
+  return { status: res.status, text, body };
+}
+
+const json = (payload: unknown, headers: Record<string, string> = {}) => ({ headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(payload) });
+
+/** The documented answer, and nothing a caller should never see. */
+function expectRefusal(res: Raw, status: number, code: string, reason?: string): void {
+  expect(res.body).not.toBeNull();
+  expect({ status: res.status, code: res.body?.errors?.[0]?.extensions?.code }).toEqual({ status, code });
+  if (reason) expect(res.body.errors[0].extensions.reason).toBe(reason);
+  expectNothingLeaked(res);
+}
+
+function expectNothingLeaked(res: Raw, echo?: string): void {
+  expect(res.status).toBeLessThan(500);
+  expect(res.text).not.toMatch(/stacktrace|\bat \S+ \(|node_modules|\/work\/|\.ts:\d+/);
+  expect(res.text).not.toMatch(/INTERNAL_SERVER_ERROR/);
+  if (echo) expect(res.text).not.toContain(echo);
+}
+
+async function snapshot(): Promise<Map<string, string>> {
+  const sums = new Map<string, string>();
+  for (const url of [dbs.hubUrl, ...Object.values(dbs.sourceUrls)]) {
+    const db = decodeURIComponent(new URL(url).pathname.slice(1));
+    const [tables] = await dbs.hubPool.query(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = ? AND table_type = 'BASE TABLE'`, [db]);
+    // The audit trail is append-only and is checked apart: old rows unchanged, chain intact.
+    const names = (tables as { t: string }[]).map((r) => r.t).filter((t) => !(url === dbs.hubUrl && (t === 'access_log' || t === 'access_log_head')));
+    const [rows] = await dbs.hubPool.query(`CHECKSUM TABLE ${names.map((t) => `\`${db}\`.\`${t}\``).join(', ')}`);
+    for (const r of rows as { Table: string; Checksum: unknown }[]) sums.set(r.Table, String(r.Checksum));
+  }
+  return sums;
+}
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('bad_input');
+  await insertRegions(dbs);
+  await insertWang(dbs);
+  zhaoId = await insertZhao(dbs);
+  await insertMany(dbs, 20);
+  hub = await startTestHub(dbs, { today: TODAY });
+  prod = await startTestHub(dbs, { today: TODAY, production: true });
+  const { token } = await hub.createClient({ name: 'bad-input-county', roles: ['READER', 'CASEWORKER'], regionScope: '370811' });
+  county = hub.as({ token, purpose: 'ELIGIBILITY_REVIEW' });
+  before = await snapshot();
+  const [[head]] = (await dbs.hubPool.query('SELECT last_seq, last_hash FROM access_log_head')) as any;
+  headBefore = { seq: Number(head.last_seq), hash: head.last_hash };
+});
+
+afterAll(async () => {
+  await prod?.close();
+  await hub?.close();
+  await dbs?.close();
+});
+
+describe('transport', () => {
+  it.each<[string, Parameters<typeof send>[0], number, string, string?]>([
+    ['malformed JSON', { headers: { 'content-type': 'application/json' }, body: '{"query": ' }, 400, 'BAD_REQUEST', 'MALFORMED_JSON'],
+    ['a JSON scalar instead of an object', { headers: { 'content-type': 'application/json' }, body: '"{ caller { name } }"' }, 400, 'BAD_REQUEST', 'MALFORMED_JSON'],
+    ['an empty body', { headers: { 'content-type': 'application/json' }, body: '' }, 400, 'BAD_REQUEST'],
+    ['text/plain', { headers: { 'content-type': 'text/plain' }, body: '{"query":"{ caller { name } }"}' }, 415, 'BAD_REQUEST', 'UNSUPPORTED_CONTENT_TYPE'],
+    ['multipart/form-data', { headers: { 'content-type': 'multipart/form-data; boundary=x' }, body: '--x\r\n\r\n--x--' }, 415, 'BAD_REQUEST', 'UNSUPPORTED_CONTENT_TYPE'],
+    ['a form post', { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'query=%7Bcaller%7Bname%7D%7D' }, 415, 'BAD_REQUEST', 'UNSUPPORTED_CONTENT_TYPE'],
+    ['application/xml', { headers: { 'content-type': 'application/xml' }, body: '<query/>' }, 415, 'BAD_REQUEST', 'UNSUPPORTED_CONTENT_TYPE'],
+    ['a body over the limit', json({ query: `{ caller { name } } # ${'x'.repeat(120_000)}` }), 413, 'BAD_REQUEST', 'BODY_TOO_LARGE'],
+    ['an unsupported charset', { headers: { 'content-type': 'application/json; charset=latin1' }, body: '{"query":"{ caller { name } }"}' }, 415, 'BAD_REQUEST', 'UNSUPPORTED_ENCODING'],
+    ['a body that is not the gzip it claims', { headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: '{"query":"{ caller { name } }"}' }, 400, 'BAD_REQUEST'],
+    ['a batch of operations', json([{ query: '{ caller { name } }' }, { query: '{ caller { name } }' }]), 400, 'BAD_REQUEST'],
+    ['a query that is not a string', json({ query: { caller: 'name' } }), 400, 'BAD_REQUEST'],
+    ['no query at all', json({ variables: {} }), 400, 'BAD_REQUEST'],
+    ['variables as a string', json({ query: '{ caller { name } }', variables: '{"a":1}' }), 400, 'BAD_REQUEST'],
+    ['PUT', { method: 'PUT', ...json({ query: '{ caller { name } }' }) }, 405, 'BAD_REQUEST'],
+    ['GET without a preflight header (CSRF)', { method: 'GET', path: '/graphql?query=%7Bcaller%7Bname%7D%7D' }, 400, 'BAD_REQUEST'],
+    ['a mutation over GET', { method: 'GET', path: `/graphql?query=${encodeURIComponent('mutation { scanStart(input: { regionCode: "370811" }) { __typename } }')}`, headers: { 'apollo-require-preflight': 'true' } }, 405, 'BAD_REQUEST'],
+  ])('%s', async (...row) => {
+    // One parameter (a rest array): jest would take a fifth declared parameter for `done`.
+    const [, init, status, code, reason] = row;
+    expectRefusal(await send(init), status, code, reason);
+  });
+});
+
+describe('documents', () => {
+  const deep = `{ household(id: "1") { region { ${'parent { '.repeat(20)} code ${'} '.repeat(20)} } } }`;
+  // A page of 500 households, each asked for its members' aid several ways: the cost is counted per page item.
+  const costly = `{ householdsInRegion(code: "370811", first: 500) { edges { node { ${Array.from({ length: 10 }, (_, i) => `a${i}: members { person { aid { programme { department { name } } } } }`).join(' ')} } } } }`;
+  const aliases = `{ ${Array.from({ length: 100 }, (_, i) => `p${i}: person(idNumber: "${WANG.head}") { name }`).join(' ')} }`;
+  const directives = `{ caller { name ${'@include(if: true) '.repeat(50)} } }`;
+  const tokens = `{ caller { ${'name '.repeat(5000)} } }`;
+
+  it.each<[string, string, number, string, Record<string, unknown>?, string?]>([
+    ['a syntax error', '{ caller { name ', 400, 'GRAPHQL_PARSE_FAILED'],
+    ['a deep query', deep, 400, 'GRAPHQL_VALIDATION_FAILED'],
+    ['a wide, costly query', costly, 400, 'GRAPHQL_VALIDATION_FAILED'],
+    ['a page so large its cost alone is refused', '{ householdsInRegion(code: "370811", first: 100000) { totalCount } }', 400, 'GRAPHQL_VALIDATION_FAILED'],
+    ['an alias bomb', aliases, 400, 'GRAPHQL_VALIDATION_FAILED'],
+    ['a directive bomb', directives, 400, 'GRAPHQL_VALIDATION_FAILED'],
+    ['a token bomb', tokens, 400, 'GRAPHQL_PARSE_FAILED'],
+    ['a fragment cycle', 'query { caller { ...A } } fragment A on Caller { name ...B } fragment B on Caller { ...A }', 400, 'GRAPHQL_VALIDATION_FAILED'],
+    ['an unknown field', '{ household(id: "1") { nosuchfield } }', 400, 'GRAPHQL_VALIDATION_FAILED'],
+    ['two operations and no name', 'query A { caller { name } } query B { caller { name } }', 400, 'OPERATION_RESOLUTION_FAILURE'],
+    ['a subscription', 'subscription { caller { name } }', 400, 'GRAPHQL_VALIDATION_FAILED'],
+  ])('%s', async (...row) => {
+    const [, query, status, code, variables] = row;
+    expectRefusal(await send(json({ query, variables })), status, code);
+  });
+
+  it('an operation name the document does not have', async () => {
+    expectRefusal(await send(json({ query: 'query A { caller { name } }', operationName: 'B' })), 400, 'OPERATION_RESOLUTION_FAILURE');
+  });
+
+  it('introspection in production', async () => {
+    expectRefusal(await send(json({ query: '{ __schema { types { name } } }' }), () => prod), 400, 'GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('no field suggestions in production', async () => {
+    const res = await send(json({ query: '{ household(id: "1") { adress } }' }), () => prod);
+    expectRefusal(res, 400, 'GRAPHQL_VALIDATION_FAILED');
+    expect(res.text).not.toContain('Did you mean');
+    expect(res.text).not.toContain('address');
+  });
+});
+
+describe('lists', () => {
+  it('a households list past the cap', async () => {
+    const res = await send(json({ query: 'query($ids: [ID!]!) { households(ids: $ids) { id } }', variables: { ids: Array.from({ length: 501 }, (_, i) => String(i + 1)) } }));
+    expectRefusal(res, 200, 'BAD_USER_INPUT', 'LIST_TOO_LONG');
+  });
+
+  it('any other list argument past the cap', async () => {
+    const departments = Array.from({ length: 600 }, () => 'HEALTH');
+    const res = await send(json({ query: 'query($d: [DepartmentCode!]) { household(id: "1") { aid(departments: $d) { amountFen } } }', variables: { d: departments } }));
+    expectRefusal(res, 200, 'BAD_USER_INPUT', 'LIST_TOO_LONG');
+  });
+
+  it('a list too big to be sent at all', async () => {
+    const ids = Array.from({ length: 30_000 }, (_, i) => String(i + 1));
+    expectRefusal(await send(json({ query: 'query($ids: [ID!]!) { households(ids: $ids) { id } }', variables: { ids } })), 413, 'BAD_REQUEST', 'BODY_TOO_LARGE');
+  });
+
+  it('a page size out of range', async () => {
+    expectRefusal(await send(json({ query: '{ householdsInRegion(code: "370811", first: 501) { totalCount } }' })), 200, 'BAD_USER_INPUT', 'OUT_OF_RANGE');
+  });
+});
+
+describe('variables', () => {
+  it.each<[string, string, Record<string, unknown>]>([
+    ['a number for a string', 'query($n: String!) { person(idNumber: $n) { name } }', { n: 370811 }],
+    ['null for a required value', 'query($n: String!) { person(idNumber: $n) { name } }', { n: null }],
+    ['an object for a list', 'query($ids: [ID!]!) { households(ids: $ids) { id } }', { ids: { a: 1 } }],
+    ['an impossible date', 'query($d: Date) { household(id: "1") { aid(from: $d) { amountFen } } }', { d: '2026-02-30' }],
+    ['an integer beyond 32 bits', 'query($n: Int) { householdsInRegion(code: "370811", first: $n) { totalCount } }', { n: 2 ** 40 }],
+    ['a value outside an enum', 'query($d: [DepartmentCode!]) { household(id: "1") { aid(departments: $d) { amountFen } } }', { d: ['POLICE'] }],
+    ['a name where a number goes', 'query($n: Int) { householdsInRegion(code: "370811", first: $n) { totalCount } }', { n: '王建国' }],
+  ])('%s', async (_what, query, variables) => {
+    const res = await send(json({ query, variables }));
+    expectRefusal(res, 400, 'BAD_USER_INPUT');
+    expect(res.text).not.toContain('王建国');
+  });
+});
+
+describe('ID numbers', () => {
+  it.each([
+    ['too short', WANG.head.slice(0, 17), 'LENGTH'],
+    ['letters inside', `${WANG.head.slice(0, 10)}AB${WANG.head.slice(12)}`, 'CHARACTERS'],
+    ['no such region', `0${WANG.head.slice(1)}`, 'REGION'],
+    ['no such birth date', `${WANG.head.slice(0, 10)}0230${WANG.head.slice(14)}`, 'BIRTH_DATE'],
+    ['a wrong check character', WANG.head.slice(0, 17) + (WANG.head[17] === '1' ? '2' : '1'), 'CHECKSUM'],
+    ['SQL in place of a number', `370811' OR '1'='1`, 'LENGTH'],
+  ])('%s', async (_what, idNumber, reason) => {
+    for (const field of ['person', 'householdByMember']) {
+      const res = await send(json({ query: `query($n: String!) { ${field}(idNumber: $n) { __typename } }`, variables: { n: idNumber } }));
+      expectRefusal(res, 200, 'BAD_USER_INPUT', reason);
+      expectNothingLeaked(res, idNumber);
+    }
+  });
+});
+
+describe('tokens and headers', () => {
+  it.each([
+    ['no token', {}, 'TOKEN_MISSING'],
+    ['a malformed token', { authorization: 'Bearer ahk_short' }, 'TOKEN_MALFORMED'],
+    ['a forged token', { authorization: `Bearer ahk_${'Z'.repeat(43)}` }, 'TOKEN_INVALID'],
+  ])('%s', async (_what, headers, reason) => {
+    expectRefusal(await send({ auth: false, ...json({ query: '{ caller { name } }' }, headers) }), 401, 'UNAUTHENTICATED', reason);
+  });
+
+  it('an expired token', async () => {
+    const { token } = await hub.createClient({ name: 'bad-input-expired', expiresAt: '2001-01-01 00:00:00.000' });
+    expectRefusal(await send({ auth: false, ...json({ query: '{ caller { name } }' }, { authorization: `Bearer ${token}` }) }), 401, 'UNAUTHENTICATED', 'TOKEN_EXPIRED');
+  });
+
+  it('a revoked token', async () => {
+    const { token } = await hub.createClient({ name: 'bad-input-revoked' });
+    await dbs.hubPool.query(`UPDATE api_client SET revoked_at = '2001-01-01 00:00:00.000' WHERE name = 'bad-input-revoked'`);
+    expectRefusal(await send({ auth: false, ...json({ query: '{ caller { name } }' }, { authorization: `Bearer ${token}` }) }), 401, 'UNAUTHENTICATED', 'TOKEN_REVOKED');
+  });
+
+  it('an unknown purpose, and a case reference carrying an ID number', async () => {
+    expectRefusal(await send(json({ query: '{ caller { name } }' }, { 'x-purpose': "'; DROP TABLE access_log; --" })), 400, 'BAD_REQUEST', 'UNKNOWN_PURPOSE');
+    const res = await send(json({ query: '{ caller { name } }' }, { 'x-case-reference': WANG.head }));
+    expectRefusal(res, 400, 'BAD_REQUEST', 'MALFORMED_CASE_REFERENCE');
+    expectNothingLeaked(res, WANG.head);
+  });
+});
+
+describe('other regions’ households', () => {
+  it.each<[string, string, Record<string, unknown>]>([
+    ['by hub id', 'query($id: ID!) { household(id: $id) { address } }', { id: 'ZHAO' }],
+    ['by a member’s ID number, for an eligibility review', 'query($n: String!) { householdByMember(idNumber: $n) { address } }', { n: ZHAO.head }],
+    ['a person, for an eligibility review', 'query($n: String!) { person(idNumber: $n) { name } }', { n: ZHAO.head }],
+    ['a listing of another county', 'query($c: String!) { householdsInRegion(code: $c) { totalCount } }', { c: '370826' }],
+  ])('%s', async (_what, query, variables) => {
+    const v = variables.id === 'ZHAO' ? { id: String(zhaoId) } : variables;
+    const res = await county.gql(query, v);
+    expect(res.status).toBe(200);
+    expect(res.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'OUT_OF_SCOPE' });
+    expect(JSON.stringify(res)).not.toContain('微山县');
+    expect(JSON.stringify(res)).not.toContain('赵强');
+  });
+});
+
+// ----- Every string argument of every root field, with hostile text -------------------------------
+
+const PAYLOADS: [string, string][] = [
+  ['SQL tautology', `' OR '1'='1' -- `],
+  ['SQL statement', '1; DROP TABLE household; --'],
+  ['LIKE wildcards, quotes and a backslash', `%_\\'"\``],
+  ['a name', '王建国'],
+  ['control characters', 'a\u0000b\u001fc\u007f'],
+  ['bidi override, zero-width and emoji', '\u202e\u200b\ufeff👨‍👩‍👧'],
+  ['full-width digits', '３７０８１１１９７５０４１２００３１'],
+  ['a lone surrogate', 'x\ud800y'],
+  ['a long string', 'x'.repeat(5000)],
+];
+
+interface Target {
+  root: 'Query' | 'Mutation';
+  field: string;
+  path: string;
+  operation: string;
+  variables: (payload: string) => Record<string, unknown>;
+}
+
+/** A value for an argument that is not under test: valid, and naming nothing that exists (so no write succeeds). */
+function filler(type: GraphQLInputType, name: string, schema: GraphQLSchema): unknown {
+  if (isNonNullType(type)) return filler(type.ofType, name, schema);
+  if (isListType(type)) return [filler(type.ofType, name, schema)];
+  if (isEnumType(type)) return type.getValues()[0].value;
+  if (isInputObjectType(type)) {
+    return Object.fromEntries(
+      Object.values(type.getFields())
+        .filter((f) => isNonNullType(f.type))
+        .map((f) => [f.name, filler(f.type, f.name, schema)]),
+    );
+  }
+  switch (getNamedType(type).name) {
+    case 'Int':
+    case 'Fen':
+      return 1;
+    case 'Boolean':
+      return false;
+    case 'Date':
+      return '2026-01-01';
+    case 'DateTime':
+      return '2026-01-01T00:00:00.000+08:00';
+    default:
+      if (/idNumber$/i.test(name)) return WANG.head;
+      if (/code$|township/i.test(name)) return '370811';
+      return '999999999';
+  }
+}
+
+/** Every String/ID leaf of every argument (inside input objects too), as a variable path. */
+function targets(schema: GraphQLSchema): Target[] {
+  const out: Target[] = [];
+  for (const root of [schema.getQueryType(), schema.getMutationType()]) {
+    if (!root) continue;
+    for (const field of Object.values(root.getFields())) {
+      const selection = isObjectType(getNamedType(field.type)) ? '{ __typename }' : '';
+      const decl = field.args.map((a) => `$${a.name}: ${String(a.type)}`).join(', ');
+      const operation = `${root.name === 'Query' ? 'query' : 'mutation'}${decl ? `(${decl})` : ''} { ${field.name}${field.args.length ? `(${field.args.map((a) => `${a.name}: $${a.name}`).join(', ')})` : ''} ${selection} }`;
+      const base = () => Object.fromEntries(field.args.filter((a) => isNonNullType(a.type)).map((a) => [a.name, filler(a.type, a.name, schema)]));
+      const walk = (type: GraphQLInputType, path: { key: string; type: GraphQLInputType }[], seen: Set<string>): void => {
+        const named = getNamedType(type);
+        if (isScalarType(named) && (named.name === 'String' || named.name === 'ID')) {
+          out.push({
+            root: root.name as Target['root'],
+            field: field.name,
+            path: path.map((p) => p.key).join('.'),
+            operation,
+            variables: (payload) => {
+              const vars: Record<string, any> = base();
+              let node = vars;
+              path.forEach(({ key, type: t }, i) => {
+                const listed = isListType(isNonNullType(t) ? t.ofType : t);
+                if (i === path.length - 1) {
+                  node[key] = listed ? [payload] : payload;
+                  return;
+                }
+                if (node[key] === undefined || node[key] === null) node[key] = filler(t, key, schema);
+                node = Array.isArray(node[key]) ? node[key][0] : node[key];
+              });
+              return vars;
+            },
+          });
+        } else if (isInputObjectType(named) && !seen.has(named.name)) {
+          for (const f of Object.values(named.getFields())) walk(f.type, [...path, { key: f.name, type: f.type }], new Set([...seen, named.name]));
+        }
+      };
+      for (const arg of field.args) walk(arg.type, [{ key: arg.name, type: arg.type }], new Set());
+    }
+  }
+  return out;
+}
+
+const SWEEP = targets(buildSchema());
+const ALLOWED = new Set(['BAD_USER_INPUT', 'FORBIDDEN', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'DEPARTMENT_UNAVAILABLE']);
+
+describe('hostile text in every string argument', () => {
+  it('covers every string argument the schema has', () => {
+    expect(SWEEP.length).toBeGreaterThan(20);
+  });
+
+  it.each(SWEEP.map((t) => [`${t.root}.${t.field}(${t.path})`, t] as const))('%s', async (_name, target) => {
+    // Each field is called with a purpose it serves, so the input is read, not refused at the door.
+    const purpose = ROOT_RULES[target.root]?.[target.field]?.purposes?.[0] ?? 'ELIGIBILITY_REVIEW';
+    for (const [what, payload] of PAYLOADS) {
+      const res = await send(json({ query: target.operation, variables: target.variables(payload) }, { 'x-purpose': purpose }));
+      const codes = (res.body?.errors ?? []).map((e: any) => e.extensions?.code);
+      expect({ what, status: res.status < 500, codes: codes.filter((c: string) => !ALLOWED.has(c)) }).toEqual({ what, status: true, codes: [] });
+      expectNothingLeaked(res, payload.length >= 3 && payload.trim() !== '' ? payload.slice(0, 40) : undefined);
+    }
+  });
+});
+
+describe('afterwards', () => {
+  it('every table is as it was; the audit trail only grew, by appended rows', async () => {
+    const after = await snapshot();
+    const changed = [...before.keys()].filter((t) => before.get(t) !== after.get(t));
+    // Clients this suite created for its token cases are the only expected change.
+    expect(changed.filter((t) => !t.endsWith('.api_client'))).toEqual([]);
+    const [clients] = await dbs.hubPool.query(`SELECT name FROM api_client WHERE name LIKE 'bad-input-%' ORDER BY name`);
+    expect((clients as any[]).map((c) => c.name)).toEqual(['bad-input-county', 'bad-input-expired', 'bad-input-revoked']);
+    expect(await verifyChain(hub.accessDb)).toMatchObject({ ok: true });
+    // The rows that were there before are untouched: the chain still passes through the old head.
+    const [[row]] = (await dbs.hubPool.query('SELECT row_hash FROM access_log WHERE seq = ?', [headBefore.seq])) as any;
+    expect(row?.row_hash ?? GENESIS_HASH).toBe(headBefore.hash);
+    const [[count]] = (await dbs.hubPool.query('SELECT COUNT(*) AS n FROM access_log')) as any;
+    expect(Number(count.n)).toBeGreaterThan(headBefore.seq);
+  });
+});

@@ -1,0 +1,593 @@
+/**
+ * Joint cases end to end: a real hub over real databases, spoken to over HTTP by the offices
+ * involved, each with its own API client. A township finds an urgent case before National Day
+ * 2025, gives first aid, hands it to the county civil affairs office, which convenes a meeting of
+ * five departments; each decision becomes a slip, answered on time, late or declined; the case
+ * closes only when every slip has feedback.
+ */
+import { eq } from 'drizzle-orm';
+import { recordMeeting } from '../db/cases-meetings';
+import { secondAidApprovalsByIdNumbers } from '../db/cases';
+import { aidCase, caseEvent, caseMeeting, meetingDepartment, referralSlip, secondAidApproval } from '../db/cases-schema';
+import { DEPARTMENT_CODES } from '../domain/departments';
+import { tempAidGrant } from '../federation/civil-affairs/tables';
+import { createTestDatabases, type TestDatabases } from './support/databases';
+import { startTestHub, type TestHub } from './support/hub';
+import { insertRegions, insertWang, insertZhao, TODAY, WANG } from './support/scenarios';
+
+const CASE_FIELDS = /* GraphQL */ `
+  id reference state urgency origin summary explanation endedAt briefUrl allowedTransitions
+  firstReceivedBy { key name department { code } township { code } }
+  owner { key name department { code } township { code } }
+  township { code name }
+  reportedAt
+  household { id }
+`;
+
+const PAYLOAD = `case { ${CASE_FIELDS} } userErrors { code message field }`;
+const REFERRAL_FIELDS = `id kind state ask dueOn deadlineWorkingDays handOver feedback declineReason aidSourceReference issuedAt acceptedAt answeredAt
+  from { key } to { key } programme { code } amountFen beneficiary { idNumber }`;
+const REFERRAL_PAYLOAD = `referral { ${REFERRAL_FIELDS} } case { id state owner { key } } userErrors { code message field }`;
+
+const OPEN = `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { ${PAYLOAD} } }`;
+const MOVE = `mutation($input: CaseTransitionInput!) { caseTransition(input: $input) { ${PAYLOAD} } }`;
+const ISSUE = `mutation($input: ReferralIssueInput!) { referralIssue(input: $input) { ${REFERRAL_PAYLOAD} } }`;
+const ACCEPT = `mutation($input: ReferralAcceptInput!) { referralAccept(input: $input) { ${REFERRAL_PAYLOAD} } }`;
+const COMPLETE = `mutation($input: ReferralCompleteInput!) { referralComplete(input: $input) { ${REFERRAL_PAYLOAD} } }`;
+const DECLINE = `mutation($input: ReferralDeclineInput!) { referralDecline(input: $input) { ${REFERRAL_PAYLOAD} } }`;
+const MEETING = `mutation($input: MeetingRecordInput!) {
+  meetingRecord(input: $input) {
+    meeting {
+      id heldOn briefUrl notes convenedBy { key } departmentsPresent { code }
+      decisions { ${REFERRAL_FIELDS} }
+      dossier { takenAt members { name } aid { programme { code } } referrals { id state } totals { totalFen } departmentsNotContributed { code } }
+    }
+    case { id state }
+    userErrors { code message field }
+  }
+}`;
+const DEADLINES = `query($id: ID!, $asOf: DateTime) { case(id: $id) {
+  state anyDeadlineMissed(asOf: $asOf)
+  deadlines(asOf: $asOf) { kind basis limitHours limitWorkingDays dueAt dueOn provisional status metAt timeLeft { hours workingDays } overdue { hours calendarDays workingDays } }
+} }`;
+const OVERDUE = `query($asOf: DateTime, $regionCode: String) { overdueReport(asOf: $asOf, regionCode: $regionCode) {
+  asOf
+  byOffice { office { key name } referrals { referral { id to { key } } overdue { hours calendarDays workingDays } } cases { case { id } deadline { kind dueOn overdue { workingDays } } } }
+  byTownship { township { code name } referrals { referral { id } overdue { workingDays } } cases { case { id } deadline { kind } } }
+} }`;
+
+/** An instant in China time, as the API takes it. */
+const cn = (local: string) => `${local}+08:00`;
+
+type Gql = TestHub['gql'];
+
+let dbs: TestDatabases;
+let hub: TestHub;
+let wangId: number;
+let zhaoId: number;
+/** One client per office, each stating the purpose its work serves. */
+const as: Record<string, Gql> = {};
+
+async function ok(gql: Gql, query: string, variables: Record<string, unknown>, field: string) {
+  const res = await gql(query, variables);
+  expect(res.errors).toBeUndefined();
+  const payload = res.data[field];
+  if (payload && 'userErrors' in payload) expect(payload.userErrors).toEqual([]);
+  return payload;
+}
+
+async function refused(gql: Gql, query: string, variables: Record<string, unknown>, field: string): Promise<string[]> {
+  const res = await gql(query, variables);
+  expect(res.errors).toBeUndefined();
+  return res.data[field].userErrors.map((e: { code: string }) => e.code);
+}
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('cases');
+  await insertRegions(dbs);
+  wangId = await insertWang(dbs);
+  zhaoId = await insertZhao(dbs);
+  hub = await startTestHub(dbs, { today: TODAY, purpose: 'CASE_MEETING' });
+  const offices = [
+    { key: 'township', name: 'guhuai-window', department: 'CIVIL_AFFAIRS', regionScope: '370811001', roles: ['CASEWORKER'], purpose: 'REFERRAL' },
+    { key: 'county', name: 'rencheng-civil', department: 'CIVIL_AFFAIRS', regionScope: '370811', roles: ['CASEWORKER', 'MEETING_CONVENER'], purpose: 'CASE_MEETING' },
+    ...(['HEALTH', 'EDUCATION', 'UNION', 'HOUSING'] as const).map((d) => ({ key: d, name: `rencheng-${d.toLowerCase()}`, department: d, regionScope: '370811', roles: ['CASEWORKER'] as const, purpose: 'REFERRAL' as const })),
+  ] as const;
+  for (const o of offices) {
+    const { token } = await hub.createClient({ name: o.name, department: o.department, regionScope: o.regionScope, roles: o.roles });
+    as[o.key] = hub.as({ token, purpose: o.purpose }).gql;
+  }
+  // The province-wide default client, acting for county civil affairs (its scope is no township).
+  as.province = hub.gql;
+});
+
+afterAll(async () => {
+  await hub?.close();
+  await dbs?.close();
+});
+
+describe('a case from report to closure', () => {
+  let caseId: string;
+  let medicalAidRef: string;
+  const slips: Record<string, string> = {};
+
+  it('is opened by the township that found it, which owns it (首问负责)', async () => {
+    const { case: c } = await ok(
+      as.township,
+      OPEN,
+      {
+        input: {
+          householdId: String(wangId),
+          origin: 'ACTIVE_DISCOVERY',
+          urgency: 'URGENT',
+          summary: '户主之母突发脑梗住院，自付费用高，家庭无力承担',
+          reportedAt: cn('2025-09-26T09:00:00'),
+          actor: { officer: 'gh-017' },
+          idempotencyKey: 'open-wang-2025-09-26',
+        },
+      },
+      'caseOpen',
+    );
+    caseId = c.id;
+    expect(c).toMatchObject({
+      state: 'REPORTED',
+      urgency: 'URGENT',
+      reference: `AH-2025-${c.id.padStart(6, '0')}`,
+      reportedAt: '2025-09-26T09:00:00.000+08:00',
+      firstReceivedBy: { key: '370811001', name: '古槐街道', township: { code: '370811001' }, department: null },
+      owner: { key: '370811001' },
+      township: { code: '370811001', name: '古槐街道' },
+      household: { id: String(wangId) },
+      briefUrl: `/cases/${c.id}/brief`,
+      allowedTransitions: ['ACCEPTED', 'REJECTED'],
+    });
+  });
+
+  it('returns the first outcome to a retry with the same idempotency key, and refuses the key for anything else', async () => {
+    const again = await ok(
+      as.township,
+      OPEN,
+      { input: { householdId: String(wangId), origin: 'ACTIVE_DISCOVERY', urgency: 'URGENT', summary: 'retry', idempotencyKey: 'open-wang-2025-09-26' } },
+      'caseOpen',
+    );
+    expect(again.case.id).toBe(caseId);
+    expect(await dbs.hub.select().from(aidCase).where(eq(aidCase.householdId, wangId))).toHaveLength(1);
+    const reused = await refused(as.township, MOVE, { input: { caseId, to: 'ACCEPTED', reason: '受理', idempotencyKey: 'open-wang-2025-09-26' } }, 'caseTransition');
+    expect(reused).toEqual(['IDEMPOTENCY_KEY_REUSED']);
+    // Keys are each office's own: another office choosing the same key opens its own case.
+    const other = await ok(as.province, OPEN, { input: { householdId: String(zhaoId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '另一办公室', idempotencyKey: 'open-wang-2025-09-26' } }, 'caseOpen');
+    expect(other.case.id).not.toBe(caseId);
+  });
+
+  it('refuses illegal transitions with a stable code and changes nothing', async () => {
+    expect(await refused(as.township, MOVE, { input: { caseId, to: 'DECIDED', reason: '直接决定' } }, 'caseTransition')).toEqual(['ILLEGAL_TRANSITION']);
+    expect(await refused(as.township, MOVE, { input: { caseId, to: 'CLOSED', reason: '办结' } }, 'caseTransition')).toEqual(['ILLEGAL_TRANSITION']);
+    expect(await refused(as.township, MOVE, { input: { caseId, to: 'ACCEPTED', reason: '   ' } }, 'caseTransition')).toEqual(['REASON_REQUIRED']);
+    // Only the owning office moves the case.
+    expect(await refused(as.county, MOVE, { input: { caseId, to: 'ACCEPTED', reason: '受理' } }, 'caseTransition')).toEqual(['NOT_CASE_OWNER']);
+    const res = await as.township(`query($id: ID!) { case(id: $id) { state history { action } } }`, { id: caseId });
+    expect(res.data.case).toEqual({ state: 'REPORTED', history: [{ action: 'OPENED' }] });
+  });
+
+  it('gives first aid within 24 hours, and the deadlines say so', async () => {
+    for (const [to, at] of [
+      ['ACCEPTED', '2025-09-26T09:30:00'],
+      ['INVESTIGATING', '2025-09-26T10:00:00'],
+      ['FIRST_AID_GIVEN', '2025-09-26T16:00:00'],
+    ]) {
+      await ok(as.township, MOVE, { input: { caseId, to, reason: `${to} 经村协理员核实`, occurredAt: cn(at) } }, 'caseTransition');
+    }
+    // A step dated before the last one is refused.
+    expect(await refused(as.township, MOVE, { input: { caseId, to: 'IN_DELIBERATION', reason: '提请', occurredAt: cn('2025-09-26T15:00:00') } }, 'caseTransition')).toEqual([
+      'OCCURRED_OUT_OF_ORDER',
+    ]);
+    const { data } = await as.township(DEADLINES, { id: caseId, asOf: cn('2025-09-29T08:00:00') });
+    const [firstAid, materials] = data.case.deadlines;
+    expect(firstAid).toMatchObject({ kind: 'FIRST_AID', limitHours: 24, dueAt: '2025-09-27T09:00:00.000+08:00', dueOn: null, status: 'MET', metAt: '2025-09-26T16:00:00.000+08:00' });
+    // 5 working days from Fri 09-26: the worked Sunday 09-28, Mon 09-29, Tue 09-30, then after the break Thu 10-09, Fri 10-10.
+    expect(materials).toMatchObject({ kind: 'MATERIALS', limitWorkingDays: 5, dueOn: '2025-10-10', dueAt: '2025-10-10T23:59:59.999+08:00', status: 'PENDING', provisional: false });
+    // From Mon 09-29: Tue 09-30, Thu 10-09 and Fri 10-10 are left.
+    expect(materials.timeLeft).toEqual({ hours: 279, workingDays: 3 });
+    expect(data.case.anyDeadlineMissed).toBe(false);
+  });
+
+  it('is handed on to county civil affairs by a hand-over slip; ownership passes on acceptance', async () => {
+    const issued = await ok(
+      as.township,
+      ISSUE,
+      { input: { caseId, to: { department: 'CIVIL_AFFAIRS' }, ask: '费用较高，提请县民政局启动一事一议', deadlineWorkingDays: 3, handOver: true, occurredAt: cn('2025-09-26T17:00:00') } },
+      'referralIssue',
+    );
+    slips.handOver = issued.referral.id;
+    // Fri 09-26 + 3 working days: Sun 09-28 (worked), Mon 09-29, Tue 09-30.
+    expect(issued.referral).toMatchObject({ kind: 'FORWARD', state: 'ISSUED', handOver: true, dueOn: '2025-09-30', from: { key: '370811001' }, to: { key: 'CIVIL_AFFAIRS' } });
+    expect(issued.case.owner.key).toBe('370811001');
+
+    const accepted = await ok(as.county, ACCEPT, { input: { referralId: slips.handOver, note: '接收', occurredAt: cn('2025-09-29T09:00:00') } }, 'referralAccept');
+    expect(accepted.referral).toMatchObject({ state: 'COMPLETED', acceptedAt: '2025-09-29T09:00:00.000+08:00', answeredAt: '2025-09-29T09:00:00.000+08:00' });
+    expect(accepted.case.owner.key).toBe('CIVIL_AFFAIRS');
+    // The township no longer owns it.
+    expect(await refused(as.township, MOVE, { input: { caseId, to: 'IN_DELIBERATION', reason: '提请' } }, 'caseTransition')).toEqual(['NOT_CASE_OWNER']);
+  });
+
+  it('goes to deliberation, and is decided only by recording the meeting', async () => {
+    await ok(as.county, MOVE, { input: { caseId, to: 'IN_DELIBERATION', reason: '情况复杂、需救助金额大，启动一事一议', occurredAt: cn('2025-09-29T10:00:00') } }, 'caseTransition');
+    expect(await refused(as.county, MOVE, { input: { caseId, to: 'DECIDED', reason: '商定' } }, 'caseTransition')).toEqual(['MEETING_REQUIRED']);
+  });
+
+  it('refuses a meeting record with faults, naming each, and writes nothing', async () => {
+    const res = await as.county(MEETING, {
+      input: {
+        caseId,
+        heldOn: '2025-10-09',
+        departmentsPresent: ['CIVIL_AFFAIRS', 'HEALTH'],
+        decisions: [
+          { department: 'HEALTH', programme: 'DIBAO', amountFen: 1, deadlineWorkingDays: 5 },
+          { department: 'UNION', programme: 'UNION_ILLNESS', amountFen: 1, deadlineWorkingDays: 5 },
+          { department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 1, deadlineWorkingDays: 0, secondAidCause: 'ILLNESS' },
+        ],
+      },
+    });
+    expect(res.data.meetingRecord.userErrors.map((e: { code: string }) => e.code)).toEqual([
+      'PROGRAMME_NOT_OF_DEPARTMENT',
+      'DEPARTMENT_NOT_PRESENT',
+      'DEADLINE_OUT_OF_RANGE',
+      'BENEFICIARY_NOT_IN_HOUSEHOLD',
+    ]);
+    expect(res.data.meetingRecord.userErrors[1].field).toEqual(['input', 'decisions', '1', 'department']);
+    expect(await dbs.hub.select().from(caseMeeting)).toEqual([]);
+  });
+
+  it('records the meeting of five departments: a snapshot, the decisions as slips, a second aid, the case decided', async () => {
+    const household = await as.county(`query($id: ID!) { household(id: $id) { aid(departments: [HEALTH]) { programme { code } sourceReference } } }`, { id: String(wangId) });
+    medicalAidRef = household.data.household.aid.find((r: { programme: { code: string } }) => r.programme.code === 'MEDICAL_AID').sourceReference;
+
+    const { meeting, case: c } = await ok(
+      as.county,
+      MEETING,
+      {
+        input: {
+          caseId,
+          heldOn: '2025-10-09',
+          occurredAt: cn('2025-10-09T16:00:00'),
+          departmentsPresent: ['CIVIL_AFFAIRS', 'HEALTH', 'EDUCATION', 'UNION', 'HOUSING'],
+          notes: '一事一议：医疗救助、学费减免、大病帮扶、二次临时救助；住房部门研究租赁补贴。',
+          decisions: [
+            { department: 'HEALTH', programme: 'MEDICAL_AID', amountFen: 800_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.grandmother },
+            { department: 'EDUCATION', programme: 'TUITION_WAIVER', amountFen: 120_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.child },
+            { department: 'UNION', programme: 'UNION_ILLNESS', amountFen: 200_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.grandmother },
+            { department: 'HOUSING', programme: 'RENT_SUBSIDY', amountFen: 20_000, deadlineWorkingDays: 10, ask: '租赁补贴提高 200 元/月' },
+            { department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 300_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.grandmother, secondAidCause: 'ILLNESS' },
+          ],
+          idempotencyKey: 'meeting-wang-2025-10-09',
+        },
+      },
+      'meetingRecord',
+    );
+    expect(c.state).toBe('DECIDED');
+    expect(meeting).toMatchObject({ heldOn: '2025-10-09', convenedBy: { key: 'CIVIL_AFFAIRS' }, briefUrl: `/cases/${caseId}/brief?meeting=${meeting.id}` });
+    expect(meeting.departmentsPresent.map((d: { code: string }) => d.code).sort()).toEqual(['CIVIL_AFFAIRS', 'EDUCATION', 'HEALTH', 'HOUSING', 'UNION']);
+    const decisions = Object.fromEntries(meeting.decisions.map((s: { to: { key: string } }) => [s.to.key, s]));
+    for (const [key, s] of Object.entries(decisions)) slips[key] = (s as { id: string }).id;
+    // From the meeting date, Thu 10-09: Fri 10-10, the worked Saturday 10-11, Mon 10-13, Tue 10-14, Wed 10-15.
+    expect(decisions.HEALTH).toMatchObject({ kind: 'DECISION', state: 'ISSUED', dueOn: '2025-10-15', amountFen: 800_000, programme: { code: 'MEDICAL_AID' }, ask: '医疗救助 8000.00 元', from: { key: 'CIVIL_AFFAIRS' } });
+    expect(decisions.EDUCATION.dueOn).toBe('2025-10-22');
+    expect(decisions.HOUSING.ask).toBe('租赁补贴提高 200 元/月');
+    expect(decisions.CIVIL_AFFAIRS.ask).toBe('临时救助 3000.00 元（二次临时救助）');
+    // The snapshot: the household as it stood, with the slips that existed before this meeting.
+    expect(meeting.dossier.members).toHaveLength(4);
+    expect(meeting.dossier.referrals).toEqual([{ id: slips.handOver, state: 'COMPLETED' }]);
+    expect(meeting.dossier.departmentsNotContributed).toEqual([]);
+
+    // A retry returns the same meeting and writes nothing more.
+    const again = await ok(as.county, MEETING, { input: { caseId, heldOn: '2025-10-09', departmentsPresent: ['HEALTH'], decisions: [], idempotencyKey: 'meeting-wang-2025-10-09' } }, 'meetingRecord');
+    expect(again.meeting.id).toBe(meeting.id);
+    expect(await dbs.hub.select().from(caseMeeting)).toHaveLength(1);
+  });
+
+  it('records the second aid so the duplicate checks can treat it as approved', async () => {
+    const approvals = await secondAidApprovalsByIdNumbers(dbs.hub, [WANG.grandmother, WANG.head]);
+    expect(approvals).toEqual([{ idNumber: WANG.grandmother, cause: 'ILLNESS', amountFen: 300_000, approvedOn: '2025-10-09', aidSourceRef: null, caseId: Number(caseId) }]);
+    expect(await secondAidApprovalsByIdNumbers(dbs.hub, [])).toEqual([]);
+  });
+
+  it('does not close while slips wait for feedback', async () => {
+    expect(await refused(as.county, MOVE, { input: { caseId, to: 'CLOSED', reason: '办结' } }, 'caseTransition')).toEqual(['REFERRALS_WITHOUT_FEEDBACK']);
+  });
+
+  it('lets only the receiving office answer, in order: accept, then complete', async () => {
+    expect(await refused(as.EDUCATION, ACCEPT, { input: { referralId: slips.HEALTH } }, 'referralAccept')).toEqual(['NOT_RECEIVING_OFFICE']);
+    expect(await refused(as.HEALTH, COMPLETE, { input: { referralId: slips.HEALTH, feedback: '已发放' } }, 'referralComplete')).toEqual(['REFERRAL_ILLEGAL_TRANSITION']);
+    await ok(as.HEALTH, ACCEPT, { input: { referralId: slips.HEALTH, occurredAt: cn('2025-10-10T09:00:00') } }, 'referralAccept');
+    expect(await refused(as.HEALTH, ACCEPT, { input: { referralId: slips.HEALTH } }, 'referralAccept')).toEqual(['REFERRAL_ILLEGAL_TRANSITION']);
+    expect(await refused(as.HEALTH, COMPLETE, { input: { referralId: slips.HEALTH, feedback: '   ' } }, 'referralComplete')).toEqual(['FEEDBACK_REQUIRED']);
+    expect(await refused(as.HEALTH, COMPLETE, { input: { referralId: slips.HEALTH, feedback: '已发放', aidSourceReference: 'mi_aid_pay:999999' } }, 'referralComplete')).toEqual([
+      'AID_RECORD_NOT_FOUND',
+    ]);
+    const done = await ok(
+      as.HEALTH,
+      COMPLETE,
+      { input: { referralId: slips.HEALTH, feedback: '医疗救助已结算', aidSourceReference: medicalAidRef, occurredAt: cn('2025-10-14T15:00:00') } },
+      'referralComplete',
+    );
+    expect(done.referral).toMatchObject({ state: 'COMPLETED', feedback: '医疗救助已结算', aidSourceReference: medicalAidRef });
+    const linked = await as.HEALTH(`query($id: ID!) { referral(id: $id) { deadlineStatus aidRecord { programme { code } sourceReference } } }`, { id: slips.HEALTH });
+    expect(linked.data.referral).toEqual({ deadlineStatus: 'MET', aidRecord: { programme: { code: 'MEDICAL_AID' }, sourceReference: medicalAidRef } });
+  });
+
+  it('answers education on time and housing with a reasoned decline', async () => {
+    await ok(as.EDUCATION, ACCEPT, { input: { referralId: slips.EDUCATION, occurredAt: cn('2025-10-10T10:00:00') } }, 'referralAccept');
+    await ok(as.EDUCATION, COMPLETE, { input: { referralId: slips.EDUCATION, feedback: '已减免本学年学费', occurredAt: cn('2025-10-20T10:00:00') } }, 'referralComplete');
+    expect(await refused(as.HOUSING, DECLINE, { input: { referralId: slips.HOUSING, reason: '' } }, 'referralDecline')).toEqual(['REASON_REQUIRED']);
+    const declined = await ok(as.HOUSING, DECLINE, { input: { referralId: slips.HOUSING, reason: '已享受租赁补贴最高档，无提高空间', occurredAt: cn('2025-10-13T11:00:00') } }, 'referralDecline');
+    expect(declined.referral).toMatchObject({ state: 'DECLINED', declineReason: '已享受租赁补贴最高档，无提高空间' });
+  });
+
+  it('lists the union slip as overdue, per office and per township, while it waits', async () => {
+    await ok(as.UNION, ACCEPT, { input: { referralId: slips.UNION, occurredAt: cn('2025-10-10T09:00:00') } }, 'referralAccept');
+    // Due Wed 10-15; on Fri 10-17 at 10:00 it is two working days late.
+    const { data, errors } = await as.county(OVERDUE, { asOf: cn('2025-10-17T10:00:00') });
+    expect(errors).toBeUndefined();
+    const union = data.overdueReport.byOffice.find((g: { office: { key: string } }) => g.office.key === 'UNION');
+    expect(union).toEqual({
+      office: { key: 'UNION', name: '总工会' },
+      referrals: [{ referral: { id: slips.UNION, to: { key: 'UNION' } }, overdue: { hours: 34, calendarDays: 2, workingDays: 2 } }],
+      cases: [],
+    });
+    // Civil affairs has not paid the second aid either (due 10-15).
+    const civil = data.overdueReport.byOffice.find((g: { office: { key: string } }) => g.office.key === 'CIVIL_AFFAIRS');
+    expect(civil.referrals.map((r: { referral: { id: string } }) => r.referral.id)).toEqual([slips.CIVIL_AFFAIRS]);
+    const township = data.overdueReport.byTownship.find((g: { township: { code: string } }) => g.township.code === '370811001');
+    expect(township.township.name).toBe('古槐街道');
+    expect(township.referrals.map((r: { referral: { id: string } }) => r.referral.id).sort()).toEqual([slips.CIVIL_AFFAIRS, slips.UNION].sort());
+    // Before the due date nothing of it is listed.
+    const early = await as.county(OVERDUE, { asOf: cn('2025-10-15T20:00:00') });
+    expect(early.data.overdueReport.byOffice).toEqual([]);
+  });
+
+  it('accepts late feedback and records how late it was', async () => {
+    await ok(as.UNION, COMPLETE, { input: { referralId: slips.UNION, feedback: '大病帮扶金已发放', occurredAt: cn('2025-10-20T09:00:00') } }, 'referralComplete');
+    const res = await as.UNION(`query($id: ID!) { referral(id: $id) { state deadlineStatus overdue { workingDays calendarDays } } }`, { id: slips.UNION });
+    // Thu 10-16, Fri 10-17, Mon 10-20.
+    expect(res.data.referral).toEqual({ state: 'COMPLETED', deadlineStatus: 'MET_LATE', overdue: { workingDays: 3, calendarDays: 5 } });
+    const after = await as.county(OVERDUE, { asOf: cn('2025-10-20T12:00:00') });
+    expect(after.data.overdueReport.byOffice.map((g: { office: { key: string } }) => g.office.key)).toEqual(['CIVIL_AFFAIRS']);
+  });
+
+  it('links the second aid to the temporary aid civil affairs paid', async () => {
+    const [paid] = await dbs.sources.CIVIL_AFFAIRS.insert(tempAidGrant).values({
+      idNo: WANG.grandmother,
+      familyNo: 'DB370811-0001',
+      causeCode: '01',
+      isUrgent: false,
+      isSecondAid: true,
+      grantDate: '2025-10-20',
+      amountFen: 300_000,
+      approvalLevel: 2,
+    });
+    const ref = `temp_aid_grant:${paid.insertId}`;
+    await ok(as.county, ACCEPT, { input: { referralId: slips.CIVIL_AFFAIRS, occurredAt: cn('2025-10-10T09:00:00') } }, 'referralAccept');
+    await ok(as.county, COMPLETE, { input: { referralId: slips.CIVIL_AFFAIRS, feedback: '二次临时救助已发放', aidSourceReference: ref, occurredAt: cn('2025-10-20T16:00:00') } }, 'referralComplete');
+    const [approval] = await secondAidApprovalsByIdNumbers(dbs.hub, [WANG.grandmother]);
+    expect(approval.aidSourceRef).toBe(ref);
+    const res = await as.county(`query($id: ID!) { case(id: $id) { secondAids { cause amountFen approvedOn aidSourceReference beneficiary { idNumber } referral { id } } } }`, { id: caseId });
+    expect(res.data.case.secondAids).toEqual([{ cause: 'ILLNESS', amountFen: 300_000, approvedOn: '2025-10-09', aidSourceReference: ref, beneficiary: { idNumber: WANG.grandmother }, referral: { id: slips.CIVIL_AFFAIRS } }]);
+  });
+
+  it('closes once every slip has feedback, with every step on record', async () => {
+    const closed = await ok(as.county, MOVE, { input: { caseId, to: 'CLOSED', reason: '各部门均已反馈，办结', occurredAt: cn('2025-10-21T10:00:00') } }, 'caseTransition');
+    expect(closed.case).toMatchObject({ state: 'CLOSED', endedAt: '2025-10-21T10:00:00.000+08:00', allowedTransitions: [] });
+    const res = await as.county(
+      `query($id: ID!) { case(id: $id) { anyDeadlineMissed(asOf: "2025-12-01T00:00:00+08:00") history { sequence action fromState toState actor actorOffice { key } occurredAt reason referral { id } meeting { id } } } }`,
+      { id: caseId },
+    );
+    const history = res.data.case.history;
+    expect(history.map((e: { sequence: number }) => e.sequence)).toEqual(history.map((_: unknown, i: number) => i + 1));
+    const transitions = history.filter((e: { action: string }) => e.action === 'TRANSITIONED').map((e: { fromState: string; toState: string }) => `${e.fromState}>${e.toState}`);
+    expect(transitions).toEqual(['REPORTED>ACCEPTED', 'ACCEPTED>INVESTIGATING', 'INVESTIGATING>FIRST_AID_GIVEN', 'FIRST_AID_GIVEN>IN_DELIBERATION', 'IN_DELIBERATION>DECIDED', 'DECIDED>CLOSED']);
+    const count = (action: string) => history.filter((e: { action: string }) => e.action === action).length;
+    expect([count('REFERRAL_ISSUED'), count('REFERRAL_ACCEPTED'), count('REFERRAL_COMPLETED'), count('REFERRAL_DECLINED'), count('OWNER_CHANGED'), count('MEETING_RECORDED'), count('SECOND_AID_APPROVED')]).toEqual([
+      6, 5, 4, 1, 1, 1, 1,
+    ]);
+    // Who did what: the township's officer and the offices' clients.
+    expect(history[0]).toMatchObject({ action: 'OPENED', actor: 'guhuai-window/gh-017', actorOffice: { key: '370811001' } });
+    expect(history.find((e: { action: string }) => e.action === 'REFERRAL_DECLINED')).toMatchObject({ actor: 'rencheng-housing', actorOffice: { key: 'HOUSING' } });
+    expect(res.data.case.anyDeadlineMissed).toBe(false);
+  });
+
+  it('refuses anything further on a closed case', async () => {
+    expect(await refused(as.county, ISSUE, { input: { caseId, to: { department: 'HEALTH' }, ask: '补充', deadlineWorkingDays: 3 } }, 'referralIssue')).toEqual(['CASE_ENDED']);
+    expect(await refused(as.county, MOVE, { input: { caseId, to: 'REJECTED', reason: '撤销' } }, 'caseTransition')).toEqual(['ILLEGAL_TRANSITION']);
+  });
+
+  it('keeps the meeting’s dossier as it stood while the live dossier moves on', async () => {
+    const res = await as.county(
+      `query($id: ID!) { case(id: $id) {
+        dossier { complete findingsAvailable findings { ruleId severity status summary departments { code } } referrals { id state } aid { programme { code } secondAid } earlierCases { id } departmentsNotContributed { code } household { registrationNumber } members { idNumber relation } totals { totalFen byDepartment { department { code } totalFen } } }
+        meetings { dossier { findingsAvailable findings { ruleId } referrals { id state } aid { programme { code } secondAid } } }
+      } }`,
+      { id: caseId },
+    );
+    expect(res.errors).toBeUndefined();
+    const { dossier, meetings } = res.data.case;
+    expect(dossier.complete).toBe(true);
+    // Open findings come from the findings module: the child is funded twice for 2025-2026 (X6).
+    expect(dossier.findingsAvailable).toBe(true);
+    const x6 = dossier.findings.find((f: { ruleId: string }) => f.ruleId === 'X6');
+    expect(x6).toMatchObject({ severity: 'WARNING', status: 'OPEN' });
+    expect(x6.departments.map((d: { code: string }) => d.code).sort()).toEqual(['EDUCATION', 'UNION']);
+    expect(x6.summary).not.toContain(WANG.child);
+    expect(meetings[0].dossier.findingsAvailable).toBe(true);
+    expect(meetings[0].dossier.findings.map((f: { ruleId: string }) => f.ruleId)).toContain('X6');
+    expect(dossier.household.registrationNumber).toBe(WANG.registrationNo);
+    expect(dossier.members.map((m: { relation: string }) => m.relation)).toEqual(['HEAD', 'SPOUSE', 'PARENT', 'CHILD']);
+    expect(dossier.referrals).toHaveLength(6);
+    const secondNow = dossier.aid.filter((r: { secondAid: boolean | null }) => r.secondAid);
+    expect(secondNow).toHaveLength(1);
+    expect(meetings[0].dossier.referrals).toEqual([{ id: slips.handOver, state: 'COMPLETED' }]);
+    expect(meetings[0].dossier.aid.filter((r: { secondAid: boolean | null }) => r.secondAid)).toHaveLength(0);
+    expect(dossier.totals.totalFen).toBe(dossier.totals.byDepartment.reduce((n: number, d: { totalFen: number }) => n + d.totalFen, 0));
+  });
+});
+
+describe('supervision of cases past their statutory deadlines', () => {
+  let zhaoCase: string;
+
+  it('lists a normal case whose investigation opinion is overdue, under its township and owner', async () => {
+    const opened = await ok(
+      as.province,
+      OPEN,
+      { input: { householdId: String(zhaoId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '失业后申请临时救助', reportedAt: cn('2025-09-30T10:00:00') } },
+      'caseOpen',
+    );
+    zhaoCase = opened.case.id;
+    const deadlines = await as.province(DEADLINES, { id: zhaoCase, asOf: cn('2025-10-17T10:00:00') });
+    const [opinion, approval] = deadlines.data.case.deadlines;
+    // 3 working days from Tue 09-30: Thu 10-09, Fri 10-10, and the worked Saturday 10-11.
+    expect(opinion).toMatchObject({ kind: 'INVESTIGATION_OPINION', dueOn: '2025-10-11', status: 'OVERDUE', overdue: { workingDays: 5, calendarDays: 6 } });
+    expect(approval).toMatchObject({ kind: 'APPROVAL', status: 'PENDING' });
+    expect(deadlines.data.case.anyDeadlineMissed).toBe(true);
+
+    const report = await as.province(OVERDUE, { asOf: cn('2025-10-17T10:00:00'), regionCode: '370826' });
+    expect(report.errors).toBeUndefined();
+    expect(report.data.overdueReport.byTownship).toEqual([{ township: { code: '370826100', name: '夏镇街道' }, referrals: [], cases: [{ case: { id: zhaoCase }, deadline: { kind: 'INVESTIGATION_OPINION' } }] }]);
+    expect(report.data.overdueReport.byOffice).toEqual([
+      { office: { key: 'CIVIL_AFFAIRS', name: '民政局' }, referrals: [], cases: [{ case: { id: zhaoCase }, deadline: { kind: 'INVESTIGATION_OPINION', dueOn: '2025-10-11', overdue: { workingDays: 5 } } }] },
+    ]);
+    // A township's own view stays inside its scope.
+    const own = await as.township(OVERDUE, { asOf: cn('2025-10-17T10:00:00') });
+    expect(own.errors).toBeUndefined();
+    expect(own.data.overdueReport.byTownship.map((g: { township: { code: string } }) => g.township.code)).not.toContain('370826100');
+  });
+
+  it('shows every department as not yet contributing for a household with no aid', async () => {
+    const res = await as.province(`query($id: ID!) { case(id: $id) { dossier { aid { amountFen } departmentsNotContributed { code } } } }`, { id: zhaoCase });
+    expect(res.data.case.dossier).toEqual({ aid: [], departmentsNotContributed: DEPARTMENT_CODES.map((code) => ({ code })) });
+  });
+
+  it('rejects with the explanation given to the household', async () => {
+    expect(await refused(as.province, MOVE, { input: { caseId: zhaoCase, to: 'REJECTED', reason: '' } }, 'caseTransition')).toEqual(['REASON_REQUIRED']);
+    const res = await ok(as.province, MOVE, { input: { caseId: zhaoCase, to: 'REJECTED', reason: '经核查已重新就业，家庭收入高于当地低保标准', occurredAt: cn('2025-10-20T09:00:00') } }, 'caseTransition');
+    expect(res.case).toMatchObject({ state: 'REJECTED', explanation: '经核查已重新就业，家庭收入高于当地低保标准' });
+    const after = await as.province(OVERDUE, { asOf: cn('2025-10-21T10:00:00'), regionCode: '370826' });
+    expect(after.data.overdueReport.byOffice).toEqual([]);
+  });
+});
+
+describe('concurrent and failing writes', () => {
+  async function caseInDeliberation(): Promise<number> {
+    const { case: c } = await ok(as.province, OPEN, { input: { householdId: String(wangId), origin: 'ALERT', urgency: 'NORMAL', summary: '监测预警：自付医疗费用超过阈值', reportedAt: cn('2025-11-03T09:00:00') } }, 'caseOpen');
+    for (const to of ['ACCEPTED', 'INVESTIGATING', 'IN_DELIBERATION']) await ok(as.province, MOVE, { input: { caseId: c.id, to, reason: to } }, 'caseTransition');
+    return Number(c.id);
+  }
+
+  it('lets exactly one of two simultaneous transitions through', async () => {
+    const { case: c } = await ok(as.province, OPEN, { input: { householdId: String(zhaoId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '并发测试' } }, 'caseOpen');
+    const results = await Promise.all([1, 2].map(() => as.province(MOVE, { input: { caseId: c.id, to: 'ACCEPTED', reason: '受理' } })));
+    const outcomes = results.map((r) => r.data.caseTransition.userErrors.map((e: { code: string }) => e.code).join() || 'OK').sort();
+    expect(outcomes).toEqual(['ILLEGAL_TRANSITION', 'OK']);
+    const events = await dbs.hub.select().from(caseEvent).where(eq(caseEvent.caseId, Number(c.id)));
+    expect(events.map((e) => e.action)).toEqual(['OPENED', 'TRANSITIONED']);
+  });
+
+  it('writes all of a meeting or none of it', async () => {
+    const caseId = await caseInDeliberation();
+    const count = async () => ({
+      meetings: (await dbs.hub.select().from(caseMeeting).where(eq(caseMeeting.caseId, caseId))).length,
+      slips: (await dbs.hub.select().from(referralSlip).where(eq(referralSlip.caseId, caseId))).length,
+      approvals: (await dbs.hub.select().from(secondAidApproval).where(eq(secondAidApproval.caseId, caseId))).length,
+      events: (await dbs.hub.select().from(caseEvent).where(eq(caseEvent.caseId, caseId))).length,
+      present: (await dbs.hub.select().from(meetingDepartment)).length,
+      state: (await dbs.hub.select({ state: aidCase.state }).from(aidCase).where(eq(aidCase.id, caseId)))[0].state,
+    });
+    const before = await count();
+    // The third decision names a programme the hub does not have: its slip breaks a foreign key
+    // after the meeting, its departments, two slips and a second aid have been written.
+    const decision = (programmeCode: string, department: 'HEALTH' | 'CIVIL_AFFAIRS', secondAid = false) => ({
+      department,
+      programmeCode,
+      amountFen: 1000,
+      deadlineWorkingDays: 5,
+      ask: null,
+      beneficiaryIdNumber: WANG.grandmother,
+      secondAid: secondAid ? { cause: 'ILLNESS' as const } : null,
+    });
+    const dossierRes = await as.province(`query($id: ID!) { case(id: $id) { id } }`, { id: String(caseId) });
+    expect(dossierRes.data.case.id).toBe(String(caseId));
+    await expect(
+      recordMeeting(
+        dbs.hub,
+        caseId,
+        {
+          heldOn: '2025-11-05',
+          departmentsPresent: ['HEALTH', 'CIVIL_AFFAIRS'],
+          notes: null,
+          decisions: [decision('MEDICAL_AID', 'HEALTH'), decision('TEMP_AID', 'CIVIL_AFFAIRS', true), decision('NO_SUCH_PROGRAMME', 'HEALTH')],
+        },
+        { version: 1 } as never,
+        { actor: { officer: 'test', office: 'CIVIL_AFFAIRS' }, occurredAt: null, idempotencyKey: 'meeting-that-fails', now: new Date() },
+      ),
+    ).rejects.toThrow();
+    expect(await count()).toEqual(before);
+    expect(before).toMatchObject({ meetings: 0, slips: 0, approvals: 0, state: 'IN_DELIBERATION' });
+    // The key of the failed attempt is free: nothing of it was kept.
+    expect(await dbs.hub.select().from(caseEvent).where(eq(caseEvent.idempotencyKey, 'meeting-that-fails'))).toEqual([]);
+  });
+});
+
+describe('arguments and reads', () => {
+  it('refuses malformed ids and offices as BAD_USER_INPUT', async () => {
+    const a = await as.province(`{ case(id: "abc") { id } }`);
+    expect(a.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'MALFORMED_ID' });
+    const b = await as.province(ISSUE, { input: { caseId: '1', to: { department: 'HEALTH', township: '370811001' }, ask: 'x', deadlineWorkingDays: 3 } });
+    expect(b.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'MALFORMED_OFFICE' });
+    const c = await as.province(MOVE, { input: { caseId: '1', to: 'ACCEPTED', reason: 'x', occurredAt: '2025-10-01T10:00:00' } });
+    expect(c.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('answers null for an unknown case, and CASE_NOT_FOUND to a write on one', async () => {
+    const res = await as.province(`{ case(id: "999999") { id } referral(id: "999999") { id } }`);
+    expect(res.errors).toBeUndefined();
+    expect(res.data).toEqual({ case: null, referral: null });
+    expect(await refused(as.province, MOVE, { input: { caseId: '999999', to: 'ACCEPTED', reason: 'x' } }, 'caseTransition')).toEqual(['CASE_NOT_FOUND']);
+    // A household the hub does not know lies in no region: the access layer refuses it before the write.
+    const unknown = await as.province(OPEN, { input: { householdId: '999999', origin: 'APPLICATION', urgency: 'NORMAL', summary: 'x' } });
+    expect(unknown.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect(await dbs.hub.select().from(aidCase).where(eq(aidCase.householdId, 999999))).toEqual([]);
+  });
+
+  it('refuses a report dated in the future', async () => {
+    const future = new Date(Date.now() + 24 * 3600 * 1000).toISOString();
+    expect(await refused(as.province, OPEN, { input: { householdId: String(zhaoId), origin: 'APPLICATION', urgency: 'NORMAL', summary: 'x', reportedAt: future } }, 'caseOpen')).toEqual([
+      'OCCURRED_IN_FUTURE',
+    ]);
+  });
+
+  it('lists a household’s cases and an office’s inbox', async () => {
+    const res = await as.province(
+      `query($id: ID!) { household(id: $id) { cases { reference state } } referralsToOffice(office: { department: HEALTH }, states: [COMPLETED]) { to { key } state } }`,
+      { id: String(wangId) },
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data.household.cases.map((c: { state: string }) => c.state).sort()).toEqual(['CLOSED', 'IN_DELIBERATION']);
+    expect(res.data.referralsToOffice).toEqual([{ to: { key: 'HEALTH' }, state: 'COMPLETED' }]);
+  });
+
+  it('reads cases, slips, history and meetings in one statement each, however many households', async () => {
+    const q = `query($ids: [ID!]!) { households(ids: $ids) { cases { state referrals { state } history { action } meetings { heldOn } } } }`;
+    const one = await as.province(q, { ids: [String(wangId)] });
+    const two = await as.province(q, { ids: [String(wangId), String(zhaoId)] });
+    expect(one.errors).toBeUndefined();
+    expect(two.errors).toBeUndefined();
+    expect(two.data.households[1].cases.length).toBeGreaterThan(0);
+    // households, cases, slips, events, meetings.
+    expect(one.extensions?.sqlStatements?.bySource.HUB).toBe(5);
+    expect(two.extensions?.sqlStatements?.bySource.HUB).toBe(5);
+  });
+
+  it('says which years the working-day calendar covers', async () => {
+    const res = await as.province(`{ workingDayCalendar { firstYear lastYear } }`);
+    expect(res.data.workingDayCalendar.firstYear).toBe(2004);
+    expect(res.data.workingDayCalendar.lastYear).toBeGreaterThanOrEqual(2026);
+  });
+});

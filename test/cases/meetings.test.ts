@@ -1,0 +1,125 @@
+/** A meeting record's checks, the dossier window, and the supervision grouping: pure functions. */
+import { chinaDateOf } from '../../domain/cases/china-time';
+import { departmentsNotContributed, monthsWindow } from '../../domain/cases/dossier';
+import { checkMeeting, defaultAsk, type DecisionInput, type MeetingInput } from '../../domain/cases/meetings';
+import { overdueReport } from '../../domain/cases/supervision';
+import { makeIdNumber } from '../../domain/id-number';
+import type { AidRecord } from '../../federation/types';
+
+const member = makeIdNumber('370811', '1980-05-05', 11);
+const stranger = makeIdNumber('370811', '1981-06-06', 13);
+const facts = { reportedOn: '2025-09-26', today: '2025-10-20', members: [member] };
+
+const decision = (d: Partial<DecisionInput> = {}): DecisionInput => ({
+  department: 'HEALTH',
+  programmeCode: 'MEDICAL_AID',
+  amountFen: 500_000,
+  deadlineWorkingDays: 10,
+  ask: null,
+  beneficiaryIdNumber: null,
+  secondAid: null,
+  ...d,
+});
+
+const meeting = (m: Partial<MeetingInput> = {}): MeetingInput => ({ heldOn: '2025-10-09', departmentsPresent: ['HEALTH', 'CIVIL_AFFAIRS'], notes: null, decisions: [decision()], ...m });
+
+const codes = (m: MeetingInput) => checkMeeting(m, facts).map((e) => `${e.code}@${e.field?.slice(1).join('.')}`);
+
+describe('checkMeeting', () => {
+  it('accepts a sound record', () => {
+    expect(codes(meeting())).toEqual([]);
+    expect(codes(meeting({ decisions: [] }))).toEqual([]);
+  });
+
+  it('names each fault with its field', () => {
+    expect(
+      codes(
+        meeting({
+          heldOn: '2025-09-25',
+          decisions: [
+            decision({ programmeCode: 'DIBAO' }),
+            decision({ department: 'UNION', programmeCode: 'UNION_ILLNESS' }),
+            decision({ programmeCode: 'NO_SUCH' }),
+            decision({ amountFen: -1, deadlineWorkingDays: 61 }),
+            decision({ beneficiaryIdNumber: stranger }),
+            decision({ department: 'CIVIL_AFFAIRS', programmeCode: 'DIBAO', secondAid: { cause: 'ILLNESS' } }),
+          ],
+        }),
+      ),
+    ).toEqual([
+      'MEETING_DATE_OUT_OF_RANGE@heldOn',
+      'PROGRAMME_NOT_OF_DEPARTMENT@decisions.0.programme',
+      'DEPARTMENT_NOT_PRESENT@decisions.1.department',
+      'UNKNOWN_PROGRAMME@decisions.2.programme',
+      'AMOUNT_NEGATIVE@decisions.3.amountFen',
+      'DEADLINE_OUT_OF_RANGE@decisions.3.deadlineWorkingDays',
+      'BENEFICIARY_NOT_IN_HOUSEHOLD@decisions.4.beneficiaryIdNumber',
+      'SECOND_AID_NOT_TEMPORARY_AID@decisions.5.secondAid',
+      'BENEFICIARY_NOT_IN_HOUSEHOLD@decisions.5.beneficiaryIdNumber',
+    ]);
+  });
+
+  it('refuses a meeting in the future or with nobody present', () => {
+    expect(codes(meeting({ heldOn: '2025-10-21', departmentsPresent: [], decisions: [] }))).toEqual(['MEETING_DATE_OUT_OF_RANGE@heldOn', 'NO_DEPARTMENTS_PRESENT@departmentsPresent']);
+  });
+
+  it('words the slip from the programme and amount', () => {
+    expect(defaultAsk(decision())).toBe('医疗救助 5000.00 元');
+    expect(defaultAsk(decision({ department: 'HOUSING', programmeCode: 'RENT_SUBSIDY', amountFen: 45_000 }))).toBe('公租房租赁补贴 450.00 元/月');
+    expect(defaultAsk(decision({ department: 'CIVIL_AFFAIRS', programmeCode: 'TEMP_AID', amountFen: 300_000, secondAid: { cause: 'ILLNESS' } }))).toBe('临时救助 3000.00 元（二次临时救助）');
+  });
+});
+
+describe('dossier', () => {
+  it('looks back 24 months, inclusive of today', () => {
+    expect(monthsWindow('2026-03-15', 24)).toEqual({ from: '2024-03-16', to: '2026-03-15' });
+    expect(monthsWindow('2026-01-31', 24)).toEqual({ from: '2024-02-01', to: '2026-01-31' });
+    // 2024-02-29 exists; 2026-02-29 does not: the window starts the day after the month's end.
+    expect(monthsWindow('2028-02-29', 24)).toEqual({ from: '2026-03-01', to: '2028-02-29' });
+    expect(monthsWindow('2026-03-15', 12)).toEqual({ from: '2025-03-16', to: '2026-03-15' });
+  });
+
+  it('lists departments with no aid and no completed slip', () => {
+    const aid = (department: AidRecord['department'], status: AidRecord['status'] = 'PAID') => ({ department, status }) as AidRecord;
+    expect(
+      departmentsNotContributed(
+        [aid('CIVIL_AFFAIRS'), aid('HOUSING', 'CANCELLED')],
+        [
+          { to: 'HEALTH', state: 'COMPLETED' },
+          { to: 'UNION', state: 'DECLINED' },
+          { to: '370811001', state: 'COMPLETED' },
+        ],
+      ),
+    ).toEqual(['EDUCATION', 'HOUSING', 'UNION', 'DISABILITY']);
+  });
+});
+
+describe('overdueReport', () => {
+  const asOf = new Date('2025-10-21T12:00:00+08:00');
+  const slip = (id: number, to: string, township: string, dueOn: string) => ({ referral: { id }, issuedOn: '2025-10-09', dueOn, answeredAt: null, toOffice: to, townshipCode: township });
+
+  it('groups overdue slips by receiving office and by township, most overdue first, and leaves out what is not due', () => {
+    const report = overdueReport(
+      [slip(1, 'HEALTH', '370811001', '2025-10-15'), slip(2, 'HEALTH', '370826100', '2025-10-10'), slip(3, 'UNION', '370811001', '2025-10-21')],
+      [
+        {
+          case: { id: 9 },
+          timeline: { urgency: 'URGENT', reportedAt: new Date('2025-10-20T08:00:00+08:00'), transitions: [] },
+          ownerOffice: '370811001',
+          townshipCode: '370811001',
+        },
+      ],
+      asOf,
+    );
+    expect(report.byOffice.map((g) => [g.office, g.referrals.map((r) => r.referral.id), g.cases.map((c) => [c.case.id, c.deadline.kind])])).toEqual([
+      ['370811001', [], [[9, 'FIRST_AID']]],
+      ['HEALTH', [2, 1], []],
+    ]);
+    expect(report.byTownship.map((g) => [g.townshipCode, g.referrals.map((r) => r.referral.id), g.cases.length])).toEqual([
+      ['370811001', [1], 1],
+      ['370826100', [2], 0],
+    ]);
+    expect(report.byOffice[1].referrals[1].overdue).toMatchObject({ workingDays: 4 });
+    expect(chinaDateOf(report.asOf)).toBe('2025-10-21');
+  });
+});

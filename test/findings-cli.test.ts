@@ -1,0 +1,53 @@
+/** `npm run scan` (tools/scan.ts) as an operator runs it: a child process against real databases. */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createTestDatabases, type TestDatabases } from './support/databases';
+import { insertRegions, TODAY } from './support/scenarios';
+import { CASES, insertCases } from './findings-scenario';
+
+let dbs: TestDatabases;
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('findings_cli');
+  await insertRegions(dbs);
+  await insertCases(dbs);
+});
+
+afterAll(async () => {
+  await dbs?.close();
+});
+
+function scan(args: string[], env: Record<string, string> = {}) {
+  const tsx = path.join(__dirname, '..', 'node_modules', '.bin', 'tsx');
+  return spawnSync(tsx, [path.join(__dirname, '..', 'tools', 'scan.ts'), ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, DATABASE_URL: dbs.hubUrl, AIDHUB_RULES_FILE: '', ...env },
+    timeout: 60_000,
+  });
+}
+
+it('scans a division, stores the findings with the scan id, and prints nothing personal', async () => {
+  const run = scan(['--region', '370811', '--as-of', TODAY]);
+  expect(run.stderr).toBe('');
+  expect(run.status).toBe(0);
+  expect(run.stdout).toMatch(/Scan \d+ succeeded/);
+  for (const id of [CASES.overlap.person, CASES.housing.head, CASES.death.person]) expect(run.stdout).not.toContain(id);
+  const [scans] = await dbs.hubPool.query('SELECT id, state, findings_count AS n, started_by AS who FROM finding_scan');
+  expect(scans).toEqual([{ id: expect.any(Number), state: 'SUCCEEDED', n: 8, who: 'cli' }]);
+});
+
+it('refuses a bad division code and an invalid rule file before doing anything', () => {
+  expect(scan(['--region', '3708']).status).toBe(2);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-cli-rules-'));
+  try {
+    const file = path.join(dir, 'bad.json');
+    fs.writeFileSync(file, JSON.stringify({ rules: [{ id: 'M4', when: [{ fact: 'OUT_OF_POCKET', windowMonths: 12 }] }] }));
+    const run = scan(['--region', '370811'], { AIDHUB_RULES_FILE: file });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('rule M4, field when[0].minFen');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,456 @@
+/**
+ * Findings end to end: a real hub over seven real databases, spoken to over HTTP. Household and
+ * person findings, the pre-grant check, a region scan with its browse and CSV export, settling
+ * findings, and what a re-scan does with them.
+ */
+import { eq } from 'drizzle-orm';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort } from '../db/private-server';
+import { tekunPerson } from '../federation/civil-affairs/tables';
+import { createTestDatabases, type TestDatabases } from './support/databases';
+import { startTestHub, type TestHub } from './support/hub';
+import { insertMany, insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
+import { CASES, insertCases, TOWNSHIP, type CaseIds } from './findings-scenario';
+
+const FINDING_FIELDS = /* GraphQL */ `
+  id
+  rule { id kind }
+  severity
+  scope
+  status
+  ongoing
+  explanation
+  basis
+  departments { code }
+  people { idNumber }
+  records { department { code } programme { code } sourceReference beneficiary { idNumber } }
+  measure {
+    __typename
+    ... on PeriodOverlap { start end days }
+    ... on RepeatedGrants { cause count windowMonths }
+    ... on SettlementExcess { settlementReference burdenFen aidFen excessFen }
+    ... on AidAfterDeath { deathDate from to months excessFen }
+    ... on MissedAid { expected { code } conditions disabilityLevel }
+    ... on SamePeriodFunding { period }
+  }
+`;
+
+const HOUSEHOLD_FINDINGS = `query($id: ID!) { household(id: $id) { findings { ${FINDING_FIELDS} } } }`;
+
+let dbs: TestDatabases;
+let hub: TestHub;
+let ids: CaseIds;
+let wangId: number;
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('findings');
+  await insertRegions(dbs);
+  wangId = await insertWang(dbs);
+  ids = await insertCases(dbs);
+  hub = await startTestHub(dbs, { today: TODAY });
+});
+
+afterAll(async () => {
+  await hub?.close();
+  await dbs?.close();
+});
+
+async function findingsOf(householdId: number): Promise<any[]> {
+  const res = await hub.gql(HOUSEHOLD_FINDINGS, { id: String(householdId) });
+  expect(res.errors).toBeUndefined();
+  return res.data.household.findings;
+}
+
+function ruleIds(findings: any[]): string[] {
+  return findings.map((f) => f.rule.id).sort();
+}
+
+describe('Household.findings', () => {
+  it('finds each planted case, and only it', async () => {
+    expect(ruleIds(await findingsOf(ids.overlap))).toEqual(['X1']);
+    expect(ruleIds(await findingsOf(ids.housing))).toEqual(['M5', 'X4', 'X5']);
+    expect(ruleIds(await findingsOf(ids.death))).toEqual(['X8']);
+    expect(ruleIds(await findingsOf(ids.nursing))).toEqual(['M1']);
+    expect(ruleIds(await findingsOf(ids.settlement))).toEqual(['X7']);
+    expect(ruleIds(await findingsOf(ids.orphan))).toEqual(['X2']);
+    expect(ruleIds(await findingsOf(wangId))).toEqual(['X6']);
+  });
+
+  it('names the rule, the people, the exact records, the overlap and the basis', async () => {
+    const [f] = await findingsOf(ids.overlap);
+    expect(f).toMatchObject({
+      rule: { id: 'X1', kind: 'EXCLUSIVE_PROGRAMMES' },
+      severity: 'CONFLICT',
+      scope: 'PERSON',
+      status: 'OPEN',
+      ongoing: false,
+      departments: [{ code: 'CIVIL_AFFAIRS' }],
+      people: [{ idNumber: CASES.overlap.person }],
+      measure: { __typename: 'PeriodOverlap', start: '2025-03-01', end: CASES.overlap.tekunEnd, days: CASES.overlap.days },
+    });
+    expect(f.id).toMatch(/^[0-9a-f]{32}$/);
+    expect(f.records.map((r: any) => r.programme.code)).toEqual(['DIBAO', 'TEKUN']);
+    expect(f.records.every((r: any) => r.beneficiary.idNumber === CASES.overlap.person)).toBe(true);
+    expect(f.basis).toContain('社会救助暂行办法');
+    expect(f.explanation).toContain('2025-03-01 至 2025-12-31');
+  });
+
+  it('measures aid after death, settlement excess and missed aid', async () => {
+    const [death] = await findingsOf(ids.death);
+    expect(death.measure).toEqual({ __typename: 'AidAfterDeath', deathDate: CASES.death.deathDate, from: '2025-11-01', to: null, months: CASES.death.months, excessFen: CASES.death.months * CASES.death.monthlyFen });
+    expect(death.ongoing).toBe(true);
+    const [excess] = await findingsOf(ids.settlement);
+    expect(excess.measure).toEqual({ __typename: 'SettlementExcess', settlementReference: CASES.settlement.setlId, burdenFen: 500_000, aidFen: 550_000, excessFen: CASES.settlement.excessFen });
+    expect(excess.departments.map((d: any) => d.code).sort()).toEqual(['HEALTH', 'UNION']);
+    const [missed] = await findingsOf(ids.nursing);
+    expect(missed).toMatchObject({ severity: 'MISSED_AID', records: [], measure: { __typename: 'MissedAid', expected: [{ code: 'DISABILITY_NURSING' }], disabilityLevel: 1 } });
+  });
+
+  it('filters by severity', async () => {
+    const res = await hub.gql(`query($id: ID!) { household(id: $id) { findings(severities: [WARNING]) { rule { id } } } }`, { id: String(ids.housing) });
+    expect(res.data.household.findings).toEqual([{ rule: { id: 'X5' } }]);
+  });
+
+  it('costs the same fixed statements for a household of 1 and of 8 members', async () => {
+    const bulk = await insertMany(dbs, 8);
+    const q = `query($id: ID!) { household(id: $id) { findings { rule { id } records { sourceReference } } } }`;
+    const one = await hub.gql(q, { id: String(bulk.ids[0]) });
+    const eight = await hub.gql(q, { id: String(bulk.ids[7]) });
+    expect(one.errors).toBeUndefined();
+    // Each bulk member is a disabled member of a 低保 family with no living subsidy (M2).
+    expect(ruleIds(one.data.household.findings)).toEqual(['M2']);
+    expect(ruleIds(eight.data.household.findings)).toEqual(Array(8).fill('M2'));
+    expect(one.extensions?.sqlStatements?.bySource).toEqual(eight.extensions?.sqlStatements?.bySource);
+  });
+});
+
+describe('Person.findings', () => {
+  it('gives the findings that involve the person', async () => {
+    const q = `query($n: String!) { person(idNumber: $n) { findings { rule { id } } } }`;
+    const head = await hub.gql(q, { n: CASES.housing.head });
+    const spouse = await hub.gql(q, { n: CASES.housing.spouse });
+    expect(ruleIds(head.data.person.findings)).toEqual(['M5', 'X4', 'X5']);
+    expect(ruleIds(spouse.data.person.findings)).toEqual(['M5', 'X5']);
+  });
+});
+
+describe('preGrantCheck', () => {
+  const Q = `query($input: PreGrantCheckInput!) { preGrantCheck(input: $input) { clear conflicts warnings complete consulted { code } findings { rule { id } severity explanation records { sourceReference programme { code } } measure { __typename ... on PeriodOverlap { start end } } } } }`;
+  const writer = () => hub.as({ purpose: 'DUPLICATE_CHECK' });
+
+  it('reports the conflict a 特困 grant would cause with a running 低保', async () => {
+    const res = await writer().gql(Q, { input: { beneficiaryIdNumber: CASES.overlap.person, programme: 'TEKUN', periodStart: '2026-04-01', amountFen: 90_000 } });
+    expect(res.errors).toBeUndefined();
+    const check = res.data.preGrantCheck;
+    expect(check).toMatchObject({ clear: false, conflicts: 1, warnings: 0, complete: true });
+    expect(check.findings[0]).toMatchObject({ rule: { id: 'X1' }, severity: 'CONFLICT', measure: { __typename: 'PeriodOverlap', start: '2026-04-01', end: null } });
+    expect(check.findings[0].records.map((r: any) => r.sourceReference)).toContain('PROPOSED');
+  });
+
+  it('warns of a third temporary aid for illness, unless approved as a second aid', async () => {
+    const input = { beneficiaryIdNumber: CASES.housing.head, programme: 'TEMP_AID', grantDate: TODAY, amountFen: 100_000, cause: 'ILLNESS' };
+    const plain = (await writer().gql(Q, { input })).data.preGrantCheck;
+    expect(plain.findings.map((f: any) => f.rule.id)).toEqual(['X5', 'M5']);
+    expect(plain).toMatchObject({ clear: false, warnings: 1, conflicts: 0 });
+    // A temporary aid reads civil affairs alone.
+    expect(plain.consulted).toEqual([{ code: 'CIVIL_AFFAIRS' }]);
+    const approved = (await writer().gql(Q, { input: { ...input, secondAid: true } })).data.preGrantCheck;
+    expect(approved.findings.map((f: any) => f.rule.id)).toEqual(['M5']);
+    expect(approved.clear).toBe(true);
+  });
+
+  it('is clear for aid that conflicts with nothing, and writes nothing', async () => {
+    const before = await dbs.hubPool.query('SELECT COUNT(*) AS n FROM finding');
+    const res = await writer().gql(Q, { input: { beneficiaryIdNumber: CASES.nursing.person, programme: 'DISABILITY_NURSING', periodStart: '2026-04-01', amountFen: 15_000 } });
+    expect(res.data.preGrantCheck).toMatchObject({ clear: true, findings: [], conflicts: 0, warnings: 0 });
+    const after = await dbs.hubPool.query('SELECT COUNT(*) AS n FROM finding');
+    expect(after[0]).toEqual(before[0]);
+  });
+
+  it('checks medical aid against its settlement', async () => {
+    const input = { beneficiaryIdNumber: CASES.settlement.person, programme: 'UNION_ILLNESS', grantDate: TODAY, amountFen: 10_000, settlementReference: CASES.settlement.setlId };
+    const res = await writer().gql(Q, { input });
+    expect(res.data.preGrantCheck.findings.map((f: any) => f.rule.id)).toEqual(['X7']);
+  });
+
+  it.each([
+    [{ programme: 'NO_SUCH', grantDate: TODAY }, 'input.programme', 'UNKNOWN_PROGRAMME'],
+    [{ programme: 'TEKUN' }, 'input.periodStart', 'REQUIRED'],
+    [{ programme: 'TEMP_AID' }, 'input.grantDate', 'REQUIRED'],
+    [{ programme: 'TEKUN', periodStart: '2026-04-01', periodEnd: '2026-03-01' }, 'input.periodEnd', 'EMPTY_PERIOD'],
+  ])('refuses %j with BAD_USER_INPUT', async (partial, argument, reason) => {
+    const res = await writer().gql(Q, { input: { beneficiaryIdNumber: CASES.overlap.person, amountFen: 1, ...partial } });
+    expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument, reason });
+  });
+});
+
+describe('region scan, settling and re-scan', () => {
+  const monitoring = () => hub.as({ purpose: 'MONITORING' });
+  const SCAN = `query($id: ID!, $filter: FindingFilter, $first: Int, $after: String) { scan(id: $id) { id state failure csvPath region { code } progress { householdsTotal householdsDone findings new reopened stillSettled } findings(filter: $filter, first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id rule { id } status household { id } firstSeenScan { id } lastSeenScan { id } events { action fromStatus toStatus actor department { code } officer reason scan { id } } } } } } }`;
+
+  async function scanAndWait(regionCode: string): Promise<any> {
+    const started = await monitoring().gql(`mutation($input: ScanStartInput!) { scanStart(input: $input) { scan { id state } userErrors { code } } }`, { input: { regionCode } });
+    expect(started.errors).toBeUndefined();
+    expect(started.data.scanStart.userErrors).toEqual([]);
+    const id = started.data.scanStart.scan.id;
+    for (let i = 0; i < 200; i++) {
+      const res = await monitoring().gql(SCAN, { id, filter: { statuses: ['OPEN', 'CONFIRMED', 'DISMISSED', 'RESOLVED'] }, first: 100 });
+      if (res.data.scan.state !== 'RUNNING') return res.data.scan;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('scan did not finish');
+  }
+
+  function byRule(scan: any): Map<string, any> {
+    return new Map(scan.findings.edges.map((e: any) => [e.node.rule.id + ':' + e.node.household.id, e.node]));
+  }
+
+  async function settle(mutation: string, input: Record<string, unknown>, as: { token: string }) {
+    const res = await hub.as({ token: as.token, purpose: 'DUPLICATE_CHECK' }).gql(
+      `mutation($input: ${mutation[0].toUpperCase()}${mutation.slice(1)}Input!) { ${mutation}(input: $input) { finding { id status } userErrors { code field } } }`,
+      { input },
+    );
+    expect(res.errors).toBeUndefined();
+    return res.data[mutation];
+  }
+
+  let first: any;
+  let civil: { token: string };
+  let housing: { token: string };
+
+  beforeAll(async () => {
+    civil = await hub.createClient({ department: 'CIVIL_AFFAIRS', roles: ['DEPARTMENT_WRITER'] });
+    housing = await hub.createClient({ department: 'HOUSING', roles: ['DEPARTMENT_WRITER'] });
+    first = await scanAndWait('370811');
+  });
+
+  it('scans a county and stores every finding with the scan id', async () => {
+    expect(first).toMatchObject({ state: 'SUCCEEDED', failure: null, region: { code: '370811' } });
+    expect(first.progress.householdsDone).toBe(first.progress.householdsTotal);
+    expect(first.progress.new).toBe(first.progress.findings);
+    const found = byRule(first);
+    for (const [rule, household] of [['X1', ids.overlap], ['X4', ids.housing], ['X5', ids.housing], ['M5', ids.housing], ['X8', ids.death], ['M1', ids.nursing], ['X7', ids.settlement], ['X2', ids.orphan], ['X6', wangId]] as const) {
+      expect(found.get(`${rule}:${household}`)).toMatchObject({ status: 'OPEN', firstSeenScan: { id: first.id }, lastSeenScan: { id: first.id } });
+    }
+    // The ids are those Household.findings shows.
+    const live = await findingsOf(ids.overlap);
+    expect(found.get(`X1:${ids.overlap}`).id).toBe(live[0].id);
+  });
+
+  it('does not scan a county outside the division', async () => {
+    const other = await scanAndWait('370826');
+    expect(other).toMatchObject({ state: 'SUCCEEDED', progress: { householdsTotal: 0, findings: 0 } });
+  });
+
+  it('pages with cursors and filters by rule, severity, department and township', async () => {
+    const page1 = await monitoring().gql(SCAN, { id: first.id, first: 2 });
+    const page2 = await monitoring().gql(SCAN, { id: first.id, first: 2, after: page1.data.scan.findings.pageInfo.endCursor });
+    expect(page1.data.scan.findings.pageInfo.hasNextPage).toBe(true);
+    const seen = [...page1.data.scan.findings.edges, ...page2.data.scan.findings.edges].map((e: any) => e.node.id);
+    expect(new Set(seen).size).toBe(4);
+
+    const total = async (filter: object) => (await monitoring().gql(SCAN, { id: first.id, filter, first: 1 })).data.scan.findings.totalCount;
+    expect(await total({ rules: ['X5', 'M5'] })).toBe(2);
+    expect(await total({ severities: ['MISSED_AID'] })).toBeGreaterThanOrEqual(2);
+    expect(await total({ departments: ['HOUSING'] })).toBe(1);
+    expect(await total({ townshipCode: TOWNSHIP })).toBe(first.findings.totalCount);
+    expect(await total({ townshipCode: '370811002' })).toBe(0);
+    const bad = await monitoring().gql(SCAN, { id: first.id, filter: { townshipCode: '3708' } });
+    expect(bad.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'MALFORMED_DIVISION_CODE' });
+  });
+
+  it('refuses a dismissal without a reason, and by a department not concerned', async () => {
+    const x1 = byRule(first).get(`X1:${ids.overlap}`);
+    expect(await settle('findingDismiss', { findingId: x1.id, reason: '  ' }, civil)).toEqual({ finding: null, userErrors: [{ code: 'REASON_REQUIRED', field: ['input', 'reason'] }] });
+    expect((await settle('findingDismiss', { findingId: x1.id, reason: '本县允许' }, housing)).userErrors).toEqual([{ code: 'DEPARTMENT_NOT_CONCERNED', field: ['input', 'findingId'] }]);
+    expect((await settle('findingConfirm', { findingId: '0'.repeat(32) }, civil)).userErrors).toEqual([{ code: 'FINDING_NOT_FOUND', field: ['input', 'findingId'] }]);
+  });
+
+  it('settles findings with who and why, and a re-scan keeps their identity and status', async () => {
+    const found = byRule(first);
+    const x1 = found.get(`X1:${ids.overlap}`);
+    const x4 = found.get(`X4:${ids.housing}`);
+    const x8 = found.get(`X8:${ids.death}`);
+    const x2 = found.get(`X2:${ids.orphan}`);
+    expect(await settle('findingDismiss', { findingId: x1.id, reason: '县民政局核实：特困期间低保已停发，系统未更新', officer: 'zhang01' }, civil)).toEqual({ finding: { id: x1.id, status: 'DISMISSED' }, userErrors: [] });
+    expect((await settle('findingConfirm', { findingId: x4.id, note: '已通知住户退出实物配租' }, housing)).finding.status).toBe('CONFIRMED');
+    expect((await settle('findingConfirm', { findingId: x4.id }, housing)).userErrors).toEqual([{ code: 'NO_CHANGE', field: ['input', 'findingId'] }]);
+    expect((await settle('findingResolve', { findingId: x8.id, note: '已停发' }, civil)).finding.status).toBe('RESOLVED');
+    expect((await settle('findingResolve', { findingId: x2.id, note: '孤儿基本生活费已于 2025-06 停发' }, civil)).finding.status).toBe('RESOLVED');
+
+    const again = await scanAndWait('370811');
+    expect(again.id).not.toBe(first.id);
+    const now = byRule(again);
+    // Dismissed, records unchanged: stays dismissed. Confirmed: stays. Resolved but still paid: reopened. Resolved and past: stays.
+    expect(now.get(`X1:${ids.overlap}`)).toMatchObject({ id: x1.id, status: 'DISMISSED', firstSeenScan: { id: first.id }, lastSeenScan: { id: again.id } });
+    expect(now.get(`X4:${ids.housing}`)).toMatchObject({ id: x4.id, status: 'CONFIRMED' });
+    expect(now.get(`X8:${ids.death}`)).toMatchObject({ id: x8.id, status: 'OPEN' });
+    expect(now.get(`X2:${ids.orphan}`)).toMatchObject({ id: x2.id, status: 'RESOLVED' });
+    expect(again.progress).toMatchObject({ new: 0, reopened: 1, stillSettled: 2 });
+
+    expect(now.get(`X1:${ids.overlap}`).events).toEqual([
+      { action: 'DISMISSED', fromStatus: 'OPEN', toStatus: 'DISMISSED', actor: expect.any(String), department: { code: 'CIVIL_AFFAIRS' }, officer: 'zhang01', reason: '县民政局核实：特困期间低保已停发，系统未更新', scan: null },
+    ]);
+    expect(now.get(`X8:${ids.death}`).events.map((e: any) => [e.action, e.reason, e.scan?.id ?? null])).toEqual([
+      ['RESOLVED', '已停发', null],
+      ['REOPENED', 'STILL_ONGOING', again.id],
+    ]);
+
+    // The default browse leaves out what no longer needs acting on.
+    const actionable = await monitoring().gql(SCAN, { id: again.id, first: 100 });
+    const statuses = new Set(actionable.data.scan.findings.edges.map((e: any) => e.node.status));
+    expect([...statuses].sort()).toEqual(['CONFIRMED', 'OPEN']);
+    // Household.findings carries the stored status.
+    expect((await findingsOf(ids.overlap))[0].status).toBe('DISMISSED');
+  });
+
+  it('reopens a dismissed finding when its records change, under the same id', async () => {
+    const x1 = byRule(first).get(`X1:${ids.overlap}`);
+    await dbs.sources.CIVIL_AFFAIRS.update(tekunPerson).set({ endOn: '2026-01-31' }).where(eq(tekunPerson.idNo, CASES.overlap.person));
+    const third = await scanAndWait('370811');
+    const now = byRule(third).get(`X1:${ids.overlap}`);
+    expect(now).toMatchObject({ id: x1.id, status: 'OPEN' });
+    expect(now.events.at(-1)).toMatchObject({ action: 'REOPENED', reason: 'RECORDS_CHANGED', scan: { id: third.id } });
+  });
+
+  it('refuses a second scan of an overlapping division while one runs', async () => {
+    const a = monitoring().gql(`mutation { scanStart(input: { regionCode: "370800" }) { scan { id } userErrors { code } } }`);
+    const b = monitoring().gql(`mutation { scanStart(input: { regionCode: "370811001" }) { scan { id } userErrors { code } } }`);
+    const codes = (await Promise.all([a, b])).map((r) => r.data.scanStart.userErrors.map((e: any) => e.code));
+    expect(codes).toContainEqual(['SCAN_ALREADY_RUNNING']);
+    expect(codes).toContainEqual([]);
+    const started = (await Promise.all([a, b])).find((r) => r.data.scanStart.userErrors.length === 0)!;
+    for (let i = 0; i < 200; i++) {
+      const res = await monitoring().gql(`query($id: ID!) { scan(id: $id) { state } }`, { id: started.data.scanStart.scan.id });
+      if (res.data.scan.state !== 'RUNNING') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  });
+
+  describe('CSV export', () => {
+    async function csv(scanId: string, query: string, headers: Record<string, string>) {
+      const res = await fetch(`${hub.url}/exports/scans/${scanId}/findings.csv${query}`, { headers });
+      return { status: res.status, type: res.headers.get('content-type'), body: Buffer.from(await res.arrayBuffer()).toString('utf8') };
+    }
+    const lines = (body: string) => body.replace(/^\uFEFF/, '').trim().split('\n');
+
+    it('exports the same findings the browse shows, with a BOM for Excel', async () => {
+      const headers = hub.as({ purpose: 'MONITORING' }).headers;
+      const all = await csv(first.id, '', headers);
+      expect(all.status).toBe(200);
+      expect(all.type).toContain('text/csv');
+      expect(all.body.startsWith('\uFEFF发现编号,')).toBe(true);
+      const browse = await monitoring().gql(SCAN, { id: first.id, first: 100 });
+      expect(lines(all.body)).toHaveLength(1 + browse.data.scan.findings.totalCount);
+      const x4 = await csv(first.id, '?rule=X4&department=HOUSING', headers);
+      const rows = lines(x4.body);
+      expect(rows).toHaveLength(2);
+      expect(rows[1]).toContain(CASES.housing.head);
+      expect(rows[1]).toContain('公租房实物配租与租赁补贴重复');
+    });
+
+    it('masks ID numbers for a role that may not see them, and refuses a bad filter or no purpose', async () => {
+      const reader = await hub.createClient({ roles: ['READER'] });
+      const masked = await csv(first.id, '?rule=X4', hub.as({ token: reader.token, purpose: 'MONITORING' }).headers);
+      expect(masked.status).toBe(200);
+      expect(masked.body).not.toContain(CASES.housing.head);
+      expect(masked.body).toContain(`${CASES.housing.head.slice(0, 6)}********${CASES.housing.head.slice(-4)}`);
+      expect((await csv(first.id, '?severity=LOUD', hub.as({ purpose: 'MONITORING' }).headers)).status).toBe(400);
+      expect((await csv(first.id, '', hub.as({ purpose: null }).headers)).status).toBe(403);
+      expect((await csv('999999', '', hub.as({ purpose: 'MONITORING' }).headers)).status).toBe(404);
+    });
+  });
+});
+
+describe('a department that does not answer', () => {
+  let partial: TestHub;
+  beforeAll(async () => {
+    const deadPort = await freePort();
+    partial = await startTestHub(dbs, { today: TODAY, sources: { DISABILITY: { url: `mysql://root@127.0.0.1:${deadPort}/nowhere` }, HEALTH: { url: `mysql://root@127.0.0.1:${deadPort}/nowhere` } } });
+  });
+  afterAll(async () => {
+    await partial?.close();
+  });
+
+  it('is never taken for missed aid, and the answer says it is partial', async () => {
+    const res = await partial.gql(HOUSEHOLD_FINDINGS, { id: String(ids.nursing) });
+    expect(res.data.household.findings).toEqual([]);
+    expect(res.errors?.map((e) => e.extensions?.code)).toContain('DEPARTMENT_UNAVAILABLE');
+    // Rules reading only the departments that answered still run.
+    const overlap = await partial.gql(HOUSEHOLD_FINDINGS, { id: String(ids.overlap) });
+    expect(ruleIds(overlap.data.household.findings)).toEqual(['X1']);
+  });
+
+  it('makes a pre-grant check that needs it incomplete, and leaves one that does not complete', async () => {
+    const Q = `query($input: PreGrantCheckInput!) { preGrantCheck(input: $input) { complete consulted { code } } }`;
+    const writer = partial.as({ purpose: 'DUPLICATE_CHECK' });
+    const medical = await writer.gql(Q, { input: { beneficiaryIdNumber: CASES.settlement.person, programme: 'MEDICAL_AID', grantDate: TODAY, amountFen: 1, settlementReference: CASES.settlement.setlId } });
+    expect(medical.data.preGrantCheck.complete).toBe(false);
+    expect(medical.errors?.map((e) => e.extensions)).toContainEqual(expect.objectContaining({ code: 'DEPARTMENT_UNAVAILABLE', department: 'HEALTH' }));
+    const temp = await writer.gql(Q, { input: { beneficiaryIdNumber: CASES.housing.head, programme: 'TEMP_AID', grantDate: TODAY, amountFen: 1, cause: 'OTHER' } });
+    expect(temp.data.preGrantCheck).toEqual({ complete: true, consulted: [{ code: 'CIVIL_AFFAIRS' }] });
+    expect(temp.errors).toBeUndefined();
+  });
+
+  it('fails a scan rather than report what it could not see', async () => {
+    const monitoring = partial.as({ purpose: 'MONITORING' });
+    const started = await monitoring.gql(`mutation { scanStart(input: { regionCode: "370811001" }) { scan { id } userErrors { code } } }`);
+    expect(started.data.scanStart.userErrors).toEqual([]);
+    let scan: any;
+    for (let i = 0; i < 200; i++) {
+      scan = (await monitoring.gql(`query($id: ID!) { scan(id: $id) { state failure } }`, { id: started.data.scanStart.scan.id })).data.scan;
+      if (scan.state !== 'RUNNING') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(scan.state).toBe('FAILED');
+    expect(scan.failure).toMatch(/^DEPARTMENT_UNAVAILABLE:(HEALTH|DISABILITY)$/);
+  });
+});
+
+describe('the rule set', () => {
+  const previous = process.env.AIDHUB_RULES_FILE;
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-findings-rules-'));
+  });
+  afterAll(() => {
+    if (previous === undefined) delete process.env.AIDHUB_RULES_FILE;
+    else process.env.AIDHUB_RULES_FILE = previous;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lists every rule with its basis', async () => {
+    const res = await hub.gql(`{ rules { id enabled severity basis programmes { code } windowMonths thresholdFen } }`);
+    expect(res.data.rules.map((r: any) => r.id)).toEqual(['X1', 'X2', 'X3', 'X4', 'X5', 'X6', 'X7', 'X8', 'X9', 'M1', 'M2', 'M3', 'M4', 'M5']);
+    expect(res.data.rules.find((r: any) => r.id === 'X5')).toMatchObject({ windowMonths: 12, programmes: [{ code: 'TEMP_AID' }] });
+    expect(res.data.rules.find((r: any) => r.id === 'M4')).toMatchObject({ thresholdFen: 1_000_000 });
+  });
+
+  it('follows a locality’s file: a rule switched off finds nothing', async () => {
+    const file = path.join(dir, 'local.json');
+    fs.writeFileSync(file, JSON.stringify({ name: '任城区', rules: [{ id: 'X6', enabled: false }] }));
+    process.env.AIDHUB_RULES_FILE = file;
+    try {
+      expect(ruleIds(await findingsOf(wangId))).toEqual([]);
+      const rules = await hub.gql(`{ rules { id enabled } }`);
+      expect(rules.data.rules.find((r: any) => r.id === 'X6')).toEqual({ id: 'X6', enabled: false });
+    } finally {
+      delete process.env.AIDHUB_RULES_FILE;
+    }
+    expect(ruleIds(await findingsOf(wangId))).toEqual(['X6']);
+    expect(WANG.child).toBeDefined();
+  });
+
+  it('stops the hub from starting when the file is invalid, naming the rule and the field', async () => {
+    const file = path.join(dir, 'broken.json');
+    fs.writeFileSync(file, JSON.stringify({ rules: [{ id: 'X5', windowMonths: 'twelve' }] }));
+    process.env.AIDHUB_RULES_FILE = file;
+    try {
+      await expect(startTestHub(dbs, { today: TODAY })).rejects.toThrow(/rule X5, field windowMonths/);
+    } finally {
+      delete process.env.AIDHUB_RULES_FILE;
+    }
+  });
+});

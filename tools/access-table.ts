@@ -1,0 +1,32 @@
+/**
+ * The access tables of docs/access.md, generated from access/policy.ts.
+ *
+ *   npm run access:table             # prints them
+ *   npm run access:table -- --write  # rewrites them in docs/access.md, between the markers
+ *
+ * A test keeps docs/access.md equal to this output, so the document cannot drift from the policy:
+ * after changing the policy, run the second command.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { accessTables } from '../access/policy-table';
+
+export const DOC = path.join(__dirname, '..', 'docs', 'access.md');
+const START = '<!-- access-tables:start -->';
+const END = '<!-- access-tables:end -->';
+
+export function withTables(doc: string, tables: string): string {
+  const from = doc.indexOf(START);
+  const to = doc.indexOf(END);
+  if (from < 0 || to < from) throw new Error(`${DOC} has no ${START} … ${END} markers`);
+  return `${doc.slice(0, from)}${START}\n${tables}\n${doc.slice(to)}`;
+}
+
+if (require.main === module) {
+  if (process.argv.includes('--write')) {
+    fs.writeFileSync(DOC, withTables(fs.readFileSync(DOC, 'utf8'), accessTables()));
+    console.log(`rewrote the access tables in ${path.relative(process.cwd(), DOC)}`);
+  } else {
+    console.log(accessTables());
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * API clients: create, list, rotate, revoke.
+ *
+ *   npm run clients -- create --name rencheng-civil-affairs --department CIVIL_AFFAIRS \
+ *       --scope 370811 --roles READER,CASEWORKER [--expires 2026-12-31 | --expires-in 90d]
+ *   npm run clients -- list
+ *   npm run clients -- rotate rencheng-civil-affairs [--expires … | --expires-in … | --no-expiry]
+ *   npm run clients -- revoke rencheng-civil-affairs
+ *
+ * The database is DATABASE_URL, or the private server `npm start` is running. A token is printed
+ * once, at create and rotate; the hub keeps only its SHA-256. Revocation and rotation take effect
+ * on the next request.
+ */
+import { parseArgs } from 'node:util';
+import { ClientSpecError, createClient, listClients, revokeClient, rotateClient, type ClientInfo } from '../access/clients';
+import { resolveHubUrl } from '../access/hub-url';
+import { PURPOSES_BY_ROLE, ROLES, type Role } from '../access/policy';
+import { accessDrizzle, dbTime, type AccessDb } from '../db/access-db';
+import { createPool } from '../db/connect';
+import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
+import { redactUrl } from '../server/config';
+
+export const USAGE = `usage: npm run clients -- <command>
+  create --name NAME --department ${DEPARTMENT_CODES.join('|')}
+         --scope DIVISION_CODE --roles ROLE[,ROLE…] [--expires YYYY-MM-DD | --expires-in 90d]
+  list
+  rotate NAME [--expires YYYY-MM-DD | --expires-in 90d | --no-expiry]
+  revoke NAME
+roles: ${ROLES.map((r) => `${r} (${PURPOSES_BY_ROLE[r].join(', ')})`).join('; ')}`;
+
+class UsageError extends Error {}
+
+/** An expiry as DATETIME text (UTC): a date means the end of that day in China (UTC+8). */
+export function parseExpiry(values: { expires?: string; 'expires-in'?: string; 'no-expiry'?: boolean }, now = new Date()): string | null | undefined {
+  if (values['no-expiry']) return null;
+  if (values.expires) {
+    const m = /^(\d{4}-\d{2}-\d{2})$/.exec(values.expires);
+    const at = m ? new Date(`${m[1]}T23:59:59.999+08:00`) : new Date(values.expires);
+    if (Number.isNaN(at.getTime())) throw new UsageError(`--expires: not a date: ${JSON.stringify(values.expires)}`);
+    return dbTime(at);
+  }
+  if (values['expires-in']) {
+    const m = /^(\d+)([dh])$/.exec(values['expires-in']);
+    if (!m) throw new UsageError('--expires-in: a number of days or hours, e.g. 90d or 12h');
+    return dbTime(new Date(now.getTime() + Number(m[1]) * (m[2] === 'd' ? 86_400_000 : 3_600_000)));
+  }
+  return undefined;
+}
+
+function describe(c: ClientInfo): string {
+  return [c.name, c.status, c.department, c.regionScope, c.roles.join(','), `created ${c.createdAt}`, c.expiresAt ? `expires ${c.expiresAt}` : 'no expiry', c.revokedAt ? `revoked ${c.revokedAt}` : '']
+    .filter(Boolean)
+    .join('  ');
+}
+
+/** Runs one command; returns the exit code. */
+export async function clientsCommand(argv: string[], db: AccessDb, print: (line: string) => void): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        name: { type: 'string' },
+        department: { type: 'string' },
+        scope: { type: 'string' },
+        roles: { type: 'string' },
+        expires: { type: 'string' },
+        'expires-in': { type: 'string' },
+        'no-expiry': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    const [command, name] = positionals;
+    if (values.help || !command) {
+      print(USAGE);
+      return values.help ? 0 : 2;
+    }
+    switch (command) {
+      case 'create': {
+        if (!values.name || !values.department || !values.scope || !values.roles) throw new UsageError('create needs --name, --department, --scope and --roles');
+        const { client, token } = await createClient(db, {
+          name: values.name,
+          department: values.department.toUpperCase() as DepartmentCode,
+          regionScope: values.scope,
+          roles: values.roles.split(',').map((r) => r.trim().toUpperCase()) as Role[],
+          expiresAt: parseExpiry(values) ?? null,
+        });
+        print(`created ${describe(client)}`);
+        print(`token (shown once; the hub keeps only its hash): ${token}`);
+        return 0;
+      }
+      case 'list': {
+        const clients = await listClients(db);
+        if (clients.length === 0) print('no clients');
+        for (const c of clients) print(describe(c));
+        return 0;
+      }
+      case 'rotate': {
+        if (!name) throw new UsageError('rotate needs the client name');
+        const { client, token } = await rotateClient(db, name, parseExpiry(values));
+        print(`rotated ${describe(client)}; the previous token no longer works`);
+        print(`token (shown once; the hub keeps only its hash): ${token}`);
+        return 0;
+      }
+      case 'revoke': {
+        if (!name) throw new UsageError('revoke needs the client name');
+        print(`revoked ${describe(await revokeClient(db, name))}`);
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof ClientSpecError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      print(`error: ${(err as Error).message}`);
+      print(USAGE);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+if (require.main === module) {
+  (async () => {
+    let url: string;
+    try {
+      url = resolveHubUrl();
+    } catch (err) {
+      console.error((err as Error).message);
+      process.exit(2);
+    }
+    const pool = createPool(url, { connectionLimit: 1 });
+    try {
+      process.exitCode = await clientsCommand(process.argv.slice(2), accessDrizzle(pool), (line) => console.log(line));
+    } catch (err) {
+      console.error(`clients: ${(err as Error).message} (database ${redactUrl(url)})`);
+      process.exitCode = 1;
+    } finally {
+      await pool.end();
+    }
+  })();
+}
