@@ -3,7 +3,7 @@
  * time, membership spells (past ones too, so aid stays with the household it was paid to), people's
  * birth and death dates, and second temporary aids approved at the hub (issue 5's cases).
  */
-import { and, asc, eq, gt, like, or } from 'drizzle-orm';
+import { and, asc, eq, gt, like, or, sql } from 'drizzle-orm';
 import { inList } from '../federation/in-list';
 import type { PersonFacts, SecondAidApprovalFacts, Spell } from '../domain/rules/facts';
 import { secondAidApprovalsByIdNumbers } from './cases';
@@ -85,4 +85,10 @@ export async function secondAidApprovalFacts(db: HubDb, idNumbers: readonly stri
     // A second temporary aid is paid by civil affairs: its record key is in that department.
     aidRecordKey: r.aidSourceRef ? `CIVIL_AFFAIRS:${r.aidSourceRef}` : null,
   }));
+}
+
+/** About how many people the hub holds (the table statistics, not a count): enough to size a plan. */
+export async function approximatePeople(db: HubDb): Promise<number> {
+  const [rows] = (await db.execute(sql`SELECT TABLE_ROWS AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'person'`)) as unknown as [{ n: number | string | null }[]];
+  return Number(rows[0]?.n ?? 0);
 }
