@@ -10,16 +10,18 @@
  * down never shows up as missed aid.
  */
 import DataLoader from 'dataloader';
+import { eq } from 'drizzle-orm';
 import { inList } from './in-list';
 import type { HubDb } from '../db/connect';
 import type { HubLoaders } from '../db/loaders';
 import { secondAidApprovalFacts, spellsAndPeople } from '../db/findings-facts';
 import { eventsOfFindings, findingsByFingerprints, scansByIds, viewOfFinding, type FindingEventRow, type FindingRow, type FindingView, type ScanRow } from '../db/findings-store';
-import { householdMember } from '../db/schema';
+import { alias } from 'drizzle-orm/mysql-core';
+import { householdMember, person } from '../db/schema';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import type { IsoDate } from '../domain/dates';
 import { assembleHouseholds, assembleLonePerson, homeHousehold } from '../domain/rules/assemble';
-import { checkProposal, departmentsOfRule, evaluateHousehold, rulesConcerning, type Proposal } from '../domain/rules/evaluate';
+import { checkProposal, departmentsForProposal, evaluateHousehold, rulesConcerning, type Proposal } from '../domain/rules/evaluate';
 import type { Finding, HouseholdFacts, PersonFacts, SecondAidApprovalFacts, Spell, StudentFacts } from '../domain/rules/facts';
 import type { Rule } from '../domain/rules/rule-set';
 import { certificatesByIdNumbers } from './disability/adapter';
@@ -90,6 +92,37 @@ function createLoaders(req: LiveRequest) {
       const byPerson = grouped(ids, spells, (s) => s.idNumber);
       const person = new Map(people.map((p) => [p.idNumber, p]));
       return ids.map((id, i) => ({ spells: byPerson[i].rows, person: person.get(id) ?? null }));
+    }),
+    /** Every spell of every household a person has been in (theirs among them), and their dates. */
+    householdsOfPerson: new DataLoader<string, { spells: Spell[]; person: PersonFacts | null }>(async (ids) => {
+      const other = alias(householdMember, 'other');
+      const rows = await hub
+        .select({
+          asked: householdMember.idNumber,
+          householdId: other.householdId,
+          idNumber: other.idNumber,
+          joinedOn: other.joinedOn,
+          leftOn: other.leftOn,
+          birthDate: person.birthDate,
+          deathDate: person.deathDate,
+        })
+        .from(householdMember)
+        .innerJoin(other, eq(other.householdId, householdMember.householdId))
+        .innerJoin(person, eq(person.idNumber, householdMember.idNumber))
+        .where(inList(householdMember.idNumber, [...ids]));
+      const byAsked = grouped(ids, rows, (r) => r.asked);
+      return byAsked.map((g, i) => {
+        const seen = new Set<string>();
+        const spells: Spell[] = [];
+        for (const r of g.rows) {
+          const key = `${r.householdId}|${r.idNumber}|${r.joinedOn}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          spells.push({ householdId: r.householdId, idNumber: r.idNumber, joinedOn: r.joinedOn, leftOn: r.leftOn });
+        }
+        const first = g.rows[0];
+        return { spells, person: first ? { idNumber: ids[i], birthDate: first.birthDate, deathDate: first.deathDate } : null };
+      });
     }),
     approvals: new DataLoader<string, SecondAidApprovalFacts[]>(async (ids) => grouped(ids, await secondAidApprovalFacts(hub, ids), (a) => a.idNumber).map((g) => g.rows)),
     stored: new DataLoader<string, FindingRow | null>(async (fps) => {
@@ -227,26 +260,34 @@ export interface PreGrantResult {
 export async function preGrantCheck(req: LiveRequest, proposal: Proposal, rules: readonly Rule[]): Promise<PreGrantResult> {
   const concerned = rulesConcerning(rules, proposal.programme);
   const needed = new Set<DepartmentCode>();
-  for (const r of concerned) for (const d of departmentsOfRule(r)) needed.add(d);
+  for (const r of concerned) for (const d of departmentsForProposal(r, proposal.programme)) needed.add(d);
   const l = findingLoaders(req);
   const id = proposal.beneficiaryIdNumber;
-  const { spells, person } = await l.personFacts.load(id);
+  // One statement for the beneficiary's households and everyone in them.
+  const around = await l.householdsOfPerson.load(id);
+  const spells = around.spells.filter((s) => s.idNumber === id);
   const householdId = householdOn(spells, proposal.grantDate ?? proposal.periodStart);
   let facts: HouseholdFacts;
+  // Approvals of a second aid matter only to a rule that exempts them.
+  const wantsApprovals = concerned.some((r) => r.kind === 'REPEATED_GRANTS' && r.secondAidExempt);
+  const approvalsOf = (who: readonly string[]): Promise<SecondAidApprovalFacts[]> =>
+    wantsApprovals ? l.approvals.loadMany(who).then((all) => (all.filter((a) => !(a instanceof Error)) as SecondAidApprovalFacts[][]).flat()) : Promise.resolve([]);
   if (householdId === null) {
-    const [departments, approvals] = await Promise.all([departmentFacts(req, [id], needed), l.approvals.load(id)]);
-    facts = assembleLonePerson(id, person, departments, approvals);
+    // In no household: the person's own dates still matter (aid after death).
+    const [own, departments, approvals] = await Promise.all([l.personFacts.load(id), departmentFacts(req, [id], needed), approvalsOf([id])]);
+    facts = assembleLonePerson(id, own.person, departments, approvals);
   } else {
-    const spellsHere = await l.spellsByHousehold.load(householdId);
+    const beneficiary = around.person;
+    const spellsHere = around.spells.filter((s) => s.householdId === householdId);
     const ids = [...new Set([id, ...spellsHere.map((s) => s.idNumber)])];
-    const [departments, approvals] = await Promise.all([departmentFacts(req, ids, needed), l.approvals.loadMany(ids)]);
+    const [departments, approvals] = await Promise.all([departmentFacts(req, ids, needed), approvalsOf(ids)]);
     // Only the beneficiary's person rules run: other members' standing findings are not the proposal's.
     [facts] = assembleHouseholds({
       householdIds: [householdId],
       spells: [...spellsHere, ...spells.filter((s) => s.householdId !== householdId)],
-      people: new Map(person ? [[id, person]] : []),
+      people: new Map(beneficiary ? [[id, beneficiary]] : []),
       departments,
-      secondAidApprovals: (approvals.filter((a) => !(a instanceof Error)) as SecondAidApprovalFacts[][]).flat(),
+      secondAidApprovals: approvals,
     });
     facts = { ...facts, homeMembers: new Set([id]) };
   }
@@ -256,14 +297,4 @@ export async function preGrantCheck(req: LiveRequest, proposal: Proposal, rules:
     unavailable: [...unavailable].filter((d) => needed.has(d)),
     consulted: DEPARTMENT_CODES.filter((d) => needed.has(d)),
   };
-}
-
-
-/**
- * A household's open findings (OPEN or CONFIRMED) in the shape a case dossier keeps
- * (domain/cases/dossier.ts DossierFinding), for `buildDossier`'s `openFindings`.
- */
-export async function openFindingsForDossier(req: LiveRequest, householdId: number, rules: readonly Rule[]): Promise<{ ruleId: string; severity: string; summary: string }[]> {
-  const found = await householdFindings(req, householdId, rules);
-  return found.filter((f) => f.status === 'OPEN' || f.status === 'CONFIRMED').map((f) => ({ ruleId: f.ruleId, severity: f.severity, summary: f.explanation }));
 }

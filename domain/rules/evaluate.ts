@@ -97,6 +97,34 @@ export function rulesConcerning(rules: readonly Rule[], programme: string, opts:
 }
 
 /**
+ * The departments whose records a rule needs to judge a proposed grant of `programme`: the other
+ * side of an exclusive pair, the same programme held twice, the other grants of a repeated-grants
+ * rule, the settlement and the other aid tied to it. Aid after death needs none: only the
+ * proposal and the death date.
+ */
+export function departmentsForProposal(rule: Rule, programme: string): Set<DepartmentCode> {
+  const of = (codes: readonly string[]) => new Set(codes.map((c) => PROGRAMME_BY_CODE.get(c)!.department));
+  switch (rule.kind) {
+    case 'EXCLUSIVE_PROGRAMMES':
+    case 'SAME_PURPOSE_TWICE': {
+      const inFirst = (rule.first as readonly string[]).includes(programme);
+      const inSecond = (rule.second as readonly string[]).includes(programme);
+      return of([...(inFirst ? rule.second : []), ...(inSecond ? rule.first : [])]);
+    }
+    case 'DUPLICATE_ENROLMENT':
+      return of([programme]);
+    case 'AID_AFTER_DEATH':
+      return new Set();
+    case 'SETTLEMENT_EXCESS':
+      return new Set([...of(rule.programmes), 'HEALTH']);
+    case 'REPEATED_GRANTS':
+      return of(rule.programmes);
+    case 'MISSED_AID':
+      return departmentsOfRule(rule);
+  }
+}
+
+/**
  * The conflicts and warnings a proposed grant would cause: the rules that concern its programme,
  * run over the beneficiary's facts with the proposal added, keeping the findings that name it.
  * `facts.homeMembers` should be the beneficiary alone, so nobody else's standing findings come back.
