@@ -10,11 +10,10 @@ import { and, eq } from 'drizzle-orm';
 import { inList } from './in-list';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import type { IsoDate } from '../domain/dates';
-import { yuanToFen } from '../domain/money';
 import type { StudentFacts } from '../domain/rules/facts';
 import { certificatesByIdNumbers } from './disability/adapter';
 import { xsStudent } from './education/tables';
-import { settlementsByIdNumbers } from './health/adapter';
+import { settlementFromRow, settlementsByIdNumbers } from './health/adapter';
 import { miSettlement } from './health/tables';
 import { ADAPTERS } from './registry';
 import type { Sources } from './sources';
@@ -38,20 +37,7 @@ export async function settlementsByRefs(db: SourceDb, refs: readonly string[]): 
     .select()
     .from(miSettlement)
     .where(and(inList(miSettlement.setlId, [...refs]), eq(miSettlement.refdSetlFlag, '0')));
-  return rows.map((r) => ({
-    settlementRef: r.setlId,
-    idNumber: r.psnCertNo,
-    hospitalName: r.fixmedinsName,
-    admittedOn: r.admDate,
-    dischargedOn: r.dscgDate,
-    settledOn: r.setlDate,
-    diagnosis: r.diseName,
-    totalCostFen: yuanToFen(r.medfeeSumamt),
-    basicInsurancePaidFen: yuanToFen(r.hifpPay),
-    criticalIllnessInsurancePaidFen: yuanToFen(r.hifmiPay),
-    medicalAidPaidFen: yuanToFen(r.mafPay),
-    outOfPocketFen: yuanToFen(r.psnPay),
-  }));
+  return rows.map(settlementFromRow);
 }
 
 /** Everything the rules read from the departments about a set of people. */

@@ -75,7 +75,12 @@ export async function settlementsByIdNumbers(db: SourceDb, idNumbers: readonly s
     .select()
     .from(miSettlement)
     .where(and(inList(miSettlement.psnCertNo, [...idNumbers]), eq(miSettlement.refdSetlFlag, NOT_REVERSED)));
-  return rows.map((r) => ({
+  return rows.map(settlementFromRow);
+}
+
+/** A `mi_setl` row as the hub's HospitalSettlement, amounts in exact fen. */
+export function settlementFromRow(r: typeof miSettlement.$inferSelect): HospitalSettlement {
+  return {
     settlementRef: r.setlId,
     idNumber: r.psnCertNo,
     hospitalName: r.fixmedinsName,
@@ -88,5 +93,5 @@ export async function settlementsByIdNumbers(db: SourceDb, idNumbers: readonly s
     criticalIllnessInsurancePaidFen: yuanToFen(r.hifmiPay),
     medicalAidPaidFen: yuanToFen(r.mafPay),
     outOfPocketFen: yuanToFen(r.psnPay),
-  }));
+  };
 }
