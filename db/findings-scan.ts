@@ -20,7 +20,7 @@ import { DepartmentReadError, readDepartmentFacts, type ReadOptions } from '../f
 import { peopleKnownToDepartments, peopleWithFacts } from '../federation/person-keys';
 import type { Sources } from '../federation/sources';
 import type { HubDb } from './connect';
-import { approximatePeople, householdKeysPage, secondAidApprovalFacts, spellsAndPeople, spellsOfHouseholds, type HouseholdKey } from './findings-facts';
+import { countPeople, householdKeysPage, secondAidApprovalFacts, spellsAndPeople, spellsOfHouseholds, type HouseholdKey } from './findings-facts';
 import { createScan, dbNow, finishScan, recordScanProgress, runningScans, storeScanFindings, type FoundInRegion, type ScanCounts } from './findings-store';
 import { countHouseholdsUnderPrefix } from './region-pages';
 
@@ -101,7 +101,7 @@ export async function runScan(deps: ScanDeps, scanId: number, regionCode: string
     counts.householdsTotal = await countHouseholdsUnderPrefix(deps.hub, prefix);
     await recordScanProgress(deps.hub, scanId, counts);
     // Who each department holds anything about, read once: each is then asked only about those.
-    const [known, knownFacts, people] = await Promise.all([peopleKnownToDepartments(deps.sources), peopleWithFacts(deps.sources), approximatePeople(deps.hub)]);
+    const [known, knownFacts, people] = await Promise.all([peopleKnownToDepartments(deps.sources), peopleWithFacts(deps.sources), countPeople(deps.hub)]);
     // A department that holds something about most people saves little by being asked about fewer,
     // and its set would only weigh on memory: it is asked about everyone instead.
     for (const [code, set] of known) if (set.size > people / 2) known.delete(code);
