@@ -14,10 +14,8 @@
  */
 import { parseArgs } from 'node:util';
 import { verifyChain, type ChainVerdict } from '../access/audit';
-import { resolveHubUrl } from '../access/hub-url';
-import { accessDrizzle, type AccessDb } from '../db/access-db';
-import { createPool } from '../db/connect';
-import { redactUrl } from '../server/config';
+import type { AccessDb } from '../db/access-db';
+import { runAgainstHub } from './run-against-hub';
 
 export function describeVerdict(v: ChainVerdict): string {
   if (v.ok) return `audit chain intact: ${v.rows} rows; head ${v.head.seq}:${v.head.hash}`;
@@ -41,23 +39,4 @@ export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (l
   return verdict.ok ? 0 : 1;
 }
 
-if (require.main === module) {
-  (async () => {
-    let url: string;
-    try {
-      url = resolveHubUrl();
-    } catch (err) {
-      console.error((err as Error).message);
-      process.exit(2);
-    }
-    const pool = createPool(url, { connectionLimit: 1 });
-    try {
-      process.exitCode = await auditVerifyCommand(process.argv.slice(2), accessDrizzle(pool), (line) => console.log(line));
-    } catch (err) {
-      console.error(`audit:verify: ${(err as Error).message} (database ${redactUrl(url)})`);
-      process.exitCode = 1;
-    } finally {
-      await pool.end();
-    }
-  })();
-}
+if (require.main === module) void runAgainstHub('audit:verify', auditVerifyCommand);

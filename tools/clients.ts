@@ -13,12 +13,10 @@
  */
 import { parseArgs } from 'node:util';
 import { ClientSpecError, createClient, listClients, revokeClient, rotateClient, type ClientInfo } from '../access/clients';
-import { resolveHubUrl } from '../access/hub-url';
 import { PURPOSES_BY_ROLE, ROLES, type Role } from '../access/policy';
-import { accessDrizzle, dbTime, type AccessDb } from '../db/access-db';
-import { createPool } from '../db/connect';
+import { dbTime, type AccessDb } from '../db/access-db';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
-import { redactUrl } from '../server/config';
+import { runAgainstHub } from './run-against-hub';
 
 export const USAGE = `usage: npm run clients -- <command>
   create --name NAME --department ${DEPARTMENT_CODES.join('|')}
@@ -121,23 +119,4 @@ export async function clientsCommand(argv: string[], db: AccessDb, print: (line:
   }
 }
 
-if (require.main === module) {
-  (async () => {
-    let url: string;
-    try {
-      url = resolveHubUrl();
-    } catch (err) {
-      console.error((err as Error).message);
-      process.exit(2);
-    }
-    const pool = createPool(url, { connectionLimit: 1 });
-    try {
-      process.exitCode = await clientsCommand(process.argv.slice(2), accessDrizzle(pool), (line) => console.log(line));
-    } catch (err) {
-      console.error(`clients: ${(err as Error).message} (database ${redactUrl(url)})`);
-      process.exitCode = 1;
-    } finally {
-      await pool.end();
-    }
-  })();
-}
+if (require.main === module) void runAgainstHub('clients', clientsCommand);

@@ -1,0 +1,29 @@
+/**
+ * The shell of the access command-line tools: find the hub database (resolveHubUrl), open one
+ * connection, run the command, report a failure without the password, set the exit code.
+ */
+import { resolveHubUrl } from '../access/hub-url';
+import { accessDrizzle, type AccessDb } from '../db/access-db';
+import { createPool } from '../db/connect';
+import { redactUrl } from '../server/config';
+
+export type HubCommand = (argv: string[], db: AccessDb, print: (line: string) => void) => Promise<number>;
+
+export async function runAgainstHub(name: string, command: HubCommand): Promise<void> {
+  let url: string;
+  try {
+    url = resolveHubUrl();
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exit(2);
+  }
+  const pool = createPool(url, { connectionLimit: 1 });
+  try {
+    process.exitCode = await command(process.argv.slice(2), accessDrizzle(pool), (line) => console.log(line));
+  } catch (err) {
+    console.error(`${name}: ${(err as Error).message} (database ${redactUrl(url)})`);
+    process.exitCode = 1;
+  } finally {
+    await pool.end();
+  }
+}
