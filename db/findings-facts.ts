@@ -3,7 +3,8 @@
  * time, membership spells (past ones too, so aid stays with the household it was paid to), people's
  * birth and death dates, and second temporary aids approved at the hub (issue 5's cases).
  */
-import { and, asc, eq, gt, like, or, sql } from 'drizzle-orm';
+import { eq, sql, type SQL } from 'drizzle-orm';
+import { REGION_ORDER, underPrefixAfter } from './region-pages';
 import { inList } from '../federation/in-list';
 import type { PersonFacts, SecondAidApprovalFacts, Spell } from '../domain/rules/facts';
 import { secondAidApprovalsByIdNumbers } from './cases';
@@ -17,18 +18,22 @@ export interface HouseholdKey {
 
 /** Households under a division prefix, in (division, id) order, after a key: read off `household_region`. */
 export async function householdKeysPage(db: HubDb, prefix: string, after: HouseholdKey | null, limit: number): Promise<HouseholdKey[]> {
-  const under = like(household.regionCode, `${prefix}%`);
   return db
     .select({ id: household.id, regionCode: household.regionCode })
     .from(household)
-    .where(after ? and(under, or(gt(household.regionCode, after.regionCode), and(eq(household.regionCode, after.regionCode), gt(household.id, after.id)))) : under)
-    .orderBy(asc(household.regionCode), asc(household.id))
+    .where(underPrefixAfter(prefix, after))
+    .orderBy(...REGION_ORDER)
     .limit(limit);
 }
 
 /** Every spell in these households (past members too), with the people's birth and death dates. One statement. */
 export async function spellsOfHouseholds(db: HubDb, householdIds: readonly number[]): Promise<{ spells: Spell[]; people: PersonFacts[] }> {
   if (householdIds.length === 0) return { spells: [], people: [] };
+  return spellsWhere(db, inList(householdMember.householdId, [...householdIds]));
+}
+
+/** Membership spells joined to their people's dates, for one condition. One statement. */
+async function spellsWhere(db: HubDb, where: SQL | undefined): Promise<{ spells: Spell[]; people: PersonFacts[] }> {
   const rows = await db
     .select({
       householdId: householdMember.householdId,
@@ -40,7 +45,7 @@ export async function spellsOfHouseholds(db: HubDb, householdIds: readonly numbe
     })
     .from(householdMember)
     .innerJoin(person, eq(person.idNumber, householdMember.idNumber))
-    .where(inList(householdMember.householdId, [...householdIds]));
+    .where(where);
   return splitSpells(rows);
 }
 
@@ -57,19 +62,7 @@ function splitSpells(rows: (Spell & { birthDate: string; deathDate: string | nul
 /** Every spell of these people, in any household, with their birth and death dates. One statement. */
 export async function spellsAndPeople(db: HubDb, idNumbers: readonly string[]): Promise<{ spells: Spell[]; people: PersonFacts[] }> {
   if (idNumbers.length === 0) return { spells: [], people: [] };
-  const rows = await db
-    .select({
-      householdId: householdMember.householdId,
-      idNumber: householdMember.idNumber,
-      joinedOn: householdMember.joinedOn,
-      leftOn: householdMember.leftOn,
-      birthDate: person.birthDate,
-      deathDate: person.deathDate,
-    })
-    .from(householdMember)
-    .innerJoin(person, eq(person.idNumber, householdMember.idNumber))
-    .where(inList(householdMember.idNumber, [...idNumbers]));
-  return splitSpells(rows);
+  return spellsWhere(db, inList(householdMember.idNumber, [...idNumbers]));
 }
 
 /**
