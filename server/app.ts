@@ -16,7 +16,7 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { sql } from 'drizzle-orm';
 import express from 'express';
 import { GraphQLError, type ASTVisitor, type GraphQLFormattedError, type ValidationContext } from 'graphql';
-import { AuditStore } from '../access/audit';
+import { AuditStore, auditWriterPool } from '../access/audit';
 import { accessMiddleware, jsonErrorHandler, requestAccess, requireJsonPost } from '../access/http';
 import { redactErrorMessage } from '../access/redact';
 import { accessDbOf } from '../db/access-db';
@@ -57,7 +57,7 @@ export async function createHubServer(deps: HubDeps): Promise<HubServer> {
   const httpServer = http.createServer(app);
   const { production, queryLimits } = deps.config;
   const accessDb = accessDbOf(deps.hub);
-  const audit = new AuditStore(accessDb);
+  const audit = new AuditStore(accessDb, auditWriterPool(deps.config.hubUrl));
   await audit.init();
 
   // Static limits on a document, checked at validation, before anything runs. Tokens are counted by

@@ -65,6 +65,10 @@ export function outcomeOf(result: { data?: Record<string, unknown> | null; error
  */
 export function auditPlugin(audit: AuditStore, logger: Logger): ApolloServerPlugin<HubContext> {
   return {
+    async serverWillStart() {
+      // apollo.stop() drains the HTTP server first, so every request has appended by now.
+      return { serverWillStop: () => audit.close() };
+    },
     async requestDidStart() {
       let executed = false;
       return {

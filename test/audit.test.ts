@@ -5,7 +5,7 @@
  */
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { GENESIS_HASH, rowHash, verifyChain } from '../access/audit';
+import { AuditStore, auditWriterPool, GENESIS_HASH, rowHash, verifyChain, type AccessRecord } from '../access/audit';
 import { maskIdNumber } from '../domain/id-number';
 import { auditVerifyCommand } from '../tools/audit-verify';
 import { createTestDatabases, type TestDatabases } from './support/databases';
@@ -123,6 +123,88 @@ describe('rows per access', () => {
     await Promise.all(Array.from({ length: 25 }, () => hub.gql(`query($n: String!) { person(idNumber: $n) { age } }`, { n: WANG.child })));
     const written = await rows('seq > ?', [before]);
     expect(written.map((r) => Number(r.seq))).toEqual(Array.from({ length: 25 }, (_, i) => before + i + 1));
+    expect(await verifyChain(hub.accessDb)).toMatchObject({ ok: true });
+  });
+});
+
+describe('group commit', () => {
+  const stores: AuditStore[] = [];
+  afterAll(async () => {
+    for (const s of stores) await s.close();
+  });
+  const caller = { clientId: 1, name: 'group-commit-test', department: 'CIVIL_AFFAIRS', regionScope: '370811', roles: ['READER'] } as unknown as AccessRecord['caller'];
+  const access = (i: number, subjects: number, overrides: Partial<AccessRecord> = {}): AccessRecord => ({
+    requestId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    caller,
+    purpose: 'ELIGIBILITY_REVIEW',
+    caseReference: null,
+    channel: 'GRAPHQL',
+    operation: `op${i}`,
+    operationHash: null,
+    subjects: Array.from({ length: subjects }, (_, k) => ({ subject: { kind: 'HOUSEHOLD' as const, householdId: i * 100 + k }, outcome: 'OK' as const })),
+    outcome: 'OK',
+    ...overrides,
+  });
+
+  it('writes accesses that arrive together in one transaction, each access’s rows together and in order', async () => {
+    const store = new AuditStore(hub.accessDb, auditWriterPool(dbs.hubUrl));
+    stores.push(store);
+    await store.init();
+    const before = await lastSeq();
+    await Promise.all(Array.from({ length: 40 }, (_, i) => store.append(access(i, 1 + (i % 3)))));
+    // The first access starts a write at once; the 39 that arrive meanwhile share the next one.
+    expect(store.stats).toEqual({ transactions: 2, accesses: 40 });
+    const written = await rows('seq > ? AND client_name = ?', [before, 'group-commit-test']);
+    expect(written).toHaveLength(14 * 1 + 13 * 2 + 13 * 3);
+    expect(written.map((r) => Number(r.seq))).toEqual(Array.from({ length: written.length }, (_, i) => before + i + 1));
+    expect(written.map((r) => r.operation)).toEqual(Array.from({ length: 40 }, (_, i) => Array(1 + (i % 3)).fill(`op${i}`)).flat());
+    expect(await verifyChain(hub.accessDb)).toMatchObject({ ok: true });
+  });
+
+  it('refuses only the access that cannot be written; the others in its batch are written', async () => {
+    const store = new AuditStore(hub.accessDb, auditWriterPool(dbs.hubUrl));
+    stores.push(store);
+    await store.init();
+    const before = await lastSeq();
+    const tooLong = { ...caller, name: 'x'.repeat(65) };
+    const outcomes = await Promise.allSettled([
+      store.append(access(900, 1)),
+      store.append(access(901, 2)),
+      store.append(access(902, 1, { caller: tooLong })),
+      store.append(access(903, 1)),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect((outcomes[2] as PromiseRejectedResult).reason).toMatchObject({ name: 'AuditUnavailable' });
+    const written = await rows('seq > ?', [before]);
+    expect(written.map((r) => r.operation)).toEqual(['op900', 'op901', 'op901', 'op903']);
+    expect(written.map((r) => Number(r.seq))).toEqual([before + 1, before + 2, before + 3, before + 4]);
+    expect(await verifyChain(hub.accessDb)).toMatchObject({ ok: true });
+  });
+  it('keeps one chain when two hub processes append at once', async () => {
+    const [a, b] = [new AuditStore(hub.accessDb, auditWriterPool(dbs.hubUrl)), new AuditStore(hub.accessDb, auditWriterPool(dbs.hubUrl))];
+    stores.push(a, b);
+    await Promise.all([a.init(), b.init()]);
+    const before = await lastSeq();
+    await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 === 0 ? a : b).append(access(500 + i, 2))));
+    const written = await rows('seq > ? AND client_name = ?', [before, 'group-commit-test']);
+    expect(written).toHaveLength(60);
+    // Each access's two rows are next to each other, whichever process wrote it.
+    for (let i = 0; i < written.length; i += 2) expect(written[i].request_id).toBe(written[i + 1].request_id);
+    expect(new Set(written.map((r) => r.request_id)).size).toBe(30);
+    expect(await verifyChain(hub.accessDb)).toMatchObject({ ok: true });
+  });
+
+  it('carries on after its connection is killed', async () => {
+    const writer = auditWriterPool(dbs.hubUrl);
+    const store = new AuditStore(hub.accessDb, writer);
+    stores.push(store);
+    await store.init();
+    await store.append(access(700, 1));
+    const [[{ id }]] = (await writer.query('SELECT CONNECTION_ID() AS id')) as any;
+    await dbs.hubPool.query(`KILL ${Number(id)}`);
+    const before = await lastSeq();
+    await expect(store.append(access(701, 1))).resolves.toBeUndefined();
+    expect((await rows('seq > ?', [before])).map((r) => r.operation)).toEqual(['op701']);
     expect(await verifyChain(hub.accessDb)).toMatchObject({ ok: true });
   });
 });
