@@ -126,8 +126,7 @@ const person = (idNumber: string): Subject => ({ kind: 'PERSON', idNumber });
 
 /** A person's region: the household they belong to now; failing that, the address code of their ID number. */
 async function personRegion(idNumber: string, ctx: HubContext): Promise<string | null> {
-  const householdId = await ctx.loaders.hub.currentHouseholdIdByIdNumber.load(idNumber);
-  const household = householdId === null ? null : await ctx.loaders.hub.householdById.load(householdId);
+  const household = await ctx.loaders.hub.currentHouseholdByIdNumber.load(idNumber);
   return household?.regionCode ?? idNumber.slice(0, 6);
 }
 

@@ -37,7 +37,7 @@ function groupByKey<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K): 
 }
 
 export function createHubLoaders(db: HubDb) {
-  return {
+  const loaders = {
     householdById: new DataLoader<number, HouseholdRow | null>(async (ids) =>
       byKey(ids, await db.select().from(household).where(inArray(household.id, [...ids])), (r) => r.id),
     ),
@@ -63,18 +63,25 @@ export function createHubLoaders(db: HubDb) {
     ),
 
     /** The household a person belongs to now. */
-    currentHouseholdIdByIdNumber: new DataLoader<string, number | null>(async (idNumbers) => {
+    /**
+     * The household a person belongs to now (no leaving date), in one statement with the household
+     * row, which is also handed to `householdById` so that asking for it again costs nothing.
+     */
+    currentHouseholdByIdNumber: new DataLoader<string, HouseholdRow | null>(async (idNumbers) => {
       const rows = await db
-        .select({ idNumber: householdMember.idNumber, householdId: householdMember.householdId })
+        .select({ idNumber: householdMember.idNumber, household })
         .from(householdMember)
+        .innerJoin(household, eq(household.id, householdMember.householdId))
         .where(and(inArray(householdMember.idNumber, [...idNumbers]), isNull(householdMember.leftOn)));
-      return byKey(idNumbers, rows, (r) => r.idNumber).map((r) => r?.householdId ?? null);
+      for (const r of rows) loaders.householdById.prime(r.household.id, r.household);
+      return byKey(idNumbers, rows, (r) => r.idNumber).map((r) => r?.household ?? null);
     }),
 
     regionByCode: new DataLoader<string, RegionRow | null>(async (codes) =>
       byKey(codes, await db.select().from(region).where(inArray(region.code, [...codes])), (r) => r.code),
     ),
   };
+  return loaders;
 }
 
 export type HubLoaders = ReturnType<typeof createHubLoaders>;

@@ -64,10 +64,7 @@ export const householdResolvers = {
   Query: {
     household: (_: unknown, args: { id: string }, ctx: HubContext) => ctx.loaders.hub.householdById.load(requireHouseholdId(args.id)),
 
-    householdByMember: async (_: unknown, args: { idNumber: string }, ctx: HubContext) => {
-      const householdId = await ctx.loaders.hub.currentHouseholdIdByIdNumber.load(requireIdNumber(args.idNumber));
-      return householdId === null ? null : ctx.loaders.hub.householdById.load(householdId);
-    },
+    householdByMember: (_: unknown, args: { idNumber: string }, ctx: HubContext) => ctx.loaders.hub.currentHouseholdByIdNumber.load(requireIdNumber(args.idNumber)),
 
     households: (_: unknown, args: { ids: string[] }, ctx: HubContext) => {
       if (args.ids.length > ctx.config.maxListSize) {
@@ -121,10 +118,7 @@ export const householdResolvers = {
   Person: {
     gender: (p: PersonRow) => (p.gender === 'M' ? 'MALE' : 'FEMALE'),
     age: (p: PersonRow, _: unknown, ctx: HubContext) => ageOn(p.birthDate, p.deathDate ?? ctx.today),
-    household: async (p: PersonRow, _: unknown, ctx: HubContext) => {
-      const householdId = await ctx.loaders.hub.currentHouseholdIdByIdNumber.load(p.idNumber);
-      return householdId === null ? null : ctx.loaders.hub.householdById.load(householdId);
-    },
+    household: (p: PersonRow, _: unknown, ctx: HubContext) => ctx.loaders.hub.currentHouseholdByIdNumber.load(p.idNumber),
     aid: (p: PersonRow, args: AidArgs, ctx: HubContext) => filteredAid(ctx, [p.idNumber], args),
     sources: async (p: PersonRow, _: unknown, ctx: HubContext) => (await aidOf(ctx, [p.idNumber])).outcomes.map(sourceStatus),
   },
