@@ -69,13 +69,23 @@ export interface DisabilityCertificate {
 
 export type SourceDb = MySql2Database<Record<string, never>>;
 
+/** Whether a table that holds only `held` programmes is needed for `wanted` (absent: everything is). */
+export function needed(wanted: ReadonlySet<ProgrammeCode> | undefined, held: readonly ProgrammeCode[]): boolean {
+  return wanted === undefined || held.some((p) => wanted.has(p));
+}
+
+/** What a table that is not needed returns. */
+export const NOT_READ: Promise<never[]> = Promise.resolve([]);
+
 export interface DepartmentAdapter {
   code: DepartmentCode;
   /**
    * Every aid record whose beneficiary is one of these people, in a fixed number of statements
    * however many people are asked for (one per source table). Order is not significant.
+   * With `programmes`, tables that can hold none of them are not read (a pre-grant check needs only
+   * what its rules name); records of other programmes may still come back from the tables read.
    */
-  aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: IsoDate): Promise<AidRecord[]>;
+  aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: IsoDate, programmes?: ReadonlySet<ProgrammeCode>): Promise<AidRecord[]>;
   /**
    * drizzle-kit migrations that create the department's tables in an empty database. Production
    * front-end databases belong to the department and already exist; the hub applies these only to

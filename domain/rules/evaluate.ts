@@ -5,7 +5,7 @@
  */
 import type { IsoDate } from '../dates';
 import type { DepartmentCode } from '../departments';
-import { PROGRAMME_BY_CODE } from '../programmes';
+import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../programmes';
 import type { AidRecord, Finding, HouseholdFacts } from './facts';
 import { evaluateRule, HouseholdContext } from './kinds';
 import { programmesOfRule, type Rule } from './rule-set';
@@ -94,6 +94,15 @@ export function rulesConcerning(rules: readonly Rule[], programme: string, opts:
     if (r.kind === 'MISSED_AID') return r.when.some((c) => c.fact === 'GRANTS' && (c.programmes as readonly string[]).includes(programme));
     return programmesOfRule(r).includes(programme as never);
   });
+}
+
+/**
+ * The programmes whose records the rules concerned with a proposal can look at: every rule reads
+ * only the records of the programmes it names, so records of any other programme are not needed.
+ * Lets a pre-grant check skip the source tables that hold none of them.
+ */
+export function programmesForProposal(concerned: readonly Rule[]): Set<ProgrammeCode> {
+  return new Set(concerned.flatMap((r) => programmesOfRule(r)));
 }
 
 /**

@@ -1,11 +1,13 @@
 /**
  * 民政 adapter: 低保 member spells, 特困 support, temporary aid grants and child allowances, each
- * mapped to the common AidRecord. Four statements per batch, one per table, whatever the batch size.
+ * mapped to the common AidRecord. Four statements per batch, one per table, whatever the batch size
+ * (fewer when only some programmes are asked for).
  */
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { inList } from '../in-list';
-import type { AidCause, AidRecord, AidStatus, DepartmentAdapter, SourceDb } from '../types';
+import type { ProgrammeCode } from '../../domain/programmes';
+import { needed, NOT_READ, type AidCause, type AidRecord, type AidStatus, type DepartmentAdapter, type SourceDb } from '../types';
 import { childAllowance, dibaoFamily, dibaoMember, tekunPerson, tempAidGrant } from './tables';
 
 const CAUSES: Record<string, AidCause> = { '01': 'ILLNESS', '02': 'ACCIDENT', '03': 'DISASTER', '04': 'JOB_LOSS', '05': 'EDUCATION', '99': 'OTHER' };
@@ -26,30 +28,35 @@ function earlierOf(a: string | null, b: string | null): string | null {
   return a < b ? a : b;
 }
 
+/** 低保 member spells with their family's approval, end and state. */
+function dibaoSpells(db: SourceDb, ids: string[]) {
+  return db
+    .select({
+      familyNo: dibaoMember.familyNo,
+      idNo: dibaoMember.idNo,
+      joinedOn: dibaoMember.joinedOn,
+      leftOn: dibaoMember.leftOn,
+      monthlyShareFen: dibaoMember.monthlyShareFen,
+      approvedOn: dibaoFamily.approvedOn,
+      endedOn: dibaoFamily.endedOn,
+      stateFlag: dibaoFamily.stateFlag,
+    })
+    .from(dibaoMember)
+    .innerJoin(dibaoFamily, eq(dibaoFamily.familyNo, dibaoMember.familyNo))
+    .where(inList(dibaoMember.idNo, ids));
+}
+
 export const civilAffairs: DepartmentAdapter = {
   code: 'CIVIL_AFFAIRS',
   migrationsFolder: path.join(__dirname, 'migrations'),
 
-  async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: string): Promise<AidRecord[]> {
+  async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: string, programmes?: ReadonlySet<ProgrammeCode>): Promise<AidRecord[]> {
     const ids = [...idNumbers];
     const [dibao, tekun, temp, child] = await Promise.all([
-      db
-        .select({
-          familyNo: dibaoMember.familyNo,
-          idNo: dibaoMember.idNo,
-          joinedOn: dibaoMember.joinedOn,
-          leftOn: dibaoMember.leftOn,
-          monthlyShareFen: dibaoMember.monthlyShareFen,
-          approvedOn: dibaoFamily.approvedOn,
-          endedOn: dibaoFamily.endedOn,
-          stateFlag: dibaoFamily.stateFlag,
-        })
-        .from(dibaoMember)
-        .innerJoin(dibaoFamily, eq(dibaoFamily.familyNo, dibaoMember.familyNo))
-        .where(inList(dibaoMember.idNo, ids)),
-      db.select().from(tekunPerson).where(inList(tekunPerson.idNo, ids)),
-      db.select().from(tempAidGrant).where(inList(tempAidGrant.idNo, ids)),
-      db.select().from(childAllowance).where(inList(childAllowance.childIdNo, ids)),
+      needed(programmes, ['DIBAO']) ? dibaoSpells(db, ids) : NOT_READ,
+      needed(programmes, ['TEKUN']) ? db.select().from(tekunPerson).where(inList(tekunPerson.idNo, ids)) : NOT_READ,
+      needed(programmes, ['TEMP_AID']) ? db.select().from(tempAidGrant).where(inList(tempAidGrant.idNo, ids)) : NOT_READ,
+      needed(programmes, ['ORPHAN', 'UNSUPPORTED_CHILD']) ? db.select().from(childAllowance).where(inList(childAllowance.childIdNo, ids)) : NOT_READ,
     ]);
 
     const records: AidRecord[] = [];

@@ -9,7 +9,7 @@ import { eq } from 'drizzle-orm';
 import { inList } from '../in-list';
 import { monthEnd, monthStart } from '../../domain/dates';
 import type { ProgrammeCode } from '../../domain/programmes';
-import type { AidRecord, AidStatus, DepartmentAdapter, DisabilityCertificate, SourceDb } from '../types';
+import { needed, NOT_READ, type AidRecord, type AidStatus, type DepartmentAdapter, type DisabilityCertificate, type SourceDb } from '../types';
 import { clCertificate, clRehabAid, clSubsidy } from './tables';
 
 const SUBSIDY_PROGRAMMES: Record<string, ProgrammeCode> = { SH: 'DISABILITY_LIVING', HL: 'DISABILITY_NURSING' };
@@ -28,27 +28,31 @@ export const disability: DepartmentAdapter = {
   code: 'DISABILITY',
   migrationsFolder: path.join(__dirname, 'migrations'),
 
-  async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: string): Promise<AidRecord[]> {
+  async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: string, programmes?: ReadonlySet<ProgrammeCode>): Promise<AidRecord[]> {
     const ids = [...idNumbers];
     const [subsidies, rehab] = await Promise.all([
-      db
-        .select({
-          subId: clSubsidy.subId,
-          subType: clSubsidy.subType,
-          startYm: clSubsidy.startYm,
-          endYm: clSubsidy.endYm,
-          monthlyFen: clSubsidy.monthlyFen,
-          idCard: clCertificate.idCard,
-          certStatus: clCertificate.certStatus,
-        })
-        .from(clSubsidy)
-        .innerJoin(clCertificate, eq(clCertificate.certNo, clSubsidy.certNo))
-        .where(inList(clCertificate.idCard, ids)),
-      db
-        .select({ id: clRehabAid.id, grantDate: clRehabAid.grantDate, amountFen: clRehabAid.amountFen, idCard: clCertificate.idCard })
-        .from(clRehabAid)
-        .innerJoin(clCertificate, eq(clCertificate.certNo, clRehabAid.certNo))
-        .where(inList(clCertificate.idCard, ids)),
+      needed(programmes, Object.values(SUBSIDY_PROGRAMMES))
+        ? db
+            .select({
+              subId: clSubsidy.subId,
+              subType: clSubsidy.subType,
+              startYm: clSubsidy.startYm,
+              endYm: clSubsidy.endYm,
+              monthlyFen: clSubsidy.monthlyFen,
+              idCard: clCertificate.idCard,
+              certStatus: clCertificate.certStatus,
+            })
+            .from(clSubsidy)
+            .innerJoin(clCertificate, eq(clCertificate.certNo, clSubsidy.certNo))
+            .where(inList(clCertificate.idCard, ids))
+        : NOT_READ,
+      needed(programmes, ['REHAB_AID'])
+        ? db
+            .select({ id: clRehabAid.id, grantDate: clRehabAid.grantDate, amountFen: clRehabAid.amountFen, idCard: clCertificate.idCard })
+            .from(clRehabAid)
+            .innerJoin(clCertificate, eq(clCertificate.certNo, clRehabAid.certNo))
+            .where(inList(clCertificate.idCard, ids))
+        : NOT_READ,
     ]);
 
     const records: AidRecord[] = [];

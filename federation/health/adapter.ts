@@ -9,7 +9,7 @@ import { and, eq, gt } from 'drizzle-orm';
 import { inList } from '../in-list';
 import { yuanToFen } from '../../domain/money';
 import type { ProgrammeCode } from '../../domain/programmes';
-import type { AidRecord, DepartmentAdapter, HospitalSettlement, SourceDb } from '../types';
+import { needed, NOT_READ, type AidRecord, type DepartmentAdapter, type HospitalSettlement, type SourceDb } from '../types';
 import { miAidPayment, miSettlement } from './tables';
 
 const AID_PAY_PROGRAMMES: Record<string, ProgrammeCode> = { MAF: 'MEDICAL_AID', CBZZ: 'PREMIUM_SUBSIDY' };
@@ -21,14 +21,16 @@ export const health: DepartmentAdapter = {
   code: 'HEALTH',
   migrationsFolder: path.join(__dirname, 'migrations'),
 
-  async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[]): Promise<AidRecord[]> {
+  async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], _today: string, programmes?: ReadonlySet<ProgrammeCode>): Promise<AidRecord[]> {
     const ids = [...idNumbers];
     const [settlementAid, aidPayments] = await Promise.all([
-      db
-        .select({ setlId: miSettlement.setlId, psnCertNo: miSettlement.psnCertNo, setlDate: miSettlement.setlDate, mafPay: miSettlement.mafPay })
-        .from(miSettlement)
-        .where(and(inList(miSettlement.psnCertNo, ids), gt(miSettlement.mafPay, '0'), eq(miSettlement.refdSetlFlag, NOT_REVERSED))),
-      db.select().from(miAidPayment).where(inList(miAidPayment.psnCertNo, ids)),
+      needed(programmes, ['MEDICAL_AID'])
+        ? db
+            .select({ setlId: miSettlement.setlId, psnCertNo: miSettlement.psnCertNo, setlDate: miSettlement.setlDate, mafPay: miSettlement.mafPay })
+            .from(miSettlement)
+            .where(and(inList(miSettlement.psnCertNo, ids), gt(miSettlement.mafPay, '0'), eq(miSettlement.refdSetlFlag, NOT_REVERSED)))
+        : NOT_READ,
+      needed(programmes, Object.values(AID_PAY_PROGRAMMES)) ? db.select().from(miAidPayment).where(inList(miAidPayment.psnCertNo, ids)) : NOT_READ,
     ]);
 
     const records: AidRecord[] = [];

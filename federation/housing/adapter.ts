@@ -1,13 +1,13 @@
 /**
  * 住房城乡建设 adapter: public rental allocations (实物配租, 租赁补贴) as RECURRING records under
  * their application, and completed rural renovation projects (农村危房改造) as ONE_OFF grants.
- * Two statements per batch, whatever the batch size.
+ * Two statements per batch, whatever the batch size (fewer when only some programmes are asked for).
  */
 import path from 'node:path';
 import { and, eq, isNotNull } from 'drizzle-orm';
 import { inList } from '../in-list';
 import type { ProgrammeCode } from '../../domain/programmes';
-import type { AidRecord, AidStatus, DepartmentAdapter, SourceDb } from '../types';
+import { needed, NOT_READ, type AidRecord, type AidStatus, type DepartmentAdapter, type SourceDb } from '../types';
 import { gzfAllocation, gzfApplication, wfgzProject } from './tables';
 
 const ALLOCATION_PROGRAMMES: Record<string, ProgrammeCode> = { SW: 'PUBLIC_RENTAL', BT: 'RENT_SUBSIDY' };
@@ -20,32 +20,39 @@ function allocationStatus(appStatus: number, end: string | null, today: string):
   return 'ACTIVE';
 }
 
+/** Allocations (实物配租, 租赁补贴) with their application's applicant and status. */
+function allocationsOf(db: SourceDb, ids: string[]) {
+  return db
+    .select({
+      allocId: gzfAllocation.allocId,
+      appNo: gzfAllocation.appNo,
+      allocType: gzfAllocation.allocType,
+      monthlyFen: gzfAllocation.monthlyFen,
+      startDate: gzfAllocation.startDate,
+      endDate: gzfAllocation.endDate,
+      applicantIdCard: gzfApplication.applicantIdCard,
+      appStatus: gzfApplication.appStatus,
+    })
+    .from(gzfAllocation)
+    .innerJoin(gzfApplication, eq(gzfApplication.appNo, gzfAllocation.appNo))
+    .where(inList(gzfApplication.applicantIdCard, ids));
+}
+
 export const housing: DepartmentAdapter = {
   code: 'HOUSING',
   migrationsFolder: path.join(__dirname, 'migrations'),
 
-  async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: string): Promise<AidRecord[]> {
+  async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: string, programmes?: ReadonlySet<ProgrammeCode>): Promise<AidRecord[]> {
     const ids = [...idNumbers];
     const [allocations, renovations] = await Promise.all([
-      db
-        .select({
-          allocId: gzfAllocation.allocId,
-          appNo: gzfAllocation.appNo,
-          allocType: gzfAllocation.allocType,
-          monthlyFen: gzfAllocation.monthlyFen,
-          startDate: gzfAllocation.startDate,
-          endDate: gzfAllocation.endDate,
-          applicantIdCard: gzfApplication.applicantIdCard,
-          appStatus: gzfApplication.appStatus,
-        })
-        .from(gzfAllocation)
-        .innerJoin(gzfApplication, eq(gzfApplication.appNo, gzfAllocation.appNo))
-        .where(inList(gzfApplication.applicantIdCard, ids)),
+      needed(programmes, Object.values(ALLOCATION_PROGRAMMES)) ? allocationsOf(db, ids) : NOT_READ,
       // A project with no completion date has not been paid yet (the grant is paid on acceptance).
-      db
-        .select()
-        .from(wfgzProject)
-        .where(and(inList(wfgzProject.ownerIdCard, ids), isNotNull(wfgzProject.completedDate))),
+      needed(programmes, ['RURAL_RENOVATION'])
+        ? db
+            .select()
+            .from(wfgzProject)
+            .where(and(inList(wfgzProject.ownerIdCard, ids), isNotNull(wfgzProject.completedDate)))
+        : NOT_READ,
     ]);
 
     const records: AidRecord[] = [];
