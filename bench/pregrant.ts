@@ -1,12 +1,19 @@
 /**
- * `npm run bench:pregrant -- [--households N] [--requests M] [--concurrency C] [--background B] [--data-dir DIR] [--keep]`
+ * `npm run bench:pregrant -- [--households N] [--requests M] [--concurrency C] [--background B] [--background-rate R] [--data-dir DIR] [--keep]`
  *
  * Pre-grant check latency, as a department system sees it: POST /graphql over keep-alive HTTP to a
  * real hub (access layer and all) on a private MariaDB under /tmp holding N generated households.
  * Proposals are a mix of what departments grant most (temporary aid, 低保, 特困, the nursing
- * subsidy, medical aid against a real settlement), for sampled people. Measured twice: alone, and
- * while B other callers run household queries without pause. Prints p50/p95/p99/max, requests per
- * second and statements per check. The callers run on a worker thread, so the hub's event loop
+ * subsidy, medical aid against a real settlement), for sampled people. Measured four ways, each
+ * after a warm-up:
+ *   floor  `{ __typename }` through the same HTTP, token, purpose and audit path: the baseline;
+ *   alone  the checks and nothing else;
+ *   rate   while household queries arrive at R a second whatever happens to them (open loop: how
+ *          "other queries run" on a hub that is not saturated);
+ *   load   while B callers run household queries back to back without pause (closed loop: the
+ *          hub as busy as they can make it).
+ * Prints p50/p95/p99/max, requests per second, statements per check, and each mode's ratio to the
+ * floor measured in the same run. The callers run on a worker thread, so the hub's event loop
  * serves requests only, as it would with callers on other machines. Not a test.
  */
 import http from 'node:http';
@@ -62,7 +69,10 @@ interface Job {
   householdIds: number[];
   concurrency: number;
   background: number;
+  backgroundRate: number;
 }
+
+type Mode = 'floor' | 'alone' | 'rate' | 'load';
 
 interface RunResult {
   latencies: number[];
@@ -73,9 +83,8 @@ interface RunResult {
 }
 
 /** The callers: a warm-up, then every proposal through `concurrency` callers, with or without background load. */
-async function callers(job: Job & { mode: 'floor' | 'alone' | 'load' }): Promise<RunResult> {
-  const call = client(job.endpoint, job.auth, job.concurrency + job.background + 2);
-  const withLoad = job.mode === 'load';
+async function callers(job: Job & { mode: Mode }): Promise<RunResult> {
+  const call = client(job.endpoint, job.auth, job.concurrency + job.background + 64);
   const check = async (input: Record<string, unknown>) => {
     const t0 = performance.now();
     if (job.mode === 'floor') {
@@ -92,15 +101,36 @@ async function callers(job: Job & { mode: 'floor' | 'alone' | 'load' }): Promise
   for (let i = 0; i < 300; i++) await check(job.proposals[i % job.proposals.length]);
   let stop = false;
   let backgroundDone = 0;
-  const loaders = withLoad
-    ? Array.from({ length: job.background }, async (_, k) => {
-        for (let i = k; !stop; i += job.background) {
-          const res = await call(HOUSEHOLD, { id: String(job.householdIds[i % job.householdIds.length]) }, 'ELIGIBILITY_REVIEW');
-          if (res.status !== 200) throw new Error(`household query answered ${res.status}`);
-          backgroundDone += 1;
+  const household = async (i: number) => {
+    const res = await call(HOUSEHOLD, { id: String(job.householdIds[i % job.householdIds.length]) }, 'ELIGIBILITY_REVIEW');
+    if (res.status !== 200) throw new Error(`household query answered ${res.status}`);
+    backgroundDone += 1;
+  };
+  const loaders: Promise<void>[] = [];
+  if (job.mode === 'load') {
+    for (let k = 0; k < job.background; k++) {
+      loaders.push(
+        (async () => {
+          for (let i = k; !stop; i += job.background) await household(i);
+        })(),
+      );
+    }
+  } else if (job.mode === 'rate') {
+    // Open loop: the n-th query is sent at start + n/R seconds, answered or not.
+    loaders.push(
+      (async () => {
+        const inFlight = new Set<Promise<void>>();
+        const t0 = performance.now();
+        for (let n = 0; !stop; n++) {
+          const due = t0 + (n * 1000) / job.backgroundRate - performance.now();
+          if (due > 0) await new Promise((r) => setTimeout(r, due));
+          const p: Promise<void> = household(n).finally(() => inFlight.delete(p));
+          inFlight.add(p);
         }
-      })
-    : [];
+        await Promise.all(inFlight);
+      })(),
+    );
+  }
   const latencies: number[] = [];
   const statements: number[] = [];
   let notClear = 0;
@@ -129,16 +159,19 @@ function percentile(sorted: number[], p: number): number {
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv.includes('--help')) {
-    log('usage: npm run bench:pregrant -- [--households 100000] [--requests 4000] [--concurrency 4] [--background 4] [--data-dir DIR] [--keep]');
+    log('usage: npm run bench:pregrant -- [--households 100000] [--requests 4000] [--concurrency 4] [--background 4] [--background-rate 20] [--data-dir DIR] [--keep]');
     return;
   }
   const households = positiveInt(option(argv, 'households', '100000'), 'households');
   const requests = positiveInt(option(argv, 'requests', '4000'), 'requests');
   const concurrency = positiveInt(option(argv, 'concurrency', '4'), 'concurrency');
   const background = positiveInt(option(argv, 'background', '4'), 'background');
+  const backgroundRate = positiveInt(option(argv, 'background-rate', '20'), 'background-rate');
   const dataDir = argv.includes('--data-dir') ? option(argv, 'data-dir', '') : undefined;
 
-  log(`bench:pregrant — ${households} households, ${requests} checks at concurrency ${concurrency}, then again with ${background} callers running household queries`);
+  log(
+    `bench:pregrant — ${households} households, ${requests} checks at concurrency ${concurrency}: alone, with household queries arriving at ${backgroundRate}/s, and with ${background} callers running household queries back to back`,
+  );
   const data = await benchData({ households, seed: 1, referenceDate: REFERENCE_DATE, dataDir, keep: argv.includes('--keep') });
   const pool = createPool(data.hubUrl, { connectionLimit: 20 });
   const hub = hubDrizzle(pool);
@@ -184,22 +217,37 @@ async function main(): Promise<void> {
     });
 
     // The callers run on a thread of their own, so the hub's event loop serves requests only.
-    const job: Job = { endpoint, auth, proposals, householdIds, concurrency, background };
-    for (const mode of ['floor', 'alone', 'load'] as const) {
+    const job: Job = { endpoint, auth, proposals, householdIds, concurrency, background, backgroundRate };
+    const label: Record<Mode, string> = {
+      floor: 'floor (`{ __typename }`, same HTTP, token and audit path)',
+      alone: 'alone',
+      rate: `household queries arriving at ${backgroundRate}/s`,
+      load: `${background} household-query callers without pause`,
+    };
+    const summary: { mode: Mode; p50: number; p99: number }[] = [];
+    for (const mode of ['floor', 'alone', 'rate', 'load'] as const) {
       const r = await new Promise<RunResult>((resolve, reject) => {
         // A worker does not inherit tsx's loader: register it, then load this file.
         const worker = new Worker(`require('tsx/cjs'); require(${JSON.stringify(__filename)});`, { eval: true, workerData: { ...job, mode } });
         worker.once('message', resolve);
         worker.once('error', reject);
       });
-      const withLoad = mode === 'load';
-      const lat = Float64Array.from(r.latencies).sort();
-      const p = (q: number) => percentile(Array.from(lat), q).toFixed(1);
+      const lat = Array.from(Float64Array.from(r.latencies).sort());
+      const [p50, p95, p99] = [0.5, 0.95, 0.99].map((q) => percentile(lat, q));
+      summary.push({ mode, p50, p99 });
       log(
-        `${mode === 'floor' ? 'floor (`{ __typename }` through the same HTTP, access and audit path)' : withLoad ? `with ${background} household-query callers` : 'alone'}: ${lat.length} ${mode === 'floor' ? 'queries' : 'checks'} in ${r.wall.toFixed(1)} s (${Math.round(lat.length / r.wall)}/s)` +
-          ` — p50 ${p(0.5)} ms, p95 ${p(0.95)} ms, p99 ${p(0.99)} ms, max ${lat[lat.length - 1].toFixed(1)} ms;` +
-          ` ${Math.min(...r.statements)}–${Math.max(...r.statements)} statements per check; ${r.notClear} not clear` +
-          (withLoad ? `; ${r.backgroundDone} household queries meanwhile (${Math.round(r.backgroundDone / r.wall)}/s)` : ''),
+        `${label[mode]}: ${lat.length} ${mode === 'floor' ? 'queries' : 'checks'} in ${r.wall.toFixed(1)} s (${Math.round(lat.length / r.wall)}/s)` +
+          ` — p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${lat[lat.length - 1].toFixed(1)} ms` +
+          (mode === 'floor' ? '' : `; ${Math.min(...r.statements)}–${Math.max(...r.statements)} statements per check; ${r.notClear} not clear`) +
+          (mode === 'rate' || mode === 'load' ? `; ${r.backgroundDone} household queries meanwhile (${Math.round(r.backgroundDone / r.wall)}/s)` : ''),
+      );
+    }
+    const floor = summary[0];
+    log('');
+    log('mode                                         p50 ms   p99 ms   p50/floor   p99/floor   p99 < 20 ms');
+    for (const s of summary) {
+      log(
+        `${label[s.mode].padEnd(44)} ${s.p50.toFixed(1).padStart(6)}   ${s.p99.toFixed(1).padStart(6)}   ${(s.p50 / floor.p50).toFixed(2).padStart(8)}×   ${(s.p99 / floor.p99).toFixed(2).padStart(8)}×   ${s.mode === 'floor' ? '' : s.p99 < 20 ? 'yes' : 'NO'}`,
       );
     }
   } finally {
@@ -216,5 +264,5 @@ if (isMainThread) {
     process.exit(1);
   });
 } else {
-  callers(workerData as Job & { mode: 'floor' | 'alone' | 'load' }).then((r) => parentPort!.postMessage(r));
+  callers(workerData as Job & { mode: Mode }).then((r) => parentPort!.postMessage(r));
 }
