@@ -21,7 +21,7 @@ import { peopleKnownToDepartments, peopleWithFacts } from '../federation/person-
 import type { Sources } from '../federation/sources';
 import type { HubDb } from './connect';
 import { countPeople, householdKeysPage, secondAidApprovalFacts, spellsAndPeople, spellsOfHouseholds, type HouseholdKey } from './findings-facts';
-import { createScan, dbNow, finishScan, recordScanProgress, runningScans, storeScanFindings, type FoundInRegion, type ScanCounts } from './findings-store';
+import { abandonStaleScans, createScan, dbNow, finishScan, recordScanProgress, runningScans, SCAN_INTERRUPTED, storeScanFindings, type FoundInRegion, type ScanCounts, type ScanRow } from './findings-store';
 import { countHouseholdsUnderPrefix } from './region-pages';
 
 export interface ScanDeps {
@@ -153,6 +153,15 @@ export async function runScan(deps: ScanDeps, scanId: number, regionCode: string
 /** A RUNNING scan with no heartbeat for this long died with its process. */
 export const SCAN_HEARTBEAT_TIMEOUT_MS = 10 * 60_000;
 
+/**
+ * A scan as it stands: a RUNNING row whose process stopped beating is FAILED (INTERRUPTED), even
+ * before the next scan start marks it so in the table.
+ */
+export function currentScanState(s: Pick<ScanRow, 'state' | 'failure' | 'heartbeatAt'>, now: Date = new Date()): { state: ScanRow['state']; failure: string | null } {
+  if (s.state === 'RUNNING' && s.heartbeatAt <= dbNow(new Date(now.getTime() - SCAN_HEARTBEAT_TIMEOUT_MS))) return { state: 'FAILED', failure: SCAN_INTERRUPTED };
+  return { state: s.state, failure: s.failure };
+}
+
 function overlaps(a: string, b: string): boolean {
   const pa = divisionPrefix(a);
   const pb = divisionPrefix(b);
@@ -179,6 +188,7 @@ export class ScanJobs {
     this.running.add(job);
     try {
       const aliveAfter = dbNow(new Date(Date.now() - SCAN_HEARTBEAT_TIMEOUT_MS));
+      await abandonStaleScans(deps.hub, aliveAfter);
       const elsewhere = (await runningScans(deps.hub, aliveAfter)).find((s) => overlaps(s.regionCode, regionCode));
       if (elsewhere) {
         this.running.delete(job);

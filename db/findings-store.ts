@@ -4,7 +4,7 @@
  * them back a page at a time. Every write that reads a status first locks the row (one
  * transaction), so a scan and an officer settling the same finding cannot overwrite each other.
  */
-import { and, asc, desc, eq, gt, like, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, like, lt, lte, sql, type SQL } from 'drizzle-orm';
 import { inList } from '../federation/in-list';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import type { IsoDate } from '../domain/dates';
@@ -120,6 +120,21 @@ export async function runningScans(db: HubDb, aliveAfter: string): Promise<ScanR
     .select()
     .from(findingScan)
     .where(and(eq(findingScan.state, 'RUNNING'), gt(findingScan.heartbeatAt, aliveAfter)));
+}
+
+/** What a scan that died with its process is marked with. */
+export const SCAN_INTERRUPTED = 'INTERRUPTED';
+
+/**
+ * Marks RUNNING scans whose heartbeat is not more recent than `aliveAfter` as FAILED (INTERRUPTED),
+ * ended when they were last heard of. Returns how many.
+ */
+export async function abandonStaleScans(db: HubDb, aliveAfter: string): Promise<number> {
+  const [res] = await db
+    .update(findingScan)
+    .set({ state: 'FAILED', failure: SCAN_INTERRUPTED, finishedAt: sql`${findingScan.heartbeatAt}` })
+    .where(and(eq(findingScan.state, 'RUNNING'), lte(findingScan.heartbeatAt, aliveAfter)));
+  return res.affectedRows;
 }
 
 export interface ScanCounts {

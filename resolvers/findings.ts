@@ -7,7 +7,7 @@ import { GraphQLError } from 'graphql';
 import type { HouseholdRow, PersonRow } from '../db/loaders';
 import { countScanFindings, scanFindingsPage, settleFinding, viewOfRow, type FindingEventRow, type FindingFilter, type FindingView, type ScanRow, type SettleError } from '../db/findings-store';
 import { listScans } from '../db/findings-store';
-import { scanJobs } from '../db/findings-scan';
+import { currentScanState, scanJobs } from '../db/findings-scan';
 import type { IsoDate } from '../domain/dates';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import { divisionPrefix, isDivisionCode } from '../domain/division-code';
@@ -332,6 +332,8 @@ export const findingResolvers = {
 
   Scan: {
     id: (s: ScanRow) => String(s.id),
+    state: (s: ScanRow) => currentScanState(s).state,
+    failure: (s: ScanRow) => currentScanState(s).failure,
     region: async (s: ScanRow, _: unknown, ctx: HubContext) => (await ctx.loaders.hub.regionByCode.load(s.regionCode)) ?? unknownRegion(s.regionCode),
     startedAt: (s: ScanRow) => isoInstant(s.startedAt),
     finishedAt: (s: ScanRow) => isoInstant(s.finishedAt),

@@ -7,6 +7,7 @@ import { eq } from 'drizzle-orm';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { dbNow } from '../db/findings-store';
 import { freePort } from '../db/private-server';
 import { tekunPerson } from '../federation/civil-affairs/tables';
 import { createTestDatabases, type TestDatabases } from './support/databases';
@@ -327,6 +328,33 @@ describe('region scan, settling and re-scan', () => {
       if (res.data.scan.state !== 'RUNNING') break;
       await new Promise((r) => setTimeout(r, 100));
     }
+  });
+
+  it('marks a scan whose hub process died as FAILED (INTERRUPTED) and lets its division be scanned again', async () => {
+    const ago = (minutes: number) => dbNow(new Date(Date.now() - minutes * 60_000));
+    const orphan = async (heartbeat: string) => {
+      const [res] = (await dbs.hubPool.query(
+        `INSERT INTO finding_scan (region_code, state, as_of, rule_set_name, rule_set_digest, started_by, started_at, heartbeat_at) VALUES ('370811', 'RUNNING', ?, 'default', ?, 'another-hub', ?, ?)`,
+        [TODAY, '0'.repeat(16), heartbeat, heartbeat],
+      )) as any;
+      return String(res.insertId);
+    };
+    const start = () => monitoring().gql(`mutation { scanStart(input: { regionCode: "370811" }) { scan { id } userErrors { code } } }`);
+    const scanState = async (id: string) => (await monitoring().gql(`query($id: ID!) { scan(id: $id) { state failure } }`, { id })).data.scan;
+
+    // Heard from a minute ago: still running elsewhere, so a new scan of the division is refused.
+    const alive = await orphan(ago(1));
+    expect((await start()).data.scanStart.userErrors).toEqual([expect.objectContaining({ code: 'SCAN_ALREADY_RUNNING' })]);
+    expect(await scanState(alive)).toEqual({ state: 'RUNNING', failure: null });
+
+    // Silent for eleven minutes: it died with its process. It reads as interrupted at once…
+    await dbs.hubPool.query('UPDATE finding_scan SET heartbeat_at = ? WHERE id = ?', [ago(11), alive]);
+    expect(await scanState(alive)).toEqual({ state: 'FAILED', failure: 'INTERRUPTED' });
+    // …and the next start records it so, ended when last heard of, and runs.
+    const again = await scanAndWait('370811');
+    expect(again.state).toBe('SUCCEEDED');
+    const [[row]] = (await dbs.hubPool.query('SELECT state, failure, finished_at = heartbeat_at AS ended_when_last_heard FROM finding_scan WHERE id = ?', [alive])) as any;
+    expect(row).toEqual({ state: 'FAILED', failure: 'INTERRUPTED', ended_when_last_heard: 1 });
   });
 
   describe('CSV export', () => {
