@@ -4,6 +4,7 @@
  */
 import DataLoader from 'dataloader';
 import type { DepartmentCode } from '../domain/departments';
+import { byKey, groupByKey } from './batch';
 import type { HubDb } from './connect';
 import {
   casesByHouseholdIds,
@@ -17,22 +18,6 @@ import {
   secondAidsByCaseIds,
 } from './cases';
 import type { CaseEventRecord, CaseRecord, MeetingRecord, ReferralRecord, SecondAidRecord } from './cases-records';
-
-function byKey<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K): (V | null)[] {
-  const map = new Map<K, V>();
-  for (const row of rows) map.set(keyOf(row), row);
-  return keys.map((k) => map.get(k) ?? null);
-}
-
-function groupByKey<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K): V[][] {
-  const map = new Map<K, V[]>();
-  for (const row of rows) {
-    const list = map.get(keyOf(row));
-    if (list) list.push(row);
-    else map.set(keyOf(row), [row]);
-  }
-  return keys.map((k) => map.get(k) ?? []);
-}
 
 export function createCaseLoaders(db: HubDb) {
   return {

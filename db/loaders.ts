@@ -4,6 +4,7 @@
  */
 import DataLoader from 'dataloader';
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { byKey, groupByKey } from './batch';
 import type { HubDb } from './connect';
 import { household, householdMember, person, region } from './schema';
 
@@ -18,23 +19,6 @@ export interface MemberRow {
 }
 
 const RELATION_ORDER = sql`FIELD(${householdMember.relation}, 'HEAD', 'SPOUSE', 'PARENT', 'GRANDPARENT', 'CHILD', 'GRANDCHILD', 'SIBLING', 'OTHER')`;
-
-function byKey<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K): (V | null)[] {
-  const map = new Map<K, V>();
-  for (const row of rows) map.set(keyOf(row), row);
-  return keys.map((k) => map.get(k) ?? null);
-}
-
-function groupByKey<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K): V[][] {
-  const map = new Map<K, V[]>();
-  for (const row of rows) {
-    const k = keyOf(row);
-    const list = map.get(k);
-    if (list) list.push(row);
-    else map.set(k, [row]);
-  }
-  return keys.map((k) => map.get(k) ?? []);
-}
 
 export function createHubLoaders(db: HubDb) {
   const loaders = {
