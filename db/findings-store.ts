@@ -9,7 +9,7 @@ import { inList } from '../federation/in-list';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import type { IsoDate } from '../domain/dates';
 import type { AidRecord, Finding, Measure } from '../domain/rules/facts';
-import type { RuleKind, RuleScope, RuleSet, Severity } from '../domain/rules/rule-set';
+import type { RuleKind, RuleSet, Severity } from '../domain/rules/rule-set';
 import { seenAgain, settle, type FindingStatus, type SettleAction, type SettleRefusal } from '../domain/rules/settlement';
 import type { HubDb } from './connect';
 import { finding, findingEvent, findingOccurrence, findingScan, FINDING_LIMITS } from './findings-schema';
@@ -44,19 +44,7 @@ export interface FindingDetail {
 }
 
 /** A finding as the API shows it: computed now, stored by a scan, or both. */
-export interface FindingView {
-  fingerprint: string;
-  ruleId: string;
-  kind: RuleKind;
-  severity: Severity;
-  scope: RuleScope;
-  householdId: number | null;
-  idNumbers: string[];
-  records: AidRecord[];
-  measure: Measure;
-  departments: DepartmentCode[];
-  ongoing: boolean;
-  explanation: string;
+export interface FindingView extends Omit<Finding, 'contentHash'> {
   /** OPEN for a finding no scan has stored yet. */
   status: FindingStatus;
   stored: FindingRow | null;
