@@ -1,5 +1,5 @@
 /**
- * `npm run bench:pregrant -- [--households N] [--requests M] [--concurrency C] [--background B] [--background-rate R] [--data-dir DIR] [--keep]`
+ * `npm run bench:pregrant -- [--households N] [--requests M] [--concurrency C] [--background B] [--background-rate R] [--modes floor,alone,rate,load] [--data-dir DIR] [--keep]`
  *
  * Pre-grant check latency, as a department system sees it: POST /graphql over keep-alive HTTP to a
  * real hub (access layer and all) on a private MariaDB under /tmp holding N generated households.
@@ -76,6 +76,8 @@ type Mode = 'floor' | 'alone' | 'rate' | 'load';
 
 interface RunResult {
   latencies: number[];
+  /** The programme proposed by each check, in the order of `latencies`. */
+  programmes: string[];
   statements: number[];
   notClear: number;
   backgroundDone: number;
@@ -132,6 +134,7 @@ async function callers(job: Job & { mode: Mode }): Promise<RunResult> {
     );
   }
   const latencies: number[] = [];
+  const programmes: string[] = [];
   const statements: number[] = [];
   let notClear = 0;
   let next = 0;
@@ -139,8 +142,10 @@ async function callers(job: Job & { mode: Mode }): Promise<RunResult> {
   await Promise.all(
     Array.from({ length: job.concurrency }, async () => {
       while (next < job.proposals.length) {
-        const r = await check(job.proposals[next++]);
+        const proposal = job.proposals[next++];
+        const r = await check(proposal);
         latencies.push(r.ms);
+        programmes.push(String(proposal.programme));
         statements.push(r.statements);
         if (!r.clear) notClear += 1;
       }
@@ -149,7 +154,7 @@ async function callers(job: Job & { mode: Mode }): Promise<RunResult> {
   const wall = (performance.now() - started) / 1000;
   stop = true;
   await Promise.all(loaders);
-  return { latencies, statements, notClear, backgroundDone, wall };
+  return { latencies, programmes, statements, notClear, backgroundDone, wall };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -159,7 +164,7 @@ function percentile(sorted: number[], p: number): number {
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv.includes('--help')) {
-    log('usage: npm run bench:pregrant -- [--households 100000] [--requests 4000] [--concurrency 4] [--background 4] [--background-rate 20] [--data-dir DIR] [--keep]');
+    log('usage: npm run bench:pregrant -- [--households 100000] [--requests 4000] [--concurrency 4] [--background 4] [--background-rate 20] [--modes floor,alone,rate,load] [--data-dir DIR] [--keep]');
     return;
   }
   const households = positiveInt(option(argv, 'households', '100000'), 'households');
@@ -168,6 +173,9 @@ async function main(): Promise<void> {
   const background = positiveInt(option(argv, 'background', '4'), 'background');
   const backgroundRate = positiveInt(option(argv, 'background-rate', '20'), 'background-rate');
   const dataDir = argv.includes('--data-dir') ? option(argv, 'data-dir', '') : undefined;
+  const modes = option(argv, 'modes', 'floor,alone,rate,load').split(',') as Mode[];
+  const unknown = modes.filter((m) => !['floor', 'alone', 'rate', 'load'].includes(m));
+  if (unknown.length > 0 || modes[0] !== 'floor') throw new Error(`--modes: a comma-separated list starting with floor, of floor, alone, rate and load (not ${unknown.join(', ') || modes[0]})`);
 
   log(
     `bench:pregrant — ${households} households, ${requests} checks at concurrency ${concurrency}: alone, with household queries arriving at ${backgroundRate}/s, and with ${background} callers running household queries back to back`,
@@ -225,7 +233,7 @@ async function main(): Promise<void> {
       load: `${background} household-query callers without pause`,
     };
     const summary: { mode: Mode; p50: number; p99: number }[] = [];
-    for (const mode of ['floor', 'alone', 'rate', 'load'] as const) {
+    for (const mode of modes) {
       const r = await new Promise<RunResult>((resolve, reject) => {
         // A worker does not inherit tsx's loader: register it, then load this file.
         const worker = new Worker(`require('tsx/cjs'); require(${JSON.stringify(__filename)});`, { eval: true, workerData: { ...job, mode } });
@@ -241,6 +249,19 @@ async function main(): Promise<void> {
           (mode === 'floor' ? '' : `; ${Math.min(...r.statements)}–${Math.max(...r.statements)} statements per check; ${r.notClear} not clear`) +
           (mode === 'rate' || mode === 'load' ? `; ${r.backgroundDone} household queries meanwhile (${Math.round(r.backgroundDone / r.wall)}/s)` : ''),
       );
+      if (mode !== 'floor') {
+        const byProgramme = new Map<string, number[]>();
+        r.programmes.forEach((p, i) => byProgramme.set(p, [...(byProgramme.get(p) ?? []), r.latencies[i]]));
+        log(
+          '    by programme: ' +
+            [...byProgramme]
+              .map(([p, ms]) => {
+                const sorted = Array.from(Float64Array.from(ms).sort());
+                return `${p} p50 ${percentile(sorted, 0.5).toFixed(1)} / p99 ${percentile(sorted, 0.99).toFixed(1)}`;
+              })
+              .join(', '),
+        );
+      }
     }
     const floor = summary[0];
     log('');
