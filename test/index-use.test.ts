@@ -1,0 +1,84 @@
+/**
+ * Every read the hub sends a department for a few people goes through an index: none scans a
+ * whole table. A scan costs nothing on a test database and grows with the city (an OR across two
+ * joined tables once read every union grant on each pre-grant check). Each statement the adapters
+ * and the findings reads send is captured and run again under EXPLAIN on a generated city.
+ */
+import { drizzle } from 'drizzle-orm/mysql2';
+import type mysql from 'mysql2/promise';
+import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
+import { certificatesByIdNumbers } from '../federation/disability/adapter';
+import { settlementsByRefs, studentsByIdNumbers } from '../federation/findings-reads';
+import { settlementsByIdNumbers } from '../federation/health/adapter';
+import { ADAPTERS } from '../federation/registry';
+import type { SourceDb } from '../federation/types';
+import { generateDemo } from '../tools/generate/index';
+import { createTestDatabases, type TestDatabases } from './support/databases';
+import { TODAY } from './support/scenarios';
+
+let dbs: TestDatabases;
+let ids: string[];
+let settlementRefs: string[];
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('index_use');
+  await generateDemo({ hubUrl: dbs.hubUrl, sourceUrls: dbs.sourceUrls, households: 20_000, seed: 5, referenceDate: TODAY, provision: false, plant: true });
+  const [members] = await dbs.hubPool.query<mysql.RowDataPacket[]>('SELECT id_number FROM household_member ORDER BY household_id LIMIT 8');
+  ids = members.map((m) => m.id_number as string);
+  const [stays] = await dbs.sourceSet.HEALTH.pool.query<mysql.RowDataPacket[]>('SELECT setl_id FROM mi_setl ORDER BY setl_id LIMIT 3');
+  settlementRefs = stays.map((s) => s.setl_id as string);
+}, 120_000);
+
+afterAll(async () => dbs?.close());
+
+interface Captured {
+  sql: string;
+  params: unknown[];
+}
+
+/** The source's database with every statement it is sent kept, to be explained afterwards. */
+function capturing(code: DepartmentCode): { db: SourceDb; statements: Captured[] } {
+  const statements: Captured[] = [];
+  const db = drizzle(dbs.sourceSet[code].pool, { logger: { logQuery: (sql, params) => statements.push({ sql, params }) } }) as unknown as SourceDb;
+  return { db, statements };
+}
+
+/**
+ * Tables a statement reads from start to end: EXPLAIN's access types ALL (every row) and index
+ * (every entry of an index), a UNION's own result (`<union1,2>`) aside.
+ */
+async function fullScans(code: DepartmentCode, statements: Captured[]): Promise<string[]> {
+  const scans: string[] = [];
+  for (const s of statements) {
+    const [plan] = await dbs.sourceSet[code].pool.query<mysql.RowDataPacket[]>(`EXPLAIN ${s.sql}`, s.params);
+    for (const step of plan) if ((step.type === 'ALL' || step.type === 'index') && !String(step.table).startsWith('<union')) scans.push(`${step.table} (${step.type}) in: ${s.sql.slice(0, 120)}…`);
+  }
+  return scans;
+}
+
+// On a few dozen rows the optimiser rightly scans; 20,000 households give every table hundreds.
+it('generated a city whose department tables are big enough for the optimiser to prefer an index', async () => {
+  const [[grants]] = await dbs.sourceSet.UNION.pool.query<mysql.RowDataPacket[]>('SELECT COUNT(*) AS n FROM gh_grant');
+  expect(Number(grants.n)).toBeGreaterThan(300);
+  expect(ids).toHaveLength(8);
+});
+
+it.each(DEPARTMENT_CODES)("%s: every statement of a few people's aid reads through an index", async (code) => {
+  const { db, statements } = capturing(code);
+  await ADAPTERS[code].aidByIdNumbers(db, ids, TODAY);
+  expect(statements.length).toBeGreaterThan(0);
+  expect(await fullScans(code, statements)).toEqual([]);
+});
+
+it('the findings reads (settlements, certificates, students) read through an index', async () => {
+  const health = capturing('HEALTH');
+  await settlementsByIdNumbers(health.db, ids);
+  await settlementsByRefs(health.db, settlementRefs);
+  const disability = capturing('DISABILITY');
+  await certificatesByIdNumbers(disability.db, ids);
+  const education = capturing('EDUCATION');
+  await studentsByIdNumbers(education.db, ids);
+  expect(await fullScans('HEALTH', health.statements)).toEqual([]);
+  expect(await fullScans('DISABILITY', disability.statements)).toEqual([]);
+  expect(await fullScans('EDUCATION', education.statements)).toEqual([]);
+});
