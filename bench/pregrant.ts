@@ -1,5 +1,5 @@
 /**
- * `npm run bench:pregrant -- [--households N] [--requests M] [--concurrency C] [--background B] [--background-rate R] [--modes floor,alone,rate,load] [--data-dir DIR] [--keep]`
+ * `npm run bench:pregrant -- [--households N] [--requests M] [--concurrency C] [--background B] [--background-rate R[,R…]] [--modes floor,alone,rate,load] [--data-dir DIR] [--keep]`
  *
  * Pre-grant check latency, as a department system sees it: POST /graphql over keep-alive HTTP to a
  * real hub (access layer and all) on a private MariaDB under /tmp holding N generated households.
@@ -9,7 +9,7 @@
  *   floor  `{ __typename }` through the same HTTP, token, purpose and audit path: the baseline;
  *   alone  the checks and nothing else;
  *   rate   while household queries arrive at R a second whatever happens to them (open loop: how
- *          "other queries run" on a hub that is not saturated);
+ *          "other queries run" on a hub that is not saturated), once for each R given;
  *   load   while B callers run household queries back to back without pause (closed loop: the
  *          hub as busy as they can make it).
  * Prints p50/p95/p99/max, requests per second, statements per check, and each mode's ratio to the
@@ -164,21 +164,21 @@ function percentile(sorted: number[], p: number): number {
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv.includes('--help')) {
-    log('usage: npm run bench:pregrant -- [--households 100000] [--requests 4000] [--concurrency 4] [--background 4] [--background-rate 20] [--modes floor,alone,rate,load] [--data-dir DIR] [--keep]');
+    log('usage: npm run bench:pregrant -- [--households 100000] [--requests 4000] [--concurrency 4] [--background 4] [--background-rate 20[,50,…]] [--modes floor,alone,rate,load] [--data-dir DIR] [--keep]');
     return;
   }
   const households = positiveInt(option(argv, 'households', '100000'), 'households');
   const requests = positiveInt(option(argv, 'requests', '4000'), 'requests');
   const concurrency = positiveInt(option(argv, 'concurrency', '4'), 'concurrency');
   const background = positiveInt(option(argv, 'background', '4'), 'background');
-  const backgroundRate = positiveInt(option(argv, 'background-rate', '20'), 'background-rate');
+  const backgroundRates = option(argv, 'background-rate', '20').split(',').map((r) => positiveInt(r, 'background-rate'));
   const dataDir = argv.includes('--data-dir') ? option(argv, 'data-dir', '') : undefined;
   const modes = option(argv, 'modes', 'floor,alone,rate,load').split(',') as Mode[];
   const unknown = modes.filter((m) => !['floor', 'alone', 'rate', 'load'].includes(m));
   if (unknown.length > 0 || modes[0] !== 'floor') throw new Error(`--modes: a comma-separated list starting with floor, of floor, alone, rate and load (not ${unknown.join(', ') || modes[0]})`);
 
   log(
-    `bench:pregrant — ${households} households, ${requests} checks at concurrency ${concurrency}: alone, with household queries arriving at ${backgroundRate}/s, and with ${background} callers running household queries back to back`,
+    `bench:pregrant — ${households} households, ${requests} checks at concurrency ${concurrency}: alone, with household queries arriving at ${backgroundRates.join(', ')}/s, and with ${background} callers running household queries back to back`,
   );
   const data = await benchData({ households, seed: 1, referenceDate: REFERENCE_DATE, dataDir, keep: argv.includes('--keep') });
   const pool = createPool(data.hubUrl, { connectionLimit: 20 });
@@ -225,26 +225,30 @@ async function main(): Promise<void> {
     });
 
     // The callers run on a thread of their own, so the hub's event loop serves requests only.
-    const job: Job = { endpoint, auth, proposals, householdIds, concurrency, background, backgroundRate };
-    const label: Record<Mode, string> = {
-      floor: 'floor (`{ __typename }`, same HTTP, token and audit path)',
-      alone: 'alone',
-      rate: `household queries arriving at ${backgroundRate}/s`,
-      load: `${background} household-query callers without pause`,
-    };
-    const summary: { mode: Mode; p50: number; p99: number }[] = [];
-    for (const mode of modes) {
+    const job: Omit<Job, 'backgroundRate'> = { endpoint, auth, proposals, householdIds, concurrency, background };
+    const runs = modes.flatMap((mode): { mode: Mode; rate: number }[] => (mode === 'rate' ? backgroundRates.map((rate) => ({ mode, rate })) : [{ mode, rate: 0 }]));
+    const labelOf = ({ mode, rate }: { mode: Mode; rate: number }) =>
+      ({
+        floor: 'floor (`{ __typename }`, same HTTP, token and audit path)',
+        alone: 'alone',
+        rate: `household queries arriving at ${rate}/s`,
+        load: `${background} household-query callers without pause`,
+      })[mode];
+    const summary: { mode: Mode; label: string; p50: number; p99: number }[] = [];
+    for (const run of runs) {
+      const { mode } = run;
+      const label = labelOf(run);
       const r = await new Promise<RunResult>((resolve, reject) => {
         // A worker does not inherit tsx's loader: register it, then load this file.
-        const worker = new Worker(`require('tsx/cjs'); require(${JSON.stringify(__filename)});`, { eval: true, workerData: { ...job, mode } });
+        const worker = new Worker(`require('tsx/cjs'); require(${JSON.stringify(__filename)});`, { eval: true, workerData: { ...job, backgroundRate: run.rate, mode } });
         worker.once('message', resolve);
         worker.once('error', reject);
       });
       const lat = Array.from(Float64Array.from(r.latencies).sort());
       const [p50, p95, p99] = [0.5, 0.95, 0.99].map((q) => percentile(lat, q));
-      summary.push({ mode, p50, p99 });
+      summary.push({ mode, label, p50, p99 });
       log(
-        `${label[mode]}: ${lat.length} ${mode === 'floor' ? 'queries' : 'checks'} in ${r.wall.toFixed(1)} s (${Math.round(lat.length / r.wall)}/s)` +
+        `${label}: ${lat.length} ${mode === 'floor' ? 'queries' : 'checks'} in ${r.wall.toFixed(1)} s (${Math.round(lat.length / r.wall)}/s)` +
           ` — p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${lat[lat.length - 1].toFixed(1)} ms` +
           (mode === 'floor' ? '' : `; ${Math.min(...r.statements)}–${Math.max(...r.statements)} statements per check; ${r.notClear} not clear`) +
           (mode === 'rate' || mode === 'load' ? `; ${r.backgroundDone} household queries meanwhile (${Math.round(r.backgroundDone / r.wall)}/s)` : ''),
@@ -268,7 +272,7 @@ async function main(): Promise<void> {
     log('mode                                         p50 ms   p99 ms   p50/floor   p99/floor   p99 < 20 ms');
     for (const s of summary) {
       log(
-        `${label[s.mode].padEnd(44)} ${s.p50.toFixed(1).padStart(6)}   ${s.p99.toFixed(1).padStart(6)}   ${(s.p50 / floor.p50).toFixed(2).padStart(8)}×   ${(s.p99 / floor.p99).toFixed(2).padStart(8)}×   ${s.mode === 'floor' ? '' : s.p99 < 20 ? 'yes' : 'NO'}`,
+        `${s.label.padEnd(44)} ${s.p50.toFixed(1).padStart(6)}   ${s.p99.toFixed(1).padStart(6)}   ${(s.p50 / floor.p50).toFixed(2).padStart(8)}×   ${(s.p99 / floor.p99).toFixed(2).padStart(8)}×   ${s.mode === 'floor' ? '' : s.p99 < 20 ? 'yes' : 'NO'}`,
       );
     }
   } finally {
