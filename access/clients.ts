@@ -8,9 +8,10 @@
  * cache), so a revocation or an expiry takes effect on the very next request.
  */
 import crypto from 'node:crypto';
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import { dbTime, type AccessDb } from '../db/access-db';
 import { apiClient } from '../db/access-schema';
+import { preparedPer } from '../db/prepared';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import { isDivisionCode } from '../domain/division-code';
 import type { Caller } from './decide';
@@ -138,6 +139,9 @@ export async function revokeClient(db: AccessDb, name: string): Promise<ClientIn
   return infoOf(await byName(db, name));
 }
 
+/** The look-up every request makes, prepared once per database handle. */
+const byTokenHash = preparedPer((db: AccessDb) => db.select().from(apiClient).where(eq(apiClient.tokenHash, sql.placeholder('hash'))).prepare());
+
 export type AuthFailure = 'TOKEN_MISSING' | 'TOKEN_MALFORMED' | 'TOKEN_INVALID' | 'TOKEN_EXPIRED' | 'TOKEN_REVOKED';
 export type Authentication = { ok: true; caller: Caller } | { ok: false; reason: AuthFailure };
 
@@ -146,7 +150,7 @@ export async function authenticate(db: AccessDb, authorization: string | undefin
   if (!authorization) return { ok: false, reason: 'TOKEN_MISSING' };
   const m = /^Bearer[ ]+(\S+)[ ]*$/i.exec(authorization);
   if (!m || !TOKEN_SHAPE.test(m[1])) return { ok: false, reason: 'TOKEN_MALFORMED' };
-  const [row] = await db.select().from(apiClient).where(eq(apiClient.tokenHash, tokenHash(m[1])));
+  const [row] = await byTokenHash(db).execute({ hash: tokenHash(m[1]) });
   if (!row) return { ok: false, reason: 'TOKEN_INVALID' };
   const status = statusOf(row, dbTime());
   if (status === 'REVOKED') return { ok: false, reason: 'TOKEN_REVOKED' };

@@ -14,6 +14,7 @@ import { eq } from 'drizzle-orm';
 import { inList } from './in-list';
 import type { HubDb } from '../db/connect';
 import type { HubLoaders } from '../db/loaders';
+import { inPlaceholder, preparedPer } from '../db/prepared';
 import { secondAidApprovalFacts, spellsAndPeople } from '../db/findings-facts';
 import { eventsOfFindings, findingsByFingerprints, scansByIds, viewOfFinding, type FindingEventRow, type FindingRow, type FindingView, type ScanRow } from '../db/findings-store';
 import { alias } from 'drizzle-orm/mysql-core';
@@ -77,6 +78,26 @@ function grouped<K, V>(keys: readonly K[], rows: readonly V[] | null, keyOf: (v:
   return keys.map((k) => ({ rows: map.get(k) ?? [], ok: rows !== null }));
 }
 
+/** Every spell of every household these people have been in, with their own dates: prepared, as it runs on every pre-grant check. */
+const householdsOfPeople = preparedPer((hub: HubDb) => {
+  const other = alias(householdMember, 'other');
+  return hub
+    .select({
+      asked: householdMember.idNumber,
+      householdId: other.householdId,
+      idNumber: other.idNumber,
+      joinedOn: other.joinedOn,
+      leftOn: other.leftOn,
+      birthDate: person.birthDate,
+      deathDate: person.deathDate,
+    })
+    .from(householdMember)
+    .innerJoin(other, eq(other.householdId, householdMember.householdId))
+    .innerJoin(person, eq(person.idNumber, householdMember.idNumber))
+    .where(inPlaceholder(householdMember.idNumber, 'ids'))
+    .prepare();
+});
+
 function createLoaders(req: LiveRequest) {
   const { hub, sources } = req;
   return {
@@ -97,21 +118,7 @@ function createLoaders(req: LiveRequest) {
     }),
     /** Every spell of every household a person has been in (theirs among them), and their dates. */
     householdsOfPerson: new DataLoader<string, { spells: Spell[]; person: PersonFacts | null }>(async (ids) => {
-      const other = alias(householdMember, 'other');
-      const rows = await hub
-        .select({
-          asked: householdMember.idNumber,
-          householdId: other.householdId,
-          idNumber: other.idNumber,
-          joinedOn: other.joinedOn,
-          leftOn: other.leftOn,
-          birthDate: person.birthDate,
-          deathDate: person.deathDate,
-        })
-        .from(householdMember)
-        .innerJoin(other, eq(other.householdId, householdMember.householdId))
-        .innerJoin(person, eq(person.idNumber, householdMember.idNumber))
-        .where(inList(householdMember.idNumber, [...ids]));
+      const rows = await householdsOfPeople(hub).execute({ ids });
       const byAsked = grouped(ids, rows, (r) => r.asked);
       return byAsked.map((g, i) => {
         const seen = new Set<string>();
