@@ -133,6 +133,7 @@ async function callers(job: Job & { mode: Mode }): Promise<RunResult> {
       })(),
     );
   }
+  parentPort!.postMessage('measuring');
   const latencies: number[] = [];
   const programmes: string[] = [];
   const statements: number[] = [];
@@ -238,12 +239,15 @@ async function main(): Promise<void> {
     for (const run of runs) {
       const { mode } = run;
       const label = labelOf(run);
+      // The hub's event loop, busy or idle, over the measured part of the run (after the warm-up).
+      let loopAtStart = performance.eventLoopUtilization();
       const r = await new Promise<RunResult>((resolve, reject) => {
         // A worker does not inherit tsx's loader: register it, then load this file.
         const worker = new Worker(`require('tsx/cjs'); require(${JSON.stringify(__filename)});`, { eval: true, workerData: { ...job, backgroundRate: run.rate, mode } });
-        worker.once('message', resolve);
+        worker.on('message', (m: RunResult | 'measuring') => (m === 'measuring' ? (loopAtStart = performance.eventLoopUtilization()) : resolve(m)));
         worker.once('error', reject);
       });
+      const loop = performance.eventLoopUtilization(loopAtStart);
       const lat = Array.from(Float64Array.from(r.latencies).sort());
       const [p50, p95, p99] = [0.5, 0.95, 0.99].map((q) => percentile(lat, q));
       summary.push({ mode, label, p50, p99 });
@@ -251,7 +255,9 @@ async function main(): Promise<void> {
         `${label}: ${lat.length} ${mode === 'floor' ? 'queries' : 'checks'} in ${r.wall.toFixed(1)} s (${Math.round(lat.length / r.wall)}/s)` +
           ` — p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${lat[lat.length - 1].toFixed(1)} ms` +
           (mode === 'floor' ? '' : `; ${Math.min(...r.statements)}–${Math.max(...r.statements)} statements per check; ${r.notClear} not clear`) +
-          (mode === 'rate' || mode === 'load' ? `; ${r.backgroundDone} household queries meanwhile (${Math.round(r.backgroundDone / r.wall)}/s)` : ''),
+          (mode === 'rate' || mode === 'load' ? `; ${r.backgroundDone} household queries meanwhile (${Math.round(r.backgroundDone / r.wall)}/s)` : '') +
+          `; hub event loop busy ${Math.round(loop.utilization * 100)}%` +
+          (mode === 'floor' || mode === 'alone' ? `, ${(loop.active / lat.length).toFixed(2)} ms of it per ${mode === 'floor' ? 'query' : 'check'}` : ''),
       );
       if (mode !== 'floor') {
         const byProgramme = new Map<string, number[]>();
