@@ -10,15 +10,12 @@
  * down never shows up as missed aid.
  */
 import DataLoader from 'dataloader';
-import { eq } from 'drizzle-orm';
 import { inList } from './in-list';
 import type { HubDb } from '../db/connect';
 import type { HubLoaders } from '../db/loaders';
-import { inPlaceholder, preparedPer } from '../db/prepared';
 import { secondAidApprovalFacts, spellsAndPeople } from '../db/findings-facts';
 import { eventsOfFindings, findingsByFingerprints, scansByIds, viewOfFinding, type FindingEventRow, type FindingRow, type FindingView, type ScanRow } from '../db/findings-store';
-import { alias } from 'drizzle-orm/mysql-core';
-import { householdMember, person } from '../db/schema';
+import { householdMember } from '../db/schema';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import type { IsoDate } from '../domain/dates';
 import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../domain/programmes';
@@ -78,26 +75,6 @@ function grouped<K, V>(keys: readonly K[], rows: readonly V[] | null, keyOf: (v:
   return keys.map((k) => ({ rows: map.get(k) ?? [], ok: rows !== null }));
 }
 
-/** Every spell of every household these people have been in, with their own dates: prepared, as it runs on every pre-grant check. */
-const householdsOfPeople = preparedPer((hub: HubDb) => {
-  const other = alias(householdMember, 'other');
-  return hub
-    .select({
-      asked: householdMember.idNumber,
-      householdId: other.householdId,
-      idNumber: other.idNumber,
-      joinedOn: other.joinedOn,
-      leftOn: other.leftOn,
-      birthDate: person.birthDate,
-      deathDate: person.deathDate,
-    })
-    .from(householdMember)
-    .innerJoin(other, eq(other.householdId, householdMember.householdId))
-    .innerJoin(person, eq(person.idNumber, householdMember.idNumber))
-    .where(inPlaceholder(householdMember.idNumber, 'ids'))
-    .prepare();
-});
-
 function createLoaders(req: LiveRequest) {
   const { hub, sources } = req;
   return {
@@ -115,23 +92,6 @@ function createLoaders(req: LiveRequest) {
       const byPerson = grouped(ids, spells, (s) => s.idNumber);
       const person = new Map(people.map((p) => [p.idNumber, p]));
       return ids.map((id, i) => ({ spells: byPerson[i].rows, person: person.get(id) ?? null }));
-    }),
-    /** Every spell of every household a person has been in (theirs among them), and their dates. */
-    householdsOfPerson: new DataLoader<string, { spells: Spell[]; person: PersonFacts | null }>(async (ids) => {
-      const rows = await householdsOfPeople(hub).execute({ ids });
-      const byAsked = grouped(ids, rows, (r) => r.asked);
-      return byAsked.map((g, i) => {
-        const seen = new Set<string>();
-        const spells: Spell[] = [];
-        for (const r of g.rows) {
-          const key = `${r.householdId}|${r.idNumber}|${r.joinedOn}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          spells.push({ householdId: r.householdId, idNumber: r.idNumber, joinedOn: r.joinedOn, leftOn: r.leftOn });
-        }
-        const first = g.rows[0];
-        return { spells, person: first ? { idNumber: ids[i], birthDate: first.birthDate, deathDate: first.deathDate } : null };
-      });
     }),
     approvals: new DataLoader<string, SecondAidApprovalFacts[]>(async (ids) => grouped(ids, await secondAidApprovalFacts(hub, ids), (a) => a.idNumber).map((g) => g.rows)),
     stored: new DataLoader<string, FindingRow | null>(async (fps) => {
@@ -290,8 +250,8 @@ export async function preGrantCheck(req: LiveRequest, proposal: Proposal, rules:
   const programmes = opts.everything ? undefined : programmesForProposal(concerned);
   const l = findingLoaders(req);
   const id = proposal.beneficiaryIdNumber;
-  // One statement for the beneficiary's households and everyone in them.
-  const around = await l.householdsOfPerson.load(id);
+  // The beneficiary's households and everyone in them: read by the region check already, so free here.
+  const around = await req.loaders.hub.householdsOfPerson.load(id);
   const spells = around.spells.filter((s) => s.idNumber === id);
   const householdId = householdOn(spells, proposal.grantDate ?? proposal.periodStart);
   let facts: HouseholdFacts;
