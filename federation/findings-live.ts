@@ -24,9 +24,9 @@ import { checkProposal, departmentsForProposal, evaluateHousehold, programmesFor
 import type { Finding, HouseholdFacts, PersonFacts, SecondAidApprovalFacts, Spell, StudentFacts } from '../domain/rules/facts';
 import type { Rule } from '../domain/rules/rule-set';
 import { certificatesByIdNumbers } from './disability/adapter';
-import { settlementsByRefs, studentsByIdNumbers } from './findings-reads';
-import { settlementsByIdNumbers } from './health/adapter';
-import { aidForPeople, MAX_IDS_PER_STATEMENT, type DepartmentLoaders, type SourceOutcome } from './loaders';
+import { studentsByIdNumbers } from './education/adapter';
+import { settlementsByIdNumbers, settlementsByRefs } from './health/adapter';
+import { aidForPeople, MAX_IDS_PER_STATEMENT, unavailableReason, withTimeout, type DepartmentLoaders, type SourceOutcome } from './loaders';
 import type { Source, Sources } from './sources';
 import { ADAPTERS } from './registry';
 import type { AidRecord, DisabilityCertificate, HospitalSettlement } from './types';
@@ -40,28 +40,13 @@ export interface LiveRequest {
   unavailable: Map<DepartmentCode, SourceOutcome>;
 }
 
-class Timeout extends Error {}
-
 /** A batch read from one department with its timeout; a failure is recorded, never thrown. */
 function guarded<T>(req: LiveRequest, source: Source, read: () => Promise<T[]>): Promise<T[] | null> {
   const started = performance.now();
-  let timer: NodeJS.Timeout | undefined;
-  const work = read();
-  work.catch(() => undefined);
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Timeout()), source.timeoutMs);
+  return withTimeout(source.timeoutMs, read).catch((err: unknown) => {
+    req.unavailable.set(source.code, { department: source.code, available: false, latencyMs: Math.round(performance.now() - started), reason: unavailableReason(err) });
+    return null;
   });
-  return Promise.race([work, timeout])
-    .catch((err: unknown) => {
-      req.unavailable.set(source.code, {
-        department: source.code,
-        available: false,
-        latencyMs: Math.round(performance.now() - started),
-        reason: err instanceof Timeout ? 'TIMEOUT' : 'UNREACHABLE',
-      });
-      return null;
-    })
-    .finally(() => clearTimeout(timer));
 }
 
 function grouped<K, V>(keys: readonly K[], rows: readonly V[] | null, keyOf: (v: V) => K): { rows: V[]; ok: boolean }[] {

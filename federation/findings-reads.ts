@@ -3,42 +3,17 @@
  * many people at once: every aid record (through each adapter), hospital settlements, disability
  * certificates and the student roll. A fixed number of statements per batch of ID numbers per
  * department, never one per person. The adapters keep the only mapping from department rows to
- * the common shapes; the two helpers here that read tables directly (the roll, settlements by
- * reference) are new reads the adapters do not offer.
+ * the common shapes, and every read of a department's tables.
  */
-import { and, eq } from 'drizzle-orm';
-import { inList } from './in-list';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import type { IsoDate } from '../domain/dates';
 import type { StudentFacts } from '../domain/rules/facts';
 import { certificatesByIdNumbers } from './disability/adapter';
-import { xsStudent } from './education/tables';
-import { settlementFromRow, settlementsByIdNumbers } from './health/adapter';
-import { miSettlement } from './health/tables';
+import { studentsByIdNumbers } from './education/adapter';
+import { settlementsByIdNumbers, settlementsByRefs } from './health/adapter';
 import { ADAPTERS } from './registry';
 import type { Sources } from './sources';
 import type { AidRecord, DisabilityCertificate, HospitalSettlement, SourceDb } from './types';
-
-/** Students on the education department's roll among these people. One statement. */
-export async function studentsByIdNumbers(db: SourceDb, idNumbers: readonly string[]): Promise<StudentFacts[]> {
-  if (idNumbers.length === 0) return [];
-  const rows = await db.selectDistinct({ idNumber: xsStudent.sfzh }).from(xsStudent).where(inList(xsStudent.sfzh, [...idNumbers]));
-  return rows;
-}
-
-/**
- * Standing settlements by reference, whoever the patient: aid can be tied to a family member's
- * stay (a union illness grant to the worker for a child's treatment). One statement. The mapping
- * is the same as `settlementsByIdNumbers` in the health adapter.
- */
-export async function settlementsByRefs(db: SourceDb, refs: readonly string[]): Promise<HospitalSettlement[]> {
-  if (refs.length === 0) return [];
-  const rows = await db
-    .select()
-    .from(miSettlement)
-    .where(and(inList(miSettlement.setlId, [...refs]), eq(miSettlement.refdSetlFlag, '0')));
-  return rows.map(settlementFromRow);
-}
 
 /** Everything the rules read from the departments about a set of people. */
 export interface DepartmentFacts {

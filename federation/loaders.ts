@@ -30,16 +30,29 @@ export interface DepartmentAid {
 /** Above this many ID numbers a batch is split, to keep IN lists and packets reasonable. */
 export const MAX_IDS_PER_STATEMENT = 5000;
 
+/** A department that did not answer within its time limit. */
 class SourceTimeout extends Error {}
 
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+/**
+ * `work()` within `ms`, or a SourceTimeout. The clock starts before the work does, so a source
+ * that never answers is timed out by the hub, not by the driver's connect timeout of the same length.
+ */
+export function withTimeout<T>(ms: number, work: () => Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new SourceTimeout()), ms);
   });
+  const running = work();
   // The losing query is abandoned, not awaited; swallow its late rejection.
-  work.catch(() => undefined);
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+  running.catch(() => undefined);
+  return Promise.race([running, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Why a read failed: out of time (the hub's limit, or the driver's on connecting), or anything else. */
+export function unavailableReason(error: unknown): UnavailableReason {
+  if (error instanceof SourceTimeout) return 'TIMEOUT';
+  const cause = (error as { cause?: unknown } | null)?.cause ?? error;
+  return (cause as { code?: unknown } | null)?.code === 'ETIMEDOUT' ? 'TIMEOUT' : 'UNREACHABLE';
 }
 
 export type OutcomeListener = (outcome: SourceOutcome, error: unknown) => void;
@@ -50,7 +63,7 @@ function departmentLoader(source: Source, today: IsoDate, onOutcome: OutcomeList
     async (idNumbers) => {
       const started = performance.now();
       try {
-        const records = await withTimeout(adapter.aidByIdNumbers(source.db, idNumbers, today), source.timeoutMs);
+        const records = await withTimeout(source.timeoutMs, () => adapter.aidByIdNumbers(source.db, idNumbers, today));
         const outcome: SourceOutcome = { department: source.code, available: true, latencyMs: Math.round(performance.now() - started), reason: null };
         onOutcome(outcome, null);
         const byPerson = new Map<string, AidRecord[]>();
@@ -65,7 +78,7 @@ function departmentLoader(source: Source, today: IsoDate, onOutcome: OutcomeList
           department: source.code,
           available: false,
           latencyMs: Math.round(performance.now() - started),
-          reason: error instanceof SourceTimeout ? 'TIMEOUT' : 'UNREACHABLE',
+          reason: unavailableReason(error),
         };
         onOutcome(outcome, error);
         return idNumbers.map(() => ({ records: [], outcome }));

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
-import { inList } from '../in-list';
+import { inPlaceholder, preparedPer } from '../../db/prepared';
 import type { ProgrammeCode } from '../../domain/programmes';
 import { needed, NOT_READ, type AidCause, type AidRecord, type AidStatus, type DepartmentAdapter, type SourceDb } from '../types';
 import { childAllowance, dibaoFamily, dibaoMember, tekunPerson, tempAidGrant } from './tables';
@@ -28,9 +28,10 @@ function earlierOf(a: string | null, b: string | null): string | null {
   return a < b ? a : b;
 }
 
-/** 低保 member spells with their family's approval, end and state. */
-function dibaoSpells(db: SourceDb, ids: string[]) {
-  return db
+/** The four tables' statements, prepared once per source (db/prepared.ts). */
+const statements = preparedPer((db: SourceDb) => ({
+  /** 低保 member spells with their family's approval, end and state. */
+  dibao: db
     .select({
       familyNo: dibaoMember.familyNo,
       idNo: dibaoMember.idNo,
@@ -43,20 +44,26 @@ function dibaoSpells(db: SourceDb, ids: string[]) {
     })
     .from(dibaoMember)
     .innerJoin(dibaoFamily, eq(dibaoFamily.familyNo, dibaoMember.familyNo))
-    .where(inList(dibaoMember.idNo, ids));
-}
+    .where(inPlaceholder(dibaoMember.idNo, 'ids'))
+    .prepare(),
+  tekun: db.select().from(tekunPerson).where(inPlaceholder(tekunPerson.idNo, 'ids')).prepare(),
+  temp: db.select().from(tempAidGrant).where(inPlaceholder(tempAidGrant.idNo, 'ids')).prepare(),
+  child: db.select().from(childAllowance).where(inPlaceholder(childAllowance.childIdNo, 'ids')).prepare(),
+}));
 
 export const civilAffairs: DepartmentAdapter = {
   code: 'CIVIL_AFFAIRS',
   migrationsFolder: path.join(__dirname, 'migrations'),
 
   async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: string, programmes?: ReadonlySet<ProgrammeCode>): Promise<AidRecord[]> {
-    const ids = [...idNumbers];
+    if (idNumbers.length === 0) return [];
+    const q = statements(db);
+    const ids = { ids: idNumbers };
     const [dibao, tekun, temp, child] = await Promise.all([
-      needed(programmes, ['DIBAO']) ? dibaoSpells(db, ids) : NOT_READ,
-      needed(programmes, ['TEKUN']) ? db.select().from(tekunPerson).where(inList(tekunPerson.idNo, ids)) : NOT_READ,
-      needed(programmes, ['TEMP_AID']) ? db.select().from(tempAidGrant).where(inList(tempAidGrant.idNo, ids)) : NOT_READ,
-      needed(programmes, ['ORPHAN', 'UNSUPPORTED_CHILD']) ? db.select().from(childAllowance).where(inList(childAllowance.childIdNo, ids)) : NOT_READ,
+      needed(programmes, ['DIBAO']) ? q.dibao.execute(ids) : NOT_READ,
+      needed(programmes, ['TEKUN']) ? q.tekun.execute(ids) : NOT_READ,
+      needed(programmes, ['TEMP_AID']) ? q.temp.execute(ids) : NOT_READ,
+      needed(programmes, ['ORPHAN', 'UNSUPPORTED_CHILD']) ? q.child.execute(ids) : NOT_READ,
     ]);
 
     const records: AidRecord[] = [];

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
-import { inList } from '../in-list';
+import { inPlaceholder, preparedPer } from '../../db/prepared';
 import { monthEnd, monthStart } from '../../domain/dates';
 import type { ProgrammeCode } from '../../domain/programmes';
 import { needed, NOT_READ, type AidRecord, type AidStatus, type DepartmentAdapter, type DisabilityCertificate, type SourceDb } from '../types';
@@ -24,35 +24,42 @@ function subsidyStatus(certStatus: number, end: string | null, today: string): A
   return 'ACTIVE';
 }
 
+/** The statements, prepared once per source (db/prepared.ts). */
+const statements = preparedPer((db: SourceDb) => ({
+  subsidies: db
+    .select({
+      subId: clSubsidy.subId,
+      subType: clSubsidy.subType,
+      startYm: clSubsidy.startYm,
+      endYm: clSubsidy.endYm,
+      monthlyFen: clSubsidy.monthlyFen,
+      idCard: clCertificate.idCard,
+      certStatus: clCertificate.certStatus,
+    })
+    .from(clSubsidy)
+    .innerJoin(clCertificate, eq(clCertificate.certNo, clSubsidy.certNo))
+    .where(inPlaceholder(clCertificate.idCard, 'ids'))
+    .prepare(),
+  rehab: db
+    .select({ id: clRehabAid.id, grantDate: clRehabAid.grantDate, amountFen: clRehabAid.amountFen, idCard: clCertificate.idCard })
+    .from(clRehabAid)
+    .innerJoin(clCertificate, eq(clCertificate.certNo, clRehabAid.certNo))
+    .where(inPlaceholder(clCertificate.idCard, 'ids'))
+    .prepare(),
+  certificates: db.select().from(clCertificate).where(inPlaceholder(clCertificate.idCard, 'ids')).prepare(),
+}));
+
 export const disability: DepartmentAdapter = {
   code: 'DISABILITY',
   migrationsFolder: path.join(__dirname, 'migrations'),
 
   async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: string, programmes?: ReadonlySet<ProgrammeCode>): Promise<AidRecord[]> {
-    const ids = [...idNumbers];
+    if (idNumbers.length === 0) return [];
+    const q = statements(db);
+    const ids = { ids: idNumbers };
     const [subsidies, rehab] = await Promise.all([
-      needed(programmes, Object.values(SUBSIDY_PROGRAMMES))
-        ? db
-            .select({
-              subId: clSubsidy.subId,
-              subType: clSubsidy.subType,
-              startYm: clSubsidy.startYm,
-              endYm: clSubsidy.endYm,
-              monthlyFen: clSubsidy.monthlyFen,
-              idCard: clCertificate.idCard,
-              certStatus: clCertificate.certStatus,
-            })
-            .from(clSubsidy)
-            .innerJoin(clCertificate, eq(clCertificate.certNo, clSubsidy.certNo))
-            .where(inList(clCertificate.idCard, ids))
-        : NOT_READ,
-      needed(programmes, ['REHAB_AID'])
-        ? db
-            .select({ id: clRehabAid.id, grantDate: clRehabAid.grantDate, amountFen: clRehabAid.amountFen, idCard: clCertificate.idCard })
-            .from(clRehabAid)
-            .innerJoin(clCertificate, eq(clCertificate.certNo, clRehabAid.certNo))
-            .where(inList(clCertificate.idCard, ids))
-        : NOT_READ,
+      needed(programmes, Object.values(SUBSIDY_PROGRAMMES)) ? q.subsidies.execute(ids) : NOT_READ,
+      needed(programmes, ['REHAB_AID']) ? q.rehab.execute(ids) : NOT_READ,
     ]);
 
     const records: AidRecord[] = [];
@@ -93,7 +100,8 @@ export const disability: DepartmentAdapter = {
 
 /** Every disability certificate held by these people, whatever its status. One statement. */
 export async function certificatesByIdNumbers(db: SourceDb, idNumbers: readonly string[]): Promise<DisabilityCertificate[]> {
-  const rows = await db.select().from(clCertificate).where(inList(clCertificate.idCard, [...idNumbers]));
+  if (idNumbers.length === 0) return [];
+  const rows = await statements(db).certificates.execute({ ids: idNumbers });
   return rows.map((r) => ({
     certificateNumber: r.certNo,
     idNumber: r.idCard,

@@ -5,33 +5,41 @@
  */
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
-import { inList } from '../in-list';
+import { inPlaceholder, preparedPer } from '../../db/prepared';
 import { yuanToFen } from '../../domain/money';
 import type { ProgrammeCode } from '../../domain/programmes';
+import type { StudentFacts } from '../../domain/rules/facts';
 import type { AidRecord, DepartmentAdapter, SourceDb } from '../types';
 import { xsFunding, xsStudent } from './tables';
 
 const PROGRAMMES: Record<string, ProgrammeCode> = { GJZXJ: 'NATIONAL_GRANT', XFJM: 'TUITION_WAIVER', JSSBZ: 'BOARDING_SUBSIDY' };
+
+/** The statements, prepared once per source (db/prepared.ts). */
+const statements = preparedPer((db: SourceDb) => ({
+  funding: db
+    .select({
+      fundingId: xsFunding.fundingId,
+      sfzh: xsStudent.sfzh,
+      schoolYear: xsFunding.schoolYear,
+      fundingType: xsFunding.fundingType,
+      amountYuan: xsFunding.amountYuan,
+      paidDate: xsFunding.paidDate,
+      paidFlag: xsFunding.paidFlag,
+    })
+    .from(xsFunding)
+    .innerJoin(xsStudent, eq(xsStudent.studentNo, xsFunding.studentNo))
+    .where(inPlaceholder(xsStudent.sfzh, 'ids'))
+    .prepare(),
+  students: db.selectDistinct({ idNumber: xsStudent.sfzh }).from(xsStudent).where(inPlaceholder(xsStudent.sfzh, 'ids')).prepare(),
+}));
 
 export const education: DepartmentAdapter = {
   code: 'EDUCATION',
   migrationsFolder: path.join(__dirname, 'migrations'),
 
   async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[]): Promise<AidRecord[]> {
-    const ids = [...idNumbers];
-    const rows = await db
-      .select({
-        fundingId: xsFunding.fundingId,
-        sfzh: xsStudent.sfzh,
-        schoolYear: xsFunding.schoolYear,
-        fundingType: xsFunding.fundingType,
-        amountYuan: xsFunding.amountYuan,
-        paidDate: xsFunding.paidDate,
-        paidFlag: xsFunding.paidFlag,
-      })
-      .from(xsFunding)
-      .innerJoin(xsStudent, eq(xsStudent.studentNo, xsFunding.studentNo))
-      .where(inList(xsStudent.sfzh, ids));
+    if (idNumbers.length === 0) return [];
+    const rows = await statements(db).funding.execute({ ids: idNumbers });
 
     const records: AidRecord[] = [];
     for (const r of rows) {
@@ -55,3 +63,9 @@ export const education: DepartmentAdapter = {
     return records;
   },
 };
+
+/** Students on the roll among these people, which the missed-aid rules read. One statement. */
+export async function studentsByIdNumbers(db: SourceDb, idNumbers: readonly string[]): Promise<StudentFacts[]> {
+  if (idNumbers.length === 0) return [];
+  return statements(db).students.execute({ ids: idNumbers });
+}

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { and, eq, gt } from 'drizzle-orm';
-import { inList } from '../in-list';
+import { inPlaceholder, preparedPer } from '../../db/prepared';
 import { yuanToFen } from '../../domain/money';
 import type { ProgrammeCode } from '../../domain/programmes';
 import { needed, NOT_READ, type AidRecord, type DepartmentAdapter, type HospitalSettlement, type SourceDb } from '../types';
@@ -17,20 +17,37 @@ const AID_PAY_PROGRAMMES: Record<string, ProgrammeCode> = { MAF: 'MEDICAL_AID', 
 /** refd_setl_flag '1' marks a settlement reversed (冲销); it and everything it paid no longer stand. */
 const NOT_REVERSED = '0';
 
+/** The statements, prepared once per source (db/prepared.ts). */
+const statements = preparedPer((db: SourceDb) => ({
+  settlementAid: db
+    .select({ setlId: miSettlement.setlId, psnCertNo: miSettlement.psnCertNo, setlDate: miSettlement.setlDate, mafPay: miSettlement.mafPay })
+    .from(miSettlement)
+    .where(and(inPlaceholder(miSettlement.psnCertNo, 'ids'), gt(miSettlement.mafPay, '0'), eq(miSettlement.refdSetlFlag, NOT_REVERSED)))
+    .prepare(),
+  aidPayments: db.select().from(miAidPayment).where(inPlaceholder(miAidPayment.psnCertNo, 'ids')).prepare(),
+  settlementsOf: db
+    .select()
+    .from(miSettlement)
+    .where(and(inPlaceholder(miSettlement.psnCertNo, 'ids'), eq(miSettlement.refdSetlFlag, NOT_REVERSED)))
+    .prepare(),
+  settlementsByRef: db
+    .select()
+    .from(miSettlement)
+    .where(and(inPlaceholder(miSettlement.setlId, 'refs'), eq(miSettlement.refdSetlFlag, NOT_REVERSED)))
+    .prepare(),
+}));
+
 export const health: DepartmentAdapter = {
   code: 'HEALTH',
   migrationsFolder: path.join(__dirname, 'migrations'),
 
   async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], _today: string, programmes?: ReadonlySet<ProgrammeCode>): Promise<AidRecord[]> {
-    const ids = [...idNumbers];
+    if (idNumbers.length === 0) return [];
+    const q = statements(db);
+    const ids = { ids: idNumbers };
     const [settlementAid, aidPayments] = await Promise.all([
-      needed(programmes, ['MEDICAL_AID'])
-        ? db
-            .select({ setlId: miSettlement.setlId, psnCertNo: miSettlement.psnCertNo, setlDate: miSettlement.setlDate, mafPay: miSettlement.mafPay })
-            .from(miSettlement)
-            .where(and(inList(miSettlement.psnCertNo, ids), gt(miSettlement.mafPay, '0'), eq(miSettlement.refdSetlFlag, NOT_REVERSED)))
-        : NOT_READ,
-      needed(programmes, Object.values(AID_PAY_PROGRAMMES)) ? db.select().from(miAidPayment).where(inList(miAidPayment.psnCertNo, ids)) : NOT_READ,
+      needed(programmes, ['MEDICAL_AID']) ? q.settlementAid.execute(ids) : NOT_READ,
+      needed(programmes, Object.values(AID_PAY_PROGRAMMES)) ? q.aidPayments.execute(ids) : NOT_READ,
     ]);
 
     const records: AidRecord[] = [];
@@ -73,11 +90,17 @@ export const health: DepartmentAdapter = {
 
 /** Hospital settlements of these people that still stand (reversed ones excluded), in fen. One statement. */
 export async function settlementsByIdNumbers(db: SourceDb, idNumbers: readonly string[]): Promise<HospitalSettlement[]> {
-  const rows = await db
-    .select()
-    .from(miSettlement)
-    .where(and(inList(miSettlement.psnCertNo, [...idNumbers]), eq(miSettlement.refdSetlFlag, NOT_REVERSED)));
-  return rows.map(settlementFromRow);
+  if (idNumbers.length === 0) return [];
+  return (await statements(db).settlementsOf.execute({ ids: idNumbers })).map(settlementFromRow);
+}
+
+/**
+ * Standing settlements by reference, whoever the patient: aid can be tied to a family member's
+ * stay (a union illness grant to the worker for a child's treatment). One statement.
+ */
+export async function settlementsByRefs(db: SourceDb, refs: readonly string[]): Promise<HospitalSettlement[]> {
+  if (refs.length === 0) return [];
+  return (await statements(db).settlementsByRef.execute({ refs })).map(settlementFromRow);
 }
 
 /** A `mi_setl` row as the hub's HospitalSettlement, amounts in exact fen. */

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { and, eq, isNotNull } from 'drizzle-orm';
-import { inList } from '../in-list';
+import { inPlaceholder, preparedPer } from '../../db/prepared';
 import type { ProgrammeCode } from '../../domain/programmes';
 import { needed, NOT_READ, type AidRecord, type AidStatus, type DepartmentAdapter, type SourceDb } from '../types';
 import { gzfAllocation, gzfApplication, wfgzProject } from './tables';
@@ -20,9 +20,10 @@ function allocationStatus(appStatus: number, end: string | null, today: string):
   return 'ACTIVE';
 }
 
-/** Allocations (实物配租, 租赁补贴) with their application's applicant and status. */
-function allocationsOf(db: SourceDb, ids: string[]) {
-  return db
+/** The two statements, prepared once per source (db/prepared.ts). */
+const statements = preparedPer((db: SourceDb) => ({
+  /** Allocations (实物配租, 租赁补贴) with their application's applicant and status. */
+  allocations: db
     .select({
       allocId: gzfAllocation.allocId,
       appNo: gzfAllocation.appNo,
@@ -35,24 +36,27 @@ function allocationsOf(db: SourceDb, ids: string[]) {
     })
     .from(gzfAllocation)
     .innerJoin(gzfApplication, eq(gzfApplication.appNo, gzfAllocation.appNo))
-    .where(inList(gzfApplication.applicantIdCard, ids));
-}
+    .where(inPlaceholder(gzfApplication.applicantIdCard, 'ids'))
+    .prepare(),
+  // A project with no completion date has not been paid yet (the grant is paid on acceptance).
+  renovations: db
+    .select()
+    .from(wfgzProject)
+    .where(and(inPlaceholder(wfgzProject.ownerIdCard, 'ids'), isNotNull(wfgzProject.completedDate)))
+    .prepare(),
+}));
 
 export const housing: DepartmentAdapter = {
   code: 'HOUSING',
   migrationsFolder: path.join(__dirname, 'migrations'),
 
   async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: string, programmes?: ReadonlySet<ProgrammeCode>): Promise<AidRecord[]> {
-    const ids = [...idNumbers];
+    if (idNumbers.length === 0) return [];
+    const q = statements(db);
+    const ids = { ids: idNumbers };
     const [allocations, renovations] = await Promise.all([
-      needed(programmes, Object.values(ALLOCATION_PROGRAMMES)) ? allocationsOf(db, ids) : NOT_READ,
-      // A project with no completion date has not been paid yet (the grant is paid on acceptance).
-      needed(programmes, ['RURAL_RENOVATION'])
-        ? db
-            .select()
-            .from(wfgzProject)
-            .where(and(inList(wfgzProject.ownerIdCard, ids), isNotNull(wfgzProject.completedDate)))
-        : NOT_READ,
+      needed(programmes, Object.values(ALLOCATION_PROGRAMMES)) ? q.allocations.execute(ids) : NOT_READ,
+      needed(programmes, ['RURAL_RENOVATION']) ? q.renovations.execute(ids) : NOT_READ,
     ]);
 
     const records: AidRecord[] = [];

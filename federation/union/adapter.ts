@@ -5,41 +5,49 @@
  */
 import path from 'node:path';
 import { and, eq, inArray, type SQL } from 'drizzle-orm';
-import { inList } from '../in-list';
+import { inPlaceholder, preparedPer } from '../../db/prepared';
 import type { ProgrammeCode } from '../../domain/programmes';
 import type { AidRecord, DepartmentAdapter, SourceDb } from '../types';
 import { ghGrant, ghWorkerFile } from './tables';
 
 const PROGRAMMES: Record<string, ProgrammeCode> = { BF: 'UNION_HARDSHIP', JQ: 'UNION_AUTUMN_EDU', DB: 'UNION_ILLNESS' };
 
+/**
+ * The beneficiary may be the worker or the student. Each is matched through its own index and
+ * the two halves joined by UNION (which also drops a grant both halves found): one statement. An
+ * OR across the two tables would read every grant instead. Prepared once per source.
+ */
+const grantsOf = preparedPer((db: SourceDb) => {
+  const matching = (who: SQL) =>
+    db
+      .select({
+        grantNo: ghGrant.grantNo,
+        fileNo: ghGrant.fileNo,
+        grantType: ghGrant.grantType,
+        grantDate: ghGrant.grantDate,
+        amountFen: ghGrant.amountFen,
+        studentIdCard: ghGrant.studentIdCard,
+        schoolYear: ghGrant.schoolYear,
+        setlRef: ghGrant.setlRef,
+        workerIdCard: ghWorkerFile.idCard,
+      })
+      .from(ghGrant)
+      .innerJoin(ghWorkerFile, eq(ghWorkerFile.fileNo, ghGrant.fileNo))
+      .where(and(inArray(ghGrant.grantType, Object.keys(PROGRAMMES)), who));
+  return matching(inPlaceholder(ghWorkerFile.idCard, 'ids'))
+    .union(matching(inPlaceholder(ghGrant.studentIdCard, 'ids')))
+    .prepare();
+});
+
 export const union: DepartmentAdapter = {
   code: 'UNION',
   migrationsFolder: path.join(__dirname, 'migrations'),
 
   async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[]): Promise<AidRecord[]> {
-    const ids = [...idNumbers];
-    const wanted = new Set(ids);
-    // The beneficiary may be the worker or the student. Each is matched through its own index and
-    // the two halves joined by UNION (which also drops a grant both halves found): one statement.
-    // An OR across the two tables would read every grant instead. Rows that matched only through
-    // the other person are dropped below.
-    const matching = (who: SQL) =>
-      db
-        .select({
-          grantNo: ghGrant.grantNo,
-          fileNo: ghGrant.fileNo,
-          grantType: ghGrant.grantType,
-          grantDate: ghGrant.grantDate,
-          amountFen: ghGrant.amountFen,
-          studentIdCard: ghGrant.studentIdCard,
-          schoolYear: ghGrant.schoolYear,
-          setlRef: ghGrant.setlRef,
-          workerIdCard: ghWorkerFile.idCard,
-        })
-        .from(ghGrant)
-        .innerJoin(ghWorkerFile, eq(ghWorkerFile.fileNo, ghGrant.fileNo))
-        .where(and(inArray(ghGrant.grantType, Object.keys(PROGRAMMES)), who));
-    const rows = await matching(inList(ghWorkerFile.idCard, ids)).union(matching(inList(ghGrant.studentIdCard, ids)));
+    if (idNumbers.length === 0) return [];
+    const wanted = new Set(idNumbers);
+    // Rows that matched only through the other person are dropped below.
+    const rows = await grantsOf(db).execute({ ids: idNumbers });
 
     const records: AidRecord[] = [];
     for (const r of rows) {
