@@ -104,7 +104,7 @@ export async function settlementsByRefs(db: SourceDb, refs: readonly string[]): 
 }
 
 /** A `mi_setl` row as the hub's HospitalSettlement, amounts in exact fen. */
-export function settlementFromRow(r: typeof miSettlement.$inferSelect): HospitalSettlement {
+function settlementFromRow(r: typeof miSettlement.$inferSelect): HospitalSettlement {
   return {
     settlementRef: r.setlId,
     idNumber: r.psnCertNo,
