@@ -1,5 +1,5 @@
 /**
- * `npm run bench:pregrant -- [--households N] [--requests M] [--concurrency C] [--background B] [--background-rate R[,R…]] [--modes floor,alone,rate,load] [--data-dir DIR] [--keep]`
+ * `npm run bench:pregrant -- [--households N] [--requests M] [--concurrency C] [--background B] [--background-rate R[,R…]] [--modes floor,alone,rate,load] [--durable] [--data-dir DIR] [--keep]`
  *
  * Pre-grant check latency, as a department system sees it: POST /graphql over keep-alive HTTP to a
  * real hub (access layer and all) on a private MariaDB under /tmp holding N generated households.
@@ -14,7 +14,9 @@
  *          hub as busy as they can make it).
  * Prints p50/p95/p99/max, requests per second, statements per check, and each mode's ratio to the
  * floor measured in the same run. The callers run on a worker thread, so the hub's event loop
- * serves requests only, as it would with callers on other machines. Not a test.
+ * serves requests only, as it would with callers on other machines. `--durable` has the server
+ * flush its log at every commit (the audit append commits on every request), as production would;
+ * by default it does not, like every bench's throwaway server. Not a test.
  */
 import http from 'node:http';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
@@ -165,7 +167,7 @@ function percentile(sorted: number[], p: number): number {
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv.includes('--help')) {
-    log('usage: npm run bench:pregrant -- [--households 100000] [--requests 4000] [--concurrency 4] [--background 4] [--background-rate 20[,50,…]] [--modes floor,alone,rate,load] [--data-dir DIR] [--keep]');
+    log('usage: npm run bench:pregrant -- [--households 100000] [--requests 4000] [--concurrency 4] [--background 4] [--background-rate 20[,50,…]] [--modes floor,alone,rate,load] [--durable] [--data-dir DIR] [--keep]');
     return;
   }
   const households = positiveInt(option(argv, 'households', '100000'), 'households');
@@ -179,9 +181,10 @@ async function main(): Promise<void> {
   if (unknown.length > 0 || modes[0] !== 'floor') throw new Error(`--modes: a comma-separated list starting with floor, of floor, alone, rate and load (not ${unknown.join(', ') || modes[0]})`);
 
   log(
-    `bench:pregrant — ${households} households, ${requests} checks at concurrency ${concurrency}: alone, with household queries arriving at ${backgroundRates.join(', ')}/s, and with ${background} callers running household queries back to back`,
+    `bench:pregrant — ${households} households, ${requests} checks at concurrency ${concurrency}: alone, with household queries arriving at ${backgroundRates.join(', ')}/s, and with ${background} callers running household queries back to back${argv.includes('--durable') ? '; the log flushed at every commit' : ''}`,
   );
-  const data = await benchData({ households, seed: 1, referenceDate: REFERENCE_DATE, dataDir, keep: argv.includes('--keep') });
+  const durable = argv.includes('--durable');
+  const data = await benchData({ households, seed: 1, referenceDate: REFERENCE_DATE, dataDir, keep: argv.includes('--keep'), durable });
   const pool = createPool(data.hubUrl, { connectionLimit: 20 });
   const hub = hubDrizzle(pool);
   const config = { ...loadConfig(data.hubUrl, { ...process.env, ...Object.fromEntries(DEPARTMENT_CODES.map((c) => [`SOURCE_${c}_URL`, data.sourceUrls[c]])) }), port: 0, rateLimitPerMinute: 10_000_000 };
