@@ -118,6 +118,22 @@ function tail(file: string): string {
   }
 }
 
+/**
+ * The server stops when this process is gone, however it went: a small shell outside this
+ * process's group checks once a second that it still runs, and otherwise sends the server
+ * SIGTERM. Without it a hub or a bench killed with SIGKILL leaves its server running, holding the
+ * data directory's lock, and the next start fails.
+ */
+function outliveNot(server: ChildProcess): ChildProcess {
+  const watchdog = spawn('sh', ['-c', `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; kill -TERM ${server.pid} 2>/dev/null`], {
+    stdio: 'ignore',
+    detached: true,
+  });
+  watchdog.unref();
+  server.once('exit', () => watchdog.kill());
+  return watchdog;
+}
+
 export interface StartOptions {
   /** Where the data lives; reused when it already holds a database. */
   dataDir: string;
@@ -155,6 +171,7 @@ export async function startPrivateServer(opts: StartOptions): Promise<PrivateSer
     args.push('--innodb-flush-log-at-trx-commit=0', '--innodb-doublewrite=0', '--skip-log-bin', '--sync-binlog=0');
   }
   const child = spawn(bins.server, args, { stdio: 'ignore', detached: false });
+  outliveNot(child);
   const url = `mysql://root@127.0.0.1:${port}/`;
   await waitUntilReady(url, child, logFile, 60_000);
   let stopped: Promise<void> | null = null;
