@@ -13,7 +13,7 @@ import { studentsByIdNumbers } from './education/adapter';
 import { settlementsByIdNumbers, settlementsByRefs } from './health/adapter';
 import { ADAPTERS } from './registry';
 import type { Sources } from './sources';
-import type { AidRecord, DisabilityCertificate, HospitalSettlement, SourceDb } from './types';
+import type { AidRecord, DisabilityCertificate, HospitalSettlement } from './types';
 
 /** Everything the rules read from the departments about a set of people. */
 export interface DepartmentFacts {
