@@ -29,8 +29,8 @@ import type { RegionRow } from '../db/loaders';
 import { unknownRegion } from '../resolvers/common';
 import type { HubContext } from '../resolvers/context';
 import { badInput } from '../resolvers/errors';
-import { checkCall, decideField, inScope, outOfScope, viewOf, type View } from './decide';
-import { ROOT_RULES, TYPE_RULES, type ArgumentKind, type PersonalTypeRule, type RootRule, type Subject, type Visibility } from './policy';
+import { checkCall, decideField, inScope, outOfScope, viewOf, type Refusal, type View } from './decide';
+import { ROOT_RULES, TYPE_RULES, type ArgumentKind, type PersonalTypeRule, type ReadRule, type RootRule, type Subject, type Visibility } from './policy';
 import { forbidden, unauthenticated, type AccessSession } from './session';
 
 type Resolver = GraphQLFieldResolver<unknown, HubContext>;
@@ -218,6 +218,8 @@ function rootField(what: string, rule: RootRule | undefined, resolve: Resolver, 
         const view = viewOf(caller, session.purpose, region, allowed.outOfScope);
         if (view === 'NONE' && allowed.outOfScope === 'OMIT') return null;
         if (returns!.subjects) session.record(returns!.subjects(obj), view === 'NONE');
+        // Out of reach reads as not found: a refusal would tell the caller the id exists.
+        if (view === 'NONE' && allowed.outOfScope === 'HIDE') return null;
         if (view === 'NONE') throw forbidden(outOfScope(what));
         session.views.set(obj, view);
         return view;
@@ -243,7 +245,7 @@ function rootField(what: string, rule: RootRule | undefined, resolve: Resolver, 
       }
       return eachResult(result, (obj) => {
         const view = admit(obj);
-        return isPromise(view) ? view.then(() => obj) : obj;
+        return isPromise(view) ? view.then((v) => (v === null ? null : obj)) : view === null ? null : obj;
       });
     };
 
@@ -259,10 +261,23 @@ function rootField(what: string, rule: RootRule | undefined, resolve: Resolver, 
   };
 }
 
-function personalField(what: string, typeRule: PersonalTypeRule, visibility: Visibility, resolve: Resolver, inherits: { rule: PersonalTypeRule | null } | null, capped: boolean): Resolver {
+/** Each request decides each read rule once: the rule is checked on every field of every personal object. */
+const readDecisions = new WeakMap<AccessSession, Map<ReadRule, Refusal | null>>();
+
+function readRefusal(read: ReadRule, typeName: string, session: AccessSession): Refusal | null {
+  let decided = readDecisions.get(session);
+  if (!decided) readDecisions.set(session, (decided = new Map()));
+  if (!decided.has(read)) decided.set(read, checkCall(read, `data of type ${typeName}`, session.caller!, session.purpose));
+  return decided.get(read)!;
+}
+
+function personalField(what: string, typeName: string, typeRule: PersonalTypeRule, visibility: Visibility, read: ReadRule, resolve: Resolver, inherits: { rule: PersonalTypeRule | null } | null, capped: boolean): Resolver {
   const mask = MASKS[visibility];
   return (source, args, ctx, info) => {
     const session = sessionOf(ctx);
+    // However the object was reached, the caller must be one its type's data is read by.
+    const refusal = readRefusal(read, typeName, session);
+    if (refusal) throw forbidden(refusal);
     const proceed = (view: View) => {
       const decision = decideField(visibility, view, session.caller!, session.purpose, what);
       if (decision.show === 'REFUSED') throw forbidden(decision.refusal);
@@ -305,7 +320,8 @@ export function applyAccessPolicy(schema: GraphQLSchema): GraphQLSchema {
       if (!visibility) return { ...field, resolve: closedField(what) };
       // A same-subject field passes this object's view on, whatever type it returns (unions included).
       const inherits = typeRule.sameSubject?.includes(fieldName) ? { rule: returnsPersonal } : null;
-      return { ...field, resolve: personalField(what, typeRule, visibility, resolve, inherits, capped) };
+      const read = typeRule.fieldReadBy?.[fieldName] ?? typeRule.readBy;
+      return { ...field, resolve: personalField(what, typeName, typeRule, visibility, read, resolve, inherits, capped) };
     },
   });
 }

@@ -52,6 +52,8 @@ function outOfScopeCell(rule: RootRule): string {
       return 'left out of the list';
     case 'DENY':
       return 'refused (`OUT_OF_SCOPE`)';
+    case 'HIDE':
+      return 'null, as for an id that does not exist';
   }
 }
 

@@ -77,6 +77,32 @@ export const HEALTH_DETAIL = {
  */
 export const OUT_OF_SCOPE_PURPOSES: readonly Purpose[] = ['DUPLICATE_CHECK'];
 
+const DATA_ROLES: readonly Role[] = ['READER', 'DEPARTMENT_WRITER', 'CASEWORKER', 'MEETING_CONVENER'];
+const ALL_ROLES: readonly Role[] = ROLES;
+const READ_PURPOSES: readonly Purpose[] = ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK', 'CASE_MEETING', 'MONITORING', 'REFERRAL'];
+/** Handling cases and slips (schema/cases.graphql). */
+const CASE_ROLES: readonly Role[] = ['CASEWORKER', 'MEETING_CONVENER'];
+const CASE_PURPOSES: readonly Purpose[] = ['ELIGIBILITY_REVIEW', 'CASE_MEETING', 'REFERRAL'];
+
+/**
+ * Who may read a personal type's data at all, however it is reached: the roles and purposes of
+ * the root fields that return it. A root field checks its own rule once; an object reached
+ * through another (a scan's findings' households, a slip's case) is checked against its type's
+ * rule on every field, so data never gets around the rule of the root field that would read it
+ * directly (an administrator reads findings of a scan, not the households behind them).
+ */
+export interface ReadRule {
+  roles: readonly Role[];
+  purposes: readonly Purpose[];
+}
+
+/** Households, people and their aid: what the household look-ups serve. */
+const HOUSEHOLD_DATA: ReadRule = { roles: DATA_ROLES, purposes: READ_PURPOSES };
+/** Findings: also the administrator who runs scans, for monitoring (counts, rules, severities, departments). */
+const FINDING_DATA: ReadRule = { roles: [...DATA_ROLES, 'ADMINISTRATOR'], purposes: READ_PURPOSES };
+/** Cases, slips, meetings and dossiers: what the case look-ups and the office's inbox serve. */
+const CASE_DATA: ReadRule = { roles: DATA_ROLES, purposes: [...CASE_PURPOSES, 'MONITORING'] };
+
 // ----- Field rules --------------------------------------------------------------------------------
 
 /**
@@ -107,6 +133,10 @@ export interface PersonalTypeRule {
    */
   region?(obj: any, ctx: HubContext): string | null | Promise<string | null>;
   fields: Record<string, Visibility>;
+  /** Who may read this type's fields at all, wherever the object was reached (see ReadRule). */
+  readBy: ReadRule;
+  /** Fields a narrower rule guards than the type's own `readBy`. */
+  fieldReadBy?: Record<string, ReadRule>;
   /**
    * Fields whose results concern the same people as this object (a household's members, a
    * person's aid), so they take this object's view instead of computing their own.
@@ -142,6 +172,9 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   // schema/findings.graphql: a finding is about a household (or a person) and the records involved.
   Finding: {
     kind: 'PERSONAL',
+    readBy: FINDING_DATA,
+    // What was measured, the prose built from it and the officers' reasons are household data.
+    fieldReadBy: { measure: HOUSEHOLD_DATA, explanation: HOUSEHOLD_DATA, events: HOUSEHOLD_DATA },
     subjects: (f: { householdId: number | null; idNumbers: string[] }) => [
       ...(f.householdId !== null ? [{ kind: 'HOUSEHOLD' as const, householdId: f.householdId }] : []),
       ...f.idNumbers.map(person),
@@ -158,9 +191,10 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     sameSubject: ['household', 'people', 'records', 'measure'],
   },
   // The pre-grant check takes the view its beneficiary gives (ROOT_RULES viewFromArguments).
-  PreGrantCheck: { kind: 'PERSONAL', fields: Object.fromEntries(['findings', 'clear', 'conflicts', 'warnings', 'complete', 'consulted'].map((f) => [f, 'ANY' as const])), sameSubject: ['findings'] },
+  PreGrantCheck: { kind: 'PERSONAL', readBy: HOUSEHOLD_DATA, fields: Object.fromEntries(['findings', 'clear', 'conflicts', 'warnings', 'complete', 'consulted'].map((f) => [f, 'ANY' as const])), sameSubject: ['findings'] },
   PreGrantFinding: {
     kind: 'PERSONAL',
+    readBy: HOUSEHOLD_DATA,
     fields: { ...Object.fromEntries(['rule', 'severity', 'records', 'measure', 'departments', 'basis'].map((f) => [f, 'ANY' as const])), explanation: 'IN_SCOPE' },
     sameSubject: ['records', 'measure'],
   },
@@ -176,10 +210,10 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   SamePeriodFunding: OPEN_CONTAINER,
   // What a finding measured takes the finding's view (Finding.measure, PreGrantFinding.measure):
   // hospital settlements and illness are health detail; amounts are shown in scope only.
-  RepeatedGrants: { kind: 'PERSONAL', fields: { cause: 'HEALTH', count: 'ANY', windowMonths: 'ANY' } },
-  SettlementExcess: { kind: 'PERSONAL', fields: { settlementReference: 'HEALTH', settledOn: 'HEALTH', burdenFen: 'HEALTH', aidFen: 'IN_SCOPE', excessFen: 'IN_SCOPE' } },
-  AidAfterDeath: { kind: 'PERSONAL', fields: { deathDate: 'ANY', from: 'ANY', to: 'ANY', months: 'ANY', excessFen: 'IN_SCOPE' } },
-  MissedAid: { kind: 'PERSONAL', fields: { expected: 'ANY', schoolYear: 'ANY', conditions: 'IN_SCOPE', disabilityLevel: 'IN_SCOPE', grantCount: 'IN_SCOPE', outOfPocketFen: 'HEALTH' } },
+  RepeatedGrants: { kind: 'PERSONAL', readBy: HOUSEHOLD_DATA, fields: { cause: 'HEALTH', count: 'ANY', windowMonths: 'ANY' } },
+  SettlementExcess: { kind: 'PERSONAL', readBy: HOUSEHOLD_DATA, fields: { settlementReference: 'HEALTH', settledOn: 'HEALTH', burdenFen: 'HEALTH', aidFen: 'IN_SCOPE', excessFen: 'IN_SCOPE' } },
+  AidAfterDeath: { kind: 'PERSONAL', readBy: HOUSEHOLD_DATA, fields: { deathDate: 'ANY', from: 'ANY', to: 'ANY', months: 'ANY', excessFen: 'IN_SCOPE' } },
+  MissedAid: { kind: 'PERSONAL', readBy: HOUSEHOLD_DATA, fields: { expected: 'ANY', schoolYear: 'ANY', conditions: 'IN_SCOPE', disabilityLevel: 'IN_SCOPE', grantCount: 'IN_SCOPE', outOfPocketFen: 'HEALTH' } },
   FindingUserError: { kind: 'OPEN', why: 'why a write was refused; codes and messages name no person' },
   ScanStartPayload: OPEN_CONTAINER,
   FindingConfirmPayload: OPEN_CONTAINER,
@@ -200,6 +234,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
 
   Household: {
     kind: 'PERSONAL',
+    readBy: HOUSEHOLD_DATA,
     subjects: (h: { id: number }) => [{ kind: 'HOUSEHOLD', householdId: h.id }],
     region: (h: { regionCode: string }) => h.regionCode,
     fields: {
@@ -219,6 +254,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
 
   HouseholdMember: {
     kind: 'PERSONAL',
+    readBy: HOUSEHOLD_DATA,
     subjects: (m: { person: { idNumber: string } }) => [person(m.person.idNumber)],
     region: async (m: { householdId: number }, ctx) => (await ctx.loaders.hub.householdById.load(m.householdId))?.regionCode ?? null,
     fields: { person: 'IN_SCOPE', relation: 'IN_SCOPE', joinedOn: 'IN_SCOPE' },
@@ -227,6 +263,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
 
   Person: {
     kind: 'PERSONAL',
+    readBy: HOUSEHOLD_DATA,
     subjects: (p: { idNumber: string }) => [person(p.idNumber)],
     region: (p: { idNumber: string }, ctx) => personRegion(p.idNumber, ctx),
     fields: {
@@ -247,6 +284,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
 
   AidRecord: {
     kind: 'PERSONAL',
+    readBy: HOUSEHOLD_DATA,
     subjects: (r: { beneficiaryIdNumber: string }) => [person(r.beneficiaryIdNumber)],
     region: (r: { beneficiaryIdNumber: string }, ctx) => personRegion(r.beneficiaryIdNumber, ctx),
     fields: {
@@ -279,6 +317,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   // schema/cases.graphql: a case, its slips, meetings and dossier are about one household.
   Case: {
     kind: 'PERSONAL',
+    readBy: CASE_DATA,
     subjects: (c: { householdId: number }) => [{ kind: 'HOUSEHOLD', householdId: c.householdId }],
     region: (c: { householdId: number }, ctx) => householdRegion(c.householdId, ctx),
     fields: Object.fromEntries(
@@ -288,6 +327,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   },
   Referral: {
     kind: 'PERSONAL',
+    readBy: CASE_DATA,
     subjects: (r: { householdId: number; beneficiaryIdNumber: string | null }) => [
       { kind: 'HOUSEHOLD', householdId: r.householdId },
       ...(r.beneficiaryIdNumber ? [person(r.beneficiaryIdNumber)] : []),
@@ -300,6 +340,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   },
   Meeting: {
     kind: 'PERSONAL',
+    readBy: CASE_DATA,
     subjects: (m: { dossier: { household: { id: number } } }) => [{ kind: 'HOUSEHOLD', householdId: m.dossier.household.id }],
     region: (m: { dossier: { household: { id: number } } }, ctx) => householdRegion(m.dossier.household.id, ctx),
     fields: Object.fromEntries(['id', 'case', 'heldOn', 'convenedBy', 'departmentsPresent', 'notes', 'decisions', 'dossier', 'recordedAt', 'recordedBy', 'briefUrl'].map((f) => [f, 'IN_SCOPE' as const])),
@@ -307,6 +348,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   },
   SecondAidApproval: {
     kind: 'PERSONAL',
+    readBy: CASE_DATA,
     subjects: (a: { idNumber: string }) => [person(a.idNumber)],
     region: (a: { idNumber: string }, ctx) => personRegion(a.idNumber, ctx),
     fields: { beneficiary: 'IN_SCOPE', cause: 'HEALTH', amountFen: 'IN_SCOPE', approvedOn: 'IN_SCOPE', referral: 'IN_SCOPE', aidSourceReference: 'REFERENCE' },
@@ -315,6 +357,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   // A case meeting needs the whole picture: the dossier is shown in scope only, ID numbers per role.
   Dossier: {
     kind: 'PERSONAL',
+    readBy: CASE_DATA,
     subjects: (d: { household: { id: number }; members: { idNumber: string }[] }) => [{ kind: 'HOUSEHOLD', householdId: d.household.id }, ...d.members.map((m) => person(m.idNumber))],
     region: (d: { household: { id: number } }, ctx) => householdRegion(d.household.id, ctx),
     fields: Object.fromEntries(
@@ -324,6 +367,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   },
   DossierMember: {
     kind: 'PERSONAL',
+    readBy: CASE_DATA,
     subjects: (m: { idNumber: string }) => [person(m.idNumber)],
     region: (m: { idNumber: string }, ctx) => personRegion(m.idNumber, ctx),
     fields: { idNumber: 'ID_NUMBER', name: 'IN_SCOPE', gender: 'ANY', birthDate: 'ANY', deathDate: 'ANY', relation: 'IN_SCOPE', joinedOn: 'IN_SCOPE' },
@@ -365,9 +409,11 @@ export interface RootRule {
   /**
    * Subjects outside the caller's scope: LIMITED gives the duplicate-check view (purpose
    * DUPLICATE_CHECK only); DENY refuses them (look-ups by hub id, which can be enumerated); OMIT
-   * leaves them out of a returned list (an inbox or a report shows what lies in scope).
+   * leaves them out of a returned list (an inbox or a report shows what lies in scope); HIDE answers
+   * null, as for an id that does not exist (look-ups of cases, slips and findings, whose ids a
+   * caller outside their region has no way to know: a refusal would confirm they exist).
    */
-  outOfScope: 'LIMITED' | 'DENY' | 'OMIT';
+  outOfScope: 'LIMITED' | 'DENY' | 'OMIT' | 'HIDE';
   /** Arguments that name subjects (audited even when the call is refused) or regions (must be in scope). */
   args?: Record<string, ArgumentKind>;
   /** The subjects named by PERSON_ID / HOUSEHOLD_ID arguments must be in the caller's scope. */
@@ -380,13 +426,6 @@ export interface RootRule {
   viewFromArguments?: boolean;
 }
 
-const DATA_ROLES: readonly Role[] = ['READER', 'DEPARTMENT_WRITER', 'CASEWORKER', 'MEETING_CONVENER'];
-const ALL_ROLES: readonly Role[] = ROLES;
-const READ_PURPOSES: readonly Purpose[] = ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK', 'CASE_MEETING', 'MONITORING', 'REFERRAL'];
-/** Handling cases and slips (schema/cases.graphql). */
-const CASE_ROLES: readonly Role[] = ['CASEWORKER', 'MEETING_CONVENER'];
-const CASE_PURPOSES: readonly Purpose[] = ['ELIGIBILITY_REVIEW', 'CASE_MEETING', 'REFERRAL'];
-
 export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
   Query: {
     // schema/findings.graphql. A scan's findings are shown within the caller's region scope.
@@ -394,7 +433,7 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     preGrantCheck: { roles: ['DEPARTMENT_WRITER', 'CASEWORKER'], purposes: ['DUPLICATE_CHECK', 'ELIGIBILITY_REVIEW'], outOfScope: 'LIMITED', args: { 'input.beneficiaryIdNumber': 'PERSON_ID' }, viewFromArguments: true },
     scan: { roles: [...DATA_ROLES, 'ADMINISTRATOR'], purposes: ['MONITORING', 'DUPLICATE_CHECK', 'ELIGIBILITY_REVIEW'], outOfScope: 'DENY' },
     scans: { roles: [...DATA_ROLES, 'ADMINISTRATOR'], purposes: null, outOfScope: 'DENY' },
-    finding: { roles: [...DATA_ROLES, 'ADMINISTRATOR'], purposes: ['MONITORING', 'DUPLICATE_CHECK', 'ELIGIBILITY_REVIEW'], outOfScope: 'DENY' },
+    finding: { roles: [...DATA_ROLES, 'ADMINISTRATOR'], purposes: ['MONITORING', 'DUPLICATE_CHECK', 'ELIGIBILITY_REVIEW'], outOfScope: 'HIDE' },
     household: { roles: DATA_ROLES, purposes: READ_PURPOSES, outOfScope: 'DENY', args: { id: 'HOUSEHOLD_ID' } },
     households: { roles: DATA_ROLES, purposes: READ_PURPOSES, outOfScope: 'DENY', args: { 'ids[]': 'HOUSEHOLD_ID' } },
     householdByMember: { roles: DATA_ROLES, purposes: READ_PURPOSES, outOfScope: 'LIMITED', args: { idNumber: 'PERSON_ID' } },
@@ -403,8 +442,8 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     caller: { roles: ALL_ROLES, purposes: null, outOfScope: 'DENY' },
     accessLog: { roles: ['AUDITOR'], purposes: ['AUDIT'], outOfScope: 'DENY', args: { idNumber: 'PERSON_ID' }, argumentSubjectsInScope: true },
     // schema/cases.graphql
-    case: { roles: DATA_ROLES, purposes: CASE_PURPOSES, outOfScope: 'DENY' },
-    referral: { roles: DATA_ROLES, purposes: CASE_PURPOSES, outOfScope: 'DENY' },
+    case: { roles: DATA_ROLES, purposes: CASE_PURPOSES, outOfScope: 'HIDE' },
+    referral: { roles: DATA_ROLES, purposes: CASE_PURPOSES, outOfScope: 'HIDE' },
     referralsToOffice: { roles: DATA_ROLES, purposes: ['REFERRAL', 'CASE_MEETING', 'MONITORING'], outOfScope: 'DENY' },
     overdueReport: { roles: CASE_ROLES, purposes: ['MONITORING', 'CASE_MEETING', 'REFERRAL'], outOfScope: 'DENY', args: { regionCode: 'REGION' } },
     workingDayCalendar: { roles: ALL_ROLES, purposes: null, outOfScope: 'DENY' },

@@ -12,6 +12,9 @@ import type { IsoDate } from '../domain/dates';
 import { householdFindings, type LiveRequest } from '../federation/findings-live';
 import { aidForPeople, type DepartmentLoaders } from '../federation/loaders';
 import { activeRuleSet } from '../rules/load';
+import { explain } from '../domain/rules/explain';
+import type { Finding } from '../domain/rules/facts';
+import type { Rule } from '../domain/rules/rule-set';
 import type { AidRecord } from '../federation/types';
 import type { CaseLoaders } from './cases-loaders';
 import type { CaseRecord } from './cases-records';
@@ -33,10 +36,24 @@ export interface DossierInputs {
  * rule set in force: those not dismissed or resolved.
  */
 export function openFindingsFrom(req: LiveRequest): (householdId: number) => Promise<DossierFinding[]> {
-  return async (householdId) =>
-    (await householdFindings(req, householdId, activeRuleSet().rules))
+  return async (householdId) => {
+    const rules = activeRuleSet().rules;
+    return (await householdFindings(req, householdId, rules))
       .filter((f) => f.status === 'OPEN' || f.status === 'CONFIRMED')
-      .map((f) => ({ ruleId: f.ruleId, severity: f.severity, status: f.status, summary: f.explanation, departments: f.departments }));
+      .map((f) => ({
+        ruleId: f.ruleId,
+        severity: f.severity,
+        status: f.status,
+        summary: f.explanation,
+        summaryWithoutHealth: withoutHealth(rules, f),
+        departments: f.departments,
+      }));
+  };
+}
+
+function withoutHealth(rules: readonly Rule[], f: Pick<Finding, 'ruleId' | 'measure' | 'records'>): string {
+  const rule = rules.find((r) => r.id === f.ruleId);
+  return rule ? explain(rule, f.measure, f.records, { health: false }) : f.ruleId;
 }
 
 /** Newest first: by grant date or period start, then by source reference for a stable order. */

@@ -33,6 +33,8 @@ import type { HouseholdRow } from '../db/loaders';
 import { departmentOf, unknownRegion } from './common';
 import type { HubContext } from './context';
 import { badInput, requireIdNumber } from './errors';
+import { inScope } from '../access/decide';
+import { proseDetail } from './findings';
 
 // ---- Per-request state kept beside the context ----
 
@@ -143,6 +145,30 @@ function payload<T>(outcome: Outcome<number>, ctx: HubContext, map: (id: number)
 
 function caseById(ctx: HubContext, id: number) {
   return caseLoaders(ctx).caseById.load(id);
+}
+
+/**
+ * Whether a case is within the caller's reach: its household in the caller's region scope. A write
+ * naming a case or slip out of reach answers CASE_NOT_FOUND / REFERRAL_NOT_FOUND, as for an id
+ * that does not exist: NOT_CASE_OWNER there would confirm to the caller that the case exists. The
+ * household is recorded as refused in the audit trail.
+ */
+async function inReach(ctx: HubContext, c: CaseRecord | null): Promise<boolean> {
+  if (!c) return false;
+  const caller = ctx.access?.caller;
+  if (!caller) return true;
+  const home = await ctx.loaders.hub.householdById.load(c.householdId);
+  if (inScope(caller.regionScope, home?.regionCode ?? null)) return true;
+  ctx.access.record([{ kind: 'HOUSEHOLD', householdId: c.householdId }], true);
+  return false;
+}
+
+const CASE_NOT_FOUND = () => ({ userErrors: [caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'caseId'])] });
+const REFERRAL_NOT_FOUND = () => ({ userErrors: [caseError('REFERRAL_NOT_FOUND', 'no referral slip with this id', ['input', 'referralId'])] });
+
+async function referralInReach(ctx: HubContext, referralId: number): Promise<boolean> {
+  const slip = await caseLoaders(ctx).referralById.load(referralId);
+  return slip !== null && (await inReach(ctx, await caseById(ctx, slip.caseId)));
 }
 
 async function referralPayload(ctx: HubContext, outcome: Outcome<number>) {
@@ -288,7 +314,9 @@ export const caseResolvers = {
 
     caseTransition: async (_: unknown, { input }: { input: CaseTransitionArgs }, ctx: HubContext) => {
       const meta = metaOf(ctx, input);
-      const outcome = await transitionCase(ctx.hub, requireId(input.caseId, 'input.caseId'), input.to, input.reason, meta);
+      const caseId = requireId(input.caseId, 'input.caseId');
+      if (!(await inReach(ctx, await caseById(ctx, caseId)))) return CASE_NOT_FOUND();
+      const outcome = await transitionCase(ctx.hub, caseId, input.to, input.reason, meta);
       return payload(outcome, ctx, async (id) => ({ case: await caseById(ctx, id), userErrors: [] }));
     },
 
@@ -306,7 +334,7 @@ export const caseResolvers = {
       }));
       const meeting = { heldOn: input.heldOn, departmentsPresent: [...new Set(input.departmentsPresent)], notes: input.notes ?? null, decisions };
       const c = await caseById(ctx, caseId);
-      if (!c) return { userErrors: [caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'caseId'])] };
+      if (!c || !(await inReach(ctx, c))) return CASE_NOT_FOUND();
       // The state is checked under the case lock, after a retry has been answered from its key.
       const dossier = await dossierOf(ctx, c);
       const errors = checkMeeting(meeting, { reportedOn: chinaDateOf(c.reportedAt), today: chinaDateOf(meta.now), members: dossier.members.map((m) => m.idNumber) });
@@ -317,10 +345,12 @@ export const caseResolvers = {
 
     referralIssue: async (_: unknown, { input }: { input: ReferralIssueArgs }, ctx: HubContext) => {
       const meta = metaOf(ctx, input);
+      const caseId = requireId(input.caseId, 'input.caseId');
+      if (!(await inReach(ctx, await caseById(ctx, caseId)))) return CASE_NOT_FOUND();
       const outcome = await issueReferral(
         ctx.hub,
         {
-          caseId: requireId(input.caseId, 'input.caseId'),
+          caseId,
           to: requireOffice(input.to, 'input.to'),
           ask: input.ask,
           deadlineWorkingDays: input.deadlineWorkingDays,
@@ -333,12 +363,15 @@ export const caseResolvers = {
 
     referralAccept: async (_: unknown, { input }: { input: ReferralAnswerArgs }, ctx: HubContext) => {
       const meta = metaOf(ctx, input);
-      return referralPayload(ctx, await answerReferral(ctx.hub, requireId(input.referralId, 'input.referralId'), 'ACCEPT', { text: input.note ?? '', aidSourceRef: null }, meta));
+      const referralId = requireId(input.referralId, 'input.referralId');
+      if (!(await referralInReach(ctx, referralId))) return REFERRAL_NOT_FOUND();
+      return referralPayload(ctx, await answerReferral(ctx.hub, referralId, 'ACCEPT', { text: input.note ?? '', aidSourceRef: null }, meta));
     },
 
     referralComplete: async (_: unknown, { input }: { input: ReferralAnswerArgs }, ctx: HubContext) => {
       const meta = metaOf(ctx, input);
       const referralId = requireId(input.referralId, 'input.referralId');
+      if (!(await referralInReach(ctx, referralId))) return REFERRAL_NOT_FOUND();
       const sourceRef = input.aidSourceReference?.trim() || null;
       if (sourceRef !== null) {
         // The aid record must be the receiving department's, for a member of the case's household.
@@ -363,7 +396,9 @@ export const caseResolvers = {
 
     referralDecline: async (_: unknown, { input }: { input: ReferralAnswerArgs }, ctx: HubContext) => {
       const meta = metaOf(ctx, input);
-      return referralPayload(ctx, await answerReferral(ctx.hub, requireId(input.referralId, 'input.referralId'), 'DECLINE', { text: input.reason ?? '', aidSourceRef: null }, meta));
+      const referralId = requireId(input.referralId, 'input.referralId');
+      if (!(await referralInReach(ctx, referralId))) return REFERRAL_NOT_FOUND();
+      return referralPayload(ctx, await answerReferral(ctx.hub, referralId, 'DECLINE', { text: input.reason ?? '', aidSourceRef: null }, meta));
     },
   },
 
@@ -463,6 +498,8 @@ export const caseResolvers = {
   },
 
   DossierFinding: {
+    // A meeting's snapshot is read later by slips' offices too: the words follow the reader's view.
+    summary: (f: NonNullable<Dossier['findings']>[number], _: unknown, ctx: HubContext) => (proseDetail(ctx).health ? f.summary : (f.summaryWithoutHealth ?? f.ruleId)),
     departments: (f: NonNullable<Dossier['findings']>[number]) => (f.departments ?? []).map(departmentOf),
   },
 

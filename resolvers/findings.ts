@@ -12,8 +12,9 @@ import type { IsoDate } from '../domain/dates';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import { divisionPrefix, isDivisionCode } from '../domain/division-code';
 import { PROGRAMME_BY_CODE } from '../domain/programmes';
-import { describeCondition } from '../domain/rules/explain';
-import type { AidCause, Measure } from '../domain/rules/facts';
+import { seesHealthDetail } from '../access/decide';
+import { describeCondition, explain, type Detail } from '../domain/rules/explain';
+import type { AidCause, AidRecord as FactRecord, Measure } from '../domain/rules/facts';
 import type { Proposal } from '../domain/rules/evaluate';
 import type { Rule, Severity } from '../domain/rules/rule-set';
 import type { FindingStatus, SettleAction } from '../domain/rules/settlement';
@@ -68,6 +69,13 @@ const ACTIONABLE: FindingStatus[] = ['OPEN', 'CONFIRMED'];
 function scopePrefix(ctx: HubContext): string | null {
   const scope = ctx.access?.caller?.regionScope;
   return scope && isDivisionCode(scope) ? divisionPrefix(scope) : null;
+}
+
+/** Whether a scan's division and the caller's scope overlap (either contains the other). */
+export function scanInReach(ctx: { access?: { caller: { regionScope: string } | null } | null }, regionCode: string): boolean {
+  const scope = ctx.access?.caller?.regionScope;
+  if (!scope || !isDivisionCode(scope)) return !scope;
+  return regionCode.startsWith(divisionPrefix(scope)) || (isDivisionCode(regionCode) && scope.startsWith(divisionPrefix(regionCode)));
 }
 
 function filterOf(ctx: HubContext, arg: FilterArg | null | undefined): FindingFilter {
@@ -157,7 +165,23 @@ function ruleProgrammes(rule: Rule): string[] {
 
 type MeasureObject = Record<string, unknown> & { __typename: string };
 
-function measureOf(m: Measure): MeasureObject {
+/**
+ * Prose is built for the caller's view: text made from health detail (a settlement, an
+ * out-of-pocket amount, an illness as cause) only for callers the policy gives it (HEALTH_DETAIL);
+ * otherwise the same facts would get around the fields that refuse them.
+ */
+export function proseDetail(ctx: HubContext): Detail {
+  const caller = ctx.access?.caller;
+  return { health: !!caller && seesHealthDetail(caller, ctx.access.purpose) };
+}
+
+/** A finding's explanation for this caller: the stored text when it may read all of it, else rebuilt without health detail. */
+function explanationFor(f: { ruleId: string; measure: Measure; records: readonly FactRecord[]; explanation: string }, ctx: HubContext): string {
+  const detail = proseDetail(ctx);
+  return detail.health ? f.explanation : explain(ruleById(f.ruleId), f.measure, f.records, detail);
+}
+
+function measureOf(m: Measure, detail: Detail): MeasureObject {
   switch (m.type) {
     case 'OVERLAP':
       return { __typename: 'PeriodOverlap', start: m.overlap.start, end: m.overlap.end, days: m.days };
@@ -177,7 +201,7 @@ function measureOf(m: Measure): MeasureObject {
       return {
         __typename: 'MissedAid',
         expected: m.expected.map((p) => PROGRAMME_BY_CODE.get(p)),
-        conditions: m.met.map(describeCondition),
+        conditions: m.met.map((c) => describeCondition(c, detail)),
         disabilityLevel: cert?.fact === 'DISABILITY_CERTIFICATE' ? cert.level : null,
         outOfPocketFen: oop?.fact === 'OUT_OF_POCKET' ? oop.totalFen : null,
         grantCount: grants?.fact === 'GRANTS' ? grants.count : null,
@@ -224,7 +248,8 @@ async function settleBy(ctx: HubContext, action: SettleAction, input: { findingI
   const scope = scopePrefix(ctx);
   const current = await findingLoaders(ctx).stored.load(id);
   if (current && scope !== null && !(current.regionCode ?? '').startsWith(scope)) {
-    throw new GraphQLError('This finding concerns a household outside your region scope', { extensions: { code: 'FORBIDDEN', reason: 'OUT_OF_SCOPE' } });
+    // Out of reach reads as not found: a refusal would confirm the finding exists.
+    return { finding: null, userErrors: [{ code: 'FINDING_NOT_FOUND' as const, message: SETTLE_MESSAGES.FINDING_NOT_FOUND, field: settleField('FINDING_NOT_FOUND') }] };
   }
   const text = action === 'DISMISS' ? (input.reason ?? null) : (input.note ?? null);
   if (text && text.length > 2000) throw badInput(action === 'DISMISS' ? 'input.reason' : 'input.note', 'TOO_LONG', 'at most 2000 characters');
@@ -252,7 +277,11 @@ export const findingResolvers = {
       };
     },
 
-    scan: (_: unknown, args: { id: string }, ctx: HubContext) => findingLoaders(ctx).scanById.load(requireScanId(args.id, 'id')),
+    scan: async (_: unknown, args: { id: string }, ctx: HubContext) => {
+      const scan = await findingLoaders(ctx).scanById.load(requireScanId(args.id, 'id'));
+      // A scan of a division the caller's scope does not touch reads as not found.
+      return scan && scanInReach(ctx, scan.regionCode) ? scan : null;
+    },
 
     scans: async (_: unknown, args: { regionCode?: string | null; first?: number | null; after?: string | null }, ctx: HubContext) => {
       if (args.regionCode && !isDivisionCode(args.regionCode)) throw badInput('regionCode', 'MALFORMED_DIVISION_CODE', 'regionCode must be a division code of 6, 9 or 12 digits');
@@ -305,7 +334,8 @@ export const findingResolvers = {
     rule: (f: FindingView) => ruleById(f.ruleId),
     household: (f: FindingView, _: unknown, ctx: HubContext) => (f.householdId === null ? null : ctx.loaders.hub.householdById.load(f.householdId)),
     people: async (f: FindingView, _: unknown, ctx: HubContext) => (await ctx.loaders.hub.personByIdNumber.loadMany(f.idNumbers)).filter((p): p is PersonRow => p !== null && !(p instanceof Error)),
-    measure: (f: FindingView) => measureOf(f.measure),
+    measure: (f: FindingView, _: unknown, ctx: HubContext) => measureOf(f.measure, proseDetail(ctx)),
+    explanation: (f: FindingView, _: unknown, ctx: HubContext) => explanationFor(f, ctx),
     departments: (f: FindingView) => f.departments.map(departmentOf),
     basis: (f: FindingView) => ruleById(f.ruleId).basis,
     firstSeenScan: (f: FindingView, _: unknown, ctx: HubContext) => (f.stored ? findingLoaders(ctx).scanById.load(f.stored.firstScanId) : null),
@@ -315,7 +345,8 @@ export const findingResolvers = {
 
   PreGrantFinding: {
     rule: (f: { ruleId: string }) => ruleById(f.ruleId),
-    measure: (f: { measure: Measure }) => measureOf(f.measure),
+    measure: (f: { measure: Measure }, _: unknown, ctx: HubContext) => measureOf(f.measure, proseDetail(ctx)),
+    explanation: (f: { ruleId: string; measure: Measure; records: FactRecord[]; explanation: string }, _: unknown, ctx: HubContext) => explanationFor(f, ctx),
     departments: (f: { departments: DepartmentCode[] }) => f.departments.map(departmentOf),
     basis: (f: { ruleId: string }) => ruleById(f.ruleId).basis,
   },

@@ -14,7 +14,7 @@
 import type express from 'express';
 import { AuditUnavailable, type AuditStore } from '../access/audit';
 import { inScope } from '../access/decide';
-import { requestAccess } from '../access/http';
+import { requestAccess, sendError } from '../access/http';
 import { buildDossier, openFindingsFrom } from '../db/cases-dossier';
 import { createCaseLoaders } from '../db/cases-loaders';
 import { caseTimeline, type CaseRecord, type MeetingRecord, type ReferralRecord } from '../db/cases-records';
@@ -263,8 +263,16 @@ ${meetingPart}
 `;
 }
 
-function errorPage(res: express.Response, status: number, message: string): void {
-  res.status(status).type('html').send(`<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${esc(message)}</title></head><body><p>${esc(message)}</p></body></html>`);
+/**
+ * One error contract on every route: a client that asks for JSON gets the GraphQL error shape with
+ * a code and reason (access/http.ts sendError); a browser gets a page carrying the same code.
+ */
+function errorPage(req: express.Request, res: express.Response, status: number, code: string, reason: string, message: string): void {
+  if (req.accepts(['html', 'json']) === 'json') return sendError(res, status, code, reason, message);
+  res
+    .status(status)
+    .type('html')
+    .send(`<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="error-code" content="${esc(code)}:${esc(reason)}"><title>${esc(message)}</title></head><body data-code="${esc(code)}" data-reason="${esc(reason)}"><p>${esc(message)}</p></body></html>`);
 }
 
 /** Registers the case pages. `audit` records who printed whose data, when the access layer is on. */
@@ -276,20 +284,21 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
       res.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
       const id = String(req.params.id);
       const meetingParam = typeof req.query.meeting === 'string' ? req.query.meeting : null;
-      if (!/^[1-9]\d{0,14}$/.test(id) || (meetingParam !== null && !/^[1-9]\d{0,14}$/.test(meetingParam))) return errorPage(res, 400, '案件编号格式不正确');
+      if (!/^[1-9]\d{0,14}$/.test(id) || (meetingParam !== null && !/^[1-9]\d{0,14}$/.test(meetingParam))) return errorPage(req, res, 400, 'BAD_USER_INPUT', 'MALFORMED_ID', '案件编号格式不正确');
       const today = deps.today?.() ?? todayIso();
       const unavailable = new Map<DepartmentCode, SourceOutcome>();
       const loaders = createLoaders(deps, today, unavailable);
       const cases = createCaseLoaders(deps.hub);
       const c = await cases.caseById.load(Number(id));
-      if (!c) return errorPage(res, 404, '未找到该案件');
+      if (!c) return errorPage(req, res, 404, 'BAD_USER_INPUT', 'CASE_NOT_FOUND', '未找到该案件');
       const home = await loaders.hub.householdById.load(c.householdId);
       const access = requestAccess(req);
-      if (access && !inScope(access.caller.regionScope, home?.regionCode ?? null)) return errorPage(res, 403, '该案件不在本单位的数据权限范围内');
+      // Out of reach reads as not found: a refusal would confirm the case exists.
+      if (access && !inScope(access.caller.regionScope, home?.regionCode ?? null)) return errorPage(req, res, 404, 'BAD_USER_INPUT', 'CASE_NOT_FOUND', '未找到该案件');
 
       const meetings = await cases.meetingsByCase.load(c.id);
       const chosen = meetingParam === null ? (meetings.at(-1) ?? null) : (meetings.find((m) => m.id === Number(meetingParam)) ?? null);
-      if (meetingParam !== null && !chosen) return errorPage(res, 404, '未找到该次会议');
+      if (meetingParam !== null && !chosen) return errorPage(req, res, 404, 'BAD_USER_INPUT', 'MEETING_NOT_FOUND', '未找到该次会议');
       const now = new Date();
       const [events, slips, departments] = await Promise.all([
         cases.eventsByCase.load(c.id),
@@ -336,7 +345,7 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
       });
       res.status(200).type('html').send(html);
     } catch (error) {
-      if (error instanceof AuditUnavailable) return errorPage(res, 503, '访问记录无法写入，材料不予显示，请稍后再试');
+      if (error instanceof AuditUnavailable) return errorPage(req, res, 503, 'INTERNAL_SERVER_ERROR', 'AUDIT_UNAVAILABLE', '访问记录无法写入，材料不予显示，请稍后再试');
       deps.logger.error({ err: { name: (error as Error)?.name, message: scrub(String((error as Error)?.message ?? '')) } }, 'case brief failed');
       next(error);
     }

@@ -13,18 +13,21 @@ import type express from 'express';
 import { stringify } from 'csv-stringify/sync';
 import type { AuditStore } from '../access/audit';
 import { requestAccess, sendError } from '../access/http';
-import { ID_NUMBERS_IN_CLEAR, type Subject } from '../access/policy';
+import { checkCall, seesHealthDetail } from '../access/decide';
+import { ID_NUMBERS_IN_CLEAR, TYPE_RULES, type PersonalTypeRule, type Subject } from '../access/policy';
 import { scanFindingsPage, scansByIds, viewOfRow, type FindingFilter } from '../db/findings-store';
 import { createHubLoaders } from '../db/loaders';
 import { DEPARTMENT_CODES, DEPARTMENT_NAMES, type DepartmentCode } from '../domain/departments';
 import { divisionPrefix, isDivisionCode } from '../domain/division-code';
 import { maskIdNumber } from '../domain/id-number';
 import { scrub } from '../domain/privacy';
+import { explain } from '../domain/rules/explain';
 import { recordKey } from '../domain/rules/facts';
 import { SEVERITIES, type Severity } from '../domain/rules/rule-set';
 import { FINDING_STATUSES, type FindingStatus } from '../domain/rules/settlement';
 import { activeRuleSet } from '../rules/load';
 import type { HubDeps } from '../resolvers/context';
+import { scanInReach } from '../resolvers/findings';
 
 const SEVERITY_CN: Record<Severity, string> = { CONFLICT: '冲突', WARNING: '预警', MISSED_AID: '疑似漏保' };
 const STATUS_CN: Record<FindingStatus, string> = { OPEN: '待处理', CONFIRMED: '已确认', DISMISSED: '已排除', RESOLVED: '已纠正' };
@@ -87,11 +90,21 @@ export function registerFindingExports(app: express.Express, deps: HubDeps, audi
       const parsed = exportFilter(req.query as Record<string, unknown>);
       if (!parsed.ok) return sendError(res, 400, 'BAD_USER_INPUT', 'MALFORMED_FILTER', parsed.message);
       const [scan] = await scansByIds(deps.hub, [Number(id)]);
-      if (!scan) return sendError(res, 404, 'BAD_USER_INPUT', 'SCAN_NOT_FOUND', 'no scan has this id');
-
       const access = requestAccess(req);
+      // A scan of a division the caller's scope does not touch reads as not found, like a missing one.
+      if (!scan || !scanInReach({ access }, scan.regionCode)) return sendError(res, 404, 'BAD_USER_INPUT', 'SCAN_NOT_FOUND', 'no scan has this id');
+
       const scope = access && isDivisionCode(access.caller.regionScope) ? divisionPrefix(access.caller.regionScope) : null;
       const clear = !access || access.caller.roles.some((r) => ID_NUMBERS_IN_CLEAR.includes(r));
+      // The columns follow the field rules of the types they come from (access/policy.ts): an
+      // administrator, who reads findings but no household data, gets the findings without them;
+      // prose is rebuilt without health detail for callers not given it.
+      const reads = (type: string, field?: string) => {
+        const rule = TYPE_RULES[type] as PersonalTypeRule;
+        return !access || checkCall((field && rule.fieldReadBy?.[field]) || rule.readBy, type, access.caller, access.purpose) === null;
+      };
+      const show = { household: reads('Household'), people: reads('Person'), records: reads('AidRecord'), explanation: reads('Finding', 'explanation') };
+      const health = !access || seesHealthDetail(access.caller, access.purpose);
       const filter: FindingFilter = { ...parsed.value, regionPrefix: scope };
       const rules = new Map(activeRuleSet().rules.map((r) => [r.id, r]));
       const hub = createHubLoaders(deps.hub);
@@ -124,11 +137,11 @@ export function registerFindingExports(app: express.Express, deps: HubDeps, audi
             f.ongoing ? '是' : '否',
             row.regionCode ? (regionName.get(row.regionCode.slice(0, 6)) ?? row.regionCode.slice(0, 6)) : '',
             row.townshipCode ? (regionName.get(row.townshipCode) ?? row.townshipCode) : '',
-            f.householdId !== null ? (household.get(f.householdId)?.registrationNo ?? '') : '',
-            people.join(' '),
+            show.household && f.householdId !== null ? (household.get(f.householdId)?.registrationNo ?? '') : '',
+            show.people ? people.join(' ') : '',
             f.departments.map((d: DepartmentCode) => DEPARTMENT_NAMES[d]).join('、'),
-            records.join(' '),
-            f.explanation,
+            show.records ? records.join(' ') : '',
+            !show.explanation ? '' : health ? f.explanation : rules.has(f.ruleId) ? explain(rules.get(f.ruleId)!, f.measure, f.records, { health }) : '',
             rules.get(f.ruleId)?.basis ?? '',
             row.firstSeenAt,
             row.lastSeenAt,

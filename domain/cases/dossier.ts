@@ -68,6 +68,11 @@ export interface DossierFinding {
   /** OPEN or CONFIRMED: dismissed and resolved findings are not open. */
   status: string;
   summary: string;
+  /**
+   * The same words without health detail (a settlement, an out-of-pocket amount, an illness as
+   * cause), for readers the policy does not give it. Absent in snapshots taken before it existed.
+   */
+  summaryWithoutHealth?: string;
   departments: DepartmentCode[];
 }
 

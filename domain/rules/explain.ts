@@ -2,6 +2,11 @@
  * Findings in words an officer can read out at a joint meeting (联席会议), in Chinese. They name
  * programmes, offices, dates and amounts, never a person's name or ID number: the people are given
  * beside the text, to those allowed to see them.
+ *
+ * Prose is built for the reader's view: a hospital stay's settlement, its out-of-pocket burden and
+ * an illness as the cause of aid are health detail (access/policy.ts HEALTH_DETAIL), and text built
+ * from them would carry them past the field rules. Without `health`, the text says only what the
+ * reader's fields would show. What a finding stores is the full text; readers get it rebuilt.
  */
 import { DEPARTMENT_NAMES } from '../departments';
 import { fenToYuan } from '../money';
@@ -42,7 +47,15 @@ export function describeRecord(r: AidRecord): string {
   return `${programmeName(r.programme)}（${DEPARTMENT_NAMES[r.department]}，${when}，${amount}${proposed}）`;
 }
 
-export function describeCondition(c: MetCondition): string {
+/** What the reader may be told. */
+export interface Detail {
+  /** Settlements, out-of-pocket amounts and illness causes (health detail). */
+  health: boolean;
+}
+
+export const FULL_DETAIL: Detail = { health: true };
+
+export function describeCondition(c: MetCondition, detail: Detail = FULL_DETAIL): string {
   switch (c.fact) {
     case 'DISABILITY_CERTIFICATE':
       return `持残疾人证（${CERT_CATEGORIES[c.category] ?? ''}${LEVELS[c.level] ?? `${c.level}级`}）`;
@@ -53,13 +66,14 @@ export function describeCondition(c: MetCondition): string {
     case 'STUDENT':
       return `${c.schoolYear} 学年在读学生（${c.age} 岁）`;
     case 'OUT_OF_POCKET':
+      if (!detail.health) return `${c.from} 至 ${c.to} 医疗个人负担超过预警线（详情限有权查看健康信息者）`;
       return `${c.from} 至 ${c.to} 住院个人负担合计 ${yuan(c.totalFen)}（预警线 ${yuan(c.minFen)}）`;
     case 'GRANTS':
       return `${c.from} 至 ${c.to} 获得${c.programmes.map(programmeName).join('、')} ${c.count} 次`;
   }
 }
 
-export function explain(rule: Rule, measure: Measure, records: readonly AidRecord[]): string {
+export function explain(rule: Rule, measure: Measure, records: readonly AidRecord[], detail: Detail = FULL_DETAIL): string {
   const lead = `${rule.title}：`;
   switch (measure.type) {
     case 'OVERLAP': {
@@ -70,11 +84,15 @@ export function explain(rule: Rule, measure: Measure, records: readonly AidRecor
     case 'SAME_PERIOD':
       return `${lead}${measure.period} 同时获得${records.map(describeRecord).join('、')}。`;
     case 'REPEATED': {
-      const cause = measure.cause ? `因同一事由（${CAUSE_NAMES[measure.cause]}）` : '';
+      // Every cause is left out, not only illness: its absence alone would otherwise name it.
+      const cause = !measure.cause ? '' : detail.health ? `因同一事由（${CAUSE_NAMES[measure.cause]}）` : '因同一事由';
       const exempt = rule.kind === 'REPEATED_GRANTS' && rule.secondAidExempt ? '，最后一笔未经批准为二次临时救助' : '';
       return `${lead}${cause}在 ${measure.windowMonths} 个月内获得 ${measure.count} 笔：${records.map(describeRecord).join('、')}${exempt}。`;
     }
     case 'SETTLEMENT_EXCESS':
+      if (!detail.health) {
+        return `${lead}与同一次住院结算相关的救助合计 ${yuan(measure.aidFen)}（${records.map(describeRecord).join('、')}），超出该次结算个人负担 ${yuan(measure.excessFen)}。`;
+      }
       return (
         `${lead}${measure.settledOn} 结算的住院费用（结算号 ${measure.settlementRef}）扣除基本医保和大病保险后个人负担 ${yuan(measure.burdenFen)}，` +
         `与之相关的救助合计 ${yuan(measure.aidFen)}（${records.map(describeRecord).join('、')}），超出 ${yuan(measure.excessFen)}。`
@@ -85,7 +103,7 @@ export function explain(rule: Rule, measure: Measure, records: readonly AidRecor
       return `${lead}受益人于 ${measure.deathDate} 死亡，${describeRecord(r)}在 ${describePeriod(measure.unpaid)} 仍发放 ${measure.months} 个月，约 ${yuan(measure.excessFen)}${still}。`;
     }
     case 'MISSED': {
-      const because = measure.met.map(describeCondition).join('，');
+      const because = measure.met.map((c) => describeCondition(c, detail)).join('，');
       return `${lead}${because}，但未享受${measure.expected.map(programmeName).join('或')}。`;
     }
   }
