@@ -83,6 +83,14 @@ export function accessTables(): string {
       rule.kind === 'PERSONAL' ? Object.entries(rule.fields).map(([field, v]) => [code(`${type}.${field}`), IN_SCOPE_CELL[v], OUT_OF_SCOPE_CELL[v]]) : [],
     ),
   );
+  const readers = table(
+    ['Personal type', 'Read by roles', 'For purposes', 'Fields with a narrower rule'],
+    Object.entries(TYPE_RULES).flatMap(([type, rule]) =>
+      rule.kind === 'PERSONAL'
+        ? [[code(type), list(rule.readBy.roles), list(rule.readBy.purposes), Object.entries(rule.fieldReadBy ?? {}).map(([f, r]) => `${code(f)}: ${list(r.roles)}`).join('; ') || '—']]
+        : [],
+    ),
+  );
   const open = table(
     ['Type', 'Every field shown because'],
     Object.entries(TYPE_RULES).flatMap(([type, rule]) => (rule.kind === 'OPEN' ? [[code(type), rule.why]] : [])),
@@ -101,6 +109,9 @@ export function accessTables(): string {
     roles,
     '### Queries and mutations',
     roots,
+    '### Who reads each personal type, however it is reached',
+    'A root field checks its own roles and purposes; an object reached through another (a scan’s findings’ households, a slip’s case) is checked against its type’s rule on every field, so that no data gets around the rule of the root field that would serve it.',
+    readers,
     '### Fields of personal types',
     visibility,
     '### Types without personal data of their own',

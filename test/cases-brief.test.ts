@@ -165,7 +165,7 @@ describe('the meeting brief in a real browser', () => {
     await page.context().close();
   });
 
-  it('answers 404 for an unknown case or meeting, and refuses a caller without a token or out of scope', async () => {
+  it('answers 404 for an unknown case or meeting, refuses a caller without a token, and answers one out of scope as if the case did not exist', async () => {
     const unknown = await open(`${hub.url}/cases/999999/brief`);
     expect(unknown.status).toBe(404);
     await unknown.page.context().close();
@@ -177,7 +177,8 @@ describe('the meeting brief in a real browser', () => {
     expect(anonymous.status).toBe(401);
     const elsewhere = await hub.createClient({ name: 'weishan-civil', department: 'CIVIL_AFFAIRS', regionScope: '370826', roles: ['MEETING_CONVENER'] });
     const outside = await fetch(`${hub.url}/cases/${caseId}/brief`, { headers: hub.as({ token: elsewhere.token, purpose: 'CASE_MEETING' }).headers });
-    expect(outside.status).toBe(403);
+    // Out of reach reads as not found: a 403 would confirm the case exists.
+    expect(outside.status).toBe(404);
     const wrongPurpose = await fetch(`${hub.url}/cases/${caseId}/brief`, { headers: { ...headers, 'x-purpose': 'REFERRAL' } });
     expect(wrongPurpose.status).toBe(403);
   });
