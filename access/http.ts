@@ -7,7 +7,8 @@
  *   401 UNAUTHENTICATED   no, malformed, unknown, expired or revoked token
  *   429 RATE_LIMITED      past the client's (or, for failed logins, the address's) rate
  *   400 BAD_REQUEST       an unknown purpose, a malformed case reference, malformed JSON
- *   403 FORBIDDEN         a purpose the client's roles may not state; an undeclared route
+ *   403 FORBIDDEN         a purpose the client's roles may not state; a declared path with a method or role it does not allow
+ *   404 NOT_FOUND         a path no route serves (to everyone, before the token is judged)
  *   413 BAD_REQUEST       a body over the limit
  *   415 BAD_REQUEST       a GraphQL POST that is not application/json
  *   503 INTERNAL_SERVER_ERROR (AUDIT_UNAVAILABLE) the access could not be recorded
@@ -94,7 +95,12 @@ export function accessMiddleware(deps: AccessHttpDeps): express.RequestHandler {
 
   return async (req, res, next) => {
     try {
+      // A path no route serves is 404 to everyone, token or not: a 401 or 403 there would say
+      // something is behind it. A route registered without a rule in ROUTE_RULES is one of them.
+      const known = req.path === '/graphql' || ROUTE_RULES.some((r) => r.path.test(req.path));
+      const notFound = () => sendError(res, 404, 'NOT_FOUND', 'NO_SUCH_ROUTE', 'This hub serves nothing at this path');
       const auth = await authenticate(deps.db, req.get('authorization'));
+      if (!auth.ok && !known) return notFound();
       if (!auth.ok) {
         const rejection = await overLimit(authFailures, req.ip ?? 'unknown');
         if (rejection) return rateLimited(res, rejection, 'Too many failed authentications from this address; wait and retry');
@@ -107,6 +113,13 @@ export function accessMiddleware(deps: AccessHttpDeps): express.RequestHandler {
       if (rejection) {
         deps.logger.warn({ client: caller.name }, 'rate limit reached');
         return rateLimited(res, rejection, `More than ${deps.config.rateLimitPerMinute} requests a minute from this client; wait and retry`);
+      }
+
+      if (!known) {
+        // An authenticated attempt is still on record.
+        const stated = parsePurpose(req.get('x-purpose'));
+        await deps.audit.append({ requestId: crypto.randomUUID(), caller, purpose: stated === 'UNKNOWN' ? null : stated, caseReference: null, channel: 'HTTP', operation: `${req.method} (undeclared route)`, operationHash: null, subjects: [], outcome: 'DENIED' });
+        return notFound();
       }
 
       const purpose = parsePurpose(req.get('x-purpose'));

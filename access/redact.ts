@@ -7,8 +7,23 @@ import { scrub } from '../domain/privacy';
 
 const WITHHELD = '(withheld)';
 
+/** How much of a name the caller wrote (a field, an argument, a type) an error may quote back. */
+export const ECHO_MAX = 48;
+/** No error message is longer than this, whatever it quotes. */
+export const MESSAGE_MAX = 500;
+
+/**
+ * Quoted names (graphql-js writes `Cannot query field "…"`, `Unknown argument "…"`, `Unknown type
+ * "…"`) are cut to ECHO_MAX characters, and the whole message to MESSAGE_MAX: a caller's 10 KB
+ * field name does not come back whole, nor fill a log.
+ */
+function shorten(message: string): string {
+  const cut = message.replace(/"([^"]*)"/g, (quoted, inner: string) => (inner.length > ECHO_MAX ? `"${inner.slice(0, ECHO_MAX)}…" (${inner.length} characters)` : quoted));
+  return cut.length > MESSAGE_MAX ? `${cut.slice(0, MESSAGE_MAX)}…` : cut;
+}
+
 export function redactErrorMessage(message: string): string {
-  return (
+  return shorten(
     scrub(message)
       // Partial or over-long ID numbers that scrub's exact 18/20-character pattern leaves.
       .replace(/\d{12,}[\dXx]*/g, WITHHELD)

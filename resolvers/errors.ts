@@ -12,6 +12,10 @@ export const ERROR_CODES = [
   'FORBIDDEN',
   'RATE_LIMITED',
   'INTERNAL_SERVER_ERROR',
+  /** HTTP only: a path no route serves. */
+  'NOT_FOUND',
+  /** The hub's own database did not answer in time (HUB_DB_TIMEOUT_MS): nothing is returned. */
+  'HUB_UNAVAILABLE',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -27,10 +27,22 @@ import { buildSchema } from '../resolvers/index';
 import { StatementCounter, statementScope } from '../db/instrument';
 import { auditPlugin, departmentUnavailablePlugin, statementCountPlugin } from './plugins';
 import { registerCasePages } from './case-pages';
+import { answerClientErrors } from './client-errors';
 import { registerFindingExports } from './exports';
 import { QUERY_PAGE } from './query-page';
 
 const KNOWN_CODES = new Set<string>([...ERROR_CODES, 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE']);
+
+/**
+ * An error Apollo raised before running anything, with an HTTP status of 4xx and no code of its
+ * own: it is the request's fault, not the hub's. Null for anything else.
+ */
+function clientErrorOf(error: unknown): { reason: string } | null {
+  if (!(error instanceof GraphQLError) || error.extensions?.code !== undefined) return null;
+  const status = (error.extensions?.http as { status?: unknown } | undefined)?.status;
+  if (typeof status !== 'number' || status < 400 || status >= 500) return null;
+  return { reason: /sha does not match/i.test(error.message) ? 'PERSISTED_QUERY_HASH_MISMATCH' : 'BAD_REQUEST' };
+}
 
 /** GraphQL request bodies above this are refused (413) before they are parsed. */
 export const BODY_LIMIT = '100kb';
@@ -55,6 +67,7 @@ export async function createHubServer(deps: HubDeps): Promise<HubServer> {
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
+  answerClientErrors(httpServer, deps.logger);
   const { production, queryLimits } = deps.config;
   const accessDb = accessDbOf(deps.hub);
   const audit = new AuditStore(accessDb, auditWriterPool(deps.config.hubUrl));
@@ -94,6 +107,13 @@ export async function createHubServer(deps: HubDeps): Promise<HubServer> {
       auditPlugin(audit, deps.logger),
     ],
     formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+      const clientError = clientErrorOf(error);
+      if (clientError) {
+        // The caller's mistake (Apollo raises some without a code, e.g. a persisted query whose
+        // hash does not match): a stable code, and no error-level line a caller could repeat at will.
+        deps.logger.debug({ reason: clientError.reason }, 'client error');
+        return { message: redactErrorMessage(formatted.message), extensions: { code: 'BAD_REQUEST', reason: clientError.reason } };
+      }
       const code = String(formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
       if (KNOWN_CODES.has(code) && code !== 'INTERNAL_SERVER_ERROR') {
         return { ...formatted, message: redactErrorMessage(formatted.message) };

@@ -135,10 +135,13 @@ describe('authentication at the door', () => {
     expect(((await res.json()) as any).data.caller.name).toMatch(/^test-/);
   });
 
-  it('refuses an undeclared route to an authenticated client, and records the attempt', async () => {
+  it('answers an undeclared route 404 with a code, with or without a token, and records an authenticated attempt', async () => {
+    const anonymous = await fetch(`${hub.url}/exports/anything.csv`);
+    expect(anonymous.status).toBe(404);
+    expect(((await anonymous.json()) as any).errors[0].extensions).toEqual({ code: 'NOT_FOUND', reason: 'NO_SUCH_ROUTE' });
     const res = await fetch(`${hub.url}/exports/anything.csv`, { headers: hub.authHeaders });
-    expect(res.status).toBe(403);
-    expect(((await res.json()) as any).errors[0].extensions).toEqual({ code: 'FORBIDDEN', reason: 'NO_ACCESS_RULE' });
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as any).errors[0].extensions).toEqual({ code: 'NOT_FOUND', reason: 'NO_SUCH_ROUTE' });
     const [rows] = await dbs.hubPool.query(`SELECT channel, operation, outcome FROM access_log ORDER BY seq DESC LIMIT 1`);
     expect((rows as any[])[0]).toEqual({ channel: 'HTTP', operation: 'GET (undeclared route)', outcome: 'DENIED' });
   });

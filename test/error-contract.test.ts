@@ -1,0 +1,132 @@
+/**
+ * One error contract on every route (issue 15): whatever a caller sends, the answer is a status and
+ * a JSON body `{ errors: [{ message, extensions: { code, reason } }] }` with a stable code; a
+ * caller's mistake is never logged at error level; nothing the caller wrote comes back whole.
+ */
+import net from 'node:net';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { createTestDatabases, type TestDatabases } from './support/databases';
+import { startTestHub, type TestHub } from './support/hub';
+import { insertRegions, TODAY } from './support/scenarios';
+
+let dbs: TestDatabases;
+let hub: TestHub;
+const logLines: { level: number; msg: string }[] = [];
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('error_contract');
+  await insertRegions(dbs);
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) logLines.push(JSON.parse(line));
+      done();
+    },
+  });
+  hub = await startTestHub(dbs, { today: TODAY, logger: pino({ level: 'debug' }, sink) });
+});
+
+afterAll(async () => {
+  await hub?.close();
+  await dbs?.close();
+});
+
+/** pino's error level and above. */
+const errorLines = () => logLines.filter((l) => l.level >= 50);
+
+/** Sends raw bytes and reads the whole answer (the server closes the connection). */
+function raw(bytes: string): Promise<{ status: number; body: string; headers: string }> {
+  const { port } = new URL(hub.url);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), '127.0.0.1');
+    const chunks: Buffer[] = [];
+    socket.on('data', (c) => chunks.push(c));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const [head, ...rest] = text.split('\r\n\r\n');
+      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0), headers: head, body: rest.join('\r\n\r\n') });
+    });
+    socket.write(bytes);
+  });
+}
+
+function codeOf(body: string): unknown {
+  return JSON.parse(body).errors[0].extensions;
+}
+
+describe('GraphQL', () => {
+  it('a persisted query whose hash does not match: 400 with a client-error code, and no error-level log line', async () => {
+    const before = errorLines().length;
+    for (let i = 0; i < 5; i++) {
+      const res = await hub.gql('{ __typename }', undefined, {});
+      expect(res.status).toBe(200);
+      const bad = await fetch(`${hub.url}/graphql`, {
+        method: 'POST',
+        headers: { ...hub.authHeaders, 'content-type': 'application/json' },
+        body: JSON.stringify({ query: `{ __typename }`, extensions: { persistedQuery: { version: 1, sha256Hash: '0'.repeat(64) } } }),
+      });
+      expect(bad.status).toBe(400);
+      expect(codeOf(await bad.text())).toEqual({ code: 'BAD_REQUEST', reason: 'PERSISTED_QUERY_HASH_MISMATCH' });
+    }
+    expect(errorLines().length).toBe(before);
+  });
+
+  it('a 10 KB field name is not echoed back whole', async () => {
+    const name = 'a'.repeat(10_000);
+    for (const query of [`{ ${name} }`, `{ caller { name(${name}: 1) } }`, `query($x: ${name}) { __typename }`]) {
+      const res = await hub.gql(query);
+      expect(res.errors?.length).toBeGreaterThan(0);
+      for (const e of res.errors!) {
+        expect(e.message.length).toBeLessThanOrEqual(600);
+        expect(e.message).not.toContain('a'.repeat(100));
+        expect(typeof e.extensions?.code).toBe('string');
+      }
+    }
+  });
+});
+
+describe('HTTP routes', () => {
+  it('an unknown path: 404 with a code, with or without a token', async () => {
+    for (const headers of [{}, hub.authHeaders]) {
+      const res = await fetch(`${hub.url}/no/such/thing`, { headers });
+      expect(res.status).toBe(404);
+      expect(codeOf(await res.text())).toEqual({ code: 'NOT_FOUND', reason: 'NO_SUCH_ROUTE' });
+    }
+  });
+
+  it('the brief page answers JSON with a code to a client that asks for JSON, and HTML with the code to a browser', async () => {
+    const meeting = await hub.createClient({ roles: ['MEETING_CONVENER'] });
+    const headers = hub.as({ token: meeting.token, purpose: 'CASE_MEETING' }).headers;
+    const json = await fetch(`${hub.url}/cases/999999/brief`, { headers: { ...headers, accept: 'application/json' } });
+    expect(json.status).toBe(404);
+    expect(json.headers.get('content-type')).toContain('application/json');
+    expect(codeOf(await json.text())).toEqual({ code: 'BAD_USER_INPUT', reason: 'CASE_NOT_FOUND' });
+    const html = await fetch(`${hub.url}/cases/999999/brief`, { headers: { ...headers, accept: 'text/html' } });
+    expect(html.status).toBe(404);
+    expect(await html.text()).toContain('data-reason="CASE_NOT_FOUND"');
+  });
+
+  it('a 20 KB header: 431 with a JSON body and a code', async () => {
+    const res = await raw(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`);
+    expect(res.status).toBe(431);
+    expect(codeOf(res.body)).toEqual({ code: 'BAD_REQUEST', reason: 'HEADERS_TOO_LARGE' });
+  });
+
+  it('a malformed Content-Length: 400 with a JSON body and a code', async () => {
+    const res = await raw(`POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 12abc\r\n\r\n{}`);
+    expect(res.status).toBe(400);
+    expect(codeOf(res.body)).toEqual({ code: 'BAD_REQUEST', reason: 'MALFORMED_CONTENT_LENGTH' });
+  });
+
+  it('a request line that is not HTTP: 400 with a JSON body and a code', async () => {
+    const res = await raw(`HELLO\r\n\r\n`);
+    expect(res.status).toBe(400);
+    expect(codeOf(res.body)).toEqual({ code: 'BAD_REQUEST', reason: 'MALFORMED_REQUEST' });
+  });
+
+  it('the hub still answers afterwards', async () => {
+    expect((await fetch(`${hub.url}/healthz`)).status).toBe(200);
+    expect(errorLines()).toEqual([]);
+  });
+});
