@@ -102,8 +102,8 @@ function unavailable(err: unknown): AuditUnavailable {
 }
 
 /** The writer's pool: one connection (one flusher per process), several statements per round trip. */
-export function auditWriterPool(hubUrl: string): mysql.Pool {
-  return createPool(hubUrl, { connectionLimit: 1, multipleStatements: true });
+export function auditWriterPool(hubUrl: string, deadlineMs?: number): mysql.Pool {
+  return createPool(hubUrl, { connectionLimit: 1, multipleStatements: true, deadlineMs });
 }
 
 /** access_log's columns, in one fixed order, from the table's drizzle definition. */

@@ -12,12 +12,14 @@
  *   413 BAD_REQUEST       a body over the limit
  *   415 BAD_REQUEST       a GraphQL POST that is not application/json
  *   503 INTERNAL_SERVER_ERROR (AUDIT_UNAVAILABLE) the access could not be recorded
+ *   503 HUB_UNAVAILABLE   the hub's own database did not answer in time (HUB_TIMEOUT_MS)
  */
 import crypto from 'node:crypto';
 import type express from 'express';
 import type { Logger } from 'pino';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { AccessDb } from '../db/access-db';
+import { isHubUnavailable } from '../db/connect';
 import { scrub } from '../domain/privacy';
 import type { HubConfig } from '../server/config';
 import { AuditUnavailable, type AuditStore } from './audit';
@@ -180,6 +182,10 @@ export function jsonErrorHandler(logger: Logger): express.ErrorRequestHandler {
       case 'encoding.unsupported':
       case 'charset.unsupported':
         return sendError(res, 415, 'BAD_REQUEST', 'UNSUPPORTED_ENCODING', 'The request body’s encoding or charset is not supported');
+    }
+    if (isHubUnavailable(err)) {
+      logger.warn({ method: req.method, path: scrub(req.path) }, 'hub database did not answer in time');
+      return sendError(res, 503, 'HUB_UNAVAILABLE', 'HUB_DATABASE_TIMEOUT', 'The hub’s database did not answer in time; try again later');
     }
     const status = err?.status ?? err?.statusCode ?? 500;
     if (status >= 400 && status < 500) return sendError(res, status, 'BAD_REQUEST', 'BAD_REQUEST', 'The request could not be understood');

@@ -18,10 +18,81 @@ export interface PoolOptions {
    * every value escaped by mysql2 (the audit writer); never for a pool that runs caller-shaped SQL.
    */
   multipleStatements?: boolean;
+  /**
+   * Every statement, and the wait for a connection, ends within this many milliseconds or fails
+   * with HubUnavailable (see withDeadline). For the hub's own database: a paused or partitioned
+   * server must not hold a request, or /readyz, for as long as the pause lasts.
+   */
+  deadlineMs?: number;
+}
+
+/** The hub's own database did not answer in time. Resolvers report it as HUB_UNAVAILABLE. */
+export class HubUnavailable extends Error {
+  override name = 'HubUnavailable';
+  readonly code = 'HUB_UNAVAILABLE';
+}
+
+/** Whether an error means the hub's database did not answer in time (our deadline, or mysql2's own). */
+export function isHubUnavailable(error: unknown): boolean {
+  // drizzle wraps a driver's error (DrizzleQueryError), so look through causes.
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (e instanceof HubUnavailable || code === 'HUB_UNAVAILABLE' || code === 'PROTOCOL_SEQUENCE_TIMEOUT') return true;
+  }
+  return false;
+}
+
+function raceDeadline<T>(ms: number, work: Promise<T>, late: (value: T) => void = () => undefined): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  let timedOut = false;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      timedOut = true;
+      reject(new HubUnavailable(`the hub database did not answer within ${ms} ms`));
+    }, ms);
+  });
+  // What finishes after the deadline is let go: a connection goes back to the pool, an error is dropped.
+  work.then((v) => timedOut && late(v), () => undefined);
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+type Queryable = Pick<mysql.Pool, 'query' | 'execute'>;
+
+/** A statement's options with mysql2's own inactivity timeout, which also frees its connection. */
+function withDriverTimeout(sqlOrOptions: unknown, ms: number): unknown {
+  if (typeof sqlOrOptions === 'string') return { sql: sqlOrOptions, timeout: ms };
+  if (sqlOrOptions && typeof sqlOrOptions === 'object') return { timeout: ms, ...(sqlOrOptions as object) };
+  return sqlOrOptions;
+}
+
+function deadlined<T extends Queryable>(target: T, ms: number, extra: Record<string, unknown> = {}): T {
+  const wrapped: Record<string, unknown> = {
+    query: (sqlOrOptions: unknown, values?: unknown) => raceDeadline(ms, (target.query as (...a: unknown[]) => Promise<unknown>)(withDriverTimeout(sqlOrOptions, ms), values)),
+    execute: (sqlOrOptions: unknown, values?: unknown) => raceDeadline(ms, (target.execute as (...a: unknown[]) => Promise<unknown>)(withDriverTimeout(sqlOrOptions, ms), values)),
+    ...extra,
+  };
+  return new Proxy(target, {
+    get(t, prop, receiver) {
+      if (typeof prop === 'string' && prop in wrapped) return wrapped[prop];
+      const value = Reflect.get(t, prop, receiver);
+      return typeof value === 'function' ? value.bind(t) : value;
+    },
+  });
+}
+
+/**
+ * The pool with a deadline on every statement, on the wait for a free connection, and on every
+ * statement of a connection taken for a transaction. Department reads have had one from the start
+ * (federation/loaders.ts withTimeout); the hub's own database needs the same.
+ */
+export function withDeadline(pool: mysql.Pool, ms: number): mysql.Pool {
+  const getConnection = () =>
+    raceDeadline(ms, pool.getConnection(), (conn) => conn.release()).then((conn) => deadlined(conn, ms));
+  return deadlined(pool, ms, { getConnection });
 }
 
 export function createPool(url: string, opts: PoolOptions = {}): mysql.Pool {
-  return mysql.createPool({
+  const pool = mysql.createPool({
     uri: url,
     dateStrings: true,
     supportBigNumbers: true,
@@ -35,6 +106,7 @@ export function createPool(url: string, opts: PoolOptions = {}): mysql.Pool {
     // every statement, and the hub never shows a driver stack to anyone.
     trace: false,
   });
+  return opts.deadlineMs ? withDeadline(pool, opts.deadlineMs) : pool;
 }
 
 export function hubDrizzle(pool: mysql.Pool): HubDb {

@@ -30,6 +30,9 @@ import { registerCasePages } from './case-pages';
 import { answerClientErrors } from './client-errors';
 import { registerFindingExports } from './exports';
 import { QUERY_PAGE } from './query-page';
+import { HUB_TIMEOUT_MS_DEFAULT } from './config';
+import { isHubUnavailable } from '../db/connect';
+import { probeSources, withTimeout } from '../federation/loaders';
 
 const KNOWN_CODES = new Set<string>([...ERROR_CODES, 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE']);
 
@@ -70,7 +73,8 @@ export async function createHubServer(deps: HubDeps): Promise<HubServer> {
   answerClientErrors(httpServer, deps.logger);
   const { production, queryLimits } = deps.config;
   const accessDb = accessDbOf(deps.hub);
-  const audit = new AuditStore(accessDb, auditWriterPool(deps.config.hubUrl));
+  const hubTimeoutMs = deps.config.hubTimeoutMs ?? HUB_TIMEOUT_MS_DEFAULT;
+  const audit = new AuditStore(accessDb, auditWriterPool(deps.config.hubUrl, hubTimeoutMs));
   await audit.init();
 
   // Static limits on a document, checked at validation, before anything runs. Tokens are counted by
@@ -115,6 +119,10 @@ export async function createHubServer(deps: HubDeps): Promise<HubServer> {
         return { message: redactErrorMessage(formatted.message), extensions: { code: 'BAD_REQUEST', reason: clientError.reason } };
       }
       const code = String(formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+      if (isHubUnavailable(unwrapResolverError(error))) {
+        deps.logger.warn({ path: formatted.path }, 'hub database did not answer in time');
+        return { message: 'The hub’s database did not answer in time; try again later', path: formatted.path, extensions: { code: 'HUB_UNAVAILABLE' } };
+      }
       if (KNOWN_CODES.has(code) && code !== 'INTERNAL_SERVER_ERROR') {
         return { ...formatted, message: redactErrorMessage(formatted.message) };
       }
@@ -129,13 +137,18 @@ export async function createHubServer(deps: HubDeps): Promise<HubServer> {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  // Ready means the hub's own database answers in time. Each department's state is reported
+  // beside it, but a department outage does not make the hub unready: it answers without it.
   app.get('/readyz', async (_req, res) => {
-    try {
-      await deps.hub.execute(sql`SELECT 1`);
-      res.json({ status: 'ready' });
-    } catch {
-      res.status(503).json({ status: 'hub database unreachable' });
-    }
+    res.set('Cache-Control', 'no-store');
+    const [hubUp, sources] = await Promise.all([
+      withTimeout(hubTimeoutMs, () => deps.hub.execute(sql`SELECT 1`)).then(
+        () => true,
+        () => false,
+      ),
+      probeSources(deps.sources),
+    ]);
+    res.status(hubUp ? 200 : 503).json({ status: hubUp ? 'ready' : 'hub database unavailable', hub: { available: hubUp }, sources });
   });
   app.get('/', (_req, res) => {
     res.type('html').send(QUERY_PAGE);

@@ -25,7 +25,14 @@ export interface HubConfig {
   rateLimitPerMinute: number;
   /** Failed authentications per minute per remote address; past it, 429 RATE_LIMITED. */
   authFailuresPerMinute: number;
+  /**
+   * How long the hub's own database may take over a statement (or a free connection) before the
+   * request fails with HUB_UNAVAILABLE and /readyz answers 503. Default HUB_TIMEOUT_MS_DEFAULT.
+   */
+  hubTimeoutMs?: number;
 }
+
+export const HUB_TIMEOUT_MS_DEFAULT = 5000;
 
 export interface QueryLimits {
   maxDepth: number;
@@ -106,5 +113,6 @@ export function loadConfig(hubUrl: string, env: NodeJS.ProcessEnv = process.env)
     },
     rateLimitPerMinute: positiveInt(env, 'RATE_LIMIT_PER_MINUTE', 600),
     authFailuresPerMinute: positiveInt(env, 'AUTH_FAILURES_PER_MINUTE', 60),
+    hubTimeoutMs: positiveInt(env, 'HUB_TIMEOUT_MS', HUB_TIMEOUT_MS_DEFAULT),
   };
 }

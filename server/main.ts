@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   if (demo) await provisionDatabases(hubUrl, sourceUrls(hubUrl));
   else await provisionHub(hubUrl);
 
-  const hubPool = createPool(hubUrl);
+  const hubPool = createPool(hubUrl, { deadlineMs: config.hubTimeoutMs });
   const hub = hubDrizzle(hubPool);
   if (demo) {
     const [{ n }] = await hub.select({ n: count() }).from(household);

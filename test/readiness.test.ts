@@ -1,0 +1,123 @@
+/**
+ * Readiness and the hub database (issue 15): with the hub's own database paused, /readyz answers
+ * 503 and requests fail with HUB_UNAVAILABLE instead of hanging for as long as the pause lasts;
+ * once it answers again, so does the hub. /readyz reports each department's state without failing
+ * readiness for a department outage, and a household with no members reports departments as they are.
+ */
+import { freePort } from '../db/private-server';
+import { createPool, hubDrizzle } from '../db/connect';
+import { household } from '../db/schema';
+import { createTestDatabases, type TestDatabases } from './support/databases';
+import { startTestHub, type TestHub } from './support/hub';
+import { startPausableProxy, type PausableProxy } from './support/pausable-proxy';
+import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
+
+/** Generous: the hub must answer well within it on a loaded machine, or it is hanging. */
+const ANSWER_WITHIN_MS = 30_000;
+
+let dbs: TestDatabases;
+let proxy: PausableProxy;
+let hub: TestHub;
+let closeHubPool: () => Promise<void>;
+let wangId: number;
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('readiness');
+  await insertRegions(dbs);
+  wangId = await insertWang(dbs);
+  proxy = await startPausableProxy(dbs.hubUrl);
+  const hubUrl = proxy.url(dbs.hubUrl);
+  // The hub reaches its own database through the proxy, with the deadline main.ts gives it.
+  const hubPool = createPool(hubUrl, { deadlineMs: 1500 });
+  closeHubPool = () => hubPool.end();
+  hub = await startTestHub({ ...dbs, hubUrl, hub: hubDrizzle(hubPool), hubPool }, { today: TODAY, hubTimeoutMs: 1500 });
+});
+
+afterAll(async () => {
+  proxy?.resume();
+  await hub?.close();
+  await closeHubPool?.();
+  await proxy?.close();
+  await dbs?.close();
+});
+
+const HOUSEHOLD = `query($id: ID!) { household(id: $id) { registrationNumber } }`;
+
+async function readyz(): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${hub.url}/readyz`, { signal: AbortSignal.timeout(ANSWER_WITHIN_MS) });
+  return { status: res.status, body: await res.json() };
+}
+
+describe('the hub database paused', () => {
+  it('is ready, and answers, while its database does', async () => {
+    const ready = await readyz();
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({ status: 'ready', hub: { available: true } });
+    expect((await hub.gql(HOUSEHOLD, { id: String(wangId) })).data.household.registrationNumber).toBe(WANG.registrationNo);
+  });
+
+  it('answers /readyz 503 and requests HUB_UNAVAILABLE, instead of hanging, while paused; and recovers', async () => {
+    proxy.pause();
+    try {
+      const ready = await readyz();
+      expect(ready.status).toBe(503);
+      expect(ready.body.hub).toEqual({ available: false });
+      // Departments are reported beside it, and still answer.
+      expect(ready.body.sources.HEALTH).toMatchObject({ available: true });
+
+      const res = await fetch(`${hub.url}/graphql`, {
+        method: 'POST',
+        headers: { ...hub.authHeaders, 'content-type': 'application/json' },
+        body: JSON.stringify({ query: HOUSEHOLD, variables: { id: String(wangId) } }),
+        signal: AbortSignal.timeout(ANSWER_WITHIN_MS),
+      });
+      const body = (await res.json()) as any;
+      expect(body.data?.household ?? null).toBeNull();
+      expect(body.errors.map((e: any) => e.extensions.code)).toContain('HUB_UNAVAILABLE');
+      expect(JSON.stringify(body)).not.toContain(WANG.registrationNo);
+      // Liveness is not readiness: the process itself still answers.
+      expect((await fetch(`${hub.url}/healthz`, { signal: AbortSignal.timeout(ANSWER_WITHIN_MS) })).status).toBe(200);
+    } finally {
+      proxy.resume();
+    }
+    let ready = await readyz();
+    for (let i = 0; i < 50 && ready.status !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      ready = await readyz();
+    }
+    expect(ready.status).toBe(200);
+    expect((await hub.gql(HOUSEHOLD, { id: String(wangId) })).data.household.registrationNumber).toBe(WANG.registrationNo);
+  });
+});
+
+describe('a department down from start-up', () => {
+  let partial: TestHub;
+  let emptyId: number;
+  beforeAll(async () => {
+    const dead = `mysql://root@127.0.0.1:${await freePort()}/nowhere`;
+    partial = await startTestHub(dbs, { today: TODAY, sources: { HEALTH: { url: dead, timeoutMs: 2000 } } });
+    const [res] = await dbs.hub.insert(household).values({ registrationNo: 'EMPTY-1', regionCode: WANG.regionCode, address: '空户' });
+    emptyId = res.insertId;
+  });
+  afterAll(async () => {
+    await partial?.close();
+  });
+
+  it('/readyz stays ready and names the department that is down', async () => {
+    const res = await fetch(`${partial.url}/readyz`, { signal: AbortSignal.timeout(ANSWER_WITHIN_MS) });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as any;
+    expect(body.status).toBe('ready');
+    expect(body.sources.HEALTH).toMatchObject({ available: false, reason: 'UNREACHABLE' });
+    expect(body.sources.CIVIL_AFFAIRS).toMatchObject({ available: true, reason: null });
+  });
+
+  it('a household with no members reports the department as it is, not available in 0 ms', async () => {
+    const res = await partial.gql(`query($id: ID!) { household(id: $id) { members { relation } sources { department { code } available reason } aidSummary { complete } } }`, { id: String(emptyId) });
+    expect(res.data.household.members).toEqual([]);
+    const health = res.data.household.sources.find((s: any) => s.department.code === 'HEALTH');
+    expect(health).toEqual({ department: { code: 'HEALTH' }, available: false, reason: 'UNREACHABLE' });
+    expect(res.data.household.aidSummary.complete).toBe(false);
+    expect(res.data.household.sources.filter((s: any) => s.available)).toHaveLength(5);
+  });
+});

@@ -1,0 +1,63 @@
+/**
+ * A TCP relay in front of a database server that can be paused: while paused it delivers nothing
+ * in either direction and new connections get no handshake, as when the server process is stopped
+ * (SIGSTOP) or the network between is partitioned; on resume it delivers what it held, in order.
+ * Deterministic, and private to one test file (the shared test server is never touched).
+ */
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+
+export interface PausableProxy {
+  /** `mysql://…` of the target with the proxy's host and port. */
+  url(targetUrl: string): string;
+  pause(): void;
+  resume(): void;
+  close(): Promise<void>;
+}
+
+export async function startPausableProxy(targetUrl: string): Promise<PausableProxy> {
+  const target = new URL(targetUrl);
+  let paused = false;
+  const held: (() => void)[] = [];
+  const sockets = new Set<net.Socket>();
+  const relay = (from: net.Socket, to: net.Socket) =>
+    from.on('data', (chunk) => {
+      if (paused) held.push(() => to.write(chunk));
+      else to.write(chunk);
+    });
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(target.port || 3306), target.hostname);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => {
+        sockets.delete(s);
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    relay(client, upstream);
+    relay(upstream, client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url(url: string) {
+      const u = new URL(url);
+      u.hostname = '127.0.0.1';
+      u.port = String(port);
+      return u.toString();
+    },
+    pause() {
+      paused = true;
+    },
+    resume() {
+      paused = false;
+      for (const deliver of held.splice(0)) deliver();
+    },
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
