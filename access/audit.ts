@@ -25,6 +25,7 @@ import { accessLog, accessLogHead, accessSecret } from '../db/access-schema';
 import { householdMember } from '../db/schema';
 import { maskIdNumber } from '../domain/id-number';
 import { scrub } from '../domain/privacy';
+import type { CheckpointLog, ExternalRecord } from './checkpoints';
 import type { Caller } from './decide';
 import type { Purpose, Subject } from './policy';
 
@@ -126,6 +127,8 @@ export class AuditStore {
   constructor(
     private readonly db: AccessDb,
     private readonly writer: mysql.Pool,
+    /** Row hashes and signed checkpoints outside the database (access/checkpoints.ts); null: off. */
+    private readonly checkpoints: CheckpointLog | null = null,
   ) {}
 
   /** Creates the subject key on first use (INSERT IGNORE, so concurrent hubs agree on one) and loads it. */
@@ -176,6 +179,7 @@ export class AuditStore {
   /** Writes what is queued, then closes the writer's pool. */
   async close(): Promise<void> {
     await this.flushed();
+    await this.checkpoints?.close();
     await this.writer.end();
   }
 
@@ -258,13 +262,16 @@ export class AuditStore {
       if (!head) throw new AuditUnavailable('the audit chain head is missing');
       const at = dbTime();
       let seq = Number(head.last_seq);
+      const firstSeq = seq + 1;
       let prev = String(head.last_hash);
+      const hashes: string[] = [];
       const rows = pending.map((p) => {
         seq += 1;
         const values: AuditRowValues = { ...p, at };
         const hash = rowHash(prev, seq, values);
         const row: AuditRow = { ...values, seq, prevHash: prev, rowHash: hash };
         prev = hash;
+        hashes.push(hash);
         return LOG_FIELDS.map((f) => row[f]);
       });
       const inserts: string[] = [];
@@ -276,6 +283,8 @@ export class AuditStore {
       await conn.query([...inserts, 'UPDATE access_log_head SET last_seq = ?, last_hash = ? WHERE id = 1', 'COMMIT'].join('; '), [...params, seq, prev]);
       committed = true;
       this.stats.transactions += 1;
+      // The hashes as this process computed them, not as the database now holds them.
+      this.checkpoints?.recordRows(firstSeq, hashes);
     } catch (err) {
       // A connection that cannot even roll back is not given back to the pool.
       if (!committed) await conn.query('ROLLBACK').catch(() => (broken = true));
@@ -327,7 +336,12 @@ export type ChainProblem =
   /** The chain ends before its recorded end: the last rows were removed. */
   | 'TRUNCATED'
   /** The chain no longer contains a hash recorded earlier outside the database (an anchor). */
-  | 'ANCHOR_MISMATCH';
+  | 'ANCHOR_MISMATCH'
+  /**
+   * The row's hash differs from the one recorded for it outside the database (the checkpoint
+   * file): it was rewritten and the chain's hashes recomputed after it.
+   */
+  | 'REWRITTEN';
 
 export type ChainVerdict =
   | { ok: true; rows: number; head: { seq: number; hash: string } }
@@ -337,6 +351,8 @@ export interface VerifyOptions {
   pageSize?: number;
   /** A head printed by an earlier run (`seq:hash`), kept outside the database. */
   anchor?: { seq: number; hash: string };
+  /** Row hashes and signed checkpoints from the checkpoint file, signatures already verified. */
+  external?: ExternalRecord;
 }
 
 /** Walks the whole chain in seq order and names the first row that is not as the hub wrote it. */
@@ -348,6 +364,7 @@ export async function verifyChain(db: AccessDb, opts: VerifyOptions = {}): Promi
   let prev = GENESIS_HASH;
   let checked = 0;
   let anchorSeen = false;
+  const signedAt = new Map((opts.external?.checkpoints ?? []).map((c) => [c.seq, c.hash]));
   for (;;) {
     const page = await db
       .select()
@@ -376,6 +393,16 @@ export async function verifyChain(db: AccessDb, opts: VerifyOptions = {}): Promi
           rowsChecked: checked,
         };
       }
+      const recorded = opts.external?.rowHashes.get(seq) ?? signedAt.get(seq);
+      if (recorded !== undefined && recorded !== stored) {
+        return {
+          ok: false,
+          seq,
+          problem: 'REWRITTEN',
+          message: `row ${seq} is not the row the hub wrote: its hash differs from the one recorded outside the database, so it was rewritten and the hashes after it recomputed`,
+          rowsChecked: checked,
+        };
+      }
       if (opts.anchor && seq === opts.anchor.seq) {
         anchorSeen = true;
         if (stored !== opts.anchor.hash) {
@@ -389,6 +416,20 @@ export async function verifyChain(db: AccessDb, opts: VerifyOptions = {}): Promi
     if (page.length < pageSize) break;
   }
   const last = expected - 1;
+  // Rows the file recorded (signed or not) that the chain no longer has: its tail was cut, and the
+  // head moved back with it (or the check above would have caught it).
+  let externalEnd = 0;
+  for (const seq of opts.external?.rowHashes.keys() ?? []) externalEnd = Math.max(externalEnd, seq);
+  for (const c of opts.external?.checkpoints ?? []) externalEnd = Math.max(externalEnd, c.seq);
+  if (last < externalEnd) {
+    return {
+      ok: false,
+      seq: last + 1,
+      problem: 'TRUNCATED',
+      message: `rows ${last + 1}..${externalEnd} are recorded outside the database but missing from the chain: removed from its end`,
+      rowsChecked: checked,
+    };
+  }
   if (last < recordedEnd) {
     return { ok: false, seq: last + 1, problem: 'TRUNCATED', message: `rows ${last + 1}..${recordedEnd} removed from the end of the chain`, rowsChecked: checked };
   }

@@ -17,6 +17,7 @@ import { sql } from 'drizzle-orm';
 import express from 'express';
 import { GraphQLError, type ASTVisitor, type GraphQLFormattedError, type ValidationContext } from 'graphql';
 import { AuditStore, auditWriterPool } from '../access/audit';
+import { CheckpointLog } from '../access/checkpoints';
 import { accessMiddleware, jsonErrorHandler, requestAccess, requireJsonPost } from '../access/http';
 import { redactErrorMessage } from '../access/redact';
 import { accessDbOf } from '../db/access-db';
@@ -74,7 +75,9 @@ export async function createHubServer(deps: HubDeps): Promise<HubServer> {
   const { production, queryLimits } = deps.config;
   const accessDb = accessDbOf(deps.hub);
   const hubTimeoutMs = deps.config.hubTimeoutMs ?? HUB_TIMEOUT_MS_DEFAULT;
-  const audit = new AuditStore(accessDb, auditWriterPool(deps.config.hubUrl, hubTimeoutMs));
+  const checkpoints = deps.config.auditCheckpoints ? new CheckpointLog(deps.config.auditCheckpoints, deps.logger) : null;
+  if (!checkpoints) deps.logger.warn('audit checkpoints are off (no AUDIT_SIGNING_KEY or AUDIT_SIGNING_KEY_FILE): the audit chain is not protected against a database administrator who recomputes its hashes');
+  const audit = new AuditStore(accessDb, auditWriterPool(deps.config.hubUrl, hubTimeoutMs), checkpoints);
   await audit.init();
 
   // Static limits on a document, checked at validation, before anything runs. Tokens are counted by

@@ -3,6 +3,7 @@
  * the city's data centre. Each department source has a URL of its own; unset, it defaults to a
  * database of its own on the hub's server (`<hub database>_<department>`).
  */
+import { checkpointConfigFromEnv, type CheckpointConfig } from '../access/checkpoints';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 
 export interface SourceConfig {
@@ -30,6 +31,12 @@ export interface HubConfig {
    * request fails with HUB_UNAVAILABLE and /readyz answers 503. Default HUB_TIMEOUT_MS_DEFAULT.
    */
   hubTimeoutMs?: number;
+  /**
+   * Signed checkpoints of the audit chain in a file outside the hub database (access/checkpoints.ts):
+   * AUDIT_SIGNING_KEY or AUDIT_SIGNING_KEY_FILE, AUDIT_CHECKPOINT_FILE, AUDIT_CHECKPOINT_ROWS,
+   * AUDIT_CHECKPOINT_INTERVAL_MS. Null or absent: off.
+   */
+  auditCheckpoints?: CheckpointConfig | null;
 }
 
 export const HUB_TIMEOUT_MS_DEFAULT = 5000;
@@ -114,5 +121,6 @@ export function loadConfig(hubUrl: string, env: NodeJS.ProcessEnv = process.env)
     rateLimitPerMinute: positiveInt(env, 'RATE_LIMIT_PER_MINUTE', 600),
     authFailuresPerMinute: positiveInt(env, 'AUTH_FAILURES_PER_MINUTE', 60),
     hubTimeoutMs: positiveInt(env, 'HUB_TIMEOUT_MS', HUB_TIMEOUT_MS_DEFAULT),
+    auditCheckpoints: checkpointConfigFromEnv(env),
   };
 }

@@ -4,7 +4,9 @@
  * .data/ (git-ignored), creates the hub and department databases, loads a demo population if they
  * are empty, and serves them.
  */
+import fs from 'node:fs';
 import path from 'node:path';
+import { DEMO_CHECKPOINT_FILE, DEMO_SIGNING_KEY, DEMO_VERIFY_KEY, generateSigningKeyFiles } from '../access/checkpoints';
 import { asc, count, like } from 'drizzle-orm';
 import { ensureDemoClients } from '../access/demo-clients';
 import { removeHubUrlFile, writeHubUrlFile } from '../access/hub-url';
@@ -21,6 +23,7 @@ import { createLogger } from './logger';
 
 const ROOT = path.join(__dirname, '..');
 
+
 async function main(): Promise<void> {
   const logger = createLogger();
   let privateServer: PrivateServer | null = null;
@@ -35,6 +38,15 @@ async function main(): Promise<void> {
     demo = process.env.AIDHUB_DEMO !== '0';
     // So `npm run clients` and `npm run audit:verify` find this server while it runs.
     writeHubUrlFile(hubUrl);
+    // The demo signs audit checkpoints with a key of its own, outside the database (.data/).
+    if (!process.env.AUDIT_SIGNING_KEY && !process.env.AUDIT_SIGNING_KEY_FILE) {
+      if (!fs.existsSync(DEMO_SIGNING_KEY)) {
+        generateSigningKeyFiles(DEMO_SIGNING_KEY, DEMO_VERIFY_KEY);
+        console.log(`Audit checkpoints: generated a signing key (${path.relative(process.cwd(), DEMO_SIGNING_KEY)}); give auditors ${path.relative(process.cwd(), DEMO_VERIFY_KEY)}`);
+      }
+      process.env.AUDIT_SIGNING_KEY_FILE = DEMO_SIGNING_KEY;
+      process.env.AUDIT_CHECKPOINT_FILE ||= DEMO_CHECKPOINT_FILE;
+    }
   }
   const config = loadConfig(hubUrl);
 

@@ -119,14 +119,17 @@ describe('authentication at the door', () => {
     ['another scheme', { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` }, 'TOKEN_MALFORMED'],
     ['a token of the wrong shape', { authorization: 'Bearer not-a-token' }, 'TOKEN_MALFORMED'],
     ['a forged token', { authorization: `Bearer ahk_${'A'.repeat(43)}` }, 'TOKEN_INVALID'],
-  ])('refuses %s with 401 UNAUTHENTICATED, on /graphql and on any other route', async (_what, headers, reason) => {
+  ])('refuses %s with 401 UNAUTHENTICATED, on /graphql and on every other route', async (_what, headers, reason) => {
     const gql = await fetch(`${hub.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: CALLER }) });
     expect(gql.status).toBe(401);
     expect(gql.headers.get('www-authenticate')).toMatch(/^Bearer /);
     expect(await gql.json()).toEqual({ errors: [{ message: expect.any(String), extensions: { code: 'UNAUTHENTICATED', reason } }] });
-    const other = await fetch(`${hub.url}/exports/anything.csv`, { headers });
-    expect(other.status).toBe(401);
-    expect(((await other.json()) as any).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    // Every declared route (a path no route serves answers 404 to everyone: see below).
+    for (const route of ['/exports/scans/1/findings.csv', '/cases/1/brief']) {
+      const other = await fetch(`${hub.url}${route}`, { headers });
+      expect(other.status).toBe(401);
+      expect(((await other.json()) as any).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    }
   });
 
   it('answers GET /graphql too, for a client that sends a preflight header', async () => {

@@ -1,19 +1,27 @@
 /**
  * Walks the audit trail's hash chain and names the first row that was changed, removed or
- * inserted.
+ * inserted, and, given the signed checkpoint file, the first row rewritten with its hashes
+ * recomputed, or the rows cut from the end.
  *
- *   npm run audit:verify                       # exit 0: intact (prints the head); 1: broken
+ *   npm run audit:verify                       # exit 0: intact (prints the head); 1: broken; 2: usage or evidence unusable
+ *   npm run audit:verify -- --checkpoints FILE --public-key PEM
  *   npm run audit:verify -- --anchor SEQ:HASH  # also: the chain still holds a head printed earlier
  *
- * A hash chain shows edits by anyone who does not recompute the hashes after; someone with write
- * access to the database could rewrite the whole chain. Record the printed head somewhere the
- * database's administrators cannot edit (a signed e-mail, a paper register), and pass it as
- * --anchor later: a rewrite before that point is then detected too.
+ * A hash chain alone shows edits by anyone who does not recompute the hashes after; someone with
+ * write access to the database could rewrite the whole chain. The hub therefore writes row hashes
+ * and Ed25519-signed checkpoints to a file outside the database (access/checkpoints.ts); an
+ * auditor checks the chain against that file with the public key. Without --checkpoints the file
+ * is AUDIT_CHECKPOINT_FILE or the demo's .data/audit-checkpoints.jsonl, when present; the key is
+ * --public-key, AUDIT_VERIFY_KEY_FILE, the public half of AUDIT_SIGNING_KEY(_FILE), or the
+ * demo's .data/audit-verify-key.pem.
  *
  * The database is DATABASE_URL, or the private server `npm start` is running.
  */
+import fs from 'node:fs';
+import type crypto from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { verifyChain, type ChainVerdict } from '../access/audit';
+import { DEMO_CHECKPOINT_FILE, DEMO_VERIFY_KEY, parseKey, readCheckpointFile, type ExternalRecord } from '../access/checkpoints';
 import type { AccessDb } from '../db/access-db';
 import { runAgainstHub } from './run-against-hub';
 
@@ -22,9 +30,22 @@ export function describeVerdict(v: ChainVerdict): string {
   return `audit chain BROKEN at row ${v.seq} (${v.problem}): ${v.message}; ${v.rowsChecked} rows before it are intact`;
 }
 
+function firstExisting(...paths: (string | undefined)[]): string | null {
+  return paths.find((p): p is string => !!p && fs.existsSync(p)) ?? null;
+}
+
+function verifyKey(explicit: string | undefined, env: NodeJS.ProcessEnv): crypto.KeyObject | null {
+  if (explicit) return parseKey(fs.readFileSync(explicit, 'utf8'));
+  if (env.AUDIT_VERIFY_KEY_FILE) return parseKey(fs.readFileSync(env.AUDIT_VERIFY_KEY_FILE, 'utf8'));
+  if (env.AUDIT_SIGNING_KEY) return parseKey(env.AUDIT_SIGNING_KEY);
+  if (env.AUDIT_SIGNING_KEY_FILE) return parseKey(fs.readFileSync(env.AUDIT_SIGNING_KEY_FILE, 'utf8'));
+  const demo = firstExisting(DEMO_VERIFY_KEY);
+  return demo ? parseKey(fs.readFileSync(demo, 'utf8')) : null;
+}
+
 /** Runs the check; returns the exit code. */
-export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (line: string) => void): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { anchor: { type: 'string' } }, strict: true });
+export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { anchor: { type: 'string' }, checkpoints: { type: 'string' }, 'public-key': { type: 'string' } }, strict: true });
   let anchor: { seq: number; hash: string } | undefined;
   if (values.anchor) {
     const m = /^(\d+):([0-9a-f]{64})$/.exec(values.anchor);
@@ -34,8 +55,33 @@ export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (l
     }
     anchor = { seq: Number(m[1]), hash: m[2] };
   }
-  const verdict = await verifyChain(db, { anchor });
+  let external: ExternalRecord | undefined;
+  let evidence: string;
+  const file = values.checkpoints ?? firstExisting(env.AUDIT_CHECKPOINT_FILE, DEMO_CHECKPOINT_FILE);
+  if (values.checkpoints && !fs.existsSync(values.checkpoints)) {
+    print(`error: no checkpoint file at ${values.checkpoints}`);
+    return 2;
+  }
+  if (file) {
+    const key = verifyKey(values['public-key'], env);
+    if (!key) {
+      print('error: the checkpoint file needs the public key to verify it: --public-key PEM');
+      return 2;
+    }
+    const read = readCheckpointFile(file, key);
+    if (!read.ok) {
+      print(`checkpoint file ${file} is not usable as evidence: ${read.message}`);
+      return 2;
+    }
+    external = read.record;
+    const last = external.checkpoints.at(-1);
+    evidence = `checked against ${file}: ${external.checkpoints.length} signed checkpoints${last ? ` (last: row ${last.seq} at ${last.at})` : ''}, ${external.rowHashes.size} row hashes`;
+  } else {
+    evidence = "no checkpoint file: only the chain's own consistency was checked (a rewrite with recomputed hashes would not show)";
+  }
+  const verdict = await verifyChain(db, { anchor, external });
   print(describeVerdict(verdict));
+  print(evidence);
   return verdict.ok ? 0 : 1;
 }
 

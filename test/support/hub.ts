@@ -78,6 +78,8 @@ export interface TestHubOptions {
   logger?: Logger;
   /** The hub database's deadline (HUB_TIMEOUT_MS); default the production default. */
   hubTimeoutMs?: number;
+  /** Signed audit checkpoints (access/checkpoints.ts); default off. */
+  auditCheckpoints?: HubConfig['auditCheckpoints'];
 }
 
 let clientCounter = 0;
@@ -105,6 +107,7 @@ export async function startTestHub(dbs: TestDatabases, opts: TestHubOptions = {}
     rateLimitPerMinute: opts.rateLimitPerMinute ?? 100_000,
     authFailuresPerMinute: opts.authFailuresPerMinute ?? 100_000,
     hubTimeoutMs: opts.hubTimeoutMs,
+    auditCheckpoints: opts.auditCheckpoints ?? null,
   };
   const accessDb = accessDbOf(dbs.hub);
   const makeClient = async (spec: TestClientSpec = {}) => {

@@ -1,0 +1,209 @@
+/**
+ * Tamper evidence for the audit trail that does not trust the database (X-Road's signed message
+ * log, as evidence for an auditor). The hash chain in `access_log` shows an edit by anyone who does
+ * not recompute the hashes after it; an administrator of the database can recompute them, or cut
+ * the tail and move the head back. So the hub also writes, outside the database:
+ *
+ * - after every committed audit transaction, one line with the hashes of the rows it wrote
+ *   (`{"t":"rows","first":SEQ,"hashes":[…]}`);
+ * - every `everyRows` rows or `everyMs` milliseconds (whichever comes first, and at shutdown), a
+ *   checkpoint of the chain head signed with an Ed25519 key the database does not hold
+ *   (`{"t":"checkpoint","seq":…,"hash":…,"at":…,"keyId":…,"sig":…}`). The head hash covers every
+ *   row before it, so one signature vouches for the whole chain up to it.
+ *
+ * The file is JSON lines, opened for appending only; it is the export for an auditor, with the
+ * public key (`publicKeyPem`). `npm run audit:verify -- --checkpoints FILE --public-key PEM`
+ * checks the chain against it and names the first row that differs (tools/audit-verify.ts).
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+
+export interface CheckpointConfig {
+  /** The append-only JSON-lines file, outside the hub database. */
+  file: string;
+  /** Ed25519 private key. */
+  signingKey: crypto.KeyObject;
+  /** A signed checkpoint at least every this many rows … */
+  everyRows: number;
+  /** … and every this many milliseconds while rows are being written. */
+  everyMs: number;
+}
+
+/** Where `npm start`'s demo keeps its signing key, the public half for auditors, and the file (.data/, git-ignored). */
+export const DEMO_SIGNING_KEY = path.join(__dirname, '..', '.data', 'audit-signing-key.pem');
+export const DEMO_VERIFY_KEY = path.join(__dirname, '..', '.data', 'audit-verify-key.pem');
+export const DEMO_CHECKPOINT_FILE = path.join(__dirname, '..', '.data', 'audit-checkpoints.jsonl');
+
+export const CHECKPOINT_EVERY_ROWS_DEFAULT = 1000;
+export const CHECKPOINT_EVERY_MS_DEFAULT = 60_000;
+
+export interface Checkpoint {
+  seq: number;
+  hash: string;
+  /** ISO 8601 instant the hub signed it. */
+  at: string;
+}
+
+/** What signed checkpoints vouch for. A fixed label and version, so a signature cannot be reused for anything else. */
+function signedText(c: Checkpoint, keyId: string): Buffer {
+  return Buffer.from(JSON.stringify(['aidhub-audit-checkpoint', 1, c.seq, c.hash, c.at, keyId]), 'utf8');
+}
+
+/** A short, stable name of a public key: the first 16 hex digits of SHA-256 over its SPKI DER. */
+export function keyIdOf(key: crypto.KeyObject): string {
+  const publicKey = key.type === 'private' ? crypto.createPublicKey(key) : key;
+  return crypto.createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16);
+}
+
+export function publicKeyPem(key: crypto.KeyObject): string {
+  const publicKey = key.type === 'private' ? crypto.createPublicKey(key) : key;
+  return String(publicKey.export({ type: 'spki', format: 'pem' }));
+}
+
+/** A private or public Ed25519 key from PEM text. */
+export function parseKey(pem: string): crypto.KeyObject {
+  const key = pem.includes('PRIVATE KEY') ? crypto.createPrivateKey(pem) : crypto.createPublicKey(pem);
+  if (key.asymmetricKeyType !== 'ed25519') throw new Error('the audit signing key must be an Ed25519 key');
+  return key;
+}
+
+/**
+ * The signing key, from AUDIT_SIGNING_KEY (PEM text) or AUDIT_SIGNING_KEY_FILE (a path), and the
+ * file and schedule; null when neither key is configured (checkpoints off).
+ */
+export function checkpointConfigFromEnv(env: NodeJS.ProcessEnv, fallbackFile?: string): CheckpointConfig | null {
+  const pem = env.AUDIT_SIGNING_KEY || (env.AUDIT_SIGNING_KEY_FILE ? fs.readFileSync(env.AUDIT_SIGNING_KEY_FILE, 'utf8') : null);
+  if (!pem) return null;
+  const signingKey = parseKey(pem);
+  if (signingKey.type !== 'private') throw new Error('AUDIT_SIGNING_KEY(_FILE) must hold the private key');
+  const file = env.AUDIT_CHECKPOINT_FILE || fallbackFile;
+  if (!file) throw new Error('AUDIT_CHECKPOINT_FILE must name the append-only file for signed audit checkpoints');
+  const int = (name: string, fallback: number) => {
+    const raw = env[name];
+    const n = raw === undefined || raw === '' ? fallback : Number(raw);
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer`);
+    return n;
+  };
+  return { file, signingKey, everyRows: int('AUDIT_CHECKPOINT_ROWS', CHECKPOINT_EVERY_ROWS_DEFAULT), everyMs: int('AUDIT_CHECKPOINT_INTERVAL_MS', CHECKPOINT_EVERY_MS_DEFAULT) };
+}
+
+/** A new Ed25519 key pair written as PEM files (private one readable by the owner only). */
+export function generateSigningKeyFiles(privatePath: string, publicPath: string): void {
+  const { privateKey, publicKey } = crypto.generateKeyPairSync('ed25519');
+  fs.mkdirSync(path.dirname(privatePath), { recursive: true });
+  fs.writeFileSync(privatePath, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
+  fs.writeFileSync(publicPath, publicKey.export({ type: 'spki', format: 'pem' }));
+}
+
+/** Appends row hashes and signed checkpoints, in order, to the file. */
+export class CheckpointLog {
+  private readonly keyId: string;
+  private writing: Promise<void> = Promise.resolve();
+  private head: { seq: number; hash: string } | null = null;
+  private lastSignedSeq = 0;
+  private rowsSinceSigned = 0;
+  private timer: NodeJS.Timeout | null = null;
+  /** Lines that could not be written: the hub goes on answering, and says so in its log. */
+  failures = 0;
+
+  constructor(
+    private readonly config: CheckpointConfig,
+    private readonly logger?: Logger,
+  ) {
+    this.keyId = keyIdOf(config.signingKey);
+    fs.mkdirSync(path.dirname(config.file), { recursive: true });
+    this.timer = setInterval(() => this.sign(), config.everyMs);
+    this.timer.unref();
+  }
+
+  /** Called after each committed audit transaction with the rows it wrote. */
+  recordRows(firstSeq: number, hashes: readonly string[]): void {
+    if (hashes.length === 0) return;
+    this.append({ t: 'rows', first: firstSeq, hashes });
+    this.head = { seq: firstSeq + hashes.length - 1, hash: hashes[hashes.length - 1] };
+    this.rowsSinceSigned += hashes.length;
+    if (this.rowsSinceSigned >= this.config.everyRows) this.sign();
+  }
+
+  /** Signs the head written last, if it moved since the last checkpoint. */
+  sign(): void {
+    if (!this.head || this.head.seq === this.lastSignedSeq) return;
+    const checkpoint: Checkpoint = { ...this.head, at: new Date().toISOString() };
+    const sig = crypto.sign(null, signedText(checkpoint, this.keyId), this.config.signingKey).toString('base64');
+    this.append({ t: 'checkpoint', ...checkpoint, keyId: this.keyId, sig });
+    this.lastSignedSeq = checkpoint.seq;
+    this.rowsSinceSigned = 0;
+  }
+
+  /** A last checkpoint, then waits for every line to reach the file. */
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.sign();
+    await this.writing;
+  }
+
+  private append(line: object): void {
+    const text = JSON.stringify(line) + '\n';
+    this.writing = this.writing.then(() =>
+      fs.promises.appendFile(this.config.file, text, { flag: 'a', mode: 0o640 }).catch((err: NodeJS.ErrnoException) => {
+        this.failures += 1;
+        this.logger?.error({ code: err.code }, 'audit checkpoint file could not be written');
+      }),
+    );
+  }
+}
+
+// ----- Reading, for verification --------------------------------------------------------------------
+
+export interface ExternalRecord {
+  /** Row hashes recorded outside the database, by seq. */
+  rowHashes: Map<number, string>;
+  /** Signed checkpoints whose signatures verified, in file order. */
+  checkpoints: Checkpoint[];
+}
+
+export type CheckpointFileResult = { ok: true; record: ExternalRecord } | { ok: false; line: number; message: string };
+
+/**
+ * Reads a checkpoint file and verifies every signature with the given public key. A line that
+ * does not parse, a signature that does not verify, or row hashes that contradict a signed
+ * checkpoint make the whole file unusable as evidence: the verdict says which line.
+ */
+export function readCheckpointFile(file: string, key: crypto.KeyObject): CheckpointFileResult {
+  const publicKey = key.type === 'private' ? crypto.createPublicKey(key) : key;
+  const keyId = keyIdOf(publicKey);
+  const rowHashes = new Map<number, string>();
+  const checkpoints: Checkpoint[] = [];
+  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const text = lines[i].trim();
+    if (text === '') continue;
+    let line: Record<string, unknown>;
+    try {
+      line = JSON.parse(text);
+    } catch {
+      // A last line cut by a crash mid-write is expected; anything else is not.
+      if (i >= lines.length - 2) continue;
+      return { ok: false, line: i + 1, message: `line ${i + 1} is not JSON` };
+    }
+    if (line.t === 'rows' && Number.isInteger(line.first) && Array.isArray(line.hashes)) {
+      (line.hashes as string[]).forEach((h, k) => rowHashes.set((line.first as number) + k, h));
+    } else if (line.t === 'checkpoint') {
+      const c: Checkpoint = { seq: Number(line.seq), hash: String(line.hash), at: String(line.at) };
+      if (line.keyId !== keyId) return { ok: false, line: i + 1, message: `line ${i + 1} is signed with another key (${String(line.keyId)}, expected ${keyId})` };
+      const valid = typeof line.sig === 'string' && crypto.verify(null, signedText(c, keyId), publicKey, Buffer.from(line.sig, 'base64'));
+      if (!valid) return { ok: false, line: i + 1, message: `line ${i + 1}: the checkpoint's signature does not verify: the file was altered` };
+      checkpoints.push(c);
+    } else {
+      return { ok: false, line: i + 1, message: `line ${i + 1} is neither row hashes nor a checkpoint` };
+    }
+  }
+  for (const c of checkpoints) {
+    const recorded = rowHashes.get(c.seq);
+    if (recorded !== undefined && recorded !== c.hash) return { ok: false, line: 0, message: `the row hashes recorded for row ${c.seq} contradict its signed checkpoint: the file was altered` };
+  }
+  return { ok: true, record: { rowHashes, checkpoints } };
+}
