@@ -4,7 +4,8 @@
  * them back a page at a time. Every write that reads a status first locks the row (one
  * transaction), so a scan and an officer settling the same finding cannot overwrite each other.
  */
-import { and, asc, desc, eq, gt, like, lt, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, like, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { divisionPrefix } from '../domain/division-code';
 import { inList } from '../federation/in-list';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import type { IsoDate } from '../domain/dates';
@@ -152,9 +153,26 @@ export async function scansByIds(db: HubDb, ids: readonly number[]): Promise<Sca
 }
 
 /** Scans newest first, optionally of one division exactly; keyset on id. */
-export async function listScans(db: HubDb, regionCode: string | null, first: number, beforeId: number | null): Promise<{ rows: ScanRow[]; hasNextPage: boolean }> {
+/**
+ * The divisions that contain a division code (its township, county, city and province), the code
+ * itself excluded: a scan of one of them overlaps a caller scoped to the code.
+ */
+export function enclosingDivisions(code: string): string[] {
+  const candidates = [`${code.slice(0, 2)}0000`, `${code.slice(0, 4)}00`, code.slice(0, 6), code.slice(0, 9)];
+  return [...new Set(candidates)].filter((c) => c !== code && code.startsWith(divisionPrefix(c)));
+}
+
+/**
+ * `scope`: the caller's region scope; only scans of divisions that overlap it are listed (inside
+ * it, or containing it). Others read as if they did not exist.
+ */
+export async function listScans(db: HubDb, regionCode: string | null, first: number, beforeId: number | null, scope: string | null = null): Promise<{ rows: ScanRow[]; hasNextPage: boolean }> {
   const conditions: SQL[] = [];
   if (regionCode) conditions.push(eq(findingScan.regionCode, regionCode));
+  if (scope !== null) {
+    const around = enclosingDivisions(scope);
+    conditions.push(or(like(findingScan.regionCode, `${divisionPrefix(scope)}%`), ...(around.length ? [inArray(findingScan.regionCode, around)] : []))!);
+  }
   if (beforeId !== null) conditions.push(lt(findingScan.id, beforeId));
   const rows = await db
     .select()

@@ -285,7 +285,8 @@ export const findingResolvers = {
 
     scans: async (_: unknown, args: { regionCode?: string | null; first?: number | null; after?: string | null }, ctx: HubContext) => {
       if (args.regionCode && !isDivisionCode(args.regionCode)) throw badInput('regionCode', 'MALFORMED_DIVISION_CODE', 'regionCode must be a division code of 6, 9 or 12 digits');
-      const page = await listScans(ctx.hub, args.regionCode ?? null, pageSize(ctx, args.first, 20), decodeCursor('S', args.after));
+      const scope = ctx.access?.caller?.regionScope ?? null;
+      const page = await listScans(ctx.hub, args.regionCode ?? null, pageSize(ctx, args.first, 20), decodeCursor('S', args.after), scope && isDivisionCode(scope) ? scope : null);
       const edges = page.rows.map((node) => ({ cursor: encodeCursor('S', node.id), node }));
       return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
     },

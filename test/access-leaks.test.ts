@@ -244,6 +244,12 @@ describe('out of reach reads as not found', () => {
       return { status: res.status, body: await res.json() };
     };
     expect(await csv(scanId)).toEqual(await csv(MISSING));
+    // Nor is it listed; a caller whose scope it covers, or lies in, sees it.
+    const list = async (token: string) => (await hub.as({ token, purpose: 'MONITORING' }).gql(`{ scans(first: 100) { edges { node { id } } } }`)).data.scans.edges.map((e: any) => e.node.id);
+    expect(await list(tokens.weishanAdmin)).not.toContain(scanId);
+    expect(await list(tokens.admin)).toContain(scanId);
+    const village = (await hub.createClient({ roles: ['ADMINISTRATOR'], regionScope: '370811001' })).token;
+    expect(await list(village)).toContain(scanId);
     expect(zhaoId).toBeGreaterThan(0);
   });
 });
