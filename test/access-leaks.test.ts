@@ -150,6 +150,28 @@ describe('prose is built for the caller’s view', () => {
   });
 });
 
+describe('a case dossier’s finding summaries follow the reader’s view', () => {
+  it('a housing caseworker reads no settlement or burden; civil affairs reads them', async () => {
+    const open = await hub.as({ token: tokens.rencheng, purpose: 'ELIGIBILITY_REVIEW' }).gql(
+      `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id } userErrors { code } } }`,
+      { input: { householdId: String(ids.settlement), origin: 'APPLICATION', urgency: 'NORMAL', summary: '大额医疗支出' } },
+    );
+    const caseId = open.data.caseOpen.case.id;
+    const housing = (await hub.createClient({ department: 'HOUSING', roles: ['CASEWORKER'], regionScope: '370811' })).token;
+    const Q = `query($id: ID!) { case(id: $id) { dossier { findings { ruleId summary } } } }`;
+    const summaries = async (token: string) => {
+      const res = await hub.as({ token, purpose: 'ELIGIBILITY_REVIEW' }).gql(Q, { id: caseId });
+      expect(res.errors).toBeUndefined();
+      return Object.fromEntries(res.data.case.dossier.findings.map((f: any) => [f.ruleId, f.summary as string]));
+    };
+    const plain = await summaries(housing);
+    expect(plain.X7).toContain('超出');
+    expect(plain.X7).not.toContain(CASES.settlement.setlId);
+    expect(plain.X7).not.toContain('个人负担 5000.00');
+    expect((await summaries(tokens.rencheng)).X7).toContain(CASES.settlement.setlId);
+  });
+});
+
 describe('out of reach reads as not found', () => {
   let caseId: string;
   let referralId: string;
