@@ -40,11 +40,9 @@ async function restore(saved: Row[]): Promise<void> {
   await dbs.hubPool.query('UPDATE access_log_head SET last_seq = ?, last_hash = ? WHERE id = 1', [last.seq, last.row_hash]);
 }
 
-const env = () => ({}) as NodeJS.ProcessEnv;
-
 async function verifyCli(): Promise<{ code: number; out: string[] }> {
   const out: string[] = [];
-  const code = await auditVerifyCommand(['--checkpoints', file, '--public-key', publicKeyFile], accessDb, (l) => out.push(l), env());
+  const code = await auditVerifyCommand(['--checkpoints', file, '--public-key', publicKeyFile], accessDb, (l) => out.push(l));
   return { code, out };
 }
 

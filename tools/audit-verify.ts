@@ -34,17 +34,28 @@ function firstExisting(...paths: (string | undefined)[]): string | null {
   return paths.find((p): p is string => !!p && fs.existsSync(p)) ?? null;
 }
 
-function verifyKey(explicit: string | undefined, env: NodeJS.ProcessEnv): crypto.KeyObject | null {
+/**
+ * Where to look when the options do not say: the environment, and the demo's files under .data/.
+ * Only the command line uses them; a caller of auditVerifyCommand passes them explicitly.
+ */
+export interface VerifyDefaults {
+  env: NodeJS.ProcessEnv;
+  demoFiles: boolean;
+}
+
+const NO_DEFAULTS: VerifyDefaults = { env: {}, demoFiles: false };
+
+function verifyKey(explicit: string | undefined, { env, demoFiles }: VerifyDefaults): crypto.KeyObject | null {
   if (explicit) return parseKey(fs.readFileSync(explicit, 'utf8'));
   if (env.AUDIT_VERIFY_KEY_FILE) return parseKey(fs.readFileSync(env.AUDIT_VERIFY_KEY_FILE, 'utf8'));
   if (env.AUDIT_SIGNING_KEY) return parseKey(env.AUDIT_SIGNING_KEY);
   if (env.AUDIT_SIGNING_KEY_FILE) return parseKey(fs.readFileSync(env.AUDIT_SIGNING_KEY_FILE, 'utf8'));
-  const demo = firstExisting(DEMO_VERIFY_KEY);
+  const demo = demoFiles ? firstExisting(DEMO_VERIFY_KEY) : null;
   return demo ? parseKey(fs.readFileSync(demo, 'utf8')) : null;
 }
 
 /** Runs the check; returns the exit code. */
-export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (line: string) => void, defaults: VerifyDefaults = NO_DEFAULTS): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { anchor: { type: 'string' }, checkpoints: { type: 'string' }, 'public-key': { type: 'string' } }, strict: true });
   let anchor: { seq: number; hash: string } | undefined;
   if (values.anchor) {
@@ -57,13 +68,13 @@ export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (l
   }
   let external: ExternalRecord | undefined;
   let evidence: string;
-  const file = values.checkpoints ?? firstExisting(env.AUDIT_CHECKPOINT_FILE, DEMO_CHECKPOINT_FILE);
+  const file = values.checkpoints ?? firstExisting(defaults.env.AUDIT_CHECKPOINT_FILE, defaults.demoFiles ? DEMO_CHECKPOINT_FILE : undefined);
   if (values.checkpoints && !fs.existsSync(values.checkpoints)) {
     print(`error: no checkpoint file at ${values.checkpoints}`);
     return 2;
   }
   if (file) {
-    const key = verifyKey(values['public-key'], env);
+    const key = verifyKey(values['public-key'], defaults);
     if (!key) {
       print('error: the checkpoint file needs the public key to verify it: --public-key PEM');
       return 2;
@@ -85,4 +96,4 @@ export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (l
   return verdict.ok ? 0 : 1;
 }
 
-if (require.main === module) void runAgainstHub('audit:verify', auditVerifyCommand);
+if (require.main === module) void runAgainstHub('audit:verify', (argv, db, print) => auditVerifyCommand(argv, db, print, { env: process.env, demoFiles: true }));
