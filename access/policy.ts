@@ -431,7 +431,8 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     // schema/findings.graphql. A scan's findings are shown within the caller's region scope.
     rules: { roles: ALL_ROLES, purposes: null, outOfScope: 'DENY' },
     preGrantCheck: { roles: ['DEPARTMENT_WRITER', 'CASEWORKER'], purposes: ['DUPLICATE_CHECK', 'ELIGIBILITY_REVIEW'], outOfScope: 'LIMITED', args: { 'input.beneficiaryIdNumber': 'PERSON_ID' }, viewFromArguments: true },
-    scan: { roles: [...DATA_ROLES, 'ADMINISTRATOR'], purposes: ['MONITORING', 'DUPLICATE_CHECK', 'ELIGIBILITY_REVIEW'], outOfScope: 'DENY' },
+    // A scan's division must overlap the caller's scope, or it reads as not found (resolvers/findings.ts scanInReach).
+    scan: { roles: [...DATA_ROLES, 'ADMINISTRATOR'], purposes: ['MONITORING', 'DUPLICATE_CHECK', 'ELIGIBILITY_REVIEW'], outOfScope: 'HIDE' },
     scans: { roles: [...DATA_ROLES, 'ADMINISTRATOR'], purposes: null, outOfScope: 'DENY' },
     finding: { roles: [...DATA_ROLES, 'ADMINISTRATOR'], purposes: ['MONITORING', 'DUPLICATE_CHECK', 'ELIGIBILITY_REVIEW'], outOfScope: 'HIDE' },
     household: { roles: DATA_ROLES, purposes: READ_PURPOSES, outOfScope: 'DENY', args: { id: 'HOUSEHOLD_ID' } },
