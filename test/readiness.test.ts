@@ -4,6 +4,8 @@
  * once it answers again, so does the hub. /readyz reports each department's state without failing
  * readiness for a department outage, and a household with no members reports departments as they are.
  */
+import { chainHead } from '../access/audit';
+import { accessDbOf } from '../db/access-db';
 import { freePort } from '../db/private-server';
 import { createPool, hubDrizzle } from '../db/connect';
 import { household } from '../db/schema';
@@ -86,6 +88,31 @@ describe('the hub database paused', () => {
       ready = await readyz();
     }
     expect(ready.status).toBe(200);
+    expect((await hub.gql(HOUSEHOLD, { id: String(wangId) })).data.household.registrationNumber).toBe(WANG.registrationNo);
+  });
+});
+
+describe('one hub table held by a lock', () => {
+  it('a request that needs it fails with HUB_UNAVAILABLE in the GraphQL answer, and is still audited', async () => {
+    const conn = await dbs.hubPool.getConnection();
+    const before = (await chainHead(accessDbOf(dbs.hub))).seq;
+    try {
+      await conn.query('LOCK TABLES household WRITE');
+      const res = await fetch(`${hub.url}/graphql`, {
+        method: 'POST',
+        headers: { ...hub.authHeaders, 'content-type': 'application/json' },
+        body: JSON.stringify({ query: HOUSEHOLD, variables: { id: String(wangId) } }),
+        signal: AbortSignal.timeout(ANSWER_WITHIN_MS),
+      });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as any;
+      expect(body.data.household).toBeNull();
+      expect(body.errors).toEqual([expect.objectContaining({ path: ['household'], extensions: { code: 'HUB_UNAVAILABLE' } })]);
+      expect((await chainHead(accessDbOf(dbs.hub))).seq).toBeGreaterThan(before);
+    } finally {
+      await conn.query('UNLOCK TABLES');
+      conn.release();
+    }
     expect((await hub.gql(HOUSEHOLD, { id: String(wangId) })).data.household.registrationNumber).toBe(WANG.registrationNo);
   });
 });
