@@ -66,6 +66,11 @@ export interface Overdue {
   hours: number;
   calendarDays: number;
   workingDays: number;
+  /**
+   * True when the due date or a working day counted lies in a year whose holiday notice is not
+   * known (only the statutory days are): the figures may move when the notice is published.
+   */
+  provisional: boolean;
 }
 
 export interface TimeLeft {
@@ -79,7 +84,7 @@ export interface Due {
   dueAt: Date;
   /** The due date for day limits; null for hour limits. */
   dueOn: IsoDate | null;
-  /** True when a day counted lies outside the holiday calendar's years (weekends only there). */
+  /** True when a day counted lies in a year whose holiday notice is not known (no 调休 there). */
   provisional: boolean;
 }
 
@@ -101,10 +106,12 @@ export interface DeadlineStanding {
 export function overdueBy(due: Due, at: Date): Overdue {
   const fromDate = due.dueOn ?? chinaDateOf(due.dueAt);
   const toDate = chinaDateOf(at);
+  const working = workingDaysBetween(fromDate, toDate);
   return {
     hours: Math.max(0, wholeHoursBetween(due.dueAt, at)),
     calendarDays: Math.max(0, calendarDaysBetween(fromDate, toDate)),
-    workingDays: workingDaysBetween(fromDate, toDate).days,
+    workingDays: working.days,
+    provisional: due.provisional || working.provisional,
   };
 }
 
