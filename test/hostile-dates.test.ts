@@ -208,6 +208,18 @@ function probes(): Probe[] {
       out.push({ argument: t.argument, value, query: t.query, variables: t.variables(value), purpose: t.purpose, expect: 'REFUSED', path: value.startsWith('+') ? undefined : t.path });
     }
   }
+  // A year written in a string (a school year) is held to the same range.
+  for (const value of ['0000-0001', '1898-1899', '2099-2100', '9998-9999']) {
+    out.push({
+      argument: 'Query.preGrantCheck(input.schoolYear: String)',
+      value,
+      query: `query($input: PreGrantCheckInput!) { preGrantCheck(input: $input) { clear } }`,
+      variables: { input: { beneficiaryIdNumber: WANG.child, programme: 'NATIONAL_GRANT', amountFen: 10000, grantDate: '2026-01-01', schoolYear: value } },
+      purpose: 'DUPLICATE_CHECK',
+      expect: 'REFUSED',
+      path: 'input.schoolYear',
+    });
+  }
   // The far ends of the ranges, where the old walk spent seconds: answered.
   const answered: [string, string, Record<string, unknown>, string][] = [
     [`query($v: DateTime) { overdueReport(asOf: $v) { asOf byOffice { cases { deadline { kind provisional overdue { workingDays } } } } } }`, LAST_INSTANT, {}, 'Query.overdueReport(asOf: DateTime)'],
