@@ -14,6 +14,7 @@ import { statutoryHolidays } from '../../domain/cases/statutory-holidays';
 import { referralDue } from '../../domain/cases/supervision';
 import { activeHolidayCalendar, addWorkingDays, calendarCoverage, holidayName, isCovered, isWorkingDay, workingDaysBetween } from '../../domain/cases/working-days';
 import { addDays } from '../../domain/dates';
+import { createHubServer } from '../../server/app';
 
 /** Deterministic random numbers (mulberry32), so a failure can be replayed. */
 function random(seed: number): () => number {
@@ -257,6 +258,12 @@ describe('a newly published notice, loaded as data (AIDHUB_HOLIDAYS_FILE)', () =
     expect(() => loadHolidayNotices({ [HOLIDAYS_FILE_ENV]: file })).toThrow(HolidayNoticeError);
     expect(() => loadHolidayNotices({ [HOLIDAYS_FILE_ENV]: file })).toThrow(message);
     expect(() => activeHolidayCalendar({ [HOLIDAYS_FILE_ENV]: file })).toThrow(message);
+  });
+
+  it('stops the hub at start-up when the file is bad', async () => {
+    process.env[HOLIDAYS_FILE_ENV] = write('bad-start.json', { notices: [{ ...notice2027, year: 1066 }] });
+    // The calendar is built before anything else is touched, so no database is needed to see it refuse.
+    await expect(createHubServer({} as never)).rejects.toThrow(/AIDHUB_HOLIDAYS_FILE .*bad-start\.json: notices\[0\]\.year: expected a year from 1900 to 2100/);
   });
 
   it('refuses a file it cannot read', () => {
