@@ -15,7 +15,7 @@
 import type { IsoDate } from '../dates';
 import { addHours, calendarDaysBetween, chinaDateOf, endOfChinaDay, wholeHoursBetween } from './china-time';
 import type { CaseState, CaseUrgency } from './state-machine';
-import { addWorkingDays, workingDaysBetween } from './working-days';
+import { addWorkingDays, withinSupported, workingDaysBetween } from './working-days';
 
 export const DEADLINE_KINDS = ['FIRST_AID', 'MATERIALS', 'INVESTIGATION_OPINION', 'APPROVAL'] as const;
 export type DeadlineKind = (typeof DEADLINE_KINDS)[number];
@@ -90,7 +90,7 @@ export interface Due {
 
 export function dueOf(limit: Limit, start: Date): Due {
   if (limit.unit === 'HOURS') return { dueAt: addHours(start, limit.hours), dueOn: null, provisional: false };
-  const { date, provisional } = addWorkingDays(chinaDateOf(start), limit.workingDays);
+  const { date, provisional } = addWorkingDays(withinSupported(chinaDateOf(start)), limit.workingDays);
   return { dueAt: endOfChinaDay(date), dueOn: date, provisional };
 }
 
@@ -106,7 +106,7 @@ export interface DeadlineStanding {
 export function overdueBy(due: Due, at: Date): Overdue {
   const fromDate = due.dueOn ?? chinaDateOf(due.dueAt);
   const toDate = chinaDateOf(at);
-  const working = workingDaysBetween(fromDate, toDate);
+  const working = workingDaysBetween(withinSupported(fromDate), withinSupported(toDate));
   return {
     hours: Math.max(0, wholeHoursBetween(due.dueAt, at)),
     calendarDays: Math.max(0, calendarDaysBetween(fromDate, toDate)),
@@ -127,7 +127,7 @@ export function standing(due: Due, metAt: Date | null, endedAt: Date | null, asO
     return endedAt <= due.dueAt ? { status: 'VOID', timeLeft: null, overdue: null } : { status: 'MISSED', timeLeft: null, overdue: overdueBy(due, endedAt) };
   }
   if (asOf <= due.dueAt) {
-    const workingDays = due.dueOn === null ? null : workingDaysBetween(chinaDateOf(asOf), due.dueOn).days;
+    const workingDays = due.dueOn === null ? null : workingDaysBetween(withinSupported(chinaDateOf(asOf)), withinSupported(due.dueOn)).days;
     return { status: 'PENDING', timeLeft: { hours: wholeHoursBetween(asOf, due.dueAt), workingDays }, overdue: null };
   }
   return { status: 'OVERDUE', timeLeft: null, overdue: overdueBy(due, asOf) };

@@ -237,6 +237,16 @@ export function holidayName(date: IsoDate): string | null {
   return activeHolidayCalendar().holidays.get(dayOf(date)) ?? null;
 }
 
+/**
+ * A stored date held inside SUPPORTED_DATES. Rows written before the hub bounded its date arguments
+ * (a case reported in year 1) still get deadlines, counted from 1900 or to 2100 and provisional,
+ * so that a supervisor sees them as hugely overdue instead of the report failing.
+ */
+export function withinSupported(date: IsoDate): IsoDate {
+  if (!/^\d{4}-/.test(date)) return date.startsWith('+') ? SUPPORTED_DATES.last : SUPPORTED_DATES.first;
+  return date < SUPPORTED_DATES.first ? SUPPORTED_DATES.first : date > SUPPORTED_DATES.last ? SUPPORTED_DATES.last : date;
+}
+
 export interface WorkingDayResult {
   date: IsoDate;
   /** True when a day counted lies in a year whose holiday notice is not known (no 调休 known). */

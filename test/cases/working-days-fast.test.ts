@@ -12,7 +12,7 @@ import { dueOf, overdueBy } from '../../domain/cases/deadlines';
 import { HolidayNoticeError, HOLIDAYS_FILE_ENV, loadHolidayNotices, parseHolidayNotices } from '../../domain/cases/holiday-notices';
 import { statutoryHolidays } from '../../domain/cases/statutory-holidays';
 import { referralDue } from '../../domain/cases/supervision';
-import { activeHolidayCalendar, addWorkingDays, calendarCoverage, holidayName, isCovered, isWorkingDay, workingDaysBetween } from '../../domain/cases/working-days';
+import { activeHolidayCalendar, addWorkingDays, calendarCoverage, holidayName, isCovered, isWorkingDay, withinSupported, workingDaysBetween } from '../../domain/cases/working-days';
 import { addDays } from '../../domain/dates';
 import { createHubServer } from '../../server/app';
 
@@ -118,6 +118,19 @@ describe('bounds: a RangeError, never a loop', () => {
   it('refuses a limit that would end after 2100', () => {
     expect(() => addWorkingDays('2100-12-20', 30)).toThrow(RangeError);
     expect(addWorkingDays('2100-12-01', 3).date).toBe('2100-12-06');
+  });
+});
+
+describe('rows written before the ranges were enforced', () => {
+  it('a case reported in year 1 gets deadlines counted from 1900, provisional and overdue, without a walk', () => {
+    const due = dueOf({ unit: 'WORKING_DAYS', workingDays: 20 }, new Date('0001-01-01T00:00:00Z'));
+    expect(due).toMatchObject({ dueOn: '1900-01-29', provisional: true });
+    expect(overdueBy(due, new Date('2026-12-01T04:00:00Z'))).toMatchObject({ provisional: true });
+    expect(overdueBy(due, new Date('2026-12-01T04:00:00Z')).workingDays).toBeGreaterThan(30_000);
+    expect(referralDue('0001-01-01', '0001-03-01').provisional).toBe(true);
+    expect(withinSupported('+010000-01-01')).toBe('2100-12-31');
+    expect(withinSupported('9999-12-31')).toBe('2100-12-31');
+    expect(withinSupported('2026-05-01')).toBe('2026-05-01');
   });
 });
 
