@@ -61,6 +61,7 @@ let token = '';
 let householdId = '';
 let caseId = '';
 let referralId = '';
+let legacyCaseId = '';
 
 interface Answer {
   status: number;
@@ -131,6 +132,14 @@ beforeAll(async () => {
     'CASE_MEETING',
   );
   referralId = issued.body.data.referralIssue.referral.id;
+  // A case written before the ranges were enforced, reported in year 1 (issue 15: from then on
+  // every supervision query cost seconds): the supervision report must still answer.
+  const [inserted] = await dbs.hubPool.query(
+    `INSERT INTO aid_case (household_id, township_code, origin, urgency, state, summary, first_office, owner_office, reported_at)
+     SELECT household_id, township_code, origin, urgency, state, 'legacy', first_office, owner_office, '0001-01-01 00:00:00.000' FROM aid_case WHERE id = ?`,
+    [Number(caseId)],
+  );
+  legacyCaseId = String((inserted as { insertId: number }).insertId);
 }, 180_000);
 
 afterAll(async () => {
@@ -224,6 +233,7 @@ function probes(): Probe[] {
   const answered: [string, string, Record<string, unknown>, string][] = [
     [`query($v: DateTime) { overdueReport(asOf: $v) { asOf byOffice { cases { deadline { kind provisional overdue { workingDays } } } } } }`, LAST_INSTANT, {}, 'Query.overdueReport(asOf: DateTime)'],
     [`query($v: DateTime) { overdueReport(asOf: $v) { asOf } }`, FIRST_INSTANT, {}, 'Query.overdueReport(asOf: DateTime)'],
+    [`query { overdueReport { asOf byOffice { cases { case { id } deadline { kind provisional } } } } }`, 'now', {}, 'Query.overdueReport(asOf: DateTime)'],
     [`query($id: ID!, $v: DateTime) { case(id: $id) { deadlines(asOf: $v) { kind status provisional overdue { workingDays } } anyDeadlineMissed(asOf: $v) } }`, LAST_INSTANT, { id: caseId }, 'Case.deadlines(asOf: DateTime)'],
     [`query($id: ID!, $v: DateTime) { referral(id: $id) { deadlineStatus(asOf: $v) overdue(asOf: $v) { workingDays provisional } } }`, LAST_INSTANT, { id: referralId }, 'Referral.overdue(asOf: DateTime)'],
     [`query($id: ID!, $v: Date, $w: Date) { household(id: $id) { aid(from: $v, to: $w) { amountFen } aidSummary(from: $v, to: $w) { complete } } }`, '1900-01-01', { id: householdId, w: '2099-12-31' }, 'Household.aid(from: Date)'],
@@ -256,6 +266,14 @@ describe('the worst date inputs of every date-taking argument, through HTTP', ()
   it('covers every Date and DateTime argument of the schema', () => {
     const covered = new Set(probes().filter((p) => p.expect === 'REFUSED').map((p) => p.argument));
     expect(dateArguments(buildSchema()).filter((a) => !covered.has(a))).toEqual([]);
+  });
+
+  it('a case stored with a year-1 report is shown in supervision, hugely overdue and provisional', async () => {
+    const res = await post(`query { overdueReport { byOffice { cases { case { id } deadline { kind provisional overdue { workingDays } } } } } }`, {}, 'CASE_MEETING');
+    expect(res.body.errors).toBeUndefined();
+    const legacy = res.body.data.overdueReport.byOffice.flatMap((o: { cases: { case: { id: string } }[] }) => o.cases).filter((c: { case: { id: string } }) => c.case.id === legacyCaseId);
+    expect(legacy.length).toBeGreaterThan(0);
+    for (const c of legacy) expect(c.deadline).toMatchObject({ provisional: true, overdue: { workingDays: expect.any(Number) } });
   });
 
   it('are refused (or answered), while /healthz keeps answering', async () => {
