@@ -334,7 +334,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     ],
     region: (r: { householdId: number }, ctx) => householdRegion(r.householdId, ctx),
     fields: Object.fromEntries(
-      ['id', 'case', 'kind', 'meeting', 'from', 'to', 'ask', 'programme', 'amountFen', 'beneficiary', 'handOver', 'deadlineWorkingDays', 'issuedAt', 'dueOn', 'state', 'acceptedAt', 'answeredAt', 'feedback', 'declineReason', 'aidRecord', 'aidSourceReference', 'deadlineStatus', 'overdue'].map((f) => [f, 'IN_SCOPE' as const]),
+      ['id', 'case', 'kind', 'meeting', 'from', 'to', 'ask', 'programme', 'amountFen', 'beneficiary', 'handOver', 'deadlineWorkingDays', 'issuedAt', 'dueOn', 'provisional', 'state', 'acceptedAt', 'answeredAt', 'feedback', 'declineReason', 'aidRecord', 'aidSourceReference', 'deadlineStatus', 'overdue'].map((f) => [f, 'IN_SCOPE' as const]),
     ),
     sameSubject: ['case', 'meeting', 'beneficiary', 'aidRecord'],
   },

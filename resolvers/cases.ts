@@ -458,6 +458,7 @@ export const caseResolvers = {
       return (await aidRecordOf(ctx, c, office.department, r.aidSourceRef)).record;
     },
     aidSourceReference: (r: ReferralRecord) => r.aidSourceRef,
+    provisional: (r: ReferralRecord) => referralDue(chinaDateOf(r.issuedAt), r.dueOn).provisional,
     deadlineStatus: (r: ReferralRecord, args: { asOf?: Date | null }, ctx: HubContext) => referralStanding(r, asOfOf(ctx, args.asOf)).status,
     overdue: (r: ReferralRecord, args: { asOf?: Date | null }, ctx: HubContext) => referralStanding(r, asOfOf(ctx, args.asOf)).overdue,
   },

@@ -9,6 +9,7 @@ import { countScanFindings, scanFindingsPage, settleFinding, viewOfRow, type Fin
 import { listScans } from '../db/findings-store';
 import { currentScanState, scanJobs } from '../db/findings-scan';
 import type { IsoDate } from '../domain/dates';
+import { DATE_RANGE } from '../domain/date-ranges';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import { divisionPrefix, isDivisionCode } from '../domain/division-code';
 import { PROGRAMME_BY_CODE } from '../domain/programmes';
@@ -112,7 +113,13 @@ function proposalOf(input: ProposalArg): Proposal {
     if (!input.periodStart) throw badInput('input.periodStart', 'REQUIRED', `${programme.code} is paid over a period: give periodStart`);
     if (input.periodEnd && input.periodEnd < input.periodStart) throw badInput('input.periodEnd', 'EMPTY_PERIOD', 'periodEnd is before periodStart');
   } else if (!input.grantDate) throw badInput('input.grantDate', 'REQUIRED', `${programme.code} is granted once: give grantDate`);
-  if (input.schoolYear && !/^(\d{4})-(\d{4})$/.test(input.schoolYear)) throw badInput('input.schoolYear', 'MALFORMED_SCHOOL_YEAR', 'schoolYear is written 2025-2026');
+  if (input.schoolYear) {
+    const m = /^(\d{4})-(\d{4})$/.exec(input.schoolYear);
+    if (!m || Number(m[2]) !== Number(m[1]) + 1) throw badInput('input.schoolYear', 'MALFORMED_SCHOOL_YEAR', 'schoolYear is written 2025-2026');
+    // A year written in a string is a date argument too, held to the same range (domain/date-ranges.ts).
+    const range = { min: `${DATE_RANGE.min.slice(0, 4)}-${Number(DATE_RANGE.min.slice(0, 4)) + 1}`, max: `${Number(DATE_RANGE.max.slice(0, 4)) - 1}-${DATE_RANGE.max.slice(0, 4)}` };
+    if (input.schoolYear < range.min || input.schoolYear > range.max) throw badInput('input.schoolYear', 'OUT_OF_RANGE', `input.schoolYear must be a school year from ${range.min} to ${range.max}`, range);
+  }
   const recurring = programme.kind === 'RECURRING';
   return {
     programme: programme.code as Proposal['programme'],

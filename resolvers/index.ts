@@ -2,6 +2,7 @@
  * The one place the executable schema is built: every `schema/<domain>.graphql` with its
  * `resolvers/<domain>.ts`, and resolvers required to match the schema exactly. The access policy
  * (access/policy.ts) is then applied to every field: a field without a declared rule is closed.
+ * Every date and instant argument is held to its range (date-ranges.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import { applyAccessPolicy } from '../access/enforce';
 import { accessResolvers } from './access';
 import { caseResolvers } from './cases';
 import { commonResolvers } from './common';
+import { applyDateRanges } from './date-ranges';
 import { findingResolvers } from './findings';
 import { householdResolvers } from './household';
 import { scalarResolvers } from './scalars';
@@ -33,5 +35,6 @@ export function buildSchema(): GraphQLSchema {
     resolvers,
     resolverValidationOptions: { requireResolversToMatchSchema: 'error', requireResolversForResolveType: 'error' },
   });
-  return applyAccessPolicy(schema);
+  // Dates first, so that the access policy (outermost) still decides before any argument is read.
+  return applyAccessPolicy(applyDateRanges(schema));
 }

@@ -21,6 +21,7 @@ import { CheckpointLog } from '../access/checkpoints';
 import { accessMiddleware, jsonErrorHandler, requestAccess, requireJsonPost } from '../access/http';
 import { redactErrorMessage } from '../access/redact';
 import { accessDbOf } from '../db/access-db';
+import { activeHolidayCalendar } from '../domain/cases/working-days';
 import { scrub } from '../domain/privacy';
 import { createContext, type HubContext, type HubDeps } from '../resolvers/context';
 import { ERROR_CODES } from '../resolvers/errors';
@@ -68,6 +69,9 @@ export interface HubServer {
 }
 
 export async function createHubServer(deps: HubDeps): Promise<HubServer> {
+  // The holiday calendar (with a locality's AIDHUB_HOLIDAYS_FILE) is built now: a bad file stops
+  // the start with a message naming the notice and field, and no request pays for the build.
+  activeHolidayCalendar();
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);

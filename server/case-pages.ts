@@ -127,7 +127,7 @@ export function renderBrief(v: BriefView): string {
     v.deadlines.map((dl) => [
       esc(DEADLINE_KIND[dl.kind]),
       esc(dl.limit.unit === 'HOURS' ? `${dl.limit.hours} 小时` : `${dl.limit.workingDays} 个工作日`),
-      esc(dl.dueOn ?? shortTime(dl.dueAt)) + (dl.provisional ? '（节假日安排未公布，暂按周末计）' : ''),
+      esc(dl.dueOn ?? shortTime(dl.dueAt)) + (dl.provisional ? '（当年放假安排未公布，暂按法定节日和周末计）' : ''),
       `<span class="${dl.status === 'OVERDUE' || dl.status === 'MISSED' || dl.status === 'MET_LATE' ? 'overdue' : ''}">${esc(DEADLINE_STATUS[dl.status])}${
         dl.overdue ? esc(`（超 ${dl.overdue.workingDays} 个工作日 / ${dl.overdue.hours} 小时）`) : ''
       }</span>`,
@@ -212,13 +212,14 @@ export function renderBrief(v: BriefView): string {
   ${table(
     ['承办部门', '救助项目', '金额', '受助人', '办理期限', '转办单状态'],
     meeting.decisions.map((s) => {
-      const st = standing(referralDue(chinaDateOf(s.issuedAt), s.dueOn), s.answeredAt, null, v.printedAt);
+      const due = referralDue(chinaDateOf(s.issuedAt), s.dueOn);
+      const st = standing(due, s.answeredAt, null, v.printedAt);
       return [
         esc(v.officeName(s.toOffice)),
         esc(PROGRAMME_BY_CODE.get(s.programmeCode ?? '')?.name ?? s.ask),
         `<span class="num">${esc(yuan(s.amountFen))}</span>`,
         esc(s.beneficiaryIdNumber ? memberName.get(s.beneficiaryIdNumber) ?? maskIdNumber(s.beneficiaryIdNumber) : '全户'),
-        esc(`${s.deadlineWorkingDays} 个工作日（${s.dueOn} 前）`),
+        esc(`${s.deadlineWorkingDays} 个工作日（${s.dueOn} 前${due.provisional ? '，暂定' : ''}）`),
         `<span class="${st.status === 'OVERDUE' || st.status === 'MET_LATE' ? 'overdue' : ''}">${esc(SLIP_STATE[s.state])}${st.status === 'OVERDUE' ? '（已超期）' : ''}</span>`,
       ];
     }),

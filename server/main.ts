@@ -14,6 +14,8 @@ import { accessDbOf } from '../db/access-db';
 import { createPool, hubDrizzle } from '../db/connect';
 import { startPrivateServer, ServerBinaryMissing, type PrivateServer } from '../db/private-server';
 import { provisionDatabases, provisionHub } from '../db/provision';
+import { HolidayNoticeError } from '../domain/cases/holiday-notices';
+import { activeHolidayCalendar } from '../domain/cases/working-days';
 import { household } from '../db/schema';
 import { closeSources, openSources } from '../federation/sources';
 import { generateDemo } from '../tools/generate/index';
@@ -25,6 +27,8 @@ const ROOT = path.join(__dirname, '..');
 
 
 async function main(): Promise<void> {
+  // A locality's holiday notices (AIDHUB_HOLIDAYS_FILE) are checked before anything is started.
+  activeHolidayCalendar();
   const logger = createLogger();
   let privateServer: PrivateServer | null = null;
   let hubUrl = process.env.DATABASE_URL;
@@ -109,6 +113,10 @@ Try:
 }
 
 main().catch((err) => {
+  if (err instanceof HolidayNoticeError) {
+    console.error(err.message);
+    process.exit(1);
+  }
   if (err instanceof ServerBinaryMissing) {
     console.error(err.message);
     process.exit(2);

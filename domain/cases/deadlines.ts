@@ -15,7 +15,7 @@
 import type { IsoDate } from '../dates';
 import { addHours, calendarDaysBetween, chinaDateOf, endOfChinaDay, wholeHoursBetween } from './china-time';
 import type { CaseState, CaseUrgency } from './state-machine';
-import { addWorkingDays, workingDaysBetween } from './working-days';
+import { addWorkingDays, withinSupported, workingDaysBetween } from './working-days';
 
 export const DEADLINE_KINDS = ['FIRST_AID', 'MATERIALS', 'INVESTIGATION_OPINION', 'APPROVAL'] as const;
 export type DeadlineKind = (typeof DEADLINE_KINDS)[number];
@@ -66,6 +66,11 @@ export interface Overdue {
   hours: number;
   calendarDays: number;
   workingDays: number;
+  /**
+   * True when the due date or a working day counted lies in a year whose holiday notice is not
+   * known (only the statutory days are): the figures may move when the notice is published.
+   */
+  provisional: boolean;
 }
 
 export interface TimeLeft {
@@ -79,13 +84,13 @@ export interface Due {
   dueAt: Date;
   /** The due date for day limits; null for hour limits. */
   dueOn: IsoDate | null;
-  /** True when a day counted lies outside the holiday calendar's years (weekends only there). */
+  /** True when a day counted lies in a year whose holiday notice is not known (no 调休 there). */
   provisional: boolean;
 }
 
 export function dueOf(limit: Limit, start: Date): Due {
   if (limit.unit === 'HOURS') return { dueAt: addHours(start, limit.hours), dueOn: null, provisional: false };
-  const { date, provisional } = addWorkingDays(chinaDateOf(start), limit.workingDays);
+  const { date, provisional } = addWorkingDays(withinSupported(chinaDateOf(start)), limit.workingDays);
   return { dueAt: endOfChinaDay(date), dueOn: date, provisional };
 }
 
@@ -101,10 +106,12 @@ export interface DeadlineStanding {
 export function overdueBy(due: Due, at: Date): Overdue {
   const fromDate = due.dueOn ?? chinaDateOf(due.dueAt);
   const toDate = chinaDateOf(at);
+  const working = workingDaysBetween(withinSupported(fromDate), withinSupported(toDate));
   return {
     hours: Math.max(0, wholeHoursBetween(due.dueAt, at)),
     calendarDays: Math.max(0, calendarDaysBetween(fromDate, toDate)),
-    workingDays: workingDaysBetween(fromDate, toDate).days,
+    workingDays: working.days,
+    provisional: due.provisional || working.provisional,
   };
 }
 
@@ -120,7 +127,7 @@ export function standing(due: Due, metAt: Date | null, endedAt: Date | null, asO
     return endedAt <= due.dueAt ? { status: 'VOID', timeLeft: null, overdue: null } : { status: 'MISSED', timeLeft: null, overdue: overdueBy(due, endedAt) };
   }
   if (asOf <= due.dueAt) {
-    const workingDays = due.dueOn === null ? null : workingDaysBetween(chinaDateOf(asOf), due.dueOn).days;
+    const workingDays = due.dueOn === null ? null : workingDaysBetween(withinSupported(chinaDateOf(asOf)), withinSupported(due.dueOn)).days;
     return { status: 'PENDING', timeLeft: { hours: wholeHoursBetween(asOf, due.dueAt), workingDays }, overdue: null };
   }
   return { status: 'OVERDUE', timeLeft: null, overdue: overdueBy(due, asOf) };

@@ -7,11 +7,14 @@ import type { IsoDate } from '../dates';
 import { endOfChinaDay } from './china-time';
 import { caseDeadlines, standing, type CaseDeadline, type CaseTimeline, type Due, type Overdue } from './deadlines';
 import type { OfficeKey } from './offices';
-import { workingDaysBetween } from './working-days';
+import { withinSupported, workingDaysBetween } from './working-days';
 
 /** A slip's deadline: the end of its due date, China time. */
 export function referralDue(issuedOn: IsoDate, dueOn: IsoDate): Due {
-  return { dueAt: endOfChinaDay(dueOn), dueOn, provisional: workingDaysBetween(issuedOn, dueOn).provisional };
+  const from = withinSupported(issuedOn);
+  const to = withinSupported(dueOn);
+  // A date held inside the supported range (an old row) makes the count an estimate too.
+  return { dueAt: endOfChinaDay(dueOn), dueOn, provisional: from !== issuedOn || to !== dueOn || workingDaysBetween(from, to).provisional };
 }
 
 export interface SlipFacts<R> {

@@ -2,60 +2,254 @@
  * Working days (工作日) under the national holiday calendar, with its adjusted working weekends
  * (调休). The seeds count the non-urgent limits in working days (seed 000, 二(三)).
  *
- * The calendar is the table of the maintained `chinese-days` package (State Council notices, one
- * per year, published each November or December). We read its published JSON table rather than
- * call its functions: those parse 'YYYY-MM-DD' as UTC midnight but read the weekday in the
- * process's local zone, so on a server west of Greenwich every Saturday counts as a Friday. Here
- * the weekday is computed on the date itself, whatever the server's zone.
+ * What is known of a year, in order of precedence:
+ * 1. a State Council notice a locality loaded as data (AIDHUB_HOLIDAYS_FILE, holiday-notices.ts);
+ * 2. the table of the maintained `chinese-days` package (the notices up to its build, from 2004).
+ *    We read its published JSON table rather than call its functions: those parse 'YYYY-MM-DD' as
+ *    UTC midnight but read the weekday in the process's local zone, so on a server west of
+ *    Greenwich every Saturday counts as a Friday. Here the weekday is computed on the date itself;
+ * 3. after the table's last year, the statutory holidays the law fixes (statutory-holidays.ts:
+ *    元旦, 春节, 清明, 劳动节, 端午, 中秋, 国庆), without the 调休 and bridging days only the
+ *    notice will bring;
+ * 4. before 2004, weekends only.
+ * A year known by 1 or 2 is covered; a result that counts a day of a year known only by 3 or 4 says
+ * it is provisional.
  *
- * Outside the years the table covers (see `calendarCoverage`), only weekends are known: dates
- * there are counted Monday to Friday and every result says it is provisional.
+ * The arithmetic never walks day by day: Monday-to-Friday days are counted by formula, then
+ * corrected by the sorted list of days that differ from Monday-to-Friday (weekday holidays and
+ * worked weekends), found by binary search. Dates outside 1900-01-01 … 2100-12-31 are refused with
+ * a RangeError: the hub's date arguments are held well inside (domain/date-ranges.ts).
  */
 import calendar from 'chinese-days/dist/chinese-days.json';
-import { addDays, type IsoDate } from '../dates';
+import type { IsoDate } from '../dates';
+import { HOLIDAYS_FILE_ENV, loadHolidayNotices, type HolidayNotice } from './holiday-notices';
+import { statutoryHolidays } from './statutory-holidays';
 
-const HOLIDAYS: Readonly<Record<string, string>> = calendar.holidays;
-/** Weekend days worked in exchange for a longer holiday (调休上班). */
-const ADJUSTED_WORKDAYS: Readonly<Record<string, string>> = calendar.workdays;
+/** The dates working-day arithmetic accepts. */
+export const SUPPORTED_DATES = { first: '1900-01-01', last: '2100-12-31' } as const;
 
-function yearsOf(dates: string[]): number[] {
-  return dates.map((d) => Number(d.slice(0, 4)));
+const DAY_MS = 86_400_000;
+const FIRST_DAY = Date.parse(`${SUPPORTED_DATES.first}T00:00:00Z`) / DAY_MS;
+const LAST_DAY = Date.parse(`${SUPPORTED_DATES.last}T00:00:00Z`) / DAY_MS;
+const FIRST_YEAR = 1900;
+const LAST_YEAR = 2100;
+
+/** Day number (days since 1970-01-01) of a date, refusing anything malformed or out of range. */
+function dayOf(date: IsoDate, argument = 'date'): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  const ms = m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : NaN;
+  const day = ms / DAY_MS;
+  if (!m || !Number.isInteger(day) || new Date(ms).toISOString().slice(0, 10) !== date) throw new RangeError(`${argument} is not a date written YYYY-MM-DD: ${String(date).slice(0, 40)}`);
+  if (day < FIRST_DAY || day > LAST_DAY) throw new RangeError(`${argument} ${date} is outside ${SUPPORTED_DATES.first} … ${SUPPORTED_DATES.last}, the dates working days are counted for`);
+  return day;
 }
 
-const COVERED_YEARS = yearsOf(Object.keys(HOLIDAYS));
+function dateOf(day: number): IsoDate {
+  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+}
 
-/** First and last year whose holidays the package lists. */
-export const calendarCoverage: { firstYear: number; lastYear: number } = {
-  firstYear: Math.min(...COVERED_YEARS),
-  lastYear: Math.max(...COVERED_YEARS),
+/** 0 Sunday … 6 Saturday; day 0 (1970-01-01) was a Thursday. */
+function weekdayOfDay(day: number): number {
+  return (((day + 4) % 7) + 7) % 7;
+}
+
+const isWeekend = (day: number) => {
+  const w = weekdayOfDay(day);
+  return w === 0 || w === 6;
 };
 
-export function isCovered(date: IsoDate): boolean {
-  const year = Number(date.slice(0, 4));
-  return year >= calendarCoverage.firstYear && year <= calendarCoverage.lastYear;
+/** A Monday: 1970-01-05. */
+const MONDAY = 4;
+
+/** Monday-to-Friday days d with MONDAY ≤ d < x (negative before it); differences count any range. */
+function weekdaysBefore(x: number): number {
+  const k = x - MONDAY;
+  const weeks = Math.floor(k / 7);
+  return 5 * weeks + Math.min(k - 7 * weeks, 5);
 }
 
-/** 0 Sunday … 6 Saturday, from the date alone. */
-function weekday(date: IsoDate): number {
-  return new Date(`${date}T00:00:00Z`).getUTCDay();
+type Source = 'NOTICE' | 'PACKAGE' | 'STATUTORY' | 'WEEKENDS';
+
+export interface HolidayCalendar {
+  /** Per year from 1900 to 2100: where its holidays come from. */
+  sourceOf(year: number): Source;
+  /** Day → holiday name. */
+  holidays: ReadonlyMap<number, string>;
+  /** Days worked in exchange (调休上班). */
+  workdays: ReadonlySet<number>;
+  /** Days whose working status differs from Monday-to-Friday, ascending. */
+  exceptionDays: Int32Array;
+  /** exceptionTotals[i]: the sum of +1 (worked weekend) and −1 (weekday off) over exceptionDays[0..i]. */
+  exceptionTotals: Int32Array;
+  /** Years not covered (statutory or weekends only), ascending. */
+  uncoveredYears: readonly number[];
+  /** First and last year of the package table and loaded notices. */
+  coverage: { firstYear: number; lastYear: number; noticeYears: number[] };
+}
+
+/** The package's table, per year: holidays (date → Chinese name) and worked weekends. */
+function packageYears(): Map<number, { holidays: Map<IsoDate, string>; workdays: Set<IsoDate> }> {
+  const years = new Map<number, { holidays: Map<IsoDate, string>; workdays: Set<IsoDate> }>();
+  const yearEntry = (date: string) => {
+    const y = Number(date.slice(0, 4));
+    let e = years.get(y);
+    if (!e) years.set(y, (e = { holidays: new Map(), workdays: new Set() }));
+    return e;
+  };
+  // Entries read "Spring Festival,春节,4": English name, Chinese name, length.
+  for (const [date, entry] of Object.entries(calendar.holidays as Record<string, string>)) yearEntry(date).holidays.set(date, entry.split(',')[1] ?? entry);
+  for (const date of Object.keys(calendar.workdays as Record<string, string>)) yearEntry(date).workdays.add(date);
+  return years;
+}
+
+const PACKAGE_YEARS = packageYears();
+const PACKAGE_LAST_YEAR = Math.max(...PACKAGE_YEARS.keys());
+
+/** Computing a year's lunar dates costs a few milliseconds: each year once per process. */
+const statutoryMemo = new Map<number, ReadonlyMap<IsoDate, string>>();
+function statutoryOf(year: number): ReadonlyMap<IsoDate, string> {
+  let days = statutoryMemo.get(year);
+  if (!days) statutoryMemo.set(year, (days = statutoryHolidays(year)));
+  return days;
+}
+
+/** Builds the calendar from the package table, notices on top, statutory days after the table. */
+export function buildHolidayCalendar(notices: readonly HolidayNotice[] = []): HolidayCalendar {
+  const byNotice = new Map(notices.map((n) => [n.year, n]));
+  const holidays = new Map<number, string>();
+  const workdays = new Set<number>();
+  const sources = new Map<number, Source>();
+  for (let y = FIRST_YEAR; y <= LAST_YEAR; y++) {
+    const notice = byNotice.get(y);
+    const table = PACKAGE_YEARS.get(y);
+    if (notice) {
+      sources.set(y, 'NOTICE');
+      for (const [d, name] of notice.holidays) holidays.set(dayOf(d), name);
+      for (const d of notice.workdays.keys()) workdays.add(dayOf(d));
+    } else if (table) {
+      sources.set(y, 'PACKAGE');
+      for (const [d, name] of table.holidays) holidays.set(dayOf(d), name);
+      for (const d of table.workdays) workdays.add(dayOf(d));
+    } else if (y > PACKAGE_LAST_YEAR) {
+      sources.set(y, 'STATUTORY');
+      for (const [d, name] of statutoryOf(y)) holidays.set(dayOf(d), name);
+    } else {
+      sources.set(y, 'WEEKENDS');
+    }
+  }
+  const exceptions: [number, number][] = [];
+  for (const day of workdays) if (isWeekend(day)) exceptions.push([day, +1]);
+  for (const day of holidays.keys()) if (!workdays.has(day) && !isWeekend(day)) exceptions.push([day, -1]);
+  exceptions.sort((a, b) => a[0] - b[0]);
+  const exceptionDays = Int32Array.from(exceptions, ([d]) => d);
+  const exceptionTotals = new Int32Array(exceptions.length);
+  let total = 0;
+  exceptions.forEach(([, delta], i) => (exceptionTotals[i] = total += delta));
+  const coveredYears = [...sources].filter(([, s]) => s === 'NOTICE' || s === 'PACKAGE').map(([y]) => y);
+  return {
+    sourceOf: (year) => sources.get(year) ?? 'WEEKENDS',
+    holidays,
+    workdays,
+    exceptionDays,
+    exceptionTotals,
+    uncoveredYears: [...sources].filter(([, s]) => s === 'STATUTORY' || s === 'WEEKENDS').map(([y]) => y),
+    coverage: { firstYear: Math.min(...coveredYears), lastYear: Math.max(...coveredYears), noticeYears: [...byNotice.keys()].sort((a, b) => a - b) },
+  };
+}
+
+let active: { key: string; calendar: HolidayCalendar } | null = null;
+
+/**
+ * The calendar in force: the package table with the notices of AIDHUB_HOLIDAYS_FILE on top, built
+ * on first use and kept; a changed variable is picked up (tests switch it). The server calls this
+ * while starting, so a bad file stops the start (HolidayNoticeError, naming the notice and field).
+ */
+export function activeHolidayCalendar(env: NodeJS.ProcessEnv = process.env): HolidayCalendar {
+  const key = env[HOLIDAYS_FILE_ENV] ?? '';
+  if (active?.key !== key) active = { key, calendar: buildHolidayCalendar(loadHolidayNotices(env)) };
+  return active.calendar;
+}
+
+/** Index of the first exception day > day (binary search). */
+function exceptionsUpTo(cal: HolidayCalendar, day: number): number {
+  let lo = 0;
+  let hi = cal.exceptionDays.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cal.exceptionDays[mid] <= day) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Net correction of the exceptions with day ≤ x. */
+function correctionUpTo(cal: HolidayCalendar, x: number): number {
+  const i = exceptionsUpTo(cal, x);
+  return i === 0 ? 0 : cal.exceptionTotals[i - 1];
+}
+
+/** Working days d with a < d ≤ b (a ≤ b), in O(log number of exceptions). */
+function countWorking(cal: HolidayCalendar, a: number, b: number): number {
+  return weekdaysBefore(b + 1) - weekdaysBefore(a + 1) + correctionUpTo(cal, b) - correctionUpTo(cal, a);
+}
+
+function yearOfDay(day: number): number {
+  return new Date(day * DAY_MS).getUTCFullYear();
+}
+
+/** Whether a day of a year without a notice lies in [a, b]. */
+function anyUncovered(cal: HolidayCalendar, a: number, b: number): boolean {
+  if (a > b) return false;
+  const ya = yearOfDay(a);
+  const yb = yearOfDay(b);
+  return cal.uncoveredYears.some((y) => y >= ya && y <= yb);
+}
+
+/** First and last year whose holidays and 调休 are known from a notice (the package's or a loaded one). */
+export const calendarCoverage: { readonly firstYear: number; readonly lastYear: number; readonly noticeYears: readonly number[] } = {
+  get firstYear() {
+    return activeHolidayCalendar().coverage.firstYear;
+  },
+  get lastYear() {
+    return activeHolidayCalendar().coverage.lastYear;
+  },
+  get noticeYears() {
+    return activeHolidayCalendar().coverage.noticeYears;
+  },
+};
+
+/** Whether the date's year is arranged by a notice (its 调休 known), not only computed. */
+export function isCovered(date: IsoDate): boolean {
+  const s = activeHolidayCalendar().sourceOf(Number(date.slice(0, 4)));
+  return s === 'NOTICE' || s === 'PACKAGE';
 }
 
 export function isWorkingDay(date: IsoDate): boolean {
-  if (ADJUSTED_WORKDAYS[date]) return true;
-  if (HOLIDAYS[date]) return false;
-  const d = weekday(date);
-  return d >= 1 && d <= 5;
+  const cal = activeHolidayCalendar();
+  const day = dayOf(date);
+  if (cal.workdays.has(day)) return true;
+  if (cal.holidays.has(day)) return false;
+  return !isWeekend(day);
 }
 
 /** The holiday's Chinese name when the date is a statutory holiday (春节, 国庆节 …), else null. */
 export function holidayName(date: IsoDate): string | null {
-  const entry = HOLIDAYS[date];
-  return entry ? entry.split(',')[1] ?? entry : null;
+  return activeHolidayCalendar().holidays.get(dayOf(date)) ?? null;
+}
+
+/**
+ * A stored date held inside SUPPORTED_DATES. Rows written before the hub bounded its date arguments
+ * (a case reported in year 1) still get deadlines, counted from 1900 or to 2100 and provisional,
+ * so that a supervisor sees them as hugely overdue instead of the report failing.
+ */
+export function withinSupported(date: IsoDate): IsoDate {
+  if (!/^\d{4}-/.test(date)) return date.startsWith('+') ? SUPPORTED_DATES.last : SUPPORTED_DATES.first;
+  return date < SUPPORTED_DATES.first ? SUPPORTED_DATES.first : date > SUPPORTED_DATES.last ? SUPPORTED_DATES.last : date;
 }
 
 export interface WorkingDayResult {
   date: IsoDate;
-  /** True when a day counted lies in a year the calendar does not cover yet. */
+  /** True when a day counted lies in a year whose holiday notice is not known (no 调休 known). */
   provisional: boolean;
 }
 
@@ -66,24 +260,32 @@ export interface WorkingDayResult {
  */
 export function addWorkingDays(from: IsoDate, n: number): WorkingDayResult {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`working days must be a positive whole number, got ${n}`);
-  let date = from;
-  let left = n;
-  let provisional = !isCovered(from);
-  while (left > 0) {
-    date = addDays(date, 1);
-    if (!isCovered(date)) provisional = true;
-    if (isWorkingDay(date)) left -= 1;
+  const cal = activeHolidayCalendar();
+  const start = dayOf(from, 'from');
+  // Find an upper bound with at least n working days, then the first day reaching n: the count
+  // only grows with the end day, and it grows exactly on working days.
+  let span = Math.ceil((n * 7) / 5) + 14;
+  let hi = Math.min(start + span, LAST_DAY);
+  while (countWorking(cal, start, hi) < n) {
+    if (hi === LAST_DAY) throw new RangeError(`${n} working days after ${from} fall after ${SUPPORTED_DATES.last}, the last date working days are counted for`);
+    span *= 2;
+    hi = Math.min(start + span, LAST_DAY);
   }
-  return { date, provisional };
+  let lo = start + 1;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (countWorking(cal, start, mid) >= n) hi = mid;
+    else lo = mid + 1;
+  }
+  const provisional = !isCovered(from) || anyUncovered(cal, start + 1, lo);
+  return { date: dateOf(lo), provisional };
 }
 
 /** Working days d with from < d ≤ to; 0 when to ≤ from. */
 export function workingDaysBetween(from: IsoDate, to: IsoDate): WorkingDayResult & { days: number } {
-  let days = 0;
-  let provisional = false;
-  for (let d = addDays(from, 1); d <= to; d = addDays(d, 1)) {
-    if (!isCovered(d)) provisional = true;
-    if (isWorkingDay(d)) days += 1;
-  }
-  return { date: to, days, provisional };
+  const cal = activeHolidayCalendar();
+  const a = dayOf(from, 'from');
+  const b = dayOf(to, 'to');
+  if (b <= a) return { date: to, days: 0, provisional: false };
+  return { date: to, days: countWorking(cal, a, b), provisional: anyUncovered(cal, a + 1, b) };
 }

@@ -60,7 +60,7 @@ describe('a normal case across the Spring Festival', () => {
     const late = byKind(t, '2026-02-27T09:00:00').INVESTIGATION_OPINION;
     expect(late.status).toBe('OVERDUE');
     // Due end of Wed 02-25; at 09:00 on Fri 02-27: 33 hours, 2 calendar days, 2 working days (Thu, Fri).
-    expect(late.overdue).toEqual({ hours: 33, calendarDays: 2, workingDays: 2 });
+    expect(late.overdue).toEqual({ hours: 33, calendarDays: 2, workingDays: 2, provisional: false });
   });
 
   it('marks an opinion given after the due day as met late, which counts as missed', () => {

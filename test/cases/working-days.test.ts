@@ -4,6 +4,7 @@
  */
 import { addWorkingDays, calendarCoverage, holidayName, isWorkingDay, workingDaysBetween } from '../../domain/cases/working-days';
 import { addDays } from '../../domain/dates';
+import { statutoryHolidays } from '../../domain/cases/statutory-holidays';
 
 describe('isWorkingDay', () => {
   it.each([
@@ -74,17 +75,18 @@ describe('calendar coverage', () => {
     expect(calendarCoverage.lastYear).toBeGreaterThanOrEqual(2026);
   });
 
-  it('past the last year, counts Monday to Friday and says the result is provisional', () => {
+  it('past the last year, skips the statutory holidays the law fixes and says the result is provisional', () => {
     const last = calendarCoverage.lastYear;
     const result = addWorkingDays(`${last}-12-30`, 3);
     expect(result.provisional).toBe(true);
-    // New Year's Day of the next year is not known to be a holiday yet.
+    // The next year's days off are the statutory ones only (no 调休 is known before the notice).
+    const statutory = statutoryHolidays(last + 1);
     let d = `${last}-12-30`;
     let left = 3;
     while (left > 0) {
       d = addDays(d, 1);
       const wd = new Date(`${d}T00:00:00Z`).getUTCDay();
-      if (d.startsWith(String(last)) ? isWorkingDay(d) : wd >= 1 && wd <= 5) left -= 1;
+      if (d.startsWith(String(last)) ? isWorkingDay(d) : wd >= 1 && wd <= 5 && !statutory.has(d)) left -= 1;
     }
     expect(result.date).toBe(d);
     expect(addWorkingDays(`${last}-12-01`, 3).provisional).toBe(false);

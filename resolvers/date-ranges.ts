@@ -1,0 +1,109 @@
+/**
+ * Every `Date` and `DateTime` argument of every field, at any depth of its input objects and lists,
+ * is held to its range (domain/date-ranges.ts) before the field's resolver runs: BAD_USER_INPUT with
+ * reason OUT_OF_RANGE, the argument's path (`asOf`, `input.reportedAt`, `input.periodStart`) and
+ * the range's `min` and `max`. Applied to the whole schema in one place (resolvers/index.ts), so a
+ * date argument added to any SDL file is covered without a line of resolver code.
+ */
+import { MapperKind, mapSchema } from '@graphql-tools/utils';
+import {
+  defaultFieldResolver,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  isScalarType,
+  type GraphQLFieldResolver,
+  type GraphQLInputType,
+  type GraphQLSchema,
+} from 'graphql';
+import { DATE_RANGE, dateInRange, INSTANT_RANGE, instantInRange, type DateRange } from '../domain/date-ranges';
+import { badInput } from './errors';
+
+type Check = (value: unknown, path: string) => void;
+
+function outOfRange(path: string, what: string, range: DateRange) {
+  return badInput(path, 'OUT_OF_RANGE', `${path} must be ${what} from ${range.min} to ${range.max}`, { min: range.min, max: range.max });
+}
+
+const checkDate: Check = (value, path) => {
+  if (typeof value === 'string' && !dateInRange(value)) throw outOfRange(path, 'a date', DATE_RANGE);
+};
+
+const checkInstant: Check = (value, path) => {
+  if (value instanceof Date && !instantInRange(value)) throw outOfRange(path, 'an instant', INSTANT_RANGE);
+};
+
+const SCALAR_CHECKS: Record<string, Check> = { Date: checkDate, DateTime: checkInstant };
+
+/** The check for values of a type, or null when no date can occur in it. */
+function checkFor(type: GraphQLInputType, visiting: Set<string> = new Set()): Check | null {
+  if (isNonNullType(type)) return checkFor(type.ofType, visiting);
+  if (isListType(type)) {
+    const inner = checkFor(type.ofType, visiting);
+    if (!inner) return null;
+    return (value, path) => {
+      if (Array.isArray(value)) value.forEach((item, i) => item !== null && item !== undefined && inner(item, `${path}.${i}`));
+      else inner(value, path);
+    };
+  }
+  if (isScalarType(type)) return SCALAR_CHECKS[type.name] ?? null;
+  if (isInputObjectType(type)) {
+    if (visiting.has(type.name)) return null;
+    visiting.add(type.name);
+    const fields = Object.values(type.getFields())
+      .map((f) => [f.name, checkFor(f.type, visiting)] as const)
+      .filter((e): e is readonly [string, Check] => e[1] !== null);
+    visiting.delete(type.name);
+    if (fields.length === 0) return null;
+    return (value, path) => {
+      if (typeof value !== 'object' || value === null) return;
+      for (const [name, check] of fields) {
+        const v = (value as Record<string, unknown>)[name];
+        if (v !== null && v !== undefined) check(v, `${path}.${name}`);
+      }
+    };
+  }
+  return null;
+}
+
+export function applyDateRanges(schema: GraphQLSchema): GraphQLSchema {
+  return mapSchema(schema, {
+    [MapperKind.OBJECT_FIELD]: (config) => {
+      const checks = Object.entries(config.args ?? {})
+        .map(([name, arg]) => [name, checkFor(arg.type)] as const)
+        .filter((e): e is readonly [string, Check] => e[1] !== null);
+      if (checks.length === 0) return config;
+      const resolve: GraphQLFieldResolver<unknown, unknown> = config.resolve ?? defaultFieldResolver;
+      return {
+        ...config,
+        resolve(source, args, ctx, info) {
+          for (const [name, check] of checks) {
+            const v = args[name];
+            if (v !== null && v !== undefined) check(v, name);
+          }
+          return resolve(source, args, ctx, info);
+        },
+      };
+    },
+  });
+}
+
+/** Every date-taking argument of a schema, as `Type.field(path)`: what the range applies to. */
+export function dateArguments(schema: GraphQLSchema): string[] {
+  const out: string[] = [];
+  const walk = (type: GraphQLInputType, path: string, where: string, visiting: Set<string>) => {
+    if (isNonNullType(type) || isListType(type)) return walk(type.ofType, path, where, visiting);
+    if (isScalarType(type) && SCALAR_CHECKS[type.name]) out.push(`${where}(${path}: ${type.name})`);
+    if (isInputObjectType(type) && !visiting.has(type.name)) {
+      visiting.add(type.name);
+      for (const f of Object.values(type.getFields())) walk(f.type, `${path}.${f.name}`, where, visiting);
+      visiting.delete(type.name);
+    }
+  };
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) for (const arg of field.args) walk(arg.type, arg.name, `${type.name}.${field.name}`, new Set());
+  }
+  return out.sort();
+}
