@@ -58,6 +58,16 @@ function findBinaries(): { server: string; installDb: string | null; flavour: 'm
   );
 }
 
+/** The server binary `startPrivateServer` would run, or null when none is installed. */
+export function serverBinary(): string | null {
+  try {
+    return findBinaries().server;
+  } catch (err) {
+    if (err instanceof ServerBinaryMissing) return null;
+    throw err;
+  }
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
