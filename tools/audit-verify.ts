@@ -17,6 +17,12 @@ import { verifyChain, type ChainVerdict } from '../access/audit';
 import type { AccessDb } from '../db/access-db';
 import { runAgainstHub } from './run-against-hub';
 
+export const USAGE = `usage: npm run audit:verify [-- --anchor SEQ:HASH]
+  Walks the audit trail's hash chain of the hub database (DATABASE_URL, or the private server a
+  running \`npm start\` uses) and names the first changed, removed or inserted row.
+  --anchor SEQ:HASH   also check that the chain still holds a head printed by an earlier run
+Exit code: 0 intact, 1 broken, 2 bad arguments.`;
+
 export function describeVerdict(v: ChainVerdict): string {
   if (v.ok) return `audit chain intact: ${v.rows} rows; head ${v.head.seq}:${v.head.hash}`;
   return `audit chain BROKEN at row ${v.seq} (${v.problem}): ${v.message}; ${v.rowsChecked} rows before it are intact`;
@@ -24,7 +30,17 @@ export function describeVerdict(v: ChainVerdict): string {
 
 /** Runs the check; returns the exit code. */
 export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (line: string) => void): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { anchor: { type: 'string' } }, strict: true });
+  let values: { anchor?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({ args: argv, options: { anchor: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }));
+  } catch (err) {
+    print(`error: ${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    print(USAGE);
+    return 0;
+  }
   let anchor: { seq: number; hash: string } | undefined;
   if (values.anchor) {
     const m = /^(\d+):([0-9a-f]{64})$/.exec(values.anchor);
@@ -39,4 +55,4 @@ export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (l
   return verdict.ok ? 0 : 1;
 }
 
-if (require.main === module) void runAgainstHub('audit:verify', auditVerifyCommand);
+if (require.main === module) void runAgainstHub('audit:verify', auditVerifyCommand, USAGE);
