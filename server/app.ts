@@ -28,7 +28,7 @@ import { StatementCounter, statementScope } from '../db/instrument';
 import { auditPlugin, departmentUnavailablePlugin, statementCountPlugin } from './plugins';
 import { registerCasePages } from './case-pages';
 import { registerFindingExports } from './exports';
-import { QUERY_PAGE } from './query-page';
+import { queryPage } from './query-page';
 
 const KNOWN_CODES = new Set<string>([...ERROR_CODES, 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE']);
 
@@ -117,8 +117,9 @@ export async function createHubServer(deps: HubDeps): Promise<HubServer> {
       res.status(503).json({ status: 'hub database unreachable' });
     }
   });
+  const page = queryPage(deps.exampleHouseholdId);
   app.get('/', (_req, res) => {
-    res.type('html').send(QUERY_PAGE);
+    res.type('html').send(page);
   });
 
   // ---- Everything below is authenticated. Register route modules after this line. ----
