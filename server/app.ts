@@ -78,7 +78,9 @@ export async function createHubServer(deps: HubDeps): Promise<HubServer> {
     // Never in a response, in any mode: stacks name files and lines; the log has what developers need.
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: production,
-    csrfPrevention: true,
+    // A GET (or a simple POST) runs only with a header a browser cannot send cross-site without a
+    // CORS preflight: Apollo's two, and X-Purpose, which every data request states anyway.
+    csrfPrevention: { requestHeaders: ['x-apollo-operation-name', 'apollo-require-preflight', 'x-purpose'] },
     // server/main.ts drains and stops on SIGTERM/SIGINT; Apollo's own handlers raced it and hung the shutdown.
     stopOnTerminationSignals: false,
     allowBatchedHttpRequests: false,
