@@ -28,6 +28,7 @@ import { StatementCounter, statementScope } from '../db/instrument';
 import { auditPlugin, departmentUnavailablePlugin, statementCountPlugin } from './plugins';
 import { registerCasePages } from './case-pages';
 import { registerFindingExports } from './exports';
+import { queryCostPlugin } from './query-cost';
 import { queryPage } from './query-page';
 
 const KNOWN_CODES = new Set<string>([...ERROR_CODES, 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE']);
@@ -65,7 +66,8 @@ export async function createHubServer(deps: HubDeps): Promise<HubServer> {
   // Apollo 5 reports as a 500.
   const armor = new ApolloArmor({
     maxDepth: { n: queryLimits.maxDepth, ignoreIntrospection: true, flattenFragments: true },
-    costLimit: { maxCost: queryLimits.maxCost, ignoreIntrospection: true, flattenFragments: true },
+    // Cost is estimated with the request's variables once the operation is known (server/query-cost.ts).
+    costLimit: { enabled: false },
     maxAliases: { n: queryLimits.maxAliases },
     maxDirectives: { n: queryLimits.maxDirectives },
     maxTokens: { enabled: false },
@@ -90,6 +92,7 @@ export async function createHubServer(deps: HubDeps): Promise<HubServer> {
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       ...armor.plugins,
+      queryCostPlugin(queryLimits.maxCost),
       departmentUnavailablePlugin(),
       ...(production ? [] : [statementCountPlugin()]),
       // Last: it sees the response as the others left it, and may withhold it.
