@@ -12,13 +12,13 @@
  *   415 BAD_REQUEST       a GraphQL POST that is not application/json
  *   503 INTERNAL_SERVER_ERROR (AUDIT_UNAVAILABLE) the access could not be recorded
  */
-import crypto from 'node:crypto';
 import type express from 'express';
 import type { Logger } from 'pino';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { AccessDb } from '../db/access-db';
 import { scrub } from '../domain/privacy';
 import type { HubConfig } from '../server/config';
+import { requestIdOf } from '../server/request-id';
 import { AuditUnavailable, type AuditStore } from './audit';
 import { authenticate, type AuthFailure } from './clients';
 import { checkCall, purposeAllowed, type RequestAccess } from './decide';
@@ -115,7 +115,7 @@ export function accessMiddleware(deps: AccessHttpDeps): express.RequestHandler {
       if (caseReference === 'MALFORMED') {
         return sendError(res, 400, 'BAD_REQUEST', 'MALFORMED_CASE_REFERENCE', 'X-Case-Reference must be 1-64 characters of letters, digits and . _ : / - and not an ID number');
       }
-      const access: RequestAccess = { caller, purpose, caseReference, requestId: crypto.randomUUID() };
+      const access: RequestAccess = { caller, purpose, caseReference, requestId: requestIdOf(req) };
       const isGraphQL = req.path === '/graphql';
       const record = (outcome: 'ALLOWED' | 'DENIED', operation: string | null) =>
         deps.audit.append({ requestId: access.requestId, caller, purpose, caseReference, channel: isGraphQL ? 'GRAPHQL' : 'HTTP', operation, operationHash: null, subjects: [], outcome });

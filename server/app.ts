@@ -29,6 +29,8 @@ import { auditPlugin, departmentUnavailablePlugin, statementCountPlugin } from '
 import { registerCasePages } from './case-pages';
 import { registerFindingExports } from './exports';
 import { queryCostPlugin } from './query-cost';
+import { requestIdMiddleware, withRequestIds } from './request-id';
+import { securityHeaders } from './security-headers';
 import { queryPage } from './query-page';
 
 const KNOWN_CODES = new Set<string>([...ERROR_CODES, 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE']);
@@ -52,9 +54,14 @@ export interface HubServer {
   audit: AuditStore;
 }
 
-export async function createHubServer(deps: HubDeps): Promise<HubServer> {
+export async function createHubServer(given: HubDeps): Promise<HubServer> {
+  // Every log line written while a request runs carries its id (server/request-id.ts).
+  const deps: HubDeps = { ...given, logger: withRequestIds(given.logger) };
   const app = express();
   app.disable('x-powered-by');
+  // First, on every route: the request's id, and the security headers (server/security-headers.ts).
+  app.use(requestIdMiddleware());
+  app.use(securityHeaders());
   const httpServer = http.createServer(app);
   const { production, queryLimits } = deps.config;
   const accessDb = accessDbOf(deps.hub);
