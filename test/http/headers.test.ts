@@ -105,7 +105,7 @@ describe('the query page under its Content-Security-Policy', () => {
       await page.fill('#v', JSON.stringify({ id: String(wangId) }));
       await page.fill('#h', JSON.stringify(hub.authHeaders));
       await page.click('#run');
-      await page.waitForFunction("(document.getElementById('out').textContent || '').includes('registrationNumber')", null, { timeout: 30_000 });
+      await page.locator('#out', { hasText: 'registrationNumber' }).waitFor({ timeout: 30_000 });
       const out = JSON.parse((await page.textContent('#out'))!);
       expect(out.data.household.registrationNumber).toBe(WANG.registrationNo);
       // The page's own style applied (allowed by its hash): the two columns sit side by side.
