@@ -3,6 +3,8 @@
  * household view: every planted case is found with exactly the findings its manifest lists, and
  * no near miss is flagged, among a generated population with its own background defects.
  */
+import { createScan } from '../db/findings-store';
+import { runScan } from '../db/findings-scan';
 import { createHubLoaders } from '../db/loaders';
 import { countStatements } from '../db/instrument';
 import { PROGRAMMES, type ProgrammeCode } from '../domain/programmes';
@@ -189,4 +191,28 @@ it('answers a pre-grant check reading only the programmes its rules name as one 
   const temp = proposal(people[0], 'TEMP_AID');
   const [narrow, everything] = [await check(temp), await check(temp, { everything: true })];
   expect([narrow.counter.bySource.get('CIVIL_AFFAIRS'), everything.counter.bySource.get('CIVIL_AFFAIRS')]).toEqual([3, 4]);
+}, 120_000);
+
+it('moves a scan’s progress within a chunk, slice by slice, and finds the same with any slice size', async () => {
+  const ruleSet = activeRuleSet();
+  const deps = { hub: dbs.hub, sources: dbs.sourceSet, ruleSet, today: TODAY };
+  const start = () => createScan(dbs.hub, { regionCode: '370800', asOf: TODAY, ruleSet, startedBy: 'test', startedByDepartment: null });
+  const seen: { done: number; findings: number }[] = [];
+  const stored: { done: number }[] = [];
+  const sliced = await start();
+  const bySlice = await runScan(deps, sliced, '370800', {
+    chunkHouseholds: 5000,
+    sliceHouseholds: 50,
+    onProgress: (c) => seen.push({ done: c.householdsDone, findings: c.findingsCount }),
+  });
+  const [row] = (await dbs.hubPool.query('SELECT households_done AS done FROM finding_scan WHERE id = ?', [sliced])) as any;
+  stored.push(...row);
+  // The whole division is one chunk, stored once at its end; before that, progress moved 50 households at a time.
+  const beforeStore = seen.filter((s) => s.findings === 0 && s.done < bySlice.householdsTotal);
+  expect(beforeStore.length).toBeGreaterThanOrEqual(Math.floor(bySlice.householdsTotal / 50) - 1);
+  expect(seen.map((s) => s.done)).toEqual([...seen.map((s) => s.done)].sort((a, b) => a - b));
+  expect(seen[seen.length - 1]).toEqual({ done: bySlice.householdsTotal, findings: bySlice.findingsCount });
+  expect(stored).toEqual([{ done: bySlice.householdsTotal }]);
+  const whole = await runScan(deps, await start(), '370800', {});
+  expect({ households: whole.householdsDone, findings: whole.findingsCount }).toEqual({ households: bySlice.householdsDone, findings: bySlice.findingsCount });
 }, 120_000);
