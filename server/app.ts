@@ -24,6 +24,7 @@ import { scrub } from '../domain/privacy';
 import { createContext, type HubContext, type HubDeps } from '../resolvers/context';
 import { ERROR_CODES } from '../resolvers/errors';
 import { buildSchema } from '../resolvers/index';
+import { scanJobs } from '../db/findings-scan';
 import { StatementCounter, statementScope } from '../db/instrument';
 import { auditPlugin, departmentUnavailablePlugin, statementCountPlugin } from './plugins';
 import { registerCasePages } from './case-pages';
@@ -102,6 +103,9 @@ export async function createHubServer(given: HubDeps): Promise<HubServer> {
       queryCostPlugin(queryLimits.maxCost),
       departmentUnavailablePlugin(),
       ...(production ? [] : [statementCountPlugin()]),
+      // Scans started here run on after their request; stopping waits for them, so no job reads
+      // from pools being closed (and a test's worker has no connection left open when it ends).
+      { serverWillStart: async () => ({ serverWillStop: () => scanJobs.idle() }) },
       // Last: it sees the response as the others left it, and may withhold it.
       auditPlugin(audit, deps.logger),
     ],

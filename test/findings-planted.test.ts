@@ -216,3 +216,12 @@ it('moves a scan’s progress within a chunk, slice by slice, and finds the same
   const whole = await runScan(deps, await start(), '370800', {});
   expect({ households: whole.householdsDone, findings: whole.findingsCount }).toEqual({ households: bySlice.householdsDone, findings: bySlice.findingsCount });
 }, 120_000);
+
+it('stops a hub only once the scans it started have ended: no job outlives its server', async () => {
+  const other = await startTestHub(dbs, { today: TODAY, purpose: 'MONITORING' });
+  const started = await other.gql(`mutation { scanStart(input: { regionCode: "370800" }) { scan { id } userErrors { code } } }`);
+  expect(started.data.scanStart.userErrors).toEqual([]);
+  await other.close();
+  const [rows] = (await dbs.hubPool.query('SELECT state FROM finding_scan WHERE id = ?', [Number(started.data.scanStart.scan.id)])) as any;
+  expect(rows).toEqual([{ state: 'SUCCEEDED' }]);
+}, 120_000);
