@@ -240,8 +240,8 @@ describe('partial failure', () => {
     const port = (silent.address() as net.AddressInfo).port;
     const partial = await startTestHub(dbs, { today: TODAY, sources: { UNION: { url: `mysql://root@127.0.0.1:${port}/slow`, timeoutMs: 300 } } });
     try {
-      // The server never answers, so an answer at all shows the hub gave up on it (no duration is
-      // asserted: a loaded machine may take its time; a hub that waited would never answer).
+      // The outcome shows the limit applied (TIMEOUT, the other departments answered); no duration
+      // is asserted, as a loaded machine may take its time over the rest of the request.
       const res = await partial.gql(HOUSEHOLD_QUERY, { id: String(wangId) });
       expect(res.data.household.sources.find((s: any) => s.department.code === 'UNION')).toMatchObject({ available: false, reason: 'TIMEOUT' });
       expect(res.data.household.aid.filter((r: any) => r.department.code === 'DISABILITY')).toHaveLength(2);
