@@ -181,6 +181,10 @@ function checkDataDirFree(dataDir: string): void {
   try {
     owner = JSON.parse(fs.readFileSync(path.join(dataDir, OWNER_FILE), 'utf8')) as DataDirOwner;
   } catch {
+    const server = serverOnDataDir(dataDir);
+    if (server !== null) {
+      throw new DataDirInUse(`The database in ${dataDir} is already in use by a database server (process ${server}).\n  Stop it first (kill ${server}), or give this hub its own data: AIDHUB_DATA_DIR=… or DATABASE_URL=….`);
+    }
     return;
   }
   if (!running(owner.server) && !running(owner.owner)) return;
@@ -189,6 +193,26 @@ function checkDataDirFree(dataDir: string): void {
       `runs a database server on it (process ${owner.server}, port ${owner.port}).\n` +
       `  Use that hub, stop it first (Ctrl-C in its terminal, or kill ${owner.owner}), or give this one its own data: AIDHUB_DATA_DIR=… or DATABASE_URL=….`,
   );
+}
+
+/** On Linux, a server process started on `dataDir` without our record (an older hub, by hand). */
+function serverOnDataDir(dataDir: string): number | null {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync('/proc');
+  } catch {
+    return null;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const args = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (args.includes(`--datadir=${dataDir}`)) return Number(entry);
+    } catch {
+      /* gone, or not ours to read */
+    }
+  }
+  return null;
 }
 
 export interface StartOptions {
