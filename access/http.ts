@@ -14,7 +14,6 @@
  *   503 INTERNAL_SERVER_ERROR (AUDIT_UNAVAILABLE) the access could not be recorded
  *   503 HUB_UNAVAILABLE   the hub's own database did not answer in time (HUB_TIMEOUT_MS)
  */
-import crypto from 'node:crypto';
 import type express from 'express';
 import type { Logger } from 'pino';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
@@ -22,6 +21,7 @@ import type { AccessDb } from '../db/access-db';
 import { isHubUnavailable } from '../db/connect';
 import { scrub } from '../domain/privacy';
 import type { HubConfig } from '../server/config';
+import { requestIdOf } from '../server/request-id';
 import { AuditUnavailable, type AuditStore } from './audit';
 import { authenticate, type AuthFailure } from './clients';
 import { checkCall, purposeAllowed, type RequestAccess } from './decide';
@@ -130,7 +130,7 @@ export function accessMiddleware(deps: AccessHttpDeps): express.RequestHandler {
       if (caseReference === 'MALFORMED') {
         return sendError(res, 400, 'BAD_REQUEST', 'MALFORMED_CASE_REFERENCE', 'X-Case-Reference must be 1-64 characters of letters, digits and . _ : / - and not an ID number');
       }
-      const access: RequestAccess = { caller, purpose, caseReference, requestId: crypto.randomUUID() };
+      const access: RequestAccess = { caller, purpose, caseReference, requestId: requestIdOf(req) };
       const isGraphQL = req.path === '/graphql';
       const record = (outcome: 'ALLOWED' | 'DENIED', operation: string | null) =>
         deps.audit.append({ requestId: access.requestId, caller, purpose, caseReference, channel: isGraphQL ? 'GRAPHQL' : 'HTTP', operation, operationHash: null, subjects: [], outcome });

@@ -99,13 +99,19 @@ export async function applyTransition(
   reason: string,
   at: Date,
   log: EventLog,
-  opts: { viaMeeting?: boolean; carriesKey?: boolean } = {},
+  opts: { viaMeeting?: boolean; carriesKey?: boolean; serverClock?: boolean } = {},
 ): Promise<Outcome<number>> {
-  if (at < (await lastStateChangeAt(tx, c))) {
-    return refusal(caseError('OCCURRED_OUT_OF_ORDER', 'occurredAt is before the case’s last state change', ['input', 'occurredAt']));
-  }
+  // Whether the move is legal from the state the lock shows comes first: of two simultaneous
+  // identical moves, the second always hears ILLEGAL_TRANSITION, whichever arrived first.
   const check = checkTransition(c.state, to, { reason, viaMeeting: opts.viaMeeting, referralsWithoutFeedback: await referralsWithoutFeedback(tx, c.id) });
   if (!check.ok) return refusal(caseError(check.code, check.message, check.code === 'REASON_REQUIRED' ? ['input', 'reason'] : ['input', 'to']));
+  const last = await lastStateChangeAt(tx, c);
+  if (at < last) {
+    // A time the server took on arrival is not the caller's claim: a request that waited for the
+    // lock behind a later one happens when it gets the lock.
+    if (opts.serverClock) at = last;
+    else return refusal(caseError('OCCURRED_OUT_OF_ORDER', 'occurredAt is before the case’s last state change', ['input', 'occurredAt']));
+  }
   const ends = TERMINAL_STATES.has(to);
   await tx
     .update(aidCase)
@@ -130,7 +136,7 @@ export async function transitionCase(db: HubDb, caseId: number, to: CaseState, r
         if (!c) return refusal(caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'caseId']));
         if (c.ownerOffice !== meta.actor.office) return refusal(caseError('NOT_CASE_OWNER', 'only the office that owns the case may move it', ['input', 'actor', 'office']));
         const log = await EventLog.open(tx, caseId, meta);
-        const outcome = await applyTransition(tx, c, to, reason, at, log, { carriesKey: true });
+        const outcome = await applyTransition(tx, c, to, reason, at, log, { carriesKey: true, serverClock: meta.occurredAt === null });
         if (outcome.ok) await log.write(tx);
         return outcome;
       }),

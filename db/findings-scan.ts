@@ -6,7 +6,9 @@
  * next chunk is read while the current one is evaluated and stored.
  *
  * A scan runs as an in-process job (ScanJobs): the `scanStart` mutation and `npm run scan` start
- * one and return at once; progress is written to `finding_scan` after every chunk.
+ * one and return at once. Progress moves with the work: a chunk is read and evaluated a slice of
+ * households at a time (about one department statement's worth of people each), and
+ * `householdsDone` is written to `finding_scan` after every slice, not only per stored chunk.
  */
 import type { Logger } from 'pino';
 import { divisionPrefix } from '../domain/division-code';
@@ -42,10 +44,14 @@ export interface ScanOptions {
   parallel?: number;
   /** Chunks read and evaluated ahead of the one being stored. */
   lookahead?: number;
+  /** Households read and evaluated at once within a chunk; progress is reported after each slice. */
+  sliceHouseholds?: number;
   onProgress?: (counts: ScanCounts) => void;
 }
 
 export const DEFAULT_CHUNK_HOUSEHOLDS = 5000;
+/** About 1,700 households hold 5,000 people: one statement per department and slice, as before. */
+export const DEFAULT_SLICE_HOUSEHOLDS = 1500;
 
 interface ChunkFacts {
   keys: HouseholdKey[];
@@ -58,8 +64,22 @@ async function inBatches<T>(ids: readonly string[], size: number, read: (batch: 
   return out;
 }
 
-/** Reads one chunk's facts and evaluates every household in it. */
-async function evaluateChunk(deps: ScanDeps, keys: HouseholdKey[], reads: ReadOptions): Promise<ChunkFacts> {
+/**
+ * Reads one chunk's facts and evaluates every household in it, a slice at a time, reporting each
+ * slice's households as evaluated. A slice is read and evaluated exactly as a chunk of its size
+ * would be; the chunk stays the unit of storage.
+ */
+async function evaluateChunk(deps: ScanDeps, keys: HouseholdKey[], reads: ReadOptions, slice: number, onEvaluated: (households: number) => void): Promise<ChunkFacts> {
+  const found: FoundInRegion[] = [];
+  for (let i = 0; i < keys.length; i += slice) {
+    const part = await evaluateSlice(deps, keys.slice(i, i + slice), reads);
+    for (const f of part) found.push(f);
+    onEvaluated(Math.min(slice, keys.length - i));
+  }
+  return { keys, found };
+}
+
+async function evaluateSlice(deps: ScanDeps, keys: HouseholdKey[], reads: ReadOptions): Promise<FoundInRegion[]> {
   const batchSize = reads.batchSize ?? 5000;
   const householdIds = keys.map((k) => k.id);
   const here = await spellsOfHouseholds(deps.hub, householdIds);
@@ -88,7 +108,7 @@ async function evaluateChunk(deps: ScanDeps, keys: HouseholdKey[], reads: ReadOp
   for (const f of facts) {
     for (const finding of evaluateHousehold(f, deps.ruleSet.rules, deps.today)) found.push({ finding, regionCode: regionOf.get(f.householdId!) ?? null });
   }
-  return { keys, found };
+  return found;
 }
 
 /** Runs a scan already created (state RUNNING) to its end, and records how it ended. */
@@ -109,6 +129,21 @@ export async function runScan(deps: ScanDeps, scanId: number, regionCode: string
     // Chunks are read and evaluated up to `lookahead` ahead of the one being stored, so the
     // databases work while this process maps and evaluates, and the other way round.
     const lookahead = opts.lookahead ?? 2;
+    const slice = opts.sliceHouseholds ?? DEFAULT_SLICE_HOUSEHOLDS;
+    // Progress writes go one after another, each with the counts as they are when it runs: chunks
+    // evaluated ahead report concurrently, and a late write must never carry older counts.
+    let progressWrites: Promise<void> = Promise.resolve();
+    const report = () => {
+      progressWrites = progressWrites.then(async () => {
+        await recordScanProgress(deps.hub, scanId, counts);
+        opts.onProgress?.({ ...counts });
+      });
+      return progressWrites;
+    };
+    const evaluated = (households: number) => {
+      counts.householdsDone += households;
+      void report().catch(() => undefined);
+    };
     const pending: Promise<ChunkFacts>[] = [];
     let after: HouseholdKey | null = null;
     let exhausted = false;
@@ -121,7 +156,7 @@ export async function runScan(deps: ScanDeps, scanId: number, regionCode: string
         }
         after = keys[keys.length - 1];
         if (keys.length < chunkSize) exhausted = true;
-        const chunk = evaluateChunk(deps, keys, reads);
+        const chunk = evaluateChunk(deps, keys, reads, slice, evaluated);
         chunk.catch(() => undefined);
         pending.push(chunk);
       }
@@ -131,14 +166,13 @@ export async function runScan(deps: ScanDeps, scanId: number, regionCode: string
       const current = await pending.shift()!;
       await fill();
       const stored = await storeScanFindings(deps.hub, scanId, current.found);
-      counts.householdsDone += current.keys.length;
       counts.findingsCount += stored.found;
       counts.newCount += stored.new;
       counts.reopenedCount += stored.reopened;
       counts.stillSettledCount += stored.stillSettled;
-      await recordScanProgress(deps.hub, scanId, counts);
-      opts.onProgress?.({ ...counts });
+      await report();
     }
+    await progressWrites;
     await finishScan(deps.hub, scanId, 'SUCCEEDED', counts);
     deps.logger?.info({ scanId, regionCode, ...counts }, 'scan finished');
     return counts;

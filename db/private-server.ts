@@ -22,6 +22,11 @@ export class ServerBinaryMissing extends Error {
   override name = 'ServerBinaryMissing';
 }
 
+/** Another live process already serves this data directory (see `claimDataDir`). */
+export class DataDirInUse extends Error {
+  override name = 'DataDirInUse';
+}
+
 const SEARCH_DIRS = ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin', '/usr/local/mysql/bin', '/opt/homebrew/bin'];
 
 function which(names: string[]): string | null {
@@ -56,6 +61,16 @@ function findBinaries(): { server: string; installDb: string | null; flavour: 'm
       '    Debian/Ubuntu: sudo apt-get install mariadb-server\n' +
       '    macOS:         brew install mariadb',
   );
+}
+
+/** The server binary `startPrivateServer` would run, or null when none is installed. */
+export function serverBinary(): string | null {
+  try {
+    return findBinaries().server;
+  } catch (err) {
+    if (err instanceof ServerBinaryMissing) return null;
+    throw err;
+  }
 }
 
 export async function freePort(): Promise<number> {
@@ -134,6 +149,72 @@ function outliveNot(server: ChildProcess): ChildProcess {
   return watchdog;
 }
 
+/** Who serves a data directory: written next to the data while a server runs, removed when it stops. */
+interface DataDirOwner {
+  /** The process that started the server (`npm start`, a bench, a test run). */
+  owner: number;
+  /** The database server's own process. */
+  server: number;
+  port: number;
+  startedAt: string;
+  command: string;
+}
+
+const OWNER_FILE = 'aidhub-server.json';
+
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * A second server on the same data directory would wait about 25 s for InnoDB's file lock and die
+ * with a stack trace. Checked first instead: if the directory's recorded owner or server still
+ * runs, say which and where, at once. A record left by a process that is gone is ignored.
+ */
+function checkDataDirFree(dataDir: string): void {
+  let owner: DataDirOwner;
+  try {
+    owner = JSON.parse(fs.readFileSync(path.join(dataDir, OWNER_FILE), 'utf8')) as DataDirOwner;
+  } catch {
+    const server = serverOnDataDir(dataDir);
+    if (server !== null) {
+      throw new DataDirInUse(`The database in ${dataDir} is already in use by a database server (process ${server}).\n  Stop it first (kill ${server}), or give this hub its own data: AIDHUB_DATA_DIR=… or DATABASE_URL=….`);
+    }
+    return;
+  }
+  if (!running(owner.server) && !running(owner.owner)) return;
+  throw new DataDirInUse(
+    `The database in ${dataDir} is already in use: ${owner.command} (process ${owner.owner}, started ${owner.startedAt}) ` +
+      `runs a database server on it (process ${owner.server}, port ${owner.port}).\n` +
+      `  Use that hub, stop it first (Ctrl-C in its terminal, or kill ${owner.owner}), or give this one its own data: AIDHUB_DATA_DIR=… or DATABASE_URL=….`,
+  );
+}
+
+/** On Linux, a server process started on `dataDir` without our record (an older hub, by hand). */
+function serverOnDataDir(dataDir: string): number | null {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync('/proc');
+  } catch {
+    return null;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const args = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (args.includes(`--datadir=${dataDir}`)) return Number(entry);
+    } catch {
+      /* gone, or not ours to read */
+    }
+  }
+  return null;
+}
+
 export interface StartOptions {
   /** Where the data lives; reused when it already holds a database. */
   dataDir: string;
@@ -146,6 +227,7 @@ export interface StartOptions {
 export async function startPrivateServer(opts: StartOptions): Promise<PrivateServer> {
   const bins = findBinaries();
   const dataDir = path.resolve(opts.dataDir);
+  checkDataDirFree(dataDir);
   initialise(dataDir, bins);
   const port = opts.port ?? (await freePort());
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-db-run-'));
@@ -172,6 +254,10 @@ export async function startPrivateServer(opts: StartOptions): Promise<PrivateSer
   }
   const child = spawn(bins.server, args, { stdio: 'ignore', detached: false });
   outliveNot(child);
+  const ownerFile = path.join(dataDir, OWNER_FILE);
+  const record: DataDirOwner = { owner: process.pid, server: child.pid ?? 0, port, startedAt: new Date().toISOString(), command: process.env.npm_lifecycle_event ? `npm run ${process.env.npm_lifecycle_event}` : path.basename(process.argv[1] ?? 'node') };
+  fs.writeFileSync(ownerFile, JSON.stringify(record) + '\n');
+  child.once('exit', () => fs.rmSync(ownerFile, { force: true }));
   const url = `mysql://root@127.0.0.1:${port}/`;
   await waitUntilReady(url, child, logFile, 60_000);
   let stopped: Promise<void> | null = null;

@@ -19,6 +19,8 @@ export interface HubDeps {
   logger: Logger;
   /** Fixed in tests; otherwise today in China. */
   today?: () => IsoDate;
+  /** The household the query page shows as its example (a demo household with aid). */
+  exampleHouseholdId?: string;
 }
 
 export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<DepartmentCode, SourceOutcome>) {

@@ -26,15 +26,19 @@ import { scrub } from '../domain/privacy';
 import { createContext, type HubContext, type HubDeps } from '../resolvers/context';
 import { ERROR_CODES } from '../resolvers/errors';
 import { buildSchema } from '../resolvers/index';
+import { scanJobs } from '../db/findings-scan';
 import { StatementCounter, statementScope } from '../db/instrument';
 import { auditPlugin, departmentUnavailablePlugin, statementCountPlugin } from './plugins';
 import { registerCasePages } from './case-pages';
 import { answerClientErrors } from './client-errors';
 import { registerFindingExports } from './exports';
-import { QUERY_PAGE } from './query-page';
 import { HUB_TIMEOUT_MS_DEFAULT } from './config';
 import { isHubUnavailable } from '../db/connect';
 import { probeSources, withTimeout } from '../federation/loaders';
+import { queryCostPlugin } from './query-cost';
+import { requestIdMiddleware, withRequestIds } from './request-id';
+import { securityHeaders } from './security-headers';
+import { queryPage } from './query-page';
 
 const KNOWN_CODES = new Set<string>([...ERROR_CODES, 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE']);
 
@@ -68,12 +72,17 @@ export interface HubServer {
   audit: AuditStore;
 }
 
-export async function createHubServer(deps: HubDeps): Promise<HubServer> {
+export async function createHubServer(given: HubDeps): Promise<HubServer> {
   // The holiday calendar (with a locality's AIDHUB_HOLIDAYS_FILE) is built now: a bad file stops
   // the start with a message naming the notice and field, and no request pays for the build.
   activeHolidayCalendar();
+  // Every log line written while a request runs carries its id (server/request-id.ts).
+  const deps: HubDeps = { ...given, logger: withRequestIds(given.logger) };
   const app = express();
   app.disable('x-powered-by');
+  // First, on every route: the request's id, and the security headers (server/security-headers.ts).
+  app.use(requestIdMiddleware());
+  app.use(securityHeaders());
   const httpServer = http.createServer(app);
   answerClientErrors(httpServer, deps.logger);
   const { production, queryLimits } = deps.config;
@@ -89,7 +98,8 @@ export async function createHubServer(deps: HubDeps): Promise<HubServer> {
   // Apollo 5 reports as a 500.
   const armor = new ApolloArmor({
     maxDepth: { n: queryLimits.maxDepth, ignoreIntrospection: true, flattenFragments: true },
-    costLimit: { maxCost: queryLimits.maxCost, ignoreIntrospection: true, flattenFragments: true },
+    // Cost is estimated with the request's variables once the operation is known (server/query-cost.ts).
+    costLimit: { enabled: false },
     maxAliases: { n: queryLimits.maxAliases },
     maxDirectives: { n: queryLimits.maxDirectives },
     maxTokens: { enabled: false },
@@ -102,7 +112,9 @@ export async function createHubServer(deps: HubDeps): Promise<HubServer> {
     // Never in a response, in any mode: stacks name files and lines; the log has what developers need.
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: production,
-    csrfPrevention: true,
+    // A GET (or a simple POST) runs only with a header a browser cannot send cross-site without a
+    // CORS preflight: Apollo's two, and X-Purpose, which every data request states anyway.
+    csrfPrevention: { requestHeaders: ['x-apollo-operation-name', 'apollo-require-preflight', 'x-purpose'] },
     // server/main.ts drains and stops on SIGTERM/SIGINT; Apollo's own handlers raced it and hung the shutdown.
     stopOnTerminationSignals: false,
     allowBatchedHttpRequests: false,
@@ -112,8 +124,12 @@ export async function createHubServer(deps: HubDeps): Promise<HubServer> {
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       ...armor.plugins,
+      queryCostPlugin(queryLimits.maxCost),
       departmentUnavailablePlugin(),
       ...(production ? [] : [statementCountPlugin()]),
+      // Scans started here run on after their request; stopping waits for them, so no job reads
+      // from pools being closed (and a test's worker has no connection left open when it ends).
+      { serverWillStart: async () => ({ serverWillStop: () => scanJobs.idle() }) },
       // Last: it sees the response as the others left it, and may withhold it.
       auditPlugin(audit, deps.logger),
     ],
@@ -157,8 +173,9 @@ export async function createHubServer(deps: HubDeps): Promise<HubServer> {
     ]);
     res.status(hubUp ? 200 : 503).json({ status: hubUp ? 'ready' : 'hub database unavailable', hub: { available: hubUp }, sources });
   });
+  const page = queryPage(deps.exampleHouseholdId);
   app.get('/', (_req, res) => {
-    res.type('html').send(QUERY_PAGE);
+    res.type('html').send(page);
   });
 
   // ---- Everything below is authenticated. Register route modules after this line. ----

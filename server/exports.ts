@@ -3,7 +3,9 @@
  * `GET /exports/scans/:id/findings.csv?rule=X1,X4&severity=CONFLICT&department=HEALTH&township=370811001&status=OPEN`.
  * The same filters as `Scan.findings` (status defaults to OPEN and CONFIRMED), streamed a page at
  * a time in the scan's stable order, UTF-8 with a byte-order mark so Excel opens the Chinese
- * correctly, and cells that a spreadsheet would run as formulas defused.
+ * correctly (on Chinese Windows it would otherwise read the file as GBK), and cells that a
+ * spreadsheet would run as formulas defused. Times are China time (the hub stores UTC), written
+ * `YYYY-MM-DD HH:MM:SS` so Excel reads them as date-times, with the zone stated in the header.
  *
  * The route sits behind the access middleware (token, purpose, ROUTE_RULES). Here it keeps to the
  * caller's region scope, shows ID numbers in clear only to roles allowed them (access/policy.ts),
@@ -18,6 +20,7 @@ import { ID_NUMBERS_IN_CLEAR, TYPE_RULES, type PersonalTypeRule, type Subject } 
 import { scanFindingsPage, scansByIds, viewOfRow, type FindingFilter } from '../db/findings-store';
 import { createHubLoaders } from '../db/loaders';
 import { DEPARTMENT_CODES, DEPARTMENT_NAMES, type DepartmentCode } from '../domain/departments';
+import { formatChinaInstant } from '../domain/cases/china-time';
 import { divisionPrefix, isDivisionCode } from '../domain/division-code';
 import { maskIdNumber } from '../domain/id-number';
 import { scrub } from '../domain/privacy';
@@ -32,7 +35,14 @@ import { scanInReach } from '../resolvers/findings';
 const SEVERITY_CN: Record<Severity, string> = { CONFLICT: '冲突', WARNING: '预警', MISSED_AID: '疑似漏保' };
 const STATUS_CN: Record<FindingStatus, string> = { OPEN: '待处理', CONFIRMED: '已确认', DISMISSED: '已排除', RESOLVED: '已纠正' };
 
-export const CSV_HEADER = ['发现编号', '规则', '规则名称', '严重程度', '状态', '持续中', '县（市、区）', '乡镇（街道）', '户籍登记号', '涉及人员', '涉及部门', '涉及记录', '说明', '依据', '首次发现', '最近发现'];
+export const CSV_HEADER = ['发现编号', '规则', '规则名称', '严重程度', '状态', '持续中', '县（市、区）', '乡镇（街道）', '户籍登记号', '涉及人员', '涉及部门', '涉及记录', '说明', '依据', '首次发现（北京时间 UTC+8）', '最近发现（北京时间 UTC+8）'];
+
+/** A stored UTC instant ('2026-03-15 01:30:00.000') as China time for a spreadsheet: '2026-03-15 09:30:00'. */
+export function chinaTimeCell(utc: string): string {
+  const at = new Date(`${utc.replace(' ', 'T')}Z`);
+  if (Number.isNaN(at.getTime())) return utc;
+  return formatChinaInstant(at).slice(0, 19).replace('T', ' ');
+}
 
 const PAGE = 500;
 
@@ -143,8 +153,8 @@ export function registerFindingExports(app: express.Express, deps: HubDeps, audi
             show.records ? records.join(' ') : '',
             !show.explanation ? '' : health ? f.explanation : rules.has(f.ruleId) ? explain(rules.get(f.ruleId)!, f.measure, f.records, { health }) : '',
             rules.get(f.ruleId)?.basis ?? '',
-            row.firstSeenAt,
-            row.lastSeenAt,
+            chinaTimeCell(row.firstSeenAt),
+            chinaTimeCell(row.lastSeenAt),
           ].map((cell) => defuse(String(cell)));
         });
         // Each page's people are on record before the page goes out.

@@ -5,14 +5,15 @@
  * are empty, and serves them.
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { DEMO_CHECKPOINT_FILE, DEMO_SIGNING_KEY, DEMO_VERIFY_KEY, generateSigningKeyFiles } from '../access/checkpoints';
-import { asc, count, like } from 'drizzle-orm';
+import { count } from 'drizzle-orm';
 import { ensureDemoClients } from '../access/demo-clients';
 import { removeHubUrlFile, writeHubUrlFile } from '../access/hub-url';
 import { accessDbOf } from '../db/access-db';
 import { createPool, hubDrizzle } from '../db/connect';
-import { startPrivateServer, ServerBinaryMissing, type PrivateServer } from '../db/private-server';
+import { DataDirInUse, startPrivateServer, ServerBinaryMissing, type PrivateServer } from '../db/private-server';
 import { provisionDatabases, provisionHub } from '../db/provision';
 import { HolidayNoticeError } from '../domain/cases/holiday-notices';
 import { activeHolidayCalendar } from '../domain/cases/working-days';
@@ -21,15 +22,45 @@ import { closeSources, openSources } from '../federation/sources';
 import { generateDemo } from '../tools/generate/index';
 import { createHubServer } from './app';
 import { loadConfig, redactUrl, sourceUrls, withDatabase } from './config';
+import { exampleHouseholdId } from './demo-example';
 import { createLogger } from './logger';
 
 const ROOT = path.join(__dirname, '..');
 
+/** A refusal to start that needs no stack trace: its message says what to do. */
+class CannotStart extends Error {}
+
+/**
+ * Whether HOST:PORT can be listened on, checked before the database starts and the demo loads:
+ * otherwise a taken port shows up only at the end, as a raw EADDRINUSE.
+ */
+async function checkPortFree(host: string, port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', (err: NodeJS.ErrnoException) => reject(portProblem(err, host, port)));
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
+}
+
+function portProblem(err: NodeJS.ErrnoException, host: string, port: number): Error {
+  if (err.code === 'EADDRINUSE') {
+    return new CannotStart(
+      `Port ${port} on ${host} is already in use (another AidHub? \`curl -s http://${host}:${port}/healthz\` tells).\n` +
+        `  Stop what listens there, or start this hub on another port: PORT=4001 npm start`,
+    );
+  }
+  if (err.code === 'EACCES') return new CannotStart(`Not allowed to listen on ${host}:${port}: choose a port above 1023 (PORT=4000).`);
+  if (err.code === 'EADDRNOTAVAIL') return new CannotStart(`HOST=${host} is not an address of this machine.`);
+  return err;
+}
 
 async function main(): Promise<void> {
   // A locality's holiday notices (AIDHUB_HOLIDAYS_FILE) are checked before anything is started.
   activeHolidayCalendar();
   const logger = createLogger();
+  // The port first: nothing is started or written if the hub could not listen anyway.
+  const early = loadConfig(process.env.DATABASE_URL ?? 'mysql://127.0.0.1/aidhub');
+  await checkPortFree(early.host, early.port);
   let privateServer: PrivateServer | null = null;
   let hubUrl = process.env.DATABASE_URL;
   // Demo data is only ever written to databases the hub created for itself, unless asked for.
@@ -40,8 +71,6 @@ async function main(): Promise<void> {
     privateServer = await startPrivateServer({ dataDir });
     hubUrl = withDatabase(privateServer.url, 'aidhub');
     demo = process.env.AIDHUB_DEMO !== '0';
-    // So `npm run clients` and `npm run audit:verify` find this server while it runs.
-    writeHubUrlFile(hubUrl);
     // The demo signs audit checkpoints with a key of its own, outside the database (.data/).
     if (!process.env.AUDIT_SIGNING_KEY && !process.env.AUDIT_SIGNING_KEY_FILE) {
       if (!fs.existsSync(DEMO_SIGNING_KEY)) {
@@ -69,14 +98,20 @@ async function main(): Promise<void> {
   }
 
   let demoTokens: Map<string, string> | null = null;
-  // The example below asks for a Jining household, which the city-wide demo client may see.
-  const [example] = demo ? await hub.select({ id: household.id }).from(household).where(like(household.regionCode, '3708%')).orderBy(asc(household.id)).limit(1) : [];
   const demoClientsFile = path.join(ROOT, '.data', 'demo-clients.env');
   if (demo) demoTokens = await ensureDemoClients(accessDbOf(hub), demoClientsFile);
 
   const sources = openSources(config.sources);
-  const { httpServer, apollo } = await createHubServer({ config, hub, sources, logger });
-  await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
+  // The example the banner and the query page show: a Jining household (the city-wide demo client
+  // may see it) that receives aid.
+  const example = demo ? await exampleHouseholdId(hub, sources) : null;
+  const { httpServer, apollo } = await createHubServer({ config, hub, sources, logger, exampleHouseholdId: example ?? undefined });
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', (err: NodeJS.ErrnoException) => reject(portProblem(err, config.host, config.port)));
+    httpServer.listen(config.port, config.host, resolve);
+  });
+  // Only now, listening: so `npm run clients`, `scan` and `audit:verify` find this server while it runs.
+  if (privateServer) writeHubUrlFile(hubUrl);
   const base = `http://${config.host}:${config.port}`;
   const tokensFile = path.relative(process.cwd(), demoClientsFile) || demoClientsFile;
   console.log(`
@@ -90,7 +125,7 @@ Try:
   source ${tokensFile}
   curl -s ${base}/graphql -H 'content-type: application/json' \\
     -H "authorization: Bearer $AIDHUB_TOKEN_CIVIL_AFFAIRS" -H 'x-purpose: ELIGIBILITY_REVIEW' \\
-    -d '{"query":"{ household(id: \\"${example?.id ?? 1}\\") { registrationNumber members { relation person { name age } } aid { department { code } programme { name } amountFen } sources { department { code } available } } }"}'
+    -d '{"query":"{ household(id: \\"${example ?? 1}\\") { registrationNumber members { relation person { name age } } aid { department { code } programme { name } amountFen } sources { department { code } available } } }"}'
 `);
   } else {
     console.log('Every request needs an API client token: create one with `npm run clients -- create --help` (see docs/access.md).');
@@ -117,7 +152,7 @@ main().catch((err) => {
     console.error(err.message);
     process.exit(1);
   }
-  if (err instanceof ServerBinaryMissing) {
+  if (err instanceof ServerBinaryMissing || err instanceof DataDirInUse || err instanceof CannotStart) {
     console.error(err.message);
     process.exit(2);
   }

@@ -3,7 +3,7 @@
  * playwright-core. The page is opened over HTTP from a real hub like any officer's browser would,
  * read through the DOM, screenshotted and printed to PDF.
  *
- * Chromium is required, not optional: without it these tests fail (CI installs it, see .ci/run).
+ * Chromium is required, not optional: `npm test` installs it first or stops saying so (tools/test-prerequisites.ts).
  */
 import fs from 'node:fs';
 import os from 'node:os';

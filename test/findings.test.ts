@@ -363,7 +363,8 @@ describe('region scan, settling and re-scan', () => {
   describe('CSV export', () => {
     async function csv(scanId: string, query: string, headers: Record<string, string>) {
       const res = await fetch(`${hub.url}/exports/scans/${scanId}/findings.csv${query}`, { headers });
-      return { status: res.status, type: res.headers.get('content-type'), body: Buffer.from(await res.arrayBuffer()).toString('utf8') };
+      const raw = Buffer.from(await res.arrayBuffer());
+      return { status: res.status, type: res.headers.get('content-type'), body: raw.toString('utf8'), raw };
     }
     const lines = (body: string) => body.replace(/^\uFEFF/, '').trim().split('\n');
 
@@ -373,6 +374,14 @@ describe('region scan, settling and re-scan', () => {
       expect(all.status).toBe(200);
       expect(all.type).toContain('text/csv');
       expect(all.body.startsWith('\uFEFF发现编号,')).toBe(true);
+      // Excel on Chinese Windows: UTF-8 announced by its BOM (EF BB BF), times in China time with the zone in the header.
+      expect([...all.raw.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+      const header = lines(all.body)[0].split(',');
+      expect(header.slice(-2)).toEqual(['首次发现（北京时间 UTC+8）', '最近发现（北京时间 UTC+8）']);
+      const [[stored]] = (await dbs.hubPool.query('SELECT first_seen_at AS t FROM finding ORDER BY id LIMIT 1')) as any;
+      const storedUtc = new Date(stored.t instanceof Date ? stored.t.getTime() : `${String(stored.t).replace(' ', 'T')}Z`);
+      const china = new Date(storedUtc.getTime() + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
+      expect(lines(all.body).slice(1).some((l) => l.includes(`,${china},`))).toBe(true);
       const browse = await monitoring().gql(SCAN, { id: first.id, first: 100 });
       expect(lines(all.body)).toHaveLength(1 + browse.data.scan.findings.totalCount);
       const x4 = await csv(first.id, '?rule=X4&department=HOUSING', headers);

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { DataDirInUse, startPrivateServer } from '../db/private-server';
 
 /** Running: present and not a zombie waiting for a parent to reap it. */
 function alive(pid: number): boolean {
@@ -64,3 +65,20 @@ it('stops the server within seconds of its parent being killed with SIGKILL', as
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }, 90_000);
+
+it('refuses at once a second server on a data directory one already serves, naming who serves it', async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-twice-'));
+  const first = await startPrivateServer({ dataDir, ephemeral: true });
+  try {
+    const second = startPrivateServer({ dataDir, ephemeral: true });
+    await expect(second).rejects.toBeInstanceOf(DataDirInUse);
+    await expect(second).rejects.toThrow(`process ${process.pid}`);
+    await expect(second).rejects.toThrow(`port ${first.port}`);
+  } finally {
+    await first.stop();
+  }
+  // Once it has stopped, the directory is free again.
+  const again = await startPrivateServer({ dataDir, ephemeral: true });
+  await again.stop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}, 120_000);

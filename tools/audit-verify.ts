@@ -25,6 +25,14 @@ import { DEMO_CHECKPOINT_FILE, DEMO_VERIFY_KEY, parseKey, readCheckpointFile, ty
 import type { AccessDb } from '../db/access-db';
 import { runAgainstHub } from './run-against-hub';
 
+export const USAGE = `usage: npm run audit:verify [-- --anchor SEQ:HASH] [--checkpoints FILE --public-key PEM]
+  Walks the audit trail's hash chain of the hub database (DATABASE_URL, or the private server a
+  running \`npm start\` uses) and names the first changed, removed or inserted row.
+  --anchor SEQ:HASH   also check that the chain still holds a head printed by an earlier run
+  --checkpoints FILE  the signed checkpoint file (AUDIT_CHECKPOINT_FILE; the demo's under .data/)
+  --public-key PEM    the key its signatures are checked with (AUDIT_VERIFY_KEY_FILE)
+Exit code: 0 intact, 1 broken, 2 bad arguments.`;
+
 export function describeVerdict(v: ChainVerdict): string {
   if (v.ok) return `audit chain intact: ${v.rows} rows; head ${v.head.seq}:${v.head.hash}`;
   return `audit chain BROKEN at row ${v.seq} (${v.problem}): ${v.message}; ${v.rowsChecked} rows before it are intact`;
@@ -56,7 +64,17 @@ function verifyKey(explicit: string | undefined, { env, demoFiles }: VerifyDefau
 
 /** Runs the check; returns the exit code. */
 export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (line: string) => void, defaults: VerifyDefaults = NO_DEFAULTS): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { anchor: { type: 'string' }, checkpoints: { type: 'string' }, 'public-key': { type: 'string' } }, strict: true });
+  let values: { anchor?: string; checkpoints?: string; 'public-key'?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({ args: argv, options: { anchor: { type: 'string' }, checkpoints: { type: 'string' }, 'public-key': { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }));
+  } catch (err) {
+    print(`error: ${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    print(USAGE);
+    return 0;
+  }
   let anchor: { seq: number; hash: string } | undefined;
   if (values.anchor) {
     const m = /^(\d+):([0-9a-f]{64})$/.exec(values.anchor);
@@ -96,4 +114,4 @@ export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (l
   return verdict.ok ? 0 : 1;
 }
 
-if (require.main === module) void runAgainstHub('audit:verify', (argv, db, print) => auditVerifyCommand(argv, db, print, { env: process.env, demoFiles: true }));
+if (require.main === module) void runAgainstHub('audit:verify', (argv, db, print) => auditVerifyCommand(argv, db, print, { env: process.env, demoFiles: true }), USAGE);

@@ -119,4 +119,4 @@ export async function clientsCommand(argv: string[], db: AccessDb, print: (line:
   }
 }
 
-if (require.main === module) void runAgainstHub('clients', clientsCommand);
+if (require.main === module) void runAgainstHub('clients', clientsCommand, USAGE);

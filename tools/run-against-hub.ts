@@ -9,7 +9,12 @@ import { redactUrl } from '../server/config';
 
 export type HubCommand = (argv: string[], db: AccessDb, print: (line: string) => void) => Promise<number>;
 
-export async function runAgainstHub(name: string, command: HubCommand): Promise<void> {
+export async function runAgainstHub(name: string, command: HubCommand, usage?: string): Promise<void> {
+  // Help needs no database: answered before looking for one.
+  if (usage && process.argv.slice(2).some((a) => a === '--help' || a === '-h')) {
+    console.log(usage);
+    return;
+  }
   let url: string;
   try {
     url = resolveHubUrl();

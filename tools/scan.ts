@@ -3,13 +3,14 @@
  *
  *   npm run scan -- --region 370811 [--url mysql://user@host:3306/aidhub] [--as-of 2026-03-15] [--chunk 5000]
  *
- * The URL defaults to DATABASE_URL; department sources follow server/config (SOURCE_*_URL, or
+ * The URL defaults to DATABASE_URL, or else the private server a running `npm start` uses; department sources follow server/config (SOURCE_*_URL, or
  * `<hub database>_<department>` on the same server). The rule set is rules/default.json with the
  * file AIDHUB_RULES_FILE names on top; an invalid one stops the scan before it starts. Progress
  * and totals are printed; nothing personal (names, ID numbers) ever is. Exit code 0 when the scan
  * succeeded, 1 when it failed or could not start, 2 for bad arguments or rules.
  */
 import { parseArgs } from 'node:util';
+import { resolveHubUrl } from '../access/hub-url';
 import pino from 'pino';
 import { createPool, hubDrizzle } from '../db/connect';
 import { scanJobs } from '../db/findings-scan';
@@ -43,8 +44,15 @@ async function main(): Promise<number> {
   }
   const region = values.region ?? '';
   if (!isDivisionCode(region)) throw new UsageError(`--region must be a division code of 6, 9 or 12 digits\n${USAGE}`);
-  const hubUrl = values.url ?? process.env.DATABASE_URL;
-  if (!hubUrl) throw new UsageError(`no database: pass --url or set DATABASE_URL\n${USAGE}`);
+  let hubUrl = values.url;
+  if (!hubUrl) {
+    // DATABASE_URL, or the private server a running `npm start` wrote down (.data/hub-url), as `npm run clients` finds it.
+    try {
+      hubUrl = resolveHubUrl();
+    } catch (err) {
+      throw new UsageError(`${(err as Error).message}\nOr pass --url.\n${USAGE}`);
+    }
+  }
   const asOf = values['as-of'] ?? todayIso();
   if (!isIsoDate(asOf)) throw new UsageError('--as-of must be a date, YYYY-MM-DD');
   const chunk = values.chunk === undefined ? undefined : Number(values.chunk);

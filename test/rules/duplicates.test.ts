@@ -39,8 +39,9 @@ describe('X1 低保 and 特困 for one person', () => {
     expect(run(['X1'], household([p, q], [aid('DIBAO', p, { start: '2024-01-01' }), aid('TEKUN', q, { start: '2024-01-01' })]))).toEqual([]);
   });
 
-  it('sweeps many periods without pairing every one with every other', () => {
-    // 2,000 consecutive monthly spells each way, none overlapping: the sweep keeps at most one open.
+  it('finds nothing among many periods that never overlap', () => {
+    // 2,000 consecutive monthly spells each way, none overlapping. How fast the sweep is goes in
+    // bench/rules-sweep.ts: a duration is not an outcome, and fails on a loaded machine.
     const records = [];
     for (let i = 0; i < 2000; i++) {
       const y = 1900 + Math.floor(i / 6);
@@ -49,9 +50,7 @@ describe('X1 低保 and 特困 for one person', () => {
       const end = `${y}-${String(m).padStart(2, '0')}-28`;
       records.push(aid('DIBAO', p, { start, end }), aid('TEKUN', p, { start: `${y}-${String(m + 1).padStart(2, '0')}-01`, end: `${y}-${String(m + 1).padStart(2, '0')}-28` }));
     }
-    const started = performance.now();
     expect(run(['X1'], household([p], records))).toEqual([]);
-    expect(performance.now() - started).toBeLessThan(500);
   });
 });
 

@@ -20,6 +20,14 @@ export interface TestDatabases {
   close(): Promise<void>;
 }
 
+/**
+ * Tests wait this long for a department source, not production's 2 s: on a loaded machine a
+ * 500-household read or eight concurrent pre-grant checks can take longer than that, and a source
+ * that times out makes an answer partial, which a test would read as a wrong answer. Tests of the
+ * timeout itself set their own (test/household.test.ts).
+ */
+export const TEST_SOURCE_TIMEOUT_MS = 60_000;
+
 export function testServerUrl(): string {
   const url = process.env.AIDHUB_TEST_DATABASE_URL;
   if (!url) throw new Error('AIDHUB_TEST_DATABASE_URL is not set: run the tests through jest (its globalSetup starts a server)');
@@ -34,7 +42,7 @@ export async function createTestDatabases(label: string): Promise<TestDatabases>
   await dropDatabases(all);
   await provisionDatabases(hubUrl, sourceUrls);
   const hubPool = createPool(hubUrl);
-  const configs = Object.fromEntries(DEPARTMENT_CODES.map((c) => [c, { url: sourceUrls[c], timeoutMs: 2000 }])) as Record<DepartmentCode, SourceConfig>;
+  const configs = Object.fromEntries(DEPARTMENT_CODES.map((c) => [c, { url: sourceUrls[c], timeoutMs: TEST_SOURCE_TIMEOUT_MS }])) as Record<DepartmentCode, SourceConfig>;
   const sourceSet = openSources(configs);
   return {
     hubUrl,

@@ -16,7 +16,7 @@ import { DEPARTMENT_CODES, type DepartmentCode } from '../../domain/departments'
 import { closeSources, openSources } from '../../federation/sources';
 import { createHubServer } from '../../server/app';
 import { DEFAULT_QUERY_LIMITS, type HubConfig, type QueryLimits, type SourceConfig } from '../../server/config';
-import type { TestDatabases } from './databases';
+import { TEST_SOURCE_TIMEOUT_MS, type TestDatabases } from './databases';
 
 export interface GraphQLResponse<T = any> {
   status: number;
@@ -94,7 +94,7 @@ export function identityHeaders(identity: Identity): Record<string, string> {
 
 export async function startTestHub(dbs: TestDatabases, opts: TestHubOptions = {}): Promise<TestHub> {
   const sourceConfigs = Object.fromEntries(
-    DEPARTMENT_CODES.map((c) => [c, { url: dbs.sourceUrls[c], timeoutMs: 2000, ...opts.sources?.[c] }]),
+    DEPARTMENT_CODES.map((c) => [c, { url: dbs.sourceUrls[c], timeoutMs: TEST_SOURCE_TIMEOUT_MS, ...opts.sources?.[c] }]),
   ) as Record<DepartmentCode, SourceConfig>;
   const config: HubConfig = {
     hubUrl: dbs.hubUrl,
