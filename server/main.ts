@@ -59,8 +59,12 @@ async function main(): Promise<void> {
   if (demo) demoTokens = await ensureDemoClients(accessDbOf(hub), demoClientsFile);
 
   const sources = openSources(config.sources);
-  const { httpServer, apollo } = await createHubServer({ config, hub, sources, logger });
+  const { httpServer, apollo, metricsHttpServer } = await createHubServer({ config, hub, sources, logger });
   await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
+  if (metricsHttpServer && config.metrics?.port) {
+    await new Promise<void>((resolve) => metricsHttpServer.listen(config.metrics!.port!, config.metrics!.host, resolve));
+    console.log(`Metrics (Prometheus): http://${config.metrics.host}:${config.metrics.port}/metrics${config.metrics.token ? ' (bearer token: METRICS_TOKEN)' : ''}`);
+  }
   const base = `http://${config.host}:${config.port}`;
   const tokensFile = path.relative(process.cwd(), demoClientsFile) || demoClientsFile;
   console.log(`
