@@ -65,9 +65,9 @@ export async function takeExpiredLease(db: HubDb, jobKey: string, holder: string
     sql`UPDATE job_lease SET holder = ${holder}, token = token + 1, expires_at = ${expiresIn(ttlMs)}, heartbeat_at = UTC_TIMESTAMP(3) WHERE job_key = ${jobKey} AND expires_at < UTC_TIMESTAMP(3)`,
   );
   if (affected(res) !== 1) return null;
-  const [row] = rowsOf(await db.execute(sql`SELECT token, cursor FROM job_lease WHERE job_key = ${jobKey} AND holder = ${holder}`));
+  const [row] = rowsOf(await db.execute(sql`SELECT token, resume_after FROM job_lease WHERE job_key = ${jobKey} AND holder = ${holder}`));
   if (!row) return null;
-  return { lease: { jobKey, token: Number(row.token), holder }, cursor: (row.cursor as string | null) ?? null };
+  return { lease: { jobKey, token: Number(row.token), holder }, cursor: (row.resume_after as string | null) ?? null };
 }
 
 /** Renews a lease; false when it is no longer ours (taken over), and the job must stop. */
@@ -87,7 +87,7 @@ export async function checkFence(tx: HubTx, lease: Lease): Promise<void> {
 
 /** Records where the job has got to (inside a fenced transaction). */
 export async function saveCursor(tx: HubTx, lease: Lease, cursor: string | null): Promise<void> {
-  await tx.execute(sql`UPDATE job_lease SET cursor = ${cursor}, heartbeat_at = UTC_TIMESTAMP(3) WHERE job_key = ${lease.jobKey} AND token = ${lease.token}`);
+  await tx.execute(sql`UPDATE job_lease SET resume_after = ${cursor}, heartbeat_at = UTC_TIMESTAMP(3) WHERE job_key = ${lease.jobKey} AND token = ${lease.token}`);
 }
 
 /** Ends a lease: expired at once, so nobody resumes a finished job (its state says it finished). */

@@ -3,7 +3,7 @@
  *
  * A lease row per job: who holds it, until when, and a fencing token that grows by one at every
  * acquisition. The holder renews `expires_at` by heartbeat; a replica that finds a lease expired
- * takes it with one conditional UPDATE of that row (token + 1) and resumes the job from `cursor`.
+ * takes it with one conditional UPDATE of that row (token + 1) and resumes the job from `resume_after`.
  * Every write of a job locks its lease row and checks the token first, so a holder that stalled
  * past its expiry (a long GC pause, a partitioned network) cannot write after it was replaced.
  * Only single rows are locked, by primary key: no range or gap locks (TiDB takes none).
@@ -25,5 +25,5 @@ export const jobLease = mysqlTable('job_lease', {
   expiresAt: instant('expires_at').notNull(),
   heartbeatAt: instant('heartbeat_at').notNull(),
   /** Where a taken-over job resumes (job-defined JSON; a scan's last household done). */
-  cursor: varchar('cursor', { length: 200 }),
+  resumeAfter: varchar('resume_after', { length: 200 }),
 });

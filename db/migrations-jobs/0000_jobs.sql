@@ -4,6 +4,6 @@ CREATE TABLE `job_lease` (
 	`token` bigint unsigned NOT NULL,
 	`expires_at` datetime(3) NOT NULL,
 	`heartbeat_at` datetime(3) NOT NULL,
-	`cursor` varchar(200),
+	`resume_after` varchar(200),
 	CONSTRAINT `job_lease_job_key` PRIMARY KEY(`job_key`)
 );
