@@ -76,6 +76,8 @@ export interface TestHubOptions {
   authFailuresPerMinute?: number;
   /** Where the hub logs (default: nowhere); tests capture it to prove what logs never hold. */
   logger?: Logger;
+  /** Serve the schema as an Apollo Federation 2 subgraph (AIDHUB_SUBGRAPH=1). */
+  subgraph?: boolean;
 }
 
 let clientCounter = 0;
@@ -102,6 +104,7 @@ export async function startTestHub(dbs: TestDatabases, opts: TestHubOptions = {}
     queryLimits: { ...DEFAULT_QUERY_LIMITS, ...opts.queryLimits },
     rateLimitPerMinute: opts.rateLimitPerMinute ?? 100_000,
     authFailuresPerMinute: opts.authFailuresPerMinute ?? 100_000,
+    subgraph: opts.subgraph ?? false,
   };
   const accessDb = accessDbOf(dbs.hub);
   const makeClient = async (spec: TestClientSpec = {}) => {
