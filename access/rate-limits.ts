@@ -36,6 +36,8 @@ export interface RateLimits {
   consumeAuthFailure(address: string): Promise<RateLimiterRes | null>;
   /** Where the counters are kept: 'memory' or 'redis'. */
   store: 'memory' | 'redis';
+  /** Whether the shared store answers now (always true in memory). */
+  connected(): boolean;
   close(): Promise<void>;
 }
 
@@ -56,6 +58,7 @@ export function createRateLimits(config: RateLimitConfig, logger?: Logger): Rate
     const authFailures = memory(config.authFailuresPerMinute);
     return {
       store: 'memory',
+    connected: () => true,
       consumeClient: (id) => overLimit(perClient, id),
       consumeAuthFailure: (address) => overLimit(authFailures, address),
       close: async () => undefined,
@@ -80,6 +83,7 @@ export function createRateLimits(config: RateLimitConfig, logger?: Logger): Rate
   const authFailures = shared('auth', config.authFailuresPerMinute);
   return {
     store: 'redis',
+    connected: () => redis.status === 'ready',
     consumeClient: (id) => overLimit(perClient, id),
     consumeAuthFailure: (address) => overLimit(authFailures, address),
     async close() {
