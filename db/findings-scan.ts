@@ -22,10 +22,10 @@ import { peopleKnownToDepartments, peopleWithFacts } from '../federation/person-
 import type { Sources } from '../federation/sources';
 import type { HubDb } from './connect';
 import { countPeople, householdKeysPage, secondAidApprovalFacts, spellsAndPeople, spellsOfHouseholds, type HouseholdKey } from './findings-facts';
-import { abandonStaleScans, createScan, dbNow, finishScan, recordScanProgress, runningScans, SCAN_INTERRUPTED, storeScanFindings, touchScan, type FoundInRegion, type ScanCounts, type ScanRow } from './findings-store';
+import { abandonStaleScans, createScan, dbNow, staleScanIds, finishScan, recordScanProgress, runningScans, SCAN_INTERRUPTED, storeScanFindings, touchScan, type FoundInRegion, type ScanCounts, type ScanRow } from './findings-store';
 import { countHouseholdsUnderPrefix } from './region-pages';
 import type { HubTx } from './cases-records';
-import { checkFence, createLease, ensureLeaseRow, fenced, LeaseLost, lockLeaseRow, newHolder, releaseLease, renewLease, saveCursor, takeExpiredLease, type Lease } from './job-lease';
+import { checkFence, createLease, ensureLeaseRow, fenced, LeaseLost, lockLeaseRow, newHolder, releaseLease, renewLease, revokeLease, saveCursor, takeExpiredLease, type Lease } from './job-lease';
 
 export interface ScanDeps {
   hub: HubDb;
@@ -267,6 +267,9 @@ export class ScanJobs {
       const started = await deps.hub.transaction(async (tx) => {
         await lockLeaseRow(tx, SCAN_START_KEY);
         const aliveAfter = dbNow(new Date(Date.now() - SCAN_HEARTBEAT_TIMEOUT_MS));
+        // Scans silent this long are ended INTERRUPTED, and their leases revoked (token + 1), so a
+        // process that was only stalled cannot write to a scan already marked ended.
+        for (const stale of await staleScanIds(tx, aliveAfter)) await revokeLease(tx, scanLeaseKey(stale));
         await abandonStaleScans(tx, aliveAfter);
         const elsewhere = (await runningScans(tx, aliveAfter)).find((s) => overlaps(s.regionCode, regionCode));
         if (elsewhere) return { refused: elsewhere.id } as const;

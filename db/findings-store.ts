@@ -111,6 +111,15 @@ export async function runningScans(db: HubQuery, aliveAfter: string): Promise<Sc
     .where(and(eq(findingScan.state, 'RUNNING'), gt(findingScan.heartbeatAt, aliveAfter)));
 }
 
+/** Ids of RUNNING scans whose heartbeat is not more recent than `aliveAfter`. */
+export async function staleScanIds(db: HubQuery, aliveAfter: string): Promise<number[]> {
+  const rows = await db
+    .select({ id: findingScan.id })
+    .from(findingScan)
+    .where(and(eq(findingScan.state, 'RUNNING'), lte(findingScan.heartbeatAt, aliveAfter)));
+  return rows.map((r) => r.id);
+}
+
 /** What a scan that died with its process is marked with. */
 export const SCAN_INTERRUPTED = 'INTERRUPTED';
 

@@ -95,6 +95,11 @@ export async function releaseLease(db: Db, lease: Lease): Promise<void> {
   await db.execute(sql`UPDATE job_lease SET expires_at = UTC_TIMESTAMP(3) WHERE job_key = ${lease.jobKey} AND token = ${lease.token}`);
 }
 
+/** Takes a lease from whoever holds it (token + 1, expired): their fenced writes fail from now on. */
+export async function revokeLease(db: Db, jobKey: string): Promise<void> {
+  await db.execute(sql`UPDATE job_lease SET token = token + 1, holder = '', expires_at = UTC_TIMESTAMP(3) WHERE job_key = ${jobKey}`);
+}
+
 /** Runs `write` in a transaction behind the fence. */
 export async function fenced<T>(db: HubDb, lease: Lease, write: (tx: HubTx) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {

@@ -123,6 +123,17 @@ describe('a scan whose hub process died', () => {
     expect(scan).toEqual({ state: 'FAILED', failure: 'RULE_SET_CHANGED' });
   });
 
+  it('once marked INTERRUPTED by a later start, can write nothing more even if its process wakes', async () => {
+    const { scanId, lease: stalled } = await orphanScan('370826', null, 0);
+    await dbs.hubPool.query('UPDATE finding_scan SET heartbeat_at = ? WHERE id = ?', [dbNow(new Date(Date.now() - 11 * 60_000)), scanId]);
+    const next = await new ScanJobs(60_000).start(deps(), '370826', 'test', null);
+    expect(next.ok).toBe(true);
+    if (next.ok) await next.done;
+    const [[scan]] = (await dbs.hubPool.query('SELECT state, failure FROM finding_scan WHERE id = ?', [scanId])) as any;
+    expect(scan).toEqual({ state: 'FAILED', failure: 'INTERRUPTED' });
+    await expect(dbs.hub.transaction((tx) => checkFence(tx, stalled))).rejects.toBeInstanceOf(LeaseLost);
+  });
+
   it('records its heartbeat as it runs', async () => {
     const before = dbNow(new Date(Date.now() - 60_000));
     const jobs = new ScanJobs(60_000);
