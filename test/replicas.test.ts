@@ -4,27 +4,18 @@
  * scan between them however the starts interleave, and append to one audit chain. The first
  * process's /metrics listener is checked here too, as a Prometheus scraper would reach it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { verifyChain } from '../access/audit';
 import { createClient } from '../access/clients';
 import type { Role } from '../access/policy';
 import { accessDbOf, type AccessDb } from '../db/access-db';
 import { createTestDatabases, type TestDatabases } from './support/databases';
-import { freePort, startPrivateRedis, type PrivateRedis } from './support/redis';
+import { startHubProcess, stopHubProcess, type HubProcess } from './support/hub-process';
+import { startPrivateRedis, type PrivateRedis } from './support/redis';
 import { insertRegions, insertWang, WANG } from './support/scenarios';
 import { insertCases } from './findings-scenario';
 
-const ROOT = path.join(__dirname, '..');
 const RATE_LIMIT = 10;
 const METRICS_TOKEN = 'metrics-test-token';
-
-interface HubProcess {
-  url: string;
-  metricsUrl: string;
-  child: ChildProcess;
-  output: string[];
-}
 
 let dbs: TestDatabases;
 let accessDb: AccessDb;
@@ -32,53 +23,13 @@ let redis: PrivateRedis;
 let hubs: HubProcess[] = [];
 let wangId: number;
 
-async function startHubProcess(): Promise<HubProcess> {
-  const [port, metricsPort] = [await freePort(), await freePort()];
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/main.ts')], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      DATABASE_URL: dbs.hubUrl,
-      AIDHUB_DEMO: '0',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      RATE_LIMIT_REDIS_URL: redis.url,
-      RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT),
-      METRICS_PORT: String(metricsPort),
-      METRICS_TOKEN,
-      AIDHUB_JOB_TAKEOVER_MS: '0',
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+function startHub(): Promise<HubProcess> {
+  return startHubProcess(dbs.hubUrl, {
+    RATE_LIMIT_REDIS_URL: redis.url,
+    RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT),
+    METRICS_TOKEN,
+    AIDHUB_JOB_TAKEOVER_MS: '0',
   });
-  const output: string[] = [];
-  child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`hub did not start: ${output.join('')}`)), 90_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      output.push(d.toString());
-      if (output.join('').includes('AidHub is listening')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`hub exited (${code}) before listening: ${output.join('')}`));
-    });
-  });
-  return { url: `http://127.0.0.1:${port}`, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, child, output };
-}
-
-async function stopHubProcess(h: HubProcess): Promise<void> {
-  if (h.child.exitCode !== null) return;
-  const exited = new Promise<void>((r) => h.child.once('exit', () => r()));
-  h.child.kill('SIGTERM');
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 20_000)))]);
-  clearTimeout(timer);
-  if (h.child.exitCode === null) h.child.kill('SIGKILL');
 }
 
 let clientCount = 0;
@@ -104,7 +55,7 @@ beforeAll(async () => {
   wangId = await insertWang(dbs);
   await insertCases(dbs);
   redis = await startPrivateRedis();
-  hubs = await Promise.all([startHubProcess(), startHubProcess()]);
+  hubs = await Promise.all([startHub(), startHub()]);
 }, 180_000);
 
 afterAll(async () => {
