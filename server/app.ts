@@ -81,6 +81,7 @@ export async function createHubServer(deps: HubDeps): Promise<HubServer> {
     { perClientPerMinute: deps.config.rateLimitPerMinute, authFailuresPerMinute: deps.config.authFailuresPerMinute, redisUrl: deps.config.rateLimitRedisUrl ?? null },
     deps.logger,
   );
+  if (rateLimits.store === 'redis') metrics.watchRateLimitStore(() => rateLimits.connected());
   // Scans whose hub process died are taken over by whichever live process looks first.
   const takeover = deps.config.jobTakeoverIntervalMs
     ? setInterval(() => {

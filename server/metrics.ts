@@ -86,6 +86,18 @@ export class HubMetrics {
     void households;
   }
 
+  /** Whether the shared rate-limit store answers (1) or limits are per process for now (0); absent without a store. */
+  watchRateLimitStore(connected: () => boolean): void {
+    new Gauge({
+      name: 'aidhub_rate_limit_store_up',
+      help: 'Whether the shared rate-limit store (Redis) answers: 1, limits are shared; 0, each process applies them alone',
+      registers: [this.registry],
+      collect() {
+        this.set(connected() ? 1 : 0);
+      },
+    });
+  }
+
   operationLabel(name: string | null | undefined): string {
     const op = name && /^[_A-Za-z][_0-9A-Za-z]{0,63}$/.test(name) ? name : 'anonymous';
     if (this.operations.has(op)) return op;

@@ -163,6 +163,7 @@ describe('/metrics', () => {
     expect(body).toMatch(/aidhub_source_available\{department="HEALTH"\} 1\b/);
     expect(body).toMatch(/aidhub_audit_append_duration_seconds_count\{result="written"\} [1-9]/);
     expect(body).toContain('# TYPE aidhub_scan_households gauge');
+    expect(body).toMatch(/^aidhub_rate_limit_store_up 1$/m);
     // Counts and timings only: no ID number, no name.
     for (const id of [WANG.head, WANG.spouse, WANG.child, WANG.grandmother]) expect(body).not.toContain(id);
     expect(body).not.toContain(WANG.registrationNo);
