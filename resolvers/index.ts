@@ -7,7 +7,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { GraphQLScalarType, parse, type GraphQLSchema } from 'graphql';
 import { applyAccessPolicy } from '../access/enforce';
 import { accessResolvers } from './access';
@@ -64,5 +63,7 @@ export function buildFederatedSchema(): GraphQLSchema {
     }
   }
   const typeDefs = parse([...loadTypeDefs(), fs.readFileSync(SUBGRAPH_SDL_FILE, 'utf8')].join('\n'));
-  return applyAccessPolicy(buildSubgraphSchema([{ typeDefs, resolvers: merged as GraphQLResolverMap<unknown> }]));
+  // The resolver map is the same one makeExecutableSchema takes; @apollo/subgraph types it its own way.
+  const modules = [{ typeDefs, resolvers: merged }] as unknown as Parameters<typeof buildSubgraphSchema>[0];
+  return applyAccessPolicy(buildSubgraphSchema(modules));
 }

@@ -70,7 +70,7 @@ export class HubMetrics {
     if (!hub) return;
     // Job progress is read from the hub database at scrape time, so any replica reports every
     // running scan, whichever replica holds its lease.
-    const households = new Gauge({
+    new Gauge({
       name: 'aidhub_scan_households',
       help: 'Households of a running scan: total and done so far',
       labelNames: ['scan_id', 'region', 'count'] as const,
@@ -83,7 +83,6 @@ export class HubMetrics {
         }
       },
     });
-    void households;
   }
 
   /** Whether the shared rate-limit store answers (1) or limits are per process for now (0); absent without a store. */
