@@ -98,7 +98,7 @@ it('starts one scan when both processes are asked at once', async () => {
         [conn],
       )) as any;
       if (Number(n) === 2) break;
-      if (i > 600) throw new Error('the two scan starts never both reached the start lock');
+      if (i > 1800) throw new Error('the two scan starts never both reached the start lock');
       await new Promise((r) => setTimeout(r, 50));
     }
     await blocker.query('COMMIT');
