@@ -119,6 +119,8 @@ export class AuditStore {
   private draining: Promise<void> | null = null;
   /** Transactions written and accesses recorded since start: accesses per transaction is the batching. */
   readonly stats = { transactions: 0, accesses: 0 };
+  /** Told how long each access took to be recorded, queue wait included (server/metrics.ts). */
+  onAppend: ((seconds: number, ok: boolean) => void) | null = null;
 
   /**
    * `db` reads (subject key, accessLog); `writer` appends: a pool of its own, opened with
@@ -165,8 +167,14 @@ export class AuditStore {
     } catch (err) {
       return Promise.reject(unavailable(err));
     }
+    const started = performance.now();
+    const observe = this.onAppend;
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ rows, resolve, reject });
+      this.queue.push({
+        rows,
+        resolve: observe ? () => (observe((performance.now() - started) / 1000, true), resolve()) : resolve,
+        reject: observe ? (err: unknown) => (observe((performance.now() - started) / 1000, false), reject(err)) : reject,
+      });
       if (!this.draining) this.draining = this.drain();
     });
   }

@@ -16,7 +16,7 @@
  */
 import type express from 'express';
 import type { Logger } from 'pino';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { RateLimiterRes } from 'rate-limiter-flexible';
 import type { AccessDb } from '../db/access-db';
 import { isHubUnavailable } from '../db/connect';
 import { scrub } from '../domain/privacy';
@@ -26,6 +26,7 @@ import { AuditUnavailable, type AuditStore } from './audit';
 import { authenticate, type AuthFailure } from './clients';
 import { checkCall, purposeAllowed, type RequestAccess } from './decide';
 import { isPurpose, ROUTE_RULES, type Purpose } from './policy';
+import type { RateLimits } from './rate-limits';
 
 const accessByRequest = new WeakMap<express.Request, RequestAccess>();
 
@@ -67,16 +68,8 @@ export interface AccessHttpDeps {
   audit: AuditStore;
   config: HubConfig;
   logger: Logger;
-}
-
-async function overLimit(limiter: RateLimiterMemory, key: string): Promise<RateLimiterRes | null> {
-  try {
-    await limiter.consume(key);
-    return null;
-  } catch (rejection) {
-    if (rejection instanceof RateLimiterRes) return rejection;
-    throw rejection;
-  }
+  /** Kept in this process or in a store shared by every replica (access/rate-limits.ts). */
+  rateLimits: RateLimits;
 }
 
 function rateLimited(res: express.Response, rejection: RateLimiterRes, message: string): void {
@@ -90,11 +83,6 @@ function rateLimited(res: express.Response, rejection: RateLimiterRes, message: 
  * GraphQL requests are checked field by field (access/enforce.ts) and recorded by the audit plugin.
  */
 export function accessMiddleware(deps: AccessHttpDeps): express.RequestHandler {
-  // In this process's memory: behind several hub instances, use a shared store (rate-limiter-flexible
-  // has RateLimiterMySQL and RateLimiterRedis with the same interface).
-  const perClient = new RateLimiterMemory({ points: deps.config.rateLimitPerMinute, duration: 60 });
-  const authFailures = new RateLimiterMemory({ points: deps.config.authFailuresPerMinute, duration: 60 });
-
   return async (req, res, next) => {
     try {
       // A path no route serves is 404 to everyone, token or not: a 401 or 403 there would say
@@ -104,14 +92,14 @@ export function accessMiddleware(deps: AccessHttpDeps): express.RequestHandler {
       const auth = await authenticate(deps.db, req.get('authorization'));
       if (!auth.ok && !known) return notFound();
       if (!auth.ok) {
-        const rejection = await overLimit(authFailures, req.ip ?? 'unknown');
+        const rejection = await deps.rateLimits.consumeAuthFailure(req.ip ?? 'unknown');
         if (rejection) return rateLimited(res, rejection, 'Too many failed authentications from this address; wait and retry');
         deps.logger.warn({ reason: auth.reason, method: req.method, path: scrub(req.path) }, 'unauthenticated request refused');
         res.set('WWW-Authenticate', `Bearer realm="aidhub", error="invalid_token"`);
         return sendError(res, 401, 'UNAUTHENTICATED', auth.reason, AUTH_MESSAGES[auth.reason]);
       }
       const caller = auth.caller;
-      const rejection = await overLimit(perClient, String(caller.clientId));
+      const rejection = await deps.rateLimits.consumeClient(String(caller.clientId));
       if (rejection) {
         deps.logger.warn({ client: caller.name }, 'rate limit reached');
         return rateLimited(res, rejection, `More than ${deps.config.rateLimitPerMinute} requests a minute from this client; wait and retry`);

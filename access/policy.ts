@@ -169,6 +169,7 @@ const OPEN_CATALOGUE: OpenTypeRule = { kind: 'OPEN', why: 'catalogue data, no pe
 const OPEN_CONTAINER: OpenTypeRule = { kind: 'OPEN', why: 'a container or summary reached only through a gated field' };
 
 export const TYPE_RULES: Record<string, TypeRule> = {
+  _Service: { kind: 'OPEN', why: 'the subgraph SDL a router composes (federation only); no personal data' },
   // schema/findings.graphql: a finding is about a household (or a person) and the records involved.
   Finding: {
     kind: 'PERSONAL',
@@ -436,6 +437,11 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     scans: { roles: [...DATA_ROLES, 'ADMINISTRATOR'], purposes: null, outOfScope: 'DENY' },
     finding: { roles: [...DATA_ROLES, 'ADMINISTRATOR'], purposes: ['MONITORING', 'DUPLICATE_CHECK', 'ELIGIBILITY_REVIEW'], outOfScope: 'HIDE' },
     household: { roles: DATA_ROLES, purposes: READ_PURPOSES, outOfScope: 'DENY', args: { id: 'HOUSEHOLD_ID' } },
+    // Served only as a federation subgraph (AIDHUB_SUBGRAPH=1): a router resolving Household
+    // references is `households(ids:)` by another name, with the caller's own token and purpose;
+    // every household named must lie in the caller's scope, and each is audited.
+    _entities: { roles: DATA_ROLES, purposes: READ_PURPOSES, outOfScope: 'DENY', args: { 'representations[].id': 'HOUSEHOLD_ID' }, argumentSubjectsInScope: true },
+    _service: { roles: ALL_ROLES, purposes: null, outOfScope: 'DENY' },
     households: { roles: DATA_ROLES, purposes: READ_PURPOSES, outOfScope: 'DENY', args: { 'ids[]': 'HOUSEHOLD_ID' } },
     householdByMember: { roles: DATA_ROLES, purposes: READ_PURPOSES, outOfScope: 'LIMITED', args: { idNumber: 'PERSON_ID' } },
     person: { roles: DATA_ROLES, purposes: READ_PURPOSES, outOfScope: 'LIMITED', args: { idNumber: 'PERSON_ID' } },

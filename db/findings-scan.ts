@@ -5,9 +5,10 @@
  * evaluated on its own facts (domain/rules), and the findings are stored with the scan's id. The
  * next chunk is read while the current one is evaluated and stored.
  *
- * A scan runs as an in-process job (ScanJobs): the `scanStart` mutation and `npm run scan` start
- * one and return at once. Progress moves with the work: a chunk is read and evaluated a slice of
- * households at a time (about one department statement's worth of people each), and
+ * A scan runs as a job (ScanJobs) under a lease in the hub database (db/job-lease.ts): the
+ * `scanStart` mutation and `npm run scan` start one and return at once, and any hub process may
+ * take over a scan whose process died. Progress moves with the work: a chunk is read and evaluated
+ * a slice of households at a time (about one department statement's worth of people each), and
  * `householdsDone` is written to `finding_scan` after every slice, not only per stored chunk.
  */
 import type { Logger } from 'pino';
@@ -23,8 +24,10 @@ import { peopleKnownToDepartments, peopleWithFacts } from '../federation/person-
 import type { Sources } from '../federation/sources';
 import type { HubDb } from './connect';
 import { countPeople, householdKeysPage, secondAidApprovalFacts, spellsAndPeople, spellsOfHouseholds, type HouseholdKey } from './findings-facts';
-import { abandonStaleScans, createScan, dbNow, finishScan, recordScanProgress, runningScans, SCAN_INTERRUPTED, storeScanFindings, type FoundInRegion, type ScanCounts, type ScanRow } from './findings-store';
+import { abandonStaleScans, createScan, dbNow, staleScanIds, finishScan, recordScanProgress, runningScans, SCAN_INTERRUPTED, storeScanFindings, touchScan, type FoundInRegion, type ScanCounts, type ScanRow } from './findings-store';
 import { countHouseholdsUnderPrefix } from './region-pages';
+import type { HubTx } from './cases-records';
+import { checkFence, createLease, ensureLeaseRow, fenced, LeaseLost, lockLeaseRow, newHolder, releaseLease, renewLease, revokeLease, saveCursor, takeExpiredLease, type Lease } from './job-lease';
 
 export interface ScanDeps {
   hub: HubDb;
@@ -111,15 +114,59 @@ async function evaluateSlice(deps: ScanDeps, keys: HouseholdKey[], reads: ReadOp
   return found;
 }
 
-/** Runs a scan already created (state RUNNING) to its end, and records how it ended. */
-export async function runScan(deps: ScanDeps, scanId: number, regionCode: string, opts: ScanOptions = {}): Promise<ScanCounts> {
+/** Where a taken-over scan resumes: its counts so far and the last household it stored. */
+export interface ScanResume {
+  counts: ScanCounts;
+  after: HouseholdKey | null;
+}
+
+/** How a scan holds its lease: the lease, how long each renewal lasts, and how often to renew. */
+export interface ScanLease {
+  lease: Lease;
+  ttlMs: number;
+}
+
+/** The last stored household, and how many households the stored chunks hold. */
+function parseCursor(cursor: string | null): { after: HouseholdKey; done: number | null } | null {
+  if (!cursor) return null;
+  const key = JSON.parse(cursor) as HouseholdKey & { done?: number };
+  if (typeof key?.id !== 'number' || typeof key?.regionCode !== 'string') return null;
+  return { after: { id: key.id, regionCode: key.regionCode }, done: typeof key.done === 'number' ? key.done : null };
+}
+
+/**
+ * Runs a scan already created (state RUNNING) to its end, and records how it ended.
+ *
+ * With a lease (every scan a ScanJobs starts or takes over), the lease is renewed while the scan
+ * runs, and every write (a chunk's findings with its progress and resume cursor, the end) checks
+ * the lease's fencing token in its own transaction: a run whose lease was taken over stops with
+ * LeaseLost and writes nothing more. Without one (the bench), nothing is fenced.
+ */
+export async function runScan(deps: ScanDeps, scanId: number, regionCode: string, opts: ScanOptions = {}, held: ScanLease | null = null, resume: ScanResume | null = null): Promise<ScanCounts> {
   const chunkSize = opts.chunkHouseholds ?? DEFAULT_CHUNK_HOUSEHOLDS;
   const batchSize = opts.batchSize ?? 5000;
   const prefix = divisionPrefix(regionCode);
-  const counts: ScanCounts = { householdsTotal: 0, householdsDone: 0, findingsCount: 0, newCount: 0, reopenedCount: 0, stillSettledCount: 0 };
+  const counts: ScanCounts = resume ? { ...resume.counts } : { householdsTotal: 0, householdsDone: 0, findingsCount: 0, newCount: 0, reopenedCount: 0, stillSettledCount: 0 };
+  const lease = held?.lease ?? null;
+  let lost = false;
+  let beating: NodeJS.Timeout | null = null;
+  if (held) {
+    // Renewed well before it expires; the scan row's heartbeat moves with it between chunks.
+    beating = setInterval(() => {
+      renewLease(deps.hub, held.lease, held.ttlMs).then(
+        async (ours) => {
+          if (!ours) lost = true;
+          else await touchScan(deps.hub, scanId);
+        },
+        () => undefined,
+      );
+    }, Math.max(50, Math.floor(held.ttlMs / 3)));
+    beating.unref();
+  }
+  const write = <T>(fn: (tx: HubTx) => Promise<T>): Promise<T> => (lease ? fenced(deps.hub, lease, fn) : deps.hub.transaction(fn));
   try {
     counts.householdsTotal = await countHouseholdsUnderPrefix(deps.hub, prefix);
-    await recordScanProgress(deps.hub, scanId, counts);
+    await write((tx) => recordScanProgress(tx, scanId, counts));
     // Who each department holds anything about, read once: each is then asked only about those.
     const [known, knownFacts, people] = await Promise.all([peopleKnownToDepartments(deps.sources), peopleWithFacts(deps.sources), countPeople(deps.hub)]);
     // A department that holds something about most people saves little by being asked about fewer,
@@ -133,9 +180,10 @@ export async function runScan(deps: ScanDeps, scanId: number, regionCode: string
     // Progress writes go one after another, each with the counts as they are when it runs: chunks
     // evaluated ahead report concurrently, and a late write must never carry older counts.
     let progressWrites: Promise<void> = Promise.resolve();
+    let storedHouseholds = resume?.counts.householdsDone ?? 0;
     const report = () => {
       progressWrites = progressWrites.then(async () => {
-        await recordScanProgress(deps.hub, scanId, counts);
+        await write((tx) => recordScanProgress(tx, scanId, counts));
         opts.onProgress?.({ ...counts });
       });
       return progressWrites;
@@ -145,7 +193,7 @@ export async function runScan(deps: ScanDeps, scanId: number, regionCode: string
       void report().catch(() => undefined);
     };
     const pending: Promise<ChunkFacts>[] = [];
-    let after: HouseholdKey | null = null;
+    let after: HouseholdKey | null = resume?.after ?? null;
     let exhausted = false;
     const fill = async () => {
       while (!exhausted && pending.length < lookahead) {
@@ -163,24 +211,43 @@ export async function runScan(deps: ScanDeps, scanId: number, regionCode: string
     };
     await fill();
     while (pending.length > 0) {
+      if (lost && lease) throw new LeaseLost(lease.jobKey);
       const current = await pending.shift()!;
       await fill();
-      const stored = await storeScanFindings(deps.hub, scanId, current.found);
-      counts.findingsCount += stored.found;
-      counts.newCount += stored.new;
-      counts.reopenedCount += stored.reopened;
-      counts.stillSettledCount += stored.stillSettled;
+      const last = current.keys[current.keys.length - 1];
+      await storeScanFindings(deps.hub, scanId, current.found, {
+        before: lease ? (tx) => checkFence(tx, lease) : undefined,
+        after: async (tx, stored) => {
+          storedHouseholds += current.keys.length;
+          counts.findingsCount += stored.found;
+          counts.newCount += stored.new;
+          counts.reopenedCount += stored.reopened;
+          counts.stillSettledCount += stored.stillSettled;
+          await recordScanProgress(tx, scanId, counts);
+          // The cursor carries how many households its chunks hold: progress runs ahead of storage
+          // (slices are reported as evaluated), and a takeover resumes from what was stored.
+          if (lease) await saveCursor(tx, lease, JSON.stringify({ id: last.id, regionCode: last.regionCode, done: storedHouseholds }));
+        },
+      });
       await report();
     }
     await progressWrites;
-    await finishScan(deps.hub, scanId, 'SUCCEEDED', counts);
+    await write((tx) => finishScan(tx, scanId, 'SUCCEEDED', counts));
     deps.logger?.info({ scanId, regionCode, ...counts }, 'scan finished');
     return counts;
   } catch (err) {
+    if (err instanceof LeaseLost) {
+      // Another hub process has the scan now: it records how it ends.
+      deps.logger?.warn({ scanId, regionCode }, 'scan lease taken over by another hub process; this run stops');
+      throw err;
+    }
     const failure = err instanceof DepartmentReadError ? `DEPARTMENT_UNAVAILABLE:${err.department}` : 'INTERNAL_ERROR';
     deps.logger?.error({ scanId, regionCode, failure, err: { name: (err as Error)?.name, message: scrub(String((err as Error)?.message ?? '')) } }, 'scan failed');
-    await finishScan(deps.hub, scanId, 'FAILED', counts, failure).catch(() => undefined);
+    await write((tx) => finishScan(tx, scanId, 'FAILED', counts, failure)).catch(() => undefined);
     throw err;
+  } finally {
+    if (beating) clearInterval(beating);
+    if (lease && !lost) await releaseLease(deps.hub, lease).catch(() => undefined);
   }
 }
 
@@ -204,13 +271,28 @@ function overlaps(a: string, b: string): boolean {
 
 export type ScanStartResult = { ok: true; scanId: number; done: Promise<ScanCounts> } | { ok: false; code: 'SCAN_ALREADY_RUNNING'; scanId: number };
 
+/** How long a scan's lease lasts without renewal: a replica silent this long is presumed dead and its scan taken over. */
+export const DEFAULT_JOB_LEASE_MS = 30_000;
+
+/** The row that serialises scan starts across replicas. */
+const SCAN_START_KEY = 'scan-start';
+const scanLeaseKey = (scanId: number) => `scan:${scanId}`;
+
 /**
  * The scans this process runs. One scan at a time per division: a second start for a division
  * that overlaps a running scan's (here or in another hub process) is refused with its id.
+ *
+ * Across replicas, a start is one transaction that first locks the `scan-start` lease row (one row,
+ * by primary key: a mutex, not a range lock), then checks the running scans, creates the scan and
+ * its lease: two replicas starting at once are serialised and the second sees the first's scan.
+ * `takeOver` resumes, from its last stored chunk, any RUNNING scan whose lease expired.
  */
 export class ScanJobs {
   /** Scans of this process, from the moment a start is accepted (before its row exists: id null). */
   private readonly running = new Set<{ regionCode: string; scanId: number | null; done: Promise<unknown> }>();
+  private readonly holder = newHolder();
+
+  constructor(private readonly leaseMs: number = DEFAULT_JOB_LEASE_MS) {}
 
   async start(deps: ScanDeps, regionCode: string, startedBy: string, department: DepartmentCode | null, opts: ScanOptions = {}): Promise<ScanStartResult> {
     for (const job of this.running) {
@@ -220,16 +302,28 @@ export class ScanJobs {
     let release!: () => void;
     const job = { regionCode, scanId: null as number | null, done: new Promise<void>((r) => (release = r)) as Promise<unknown> };
     this.running.add(job);
+    let lease: Lease;
     try {
-      const aliveAfter = dbNow(new Date(Date.now() - SCAN_HEARTBEAT_TIMEOUT_MS));
-      await abandonStaleScans(deps.hub, aliveAfter);
-      const elsewhere = (await runningScans(deps.hub, aliveAfter)).find((s) => overlaps(s.regionCode, regionCode));
-      if (elsewhere) {
+      await ensureLeaseRow(deps.hub, SCAN_START_KEY);
+      const started = await deps.hub.transaction(async (tx) => {
+        await lockLeaseRow(tx, SCAN_START_KEY);
+        const aliveAfter = dbNow(new Date(Date.now() - SCAN_HEARTBEAT_TIMEOUT_MS));
+        // Scans silent this long are ended INTERRUPTED, and their leases revoked (token + 1), so a
+        // process that was only stalled cannot write to a scan already marked ended.
+        for (const stale of await staleScanIds(tx, aliveAfter)) await revokeLease(tx, scanLeaseKey(stale));
+        await abandonStaleScans(tx, aliveAfter);
+        const elsewhere = (await runningScans(tx, aliveAfter)).find((s) => overlaps(s.regionCode, regionCode));
+        if (elsewhere) return { refused: elsewhere.id } as const;
+        const scanId = await createScan(tx, { regionCode, asOf: deps.today, ruleSet: deps.ruleSet, startedBy, startedByDepartment: department });
+        return { scanId, lease: await createLease(tx, scanLeaseKey(scanId), this.holder, this.leaseMs) } as const;
+      });
+      if ('refused' in started) {
         this.running.delete(job);
         release();
-        return { ok: false, code: 'SCAN_ALREADY_RUNNING', scanId: elsewhere.id };
+        return { ok: false, code: 'SCAN_ALREADY_RUNNING', scanId: started.refused! };
       }
-      job.scanId = await createScan(deps.hub, { regionCode, asOf: deps.today, ruleSet: deps.ruleSet, startedBy, startedByDepartment: department });
+      job.scanId = started.scanId;
+      lease = started.lease;
     } catch (err) {
       this.running.delete(job);
       release();
@@ -237,11 +331,43 @@ export class ScanJobs {
     }
     release();
     const scanId = job.scanId;
-    const done = runScan(deps, scanId, regionCode, opts).finally(() => this.running.delete(job));
+    const done = runScan(deps, scanId, regionCode, opts, { lease, ttlMs: this.leaseMs }).finally(() => this.running.delete(job));
     // The job's failure is recorded on the scan row; nobody need be awaiting it.
     done.catch(() => undefined);
     job.done = done;
     return { ok: true, scanId, done };
+  }
+
+  /**
+   * Resumes every RUNNING scan whose lease has expired (its process died or stalled), each from
+   * the chunk after the last one it stored. Of several replicas calling this at once, one takes
+   * each scan. A scan judged by another rule set than this process's ends FAILED (RULE_SET_CHANGED)
+   * rather than mixing two rule sets' findings. Returns the ids taken over.
+   */
+  async takeOver(deps: ScanDeps, opts: ScanOptions = {}): Promise<number[]> {
+    const aliveAfter = dbNow(new Date(Date.now() - SCAN_HEARTBEAT_TIMEOUT_MS));
+    const taken: number[] = [];
+    for (const scan of await runningScans(deps.hub, aliveAfter)) {
+      if ([...this.running].some((j) => j.scanId === scan.id)) continue;
+      const got = await takeExpiredLease(deps.hub, scanLeaseKey(scan.id), this.holder, this.leaseMs);
+      if (!got) continue;
+      taken.push(scan.id);
+      const held = { lease: got.lease, ttlMs: this.leaseMs };
+      if (scan.ruleSetDigest !== deps.ruleSet.digest) {
+        await fenced(deps.hub, got.lease, (tx) => finishScan(tx, scan.id, 'FAILED', scan, 'RULE_SET_CHANGED')).catch(() => undefined);
+        await releaseLease(deps.hub, got.lease).catch(() => undefined);
+        continue;
+      }
+      deps.logger?.warn({ scanId: scan.id, regionCode: scan.regionCode, householdsDone: scan.householdsDone }, 'taking over a scan whose hub process stopped renewing its lease');
+      const job = { regionCode: scan.regionCode, scanId: scan.id as number | null, done: Promise.resolve() as Promise<unknown> };
+      this.running.add(job);
+      const cursor = parseCursor(got.cursor);
+      const resume: ScanResume = { counts: { ...scan, householdsDone: cursor?.done ?? (cursor ? scan.householdsDone : 0) }, after: cursor?.after ?? null };
+      const done = runScan({ ...deps, today: scan.asOf }, scan.id, scan.regionCode, opts, held, resume).finally(() => this.running.delete(job));
+      done.catch(() => undefined);
+      job.done = done;
+    }
+    return taken;
   }
 
   /** Resolves when every scan this process started has ended (tests, shutdown). */
@@ -251,4 +377,4 @@ export class ScanJobs {
 }
 
 /** The process's scan jobs. */
-export const scanJobs = new ScanJobs();
+export const scanJobs = new ScanJobs(Number(process.env.AIDHUB_JOB_LEASE_MS) > 0 ? Number(process.env.AIDHUB_JOB_LEASE_MS) : DEFAULT_JOB_LEASE_MS);

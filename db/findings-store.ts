@@ -13,6 +13,7 @@ import type { AidRecord, Finding, Measure } from '../domain/rules/facts';
 import type { RuleKind, RuleSet, Severity } from '../domain/rules/rule-set';
 import { seenAgain, settle, type FindingStatus, type SettleAction, type SettleRefusal } from '../domain/rules/settlement';
 import type { HubDb } from './connect';
+import type { HubQuery, HubTx } from './cases-records';
 import { finding, findingEvent, findingOccurrence, findingScan, FINDING_LIMITS } from './findings-schema';
 
 export type ScanRow = typeof findingScan.$inferSelect;
@@ -87,7 +88,7 @@ export interface ScanStart {
   startedByDepartment: DepartmentCode | null;
 }
 
-export async function createScan(db: HubDb, s: ScanStart): Promise<number> {
+export async function createScan(db: HubQuery, s: ScanStart): Promise<number> {
   const now = dbNow();
   const [res] = await db.insert(findingScan).values({
     regionCode: s.regionCode,
@@ -104,11 +105,20 @@ export async function createScan(db: HubDb, s: ScanStart): Promise<number> {
 }
 
 /** RUNNING scans whose heartbeat is more recent than `aliveAfter` (older ones died with their process). */
-export async function runningScans(db: HubDb, aliveAfter: string): Promise<ScanRow[]> {
+export async function runningScans(db: HubQuery, aliveAfter: string): Promise<ScanRow[]> {
   return db
     .select()
     .from(findingScan)
     .where(and(eq(findingScan.state, 'RUNNING'), gt(findingScan.heartbeatAt, aliveAfter)));
+}
+
+/** Ids of RUNNING scans whose heartbeat is not more recent than `aliveAfter`. */
+export async function staleScanIds(db: HubQuery, aliveAfter: string): Promise<number[]> {
+  const rows = await db
+    .select({ id: findingScan.id })
+    .from(findingScan)
+    .where(and(eq(findingScan.state, 'RUNNING'), lte(findingScan.heartbeatAt, aliveAfter)));
+  return rows.map((r) => r.id);
 }
 
 /** What a scan that died with its process is marked with. */
@@ -118,7 +128,7 @@ export const SCAN_INTERRUPTED = 'INTERRUPTED';
  * Marks RUNNING scans whose heartbeat is not more recent than `aliveAfter` as FAILED (INTERRUPTED),
  * ended when they were last heard of. Returns how many.
  */
-export async function abandonStaleScans(db: HubDb, aliveAfter: string): Promise<number> {
+export async function abandonStaleScans(db: HubQuery, aliveAfter: string): Promise<number> {
   const [res] = await db
     .update(findingScan)
     .set({ state: 'FAILED', failure: SCAN_INTERRUPTED, finishedAt: sql`${findingScan.heartbeatAt}` })
@@ -135,16 +145,29 @@ export interface ScanCounts {
   stillSettledCount: number;
 }
 
-export async function recordScanProgress(db: HubDb, scanId: number, counts: ScanCounts): Promise<void> {
+export async function recordScanProgress(db: HubQuery, scanId: number, counts: ScanCounts): Promise<void> {
   await db.update(findingScan).set({ ...counts, heartbeatAt: dbNow() }).where(eq(findingScan.id, scanId));
 }
 
-export async function finishScan(db: HubDb, scanId: number, state: 'SUCCEEDED' | 'FAILED', counts: ScanCounts, failure: string | null = null): Promise<void> {
+/** The scan row's heartbeat, between chunks (its lease was just renewed). */
+export async function touchScan(db: HubQuery, scanId: number): Promise<void> {
+  await db.update(findingScan).set({ heartbeatAt: dbNow() }).where(and(eq(findingScan.id, scanId), eq(findingScan.state, 'RUNNING')));
+}
+
+export async function finishScan(db: HubQuery, scanId: number, state: 'SUCCEEDED' | 'FAILED', counts: ScanCounts, failure: string | null = null): Promise<void> {
   const now = dbNow();
   await db
     .update(findingScan)
     .set({ ...counts, state, failure: failure?.slice(0, 200) ?? null, heartbeatAt: now, finishedAt: now })
     .where(eq(findingScan.id, scanId));
+}
+
+/** Progress of every RUNNING scan, whichever hub process runs it (for /metrics). */
+export async function runningScanProgress(db: HubDb): Promise<Pick<ScanRow, 'id' | 'regionCode' | 'householdsTotal' | 'householdsDone'>[]> {
+  return db
+    .select({ id: findingScan.id, regionCode: findingScan.regionCode, householdsTotal: findingScan.householdsTotal, householdsDone: findingScan.householdsDone })
+    .from(findingScan)
+    .where(eq(findingScan.state, 'RUNNING'));
 }
 
 export async function scansByIds(db: HubDb, ids: readonly number[]): Promise<ScanRow[]> {
@@ -207,15 +230,33 @@ function chunks<T>(items: readonly T[], size = ROWS_PER_STATEMENT): T[][] {
 }
 
 /**
+ * Run inside the transaction that stores a chunk: `before` first (a job's fence), `after` last,
+ * with the chunk's outcome (its progress and resume cursor), so a chunk and the progress that
+ * counts it commit together or not at all.
+ */
+export interface StoreHooks {
+  before?: (tx: HubTx) => Promise<void>;
+  after?: (tx: HubTx, outcome: StoreOutcome) => Promise<void>;
+}
+
+/**
  * Stores one chunk of a scan's findings: new ones as OPEN, known ones with their status carried
  * over or reopened (domain/rules/settlement.ts), each recorded as seen by this scan.
  */
-export async function storeScanFindings(db: HubDb, scanId: number, found: readonly FoundInRegion[]): Promise<StoreOutcome> {
+export async function storeScanFindings(db: HubDb, scanId: number, found: readonly FoundInRegion[], hooks: StoreHooks = {}): Promise<StoreOutcome> {
   const unique = [...new Map(found.map((f) => [f.finding.fingerprint, f])).values()];
   const outcome: StoreOutcome = { found: unique.length, new: 0, reopened: 0, stillSettled: 0 };
-  if (unique.length === 0) return outcome;
+  if (unique.length === 0) {
+    if (hooks.before || hooks.after)
+      await db.transaction(async (tx) => {
+        await hooks.before?.(tx);
+        await hooks.after?.(tx, outcome);
+      });
+    return outcome;
+  }
   const now = dbNow();
   await db.transaction(async (tx) => {
+    await hooks.before?.(tx);
     const existing = new Map<string, { id: number; status: FindingStatus; settledContentHash: string | null }>();
     for (const part of chunks(unique.map((f) => f.finding.fingerprint), 2000)) {
       const rows = await tx
@@ -315,6 +356,7 @@ export async function storeScanFindings(db: HubDb, scanId: number, found: readon
       departmentMask: departmentMask(f.departments),
     }));
     for (const part of chunks(occurrences, 2000)) await tx.insert(findingOccurrence).ignore().values(part);
+    await hooks.after?.(tx, outcome);
   });
   return outcome;
 }

@@ -19,7 +19,7 @@ import { programme } from './schema';
  * The hub's tables come in sets, one per domain, each with its own drizzle-kit folder and its own
  * bookkeeping table, so domains evolve their tables without renumbering each other's migrations.
  */
-export const HUB_MIGRATION_SETS = [{ folder: path.join(__dirname, 'migrations'), table: '__drizzle_migrations' }, { folder: path.join(__dirname, 'migrations-cases'), table: '__drizzle_migrations_cases' }, { folder: path.join(__dirname, 'migrations-access'), table: '__drizzle_migrations_access' }, { folder: path.join(__dirname, 'migrations-findings'), table: '__drizzle_migrations_findings' }];
+export const HUB_MIGRATION_SETS = [{ folder: path.join(__dirname, 'migrations'), table: '__drizzle_migrations' }, { folder: path.join(__dirname, 'migrations-cases'), table: '__drizzle_migrations_cases' }, { folder: path.join(__dirname, 'migrations-access'), table: '__drizzle_migrations_access' }, { folder: path.join(__dirname, 'migrations-findings'), table: '__drizzle_migrations_findings' }, { folder: path.join(__dirname, 'migrations-jobs'), table: '__drizzle_migrations_jobs' }];
 
 /** CREATE DATABASE IF NOT EXISTS for the database a URL names, connecting without it. */
 export async function ensureDatabase(url: string): Promise<void> {

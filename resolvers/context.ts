@@ -21,12 +21,15 @@ export interface HubDeps {
   today?: () => IsoDate;
   /** The household the query page shows as its example (a demo household with aid). */
   exampleHouseholdId?: string;
+  /** Told each department read's outcome (server/metrics.ts). */
+  metrics?: { sourceOutcome(outcome: SourceOutcome): void };
 }
 
 export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<DepartmentCode, SourceOutcome>) {
   return {
     hub: createHubLoaders(deps.hub),
     departments: createDepartmentLoaders(deps.sources, today, (outcome, error) => {
+      deps.metrics?.sourceOutcome(outcome);
       if (outcome.available) return;
       unavailable.set(outcome.department, outcome);
       const cause = error as { code?: string; cause?: { code?: string } } | null;

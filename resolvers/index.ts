@@ -7,7 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import type { GraphQLSchema } from 'graphql';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { GraphQLScalarType, parse, type GraphQLSchema } from 'graphql';
 import { applyAccessPolicy } from '../access/enforce';
 import { accessResolvers } from './access';
 import { caseResolvers } from './cases';
@@ -16,6 +17,8 @@ import { applyDateRanges } from './date-ranges';
 import { findingResolvers } from './findings';
 import { householdResolvers } from './household';
 import { scalarResolvers } from './scalars';
+import { requireHouseholdId } from './errors';
+import type { HubContext } from './context';
 
 export const SCHEMA_DIR = path.join(__dirname, '..', 'schema');
 
@@ -37,4 +40,33 @@ export function buildSchema(): GraphQLSchema {
   });
   // Dates first, so that the access policy (outermost) still decides before any argument is read.
   return applyAccessPolicy(applyDateRanges(schema));
+}
+
+/** The federation additions (an entity key), used only by buildFederatedSchema. */
+export const SUBGRAPH_SDL_FILE = path.join(SCHEMA_DIR, 'subgraph', 'federation.graphql');
+
+/**
+ * The same schema served as an Apollo Federation 2 subgraph: `Household` is an entity keyed by the
+ * hub's household id, resolved through the same loader as `household(id:)`. The access policy is
+ * applied after, so `_entities` is a root field with its own rule (roles, purposes, the household
+ * ids it names audited) and every Household it returns gets its view from its own region, exactly
+ * as any other household does.
+ */
+export function buildFederatedSchema(): GraphQLSchema {
+  const entityResolvers = {
+    Household: {
+      __resolveReference: (ref: { id: string }, ctx: HubContext) => ctx.loaders.hub.householdById.load(requireHouseholdId(ref.id)),
+    },
+  };
+  const merged: Record<string, Record<string, unknown>> = {};
+  for (const r of [...resolvers, entityResolvers] as Record<string, unknown>[]) {
+    for (const [type, fields] of Object.entries(r)) {
+      // Scalars are GraphQLScalarType instances: kept whole, not spread.
+      merged[type] = merged[type] && !(fields instanceof GraphQLScalarType) ? { ...merged[type], ...(fields as object) } : (fields as Record<string, unknown>);
+    }
+  }
+  const typeDefs = parse([...loadTypeDefs(), fs.readFileSync(SUBGRAPH_SDL_FILE, 'utf8')].join('\n'));
+  // The resolver map is the same one makeExecutableSchema takes; @apollo/subgraph types it its own way.
+  const modules = [{ typeDefs, resolvers: merged }] as unknown as Parameters<typeof buildSubgraphSchema>[0];
+  return applyAccessPolicy(buildSubgraphSchema(modules));
 }

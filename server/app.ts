@@ -9,7 +9,12 @@
 import http from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginSchemaReportingDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
@@ -19,14 +24,17 @@ import { GraphQLError, type ASTVisitor, type GraphQLFormattedError, type Validat
 import { AuditStore, auditWriterPool } from '../access/audit';
 import { CheckpointLog } from '../access/checkpoints';
 import { accessMiddleware, jsonErrorHandler, requestAccess, requireJsonPost } from '../access/http';
+import { createRateLimits, type RateLimits } from '../access/rate-limits';
+import { scanJobs } from '../db/findings-scan';
+import { activeRuleSet } from '../rules/load';
+import { todayIso } from '../domain/dates';
 import { redactErrorMessage } from '../access/redact';
 import { accessDbOf } from '../db/access-db';
 import { activeHolidayCalendar } from '../domain/cases/working-days';
 import { scrub } from '../domain/privacy';
 import { createContext, type HubContext, type HubDeps } from '../resolvers/context';
 import { ERROR_CODES } from '../resolvers/errors';
-import { buildSchema } from '../resolvers/index';
-import { scanJobs } from '../db/findings-scan';
+import { buildFederatedSchema, buildSchema } from '../resolvers/index';
 import { StatementCounter, statementScope } from '../db/instrument';
 import { auditPlugin, departmentUnavailablePlugin, statementCountPlugin } from './plugins';
 import { registerCasePages } from './case-pages';
@@ -39,6 +47,7 @@ import { queryCostPlugin } from './query-cost';
 import { requestIdMiddleware, withRequestIds } from './request-id';
 import { securityHeaders } from './security-headers';
 import { queryPage } from './query-page';
+import { HubMetrics, metricsServer } from './metrics';
 
 const KNOWN_CODES = new Set<string>([...ERROR_CODES, 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE']);
 
@@ -70,6 +79,10 @@ export interface HubServer {
   httpServer: http.Server;
   apollo: ApolloServer<HubContext>;
   audit: AuditStore;
+  metrics: HubMetrics;
+  /** The metrics listener, when METRICS_PORT is set (not yet listening: the caller starts it). */
+  metricsHttpServer: http.Server | null;
+  rateLimits: RateLimits;
 }
 
 export async function createHubServer(given: HubDeps): Promise<HubServer> {
@@ -77,7 +90,7 @@ export async function createHubServer(given: HubDeps): Promise<HubServer> {
   // the start with a message naming the notice and field, and no request pays for the build.
   activeHolidayCalendar();
   // Every log line written while a request runs carries its id (server/request-id.ts).
-  const deps: HubDeps = { ...given, logger: withRequestIds(given.logger) };
+  let deps: HubDeps = { ...given, logger: withRequestIds(given.logger) };
   const app = express();
   app.disable('x-powered-by');
   // First, on every route: the request's id, and the security headers (server/security-headers.ts).
@@ -92,6 +105,25 @@ export async function createHubServer(given: HubDeps): Promise<HubServer> {
   if (!checkpoints) deps.logger.warn('audit checkpoints are off (no AUDIT_SIGNING_KEY or AUDIT_SIGNING_KEY_FILE): the audit chain is not protected against a database administrator who recomputes its hashes');
   const audit = new AuditStore(accessDb, auditWriterPool(deps.config.hubUrl, hubTimeoutMs), checkpoints);
   await audit.init();
+  const metrics = new HubMetrics(deps.hub);
+  audit.onAppend = (seconds, ok) => metrics.auditAppend(seconds, ok);
+  const metricsConfig = deps.config.metrics ?? null;
+  const metricsHttpServer = metricsConfig?.port ? metricsServer(metrics, metricsConfig.token) : null;
+  const rateLimits = createRateLimits(
+    { perClientPerMinute: deps.config.rateLimitPerMinute, authFailuresPerMinute: deps.config.authFailuresPerMinute, redisUrl: deps.config.rateLimitRedisUrl ?? null },
+    deps.logger,
+  );
+  if (rateLimits.store === 'redis') metrics.watchRateLimitStore(() => rateLimits.connected());
+  // Scans whose hub process died are taken over by whichever live process looks first.
+  const takeover = deps.config.jobTakeoverIntervalMs
+    ? setInterval(() => {
+        scanJobs.takeOver({ hub: deps.hub, sources: deps.sources, ruleSet: activeRuleSet(), today: deps.today?.() ?? todayIso(), logger: deps.logger }).catch((err: Error) => {
+          deps.logger.warn({ err: { name: err?.name, message: scrub(String(err?.message ?? '')) } }, 'scan takeover check failed');
+        });
+      }, deps.config.jobTakeoverIntervalMs)
+    : null;
+  takeover?.unref();
+  deps = { ...deps, metrics };
 
   // Static limits on a document, checked at validation, before anything runs. Tokens are counted by
   // graphql-js itself (parseOptions.maxTokens): armor's token plugin throws from a hook that
@@ -107,7 +139,7 @@ export async function createHubServer(given: HubDeps): Promise<HubServer> {
   }).protect();
 
   const apollo = new ApolloServer<HubContext>({
-    schema: buildSchema(),
+    schema: deps.config.subgraph ? buildFederatedSchema() : buildSchema(),
     introspection: !production,
     // Never in a response, in any mode: stacks name files and lines; the log has what developers need.
     includeStacktraceInErrorResponses: false,
@@ -121,8 +153,26 @@ export async function createHubServer(given: HubDeps): Promise<HubServer> {
     parseOptions: { maxTokens: queryLimits.maxTokens },
     validationRules: [...armor.validationRules, noSubscriptions],
     plugins: [
+      // First: its timing covers every other plugin, the audit append included.
+      metrics.plugin(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
+      // Nothing is ever sent to Apollo's services, whatever APOLLO_* variables the environment
+      // holds (a government network), and a router asking for traces gets none.
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginSchemaReportingDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      {
+        async serverWillStart() {
+          return {
+            async serverWillStop() {
+              if (takeover) clearInterval(takeover);
+              await rateLimits.close();
+              if (metricsHttpServer?.listening) await new Promise<void>((r) => metricsHttpServer.close(() => r()));
+            },
+          };
+        },
+      },
       ...armor.plugins,
       queryCostPlugin(queryLimits.maxCost),
       departmentUnavailablePlugin(),
@@ -179,7 +229,7 @@ export async function createHubServer(given: HubDeps): Promise<HubServer> {
   });
 
   // ---- Everything below is authenticated. Register route modules after this line. ----
-  app.use(accessMiddleware({ db: accessDb, audit, config: deps.config, logger: deps.logger }));
+  app.use(accessMiddleware({ db: accessDb, audit, config: deps.config, logger: deps.logger, rateLimits }));
   registerCasePages(app, deps, audit);
   registerFindingExports(app, deps, audit);
 
@@ -193,5 +243,5 @@ export async function createHubServer(given: HubDeps): Promise<HubServer> {
   );
 
   app.use(jsonErrorHandler(deps.logger));
-  return { app, httpServer, apollo, audit };
+  return { app, httpServer, apollo, audit, metrics, metricsHttpServer, rateLimits };
 }

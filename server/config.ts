@@ -37,6 +37,16 @@ export interface HubConfig {
    * AUDIT_CHECKPOINT_INTERVAL_MS. Null or absent: off.
    */
   auditCheckpoints?: CheckpointConfig | null;
+   * Where rate-limit counters live when several hub processes serve one city: a Redis URL
+   * (access/rate-limits.ts). Null: this process's memory.
+   */
+  rateLimitRedisUrl?: string | null;
+  /** The Prometheus listener (server/metrics.ts); null port: no metrics listener. */
+  metrics?: { port: number | null; host: string; token: string | null };
+  /** Also serve the schema as an Apollo Federation 2 subgraph (server/subgraph.ts). */
+  subgraph?: boolean;
+  /** How often this process looks for scans whose lease expired, to take them over; null: never. */
+  jobTakeoverIntervalMs?: number | null;
 }
 
 export const HUB_TIMEOUT_MS_DEFAULT = 5000;
@@ -127,5 +137,13 @@ export function loadConfig(hubUrl: string, env: NodeJS.ProcessEnv = process.env)
     authFailuresPerMinute: positiveInt(env, 'AUTH_FAILURES_PER_MINUTE', 60),
     hubTimeoutMs: positiveInt(env, 'HUB_TIMEOUT_MS', HUB_TIMEOUT_MS_DEFAULT),
     auditCheckpoints: checkpointConfigFromEnv(env),
+    rateLimitRedisUrl: env.RATE_LIMIT_REDIS_URL || null,
+    metrics: {
+      port: env.METRICS_PORT ? positiveInt(env, 'METRICS_PORT', 9464) : null,
+      host: env.METRICS_HOST || '127.0.0.1',
+      token: env.METRICS_TOKEN || null,
+    },
+    subgraph: env.AIDHUB_SUBGRAPH === '1',
+    jobTakeoverIntervalMs: env.AIDHUB_JOB_TAKEOVER_MS === '0' ? null : positiveInt(env, 'AIDHUB_JOB_TAKEOVER_MS', 15_000),
   };
 }

@@ -105,13 +105,17 @@ async function main(): Promise<void> {
   // The example the banner and the query page show: a Jining household (the city-wide demo client
   // may see it) that receives aid.
   const example = demo ? await exampleHouseholdId(hub, sources) : null;
-  const { httpServer, apollo } = await createHubServer({ config, hub, sources, logger, exampleHouseholdId: example ?? undefined });
+  const { httpServer, apollo, metricsHttpServer } = await createHubServer({ config, hub, sources, logger, exampleHouseholdId: example ?? undefined });
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', (err: NodeJS.ErrnoException) => reject(portProblem(err, config.host, config.port)));
     httpServer.listen(config.port, config.host, resolve);
   });
   // Only now, listening: so `npm run clients`, `scan` and `audit:verify` find this server while it runs.
   if (privateServer) writeHubUrlFile(hubUrl);
+  if (metricsHttpServer && config.metrics?.port) {
+    await new Promise<void>((resolve) => metricsHttpServer.listen(config.metrics!.port!, config.metrics!.host, resolve));
+    console.log(`Metrics (Prometheus): http://${config.metrics.host}:${config.metrics.port}/metrics${config.metrics.token ? ' (bearer token: METRICS_TOKEN)' : ''}`);
+  }
   const base = `http://${config.host}:${config.port}`;
   const tokensFile = path.relative(process.cwd(), demoClientsFile) || demoClientsFile;
   console.log(`

@@ -2,7 +2,7 @@
  * No date argument can hold the hub's event loop (issue 15: `overdueReport(asOf: "9999-12-31…")`
  * never returned, and stopped the hub for everyone).
  *
- * The hub runs in a process of its own (test/support/hub-process.ts), so that a held event loop
+ * The hub runs in a process of its own (test/support/standalone-hub.ts), so that a held event loop
  * there cannot hold this test: every request here has a bounded timeout. The worst inputs of every
  * date-taking argument of the schema (year 0, 1, 1899/1900, 2100, 2200, 9999, +010000, and the
  * last instant inside the range) are sent in rounds; each round also asks `/healthz`, and the round
@@ -84,7 +84,7 @@ async function healthz(): Promise<boolean> {
 }
 
 function startHubProcess(databaseUrl: string): Promise<{ process: ChildProcess; url: string }> {
-  const script = path.join(__dirname, 'support', 'hub-process.ts');
+  const script = path.join(__dirname, 'support', 'standalone-hub.ts');
   const proc = spawn(process.execPath, ['--import', 'tsx', script], {
     cwd: path.join(__dirname, '..'),
     env: { ...process.env, DATABASE_URL: databaseUrl, RATE_LIMIT_PER_MINUTE: '1000000', AUTH_FAILURES_PER_MINUTE: '1000000', AIDHUB_HOLIDAYS_FILE: '' },

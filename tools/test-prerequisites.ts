@@ -8,6 +8,8 @@
  * - Chromium, for the meeting brief tested in a real headless browser (test/cases-brief.test.ts;
  *   CHROMIUM_PATH, default /usr/bin/chromium), and on Debian the CJK font that makes its
  *   screenshots show Chinese rather than boxes.
+ * - A Redis server binary, for the private Redis that two hub processes share their rate limits
+ *   through (test/replicas.test.ts); never a running service.
  *
  * As root on Debian or Ubuntu the missing packages are installed with apt-get, as CI does;
  * anywhere else the message says what to install. Nothing is ever skipped.
@@ -39,6 +41,9 @@ export function missingPrerequisites(): Missing[] {
   }
   if (!fs.existsSync(CHROMIUM)) {
     missing.push({ what: `Chromium at ${CHROMIUM}`, debianPackage: 'chromium', elsewhere: 'install Chromium and set CHROMIUM_PATH to its executable' });
+  }
+  if (!hasCommand('redis-server')) {
+    missing.push({ what: 'a Redis server binary (redis-server)', debianPackage: 'redis-server', elsewhere: 'brew install redis' });
   }
   if (hasCommand('dpkg-query') && !debianInstalled('fonts-noto-cjk')) {
     missing.push({ what: 'a CJK font for the brief’s screenshots', debianPackage: 'fonts-noto-cjk', elsewhere: 'install Noto Sans CJK' });

@@ -47,7 +47,7 @@ CREATE TABLE `api_client` (
 	CONSTRAINT `api_client_id` PRIMARY KEY(`id`),
 	CONSTRAINT `api_client_name_unique` UNIQUE(`name`),
 	CONSTRAINT `api_client_token_hash_unique` UNIQUE(`token_hash`)
-);
+) /*T![auto_id_cache] AUTO_ID_CACHE=1 */;
 --> statement-breakpoint
 CREATE INDEX `access_log_subject` ON `access_log` (`subject_kind`,`subject_ref`,`seq`);--> statement-breakpoint
 CREATE INDEX `access_log_client` ON `access_log` (`client_id`,`seq`);

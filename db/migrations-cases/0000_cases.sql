@@ -12,7 +12,7 @@ CREATE TABLE `aid_case` (
 	`explanation` text,
 	`ended_at` datetime(3),
 	CONSTRAINT `aid_case_id` PRIMARY KEY(`id`)
-);
+) /*T![auto_id_cache] AUTO_ID_CACHE=1 */;
 --> statement-breakpoint
 CREATE TABLE `case_event` (
 	`id` bigint unsigned AUTO_INCREMENT NOT NULL,
@@ -32,7 +32,7 @@ CREATE TABLE `case_event` (
 	CONSTRAINT `case_event_id` PRIMARY KEY(`id`),
 	CONSTRAINT `case_event_seq` UNIQUE(`case_id`,`seq`),
 	CONSTRAINT `case_event_idempotency` UNIQUE(`idempotency_key`)
-);
+) /*T![auto_id_cache] AUTO_ID_CACHE=1 */;
 --> statement-breakpoint
 CREATE TABLE `case_meeting` (
 	`id` bigint unsigned AUTO_INCREMENT NOT NULL,
@@ -44,7 +44,7 @@ CREATE TABLE `case_meeting` (
 	`recorded_at` datetime(3) NOT NULL,
 	`recorded_by` varchar(64) NOT NULL,
 	CONSTRAINT `case_meeting_id` PRIMARY KEY(`id`)
-);
+) /*T![auto_id_cache] AUTO_ID_CACHE=1 */;
 --> statement-breakpoint
 CREATE TABLE `case_meeting_department` (
 	`meeting_id` bigint unsigned NOT NULL,
@@ -74,7 +74,7 @@ CREATE TABLE `referral_slip` (
 	`decline_reason` text,
 	`aid_source_ref` varchar(128),
 	CONSTRAINT `referral_slip_id` PRIMARY KEY(`id`)
-);
+) /*T![auto_id_cache] AUTO_ID_CACHE=1 */;
 --> statement-breakpoint
 CREATE TABLE `second_aid_approval` (
 	`id` bigint unsigned AUTO_INCREMENT NOT NULL,
@@ -87,7 +87,7 @@ CREATE TABLE `second_aid_approval` (
 	`aid_source_ref` varchar(128),
 	CONSTRAINT `second_aid_approval_id` PRIMARY KEY(`id`),
 	CONSTRAINT `second_aid_referral` UNIQUE(`referral_id`)
-);
+) /*T![auto_id_cache] AUTO_ID_CACHE=1 */;
 --> statement-breakpoint
 ALTER TABLE `aid_case` ADD CONSTRAINT `aid_case_household_fk` FOREIGN KEY (`household_id`) REFERENCES `household`(`id`) ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE `case_event` ADD CONSTRAINT `case_event_case_fk` FOREIGN KEY (`case_id`) REFERENCES `aid_case`(`id`) ON DELETE no action ON UPDATE no action;--> statement-breakpoint

@@ -21,7 +21,7 @@ CREATE TABLE `finding` (
 	`updated_at` datetime(3) NOT NULL,
 	CONSTRAINT `finding_id` PRIMARY KEY(`id`),
 	CONSTRAINT `finding_fingerprint` UNIQUE(`fingerprint`)
-);
+) /*T![auto_id_cache] AUTO_ID_CACHE=1 */;
 --> statement-breakpoint
 CREATE TABLE `finding_event` (
 	`id` bigint unsigned AUTO_INCREMENT NOT NULL,
@@ -37,7 +37,7 @@ CREATE TABLE `finding_event` (
 	`content_hash` char(32) NOT NULL,
 	`at` datetime(3) NOT NULL,
 	CONSTRAINT `finding_event_id` PRIMARY KEY(`id`)
-);
+) /*T![auto_id_cache] AUTO_ID_CACHE=1 */;
 --> statement-breakpoint
 CREATE TABLE `finding_occurrence` (
 	`scan_id` bigint unsigned NOT NULL,
@@ -69,7 +69,7 @@ CREATE TABLE `finding_scan` (
 	`heartbeat_at` datetime(3) NOT NULL,
 	`finished_at` datetime(3),
 	CONSTRAINT `finding_scan_id` PRIMARY KEY(`id`)
-);
+) /*T![auto_id_cache] AUTO_ID_CACHE=1 */;
 --> statement-breakpoint
 CREATE INDEX `finding_household` ON `finding` (`household_id`);--> statement-breakpoint
 CREATE INDEX `finding_region` ON `finding` (`region_code`,`id`);--> statement-breakpoint

@@ -5,7 +5,7 @@ CREATE TABLE `household` (
 	`address` varchar(255) NOT NULL,
 	CONSTRAINT `household_id` PRIMARY KEY(`id`),
 	CONSTRAINT `household_registration_no_unique` UNIQUE(`registration_no`)
-);
+) /*T![auto_id_cache] AUTO_ID_CACHE=1 */;
 --> statement-breakpoint
 CREATE TABLE `household_member` (
 	`household_id` bigint unsigned NOT NULL,

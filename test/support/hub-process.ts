@@ -1,31 +1,63 @@
 /**
- * A hub in a process of its own, over the databases DATABASE_URL names (departments at their
- * default URLs beside it), configured from the environment as `npm start` is. Prints one line of
- * JSON, `{"url":"http://127.0.0.1:PORT"}`, once it listens.
- *
- * For tests that must survive the hub's event loop being held: a test in the hub's own process
- * would hang with it, and no timeout of its own could fire. Run it as
- * `node --import tsx test/support/hub-process.ts` and end it by its pid.
+ * A hub as a separate Node process, started the way `npm start` starts it (server/main.ts) with
+ * DATABASE_URL set, on free ports of its own; for tests of several hub processes on one database.
  */
-import type { AddressInfo } from 'node:net';
-import pino from 'pino';
-import { createPool, hubDrizzle } from '../../db/connect';
-import { openSources } from '../../federation/sources';
-import { createHubServer } from '../../server/app';
-import { loadConfig } from '../../server/config';
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { freePort } from './redis';
 
-async function main(): Promise<void> {
-  const hubUrl = process.env.DATABASE_URL;
-  if (!hubUrl) throw new Error('DATABASE_URL is not set');
-  const config = loadConfig(hubUrl);
-  const hub = hubDrizzle(createPool(hubUrl));
-  const { httpServer } = await createHubServer({ config, hub, sources: openSources(config.sources), logger: pino({ level: 'silent' }) });
-  httpServer.listen(0, '127.0.0.1', () => {
-    process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}` })}\n`);
-  });
+const ROOT = path.join(__dirname, '..', '..');
+
+export interface HubProcess {
+  url: string;
+  metricsUrl: string;
+  child: ChildProcess;
+  output: string[];
 }
 
-main().catch((err) => {
-  process.stderr.write(`${(err as Error).message}\n`);
-  process.exit(1);
-});
+/** `env` adds to (or overrides) the hub's environment. */
+export async function startHubProcess(hubUrl: string, env: Record<string, string> = {}): Promise<HubProcess> {
+  const [port, metricsPort] = [await freePort(), await freePort()];
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/main.ts')], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      DATABASE_URL: hubUrl,
+      AIDHUB_DEMO: '0',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      METRICS_PORT: String(metricsPort),
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`hub did not start: ${output.join('')}`)), 90_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      output.push(d.toString());
+      if (output.join('').includes('AidHub is listening')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`hub exited (${code}) before listening: ${output.join('')}`));
+    });
+  });
+  return { url: `http://127.0.0.1:${port}`, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, child, output };
+}
+
+export async function stopHubProcess(h: HubProcess): Promise<void> {
+  if (h.child.exitCode !== null || h.child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => h.child.once('exit', () => r()));
+  h.child.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 20_000)))]);
+  clearTimeout(timer);
+  if (h.child.exitCode === null && h.child.signalCode === null) h.child.kill('SIGKILL');
+}

@@ -80,6 +80,8 @@ export interface TestHubOptions {
   hubTimeoutMs?: number;
   /** Signed audit checkpoints (access/checkpoints.ts); default off. */
   auditCheckpoints?: HubConfig['auditCheckpoints'];
+  /** Serve the schema as an Apollo Federation 2 subgraph (AIDHUB_SUBGRAPH=1). */
+  subgraph?: boolean;
 }
 
 let clientCounter = 0;
@@ -108,6 +110,7 @@ export async function startTestHub(dbs: TestDatabases, opts: TestHubOptions = {}
     authFailuresPerMinute: opts.authFailuresPerMinute ?? 100_000,
     hubTimeoutMs: opts.hubTimeoutMs,
     auditCheckpoints: opts.auditCheckpoints ?? null,
+    subgraph: opts.subgraph ?? false,
   };
   const accessDb = accessDbOf(dbs.hub);
   const makeClient = async (spec: TestClientSpec = {}) => {

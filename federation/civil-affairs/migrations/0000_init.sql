@@ -6,7 +6,7 @@ CREATE TABLE `child_allowance` (
 	`end_on` date,
 	`monthly_fen` int NOT NULL,
 	CONSTRAINT `child_allowance_id` PRIMARY KEY(`id`)
-);
+) /*T![auto_id_cache] AUTO_ID_CACHE=1 */;
 --> statement-breakpoint
 CREATE TABLE `dibao_family` (
 	`family_no` varchar(24) NOT NULL,
@@ -39,7 +39,7 @@ CREATE TABLE `tekun_person` (
 	`monthly_fen` int NOT NULL,
 	`state_flag` tinyint NOT NULL DEFAULT 0,
 	CONSTRAINT `tekun_person_tk_id` PRIMARY KEY(`tk_id`)
-);
+) /*T![auto_id_cache] AUTO_ID_CACHE=1 */;
 --> statement-breakpoint
 CREATE TABLE `temp_aid_grant` (
 	`grant_id` bigint unsigned AUTO_INCREMENT NOT NULL,
@@ -53,7 +53,7 @@ CREATE TABLE `temp_aid_grant` (
 	`approval_level` tinyint NOT NULL,
 	`revoked` boolean NOT NULL DEFAULT false,
 	CONSTRAINT `temp_aid_grant_grant_id` PRIMARY KEY(`grant_id`)
-);
+) /*T![auto_id_cache] AUTO_ID_CACHE=1 */;
 --> statement-breakpoint
 CREATE INDEX `child_allowance_id` ON `child_allowance` (`child_id_no`);--> statement-breakpoint
 CREATE INDEX `dibao_family_head` ON `dibao_family` (`head_id_no`);--> statement-breakpoint

@@ -16,7 +16,7 @@ CREATE TABLE `cl_rehab_aid` (
 	`grant_date` date NOT NULL,
 	`amount_fen` int NOT NULL,
 	CONSTRAINT `cl_rehab_aid_id` PRIMARY KEY(`id`)
-);
+) /*T![auto_id_cache] AUTO_ID_CACHE=1 */;
 --> statement-breakpoint
 CREATE TABLE `cl_subsidy` (
 	`sub_id` bigint unsigned AUTO_INCREMENT NOT NULL,
@@ -26,7 +26,7 @@ CREATE TABLE `cl_subsidy` (
 	`end_ym` char(7),
 	`monthly_fen` int NOT NULL,
 	CONSTRAINT `cl_subsidy_sub_id` PRIMARY KEY(`sub_id`)
-);
+) /*T![auto_id_cache] AUTO_ID_CACHE=1 */;
 --> statement-breakpoint
 CREATE INDEX `cl_certificate_id` ON `cl_certificate` (`id_card`);--> statement-breakpoint
 CREATE INDEX `cl_rehab_cert` ON `cl_rehab_aid` (`cert_no`);--> statement-breakpoint

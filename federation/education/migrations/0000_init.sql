@@ -8,7 +8,7 @@ CREATE TABLE `xs_funding` (
 	`paid_date` date NOT NULL,
 	`paid_flag` tinyint NOT NULL DEFAULT 1,
 	CONSTRAINT `xs_funding_funding_id` PRIMARY KEY(`funding_id`)
-);
+) /*T![auto_id_cache] AUTO_ID_CACHE=1 */;
 --> statement-breakpoint
 CREATE TABLE `xs_student` (
 	`student_no` varchar(20) NOT NULL,

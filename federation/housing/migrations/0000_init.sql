@@ -7,7 +7,7 @@ CREATE TABLE `gzf_allocation` (
 	`end_date` date,
 	`unit_address` varchar(128),
 	CONSTRAINT `gzf_allocation_alloc_id` PRIMARY KEY(`alloc_id`)
-);
+) /*T![auto_id_cache] AUTO_ID_CACHE=1 */;
 --> statement-breakpoint
 CREATE TABLE `gzf_application` (
 	`app_no` varchar(24) NOT NULL,

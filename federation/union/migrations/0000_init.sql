@@ -8,7 +8,7 @@ CREATE TABLE `gh_grant` (
 	`school_year` char(9),
 	`setl_ref` varchar(30),
 	CONSTRAINT `gh_grant_grant_no` PRIMARY KEY(`grant_no`)
-);
+) /*T![auto_id_cache] AUTO_ID_CACHE=1 */;
 --> statement-breakpoint
 CREATE TABLE `gh_worker_file` (
 	`file_no` varchar(20) NOT NULL,

@@ -1,0 +1,165 @@
+/**
+ * Prometheus metrics (prom-client), one registry per hub server.
+ *
+ * Served at `/metrics` on a listener of its own (METRICS_PORT, bound to METRICS_HOST, 127.0.0.1 by
+ * default), never on the public port: the public app answers /metrics like any undeclared route.
+ * Put the metrics port on the management network only; METRICS_TOKEN, when set, is also required as
+ * `Authorization: Bearer <token>`. Metrics carry counts and timings, never an ID number or a name,
+ * so a scrape is not an access to personal data and writes no audit row.
+ *
+ * Operation names are chosen by callers; only the first OPERATION_LABELS_MAX distinct names get
+ * a label of their own, later ones count as `other`, so a caller cannot grow the registry.
+ */
+import http from 'node:http';
+import crypto from 'node:crypto';
+import type { ApolloServerPlugin } from '@apollo/server';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { HubDb } from '../db/connect';
+import { runningScanProgress } from '../db/findings-store';
+import type { SourceOutcome } from '../federation/loaders';
+import type { HubContext } from '../resolvers/context';
+import { outcomeOf } from './plugins';
+
+export const OPERATION_LABELS_MAX = 200;
+
+export class HubMetrics {
+  readonly registry = new Registry();
+  private readonly operations = new Set<string>();
+  readonly requests = new Counter({
+    name: 'aidhub_graphql_requests_total',
+    help: 'GraphQL requests by operation name and outcome (OK, PARTIAL, DENIED, FAILED; REFUSED: never ran, e.g. a parse, validation or limit error)',
+    labelNames: ['operation', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly requestSeconds = new Histogram({
+    name: 'aidhub_graphql_request_duration_seconds',
+    help: 'GraphQL request latency, from the request reaching Apollo to the response being ready (audit append included)',
+    labelNames: ['operation'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly sourceSeconds = new Histogram({
+    name: 'aidhub_source_duration_seconds',
+    help: 'One batched read of a department source, by department and whether it answered',
+    labelNames: ['department', 'available'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5],
+    registers: [this.registry],
+  });
+  readonly sourceAvailable = new Gauge({
+    name: 'aidhub_source_available',
+    help: 'Whether the last read of a department source answered (1) or not (0)',
+    labelNames: ['department'] as const,
+    registers: [this.registry],
+  });
+  readonly sourceFailures = new Counter({
+    name: 'aidhub_source_failures_total',
+    help: 'Department source reads that failed, by department and reason (TIMEOUT, UNREACHABLE, ...)',
+    labelNames: ['department', 'reason'] as const,
+    registers: [this.registry],
+  });
+  readonly auditAppendSeconds = new Histogram({
+    name: 'aidhub_audit_append_duration_seconds',
+    help: 'Time for one access to be recorded in the audit chain (group-commit wait included), by result',
+    labelNames: ['result'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  constructor(hub: HubDb | null) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'aidhub_process_' });
+    if (!hub) return;
+    // Job progress is read from the hub database at scrape time, so any replica reports every
+    // running scan, whichever replica holds its lease.
+    new Gauge({
+      name: 'aidhub_scan_households',
+      help: 'Households of a running scan: total and done so far',
+      labelNames: ['scan_id', 'region', 'count'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        for (const s of await runningScanProgress(hub)) {
+          this.set({ scan_id: String(s.id), region: s.regionCode, count: 'total' }, s.householdsTotal);
+          this.set({ scan_id: String(s.id), region: s.regionCode, count: 'done' }, s.householdsDone);
+        }
+      },
+    });
+  }
+
+  /** Whether the shared rate-limit store answers (1) or limits are per process for now (0); absent without a store. */
+  watchRateLimitStore(connected: () => boolean): void {
+    new Gauge({
+      name: 'aidhub_rate_limit_store_up',
+      help: 'Whether the shared rate-limit store (Redis) answers: 1, limits are shared; 0, each process applies them alone',
+      registers: [this.registry],
+      collect() {
+        this.set(connected() ? 1 : 0);
+      },
+    });
+  }
+
+  operationLabel(name: string | null | undefined): string {
+    const op = name && /^[_A-Za-z][_0-9A-Za-z]{0,63}$/.test(name) ? name : 'anonymous';
+    if (this.operations.has(op)) return op;
+    if (this.operations.size >= OPERATION_LABELS_MAX) return 'other';
+    this.operations.add(op);
+    return op;
+  }
+
+  sourceOutcome(o: SourceOutcome): void {
+    this.sourceSeconds.observe({ department: o.department, available: String(o.available) }, o.latencyMs / 1000);
+    this.sourceAvailable.set({ department: o.department }, o.available ? 1 : 0);
+    if (!o.available) this.sourceFailures.inc({ department: o.department, reason: o.reason ?? 'UNKNOWN' });
+  }
+
+  auditAppend(seconds: number, ok: boolean): void {
+    this.auditAppendSeconds.observe({ result: ok ? 'written' : 'failed' }, seconds);
+  }
+
+  /** Counts every GraphQL request and times it. Put it first, so its timing includes the others. */
+  plugin(): ApolloServerPlugin<HubContext> {
+    const metrics = this;
+    return {
+      async requestDidStart() {
+        const started = performance.now();
+        let executed = false;
+        return {
+          async executionDidStart() {
+            executed = true;
+          },
+          async willSendResponse({ response, operationName }) {
+            const op = metrics.operationLabel(operationName);
+            const result = response.body.kind === 'single' ? response.body.singleResult : null;
+            const outcome = executed ? (result ? outcomeOf(result) : 'FAILED') : 'REFUSED';
+            metrics.requests.inc({ operation: op, outcome });
+            metrics.requestSeconds.observe({ operation: op }, (performance.now() - started) / 1000);
+          },
+        };
+      },
+    };
+  }
+}
+
+function tokenMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(header?.replace(/^Bearer\s+/i, '') ?? '');
+  const want = Buffer.from(token);
+  return given.length === want.length && crypto.timingSafeEqual(given, want);
+}
+
+/** The metrics listener: GET /metrics only, optionally behind a bearer token. */
+export function metricsServer(metrics: HubMetrics, token: string | null): http.Server {
+  return http.createServer((req, res) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+      return;
+    }
+    if (token && !tokenMatches(req.headers.authorization, token)) {
+      res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer realm="aidhub-metrics"' }).end('unauthorized\n');
+      return;
+    }
+    metrics.registry.metrics().then(
+      (body) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body),
+      () => res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics unavailable\n'),
+    );
+  });
+}

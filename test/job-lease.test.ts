@@ -1,0 +1,149 @@
+/**
+ * Job leases in the hub database (db/job-lease.ts): one taker of an expired lease among many, a
+ * fencing token that stops a replaced holder's writes, and a scan whose process died taken over
+ * and finished from where it had got to.
+ */
+import { sql } from 'drizzle-orm';
+import { ScanJobs } from '../db/findings-scan';
+import { createScan, dbNow } from '../db/findings-store';
+import { checkFence, createLease, fenced, LeaseLost, renewLease, takeExpiredLease, type Lease } from '../db/job-lease';
+import { activeRuleSet } from '../rules/load';
+import { createTestDatabases, type TestDatabases } from './support/databases';
+import { insertRegions, insertWang, TODAY } from './support/scenarios';
+import { insertCases } from './findings-scenario';
+
+let dbs: TestDatabases;
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('job_lease');
+  await insertRegions(dbs);
+  await insertWang(dbs);
+  await insertCases(dbs);
+});
+
+afterAll(async () => {
+  await dbs?.close();
+});
+
+const expire = (key: string) => dbs.hubPool.query(`UPDATE job_lease SET expires_at = DATE_SUB(UTC_TIMESTAMP(3), INTERVAL 1 SECOND) WHERE job_key = ?`, [key]);
+const leaseRow = async (key: string) => ((await dbs.hubPool.query('SELECT holder, token, resume_after FROM job_lease WHERE job_key = ?', [key])) as any)[0][0];
+
+describe('a lease', () => {
+  it('is taken by exactly one of several replicas once it has expired, with the next token', async () => {
+    const first = await createLease(dbs.hub, 'test:one', 'replica-a', 60_000);
+    expect(first.token).toBe(1);
+    // Held and not expired: nobody takes it.
+    expect(await takeExpiredLease(dbs.hub, 'test:one', 'replica-b', 60_000)).toBeNull();
+    await expire('test:one');
+    const takers = await Promise.all(['b', 'c', 'd', 'e'].map((r) => takeExpiredLease(dbs.hub, 'test:one', `replica-${r}`, 60_000)));
+    const won = takers.filter((t) => t !== null);
+    expect(won).toHaveLength(1);
+    expect(won[0]!.lease.token).toBe(2);
+    expect(await leaseRow('test:one')).toEqual({ holder: won[0]!.lease.holder, token: 2, resume_after: null });
+  });
+
+  it('fences off the holder it replaced: its renewals and writes are refused', async () => {
+    const old = await createLease(dbs.hub, 'test:fence', 'replica-a', 60_000);
+    await expire('test:fence');
+    const taken = await takeExpiredLease(dbs.hub, 'test:fence', 'replica-b', 60_000);
+    expect(taken).not.toBeNull();
+    expect(await renewLease(dbs.hub, old, 60_000)).toBe(false);
+    expect(await renewLease(dbs.hub, taken!.lease, 60_000)).toBe(true);
+    await expect(dbs.hub.transaction((tx) => checkFence(tx, old))).rejects.toBeInstanceOf(LeaseLost);
+    // A fenced write by the old holder leaves nothing behind.
+    await dbs.hubPool.query('CREATE TABLE IF NOT EXISTS lease_probe (k VARCHAR(20) PRIMARY KEY)');
+    await expect(fenced(dbs.hub, old, (tx) => tx.execute(sql`INSERT INTO lease_probe (k) VALUES ('old')`))).rejects.toBeInstanceOf(LeaseLost);
+    await fenced(dbs.hub, taken!.lease, (tx) => tx.execute(sql`INSERT INTO lease_probe (k) VALUES ('new')`));
+    const [rows] = (await dbs.hubPool.query('SELECT k FROM lease_probe ORDER BY k')) as any;
+    expect(rows).toEqual([{ k: 'new' }]);
+  });
+});
+
+describe('a scan whose hub process died', () => {
+  const ruleSet = activeRuleSet();
+  const deps = () => ({ hub: dbs.hub, sources: dbs.sourceSet, ruleSet, today: TODAY });
+
+  async function seenBy(scanId: number): Promise<number[]> {
+    const [rows] = (await dbs.hubPool.query(
+      'SELECT DISTINCT f.household_id AS id FROM finding_occurrence o JOIN finding f ON f.id = o.finding_id WHERE o.scan_id = ? AND f.household_id IS NOT NULL',
+      [scanId],
+    )) as any;
+    return rows.map((r: any) => Number(r.id));
+  }
+
+  async function orphanScan(regionCode: string, resumeAfter: { id: number; regionCode: string } | null, done: number): Promise<{ scanId: number; lease: Lease }> {
+    const scanId = await createScan(dbs.hub, { regionCode, asOf: TODAY, ruleSet, startedBy: 'dead-replica', startedByDepartment: null });
+    const lease = await createLease(dbs.hub, `scan:${scanId}`, 'dead-replica', 60_000);
+    await dbs.hubPool.query('UPDATE finding_scan SET households_done = ? WHERE id = ?', [done, scanId]);
+    if (resumeAfter) await dbs.hubPool.query('UPDATE job_lease SET resume_after = ? WHERE job_key = ?', [JSON.stringify(resumeAfter), `scan:${scanId}`]);
+    return { scanId, lease };
+  }
+
+  it('is left alone while its lease runs, then taken over and finished from its last stored chunk', async () => {
+    const [households] = (await dbs.hubPool.query(`SELECT id, region_code AS regionCode FROM household WHERE region_code LIKE '370811%' ORDER BY region_code, id`)) as any;
+    expect(households.length).toBeGreaterThan(2);
+    // A full scan first, to know which households have findings.
+    const full = await new ScanJobs(60_000).start(deps(), '370811', 'test', null);
+    if (!full.ok) throw new Error('the full scan did not start');
+    await full.done;
+    const withFindings = await seenBy(full.scanId);
+    const cut = households.findIndex((h: any) => withFindings.includes(h.id));
+    expect(cut).toBeGreaterThanOrEqual(0);
+    expect(withFindings.some((id) => households.findIndex((h: any) => h.id === id) > cut)).toBe(true);
+    // It had stored the chunks up to that household before it died.
+    const { scanId, lease: deadLease } = await orphanScan('370811', households[cut], cut + 1);
+    const jobs = new ScanJobs(60_000);
+    expect(await jobs.takeOver(deps())).toEqual([]);
+
+    await expire(`scan:${scanId}`);
+    // Two replicas look at once: one takes it.
+    const other = new ScanJobs(60_000);
+    const taken = await Promise.all([jobs.takeOver(deps()), other.takeOver(deps())]);
+    expect(taken.flat()).toEqual([scanId]);
+    await Promise.all([jobs.idle(), other.idle()]);
+
+    const [[scan]] = (await dbs.hubPool.query('SELECT state, failure, households_total, households_done FROM finding_scan WHERE id = ?', [scanId])) as any;
+    expect(scan).toEqual({ state: 'SUCCEEDED', failure: null, households_total: households.length, households_done: households.length });
+    // Only the households after the cursor were read again: it saw the later ones' findings, not that one's.
+    const seen = await seenBy(scanId);
+    expect(seen).not.toContain(households[cut].id);
+    expect(seen.sort()).toEqual(withFindings.filter((id) => households.findIndex((h: any) => h.id === id) > cut).sort());
+    expect((await leaseRow(`scan:${scanId}`)).token).toBe(2);
+    // The dead process, had it woken, could write nothing more.
+    await expect(dbs.hub.transaction((tx) => checkFence(tx, deadLease))).rejects.toBeInstanceOf(LeaseLost);
+  });
+
+  it('is ended FAILED (RULE_SET_CHANGED) rather than finished under another rule set', async () => {
+    const scanId = await createScan(dbs.hub, { regionCode: '370826', asOf: TODAY, ruleSet: { ...ruleSet, digest: 'f'.repeat(16) }, startedBy: 'dead-replica', startedByDepartment: null });
+    await createLease(dbs.hub, `scan:${scanId}`, 'dead-replica', 60_000);
+    await expire(`scan:${scanId}`);
+    const jobs = new ScanJobs(60_000);
+    expect(await jobs.takeOver(deps())).toEqual([scanId]);
+    const [[scan]] = (await dbs.hubPool.query('SELECT state, failure FROM finding_scan WHERE id = ?', [scanId])) as any;
+    expect(scan).toEqual({ state: 'FAILED', failure: 'RULE_SET_CHANGED' });
+  });
+
+  it('once marked INTERRUPTED by a later start, can write nothing more even if its process wakes', async () => {
+    const { scanId, lease: stalled } = await orphanScan('370826', null, 0);
+    await dbs.hubPool.query('UPDATE finding_scan SET heartbeat_at = ? WHERE id = ?', [dbNow(new Date(Date.now() - 11 * 60_000)), scanId]);
+    const next = await new ScanJobs(60_000).start(deps(), '370826', 'test', null);
+    expect(next.ok).toBe(true);
+    if (next.ok) await next.done;
+    const [[scan]] = (await dbs.hubPool.query('SELECT state, failure FROM finding_scan WHERE id = ?', [scanId])) as any;
+    expect(scan).toEqual({ state: 'FAILED', failure: 'INTERRUPTED' });
+    await expect(dbs.hub.transaction((tx) => checkFence(tx, stalled))).rejects.toBeInstanceOf(LeaseLost);
+  });
+
+  it('records its heartbeat as it runs', async () => {
+    const before = dbNow(new Date(Date.now() - 60_000));
+    const jobs = new ScanJobs(60_000);
+    const started = await jobs.start(deps(), '370811001', 'test', null);
+    expect(started.ok).toBe(true);
+    if (!started.ok) return;
+    await started.done;
+    const [[scan]] = (await dbs.hubPool.query('SELECT state, heartbeat_at > ? AS beat FROM finding_scan WHERE id = ?', [before, started.scanId])) as any;
+    expect(scan).toEqual({ state: 'SUCCEEDED', beat: 1 });
+    const [[row]] = (await dbs.hubPool.query('SELECT token, expires_at <= UTC_TIMESTAMP(3) AS ended FROM job_lease WHERE job_key = ?', [`scan:${started.scanId}`])) as any;
+    expect(row).toEqual({ token: 1, ended: 1 });
+  });
+});

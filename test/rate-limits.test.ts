@@ -1,0 +1,49 @@
+/**
+ * The rate limits' store: in memory by default; in Redis when configured, falling back to a
+ * per-process limiter of the same size while Redis cannot be reached (fails open to per-process
+ * limits, never refusing a request because the store is down).
+ */
+import { createRateLimits } from '../access/rate-limits';
+import { freePort, startPrivateRedis } from './support/redis';
+
+it('keeps the limit in memory when no store is configured', async () => {
+  const limits = createRateLimits({ perClientPerMinute: 3, authFailuresPerMinute: 2, redisUrl: null });
+  expect(limits.store).toBe('memory');
+  const results = [];
+  for (let i = 0; i < 4; i++) results.push(await limits.consumeClient('7'));
+  expect(results.map((r) => r === null)).toEqual([true, true, true, false]);
+  expect(results[3]!.msBeforeNext).toBeGreaterThan(0);
+  expect(await limits.consumeAuthFailure('10.0.0.1')).toBeNull();
+  await limits.close();
+});
+
+it('shares the limit through Redis between two limiters (two processes’ worth)', async () => {
+  const redis = await startPrivateRedis();
+  const a = createRateLimits({ perClientPerMinute: 3, authFailuresPerMinute: 2, redisUrl: redis.url, keyPrefix: 'unit' });
+  const b = createRateLimits({ perClientPerMinute: 3, authFailuresPerMinute: 2, redisUrl: redis.url, keyPrefix: 'unit' });
+  try {
+    // Wait until both are connected: before that, checks go to the insurance limiter.
+    for (let i = 0; i < 100 && !(a.connected() && b.connected()); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(a.connected() && b.connected()).toBe(true);
+    const results = [await a.consumeClient('7'), await b.consumeClient('7'), await a.consumeClient('7'), await b.consumeClient('7')];
+    expect(results.map((r) => r === null)).toEqual([true, true, true, false]);
+  } finally {
+    await a.close();
+    await b.close();
+    await redis.stop();
+  }
+});
+
+it('falls back to a per-process limit of the same size while Redis is unreachable', async () => {
+  const deadPort = await freePort();
+  const limits = createRateLimits({ perClientPerMinute: 3, authFailuresPerMinute: 2, redisUrl: `redis://127.0.0.1:${deadPort}` });
+  try {
+    expect(limits.store).toBe('redis');
+    const results = [];
+    for (let i = 0; i < 4; i++) results.push(await limits.consumeClient('7'));
+    // Not refused for the store being down, and still limited.
+    expect(results.map((r) => r === null)).toEqual([true, true, true, false]);
+  } finally {
+    await limits.close();
+  }
+});

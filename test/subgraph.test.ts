@@ -1,0 +1,186 @@
+/**
+ * The hub as an Apollo Federation 2 subgraph (AIDHUB_SUBGRAPH=1), composed with a small second
+ * subgraph (a charity register referencing households) behind @apollo/gateway, the way a province
+ * would put city hubs and department services behind one router. The gateway's telemetry is off
+ * (by default it sends usage metrics to Apollo's servers) and no connection leaves this machine.
+ * Household references resolve in one batched `_entities` fetch, under the same access rules and
+ * audit as any household read.
+ */
+import dns from 'node:dns';
+import net from 'node:net';
+import { ApolloGateway, IntrospectAndCompose, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginSchemaReportingDisabled, ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
+import { startStandaloneServer } from '@apollo/server/standalone';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { parse } from 'graphql';
+import { createTestDatabases, type TestDatabases } from './support/databases';
+import { startTestHub, type TestHub } from './support/hub';
+import { insertRegions, insertWang, insertZhao } from './support/scenarios';
+import { insertCases, type CaseIds } from './findings-scenario';
+
+/** A charity register: its own projects, each naming households it helps by the hub's household id. */
+const CHARITY_SDL = parse(`
+  extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
+  type Query { charityProjects: [CharityProject!]! }
+  type CharityProject { id: ID! name: String! households: [Household!]! }
+  type Household @key(fields: "id", resolvable: false) { id: ID! }
+`);
+
+let dbs: TestDatabases;
+let hub: TestHub;
+let wangId: number;
+let zhaoId: number;
+let cases: CaseIds;
+let charity: ApolloServer;
+let charityUrl: string;
+let gatewayServer: ApolloServer;
+let gateway: ApolloGateway;
+/** Every request the gateway sent to the hub subgraph. */
+const toHub: { query: string; variables?: Record<string, any> }[] = [];
+/** Every host anything in this process tried to reach while the gateway lived. */
+const reached = new Set<string>();
+let projects: { id: string; name: string; households: { id: string }[] }[] = [];
+
+const restore: (() => void)[] = [];
+function watchOutboundConnections(): void {
+  const connect = net.Socket.prototype.connect;
+  net.Socket.prototype.connect = function (this: net.Socket, ...args: any[]) {
+    const opts = args[0];
+    const host = typeof opts === 'object' && opts !== null ? (opts.host ?? opts.path ?? 'localhost') : typeof args[1] === 'string' ? args[1] : 'localhost';
+    reached.add(String(host));
+    return (connect as any).apply(this, args);
+  } as any;
+  const lookup = dns.lookup;
+  (dns as any).lookup = function (hostname: string, ...rest: any[]) {
+    reached.add(hostname);
+    return (lookup as any).call(dns, hostname, ...rest);
+  };
+  restore.push(() => {
+    net.Socket.prototype.connect = connect;
+    (dns as any).lookup = lookup;
+  });
+}
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('subgraph');
+  await insertRegions(dbs);
+  wangId = await insertWang(dbs);
+  zhaoId = await insertZhao(dbs);
+  cases = await insertCases(dbs);
+  // A client of 任城区 (370811): Wang and the planted cases are in its scope, Zhao (微山县) is not.
+  hub = await startTestHub(dbs, { subgraph: true, client: { regionScope: '370811', roles: ['READER'] } });
+
+  projects = [
+    { id: 'P1', name: '济时救 99 公益日', households: [{ id: String(wangId) }, { id: String(cases.overlap) }] },
+    { id: 'P2', name: '春蕾计划', households: [{ id: String(cases.orphan) }, { id: String(wangId) }] },
+  ];
+  charity = new ApolloServer({
+    schema: buildSubgraphSchema([{ typeDefs: CHARITY_SDL, resolvers: { Query: { charityProjects: () => projects } } }]),
+    plugins: [ApolloServerPluginUsageReportingDisabled(), ApolloServerPluginSchemaReportingDisabled()],
+  });
+  charityUrl = (await startStandaloneServer(charity, { listen: { port: 0, host: '127.0.0.1' } })).url;
+
+  // Off before the gateway is made: it decides at construction whether to send usage metrics home.
+  process.env.APOLLO_TELEMETRY_DISABLED = '1';
+  for (const name of ['APOLLO_KEY', 'APOLLO_GRAPH_REF', 'APOLLO_SCHEMA_REPORTING']) delete process.env[name];
+  watchOutboundConnections();
+  gateway = new ApolloGateway({
+    supergraphSdl: new IntrospectAndCompose({
+      subgraphs: [
+        { name: 'hub', url: `${hub.url}/graphql` },
+        { name: 'charity', url: charityUrl },
+      ],
+      // Composition reads the hub's SDL (`_service`) with a token like any other caller.
+      introspectionHeaders: (service) => (service.name === 'hub' ? hub.authHeaders : {}),
+    }),
+    buildService: ({ name, url }) =>
+      new RemoteGraphQLDataSource<{ headers: Record<string, string> }>({
+        url,
+        willSendRequest({ request, context }) {
+          if (name !== 'hub') return;
+          // The caller's own token and purpose go to the hub: the router holds no rights of its own.
+          for (const [k, v] of Object.entries(context.headers ?? {})) request.http!.headers.set(k, String(v));
+          toHub.push({ query: request.query!, variables: request.variables });
+        },
+      }),
+  });
+  gatewayServer = new ApolloServer({ gateway, plugins: [ApolloServerPluginUsageReportingDisabled(), ApolloServerPluginSchemaReportingDisabled()] });
+  await gatewayServer.start();
+}, 120_000);
+
+afterAll(async () => {
+  await gatewayServer?.stop();
+  await charity?.stop();
+  restore.forEach((r) => r());
+  await hub?.close();
+  await dbs?.close();
+});
+
+async function viaGateway(query: string, headers: Record<string, string>): Promise<any> {
+  const res = await gatewayServer.executeOperation({ query }, { contextValue: { headers } } as any);
+  if (res.body.kind !== 'single') throw new Error('expected a single result');
+  return res.body.singleResult;
+}
+
+const QUERY = `{ charityProjects { name households { id registrationNumber members { relation person { name } } } } }`;
+
+it('answers a query across both subgraphs with one batched entity fetch from the hub, audited', async () => {
+  toHub.length = 0;
+  const result = await viaGateway(QUERY, hub.authHeaders);
+  expect(result.errors).toBeUndefined();
+  const data = result.data as any;
+  expect(data.charityProjects.map((p: any) => p.households.map((h: any) => h.id))).toEqual(projects.map((p) => p.households.map((h) => h.id)));
+  expect(data.charityProjects[0].households[0].registrationNumber).toBe('RC-0001');
+  expect(data.charityProjects[0].households[0].members).toHaveLength(4);
+
+  // One request to the hub, one `_entities` field, every distinct household in it.
+  expect(toHub).toHaveLength(1);
+  expect(toHub[0].query).toContain('_entities');
+  const ids = new Set(toHub[0].variables!.representations.map((r: any) => r.id));
+  expect(ids).toEqual(new Set([String(wangId), String(cases.overlap), String(cases.orphan)]));
+
+  // Each household resolved is in the audit trail, as for household(id:).
+  const [rows] = (await dbs.hubPool.query(`SELECT subject_ref AS ref, outcome FROM access_log WHERE subject_kind = 'HOUSEHOLD' AND operation_hash IS NOT NULL ORDER BY seq DESC LIMIT 3`)) as any;
+  expect(new Set(rows.map((r: any) => r.ref))).toEqual(ids);
+  expect(rows.every((r: any) => r.outcome === 'OK')).toBe(true);
+});
+
+it('refuses entity references outside the caller’s scope, and records the refusal', async () => {
+  projects.push({ id: 'P3', name: '微山湖 助学', households: [{ id: String(zhaoId) }] });
+  try {
+    const result = await viaGateway(QUERY, hub.authHeaders);
+    expect(result.errors?.map((e: any) => e.extensions?.code)).toContain('FORBIDDEN');
+    // Nothing of any household came back from a refused batch.
+    expect(JSON.stringify(result.data ?? {})).not.toContain('RC-0001');
+    const [[row]] = (await dbs.hubPool.query(`SELECT outcome FROM access_log WHERE subject_kind = 'HOUSEHOLD' AND subject_ref = ? ORDER BY seq DESC LIMIT 1`, [String(zhaoId)])) as any;
+    expect(row.outcome).toBe('DENIED');
+  } finally {
+    projects.pop();
+  }
+});
+
+it('refuses entity resolution without a token or a purpose, like any read', async () => {
+  const noToken = await viaGateway(QUERY, {});
+  expect(noToken.errors?.length).toBeGreaterThan(0);
+  expect(JSON.stringify(noToken.data ?? {})).not.toContain('RC-0001');
+  const { purpose: _omitted, ...tokenOnly } = { ...hub.authHeaders, purpose: undefined };
+  delete (tokenOnly as Record<string, string>)['x-purpose'];
+  const noPurpose = await viaGateway(QUERY, tokenOnly as Record<string, string>);
+  expect(noPurpose.errors?.map((e: any) => e.extensions?.code)).toContain('FORBIDDEN');
+});
+
+it('keys households by the hub id only: no ID number is an entity key', async () => {
+  const res = await hub.gql(`{ _service { sdl } }`);
+  expect(res.errors).toBeUndefined();
+  const keys = [...String(res.data._service.sdl).matchAll(/@key\(fields: "([^"]+)"/g)].map((m) => m[1]);
+  expect(keys).toEqual(['id']);
+});
+
+it('sent nothing anywhere but this machine (telemetry off)', async () => {
+  await gatewayServer.stop(); // a telemetry exporter would flush here
+  const outside = [...reached].filter((h) => !['127.0.0.1', 'localhost', '::1'].includes(h) && !h.startsWith('/'));
+  expect(outside).toEqual([]);
+  // The watch saw the gateway's own connections, so it was looking.
+  expect(reached.size).toBeGreaterThan(0);
+});
