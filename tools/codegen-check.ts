@@ -10,7 +10,7 @@ import config, { GENERATED_TYPES } from '../codegen';
 
 async function main(): Promise<void> {
   const root = path.join(__dirname, '..');
-  const outputs = await generate({ ...config, cwd: root, silent: true }, false);
+  const outputs: { filename: string; content: string }[] = await generate({ ...config, cwd: root, silent: true }, false);
   const fresh = outputs.find((o) => path.resolve(root, o.filename) === path.resolve(root, GENERATED_TYPES));
   if (!fresh) throw new Error(`codegen.ts no longer generates ${GENERATED_TYPES}`);
   const file = path.join(root, GENERATED_TYPES);
