@@ -18,6 +18,8 @@ const config: CodegenConfig = {
         useTypeImports: true,
         // The schema's enums are the domain's string unions (DepartmentCode, CaseState …).
         enumsAsTypes: true,
+        // Resolvers may return the domain's readonly lists.
+        immutableTypes: true,
         contextType: '../context#HubContext',
         // A FindingMeasure member says which it is, so __resolveType reads it.
         resolversNonOptionalTypename: { unionMember: true },

@@ -4,7 +4,7 @@
  * household's cases and slips. The same plain object answers `Case.dossier`, is stored with a
  * meeting, and is printed on the brief.
  */
-import { inWindow, summariseAid } from '../domain/aid-summary';
+import { inWindow, newestFirst, summariseAid } from '../domain/aid-summary';
 import { formatChinaInstant } from '../domain/cases/china-time';
 import { departmentsNotContributed, DOSSIER_MONTHS, DOSSIER_VERSION, monthsWindow, type Dossier, type DossierFinding, type DossierReferral } from '../domain/cases/dossier';
 import { caseReference } from '../domain/cases/reference';
@@ -12,7 +12,6 @@ import type { IsoDate } from '../domain/dates';
 import { householdFindings, type LiveRequest } from '../federation/findings-live';
 import { aidForPeople, type DepartmentLoaders } from '../federation/loaders';
 import { activeRuleSet } from '../rules/load';
-import type { AidRecord } from '../federation/types';
 import type { CaseLoaders } from './cases-loaders';
 import type { CaseRecord } from './cases-records';
 import type { HubLoaders } from './loaders';
@@ -37,13 +36,6 @@ export function openFindingsFrom(req: LiveRequest): (householdId: number) => Pro
     (await householdFindings(req, householdId, activeRuleSet().rules))
       .filter((f) => f.status === 'OPEN' || f.status === 'CONFIRMED')
       .map((f) => ({ ruleId: f.ruleId, severity: f.severity, status: f.status, summary: f.explanation, departments: f.departments }));
-}
-
-/** Newest first: by grant date or period start, then by source reference for a stable order. */
-function newestFirst(a: AidRecord, b: AidRecord): number {
-  const da = a.grantDate ?? a.periodStart ?? '';
-  const db = b.grantDate ?? b.periodStart ?? '';
-  return da === db ? a.sourceRef.localeCompare(b.sourceRef) : da < db ? 1 : -1;
 }
 
 export async function buildDossier(inputs: DossierInputs, c: CaseRecord, today: IsoDate, now: Date): Promise<Dossier> {

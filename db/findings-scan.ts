@@ -21,7 +21,8 @@ import { peopleKnownToDepartments, peopleWithFacts } from '../federation/person-
 import type { Sources } from '../federation/sources';
 import type { HubDb } from './connect';
 import { countPeople, householdKeysPage, secondAidApprovalFacts, spellsAndPeople, spellsOfHouseholds, type HouseholdKey } from './findings-facts';
-import { abandonStaleScans, createScan, dbNow, finishScan, recordScanProgress, runningScans, SCAN_INTERRUPTED, storeScanFindings, type FoundInRegion, type ScanCounts, type ScanRow } from './findings-store';
+import { abandonStaleScans, createScan, finishScan, recordScanProgress, runningScans, SCAN_INTERRUPTED, storeScanFindings, type FoundInRegion, type ScanCounts, type ScanRow } from './findings-store';
+import { toDbInstant } from './instants';
 import { countHouseholdsUnderPrefix } from './region-pages';
 
 export interface ScanDeps {
@@ -158,7 +159,7 @@ export const SCAN_HEARTBEAT_TIMEOUT_MS = 10 * 60_000;
  * before the next scan start marks it so in the table.
  */
 export function currentScanState(s: Pick<ScanRow, 'state' | 'failure' | 'heartbeatAt'>, now: Date = new Date()): { state: ScanRow['state']; failure: string | null } {
-  if (s.state === 'RUNNING' && s.heartbeatAt <= dbNow(new Date(now.getTime() - SCAN_HEARTBEAT_TIMEOUT_MS))) return { state: 'FAILED', failure: SCAN_INTERRUPTED };
+  if (s.state === 'RUNNING' && s.heartbeatAt <= toDbInstant(new Date(now.getTime() - SCAN_HEARTBEAT_TIMEOUT_MS))) return { state: 'FAILED', failure: SCAN_INTERRUPTED };
   return { state: s.state, failure: s.failure };
 }
 
@@ -187,7 +188,7 @@ export class ScanJobs {
     const job = { regionCode, scanId: null as number | null, done: new Promise<void>((r) => (release = r)) as Promise<unknown> };
     this.running.add(job);
     try {
-      const aliveAfter = dbNow(new Date(Date.now() - SCAN_HEARTBEAT_TIMEOUT_MS));
+      const aliveAfter = toDbInstant(new Date(Date.now() - SCAN_HEARTBEAT_TIMEOUT_MS));
       await abandonStaleScans(deps.hub, aliveAfter);
       const elsewhere = (await runningScans(deps.hub, aliveAfter)).find((s) => overlaps(s.regionCode, regionCode));
       if (elsewhere) {

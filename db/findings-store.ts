@@ -12,16 +12,12 @@ import type { AidRecord, Finding, Measure } from '../domain/rules/facts';
 import type { RuleKind, RuleSet, Severity } from '../domain/rules/rule-set';
 import { seenAgain, settle, type FindingStatus, type SettleAction, type SettleRefusal } from '../domain/rules/settlement';
 import type { HubDb } from './connect';
+import { toDbInstant } from './instants';
 import { finding, findingEvent, findingOccurrence, findingScan, FINDING_LIMITS } from './findings-schema';
 
 export type ScanRow = typeof findingScan.$inferSelect;
 export type FindingRow = typeof finding.$inferSelect;
 export type FindingEventRow = typeof findingEvent.$inferSelect;
-
-/** Now, as the DATETIME(3) text the hub stores (UTC). */
-export function dbNow(at: Date = new Date()): string {
-  return at.toISOString().replace('T', ' ').slice(0, 23);
-}
 
 export function departmentMask(codes: readonly DepartmentCode[]): number {
   return codes.reduce((m, c) => m | (1 << DEPARTMENT_CODES.indexOf(c)), 0);
@@ -87,7 +83,7 @@ export interface ScanStart {
 }
 
 export async function createScan(db: HubDb, s: ScanStart): Promise<number> {
-  const now = dbNow();
+  const now = toDbInstant();
   const [res] = await db.insert(findingScan).values({
     regionCode: s.regionCode,
     state: 'RUNNING',
@@ -135,11 +131,11 @@ export interface ScanCounts {
 }
 
 export async function recordScanProgress(db: HubDb, scanId: number, counts: ScanCounts): Promise<void> {
-  await db.update(findingScan).set({ ...counts, heartbeatAt: dbNow() }).where(eq(findingScan.id, scanId));
+  await db.update(findingScan).set({ ...counts, heartbeatAt: toDbInstant() }).where(eq(findingScan.id, scanId));
 }
 
 export async function finishScan(db: HubDb, scanId: number, state: 'SUCCEEDED' | 'FAILED', counts: ScanCounts, failure: string | null = null): Promise<void> {
-  const now = dbNow();
+  const now = toDbInstant();
   await db
     .update(findingScan)
     .set({ ...counts, state, failure: failure?.slice(0, 200) ?? null, heartbeatAt: now, finishedAt: now })
@@ -196,7 +192,7 @@ export async function storeScanFindings(db: HubDb, scanId: number, found: readon
   const unique = [...new Map(found.map((f) => [f.finding.fingerprint, f])).values()];
   const outcome: StoreOutcome = { found: unique.length, new: 0, reopened: 0, stillSettled: 0 };
   if (unique.length === 0) return outcome;
-  const now = dbNow();
+  const now = toDbInstant();
   await db.transaction(async (tx) => {
     const existing = new Map<string, { id: number; status: FindingStatus; settledContentHash: string | null }>();
     for (const part of chunks(unique.map((f) => f.finding.fingerprint), 2000)) {
@@ -385,7 +381,7 @@ export async function settleFinding(
     if (by.department !== null && !departmentsOfMask(row.departmentMask).includes(by.department)) return { ok: false as const, code: 'DEPARTMENT_NOT_CONCERNED' as const };
     const next = settle(row.status, action, reason);
     if (!next.ok) return next;
-    const now = dbNow();
+    const now = toDbInstant();
     await tx.update(finding).set({ status: next.status, settledContentHash: row.contentHash, updatedAt: now }).where(eq(finding.id, row.id));
     await tx.insert(findingEvent).values({
       findingId: row.id,

@@ -52,51 +52,51 @@ export type AccessChannel =
 
 /** A client as the audit trail recorded it at the time. */
 export type AccessClient = {
-  __typename?: 'AccessClient';
+  readonly __typename?: 'AccessClient';
   /** Its department. */
-  department: Department;
+  readonly department: Department;
   /** Its name. */
-  name: Scalars['String']['output'];
+  readonly name: Scalars['String']['output'];
   /** Its region scope (division code). */
-  regionScope: Scalars['String']['output'];
+  readonly regionScope: Scalars['String']['output'];
 };
 
 /** A page of audit entries. */
 export type AccessLogConnection = {
-  __typename?: 'AccessLogConnection';
-  edges: Array<AccessLogEdge>;
-  pageInfo: PageInfo;
+  readonly __typename?: 'AccessLogConnection';
+  readonly edges: ReadonlyArray<AccessLogEdge>;
+  readonly pageInfo: PageInfo;
 };
 
 export type AccessLogEdge = {
-  __typename?: 'AccessLogEdge';
-  cursor: Scalars['String']['output'];
-  node: AccessLogEntry;
+  readonly __typename?: 'AccessLogEdge';
+  readonly cursor: Scalars['String']['output'];
+  readonly node: AccessLogEntry;
 };
 
 /** One access to one subject, as the audit trail recorded it. */
 export type AccessLogEntry = {
-  __typename?: 'AccessLogEntry';
-  /** When, in UTC (ISO 8601, e.g. 2026-03-15T08:30:00.123Z). */
-  at: Scalars['String']['output'];
+  readonly __typename?: 'AccessLogEntry';
+  /** When. */
+  readonly at: Scalars['DateTime']['output'];
   /** The case reference it stated. */
-  caseReference?: Maybe<Scalars['String']['output']>;
+  readonly caseReference?: Maybe<Scalars['String']['output']>;
   /** GraphQL or another route. */
-  channel: AccessChannel;
+  readonly channel: AccessChannel;
   /** The client that asked. */
-  client: AccessClient;
+  readonly client: AccessClient;
   /** The GraphQL operation name, or the route. */
-  operation?: Maybe<Scalars['String']['output']>;
+  readonly operation?: Maybe<Scalars['String']['output']>;
   /** What became of the access. */
-  outcome: AccessOutcome;
+  readonly outcome: AccessOutcome;
   /** The purpose it stated. */
-  purpose?: Maybe<AccessPurpose>;
+  readonly purpose?: Maybe<AccessPurpose>;
   /** Position in the hash-chained audit trail. */
-  seq: Scalars['ID']['output'];
+  readonly seq: Scalars['ID']['output'];
   /** Whether the entry is about the person directly or about their household. */
-  subjectKind: AccessSubjectKind;
+  readonly subjectKind: AccessSubjectKind;
   /** The subject as recorded: a masked ID number or a household id. */
-  subjectLabel?: Maybe<Scalars['String']['output']>;
+  readonly subjectLabel?: Maybe<Scalars['String']['output']>;
 };
 
 /** What became of an access. */
@@ -162,24 +162,24 @@ export type AccessSubjectKind =
  */
 export type ActorInput = {
   /** The office the officer acts for (only without an authenticated caller). */
-  office?: InputMaybe<OfficeInput>;
+  readonly office?: InputMaybe<OfficeInput>;
   /** The officer's staff identifier (not their name), up to 64 characters. */
-  officer: Scalars['String']['input'];
+  readonly officer: Scalars['String']['input'];
 };
 
 /** Recurring aid paid after the beneficiary died. */
 export type AidAfterDeath = {
-  __typename?: 'AidAfterDeath';
+  readonly __typename?: 'AidAfterDeath';
   /** Date of death. */
-  deathDate: Scalars['Date']['output'];
+  readonly deathDate: Scalars['Date']['output'];
   /** Paid after death, in fen. */
-  excessFen: Scalars['Fen']['output'];
+  readonly excessFen: Scalars['Fen']['output'];
   /** First day of the first month that should not have been paid. */
-  from: Scalars['Date']['output'];
+  readonly from: Scalars['Date']['output'];
   /** Months paid after death (up to today). */
-  months: Scalars['Int']['output'];
+  readonly months: Scalars['Int']['output'];
   /** Last day covered by the aid; null while it is still paid. */
-  to?: Maybe<Scalars['Date']['output']>;
+  readonly to?: Maybe<Scalars['Date']['output']>;
 };
 
 /** Why temporary aid was granted. */
@@ -193,11 +193,11 @@ export type AidCause =
 
 /** The days a recurring aid covers. */
 export type AidPeriod = {
-  __typename?: 'AidPeriod';
+  readonly __typename?: 'AidPeriod';
   /** Last day covered; null while it runs on. */
-  end?: Maybe<Scalars['Date']['output']>;
+  readonly end?: Maybe<Scalars['Date']['output']>;
   /** First day covered. */
-  start: Scalars['Date']['output'];
+  readonly start: Scalars['Date']['output'];
 };
 
 /** What aid is for (seed 000, 二(二)). */
@@ -221,33 +221,33 @@ export type AidPurpose =
 
 /** One piece of aid to one person, as a department records it, in the hub's common shape. */
 export type AidRecord = {
-  __typename?: 'AidRecord';
+  readonly __typename?: 'AidRecord';
   /** Recurring: fen per month. One-off: fen in total. */
-  amountFen: Scalars['Fen']['output'];
+  readonly amountFen: Scalars['Fen']['output'];
   /** Who receives it. Null only if the hub does not know the person. */
-  beneficiary?: Maybe<Person>;
+  readonly beneficiary?: Maybe<Person>;
   /** Temporary aid: the cause. */
-  cause?: Maybe<AidCause>;
+  readonly cause?: Maybe<AidCause>;
   /** The paying department. */
-  department: Department;
+  readonly department: Department;
   /** One-off aid: the date granted. */
-  grantDate?: Maybe<Scalars['Date']['output']>;
+  readonly grantDate?: Maybe<Scalars['Date']['output']>;
   /** Recurring aid: the period covered. */
-  period?: Maybe<AidPeriod>;
+  readonly period?: Maybe<AidPeriod>;
   /** The programme. */
-  programme: Programme;
+  readonly programme: Programme;
   /** Education aid: the school year, e.g. 2025-2026. */
-  schoolYear?: Maybe<Scalars['String']['output']>;
+  readonly schoolYear?: Maybe<Scalars['String']['output']>;
   /** Temporary aid: approved as a second aid (二次临时救助) for heavy costs. */
-  secondAid?: Maybe<Scalars['Boolean']['output']>;
+  readonly secondAid?: Maybe<Scalars['Boolean']['output']>;
   /** The department's own household key (低保 family number, housing application), if any. */
-  sourceHouseholdReference?: Maybe<Scalars['String']['output']>;
+  readonly sourceHouseholdReference?: Maybe<Scalars['String']['output']>;
   /** Stable reference into the department's own records, for follow-up with that office. */
-  sourceReference: Scalars['String']['output'];
+  readonly sourceReference: Scalars['String']['output'];
   /** Status. */
-  status: AidStatus;
+  readonly status: AidStatus;
   /** Temporary aid: granted as 急难 (sudden and urgent hardship). */
-  urgent?: Maybe<Scalars['Boolean']['output']>;
+  readonly urgent?: Maybe<Scalars['Boolean']['output']>;
 };
 
 /** Status of one aid record. */
@@ -265,91 +265,91 @@ export type AidStatus =
 
 /** Aid totals for a household over a window. */
 export type AidSummary = {
-  __typename?: 'AidSummary';
+  readonly __typename?: 'AidSummary';
   /** Totals per department, every department listed. */
-  byDepartment: Array<DepartmentTotal>;
+  readonly byDepartment: ReadonlyArray<DepartmentTotal>;
   /** Totals per purpose, only purposes with aid. */
-  byPurpose: Array<PurposeTotal>;
+  readonly byPurpose: ReadonlyArray<PurposeTotal>;
   /** Whether every department answered; if not, totals are incomplete (see Household.sources). */
-  complete: Scalars['Boolean']['output'];
+  readonly complete: Scalars['Boolean']['output'];
   /** First day of the window. */
-  from: Scalars['Date']['output'];
+  readonly from: Scalars['Date']['output'];
   /** Recurring aid being paid now, per month, in fen. */
-  monthlyRecurringFen: Scalars['Fen']['output'];
+  readonly monthlyRecurringFen: Scalars['Fen']['output'];
   /** Last day of the window. */
-  to: Scalars['Date']['output'];
+  readonly to: Scalars['Date']['output'];
   /** All aid in the window, in fen. */
-  totalFen: Scalars['Fen']['output'];
+  readonly totalFen: Scalars['Fen']['output'];
 };
 
 /** The API client making this request. */
 export type Caller = {
-  __typename?: 'Caller';
+  readonly __typename?: 'Caller';
   /** Purposes this client may state. */
-  allowedPurposes: Array<AccessPurpose>;
+  readonly allowedPurposes: ReadonlyArray<AccessPurpose>;
   /** The case reference stated with this request (X-Case-Reference), if any. */
-  caseReference?: Maybe<Scalars['String']['output']>;
+  readonly caseReference?: Maybe<Scalars['String']['output']>;
   /** The department it belongs to. */
-  department: Department;
+  readonly department: Department;
   /** The client's name (a label such as rencheng-civil-affairs). */
-  name: Scalars['String']['output'];
+  readonly name: Scalars['String']['output'];
   /** The purpose stated with this request, if any. */
-  purpose?: Maybe<AccessPurpose>;
+  readonly purpose?: Maybe<AccessPurpose>;
   /** The division it sees in full. */
-  regionScope: Region;
+  readonly regionScope: Region;
   /** Its roles. */
-  roles: Array<AccessRole>;
+  readonly roles: ReadonlyArray<AccessRole>;
   /** Whether it sees ID numbers in clear inside its scope (otherwise 370811********123X). */
-  seesIdNumbers: Scalars['Boolean']['output'];
+  readonly seesIdNumbers: Scalars['Boolean']['output'];
 };
 
 /** A joint case (一事一议 or a simpler case) about one household. */
 export type Case = {
-  __typename?: 'Case';
+  readonly __typename?: 'Case';
   /** The states the case may move to next. */
-  allowedTransitions: Array<CaseState>;
+  readonly allowedTransitions: ReadonlyArray<CaseState>;
   /** Whether any deadline was missed (overdue now, met late, or never met) as of `asOf` (default now). */
-  anyDeadlineMissed: Scalars['Boolean']['output'];
+  readonly anyDeadlineMissed: Scalars['Boolean']['output'];
   /** The printable meeting brief (HTML), a path on this hub. */
-  briefUrl: Scalars['String']['output'];
+  readonly briefUrl: Scalars['String']['output'];
   /** The statutory deadlines for its urgency, as they stand at `asOf` (default now). */
-  deadlines: Array<CaseDeadline>;
+  readonly deadlines: ReadonlyArray<CaseDeadline>;
   /** Everything a meeting needs, as it stands now. */
-  dossier: Dossier;
+  readonly dossier: Dossier;
   /** When the case was closed or rejected. */
-  endedAt?: Maybe<Scalars['DateTime']['output']>;
+  readonly endedAt?: Maybe<Scalars['DateTime']['output']>;
   /** For a rejected case: the explanation given to the household. */
-  explanation?: Maybe<Scalars['String']['output']>;
+  readonly explanation?: Maybe<Scalars['String']['output']>;
   /** 首问负责: the office first asked. */
-  firstReceivedBy: Office;
+  readonly firstReceivedBy: Office;
   /** Every write to the case, in order: who, when, why. */
-  history: Array<CaseEvent>;
+  readonly history: ReadonlyArray<CaseEvent>;
   /** The household the case is about. */
-  household: Household;
+  readonly household: Household;
   /** Hub id. */
-  id: Scalars['ID']['output'];
+  readonly id: Scalars['ID']['output'];
   /** Its joint meetings, oldest first. */
-  meetings: Array<Meeting>;
+  readonly meetings: ReadonlyArray<Meeting>;
   /** Where it came from. */
-  origin: CaseOrigin;
+  readonly origin: CaseOrigin;
   /** The office that owns the case now (the first office until it hands the case on). */
-  owner: Office;
+  readonly owner: Office;
   /** The reference officers quote, e.g. AH-2025-000042. */
-  reference: Scalars['String']['output'];
+  readonly reference: Scalars['String']['output'];
   /** Its referral slips, oldest first. */
-  referrals: Array<Referral>;
+  readonly referrals: ReadonlyArray<Referral>;
   /** When the household reported or the need was found; the time limits run from here. */
-  reportedAt: Scalars['DateTime']['output'];
+  readonly reportedAt: Scalars['DateTime']['output'];
   /** Second temporary aids (二次临时救助) approved in this case. */
-  secondAids: Array<SecondAidApproval>;
+  readonly secondAids: ReadonlyArray<SecondAidApproval>;
   /** Where it stands. */
-  state: CaseState;
+  readonly state: CaseState;
   /** What happened, in the receiving officer's words. */
-  summary: Scalars['String']['output'];
+  readonly summary: Scalars['String']['output'];
   /** The household's township when the case was opened. */
-  township: Region;
+  readonly township: Region;
   /** How urgent it is; sets its deadlines. */
-  urgency: CaseUrgency;
+  readonly urgency: CaseUrgency;
 };
 
 
@@ -387,32 +387,32 @@ export type CaseAction =
 
 /** A statutory deadline of a case. */
 export type CaseDeadline = {
-  __typename?: 'CaseDeadline';
+  readonly __typename?: 'CaseDeadline';
   /** The policy text it comes from. */
-  basis: Scalars['String']['output'];
+  readonly basis: Scalars['String']['output'];
   /** The last instant that still meets it. */
-  dueAt: Scalars['DateTime']['output'];
+  readonly dueAt: Scalars['DateTime']['output'];
   /** The due date (China), for day limits. */
-  dueOn?: Maybe<Scalars['Date']['output']>;
+  readonly dueOn?: Maybe<Scalars['Date']['output']>;
   /** Which limit. */
-  kind: DeadlineKind;
+  readonly kind: DeadlineKind;
   /** The limit in hours, for hour limits (counted from the instant reported). */
-  limitHours?: Maybe<Scalars['Int']['output']>;
+  readonly limitHours?: Maybe<Scalars['Int']['output']>;
   /** The limit in working days, for day limits (counted from the day after the report). */
-  limitWorkingDays?: Maybe<Scalars['Int']['output']>;
+  readonly limitWorkingDays?: Maybe<Scalars['Int']['output']>;
   /** When it was met. */
-  metAt?: Maybe<Scalars['DateTime']['output']>;
+  readonly metAt?: Maybe<Scalars['DateTime']['output']>;
   /** When overdue, met late or missed: by how much. */
-  overdue?: Maybe<Overdue>;
+  readonly overdue?: Maybe<Overdue>;
   /**
    * True when a day counted lies in a year the holiday calendar does not cover yet (see
    * workingDayCalendar): only weekends were skipped there, so the date may move.
    */
-  provisional: Scalars['Boolean']['output'];
+  readonly provisional: Scalars['Boolean']['output'];
   /** Where it stands. */
-  status: DeadlineStatus;
+  readonly status: DeadlineStatus;
   /** While pending: the time left. */
-  timeLeft?: Maybe<TimeLeft>;
+  readonly timeLeft?: Maybe<TimeLeft>;
 };
 
 /** Why a case write was refused. Stable codes; the message is for people. */
@@ -480,56 +480,56 @@ export type CaseErrorCode =
 
 /** One write to a case: who, when, why. */
 export type CaseEvent = {
-  __typename?: 'CaseEvent';
+  readonly __typename?: 'CaseEvent';
   /** What happened. */
-  action: CaseAction;
+  readonly action: CaseAction;
   /** The officer who did it (staff identifier). */
-  actor: Scalars['String']['output'];
+  readonly actor: Scalars['String']['output'];
   /** The office the officer acted for. */
-  actorOffice: Office;
+  readonly actorOffice: Office;
   /** State before, for a transition. */
-  fromState?: Maybe<CaseState>;
+  readonly fromState?: Maybe<CaseState>;
   /** The meeting concerned, if any. */
-  meeting?: Maybe<Meeting>;
+  readonly meeting?: Maybe<Meeting>;
   /** When it happened. */
-  occurredAt: Scalars['DateTime']['output'];
+  readonly occurredAt: Scalars['DateTime']['output'];
   /** Why, in the officer's words (a rejection's explanation, a slip's feedback …). */
-  reason?: Maybe<Scalars['String']['output']>;
+  readonly reason?: Maybe<Scalars['String']['output']>;
   /** When the hub recorded it. */
-  recordedAt: Scalars['DateTime']['output'];
+  readonly recordedAt: Scalars['DateTime']['output'];
   /** The slip concerned, if any. */
-  referral?: Maybe<Referral>;
+  readonly referral?: Maybe<Referral>;
   /** Position in the case's history, from 1. */
-  sequence: Scalars['Int']['output'];
+  readonly sequence: Scalars['Int']['output'];
   /** State after, for a transition (and REPORTED for the opening). */
-  toState?: Maybe<CaseState>;
+  readonly toState?: Maybe<CaseState>;
 };
 
 /** Opens a case. */
 export type CaseOpenInput = {
   /** Who acts; their office receives the case first and owns it. */
-  actor?: InputMaybe<ActorInput>;
+  readonly actor?: InputMaybe<ActorInput>;
   /** The household. */
-  householdId: Scalars['ID']['input'];
+  readonly householdId: Scalars['ID']['input'];
   /** A key of the client's choosing (up to 64 characters): a retry with the same key returns the first outcome. */
-  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   /** Where it came from. */
-  origin: CaseOrigin;
+  readonly origin: CaseOrigin;
   /** When the household reported or the need was found; default now. */
-  reportedAt?: InputMaybe<Scalars['DateTime']['input']>;
+  readonly reportedAt?: InputMaybe<Scalars['DateTime']['input']>;
   /** What happened, up to 500 characters. */
-  summary: Scalars['String']['input'];
+  readonly summary: Scalars['String']['input'];
   /** How urgent. */
-  urgency: CaseUrgency;
+  readonly urgency: CaseUrgency;
 };
 
 /** The result of caseOpen. */
 export type CaseOpenPayload = {
-  __typename?: 'CaseOpenPayload';
+  readonly __typename?: 'CaseOpenPayload';
   /** The case opened; null when refused. */
-  case?: Maybe<Case>;
+  readonly case?: Maybe<Case>;
   /** Why it was refused; empty on success. */
-  userErrors: Array<CaseUserError>;
+  readonly userErrors: ReadonlyArray<CaseUserError>;
 };
 
 /** Where a case came from. */
@@ -565,26 +565,26 @@ export type CaseState =
 /** Moves a case. */
 export type CaseTransitionInput = {
   /** Who acts (an officer of the owning office). */
-  actor?: InputMaybe<ActorInput>;
+  readonly actor?: InputMaybe<ActorInput>;
   /** The case. */
-  caseId: Scalars['ID']['input'];
+  readonly caseId: Scalars['ID']['input'];
   /** A retry with the same key returns the first outcome. */
-  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   /** When it happened, if earlier than now (e.g. first aid given in the field); default now. */
-  occurredAt?: InputMaybe<Scalars['DateTime']['input']>;
+  readonly occurredAt?: InputMaybe<Scalars['DateTime']['input']>;
   /** Why. For REJECTED: the explanation given to the household. */
-  reason: Scalars['String']['input'];
+  readonly reason: Scalars['String']['input'];
   /** The state to move to. */
-  to: CaseState;
+  readonly to: CaseState;
 };
 
 /** The result of caseTransition. */
 export type CaseTransitionPayload = {
-  __typename?: 'CaseTransitionPayload';
+  readonly __typename?: 'CaseTransitionPayload';
   /** The case after the move; null when refused. */
-  case?: Maybe<Case>;
+  readonly case?: Maybe<Case>;
   /** Why it was refused; empty on success. */
-  userErrors: Array<CaseUserError>;
+  readonly userErrors: ReadonlyArray<CaseUserError>;
 };
 
 /** How fast first aid is due (seed 000, 二(三)). */
@@ -598,13 +598,13 @@ export type CaseUrgency =
 
 /** A refused write: a stable code, a message for people, and the input field at fault. */
 export type CaseUserError = {
-  __typename?: 'CaseUserError';
+  readonly __typename?: 'CaseUserError';
   /** Stable code. */
-  code: CaseErrorCode;
+  readonly code: CaseErrorCode;
   /** Path to the input field at fault, e.g. ["input", "decisions", "1", "programme"]. */
-  field?: Maybe<Array<Scalars['String']['output']>>;
+  readonly field?: Maybe<ReadonlyArray<Scalars['String']['output']>>;
   /** For people; do not parse. */
-  message: Scalars['String']['output'];
+  readonly message: Scalars['String']['output'];
 };
 
 /** Which statutory time limit a deadline is. */
@@ -636,28 +636,28 @@ export type DeadlineStatus =
 /** One department's decision at a meeting. */
 export type DecisionInput = {
   /** Amount in fen: per month for a recurring programme, in total for a one-off. */
-  amountFen: Scalars['Fen']['input'];
+  readonly amountFen: Scalars['Fen']['input'];
   /** What is asked, in words (default: programme and amount). */
-  ask?: InputMaybe<Scalars['String']['input']>;
+  readonly ask?: InputMaybe<Scalars['String']['input']>;
   /** The member the aid is for, by ID number (required for a second aid). */
-  beneficiaryIdNumber?: InputMaybe<Scalars['String']['input']>;
+  readonly beneficiaryIdNumber?: InputMaybe<Scalars['String']['input']>;
   /** Deadline in working days from the meeting date, 1 to 60. */
-  deadlineWorkingDays: Scalars['Int']['input'];
+  readonly deadlineWorkingDays: Scalars['Int']['input'];
   /** The department that will give the aid. */
-  department: DepartmentCode;
+  readonly department: DepartmentCode;
   /** The programme, by code (e.g. MEDICAL_AID). */
-  programme: Scalars['ID']['input'];
+  readonly programme: Scalars['ID']['input'];
   /** Set when this is a second temporary aid (二次临时救助) for heavy costs: the cause. */
-  secondAidCause?: InputMaybe<AidCause>;
+  readonly secondAidCause?: InputMaybe<AidCause>;
 };
 
 /** A department office. */
 export type Department = {
-  __typename?: 'Department';
+  readonly __typename?: 'Department';
   /** Stable code. */
-  code: DepartmentCode;
+  readonly code: DepartmentCode;
   /** The office's name, in Chinese. */
-  name: Scalars['String']['output'];
+  readonly name: Scalars['String']['output'];
 };
 
 /** The six offices whose records the hub federates. */
@@ -677,10 +677,10 @@ export type DepartmentCode =
 
 /** A department's share of a summary. */
 export type DepartmentTotal = {
-  __typename?: 'DepartmentTotal';
-  department: Department;
-  recordCount: Scalars['Int']['output'];
-  totalFen: Scalars['Fen']['output'];
+  readonly __typename?: 'DepartmentTotal';
+  readonly department: Department;
+  readonly recordCount: Scalars['Int']['output'];
+  readonly totalFen: Scalars['Fen']['output'];
 };
 
 /**
@@ -688,158 +688,158 @@ export type DepartmentTotal = {
  * stored when it was recorded.
  */
 export type Dossier = {
-  __typename?: 'Dossier';
+  readonly __typename?: 'Dossier';
   /** All aid from all departments in the window, newest first. */
-  aid: Array<AidRecord>;
+  readonly aid: ReadonlyArray<AidRecord>;
   /** False when a department did not answer: its aid is missing and the totals are short. */
-  complete: Scalars['Boolean']['output'];
+  readonly complete: Scalars['Boolean']['output'];
   /** Departments with no aid in the window and no completed slip of this case. */
-  departmentsNotContributed: Array<Department>;
+  readonly departmentsNotContributed: ReadonlyArray<Department>;
   /** The household's other cases, newest first. */
-  earlierCases: Array<DossierCase>;
+  readonly earlierCases: ReadonlyArray<DossierCase>;
   /** Open findings (duplicate and missed aid) about the household; empty when not available. */
-  findings: Array<DossierFinding>;
+  readonly findings: ReadonlyArray<DossierFinding>;
   /** Whether open findings were available to the hub when the dossier was put together. */
-  findingsAvailable: Scalars['Boolean']['output'];
+  readonly findingsAvailable: Scalars['Boolean']['output'];
   /** First day of the aid window (24 months). */
-  from: Scalars['Date']['output'];
+  readonly from: Scalars['Date']['output'];
   /** The household as it stood. */
-  household: DossierHousehold;
+  readonly household: DossierHousehold;
   /** Its members as they stood. */
-  members: Array<DossierMember>;
+  readonly members: ReadonlyArray<DossierMember>;
   /** Slips of this case and of the household's other cases. */
-  referrals: Array<DossierReferral>;
+  readonly referrals: ReadonlyArray<DossierReferral>;
   /** Whether each department answered. */
-  sources: Array<DossierSource>;
+  readonly sources: ReadonlyArray<DossierSource>;
   /** When it was put together. */
-  takenAt: Scalars['DateTime']['output'];
+  readonly takenAt: Scalars['DateTime']['output'];
   /** Last day of the aid window. */
-  to: Scalars['Date']['output'];
+  readonly to: Scalars['Date']['output'];
   /** Totals of that aid. */
-  totals: DossierTotals;
+  readonly totals: DossierTotals;
 };
 
 /** Another case of the household, in a dossier. */
 export type DossierCase = {
-  __typename?: 'DossierCase';
+  readonly __typename?: 'DossierCase';
   /** For a rejected case: the explanation. */
-  explanation?: Maybe<Scalars['String']['output']>;
+  readonly explanation?: Maybe<Scalars['String']['output']>;
   /** Hub id. */
-  id: Scalars['ID']['output'];
+  readonly id: Scalars['ID']['output'];
   /** Origin. */
-  origin: CaseOrigin;
+  readonly origin: CaseOrigin;
   /** Reference. */
-  reference: Scalars['String']['output'];
+  readonly reference: Scalars['String']['output'];
   /** When reported. */
-  reportedAt: Scalars['DateTime']['output'];
+  readonly reportedAt: Scalars['DateTime']['output'];
   /** State when the dossier was put together. */
-  state: CaseState;
+  readonly state: CaseState;
   /** What happened. */
-  summary: Scalars['String']['output'];
+  readonly summary: Scalars['String']['output'];
   /** Urgency. */
-  urgency: CaseUrgency;
+  readonly urgency: CaseUrgency;
 };
 
 /** An open finding (not dismissed or resolved) in a dossier, as the findings module gave it. */
 export type DossierFinding = {
-  __typename?: 'DossierFinding';
+  readonly __typename?: 'DossierFinding';
   /** The departments concerned. */
-  departments: Array<Department>;
+  readonly departments: ReadonlyArray<Department>;
   /** The rule that found it (X1 … M5, or a locality's own). */
-  ruleId: Scalars['String']['output'];
+  readonly ruleId: Scalars['String']['output'];
   /** CONFLICT, WARNING or MISSED_AID (see FindingSeverity). */
-  severity: Scalars['String']['output'];
+  readonly severity: Scalars['String']['output'];
   /** OPEN or CONFIRMED (see FindingStatus). */
-  status: Scalars['String']['output'];
+  readonly status: Scalars['String']['output'];
   /** What was found, in Chinese; names no person. */
-  summary: Scalars['String']['output'];
+  readonly summary: Scalars['String']['output'];
 };
 
 /** The household in a dossier. */
 export type DossierHousehold = {
-  __typename?: 'DossierHousehold';
+  readonly __typename?: 'DossierHousehold';
   /** Address. */
-  address: Scalars['String']['output'];
+  readonly address: Scalars['String']['output'];
   /** Hub id. */
-  id: Scalars['ID']['output'];
+  readonly id: Scalars['ID']['output'];
   /** Division code of its village or township. */
-  regionCode: Scalars['String']['output'];
+  readonly regionCode: Scalars['String']['output'];
   /** Name of that division. */
-  regionName: Scalars['String']['output'];
+  readonly regionName: Scalars['String']['output'];
   /** 户籍登记号 or the locality's household number. */
-  registrationNumber: Scalars['String']['output'];
+  readonly registrationNumber: Scalars['String']['output'];
 };
 
 /** A member in a dossier. */
 export type DossierMember = {
-  __typename?: 'DossierMember';
+  readonly __typename?: 'DossierMember';
   /** Date of birth. */
-  birthDate: Scalars['Date']['output'];
+  readonly birthDate: Scalars['Date']['output'];
   /** Date of death, if recorded. */
-  deathDate?: Maybe<Scalars['Date']['output']>;
+  readonly deathDate?: Maybe<Scalars['Date']['output']>;
   /** Gender. */
-  gender: Gender;
+  readonly gender: Gender;
   /** 公民身份号码. */
-  idNumber: Scalars['String']['output'];
+  readonly idNumber: Scalars['String']['output'];
   /** Date joined the household. */
-  joinedOn: Scalars['Date']['output'];
+  readonly joinedOn: Scalars['Date']['output'];
   /** Name. */
-  name: Scalars['String']['output'];
+  readonly name: Scalars['String']['output'];
   /** Relation to the head of household. */
-  relation: MemberRelation;
+  readonly relation: MemberRelation;
 };
 
 /** A slip, in a dossier. */
 export type DossierReferral = {
-  __typename?: 'DossierReferral';
+  readonly __typename?: 'DossierReferral';
   /** Amount decided in fen, for a decision. */
-  amountFen?: Maybe<Scalars['Fen']['output']>;
+  readonly amountFen?: Maybe<Scalars['Fen']['output']>;
   /** What was asked. */
-  ask: Scalars['String']['output'];
+  readonly ask: Scalars['String']['output'];
   /** Reference of its case. */
-  caseReference: Scalars['String']['output'];
+  readonly caseReference: Scalars['String']['output'];
   /** Reason, when declined. */
-  declineReason?: Maybe<Scalars['String']['output']>;
+  readonly declineReason?: Maybe<Scalars['String']['output']>;
   /** Due date. */
-  dueOn: Scalars['Date']['output'];
+  readonly dueOn: Scalars['Date']['output'];
   /** Feedback, when completed. */
-  feedback?: Maybe<Scalars['String']['output']>;
+  readonly feedback?: Maybe<Scalars['String']['output']>;
   /** Sending office. */
-  from: Office;
+  readonly from: Office;
   /** Hub id. */
-  id: Scalars['ID']['output'];
+  readonly id: Scalars['ID']['output'];
   /** Decision or forward. */
-  kind: ReferralKind;
+  readonly kind: ReferralKind;
   /** Programme decided, for a decision. */
-  programme?: Maybe<Programme>;
+  readonly programme?: Maybe<Programme>;
   /** State when the dossier was put together. */
-  state: ReferralState;
+  readonly state: ReferralState;
   /** Receiving office. */
-  to: Office;
+  readonly to: Office;
 };
 
 /** Whether a department answered for a dossier. */
 export type DossierSource = {
-  __typename?: 'DossierSource';
+  readonly __typename?: 'DossierSource';
   /** True when it answered in time. */
-  available: Scalars['Boolean']['output'];
+  readonly available: Scalars['Boolean']['output'];
   /** The department. */
-  department: Department;
+  readonly department: Department;
   /** TIMEOUT or UNREACHABLE when it did not. */
-  reason?: Maybe<Scalars['String']['output']>;
+  readonly reason?: Maybe<Scalars['String']['output']>;
 };
 
 /** Aid totals in a dossier. */
 export type DossierTotals = {
-  __typename?: 'DossierTotals';
+  readonly __typename?: 'DossierTotals';
   /** Per department, every department listed. */
-  byDepartment: Array<DepartmentTotal>;
+  readonly byDepartment: ReadonlyArray<DepartmentTotal>;
   /** Per purpose, purposes with aid only. */
-  byPurpose: Array<PurposeTotal>;
+  readonly byPurpose: ReadonlyArray<PurposeTotal>;
   /** Recurring aid being paid on the day, per month, in fen. */
-  monthlyRecurringFen: Scalars['Fen']['output'];
+  readonly monthlyRecurringFen: Scalars['Fen']['output'];
   /** All aid in the window, in fen. */
-  totalFen: Scalars['Fen']['output'];
+  readonly totalFen: Scalars['Fen']['output'];
 };
 
 /**
@@ -847,97 +847,97 @@ export type DossierTotals = {
  * what was measured, and the basis, in words an officer can read out at a meeting.
  */
 export type Finding = {
-  __typename?: 'Finding';
+  readonly __typename?: 'Finding';
   /** The rule's basis. */
-  basis: Scalars['String']['output'];
+  readonly basis: Scalars['String']['output'];
   /** The departments concerned: those whose records are involved, or that should pay. */
-  departments: Array<Department>;
+  readonly departments: ReadonlyArray<Department>;
   /** Every confirmation, dismissal, resolution and reopening, oldest first. */
-  events: Array<FindingEvent>;
+  readonly events: ReadonlyArray<FindingEvent>;
   /** The finding in words, in Chinese; names and ID numbers are never in it. */
-  explanation: Scalars['String']['output'];
+  readonly explanation: Scalars['String']['output'];
   /** The first scan that stored it; null if none has. */
-  firstSeenScan?: Maybe<Scan>;
+  readonly firstSeenScan?: Maybe<Scan>;
   /** The household it belongs to; null for a person the hub has in no household. */
-  household?: Maybe<Household>;
+  readonly household?: Maybe<Household>;
   /** Stable across scans: the same rule over the same records is the same finding. */
-  id: Scalars['ID']['output'];
+  readonly id: Scalars['ID']['output'];
   /** The latest scan that saw it; null if none has. */
-  lastSeenScan?: Maybe<Scan>;
+  readonly lastSeenScan?: Maybe<Scan>;
   /** The overlap, excess, count or missing aid computed. */
-  measure: FindingMeasure;
+  readonly measure: FindingMeasure;
   /** Whether the problem still runs today. */
-  ongoing: Scalars['Boolean']['output'];
+  readonly ongoing: Scalars['Boolean']['output'];
   /** The people involved. */
-  people: Array<Person>;
+  readonly people: ReadonlyArray<Person>;
   /** The exact aid records involved (none for a missed aid with no record behind it). */
-  records: Array<AidRecord>;
+  readonly records: ReadonlyArray<AidRecord>;
   /** The rule that found it. */
-  rule: Rule;
+  readonly rule: Rule;
   /** Whom the rule looked at. */
-  scope: FindingScope;
+  readonly scope: FindingScope;
   /** How serious it is. */
-  severity: FindingSeverity;
+  readonly severity: FindingSeverity;
   /** Where it stands. OPEN for a finding no scan has stored yet. */
-  status: FindingStatus;
+  readonly status: FindingStatus;
 };
 
 /** Confirms a finding: a department concerned agrees and is acting on it. */
 export type FindingConfirmInput = {
   /** The finding. */
-  findingId: Scalars['ID']['input'];
+  readonly findingId: Scalars['ID']['input'];
   /** A note for the record. */
-  note?: InputMaybe<Scalars['String']['input']>;
+  readonly note?: InputMaybe<Scalars['String']['input']>;
   /** The officer at the department's system, as that system names them. */
-  officer?: InputMaybe<Scalars['String']['input']>;
+  readonly officer?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** The finding confirmed, or why not. */
 export type FindingConfirmPayload = {
-  __typename?: 'FindingConfirmPayload';
+  readonly __typename?: 'FindingConfirmPayload';
   /** The finding, as it now stands. */
-  finding?: Maybe<Finding>;
+  readonly finding?: Maybe<Finding>;
   /** Why it was not confirmed. */
-  userErrors: Array<FindingUserError>;
+  readonly userErrors: ReadonlyArray<FindingUserError>;
 };
 
 /** A page of findings. */
 export type FindingConnection = {
-  __typename?: 'FindingConnection';
+  readonly __typename?: 'FindingConnection';
   /** The findings of this page. */
-  edges: Array<FindingEdge>;
+  readonly edges: ReadonlyArray<FindingEdge>;
   /** Whether more follow. */
-  pageInfo: PageInfo;
+  readonly pageInfo: PageInfo;
   /** How many findings match the filter in all. */
-  totalCount: Scalars['Int']['output'];
+  readonly totalCount: Scalars['Int']['output'];
 };
 
 /** Dismisses a finding with a reason (e.g. a combination allowed locally). */
 export type FindingDismissInput = {
   /** The finding. */
-  findingId: Scalars['ID']['input'];
+  readonly findingId: Scalars['ID']['input'];
   /** The officer at the department's system, as that system names them. */
-  officer?: InputMaybe<Scalars['String']['input']>;
+  readonly officer?: InputMaybe<Scalars['String']['input']>;
   /** Why it is not a problem; required. */
-  reason: Scalars['String']['input'];
+  readonly reason: Scalars['String']['input'];
 };
 
 /** The finding dismissed, or why not. */
 export type FindingDismissPayload = {
-  __typename?: 'FindingDismissPayload';
+  readonly __typename?: 'FindingDismissPayload';
   /** The finding, as it now stands. */
-  finding?: Maybe<Finding>;
+  readonly finding?: Maybe<Finding>;
   /** Why it was not dismissed. */
-  userErrors: Array<FindingUserError>;
+  readonly userErrors: ReadonlyArray<FindingUserError>;
 };
 
 /** A finding and its cursor. */
 export type FindingEdge = {
-  __typename?: 'FindingEdge';
+  readonly __typename?: 'FindingEdge';
   /** Pass as `after` for the page after this finding. */
-  cursor: Scalars['String']['output'];
+  readonly cursor: Scalars['String']['output'];
   /** The finding. */
-  node: Finding;
+  readonly node: Finding;
 };
 
 /** Why a findings mutation did not do what was asked. */
@@ -955,25 +955,25 @@ export type FindingErrorCode =
 
 /** One change of a finding's status, with who and why. */
 export type FindingEvent = {
-  __typename?: 'FindingEvent';
+  readonly __typename?: 'FindingEvent';
   /** What happened. */
-  action: FindingEventAction;
+  readonly action: FindingEventAction;
   /** The API client that made the change, or `scan`. */
-  actor: Scalars['String']['output'];
-  /** When, UTC, ISO 8601. */
-  at: Scalars['String']['output'];
+  readonly actor: Scalars['String']['output'];
+  /** When. */
+  readonly at: Scalars['DateTime']['output'];
   /** The department acting; null for a scan. */
-  department?: Maybe<Department>;
+  readonly department?: Maybe<Department>;
   /** Status before. */
-  fromStatus: FindingStatus;
+  readonly fromStatus: FindingStatus;
   /** The officer at the department's system, as that system names them. */
-  officer?: Maybe<Scalars['String']['output']>;
+  readonly officer?: Maybe<Scalars['String']['output']>;
   /** The reason or note given; for a reopening, RECORDS_CHANGED or STILL_ONGOING. */
-  reason?: Maybe<Scalars['String']['output']>;
+  readonly reason?: Maybe<Scalars['String']['output']>;
   /** The scan that reopened it. */
-  scan?: Maybe<Scan>;
+  readonly scan?: Maybe<Scan>;
   /** Status after. */
-  toStatus: FindingStatus;
+  readonly toStatus: FindingStatus;
 };
 
 /** What happened to a finding's status. */
@@ -990,15 +990,15 @@ export type FindingEventAction =
 /** Narrows a scan's findings. Every field given must match; lists match any of their values. */
 export type FindingFilter = {
   /** Departments concerned. */
-  departments?: InputMaybe<Array<DepartmentCode>>;
+  readonly departments?: InputMaybe<ReadonlyArray<DepartmentCode>>;
   /** Rule ids. */
-  rules?: InputMaybe<Array<Scalars['ID']['input']>>;
+  readonly rules?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
   /** Severities. */
-  severities?: InputMaybe<Array<FindingSeverity>>;
+  readonly severities?: InputMaybe<ReadonlyArray<FindingSeverity>>;
   /** Statuses. Default: OPEN and CONFIRMED (what still needs acting on). */
-  statuses?: InputMaybe<Array<FindingStatus>>;
+  readonly statuses?: InputMaybe<ReadonlyArray<FindingStatus>>;
   /** A township (9-digit code): findings of households registered under it. */
-  townshipCode?: InputMaybe<Scalars['String']['input']>;
+  readonly townshipCode?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** What a finding measured. */
@@ -1007,20 +1007,20 @@ export type FindingMeasure = AidAfterDeath | MissedAid | PeriodOverlap | Repeate
 /** Marks a finding resolved: the department has put it right. */
 export type FindingResolveInput = {
   /** The finding. */
-  findingId: Scalars['ID']['input'];
+  readonly findingId: Scalars['ID']['input'];
   /** What was done. */
-  note?: InputMaybe<Scalars['String']['input']>;
+  readonly note?: InputMaybe<Scalars['String']['input']>;
   /** The officer at the department's system, as that system names them. */
-  officer?: InputMaybe<Scalars['String']['input']>;
+  readonly officer?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** The finding resolved, or why not. */
 export type FindingResolvePayload = {
-  __typename?: 'FindingResolvePayload';
+  readonly __typename?: 'FindingResolvePayload';
   /** The finding, as it now stands. */
-  finding?: Maybe<Finding>;
+  readonly finding?: Maybe<Finding>;
   /** Why it was not resolved. */
-  userErrors: Array<FindingUserError>;
+  readonly userErrors: ReadonlyArray<FindingUserError>;
 };
 
 /** Who a rule looks at. */
@@ -1054,13 +1054,13 @@ export type FindingStatus =
 
 /** A business reason a findings mutation was refused. */
 export type FindingUserError = {
-  __typename?: 'FindingUserError';
+  readonly __typename?: 'FindingUserError';
   /** Stable code. */
-  code: FindingErrorCode;
+  readonly code: FindingErrorCode;
   /** The input field concerned, as a path. */
-  field?: Maybe<Array<Scalars['String']['output']>>;
+  readonly field?: Maybe<ReadonlyArray<Scalars['String']['output']>>;
   /** What went wrong, in words. */
-  message: Scalars['String']['output'];
+  readonly message: Scalars['String']['output'];
 };
 
 export type Gender =
@@ -1069,39 +1069,39 @@ export type Gender =
 
 /** A household (户) as the hub knows it, with everything every department gives it. */
 export type Household = {
-  __typename?: 'Household';
+  readonly __typename?: 'Household';
   /** Address as registered. */
-  address: Scalars['String']['output'];
+  readonly address: Scalars['String']['output'];
   /**
    * All aid to current members from every department (or those named), newest first. `from`/`to`
    * keep records whose period or grant date falls in the window (inclusive).
    */
-  aid: Array<AidRecord>;
+  readonly aid: ReadonlyArray<AidRecord>;
   /**
    * Totals over a window (default: the 12 months up to today). A recurring aid counts its monthly
    * amount once for each calendar month of the window its period touches.
    */
-  aidSummary: AidSummary;
+  readonly aidSummary: AidSummary;
   /** Cases of this household, newest first. */
-  cases: Array<Case>;
+  readonly cases: ReadonlyArray<Case>;
   /** Duplicate-aid and missed-aid findings of this household as its records stand now, with their stored status. */
-  findings: Array<Finding>;
+  readonly findings: ReadonlyArray<Finding>;
   /** Hub id. */
-  id: Scalars['ID']['output'];
+  readonly id: Scalars['ID']['output'];
   /** Current members, head first. */
-  members: Array<HouseholdMember>;
+  readonly members: ReadonlyArray<HouseholdMember>;
   /** The most precise division the household is registered in (village or township). */
-  region: Region;
+  readonly region: Region;
   /** 户籍登记号 or the locality's household number. */
-  registrationNumber: Scalars['String']['output'];
+  readonly registrationNumber: Scalars['String']['output'];
   /** For each department: whether it answered for this household, and how long it took. */
-  sources: Array<SourceStatus>;
+  readonly sources: ReadonlyArray<SourceStatus>;
 };
 
 
 /** A household (户) as the hub knows it, with everything every department gives it. */
 export type HouseholdAidArgs = {
-  departments?: InputMaybe<Array<DepartmentCode>>;
+  departments?: InputMaybe<ReadonlyArray<DepartmentCode>>;
   from?: InputMaybe<Scalars['Date']['input']>;
   to?: InputMaybe<Scalars['Date']['input']>;
 };
@@ -1117,91 +1117,91 @@ export type HouseholdAidSummaryArgs = {
 /** A household (户) as the hub knows it, with everything every department gives it. */
 export type HouseholdFindingsArgs = {
   actionableOnly?: InputMaybe<Scalars['Boolean']['input']>;
-  severities?: InputMaybe<Array<FindingSeverity>>;
+  severities?: InputMaybe<ReadonlyArray<FindingSeverity>>;
 };
 
 /** A page of households. */
 export type HouseholdConnection = {
-  __typename?: 'HouseholdConnection';
-  edges: Array<HouseholdEdge>;
-  pageInfo: PageInfo;
+  readonly __typename?: 'HouseholdConnection';
+  readonly edges: ReadonlyArray<HouseholdEdge>;
+  readonly pageInfo: PageInfo;
   /** How many households the division holds in all. */
-  totalCount: Scalars['Int']['output'];
+  readonly totalCount: Scalars['Int']['output'];
 };
 
 export type HouseholdEdge = {
-  __typename?: 'HouseholdEdge';
-  cursor: Scalars['String']['output'];
-  node: Household;
+  readonly __typename?: 'HouseholdEdge';
+  readonly cursor: Scalars['String']['output'];
+  readonly node: Household;
 };
 
 /** A person's place in a household. */
 export type HouseholdMember = {
-  __typename?: 'HouseholdMember';
+  readonly __typename?: 'HouseholdMember';
   /** Date the person joined this household. */
-  joinedOn: Scalars['Date']['output'];
+  readonly joinedOn: Scalars['Date']['output'];
   /** The person. */
-  person: Person;
+  readonly person: Person;
   /** Relation to the head of household. */
-  relation: MemberRelation;
+  readonly relation: MemberRelation;
 };
 
 /** A joint meeting (一事一议) of a case. */
 export type Meeting = {
-  __typename?: 'Meeting';
+  readonly __typename?: 'Meeting';
   /** The printable brief of this meeting (HTML), a path on this hub. */
-  briefUrl: Scalars['String']['output'];
+  readonly briefUrl: Scalars['String']['output'];
   /** The case deliberated. */
-  case: Case;
+  readonly case: Case;
   /** The office that convened it (the case's owner). */
-  convenedBy: Office;
+  readonly convenedBy: Office;
   /** The decisions: one slip per department decision. */
-  decisions: Array<Referral>;
+  readonly decisions: ReadonlyArray<Referral>;
   /** Departments present. */
-  departmentsPresent: Array<Department>;
+  readonly departmentsPresent: ReadonlyArray<Department>;
   /** The dossier as it stood when the meeting was recorded; later changes do not alter it. */
-  dossier: Dossier;
+  readonly dossier: Dossier;
   /** The date it was held. */
-  heldOn: Scalars['Date']['output'];
+  readonly heldOn: Scalars['Date']['output'];
   /** Hub id. */
-  id: Scalars['ID']['output'];
+  readonly id: Scalars['ID']['output'];
   /** Notes of the discussion. */
-  notes?: Maybe<Scalars['String']['output']>;
+  readonly notes?: Maybe<Scalars['String']['output']>;
   /** When the meeting was recorded. */
-  recordedAt: Scalars['DateTime']['output'];
+  readonly recordedAt: Scalars['DateTime']['output'];
   /** The officer who recorded it. */
-  recordedBy: Scalars['String']['output'];
+  readonly recordedBy: Scalars['String']['output'];
 };
 
 /** Records a joint meeting. */
 export type MeetingRecordInput = {
   /** Who records it (an officer of the owning office). */
-  actor?: InputMaybe<ActorInput>;
+  readonly actor?: InputMaybe<ActorInput>;
   /** The case, which must be in deliberation. */
-  caseId: Scalars['ID']['input'];
+  readonly caseId: Scalars['ID']['input'];
   /** Decisions; none means deliberation goes on. */
-  decisions: Array<DecisionInput>;
+  readonly decisions: ReadonlyArray<DecisionInput>;
   /** Departments present. */
-  departmentsPresent: Array<DepartmentCode>;
+  readonly departmentsPresent: ReadonlyArray<DepartmentCode>;
   /** The date held (China). */
-  heldOn: Scalars['Date']['input'];
+  readonly heldOn: Scalars['Date']['input'];
   /** A retry with the same key returns the first outcome. */
-  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   /** Notes of the discussion, up to 2000 characters. */
-  notes?: InputMaybe<Scalars['String']['input']>;
+  readonly notes?: InputMaybe<Scalars['String']['input']>;
   /** When it was decided, if earlier than now; default now. */
-  occurredAt?: InputMaybe<Scalars['DateTime']['input']>;
+  readonly occurredAt?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
 /** The result of meetingRecord. */
 export type MeetingRecordPayload = {
-  __typename?: 'MeetingRecordPayload';
+  readonly __typename?: 'MeetingRecordPayload';
   /** The case after the meeting; null when refused. */
-  case?: Maybe<Case>;
+  readonly case?: Maybe<Case>;
   /** The meeting; null when refused. */
-  meeting?: Maybe<Meeting>;
+  readonly meeting?: Maybe<Meeting>;
   /** Why it was refused; empty on success. */
-  userErrors: Array<CaseUserError>;
+  readonly userErrors: ReadonlyArray<CaseUserError>;
 };
 
 /** Relation to the head of household. */
@@ -1217,19 +1217,19 @@ export type MemberRelation =
 
 /** What made aid expected, and which aid is missing. */
 export type MissedAid = {
-  __typename?: 'MissedAid';
+  readonly __typename?: 'MissedAid';
   /** The conditions found, in words. */
-  conditions: Array<Scalars['String']['output']>;
+  readonly conditions: ReadonlyArray<Scalars['String']['output']>;
   /** The disability level on the certificate, if a certificate was a condition. */
-  disabilityLevel?: Maybe<Scalars['Int']['output']>;
+  readonly disabilityLevel?: Maybe<Scalars['Int']['output']>;
   /** The programmes of which none is received. */
-  expected: Array<Programme>;
+  readonly expected: ReadonlyArray<Programme>;
   /** Grants counted in the window, if they were a condition. */
-  grantCount?: Maybe<Scalars['Int']['output']>;
+  readonly grantCount?: Maybe<Scalars['Int']['output']>;
   /** Out-of-pocket costs in the window, if they were a condition. */
-  outOfPocketFen?: Maybe<Scalars['Fen']['output']>;
+  readonly outOfPocketFen?: Maybe<Scalars['Fen']['output']>;
   /** The school year, if being a student was a condition. */
-  schoolYear?: Maybe<Scalars['String']['output']>;
+  readonly schoolYear?: Maybe<Scalars['String']['output']>;
 };
 
 /**
@@ -1237,37 +1237,37 @@ export type MissedAid = {
  * malformed input, access and infrastructure failures are errors.
  */
 export type Mutation = {
-  __typename?: 'Mutation';
+  readonly __typename?: 'Mutation';
   /** Opens a case for a household. The actor's office received it first and owns it (首问负责). */
-  caseOpen: CaseOpenPayload;
+  readonly caseOpen: CaseOpenPayload;
   /**
    * Moves a case along its states. Refused (userErrors) when the move is not allowed from the current
    * state, when no reason is given, when a case in deliberation is decided without a meeting
    * (meetingRecord), or when a case would end with slips still waiting for feedback.
    */
-  caseTransition: CaseTransitionPayload;
+  readonly caseTransition: CaseTransitionPayload;
   /** Confirms a finding, as a department concerned. */
-  findingConfirm: FindingConfirmPayload;
+  readonly findingConfirm: FindingConfirmPayload;
   /** Dismisses a finding with a reason, as a department concerned. */
-  findingDismiss: FindingDismissPayload;
+  readonly findingDismiss: FindingDismissPayload;
   /** Marks a finding resolved, as a department concerned. */
-  findingResolve: FindingResolvePayload;
+  readonly findingResolve: FindingResolvePayload;
   /**
    * Records a joint meeting (一事一议) of a case in deliberation: who was present, the dossier as it
    * stands now, and the decisions. Each decision becomes a referral slip to its department; with at
    * least one decision the case is DECIDED.
    */
-  meetingRecord: MeetingRecordPayload;
+  readonly meetingRecord: MeetingRecordPayload;
   /** The receiving office accepts a slip. Accepting a hand-over slip makes that office the case's owner. */
-  referralAccept: ReferralPayload;
+  readonly referralAccept: ReferralPayload;
   /** The receiving office completes an accepted slip with feedback, and the aid record it produced if any. */
-  referralComplete: ReferralPayload;
+  readonly referralComplete: ReferralPayload;
   /** The receiving office declines a slip with its reason; that reason is the slip's feedback. */
-  referralDecline: ReferralPayload;
+  readonly referralDecline: ReferralPayload;
   /** The case's owner forwards a matter to another office with a referral slip (转办单). */
-  referralIssue: ReferralPayload;
+  readonly referralIssue: ReferralPayload;
   /** Starts a scan of a division as a job in the hub and returns at once; follow it with `scan(id)`. */
-  scanStart: ScanStartPayload;
+  readonly scanStart: ScanStartPayload;
 };
 
 
@@ -1374,125 +1374,125 @@ export type MutationScanStartArgs = {
  * `township` is set.
  */
 export type Office = {
-  __typename?: 'Office';
+  readonly __typename?: 'Office';
   /** The department, for a department office. */
-  department?: Maybe<Department>;
+  readonly department?: Maybe<Department>;
   /** Stable key: the department code, or the township's 9-digit division code. */
-  key: Scalars['ID']['output'];
+  readonly key: Scalars['ID']['output'];
   /** The office's name in Chinese. */
-  name: Scalars['String']['output'];
+  readonly name: Scalars['String']['output'];
   /** The township, for a township office. */
-  township?: Maybe<Region>;
+  readonly township?: Maybe<Region>;
 };
 
 /** Names an office: give exactly one of `department` and `township`. */
 export type OfficeInput = {
   /** A county department. */
-  department?: InputMaybe<DepartmentCode>;
+  readonly department?: InputMaybe<DepartmentCode>;
   /** A township office, by its 9-digit division code. */
-  township?: InputMaybe<Scalars['String']['input']>;
+  readonly township?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** An office's overdue work. */
 export type OfficeOverdue = {
-  __typename?: 'OfficeOverdue';
+  readonly __typename?: 'OfficeOverdue';
   /** Cases it owns with a deadline past; most overdue first. */
-  cases: Array<OverdueCase>;
+  readonly cases: ReadonlyArray<OverdueCase>;
   /** The office. */
-  office: Office;
+  readonly office: Office;
   /** Slips sent to it, past due, without feedback; most overdue first. */
-  referrals: Array<OverdueReferral>;
+  readonly referrals: ReadonlyArray<OverdueReferral>;
 };
 
 /** How far past a deadline. */
 export type Overdue = {
-  __typename?: 'Overdue';
+  readonly __typename?: 'Overdue';
   /** Calendar days past the due date (China). */
-  calendarDays: Scalars['Int']['output'];
+  readonly calendarDays: Scalars['Int']['output'];
   /** Whole hours past. */
-  hours: Scalars['Int']['output'];
+  readonly hours: Scalars['Int']['output'];
   /** Working days past the due date. */
-  workingDays: Scalars['Int']['output'];
+  readonly workingDays: Scalars['Int']['output'];
 };
 
 /** A case past one of its deadlines. */
 export type OverdueCase = {
-  __typename?: 'OverdueCase';
+  readonly __typename?: 'OverdueCase';
   /** The case. */
-  case: Case;
+  readonly case: Case;
   /** The deadline passed. */
-  deadline: CaseDeadline;
+  readonly deadline: CaseDeadline;
 };
 
 /** An overdue slip. */
 export type OverdueReferral = {
-  __typename?: 'OverdueReferral';
+  readonly __typename?: 'OverdueReferral';
   /** By how much. */
-  overdue: Overdue;
+  readonly overdue: Overdue;
   /** The slip. */
-  referral: Referral;
+  readonly referral: Referral;
 };
 
 /** 督导 supervision: what is overdue, grouped two ways. */
 export type OverdueReport = {
-  __typename?: 'OverdueReport';
+  readonly __typename?: 'OverdueReport';
   /** The instant measured against. */
-  asOf: Scalars['DateTime']['output'];
+  readonly asOf: Scalars['DateTime']['output'];
   /** Per office: slips it received and has not answered in time, and cases it owns past a deadline. */
-  byOffice: Array<OfficeOverdue>;
+  readonly byOffice: ReadonlyArray<OfficeOverdue>;
   /** Per township: overdue slips and cases of households there. */
-  byTownship: Array<TownshipOverdue>;
+  readonly byTownship: ReadonlyArray<TownshipOverdue>;
 };
 
 /** Cursor pagination state (Relay connection spec). */
 export type PageInfo = {
-  __typename?: 'PageInfo';
+  readonly __typename?: 'PageInfo';
   /** Pass as `after` to get the next page; null when the page is empty. */
-  endCursor?: Maybe<Scalars['String']['output']>;
+  readonly endCursor?: Maybe<Scalars['String']['output']>;
   /** Whether another page follows. */
-  hasNextPage: Scalars['Boolean']['output'];
+  readonly hasNextPage: Scalars['Boolean']['output'];
 };
 
 /** Two periods sharing days: how long, from when to when. */
 export type PeriodOverlap = {
-  __typename?: 'PeriodOverlap';
+  readonly __typename?: 'PeriodOverlap';
   /** Shared days (an open overlap counted up to today). */
-  days: Scalars['Int']['output'];
+  readonly days: Scalars['Int']['output'];
   /** Last shared day; null while both still run. */
-  end?: Maybe<Scalars['Date']['output']>;
+  readonly end?: Maybe<Scalars['Date']['output']>;
   /** First shared day. */
-  start: Scalars['Date']['output'];
+  readonly start: Scalars['Date']['output'];
 };
 
 /** A person, keyed by ID number. */
 export type Person = {
-  __typename?: 'Person';
+  readonly __typename?: 'Person';
   /** Age in whole years today (or at death). */
-  age: Scalars['Int']['output'];
+  readonly age: Scalars['Int']['output'];
   /** All aid to this person from every department (or those named), newest first. */
-  aid: Array<AidRecord>;
+  readonly aid: ReadonlyArray<AidRecord>;
   /** Date of birth. */
-  birthDate: Scalars['Date']['output'];
+  readonly birthDate: Scalars['Date']['output'];
   /** Date of death, if recorded. */
-  deathDate?: Maybe<Scalars['Date']['output']>;
+  readonly deathDate?: Maybe<Scalars['Date']['output']>;
   /** Findings involving this person as their records stand now, with their stored status. */
-  findings: Array<Finding>;
+  readonly findings: ReadonlyArray<Finding>;
   /** Gender. */
-  gender: Gender;
+  readonly gender: Gender;
   /** The household the person currently belongs to. */
-  household?: Maybe<Household>;
+  readonly household?: Maybe<Household>;
   /** 公民身份号码 (GB 11643), 18 characters. */
-  idNumber: Scalars['String']['output'];
+  readonly idNumber: Scalars['String']['output'];
   /** Name. */
-  name: Scalars['String']['output'];
+  readonly name: Scalars['String']['output'];
   /** For each department: whether it answered for this person, and how long it took. */
-  sources: Array<SourceStatus>;
+  readonly sources: ReadonlyArray<SourceStatus>;
 };
 
 
 /** A person, keyed by ID number. */
 export type PersonAidArgs = {
-  departments?: InputMaybe<Array<DepartmentCode>>;
+  departments?: InputMaybe<ReadonlyArray<DepartmentCode>>;
   from?: InputMaybe<Scalars['Date']['input']>;
   to?: InputMaybe<Scalars['Date']['input']>;
 };
@@ -1501,82 +1501,82 @@ export type PersonAidArgs = {
 /** A person, keyed by ID number. */
 export type PersonFindingsArgs = {
   actionableOnly?: InputMaybe<Scalars['Boolean']['input']>;
-  severities?: InputMaybe<Array<FindingSeverity>>;
+  severities?: InputMaybe<ReadonlyArray<FindingSeverity>>;
 };
 
 /** The answer to a pre-grant check. Nothing was written. */
 export type PreGrantCheck = {
-  __typename?: 'PreGrantCheck';
+  readonly __typename?: 'PreGrantCheck';
   /** True when there is no conflict and no warning (a missed-aid prompt does not block). */
-  clear: Scalars['Boolean']['output'];
+  readonly clear: Scalars['Boolean']['output'];
   /** Whether every department the check needed answered; if not, the answer may miss conflicts. */
-  complete: Scalars['Boolean']['output'];
+  readonly complete: Scalars['Boolean']['output'];
   /** Findings of severity CONFLICT. */
-  conflicts: Scalars['Int']['output'];
+  readonly conflicts: Scalars['Int']['output'];
   /** The departments the check consulted. */
-  consulted: Array<Department>;
+  readonly consulted: ReadonlyArray<Department>;
   /** What the grant would cause; empty when it is clear. */
-  findings: Array<PreGrantFinding>;
+  readonly findings: ReadonlyArray<PreGrantFinding>;
   /** Findings of severity WARNING. */
-  warnings: Scalars['Int']['output'];
+  readonly warnings: Scalars['Int']['output'];
 };
 
 /** Aid a department is about to grant, to be checked before anything is written. */
 export type PreGrantCheckInput = {
   /** Recurring: fen per month. One-off: fen in total. */
-  amountFen: Scalars['Fen']['input'];
+  readonly amountFen: Scalars['Fen']['input'];
   /** The beneficiary's ID number (公民身份号码). */
-  beneficiaryIdNumber: Scalars['String']['input'];
+  readonly beneficiaryIdNumber: Scalars['String']['input'];
   /** Temporary aid: the cause. */
-  cause?: InputMaybe<AidCause>;
+  readonly cause?: InputMaybe<AidCause>;
   /** One-off aid: the date it will be granted. */
-  grantDate?: InputMaybe<Scalars['Date']['input']>;
+  readonly grantDate?: InputMaybe<Scalars['Date']['input']>;
   /** Recurring aid: last day, if the grant has one. */
-  periodEnd?: InputMaybe<Scalars['Date']['input']>;
+  readonly periodEnd?: InputMaybe<Scalars['Date']['input']>;
   /** Recurring aid: first day to be paid. */
-  periodStart?: InputMaybe<Scalars['Date']['input']>;
+  readonly periodStart?: InputMaybe<Scalars['Date']['input']>;
   /** The programme code, e.g. TEKUN, TEMP_AID, MEDICAL_AID. */
-  programme: Scalars['ID']['input'];
+  readonly programme: Scalars['ID']['input'];
   /** Education aid: the school year, e.g. 2025-2026. */
-  schoolYear?: InputMaybe<Scalars['String']['input']>;
+  readonly schoolYear?: InputMaybe<Scalars['String']['input']>;
   /** Temporary aid: approved as a second aid (二次临时救助). */
-  secondAid?: InputMaybe<Scalars['Boolean']['input']>;
+  readonly secondAid?: InputMaybe<Scalars['Boolean']['input']>;
   /** Medical aid or illness aid: the hospital settlement it relieves. */
-  settlementReference?: InputMaybe<Scalars['String']['input']>;
+  readonly settlementReference?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A conflict, warning or prompt the proposed grant would cause. */
 export type PreGrantFinding = {
-  __typename?: 'PreGrantFinding';
+  readonly __typename?: 'PreGrantFinding';
   /** The rule's basis. */
-  basis: Scalars['String']['output'];
+  readonly basis: Scalars['String']['output'];
   /** The departments concerned. */
-  departments: Array<Department>;
+  readonly departments: ReadonlyArray<Department>;
   /** In words, in Chinese. */
-  explanation: Scalars['String']['output'];
+  readonly explanation: Scalars['String']['output'];
   /** The overlap, excess or count computed. */
-  measure: FindingMeasure;
+  readonly measure: FindingMeasure;
   /** The records involved, the proposal among them (sourceReference PROPOSED). */
-  records: Array<AidRecord>;
+  readonly records: ReadonlyArray<AidRecord>;
   /** The rule. */
-  rule: Rule;
+  readonly rule: Rule;
   /** How serious it is. */
-  severity: FindingSeverity;
+  readonly severity: FindingSeverity;
 };
 
 /** A kind of aid, from the hub's programme catalogue. */
 export type Programme = {
-  __typename?: 'Programme';
+  readonly __typename?: 'Programme';
   /** Stable code, e.g. DIBAO, TEMP_AID, DISABILITY_NURSING. */
-  code: Scalars['ID']['output'];
+  readonly code: Scalars['ID']['output'];
   /** The department that runs it. */
-  department: Department;
+  readonly department: Department;
   /** Recurring or one-off. */
-  kind: ProgrammeKind;
+  readonly kind: ProgrammeKind;
   /** Name in Chinese. */
-  name: Scalars['String']['output'];
+  readonly name: Scalars['String']['output'];
   /** What the aid is for. */
-  purpose: AidPurpose;
+  readonly purpose: AidPurpose;
 };
 
 /** Whether a programme pays monthly over a period or grants once. */
@@ -1588,68 +1588,68 @@ export type ProgrammeKind =
 
 /** A purpose's share of a summary. */
 export type PurposeTotal = {
-  __typename?: 'PurposeTotal';
-  purpose: AidPurpose;
-  recordCount: Scalars['Int']['output'];
-  totalFen: Scalars['Fen']['output'];
+  readonly __typename?: 'PurposeTotal';
+  readonly purpose: AidPurpose;
+  readonly recordCount: Scalars['Int']['output'];
+  readonly totalFen: Scalars['Fen']['output'];
 };
 
 export type Query = {
-  __typename?: 'Query';
+  readonly __typename?: 'Query';
   /**
    * Who looked at this person, or at a household they belong or belonged to, when and why: newest
    * first, a page at a time. The answer to a citizen asking who used their data. Role AUDITOR,
    * purpose AUDIT, and the person within the auditor's region scope; the look-up itself is recorded.
    */
-  accessLog: AccessLogConnection;
+  readonly accessLog: AccessLogConnection;
   /** The API client this request authenticated as, and what it may do. Needs no purpose. */
-  caller: Caller;
+  readonly caller: Caller;
   /** A case by its hub id. Null when no such case exists. */
-  case?: Maybe<Case>;
+  readonly case?: Maybe<Case>;
   /** A stored finding by id. Null when no scan has stored it. */
-  finding?: Maybe<Finding>;
+  readonly finding?: Maybe<Finding>;
   /** A household by its hub id. Null when no such household exists. */
-  household?: Maybe<Household>;
+  readonly household?: Maybe<Household>;
   /** The household a person currently belongs to, found by the ID number of any member. Null when unknown. */
-  householdByMember?: Maybe<Household>;
+  readonly householdByMember?: Maybe<Household>;
   /**
    * Several households at once: one entry per id, in the order asked, null where unknown. At most
    * 500 ids (configurable); longer lists are refused with BAD_USER_INPUT.
    */
-  households: Array<Maybe<Household>>;
+  readonly households: ReadonlyArray<Maybe<Household>>;
   /**
    * The households under a division code (city `370800`, county `370811`, township `370811001`, or
    * village), in a stable order, a page at a time.
    */
-  householdsInRegion: HouseholdConnection;
+  readonly householdsInRegion: HouseholdConnection;
   /**
    * 督导 supervision: slips and cases past a deadline and still open, grouped by office and by
    * township, each with how long overdue. `regionCode` (city, county or township) narrows it to the
    * cases of households there, by default the caller's region scope; `asOf` defaults to now.
    */
-  overdueReport: OverdueReport;
+  readonly overdueReport: OverdueReport;
   /** A person by ID number (公民身份号码). Null when the hub does not know them. */
-  person?: Maybe<Person>;
+  readonly person?: Maybe<Person>;
   /**
    * What a grant would cause before it is made: the conflicts and warnings with aid the beneficiary
    * (and, for household rules, their household) already receives from any department. Writes nothing.
    */
-  preGrantCheck: PreGrantCheck;
+  readonly preGrantCheck: PreGrantCheck;
   /** A referral slip by its hub id. Null when no such slip exists. */
-  referral?: Maybe<Referral>;
+  readonly referral?: Maybe<Referral>;
   /**
    * The slips sent to an office (its inbox), the soonest due first. By default those still waiting
    * for the office: ISSUED and ACCEPTED.
    */
-  referralsToOffice: Array<Referral>;
+  readonly referralsToOffice: ReadonlyArray<Referral>;
   /** The rule set in force, switched-off rules included. */
-  rules: Array<Rule>;
+  readonly rules: ReadonlyArray<Rule>;
   /** A scan by id. Null when there is none. */
-  scan?: Maybe<Scan>;
+  readonly scan?: Maybe<Scan>;
   /** Scans, newest first, of one division exactly (or all). */
-  scans: ScanConnection;
+  readonly scans: ScanConnection;
   /** The years the working-day calendar (statutory holidays and 调休) covers. */
-  workingDayCalendar: WorkingDayCalendar;
+  readonly workingDayCalendar: WorkingDayCalendar;
 };
 
 
@@ -1681,7 +1681,7 @@ export type QueryHouseholdByMemberArgs = {
 
 
 export type QueryHouseholdsArgs = {
-  ids: Array<Scalars['ID']['input']>;
+  ids: ReadonlyArray<Scalars['ID']['input']>;
 };
 
 
@@ -1715,7 +1715,7 @@ export type QueryReferralArgs = {
 
 export type QueryReferralsToOfficeArgs = {
   office: OfficeInput;
-  states?: InputMaybe<Array<ReferralState>>;
+  states?: InputMaybe<ReadonlyArray<ReferralState>>;
 };
 
 
@@ -1732,53 +1732,53 @@ export type QueryScansArgs = {
 
 /** A referral slip (转办单): from one office to another, about a case, with a deadline and feedback. */
 export type Referral = {
-  __typename?: 'Referral';
+  readonly __typename?: 'Referral';
   /** When it was accepted. */
-  acceptedAt?: Maybe<Scalars['DateTime']['output']>;
+  readonly acceptedAt?: Maybe<Scalars['DateTime']['output']>;
   /** The aid record the receiving department produced, as it stands in the department's records now. */
-  aidRecord?: Maybe<AidRecord>;
+  readonly aidRecord?: Maybe<AidRecord>;
   /** The aid record's reference in the department's records, as reported with the feedback. */
-  aidSourceReference?: Maybe<Scalars['String']['output']>;
+  readonly aidSourceReference?: Maybe<Scalars['String']['output']>;
   /** The amount decided, in fen (per month for recurring programmes), for a decision. */
-  amountFen?: Maybe<Scalars['Fen']['output']>;
+  readonly amountFen?: Maybe<Scalars['Fen']['output']>;
   /** When feedback was given (completed or declined). */
-  answeredAt?: Maybe<Scalars['DateTime']['output']>;
+  readonly answeredAt?: Maybe<Scalars['DateTime']['output']>;
   /** What is asked. */
-  ask: Scalars['String']['output'];
+  readonly ask: Scalars['String']['output'];
   /** The person the aid is for, when the decision names one. */
-  beneficiary?: Maybe<Person>;
+  readonly beneficiary?: Maybe<Person>;
   /** The case it belongs to. */
-  case: Case;
+  readonly case: Case;
   /** The deadline at `asOf` (default now): PENDING, OVERDUE, MET or MET_LATE. */
-  deadlineStatus: DeadlineStatus;
+  readonly deadlineStatus: DeadlineStatus;
   /** The deadline in working days. */
-  deadlineWorkingDays: Scalars['Int']['output'];
+  readonly deadlineWorkingDays: Scalars['Int']['output'];
   /** The reason, when declined. */
-  declineReason?: Maybe<Scalars['String']['output']>;
+  readonly declineReason?: Maybe<Scalars['String']['output']>;
   /** The date feedback is due (China). */
-  dueOn: Scalars['Date']['output'];
+  readonly dueOn: Scalars['Date']['output'];
   /** The feedback, when completed. */
-  feedback?: Maybe<Scalars['String']['output']>;
+  readonly feedback?: Maybe<Scalars['String']['output']>;
   /** The sending office. */
-  from: Office;
+  readonly from: Office;
   /** Whether accepting it hands the case to the receiving office. */
-  handOver: Scalars['Boolean']['output'];
+  readonly handOver: Scalars['Boolean']['output'];
   /** Hub id. */
-  id: Scalars['ID']['output'];
+  readonly id: Scalars['ID']['output'];
   /** When it was issued. */
-  issuedAt: Scalars['DateTime']['output'];
+  readonly issuedAt: Scalars['DateTime']['output'];
   /** Decision or forward. */
-  kind: ReferralKind;
+  readonly kind: ReferralKind;
   /** The meeting that decided it, for a decision. */
-  meeting?: Maybe<Meeting>;
+  readonly meeting?: Maybe<Meeting>;
   /** When overdue or answered late: by how much, as of `asOf` (default now). */
-  overdue?: Maybe<Overdue>;
+  readonly overdue?: Maybe<Overdue>;
   /** The programme decided, for a decision. */
-  programme?: Maybe<Programme>;
+  readonly programme?: Maybe<Programme>;
   /** Where it stands. */
-  state: ReferralState;
+  readonly state: ReferralState;
   /** The receiving office. */
-  to: Office;
+  readonly to: Office;
 };
 
 
@@ -1796,65 +1796,65 @@ export type ReferralOverdueArgs = {
 /** Accepts a slip. */
 export type ReferralAcceptInput = {
   /** Who acts (an officer of the receiving office). */
-  actor?: InputMaybe<ActorInput>;
+  readonly actor?: InputMaybe<ActorInput>;
   /** A retry with the same key returns the first outcome. */
-  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   /** An optional note. */
-  note?: InputMaybe<Scalars['String']['input']>;
+  readonly note?: InputMaybe<Scalars['String']['input']>;
   /** When, if earlier than now; default now. */
-  occurredAt?: InputMaybe<Scalars['DateTime']['input']>;
+  readonly occurredAt?: InputMaybe<Scalars['DateTime']['input']>;
   /** The slip. */
-  referralId: Scalars['ID']['input'];
+  readonly referralId: Scalars['ID']['input'];
 };
 
 /** Completes a slip. */
 export type ReferralCompleteInput = {
   /** Who acts (an officer of the receiving office). */
-  actor?: InputMaybe<ActorInput>;
+  readonly actor?: InputMaybe<ActorInput>;
   /** The AidRecord.sourceReference of the aid given, when the department recorded aid. */
-  aidSourceReference?: InputMaybe<Scalars['String']['input']>;
+  readonly aidSourceReference?: InputMaybe<Scalars['String']['input']>;
   /** What was done. */
-  feedback: Scalars['String']['input'];
+  readonly feedback: Scalars['String']['input'];
   /** A retry with the same key returns the first outcome. */
-  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   /** When, if earlier than now; default now. */
-  occurredAt?: InputMaybe<Scalars['DateTime']['input']>;
+  readonly occurredAt?: InputMaybe<Scalars['DateTime']['input']>;
   /** The slip. */
-  referralId: Scalars['ID']['input'];
+  readonly referralId: Scalars['ID']['input'];
 };
 
 /** Declines a slip. */
 export type ReferralDeclineInput = {
   /** Who acts (an officer of the receiving office). */
-  actor?: InputMaybe<ActorInput>;
+  readonly actor?: InputMaybe<ActorInput>;
   /** A retry with the same key returns the first outcome. */
-  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   /** When, if earlier than now; default now. */
-  occurredAt?: InputMaybe<Scalars['DateTime']['input']>;
+  readonly occurredAt?: InputMaybe<Scalars['DateTime']['input']>;
   /** Why it is declined. */
-  reason: Scalars['String']['input'];
+  readonly reason: Scalars['String']['input'];
   /** The slip. */
-  referralId: Scalars['ID']['input'];
+  readonly referralId: Scalars['ID']['input'];
 };
 
 /** Forwards a matter of a case. */
 export type ReferralIssueInput = {
   /** Who acts (an officer of the owning office). */
-  actor?: InputMaybe<ActorInput>;
+  readonly actor?: InputMaybe<ActorInput>;
   /** What is asked, up to 500 characters. */
-  ask: Scalars['String']['input'];
+  readonly ask: Scalars['String']['input'];
   /** The case. */
-  caseId: Scalars['ID']['input'];
+  readonly caseId: Scalars['ID']['input'];
   /** Deadline in working days from today, 1 to 60. */
-  deadlineWorkingDays: Scalars['Int']['input'];
+  readonly deadlineWorkingDays: Scalars['Int']['input'];
   /** Hand the case on: accepting the slip makes the receiving office the owner. */
-  handOver?: InputMaybe<Scalars['Boolean']['input']>;
+  readonly handOver?: InputMaybe<Scalars['Boolean']['input']>;
   /** A retry with the same key returns the first outcome. */
-  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   /** When it was issued, if earlier than now; default now. */
-  occurredAt?: InputMaybe<Scalars['DateTime']['input']>;
+  readonly occurredAt?: InputMaybe<Scalars['DateTime']['input']>;
   /** The receiving office. */
-  to: OfficeInput;
+  readonly to: OfficeInput;
 };
 
 /** Whether a slip asks for a meeting's decision to be carried out or forwards a matter. */
@@ -1866,13 +1866,13 @@ export type ReferralKind =
 
 /** The result of a referral write. */
 export type ReferralPayload = {
-  __typename?: 'ReferralPayload';
+  readonly __typename?: 'ReferralPayload';
   /** Its case after the write; null when refused. */
-  case?: Maybe<Case>;
+  readonly case?: Maybe<Case>;
   /** The slip after the write; null when refused. */
-  referral?: Maybe<Referral>;
+  readonly referral?: Maybe<Referral>;
   /** Why it was refused; empty on success. */
-  userErrors: Array<CaseUserError>;
+  readonly userErrors: ReadonlyArray<CaseUserError>;
 };
 
 /** Where a slip stands. */
@@ -1888,15 +1888,15 @@ export type ReferralState =
 
 /** An administrative division. */
 export type Region = {
-  __typename?: 'Region';
+  readonly __typename?: 'Region';
   /** Division code: 6 digits for a city or county, 9 for a township, 12 for a village. */
-  code: Scalars['ID']['output'];
+  readonly code: Scalars['ID']['output'];
   /** Its level. */
-  level: RegionLevel;
+  readonly level: RegionLevel;
   /** Name in Chinese. */
-  name: Scalars['String']['output'];
+  readonly name: Scalars['String']['output'];
   /** The division it belongs to; null at the top. */
-  parent?: Maybe<Region>;
+  readonly parent?: Maybe<Region>;
 };
 
 /** Level of an administrative division (GB/T 2260 and the 12-digit statistical codes). */
@@ -1909,38 +1909,38 @@ export type RegionLevel =
 
 /** More one-off grants within the window than the rule allows. */
 export type RepeatedGrants = {
-  __typename?: 'RepeatedGrants';
+  readonly __typename?: 'RepeatedGrants';
   /** The shared cause, when the rule counts per cause. */
-  cause?: Maybe<AidCause>;
+  readonly cause?: Maybe<AidCause>;
   /** Grants in the window, the flagged one included. */
-  count: Scalars['Int']['output'];
+  readonly count: Scalars['Int']['output'];
   /** The window, in months. */
-  windowMonths: Scalars['Int']['output'];
+  readonly windowMonths: Scalars['Int']['output'];
 };
 
 /** A duplicate-aid or missed-aid rule of the rule set in force (rules/default.json plus the locality's file). */
 export type Rule = {
-  __typename?: 'Rule';
+  readonly __typename?: 'Rule';
   /** The policy it comes from, in words that can be read out at a meeting. */
-  basis: Scalars['String']['output'];
+  readonly basis: Scalars['String']['output'];
   /** False when the locality has switched it off. */
-  enabled: Scalars['Boolean']['output'];
+  readonly enabled: Scalars['Boolean']['output'];
   /** Stable id, e.g. X1, M4, or a locality's own. */
-  id: Scalars['ID']['output'];
+  readonly id: Scalars['ID']['output'];
   /** The kind of check. */
-  kind: RuleKind;
+  readonly kind: RuleKind;
   /** The programmes it concerns. */
-  programmes: Array<Programme>;
+  readonly programmes: ReadonlyArray<Programme>;
   /** Whom it looks at. */
-  scope: FindingScope;
+  readonly scope: FindingScope;
   /** How serious its findings are. */
-  severity: FindingSeverity;
+  readonly severity: FindingSeverity;
   /** Its threshold in fen, where it has one (out-of-pocket costs). */
-  thresholdFen?: Maybe<Scalars['Fen']['output']>;
+  readonly thresholdFen?: Maybe<Scalars['Fen']['output']>;
   /** The finding's heading, in Chinese. */
-  title: Scalars['String']['output'];
+  readonly title: Scalars['String']['output'];
   /** Its window in months, where it has one (repeated grants, out-of-pocket and grant conditions). */
-  windowMonths?: Maybe<Scalars['Int']['output']>;
+  readonly windowMonths?: Maybe<Scalars['Int']['output']>;
 };
 
 /** The kinds of rule a rule set can hold. */
@@ -1962,38 +1962,38 @@ export type RuleKind =
 
 /** One purpose funded twice in the same school or calendar year. */
 export type SamePeriodFunding = {
-  __typename?: 'SamePeriodFunding';
+  readonly __typename?: 'SamePeriodFunding';
   /** The school year (2025-2026) or calendar year (2025). */
-  period: Scalars['String']['output'];
+  readonly period: Scalars['String']['output'];
 };
 
 /** A run of every rule over every household of a division, with its findings. */
 export type Scan = {
-  __typename?: 'Scan';
+  readonly __typename?: 'Scan';
   /** The day the rules judged on. */
-  asOf: Scalars['Date']['output'];
+  readonly asOf: Scalars['Date']['output'];
   /** Where to GET the same findings as CSV (same filter as query parameters: rule, severity, department, township, status). */
-  csvPath: Scalars['String']['output'];
+  readonly csvPath: Scalars['String']['output'];
   /** Why it failed, e.g. DEPARTMENT_UNAVAILABLE:HEALTH, or INTERRUPTED when the hub process running it stopped (no progress for 10 minutes); null otherwise. */
-  failure?: Maybe<Scalars['String']['output']>;
+  readonly failure?: Maybe<Scalars['String']['output']>;
   /** Its findings, a page at a time, in a stable order. */
-  findings: FindingConnection;
-  /** When it ended, UTC, ISO 8601; null while running. */
-  finishedAt?: Maybe<Scalars['String']['output']>;
+  readonly findings: FindingConnection;
+  /** When it ended; null while running. */
+  readonly finishedAt?: Maybe<Scalars['DateTime']['output']>;
   /** Scan id. */
-  id: Scalars['ID']['output'];
+  readonly id: Scalars['ID']['output'];
   /** How far it has got. */
-  progress: ScanProgress;
+  readonly progress: ScanProgress;
   /** The division scanned. */
-  region: Region;
+  readonly region: Region;
   /** The rule set it ran (default plus any local file). */
-  ruleSetName: Scalars['String']['output'];
-  /** When it started, UTC, ISO 8601. */
-  startedAt: Scalars['String']['output'];
+  readonly ruleSetName: Scalars['String']['output'];
+  /** When it started. */
+  readonly startedAt: Scalars['DateTime']['output'];
   /** Who started it (an API client, or cli). */
-  startedBy: Scalars['String']['output'];
+  readonly startedBy: Scalars['String']['output'];
   /** Where it is. */
-  state: ScanState;
+  readonly state: ScanState;
 };
 
 
@@ -2006,52 +2006,52 @@ export type ScanFindingsArgs = {
 
 /** A page of scans, newest first. */
 export type ScanConnection = {
-  __typename?: 'ScanConnection';
+  readonly __typename?: 'ScanConnection';
   /** The scans of this page. */
-  edges: Array<ScanEdge>;
+  readonly edges: ReadonlyArray<ScanEdge>;
   /** Whether more follow. */
-  pageInfo: PageInfo;
+  readonly pageInfo: PageInfo;
 };
 
 /** A scan and its cursor. */
 export type ScanEdge = {
-  __typename?: 'ScanEdge';
+  readonly __typename?: 'ScanEdge';
   /** Pass as `after` for older scans. */
-  cursor: Scalars['String']['output'];
+  readonly cursor: Scalars['String']['output'];
   /** The scan. */
-  node: Scan;
+  readonly node: Scan;
 };
 
 /** How far a scan has got. */
 export type ScanProgress = {
-  __typename?: 'ScanProgress';
+  readonly __typename?: 'ScanProgress';
   /** Findings seen so far. */
-  findings: Scalars['Int']['output'];
+  readonly findings: Scalars['Int']['output'];
   /** Households evaluated so far. */
-  householdsDone: Scalars['Int']['output'];
+  readonly householdsDone: Scalars['Int']['output'];
   /** Households in the division. */
-  householdsTotal: Scalars['Int']['output'];
+  readonly householdsTotal: Scalars['Int']['output'];
   /** Findings no earlier scan had stored. */
-  new: Scalars['Int']['output'];
+  readonly new: Scalars['Int']['output'];
   /** Dismissed or resolved findings this scan reopened. */
-  reopened: Scalars['Int']['output'];
+  readonly reopened: Scalars['Int']['output'];
   /** Dismissed or resolved findings seen again and left as they were. */
-  stillSettled: Scalars['Int']['output'];
+  readonly stillSettled: Scalars['Int']['output'];
 };
 
 /** Starts a region scan. */
 export type ScanStartInput = {
   /** The division: a county (370811), the city (370800), a township (9 digits) or a village (12). */
-  regionCode: Scalars['String']['input'];
+  readonly regionCode: Scalars['String']['input'];
 };
 
 /** The scan started (running in the hub), or why not. */
 export type ScanStartPayload = {
-  __typename?: 'ScanStartPayload';
+  readonly __typename?: 'ScanStartPayload';
   /** The scan started; for SCAN_ALREADY_RUNNING, the scan already running. */
-  scan?: Maybe<Scan>;
+  readonly scan?: Maybe<Scan>;
   /** Why it was not started. */
-  userErrors: Array<FindingUserError>;
+  readonly userErrors: ReadonlyArray<FindingUserError>;
 };
 
 /** Where a region scan is. */
@@ -2065,75 +2065,75 @@ export type ScanState =
 
 /** A second temporary aid (二次临时救助) approved for heavy costs; the duplicate checks treat it as approved. */
 export type SecondAidApproval = {
-  __typename?: 'SecondAidApproval';
+  readonly __typename?: 'SecondAidApproval';
   /** The temporary-aid record civil affairs reported paying, once it has. */
-  aidSourceReference?: Maybe<Scalars['String']['output']>;
+  readonly aidSourceReference?: Maybe<Scalars['String']['output']>;
   /** Amount approved, in fen. */
-  amountFen: Scalars['Fen']['output'];
+  readonly amountFen: Scalars['Fen']['output'];
   /** Date approved (the meeting's date). */
-  approvedOn: Scalars['Date']['output'];
+  readonly approvedOn: Scalars['Date']['output'];
   /** The person it is for. */
-  beneficiary?: Maybe<Person>;
+  readonly beneficiary?: Maybe<Person>;
   /** The cause. */
-  cause: AidCause;
+  readonly cause: AidCause;
   /** The slip that asks civil affairs to pay it. */
-  referral: Referral;
+  readonly referral: Referral;
 };
 
 /** Aid tied to one hospital settlement against that stay's out-of-pocket amount. */
 export type SettlementExcess = {
-  __typename?: 'SettlementExcess';
+  readonly __typename?: 'SettlementExcess';
   /** All aid tied to this settlement. */
-  aidFen: Scalars['Fen']['output'];
+  readonly aidFen: Scalars['Fen']['output'];
   /** The patient's burden before any aid: total cost less basic insurance and critical-illness insurance. */
-  burdenFen: Scalars['Fen']['output'];
+  readonly burdenFen: Scalars['Fen']['output'];
   /** Aid above the burden. */
-  excessFen: Scalars['Fen']['output'];
+  readonly excessFen: Scalars['Fen']['output'];
   /** When the stay was settled. */
-  settledOn: Scalars['Date']['output'];
+  readonly settledOn: Scalars['Date']['output'];
   /** The medical insurance settlement number. */
-  settlementReference: Scalars['String']['output'];
+  readonly settlementReference: Scalars['String']['output'];
 };
 
 /** Whether a department's source answered. */
 export type SourceStatus = {
-  __typename?: 'SourceStatus';
+  readonly __typename?: 'SourceStatus';
   /** True when the department answered in time. */
-  available: Scalars['Boolean']['output'];
-  department: Department;
+  readonly available: Scalars['Boolean']['output'];
+  readonly department: Department;
   /** How long its answer took (or until it was given up), in milliseconds. */
-  latencyMs: Scalars['Int']['output'];
+  readonly latencyMs: Scalars['Int']['output'];
   /** Why it is unavailable: TIMEOUT or UNREACHABLE. Null when available. */
-  reason?: Maybe<Scalars['String']['output']>;
+  readonly reason?: Maybe<Scalars['String']['output']>;
 };
 
 /** Time left before a deadline. */
 export type TimeLeft = {
-  __typename?: 'TimeLeft';
+  readonly __typename?: 'TimeLeft';
   /** Whole hours left. */
-  hours: Scalars['Int']['output'];
+  readonly hours: Scalars['Int']['output'];
   /** Working days after today up to the due date; null for hour limits. */
-  workingDays?: Maybe<Scalars['Int']['output']>;
+  readonly workingDays?: Maybe<Scalars['Int']['output']>;
 };
 
 /** A township's overdue work. */
 export type TownshipOverdue = {
-  __typename?: 'TownshipOverdue';
+  readonly __typename?: 'TownshipOverdue';
   /** Its households' cases with a deadline past; most overdue first. */
-  cases: Array<OverdueCase>;
+  readonly cases: ReadonlyArray<OverdueCase>;
   /** Slips of its households' cases, past due, without feedback; most overdue first. */
-  referrals: Array<OverdueReferral>;
+  readonly referrals: ReadonlyArray<OverdueReferral>;
   /** The township. */
-  township: Region;
+  readonly township: Region;
 };
 
 /** The years the holiday calendar covers; outside them only weekends are known. */
 export type WorkingDayCalendar = {
-  __typename?: 'WorkingDayCalendar';
+  readonly __typename?: 'WorkingDayCalendar';
   /** First year covered. */
-  firstYear: Scalars['Int']['output'];
+  readonly firstYear: Scalars['Int']['output'];
   /** Last year covered. Deadlines reaching past it are marked provisional. */
-  lastYear: Scalars['Int']['output'];
+  readonly lastYear: Scalars['Int']['output'];
 };
 
 
@@ -2209,7 +2209,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = {
   FindingMeasure:
     | ( AidAfterDeath & { __typename: 'AidAfterDeath' } )
-    | ( Omit<MissedAid, 'expected'> & { expected: Array<_RefType['Programme']> } & { __typename: 'MissedAid' } )
+    | ( Omit<MissedAid, 'expected'> & { expected: ReadonlyArray<_RefType['Programme']> } & { __typename: 'MissedAid' } )
     | ( PeriodOverlap & { __typename: 'PeriodOverlap' } )
     | ( RepeatedGrants & { __typename: 'RepeatedGrants' } )
     | ( SamePeriodFunding & { __typename: 'SamePeriodFunding' } )
@@ -2267,7 +2267,7 @@ export type ResolversTypes = {
   DossierMember: ResolverTypeWrapper<DossierMemberModel>;
   DossierReferral: ResolverTypeWrapper<DossierReferralModel>;
   DossierSource: ResolverTypeWrapper<DossierSourceModel>;
-  DossierTotals: ResolverTypeWrapper<Omit<DossierTotals, 'byDepartment'> & { byDepartment: Array<ResolversTypes['DepartmentTotal']> }>;
+  DossierTotals: ResolverTypeWrapper<Omit<DossierTotals, 'byDepartment'> & { byDepartment: ReadonlyArray<ResolversTypes['DepartmentTotal']> }>;
   Fen: ResolverTypeWrapper<Scalars['Fen']['output']>;
   Finding: ResolverTypeWrapper<FindingViewModel>;
   FindingConfirmInput: FindingConfirmInput;
@@ -2298,7 +2298,7 @@ export type ResolversTypes = {
   MeetingRecordInput: MeetingRecordInput;
   MeetingRecordPayload: ResolverTypeWrapper<Omit<MeetingRecordPayload, 'case' | 'meeting'> & { case?: Maybe<ResolversTypes['Case']>, meeting?: Maybe<ResolversTypes['Meeting']> }>;
   MemberRelation: MemberRelation;
-  MissedAid: ResolverTypeWrapper<Omit<MissedAid, 'expected'> & { expected: Array<ResolversTypes['Programme']> }>;
+  MissedAid: ResolverTypeWrapper<Omit<MissedAid, 'expected'> & { expected: ReadonlyArray<ResolversTypes['Programme']> }>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Office: ResolverTypeWrapper<OfficeModel>;
   OfficeInput: OfficeInput;
@@ -2310,7 +2310,7 @@ export type ResolversTypes = {
   PageInfo: ResolverTypeWrapper<PageInfo>;
   PeriodOverlap: ResolverTypeWrapper<PeriodOverlap>;
   Person: ResolverTypeWrapper<PersonRowModel>;
-  PreGrantCheck: ResolverTypeWrapper<Omit<PreGrantCheck, 'findings'> & { findings: Array<ResolversTypes['PreGrantFinding']> }>;
+  PreGrantCheck: ResolverTypeWrapper<Omit<PreGrantCheck, 'findings'> & { findings: ReadonlyArray<ResolversTypes['PreGrantFinding']> }>;
   PreGrantCheckInput: PreGrantCheckInput;
   PreGrantFinding: ResolverTypeWrapper<FindingModel>;
   Programme: ResolverTypeWrapper<ProgrammeModel>;
@@ -2332,7 +2332,7 @@ export type ResolversTypes = {
   RuleKind: RuleKind;
   SamePeriodFunding: ResolverTypeWrapper<SamePeriodFunding>;
   Scan: ResolverTypeWrapper<ScanRowModel>;
-  ScanConnection: ResolverTypeWrapper<Omit<ScanConnection, 'edges'> & { edges: Array<ResolversTypes['ScanEdge']> }>;
+  ScanConnection: ResolverTypeWrapper<Omit<ScanConnection, 'edges'> & { edges: ReadonlyArray<ResolversTypes['ScanEdge']> }>;
   ScanEdge: ResolverTypeWrapper<Omit<ScanEdge, 'node'> & { node: ResolversTypes['Scan'] }>;
   ScanProgress: ResolverTypeWrapper<ScanProgress>;
   ScanStartInput: ScanStartInput;
@@ -2380,7 +2380,7 @@ export type ResolversParentTypes = {
   DossierMember: DossierMemberModel;
   DossierReferral: DossierReferralModel;
   DossierSource: DossierSourceModel;
-  DossierTotals: Omit<DossierTotals, 'byDepartment'> & { byDepartment: Array<ResolversParentTypes['DepartmentTotal']> };
+  DossierTotals: Omit<DossierTotals, 'byDepartment'> & { byDepartment: ReadonlyArray<ResolversParentTypes['DepartmentTotal']> };
   Fen: Scalars['Fen']['output'];
   Finding: FindingViewModel;
   FindingConfirmInput: FindingConfirmInput;
@@ -2404,7 +2404,7 @@ export type ResolversParentTypes = {
   Meeting: MeetingRecordModel;
   MeetingRecordInput: MeetingRecordInput;
   MeetingRecordPayload: Omit<MeetingRecordPayload, 'case' | 'meeting'> & { case?: Maybe<ResolversParentTypes['Case']>, meeting?: Maybe<ResolversParentTypes['Meeting']> };
-  MissedAid: Omit<MissedAid, 'expected'> & { expected: Array<ResolversParentTypes['Programme']> };
+  MissedAid: Omit<MissedAid, 'expected'> & { expected: ReadonlyArray<ResolversParentTypes['Programme']> };
   Mutation: Record<PropertyKey, never>;
   Office: OfficeModel;
   OfficeInput: OfficeInput;
@@ -2416,7 +2416,7 @@ export type ResolversParentTypes = {
   PageInfo: PageInfo;
   PeriodOverlap: PeriodOverlap;
   Person: PersonRowModel;
-  PreGrantCheck: Omit<PreGrantCheck, 'findings'> & { findings: Array<ResolversParentTypes['PreGrantFinding']> };
+  PreGrantCheck: Omit<PreGrantCheck, 'findings'> & { findings: ReadonlyArray<ResolversParentTypes['PreGrantFinding']> };
   PreGrantCheckInput: PreGrantCheckInput;
   PreGrantFinding: FindingModel;
   Programme: ProgrammeModel;
@@ -2433,7 +2433,7 @@ export type ResolversParentTypes = {
   Rule: RuleModel;
   SamePeriodFunding: SamePeriodFunding;
   Scan: ScanRowModel;
-  ScanConnection: Omit<ScanConnection, 'edges'> & { edges: Array<ResolversParentTypes['ScanEdge']> };
+  ScanConnection: Omit<ScanConnection, 'edges'> & { edges: ReadonlyArray<ResolversParentTypes['ScanEdge']> };
   ScanEdge: Omit<ScanEdge, 'node'> & { node: ResolversParentTypes['Scan'] };
   ScanProgress: ScanProgress;
   ScanStartInput: ScanStartInput;
@@ -2454,7 +2454,7 @@ export type AccessClientResolvers<ContextType = HubContext, ParentType extends R
 };
 
 export type AccessLogConnectionResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AccessLogConnection'] = ResolversParentTypes['AccessLogConnection']> = {
-  edges?: Resolver<Array<ResolversTypes['AccessLogEdge']>, ParentType, ContextType>;
+  edges?: Resolver<ReadonlyArray<ResolversTypes['AccessLogEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
 };
 
@@ -2464,7 +2464,7 @@ export type AccessLogEdgeResolvers<ContextType = HubContext, ParentType extends 
 };
 
 export type AccessLogEntryResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AccessLogEntry'] = ResolversParentTypes['AccessLogEntry']> = {
-  at?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   caseReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   channel?: Resolver<ResolversTypes['AccessChannel'], ParentType, ContextType>;
   client?: Resolver<ResolversTypes['AccessClient'], ParentType, ContextType>;
@@ -2507,8 +2507,8 @@ export type AidRecordResolvers<ContextType = HubContext, ParentType extends Reso
 };
 
 export type AidSummaryResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AidSummary'] = ResolversParentTypes['AidSummary']> = {
-  byDepartment?: Resolver<Array<ResolversTypes['DepartmentTotal']>, ParentType, ContextType>;
-  byPurpose?: Resolver<Array<ResolversTypes['PurposeTotal']>, ParentType, ContextType>;
+  byDepartment?: Resolver<ReadonlyArray<ResolversTypes['DepartmentTotal']>, ParentType, ContextType>;
+  byPurpose?: Resolver<ReadonlyArray<ResolversTypes['PurposeTotal']>, ParentType, ContextType>;
   complete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   from?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   monthlyRecurringFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
@@ -2517,35 +2517,35 @@ export type AidSummaryResolvers<ContextType = HubContext, ParentType extends Res
 };
 
 export type CallerResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Caller'] = ResolversParentTypes['Caller']> = {
-  allowedPurposes?: Resolver<Array<ResolversTypes['AccessPurpose']>, ParentType, ContextType>;
+  allowedPurposes?: Resolver<ReadonlyArray<ResolversTypes['AccessPurpose']>, ParentType, ContextType>;
   caseReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   department?: Resolver<ResolversTypes['Department'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   purpose?: Resolver<Maybe<ResolversTypes['AccessPurpose']>, ParentType, ContextType>;
   regionScope?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
-  roles?: Resolver<Array<ResolversTypes['AccessRole']>, ParentType, ContextType>;
+  roles?: Resolver<ReadonlyArray<ResolversTypes['AccessRole']>, ParentType, ContextType>;
   seesIdNumbers?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type CaseResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Case'] = ResolversParentTypes['Case']> = {
-  allowedTransitions?: Resolver<Array<ResolversTypes['CaseState']>, ParentType, ContextType>;
+  allowedTransitions?: Resolver<ReadonlyArray<ResolversTypes['CaseState']>, ParentType, ContextType>;
   anyDeadlineMissed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, Partial<CaseAnyDeadlineMissedArgs>>;
   briefUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  deadlines?: Resolver<Array<ResolversTypes['CaseDeadline']>, ParentType, ContextType, Partial<CaseDeadlinesArgs>>;
+  deadlines?: Resolver<ReadonlyArray<ResolversTypes['CaseDeadline']>, ParentType, ContextType, Partial<CaseDeadlinesArgs>>;
   dossier?: Resolver<ResolversTypes['Dossier'], ParentType, ContextType>;
   endedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   explanation?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   firstReceivedBy?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
-  history?: Resolver<Array<ResolversTypes['CaseEvent']>, ParentType, ContextType>;
+  history?: Resolver<ReadonlyArray<ResolversTypes['CaseEvent']>, ParentType, ContextType>;
   household?: Resolver<ResolversTypes['Household'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  meetings?: Resolver<Array<ResolversTypes['Meeting']>, ParentType, ContextType>;
+  meetings?: Resolver<ReadonlyArray<ResolversTypes['Meeting']>, ParentType, ContextType>;
   origin?: Resolver<ResolversTypes['CaseOrigin'], ParentType, ContextType>;
   owner?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
   reference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  referrals?: Resolver<Array<ResolversTypes['Referral']>, ParentType, ContextType>;
+  referrals?: Resolver<ReadonlyArray<ResolversTypes['Referral']>, ParentType, ContextType>;
   reportedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  secondAids?: Resolver<Array<ResolversTypes['SecondAidApproval']>, ParentType, ContextType>;
+  secondAids?: Resolver<ReadonlyArray<ResolversTypes['SecondAidApproval']>, ParentType, ContextType>;
   state?: Resolver<ResolversTypes['CaseState'], ParentType, ContextType>;
   summary?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   township?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
@@ -2582,17 +2582,17 @@ export type CaseEventResolvers<ContextType = HubContext, ParentType extends Reso
 
 export type CaseOpenPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CaseOpenPayload'] = ResolversParentTypes['CaseOpenPayload']> = {
   case?: Resolver<Maybe<ResolversTypes['Case']>, ParentType, ContextType>;
-  userErrors?: Resolver<Array<ResolversTypes['CaseUserError']>, ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['CaseUserError']>, ParentType, ContextType>;
 };
 
 export type CaseTransitionPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CaseTransitionPayload'] = ResolversParentTypes['CaseTransitionPayload']> = {
   case?: Resolver<Maybe<ResolversTypes['Case']>, ParentType, ContextType>;
-  userErrors?: Resolver<Array<ResolversTypes['CaseUserError']>, ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['CaseUserError']>, ParentType, ContextType>;
 };
 
 export type CaseUserErrorResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CaseUserError'] = ResolversParentTypes['CaseUserError']> = {
   code?: Resolver<ResolversTypes['CaseErrorCode'], ParentType, ContextType>;
-  field?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+  field?: Resolver<Maybe<ReadonlyArray<ResolversTypes['String']>>, ParentType, ContextType>;
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
@@ -2616,17 +2616,17 @@ export type DepartmentTotalResolvers<ContextType = HubContext, ParentType extend
 };
 
 export type DossierResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Dossier'] = ResolversParentTypes['Dossier']> = {
-  aid?: Resolver<Array<ResolversTypes['AidRecord']>, ParentType, ContextType>;
+  aid?: Resolver<ReadonlyArray<ResolversTypes['AidRecord']>, ParentType, ContextType>;
   complete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  departmentsNotContributed?: Resolver<Array<ResolversTypes['Department']>, ParentType, ContextType>;
-  earlierCases?: Resolver<Array<ResolversTypes['DossierCase']>, ParentType, ContextType>;
-  findings?: Resolver<Array<ResolversTypes['DossierFinding']>, ParentType, ContextType>;
+  departmentsNotContributed?: Resolver<ReadonlyArray<ResolversTypes['Department']>, ParentType, ContextType>;
+  earlierCases?: Resolver<ReadonlyArray<ResolversTypes['DossierCase']>, ParentType, ContextType>;
+  findings?: Resolver<ReadonlyArray<ResolversTypes['DossierFinding']>, ParentType, ContextType>;
   findingsAvailable?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   from?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   household?: Resolver<ResolversTypes['DossierHousehold'], ParentType, ContextType>;
-  members?: Resolver<Array<ResolversTypes['DossierMember']>, ParentType, ContextType>;
-  referrals?: Resolver<Array<ResolversTypes['DossierReferral']>, ParentType, ContextType>;
-  sources?: Resolver<Array<ResolversTypes['DossierSource']>, ParentType, ContextType>;
+  members?: Resolver<ReadonlyArray<ResolversTypes['DossierMember']>, ParentType, ContextType>;
+  referrals?: Resolver<ReadonlyArray<ResolversTypes['DossierReferral']>, ParentType, ContextType>;
+  sources?: Resolver<ReadonlyArray<ResolversTypes['DossierSource']>, ParentType, ContextType>;
   takenAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   to?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   totals?: Resolver<ResolversTypes['DossierTotals'], ParentType, ContextType>;
@@ -2644,7 +2644,7 @@ export type DossierCaseResolvers<ContextType = HubContext, ParentType extends Re
 };
 
 export type DossierFindingResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['DossierFinding'] = ResolversParentTypes['DossierFinding']> = {
-  departments?: Resolver<Array<ResolversTypes['Department']>, ParentType, ContextType>;
+  departments?: Resolver<ReadonlyArray<ResolversTypes['Department']>, ParentType, ContextType>;
   ruleId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   severity?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -2691,8 +2691,8 @@ export type DossierSourceResolvers<ContextType = HubContext, ParentType extends 
 };
 
 export type DossierTotalsResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['DossierTotals'] = ResolversParentTypes['DossierTotals']> = {
-  byDepartment?: Resolver<Array<ResolversTypes['DepartmentTotal']>, ParentType, ContextType>;
-  byPurpose?: Resolver<Array<ResolversTypes['PurposeTotal']>, ParentType, ContextType>;
+  byDepartment?: Resolver<ReadonlyArray<ResolversTypes['DepartmentTotal']>, ParentType, ContextType>;
+  byPurpose?: Resolver<ReadonlyArray<ResolversTypes['PurposeTotal']>, ParentType, ContextType>;
   monthlyRecurringFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
   totalFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
 };
@@ -2703,8 +2703,8 @@ export interface FenScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes[
 
 export type FindingResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Finding'] = ResolversParentTypes['Finding']> = {
   basis?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  departments?: Resolver<Array<ResolversTypes['Department']>, ParentType, ContextType>;
-  events?: Resolver<Array<ResolversTypes['FindingEvent']>, ParentType, ContextType>;
+  departments?: Resolver<ReadonlyArray<ResolversTypes['Department']>, ParentType, ContextType>;
+  events?: Resolver<ReadonlyArray<ResolversTypes['FindingEvent']>, ParentType, ContextType>;
   explanation?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   firstSeenScan?: Resolver<Maybe<ResolversTypes['Scan']>, ParentType, ContextType>;
   household?: Resolver<Maybe<ResolversTypes['Household']>, ParentType, ContextType>;
@@ -2712,8 +2712,8 @@ export type FindingResolvers<ContextType = HubContext, ParentType extends Resolv
   lastSeenScan?: Resolver<Maybe<ResolversTypes['Scan']>, ParentType, ContextType>;
   measure?: Resolver<ResolversTypes['FindingMeasure'], ParentType, ContextType>;
   ongoing?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  people?: Resolver<Array<ResolversTypes['Person']>, ParentType, ContextType>;
-  records?: Resolver<Array<ResolversTypes['AidRecord']>, ParentType, ContextType>;
+  people?: Resolver<ReadonlyArray<ResolversTypes['Person']>, ParentType, ContextType>;
+  records?: Resolver<ReadonlyArray<ResolversTypes['AidRecord']>, ParentType, ContextType>;
   rule?: Resolver<ResolversTypes['Rule'], ParentType, ContextType>;
   scope?: Resolver<ResolversTypes['FindingScope'], ParentType, ContextType>;
   severity?: Resolver<ResolversTypes['FindingSeverity'], ParentType, ContextType>;
@@ -2722,18 +2722,18 @@ export type FindingResolvers<ContextType = HubContext, ParentType extends Resolv
 
 export type FindingConfirmPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['FindingConfirmPayload'] = ResolversParentTypes['FindingConfirmPayload']> = {
   finding?: Resolver<Maybe<ResolversTypes['Finding']>, ParentType, ContextType>;
-  userErrors?: Resolver<Array<ResolversTypes['FindingUserError']>, ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['FindingUserError']>, ParentType, ContextType>;
 };
 
 export type FindingConnectionResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['FindingConnection'] = ResolversParentTypes['FindingConnection']> = {
-  edges?: Resolver<Array<ResolversTypes['FindingEdge']>, ParentType, ContextType>;
+  edges?: Resolver<ReadonlyArray<ResolversTypes['FindingEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type FindingDismissPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['FindingDismissPayload'] = ResolversParentTypes['FindingDismissPayload']> = {
   finding?: Resolver<Maybe<ResolversTypes['Finding']>, ParentType, ContextType>;
-  userErrors?: Resolver<Array<ResolversTypes['FindingUserError']>, ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['FindingUserError']>, ParentType, ContextType>;
 };
 
 export type FindingEdgeResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['FindingEdge'] = ResolversParentTypes['FindingEdge']> = {
@@ -2744,7 +2744,7 @@ export type FindingEdgeResolvers<ContextType = HubContext, ParentType extends Re
 export type FindingEventResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['FindingEvent'] = ResolversParentTypes['FindingEvent']> = {
   action?: Resolver<ResolversTypes['FindingEventAction'], ParentType, ContextType>;
   actor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  at?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   department?: Resolver<Maybe<ResolversTypes['Department']>, ParentType, ContextType>;
   fromStatus?: Resolver<ResolversTypes['FindingStatus'], ParentType, ContextType>;
   officer?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -2759,30 +2759,30 @@ export type FindingMeasureResolvers<ContextType = HubContext, ParentType extends
 
 export type FindingResolvePayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['FindingResolvePayload'] = ResolversParentTypes['FindingResolvePayload']> = {
   finding?: Resolver<Maybe<ResolversTypes['Finding']>, ParentType, ContextType>;
-  userErrors?: Resolver<Array<ResolversTypes['FindingUserError']>, ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['FindingUserError']>, ParentType, ContextType>;
 };
 
 export type FindingUserErrorResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['FindingUserError'] = ResolversParentTypes['FindingUserError']> = {
   code?: Resolver<ResolversTypes['FindingErrorCode'], ParentType, ContextType>;
-  field?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+  field?: Resolver<Maybe<ReadonlyArray<ResolversTypes['String']>>, ParentType, ContextType>;
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type HouseholdResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Household'] = ResolversParentTypes['Household']> = {
   address?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  aid?: Resolver<Array<ResolversTypes['AidRecord']>, ParentType, ContextType, Partial<HouseholdAidArgs>>;
+  aid?: Resolver<ReadonlyArray<ResolversTypes['AidRecord']>, ParentType, ContextType, Partial<HouseholdAidArgs>>;
   aidSummary?: Resolver<ResolversTypes['AidSummary'], ParentType, ContextType, Partial<HouseholdAidSummaryArgs>>;
-  cases?: Resolver<Array<ResolversTypes['Case']>, ParentType, ContextType>;
-  findings?: Resolver<Array<ResolversTypes['Finding']>, ParentType, ContextType, RequireFields<HouseholdFindingsArgs, 'actionableOnly'>>;
+  cases?: Resolver<ReadonlyArray<ResolversTypes['Case']>, ParentType, ContextType>;
+  findings?: Resolver<ReadonlyArray<ResolversTypes['Finding']>, ParentType, ContextType, RequireFields<HouseholdFindingsArgs, 'actionableOnly'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  members?: Resolver<Array<ResolversTypes['HouseholdMember']>, ParentType, ContextType>;
+  members?: Resolver<ReadonlyArray<ResolversTypes['HouseholdMember']>, ParentType, ContextType>;
   region?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
   registrationNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  sources?: Resolver<Array<ResolversTypes['SourceStatus']>, ParentType, ContextType>;
+  sources?: Resolver<ReadonlyArray<ResolversTypes['SourceStatus']>, ParentType, ContextType>;
 };
 
 export type HouseholdConnectionResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['HouseholdConnection'] = ResolversParentTypes['HouseholdConnection']> = {
-  edges?: Resolver<Array<ResolversTypes['HouseholdEdge']>, ParentType, ContextType>;
+  edges?: Resolver<ReadonlyArray<ResolversTypes['HouseholdEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
@@ -2802,8 +2802,8 @@ export type MeetingResolvers<ContextType = HubContext, ParentType extends Resolv
   briefUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   case?: Resolver<ResolversTypes['Case'], ParentType, ContextType>;
   convenedBy?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
-  decisions?: Resolver<Array<ResolversTypes['Referral']>, ParentType, ContextType>;
-  departmentsPresent?: Resolver<Array<ResolversTypes['Department']>, ParentType, ContextType>;
+  decisions?: Resolver<ReadonlyArray<ResolversTypes['Referral']>, ParentType, ContextType>;
+  departmentsPresent?: Resolver<ReadonlyArray<ResolversTypes['Department']>, ParentType, ContextType>;
   dossier?: Resolver<ResolversTypes['Dossier'], ParentType, ContextType>;
   heldOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -2815,13 +2815,13 @@ export type MeetingResolvers<ContextType = HubContext, ParentType extends Resolv
 export type MeetingRecordPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['MeetingRecordPayload'] = ResolversParentTypes['MeetingRecordPayload']> = {
   case?: Resolver<Maybe<ResolversTypes['Case']>, ParentType, ContextType>;
   meeting?: Resolver<Maybe<ResolversTypes['Meeting']>, ParentType, ContextType>;
-  userErrors?: Resolver<Array<ResolversTypes['CaseUserError']>, ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['CaseUserError']>, ParentType, ContextType>;
 };
 
 export type MissedAidResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['MissedAid'] = ResolversParentTypes['MissedAid']> = {
-  conditions?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  conditions?: Resolver<ReadonlyArray<ResolversTypes['String']>, ParentType, ContextType>;
   disabilityLevel?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
-  expected?: Resolver<Array<ResolversTypes['Programme']>, ParentType, ContextType>;
+  expected?: Resolver<ReadonlyArray<ResolversTypes['Programme']>, ParentType, ContextType>;
   grantCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   outOfPocketFen?: Resolver<Maybe<ResolversTypes['Fen']>, ParentType, ContextType>;
   schoolYear?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -2850,9 +2850,9 @@ export type OfficeResolvers<ContextType = HubContext, ParentType extends Resolve
 };
 
 export type OfficeOverdueResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OfficeOverdue'] = ResolversParentTypes['OfficeOverdue']> = {
-  cases?: Resolver<Array<ResolversTypes['OverdueCase']>, ParentType, ContextType>;
+  cases?: Resolver<ReadonlyArray<ResolversTypes['OverdueCase']>, ParentType, ContextType>;
   office?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
-  referrals?: Resolver<Array<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
+  referrals?: Resolver<ReadonlyArray<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
 };
 
 export type OverdueResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Overdue'] = ResolversParentTypes['Overdue']> = {
@@ -2873,8 +2873,8 @@ export type OverdueReferralResolvers<ContextType = HubContext, ParentType extend
 
 export type OverdueReportResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OverdueReport'] = ResolversParentTypes['OverdueReport']> = {
   asOf?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  byOffice?: Resolver<Array<ResolversTypes['OfficeOverdue']>, ParentType, ContextType>;
-  byTownship?: Resolver<Array<ResolversTypes['TownshipOverdue']>, ParentType, ContextType>;
+  byOffice?: Resolver<ReadonlyArray<ResolversTypes['OfficeOverdue']>, ParentType, ContextType>;
+  byTownship?: Resolver<ReadonlyArray<ResolversTypes['TownshipOverdue']>, ParentType, ContextType>;
 };
 
 export type PageInfoResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -2891,32 +2891,32 @@ export type PeriodOverlapResolvers<ContextType = HubContext, ParentType extends 
 
 export type PersonResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Person'] = ResolversParentTypes['Person']> = {
   age?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  aid?: Resolver<Array<ResolversTypes['AidRecord']>, ParentType, ContextType, Partial<PersonAidArgs>>;
+  aid?: Resolver<ReadonlyArray<ResolversTypes['AidRecord']>, ParentType, ContextType, Partial<PersonAidArgs>>;
   birthDate?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   deathDate?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
-  findings?: Resolver<Array<ResolversTypes['Finding']>, ParentType, ContextType, RequireFields<PersonFindingsArgs, 'actionableOnly'>>;
+  findings?: Resolver<ReadonlyArray<ResolversTypes['Finding']>, ParentType, ContextType, RequireFields<PersonFindingsArgs, 'actionableOnly'>>;
   gender?: Resolver<ResolversTypes['Gender'], ParentType, ContextType>;
   household?: Resolver<Maybe<ResolversTypes['Household']>, ParentType, ContextType>;
   idNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  sources?: Resolver<Array<ResolversTypes['SourceStatus']>, ParentType, ContextType>;
+  sources?: Resolver<ReadonlyArray<ResolversTypes['SourceStatus']>, ParentType, ContextType>;
 };
 
 export type PreGrantCheckResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['PreGrantCheck'] = ResolversParentTypes['PreGrantCheck']> = {
   clear?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   complete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   conflicts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  consulted?: Resolver<Array<ResolversTypes['Department']>, ParentType, ContextType>;
-  findings?: Resolver<Array<ResolversTypes['PreGrantFinding']>, ParentType, ContextType>;
+  consulted?: Resolver<ReadonlyArray<ResolversTypes['Department']>, ParentType, ContextType>;
+  findings?: Resolver<ReadonlyArray<ResolversTypes['PreGrantFinding']>, ParentType, ContextType>;
   warnings?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type PreGrantFindingResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['PreGrantFinding'] = ResolversParentTypes['PreGrantFinding']> = {
   basis?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  departments?: Resolver<Array<ResolversTypes['Department']>, ParentType, ContextType>;
+  departments?: Resolver<ReadonlyArray<ResolversTypes['Department']>, ParentType, ContextType>;
   explanation?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   measure?: Resolver<ResolversTypes['FindingMeasure'], ParentType, ContextType>;
-  records?: Resolver<Array<ResolversTypes['AidRecord']>, ParentType, ContextType>;
+  records?: Resolver<ReadonlyArray<ResolversTypes['AidRecord']>, ParentType, ContextType>;
   rule?: Resolver<ResolversTypes['Rule'], ParentType, ContextType>;
   severity?: Resolver<ResolversTypes['FindingSeverity'], ParentType, ContextType>;
 };
@@ -2942,14 +2942,14 @@ export type QueryResolvers<ContextType = HubContext, ParentType extends Resolver
   finding?: Resolver<Maybe<ResolversTypes['Finding']>, ParentType, ContextType, RequireFields<QueryFindingArgs, 'id'>>;
   household?: Resolver<Maybe<ResolversTypes['Household']>, ParentType, ContextType, RequireFields<QueryHouseholdArgs, 'id'>>;
   householdByMember?: Resolver<Maybe<ResolversTypes['Household']>, ParentType, ContextType, RequireFields<QueryHouseholdByMemberArgs, 'idNumber'>>;
-  households?: Resolver<Array<Maybe<ResolversTypes['Household']>>, ParentType, ContextType, RequireFields<QueryHouseholdsArgs, 'ids'>>;
+  households?: Resolver<ReadonlyArray<Maybe<ResolversTypes['Household']>>, ParentType, ContextType, RequireFields<QueryHouseholdsArgs, 'ids'>>;
   householdsInRegion?: Resolver<ResolversTypes['HouseholdConnection'], ParentType, ContextType, RequireFields<QueryHouseholdsInRegionArgs, 'code' | 'first'>>;
   overdueReport?: Resolver<ResolversTypes['OverdueReport'], ParentType, ContextType, Partial<QueryOverdueReportArgs>>;
   person?: Resolver<Maybe<ResolversTypes['Person']>, ParentType, ContextType, RequireFields<QueryPersonArgs, 'idNumber'>>;
   preGrantCheck?: Resolver<ResolversTypes['PreGrantCheck'], ParentType, ContextType, RequireFields<QueryPreGrantCheckArgs, 'input'>>;
   referral?: Resolver<Maybe<ResolversTypes['Referral']>, ParentType, ContextType, RequireFields<QueryReferralArgs, 'id'>>;
-  referralsToOffice?: Resolver<Array<ResolversTypes['Referral']>, ParentType, ContextType, RequireFields<QueryReferralsToOfficeArgs, 'office'>>;
-  rules?: Resolver<Array<ResolversTypes['Rule']>, ParentType, ContextType>;
+  referralsToOffice?: Resolver<ReadonlyArray<ResolversTypes['Referral']>, ParentType, ContextType, RequireFields<QueryReferralsToOfficeArgs, 'office'>>;
+  rules?: Resolver<ReadonlyArray<ResolversTypes['Rule']>, ParentType, ContextType>;
   scan?: Resolver<Maybe<ResolversTypes['Scan']>, ParentType, ContextType, RequireFields<QueryScanArgs, 'id'>>;
   scans?: Resolver<ResolversTypes['ScanConnection'], ParentType, ContextType, RequireFields<QueryScansArgs, 'first'>>;
   workingDayCalendar?: Resolver<ResolversTypes['WorkingDayCalendar'], ParentType, ContextType>;
@@ -2984,7 +2984,7 @@ export type ReferralResolvers<ContextType = HubContext, ParentType extends Resol
 export type ReferralPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['ReferralPayload'] = ResolversParentTypes['ReferralPayload']> = {
   case?: Resolver<Maybe<ResolversTypes['Case']>, ParentType, ContextType>;
   referral?: Resolver<Maybe<ResolversTypes['Referral']>, ParentType, ContextType>;
-  userErrors?: Resolver<Array<ResolversTypes['CaseUserError']>, ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['CaseUserError']>, ParentType, ContextType>;
 };
 
 export type RegionResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Region'] = ResolversParentTypes['Region']> = {
@@ -3006,7 +3006,7 @@ export type RuleResolvers<ContextType = HubContext, ParentType extends Resolvers
   enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['RuleKind'], ParentType, ContextType>;
-  programmes?: Resolver<Array<ResolversTypes['Programme']>, ParentType, ContextType>;
+  programmes?: Resolver<ReadonlyArray<ResolversTypes['Programme']>, ParentType, ContextType>;
   scope?: Resolver<ResolversTypes['FindingScope'], ParentType, ContextType>;
   severity?: Resolver<ResolversTypes['FindingSeverity'], ParentType, ContextType>;
   thresholdFen?: Resolver<Maybe<ResolversTypes['Fen']>, ParentType, ContextType>;
@@ -3024,18 +3024,18 @@ export type ScanResolvers<ContextType = HubContext, ParentType extends Resolvers
   csvPath?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   failure?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   findings?: Resolver<ResolversTypes['FindingConnection'], ParentType, ContextType, RequireFields<ScanFindingsArgs, 'first'>>;
-  finishedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   progress?: Resolver<ResolversTypes['ScanProgress'], ParentType, ContextType>;
   region?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
   ruleSetName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  startedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  startedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   startedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   state?: Resolver<ResolversTypes['ScanState'], ParentType, ContextType>;
 };
 
 export type ScanConnectionResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['ScanConnection'] = ResolversParentTypes['ScanConnection']> = {
-  edges?: Resolver<Array<ResolversTypes['ScanEdge']>, ParentType, ContextType>;
+  edges?: Resolver<ReadonlyArray<ResolversTypes['ScanEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
 };
 
@@ -3055,7 +3055,7 @@ export type ScanProgressResolvers<ContextType = HubContext, ParentType extends R
 
 export type ScanStartPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['ScanStartPayload'] = ResolversParentTypes['ScanStartPayload']> = {
   scan?: Resolver<Maybe<ResolversTypes['Scan']>, ParentType, ContextType>;
-  userErrors?: Resolver<Array<ResolversTypes['FindingUserError']>, ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['FindingUserError']>, ParentType, ContextType>;
 };
 
 export type SecondAidApprovalResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SecondAidApproval'] = ResolversParentTypes['SecondAidApproval']> = {
@@ -3089,8 +3089,8 @@ export type TimeLeftResolvers<ContextType = HubContext, ParentType extends Resol
 };
 
 export type TownshipOverdueResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['TownshipOverdue'] = ResolversParentTypes['TownshipOverdue']> = {
-  cases?: Resolver<Array<ResolversTypes['OverdueCase']>, ParentType, ContextType>;
-  referrals?: Resolver<Array<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
+  cases?: Resolver<ReadonlyArray<ResolversTypes['OverdueCase']>, ParentType, ContextType>;
+  referrals?: Resolver<ReadonlyArray<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
   township?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
 };
 
