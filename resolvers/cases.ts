@@ -22,7 +22,7 @@ import { allowedTransitions } from '../domain/cases/state-machine';
 import { overdueReport, referralDue } from '../domain/cases/supervision';
 import { calendarCoverage } from '../domain/cases/working-days';
 import type { DepartmentCode } from '../domain/departments';
-import { divisionPrefix, isDivisionCode } from '../domain/division-code';
+import { divisionPrefix } from '../domain/division-code';
 import { groupBy } from '../domain/group-by';
 import { PROGRAMME_BY_CODE } from '../domain/programmes';
 import { aidForPeople } from '../federation/loaders';
@@ -30,7 +30,7 @@ import type { AidRecord } from '../federation/types';
 import type { ActorInput, CaseTransitionInput, OfficeInput, Resolvers } from './__generated__/types';
 import { departmentOf, present, unknownRegion } from './common';
 import type { HubContext } from './context';
-import { badInput, requireIdNumber } from './errors';
+import { badInput, requireDivisionCode, requireHubId, requireIdNumber } from './errors';
 
 // ---- Per-request state kept beside the context ----
 
@@ -58,11 +58,6 @@ function forgetCaseReads(ctx: HubContext): void {
 }
 
 // ---- Arguments ----
-
-function requireId(value: string, argument: string): number {
-  if (!/^[1-9]\d{0,14}$/.test(value)) throw badInput(argument, 'MALFORMED_ID', `${argument} is not a hub id`);
-  return Number(value);
-}
 
 function requireOffice(arg: OfficeInput, argument: string): string {
   const given = [arg.department, arg.township].filter((v) => v !== null && v !== undefined);
@@ -165,13 +160,13 @@ function regionOf(ctx: HubContext, code: string) {
 
 export const caseResolvers: Resolvers = {
   Query: {
-    case: (_, args, ctx) => caseById(ctx, requireId(args.id, 'id')),
-    referral: (_, args, ctx) => caseLoaders(ctx).referralById.load(requireId(args.id, 'id')),
+    case: (_, args, ctx) => caseById(ctx, requireHubId(args.id, 'id')),
+    referral: (_, args, ctx) => caseLoaders(ctx).referralById.load(requireHubId(args.id, 'id')),
     referralsToOffice: (_, args, ctx) =>
       referralsToOffice(ctx.hub, requireOffice(args.office, 'office'), args.states?.length ? args.states : REFERRAL_STATES.filter((s) => s === 'ISSUED' || s === 'ACCEPTED')),
     overdueReport: async (_, args, ctx) => {
       const asOf = asOfOf(ctx, args.asOf);
-      if (args.regionCode && !isDivisionCode(args.regionCode)) throw badInput('regionCode', 'MALFORMED_DIVISION_CODE', 'regionCode must be a division code of 6, 9 or 12 digits');
+      if (args.regionCode) requireDivisionCode(args.regionCode, 'regionCode');
       // Without a region, an authenticated caller sees its own scope.
       const code = args.regionCode || ctx.access?.caller?.regionScope || null;
       const prefix = code === null ? null : code.length === 12 ? code.slice(0, 9) : divisionPrefix(code);
@@ -194,7 +189,7 @@ export const caseResolvers: Resolvers = {
       const meta = metaOf(ctx, input);
       const outcome = await openCase(
         ctx.hub,
-        { householdId: requireId(input.householdId, 'input.householdId'), origin: input.origin, urgency: input.urgency, summary: input.summary, reportedAt: input.reportedAt ?? null },
+        { householdId: requireHubId(input.householdId, 'input.householdId'), origin: input.origin, urgency: input.urgency, summary: input.summary, reportedAt: input.reportedAt ?? null },
         meta,
       );
       return payload(outcome, ctx, async (id) => ({ case: await caseById(ctx, id), userErrors: [] }));
@@ -202,13 +197,13 @@ export const caseResolvers: Resolvers = {
 
     caseTransition: async (_, { input }, ctx) => {
       const meta = metaOf(ctx, input);
-      const outcome = await transitionCase(ctx.hub, requireId(input.caseId, 'input.caseId'), input.to, input.reason, meta);
+      const outcome = await transitionCase(ctx.hub, requireHubId(input.caseId, 'input.caseId'), input.to, input.reason, meta);
       return payload(outcome, ctx, async (id) => ({ case: await caseById(ctx, id), userErrors: [] }));
     },
 
     meetingRecord: async (_, { input }, ctx) => {
       const meta = metaOf(ctx, input);
-      const caseId = requireId(input.caseId, 'input.caseId');
+      const caseId = requireHubId(input.caseId, 'input.caseId');
       const decisions: DecisionInput[] = input.decisions.map((d, i) => ({
         department: d.department,
         programmeCode: d.programme,
@@ -234,7 +229,7 @@ export const caseResolvers: Resolvers = {
       const outcome = await issueReferral(
         ctx.hub,
         {
-          caseId: requireId(input.caseId, 'input.caseId'),
+          caseId: requireHubId(input.caseId, 'input.caseId'),
           to: requireOffice(input.to, 'input.to'),
           ask: input.ask,
           deadlineWorkingDays: input.deadlineWorkingDays,
@@ -247,12 +242,12 @@ export const caseResolvers: Resolvers = {
 
     referralAccept: async (_, { input }, ctx) => {
       const meta = metaOf(ctx, input);
-      return referralPayload(ctx, await answerReferral(ctx.hub, requireId(input.referralId, 'input.referralId'), 'ACCEPT', { text: input.note ?? '', aidSourceRef: null }, meta));
+      return referralPayload(ctx, await answerReferral(ctx.hub, requireHubId(input.referralId, 'input.referralId'), 'ACCEPT', { text: input.note ?? '', aidSourceRef: null }, meta));
     },
 
     referralComplete: async (_, { input }, ctx) => {
       const meta = metaOf(ctx, input);
-      const referralId = requireId(input.referralId, 'input.referralId');
+      const referralId = requireHubId(input.referralId, 'input.referralId');
       const sourceRef = input.aidSourceReference?.trim() || null;
       if (sourceRef !== null) {
         // The aid record must be the receiving department's, for a member of the case's household.
@@ -277,7 +272,7 @@ export const caseResolvers: Resolvers = {
 
     referralDecline: async (_, { input }, ctx) => {
       const meta = metaOf(ctx, input);
-      return referralPayload(ctx, await answerReferral(ctx.hub, requireId(input.referralId, 'input.referralId'), 'DECLINE', { text: input.reason ?? '', aidSourceRef: null }, meta));
+      return referralPayload(ctx, await answerReferral(ctx.hub, requireHubId(input.referralId, 'input.referralId'), 'DECLINE', { text: input.reason ?? '', aidSourceRef: null }, meta));
     },
   },
 

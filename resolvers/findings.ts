@@ -32,7 +32,7 @@ import type {
 } from './__generated__/types';
 import { departmentOf, pageOf, pageSize, positionAfter, unknownRegion } from './common';
 import type { HubContext } from './context';
-import { badInput, requireIdNumber } from './errors';
+import { badInput, requireDivisionCode, requireHubId, requireIdNumber } from './errors';
 
 // ----- Arguments ------------------------------------------------------------------------------------
 
@@ -41,11 +41,6 @@ const FINGERPRINT = /^[0-9a-f]{32}$/;
 function requireFindingId(value: string, argument: string): string {
   if (!FINGERPRINT.test(value)) throw badInput(argument, 'MALFORMED_ID', `${argument} is not a finding id`);
   return value;
-}
-
-function requireScanId(value: string, argument: string): number {
-  if (!/^[1-9]\d{0,14}$/.test(value)) throw badInput(argument, 'MALFORMED_ID', `${argument} is not a scan id`);
-  return Number(value);
 }
 
 /** Cursor tags: a page of a scan's findings, a page of scans. */
@@ -225,10 +220,10 @@ export const findingResolvers: Resolvers = {
       };
     },
 
-    scan: (_, args, ctx) => findingLoaders(ctx).scanById.load(requireScanId(args.id, 'id')),
+    scan: (_, args, ctx) => findingLoaders(ctx).scanById.load(requireHubId(args.id, 'id', 'scan id')),
 
     scans: async (_, args, ctx) => {
-      if (args.regionCode && !isDivisionCode(args.regionCode)) throw badInput('regionCode', 'MALFORMED_DIVISION_CODE', 'regionCode must be a division code of 6, 9 or 12 digits');
+      if (args.regionCode) requireDivisionCode(args.regionCode, 'regionCode');
       const first = pageSize(args.first, 20, ctx.config.maxListSize);
       const page = await listScans(ctx.hub, args.regionCode ?? null, first, positionAfter(args.after, (c) => decodeIdCursor(SCANS, c)));
       return pageOf(page, (scan) => encodeIdCursor(SCANS, scan.id), (scan) => scan);
@@ -242,8 +237,7 @@ export const findingResolvers: Resolvers = {
 
   Mutation: {
     scanStart: async (_, args, ctx) => {
-      const code = args.input.regionCode;
-      if (!isDivisionCode(code)) throw badInput('input.regionCode', 'MALFORMED_DIVISION_CODE', 'regionCode must be a division code of 6, 9 or 12 digits');
+      const code = requireDivisionCode(args.input.regionCode, 'input.regionCode');
       const caller = callerOf(ctx);
       const started = await scanJobs.start({ hub: ctx.hub, sources: ctx.sources, ruleSet: activeRuleSet(), today: ctx.today }, code, caller.name, caller.department);
       const scan = await findingLoaders(ctx).scanById.load(started.scanId);

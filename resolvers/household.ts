@@ -5,14 +5,14 @@ import { inWindow, newestFirst, summariseAid, type Window } from '../domain/aid-
 import { decodeRegionCursor, encodeRegionCursor } from '../domain/cursor';
 import { addDays, ageOn } from '../domain/dates';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
-import { divisionPrefix, isDivisionCode } from '../domain/division-code';
+import { divisionPrefix } from '../domain/division-code';
 import { PROGRAMME_BY_CODE } from '../domain/programmes';
 import { aidForPeople, type SourceOutcome } from '../federation/loaders';
 import type { AidRecord } from '../federation/types';
 import type { HouseholdAidArgs, HouseholdAidSummaryArgs, Resolvers } from './__generated__/types';
 import { departmentOf, pageOf, pageSize, positionAfter, unknownRegion } from './common';
 import type { HubContext } from './context';
-import { badInput, requireHouseholdId, requireIdNumber } from './errors';
+import { badInput, requireDivisionCode, requireHouseholdId, requireIdNumber } from './errors';
 
 function windowOf(args: HouseholdAidSummaryArgs): Window {
   if (args.from && args.to && args.from > args.to) throw badInput('from', 'EMPTY_WINDOW', '`from` is after `to`');
@@ -62,7 +62,7 @@ export const householdResolvers: Resolvers = {
     person: (_, args, ctx) => ctx.loaders.hub.personByIdNumber.load(requireIdNumber(args.idNumber)),
 
     householdsInRegion: async (_, args, ctx) => {
-      if (!isDivisionCode(args.code)) throw badInput('code', 'MALFORMED_DIVISION_CODE', 'code must be a division code of 6, 9 or 12 digits');
+      requireDivisionCode(args.code, 'code');
       const first = pageSize(args.first, 50, ctx.config.maxListSize);
       const after = positionAfter(args.after, decodeRegionCursor);
       const prefix = divisionPrefix(args.code);
