@@ -267,12 +267,12 @@ export const caseResolvers: Resolvers = {
           };
         }
       }
-      return referralPayload(ctx, await answerReferral(ctx.hub, referralId, 'COMPLETE', { text: input.feedback ?? '', aidSourceRef: sourceRef }, meta));
+      return referralPayload(ctx, await answerReferral(ctx.hub, referralId, 'COMPLETE', { text: input.feedback, aidSourceRef: sourceRef }, meta));
     },
 
     referralDecline: async (_, { input }, ctx) => {
       const meta = metaOf(ctx, input);
-      return referralPayload(ctx, await answerReferral(ctx.hub, requireHubId(input.referralId, 'input.referralId'), 'DECLINE', { text: input.reason ?? '', aidSourceRef: null }, meta));
+      return referralPayload(ctx, await answerReferral(ctx.hub, requireHubId(input.referralId, 'input.referralId'), 'DECLINE', { text: input.reason, aidSourceRef: null }, meta));
     },
   },
 

@@ -27,13 +27,13 @@ import type { Condition, ExpectedWithin, Rule, RuleOf, RuleScope } from './rule-
 /** What every rule of one household shares, computed once. */
 export class HouseholdContext {
   /** Live records by beneficiary. */
-  readonly byPerson = new Map<string, AidRecord[]>();
+  readonly byPerson: Map<string, AidRecord[]>;
   /** Members today (empty without a household). */
   readonly currentMembers: Set<string>;
   /** Spells in this household (facts may carry others, used elsewhere to find people's homes). */
   readonly spells: Spell[];
   /** Programmes anyone here holds or held: most households hold none a rule is about. */
-  readonly programmes = new Set<string>();
+  readonly programmes: Set<string>;
   /** Conditions that do not depend on the person, worked out once per household. */
   readonly householdConditions = new Map<Condition, Met | null>();
   private pieces: Piece[] | null = null;
@@ -42,13 +42,9 @@ export class HouseholdContext {
     readonly facts: HouseholdFacts,
     readonly today: IsoDate,
   ) {
-    for (const r of facts.records) {
-      if (!isLive(r)) continue;
-      this.programmes.add(r.programme);
-      const list = this.byPerson.get(r.beneficiaryIdNumber);
-      if (list) list.push(r);
-      else this.byPerson.set(r.beneficiaryIdNumber, [r]);
-    }
+    const live = facts.records.filter(isLive);
+    this.programmes = new Set(live.map((r) => r.programme));
+    this.byPerson = groupBy(live, (r) => r.beneficiaryIdNumber);
     this.spells = facts.householdId === null ? [] : facts.spells.filter((s) => s.householdId === facts.householdId);
     this.currentMembers = membersOn(this.spells, today);
   }
