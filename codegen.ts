@@ -24,8 +24,10 @@ const config: CodegenConfig = {
         // A FindingMeasure member says which it is, so __resolveType reads it.
         resolversNonOptionalTypename: { unionMember: true },
         optionalInfoArgument: true,
+        // Scalars as the hub holds them: a calendar date is IsoDate text, an instant a Date (the
+        // DateTime scalar in resolvers/scalars.ts formats it), money whole fen.
         scalars: {
-          Date: { input: 'string', output: 'string' },
+          Date: { input: '../../domain/dates#IsoDate', output: '../../domain/dates#IsoDate' },
           DateTime: { input: 'Date', output: 'Date' },
           Fen: { input: 'number', output: 'number' },
         },
