@@ -18,6 +18,9 @@ import { PROGRAMME_BY_CODE, type Programme } from '../domain/programmes';
 import { ADAPTERS } from '../federation/registry';
 import type { Sources } from '../federation/sources';
 import type { AidRecord } from '../federation/types';
+// Its parents are its own rows (a member without its person), not the hub's mapped types, so it
+// takes the generated argument types but not the generated Resolvers.
+import type { HouseholdAidArgs as AidArgs, HouseholdAidSummaryArgs, QueryHouseholdArgs } from '../resolvers/__generated__/types';
 import { departmentOf, unknownRegion } from '../resolvers/common';
 import { requireHouseholdId } from '../resolvers/errors';
 import { scalarResolvers } from '../resolvers/scalars';
@@ -37,12 +40,6 @@ interface MemberRow {
   idNumber: string;
   relation: string;
   joinedOn: string;
-}
-
-interface AidArgs {
-  from?: IsoDate | null;
-  to?: IsoDate | null;
-  departments?: DepartmentCode[] | null;
 }
 
 const RELATION_FIELD = sql.raw(`FIELD(relation, ${RELATION_ORDER.map((r) => `'${r}'`).join(', ')})`);
@@ -114,7 +111,7 @@ export const naiveResolvers = [
   scalarResolvers,
   {
     Query: {
-      household: (_: unknown, args: { id: string }, ctx: NaiveContext) => householdById(ctx, requireHouseholdId(args.id)),
+      household: (_: unknown, args: QueryHouseholdArgs, ctx: NaiveContext) => householdById(ctx, requireHouseholdId(args.id)),
     },
 
     Household: {
@@ -123,7 +120,7 @@ export const naiveResolvers = [
       region: async (h: HouseholdRow, _: unknown, ctx: NaiveContext) => (await regionByCode(ctx, h.regionCode)) ?? unknownRegion(h.regionCode),
       members: (h: HouseholdRow, _: unknown, ctx: NaiveContext) => membersOf(ctx, h.id),
       aid: async (h: HouseholdRow, args: AidArgs, ctx: NaiveContext) => filtered((await aidOfHousehold(ctx, h.id, args.departments ?? undefined)).records, args),
-      aidSummary: async (h: HouseholdRow, args: { from?: IsoDate | null; to?: IsoDate | null }, ctx: NaiveContext) => {
+      aidSummary: async (h: HouseholdRow, args: HouseholdAidSummaryArgs, ctx: NaiveContext) => {
         const to = args.to ?? ctx.today;
         const from = args.from ?? defaultSummaryWindow(to).from;
         const { records, outcomes } = await aidOfHousehold(ctx, h.id);

@@ -20,6 +20,4 @@ export function accessDbOf(hub: HubDb): AccessDb {
 }
 
 /** UTC time as DATETIME(3) text, the exact form the access tables store and the audit hash covers. */
-export function dbTime(at: Date = new Date()): string {
-  return at.toISOString().replace('T', ' ').replace('Z', '');
-}
+export { toDbInstant as dbTime } from './instants';

@@ -3,6 +3,8 @@
  * order, one entry per key (DataLoader's contract).
  */
 
+import { groupBy } from '../domain/group-by';
+
 /** One row per key, or null where none came back. */
 export function byKey<K, V>(keys: readonly K[], rows: readonly V[], keyOf: (row: V) => K): (V | null)[] {
   const map = new Map<K, V>();
@@ -12,12 +14,6 @@ export function byKey<K, V>(keys: readonly K[], rows: readonly V[], keyOf: (row:
 
 /** Every row of each key, in the order they came back; an empty list where none did. */
 export function groupByKey<K, V>(keys: readonly K[], rows: readonly V[], keyOf: (row: V) => K): V[][] {
-  const map = new Map<K, V[]>();
-  for (const row of rows) {
-    const k = keyOf(row);
-    const list = map.get(k);
-    if (list) list.push(row);
-    else map.set(k, [row]);
-  }
+  const map = groupBy(rows, keyOf);
   return keys.map((k) => map.get(k) ?? []);
 }

@@ -4,7 +4,7 @@
  * household's cases and slips. The same plain object answers `Case.dossier`, is stored with a
  * meeting, and is printed on the brief.
  */
-import { inWindow, summariseAid } from '../domain/aid-summary';
+import { inWindow, newestFirst, summariseAid } from '../domain/aid-summary';
 import { formatChinaInstant } from '../domain/cases/china-time';
 import { departmentsNotContributed, DOSSIER_MONTHS, DOSSIER_VERSION, monthsWindow, type Dossier, type DossierFinding, type DossierReferral } from '../domain/cases/dossier';
 import { caseReference } from '../domain/cases/reference';
@@ -54,13 +54,6 @@ export function openFindingsFrom(req: LiveRequest): (householdId: number) => Pro
 function withoutHealth(rules: readonly Rule[], f: Pick<Finding, 'ruleId' | 'measure' | 'records'>): string {
   const rule = rules.find((r) => r.id === f.ruleId);
   return rule ? explain(rule, f.measure, f.records, { health: false }) : f.ruleId;
-}
-
-/** Newest first: by grant date or period start, then by source reference for a stable order. */
-function newestFirst(a: AidRecord, b: AidRecord): number {
-  const da = a.grantDate ?? a.periodStart ?? '';
-  const db = b.grantDate ?? b.periodStart ?? '';
-  return da === db ? a.sourceRef.localeCompare(b.sourceRef) : da < db ? 1 : -1;
 }
 
 export async function buildDossier(inputs: DossierInputs, c: CaseRecord, today: IsoDate, now: Date): Promise<Dossier> {

@@ -11,7 +11,7 @@ import { addWorkingDays } from '../domain/cases/working-days';
 import type { HubDb } from './connect';
 import { applyTransition } from './cases';
 import { caseMeeting, meetingDepartment, referralSlip, secondAidApproval } from './cases-schema';
-import { toDbInstant } from './cases-records';
+import { toDbInstant } from './instants';
 import { EventLog, idempotent, lockCase, occurredAt, type WriteMeta } from './cases-write';
 
 /**

@@ -10,23 +10,12 @@ import type { OfficeKey } from '../domain/cases/offices';
 import type { Dossier } from '../domain/cases/dossier';
 import type { CaseTimeline } from '../domain/cases/deadlines';
 import type { HubDb } from './connect';
+import { fromDbInstant, fromDbInstantOrNull } from './instants';
 import type { aidCase, caseEvent, caseMeeting, referralSlip, secondAidApproval } from './cases-schema';
 
 export type HubTx = Parameters<Parameters<HubDb['transaction']>[0]>[0];
 export type HubQuery = HubDb | HubTx;
 
-/** UTC DATETIME(3) text ↔ Date. */
-export function toDbInstant(instant: Date): string {
-  return instant.toISOString().replace('T', ' ').slice(0, 23);
-}
-
-export function fromDbInstant(text: string): Date {
-  return new Date(`${text.replace(' ', 'T')}Z`);
-}
-
-function optInstant(text: string | null): Date | null {
-  return text === null ? null : fromDbInstant(text);
-}
 
 export interface CaseRecord {
   id: number;
@@ -44,7 +33,7 @@ export interface CaseRecord {
 }
 
 export function caseRecord(row: typeof aidCase.$inferSelect): CaseRecord {
-  return { ...row, reportedAt: fromDbInstant(row.reportedAt), endedAt: optInstant(row.endedAt) };
+  return { ...row, reportedAt: fromDbInstant(row.reportedAt), endedAt: fromDbInstantOrNull(row.endedAt) };
 }
 
 export type CaseAction = (typeof caseEvent.$inferSelect)['action'];
@@ -96,7 +85,7 @@ export interface ReferralRecord {
 }
 
 export function referralRecord(row: typeof referralSlip.$inferSelect, householdId: number): ReferralRecord {
-  return { ...row, householdId, issuedAt: fromDbInstant(row.issuedAt), acceptedAt: optInstant(row.acceptedAt), answeredAt: optInstant(row.answeredAt) };
+  return { ...row, householdId, issuedAt: fromDbInstant(row.issuedAt), acceptedAt: fromDbInstantOrNull(row.acceptedAt), answeredAt: fromDbInstantOrNull(row.answeredAt) };
 }
 
 export interface MeetingRecord {

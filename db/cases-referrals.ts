@@ -13,7 +13,8 @@ import { TERMINAL_STATES } from '../domain/cases/state-machine';
 import { addWorkingDays } from '../domain/cases/working-days';
 import type { HubDb } from './connect';
 import { aidCase, referralSlip, secondAidApproval } from './cases-schema';
-import { referralRecord, toDbInstant } from './cases-records';
+import { referralRecord } from './cases-records';
+import { toDbInstant } from './instants';
 import { EventLog, idempotent, lockCase, occurredAt, requiredText, type WriteMeta } from './cases-write';
 
 export interface ReferralIssueInput {

@@ -13,7 +13,8 @@ import type { OfficeKey } from '../domain/cases/offices';
 import type { CaseState } from '../domain/cases/state-machine';
 import type { HubDb } from './connect';
 import { aidCase, caseEvent } from './cases-schema';
-import { caseEventRecord, caseRecord, toDbInstant, type CaseAction, type CaseEventRecord, type CaseRecord, type HubQuery, type HubTx } from './cases-records';
+import { caseEventRecord, caseRecord, type CaseAction, type CaseEventRecord, type CaseRecord, type HubQuery, type HubTx } from './cases-records';
+import { toDbInstant } from './instants';
 
 /** Who acts: an officer (staff identifier, not a name) of an office. */
 export interface Actor {

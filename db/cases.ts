@@ -9,14 +9,13 @@ import { hasFeedback } from '../domain/cases/referrals';
 import { checkTransition, TERMINAL_STATES, type CaseOrigin, type CaseState, type CaseUrgency } from '../domain/cases/state-machine';
 import type { IsoDate } from '../domain/dates';
 import type { HubDb } from './connect';
+import { fromDbInstant, toDbInstant } from './instants';
 import { aidCase, caseEvent, caseMeeting, meetingDepartment, referralSlip, secondAidApproval } from './cases-schema';
 import {
   caseEventRecord,
   caseRecord,
-  fromDbInstant,
   meetingRecord,
   referralRecord,
-  toDbInstant,
   type CaseEventRecord,
   type CaseRecord,
   type HubTx,

@@ -24,7 +24,8 @@ import { peopleKnownToDepartments, peopleWithFacts } from '../federation/person-
 import type { Sources } from '../federation/sources';
 import type { HubDb } from './connect';
 import { countPeople, householdKeysPage, secondAidApprovalFacts, spellsAndPeople, spellsOfHouseholds, type HouseholdKey } from './findings-facts';
-import { abandonStaleScans, createScan, dbNow, staleScanIds, finishScan, recordScanProgress, runningScans, SCAN_INTERRUPTED, storeScanFindings, touchScan, type FoundInRegion, type ScanCounts, type ScanRow } from './findings-store';
+import { abandonStaleScans, createScan, staleScanIds, finishScan, recordScanProgress, runningScans, SCAN_INTERRUPTED, storeScanFindings, touchScan, type FoundInRegion, type ScanCounts, type ScanRow } from './findings-store';
+import { toDbInstant } from './instants';
 import { countHouseholdsUnderPrefix } from './region-pages';
 import type { HubTx } from './cases-records';
 import { checkFence, createLease, ensureLeaseRow, fenced, LeaseLost, lockLeaseRow, newHolder, releaseLease, renewLease, revokeLease, saveCursor, takeExpiredLease, type Lease } from './job-lease';
@@ -259,7 +260,7 @@ export const SCAN_HEARTBEAT_TIMEOUT_MS = 10 * 60_000;
  * before the next scan start marks it so in the table.
  */
 export function currentScanState(s: Pick<ScanRow, 'state' | 'failure' | 'heartbeatAt'>, now: Date = new Date()): { state: ScanRow['state']; failure: string | null } {
-  if (s.state === 'RUNNING' && s.heartbeatAt <= dbNow(new Date(now.getTime() - SCAN_HEARTBEAT_TIMEOUT_MS))) return { state: 'FAILED', failure: SCAN_INTERRUPTED };
+  if (s.state === 'RUNNING' && s.heartbeatAt <= toDbInstant(new Date(now.getTime() - SCAN_HEARTBEAT_TIMEOUT_MS))) return { state: 'FAILED', failure: SCAN_INTERRUPTED };
   return { state: s.state, failure: s.failure };
 }
 
@@ -307,7 +308,7 @@ export class ScanJobs {
       await ensureLeaseRow(deps.hub, SCAN_START_KEY);
       const started = await deps.hub.transaction(async (tx) => {
         await lockLeaseRow(tx, SCAN_START_KEY);
-        const aliveAfter = dbNow(new Date(Date.now() - SCAN_HEARTBEAT_TIMEOUT_MS));
+        const aliveAfter = toDbInstant(new Date(Date.now() - SCAN_HEARTBEAT_TIMEOUT_MS));
         // Scans silent this long are ended INTERRUPTED, and their leases revoked (token + 1), so a
         // process that was only stalled cannot write to a scan already marked ended.
         for (const stale of await staleScanIds(tx, aliveAfter)) await revokeLease(tx, scanLeaseKey(stale));
@@ -345,7 +346,7 @@ export class ScanJobs {
    * rather than mixing two rule sets' findings. Returns the ids taken over.
    */
   async takeOver(deps: ScanDeps, opts: ScanOptions = {}): Promise<number[]> {
-    const aliveAfter = dbNow(new Date(Date.now() - SCAN_HEARTBEAT_TIMEOUT_MS));
+    const aliveAfter = toDbInstant(new Date(Date.now() - SCAN_HEARTBEAT_TIMEOUT_MS));
     const taken: number[] = [];
     for (const scan of await runningScans(deps.hub, aliveAfter)) {
       if ([...this.running].some((j) => j.scanId === scan.id)) continue;

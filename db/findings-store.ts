@@ -14,16 +14,12 @@ import type { RuleKind, RuleSet, Severity } from '../domain/rules/rule-set';
 import { seenAgain, settle, type FindingStatus, type SettleAction, type SettleRefusal } from '../domain/rules/settlement';
 import type { HubDb } from './connect';
 import type { HubQuery, HubTx } from './cases-records';
+import { toDbInstant } from './instants';
 import { finding, findingEvent, findingOccurrence, findingScan, FINDING_LIMITS } from './findings-schema';
 
 export type ScanRow = typeof findingScan.$inferSelect;
 export type FindingRow = typeof finding.$inferSelect;
 export type FindingEventRow = typeof findingEvent.$inferSelect;
-
-/** Now, as the DATETIME(3) text the hub stores (UTC). */
-export function dbNow(at: Date = new Date()): string {
-  return at.toISOString().replace('T', ' ').slice(0, 23);
-}
 
 export function departmentMask(codes: readonly DepartmentCode[]): number {
   return codes.reduce((m, c) => m | (1 << DEPARTMENT_CODES.indexOf(c)), 0);
@@ -89,7 +85,7 @@ export interface ScanStart {
 }
 
 export async function createScan(db: HubQuery, s: ScanStart): Promise<number> {
-  const now = dbNow();
+  const now = toDbInstant();
   const [res] = await db.insert(findingScan).values({
     regionCode: s.regionCode,
     state: 'RUNNING',
@@ -146,16 +142,16 @@ export interface ScanCounts {
 }
 
 export async function recordScanProgress(db: HubQuery, scanId: number, counts: ScanCounts): Promise<void> {
-  await db.update(findingScan).set({ ...counts, heartbeatAt: dbNow() }).where(eq(findingScan.id, scanId));
+  await db.update(findingScan).set({ ...counts, heartbeatAt: toDbInstant() }).where(eq(findingScan.id, scanId));
 }
 
 /** The scan row's heartbeat, between chunks (its lease was just renewed). */
 export async function touchScan(db: HubQuery, scanId: number): Promise<void> {
-  await db.update(findingScan).set({ heartbeatAt: dbNow() }).where(and(eq(findingScan.id, scanId), eq(findingScan.state, 'RUNNING')));
+  await db.update(findingScan).set({ heartbeatAt: toDbInstant() }).where(and(eq(findingScan.id, scanId), eq(findingScan.state, 'RUNNING')));
 }
 
 export async function finishScan(db: HubQuery, scanId: number, state: 'SUCCEEDED' | 'FAILED', counts: ScanCounts, failure: string | null = null): Promise<void> {
-  const now = dbNow();
+  const now = toDbInstant();
   await db
     .update(findingScan)
     .set({ ...counts, state, failure: failure?.slice(0, 200) ?? null, heartbeatAt: now, finishedAt: now })
@@ -254,7 +250,7 @@ export async function storeScanFindings(db: HubDb, scanId: number, found: readon
       });
     return outcome;
   }
-  const now = dbNow();
+  const now = toDbInstant();
   await db.transaction(async (tx) => {
     await hooks.before?.(tx);
     const existing = new Map<string, { id: number; status: FindingStatus; settledContentHash: string | null }>();
@@ -445,7 +441,7 @@ export async function settleFinding(
     if (by.department !== null && !departmentsOfMask(row.departmentMask).includes(by.department)) return { ok: false as const, code: 'DEPARTMENT_NOT_CONCERNED' as const };
     const next = settle(row.status, action, reason);
     if (!next.ok) return next;
-    const now = dbNow();
+    const now = toDbInstant();
     await tx.update(finding).set({ status: next.status, settledContentHash: row.contentHash, updatedAt: now }).where(eq(finding.id, row.id));
     await tx.insert(findingEvent).values({
       findingId: row.id,

@@ -3,24 +3,10 @@
  * straight off the `household_region` index at any depth (keyset pagination, no OFFSET).
  */
 import { and, asc, count, eq, gt, like, or, type SQL } from 'drizzle-orm';
+import type { RegionCursor } from '../domain/cursor';
 import type { HubDb } from './connect';
 import { household } from './schema';
 import type { HouseholdRow } from './loaders';
-
-export interface RegionCursor {
-  regionCode: string;
-  id: number;
-}
-
-export function encodeCursor(c: RegionCursor): string {
-  return Buffer.from(`${c.regionCode}:${c.id}`, 'utf8').toString('base64url');
-}
-
-/** Null when the cursor was not made by encodeCursor. */
-export function decodeCursor(cursor: string): RegionCursor | null {
-  const m = /^(\d{6,12}):(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  return m ? { regionCode: m[1], id: Number(m[2]) } : null;
-}
 
 /** Households under a division prefix that come after a key in (division, id) order. */
 export function underPrefixAfter(prefix: string, after: RegionCursor | null): SQL | undefined {

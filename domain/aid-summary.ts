@@ -13,6 +13,13 @@ export interface Window {
   to: IsoDate | null;
 }
 
+/** Newest first: by grant date or period start, then by source reference for a stable order. */
+export function newestFirst(a: AidRecord, b: AidRecord): number {
+  const da = a.grantDate ?? a.periodStart ?? '';
+  const db = b.grantDate ?? b.periodStart ?? '';
+  return da === db ? a.sourceRef.localeCompare(b.sourceRef) : da < db ? 1 : -1;
+}
+
 export function inWindow(record: AidRecord, window: Window): boolean {
   if (record.periodStart !== null) return periodsOverlap(record.periodStart, record.periodEnd, window.from ?? '0000-01-01', window.to);
   const date = record.grantDate ?? '';

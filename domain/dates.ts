@@ -25,6 +25,12 @@ export function periodsOverlap(aStart: IsoDate, aEnd: IsoDate | null, bStart: Is
   return (aEnd === null || bStart <= aEnd) && (bEnd === null || aStart <= bEnd);
 }
 
+/** Whole years of age on `on` (a birthday on 29 February comes on 1 March in other years). */
+export function ageOn(birthDate: IsoDate, on: IsoDate): number {
+  const years = Number(on.slice(0, 4)) - Number(birthDate.slice(0, 4));
+  return on.slice(5) < birthDate.slice(5) ? years - 1 : years;
+}
+
 export function addDays(date: IsoDate, days: number): IsoDate {
   const d = new Date(`${date}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + days);

@@ -11,6 +11,7 @@
  */
 import DataLoader from 'dataloader';
 import { inList } from './in-list';
+import { groupByKey } from '../db/batch';
 import type { HubDb } from '../db/connect';
 import type { HubLoaders } from '../db/loaders';
 import { secondAidApprovalFacts, spellsAndPeople } from '../db/findings-facts';
@@ -49,15 +50,9 @@ function guarded<T>(req: LiveRequest, source: Source, read: () => Promise<T[]>):
   });
 }
 
+/** Each key's rows, and whether its department answered (a failed read gives every key none). */
 function grouped<K, V>(keys: readonly K[], rows: readonly V[] | null, keyOf: (v: V) => K): { rows: V[]; ok: boolean }[] {
-  const map = new Map<K, V[]>();
-  for (const r of rows ?? []) {
-    const k = keyOf(r);
-    const list = map.get(k);
-    if (list) list.push(r);
-    else map.set(k, [r]);
-  }
-  return keys.map((k) => ({ rows: map.get(k) ?? [], ok: rows !== null }));
+  return groupByKey(keys, rows ?? [], keyOf).map((list) => ({ rows: list, ok: rows !== null }));
 }
 
 function createLoaders(req: LiveRequest) {

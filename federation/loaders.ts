@@ -9,6 +9,7 @@
 import DataLoader from 'dataloader';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import type { IsoDate } from '../domain/dates';
+import { groupBy } from '../domain/group-by';
 import type { Sources, Source } from './sources';
 import { ADAPTERS } from './registry';
 import type { AidRecord } from './types';
@@ -88,12 +89,7 @@ function departmentLoader(source: Source, today: IsoDate, onOutcome: OutcomeList
         const records = await withTimeout(source.timeoutMs, () => adapter.aidByIdNumbers(source.db, idNumbers, today));
         const outcome: SourceOutcome = { department: source.code, available: true, latencyMs: Math.round(performance.now() - started), reason: null };
         onOutcome(outcome, null);
-        const byPerson = new Map<string, AidRecord[]>();
-        for (const r of records) {
-          const list = byPerson.get(r.beneficiaryIdNumber);
-          if (list) list.push(r);
-          else byPerson.set(r.beneficiaryIdNumber, [r]);
-        }
+        const byPerson = groupBy(records, (r) => r.beneficiaryIdNumber);
         return idNumbers.map((id) => ({ records: byPerson.get(id) ?? [], outcome }));
       } catch (error) {
         const outcome: SourceOutcome = {

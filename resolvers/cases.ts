@@ -3,36 +3,34 @@
  * domain function or a data function in db/cases*.ts, and map the result. Refusals come back as
  * `userErrors`; only malformed arguments are thrown (BAD_USER_INPUT).
  */
-import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
-import { DateTimeResolver } from 'graphql-scalars';
 import { answerReferral, issueReferral } from '../db/cases-referrals';
 import { openCase, openCasesWithEvents, openReferralsDueBefore, referralsToOffice, transitionCase } from '../db/cases';
 import { buildDossier, openFindingsFrom } from '../db/cases-dossier';
 import { createCaseLoaders, type CaseLoaders } from '../db/cases-loaders';
 import { recordMeeting } from '../db/cases-meetings';
-import { caseTimeline, type CaseEventRecord, type CaseRecord, type MeetingRecord, type ReferralRecord, type SecondAidRecord } from '../db/cases-records';
+import { caseTimeline, type CaseRecord, type ReferralRecord } from '../db/cases-records';
 import type { Actor, WriteMeta } from '../db/cases-write';
-import { chinaDateOf, formatChinaInstant } from '../domain/cases/china-time';
+import { chinaDateOf } from '../domain/cases/china-time';
 import { caseDeadlines, isMissed, standing, type CaseDeadline } from '../domain/cases/deadlines';
-import type { Dossier, DossierCase, DossierReferral } from '../domain/cases/dossier';
+import type { Dossier } from '../domain/cases/dossier';
 import { caseError, type CaseUserError, type Outcome } from '../domain/cases/errors';
 import { checkMeeting, type DecisionInput } from '../domain/cases/meetings';
 import { departmentOfficeName, parseOffice, type Office } from '../domain/cases/offices';
 import { caseReference } from '../domain/cases/reference';
-import { REFERRAL_STATES, type ReferralState } from '../domain/cases/referrals';
-import { allowedTransitions, type CaseOrigin, type CaseState, type CaseUrgency } from '../domain/cases/state-machine';
+import { REFERRAL_STATES } from '../domain/cases/referrals';
+import { allowedTransitions } from '../domain/cases/state-machine';
 import { overdueReport, referralDue } from '../domain/cases/supervision';
 import { calendarCoverage } from '../domain/cases/working-days';
-import type { IsoDate } from '../domain/dates';
 import type { DepartmentCode } from '../domain/departments';
-import { divisionPrefix, isDivisionCode } from '../domain/division-code';
+import { divisionPrefix } from '../domain/division-code';
+import { groupBy } from '../domain/group-by';
 import { PROGRAMME_BY_CODE } from '../domain/programmes';
 import { aidForPeople } from '../federation/loaders';
-import type { AidCause, AidRecord } from '../federation/types';
-import type { HouseholdRow } from '../db/loaders';
-import { departmentOf, unknownRegion } from './common';
+import type { AidRecord } from '../federation/types';
+import type { ActorInput, CaseTransitionInput, OfficeInput, Resolvers } from './__generated__/types';
+import { departmentOf, present, unknownRegion } from './common';
 import type { HubContext } from './context';
-import { badInput, requireIdNumber } from './errors';
+import { badInput, requireDivisionCode, requireHubId, requireIdNumber } from './errors';
 import { inScope } from '../access/decide';
 import { proseDetail } from './findings';
 
@@ -63,27 +61,12 @@ function forgetCaseReads(ctx: HubContext): void {
 
 // ---- Arguments ----
 
-function requireId(value: string, argument: string): number {
-  if (!/^[1-9]\d{0,14}$/.test(value)) throw badInput(argument, 'MALFORMED_ID', `${argument} is not a hub id`);
-  return Number(value);
-}
-
-interface OfficeArg {
-  department?: DepartmentCode | null;
-  township?: string | null;
-}
-
-function requireOffice(arg: OfficeArg, argument: string): string {
+function requireOffice(arg: OfficeInput, argument: string): string {
   const given = [arg.department, arg.township].filter((v) => v !== null && v !== undefined);
   if (given.length !== 1) throw badInput(argument, 'MALFORMED_OFFICE', `${argument}: give exactly one of department and township`);
   if (arg.department) return arg.department;
   if (!/^\d{9}$/.test(arg.township!)) throw badInput(`${argument}.township`, 'MALFORMED_DIVISION_CODE', 'a township is named by its 9-digit division code');
   return arg.township!;
-}
-
-interface ActorArg {
-  officer: string;
-  office?: OfficeArg | null;
 }
 
 /**
@@ -92,7 +75,7 @@ interface ActorArg {
  * if given, is kept beside the client's name. Without a caller (no access layer, e.g. a resolver
  * run outside the server) the input must name the actor.
  */
-function actorOf(ctx: HubContext, arg: ActorArg | null | undefined): Actor {
+function actorOf(ctx: HubContext, arg: ActorInput | null | undefined): Actor {
   const officer = arg?.officer.trim() ?? '';
   if (officer.length > 64) throw badInput('input.actor.officer', 'MALFORMED_ACTOR', 'officer is a staff identifier of 1 to 64 characters');
   const caller = ctx.access?.caller;
@@ -105,13 +88,10 @@ function actorOf(ctx: HubContext, arg: ActorArg | null | undefined): Actor {
   return { officer, office: requireOffice(arg.office ?? {}, 'input.actor.office') };
 }
 
-interface WriteArgs {
-  occurredAt?: Date | null;
-  actor?: ActorArg | null;
-  idempotencyKey?: string | null;
-}
+/** What every case write may carry: who acts, when (if earlier than now), a retry key. */
+type WriteInput = Pick<CaseTransitionInput, 'actor' | 'idempotencyKey'> & Partial<Pick<CaseTransitionInput, 'occurredAt'>>;
 
-function metaOf(ctx: HubContext, input: WriteArgs): WriteMeta {
+function metaOf(ctx: HubContext, input: WriteInput): WriteMeta {
   const key = input.idempotencyKey ?? null;
   if (key !== null && (key.length < 1 || key.length > 64)) throw badInput('input.idempotencyKey', 'MALFORMED_IDEMPOTENCY_KEY', 'idempotencyKey is 1 to 64 characters');
   return { actor: actorOf(ctx, input.actor), occurredAt: input.occurredAt ?? null, idempotencyKey: key, now: stateOf(ctx).now };
@@ -202,95 +182,24 @@ function regionOf(ctx: HubContext, code: string) {
   return ctx.loaders.hub.regionByCode.load(code).then((r) => r ?? unknownRegion(code));
 }
 
-// ---- Scalar ----
-
-const DateTime = new GraphQLScalarType({
-  name: 'DateTime',
-  // The scalar's own description replaces the SDL's, so it says the same.
-  description: 'An instant, RFC 3339 with an explicit offset. The hub answers in China time (2026-03-15T09:30:00.000+08:00); it accepts any offset and refuses a time without one.',
-  serialize(value: unknown): string {
-    const d = value instanceof Date ? value : new Date(String(value));
-    if (Number.isNaN(d.getTime())) throw new GraphQLError('DateTime cannot represent this value');
-    return formatChinaInstant(d);
-  },
-  parseValue(value: unknown): Date {
-    return DateTimeResolver.parseValue(value) as Date;
-  },
-  parseLiteral(ast): Date {
-    if (ast.kind !== Kind.STRING) throw new GraphQLError('DateTime is a string');
-    return DateTimeResolver.parseLiteral(ast, {}) as Date;
-  },
-});
-
 // ---- Resolvers ----
 
-interface CaseOpenArgs extends WriteArgs {
-  householdId: string;
-  origin: CaseOrigin;
-  urgency: CaseUrgency;
-  summary: string;
-  reportedAt?: Date | null;
-}
-
-interface CaseTransitionArgs extends WriteArgs {
-  caseId: string;
-  to: CaseState;
-  reason: string;
-}
-
-interface DecisionArg {
-  department: DepartmentCode;
-  programme: string;
-  amountFen: number;
-  deadlineWorkingDays: number;
-  ask?: string | null;
-  beneficiaryIdNumber?: string | null;
-  secondAidCause?: AidCause | null;
-}
-
-interface MeetingRecordArgs extends WriteArgs {
-  caseId: string;
-  heldOn: IsoDate;
-  departmentsPresent: DepartmentCode[];
-  notes?: string | null;
-  decisions: DecisionArg[];
-}
-
-interface ReferralIssueArgs extends WriteArgs {
-  caseId: string;
-  to: OfficeArg;
-  ask: string;
-  deadlineWorkingDays: number;
-  handOver?: boolean | null;
-}
-
-interface ReferralAnswerArgs extends WriteArgs {
-  referralId: string;
-  note?: string | null;
-  feedback?: string;
-  reason?: string;
-  aidSourceReference?: string | null;
-}
-
-export const caseResolvers = {
-  DateTime,
-
+export const caseResolvers: Resolvers = {
   Query: {
-    case: (_: unknown, args: { id: string }, ctx: HubContext) => caseById(ctx, requireId(args.id, 'id')),
-    referral: (_: unknown, args: { id: string }, ctx: HubContext) => caseLoaders(ctx).referralById.load(requireId(args.id, 'id')),
-    referralsToOffice: (_: unknown, args: { office: OfficeArg; states?: ReferralState[] | null }, ctx: HubContext) =>
+    case: (_, args, ctx) => caseById(ctx, requireHubId(args.id, 'id')),
+    referral: (_, args, ctx) => caseLoaders(ctx).referralById.load(requireHubId(args.id, 'id')),
+    referralsToOffice: (_, args, ctx) =>
       referralsToOffice(ctx.hub, requireOffice(args.office, 'office'), args.states?.length ? args.states : REFERRAL_STATES.filter((s) => s === 'ISSUED' || s === 'ACCEPTED')),
-    overdueReport: async (_: unknown, args: { asOf?: Date | null; regionCode?: string | null }, ctx: HubContext) => {
+    overdueReport: async (_, args, ctx) => {
       const asOf = asOfOf(ctx, args.asOf);
-      if (args.regionCode && !isDivisionCode(args.regionCode)) throw badInput('regionCode', 'MALFORMED_DIVISION_CODE', 'regionCode must be a division code of 6, 9 or 12 digits');
+      if (args.regionCode) requireDivisionCode(args.regionCode, 'regionCode');
       // Without a region, an authenticated caller sees its own scope.
       const code = args.regionCode || ctx.access?.caller?.regionScope || null;
       const prefix = code === null ? null : code.length === 12 ? code.slice(0, 9) : divisionPrefix(code);
       const [slips, open] = await Promise.all([openReferralsDueBefore(ctx.hub, chinaDateOf(asOf), prefix), openCasesWithEvents(ctx.hub, prefix)]);
       const loaders = caseLoaders(ctx);
       for (const c of open.cases) loaders.caseById.prime(c.id, c);
-      const eventsOf = new Map<number, CaseEventRecord[]>();
-      for (const e of open.events) eventsOf.set(e.caseId, [...(eventsOf.get(e.caseId) ?? []), e]);
+      const eventsOf = groupBy(open.events, (e) => e.caseId);
       for (const c of open.cases) loaders.eventsByCase.prime(c.id, eventsOf.get(c.id) ?? []);
       return overdueReport(
         slips.map((s) => ({ referral: s, issuedOn: chinaDateOf(s.issuedAt), dueOn: s.dueOn, answeredAt: s.answeredAt, toOffice: s.toOffice, townshipCode: s.townshipCode })),
@@ -302,27 +211,27 @@ export const caseResolvers = {
   },
 
   Mutation: {
-    caseOpen: async (_: unknown, { input }: { input: CaseOpenArgs }, ctx: HubContext) => {
+    caseOpen: async (_, { input }, ctx) => {
       const meta = metaOf(ctx, input);
       const outcome = await openCase(
         ctx.hub,
-        { householdId: requireId(input.householdId, 'input.householdId'), origin: input.origin, urgency: input.urgency, summary: input.summary, reportedAt: input.reportedAt ?? null },
+        { householdId: requireHubId(input.householdId, 'input.householdId'), origin: input.origin, urgency: input.urgency, summary: input.summary, reportedAt: input.reportedAt ?? null },
         meta,
       );
       return payload(outcome, ctx, async (id) => ({ case: await caseById(ctx, id), userErrors: [] }));
     },
 
-    caseTransition: async (_: unknown, { input }: { input: CaseTransitionArgs }, ctx: HubContext) => {
+    caseTransition: async (_, { input }, ctx) => {
       const meta = metaOf(ctx, input);
-      const caseId = requireId(input.caseId, 'input.caseId');
+      const caseId = requireHubId(input.caseId, 'input.caseId');
       if (!(await inReach(ctx, await caseById(ctx, caseId)))) return CASE_NOT_FOUND();
       const outcome = await transitionCase(ctx.hub, caseId, input.to, input.reason, meta);
       return payload(outcome, ctx, async (id) => ({ case: await caseById(ctx, id), userErrors: [] }));
     },
 
-    meetingRecord: async (_: unknown, { input }: { input: MeetingRecordArgs }, ctx: HubContext) => {
+    meetingRecord: async (_, { input }, ctx) => {
       const meta = metaOf(ctx, input);
-      const caseId = requireId(input.caseId, 'input.caseId');
+      const caseId = requireHubId(input.caseId, 'input.caseId');
       const decisions: DecisionInput[] = input.decisions.map((d, i) => ({
         department: d.department,
         programmeCode: d.programme,
@@ -343,9 +252,9 @@ export const caseResolvers = {
       return payload(outcome, ctx, async (id) => ({ meeting: await caseLoaders(ctx).meetingById.load(id), case: await caseById(ctx, caseId), userErrors: [] }));
     },
 
-    referralIssue: async (_: unknown, { input }: { input: ReferralIssueArgs }, ctx: HubContext) => {
+    referralIssue: async (_, { input }, ctx) => {
       const meta = metaOf(ctx, input);
-      const caseId = requireId(input.caseId, 'input.caseId');
+      const caseId = requireHubId(input.caseId, 'input.caseId');
       if (!(await inReach(ctx, await caseById(ctx, caseId)))) return CASE_NOT_FOUND();
       const outcome = await issueReferral(
         ctx.hub,
@@ -361,16 +270,16 @@ export const caseResolvers = {
       return referralPayload(ctx, outcome);
     },
 
-    referralAccept: async (_: unknown, { input }: { input: ReferralAnswerArgs }, ctx: HubContext) => {
+    referralAccept: async (_, { input }, ctx) => {
       const meta = metaOf(ctx, input);
-      const referralId = requireId(input.referralId, 'input.referralId');
+      const referralId = requireHubId(input.referralId, 'input.referralId');
       if (!(await referralInReach(ctx, referralId))) return REFERRAL_NOT_FOUND();
       return referralPayload(ctx, await answerReferral(ctx.hub, referralId, 'ACCEPT', { text: input.note ?? '', aidSourceRef: null }, meta));
     },
 
-    referralComplete: async (_: unknown, { input }: { input: ReferralAnswerArgs }, ctx: HubContext) => {
+    referralComplete: async (_, { input }, ctx) => {
       const meta = metaOf(ctx, input);
-      const referralId = requireId(input.referralId, 'input.referralId');
+      const referralId = requireHubId(input.referralId, 'input.referralId');
       if (!(await referralInReach(ctx, referralId))) return REFERRAL_NOT_FOUND();
       const sourceRef = input.aidSourceReference?.trim() || null;
       if (sourceRef !== null) {
@@ -391,135 +300,135 @@ export const caseResolvers = {
           };
         }
       }
-      return referralPayload(ctx, await answerReferral(ctx.hub, referralId, 'COMPLETE', { text: input.feedback ?? '', aidSourceRef: sourceRef }, meta));
+      return referralPayload(ctx, await answerReferral(ctx.hub, referralId, 'COMPLETE', { text: input.feedback, aidSourceRef: sourceRef }, meta));
     },
 
-    referralDecline: async (_: unknown, { input }: { input: ReferralAnswerArgs }, ctx: HubContext) => {
+    referralDecline: async (_, { input }, ctx) => {
       const meta = metaOf(ctx, input);
-      const referralId = requireId(input.referralId, 'input.referralId');
+      const referralId = requireHubId(input.referralId, 'input.referralId');
       if (!(await referralInReach(ctx, referralId))) return REFERRAL_NOT_FOUND();
-      return referralPayload(ctx, await answerReferral(ctx.hub, referralId, 'DECLINE', { text: input.reason ?? '', aidSourceRef: null }, meta));
+      return referralPayload(ctx, await answerReferral(ctx.hub, referralId, 'DECLINE', { text: input.reason, aidSourceRef: null }, meta));
     },
   },
 
   Household: {
-    cases: (h: HouseholdRow, _: unknown, ctx: HubContext) => caseLoaders(ctx).casesByHousehold.load(h.id),
+    cases: (h, _, ctx) => caseLoaders(ctx).casesByHousehold.load(h.id),
   },
 
   Case: {
-    id: (c: CaseRecord) => String(c.id),
-    reference: (c: CaseRecord) => caseReference(c.id, c.reportedAt),
-    household: (c: CaseRecord, _: unknown, ctx: HubContext) => ctx.loaders.hub.householdById.load(c.householdId),
-    firstReceivedBy: (c: CaseRecord) => officeOf(c.firstOffice),
-    owner: (c: CaseRecord) => officeOf(c.ownerOffice),
-    township: (c: CaseRecord, _: unknown, ctx: HubContext) => regionOf(ctx, c.townshipCode),
-    allowedTransitions: (c: CaseRecord) => allowedTransitions(c.state),
-    history: (c: CaseRecord, _: unknown, ctx: HubContext) => caseLoaders(ctx).eventsByCase.load(c.id),
-    deadlines: (c: CaseRecord, args: { asOf?: Date | null }, ctx: HubContext) => deadlinesOf(c, asOfOf(ctx, args.asOf), ctx),
-    anyDeadlineMissed: async (c: CaseRecord, args: { asOf?: Date | null }, ctx: HubContext) =>
+    id: (c) => String(c.id),
+    reference: (c) => caseReference(c.id, c.reportedAt),
+    household: (c, _, ctx) => present(ctx.loaders.hub.householdById.load(c.householdId), 'the case’s household'),
+    firstReceivedBy: (c) => officeOf(c.firstOffice),
+    owner: (c) => officeOf(c.ownerOffice),
+    township: (c, _, ctx) => regionOf(ctx, c.townshipCode),
+    allowedTransitions: (c) => allowedTransitions(c.state),
+    history: (c, _, ctx) => caseLoaders(ctx).eventsByCase.load(c.id),
+    deadlines: (c, args, ctx) => deadlinesOf(c, asOfOf(ctx, args.asOf), ctx),
+    anyDeadlineMissed: async (c, args, ctx) =>
       (await deadlinesOf(c, asOfOf(ctx, args.asOf), ctx)).some((d) => isMissed(d.status)),
-    referrals: (c: CaseRecord, _: unknown, ctx: HubContext) => caseLoaders(ctx).referralsByCase.load(c.id),
-    meetings: (c: CaseRecord, _: unknown, ctx: HubContext) => caseLoaders(ctx).meetingsByCase.load(c.id),
-    secondAids: (c: CaseRecord, _: unknown, ctx: HubContext) => caseLoaders(ctx).secondAidsByCase.load(c.id),
-    dossier: (c: CaseRecord, _: unknown, ctx: HubContext) => dossierOf(ctx, c),
-    briefUrl: (c: CaseRecord) => `/cases/${c.id}/brief`,
+    referrals: (c, _, ctx) => caseLoaders(ctx).referralsByCase.load(c.id),
+    meetings: (c, _, ctx) => caseLoaders(ctx).meetingsByCase.load(c.id),
+    secondAids: (c, _, ctx) => caseLoaders(ctx).secondAidsByCase.load(c.id),
+    dossier: (c, _, ctx) => dossierOf(ctx, c),
+    briefUrl: (c) => `/cases/${c.id}/brief`,
   },
 
   CaseEvent: {
-    sequence: (e: CaseEventRecord) => e.seq,
-    referral: (e: CaseEventRecord, _: unknown, ctx: HubContext) => (e.referralId === null ? null : caseLoaders(ctx).referralById.load(e.referralId)),
-    meeting: (e: CaseEventRecord, _: unknown, ctx: HubContext) => (e.meetingId === null ? null : caseLoaders(ctx).meetingById.load(e.meetingId)),
-    actorOffice: (e: CaseEventRecord) => officeOf(e.actorOffice),
+    sequence: (e) => e.seq,
+    referral: (e, _, ctx) => (e.referralId === null ? null : caseLoaders(ctx).referralById.load(e.referralId)),
+    meeting: (e, _, ctx) => (e.meetingId === null ? null : caseLoaders(ctx).meetingById.load(e.meetingId)),
+    actorOffice: (e) => officeOf(e.actorOffice),
   },
 
   CaseDeadline: {
-    limitHours: (d: CaseDeadline) => (d.limit.unit === 'HOURS' ? d.limit.hours : null),
-    limitWorkingDays: (d: CaseDeadline) => (d.limit.unit === 'WORKING_DAYS' ? d.limit.workingDays : null),
+    limitHours: (d) => (d.limit.unit === 'HOURS' ? d.limit.hours : null),
+    limitWorkingDays: (d) => (d.limit.unit === 'WORKING_DAYS' ? d.limit.workingDays : null),
   },
 
   Office: {
-    department: (o: Office) => (o.kind === 'DEPARTMENT' ? departmentOf(o.department) : null),
-    township: (o: Office, _: unknown, ctx: HubContext) => (o.kind === 'TOWNSHIP' ? regionOf(ctx, o.townshipCode) : null),
-    name: async (o: Office, _: unknown, ctx: HubContext) => departmentOfficeName(o) ?? (await regionOf(ctx, (o as { townshipCode: string }).townshipCode)).name,
+    department: (o) => (o.kind === 'DEPARTMENT' ? departmentOf(o.department) : null),
+    township: (o, _, ctx) => (o.kind === 'TOWNSHIP' ? regionOf(ctx, o.townshipCode) : null),
+    name: async (o, _, ctx) => departmentOfficeName(o) ?? (await regionOf(ctx, (o as { townshipCode: string }).townshipCode)).name,
   },
 
   Referral: {
-    id: (r: ReferralRecord) => String(r.id),
-    case: (r: ReferralRecord, _: unknown, ctx: HubContext) => caseById(ctx, r.caseId),
-    meeting: (r: ReferralRecord, _: unknown, ctx: HubContext) => (r.meetingId === null ? null : caseLoaders(ctx).meetingById.load(r.meetingId)),
-    from: (r: ReferralRecord) => officeOf(r.fromOffice),
-    to: (r: ReferralRecord) => officeOf(r.toOffice),
-    programme: (r: ReferralRecord) => (r.programmeCode === null ? null : PROGRAMME_BY_CODE.get(r.programmeCode)),
-    beneficiary: (r: ReferralRecord, _: unknown, ctx: HubContext) => (r.beneficiaryIdNumber === null ? null : ctx.loaders.hub.personByIdNumber.load(r.beneficiaryIdNumber)),
-    aidRecord: async (r: ReferralRecord, _: unknown, ctx: HubContext) => {
+    id: (r) => String(r.id),
+    case: (r, _, ctx) => present(caseById(ctx, r.caseId), 'the slip’s case'),
+    meeting: (r, _, ctx) => (r.meetingId === null ? null : caseLoaders(ctx).meetingById.load(r.meetingId)),
+    from: (r) => officeOf(r.fromOffice),
+    to: (r) => officeOf(r.toOffice),
+    programme: (r) => (r.programmeCode === null ? null : (PROGRAMME_BY_CODE.get(r.programmeCode) ?? null)),
+    beneficiary: (r, _, ctx) => (r.beneficiaryIdNumber === null ? null : ctx.loaders.hub.personByIdNumber.load(r.beneficiaryIdNumber)),
+    aidRecord: async (r, _, ctx) => {
       const office = officeOf(r.toOffice);
       const c = await caseById(ctx, r.caseId);
       if (r.aidSourceRef === null || office.kind !== 'DEPARTMENT' || !c) return null;
       return (await aidRecordOf(ctx, c, office.department, r.aidSourceRef)).record;
     },
-    aidSourceReference: (r: ReferralRecord) => r.aidSourceRef,
-    provisional: (r: ReferralRecord) => referralDue(chinaDateOf(r.issuedAt), r.dueOn).provisional,
-    deadlineStatus: (r: ReferralRecord, args: { asOf?: Date | null }, ctx: HubContext) => referralStanding(r, asOfOf(ctx, args.asOf)).status,
-    overdue: (r: ReferralRecord, args: { asOf?: Date | null }, ctx: HubContext) => referralStanding(r, asOfOf(ctx, args.asOf)).overdue,
+    aidSourceReference: (r) => r.aidSourceRef,
+    provisional: (r) => referralDue(chinaDateOf(r.issuedAt), r.dueOn).provisional,
+    deadlineStatus: (r, args, ctx) => referralStanding(r, asOfOf(ctx, args.asOf)).status,
+    overdue: (r, args, ctx) => referralStanding(r, asOfOf(ctx, args.asOf)).overdue,
   },
 
   Meeting: {
-    id: (m: MeetingRecord) => String(m.id),
-    case: (m: MeetingRecord, _: unknown, ctx: HubContext) => caseById(ctx, m.caseId),
-    convenedBy: (m: MeetingRecord) => officeOf(m.convenedBy),
-    departmentsPresent: async (m: MeetingRecord, _: unknown, ctx: HubContext) => (await caseLoaders(ctx).departmentsByMeeting.load(m.id)).map(departmentOf),
-    decisions: async (m: MeetingRecord, _: unknown, ctx: HubContext) => (await caseLoaders(ctx).referralsByCase.load(m.caseId)).filter((r) => r.meetingId === m.id),
-    briefUrl: (m: MeetingRecord) => `/cases/${m.caseId}/brief?meeting=${m.id}`,
+    id: (m) => String(m.id),
+    case: (m, _, ctx) => present(caseById(ctx, m.caseId), 'the meeting’s case'),
+    convenedBy: (m) => officeOf(m.convenedBy),
+    departmentsPresent: async (m, _, ctx) => (await caseLoaders(ctx).departmentsByMeeting.load(m.id)).map(departmentOf),
+    decisions: async (m, _, ctx) => (await caseLoaders(ctx).referralsByCase.load(m.caseId)).filter((r) => r.meetingId === m.id),
+    briefUrl: (m) => `/cases/${m.caseId}/brief?meeting=${m.id}`,
   },
 
   SecondAidApproval: {
-    beneficiary: (s: SecondAidRecord, _: unknown, ctx: HubContext) => ctx.loaders.hub.personByIdNumber.load(s.idNumber),
-    referral: (s: SecondAidRecord, _: unknown, ctx: HubContext) => caseLoaders(ctx).referralById.load(s.referralId),
-    aidSourceReference: (s: SecondAidRecord) => s.aidSourceRef,
+    beneficiary: (s, _, ctx) => ctx.loaders.hub.personByIdNumber.load(s.idNumber),
+    referral: (s, _, ctx) => present(caseLoaders(ctx).referralById.load(s.referralId), 'the approval’s slip'),
+    aidSourceReference: (s) => s.aidSourceRef,
   },
 
   Dossier: {
-    from: (d: Dossier) => d.window.from,
-    to: (d: Dossier) => d.window.to,
-    findingsAvailable: (d: Dossier) => d.findings !== null,
-    findings: (d: Dossier) => d.findings ?? [],
-    departmentsNotContributed: (d: Dossier) => d.departmentsNotContributed.map(departmentOf),
+    from: (d) => d.window.from,
+    to: (d) => d.window.to,
+    findingsAvailable: (d) => d.findings !== null,
+    findings: (d) => d.findings ?? [],
+    departmentsNotContributed: (d) => d.departmentsNotContributed.map(departmentOf),
   },
 
   DossierHousehold: {
-    id: (h: Dossier['household']) => String(h.id),
+    id: (h) => String(h.id),
   },
 
   DossierMember: {
-    gender: (m: Dossier['members'][number]) => (m.gender === 'M' ? 'MALE' : 'FEMALE'),
+    gender: (m) => (m.gender === 'M' ? 'MALE' : 'FEMALE'),
   },
 
   DossierSource: {
-    department: (s: Dossier['sources'][number]) => departmentOf(s.department),
+    department: (s) => departmentOf(s.department),
   },
 
   DossierFinding: {
     // A meeting's snapshot is read later by slips' offices too: the words follow the reader's view.
-    summary: (f: NonNullable<Dossier['findings']>[number], _: unknown, ctx: HubContext) => (proseDetail(ctx).health ? f.summary : (f.summaryWithoutHealth ?? f.ruleId)),
-    departments: (f: NonNullable<Dossier['findings']>[number]) => (f.departments ?? []).map(departmentOf),
+    summary: (f, _, ctx) => (proseDetail(ctx).health ? f.summary : (f.summaryWithoutHealth ?? f.ruleId)),
+    departments: (f) => (f.departments ?? []).map(departmentOf),
   },
 
   DossierCase: {
-    id: (c: DossierCase) => String(c.id),
+    id: (c) => String(c.id),
   },
 
   DossierReferral: {
-    id: (r: DossierReferral) => String(r.id),
-    from: (r: DossierReferral) => officeOf(r.from),
-    to: (r: DossierReferral) => officeOf(r.to),
-    programme: (r: DossierReferral) => (r.programmeCode === null ? null : PROGRAMME_BY_CODE.get(r.programmeCode)),
+    id: (r) => String(r.id),
+    from: (r) => officeOf(r.from),
+    to: (r) => officeOf(r.to),
+    programme: (r) => (r.programmeCode === null ? null : (PROGRAMME_BY_CODE.get(r.programmeCode) ?? null)),
   },
 
   OfficeOverdue: {
-    office: (g: { office: string }) => officeOf(g.office),
+    office: (g) => officeOf(g.office),
   },
 
   TownshipOverdue: {
-    township: (g: { townshipCode: string }, _: unknown, ctx: HubContext) => regionOf(ctx, g.townshipCode),
+    township: (g, _, ctx) => regionOf(ctx, g.townshipCode),
   },
 };

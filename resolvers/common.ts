@@ -1,9 +1,10 @@
-/** Departments, programmes and regions: catalogue objects shared by every domain. */
+/** Departments, programmes and regions: catalogue objects shared by every domain; and paging. */
 import type { RegionRow } from '../db/loaders';
 import { DEPARTMENT_NAMES, type DepartmentCode } from '../domain/departments';
 import { divisionLevel } from '../domain/division-code';
-import type { Programme } from '../domain/programmes';
-import type { HubContext } from './context';
+import type { Resolvers } from './__generated__/types';
+import { badInput } from './errors';
+import type { Page } from './models';
 
 export function departmentOf(code: DepartmentCode) {
   return { code, name: DEPARTMENT_NAMES[code] };
@@ -14,11 +15,42 @@ export function unknownRegion(code: string): RegionRow {
   return { code, name: code, level: divisionLevel(code), parentCode: null };
 }
 
-export const commonResolvers = {
+/**
+ * A row the schema promises is there (a case's household, a slip's case). Without it the reference
+ * is broken: an internal error, as GraphQL would raise for a null in a non-null field.
+ */
+export async function present<T>(row: Promise<T | null>, what: string): Promise<T> {
+  const found = await row;
+  if (found === null) throw new Error(`${what} is missing`);
+  return found;
+}
+
+/** A page size argument: `fallback` when not given, else 1 to `max`, or BAD_USER_INPUT. */
+export function pageSize(first: number | null | undefined, fallback: number, max: number): number {
+  const n = first ?? fallback;
+  if (!Number.isInteger(n) || n < 1 || n > max) throw badInput('first', 'OUT_OF_RANGE', `first must be between 1 and ${max}`, { max });
+  return n;
+}
+
+/** The position an `after` argument names (null without one), or BAD_USER_INPUT for a cursor this API did not give out. */
+export function positionAfter<P>(after: string | null | undefined, decode: (cursor: string) => P | null): P | null {
+  if (!after) return null;
+  const position = decode(after);
+  if (position === null) throw badInput('after', 'MALFORMED_CURSOR', 'after is not a cursor this API gave out');
+  return position;
+}
+
+/** A connection page: one edge per row with its cursor, and where the next page starts. */
+export function pageOf<Row, Node>(page: { rows: readonly Row[]; hasNextPage: boolean }, cursorOf: (row: Row) => string, nodeOf: (row: Row) => Node): Page<Node> {
+  const edges = page.rows.map((row) => ({ cursor: cursorOf(row), node: nodeOf(row) }));
+  return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+}
+
+export const commonResolvers: Resolvers = {
   Programme: {
-    department: (p: Programme) => departmentOf(p.department),
+    department: (p) => departmentOf(p.department),
   },
   Region: {
-    parent: (r: RegionRow, _: unknown, ctx: HubContext) => (r.parentCode ? ctx.loaders.hub.regionByCode.load(r.parentCode) : null),
+    parent: (r, _, ctx) => (r.parentCode ? ctx.loaders.hub.regionByCode.load(r.parentCode) : null),
   },
 };

@@ -3,6 +3,7 @@
  * schema types; these are for bad input, access and infrastructure.
  */
 import { GraphQLError } from 'graphql';
+import { isDivisionCode } from '../domain/division-code';
 import { checkIdNumber } from '../domain/id-number';
 
 export const ERROR_CODES = [
@@ -31,8 +32,18 @@ export function requireIdNumber(value: string, argument = 'idNumber'): string {
   return check.idNumber;
 }
 
-/** Hub household ids are positive integers. */
-export function requireHouseholdId(value: string, argument = 'id'): number {
-  if (!/^[1-9]\d{0,14}$/.test(value)) throw badInput(argument, 'MALFORMED_ID', `${argument} is not a household id`);
+/** Hub ids (households, cases, slips, meetings, scans) are positive integers; `what` names the kind. */
+export function requireHubId(value: string, argument: string, what = 'hub id'): number {
+  if (!/^[1-9]\d{0,14}$/.test(value)) throw badInput(argument, 'MALFORMED_ID', `${argument} is not a ${what}`);
   return Number(value);
+}
+
+export function requireHouseholdId(value: string, argument = 'id'): number {
+  return requireHubId(value, argument, 'household id');
+}
+
+/** A city, county, township or village code (6, 9 or 12 digits). */
+export function requireDivisionCode(value: string, argument: string): string {
+  if (!isDivisionCode(value)) throw badInput(argument, 'MALFORMED_DIVISION_CODE', `${argument.split('.').at(-1)} must be a division code of 6, 9 or 12 digits`);
+  return value;
 }

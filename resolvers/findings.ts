@@ -4,10 +4,11 @@
  * federation/findings-live.ts, db/findings-store.ts or db/findings-scan.ts, and map the result.
  */
 import { GraphQLError } from 'graphql';
-import type { HouseholdRow, PersonRow } from '../db/loaders';
-import { countScanFindings, scanFindingsPage, settleFinding, viewOfRow, type FindingEventRow, type FindingFilter, type FindingView, type ScanRow, type SettleError } from '../db/findings-store';
-import { listScans } from '../db/findings-store';
+import type { PersonRow } from '../db/loaders';
+import { countScanFindings, listScans, scanFindingsPage, settleFinding, viewOfRow, type FindingFilter, type FindingView, type SettleError } from '../db/findings-store';
 import { currentScanState, scanJobs } from '../db/findings-scan';
+import { fromDbInstant, fromDbInstantOrNull } from '../db/instants';
+import { decodeIdCursor, encodeIdCursor } from '../domain/cursor';
 import type { IsoDate } from '../domain/dates';
 import { DATE_RANGE } from '../domain/date-ranges';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
@@ -17,13 +18,24 @@ import { seesHealthDetail } from '../access/decide';
 import { describeCondition, explain, type Detail } from '../domain/rules/explain';
 import type { AidCause, AidRecord as FactRecord, Measure } from '../domain/rules/facts';
 import type { Proposal } from '../domain/rules/evaluate';
-import type { Rule, Severity } from '../domain/rules/rule-set';
+import type { Rule } from '../domain/rules/rule-set';
 import type { FindingStatus, SettleAction } from '../domain/rules/settlement';
 import { findingLoaders, householdFindings, personFindings, preGrantCheck } from '../federation/findings-live';
 import { activeRuleSet } from '../rules/load';
-import { departmentOf, unknownRegion } from './common';
+import type {
+  FindingConfirmInput,
+  FindingDismissInput,
+  FindingFilter as FindingFilterInput,
+  FindingResolveInput,
+  HouseholdFindingsArgs,
+  PreGrantCheckInput,
+  Resolvers,
+  ResolversParentTypes,
+  ResolversUnionTypes,
+} from './__generated__/types';
+import { departmentOf, pageOf, pageSize, positionAfter, unknownRegion } from './common';
 import type { HubContext } from './context';
-import { badInput, requireIdNumber } from './errors';
+import { badInput, requireDivisionCode, requireHubId, requireIdNumber } from './errors';
 
 // ----- Arguments ------------------------------------------------------------------------------------
 
@@ -34,35 +46,9 @@ function requireFindingId(value: string, argument: string): string {
   return value;
 }
 
-function requireScanId(value: string, argument: string): number {
-  if (!/^[1-9]\d{0,14}$/.test(value)) throw badInput(argument, 'MALFORMED_ID', `${argument} is not a scan id`);
-  return Number(value);
-}
-
-function pageSize(ctx: HubContext, first: number | null | undefined, fallback: number): number {
-  const n = first ?? fallback;
-  if (!Number.isInteger(n) || n < 1 || n > ctx.config.maxListSize) throw badInput('first', 'OUT_OF_RANGE', `first must be between 1 and ${ctx.config.maxListSize}`, { max: ctx.config.maxListSize });
-  return n;
-}
-
-function encodeCursor(kind: 'F' | 'S', id: number): string {
-  return Buffer.from(`${kind}:${id}`, 'utf8').toString('base64url');
-}
-
-function decodeCursor(kind: 'F' | 'S', cursor: string | null | undefined): number | null {
-  if (!cursor) return null;
-  const m = new RegExp(`^${kind}:([1-9]\\d{0,14})$`).exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!m) throw badInput('after', 'MALFORMED_CURSOR', 'after is not a cursor this API gave out');
-  return Number(m[1]);
-}
-
-interface FilterArg {
-  rules?: string[] | null;
-  severities?: Severity[] | null;
-  departments?: DepartmentCode[] | null;
-  townshipCode?: string | null;
-  statuses?: FindingStatus[] | null;
-}
+/** Cursor tags: a page of a scan's findings, a page of scans. */
+const FINDINGS = 'F';
+const SCANS = 'S';
 
 const ACTIONABLE: FindingStatus[] = ['OPEN', 'CONFIRMED'];
 
@@ -79,7 +65,7 @@ export function scanInReach(ctx: { access?: { caller: { regionScope: string } | 
   return regionCode.startsWith(divisionPrefix(scope)) || (isDivisionCode(regionCode) && scope.startsWith(divisionPrefix(regionCode)));
 }
 
-function filterOf(ctx: HubContext, arg: FilterArg | null | undefined): FindingFilter {
+function filterOf(ctx: HubContext, arg: FindingFilterInput | null | undefined): FindingFilter {
   if (arg?.townshipCode && !/^\d{9}$/.test(arg.townshipCode)) throw badInput('filter.townshipCode', 'MALFORMED_DIVISION_CODE', 'townshipCode is a 9-digit township code');
   return {
     ruleIds: arg?.rules ?? null,
@@ -91,21 +77,8 @@ function filterOf(ctx: HubContext, arg: FilterArg | null | undefined): FindingFi
   };
 }
 
-interface ProposalArg {
-  beneficiaryIdNumber: string;
-  programme: string;
-  periodStart?: IsoDate | null;
-  periodEnd?: IsoDate | null;
-  grantDate?: IsoDate | null;
-  amountFen: number;
-  cause?: AidCause | null;
-  secondAid?: boolean | null;
-  settlementReference?: string | null;
-  schoolYear?: string | null;
-}
-
 /** A proposal the rules can judge, or BAD_USER_INPUT naming the field that is wrong. */
-function proposalOf(input: ProposalArg): Proposal {
+function proposalOf(input: PreGrantCheckInput): Proposal {
   const programme = PROGRAMME_BY_CODE.get(input.programme);
   if (!programme) throw badInput('input.programme', 'UNKNOWN_PROGRAMME', 'programme is not a code of the hub’s programme catalogue');
   if (input.amountFen < 0) throw badInput('input.amountFen', 'OUT_OF_RANGE', 'amountFen cannot be negative');
@@ -170,7 +143,8 @@ function ruleProgrammes(rule: Rule): string[] {
   }
 }
 
-type MeasureObject = Record<string, unknown> & { __typename: string };
+/** A FindingMeasure: the schema type that shows what was measured, tagged for __resolveType. */
+type MeasureObject = ResolversUnionTypes<ResolversParentTypes>['FindingMeasure'];
 
 /**
  * Prose is built for the caller's view: text made from health detail (a settlement, an
@@ -207,7 +181,7 @@ function measureOf(m: Measure, detail: Detail): MeasureObject {
       const student = m.met.find((c) => c.fact === 'STUDENT');
       return {
         __typename: 'MissedAid',
-        expected: m.expected.map((p) => PROGRAMME_BY_CODE.get(p)),
+        expected: m.expected.map((p) => PROGRAMME_BY_CODE.get(p)!),
         conditions: m.met.map((c) => describeCondition(c, detail)),
         disabilityLevel: cert?.fact === 'DISABILITY_CERTIFICATE' ? cert.level : null,
         outOfPocketFen: oop?.fact === 'OUT_OF_POCKET' ? oop.totalFen : null,
@@ -218,13 +192,8 @@ function measureOf(m: Measure, detail: Detail): MeasureObject {
   }
 }
 
-function keep(views: FindingView[], args: { severities?: Severity[] | null; actionableOnly?: boolean | null }): FindingView[] {
+function keep(views: FindingView[], args: HouseholdFindingsArgs): FindingView[] {
   return views.filter((f) => (!args.severities?.length || args.severities.includes(f.severity)) && (!args.actionableOnly || ACTIONABLE.includes(f.status)));
-}
-
-/** DATETIME(3) text in UTC → ISO 8601. */
-function isoInstant(text: string | null): string | null {
-  return text === null ? null : `${text.replace(' ', 'T')}Z`;
 }
 
 // ----- Who acts -----------------------------------------------------------------------------------------
@@ -247,7 +216,8 @@ function settleField(code: SettleError): string[] {
   return ['input', 'findingId'];
 }
 
-async function settleBy(ctx: HubContext, action: SettleAction, input: { findingId: string; reason?: string | null; note?: string | null; officer?: string | null }) {
+/** `text` is a dismissal's reason, or the note of a confirmation or resolution. */
+async function settleBy(ctx: HubContext, action: SettleAction, input: FindingConfirmInput | FindingResolveInput | FindingDismissInput, text: string | null) {
   const id = requireFindingId(input.findingId, 'input.findingId');
   const officer = input.officer?.trim() || null;
   if (officer && officer.length > 64) throw badInput('input.officer', 'TOO_LONG', 'officer is at most 64 characters');
@@ -258,7 +228,6 @@ async function settleBy(ctx: HubContext, action: SettleAction, input: { findingI
     // Out of reach reads as not found: a refusal would confirm the finding exists.
     return { finding: null, userErrors: [{ code: 'FINDING_NOT_FOUND' as const, message: SETTLE_MESSAGES.FINDING_NOT_FOUND, field: settleField('FINDING_NOT_FOUND') }] };
   }
-  const text = action === 'DISMISS' ? (input.reason ?? null) : (input.note ?? null);
   if (text && text.length > 2000) throw badInput(action === 'DISMISS' ? 'input.reason' : 'input.note', 'TOO_LONG', 'at most 2000 characters');
   const out = await settleFinding(ctx.hub, id, action, { actor: caller.name, department: caller.department, officer }, text);
   if (!out.ok) return { finding: null, userErrors: [{ code: out.code, message: SETTLE_MESSAGES[out.code], field: settleField(out.code) }] };
@@ -268,11 +237,11 @@ async function settleBy(ctx: HubContext, action: SettleAction, input: { findingI
 
 // ----- Resolvers ----------------------------------------------------------------------------------------
 
-export const findingResolvers = {
+export const findingResolvers: Resolvers = {
   Query: {
     rules: () => rules(),
 
-    preGrantCheck: async (_: unknown, args: { input: ProposalArg }, ctx: HubContext) => {
+    preGrantCheck: async (_, args, ctx) => {
       const result = await preGrantCheck(ctx, proposalOf(args.input), rules());
       return {
         findings: result.findings,
@@ -284,99 +253,98 @@ export const findingResolvers = {
       };
     },
 
-    scan: async (_: unknown, args: { id: string }, ctx: HubContext) => {
-      const scan = await findingLoaders(ctx).scanById.load(requireScanId(args.id, 'id'));
+    scan: async (_, args, ctx) => {
+      const scan = await findingLoaders(ctx).scanById.load(requireHubId(args.id, 'id', 'scan id'));
       // A scan of a division the caller's scope does not touch reads as not found.
       return scan && scanInReach(ctx, scan.regionCode) ? scan : null;
     },
 
-    scans: async (_: unknown, args: { regionCode?: string | null; first?: number | null; after?: string | null }, ctx: HubContext) => {
-      if (args.regionCode && !isDivisionCode(args.regionCode)) throw badInput('regionCode', 'MALFORMED_DIVISION_CODE', 'regionCode must be a division code of 6, 9 or 12 digits');
+    scans: async (_, args, ctx) => {
+      if (args.regionCode) requireDivisionCode(args.regionCode, 'regionCode');
+      const first = pageSize(args.first, 20, ctx.config.maxListSize);
       const scope = ctx.access?.caller?.regionScope ?? null;
-      const page = await listScans(ctx.hub, args.regionCode ?? null, pageSize(ctx, args.first, 20), decodeCursor('S', args.after), scope && isDivisionCode(scope) ? scope : null);
-      const edges = page.rows.map((node) => ({ cursor: encodeCursor('S', node.id), node }));
-      return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+      const page = await listScans(ctx.hub, args.regionCode ?? null, first, positionAfter(args.after, (c) => decodeIdCursor(SCANS, c)), scope && isDivisionCode(scope) ? scope : null);
+      return pageOf(page, (scan) => encodeIdCursor(SCANS, scan.id), (scan) => scan);
     },
 
-    finding: async (_: unknown, args: { id: string }, ctx: HubContext) => {
+    finding: async (_, args, ctx) => {
       const row = await findingLoaders(ctx).stored.load(requireFindingId(args.id, 'id'));
       return row ? viewOfRow(row) : null;
     },
   },
 
   Mutation: {
-    scanStart: async (_: unknown, args: { input: { regionCode: string } }, ctx: HubContext) => {
-      const code = args.input.regionCode;
-      if (!isDivisionCode(code)) throw badInput('input.regionCode', 'MALFORMED_DIVISION_CODE', 'regionCode must be a division code of 6, 9 or 12 digits');
+    scanStart: async (_, args, ctx) => {
+      const code = requireDivisionCode(args.input.regionCode, 'input.regionCode');
       const caller = callerOf(ctx);
       const started = await scanJobs.start({ hub: ctx.hub, sources: ctx.sources, ruleSet: activeRuleSet(), today: ctx.today }, code, caller.name, caller.department);
       const scan = await findingLoaders(ctx).scanById.load(started.scanId);
       if (started.ok) return { scan, userErrors: [] };
       return { scan, userErrors: [{ code: started.code, message: 'a scan of an overlapping division is running', field: ['input', 'regionCode'] }] };
     },
-    findingConfirm: (_: unknown, args: { input: { findingId: string; note?: string | null; officer?: string | null } }, ctx: HubContext) => settleBy(ctx, 'CONFIRM', args.input),
-    findingDismiss: (_: unknown, args: { input: { findingId: string; reason: string; officer?: string | null } }, ctx: HubContext) => settleBy(ctx, 'DISMISS', args.input),
-    findingResolve: (_: unknown, args: { input: { findingId: string; note?: string | null; officer?: string | null } }, ctx: HubContext) => settleBy(ctx, 'RESOLVE', args.input),
+    findingConfirm: (_, { input }, ctx) => settleBy(ctx, 'CONFIRM', input, input.note ?? null),
+    findingDismiss: (_, { input }, ctx) => settleBy(ctx, 'DISMISS', input, input.reason),
+    findingResolve: (_, { input }, ctx) => settleBy(ctx, 'RESOLVE', input, input.note ?? null),
   },
 
   Household: {
-    findings: async (h: HouseholdRow, args: { severities?: Severity[] | null; actionableOnly?: boolean | null }, ctx: HubContext) => keep(await householdFindings(ctx, h.id, rules()), args),
+    findings: async (h, args, ctx) => keep(await householdFindings(ctx, h.id, rules()), args),
   },
 
   Person: {
-    findings: async (p: PersonRow, args: { severities?: Severity[] | null; actionableOnly?: boolean | null }, ctx: HubContext) => keep(await personFindings(ctx, p.idNumber, rules()), args),
+    findings: async (p, args, ctx) => keep(await personFindings(ctx, p.idNumber, rules()), args),
   },
 
   Rule: {
-    programmes: (r: Rule) => ruleProgrammes(r).map((p) => PROGRAMME_BY_CODE.get(p)),
-    windowMonths: (r: Rule) => {
+    programmes: (r) => ruleProgrammes(r).map((p) => PROGRAMME_BY_CODE.get(p)!),
+    windowMonths: (r) => {
       if (r.kind === 'REPEATED_GRANTS') return r.windowMonths;
       if (r.kind === 'MISSED_AID') return r.when.map((c) => ('windowMonths' in c ? c.windowMonths : null)).find((w) => w !== null) ?? null;
       return null;
     },
-    thresholdFen: (r: Rule) => (r.kind === 'MISSED_AID' ? (r.when.map((c) => (c.fact === 'OUT_OF_POCKET' ? c.minFen : null)).find((w) => w !== null) ?? null) : null),
+    thresholdFen: (r) => (r.kind === 'MISSED_AID' ? (r.when.map((c) => (c.fact === 'OUT_OF_POCKET' ? c.minFen : null)).find((w) => w !== null) ?? null) : null),
   },
 
   Finding: {
-    id: (f: FindingView) => f.fingerprint,
-    rule: (f: FindingView) => ruleById(f.ruleId),
-    household: (f: FindingView, _: unknown, ctx: HubContext) => (f.householdId === null ? null : ctx.loaders.hub.householdById.load(f.householdId)),
-    people: async (f: FindingView, _: unknown, ctx: HubContext) => (await ctx.loaders.hub.personByIdNumber.loadMany(f.idNumbers)).filter((p): p is PersonRow => p !== null && !(p instanceof Error)),
-    measure: (f: FindingView, _: unknown, ctx: HubContext) => measureOf(f.measure, proseDetail(ctx)),
-    explanation: (f: FindingView, _: unknown, ctx: HubContext) => explanationFor(f, ctx),
-    departments: (f: FindingView) => f.departments.map(departmentOf),
-    basis: (f: FindingView) => ruleById(f.ruleId).basis,
-    firstSeenScan: (f: FindingView, _: unknown, ctx: HubContext) => (f.stored ? findingLoaders(ctx).scanById.load(f.stored.firstScanId) : null),
-    lastSeenScan: (f: FindingView, _: unknown, ctx: HubContext) => (f.stored ? findingLoaders(ctx).scanById.load(f.stored.lastScanId) : null),
-    events: (f: FindingView, _: unknown, ctx: HubContext) => (f.stored ? findingLoaders(ctx).eventsByFinding.load(f.stored.id) : []),
+    id: (f) => f.fingerprint,
+    rule: (f) => ruleById(f.ruleId),
+    household: (f, _, ctx) => (f.householdId === null ? null : ctx.loaders.hub.householdById.load(f.householdId)),
+    people: async (f, _, ctx) => (await ctx.loaders.hub.personByIdNumber.loadMany(f.idNumbers)).filter((p): p is PersonRow => p !== null && !(p instanceof Error)),
+    measure: (f, _, ctx) => measureOf(f.measure, proseDetail(ctx)),
+    explanation: (f, _, ctx) => explanationFor(f, ctx),
+    departments: (f) => f.departments.map(departmentOf),
+    basis: (f) => ruleById(f.ruleId).basis,
+    firstSeenScan: (f, _, ctx) => (f.stored ? findingLoaders(ctx).scanById.load(f.stored.firstScanId) : null),
+    lastSeenScan: (f, _, ctx) => (f.stored ? findingLoaders(ctx).scanById.load(f.stored.lastScanId) : null),
+    events: (f, _, ctx) => (f.stored ? findingLoaders(ctx).eventsByFinding.load(f.stored.id) : []),
   },
 
   PreGrantFinding: {
-    rule: (f: { ruleId: string }) => ruleById(f.ruleId),
-    measure: (f: { measure: Measure }, _: unknown, ctx: HubContext) => measureOf(f.measure, proseDetail(ctx)),
-    explanation: (f: { ruleId: string; measure: Measure; records: FactRecord[]; explanation: string }, _: unknown, ctx: HubContext) => explanationFor(f, ctx),
-    departments: (f: { departments: DepartmentCode[] }) => f.departments.map(departmentOf),
-    basis: (f: { ruleId: string }) => ruleById(f.ruleId).basis,
+    rule: (f) => ruleById(f.ruleId),
+    measure: (f, _, ctx) => measureOf(f.measure, proseDetail(ctx)),
+    explanation: (f, _, ctx) => explanationFor(f, ctx),
+    departments: (f) => f.departments.map(departmentOf),
+    basis: (f) => ruleById(f.ruleId).basis,
   },
 
   FindingMeasure: {
-    __resolveType: (m: MeasureObject) => m.__typename,
+    __resolveType: (m) => m.__typename,
   },
 
   FindingEvent: {
-    department: (e: FindingEventRow) => (e.actorDepartment && (DEPARTMENT_CODES as readonly string[]).includes(e.actorDepartment) ? departmentOf(e.actorDepartment as DepartmentCode) : null),
-    scan: (e: FindingEventRow, _: unknown, ctx: HubContext) => (e.scanId === null ? null : findingLoaders(ctx).scanById.load(e.scanId)),
-    at: (e: FindingEventRow) => isoInstant(e.at),
+    department: (e) => (e.actorDepartment && (DEPARTMENT_CODES as readonly string[]).includes(e.actorDepartment) ? departmentOf(e.actorDepartment as DepartmentCode) : null),
+    scan: (e, _, ctx) => (e.scanId === null ? null : findingLoaders(ctx).scanById.load(e.scanId)),
+    at: (e) => fromDbInstant(e.at),
   },
 
   Scan: {
-    id: (s: ScanRow) => String(s.id),
-    state: (s: ScanRow) => currentScanState(s).state,
-    failure: (s: ScanRow) => currentScanState(s).failure,
-    region: async (s: ScanRow, _: unknown, ctx: HubContext) => (await ctx.loaders.hub.regionByCode.load(s.regionCode)) ?? unknownRegion(s.regionCode),
-    startedAt: (s: ScanRow) => isoInstant(s.startedAt),
-    finishedAt: (s: ScanRow) => isoInstant(s.finishedAt),
-    progress: (s: ScanRow) => ({
+    id: (s) => String(s.id),
+    state: (s) => currentScanState(s).state,
+    failure: (s) => currentScanState(s).failure,
+    region: async (s, _, ctx) => (await ctx.loaders.hub.regionByCode.load(s.regionCode)) ?? unknownRegion(s.regionCode),
+    startedAt: (s) => fromDbInstant(s.startedAt),
+    finishedAt: (s) => fromDbInstantOrNull(s.finishedAt),
+    progress: (s) => ({
       householdsTotal: s.householdsTotal,
       householdsDone: s.householdsDone,
       findings: s.findingsCount,
@@ -384,17 +352,16 @@ export const findingResolvers = {
       reopened: s.reopenedCount,
       stillSettled: s.stillSettledCount,
     }),
-    findings: async (s: ScanRow, args: { filter?: FilterArg | null; first?: number | null; after?: string | null }, ctx: HubContext) => {
+    findings: async (s, args, ctx) => {
       const filter = filterOf(ctx, args.filter);
-      const page = await scanFindingsPage(ctx.hub, s.id, filter, pageSize(ctx, args.first, 50), decodeCursor('F', args.after));
+      const first = pageSize(args.first, 50, ctx.config.maxListSize);
+      const page = await scanFindingsPage(ctx.hub, s.id, filter, first, positionAfter(args.after, (c) => decodeIdCursor(FINDINGS, c)));
       for (const row of page.rows) findingLoaders(ctx).stored.prime(row.fingerprint, row);
-      const edges = page.rows.map((row) => ({ cursor: encodeCursor('F', row.id), node: viewOfRow(row) }));
       return {
-        edges,
-        pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
+        ...pageOf(page, (row) => encodeIdCursor(FINDINGS, row.id), viewOfRow),
         totalCount: () => countScanFindings(ctx.hub, s.id, filter),
       };
     },
-    csvPath: (s: ScanRow) => `/exports/scans/${s.id}/findings.csv`,
+    csvPath: (s) => `/exports/scans/${s.id}/findings.csv`,
   },
 };

@@ -10,6 +10,7 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { GraphQLScalarType, parse, type GraphQLSchema } from 'graphql';
 import { applyAccessPolicy } from '../access/enforce';
+import type { Resolvers } from './__generated__/types';
 import { accessResolvers } from './access';
 import { caseResolvers } from './cases';
 import { commonResolvers } from './common';
@@ -30,7 +31,7 @@ export function loadTypeDefs(): string[] {
     .map((f) => fs.readFileSync(path.join(SCHEMA_DIR, f), 'utf8'));
 }
 
-export const resolvers = [scalarResolvers, commonResolvers, householdResolvers, accessResolvers, caseResolvers, findingResolvers];
+export const resolvers: Resolvers[] = [scalarResolvers, commonResolvers, householdResolvers, accessResolvers, caseResolvers, findingResolvers];
 
 export function buildSchema(): GraphQLSchema {
   const schema = makeExecutableSchema({

@@ -37,6 +37,7 @@ export interface HubConfig {
    * AUDIT_CHECKPOINT_INTERVAL_MS. Null or absent: off.
    */
   auditCheckpoints?: CheckpointConfig | null;
+  /**
    * Where rate-limit counters live when several hub processes serve one city: a Redis URL
    * (access/rate-limits.ts). Null: this process's memory.
    */

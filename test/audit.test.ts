@@ -238,7 +238,8 @@ describe('accessLog', () => {
       subjectLabel: maskIdNumber(WANG.spouse),
       outcome: 'OK',
     });
-    expect(meeting.at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    // A DateTime like every instant of the schema: RFC 3339, China time.
+    expect(meeting.at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+08:00$/);
     expect(entries.some((e: any) => e.subjectKind === 'HOUSEHOLD')).toBe(true);
   });
 

@@ -7,7 +7,7 @@ import { eq } from 'drizzle-orm';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { dbNow } from '../db/findings-store';
+import { toDbInstant } from '../db/instants';
 import { freePort } from '../db/private-server';
 import { tekunPerson } from '../federation/civil-affairs/tables';
 import { createTestDatabases, type TestDatabases } from './support/databases';
@@ -334,7 +334,7 @@ describe('region scan, settling and re-scan', () => {
   });
 
   it('marks a scan whose hub process died as FAILED (INTERRUPTED) and lets its division be scanned again', async () => {
-    const ago = (minutes: number) => dbNow(new Date(Date.now() - minutes * 60_000));
+    const ago = (minutes: number) => toDbInstant(new Date(Date.now() - minutes * 60_000));
     const orphan = async (heartbeat: string) => {
       const [res] = (await dbs.hubPool.query(
         `INSERT INTO finding_scan (region_code, state, as_of, rule_set_name, rule_set_digest, started_by, started_at, heartbeat_at) VALUES ('370811', 'RUNNING', ?, 'default', ?, 'another-hub', ?, ?)`,

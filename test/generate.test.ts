@@ -2,6 +2,7 @@
  * The demo-data generator's pure part: determinism, valid and unique ID numbers, believable rates,
  * and amounts that add up. No database.
  */
+import { ageOn } from '../domain/dates';
 import { checkIdNumber } from '../domain/id-number';
 import { yuanToFen } from '../domain/money';
 import { REGION_BY_CODE, REGIONS, regionPrefix } from '../domain/regions';
@@ -14,11 +15,6 @@ const rows: TableRows = generateAll({ seed: 42, referenceDate: REF }, N);
 
 function col(table: TableName, column: string): unknown[] {
   return rows[table].map((r) => cell(table, r, column));
-}
-
-function ageOn(birth: string, on: string): number {
-  const years = Number(on.slice(0, 4)) - Number(birth.slice(0, 4));
-  return on.slice(5) < birth.slice(5) ? years - 1 : years;
 }
 
 const personById = new Map<string, Row>(rows.person.map((r) => [r[0] as string, r]));

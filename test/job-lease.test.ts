@@ -5,7 +5,8 @@
  */
 import { sql } from 'drizzle-orm';
 import { ScanJobs } from '../db/findings-scan';
-import { createScan, dbNow } from '../db/findings-store';
+import { createScan } from '../db/findings-store';
+import { toDbInstant } from '../db/instants';
 import { checkFence, createLease, fenced, LeaseLost, renewLease, takeExpiredLease, type Lease } from '../db/job-lease';
 import { activeRuleSet } from '../rules/load';
 import { createTestDatabases, type TestDatabases } from './support/databases';
@@ -125,7 +126,7 @@ describe('a scan whose hub process died', () => {
 
   it('once marked INTERRUPTED by a later start, can write nothing more even if its process wakes', async () => {
     const { scanId, lease: stalled } = await orphanScan('370826', null, 0);
-    await dbs.hubPool.query('UPDATE finding_scan SET heartbeat_at = ? WHERE id = ?', [dbNow(new Date(Date.now() - 11 * 60_000)), scanId]);
+    await dbs.hubPool.query('UPDATE finding_scan SET heartbeat_at = ? WHERE id = ?', [toDbInstant(new Date(Date.now() - 11 * 60_000)), scanId]);
     const next = await new ScanJobs(60_000).start(deps(), '370826', 'test', null);
     expect(next.ok).toBe(true);
     if (next.ok) await next.done;
@@ -135,7 +136,7 @@ describe('a scan whose hub process died', () => {
   });
 
   it('records its heartbeat as it runs', async () => {
-    const before = dbNow(new Date(Date.now() - 60_000));
+    const before = toDbInstant(new Date(Date.now() - 60_000));
     const jobs = new ScanJobs(60_000);
     const started = await jobs.start(deps(), '370811001', 'test', null);
     expect(started.ok).toBe(true);

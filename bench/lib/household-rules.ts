@@ -1,23 +1,13 @@
 /**
- * The few presentation rules of resolvers/household.ts that the floor and the naive variant must
- * repeat to give the same answer as the hub: aid order, age, the default summary window and the
- * member order. They are private to the resolvers, so they are restated here; the pre-run
- * comparison in bench/household.ts catches any drift.
+ * The presentation rules of resolvers/household.ts that the floor and the naive variant must
+ * follow to give the same answer as the hub: aid order and age (the domain's own functions), the
+ * default summary window and the member order (restated here; the pre-run comparison in
+ * bench/household.ts catches any drift).
  */
 import { addDays, type IsoDate } from '../../domain/dates';
-import type { AidRecord } from '../../federation/types';
 
-/** Newest first: by grant date or period start, then by source reference for a stable order. */
-export function newestFirst(a: AidRecord, b: AidRecord): number {
-  const da = a.grantDate ?? a.periodStart ?? '';
-  const db = b.grantDate ?? b.periodStart ?? '';
-  return da === db ? a.sourceRef.localeCompare(b.sourceRef) : da < db ? 1 : -1;
-}
-
-export function ageOn(birthDate: IsoDate, on: IsoDate): number {
-  const years = Number(on.slice(0, 4)) - Number(birthDate.slice(0, 4));
-  return on.slice(5) < birthDate.slice(5) ? years - 1 : years;
-}
+export { newestFirst } from '../../domain/aid-summary';
+export { ageOn } from '../../domain/dates';
 
 /** Household.aidSummary without arguments: the 12 months up to today. */
 export function defaultSummaryWindow(today: IsoDate): { from: IsoDate; to: IsoDate } {

@@ -3,6 +3,7 @@
  * then each household takes its own people's share, so a chunk of ten thousand households costs
  * time in proportion to its records, not to households × records.
  */
+import { groupBy } from '../group-by';
 import type { AidRecord, DisabilityCertificate, HospitalSettlement, HouseholdFacts, PersonFacts, SecondAidApprovalFacts, Spell, StudentFacts } from './facts';
 
 /**
@@ -33,17 +34,6 @@ export interface AssembleInput {
   people: ReadonlyMap<string, PersonFacts>;
   departments: DepartmentFactsLike;
   secondAidApprovals: readonly SecondAidApprovalFacts[];
-}
-
-function groupBy<T, K>(items: readonly T[], key: (t: T) => K): Map<K, T[]> {
-  const map = new Map<K, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = map.get(k);
-    if (list) list.push(item);
-    else map.set(k, [item]);
-  }
-  return map;
 }
 
 /** One HouseholdFacts per household id asked for (in that order). */

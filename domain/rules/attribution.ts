@@ -4,6 +4,7 @@
  * aid with the household they were in when it was paid).
  */
 import { addDays, type IsoDate } from '../dates';
+import { groupBy } from '../group-by';
 import type { AidRecord, HouseholdFacts, Spell } from './facts';
 import type { Interval } from './periods';
 
@@ -32,13 +33,7 @@ function spellCovers(s: Spell, day: IsoDate): boolean {
 }
 
 export function spellsByPerson(spells: readonly Spell[]): Map<string, Spell[]> {
-  const map = new Map<string, Spell[]>();
-  for (const s of spells) {
-    const list = map.get(s.idNumber);
-    if (list) list.push(s);
-    else map.set(s.idNumber, [s]);
-  }
-  return map;
+  return groupBy(spells, (s) => s.idNumber);
 }
 
 /** Members of the household on `day`. */
@@ -83,11 +78,5 @@ export function personPieces(records: readonly AidRecord[], idNumber: string): P
 
 /** Records grouped by beneficiary, built once per household. */
 export function recordsByPerson(facts: HouseholdFacts): Map<string, AidRecord[]> {
-  const map = new Map<string, AidRecord[]>();
-  for (const r of facts.records) {
-    const list = map.get(r.beneficiaryIdNumber);
-    if (list) list.push(r);
-    else map.set(r.beneficiaryIdNumber, [r]);
-  }
-  return map;
+  return groupBy(facts.records, (r) => r.beneficiaryIdNumber);
 }

@@ -3,15 +3,15 @@
  * person (or household), cause, year or settlement and sweeping sorted periods, so the work grows
  * with the records of one household, never with the square of a region.
  */
-import type { IsoDate } from '../dates';
+import { ageOn, type IsoDate } from '../dates';
 import type { DepartmentCode } from '../departments';
+import { groupBy } from '../group-by';
 import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../programmes';
 import { heldOn, householdPieces, isLive, membersOn, periodOf, type Piece } from './attribution';
 import { explain } from './explain';
 import { recordKey, type AidCause, type AidRecord, type Finding, type HospitalSettlement, type HouseholdFacts, type Measure, type MetCondition, type Spell } from './facts';
 import { contentHashOf, fingerprintOf, recordContent } from './identity';
 import {
-  ageOn,
   intersect,
   monthIndex,
   monthStartOf,
@@ -27,13 +27,13 @@ import type { Condition, ExpectedWithin, Rule, RuleOf, RuleScope } from './rule-
 /** What every rule of one household shares, computed once. */
 export class HouseholdContext {
   /** Live records by beneficiary. */
-  readonly byPerson = new Map<string, AidRecord[]>();
+  readonly byPerson: Map<string, AidRecord[]>;
   /** Members today (empty without a household). */
   readonly currentMembers: Set<string>;
   /** Spells in this household (facts may carry others, used elsewhere to find people's homes). */
   readonly spells: Spell[];
   /** Programmes anyone here holds or held: most households hold none a rule is about. */
-  readonly programmes = new Set<string>();
+  readonly programmes: Set<string>;
   /** Conditions that do not depend on the person, worked out once per household. */
   readonly householdConditions = new Map<Condition, Met | null>();
   private pieces: Piece[] | null = null;
@@ -42,13 +42,9 @@ export class HouseholdContext {
     readonly facts: HouseholdFacts,
     readonly today: IsoDate,
   ) {
-    for (const r of facts.records) {
-      if (!isLive(r)) continue;
-      this.programmes.add(r.programme);
-      const list = this.byPerson.get(r.beneficiaryIdNumber);
-      if (list) list.push(r);
-      else this.byPerson.set(r.beneficiaryIdNumber, [r]);
-    }
+    const live = facts.records.filter(isLive);
+    this.programmes = new Set(live.map((r) => r.programme));
+    this.byPerson = groupBy(live, (r) => r.beneficiaryIdNumber);
     this.spells = facts.householdId === null ? [] : facts.spells.filter((s) => s.householdId === facts.householdId);
     this.currentMembers = membersOn(this.spells, today);
   }
@@ -211,13 +207,7 @@ export function exclusiveProgrammes(rule: RuleOf<'EXCLUSIVE_PROGRAMMES'>, ctx: H
 export function duplicateEnrolment(rule: RuleOf<'DUPLICATE_ENROLMENT'>, ctx: HouseholdContext): Finding[] {
   const out: Finding[] = [];
   for (const { pieces } of ctx.subjects('PERSON')) {
-    const byProgramme = new Map<string, Piece[]>();
-    for (const p of pieces.filter(inGroup(rule.programmes))) {
-      const list = byProgramme.get(p.record.programme);
-      if (list) list.push(p);
-      else byProgramme.set(p.record.programme, [p]);
-    }
-    for (const group of byProgramme.values()) {
+    for (const group of groupBy(pieces.filter(inGroup(rule.programmes)), (p) => p.record.programme).values()) {
       if (group.length < 2) continue;
       for (const { a, b, overlap, days } of mergePairs(selfOverlaps(group), ctx.today)) {
         out.push(
@@ -329,14 +319,8 @@ export function repeatedGrants(rule: RuleOf<'REPEATED_GRANTS'>, ctx: HouseholdCo
   const out: Finding[] = [];
   const wanted = new Set<string>(rule.programmes);
   for (const { subject, pieces } of ctx.subjects(rule.scope)) {
-    const groups = new Map<string, AidRecord[]>();
-    for (const { record } of pieces) {
-      if (!wanted.has(record.programme) || record.grantDate === null) continue;
-      const key = rule.sameCause ? (record.cause ?? 'OTHER') : '*';
-      const list = groups.get(key);
-      if (list) list.push(record);
-      else groups.set(key, [record]);
-    }
+    const granted = pieces.map((p) => p.record).filter((r) => wanted.has(r.programme) && r.grantDate !== null);
+    const groups = groupBy(granted, (r) => (rule.sameCause ? (r.cause ?? 'OTHER') : '*'));
     for (const [cause, grants] of groups) {
       if (grants.length <= rule.maxGrants) continue;
       grants.sort((x, y) => (x.grantDate! < y.grantDate! ? -1 : x.grantDate! > y.grantDate! ? 1 : recordKey(x) < recordKey(y) ? -1 : 1));

@@ -106,8 +106,3 @@ export function schoolYearBounds(schoolYear: string): { from: IsoDate; to: IsoDa
   return { from: `${first}-09-01`, to: `${first + 1}-08-31` };
 }
 
-/** Whole years of age on `on`. */
-export function ageOn(birthDate: IsoDate, on: IsoDate): number {
-  const years = Number(on.slice(0, 4)) - Number(birthDate.slice(0, 4));
-  return on.slice(5) < birthDate.slice(5) ? years - 1 : years;
-}

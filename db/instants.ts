@@ -1,0 +1,18 @@
+/**
+ * The hub's tables keep instants as UTC DATETIME(3) text (`2026-03-15 01:30:00.000`): the form
+ * every table compares and the audit hash covers. These convert between that text and Date.
+ */
+
+/** An instant as the DATETIME(3) text the hub stores (UTC); now by default. */
+export function toDbInstant(instant: Date = new Date()): string {
+  return instant.toISOString().replace('T', ' ').slice(0, 23);
+}
+
+/** Stored DATETIME(3) text (UTC) as an instant. */
+export function fromDbInstant(text: string): Date {
+  return new Date(`${text.replace(' ', 'T')}Z`);
+}
+
+export function fromDbInstantOrNull(text: string | null): Date | null {
+  return text === null ? null : fromDbInstant(text);
+}

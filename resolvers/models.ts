@@ -1,0 +1,47 @@
+/**
+ * What a parent resolver hands its child resolvers where no single row or domain type is the whole
+ * of it: a row type with what the request added, a page whose total is counted only when asked.
+ * codegen.ts maps the schema's types to these and to the row and domain types themselves, so each
+ * resolver's parent is typed as the object its parent resolver really returns.
+ */
+import type { AuditRow } from '../access/audit';
+import type { CaseRecord, ReferralRecord } from '../db/cases-records';
+import type { FindingView } from '../db/findings-store';
+import type { HouseholdRow } from '../db/loaders';
+import type { AidSummary } from '../domain/aid-summary';
+import type { Dossier } from '../domain/cases/dossier';
+import type { OverdueReport } from '../domain/cases/supervision';
+import type { DepartmentCode } from '../domain/departments';
+
+export interface PageInfoData {
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+
+/** A page of edges; `totalCount`, where the schema has it, runs its statement only if selected. */
+export interface Page<Node> {
+  edges: { cursor: string; node: Node }[];
+  pageInfo: PageInfoData;
+}
+
+export type CountedPage<Node> = Page<Node> & { totalCount: () => Promise<number> };
+
+export type HouseholdPage = CountedPage<HouseholdRow>;
+export type FindingPage = CountedPage<FindingView>;
+export type AuditPage = Page<AuditRow>;
+
+/** A household's aid totals, and whether every department answered. */
+export type HouseholdAidSummary = AidSummary & { complete: boolean };
+export type DepartmentAidTotal = AidSummary['byDepartment'][number];
+
+/** A client as the audit row recorded it. */
+export interface AuditedClient {
+  name: string;
+  department: DepartmentCode;
+  regionScope: string;
+}
+
+export type DossierHousehold = Dossier['household'];
+export type CaseOverdueReport = OverdueReport<ReferralRecord, CaseRecord>;
+export type OfficeOverdueWork = CaseOverdueReport['byOffice'][number];
+export type TownshipOverdueWork = CaseOverdueReport['byTownship'][number];
