@@ -44,6 +44,40 @@ export type Scalars = {
   Fen: { input: number; output: number; }
 };
 
+/**
+ * Why a request reads personal data. Stated on every such request in the `X-Purpose` header; which
+ * roles may state which purpose, and which fields serve it, is declared in access/policy.ts and
+ * tabled in docs/access.md.
+ */
+export type AccessPurpose =
+  /** 审核审批: reviewing an application or a recipient's continued eligibility. */
+  | 'ELIGIBILITY_REVIEW'
+  /** 重复救助核查: is this person or household already aided elsewhere? The only purpose that reaches outside the caller's region (LIMITED view). */
+  | 'DUPLICATE_CHECK'
+  /** 一事一议: preparing or holding a joint case meeting. */
+  | 'CASE_MEETING'
+  /** 监测预警: monitoring and early warning over a region. */
+  | 'MONITORING'
+  /** 转办: handling a referral slip. */
+  | 'REFERRAL'
+  /** 审计: reading the audit trail. */
+  | 'AUDIT';
+
+/** What an API client may do (access/policy.ts). */
+export type AccessRole =
+  /** Reads households and aid for its department's work. */
+  | 'READER'
+  /** A department system that records aid: pre-grant checks, settling findings about its own records. */
+  | 'DEPARTMENT_WRITER'
+  /** Handles cases and referrals (首问负责). */
+  | 'CASEWORKER'
+  /** Convenes 一事一议 meetings and records their decisions. */
+  | 'MEETING_CONVENER'
+  /** Reads the audit trail; sees no household data. */
+  | 'AUDITOR'
+  /** Runs region-wide jobs; sees no household data beyond monitoring. */
+  | 'ADMINISTRATOR';
+
 /** How an access reached the hub. */
 export type AccessChannel =
   /** POST /graphql. */
@@ -51,15 +85,47 @@ export type AccessChannel =
   /** A non-GraphQL route (a CSV export, a printable page). */
   | 'HTTP';
 
-/** A client as the audit trail recorded it at the time. */
-export type AccessClient = {
-  readonly __typename?: 'AccessClient';
-  /** Its department. */
-  readonly department: Department;
-  /** Its name. */
+/** Whom an audit row is about. */
+export type AccessSubjectKind =
+  /** The person directly. */
+  | 'PERSON'
+  /** A household the person belongs or belonged to. */
+  | 'HOUSEHOLD'
+  /** No one: the access touched no personal data (or was refused before it could). */
+  | 'NONE';
+
+/** What became of an access. */
+export type AccessOutcome =
+  /** Answered in full. */
+  | 'OK'
+  /** Answered in part: some fields or subjects were refused or failed. */
+  | 'PARTIAL'
+  /** Refused (FORBIDDEN): nothing about the subject was returned. */
+  | 'DENIED'
+  /** Failed (bad input or an error): nothing was returned. */
+  | 'FAILED'
+  /** A non-GraphQL route was allowed to run. */
+  | 'ALLOWED';
+
+/** The API client making this request. */
+export type Caller = {
+  readonly __typename?: 'Caller';
+  /** The client's name (a label such as rencheng-civil-affairs). */
   readonly name: Scalars['String']['output'];
-  /** Its region scope (division code). */
-  readonly regionScope: Scalars['String']['output'];
+  /** The department it belongs to. */
+  readonly department: Department;
+  /** The division it sees in full. */
+  readonly regionScope: Region;
+  /** Its roles. */
+  readonly roles: ReadonlyArray<AccessRole>;
+  /** The purpose stated with this request, if any. */
+  readonly purpose?: Maybe<AccessPurpose>;
+  /** The case reference stated with this request (X-Case-Reference), if any. */
+  readonly caseReference?: Maybe<Scalars['String']['output']>;
+  /** Purposes this client may state. */
+  readonly allowedPurposes: ReadonlyArray<AccessPurpose>;
+  /** Whether it sees ID numbers in clear inside its scope (otherwise 370811********123X). */
+  readonly seesIdNumbers: Scalars['Boolean']['output'];
 };
 
 /** A page of audit entries. */
@@ -78,1159 +144,37 @@ export type AccessLogEdge = {
 /** One access to one subject, as the audit trail recorded it. */
 export type AccessLogEntry = {
   readonly __typename?: 'AccessLogEntry';
+  /** Position in the hash-chained audit trail. */
+  readonly seq: Scalars['ID']['output'];
   /** When. */
   readonly at: Scalars['DateTime']['output'];
+  /** The client that asked. */
+  readonly client: AccessClient;
+  /** The purpose it stated. */
+  readonly purpose?: Maybe<AccessPurpose>;
   /** The case reference it stated. */
   readonly caseReference?: Maybe<Scalars['String']['output']>;
   /** GraphQL or another route. */
   readonly channel: AccessChannel;
-  /** The client that asked. */
-  readonly client: AccessClient;
   /** The GraphQL operation name, or the route. */
   readonly operation?: Maybe<Scalars['String']['output']>;
-  /** What became of the access. */
-  readonly outcome: AccessOutcome;
-  /** The purpose it stated. */
-  readonly purpose?: Maybe<AccessPurpose>;
-  /** Position in the hash-chained audit trail. */
-  readonly seq: Scalars['ID']['output'];
   /** Whether the entry is about the person directly or about their household. */
   readonly subjectKind: AccessSubjectKind;
   /** The subject as recorded: a masked ID number or a household id. */
   readonly subjectLabel?: Maybe<Scalars['String']['output']>;
+  /** What became of the access. */
+  readonly outcome: AccessOutcome;
 };
 
-/** What became of an access. */
-export type AccessOutcome =
-  /** A non-GraphQL route was allowed to run. */
-  | 'ALLOWED'
-  /** Refused (FORBIDDEN): nothing about the subject was returned. */
-  | 'DENIED'
-  /** Failed (bad input or an error): nothing was returned. */
-  | 'FAILED'
-  /** Answered in full. */
-  | 'OK'
-  /** Answered in part: some fields or subjects were refused or failed. */
-  | 'PARTIAL';
-
-/**
- * Why a request reads personal data. Stated on every such request in the `X-Purpose` header; which
- * roles may state which purpose, and which fields serve it, is declared in access/policy.ts and
- * tabled in docs/access.md.
- */
-export type AccessPurpose =
-  /** 审计: reading the audit trail. */
-  | 'AUDIT'
-  /** 一事一议: preparing or holding a joint case meeting. */
-  | 'CASE_MEETING'
-  /** 重复救助核查: is this person or household already aided elsewhere? The only purpose that reaches outside the caller's region (LIMITED view). */
-  | 'DUPLICATE_CHECK'
-  /** 审核审批: reviewing an application or a recipient's continued eligibility. */
-  | 'ELIGIBILITY_REVIEW'
-  /** 监测预警: monitoring and early warning over a region. */
-  | 'MONITORING'
-  /** 转办: handling a referral slip. */
-  | 'REFERRAL';
-
-/** What an API client may do (access/policy.ts). */
-export type AccessRole =
-  /** Runs region-wide jobs; sees no household data beyond monitoring. */
-  | 'ADMINISTRATOR'
-  /** Reads the audit trail; sees no household data. */
-  | 'AUDITOR'
-  /** Handles cases and referrals (首问负责). */
-  | 'CASEWORKER'
-  /** A department system that records aid: pre-grant checks, settling findings about its own records. */
-  | 'DEPARTMENT_WRITER'
-  /** Convenes 一事一议 meetings and records their decisions. */
-  | 'MEETING_CONVENER'
-  /** Reads households and aid for its department's work. */
-  | 'READER';
-
-/** Whom an audit row is about. */
-export type AccessSubjectKind =
-  /** A household the person belongs or belonged to. */
-  | 'HOUSEHOLD'
-  /** No one: the access touched no personal data (or was refused before it could). */
-  | 'NONE'
-  /** The person directly. */
-  | 'PERSON';
-
-/**
- * Who acts. An authenticated caller acts for its office (its township when its region scope is a
- * township, else its department), and `officer` is recorded beside the client's name; `office` is
- * then ignored. Where no caller is authenticated, both are required.
- */
-export type ActorInput = {
-  /** The office the officer acts for (only without an authenticated caller). */
-  readonly office?: InputMaybe<OfficeInput>;
-  /** The officer's staff identifier (not their name), up to 64 characters. */
-  readonly officer: Scalars['String']['input'];
-};
-
-/** Recurring aid paid after the beneficiary died. */
-export type AidAfterDeath = {
-  readonly __typename?: 'AidAfterDeath';
-  /** Date of death. */
-  readonly deathDate: Scalars['Date']['output'];
-  /** Paid after death, in fen. */
-  readonly excessFen: Scalars['Fen']['output'];
-  /** First day of the first month that should not have been paid. */
-  readonly from: Scalars['Date']['output'];
-  /** Months paid after death (up to today). */
-  readonly months: Scalars['Int']['output'];
-  /** Last day covered by the aid; null while it is still paid. */
-  readonly to?: Maybe<Scalars['Date']['output']>;
-};
-
-/** Why temporary aid was granted. */
-export type AidCause =
-  | 'ACCIDENT'
-  | 'DISASTER'
-  | 'EDUCATION'
-  | 'ILLNESS'
-  | 'JOB_LOSS'
-  | 'OTHER';
-
-/** The days a recurring aid covers. */
-export type AidPeriod = {
-  readonly __typename?: 'AidPeriod';
-  /** Last day covered; null while it runs on. */
-  readonly end?: Maybe<Scalars['Date']['output']>;
-  /** First day covered. */
-  readonly start: Scalars['Date']['output'];
-};
-
-/** What aid is for (seed 000, 二(二)). */
-export type AidPurpose =
-  /** 基本生活: 低保, 特困, child allowances */
-  | 'BASIC_LIVING'
-  /** 残疾人 */
-  | 'DISABILITY'
-  /** 教育 */
-  | 'EDUCATION'
-  /** 就业 */
-  | 'EMPLOYMENT'
-  /** 住房 */
-  | 'HOUSING'
-  /** 医疗 */
-  | 'MEDICAL'
-  /** 服务类救助 */
-  | 'SERVICE'
-  /** 临时救助 and similar one-off relief */
-  | 'TEMPORARY';
-
-/** One piece of aid to one person, as a department records it, in the hub's common shape. */
-export type AidRecord = {
-  readonly __typename?: 'AidRecord';
-  /** Recurring: fen per month. One-off: fen in total. */
-  readonly amountFen: Scalars['Fen']['output'];
-  /** Who receives it. Null only if the hub does not know the person. */
-  readonly beneficiary?: Maybe<Person>;
-  /** Temporary aid: the cause. */
-  readonly cause?: Maybe<AidCause>;
-  /** The paying department. */
-  readonly department: Department;
-  /** One-off aid: the date granted. */
-  readonly grantDate?: Maybe<Scalars['Date']['output']>;
-  /** Recurring aid: the period covered. */
-  readonly period?: Maybe<AidPeriod>;
-  /** The programme. */
-  readonly programme: Programme;
-  /** Education aid: the school year, e.g. 2025-2026. */
-  readonly schoolYear?: Maybe<Scalars['String']['output']>;
-  /** Temporary aid: approved as a second aid (二次临时救助) for heavy costs. */
-  readonly secondAid?: Maybe<Scalars['Boolean']['output']>;
-  /** The department's own household key (低保 family number, housing application), if any. */
-  readonly sourceHouseholdReference?: Maybe<Scalars['String']['output']>;
-  /** Stable reference into the department's own records, for follow-up with that office. */
-  readonly sourceReference: Scalars['String']['output'];
-  /** Status. */
-  readonly status: AidStatus;
-  /** Temporary aid: granted as 急难 (sudden and urgent hardship). */
-  readonly urgent?: Maybe<Scalars['Boolean']['output']>;
-};
-
-/** Status of one aid record. */
-export type AidStatus =
-  /** Recurring aid being paid now. */
-  | 'ACTIVE'
-  /** Revoked or reversed. */
-  | 'CANCELLED'
-  /** Recurring aid that has stopped. */
-  | 'ENDED'
-  /** One-off aid paid. */
-  | 'PAID'
-  /** Recurring aid paused pending review. */
-  | 'SUSPENDED';
-
-/** Aid totals for a household over a window. */
-export type AidSummary = {
-  readonly __typename?: 'AidSummary';
-  /** Totals per department, every department listed. */
-  readonly byDepartment: ReadonlyArray<DepartmentTotal>;
-  /** Totals per purpose, only purposes with aid. */
-  readonly byPurpose: ReadonlyArray<PurposeTotal>;
-  /** Whether every department answered; if not, totals are incomplete (see Household.sources). */
-  readonly complete: Scalars['Boolean']['output'];
-  /** First day of the window. */
-  readonly from: Scalars['Date']['output'];
-  /** Recurring aid being paid now, per month, in fen. */
-  readonly monthlyRecurringFen: Scalars['Fen']['output'];
-  /** Last day of the window. */
-  readonly to: Scalars['Date']['output'];
-  /** All aid in the window, in fen. */
-  readonly totalFen: Scalars['Fen']['output'];
-};
-
-/** The API client making this request. */
-export type Caller = {
-  readonly __typename?: 'Caller';
-  /** Purposes this client may state. */
-  readonly allowedPurposes: ReadonlyArray<AccessPurpose>;
-  /** The case reference stated with this request (X-Case-Reference), if any. */
-  readonly caseReference?: Maybe<Scalars['String']['output']>;
-  /** The department it belongs to. */
-  readonly department: Department;
-  /** The client's name (a label such as rencheng-civil-affairs). */
+/** A client as the audit trail recorded it at the time. */
+export type AccessClient = {
+  readonly __typename?: 'AccessClient';
+  /** Its name. */
   readonly name: Scalars['String']['output'];
-  /** The purpose stated with this request, if any. */
-  readonly purpose?: Maybe<AccessPurpose>;
-  /** The division it sees in full. */
-  readonly regionScope: Region;
-  /** Its roles. */
-  readonly roles: ReadonlyArray<AccessRole>;
-  /** Whether it sees ID numbers in clear inside its scope (otherwise 370811********123X). */
-  readonly seesIdNumbers: Scalars['Boolean']['output'];
-};
-
-/** A joint case (一事一议 or a simpler case) about one household. */
-export type Case = {
-  readonly __typename?: 'Case';
-  /** The states the case may move to next. */
-  readonly allowedTransitions: ReadonlyArray<CaseState>;
-  /** Whether any deadline was missed (overdue now, met late, or never met) as of `asOf` (default now). */
-  readonly anyDeadlineMissed: Scalars['Boolean']['output'];
-  /** The printable meeting brief (HTML), a path on this hub. */
-  readonly briefUrl: Scalars['String']['output'];
-  /** The statutory deadlines for its urgency, as they stand at `asOf` (default now). */
-  readonly deadlines: ReadonlyArray<CaseDeadline>;
-  /** Everything a meeting needs, as it stands now. */
-  readonly dossier: Dossier;
-  /** When the case was closed or rejected. */
-  readonly endedAt?: Maybe<Scalars['DateTime']['output']>;
-  /** For a rejected case: the explanation given to the household. */
-  readonly explanation?: Maybe<Scalars['String']['output']>;
-  /** 首问负责: the office first asked. */
-  readonly firstReceivedBy: Office;
-  /** Every write to the case, in order: who, when, why. */
-  readonly history: ReadonlyArray<CaseEvent>;
-  /** The household the case is about. */
-  readonly household: Household;
-  /** Hub id. */
-  readonly id: Scalars['ID']['output'];
-  /** Its joint meetings, oldest first. */
-  readonly meetings: ReadonlyArray<Meeting>;
-  /** Where it came from. */
-  readonly origin: CaseOrigin;
-  /** The office that owns the case now (the first office until it hands the case on). */
-  readonly owner: Office;
-  /** The reference officers quote, e.g. AH-2025-000042. */
-  readonly reference: Scalars['String']['output'];
-  /** Its referral slips, oldest first. */
-  readonly referrals: ReadonlyArray<Referral>;
-  /** When the household reported or the need was found; the time limits run from here. */
-  readonly reportedAt: Scalars['DateTime']['output'];
-  /** Second temporary aids (二次临时救助) approved in this case. */
-  readonly secondAids: ReadonlyArray<SecondAidApproval>;
-  /** Where it stands. */
-  readonly state: CaseState;
-  /** What happened, in the receiving officer's words. */
-  readonly summary: Scalars['String']['output'];
-  /** The household's township when the case was opened. */
-  readonly township: Region;
-  /** How urgent it is; sets its deadlines. */
-  readonly urgency: CaseUrgency;
-};
-
-
-/** A joint case (一事一议 or a simpler case) about one household. */
-export type CaseAnyDeadlineMissedArgs = {
-  asOf?: InputMaybe<Scalars['DateTime']['input']>;
-};
-
-
-/** A joint case (一事一议 or a simpler case) about one household. */
-export type CaseDeadlinesArgs = {
-  asOf?: InputMaybe<Scalars['DateTime']['input']>;
-};
-
-/** What a case event recorded. */
-export type CaseAction =
-  /** A joint meeting was recorded. */
-  | 'MEETING_RECORDED'
-  /** The case was opened. */
-  | 'OPENED'
-  /** The case passed to another office. */
-  | 'OWNER_CHANGED'
-  /** A slip was accepted. */
-  | 'REFERRAL_ACCEPTED'
-  /** A slip was completed with feedback. */
-  | 'REFERRAL_COMPLETED'
-  /** A slip was declined with a reason. */
-  | 'REFERRAL_DECLINED'
-  /** A referral slip was issued. */
-  | 'REFERRAL_ISSUED'
-  /** A second temporary aid was approved. */
-  | 'SECOND_AID_APPROVED'
-  /** The case changed state. */
-  | 'TRANSITIONED';
-
-/** A statutory deadline of a case. */
-export type CaseDeadline = {
-  readonly __typename?: 'CaseDeadline';
-  /** The policy text it comes from. */
-  readonly basis: Scalars['String']['output'];
-  /** The last instant that still meets it. */
-  readonly dueAt: Scalars['DateTime']['output'];
-  /** The due date (China), for day limits. */
-  readonly dueOn?: Maybe<Scalars['Date']['output']>;
-  /** Which limit. */
-  readonly kind: DeadlineKind;
-  /** The limit in hours, for hour limits (counted from the instant reported). */
-  readonly limitHours?: Maybe<Scalars['Int']['output']>;
-  /** The limit in working days, for day limits (counted from the day after the report). */
-  readonly limitWorkingDays?: Maybe<Scalars['Int']['output']>;
-  /** When it was met. */
-  readonly metAt?: Maybe<Scalars['DateTime']['output']>;
-  /** When overdue, met late or missed: by how much. */
-  readonly overdue?: Maybe<Overdue>;
-  /**
-   * True when a day counted lies in a year whose State Council holiday notice is not loaded (see
-   * workingDayCalendar): only weekends and the statutory holidays were skipped there, so the date may move.
-   */
-  readonly provisional: Scalars['Boolean']['output'];
-  /** Where it stands. */
-  readonly status: DeadlineStatus;
-  /** While pending: the time left. */
-  readonly timeLeft?: Maybe<TimeLeft>;
-};
-
-/** Why a case write was refused. Stable codes; the message is for people. */
-export type CaseErrorCode =
-  /** The receiving department has no such aid record for the household. */
-  | 'AID_RECORD_NOT_FOUND'
-  /** The receiving department did not answer, so the aid record could not be checked. */
-  | 'AID_RECORD_UNVERIFIED'
-  /** Amounts are not negative. */
-  | 'AMOUNT_NEGATIVE'
-  /** The beneficiary is not a current member of the household (or is missing). */
-  | 'BENEFICIARY_NOT_IN_HOUSEHOLD'
-  /** The case is closed or rejected. */
-  | 'CASE_ENDED'
-  /** No case with that id. */
-  | 'CASE_NOT_FOUND'
-  /** Meetings are recorded for cases in deliberation. */
-  | 'CASE_NOT_IN_DELIBERATION'
-  /** A deadline is 1 to 60 working days. */
-  | 'DEADLINE_OUT_OF_RANGE'
-  /** A decision is made by a department present. */
-  | 'DEPARTMENT_NOT_PRESENT'
-  /** Completion needs feedback. */
-  | 'FEEDBACK_REQUIRED'
-  /** No household with that id. */
-  | 'HOUSEHOLD_NOT_FOUND'
-  /** The idempotency key was used for a different request. */
-  | 'IDEMPOTENCY_KEY_REUSED'
-  /** The case cannot move from its state to the one asked. */
-  | 'ILLEGAL_TRANSITION'
-  /** The meeting date is before the report or after today. */
-  | 'MEETING_DATE_OUT_OF_RANGE'
-  /** A case in deliberation is decided by recording its meeting. */
-  | 'MEETING_REQUIRED'
-  /** Only the office that owns the case may do this. */
-  | 'NOT_CASE_OWNER'
-  /** Only the receiving office may answer the slip. */
-  | 'NOT_RECEIVING_OFFICE'
-  /** A meeting names the departments present. */
-  | 'NO_DEPARTMENTS_PRESENT'
-  /** occurredAt (or reportedAt) is in the future. */
-  | 'OCCURRED_IN_FUTURE'
-  /** occurredAt is before an earlier step of the same case or slip. */
-  | 'OCCURRED_OUT_OF_ORDER'
-  /** The programme is not run by that department. */
-  | 'PROGRAMME_NOT_OF_DEPARTMENT'
-  /** A reason (or a rejection's explanation, or a decline's reason) is required. */
-  | 'REASON_REQUIRED'
-  /** The case cannot end while slips wait for feedback. */
-  | 'REFERRALS_WITHOUT_FEEDBACK'
-  /** The slip cannot be answered that way in its state. */
-  | 'REFERRAL_ILLEGAL_TRANSITION'
-  /** No slip with that id. */
-  | 'REFERRAL_NOT_FOUND'
-  /** A slip goes to another office. */
-  | 'SAME_OFFICE'
-  /** A second aid is temporary aid. */
-  | 'SECOND_AID_NOT_TEMPORARY_AID'
-  /** A required text is empty. */
-  | 'TEXT_REQUIRED'
-  /** A text is too long. */
-  | 'TEXT_TOO_LONG'
-  /** No such programme. */
-  | 'UNKNOWN_PROGRAMME';
-
-/** One write to a case: who, when, why. */
-export type CaseEvent = {
-  readonly __typename?: 'CaseEvent';
-  /** What happened. */
-  readonly action: CaseAction;
-  /** The officer who did it (staff identifier). */
-  readonly actor: Scalars['String']['output'];
-  /** The office the officer acted for. */
-  readonly actorOffice: Office;
-  /** State before, for a transition. */
-  readonly fromState?: Maybe<CaseState>;
-  /** The meeting concerned, if any. */
-  readonly meeting?: Maybe<Meeting>;
-  /** When it happened. */
-  readonly occurredAt: Scalars['DateTime']['output'];
-  /** Why, in the officer's words (a rejection's explanation, a slip's feedback …). */
-  readonly reason?: Maybe<Scalars['String']['output']>;
-  /** When the hub recorded it. */
-  readonly recordedAt: Scalars['DateTime']['output'];
-  /** The slip concerned, if any. */
-  readonly referral?: Maybe<Referral>;
-  /** Position in the case's history, from 1. */
-  readonly sequence: Scalars['Int']['output'];
-  /** State after, for a transition (and REPORTED for the opening). */
-  readonly toState?: Maybe<CaseState>;
-};
-
-/** Opens a case. */
-export type CaseOpenInput = {
-  /** Who acts; their office receives the case first and owns it. */
-  readonly actor?: InputMaybe<ActorInput>;
-  /** The household. */
-  readonly householdId: Scalars['ID']['input'];
-  /** A key of the client's choosing (up to 64 characters): a retry with the same key returns the first outcome. */
-  readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
-  /** Where it came from. */
-  readonly origin: CaseOrigin;
-  /** When the household reported or the need was found; default now. */
-  readonly reportedAt?: InputMaybe<Scalars['DateTime']['input']>;
-  /** What happened, up to 500 characters. */
-  readonly summary: Scalars['String']['input'];
-  /** How urgent. */
-  readonly urgency: CaseUrgency;
-};
-
-/** The result of caseOpen. */
-export type CaseOpenPayload = {
-  readonly __typename?: 'CaseOpenPayload';
-  /** The case opened; null when refused. */
-  readonly case?: Maybe<Case>;
-  /** Why it was refused; empty on success. */
-  readonly userErrors: ReadonlyArray<CaseUserError>;
-};
-
-/** Where a case came from. */
-export type CaseOrigin =
-  /** 主动发现: found by a village officer or a township. */
-  | 'ACTIVE_DISCOVERY'
-  /** 监测预警: raised by a monitoring alert. */
-  | 'ALERT'
-  /** 申请: the household applied. */
-  | 'APPLICATION'
-  /** 转介: referred by another office or organisation. */
-  | 'REFERRAL';
-
-/** The states of a case (申请—受理—分办—反馈). */
-export type CaseState =
-  /** 受理: accepted by the owning office. */
-  | 'ACCEPTED'
-  /** Closed: every slip has its feedback. */
-  | 'CLOSED'
-  /** Decided; the slips of the decisions are being carried out. */
-  | 'DECIDED'
-  /** 先行救助: first aid given. */
-  | 'FIRST_AID_GIVEN'
-  /** 调查核实: being investigated. */
-  | 'INVESTIGATING'
-  /** 一事一议: awaiting or in joint deliberation. */
-  | 'IN_DELIBERATION'
-  /** Rejected, with the explanation given to the household. */
-  | 'REJECTED'
-  /** Reported or found; not yet accepted. */
-  | 'REPORTED';
-
-/** Moves a case. */
-export type CaseTransitionInput = {
-  /** Who acts (an officer of the owning office). */
-  readonly actor?: InputMaybe<ActorInput>;
-  /** The case. */
-  readonly caseId: Scalars['ID']['input'];
-  /** A retry with the same key returns the first outcome. */
-  readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
-  /** When it happened, if earlier than now (e.g. first aid given in the field); default now. */
-  readonly occurredAt?: InputMaybe<Scalars['DateTime']['input']>;
-  /** Why. For REJECTED: the explanation given to the household. */
-  readonly reason: Scalars['String']['input'];
-  /** The state to move to. */
-  readonly to: CaseState;
-};
-
-/** The result of caseTransition. */
-export type CaseTransitionPayload = {
-  readonly __typename?: 'CaseTransitionPayload';
-  /** The case after the move; null when refused. */
-  readonly case?: Maybe<Case>;
-  /** Why it was refused; empty on success. */
-  readonly userErrors: ReadonlyArray<CaseUserError>;
-};
-
-/** How fast first aid is due (seed 000, 二(三)). */
-export type CaseUrgency =
-  /** 紧急情况: irreversible loss imminent; first aid within 2 hours, paperwork afterwards. */
-  | 'EMERGENCY'
-  /** Not urgent: investigation opinion within 3 working days, approval within 20 working days. */
-  | 'NORMAL'
-  /** 急难: sudden and urgent hardship; first aid within 24 hours, materials within 5 working days. */
-  | 'URGENT';
-
-/** A refused write: a stable code, a message for people, and the input field at fault. */
-export type CaseUserError = {
-  readonly __typename?: 'CaseUserError';
-  /** Stable code. */
-  readonly code: CaseErrorCode;
-  /** Path to the input field at fault, e.g. ["input", "decisions", "1", "programme"]. */
-  readonly field?: Maybe<ReadonlyArray<Scalars['String']['output']>>;
-  /** For people; do not parse. */
-  readonly message: Scalars['String']['output'];
-};
-
-/** Which statutory time limit a deadline is. */
-export type DeadlineKind =
-  /** 审核审批 approval (working days). */
-  | 'APPROVAL'
-  /** 先行救助 first aid (hours). */
-  | 'FIRST_AID'
-  /** 调查初审意见 investigation opinion (working days). */
-  | 'INVESTIGATION_OPINION'
-  /** 补充完善救助材料 supporting materials completed (working days). */
-  | 'MATERIALS';
-
-/** Where a deadline stands. */
-export type DeadlineStatus =
-  /** Met on time. */
-  | 'MET'
-  /** Met after it was due. */
-  | 'MET_LATE'
-  /** Never met; the case ended after it was due. */
-  | 'MISSED'
-  /** Not met, past due, case still open. */
-  | 'OVERDUE'
-  /** Not met, not yet due. */
-  | 'PENDING'
-  /** Never met; the case was rejected before it was due, so it no longer applies. */
-  | 'VOID';
-
-/** One department's decision at a meeting. */
-export type DecisionInput = {
-  /** Amount in fen: per month for a recurring programme, in total for a one-off. */
-  readonly amountFen: Scalars['Fen']['input'];
-  /** What is asked, in words (default: programme and amount). */
-  readonly ask?: InputMaybe<Scalars['String']['input']>;
-  /** The member the aid is for, by ID number (required for a second aid). */
-  readonly beneficiaryIdNumber?: InputMaybe<Scalars['String']['input']>;
-  /** Deadline in working days from the meeting date, 1 to 60. */
-  readonly deadlineWorkingDays: Scalars['Int']['input'];
-  /** The department that will give the aid. */
-  readonly department: DepartmentCode;
-  /** The programme, by code (e.g. MEDICAL_AID). */
-  readonly programme: Scalars['ID']['input'];
-  /** Set when this is a second temporary aid (二次临时救助) for heavy costs: the cause. */
-  readonly secondAidCause?: InputMaybe<AidCause>;
-};
-
-/** A department office. */
-export type Department = {
-  readonly __typename?: 'Department';
-  /** Stable code. */
-  readonly code: DepartmentCode;
-  /** The office's name, in Chinese. */
-  readonly name: Scalars['String']['output'];
-};
-
-/** The six offices whose records the hub federates. */
-export type DepartmentCode =
-  /** 民政 civil affairs: 低保, 特困, temporary aid, child allowances */
-  | 'CIVIL_AFFAIRS'
-  /** 残联 disability federation: certificates and the two subsidies, rehabilitation aid */
-  | 'DISABILITY'
-  /** 教育 education: student aid */
-  | 'EDUCATION'
-  /** 医保 medical insurance and health: settlements, medical aid, premium subsidy */
-  | 'HEALTH'
-  /** 住房城乡建设 housing: public rental housing, rent subsidy, rural renovation */
-  | 'HOUSING'
-  /** 工会 trade unions: hardship-worker aid, 金秋助学, illness aid */
-  | 'UNION';
-
-/** A department's share of a summary. */
-export type DepartmentTotal = {
-  readonly __typename?: 'DepartmentTotal';
+  /** Its department. */
   readonly department: Department;
-  readonly recordCount: Scalars['Int']['output'];
-  readonly totalFen: Scalars['Fen']['output'];
-};
-
-/**
- * The facts a meeting works from. A case's dossier is put together now; a meeting's is the one
- * stored when it was recorded.
- */
-export type Dossier = {
-  readonly __typename?: 'Dossier';
-  /** All aid from all departments in the window, newest first. */
-  readonly aid: ReadonlyArray<AidRecord>;
-  /** False when a department did not answer: its aid is missing and the totals are short. */
-  readonly complete: Scalars['Boolean']['output'];
-  /** Departments with no aid in the window and no completed slip of this case. */
-  readonly departmentsNotContributed: ReadonlyArray<Department>;
-  /** The household's other cases, newest first. */
-  readonly earlierCases: ReadonlyArray<DossierCase>;
-  /** Open findings (duplicate and missed aid) about the household; empty when not available. */
-  readonly findings: ReadonlyArray<DossierFinding>;
-  /** Whether open findings were available to the hub when the dossier was put together. */
-  readonly findingsAvailable: Scalars['Boolean']['output'];
-  /** First day of the aid window (24 months). */
-  readonly from: Scalars['Date']['output'];
-  /** The household as it stood. */
-  readonly household: DossierHousehold;
-  /** Its members as they stood. */
-  readonly members: ReadonlyArray<DossierMember>;
-  /** Slips of this case and of the household's other cases. */
-  readonly referrals: ReadonlyArray<DossierReferral>;
-  /** Whether each department answered. */
-  readonly sources: ReadonlyArray<DossierSource>;
-  /** When it was put together. */
-  readonly takenAt: Scalars['DateTime']['output'];
-  /** Last day of the aid window. */
-  readonly to: Scalars['Date']['output'];
-  /** Totals of that aid. */
-  readonly totals: DossierTotals;
-};
-
-/** Another case of the household, in a dossier. */
-export type DossierCase = {
-  readonly __typename?: 'DossierCase';
-  /** For a rejected case: the explanation. */
-  readonly explanation?: Maybe<Scalars['String']['output']>;
-  /** Hub id. */
-  readonly id: Scalars['ID']['output'];
-  /** Origin. */
-  readonly origin: CaseOrigin;
-  /** Reference. */
-  readonly reference: Scalars['String']['output'];
-  /** When reported. */
-  readonly reportedAt: Scalars['DateTime']['output'];
-  /** State when the dossier was put together. */
-  readonly state: CaseState;
-  /** What happened. */
-  readonly summary: Scalars['String']['output'];
-  /** Urgency. */
-  readonly urgency: CaseUrgency;
-};
-
-/** An open finding (not dismissed or resolved) in a dossier, as the findings module gave it. */
-export type DossierFinding = {
-  readonly __typename?: 'DossierFinding';
-  /** The departments concerned. */
-  readonly departments: ReadonlyArray<Department>;
-  /** The rule that found it (X1 … M5, or a locality's own). */
-  readonly ruleId: Scalars['String']['output'];
-  /** CONFLICT, WARNING or MISSED_AID (see FindingSeverity). */
-  readonly severity: Scalars['String']['output'];
-  /** OPEN or CONFIRMED (see FindingStatus). */
-  readonly status: Scalars['String']['output'];
-  /** What was found, in Chinese; names no person. */
-  readonly summary: Scalars['String']['output'];
-};
-
-/** The household in a dossier. */
-export type DossierHousehold = {
-  readonly __typename?: 'DossierHousehold';
-  /** Address. */
-  readonly address: Scalars['String']['output'];
-  /** Hub id. */
-  readonly id: Scalars['ID']['output'];
-  /** Division code of its village or township. */
-  readonly regionCode: Scalars['String']['output'];
-  /** Name of that division. */
-  readonly regionName: Scalars['String']['output'];
-  /** 户籍登记号 or the locality's household number. */
-  readonly registrationNumber: Scalars['String']['output'];
-};
-
-/** A member in a dossier. */
-export type DossierMember = {
-  readonly __typename?: 'DossierMember';
-  /** Date of birth. */
-  readonly birthDate: Scalars['Date']['output'];
-  /** Date of death, if recorded. */
-  readonly deathDate?: Maybe<Scalars['Date']['output']>;
-  /** Gender. */
-  readonly gender: Gender;
-  /** 公民身份号码. */
-  readonly idNumber: Scalars['String']['output'];
-  /** Date joined the household. */
-  readonly joinedOn: Scalars['Date']['output'];
-  /** Name. */
-  readonly name: Scalars['String']['output'];
-  /** Relation to the head of household. */
-  readonly relation: MemberRelation;
-};
-
-/** A slip, in a dossier. */
-export type DossierReferral = {
-  readonly __typename?: 'DossierReferral';
-  /** Amount decided in fen, for a decision. */
-  readonly amountFen?: Maybe<Scalars['Fen']['output']>;
-  /** What was asked. */
-  readonly ask: Scalars['String']['output'];
-  /** Reference of its case. */
-  readonly caseReference: Scalars['String']['output'];
-  /** Reason, when declined. */
-  readonly declineReason?: Maybe<Scalars['String']['output']>;
-  /** Due date. */
-  readonly dueOn: Scalars['Date']['output'];
-  /** Feedback, when completed. */
-  readonly feedback?: Maybe<Scalars['String']['output']>;
-  /** Sending office. */
-  readonly from: Office;
-  /** Hub id. */
-  readonly id: Scalars['ID']['output'];
-  /** Decision or forward. */
-  readonly kind: ReferralKind;
-  /** Programme decided, for a decision. */
-  readonly programme?: Maybe<Programme>;
-  /** State when the dossier was put together. */
-  readonly state: ReferralState;
-  /** Receiving office. */
-  readonly to: Office;
-};
-
-/** Whether a department answered for a dossier. */
-export type DossierSource = {
-  readonly __typename?: 'DossierSource';
-  /** True when it answered in time. */
-  readonly available: Scalars['Boolean']['output'];
-  /** The department. */
-  readonly department: Department;
-  /** TIMEOUT or UNREACHABLE when it did not. */
-  readonly reason?: Maybe<Scalars['String']['output']>;
-};
-
-/** Aid totals in a dossier. */
-export type DossierTotals = {
-  readonly __typename?: 'DossierTotals';
-  /** Per department, every department listed. */
-  readonly byDepartment: ReadonlyArray<DepartmentTotal>;
-  /** Per purpose, purposes with aid only. */
-  readonly byPurpose: ReadonlyArray<PurposeTotal>;
-  /** Recurring aid being paid on the day, per month, in fen. */
-  readonly monthlyRecurringFen: Scalars['Fen']['output'];
-  /** All aid in the window, in fen. */
-  readonly totalFen: Scalars['Fen']['output'];
-};
-
-/**
- * A duplicate-aid or missed-aid finding: the rule, the people and the exact aid records involved,
- * what was measured, and the basis, in words an officer can read out at a meeting.
- */
-export type Finding = {
-  readonly __typename?: 'Finding';
-  /** The rule's basis. */
-  readonly basis: Scalars['String']['output'];
-  /** The departments concerned: those whose records are involved, or that should pay. */
-  readonly departments: ReadonlyArray<Department>;
-  /** Every confirmation, dismissal, resolution and reopening, oldest first. */
-  readonly events: ReadonlyArray<FindingEvent>;
-  /** The finding in words, in Chinese; names and ID numbers are never in it. */
-  readonly explanation: Scalars['String']['output'];
-  /** The first scan that stored it; null if none has. */
-  readonly firstSeenScan?: Maybe<Scan>;
-  /** The household it belongs to; null for a person the hub has in no household. */
-  readonly household?: Maybe<Household>;
-  /** Stable across scans: the same rule over the same records is the same finding. */
-  readonly id: Scalars['ID']['output'];
-  /** The latest scan that saw it; null if none has. */
-  readonly lastSeenScan?: Maybe<Scan>;
-  /** The overlap, excess, count or missing aid computed. */
-  readonly measure: FindingMeasure;
-  /** Whether the problem still runs today. */
-  readonly ongoing: Scalars['Boolean']['output'];
-  /** The people involved. */
-  readonly people: ReadonlyArray<Person>;
-  /** The exact aid records involved (none for a missed aid with no record behind it). */
-  readonly records: ReadonlyArray<AidRecord>;
-  /** The rule that found it. */
-  readonly rule: Rule;
-  /** Whom the rule looked at. */
-  readonly scope: FindingScope;
-  /** How serious it is. */
-  readonly severity: FindingSeverity;
-  /** Where it stands. OPEN for a finding no scan has stored yet. */
-  readonly status: FindingStatus;
-};
-
-/** Confirms a finding: a department concerned agrees and is acting on it. */
-export type FindingConfirmInput = {
-  /** The finding. */
-  readonly findingId: Scalars['ID']['input'];
-  /** A note for the record. */
-  readonly note?: InputMaybe<Scalars['String']['input']>;
-  /** The officer at the department's system, as that system names them. */
-  readonly officer?: InputMaybe<Scalars['String']['input']>;
-};
-
-/** The finding confirmed, or why not. */
-export type FindingConfirmPayload = {
-  readonly __typename?: 'FindingConfirmPayload';
-  /** The finding, as it now stands. */
-  readonly finding?: Maybe<Finding>;
-  /** Why it was not confirmed. */
-  readonly userErrors: ReadonlyArray<FindingUserError>;
-};
-
-/** A page of findings. */
-export type FindingConnection = {
-  readonly __typename?: 'FindingConnection';
-  /** The findings of this page. */
-  readonly edges: ReadonlyArray<FindingEdge>;
-  /** Whether more follow. */
-  readonly pageInfo: PageInfo;
-  /** How many findings match the filter in all. */
-  readonly totalCount: Scalars['Int']['output'];
-};
-
-/** Dismisses a finding with a reason (e.g. a combination allowed locally). */
-export type FindingDismissInput = {
-  /** The finding. */
-  readonly findingId: Scalars['ID']['input'];
-  /** The officer at the department's system, as that system names them. */
-  readonly officer?: InputMaybe<Scalars['String']['input']>;
-  /** Why it is not a problem; required. */
-  readonly reason: Scalars['String']['input'];
-};
-
-/** The finding dismissed, or why not. */
-export type FindingDismissPayload = {
-  readonly __typename?: 'FindingDismissPayload';
-  /** The finding, as it now stands. */
-  readonly finding?: Maybe<Finding>;
-  /** Why it was not dismissed. */
-  readonly userErrors: ReadonlyArray<FindingUserError>;
-};
-
-/** A finding and its cursor. */
-export type FindingEdge = {
-  readonly __typename?: 'FindingEdge';
-  /** Pass as `after` for the page after this finding. */
-  readonly cursor: Scalars['String']['output'];
-  /** The finding. */
-  readonly node: Finding;
-};
-
-/** Why a findings mutation did not do what was asked. */
-export type FindingErrorCode =
-  /** The acting department is not among the finding's departments concerned. */
-  | 'DEPARTMENT_NOT_CONCERNED'
-  /** No stored finding has this id (run a scan of its division first). */
-  | 'FINDING_NOT_FOUND'
-  /** The finding already has that status. */
-  | 'NO_CHANGE'
-  /** A dismissal needs a reason. */
-  | 'REASON_REQUIRED'
-  /** A scan of an overlapping division is running; see `scan`. */
-  | 'SCAN_ALREADY_RUNNING';
-
-/** One change of a finding's status, with who and why. */
-export type FindingEvent = {
-  readonly __typename?: 'FindingEvent';
-  /** What happened. */
-  readonly action: FindingEventAction;
-  /** The API client that made the change, or `scan`. */
-  readonly actor: Scalars['String']['output'];
-  /** When. */
-  readonly at: Scalars['DateTime']['output'];
-  /** The department acting; null for a scan. */
-  readonly department?: Maybe<Department>;
-  /** Status before. */
-  readonly fromStatus: FindingStatus;
-  /** The officer at the department's system, as that system names them. */
-  readonly officer?: Maybe<Scalars['String']['output']>;
-  /** The reason or note given; for a reopening, RECORDS_CHANGED or STILL_ONGOING. */
-  readonly reason?: Maybe<Scalars['String']['output']>;
-  /** The scan that reopened it. */
-  readonly scan?: Maybe<Scan>;
-  /** Status after. */
-  readonly toStatus: FindingStatus;
-};
-
-/** What happened to a finding's status. */
-export type FindingEventAction =
-  /** A department confirmed it. */
-  | 'CONFIRMED'
-  /** A department dismissed it, with a reason. */
-  | 'DISMISSED'
-  /** A scan reopened it: its records changed since a dismissal, or a resolved problem still runs. */
-  | 'REOPENED'
-  /** A department marked it resolved. */
-  | 'RESOLVED';
-
-/** Narrows a scan's findings. Every field given must match; lists match any of their values. */
-export type FindingFilter = {
-  /** Departments concerned. */
-  readonly departments?: InputMaybe<ReadonlyArray<DepartmentCode>>;
-  /** Rule ids. */
-  readonly rules?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
-  /** Severities. */
-  readonly severities?: InputMaybe<ReadonlyArray<FindingSeverity>>;
-  /** Statuses. Default: OPEN and CONFIRMED (what still needs acting on). */
-  readonly statuses?: InputMaybe<ReadonlyArray<FindingStatus>>;
-  /** A township (9-digit code): findings of households registered under it. */
-  readonly townshipCode?: InputMaybe<Scalars['String']['input']>;
-};
-
-/** What a finding measured. */
-export type FindingMeasure = AidAfterDeath | MissedAid | PeriodOverlap | RepeatedGrants | SamePeriodFunding | SettlementExcess;
-
-/** Marks a finding resolved: the department has put it right. */
-export type FindingResolveInput = {
-  /** The finding. */
-  readonly findingId: Scalars['ID']['input'];
-  /** What was done. */
-  readonly note?: InputMaybe<Scalars['String']['input']>;
-  /** The officer at the department's system, as that system names them. */
-  readonly officer?: InputMaybe<Scalars['String']['input']>;
-};
-
-/** The finding resolved, or why not. */
-export type FindingResolvePayload = {
-  readonly __typename?: 'FindingResolvePayload';
-  /** The finding, as it now stands. */
-  readonly finding?: Maybe<Finding>;
-  /** Why it was not resolved. */
-  readonly userErrors: ReadonlyArray<FindingUserError>;
-};
-
-/** Who a rule looks at. */
-export type FindingScope =
-  /** All members' aid for the time each was a member of the household. */
-  | 'HOUSEHOLD'
-  /** One person's aid. */
-  | 'PERSON'
-  /** All aid tied to one hospital settlement. */
-  | 'SETTLEMENT';
-
-/** How serious a finding is. */
-export type FindingSeverity =
-  /** Aid that must not be combined (错保, 重复救助): one of them should stop, or be recovered. */
-  | 'CONFLICT'
-  /** Aid the person or household appears entitled to and does not receive (漏保). */
-  | 'MISSED_AID'
-  /** A combination that may be allowed but must be checked (a second temporary aid, a second student grant). */
-  | 'WARNING';
-
-/** Where a finding stands with the departments concerned. */
-export type FindingStatus =
-  /** A department concerned agrees it is a real duplicate or omission and is acting on it. */
-  | 'CONFIRMED'
-  /** A department concerned judged it not a problem (e.g. a combination allowed locally); it stays dismissed until its records change. */
-  | 'DISMISSED'
-  /** Not yet looked at (or reopened by a scan). */
-  | 'OPEN'
-  /** A department concerned has put it right; a later scan reopens it only if the problem still runs. */
-  | 'RESOLVED';
-
-/** A business reason a findings mutation was refused. */
-export type FindingUserError = {
-  readonly __typename?: 'FindingUserError';
-  /** Stable code. */
-  readonly code: FindingErrorCode;
-  /** The input field concerned, as a path. */
-  readonly field?: Maybe<ReadonlyArray<Scalars['String']['output']>>;
-  /** What went wrong, in words. */
-  readonly message: Scalars['String']['output'];
-};
-
-export type Gender =
-  | 'FEMALE'
-  | 'MALE';
-
-/** A household (户) as the hub knows it, with everything every department gives it. */
-export type Household = {
-  readonly __typename?: 'Household';
-  /** Address as registered. */
-  readonly address: Scalars['String']['output'];
-  /**
-   * All aid to current members from every department (or those named), newest first. `from`/`to`
-   * keep records whose period or grant date falls in the window (inclusive).
-   */
-  readonly aid: ReadonlyArray<AidRecord>;
-  /**
-   * Totals over a window (default: the 12 months up to today). A recurring aid counts its monthly
-   * amount once for each calendar month of the window its period touches.
-   */
-  readonly aidSummary: AidSummary;
-  /** Cases of this household, newest first. */
-  readonly cases: ReadonlyArray<Case>;
-  /** Duplicate-aid and missed-aid findings of this household as its records stand now, with their stored status. */
-  readonly findings: ReadonlyArray<Finding>;
-  /** Hub id. */
-  readonly id: Scalars['ID']['output'];
-  /** Current members, head first. */
-  readonly members: ReadonlyArray<HouseholdMember>;
-  /** The most precise division the household is registered in (village or township). */
-  readonly region: Region;
-  /** 户籍登记号 or the locality's household number. */
-  readonly registrationNumber: Scalars['String']['output'];
-  /** For each department: whether it answered for this household, and how long it took. */
-  readonly sources: ReadonlyArray<SourceStatus>;
-};
-
-
-/** A household (户) as the hub knows it, with everything every department gives it. */
-export type HouseholdAidArgs = {
-  departments?: InputMaybe<ReadonlyArray<DepartmentCode>>;
-  from?: InputMaybe<Scalars['Date']['input']>;
-  to?: InputMaybe<Scalars['Date']['input']>;
-};
-
-
-/** A household (户) as the hub knows it, with everything every department gives it. */
-export type HouseholdAidSummaryArgs = {
-  from?: InputMaybe<Scalars['Date']['input']>;
-  to?: InputMaybe<Scalars['Date']['input']>;
-};
-
-
-/** A household (户) as the hub knows it, with everything every department gives it. */
-export type HouseholdFindingsArgs = {
-  actionableOnly?: InputMaybe<Scalars['Boolean']['input']>;
-  severities?: InputMaybe<ReadonlyArray<FindingSeverity>>;
-};
-
-/** A page of households. */
-export type HouseholdConnection = {
-  readonly __typename?: 'HouseholdConnection';
-  readonly edges: ReadonlyArray<HouseholdEdge>;
-  readonly pageInfo: PageInfo;
-  /** How many households the division holds in all. */
-  readonly totalCount: Scalars['Int']['output'];
-};
-
-export type HouseholdEdge = {
-  readonly __typename?: 'HouseholdEdge';
-  readonly cursor: Scalars['String']['output'];
-  readonly node: Household;
-};
-
-/** A person's place in a household. */
-export type HouseholdMember = {
-  readonly __typename?: 'HouseholdMember';
-  /** Date the person joined this household. */
-  readonly joinedOn: Scalars['Date']['output'];
-  /** The person. */
-  readonly person: Person;
-  /** Relation to the head of household. */
-  readonly relation: MemberRelation;
-};
-
-/** A joint meeting (一事一议) of a case. */
-export type Meeting = {
-  readonly __typename?: 'Meeting';
-  /** The printable brief of this meeting (HTML), a path on this hub. */
-  readonly briefUrl: Scalars['String']['output'];
-  /** The case deliberated. */
-  readonly case: Case;
-  /** The office that convened it (the case's owner). */
-  readonly convenedBy: Office;
-  /** The decisions: one slip per department decision. */
-  readonly decisions: ReadonlyArray<Referral>;
-  /** Departments present. */
-  readonly departmentsPresent: ReadonlyArray<Department>;
-  /** The dossier as it stood when the meeting was recorded; later changes do not alter it. */
-  readonly dossier: Dossier;
-  /** The date it was held. */
-  readonly heldOn: Scalars['Date']['output'];
-  /** Hub id. */
-  readonly id: Scalars['ID']['output'];
-  /** Notes of the discussion. */
-  readonly notes?: Maybe<Scalars['String']['output']>;
-  /** When the meeting was recorded. */
-  readonly recordedAt: Scalars['DateTime']['output'];
-  /** The officer who recorded it. */
-  readonly recordedBy: Scalars['String']['output'];
-};
-
-/** Records a joint meeting. */
-export type MeetingRecordInput = {
-  /** Who records it (an officer of the owning office). */
-  readonly actor?: InputMaybe<ActorInput>;
-  /** The case, which must be in deliberation. */
-  readonly caseId: Scalars['ID']['input'];
-  /** Decisions; none means deliberation goes on. */
-  readonly decisions: ReadonlyArray<DecisionInput>;
-  /** Departments present. */
-  readonly departmentsPresent: ReadonlyArray<DepartmentCode>;
-  /** The date held (China). */
-  readonly heldOn: Scalars['Date']['input'];
-  /** A retry with the same key returns the first outcome. */
-  readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
-  /** Notes of the discussion, up to 2000 characters. */
-  readonly notes?: InputMaybe<Scalars['String']['input']>;
-  /** When it was decided, if earlier than now; default now. */
-  readonly occurredAt?: InputMaybe<Scalars['DateTime']['input']>;
-};
-
-/** The result of meetingRecord. */
-export type MeetingRecordPayload = {
-  readonly __typename?: 'MeetingRecordPayload';
-  /** The case after the meeting; null when refused. */
-  readonly case?: Maybe<Case>;
-  /** The meeting; null when refused. */
-  readonly meeting?: Maybe<Meeting>;
-  /** Why it was refused; empty on success. */
-  readonly userErrors: ReadonlyArray<CaseUserError>;
-};
-
-/** Relation to the head of household. */
-export type MemberRelation =
-  | 'CHILD'
-  | 'GRANDCHILD'
-  | 'GRANDPARENT'
-  | 'HEAD'
-  | 'OTHER'
-  | 'PARENT'
-  | 'SIBLING'
-  | 'SPOUSE';
-
-/** What made aid expected, and which aid is missing. */
-export type MissedAid = {
-  readonly __typename?: 'MissedAid';
-  /** The conditions found, in words. */
-  readonly conditions: ReadonlyArray<Scalars['String']['output']>;
-  /** The disability level on the certificate, if a certificate was a condition. */
-  readonly disabilityLevel?: Maybe<Scalars['Int']['output']>;
-  /** The programmes of which none is received. */
-  readonly expected: ReadonlyArray<Programme>;
-  /** Grants counted in the window, if they were a condition. */
-  readonly grantCount?: Maybe<Scalars['Int']['output']>;
-  /** Out-of-pocket costs in the window, if they were a condition. */
-  readonly outOfPocketFen?: Maybe<Scalars['Fen']['output']>;
-  /** The school year, if being a student was a condition. */
-  readonly schoolYear?: Maybe<Scalars['String']['output']>;
+  /** Its region scope (division code). */
+  readonly regionScope: Scalars['String']['output'];
 };
 
 /**
@@ -1247,28 +191,28 @@ export type Mutation = {
    * (meetingRecord), or when a case would end with slips still waiting for feedback.
    */
   readonly caseTransition: CaseTransitionPayload;
-  /** Confirms a finding, as a department concerned. */
-  readonly findingConfirm: FindingConfirmPayload;
-  /** Dismisses a finding with a reason, as a department concerned. */
-  readonly findingDismiss: FindingDismissPayload;
-  /** Marks a finding resolved, as a department concerned. */
-  readonly findingResolve: FindingResolvePayload;
   /**
    * Records a joint meeting (一事一议) of a case in deliberation: who was present, the dossier as it
    * stands now, and the decisions. Each decision becomes a referral slip to its department; with at
    * least one decision the case is DECIDED.
    */
   readonly meetingRecord: MeetingRecordPayload;
+  /** The case's owner forwards a matter to another office with a referral slip (转办单). */
+  readonly referralIssue: ReferralPayload;
   /** The receiving office accepts a slip. Accepting a hand-over slip makes that office the case's owner. */
   readonly referralAccept: ReferralPayload;
   /** The receiving office completes an accepted slip with feedback, and the aid record it produced if any. */
   readonly referralComplete: ReferralPayload;
   /** The receiving office declines a slip with its reason; that reason is the slip's feedback. */
   readonly referralDecline: ReferralPayload;
-  /** The case's owner forwards a matter to another office with a referral slip (转办单). */
-  readonly referralIssue: ReferralPayload;
   /** Starts a scan of a division as a job in the hub and returns at once; follow it with `scan(id)`. */
   readonly scanStart: ScanStartPayload;
+  /** Confirms a finding, as a department concerned. */
+  readonly findingConfirm: FindingConfirmPayload;
+  /** Dismisses a finding with a reason, as a department concerned. */
+  readonly findingDismiss: FindingDismissPayload;
+  /** Marks a finding resolved, as a department concerned. */
+  readonly findingResolve: FindingResolvePayload;
 };
 
 
@@ -1294,35 +238,17 @@ export type MutationCaseTransitionArgs = {
  * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
  * malformed input, access and infrastructure failures are errors.
  */
-export type MutationFindingConfirmArgs = {
-  input: FindingConfirmInput;
-};
-
-
-/**
- * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
- * malformed input, access and infrastructure failures are errors.
- */
-export type MutationFindingDismissArgs = {
-  input: FindingDismissInput;
-};
-
-
-/**
- * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
- * malformed input, access and infrastructure failures are errors.
- */
-export type MutationFindingResolveArgs = {
-  input: FindingResolveInput;
-};
-
-
-/**
- * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
- * malformed input, access and infrastructure failures are errors.
- */
 export type MutationMeetingRecordArgs = {
   input: MeetingRecordInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
+export type MutationReferralIssueArgs = {
+  input: ReferralIssueInput;
 };
 
 
@@ -1357,8 +283,8 @@ export type MutationReferralDeclineArgs = {
  * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
  * malformed input, access and infrastructure failures are errors.
  */
-export type MutationReferralIssueArgs = {
-  input: ReferralIssueInput;
+export type MutationScanStartArgs = {
+  input: ScanStartInput;
 };
 
 
@@ -1366,9 +292,66 @@ export type MutationReferralIssueArgs = {
  * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
  * malformed input, access and infrastructure failures are errors.
  */
-export type MutationScanStartArgs = {
-  input: ScanStartInput;
+export type MutationFindingConfirmArgs = {
+  input: FindingConfirmInput;
 };
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
+export type MutationFindingDismissArgs = {
+  input: FindingDismissInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
+export type MutationFindingResolveArgs = {
+  input: FindingResolveInput;
+};
+
+/** Where a case came from. */
+export type CaseOrigin =
+  /** 申请: the household applied. */
+  | 'APPLICATION'
+  /** 主动发现: found by a village officer or a township. */
+  | 'ACTIVE_DISCOVERY'
+  /** 监测预警: raised by a monitoring alert. */
+  | 'ALERT'
+  /** 转介: referred by another office or organisation. */
+  | 'REFERRAL';
+
+/** How fast first aid is due (seed 000, 二(三)). */
+export type CaseUrgency =
+  /** 紧急情况: irreversible loss imminent; first aid within 2 hours, paperwork afterwards. */
+  | 'EMERGENCY'
+  /** 急难: sudden and urgent hardship; first aid within 24 hours, materials within 5 working days. */
+  | 'URGENT'
+  /** Not urgent: investigation opinion within 3 working days, approval within 20 working days. */
+  | 'NORMAL';
+
+/** The states of a case (申请—受理—分办—反馈). */
+export type CaseState =
+  /** Reported or found; not yet accepted. */
+  | 'REPORTED'
+  /** 受理: accepted by the owning office. */
+  | 'ACCEPTED'
+  /** 调查核实: being investigated. */
+  | 'INVESTIGATING'
+  /** 先行救助: first aid given. */
+  | 'FIRST_AID_GIVEN'
+  /** 一事一议: awaiting or in joint deliberation. */
+  | 'IN_DELIBERATION'
+  /** Decided; the slips of the decisions are being carried out. */
+  | 'DECIDED'
+  /** Closed: every slip has its feedback. */
+  | 'CLOSED'
+  /** Rejected, with the explanation given to the household. */
+  | 'REJECTED';
 
 /**
  * An office: a county department, or a township (乡镇街道) office. Exactly one of `department` and
@@ -1376,14 +359,14 @@ export type MutationScanStartArgs = {
  */
 export type Office = {
   readonly __typename?: 'Office';
-  /** The department, for a department office. */
-  readonly department?: Maybe<Department>;
   /** Stable key: the department code, or the township's 9-digit division code. */
   readonly key: Scalars['ID']['output'];
-  /** The office's name in Chinese. */
-  readonly name: Scalars['String']['output'];
+  /** The department, for a department office. */
+  readonly department?: Maybe<Department>;
   /** The township, for a township office. */
   readonly township?: Maybe<Region>;
+  /** The office's name in Chinese. */
+  readonly name: Scalars['String']['output'];
 };
 
 /** Names an office: give exactly one of `department` and `township`. */
@@ -1394,393 +377,257 @@ export type OfficeInput = {
   readonly township?: InputMaybe<Scalars['String']['input']>;
 };
 
-/** An office's overdue work. */
-export type OfficeOverdue = {
-  readonly __typename?: 'OfficeOverdue';
-  /** Cases it owns with a deadline past; most overdue first. */
-  readonly cases: ReadonlyArray<OverdueCase>;
-  /** The office. */
-  readonly office: Office;
-  /** Slips sent to it, past due, without feedback; most overdue first. */
-  readonly referrals: ReadonlyArray<OverdueReferral>;
+/**
+ * Who acts. An authenticated caller acts for its office (its township when its region scope is a
+ * township, else its department), and `officer` is recorded beside the client's name; `office` is
+ * then ignored. Where no caller is authenticated, both are required.
+ */
+export type ActorInput = {
+  /** The officer's staff identifier (not their name), up to 64 characters. */
+  readonly officer: Scalars['String']['input'];
+  /** The office the officer acts for (only without an authenticated caller). */
+  readonly office?: InputMaybe<OfficeInput>;
+};
+
+/** A joint case (一事一议 or a simpler case) about one household. */
+export type Case = {
+  readonly __typename?: 'Case';
+  /** Hub id. */
+  readonly id: Scalars['ID']['output'];
+  /** The reference officers quote, e.g. AH-2025-000042. */
+  readonly reference: Scalars['String']['output'];
+  /** The household the case is about. */
+  readonly household: Household;
+  /** Where it came from. */
+  readonly origin: CaseOrigin;
+  /** How urgent it is; sets its deadlines. */
+  readonly urgency: CaseUrgency;
+  /** Where it stands. */
+  readonly state: CaseState;
+  /** What happened, in the receiving officer's words. */
+  readonly summary: Scalars['String']['output'];
+  /** 首问负责: the office first asked. */
+  readonly firstReceivedBy: Office;
+  /** The office that owns the case now (the first office until it hands the case on). */
+  readonly owner: Office;
+  /** The household's township when the case was opened. */
+  readonly township: Region;
+  /** When the household reported or the need was found; the time limits run from here. */
+  readonly reportedAt: Scalars['DateTime']['output'];
+  /** For a rejected case: the explanation given to the household. */
+  readonly explanation?: Maybe<Scalars['String']['output']>;
+  /** When the case was closed or rejected. */
+  readonly endedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The states the case may move to next. */
+  readonly allowedTransitions: ReadonlyArray<CaseState>;
+  /** Every write to the case, in order: who, when, why. */
+  readonly history: ReadonlyArray<CaseEvent>;
+  /** The statutory deadlines for its urgency, as they stand at `asOf` (default now). */
+  readonly deadlines: ReadonlyArray<CaseDeadline>;
+  /** Whether any deadline was missed (overdue now, met late, or never met) as of `asOf` (default now). */
+  readonly anyDeadlineMissed: Scalars['Boolean']['output'];
+  /** Its referral slips, oldest first. */
+  readonly referrals: ReadonlyArray<Referral>;
+  /** Its joint meetings, oldest first. */
+  readonly meetings: ReadonlyArray<Meeting>;
+  /** Second temporary aids (二次临时救助) approved in this case. */
+  readonly secondAids: ReadonlyArray<SecondAidApproval>;
+  /** Everything a meeting needs, as it stands now. */
+  readonly dossier: Dossier;
+  /** The printable meeting brief (HTML), a path on this hub. */
+  readonly briefUrl: Scalars['String']['output'];
+};
+
+
+/** A joint case (一事一议 or a simpler case) about one household. */
+export type CaseDeadlinesArgs = {
+  asOf?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+
+/** A joint case (一事一议 or a simpler case) about one household. */
+export type CaseAnyDeadlineMissedArgs = {
+  asOf?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+/** What a case event recorded. */
+export type CaseAction =
+  /** The case was opened. */
+  | 'OPENED'
+  /** The case changed state. */
+  | 'TRANSITIONED'
+  /** A referral slip was issued. */
+  | 'REFERRAL_ISSUED'
+  /** A slip was accepted. */
+  | 'REFERRAL_ACCEPTED'
+  /** A slip was completed with feedback. */
+  | 'REFERRAL_COMPLETED'
+  /** A slip was declined with a reason. */
+  | 'REFERRAL_DECLINED'
+  /** The case passed to another office. */
+  | 'OWNER_CHANGED'
+  /** A joint meeting was recorded. */
+  | 'MEETING_RECORDED'
+  /** A second temporary aid was approved. */
+  | 'SECOND_AID_APPROVED';
+
+/** One write to a case: who, when, why. */
+export type CaseEvent = {
+  readonly __typename?: 'CaseEvent';
+  /** Position in the case's history, from 1. */
+  readonly sequence: Scalars['Int']['output'];
+  /** What happened. */
+  readonly action: CaseAction;
+  /** State before, for a transition. */
+  readonly fromState?: Maybe<CaseState>;
+  /** State after, for a transition (and REPORTED for the opening). */
+  readonly toState?: Maybe<CaseState>;
+  /** The slip concerned, if any. */
+  readonly referral?: Maybe<Referral>;
+  /** The meeting concerned, if any. */
+  readonly meeting?: Maybe<Meeting>;
+  /** When it happened. */
+  readonly occurredAt: Scalars['DateTime']['output'];
+  /** When the hub recorded it. */
+  readonly recordedAt: Scalars['DateTime']['output'];
+  /** The officer who did it (staff identifier). */
+  readonly actor: Scalars['String']['output'];
+  /** The office the officer acted for. */
+  readonly actorOffice: Office;
+  /** Why, in the officer's words (a rejection's explanation, a slip's feedback …). */
+  readonly reason?: Maybe<Scalars['String']['output']>;
+};
+
+/** Which statutory time limit a deadline is. */
+export type DeadlineKind =
+  /** 先行救助 first aid (hours). */
+  | 'FIRST_AID'
+  /** 补充完善救助材料 supporting materials completed (working days). */
+  | 'MATERIALS'
+  /** 调查初审意见 investigation opinion (working days). */
+  | 'INVESTIGATION_OPINION'
+  /** 审核审批 approval (working days). */
+  | 'APPROVAL';
+
+/** Where a deadline stands. */
+export type DeadlineStatus =
+  /** Not met, not yet due. */
+  | 'PENDING'
+  /** Not met, past due, case still open. */
+  | 'OVERDUE'
+  /** Met on time. */
+  | 'MET'
+  /** Met after it was due. */
+  | 'MET_LATE'
+  /** Never met; the case ended after it was due. */
+  | 'MISSED'
+  /** Never met; the case was rejected before it was due, so it no longer applies. */
+  | 'VOID';
+
+/** A statutory deadline of a case. */
+export type CaseDeadline = {
+  readonly __typename?: 'CaseDeadline';
+  /** Which limit. */
+  readonly kind: DeadlineKind;
+  /** The policy text it comes from. */
+  readonly basis: Scalars['String']['output'];
+  /** The limit in hours, for hour limits (counted from the instant reported). */
+  readonly limitHours?: Maybe<Scalars['Int']['output']>;
+  /** The limit in working days, for day limits (counted from the day after the report). */
+  readonly limitWorkingDays?: Maybe<Scalars['Int']['output']>;
+  /** The last instant that still meets it. */
+  readonly dueAt: Scalars['DateTime']['output'];
+  /** The due date (China), for day limits. */
+  readonly dueOn?: Maybe<Scalars['Date']['output']>;
+  /**
+   * True when a day counted lies in a year whose State Council holiday notice is not loaded (see
+   * workingDayCalendar): only weekends and the statutory holidays were skipped there, so the date may move.
+   */
+  readonly provisional: Scalars['Boolean']['output'];
+  /** Where it stands. */
+  readonly status: DeadlineStatus;
+  /** When it was met. */
+  readonly metAt?: Maybe<Scalars['DateTime']['output']>;
+  /** While pending: the time left. */
+  readonly timeLeft?: Maybe<TimeLeft>;
+  /** When overdue, met late or missed: by how much. */
+  readonly overdue?: Maybe<Overdue>;
+};
+
+/** Time left before a deadline. */
+export type TimeLeft = {
+  readonly __typename?: 'TimeLeft';
+  /** Whole hours left. */
+  readonly hours: Scalars['Int']['output'];
+  /** Working days after today up to the due date; null for hour limits. */
+  readonly workingDays?: Maybe<Scalars['Int']['output']>;
 };
 
 /** How far past a deadline. */
 export type Overdue = {
   readonly __typename?: 'Overdue';
-  /** Calendar days past the due date (China). */
-  readonly calendarDays: Scalars['Int']['output'];
   /** Whole hours past. */
   readonly hours: Scalars['Int']['output'];
+  /** Calendar days past the due date (China). */
+  readonly calendarDays: Scalars['Int']['output'];
+  /** Working days past the due date. */
+  readonly workingDays: Scalars['Int']['output'];
   /**
    * True when the due date or a working day counted lies in a year whose State Council holiday notice
    * is not loaded (see workingDayCalendar): the figures may move when it is.
    */
   readonly provisional: Scalars['Boolean']['output'];
-  /** Working days past the due date. */
-  readonly workingDays: Scalars['Int']['output'];
 };
 
-/** A case past one of its deadlines. */
-export type OverdueCase = {
-  readonly __typename?: 'OverdueCase';
-  /** The case. */
-  readonly case: Case;
-  /** The deadline passed. */
-  readonly deadline: CaseDeadline;
-};
+/** Whether a slip asks for a meeting's decision to be carried out or forwards a matter. */
+export type ReferralKind =
+  /** A department's share of a meeting's decision. */
+  | 'DECISION'
+  /** A matter forwarded by the case's owner (分办, 转介), possibly handing the case on. */
+  | 'FORWARD';
 
-/** An overdue slip. */
-export type OverdueReferral = {
-  readonly __typename?: 'OverdueReferral';
-  /** By how much. */
-  readonly overdue: Overdue;
-  /** The slip. */
-  readonly referral: Referral;
-};
-
-/** 督导 supervision: what is overdue, grouped two ways. */
-export type OverdueReport = {
-  readonly __typename?: 'OverdueReport';
-  /** The instant measured against. */
-  readonly asOf: Scalars['DateTime']['output'];
-  /** Per office: slips it received and has not answered in time, and cases it owns past a deadline. */
-  readonly byOffice: ReadonlyArray<OfficeOverdue>;
-  /** Per township: overdue slips and cases of households there. */
-  readonly byTownship: ReadonlyArray<TownshipOverdue>;
-};
-
-/** Cursor pagination state (Relay connection spec). */
-export type PageInfo = {
-  readonly __typename?: 'PageInfo';
-  /** Pass as `after` to get the next page; null when the page is empty. */
-  readonly endCursor?: Maybe<Scalars['String']['output']>;
-  /** Whether another page follows. */
-  readonly hasNextPage: Scalars['Boolean']['output'];
-};
-
-/** Two periods sharing days: how long, from when to when. */
-export type PeriodOverlap = {
-  readonly __typename?: 'PeriodOverlap';
-  /** Shared days (an open overlap counted up to today). */
-  readonly days: Scalars['Int']['output'];
-  /** Last shared day; null while both still run. */
-  readonly end?: Maybe<Scalars['Date']['output']>;
-  /** First shared day. */
-  readonly start: Scalars['Date']['output'];
-};
-
-/** A person, keyed by ID number. */
-export type Person = {
-  readonly __typename?: 'Person';
-  /** Age in whole years today (or at death). */
-  readonly age: Scalars['Int']['output'];
-  /** All aid to this person from every department (or those named), newest first. */
-  readonly aid: ReadonlyArray<AidRecord>;
-  /** Date of birth. */
-  readonly birthDate: Scalars['Date']['output'];
-  /** Date of death, if recorded. */
-  readonly deathDate?: Maybe<Scalars['Date']['output']>;
-  /** Findings involving this person as their records stand now, with their stored status. */
-  readonly findings: ReadonlyArray<Finding>;
-  /** Gender. */
-  readonly gender: Gender;
-  /** The household the person currently belongs to. */
-  readonly household?: Maybe<Household>;
-  /** 公民身份号码 (GB 11643), 18 characters. */
-  readonly idNumber: Scalars['String']['output'];
-  /** Name. */
-  readonly name: Scalars['String']['output'];
-  /** For each department: whether it answered for this person, and how long it took. */
-  readonly sources: ReadonlyArray<SourceStatus>;
-};
-
-
-/** A person, keyed by ID number. */
-export type PersonAidArgs = {
-  departments?: InputMaybe<ReadonlyArray<DepartmentCode>>;
-  from?: InputMaybe<Scalars['Date']['input']>;
-  to?: InputMaybe<Scalars['Date']['input']>;
-};
-
-
-/** A person, keyed by ID number. */
-export type PersonFindingsArgs = {
-  actionableOnly?: InputMaybe<Scalars['Boolean']['input']>;
-  severities?: InputMaybe<ReadonlyArray<FindingSeverity>>;
-};
-
-/** The answer to a pre-grant check. Nothing was written. */
-export type PreGrantCheck = {
-  readonly __typename?: 'PreGrantCheck';
-  /** True when there is no conflict and no warning (a missed-aid prompt does not block). */
-  readonly clear: Scalars['Boolean']['output'];
-  /** Whether every department the check needed answered; if not, the answer may miss conflicts. */
-  readonly complete: Scalars['Boolean']['output'];
-  /** Findings of severity CONFLICT. */
-  readonly conflicts: Scalars['Int']['output'];
-  /** The departments the check consulted. */
-  readonly consulted: ReadonlyArray<Department>;
-  /** What the grant would cause; empty when it is clear. */
-  readonly findings: ReadonlyArray<PreGrantFinding>;
-  /** Findings of severity WARNING. */
-  readonly warnings: Scalars['Int']['output'];
-};
-
-/** Aid a department is about to grant, to be checked before anything is written. */
-export type PreGrantCheckInput = {
-  /** Recurring: fen per month. One-off: fen in total. */
-  readonly amountFen: Scalars['Fen']['input'];
-  /** The beneficiary's ID number (公民身份号码). */
-  readonly beneficiaryIdNumber: Scalars['String']['input'];
-  /** Temporary aid: the cause. */
-  readonly cause?: InputMaybe<AidCause>;
-  /** One-off aid: the date it will be granted. */
-  readonly grantDate?: InputMaybe<Scalars['Date']['input']>;
-  /** Recurring aid: last day, if the grant has one. */
-  readonly periodEnd?: InputMaybe<Scalars['Date']['input']>;
-  /** Recurring aid: first day to be paid. */
-  readonly periodStart?: InputMaybe<Scalars['Date']['input']>;
-  /** The programme code, e.g. TEKUN, TEMP_AID, MEDICAL_AID. */
-  readonly programme: Scalars['ID']['input'];
-  /** Education aid: the school year, e.g. 2025-2026. */
-  readonly schoolYear?: InputMaybe<Scalars['String']['input']>;
-  /** Temporary aid: approved as a second aid (二次临时救助). */
-  readonly secondAid?: InputMaybe<Scalars['Boolean']['input']>;
-  /** Medical aid or illness aid: the hospital settlement it relieves. */
-  readonly settlementReference?: InputMaybe<Scalars['String']['input']>;
-};
-
-/** A conflict, warning or prompt the proposed grant would cause. */
-export type PreGrantFinding = {
-  readonly __typename?: 'PreGrantFinding';
-  /** The rule's basis. */
-  readonly basis: Scalars['String']['output'];
-  /** The departments concerned. */
-  readonly departments: ReadonlyArray<Department>;
-  /** In words, in Chinese. */
-  readonly explanation: Scalars['String']['output'];
-  /** The overlap, excess or count computed. */
-  readonly measure: FindingMeasure;
-  /** The records involved, the proposal among them (sourceReference PROPOSED). */
-  readonly records: ReadonlyArray<AidRecord>;
-  /** The rule. */
-  readonly rule: Rule;
-  /** How serious it is. */
-  readonly severity: FindingSeverity;
-};
-
-/** A kind of aid, from the hub's programme catalogue. */
-export type Programme = {
-  readonly __typename?: 'Programme';
-  /** Stable code, e.g. DIBAO, TEMP_AID, DISABILITY_NURSING. */
-  readonly code: Scalars['ID']['output'];
-  /** The department that runs it. */
-  readonly department: Department;
-  /** Recurring or one-off. */
-  readonly kind: ProgrammeKind;
-  /** Name in Chinese. */
-  readonly name: Scalars['String']['output'];
-  /** What the aid is for. */
-  readonly purpose: AidPurpose;
-};
-
-/** Whether a programme pays monthly over a period or grants once. */
-export type ProgrammeKind =
-  /** Granted once; the amount is the total. */
-  | 'ONE_OFF'
-  /** Paid every month over a period; amounts are per month. */
-  | 'RECURRING';
-
-/** A purpose's share of a summary. */
-export type PurposeTotal = {
-  readonly __typename?: 'PurposeTotal';
-  readonly purpose: AidPurpose;
-  readonly recordCount: Scalars['Int']['output'];
-  readonly totalFen: Scalars['Fen']['output'];
-};
-
-export type Query = {
-  readonly __typename?: 'Query';
-  /**
-   * Who looked at this person, or at a household they belong or belonged to, when and why: newest
-   * first, a page at a time. The answer to a citizen asking who used their data. Role AUDITOR,
-   * purpose AUDIT, and the person within the auditor's region scope; the look-up itself is recorded.
-   */
-  readonly accessLog: AccessLogConnection;
-  /** The API client this request authenticated as, and what it may do. Needs no purpose. */
-  readonly caller: Caller;
-  /** A case by its hub id. Null when no such case exists. */
-  readonly case?: Maybe<Case>;
-  /** A stored finding by id. Null when no scan has stored it. */
-  readonly finding?: Maybe<Finding>;
-  /** A household by its hub id. Null when no such household exists. */
-  readonly household?: Maybe<Household>;
-  /** The household a person currently belongs to, found by the ID number of any member. Null when unknown. */
-  readonly householdByMember?: Maybe<Household>;
-  /**
-   * Several households at once: one entry per id, in the order asked, null where unknown. At most
-   * 500 ids (configurable); longer lists are refused with BAD_USER_INPUT.
-   */
-  readonly households: ReadonlyArray<Maybe<Household>>;
-  /**
-   * The households under a division code (city `370800`, county `370811`, township `370811001`, or
-   * village), in a stable order, a page at a time.
-   */
-  readonly householdsInRegion: HouseholdConnection;
-  /**
-   * 督导 supervision: slips and cases past a deadline and still open, grouped by office and by
-   * township, each with how long overdue. `regionCode` (city, county or township) narrows it to the
-   * cases of households there, by default the caller's region scope; `asOf` defaults to now.
-   */
-  readonly overdueReport: OverdueReport;
-  /** A person by ID number (公民身份号码). Null when the hub does not know them. */
-  readonly person?: Maybe<Person>;
-  /**
-   * What a grant would cause before it is made: the conflicts and warnings with aid the beneficiary
-   * (and, for household rules, their household) already receives from any department. Writes nothing.
-   */
-  readonly preGrantCheck: PreGrantCheck;
-  /** A referral slip by its hub id. Null when no such slip exists. */
-  readonly referral?: Maybe<Referral>;
-  /**
-   * The slips sent to an office (its inbox), the soonest due first. By default those still waiting
-   * for the office: ISSUED and ACCEPTED.
-   */
-  readonly referralsToOffice: ReadonlyArray<Referral>;
-  /** The rule set in force, switched-off rules included. */
-  readonly rules: ReadonlyArray<Rule>;
-  /** A scan by id. Null when there is none. */
-  readonly scan?: Maybe<Scan>;
-  /** Scans, newest first, of one division exactly (or all). */
-  readonly scans: ScanConnection;
-  /** The years the working-day calendar (statutory holidays and 调休) covers. */
-  readonly workingDayCalendar: WorkingDayCalendar;
-};
-
-
-export type QueryAccessLogArgs = {
-  after?: InputMaybe<Scalars['String']['input']>;
-  first?: InputMaybe<Scalars['Int']['input']>;
-  idNumber: Scalars['String']['input'];
-};
-
-
-export type QueryCaseArgs = {
-  id: Scalars['ID']['input'];
-};
-
-
-export type QueryFindingArgs = {
-  id: Scalars['ID']['input'];
-};
-
-
-export type QueryHouseholdArgs = {
-  id: Scalars['ID']['input'];
-};
-
-
-export type QueryHouseholdByMemberArgs = {
-  idNumber: Scalars['String']['input'];
-};
-
-
-export type QueryHouseholdsArgs = {
-  ids: ReadonlyArray<Scalars['ID']['input']>;
-};
-
-
-export type QueryHouseholdsInRegionArgs = {
-  after?: InputMaybe<Scalars['String']['input']>;
-  code: Scalars['String']['input'];
-  first?: InputMaybe<Scalars['Int']['input']>;
-};
-
-
-export type QueryOverdueReportArgs = {
-  asOf?: InputMaybe<Scalars['DateTime']['input']>;
-  regionCode?: InputMaybe<Scalars['String']['input']>;
-};
-
-
-export type QueryPersonArgs = {
-  idNumber: Scalars['String']['input'];
-};
-
-
-export type QueryPreGrantCheckArgs = {
-  input: PreGrantCheckInput;
-};
-
-
-export type QueryReferralArgs = {
-  id: Scalars['ID']['input'];
-};
-
-
-export type QueryReferralsToOfficeArgs = {
-  office: OfficeInput;
-  states?: InputMaybe<ReadonlyArray<ReferralState>>;
-};
-
-
-export type QueryScanArgs = {
-  id: Scalars['ID']['input'];
-};
-
-
-export type QueryScansArgs = {
-  after?: InputMaybe<Scalars['String']['input']>;
-  first?: InputMaybe<Scalars['Int']['input']>;
-  regionCode?: InputMaybe<Scalars['String']['input']>;
-};
+/** Where a slip stands. */
+export type ReferralState =
+  /** Sent; the receiving office has not answered. */
+  | 'ISSUED'
+  /** Accepted; feedback to follow. */
+  | 'ACCEPTED'
+  /** Done, with feedback. */
+  | 'COMPLETED'
+  /** Declined, with the reason. */
+  | 'DECLINED';
 
 /** A referral slip (转办单): from one office to another, about a case, with a deadline and feedback. */
 export type Referral = {
   readonly __typename?: 'Referral';
-  /** When it was accepted. */
-  readonly acceptedAt?: Maybe<Scalars['DateTime']['output']>;
-  /** The aid record the receiving department produced, as it stands in the department's records now. */
-  readonly aidRecord?: Maybe<AidRecord>;
-  /** The aid record's reference in the department's records, as reported with the feedback. */
-  readonly aidSourceReference?: Maybe<Scalars['String']['output']>;
-  /** The amount decided, in fen (per month for recurring programmes), for a decision. */
-  readonly amountFen?: Maybe<Scalars['Fen']['output']>;
-  /** When feedback was given (completed or declined). */
-  readonly answeredAt?: Maybe<Scalars['DateTime']['output']>;
-  /** What is asked. */
-  readonly ask: Scalars['String']['output'];
-  /** The person the aid is for, when the decision names one. */
-  readonly beneficiary?: Maybe<Person>;
-  /** The case it belongs to. */
-  readonly case: Case;
-  /** The deadline at `asOf` (default now): PENDING, OVERDUE, MET or MET_LATE. */
-  readonly deadlineStatus: DeadlineStatus;
-  /** The deadline in working days. */
-  readonly deadlineWorkingDays: Scalars['Int']['output'];
-  /** The reason, when declined. */
-  readonly declineReason?: Maybe<Scalars['String']['output']>;
-  /** The date feedback is due (China). */
-  readonly dueOn: Scalars['Date']['output'];
-  /** The feedback, when completed. */
-  readonly feedback?: Maybe<Scalars['String']['output']>;
-  /** The sending office. */
-  readonly from: Office;
-  /** Whether accepting it hands the case to the receiving office. */
-  readonly handOver: Scalars['Boolean']['output'];
   /** Hub id. */
   readonly id: Scalars['ID']['output'];
-  /** When it was issued. */
-  readonly issuedAt: Scalars['DateTime']['output'];
+  /** The case it belongs to. */
+  readonly case: Case;
   /** Decision or forward. */
   readonly kind: ReferralKind;
   /** The meeting that decided it, for a decision. */
   readonly meeting?: Maybe<Meeting>;
-  /** When overdue or answered late: by how much, as of `asOf` (default now). */
-  readonly overdue?: Maybe<Overdue>;
+  /** The sending office. */
+  readonly from: Office;
+  /** The receiving office. */
+  readonly to: Office;
+  /** What is asked. */
+  readonly ask: Scalars['String']['output'];
   /** The programme decided, for a decision. */
   readonly programme?: Maybe<Programme>;
+  /** The amount decided, in fen (per month for recurring programmes), for a decision. */
+  readonly amountFen?: Maybe<Scalars['Fen']['output']>;
+  /** The person the aid is for, when the decision names one. */
+  readonly beneficiary?: Maybe<Person>;
+  /** Whether accepting it hands the case to the receiving office. */
+  readonly handOver: Scalars['Boolean']['output'];
+  /** The deadline in working days. */
+  readonly deadlineWorkingDays: Scalars['Int']['output'];
+  /** When it was issued. */
+  readonly issuedAt: Scalars['DateTime']['output'];
+  /** The date feedback is due (China). */
+  readonly dueOn: Scalars['Date']['output'];
   /**
    * True when a working day counted to the due date lies in a year whose State Council holiday notice
    * is not loaded (see workingDayCalendar): only its statutory holidays were skipped, so the date may move.
@@ -1788,8 +635,22 @@ export type Referral = {
   readonly provisional: Scalars['Boolean']['output'];
   /** Where it stands. */
   readonly state: ReferralState;
-  /** The receiving office. */
-  readonly to: Office;
+  /** When it was accepted. */
+  readonly acceptedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** When feedback was given (completed or declined). */
+  readonly answeredAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The feedback, when completed. */
+  readonly feedback?: Maybe<Scalars['String']['output']>;
+  /** The reason, when declined. */
+  readonly declineReason?: Maybe<Scalars['String']['output']>;
+  /** The aid record the receiving department produced, as it stands in the department's records now. */
+  readonly aidRecord?: Maybe<AidRecord>;
+  /** The aid record's reference in the department's records, as reported with the feedback. */
+  readonly aidSourceReference?: Maybe<Scalars['String']['output']>;
+  /** The deadline at `asOf` (default now): PENDING, OVERDUE, MET or MET_LATE. */
+  readonly deadlineStatus: DeadlineStatus;
+  /** When overdue or answered late: by how much, as of `asOf` (default now). */
+  readonly overdue?: Maybe<Overdue>;
 };
 
 
@@ -1804,119 +665,708 @@ export type ReferralOverdueArgs = {
   asOf?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
-/** Accepts a slip. */
-export type ReferralAcceptInput = {
-  /** Who acts (an officer of the receiving office). */
-  readonly actor?: InputMaybe<ActorInput>;
-  /** A retry with the same key returns the first outcome. */
-  readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
-  /** An optional note. */
-  readonly note?: InputMaybe<Scalars['String']['input']>;
-  /** When, if earlier than now; default now. */
-  readonly occurredAt?: InputMaybe<Scalars['DateTime']['input']>;
-  /** The slip. */
-  readonly referralId: Scalars['ID']['input'];
+/** A joint meeting (一事一议) of a case. */
+export type Meeting = {
+  readonly __typename?: 'Meeting';
+  /** Hub id. */
+  readonly id: Scalars['ID']['output'];
+  /** The case deliberated. */
+  readonly case: Case;
+  /** The date it was held. */
+  readonly heldOn: Scalars['Date']['output'];
+  /** The office that convened it (the case's owner). */
+  readonly convenedBy: Office;
+  /** Departments present. */
+  readonly departmentsPresent: ReadonlyArray<Department>;
+  /** Notes of the discussion. */
+  readonly notes?: Maybe<Scalars['String']['output']>;
+  /** The decisions: one slip per department decision. */
+  readonly decisions: ReadonlyArray<Referral>;
+  /** The dossier as it stood when the meeting was recorded; later changes do not alter it. */
+  readonly dossier: Dossier;
+  /** When the meeting was recorded. */
+  readonly recordedAt: Scalars['DateTime']['output'];
+  /** The officer who recorded it. */
+  readonly recordedBy: Scalars['String']['output'];
+  /** The printable brief of this meeting (HTML), a path on this hub. */
+  readonly briefUrl: Scalars['String']['output'];
 };
 
-/** Completes a slip. */
-export type ReferralCompleteInput = {
-  /** Who acts (an officer of the receiving office). */
-  readonly actor?: InputMaybe<ActorInput>;
-  /** The AidRecord.sourceReference of the aid given, when the department recorded aid. */
-  readonly aidSourceReference?: InputMaybe<Scalars['String']['input']>;
-  /** What was done. */
-  readonly feedback: Scalars['String']['input'];
-  /** A retry with the same key returns the first outcome. */
-  readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
-  /** When, if earlier than now; default now. */
-  readonly occurredAt?: InputMaybe<Scalars['DateTime']['input']>;
-  /** The slip. */
-  readonly referralId: Scalars['ID']['input'];
+/** A second temporary aid (二次临时救助) approved for heavy costs; the duplicate checks treat it as approved. */
+export type SecondAidApproval = {
+  readonly __typename?: 'SecondAidApproval';
+  /** The person it is for. */
+  readonly beneficiary?: Maybe<Person>;
+  /** The cause. */
+  readonly cause: AidCause;
+  /** Amount approved, in fen. */
+  readonly amountFen: Scalars['Fen']['output'];
+  /** Date approved (the meeting's date). */
+  readonly approvedOn: Scalars['Date']['output'];
+  /** The slip that asks civil affairs to pay it. */
+  readonly referral: Referral;
+  /** The temporary-aid record civil affairs reported paying, once it has. */
+  readonly aidSourceReference?: Maybe<Scalars['String']['output']>;
 };
 
-/** Declines a slip. */
-export type ReferralDeclineInput = {
-  /** Who acts (an officer of the receiving office). */
-  readonly actor?: InputMaybe<ActorInput>;
-  /** A retry with the same key returns the first outcome. */
-  readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
-  /** When, if earlier than now; default now. */
-  readonly occurredAt?: InputMaybe<Scalars['DateTime']['input']>;
-  /** Why it is declined. */
-  readonly reason: Scalars['String']['input'];
-  /** The slip. */
-  readonly referralId: Scalars['ID']['input'];
+/**
+ * The facts a meeting works from. A case's dossier is put together now; a meeting's is the one
+ * stored when it was recorded.
+ */
+export type Dossier = {
+  readonly __typename?: 'Dossier';
+  /** When it was put together. */
+  readonly takenAt: Scalars['DateTime']['output'];
+  /** First day of the aid window (24 months). */
+  readonly from: Scalars['Date']['output'];
+  /** Last day of the aid window. */
+  readonly to: Scalars['Date']['output'];
+  /** The household as it stood. */
+  readonly household: DossierHousehold;
+  /** Its members as they stood. */
+  readonly members: ReadonlyArray<DossierMember>;
+  /** All aid from all departments in the window, newest first. */
+  readonly aid: ReadonlyArray<AidRecord>;
+  /** Totals of that aid. */
+  readonly totals: DossierTotals;
+  /** Whether each department answered. */
+  readonly sources: ReadonlyArray<DossierSource>;
+  /** False when a department did not answer: its aid is missing and the totals are short. */
+  readonly complete: Scalars['Boolean']['output'];
+  /** Whether open findings were available to the hub when the dossier was put together. */
+  readonly findingsAvailable: Scalars['Boolean']['output'];
+  /** Open findings (duplicate and missed aid) about the household; empty when not available. */
+  readonly findings: ReadonlyArray<DossierFinding>;
+  /** The household's other cases, newest first. */
+  readonly earlierCases: ReadonlyArray<DossierCase>;
+  /** Slips of this case and of the household's other cases. */
+  readonly referrals: ReadonlyArray<DossierReferral>;
+  /** Departments with no aid in the window and no completed slip of this case. */
+  readonly departmentsNotContributed: ReadonlyArray<Department>;
 };
 
-/** Forwards a matter of a case. */
-export type ReferralIssueInput = {
-  /** Who acts (an officer of the owning office). */
-  readonly actor?: InputMaybe<ActorInput>;
-  /** What is asked, up to 500 characters. */
-  readonly ask: Scalars['String']['input'];
+/** The household in a dossier. */
+export type DossierHousehold = {
+  readonly __typename?: 'DossierHousehold';
+  /** Hub id. */
+  readonly id: Scalars['ID']['output'];
+  /** 户籍登记号 or the locality's household number. */
+  readonly registrationNumber: Scalars['String']['output'];
+  /** Address. */
+  readonly address: Scalars['String']['output'];
+  /** Division code of its village or township. */
+  readonly regionCode: Scalars['String']['output'];
+  /** Name of that division. */
+  readonly regionName: Scalars['String']['output'];
+};
+
+/** A member in a dossier. */
+export type DossierMember = {
+  readonly __typename?: 'DossierMember';
+  /** 公民身份号码. */
+  readonly idNumber: Scalars['String']['output'];
+  /** Name. */
+  readonly name: Scalars['String']['output'];
+  /** Gender. */
+  readonly gender: Gender;
+  /** Date of birth. */
+  readonly birthDate: Scalars['Date']['output'];
+  /** Date of death, if recorded. */
+  readonly deathDate?: Maybe<Scalars['Date']['output']>;
+  /** Relation to the head of household. */
+  readonly relation: MemberRelation;
+  /** Date joined the household. */
+  readonly joinedOn: Scalars['Date']['output'];
+};
+
+/** Aid totals in a dossier. */
+export type DossierTotals = {
+  readonly __typename?: 'DossierTotals';
+  /** All aid in the window, in fen. */
+  readonly totalFen: Scalars['Fen']['output'];
+  /** Recurring aid being paid on the day, per month, in fen. */
+  readonly monthlyRecurringFen: Scalars['Fen']['output'];
+  /** Per department, every department listed. */
+  readonly byDepartment: ReadonlyArray<DepartmentTotal>;
+  /** Per purpose, purposes with aid only. */
+  readonly byPurpose: ReadonlyArray<PurposeTotal>;
+};
+
+/** Whether a department answered for a dossier. */
+export type DossierSource = {
+  readonly __typename?: 'DossierSource';
+  /** The department. */
+  readonly department: Department;
+  /** True when it answered in time. */
+  readonly available: Scalars['Boolean']['output'];
+  /** TIMEOUT or UNREACHABLE when it did not. */
+  readonly reason?: Maybe<Scalars['String']['output']>;
+};
+
+/** An open finding (not dismissed or resolved) in a dossier, as the findings module gave it. */
+export type DossierFinding = {
+  readonly __typename?: 'DossierFinding';
+  /** The rule that found it (X1 … M5, or a locality's own). */
+  readonly ruleId: Scalars['String']['output'];
+  /** CONFLICT, WARNING or MISSED_AID (see FindingSeverity). */
+  readonly severity: Scalars['String']['output'];
+  /** OPEN or CONFIRMED (see FindingStatus). */
+  readonly status: Scalars['String']['output'];
+  /** What was found, in Chinese; names no person. */
+  readonly summary: Scalars['String']['output'];
+  /** The departments concerned. */
+  readonly departments: ReadonlyArray<Department>;
+};
+
+/** Another case of the household, in a dossier. */
+export type DossierCase = {
+  readonly __typename?: 'DossierCase';
+  /** Hub id. */
+  readonly id: Scalars['ID']['output'];
+  /** Reference. */
+  readonly reference: Scalars['String']['output'];
+  /** State when the dossier was put together. */
+  readonly state: CaseState;
+  /** Urgency. */
+  readonly urgency: CaseUrgency;
+  /** Origin. */
+  readonly origin: CaseOrigin;
+  /** When reported. */
+  readonly reportedAt: Scalars['DateTime']['output'];
+  /** What happened. */
+  readonly summary: Scalars['String']['output'];
+  /** For a rejected case: the explanation. */
+  readonly explanation?: Maybe<Scalars['String']['output']>;
+};
+
+/** A slip, in a dossier. */
+export type DossierReferral = {
+  readonly __typename?: 'DossierReferral';
+  /** Hub id. */
+  readonly id: Scalars['ID']['output'];
+  /** Reference of its case. */
+  readonly caseReference: Scalars['String']['output'];
+  /** Decision or forward. */
+  readonly kind: ReferralKind;
+  /** Sending office. */
+  readonly from: Office;
+  /** Receiving office. */
+  readonly to: Office;
+  /** What was asked. */
+  readonly ask: Scalars['String']['output'];
+  /** Programme decided, for a decision. */
+  readonly programme?: Maybe<Programme>;
+  /** Amount decided in fen, for a decision. */
+  readonly amountFen?: Maybe<Scalars['Fen']['output']>;
+  /** State when the dossier was put together. */
+  readonly state: ReferralState;
+  /** Due date. */
+  readonly dueOn: Scalars['Date']['output'];
+  /** Feedback, when completed. */
+  readonly feedback?: Maybe<Scalars['String']['output']>;
+  /** Reason, when declined. */
+  readonly declineReason?: Maybe<Scalars['String']['output']>;
+};
+
+/** 督导 supervision: what is overdue, grouped two ways. */
+export type OverdueReport = {
+  readonly __typename?: 'OverdueReport';
+  /** The instant measured against. */
+  readonly asOf: Scalars['DateTime']['output'];
+  /** Per office: slips it received and has not answered in time, and cases it owns past a deadline. */
+  readonly byOffice: ReadonlyArray<OfficeOverdue>;
+  /** Per township: overdue slips and cases of households there. */
+  readonly byTownship: ReadonlyArray<TownshipOverdue>;
+};
+
+/** An office's overdue work. */
+export type OfficeOverdue = {
+  readonly __typename?: 'OfficeOverdue';
+  /** The office. */
+  readonly office: Office;
+  /** Slips sent to it, past due, without feedback; most overdue first. */
+  readonly referrals: ReadonlyArray<OverdueReferral>;
+  /** Cases it owns with a deadline past; most overdue first. */
+  readonly cases: ReadonlyArray<OverdueCase>;
+};
+
+/** A township's overdue work. */
+export type TownshipOverdue = {
+  readonly __typename?: 'TownshipOverdue';
+  /** The township. */
+  readonly township: Region;
+  /** Slips of its households' cases, past due, without feedback; most overdue first. */
+  readonly referrals: ReadonlyArray<OverdueReferral>;
+  /** Its households' cases with a deadline past; most overdue first. */
+  readonly cases: ReadonlyArray<OverdueCase>;
+};
+
+/** An overdue slip. */
+export type OverdueReferral = {
+  readonly __typename?: 'OverdueReferral';
+  /** The slip. */
+  readonly referral: Referral;
+  /** By how much. */
+  readonly overdue: Overdue;
+};
+
+/** A case past one of its deadlines. */
+export type OverdueCase = {
+  readonly __typename?: 'OverdueCase';
   /** The case. */
-  readonly caseId: Scalars['ID']['input'];
-  /** Deadline in working days from today, 1 to 60. */
-  readonly deadlineWorkingDays: Scalars['Int']['input'];
-  /** Hand the case on: accepting the slip makes the receiving office the owner. */
-  readonly handOver?: InputMaybe<Scalars['Boolean']['input']>;
-  /** A retry with the same key returns the first outcome. */
-  readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
-  /** When it was issued, if earlier than now; default now. */
-  readonly occurredAt?: InputMaybe<Scalars['DateTime']['input']>;
-  /** The receiving office. */
-  readonly to: OfficeInput;
+  readonly case: Case;
+  /** The deadline passed. */
+  readonly deadline: CaseDeadline;
 };
 
-/** Whether a slip asks for a meeting's decision to be carried out or forwards a matter. */
-export type ReferralKind =
-  /** A department's share of a meeting's decision. */
-  | 'DECISION'
-  /** A matter forwarded by the case's owner (分办, 转介), possibly handing the case on. */
-  | 'FORWARD';
+/**
+ * The years whose holiday arrangement (days off and adjusted working weekends, 调休) is known from a
+ * State Council notice. After them the statutory holidays the law fixes are still skipped, but
+ * deadlines counting those years are marked provisional; before them only weekends are known.
+ */
+export type WorkingDayCalendar = {
+  readonly __typename?: 'WorkingDayCalendar';
+  /** First year covered. */
+  readonly firstYear: Scalars['Int']['output'];
+  /** Last year covered. Deadlines reaching past it are marked provisional. */
+  readonly lastYear: Scalars['Int']['output'];
+  /** Years whose notice a locality loaded (AIDHUB_HOLIDAYS_FILE) over the installed table. */
+  readonly noticeYears: ReadonlyArray<Scalars['Int']['output']>;
+};
 
-/** The result of a referral write. */
-export type ReferralPayload = {
-  readonly __typename?: 'ReferralPayload';
-  /** Its case after the write; null when refused. */
+/** Why a case write was refused. Stable codes; the message is for people. */
+export type CaseErrorCode =
+  /** No household with that id. */
+  | 'HOUSEHOLD_NOT_FOUND'
+  /** No case with that id. */
+  | 'CASE_NOT_FOUND'
+  /** No slip with that id. */
+  | 'REFERRAL_NOT_FOUND'
+  /** The case cannot move from its state to the one asked. */
+  | 'ILLEGAL_TRANSITION'
+  /** A reason (or a rejection's explanation, or a decline's reason) is required. */
+  | 'REASON_REQUIRED'
+  /** A case in deliberation is decided by recording its meeting. */
+  | 'MEETING_REQUIRED'
+  /** The case cannot end while slips wait for feedback. */
+  | 'REFERRALS_WITHOUT_FEEDBACK'
+  /** Only the office that owns the case may do this. */
+  | 'NOT_CASE_OWNER'
+  /** Only the receiving office may answer the slip. */
+  | 'NOT_RECEIVING_OFFICE'
+  /** The case is closed or rejected. */
+  | 'CASE_ENDED'
+  /** Meetings are recorded for cases in deliberation. */
+  | 'CASE_NOT_IN_DELIBERATION'
+  /** The slip cannot be answered that way in its state. */
+  | 'REFERRAL_ILLEGAL_TRANSITION'
+  /** Completion needs feedback. */
+  | 'FEEDBACK_REQUIRED'
+  /** A required text is empty. */
+  | 'TEXT_REQUIRED'
+  /** A text is too long. */
+  | 'TEXT_TOO_LONG'
+  /** A slip goes to another office. */
+  | 'SAME_OFFICE'
+  /** A deadline is 1 to 60 working days. */
+  | 'DEADLINE_OUT_OF_RANGE'
+  /** A meeting names the departments present. */
+  | 'NO_DEPARTMENTS_PRESENT'
+  /** A decision is made by a department present. */
+  | 'DEPARTMENT_NOT_PRESENT'
+  /** No such programme. */
+  | 'UNKNOWN_PROGRAMME'
+  /** The programme is not run by that department. */
+  | 'PROGRAMME_NOT_OF_DEPARTMENT'
+  /** Amounts are not negative. */
+  | 'AMOUNT_NEGATIVE'
+  /** The beneficiary is not a current member of the household (or is missing). */
+  | 'BENEFICIARY_NOT_IN_HOUSEHOLD'
+  /** A second aid is temporary aid. */
+  | 'SECOND_AID_NOT_TEMPORARY_AID'
+  /** The receiving department has no such aid record for the household. */
+  | 'AID_RECORD_NOT_FOUND'
+  /** The receiving department did not answer, so the aid record could not be checked. */
+  | 'AID_RECORD_UNVERIFIED'
+  /** The meeting date is before the report or after today. */
+  | 'MEETING_DATE_OUT_OF_RANGE'
+  /** occurredAt (or reportedAt) is in the future. */
+  | 'OCCURRED_IN_FUTURE'
+  /** occurredAt is before an earlier step of the same case or slip. */
+  | 'OCCURRED_OUT_OF_ORDER'
+  /** The idempotency key was used for a different request. */
+  | 'IDEMPOTENCY_KEY_REUSED';
+
+/** A refused write: a stable code, a message for people, and the input field at fault. */
+export type CaseUserError = {
+  readonly __typename?: 'CaseUserError';
+  /** Stable code. */
+  readonly code: CaseErrorCode;
+  /** For people; do not parse. */
+  readonly message: Scalars['String']['output'];
+  /** Path to the input field at fault, e.g. ["input", "decisions", "1", "programme"]. */
+  readonly field?: Maybe<ReadonlyArray<Scalars['String']['output']>>;
+};
+
+/** Opens a case. */
+export type CaseOpenInput = {
+  /** The household. */
+  readonly householdId: Scalars['ID']['input'];
+  /** Where it came from. */
+  readonly origin: CaseOrigin;
+  /** How urgent. */
+  readonly urgency: CaseUrgency;
+  /** What happened, up to 500 characters. */
+  readonly summary: Scalars['String']['input'];
+  /** When the household reported or the need was found; default now. */
+  readonly reportedAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Who acts; their office receives the case first and owns it. */
+  readonly actor?: InputMaybe<ActorInput>;
+  /** A key of the client's choosing (up to 64 characters): a retry with the same key returns the first outcome. */
+  readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** The result of caseOpen. */
+export type CaseOpenPayload = {
+  readonly __typename?: 'CaseOpenPayload';
+  /** The case opened; null when refused. */
   readonly case?: Maybe<Case>;
-  /** The slip after the write; null when refused. */
-  readonly referral?: Maybe<Referral>;
   /** Why it was refused; empty on success. */
   readonly userErrors: ReadonlyArray<CaseUserError>;
 };
 
-/** Where a slip stands. */
-export type ReferralState =
-  /** Accepted; feedback to follow. */
-  | 'ACCEPTED'
-  /** Done, with feedback. */
-  | 'COMPLETED'
-  /** Declined, with the reason. */
-  | 'DECLINED'
-  /** Sent; the receiving office has not answered. */
-  | 'ISSUED';
+/** Moves a case. */
+export type CaseTransitionInput = {
+  /** The case. */
+  readonly caseId: Scalars['ID']['input'];
+  /** The state to move to. */
+  readonly to: CaseState;
+  /** Why. For REJECTED: the explanation given to the household. */
+  readonly reason: Scalars['String']['input'];
+  /** When it happened, if earlier than now (e.g. first aid given in the field); default now. */
+  readonly occurredAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Who acts (an officer of the owning office). */
+  readonly actor?: InputMaybe<ActorInput>;
+  /** A retry with the same key returns the first outcome. */
+  readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** The result of caseTransition. */
+export type CaseTransitionPayload = {
+  readonly __typename?: 'CaseTransitionPayload';
+  /** The case after the move; null when refused. */
+  readonly case?: Maybe<Case>;
+  /** Why it was refused; empty on success. */
+  readonly userErrors: ReadonlyArray<CaseUserError>;
+};
+
+/** One department's decision at a meeting. */
+export type DecisionInput = {
+  /** The department that will give the aid. */
+  readonly department: DepartmentCode;
+  /** The programme, by code (e.g. MEDICAL_AID). */
+  readonly programme: Scalars['ID']['input'];
+  /** Amount in fen: per month for a recurring programme, in total for a one-off. */
+  readonly amountFen: Scalars['Fen']['input'];
+  /** Deadline in working days from the meeting date, 1 to 60. */
+  readonly deadlineWorkingDays: Scalars['Int']['input'];
+  /** What is asked, in words (default: programme and amount). */
+  readonly ask?: InputMaybe<Scalars['String']['input']>;
+  /** The member the aid is for, by ID number (required for a second aid). */
+  readonly beneficiaryIdNumber?: InputMaybe<Scalars['String']['input']>;
+  /** Set when this is a second temporary aid (二次临时救助) for heavy costs: the cause. */
+  readonly secondAidCause?: InputMaybe<AidCause>;
+};
+
+/** Records a joint meeting. */
+export type MeetingRecordInput = {
+  /** The case, which must be in deliberation. */
+  readonly caseId: Scalars['ID']['input'];
+  /** The date held (China). */
+  readonly heldOn: Scalars['Date']['input'];
+  /** Departments present. */
+  readonly departmentsPresent: ReadonlyArray<DepartmentCode>;
+  /** Notes of the discussion, up to 2000 characters. */
+  readonly notes?: InputMaybe<Scalars['String']['input']>;
+  /** Decisions; none means deliberation goes on. */
+  readonly decisions: ReadonlyArray<DecisionInput>;
+  /** When it was decided, if earlier than now; default now. */
+  readonly occurredAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Who records it (an officer of the owning office). */
+  readonly actor?: InputMaybe<ActorInput>;
+  /** A retry with the same key returns the first outcome. */
+  readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** The result of meetingRecord. */
+export type MeetingRecordPayload = {
+  readonly __typename?: 'MeetingRecordPayload';
+  /** The meeting; null when refused. */
+  readonly meeting?: Maybe<Meeting>;
+  /** The case after the meeting; null when refused. */
+  readonly case?: Maybe<Case>;
+  /** Why it was refused; empty on success. */
+  readonly userErrors: ReadonlyArray<CaseUserError>;
+};
+
+/** Forwards a matter of a case. */
+export type ReferralIssueInput = {
+  /** The case. */
+  readonly caseId: Scalars['ID']['input'];
+  /** The receiving office. */
+  readonly to: OfficeInput;
+  /** What is asked, up to 500 characters. */
+  readonly ask: Scalars['String']['input'];
+  /** Deadline in working days from today, 1 to 60. */
+  readonly deadlineWorkingDays: Scalars['Int']['input'];
+  /** Hand the case on: accepting the slip makes the receiving office the owner. */
+  readonly handOver?: InputMaybe<Scalars['Boolean']['input']>;
+  /** When it was issued, if earlier than now; default now. */
+  readonly occurredAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Who acts (an officer of the owning office). */
+  readonly actor?: InputMaybe<ActorInput>;
+  /** A retry with the same key returns the first outcome. */
+  readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Accepts a slip. */
+export type ReferralAcceptInput = {
+  /** The slip. */
+  readonly referralId: Scalars['ID']['input'];
+  /** An optional note. */
+  readonly note?: InputMaybe<Scalars['String']['input']>;
+  /** When, if earlier than now; default now. */
+  readonly occurredAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Who acts (an officer of the receiving office). */
+  readonly actor?: InputMaybe<ActorInput>;
+  /** A retry with the same key returns the first outcome. */
+  readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Completes a slip. */
+export type ReferralCompleteInput = {
+  /** The slip. */
+  readonly referralId: Scalars['ID']['input'];
+  /** What was done. */
+  readonly feedback: Scalars['String']['input'];
+  /** The AidRecord.sourceReference of the aid given, when the department recorded aid. */
+  readonly aidSourceReference?: InputMaybe<Scalars['String']['input']>;
+  /** When, if earlier than now; default now. */
+  readonly occurredAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Who acts (an officer of the receiving office). */
+  readonly actor?: InputMaybe<ActorInput>;
+  /** A retry with the same key returns the first outcome. */
+  readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Declines a slip. */
+export type ReferralDeclineInput = {
+  /** The slip. */
+  readonly referralId: Scalars['ID']['input'];
+  /** Why it is declined. */
+  readonly reason: Scalars['String']['input'];
+  /** When, if earlier than now; default now. */
+  readonly occurredAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Who acts (an officer of the receiving office). */
+  readonly actor?: InputMaybe<ActorInput>;
+  /** A retry with the same key returns the first outcome. */
+  readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** The result of a referral write. */
+export type ReferralPayload = {
+  readonly __typename?: 'ReferralPayload';
+  /** The slip after the write; null when refused. */
+  readonly referral?: Maybe<Referral>;
+  /** Its case after the write; null when refused. */
+  readonly case?: Maybe<Case>;
+  /** Why it was refused; empty on success. */
+  readonly userErrors: ReadonlyArray<CaseUserError>;
+};
+
+/** The six offices whose records the hub federates. */
+export type DepartmentCode =
+  /** 民政 civil affairs: 低保, 特困, temporary aid, child allowances */
+  | 'CIVIL_AFFAIRS'
+  /** 教育 education: student aid */
+  | 'EDUCATION'
+  /** 住房城乡建设 housing: public rental housing, rent subsidy, rural renovation */
+  | 'HOUSING'
+  /** 医保 medical insurance and health: settlements, medical aid, premium subsidy */
+  | 'HEALTH'
+  /** 工会 trade unions: hardship-worker aid, 金秋助学, illness aid */
+  | 'UNION'
+  /** 残联 disability federation: certificates and the two subsidies, rehabilitation aid */
+  | 'DISABILITY';
+
+/** A department office. */
+export type Department = {
+  readonly __typename?: 'Department';
+  /** Stable code. */
+  readonly code: DepartmentCode;
+  /** The office's name, in Chinese. */
+  readonly name: Scalars['String']['output'];
+};
+
+/** Whether a programme pays monthly over a period or grants once. */
+export type ProgrammeKind =
+  /** Paid every month over a period; amounts are per month. */
+  | 'RECURRING'
+  /** Granted once; the amount is the total. */
+  | 'ONE_OFF';
+
+/** What aid is for (seed 000, 二(二)). */
+export type AidPurpose =
+  /** 基本生活: 低保, 特困, child allowances */
+  | 'BASIC_LIVING'
+  /** 临时救助 and similar one-off relief */
+  | 'TEMPORARY'
+  /** 医疗 */
+  | 'MEDICAL'
+  /** 教育 */
+  | 'EDUCATION'
+  /** 住房 */
+  | 'HOUSING'
+  /** 就业 */
+  | 'EMPLOYMENT'
+  /** 残疾人 */
+  | 'DISABILITY'
+  /** 服务类救助 */
+  | 'SERVICE';
+
+/** A kind of aid, from the hub's programme catalogue. */
+export type Programme = {
+  readonly __typename?: 'Programme';
+  /** Stable code, e.g. DIBAO, TEMP_AID, DISABILITY_NURSING. */
+  readonly code: Scalars['ID']['output'];
+  /** Name in Chinese. */
+  readonly name: Scalars['String']['output'];
+  /** Recurring or one-off. */
+  readonly kind: ProgrammeKind;
+  /** What the aid is for. */
+  readonly purpose: AidPurpose;
+  /** The department that runs it. */
+  readonly department: Department;
+};
+
+/** Level of an administrative division (GB/T 2260 and the 12-digit statistical codes). */
+export type RegionLevel =
+  | 'PROVINCE'
+  | 'CITY'
+  | 'COUNTY'
+  | 'TOWNSHIP'
+  | 'VILLAGE';
 
 /** An administrative division. */
 export type Region = {
   readonly __typename?: 'Region';
   /** Division code: 6 digits for a city or county, 9 for a township, 12 for a village. */
   readonly code: Scalars['ID']['output'];
-  /** Its level. */
-  readonly level: RegionLevel;
   /** Name in Chinese. */
   readonly name: Scalars['String']['output'];
+  /** Its level. */
+  readonly level: RegionLevel;
   /** The division it belongs to; null at the top. */
   readonly parent?: Maybe<Region>;
 };
 
-/** Level of an administrative division (GB/T 2260 and the 12-digit statistical codes). */
-export type RegionLevel =
-  | 'CITY'
-  | 'COUNTY'
-  | 'PROVINCE'
-  | 'TOWNSHIP'
-  | 'VILLAGE';
+/** Cursor pagination state (Relay connection spec). */
+export type PageInfo = {
+  readonly __typename?: 'PageInfo';
+  /** Whether another page follows. */
+  readonly hasNextPage: Scalars['Boolean']['output'];
+  /** Pass as `after` to get the next page; null when the page is empty. */
+  readonly endCursor?: Maybe<Scalars['String']['output']>;
+};
+
+/** How serious a finding is. */
+export type FindingSeverity =
+  /** Aid that must not be combined (错保, 重复救助): one of them should stop, or be recovered. */
+  | 'CONFLICT'
+  /** A combination that may be allowed but must be checked (a second temporary aid, a second student grant). */
+  | 'WARNING'
+  /** Aid the person or household appears entitled to and does not receive (漏保). */
+  | 'MISSED_AID';
+
+/** Who a rule looks at. */
+export type FindingScope =
+  /** One person's aid. */
+  | 'PERSON'
+  /** All members' aid for the time each was a member of the household. */
+  | 'HOUSEHOLD'
+  /** All aid tied to one hospital settlement. */
+  | 'SETTLEMENT';
+
+/** Where a finding stands with the departments concerned. */
+export type FindingStatus =
+  /** Not yet looked at (or reopened by a scan). */
+  | 'OPEN'
+  /** A department concerned agrees it is a real duplicate or omission and is acting on it. */
+  | 'CONFIRMED'
+  /** A department concerned judged it not a problem (e.g. a combination allowed locally); it stays dismissed until its records change. */
+  | 'DISMISSED'
+  /** A department concerned has put it right; a later scan reopens it only if the problem still runs. */
+  | 'RESOLVED';
+
+/** The kinds of rule a rule set can hold. */
+export type RuleKind =
+  /** Two groups of recurring programmes that must not run at the same time. */
+  | 'EXCLUSIVE_PROGRAMMES'
+  /** The same purpose funded by two groups of programmes in one school or calendar year. */
+  | 'SAME_PURPOSE_TWICE'
+  /** Too many one-off grants (for one cause) within a window; an approved second aid is exempt. */
+  | 'REPEATED_GRANTS'
+  /** Aid tied to one hospital settlement adding up to more than its out-of-pocket amount. */
+  | 'SETTLEMENT_EXCESS'
+  /** Recurring aid paid for months after the beneficiary's death. */
+  | 'AID_AFTER_DEATH'
+  /** The same recurring programme held twice over the same days. */
+  | 'DUPLICATE_ENROLMENT'
+  /** A condition present (a certificate, a 低保 household, a student, high costs) and an expected programme absent. */
+  | 'MISSED_AID';
+
+/** A duplicate-aid or missed-aid rule of the rule set in force (rules/default.json plus the locality's file). */
+export type Rule = {
+  readonly __typename?: 'Rule';
+  /** Stable id, e.g. X1, M4, or a locality's own. */
+  readonly id: Scalars['ID']['output'];
+  /** The kind of check. */
+  readonly kind: RuleKind;
+  /** The finding's heading, in Chinese. */
+  readonly title: Scalars['String']['output'];
+  /** How serious its findings are. */
+  readonly severity: FindingSeverity;
+  /** Whom it looks at. */
+  readonly scope: FindingScope;
+  /** The policy it comes from, in words that can be read out at a meeting. */
+  readonly basis: Scalars['String']['output'];
+  /** False when the locality has switched it off. */
+  readonly enabled: Scalars['Boolean']['output'];
+  /** The programmes it concerns. */
+  readonly programmes: ReadonlyArray<Programme>;
+  /** Its window in months, where it has one (repeated grants, out-of-pocket and grant conditions). */
+  readonly windowMonths?: Maybe<Scalars['Int']['output']>;
+  /** Its threshold in fen, where it has one (out-of-pocket costs). */
+  readonly thresholdFen?: Maybe<Scalars['Fen']['output']>;
+};
+
+/** Two periods sharing days: how long, from when to when. */
+export type PeriodOverlap = {
+  readonly __typename?: 'PeriodOverlap';
+  /** First shared day. */
+  readonly start: Scalars['Date']['output'];
+  /** Last shared day; null while both still run. */
+  readonly end?: Maybe<Scalars['Date']['output']>;
+  /** Shared days (an open overlap counted up to today). */
+  readonly days: Scalars['Int']['output'];
+};
+
+/** One purpose funded twice in the same school or calendar year. */
+export type SamePeriodFunding = {
+  readonly __typename?: 'SamePeriodFunding';
+  /** The school year (2025-2026) or calendar year (2025). */
+  readonly period: Scalars['String']['output'];
+};
 
 /** More one-off grants within the window than the rule allows. */
 export type RepeatedGrants = {
@@ -1929,90 +1379,225 @@ export type RepeatedGrants = {
   readonly windowMonths: Scalars['Int']['output'];
 };
 
-/** A duplicate-aid or missed-aid rule of the rule set in force (rules/default.json plus the locality's file). */
-export type Rule = {
-  readonly __typename?: 'Rule';
-  /** The policy it comes from, in words that can be read out at a meeting. */
-  readonly basis: Scalars['String']['output'];
-  /** False when the locality has switched it off. */
-  readonly enabled: Scalars['Boolean']['output'];
-  /** Stable id, e.g. X1, M4, or a locality's own. */
-  readonly id: Scalars['ID']['output'];
-  /** The kind of check. */
-  readonly kind: RuleKind;
-  /** The programmes it concerns. */
-  readonly programmes: ReadonlyArray<Programme>;
-  /** Whom it looks at. */
-  readonly scope: FindingScope;
-  /** How serious its findings are. */
-  readonly severity: FindingSeverity;
-  /** Its threshold in fen, where it has one (out-of-pocket costs). */
-  readonly thresholdFen?: Maybe<Scalars['Fen']['output']>;
-  /** The finding's heading, in Chinese. */
-  readonly title: Scalars['String']['output'];
-  /** Its window in months, where it has one (repeated grants, out-of-pocket and grant conditions). */
-  readonly windowMonths?: Maybe<Scalars['Int']['output']>;
+/** Aid tied to one hospital settlement against that stay's out-of-pocket amount. */
+export type SettlementExcess = {
+  readonly __typename?: 'SettlementExcess';
+  /** The medical insurance settlement number. */
+  readonly settlementReference: Scalars['String']['output'];
+  /** When the stay was settled. */
+  readonly settledOn: Scalars['Date']['output'];
+  /** The patient's burden before any aid: total cost less basic insurance and critical-illness insurance. */
+  readonly burdenFen: Scalars['Fen']['output'];
+  /** All aid tied to this settlement. */
+  readonly aidFen: Scalars['Fen']['output'];
+  /** Aid above the burden. */
+  readonly excessFen: Scalars['Fen']['output'];
 };
 
-/** The kinds of rule a rule set can hold. */
-export type RuleKind =
-  /** Recurring aid paid for months after the beneficiary's death. */
-  | 'AID_AFTER_DEATH'
-  /** The same recurring programme held twice over the same days. */
-  | 'DUPLICATE_ENROLMENT'
-  /** Two groups of recurring programmes that must not run at the same time. */
-  | 'EXCLUSIVE_PROGRAMMES'
-  /** A condition present (a certificate, a 低保 household, a student, high costs) and an expected programme absent. */
-  | 'MISSED_AID'
-  /** Too many one-off grants (for one cause) within a window; an approved second aid is exempt. */
-  | 'REPEATED_GRANTS'
-  /** The same purpose funded by two groups of programmes in one school or calendar year. */
-  | 'SAME_PURPOSE_TWICE'
-  /** Aid tied to one hospital settlement adding up to more than its out-of-pocket amount. */
-  | 'SETTLEMENT_EXCESS';
+/** Recurring aid paid after the beneficiary died. */
+export type AidAfterDeath = {
+  readonly __typename?: 'AidAfterDeath';
+  /** Date of death. */
+  readonly deathDate: Scalars['Date']['output'];
+  /** First day of the first month that should not have been paid. */
+  readonly from: Scalars['Date']['output'];
+  /** Last day covered by the aid; null while it is still paid. */
+  readonly to?: Maybe<Scalars['Date']['output']>;
+  /** Months paid after death (up to today). */
+  readonly months: Scalars['Int']['output'];
+  /** Paid after death, in fen. */
+  readonly excessFen: Scalars['Fen']['output'];
+};
 
-/** One purpose funded twice in the same school or calendar year. */
-export type SamePeriodFunding = {
-  readonly __typename?: 'SamePeriodFunding';
-  /** The school year (2025-2026) or calendar year (2025). */
-  readonly period: Scalars['String']['output'];
+/** What made aid expected, and which aid is missing. */
+export type MissedAid = {
+  readonly __typename?: 'MissedAid';
+  /** The programmes of which none is received. */
+  readonly expected: ReadonlyArray<Programme>;
+  /** The conditions found, in words. */
+  readonly conditions: ReadonlyArray<Scalars['String']['output']>;
+  /** The disability level on the certificate, if a certificate was a condition. */
+  readonly disabilityLevel?: Maybe<Scalars['Int']['output']>;
+  /** Out-of-pocket costs in the window, if they were a condition. */
+  readonly outOfPocketFen?: Maybe<Scalars['Fen']['output']>;
+  /** Grants counted in the window, if they were a condition. */
+  readonly grantCount?: Maybe<Scalars['Int']['output']>;
+  /** The school year, if being a student was a condition. */
+  readonly schoolYear?: Maybe<Scalars['String']['output']>;
+};
+
+/** What a finding measured. */
+export type FindingMeasure = PeriodOverlap | SamePeriodFunding | RepeatedGrants | SettlementExcess | AidAfterDeath | MissedAid;
+
+/**
+ * A duplicate-aid or missed-aid finding: the rule, the people and the exact aid records involved,
+ * what was measured, and the basis, in words an officer can read out at a meeting.
+ */
+export type Finding = {
+  readonly __typename?: 'Finding';
+  /** Stable across scans: the same rule over the same records is the same finding. */
+  readonly id: Scalars['ID']['output'];
+  /** The rule that found it. */
+  readonly rule: Rule;
+  /** How serious it is. */
+  readonly severity: FindingSeverity;
+  /** Whom the rule looked at. */
+  readonly scope: FindingScope;
+  /** The household it belongs to; null for a person the hub has in no household. */
+  readonly household?: Maybe<Household>;
+  /** The people involved. */
+  readonly people: ReadonlyArray<Person>;
+  /** The exact aid records involved (none for a missed aid with no record behind it). */
+  readonly records: ReadonlyArray<AidRecord>;
+  /** The overlap, excess, count or missing aid computed. */
+  readonly measure: FindingMeasure;
+  /** The departments concerned: those whose records are involved, or that should pay. */
+  readonly departments: ReadonlyArray<Department>;
+  /** Whether the problem still runs today. */
+  readonly ongoing: Scalars['Boolean']['output'];
+  /** The finding in words, in Chinese; names and ID numbers are never in it. */
+  readonly explanation: Scalars['String']['output'];
+  /** The rule's basis. */
+  readonly basis: Scalars['String']['output'];
+  /** Where it stands. OPEN for a finding no scan has stored yet. */
+  readonly status: FindingStatus;
+  /** The first scan that stored it; null if none has. */
+  readonly firstSeenScan?: Maybe<Scan>;
+  /** The latest scan that saw it; null if none has. */
+  readonly lastSeenScan?: Maybe<Scan>;
+  /** Every confirmation, dismissal, resolution and reopening, oldest first. */
+  readonly events: ReadonlyArray<FindingEvent>;
+};
+
+/** What happened to a finding's status. */
+export type FindingEventAction =
+  /** A department confirmed it. */
+  | 'CONFIRMED'
+  /** A department dismissed it, with a reason. */
+  | 'DISMISSED'
+  /** A department marked it resolved. */
+  | 'RESOLVED'
+  /** A scan reopened it: its records changed since a dismissal, or a resolved problem still runs. */
+  | 'REOPENED';
+
+/** One change of a finding's status, with who and why. */
+export type FindingEvent = {
+  readonly __typename?: 'FindingEvent';
+  /** What happened. */
+  readonly action: FindingEventAction;
+  /** Status before. */
+  readonly fromStatus: FindingStatus;
+  /** Status after. */
+  readonly toStatus: FindingStatus;
+  /** The API client that made the change, or `scan`. */
+  readonly actor: Scalars['String']['output'];
+  /** The department acting; null for a scan. */
+  readonly department?: Maybe<Department>;
+  /** The officer at the department's system, as that system names them. */
+  readonly officer?: Maybe<Scalars['String']['output']>;
+  /** The reason or note given; for a reopening, RECORDS_CHANGED or STILL_ONGOING. */
+  readonly reason?: Maybe<Scalars['String']['output']>;
+  /** The scan that reopened it. */
+  readonly scan?: Maybe<Scan>;
+  /** When. */
+  readonly at: Scalars['DateTime']['output'];
+};
+
+/** Where a region scan is. */
+export type ScanState =
+  /** Running in the hub; see progress. */
+  | 'RUNNING'
+  /** Finished: every household of the division was evaluated. */
+  | 'SUCCEEDED'
+  /** Stopped early; findings stored so far stay. See failure. */
+  | 'FAILED';
+
+/** How far a scan has got. */
+export type ScanProgress = {
+  readonly __typename?: 'ScanProgress';
+  /** Households in the division. */
+  readonly householdsTotal: Scalars['Int']['output'];
+  /** Households evaluated so far. */
+  readonly householdsDone: Scalars['Int']['output'];
+  /** Findings seen so far. */
+  readonly findings: Scalars['Int']['output'];
+  /** Findings no earlier scan had stored. */
+  readonly new: Scalars['Int']['output'];
+  /** Dismissed or resolved findings this scan reopened. */
+  readonly reopened: Scalars['Int']['output'];
+  /** Dismissed or resolved findings seen again and left as they were. */
+  readonly stillSettled: Scalars['Int']['output'];
+};
+
+/** Narrows a scan's findings. Every field given must match; lists match any of their values. */
+export type FindingFilter = {
+  /** Rule ids. */
+  readonly rules?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
+  /** Severities. */
+  readonly severities?: InputMaybe<ReadonlyArray<FindingSeverity>>;
+  /** Departments concerned. */
+  readonly departments?: InputMaybe<ReadonlyArray<DepartmentCode>>;
+  /** A township (9-digit code): findings of households registered under it. */
+  readonly townshipCode?: InputMaybe<Scalars['String']['input']>;
+  /** Statuses. Default: OPEN and CONFIRMED (what still needs acting on). */
+  readonly statuses?: InputMaybe<ReadonlyArray<FindingStatus>>;
 };
 
 /** A run of every rule over every household of a division, with its findings. */
 export type Scan = {
   readonly __typename?: 'Scan';
+  /** Scan id. */
+  readonly id: Scalars['ID']['output'];
+  /** The division scanned. */
+  readonly region: Region;
+  /** Where it is. */
+  readonly state: ScanState;
   /** The day the rules judged on. */
   readonly asOf: Scalars['Date']['output'];
-  /** Where to GET the same findings as CSV (same filter as query parameters: rule, severity, department, township, status). */
-  readonly csvPath: Scalars['String']['output'];
+  /** The rule set it ran (default plus any local file). */
+  readonly ruleSetName: Scalars['String']['output'];
+  /** Who started it (an API client, or cli). */
+  readonly startedBy: Scalars['String']['output'];
+  /** When it started. */
+  readonly startedAt: Scalars['DateTime']['output'];
+  /** When it ended; null while running. */
+  readonly finishedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** How far it has got. */
+  readonly progress: ScanProgress;
   /** Why it failed, e.g. DEPARTMENT_UNAVAILABLE:HEALTH, or INTERRUPTED when the hub process running it stopped (no progress for 10 minutes); null otherwise. */
   readonly failure?: Maybe<Scalars['String']['output']>;
   /** Its findings, a page at a time, in a stable order. */
   readonly findings: FindingConnection;
-  /** When it ended; null while running. */
-  readonly finishedAt?: Maybe<Scalars['DateTime']['output']>;
-  /** Scan id. */
-  readonly id: Scalars['ID']['output'];
-  /** How far it has got. */
-  readonly progress: ScanProgress;
-  /** The division scanned. */
-  readonly region: Region;
-  /** The rule set it ran (default plus any local file). */
-  readonly ruleSetName: Scalars['String']['output'];
-  /** When it started. */
-  readonly startedAt: Scalars['DateTime']['output'];
-  /** Who started it (an API client, or cli). */
-  readonly startedBy: Scalars['String']['output'];
-  /** Where it is. */
-  readonly state: ScanState;
+  /** Where to GET the same findings as CSV (same filter as query parameters: rule, severity, department, township, status). */
+  readonly csvPath: Scalars['String']['output'];
 };
 
 
 /** A run of every rule over every household of a division, with its findings. */
 export type ScanFindingsArgs = {
-  after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<FindingFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A page of findings. */
+export type FindingConnection = {
+  readonly __typename?: 'FindingConnection';
+  /** The findings of this page. */
+  readonly edges: ReadonlyArray<FindingEdge>;
+  /** Whether more follow. */
+  readonly pageInfo: PageInfo;
+  /** How many findings match the filter in all. */
+  readonly totalCount: Scalars['Int']['output'];
+};
+
+/** A finding and its cursor. */
+export type FindingEdge = {
+  readonly __typename?: 'FindingEdge';
+  /** Pass as `after` for the page after this finding. */
+  readonly cursor: Scalars['String']['output'];
+  /** The finding. */
+  readonly node: Finding;
 };
 
 /** A page of scans, newest first. */
@@ -2033,21 +1618,88 @@ export type ScanEdge = {
   readonly node: Scan;
 };
 
-/** How far a scan has got. */
-export type ScanProgress = {
-  readonly __typename?: 'ScanProgress';
-  /** Findings seen so far. */
-  readonly findings: Scalars['Int']['output'];
-  /** Households evaluated so far. */
-  readonly householdsDone: Scalars['Int']['output'];
-  /** Households in the division. */
-  readonly householdsTotal: Scalars['Int']['output'];
-  /** Findings no earlier scan had stored. */
-  readonly new: Scalars['Int']['output'];
-  /** Dismissed or resolved findings this scan reopened. */
-  readonly reopened: Scalars['Int']['output'];
-  /** Dismissed or resolved findings seen again and left as they were. */
-  readonly stillSettled: Scalars['Int']['output'];
+/** Aid a department is about to grant, to be checked before anything is written. */
+export type PreGrantCheckInput = {
+  /** The beneficiary's ID number (公民身份号码). */
+  readonly beneficiaryIdNumber: Scalars['String']['input'];
+  /** The programme code, e.g. TEKUN, TEMP_AID, MEDICAL_AID. */
+  readonly programme: Scalars['ID']['input'];
+  /** Recurring aid: first day to be paid. */
+  readonly periodStart?: InputMaybe<Scalars['Date']['input']>;
+  /** Recurring aid: last day, if the grant has one. */
+  readonly periodEnd?: InputMaybe<Scalars['Date']['input']>;
+  /** One-off aid: the date it will be granted. */
+  readonly grantDate?: InputMaybe<Scalars['Date']['input']>;
+  /** Recurring: fen per month. One-off: fen in total. */
+  readonly amountFen: Scalars['Fen']['input'];
+  /** Temporary aid: the cause. */
+  readonly cause?: InputMaybe<AidCause>;
+  /** Temporary aid: approved as a second aid (二次临时救助). */
+  readonly secondAid?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Medical aid or illness aid: the hospital settlement it relieves. */
+  readonly settlementReference?: InputMaybe<Scalars['String']['input']>;
+  /** Education aid: the school year, e.g. 2025-2026. */
+  readonly schoolYear?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A conflict, warning or prompt the proposed grant would cause. */
+export type PreGrantFinding = {
+  readonly __typename?: 'PreGrantFinding';
+  /** The rule. */
+  readonly rule: Rule;
+  /** How serious it is. */
+  readonly severity: FindingSeverity;
+  /** The records involved, the proposal among them (sourceReference PROPOSED). */
+  readonly records: ReadonlyArray<AidRecord>;
+  /** The overlap, excess or count computed. */
+  readonly measure: FindingMeasure;
+  /** The departments concerned. */
+  readonly departments: ReadonlyArray<Department>;
+  /** In words, in Chinese. */
+  readonly explanation: Scalars['String']['output'];
+  /** The rule's basis. */
+  readonly basis: Scalars['String']['output'];
+};
+
+/** The answer to a pre-grant check. Nothing was written. */
+export type PreGrantCheck = {
+  readonly __typename?: 'PreGrantCheck';
+  /** What the grant would cause; empty when it is clear. */
+  readonly findings: ReadonlyArray<PreGrantFinding>;
+  /** True when there is no conflict and no warning (a missed-aid prompt does not block). */
+  readonly clear: Scalars['Boolean']['output'];
+  /** Findings of severity CONFLICT. */
+  readonly conflicts: Scalars['Int']['output'];
+  /** Findings of severity WARNING. */
+  readonly warnings: Scalars['Int']['output'];
+  /** Whether every department the check needed answered; if not, the answer may miss conflicts. */
+  readonly complete: Scalars['Boolean']['output'];
+  /** The departments the check consulted. */
+  readonly consulted: ReadonlyArray<Department>;
+};
+
+/** Why a findings mutation did not do what was asked. */
+export type FindingErrorCode =
+  /** No stored finding has this id (run a scan of its division first). */
+  | 'FINDING_NOT_FOUND'
+  /** The acting department is not among the finding's departments concerned. */
+  | 'DEPARTMENT_NOT_CONCERNED'
+  /** A dismissal needs a reason. */
+  | 'REASON_REQUIRED'
+  /** The finding already has that status. */
+  | 'NO_CHANGE'
+  /** A scan of an overlapping division is running; see `scan`. */
+  | 'SCAN_ALREADY_RUNNING';
+
+/** A business reason a findings mutation was refused. */
+export type FindingUserError = {
+  readonly __typename?: 'FindingUserError';
+  /** Stable code. */
+  readonly code: FindingErrorCode;
+  /** What went wrong, in words. */
+  readonly message: Scalars['String']['output'];
+  /** The input field concerned, as a path. */
+  readonly field?: Maybe<ReadonlyArray<Scalars['String']['output']>>;
 };
 
 /** Starts a region scan. */
@@ -2065,92 +1717,440 @@ export type ScanStartPayload = {
   readonly userErrors: ReadonlyArray<FindingUserError>;
 };
 
-/** Where a region scan is. */
-export type ScanState =
-  /** Stopped early; findings stored so far stay. See failure. */
-  | 'FAILED'
-  /** Running in the hub; see progress. */
-  | 'RUNNING'
-  /** Finished: every household of the division was evaluated. */
-  | 'SUCCEEDED';
-
-/** A second temporary aid (二次临时救助) approved for heavy costs; the duplicate checks treat it as approved. */
-export type SecondAidApproval = {
-  readonly __typename?: 'SecondAidApproval';
-  /** The temporary-aid record civil affairs reported paying, once it has. */
-  readonly aidSourceReference?: Maybe<Scalars['String']['output']>;
-  /** Amount approved, in fen. */
-  readonly amountFen: Scalars['Fen']['output'];
-  /** Date approved (the meeting's date). */
-  readonly approvedOn: Scalars['Date']['output'];
-  /** The person it is for. */
-  readonly beneficiary?: Maybe<Person>;
-  /** The cause. */
-  readonly cause: AidCause;
-  /** The slip that asks civil affairs to pay it. */
-  readonly referral: Referral;
+/** Confirms a finding: a department concerned agrees and is acting on it. */
+export type FindingConfirmInput = {
+  /** The finding. */
+  readonly findingId: Scalars['ID']['input'];
+  /** A note for the record. */
+  readonly note?: InputMaybe<Scalars['String']['input']>;
+  /** The officer at the department's system, as that system names them. */
+  readonly officer?: InputMaybe<Scalars['String']['input']>;
 };
 
-/** Aid tied to one hospital settlement against that stay's out-of-pocket amount. */
-export type SettlementExcess = {
-  readonly __typename?: 'SettlementExcess';
-  /** All aid tied to this settlement. */
-  readonly aidFen: Scalars['Fen']['output'];
-  /** The patient's burden before any aid: total cost less basic insurance and critical-illness insurance. */
-  readonly burdenFen: Scalars['Fen']['output'];
-  /** Aid above the burden. */
-  readonly excessFen: Scalars['Fen']['output'];
-  /** When the stay was settled. */
-  readonly settledOn: Scalars['Date']['output'];
-  /** The medical insurance settlement number. */
-  readonly settlementReference: Scalars['String']['output'];
+/** The finding confirmed, or why not. */
+export type FindingConfirmPayload = {
+  readonly __typename?: 'FindingConfirmPayload';
+  /** The finding, as it now stands. */
+  readonly finding?: Maybe<Finding>;
+  /** Why it was not confirmed. */
+  readonly userErrors: ReadonlyArray<FindingUserError>;
+};
+
+/** Dismisses a finding with a reason (e.g. a combination allowed locally). */
+export type FindingDismissInput = {
+  /** The finding. */
+  readonly findingId: Scalars['ID']['input'];
+  /** Why it is not a problem; required. */
+  readonly reason: Scalars['String']['input'];
+  /** The officer at the department's system, as that system names them. */
+  readonly officer?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** The finding dismissed, or why not. */
+export type FindingDismissPayload = {
+  readonly __typename?: 'FindingDismissPayload';
+  /** The finding, as it now stands. */
+  readonly finding?: Maybe<Finding>;
+  /** Why it was not dismissed. */
+  readonly userErrors: ReadonlyArray<FindingUserError>;
+};
+
+/** Marks a finding resolved: the department has put it right. */
+export type FindingResolveInput = {
+  /** The finding. */
+  readonly findingId: Scalars['ID']['input'];
+  /** What was done. */
+  readonly note?: InputMaybe<Scalars['String']['input']>;
+  /** The officer at the department's system, as that system names them. */
+  readonly officer?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** The finding resolved, or why not. */
+export type FindingResolvePayload = {
+  readonly __typename?: 'FindingResolvePayload';
+  /** The finding, as it now stands. */
+  readonly finding?: Maybe<Finding>;
+  /** Why it was not resolved. */
+  readonly userErrors: ReadonlyArray<FindingUserError>;
+};
+
+export type Query = {
+  readonly __typename?: 'Query';
+  /** A household by its hub id. Null when no such household exists. */
+  readonly household?: Maybe<Household>;
+  /** The household a person currently belongs to, found by the ID number of any member. Null when unknown. */
+  readonly householdByMember?: Maybe<Household>;
+  /**
+   * Several households at once: one entry per id, in the order asked, null where unknown. At most
+   * 500 ids (configurable); longer lists are refused with BAD_USER_INPUT.
+   */
+  readonly households: ReadonlyArray<Maybe<Household>>;
+  /** A person by ID number (公民身份号码). Null when the hub does not know them. */
+  readonly person?: Maybe<Person>;
+  /**
+   * The households under a division code (city `370800`, county `370811`, township `370811001`, or
+   * village), in a stable order, a page at a time.
+   */
+  readonly householdsInRegion: HouseholdConnection;
+  /** The API client this request authenticated as, and what it may do. Needs no purpose. */
+  readonly caller: Caller;
+  /**
+   * Who looked at this person, or at a household they belong or belonged to, when and why: newest
+   * first, a page at a time. The answer to a citizen asking who used their data. Role AUDITOR,
+   * purpose AUDIT, and the person within the auditor's region scope; the look-up itself is recorded.
+   */
+  readonly accessLog: AccessLogConnection;
+  /** A case by its hub id. Null when no such case exists. */
+  readonly case?: Maybe<Case>;
+  /** A referral slip by its hub id. Null when no such slip exists. */
+  readonly referral?: Maybe<Referral>;
+  /**
+   * The slips sent to an office (its inbox), the soonest due first. By default those still waiting
+   * for the office: ISSUED and ACCEPTED.
+   */
+  readonly referralsToOffice: ReadonlyArray<Referral>;
+  /**
+   * 督导 supervision: slips and cases past a deadline and still open, grouped by office and by
+   * township, each with how long overdue. `regionCode` (city, county or township) narrows it to the
+   * cases of households there, by default the caller's region scope; `asOf` defaults to now.
+   */
+  readonly overdueReport: OverdueReport;
+  /** The years the working-day calendar (statutory holidays and 调休) covers. */
+  readonly workingDayCalendar: WorkingDayCalendar;
+  /** The rule set in force, switched-off rules included. */
+  readonly rules: ReadonlyArray<Rule>;
+  /**
+   * What a grant would cause before it is made: the conflicts and warnings with aid the beneficiary
+   * (and, for household rules, their household) already receives from any department. Writes nothing.
+   */
+  readonly preGrantCheck: PreGrantCheck;
+  /** A scan by id. Null when there is none. */
+  readonly scan?: Maybe<Scan>;
+  /** Scans, newest first, of one division exactly (or all). */
+  readonly scans: ScanConnection;
+  /** A stored finding by id. Null when no scan has stored it. */
+  readonly finding?: Maybe<Finding>;
+};
+
+
+export type QueryHouseholdArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryHouseholdByMemberArgs = {
+  idNumber: Scalars['String']['input'];
+};
+
+
+export type QueryHouseholdsArgs = {
+  ids: ReadonlyArray<Scalars['ID']['input']>;
+};
+
+
+export type QueryPersonArgs = {
+  idNumber: Scalars['String']['input'];
+};
+
+
+export type QueryHouseholdsInRegionArgs = {
+  code: Scalars['String']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryAccessLogArgs = {
+  idNumber: Scalars['String']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryCaseArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryReferralArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryReferralsToOfficeArgs = {
+  office: OfficeInput;
+  states?: InputMaybe<ReadonlyArray<ReferralState>>;
+};
+
+
+export type QueryOverdueReportArgs = {
+  asOf?: InputMaybe<Scalars['DateTime']['input']>;
+  regionCode?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryPreGrantCheckArgs = {
+  input: PreGrantCheckInput;
+};
+
+
+export type QueryScanArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryScansArgs = {
+  regionCode?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryFindingArgs = {
+  id: Scalars['ID']['input'];
+};
+
+/** A household (户) as the hub knows it, with everything every department gives it. */
+export type Household = {
+  readonly __typename?: 'Household';
+  /** Hub id. */
+  readonly id: Scalars['ID']['output'];
+  /** 户籍登记号 or the locality's household number. */
+  readonly registrationNumber: Scalars['String']['output'];
+  /** Address as registered. */
+  readonly address: Scalars['String']['output'];
+  /** The most precise division the household is registered in (village or township). */
+  readonly region: Region;
+  /** Current members, head first. */
+  readonly members: ReadonlyArray<HouseholdMember>;
+  /**
+   * All aid to current members from every department (or those named), newest first. `from`/`to`
+   * keep records whose period or grant date falls in the window (inclusive).
+   */
+  readonly aid: ReadonlyArray<AidRecord>;
+  /**
+   * Totals over a window (default: the 12 months up to today). A recurring aid counts its monthly
+   * amount once for each calendar month of the window its period touches.
+   */
+  readonly aidSummary: AidSummary;
+  /** For each department: whether it answered for this household, and how long it took. */
+  readonly sources: ReadonlyArray<SourceStatus>;
+  /** Cases of this household, newest first. */
+  readonly cases: ReadonlyArray<Case>;
+  /** Duplicate-aid and missed-aid findings of this household as its records stand now, with their stored status. */
+  readonly findings: ReadonlyArray<Finding>;
+};
+
+
+/** A household (户) as the hub knows it, with everything every department gives it. */
+export type HouseholdAidArgs = {
+  from?: InputMaybe<Scalars['Date']['input']>;
+  to?: InputMaybe<Scalars['Date']['input']>;
+  departments?: InputMaybe<ReadonlyArray<DepartmentCode>>;
+};
+
+
+/** A household (户) as the hub knows it, with everything every department gives it. */
+export type HouseholdAidSummaryArgs = {
+  from?: InputMaybe<Scalars['Date']['input']>;
+  to?: InputMaybe<Scalars['Date']['input']>;
+};
+
+
+/** A household (户) as the hub knows it, with everything every department gives it. */
+export type HouseholdFindingsArgs = {
+  severities?: InputMaybe<ReadonlyArray<FindingSeverity>>;
+  actionableOnly?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+/** A person's place in a household. */
+export type HouseholdMember = {
+  readonly __typename?: 'HouseholdMember';
+  /** The person. */
+  readonly person: Person;
+  /** Relation to the head of household. */
+  readonly relation: MemberRelation;
+  /** Date the person joined this household. */
+  readonly joinedOn: Scalars['Date']['output'];
+};
+
+/** Relation to the head of household. */
+export type MemberRelation =
+  | 'HEAD'
+  | 'SPOUSE'
+  | 'CHILD'
+  | 'PARENT'
+  | 'GRANDCHILD'
+  | 'GRANDPARENT'
+  | 'SIBLING'
+  | 'OTHER';
+
+export type Gender =
+  | 'MALE'
+  | 'FEMALE';
+
+/** A person, keyed by ID number. */
+export type Person = {
+  readonly __typename?: 'Person';
+  /** 公民身份号码 (GB 11643), 18 characters. */
+  readonly idNumber: Scalars['String']['output'];
+  /** Name. */
+  readonly name: Scalars['String']['output'];
+  /** Gender. */
+  readonly gender: Gender;
+  /** Date of birth. */
+  readonly birthDate: Scalars['Date']['output'];
+  /** Date of death, if recorded. */
+  readonly deathDate?: Maybe<Scalars['Date']['output']>;
+  /** Age in whole years today (or at death). */
+  readonly age: Scalars['Int']['output'];
+  /** The household the person currently belongs to. */
+  readonly household?: Maybe<Household>;
+  /** All aid to this person from every department (or those named), newest first. */
+  readonly aid: ReadonlyArray<AidRecord>;
+  /** For each department: whether it answered for this person, and how long it took. */
+  readonly sources: ReadonlyArray<SourceStatus>;
+  /** Findings involving this person as their records stand now, with their stored status. */
+  readonly findings: ReadonlyArray<Finding>;
+};
+
+
+/** A person, keyed by ID number. */
+export type PersonAidArgs = {
+  from?: InputMaybe<Scalars['Date']['input']>;
+  to?: InputMaybe<Scalars['Date']['input']>;
+  departments?: InputMaybe<ReadonlyArray<DepartmentCode>>;
+};
+
+
+/** A person, keyed by ID number. */
+export type PersonFindingsArgs = {
+  severities?: InputMaybe<ReadonlyArray<FindingSeverity>>;
+  actionableOnly?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+/** Status of one aid record. */
+export type AidStatus =
+  /** Recurring aid being paid now. */
+  | 'ACTIVE'
+  /** Recurring aid that has stopped. */
+  | 'ENDED'
+  /** Recurring aid paused pending review. */
+  | 'SUSPENDED'
+  /** One-off aid paid. */
+  | 'PAID'
+  /** Revoked or reversed. */
+  | 'CANCELLED';
+
+/** Why temporary aid was granted. */
+export type AidCause =
+  | 'ILLNESS'
+  | 'ACCIDENT'
+  | 'DISASTER'
+  | 'JOB_LOSS'
+  | 'EDUCATION'
+  | 'OTHER';
+
+/** The days a recurring aid covers. */
+export type AidPeriod = {
+  readonly __typename?: 'AidPeriod';
+  /** First day covered. */
+  readonly start: Scalars['Date']['output'];
+  /** Last day covered; null while it runs on. */
+  readonly end?: Maybe<Scalars['Date']['output']>;
+};
+
+/** One piece of aid to one person, as a department records it, in the hub's common shape. */
+export type AidRecord = {
+  readonly __typename?: 'AidRecord';
+  /** The paying department. */
+  readonly department: Department;
+  /** The programme. */
+  readonly programme: Programme;
+  /** Who receives it. Null only if the hub does not know the person. */
+  readonly beneficiary?: Maybe<Person>;
+  /** Recurring aid: the period covered. */
+  readonly period?: Maybe<AidPeriod>;
+  /** One-off aid: the date granted. */
+  readonly grantDate?: Maybe<Scalars['Date']['output']>;
+  /** Recurring: fen per month. One-off: fen in total. */
+  readonly amountFen: Scalars['Fen']['output'];
+  /** Status. */
+  readonly status: AidStatus;
+  /** Stable reference into the department's own records, for follow-up with that office. */
+  readonly sourceReference: Scalars['String']['output'];
+  /** The department's own household key (低保 family number, housing application), if any. */
+  readonly sourceHouseholdReference?: Maybe<Scalars['String']['output']>;
+  /** Temporary aid: the cause. */
+  readonly cause?: Maybe<AidCause>;
+  /** Temporary aid: granted as 急难 (sudden and urgent hardship). */
+  readonly urgent?: Maybe<Scalars['Boolean']['output']>;
+  /** Temporary aid: approved as a second aid (二次临时救助) for heavy costs. */
+  readonly secondAid?: Maybe<Scalars['Boolean']['output']>;
+  /** Education aid: the school year, e.g. 2025-2026. */
+  readonly schoolYear?: Maybe<Scalars['String']['output']>;
+};
+
+/** Aid totals for a household over a window. */
+export type AidSummary = {
+  readonly __typename?: 'AidSummary';
+  /** First day of the window. */
+  readonly from: Scalars['Date']['output'];
+  /** Last day of the window. */
+  readonly to: Scalars['Date']['output'];
+  /** All aid in the window, in fen. */
+  readonly totalFen: Scalars['Fen']['output'];
+  /** Totals per department, every department listed. */
+  readonly byDepartment: ReadonlyArray<DepartmentTotal>;
+  /** Totals per purpose, only purposes with aid. */
+  readonly byPurpose: ReadonlyArray<PurposeTotal>;
+  /** Recurring aid being paid now, per month, in fen. */
+  readonly monthlyRecurringFen: Scalars['Fen']['output'];
+  /** Whether every department answered; if not, totals are incomplete (see Household.sources). */
+  readonly complete: Scalars['Boolean']['output'];
+};
+
+/** A department's share of a summary. */
+export type DepartmentTotal = {
+  readonly __typename?: 'DepartmentTotal';
+  readonly department: Department;
+  readonly totalFen: Scalars['Fen']['output'];
+  readonly recordCount: Scalars['Int']['output'];
+};
+
+/** A purpose's share of a summary. */
+export type PurposeTotal = {
+  readonly __typename?: 'PurposeTotal';
+  readonly purpose: AidPurpose;
+  readonly totalFen: Scalars['Fen']['output'];
+  readonly recordCount: Scalars['Int']['output'];
 };
 
 /** Whether a department's source answered. */
 export type SourceStatus = {
   readonly __typename?: 'SourceStatus';
+  readonly department: Department;
   /** True when the department answered in time. */
   readonly available: Scalars['Boolean']['output'];
-  readonly department: Department;
   /** How long its answer took (or until it was given up), in milliseconds. */
   readonly latencyMs: Scalars['Int']['output'];
   /** Why it is unavailable: TIMEOUT or UNREACHABLE. Null when available. */
   readonly reason?: Maybe<Scalars['String']['output']>;
 };
 
-/** Time left before a deadline. */
-export type TimeLeft = {
-  readonly __typename?: 'TimeLeft';
-  /** Whole hours left. */
-  readonly hours: Scalars['Int']['output'];
-  /** Working days after today up to the due date; null for hour limits. */
-  readonly workingDays?: Maybe<Scalars['Int']['output']>;
+/** A page of households. */
+export type HouseholdConnection = {
+  readonly __typename?: 'HouseholdConnection';
+  readonly edges: ReadonlyArray<HouseholdEdge>;
+  readonly pageInfo: PageInfo;
+  /** How many households the division holds in all. */
+  readonly totalCount: Scalars['Int']['output'];
 };
 
-/** A township's overdue work. */
-export type TownshipOverdue = {
-  readonly __typename?: 'TownshipOverdue';
-  /** Its households' cases with a deadline past; most overdue first. */
-  readonly cases: ReadonlyArray<OverdueCase>;
-  /** Slips of its households' cases, past due, without feedback; most overdue first. */
-  readonly referrals: ReadonlyArray<OverdueReferral>;
-  /** The township. */
-  readonly township: Region;
-};
-
-/**
- * The years whose holiday arrangement (days off and adjusted working weekends, 调休) is known from a
- * State Council notice. After them the statutory holidays the law fixes are still skipped, but
- * deadlines counting those years are marked provisional; before them only weekends are known.
- */
-export type WorkingDayCalendar = {
-  readonly __typename?: 'WorkingDayCalendar';
-  /** First year covered. */
-  readonly firstYear: Scalars['Int']['output'];
-  /** Last year covered. Deadlines reaching past it are marked provisional. */
-  readonly lastYear: Scalars['Int']['output'];
-  /** Years whose notice a locality loaded (AIDHUB_HOLIDAYS_FILE) over the installed table. */
-  readonly noticeYears: ReadonlyArray<Scalars['Int']['output']>;
+export type HouseholdEdge = {
+  readonly __typename?: 'HouseholdEdge';
+  readonly cursor: Scalars['String']['output'];
+  readonly node: Household;
 };
 
 
@@ -2225,249 +2225,254 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 /** Mapping of union types */
 export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = {
   FindingMeasure:
+    | ( PeriodOverlap & { __typename: 'PeriodOverlap' } )
+    | ( SamePeriodFunding & { __typename: 'SamePeriodFunding' } )
+    | ( RepeatedGrants & { __typename: 'RepeatedGrants' } )
+    | ( SettlementExcess & { __typename: 'SettlementExcess' } )
     | ( AidAfterDeath & { __typename: 'AidAfterDeath' } )
     | ( Omit<MissedAid, 'expected'> & { expected: ReadonlyArray<_RefType['Programme']> } & { __typename: 'MissedAid' } )
-    | ( PeriodOverlap & { __typename: 'PeriodOverlap' } )
-    | ( RepeatedGrants & { __typename: 'RepeatedGrants' } )
-    | ( SamePeriodFunding & { __typename: 'SamePeriodFunding' } )
-    | ( SettlementExcess & { __typename: 'SettlementExcess' } )
   ;
 };
 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  AccessPurpose: AccessPurpose;
+  AccessRole: AccessRole;
   AccessChannel: AccessChannel;
-  AccessClient: ResolverTypeWrapper<AuditedClientModel>;
+  AccessSubjectKind: AccessSubjectKind;
+  AccessOutcome: AccessOutcome;
+  Caller: ResolverTypeWrapper<AccessSessionModel>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   AccessLogConnection: ResolverTypeWrapper<AuditPageModel>;
   AccessLogEdge: ResolverTypeWrapper<Omit<AccessLogEdge, 'node'> & { node: ResolversTypes['AccessLogEntry'] }>;
   AccessLogEntry: ResolverTypeWrapper<AuditRowModel>;
-  AccessOutcome: AccessOutcome;
-  AccessPurpose: AccessPurpose;
-  AccessRole: AccessRole;
-  AccessSubjectKind: AccessSubjectKind;
-  ActorInput: ActorInput;
-  AidAfterDeath: ResolverTypeWrapper<AidAfterDeath>;
-  AidCause: AidCause;
-  AidPeriod: ResolverTypeWrapper<AidPeriod>;
-  AidPurpose: AidPurpose;
-  AidRecord: ResolverTypeWrapper<AidRecordModel>;
-  AidStatus: AidStatus;
-  AidSummary: ResolverTypeWrapper<HouseholdAidSummaryModel>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
-  Caller: ResolverTypeWrapper<AccessSessionModel>;
-  Case: ResolverTypeWrapper<CaseRecordModel>;
-  CaseAction: CaseAction;
-  CaseDeadline: ResolverTypeWrapper<CaseDeadlineModel>;
-  CaseErrorCode: CaseErrorCode;
-  CaseEvent: ResolverTypeWrapper<CaseEventRecordModel>;
-  CaseOpenInput: CaseOpenInput;
-  CaseOpenPayload: ResolverTypeWrapper<Omit<CaseOpenPayload, 'case'> & { case?: Maybe<ResolversTypes['Case']> }>;
-  CaseOrigin: CaseOrigin;
-  CaseState: CaseState;
-  CaseTransitionInput: CaseTransitionInput;
-  CaseTransitionPayload: ResolverTypeWrapper<Omit<CaseTransitionPayload, 'case'> & { case?: Maybe<ResolversTypes['Case']> }>;
-  CaseUrgency: CaseUrgency;
-  CaseUserError: ResolverTypeWrapper<CaseUserError>;
-  Date: ResolverTypeWrapper<Scalars['Date']['output']>;
-  DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
-  DeadlineKind: DeadlineKind;
-  DeadlineStatus: DeadlineStatus;
-  DecisionInput: DecisionInput;
-  Department: ResolverTypeWrapper<Department>;
-  DepartmentCode: DepartmentCode;
-  DepartmentTotal: ResolverTypeWrapper<DepartmentAidTotalModel>;
-  Dossier: ResolverTypeWrapper<DossierModel>;
-  DossierCase: ResolverTypeWrapper<DossierCaseModel>;
-  DossierFinding: ResolverTypeWrapper<DossierFindingModel>;
-  DossierHousehold: ResolverTypeWrapper<DossierHouseholdModel>;
-  DossierMember: ResolverTypeWrapper<DossierMemberModel>;
-  DossierReferral: ResolverTypeWrapper<DossierReferralModel>;
-  DossierSource: ResolverTypeWrapper<DossierSourceModel>;
-  DossierTotals: ResolverTypeWrapper<Omit<DossierTotals, 'byDepartment'> & { byDepartment: ReadonlyArray<ResolversTypes['DepartmentTotal']> }>;
-  Fen: ResolverTypeWrapper<Scalars['Fen']['output']>;
-  Finding: ResolverTypeWrapper<FindingViewModel>;
-  FindingConfirmInput: FindingConfirmInput;
-  FindingConfirmPayload: ResolverTypeWrapper<Omit<FindingConfirmPayload, 'finding'> & { finding?: Maybe<ResolversTypes['Finding']> }>;
-  FindingConnection: ResolverTypeWrapper<FindingPageModel>;
-  FindingDismissInput: FindingDismissInput;
-  FindingDismissPayload: ResolverTypeWrapper<Omit<FindingDismissPayload, 'finding'> & { finding?: Maybe<ResolversTypes['Finding']> }>;
-  FindingEdge: ResolverTypeWrapper<Omit<FindingEdge, 'node'> & { node: ResolversTypes['Finding'] }>;
-  FindingErrorCode: FindingErrorCode;
-  FindingEvent: ResolverTypeWrapper<FindingEventRowModel>;
-  FindingEventAction: FindingEventAction;
-  FindingFilter: FindingFilter;
-  FindingMeasure: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['FindingMeasure']>;
-  FindingResolveInput: FindingResolveInput;
-  FindingResolvePayload: ResolverTypeWrapper<Omit<FindingResolvePayload, 'finding'> & { finding?: Maybe<ResolversTypes['Finding']> }>;
-  FindingScope: FindingScope;
-  FindingSeverity: FindingSeverity;
-  FindingStatus: FindingStatus;
-  FindingUserError: ResolverTypeWrapper<FindingUserError>;
-  Gender: Gender;
-  Household: ResolverTypeWrapper<HouseholdRowModel>;
-  HouseholdConnection: ResolverTypeWrapper<HouseholdPageModel>;
-  HouseholdEdge: ResolverTypeWrapper<Omit<HouseholdEdge, 'node'> & { node: ResolversTypes['Household'] }>;
-  HouseholdMember: ResolverTypeWrapper<MemberRowModel>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
-  Meeting: ResolverTypeWrapper<MeetingRecordModel>;
-  MeetingRecordInput: MeetingRecordInput;
-  MeetingRecordPayload: ResolverTypeWrapper<Omit<MeetingRecordPayload, 'case' | 'meeting'> & { case?: Maybe<ResolversTypes['Case']>, meeting?: Maybe<ResolversTypes['Meeting']> }>;
-  MemberRelation: MemberRelation;
-  MissedAid: ResolverTypeWrapper<Omit<MissedAid, 'expected'> & { expected: ReadonlyArray<ResolversTypes['Programme']> }>;
+  AccessClient: ResolverTypeWrapper<AuditedClientModel>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  CaseOrigin: CaseOrigin;
+  CaseUrgency: CaseUrgency;
+  CaseState: CaseState;
   Office: ResolverTypeWrapper<OfficeModel>;
   OfficeInput: OfficeInput;
-  OfficeOverdue: ResolverTypeWrapper<OfficeOverdueWorkModel>;
+  ActorInput: ActorInput;
+  Case: ResolverTypeWrapper<CaseRecordModel>;
+  CaseAction: CaseAction;
+  CaseEvent: ResolverTypeWrapper<CaseEventRecordModel>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  DeadlineKind: DeadlineKind;
+  DeadlineStatus: DeadlineStatus;
+  CaseDeadline: ResolverTypeWrapper<CaseDeadlineModel>;
+  TimeLeft: ResolverTypeWrapper<TimeLeft>;
   Overdue: ResolverTypeWrapper<Overdue>;
-  OverdueCase: ResolverTypeWrapper<Omit<OverdueCase, 'case' | 'deadline'> & { case: ResolversTypes['Case'], deadline: ResolversTypes['CaseDeadline'] }>;
-  OverdueReferral: ResolverTypeWrapper<Omit<OverdueReferral, 'referral'> & { referral: ResolversTypes['Referral'] }>;
-  OverdueReport: ResolverTypeWrapper<CaseOverdueReportModel>;
-  PageInfo: ResolverTypeWrapper<PageInfo>;
-  PeriodOverlap: ResolverTypeWrapper<PeriodOverlap>;
-  Person: ResolverTypeWrapper<PersonRowModel>;
-  PreGrantCheck: ResolverTypeWrapper<Omit<PreGrantCheck, 'findings'> & { findings: ReadonlyArray<ResolversTypes['PreGrantFinding']> }>;
-  PreGrantCheckInput: PreGrantCheckInput;
-  PreGrantFinding: ResolverTypeWrapper<FindingModel>;
-  Programme: ResolverTypeWrapper<ProgrammeModel>;
-  ProgrammeKind: ProgrammeKind;
-  PurposeTotal: ResolverTypeWrapper<PurposeTotal>;
-  Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  ReferralKind: ReferralKind;
+  ReferralState: ReferralState;
   Referral: ResolverTypeWrapper<ReferralRecordModel>;
+  Meeting: ResolverTypeWrapper<MeetingRecordModel>;
+  SecondAidApproval: ResolverTypeWrapper<SecondAidRecordModel>;
+  Dossier: ResolverTypeWrapper<DossierModel>;
+  DossierHousehold: ResolverTypeWrapper<DossierHouseholdModel>;
+  DossierMember: ResolverTypeWrapper<DossierMemberModel>;
+  DossierTotals: ResolverTypeWrapper<Omit<DossierTotals, 'byDepartment'> & { byDepartment: ReadonlyArray<ResolversTypes['DepartmentTotal']> }>;
+  DossierSource: ResolverTypeWrapper<DossierSourceModel>;
+  DossierFinding: ResolverTypeWrapper<DossierFindingModel>;
+  DossierCase: ResolverTypeWrapper<DossierCaseModel>;
+  DossierReferral: ResolverTypeWrapper<DossierReferralModel>;
+  OverdueReport: ResolverTypeWrapper<CaseOverdueReportModel>;
+  OfficeOverdue: ResolverTypeWrapper<OfficeOverdueWorkModel>;
+  TownshipOverdue: ResolverTypeWrapper<TownshipOverdueWorkModel>;
+  OverdueReferral: ResolverTypeWrapper<Omit<OverdueReferral, 'referral'> & { referral: ResolversTypes['Referral'] }>;
+  OverdueCase: ResolverTypeWrapper<Omit<OverdueCase, 'case' | 'deadline'> & { case: ResolversTypes['Case'], deadline: ResolversTypes['CaseDeadline'] }>;
+  WorkingDayCalendar: ResolverTypeWrapper<WorkingDayCalendar>;
+  CaseErrorCode: CaseErrorCode;
+  CaseUserError: ResolverTypeWrapper<CaseUserError>;
+  CaseOpenInput: CaseOpenInput;
+  CaseOpenPayload: ResolverTypeWrapper<Omit<CaseOpenPayload, 'case'> & { case?: Maybe<ResolversTypes['Case']> }>;
+  CaseTransitionInput: CaseTransitionInput;
+  CaseTransitionPayload: ResolverTypeWrapper<Omit<CaseTransitionPayload, 'case'> & { case?: Maybe<ResolversTypes['Case']> }>;
+  DecisionInput: DecisionInput;
+  MeetingRecordInput: MeetingRecordInput;
+  MeetingRecordPayload: ResolverTypeWrapper<Omit<MeetingRecordPayload, 'meeting' | 'case'> & { meeting?: Maybe<ResolversTypes['Meeting']>, case?: Maybe<ResolversTypes['Case']> }>;
+  ReferralIssueInput: ReferralIssueInput;
   ReferralAcceptInput: ReferralAcceptInput;
   ReferralCompleteInput: ReferralCompleteInput;
   ReferralDeclineInput: ReferralDeclineInput;
-  ReferralIssueInput: ReferralIssueInput;
-  ReferralKind: ReferralKind;
-  ReferralPayload: ResolverTypeWrapper<Omit<ReferralPayload, 'case' | 'referral'> & { case?: Maybe<ResolversTypes['Case']>, referral?: Maybe<ResolversTypes['Referral']> }>;
-  ReferralState: ReferralState;
-  Region: ResolverTypeWrapper<RegionRowModel>;
+  ReferralPayload: ResolverTypeWrapper<Omit<ReferralPayload, 'referral' | 'case'> & { referral?: Maybe<ResolversTypes['Referral']>, case?: Maybe<ResolversTypes['Case']> }>;
+  Date: ResolverTypeWrapper<Scalars['Date']['output']>;
+  DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  Fen: ResolverTypeWrapper<Scalars['Fen']['output']>;
+  DepartmentCode: DepartmentCode;
+  Department: ResolverTypeWrapper<Department>;
+  ProgrammeKind: ProgrammeKind;
+  AidPurpose: AidPurpose;
+  Programme: ResolverTypeWrapper<ProgrammeModel>;
   RegionLevel: RegionLevel;
-  RepeatedGrants: ResolverTypeWrapper<RepeatedGrants>;
-  Rule: ResolverTypeWrapper<RuleModel>;
+  Region: ResolverTypeWrapper<RegionRowModel>;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
+  FindingSeverity: FindingSeverity;
+  FindingScope: FindingScope;
+  FindingStatus: FindingStatus;
   RuleKind: RuleKind;
+  Rule: ResolverTypeWrapper<RuleModel>;
+  PeriodOverlap: ResolverTypeWrapper<PeriodOverlap>;
   SamePeriodFunding: ResolverTypeWrapper<SamePeriodFunding>;
+  RepeatedGrants: ResolverTypeWrapper<RepeatedGrants>;
+  SettlementExcess: ResolverTypeWrapper<SettlementExcess>;
+  AidAfterDeath: ResolverTypeWrapper<AidAfterDeath>;
+  MissedAid: ResolverTypeWrapper<Omit<MissedAid, 'expected'> & { expected: ReadonlyArray<ResolversTypes['Programme']> }>;
+  FindingMeasure: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['FindingMeasure']>;
+  Finding: ResolverTypeWrapper<FindingViewModel>;
+  FindingEventAction: FindingEventAction;
+  FindingEvent: ResolverTypeWrapper<FindingEventRowModel>;
+  ScanState: ScanState;
+  ScanProgress: ResolverTypeWrapper<ScanProgress>;
+  FindingFilter: FindingFilter;
   Scan: ResolverTypeWrapper<ScanRowModel>;
+  FindingConnection: ResolverTypeWrapper<FindingPageModel>;
+  FindingEdge: ResolverTypeWrapper<Omit<FindingEdge, 'node'> & { node: ResolversTypes['Finding'] }>;
   ScanConnection: ResolverTypeWrapper<Omit<ScanConnection, 'edges'> & { edges: ReadonlyArray<ResolversTypes['ScanEdge']> }>;
   ScanEdge: ResolverTypeWrapper<Omit<ScanEdge, 'node'> & { node: ResolversTypes['Scan'] }>;
-  ScanProgress: ResolverTypeWrapper<ScanProgress>;
+  PreGrantCheckInput: PreGrantCheckInput;
+  PreGrantFinding: ResolverTypeWrapper<FindingModel>;
+  PreGrantCheck: ResolverTypeWrapper<Omit<PreGrantCheck, 'findings'> & { findings: ReadonlyArray<ResolversTypes['PreGrantFinding']> }>;
+  FindingErrorCode: FindingErrorCode;
+  FindingUserError: ResolverTypeWrapper<FindingUserError>;
   ScanStartInput: ScanStartInput;
   ScanStartPayload: ResolverTypeWrapper<Omit<ScanStartPayload, 'scan'> & { scan?: Maybe<ResolversTypes['Scan']> }>;
-  ScanState: ScanState;
-  SecondAidApproval: ResolverTypeWrapper<SecondAidRecordModel>;
-  SettlementExcess: ResolverTypeWrapper<SettlementExcess>;
+  FindingConfirmInput: FindingConfirmInput;
+  FindingConfirmPayload: ResolverTypeWrapper<Omit<FindingConfirmPayload, 'finding'> & { finding?: Maybe<ResolversTypes['Finding']> }>;
+  FindingDismissInput: FindingDismissInput;
+  FindingDismissPayload: ResolverTypeWrapper<Omit<FindingDismissPayload, 'finding'> & { finding?: Maybe<ResolversTypes['Finding']> }>;
+  FindingResolveInput: FindingResolveInput;
+  FindingResolvePayload: ResolverTypeWrapper<Omit<FindingResolvePayload, 'finding'> & { finding?: Maybe<ResolversTypes['Finding']> }>;
+  Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Household: ResolverTypeWrapper<HouseholdRowModel>;
+  HouseholdMember: ResolverTypeWrapper<MemberRowModel>;
+  MemberRelation: MemberRelation;
+  Gender: Gender;
+  Person: ResolverTypeWrapper<PersonRowModel>;
+  AidStatus: AidStatus;
+  AidCause: AidCause;
+  AidPeriod: ResolverTypeWrapper<AidPeriod>;
+  AidRecord: ResolverTypeWrapper<AidRecordModel>;
+  AidSummary: ResolverTypeWrapper<HouseholdAidSummaryModel>;
+  DepartmentTotal: ResolverTypeWrapper<DepartmentAidTotalModel>;
+  PurposeTotal: ResolverTypeWrapper<PurposeTotal>;
   SourceStatus: ResolverTypeWrapper<SourceStatus>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
-  TimeLeft: ResolverTypeWrapper<TimeLeft>;
-  TownshipOverdue: ResolverTypeWrapper<TownshipOverdueWorkModel>;
-  WorkingDayCalendar: ResolverTypeWrapper<WorkingDayCalendar>;
+  HouseholdConnection: ResolverTypeWrapper<HouseholdPageModel>;
+  HouseholdEdge: ResolverTypeWrapper<Omit<HouseholdEdge, 'node'> & { node: ResolversTypes['Household'] }>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
-  AccessClient: AuditedClientModel;
+  Caller: AccessSessionModel;
+  String: Scalars['String']['output'];
+  Boolean: Scalars['Boolean']['output'];
   AccessLogConnection: AuditPageModel;
   AccessLogEdge: Omit<AccessLogEdge, 'node'> & { node: ResolversParentTypes['AccessLogEntry'] };
   AccessLogEntry: AuditRowModel;
+  ID: Scalars['ID']['output'];
+  AccessClient: AuditedClientModel;
+  Mutation: Record<PropertyKey, never>;
+  Office: OfficeModel;
+  OfficeInput: OfficeInput;
   ActorInput: ActorInput;
-  AidAfterDeath: AidAfterDeath;
-  AidPeriod: AidPeriod;
-  AidRecord: AidRecordModel;
-  AidSummary: HouseholdAidSummaryModel;
-  Boolean: Scalars['Boolean']['output'];
-  Caller: AccessSessionModel;
   Case: CaseRecordModel;
-  CaseDeadline: CaseDeadlineModel;
   CaseEvent: CaseEventRecordModel;
+  Int: Scalars['Int']['output'];
+  CaseDeadline: CaseDeadlineModel;
+  TimeLeft: TimeLeft;
+  Overdue: Overdue;
+  Referral: ReferralRecordModel;
+  Meeting: MeetingRecordModel;
+  SecondAidApproval: SecondAidRecordModel;
+  Dossier: DossierModel;
+  DossierHousehold: DossierHouseholdModel;
+  DossierMember: DossierMemberModel;
+  DossierTotals: Omit<DossierTotals, 'byDepartment'> & { byDepartment: ReadonlyArray<ResolversParentTypes['DepartmentTotal']> };
+  DossierSource: DossierSourceModel;
+  DossierFinding: DossierFindingModel;
+  DossierCase: DossierCaseModel;
+  DossierReferral: DossierReferralModel;
+  OverdueReport: CaseOverdueReportModel;
+  OfficeOverdue: OfficeOverdueWorkModel;
+  TownshipOverdue: TownshipOverdueWorkModel;
+  OverdueReferral: Omit<OverdueReferral, 'referral'> & { referral: ResolversParentTypes['Referral'] };
+  OverdueCase: Omit<OverdueCase, 'case' | 'deadline'> & { case: ResolversParentTypes['Case'], deadline: ResolversParentTypes['CaseDeadline'] };
+  WorkingDayCalendar: WorkingDayCalendar;
+  CaseUserError: CaseUserError;
   CaseOpenInput: CaseOpenInput;
   CaseOpenPayload: Omit<CaseOpenPayload, 'case'> & { case?: Maybe<ResolversParentTypes['Case']> };
   CaseTransitionInput: CaseTransitionInput;
   CaseTransitionPayload: Omit<CaseTransitionPayload, 'case'> & { case?: Maybe<ResolversParentTypes['Case']> };
-  CaseUserError: CaseUserError;
-  Date: Scalars['Date']['output'];
-  DateTime: Scalars['DateTime']['output'];
   DecisionInput: DecisionInput;
-  Department: Department;
-  DepartmentTotal: DepartmentAidTotalModel;
-  Dossier: DossierModel;
-  DossierCase: DossierCaseModel;
-  DossierFinding: DossierFindingModel;
-  DossierHousehold: DossierHouseholdModel;
-  DossierMember: DossierMemberModel;
-  DossierReferral: DossierReferralModel;
-  DossierSource: DossierSourceModel;
-  DossierTotals: Omit<DossierTotals, 'byDepartment'> & { byDepartment: ReadonlyArray<ResolversParentTypes['DepartmentTotal']> };
-  Fen: Scalars['Fen']['output'];
-  Finding: FindingViewModel;
-  FindingConfirmInput: FindingConfirmInput;
-  FindingConfirmPayload: Omit<FindingConfirmPayload, 'finding'> & { finding?: Maybe<ResolversParentTypes['Finding']> };
-  FindingConnection: FindingPageModel;
-  FindingDismissInput: FindingDismissInput;
-  FindingDismissPayload: Omit<FindingDismissPayload, 'finding'> & { finding?: Maybe<ResolversParentTypes['Finding']> };
-  FindingEdge: Omit<FindingEdge, 'node'> & { node: ResolversParentTypes['Finding'] };
-  FindingEvent: FindingEventRowModel;
-  FindingFilter: FindingFilter;
-  FindingMeasure: ResolversUnionTypes<ResolversParentTypes>['FindingMeasure'];
-  FindingResolveInput: FindingResolveInput;
-  FindingResolvePayload: Omit<FindingResolvePayload, 'finding'> & { finding?: Maybe<ResolversParentTypes['Finding']> };
-  FindingUserError: FindingUserError;
-  Household: HouseholdRowModel;
-  HouseholdConnection: HouseholdPageModel;
-  HouseholdEdge: Omit<HouseholdEdge, 'node'> & { node: ResolversParentTypes['Household'] };
-  HouseholdMember: MemberRowModel;
-  ID: Scalars['ID']['output'];
-  Int: Scalars['Int']['output'];
-  Meeting: MeetingRecordModel;
   MeetingRecordInput: MeetingRecordInput;
-  MeetingRecordPayload: Omit<MeetingRecordPayload, 'case' | 'meeting'> & { case?: Maybe<ResolversParentTypes['Case']>, meeting?: Maybe<ResolversParentTypes['Meeting']> };
-  MissedAid: Omit<MissedAid, 'expected'> & { expected: ReadonlyArray<ResolversParentTypes['Programme']> };
-  Mutation: Record<PropertyKey, never>;
-  Office: OfficeModel;
-  OfficeInput: OfficeInput;
-  OfficeOverdue: OfficeOverdueWorkModel;
-  Overdue: Overdue;
-  OverdueCase: Omit<OverdueCase, 'case' | 'deadline'> & { case: ResolversParentTypes['Case'], deadline: ResolversParentTypes['CaseDeadline'] };
-  OverdueReferral: Omit<OverdueReferral, 'referral'> & { referral: ResolversParentTypes['Referral'] };
-  OverdueReport: CaseOverdueReportModel;
-  PageInfo: PageInfo;
-  PeriodOverlap: PeriodOverlap;
-  Person: PersonRowModel;
-  PreGrantCheck: Omit<PreGrantCheck, 'findings'> & { findings: ReadonlyArray<ResolversParentTypes['PreGrantFinding']> };
-  PreGrantCheckInput: PreGrantCheckInput;
-  PreGrantFinding: FindingModel;
-  Programme: ProgrammeModel;
-  PurposeTotal: PurposeTotal;
-  Query: Record<PropertyKey, never>;
-  Referral: ReferralRecordModel;
+  MeetingRecordPayload: Omit<MeetingRecordPayload, 'meeting' | 'case'> & { meeting?: Maybe<ResolversParentTypes['Meeting']>, case?: Maybe<ResolversParentTypes['Case']> };
+  ReferralIssueInput: ReferralIssueInput;
   ReferralAcceptInput: ReferralAcceptInput;
   ReferralCompleteInput: ReferralCompleteInput;
   ReferralDeclineInput: ReferralDeclineInput;
-  ReferralIssueInput: ReferralIssueInput;
-  ReferralPayload: Omit<ReferralPayload, 'case' | 'referral'> & { case?: Maybe<ResolversParentTypes['Case']>, referral?: Maybe<ResolversParentTypes['Referral']> };
+  ReferralPayload: Omit<ReferralPayload, 'referral' | 'case'> & { referral?: Maybe<ResolversParentTypes['Referral']>, case?: Maybe<ResolversParentTypes['Case']> };
+  Date: Scalars['Date']['output'];
+  DateTime: Scalars['DateTime']['output'];
+  Fen: Scalars['Fen']['output'];
+  Department: Department;
+  Programme: ProgrammeModel;
   Region: RegionRowModel;
-  RepeatedGrants: RepeatedGrants;
+  PageInfo: PageInfo;
   Rule: RuleModel;
+  PeriodOverlap: PeriodOverlap;
   SamePeriodFunding: SamePeriodFunding;
+  RepeatedGrants: RepeatedGrants;
+  SettlementExcess: SettlementExcess;
+  AidAfterDeath: AidAfterDeath;
+  MissedAid: Omit<MissedAid, 'expected'> & { expected: ReadonlyArray<ResolversParentTypes['Programme']> };
+  FindingMeasure: ResolversUnionTypes<ResolversParentTypes>['FindingMeasure'];
+  Finding: FindingViewModel;
+  FindingEvent: FindingEventRowModel;
+  ScanProgress: ScanProgress;
+  FindingFilter: FindingFilter;
   Scan: ScanRowModel;
+  FindingConnection: FindingPageModel;
+  FindingEdge: Omit<FindingEdge, 'node'> & { node: ResolversParentTypes['Finding'] };
   ScanConnection: Omit<ScanConnection, 'edges'> & { edges: ReadonlyArray<ResolversParentTypes['ScanEdge']> };
   ScanEdge: Omit<ScanEdge, 'node'> & { node: ResolversParentTypes['Scan'] };
-  ScanProgress: ScanProgress;
+  PreGrantCheckInput: PreGrantCheckInput;
+  PreGrantFinding: FindingModel;
+  PreGrantCheck: Omit<PreGrantCheck, 'findings'> & { findings: ReadonlyArray<ResolversParentTypes['PreGrantFinding']> };
+  FindingUserError: FindingUserError;
   ScanStartInput: ScanStartInput;
   ScanStartPayload: Omit<ScanStartPayload, 'scan'> & { scan?: Maybe<ResolversParentTypes['Scan']> };
-  SecondAidApproval: SecondAidRecordModel;
-  SettlementExcess: SettlementExcess;
+  FindingConfirmInput: FindingConfirmInput;
+  FindingConfirmPayload: Omit<FindingConfirmPayload, 'finding'> & { finding?: Maybe<ResolversParentTypes['Finding']> };
+  FindingDismissInput: FindingDismissInput;
+  FindingDismissPayload: Omit<FindingDismissPayload, 'finding'> & { finding?: Maybe<ResolversParentTypes['Finding']> };
+  FindingResolveInput: FindingResolveInput;
+  FindingResolvePayload: Omit<FindingResolvePayload, 'finding'> & { finding?: Maybe<ResolversParentTypes['Finding']> };
+  Query: Record<PropertyKey, never>;
+  Household: HouseholdRowModel;
+  HouseholdMember: MemberRowModel;
+  Person: PersonRowModel;
+  AidPeriod: AidPeriod;
+  AidRecord: AidRecordModel;
+  AidSummary: HouseholdAidSummaryModel;
+  DepartmentTotal: DepartmentAidTotalModel;
+  PurposeTotal: PurposeTotal;
   SourceStatus: SourceStatus;
-  String: Scalars['String']['output'];
-  TimeLeft: TimeLeft;
-  TownshipOverdue: TownshipOverdueWorkModel;
-  WorkingDayCalendar: WorkingDayCalendar;
+  HouseholdConnection: HouseholdPageModel;
+  HouseholdEdge: Omit<HouseholdEdge, 'node'> & { node: ResolversParentTypes['Household'] };
 };
 
-export type AccessClientResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AccessClient'] = ResolversParentTypes['AccessClient']> = {
-  department?: Resolver<ResolversTypes['Department'], ParentType, ContextType>;
+export type CallerResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Caller'] = ResolversParentTypes['Caller']> = {
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  regionScope?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  department?: Resolver<ResolversTypes['Department'], ParentType, ContextType>;
+  regionScope?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
+  roles?: Resolver<ReadonlyArray<ResolversTypes['AccessRole']>, ParentType, ContextType>;
+  purpose?: Resolver<Maybe<ResolversTypes['AccessPurpose']>, ParentType, ContextType>;
+  caseReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  allowedPurposes?: Resolver<ReadonlyArray<ResolversTypes['AccessPurpose']>, ParentType, ContextType>;
+  seesIdNumbers?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type AccessLogConnectionResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AccessLogConnection'] = ResolversParentTypes['AccessLogConnection']> = {
@@ -2481,120 +2486,280 @@ export type AccessLogEdgeResolvers<ContextType = HubContext, ParentType extends 
 };
 
 export type AccessLogEntryResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AccessLogEntry'] = ResolversParentTypes['AccessLogEntry']> = {
+  seq?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  client?: Resolver<ResolversTypes['AccessClient'], ParentType, ContextType>;
+  purpose?: Resolver<Maybe<ResolversTypes['AccessPurpose']>, ParentType, ContextType>;
   caseReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   channel?: Resolver<ResolversTypes['AccessChannel'], ParentType, ContextType>;
-  client?: Resolver<ResolversTypes['AccessClient'], ParentType, ContextType>;
   operation?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  outcome?: Resolver<ResolversTypes['AccessOutcome'], ParentType, ContextType>;
-  purpose?: Resolver<Maybe<ResolversTypes['AccessPurpose']>, ParentType, ContextType>;
-  seq?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   subjectKind?: Resolver<ResolversTypes['AccessSubjectKind'], ParentType, ContextType>;
   subjectLabel?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['AccessOutcome'], ParentType, ContextType>;
 };
 
-export type AidAfterDeathResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AidAfterDeath'] = ResolversParentTypes['AidAfterDeath']> = {
-  deathDate?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
-  excessFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
-  from?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
-  months?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  to?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
-  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
-};
-
-export type AidPeriodResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AidPeriod'] = ResolversParentTypes['AidPeriod']> = {
-  end?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
-  start?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
-};
-
-export type AidRecordResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AidRecord'] = ResolversParentTypes['AidRecord']> = {
-  amountFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
-  beneficiary?: Resolver<Maybe<ResolversTypes['Person']>, ParentType, ContextType>;
-  cause?: Resolver<Maybe<ResolversTypes['AidCause']>, ParentType, ContextType>;
-  department?: Resolver<ResolversTypes['Department'], ParentType, ContextType>;
-  grantDate?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
-  period?: Resolver<Maybe<ResolversTypes['AidPeriod']>, ParentType, ContextType>;
-  programme?: Resolver<ResolversTypes['Programme'], ParentType, ContextType>;
-  schoolYear?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  secondAid?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
-  sourceHouseholdReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  sourceReference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  status?: Resolver<ResolversTypes['AidStatus'], ParentType, ContextType>;
-  urgent?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
-};
-
-export type AidSummaryResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AidSummary'] = ResolversParentTypes['AidSummary']> = {
-  byDepartment?: Resolver<ReadonlyArray<ResolversTypes['DepartmentTotal']>, ParentType, ContextType>;
-  byPurpose?: Resolver<ReadonlyArray<ResolversTypes['PurposeTotal']>, ParentType, ContextType>;
-  complete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  from?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
-  monthlyRecurringFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
-  to?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
-  totalFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
-};
-
-export type CallerResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Caller'] = ResolversParentTypes['Caller']> = {
-  allowedPurposes?: Resolver<ReadonlyArray<ResolversTypes['AccessPurpose']>, ParentType, ContextType>;
-  caseReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  department?: Resolver<ResolversTypes['Department'], ParentType, ContextType>;
+export type AccessClientResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AccessClient'] = ResolversParentTypes['AccessClient']> = {
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  purpose?: Resolver<Maybe<ResolversTypes['AccessPurpose']>, ParentType, ContextType>;
-  regionScope?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
-  roles?: Resolver<ReadonlyArray<ResolversTypes['AccessRole']>, ParentType, ContextType>;
-  seesIdNumbers?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  department?: Resolver<ResolversTypes['Department'], ParentType, ContextType>;
+  regionScope?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type MutationResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  caseOpen?: Resolver<ResolversTypes['CaseOpenPayload'], ParentType, ContextType, RequireFields<MutationCaseOpenArgs, 'input'>>;
+  caseTransition?: Resolver<ResolversTypes['CaseTransitionPayload'], ParentType, ContextType, RequireFields<MutationCaseTransitionArgs, 'input'>>;
+  meetingRecord?: Resolver<ResolversTypes['MeetingRecordPayload'], ParentType, ContextType, RequireFields<MutationMeetingRecordArgs, 'input'>>;
+  referralIssue?: Resolver<ResolversTypes['ReferralPayload'], ParentType, ContextType, RequireFields<MutationReferralIssueArgs, 'input'>>;
+  referralAccept?: Resolver<ResolversTypes['ReferralPayload'], ParentType, ContextType, RequireFields<MutationReferralAcceptArgs, 'input'>>;
+  referralComplete?: Resolver<ResolversTypes['ReferralPayload'], ParentType, ContextType, RequireFields<MutationReferralCompleteArgs, 'input'>>;
+  referralDecline?: Resolver<ResolversTypes['ReferralPayload'], ParentType, ContextType, RequireFields<MutationReferralDeclineArgs, 'input'>>;
+  scanStart?: Resolver<ResolversTypes['ScanStartPayload'], ParentType, ContextType, RequireFields<MutationScanStartArgs, 'input'>>;
+  findingConfirm?: Resolver<ResolversTypes['FindingConfirmPayload'], ParentType, ContextType, RequireFields<MutationFindingConfirmArgs, 'input'>>;
+  findingDismiss?: Resolver<ResolversTypes['FindingDismissPayload'], ParentType, ContextType, RequireFields<MutationFindingDismissArgs, 'input'>>;
+  findingResolve?: Resolver<ResolversTypes['FindingResolvePayload'], ParentType, ContextType, RequireFields<MutationFindingResolveArgs, 'input'>>;
+};
+
+export type OfficeResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Office'] = ResolversParentTypes['Office']> = {
+  key?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  department?: Resolver<Maybe<ResolversTypes['Department']>, ParentType, ContextType>;
+  township?: Resolver<Maybe<ResolversTypes['Region']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type CaseResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Case'] = ResolversParentTypes['Case']> = {
-  allowedTransitions?: Resolver<ReadonlyArray<ResolversTypes['CaseState']>, ParentType, ContextType>;
-  anyDeadlineMissed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, Partial<CaseAnyDeadlineMissedArgs>>;
-  briefUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  deadlines?: Resolver<ReadonlyArray<ResolversTypes['CaseDeadline']>, ParentType, ContextType, Partial<CaseDeadlinesArgs>>;
-  dossier?: Resolver<ResolversTypes['Dossier'], ParentType, ContextType>;
-  endedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
-  explanation?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  firstReceivedBy?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
-  history?: Resolver<ReadonlyArray<ResolversTypes['CaseEvent']>, ParentType, ContextType>;
-  household?: Resolver<ResolversTypes['Household'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  meetings?: Resolver<ReadonlyArray<ResolversTypes['Meeting']>, ParentType, ContextType>;
-  origin?: Resolver<ResolversTypes['CaseOrigin'], ParentType, ContextType>;
-  owner?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
   reference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  referrals?: Resolver<ReadonlyArray<ResolversTypes['Referral']>, ParentType, ContextType>;
-  reportedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  secondAids?: Resolver<ReadonlyArray<ResolversTypes['SecondAidApproval']>, ParentType, ContextType>;
+  household?: Resolver<ResolversTypes['Household'], ParentType, ContextType>;
+  origin?: Resolver<ResolversTypes['CaseOrigin'], ParentType, ContextType>;
+  urgency?: Resolver<ResolversTypes['CaseUrgency'], ParentType, ContextType>;
   state?: Resolver<ResolversTypes['CaseState'], ParentType, ContextType>;
   summary?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  firstReceivedBy?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
+  owner?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
   township?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
-  urgency?: Resolver<ResolversTypes['CaseUrgency'], ParentType, ContextType>;
-};
-
-export type CaseDeadlineResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CaseDeadline'] = ResolversParentTypes['CaseDeadline']> = {
-  basis?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  dueAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  dueOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
-  kind?: Resolver<ResolversTypes['DeadlineKind'], ParentType, ContextType>;
-  limitHours?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
-  limitWorkingDays?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
-  metAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
-  overdue?: Resolver<Maybe<ResolversTypes['Overdue']>, ParentType, ContextType>;
-  provisional?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  status?: Resolver<ResolversTypes['DeadlineStatus'], ParentType, ContextType>;
-  timeLeft?: Resolver<Maybe<ResolversTypes['TimeLeft']>, ParentType, ContextType>;
+  reportedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  explanation?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  endedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  allowedTransitions?: Resolver<ReadonlyArray<ResolversTypes['CaseState']>, ParentType, ContextType>;
+  history?: Resolver<ReadonlyArray<ResolversTypes['CaseEvent']>, ParentType, ContextType>;
+  deadlines?: Resolver<ReadonlyArray<ResolversTypes['CaseDeadline']>, ParentType, ContextType, Partial<CaseDeadlinesArgs>>;
+  anyDeadlineMissed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, Partial<CaseAnyDeadlineMissedArgs>>;
+  referrals?: Resolver<ReadonlyArray<ResolversTypes['Referral']>, ParentType, ContextType>;
+  meetings?: Resolver<ReadonlyArray<ResolversTypes['Meeting']>, ParentType, ContextType>;
+  secondAids?: Resolver<ReadonlyArray<ResolversTypes['SecondAidApproval']>, ParentType, ContextType>;
+  dossier?: Resolver<ResolversTypes['Dossier'], ParentType, ContextType>;
+  briefUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type CaseEventResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CaseEvent'] = ResolversParentTypes['CaseEvent']> = {
+  sequence?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   action?: Resolver<ResolversTypes['CaseAction'], ParentType, ContextType>;
-  actor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  actorOffice?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
   fromState?: Resolver<Maybe<ResolversTypes['CaseState']>, ParentType, ContextType>;
+  toState?: Resolver<Maybe<ResolversTypes['CaseState']>, ParentType, ContextType>;
+  referral?: Resolver<Maybe<ResolversTypes['Referral']>, ParentType, ContextType>;
   meeting?: Resolver<Maybe<ResolversTypes['Meeting']>, ParentType, ContextType>;
   occurredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  referral?: Resolver<Maybe<ResolversTypes['Referral']>, ParentType, ContextType>;
-  sequence?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  toState?: Resolver<Maybe<ResolversTypes['CaseState']>, ParentType, ContextType>;
+  actor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  actorOffice?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type CaseDeadlineResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CaseDeadline'] = ResolversParentTypes['CaseDeadline']> = {
+  kind?: Resolver<ResolversTypes['DeadlineKind'], ParentType, ContextType>;
+  basis?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  limitHours?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  limitWorkingDays?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  dueAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  dueOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  provisional?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['DeadlineStatus'], ParentType, ContextType>;
+  metAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  timeLeft?: Resolver<Maybe<ResolversTypes['TimeLeft']>, ParentType, ContextType>;
+  overdue?: Resolver<Maybe<ResolversTypes['Overdue']>, ParentType, ContextType>;
+};
+
+export type TimeLeftResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['TimeLeft'] = ResolversParentTypes['TimeLeft']> = {
+  hours?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  workingDays?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type OverdueResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Overdue'] = ResolversParentTypes['Overdue']> = {
+  hours?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  calendarDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  workingDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  provisional?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type ReferralResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Referral'] = ResolversParentTypes['Referral']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  case?: Resolver<ResolversTypes['Case'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['ReferralKind'], ParentType, ContextType>;
+  meeting?: Resolver<Maybe<ResolversTypes['Meeting']>, ParentType, ContextType>;
+  from?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
+  ask?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  programme?: Resolver<Maybe<ResolversTypes['Programme']>, ParentType, ContextType>;
+  amountFen?: Resolver<Maybe<ResolversTypes['Fen']>, ParentType, ContextType>;
+  beneficiary?: Resolver<Maybe<ResolversTypes['Person']>, ParentType, ContextType>;
+  handOver?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  deadlineWorkingDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  issuedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  dueOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  provisional?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['ReferralState'], ParentType, ContextType>;
+  acceptedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  answeredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  feedback?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  declineReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  aidRecord?: Resolver<Maybe<ResolversTypes['AidRecord']>, ParentType, ContextType>;
+  aidSourceReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  deadlineStatus?: Resolver<ResolversTypes['DeadlineStatus'], ParentType, ContextType, Partial<ReferralDeadlineStatusArgs>>;
+  overdue?: Resolver<Maybe<ResolversTypes['Overdue']>, ParentType, ContextType, Partial<ReferralOverdueArgs>>;
+};
+
+export type MeetingResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Meeting'] = ResolversParentTypes['Meeting']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  case?: Resolver<ResolversTypes['Case'], ParentType, ContextType>;
+  heldOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  convenedBy?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
+  departmentsPresent?: Resolver<ReadonlyArray<ResolversTypes['Department']>, ParentType, ContextType>;
+  notes?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  decisions?: Resolver<ReadonlyArray<ResolversTypes['Referral']>, ParentType, ContextType>;
+  dossier?: Resolver<ResolversTypes['Dossier'], ParentType, ContextType>;
+  recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  recordedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  briefUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type SecondAidApprovalResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SecondAidApproval'] = ResolversParentTypes['SecondAidApproval']> = {
+  beneficiary?: Resolver<Maybe<ResolversTypes['Person']>, ParentType, ContextType>;
+  cause?: Resolver<ResolversTypes['AidCause'], ParentType, ContextType>;
+  amountFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+  approvedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  referral?: Resolver<ResolversTypes['Referral'], ParentType, ContextType>;
+  aidSourceReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type DossierResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Dossier'] = ResolversParentTypes['Dossier']> = {
+  takenAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  from?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  household?: Resolver<ResolversTypes['DossierHousehold'], ParentType, ContextType>;
+  members?: Resolver<ReadonlyArray<ResolversTypes['DossierMember']>, ParentType, ContextType>;
+  aid?: Resolver<ReadonlyArray<ResolversTypes['AidRecord']>, ParentType, ContextType>;
+  totals?: Resolver<ResolversTypes['DossierTotals'], ParentType, ContextType>;
+  sources?: Resolver<ReadonlyArray<ResolversTypes['DossierSource']>, ParentType, ContextType>;
+  complete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  findingsAvailable?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  findings?: Resolver<ReadonlyArray<ResolversTypes['DossierFinding']>, ParentType, ContextType>;
+  earlierCases?: Resolver<ReadonlyArray<ResolversTypes['DossierCase']>, ParentType, ContextType>;
+  referrals?: Resolver<ReadonlyArray<ResolversTypes['DossierReferral']>, ParentType, ContextType>;
+  departmentsNotContributed?: Resolver<ReadonlyArray<ResolversTypes['Department']>, ParentType, ContextType>;
+};
+
+export type DossierHouseholdResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['DossierHousehold'] = ResolversParentTypes['DossierHousehold']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  registrationNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  address?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  regionCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  regionName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type DossierMemberResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['DossierMember'] = ResolversParentTypes['DossierMember']> = {
+  idNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  gender?: Resolver<ResolversTypes['Gender'], ParentType, ContextType>;
+  birthDate?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  deathDate?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  relation?: Resolver<ResolversTypes['MemberRelation'], ParentType, ContextType>;
+  joinedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+};
+
+export type DossierTotalsResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['DossierTotals'] = ResolversParentTypes['DossierTotals']> = {
+  totalFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+  monthlyRecurringFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+  byDepartment?: Resolver<ReadonlyArray<ResolversTypes['DepartmentTotal']>, ParentType, ContextType>;
+  byPurpose?: Resolver<ReadonlyArray<ResolversTypes['PurposeTotal']>, ParentType, ContextType>;
+};
+
+export type DossierSourceResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['DossierSource'] = ResolversParentTypes['DossierSource']> = {
+  department?: Resolver<ResolversTypes['Department'], ParentType, ContextType>;
+  available?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type DossierFindingResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['DossierFinding'] = ResolversParentTypes['DossierFinding']> = {
+  ruleId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  severity?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  summary?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  departments?: Resolver<ReadonlyArray<ResolversTypes['Department']>, ParentType, ContextType>;
+};
+
+export type DossierCaseResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['DossierCase'] = ResolversParentTypes['DossierCase']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  reference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['CaseState'], ParentType, ContextType>;
+  urgency?: Resolver<ResolversTypes['CaseUrgency'], ParentType, ContextType>;
+  origin?: Resolver<ResolversTypes['CaseOrigin'], ParentType, ContextType>;
+  reportedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  summary?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  explanation?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type DossierReferralResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['DossierReferral'] = ResolversParentTypes['DossierReferral']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  caseReference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['ReferralKind'], ParentType, ContextType>;
+  from?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
+  ask?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  programme?: Resolver<Maybe<ResolversTypes['Programme']>, ParentType, ContextType>;
+  amountFen?: Resolver<Maybe<ResolversTypes['Fen']>, ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['ReferralState'], ParentType, ContextType>;
+  dueOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  feedback?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  declineReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type OverdueReportResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OverdueReport'] = ResolversParentTypes['OverdueReport']> = {
+  asOf?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  byOffice?: Resolver<ReadonlyArray<ResolversTypes['OfficeOverdue']>, ParentType, ContextType>;
+  byTownship?: Resolver<ReadonlyArray<ResolversTypes['TownshipOverdue']>, ParentType, ContextType>;
+};
+
+export type OfficeOverdueResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OfficeOverdue'] = ResolversParentTypes['OfficeOverdue']> = {
+  office?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
+  referrals?: Resolver<ReadonlyArray<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
+  cases?: Resolver<ReadonlyArray<ResolversTypes['OverdueCase']>, ParentType, ContextType>;
+};
+
+export type TownshipOverdueResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['TownshipOverdue'] = ResolversParentTypes['TownshipOverdue']> = {
+  township?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
+  referrals?: Resolver<ReadonlyArray<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
+  cases?: Resolver<ReadonlyArray<ResolversTypes['OverdueCase']>, ParentType, ContextType>;
+};
+
+export type OverdueReferralResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OverdueReferral'] = ResolversParentTypes['OverdueReferral']> = {
+  referral?: Resolver<ResolversTypes['Referral'], ParentType, ContextType>;
+  overdue?: Resolver<ResolversTypes['Overdue'], ParentType, ContextType>;
+};
+
+export type OverdueCaseResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OverdueCase'] = ResolversParentTypes['OverdueCase']> = {
+  case?: Resolver<ResolversTypes['Case'], ParentType, ContextType>;
+  deadline?: Resolver<ResolversTypes['CaseDeadline'], ParentType, ContextType>;
+};
+
+export type WorkingDayCalendarResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['WorkingDayCalendar'] = ResolversParentTypes['WorkingDayCalendar']> = {
+  firstYear?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  lastYear?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  noticeYears?: Resolver<ReadonlyArray<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type CaseUserErrorResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CaseUserError'] = ResolversParentTypes['CaseUserError']> = {
+  code?: Resolver<ResolversTypes['CaseErrorCode'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  field?: Resolver<Maybe<ReadonlyArray<ResolversTypes['String']>>, ParentType, ContextType>;
 };
 
 export type CaseOpenPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CaseOpenPayload'] = ResolversParentTypes['CaseOpenPayload']> = {
@@ -2607,10 +2772,16 @@ export type CaseTransitionPayloadResolvers<ContextType = HubContext, ParentType 
   userErrors?: Resolver<ReadonlyArray<ResolversTypes['CaseUserError']>, ParentType, ContextType>;
 };
 
-export type CaseUserErrorResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CaseUserError'] = ResolversParentTypes['CaseUserError']> = {
-  code?: Resolver<ResolversTypes['CaseErrorCode'], ParentType, ContextType>;
-  field?: Resolver<Maybe<ReadonlyArray<ResolversTypes['String']>>, ParentType, ContextType>;
-  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+export type MeetingRecordPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['MeetingRecordPayload'] = ResolversParentTypes['MeetingRecordPayload']> = {
+  meeting?: Resolver<Maybe<ResolversTypes['Meeting']>, ParentType, ContextType>;
+  case?: Resolver<Maybe<ResolversTypes['Case']>, ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['CaseUserError']>, ParentType, ContextType>;
+};
+
+export type ReferralPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['ReferralPayload'] = ResolversParentTypes['ReferralPayload']> = {
+  referral?: Resolver<Maybe<ResolversTypes['Referral']>, ParentType, ContextType>;
+  case?: Resolver<Maybe<ResolversTypes['Case']>, ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['CaseUserError']>, ParentType, ContextType>;
 };
 
 export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Date'], any> {
@@ -2621,125 +2792,152 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export interface FenScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Fen'], any> {
+  name: 'Fen';
+}
+
 export type DepartmentResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Department'] = ResolversParentTypes['Department']> = {
   code?: Resolver<ResolversTypes['DepartmentCode'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
-export type DepartmentTotalResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['DepartmentTotal'] = ResolversParentTypes['DepartmentTotal']> = {
-  department?: Resolver<ResolversTypes['Department'], ParentType, ContextType>;
-  recordCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  totalFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
-};
-
-export type DossierResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Dossier'] = ResolversParentTypes['Dossier']> = {
-  aid?: Resolver<ReadonlyArray<ResolversTypes['AidRecord']>, ParentType, ContextType>;
-  complete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  departmentsNotContributed?: Resolver<ReadonlyArray<ResolversTypes['Department']>, ParentType, ContextType>;
-  earlierCases?: Resolver<ReadonlyArray<ResolversTypes['DossierCase']>, ParentType, ContextType>;
-  findings?: Resolver<ReadonlyArray<ResolversTypes['DossierFinding']>, ParentType, ContextType>;
-  findingsAvailable?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  from?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
-  household?: Resolver<ResolversTypes['DossierHousehold'], ParentType, ContextType>;
-  members?: Resolver<ReadonlyArray<ResolversTypes['DossierMember']>, ParentType, ContextType>;
-  referrals?: Resolver<ReadonlyArray<ResolversTypes['DossierReferral']>, ParentType, ContextType>;
-  sources?: Resolver<ReadonlyArray<ResolversTypes['DossierSource']>, ParentType, ContextType>;
-  takenAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  to?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
-  totals?: Resolver<ResolversTypes['DossierTotals'], ParentType, ContextType>;
-};
-
-export type DossierCaseResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['DossierCase'] = ResolversParentTypes['DossierCase']> = {
-  explanation?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  origin?: Resolver<ResolversTypes['CaseOrigin'], ParentType, ContextType>;
-  reference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  reportedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  state?: Resolver<ResolversTypes['CaseState'], ParentType, ContextType>;
-  summary?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  urgency?: Resolver<ResolversTypes['CaseUrgency'], ParentType, ContextType>;
-};
-
-export type DossierFindingResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['DossierFinding'] = ResolversParentTypes['DossierFinding']> = {
-  departments?: Resolver<ReadonlyArray<ResolversTypes['Department']>, ParentType, ContextType>;
-  ruleId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  severity?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  status?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  summary?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-};
-
-export type DossierHouseholdResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['DossierHousehold'] = ResolversParentTypes['DossierHousehold']> = {
-  address?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  regionCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  regionName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  registrationNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-};
-
-export type DossierMemberResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['DossierMember'] = ResolversParentTypes['DossierMember']> = {
-  birthDate?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
-  deathDate?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
-  gender?: Resolver<ResolversTypes['Gender'], ParentType, ContextType>;
-  idNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  joinedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+export type ProgrammeResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Programme'] = ResolversParentTypes['Programme']> = {
+  code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  relation?: Resolver<ResolversTypes['MemberRelation'], ParentType, ContextType>;
-};
-
-export type DossierReferralResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['DossierReferral'] = ResolversParentTypes['DossierReferral']> = {
-  amountFen?: Resolver<Maybe<ResolversTypes['Fen']>, ParentType, ContextType>;
-  ask?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  caseReference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  declineReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  dueOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
-  feedback?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  from?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
-  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  kind?: Resolver<ResolversTypes['ReferralKind'], ParentType, ContextType>;
-  programme?: Resolver<Maybe<ResolversTypes['Programme']>, ParentType, ContextType>;
-  state?: Resolver<ResolversTypes['ReferralState'], ParentType, ContextType>;
-  to?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
-};
-
-export type DossierSourceResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['DossierSource'] = ResolversParentTypes['DossierSource']> = {
-  available?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['ProgrammeKind'], ParentType, ContextType>;
+  purpose?: Resolver<ResolversTypes['AidPurpose'], ParentType, ContextType>;
   department?: Resolver<ResolversTypes['Department'], ParentType, ContextType>;
-  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
-export type DossierTotalsResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['DossierTotals'] = ResolversParentTypes['DossierTotals']> = {
-  byDepartment?: Resolver<ReadonlyArray<ResolversTypes['DepartmentTotal']>, ParentType, ContextType>;
-  byPurpose?: Resolver<ReadonlyArray<ResolversTypes['PurposeTotal']>, ParentType, ContextType>;
-  monthlyRecurringFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
-  totalFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+export type RegionResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Region'] = ResolversParentTypes['Region']> = {
+  code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  level?: Resolver<ResolversTypes['RegionLevel'], ParentType, ContextType>;
+  parent?: Resolver<Maybe<ResolversTypes['Region']>, ParentType, ContextType>;
 };
 
-export interface FenScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Fen'], any> {
-  name: 'Fen';
-}
+export type PageInfoResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type RuleResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Rule'] = ResolversParentTypes['Rule']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['RuleKind'], ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  severity?: Resolver<ResolversTypes['FindingSeverity'], ParentType, ContextType>;
+  scope?: Resolver<ResolversTypes['FindingScope'], ParentType, ContextType>;
+  basis?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  programmes?: Resolver<ReadonlyArray<ResolversTypes['Programme']>, ParentType, ContextType>;
+  windowMonths?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  thresholdFen?: Resolver<Maybe<ResolversTypes['Fen']>, ParentType, ContextType>;
+};
+
+export type PeriodOverlapResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['PeriodOverlap'] = ResolversParentTypes['PeriodOverlap']> = {
+  start?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  end?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  days?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type SamePeriodFundingResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SamePeriodFunding'] = ResolversParentTypes['SamePeriodFunding']> = {
+  period?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type RepeatedGrantsResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['RepeatedGrants'] = ResolversParentTypes['RepeatedGrants']> = {
+  cause?: Resolver<Maybe<ResolversTypes['AidCause']>, ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  windowMonths?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type SettlementExcessResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SettlementExcess'] = ResolversParentTypes['SettlementExcess']> = {
+  settlementReference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  settledOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  burdenFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+  aidFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+  excessFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type AidAfterDeathResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AidAfterDeath'] = ResolversParentTypes['AidAfterDeath']> = {
+  deathDate?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  from?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  to?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  months?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  excessFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type MissedAidResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['MissedAid'] = ResolversParentTypes['MissedAid']> = {
+  expected?: Resolver<ReadonlyArray<ResolversTypes['Programme']>, ParentType, ContextType>;
+  conditions?: Resolver<ReadonlyArray<ResolversTypes['String']>, ParentType, ContextType>;
+  disabilityLevel?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  outOfPocketFen?: Resolver<Maybe<ResolversTypes['Fen']>, ParentType, ContextType>;
+  grantCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  schoolYear?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type FindingMeasureResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['FindingMeasure'] = ResolversParentTypes['FindingMeasure']> = {
+  __resolveType: TypeResolveFn<'PeriodOverlap' | 'SamePeriodFunding' | 'RepeatedGrants' | 'SettlementExcess' | 'AidAfterDeath' | 'MissedAid', ParentType, ContextType>;
+};
 
 export type FindingResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Finding'] = ResolversParentTypes['Finding']> = {
-  basis?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  departments?: Resolver<ReadonlyArray<ResolversTypes['Department']>, ParentType, ContextType>;
-  events?: Resolver<ReadonlyArray<ResolversTypes['FindingEvent']>, ParentType, ContextType>;
-  explanation?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  firstSeenScan?: Resolver<Maybe<ResolversTypes['Scan']>, ParentType, ContextType>;
-  household?: Resolver<Maybe<ResolversTypes['Household']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  lastSeenScan?: Resolver<Maybe<ResolversTypes['Scan']>, ParentType, ContextType>;
-  measure?: Resolver<ResolversTypes['FindingMeasure'], ParentType, ContextType>;
-  ongoing?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  rule?: Resolver<ResolversTypes['Rule'], ParentType, ContextType>;
+  severity?: Resolver<ResolversTypes['FindingSeverity'], ParentType, ContextType>;
+  scope?: Resolver<ResolversTypes['FindingScope'], ParentType, ContextType>;
+  household?: Resolver<Maybe<ResolversTypes['Household']>, ParentType, ContextType>;
   people?: Resolver<ReadonlyArray<ResolversTypes['Person']>, ParentType, ContextType>;
   records?: Resolver<ReadonlyArray<ResolversTypes['AidRecord']>, ParentType, ContextType>;
-  rule?: Resolver<ResolversTypes['Rule'], ParentType, ContextType>;
-  scope?: Resolver<ResolversTypes['FindingScope'], ParentType, ContextType>;
-  severity?: Resolver<ResolversTypes['FindingSeverity'], ParentType, ContextType>;
+  measure?: Resolver<ResolversTypes['FindingMeasure'], ParentType, ContextType>;
+  departments?: Resolver<ReadonlyArray<ResolversTypes['Department']>, ParentType, ContextType>;
+  ongoing?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  explanation?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  basis?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['FindingStatus'], ParentType, ContextType>;
+  firstSeenScan?: Resolver<Maybe<ResolversTypes['Scan']>, ParentType, ContextType>;
+  lastSeenScan?: Resolver<Maybe<ResolversTypes['Scan']>, ParentType, ContextType>;
+  events?: Resolver<ReadonlyArray<ResolversTypes['FindingEvent']>, ParentType, ContextType>;
 };
 
-export type FindingConfirmPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['FindingConfirmPayload'] = ResolversParentTypes['FindingConfirmPayload']> = {
-  finding?: Resolver<Maybe<ResolversTypes['Finding']>, ParentType, ContextType>;
-  userErrors?: Resolver<ReadonlyArray<ResolversTypes['FindingUserError']>, ParentType, ContextType>;
+export type FindingEventResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['FindingEvent'] = ResolversParentTypes['FindingEvent']> = {
+  action?: Resolver<ResolversTypes['FindingEventAction'], ParentType, ContextType>;
+  fromStatus?: Resolver<ResolversTypes['FindingStatus'], ParentType, ContextType>;
+  toStatus?: Resolver<ResolversTypes['FindingStatus'], ParentType, ContextType>;
+  actor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  department?: Resolver<Maybe<ResolversTypes['Department']>, ParentType, ContextType>;
+  officer?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  scan?: Resolver<Maybe<ResolversTypes['Scan']>, ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type ScanProgressResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['ScanProgress'] = ResolversParentTypes['ScanProgress']> = {
+  householdsTotal?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  householdsDone?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  findings?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  new?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  reopened?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  stillSettled?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type ScanResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Scan'] = ResolversParentTypes['Scan']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  region?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['ScanState'], ParentType, ContextType>;
+  asOf?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  ruleSetName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  startedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  startedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  progress?: Resolver<ResolversTypes['ScanProgress'], ParentType, ContextType>;
+  failure?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  findings?: Resolver<ResolversTypes['FindingConnection'], ParentType, ContextType, RequireFields<ScanFindingsArgs, 'first'>>;
+  csvPath?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type FindingConnectionResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['FindingConnection'] = ResolversParentTypes['FindingConnection']> = {
@@ -2748,30 +2946,59 @@ export type FindingConnectionResolvers<ContextType = HubContext, ParentType exte
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
-export type FindingDismissPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['FindingDismissPayload'] = ResolversParentTypes['FindingDismissPayload']> = {
-  finding?: Resolver<Maybe<ResolversTypes['Finding']>, ParentType, ContextType>;
-  userErrors?: Resolver<ReadonlyArray<ResolversTypes['FindingUserError']>, ParentType, ContextType>;
-};
-
 export type FindingEdgeResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['FindingEdge'] = ResolversParentTypes['FindingEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Finding'], ParentType, ContextType>;
 };
 
-export type FindingEventResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['FindingEvent'] = ResolversParentTypes['FindingEvent']> = {
-  action?: Resolver<ResolversTypes['FindingEventAction'], ParentType, ContextType>;
-  actor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  department?: Resolver<Maybe<ResolversTypes['Department']>, ParentType, ContextType>;
-  fromStatus?: Resolver<ResolversTypes['FindingStatus'], ParentType, ContextType>;
-  officer?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  scan?: Resolver<Maybe<ResolversTypes['Scan']>, ParentType, ContextType>;
-  toStatus?: Resolver<ResolversTypes['FindingStatus'], ParentType, ContextType>;
+export type ScanConnectionResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['ScanConnection'] = ResolversParentTypes['ScanConnection']> = {
+  edges?: Resolver<ReadonlyArray<ResolversTypes['ScanEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
 };
 
-export type FindingMeasureResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['FindingMeasure'] = ResolversParentTypes['FindingMeasure']> = {
-  __resolveType: TypeResolveFn<'AidAfterDeath' | 'MissedAid' | 'PeriodOverlap' | 'RepeatedGrants' | 'SamePeriodFunding' | 'SettlementExcess', ParentType, ContextType>;
+export type ScanEdgeResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['ScanEdge'] = ResolversParentTypes['ScanEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Scan'], ParentType, ContextType>;
+};
+
+export type PreGrantFindingResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['PreGrantFinding'] = ResolversParentTypes['PreGrantFinding']> = {
+  rule?: Resolver<ResolversTypes['Rule'], ParentType, ContextType>;
+  severity?: Resolver<ResolversTypes['FindingSeverity'], ParentType, ContextType>;
+  records?: Resolver<ReadonlyArray<ResolversTypes['AidRecord']>, ParentType, ContextType>;
+  measure?: Resolver<ResolversTypes['FindingMeasure'], ParentType, ContextType>;
+  departments?: Resolver<ReadonlyArray<ResolversTypes['Department']>, ParentType, ContextType>;
+  explanation?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  basis?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type PreGrantCheckResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['PreGrantCheck'] = ResolversParentTypes['PreGrantCheck']> = {
+  findings?: Resolver<ReadonlyArray<ResolversTypes['PreGrantFinding']>, ParentType, ContextType>;
+  clear?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  conflicts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  warnings?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  complete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  consulted?: Resolver<ReadonlyArray<ResolversTypes['Department']>, ParentType, ContextType>;
+};
+
+export type FindingUserErrorResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['FindingUserError'] = ResolversParentTypes['FindingUserError']> = {
+  code?: Resolver<ResolversTypes['FindingErrorCode'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  field?: Resolver<Maybe<ReadonlyArray<ResolversTypes['String']>>, ParentType, ContextType>;
+};
+
+export type ScanStartPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['ScanStartPayload'] = ResolversParentTypes['ScanStartPayload']> = {
+  scan?: Resolver<Maybe<ResolversTypes['Scan']>, ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['FindingUserError']>, ParentType, ContextType>;
+};
+
+export type FindingConfirmPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['FindingConfirmPayload'] = ResolversParentTypes['FindingConfirmPayload']> = {
+  finding?: Resolver<Maybe<ResolversTypes['Finding']>, ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['FindingUserError']>, ParentType, ContextType>;
+};
+
+export type FindingDismissPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['FindingDismissPayload'] = ResolversParentTypes['FindingDismissPayload']> = {
+  finding?: Resolver<Maybe<ResolversTypes['Finding']>, ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['FindingUserError']>, ParentType, ContextType>;
 };
 
 export type FindingResolvePayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['FindingResolvePayload'] = ResolversParentTypes['FindingResolvePayload']> = {
@@ -2779,23 +3006,106 @@ export type FindingResolvePayloadResolvers<ContextType = HubContext, ParentType 
   userErrors?: Resolver<ReadonlyArray<ResolversTypes['FindingUserError']>, ParentType, ContextType>;
 };
 
-export type FindingUserErrorResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['FindingUserError'] = ResolversParentTypes['FindingUserError']> = {
-  code?: Resolver<ResolversTypes['FindingErrorCode'], ParentType, ContextType>;
-  field?: Resolver<Maybe<ReadonlyArray<ResolversTypes['String']>>, ParentType, ContextType>;
-  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+export type QueryResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  household?: Resolver<Maybe<ResolversTypes['Household']>, ParentType, ContextType, RequireFields<QueryHouseholdArgs, 'id'>>;
+  householdByMember?: Resolver<Maybe<ResolversTypes['Household']>, ParentType, ContextType, RequireFields<QueryHouseholdByMemberArgs, 'idNumber'>>;
+  households?: Resolver<ReadonlyArray<Maybe<ResolversTypes['Household']>>, ParentType, ContextType, RequireFields<QueryHouseholdsArgs, 'ids'>>;
+  person?: Resolver<Maybe<ResolversTypes['Person']>, ParentType, ContextType, RequireFields<QueryPersonArgs, 'idNumber'>>;
+  householdsInRegion?: Resolver<ResolversTypes['HouseholdConnection'], ParentType, ContextType, RequireFields<QueryHouseholdsInRegionArgs, 'code' | 'first'>>;
+  caller?: Resolver<ResolversTypes['Caller'], ParentType, ContextType>;
+  accessLog?: Resolver<ResolversTypes['AccessLogConnection'], ParentType, ContextType, RequireFields<QueryAccessLogArgs, 'idNumber' | 'first'>>;
+  case?: Resolver<Maybe<ResolversTypes['Case']>, ParentType, ContextType, RequireFields<QueryCaseArgs, 'id'>>;
+  referral?: Resolver<Maybe<ResolversTypes['Referral']>, ParentType, ContextType, RequireFields<QueryReferralArgs, 'id'>>;
+  referralsToOffice?: Resolver<ReadonlyArray<ResolversTypes['Referral']>, ParentType, ContextType, RequireFields<QueryReferralsToOfficeArgs, 'office'>>;
+  overdueReport?: Resolver<ResolversTypes['OverdueReport'], ParentType, ContextType, Partial<QueryOverdueReportArgs>>;
+  workingDayCalendar?: Resolver<ResolversTypes['WorkingDayCalendar'], ParentType, ContextType>;
+  rules?: Resolver<ReadonlyArray<ResolversTypes['Rule']>, ParentType, ContextType>;
+  preGrantCheck?: Resolver<ResolversTypes['PreGrantCheck'], ParentType, ContextType, RequireFields<QueryPreGrantCheckArgs, 'input'>>;
+  scan?: Resolver<Maybe<ResolversTypes['Scan']>, ParentType, ContextType, RequireFields<QueryScanArgs, 'id'>>;
+  scans?: Resolver<ResolversTypes['ScanConnection'], ParentType, ContextType, RequireFields<QueryScansArgs, 'first'>>;
+  finding?: Resolver<Maybe<ResolversTypes['Finding']>, ParentType, ContextType, RequireFields<QueryFindingArgs, 'id'>>;
 };
 
 export type HouseholdResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Household'] = ResolversParentTypes['Household']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  registrationNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   address?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  region?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
+  members?: Resolver<ReadonlyArray<ResolversTypes['HouseholdMember']>, ParentType, ContextType>;
   aid?: Resolver<ReadonlyArray<ResolversTypes['AidRecord']>, ParentType, ContextType, Partial<HouseholdAidArgs>>;
   aidSummary?: Resolver<ResolversTypes['AidSummary'], ParentType, ContextType, Partial<HouseholdAidSummaryArgs>>;
+  sources?: Resolver<ReadonlyArray<ResolversTypes['SourceStatus']>, ParentType, ContextType>;
   cases?: Resolver<ReadonlyArray<ResolversTypes['Case']>, ParentType, ContextType>;
   findings?: Resolver<ReadonlyArray<ResolversTypes['Finding']>, ParentType, ContextType, RequireFields<HouseholdFindingsArgs, 'actionableOnly'>>;
-  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  members?: Resolver<ReadonlyArray<ResolversTypes['HouseholdMember']>, ParentType, ContextType>;
-  region?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
-  registrationNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type HouseholdMemberResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['HouseholdMember'] = ResolversParentTypes['HouseholdMember']> = {
+  person?: Resolver<ResolversTypes['Person'], ParentType, ContextType>;
+  relation?: Resolver<ResolversTypes['MemberRelation'], ParentType, ContextType>;
+  joinedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+};
+
+export type PersonResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Person'] = ResolversParentTypes['Person']> = {
+  idNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  gender?: Resolver<ResolversTypes['Gender'], ParentType, ContextType>;
+  birthDate?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  deathDate?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  age?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  household?: Resolver<Maybe<ResolversTypes['Household']>, ParentType, ContextType>;
+  aid?: Resolver<ReadonlyArray<ResolversTypes['AidRecord']>, ParentType, ContextType, Partial<PersonAidArgs>>;
   sources?: Resolver<ReadonlyArray<ResolversTypes['SourceStatus']>, ParentType, ContextType>;
+  findings?: Resolver<ReadonlyArray<ResolversTypes['Finding']>, ParentType, ContextType, RequireFields<PersonFindingsArgs, 'actionableOnly'>>;
+};
+
+export type AidPeriodResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AidPeriod'] = ResolversParentTypes['AidPeriod']> = {
+  start?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  end?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+};
+
+export type AidRecordResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AidRecord'] = ResolversParentTypes['AidRecord']> = {
+  department?: Resolver<ResolversTypes['Department'], ParentType, ContextType>;
+  programme?: Resolver<ResolversTypes['Programme'], ParentType, ContextType>;
+  beneficiary?: Resolver<Maybe<ResolversTypes['Person']>, ParentType, ContextType>;
+  period?: Resolver<Maybe<ResolversTypes['AidPeriod']>, ParentType, ContextType>;
+  grantDate?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  amountFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['AidStatus'], ParentType, ContextType>;
+  sourceReference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  sourceHouseholdReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  cause?: Resolver<Maybe<ResolversTypes['AidCause']>, ParentType, ContextType>;
+  urgent?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  secondAid?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  schoolYear?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type AidSummaryResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AidSummary'] = ResolversParentTypes['AidSummary']> = {
+  from?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  totalFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+  byDepartment?: Resolver<ReadonlyArray<ResolversTypes['DepartmentTotal']>, ParentType, ContextType>;
+  byPurpose?: Resolver<ReadonlyArray<ResolversTypes['PurposeTotal']>, ParentType, ContextType>;
+  monthlyRecurringFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+  complete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type DepartmentTotalResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['DepartmentTotal'] = ResolversParentTypes['DepartmentTotal']> = {
+  department?: Resolver<ResolversTypes['Department'], ParentType, ContextType>;
+  totalFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+  recordCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type PurposeTotalResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['PurposeTotal'] = ResolversParentTypes['PurposeTotal']> = {
+  purpose?: Resolver<ResolversTypes['AidPurpose'], ParentType, ContextType>;
+  totalFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+  recordCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type SourceStatusResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SourceStatus'] = ResolversParentTypes['SourceStatus']> = {
+  department?: Resolver<ResolversTypes['Department'], ParentType, ContextType>;
+  available?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  latencyMs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type HouseholdConnectionResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['HouseholdConnection'] = ResolversParentTypes['HouseholdConnection']> = {
@@ -2809,392 +3119,82 @@ export type HouseholdEdgeResolvers<ContextType = HubContext, ParentType extends 
   node?: Resolver<ResolversTypes['Household'], ParentType, ContextType>;
 };
 
-export type HouseholdMemberResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['HouseholdMember'] = ResolversParentTypes['HouseholdMember']> = {
-  joinedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
-  person?: Resolver<ResolversTypes['Person'], ParentType, ContextType>;
-  relation?: Resolver<ResolversTypes['MemberRelation'], ParentType, ContextType>;
-};
-
-export type MeetingResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Meeting'] = ResolversParentTypes['Meeting']> = {
-  briefUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  case?: Resolver<ResolversTypes['Case'], ParentType, ContextType>;
-  convenedBy?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
-  decisions?: Resolver<ReadonlyArray<ResolversTypes['Referral']>, ParentType, ContextType>;
-  departmentsPresent?: Resolver<ReadonlyArray<ResolversTypes['Department']>, ParentType, ContextType>;
-  dossier?: Resolver<ResolversTypes['Dossier'], ParentType, ContextType>;
-  heldOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
-  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  notes?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  recordedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-};
-
-export type MeetingRecordPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['MeetingRecordPayload'] = ResolversParentTypes['MeetingRecordPayload']> = {
-  case?: Resolver<Maybe<ResolversTypes['Case']>, ParentType, ContextType>;
-  meeting?: Resolver<Maybe<ResolversTypes['Meeting']>, ParentType, ContextType>;
-  userErrors?: Resolver<ReadonlyArray<ResolversTypes['CaseUserError']>, ParentType, ContextType>;
-};
-
-export type MissedAidResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['MissedAid'] = ResolversParentTypes['MissedAid']> = {
-  conditions?: Resolver<ReadonlyArray<ResolversTypes['String']>, ParentType, ContextType>;
-  disabilityLevel?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
-  expected?: Resolver<ReadonlyArray<ResolversTypes['Programme']>, ParentType, ContextType>;
-  grantCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
-  outOfPocketFen?: Resolver<Maybe<ResolversTypes['Fen']>, ParentType, ContextType>;
-  schoolYear?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
-};
-
-export type MutationResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
-  caseOpen?: Resolver<ResolversTypes['CaseOpenPayload'], ParentType, ContextType, RequireFields<MutationCaseOpenArgs, 'input'>>;
-  caseTransition?: Resolver<ResolversTypes['CaseTransitionPayload'], ParentType, ContextType, RequireFields<MutationCaseTransitionArgs, 'input'>>;
-  findingConfirm?: Resolver<ResolversTypes['FindingConfirmPayload'], ParentType, ContextType, RequireFields<MutationFindingConfirmArgs, 'input'>>;
-  findingDismiss?: Resolver<ResolversTypes['FindingDismissPayload'], ParentType, ContextType, RequireFields<MutationFindingDismissArgs, 'input'>>;
-  findingResolve?: Resolver<ResolversTypes['FindingResolvePayload'], ParentType, ContextType, RequireFields<MutationFindingResolveArgs, 'input'>>;
-  meetingRecord?: Resolver<ResolversTypes['MeetingRecordPayload'], ParentType, ContextType, RequireFields<MutationMeetingRecordArgs, 'input'>>;
-  referralAccept?: Resolver<ResolversTypes['ReferralPayload'], ParentType, ContextType, RequireFields<MutationReferralAcceptArgs, 'input'>>;
-  referralComplete?: Resolver<ResolversTypes['ReferralPayload'], ParentType, ContextType, RequireFields<MutationReferralCompleteArgs, 'input'>>;
-  referralDecline?: Resolver<ResolversTypes['ReferralPayload'], ParentType, ContextType, RequireFields<MutationReferralDeclineArgs, 'input'>>;
-  referralIssue?: Resolver<ResolversTypes['ReferralPayload'], ParentType, ContextType, RequireFields<MutationReferralIssueArgs, 'input'>>;
-  scanStart?: Resolver<ResolversTypes['ScanStartPayload'], ParentType, ContextType, RequireFields<MutationScanStartArgs, 'input'>>;
-};
-
-export type OfficeResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Office'] = ResolversParentTypes['Office']> = {
-  department?: Resolver<Maybe<ResolversTypes['Department']>, ParentType, ContextType>;
-  key?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  township?: Resolver<Maybe<ResolversTypes['Region']>, ParentType, ContextType>;
-};
-
-export type OfficeOverdueResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OfficeOverdue'] = ResolversParentTypes['OfficeOverdue']> = {
-  cases?: Resolver<ReadonlyArray<ResolversTypes['OverdueCase']>, ParentType, ContextType>;
-  office?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
-  referrals?: Resolver<ReadonlyArray<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
-};
-
-export type OverdueResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Overdue'] = ResolversParentTypes['Overdue']> = {
-  calendarDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  hours?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  provisional?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  workingDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-};
-
-export type OverdueCaseResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OverdueCase'] = ResolversParentTypes['OverdueCase']> = {
-  case?: Resolver<ResolversTypes['Case'], ParentType, ContextType>;
-  deadline?: Resolver<ResolversTypes['CaseDeadline'], ParentType, ContextType>;
-};
-
-export type OverdueReferralResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OverdueReferral'] = ResolversParentTypes['OverdueReferral']> = {
-  overdue?: Resolver<ResolversTypes['Overdue'], ParentType, ContextType>;
-  referral?: Resolver<ResolversTypes['Referral'], ParentType, ContextType>;
-};
-
-export type OverdueReportResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OverdueReport'] = ResolversParentTypes['OverdueReport']> = {
-  asOf?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  byOffice?: Resolver<ReadonlyArray<ResolversTypes['OfficeOverdue']>, ParentType, ContextType>;
-  byTownship?: Resolver<ReadonlyArray<ResolversTypes['TownshipOverdue']>, ParentType, ContextType>;
-};
-
-export type PageInfoResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
-  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-};
-
-export type PeriodOverlapResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['PeriodOverlap'] = ResolversParentTypes['PeriodOverlap']> = {
-  days?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  end?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
-  start?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
-  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
-};
-
-export type PersonResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Person'] = ResolversParentTypes['Person']> = {
-  age?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  aid?: Resolver<ReadonlyArray<ResolversTypes['AidRecord']>, ParentType, ContextType, Partial<PersonAidArgs>>;
-  birthDate?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
-  deathDate?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
-  findings?: Resolver<ReadonlyArray<ResolversTypes['Finding']>, ParentType, ContextType, RequireFields<PersonFindingsArgs, 'actionableOnly'>>;
-  gender?: Resolver<ResolversTypes['Gender'], ParentType, ContextType>;
-  household?: Resolver<Maybe<ResolversTypes['Household']>, ParentType, ContextType>;
-  idNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  sources?: Resolver<ReadonlyArray<ResolversTypes['SourceStatus']>, ParentType, ContextType>;
-};
-
-export type PreGrantCheckResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['PreGrantCheck'] = ResolversParentTypes['PreGrantCheck']> = {
-  clear?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  complete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  conflicts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  consulted?: Resolver<ReadonlyArray<ResolversTypes['Department']>, ParentType, ContextType>;
-  findings?: Resolver<ReadonlyArray<ResolversTypes['PreGrantFinding']>, ParentType, ContextType>;
-  warnings?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-};
-
-export type PreGrantFindingResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['PreGrantFinding'] = ResolversParentTypes['PreGrantFinding']> = {
-  basis?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  departments?: Resolver<ReadonlyArray<ResolversTypes['Department']>, ParentType, ContextType>;
-  explanation?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  measure?: Resolver<ResolversTypes['FindingMeasure'], ParentType, ContextType>;
-  records?: Resolver<ReadonlyArray<ResolversTypes['AidRecord']>, ParentType, ContextType>;
-  rule?: Resolver<ResolversTypes['Rule'], ParentType, ContextType>;
-  severity?: Resolver<ResolversTypes['FindingSeverity'], ParentType, ContextType>;
-};
-
-export type ProgrammeResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Programme'] = ResolversParentTypes['Programme']> = {
-  code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  department?: Resolver<ResolversTypes['Department'], ParentType, ContextType>;
-  kind?: Resolver<ResolversTypes['ProgrammeKind'], ParentType, ContextType>;
-  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  purpose?: Resolver<ResolversTypes['AidPurpose'], ParentType, ContextType>;
-};
-
-export type PurposeTotalResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['PurposeTotal'] = ResolversParentTypes['PurposeTotal']> = {
-  purpose?: Resolver<ResolversTypes['AidPurpose'], ParentType, ContextType>;
-  recordCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  totalFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
-};
-
-export type QueryResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
-  accessLog?: Resolver<ResolversTypes['AccessLogConnection'], ParentType, ContextType, RequireFields<QueryAccessLogArgs, 'first' | 'idNumber'>>;
-  caller?: Resolver<ResolversTypes['Caller'], ParentType, ContextType>;
-  case?: Resolver<Maybe<ResolversTypes['Case']>, ParentType, ContextType, RequireFields<QueryCaseArgs, 'id'>>;
-  finding?: Resolver<Maybe<ResolversTypes['Finding']>, ParentType, ContextType, RequireFields<QueryFindingArgs, 'id'>>;
-  household?: Resolver<Maybe<ResolversTypes['Household']>, ParentType, ContextType, RequireFields<QueryHouseholdArgs, 'id'>>;
-  householdByMember?: Resolver<Maybe<ResolversTypes['Household']>, ParentType, ContextType, RequireFields<QueryHouseholdByMemberArgs, 'idNumber'>>;
-  households?: Resolver<ReadonlyArray<Maybe<ResolversTypes['Household']>>, ParentType, ContextType, RequireFields<QueryHouseholdsArgs, 'ids'>>;
-  householdsInRegion?: Resolver<ResolversTypes['HouseholdConnection'], ParentType, ContextType, RequireFields<QueryHouseholdsInRegionArgs, 'code' | 'first'>>;
-  overdueReport?: Resolver<ResolversTypes['OverdueReport'], ParentType, ContextType, Partial<QueryOverdueReportArgs>>;
-  person?: Resolver<Maybe<ResolversTypes['Person']>, ParentType, ContextType, RequireFields<QueryPersonArgs, 'idNumber'>>;
-  preGrantCheck?: Resolver<ResolversTypes['PreGrantCheck'], ParentType, ContextType, RequireFields<QueryPreGrantCheckArgs, 'input'>>;
-  referral?: Resolver<Maybe<ResolversTypes['Referral']>, ParentType, ContextType, RequireFields<QueryReferralArgs, 'id'>>;
-  referralsToOffice?: Resolver<ReadonlyArray<ResolversTypes['Referral']>, ParentType, ContextType, RequireFields<QueryReferralsToOfficeArgs, 'office'>>;
-  rules?: Resolver<ReadonlyArray<ResolversTypes['Rule']>, ParentType, ContextType>;
-  scan?: Resolver<Maybe<ResolversTypes['Scan']>, ParentType, ContextType, RequireFields<QueryScanArgs, 'id'>>;
-  scans?: Resolver<ResolversTypes['ScanConnection'], ParentType, ContextType, RequireFields<QueryScansArgs, 'first'>>;
-  workingDayCalendar?: Resolver<ResolversTypes['WorkingDayCalendar'], ParentType, ContextType>;
-};
-
-export type ReferralResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Referral'] = ResolversParentTypes['Referral']> = {
-  acceptedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
-  aidRecord?: Resolver<Maybe<ResolversTypes['AidRecord']>, ParentType, ContextType>;
-  aidSourceReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  amountFen?: Resolver<Maybe<ResolversTypes['Fen']>, ParentType, ContextType>;
-  answeredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
-  ask?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  beneficiary?: Resolver<Maybe<ResolversTypes['Person']>, ParentType, ContextType>;
-  case?: Resolver<ResolversTypes['Case'], ParentType, ContextType>;
-  deadlineStatus?: Resolver<ResolversTypes['DeadlineStatus'], ParentType, ContextType, Partial<ReferralDeadlineStatusArgs>>;
-  deadlineWorkingDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  declineReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  dueOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
-  feedback?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  from?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
-  handOver?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  issuedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  kind?: Resolver<ResolversTypes['ReferralKind'], ParentType, ContextType>;
-  meeting?: Resolver<Maybe<ResolversTypes['Meeting']>, ParentType, ContextType>;
-  overdue?: Resolver<Maybe<ResolversTypes['Overdue']>, ParentType, ContextType, Partial<ReferralOverdueArgs>>;
-  programme?: Resolver<Maybe<ResolversTypes['Programme']>, ParentType, ContextType>;
-  provisional?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  state?: Resolver<ResolversTypes['ReferralState'], ParentType, ContextType>;
-  to?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
-};
-
-export type ReferralPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['ReferralPayload'] = ResolversParentTypes['ReferralPayload']> = {
-  case?: Resolver<Maybe<ResolversTypes['Case']>, ParentType, ContextType>;
-  referral?: Resolver<Maybe<ResolversTypes['Referral']>, ParentType, ContextType>;
-  userErrors?: Resolver<ReadonlyArray<ResolversTypes['CaseUserError']>, ParentType, ContextType>;
-};
-
-export type RegionResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Region'] = ResolversParentTypes['Region']> = {
-  code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  level?: Resolver<ResolversTypes['RegionLevel'], ParentType, ContextType>;
-  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  parent?: Resolver<Maybe<ResolversTypes['Region']>, ParentType, ContextType>;
-};
-
-export type RepeatedGrantsResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['RepeatedGrants'] = ResolversParentTypes['RepeatedGrants']> = {
-  cause?: Resolver<Maybe<ResolversTypes['AidCause']>, ParentType, ContextType>;
-  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  windowMonths?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
-};
-
-export type RuleResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Rule'] = ResolversParentTypes['Rule']> = {
-  basis?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  kind?: Resolver<ResolversTypes['RuleKind'], ParentType, ContextType>;
-  programmes?: Resolver<ReadonlyArray<ResolversTypes['Programme']>, ParentType, ContextType>;
-  scope?: Resolver<ResolversTypes['FindingScope'], ParentType, ContextType>;
-  severity?: Resolver<ResolversTypes['FindingSeverity'], ParentType, ContextType>;
-  thresholdFen?: Resolver<Maybe<ResolversTypes['Fen']>, ParentType, ContextType>;
-  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  windowMonths?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
-};
-
-export type SamePeriodFundingResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SamePeriodFunding'] = ResolversParentTypes['SamePeriodFunding']> = {
-  period?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
-};
-
-export type ScanResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Scan'] = ResolversParentTypes['Scan']> = {
-  asOf?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
-  csvPath?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  failure?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  findings?: Resolver<ResolversTypes['FindingConnection'], ParentType, ContextType, RequireFields<ScanFindingsArgs, 'first'>>;
-  finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
-  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  progress?: Resolver<ResolversTypes['ScanProgress'], ParentType, ContextType>;
-  region?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
-  ruleSetName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  startedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  startedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  state?: Resolver<ResolversTypes['ScanState'], ParentType, ContextType>;
-};
-
-export type ScanConnectionResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['ScanConnection'] = ResolversParentTypes['ScanConnection']> = {
-  edges?: Resolver<ReadonlyArray<ResolversTypes['ScanEdge']>, ParentType, ContextType>;
-  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
-};
-
-export type ScanEdgeResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['ScanEdge'] = ResolversParentTypes['ScanEdge']> = {
-  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  node?: Resolver<ResolversTypes['Scan'], ParentType, ContextType>;
-};
-
-export type ScanProgressResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['ScanProgress'] = ResolversParentTypes['ScanProgress']> = {
-  findings?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  householdsDone?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  householdsTotal?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  new?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  reopened?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  stillSettled?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-};
-
-export type ScanStartPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['ScanStartPayload'] = ResolversParentTypes['ScanStartPayload']> = {
-  scan?: Resolver<Maybe<ResolversTypes['Scan']>, ParentType, ContextType>;
-  userErrors?: Resolver<ReadonlyArray<ResolversTypes['FindingUserError']>, ParentType, ContextType>;
-};
-
-export type SecondAidApprovalResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SecondAidApproval'] = ResolversParentTypes['SecondAidApproval']> = {
-  aidSourceReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  amountFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
-  approvedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
-  beneficiary?: Resolver<Maybe<ResolversTypes['Person']>, ParentType, ContextType>;
-  cause?: Resolver<ResolversTypes['AidCause'], ParentType, ContextType>;
-  referral?: Resolver<ResolversTypes['Referral'], ParentType, ContextType>;
-};
-
-export type SettlementExcessResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SettlementExcess'] = ResolversParentTypes['SettlementExcess']> = {
-  aidFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
-  burdenFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
-  excessFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
-  settledOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
-  settlementReference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
-};
-
-export type SourceStatusResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SourceStatus'] = ResolversParentTypes['SourceStatus']> = {
-  available?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  department?: Resolver<ResolversTypes['Department'], ParentType, ContextType>;
-  latencyMs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-};
-
-export type TimeLeftResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['TimeLeft'] = ResolversParentTypes['TimeLeft']> = {
-  hours?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  workingDays?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
-};
-
-export type TownshipOverdueResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['TownshipOverdue'] = ResolversParentTypes['TownshipOverdue']> = {
-  cases?: Resolver<ReadonlyArray<ResolversTypes['OverdueCase']>, ParentType, ContextType>;
-  referrals?: Resolver<ReadonlyArray<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
-  township?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
-};
-
-export type WorkingDayCalendarResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['WorkingDayCalendar'] = ResolversParentTypes['WorkingDayCalendar']> = {
-  firstYear?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  lastYear?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  noticeYears?: Resolver<ReadonlyArray<ResolversTypes['Int']>, ParentType, ContextType>;
-};
-
 export type Resolvers<ContextType = HubContext> = {
-  AccessClient?: AccessClientResolvers<ContextType>;
+  Caller?: CallerResolvers<ContextType>;
   AccessLogConnection?: AccessLogConnectionResolvers<ContextType>;
   AccessLogEdge?: AccessLogEdgeResolvers<ContextType>;
   AccessLogEntry?: AccessLogEntryResolvers<ContextType>;
+  AccessClient?: AccessClientResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
+  Office?: OfficeResolvers<ContextType>;
+  Case?: CaseResolvers<ContextType>;
+  CaseEvent?: CaseEventResolvers<ContextType>;
+  CaseDeadline?: CaseDeadlineResolvers<ContextType>;
+  TimeLeft?: TimeLeftResolvers<ContextType>;
+  Overdue?: OverdueResolvers<ContextType>;
+  Referral?: ReferralResolvers<ContextType>;
+  Meeting?: MeetingResolvers<ContextType>;
+  SecondAidApproval?: SecondAidApprovalResolvers<ContextType>;
+  Dossier?: DossierResolvers<ContextType>;
+  DossierHousehold?: DossierHouseholdResolvers<ContextType>;
+  DossierMember?: DossierMemberResolvers<ContextType>;
+  DossierTotals?: DossierTotalsResolvers<ContextType>;
+  DossierSource?: DossierSourceResolvers<ContextType>;
+  DossierFinding?: DossierFindingResolvers<ContextType>;
+  DossierCase?: DossierCaseResolvers<ContextType>;
+  DossierReferral?: DossierReferralResolvers<ContextType>;
+  OverdueReport?: OverdueReportResolvers<ContextType>;
+  OfficeOverdue?: OfficeOverdueResolvers<ContextType>;
+  TownshipOverdue?: TownshipOverdueResolvers<ContextType>;
+  OverdueReferral?: OverdueReferralResolvers<ContextType>;
+  OverdueCase?: OverdueCaseResolvers<ContextType>;
+  WorkingDayCalendar?: WorkingDayCalendarResolvers<ContextType>;
+  CaseUserError?: CaseUserErrorResolvers<ContextType>;
+  CaseOpenPayload?: CaseOpenPayloadResolvers<ContextType>;
+  CaseTransitionPayload?: CaseTransitionPayloadResolvers<ContextType>;
+  MeetingRecordPayload?: MeetingRecordPayloadResolvers<ContextType>;
+  ReferralPayload?: ReferralPayloadResolvers<ContextType>;
+  Date?: GraphQLScalarType;
+  DateTime?: GraphQLScalarType;
+  Fen?: GraphQLScalarType;
+  Department?: DepartmentResolvers<ContextType>;
+  Programme?: ProgrammeResolvers<ContextType>;
+  Region?: RegionResolvers<ContextType>;
+  PageInfo?: PageInfoResolvers<ContextType>;
+  Rule?: RuleResolvers<ContextType>;
+  PeriodOverlap?: PeriodOverlapResolvers<ContextType>;
+  SamePeriodFunding?: SamePeriodFundingResolvers<ContextType>;
+  RepeatedGrants?: RepeatedGrantsResolvers<ContextType>;
+  SettlementExcess?: SettlementExcessResolvers<ContextType>;
   AidAfterDeath?: AidAfterDeathResolvers<ContextType>;
+  MissedAid?: MissedAidResolvers<ContextType>;
+  FindingMeasure?: FindingMeasureResolvers<ContextType>;
+  Finding?: FindingResolvers<ContextType>;
+  FindingEvent?: FindingEventResolvers<ContextType>;
+  ScanProgress?: ScanProgressResolvers<ContextType>;
+  Scan?: ScanResolvers<ContextType>;
+  FindingConnection?: FindingConnectionResolvers<ContextType>;
+  FindingEdge?: FindingEdgeResolvers<ContextType>;
+  ScanConnection?: ScanConnectionResolvers<ContextType>;
+  ScanEdge?: ScanEdgeResolvers<ContextType>;
+  PreGrantFinding?: PreGrantFindingResolvers<ContextType>;
+  PreGrantCheck?: PreGrantCheckResolvers<ContextType>;
+  FindingUserError?: FindingUserErrorResolvers<ContextType>;
+  ScanStartPayload?: ScanStartPayloadResolvers<ContextType>;
+  FindingConfirmPayload?: FindingConfirmPayloadResolvers<ContextType>;
+  FindingDismissPayload?: FindingDismissPayloadResolvers<ContextType>;
+  FindingResolvePayload?: FindingResolvePayloadResolvers<ContextType>;
+  Query?: QueryResolvers<ContextType>;
+  Household?: HouseholdResolvers<ContextType>;
+  HouseholdMember?: HouseholdMemberResolvers<ContextType>;
+  Person?: PersonResolvers<ContextType>;
   AidPeriod?: AidPeriodResolvers<ContextType>;
   AidRecord?: AidRecordResolvers<ContextType>;
   AidSummary?: AidSummaryResolvers<ContextType>;
-  Caller?: CallerResolvers<ContextType>;
-  Case?: CaseResolvers<ContextType>;
-  CaseDeadline?: CaseDeadlineResolvers<ContextType>;
-  CaseEvent?: CaseEventResolvers<ContextType>;
-  CaseOpenPayload?: CaseOpenPayloadResolvers<ContextType>;
-  CaseTransitionPayload?: CaseTransitionPayloadResolvers<ContextType>;
-  CaseUserError?: CaseUserErrorResolvers<ContextType>;
-  Date?: GraphQLScalarType;
-  DateTime?: GraphQLScalarType;
-  Department?: DepartmentResolvers<ContextType>;
   DepartmentTotal?: DepartmentTotalResolvers<ContextType>;
-  Dossier?: DossierResolvers<ContextType>;
-  DossierCase?: DossierCaseResolvers<ContextType>;
-  DossierFinding?: DossierFindingResolvers<ContextType>;
-  DossierHousehold?: DossierHouseholdResolvers<ContextType>;
-  DossierMember?: DossierMemberResolvers<ContextType>;
-  DossierReferral?: DossierReferralResolvers<ContextType>;
-  DossierSource?: DossierSourceResolvers<ContextType>;
-  DossierTotals?: DossierTotalsResolvers<ContextType>;
-  Fen?: GraphQLScalarType;
-  Finding?: FindingResolvers<ContextType>;
-  FindingConfirmPayload?: FindingConfirmPayloadResolvers<ContextType>;
-  FindingConnection?: FindingConnectionResolvers<ContextType>;
-  FindingDismissPayload?: FindingDismissPayloadResolvers<ContextType>;
-  FindingEdge?: FindingEdgeResolvers<ContextType>;
-  FindingEvent?: FindingEventResolvers<ContextType>;
-  FindingMeasure?: FindingMeasureResolvers<ContextType>;
-  FindingResolvePayload?: FindingResolvePayloadResolvers<ContextType>;
-  FindingUserError?: FindingUserErrorResolvers<ContextType>;
-  Household?: HouseholdResolvers<ContextType>;
+  PurposeTotal?: PurposeTotalResolvers<ContextType>;
+  SourceStatus?: SourceStatusResolvers<ContextType>;
   HouseholdConnection?: HouseholdConnectionResolvers<ContextType>;
   HouseholdEdge?: HouseholdEdgeResolvers<ContextType>;
-  HouseholdMember?: HouseholdMemberResolvers<ContextType>;
-  Meeting?: MeetingResolvers<ContextType>;
-  MeetingRecordPayload?: MeetingRecordPayloadResolvers<ContextType>;
-  MissedAid?: MissedAidResolvers<ContextType>;
-  Mutation?: MutationResolvers<ContextType>;
-  Office?: OfficeResolvers<ContextType>;
-  OfficeOverdue?: OfficeOverdueResolvers<ContextType>;
-  Overdue?: OverdueResolvers<ContextType>;
-  OverdueCase?: OverdueCaseResolvers<ContextType>;
-  OverdueReferral?: OverdueReferralResolvers<ContextType>;
-  OverdueReport?: OverdueReportResolvers<ContextType>;
-  PageInfo?: PageInfoResolvers<ContextType>;
-  PeriodOverlap?: PeriodOverlapResolvers<ContextType>;
-  Person?: PersonResolvers<ContextType>;
-  PreGrantCheck?: PreGrantCheckResolvers<ContextType>;
-  PreGrantFinding?: PreGrantFindingResolvers<ContextType>;
-  Programme?: ProgrammeResolvers<ContextType>;
-  PurposeTotal?: PurposeTotalResolvers<ContextType>;
-  Query?: QueryResolvers<ContextType>;
-  Referral?: ReferralResolvers<ContextType>;
-  ReferralPayload?: ReferralPayloadResolvers<ContextType>;
-  Region?: RegionResolvers<ContextType>;
-  RepeatedGrants?: RepeatedGrantsResolvers<ContextType>;
-  Rule?: RuleResolvers<ContextType>;
-  SamePeriodFunding?: SamePeriodFundingResolvers<ContextType>;
-  Scan?: ScanResolvers<ContextType>;
-  ScanConnection?: ScanConnectionResolvers<ContextType>;
-  ScanEdge?: ScanEdgeResolvers<ContextType>;
-  ScanProgress?: ScanProgressResolvers<ContextType>;
-  ScanStartPayload?: ScanStartPayloadResolvers<ContextType>;
-  SecondAidApproval?: SecondAidApprovalResolvers<ContextType>;
-  SettlementExcess?: SettlementExcessResolvers<ContextType>;
-  SourceStatus?: SourceStatusResolvers<ContextType>;
-  TimeLeft?: TimeLeftResolvers<ContextType>;
-  TownshipOverdue?: TownshipOverdueResolvers<ContextType>;
-  WorkingDayCalendar?: WorkingDayCalendarResolvers<ContextType>;
 };
 
