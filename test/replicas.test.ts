@@ -147,10 +147,10 @@ describe('/metrics', () => {
   it('is served on its own listener, behind its token, and not on the public port', async () => {
     expect((await fetch(hubs[0].metricsUrl)).status).toBe(401);
     expect((await fetch(hubs[0].metricsUrl, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
-    // The public port has no /metrics: without a token it is refused like any route, with one it is undeclared.
-    expect((await fetch(`${hubs[0].url}/metrics`)).status).toBe(401);
+    // The public port has no /metrics: like any path no route serves, it is not found, token or not.
+    expect((await fetch(`${hubs[0].url}/metrics`)).status).toBe(404);
     const token = await newToken(['READER', 'ADMINISTRATOR']);
-    expect((await fetch(`${hubs[0].url}/metrics`, { headers: { authorization: `Bearer ${token}`, 'x-purpose': 'MONITORING' } })).status).not.toBe(200);
+    expect((await fetch(`${hubs[0].url}/metrics`, { headers: { authorization: `Bearer ${token}`, 'x-purpose': 'MONITORING' } })).status).toBe(404);
 
     await gql(hubs[0], token, 'ELIGIBILITY_REVIEW', `query Wang($id: ID!) { household(id: $id) { aid { amountFen } } }`, { id: String(wangId) });
     const res = await fetch(hubs[0].metricsUrl, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });

@@ -45,6 +45,14 @@ const LOCKING_READS: Record<string, { line: string; why: string }[]> = {
   'test/replicas.test.ts': [{ line: "WHERE job_key = 'scan-start' FOR UPDATE", why: 'the scan-start row by primary key, held to interleave two starts' }],
 };
 
+/**
+ * Statements a test sends on purpose to fake a failure on the MariaDB it runs against: they are
+ * not the hub's SQL and never run on TiDB. Each is reviewed here with its reason.
+ */
+const FAULT_INJECTION: Record<string, { rule: string; why: string }[]> = {
+  'test/readiness.test.ts': [{ rule: 'LOCK_TABLES', why: 'holds the household table so the hub database reads as paused (HUB_UNAVAILABLE)' }],
+};
+
 describe('migrations', () => {
   it('are found', () => {
     expect(MIGRATIONS.length).toBeGreaterThanOrEqual(10);
@@ -78,7 +86,10 @@ describe('SQL in the code', () => {
   it('has nothing TiDB does not run, in any source file', () => {
     expect(CODE.length).toBeGreaterThan(50);
     const problems = CODE.flatMap((file) => codeProblems(withoutComments(read(file))).map((p) => ({ file, ...p })));
-    expect(problems).toEqual([]);
+    const faked = (p: { file: string; rule: string }) => (FAULT_INJECTION[p.file] ?? []).some((f) => f.rule === p.rule);
+    expect(problems.filter((p) => !faked(p))).toEqual([]);
+    // Each reviewed fault injection is still there: an entry the code no longer needs goes.
+    for (const [file, entries] of Object.entries(FAULT_INJECTION)) for (const e of entries) expect(problems).toContainEqual(expect.objectContaining({ file, rule: e.rule }));
   });
 
   it('locks single rows by key only: every locking read is reviewed', () => {
