@@ -25,10 +25,10 @@ import {
 import { checkIdNumber, maskIdNumber } from '../domain/id-number';
 import { isDivisionCode } from '../domain/division-code';
 import { scrub } from '../domain/privacy';
-import type { RegionRow } from '../db/loaders';
+import type { RegionRow } from '../db/household/loaders';
 import { unknownRegion } from '../resolvers/common';
 import type { HubContext } from '../resolvers/context';
-import { badInput } from '../resolvers/errors';
+import { badInput } from './errors';
 import { checkCall, decideField, inScope, outOfScope, viewOf, type View } from './decide';
 import { ROOT_RULES, TYPE_RULES, type ArgumentKind, type PersonalTypeRule, type RootRule, type Subject, type Visibility } from './policy';
 import { forbidden, unauthenticated, type AccessSession } from './session';

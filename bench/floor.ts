@@ -10,13 +10,13 @@
  * are duplicated on purpose: the floor must not borrow the layers it is the floor for.
  */
 import type mysql from 'mysql2/promise';
-import { summariseAid } from '../domain/aid-summary';
+import { summariseAid } from '../domain/household/aid-summary';
 import { monthEnd, monthStart, type IsoDate } from '../domain/dates';
 import { DEPARTMENT_CODES, DEPARTMENT_NAMES, type DepartmentCode } from '../domain/departments';
 import { divisionLevel } from '../domain/division-code';
 import { yuanToFen } from '../domain/money';
 import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../domain/programmes';
-import type { AidCause, AidRecord, AidStatus } from '../federation/types';
+import type { AidCause, AidRecord, AidStatus } from '../federation/contract';
 import { ageOn, defaultSummaryWindow, newestFirst, RELATION_ORDER } from './lib/household-rules';
 import type { HouseholdResult } from './lib/query';
 

@@ -11,7 +11,7 @@ import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import type { IsoDate } from '../domain/dates';
 import type { Sources, Source } from './sources';
 import { ADAPTERS } from './registry';
-import type { AidRecord } from './types';
+import type { AidRecord } from './contract';
 
 export type UnavailableReason = 'TIMEOUT' | 'UNREACHABLE';
 

@@ -17,7 +17,7 @@ import { clCertificate } from './disability/tables';
 import { xsStudent } from './education/tables';
 import { miAidPayment, miSettlement } from './health/tables';
 import { gzfApplication, wfgzProject } from './housing/tables';
-import { DepartmentReadError } from './findings-reads';
+import { DepartmentReadError } from './reads';
 import type { Sources } from './sources';
 import { ghGrant, ghWorkerFile } from './union/tables';
 

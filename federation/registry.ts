@@ -8,7 +8,7 @@ import { disability } from './disability/adapter';
 import { education } from './education/adapter';
 import { health } from './health/adapter';
 import { housing } from './housing/adapter';
-import type { DepartmentAdapter } from './types';
+import type { DepartmentAdapter } from './contract';
 import { union } from './union/adapter';
 
 export const ADAPTERS: Record<DepartmentCode, DepartmentAdapter> = {

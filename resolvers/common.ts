@@ -1,5 +1,5 @@
 /** Departments, programmes and regions: catalogue objects shared by every domain. */
-import type { RegionRow } from '../db/loaders';
+import type { RegionRow } from '../db/household/loaders';
 import { DEPARTMENT_NAMES, type DepartmentCode } from '../domain/departments';
 import { divisionLevel } from '../domain/division-code';
 import type { Programme } from '../domain/programmes';

@@ -3,13 +3,13 @@ import type { AuditStore } from '../access/audit';
 import type { RequestAccess } from '../access/decide';
 import { AccessSession } from '../access/session';
 import type { HubDb } from '../db/connect';
-import { createHubLoaders } from '../db/loaders';
+import { createHubLoaders } from '../db/household/loaders';
 import type { DepartmentCode } from '../domain/departments';
 import { todayIso, type IsoDate } from '../domain/dates';
 import { scrub } from '../domain/privacy';
 import { createDepartmentLoaders, type SourceOutcome } from '../federation/loaders';
 import type { Sources } from '../federation/sources';
-import type { HubConfig } from '../server/config';
+import type { HubConfig } from '../db/config';
 import type { Logger } from 'pino';
 
 export interface HubDeps {

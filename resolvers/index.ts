@@ -8,11 +8,11 @@ import path from 'node:path';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
 import { applyAccessPolicy } from '../access/enforce';
-import { accessResolvers } from './access';
-import { caseResolvers } from './cases';
+import { accessResolvers } from './access/resolvers';
+import { caseResolvers } from './cases/resolvers';
 import { commonResolvers } from './common';
-import { findingResolvers } from './findings';
-import { householdResolvers } from './household';
+import { findingResolvers } from './findings/resolvers';
+import { householdResolvers } from './household/resolvers';
 import { scalarResolvers } from './scalars';
 
 export const SCHEMA_DIR = path.join(__dirname, '..', 'schema');

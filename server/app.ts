@@ -19,10 +19,10 @@ import { GraphQLError, type ASTVisitor, type GraphQLFormattedError, type Validat
 import { AuditStore, auditWriterPool } from '../access/audit';
 import { accessMiddleware, jsonErrorHandler, requestAccess, requireJsonPost } from '../access/http';
 import { redactErrorMessage } from '../access/redact';
-import { accessDbOf } from '../db/access-db';
+import { accessDbOf } from '../db/access/db';
 import { scrub } from '../domain/privacy';
 import { createContext, type HubContext, type HubDeps } from '../resolvers/context';
-import { ERROR_CODES } from '../resolvers/errors';
+import { ERROR_CODES } from '../access/errors';
 import { buildSchema } from '../resolvers/index';
 import { StatementCounter, statementScope } from '../db/instrument';
 import { auditPlugin, departmentUnavailablePlugin, statementCountPlugin } from './plugins';

@@ -6,9 +6,9 @@
  * closes only when every slip has feedback.
  */
 import { eq } from 'drizzle-orm';
-import { recordMeeting } from '../db/cases-meetings';
-import { secondAidApprovalsByIdNumbers } from '../db/cases';
-import { aidCase, caseEvent, caseMeeting, meetingDepartment, referralSlip, secondAidApproval } from '../db/cases-schema';
+import { recordMeeting } from '../db/cases/meetings';
+import { secondAidApprovalsByIdNumbers } from '../db/cases/store';
+import { aidCase, caseEvent, caseMeeting, meetingDepartment, referralSlip, secondAidApproval } from '../db/cases/schema';
 import { DEPARTMENT_CODES } from '../domain/departments';
 import { tempAidGrant } from '../federation/civil-affairs/tables';
 import { createTestDatabases, type TestDatabases } from './support/databases';

@@ -3,11 +3,11 @@
  * household view: every planted case is found with exactly the findings its manifest lists, and
  * no near miss is flagged, among a generated population with its own background defects.
  */
-import { createHubLoaders } from '../db/loaders';
+import { createHubLoaders } from '../db/household/loaders';
 import { countStatements } from '../db/instrument';
 import { PROGRAMMES, type ProgrammeCode } from '../domain/programmes';
-import type { Proposal } from '../domain/rules/evaluate';
-import { preGrantCheck, type LiveRequest } from '../federation/findings-live';
+import type { Proposal } from '../domain/findings/evaluate';
+import { preGrantCheck, type LiveRequest } from '../resolvers/findings/live';
 import { createDepartmentLoaders } from '../federation/loaders';
 import { activeRuleSet } from '../rules/load';
 import { generateDemo, type PlantManifest } from '../tools/generate/index';

@@ -3,7 +3,7 @@
  */
 import net from 'node:net';
 import { DEPARTMENT_CODES } from '../domain/departments';
-import { freePort } from '../db/private-server';
+import { freePort } from '../db/setup/private-server';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { insertMany, insertRegions, insertWang, insertZhao, TODAY, WANG, ZHAO } from './support/scenarios';

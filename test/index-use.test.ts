@@ -11,7 +11,7 @@ import { certificatesByIdNumbers } from '../federation/disability/adapter';
 import { studentsByIdNumbers } from '../federation/education/adapter';
 import { settlementsByIdNumbers, settlementsByRefs } from '../federation/health/adapter';
 import { ADAPTERS } from '../federation/registry';
-import type { SourceDb } from '../federation/types';
+import type { SourceDb } from '../federation/contract';
 import { generateDemo } from '../tools/generate/index';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { TODAY } from './support/scenarios';

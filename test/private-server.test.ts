@@ -43,7 +43,7 @@ function serverPid(dataDir: string): number | null {
 
 it('stops the server within seconds of its parent being killed with SIGKILL', async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-orphan-'));
-  const script = `require('tsx/cjs'); require(${JSON.stringify(path.join(__dirname, '../db/private-server.ts'))})
+  const script = `require('tsx/cjs'); require(${JSON.stringify(path.join(__dirname, '../db/setup/private-server.ts'))})
     .startPrivateServer({ dataDir: ${JSON.stringify(dataDir)}, ephemeral: true })
     .then(() => { console.log('ready'); setInterval(() => {}, 1000); });`;
   const parent = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });

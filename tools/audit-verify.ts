@@ -14,7 +14,7 @@
  */
 import { parseArgs } from 'node:util';
 import { verifyChain, type ChainVerdict } from '../access/audit';
-import type { AccessDb } from '../db/access-db';
+import type { AccessDb } from '../db/access/db';
 import { runAgainstHub } from './run-against-hub';
 
 export function describeVerdict(v: ChainVerdict): string {

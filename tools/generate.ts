@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { todayIso } from '../domain/dates';
-import { redactUrl, sourceUrls } from '../server/config';
+import { redactUrl, sourceUrls } from '../db/config';
 import { DEFAULT_CHUNK_HOUSEHOLDS, generateDemo, NonEmptyDatabaseError, type ExistingData } from './generate/index';
 
 const USAGE =

@@ -12,15 +12,15 @@
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { createPool, hubDrizzle } from '../db/connect';
-import { scanJobs } from '../db/findings-scan';
-import { provisionHub } from '../db/provision';
+import { scanJobs } from '../resolvers/findings/scan';
+import { provisionHub } from '../db/setup/provision';
 import { isIsoDate, todayIso } from '../domain/dates';
 import { isDivisionCode } from '../domain/division-code';
 import { scrub } from '../domain/privacy';
-import { RuleSetError } from '../domain/rules/rule-set';
+import { RuleSetError } from '../domain/findings/rule-set';
 import { closeSources, openSources } from '../federation/sources';
 import { activeRuleSet } from '../rules/load';
-import { loadConfig, redactUrl } from '../server/config';
+import { loadConfig, redactUrl } from '../db/config';
 
 const USAGE = 'usage: npm run scan -- --region DIVISION_CODE [--url mysql://user@host:port/aidhub] [--as-of YYYY-MM-DD] [--chunk HOUSEHOLDS]';
 

@@ -5,7 +5,7 @@
  * comparison in bench/household.ts catches any drift.
  */
 import { addDays, type IsoDate } from '../../domain/dates';
-import type { AidRecord } from '../../federation/types';
+import type { AidRecord } from '../../federation/contract';
 
 /** Newest first: by grant date or period start, then by source reference for a stable order. */
 export function newestFirst(a: AidRecord, b: AidRecord): number {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { inPlaceholder, preparedPer } from '../../db/prepared';
 import type { ProgrammeCode } from '../../domain/programmes';
-import { needed, NOT_READ, type AidCause, type AidRecord, type AidStatus, type DepartmentAdapter, type SourceDb } from '../types';
+import { needed, NOT_READ, type AidCause, type AidRecord, type AidStatus, type DepartmentAdapter, type SourceDb } from '../contract';
 import { childAllowance, dibaoFamily, dibaoMember, tekunPerson, tempAidGrant } from './tables';
 
 const CAUSES: Record<string, AidCause> = { '01': 'ILLNESS', '02': 'ACCIDENT', '03': 'DISASTER', '04': 'JOB_LOSS', '05': 'EDUCATION', '99': 'OTHER' };

@@ -9,7 +9,7 @@ import { eq } from 'drizzle-orm';
 import { inPlaceholder, preparedPer } from '../../db/prepared';
 import { monthEnd, monthStart } from '../../domain/dates';
 import type { ProgrammeCode } from '../../domain/programmes';
-import { needed, NOT_READ, type AidRecord, type AidStatus, type DepartmentAdapter, type DisabilityCertificate, type SourceDb } from '../types';
+import { needed, NOT_READ, type AidRecord, type AidStatus, type DepartmentAdapter, type DisabilityCertificate, type SourceDb } from '../contract';
 import { clCertificate, clRehabAid, clSubsidy } from './tables';
 
 const SUBSIDY_PROGRAMMES: Record<string, ProgrammeCode> = { SH: 'DISABILITY_LIVING', HL: 'DISABILITY_NURSING' };

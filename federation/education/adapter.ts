@@ -8,8 +8,8 @@ import { eq } from 'drizzle-orm';
 import { inPlaceholder, preparedPer } from '../../db/prepared';
 import { yuanToFen } from '../../domain/money';
 import type { ProgrammeCode } from '../../domain/programmes';
-import type { StudentFacts } from '../../domain/rules/facts';
-import type { AidRecord, DepartmentAdapter, SourceDb } from '../types';
+import type { StudentFacts } from '../../domain/findings/facts';
+import type { AidRecord, DepartmentAdapter, SourceDb } from '../contract';
 import { xsFunding, xsStudent } from './tables';
 
 const PROGRAMMES: Record<string, ProgrammeCode> = { GJZXJ: 'NATIONAL_GRANT', XFJM: 'TUITION_WAIVER', JSSBZ: 'BOARDING_SUBSIDY' };

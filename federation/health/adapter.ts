@@ -9,7 +9,7 @@ import { and, eq, gt } from 'drizzle-orm';
 import { inPlaceholder, preparedPer } from '../../db/prepared';
 import { yuanToFen } from '../../domain/money';
 import type { ProgrammeCode } from '../../domain/programmes';
-import { needed, NOT_READ, type AidRecord, type DepartmentAdapter, type HospitalSettlement, type SourceDb } from '../types';
+import { needed, NOT_READ, type AidRecord, type DepartmentAdapter, type HospitalSettlement, type SourceDb } from '../contract';
 import { miAidPayment, miSettlement } from './tables';
 
 const AID_PAY_PROGRAMMES: Record<string, ProgrammeCode> = { MAF: 'MEDICAL_AID', CBZZ: 'PREMIUM_SUBSIDY' };

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { and, eq, isNotNull } from 'drizzle-orm';
 import { inPlaceholder, preparedPer } from '../../db/prepared';
 import type { ProgrammeCode } from '../../domain/programmes';
-import { needed, NOT_READ, type AidRecord, type AidStatus, type DepartmentAdapter, type SourceDb } from '../types';
+import { needed, NOT_READ, type AidRecord, type AidStatus, type DepartmentAdapter, type SourceDb } from '../contract';
 import { gzfAllocation, gzfApplication, wfgzProject } from './tables';
 
 const ALLOCATION_PROGRAMMES: Record<string, ProgrammeCode> = { SW: 'PUBLIC_RENTAL', BT: 'RENT_SUBSIDY' };

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { and, eq, inArray, type SQL } from 'drizzle-orm';
 import { inPlaceholder, preparedPer } from '../../db/prepared';
 import type { ProgrammeCode } from '../../domain/programmes';
-import type { AidRecord, DepartmentAdapter, SourceDb } from '../types';
+import type { AidRecord, DepartmentAdapter, SourceDb } from '../contract';
 import { ghGrant, ghWorkerFile } from './tables';
 
 const PROGRAMMES: Record<string, ProgrammeCode> = { BF: 'UNION_HARDSHIP', JQ: 'UNION_AUTUMN_EDU', DB: 'UNION_ILLNESS' };

@@ -4,7 +4,7 @@ import { departmentsNotContributed, monthsWindow } from '../../domain/cases/doss
 import { checkMeeting, defaultAsk, type DecisionInput, type MeetingInput } from '../../domain/cases/meetings';
 import { overdueReport } from '../../domain/cases/supervision';
 import { makeIdNumber } from '../../domain/id-number';
-import type { AidRecord } from '../../federation/types';
+import type { AidRecord } from '../../federation/contract';
 
 const member = makeIdNumber('370811', '1980-05-05', 11);
 const stranger = makeIdNumber('370811', '1981-06-06', 13);

@@ -3,11 +3,11 @@
  * the test server, created and migrated from scratch.
  */
 import { createPool, hubDrizzle, type HubDb } from '../../db/connect';
-import { dropDatabases, provisionDatabases } from '../../db/provision';
+import { dropDatabases, provisionDatabases } from '../../db/setup/provision';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../../domain/departments';
 import { closeSources, openSources, type Sources } from '../../federation/sources';
-import type { SourceDb } from '../../federation/types';
-import { sourceUrls as defaultSourceUrls, withDatabase, type SourceConfig } from '../../server/config';
+import type { SourceDb } from '../../federation/contract';
+import { sourceUrls as defaultSourceUrls, withDatabase, type SourceConfig } from '../../db/config';
 import type mysql from 'mysql2/promise';
 
 export interface TestDatabases {

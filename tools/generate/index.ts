@@ -4,10 +4,10 @@
  * database), the bench and `tools/generate.ts`.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { provisionDatabases } from '../../db/provision';
+import { provisionDatabases } from '../../db/setup/provision';
 import { todayIso } from '../../domain/dates';
 import type { DepartmentCode } from '../../domain/departments';
-import { sourceUrls as defaultSourceUrls } from '../../server/config';
+import { sourceUrls as defaultSourceUrls } from '../../db/config';
 import { Loader, type ExistingData } from './load';
 import { DemoGenerator } from './population';
 import { plantCases, type PlantManifest } from './plant';

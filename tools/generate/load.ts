@@ -12,7 +12,7 @@
 import mysql from 'mysql2/promise';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../../domain/departments';
 import { REGIONS } from '../../domain/regions';
-import { databaseOf, redactUrl } from '../../server/config';
+import { databaseOf, redactUrl } from '../../db/config';
 import { TABLES, TABLE_NAMES, type Row, type TableName, type TableRows, type Target } from './tables';
 
 export type ExistingData = 'refuse' | 'append' | 'truncate';

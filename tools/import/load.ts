@@ -19,7 +19,7 @@ import { drizzle, type MySql2Database } from 'drizzle-orm/mysql2';
 import type mysql from 'mysql2/promise';
 import { createPool } from '../../db/connect';
 import { maskIdNumber } from '../../domain/id-number';
-import { redactUrl, sourceUrls } from '../../server/config';
+import { redactUrl, sourceUrls } from '../../db/config';
 import type { TableSpec, Target } from './spec';
 import { validateImportDir, type DirValidation, type FileValidation, type ImportProblem, type ValidateOptions } from './validate';
 

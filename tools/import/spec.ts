@@ -10,7 +10,7 @@
  */
 import { getTableColumns } from 'drizzle-orm';
 import { getTableConfig, type MySqlColumn, type MySqlTable } from 'drizzle-orm/mysql-core';
-import { household, householdMember, person, region } from '../../db/schema';
+import { household, householdMember, person, region } from '../../db/household/schema';
 import { childAllowance, dibaoFamily, dibaoMember, tekunPerson, tempAidGrant } from '../../federation/civil-affairs/tables';
 import { clCertificate, clRehabAid, clSubsidy } from '../../federation/disability/tables';
 import { xsFunding, xsStudent } from '../../federation/education/tables';
