@@ -3,7 +3,7 @@
  *
  *   npm run scan -- --region 370811 [--url mysql://user@host:3306/aidhub] [--as-of 2026-03-15] [--chunk 5000]
  *
- * The URL defaults to DATABASE_URL; department sources follow server/config (SOURCE_*_URL, or
+ * The URL defaults to DATABASE_URL; department sources follow db/config.ts (SOURCE_*_URL, or
  * `<hub database>_<department>` on the same server). The rule set is rules/default.json with the
  * file AIDHUB_RULES_FILE names on top; an invalid one stops the scan before it starts. Progress
  * and totals are printed; nothing personal (names, ID numbers) ever is. Exit code 0 when the scan

@@ -1,5 +1,5 @@
 /**
- * The few presentation rules of resolvers/household.ts that the floor and the naive variant must
+ * The few presentation rules of resolvers/household/resolvers.ts that the floor and the naive variant must
  * repeat to give the same answer as the hub: aid order, age, the default summary window and the
  * member order. They are private to the resolvers, so they are restated here; the pre-run
  * comparison in bench/household.ts catches any drift.
@@ -24,5 +24,5 @@ export function defaultSummaryWindow(today: IsoDate): { from: IsoDate; to: IsoDa
   return { from: addDays(`${Number(today.slice(0, 4)) - 1}${today.slice(4)}`, 1), to: today };
 }
 
-/** Members head first in this order of relation, then by birth date, as db/loaders.ts orders them. */
+/** Members head first in this order of relation, then by birth date, as db/household/loaders.ts orders them. */
 export const RELATION_ORDER = ['HEAD', 'SPOUSE', 'PARENT', 'GRANDPARENT', 'CHILD', 'GRANDCHILD', 'SIBLING', 'OTHER'] as const;

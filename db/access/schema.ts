@@ -1,6 +1,6 @@
 /**
  * The hub's access tables: API clients and the audit trail of who saw whom, when and why.
- * Kept apart from db/schema.ts (its own migration set, db/migrations-access/) so access evolves
+ * Kept apart from db/household/schema.ts (its own migration set, db/access/migrations/) so access evolves
  * without renumbering the household tables' migrations.
  *
  * Times are DATETIME(3) in UTC written by the hub, not TIMESTAMP: a DATETIME comes back exactly as

@@ -66,7 +66,7 @@ export async function spellsAndPeople(db: HubDb, idNumbers: readonly string[]): 
 }
 
 /**
- * Second temporary aids approved at the hub for these people (db/cases.ts), keyed to the aid
+ * Second temporary aids approved at the hub for these people (db/cases/store.ts), keyed to the aid
  * record they paid once civil affairs has reported it. One statement.
  */
 export async function secondAidApprovalFacts(db: HubDb, idNumbers: readonly string[]): Promise<SecondAidApprovalFacts[]> {

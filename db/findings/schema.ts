@@ -5,7 +5,7 @@
  *
  * Instants are DATETIME(3) in UTC, read and written as strings (the pool uses dateStrings);
  * calendar dates are DATE. A finding's detail (records, measure, explanation) is kept as JSON text,
- * written and read only by db/findings-store.ts.
+ * written and read only by db/findings/store.ts.
  */
 import { bigint, boolean, char, date, datetime, index, int, longtext, mysqlEnum, mysqlTable, primaryKey, text, tinyint, unique, varchar } from 'drizzle-orm/mysql-core';
 

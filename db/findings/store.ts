@@ -190,7 +190,7 @@ function chunks<T>(items: readonly T[], size = ROWS_PER_STATEMENT): T[][] {
 
 /**
  * Stores one chunk of a scan's findings: new ones as OPEN, known ones with their status carried
- * over or reopened (domain/rules/settlement.ts), each recorded as seen by this scan.
+ * over or reopened (domain/findings/settlement.ts), each recorded as seen by this scan.
  */
 export async function storeScanFindings(db: HubDb, scanId: number, found: readonly FoundInRegion[]): Promise<StoreOutcome> {
   const unique = [...new Map(found.map((f) => [f.finding.fingerprint, f])).values()];

@@ -5,6 +5,7 @@
 import DataLoader from 'dataloader';
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/mysql-core';
+import { divisionLevel } from '../../domain/division-code';
 import type { PersonFacts, Spell } from '../../domain/findings/facts';
 import { byKey, groupByKey } from '../batch';
 import type { HubDb } from '../connect';
@@ -22,6 +23,11 @@ export interface PersonHouseholds {
   person: PersonFacts | null;
   /** The household they belong to now. */
   current: HouseholdRow | null;
+}
+
+/** A division the hub's table does not list still answers with its code and level. */
+export function unknownRegion(code: string): RegionRow {
+  return { code, name: code, level: divisionLevel(code), parentCode: null };
 }
 
 export interface MemberRow {

@@ -1,16 +1,13 @@
 /**
- * Creates the hub database and, for demo and test set-ups, each department's front-end database,
- * and brings their tables up to date. Production department databases belong to the departments;
- * pass `{ sources: false }` there.
+ * Creates the hub database and brings its tables up to date; the department databases of demo
+ * and test set-ups are created by federation/provision.ts with these same functions.
  */
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/mysql2';
 import { migrate } from 'drizzle-orm/mysql2/migrator';
 import mysql from 'mysql2/promise';
-import { DEPARTMENT_CODES, type DepartmentCode } from '../../domain/departments';
 import { PROGRAMMES } from '../../domain/programmes';
-import { ADAPTERS } from '../../federation/registry';
 import { databaseOf } from '../config';
 import { createPool } from '../connect';
 import { programme } from '../household/schema';
@@ -34,7 +31,7 @@ export async function ensureDatabase(url: string): Promise<void> {
   }
 }
 
-async function migrateUrl(url: string, migrationsFolder: string, migrationsTable = '__drizzle_migrations'): Promise<void> {
+export async function migrateUrl(url: string, migrationsFolder: string, migrationsTable = '__drizzle_migrations'): Promise<void> {
   const pool = createPool(url, { connectionLimit: 1 });
   try {
     await migrate(drizzle(pool), { migrationsFolder, migrationsTable });
@@ -62,16 +59,6 @@ export async function provisionHub(hubUrl: string): Promise<void> {
   await ensureDatabase(hubUrl);
   for (const set of HUB_MIGRATION_SETS) await migrateUrl(hubUrl, set.folder, set.table);
   await syncProgrammes(hubUrl);
-}
-
-export async function provisionSource(code: DepartmentCode, url: string): Promise<void> {
-  await ensureDatabase(url);
-  await migrateUrl(url, ADAPTERS[code].migrationsFolder);
-}
-
-export async function provisionDatabases(hubUrl: string, sourceUrls: Record<DepartmentCode, string>): Promise<void> {
-  await provisionHub(hubUrl);
-  await Promise.all(DEPARTMENT_CODES.map((code) => provisionSource(code, sourceUrls[code])));
 }
 
 /** Drops the hub database and its department databases (tests and `--reset` only). */

@@ -7,7 +7,7 @@
 import type { AidSummary } from '../household/aid-summary';
 import { addDays, monthEnd, type IsoDate } from '../dates';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../departments';
-import type { AidRecord } from '../../federation/contract';
+import type { AidRecord } from '../aid';
 import type { CaseOrigin, CaseState, CaseUrgency } from './state-machine';
 import type { ReferralKind, ReferralState } from './referrals';
 import type { OfficeKey } from './offices';

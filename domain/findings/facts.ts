@@ -6,7 +6,7 @@
 import type { DepartmentCode } from '../departments';
 import type { IsoDate } from '../dates';
 import type { ProgrammeCode } from '../programmes';
-import type { AidCause, AidRecord, DisabilityCertificate, HospitalSettlement } from '../../federation/contract';
+import type { AidCause, AidRecord, DisabilityCertificate, HospitalSettlement } from '../aid';
 import type { Interval } from './periods';
 import type { RuleKind, RuleScope, Severity } from './rule-set';
 

@@ -3,7 +3,7 @@
  * monthly amount once for each calendar month of the window that its period touches; a one-off aid
  * counts when its grant date falls in the window. Cancelled aid counts nothing.
  */
-import type { AidRecord } from '../../federation/contract';
+import type { AidRecord } from '../aid';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../departments';
 import { periodsOverlap, type IsoDate } from '../dates';
 import { PROGRAMME_BY_CODE, type AidPurpose } from '../programmes';

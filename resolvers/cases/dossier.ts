@@ -29,7 +29,7 @@ export interface DossierInputs {
 }
 
 /**
- * The household's open findings from the findings module (federation/findings-live.ts), under the
+ * The household's open findings from the findings module (resolvers/findings/live.ts), under the
  * rule set in force: those not dismissed or resolved.
  */
 export function openFindingsFrom(req: LiveRequest): (householdId: number) => Promise<DossierFinding[]> {

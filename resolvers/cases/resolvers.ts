@@ -1,6 +1,6 @@
 /**
  * Cases, referral slips and joint meetings (一事一议). Resolvers read arguments, call a loader, a
- * domain function or a data function in db/cases*.ts, and map the result. Refusals come back as
+ * domain function or a data function in db/cases/, and map the result. Refusals come back as
  * `userErrors`; only malformed arguments are thrown (BAD_USER_INPUT).
  */
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';

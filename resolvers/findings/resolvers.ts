@@ -1,7 +1,7 @@
 /**
  * Duplicate-aid and missed-aid findings: the rule set, findings on households and people, the
  * pre-grant check, region scans and settling findings. Resolvers read arguments, call
- * federation/findings-live.ts, db/findings-store.ts or db/findings-scan.ts, and map the result.
+ * resolvers/findings/live.ts, db/findings/store.ts or resolvers/findings/scan.ts, and map the result.
  */
 import { GraphQLError } from 'graphql';
 import type { HouseholdRow, PersonRow } from '../../db/household/loaders';

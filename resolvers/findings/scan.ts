@@ -2,7 +2,7 @@
  * The region scan: every rule over every household of a division, set-wise. Households are taken
  * a chunk at a time in (division, id) order; for each chunk the hub's spells and people and each
  * department's records are read in a fixed number of batched statements, every household is
- * evaluated on its own facts (domain/rules), and the findings are stored with the scan's id. The
+ * evaluated on its own facts (domain/findings), and the findings are stored with the scan's id. The
  * next chunk is read while the current one is evaluated and stored.
  *
  * A scan runs as an in-process job (ScanJobs): the `scanStart` mutation and `npm run scan` start

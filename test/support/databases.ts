@@ -3,7 +3,8 @@
  * the test server, created and migrated from scratch.
  */
 import { createPool, hubDrizzle, type HubDb } from '../../db/connect';
-import { dropDatabases, provisionDatabases } from '../../db/setup/provision';
+import { dropDatabases } from '../../db/setup/provision';
+import { provisionDatabases } from '../../federation/provision';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../../domain/departments';
 import { closeSources, openSources, type Sources } from '../../federation/sources';
 import type { SourceDb } from '../../federation/contract';

@@ -24,7 +24,7 @@ import type { TableSpec, Target } from './spec';
 import { validateImportDir, type DirValidation, type FileValidation, type ImportProblem, type ValidateOptions } from './validate';
 
 export interface ImportOptions extends ValidateOptions {
-  /** Environment for SOURCE_<DEPT>_URL overrides (see server/config.ts); defaults to process.env. */
+  /** Environment for SOURCE_<DEPT>_URL overrides (see db/config.ts); defaults to process.env. */
   env?: NodeJS.ProcessEnv;
   /** Rows per INSERT statement. */
   chunkSize?: number;

@@ -1,7 +1,7 @@
 /**
  * What an import file must look like: one CSV file per table, `<table>.csv`, with a header row
  * naming every column of the table. The column list, NOT NULL-ness, lengths, integer widths and
- * DECIMAL precision come from the drizzle tables themselves (db/schema.ts, federation/x/tables.ts);
+ * DECIMAL precision come from the drizzle tables themselves (db/household/schema.ts, federation/x/tables.ts);
  * what drizzle cannot say (that a CHAR(18) is an ID number, that a TINYINT is a code with these
  * meanings, that an INT counts fen, which dates bound a period) is declared here, as data.
  *
