@@ -66,3 +66,43 @@ export interface DisabilityCertificate {
   validUntil: IsoDate | null;
   status: 'VALID' | 'EXPIRED' | 'REVOKED';
 }
+
+/**
+ * A person's job loss as a department records it (a union hardship file, a human resources
+ * unemployment registration). Department-neutral: a monitoring trigger asks whether someone lost
+ * a job, not which office wrote it down.
+ */
+export interface JobLoss {
+  idNumber: string;
+  department: DepartmentCode;
+  /** The day the job was lost (or the registration says it was). */
+  lostOn: IsoDate;
+  /** Stable reference into the source, as for aid records. */
+  sourceRef: string;
+}
+
+/** What every record says, whichever kind it is. */
+interface RecordBase {
+  department: DepartmentCode;
+  programme: ProgrammeCode;
+  beneficiaryIdNumber: string;
+  sourceHouseholdRef?: string | null;
+  status: AidStatus;
+  sourceRef: string;
+}
+type Extras = Pick<AidRecord, 'cause' | 'urgent' | 'secondAid' | 'settlementRef' | 'schoolYear'>;
+
+/**
+ * Aid paid every month over a period: `monthlyFen` per month from `start` to `end` (null: still
+ * running). The one place a recurring record's fields are spelled out.
+ */
+export function recurringAid(r: RecordBase & { start: IsoDate; end: IsoDate | null; monthlyFen: number } & Extras): AidRecord {
+  const { department, programme, beneficiaryIdNumber, sourceHouseholdRef = null, start, end, monthlyFen, status, sourceRef, ...extras } = r;
+  return { department, programme, beneficiaryIdNumber, sourceHouseholdRef, periodStart: start, periodEnd: end, grantDate: null, amountFen: monthlyFen, status, sourceRef, ...extras };
+}
+
+/** Aid granted once: `amountFen` in total, granted or paid on `grantDate`. */
+export function oneOffAid(r: RecordBase & { grantDate: IsoDate; amountFen: number } & Extras): AidRecord {
+  const { department, programme, beneficiaryIdNumber, sourceHouseholdRef = null, grantDate, amountFen, status, sourceRef, ...extras } = r;
+  return { department, programme, beneficiaryIdNumber, sourceHouseholdRef, periodStart: null, periodEnd: null, grantDate, amountFen, status, sourceRef, ...extras };
+}

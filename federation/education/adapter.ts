@@ -10,6 +10,7 @@ import { yuanToFen } from '../../domain/money';
 import type { ProgrammeCode } from '../../domain/programmes';
 import type { StudentFacts } from '../../domain/findings/facts';
 import type { AidRecord, DepartmentAdapter, SourceDb } from '../contract';
+import { oneOffAid, recurringAid } from '../../domain/aid';
 import { xsFunding, xsStudent } from './tables';
 
 const PROGRAMMES: Record<string, ProgrammeCode> = { GJZXJ: 'NATIONAL_GRANT', XFJM: 'TUITION_WAIVER', JSSBZ: 'BOARDING_SUBSIDY' };
@@ -46,19 +47,7 @@ export const education: DepartmentAdapter = {
       const programme = PROGRAMMES[r.fundingType];
       // A funding type outside the hub's catalogue is not aid the hub compares; skip rather than guess.
       if (!programme) continue;
-      records.push({
-        department: 'EDUCATION',
-        programme,
-        beneficiaryIdNumber: r.sfzh,
-        sourceHouseholdRef: null,
-        periodStart: null,
-        periodEnd: null,
-        grantDate: r.paidDate,
-        amountFen: yuanToFen(r.amountYuan),
-        status: r.paidFlag === 0 ? 'CANCELLED' : 'PAID',
-        sourceRef: `xs_funding:${r.fundingId}`,
-        schoolYear: r.schoolYear,
-      });
+      records.push(oneOffAid({ department: 'EDUCATION', programme, beneficiaryIdNumber: r.sfzh, grantDate: r.paidDate, amountFen: yuanToFen(r.amountYuan), status: r.paidFlag === 0 ? 'CANCELLED' : 'PAID', sourceRef: `xs_funding:${r.fundingId}`, schoolYear: r.schoolYear }));
     }
     return records;
   },

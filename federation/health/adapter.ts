@@ -10,6 +10,7 @@ import { inPlaceholder, preparedPer } from '../../db/prepared';
 import { yuanToFen } from '../../domain/money';
 import type { ProgrammeCode } from '../../domain/programmes';
 import { needed, NOT_READ, type AidRecord, type DepartmentAdapter, type HospitalSettlement, type SourceDb } from '../contract';
+import { oneOffAid, recurringAid } from '../../domain/aid';
 import { miAidPayment, miSettlement } from './tables';
 
 const AID_PAY_PROGRAMMES: Record<string, ProgrammeCode> = { MAF: 'MEDICAL_AID', CBZZ: 'PREMIUM_SUBSIDY' };
@@ -52,37 +53,13 @@ export const health: DepartmentAdapter = {
 
     const records: AidRecord[] = [];
     for (const r of settlementAid) {
-      records.push({
-        department: 'HEALTH',
-        programme: 'MEDICAL_AID',
-        beneficiaryIdNumber: r.psnCertNo,
-        sourceHouseholdRef: null,
-        periodStart: null,
-        periodEnd: null,
-        grantDate: r.setlDate,
-        amountFen: yuanToFen(r.mafPay),
-        status: 'PAID',
-        sourceRef: `mi_setl:${r.setlId}`,
-        settlementRef: r.setlId,
-      });
+      records.push(oneOffAid({ department: 'HEALTH', programme: 'MEDICAL_AID', beneficiaryIdNumber: r.psnCertNo, grantDate: r.setlDate, amountFen: yuanToFen(r.mafPay), status: 'PAID', sourceRef: `mi_setl:${r.setlId}`, settlementRef: r.setlId }));
     }
     for (const r of aidPayments) {
       const programme = AID_PAY_PROGRAMMES[r.aidType];
       if (!programme) continue;
-      records.push({
-        department: 'HEALTH',
-        programme,
-        beneficiaryIdNumber: r.psnCertNo,
-        sourceHouseholdRef: null,
-        periodStart: null,
-        periodEnd: null,
-        grantDate: r.payDate,
-        amountFen: yuanToFen(r.payAmt),
-        status: 'PAID',
-        sourceRef: `mi_aid_pay:${r.payId}`,
-        // A premium subsidy pays for insurance cover, not for a stay; only medical aid relieves a settlement.
-        settlementRef: programme === 'MEDICAL_AID' ? r.setlId : null,
-      });
+      // A premium subsidy pays for insurance cover, not for a stay; only medical aid relieves a settlement.
+      records.push(oneOffAid({ department: 'HEALTH', programme, beneficiaryIdNumber: r.psnCertNo, grantDate: r.payDate, amountFen: yuanToFen(r.payAmt), status: 'PAID', sourceRef: `mi_aid_pay:${r.payId}`, settlementRef: programme === 'MEDICAL_AID' ? r.setlId : null }));
     }
     return records;
   },

@@ -8,6 +8,7 @@ import { and, eq, isNotNull } from 'drizzle-orm';
 import { inPlaceholder, preparedPer } from '../../db/prepared';
 import type { ProgrammeCode } from '../../domain/programmes';
 import { needed, NOT_READ, type AidRecord, type AidStatus, type DepartmentAdapter, type SourceDb } from '../contract';
+import { oneOffAid, recurringAid } from '../../domain/aid';
 import { gzfAllocation, gzfApplication, wfgzProject } from './tables';
 
 const ALLOCATION_PROGRAMMES: Record<string, ProgrammeCode> = { SW: 'PUBLIC_RENTAL', BT: 'RENT_SUBSIDY' };
@@ -63,32 +64,10 @@ export const housing: DepartmentAdapter = {
     for (const r of allocations) {
       const programme = ALLOCATION_PROGRAMMES[r.allocType];
       if (!programme) continue;
-      records.push({
-        department: 'HOUSING',
-        programme,
-        beneficiaryIdNumber: r.applicantIdCard,
-        sourceHouseholdRef: r.appNo,
-        periodStart: r.startDate,
-        periodEnd: r.endDate,
-        grantDate: null,
-        amountFen: r.monthlyFen,
-        status: allocationStatus(r.appStatus, r.endDate, today),
-        sourceRef: `gzf_allocation:${r.allocId}`,
-      });
+      records.push(recurringAid({ department: 'HOUSING', programme, beneficiaryIdNumber: r.applicantIdCard, sourceHouseholdRef: r.appNo, start: r.startDate, end: r.endDate, monthlyFen: r.monthlyFen, status: allocationStatus(r.appStatus, r.endDate, today), sourceRef: `gzf_allocation:${r.allocId}` }));
     }
     for (const r of renovations) {
-      records.push({
-        department: 'HOUSING',
-        programme: 'RURAL_RENOVATION',
-        beneficiaryIdNumber: r.ownerIdCard,
-        sourceHouseholdRef: null,
-        periodStart: null,
-        periodEnd: null,
-        grantDate: r.completedDate,
-        amountFen: r.grantFen,
-        status: 'PAID',
-        sourceRef: `wfgz_project:${r.projectId}`,
-      });
+      records.push(oneOffAid({ department: 'HOUSING', programme: 'RURAL_RENOVATION', beneficiaryIdNumber: r.ownerIdCard, grantDate: r.completedDate!, amountFen: r.grantFen, status: 'PAID', sourceRef: `wfgz_project:${r.projectId}` }));
     }
     return records;
   },

@@ -8,6 +8,7 @@ import { and, eq, inArray, type SQL } from 'drizzle-orm';
 import { inPlaceholder, preparedPer } from '../../db/prepared';
 import type { ProgrammeCode } from '../../domain/programmes';
 import type { AidRecord, DepartmentAdapter, SourceDb } from '../contract';
+import { oneOffAid, recurringAid } from '../../domain/aid';
 import { ghGrant, ghWorkerFile } from './tables';
 
 const PROGRAMMES: Record<string, ProgrammeCode> = { BF: 'UNION_HARDSHIP', JQ: 'UNION_AUTUMN_EDU', DB: 'UNION_ILLNESS' };
@@ -57,20 +58,7 @@ export const union: DepartmentAdapter = {
       // worker's family, so it is shown under the worker rather than lost from the household view.
       const beneficiary = autumnEdu && r.studentIdCard ? r.studentIdCard : r.workerIdCard;
       if (!wanted.has(beneficiary)) continue;
-      records.push({
-        department: 'UNION',
-        programme,
-        beneficiaryIdNumber: beneficiary,
-        sourceHouseholdRef: r.fileNo,
-        periodStart: null,
-        periodEnd: null,
-        grantDate: r.grantDate,
-        amountFen: r.amountFen,
-        status: 'PAID',
-        sourceRef: `gh_grant:${r.grantNo}`,
-        schoolYear: autumnEdu ? r.schoolYear : null,
-        settlementRef: programme === 'UNION_ILLNESS' ? r.setlRef : null,
-      });
+      records.push(oneOffAid({ department: 'UNION', programme, beneficiaryIdNumber: beneficiary, sourceHouseholdRef: r.fileNo, grantDate: r.grantDate, amountFen: r.amountFen, status: 'PAID', sourceRef: `gh_grant:${r.grantNo}`, schoolYear: autumnEdu ? r.schoolYear : null, settlementRef: programme === 'UNION_ILLNESS' ? r.setlRef : null }));
     }
     return records;
   },
