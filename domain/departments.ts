@@ -2,6 +2,20 @@
 export const DEPARTMENT_CODES = ['CIVIL_AFFAIRS', 'EDUCATION', 'HOUSING', 'HEALTH', 'UNION', 'DISABILITY'] as const;
 export type DepartmentCode = (typeof DEPARTMENT_CODES)[number];
 
+/**
+ * Each department's stable number: stored findings keep the departments concerned as a bit mask
+ * (1 << number), so a number is assigned once and never changes or is reused, whatever order the
+ * list above is in. The first six are the positions they had when masks were first stored.
+ */
+export const DEPARTMENT_NUMBERS: Record<DepartmentCode, number> = {
+  CIVIL_AFFAIRS: 0,
+  EDUCATION: 1,
+  HOUSING: 2,
+  HEALTH: 3,
+  UNION: 4,
+  DISABILITY: 5,
+};
+
 export const DEPARTMENT_NAMES: Record<DepartmentCode, string> = {
   CIVIL_AFFAIRS: '民政局',
   EDUCATION: '教育局',

@@ -2,18 +2,16 @@
  * Set-wise reads of what the duplicate-aid and missed-aid rules need from the departments, for
  * many people at once: every aid record (through each adapter), hospital settlements, disability
  * certificates and the student roll. A fixed number of statements per batch of ID numbers per
- * department, never one per person. The adapters keep the only mapping from department rows to
- * the common shapes, and every read of a department's tables.
+ * department, never one per person. The department folders keep the only mapping from department
+ * rows to the common shapes, and every read of their tables; this file finds them through the
+ * registry, by the kind of fact each provides.
  */
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import type { IsoDate } from '../domain/dates';
 import type { StudentFacts } from '../domain/findings/facts';
-import { certificatesByIdNumbers } from './disability/adapter';
-import { studentsByIdNumbers } from './education/adapter';
-import { settlementsByIdNumbers, settlementsByRefs } from './health/adapter';
-import { ADAPTERS } from './registry';
+import { ADAPTERS, factProvider, factProviders } from './registry';
 import type { Sources } from './sources';
-import type { AidRecord, DisabilityCertificate, HospitalSettlement } from './contract';
+import type { AidRecord, DisabilityCertificate, HospitalSettlement, JobLoss } from './contract';
 
 /** Everything the rules read from the departments about a set of people. */
 export interface DepartmentFacts {
@@ -92,20 +90,40 @@ export async function readDepartmentFacts(sources: Sources, idNumbers: readonly 
   }
 
   const parallel = opts.parallel ?? 1;
+  const stays = factProvider('settlements');
+  const certs = factProvider('certificates');
+  const roll = factProvider('students');
   const among = (known: ReadonlySet<string> | undefined): string[] => (known ? ids.filter((id) => known.has(id)) : ids);
   const [aid, settlements, certificates, students] = await Promise.all([
     Promise.all(
       DEPARTMENT_CODES.map((code) => department(code, () => inBatches(among(opts.known?.get(code)), size, (b) => ADAPTERS[code].aidByIdNumbers(sources[code].db, b, today), parallel))),
     ),
-    department('HEALTH', () => inBatches(among(opts.knownFacts?.settlements ?? opts.known?.get('HEALTH')), size, (b) => settlementsByIdNumbers(sources.HEALTH.db, b), parallel)),
-    department('DISABILITY', () => inBatches(among(opts.knownFacts?.certificates ?? opts.known?.get('DISABILITY')), size, (b) => certificatesByIdNumbers(sources.DISABILITY.db, b), parallel)),
-    department('EDUCATION', () => inBatches(among(opts.knownFacts?.students ?? opts.known?.get('EDUCATION')), size, (b) => studentsByIdNumbers(sources.EDUCATION.db, b), parallel)),
+    department(stays.code, () => inBatches(among(opts.knownFacts?.settlements ?? opts.known?.get(stays.code)), size, (b) => stays.reader.byIdNumbers(sources[stays.code].db, b), parallel)),
+    department(certs.code, () => inBatches(among(opts.knownFacts?.certificates ?? opts.known?.get(certs.code)), size, (b) => certs.reader.byIdNumbers(sources[certs.code].db, b), parallel)),
+    department(roll.code, () => inBatches(among(opts.knownFacts?.students ?? opts.known?.get(roll.code)), size, (b) => roll.reader.byIdNumbers(sources[roll.code].db, b), parallel)),
   ]);
   const records = aid.flat();
   const byRef = new Map(settlements.map((s) => [s.settlementRef, s]));
   const missing = [...new Set(records.flatMap((r) => (r.settlementRef && !byRef.has(r.settlementRef) ? [r.settlementRef] : [])))];
   if (missing.length > 0) {
-    for (const s of await department('HEALTH', () => inBatches(missing, size, (b) => settlementsByRefs(sources.HEALTH.db, b)))) byRef.set(s.settlementRef, s);
+    for (const s of await department(stays.code, () => inBatches(missing, size, (b) => stays.reader.byRefs(sources[stays.code].db, b)))) byRef.set(s.settlementRef, s);
   }
   return { records, settlements: byRef, certificates, students };
+}
+
+/**
+ * Every job loss any department records for these people (the union-and-human-resources job-loss
+ * condition of monitoring triggers): one statement per providing department per batch.
+ * Throws DepartmentReadError naming a department that could not be read.
+ */
+export async function jobLossesOf(sources: Sources, idNumbers: readonly string[]): Promise<JobLoss[]> {
+  const ids = [...new Set(idNumbers)];
+  const found = await Promise.all(
+    factProviders('jobLosses').map(({ code, reader }) =>
+      inBatches(ids, 5000, (b) => reader.byIdNumbers(sources[code].db, b)).catch((err: unknown) => {
+        throw new DepartmentReadError(code, errorCodeOf(err));
+      }),
+    ),
+  );
+  return found.flat();
 }

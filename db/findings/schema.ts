@@ -62,8 +62,8 @@ export const finding = mysqlTable(
     /** The household's division when last seen (village or township), for region filters. */
     regionCode: varchar('region_code', { length: 12 }),
     townshipCode: char('township_code', { length: 9 }),
-    /** Departments concerned, one bit each in DEPARTMENT_CODES order. */
-    departmentMask: tinyint('department_mask', { unsigned: true }).notNull(),
+    /** Departments concerned, one bit each: 1 << the department's stable number (domain/departments.ts). */
+    departmentMask: int('department_mask', { unsigned: true }).notNull(),
     ongoing: boolean('ongoing').notNull(),
     contentHash: char('content_hash', { length: 32 }).notNull(),
     /** The content when last confirmed, dismissed or resolved. */
@@ -96,7 +96,7 @@ export const findingOccurrence = mysqlTable(
     ruleId: varchar('rule_id', { length: 32 }).notNull(),
     severity: mysqlEnum('severity', SEVERITY).notNull(),
     townshipCode: char('township_code', { length: 9 }),
-    departmentMask: tinyint('department_mask', { unsigned: true }).notNull(),
+    departmentMask: int('department_mask', { unsigned: true }).notNull(),
   },
   (t) => [
     primaryKey({ columns: [t.scanId, t.findingId] }),

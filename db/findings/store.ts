@@ -6,7 +6,7 @@
  */
 import { and, asc, desc, eq, gt, like, lt, lte, sql, type SQL } from 'drizzle-orm';
 import { inList } from '../in-list';
-import { DEPARTMENT_CODES, type DepartmentCode } from '../../domain/departments';
+import { DEPARTMENT_CODES, DEPARTMENT_NUMBERS, type DepartmentCode } from '../../domain/departments';
 import type { IsoDate } from '../../domain/dates';
 import type { AidRecord, Finding, Measure } from '../../domain/findings/facts';
 import type { RuleKind, RuleSet, Severity } from '../../domain/findings/rule-set';
@@ -23,12 +23,13 @@ export function dbNow(at: Date = new Date()): string {
   return at.toISOString().replace('T', ' ').slice(0, 23);
 }
 
+/** The departments concerned as stored: one bit per department's stable number (domain/departments.ts). */
 export function departmentMask(codes: readonly DepartmentCode[]): number {
-  return codes.reduce((m, c) => m | (1 << DEPARTMENT_CODES.indexOf(c)), 0);
+  return codes.reduce((m, c) => (m | (1 << DEPARTMENT_NUMBERS[c])) >>> 0, 0);
 }
 
 export function departmentsOfMask(mask: number): DepartmentCode[] {
-  return DEPARTMENT_CODES.filter((_, i) => (mask & (1 << i)) !== 0);
+  return DEPARTMENT_CODES.filter((c) => (mask & (1 << DEPARTMENT_NUMBERS[c])) !== 0);
 }
 
 export function townshipOf(regionCode: string | null): string | null {

@@ -55,6 +55,17 @@ const statements = preparedPer((db: SourceDb) => ({
 export const civilAffairs: DepartmentAdapter = {
   code: 'CIVIL_AFFAIRS',
   migrationsFolder: path.join(__dirname, 'migrations'),
+  tables: [dibaoFamily, dibaoMember, tekunPerson, tempAidGrant, childAllowance],
+  personKeys: [dibaoMember.idNo, tekunPerson.idNo, tempAidGrant.idNo, childAllowance.childIdNo],
+  otherIdColumns: [{ column: dibaoFamily.headIdNo, why: 'the family head; each member, the head included, has a dibao_member row' }],
+  // Spells and families are updated in place with no change time: compared as snapshots.
+  changeFeed: [
+    { table: dibaoFamily, sequence: null, updatedAt: null },
+    { table: dibaoMember, sequence: null, updatedAt: null },
+    { table: tekunPerson, sequence: tekunPerson.tkId, updatedAt: null },
+    { table: tempAidGrant, sequence: tempAidGrant.grantId, updatedAt: null },
+    { table: childAllowance, sequence: childAllowance.id, updatedAt: null },
+  ],
 
   async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: string, programmes?: ReadonlySet<ProgrammeCode>): Promise<AidRecord[]> {
     if (idNumbers.length === 0) return [];

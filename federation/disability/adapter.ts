@@ -53,6 +53,14 @@ const statements = preparedPer((db: SourceDb) => ({
 export const disability: DepartmentAdapter = {
   code: 'DISABILITY',
   migrationsFolder: path.join(__dirname, 'migrations'),
+  tables: [clCertificate, clSubsidy, clRehabAid],
+  personKeys: [clCertificate.idCard],
+  facts: { certificates: { byIdNumbers: certificatesByIdNumbers, keyColumn: clCertificate.idCard } },
+  changeFeed: [
+    { table: clCertificate, sequence: null, updatedAt: null },
+    { table: clSubsidy, sequence: clSubsidy.subId, updatedAt: null },
+    { table: clRehabAid, sequence: clRehabAid.id, updatedAt: null },
+  ],
 
   async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: string, programmes?: ReadonlySet<ProgrammeCode>): Promise<AidRecord[]> {
     if (idNumbers.length === 0) return [];

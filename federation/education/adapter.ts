@@ -37,6 +37,13 @@ const statements = preparedPer((db: SourceDb) => ({
 export const education: DepartmentAdapter = {
   code: 'EDUCATION',
   migrationsFolder: path.join(__dirname, 'migrations'),
+  tables: [xsStudent, xsFunding],
+  personKeys: [xsStudent.sfzh],
+  facts: { students: { byIdNumbers: studentsByIdNumbers, keyColumn: xsStudent.sfzh } },
+  changeFeed: [
+    { table: xsStudent, sequence: null, updatedAt: null },
+    { table: xsFunding, sequence: xsFunding.fundingId, updatedAt: null },
+  ],
 
   async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[]): Promise<AidRecord[]> {
     if (idNumbers.length === 0) return [];

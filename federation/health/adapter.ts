@@ -41,6 +41,14 @@ const statements = preparedPer((db: SourceDb) => ({
 export const health: DepartmentAdapter = {
   code: 'HEALTH',
   migrationsFolder: path.join(__dirname, 'migrations'),
+  tables: [miSettlement, miAidPayment],
+  personKeys: [miSettlement.psnCertNo, miAidPayment.psnCertNo],
+  facts: { settlements: { byIdNumbers: settlementsByIdNumbers, byRefs: settlementsByRefs, keyColumn: miSettlement.psnCertNo } },
+  // Settlement and payment ids are the insurance system's own strings, not a growing sequence.
+  changeFeed: [
+    { table: miSettlement, sequence: null, updatedAt: null },
+    { table: miAidPayment, sequence: null, updatedAt: null },
+  ],
 
   async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], _today: string, programmes?: ReadonlySet<ProgrammeCode>): Promise<AidRecord[]> {
     if (idNumbers.length === 0) return [];

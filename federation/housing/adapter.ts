@@ -50,6 +50,13 @@ const statements = preparedPer((db: SourceDb) => ({
 export const housing: DepartmentAdapter = {
   code: 'HOUSING',
   migrationsFolder: path.join(__dirname, 'migrations'),
+  tables: [gzfApplication, gzfAllocation, wfgzProject],
+  personKeys: [gzfApplication.applicantIdCard, wfgzProject.ownerIdCard],
+  changeFeed: [
+    { table: gzfApplication, sequence: null, updatedAt: null },
+    { table: gzfAllocation, sequence: gzfAllocation.allocId, updatedAt: null },
+    { table: wfgzProject, sequence: null, updatedAt: null },
+  ],
 
   async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: string, programmes?: ReadonlySet<ProgrammeCode>): Promise<AidRecord[]> {
     if (idNumbers.length === 0) return [];

@@ -23,12 +23,9 @@ import { assembleHouseholds, assembleLonePerson, homeHousehold } from '../../dom
 import { checkProposal, departmentsForProposal, evaluateHousehold, programmesForProposal, rulesConcerning, type Proposal } from '../../domain/findings/evaluate';
 import type { Finding, HouseholdFacts, PersonFacts, SecondAidApprovalFacts, Spell, StudentFacts } from '../../domain/findings/facts';
 import type { Rule } from '../../domain/findings/rule-set';
-import { certificatesByIdNumbers } from '../../federation/disability/adapter';
-import { studentsByIdNumbers } from '../../federation/education/adapter';
-import { settlementsByIdNumbers, settlementsByRefs } from '../../federation/health/adapter';
 import { aidForPeople, MAX_IDS_PER_STATEMENT, unavailableReason, withTimeout, type DepartmentLoaders, type SourceOutcome } from '../../federation/loaders';
 import type { Source, Sources } from '../../federation/sources';
-import { ADAPTERS } from '../../federation/registry';
+import { ADAPTERS, factProvider } from '../../federation/registry';
 import type { AidRecord, DisabilityCertificate, HospitalSettlement } from '../../federation/contract';
 
 /** What a request offers the live findings: its hub, sources, loaders and unavailable map. */
@@ -60,6 +57,11 @@ function grouped<K, V>(keys: readonly K[], rows: readonly V[] | null, keyOf: (v:
   return keys.map((k) => ({ rows: map.get(k) ?? [], ok: rows !== null }));
 }
 
+/** Where the rules' facts beside aid come from (federation/registry.ts): one department each. */
+const STAYS = factProvider('settlements');
+const CERTIFICATES = factProvider('certificates');
+const ROLL = factProvider('students');
+
 function createLoaders(req: LiveRequest) {
   const { hub, sources } = req;
   return {
@@ -89,19 +91,19 @@ function createLoaders(req: LiveRequest) {
     }),
     eventsByFinding: new DataLoader<number, FindingEventRow[]>(async (ids) => grouped(ids, await eventsOfFindings(hub, ids), (e) => e.findingId).map((g) => g.rows)),
     settlementsByPerson: new DataLoader<string, { rows: HospitalSettlement[]; ok: boolean }>(
-      async (ids) => grouped(ids, await guarded(req, sources.HEALTH, () => settlementsByIdNumbers(sources.HEALTH.db, ids)), (s) => s.idNumber),
+      async (ids) => grouped(ids, await guarded(req, sources[STAYS.code], () => STAYS.reader.byIdNumbers(sources[STAYS.code].db, ids)), (s) => s.idNumber),
       { maxBatchSize: MAX_IDS_PER_STATEMENT },
     ),
     settlementByRef: new DataLoader<string, { rows: HospitalSettlement[]; ok: boolean }>(
-      async (refs) => grouped(refs, await guarded(req, sources.HEALTH, () => settlementsByRefs(sources.HEALTH.db, refs)), (s) => s.settlementRef),
+      async (refs) => grouped(refs, await guarded(req, sources[STAYS.code], () => STAYS.reader.byRefs(sources[STAYS.code].db, refs)), (s) => s.settlementRef),
       { maxBatchSize: MAX_IDS_PER_STATEMENT },
     ),
     certificates: new DataLoader<string, { rows: DisabilityCertificate[]; ok: boolean }>(
-      async (ids) => grouped(ids, await guarded(req, sources.DISABILITY, () => certificatesByIdNumbers(sources.DISABILITY.db, ids)), (c) => c.idNumber),
+      async (ids) => grouped(ids, await guarded(req, sources[CERTIFICATES.code], () => CERTIFICATES.reader.byIdNumbers(sources[CERTIFICATES.code].db, ids)), (c) => c.idNumber),
       { maxBatchSize: MAX_IDS_PER_STATEMENT },
     ),
     students: new DataLoader<string, { rows: StudentFacts[]; ok: boolean }>(
-      async (ids) => grouped(ids, await guarded(req, sources.EDUCATION, () => studentsByIdNumbers(sources.EDUCATION.db, ids)), (s) => s.idNumber),
+      async (ids) => grouped(ids, await guarded(req, sources[ROLL.code], () => ROLL.reader.byIdNumbers(sources[ROLL.code].db, ids)), (s) => s.idNumber),
       { maxBatchSize: MAX_IDS_PER_STATEMENT },
     ),
   };
@@ -143,14 +145,14 @@ async function departmentFacts(req: LiveRequest, ids: readonly string[], departm
   const none = Promise.resolve([] as { rows: never[]; ok: boolean }[]);
   const [aid, stays, certs, roll] = await Promise.all([
     programmes ? aidInProgrammes(req, ids, wanted, programmes) : aidForPeople(req.loaders.departments, ids, wanted),
-    departments.has('HEALTH') ? l.settlementsByPerson.loadMany(ids) : none,
-    departments.has('DISABILITY') ? l.certificates.loadMany(ids) : none,
-    departments.has('EDUCATION') ? l.students.loadMany(ids) : none,
+    departments.has(STAYS.code) ? l.settlementsByPerson.loadMany(ids) : none,
+    departments.has(CERTIFICATES.code) ? l.certificates.loadMany(ids) : none,
+    departments.has(ROLL.code) ? l.students.loadMany(ids) : none,
   ]);
   const settlements = new Map<string, HospitalSettlement>();
   for (const s of stays as { rows: HospitalSettlement[] }[]) for (const x of s.rows) settlements.set(x.settlementRef, x);
   const missing = [...new Set(aid.records.flatMap((r) => (r.settlementRef && !settlements.has(r.settlementRef) ? [r.settlementRef] : [])))];
-  if (departments.has('HEALTH') && missing.length > 0) {
+  if (departments.has(STAYS.code) && missing.length > 0) {
     for (const s of (await l.settlementByRef.loadMany(missing)) as { rows: HospitalSettlement[] }[]) for (const x of s.rows) settlements.set(x.settlementRef, x);
   }
   return {
