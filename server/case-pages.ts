@@ -16,7 +16,6 @@ import { AuditUnavailable, type AuditStore } from '../access/audit';
 import { inScope } from '../access/decide';
 import { requestAccess } from '../access/http';
 import { buildDossier, openFindingsFrom } from '../resolvers/cases/dossier';
-import { createCaseLoaders } from '../db/cases/loaders';
 import { caseTimeline, type CaseRecord, type MeetingRecord, type ReferralRecord } from '../db/cases/records';
 import { chinaDateOf, formatChinaInstant } from '../domain/cases/china-time';
 import { caseDeadlines, standing, type CaseDeadline } from '../domain/cases/deadlines';
@@ -280,7 +279,7 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
       const today = deps.today?.() ?? todayIso();
       const unavailable = new Map<DepartmentCode, SourceOutcome>();
       const loaders = createLoaders(deps, today, unavailable);
-      const cases = createCaseLoaders(deps.hub);
+      const cases = loaders.cases;
       const c = await cases.caseById.load(Number(id));
       if (!c) return errorPage(res, 404, '未找到该案件');
       const home = await loaders.hub.householdById.load(c.householdId);

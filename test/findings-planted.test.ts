@@ -7,7 +7,7 @@ import { createHubLoaders } from '../db/household/loaders';
 import { countStatements } from '../db/instrument';
 import { PROGRAMMES, type ProgrammeCode } from '../domain/programmes';
 import type { Proposal } from '../domain/findings/evaluate';
-import { preGrantCheck, type LiveRequest } from '../resolvers/findings/live';
+import { createFindingLoaders, preGrantCheck, type LiveRequest } from '../resolvers/findings/live';
 import { createDepartmentLoaders } from '../federation/loaders';
 import { activeRuleSet } from '../rules/load';
 import { generateDemo, type PlantManifest } from '../tools/generate/index';
@@ -127,13 +127,16 @@ it('answers a pre-grant check reading only the programmes its rules name as one 
   const [settled] = (await dbs.sourceSet.HEALTH.pool.query("SELECT psn_cert_no, MIN(setl_id) AS setl_id FROM mi_setl WHERE refd_setl_flag = '0' GROUP BY psn_cert_no")) as any;
   const settlementOf = new Map<string, string>(settled.map((r: any) => [r.psn_cert_no, r.setl_id]));
   const rules = activeRuleSet().rules;
-  const request = (): LiveRequest => ({
-    hub: dbs.hub,
-    sources: dbs.sourceSet,
-    today: TODAY,
-    loaders: { hub: createHubLoaders(dbs.hub), departments: createDepartmentLoaders(dbs.sourceSet, TODAY, () => undefined) },
-    unavailable: new Map(),
-  });
+  const request = (): LiveRequest => {
+    const unavailable = new Map();
+    return {
+      hub: dbs.hub,
+      sources: dbs.sourceSet,
+      today: TODAY,
+      loaders: { hub: createHubLoaders(dbs.hub), departments: createDepartmentLoaders(dbs.sourceSet, TODAY, () => undefined), findings: createFindingLoaders({ hub: dbs.hub, sources: dbs.sourceSet, unavailable }) },
+      unavailable,
+    };
+  };
   const proposal = (idNumber: string, programme: ProgrammeCode): Proposal => {
     const recurring = PROGRAMMES.find((p) => p.code === programme)!.kind === 'RECURRING';
     return {

@@ -8,7 +8,7 @@ import { DateTimeResolver } from 'graphql-scalars';
 import { answerReferral, issueReferral } from '../../db/cases/referrals';
 import { openCase, openCasesWithEvents, openReferralsDueBefore, referralsToOffice, transitionCase } from '../../db/cases/store';
 import { buildDossier, openFindingsFrom } from './dossier';
-import { createCaseLoaders, type CaseLoaders } from '../../db/cases/loaders';
+import type { CaseLoaders } from '../../db/cases/loaders';
 import { recordMeeting } from '../../db/cases/meetings';
 import { caseTimeline, type CaseEventRecord, type CaseRecord, type MeetingRecord, type ReferralRecord, type SecondAidRecord } from '../../db/cases/records';
 import type { Actor, WriteMeta } from '../../db/cases/write';
@@ -34,29 +34,15 @@ import { departmentOf, unknownRegion } from '../common';
 import type { HubContext } from '../context';
 import { badInput, requireIdNumber } from '../../access/errors';
 
-// ---- Per-request state kept beside the context ----
-
-interface CaseRequestState {
-  loaders: CaseLoaders;
-  /** One clock reading per request, so every field of an answer agrees on "now". */
-  now: Date;
-}
-
-const requestState = new WeakMap<HubContext, CaseRequestState>();
-
-function stateOf(ctx: HubContext): CaseRequestState {
-  let s = requestState.get(ctx);
-  if (!s) requestState.set(ctx, (s = { loaders: createCaseLoaders(ctx.hub), now: new Date() }));
-  return s;
-}
+// ---- The request's case loaders (part of its one set, resolvers/context.ts) ----
 
 function caseLoaders(ctx: HubContext): CaseLoaders {
-  return stateOf(ctx).loaders;
+  return ctx.loaders.cases;
 }
 
 /** After a write, the request reads the case tables afresh. */
 function forgetCaseReads(ctx: HubContext): void {
-  stateOf(ctx).loaders = createCaseLoaders(ctx.hub);
+  for (const loader of Object.values(ctx.loaders.cases)) loader.clearAll();
 }
 
 // ---- Arguments ----
@@ -112,11 +98,11 @@ interface WriteArgs {
 function metaOf(ctx: HubContext, input: WriteArgs): WriteMeta {
   const key = input.idempotencyKey ?? null;
   if (key !== null && (key.length < 1 || key.length > 64)) throw badInput('input.idempotencyKey', 'MALFORMED_IDEMPOTENCY_KEY', 'idempotencyKey is 1 to 64 characters');
-  return { actor: actorOf(ctx, input.actor), occurredAt: input.occurredAt ?? null, idempotencyKey: key, now: stateOf(ctx).now };
+  return { actor: actorOf(ctx, input.actor), occurredAt: input.occurredAt ?? null, idempotencyKey: key, now: ctx.now };
 }
 
 function asOfOf(ctx: HubContext, asOf: Date | null | undefined): Date {
-  return asOf ?? stateOf(ctx).now;
+  return asOf ?? ctx.now;
 }
 
 // ---- Mapping ----
@@ -168,7 +154,7 @@ function dossierOf(ctx: HubContext, c: CaseRecord): Promise<Dossier> {
     { hub: ctx.loaders.hub, departments: ctx.loaders.departments, cases: caseLoaders(ctx), openFindings: openFindingsFrom(ctx) },
     c,
     ctx.today,
-    stateOf(ctx).now,
+    ctx.now,
   );
 }
 

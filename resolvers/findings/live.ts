@@ -1,8 +1,8 @@
 /**
  * Findings computed at request time: a household's and a person's findings, and the pre-grant
- * check. They gather facts through per-request DataLoaders (the request's own department loaders
- * for aid, plus the loaders below for spells, settlements, certificates, the roll and stored
- * statuses), so a household of one and a household of eight, or 500 households at once, cost the
+ * check. They gather facts through the request's DataLoaders (its department loaders for aid, plus
+ * the findings loaders below, made by `createFindingLoaders` as part of the request's one set,
+ * resolvers/context.ts: spells, settlements, certificates, the roll and stored statuses), so a household of one and a household of eight, or 500 households at once, cost the
  * same statements, and evaluate them with the same rule functions the region scan uses.
  *
  * A department that fails or is slower than its timeout is recorded in `unavailable` (the request
@@ -33,12 +33,12 @@ export interface LiveRequest {
   hub: HubDb;
   sources: Sources;
   today: IsoDate;
-  loaders: { hub: HubLoaders; departments: DepartmentLoaders };
+  loaders: { hub: HubLoaders; departments: DepartmentLoaders; findings: FindingLoaders };
   unavailable: Map<DepartmentCode, SourceOutcome>;
 }
 
 /** A batch read from one department with its timeout; a failure is recorded, never thrown. */
-function guarded<T>(req: LiveRequest, source: Source, read: () => Promise<T[]>): Promise<T[] | null> {
+function guarded<T>(req: Pick<LiveRequest, 'unavailable'>, source: Source, read: () => Promise<T[]>): Promise<T[] | null> {
   const started = performance.now();
   return withTimeout(source.timeoutMs, read).catch((err: unknown) => {
     req.unavailable.set(source.code, { department: source.code, available: false, latencyMs: Math.round(performance.now() - started), reason: unavailableReason(err) });
@@ -62,7 +62,8 @@ const STAYS = factProvider('settlements');
 const CERTIFICATES = factProvider('certificates');
 const ROLL = factProvider('students');
 
-function createLoaders(req: LiveRequest) {
+/** The findings' loaders of one request; part of the request's one set (resolvers/context.ts). */
+export function createFindingLoaders(req: Pick<LiveRequest, 'hub' | 'sources' | 'unavailable'>) {
   const { hub, sources } = req;
   return {
     /** Every spell in these households, past members included. */
@@ -109,18 +110,11 @@ function createLoaders(req: LiveRequest) {
   };
 }
 
-type FindingLoaders = ReturnType<typeof createLoaders>;
+export type FindingLoaders = ReturnType<typeof createFindingLoaders>;
 
-const perRequest = new WeakMap<object, FindingLoaders>();
-
-/** The findings loaders of this request: made on first use, one set per request. */
-export function findingLoaders(req: LiveRequest): FindingLoaders {
-  let loaders = perRequest.get(req.loaders);
-  if (!loaders) {
-    loaders = createLoaders(req);
-    perRequest.set(req.loaders, loaders);
-  }
-  return loaders;
+/** The findings loaders of this request. */
+export function findingLoaders(req: Pick<LiveRequest, 'loaders'>): FindingLoaders {
+  return req.loaders.findings;
 }
 
 /**
