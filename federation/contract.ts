@@ -8,6 +8,8 @@
 import type { MySql2Database } from 'drizzle-orm/mysql2';
 import type { MySqlColumn, MySqlTable } from 'drizzle-orm/mysql-core';
 import type { StudentFacts } from '../domain/findings/facts';
+import type { DepartmentDemo } from './demo-contract';
+import type { TableDeclaration } from './import-declaration';
 import type { DepartmentCode } from '../domain/departments';
 import type { ProgrammeCode } from '../domain/programmes';
 import type { IsoDate } from '../domain/dates';
@@ -91,4 +93,11 @@ export interface DepartmentAdapter {
   facts?: DepartmentFactReaders;
   /** How each table's new and changed rows can be seen (for monitoring). */
   changeFeed: readonly ChangeFeed[];
+  /**
+   * The department's import files (`npm run import`): one declaration per table, by table name
+   * (federation/import-declaration.ts). Absent: its files are declared in tools/import/spec.ts.
+   */
+  importTables?: Readonly<Record<string, TableDeclaration>>;
+  /** Its part of the demo population (federation/demo-contract.ts). Absent: tools/generate writes it. */
+  demo?: DepartmentDemo;
 }

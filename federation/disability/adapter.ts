@@ -11,6 +11,7 @@ import { monthEnd, monthStart } from '../../domain/dates';
 import type { ProgrammeCode } from '../../domain/programmes';
 import { needed, NOT_READ, type AidRecord, type AidStatus, type DepartmentAdapter, type DisabilityCertificate, type SourceDb } from '../contract';
 import { oneOffAid, recurringAid } from '../../domain/aid';
+import { DISABILITY_IMPORT } from './import-spec';
 import { clCertificate, clRehabAid, clSubsidy } from './tables';
 
 const SUBSIDY_PROGRAMMES: Record<string, ProgrammeCode> = { SH: 'DISABILITY_LIVING', HL: 'DISABILITY_NURSING' };
@@ -53,6 +54,7 @@ const statements = preparedPer((db: SourceDb) => ({
 export const disability: DepartmentAdapter = {
   code: 'DISABILITY',
   migrationsFolder: path.join(__dirname, 'migrations'),
+  importTables: DISABILITY_IMPORT,
   tables: [clCertificate, clSubsidy, clRehabAid],
   personKeys: [clCertificate.idCard],
   facts: { certificates: { byIdNumbers: certificatesByIdNumbers, keyColumn: clCertificate.idCard } },

@@ -11,6 +11,7 @@ import type { ProgrammeCode } from '../../domain/programmes';
 import type { StudentFacts } from '../../domain/findings/facts';
 import type { AidRecord, DepartmentAdapter, SourceDb } from '../contract';
 import { oneOffAid, recurringAid } from '../../domain/aid';
+import { EDUCATION_IMPORT } from './import-spec';
 import { xsFunding, xsStudent } from './tables';
 
 const PROGRAMMES: Record<string, ProgrammeCode> = { GJZXJ: 'NATIONAL_GRANT', XFJM: 'TUITION_WAIVER', JSSBZ: 'BOARDING_SUBSIDY' };
@@ -37,6 +38,7 @@ const statements = preparedPer((db: SourceDb) => ({
 export const education: DepartmentAdapter = {
   code: 'EDUCATION',
   migrationsFolder: path.join(__dirname, 'migrations'),
+  importTables: EDUCATION_IMPORT,
   tables: [xsStudent, xsFunding],
   personKeys: [xsStudent.sfzh],
   facts: { students: { byIdNumbers: studentsByIdNumbers, keyColumn: xsStudent.sfzh } },

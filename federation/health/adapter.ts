@@ -11,6 +11,7 @@ import { yuanToFen } from '../../domain/money';
 import type { ProgrammeCode } from '../../domain/programmes';
 import { needed, NOT_READ, type AidRecord, type DepartmentAdapter, type HospitalSettlement, type SourceDb } from '../contract';
 import { oneOffAid, recurringAid } from '../../domain/aid';
+import { HEALTH_IMPORT } from './import-spec';
 import { miAidPayment, miSettlement } from './tables';
 
 const AID_PAY_PROGRAMMES: Record<string, ProgrammeCode> = { MAF: 'MEDICAL_AID', CBZZ: 'PREMIUM_SUBSIDY' };
@@ -41,6 +42,7 @@ const statements = preparedPer((db: SourceDb) => ({
 export const health: DepartmentAdapter = {
   code: 'HEALTH',
   migrationsFolder: path.join(__dirname, 'migrations'),
+  importTables: HEALTH_IMPORT,
   tables: [miSettlement, miAidPayment],
   personKeys: [miSettlement.psnCertNo, miAidPayment.psnCertNo],
   facts: { settlements: { byIdNumbers: settlementsByIdNumbers, byRefs: settlementsByRefs, keyColumn: miSettlement.psnCertNo } },

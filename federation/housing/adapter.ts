@@ -9,6 +9,7 @@ import { inPlaceholder, preparedPer } from '../../db/prepared';
 import type { ProgrammeCode } from '../../domain/programmes';
 import { needed, NOT_READ, type AidRecord, type AidStatus, type DepartmentAdapter, type SourceDb } from '../contract';
 import { oneOffAid, recurringAid } from '../../domain/aid';
+import { HOUSING_IMPORT } from './import-spec';
 import { gzfAllocation, gzfApplication, wfgzProject } from './tables';
 
 const ALLOCATION_PROGRAMMES: Record<string, ProgrammeCode> = { SW: 'PUBLIC_RENTAL', BT: 'RENT_SUBSIDY' };
@@ -50,6 +51,7 @@ const statements = preparedPer((db: SourceDb) => ({
 export const housing: DepartmentAdapter = {
   code: 'HOUSING',
   migrationsFolder: path.join(__dirname, 'migrations'),
+  importTables: HOUSING_IMPORT,
   tables: [gzfApplication, gzfAllocation, wfgzProject],
   personKeys: [gzfApplication.applicantIdCard, wfgzProject.ownerIdCard],
   changeFeed: [

@@ -9,6 +9,7 @@ import { inPlaceholder, preparedPer } from '../../db/prepared';
 import type { ProgrammeCode } from '../../domain/programmes';
 import type { AidRecord, DepartmentAdapter, JobLoss, SourceDb } from '../contract';
 import { oneOffAid, recurringAid } from '../../domain/aid';
+import { UNION_IMPORT } from './import-spec';
 import { ghGrant, ghWorkerFile } from './tables';
 
 const PROGRAMMES: Record<string, ProgrammeCode> = { BF: 'UNION_HARDSHIP', JQ: 'UNION_AUTUMN_EDU', DB: 'UNION_ILLNESS' };
@@ -43,6 +44,7 @@ const grantsOf = preparedPer((db: SourceDb) => {
 export const union: DepartmentAdapter = {
   code: 'UNION',
   migrationsFolder: path.join(__dirname, 'migrations'),
+  importTables: UNION_IMPORT,
   tables: [ghWorkerFile, ghGrant],
   personKeys: [ghWorkerFile.idCard, ghGrant.studentIdCard],
   facts: { jobLosses: { byIdNumbers: jobLossesByIdNumbers, keyColumn: ghWorkerFile.idCard } },
