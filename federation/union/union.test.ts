@@ -1,6 +1,6 @@
 import { countStatements } from '../../db/instrument';
 import type { SourceDb } from '../contract';
-import { union } from './adapter';
+import { jobLossesByIdNumbers, union } from './adapter';
 import { ghGrant, ghWorkerFile } from './tables';
 import { createTestDatabases, type TestDatabases } from '../../test/support/databases';
 import { bySourceRef, syntheticId, TODAY } from '../../test/support/department-scenario';
@@ -77,4 +77,8 @@ test('costs one statement however many people are asked for', async () => {
     const { counter } = await countStatements(() => union.aidByIdNumbers(db, batch, TODAY));
     expect(counter.bySource.get('UNION')).toBe(1);
   }
+});
+
+test('a file with a job-loss date is a job loss of its worker; one without is not', async () => {
+  expect(await jobLossesByIdNumbers(db, [ids.workerZhou, ids.workerQian])).toEqual([{ idNumber: ids.workerZhou, department: 'UNION', lostOn: '2025-06-30', sourceRef: 'gh_worker_file:GH-0001' }]);
 });
