@@ -1,5 +1,5 @@
-/** The six offices whose front-end databases the hub federates. */
-export const DEPARTMENT_CODES = ['CIVIL_AFFAIRS', 'EDUCATION', 'HOUSING', 'HEALTH', 'UNION', 'DISABILITY'] as const;
+/** The offices whose front-end databases the hub federates. */
+export const DEPARTMENT_CODES = ['CIVIL_AFFAIRS', 'EDUCATION', 'HOUSING', 'HEALTH', 'UNION', 'DISABILITY', 'HUMAN_RESOURCES'] as const;
 export type DepartmentCode = (typeof DEPARTMENT_CODES)[number];
 
 /**
@@ -14,6 +14,7 @@ export const DEPARTMENT_NUMBERS: Record<DepartmentCode, number> = {
   HEALTH: 3,
   UNION: 4,
   DISABILITY: 5,
+  HUMAN_RESOURCES: 6,
 };
 
 export const DEPARTMENT_NAMES: Record<DepartmentCode, string> = {
@@ -23,4 +24,5 @@ export const DEPARTMENT_NAMES: Record<DepartmentCode, string> = {
   HEALTH: '医疗保障局',
   UNION: '总工会',
   DISABILITY: '残疾人联合会',
+  HUMAN_RESOURCES: '人力资源和社会保障局',
 };

@@ -10,6 +10,7 @@ import { disability } from './disability/adapter';
 import { education } from './education/adapter';
 import { health } from './health/adapter';
 import { housing } from './housing/adapter';
+import { humanResources } from './human-resources/adapter';
 import { union } from './union/adapter';
 
 export const ADAPTERS: Record<DepartmentCode, DepartmentAdapter> = {
@@ -19,6 +20,7 @@ export const ADAPTERS: Record<DepartmentCode, DepartmentAdapter> = {
   HEALTH: health,
   UNION: union,
   DISABILITY: disability,
+  HUMAN_RESOURCES: humanResources,
 };
 
 /** The departments that provide one kind of fact, each with its reader. */

@@ -35,7 +35,7 @@ const HOUSEHOLD_QUERY = /* GraphQL */ `
 `;
 
 /** Statements one household query costs per source: the hub's three, and each adapter's tables. */
-const STATEMENTS_PER_QUERY = { HUB: 3, CIVIL_AFFAIRS: 4, EDUCATION: 1, HOUSING: 2, HEALTH: 2, UNION: 1, DISABILITY: 2 };
+const STATEMENTS_PER_QUERY = { HUB: 3, CIVIL_AFFAIRS: 4, EDUCATION: 1, HOUSING: 2, HEALTH: 2, UNION: 1, DISABILITY: 2, HUMAN_RESOURCES: 3 };
 
 let dbs: TestDatabases;
 let hub: TestHub;
@@ -56,7 +56,7 @@ afterAll(async () => {
 });
 
 describe('household query', () => {
-  it('returns every member and every aid record from all six departments', async () => {
+  it('returns every member and every aid record from every department', async () => {
     const res = await hub.gql(HOUSEHOLD_QUERY, { id: String(wangId) });
     expect(res.errors).toBeUndefined();
     const h = res.data.household;

@@ -44,6 +44,8 @@ export const WANG = {
     HEALTH: ['MEDICAL_AID'],
     UNION: ['UNION_AUTUMN_EDU', 'UNION_HARDSHIP'],
     DISABILITY: ['DISABILITY_LIVING', 'DISABILITY_NURSING'],
+    // 人社's own test puts a household through the hub with its records (federation/human-resources).
+    HUMAN_RESOURCES: [],
   },
 };
 
