@@ -51,8 +51,11 @@ export interface HubContext {
   config: HubConfig;
   hub: HubDb;
   today: IsoDate;
-  /** One clock reading per request, so every field of an answer agrees on "now". */
-  now: Date;
+  /**
+   * One clock reading per request, taken the first time it is asked for (close to the write that
+   * records it), so every field of an answer agrees on "now".
+   */
+  now: () => Date;
   loaders: Loaders;
   /** The department sources, for reads the loaders do not cover (findings: settlements, roll, scans). */
   sources: Sources;
@@ -68,5 +71,6 @@ export interface HubContext {
 export function createContext(deps: HubDeps, access: RequestAccess | null = null, audit: AuditStore | null = null): HubContext {
   const today = deps.today?.() ?? todayIso();
   const unavailable = new Map<DepartmentCode, SourceOutcome>();
-  return { config: deps.config, hub: deps.hub, today, now: new Date(), loaders: createLoaders(deps, today, unavailable), sources: deps.sources, unavailable, access: new AccessSession(access), audit };
+  let now: Date | undefined;
+  return { config: deps.config, hub: deps.hub, today, now: () => (now ??= new Date()), loaders: createLoaders(deps, today, unavailable), sources: deps.sources, unavailable, access: new AccessSession(access), audit };
 }

@@ -1,5 +1,5 @@
 /**
- * Loads a deterministic demo population into the hub database and the six department databases.
+ * Loads a deterministic demo population into the hub database and each department's database.
  *
  *   npx tsx tools/generate.ts --households 1000 --seed 42 [--url mysql://root@127.0.0.1:3306/aidhub]
  *       [--reference-date 2025-11-20] [--append | --truncate] [--chunk 5000] [--plant [--manifest planted.json]]

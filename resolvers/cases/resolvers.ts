@@ -98,11 +98,11 @@ interface WriteArgs {
 function metaOf(ctx: HubContext, input: WriteArgs): WriteMeta {
   const key = input.idempotencyKey ?? null;
   if (key !== null && (key.length < 1 || key.length > 64)) throw badInput('input.idempotencyKey', 'MALFORMED_IDEMPOTENCY_KEY', 'idempotencyKey is 1 to 64 characters');
-  return { actor: actorOf(ctx, input.actor), occurredAt: input.occurredAt ?? null, idempotencyKey: key, now: ctx.now };
+  return { actor: actorOf(ctx, input.actor), occurredAt: input.occurredAt ?? null, idempotencyKey: key, now: ctx.now() };
 }
 
 function asOfOf(ctx: HubContext, asOf: Date | null | undefined): Date {
-  return asOf ?? ctx.now;
+  return asOf ?? ctx.now();
 }
 
 // ---- Mapping ----
@@ -154,7 +154,7 @@ function dossierOf(ctx: HubContext, c: CaseRecord): Promise<Dossier> {
     { hub: ctx.loaders.hub, departments: ctx.loaders.departments, cases: caseLoaders(ctx), openFindings: openFindingsFrom(ctx) },
     c,
     ctx.today,
-    ctx.now,
+    ctx.now(),
   );
 }
 

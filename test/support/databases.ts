@@ -1,5 +1,5 @@
 /**
- * Each test file gets its own hub database and six department databases, each a real database on
+ * Each test file gets its own hub database and one database per department, each a real database on
  * the test server, created and migrated from scratch.
  */
 import { createPool, hubDrizzle, type HubDb } from '../../db/connect';

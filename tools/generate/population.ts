@@ -1,6 +1,7 @@
 /**
  * The pure part of the demo-data generator: a believable Jining-like population and what each of
- * the six departments would hold about it, determined entirely by (seed, reference date, first
+ * the first six departments would hold about it (a department whose folder declares a `demo`
+ * writes its own part, federation/demo-contract.ts), determined entirely by (seed, reference date, first
  * household number, number of households).
  *
  * Each household is drawn from its own PRNG stream seeded with (seed, household number), so the

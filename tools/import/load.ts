@@ -5,7 +5,7 @@
  * Each database touched (the hub's and each department's) gets one connection and one
  * transaction holding every file for that database. All transactions are opened, every file is
  * inserted, and only then are they committed one after the other; a failure before the commits
- * rolls every database back. The hub and the six departments are separate databases, possibly
+ * rolls every database back. The hub and the departments are separate databases, possibly
  * on separate servers, so there is no atomic commit across them: if a commit itself fails after
  * others succeeded, the error says which databases were committed. Re-running the same import is
  * always safe, because every insert is an upsert on the table's primary key.
