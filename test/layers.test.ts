@@ -96,3 +96,19 @@ test('no import cycle between files', () => {
   for (const f of FILES) if (!index.has(f)) visit(f);
   expect(cycles).toEqual([]);
 });
+
+test('outside its folder, a department is reached only through the registry (tests aside)', () => {
+  const departmentFolder = (file: string): string | null => {
+    const parts = file.split(path.sep);
+    return parts[0] === 'federation' && parts.length > 2 ? parts[1] : null;
+  };
+  const reaching: string[] = [];
+  for (const [file, targets] of IMPORTS) {
+    if (isTest(file) || folderOf(file) === 'test' || file === path.join('federation', 'registry.ts')) continue;
+    for (const t of targets) {
+      const dept = departmentFolder(t);
+      if (dept !== null && departmentFolder(file) !== dept) reaching.push(`${file} -> ${t}`);
+    }
+  }
+  expect(reaching).toEqual([]);
+});
