@@ -19,10 +19,10 @@
 import crypto from 'node:crypto';
 import { and, asc, desc, eq, getTableColumns, gt, inArray, lt, or } from 'drizzle-orm';
 import type mysql from 'mysql2/promise';
-import { dbTime, type AccessDb } from '../db/access-db';
+import { dbTime, type AccessDb } from '../db/access/db';
 import { createPool } from '../db/connect';
-import { accessLog, accessLogHead, accessSecret } from '../db/access-schema';
-import { householdMember } from '../db/schema';
+import { accessLog, accessLogHead, accessSecret } from '../db/access/schema';
+import { householdMember } from '../db/household/schema';
 import { maskIdNumber } from '../domain/id-number';
 import { scrub } from '../domain/privacy';
 import type { CheckpointLog, ExternalRecord } from './checkpoints';

@@ -19,25 +19,17 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { checkpointConfigFromEnv, CHECKPOINT_EVERY_MS_DEFAULT, CHECKPOINT_EVERY_ROWS_DEFAULT, parseKey, type CheckpointConfig } from '../db/config';
 
-export interface CheckpointConfig {
-  /** The append-only JSON-lines file, outside the hub database. */
-  file: string;
-  /** Ed25519 private key. */
-  signingKey: crypto.KeyObject;
-  /** A signed checkpoint at least every this many rows … */
-  everyRows: number;
-  /** … and every this many milliseconds while rows are being written. */
-  everyMs: number;
-}
+// The settings are configuration (db/config.ts); they are re-exported for the verifier and tests.
+export { checkpointConfigFromEnv, CHECKPOINT_EVERY_MS_DEFAULT, CHECKPOINT_EVERY_ROWS_DEFAULT, parseKey, type CheckpointConfig };
+
 
 /** Where `npm start`'s demo keeps its signing key, the public half for auditors, and the file (.data/, git-ignored). */
 export const DEMO_SIGNING_KEY = path.join(__dirname, '..', '.data', 'audit-signing-key.pem');
 export const DEMO_VERIFY_KEY = path.join(__dirname, '..', '.data', 'audit-verify-key.pem');
 export const DEMO_CHECKPOINT_FILE = path.join(__dirname, '..', '.data', 'audit-checkpoints.jsonl');
 
-export const CHECKPOINT_EVERY_ROWS_DEFAULT = 1000;
-export const CHECKPOINT_EVERY_MS_DEFAULT = 60_000;
 
 export interface Checkpoint {
   seq: number;
@@ -62,32 +54,7 @@ export function publicKeyPem(key: crypto.KeyObject): string {
   return String(publicKey.export({ type: 'spki', format: 'pem' }));
 }
 
-/** A private or public Ed25519 key from PEM text. */
-export function parseKey(pem: string): crypto.KeyObject {
-  const key = pem.includes('PRIVATE KEY') ? crypto.createPrivateKey(pem) : crypto.createPublicKey(pem);
-  if (key.asymmetricKeyType !== 'ed25519') throw new Error('the audit signing key must be an Ed25519 key');
-  return key;
-}
 
-/**
- * The signing key, from AUDIT_SIGNING_KEY (PEM text) or AUDIT_SIGNING_KEY_FILE (a path), and the
- * file and schedule; null when neither key is configured (checkpoints off).
- */
-export function checkpointConfigFromEnv(env: NodeJS.ProcessEnv, fallbackFile?: string): CheckpointConfig | null {
-  const pem = env.AUDIT_SIGNING_KEY || (env.AUDIT_SIGNING_KEY_FILE ? fs.readFileSync(env.AUDIT_SIGNING_KEY_FILE, 'utf8') : null);
-  if (!pem) return null;
-  const signingKey = parseKey(pem);
-  if (signingKey.type !== 'private') throw new Error('AUDIT_SIGNING_KEY(_FILE) must hold the private key');
-  const file = env.AUDIT_CHECKPOINT_FILE || fallbackFile;
-  if (!file) throw new Error('AUDIT_CHECKPOINT_FILE must name the append-only file for signed audit checkpoints');
-  const int = (name: string, fallback: number) => {
-    const raw = env[name];
-    const n = raw === undefined || raw === '' ? fallback : Number(raw);
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer`);
-    return n;
-  };
-  return { file, signingKey, everyRows: int('AUDIT_CHECKPOINT_ROWS', CHECKPOINT_EVERY_ROWS_DEFAULT), everyMs: int('AUDIT_CHECKPOINT_INTERVAL_MS', CHECKPOINT_EVERY_MS_DEFAULT) };
-}
 
 /** A new Ed25519 key pair written as PEM files (private one readable by the owner only). */
 export function generateSigningKeyFiles(privatePath: string, publicPath: string): void {

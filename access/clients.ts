@@ -9,8 +9,8 @@
  */
 import crypto from 'node:crypto';
 import { asc, eq, sql } from 'drizzle-orm';
-import { dbTime, type AccessDb } from '../db/access-db';
-import { apiClient } from '../db/access-schema';
+import { dbTime, type AccessDb } from '../db/access/db';
+import { apiClient } from '../db/access/schema';
 import { preparedPer } from '../db/prepared';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import { isDivisionCode } from '../domain/division-code';

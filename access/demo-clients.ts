@@ -4,7 +4,7 @@
  * tokens still valid from an earlier start are kept, so saved commands keep working.
  */
 import fs from 'node:fs';
-import type { AccessDb } from '../db/access-db';
+import type { AccessDb } from '../db/access/db';
 import type { DepartmentCode } from '../domain/departments';
 import { ClientSpecError, clientExists, createClient, rotateClient, tokenIsCurrent } from './clients';
 import type { Role } from './policy';

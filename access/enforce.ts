@@ -25,15 +25,14 @@ import {
 import { checkIdNumber, maskIdNumber } from '../domain/id-number';
 import { isDivisionCode } from '../domain/division-code';
 import { scrub } from '../domain/privacy';
-import type { RegionRow } from '../db/loaders';
-import { unknownRegion } from '../resolvers/common';
-import type { HubContext } from '../resolvers/context';
-import { badInput } from '../resolvers/errors';
+import { badInput } from './errors';
 import { checkCall, decideField, inScope, outOfScope, viewOf, type Refusal, type View } from './decide';
 import { ROOT_RULES, TYPE_RULES, type ArgumentKind, type PersonalTypeRule, type ReadRule, type RootRule, type Subject, type Visibility } from './policy';
+import { unknownRegion, type RegionRow } from '../db/household/loaders';
+import type { AccessContext } from './context';
 import { forbidden, unauthenticated, type AccessSession } from './session';
 
-type Resolver = GraphQLFieldResolver<unknown, HubContext>;
+type Resolver = GraphQLFieldResolver<unknown, AccessContext>;
 
 function isPromise<T>(v: unknown): v is Promise<T> {
   return typeof (v as { then?: unknown })?.then === 'function';
@@ -131,13 +130,13 @@ function argumentFacts(spec: Record<string, ArgumentKind> | undefined, args: Rec
   return facts;
 }
 
-async function subjectRegion(subject: Subject, ctx: HubContext): Promise<string | null> {
+async function subjectRegion(subject: Subject, ctx: AccessContext): Promise<string | null> {
   if (subject.kind === 'PERSON') return (TYPE_RULES.Person as PersonalTypeRule).region!({ idNumber: subject.idNumber }, ctx);
   return (await ctx.loaders.hub.householdById.load(subject.householdId))?.regionCode ?? null;
 }
 
 /** The county (6-digit division) a region lies in, for the LIMITED view. */
-async function countyOf(region: RegionRow | null, ctx: HubContext): Promise<RegionRow | null> {
+async function countyOf(region: RegionRow | null, ctx: AccessContext): Promise<RegionRow | null> {
   if (!region || region.code.length <= 6) return region;
   const code = region.code.slice(0, 6);
   return (await ctx.loaders.hub.regionByCode.load(code)) ?? unknownRegion(code);
@@ -145,14 +144,14 @@ async function countyOf(region: RegionRow | null, ctx: HubContext): Promise<Regi
 
 // ----- Views -------------------------------------------------------------------------------------------
 
-function sessionOf(ctx: HubContext): AccessSession {
+function sessionOf(ctx: AccessContext): AccessSession {
   const session = ctx.access;
   if (!session?.caller) throw unauthenticated();
   return session;
 }
 
 /** The view of an object reached other than through a root field or a same-subject field. */
-function computedView(rule: PersonalTypeRule, obj: object, ctx: HubContext, session: AccessSession): View | Promise<View> {
+function computedView(rule: PersonalTypeRule, obj: object, ctx: AccessContext, session: AccessSession): View | Promise<View> {
   const known = session.views.get(obj);
   if (known !== undefined) return known;
   const settle = (region: string | null): View => {
@@ -189,7 +188,7 @@ function closedField(what: string): Resolver {
   };
 }
 
-async function argumentView(rule: RootRule, facts: ArgumentFacts, ctx: HubContext, session: AccessSession): Promise<View> {
+async function argumentView(rule: RootRule, facts: ArgumentFacts, ctx: AccessContext, session: AccessSession): Promise<View> {
   const regions = await Promise.all(facts.subjects.map((s) => subjectRegion(s, ctx)));
   if (regions.length > 0 && regions.every((r) => inScope(session.caller!.regionScope, r))) return 'FULL';
   return viewOf(session.caller!, session.purpose, null, rule.outOfScope);
@@ -304,7 +303,7 @@ function cappedField(resolve: Resolver): Resolver {
 export function applyAccessPolicy(schema: GraphQLSchema): GraphQLSchema {
   const roots = new Set([schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].filter((t) => t).map((t) => t!.name));
   return mapSchema(schema, {
-    [MapperKind.OBJECT_FIELD]: (field: GraphQLFieldConfig<unknown, HubContext>, fieldName: string, typeName: string) => {
+    [MapperKind.OBJECT_FIELD]: (field: GraphQLFieldConfig<unknown, AccessContext>, fieldName: string, typeName: string) => {
       const what = `${typeName}.${fieldName}`;
       const resolve = (field.resolve ?? defaultFieldResolver) as Resolver;
       const capped = Object.values(field.args ?? {}).some((a) => containsList(a.type));

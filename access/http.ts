@@ -16,12 +16,12 @@
  */
 import type express from 'express';
 import type { Logger } from 'pino';
-import type { RateLimiterRes } from 'rate-limiter-flexible';
-import type { AccessDb } from '../db/access-db';
+import type { AccessDb } from '../db/access/db';
 import { isHubUnavailable } from '../db/connect';
 import { scrub } from '../domain/privacy';
-import type { HubConfig } from '../server/config';
-import { requestIdOf } from '../server/request-id';
+import type { HubConfig } from '../db/config';
+import { requestIdOf } from './request-id';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { AuditUnavailable, type AuditStore } from './audit';
 import { authenticate, type AuthFailure } from './clients';
 import { checkCall, purposeAllowed, type RequestAccess } from './decide';

@@ -13,8 +13,13 @@
  * keep it confidential); X-Road (rights per client per service, purpose and case reference on every
  * query); DCI social-registry APIs (purpose and consent on each search).
  */
-import type { HubContext } from '../resolvers/context';
+import type { HubLoaders } from '../db/household/loaders';
 import type { DepartmentCode } from '../domain/departments';
+
+/** What a rule's region look-up reads: the hub's loaders of the request (access/context.ts). */
+export interface PolicyContext {
+  loaders: { hub: HubLoaders };
+}
 
 // ----- Purposes ---------------------------------------------------------------------------------
 
@@ -131,7 +136,7 @@ export interface PersonalTypeRule {
    * Omitted: the object is seen only through a `sameSubject` field of its parent, or through a root
    * field with `viewFromArguments`, and takes that view; reached any other way it is refused.
    */
-  region?(obj: any, ctx: HubContext): string | null | Promise<string | null>;
+  region?(obj: any, ctx: PolicyContext): string | null | Promise<string | null>;
   fields: Record<string, Visibility>;
   /** Who may read this type's fields at all, wherever the object was reached (see ReadRule). */
   readBy: ReadRule;
@@ -155,13 +160,13 @@ export type TypeRule = PersonalTypeRule | OpenTypeRule;
 const person = (idNumber: string): Subject => ({ kind: 'PERSON', idNumber });
 
 /** A person's region: the household they belong to now; failing that, the address code of their ID number. */
-async function personRegion(idNumber: string, ctx: HubContext): Promise<string | null> {
+async function personRegion(idNumber: string, ctx: PolicyContext): Promise<string | null> {
   const household = await ctx.loaders.hub.currentHouseholdByIdNumber.load(idNumber);
   return household?.regionCode ?? idNumber.slice(0, 6);
 }
 
 /** A household's division, for types that carry only the household's id. */
-async function householdRegion(householdId: number, ctx: HubContext): Promise<string | null> {
+async function householdRegion(householdId: number, ctx: PolicyContext): Promise<string | null> {
   return (await ctx.loaders.hub.householdById.load(householdId))?.regionCode ?? null;
 }
 
@@ -456,7 +461,7 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     workingDayCalendar: { roles: ALL_ROLES, purposes: null, outOfScope: 'DENY' },
   },
   Mutation: {
-    // schema/findings.graphql. Settling also requires the caller's department to be concerned (db/findings-store.ts).
+    // schema/findings.graphql. Settling also requires the caller's department to be concerned (db/findings/store.ts).
     scanStart: { roles: ['ADMINISTRATOR'], purposes: ['MONITORING'], outOfScope: 'DENY', args: { 'input.regionCode': 'REGION' } },
     findingConfirm: { roles: ['DEPARTMENT_WRITER', 'CASEWORKER'], purposes: ['DUPLICATE_CHECK', 'ELIGIBILITY_REVIEW'], outOfScope: 'DENY' },
     findingDismiss: { roles: ['DEPARTMENT_WRITER', 'CASEWORKER'], purposes: ['DUPLICATE_CHECK', 'ELIGIBILITY_REVIEW'], outOfScope: 'DENY' },

@@ -9,12 +9,12 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { createClient } from '../access/clients';
 import { ROLES } from '../access/policy';
-import { accessDbOf } from '../db/access-db';
+import { accessDbOf } from '../db/access/db';
 import { createPool, hubDrizzle } from '../db/connect';
-import { provisionDatabases } from '../db/provision';
+import { provisionDatabases } from '../federation/provision';
 import { closeSources, openSources } from '../federation/sources';
 import { createHubServer } from '../server/app';
-import { loadConfig } from '../server/config';
+import { loadConfig } from '../db/config';
 import { openBenchDatabases } from './lib/database';
 
 async function main(): Promise<void> {

@@ -7,9 +7,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
-import { startPrivateServer, type PrivateServer } from '../db/private-server';
+import { startPrivateServer, type PrivateServer } from '../db/setup/private-server';
 import { DEPARTMENT_CODES } from '../domain/departments';
-import { sourceUrls, withDatabase } from '../server/config';
+import { sourceUrls, withDatabase } from '../db/config';
 import { generateDemo, type PlantManifest } from '../tools/generate/index';
 
 export interface BenchData {

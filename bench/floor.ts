@@ -10,13 +10,13 @@
  * are duplicated on purpose: the floor must not borrow the layers it is the floor for.
  */
 import type mysql from 'mysql2/promise';
-import { summariseAid } from '../domain/aid-summary';
+import { summariseAid } from '../domain/household/aid-summary';
 import { monthEnd, monthStart, type IsoDate } from '../domain/dates';
 import { DEPARTMENT_CODES, DEPARTMENT_NAMES, type DepartmentCode } from '../domain/departments';
 import { divisionLevel } from '../domain/division-code';
 import { yuanToFen } from '../domain/money';
 import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../domain/programmes';
-import type { AidCause, AidRecord, AidStatus } from '../federation/types';
+import type { AidCause, AidRecord, AidStatus } from '../federation/contract';
 import { ageOn, defaultSummaryWindow, newestFirst, RELATION_ORDER } from './lib/household-rules';
 import type { HouseholdResult } from './lib/query';
 
@@ -79,6 +79,7 @@ const HOUSING_PROGRAMMES: Record<string, ProgrammeCode> = { SW: 'PUBLIC_RENTAL',
 const HEALTH_PROGRAMMES: Record<string, ProgrammeCode> = { MAF: 'MEDICAL_AID', CBZZ: 'PREMIUM_SUBSIDY' };
 const UNION_PROGRAMMES: Record<string, ProgrammeCode> = { BF: 'UNION_HARDSHIP', JQ: 'UNION_AUTUMN_EDU', DB: 'UNION_ILLNESS' };
 const DISABILITY_PROGRAMMES: Record<string, ProgrammeCode> = { SH: 'DISABILITY_LIVING', HL: 'DISABILITY_NURSING' };
+const HR_GRANT_PROGRAMMES: Record<string, ProgrammeCode> = { PX: 'TRAINING_SUBSIDY', QZ: 'JOB_SEEKING_SUBSIDY', YZ: 'EMPLOYMENT_AID' };
 
 type DepartmentFetch = (select: Select, pool: mysql.Pool, ids: string[], today: IsoDate) => Promise<AidRecord[]>;
 
@@ -332,6 +333,51 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
         periodEnd: null,
         grantDate: r.grant_date,
         amountFen: r.amount_fen,
+        status: 'PAID',
+      });
+    }
+    return out;
+  },
+
+  async HUMAN_RESOURCES(select, pool, ids, today) {
+    const [benefits, placements, grants] = await Promise.all([
+      select<any>(pool, 'SELECT ff_id, sfzhm, ksrq, zzrq, yffbz, ffzt FROM sy_bxj_ff WHERE sfzhm IN (?)', [ids]),
+      select<any>(pool, 'SELECT ap_id, sfzhm, ksrq, jsrq, gwbt FROM gyxgw_ap WHERE sfzhm IN (?)', [ids]),
+      select<any>(pool, 'SELECT ff_id, sfzhm, btlx, ffrq, ffje FROM jy_bz_ff WHERE sfzhm IN (?)', [ids]),
+    ]);
+    const out: AidRecord[] = [];
+    for (const r of benefits) {
+      out.push({
+        ...recordBase('HUMAN_RESOURCES', 'UNEMPLOYMENT_BENEFIT', r.sfzhm, `sy_bxj_ff:${r.ff_id}`),
+        sourceHouseholdRef: null,
+        periodStart: r.ksrq,
+        periodEnd: r.zzrq,
+        grantDate: null,
+        amountFen: yuanToFen(r.yffbz),
+        status: r.ffzt === 2 ? 'SUSPENDED' : r.ffzt === 3 || (r.zzrq !== null && r.zzrq < today) ? 'ENDED' : 'ACTIVE',
+      });
+    }
+    for (const r of placements) {
+      out.push({
+        ...recordBase('HUMAN_RESOURCES', 'PUBLIC_WELFARE_JOB', r.sfzhm, `gyxgw_ap:${r.ap_id}`),
+        sourceHouseholdRef: null,
+        periodStart: r.ksrq,
+        periodEnd: r.jsrq,
+        grantDate: null,
+        amountFen: yuanToFen(r.gwbt),
+        status: r.jsrq !== null && r.jsrq < today ? 'ENDED' : 'ACTIVE',
+      });
+    }
+    for (const r of grants) {
+      const programme = HR_GRANT_PROGRAMMES[r.btlx];
+      if (!programme) continue;
+      out.push({
+        ...recordBase('HUMAN_RESOURCES', programme, r.sfzhm, `jy_bz_ff:${r.ff_id}`),
+        sourceHouseholdRef: null,
+        periodStart: null,
+        periodEnd: null,
+        grantDate: r.ffrq,
+        amountFen: yuanToFen(r.ffje),
         status: 'PAID',
       });
     }

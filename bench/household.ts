@@ -17,7 +17,7 @@ import { todayIso } from '../domain/dates';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import { closeSources, openSources } from '../federation/sources';
 import { createHubServer } from '../server/app';
-import { loadConfig } from '../server/config';
+import { loadConfig } from '../db/config';
 import { generateDemo } from '../tools/generate/index';
 import { Rng, seedFromText } from '../tools/generate/random';
 import { floorHousehold, type FloorPools } from './floor';

@@ -10,19 +10,19 @@
  */
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { HubDb } from '../db/connect';
-import { household, householdMember, person, region } from '../db/schema';
-import { inWindow, summariseAid, type Window } from '../domain/aid-summary';
+import { household, householdMember, person, region } from '../db/household/schema';
+import { inWindow, summariseAid, type Window } from '../domain/household/aid-summary';
 import type { IsoDate } from '../domain/dates';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import { PROGRAMME_BY_CODE, type Programme } from '../domain/programmes';
 import { ADAPTERS } from '../federation/registry';
 import type { Sources } from '../federation/sources';
-import type { AidRecord } from '../federation/types';
+import type { AidRecord } from '../federation/contract';
 // Its parents are its own rows (a member without its person), not the hub's mapped types, so it
 // takes the generated argument types but not the generated Resolvers.
 import type { HouseholdAidArgs as AidArgs, HouseholdAidSummaryArgs, QueryHouseholdArgs } from '../resolvers/__generated__/types';
 import { departmentOf, unknownRegion } from '../resolvers/common';
-import { requireHouseholdId } from '../resolvers/errors';
+import { requireHouseholdId } from '../access/errors';
 import { scalarResolvers } from '../resolvers/scalars';
 import { ageOn, defaultSummaryWindow, newestFirst, RELATION_ORDER } from './lib/household-rules';
 

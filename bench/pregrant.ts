@@ -25,13 +25,13 @@ import mysql from 'mysql2/promise';
 import pino from 'pino';
 import { createClient } from '../access/clients';
 import { ROLES } from '../access/policy';
-import { accessDbOf } from '../db/access-db';
+import { accessDbOf } from '../db/access/db';
 import { createPool, hubDrizzle } from '../db/connect';
 import { DEPARTMENT_CODES } from '../domain/departments';
 import { addDays } from '../domain/dates';
 import { closeSources, openSources } from '../federation/sources';
 import { createHubServer } from '../server/app';
-import { loadConfig } from '../server/config';
+import { loadConfig } from '../db/config';
 import { benchData, log, option, positiveInt, rowCounts } from './findings-setup';
 
 const REFERENCE_DATE = '2026-03-15';

@@ -6,7 +6,7 @@
  * "under 500 ms" once; a timing is not an outcome, so it lives here.
  */
 import { performance } from 'node:perf_hooks';
-import { evaluateHousehold } from '../domain/rules/evaluate';
+import { evaluateHousehold } from '../domain/findings/evaluate';
 import { aid, DEFAULT_RULES, household, person, TODAY } from '../test/rules/facts';
 
 const argv = process.argv.slice(2);

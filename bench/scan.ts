@@ -16,13 +16,13 @@
  */
 import mysql from 'mysql2/promise';
 import { createPool, hubDrizzle } from '../db/connect';
-import { createScan } from '../db/findings-store';
-import { runScan } from '../db/findings-scan';
+import { createScan } from '../db/findings/store';
+import { runScan } from '../resolvers/findings/scan';
 import { divisionPrefix } from '../domain/division-code';
 import { loadRuleSet } from '../rules/load';
 import { closeSources, openSources } from '../federation/sources';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
-import { databaseOf, type SourceConfig } from '../server/config';
+import { databaseOf, type SourceConfig } from '../db/config';
 import { benchData, log, option, positiveInt, rowCounts } from './findings-setup';
 
 const REFERENCE_DATE = '2026-03-15';

@@ -6,7 +6,7 @@
 import { drizzle, type MySql2Database } from 'drizzle-orm/mysql2';
 import mysql from 'mysql2/promise';
 import { countingLogger } from './instrument';
-import * as hubSchema from './schema';
+import * as hubSchema from './household/schema';
 
 export type HubDb = MySql2Database<typeof hubSchema>;
 

@@ -1,14 +1,12 @@
 #!/usr/bin/env bash
-# Regenerates drizzle-kit migrations after a table definition changes: the hub's own sets and
-# each department adapter's. drizzle-kit only adds a new numbered migration when something changed.
+# Regenerates drizzle-kit migrations after a table definition changes: the hub's own sets (one per
+# feature: db/<feature>/schema.ts into db/<feature>/migrations) and each department's.
+# drizzle-kit only adds a new numbered migration when something changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 gen() { npx drizzle-kit generate --dialect mysql --schema "$1" --out "$2"; }
-gen db/schema.ts db/migrations
-for f in db/*-schema.ts; do
-  [ -e "$f" ] || continue
-  set_name=$(basename "$f" -schema.ts)
-  gen "$f" "db/migrations-$set_name"
+for f in db/*/schema.ts; do
+  gen "$f" "$(dirname "$f")/migrations"
 done
 for dir in federation/*/; do
   [ -f "$dir/tables.ts" ] && gen "$dir/tables.ts" "$dir/migrations"

@@ -36,6 +36,11 @@ export const PROGRAMMES = [
   { code: 'DISABILITY_LIVING', department: 'DISABILITY', name: '困难残疾人生活补贴', kind: 'RECURRING', purpose: 'DISABILITY' },
   { code: 'DISABILITY_NURSING', department: 'DISABILITY', name: '重度残疾人护理补贴', kind: 'RECURRING', purpose: 'DISABILITY' },
   { code: 'REHAB_AID', department: 'DISABILITY', name: '残疾人康复救助', kind: 'ONE_OFF', purpose: 'DISABILITY' },
+  { code: 'UNEMPLOYMENT_BENEFIT', department: 'HUMAN_RESOURCES', name: '失业保险金', kind: 'RECURRING', purpose: 'EMPLOYMENT' },
+  { code: 'PUBLIC_WELFARE_JOB', department: 'HUMAN_RESOURCES', name: '公益性岗位补贴', kind: 'RECURRING', purpose: 'EMPLOYMENT' },
+  { code: 'TRAINING_SUBSIDY', department: 'HUMAN_RESOURCES', name: '职业培训补贴', kind: 'ONE_OFF', purpose: 'EMPLOYMENT' },
+  { code: 'JOB_SEEKING_SUBSIDY', department: 'HUMAN_RESOURCES', name: '求职创业补贴', kind: 'ONE_OFF', purpose: 'EMPLOYMENT' },
+  { code: 'EMPLOYMENT_AID', department: 'HUMAN_RESOURCES', name: '就业援助补贴', kind: 'ONE_OFF', purpose: 'EMPLOYMENT' },
 ] as const satisfies readonly Programme[];
 
 export type ProgrammeCode = (typeof PROGRAMMES)[number]['code'];

@@ -12,7 +12,7 @@ import type { IsoDate } from '../domain/dates';
 import { groupBy } from '../domain/group-by';
 import type { Sources, Source } from './sources';
 import { ADAPTERS } from './registry';
-import type { AidRecord } from './types';
+import type { AidRecord } from './contract';
 
 export type UnavailableReason = 'TIMEOUT' | 'UNREACHABLE';
 

@@ -5,30 +5,22 @@
  * department only about the people it has rows for. In a city most people have nothing in most
  * departments, so this replaces millions of empty index look-ups with one pass over each index.
  *
- * Every adapter's person columns must be listed here, or a scan would miss that department's
+ * Every department folder must declare its person columns (`personKeys` in its adapter), or a scan would miss that department's
  * records: test/findings-person-keys.test.ts checks each department table's ID-number columns
  * against this list, and test/findings-planted.test.ts compares the scan with the household view.
  */
 import type { MySqlColumn } from 'drizzle-orm/mysql-core';
 import { sql } from 'drizzle-orm';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
-import { childAllowance, dibaoMember, tekunPerson, tempAidGrant } from './civil-affairs/tables';
-import { clCertificate } from './disability/tables';
-import { xsStudent } from './education/tables';
-import { miAidPayment, miSettlement } from './health/tables';
-import { gzfApplication, wfgzProject } from './housing/tables';
-import { DepartmentReadError } from './findings-reads';
+import { DepartmentReadError } from './reads';
+import { ADAPTERS, factProvider } from './registry';
 import type { Sources } from './sources';
-import { ghGrant, ghWorkerFile } from './union/tables';
 
-export const PERSON_KEY_COLUMNS: Record<DepartmentCode, readonly MySqlColumn[]> = {
-  CIVIL_AFFAIRS: [dibaoMember.idNo, tekunPerson.idNo, tempAidGrant.idNo, childAllowance.childIdNo],
-  EDUCATION: [xsStudent.sfzh],
-  HOUSING: [gzfApplication.applicantIdCard, wfgzProject.ownerIdCard],
-  HEALTH: [miSettlement.psnCertNo, miAidPayment.psnCertNo],
-  UNION: [ghWorkerFile.idCard, ghGrant.studentIdCard],
-  DISABILITY: [clCertificate.idCard],
-};
+/** Each department's person columns, as its folder declares them (`personKeys`). */
+export const PERSON_KEY_COLUMNS: Record<DepartmentCode, readonly MySqlColumn[]> = Object.fromEntries(DEPARTMENT_CODES.map((code) => [code, ADAPTERS[code].personKeys])) as Record<
+  DepartmentCode,
+  readonly MySqlColumn[]
+>;
 
 /** ID numbers in one key column. One statement, read off the column's index. */
 async function idsIn(sources: Sources, code: DepartmentCode, column: MySqlColumn): Promise<Set<string>> {
@@ -46,7 +38,11 @@ export async function peopleKnownTo(sources: Sources, code: DepartmentCode): Pro
 /** People with a hospital settlement, people holding a disability certificate, students on the roll. */
 export async function peopleWithFacts(sources: Sources): Promise<{ settlements: Set<string>; certificates: Set<string>; students: Set<string> }> {
   const read = (code: DepartmentCode, column: MySqlColumn) => idsIn(sources, code, column).catch((err: unknown) => failed(code, err));
-  const [settlements, certificates, students] = await Promise.all([read('HEALTH', miSettlement.psnCertNo), read('DISABILITY', clCertificate.idCard), read('EDUCATION', xsStudent.sfzh)]);
+  const of = (kind: 'settlements' | 'certificates' | 'students') => {
+    const { code, reader } = factProvider(kind);
+    return read(code, reader.keyColumn);
+  };
+  const [settlements, certificates, students] = await Promise.all([of('settlements'), of('certificates'), of('students')]);
   return { settlements, certificates, students };
 }
 

@@ -1,14 +1,16 @@
 /**
- * Every department source the hub federates. Adding a department is one adapter folder and one
- * line here (see README, "Adding a department").
+ * Every department source the hub federates: one line per department. Everything about a
+ * department lives in its folder (README, "Adding a department"); the rest of the hub reaches it
+ * only through this map and the contract (federation/contract.ts).
  */
-import type { DepartmentCode } from '../domain/departments';
+import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import { civilAffairs } from './civil-affairs/adapter';
+import type { DepartmentAdapter, DepartmentFactReaders, FactKind } from './contract';
 import { disability } from './disability/adapter';
 import { education } from './education/adapter';
 import { health } from './health/adapter';
 import { housing } from './housing/adapter';
-import type { DepartmentAdapter } from './types';
+import { humanResources } from './human-resources/adapter';
 import { union } from './union/adapter';
 
 export const ADAPTERS: Record<DepartmentCode, DepartmentAdapter> = {
@@ -18,4 +20,20 @@ export const ADAPTERS: Record<DepartmentCode, DepartmentAdapter> = {
   HEALTH: health,
   UNION: union,
   DISABILITY: disability,
+  HUMAN_RESOURCES: humanResources,
 };
+
+/** The departments that provide one kind of fact, each with its reader. */
+export function factProviders<K extends FactKind>(kind: K): { code: DepartmentCode; reader: NonNullable<DepartmentFactReaders[K]> }[] {
+  return DEPARTMENT_CODES.flatMap((code) => {
+    const reader = ADAPTERS[code].facts?.[kind];
+    return reader ? [{ code, reader: reader as NonNullable<DepartmentFactReaders[K]> }] : [];
+  });
+}
+
+/** The one department that provides a kind of fact the rules read from a single source. */
+export function factProvider<K extends FactKind>(kind: K): { code: DepartmentCode; reader: NonNullable<DepartmentFactReaders[K]> } {
+  const all = factProviders(kind);
+  if (all.length !== 1) throw new Error(`expected exactly one department providing ${kind}, found ${all.length}`);
+  return all[0];
+}

@@ -5,8 +5,8 @@
 import type mysql from 'mysql2/promise';
 import { createPool, sourceDrizzle } from '../db/connect';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
-import type { SourceConfig } from '../server/config';
-import type { SourceDb } from './types';
+import type { SourceConfig } from '../db/config';
+import type { SourceDb } from './contract';
 
 export interface Source {
   code: DepartmentCode;

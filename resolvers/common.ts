@@ -1,18 +1,13 @@
 /** Departments, programmes and regions: catalogue objects shared by every domain; and paging. */
-import type { RegionRow } from '../db/loaders';
+import { unknownRegion, type RegionRow } from '../db/household/loaders';
 import { DEPARTMENT_NAMES, type DepartmentCode } from '../domain/departments';
-import { divisionLevel } from '../domain/division-code';
 import type { Resolvers } from './__generated__/types';
-import { badInput } from './errors';
+import { badInput } from '../access/errors';
 import type { Page } from './models';
+export { unknownRegion };
 
 export function departmentOf(code: DepartmentCode) {
   return { code, name: DEPARTMENT_NAMES[code] };
-}
-
-/** A division the hub's table does not list still answers with its code and level. */
-export function unknownRegion(code: string): RegionRow {
-  return { code, name: code, level: divisionLevel(code), parentCode: null };
 }
 
 /**

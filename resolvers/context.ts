@@ -3,13 +3,15 @@ import type { AuditStore } from '../access/audit';
 import type { RequestAccess } from '../access/decide';
 import { AccessSession } from '../access/session';
 import type { HubDb } from '../db/connect';
-import { createHubLoaders } from '../db/loaders';
+import { createCaseLoaders } from '../db/cases/loaders';
+import { createHubLoaders } from '../db/household/loaders';
 import type { DepartmentCode } from '../domain/departments';
 import { todayIso, type IsoDate } from '../domain/dates';
 import { scrub } from '../domain/privacy';
 import { createDepartmentLoaders, type SourceOutcome } from '../federation/loaders';
 import type { Sources } from '../federation/sources';
-import type { HubConfig } from '../server/config';
+import type { HubConfig } from '../db/config';
+import { createFindingLoaders } from './findings/live';
 import type { Logger } from 'pino';
 
 export interface HubDeps {
@@ -25,9 +27,15 @@ export interface HubDeps {
   metrics?: { sourceOutcome(outcome: SourceOutcome): void };
 }
 
+/**
+ * Every DataLoader of one request, made together: the hub's tables, each department, the findings'
+ * facts and stored findings, the case tables. Nothing per request is kept anywhere else.
+ */
 export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<DepartmentCode, SourceOutcome>) {
   return {
     hub: createHubLoaders(deps.hub),
+    findings: createFindingLoaders({ hub: deps.hub, sources: deps.sources, unavailable }),
+    cases: createCaseLoaders(deps.hub),
     departments: createDepartmentLoaders(deps.sources, today, (outcome, error) => {
       deps.metrics?.sourceOutcome(outcome);
       if (outcome.available) return;
@@ -48,6 +56,11 @@ export interface HubContext {
   config: HubConfig;
   hub: HubDb;
   today: IsoDate;
+  /**
+   * One clock reading per request, taken the first time it is asked for (close to the write that
+   * records it), so every field of an answer agrees on "now".
+   */
+  now: () => Date;
   loaders: Loaders;
   /** The department sources, for reads the loaders do not cover (findings: settlements, roll, scans). */
   sources: Sources;
@@ -63,5 +76,6 @@ export interface HubContext {
 export function createContext(deps: HubDeps, access: RequestAccess | null = null, audit: AuditStore | null = null): HubContext {
   const today = deps.today?.() ?? todayIso();
   const unavailable = new Map<DepartmentCode, SourceOutcome>();
-  return { config: deps.config, hub: deps.hub, today, loaders: createLoaders(deps, today, unavailable), sources: deps.sources, unavailable, access: new AccessSession(access), audit };
+  let now: Date | undefined;
+  return { config: deps.config, hub: deps.hub, today, now: () => (now ??= new Date()), loaders: createLoaders(deps, today, unavailable), sources: deps.sources, unavailable, access: new AccessSession(access), audit };
 }

@@ -18,7 +18,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { DATE_RANGE, dateInRange, INSTANT_RANGE, instantInRange, type DateRange } from '../domain/date-ranges';
-import { badInput } from './errors';
+import { badInput } from '../access/errors';
 
 type Check = (value: unknown, path: string) => void;
 

@@ -5,10 +5,10 @@
  * resolver's parent is typed as the object its parent resolver really returns.
  */
 import type { AuditRow } from '../access/audit';
-import type { CaseRecord, ReferralRecord } from '../db/cases-records';
-import type { FindingView } from '../db/findings-store';
-import type { HouseholdRow } from '../db/loaders';
-import type { AidSummary } from '../domain/aid-summary';
+import type { CaseRecord, ReferralRecord } from '../db/cases/records';
+import type { FindingView } from '../db/findings/store';
+import type { HouseholdRow } from '../db/household/loaders';
+import type { AidSummary } from '../domain/household/aid-summary';
 import type { Dossier } from '../domain/cases/dossier';
 import type { OverdueReport } from '../domain/cases/supervision';
 import type { DepartmentCode } from '../domain/departments';

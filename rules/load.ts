@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildRuleSet, RuleSetError, type RuleSet } from '../domain/rules/rule-set';
+import { buildRuleSet, RuleSetError, type RuleSet } from '../domain/findings/rule-set';
 
 export const DEFAULT_RULES_FILE = path.join(__dirname, 'default.json');
 export const RULES_FILE_ENV = 'AIDHUB_RULES_FILE';

@@ -25,26 +25,26 @@ import { AuditStore, auditWriterPool } from '../access/audit';
 import { CheckpointLog } from '../access/checkpoints';
 import { accessMiddleware, jsonErrorHandler, requestAccess, requireJsonPost } from '../access/http';
 import { createRateLimits, type RateLimits } from '../access/rate-limits';
-import { scanJobs } from '../db/findings-scan';
+import { scanJobs } from '../resolvers/findings/scan';
 import { activeRuleSet } from '../rules/load';
 import { todayIso } from '../domain/dates';
 import { redactErrorMessage } from '../access/redact';
-import { accessDbOf } from '../db/access-db';
+import { accessDbOf } from '../db/access/db';
 import { activeHolidayCalendar } from '../domain/cases/working-days';
 import { scrub } from '../domain/privacy';
 import { createContext, type HubContext, type HubDeps } from '../resolvers/context';
-import { ERROR_CODES } from '../resolvers/errors';
+import { ERROR_CODES } from '../access/errors';
 import { buildFederatedSchema, buildSchema } from '../resolvers/index';
 import { StatementCounter, statementScope } from '../db/instrument';
 import { auditPlugin, departmentUnavailablePlugin, statementCountPlugin } from './plugins';
 import { registerCasePages } from './case-pages';
 import { answerClientErrors } from './client-errors';
 import { registerFindingExports } from './exports';
-import { HUB_TIMEOUT_MS_DEFAULT } from './config';
+import { HUB_TIMEOUT_MS_DEFAULT } from '../db/config';
 import { isHubUnavailable } from '../db/connect';
 import { probeSources, withTimeout } from '../federation/loaders';
 import { queryCostPlugin } from './query-cost';
-import { requestIdMiddleware, withRequestIds } from './request-id';
+import { requestIdMiddleware, withRequestIds } from '../access/request-id';
 import { securityHeaders } from './security-headers';
 import { queryPage } from './query-page';
 import { HubMetrics, metricsServer } from './metrics';
@@ -89,7 +89,7 @@ export async function createHubServer(given: HubDeps): Promise<HubServer> {
   // The holiday calendar (with a locality's AIDHUB_HOLIDAYS_FILE) is built now: a bad file stops
   // the start with a message naming the notice and field, and no request pays for the build.
   activeHolidayCalendar();
-  // Every log line written while a request runs carries its id (server/request-id.ts).
+  // Every log line written while a request runs carries its id (access/request-id.ts).
   let deps: HubDeps = { ...given, logger: withRequestIds(given.logger) };
   const app = express();
   app.disable('x-powered-by');

@@ -5,7 +5,7 @@
  */
 import { asc, inArray, like } from 'drizzle-orm';
 import type { HubDb } from '../db/connect';
-import { household, householdMember } from '../db/schema';
+import { household, householdMember } from '../db/household/schema';
 import { todayIso } from '../domain/dates';
 import { DEPARTMENT_CODES } from '../domain/departments';
 import { ADAPTERS } from '../federation/registry';

@@ -11,18 +11,19 @@ import { DEMO_CHECKPOINT_FILE, DEMO_SIGNING_KEY, DEMO_VERIFY_KEY, generateSignin
 import { count } from 'drizzle-orm';
 import { ensureDemoClients } from '../access/demo-clients';
 import { removeHubUrlFile, writeHubUrlFile } from '../access/hub-url';
-import { accessDbOf } from '../db/access-db';
+import { accessDbOf } from '../db/access/db';
 import { createPool, hubDrizzle } from '../db/connect';
-import { DataDirInUse, startPrivateServer, ServerBinaryMissing, type PrivateServer } from '../db/private-server';
-import { provisionDatabases, provisionHub } from '../db/provision';
+import { DataDirInUse, startPrivateServer, ServerBinaryMissing, type PrivateServer } from '../db/setup/private-server';
+import { provisionHub } from '../db/setup/provision';
 import { HolidayNoticeError } from '../domain/cases/holiday-notices';
 import { activeHolidayCalendar } from '../domain/cases/working-days';
-import { household } from '../db/schema';
+import { household } from '../db/household/schema';
 import { closeSources, openSources } from '../federation/sources';
 import { generateDemo } from '../tools/generate/index';
 import { createHubServer } from './app';
-import { loadConfig, redactUrl, sourceUrls, withDatabase } from './config';
+import { loadConfig, redactUrl, sourceUrls, withDatabase } from '../db/config';
 import { exampleHouseholdId } from './demo-example';
+import { provisionDatabases } from '../federation/provision';
 import { createLogger } from './logger';
 
 const ROOT = path.join(__dirname, '..');

@@ -15,7 +15,7 @@ import crypto from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { HubDb } from '../db/connect';
-import { runningScanProgress } from '../db/findings-store';
+import { runningScanProgress } from '../db/findings/store';
 import type { SourceOutcome } from '../federation/loaders';
 import type { HubContext } from '../resolvers/context';
 import { outcomeOf } from './plugins';

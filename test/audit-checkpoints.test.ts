@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { GENESIS_HASH, rowHash, verifyChain } from '../access/audit';
 import { generateSigningKeyFiles, parseKey, readCheckpointFile } from '../access/checkpoints';
-import { accessDbOf, type AccessDb } from '../db/access-db';
+import { accessDbOf, type AccessDb } from '../db/access/db';
 import { auditVerifyCommand } from '../tools/audit-verify';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub } from './support/hub';

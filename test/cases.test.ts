@@ -6,9 +6,9 @@
  * closes only when every slip has feedback.
  */
 import { eq } from 'drizzle-orm';
-import { recordMeeting } from '../db/cases-meetings';
-import { secondAidApprovalsByIdNumbers } from '../db/cases';
-import { aidCase, caseEvent, caseMeeting, meetingDepartment, referralSlip, secondAidApproval } from '../db/cases-schema';
+import { recordMeeting } from '../db/cases/meetings';
+import { secondAidApprovalsByIdNumbers } from '../db/cases/store';
+import { aidCase, caseEvent, caseMeeting, meetingDepartment, referralSlip, secondAidApproval } from '../db/cases/schema';
 import { DEPARTMENT_CODES } from '../domain/departments';
 import { tempAidGrant } from '../federation/civil-affairs/tables';
 import { createTestDatabases, type TestDatabases } from './support/databases';
@@ -277,7 +277,8 @@ describe('a case from report to closure', () => {
     // The snapshot: the household as it stood, with the slips that existed before this meeting.
     expect(meeting.dossier.members).toHaveLength(4);
     expect(meeting.dossier.referrals).toEqual([{ id: slips.handOver, state: 'COMPLETED' }]);
-    expect(meeting.dossier.departmentsNotContributed).toEqual([]);
+    // Every department with aid for the household in the window has contributed; one with none has not.
+    expect(meeting.dossier.departmentsNotContributed).toEqual(DEPARTMENT_CODES.filter((d) => WANG.expectedRecords[d].length === 0).map((code) => ({ code })));
 
     // A retry returns the same meeting and writes nothing more.
     const again = await ok(as.county, MEETING, { input: { caseId, heldOn: '2025-10-09', departmentsPresent: ['HEALTH'], decisions: [], idempotencyKey: 'meeting-wang-2025-10-09' } }, 'meetingRecord');

@@ -1,32 +1,15 @@
 /**
  * A region scan asks each department only about the people it holds rows for, found through the
- * columns listed in federation/person-keys.ts. A department table with an ID-number column that is
+ * columns each department's folder declares (`personKeys`, gathered by federation/person-keys.ts). A department table with an ID-number column that is
  * missing there would make the scan blind to its records: every such column is either listed, or
- * named below with the reason it does not key a beneficiary's records.
+ * declared by the department (`otherIdColumns`) with the reason it does not key a beneficiary's records.
  */
-import { getTableConfig, type MySqlTable } from 'drizzle-orm/mysql-core';
-import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
-import * as civilAffairs from '../federation/civil-affairs/tables';
-import * as disability from '../federation/disability/tables';
-import * as education from '../federation/education/tables';
-import * as health from '../federation/health/tables';
-import * as housing from '../federation/housing/tables';
+import { getTableConfig, type MySqlColumn, type MySqlTable } from 'drizzle-orm/mysql-core';
+import { DEPARTMENT_CODES } from '../domain/departments';
 import { PERSON_KEY_COLUMNS } from '../federation/person-keys';
-import * as union from '../federation/union/tables';
+import { ADAPTERS } from '../federation/registry';
 
-const TABLES: Record<DepartmentCode, Record<string, unknown>> = {
-  CIVIL_AFFAIRS: civilAffairs,
-  EDUCATION: education,
-  HOUSING: housing,
-  HEALTH: health,
-  UNION: union,
-  DISABILITY: disability,
-};
-
-/** ID-number columns that do not lead to a beneficiary's records. */
-const NOT_KEYS: Record<string, string> = {
-  'dibao_family.head_id_no': 'the family head; each member, the head included, has a dibao_member row',
-};
+const nameOf = (c: MySqlColumn) => `${getTableConfig(c.table as MySqlTable).name}.${c.name}`;
 
 function idNumberColumns(table: MySqlTable): string[] {
   const config = getTableConfig(table);
@@ -36,9 +19,18 @@ function idNumberColumns(table: MySqlTable): string[] {
 }
 
 it.each(DEPARTMENT_CODES)('lists every ID-number column of %s', (code) => {
-  const tables = Object.values(TABLES[code]).filter((t): t is MySqlTable => typeof t === 'object' && t !== null && Symbol.for('drizzle:IsDrizzleTable') in (t as object));
+  const { tables, otherIdColumns = [] } = ADAPTERS[code];
   expect(tables.length).toBeGreaterThan(0);
-  const listed = new Set(PERSON_KEY_COLUMNS[code].map((c) => `${getTableConfig(c.table as MySqlTable).name}.${c.name}`));
-  const found = tables.flatMap(idNumberColumns).filter((c) => !NOT_KEYS[c]);
+  // Columns that do not lead to a beneficiary's records are declared, with the reason, by the department.
+  const notKeys = new Set(otherIdColumns.map((o) => nameOf(o.column)));
+  const listed = new Set(PERSON_KEY_COLUMNS[code].map(nameOf));
+  const found = tables.flatMap(idNumberColumns).filter((c) => !notKeys.has(c));
   expect(found.sort()).toEqual([...listed].sort());
+  for (const o of otherIdColumns) expect(o.why.length).toBeGreaterThan(10);
+});
+
+it.each(DEPARTMENT_CODES)('declares how each table of %s shows new and changed rows', (code) => {
+  const { tables, changeFeed } = ADAPTERS[code];
+  expect(changeFeed.map((f) => getTableConfig(f.table).name).sort()).toEqual(tables.map((t) => getTableConfig(t).name).sort());
+  for (const f of changeFeed) for (const c of [f.sequence, f.updatedAt]) if (c) expect(c.table).toBe(f.table);
 });

@@ -2,7 +2,7 @@
  * Named households for the findings tests, each planted with one known case in the department
  * databases. Tests read expectations (rule, people, months, amounts) from here.
  */
-import { household, householdMember, person } from '../db/schema';
+import { household, householdMember, person } from '../db/household/schema';
 import { makeIdNumber } from '../domain/id-number';
 import { childAllowance, dibaoFamily, dibaoMember, tekunPerson, tempAidGrant } from '../federation/civil-affairs/tables';
 import { clCertificate } from '../federation/disability/tables';

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { toDbInstant } from '../db/instants';
-import { freePort } from '../db/private-server';
+import { freePort } from '../db/setup/private-server';
 import { tekunPerson } from '../federation/civil-affairs/tables';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';

@@ -15,7 +15,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createClient } from '../access/clients';
 import { ROLES } from '../access/policy';
-import { accessDbOf } from '../db/access-db';
+import { accessDbOf } from '../db/access/db';
 import { dateArguments } from '../resolvers/date-ranges';
 import { buildSchema } from '../resolvers/index';
 import { createTestDatabases, type TestDatabases } from './support/databases';

@@ -7,11 +7,8 @@
 import { drizzle } from 'drizzle-orm/mysql2';
 import type mysql from 'mysql2/promise';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
-import { certificatesByIdNumbers } from '../federation/disability/adapter';
-import { studentsByIdNumbers } from '../federation/education/adapter';
-import { settlementsByIdNumbers, settlementsByRefs } from '../federation/health/adapter';
-import { ADAPTERS } from '../federation/registry';
-import type { SourceDb } from '../federation/types';
+import { ADAPTERS, factProviders } from '../federation/registry';
+import type { SourceDb } from '../federation/contract';
 import { generateDemo } from '../tools/generate/index';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { TODAY } from './support/scenarios';
@@ -70,15 +67,16 @@ it.each(DEPARTMENT_CODES)("%s: every statement of a few people's aid reads throu
   expect(await fullScans(code, statements)).toEqual([]);
 });
 
-it('the findings reads (settlements, certificates, students) read through an index', async () => {
-  const health = capturing('HEALTH');
-  await settlementsByIdNumbers(health.db, ids);
-  await settlementsByRefs(health.db, settlementRefs);
-  const disability = capturing('DISABILITY');
-  await certificatesByIdNumbers(disability.db, ids);
-  const education = capturing('EDUCATION');
-  await studentsByIdNumbers(education.db, ids);
-  expect(await fullScans('HEALTH', health.statements)).toEqual([]);
-  expect(await fullScans('DISABILITY', disability.statements)).toEqual([]);
-  expect(await fullScans('EDUCATION', education.statements)).toEqual([]);
+const FACT_KINDS = ['settlements', 'certificates', 'students', 'jobLosses'] as const;
+
+it.each(FACT_KINDS)('the %s reads of every department providing them read through an index', async (kind) => {
+  const providers = factProviders(kind);
+  expect(providers.length).toBeGreaterThan(0);
+  for (const { code, reader } of providers) {
+    const { db, statements } = capturing(code);
+    await reader.byIdNumbers(db, ids);
+    if ('byRefs' in reader) await reader.byRefs(db, settlementRefs);
+    expect(statements.length).toBeGreaterThan(0);
+    expect(await fullScans(code, statements)).toEqual([]);
+  }
 });

@@ -4,10 +4,10 @@
  * and finished from where it had got to.
  */
 import { sql } from 'drizzle-orm';
-import { ScanJobs } from '../db/findings-scan';
-import { createScan } from '../db/findings-store';
+import { ScanJobs } from '../resolvers/findings/scan';
+import { createScan } from '../db/findings/store';
 import { toDbInstant } from '../db/instants';
-import { checkFence, createLease, fenced, LeaseLost, renewLease, takeExpiredLease, type Lease } from '../db/job-lease';
+import { checkFence, createLease, fenced, LeaseLost, renewLease, takeExpiredLease, type Lease } from '../db/jobs/lease';
 import { activeRuleSet } from '../rules/load';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { insertRegions, insertWang, TODAY } from './support/scenarios';

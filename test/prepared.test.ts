@@ -2,7 +2,7 @@
 import { mysqlTable, varchar } from 'drizzle-orm/mysql-core';
 import { sourceDrizzle } from '../db/connect';
 import { inPlaceholder, preparedPer } from '../db/prepared';
-import type { SourceDb } from '../federation/types';
+import type { SourceDb } from '../federation/contract';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 
 const word = mysqlTable('prepared_word', { value: varchar('value', { length: 32 }).primaryKey() });

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DataDirInUse, startPrivateServer } from '../db/private-server';
+import { DataDirInUse, startPrivateServer } from '../db/setup/private-server';
 
 /** Running: present and not a zombie waiting for a parent to reap it. */
 function alive(pid: number): boolean {
@@ -44,7 +44,7 @@ function serverPid(dataDir: string): number | null {
 
 it('stops the server within seconds of its parent being killed with SIGKILL', async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-orphan-'));
-  const script = `require('tsx/cjs'); require(${JSON.stringify(path.join(__dirname, '../db/private-server.ts'))})
+  const script = `require('tsx/cjs'); require(${JSON.stringify(path.join(__dirname, '../db/setup/private-server.ts'))})
     .startPrivateServer({ dataDir: ${JSON.stringify(dataDir)}, ephemeral: true })
     .then(() => { console.log('ready'); setInterval(() => {}, 1000); });`;
   const parent = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });

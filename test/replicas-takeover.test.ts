@@ -5,7 +5,7 @@
  * exactly what a scan run start to finish counts.
  */
 import { createClient } from '../access/clients';
-import { accessDbOf } from '../db/access-db';
+import { accessDbOf } from '../db/access/db';
 import { generateDemo } from '../tools/generate/index';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startHubProcess, stopHubProcess, type HubProcess } from './support/hub-process';

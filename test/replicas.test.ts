@@ -7,7 +7,7 @@
 import { verifyChain } from '../access/audit';
 import { createClient } from '../access/clients';
 import type { Role } from '../access/policy';
-import { accessDbOf, type AccessDb } from '../db/access-db';
+import { accessDbOf, type AccessDb } from '../db/access/db';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startHubProcess, stopHubProcess, type HubProcess } from './support/hub-process';
 import { startPrivateRedis, type PrivateRedis } from './support/redis';

@@ -30,15 +30,15 @@ function withoutComments(text: string): string {
  */
 const LOCKING_READS: Record<string, { line: string; why: string }[]> = {
   'access/audit.ts': [{ line: 'FROM access_log_head WHERE id = 1 FOR UPDATE', why: 'the chain head: one row by primary key' }],
-  'db/cases-write.ts': [{ line: 'where(eq(aidCase.id, caseId)).for(\'update\')', why: 'one case by primary key' }],
-  'db/findings-store.ts': [
+  'db/cases/write.ts': [{ line: 'where(eq(aidCase.id, caseId)).for(\'update\')', why: 'one case by primary key' }],
+  'db/findings/store.ts': [
     {
       line: ".for('update');",
       why: 'findings by their unique fingerprint (IN list): rows that exist; new fingerprints are written by INSERT … ON DUPLICATE KEY UPDATE, which needs no gap lock, and overlapping scans are refused at start',
     },
     { line: "where(eq(finding.fingerprint, fingerprint)).for('update')", why: 'one finding by its unique fingerprint' },
   ],
-  'db/job-lease.ts': [
+  'db/jobs/lease.ts': [
     { line: 'FROM job_lease WHERE job_key = ${jobKey} FOR UPDATE', why: 'one lease row by primary key (a mutex row that exists: ensureLeaseRow)' },
     { line: 'FROM job_lease WHERE job_key = ${lease.jobKey} FOR UPDATE', why: 'the fence: one lease row by primary key' },
   ],
@@ -56,8 +56,8 @@ const FAULT_INJECTION: Record<string, { rule: string; why: string }[]> = {
 describe('migrations', () => {
   it('are found', () => {
     expect(MIGRATIONS.length).toBeGreaterThanOrEqual(10);
-    expect(MIGRATIONS).toContain('db/migrations-findings/0000_findings.sql');
-    expect(MIGRATIONS).toContain('db/migrations-jobs/0000_jobs.sql');
+    expect(MIGRATIONS).toContain('db/findings/migrations/0000_findings.sql');
+    expect(MIGRATIONS).toContain('db/jobs/migrations/0000_jobs.sql');
   });
 
   it.each(MIGRATIONS)('%s: auto-increment tables keep insertion order on TiDB, and nothing TiDB does not run', (file) => {

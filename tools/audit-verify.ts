@@ -22,7 +22,7 @@ import type crypto from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { verifyChain, type ChainVerdict } from '../access/audit';
 import { DEMO_CHECKPOINT_FILE, DEMO_VERIFY_KEY, parseKey, readCheckpointFile, type ExternalRecord } from '../access/checkpoints';
-import type { AccessDb } from '../db/access-db';
+import type { AccessDb } from '../db/access/db';
 import { runAgainstHub } from './run-against-hub';
 
 export const USAGE = `usage: npm run audit:verify [-- --anchor SEQ:HASH] [--checkpoints FILE --public-key PEM]

@@ -14,7 +14,7 @@
 import { parseArgs } from 'node:util';
 import { ClientSpecError, createClient, listClients, revokeClient, rotateClient, type ClientInfo } from '../access/clients';
 import { PURPOSES_BY_ROLE, ROLES, type Role } from '../access/policy';
-import { dbTime, type AccessDb } from '../db/access-db';
+import { dbTime, type AccessDb } from '../db/access/db';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import { runAgainstHub } from './run-against-hub';
 

@@ -1,10 +1,10 @@
 /**
- * Loads a deterministic demo population into the hub database and the six department databases.
+ * Loads a deterministic demo population into the hub database and each department's database.
  *
  *   npx tsx tools/generate.ts --households 1000 --seed 42 [--url mysql://root@127.0.0.1:3306/aidhub]
  *       [--reference-date 2025-11-20] [--append | --truncate] [--chunk 5000] [--plant [--manifest planted.json]]
  *
- * The URL defaults to DATABASE_URL; department databases follow server/config (SOURCE_*_URL, or
+ * The URL defaults to DATABASE_URL; department databases follow db/config.ts (SOURCE_*_URL, or
  * `<hub database>_<department>` on the same server). Databases are created and migrated first.
  * Tables that already hold rows are refused unless --append or --truncate is given.
  * Nothing personal (names, ID numbers) is ever printed.
@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { todayIso } from '../domain/dates';
-import { redactUrl, sourceUrls } from '../server/config';
+import { redactUrl, sourceUrls } from '../db/config';
 import { DEFAULT_CHUNK_HOUSEHOLDS, generateDemo, NonEmptyDatabaseError, type ExistingData } from './generate/index';
 
 const USAGE =

@@ -13,7 +13,7 @@
  * loaded, 2 usage error, 3 the load failed while writing (see the message for what was rolled back).
  */
 import { parseArgs } from 'node:util';
-import { redactUrl } from '../server/config';
+import { redactUrl } from '../db/config';
 import { describeDbError, formatProblem, ImportLoadError, importDir, renderColumnReference, validateImportDir, type DirValidation } from './import/index';
 
 const USAGE = 'usage: npx tsx tools/import.ts --dir <folder> [--url mysql://...] [--check]\n       npx tsx tools/import.ts --docs';

@@ -3,9 +3,9 @@
  * connection, run the command, report a failure without the password, set the exit code.
  */
 import { resolveHubUrl } from '../access/hub-url';
-import { accessDrizzle, type AccessDb } from '../db/access-db';
+import { accessDrizzle, type AccessDb } from '../db/access/db';
 import { createPool } from '../db/connect';
-import { redactUrl } from '../server/config';
+import { redactUrl } from '../db/config';
 
 export type HubCommand = (argv: string[], db: AccessDb, print: (line: string) => void) => Promise<number>;
 

@@ -3,7 +3,7 @@
  *
  *   npm run scan -- --region 370811 [--url mysql://user@host:3306/aidhub] [--as-of 2026-03-15] [--chunk 5000]
  *
- * The URL defaults to DATABASE_URL, or else the private server a running `npm start` uses; department sources follow server/config (SOURCE_*_URL, or
+ * The URL defaults to DATABASE_URL, or else the private server a running `npm start` uses; department sources follow db/config.ts (SOURCE_*_URL, or
  * `<hub database>_<department>` on the same server). The rule set is rules/default.json with the
  * file AIDHUB_RULES_FILE names on top; an invalid one stops the scan before it starts. Progress
  * and totals are printed; nothing personal (names, ID numbers) ever is. Exit code 0 when the scan
@@ -13,15 +13,15 @@ import { parseArgs } from 'node:util';
 import { resolveHubUrl } from '../access/hub-url';
 import pino from 'pino';
 import { createPool, hubDrizzle } from '../db/connect';
-import { scanJobs } from '../db/findings-scan';
-import { provisionHub } from '../db/provision';
+import { scanJobs } from '../resolvers/findings/scan';
+import { provisionHub } from '../db/setup/provision';
 import { isIsoDate, todayIso } from '../domain/dates';
 import { isDivisionCode } from '../domain/division-code';
 import { scrub } from '../domain/privacy';
-import { RuleSetError } from '../domain/rules/rule-set';
+import { RuleSetError } from '../domain/findings/rule-set';
 import { closeSources, openSources } from '../federation/sources';
 import { activeRuleSet } from '../rules/load';
-import { loadConfig, redactUrl } from '../server/config';
+import { loadConfig, redactUrl } from '../db/config';
 
 const USAGE = 'usage: npm run scan -- --region DIVISION_CODE [--url mysql://user@host:port/aidhub] [--as-of YYYY-MM-DD] [--chunk HOUSEHOLDS]';
 

@@ -16,7 +16,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { serverBinary } from '../db/private-server';
+import { serverBinary } from '../db/setup/private-server';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 

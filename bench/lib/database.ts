@@ -8,10 +8,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
-import { startPrivateServer } from '../../db/private-server';
-import { dropDatabases } from '../../db/provision';
+import { startPrivateServer } from '../../db/setup/private-server';
+import { dropDatabases } from '../../db/setup/provision';
 import type { DepartmentCode } from '../../domain/departments';
-import { redactUrl, sourceUrls, withDatabase } from '../../server/config';
+import { redactUrl, sourceUrls, withDatabase } from '../../db/config';
 
 export interface BenchDatabases {
   hubUrl: string;

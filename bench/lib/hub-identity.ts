@@ -8,7 +8,7 @@
 import type mysql from 'mysql2/promise';
 import { createClient } from '../../access/clients';
 import type { HubDb } from '../../db/connect';
-import { accessDbOf } from '../../db/access-db';
+import { accessDbOf } from '../../db/access/db';
 
 /** The narrowest division (city, else province) holding every household. */
 async function scopeOfAll(pool: mysql.Pool): Promise<string> {

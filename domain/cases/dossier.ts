@@ -4,10 +4,10 @@
  * and the departments that have not contributed yet. Plain data, so that a meeting can store it as
  * it stood (JSON) and later changes do not rewrite the record.
  */
-import type { AidSummary } from '../aid-summary';
+import type { AidSummary } from '../household/aid-summary';
 import { addDays, monthEnd, type IsoDate } from '../dates';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../departments';
-import type { AidRecord } from '../../federation/types';
+import type { AidRecord } from '../aid';
 import type { CaseOrigin, CaseState, CaseUrgency } from './state-machine';
 import type { ReferralKind, ReferralState } from './referrals';
 import type { OfficeKey } from './offices';

@@ -3,7 +3,7 @@
  * 予以救助): who was present and, for each department, what it will give and by when. Each decision
  * becomes a referral slip to that department. Checked here, before anything is written.
  */
-import type { AidCause } from '../../federation/types';
+import type { AidCause } from '../aid';
 import type { IsoDate } from '../dates';
 import type { DepartmentCode } from '../departments';
 import { fenToYuan } from '../money';

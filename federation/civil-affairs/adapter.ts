@@ -7,7 +7,9 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { inPlaceholder, preparedPer } from '../../db/prepared';
 import type { ProgrammeCode } from '../../domain/programmes';
-import { needed, NOT_READ, type AidCause, type AidRecord, type AidStatus, type DepartmentAdapter, type SourceDb } from '../types';
+import { needed, NOT_READ, type AidCause, type AidRecord, type AidStatus, type DepartmentAdapter, type SourceDb } from '../contract';
+import { oneOffAid, recurringAid } from '../../domain/aid';
+import { CIVIL_AFFAIRS_IMPORT } from './import-spec';
 import { childAllowance, dibaoFamily, dibaoMember, tekunPerson, tempAidGrant } from './tables';
 
 const CAUSES: Record<string, AidCause> = { '01': 'ILLNESS', '02': 'ACCIDENT', '03': 'DISASTER', '04': 'JOB_LOSS', '05': 'EDUCATION', '99': 'OTHER' };
@@ -54,6 +56,18 @@ const statements = preparedPer((db: SourceDb) => ({
 export const civilAffairs: DepartmentAdapter = {
   code: 'CIVIL_AFFAIRS',
   migrationsFolder: path.join(__dirname, 'migrations'),
+  importTables: CIVIL_AFFAIRS_IMPORT,
+  tables: [dibaoFamily, dibaoMember, tekunPerson, tempAidGrant, childAllowance],
+  personKeys: [dibaoMember.idNo, tekunPerson.idNo, tempAidGrant.idNo, childAllowance.childIdNo],
+  otherIdColumns: [{ column: dibaoFamily.headIdNo, why: 'the family head; each member, the head included, has a dibao_member row' }],
+  // Spells and families are updated in place with no change time: compared as snapshots.
+  changeFeed: [
+    { table: dibaoFamily, sequence: null, updatedAt: null },
+    { table: dibaoMember, sequence: null, updatedAt: null },
+    { table: tekunPerson, sequence: tekunPerson.tkId, updatedAt: null },
+    { table: tempAidGrant, sequence: tempAidGrant.grantId, updatedAt: null },
+    { table: childAllowance, sequence: childAllowance.id, updatedAt: null },
+  ],
 
   async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: string, programmes?: ReadonlySet<ProgrammeCode>): Promise<AidRecord[]> {
     if (idNumbers.length === 0) return [];
@@ -70,63 +84,16 @@ export const civilAffairs: DepartmentAdapter = {
     for (const r of dibao) {
       // A member is covered from the later of joining and family approval to the earlier of leaving and family exit.
       const periodEnd = earlierOf(r.leftOn, r.endedOn);
-      records.push({
-        department: 'CIVIL_AFFAIRS',
-        programme: 'DIBAO',
-        beneficiaryIdNumber: r.idNo,
-        sourceHouseholdRef: r.familyNo,
-        periodStart: laterOf(r.joinedOn, r.approvedOn),
-        periodEnd,
-        grantDate: null,
-        amountFen: r.monthlyShareFen,
-        status: recurringStatus(r.stateFlag, periodEnd, today),
-        sourceRef: `dibao_member:${r.familyNo}/${r.idNo}/${r.joinedOn}`,
-      });
+      records.push(recurringAid({ department: 'CIVIL_AFFAIRS', programme: 'DIBAO', beneficiaryIdNumber: r.idNo, sourceHouseholdRef: r.familyNo, start: laterOf(r.joinedOn, r.approvedOn), end: periodEnd, monthlyFen: r.monthlyShareFen, status: recurringStatus(r.stateFlag, periodEnd, today), sourceRef: `dibao_member:${r.familyNo}/${r.idNo}/${r.joinedOn}` }));
     }
     for (const r of tekun) {
-      records.push({
-        department: 'CIVIL_AFFAIRS',
-        programme: 'TEKUN',
-        beneficiaryIdNumber: r.idNo,
-        sourceHouseholdRef: null,
-        periodStart: r.startOn,
-        periodEnd: r.endOn,
-        grantDate: null,
-        amountFen: r.monthlyFen,
-        status: recurringStatus(r.stateFlag, r.endOn, today),
-        sourceRef: `tekun_person:${r.tkId}`,
-      });
+      records.push(recurringAid({ department: 'CIVIL_AFFAIRS', programme: 'TEKUN', beneficiaryIdNumber: r.idNo, start: r.startOn, end: r.endOn, monthlyFen: r.monthlyFen, status: recurringStatus(r.stateFlag, r.endOn, today), sourceRef: `tekun_person:${r.tkId}` }));
     }
     for (const r of temp) {
-      records.push({
-        department: 'CIVIL_AFFAIRS',
-        programme: 'TEMP_AID',
-        beneficiaryIdNumber: r.idNo,
-        sourceHouseholdRef: r.familyNo,
-        periodStart: null,
-        periodEnd: null,
-        grantDate: r.grantDate,
-        amountFen: r.amountFen,
-        status: r.revoked ? 'CANCELLED' : 'PAID',
-        sourceRef: `temp_aid_grant:${r.grantId}`,
-        cause: CAUSES[r.causeCode] ?? 'OTHER',
-        urgent: r.isUrgent,
-        secondAid: r.isSecondAid,
-      });
+      records.push(oneOffAid({ department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', beneficiaryIdNumber: r.idNo, sourceHouseholdRef: r.familyNo, grantDate: r.grantDate, amountFen: r.amountFen, status: r.revoked ? 'CANCELLED' : 'PAID', sourceRef: `temp_aid_grant:${r.grantId}`, cause: CAUSES[r.causeCode] ?? 'OTHER', urgent: r.isUrgent, secondAid: r.isSecondAid }));
     }
     for (const r of child) {
-      records.push({
-        department: 'CIVIL_AFFAIRS',
-        programme: r.category === 'GE' ? 'ORPHAN' : 'UNSUPPORTED_CHILD',
-        beneficiaryIdNumber: r.childIdNo,
-        sourceHouseholdRef: null,
-        periodStart: r.startOn,
-        periodEnd: r.endOn,
-        grantDate: null,
-        amountFen: r.monthlyFen,
-        status: recurringStatus(0, r.endOn, today),
-        sourceRef: `child_allowance:${r.id}`,
-      });
+      records.push(recurringAid({ department: 'CIVIL_AFFAIRS', programme: r.category === 'GE' ? 'ORPHAN' : 'UNSUPPORTED_CHILD', beneficiaryIdNumber: r.childIdNo, start: r.startOn, end: r.endOn, monthlyFen: r.monthlyFen, status: recurringStatus(0, r.endOn, today), sourceRef: `child_allowance:${r.id}` }));
     }
     return records;
   },

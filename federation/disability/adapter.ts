@@ -9,7 +9,9 @@ import { eq } from 'drizzle-orm';
 import { inPlaceholder, preparedPer } from '../../db/prepared';
 import { monthEnd, monthStart } from '../../domain/dates';
 import type { ProgrammeCode } from '../../domain/programmes';
-import { needed, NOT_READ, type AidRecord, type AidStatus, type DepartmentAdapter, type DisabilityCertificate, type SourceDb } from '../types';
+import { needed, NOT_READ, type AidRecord, type AidStatus, type DepartmentAdapter, type DisabilityCertificate, type SourceDb } from '../contract';
+import { oneOffAid, recurringAid } from '../../domain/aid';
+import { DISABILITY_IMPORT } from './import-spec';
 import { clCertificate, clRehabAid, clSubsidy } from './tables';
 
 const SUBSIDY_PROGRAMMES: Record<string, ProgrammeCode> = { SH: 'DISABILITY_LIVING', HL: 'DISABILITY_NURSING' };
@@ -52,6 +54,15 @@ const statements = preparedPer((db: SourceDb) => ({
 export const disability: DepartmentAdapter = {
   code: 'DISABILITY',
   migrationsFolder: path.join(__dirname, 'migrations'),
+  importTables: DISABILITY_IMPORT,
+  tables: [clCertificate, clSubsidy, clRehabAid],
+  personKeys: [clCertificate.idCard],
+  facts: { certificates: { byIdNumbers: certificatesByIdNumbers, keyColumn: clCertificate.idCard } },
+  changeFeed: [
+    { table: clCertificate, sequence: null, updatedAt: null },
+    { table: clSubsidy, sequence: clSubsidy.subId, updatedAt: null },
+    { table: clRehabAid, sequence: clRehabAid.id, updatedAt: null },
+  ],
 
   async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: string, programmes?: ReadonlySet<ProgrammeCode>): Promise<AidRecord[]> {
     if (idNumbers.length === 0) return [];
@@ -67,32 +78,10 @@ export const disability: DepartmentAdapter = {
       const programme = SUBSIDY_PROGRAMMES[r.subType];
       if (!programme) continue;
       const periodEnd = r.endYm ? monthEnd(r.endYm) : null;
-      records.push({
-        department: 'DISABILITY',
-        programme,
-        beneficiaryIdNumber: r.idCard,
-        sourceHouseholdRef: null,
-        periodStart: monthStart(r.startYm),
-        periodEnd,
-        grantDate: null,
-        amountFen: r.monthlyFen,
-        status: subsidyStatus(r.certStatus, periodEnd, today),
-        sourceRef: `cl_subsidy:${r.subId}`,
-      });
+      records.push(recurringAid({ department: 'DISABILITY', programme, beneficiaryIdNumber: r.idCard, start: monthStart(r.startYm), end: periodEnd, monthlyFen: r.monthlyFen, status: subsidyStatus(r.certStatus, periodEnd, today), sourceRef: `cl_subsidy:${r.subId}` }));
     }
     for (const r of rehab) {
-      records.push({
-        department: 'DISABILITY',
-        programme: 'REHAB_AID',
-        beneficiaryIdNumber: r.idCard,
-        sourceHouseholdRef: null,
-        periodStart: null,
-        periodEnd: null,
-        grantDate: r.grantDate,
-        amountFen: r.amountFen,
-        status: 'PAID',
-        sourceRef: `cl_rehab_aid:${r.id}`,
-      });
+      records.push(oneOffAid({ department: 'DISABILITY', programme: 'REHAB_AID', beneficiaryIdNumber: r.idCard, grantDate: r.grantDate, amountFen: r.amountFen, status: 'PAID', sourceRef: `cl_rehab_aid:${r.id}` }));
     }
     return records;
   },

@@ -8,8 +8,10 @@ import { eq } from 'drizzle-orm';
 import { inPlaceholder, preparedPer } from '../../db/prepared';
 import { yuanToFen } from '../../domain/money';
 import type { ProgrammeCode } from '../../domain/programmes';
-import type { StudentFacts } from '../../domain/rules/facts';
-import type { AidRecord, DepartmentAdapter, SourceDb } from '../types';
+import type { StudentFacts } from '../../domain/findings/facts';
+import type { AidRecord, DepartmentAdapter, SourceDb } from '../contract';
+import { oneOffAid, recurringAid } from '../../domain/aid';
+import { EDUCATION_IMPORT } from './import-spec';
 import { xsFunding, xsStudent } from './tables';
 
 const PROGRAMMES: Record<string, ProgrammeCode> = { GJZXJ: 'NATIONAL_GRANT', XFJM: 'TUITION_WAIVER', JSSBZ: 'BOARDING_SUBSIDY' };
@@ -36,6 +38,14 @@ const statements = preparedPer((db: SourceDb) => ({
 export const education: DepartmentAdapter = {
   code: 'EDUCATION',
   migrationsFolder: path.join(__dirname, 'migrations'),
+  importTables: EDUCATION_IMPORT,
+  tables: [xsStudent, xsFunding],
+  personKeys: [xsStudent.sfzh],
+  facts: { students: { byIdNumbers: studentsByIdNumbers, keyColumn: xsStudent.sfzh } },
+  changeFeed: [
+    { table: xsStudent, sequence: null, updatedAt: null },
+    { table: xsFunding, sequence: xsFunding.fundingId, updatedAt: null },
+  ],
 
   async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[]): Promise<AidRecord[]> {
     if (idNumbers.length === 0) return [];
@@ -46,19 +56,7 @@ export const education: DepartmentAdapter = {
       const programme = PROGRAMMES[r.fundingType];
       // A funding type outside the hub's catalogue is not aid the hub compares; skip rather than guess.
       if (!programme) continue;
-      records.push({
-        department: 'EDUCATION',
-        programme,
-        beneficiaryIdNumber: r.sfzh,
-        sourceHouseholdRef: null,
-        periodStart: null,
-        periodEnd: null,
-        grantDate: r.paidDate,
-        amountFen: yuanToFen(r.amountYuan),
-        status: r.paidFlag === 0 ? 'CANCELLED' : 'PAID',
-        sourceRef: `xs_funding:${r.fundingId}`,
-        schoolYear: r.schoolYear,
-      });
+      records.push(oneOffAid({ department: 'EDUCATION', programme, beneficiaryIdNumber: r.sfzh, grantDate: r.paidDate, amountFen: yuanToFen(r.amountYuan), status: r.paidFlag === 0 ? 'CANCELLED' : 'PAID', sourceRef: `xs_funding:${r.fundingId}`, schoolYear: r.schoolYear }));
     }
     return records;
   },

@@ -9,7 +9,9 @@ import { and, eq, gt } from 'drizzle-orm';
 import { inPlaceholder, preparedPer } from '../../db/prepared';
 import { yuanToFen } from '../../domain/money';
 import type { ProgrammeCode } from '../../domain/programmes';
-import { needed, NOT_READ, type AidRecord, type DepartmentAdapter, type HospitalSettlement, type SourceDb } from '../types';
+import { needed, NOT_READ, type AidRecord, type DepartmentAdapter, type HospitalSettlement, type SourceDb } from '../contract';
+import { oneOffAid, recurringAid } from '../../domain/aid';
+import { HEALTH_IMPORT } from './import-spec';
 import { miAidPayment, miSettlement } from './tables';
 
 const AID_PAY_PROGRAMMES: Record<string, ProgrammeCode> = { MAF: 'MEDICAL_AID', CBZZ: 'PREMIUM_SUBSIDY' };
@@ -40,6 +42,15 @@ const statements = preparedPer((db: SourceDb) => ({
 export const health: DepartmentAdapter = {
   code: 'HEALTH',
   migrationsFolder: path.join(__dirname, 'migrations'),
+  importTables: HEALTH_IMPORT,
+  tables: [miSettlement, miAidPayment],
+  personKeys: [miSettlement.psnCertNo, miAidPayment.psnCertNo],
+  facts: { settlements: { byIdNumbers: settlementsByIdNumbers, byRefs: settlementsByRefs, keyColumn: miSettlement.psnCertNo } },
+  // Settlement and payment ids are the insurance system's own strings, not a growing sequence.
+  changeFeed: [
+    { table: miSettlement, sequence: null, updatedAt: null },
+    { table: miAidPayment, sequence: null, updatedAt: null },
+  ],
 
   async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], _today: string, programmes?: ReadonlySet<ProgrammeCode>): Promise<AidRecord[]> {
     if (idNumbers.length === 0) return [];
@@ -52,37 +63,13 @@ export const health: DepartmentAdapter = {
 
     const records: AidRecord[] = [];
     for (const r of settlementAid) {
-      records.push({
-        department: 'HEALTH',
-        programme: 'MEDICAL_AID',
-        beneficiaryIdNumber: r.psnCertNo,
-        sourceHouseholdRef: null,
-        periodStart: null,
-        periodEnd: null,
-        grantDate: r.setlDate,
-        amountFen: yuanToFen(r.mafPay),
-        status: 'PAID',
-        sourceRef: `mi_setl:${r.setlId}`,
-        settlementRef: r.setlId,
-      });
+      records.push(oneOffAid({ department: 'HEALTH', programme: 'MEDICAL_AID', beneficiaryIdNumber: r.psnCertNo, grantDate: r.setlDate, amountFen: yuanToFen(r.mafPay), status: 'PAID', sourceRef: `mi_setl:${r.setlId}`, settlementRef: r.setlId }));
     }
     for (const r of aidPayments) {
       const programme = AID_PAY_PROGRAMMES[r.aidType];
       if (!programme) continue;
-      records.push({
-        department: 'HEALTH',
-        programme,
-        beneficiaryIdNumber: r.psnCertNo,
-        sourceHouseholdRef: null,
-        periodStart: null,
-        periodEnd: null,
-        grantDate: r.payDate,
-        amountFen: yuanToFen(r.payAmt),
-        status: 'PAID',
-        sourceRef: `mi_aid_pay:${r.payId}`,
-        // A premium subsidy pays for insurance cover, not for a stay; only medical aid relieves a settlement.
-        settlementRef: programme === 'MEDICAL_AID' ? r.setlId : null,
-      });
+      // A premium subsidy pays for insurance cover, not for a stay; only medical aid relieves a settlement.
+      records.push(oneOffAid({ department: 'HEALTH', programme, beneficiaryIdNumber: r.psnCertNo, grantDate: r.payDate, amountFen: yuanToFen(r.payAmt), status: 'PAID', sourceRef: `mi_aid_pay:${r.payId}`, settlementRef: programme === 'MEDICAL_AID' ? r.setlId : null }));
     }
     return records;
   },

@@ -7,7 +7,9 @@ import path from 'node:path';
 import { and, eq, isNotNull } from 'drizzle-orm';
 import { inPlaceholder, preparedPer } from '../../db/prepared';
 import type { ProgrammeCode } from '../../domain/programmes';
-import { needed, NOT_READ, type AidRecord, type AidStatus, type DepartmentAdapter, type SourceDb } from '../types';
+import { needed, NOT_READ, type AidRecord, type AidStatus, type DepartmentAdapter, type SourceDb } from '../contract';
+import { oneOffAid, recurringAid } from '../../domain/aid';
+import { HOUSING_IMPORT } from './import-spec';
 import { gzfAllocation, gzfApplication, wfgzProject } from './tables';
 
 const ALLOCATION_PROGRAMMES: Record<string, ProgrammeCode> = { SW: 'PUBLIC_RENTAL', BT: 'RENT_SUBSIDY' };
@@ -49,6 +51,14 @@ const statements = preparedPer((db: SourceDb) => ({
 export const housing: DepartmentAdapter = {
   code: 'HOUSING',
   migrationsFolder: path.join(__dirname, 'migrations'),
+  importTables: HOUSING_IMPORT,
+  tables: [gzfApplication, gzfAllocation, wfgzProject],
+  personKeys: [gzfApplication.applicantIdCard, wfgzProject.ownerIdCard],
+  changeFeed: [
+    { table: gzfApplication, sequence: null, updatedAt: null },
+    { table: gzfAllocation, sequence: gzfAllocation.allocId, updatedAt: null },
+    { table: wfgzProject, sequence: null, updatedAt: null },
+  ],
 
   async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: string, programmes?: ReadonlySet<ProgrammeCode>): Promise<AidRecord[]> {
     if (idNumbers.length === 0) return [];
@@ -63,32 +73,10 @@ export const housing: DepartmentAdapter = {
     for (const r of allocations) {
       const programme = ALLOCATION_PROGRAMMES[r.allocType];
       if (!programme) continue;
-      records.push({
-        department: 'HOUSING',
-        programme,
-        beneficiaryIdNumber: r.applicantIdCard,
-        sourceHouseholdRef: r.appNo,
-        periodStart: r.startDate,
-        periodEnd: r.endDate,
-        grantDate: null,
-        amountFen: r.monthlyFen,
-        status: allocationStatus(r.appStatus, r.endDate, today),
-        sourceRef: `gzf_allocation:${r.allocId}`,
-      });
+      records.push(recurringAid({ department: 'HOUSING', programme, beneficiaryIdNumber: r.applicantIdCard, sourceHouseholdRef: r.appNo, start: r.startDate, end: r.endDate, monthlyFen: r.monthlyFen, status: allocationStatus(r.appStatus, r.endDate, today), sourceRef: `gzf_allocation:${r.allocId}` }));
     }
     for (const r of renovations) {
-      records.push({
-        department: 'HOUSING',
-        programme: 'RURAL_RENOVATION',
-        beneficiaryIdNumber: r.ownerIdCard,
-        sourceHouseholdRef: null,
-        periodStart: null,
-        periodEnd: null,
-        grantDate: r.completedDate,
-        amountFen: r.grantFen,
-        status: 'PAID',
-        sourceRef: `wfgz_project:${r.projectId}`,
-      });
+      records.push(oneOffAid({ department: 'HOUSING', programme: 'RURAL_RENOVATION', beneficiaryIdNumber: r.ownerIdCard, grantDate: r.completedDate!, amountFen: r.grantFen, status: 'PAID', sourceRef: `wfgz_project:${r.projectId}` }));
     }
     return records;
   },

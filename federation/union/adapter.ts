@@ -4,10 +4,12 @@
  * duplicate-funding rule X6 compares it with the student's 国家助学金. One statement per batch.
  */
 import path from 'node:path';
-import { and, eq, inArray, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, type SQL } from 'drizzle-orm';
 import { inPlaceholder, preparedPer } from '../../db/prepared';
 import type { ProgrammeCode } from '../../domain/programmes';
-import type { AidRecord, DepartmentAdapter, SourceDb } from '../types';
+import type { AidRecord, DepartmentAdapter, JobLoss, SourceDb } from '../contract';
+import { oneOffAid, recurringAid } from '../../domain/aid';
+import { UNION_IMPORT } from './import-spec';
 import { ghGrant, ghWorkerFile } from './tables';
 
 const PROGRAMMES: Record<string, ProgrammeCode> = { BF: 'UNION_HARDSHIP', JQ: 'UNION_AUTUMN_EDU', DB: 'UNION_ILLNESS' };
@@ -42,6 +44,14 @@ const grantsOf = preparedPer((db: SourceDb) => {
 export const union: DepartmentAdapter = {
   code: 'UNION',
   migrationsFolder: path.join(__dirname, 'migrations'),
+  importTables: UNION_IMPORT,
+  tables: [ghWorkerFile, ghGrant],
+  personKeys: [ghWorkerFile.idCard, ghGrant.studentIdCard],
+  facts: { jobLosses: { byIdNumbers: jobLossesByIdNumbers, keyColumn: ghWorkerFile.idCard } },
+  changeFeed: [
+    { table: ghWorkerFile, sequence: null, updatedAt: null },
+    { table: ghGrant, sequence: ghGrant.grantNo, updatedAt: null },
+  ],
 
   async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[]): Promise<AidRecord[]> {
     if (idNumbers.length === 0) return [];
@@ -57,21 +67,23 @@ export const union: DepartmentAdapter = {
       // worker's family, so it is shown under the worker rather than lost from the household view.
       const beneficiary = autumnEdu && r.studentIdCard ? r.studentIdCard : r.workerIdCard;
       if (!wanted.has(beneficiary)) continue;
-      records.push({
-        department: 'UNION',
-        programme,
-        beneficiaryIdNumber: beneficiary,
-        sourceHouseholdRef: r.fileNo,
-        periodStart: null,
-        periodEnd: null,
-        grantDate: r.grantDate,
-        amountFen: r.amountFen,
-        status: 'PAID',
-        sourceRef: `gh_grant:${r.grantNo}`,
-        schoolYear: autumnEdu ? r.schoolYear : null,
-        settlementRef: programme === 'UNION_ILLNESS' ? r.setlRef : null,
-      });
+      records.push(oneOffAid({ department: 'UNION', programme, beneficiaryIdNumber: beneficiary, sourceHouseholdRef: r.fileNo, grantDate: r.grantDate, amountFen: r.amountFen, status: 'PAID', sourceRef: `gh_grant:${r.grantNo}`, schoolYear: autumnEdu ? r.schoolYear : null, settlementRef: programme === 'UNION_ILLNESS' ? r.setlRef : null }));
     }
     return records;
   },
 };
+
+const jobLossesOf = preparedPer((db: SourceDb) =>
+  db
+    .select({ fileNo: ghWorkerFile.fileNo, idCard: ghWorkerFile.idCard, jobLostDate: ghWorkerFile.jobLostDate })
+    .from(ghWorkerFile)
+    .where(and(inPlaceholder(ghWorkerFile.idCard, 'ids'), isNotNull(ghWorkerFile.jobLostDate)))
+    .prepare(),
+);
+
+/** Job losses recorded on hardship-worker files (the date the worker lost the job). One statement. */
+export async function jobLossesByIdNumbers(db: SourceDb, idNumbers: readonly string[]): Promise<JobLoss[]> {
+  if (idNumbers.length === 0) return [];
+  const rows = await jobLossesOf(db).execute({ ids: idNumbers });
+  return rows.map((r) => ({ idNumber: r.idCard, department: 'UNION', lostOn: r.jobLostDate!, sourceRef: `gh_worker_file:${r.fileNo}` }));
+}

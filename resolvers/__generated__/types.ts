@@ -2,15 +2,15 @@
 import type { IsoDate } from '../../domain/dates';
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Programme as ProgrammeModel } from '../../domain/programmes';
-import type { RegionRow as RegionRowModel, HouseholdRow as HouseholdRowModel, MemberRow as MemberRowModel, PersonRow as PersonRowModel } from '../../db/loaders';
-import type { AidRecord as AidRecordModel } from '../../federation/types';
+import type { RegionRow as RegionRowModel, HouseholdRow as HouseholdRowModel, MemberRow as MemberRowModel, PersonRow as PersonRowModel } from '../../db/household/loaders';
+import type { AidRecord as AidRecordModel } from '../../domain/aid';
 import type { HouseholdAidSummary as HouseholdAidSummaryModel, DepartmentAidTotal as DepartmentAidTotalModel, HouseholdPage as HouseholdPageModel, AuditPage as AuditPageModel, AuditedClient as AuditedClientModel, FindingPage as FindingPageModel, DossierHousehold as DossierHouseholdModel, CaseOverdueReport as CaseOverdueReportModel, OfficeOverdueWork as OfficeOverdueWorkModel, TownshipOverdueWork as TownshipOverdueWorkModel } from '../models';
 import type { AccessSession as AccessSessionModel } from '../../access/session';
 import type { AuditRow as AuditRowModel } from '../../access/audit';
-import type { Rule as RuleModel } from '../../domain/rules/rule-set';
-import type { FindingView as FindingViewModel, FindingEventRow as FindingEventRowModel, ScanRow as ScanRowModel } from '../../db/findings-store';
-import type { Finding as FindingModel } from '../../domain/rules/facts';
-import type { CaseRecord as CaseRecordModel, CaseEventRecord as CaseEventRecordModel, ReferralRecord as ReferralRecordModel, MeetingRecord as MeetingRecordModel, SecondAidRecord as SecondAidRecordModel } from '../../db/cases-records';
+import type { Rule as RuleModel } from '../../domain/findings/rule-set';
+import type { FindingView as FindingViewModel, FindingEventRow as FindingEventRowModel, ScanRow as ScanRowModel } from '../../db/findings/store';
+import type { Finding as FindingModel } from '../../domain/findings/facts';
+import type { CaseRecord as CaseRecordModel, CaseEventRecord as CaseEventRecordModel, ReferralRecord as ReferralRecordModel, MeetingRecord as MeetingRecordModel, SecondAidRecord as SecondAidRecordModel } from '../../db/cases/records';
 import type { CaseDeadline as CaseDeadlineModel } from '../../domain/cases/deadlines';
 import type { Office as OfficeModel } from '../../domain/cases/offices';
 import type { Dossier as DossierModel, DossierMember as DossierMemberModel, DossierSource as DossierSourceModel, DossierFinding as DossierFindingModel, DossierCase as DossierCaseModel, DossierReferral as DossierReferralModel } from '../../domain/cases/dossier';
@@ -1184,7 +1184,7 @@ export type ReferralPayload = {
   readonly userErrors: ReadonlyArray<CaseUserError>;
 };
 
-/** The six offices whose records the hub federates. */
+/** The offices whose records the hub federates. */
 export type DepartmentCode =
   /** 民政 civil affairs: 低保, 特困, temporary aid, child allowances */
   | 'CIVIL_AFFAIRS'
@@ -1197,7 +1197,9 @@ export type DepartmentCode =
   /** 工会 trade unions: hardship-worker aid, 金秋助学, illness aid */
   | 'UNION'
   /** 残联 disability federation: certificates and the two subsidies, rehabilitation aid */
-  | 'DISABILITY';
+  | 'DISABILITY'
+  /** 人社 human resources and social security: unemployment benefit, public-welfare jobs, employment aid; job loss */
+  | 'HUMAN_RESOURCES';
 
 /** A department office. */
 export type Department = {

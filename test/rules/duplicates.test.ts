@@ -1,6 +1,6 @@
 /** X1–X9 over plain facts: each rule's case, and the near misses it must not flag. */
-import { evaluateHousehold } from '../../domain/rules/evaluate';
-import type { Finding, HospitalSettlement } from '../../domain/rules/facts';
+import { evaluateHousehold } from '../../domain/findings/evaluate';
+import type { Finding, HospitalSettlement } from '../../domain/findings/facts';
 import { aid, DEFAULT_RULES, household, person, rule, spell, TODAY } from './facts';
 
 function run(ids: string[], facts: Parameters<typeof evaluateHousehold>[0]): Finding[] {

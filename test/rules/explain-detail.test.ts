@@ -1,6 +1,6 @@
 /** Prose for a reader without health detail says no more than that reader's fields would (issue 15). */
-import { describeCondition, explain } from '../../domain/rules/explain';
-import type { Measure, MetCondition } from '../../domain/rules/facts';
+import { describeCondition, explain } from '../../domain/findings/explain';
+import type { Measure, MetCondition } from '../../domain/findings/facts';
 import { rule } from './facts';
 
 const NO_HEALTH = { health: false };

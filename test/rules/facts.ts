@@ -1,8 +1,8 @@
 /** Building blocks for rule tests: plain facts, no database. */
 import { makeIdNumber } from '../../domain/id-number';
 import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../../domain/programmes';
-import type { AidRecord, HouseholdFacts, PersonFacts, Spell } from '../../domain/rules/facts';
-import { buildRuleSet, type Rule } from '../../domain/rules/rule-set';
+import type { AidRecord, HouseholdFacts, PersonFacts, Spell } from '../../domain/findings/facts';
+import { buildRuleSet, type Rule } from '../../domain/findings/rule-set';
 import defaults from '../../rules/default.json';
 
 export const TODAY = '2026-03-15';

@@ -1,6 +1,6 @@
 /** M1–M5 over plain facts: a condition present and the expected aid absent. */
-import { evaluateHousehold } from '../../domain/rules/evaluate';
-import type { DisabilityCertificate, Finding, HospitalSettlement } from '../../domain/rules/facts';
+import { evaluateHousehold } from '../../domain/findings/evaluate';
+import type { DisabilityCertificate, Finding, HospitalSettlement } from '../../domain/findings/facts';
 import { aid, DEFAULT_RULES, household, person, spell, TODAY } from './facts';
 
 function run(ids: string[], facts: Parameters<typeof evaluateHousehold>[0]): Finding[] {

@@ -1,4 +1,4 @@
-import { addMonths, intersect, overlapDays, schoolYearOf, trailingWindow, withinMonthsAfter } from '../../domain/rules/periods';
+import { addMonths, intersect, overlapDays, schoolYearOf, trailingWindow, withinMonthsAfter } from '../../domain/findings/periods';
 
 describe('month arithmetic (民法典 第二百零一、二百零二条)', () => {
   it('ends on the corresponding day, or the month end when there is none', () => {

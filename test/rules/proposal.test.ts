@@ -1,6 +1,6 @@
 /** The pre-grant check over plain facts, and what makes a finding the same finding. */
-import { checkProposal, evaluateHousehold, PROPOSED_REF } from '../../domain/rules/evaluate';
-import type { HospitalSettlement } from '../../domain/rules/facts';
+import { checkProposal, evaluateHousehold, PROPOSED_REF } from '../../domain/findings/evaluate';
+import type { HospitalSettlement } from '../../domain/findings/facts';
 import { aid, DEFAULT_RULES, household, person, TODAY } from './facts';
 
 const head = person('1970-01-01', 31);

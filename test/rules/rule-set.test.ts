@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildRuleSet, RuleSetError } from '../../domain/rules/rule-set';
+import { buildRuleSet, RuleSetError } from '../../domain/findings/rule-set';
 import { loadRuleSet } from '../../rules/load';
 import defaults from '../../rules/default.json';
 

@@ -1,4 +1,4 @@
-import { seenAgain, settle } from '../../domain/rules/settlement';
+import { seenAgain, settle } from '../../domain/findings/settlement';
 
 describe('settling a finding', () => {
   it('confirms, dismisses with a reason, and resolves', () => {

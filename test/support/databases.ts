@@ -1,13 +1,14 @@
 /**
- * Each test file gets its own hub database and six department databases, each a real database on
+ * Each test file gets its own hub database and one database per department, each a real database on
  * the test server, created and migrated from scratch.
  */
 import { createPool, hubDrizzle, type HubDb } from '../../db/connect';
-import { dropDatabases, provisionDatabases } from '../../db/provision';
+import { dropDatabases } from '../../db/setup/provision';
+import { provisionDatabases } from '../../federation/provision';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../../domain/departments';
 import { closeSources, openSources, type Sources } from '../../federation/sources';
-import type { SourceDb } from '../../federation/types';
-import { sourceUrls as defaultSourceUrls, withDatabase, type SourceConfig } from '../../server/config';
+import type { SourceDb } from '../../federation/contract';
+import { sourceUrls as defaultSourceUrls, withDatabase, type SourceConfig } from '../../db/config';
 import type mysql from 'mysql2/promise';
 
 export interface TestDatabases {

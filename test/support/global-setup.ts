@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startPrivateServer } from '../../db/private-server';
+import { startPrivateServer } from '../../db/setup/private-server';
 
 export default async function globalSetup(): Promise<void> {
   if (process.env.AIDHUB_TEST_DATABASE_URL) return;

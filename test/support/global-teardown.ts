@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { PrivateServer } from '../../db/private-server';
+import type { PrivateServer } from '../../db/setup/private-server';
 
 export default async function globalTeardown(): Promise<void> {
   const server = (globalThis as { __aidhubTestServer?: PrivateServer }).__aidhubTestServer;

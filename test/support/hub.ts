@@ -11,11 +11,11 @@ import pino, { type Logger } from 'pino';
 import { createClient } from '../../access/clients';
 import type { Purpose, Role } from '../../access/policy';
 import { ROLES } from '../../access/policy';
-import { accessDbOf, type AccessDb } from '../../db/access-db';
+import { accessDbOf, type AccessDb } from '../../db/access/db';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../../domain/departments';
 import { closeSources, openSources } from '../../federation/sources';
 import { createHubServer } from '../../server/app';
-import { DEFAULT_QUERY_LIMITS, type HubConfig, type QueryLimits, type SourceConfig } from '../../server/config';
+import { DEFAULT_QUERY_LIMITS, type HubConfig, type QueryLimits, type SourceConfig } from '../../db/config';
 import { TEST_SOURCE_TIMEOUT_MS, type TestDatabases } from './databases';
 
 export interface GraphQLResponse<T = any> {

@@ -3,8 +3,7 @@
  * own process on a free port, no persistence, stopped at the end. The project never uses the
  * machine's own Redis, if any.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { execFileSync } from 'node:child_process';
+import { spawn, type ChildProcess, execFileSync } from 'node:child_process';
 import net from 'node:net';
 
 export interface PrivateRedis {

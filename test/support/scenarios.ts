@@ -2,7 +2,7 @@
  * Named scenarios inserted into real databases. Tests read their expectations from the scenario
  * (how many members, which records) instead of magic numbers.
  */
-import { household, householdMember, person, region } from '../../db/schema';
+import { household, householdMember, person, region } from '../../db/household/schema';
 import { makeIdNumber } from '../../domain/id-number';
 import { dibaoFamily, dibaoMember, tempAidGrant } from '../../federation/civil-affairs/tables';
 import { clCertificate, clSubsidy } from '../../federation/disability/tables';
@@ -44,6 +44,8 @@ export const WANG = {
     HEALTH: ['MEDICAL_AID'],
     UNION: ['UNION_AUTUMN_EDU', 'UNION_HARDSHIP'],
     DISABILITY: ['DISABILITY_LIVING', 'DISABILITY_NURSING'],
+    // 人社's own test puts a household through the hub with its records (federation/human-resources).
+    HUMAN_RESOURCES: [],
   },
 };
 

@@ -12,7 +12,7 @@ import pino from 'pino';
 import { createPool, hubDrizzle } from '../../db/connect';
 import { openSources } from '../../federation/sources';
 import { createHubServer } from '../../server/app';
-import { loadConfig } from '../../server/config';
+import { loadConfig } from '../../db/config';
 
 async function main(): Promise<void> {
   const hubUrl = process.env.DATABASE_URL;

@@ -4,10 +4,10 @@
  * database), the bench and `tools/generate.ts`.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { provisionDatabases } from '../../db/provision';
+import { provisionDatabases } from '../../federation/provision';
 import { todayIso } from '../../domain/dates';
 import type { DepartmentCode } from '../../domain/departments';
-import { sourceUrls as defaultSourceUrls } from '../../server/config';
+import { sourceUrls as defaultSourceUrls } from '../../db/config';
 import { Loader, type ExistingData } from './load';
 import { DemoGenerator } from './population';
 import { plantCases, type PlantManifest } from './plant';
@@ -25,7 +25,7 @@ export interface GenerateDemoOptions {
   seed?: string | number;
   /** 'YYYY-MM-DD'; default today in China. The data are determined by seed, households and this date. */
   referenceDate?: string;
-  /** Department database URLs; default `sourceUrls(hubUrl)` from server/config. */
+  /** Department database URLs; default `sourceUrls(hubUrl)` from db/config.ts. */
   sourceUrls?: Record<DepartmentCode, string>;
   /** What to do when the generator's tables already hold rows: refuse (default), append, or truncate them first. */
   existing?: ExistingData;

@@ -1,5 +1,5 @@
 /**
- * Writes generated rows into the hub database and the six department databases with multi-row
+ * Writes generated rows into the hub database and each department's database with multi-row
  * INSERTs (a few thousand rows per statement), one dedicated connection per database. Each chunk
  * of households is one transaction per database; while one chunk is being written the next is
  * being generated, and at most one chunk is in flight, so memory stays bounded however many
@@ -12,7 +12,7 @@
 import mysql from 'mysql2/promise';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../../domain/departments';
 import { REGIONS } from '../../domain/regions';
-import { databaseOf, redactUrl } from '../../server/config';
+import { databaseOf, redactUrl } from '../../db/config';
 import { TABLES, TABLE_NAMES, type Row, type TableName, type TableRows, type Target } from './tables';
 
 export type ExistingData = 'refuse' | 'append' | 'truncate';

@@ -13,7 +13,7 @@
  */
 import { addDays, monthEnd } from '../../domain/dates';
 import { makeIdNumber } from '../../domain/id-number';
-import { addMonths, schoolYearBounds, schoolYearOf } from '../../domain/rules/periods';
+import { addMonths, schoolYearBounds, schoolYearOf } from '../../domain/findings/periods';
 import { emptyRows, TABLES, type Cell, type TableName, type TableRows } from './tables';
 
 /** Where planted households live: a village of 任城区 古槐街道, so a scan of 370811 or 370800 finds them. */

@@ -1,6 +1,7 @@
 /**
  * The pure part of the demo-data generator: a believable Jining-like population and what each of
- * the six departments would hold about it, determined entirely by (seed, reference date, first
+ * the first six departments would hold about it (a department whose folder declares a `demo`
+ * writes its own part, federation/demo-contract.ts), determined entirely by (seed, reference date, first
  * household number, number of households).
  *
  * Each household is drawn from its own PRNG stream seeded with (seed, household number), so the
@@ -20,6 +21,15 @@ import { ageOn, civil, compactOf, dayNumber, isoOf, monthEndOf, monthOf, parseIs
 import { SURNAMES, givenName } from './names';
 import { Rng, Weighted, mix32, seedFromText, seedOf } from './random';
 import { emptyRows, type TableRows } from './tables';
+import { DEPARTMENT_CODES, DEPARTMENT_NUMBERS } from '../../domain/departments';
+import { ADAPTERS } from '../../federation/registry';
+import type { DemoHousehold, DepartmentDemo } from '../../federation/demo-contract';
+
+/** Departments that generate their own demo rows. */
+const DEMOS: readonly { code: (typeof DEPARTMENT_CODES)[number]; demo: DepartmentDemo }[] = DEPARTMENT_CODES.flatMap((code) => {
+  const demo = ADAPTERS[code].demo;
+  return demo ? [{ code, demo }] : [];
+});
 
 export interface GeneratorOptions {
   seed: string | number;
@@ -528,6 +538,36 @@ export class DemoGenerator {
     this.education(h, rows);
     this.housing(h, rows);
     this.union(h, rows);
+    this.departmentDemos(h, rows);
+  }
+
+  /**
+   * The departments that write their own part of the demo (federation/<dept>/demo.ts) get each
+   * household as plain data and a random source of their own, so adding one leaves every other
+   * department's rows exactly as they were.
+   */
+  private departmentDemos(h: Household, rows: TableRows): void {
+    if (DEMOS.length === 0) return;
+    const view: DemoHousehold = {
+      id: h.id,
+      countyCode: h.county.code,
+      villageCode: h.village.code,
+      urban: h.urban,
+      poor: h.poor,
+      members: h.members.map((m) => ({
+        idNumber: m.id,
+        gender: m.gender,
+        birthDate: isoOf(m.birth),
+        deathDate: m.death === null ? null : isoOf(m.death),
+        age: m.age,
+        disabilityLevel: m.disability?.level ?? null,
+      })),
+    };
+    const reference = isoOf(this.ref);
+    for (const { code, demo } of DEMOS) {
+      const out = demo.household(view, new Rng(seedOf(this.seed, h.no, 0x64656d6f + DEPARTMENT_NUMBERS[code])), reference);
+      for (const [table, tableRows] of Object.entries(out)) rows[table].push(...tableRows);
+    }
   }
 
   private hubRows(h: Household, rows: TableRows): void {

@@ -2,13 +2,14 @@
  * The tables the generator fills, in load order, with the database each lives in and the columns
  * it writes (auto-increment keys are left to the database). Rows are plain arrays in column order.
  */
-import type { DepartmentCode } from '../../domain/departments';
+import { DEPARTMENT_CODES, type DepartmentCode } from '../../domain/departments';
+import { ADAPTERS } from '../../federation/registry';
 
 export type Target = 'HUB' | DepartmentCode;
 export type Cell = string | number | null;
 export type Row = Cell[];
 
-export const TABLES = {
+const CORE_TABLES = {
   household: { target: 'HUB', columns: ['id', 'registration_no', 'region_code', 'address'] },
   person: { target: 'HUB', columns: ['id_number', 'name', 'gender', 'birth_date', 'death_date'] },
   household_member: { target: 'HUB', columns: ['household_id', 'id_number', 'relation', 'joined_on', 'left_on'] },
@@ -46,7 +47,17 @@ export const TABLES = {
   cl_rehab_aid: { target: 'DISABILITY', columns: ['cert_no', 'service_name', 'grant_date', 'amount_fen'] },
 } as const satisfies Record<string, { target: Target; columns: readonly string[] }>;
 
-export type TableName = keyof typeof TABLES;
+/** The tables of departments that write their own part of the demo (`demo` of their folder). */
+const DEPARTMENT_DEMO_TABLES: Record<string, { target: Target; columns: readonly string[] }> = Object.fromEntries(
+  DEPARTMENT_CODES.flatMap((code) => Object.entries(ADAPTERS[code].demo?.tables ?? {}).map(([table, columns]) => [table, { target: code, columns }])),
+);
+
+export const TABLES: Readonly<Record<keyof typeof CORE_TABLES, { target: Target; columns: readonly string[] }> & Record<string, { target: Target; columns: readonly string[] }>> = {
+  ...CORE_TABLES,
+  ...DEPARTMENT_DEMO_TABLES,
+};
+
+export type TableName = keyof typeof CORE_TABLES | (string & {});
 export const TABLE_NAMES = Object.keys(TABLES) as TableName[];
 
 /** Reference tables in the hub, loaded once per run rather than per chunk. */

@@ -5,7 +5,7 @@
  * Each database touched (the hub's and each department's) gets one connection and one
  * transaction holding every file for that database. All transactions are opened, every file is
  * inserted, and only then are they committed one after the other; a failure before the commits
- * rolls every database back. The hub and the six departments are separate databases, possibly
+ * rolls every database back. The hub and the departments are separate databases, possibly
  * on separate servers, so there is no atomic commit across them: if a commit itself fails after
  * others succeeded, the error says which databases were committed. Re-running the same import is
  * always safe, because every insert is an upsert on the table's primary key.
@@ -19,12 +19,12 @@ import { drizzle, type MySql2Database } from 'drizzle-orm/mysql2';
 import type mysql from 'mysql2/promise';
 import { createPool } from '../../db/connect';
 import { maskIdNumber } from '../../domain/id-number';
-import { redactUrl, sourceUrls } from '../../server/config';
+import { redactUrl, sourceUrls } from '../../db/config';
 import type { TableSpec, Target } from './spec';
 import { validateImportDir, type DirValidation, type FileValidation, type ImportProblem, type ValidateOptions } from './validate';
 
 export interface ImportOptions extends ValidateOptions {
-  /** Environment for SOURCE_<DEPT>_URL overrides (see server/config.ts); defaults to process.env. */
+  /** Environment for SOURCE_<DEPT>_URL overrides (see db/config.ts); defaults to process.env. */
   env?: NodeJS.ProcessEnv;
   /** Rows per INSERT statement. */
   chunkSize?: number;

@@ -1,0 +1,23 @@
+/**
+ * A drizzle instance over the access tables. It shares the hub's pool but not its statement
+ * counter: the token look-up and the audit append are a fixed cost of every request, reported
+ * apart from the data statements that `extensions.sqlStatements` counts.
+ */
+import { drizzle, type MySql2Database } from 'drizzle-orm/mysql2';
+import type mysql from 'mysql2/promise';
+import * as accessSchema from './schema';
+import type { HubDb } from '../connect';
+
+export type AccessDb = MySql2Database<typeof accessSchema>;
+
+export function accessDrizzle(pool: mysql.Pool): AccessDb {
+  return drizzle(pool, { schema: accessSchema, mode: 'default' });
+}
+
+/** The access tables over the hub's own pool (drizzle keeps the pool as `$client`). */
+export function accessDbOf(hub: HubDb): AccessDb {
+  return accessDrizzle((hub as unknown as { $client: mysql.Pool }).$client);
+}
+
+/** UTC time as DATETIME(3) text, the exact form the access tables store and the audit hash covers. */
+export { toDbInstant as dbTime } from '../instants';

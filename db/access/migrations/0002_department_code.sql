@@ -1,0 +1,1 @@
+ALTER TABLE `api_client` MODIFY COLUMN `department` varchar(24) NOT NULL;

@@ -1,0 +1,86 @@
+/**
+ * The hub's access tables: API clients and the audit trail of who saw whom, when and why.
+ * Kept apart from db/household/schema.ts (its own migration set, db/access/migrations/) so access evolves
+ * without renumbering the household tables' migrations.
+ *
+ * Times are DATETIME(3) in UTC written by the hub, not TIMESTAMP: a DATETIME comes back exactly as
+ * written whatever the session time zone, and the audit hash is computed over that exact text.
+ */
+import { bigint, char, datetime, index, mysqlEnum, mysqlTable, tinyint, varchar } from 'drizzle-orm/mysql-core';
+import type { DepartmentCode } from '../../domain/departments';
+
+/**
+ * A program (a department's system, a township office's workstation, an auditor's tool) allowed to
+ * call the hub. The token is shown once at creation or rotation; only its SHA-256 is kept.
+ */
+export const apiClient = mysqlTable('api_client', {
+  id: bigint('id', { mode: 'number', unsigned: true }).autoincrement().primaryKey(),
+  /** A unique, human-chosen label such as `rencheng-civil-affairs`; never personal data. */
+  name: varchar('name', { length: 64 }).notNull().unique(),
+  // A code of domain/departments.ts, checked there: a new department needs no migration here.
+  department: varchar('department', { length: 24 }).$type<DepartmentCode>().notNull(),
+  /** Division code the client may see in full: a city (370800), county (370811) or township (370811001). */
+  regionScope: varchar('region_scope', { length: 12 }).notNull(),
+  /** Comma-separated role names from access/policy.ts. */
+  roles: varchar('roles', { length: 255 }).notNull(),
+  /** SHA-256 (hex) of the bearer token. */
+  tokenHash: char('token_hash', { length: 64 }).notNull().unique(),
+  createdAt: datetime('created_at', { mode: 'string', fsp: 3 }).notNull(),
+  /** Null: the token does not expire. */
+  expiresAt: datetime('expires_at', { mode: 'string', fsp: 3 }),
+  /** Set once; a revoked client never authenticates again. */
+  revokedAt: datetime('revoked_at', { mode: 'string', fsp: 3 }),
+  /** When the current token replaced the previous one. */
+  rotatedAt: datetime('rotated_at', { mode: 'string', fsp: 3 }),
+});
+
+/**
+ * Append-only, hash-chained audit trail: one row per data subject per access. `seq` is assigned by
+ * the hub (last seq + 1 under a lock on `access_log_head`), so a removed row leaves a visible gap,
+ * and `row_hash` = SHA-256(prev_hash, the row's fields), so a changed row breaks the chain.
+ * Subjects are never stored in clear: a person is an HMAC of the ID number (`subject_ref`) plus a
+ * masked label (370811********123X).
+ */
+export const accessLog = mysqlTable(
+  'access_log',
+  {
+    seq: bigint('seq', { mode: 'number', unsigned: true }).primaryKey(),
+    at: datetime('at', { mode: 'string', fsp: 3 }).notNull(),
+    /** Groups the rows one request wrote. */
+    requestId: char('request_id', { length: 36 }).notNull(),
+    clientId: bigint('client_id', { mode: 'number', unsigned: true }).notNull(),
+    clientName: varchar('client_name', { length: 64 }).notNull(),
+    department: varchar('department', { length: 16 }).notNull(),
+    regionScope: varchar('region_scope', { length: 12 }).notNull(),
+    purpose: varchar('purpose', { length: 24 }),
+    caseReference: varchar('case_reference', { length: 64 }),
+    /** GRAPHQL or HTTP (a non-GraphQL route such as a CSV export). */
+    channel: varchar('channel', { length: 8 }).notNull(),
+    /** GraphQL operation name, or `GET /route/pattern`. */
+    operation: varchar('operation', { length: 128 }),
+    /** SHA-256 of the GraphQL document; null for HTTP routes. */
+    operationHash: char('operation_hash', { length: 64 }),
+    /** PERSON, HOUSEHOLD, or NONE for an access that touched no subject. */
+    subjectKind: varchar('subject_kind', { length: 12 }).notNull(),
+    subjectRef: varchar('subject_ref', { length: 64 }),
+    subjectLabel: varchar('subject_label', { length: 32 }),
+    /** OK, PARTIAL, DENIED, FAILED (GraphQL); ALLOWED, DENIED (HTTP routes). */
+    outcome: varchar('outcome', { length: 12 }).notNull(),
+    prevHash: char('prev_hash', { length: 64 }).notNull(),
+    rowHash: char('row_hash', { length: 64 }).notNull(),
+  },
+  (t) => [index('access_log_subject').on(t.subjectKind, t.subjectRef, t.seq), index('access_log_client').on(t.clientId, t.seq)],
+);
+
+/** One row (id = 1): the end of the chain. Appends lock it (SELECT … FOR UPDATE), so they are serial. */
+export const accessLogHead = mysqlTable('access_log_head', {
+  id: tinyint('id', { unsigned: true }).primaryKey(),
+  lastSeq: bigint('last_seq', { mode: 'number', unsigned: true }).notNull(),
+  lastHash: char('last_hash', { length: 64 }).notNull(),
+});
+
+/** Server-side secrets the hub generates for itself (the key that pseudonymises audit subjects). */
+export const accessSecret = mysqlTable('access_secret', {
+  name: varchar('name', { length: 32 }).primaryKey(),
+  value: varchar('value', { length: 128 }).notNull(),
+});

@@ -1,0 +1,40 @@
+/**
+ * Per-request DataLoaders over the case tables. Each batch is one statement and returns exactly one
+ * entry per key, in key order; a missing row is null (or an empty list), never an error.
+ */
+import DataLoader from 'dataloader';
+import type { DepartmentCode } from '../../domain/departments';
+import { byKey, groupByKey } from '../batch';
+import type { HubDb } from '../connect';
+import {
+  casesByHouseholdIds,
+  casesByIds,
+  departmentsByMeetingIds,
+  eventsByCaseIds,
+  meetingsByCaseIds,
+  meetingsByIds,
+  referralsByCaseIds,
+  referralsByIds,
+  secondAidsByCaseIds,
+} from './store';
+import type { CaseEventRecord, CaseRecord, MeetingRecord, ReferralRecord, SecondAidRecord } from './records';
+
+export function createCaseLoaders(db: HubDb) {
+  return {
+    caseById: new DataLoader<number, CaseRecord | null>(async (ids) => byKey(ids, await casesByIds(db, ids), (c) => c.id)),
+    /** Newest first. */
+    casesByHousehold: new DataLoader<number, CaseRecord[]>(async (ids) => groupByKey(ids, await casesByHouseholdIds(db, ids), (c) => c.householdId)),
+    /** In the order they were recorded. */
+    eventsByCase: new DataLoader<number, CaseEventRecord[]>(async (ids) => groupByKey(ids, await eventsByCaseIds(db, ids), (e) => e.caseId)),
+    referralsByCase: new DataLoader<number, ReferralRecord[]>(async (ids) => groupByKey(ids, await referralsByCaseIds(db, ids), (r) => r.caseId)),
+    referralById: new DataLoader<number, ReferralRecord | null>(async (ids) => byKey(ids, await referralsByIds(db, ids), (r) => r.id)),
+    meetingsByCase: new DataLoader<number, MeetingRecord[]>(async (ids) => groupByKey(ids, await meetingsByCaseIds(db, ids), (m) => m.caseId)),
+    meetingById: new DataLoader<number, MeetingRecord | null>(async (ids) => byKey(ids, await meetingsByIds(db, ids), (m) => m.id)),
+    departmentsByMeeting: new DataLoader<number, DepartmentCode[]>(async (ids) =>
+      groupByKey(ids, await departmentsByMeetingIds(db, ids), (d) => d.meetingId).map((rows) => rows.map((r) => r.department)),
+    ),
+    secondAidsByCase: new DataLoader<number, SecondAidRecord[]>(async (ids) => groupByKey(ids, await secondAidsByCaseIds(db, ids), (s) => s.caseId)),
+  };
+}
+
+export type CaseLoaders = ReturnType<typeof createCaseLoaders>;

@@ -1,0 +1,1 @@
+ALTER TABLE `case_meeting_department` MODIFY COLUMN `department` varchar(24) NOT NULL;

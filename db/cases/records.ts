@@ -1,0 +1,121 @@
+/**
+ * Rows of the case tables as the rest of the hub sees them: instants as Date (the tables keep UTC
+ * DATETIME strings), ids as numbers. Shared by the case data functions and loaders.
+ */
+import type { IsoDate } from '../../domain/dates';
+import type { DepartmentCode } from '../../domain/departments';
+import type { CaseOrigin, CaseState, CaseUrgency } from '../../domain/cases/state-machine';
+import type { ReferralKind, ReferralState } from '../../domain/cases/referrals';
+import type { OfficeKey } from '../../domain/cases/offices';
+import type { Dossier } from '../../domain/cases/dossier';
+import type { CaseTimeline } from '../../domain/cases/deadlines';
+import type { HubDb } from '../connect';
+import { fromDbInstant, fromDbInstantOrNull } from '../instants';
+import type { aidCase, caseEvent, caseMeeting, referralSlip, secondAidApproval } from './schema';
+
+export type HubTx = Parameters<Parameters<HubDb['transaction']>[0]>[0];
+export type HubQuery = HubDb | HubTx;
+
+
+export interface CaseRecord {
+  id: number;
+  householdId: number;
+  townshipCode: string;
+  origin: CaseOrigin;
+  urgency: CaseUrgency;
+  state: CaseState;
+  summary: string;
+  firstOffice: OfficeKey;
+  ownerOffice: OfficeKey;
+  reportedAt: Date;
+  explanation: string | null;
+  endedAt: Date | null;
+}
+
+export function caseRecord(row: typeof aidCase.$inferSelect): CaseRecord {
+  return { ...row, reportedAt: fromDbInstant(row.reportedAt), endedAt: fromDbInstantOrNull(row.endedAt) };
+}
+
+export type CaseAction = (typeof caseEvent.$inferSelect)['action'];
+
+export interface CaseEventRecord {
+  id: number;
+  caseId: number;
+  seq: number;
+  action: CaseAction;
+  fromState: CaseState | null;
+  toState: CaseState | null;
+  referralId: number | null;
+  meetingId: number | null;
+  occurredAt: Date;
+  recordedAt: Date;
+  actor: string;
+  actorOffice: OfficeKey;
+  reason: string | null;
+}
+
+export function caseEventRecord(row: typeof caseEvent.$inferSelect): CaseEventRecord {
+  const { idempotencyKey: _key, ...rest } = row;
+  return { ...rest, occurredAt: fromDbInstant(row.occurredAt), recordedAt: fromDbInstant(row.recordedAt) };
+}
+
+export interface ReferralRecord {
+  id: number;
+  caseId: number;
+  /** The case's household, read with the slip (access rules and audit name it). */
+  householdId: number;
+  kind: ReferralKind;
+  meetingId: number | null;
+  fromOffice: OfficeKey;
+  toOffice: OfficeKey;
+  ask: string;
+  programmeCode: string | null;
+  amountFen: number | null;
+  beneficiaryIdNumber: string | null;
+  handOver: boolean;
+  deadlineWorkingDays: number;
+  issuedAt: Date;
+  dueOn: IsoDate;
+  state: ReferralState;
+  acceptedAt: Date | null;
+  answeredAt: Date | null;
+  feedback: string | null;
+  declineReason: string | null;
+  aidSourceRef: string | null;
+}
+
+export function referralRecord(row: typeof referralSlip.$inferSelect, householdId: number): ReferralRecord {
+  return { ...row, householdId, issuedAt: fromDbInstant(row.issuedAt), acceptedAt: fromDbInstantOrNull(row.acceptedAt), answeredAt: fromDbInstantOrNull(row.answeredAt) };
+}
+
+export interface MeetingRecord {
+  id: number;
+  caseId: number;
+  heldOn: IsoDate;
+  convenedBy: OfficeKey;
+  notes: string | null;
+  dossier: Dossier;
+  recordedAt: Date;
+  recordedBy: string;
+}
+
+export function meetingRecord(row: typeof caseMeeting.$inferSelect): MeetingRecord {
+  const { dossierJson, ...rest } = row;
+  return { ...rest, dossier: JSON.parse(dossierJson) as Dossier, recordedAt: fromDbInstant(row.recordedAt) };
+}
+
+export type SecondAidRecord = typeof secondAidApproval.$inferSelect;
+
+export interface MeetingDepartmentRecord {
+  meetingId: number;
+  department: DepartmentCode;
+}
+
+/** A case's state changes as the deadline rules read them. */
+export function caseTimeline(c: CaseRecord, events: readonly CaseEventRecord[]): CaseTimeline {
+  return {
+    urgency: c.urgency,
+    reportedAt: c.reportedAt,
+    transitions: events.filter((e) => e.action === 'TRANSITIONED' && e.toState !== null).map((e) => ({ to: e.toState!, at: e.occurredAt })),
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * Referral slips (转办单): issuing one from a case's owner to another office, and the receiving
+ * office's answer: accept, complete with feedback (and the aid record it produced), or decline with
+ * a reason. Each is one transaction that locks the case row first, then records its events.
+ */
+import { eq } from 'drizzle-orm';
+import { chinaDateOf } from '../../domain/cases/china-time';
+import { caseError, refusal, success, type Outcome } from '../../domain/cases/errors';
+import { checkDeadlineWorkingDays } from '../../domain/cases/meetings';
+import type { OfficeKey } from '../../domain/cases/offices';
+import { checkReferralAction, type ReferralAction } from '../../domain/cases/referrals';
+import { TERMINAL_STATES } from '../../domain/cases/state-machine';
+import { addWorkingDays } from '../../domain/cases/working-days';
+import type { HubDb } from '../connect';
+import { aidCase, referralSlip, secondAidApproval } from './schema';
+import { referralRecord } from './records';
+import { toDbInstant } from '../instants';
+import { EventLog, idempotent, lockCase, occurredAt, requiredText, type WriteMeta } from './write';
+
+export interface ReferralIssueInput {
+  caseId: number;
+  to: OfficeKey;
+  ask: string;
+  deadlineWorkingDays: number;
+  /** Accepting it makes the receiving office the case's owner (首问负责 handed on). */
+  handOver: boolean;
+}
+
+/** Forwards a matter of a case to another office. Only the owning office may. Returns the slip id. */
+export async function issueReferral(db: HubDb, input: ReferralIssueInput, meta: WriteMeta): Promise<Outcome<number>> {
+  const problem =
+    requiredText(input.ask, 500, ['input', 'ask']) ??
+    checkDeadlineWorkingDays(input.deadlineWorkingDays, ['input', 'deadlineWorkingDays']) ??
+    (input.to === meta.actor.office ? caseError('SAME_OFFICE', 'a slip goes to another office', ['input', 'to']) : null);
+  if (problem) return refusal(problem);
+  const at = occurredAt(meta);
+  if (!(at instanceof Date)) return refusal(at);
+  return idempotent(
+    db,
+    meta,
+    (e) => (e.action === 'REFERRAL_ISSUED' && e.caseId === input.caseId ? e.referralId : null),
+    () =>
+      db.transaction(async (tx) => {
+        const c = await lockCase(tx, input.caseId);
+        if (!c) return refusal(caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'caseId']));
+        if (TERMINAL_STATES.has(c.state)) return refusal(caseError('CASE_ENDED', `the case is ${c.state}`, ['input', 'caseId']));
+        if (c.ownerOffice !== meta.actor.office) return refusal(caseError('NOT_CASE_OWNER', 'only the office that owns the case forwards it', ['input', 'actor', 'office']));
+        if (at < c.reportedAt) return refusal(caseError('OCCURRED_OUT_OF_ORDER', 'occurredAt is before the case was reported', ['input', 'occurredAt']));
+        const [res] = await tx.insert(referralSlip).values({
+          caseId: c.id,
+          kind: 'FORWARD',
+          fromOffice: c.ownerOffice,
+          toOffice: input.to,
+          ask: input.ask.trim(),
+          handOver: input.handOver,
+          deadlineWorkingDays: input.deadlineWorkingDays,
+          issuedAt: toDbInstant(at),
+          dueOn: addWorkingDays(chinaDateOf(at), input.deadlineWorkingDays).date,
+          state: 'ISSUED',
+        });
+        const log = await EventLog.open(tx, c.id, meta);
+        log.add({ action: 'REFERRAL_ISSUED', referralId: res.insertId, occurredAt: at, reason: input.ask.trim(), carriesKey: true });
+        await log.write(tx);
+        return success(res.insertId);
+      }),
+  );
+}
+
+export interface ReferralAnswer {
+  /** Feedback (COMPLETE), the reason (DECLINE) or an optional note (ACCEPT). */
+  text: string;
+  /** COMPLETE only: the AidRecord.sourceReference of the aid produced, already checked to exist. */
+  aidSourceRef: string | null;
+}
+
+const EVENT_OF: Record<ReferralAction, 'REFERRAL_ACCEPTED' | 'REFERRAL_COMPLETED' | 'REFERRAL_DECLINED'> = {
+  ACCEPT: 'REFERRAL_ACCEPTED',
+  COMPLETE: 'REFERRAL_COMPLETED',
+  DECLINE: 'REFERRAL_DECLINED',
+};
+
+/** The receiving office answers a slip. Returns the slip id. */
+export async function answerReferral(db: HubDb, referralId: number, action: ReferralAction, answer: ReferralAnswer, meta: WriteMeta): Promise<Outcome<number>> {
+  const field = action === 'COMPLETE' ? 'feedback' : action === 'DECLINE' ? 'reason' : 'note';
+  if (answer.text.length > 2000) return refusal(caseError('TEXT_TOO_LONG', `${field} is longer than 2000 characters`, ['input', field]));
+  const at = occurredAt(meta);
+  if (!(at instanceof Date)) return refusal(at);
+  return idempotent(
+    db,
+    meta,
+    (e) => (e.action === EVENT_OF[action] && e.referralId === referralId ? referralId : null),
+    async () => {
+      const [found] = await db.select({ caseId: referralSlip.caseId }).from(referralSlip).where(eq(referralSlip.id, referralId));
+      if (!found) return refusal(caseError('REFERRAL_NOT_FOUND', 'no referral slip with this id', ['input', 'referralId']));
+      return db.transaction(async (tx) => {
+        const c = await lockCase(tx, found.caseId);
+        if (!c) return refusal(caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'referralId']));
+        // Read again under the case lock: another answer may have landed since the look-up above.
+        const [row] = await tx.select().from(referralSlip).where(eq(referralSlip.id, referralId));
+        const slip = referralRecord(row, c.householdId);
+        if (slip.toOffice !== meta.actor.office) return refusal(caseError('NOT_RECEIVING_OFFICE', 'only the receiving office answers a slip', ['input', 'actor', 'office']));
+        const check = checkReferralAction(slip.state, action, { handOver: slip.handOver, text: answer.text });
+        if (!check.ok) return refusal(caseError(check.code, check.message, check.code === 'REFERRAL_ILLEGAL_TRANSITION' ? ['input', 'referralId'] : ['input', field]));
+        if (at < (slip.acceptedAt ?? slip.issuedAt)) return refusal(caseError('OCCURRED_OUT_OF_ORDER', 'occurredAt is before the slip was issued or accepted', ['input', 'occurredAt']));
+        const text = answer.text.trim() || null;
+        const answered = check.to === 'COMPLETED' || check.to === 'DECLINED';
+        await tx
+          .update(referralSlip)
+          .set({
+            state: check.to,
+            ...(action === 'ACCEPT' ? { acceptedAt: toDbInstant(at) } : {}),
+            ...(answered ? { answeredAt: toDbInstant(at) } : {}),
+            ...(action === 'COMPLETE' || (action === 'ACCEPT' && answered) ? { feedback: text, aidSourceRef: answer.aidSourceRef } : {}),
+            ...(action === 'DECLINE' ? { declineReason: text } : {}),
+          })
+          .where(eq(referralSlip.id, referralId));
+        const log = await EventLog.open(tx, c.id, meta);
+        log.add({ action: EVENT_OF[action], referralId, occurredAt: at, reason: text, carriesKey: true });
+        if (action === 'ACCEPT' && slip.handOver) {
+          await tx.update(aidCase).set({ ownerOffice: slip.toOffice }).where(eq(aidCase.id, c.id));
+          log.add({ action: 'OWNER_CHANGED', referralId, occurredAt: at, reason: `${c.ownerOffice} → ${slip.toOffice}` });
+        }
+        if (action === 'COMPLETE' && answer.aidSourceRef !== null) {
+          await tx.update(secondAidApproval).set({ aidSourceRef: answer.aidSourceRef }).where(eq(secondAidApproval.referralId, referralId));
+        }
+        await log.write(tx);
+        return success(referralId);
+      });
+    },
+  );
+}

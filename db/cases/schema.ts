@@ -1,0 +1,177 @@
+/**
+ * The hub's tables for joint cases (一事一议), referral slips (转办单) and second temporary aid.
+ * Unlike aid, which stays in the department sources, these belong to no single department: the
+ * hub is where the closed loop 申请—受理—分办—反馈 is kept.
+ *
+ * Instants are DATETIME(3) in UTC, read and written as strings (the pool uses dateStrings), and
+ * converted at the edge of the data layer; calendar dates are DATE.
+ *
+ * An office is stored as a short key: a DepartmentCode ('HEALTH') for a county department, or a
+ * township's 9-digit division code for a township (乡镇街道) office.
+ */
+import { bigint, boolean, char, date, datetime, foreignKey, index, int, longtext, mysqlEnum, mysqlTable, primaryKey, smallint, text, unique, varchar } from 'drizzle-orm/mysql-core';
+import type { DepartmentCode } from '../../domain/departments';
+import { household, programme } from '../household/schema';
+
+const CASE_STATE = ['REPORTED', 'ACCEPTED', 'INVESTIGATING', 'FIRST_AID_GIVEN', 'IN_DELIBERATION', 'DECIDED', 'CLOSED', 'REJECTED'] as const;
+const instant = (name: string) => datetime(name, { mode: 'string', fsp: 3 });
+const id = (name: string) => bigint(name, { mode: 'number', unsigned: true });
+
+export const aidCase = mysqlTable(
+  'aid_case',
+  {
+    id: id('id').autoincrement().primaryKey(),
+    householdId: id('household_id').notNull(),
+    /** The household's township when the case was opened: the supervision view groups by it. */
+    townshipCode: char('township_code', { length: 9 }).notNull(),
+    origin: mysqlEnum('origin', ['APPLICATION', 'ACTIVE_DISCOVERY', 'ALERT', 'REFERRAL']).notNull(),
+    urgency: mysqlEnum('urgency', ['EMERGENCY', 'URGENT', 'NORMAL']).notNull(),
+    state: mysqlEnum('state', CASE_STATE).notNull(),
+    /** What happened, in the receiving officer's words. */
+    summary: varchar('summary', { length: 500 }).notNull(),
+    /** 首问负责: the office first asked. */
+    firstOffice: varchar('first_office', { length: 16 }).notNull(),
+    /** The office that owns the case now; changes only when a hand-over slip is accepted. */
+    ownerOffice: varchar('owner_office', { length: 16 }).notNull(),
+    /** When the household reported or the need was found; the time limits run from here. */
+    reportedAt: instant('reported_at').notNull(),
+    /** A rejection's explanation given to the household. */
+    explanation: text('explanation'),
+    endedAt: instant('ended_at'),
+  },
+  (t) => [
+    foreignKey({ name: 'aid_case_household_fk', columns: [t.householdId], foreignColumns: [household.id] }),
+    index('aid_case_household').on(t.householdId),
+    index('aid_case_township_state').on(t.townshipCode, t.state),
+    index('aid_case_owner_state').on(t.ownerOffice, t.state),
+  ],
+);
+
+/** Every write to a case, in order: who, when, why. The state column of aid_case follows from it. */
+export const caseEvent = mysqlTable(
+  'case_event',
+  {
+    id: id('id').autoincrement().primaryKey(),
+    caseId: id('case_id').notNull(),
+    seq: int('seq').notNull(),
+    action: mysqlEnum('action', [
+      'OPENED',
+      'TRANSITIONED',
+      'REFERRAL_ISSUED',
+      'REFERRAL_ACCEPTED',
+      'REFERRAL_COMPLETED',
+      'REFERRAL_DECLINED',
+      'OWNER_CHANGED',
+      'MEETING_RECORDED',
+      'SECOND_AID_APPROVED',
+    ]).notNull(),
+    fromState: mysqlEnum('from_state', CASE_STATE),
+    toState: mysqlEnum('to_state', CASE_STATE),
+    referralId: id('referral_id'),
+    meetingId: id('meeting_id'),
+    /** When it happened (may be earlier than recorded, e.g. first aid given in the field). */
+    occurredAt: instant('occurred_at').notNull(),
+    recordedAt: instant('recorded_at').notNull(),
+    actor: varchar('actor', { length: 64 }).notNull(),
+    actorOffice: varchar('actor_office', { length: 16 }).notNull(),
+    reason: text('reason'),
+    /** `<office>:<client's key>` of the request that wrote this event: a retry returns the first outcome. */
+    idempotencyKey: varchar('idempotency_key', { length: 96 }),
+  },
+  (t) => [
+    foreignKey({ name: 'case_event_case_fk', columns: [t.caseId], foreignColumns: [aidCase.id] }),
+    unique('case_event_seq').on(t.caseId, t.seq),
+    unique('case_event_idempotency').on(t.idempotencyKey),
+  ],
+);
+
+export const caseMeeting = mysqlTable(
+  'case_meeting',
+  {
+    id: id('id').autoincrement().primaryKey(),
+    caseId: id('case_id').notNull(),
+    heldOn: date('held_on', { mode: 'string' }).notNull(),
+    convenedBy: varchar('convened_by', { length: 16 }).notNull(),
+    notes: text('notes'),
+    /** The dossier as it stood when the meeting was recorded (JSON), so later changes do not rewrite it. */
+    dossierJson: longtext('dossier_json').notNull(),
+    recordedAt: instant('recorded_at').notNull(),
+    recordedBy: varchar('recorded_by', { length: 64 }).notNull(),
+  },
+  (t) => [foreignKey({ name: 'case_meeting_case_fk', columns: [t.caseId], foreignColumns: [aidCase.id] }), index('case_meeting_case').on(t.caseId)],
+);
+
+export const meetingDepartment = mysqlTable(
+  'case_meeting_department',
+  {
+    meetingId: id('meeting_id').notNull(),
+    // A code of domain/departments.ts, checked there: a new department needs no migration here.
+    department: varchar('department', { length: 24 }).$type<DepartmentCode>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.meetingId, t.department] }), foreignKey({ name: 'case_meeting_department_fk', columns: [t.meetingId], foreignColumns: [caseMeeting.id] })],
+);
+
+export const referralSlip = mysqlTable(
+  'referral_slip',
+  {
+    id: id('id').autoincrement().primaryKey(),
+    caseId: id('case_id').notNull(),
+    kind: mysqlEnum('kind', ['DECISION', 'FORWARD']).notNull(),
+    /** DECISION slips: the meeting that decided it. */
+    meetingId: id('meeting_id'),
+    fromOffice: varchar('from_office', { length: 16 }).notNull(),
+    toOffice: varchar('to_office', { length: 16 }).notNull(),
+    /** What is asked, in words. */
+    ask: varchar('ask', { length: 500 }).notNull(),
+    /** DECISION slips: the programme and amount decided (fen; per month for recurring programmes). */
+    programmeCode: varchar('programme_code', { length: 32 }),
+    amountFen: bigint('amount_fen', { mode: 'number' }),
+    beneficiaryIdNumber: char('beneficiary_id_number', { length: 18 }),
+    /** FORWARD slips: accepting it makes the receiving office the case's owner. */
+    handOver: boolean('hand_over').notNull().default(false),
+    deadlineWorkingDays: smallint('deadline_working_days').notNull(),
+    issuedAt: instant('issued_at').notNull(),
+    dueOn: date('due_on', { mode: 'string' }).notNull(),
+    state: mysqlEnum('state', ['ISSUED', 'ACCEPTED', 'COMPLETED', 'DECLINED']).notNull(),
+    acceptedAt: instant('accepted_at'),
+    /** When feedback was given (completed or declined). */
+    answeredAt: instant('answered_at'),
+    feedback: text('feedback'),
+    declineReason: text('decline_reason'),
+    /** The aid record the receiving department produced: its AidRecord.sourceReference. */
+    aidSourceRef: varchar('aid_source_ref', { length: 128 }),
+  },
+  (t) => [
+    foreignKey({ name: 'referral_slip_case_fk', columns: [t.caseId], foreignColumns: [aidCase.id] }),
+    foreignKey({ name: 'referral_slip_meeting_fk', columns: [t.meetingId], foreignColumns: [caseMeeting.id] }),
+    foreignKey({ name: 'referral_slip_programme_fk', columns: [t.programmeCode], foreignColumns: [programme.code] }),
+    index('referral_slip_case').on(t.caseId),
+    index('referral_slip_to_state').on(t.toOffice, t.state),
+    index('referral_slip_state_due').on(t.state, t.dueOn),
+  ],
+);
+
+/**
+ * 二次临时救助 (seed 000, 三(四)1: 花费较多、困难程度严重的，市、县可给予二次临时救助): a second
+ * temporary aid approved for one person. The duplicate-aid rule X5 reads these as approved.
+ */
+export const secondAidApproval = mysqlTable(
+  'second_aid_approval',
+  {
+    id: id('id').autoincrement().primaryKey(),
+    caseId: id('case_id').notNull(),
+    referralId: id('referral_id').notNull(),
+    idNumber: char('id_number', { length: 18 }).notNull(),
+    cause: mysqlEnum('cause', ['ILLNESS', 'ACCIDENT', 'DISASTER', 'JOB_LOSS', 'EDUCATION', 'OTHER']).notNull(),
+    amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
+    approvedOn: date('approved_on', { mode: 'string' }).notNull(),
+    /** Filled when civil affairs completes the slip with the temporary-aid record it paid. */
+    aidSourceRef: varchar('aid_source_ref', { length: 128 }),
+  },
+  (t) => [
+    foreignKey({ name: 'second_aid_case_fk', columns: [t.caseId], foreignColumns: [aidCase.id] }),
+    foreignKey({ name: 'second_aid_referral_fk', columns: [t.referralId], foreignColumns: [referralSlip.id] }),
+    unique('second_aid_referral').on(t.referralId),
+    index('second_aid_person').on(t.idNumber),
+  ],
+);

@@ -1,0 +1,252 @@
+/**
+ * Cases: opening one, moving it through its states, and the batch reads the loaders and the
+ * supervision view use. Every write is one transaction; refusals are returned, never thrown.
+ */
+import { and, asc, desc, eq, inArray, like, lt, notInArray, type SQL } from 'drizzle-orm';
+import { caseError, refusal, success, type Outcome } from '../../domain/cases/errors';
+import { townshipOf } from '../../domain/cases/offices';
+import { hasFeedback } from '../../domain/cases/referrals';
+import { checkTransition, TERMINAL_STATES, type CaseOrigin, type CaseState, type CaseUrgency } from '../../domain/cases/state-machine';
+import type { IsoDate } from '../../domain/dates';
+import type { HubDb } from '../connect';
+import { fromDbInstant, toDbInstant } from '../instants';
+import { aidCase, caseEvent, caseMeeting, meetingDepartment, referralSlip, secondAidApproval } from './schema';
+import {
+  caseEventRecord,
+  caseRecord,
+  meetingRecord,
+  referralRecord,
+  type CaseEventRecord,
+  type CaseRecord,
+  type HubTx,
+  type MeetingDepartmentRecord,
+  type MeetingRecord,
+  type ReferralRecord,
+  type SecondAidRecord,
+} from './records';
+import { EventLog, idempotent, lockCase, occurredAt, requiredText, type WriteMeta } from './write';
+import { household } from '../household/schema';
+
+export interface CaseOpenInput {
+  householdId: number;
+  origin: CaseOrigin;
+  urgency: CaseUrgency;
+  summary: string;
+  /** When the household reported or the need was found; defaults to now. */
+  reportedAt: Date | null;
+}
+
+/** Opens a case owned by the actor's office (首问负责). Returns the case id. */
+export async function openCase(db: HubDb, input: CaseOpenInput, meta: WriteMeta): Promise<Outcome<number>> {
+  const problem = requiredText(input.summary, 500, ['input', 'summary']);
+  if (problem) return refusal(problem);
+  const reportedAt = occurredAt({ ...meta, occurredAt: input.reportedAt }, ['input', 'reportedAt']);
+  if (!(reportedAt instanceof Date)) return refusal(reportedAt);
+  return idempotent(
+    db,
+    meta,
+    (e) => (e.action === 'OPENED' ? e.caseId : null),
+    async () => {
+      const [home] = await db.select({ regionCode: household.regionCode }).from(household).where(eq(household.id, input.householdId));
+      if (!home) return refusal(caseError('HOUSEHOLD_NOT_FOUND', 'no household with this id', ['input', 'householdId']));
+      return db.transaction(async (tx) => {
+        const [res] = await tx.insert(aidCase).values({
+          householdId: input.householdId,
+          townshipCode: townshipOf(home.regionCode),
+          origin: input.origin,
+          urgency: input.urgency,
+          state: 'REPORTED',
+          summary: input.summary.trim(),
+          firstOffice: meta.actor.office,
+          ownerOffice: meta.actor.office,
+          reportedAt: toDbInstant(reportedAt),
+        });
+        const caseId = res.insertId;
+        const log = await EventLog.open(tx, caseId, meta);
+        log.add({ action: 'OPENED', toState: 'REPORTED', occurredAt: reportedAt, carriesKey: true });
+        await log.write(tx);
+        return success(caseId);
+      });
+    },
+  );
+}
+
+/** The instant of the case's last state change (its report, if none), which a new one may not precede. */
+async function lastStateChangeAt(tx: HubTx, c: CaseRecord): Promise<Date> {
+  const [last] = await tx
+    .select({ occurredAt: caseEvent.occurredAt })
+    .from(caseEvent)
+    .where(and(eq(caseEvent.caseId, c.id), inArray(caseEvent.action, ['OPENED', 'TRANSITIONED'])))
+    .orderBy(desc(caseEvent.seq))
+    .limit(1);
+  return last ? fromDbInstant(last.occurredAt) : c.reportedAt;
+}
+
+async function referralsWithoutFeedback(tx: HubTx, caseId: number): Promise<number> {
+  const rows = await tx.select({ state: referralSlip.state }).from(referralSlip).where(eq(referralSlip.caseId, caseId));
+  return rows.filter((r) => !hasFeedback(r.state)).length;
+}
+
+/**
+ * Moves a locked case to `to` inside the caller's transaction, or says why not. The meeting write
+ * uses it with `viaMeeting` to decide a case in deliberation.
+ */
+export async function applyTransition(
+  tx: HubTx,
+  c: CaseRecord,
+  to: CaseState,
+  reason: string,
+  at: Date,
+  log: EventLog,
+  opts: { viaMeeting?: boolean; carriesKey?: boolean; serverClock?: boolean } = {},
+): Promise<Outcome<number>> {
+  // Whether the move is legal from the state the lock shows comes first: of two simultaneous
+  // identical moves, the second always hears ILLEGAL_TRANSITION, whichever arrived first.
+  const check = checkTransition(c.state, to, { reason, viaMeeting: opts.viaMeeting, referralsWithoutFeedback: await referralsWithoutFeedback(tx, c.id) });
+  if (!check.ok) return refusal(caseError(check.code, check.message, check.code === 'REASON_REQUIRED' ? ['input', 'reason'] : ['input', 'to']));
+  const last = await lastStateChangeAt(tx, c);
+  if (at < last) {
+    // A time the server took on arrival is not the caller's claim: a request that waited for the
+    // lock behind a later one happens when it gets the lock.
+    if (opts.serverClock) at = last;
+    else return refusal(caseError('OCCURRED_OUT_OF_ORDER', 'occurredAt is before the case’s last state change', ['input', 'occurredAt']));
+  }
+  const ends = TERMINAL_STATES.has(to);
+  await tx
+    .update(aidCase)
+    .set({ state: to, ...(to === 'REJECTED' ? { explanation: reason.trim() } : {}), ...(ends ? { endedAt: toDbInstant(at) } : {}) })
+    .where(eq(aidCase.id, c.id));
+  log.add({ action: 'TRANSITIONED', fromState: c.state, toState: to, occurredAt: at, reason: reason.trim(), carriesKey: opts.carriesKey ?? false });
+  return success(c.id);
+}
+
+/** Moves a case along its state machine. Only the owning office may. Returns the case id. */
+export async function transitionCase(db: HubDb, caseId: number, to: CaseState, reason: string, meta: WriteMeta): Promise<Outcome<number>> {
+  const at = occurredAt(meta);
+  if (!(at instanceof Date)) return refusal(at);
+  if (reason.length > 2000) return refusal(caseError('TEXT_TOO_LONG', 'reason is longer than 2000 characters', ['input', 'reason']));
+  return idempotent(
+    db,
+    meta,
+    (e) => (e.action === 'TRANSITIONED' && e.caseId === caseId && e.toState === to ? caseId : null),
+    () =>
+      db.transaction(async (tx) => {
+        const c = await lockCase(tx, caseId);
+        if (!c) return refusal(caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'caseId']));
+        if (c.ownerOffice !== meta.actor.office) return refusal(caseError('NOT_CASE_OWNER', 'only the office that owns the case may move it', ['input', 'actor', 'office']));
+        const log = await EventLog.open(tx, caseId, meta);
+        const outcome = await applyTransition(tx, c, to, reason, at, log, { carriesKey: true, serverClock: meta.occurredAt === null });
+        if (outcome.ok) await log.write(tx);
+        return outcome;
+      }),
+  );
+}
+
+// ---- Batch reads (one statement each, for the per-request loaders) ----
+
+export async function casesByIds(db: HubDb, ids: readonly number[]): Promise<CaseRecord[]> {
+  return (await db.select().from(aidCase).where(inArray(aidCase.id, [...ids]))).map(caseRecord);
+}
+
+export async function casesByHouseholdIds(db: HubDb, householdIds: readonly number[]): Promise<CaseRecord[]> {
+  const rows = await db.select().from(aidCase).where(inArray(aidCase.householdId, [...householdIds])).orderBy(desc(aidCase.reportedAt), desc(aidCase.id));
+  return rows.map(caseRecord);
+}
+
+export async function eventsByCaseIds(db: HubDb, caseIds: readonly number[]): Promise<CaseEventRecord[]> {
+  const rows = await db.select().from(caseEvent).where(inArray(caseEvent.caseId, [...caseIds])).orderBy(asc(caseEvent.caseId), asc(caseEvent.seq));
+  return rows.map(caseEventRecord);
+}
+
+/** Slips with their case's household and township: one join, one statement. */
+function slipsWhere(db: HubDb, where: SQL | undefined) {
+  return db
+    .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode })
+    .from(referralSlip)
+    .innerJoin(aidCase, eq(aidCase.id, referralSlip.caseId))
+    .where(where);
+}
+
+export async function referralsByCaseIds(db: HubDb, caseIds: readonly number[]): Promise<ReferralRecord[]> {
+  const rows = await slipsWhere(db, inArray(referralSlip.caseId, [...caseIds])).orderBy(asc(referralSlip.id));
+  return rows.map((r) => referralRecord(r.slip, r.householdId));
+}
+
+export async function referralsByIds(db: HubDb, ids: readonly number[]): Promise<ReferralRecord[]> {
+  return (await slipsWhere(db, inArray(referralSlip.id, [...ids]))).map((r) => referralRecord(r.slip, r.householdId));
+}
+
+export async function meetingsByCaseIds(db: HubDb, caseIds: readonly number[]): Promise<MeetingRecord[]> {
+  const rows = await db.select().from(caseMeeting).where(inArray(caseMeeting.caseId, [...caseIds])).orderBy(asc(caseMeeting.id));
+  return rows.map(meetingRecord);
+}
+
+export async function meetingsByIds(db: HubDb, ids: readonly number[]): Promise<MeetingRecord[]> {
+  return (await db.select().from(caseMeeting).where(inArray(caseMeeting.id, [...ids]))).map(meetingRecord);
+}
+
+export async function departmentsByMeetingIds(db: HubDb, meetingIds: readonly number[]): Promise<MeetingDepartmentRecord[]> {
+  return db.select().from(meetingDepartment).where(inArray(meetingDepartment.meetingId, [...meetingIds]));
+}
+
+export async function secondAidsByCaseIds(db: HubDb, caseIds: readonly number[]): Promise<SecondAidRecord[]> {
+  return db.select().from(secondAidApproval).where(inArray(secondAidApproval.caseId, [...caseIds])).orderBy(asc(secondAidApproval.id));
+}
+
+/**
+ * Second temporary aids (二次临时救助) approved for these people, for the duplicate-aid checks: rule
+ * X5 (temporary aid for the same household and cause within 12 months) does not apply to aid
+ * approved as a second aid. Match a temporary-aid record to an approval by `aidSourceRef` (set once
+ * civil affairs reports the record it paid); while that is null, by the person, the cause and a
+ * grant date on or after `approvedOn`. One statement however many ID numbers.
+ */
+export async function secondAidApprovalsByIdNumbers(
+  db: HubDb,
+  idNumbers: readonly string[],
+): Promise<{ idNumber: string; cause: SecondAidRecord['cause']; amountFen: number; approvedOn: IsoDate; aidSourceRef: string | null; caseId: number }[]> {
+  if (idNumbers.length === 0) return [];
+  return db
+    .select({
+      idNumber: secondAidApproval.idNumber,
+      cause: secondAidApproval.cause,
+      amountFen: secondAidApproval.amountFen,
+      approvedOn: secondAidApproval.approvedOn,
+      aidSourceRef: secondAidApproval.aidSourceRef,
+      caseId: secondAidApproval.caseId,
+    })
+    .from(secondAidApproval)
+    .where(inArray(secondAidApproval.idNumber, [...idNumbers]))
+    .orderBy(asc(secondAidApproval.idNumber), asc(secondAidApproval.approvedOn));
+}
+
+/** A receiving office's slips, oldest due first: its inbox. */
+export async function referralsToOffice(db: HubDb, office: string, states: readonly ReferralRecord['state'][]): Promise<ReferralRecord[]> {
+  const rows = await slipsWhere(db, and(eq(referralSlip.toOffice, office), inArray(referralSlip.state, [...states]))).orderBy(asc(referralSlip.dueOn), asc(referralSlip.id));
+  return rows.map((r) => referralRecord(r.slip, r.householdId));
+}
+
+/** Slips without feedback whose due date is before `today`, with their case's township. */
+export async function openReferralsDueBefore(db: HubDb, today: IsoDate, townshipPrefix: string | null): Promise<(ReferralRecord & { townshipCode: string })[]> {
+  const rows = await slipsWhere(
+    db,
+    and(
+      inArray(referralSlip.state, ['ISSUED', 'ACCEPTED']),
+      lt(referralSlip.dueOn, today),
+      townshipPrefix === null ? undefined : like(aidCase.townshipCode, `${townshipPrefix}%`),
+    ),
+  ).orderBy(asc(referralSlip.dueOn), asc(referralSlip.id));
+  return rows.map((r) => ({ ...referralRecord(r.slip, r.householdId), townshipCode: r.townshipCode }));
+}
+
+/** Cases not yet closed or rejected, with their events, for the supervision view's deadline check. */
+export async function openCasesWithEvents(db: HubDb, townshipPrefix: string | null): Promise<{ cases: CaseRecord[]; events: CaseEventRecord[] }> {
+  const cases = (
+    await db
+      .select()
+      .from(aidCase)
+      .where(and(notInArray(aidCase.state, ['CLOSED', 'REJECTED']), townshipPrefix === null ? undefined : like(aidCase.townshipCode, `${townshipPrefix}%`)))
+      .orderBy(asc(aidCase.reportedAt), asc(aidCase.id))
+  ).map(caseRecord);
+  const events = cases.length === 0 ? [] : await eventsByCaseIds(db, cases.map((c) => c.id));
+  return { cases, events };
+}

@@ -1,0 +1,146 @@
+/**
+ * What every case write shares: who is acting, when it happened, the client's idempotency key, the
+ * case row locked for the length of the transaction, and the events it records.
+ *
+ * Each write is one transaction whose first statement locks the case row (SELECT … FOR UPDATE), so
+ * concurrent writes to one case queue up and each sees the last one's result. Events carry the
+ * client's idempotency key under a unique index: a retried request finds its first event and gets
+ * the first outcome back, and two copies racing each other cannot both write.
+ */
+import { eq, max } from 'drizzle-orm';
+import { caseError, refusal, success, type CaseUserError, type Outcome } from '../../domain/cases/errors';
+import type { OfficeKey } from '../../domain/cases/offices';
+import type { CaseState } from '../../domain/cases/state-machine';
+import type { HubDb } from '../connect';
+import { aidCase, caseEvent } from './schema';
+import { caseEventRecord, caseRecord, type CaseAction, type CaseEventRecord, type CaseRecord, type HubQuery, type HubTx } from './records';
+import { toDbInstant } from '../instants';
+
+/** Who acts: an officer (staff identifier, not a name) of an office. */
+export interface Actor {
+  officer: string;
+  office: OfficeKey;
+}
+
+export interface WriteMeta {
+  actor: Actor;
+  /** When it happened, if earlier than now (first aid given in the field, recorded back at the office). */
+  occurredAt: Date | null;
+  /** The client's key for this request; keys are the client's own, so they are kept per office. */
+  idempotencyKey: string | null;
+  /** The server's clock when the request arrived. */
+  now: Date;
+}
+
+/** A client clock a little ahead of ours is not "the future". */
+export const CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+/** When the write happened, or OCCURRED_IN_FUTURE. */
+export function occurredAt(meta: WriteMeta, field: string[] = ['input', 'occurredAt']): Date | CaseUserError {
+  const at = meta.occurredAt ?? meta.now;
+  if (at.getTime() > meta.now.getTime() + CLOCK_SKEW_MS) return caseError('OCCURRED_IN_FUTURE', 'occurredAt is in the future', field);
+  return at;
+}
+
+export function requiredText(value: string, max: number, field: string[], code: 'TEXT_REQUIRED' | 'REASON_REQUIRED' | 'FEEDBACK_REQUIRED' = 'TEXT_REQUIRED'): CaseUserError | null {
+  if (value.trim() === '') return caseError(code, `${field.at(-1)} must not be empty`, field);
+  if (value.length > max) return caseError('TEXT_TOO_LONG', `${field.at(-1)} is longer than ${max} characters`, field);
+  return null;
+}
+
+function isDuplicateKey(error: unknown, keyName: string): boolean {
+  for (let e = error as { code?: string; sqlMessage?: string; message?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e.code === 'ER_DUP_ENTRY' && String(e.sqlMessage ?? e.message ?? '').includes(keyName)) return true;
+  }
+  return false;
+}
+
+async function eventByKey(db: HubQuery, key: string): Promise<CaseEventRecord | null> {
+  const [row] = await db.select().from(caseEvent).where(eq(caseEvent.idempotencyKey, key));
+  return row ? caseEventRecord(row) : null;
+}
+
+/** The key as stored: two offices may pick the same key without meeting each other's requests. */
+function storedKey(meta: WriteMeta): string | null {
+  return meta.idempotencyKey === null ? null : `${meta.actor.office}:${meta.idempotencyKey}`;
+}
+
+/**
+ * Runs `work` once per idempotency key. A key already used answers from its event: `replay` maps
+ * that event to the first outcome, or returns null when the key was used for something else.
+ */
+export async function idempotent<T>(db: HubDb, meta: WriteMeta, replay: (event: CaseEventRecord) => T | null, work: () => Promise<Outcome<T>>): Promise<Outcome<T>> {
+  const key = storedKey(meta);
+  const answer = (event: CaseEventRecord): Outcome<T> => {
+    const value = replay(event);
+    return value === null ? refusal(caseError('IDEMPOTENCY_KEY_REUSED', 'this idempotency key was used for a different request', ['input', 'idempotencyKey'])) : success(value, true);
+  };
+  if (key !== null) {
+    const earlier = await eventByKey(db, key);
+    if (earlier) return answer(earlier);
+  }
+  try {
+    return await work();
+  } catch (error) {
+    if (key !== null && isDuplicateKey(error, 'case_event_idempotency')) {
+      const earlier = await eventByKey(db, key);
+      if (earlier) return answer(earlier);
+    }
+    throw error;
+  }
+}
+
+/** Locks the case row for the rest of the transaction. Must be the transaction's first read. */
+export async function lockCase(tx: HubTx, caseId: number): Promise<CaseRecord | null> {
+  const [row] = await tx.select().from(aidCase).where(eq(aidCase.id, caseId)).for('update');
+  return row ? caseRecord(row) : null;
+}
+
+export interface EventFields {
+  action: CaseAction;
+  fromState?: CaseState | null;
+  toState?: CaseState | null;
+  referralId?: number | null;
+  meetingId?: number | null;
+  occurredAt: Date;
+  reason?: string | null;
+  /** The request's main event carries its idempotency key; the others do not. */
+  carriesKey?: boolean;
+}
+
+/** Collects a transaction's events and writes them in one statement, numbered after the last. */
+export class EventLog {
+  private readonly rows: (typeof caseEvent.$inferInsert)[] = [];
+  private constructor(
+    private readonly caseId: number,
+    private nextSeq: number,
+    private readonly meta: WriteMeta,
+  ) {}
+
+  static async open(tx: HubTx, caseId: number, meta: WriteMeta): Promise<EventLog> {
+    const [{ last }] = await tx.select({ last: max(caseEvent.seq) }).from(caseEvent).where(eq(caseEvent.caseId, caseId));
+    return new EventLog(caseId, (last ?? 0) + 1, meta);
+  }
+
+  add(e: EventFields): void {
+    this.rows.push({
+      caseId: this.caseId,
+      seq: this.nextSeq++,
+      action: e.action,
+      fromState: e.fromState ?? null,
+      toState: e.toState ?? null,
+      referralId: e.referralId ?? null,
+      meetingId: e.meetingId ?? null,
+      occurredAt: toDbInstant(e.occurredAt),
+      recordedAt: toDbInstant(this.meta.now),
+      actor: this.meta.actor.officer,
+      actorOffice: this.meta.actor.office,
+      reason: e.reason ?? null,
+      idempotencyKey: e.carriesKey ? storedKey(this.meta) : null,
+    });
+  }
+
+  async write(tx: HubTx): Promise<void> {
+    if (this.rows.length > 0) await tx.insert(caseEvent).values(this.rows);
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * Configuration, all from the environment, so the same build runs in a township test room and in
+ * the city's data centre. Each department source has a URL of its own; unset, it defaults to a
+ * database of its own on the hub's server (`<hub database>_<department>`).
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
+
+export interface SourceConfig {
+  url: string;
+  /** A department slower than this is reported unavailable; the rest of the answer still goes out. */
+  timeoutMs: number;
+}
+
+export interface HubConfig {
+  hubUrl: string;
+  sources: Record<DepartmentCode, SourceConfig>;
+  port: number;
+  host: string;
+  production: boolean;
+  /** Hard cap on `households(ids:)` and every other list argument. */
+  maxListSize: number;
+  /** Static limits on a GraphQL document (graphql-armor and the parser), checked before it runs. */
+  queryLimits: QueryLimits;
+  /** Requests per minute per API client; past it, 429 RATE_LIMITED. Kept in this process's memory. */
+  rateLimitPerMinute: number;
+  /** Failed authentications per minute per remote address; past it, 429 RATE_LIMITED. */
+  authFailuresPerMinute: number;
+  /**
+   * How long the hub's own database may take over a statement (or a free connection) before the
+   * request fails with HUB_UNAVAILABLE and /readyz answers 503. Default HUB_TIMEOUT_MS_DEFAULT.
+   */
+  hubTimeoutMs?: number;
+  /**
+   * Signed checkpoints of the audit chain in a file outside the hub database (access/checkpoints.ts):
+   * AUDIT_SIGNING_KEY or AUDIT_SIGNING_KEY_FILE, AUDIT_CHECKPOINT_FILE, AUDIT_CHECKPOINT_ROWS,
+   * AUDIT_CHECKPOINT_INTERVAL_MS. Null or absent: off.
+   */
+  auditCheckpoints?: CheckpointConfig | null;
+  /**
+   * Where rate-limit counters live when several hub processes serve one city: a Redis URL
+   * (access/rate-limits.ts). Null: this process's memory.
+   */
+  rateLimitRedisUrl?: string | null;
+  /** The Prometheus listener (server/metrics.ts); null port: no metrics listener. */
+  metrics?: { port: number | null; host: string; token: string | null };
+  /** Also serve the schema as an Apollo Federation 2 subgraph (server/subgraph.ts). */
+  subgraph?: boolean;
+  /** How often this process looks for scans whose lease expired, to take them over; null: never. */
+  jobTakeoverIntervalMs?: number | null;
+}
+
+export const HUB_TIMEOUT_MS_DEFAULT = 5000;
+
+export interface QueryLimits {
+  maxDepth: number;
+  maxCost: number;
+  maxAliases: number;
+  maxDirectives: number;
+  maxTokens: number;
+}
+
+/**
+ * Generous for the hub's real queries (a case dossier nests about 8 deep), tight for abuse. The
+ * cost counts page sizes given as variables too (server/query-cost.ts): a full page of 500 from
+ * the access log costs about 40,000, 500 households by id with members and aid about 23,000,
+ * while 500 households each asking its members' aid ten ways cost 578,000.
+ */
+export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxDepth: 12, maxCost: 100_000, maxAliases: 20, maxDirectives: 10, maxTokens: 2_000 };
+
+export function departmentEnvName(code: DepartmentCode): string {
+  return `SOURCE_${code}_URL`;
+}
+
+export function departmentDatabaseName(hubDatabase: string, code: DepartmentCode): string {
+  return `${hubDatabase}_${code.toLowerCase()}`;
+}
+
+/** Replaces the database in a mysql:// URL. */
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+export function databaseOf(url: string): string {
+  const name = decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
+  if (!name) throw new Error(`the URL ${redactUrl(url)} names no database`);
+  return name;
+}
+
+/** A URL with its password hidden, for logs. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+export function sourceUrls(hubUrl: string, env: NodeJS.ProcessEnv = process.env): Record<DepartmentCode, string> {
+  const hubDb = databaseOf(hubUrl);
+  return Object.fromEntries(
+    DEPARTMENT_CODES.map((code) => [code, env[departmentEnvName(code)] || withDatabase(hubUrl, departmentDatabaseName(hubDb, code))]),
+  ) as Record<DepartmentCode, string>;
+}
+
+export function loadConfig(hubUrl: string, env: NodeJS.ProcessEnv = process.env): HubConfig {
+  const timeoutMs = positiveInt(env, 'SOURCE_TIMEOUT_MS', 2000);
+  const urls = sourceUrls(hubUrl, env);
+  return {
+    hubUrl,
+    sources: Object.fromEntries(
+      DEPARTMENT_CODES.map((code) => [code, { url: urls[code], timeoutMs: positiveInt(env, `SOURCE_${code}_TIMEOUT_MS`, timeoutMs) }]),
+    ) as Record<DepartmentCode, SourceConfig>,
+    port: positiveInt(env, 'PORT', 4000),
+    host: env.HOST || '127.0.0.1',
+    production: env.NODE_ENV === 'production',
+    maxListSize: positiveInt(env, 'MAX_LIST_SIZE', 500),
+    queryLimits: {
+      maxDepth: positiveInt(env, 'MAX_QUERY_DEPTH', DEFAULT_QUERY_LIMITS.maxDepth),
+      maxCost: positiveInt(env, 'MAX_QUERY_COST', DEFAULT_QUERY_LIMITS.maxCost),
+      maxAliases: positiveInt(env, 'MAX_QUERY_ALIASES', DEFAULT_QUERY_LIMITS.maxAliases),
+      maxDirectives: positiveInt(env, 'MAX_QUERY_DIRECTIVES', DEFAULT_QUERY_LIMITS.maxDirectives),
+      maxTokens: positiveInt(env, 'MAX_QUERY_TOKENS', DEFAULT_QUERY_LIMITS.maxTokens),
+    },
+    rateLimitPerMinute: positiveInt(env, 'RATE_LIMIT_PER_MINUTE', 600),
+    authFailuresPerMinute: positiveInt(env, 'AUTH_FAILURES_PER_MINUTE', 60),
+    hubTimeoutMs: positiveInt(env, 'HUB_TIMEOUT_MS', HUB_TIMEOUT_MS_DEFAULT),
+    auditCheckpoints: checkpointConfigFromEnv(env),
+    rateLimitRedisUrl: env.RATE_LIMIT_REDIS_URL || null,
+    metrics: {
+      port: env.METRICS_PORT ? positiveInt(env, 'METRICS_PORT', 9464) : null,
+      host: env.METRICS_HOST || '127.0.0.1',
+      token: env.METRICS_TOKEN || null,
+    },
+    subgraph: env.AIDHUB_SUBGRAPH === '1',
+    jobTakeoverIntervalMs: env.AIDHUB_JOB_TAKEOVER_MS === '0' ? null : positiveInt(env, 'AIDHUB_JOB_TAKEOVER_MS', 15_000),
+  };
+}
+
+// ----- Signed audit checkpoints (access/checkpoints.ts) -----------------------------------------
+
+export interface CheckpointConfig {
+  /** The append-only JSON-lines file, outside the hub database. */
+  file: string;
+  /** Ed25519 private key. */
+  signingKey: crypto.KeyObject;
+  /** A signed checkpoint at least every this many rows … */
+  everyRows: number;
+  /** … and every this many milliseconds while rows are being written. */
+  everyMs: number;
+}
+
+export const CHECKPOINT_EVERY_ROWS_DEFAULT = 1000;
+export const CHECKPOINT_EVERY_MS_DEFAULT = 60_000;
+
+/** A private or public Ed25519 key from PEM text. */
+export function parseKey(pem: string): crypto.KeyObject {
+  const key = pem.includes('PRIVATE KEY') ? crypto.createPrivateKey(pem) : crypto.createPublicKey(pem);
+  if (key.asymmetricKeyType !== 'ed25519') throw new Error('the audit signing key must be an Ed25519 key');
+  return key;
+}
+
+/**
+ * The signing key, from AUDIT_SIGNING_KEY (PEM text) or AUDIT_SIGNING_KEY_FILE (a path), and the
+ * file and schedule; null when neither key is configured (checkpoints off).
+ */
+export function checkpointConfigFromEnv(env: NodeJS.ProcessEnv, fallbackFile?: string): CheckpointConfig | null {
+  const pem = env.AUDIT_SIGNING_KEY || (env.AUDIT_SIGNING_KEY_FILE ? fs.readFileSync(env.AUDIT_SIGNING_KEY_FILE, 'utf8') : null);
+  if (!pem) return null;
+  const signingKey = parseKey(pem);
+  if (signingKey.type !== 'private') throw new Error('AUDIT_SIGNING_KEY(_FILE) must hold the private key');
+  const file = env.AUDIT_CHECKPOINT_FILE || fallbackFile;
+  if (!file) throw new Error('AUDIT_CHECKPOINT_FILE must name the append-only file for signed audit checkpoints');
+  const int = (name: string, fallback: number) => {
+    const raw = env[name];
+    const n = raw === undefined || raw === '' ? fallback : Number(raw);
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer`);
+    return n;
+  };
+  return { file, signingKey, everyRows: int('AUDIT_CHECKPOINT_ROWS', CHECKPOINT_EVERY_ROWS_DEFAULT), everyMs: int('AUDIT_CHECKPOINT_INTERVAL_MS', CHECKPOINT_EVERY_MS_DEFAULT) };
+}

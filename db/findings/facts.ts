@@ -1,0 +1,87 @@
+/**
+ * The hub's side of the findings' facts, read set-wise: households of a division a page at a
+ * time, membership spells (past ones too, so aid stays with the household it was paid to), people's
+ * birth and death dates, and second temporary aids approved at the hub (issue 5's cases).
+ */
+import { eq, sql, type SQL } from 'drizzle-orm';
+import { REGION_ORDER, underPrefixAfter } from '../household/region-pages';
+import { inList } from '../in-list';
+import type { PersonFacts, SecondAidApprovalFacts, Spell } from '../../domain/findings/facts';
+import { secondAidApprovalsByIdNumbers } from '../cases/store';
+import type { HubDb } from '../connect';
+import { household, householdMember, person } from '../household/schema';
+
+export interface HouseholdKey {
+  id: number;
+  regionCode: string;
+}
+
+/** Households under a division prefix, in (division, id) order, after a key: read off `household_region`. */
+export async function householdKeysPage(db: HubDb, prefix: string, after: HouseholdKey | null, limit: number): Promise<HouseholdKey[]> {
+  return db
+    .select({ id: household.id, regionCode: household.regionCode })
+    .from(household)
+    .where(underPrefixAfter(prefix, after))
+    .orderBy(...REGION_ORDER)
+    .limit(limit);
+}
+
+/** Every spell in these households (past members too), with the people's birth and death dates. One statement. */
+export async function spellsOfHouseholds(db: HubDb, householdIds: readonly number[]): Promise<{ spells: Spell[]; people: PersonFacts[] }> {
+  if (householdIds.length === 0) return { spells: [], people: [] };
+  return spellsWhere(db, inList(householdMember.householdId, [...householdIds]));
+}
+
+/** Membership spells joined to their people's dates, for one condition. One statement. */
+async function spellsWhere(db: HubDb, where: SQL | undefined): Promise<{ spells: Spell[]; people: PersonFacts[] }> {
+  const rows = await db
+    .select({
+      householdId: householdMember.householdId,
+      idNumber: householdMember.idNumber,
+      joinedOn: householdMember.joinedOn,
+      leftOn: householdMember.leftOn,
+      birthDate: person.birthDate,
+      deathDate: person.deathDate,
+    })
+    .from(householdMember)
+    .innerJoin(person, eq(person.idNumber, householdMember.idNumber))
+    .where(where);
+  return splitSpells(rows);
+}
+
+function splitSpells(rows: (Spell & { birthDate: string; deathDate: string | null })[]): { spells: Spell[]; people: PersonFacts[] } {
+  const people = new Map<string, PersonFacts>();
+  const spells: Spell[] = [];
+  for (const r of rows) {
+    spells.push({ householdId: r.householdId, idNumber: r.idNumber, joinedOn: r.joinedOn, leftOn: r.leftOn });
+    if (!people.has(r.idNumber)) people.set(r.idNumber, { idNumber: r.idNumber, birthDate: r.birthDate, deathDate: r.deathDate });
+  }
+  return { spells, people: [...people.values()] };
+}
+
+/** Every spell of these people, in any household, with their birth and death dates. One statement. */
+export async function spellsAndPeople(db: HubDb, idNumbers: readonly string[]): Promise<{ spells: Spell[]; people: PersonFacts[] }> {
+  if (idNumbers.length === 0) return { spells: [], people: [] };
+  return spellsWhere(db, inList(householdMember.idNumber, [...idNumbers]));
+}
+
+/**
+ * Second temporary aids approved at the hub for these people (db/cases/store.ts), keyed to the aid
+ * record they paid once civil affairs has reported it. One statement.
+ */
+export async function secondAidApprovalFacts(db: HubDb, idNumbers: readonly string[]): Promise<SecondAidApprovalFacts[]> {
+  const rows = await secondAidApprovalsByIdNumbers(db, idNumbers);
+  return rows.map((r) => ({
+    idNumber: r.idNumber,
+    cause: r.cause,
+    approvedOn: r.approvedOn,
+    // A second temporary aid is paid by civil affairs: its record key is in that department.
+    aidRecordKey: r.aidSourceRef ? `CIVIL_AFFAIRS:${r.aidSourceRef}` : null,
+  }));
+}
+
+/** How many people the hub holds. One statement (an index count: under a second for millions). */
+export async function countPeople(db: HubDb): Promise<number> {
+  const [row] = await db.select({ n: sql<number>`COUNT(*)` }).from(person);
+  return Number(row.n);
+}

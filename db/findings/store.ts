@@ -1,0 +1,461 @@
+/**
+ * Stored findings: scans and their progress, writing what a scan found (keeping each finding's
+ * identity and settled status across scans), settling a finding with who and why, and reading
+ * them back a page at a time. Every write that reads a status first locks the row (one
+ * transaction), so a scan and an officer settling the same finding cannot overwrite each other.
+ */
+import { and, asc, desc, eq, gt, inArray, like, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { divisionPrefix } from '../../domain/division-code';
+import { inList } from '../in-list';
+import { DEPARTMENT_CODES, type DepartmentCode, DEPARTMENT_NUMBERS } from '../../domain/departments';
+import type { IsoDate } from '../../domain/dates';
+import type { AidRecord, Finding, Measure } from '../../domain/findings/facts';
+import type { RuleKind, RuleSet, Severity } from '../../domain/findings/rule-set';
+import { seenAgain, settle, type FindingStatus, type SettleAction, type SettleRefusal } from '../../domain/findings/settlement';
+import type { HubDb } from '../connect';
+import type { HubQuery, HubTx } from '../cases/records';
+import { toDbInstant } from '../instants';
+import { finding, findingEvent, findingOccurrence, findingScan, FINDING_LIMITS } from './schema';
+
+export type ScanRow = typeof findingScan.$inferSelect;
+export type FindingRow = typeof finding.$inferSelect;
+export type FindingEventRow = typeof findingEvent.$inferSelect;
+
+/** The departments concerned as stored: one bit per department's stable number (domain/departments.ts). */
+export function departmentMask(codes: readonly DepartmentCode[]): number {
+  return codes.reduce((m, c) => (m | (1 << DEPARTMENT_NUMBERS[c])) >>> 0, 0);
+}
+
+export function departmentsOfMask(mask: number): DepartmentCode[] {
+  return DEPARTMENT_CODES.filter((c) => (mask & (1 << DEPARTMENT_NUMBERS[c])) !== 0);
+}
+
+export function townshipOf(regionCode: string | null): string | null {
+  return regionCode && regionCode.length >= 9 ? regionCode.slice(0, 9) : null;
+}
+
+/** What a stored finding says, as it was last seen. */
+export interface FindingDetail {
+  idNumbers: string[];
+  records: AidRecord[];
+  measure: Measure;
+  explanation: string;
+}
+
+/** A finding as the API shows it: computed now, stored by a scan, or both. */
+export interface FindingView extends Omit<Finding, 'contentHash'> {
+  /** OPEN for a finding no scan has stored yet. */
+  status: FindingStatus;
+  stored: FindingRow | null;
+}
+
+export function viewOfRow(row: FindingRow): FindingView {
+  const detail = JSON.parse(row.detail) as FindingDetail;
+  return {
+    fingerprint: row.fingerprint,
+    ruleId: row.ruleId,
+    kind: row.kind as RuleKind,
+    severity: row.severity,
+    scope: row.scope,
+    householdId: row.householdId,
+    idNumbers: detail.idNumbers,
+    records: detail.records,
+    measure: detail.measure,
+    departments: departmentsOfMask(row.departmentMask),
+    ongoing: row.ongoing,
+    explanation: detail.explanation,
+    status: row.status,
+    stored: row,
+  };
+}
+
+/** A finding computed now, with its stored status if a scan has recorded it. */
+export function viewOfFinding(f: Finding, stored: FindingRow | null): FindingView {
+  const { fingerprint, ruleId, kind, severity, scope, householdId, idNumbers, records, measure, departments, ongoing, explanation } = f;
+  return { fingerprint, ruleId, kind, severity, scope, householdId, idNumbers, records, measure, departments, ongoing, explanation, status: stored?.status ?? 'OPEN', stored };
+}
+
+// ----- Scans --------------------------------------------------------------------------------------
+
+export interface ScanStart {
+  regionCode: string;
+  asOf: IsoDate;
+  ruleSet: RuleSet;
+  startedBy: string;
+  startedByDepartment: DepartmentCode | null;
+}
+
+export async function createScan(db: HubQuery, s: ScanStart): Promise<number> {
+  const now = toDbInstant();
+  const [res] = await db.insert(findingScan).values({
+    regionCode: s.regionCode,
+    state: 'RUNNING',
+    asOf: s.asOf,
+    ruleSetName: s.ruleSet.name.slice(0, 200),
+    ruleSetDigest: s.ruleSet.digest,
+    startedBy: s.startedBy.slice(0, FINDING_LIMITS.actor),
+    startedByDepartment: s.startedByDepartment,
+    startedAt: now,
+    heartbeatAt: now,
+  });
+  return res.insertId;
+}
+
+/** RUNNING scans whose heartbeat is more recent than `aliveAfter` (older ones died with their process). */
+export async function runningScans(db: HubQuery, aliveAfter: string): Promise<ScanRow[]> {
+  return db
+    .select()
+    .from(findingScan)
+    .where(and(eq(findingScan.state, 'RUNNING'), gt(findingScan.heartbeatAt, aliveAfter)));
+}
+
+/** Ids of RUNNING scans whose heartbeat is not more recent than `aliveAfter`. */
+export async function staleScanIds(db: HubQuery, aliveAfter: string): Promise<number[]> {
+  const rows = await db
+    .select({ id: findingScan.id })
+    .from(findingScan)
+    .where(and(eq(findingScan.state, 'RUNNING'), lte(findingScan.heartbeatAt, aliveAfter)));
+  return rows.map((r) => r.id);
+}
+
+/** What a scan that died with its process is marked with. */
+export const SCAN_INTERRUPTED = 'INTERRUPTED';
+
+/**
+ * Marks RUNNING scans whose heartbeat is not more recent than `aliveAfter` as FAILED (INTERRUPTED),
+ * ended when they were last heard of. Returns how many.
+ */
+export async function abandonStaleScans(db: HubQuery, aliveAfter: string): Promise<number> {
+  const [res] = await db
+    .update(findingScan)
+    .set({ state: 'FAILED', failure: SCAN_INTERRUPTED, finishedAt: sql`${findingScan.heartbeatAt}` })
+    .where(and(eq(findingScan.state, 'RUNNING'), lte(findingScan.heartbeatAt, aliveAfter)));
+  return res.affectedRows;
+}
+
+export interface ScanCounts {
+  householdsTotal: number;
+  householdsDone: number;
+  findingsCount: number;
+  newCount: number;
+  reopenedCount: number;
+  stillSettledCount: number;
+}
+
+export async function recordScanProgress(db: HubQuery, scanId: number, counts: ScanCounts): Promise<void> {
+  await db.update(findingScan).set({ ...counts, heartbeatAt: toDbInstant() }).where(eq(findingScan.id, scanId));
+}
+
+/** The scan row's heartbeat, between chunks (its lease was just renewed). */
+export async function touchScan(db: HubQuery, scanId: number): Promise<void> {
+  await db.update(findingScan).set({ heartbeatAt: toDbInstant() }).where(and(eq(findingScan.id, scanId), eq(findingScan.state, 'RUNNING')));
+}
+
+export async function finishScan(db: HubQuery, scanId: number, state: 'SUCCEEDED' | 'FAILED', counts: ScanCounts, failure: string | null = null): Promise<void> {
+  const now = toDbInstant();
+  await db
+    .update(findingScan)
+    .set({ ...counts, state, failure: failure?.slice(0, 200) ?? null, heartbeatAt: now, finishedAt: now })
+    .where(eq(findingScan.id, scanId));
+}
+
+/** Progress of every RUNNING scan, whichever hub process runs it (for /metrics). */
+export async function runningScanProgress(db: HubDb): Promise<Pick<ScanRow, 'id' | 'regionCode' | 'householdsTotal' | 'householdsDone'>[]> {
+  return db
+    .select({ id: findingScan.id, regionCode: findingScan.regionCode, householdsTotal: findingScan.householdsTotal, householdsDone: findingScan.householdsDone })
+    .from(findingScan)
+    .where(eq(findingScan.state, 'RUNNING'));
+}
+
+export async function scansByIds(db: HubDb, ids: readonly number[]): Promise<ScanRow[]> {
+  if (ids.length === 0) return [];
+  return db.select().from(findingScan).where(inList(findingScan.id, [...ids]));
+}
+
+/** Scans newest first, optionally of one division exactly; keyset on id. */
+/**
+ * The divisions that contain a division code (its township, county, city and province), the code
+ * itself excluded: a scan of one of them overlaps a caller scoped to the code.
+ */
+export function enclosingDivisions(code: string): string[] {
+  const candidates = [`${code.slice(0, 2)}0000`, `${code.slice(0, 4)}00`, code.slice(0, 6), code.slice(0, 9)];
+  return [...new Set(candidates)].filter((c) => c !== code && code.startsWith(divisionPrefix(c)));
+}
+
+/**
+ * `scope`: the caller's region scope; only scans of divisions that overlap it are listed (inside
+ * it, or containing it). Others read as if they did not exist.
+ */
+export async function listScans(db: HubDb, regionCode: string | null, first: number, beforeId: number | null, scope: string | null = null): Promise<{ rows: ScanRow[]; hasNextPage: boolean }> {
+  const conditions: SQL[] = [];
+  if (regionCode) conditions.push(eq(findingScan.regionCode, regionCode));
+  if (scope !== null) {
+    const around = enclosingDivisions(scope);
+    conditions.push(or(like(findingScan.regionCode, `${divisionPrefix(scope)}%`), ...(around.length ? [inArray(findingScan.regionCode, around)] : []))!);
+  }
+  if (beforeId !== null) conditions.push(lt(findingScan.id, beforeId));
+  const rows = await db
+    .select()
+    .from(findingScan)
+    .where(conditions.length ? and(...conditions) : undefined)
+    .orderBy(desc(findingScan.id))
+    .limit(first + 1);
+  return { rows: rows.slice(0, first), hasNextPage: rows.length > first };
+}
+
+// ----- Storing what a scan found ------------------------------------------------------------------
+
+export interface FoundInRegion {
+  finding: Finding;
+  /** The household's division (null when the finding has no household). */
+  regionCode: string | null;
+}
+
+export interface StoreOutcome {
+  found: number;
+  new: number;
+  reopened: number;
+  stillSettled: number;
+}
+
+const ROWS_PER_STATEMENT = 500;
+
+function chunks<T>(items: readonly T[], size = ROWS_PER_STATEMENT): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * Run inside the transaction that stores a chunk: `before` first (a job's fence), `after` last,
+ * with the chunk's outcome (its progress and resume cursor), so a chunk and the progress that
+ * counts it commit together or not at all.
+ */
+export interface StoreHooks {
+  before?: (tx: HubTx) => Promise<void>;
+  after?: (tx: HubTx, outcome: StoreOutcome) => Promise<void>;
+}
+
+/**
+ * Stores one chunk of a scan's findings: new ones as OPEN, known ones with their status carried
+ * over or reopened (domain/findings/settlement.ts), each recorded as seen by this scan.
+ */
+export async function storeScanFindings(db: HubDb, scanId: number, found: readonly FoundInRegion[], hooks: StoreHooks = {}): Promise<StoreOutcome> {
+  const unique = [...new Map(found.map((f) => [f.finding.fingerprint, f])).values()];
+  const outcome: StoreOutcome = { found: unique.length, new: 0, reopened: 0, stillSettled: 0 };
+  if (unique.length === 0) {
+    if (hooks.before || hooks.after)
+      await db.transaction(async (tx) => {
+        await hooks.before?.(tx);
+        await hooks.after?.(tx, outcome);
+      });
+    return outcome;
+  }
+  const now = toDbInstant();
+  await db.transaction(async (tx) => {
+    await hooks.before?.(tx);
+    const existing = new Map<string, { id: number; status: FindingStatus; settledContentHash: string | null }>();
+    for (const part of chunks(unique.map((f) => f.finding.fingerprint), 2000)) {
+      const rows = await tx
+        .select({ id: finding.id, fingerprint: finding.fingerprint, status: finding.status, settledContentHash: finding.settledContentHash })
+        .from(finding)
+        .where(inList(finding.fingerprint, part))
+        .for('update');
+      for (const r of rows) existing.set(r.fingerprint, r);
+    }
+
+    const reopened: { fingerprint: string; from: FindingStatus; reason: string; contentHash: string }[] = [];
+    const rows = unique.map(({ finding: f, regionCode }) => {
+      const stored = existing.get(f.fingerprint);
+      const seen = seenAgain(f, stored);
+      if (seen.outcome === 'NEW') outcome.new += 1;
+      else if (seen.outcome === 'REOPENED') {
+        outcome.reopened += 1;
+        reopened.push({ fingerprint: f.fingerprint, from: stored!.status, reason: seen.reason!, contentHash: f.contentHash });
+      } else if (seen.outcome === 'STILL_SETTLED') outcome.stillSettled += 1;
+      const detail: FindingDetail = { idNumbers: f.idNumbers, records: f.records, measure: f.measure, explanation: f.explanation };
+      return {
+        fingerprint: f.fingerprint,
+        ruleId: f.ruleId,
+        kind: f.kind,
+        severity: f.severity,
+        scope: f.scope,
+        status: seen.status,
+        householdId: f.householdId,
+        regionCode,
+        townshipCode: townshipOf(regionCode),
+        departmentMask: departmentMask(f.departments),
+        ongoing: f.ongoing,
+        contentHash: f.contentHash,
+        firstScanId: scanId,
+        lastScanId: scanId,
+        firstSeenAt: now,
+        lastSeenAt: now,
+        detail: JSON.stringify(detail),
+        updatedAt: now,
+      };
+    });
+    for (const part of chunks(rows)) {
+      await tx
+        .insert(finding)
+        .values(part)
+        .onDuplicateKeyUpdate({
+          // first_* and settled_content_hash keep what they were: the identity's history.
+          set: {
+            ruleId: sql`VALUES(rule_id)`,
+            kind: sql`VALUES(kind)`,
+            severity: sql`VALUES(severity)`,
+            scope: sql`VALUES(scope)`,
+            status: sql`VALUES(status)`,
+            householdId: sql`VALUES(household_id)`,
+            regionCode: sql`VALUES(region_code)`,
+            townshipCode: sql`VALUES(township_code)`,
+            departmentMask: sql`VALUES(department_mask)`,
+            ongoing: sql`VALUES(ongoing)`,
+            contentHash: sql`VALUES(content_hash)`,
+            lastScanId: sql`VALUES(last_scan_id)`,
+            lastSeenAt: sql`VALUES(last_seen_at)`,
+            detail: sql`VALUES(detail)`,
+            updatedAt: sql`VALUES(updated_at)`,
+          },
+        });
+    }
+
+    const ids = new Map<string, number>();
+    for (const [fp, r] of existing) ids.set(fp, r.id);
+    const fresh = unique.map((f) => f.finding.fingerprint).filter((fp) => !ids.has(fp));
+    for (const part of chunks(fresh, 2000)) {
+      for (const r of await tx.select({ id: finding.id, fingerprint: finding.fingerprint }).from(finding).where(inList(finding.fingerprint, part))) ids.set(r.fingerprint, r.id);
+    }
+
+    if (reopened.length > 0) {
+      await tx.insert(findingEvent).values(
+        reopened.map((r) => ({
+          findingId: ids.get(r.fingerprint)!,
+          action: 'REOPENED' as const,
+          fromStatus: r.from,
+          toStatus: 'OPEN' as const,
+          actor: 'scan',
+          reason: r.reason,
+          scanId,
+          contentHash: r.contentHash,
+          at: now,
+        })),
+      );
+    }
+
+    const occurrences = unique.map(({ finding: f, regionCode }) => ({
+      scanId,
+      findingId: ids.get(f.fingerprint)!,
+      ruleId: f.ruleId,
+      severity: f.severity,
+      townshipCode: townshipOf(regionCode),
+      departmentMask: departmentMask(f.departments),
+    }));
+    for (const part of chunks(occurrences, 2000)) await tx.insert(findingOccurrence).ignore().values(part);
+    await hooks.after?.(tx, outcome);
+  });
+  return outcome;
+}
+
+// ----- Reading findings ---------------------------------------------------------------------------
+
+export async function findingsByFingerprints(db: HubDb, fingerprints: readonly string[]): Promise<FindingRow[]> {
+  if (fingerprints.length === 0) return [];
+  return db.select().from(finding).where(inList(finding.fingerprint, [...fingerprints]));
+}
+
+export async function eventsOfFindings(db: HubDb, findingIds: readonly number[]): Promise<FindingEventRow[]> {
+  if (findingIds.length === 0) return [];
+  return db.select().from(findingEvent).where(inList(findingEvent.findingId, [...findingIds])).orderBy(asc(findingEvent.findingId), asc(findingEvent.id));
+}
+
+export interface FindingFilter {
+  ruleIds?: readonly string[] | null;
+  severities?: readonly Severity[] | null;
+  departments?: readonly DepartmentCode[] | null;
+  townshipCode?: string | null;
+  statuses?: readonly FindingStatus[] | null;
+  /** Only findings of households registered under this division prefix (a caller's region scope). */
+  regionPrefix?: string | null;
+}
+
+function filterConditions(scanId: number, filter: FindingFilter): SQL[] {
+  const c: SQL[] = [eq(findingOccurrence.scanId, scanId)];
+  if (filter.ruleIds?.length) c.push(inList(findingOccurrence.ruleId, [...filter.ruleIds]));
+  if (filter.severities?.length) c.push(inList(findingOccurrence.severity, [...filter.severities]));
+  if (filter.townshipCode) c.push(eq(findingOccurrence.townshipCode, filter.townshipCode));
+  if (filter.departments?.length) c.push(sql`(${findingOccurrence.departmentMask} & ${departmentMask(filter.departments)}) <> 0`);
+  if (filter.statuses?.length) c.push(inList(finding.status, [...filter.statuses]));
+  if (filter.regionPrefix) c.push(like(finding.regionCode, `${filter.regionPrefix}%`));
+  return c;
+}
+
+/** One page of a scan's findings, in a stable order (by finding), after a finding id. */
+export async function scanFindingsPage(db: HubDb, scanId: number, filter: FindingFilter, first: number, afterId: number | null): Promise<{ rows: FindingRow[]; hasNextPage: boolean }> {
+  const c = filterConditions(scanId, filter);
+  if (afterId !== null) c.push(gt(findingOccurrence.findingId, afterId));
+  const rows = await db
+    .select({ f: finding })
+    .from(findingOccurrence)
+    .innerJoin(finding, eq(finding.id, findingOccurrence.findingId))
+    .where(and(...c))
+    .orderBy(asc(findingOccurrence.findingId))
+    .limit(first + 1);
+  return { rows: rows.slice(0, first).map((r) => r.f), hasNextPage: rows.length > first };
+}
+
+export async function countScanFindings(db: HubDb, scanId: number, filter: FindingFilter): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`COUNT(*)` })
+    .from(findingOccurrence)
+    .innerJoin(finding, eq(finding.id, findingOccurrence.findingId))
+    .where(and(...filterConditions(scanId, filter)));
+  return Number(row.n);
+}
+
+// ----- Settling -----------------------------------------------------------------------------------
+
+export interface Settler {
+  /** The API client (or CLI user) making the change. */
+  actor: string;
+  department: DepartmentCode | null;
+  officer: string | null;
+}
+
+export type SettleError = SettleRefusal | 'FINDING_NOT_FOUND' | 'DEPARTMENT_NOT_CONCERNED';
+
+/**
+ * Confirms, dismisses or resolves a stored finding, by a department it concerns, recording who,
+ * why and the content it was settled on (a dismissal holds until that content changes).
+ */
+export async function settleFinding(
+  db: HubDb,
+  fingerprint: string,
+  action: SettleAction,
+  by: Settler,
+  reason: string | null,
+): Promise<{ ok: true; row: FindingRow } | { ok: false; code: SettleError }> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx.select().from(finding).where(eq(finding.fingerprint, fingerprint)).for('update');
+    if (!row) return { ok: false as const, code: 'FINDING_NOT_FOUND' as const };
+    if (by.department !== null && !departmentsOfMask(row.departmentMask).includes(by.department)) return { ok: false as const, code: 'DEPARTMENT_NOT_CONCERNED' as const };
+    const next = settle(row.status, action, reason);
+    if (!next.ok) return next;
+    const now = toDbInstant();
+    await tx.update(finding).set({ status: next.status, settledContentHash: row.contentHash, updatedAt: now }).where(eq(finding.id, row.id));
+    await tx.insert(findingEvent).values({
+      findingId: row.id,
+      action: next.status as 'CONFIRMED' | 'DISMISSED' | 'RESOLVED',
+      fromStatus: row.status,
+      toStatus: next.status,
+      actor: by.actor.slice(0, FINDING_LIMITS.actor),
+      actorDepartment: by.department,
+      officer: by.officer?.slice(0, FINDING_LIMITS.officer) ?? null,
+      reason: reason?.trim().slice(0, FINDING_LIMITS.reason) || null,
+      contentHash: row.contentHash,
+      at: now,
+    });
+    return { ok: true as const, row: { ...row, status: next.status, settledContentHash: row.contentHash, updatedAt: now } };
+  });
+}

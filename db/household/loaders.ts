@@ -1,0 +1,129 @@
+/**
+ * Per-request DataLoaders over the hub's own tables. Each batch function is one prepared statement
+ * and returns exactly one entry per key, in key order; a missing row is null, never an error.
+ */
+import DataLoader from 'dataloader';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/mysql-core';
+import { divisionLevel } from '../../domain/division-code';
+import type { PersonFacts, Spell } from '../../domain/findings/facts';
+import { byKey, groupByKey } from '../batch';
+import type { HubDb } from '../connect';
+import { inPlaceholder, preparedPer } from '../prepared';
+import { household, householdMember, person, region } from './schema';
+
+export type HouseholdRow = typeof household.$inferSelect;
+export type PersonRow = typeof person.$inferSelect;
+export type RegionRow = typeof region.$inferSelect;
+/** The households a person has been in, as `householdsOfPerson` reads them. */
+export interface PersonHouseholds {
+  /** Every spell of every household the person has been in, theirs among them. */
+  spells: Spell[];
+  /** Their own dates; null when the hub has no such person. */
+  person: PersonFacts | null;
+  /** The household they belong to now. */
+  current: HouseholdRow | null;
+}
+
+/** A division the hub's table does not list still answers with its code and level. */
+export function unknownRegion(code: string): RegionRow {
+  return { code, name: code, level: divisionLevel(code), parentCode: null };
+}
+
+export interface MemberRow {
+  householdId: number;
+  relation: (typeof householdMember.$inferSelect)['relation'];
+  joinedOn: string;
+  person: PersonRow;
+}
+
+const RELATION_ORDER = sql`FIELD(${householdMember.relation}, 'HEAD', 'SPOUSE', 'PARENT', 'GRANDPARENT', 'CHILD', 'GRANDCHILD', 'SIBLING', 'OTHER')`;
+
+/** The loaders' statements, prepared once per database handle (db/prepared.ts). */
+const statements = preparedPer((db: HubDb) => ({
+  householdsById: db.select().from(household).where(inPlaceholder(household.id, 'ids')).prepare(),
+  membersOf: db
+    .select({
+      householdId: householdMember.householdId,
+      relation: householdMember.relation,
+      joinedOn: householdMember.joinedOn,
+      person,
+    })
+    .from(householdMember)
+    .innerJoin(person, eq(person.idNumber, householdMember.idNumber))
+    .where(and(inPlaceholder(householdMember.householdId, 'ids'), isNull(householdMember.leftOn)))
+    .orderBy(asc(householdMember.householdId), RELATION_ORDER, asc(person.birthDate))
+    .prepare(),
+  peopleByIdNumber: db.select().from(person).where(inPlaceholder(person.idNumber, 'ids')).prepare(),
+  householdsOfPeople: (() => {
+    const other = alias(householdMember, 'other');
+    return db
+      .select({
+        asked: householdMember.idNumber,
+        askedLeftOn: householdMember.leftOn,
+        household,
+        idNumber: other.idNumber,
+        joinedOn: other.joinedOn,
+        leftOn: other.leftOn,
+        birthDate: person.birthDate,
+        deathDate: person.deathDate,
+      })
+      .from(householdMember)
+      .innerJoin(household, eq(household.id, householdMember.householdId))
+      .innerJoin(other, eq(other.householdId, householdMember.householdId))
+      .leftJoin(person, eq(person.idNumber, householdMember.idNumber))
+      .where(inPlaceholder(householdMember.idNumber, 'ids'))
+      .prepare();
+  })(),
+  regionsByCode: db.select().from(region).where(inPlaceholder(region.code, 'codes')).prepare(),
+}));
+
+export function createHubLoaders(db: HubDb) {
+  const q = statements(db);
+  const householdById = new DataLoader<number, HouseholdRow | null>(async (ids) => byKey(ids, await q.householdsById.execute({ ids }), (r) => r.id));
+  /**
+   * Every household a person has been in, with every spell of each (theirs among them, past
+   * members too), their own dates, and the household they belong to now: one statement, which
+   * the region check of a person-keyed field and a pre-grant check share. The household rows are
+   * handed to `householdById`, so asking for one again costs nothing.
+   */
+  const householdsOfPerson = new DataLoader<string, PersonHouseholds>(async (ids) => {
+    const rows = await q.householdsOfPeople.execute({ ids });
+    for (const r of rows) householdById.prime(r.household.id, r.household);
+    return groupByKey(ids, rows, (r) => r.asked).map((mine, i) => {
+      const spells: Spell[] = [];
+      const seen = new Set<string>();
+      for (const r of mine) {
+        const key = `${r.household.id}|${r.idNumber}|${r.joinedOn}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        spells.push({ householdId: r.household.id, idNumber: r.idNumber, joinedOn: r.joinedOn, leftOn: r.leftOn });
+      }
+      const first = mine[0];
+      return {
+        spells,
+        person: first?.birthDate ? { idNumber: ids[i], birthDate: first.birthDate, deathDate: first.deathDate } : null,
+        current: mine.find((r) => r.askedLeftOn === null)?.household ?? null,
+      };
+    });
+  });
+  return {
+    householdById,
+
+    /** Current members (no leaving date), head first, each with their person row. */
+    membersByHousehold: new DataLoader<number, MemberRow[]>(async (ids) => groupByKey(ids, await q.membersOf.execute({ ids }), (r) => r.householdId)),
+
+    personByIdNumber: new DataLoader<string, PersonRow | null>(async (ids) => byKey(ids, await q.peopleByIdNumber.execute({ ids }), (r) => r.idNumber)),
+
+    householdsOfPerson,
+
+    /** The household a person belongs to now (no leaving date). */
+    currentHouseholdByIdNumber: new DataLoader<string, HouseholdRow | null>(async (ids) =>
+      (await householdsOfPerson.loadMany(ids)).map((h) => (h instanceof Error ? h : h.current)),
+    ),
+
+    regionByCode: new DataLoader<string, RegionRow | null>(async (codes) => byKey(codes, await q.regionsByCode.execute({ codes }), (r) => r.code)),
+  };
+}
+
+export type HubLoaders = ReturnType<typeof createHubLoaders>;

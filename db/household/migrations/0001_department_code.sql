@@ -1,0 +1,1 @@
+ALTER TABLE `programme` MODIFY COLUMN `department` varchar(24) NOT NULL;

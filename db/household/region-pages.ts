@@ -1,0 +1,35 @@
+/**
+ * Households under a division, a page at a time, in (division, id) order so the page is read
+ * straight off the `household_region` index at any depth (keyset pagination, no OFFSET).
+ */
+import { and, asc, count, eq, gt, like, or, type SQL } from 'drizzle-orm';
+import type { RegionCursor } from '../../domain/cursor';
+import type { HubDb } from '../connect';
+import { household } from './schema';
+import type { HouseholdRow } from './loaders';
+
+/** Households under a division prefix that come after a key in (division, id) order. */
+export function underPrefixAfter(prefix: string, after: RegionCursor | null): SQL | undefined {
+  const under = like(household.regionCode, `${prefix}%`);
+  return after
+    ? and(under, or(gt(household.regionCode, after.regionCode), and(eq(household.regionCode, after.regionCode), gt(household.id, after.id))))
+    : under;
+}
+
+/** The order underPrefixAfter pages in: straight off the `household_region` index. */
+export const REGION_ORDER = [asc(household.regionCode), asc(household.id)];
+
+export async function householdsUnderPrefix(db: HubDb, prefix: string, first: number, after: RegionCursor | null): Promise<{ rows: HouseholdRow[]; hasNextPage: boolean }> {
+  const rows = await db
+    .select()
+    .from(household)
+    .where(underPrefixAfter(prefix, after))
+    .orderBy(...REGION_ORDER)
+    .limit(first + 1);
+  return { rows: rows.slice(0, first), hasNextPage: rows.length > first };
+}
+
+export async function countHouseholdsUnderPrefix(db: HubDb, prefix: string): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(household).where(like(household.regionCode, `${prefix}%`));
+  return row.n;
+}

@@ -1,0 +1,61 @@
+/**
+ * The hub's own tables: who lives where. Aid itself stays in the department sources and is read
+ * live through `federation/`; the hub keeps only what no single department owns.
+ */
+import { bigint, char, date, index, mysqlEnum, mysqlTable, primaryKey, varchar } from 'drizzle-orm/mysql-core';
+import type { DepartmentCode } from '../../domain/departments';
+
+/** Administrative divisions (GB/T 2260; 12-digit statistical codes below county). */
+export const region = mysqlTable(
+  'region',
+  {
+    code: varchar('code', { length: 12 }).primaryKey(),
+    name: varchar('name', { length: 64 }).notNull(),
+    level: mysqlEnum('level', ['PROVINCE', 'CITY', 'COUNTY', 'TOWNSHIP', 'VILLAGE']).notNull(),
+    parentCode: varchar('parent_code', { length: 12 }),
+  },
+  (t) => [index('region_parent').on(t.parentCode)],
+);
+
+export const household = mysqlTable(
+  'household',
+  {
+    id: bigint('id', { mode: 'number', unsigned: true }).autoincrement().primaryKey(),
+    /** 户籍登记号 or the locality's own household number. */
+    registrationNo: varchar('registration_no', { length: 32 }).notNull().unique(),
+    /** The most precise division known: village (12 digits) or township (9). */
+    regionCode: varchar('region_code', { length: 12 }).notNull(),
+    address: varchar('address', { length: 255 }).notNull(),
+  },
+  (t) => [index('household_region').on(t.regionCode, t.id)],
+);
+
+export const person = mysqlTable('person', {
+  idNumber: char('id_number', { length: 18 }).primaryKey(),
+  name: varchar('name', { length: 64 }).notNull(),
+  gender: mysqlEnum('gender', ['M', 'F']).notNull(),
+  birthDate: date('birth_date', { mode: 'string' }).notNull(),
+  deathDate: date('death_date', { mode: 'string' }),
+});
+
+/** Membership over time, so a person who moves household keeps both spells. */
+export const householdMember = mysqlTable(
+  'household_member',
+  {
+    householdId: bigint('household_id', { mode: 'number', unsigned: true }).notNull(),
+    idNumber: char('id_number', { length: 18 }).notNull(),
+    relation: mysqlEnum('relation', ['HEAD', 'SPOUSE', 'CHILD', 'PARENT', 'GRANDCHILD', 'GRANDPARENT', 'SIBLING', 'OTHER']).notNull(),
+    joinedOn: date('joined_on', { mode: 'string' }).notNull(),
+    leftOn: date('left_on', { mode: 'string' }),
+  },
+  (t) => [primaryKey({ columns: [t.householdId, t.idNumber, t.joinedOn] }), index('member_person').on(t.idNumber)],
+);
+
+export const programme = mysqlTable('programme', {
+  code: varchar('code', { length: 32 }).primaryKey(),
+  // A code of domain/departments.ts (the catalogue is synced from code): a new department needs no migration here.
+  department: varchar('department', { length: 24 }).$type<DepartmentCode>().notNull(),
+  name: varchar('name', { length: 64 }).notNull(),
+  kind: mysqlEnum('kind', ['RECURRING', 'ONE_OFF']).notNull(),
+  purpose: mysqlEnum('purpose', ['BASIC_LIVING', 'TEMPORARY', 'MEDICAL', 'EDUCATION', 'HOUSING', 'EMPLOYMENT', 'DISABILITY', 'SERVICE']).notNull(),
+});

@@ -1,0 +1,77 @@
+/**
+ * Creates the hub database and brings its tables up to date; the department databases of demo
+ * and test set-ups are created by federation/provision.ts with these same functions.
+ */
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/mysql2';
+import { migrate } from 'drizzle-orm/mysql2/migrator';
+import mysql from 'mysql2/promise';
+import { PROGRAMMES } from '../../domain/programmes';
+import { databaseOf } from '../config';
+import { createPool } from '../connect';
+import { programme } from '../household/schema';
+
+/**
+ * The hub's tables come in sets, one per domain, each with its own drizzle-kit folder and its own
+ * bookkeeping table, so domains evolve their tables without renumbering each other's migrations.
+ */
+export const HUB_MIGRATION_SETS = [{ folder: path.join(__dirname, '..', 'household', 'migrations'), table: '__drizzle_migrations' }, { folder: path.join(__dirname, '..', 'cases', 'migrations'), table: '__drizzle_migrations_cases' }, { folder: path.join(__dirname, '..', 'access', 'migrations'), table: '__drizzle_migrations_access' }, { folder: path.join(__dirname, '..', 'findings', 'migrations'), table: '__drizzle_migrations_findings' }, { folder: path.join(__dirname, '..', 'jobs', 'migrations'), table: '__drizzle_migrations_jobs' }];
+
+/** CREATE DATABASE IF NOT EXISTS for the database a URL names, connecting without it. */
+export async function ensureDatabase(url: string): Promise<void> {
+  const u = new URL(url);
+  const name = databaseOf(url);
+  u.pathname = '/';
+  const conn = await mysql.createConnection({ uri: u.toString() });
+  try {
+    await conn.query(`CREATE DATABASE IF NOT EXISTS ${mysql.escapeId(name)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  } finally {
+    await conn.end();
+  }
+}
+
+export async function migrateUrl(url: string, migrationsFolder: string, migrationsTable = '__drizzle_migrations'): Promise<void> {
+  const pool = createPool(url, { connectionLimit: 1 });
+  try {
+    await migrate(drizzle(pool), { migrationsFolder, migrationsTable });
+  } finally {
+    await pool.end();
+  }
+}
+
+/** The programme catalogue lives in code (domain/programmes.ts) and is mirrored into the hub. */
+async function syncProgrammes(hubUrl: string): Promise<void> {
+  const pool = createPool(hubUrl, { connectionLimit: 1 });
+  try {
+    await drizzle(pool)
+      .insert(programme)
+      .values(PROGRAMMES.map((p) => ({ ...p })))
+      .onDuplicateKeyUpdate({
+        set: { department: sql`VALUES(department)`, name: sql`VALUES(name)`, kind: sql`VALUES(kind)`, purpose: sql`VALUES(purpose)` },
+      });
+  } finally {
+    await pool.end();
+  }
+}
+
+export async function provisionHub(hubUrl: string): Promise<void> {
+  await ensureDatabase(hubUrl);
+  for (const set of HUB_MIGRATION_SETS) await migrateUrl(hubUrl, set.folder, set.table);
+  await syncProgrammes(hubUrl);
+}
+
+/** Drops the hub database and its department databases (tests and `--reset` only). */
+export async function dropDatabases(urls: string[]): Promise<void> {
+  for (const url of urls) {
+    const u = new URL(url);
+    const name = databaseOf(url);
+    u.pathname = '/';
+    const conn = await mysql.createConnection({ uri: u.toString() });
+    try {
+      await conn.query(`DROP DATABASE IF EXISTS ${mysql.escapeId(name)}`);
+    } finally {
+      await conn.end();
+    }
+  }
+}

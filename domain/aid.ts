@@ -1,0 +1,108 @@
+/**
+ * The common aid record: one piece of aid to one person, whichever department pays it, and the
+ * department facts the rules read (hospital settlements, disability certificates). Every adapter
+ * maps its rows to these shapes (federation/contract.ts), building records with the constructors
+ * below rather than spelling every field.
+ */
+import type { DepartmentCode } from './departments';
+import type { ProgrammeCode } from './programmes';
+import type { IsoDate } from './dates';
+
+export type AidStatus = 'ACTIVE' | 'ENDED' | 'SUSPENDED' | 'PAID' | 'CANCELLED';
+
+/** Why temporary aid was granted (seed 000, 二(一)3). */
+export type AidCause = 'ILLNESS' | 'ACCIDENT' | 'DISASTER' | 'JOB_LOSS' | 'EDUCATION' | 'OTHER';
+
+/** One piece of aid to one person, whichever department pays it. */
+export interface AidRecord {
+  department: DepartmentCode;
+  programme: ProgrammeCode;
+  /** The beneficiary's ID number (GB 11643). */
+  beneficiaryIdNumber: string;
+  /** The department's own household key (低保 family number, housing application, …), if it has one. */
+  sourceHouseholdRef: string | null;
+  /** RECURRING: periodStart..periodEnd (null end = still running), amountFen per month. */
+  periodStart: IsoDate | null;
+  periodEnd: IsoDate | null;
+  /** ONE_OFF: the date granted or paid, amountFen in total. */
+  grantDate: IsoDate | null;
+  amountFen: number;
+  status: AidStatus;
+  /** Stable reference into the source: `<table>:<key>`, unique within the department. */
+  sourceRef: string;
+  /** 临时救助 only: the cause, whether 急难, and whether approved as a second aid (二次临时救助). */
+  cause?: AidCause | null;
+  urgent?: boolean;
+  secondAid?: boolean;
+  /** Aid tied to one hospital settlement (medical aid, union illness aid): the settlement's ref. */
+  settlementRef?: string | null;
+  /** Education aid: the school year, e.g. "2025-2026". */
+  schoolYear?: string | null;
+}
+
+/** A hospital settlement as the medical insurance system records it, in fen. */
+export interface HospitalSettlement {
+  settlementRef: string;
+  idNumber: string;
+  hospitalName: string;
+  admittedOn: IsoDate;
+  dischargedOn: IsoDate | null;
+  settledOn: IsoDate;
+  diagnosis: string | null;
+  totalCostFen: number;
+  basicInsurancePaidFen: number;
+  criticalIllnessInsurancePaidFen: number;
+  medicalAidPaidFen: number;
+  outOfPocketFen: number;
+}
+
+/** A disability certificate (第二代残疾人证): 18-char ID number + category digit + level digit. */
+export interface DisabilityCertificate {
+  certificateNumber: string;
+  idNumber: string;
+  category: number;
+  level: number;
+  issuedOn: IsoDate;
+  validUntil: IsoDate | null;
+  status: 'VALID' | 'EXPIRED' | 'REVOKED';
+}
+
+/**
+ * A person's job loss as a department records it (a union hardship file, a human resources
+ * unemployment registration). Department-neutral: a monitoring trigger asks whether someone lost
+ * a job, not which office wrote it down.
+ */
+export interface JobLoss {
+  idNumber: string;
+  department: DepartmentCode;
+  /** The day the job was lost (or the registration says it was). */
+  lostOn: IsoDate;
+  /** Stable reference into the source, as for aid records. */
+  sourceRef: string;
+}
+
+/** What every record says, whichever kind it is. */
+interface RecordBase {
+  department: DepartmentCode;
+  programme: ProgrammeCode;
+  beneficiaryIdNumber: string;
+  sourceHouseholdRef?: string | null;
+  status: AidStatus;
+  sourceRef: string;
+}
+type Extras = Pick<AidRecord, 'cause' | 'urgent' | 'secondAid' | 'settlementRef' | 'schoolYear'>;
+
+/**
+ * Aid paid every month over a period: `monthlyFen` per month from `start` to `end` (null: still
+ * running). The one place a recurring record's fields are spelled out.
+ */
+export function recurringAid(r: RecordBase & { start: IsoDate; end: IsoDate | null; monthlyFen: number } & Extras): AidRecord {
+  const { department, programme, beneficiaryIdNumber, sourceHouseholdRef = null, start, end, monthlyFen, status, sourceRef, ...extras } = r;
+  return { department, programme, beneficiaryIdNumber, sourceHouseholdRef, periodStart: start, periodEnd: end, grantDate: null, amountFen: monthlyFen, status, sourceRef, ...extras };
+}
+
+/** Aid granted once: `amountFen` in total, granted or paid on `grantDate`. */
+export function oneOffAid(r: RecordBase & { grantDate: IsoDate; amountFen: number } & Extras): AidRecord {
+  const { department, programme, beneficiaryIdNumber, sourceHouseholdRef = null, grantDate, amountFen, status, sourceRef, ...extras } = r;
+  return { department, programme, beneficiaryIdNumber, sourceHouseholdRef, periodStart: null, periodEnd: null, grantDate, amountFen, status, sourceRef, ...extras };
+}

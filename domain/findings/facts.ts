@@ -1,0 +1,105 @@
+/**
+ * The plain data the rules run over, for one household at a time, and what a finding says. No
+ * database and no GraphQL here: the scan, the household view and the pre-grant check each gather
+ * these facts their own way (set-wise) and hand them to the same functions.
+ */
+import type { DepartmentCode } from '../departments';
+import type { IsoDate } from '../dates';
+import type { ProgrammeCode } from '../programmes';
+import type { AidCause, AidRecord, DisabilityCertificate, HospitalSettlement } from '../aid';
+import type { Interval } from './periods';
+import type { RuleKind, RuleScope, Severity } from './rule-set';
+
+export type { AidCause, AidRecord, DisabilityCertificate, HospitalSettlement };
+
+/** A spell of membership: in the household from `joinedOn` up to the day before `leftOn`. */
+export interface Spell {
+  householdId: number;
+  idNumber: string;
+  joinedOn: IsoDate;
+  /** The first day no longer a member; null while still one. */
+  leftOn: IsoDate | null;
+}
+
+export interface PersonFacts {
+  idNumber: string;
+  birthDate: IsoDate;
+  deathDate: IsoDate | null;
+}
+
+/** A student on the education department's roll. */
+export interface StudentFacts {
+  idNumber: string;
+}
+
+/** A second temporary aid (二次临时救助) approved at the hub (issue 5's cases), if any. */
+export interface SecondAidApprovalFacts {
+  idNumber: string;
+  cause: AidCause;
+  approvedOn: IsoDate;
+  /** The temporary-aid record it paid, `<department>:<sourceRef>`, once known. */
+  aidRecordKey: string | null;
+}
+
+export interface HouseholdFacts {
+  /** Null for a person the hub has in no household: only person-scope rules run. */
+  householdId: number | null;
+  /** Everyone who was ever a member, with every spell in this household. */
+  spells: readonly Spell[];
+  /** People whose person-scope findings belong to this household (it is their home). */
+  homeMembers: ReadonlySet<string>;
+  people: ReadonlyMap<string, PersonFacts>;
+  /** Every aid record of everyone in `spells` (and of the home members). */
+  records: readonly AidRecord[];
+  /** Settlements of these people, and any other settlement their aid is tied to, by reference. */
+  settlements: ReadonlyMap<string, HospitalSettlement>;
+  certificates: readonly DisabilityCertificate[];
+  students: readonly StudentFacts[];
+  secondAidApprovals: readonly SecondAidApprovalFacts[];
+}
+
+/** The key of a record across departments; the fingerprint is built from these. */
+export function recordKey(r: Pick<AidRecord, 'department' | 'sourceRef'>): string {
+  return `${r.department}:${r.sourceRef}`;
+}
+
+/** What was found, by kind: the overlap, the excess, the count, or what is missing. */
+export type Measure =
+  | { type: 'OVERLAP'; overlap: Interval; days: number }
+  | { type: 'SAME_PERIOD'; period: string }
+  | { type: 'REPEATED'; cause: AidCause | null; count: number; windowMonths: number }
+  | { type: 'SETTLEMENT_EXCESS'; settlementRef: string; settledOn: IsoDate; burdenFen: number; aidFen: number; excessFen: number }
+  | { type: 'AFTER_DEATH'; deathDate: IsoDate; unpaid: Interval; months: number; excessFen: number }
+  | { type: 'MISSED'; expected: ProgrammeCode[]; met: MetCondition[] };
+
+/** A condition of a missed-aid rule, as it was met. */
+export type MetCondition =
+  | { fact: 'DISABILITY_CERTIFICATE'; certificateNumber: string; category: number; level: number }
+  | { fact: 'HOUSEHOLD_HOLDS'; programmes: ProgrammeCode[] }
+  | { fact: 'HOLDS'; programmes: ProgrammeCode[] }
+  | { fact: 'STUDENT'; age: number; schoolYear: string }
+  | { fact: 'OUT_OF_POCKET'; totalFen: number; minFen: number; from: IsoDate; to: IsoDate; settlementRefs: string[] }
+  | { fact: 'GRANTS'; programmes: ProgrammeCode[]; count: number; from: IsoDate; to: IsoDate };
+
+export interface Finding {
+  ruleId: string;
+  kind: RuleKind;
+  severity: Severity;
+  scope: RuleScope;
+  householdId: number | null;
+  /** People involved, sorted. */
+  idNumbers: string[];
+  /** The exact aid records involved (none for a missed aid with no record behind it). */
+  records: AidRecord[];
+  measure: Measure;
+  /** The departments concerned: those whose records are involved, or that should have paid. */
+  departments: DepartmentCode[];
+  /** Whether the problem still runs today (an open overlap, aid still paid, aid still missing). */
+  ongoing: boolean;
+  /** Identity across scans: the rule and the records (or facts) involved. */
+  fingerprint: string;
+  /** Digest of the involved records' content: a dismissal holds until it changes. */
+  contentHash: string;
+  /** In words an officer can read out at a meeting; names and ID numbers are never in it. */
+  explanation: string;
+}

@@ -1,0 +1,103 @@
+/**
+ * The contract between the hub and a department source. Each department keeps its own table
+ * shapes in its own front-end database (前置库); its folder under federation/ reads them and maps
+ * every row to the common shapes of domain/aid.ts. Department table and column names never leave
+ * the folder: the rest of the hub reaches a department only through this interface and the
+ * registry (federation/registry.ts).
+ */
+import type { MySql2Database } from 'drizzle-orm/mysql2';
+import type { MySqlColumn, MySqlTable } from 'drizzle-orm/mysql-core';
+import type { StudentFacts } from '../domain/findings/facts';
+import type { DepartmentDemo } from './demo-contract';
+import type { TableDeclaration } from './import-declaration';
+import type { DepartmentCode } from '../domain/departments';
+import type { ProgrammeCode } from '../domain/programmes';
+import type { IsoDate } from '../domain/dates';
+import type { AidRecord, DisabilityCertificate, HospitalSettlement, JobLoss } from '../domain/aid';
+
+export type { AidCause, AidRecord, AidStatus, DisabilityCertificate, HospitalSettlement, JobLoss } from '../domain/aid';
+
+export type SourceDb = MySql2Database<Record<string, never>>;
+
+/** Whether a table that holds only `held` programmes is needed for `wanted` (absent: everything is). */
+export function needed(wanted: ReadonlySet<ProgrammeCode> | undefined, held: readonly ProgrammeCode[]): boolean {
+  return wanted === undefined || held.some((p) => wanted.has(p));
+}
+
+/** What a table that is not needed returns. */
+export const NOT_READ: Promise<never[]> = Promise.resolve([]);
+
+/** Reads one kind of fact about a batch of people, in a fixed number of statements. */
+export interface FactReader<T> {
+  byIdNumbers(db: SourceDb, idNumbers: readonly string[]): Promise<T[]>;
+  /** The ID-number column the facts hang from: a scan reads it once, index only, to know who has any. */
+  keyColumn: MySqlColumn;
+}
+
+/**
+ * Facts beside aid that the rules (and the coming monitoring triggers) read, by kind. A kind is
+ * department-neutral: the rules ask for settlements or job losses, and the registry says which
+ * departments provide them (federation/registry.ts, `factProviders`).
+ */
+export interface DepartmentFactReaders {
+  /** Hospital settlements (medical insurance), also by settlement reference. */
+  settlements?: FactReader<HospitalSettlement> & { byRefs(db: SourceDb, refs: readonly string[]): Promise<HospitalSettlement[]> };
+  /** Disability certificates. */
+  certificates?: FactReader<DisabilityCertificate>;
+  /** Students on the roll, with their school years. */
+  students?: FactReader<StudentFacts>;
+  /** Job losses (a union hardship file, an unemployment registration). */
+  jobLosses?: FactReader<JobLoss>;
+}
+
+export type FactKind = keyof DepartmentFactReaders;
+
+/**
+ * How the hub can see a table's new and changed rows, for monitoring (监测预警) over live data:
+ * `sequence` is a key that only grows (rows above the last one seen are new), `updatedAt` a time
+ * the department's system sets on every change. A table with neither is compared as a snapshot,
+ * by primary key. Only the declaration lives here; the monitoring feature reads it.
+ */
+export interface ChangeFeed {
+  table: MySqlTable;
+  sequence: MySqlColumn | null;
+  updatedAt: MySqlColumn | null;
+}
+
+export interface DepartmentAdapter {
+  code: DepartmentCode;
+  /**
+   * Every aid record whose beneficiary is one of these people, in a fixed number of statements
+   * however many people are asked for (one per source table). Order is not significant.
+   * With `programmes`, tables that can hold none of them are not read (a pre-grant check needs only
+   * what its rules name); records of other programmes may still come back from the tables read.
+   */
+  aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: IsoDate, programmes?: ReadonlySet<ProgrammeCode>): Promise<AidRecord[]>;
+  /**
+   * drizzle-kit migrations that create the department's tables in an empty database. Production
+   * front-end databases belong to the department and already exist; the hub applies these only to
+   * demo and test databases.
+   */
+  migrationsFolder: string;
+  /** Every table of the department's front-end database that the hub reads. */
+  tables: readonly MySqlTable[];
+  /**
+   * The columns through which the department's records reach a person (beneficiary ID numbers,
+   * and the keys those records hang from). A region scan reads them, index only, to ask the
+   * department only about people it has rows for (federation/person-keys.ts).
+   */
+  personKeys: readonly MySqlColumn[];
+  /** ID-number columns that are not person keys, each with the reason. */
+  otherIdColumns?: readonly { column: MySqlColumn; why: string }[];
+  /** Facts beside aid this department provides. */
+  facts?: DepartmentFactReaders;
+  /** How each table's new and changed rows can be seen (for monitoring). */
+  changeFeed: readonly ChangeFeed[];
+  /**
+   * The department's import files (`npm run import`): one declaration per table, by table name
+   * (federation/import-declaration.ts). Absent: its files are declared in tools/import/spec.ts.
+   */
+  importTables?: Readonly<Record<string, TableDeclaration>>;
+  /** Its part of the demo population (federation/demo-contract.ts). Absent: tools/generate writes it. */
+  demo?: DepartmentDemo;
+}

@@ -1,0 +1,99 @@
+import { countStatements } from '../../db/instrument';
+import { certificatesByIdNumbers, disability } from './adapter';
+import { clCertificate, clRehabAid, clSubsidy } from './tables';
+import type { SourceDb } from '../contract';
+import { createTestDatabases, type TestDatabases } from '../../test/support/databases';
+import { bySourceRef, syntheticId, TODAY } from '../../test/support/department-scenario';
+
+const ids = {
+  he: syntheticId('1985-08-08', 19),
+  ma: syntheticId('1990-01-31', 20),
+  notAsked: syntheticId('1979-04-04', 31),
+};
+
+/** 第二代残疾人证号: ID number, category digit, level digit. */
+const certNo = (id: string, category: number, level: number) => `${id}${category}${level}`;
+
+/**
+ * 何 holds a valid level-1 physical certificate with a nursing subsidy, an ended living subsidy
+ * (ending in a leap February) and a running one, and a rehabilitation grant. 马's intellectual
+ * certificate has been cancelled (注销) and an older one has expired.
+ */
+const scenario = {
+  certificates: [
+    { certNo: certNo(ids.he, 4, 1), idCard: ids.he, disType: 4, disLevel: 1, issueDate: '2022-03-01', validUntil: '2032-03-01', certStatus: 1 },
+    { certNo: certNo(ids.ma, 5, 2), idCard: ids.ma, disType: 5, disLevel: 2, issueDate: '2021-06-01', validUntil: null, certStatus: 3 },
+    { certNo: certNo(ids.ma, 5, 3), idCard: ids.ma, disType: 5, disLevel: 3, issueDate: '2012-06-01', validUntil: '2020-06-01', certStatus: 2 },
+    { certNo: certNo(ids.notAsked, 1, 1), idCard: ids.notAsked, disType: 1, disLevel: 1, issueDate: '2020-01-01', validUntil: null, certStatus: 1 },
+  ],
+  subsidies: [
+    { subId: 1, certNo: certNo(ids.he, 4, 1), subType: 'HL', startYm: '2024-01', endYm: null, monthlyFen: 9000 },
+    { subId: 2, certNo: certNo(ids.he, 4, 1), subType: 'SH', startYm: '2023-03', endYm: '2024-02', monthlyFen: 8000 },
+    { subId: 3, certNo: certNo(ids.he, 4, 1), subType: 'SH', startYm: '2025-01', endYm: '2026-03', monthlyFen: 8500 },
+    { subId: 4, certNo: certNo(ids.ma, 5, 2), subType: 'HL', startYm: '2025-01', endYm: null, monthlyFen: 9000 },
+    { subId: 9, certNo: certNo(ids.notAsked, 1, 1), subType: 'HL', startYm: '2024-01', endYm: null, monthlyFen: 9000 },
+  ],
+  rehab: [
+    { id: 1, certNo: certNo(ids.he, 4, 1), serviceName: '假肢适配', grantDate: '2025-05-20', amountFen: 1200000 },
+    { id: 9, certNo: certNo(ids.notAsked, 1, 1), serviceName: '助视器', grantDate: '2025-05-20', amountFen: 30000 },
+  ],
+} as const;
+
+let dbs: TestDatabases;
+let db: SourceDb;
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('fed_disability');
+  db = dbs.sources.DISABILITY;
+  await db.insert(clCertificate).values(scenario.certificates.map((c) => ({ ...c })));
+  await db.insert(clSubsidy).values(scenario.subsidies.map((s) => ({ ...s })));
+  await db.insert(clRehabAid).values(scenario.rehab.map((r) => ({ ...r })));
+});
+
+afterAll(async () => {
+  await dbs?.close();
+});
+
+test('maps the two subsidies over whole months and rehabilitation aid as a grant', async () => {
+  const records = await disability.aidByIdNumbers(db, [ids.he, ids.ma], TODAY);
+  const recurring = { department: 'DISABILITY', sourceHouseholdRef: null, grantDate: null } as const;
+  expect(bySourceRef(records)).toEqual([
+    { department: 'DISABILITY', programme: 'REHAB_AID', beneficiaryIdNumber: ids.he, sourceHouseholdRef: null, periodStart: null, periodEnd: null, grantDate: '2025-05-20', amountFen: 1200000, status: 'PAID', sourceRef: 'cl_rehab_aid:1' },
+    { ...recurring, programme: 'DISABILITY_NURSING', beneficiaryIdNumber: ids.he, periodStart: '2024-01-01', periodEnd: null, amountFen: 9000, status: 'ACTIVE', sourceRef: 'cl_subsidy:1' },
+    { ...recurring, programme: 'DISABILITY_LIVING', beneficiaryIdNumber: ids.he, periodStart: '2023-03-01', periodEnd: '2024-02-29', amountFen: 8000, status: 'ENDED', sourceRef: 'cl_subsidy:2' },
+    { ...recurring, programme: 'DISABILITY_LIVING', beneficiaryIdNumber: ids.he, periodStart: '2025-01-01', periodEnd: '2026-03-31', amountFen: 8500, status: 'ACTIVE', sourceRef: 'cl_subsidy:3' },
+    // The certificate was cancelled: the subsidy has ended though its row has no end month.
+    { ...recurring, programme: 'DISABILITY_NURSING', beneficiaryIdNumber: ids.ma, periodStart: '2025-01-01', periodEnd: null, amountFen: 9000, status: 'ENDED', sourceRef: 'cl_subsidy:4' },
+  ]);
+});
+
+test('a subsidy ending this month is ENDED once the month is over', async () => {
+  const records = await disability.aidByIdNumbers(db, [ids.he], '2026-04-01');
+  expect(records.find((r) => r.sourceRef === 'cl_subsidy:3')?.status).toBe('ENDED');
+});
+
+test('returns nobody who was not asked for', async () => {
+  const records = await disability.aidByIdNumbers(db, [ids.ma], TODAY);
+  expect(records.map((r) => r.sourceRef)).toEqual(['cl_subsidy:4']);
+  expect(await certificatesByIdNumbers(db, [ids.he])).toHaveLength(1);
+});
+
+test('certificates are mapped with category, level and status', async () => {
+  const certificates = await certificatesByIdNumbers(db, [ids.he, ids.ma]);
+  expect([...certificates].sort((a, b) => (a.certificateNumber < b.certificateNumber ? -1 : 1))).toEqual(
+    [
+      { certificateNumber: certNo(ids.he, 4, 1), idNumber: ids.he, category: 4, level: 1, issuedOn: '2022-03-01', validUntil: '2032-03-01', status: 'VALID' },
+      { certificateNumber: certNo(ids.ma, 5, 2), idNumber: ids.ma, category: 5, level: 2, issuedOn: '2021-06-01', validUntil: null, status: 'REVOKED' },
+      { certificateNumber: certNo(ids.ma, 5, 3), idNumber: ids.ma, category: 5, level: 3, issuedOn: '2012-06-01', validUntil: '2020-06-01', status: 'EXPIRED' },
+    ].sort((a, b) => (a.certificateNumber < b.certificateNumber ? -1 : 1)),
+  );
+});
+
+test('statement counts do not grow with the batch', async () => {
+  for (const batch of [[ids.he], Object.values(ids)]) {
+    const aid = await countStatements(() => disability.aidByIdNumbers(db, batch, TODAY));
+    expect(aid.counter.bySource.get('DISABILITY')).toBe(2);
+    const certificates = await countStatements(() => certificatesByIdNumbers(db, batch));
+    expect(certificates.counter.bySource.get('DISABILITY')).toBe(1);
+  }
+});

@@ -1,0 +1,75 @@
+import { countStatements } from '../../db/instrument';
+import { education } from './adapter';
+import { xsFunding, xsStudent } from './tables';
+import type { SourceDb } from '../contract';
+import { createTestDatabases, type TestDatabases } from '../../test/support/databases';
+import { bySourceRef, syntheticId, TODAY } from '../../test/support/department-scenario';
+
+/** Two funded students asked for, one funded student never asked for. */
+const scenario = {
+  ids: {
+    lin: syntheticId('2009-04-02', 11),
+    zhao: syntheticId('2010-09-18', 22),
+    notAsked: syntheticId('2008-01-30', 33),
+  },
+  students: [
+    { studentNo: 'G3708110001', key: 'lin', schoolCode: '370811001', schoolName: '任城区第一中学', stage: 'GZ', grade: 2, enrolYear: '2024' },
+    { studentNo: 'G3708110002', key: 'zhao', schoolCode: '370811002', schoolName: '任城区实验初中', stage: 'CZ', grade: 1, enrolYear: '2025' },
+    { studentNo: 'G3708110003', key: 'notAsked', schoolCode: '370811001', schoolName: '任城区第一中学', stage: 'GZ', grade: 3, enrolYear: '2023' },
+  ],
+  funding: [
+    { fundingId: 101, studentNo: 'G3708110001', schoolYear: '2025-2026', semester: 1, fundingType: 'GJZXJ', amountYuan: '1234.56', paidDate: '2025-10-15', paidFlag: 1 },
+    { fundingId: 102, studentNo: 'G3708110001', schoolYear: '2025-2026', semester: 1, fundingType: 'XFJM', amountYuan: '800.00', paidDate: '2025-09-10', paidFlag: 0 },
+    { fundingId: 103, studentNo: 'G3708110001', schoolYear: '2024-2025', semester: 2, fundingType: 'JSSBZ', amountYuan: '0.05', paidDate: '2025-04-01', paidFlag: 1 },
+    // A type outside the hub's catalogue (e.g. a local scheme) is not reported.
+    { fundingId: 104, studentNo: 'G3708110001', schoolYear: '2025-2026', semester: 1, fundingType: 'QT', amountYuan: '99.00', paidDate: '2025-10-20', paidFlag: 1 },
+    { fundingId: 201, studentNo: 'G3708110002', schoolYear: '2025-2026', semester: 1, fundingType: 'GJZXJ', amountYuan: '1500.5', paidDate: '2025-11-03', paidFlag: 1 },
+    { fundingId: 301, studentNo: 'G3708110003', schoolYear: '2025-2026', semester: 1, fundingType: 'GJZXJ', amountYuan: '2000.00', paidDate: '2025-10-15', paidFlag: 1 },
+  ],
+} as const;
+
+let dbs: TestDatabases;
+let db: SourceDb;
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('fed_education');
+  db = dbs.sources.EDUCATION;
+  await db.insert(xsStudent).values(scenario.students.map(({ key, ...s }) => ({ ...s, sfzh: scenario.ids[key] })));
+  await db.insert(xsFunding).values(scenario.funding.map((f) => ({ ...f })));
+});
+
+afterAll(async () => {
+  await dbs?.close();
+});
+
+const common = { department: 'EDUCATION', sourceHouseholdRef: null, periodStart: null, periodEnd: null } as const;
+
+test('maps each funding payment of the students asked for, converting yuan to fen exactly', async () => {
+  const { ids } = scenario;
+  const records = await education.aidByIdNumbers(db, [ids.lin, ids.zhao], TODAY);
+  expect(bySourceRef(records)).toEqual([
+    { ...common, programme: 'NATIONAL_GRANT', beneficiaryIdNumber: ids.lin, grantDate: '2025-10-15', amountFen: 123456, status: 'PAID', sourceRef: 'xs_funding:101', schoolYear: '2025-2026' },
+    { ...common, programme: 'TUITION_WAIVER', beneficiaryIdNumber: ids.lin, grantDate: '2025-09-10', amountFen: 80000, status: 'CANCELLED', sourceRef: 'xs_funding:102', schoolYear: '2025-2026' },
+    { ...common, programme: 'BOARDING_SUBSIDY', beneficiaryIdNumber: ids.lin, grantDate: '2025-04-01', amountFen: 5, status: 'PAID', sourceRef: 'xs_funding:103', schoolYear: '2024-2025' },
+    { ...common, programme: 'NATIONAL_GRANT', beneficiaryIdNumber: ids.zhao, grantDate: '2025-11-03', amountFen: 150050, status: 'PAID', sourceRef: 'xs_funding:201', schoolYear: '2025-2026' },
+  ]);
+});
+
+test('returns nobody who was not asked for', async () => {
+  const records = await education.aidByIdNumbers(db, [scenario.ids.zhao], TODAY);
+  expect(records.map((r) => r.sourceRef)).toEqual(['xs_funding:201']);
+  const all = await education.aidByIdNumbers(db, [scenario.ids.lin, scenario.ids.zhao], TODAY);
+  expect(all.some((r) => r.beneficiaryIdNumber === scenario.ids.notAsked)).toBe(false);
+});
+
+test('costs one statement however many people are asked for', async () => {
+  const { ids } = scenario;
+  for (const batch of [[ids.lin], [ids.lin, ids.zhao, ids.notAsked]]) {
+    const { counter } = await countStatements(() => education.aidByIdNumbers(db, batch, TODAY));
+    expect(counter.bySource.get('EDUCATION')).toBe(1);
+  }
+});
+
+test('an empty batch finds nothing', async () => {
+  expect(await education.aidByIdNumbers(db, [], TODAY)).toEqual([]);
+});

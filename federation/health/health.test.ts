@@ -1,0 +1,107 @@
+import { countStatements } from '../../db/instrument';
+import { health, settlementsByIdNumbers } from './adapter';
+import { miAidPayment, miSettlement } from './tables';
+import type { SourceDb } from '../contract';
+import { createTestDatabases, type TestDatabases } from '../../test/support/databases';
+import { bySourceRef, syntheticId, TODAY } from '../../test/support/department-scenario';
+
+const ids = {
+  liu: syntheticId('1959-12-01', 13),
+  chen: syntheticId('1962-06-30', 24),
+  notAsked: syntheticId('1970-03-08', 35),
+};
+
+/**
+ * Settlements with medical aid paid in the one-stop settlement, without it, and reversed; aid paid
+ * separately, tied to a settlement or not; a premium subsidy; someone never asked for.
+ */
+const scenario = {
+  settlements: [
+    { setlId: 'SETL-0001', psnCertNo: ids.liu, fixmedinsName: '济宁市第一人民医院', admDate: '2025-08-01', dscgDate: '2025-08-20', setlDate: '2025-08-20', diseName: '脑梗死', medfeeSumamt: '20000.00', hifpPay: '12000.00', hifmiPay: '3000.00', mafPay: '1234.56', psnPay: '3765.44', refdSetlFlag: '0' },
+    { setlId: 'SETL-0002', psnCertNo: ids.liu, fixmedinsName: '任城区人民医院', admDate: '2025-12-28', dscgDate: null, setlDate: '2026-01-05', diseName: null, medfeeSumamt: '5000.10', hifpPay: '3000.00', hifmiPay: '0.00', mafPay: '0.00', psnPay: '2000.10', refdSetlFlag: '0' },
+    { setlId: 'SETL-0003', psnCertNo: ids.liu, fixmedinsName: '任城区人民医院', admDate: '2025-09-01', dscgDate: '2025-09-05', setlDate: '2025-09-05', diseName: '肺炎', medfeeSumamt: '3000.00', hifpPay: '1500.00', hifmiPay: '0.00', mafPay: '500.00', psnPay: '1000.00', refdSetlFlag: '1' },
+    { setlId: 'SETL-0009', psnCertNo: ids.notAsked, fixmedinsName: '任城区人民医院', admDate: '2025-09-01', dscgDate: '2025-09-05', setlDate: '2025-09-05', diseName: null, medfeeSumamt: '1000.00', hifpPay: '600.00', hifmiPay: '0.00', mafPay: '100.00', psnPay: '300.00', refdSetlFlag: '0' },
+  ],
+  aidPayments: [
+    { payId: 'PAY-0001', psnCertNo: ids.liu, setlId: 'SETL-0002', aidType: 'MAF', payDate: '2026-02-10', payAmt: '300.10' },
+    { payId: 'PAY-0002', psnCertNo: ids.chen, setlId: null, aidType: 'CBZZ', payDate: '2026-01-15', payAmt: '350.00' },
+    { payId: 'PAY-0003', psnCertNo: ids.chen, setlId: null, aidType: 'MAF', payDate: '2025-07-01', payAmt: '88.8' },
+    // A type outside the hub's catalogue is not reported.
+    { payId: 'PAY-0004', psnCertNo: ids.chen, setlId: null, aidType: 'QT', payDate: '2025-07-01', payAmt: '10.00' },
+    { payId: 'PAY-0009', psnCertNo: ids.notAsked, setlId: null, aidType: 'CBZZ', payDate: '2026-01-15', payAmt: '350.00' },
+  ],
+} as const;
+
+let dbs: TestDatabases;
+let db: SourceDb;
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('fed_health');
+  db = dbs.sources.HEALTH;
+  await db.insert(miSettlement).values(scenario.settlements.map((s) => ({ ...s })));
+  await db.insert(miAidPayment).values(scenario.aidPayments.map((p) => ({ ...p })));
+});
+
+afterAll(async () => {
+  await dbs?.close();
+});
+
+const oneOff = { department: 'HEALTH', sourceHouseholdRef: null, periodStart: null, periodEnd: null, status: 'PAID' } as const;
+
+test('maps medical aid from standing settlements and from separate payments, and premium subsidies', async () => {
+  const records = await health.aidByIdNumbers(db, [ids.liu, ids.chen], TODAY);
+  expect(bySourceRef(records)).toEqual([
+    { ...oneOff, programme: 'MEDICAL_AID', beneficiaryIdNumber: ids.chen, grantDate: '2025-07-01', amountFen: 8880, sourceRef: 'mi_aid_pay:PAY-0003', settlementRef: null },
+    { ...oneOff, programme: 'PREMIUM_SUBSIDY', beneficiaryIdNumber: ids.chen, grantDate: '2026-01-15', amountFen: 35000, sourceRef: 'mi_aid_pay:PAY-0002', settlementRef: null },
+    { ...oneOff, programme: 'MEDICAL_AID', beneficiaryIdNumber: ids.liu, grantDate: '2026-02-10', amountFen: 30010, sourceRef: 'mi_aid_pay:PAY-0001', settlementRef: 'SETL-0002' },
+    { ...oneOff, programme: 'MEDICAL_AID', beneficiaryIdNumber: ids.liu, grantDate: '2025-08-20', amountFen: 123456, sourceRef: 'mi_setl:SETL-0001', settlementRef: 'SETL-0001' },
+  ].sort((a, b) => (a.sourceRef < b.sourceRef ? -1 : 1)));
+});
+
+test('returns nobody who was not asked for', async () => {
+  const records = await health.aidByIdNumbers(db, [ids.chen], TODAY);
+  expect(records.map((r) => r.sourceRef).sort()).toEqual(['mi_aid_pay:PAY-0002', 'mi_aid_pay:PAY-0003']);
+});
+
+test('settlements are mapped in fen, reversed ones left out', async () => {
+  const settlements = await settlementsByIdNumbers(db, [ids.liu, ids.chen]);
+  expect([...settlements].sort((a, b) => (a.settlementRef < b.settlementRef ? -1 : 1))).toEqual([
+    {
+      settlementRef: 'SETL-0001',
+      idNumber: ids.liu,
+      hospitalName: '济宁市第一人民医院',
+      admittedOn: '2025-08-01',
+      dischargedOn: '2025-08-20',
+      settledOn: '2025-08-20',
+      diagnosis: '脑梗死',
+      totalCostFen: 2000000,
+      basicInsurancePaidFen: 1200000,
+      criticalIllnessInsurancePaidFen: 300000,
+      medicalAidPaidFen: 123456,
+      outOfPocketFen: 376544,
+    },
+    {
+      settlementRef: 'SETL-0002',
+      idNumber: ids.liu,
+      hospitalName: '任城区人民医院',
+      admittedOn: '2025-12-28',
+      dischargedOn: null,
+      settledOn: '2026-01-05',
+      diagnosis: null,
+      totalCostFen: 500010,
+      basicInsurancePaidFen: 300000,
+      criticalIllnessInsurancePaidFen: 0,
+      medicalAidPaidFen: 0,
+      outOfPocketFen: 200010,
+    },
+  ]);
+});
+
+test('statement counts do not grow with the batch', async () => {
+  for (const batch of [[ids.liu], [ids.liu, ids.chen, ids.notAsked]]) {
+    const aid = await countStatements(() => health.aidByIdNumbers(db, batch, TODAY));
+    expect(aid.counter.bySource.get('HEALTH')).toBe(2);
+    const settlements = await countStatements(() => settlementsByIdNumbers(db, batch));
+    expect(settlements.counter.bySource.get('HEALTH')).toBe(1);
+  }
+});

@@ -1,0 +1,87 @@
+import { countStatements } from '../../db/instrument';
+import { housing } from './adapter';
+import { gzfAllocation, gzfApplication, wfgzProject } from './tables';
+import type { SourceDb } from '../contract';
+import { createTestDatabases, type TestDatabases } from '../../test/support/databases';
+import { bySourceRef, syntheticId, TODAY } from '../../test/support/department-scenario';
+
+/**
+ * Two applicants asked for (one still housed, one who has left the scheme), one applicant never
+ * asked for; renovation projects finished, unfinished, and someone else's.
+ */
+const scenario = {
+  ids: {
+    wang: syntheticId('1968-07-12', 15),
+    sun: syntheticId('1975-02-03', 26),
+    notAsked: syntheticId('1980-11-21', 37),
+  },
+  applications: [
+    { appNo: 'GZF2024-0001', key: 'wang', familySize: 3, regionCode: '370811001001', applyDate: '2024-10-08', appStatus: 30 },
+    { appNo: 'GZF2024-0002', key: 'sun', familySize: 2, regionCode: '370811002003', applyDate: '2024-03-01', appStatus: 40 },
+    { appNo: 'GZF2025-0003', key: 'sun', familySize: 2, regionCode: '370811002003', applyDate: '2025-12-01', appStatus: 30 },
+    { appNo: 'GZF2024-0009', key: 'notAsked', familySize: 4, regionCode: '370811001002', applyDate: '2024-05-05', appStatus: 30 },
+  ],
+  allocations: [
+    { allocId: 11, appNo: 'GZF2024-0001', allocType: 'SW', monthlyFen: 45000, startDate: '2025-01-01', endDate: null, unitAddress: '任城区某小区 3-2-401' },
+    { allocId: 12, appNo: 'GZF2024-0001', allocType: 'BT', monthlyFen: 60000, startDate: '2023-01-01', endDate: '2024-12-31', unitAddress: null },
+    // 退出 with no end date recorded: ended all the same.
+    { allocId: 21, appNo: 'GZF2024-0002', allocType: 'BT', monthlyFen: 30000, startDate: '2024-06-01', endDate: null, unitAddress: null },
+    // Ends today: today is still covered.
+    { allocId: 22, appNo: 'GZF2025-0003', allocType: 'BT', monthlyFen: 32000, startDate: '2026-01-01', endDate: TODAY, unitAddress: null },
+    { allocId: 91, appNo: 'GZF2024-0009', allocType: 'SW', monthlyFen: 50000, startDate: '2024-07-01', endDate: null, unitAddress: null },
+  ],
+  projects: [
+    { projectId: 'WF370811-0001', key: 'wang', villageCode: '370811101201', dangerGrade: 'D', grantFen: 1850000, completedDate: '2024-11-20' },
+    // Not yet completed, so not yet paid.
+    { projectId: 'WF370811-0002', key: 'sun', villageCode: '370811101202', dangerGrade: 'C', grantFen: 1000000, completedDate: null },
+    { projectId: 'WF370811-0009', key: 'notAsked', villageCode: '370811101203', dangerGrade: 'D', grantFen: 1850000, completedDate: '2024-10-01' },
+  ],
+} as const;
+
+let dbs: TestDatabases;
+let db: SourceDb;
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('fed_housing');
+  db = dbs.sources.HOUSING;
+  await db.insert(gzfApplication).values(scenario.applications.map(({ key, ...a }) => ({ ...a, applicantIdCard: scenario.ids[key] })));
+  await db.insert(gzfAllocation).values(scenario.allocations.map((a) => ({ ...a })));
+  await db.insert(wfgzProject).values(scenario.projects.map(({ key, ...p }) => ({ ...p, ownerIdCard: scenario.ids[key] })));
+});
+
+afterAll(async () => {
+  await dbs?.close();
+});
+
+test('maps allocations as monthly aid of the application and completed renovations as grants', async () => {
+  const { ids } = scenario;
+  const records = await housing.aidByIdNumbers(db, [ids.wang, ids.sun], TODAY);
+  const recurring = { department: 'HOUSING', grantDate: null } as const;
+  const oneOff = { department: 'HOUSING', sourceHouseholdRef: null, periodStart: null, periodEnd: null } as const;
+  expect(bySourceRef(records)).toEqual([
+    { ...recurring, programme: 'PUBLIC_RENTAL', beneficiaryIdNumber: ids.wang, sourceHouseholdRef: 'GZF2024-0001', periodStart: '2025-01-01', periodEnd: null, amountFen: 45000, status: 'ACTIVE', sourceRef: 'gzf_allocation:11' },
+    { ...recurring, programme: 'RENT_SUBSIDY', beneficiaryIdNumber: ids.wang, sourceHouseholdRef: 'GZF2024-0001', periodStart: '2023-01-01', periodEnd: '2024-12-31', amountFen: 60000, status: 'ENDED', sourceRef: 'gzf_allocation:12' },
+    { ...recurring, programme: 'RENT_SUBSIDY', beneficiaryIdNumber: ids.sun, sourceHouseholdRef: 'GZF2024-0002', periodStart: '2024-06-01', periodEnd: null, amountFen: 30000, status: 'ENDED', sourceRef: 'gzf_allocation:21' },
+    { ...recurring, programme: 'RENT_SUBSIDY', beneficiaryIdNumber: ids.sun, sourceHouseholdRef: 'GZF2025-0003', periodStart: '2026-01-01', periodEnd: TODAY, amountFen: 32000, status: 'ACTIVE', sourceRef: 'gzf_allocation:22' },
+    { ...oneOff, programme: 'RURAL_RENOVATION', beneficiaryIdNumber: ids.wang, grantDate: '2024-11-20', amountFen: 1850000, status: 'PAID', sourceRef: 'wfgz_project:WF370811-0001' },
+  ]);
+});
+
+test('an allocation is ENDED the day after its end date', async () => {
+  const records = await housing.aidByIdNumbers(db, [scenario.ids.sun], '2026-03-16');
+  expect(records.find((r) => r.sourceRef === 'gzf_allocation:22')?.status).toBe('ENDED');
+});
+
+test('returns nobody who was not asked for', async () => {
+  const records = await housing.aidByIdNumbers(db, [scenario.ids.wang], TODAY);
+  expect(new Set(records.map((r) => r.beneficiaryIdNumber))).toEqual(new Set([scenario.ids.wang]));
+  expect(records).toHaveLength(3);
+});
+
+test('costs two statements however many people are asked for', async () => {
+  const { ids } = scenario;
+  for (const batch of [[ids.wang], [ids.wang, ids.sun, ids.notAsked]]) {
+    const { counter } = await countStatements(() => housing.aidByIdNumbers(db, batch, TODAY));
+    expect(counter.bySource.get('HOUSING')).toBe(2);
+  }
+});

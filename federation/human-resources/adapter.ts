@@ -1,0 +1,86 @@
+/**
+ * 人社 adapter: 失业保险金 spells and 公益性岗位 placements as RECURRING records (a monthly amount),
+ * 就业补助资金 grants (training, job-seeking, employment aid) as ONE_OFF records, and each
+ * unemployment registration as a job loss, the department-neutral fact monitoring triggers read.
+ * Three statements per aid batch (fewer when only some programmes are asked for), one per job-loss
+ * batch. Recognitions of hard-to-employ people (就业困难人员认定) are a status, not aid: they key a
+ * person for the scan and feed nothing else yet.
+ */
+import path from 'node:path';
+import { inPlaceholder, preparedPer } from '../../db/prepared';
+import { oneOffAid, recurringAid } from '../../domain/aid';
+import { yuanToFen } from '../../domain/money';
+import type { ProgrammeCode } from '../../domain/programmes';
+import { needed, NOT_READ, type AidRecord, type AidStatus, type DepartmentAdapter, type JobLoss, type SourceDb } from '../contract';
+import { HUMAN_RESOURCES_DEMO } from './demo';
+import { HUMAN_RESOURCES_IMPORT } from './import-spec';
+import { gyxgwAp, jyBzFf, jyKnryRd, syBxjFf, syDjxx } from './tables';
+
+const GRANT_PROGRAMMES: Record<string, ProgrammeCode> = { PX: 'TRAINING_SUBSIDY', QZ: 'JOB_SEEKING_SUBSIDY', YZ: 'EMPLOYMENT_AID' };
+
+/** 2 暂停 suspended, 3 终止 stopped; a spell whose last day has passed has ended whatever the flag. */
+function benefitStatus(ffzt: number, end: string | null, today: string): AidStatus {
+  if (ffzt === 2) return 'SUSPENDED';
+  if (ffzt === 3 || (end !== null && end < today)) return 'ENDED';
+  return 'ACTIVE';
+}
+
+/** The statements, prepared once per source (db/prepared.ts). */
+const statements = preparedPer((db: SourceDb) => ({
+  benefits: db.select().from(syBxjFf).where(inPlaceholder(syBxjFf.sfzhm, 'ids')).prepare(),
+  placements: db.select().from(gyxgwAp).where(inPlaceholder(gyxgwAp.sfzhm, 'ids')).prepare(),
+  grants: db.select().from(jyBzFf).where(inPlaceholder(jyBzFf.sfzhm, 'ids')).prepare(),
+  registrations: db.select({ djId: syDjxx.djId, sfzhm: syDjxx.sfzhm, syrq: syDjxx.syrq }).from(syDjxx).where(inPlaceholder(syDjxx.sfzhm, 'ids')).prepare(),
+}));
+
+/** Every unemployment registration of these people, as the day each lost a job. One statement. */
+export async function jobLossesByIdNumbers(db: SourceDb, idNumbers: readonly string[]): Promise<JobLoss[]> {
+  if (idNumbers.length === 0) return [];
+  const rows = await statements(db).registrations.execute({ ids: idNumbers });
+  return rows.map((r) => ({ idNumber: r.sfzhm, department: 'HUMAN_RESOURCES', lostOn: r.syrq, sourceRef: `sy_djxx:${r.djId}` }));
+}
+
+export const humanResources: DepartmentAdapter = {
+  code: 'HUMAN_RESOURCES',
+  migrationsFolder: path.join(__dirname, 'migrations'),
+  tables: [jyKnryRd, syDjxx, syBxjFf, gyxgwAp, jyBzFf],
+  personKeys: [jyKnryRd.sfzhm, syDjxx.sfzhm, syBxjFf.sfzhm, gyxgwAp.sfzhm, jyBzFf.sfzhm],
+  facts: { jobLosses: { byIdNumbers: jobLossesByIdNumbers, keyColumn: syDjxx.sfzhm } },
+  // Every table's key is an auto-increment number; spells and recognitions also change in place
+  // (an end date, a status), which only a snapshot comparison sees.
+  changeFeed: [
+    { table: jyKnryRd, sequence: jyKnryRd.rdId, updatedAt: null },
+    { table: syDjxx, sequence: syDjxx.djId, updatedAt: null },
+    { table: syBxjFf, sequence: syBxjFf.ffId, updatedAt: null },
+    { table: gyxgwAp, sequence: gyxgwAp.apId, updatedAt: null },
+    { table: jyBzFf, sequence: jyBzFf.ffId, updatedAt: null },
+  ],
+  importTables: HUMAN_RESOURCES_IMPORT,
+  demo: HUMAN_RESOURCES_DEMO,
+
+  async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: string, programmes?: ReadonlySet<ProgrammeCode>): Promise<AidRecord[]> {
+    if (idNumbers.length === 0) return [];
+    const q = statements(db);
+    const ids = { ids: idNumbers };
+    const [benefits, placements, grants] = await Promise.all([
+      needed(programmes, ['UNEMPLOYMENT_BENEFIT']) ? q.benefits.execute(ids) : NOT_READ,
+      needed(programmes, ['PUBLIC_WELFARE_JOB']) ? q.placements.execute(ids) : NOT_READ,
+      needed(programmes, Object.values(GRANT_PROGRAMMES)) ? q.grants.execute(ids) : NOT_READ,
+    ]);
+
+    const records: AidRecord[] = [];
+    for (const r of benefits) {
+      records.push(recurringAid({ department: 'HUMAN_RESOURCES', programme: 'UNEMPLOYMENT_BENEFIT', beneficiaryIdNumber: r.sfzhm, start: r.ksrq, end: r.zzrq, monthlyFen: yuanToFen(r.yffbz), status: benefitStatus(r.ffzt, r.zzrq, today), sourceRef: `sy_bxj_ff:${r.ffId}` }));
+    }
+    for (const r of placements) {
+      const status: AidStatus = r.jsrq !== null && r.jsrq < today ? 'ENDED' : 'ACTIVE';
+      records.push(recurringAid({ department: 'HUMAN_RESOURCES', programme: 'PUBLIC_WELFARE_JOB', beneficiaryIdNumber: r.sfzhm, start: r.ksrq, end: r.jsrq, monthlyFen: yuanToFen(r.gwbt), status, sourceRef: `gyxgw_ap:${r.apId}` }));
+    }
+    for (const r of grants) {
+      const programme = GRANT_PROGRAMMES[r.btlx];
+      if (!programme) continue;
+      records.push(oneOffAid({ department: 'HUMAN_RESOURCES', programme, beneficiaryIdNumber: r.sfzhm, grantDate: r.ffrq, amountFen: yuanToFen(r.ffje), status: 'PAID', sourceRef: `jy_bz_ff:${r.ffId}` }));
+    }
+    return records;
+  },
+};

@@ -1,0 +1,84 @@
+import { countStatements } from '../../db/instrument';
+import type { SourceDb } from '../contract';
+import { jobLossesByIdNumbers, union } from './adapter';
+import { ghGrant, ghWorkerFile } from './tables';
+import { createTestDatabases, type TestDatabases } from '../../test/support/databases';
+import { bySourceRef, syntheticId, TODAY } from '../../test/support/department-scenario';
+
+const ids = {
+  workerZhou: syntheticId('1972-05-06', 17),
+  studentZhou: syntheticId('2006-09-01', 28),
+  workerQian: syntheticId('1978-10-10', 39),
+  studentQian: syntheticId('2007-03-14', 40),
+};
+
+/**
+ * Two hardship-worker files. 周's file pays the worker (帮扶, 大病帮扶) and the worker's child
+ * (金秋助学); 钱's file pays a child and has one 金秋助学 row with the child's ID card missing.
+ */
+const scenario = {
+  files: [
+    { fileNo: 'GH-0001', idCard: ids.workerZhou, employer: '济宁某机械厂', hardshipLevel: 1, fileDate: '2024-02-01', closedDate: null, jobLostDate: '2025-06-30' },
+    { fileNo: 'GH-0002', idCard: ids.workerQian, employer: '济宁某纺织厂', hardshipLevel: 2, fileDate: '2023-05-01', closedDate: null, jobLostDate: null },
+  ],
+  grants: [
+    { grantNo: 1, fileNo: 'GH-0001', grantType: 'BF', grantDate: '2025-01-20', amountFen: 200000, studentIdCard: null, schoolYear: null, setlRef: null },
+    { grantNo: 2, fileNo: 'GH-0001', grantType: 'JQ', grantDate: '2025-09-01', amountFen: 300000, studentIdCard: ids.studentZhou, schoolYear: '2025-2026', setlRef: null },
+    { grantNo: 3, fileNo: 'GH-0001', grantType: 'DB', grantDate: '2025-09-15', amountFen: 500000, studentIdCard: null, schoolYear: null, setlRef: 'SETL-0001' },
+    // A type outside the hub's catalogue is not reported.
+    { grantNo: 4, fileNo: 'GH-0001', grantType: 'QT', grantDate: '2025-10-01', amountFen: 10000, studentIdCard: null, schoolYear: null, setlRef: null },
+    { grantNo: 5, fileNo: 'GH-0002', grantType: 'JQ', grantDate: '2025-09-01', amountFen: 250000, studentIdCard: ids.studentQian, schoolYear: '2025-2026', setlRef: null },
+    { grantNo: 6, fileNo: 'GH-0002', grantType: 'JQ', grantDate: '2024-09-01', amountFen: 200000, studentIdCard: null, schoolYear: '2024-2025', setlRef: null },
+  ],
+} as const;
+
+let dbs: TestDatabases;
+let db: SourceDb;
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('fed_union');
+  db = dbs.sources.UNION;
+  await db.insert(ghWorkerFile).values(scenario.files.map((f) => ({ ...f })));
+  await db.insert(ghGrant).values(scenario.grants.map((g) => ({ ...g })));
+});
+
+afterAll(async () => {
+  await dbs?.close();
+});
+
+const oneOff = { department: 'UNION', periodStart: null, periodEnd: null, status: 'PAID' } as const;
+
+const zhouHardship = { ...oneOff, programme: 'UNION_HARDSHIP', beneficiaryIdNumber: ids.workerZhou, sourceHouseholdRef: 'GH-0001', grantDate: '2025-01-20', amountFen: 200000, sourceRef: 'gh_grant:1', schoolYear: null, settlementRef: null };
+const zhouAutumn = { ...oneOff, programme: 'UNION_AUTUMN_EDU', beneficiaryIdNumber: ids.studentZhou, sourceHouseholdRef: 'GH-0001', grantDate: '2025-09-01', amountFen: 300000, sourceRef: 'gh_grant:2', schoolYear: '2025-2026', settlementRef: null };
+const zhouIllness = { ...oneOff, programme: 'UNION_ILLNESS', beneficiaryIdNumber: ids.workerZhou, sourceHouseholdRef: 'GH-0001', grantDate: '2025-09-15', amountFen: 500000, sourceRef: 'gh_grant:3', schoolYear: null, settlementRef: 'SETL-0001' };
+
+test('the worker and the student are each given their own grants', async () => {
+  expect(bySourceRef(await union.aidByIdNumbers(db, [ids.workerZhou, ids.studentZhou], TODAY))).toEqual([zhouHardship, zhouAutumn, zhouIllness]);
+});
+
+test("asking for the worker alone does not return the child's 金秋助学", async () => {
+  expect(bySourceRef(await union.aidByIdNumbers(db, [ids.workerZhou], TODAY))).toEqual([zhouHardship, zhouIllness]);
+});
+
+test("asking for the student alone returns only the student's grant", async () => {
+  expect(await union.aidByIdNumbers(db, [ids.studentZhou], TODAY)).toEqual([zhouAutumn]);
+  expect((await union.aidByIdNumbers(db, [ids.studentQian], TODAY)).map((r) => r.sourceRef)).toEqual(['gh_grant:5']);
+});
+
+test('a 金秋助学 grant with no student ID card is shown under the worker', async () => {
+  const records = await union.aidByIdNumbers(db, [ids.workerQian], TODAY);
+  expect(records).toEqual([
+    { ...oneOff, programme: 'UNION_AUTUMN_EDU', beneficiaryIdNumber: ids.workerQian, sourceHouseholdRef: 'GH-0002', grantDate: '2024-09-01', amountFen: 200000, sourceRef: 'gh_grant:6', schoolYear: '2024-2025', settlementRef: null },
+  ]);
+});
+
+test('costs one statement however many people are asked for', async () => {
+  for (const batch of [[ids.workerZhou], Object.values(ids)]) {
+    const { counter } = await countStatements(() => union.aidByIdNumbers(db, batch, TODAY));
+    expect(counter.bySource.get('UNION')).toBe(1);
+  }
+});
+
+test('a file with a job-loss date is a job loss of its worker; one without is not', async () => {
+  expect(await jobLossesByIdNumbers(db, [ids.workerZhou, ids.workerQian])).toEqual([{ idNumber: ids.workerZhou, department: 'UNION', lostOn: '2025-06-30', sourceRef: 'gh_worker_file:GH-0001' }]);
+});

@@ -1,0 +1,48 @@
+/** The caller and the audit trail. Access itself is enforced around every resolver (access/enforce.ts). */
+import { purposesFor } from '../../access/policy';
+import { seesIdNumbers } from '../../access/decide';
+import { fromDbInstant } from '../../db/instants';
+import { decodeIdCursor, encodeIdCursor } from '../../domain/cursor';
+import type { DepartmentCode } from '../../domain/departments';
+import type { Resolvers } from '../__generated__/types';
+import { departmentOf, pageOf, pageSize, positionAfter, unknownRegion } from '../common';
+import { requireIdNumber, badInput } from '../../access/errors';
+import type { AuditRow } from '../../access/audit';
+import type { HubContext } from '../context';
+
+const SEQ = 'seq';
+
+export const accessResolvers: Resolvers = {
+  Query: {
+    caller: (_, __, ctx) => ctx.access,
+
+    accessLog: async (_, args, ctx) => {
+      const idNumber = requireIdNumber(args.idNumber);
+      const first = pageSize(args.first, 50, 500);
+      const before = positionAfter(args.after, (cursor) => decodeIdCursor(SEQ, cursor));
+      if (!ctx.audit) throw new Error('no audit store in this context');
+      const page = await ctx.audit.entriesFor(idNumber, first, before);
+      return pageOf(page, (r) => encodeIdCursor(SEQ, r.seq), (r) => r);
+    },
+  },
+
+  Caller: {
+    name: (s) => s.caller!.name,
+    department: (s) => departmentOf(s.caller!.department),
+    regionScope: async (s, _, ctx) => (await ctx.loaders.hub.regionByCode.load(s.caller!.regionScope)) ?? unknownRegion(s.caller!.regionScope),
+    roles: (s) => s.caller!.roles,
+    allowedPurposes: (s) => purposesFor(s.caller!.roles),
+    seesIdNumbers: (s) => seesIdNumbers(s.caller!),
+  },
+
+  AccessLogEntry: {
+    seq: (r) => String(r.seq),
+    at: (r) => fromDbInstant(r.at),
+    // The trail records the client's department code as the client had it (access/audit.ts).
+    client: (r) => ({ name: r.clientName, department: r.department as DepartmentCode, regionScope: r.regionScope }),
+  },
+
+  AccessClient: {
+    department: (c) => departmentOf(c.department),
+  },
+};

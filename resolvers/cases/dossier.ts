@@ -1,0 +1,130 @@
+/**
+ * Puts a case's dossier together from the per-request loaders: the household and members from the
+ * hub, aid from every department through `aidForPeople` (one batch per department), and the
+ * household's cases and slips. The same plain object answers `Case.dossier`, is stored with a
+ * meeting, and is printed on the brief.
+ */
+import { inWindow, newestFirst, summariseAid } from '../../domain/household/aid-summary';
+import { formatChinaInstant } from '../../domain/cases/china-time';
+import { departmentsNotContributed, DOSSIER_MONTHS, DOSSIER_VERSION, monthsWindow, type Dossier, type DossierFinding, type DossierReferral } from '../../domain/cases/dossier';
+import { caseReference } from '../../domain/cases/reference';
+import type { IsoDate } from '../../domain/dates';
+import { householdFindings, type LiveRequest } from '../findings/live';
+import { aidForPeople, type DepartmentLoaders } from '../../federation/loaders';
+import { activeRuleSet } from '../../rules/load';
+import { explain } from '../../domain/findings/explain';
+import type { Finding } from '../../domain/findings/facts';
+import type { Rule } from '../../domain/findings/rule-set';
+import type { AidRecord } from '../../federation/contract';
+import type { CaseLoaders } from '../../db/cases/loaders';
+import type { CaseRecord } from '../../db/cases/records';
+import type { HubLoaders } from '../../db/household/loaders';
+
+export interface DossierInputs {
+  hub: HubLoaders;
+  departments: DepartmentLoaders;
+  cases: CaseLoaders;
+  /**
+   * Open findings (duplicate and missed aid) of a household, from the findings module; null where
+   * the hub has none to give, and the dossier then says findings were not available.
+   */
+  openFindings: ((householdId: number) => Promise<DossierFinding[]>) | null;
+}
+
+/**
+ * The household's open findings from the findings module (resolvers/findings/live.ts), under the
+ * rule set in force: those not dismissed or resolved.
+ */
+export function openFindingsFrom(req: LiveRequest): (householdId: number) => Promise<DossierFinding[]> {
+  return async (householdId) => {
+    const rules = activeRuleSet().rules;
+    return (await householdFindings(req, householdId, rules))
+      .filter((f) => f.status === 'OPEN' || f.status === 'CONFIRMED')
+      .map((f) => ({
+        ruleId: f.ruleId,
+        severity: f.severity,
+        status: f.status,
+        summary: f.explanation,
+        summaryWithoutHealth: withoutHealth(rules, f),
+        departments: f.departments,
+      }));
+  };
+}
+
+function withoutHealth(rules: readonly Rule[], f: Pick<Finding, 'ruleId' | 'measure' | 'records'>): string {
+  const rule = rules.find((r) => r.id === f.ruleId);
+  return rule ? explain(rule, f.measure, f.records, { health: false }) : f.ruleId;
+}
+
+export async function buildDossier(inputs: DossierInputs, c: CaseRecord, today: IsoDate, now: Date): Promise<Dossier> {
+  const [home, members, cases] = await Promise.all([
+    inputs.hub.householdById.load(c.householdId),
+    inputs.hub.membersByHousehold.load(c.householdId),
+    inputs.cases.casesByHousehold.load(c.householdId),
+  ]);
+  if (!home) throw new Error(`case ${c.id} names a household the hub does not have`);
+  const window = monthsWindow(today, DOSSIER_MONTHS);
+  const [region, { records, outcomes }, slipsPerCase, findings] = await Promise.all([
+    inputs.hub.regionByCode.load(home.regionCode),
+    aidForPeople(
+      inputs.departments,
+      members.map((m) => m.person.idNumber),
+    ),
+    Promise.all(cases.map((k) => inputs.cases.referralsByCase.load(k.id))),
+    inputs.openFindings ? inputs.openFindings(c.householdId) : Promise.resolve(null),
+  ]);
+  const aid = records.filter((r) => inWindow(r, window)).sort(newestFirst);
+  const referenceOf = new Map(cases.map((k) => [k.id, caseReference(k.id, k.reportedAt)]));
+  const referrals: DossierReferral[] = slipsPerCase.flat().map((s) => ({
+    id: s.id,
+    caseId: s.caseId,
+    caseReference: referenceOf.get(s.caseId) ?? '',
+    kind: s.kind,
+    from: s.fromOffice,
+    to: s.toOffice,
+    ask: s.ask,
+    programmeCode: s.programmeCode,
+    amountFen: s.amountFen,
+    state: s.state,
+    dueOn: s.dueOn,
+    feedback: s.feedback,
+    declineReason: s.declineReason,
+  }));
+  return {
+    version: DOSSIER_VERSION,
+    takenAt: formatChinaInstant(now),
+    window,
+    household: { id: home.id, registrationNumber: home.registrationNo, address: home.address, regionCode: home.regionCode, regionName: region?.name ?? home.regionCode },
+    members: members.map((m) => ({
+      idNumber: m.person.idNumber,
+      name: m.person.name,
+      gender: m.person.gender,
+      birthDate: m.person.birthDate,
+      deathDate: m.person.deathDate,
+      relation: m.relation,
+      joinedOn: m.joinedOn,
+    })),
+    aid,
+    totals: summariseAid(aid, window.from, window.to, today),
+    sources: outcomes.map((o) => ({ department: o.department, available: o.available, reason: o.reason })),
+    complete: outcomes.every((o) => o.available),
+    findings,
+    earlierCases: cases
+      .filter((k) => k.id !== c.id)
+      .map((k) => ({
+        id: k.id,
+        reference: referenceOf.get(k.id)!,
+        state: k.state,
+        urgency: k.urgency,
+        origin: k.origin,
+        reportedAt: formatChinaInstant(k.reportedAt),
+        summary: k.summary,
+        explanation: k.explanation,
+      })),
+    referrals,
+    departmentsNotContributed: departmentsNotContributed(
+      aid,
+      referrals.filter((r) => r.caseId === c.id),
+    ),
+  };
+}

@@ -1,0 +1,424 @@
+/**
+ * Cases, referral slips and joint meetings (一事一议). Resolvers read arguments, call a loader, a
+ * domain function or a data function in db/cases/, and map the result. Refusals come back as
+ * `userErrors`; only malformed arguments are thrown (BAD_USER_INPUT).
+ */
+import { answerReferral, issueReferral } from '../../db/cases/referrals';
+import { openCase, openCasesWithEvents, openReferralsDueBefore, referralsToOffice, transitionCase } from '../../db/cases/store';
+import { buildDossier, openFindingsFrom } from './dossier';
+import { createCaseLoaders, type CaseLoaders } from '../../db/cases/loaders';
+import { recordMeeting } from '../../db/cases/meetings';
+import { caseTimeline, type CaseRecord, type ReferralRecord, type CaseEventRecord, type MeetingRecord, type SecondAidRecord } from '../../db/cases/records';
+import type { Actor, WriteMeta } from '../../db/cases/write';
+import { chinaDateOf, formatChinaInstant } from '../../domain/cases/china-time';
+import { caseDeadlines, isMissed, standing, type CaseDeadline } from '../../domain/cases/deadlines';
+import type { Dossier, DossierCase, DossierReferral } from '../../domain/cases/dossier';
+import { caseError, type CaseUserError, type Outcome } from '../../domain/cases/errors';
+import { checkMeeting, type DecisionInput } from '../../domain/cases/meetings';
+import { departmentOfficeName, parseOffice, type Office } from '../../domain/cases/offices';
+import { caseReference } from '../../domain/cases/reference';
+import { REFERRAL_STATES, type ReferralState } from '../../domain/cases/referrals';
+import { allowedTransitions, type CaseOrigin, type CaseState, type CaseUrgency } from '../../domain/cases/state-machine';
+import { overdueReport, referralDue } from '../../domain/cases/supervision';
+import { calendarCoverage } from '../../domain/cases/working-days';
+import type { DepartmentCode } from '../../domain/departments';
+import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
+import { groupBy } from '../../domain/group-by';
+import { PROGRAMME_BY_CODE } from '../../domain/programmes';
+import { aidForPeople } from '../../federation/loaders';
+import type { AidRecord, AidCause } from '../../federation/contract';
+import type { ActorInput, CaseTransitionInput, OfficeInput, Resolvers } from '../__generated__/types';
+import { departmentOf, present, unknownRegion } from '../common';
+import type { HubContext } from '../context';
+import { badInput, requireDivisionCode, requireHubId, requireIdNumber } from '../../access/errors';
+import { inScope } from '../../access/decide';
+import { proseDetail } from '../findings/resolvers';
+import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { DateTimeResolver } from 'graphql-scalars';
+import type { IsoDate } from '../../domain/dates';
+import type { HouseholdRow } from '../../db/household/loaders';
+
+// ---- The request's case loaders (part of its one set, resolvers/context.ts) ----
+
+function caseLoaders(ctx: HubContext): CaseLoaders {
+  return ctx.loaders.cases;
+}
+
+/** After a write, the request reads the case tables afresh. */
+function forgetCaseReads(ctx: HubContext): void {
+  for (const loader of Object.values(ctx.loaders.cases)) loader.clearAll();
+}
+
+// ---- Arguments ----
+
+function requireOffice(arg: OfficeInput, argument: string): string {
+  const given = [arg.department, arg.township].filter((v) => v !== null && v !== undefined);
+  if (given.length !== 1) throw badInput(argument, 'MALFORMED_OFFICE', `${argument}: give exactly one of department and township`);
+  if (arg.department) return arg.department;
+  if (!/^\d{9}$/.test(arg.township!)) throw badInput(`${argument}.township`, 'MALFORMED_DIVISION_CODE', 'a township is named by its 9-digit division code');
+  return arg.township!;
+}
+
+/**
+ * Who acts. An authenticated caller (an API client of one department, scoped to a region) acts for
+ * its township's office when its scope is a township, else for its department; the input's officer,
+ * if given, is kept beside the client's name. Without a caller (no access layer, e.g. a resolver
+ * run outside the server) the input must name the actor.
+ */
+function actorOf(ctx: HubContext, arg: ActorInput | null | undefined): Actor {
+  const officer = arg?.officer.trim() ?? '';
+  if (officer.length > 64) throw badInput('input.actor.officer', 'MALFORMED_ACTOR', 'officer is a staff identifier of 1 to 64 characters');
+  const caller = ctx.access?.caller;
+  if (caller) {
+    const office = /^\d{9}$/.test(caller.regionScope) ? caller.regionScope : caller.department;
+    return { officer: (officer ? `${caller.name}/${officer}` : caller.name).slice(0, 64), office };
+  }
+  if (!arg) throw badInput('input.actor', 'ACTOR_REQUIRED', 'name the actor: the officer and the office they act for');
+  if (officer === '') throw badInput('input.actor.officer', 'MALFORMED_ACTOR', 'officer is a staff identifier of 1 to 64 characters');
+  return { officer, office: requireOffice(arg.office ?? {}, 'input.actor.office') };
+}
+
+/** What every case write may carry: who acts, when (if earlier than now), a retry key. */
+type WriteInput = Pick<CaseTransitionInput, 'actor' | 'idempotencyKey'> & Partial<Pick<CaseTransitionInput, 'occurredAt'>>;
+
+function metaOf(ctx: HubContext, input: WriteInput): WriteMeta {
+  const key = input.idempotencyKey ?? null;
+  if (key !== null && (key.length < 1 || key.length > 64)) throw badInput('input.idempotencyKey', 'MALFORMED_IDEMPOTENCY_KEY', 'idempotencyKey is 1 to 64 characters');
+  return { actor: actorOf(ctx, input.actor), occurredAt: input.occurredAt ?? null, idempotencyKey: key, now: ctx.now() };
+}
+
+function asOfOf(ctx: HubContext, asOf: Date | null | undefined): Date {
+  return asOf ?? ctx.now();
+}
+
+// ---- Mapping ----
+
+function officeOf(key: string): Office {
+  const office = parseOffice(key);
+  if (!office) throw new Error('stored office key is not an office');
+  return office;
+}
+
+async function deadlinesOf(c: CaseRecord, asOf: Date, ctx: HubContext): Promise<CaseDeadline[]> {
+  return caseDeadlines(caseTimeline(c, await caseLoaders(ctx).eventsByCase.load(c.id)), asOf);
+}
+
+function referralStanding(r: ReferralRecord, asOf: Date) {
+  return standing(referralDue(chinaDateOf(r.issuedAt), r.dueOn), r.answeredAt, null, asOf);
+}
+
+function payload<T>(outcome: Outcome<number>, ctx: HubContext, map: (id: number) => T): T | { userErrors: CaseUserError[] } {
+  if (!outcome.ok) return { userErrors: outcome.errors };
+  forgetCaseReads(ctx);
+  return map(outcome.value);
+}
+
+function caseById(ctx: HubContext, id: number) {
+  return caseLoaders(ctx).caseById.load(id);
+}
+
+/**
+ * Whether a case is within the caller's reach: its household in the caller's region scope. A write
+ * naming a case or slip out of reach answers CASE_NOT_FOUND / REFERRAL_NOT_FOUND, as for an id
+ * that does not exist: NOT_CASE_OWNER there would confirm to the caller that the case exists. The
+ * household is recorded as refused in the audit trail.
+ */
+async function inReach(ctx: HubContext, c: CaseRecord | null): Promise<boolean> {
+  if (!c) return false;
+  const caller = ctx.access?.caller;
+  if (!caller) return true;
+  const home = await ctx.loaders.hub.householdById.load(c.householdId);
+  if (inScope(caller.regionScope, home?.regionCode ?? null)) return true;
+  ctx.access.record([{ kind: 'HOUSEHOLD', householdId: c.householdId }], true);
+  return false;
+}
+
+const CASE_NOT_FOUND = () => ({ userErrors: [caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'caseId'])] });
+const REFERRAL_NOT_FOUND = () => ({ userErrors: [caseError('REFERRAL_NOT_FOUND', 'no referral slip with this id', ['input', 'referralId'])] });
+
+async function referralInReach(ctx: HubContext, referralId: number): Promise<boolean> {
+  const slip = await caseLoaders(ctx).referralById.load(referralId);
+  return slip !== null && (await inReach(ctx, await caseById(ctx, slip.caseId)));
+}
+
+async function referralPayload(ctx: HubContext, outcome: Outcome<number>) {
+  return payload(outcome, ctx, async (id) => {
+    const referral = await caseLoaders(ctx).referralById.load(id);
+    return { referral, case: referral ? await caseById(ctx, referral.caseId) : null, userErrors: [] };
+  });
+}
+
+/** The members' aid from one department, to check that an aid record a slip names exists. */
+async function aidRecordOf(ctx: HubContext, c: CaseRecord, department: DepartmentCode, sourceRef: string): Promise<{ record: AidRecord | null; answered: boolean }> {
+  const members = await ctx.loaders.hub.membersByHousehold.load(c.householdId);
+  const { records, outcomes } = await aidForPeople(
+    ctx.loaders.departments,
+    members.map((m) => m.person.idNumber),
+    [department],
+  );
+  return { record: records.find((r) => r.sourceRef === sourceRef) ?? null, answered: outcomes.every((o) => o.available) };
+}
+
+function dossierOf(ctx: HubContext, c: CaseRecord): Promise<Dossier> {
+  return buildDossier(
+    { hub: ctx.loaders.hub, departments: ctx.loaders.departments, cases: caseLoaders(ctx), openFindings: openFindingsFrom(ctx) },
+    c,
+    ctx.today,
+    ctx.now(),
+  );
+}
+
+function regionOf(ctx: HubContext, code: string) {
+  return ctx.loaders.hub.regionByCode.load(code).then((r) => r ?? unknownRegion(code));
+}
+
+// ---- Resolvers ----
+
+export const caseResolvers: Resolvers = {
+  Query: {
+    case: (_, args, ctx) => caseById(ctx, requireHubId(args.id, 'id')),
+    referral: (_, args, ctx) => caseLoaders(ctx).referralById.load(requireHubId(args.id, 'id')),
+    referralsToOffice: (_, args, ctx) =>
+      referralsToOffice(ctx.hub, requireOffice(args.office, 'office'), args.states?.length ? args.states : REFERRAL_STATES.filter((s) => s === 'ISSUED' || s === 'ACCEPTED')),
+    overdueReport: async (_, args, ctx) => {
+      const asOf = asOfOf(ctx, args.asOf);
+      if (args.regionCode) requireDivisionCode(args.regionCode, 'regionCode');
+      // Without a region, an authenticated caller sees its own scope.
+      const code = args.regionCode || ctx.access?.caller?.regionScope || null;
+      const prefix = code === null ? null : code.length === 12 ? code.slice(0, 9) : divisionPrefix(code);
+      const [slips, open] = await Promise.all([openReferralsDueBefore(ctx.hub, chinaDateOf(asOf), prefix), openCasesWithEvents(ctx.hub, prefix)]);
+      const loaders = caseLoaders(ctx);
+      for (const c of open.cases) loaders.caseById.prime(c.id, c);
+      const eventsOf = groupBy(open.events, (e) => e.caseId);
+      for (const c of open.cases) loaders.eventsByCase.prime(c.id, eventsOf.get(c.id) ?? []);
+      return overdueReport(
+        slips.map((s) => ({ referral: s, issuedOn: chinaDateOf(s.issuedAt), dueOn: s.dueOn, answeredAt: s.answeredAt, toOffice: s.toOffice, townshipCode: s.townshipCode })),
+        open.cases.map((c) => ({ case: c, timeline: caseTimeline(c, eventsOf.get(c.id) ?? []), ownerOffice: c.ownerOffice, townshipCode: c.townshipCode })),
+        asOf,
+      );
+    },
+    workingDayCalendar: () => calendarCoverage,
+  },
+
+  Mutation: {
+    caseOpen: async (_, { input }, ctx) => {
+      const meta = metaOf(ctx, input);
+      const outcome = await openCase(
+        ctx.hub,
+        { householdId: requireHubId(input.householdId, 'input.householdId'), origin: input.origin, urgency: input.urgency, summary: input.summary, reportedAt: input.reportedAt ?? null },
+        meta,
+      );
+      return payload(outcome, ctx, async (id) => ({ case: await caseById(ctx, id), userErrors: [] }));
+    },
+
+    caseTransition: async (_, { input }, ctx) => {
+      const meta = metaOf(ctx, input);
+      const caseId = requireHubId(input.caseId, 'input.caseId');
+      if (!(await inReach(ctx, await caseById(ctx, caseId)))) return CASE_NOT_FOUND();
+      const outcome = await transitionCase(ctx.hub, caseId, input.to, input.reason, meta);
+      return payload(outcome, ctx, async (id) => ({ case: await caseById(ctx, id), userErrors: [] }));
+    },
+
+    meetingRecord: async (_, { input }, ctx) => {
+      const meta = metaOf(ctx, input);
+      const caseId = requireHubId(input.caseId, 'input.caseId');
+      const decisions: DecisionInput[] = input.decisions.map((d, i) => ({
+        department: d.department,
+        programmeCode: d.programme,
+        amountFen: d.amountFen,
+        deadlineWorkingDays: d.deadlineWorkingDays,
+        ask: d.ask ?? null,
+        beneficiaryIdNumber: d.beneficiaryIdNumber ? requireIdNumber(d.beneficiaryIdNumber, `input.decisions[${i}].beneficiaryIdNumber`) : null,
+        secondAid: d.secondAidCause ? { cause: d.secondAidCause } : null,
+      }));
+      const meeting = { heldOn: input.heldOn, departmentsPresent: [...new Set(input.departmentsPresent)], notes: input.notes ?? null, decisions };
+      const c = await caseById(ctx, caseId);
+      if (!c || !(await inReach(ctx, c))) return CASE_NOT_FOUND();
+      // The state is checked under the case lock, after a retry has been answered from its key.
+      const dossier = await dossierOf(ctx, c);
+      const errors = checkMeeting(meeting, { reportedOn: chinaDateOf(c.reportedAt), today: chinaDateOf(meta.now), members: dossier.members.map((m) => m.idNumber) });
+      if (errors.length > 0) return { userErrors: errors };
+      const outcome = await recordMeeting(ctx.hub, caseId, meeting, dossier, meta);
+      return payload(outcome, ctx, async (id) => ({ meeting: await caseLoaders(ctx).meetingById.load(id), case: await caseById(ctx, caseId), userErrors: [] }));
+    },
+
+    referralIssue: async (_, { input }, ctx) => {
+      const meta = metaOf(ctx, input);
+      const caseId = requireHubId(input.caseId, 'input.caseId');
+      if (!(await inReach(ctx, await caseById(ctx, caseId)))) return CASE_NOT_FOUND();
+      const outcome = await issueReferral(
+        ctx.hub,
+        {
+          caseId,
+          to: requireOffice(input.to, 'input.to'),
+          ask: input.ask,
+          deadlineWorkingDays: input.deadlineWorkingDays,
+          handOver: input.handOver ?? false,
+        },
+        meta,
+      );
+      return referralPayload(ctx, outcome);
+    },
+
+    referralAccept: async (_, { input }, ctx) => {
+      const meta = metaOf(ctx, input);
+      const referralId = requireHubId(input.referralId, 'input.referralId');
+      if (!(await referralInReach(ctx, referralId))) return REFERRAL_NOT_FOUND();
+      return referralPayload(ctx, await answerReferral(ctx.hub, referralId, 'ACCEPT', { text: input.note ?? '', aidSourceRef: null }, meta));
+    },
+
+    referralComplete: async (_, { input }, ctx) => {
+      const meta = metaOf(ctx, input);
+      const referralId = requireHubId(input.referralId, 'input.referralId');
+      if (!(await referralInReach(ctx, referralId))) return REFERRAL_NOT_FOUND();
+      const sourceRef = input.aidSourceReference?.trim() || null;
+      if (sourceRef !== null) {
+        // The aid record must be the receiving department's, for a member of the case's household.
+        const slip = await caseLoaders(ctx).referralById.load(referralId);
+        if (!slip) return { userErrors: [caseError('REFERRAL_NOT_FOUND', 'no referral slip with this id', ['input', 'referralId'])] };
+        const office = officeOf(slip.toOffice);
+        const c = await caseById(ctx, slip.caseId);
+        if (office.kind !== 'DEPARTMENT' || !c) return { userErrors: [caseError('AID_RECORD_NOT_FOUND', 'only a department’s slip links an aid record', ['input', 'aidSourceReference'])] };
+        const found = await aidRecordOf(ctx, c, office.department, sourceRef);
+        if (!found.record) {
+          return {
+            userErrors: [
+              found.answered
+                ? caseError('AID_RECORD_NOT_FOUND', 'the department has no such aid record for this household', ['input', 'aidSourceReference'])
+                : caseError('AID_RECORD_UNVERIFIED', 'the department did not answer; try again later or complete without the link', ['input', 'aidSourceReference']),
+            ],
+          };
+        }
+      }
+      return referralPayload(ctx, await answerReferral(ctx.hub, referralId, 'COMPLETE', { text: input.feedback, aidSourceRef: sourceRef }, meta));
+    },
+
+    referralDecline: async (_, { input }, ctx) => {
+      const meta = metaOf(ctx, input);
+      const referralId = requireHubId(input.referralId, 'input.referralId');
+      if (!(await referralInReach(ctx, referralId))) return REFERRAL_NOT_FOUND();
+      return referralPayload(ctx, await answerReferral(ctx.hub, referralId, 'DECLINE', { text: input.reason, aidSourceRef: null }, meta));
+    },
+  },
+
+  Household: {
+    cases: (h, _, ctx) => caseLoaders(ctx).casesByHousehold.load(h.id),
+  },
+
+  Case: {
+    id: (c) => String(c.id),
+    reference: (c) => caseReference(c.id, c.reportedAt),
+    household: (c, _, ctx) => present(ctx.loaders.hub.householdById.load(c.householdId), 'the case’s household'),
+    firstReceivedBy: (c) => officeOf(c.firstOffice),
+    owner: (c) => officeOf(c.ownerOffice),
+    township: (c, _, ctx) => regionOf(ctx, c.townshipCode),
+    allowedTransitions: (c) => allowedTransitions(c.state),
+    history: (c, _, ctx) => caseLoaders(ctx).eventsByCase.load(c.id),
+    deadlines: (c, args, ctx) => deadlinesOf(c, asOfOf(ctx, args.asOf), ctx),
+    anyDeadlineMissed: async (c, args, ctx) =>
+      (await deadlinesOf(c, asOfOf(ctx, args.asOf), ctx)).some((d) => isMissed(d.status)),
+    referrals: (c, _, ctx) => caseLoaders(ctx).referralsByCase.load(c.id),
+    meetings: (c, _, ctx) => caseLoaders(ctx).meetingsByCase.load(c.id),
+    secondAids: (c, _, ctx) => caseLoaders(ctx).secondAidsByCase.load(c.id),
+    dossier: (c, _, ctx) => dossierOf(ctx, c),
+    briefUrl: (c) => `/cases/${c.id}/brief`,
+  },
+
+  CaseEvent: {
+    sequence: (e) => e.seq,
+    referral: (e, _, ctx) => (e.referralId === null ? null : caseLoaders(ctx).referralById.load(e.referralId)),
+    meeting: (e, _, ctx) => (e.meetingId === null ? null : caseLoaders(ctx).meetingById.load(e.meetingId)),
+    actorOffice: (e) => officeOf(e.actorOffice),
+  },
+
+  CaseDeadline: {
+    limitHours: (d) => (d.limit.unit === 'HOURS' ? d.limit.hours : null),
+    limitWorkingDays: (d) => (d.limit.unit === 'WORKING_DAYS' ? d.limit.workingDays : null),
+  },
+
+  Office: {
+    department: (o) => (o.kind === 'DEPARTMENT' ? departmentOf(o.department) : null),
+    township: (o, _, ctx) => (o.kind === 'TOWNSHIP' ? regionOf(ctx, o.townshipCode) : null),
+    name: async (o, _, ctx) => departmentOfficeName(o) ?? (await regionOf(ctx, (o as { townshipCode: string }).townshipCode)).name,
+  },
+
+  Referral: {
+    id: (r) => String(r.id),
+    case: (r, _, ctx) => present(caseById(ctx, r.caseId), 'the slip’s case'),
+    meeting: (r, _, ctx) => (r.meetingId === null ? null : caseLoaders(ctx).meetingById.load(r.meetingId)),
+    from: (r) => officeOf(r.fromOffice),
+    to: (r) => officeOf(r.toOffice),
+    programme: (r) => (r.programmeCode === null ? null : (PROGRAMME_BY_CODE.get(r.programmeCode) ?? null)),
+    beneficiary: (r, _, ctx) => (r.beneficiaryIdNumber === null ? null : ctx.loaders.hub.personByIdNumber.load(r.beneficiaryIdNumber)),
+    aidRecord: async (r, _, ctx) => {
+      const office = officeOf(r.toOffice);
+      const c = await caseById(ctx, r.caseId);
+      if (r.aidSourceRef === null || office.kind !== 'DEPARTMENT' || !c) return null;
+      return (await aidRecordOf(ctx, c, office.department, r.aidSourceRef)).record;
+    },
+    aidSourceReference: (r) => r.aidSourceRef,
+    provisional: (r) => referralDue(chinaDateOf(r.issuedAt), r.dueOn).provisional,
+    deadlineStatus: (r, args, ctx) => referralStanding(r, asOfOf(ctx, args.asOf)).status,
+    overdue: (r, args, ctx) => referralStanding(r, asOfOf(ctx, args.asOf)).overdue,
+  },
+
+  Meeting: {
+    id: (m) => String(m.id),
+    case: (m, _, ctx) => present(caseById(ctx, m.caseId), 'the meeting’s case'),
+    convenedBy: (m) => officeOf(m.convenedBy),
+    departmentsPresent: async (m, _, ctx) => (await caseLoaders(ctx).departmentsByMeeting.load(m.id)).map(departmentOf),
+    decisions: async (m, _, ctx) => (await caseLoaders(ctx).referralsByCase.load(m.caseId)).filter((r) => r.meetingId === m.id),
+    briefUrl: (m) => `/cases/${m.caseId}/brief?meeting=${m.id}`,
+  },
+
+  SecondAidApproval: {
+    beneficiary: (s, _, ctx) => ctx.loaders.hub.personByIdNumber.load(s.idNumber),
+    referral: (s, _, ctx) => present(caseLoaders(ctx).referralById.load(s.referralId), 'the approval’s slip'),
+    aidSourceReference: (s) => s.aidSourceRef,
+  },
+
+  Dossier: {
+    from: (d) => d.window.from,
+    to: (d) => d.window.to,
+    findingsAvailable: (d) => d.findings !== null,
+    findings: (d) => d.findings ?? [],
+    departmentsNotContributed: (d) => d.departmentsNotContributed.map(departmentOf),
+  },
+
+  DossierHousehold: {
+    id: (h) => String(h.id),
+  },
+
+  DossierMember: {
+    gender: (m) => (m.gender === 'M' ? 'MALE' : 'FEMALE'),
+  },
+
+  DossierSource: {
+    department: (s) => departmentOf(s.department),
+  },
+
+  DossierFinding: {
+    // A meeting's snapshot is read later by slips' offices too: the words follow the reader's view.
+    summary: (f, _, ctx) => (proseDetail(ctx).health ? f.summary : (f.summaryWithoutHealth ?? f.ruleId)),
+    departments: (f) => (f.departments ?? []).map(departmentOf),
+  },
+
+  DossierCase: {
+    id: (c) => String(c.id),
+  },
+
+  DossierReferral: {
+    id: (r) => String(r.id),
+    from: (r) => officeOf(r.from),
+    to: (r) => officeOf(r.to),
+    programme: (r) => (r.programmeCode === null ? null : (PROGRAMME_BY_CODE.get(r.programmeCode) ?? null)),
+  },
+
+  OfficeOverdue: {
+    office: (g) => officeOf(g.office),
+  },
+
+  TownshipOverdue: {
+    township: (g, _, ctx) => regionOf(ctx, g.townshipCode),
+  },
+};

@@ -1,0 +1,263 @@
+/**
+ * Findings computed at request time: a household's and a person's findings, and the pre-grant
+ * check. They gather facts through the request's DataLoaders (its department loaders for aid, plus
+ * the findings loaders below, made by `createFindingLoaders` as part of the request's one set,
+ * resolvers/context.ts: spells, settlements, certificates, the roll and stored statuses), so a household of one and a household of eight, or 500 households at once, cost the
+ * same statements, and evaluate them with the same rule functions the region scan uses.
+ *
+ * A department that fails or is slower than its timeout is recorded in `unavailable` (the request
+ * reports DEPARTMENT_UNAVAILABLE) and every rule that reads it is skipped, so a department being
+ * down never shows up as missed aid.
+ */
+import DataLoader from 'dataloader';
+import { inList } from '../../db/in-list';
+import { groupByKey } from '../../db/batch';
+import type { HubDb } from '../../db/connect';
+import type { HubLoaders } from '../../db/household/loaders';
+import { secondAidApprovalFacts, spellsAndPeople } from '../../db/findings/facts';
+import { eventsOfFindings, findingsByFingerprints, scansByIds, viewOfFinding, type FindingEventRow, type FindingRow, type FindingView, type ScanRow } from '../../db/findings/store';
+import { householdMember } from '../../db/household/schema';
+import { DEPARTMENT_CODES, type DepartmentCode } from '../../domain/departments';
+import type { IsoDate } from '../../domain/dates';
+import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../../domain/programmes';
+import { assembleHouseholds, assembleLonePerson, homeHousehold } from '../../domain/findings/assemble';
+import { checkProposal, departmentsForProposal, evaluateHousehold, programmesForProposal, rulesConcerning, type Proposal } from '../../domain/findings/evaluate';
+import type { Finding, HouseholdFacts, PersonFacts, SecondAidApprovalFacts, Spell, StudentFacts } from '../../domain/findings/facts';
+import type { Rule } from '../../domain/findings/rule-set';
+import { aidForPeople, MAX_IDS_PER_STATEMENT, unavailableReason, withTimeout, type DepartmentLoaders, type SourceOutcome } from '../../federation/loaders';
+import type { Source, Sources } from '../../federation/sources';
+import { ADAPTERS, factProvider } from '../../federation/registry';
+import type { AidRecord, DisabilityCertificate, HospitalSettlement } from '../../federation/contract';
+
+/** What a request offers the live findings: its hub, sources, loaders and unavailable map. */
+export interface LiveRequest {
+  hub: HubDb;
+  sources: Sources;
+  today: IsoDate;
+  loaders: { hub: HubLoaders; departments: DepartmentLoaders; findings: FindingLoaders };
+  unavailable: Map<DepartmentCode, SourceOutcome>;
+}
+
+/** A batch read from one department with its timeout; a failure is recorded, never thrown. */
+function guarded<T>(req: Pick<LiveRequest, 'unavailable'>, source: Source, read: () => Promise<T[]>): Promise<T[] | null> {
+  const started = performance.now();
+  return withTimeout(source.timeoutMs, read).catch((err: unknown) => {
+    req.unavailable.set(source.code, { department: source.code, available: false, latencyMs: Math.round(performance.now() - started), reason: unavailableReason(err) });
+    return null;
+  });
+}
+
+/** Each key's rows, and whether its department answered (a failed read gives every key none). */
+function grouped<K, V>(keys: readonly K[], rows: readonly V[] | null, keyOf: (v: V) => K): { rows: V[]; ok: boolean }[] {
+  return groupByKey(keys, rows ?? [], keyOf).map((list) => ({ rows: list, ok: rows !== null }));
+}
+
+/** Where the rules' facts beside aid come from (federation/registry.ts): one department each. */
+const STAYS = factProvider('settlements');
+const CERTIFICATES = factProvider('certificates');
+const ROLL = factProvider('students');
+
+/** The findings' loaders of one request; part of the request's one set (resolvers/context.ts). */
+export function createFindingLoaders(req: Pick<LiveRequest, 'hub' | 'sources' | 'unavailable'>) {
+  const { hub, sources } = req;
+  return {
+    /** Every spell in these households, past members included. */
+    spellsByHousehold: new DataLoader<number, Spell[]>(async (ids) => {
+      const rows = await hub
+        .select({ householdId: householdMember.householdId, idNumber: householdMember.idNumber, joinedOn: householdMember.joinedOn, leftOn: householdMember.leftOn })
+        .from(householdMember)
+        .where(inList(householdMember.householdId, [...ids]));
+      return grouped(ids, rows, (r) => r.householdId).map((g) => g.rows);
+    }),
+    /** A person's spells in every household, and their birth and death dates. */
+    personFacts: new DataLoader<string, { spells: Spell[]; person: PersonFacts | null }>(async (ids) => {
+      const { spells, people } = await spellsAndPeople(hub, ids);
+      const byPerson = grouped(ids, spells, (s) => s.idNumber);
+      const person = new Map(people.map((p) => [p.idNumber, p]));
+      return ids.map((id, i) => ({ spells: byPerson[i].rows, person: person.get(id) ?? null }));
+    }),
+    approvals: new DataLoader<string, SecondAidApprovalFacts[]>(async (ids) => grouped(ids, await secondAidApprovalFacts(hub, ids), (a) => a.idNumber).map((g) => g.rows)),
+    stored: new DataLoader<string, FindingRow | null>(async (fps) => {
+      const rows = new Map((await findingsByFingerprints(hub, fps)).map((r) => [r.fingerprint, r]));
+      return fps.map((fp) => rows.get(fp) ?? null);
+    }),
+    scanById: new DataLoader<number, ScanRow | null>(async (ids) => {
+      const rows = new Map((await scansByIds(hub, ids)).map((r) => [r.id, r]));
+      return ids.map((id) => rows.get(id) ?? null);
+    }),
+    eventsByFinding: new DataLoader<number, FindingEventRow[]>(async (ids) => grouped(ids, await eventsOfFindings(hub, ids), (e) => e.findingId).map((g) => g.rows)),
+    settlementsByPerson: new DataLoader<string, { rows: HospitalSettlement[]; ok: boolean }>(
+      async (ids) => grouped(ids, await guarded(req, sources[STAYS.code], () => STAYS.reader.byIdNumbers(sources[STAYS.code].db, ids)), (s) => s.idNumber),
+      { maxBatchSize: MAX_IDS_PER_STATEMENT },
+    ),
+    settlementByRef: new DataLoader<string, { rows: HospitalSettlement[]; ok: boolean }>(
+      async (refs) => grouped(refs, await guarded(req, sources[STAYS.code], () => STAYS.reader.byRefs(sources[STAYS.code].db, refs)), (s) => s.settlementRef),
+      { maxBatchSize: MAX_IDS_PER_STATEMENT },
+    ),
+    certificates: new DataLoader<string, { rows: DisabilityCertificate[]; ok: boolean }>(
+      async (ids) => grouped(ids, await guarded(req, sources[CERTIFICATES.code], () => CERTIFICATES.reader.byIdNumbers(sources[CERTIFICATES.code].db, ids)), (c) => c.idNumber),
+      { maxBatchSize: MAX_IDS_PER_STATEMENT },
+    ),
+    students: new DataLoader<string, { rows: StudentFacts[]; ok: boolean }>(
+      async (ids) => grouped(ids, await guarded(req, sources[ROLL.code], () => ROLL.reader.byIdNumbers(sources[ROLL.code].db, ids)), (s) => s.idNumber),
+      { maxBatchSize: MAX_IDS_PER_STATEMENT },
+    ),
+  };
+}
+
+export type FindingLoaders = ReturnType<typeof createFindingLoaders>;
+
+/** The findings loaders of this request. */
+export function findingLoaders(req: Pick<LiveRequest, 'loaders'>): FindingLoaders {
+  return req.loaders.findings;
+}
+
+/**
+ * Aid of these people in only the programmes asked for: each department that runs one of them is
+ * asked once, directly (one request, one read: no batching to wait for), for those programmes.
+ */
+async function aidInProgrammes(req: LiveRequest, ids: readonly string[], departments: readonly DepartmentCode[], programmes: ReadonlySet<ProgrammeCode>): Promise<{ records: AidRecord[] }> {
+  const runs = new Set([...programmes].map((p) => PROGRAMME_BY_CODE.get(p)!.department));
+  const reads = departments
+    .filter((d) => runs.has(d))
+    .map((d) => guarded(req, req.sources[d], () => ADAPTERS[d].aidByIdNumbers(req.sources[d].db, ids, req.today, programmes)));
+  return { records: (await Promise.all(reads)).flatMap((r) => r ?? []) };
+}
+
+/**
+ * Department facts for these people, from the departments asked. Aid comes through the request's
+ * loaders, or with `programmes` only in those programmes.
+ */
+async function departmentFacts(req: LiveRequest, ids: readonly string[], departments: ReadonlySet<DepartmentCode>, programmes?: ReadonlySet<ProgrammeCode>) {
+  const l = findingLoaders(req);
+  const wanted = DEPARTMENT_CODES.filter((d) => departments.has(d));
+  const none = Promise.resolve([] as { rows: never[]; ok: boolean }[]);
+  const [aid, stays, certs, roll] = await Promise.all([
+    programmes ? aidInProgrammes(req, ids, wanted, programmes) : aidForPeople(req.loaders.departments, ids, wanted),
+    departments.has(STAYS.code) ? l.settlementsByPerson.loadMany(ids) : none,
+    departments.has(CERTIFICATES.code) ? l.certificates.loadMany(ids) : none,
+    departments.has(ROLL.code) ? l.students.loadMany(ids) : none,
+  ]);
+  const settlements = new Map<string, HospitalSettlement>();
+  for (const s of stays as { rows: HospitalSettlement[] }[]) for (const x of s.rows) settlements.set(x.settlementRef, x);
+  const missing = [...new Set(aid.records.flatMap((r) => (r.settlementRef && !settlements.has(r.settlementRef) ? [r.settlementRef] : [])))];
+  if (departments.has(STAYS.code) && missing.length > 0) {
+    for (const s of (await l.settlementByRef.loadMany(missing)) as { rows: HospitalSettlement[] }[]) for (const x of s.rows) settlements.set(x.settlementRef, x);
+  }
+  return {
+    records: aid.records,
+    settlements,
+    certificates: (certs as { rows: DisabilityCertificate[] }[]).flatMap((c) => c.rows),
+    students: (roll as { rows: StudentFacts[] }[]).flatMap((s) => s.rows),
+  };
+}
+
+const ALL_DEPARTMENTS: ReadonlySet<DepartmentCode> = new Set(DEPARTMENT_CODES);
+
+async function householdFacts(req: LiveRequest, householdId: number): Promise<HouseholdFacts> {
+  const l = findingLoaders(req);
+  const spellsHere = await l.spellsByHousehold.load(householdId);
+  const ids = [...new Set(spellsHere.map((s) => s.idNumber))];
+  const [people, departments, approvals] = await Promise.all([l.personFacts.loadMany(ids), departmentFacts(req, ids, ALL_DEPARTMENTS), l.approvals.loadMany(ids)]);
+  const known = people.filter((p): p is { spells: Spell[]; person: PersonFacts | null } => !(p instanceof Error));
+  const [facts] = assembleHouseholds({
+    householdIds: [householdId],
+    spells: known.flatMap((p) => p.spells),
+    people: new Map(known.flatMap((p) => (p.person ? [[p.person.idNumber, p.person] as const] : []))),
+    departments,
+    secondAidApprovals: (approvals.filter((a) => !(a instanceof Error)) as SecondAidApprovalFacts[][]).flat(),
+  });
+  return facts;
+}
+
+async function withStatus(req: LiveRequest, found: Finding[]): Promise<FindingView[]> {
+  const stored = await findingLoaders(req).stored.loadMany(found.map((f) => f.fingerprint));
+  return found.map((f, i) => viewOfFinding(f, stored[i] instanceof Error ? null : (stored[i] as FindingRow | null)));
+}
+
+function unavailableSet(req: LiveRequest): Set<DepartmentCode> {
+  return new Set(req.unavailable.keys());
+}
+
+/** Every finding of a household as its records stand now, with stored statuses. */
+export async function householdFindings(req: LiveRequest, householdId: number, rules: readonly Rule[]): Promise<FindingView[]> {
+  const facts = await householdFacts(req, householdId);
+  return withStatus(req, evaluateHousehold(facts, rules, req.today, { unavailable: unavailableSet(req) }));
+}
+
+/** A person's findings: those of their home household that involve them, or their own if they have none. */
+export async function personFindings(req: LiveRequest, idNumber: string, rules: readonly Rule[]): Promise<FindingView[]> {
+  const l = findingLoaders(req);
+  const { spells, person } = await l.personFacts.load(idNumber);
+  const home = homeHousehold(spells);
+  if (home !== null) return (await householdFindings(req, home, rules)).filter((f) => f.idNumbers.includes(idNumber));
+  const [departments, approvals] = await Promise.all([departmentFacts(req, [idNumber], ALL_DEPARTMENTS), l.approvals.load(idNumber)]);
+  const facts = assembleLonePerson(idNumber, person, departments, approvals);
+  return withStatus(req, evaluateHousehold(facts, rules, req.today, { unavailable: unavailableSet(req) }));
+}
+
+/** The household a proposed grant falls in: the beneficiary's on its date, else their home. */
+function householdOn(spells: readonly Spell[], date: IsoDate | null): number | null {
+  if (date) {
+    const covering = spells.filter((s) => s.joinedOn <= date && (s.leftOn === null || date < s.leftOn));
+    if (covering.length > 0) return homeHousehold(covering);
+  }
+  return homeHousehold(spells);
+}
+
+export interface PreGrantResult {
+  findings: Finding[];
+  /** Departments that did not answer: the check could not look at what they hold. */
+  unavailable: DepartmentCode[];
+  /** Departments whose data the rules concerned needed. */
+  consulted: DepartmentCode[];
+}
+
+/**
+ * The conflicts and warnings a proposed grant would cause. Reads only what the rules concerning
+ * the proposed programme need (a temporary aid reads three civil affairs tables and nothing else),
+ * and writes nothing. `everything: true` reads all aid of the departments concerned instead: the
+ * same answer, more reads (a test compares the two).
+ */
+export async function preGrantCheck(req: LiveRequest, proposal: Proposal, rules: readonly Rule[], opts: { everything?: boolean } = {}): Promise<PreGrantResult> {
+  const concerned = rulesConcerning(rules, proposal.programme);
+  const needed = new Set<DepartmentCode>();
+  for (const r of concerned) for (const d of departmentsForProposal(r, proposal.programme)) needed.add(d);
+  const programmes = opts.everything ? undefined : programmesForProposal(concerned);
+  const l = findingLoaders(req);
+  const id = proposal.beneficiaryIdNumber;
+  // The beneficiary's households and everyone in them: read by the region check already, so free here.
+  const around = await req.loaders.hub.householdsOfPerson.load(id);
+  const spells = around.spells.filter((s) => s.idNumber === id);
+  const householdId = householdOn(spells, proposal.grantDate ?? proposal.periodStart);
+  let facts: HouseholdFacts;
+  // Approvals of a second aid matter only to a rule that exempts them.
+  const wantsApprovals = concerned.some((r) => r.kind === 'REPEATED_GRANTS' && r.secondAidExempt);
+  const approvalsOf = (who: readonly string[]): Promise<SecondAidApprovalFacts[]> =>
+    wantsApprovals ? l.approvals.loadMany(who).then((all) => (all.filter((a) => !(a instanceof Error)) as SecondAidApprovalFacts[][]).flat()) : Promise.resolve([]);
+  if (householdId === null) {
+    // In no household: the person's own dates still matter (aid after death).
+    const [own, departments, approvals] = await Promise.all([l.personFacts.load(id), departmentFacts(req, [id], needed, programmes), approvalsOf([id])]);
+    facts = assembleLonePerson(id, own.person, departments, approvals);
+  } else {
+    const beneficiary = around.person;
+    const spellsHere = around.spells.filter((s) => s.householdId === householdId);
+    const ids = [...new Set([id, ...spellsHere.map((s) => s.idNumber)])];
+    const [departments, approvals] = await Promise.all([departmentFacts(req, ids, needed, programmes), approvalsOf(ids)]);
+    // Only the beneficiary's person rules run: other members' standing findings are not the proposal's.
+    [facts] = assembleHouseholds({
+      householdIds: [householdId],
+      spells: [...spellsHere, ...spells.filter((s) => s.householdId !== householdId)],
+      people: new Map(beneficiary ? [[id, beneficiary]] : []),
+      departments,
+      secondAidApprovals: approvals,
+    });
+    facts = { ...facts, homeMembers: new Set([id]) };
+  }
+  const unavailable = unavailableSet(req);
+  return {
+    findings: checkProposal(facts, proposal, concerned, req.today, { unavailable }),
+    unavailable: [...unavailable].filter((d) => needed.has(d)),
+    consulted: DEPARTMENT_CODES.filter((d) => needed.has(d)),
+  };
+}

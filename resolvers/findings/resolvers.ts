@@ -1,0 +1,367 @@
+/**
+ * Duplicate-aid and missed-aid findings: the rule set, findings on households and people, the
+ * pre-grant check, region scans and settling findings. Resolvers read arguments, call
+ * resolvers/findings/live.ts, db/findings/store.ts or resolvers/findings/scan.ts, and map the result.
+ */
+import { GraphQLError } from 'graphql';
+import type { PersonRow, HouseholdRow } from '../../db/household/loaders';
+import { countScanFindings, listScans, scanFindingsPage, settleFinding, viewOfRow, type FindingFilter, type FindingView, type SettleError, type FindingEventRow, type ScanRow } from '../../db/findings/store';
+import { currentScanState, scanJobs } from './scan';
+import { fromDbInstant, fromDbInstantOrNull } from '../../db/instants';
+import { decodeIdCursor, encodeIdCursor } from '../../domain/cursor';
+import type { IsoDate } from '../../domain/dates';
+import { DATE_RANGE } from '../../domain/date-ranges';
+import { DEPARTMENT_CODES, type DepartmentCode } from '../../domain/departments';
+import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
+import { PROGRAMME_BY_CODE } from '../../domain/programmes';
+import { seesHealthDetail } from '../../access/decide';
+import { describeCondition, explain, type Detail } from '../../domain/findings/explain';
+import type { AidCause, AidRecord as FactRecord, Measure } from '../../domain/findings/facts';
+import type { Proposal } from '../../domain/findings/evaluate';
+import type { Rule, Severity } from '../../domain/findings/rule-set';
+import type { FindingStatus, SettleAction } from '../../domain/findings/settlement';
+import { findingLoaders, householdFindings, personFindings, preGrantCheck } from './live';
+import { activeRuleSet } from '../../rules/load';
+import type {
+  FindingConfirmInput,
+  FindingDismissInput,
+  FindingFilter as FindingFilterInput,
+  FindingResolveInput,
+  HouseholdFindingsArgs,
+  PreGrantCheckInput,
+  Resolvers,
+  ResolversParentTypes,
+  ResolversUnionTypes,
+} from '../__generated__/types';
+import { departmentOf, pageOf, pageSize, positionAfter, unknownRegion } from '../common';
+import type { HubContext } from '../context';
+import { badInput, requireDivisionCode, requireHubId, requireIdNumber } from '../../access/errors';
+
+// ----- Arguments ------------------------------------------------------------------------------------
+
+const FINGERPRINT = /^[0-9a-f]{32}$/;
+
+function requireFindingId(value: string, argument: string): string {
+  if (!FINGERPRINT.test(value)) throw badInput(argument, 'MALFORMED_ID', `${argument} is not a finding id`);
+  return value;
+}
+
+/** Cursor tags: a page of a scan's findings, a page of scans. */
+const FINDINGS = 'F';
+const SCANS = 'S';
+
+const ACTIONABLE: FindingStatus[] = ['OPEN', 'CONFIRMED'];
+
+/** The caller's region scope as a division prefix: a scan's findings are shown within it. */
+function scopePrefix(ctx: HubContext): string | null {
+  const scope = ctx.access?.caller?.regionScope;
+  return scope && isDivisionCode(scope) ? divisionPrefix(scope) : null;
+}
+
+/** Whether a scan's division and the caller's scope overlap (either contains the other). */
+export function scanInReach(ctx: { access?: { caller: { regionScope: string } | null } | null }, regionCode: string): boolean {
+  const scope = ctx.access?.caller?.regionScope;
+  if (!scope || !isDivisionCode(scope)) return !scope;
+  return regionCode.startsWith(divisionPrefix(scope)) || (isDivisionCode(regionCode) && scope.startsWith(divisionPrefix(regionCode)));
+}
+
+function filterOf(ctx: HubContext, arg: FindingFilterInput | null | undefined): FindingFilter {
+  if (arg?.townshipCode && !/^\d{9}$/.test(arg.townshipCode)) throw badInput('filter.townshipCode', 'MALFORMED_DIVISION_CODE', 'townshipCode is a 9-digit township code');
+  return {
+    ruleIds: arg?.rules ?? null,
+    severities: arg?.severities ?? null,
+    departments: arg?.departments ?? null,
+    townshipCode: arg?.townshipCode ?? null,
+    statuses: arg?.statuses?.length ? arg.statuses : ACTIONABLE,
+    regionPrefix: scopePrefix(ctx),
+  };
+}
+
+/** A proposal the rules can judge, or BAD_USER_INPUT naming the field that is wrong. */
+function proposalOf(input: PreGrantCheckInput): Proposal {
+  const programme = PROGRAMME_BY_CODE.get(input.programme);
+  if (!programme) throw badInput('input.programme', 'UNKNOWN_PROGRAMME', 'programme is not a code of the hub’s programme catalogue');
+  if (input.amountFen < 0) throw badInput('input.amountFen', 'OUT_OF_RANGE', 'amountFen cannot be negative');
+  if (programme.kind === 'RECURRING') {
+    if (!input.periodStart) throw badInput('input.periodStart', 'REQUIRED', `${programme.code} is paid over a period: give periodStart`);
+    if (input.periodEnd && input.periodEnd < input.periodStart) throw badInput('input.periodEnd', 'EMPTY_PERIOD', 'periodEnd is before periodStart');
+  } else if (!input.grantDate) throw badInput('input.grantDate', 'REQUIRED', `${programme.code} is granted once: give grantDate`);
+  if (input.schoolYear) {
+    const m = /^(\d{4})-(\d{4})$/.exec(input.schoolYear);
+    if (!m || Number(m[2]) !== Number(m[1]) + 1) throw badInput('input.schoolYear', 'MALFORMED_SCHOOL_YEAR', 'schoolYear is written 2025-2026');
+    // A year written in a string is a date argument too, held to the same range (domain/date-ranges.ts).
+    const range = { min: `${DATE_RANGE.min.slice(0, 4)}-${Number(DATE_RANGE.min.slice(0, 4)) + 1}`, max: `${Number(DATE_RANGE.max.slice(0, 4)) - 1}-${DATE_RANGE.max.slice(0, 4)}` };
+    if (input.schoolYear < range.min || input.schoolYear > range.max) throw badInput('input.schoolYear', 'OUT_OF_RANGE', `input.schoolYear must be a school year from ${range.min} to ${range.max}`, range);
+  }
+  const recurring = programme.kind === 'RECURRING';
+  return {
+    programme: programme.code as Proposal['programme'],
+    beneficiaryIdNumber: requireIdNumber(input.beneficiaryIdNumber, 'input.beneficiaryIdNumber'),
+    periodStart: recurring ? input.periodStart! : null,
+    periodEnd: recurring ? (input.periodEnd ?? null) : null,
+    grantDate: recurring ? null : input.grantDate!,
+    amountFen: input.amountFen,
+    cause: input.cause ?? null,
+    secondAid: input.secondAid ?? false,
+    settlementRef: input.settlementReference?.trim() || null,
+    schoolYear: input.schoolYear ?? null,
+  };
+}
+
+// ----- Rules and findings ----------------------------------------------------------------------------
+
+function rules(): readonly Rule[] {
+  return activeRuleSet().rules;
+}
+
+/** A stored finding of a rule since removed from the rule set still names it. */
+function ruleById(id: string): Rule {
+  return (
+    rules().find((r) => r.id === id) ?? {
+      id,
+      kind: 'MISSED_AID',
+      enabled: false,
+      title: id,
+      basis: '（该规则已不在现行规则集中）',
+      severity: 'WARNING',
+      scope: 'PERSON',
+      when: [{ fact: 'HOLDS', programmes: ['DIBAO'] }],
+      expected: { programmes: ['DIBAO'], within: { type: 'ACTIVE_TODAY' } },
+    }
+  );
+}
+
+function ruleProgrammes(rule: Rule): string[] {
+  switch (rule.kind) {
+    case 'EXCLUSIVE_PROGRAMMES':
+    case 'SAME_PURPOSE_TWICE':
+      return [...rule.first, ...rule.second];
+    case 'MISSED_AID':
+      return [...new Set([...rule.when.flatMap((c) => ('programmes' in c ? c.programmes : [])), ...rule.expected.programmes])];
+    default:
+      return [...rule.programmes];
+  }
+}
+
+/** A FindingMeasure: the schema type that shows what was measured, tagged for __resolveType. */
+type MeasureObject = ResolversUnionTypes<ResolversParentTypes>['FindingMeasure'];
+
+/**
+ * Prose is built for the caller's view: text made from health detail (a settlement, an
+ * out-of-pocket amount, an illness as cause) only for callers the policy gives it (HEALTH_DETAIL);
+ * otherwise the same facts would get around the fields that refuse them.
+ */
+export function proseDetail(ctx: HubContext): Detail {
+  const caller = ctx.access?.caller;
+  return { health: !!caller && seesHealthDetail(caller, ctx.access.purpose) };
+}
+
+/** A finding's explanation for this caller: the stored text when it may read all of it, else rebuilt without health detail. */
+function explanationFor(f: { ruleId: string; measure: Measure; records: readonly FactRecord[]; explanation: string }, ctx: HubContext): string {
+  const detail = proseDetail(ctx);
+  return detail.health ? f.explanation : explain(ruleById(f.ruleId), f.measure, f.records, detail);
+}
+
+function measureOf(m: Measure, detail: Detail): MeasureObject {
+  switch (m.type) {
+    case 'OVERLAP':
+      return { __typename: 'PeriodOverlap', start: m.overlap.start, end: m.overlap.end, days: m.days };
+    case 'SAME_PERIOD':
+      return { __typename: 'SamePeriodFunding', period: m.period };
+    case 'REPEATED':
+      return { __typename: 'RepeatedGrants', cause: m.cause, count: m.count, windowMonths: m.windowMonths };
+    case 'SETTLEMENT_EXCESS':
+      return { __typename: 'SettlementExcess', settlementReference: m.settlementRef, settledOn: m.settledOn, burdenFen: m.burdenFen, aidFen: m.aidFen, excessFen: m.excessFen };
+    case 'AFTER_DEATH':
+      return { __typename: 'AidAfterDeath', deathDate: m.deathDate, from: m.unpaid.start, to: m.unpaid.end, months: m.months, excessFen: m.excessFen };
+    case 'MISSED': {
+      const cert = m.met.find((c) => c.fact === 'DISABILITY_CERTIFICATE');
+      const oop = m.met.find((c) => c.fact === 'OUT_OF_POCKET');
+      const grants = m.met.find((c) => c.fact === 'GRANTS');
+      const student = m.met.find((c) => c.fact === 'STUDENT');
+      return {
+        __typename: 'MissedAid',
+        expected: m.expected.map((p) => PROGRAMME_BY_CODE.get(p)!),
+        conditions: m.met.map((c) => describeCondition(c, detail)),
+        disabilityLevel: cert?.fact === 'DISABILITY_CERTIFICATE' ? cert.level : null,
+        outOfPocketFen: oop?.fact === 'OUT_OF_POCKET' ? oop.totalFen : null,
+        grantCount: grants?.fact === 'GRANTS' ? grants.count : null,
+        schoolYear: student?.fact === 'STUDENT' ? student.schoolYear : null,
+      };
+    }
+  }
+}
+
+function keep(views: FindingView[], args: HouseholdFindingsArgs): FindingView[] {
+  return views.filter((f) => (!args.severities?.length || args.severities.includes(f.severity)) && (!args.actionableOnly || ACTIONABLE.includes(f.status)));
+}
+
+// ----- Who acts -----------------------------------------------------------------------------------------
+
+function callerOf(ctx: HubContext): { name: string; department: DepartmentCode } {
+  const caller = ctx.access?.caller;
+  if (!caller) throw new GraphQLError('This request carries no valid access token', { extensions: { code: 'UNAUTHENTICATED', reason: 'TOKEN_MISSING' } });
+  return { name: caller.name, department: caller.department };
+}
+
+const SETTLE_MESSAGES: Record<SettleError, string> = {
+  FINDING_NOT_FOUND: 'no stored finding has this id; a scan of its division stores it',
+  DEPARTMENT_NOT_CONCERNED: 'your department is not among the departments this finding concerns',
+  REASON_REQUIRED: 'a dismissal needs a reason',
+  NO_CHANGE: 'the finding already has this status',
+};
+
+function settleField(code: SettleError): string[] {
+  if (code === 'REASON_REQUIRED') return ['input', 'reason'];
+  return ['input', 'findingId'];
+}
+
+/** `text` is a dismissal's reason, or the note of a confirmation or resolution. */
+async function settleBy(ctx: HubContext, action: SettleAction, input: FindingConfirmInput | FindingResolveInput | FindingDismissInput, text: string | null) {
+  const id = requireFindingId(input.findingId, 'input.findingId');
+  const officer = input.officer?.trim() || null;
+  if (officer && officer.length > 64) throw badInput('input.officer', 'TOO_LONG', 'officer is at most 64 characters');
+  const caller = callerOf(ctx);
+  const scope = scopePrefix(ctx);
+  const current = await findingLoaders(ctx).stored.load(id);
+  if (current && scope !== null && !(current.regionCode ?? '').startsWith(scope)) {
+    // Out of reach reads as not found: a refusal would confirm the finding exists.
+    return { finding: null, userErrors: [{ code: 'FINDING_NOT_FOUND' as const, message: SETTLE_MESSAGES.FINDING_NOT_FOUND, field: settleField('FINDING_NOT_FOUND') }] };
+  }
+  if (text && text.length > 2000) throw badInput(action === 'DISMISS' ? 'input.reason' : 'input.note', 'TOO_LONG', 'at most 2000 characters');
+  const out = await settleFinding(ctx.hub, id, action, { actor: caller.name, department: caller.department, officer }, text);
+  if (!out.ok) return { finding: null, userErrors: [{ code: out.code, message: SETTLE_MESSAGES[out.code], field: settleField(out.code) }] };
+  findingLoaders(ctx).stored.clear(id).prime(id, out.row);
+  return { finding: viewOfRow(out.row), userErrors: [] };
+}
+
+// ----- Resolvers ----------------------------------------------------------------------------------------
+
+export const findingResolvers: Resolvers = {
+  Query: {
+    rules: () => rules(),
+
+    preGrantCheck: async (_, args, ctx) => {
+      const result = await preGrantCheck(ctx, proposalOf(args.input), rules());
+      return {
+        findings: result.findings,
+        clear: !result.findings.some((f) => f.severity === 'CONFLICT' || f.severity === 'WARNING'),
+        conflicts: result.findings.filter((f) => f.severity === 'CONFLICT').length,
+        warnings: result.findings.filter((f) => f.severity === 'WARNING').length,
+        complete: result.unavailable.length === 0,
+        consulted: result.consulted.map(departmentOf),
+      };
+    },
+
+    scan: async (_, args, ctx) => {
+      const scan = await findingLoaders(ctx).scanById.load(requireHubId(args.id, 'id', 'scan id'));
+      // A scan of a division the caller's scope does not touch reads as not found.
+      return scan && scanInReach(ctx, scan.regionCode) ? scan : null;
+    },
+
+    scans: async (_, args, ctx) => {
+      if (args.regionCode) requireDivisionCode(args.regionCode, 'regionCode');
+      const first = pageSize(args.first, 20, ctx.config.maxListSize);
+      const scope = ctx.access?.caller?.regionScope ?? null;
+      const page = await listScans(ctx.hub, args.regionCode ?? null, first, positionAfter(args.after, (c) => decodeIdCursor(SCANS, c)), scope && isDivisionCode(scope) ? scope : null);
+      return pageOf(page, (scan) => encodeIdCursor(SCANS, scan.id), (scan) => scan);
+    },
+
+    finding: async (_, args, ctx) => {
+      const row = await findingLoaders(ctx).stored.load(requireFindingId(args.id, 'id'));
+      return row ? viewOfRow(row) : null;
+    },
+  },
+
+  Mutation: {
+    scanStart: async (_, args, ctx) => {
+      const code = requireDivisionCode(args.input.regionCode, 'input.regionCode');
+      const caller = callerOf(ctx);
+      const started = await scanJobs.start({ hub: ctx.hub, sources: ctx.sources, ruleSet: activeRuleSet(), today: ctx.today }, code, caller.name, caller.department);
+      const scan = await findingLoaders(ctx).scanById.load(started.scanId);
+      if (started.ok) return { scan, userErrors: [] };
+      return { scan, userErrors: [{ code: started.code, message: 'a scan of an overlapping division is running', field: ['input', 'regionCode'] }] };
+    },
+    findingConfirm: (_, { input }, ctx) => settleBy(ctx, 'CONFIRM', input, input.note ?? null),
+    findingDismiss: (_, { input }, ctx) => settleBy(ctx, 'DISMISS', input, input.reason),
+    findingResolve: (_, { input }, ctx) => settleBy(ctx, 'RESOLVE', input, input.note ?? null),
+  },
+
+  Household: {
+    findings: async (h, args, ctx) => keep(await householdFindings(ctx, h.id, rules()), args),
+  },
+
+  Person: {
+    findings: async (p, args, ctx) => keep(await personFindings(ctx, p.idNumber, rules()), args),
+  },
+
+  Rule: {
+    programmes: (r) => ruleProgrammes(r).map((p) => PROGRAMME_BY_CODE.get(p)!),
+    windowMonths: (r) => {
+      if (r.kind === 'REPEATED_GRANTS') return r.windowMonths;
+      if (r.kind === 'MISSED_AID') return r.when.map((c) => ('windowMonths' in c ? c.windowMonths : null)).find((w) => w !== null) ?? null;
+      return null;
+    },
+    thresholdFen: (r) => (r.kind === 'MISSED_AID' ? (r.when.map((c) => (c.fact === 'OUT_OF_POCKET' ? c.minFen : null)).find((w) => w !== null) ?? null) : null),
+  },
+
+  Finding: {
+    id: (f) => f.fingerprint,
+    rule: (f) => ruleById(f.ruleId),
+    household: (f, _, ctx) => (f.householdId === null ? null : ctx.loaders.hub.householdById.load(f.householdId)),
+    people: async (f, _, ctx) => (await ctx.loaders.hub.personByIdNumber.loadMany(f.idNumbers)).filter((p): p is PersonRow => p !== null && !(p instanceof Error)),
+    measure: (f, _, ctx) => measureOf(f.measure, proseDetail(ctx)),
+    explanation: (f, _, ctx) => explanationFor(f, ctx),
+    departments: (f) => f.departments.map(departmentOf),
+    basis: (f) => ruleById(f.ruleId).basis,
+    firstSeenScan: (f, _, ctx) => (f.stored ? findingLoaders(ctx).scanById.load(f.stored.firstScanId) : null),
+    lastSeenScan: (f, _, ctx) => (f.stored ? findingLoaders(ctx).scanById.load(f.stored.lastScanId) : null),
+    events: (f, _, ctx) => (f.stored ? findingLoaders(ctx).eventsByFinding.load(f.stored.id) : []),
+  },
+
+  PreGrantFinding: {
+    rule: (f) => ruleById(f.ruleId),
+    measure: (f, _, ctx) => measureOf(f.measure, proseDetail(ctx)),
+    explanation: (f, _, ctx) => explanationFor(f, ctx),
+    departments: (f) => f.departments.map(departmentOf),
+    basis: (f) => ruleById(f.ruleId).basis,
+  },
+
+  FindingMeasure: {
+    __resolveType: (m) => m.__typename,
+  },
+
+  FindingEvent: {
+    department: (e) => (e.actorDepartment && (DEPARTMENT_CODES as readonly string[]).includes(e.actorDepartment) ? departmentOf(e.actorDepartment as DepartmentCode) : null),
+    scan: (e, _, ctx) => (e.scanId === null ? null : findingLoaders(ctx).scanById.load(e.scanId)),
+    at: (e) => fromDbInstant(e.at),
+  },
+
+  Scan: {
+    id: (s) => String(s.id),
+    state: (s) => currentScanState(s).state,
+    failure: (s) => currentScanState(s).failure,
+    region: async (s, _, ctx) => (await ctx.loaders.hub.regionByCode.load(s.regionCode)) ?? unknownRegion(s.regionCode),
+    startedAt: (s) => fromDbInstant(s.startedAt),
+    finishedAt: (s) => fromDbInstantOrNull(s.finishedAt),
+    progress: (s) => ({
+      householdsTotal: s.householdsTotal,
+      householdsDone: s.householdsDone,
+      findings: s.findingsCount,
+      new: s.newCount,
+      reopened: s.reopenedCount,
+      stillSettled: s.stillSettledCount,
+    }),
+    findings: async (s, args, ctx) => {
+      const filter = filterOf(ctx, args.filter);
+      const first = pageSize(args.first, 50, ctx.config.maxListSize);
+      const page = await scanFindingsPage(ctx.hub, s.id, filter, first, positionAfter(args.after, (c) => decodeIdCursor(FINDINGS, c)));
+      for (const row of page.rows) findingLoaders(ctx).stored.prime(row.fingerprint, row);
+      return {
+        ...pageOf(page, (row) => encodeIdCursor(FINDINGS, row.id), viewOfRow),
+        totalCount: () => countScanFindings(ctx.hub, s.id, filter),
+      };
+    },
+    csvPath: (s) => `/exports/scans/${s.id}/findings.csv`,
+  },
+};

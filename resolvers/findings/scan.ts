@@ -1,0 +1,381 @@
+/**
+ * The region scan: every rule over every household of a division, set-wise. Households are taken
+ * a chunk at a time in (division, id) order; for each chunk the hub's spells and people and each
+ * department's records are read in a fixed number of batched statements, every household is
+ * evaluated on its own facts (domain/findings), and the findings are stored with the scan's id. The
+ * next chunk is read while the current one is evaluated and stored.
+ *
+ * A scan runs as a job (ScanJobs) under a lease in the hub database (db/job-lease.ts): the
+ * `scanStart` mutation and `npm run scan` start one and return at once, and any hub process may
+ * take over a scan whose process died. Progress moves with the work: a chunk is read and evaluated
+ * a slice of households at a time (about one department statement's worth of people each), and
+ * `householdsDone` is written to `finding_scan` after every slice, not only per stored chunk.
+ */
+import type { Logger } from 'pino';
+import { divisionPrefix } from '../../domain/division-code';
+import type { IsoDate } from '../../domain/dates';
+import type { DepartmentCode } from '../../domain/departments';
+import { scrub } from '../../domain/privacy';
+import { assembleHouseholds } from '../../domain/findings/assemble';
+import { evaluateHousehold } from '../../domain/findings/evaluate';
+import type { RuleSet } from '../../domain/findings/rule-set';
+import { DepartmentReadError, readDepartmentFacts, type ReadOptions } from '../../federation/reads';
+import { peopleKnownToDepartments, peopleWithFacts } from '../../federation/person-keys';
+import type { Sources } from '../../federation/sources';
+import type { HubDb } from '../../db/connect';
+import { countPeople, householdKeysPage, secondAidApprovalFacts, spellsAndPeople, spellsOfHouseholds, type HouseholdKey } from '../../db/findings/facts';
+import { abandonStaleScans, createScan, staleScanIds, finishScan, recordScanProgress, runningScans, SCAN_INTERRUPTED, storeScanFindings, touchScan, type FoundInRegion, type ScanCounts, type ScanRow } from '../../db/findings/store';
+import { toDbInstant } from '../../db/instants';
+import { countHouseholdsUnderPrefix } from '../../db/household/region-pages';
+import type { HubTx } from '../../db/cases/records';
+import { checkFence, createLease, ensureLeaseRow, fenced, LeaseLost, lockLeaseRow, newHolder, releaseLease, renewLease, revokeLease, saveCursor, takeExpiredLease, type Lease } from '../../db/jobs/lease';
+
+export interface ScanDeps {
+  hub: HubDb;
+  sources: Sources;
+  ruleSet: RuleSet;
+  /** The day the rules judge on. */
+  today: IsoDate;
+  logger?: Logger;
+}
+
+export interface ScanOptions {
+  /** Households per chunk. */
+  chunkHouseholds?: number;
+  /** ID numbers per statement. */
+  batchSize?: number;
+  /** Batches of one department read at once. */
+  parallel?: number;
+  /** Chunks read and evaluated ahead of the one being stored. */
+  lookahead?: number;
+  /** Households read and evaluated at once within a chunk; progress is reported after each slice. */
+  sliceHouseholds?: number;
+  onProgress?: (counts: ScanCounts) => void;
+}
+
+export const DEFAULT_CHUNK_HOUSEHOLDS = 5000;
+/** About 1,700 households hold 5,000 people: one statement per department and slice, as before. */
+export const DEFAULT_SLICE_HOUSEHOLDS = 1500;
+
+interface ChunkFacts {
+  keys: HouseholdKey[];
+  found: FoundInRegion[];
+}
+
+async function inBatches<T>(ids: readonly string[], size: number, read: (batch: string[]) => Promise<T>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < ids.length; i += size) out.push(await read(ids.slice(i, i + size)));
+  return out;
+}
+
+/**
+ * Reads one chunk's facts and evaluates every household in it, a slice at a time, reporting each
+ * slice's households as evaluated. A slice is read and evaluated exactly as a chunk of its size
+ * would be; the chunk stays the unit of storage.
+ */
+async function evaluateChunk(deps: ScanDeps, keys: HouseholdKey[], reads: ReadOptions, slice: number, onEvaluated: (households: number) => void): Promise<ChunkFacts> {
+  const found: FoundInRegion[] = [];
+  for (let i = 0; i < keys.length; i += slice) {
+    const part = await evaluateSlice(deps, keys.slice(i, i + slice), reads);
+    for (const f of part) found.push(f);
+    onEvaluated(Math.min(slice, keys.length - i));
+  }
+  return { keys, found };
+}
+
+async function evaluateSlice(deps: ScanDeps, keys: HouseholdKey[], reads: ReadOptions): Promise<FoundInRegion[]> {
+  const batchSize = reads.batchSize ?? 5000;
+  const householdIds = keys.map((k) => k.id);
+  const here = await spellsOfHouseholds(deps.hub, householdIds);
+  const ids = here.people.map((p) => p.idNumber);
+  // Whose home is not settled by this chunk: people with no current spell here, who may live elsewhere now.
+  const current = new Set(here.spells.filter((s) => s.leftOn === null).map((s) => s.idNumber));
+  const movedOrGone = ids.filter((id) => !current.has(id));
+  const [elsewhere, departments] = await Promise.all([
+    inBatches(movedOrGone, batchSize, (b) => spellsAndPeople(deps.hub, b)),
+    readDepartmentFacts(deps.sources, ids, deps.today, reads),
+  ]);
+  // Approvals of second aid matter only where there is temporary aid.
+  const withTempAid = [...new Set(departments.records.filter((r) => r.programme === 'TEMP_AID').map((r) => r.beneficiaryIdNumber))];
+  const approvals = await inBatches(withTempAid, batchSize, (b) => secondAidApprovalFacts(deps.hub, b));
+  const seen = new Set(here.spells.map((s) => `${s.householdId}|${s.idNumber}|${s.joinedOn}`));
+  const spells = [...here.spells, ...elsewhere.flatMap((e) => e.spells).filter((s) => !seen.has(`${s.householdId}|${s.idNumber}|${s.joinedOn}`))];
+  const facts = assembleHouseholds({
+    householdIds,
+    spells,
+    people: new Map(here.people.map((p) => [p.idNumber, p])),
+    departments,
+    secondAidApprovals: approvals.flat(),
+  });
+  const regionOf = new Map(keys.map((k) => [k.id, k.regionCode]));
+  const found: FoundInRegion[] = [];
+  for (const f of facts) {
+    for (const finding of evaluateHousehold(f, deps.ruleSet.rules, deps.today)) found.push({ finding, regionCode: regionOf.get(f.householdId!) ?? null });
+  }
+  return found;
+}
+
+/** Where a taken-over scan resumes: its counts so far and the last household it stored. */
+export interface ScanResume {
+  counts: ScanCounts;
+  after: HouseholdKey | null;
+}
+
+/** How a scan holds its lease: the lease, how long each renewal lasts, and how often to renew. */
+export interface ScanLease {
+  lease: Lease;
+  ttlMs: number;
+}
+
+/** The last stored household, and how many households the stored chunks hold. */
+function parseCursor(cursor: string | null): { after: HouseholdKey; done: number | null } | null {
+  if (!cursor) return null;
+  const key = JSON.parse(cursor) as HouseholdKey & { done?: number };
+  if (typeof key?.id !== 'number' || typeof key?.regionCode !== 'string') return null;
+  return { after: { id: key.id, regionCode: key.regionCode }, done: typeof key.done === 'number' ? key.done : null };
+}
+
+/**
+ * Runs a scan already created (state RUNNING) to its end, and records how it ended.
+ *
+ * With a lease (every scan a ScanJobs starts or takes over), the lease is renewed while the scan
+ * runs, and every write (a chunk's findings with its progress and resume cursor, the end) checks
+ * the lease's fencing token in its own transaction: a run whose lease was taken over stops with
+ * LeaseLost and writes nothing more. Without one (the bench), nothing is fenced.
+ */
+export async function runScan(deps: ScanDeps, scanId: number, regionCode: string, opts: ScanOptions = {}, held: ScanLease | null = null, resume: ScanResume | null = null): Promise<ScanCounts> {
+  const chunkSize = opts.chunkHouseholds ?? DEFAULT_CHUNK_HOUSEHOLDS;
+  const batchSize = opts.batchSize ?? 5000;
+  const prefix = divisionPrefix(regionCode);
+  const counts: ScanCounts = resume ? { ...resume.counts } : { householdsTotal: 0, householdsDone: 0, findingsCount: 0, newCount: 0, reopenedCount: 0, stillSettledCount: 0 };
+  const lease = held?.lease ?? null;
+  let lost = false;
+  let beating: NodeJS.Timeout | null = null;
+  if (held) {
+    // Renewed well before it expires; the scan row's heartbeat moves with it between chunks.
+    beating = setInterval(() => {
+      renewLease(deps.hub, held.lease, held.ttlMs).then(
+        async (ours) => {
+          if (!ours) lost = true;
+          else await touchScan(deps.hub, scanId);
+        },
+        () => undefined,
+      );
+    }, Math.max(50, Math.floor(held.ttlMs / 3)));
+    beating.unref();
+  }
+  const write = <T>(fn: (tx: HubTx) => Promise<T>): Promise<T> => (lease ? fenced(deps.hub, lease, fn) : deps.hub.transaction(fn));
+  try {
+    counts.householdsTotal = await countHouseholdsUnderPrefix(deps.hub, prefix);
+    await write((tx) => recordScanProgress(tx, scanId, counts));
+    // Who each department holds anything about, read once: each is then asked only about those.
+    const [known, knownFacts, people] = await Promise.all([peopleKnownToDepartments(deps.sources), peopleWithFacts(deps.sources), countPeople(deps.hub)]);
+    // A department that holds something about most people saves little by being asked about fewer,
+    // and its set would only weigh on memory: it is asked about everyone instead.
+    for (const [code, set] of known) if (set.size > people / 2) known.delete(code);
+    const reads: ReadOptions = { batchSize, known, knownFacts, parallel: opts.parallel ?? 2 };
+    // Chunks are read and evaluated up to `lookahead` ahead of the one being stored, so the
+    // databases work while this process maps and evaluates, and the other way round.
+    const lookahead = opts.lookahead ?? 2;
+    const slice = opts.sliceHouseholds ?? DEFAULT_SLICE_HOUSEHOLDS;
+    // Progress writes go one after another, each with the counts as they are when it runs: chunks
+    // evaluated ahead report concurrently, and a late write must never carry older counts.
+    let progressWrites: Promise<void> = Promise.resolve();
+    let storedHouseholds = resume?.counts.householdsDone ?? 0;
+    const report = () => {
+      progressWrites = progressWrites.then(async () => {
+        await write((tx) => recordScanProgress(tx, scanId, counts));
+        opts.onProgress?.({ ...counts });
+      });
+      return progressWrites;
+    };
+    const evaluated = (households: number) => {
+      counts.householdsDone += households;
+      void report().catch(() => undefined);
+    };
+    const pending: Promise<ChunkFacts>[] = [];
+    let after: HouseholdKey | null = resume?.after ?? null;
+    let exhausted = false;
+    const fill = async () => {
+      while (!exhausted && pending.length < lookahead) {
+        const keys = await householdKeysPage(deps.hub, prefix, after, chunkSize);
+        if (keys.length === 0) {
+          exhausted = true;
+          break;
+        }
+        after = keys[keys.length - 1];
+        if (keys.length < chunkSize) exhausted = true;
+        const chunk = evaluateChunk(deps, keys, reads, slice, evaluated);
+        chunk.catch(() => undefined);
+        pending.push(chunk);
+      }
+    };
+    await fill();
+    while (pending.length > 0) {
+      if (lost && lease) throw new LeaseLost(lease.jobKey);
+      const current = await pending.shift()!;
+      await fill();
+      const last = current.keys[current.keys.length - 1];
+      await storeScanFindings(deps.hub, scanId, current.found, {
+        before: lease ? (tx) => checkFence(tx, lease) : undefined,
+        after: async (tx, stored) => {
+          storedHouseholds += current.keys.length;
+          counts.findingsCount += stored.found;
+          counts.newCount += stored.new;
+          counts.reopenedCount += stored.reopened;
+          counts.stillSettledCount += stored.stillSettled;
+          await recordScanProgress(tx, scanId, counts);
+          // The cursor carries how many households its chunks hold: progress runs ahead of storage
+          // (slices are reported as evaluated), and a takeover resumes from what was stored.
+          if (lease) await saveCursor(tx, lease, JSON.stringify({ id: last.id, regionCode: last.regionCode, done: storedHouseholds }));
+        },
+      });
+      await report();
+    }
+    await progressWrites;
+    await write((tx) => finishScan(tx, scanId, 'SUCCEEDED', counts));
+    deps.logger?.info({ scanId, regionCode, ...counts }, 'scan finished');
+    return counts;
+  } catch (err) {
+    if (err instanceof LeaseLost) {
+      // Another hub process has the scan now: it records how it ends.
+      deps.logger?.warn({ scanId, regionCode }, 'scan lease taken over by another hub process; this run stops');
+      throw err;
+    }
+    const failure = err instanceof DepartmentReadError ? `DEPARTMENT_UNAVAILABLE:${err.department}` : 'INTERNAL_ERROR';
+    deps.logger?.error({ scanId, regionCode, failure, err: { name: (err as Error)?.name, message: scrub(String((err as Error)?.message ?? '')) } }, 'scan failed');
+    await write((tx) => finishScan(tx, scanId, 'FAILED', counts, failure)).catch(() => undefined);
+    throw err;
+  } finally {
+    if (beating) clearInterval(beating);
+    if (lease && !lost) await releaseLease(deps.hub, lease).catch(() => undefined);
+  }
+}
+
+/** A RUNNING scan with no heartbeat for this long died with its process. */
+export const SCAN_HEARTBEAT_TIMEOUT_MS = 10 * 60_000;
+
+/**
+ * A scan as it stands: a RUNNING row whose process stopped beating is FAILED (INTERRUPTED), even
+ * before the next scan start marks it so in the table.
+ */
+export function currentScanState(s: Pick<ScanRow, 'state' | 'failure' | 'heartbeatAt'>, now: Date = new Date()): { state: ScanRow['state']; failure: string | null } {
+  if (s.state === 'RUNNING' && s.heartbeatAt <= toDbInstant(new Date(now.getTime() - SCAN_HEARTBEAT_TIMEOUT_MS))) return { state: 'FAILED', failure: SCAN_INTERRUPTED };
+  return { state: s.state, failure: s.failure };
+}
+
+function overlaps(a: string, b: string): boolean {
+  const pa = divisionPrefix(a);
+  const pb = divisionPrefix(b);
+  return pa.startsWith(pb) || pb.startsWith(pa);
+}
+
+export type ScanStartResult = { ok: true; scanId: number; done: Promise<ScanCounts> } | { ok: false; code: 'SCAN_ALREADY_RUNNING'; scanId: number };
+
+/** How long a scan's lease lasts without renewal: a replica silent this long is presumed dead and its scan taken over. */
+export const DEFAULT_JOB_LEASE_MS = 30_000;
+
+/** The row that serialises scan starts across replicas. */
+const SCAN_START_KEY = 'scan-start';
+const scanLeaseKey = (scanId: number) => `scan:${scanId}`;
+
+/**
+ * The scans this process runs. One scan at a time per division: a second start for a division
+ * that overlaps a running scan's (here or in another hub process) is refused with its id.
+ *
+ * Across replicas, a start is one transaction that first locks the `scan-start` lease row (one row,
+ * by primary key: a mutex, not a range lock), then checks the running scans, creates the scan and
+ * its lease: two replicas starting at once are serialised and the second sees the first's scan.
+ * `takeOver` resumes, from its last stored chunk, any RUNNING scan whose lease expired.
+ */
+export class ScanJobs {
+  /** Scans of this process, from the moment a start is accepted (before its row exists: id null). */
+  private readonly running = new Set<{ regionCode: string; scanId: number | null; done: Promise<unknown> }>();
+  private readonly holder = newHolder();
+
+  constructor(private readonly leaseMs: number = DEFAULT_JOB_LEASE_MS) {}
+
+  async start(deps: ScanDeps, regionCode: string, startedBy: string, department: DepartmentCode | null, opts: ScanOptions = {}): Promise<ScanStartResult> {
+    for (const job of this.running) {
+      if (overlaps(job.regionCode, regionCode)) return { ok: false, code: 'SCAN_ALREADY_RUNNING', scanId: job.scanId ?? (await job.done.then(() => job.scanId ?? 0, () => 0)) };
+    }
+    // Reserved at once, so two starts in the same tick cannot both pass the check above.
+    let release!: () => void;
+    const job = { regionCode, scanId: null as number | null, done: new Promise<void>((r) => (release = r)) as Promise<unknown> };
+    this.running.add(job);
+    let lease: Lease;
+    try {
+      await ensureLeaseRow(deps.hub, SCAN_START_KEY);
+      const started = await deps.hub.transaction(async (tx) => {
+        await lockLeaseRow(tx, SCAN_START_KEY);
+        const aliveAfter = toDbInstant(new Date(Date.now() - SCAN_HEARTBEAT_TIMEOUT_MS));
+        // Scans silent this long are ended INTERRUPTED, and their leases revoked (token + 1), so a
+        // process that was only stalled cannot write to a scan already marked ended.
+        for (const stale of await staleScanIds(tx, aliveAfter)) await revokeLease(tx, scanLeaseKey(stale));
+        await abandonStaleScans(tx, aliveAfter);
+        const elsewhere = (await runningScans(tx, aliveAfter)).find((s) => overlaps(s.regionCode, regionCode));
+        if (elsewhere) return { refused: elsewhere.id } as const;
+        const scanId = await createScan(tx, { regionCode, asOf: deps.today, ruleSet: deps.ruleSet, startedBy, startedByDepartment: department });
+        return { scanId, lease: await createLease(tx, scanLeaseKey(scanId), this.holder, this.leaseMs) } as const;
+      });
+      if ('refused' in started) {
+        this.running.delete(job);
+        release();
+        return { ok: false, code: 'SCAN_ALREADY_RUNNING', scanId: started.refused! };
+      }
+      job.scanId = started.scanId;
+      lease = started.lease;
+    } catch (err) {
+      this.running.delete(job);
+      release();
+      throw err;
+    }
+    release();
+    const scanId = job.scanId;
+    const done = runScan(deps, scanId, regionCode, opts, { lease, ttlMs: this.leaseMs }).finally(() => this.running.delete(job));
+    // The job's failure is recorded on the scan row; nobody need be awaiting it.
+    done.catch(() => undefined);
+    job.done = done;
+    return { ok: true, scanId, done };
+  }
+
+  /**
+   * Resumes every RUNNING scan whose lease has expired (its process died or stalled), each from
+   * the chunk after the last one it stored. Of several replicas calling this at once, one takes
+   * each scan. A scan judged by another rule set than this process's ends FAILED (RULE_SET_CHANGED)
+   * rather than mixing two rule sets' findings. Returns the ids taken over.
+   */
+  async takeOver(deps: ScanDeps, opts: ScanOptions = {}): Promise<number[]> {
+    const aliveAfter = toDbInstant(new Date(Date.now() - SCAN_HEARTBEAT_TIMEOUT_MS));
+    const taken: number[] = [];
+    for (const scan of await runningScans(deps.hub, aliveAfter)) {
+      if ([...this.running].some((j) => j.scanId === scan.id)) continue;
+      const got = await takeExpiredLease(deps.hub, scanLeaseKey(scan.id), this.holder, this.leaseMs);
+      if (!got) continue;
+      taken.push(scan.id);
+      const held = { lease: got.lease, ttlMs: this.leaseMs };
+      if (scan.ruleSetDigest !== deps.ruleSet.digest) {
+        await fenced(deps.hub, got.lease, (tx) => finishScan(tx, scan.id, 'FAILED', scan, 'RULE_SET_CHANGED')).catch(() => undefined);
+        await releaseLease(deps.hub, got.lease).catch(() => undefined);
+        continue;
+      }
+      deps.logger?.warn({ scanId: scan.id, regionCode: scan.regionCode, householdsDone: scan.householdsDone }, 'taking over a scan whose hub process stopped renewing its lease');
+      const job = { regionCode: scan.regionCode, scanId: scan.id as number | null, done: Promise.resolve() as Promise<unknown> };
+      this.running.add(job);
+      const cursor = parseCursor(got.cursor);
+      const resume: ScanResume = { counts: { ...scan, householdsDone: cursor?.done ?? (cursor ? scan.householdsDone : 0) }, after: cursor?.after ?? null };
+      const done = runScan({ ...deps, today: scan.asOf }, scan.id, scan.regionCode, opts, held, resume).finally(() => this.running.delete(job));
+      done.catch(() => undefined);
+      job.done = done;
+    }
+    return taken;
+  }
+
+  /** Resolves when every scan this process started has ended (tests, shutdown). */
+  async idle(): Promise<void> {
+    await Promise.allSettled([...this.running].map((j) => j.done));
+  }
+}
+
+/** The process's scan jobs. */
+export const scanJobs = new ScanJobs(Number(process.env.AIDHUB_JOB_LEASE_MS) > 0 ? Number(process.env.AIDHUB_JOB_LEASE_MS) : DEFAULT_JOB_LEASE_MS);

@@ -1,0 +1,122 @@
+/** Households, people and their aid. Resolvers read arguments, call a loader, map the result. */
+import { countHouseholdsUnderPrefix, householdsUnderPrefix } from '../../db/household/region-pages';
+import type { MemberRow, HouseholdRow, PersonRow } from '../../db/household/loaders';
+import { inWindow, newestFirst, summariseAid, type Window } from '../../domain/household/aid-summary';
+import { decodeRegionCursor, encodeRegionCursor } from '../../domain/cursor';
+import { addDays, ageOn, type IsoDate } from '../../domain/dates';
+import { DEPARTMENT_CODES, type DepartmentCode } from '../../domain/departments';
+import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
+import { PROGRAMME_BY_CODE } from '../../domain/programmes';
+import { aidForPeople, type SourceOutcome } from '../../federation/loaders';
+import type { AidRecord } from '../../federation/contract';
+import type { HouseholdAidArgs, HouseholdAidSummaryArgs, Resolvers } from '../__generated__/types';
+import { departmentOf, pageOf, pageSize, positionAfter, unknownRegion } from '../common';
+import type { HubContext } from '../context';
+import { badInput, requireDivisionCode, requireHouseholdId, requireIdNumber } from '../../access/errors';
+
+function windowOf(args: HouseholdAidSummaryArgs): Window {
+  if (args.from && args.to && args.from > args.to) throw badInput('from', 'EMPTY_WINDOW', '`from` is after `to`');
+  return { from: args.from ?? null, to: args.to ?? null };
+}
+
+async function aidOf(ctx: HubContext, idNumbers: readonly string[], departments: readonly DepartmentCode[] = DEPARTMENT_CODES) {
+  return aidForPeople(ctx.loaders.departments, idNumbers, departments);
+}
+
+/** Current members, with their person rows primed so beneficiaries cost no further statement. */
+async function membersOf(ctx: HubContext, householdId: number): Promise<MemberRow[]> {
+  const members = await ctx.loaders.hub.membersByHousehold.load(householdId);
+  for (const m of members) ctx.loaders.hub.personByIdNumber.prime(m.person.idNumber, m.person);
+  return members;
+}
+
+async function memberIdNumbers(ctx: HubContext, householdId: number): Promise<string[]> {
+  return (await membersOf(ctx, householdId)).map((m) => m.person.idNumber);
+}
+
+/** `Household.aid` and `Person.aid` take the same arguments. */
+async function filteredAid(ctx: HubContext, idNumbers: readonly string[], args: HouseholdAidArgs): Promise<AidRecord[]> {
+  const window = windowOf(args);
+  const { records } = await aidOf(ctx, idNumbers, args.departments ?? DEPARTMENT_CODES);
+  return records.filter((r) => inWindow(r, window)).sort(newestFirst);
+}
+
+function sourceStatus(o: SourceOutcome) {
+  return { department: departmentOf(o.department), available: o.available, latencyMs: o.latencyMs, reason: o.reason };
+}
+
+export const householdResolvers: Resolvers = {
+  Query: {
+    household: (_, args, ctx) => ctx.loaders.hub.householdById.load(requireHouseholdId(args.id)),
+
+    householdByMember: (_, args, ctx) => ctx.loaders.hub.currentHouseholdByIdNumber.load(requireIdNumber(args.idNumber)),
+
+    households: (_, args, ctx) => {
+      if (args.ids.length > ctx.config.maxListSize) {
+        throw badInput('ids', 'LIST_TOO_LONG', `at most ${ctx.config.maxListSize} ids per request`, { max: ctx.config.maxListSize });
+      }
+      const ids = args.ids.map((id, i) => requireHouseholdId(id, `ids[${i}]`));
+      return Promise.all(ids.map((id) => ctx.loaders.hub.householdById.load(id)));
+    },
+
+    person: (_, args, ctx) => ctx.loaders.hub.personByIdNumber.load(requireIdNumber(args.idNumber)),
+
+    householdsInRegion: async (_, args, ctx) => {
+      requireDivisionCode(args.code, 'code');
+      const first = pageSize(args.first, 50, ctx.config.maxListSize);
+      const after = positionAfter(args.after, decodeRegionCursor);
+      const prefix = divisionPrefix(args.code);
+      const page = await householdsUnderPrefix(ctx.hub, prefix, first, after);
+      for (const row of page.rows) ctx.loaders.hub.householdById.prime(row.id, row);
+      return {
+        ...pageOf(page, (h) => encodeRegionCursor({ regionCode: h.regionCode, id: h.id }), (h) => h),
+        totalCount: () => countHouseholdsUnderPrefix(ctx.hub, prefix),
+      };
+    },
+  },
+
+  Household: {
+    id: (h) => String(h.id),
+    registrationNumber: (h) => h.registrationNo,
+    region: async (h, _, ctx) => (await ctx.loaders.hub.regionByCode.load(h.regionCode)) ?? unknownRegion(h.regionCode),
+    members: (h, _, ctx) => membersOf(ctx, h.id),
+    aid: async (h, args, ctx) => filteredAid(ctx, await memberIdNumbers(ctx, h.id), args),
+    aidSummary: async (h, args, ctx) => {
+      const to = args.to ?? ctx.today;
+      const from = args.from ?? addDays(`${Number(to.slice(0, 4)) - 1}${to.slice(4)}`, 1);
+      windowOf({ from, to });
+      const { records, outcomes } = await aidOf(ctx, await memberIdNumbers(ctx, h.id));
+      return { ...summariseAid(records, from, to, ctx.today), complete: outcomes.every((o) => o.available) };
+    },
+    sources: async (h, _, ctx) => (await aidOf(ctx, await memberIdNumbers(ctx, h.id))).outcomes.map(sourceStatus),
+  },
+
+  HouseholdMember: {
+    person: (m) => m.person,
+  },
+
+  Person: {
+    gender: (p) => (p.gender === 'M' ? 'MALE' : 'FEMALE'),
+    age: (p, _, ctx) => ageOn(p.birthDate, p.deathDate ?? ctx.today),
+    household: (p, _, ctx) => ctx.loaders.hub.currentHouseholdByIdNumber.load(p.idNumber),
+    aid: (p, args, ctx) => filteredAid(ctx, [p.idNumber], args),
+    sources: async (p, _, ctx) => (await aidOf(ctx, [p.idNumber])).outcomes.map(sourceStatus),
+  },
+
+  AidRecord: {
+    department: (r) => departmentOf(r.department),
+    programme: (r) => PROGRAMME_BY_CODE.get(r.programme)!,
+    beneficiary: (r, _, ctx) => ctx.loaders.hub.personByIdNumber.load(r.beneficiaryIdNumber),
+    period: (r) => (r.periodStart === null ? null : { start: r.periodStart, end: r.periodEnd }),
+    sourceReference: (r) => r.sourceRef,
+    sourceHouseholdReference: (r) => r.sourceHouseholdRef,
+    cause: (r) => r.cause ?? null,
+    urgent: (r) => r.urgent ?? null,
+    secondAid: (r) => r.secondAid ?? null,
+    schoolYear: (r) => r.schoolYear ?? null,
+  },
+
+  DepartmentTotal: {
+    department: (t) => departmentOf(t.department),
+  },
+};
