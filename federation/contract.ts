@@ -98,6 +98,6 @@ export interface DepartmentAdapter {
    * (federation/import-declaration.ts). Absent: its files are declared in tools/import/spec.ts.
    */
   importTables?: Readonly<Record<string, TableDeclaration>>;
-  /** Its part of the demo population (federation/demo-contract.ts). Absent: tools/generate writes it. */
+  /** Its part of the demo population (federation/demo-contract.ts). */
   demo?: DepartmentDemo;
 }

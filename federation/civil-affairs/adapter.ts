@@ -11,6 +11,7 @@ import { needed, NOT_READ, type AidCause, type AidRecord, type AidStatus, type D
 import { oneOffAid, recurringAid } from '../../domain/aid';
 import { CIVIL_AFFAIRS_IMPORT } from './import-spec';
 import { childAllowance, dibaoFamily, dibaoMember, tekunPerson, tempAidGrant } from './tables';
+import { CIVIL_AFFAIRS_DEMO } from './demo';
 
 const CAUSES: Record<string, AidCause> = { '01': 'ILLNESS', '02': 'ACCIDENT', '03': 'DISASTER', '04': 'JOB_LOSS', '05': 'EDUCATION', '99': 'OTHER' };
 
@@ -57,6 +58,7 @@ export const civilAffairs: DepartmentAdapter = {
   code: 'CIVIL_AFFAIRS',
   migrationsFolder: path.join(__dirname, 'migrations'),
   importTables: CIVIL_AFFAIRS_IMPORT,
+  demo: CIVIL_AFFAIRS_DEMO,
   tables: [dibaoFamily, dibaoMember, tekunPerson, tempAidGrant, childAllowance],
   personKeys: [dibaoMember.idNo, tekunPerson.idNo, tempAidGrant.idNo, childAllowance.childIdNo],
   otherIdColumns: [{ column: dibaoFamily.headIdNo, why: 'the family head; each member, the head included, has a dibao_member row' }],

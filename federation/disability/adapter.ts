@@ -13,6 +13,7 @@ import { needed, NOT_READ, type AidRecord, type AidStatus, type DepartmentAdapte
 import { oneOffAid, recurringAid } from '../../domain/aid';
 import { DISABILITY_IMPORT } from './import-spec';
 import { clCertificate, clRehabAid, clSubsidy } from './tables';
+import { DISABILITY_DEMO } from './demo';
 
 const SUBSIDY_PROGRAMMES: Record<string, ProgrammeCode> = { SH: 'DISABILITY_LIVING', HL: 'DISABILITY_NURSING' };
 
@@ -55,6 +56,7 @@ export const disability: DepartmentAdapter = {
   code: 'DISABILITY',
   migrationsFolder: path.join(__dirname, 'migrations'),
   importTables: DISABILITY_IMPORT,
+  demo: DISABILITY_DEMO,
   tables: [clCertificate, clSubsidy, clRehabAid],
   personKeys: [clCertificate.idCard],
   facts: { certificates: { byIdNumbers: certificatesByIdNumbers, keyColumn: clCertificate.idCard } },

@@ -13,6 +13,7 @@ import type { AidRecord, DepartmentAdapter, SourceDb } from '../contract';
 import { oneOffAid, recurringAid } from '../../domain/aid';
 import { EDUCATION_IMPORT } from './import-spec';
 import { xsFunding, xsStudent } from './tables';
+import { EDUCATION_DEMO } from './demo';
 
 const PROGRAMMES: Record<string, ProgrammeCode> = { GJZXJ: 'NATIONAL_GRANT', XFJM: 'TUITION_WAIVER', JSSBZ: 'BOARDING_SUBSIDY' };
 
@@ -39,6 +40,7 @@ export const education: DepartmentAdapter = {
   code: 'EDUCATION',
   migrationsFolder: path.join(__dirname, 'migrations'),
   importTables: EDUCATION_IMPORT,
+  demo: EDUCATION_DEMO,
   tables: [xsStudent, xsFunding],
   personKeys: [xsStudent.sfzh],
   facts: { students: { byIdNumbers: studentsByIdNumbers, keyColumn: xsStudent.sfzh } },

@@ -13,6 +13,7 @@ import { needed, NOT_READ, type AidRecord, type DepartmentAdapter, type Hospital
 import { oneOffAid, recurringAid } from '../../domain/aid';
 import { HEALTH_IMPORT } from './import-spec';
 import { miAidPayment, miSettlement } from './tables';
+import { HEALTH_DEMO } from './demo';
 
 const AID_PAY_PROGRAMMES: Record<string, ProgrammeCode> = { MAF: 'MEDICAL_AID', CBZZ: 'PREMIUM_SUBSIDY' };
 
@@ -43,6 +44,7 @@ export const health: DepartmentAdapter = {
   code: 'HEALTH',
   migrationsFolder: path.join(__dirname, 'migrations'),
   importTables: HEALTH_IMPORT,
+  demo: HEALTH_DEMO,
   tables: [miSettlement, miAidPayment],
   personKeys: [miSettlement.psnCertNo, miAidPayment.psnCertNo],
   facts: { settlements: { byIdNumbers: settlementsByIdNumbers, byRefs: settlementsByRefs, keyColumn: miSettlement.psnCertNo } },

@@ -11,6 +11,7 @@ import { needed, NOT_READ, type AidRecord, type AidStatus, type DepartmentAdapte
 import { oneOffAid, recurringAid } from '../../domain/aid';
 import { HOUSING_IMPORT } from './import-spec';
 import { gzfAllocation, gzfApplication, wfgzProject } from './tables';
+import { HOUSING_DEMO } from './demo';
 
 const ALLOCATION_PROGRAMMES: Record<string, ProgrammeCode> = { SW: 'PUBLIC_RENTAL', BT: 'RENT_SUBSIDY' };
 
@@ -52,6 +53,7 @@ export const housing: DepartmentAdapter = {
   code: 'HOUSING',
   migrationsFolder: path.join(__dirname, 'migrations'),
   importTables: HOUSING_IMPORT,
+  demo: HOUSING_DEMO,
   tables: [gzfApplication, gzfAllocation, wfgzProject],
   personKeys: [gzfApplication.applicantIdCard, wfgzProject.ownerIdCard],
   changeFeed: [

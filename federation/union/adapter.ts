@@ -11,6 +11,7 @@ import type { AidRecord, DepartmentAdapter, JobLoss, SourceDb } from '../contrac
 import { oneOffAid, recurringAid } from '../../domain/aid';
 import { UNION_IMPORT } from './import-spec';
 import { ghGrant, ghWorkerFile } from './tables';
+import { UNION_DEMO } from './demo';
 
 const PROGRAMMES: Record<string, ProgrammeCode> = { BF: 'UNION_HARDSHIP', JQ: 'UNION_AUTUMN_EDU', DB: 'UNION_ILLNESS' };
 
@@ -45,6 +46,7 @@ export const union: DepartmentAdapter = {
   code: 'UNION',
   migrationsFolder: path.join(__dirname, 'migrations'),
   importTables: UNION_IMPORT,
+  demo: UNION_DEMO,
   tables: [ghWorkerFile, ghGrant],
   personKeys: [ghWorkerFile.idCard, ghGrant.studentIdCard],
   facts: { jobLosses: { byIdNumbers: jobLossesByIdNumbers, keyColumn: ghWorkerFile.idCard } },
