@@ -161,4 +161,67 @@ export interface DepartmentDemo {
    * moved into their folders, so a seed gives the same population.
    */
   steps?: readonly DemoStep[];
+  /** The facts of planted cases this department holds (PlantVerbs below). */
+  plant?: DepartmentPlant;
 }
+
+/**
+ * Where a department's planting verbs write: `push` takes a row of one of its tables by column
+ * name (columns left out are null).
+ */
+export interface PlantSink {
+  /** The reference date of the demo. */
+  readonly ref: IsoDate;
+  /** The village planted households live in. */
+  readonly village: string;
+  push(table: string, values: Record<string, DemoCell>): void;
+}
+
+/** A planted person: only the ID number matters to the departments. */
+export interface PlantPerson {
+  id: string;
+}
+
+/** Amounts of a planted hospital settlement, in yuan as the medical-insurance system keeps them. */
+export interface PlantSettlementYuan {
+  total: number;
+  hifp: number;
+  hifmi: number;
+  maf: number;
+  psn: number;
+}
+
+/**
+ * The facts planted cases are made of (tools/generate/plant.ts): each is written by the one
+ * department that holds it, into its own tables (federation/<dept>/demo.ts, `plant`). The cases
+ * themselves name rules, people and dates, never a department's table.
+ */
+export interface PlantVerbs {
+  /** A 低保 family and its members (民政). */
+  dibao(s: PlantSink, familyNo: string, county: string, head: PlantPerson, approved: IsoDate, members: { person: PlantPerson; joined?: IsoDate; left?: IsoDate | null }[], ended: IsoDate | null): void;
+  /** 特困 support (民政). */
+  tekun(s: PlantSink, who: PlantPerson, start: IsoDate, end: IsoDate | null): void;
+  /** A temporary-aid grant (民政). */
+  tempAid(s: PlantSink, who: PlantPerson, cause: string, date: IsoDate, secondAid: boolean, familyNo: string | null): void;
+  /** An orphan allowance (民政). */
+  childAllowance(s: PlantSink, who: PlantPerson, start: IsoDate, end: IsoDate | null): void;
+  /** A disability certificate (残联); returns its number. */
+  certificate(s: PlantSink, who: PlantPerson, type: number, level: number): string;
+  /** A living (SH) or nursing (HL) subsidy on a certificate (残联). */
+  subsidy(s: PlantSink, certNo: string, type: 'SH' | 'HL', start: IsoDate, end: IsoDate | null): void;
+  /** A hospital settlement (医保). */
+  settlement(s: PlantSink, setlId: string, who: PlantPerson, settled: IsoDate, yuan: PlantSettlementYuan): void;
+  /** A hardship-worker file (工会). */
+  workerFile(s: PlantSink, fileNo: string, who: PlantPerson): void;
+  /** A union grant: illness aid (DB) on a settlement or 金秋助学 (JQ) for a student (工会). */
+  unionGrant(s: PlantSink, fileNo: string, type: 'DB' | 'JQ', date: IsoDate, amountFen: number, extra: { student?: PlantPerson; schoolYear?: string; setlRef?: string }): void;
+  /** A pupil (教育). */
+  student(s: PlantSink, studentNo: string, who: PlantPerson, grade: number): void;
+  /** A national grant paid to a pupil for a school year (教育). */
+  funding(s: PlantSink, studentNo: string, schoolYear: string, paid: IsoDate): void;
+  /** A public-rental application with its allocations, in kind (SW) or as a rent subsidy (BT) (住建). */
+  rental(s: PlantSink, appNo: string, who: PlantPerson, allocations: { type: 'SW' | 'BT'; start: IsoDate; end: IsoDate | null }[]): void;
+}
+
+/** The planting verbs a department holds (each verb is held by exactly one department). */
+export type DepartmentPlant = Partial<PlantVerbs>;

@@ -10,7 +10,7 @@
  * (federation/demo-contract.ts, DemoStep), in rank order.
  */
 import { isoOf, monthEndOf } from '../demo-calendar';
-import type { DemoDraw, DemoPerson, DemoReference, DemoRelation, DemoRows, DemoSpell, DepartmentDemo } from '../demo-contract';
+import type { DemoDraw, DemoPerson, DemoReference, DemoRelation, DemoRows, DemoSpell, DepartmentDemo, DepartmentPlant } from '../demo-contract';
 import { DEMO_DEFECTS, alive, day, fen, inSpell, minOf } from '../demo-kit';
 import { Weighted } from '../demo-random';
 
@@ -199,7 +199,30 @@ function temporaryAid(h: DemoDraw, rows: DemoRows, at: DemoReference): void {
   }
 }
 
-export const CIVIL_AFFAIRS_DEMO: DepartmentDemo = { tables: TABLES, steps: [
+/** 民政's facts of planted cases (tools/generate/plant.ts). */
+const PLANT: DepartmentPlant = {
+  dibao(s, familyNo, county, head, approved, members, ended) {
+    s.push('dibao_family', { family_no: familyNo, county_code: county, head_id_no: head.id, area_type: 1, approved_on: approved, ended_on: ended, state_flag: ended !== null && ended < s.ref ? 1 : 0 });
+    for (const [i, m] of members.entries()) {
+      s.push('dibao_member', { family_no: familyNo, id_no: m.person.id, relation_to_head: i === 0 ? '本人' : '其他', joined_on: m.joined ?? approved, left_on: m.left ?? null, monthly_share_fen: 60_000 });
+    }
+  },
+  tekun(s, who, start, end) {
+    s.push('tekun_person', { id_no: who.id, county_code: '370811', care_mode: 1, start_on: start, end_on: end, monthly_fen: 90_000, state_flag: end !== null && end < s.ref ? 1 : 0 });
+  },
+  tempAid(s, who, cause, date, secondAid, familyNo) {
+    s.push('temp_aid_grant', { id_no: who.id, family_no: familyNo, cause_code: cause, is_urgent: 0, is_second_aid: secondAid ? 1 : 0, grant_date: date, amount_fen: 150_000, approval_level: 1, revoked: 0 });
+  },
+  childAllowance(s, who, start, end) {
+    s.push('child_allowance', { child_id_no: who.id, category: 'GE', start_on: start, end_on: end, monthly_fen: 150_000 });
+  },
+};
+
+export const CIVIL_AFFAIRS_DEMO: DepartmentDemo = {
+  tables: TABLES,
+  steps: [
     { rank: 10, run: basicLiving },
     { rank: 30, run: temporaryAid },
-  ] };
+  ],
+  plant: PLANT,
+};

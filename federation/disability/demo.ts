@@ -6,8 +6,9 @@
  * Its steps share the household's random stream with the other first-release departments
  * (federation/demo-contract.ts, DemoStep), in rank order.
  */
+import { addMonths } from '../../domain/findings/periods';
 import { civil, dayNumber, isoOf, monthOf } from '../demo-calendar';
-import type { DemoDraw, DemoReference, DemoRows, DepartmentDemo } from '../demo-contract';
+import type { DemoDraw, DemoReference, DemoRows, DepartmentDemo, DepartmentPlant } from '../demo-contract';
 import { DEMO_DEFECTS, day, fen } from '../demo-kit';
 
 const TABLES = {
@@ -68,4 +69,16 @@ function disability(h: DemoDraw, rows: DemoRows, at: DemoReference): void {
   }
 }
 
-export const DISABILITY_DEMO: DepartmentDemo = { tables: TABLES, steps: [{ rank: 40, run: disability }] };
+/** 残联's facts of planted cases (tools/generate/plant.ts). */
+const PLANT: DepartmentPlant = {
+  certificate(s, who, type, level) {
+    const certNo = `${who.id}${type}${level}`;
+    s.push('cl_certificate', { cert_no: certNo, id_card: who.id, dis_type: type, dis_level: level, issue_date: addMonths(s.ref, -70), valid_until: null, cert_status: 1 });
+    return certNo;
+  },
+  subsidy(s, certNo, type, start, end) {
+    s.push('cl_subsidy', { cert_no: certNo, sub_type: type, start_ym: start.slice(0, 7), end_ym: end === null ? null : end.slice(0, 7), monthly_fen: type === 'SH' ? 9_000 : 10_000 });
+  },
+};
+
+export const DISABILITY_DEMO: DepartmentDemo = { tables: TABLES, steps: [{ rank: 40, run: disability }], plant: PLANT };

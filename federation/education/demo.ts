@@ -8,7 +8,7 @@
  */
 import { fenToYuan } from '../../domain/money';
 import { ageOn, dayNumber, isoOf } from '../demo-calendar';
-import type { DemoDraw, DemoReference, DemoRows, DepartmentDemo } from '../demo-contract';
+import type { DemoDraw, DemoReference, DemoRows, DepartmentDemo, DepartmentPlant } from '../demo-contract';
 import { day, fen } from '../demo-kit';
 
 const TABLES = {
@@ -111,4 +111,14 @@ function education(h: DemoDraw, rows: DemoRows, at: DemoReference): void {
   }
 }
 
-export const EDUCATION_DEMO: DepartmentDemo = { tables: TABLES, steps: [{ rank: 50, run: education }] };
+/** 教育's facts of planted cases (tools/generate/plant.ts). */
+const PLANT: DepartmentPlant = {
+  student(s, studentNo, who, grade) {
+    s.push('xs_student', { student_no: studentNo, sfzh: who.id, school_code: '3708110001', school_name: '任城区演示小学', stage: 'XX', grade, enrol_year: String(Number(s.ref.slice(0, 4)) - grade) });
+  },
+  funding(s, studentNo, schoolYear, paid) {
+    s.push('xs_funding', { student_no: studentNo, school_year: schoolYear, semester: 1, funding_type: 'GJZXJ', amount_yuan: '625.00', paid_date: paid, paid_flag: 1 });
+  },
+};
+
+export const EDUCATION_DEMO: DepartmentDemo = { tables: TABLES, steps: [{ rank: 50, run: education }], plant: PLANT };

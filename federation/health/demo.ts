@@ -7,9 +7,10 @@
  * Its steps share the household's random stream with the other first-release departments
  * (federation/demo-contract.ts, DemoStep), in rank order.
  */
+import { addDays } from '../../domain/dates';
 import { fenToYuan } from '../../domain/money';
 import { compactOf, dayNumber, isoOf } from '../demo-calendar';
-import type { DemoDraw, DemoReference, DemoRows, DepartmentDemo } from '../demo-contract';
+import type { DemoDraw, DemoReference, DemoRows, DepartmentDemo, DepartmentPlant } from '../demo-contract';
 import { DEMO_DEFECTS, alive, day, fen, statusOn } from '../demo-kit';
 import { Rng, Weighted } from '../demo-random';
 
@@ -168,4 +169,25 @@ function health(h: DemoDraw, rows: DemoRows, at: DemoReference): void {
   }
 }
 
-export const HEALTH_DEMO: DepartmentDemo = { tables: TABLES, steps: [{ rank: 20, run: health }] };
+/** 医保's facts of planted cases (tools/generate/plant.ts). */
+const PLANT: DepartmentPlant = {
+  settlement(s, setlId, who, settled, yuan) {
+    s.push('mi_setl', {
+      setl_id: setlId,
+      psn_cert_no: who.id,
+      fixmedins_name: '任城区人民医院',
+      adm_date: addDays(settled, -7),
+      dscg_date: settled,
+      setl_date: settled,
+      dise_name: '肺炎',
+      medfee_sumamt: yuan.total.toFixed(2),
+      hifp_pay: yuan.hifp.toFixed(2),
+      hifmi_pay: yuan.hifmi.toFixed(2),
+      maf_pay: yuan.maf.toFixed(2),
+      psn_pay: yuan.psn.toFixed(2),
+      refd_setl_flag: '0',
+    });
+  },
+};
+
+export const HEALTH_DEMO: DepartmentDemo = { tables: TABLES, steps: [{ rank: 20, run: health }], plant: PLANT };

@@ -5,8 +5,9 @@
  * Its steps share the household's random stream with the other first-release departments
  * (federation/demo-contract.ts, DemoStep), in rank order.
  */
+import { addDays } from '../../domain/dates';
 import { civil, isoOf } from '../demo-calendar';
-import type { DemoDraw, DemoReference, DemoRows, DepartmentDemo } from '../demo-contract';
+import type { DemoDraw, DemoReference, DemoRows, DepartmentDemo, DepartmentPlant } from '../demo-contract';
 import { DEMO_DEFECTS, alive, day, fen } from '../demo-kit';
 
 const TABLES = {
@@ -60,4 +61,12 @@ function housing(h: DemoDraw, rows: DemoRows, at: DemoReference): void {
   }
 }
 
-export const HOUSING_DEMO: DepartmentDemo = { tables: TABLES, steps: [{ rank: 60, run: housing }] };
+/** 住建's facts of planted cases (tools/generate/plant.ts). */
+const PLANT: DepartmentPlant = {
+  rental(s, appNo, who, allocations) {
+    s.push('gzf_application', { app_no: appNo, applicant_id_card: who.id, family_size: 2, region_code: s.village, apply_date: addDays(allocations[0].start, -60), app_status: 30 });
+    for (const a of allocations) s.push('gzf_allocation', { app_no: appNo, alloc_type: a.type, monthly_fen: a.type === 'SW' ? 60_000 : 45_000, start_date: a.start, end_date: a.end, unit_address: null });
+  },
+};
+
+export const HOUSING_DEMO: DepartmentDemo = { tables: TABLES, steps: [{ rank: 60, run: housing }], plant: PLANT };

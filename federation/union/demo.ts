@@ -7,8 +7,9 @@
  * Its steps share the household's random stream with the other first-release departments
  * (federation/demo-contract.ts, DemoStep), in rank order.
  */
+import { addMonths } from '../../domain/findings/periods';
 import { ageOn, civil, dayNumber, isoOf } from '../demo-calendar';
-import type { DemoDraw, DemoReference, DemoRows, DepartmentDemo } from '../demo-contract';
+import type { DemoDraw, DemoReference, DemoRows, DepartmentDemo, DepartmentPlant } from '../demo-contract';
 import { DEMO_DEFECTS, day, fen } from '../demo-kit';
 
 const TABLES = {
@@ -74,4 +75,14 @@ function union(h: DemoDraw, rows: DemoRows, at: DemoReference): void {
   }
 }
 
-export const UNION_DEMO: DepartmentDemo = { tables: TABLES, steps: [{ rank: 70, run: union }] };
+/** 工会's facts of planted cases (tools/generate/plant.ts). */
+const PLANT: DepartmentPlant = {
+  workerFile(s, fileNo, who) {
+    s.push('gh_worker_file', { file_no: fileNo, id_card: who.id, employer: '济宁演示企业', hardship_level: 2, file_date: addMonths(s.ref, -48), closed_date: null, job_lost_date: null });
+  },
+  unionGrant(s, fileNo, type, date, amountFen, extra) {
+    s.push('gh_grant', { file_no: fileNo, grant_type: type, grant_date: date, amount_fen: amountFen, student_id_card: extra.student?.id ?? null, school_year: extra.schoolYear ?? null, setl_ref: extra.setlRef ?? null });
+  },
+};
+
+export const UNION_DEMO: DepartmentDemo = { tables: TABLES, steps: [{ rank: 70, run: union }], plant: PLANT };
