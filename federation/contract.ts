@@ -100,4 +100,10 @@ export interface DepartmentAdapter {
   importTables?: Readonly<Record<string, TableDeclaration>>;
   /** Its part of the demo population (federation/demo-contract.ts). */
   demo?: DepartmentDemo;
+  /**
+   * The kinds of record its aid records and facts come from, the first part of their `sourceRef`
+   * (`sourceRefOf`, domain/aid.ts). Frozen: stored findings' fingerprints are built from them, so
+   * a kind stays as it is when a table is renamed or replaced (test/record-kinds.test.ts).
+   */
+  recordKinds: Readonly<Record<string, string>>;
 }
