@@ -3,6 +3,7 @@
  * caller's region, through a real hub. Expectations are written out here from docs/access.md,
  * not computed from access/policy.ts, so a change to the policy shows up as a failing row.
  */
+import { ADAPTERS } from '../federation/registry';
 import { maskIdNumber } from '../domain/id-number';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
@@ -166,7 +167,7 @@ describe('fields by right', () => {
     expect(res.errors).toBeUndefined();
     const ids = res.data.household.members.map((m: any) => m.person.idNumber);
     expect(ids.sort()).toEqual([WANG.head, WANG.spouse, WANG.child, WANG.grandmother].map(maskIdNumber).sort());
-    const dibao = res.data.household.aid.find((r: any) => r.sourceReference.startsWith('dibao_member:'));
+    const dibao = res.data.household.aid.find((r: any) => r.sourceReference.startsWith(`${ADAPTERS.CIVIL_AFFAIRS.recordKinds.dibaoMember}:`));
     expect(dibao.sourceReference).toContain('********');
     expect(JSON.stringify(res.data)).not.toContain(WANG.head);
   });

@@ -10,7 +10,8 @@ import { recordMeeting } from '../db/cases/meetings';
 import { secondAidApprovalsByIdNumbers } from '../db/cases/store';
 import { aidCase, caseEvent, caseMeeting, meetingDepartment, referralSlip, secondAidApproval } from '../db/cases/schema';
 import { DEPARTMENT_CODES } from '../domain/departments';
-import { tempAidGrant } from '../federation/civil-affairs/tables';
+import { insertTemporaryAid } from '../federation/civil-affairs/scenario';
+import { ADAPTERS } from '../federation/registry';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { insertRegions, insertWang, insertZhao, TODAY, WANG } from './support/scenarios';
@@ -302,7 +303,7 @@ describe('a case from report to closure', () => {
     await ok(as.HEALTH, ACCEPT, { input: { referralId: slips.HEALTH, occurredAt: cn('2025-10-10T09:00:00') } }, 'referralAccept');
     expect(await refused(as.HEALTH, ACCEPT, { input: { referralId: slips.HEALTH } }, 'referralAccept')).toEqual(['REFERRAL_ILLEGAL_TRANSITION']);
     expect(await refused(as.HEALTH, COMPLETE, { input: { referralId: slips.HEALTH, feedback: '   ' } }, 'referralComplete')).toEqual(['FEEDBACK_REQUIRED']);
-    expect(await refused(as.HEALTH, COMPLETE, { input: { referralId: slips.HEALTH, feedback: '已发放', aidSourceReference: 'mi_aid_pay:999999' } }, 'referralComplete')).toEqual([
+    expect(await refused(as.HEALTH, COMPLETE, { input: { referralId: slips.HEALTH, feedback: '已发放', aidSourceReference: `${ADAPTERS.HEALTH.recordKinds.miAidPay}:999999` } }, 'referralComplete')).toEqual([
       'AID_RECORD_NOT_FOUND',
     ]);
     const done = await ok(
@@ -356,7 +357,7 @@ describe('a case from report to closure', () => {
   });
 
   it('links the second aid to the temporary aid civil affairs paid', async () => {
-    const [paid] = await dbs.sources.CIVIL_AFFAIRS.insert(tempAidGrant).values({
+    const [ref] = await insertTemporaryAid(dbs.sources.CIVIL_AFFAIRS, [{
       idNo: WANG.grandmother,
       familyNo: 'DB370811-0001',
       causeCode: '01',
@@ -365,8 +366,7 @@ describe('a case from report to closure', () => {
       grantDate: '2025-10-20',
       amountFen: 300_000,
       approvalLevel: 2,
-    });
-    const ref = `temp_aid_grant:${paid.insertId}`;
+    }]);
     await ok(as.county, ACCEPT, { input: { referralId: slips.CIVIL_AFFAIRS, occurredAt: cn('2025-10-10T09:00:00') } }, 'referralAccept');
     await ok(as.county, COMPLETE, { input: { referralId: slips.CIVIL_AFFAIRS, feedback: '二次临时救助已发放', aidSourceReference: ref, occurredAt: cn('2025-10-20T16:00:00') } }, 'referralComplete');
     const [approval] = await secondAidApprovalsByIdNumbers(dbs.hub, [WANG.grandmother]);

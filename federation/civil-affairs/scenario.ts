@@ -1,10 +1,12 @@
 /**
- * 民政's rows for test scenarios (test/support/scenarios.ts): a 低保 family with its members, and
- * temporary-aid grants, written the way its system keeps them, so that no file outside this folder
- * names its tables.
+ * 民政's rows for test scenarios (test/support/scenarios.ts, test/findings-scenario.ts): 低保 families
+ * with their members, 特困 spells, temporary-aid grants and child allowances, written the way its
+ * system keeps them, so that no file outside this folder names its tables.
  */
+import { sourceRefOf } from '../../domain/aid';
 import type { SourceDb } from '../contract';
-import { dibaoFamily, dibaoMember, tempAidGrant } from './tables';
+import { civilAffairs } from './adapter';
+import { childAllowance, dibaoFamily, dibaoMember, tekunPerson, tempAidGrant } from './tables';
 
 export type DibaoFamilyRow = typeof dibaoFamily.$inferInsert;
 export type DibaoMemberRow = typeof dibaoMember.$inferInsert;
@@ -17,6 +19,17 @@ export async function insertDibao(db: SourceDb, families: DibaoFamilyRow[], memb
   for (let i = 0; i < members.length; i += CHUNK) await db.insert(dibaoMember).values(members.slice(i, i + CHUNK));
 }
 
-export async function insertTemporaryAid(db: SourceDb, grants: (typeof tempAidGrant.$inferInsert)[]): Promise<void> {
-  await db.insert(tempAidGrant).values(grants);
+/** Temporary-aid grants; returns each grant's reference as the adapter reports it (ids are consecutive in one statement). */
+export async function insertTemporaryAid(db: SourceDb, grants: (typeof tempAidGrant.$inferInsert)[]): Promise<string[]> {
+  const [res] = await db.insert(tempAidGrant).values(grants);
+  return grants.map((g, i) => sourceRefOf(civilAffairs.recordKinds.tempAidGrant, g.grantId ?? res.insertId + i));
+}
+
+export async function insertTekun(db: SourceDb, spells: (typeof tekunPerson.$inferInsert)[]): Promise<void> {
+  await db.insert(tekunPerson).values(spells);
+}
+
+/** 孤儿 (GE) or 事实无人抚养 (SW) allowances. */
+export async function insertChildAllowances(db: SourceDb, allowances: (typeof childAllowance.$inferInsert)[]): Promise<void> {
+  await db.insert(childAllowance).values(allowances);
 }

@@ -1,6 +1,7 @@
 /**
- * 残联's rows for test scenarios (test/support/scenarios.ts): certificates and the subsidies paid
- * on them, so that no file outside this folder names its tables.
+ * 残联's rows for test scenarios (test/support/scenarios.ts, test/findings-scenario.ts):
+ * certificates and the subsidies paid on them, so that no file outside this folder names its
+ * tables.
  */
 import type { SourceDb } from '../contract';
 import { clCertificate, clSubsidy } from './tables';

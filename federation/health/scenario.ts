@@ -1,6 +1,6 @@
 /**
- * 医保's rows for test scenarios (test/support/scenarios.ts): hospital settlements, so that no file
- * outside this folder names its tables.
+ * 医保's rows for test scenarios (test/support/scenarios.ts, test/findings-scenario.ts): hospital
+ * settlements, so that no file outside this folder names its tables.
  */
 import type { SourceDb } from '../contract';
 import { miSettlement } from './tables';

@@ -1,6 +1,6 @@
 /**
- * 住建's rows for test scenarios (test/support/scenarios.ts): a public-rental application and its
- * allocations, so that no file outside this folder names its tables.
+ * 住建's rows for test scenarios (test/support/scenarios.ts, test/findings-scenario.ts): a public-
+ * rental application and its allocations, so that no file outside this folder names its tables.
  */
 import type { SourceDb } from '../contract';
 import { gzfAllocation, gzfApplication } from './tables';

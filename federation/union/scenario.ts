@@ -1,6 +1,6 @@
 /**
- * 工会's rows for test scenarios (test/support/scenarios.ts): a hardship-worker file and the grants
- * made on it, so that no file outside this folder names its tables.
+ * 工会's rows for test scenarios (test/support/scenarios.ts, test/findings-scenario.ts): a hardship-
+ * worker file and the grants made on it, so that no file outside this folder names its tables.
  */
 import type { SourceDb } from '../contract';
 import { ghGrant, ghWorkerFile } from './tables';

@@ -71,7 +71,7 @@ describe('finding identity', () => {
   });
 
   it('is a different finding for another record', () => {
-    const [other] = evaluateHousehold(household([head], [dibao, { ...tekun, sourceRef: 'tekun_person:999' }]), DEFAULT_RULES, TODAY);
+    const [other] = evaluateHousehold(household([head], [dibao, { ...tekun, sourceRef: `${tekun.sourceRef.split(':')[0]}:999` }]), DEFAULT_RULES, TODAY);
     expect(other.fingerprint).not.toBe(base.fingerprint);
   });
 });
