@@ -4,19 +4,17 @@
  * system keeps them, so that no file outside this folder names its tables.
  */
 import { sourceRefOf } from '../../domain/aid';
-import type { SourceDb } from '../contract';
+import { insertInChunks, type SourceDb } from '../contract';
 import { civilAffairs } from './adapter';
 import { childAllowance, dibaoFamily, dibaoMember, tekunPerson, tempAidGrant } from './tables';
 
 export type DibaoFamilyRow = typeof dibaoFamily.$inferInsert;
 export type DibaoMemberRow = typeof dibaoMember.$inferInsert;
 
-const CHUNK = 1000;
-
 /** 低保 families and their members' shares, in multi-row statements. */
 export async function insertDibao(db: SourceDb, families: DibaoFamilyRow[], members: DibaoMemberRow[]): Promise<void> {
-  for (let i = 0; i < families.length; i += CHUNK) await db.insert(dibaoFamily).values(families.slice(i, i + CHUNK));
-  for (let i = 0; i < members.length; i += CHUNK) await db.insert(dibaoMember).values(members.slice(i, i + CHUNK));
+  await insertInChunks(db, dibaoFamily, families);
+  await insertInChunks(db, dibaoMember, members);
 }
 
 /** Temporary-aid grants; returns each grant's reference as the adapter reports it (ids are consecutive in one statement). */
