@@ -24,9 +24,7 @@ const ALLOWED = new Set([path.join('bench', 'floor.ts')]);
 const STILL_NAMING: Record<string, string> = {
   [path.join('test', 'generate.test.ts')]: 'checks the rates of every department part of the generated demo',
   [path.join('test', 'import.test.ts')]: 'writes import files for each department table and reads the rows back',
-  [path.join('test', 'findings.test.ts')]: 'changes a 特困 row between scans',
   [path.join('test', 'index-use.test.ts')]: 'EXPLAINs department statements',
-  [path.join('test', 'findings-planted.test.ts')]: 'picks settlements for pre-grant proposals',
   [path.join('bench', 'household.ts')]: 'bench: counts department rows',
   [path.join('bench', 'pregrant.ts')]: 'bench: picks settlements for proposals',
   [path.join('bench', 'scan.ts')]: 'bench: counts department rows',

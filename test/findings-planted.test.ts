@@ -13,6 +13,7 @@ import { rulesConcerning, type Proposal } from '../domain/findings/evaluate';
 import { createFindingLoaders, preGrantCheck, type LiveRequest } from '../resolvers/findings/live';
 import { createDepartmentLoaders } from '../federation/loaders';
 import { activeRuleSet } from '../rules/load';
+import { firstSettlements } from '../federation/health/scenario';
 import { generateDemo, type PlantManifest } from '../tools/generate/index';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
@@ -141,8 +142,7 @@ it('answers a pre-grant check reading only the programmes its rules name as one 
   // Every member of every planted household (cases and near misses, all rules), proposed every programme.
   const ids = manifest.households.map((h) => h.householdId);
   const [members] = (await dbs.hubPool.query('SELECT DISTINCT id_number FROM household_member WHERE household_id IN (?) ORDER BY id_number', [ids])) as any;
-  const [settled] = (await dbs.sourceSet.HEALTH.pool.query("SELECT psn_cert_no, MIN(setl_id) AS setl_id FROM mi_setl WHERE refd_setl_flag = '0' GROUP BY psn_cert_no")) as any;
-  const settlementOf = new Map<string, string>(settled.map((r: any) => [r.psn_cert_no, r.setl_id]));
+  const settlementOf = await firstSettlements(dbs.sources.HEALTH);
   const rules = activeRuleSet().rules;
   // A source that timed out under load makes one answer partial, which would read as a
   // disagreement. The test sources wait generously (TEST_SOURCE_TIMEOUT_MS), and a partial answer

@@ -3,13 +3,12 @@
  * person findings, the pre-grant check, a region scan with its browse and CSV export, settling
  * findings, and what a re-scan does with them.
  */
-import { eq } from 'drizzle-orm';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { toDbInstant } from '../db/instants';
 import { freePort } from '../db/setup/private-server';
-import { tekunPerson } from '../federation/civil-affairs/tables';
+import { endTekun } from '../federation/civil-affairs/scenario';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { insertMany, insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
@@ -312,7 +311,7 @@ describe('region scan, settling and re-scan', () => {
 
   it('reopens a dismissed finding when its records change, under the same id', async () => {
     const x1 = byRule(first).get(`X1:${ids.overlap}`);
-    await dbs.sources.CIVIL_AFFAIRS.update(tekunPerson).set({ endOn: '2026-01-31' }).where(eq(tekunPerson.idNo, CASES.overlap.person));
+    await endTekun(dbs.sources.CIVIL_AFFAIRS, CASES.overlap.person, '2026-01-31');
     const third = await scanAndWait('370811');
     const now = byRule(third).get(`X1:${ids.overlap}`);
     expect(now).toMatchObject({ id: x1.id, status: 'OPEN' });

@@ -3,6 +3,7 @@
  * with their members, 特困 spells, temporary-aid grants and child allowances, written the way its
  * system keeps them, so that no file outside this folder names its tables.
  */
+import { eq } from 'drizzle-orm';
 import { sourceRefOf } from '../../domain/aid';
 import { insertInChunks, type SourceDb } from '../contract';
 import { civilAffairs } from './adapter';
@@ -30,4 +31,9 @@ export async function insertTekun(db: SourceDb, spells: (typeof tekunPerson.$inf
 /** 孤儿 (GE) or 事实无人抚养 (SW) allowances. */
 export async function insertChildAllowances(db: SourceDb, allowances: (typeof childAllowance.$inferInsert)[]): Promise<void> {
   await db.insert(childAllowance).values(allowances);
+}
+
+/** Ends a person's 特困 spells on a day, as the department would when support stops. */
+export async function endTekun(db: SourceDb, idNo: string, endOn: string): Promise<void> {
+  await db.update(tekunPerson).set({ endOn }).where(eq(tekunPerson.idNo, idNo));
 }
