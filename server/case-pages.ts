@@ -20,7 +20,7 @@ import { createCaseLoaders } from '../db/cases/loaders';
 import { caseTimeline, type CaseRecord, type MeetingRecord, type ReferralRecord } from '../db/cases/records';
 import { chinaDateOf, formatChinaInstant } from '../domain/cases/china-time';
 import { caseDeadlines, standing, type CaseDeadline } from '../domain/cases/deadlines';
-import type { Dossier, DossierCase, DossierDisability, DossierEvent, DossierFinding, DossierMember, DossierReferral, DossierSettlement } from '../domain/cases/dossier';
+import { DOSSIER_MONTHS, type Dossier, type DossierCase, type DossierDisability, type DossierEvent, type DossierFinding, type DossierMember, type DossierReferral, type DossierSettlement } from '../domain/cases/dossier';
 import type { AidRecord } from '../domain/aid';
 import { ageOn } from '../domain/dates';
 import { parseOffice } from '../domain/cases/offices';
@@ -61,6 +61,8 @@ const ACTION: Record<string, string> = {
   MEETING_RECORDED: '记录一事一议会议',
   SECOND_AID_APPROVED: '批准二次临时救助',
 };
+/** The short names officers use (民政, 医保 …), for the signature lines; a department without one signs under its full name. */
+const SHORT_NAME: Partial<Record<DepartmentCode, string>> = { CIVIL_AFFAIRS: '民政', EDUCATION: '教育', HOUSING: '住建', HEALTH: '医保', UNION: '工会', DISABILITY: '残联', HUMAN_RESOURCES: '人社' };
 /** Departments in the order the signature lines list them. */
 const SIGNING_DEPARTMENTS = DEPARTMENT_CODES;
 /** Blank rows of the decision grid printed before a meeting. */
@@ -70,6 +72,14 @@ const BLANK_DECISION_ROWS = 5;
 
 function esc(value: unknown): string {
   return String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/** Dates (2025-10-09) and case references (AH-2025-000123) inside free text. */
+const UNBREAKABLE = /\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?|AH-\d{4}-\d{6}/g;
+
+/** Free text (a summary, a reason, feedback): escaped, with its dates and references kept whole. */
+function prose(value: unknown): string {
+  return esc(value).replace(UNBREAKABLE, (m) => `<span class="nw">${m}</span>`);
 }
 
 /** Text that must not break across lines: a date, a reference, an amount. */
@@ -103,6 +113,11 @@ interface Column<T> {
   /** Extra class of the column's cells: `num` right-aligns an amount. */
   cls?: string;
   when?: boolean;
+}
+
+/** A section: its heading and body; with nothing to show, one line (heading and the empty note). */
+function section(title: string, body: string, empty = false): string {
+  return empty ? `<p class="none"><strong>${title}：</strong>${body.replace(/^<p class="empty">|<\/p>$/g, '')}</p>` : `<h2>${title}</h2>\n${body}`;
 }
 
 function table<T>(columns: readonly Column<T>[], rows: readonly T[], empty: string, cls = ''): string {
@@ -161,13 +176,16 @@ const STYLE = `
   .warn { border: 1px solid #8b0000; color: #8b0000; padding: 2px 6px; margin: 4px 0; }
   .overdue { color: #8b0000; font-weight: 600; }
   .empty { color: #555; margin: 2px 0; }
-  table.grid td { height: 1.9em; }
-  .sign { display: grid; grid-template-columns: repeat(4, 1fr); gap: 4px 12px; margin-top: 8px; }
-  .sign div { border-bottom: 1px solid #111; height: 2.2em; display: flex; align-items: flex-end; white-space: nowrap; }
+  table.grid td { height: 1.6em; }
+  p.none { margin: 4px 0; }
+  .sign { display: grid; grid-template-columns: repeat(4, 1fr); gap: 2px 12px; margin-top: 6px; }
+  .sign div { border-bottom: 1px solid #111; height: 2em; display: flex; align-items: flex-end; white-space: nowrap; }
+  .sign.departments { grid-template-columns: auto repeat(${SIGNING_DEPARTMENTS.length}, 1fr); align-items: end; gap: 2px 6px; }
   footer { margin-top: 8px; border-top: 1px solid #555; padding-top: 3px; font-size: 11px; color: #333; }
   @media print {
-    body { margin: 0; max-width: none; font-size: 8.5pt; line-height: 1.3; }
-    h1 { font-size: 13pt; } h2 { font-size: 9.5pt; margin: 5px 0 2px; }
+    body { margin: 0; max-width: none; font-size: 8pt; line-height: 1.25; }
+    h1 { font-size: 13pt; } h2 { font-size: 9pt; margin: 4px 0 1px; }
+    p.none { margin: 3px 0; }
     nav.versions { display: none; }
     footer { font-size: 7pt; }
     thead { display: table-header-group; }
@@ -186,7 +204,7 @@ function pageStyle(reference: string): string {
   const quoted = `"${reference.replace(/["\\]/g, '')}"`;
   return `
   @page {
-    size: A4; margin: 13mm 10mm 12mm;
+    size: A4; margin: 12mm 10mm 11mm;
     @top-left { content: "社会救助一事一议会议材料"; font-size: 8pt; color: #333; }
     @top-right { content: "案件编号 " ${quoted}; font-size: 8pt; color: #333; }
     @bottom-center { content: "第 " counter(page) " 页 共 " counter(pages) " 页"; font-size: 8pt; color: #333; }
@@ -202,7 +220,8 @@ export function renderBrief(v: BriefView): string {
   const who = (idNumber: string | null) => (idNumber === null ? '全户' : (memberName.get(idNumber) ?? maskIdNumber(idNumber)));
   const deptName = (code: string) => DEPARTMENT_NAMES[code as DepartmentCode] ?? code;
   const programmeName = (code: string | null) => (code ? (PROGRAMME_BY_CODE.get(code as never)?.name ?? code) : '');
-  const asOf = d.takenAt.slice(0, 10);
+  // Ages at the dossier's date (the last day of its window), as the meeting reads them.
+  const asOf = d.window.to;
   const history = d.history ?? [];
   const accepted = history.find((e) => e.toState === 'ACCEPTED') ?? null;
   const firstAid = history.find((e) => e.toState === 'FIRST_AID_GIVEN') ?? null;
@@ -214,10 +233,10 @@ export function renderBrief(v: BriefView): string {
     <dt>报告时间</dt><dd>${nw(shortTime(c.reportedAt))}</dd><dt>受理</dt><dd>${
       accepted ? `${nw(shortTime(accepted.occurredAt))} ${esc(v.officeName(accepted.actorOffice))}（${esc(accepted.actor)}）` : '尚未受理'
     }</dd>
-    <dt>先行救助</dt><dd>${firstAid ? `${nw(shortTime(firstAid.occurredAt))} ${esc(v.officeName(firstAid.actorOffice))}${firstAid.reason ? `：${esc(firstAid.reason)}` : ''}` : '无'}</dd><dt>户号</dt><dd>${nw(d.household.registrationNumber)}</dd>
+    <dt>先行救助</dt><dd>${firstAid ? `${nw(shortTime(firstAid.occurredAt))} ${esc(v.officeName(firstAid.actorOffice))}${firstAid.reason ? `：${prose(firstAid.reason)}` : ''}` : '无'}</dd><dt>户号</dt><dd>${nw(d.household.registrationNumber)}</dd>
     <dt>地址</dt><dd>${esc(d.household.address)}</dd><dt>所在村（居）</dt><dd>${esc(d.household.regionName)}</dd>
   </dl>
-  <p><strong>基本情况：</strong>${esc(c.summary)}</p>${c.explanation ? `<p><strong>不予救助说明：</strong>${esc(c.explanation)}</p>` : ''}`;
+  <p><strong>基本情况：</strong>${prose(c.summary)}</p>${c.explanation ? `<p><strong>不予救助说明：</strong>${prose(c.explanation)}</p>` : ''}`;
 
   const deadlines = table<CaseDeadline>(
     [
@@ -286,17 +305,11 @@ export function renderBrief(v: BriefView): string {
     d.aid,
     '近24个月各部门均无救助记录',
   );
-  const totalsRows = [...d.totals.byDepartment.filter((t) => t.recordCount > 0)];
-  const totals = table<{ department: string; recordCount: number; totalFen: number }>(
-    [
-      { header: '部门', cell: (t) => (t.department === '' ? '<strong>合计</strong>' : esc(deptName(t.department))) },
-      { header: '笔数', cell: (t) => String(t.recordCount), cls: 'num' },
-      { header: '合计（按月发放的计 24 期）', cell: (t) => nw(yuan(t.totalFen)), cls: 'num' },
-    ],
-    [...totalsRows, { department: '', recordCount: totalsRows.reduce((n, t) => n + t.recordCount, 0), totalFen: d.totals.totalFen }],
-    '',
-  );
-  const monthly = `<p><strong>目前每月发放：</strong>${nw(`${fenToYuan(d.totals.monthlyRecurringFen)} 元/月`)}</p>`;
+  // Totals in one line: each department with aid, then the whole, then what is paid each month now.
+  const totals = `<p class="totals"><strong>合计（按月发放的计 ${DOSSIER_MONTHS} 期）：</strong>${d.totals.byDepartment
+    .filter((t) => t.recordCount > 0)
+    .map((t) => `${esc(deptName(t.department))} ${nw(`${t.recordCount} 笔 ${yuan(t.totalFen)}`)}`)
+    .join('；')}${d.totals.byDepartment.some((t) => t.recordCount > 0) ? '；' : ''}<strong>共 ${nw(`${d.totals.byDepartment.reduce((n, t) => n + t.recordCount, 0)} 笔 ${yuan(d.totals.totalFen)}`)}</strong>　<strong>目前每月发放：</strong>${nw(`${fenToYuan(d.totals.monthlyRecurringFen)} 元/月`)}</p>`;
   const incomplete = d.complete
     ? ''
     : `<p class="warn">以下部门未响应，其救助记录缺失，合计偏少：${esc(
@@ -338,7 +351,7 @@ export function renderBrief(v: BriefView): string {
             { header: '类别', cell: (f) => nw(SEVERITY[f.severity] ?? f.severity) },
             { header: '状态', cell: (f) => nw(f.status === 'CONFIRMED' ? '已确认' : '待核实') },
             // Prose follows the caller's view, as on Case.dossier (resolvers/cases/resolvers.ts).
-            { header: '内容', cell: (f) => esc(v.health ? f.summary : (f.summaryWithoutHealth ?? f.ruleId)) },
+            { header: '内容', cell: (f) => prose(v.health ? f.summary : (f.summaryWithoutHealth ?? f.ruleId)) },
             { header: '涉及部门', cell: (f) => esc((f.departments ?? []).map(deptName).join('、')) },
           ],
           d.findings,
@@ -350,10 +363,11 @@ export function renderBrief(v: BriefView): string {
       ? ''
       : `<h2>本案办理经过</h2>${table<DossierEvent>(
           [
-            { header: '时间', cell: (e) => nw(shortTime(e.occurredAt)) + (e.occurredAt.slice(0, 16) !== e.recordedAt.slice(0, 16) ? `<div class="label">录入 ${nw(shortTime(e.recordedAt))}</div>` : '') },
+            // When it happened, and when the hub recorded it if that was another minute.
+            { header: '时间', cell: (e) => nw(shortTime(e.occurredAt)) + (e.occurredAt.slice(0, 16) !== e.recordedAt.slice(0, 16) ? ` <span class="label">${nw(`（录入 ${shortTime(e.recordedAt)}）`)}</span>` : '') },
             { header: '经办', cell: (e) => `${esc(v.officeName(e.actorOffice))}（${esc(e.actor)}）` },
             { header: '事项', cell: (e) => esc(e.action === 'TRANSITIONED' && e.toState ? `${STATE[e.fromState ?? 'REPORTED']} → ${STATE[e.toState]}` : (ACTION[e.action] ?? e.action)) },
-            { header: '说明', cell: (e) => esc(e.reason ?? '') },
+            { header: '说明', cell: (e) => prose(e.reason ?? '') },
           ],
           history,
           '无办理记录',
@@ -364,18 +378,18 @@ export function renderBrief(v: BriefView): string {
       { header: '案件编号', cell: (k) => nw(k.reference) },
       { header: '报告时间', cell: (k) => nw(shortTime(k.reportedAt)) },
       { header: '紧急程度', cell: (k) => esc(URGENCY[k.urgency]) },
-      { header: '情况', cell: (k) => esc(k.summary) },
+      { header: '情况', cell: (k) => prose(k.summary) },
       { header: '结果', cell: (k) => esc(STATE[k.state]) + (k.endedAt ? `<div>${nw(k.endedAt.slice(0, 10))}</div>` : '') },
       {
         header: '结果说明及各部门答复',
         cell: (k) =>
           lines([
-            ['说明', k.explanation ? esc(k.explanation) : null],
+            ['说明', k.explanation ? prose(k.explanation) : null],
             ...d.referrals
               .filter((r) => r.caseId === k.id)
               .map((r): [string, string] => [
                 v.officeName(r.to),
-                `${esc(programmeName(r.programmeCode) || r.ask)} ${amountOf(r.amountFen, r.programmeCode)} ${esc(SLIP_STATE[r.state])}${r.feedback ? `：${esc(r.feedback)}` : ''}${r.declineReason ? `：${esc(r.declineReason)}` : ''}`,
+                `${esc(programmeName(r.programmeCode) || r.ask)} ${amountOf(r.amountFen, r.programmeCode)} ${esc(SLIP_STATE[r.state])}${r.feedback ? `：${prose(r.feedback)}` : ''}${r.declineReason ? `：${prose(r.declineReason)}` : ''}`,
               ]),
           ]) || '',
       },
@@ -388,24 +402,24 @@ export function renderBrief(v: BriefView): string {
       { header: '案件', cell: (r) => nw(r.caseReference) },
       { header: '转出', cell: (r) => esc(v.officeName(r.from)) },
       { header: '转入', cell: (r) => esc(v.officeName(r.to)) },
-      { header: '事项', cell: (r) => esc(r.ask) },
+      { header: '事项', cell: (r) => prose(r.ask) },
       { header: '金额', cell: (r) => amountOf(r.amountFen, r.programmeCode), cls: 'num' },
       { header: '办理期限', cell: (r) => nw(r.dueOn) },
       { header: '状态', cell: (r) => nw(SLIP_STATE[r.state]) },
-      { header: '反馈／退回理由', cell: (r) => lines([['反馈', r.feedback ? esc(r.feedback) : null], ['退回理由', r.declineReason ? esc(r.declineReason) : null]]) },
+      { header: '反馈／退回理由', cell: (r) => lines([['反馈', r.feedback ? prose(r.feedback) : null], ['退回理由', r.declineReason ? prose(r.declineReason) : null]]) },
     ],
     d.referrals,
     '无转办单',
   );
   const notContributed = d.departmentsNotContributed.length === 0 ? '无' : esc(d.departmentsNotContributed.map(deptName).join('、'));
 
-  const signatures = `<div class="sign"><div>主持人：</div><div>记录人：</div><div>会议日期：</div><div>召集单位：</div>${SIGNING_DEPARTMENTS.map(
-    (code) => `<div>${esc(deptName(code))}：</div>`,
+  const signatures = `<div class="sign"><div>主持人：</div><div>记录人：</div><div>会议日期：</div><div>召集单位：</div></div><div class="sign departments"><span class="nw">参会部门签字：</span>${SIGNING_DEPARTMENTS.map(
+    (code) => `<div>${esc(SHORT_NAME[code] ?? deptName(code))}：</div>`,
   ).join('')}</div>`;
 
   const decisionColumns: Column<ReferralRecord>[] = [
     { header: '承办部门', cell: (s) => esc(v.officeName(s.toOffice)) },
-    { header: '救助项目及事项', cell: (s) => lines([['', esc(programmeName(s.programmeCode))], ['', esc(s.ask)]]) },
+    { header: '救助项目及事项', cell: (s) => lines([['', esc(programmeName(s.programmeCode))], ['', prose(s.ask)]]) },
     { header: '金额', cell: (s) => amountOf(s.amountFen, s.programmeCode), cls: 'num' },
     { header: '受助人', cell: (s) => esc(who(s.beneficiaryIdNumber)) },
     {
@@ -425,13 +439,13 @@ export function renderBrief(v: BriefView): string {
       },
     },
     // What the department answered: feedback when completed, the reason when declined.
-    { header: '反馈／退回理由', cell: (s) => lines([['反馈', s.feedback ? esc(s.feedback) : null], ['退回理由', s.declineReason ? esc(s.declineReason) : null], ['救助记录', s.aidSourceRef ? nw(s.aidSourceRef) : null]]) },
+    { header: '反馈／退回理由', cell: (s) => lines([['反馈', s.feedback ? prose(s.feedback) : null], ['退回理由', s.declineReason ? prose(s.declineReason) : null], ['救助记录', s.aidSourceRef ? nw(s.aidSourceRef) : null]]) },
   ];
 
   const meetingPart = meeting
     ? `<h2>会议决定（${nw(meeting.heldOn)}）</h2>
   <p><strong>参会部门：</strong>${esc(meeting.departments.map(deptName).join('、'))}　<strong>召集单位：</strong>${esc(v.officeName(meeting.convenedBy))}</p>
-  ${meeting.notes ? `<p><strong>会议纪要：</strong>${esc(meeting.notes)}</p>` : ''}
+  ${meeting.notes ? `<p><strong>会议纪要：</strong>${prose(meeting.notes)}</p>` : ''}
   ${table(decisionColumns, meeting.decisions, '本次会议未作出救助决定，继续研究')}
   ${signatures}`
     : `<p class="warn">尚未召开一事一议会议：以下为当前材料，会议记录后以会议时的材料为准。</p>
@@ -474,17 +488,12 @@ ${members}
 ${incomplete}
 ${aid}
 ${totals}
-${monthly}
 ${settlementsPart}
-<h2>数据比对发现的问题</h2>
-${findings}
+${section('数据比对发现的问题', findings, d.findings !== null && d.findings.length === 0)}
 ${historyPart}
-<h2>既往案件</h2>
-${earlier}
-<h2>转办单</h2>
-${referrals}
-<h2>尚未参与救助的部门</h2>
-<p>${notContributed}</p>
+${section('既往案件', earlier, d.earlierCases.length === 0)}
+${section('转办单', referrals, d.referrals.length === 0)}
+${section('尚未参与救助的部门', notContributed, true)}
 ${meetingPart}
 <footer>本材料由社会救助数据枢纽（AidHub）生成于 ${nw(shortTime(v.printedAt))}，含个人信息，仅供本次会议使用，会后收回，不得外传。身份证号已作遮蔽处理。</footer>
 </body>
