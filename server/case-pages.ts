@@ -419,7 +419,8 @@ export function renderBrief(v: BriefView): string {
 
   const decisionColumns: Column<ReferralRecord>[] = [
     { header: '承办部门', cell: (s) => esc(v.officeName(s.toOffice)) },
-    { header: '救助项目及事项', cell: (s) => lines([['', esc(programmeName(s.programmeCode))], ['', prose(s.ask)]]) },
+    // The ask in words, unless it only repeats the programme (the default ask is programme and amount).
+    { header: '救助项目及事项', cell: (s) => lines([['', esc(programmeName(s.programmeCode))], ['', s.programmeCode && s.ask.startsWith(programmeName(s.programmeCode)) ? null : prose(s.ask)]]) },
     { header: '金额', cell: (s) => amountOf(s.amountFen, s.programmeCode), cls: 'num' },
     { header: '受助人', cell: (s) => esc(who(s.beneficiaryIdNumber)) },
     {
