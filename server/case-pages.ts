@@ -20,7 +20,7 @@ import { createCaseLoaders } from '../db/cases/loaders';
 import { caseTimeline, type CaseRecord, type MeetingRecord, type ReferralRecord } from '../db/cases/records';
 import { chinaDateOf, formatChinaInstant } from '../domain/cases/china-time';
 import { caseDeadlines, standing, type CaseDeadline } from '../domain/cases/deadlines';
-import { DOSSIER_MONTHS, type Dossier, type DossierCase, type DossierDisability, type DossierEvent, type DossierFinding, type DossierMember, type DossierReferral, type DossierSettlement } from '../domain/cases/dossier';
+import { dossierChanges, DOSSIER_MONTHS, type Dossier, type DossierCase, type DossierDisability, type DossierEvent, type DossierFinding, type DossierMember, type DossierReferral, type DossierSettlement } from '../domain/cases/dossier';
 import type { AidRecord } from '../domain/aid';
 import { ageOn } from '../domain/dates';
 import { parseOffice } from '../domain/cases/offices';
@@ -148,6 +148,8 @@ export interface BriefView {
   version: 'SNAPSHOT' | 'CURRENT';
   deadlines: CaseDeadline[];
   meeting: BriefMeeting | null;
+  /** In the current view of a meeting: the dossier the meeting had, to print what changed since. */
+  snapshot?: Dossier | null;
   /** Every meeting of the case, oldest first: the brief links each one's snapshot and the current dossier. */
   meetings: readonly Pick<MeetingRecord, 'id' | 'heldOn'>[];
   officeName: (key: string) => string;
@@ -411,6 +413,33 @@ export function renderBrief(v: BriefView): string {
     d.referrals,
     '无转办单',
   );
+  const changesPart = (() => {
+    if (!v.snapshot || !meeting) return '';
+    const { added, changed, removed } = dossierChanges(v.snapshot, d);
+    const rows = [
+      ...added.map((r) => ({ what: '新增', before: null, r })),
+      ...changed.map((x) => ({ what: '变化', before: x.before, r: x.after })),
+      ...removed.map((r) => ({ what: '不再列入', before: null, r })),
+    ];
+    const title = `会后变化（与 ${nw(meeting.heldOn)} 会议时材料相比）`;
+    return section(
+      title,
+      table<(typeof rows)[number]>(
+        [
+          { header: '变化', cell: (x) => nw(x.what) },
+          { header: '部门', cell: (x) => esc(deptName(x.r.department)) },
+          { header: '项目', cell: (x) => esc(programmeName(x.r.programme)) },
+          { header: '受助人', cell: (x) => esc(who(x.r.beneficiaryIdNumber)) },
+          { header: '期间／日期', cell: (x) => (x.r.periodStart ? `${nw(x.r.periodStart)} 至 ${nw(x.r.periodEnd ?? '今')}` : nw(x.r.grantDate)) },
+          { header: '金额', cell: (x) => amountOf(x.r.amountFen, x.r.programme), cls: 'num' },
+          { header: '状态', cell: (x) => (x.before ? `${nw(AID_STATUS[x.before.status] ?? x.before.status)} → ` : '') + nw(AID_STATUS[x.r.status] ?? x.r.status) },
+        ],
+        rows,
+        '各部门救助记录无变化',
+      ),
+      rows.length === 0,
+    );
+  })();
   const notContributed = d.departmentsNotContributed.length === 0 ? '无' : esc(d.departmentsNotContributed.map(deptName).join('、'));
 
   const signatures = `<div class="sign"><div>主持人：</div><div>记录人：</div><div>会议日期：</div><div>召集单位：</div></div><div class="sign departments"><span class="nw">参会部门签字：</span>${SIGNING_DEPARTMENTS.map(
@@ -489,6 +518,7 @@ ${members}
 ${incomplete}
 ${aid}
 ${totals}
+${changesPart}
 ${settlementsPart}
 ${section('数据比对发现的问题', findings, d.findings !== null && d.findings.length === 0)}
 ${historyPart}
@@ -583,6 +613,7 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
         dossier,
         deadlines: caseDeadlines(caseTimeline(c, events), now),
         version,
+        snapshot: version === 'CURRENT' && chosen ? chosen.dossier : null,
         meeting: chosen ? { ...chosen, departments, decisions: slips.filter((s) => s.meetingId === chosen.id) } : null,
         meetings,
         officeName,

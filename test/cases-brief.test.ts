@@ -350,6 +350,11 @@ describe('the meeting brief in a real browser', () => {
     const text = await current.page.locator('body').innerText();
     expect(text).toContain('1234.00 元');
     expect(text).toContain('会议决定（2025-10-09）');
+    // What the meeting did not know is named: the new grant, as added since.
+    const changes = await current.page.locator('h2', { hasText: '会后变化' }).locator('xpath=following-sibling::table[1]').innerText();
+    expect(changes).toContain('新增');
+    expect(changes).toContain('1234.00 元');
+    expect(changes).toContain('李秀兰');
     expect(text).toContain('退回理由：该生就读义务教育阶段，无学费可减免');
     await current.page.context().close();
     const bad = await fetch(`${hub.url}/cases/${caseId}/brief?view=yesterday`, { headers: { ...headers, accept: 'application/json' } });

@@ -177,3 +177,32 @@ export function departmentsNotContributed(aid: readonly AidRecord[], referralsOf
   for (const s of referralsOfCase) if (s.state === 'COMPLETED') contributed.add(s.to);
   return DEPARTMENT_CODES.filter((d) => !contributed.has(d));
 }
+
+/** What changed in a household's aid between a meeting's stored dossier and the dossier now. */
+export interface DossierChanges {
+  /** Records now that the meeting did not have (new grants, or aid begun since). */
+  added: AidRecord[];
+  /** Records whose status, amount or end changed since the meeting: as they stood, and now. */
+  changed: { before: AidRecord; after: AidRecord }[];
+  /** Records the meeting had that are no longer in the window or no longer reported. */
+  removed: AidRecord[];
+}
+
+/**
+ * Aid changes between two dossiers of one household, by department and source reference (stable
+ * within a department). For the current view printed beside a meeting's snapshot: what the
+ * meeting did not know.
+ */
+export function dossierChanges(before: Pick<Dossier, 'aid'>, after: Pick<Dossier, 'aid'>): DossierChanges {
+  const key = (r: AidRecord) => `${r.department}\u0000${r.sourceRef}`;
+  const then = new Map(before.aid.map((r) => [key(r), r]));
+  const now = new Map(after.aid.map((r) => [key(r), r]));
+  const added: AidRecord[] = [];
+  const changed: { before: AidRecord; after: AidRecord }[] = [];
+  for (const r of after.aid) {
+    const old = then.get(key(r));
+    if (!old) added.push(r);
+    else if (old.status !== r.status || old.amountFen !== r.amountFen || old.periodEnd !== r.periodEnd || old.grantDate !== r.grantDate) changed.push({ before: old, after: r });
+  }
+  return { added, changed, removed: before.aid.filter((r) => !now.has(key(r))) };
+}
