@@ -13,19 +13,21 @@
  */
 import type express from 'express';
 import { AuditUnavailable, type AuditStore } from '../access/audit';
-import { inScope } from '../access/decide';
+import { inScope, seesHealthDetail } from '../access/decide';
 import { requestAccess, sendError } from '../access/http';
 import { buildDossier, openFindingsFrom } from '../resolvers/cases/dossier';
 import { createCaseLoaders } from '../db/cases/loaders';
 import { caseTimeline, type CaseRecord, type MeetingRecord, type ReferralRecord } from '../db/cases/records';
 import { chinaDateOf, formatChinaInstant } from '../domain/cases/china-time';
 import { caseDeadlines, standing, type CaseDeadline } from '../domain/cases/deadlines';
-import type { Dossier } from '../domain/cases/dossier';
+import { dossierChanges, DOSSIER_MONTHS, type Dossier, type DossierCase, type DossierDisability, type DossierEvent, type DossierFinding, type DossierMember, type DossierReferral, type DossierSettlement } from '../domain/cases/dossier';
+import type { AidRecord } from '../domain/aid';
+import { ageOn } from '../domain/dates';
 import { parseOffice } from '../domain/cases/offices';
 import { caseReference } from '../domain/cases/reference';
 import { referralDue } from '../domain/cases/supervision';
 import { todayIso } from '../domain/dates';
-import { DEPARTMENT_NAMES, type DepartmentCode } from '../domain/departments';
+import { DEPARTMENT_CODES, DEPARTMENT_NAMES, type DepartmentCode } from '../domain/departments';
 import { maskIdNumber } from '../domain/id-number';
 import { fenToYuan } from '../domain/money';
 import { PROGRAMME_BY_CODE } from '../domain/programmes';
@@ -44,6 +46,27 @@ const SLIP_STATE: Record<string, string> = { ISSUED: '待接收', ACCEPTED: '已
 const DEADLINE_KIND = { FIRST_AID: '先行救助', MATERIALS: '补充完善材料', INVESTIGATION_OPINION: '调查初审意见', APPROVAL: '审核审批' } as const;
 const SEVERITY: Record<string, string> = { CONFLICT: '重复救助', WARNING: '需核查', MISSED_AID: '疑似漏保' };
 const DEADLINE_STATUS = { PENDING: '未到期', OVERDUE: '已超期', MET: '按时完成', MET_LATE: '超期完成', MISSED: '未完成（已超期）', VOID: '不再适用' } as const;
+/** 临时救助 causes (seed 000, 二(一)3). ILLNESS is health detail. */
+const CAUSE: Record<string, string> = { ILLNESS: '疾病', ACCIDENT: '意外事故', DISASTER: '灾害', JOB_LOSS: '失业', EDUCATION: '就学', OTHER: '其他' };
+/** 第二代残疾人证 category digit. */
+const DISABILITY_CATEGORY: Record<number, string> = { 1: '视力', 2: '听力', 3: '言语', 4: '肢体', 5: '智力', 6: '精神', 7: '多重' };
+const LEVEL = ['', '一', '二', '三', '四'];
+const ACTION: Record<string, string> = {
+  OPENED: '报告立案',
+  REFERRAL_ISSUED: '发出转办单',
+  REFERRAL_ACCEPTED: '接收转办单',
+  REFERRAL_COMPLETED: '反馈转办单',
+  REFERRAL_DECLINED: '退回转办单',
+  OWNER_CHANGED: '移交承办',
+  MEETING_RECORDED: '记录一事一议会议',
+  SECOND_AID_APPROVED: '批准二次临时救助',
+};
+/** The short names officers use (民政, 医保 …), for the signature lines; a department without one signs under its full name. */
+const SHORT_NAME: Partial<Record<DepartmentCode, string>> = { CIVIL_AFFAIRS: '民政', EDUCATION: '教育', HOUSING: '住建', HEALTH: '医保', UNION: '工会', DISABILITY: '残联', HUMAN_RESOURCES: '人社' };
+/** Departments in the order the signature lines list them. */
+const SIGNING_DEPARTMENTS = DEPARTMENT_CODES;
+/** Blank rows of the decision grid printed before a meeting. */
+const BLANK_DECISION_ROWS = 5;
 
 // ---- HTML ----
 
@@ -51,8 +74,27 @@ function esc(value: unknown): string {
   return String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-function yuan(fen: number | null): string {
-  return fen === null ? '' : `${fenToYuan(fen)} 元`;
+/** Dates (2025-10-09) and case references (AH-2025-000123) inside free text. */
+const UNBREAKABLE = /\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?|AH-\d{4}-\d{6}/g;
+
+/** Free text (a summary, a reason, feedback): escaped, with its dates and references kept whole. */
+function prose(value: unknown): string {
+  return esc(value).replace(UNBREAKABLE, (m) => `<span class="nw">${m}</span>`);
+}
+
+/** Text that must not break across lines: a date, a reference, an amount. */
+function nw(value: unknown): string {
+  return `<span class="nw">${esc(value)}</span>`;
+}
+
+function yuan(fen: number | null | undefined): string {
+  return fen === null || fen === undefined ? '' : `${fenToYuan(fen)} 元`;
+}
+
+/** An amount with its unit: 元/月 for recurring programmes, 元 for one-off. */
+function amountOf(fen: number | null | undefined, programme: string | null | undefined): string {
+  if (fen === null || fen === undefined) return '';
+  return nw(PROGRAMME_BY_CODE.get(programme ?? '')?.kind === 'RECURRING' ? `${fenToYuan(fen)} 元/月` : yuan(fen));
 }
 
 /** 2025-10-09T14:30:00.000+08:00 → 2025-10-09 14:30 (China time). */
@@ -61,44 +103,93 @@ function shortTime(instant: Date | string): string {
   return `${text.slice(0, 10)} ${text.slice(11, 16)}`;
 }
 
-function table(headers: string[], rows: string[][], empty: string): string {
+/**
+ * A printed column: its header and how a row fills it (HTML). A field is printed by adding one
+ * line to a section's column list; a column whose `when` is false is left out (e.g. health detail).
+ */
+interface Column<T> {
+  header: string;
+  cell: (row: T) => string;
+  /** Extra class of the column's cells: `num` right-aligns an amount. */
+  cls?: string;
+  when?: boolean;
+}
+
+/** A section: its heading and body; with nothing to show, one line (heading and the empty note). */
+function section(title: string, body: string, empty = false): string {
+  return empty ? `<p class="none"><strong>${title}：</strong>${body.replace(/^<p class="empty">|<\/p>$/g, '')}</p>` : `<h2>${title}</h2>\n${body}`;
+}
+
+function table<T>(columns: readonly Column<T>[], rows: readonly T[], empty: string, cls = ''): string {
+  const shown = columns.filter((c) => c.when !== false);
   if (rows.length === 0) return `<p class="empty">${esc(empty)}</p>`;
-  return `<table><thead><tr>${headers.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
-    .map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`)
+  return `<table class="${cls}"><thead><tr>${shown.map((c) => `<th>${esc(c.header)}</th>`).join('')}</tr></thead><tbody>${rows
+    .map((r) => `<tr>${shown.map((c) => `<td${c.cls ? ` class="${c.cls}"` : ''}>${c.cell(r)}</td>`).join('')}</tr>`)
     .join('')}</tbody></table>`;
+}
+
+/** Label: value lines inside a cell, leaving out empty values. */
+function lines(parts: readonly [string, string | null | undefined][]): string {
+  return parts
+    .filter(([, v]) => v !== null && v !== undefined && v !== '')
+    .map(([label, v]) => (label ? `<div><span class="label">${esc(label)}：</span>${v}</div>` : `<div>${v}</div>`))
+    .join('');
+}
+
+export interface BriefMeeting extends MeetingRecord {
+  departments: DepartmentCode[];
+  decisions: ReferralRecord[];
 }
 
 export interface BriefView {
   c: CaseRecord;
   dossier: Dossier;
+  /** Which dossier is printed: the one stored with the meeting (SNAPSHOT) or one put together now (CURRENT). */
+  version: 'SNAPSHOT' | 'CURRENT';
   deadlines: CaseDeadline[];
-  meeting: (MeetingRecord & { departments: DepartmentCode[]; decisions: ReferralRecord[] }) | null;
+  meeting: BriefMeeting | null;
+  /** In the current view of a meeting: the dossier the meeting had, to print what changed since. */
+  snapshot?: Dossier | null;
+  /** Every meeting of the case, oldest first: the brief links each one's snapshot and the current dossier. */
+  meetings: readonly Pick<MeetingRecord, 'id' | 'heldOn'>[];
   officeName: (key: string) => string;
+  /** Whether the caller may read health detail (access/policy.ts HEALTH_DETAIL): settlements, diagnoses, illness as cause. */
+  health: boolean;
   printedAt: Date;
 }
 
 const STYLE = `
   :root { color-scheme: light; }
-  body { font-family: "Noto Serif CJK SC", "Source Han Serif SC", "SimSun", "Songti SC", "Noto Sans CJK SC", "Microsoft YaHei", serif; color: #111; margin: 24px auto; max-width: 980px; font-size: 14px; line-height: 1.55; }
-  h1 { font-size: 22px; text-align: center; margin: 0 0 4px; letter-spacing: 2px; }
-  .subtitle { text-align: center; margin: 0 0 16px; }
-  h2 { font-size: 16px; border-left: 4px solid #8b0000; padding-left: 8px; margin: 20px 0 8px; }
-  table { width: 100%; border-collapse: collapse; margin: 4px 0 8px; }
-  th, td { border: 1px solid #555; padding: 3px 6px; text-align: left; vertical-align: top; }
-  th { background: #eee; font-weight: 600; }
-  td.num { text-align: right; white-space: nowrap; }
-  dl.facts { display: grid; grid-template-columns: 8em 1fr 8em 1fr; gap: 2px 8px; margin: 0; }
-  dl.facts dt { font-weight: 600; } dl.facts dd { margin: 0; }
-  .warn { border: 1px solid #8b0000; color: #8b0000; padding: 4px 8px; margin: 8px 0; }
+  body { font-family: "Noto Serif CJK SC", "Source Han Serif SC", "SimSun", "Songti SC", "Noto Sans CJK SC", "Microsoft YaHei", serif; color: #111; margin: 24px auto; max-width: 980px; font-size: 14px; line-height: 1.45; }
+  h1 { font-size: 20px; text-align: center; margin: 0 0 2px; letter-spacing: 2px; }
+  .subtitle { text-align: center; margin: 0 0 6px; }
+  nav.versions { text-align: center; margin: 0 0 8px; font-size: 12px; }
+  nav.versions a, nav.versions strong { margin: 0 6px; }
+  h2 { font-size: 15px; border-left: 4px solid #8b0000; padding-left: 6px; margin: 12px 0 4px; }
+  table { width: 100%; border-collapse: collapse; margin: 2px 0 4px; }
+  th, td { border: 1px solid #555; padding: 2px 4px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+  th { background: #eee; font-weight: 600; white-space: nowrap; }
+  td.num { text-align: right; }
+  .nw { white-space: nowrap; }
+  .label { color: #444; }
+  dl.facts { display: grid; grid-template-columns: 6em 1fr 6em 1fr; gap: 1px 8px; margin: 0; }
+  dl.facts dt { font-weight: 600; } dl.facts dd { margin: 0; overflow-wrap: anywhere; }
+  p { margin: 2px 0; }
+  .warn { border: 1px solid #8b0000; color: #8b0000; padding: 2px 6px; margin: 4px 0; }
   .overdue { color: #8b0000; font-weight: 600; }
-  .empty { color: #555; margin: 4px 0; }
-  th, .nw { white-space: nowrap; }
-  footer { margin-top: 24px; border-top: 1px solid #555; padding-top: 6px; font-size: 12px; color: #333; }
-  .sign { display: grid; grid-template-columns: repeat(3, 1fr); gap: 8px; margin-top: 28px; }
-  .sign div { border-bottom: 1px solid #111; height: 36px; }
-  @page { size: A4; margin: 15mm 12mm; }
+  .empty { color: #555; margin: 2px 0; }
+  table.grid td { height: 1.6em; }
+  p.none { margin: 4px 0; }
+  .sign { display: grid; grid-template-columns: repeat(4, 1fr); gap: 2px 12px; margin-top: 6px; }
+  .sign div { border-bottom: 1px solid #111; height: 2em; display: flex; align-items: flex-end; white-space: nowrap; }
+  .sign.departments { grid-template-columns: auto repeat(${SIGNING_DEPARTMENTS.length}, 1fr); align-items: end; gap: 2px 6px; }
+  footer { margin-top: 8px; border-top: 1px solid #555; padding-top: 3px; font-size: 11px; color: #333; }
   @media print {
-    body { margin: 0; max-width: none; font-size: 11pt; }
+    body { margin: 0; max-width: none; font-size: 8pt; line-height: 1.25; }
+    h1 { font-size: 13pt; } h2 { font-size: 9pt; margin: 4px 0 1px; }
+    p.none { margin: 3px 0; }
+    nav.versions { display: none; }
+    footer { font-size: 7pt; }
     thead { display: table-header-group; }
     tr, dl.facts, .sign { break-inside: avoid; }
     h2 { break-after: avoid; }
@@ -106,61 +197,121 @@ const STYLE = `
   }
 `;
 
+/**
+ * The page box: A4, with the case reference and the page number in the margins of every page
+ * (CSS paged media margin boxes, which Chromium prints since version 131, whether the officer
+ * prints from the browser or the hub renders a PDF).
+ */
+function pageStyle(reference: string): string {
+  const quoted = `"${reference.replace(/["\\]/g, '')}"`;
+  return `
+  @page {
+    size: A4; margin: 12mm 10mm 11mm;
+    @top-left { content: "社会救助一事一议会议材料"; font-size: 8pt; color: #333; }
+    @top-right { content: "案件编号 " ${quoted}; font-size: 8pt; color: #333; }
+    @bottom-center { content: "第 " counter(page) " 页 共 " counter(pages) " 页"; font-size: 8pt; color: #333; }
+    @bottom-right { content: ${quoted}; font-size: 8pt; color: #333; }
+  }`;
+}
+
 export function renderBrief(v: BriefView): string {
   const { c, dossier: d, meeting } = v;
   const ref = caseReference(c.id, c.reportedAt);
   const title = `一事一议会议材料 ${ref}`;
   const memberName = new Map(d.members.map((m) => [m.idNumber, m.name]));
+  const who = (idNumber: string | null) => (idNumber === null ? '全户' : (memberName.get(idNumber) ?? maskIdNumber(idNumber)));
   const deptName = (code: string) => DEPARTMENT_NAMES[code as DepartmentCode] ?? code;
+  const programmeName = (code: string | null) => (code ? (PROGRAMME_BY_CODE.get(code as never)?.name ?? code) : '');
+  // Ages at the dossier's date (the last day of its window), as the meeting reads them.
+  const asOf = d.window.to;
+  const history = d.history ?? [];
+  const accepted = history.find((e) => e.toState === 'ACCEPTED') ?? null;
+  const firstAid = history.find((e) => e.toState === 'FIRST_AID_GIVEN') ?? null;
 
   const facts = `<dl class="facts">
-    <dt>案件编号</dt><dd>${esc(ref)}</dd><dt>当前状态</dt><dd>${esc(STATE[c.state])}</dd>
+    <dt>案件编号</dt><dd>${nw(ref)}</dd><dt>当前状态</dt><dd>${esc(STATE[c.state])}</dd>
     <dt>来源</dt><dd>${esc(ORIGIN[c.origin])}</dd><dt>紧急程度</dt><dd>${esc(URGENCY[c.urgency])}</dd>
     <dt>首问单位</dt><dd>${esc(v.officeName(c.firstOffice))}</dd><dt>承办单位</dt><dd>${esc(v.officeName(c.ownerOffice))}</dd>
-    <dt>报告时间</dt><dd>${esc(shortTime(c.reportedAt))}</dd><dt>户号</dt><dd>${esc(d.household.registrationNumber)}</dd>
+    <dt>报告时间</dt><dd>${nw(shortTime(c.reportedAt))}</dd><dt>受理</dt><dd>${
+      accepted ? `${nw(shortTime(accepted.occurredAt))} ${esc(v.officeName(accepted.actorOffice))}（${esc(accepted.actor)}）` : '尚未受理'
+    }</dd>
+    <dt>先行救助</dt><dd>${firstAid ? `${nw(shortTime(firstAid.occurredAt))} ${esc(v.officeName(firstAid.actorOffice))}${firstAid.reason ? `：${prose(firstAid.reason)}` : ''}` : '无'}</dd><dt>户号</dt><dd>${nw(d.household.registrationNumber)}</dd>
     <dt>地址</dt><dd>${esc(d.household.address)}</dd><dt>所在村（居）</dt><dd>${esc(d.household.regionName)}</dd>
   </dl>
-  <p><strong>基本情况：</strong>${esc(c.summary)}</p>${c.explanation ? `<p><strong>不予救助说明：</strong>${esc(c.explanation)}</p>` : ''}`;
+  <p><strong>基本情况：</strong>${prose(c.summary)}</p>${c.explanation ? `<p><strong>不予救助说明：</strong>${prose(c.explanation)}</p>` : ''}`;
 
-  const deadlines = table(
-    ['时限', '要求', '到期', '状态'],
-    v.deadlines.map((dl) => [
-      esc(DEADLINE_KIND[dl.kind]),
-      esc(dl.limit.unit === 'HOURS' ? `${dl.limit.hours} 小时` : `${dl.limit.workingDays} 个工作日`),
-      esc(dl.dueOn ?? shortTime(dl.dueAt)) + (dl.provisional ? '（当年放假安排未公布，暂按法定节日和周末计）' : ''),
-      `<span class="${dl.status === 'OVERDUE' || dl.status === 'MISSED' || dl.status === 'MET_LATE' ? 'overdue' : ''}">${esc(DEADLINE_STATUS[dl.status])}${
-        dl.overdue ? esc(`（超 ${dl.overdue.workingDays} 个工作日 / ${dl.overdue.hours} 小时）`) : ''
-      }</span>`,
-    ]),
+  const deadlines = table<CaseDeadline>(
+    [
+      { header: '时限', cell: (dl) => esc(DEADLINE_KIND[dl.kind]) },
+      { header: '要求', cell: (dl) => nw(dl.limit.unit === 'HOURS' ? `${dl.limit.hours} 小时` : `${dl.limit.workingDays} 个工作日`) },
+      { header: '到期', cell: (dl) => nw(dl.dueOn ?? shortTime(dl.dueAt)) + (dl.provisional ? '（当年放假安排未公布，暂按法定节日和周末计）' : '') },
+      {
+        header: '状态',
+        cell: (dl) =>
+          `<span class="${dl.status === 'OVERDUE' || dl.status === 'MISSED' || dl.status === 'MET_LATE' ? 'overdue' : ''}">${esc(DEADLINE_STATUS[dl.status])}${
+            dl.overdue ? esc(`（超 ${dl.overdue.workingDays} 个工作日 / ${dl.overdue.hours} 小时）`) : ''
+          }</span>`,
+      },
+    ],
+    v.deadlines,
     '无法定时限',
   );
 
-  const members = table(
-    ['姓名', '与户主关系', '性别', '出生日期', '公民身份号码'],
-    d.members.map((m) => [esc(m.name), esc(RELATION[m.relation] ?? m.relation), m.gender === 'M' ? '男' : '女', esc(m.birthDate), esc(maskIdNumber(m.idNumber))]),
+  const disabilities = new Map<string, DossierDisability[]>();
+  for (const x of d.disabilities ?? []) if (x.status === 'VALID') disabilities.set(x.idNumber, [...(disabilities.get(x.idNumber) ?? []), x]);
+  const members = table<DossierMember>(
+    [
+      { header: '姓名', cell: (m) => esc(m.name) + (m.deathDate ? `（${nw(`${m.deathDate} 死亡`)}）` : '') },
+      { header: '关系', cell: (m) => esc(RELATION[m.relation] ?? m.relation) },
+      { header: '性别', cell: (m) => (m.gender === 'M' ? '男' : '女') },
+      { header: '出生日期', cell: (m) => nw(m.birthDate) },
+      { header: '年龄', cell: (m) => nw(`${ageOn(m.birthDate, m.deathDate ?? asOf)} 岁`), cls: 'num' },
+      {
+        header: '残疾情况',
+        cell: (m) =>
+          d.disabilities === undefined
+            ? ''
+            : d.disabilities === null
+              ? '残联未响应'
+              : (disabilities.get(m.idNumber) ?? []).map((x) => nw(`${DISABILITY_CATEGORY[x.category] ?? x.category}${LEVEL[x.level] ?? x.level}级`)).join('、') || '无',
+      },
+      { header: '公民身份号码', cell: (m) => nw(maskIdNumber(m.idNumber)) },
+    ],
+    d.members,
     '无在册成员',
   );
 
-  const aid = table(
-    ['部门', '项目', '受助人', '期间／日期', '金额', '状态'],
-    d.aid.map((r) => [
-      esc(deptName(r.department)),
-      esc(PROGRAMME_BY_CODE.get(r.programme)?.name ?? r.programme) + (r.secondAid ? '（二次）' : ''),
-      esc(memberName.get(r.beneficiaryIdNumber) ?? maskIdNumber(r.beneficiaryIdNumber)),
-      esc(r.periodStart ? `${r.periodStart} 至 ${r.periodEnd ?? '今'}` : r.grantDate),
-      `<span class="num">${esc(yuan(r.amountFen))}${r.periodStart ? '/月' : ''}</span>`,
-      esc(AID_STATUS[r.status] ?? r.status),
-    ]),
+  const aid = table<AidRecord>(
+    [
+      { header: '部门', cell: (r) => esc(deptName(r.department)) },
+      { header: '项目', cell: (r) => esc(programmeName(r.programme)) },
+      { header: '受助人', cell: (r) => esc(who(r.beneficiaryIdNumber)) },
+      { header: '期间／日期', cell: (r) => (r.periodStart ? `${nw(r.periodStart)} 至 ${nw(r.periodEnd ?? '今')}` : nw(r.grantDate)) },
+      { header: '金额', cell: (r) => amountOf(r.amountFen, r.programme), cls: 'num' },
+      { header: '状态', cell: (r) => nw(AID_STATUS[r.status] ?? r.status) },
+      {
+        header: '说明',
+        cell: (r) =>
+          [
+            r.cause && (v.health || r.cause !== 'ILLNESS') ? `事由：${CAUSE[r.cause] ?? r.cause}` : null,
+            r.cause === 'ILLNESS' && !v.health ? '事由：（健康信息，不予显示）' : null,
+            r.urgent ? '急难' : null,
+            r.secondAid ? '二次临时救助' : null,
+            r.schoolYear ? `${r.schoolYear} 学年` : null,
+          ]
+            .filter((x): x is string => x !== null)
+            .map(nw)
+            .join(' '),
+      },
+    ],
+    d.aid,
     '近24个月各部门均无救助记录',
   );
-  const totals = table(
-    ['部门', '笔数', '合计（窗口期内）'],
-    [
-      ...d.totals.byDepartment.map((t) => [esc(deptName(t.department)), String(t.recordCount), `<span class="num">${esc(yuan(t.totalFen))}</span>`]),
-      ['<strong>合计</strong>', String(d.totals.byDepartment.reduce((n, t) => n + t.recordCount, 0)), `<strong class="num">${esc(yuan(d.totals.totalFen))}</strong>`],
-    ],
-    '',
-  );
+  // Totals in one line: each department with aid, then the whole, then what is paid each month now.
+  const totals = `<p class="totals"><strong>合计（按月发放的计 ${DOSSIER_MONTHS} 期）：</strong>${d.totals.byDepartment
+    .filter((t) => t.recordCount > 0)
+    .map((t) => `${esc(deptName(t.department))} ${nw(`${t.recordCount} 笔 ${yuan(t.totalFen)}`)}`)
+    .join('；')}${d.totals.byDepartment.some((t) => t.recordCount > 0) ? '；' : ''}<strong>共 ${nw(`${d.totals.byDepartment.reduce((n, t) => n + t.recordCount, 0)} 笔 ${yuan(d.totals.totalFen)}`)}</strong>　<strong>目前每月发放：</strong>${nw(`${fenToYuan(d.totals.monthlyRecurringFen)} 元/月`)}</p>`;
   const incomplete = d.complete
     ? ''
     : `<p class="warn">以下部门未响应，其救助记录缺失，合计偏少：${esc(
@@ -170,63 +321,180 @@ export function renderBrief(v: BriefView): string {
           .join('、'),
       )}</p>`;
 
+  const settlementsPart = (() => {
+    if (d.settlements === undefined) return '';
+    if (!v.health) return '<h2>住院费用</h2><p class="empty">住院结算属健康信息，仅向医保、民政部门或一事一议用途显示。</p>';
+    if (d.settlements === null) return '<h2>住院费用</h2><p class="warn">医保部门未响应，住院结算信息缺失。</p>';
+    const stays = d.settlements;
+    const outOfPocket = stays.reduce((n, x) => n + x.outOfPocketFen, 0);
+    return `<h2>住院费用（${nw(d.window.from)} 至 ${nw(d.window.to)}）</h2>${table<DossierSettlement>(
+      [
+        { header: '患者', cell: (x) => esc(who(x.idNumber)) },
+        { header: '医院', cell: (x) => esc(x.hospitalName) },
+        { header: '诊断', cell: (x) => esc(x.diagnosis ?? '') },
+        { header: '住院', cell: (x) => `${nw(x.admittedOn)} 至 ${nw(x.dischargedOn ?? '')}` },
+        { header: '总费用', cell: (x) => nw(yuan(x.totalCostFen)), cls: 'num' },
+        { header: '基本医保', cell: (x) => nw(yuan(x.basicInsurancePaidFen)), cls: 'num' },
+        { header: '大病保险', cell: (x) => nw(yuan(x.criticalIllnessInsurancePaidFen)), cls: 'num' },
+        { header: '医疗救助', cell: (x) => nw(yuan(x.medicalAidPaidFen)), cls: 'num' },
+        { header: '个人自付', cell: (x) => `<strong>${nw(yuan(x.outOfPocketFen))}</strong>`, cls: 'num' },
+      ],
+      stays,
+      '窗口期内无住院结算记录',
+    )}${stays.length > 1 ? `<p><strong>个人自付合计：</strong>${nw(yuan(outOfPocket))}</p>` : ''}`;
+  })();
+
   const findings =
     d.findings === null
       ? '<p class="empty">数据比对结果未取得（比对模块未提供），请会前另行核查重复救助、漏保情况。</p>'
-      : table(
-          ['规则', '类别', '状态', '内容', '涉及部门'],
-          d.findings.map((f) => [
-            `<span class="nw">${esc(f.ruleId)}</span>`,
-            `<span class="nw">${esc(SEVERITY[f.severity] ?? f.severity)}</span>`,
-            `<span class="nw">${esc(f.status === 'CONFIRMED' ? '已确认' : '待核实')}</span>`,
-            esc(f.summary),
-            esc((f.departments ?? []).map(deptName).join('、')),
-          ]),
+      : table<DossierFinding>(
+          [
+            { header: '规则', cell: (f) => nw(f.ruleId) },
+            { header: '类别', cell: (f) => nw(SEVERITY[f.severity] ?? f.severity) },
+            { header: '状态', cell: (f) => nw(f.status === 'CONFIRMED' ? '已确认' : '待核实') },
+            // Prose follows the caller's view, as on Case.dossier (resolvers/cases/resolvers.ts).
+            { header: '内容', cell: (f) => prose(v.health ? f.summary : (f.summaryWithoutHealth ?? f.ruleId)) },
+            { header: '涉及部门', cell: (f) => esc((f.departments ?? []).map(deptName).join('、')) },
+          ],
+          d.findings,
           '未发现重复救助或漏保问题',
         );
 
-  const earlier = table(
-    ['案件编号', '报告时间', '紧急程度', '状态', '情况'],
-    d.earlierCases.map((k) => [esc(k.reference), esc(shortTime(k.reportedAt)), esc(URGENCY[k.urgency]), esc(STATE[k.state]), esc(k.summary)]),
+  const historyPart =
+    d.history === undefined
+      ? ''
+      : `<h2>本案办理经过</h2>${table<DossierEvent>(
+          [
+            // When it happened, and when the hub recorded it if that was another minute.
+            { header: '时间', cell: (e) => nw(shortTime(e.occurredAt)) + (e.occurredAt.slice(0, 16) !== e.recordedAt.slice(0, 16) ? ` <span class="label">${nw(`（录入 ${shortTime(e.recordedAt)}）`)}</span>` : '') },
+            { header: '经办', cell: (e) => `${esc(v.officeName(e.actorOffice))}（${esc(e.actor)}）` },
+            { header: '事项', cell: (e) => esc(e.action === 'TRANSITIONED' && e.toState ? `${STATE[e.fromState ?? 'REPORTED']} → ${STATE[e.toState]}` : (ACTION[e.action] ?? e.action)) },
+            { header: '说明', cell: (e) => prose(e.reason ?? '') },
+          ],
+          history,
+          '无办理记录',
+        )}`;
+
+  const earlier = table<DossierCase>(
+    [
+      { header: '案件编号', cell: (k) => nw(k.reference) },
+      { header: '报告时间', cell: (k) => nw(shortTime(k.reportedAt)) },
+      { header: '紧急程度', cell: (k) => esc(URGENCY[k.urgency]) },
+      { header: '情况', cell: (k) => prose(k.summary) },
+      { header: '结果', cell: (k) => esc(STATE[k.state]) + (k.endedAt ? `<div>${nw(k.endedAt.slice(0, 10))}</div>` : '') },
+      {
+        header: '结果说明及各部门答复',
+        cell: (k) =>
+          lines([
+            ['说明', k.explanation ? prose(k.explanation) : null],
+            ...d.referrals
+              .filter((r) => r.caseId === k.id)
+              .map((r): [string, string] => [
+                v.officeName(r.to),
+                `${esc(programmeName(r.programmeCode) || r.ask)} ${amountOf(r.amountFen, r.programmeCode)} ${esc(SLIP_STATE[r.state])}${r.feedback ? `：${prose(r.feedback)}` : ''}${r.declineReason ? `：${prose(r.declineReason)}` : ''}`,
+              ]),
+          ]) || '',
+      },
+    ],
+    d.earlierCases,
     '无其他案件',
   );
-  const referrals = table(
-    ['案件', '转出', '转入', '事项', '办理期限', '状态', '反馈'],
-    d.referrals.map((r) => [
-      esc(r.caseReference),
-      esc(v.officeName(r.from)),
-      esc(v.officeName(r.to)),
-      esc(r.ask),
-      esc(r.dueOn),
-      esc(SLIP_STATE[r.state]),
-      esc(r.feedback ?? r.declineReason ?? ''),
-    ]),
+  const referrals = table<DossierReferral>(
+    [
+      { header: '案件', cell: (r) => nw(r.caseReference) },
+      { header: '转出', cell: (r) => esc(v.officeName(r.from)) },
+      { header: '转入', cell: (r) => esc(v.officeName(r.to)) },
+      { header: '事项', cell: (r) => prose(r.ask) },
+      { header: '金额', cell: (r) => amountOf(r.amountFen, r.programmeCode), cls: 'num' },
+      { header: '办理期限', cell: (r) => nw(r.dueOn) },
+      { header: '状态', cell: (r) => nw(SLIP_STATE[r.state]) },
+      { header: '反馈／退回理由', cell: (r) => lines([['反馈', r.feedback ? prose(r.feedback) : null], ['退回理由', r.declineReason ? prose(r.declineReason) : null]]) },
+    ],
+    d.referrals,
     '无转办单',
   );
+  const changesPart = (() => {
+    if (!v.snapshot || !meeting) return '';
+    const { added, changed, removed } = dossierChanges(v.snapshot, d);
+    const rows = [
+      ...added.map((r) => ({ what: '新增', before: null, r })),
+      ...changed.map((x) => ({ what: '变化', before: x.before, r: x.after })),
+      ...removed.map((r) => ({ what: '不再列入', before: null, r })),
+    ];
+    const title = `会后变化（与 ${nw(meeting.heldOn)} 会议时材料相比）`;
+    return section(
+      title,
+      table<(typeof rows)[number]>(
+        [
+          { header: '变化', cell: (x) => nw(x.what) },
+          { header: '部门', cell: (x) => esc(deptName(x.r.department)) },
+          { header: '项目', cell: (x) => esc(programmeName(x.r.programme)) },
+          { header: '受助人', cell: (x) => esc(who(x.r.beneficiaryIdNumber)) },
+          { header: '期间／日期', cell: (x) => (x.r.periodStart ? `${nw(x.r.periodStart)} 至 ${nw(x.r.periodEnd ?? '今')}` : nw(x.r.grantDate)) },
+          { header: '金额', cell: (x) => amountOf(x.r.amountFen, x.r.programme), cls: 'num' },
+          { header: '状态', cell: (x) => (x.before ? `${nw(AID_STATUS[x.before.status] ?? x.before.status)} → ` : '') + nw(AID_STATUS[x.r.status] ?? x.r.status) },
+        ],
+        rows,
+        '各部门救助记录无变化',
+      ),
+      rows.length === 0,
+    );
+  })();
   const notContributed = d.departmentsNotContributed.length === 0 ? '无' : esc(d.departmentsNotContributed.map(deptName).join('、'));
 
+  const signatures = `<div class="sign"><div>主持人：</div><div>记录人：</div><div>会议日期：</div><div>召集单位：</div></div><div class="sign departments"><span class="nw">参会部门签字：</span>${SIGNING_DEPARTMENTS.map(
+    (code) => `<div>${esc(SHORT_NAME[code] ?? deptName(code))}：</div>`,
+  ).join('')}</div>`;
+
+  const decisionColumns: Column<ReferralRecord>[] = [
+    { header: '承办部门', cell: (s) => esc(v.officeName(s.toOffice)) },
+    // The ask in words, unless it only repeats the programme (the default ask is programme and amount).
+    { header: '救助项目及事项', cell: (s) => lines([['', esc(programmeName(s.programmeCode))], ['', s.programmeCode && s.ask.startsWith(programmeName(s.programmeCode)) ? null : prose(s.ask)]]) },
+    { header: '金额', cell: (s) => amountOf(s.amountFen, s.programmeCode), cls: 'num' },
+    { header: '受助人', cell: (s) => esc(who(s.beneficiaryIdNumber)) },
+    {
+      header: '办理期限',
+      cell: (s) => {
+        const due = referralDue(chinaDateOf(s.issuedAt), s.dueOn);
+        return `${nw(`${s.deadlineWorkingDays} 个工作日`)}<div>${nw(`（${s.dueOn} 前${due.provisional ? '，暂定' : ''}）`)}</div>`;
+      },
+    },
+    {
+      header: '转办单状态',
+      cell: (s) => {
+        const st = standing(referralDue(chinaDateOf(s.issuedAt), s.dueOn), s.answeredAt, null, v.printedAt);
+        return `<span class="${st.status === 'OVERDUE' || st.status === 'MET_LATE' ? 'overdue' : ''}">${esc(SLIP_STATE[s.state])}${st.status === 'OVERDUE' ? '（已超期）' : st.status === 'MET_LATE' ? '（超期办理）' : ''}</span>${
+          s.answeredAt ? `<div>${nw(shortTime(s.answeredAt))}</div>` : ''
+        }`;
+      },
+    },
+    // What the department answered: feedback when completed, the reason when declined.
+    { header: '反馈／退回理由', cell: (s) => lines([['反馈', s.feedback ? prose(s.feedback) : null], ['退回理由', s.declineReason ? prose(s.declineReason) : null], ['救助记录', s.aidSourceRef ? nw(s.aidSourceRef) : null]]) },
+  ];
+
   const meetingPart = meeting
-    ? `<h2>会议决定（${esc(meeting.heldOn)}）</h2>
+    ? `<h2>会议决定（${nw(meeting.heldOn)}）</h2>
   <p><strong>参会部门：</strong>${esc(meeting.departments.map(deptName).join('、'))}　<strong>召集单位：</strong>${esc(v.officeName(meeting.convenedBy))}</p>
-  ${meeting.notes ? `<p><strong>会议纪要：</strong>${esc(meeting.notes)}</p>` : ''}
-  ${table(
-    ['承办部门', '救助项目', '金额', '受助人', '办理期限', '转办单状态'],
-    meeting.decisions.map((s) => {
-      const due = referralDue(chinaDateOf(s.issuedAt), s.dueOn);
-      const st = standing(due, s.answeredAt, null, v.printedAt);
-      return [
-        esc(v.officeName(s.toOffice)),
-        esc(PROGRAMME_BY_CODE.get(s.programmeCode ?? '')?.name ?? s.ask),
-        `<span class="num">${esc(yuan(s.amountFen))}</span>`,
-        esc(s.beneficiaryIdNumber ? memberName.get(s.beneficiaryIdNumber) ?? maskIdNumber(s.beneficiaryIdNumber) : '全户'),
-        esc(`${s.deadlineWorkingDays} 个工作日（${s.dueOn} 前${due.provisional ? '，暂定' : ''}）`),
-        `<span class="${st.status === 'OVERDUE' || st.status === 'MET_LATE' ? 'overdue' : ''}">${esc(SLIP_STATE[s.state])}${st.status === 'OVERDUE' ? '（已超期）' : ''}</span>`,
-      ];
-    }),
-    '本次会议未作出救助决定，继续研究',
-  )}
-  <div class="sign"><div>主持人：</div><div>记录人：</div><div>参会部门签字：</div></div>`
-    : '<p class="warn">尚未召开一事一议会议：以下为当前材料，会议记录后以会议时的材料为准。</p>';
+  ${meeting.notes ? `<p><strong>会议纪要：</strong>${prose(meeting.notes)}</p>` : ''}
+  ${table(decisionColumns, meeting.decisions, '本次会议未作出救助决定，继续研究')}
+  ${signatures}`
+    : `<p class="warn">尚未召开一事一议会议：以下为当前材料，会议记录后以会议时的材料为准。</p>
+  <h2>会议决定（会上填写）</h2>
+  <p><strong>会议日期：</strong>　　　　年　　月　　日　<strong>参会部门：</strong></p>
+  <table class="grid"><thead><tr><th>承办部门</th><th>救助项目及事项</th><th>金额（元／元/月）</th><th>受助人</th><th>办理时限（工作日）</th><th>备注</th></tr></thead><tbody>${'<tr><td></td><td></td><td></td><td></td><td></td><td></td></tr>'.repeat(
+    BLANK_DECISION_ROWS,
+  )}</tbody></table>
+  ${signatures}`;
+
+  const base = `/cases/${c.id}/brief`;
+  const versions = [
+    ...v.meetings.map((m) =>
+      meeting && m.id === meeting.id && v.version === 'SNAPSHOT' ? `<strong>会议（${nw(m.heldOn)}）时材料</strong>` : `<a href="${esc(`${base}?meeting=${m.id}`)}">会议（${nw(m.heldOn)}）时材料</a>`,
+    ),
+    v.version === 'CURRENT' ? '<strong>当前材料</strong>' : `<a href="${esc(meeting ? `${base}?meeting=${meeting.id}&view=current` : `${base}?view=current`)}">当前材料</a>`,
+  ].join(' | ');
+  const versionLine =
+    v.version === 'SNAPSHOT' ? `会议时材料，取于 ${nw(shortTime(d.takenAt))}` : `当前材料，截至 ${nw(shortTime(d.takenAt))}${meeting ? `（会议 ${nw(meeting.heldOn)} 的决定办理情况为当前情况）` : ''}`;
 
   return `<!doctype html>
 <html lang="zh-CN">
@@ -234,31 +502,31 @@ export function renderBrief(v: BriefView): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)}</title>
-<style>${STYLE}</style>
+<style>${STYLE}${pageStyle(ref)}</style>
 </head>
-<body>
+<body data-version="${v.version}">
 <h1>社会救助“一事一议”会议材料</h1>
-<p class="subtitle">${esc(ref)}　·　材料截至 ${esc(shortTime(d.takenAt))}</p>
+<p class="subtitle">${nw(ref)}　·　${versionLine}</p>
+${v.meetings.length > 0 ? `<nav class="versions">${versions}</nav>` : ''}
 <h2>案件概况</h2>
 ${facts}
 <h2>办理时限</h2>
 ${deadlines}
-<h2>家庭成员</h2>
+<h2>家庭成员（年龄计至 ${nw(asOf)}）</h2>
 ${members}
-<h2>近24个月各部门救助情况（${esc(d.window.from)} 至 ${esc(d.window.to)}）</h2>
+<h2>近24个月各部门救助情况（${nw(d.window.from)} 至 ${nw(d.window.to)}）</h2>
 ${incomplete}
 ${aid}
 ${totals}
-<h2>数据比对发现的问题</h2>
-${findings}
-<h2>既往案件</h2>
-${earlier}
-<h2>转办单</h2>
-${referrals}
-<h2>尚未参与救助的部门</h2>
-<p>${notContributed}</p>
+${changesPart}
+${settlementsPart}
+${section('数据比对发现的问题', findings, d.findings !== null && d.findings.length === 0)}
+${historyPart}
+${section('既往案件', earlier, d.earlierCases.length === 0)}
+${section('转办单', referrals, d.referrals.length === 0)}
+${section('尚未参与救助的部门', notContributed, true)}
 ${meetingPart}
-<footer>本材料由社会救助数据枢纽（AidHub）生成于 ${esc(shortTime(v.printedAt))}，含个人信息，仅供本次会议使用，会后收回，不得外传。身份证号已作遮蔽处理。</footer>
+<footer>本材料由社会救助数据枢纽（AidHub）生成于 ${nw(shortTime(v.printedAt))}，含个人信息，仅供本次会议使用，会后收回，不得外传。身份证号已作遮蔽处理。</footer>
 </body>
 </html>
 `;
@@ -285,7 +553,10 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
       res.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
       const id = String(req.params.id);
       const meetingParam = typeof req.query.meeting === 'string' ? req.query.meeting : null;
+      // view=current: the dossier as it stands now, beside (not instead of) each meeting's stored one.
+      const viewParam = typeof req.query.view === 'string' ? req.query.view : null;
       if (!/^[1-9]\d{0,14}$/.test(id) || (meetingParam !== null && !/^[1-9]\d{0,14}$/.test(meetingParam))) return errorPage(req, res, 400, 'BAD_USER_INPUT', 'MALFORMED_ID', '案件编号格式不正确');
+      if (viewParam !== null && viewParam !== 'current' && viewParam !== 'meeting') return errorPage(req, res, 400, 'BAD_USER_INPUT', 'UNKNOWN_VIEW', '材料版本只能是 current 或 meeting');
       const today = deps.today?.() ?? todayIso();
       const unavailable = new Map<DepartmentCode, SourceOutcome>();
       const loaders = createLoaders(deps, today, unavailable);
@@ -307,9 +578,10 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
         chosen ? cases.departmentsByMeeting.load(chosen.id) : Promise.resolve([] as DepartmentCode[]),
       ]);
       const live = { hub: deps.hub, sources: deps.sources, today, loaders, unavailable };
-      const dossier = chosen ? chosen.dossier : await buildDossier({ hub: loaders.hub, departments: loaders.departments, cases, openFindings: openFindingsFrom(live) }, c, today, now);
+      const version = chosen && viewParam !== 'current' ? 'SNAPSHOT' : 'CURRENT';
+      const dossier = version === 'SNAPSHOT' ? chosen!.dossier : await buildDossier({ hub: loaders.hub, departments: loaders.departments, cases, openFindings: openFindingsFrom(live), facts: loaders.findings }, c, today, now);
 
-      const townships = [c.firstOffice, c.ownerOffice, ...slips.flatMap((s) => [s.fromOffice, s.toOffice]), ...dossier.referrals.flatMap((r) => [r.from, r.to])].filter(
+      const townships = [c.firstOffice, c.ownerOffice, ...slips.flatMap((s) => [s.fromOffice, s.toOffice]), ...dossier.referrals.flatMap((r) => [r.from, r.to]), ...(dossier.history ?? []).map((e) => e.actorOffice)].filter(
         (k) => parseOffice(k)?.kind === 'TOWNSHIP',
       );
       const regions = await Promise.all([...new Set(townships)].map((k) => loaders.hub.regionByCode.load(k)));
@@ -340,8 +612,13 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
         c,
         dossier,
         deadlines: caseDeadlines(caseTimeline(c, events), now),
+        version,
+        snapshot: version === 'CURRENT' && chosen ? chosen.dossier : null,
         meeting: chosen ? { ...chosen, departments, decisions: slips.filter((s) => s.meetingId === chosen.id) } : null,
+        meetings,
         officeName,
+        // Health detail (settlements, diagnoses, illness as cause) as the policy gives it to this caller.
+        health: access ? seesHealthDetail(access.caller, access.purpose) : false,
         printedAt: now,
       });
       res.status(200).type('html').send(html);

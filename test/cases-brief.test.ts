@@ -4,7 +4,10 @@
  * read through the DOM, screenshotted and printed to PDF.
  *
  * Chromium is required, not optional: `npm test` installs it first or stops saying so (tools/test-prerequisites.ts).
+ * So is poppler-utils: the printed PDF's pages are read back with `pdfinfo` and `pdftotext` to
+ * check that every page carries the case reference and its page number.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +15,10 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { maskIdNumber } from '../domain/id-number';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
+import { household, householdMember, person } from '../db/household/schema';
+import { makeIdNumber } from '../domain/id-number';
+import { dibaoFamily, dibaoMember, tempAidGrant } from '../federation/civil-affairs/tables';
+import { miSettlement } from '../federation/health/tables';
 import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -24,6 +31,55 @@ let headers: Record<string, string>;
 let caseId: string;
 let reference: string;
 let meetingBrief: string;
+let earlierReference: string;
+/** A typical household's case before its meeting: three people on 低保, one hospital stay. */
+let liuCaseId: string;
+let liuReference: string;
+
+/**
+ * A typical household: a 低保 family of three, the wife hospitalised once; nothing else. Its
+ * brief before a meeting must fit one A4 page.
+ */
+const LIU = {
+  head: makeIdNumber('370811', '1968-11-02', 55),
+  spouse: makeIdNumber('370811', '1970-03-18', 62),
+  child: makeIdNumber('370811', '2012-09-09', 71),
+};
+
+async function insertLiu(): Promise<number> {
+  const [res] = await dbs.hub.insert(household).values({ registrationNo: 'RC-0002', regionCode: '370811001001', address: '任城区古槐街道南门社区 9 号' });
+  const id = res.insertId;
+  await dbs.hub.insert(person).values([
+    { idNumber: LIU.head, name: '刘德成', gender: 'M', birthDate: '1968-11-02' },
+    { idNumber: LIU.spouse, name: '孙玉梅', gender: 'F', birthDate: '1970-03-18' },
+    { idNumber: LIU.child, name: '刘佳佳', gender: 'F', birthDate: '2012-09-09' },
+  ]);
+  await dbs.hub.insert(householdMember).values([
+    { householdId: id, idNumber: LIU.head, relation: 'HEAD', joinedOn: '1995-01-01' },
+    { householdId: id, idNumber: LIU.spouse, relation: 'SPOUSE', joinedOn: '1995-01-01' },
+    { householdId: id, idNumber: LIU.child, relation: 'CHILD', joinedOn: '2012-09-09' },
+  ]);
+  const s = dbs.sources;
+  await s.CIVIL_AFFAIRS.insert(dibaoFamily).values({ familyNo: 'DB370811-0002', countyCode: '370811', headIdNo: LIU.head, areaType: 1, approvedOn: '2025-05-01' });
+  await s.CIVIL_AFFAIRS.insert(dibaoMember).values(
+    [LIU.head, LIU.spouse, LIU.child].map((idNo, i) => ({ familyNo: 'DB370811-0002', idNo, relationToHead: ['本人', '配偶', '女'][i], joinedOn: '2025-05-01', monthlyShareFen: 72_000 })),
+  );
+  await s.HEALTH.insert(miSettlement).values({
+    setlId: 'SETL20260201007',
+    psnCertNo: LIU.spouse,
+    fixmedinsName: '济宁市第一人民医院',
+    admDate: '2026-01-20',
+    dscgDate: '2026-02-01',
+    setlDate: '2026-02-01',
+    diseName: '乳腺恶性肿瘤',
+    medfeeSumamt: '36500.00',
+    hifpPay: '21900.00',
+    hifmiPay: '3200.00',
+    mafPay: '0.00',
+    psnPay: '11400.00',
+  });
+  return id;
+}
 
 const cn = (local: string) => `${local}+08:00`;
 
@@ -45,23 +101,45 @@ beforeAll(async () => {
   const county = await hub.createClient({ name: 'rencheng-civil', department: 'CIVIL_AFFAIRS', regionScope: '370811', roles: ['CASEWORKER', 'MEETING_CONVENER'] });
   headers = hub.as({ token: county.token, purpose: 'CASE_MEETING' }).headers;
 
-  const opened = await call(
-    `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id reference briefUrl } userErrors { code } } }`,
-    { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '户主之母脑梗住院，自付费用较高，申请救助', reportedAt: cn('2025-09-26T09:00:00') } },
-    'caseOpen',
-  );
-  caseId = opened.case.id;
-  reference = opened.case.reference;
-  expect(opened.case.briefUrl).toBe(`/cases/${caseId}/brief`);
-  for (const [to, at] of [
-    ['ACCEPTED', '2025-09-26T10:00:00'],
-    ['INVESTIGATING', '2025-09-29T09:00:00'],
+  // Aid the brief must explain: a second temporary aid for an accident, with its flags.
+  await dbs.sources.CIVIL_AFFAIRS.insert(tempAidGrant).values({ idNo: WANG.head, familyNo: 'DB370811-0001', causeCode: '02', isUrgent: false, isSecondAid: true, grantDate: '2025-12-05', amountFen: 150_000, approvalLevel: 2 });
+  const health = await hub.createClient({ name: 'rencheng-health', department: 'HEALTH', regionScope: '370811', roles: ['CASEWORKER'] });
+  const education = await hub.createClient({ name: 'rencheng-education', department: 'EDUCATION', regionScope: '370811', roles: ['CASEWORKER'] });
+
+  const open = async (householdId: number, urgency: string, summary: string, reportedAt: string) =>
+    (
+      await call(
+        `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id reference briefUrl } userErrors { code } } }`,
+        { input: { householdId: String(householdId), origin: 'APPLICATION', urgency, summary, reportedAt: cn(reportedAt) } },
+        'caseOpen',
+      )
+    ).case;
+  const move = async (id: string, steps: [string, string, string?][]) => {
+    for (const [to, at, reason] of steps) {
+      await call(`mutation($input: CaseTransitionInput!) { caseTransition(input: $input) { case { state } userErrors { code } } }`, { input: { caseId: id, to, reason: reason ?? to, occurredAt: cn(at) } }, 'caseTransition');
+    }
+  };
+
+  // An earlier case of the household, rejected with the explanation given to it.
+  const earlier = await open(wangId, 'NORMAL', '申请将户主之母单独纳入低保', '2025-06-02T09:00:00');
+  earlierReference = earlier.reference;
+  await move(earlier.id, [
+    ['ACCEPTED', '2025-06-02T10:00:00'],
+    ['REJECTED', '2025-06-04T10:00:00', '已随全户享受低保，不单独纳入'],
+  ]);
+
+  const opened = await open(wangId, 'URGENT', '户主之母脑梗住院，自付费用较高，申请救助', '2025-09-26T09:00:00');
+  caseId = opened.id;
+  reference = opened.reference;
+  expect(opened.briefUrl).toBe(`/cases/${caseId}/brief`);
+  await move(caseId, [
+    ['ACCEPTED', '2025-09-26T09:30:00', '电话申请，街道受理'],
+    ['INVESTIGATING', '2025-09-26T10:00:00'],
+    ['FIRST_AID_GIVEN', '2025-09-26T15:00:00', '先行发放临时救助 2000 元'],
     ['IN_DELIBERATION', '2025-09-30T09:00:00'],
-  ]) {
-    await call(`mutation($input: CaseTransitionInput!) { caseTransition(input: $input) { case { state } userErrors { code } } }`, { input: { caseId, to, reason: to, occurredAt: cn(at) } }, 'caseTransition');
-  }
+  ]);
   const recorded = await call(
-    `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) { meeting { briefUrl } userErrors { code } } }`,
+    `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) { meeting { briefUrl } case { referrals { id to { key } } } userErrors { code } } }`,
     {
       input: {
         caseId,
@@ -70,7 +148,7 @@ beforeAll(async () => {
         departmentsPresent: ['CIVIL_AFFAIRS', 'HEALTH', 'EDUCATION', 'UNION'],
         notes: '会议研究确定分别救助。',
         decisions: [
-          { department: 'HEALTH', programme: 'MEDICAL_AID', amountFen: 800_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.grandmother },
+          { department: 'HEALTH', programme: 'MEDICAL_AID', amountFen: 800_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.grandmother, ask: '对住院自付部分给予医疗救助' },
           { department: 'EDUCATION', programme: 'TUITION_WAIVER', amountFen: 120_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.child },
           { department: 'UNION', programme: 'UNION_ILLNESS', amountFen: 200_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.grandmother },
         ],
@@ -79,6 +157,26 @@ beforeAll(async () => {
     'meetingRecord',
   );
   meetingBrief = recorded.meeting.briefUrl;
+  const slipTo = (dept: string) => recorded.case.referrals.find((r: any) => r.to.key === dept).id;
+  const as = (token: string) => hub.as({ token, purpose: 'REFERRAL' });
+  const answer = async (token: string, mutation: string, input: Record<string, unknown>) => {
+    const res = await as(token).gql(`mutation($input: ${mutation[0].toUpperCase()}${mutation.slice(1)}Input!) { ${mutation}(input: $input) { userErrors { code } } }`, { input });
+    expect(res.errors).toBeUndefined();
+    expect(res.data[mutation].userErrors).toEqual([]);
+  };
+  await answer(health.token, 'referralAccept', { referralId: slipTo('HEALTH'), occurredAt: cn('2025-10-10T09:00:00') });
+  await answer(health.token, 'referralComplete', { referralId: slipTo('HEALTH'), feedback: '已按规定核拨医疗救助 8000 元', occurredAt: cn('2025-10-14T09:00:00') });
+  await answer(education.token, 'referralDecline', { referralId: slipTo('EDUCATION'), reason: '该生就读义务教育阶段，无学费可减免', occurredAt: cn('2025-10-10T09:00:00') });
+
+  // The typical household's case, before its meeting.
+  const liuId = await insertLiu();
+  const liu = await open(liuId, 'NORMAL', '妻子乳腺癌手术后自付费用较高，申请临时救助', '2026-03-10T09:00:00');
+  liuCaseId = liu.id;
+  liuReference = liu.reference;
+  await move(liuCaseId, [
+    ['ACCEPTED', '2026-03-10T10:00:00'],
+    ['INVESTIGATING', '2026-03-11T09:00:00'],
+  ]);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 });
 
@@ -120,6 +218,15 @@ async function inkShare(png: Buffer): Promise<number> {
   return share;
 }
 
+
+/** The text of each page of a PDF, read with poppler's pdfinfo and pdftotext. */
+function pdfPages(pdf: Buffer): string[] {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-pdf-')), 'brief.pdf');
+  fs.writeFileSync(file, pdf);
+  const count = Number(/^Pages:\s+(\d+)/m.exec(execFileSync('pdfinfo', [file], { encoding: 'utf8' }))![1]);
+  return Array.from({ length: count }, (_, i) => execFileSync('pdftotext', ['-f', String(i + 1), '-l', String(i + 1), '-layout', file, '-'], { encoding: 'utf8' }));
+}
+
 describe('the meeting brief in a real browser', () => {
   it('renders the meeting in Chinese, with the decisions, from the page alone', async () => {
     const { page, requests, status, csp } = await open(`${hub.url}/cases/${caseId}/brief`);
@@ -127,7 +234,7 @@ describe('the meeting brief in a real browser', () => {
     expect(await page.title()).toBe(`一事一议会议材料 ${reference}`);
     expect(await page.locator('h1').textContent()).toBe('社会救助“一事一议”会议材料');
     const text = await page.locator('body').innerText();
-    for (const expected of ['王建国', '张桂英', '古槐街道', '会议决定（2025-10-09）', '医疗保障局', '医疗救助', '学费减免', '大病帮扶', '8000.00 元', '5 个工作日（2025-10-15 前）', '近24个月各部门救助情况', '数据比对发现的问题', 'X6']) {
+    for (const expected of ['王建国', '张桂英', '古槐街道', '会议决定（2025-10-09）', '医疗保障局', '医疗救助', '学费减免', '大病帮扶', '8000.00 元', '5 个工作日', '（2025-10-15 前）', '近24个月各部门救助情况', '数据比对发现的问题', 'X6']) {
       expect({ expected, found: text.includes(expected) }).toEqual({ expected, found: true });
     }
     // ID numbers are printed masked, never in clear.
@@ -163,6 +270,156 @@ describe('the meeting brief in a real browser', () => {
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     expect(pdf.length).toBeGreaterThan(10_000);
     await page.context().close();
+  });
+
+  it('prints what a convener needs: asks, feedback, decline reasons, units, flags, hospital costs, ages, disability, history, earlier outcomes', async () => {
+    const { page } = await open(`${hub.url}${meetingBrief}`);
+    const text = await page.locator('body').innerText();
+    const expected = [
+      // Each decision's ask, the feedback and the decline reason.
+      '对住院自付部分给予医疗救助',
+      '反馈：已按规定核拨医疗救助 8000 元',
+      '退回理由：该生就读义务教育阶段，无学费可减免',
+      // Units: per month for recurring aid, in total for one-off.
+      '720.00 元/月',
+      '450.00 元/月',
+      '3000.00 元',
+      '目前每月发放',
+      // Temporary aid's cause, 急难 and second-aid flags.
+      '事由：疾病',
+      '事由：意外事故',
+      '急难',
+      '二次临时救助',
+      // Hospital out-of-pocket figures (a case meeting may read health detail).
+      '济宁医学院附属医院',
+      '脑梗死',
+      '7010.50 元',
+      '48230.50 元',
+      // Members' age (at the dossier's date, 2026-03-15) and disability.
+      '50 岁',
+      '78 岁',
+      '15 岁',
+      '肢体二级',
+      // The case's own history: who accepted, first aid given.
+      '本案办理经过',
+      '电话申请，街道受理',
+      '先行发放临时救助 2000 元',
+      // Earlier cases' outcomes and reasons.
+      earlierReference,
+      '不予救助',
+      '已随全户享受低保，不单独纳入',
+      // Signature lines after the decisions.
+      '主持人：',
+      '记录人：',
+    ];
+    for (const e of expected) expect({ e, found: text.includes(e) }).toEqual({ e, found: true });
+    // The facts block names who accepted and when first aid was given.
+    const facts = await page.locator('dl.facts').innerText();
+    expect(facts).toMatch(/受理\s+2025-09-26 09:30/);
+    expect(facts).toMatch(/先行救助\s+2025-09-26 15:00/);
+    // The decisions grid shows the meeting's decisions, not blank rows.
+    expect(await page.locator('table.grid').count()).toBe(0);
+    await page.context().close();
+  });
+
+  it('prints a blank decision grid and signature lines before a meeting', async () => {
+    const { page } = await open(`${hub.url}/cases/${liuCaseId}/brief`);
+    expect(await page.locator('body').getAttribute('data-version')).toBe('CURRENT');
+    const grid = page.locator('table.grid');
+    expect(await grid.count()).toBe(1);
+    expect(await grid.locator('tbody tr').count()).toBe(5);
+    expect((await grid.locator('tbody').innerText()).trim()).toBe('');
+    const sign = (await page.locator('.sign').allInnerTexts()).join(' ');
+    for (const who of ['主持人', '记录人', '参会部门签字', '民政', '医保', '教育', '人社']) expect({ who, found: sign.includes(who) }).toEqual({ who, found: true });
+    await page.context().close();
+  });
+
+  it('shows the current dossier beside the meeting snapshot', async () => {
+    // New aid after the meeting: in the current dossier, not in the meeting's stored one.
+    await dbs.sources.CIVIL_AFFAIRS.insert(tempAidGrant).values({ idNo: WANG.spouse, familyNo: 'DB370811-0001', causeCode: '03', isUrgent: true, grantDate: '2026-03-01', amountFen: 123_400, approvalLevel: 1 });
+    const snapshot = await open(`${hub.url}${meetingBrief}`);
+    expect(await snapshot.page.locator('body').getAttribute('data-version')).toBe('SNAPSHOT');
+    expect(await snapshot.page.locator('body').innerText()).not.toContain('1234.00 元');
+    // The snapshot links to the current view, which keeps the meeting's decisions.
+    const link = await snapshot.page.locator('nav.versions a', { hasText: '当前材料' }).getAttribute('href');
+    expect(link).toMatch(/view=current/);
+    await snapshot.page.context().close();
+    const current = await open(`${hub.url}${link}`);
+    expect(current.status).toBe(200);
+    expect(await current.page.locator('body').getAttribute('data-version')).toBe('CURRENT');
+    const text = await current.page.locator('body').innerText();
+    expect(text).toContain('1234.00 元');
+    expect(text).toContain('会议决定（2025-10-09）');
+    // What the meeting did not know is named: the new grant, as added since.
+    const changes = await current.page.locator('h2', { hasText: '会后变化' }).locator('xpath=following-sibling::table[1]').innerText();
+    expect(changes).toContain('新增');
+    expect(changes).toContain('1234.00 元');
+    expect(changes).toContain('李秀兰');
+    expect(text).toContain('退回理由：该生就读义务教育阶段，无学费可减免');
+    await current.page.context().close();
+    const bad = await fetch(`${hub.url}/cases/${caseId}/brief?view=yesterday`, { headers: { ...headers, accept: 'application/json' } });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as any).errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'UNKNOWN_VIEW' });
+  });
+
+  it('prints on A4 with the reference and page number on every page, a typical household on one page', async () => {
+    for (const [url, ref, maxPages] of [
+      [`/cases/${liuCaseId}/brief`, () => liuReference, 1],
+      [meetingBrief, () => reference, 2],
+    ] as const) {
+      const { page } = await open(`${hub.url}${url}`);
+      const pdf = await page.pdf({ preferCSSPageSize: true, printBackground: true });
+      const pages = pdfPages(pdf);
+      if (process.env.AIDHUB_KEEP_SCREENSHOT) {
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-brief-')), 'brief.pdf');
+        fs.writeFileSync(file, pdf);
+        console.log(url, pages.length, file);
+      }
+      // The typical household on exactly one page; the Wang household (aid from every department,
+      // an earlier case, a meeting with three decisions) on at most two.
+      expect(pages.length).toBeGreaterThanOrEqual(1);
+      expect(pages.length).toBeLessThanOrEqual(maxPages);
+      pages.forEach((text, i) => {
+        // pdftotext keeps the words, not always the spaces between them.
+        const flat = text.replace(/\s+/g, '');
+        expect({ page: i + 1, reference: flat.includes(`案件编号${ref()}`) }).toEqual({ page: i + 1, reference: true });
+        expect({ page: i + 1, number: flat.includes(`第${i + 1}页共${pages.length}页`) }).toEqual({ page: i + 1, number: true });
+      });
+      await page.context().close();
+    }
+  });
+
+  it('keeps every table inside its box and never breaks a date or a reference across lines, on the printed page', async () => {
+    for (const url of [meetingBrief, `/cases/${liuCaseId}/brief`, `/cases/${caseId}/brief?view=current`]) {
+      const { page } = await open(`${hub.url}${url}`);
+      await page.emulateMedia({ media: 'print' });
+      // The A4 text width: 210 mm less 2 × 10 mm of margin, at 96 px per inch.
+      await page.setViewportSize({ width: Math.floor((190 / 25.4) * 96), height: 1200 });
+      const problems = (await page.evaluate(`(() => {
+        const out = [];
+        const width = document.documentElement.clientWidth;
+        for (const el of document.querySelectorAll('body *')) {
+          const r = el.getBoundingClientRect();
+          if (r.width === 0 && r.height === 0) continue;
+          if (r.right > width + 0.5 || r.left < -0.5) out.push('outside the page: ' + el.tagName + ' ' + el.textContent.slice(0, 40));
+          if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).display !== 'inline') out.push('overflows its box: ' + el.tagName + ' ' + el.textContent.slice(0, 40));
+        }
+        // A date or a case reference sits in one line box: nowrap, and one client rect.
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        const pattern = /\\d{4}-\\d{2}-\\d{2}|AH-\\d{4}-\\d{6}/;
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          if (!pattern.test(node.textContent)) continue;
+          const el = node.parentElement;
+          if (getComputedStyle(el).whiteSpace !== 'nowrap') out.push('may break: ' + node.textContent.slice(0, 40));
+          const range = document.createRange();
+          range.selectNodeContents(node);
+          if (range.getClientRects().length > 1) out.push('broken across lines: ' + node.textContent.slice(0, 40));
+        }
+        return out;
+      })()`)) as string[];
+      expect({ url, problems }).toEqual({ url, problems: [] });
+      await page.context().close();
+    }
   });
 
   it('answers 404 for an unknown case or meeting, refuses a caller without a token, and answers one out of scope as if the case did not exist', async () => {

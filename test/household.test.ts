@@ -93,9 +93,10 @@ describe('household query', () => {
     const s = data.household.aidSummary;
     // 低保 4 × 720 yuan + rent subsidy 450 + living 90 + nursing 100 per month.
     expect(s.monthlyRecurringFen).toBe(4 * 72_000 + 45_000 + 9_000 + 10_000);
-    // The default window is the 12 months to today: 2025-03-16 .. 2026-03-15, 13 calendar months touched.
+    // The default window is the 12 months to today: 2025-03-16 .. 2026-03-15, which touches 13
+    // calendar months but holds 12 monthly payments (April 2025 … March 2026).
     const civil = s.byDepartment.find((d: any) => d.department.code === 'CIVIL_AFFAIRS');
-    expect(civil).toEqual({ department: { code: 'CIVIL_AFFAIRS' }, totalFen: 13 * 4 * 72_000 + 300_000, recordCount: 5 });
+    expect(civil).toEqual({ department: { code: 'CIVIL_AFFAIRS' }, totalFen: 12 * 4 * 72_000 + 300_000, recordCount: 5 });
     expect(s.totalFen).toBe(s.byDepartment.reduce((n: number, d: any) => n + d.totalFen, 0));
     expect(s.complete).toBe(true);
   });

@@ -8,6 +8,8 @@
  * - Chromium, for the meeting brief tested in a real headless browser (test/cases-brief.test.ts;
  *   CHROMIUM_PATH, default /usr/bin/chromium), and on Debian the CJK font that makes its
  *   screenshots show Chinese rather than boxes.
+ * - poppler-utils (`pdfinfo`, `pdftotext`), to read back the pages of the brief's PDF: each must
+ *   carry the case reference and its page number (test/cases-brief.test.ts).
  * - A Redis server binary, for the private Redis that two hub processes share their rate limits
  *   through (test/replicas.test.ts); never a running service.
  *
@@ -41,6 +43,9 @@ export function missingPrerequisites(): Missing[] {
   }
   if (!fs.existsSync(CHROMIUM)) {
     missing.push({ what: `Chromium at ${CHROMIUM}`, debianPackage: 'chromium', elsewhere: 'install Chromium and set CHROMIUM_PATH to its executable' });
+  }
+  if (!hasCommand('pdftotext') || !hasCommand('pdfinfo')) {
+    missing.push({ what: 'poppler-utils (pdfinfo and pdftotext), to read the printed brief’s pages', debianPackage: 'poppler-utils', elsewhere: 'brew install poppler' });
   }
   if (!hasCommand('redis-server')) {
     missing.push({ what: 'a Redis server binary (redis-server)', debianPackage: 'redis-server', elsewhere: 'brew install redis' });

@@ -13,7 +13,7 @@ import type { ReferralKind, ReferralState } from './referrals';
 import type { OfficeKey } from './offices';
 
 /** Bumped when the shape changes; stored snapshots keep the version they were written with. */
-export const DOSSIER_VERSION = 1;
+export const DOSSIER_VERSION = 2;
 
 /** How far back the dossier looks for aid. */
 export const DOSSIER_MONTHS = 24;
@@ -38,6 +38,8 @@ export interface DossierCase {
   reportedAt: string;
   summary: string;
   explanation: string | null;
+  /** ISO instant the case was closed or rejected; absent in snapshots of version 1. */
+  endedAt?: string | null;
 }
 
 export interface DossierReferral {
@@ -76,6 +78,46 @@ export interface DossierFinding {
   departments: DepartmentCode[];
 }
 
+/**
+ * A hospital stay of a member (medical insurance settlement), in fen: health detail, printed only
+ * to callers the policy gives it (HEALTH_DETAIL).
+ */
+export interface DossierSettlement {
+  idNumber: string;
+  hospitalName: string;
+  admittedOn: IsoDate;
+  dischargedOn: IsoDate | null;
+  settledOn: IsoDate;
+  diagnosis: string | null;
+  totalCostFen: number;
+  basicInsurancePaidFen: number;
+  criticalIllnessInsurancePaidFen: number;
+  medicalAidPaidFen: number;
+  outOfPocketFen: number;
+}
+
+/** A member's disability certificate (第二代残疾人证): category 1–7 and level 1 (most severe)–4. */
+export interface DossierDisability {
+  idNumber: string;
+  category: number;
+  level: number;
+  status: 'VALID' | 'EXPIRED' | 'REVOKED';
+}
+
+/** One write to the case itself, as the brief prints its history: who, when, what, why. */
+export interface DossierEvent {
+  sequence: number;
+  action: string;
+  fromState: CaseState | null;
+  toState: CaseState | null;
+  /** ISO instant it happened (as stated), and when the hub recorded it. */
+  occurredAt: string;
+  recordedAt: string;
+  actor: string;
+  actorOffice: OfficeKey;
+  reason: string | null;
+}
+
 export interface DossierSource {
   department: DepartmentCode;
   available: boolean;
@@ -101,6 +143,15 @@ export interface Dossier {
   /** Referral slips of this case and of the household's earlier cases. */
   referrals: DossierReferral[];
   departmentsNotContributed: DepartmentCode[];
+  /**
+   * Members' hospital settlements in the window, newest first; null when the health department did
+   * not answer. Absent in snapshots of version 1.
+   */
+  settlements?: DossierSettlement[] | null;
+  /** Members' disability certificates; null when the disability federation did not answer. Absent in version 1. */
+  disabilities?: DossierDisability[] | null;
+  /** The case's own history up to when the dossier was taken. Absent in version 1. */
+  history?: DossierEvent[];
 }
 
 /** The window of the last `months` months up to `to`, inclusive: 2026-03-15 → 2024-03-16..2026-03-15. */
@@ -125,4 +176,33 @@ export function departmentsNotContributed(aid: readonly AidRecord[], referralsOf
   for (const r of aid) if (r.status !== 'CANCELLED') contributed.add(r.department);
   for (const s of referralsOfCase) if (s.state === 'COMPLETED') contributed.add(s.to);
   return DEPARTMENT_CODES.filter((d) => !contributed.has(d));
+}
+
+/** What changed in a household's aid between a meeting's stored dossier and the dossier now. */
+export interface DossierChanges {
+  /** Records now that the meeting did not have (new grants, or aid begun since). */
+  added: AidRecord[];
+  /** Records whose status, amount or end changed since the meeting: as they stood, and now. */
+  changed: { before: AidRecord; after: AidRecord }[];
+  /** Records the meeting had that are no longer in the window or no longer reported. */
+  removed: AidRecord[];
+}
+
+/**
+ * Aid changes between two dossiers of one household, by department and source reference (stable
+ * within a department). For the current view printed beside a meeting's snapshot: what the
+ * meeting did not know.
+ */
+export function dossierChanges(before: Pick<Dossier, 'aid'>, after: Pick<Dossier, 'aid'>): DossierChanges {
+  const key = (r: AidRecord) => `${r.department}\u0000${r.sourceRef}`;
+  const then = new Map(before.aid.map((r) => [key(r), r]));
+  const now = new Map(after.aid.map((r) => [key(r), r]));
+  const added: AidRecord[] = [];
+  const changed: { before: AidRecord; after: AidRecord }[] = [];
+  for (const r of after.aid) {
+    const old = then.get(key(r));
+    if (!old) added.push(r);
+    else if (old.status !== r.status || old.amountFen !== r.amountFen || old.periodEnd !== r.periodEnd || old.grantDate !== r.grantDate) changed.push({ before: old, after: r });
+  }
+  return { added, changed, removed: before.aid.filter((r) => !now.has(key(r))) };
 }

@@ -1,7 +1,10 @@
 /**
- * Aid totals over a window, as a meeting or an officer reads them. A recurring aid counts its
- * monthly amount once for each calendar month of the window that its period touches; a one-off aid
- * counts when its grant date falls in the window. Cancelled aid counts nothing.
+ * Aid totals over a window, as a meeting or an officer reads them. A recurring aid is paid once a
+ * month, and each month's payment is dated on the first day of the month it is for: it counts
+ * when that day lies in the window and the aid's period touches that month. So "the last 24
+ * months" (2024-03-16 … 2026-03-15) counts exactly 24 payments (April 2024 … March 2026), not
+ * the 25 calendar months the window touches. A one-off aid counts when its grant date falls in
+ * the window. Cancelled aid counts nothing.
  */
 import type { AidRecord } from '../aid';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../departments';
@@ -30,17 +33,24 @@ function monthIndex(date: IsoDate): number {
   return Number(date.slice(0, 4)) * 12 + Number(date.slice(5, 7)) - 1;
 }
 
-/** Calendar months of [from, to] that the period [start, end] touches. */
-export function monthsTouched(start: IsoDate, end: IsoDate | null, from: IsoDate, to: IsoDate): number {
-  const first = Math.max(monthIndex(start), monthIndex(from));
-  const last = Math.min(end === null ? Infinity : monthIndex(end), monthIndex(to));
-  return last >= first && periodsOverlap(start, end, from, to) ? last - first + 1 : 0;
+/**
+ * Monthly payments of the period [start, end] that fall in the window [from, to]: the months whose
+ * first day lies in the window and which the period touches. A window of N months (as
+ * `monthsWindow` makes it) holds exactly N first days, so it counts at most N payments.
+ */
+export function monthlyPaymentsInWindow(start: IsoDate, end: IsoDate | null, from: IsoDate, to: IsoDate): number {
+  // The first month whose first day is on or after `from`; the last whose first day is on or before `to`.
+  const firstInWindow = monthIndex(from) + (from.slice(8) === '01' ? 0 : 1);
+  const lastInWindow = monthIndex(to);
+  const first = Math.max(monthIndex(start), firstInWindow);
+  const last = Math.min(end === null ? Infinity : monthIndex(end), lastInWindow);
+  return last >= first ? last - first + 1 : 0;
 }
 
 /** What a record contributes to a window's total, in fen. */
 export function amountInWindowFen(record: AidRecord, from: IsoDate, to: IsoDate): number {
   if (record.status === 'CANCELLED') return 0;
-  if (record.periodStart !== null) return record.amountFen * monthsTouched(record.periodStart, record.periodEnd, from, to);
+  if (record.periodStart !== null) return record.amountFen * monthlyPaymentsInWindow(record.periodStart, record.periodEnd, from, to);
   return record.grantDate !== null && record.grantDate >= from && record.grantDate <= to ? record.amountFen : 0;
 }
 

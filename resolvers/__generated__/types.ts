@@ -1932,7 +1932,9 @@ export type Household = {
   readonly aid: ReadonlyArray<AidRecord>;
   /**
    * Totals over a window (default: the 12 months up to today). A recurring aid counts its monthly
-   * amount once for each calendar month of the window its period touches.
+   * amount once per monthly payment in the window: each month's payment is dated on the first day
+   * of the month it is for, so 12 months up to today count 12 payments, not the 13 calendar months
+   * the window touches.
    */
   readonly aidSummary: AidSummary;
   /** For each department: whether it answered for this household, and how long it took. */

@@ -6,16 +6,27 @@
  */
 import { inWindow, newestFirst, summariseAid } from '../../domain/household/aid-summary';
 import { formatChinaInstant } from '../../domain/cases/china-time';
-import { departmentsNotContributed, DOSSIER_MONTHS, DOSSIER_VERSION, monthsWindow, type Dossier, type DossierFinding, type DossierReferral } from '../../domain/cases/dossier';
+import {
+  departmentsNotContributed,
+  DOSSIER_MONTHS,
+  DOSSIER_VERSION,
+  monthsWindow,
+  type Dossier,
+  type DossierDisability,
+  type DossierEvent,
+  type DossierFinding,
+  type DossierReferral,
+  type DossierSettlement,
+} from '../../domain/cases/dossier';
 import { caseReference } from '../../domain/cases/reference';
 import type { IsoDate } from '../../domain/dates';
-import { householdFindings, type LiveRequest } from '../findings/live';
+import { householdFindings, type FindingLoaders, type LiveRequest } from '../findings/live';
 import { aidForPeople, type DepartmentLoaders } from '../../federation/loaders';
 import { activeRuleSet } from '../../rules/load';
 import { explain } from '../../domain/findings/explain';
 import type { Finding } from '../../domain/findings/facts';
 import type { Rule } from '../../domain/findings/rule-set';
-import type { AidRecord } from '../../federation/contract';
+import type { AidRecord, DisabilityCertificate, HospitalSettlement } from '../../federation/contract';
 import type { CaseLoaders } from '../../db/cases/loaders';
 import type { CaseRecord } from '../../db/cases/records';
 import type { HubLoaders } from '../../db/household/loaders';
@@ -29,6 +40,23 @@ export interface DossierInputs {
    * the hub has none to give, and the dossier then says findings were not available.
    */
   openFindings: ((householdId: number) => Promise<DossierFinding[]>) | null;
+  /**
+   * The request's readers of hospital settlements and disability certificates (the findings'
+   * loaders, so a brief that also evaluates findings reads them once); null: not in the dossier.
+   */
+  facts: Pick<FindingLoaders, 'settlementsByPerson' | 'certificates'> | null;
+}
+
+type Rows<T> = { rows: T[]; ok: boolean } | Error;
+
+/** Every row, or null when the department did not answer for someone. */
+function allRows<T>(results: readonly Rows<T>[]): T[] | null {
+  const out: T[] = [];
+  for (const r of results) {
+    if (r instanceof Error || !r.ok) return null;
+    out.push(...r.rows);
+  }
+  return out;
 }
 
 /**
@@ -64,7 +92,8 @@ export async function buildDossier(inputs: DossierInputs, c: CaseRecord, today: 
   ]);
   if (!home) throw new Error(`case ${c.id} names a household the hub does not have`);
   const window = monthsWindow(today, DOSSIER_MONTHS);
-  const [region, { records, outcomes }, slipsPerCase, findings] = await Promise.all([
+  const ids = members.map((m) => m.person.idNumber);
+  const [region, { records, outcomes }, slipsPerCase, findings, stays, certificates, events] = await Promise.all([
     inputs.hub.regionByCode.load(home.regionCode),
     aidForPeople(
       inputs.departments,
@@ -72,6 +101,9 @@ export async function buildDossier(inputs: DossierInputs, c: CaseRecord, today: 
     ),
     Promise.all(cases.map((k) => inputs.cases.referralsByCase.load(k.id))),
     inputs.openFindings ? inputs.openFindings(c.householdId) : Promise.resolve(null),
+    inputs.facts ? inputs.facts.settlementsByPerson.loadMany(ids).then((r) => allRows<HospitalSettlement>(r)) : Promise.resolve(null),
+    inputs.facts ? inputs.facts.certificates.loadMany(ids).then((r) => allRows<DisabilityCertificate>(r)) : Promise.resolve(null),
+    inputs.cases.eventsByCase.load(c.id),
   ]);
   const aid = records.filter((r) => inWindow(r, window)).sort(newestFirst);
   const referenceOf = new Map(cases.map((k) => [k.id, caseReference(k.id, k.reportedAt)]));
@@ -120,11 +152,45 @@ export async function buildDossier(inputs: DossierInputs, c: CaseRecord, today: 
         reportedAt: formatChinaInstant(k.reportedAt),
         summary: k.summary,
         explanation: k.explanation,
+        endedAt: k.endedAt ? formatChinaInstant(k.endedAt) : null,
       })),
     referrals,
     departmentsNotContributed: departmentsNotContributed(
       aid,
       referrals.filter((r) => r.caseId === c.id),
     ),
+    settlements: stays === null ? null : stays.filter((x) => x.settledOn >= window.from && x.settledOn <= window.to).sort((a, b) => (a.settledOn === b.settledOn ? a.settlementRef.localeCompare(b.settlementRef) : a.settledOn < b.settledOn ? 1 : -1)).map(settlementOf),
+    disabilities: certificates === null ? null : certificates.map((x): DossierDisability => ({ idNumber: x.idNumber, category: x.category, level: x.level, status: x.status })),
+    history: events
+      .filter((e) => e.recordedAt.getTime() <= now.getTime())
+      .map(
+        (e): DossierEvent => ({
+          sequence: e.seq,
+          action: e.action,
+          fromState: e.fromState,
+          toState: e.toState,
+          occurredAt: formatChinaInstant(e.occurredAt),
+          recordedAt: formatChinaInstant(e.recordedAt),
+          actor: e.actor,
+          actorOffice: e.actorOffice,
+          reason: e.reason,
+        }),
+      ),
+  };
+}
+
+function settlementOf(x: HospitalSettlement): DossierSettlement {
+  return {
+    idNumber: x.idNumber,
+    hospitalName: x.hospitalName,
+    admittedOn: x.admittedOn,
+    dischargedOn: x.dischargedOn,
+    settledOn: x.settledOn,
+    diagnosis: x.diagnosis,
+    totalCostFen: x.totalCostFen,
+    basicInsurancePaidFen: x.basicInsurancePaidFen,
+    criticalIllnessInsurancePaidFen: x.criticalIllnessInsurancePaidFen,
+    medicalAidPaidFen: x.medicalAidPaidFen,
+    outOfPocketFen: x.outOfPocketFen,
   };
 }

@@ -161,7 +161,7 @@ async function aidRecordOf(ctx: HubContext, c: CaseRecord, department: Departmen
 
 function dossierOf(ctx: HubContext, c: CaseRecord): Promise<Dossier> {
   return buildDossier(
-    { hub: ctx.loaders.hub, departments: ctx.loaders.departments, cases: caseLoaders(ctx), openFindings: openFindingsFrom(ctx) },
+    { hub: ctx.loaders.hub, departments: ctx.loaders.departments, cases: caseLoaders(ctx), openFindings: openFindingsFrom(ctx), facts: ctx.loaders.findings },
     c,
     ctx.today,
     ctx.now(),

@@ -1,6 +1,6 @@
 /** A meeting record's checks, the dossier window, and the supervision grouping: pure functions. */
 import { chinaDateOf } from '../../domain/cases/china-time';
-import { departmentsNotContributed, monthsWindow } from '../../domain/cases/dossier';
+import { departmentsNotContributed, dossierChanges, monthsWindow } from '../../domain/cases/dossier';
 import { checkMeeting, defaultAsk, type DecisionInput, type MeetingInput } from '../../domain/cases/meetings';
 import { overdueReport } from '../../domain/cases/supervision';
 import { DEPARTMENT_CODES } from '../../domain/departments';
@@ -122,5 +122,21 @@ describe('overdueReport', () => {
     ]);
     expect(report.byOffice[1].referrals[1].overdue).toMatchObject({ workingDays: 4 });
     expect(chinaDateOf(report.asOf)).toBe('2025-10-21');
+  });
+});
+
+describe('dossierChanges: the current dossier beside a meeting’s', () => {
+  const base = { department: 'CIVIL_AFFAIRS' as const, beneficiaryIdNumber: 'x', sourceHouseholdRef: null, periodStart: null, periodEnd: null, grantDate: '2026-01-01', status: 'PAID' as const };
+  const a = { ...base, programme: 'TEMP_AID' as const, amountFen: 100, sourceRef: 'temp:1' };
+  const b = { ...base, programme: 'TEMP_AID' as const, amountFen: 200, sourceRef: 'temp:2' };
+  const c = { ...base, programme: 'DIBAO' as const, periodStart: '2025-01-01', grantDate: null, status: 'ACTIVE' as const, amountFen: 72_000, sourceRef: 'dibao:1' };
+
+  it('names aid added, changed and gone since the meeting, by department and source reference', () => {
+    const ended = { ...c, periodEnd: '2026-02-28', status: 'ENDED' as const };
+    // The same reference in another department is another record.
+    const elsewhere = { ...a, department: 'UNION' as const };
+    expect(dossierChanges({ aid: [a, c] }, { aid: [c, b, elsewhere] })).toEqual({ added: [b, elsewhere], changed: [], removed: [a] });
+    expect(dossierChanges({ aid: [a, c] }, { aid: [a, ended] })).toEqual({ added: [], changed: [{ before: c, after: ended }], removed: [] });
+    expect(dossierChanges({ aid: [a, c] }, { aid: [a, c] })).toEqual({ added: [], changed: [], removed: [] });
   });
 });

@@ -1,0 +1,121 @@
+/**
+ * The brief's words follow the caller's view: health detail (hospital stays, diagnoses,
+ * out-of-pocket amounts, illness as a cause of aid, findings' prose built from them) only when the
+ * policy gives it (HEALTH_DETAIL). And a meeting stored before the dossier held stays, disability
+ * and history (version 1) still prints. Pure rendering: no server, no database.
+ */
+import { oneOffAid, recurringAid } from '../../domain/aid';
+import type { Dossier } from '../../domain/cases/dossier';
+import { summariseAid } from '../../domain/household/aid-summary';
+import { makeIdNumber } from '../../domain/id-number';
+import type { CaseRecord } from '../../db/cases/records';
+import { renderBrief, type BriefView } from '../../server/case-pages';
+
+const head = makeIdNumber('370811', '1960-05-01', 11);
+const mother = makeIdNumber('370811', '1938-02-02', 22);
+
+const c: CaseRecord = {
+  id: 7,
+  householdId: 1,
+  townshipCode: '370811001',
+  origin: 'APPLICATION',
+  urgency: 'URGENT',
+  state: 'IN_DELIBERATION',
+  summary: '母亲住院',
+  firstOffice: 'DEPT:CIVIL_AFFAIRS',
+  ownerOffice: 'DEPT:CIVIL_AFFAIRS',
+  reportedAt: new Date('2026-03-01T01:00:00Z'),
+  explanation: null,
+  endedAt: null,
+};
+
+const aid = [
+  recurringAid({ department: 'CIVIL_AFFAIRS', programme: 'DIBAO', beneficiaryIdNumber: head, start: '2024-01-01', end: null, monthlyFen: 72_000, status: 'ACTIVE', sourceRef: 'dibao:1' }),
+  oneOffAid({ department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', beneficiaryIdNumber: mother, grantDate: '2026-02-01', amountFen: 300_000, status: 'PAID', sourceRef: 'temp:1', cause: 'ILLNESS', urgent: true, secondAid: false }),
+];
+
+const window = { from: '2024-03-16', to: '2026-03-15' };
+
+const v1: Dossier = {
+  version: 1,
+  takenAt: '2026-03-15T10:00:00.000+08:00',
+  window,
+  household: { id: 1, registrationNumber: 'RC-9', address: '南门社区 1 号', regionCode: '370811001001', regionName: '南门社区' },
+  members: [
+    { idNumber: head, name: '周大山', gender: 'M', birthDate: '1960-05-01', deathDate: null, relation: 'HEAD', joinedOn: '1990-01-01' },
+    { idNumber: mother, name: '吴桂花', gender: 'F', birthDate: '1938-02-02', deathDate: null, relation: 'PARENT', joinedOn: '1990-01-01' },
+  ],
+  aid,
+  totals: summariseAid(aid, window.from, window.to, window.to),
+  sources: [],
+  complete: true,
+  findings: [{ ruleId: 'M4', severity: 'MISSED_AID', status: 'OPEN', summary: '住院个人负担合计 15000.00 元，未享受医疗救助', summaryWithoutHealth: '12个月内未享受医疗救助', departments: ['HEALTH'] }],
+  earlierCases: [],
+  referrals: [],
+  departmentsNotContributed: [],
+};
+
+const v2: Dossier = {
+  ...v1,
+  version: 2,
+  settlements: [
+    {
+      idNumber: mother,
+      hospitalName: '济宁市人民医院',
+      admittedOn: '2026-01-10',
+      dischargedOn: '2026-01-25',
+      settledOn: '2026-01-25',
+      diagnosis: '股骨颈骨折',
+      totalCostFen: 5_000_000,
+      basicInsurancePaidFen: 3_000_000,
+      criticalIllnessInsurancePaidFen: 500_000,
+      medicalAidPaidFen: 0,
+      outOfPocketFen: 1_500_000,
+    },
+  ],
+  disabilities: [{ idNumber: mother, category: 4, level: 1, status: 'VALID' }],
+  history: [
+    { sequence: 1, action: 'OPENED', fromState: null, toState: 'REPORTED', occurredAt: '2026-03-01T09:00:00.000+08:00', recordedAt: '2026-03-01T09:00:00.000+08:00', actor: 'zhang', actorOffice: 'DEPT:CIVIL_AFFAIRS', reason: null },
+    { sequence: 2, action: 'TRANSITIONED', fromState: 'REPORTED', toState: 'ACCEPTED', occurredAt: '2026-03-01T09:30:00.000+08:00', recordedAt: '2026-03-01T09:30:00.000+08:00', actor: 'li', actorOffice: 'DEPT:CIVIL_AFFAIRS', reason: '受理' },
+  ],
+};
+
+function view(dossier: Dossier, health: boolean): BriefView {
+  return { c, dossier, version: 'CURRENT', deadlines: [], meeting: null, meetings: [], officeName: () => '民政局', health, printedAt: new Date('2026-03-15T02:00:00Z') };
+}
+
+describe('the brief follows the caller’s view of health detail', () => {
+  it('prints hospital stays, diagnoses, out-of-pocket amounts and illness as cause to a caller with health detail', () => {
+    const html = renderBrief(view(v2, true));
+    for (const e of ['济宁市人民医院', '股骨颈骨折', '15000.00 元', '事由：疾病', '住院个人负担合计 15000.00 元', '肢体一级', '88 岁', '65 岁']) expect({ e, found: html.includes(e) }).toEqual({ e, found: true });
+  });
+
+  it('leaves them all out for a caller without it, and says so', () => {
+    const html = renderBrief(view(v2, false));
+    for (const e of ['济宁市人民医院', '股骨颈骨折', '15000.00', '疾病']) expect({ e, found: html.includes(e) }).toEqual({ e, found: false });
+    expect(html).toContain('12个月内未享受医疗救助');
+    expect(html).toContain('住院结算属健康信息');
+    // Disability is not health detail here: the missed-aid rules show its level in scope.
+    expect(html).toContain('肢体一级');
+  });
+});
+
+describe('a meeting stored before version 2', () => {
+  it('prints without stays, disability or history, and without failing', () => {
+    const html = renderBrief(view(v1, true));
+    expect(html).toContain('周大山');
+    expect(html).not.toContain('本案办理经过');
+    expect(html).not.toContain('住院费用');
+  });
+});
+
+describe('units and flags', () => {
+  it('prints recurring aid per month and one-off aid in total, with 急难', () => {
+    const html = renderBrief(view(v2, true));
+    expect(html).toContain('720.00 元/月');
+    expect(html).toContain('3000.00 元<');
+    expect(html).toContain('急难');
+    // The whole window: 24 monthly payments of 低保 and the temporary aid.
+    expect(html).toContain(`${(24 * 72_000 + 300_000) / 100}.00 元`);
+  });
+});
