@@ -176,3 +176,12 @@ export function limitOf(set: TriggerSet, trigger: Trigger, g: Grade): Limit {
 export function gradeOf(g: GradeFor, monitored: boolean): Grade {
   return typeof g === 'string' ? g : monitored ? g.monitored : g.others;
 }
+
+/** What the API shows of a trigger. */
+export interface TriggerView {
+  id: string;
+  kind: string;
+  name: string;
+  basis: string;
+  enabled: boolean;
+}
