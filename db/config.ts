@@ -6,6 +6,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
+import { DEFAULT_RETRY_JITTER, DEFAULT_RETRY_SCHEDULE_MS } from '../domain/monitoring/delivery';
 
 export interface SourceConfig {
   url: string;
@@ -49,6 +50,25 @@ export interface HubConfig {
   subgraph?: boolean;
   /** How often this process looks for scans whose lease expired, to take them over; null: never. */
   jobTakeoverIntervalMs?: number | null;
+  /** The alert delivery worker (resolvers/alert-delivery/worker.ts); null or absent: not run in this process. */
+  alertDelivery?: AlertDeliveryConfig | null;
+}
+
+/** Pushing alerts to subscribers (AIDHUB_DELIVERY_* and AIDHUB_CALLBACK_HOSTS). */
+export interface AlertDeliveryConfig {
+  /** How often the worker looks for due outbox rows when the last look found fewer than a batch. */
+  pollMs: number;
+  /** Delays after the 1st, 2nd, … failed attempt; one more attempt than delays, then dead. */
+  retryScheduleMs: number[];
+  /** ± this fraction of each delay, at random. */
+  retryJitter: number;
+  /** A POST not answered within this is a failed attempt. */
+  httpTimeoutMs: number;
+  /** Rows claimed per round, and POSTs in flight at once. */
+  batchSize: number;
+  concurrency: number;
+  /** Hosts (optionally host:port) callbacks may name; empty: no subscription can be created or served. */
+  callbackHosts: string[];
 }
 
 export const HUB_TIMEOUT_MS_DEFAULT = 5000;
@@ -147,6 +167,25 @@ export function loadConfig(hubUrl: string, env: NodeJS.ProcessEnv = process.env)
     },
     subgraph: env.AIDHUB_SUBGRAPH === '1',
     jobTakeoverIntervalMs: env.AIDHUB_JOB_TAKEOVER_MS === '0' ? null : positiveInt(env, 'AIDHUB_JOB_TAKEOVER_MS', 15_000),
+    alertDelivery: alertDeliveryConfigFromEnv(env),
+  };
+}
+
+/** AIDHUB_DELIVERY_POLL_MS=0 turns the worker off in this process (another process delivers). */
+export function alertDeliveryConfigFromEnv(env: NodeJS.ProcessEnv): AlertDeliveryConfig | null {
+  if (env.AIDHUB_DELIVERY_POLL_MS === '0') return null;
+  const schedule = env.AIDHUB_DELIVERY_RETRY_MS ? env.AIDHUB_DELIVERY_RETRY_MS.split(',').map((s) => Number(s.trim())) : DEFAULT_RETRY_SCHEDULE_MS;
+  if (schedule.length === 0 || schedule.some((n) => !Number.isInteger(n) || n < 0)) throw new Error(`AIDHUB_DELIVERY_RETRY_MS must be comma-separated milliseconds, got ${JSON.stringify(env.AIDHUB_DELIVERY_RETRY_MS)}`);
+  const jitter = env.AIDHUB_DELIVERY_JITTER === undefined || env.AIDHUB_DELIVERY_JITTER === '' ? DEFAULT_RETRY_JITTER : Number(env.AIDHUB_DELIVERY_JITTER);
+  if (!(jitter >= 0 && jitter < 1)) throw new Error('AIDHUB_DELIVERY_JITTER must be a fraction in [0, 1)');
+  return {
+    pollMs: positiveInt(env, 'AIDHUB_DELIVERY_POLL_MS', 1000),
+    retryScheduleMs: [...schedule],
+    retryJitter: jitter,
+    httpTimeoutMs: positiveInt(env, 'AIDHUB_DELIVERY_TIMEOUT_MS', 10_000),
+    batchSize: positiveInt(env, 'AIDHUB_DELIVERY_BATCH', 200),
+    concurrency: positiveInt(env, 'AIDHUB_DELIVERY_CONCURRENCY', 16),
+    callbackHosts: (env.AIDHUB_CALLBACK_HOSTS ?? '').split(',').map((h) => h.trim()).filter((h) => h.length > 0),
   };
 }
 

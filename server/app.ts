@@ -26,6 +26,7 @@ import { CheckpointLog } from '../access/checkpoints';
 import { accessMiddleware, jsonErrorHandler, requestAccess, requireJsonPost } from '../access/http';
 import { createRateLimits, type RateLimits } from '../access/rate-limits';
 import { scanJobs } from '../resolvers/findings/scan';
+import { AlertDeliveryWorker } from '../resolvers/alert-delivery/worker';
 import { activeRuleSet } from '../rules/load';
 import { todayIso } from '../domain/dates';
 import { redactErrorMessage } from '../access/redact';
@@ -123,6 +124,9 @@ export async function createHubServer(given: HubDeps): Promise<HubServer> {
       }, deps.config.jobTakeoverIntervalMs)
     : null;
   takeover?.unref();
+  // Alerts' outbox rows are pushed to subscribers by every hub process; claims keep them apart.
+  const alertDelivery = deps.config.alertDelivery ? new AlertDeliveryWorker(deps.hub, deps.config.alertDelivery, deps.logger) : null;
+  alertDelivery?.start();
   deps = { ...deps, metrics };
 
   // Static limits on a document, checked at validation, before anything runs. Tokens are counted by
@@ -167,6 +171,7 @@ export async function createHubServer(given: HubDeps): Promise<HubServer> {
           return {
             async serverWillStop() {
               if (takeover) clearInterval(takeover);
+              await alertDelivery?.stop();
               await rateLimits.close();
               if (metricsHttpServer?.listening) await new Promise<void>((r) => metricsHttpServer.close(() => r()));
             },
