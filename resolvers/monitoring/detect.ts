@@ -8,6 +8,9 @@
 import type { HubDb } from '../../db/connect';
 import type { HubTx } from '../../db/cases/records';
 import { secondAidApprovalFacts, spellsAndPeople, spellsOfHouseholds } from '../../db/findings/facts';
+import { enqueueAlertDeliveries } from '../../db/alert-delivery/outbox';
+import type { AlertEnvelope } from '../../domain/monitoring/envelope';
+import { maskIdNumber } from '../../domain/id-number';
 import { householdRegions, openOrRaiseAlerts, type AlertChange, type AlertWrite } from '../../db/monitoring/store';
 import { townshipOf } from '../../domain/cases/offices';
 import { chinaDateOf } from '../../domain/cases/china-time';
@@ -96,9 +99,22 @@ function alertWrite(set: TriggerSet, c: AlertCandidate, regionCode: string, toda
   };
 }
 
-/** Writes alerts in the caller's transaction, handing each change to delivery in the same one. */
+/** The minimal envelope a push carries: no name, no full ID number, no health data. */
+export function envelopeOf(change: AlertChange): AlertEnvelope {
+  const a = change.alert;
+  return { alertId: String(a.id), triggerId: a.triggerId, grade: a.grade, regionCode: a.regionCode, maskedSubject: maskIdNumber(a.subjectIdNumber), verifyBy: a.verifyBy, provisional: a.provisional, event: change.event };
+}
+
+/**
+ * Writes alerts in the caller's transaction; each alert opened or raised gets its outbox rows
+ * (db/alert-delivery/outbox.ts) in the same transaction, so an alert is never written without its
+ * pushes, nor a push without its alert.
+ */
 export async function writeAlerts(deps: DetectDeps, tx: HubTx, writes: readonly AlertWrite[], detectedBy: 'POLL' | 'MONTHLY'): Promise<AlertChange[]> {
-  return openOrRaiseAlerts(tx, writes, detectedBy, deps.now(), deps.onChange ? (c) => deps.onChange!(tx, c) : undefined);
+  return openOrRaiseAlerts(tx, writes, detectedBy, deps.now(), async (c) => {
+    await enqueueAlertDeliveries(tx, envelopeOf(c));
+    if (deps.onChange) await deps.onChange(tx, c);
+  });
 }
 
 /** The day triggers judge on: today in China. */

@@ -12,6 +12,7 @@
  * (twelve-month sums, absences, tables without a growing key).
  */
 import type { Logger } from 'pino';
+import type { MonitoringConfig } from '../../db/config';
 import { ensureLeaseRow, fenced, LeaseLost, newHolder, releaseLease, renewLease, takeExpiredLease, type Lease } from '../../db/jobs/lease';
 import { householdKeysPage, type HouseholdKey } from '../../db/findings/facts';
 import { advanceWatermark, watermarks } from '../../db/monitoring/store';
@@ -19,33 +20,7 @@ import { DEPARTMENT_CODES, type DepartmentCode } from '../../domain/departments'
 import { currentSequence, polledFeeds, rowsAfter, unpolledTables } from '../../federation/change-feed';
 import { candidatesForHouseholds, candidatesForPeople, monitoringToday, writeAlerts, type DetectDeps } from './detect';
 
-export interface PollerOptions {
-  /** Default 60 s (AIDHUB_MONITOR_INTERVAL_MS); per department AIDHUB_MONITOR_INTERVAL_MS_<DEPARTMENT>. */
-  intervalMs: Partial<Record<DepartmentCode, number>> & { default: number };
-  /** How long a lease lasts without renewal: a dead holder is replaced after this. */
-  leaseMs: number;
-  /** Rows read per table per tick. */
-  batchRows: number;
-  /** The division the monthly comparison covers (e.g. the city), or null for none. */
-  monthlyRegion: string | null;
-  logger?: Logger;
-}
-
-export function pollerOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): PollerOptions {
-  const num = (v: string | undefined): number | undefined => (v && /^\d+$/.test(v) ? Number(v) : undefined);
-  const def = num(env.AIDHUB_MONITOR_INTERVAL_MS) ?? 60_000;
-  const intervalMs: PollerOptions['intervalMs'] = { default: def };
-  for (const code of DEPARTMENT_CODES) {
-    const own = num(env[`AIDHUB_MONITOR_INTERVAL_MS_${code}`]);
-    if (own !== undefined) intervalMs[code] = own;
-  }
-  return {
-    intervalMs,
-    leaseMs: num(env.AIDHUB_MONITOR_LEASE_MS) ?? Math.max(3 * def, 10_000),
-    batchRows: num(env.AIDHUB_MONITOR_BATCH_ROWS) ?? 5000,
-    monthlyRegion: env.AIDHUB_MONITOR_MONTHLY_REGION === '' ? null : (env.AIDHUB_MONITOR_MONTHLY_REGION ?? null),
-  };
-}
+export type PollerOptions = MonitoringConfig & { logger?: Logger };
 
 export const POLL_JOB = (code: DepartmentCode) => `monitor-poll:${code}`;
 export const MONTHLY_JOB = (region: string) => `monitor-monthly:${region}`;
