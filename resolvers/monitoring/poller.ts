@@ -17,6 +17,7 @@ import { ensureLeaseRow, fenced, LeaseLost, newHolder, releaseLease, renewLease,
 import { householdKeysPage, type HouseholdKey } from '../../db/findings/facts';
 import { advanceWatermark, watermarks } from '../../db/monitoring/store';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../../domain/departments';
+import { divisionPrefix } from '../../domain/division-code';
 import { currentSequence, polledFeeds, rowsAfter, unpolledTables } from '../../federation/change-feed';
 import { candidatesForHouseholds, candidatesForPeople, monitoringToday, writeAlerts, type DetectDeps } from './detect';
 
@@ -141,7 +142,7 @@ export class MonitoringPoller {
   }
 
   /** The monthly comparison of `region`, if this month's has not run (watermark `MONTHLY:<region>` = yyyymm). */
-  async monthlyIfDue(region: string): Promise<number | null> {
+  async monthlyIfDue(region: string): Promise<{ households: number; changed: number } | null> {
     const key = `MONTHLY:${region}`;
     const month = Number(monitoringToday(this.deps).slice(0, 7).replace('-', ''));
     const done = (await watermarks(this.deps.hub, [key])).get(key) ?? 0;
@@ -157,13 +158,16 @@ export class MonitoringPoller {
  * set-wise and written in one transaction (behind the lease's fence when one is given). Returns the
  * number of alerts opened or raised.
  */
-export async function runMonthlyComparison(deps: DetectDeps, region: string, opts: { lease?: Lease; pageHouseholds?: number; markMonth?: number } = {}): Promise<number> {
+export async function runMonthlyComparison(deps: DetectDeps, region: string, opts: { lease?: Lease; pageHouseholds?: number; markMonth?: number } = {}): Promise<{ households: number; changed: number }> {
   const today = monitoringToday(deps);
   const page = opts.pageHouseholds ?? 1500;
+  const prefix = divisionPrefix(region);
   let after: HouseholdKey | null = null;
   let changed = 0;
+  let households = 0;
   for (;;) {
-    const keys = await householdKeysPage(deps.hub, region, after, page);
+    const keys = await householdKeysPage(deps.hub, prefix, after, page);
+    households += keys.length;
     if (keys.length === 0) break;
     const writes = await candidatesForHouseholds(
       deps,
@@ -181,5 +185,5 @@ export async function runMonthlyComparison(deps: DetectDeps, region: string, opt
     if (opts.lease) await fenced(deps.hub, opts.lease, mark);
     else await deps.hub.transaction(mark);
   }
-  return changed;
+  return { households, changed };
 }
