@@ -72,5 +72,10 @@ export const pluginConfig = {
     OverdueReport: '../models#CaseOverdueReport',
     OfficeOverdue: '../models#OfficeOverdueWork',
     TownshipOverdue: '../models#TownshipOverdueWork',
+    // monitoring
+    Alert: '../../db/monitoring/store#AlertRow',
+    AlertEvent: '../../db/monitoring/store#AlertEventRow',
+    AlertConnection: '../monitoring/models#AlertPage',
+    Trigger: '../../domain/monitoring/triggers#TriggerView',
   },
 };

@@ -54,7 +54,7 @@ export const ROLE_DESCRIPTIONS: Record<Role, string> = {
 export const PURPOSES_BY_ROLE: Record<Role, readonly Purpose[]> = {
   READER: ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK', 'MONITORING', 'REFERRAL'],
   DEPARTMENT_WRITER: ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK'],
-  CASEWORKER: ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK', 'CASE_MEETING', 'REFERRAL'],
+  CASEWORKER: ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK', 'CASE_MEETING', 'REFERRAL', 'MONITORING'],
   MEETING_CONVENER: ['CASE_MEETING', 'REFERRAL'],
   AUDITOR: ['AUDIT'],
   ADMINISTRATOR: ['MONITORING'],
@@ -107,6 +107,8 @@ const HOUSEHOLD_DATA: ReadRule = { roles: DATA_ROLES, purposes: READ_PURPOSES };
 const FINDING_DATA: ReadRule = { roles: [...DATA_ROLES, 'ADMINISTRATOR'], purposes: READ_PURPOSES };
 /** Cases, slips, meetings and dossiers: what the case look-ups and the office's inbox serve. */
 const CASE_DATA: ReadRule = { roles: DATA_ROLES, purposes: [...CASE_PURPOSES, 'MONITORING'] };
+/** Alerts (schema/monitoring.graphql): the inbox (MONITORING), and through a case or the supervision view. */
+const ALERT_DATA: ReadRule = { roles: DATA_ROLES, purposes: ['MONITORING', ...CASE_PURPOSES] };
 
 // ----- Field rules --------------------------------------------------------------------------------
 
@@ -327,9 +329,9 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     subjects: (c: { householdId: number }) => [{ kind: 'HOUSEHOLD', householdId: c.householdId }],
     region: (c: { householdId: number }, ctx) => householdRegion(c.householdId, ctx),
     fields: Object.fromEntries(
-      ['id', 'reference', 'household', 'origin', 'urgency', 'state', 'summary', 'firstReceivedBy', 'owner', 'township', 'reportedAt', 'explanation', 'endedAt', 'allowedTransitions', 'history', 'deadlines', 'anyDeadlineMissed', 'referrals', 'meetings', 'secondAids', 'dossier', 'briefUrl'].map((f) => [f, 'IN_SCOPE' as const]),
+      ['id', 'reference', 'household', 'origin', 'urgency', 'state', 'summary', 'firstReceivedBy', 'owner', 'township', 'reportedAt', 'explanation', 'endedAt', 'allowedTransitions', 'history', 'deadlines', 'anyDeadlineMissed', 'referrals', 'meetings', 'secondAids', 'dossier', 'briefUrl', 'alert'].map((f) => [f, 'IN_SCOPE' as const]),
     ),
-    sameSubject: ['household', 'referrals', 'meetings', 'secondAids', 'dossier'],
+    sameSubject: ['household', 'referrals', 'meetings', 'secondAids', 'dossier', 'alert'],
   },
   Referral: {
     kind: 'PERSONAL',
@@ -398,6 +400,31 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   CaseUserError: { kind: 'OPEN', why: 'why a write was refused; codes and messages name no person' },
   CaseOpenPayload: OPEN_CONTAINER,
   CaseTransitionPayload: OPEN_CONTAINER,
+
+  // schema/monitoring.graphql: an alert is about one person and their household.
+  Alert: {
+    kind: 'PERSONAL',
+    readBy: ALERT_DATA,
+    subjects: (a: { subjectIdNumber: string; householdId: number | null }) => [person(a.subjectIdNumber), ...(a.householdId !== null ? [{ kind: 'HOUSEHOLD' as const, householdId: a.householdId }] : [])],
+    region: (a: { regionCode: string }) => a.regionCode,
+    fields: {
+      ...Object.fromEntries(
+        ['id', 'trigger', 'grade', 'state', 'person', 'household', 'region', 'monitored', 'verifier', 'detectedBy', 'raisedAt', 'firstClueOn', 'acknowledgeBy', 'verifyBy', 'provisional', 'overdue', 'escalatedTo', 'outcome', 'reason', 'case', 'history'].map((f) => [f, 'IN_SCOPE' as const]),
+      ),
+      // Evidence names settlements and out-of-pocket sums: health detail.
+      evidence: 'HEALTH',
+      evidenceReferences: 'REFERENCE',
+    },
+    sameSubject: ['person', 'household', 'case'],
+  },
+  AlertEvent: { kind: 'OPEN', why: 'reached only through Alert.history (in scope); names clients and officers, not persons' },
+  AlertConnection: OPEN_CONTAINER,
+  AlertEdge: OPEN_CONTAINER,
+  Trigger: OPEN_CATALOGUE,
+  AlertUserError: { kind: 'OPEN', why: 'why a write was refused; codes and messages name no person' },
+  AlertAcknowledgePayload: OPEN_CONTAINER,
+  AlertVerifyPayload: OPEN_CONTAINER,
+  AlertDismissPayload: OPEN_CONTAINER,
   MeetingRecordPayload: OPEN_CONTAINER,
   ReferralPayload: OPEN_CONTAINER,
 };
@@ -459,6 +486,10 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     referralsToOffice: { roles: DATA_ROLES, purposes: ['REFERRAL', 'CASE_MEETING', 'MONITORING'], outOfScope: 'DENY' },
     overdueReport: { roles: CASE_ROLES, purposes: ['MONITORING', 'CASE_MEETING', 'REFERRAL'], outOfScope: 'DENY', args: { regionCode: 'REGION' } },
     workingDayCalendar: { roles: ALL_ROLES, purposes: null, outOfScope: 'DENY' },
+    // schema/monitoring.graphql: the inbox lists what lies in the caller's scope; an alert out of reach reads as not found.
+    alerts: { roles: DATA_ROLES, purposes: ['MONITORING'], outOfScope: 'OMIT', args: { 'filter.regionCode': 'REGION' } },
+    alert: { roles: DATA_ROLES, purposes: ['MONITORING', ...CASE_PURPOSES], outOfScope: 'HIDE' },
+    triggers: { roles: ALL_ROLES, purposes: null, outOfScope: 'DENY' },
   },
   Mutation: {
     // schema/findings.graphql. Settling also requires the caller's department to be concerned (db/findings/store.ts).
@@ -467,6 +498,10 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     findingDismiss: { roles: ['DEPARTMENT_WRITER', 'CASEWORKER'], purposes: ['DUPLICATE_CHECK', 'ELIGIBILITY_REVIEW'], outOfScope: 'DENY' },
     findingResolve: { roles: ['DEPARTMENT_WRITER', 'CASEWORKER'], purposes: ['DUPLICATE_CHECK', 'ELIGIBILITY_REVIEW'], outOfScope: 'DENY' },
     // schema/cases.graphql. Who may act on which case (its owner, a slip's receiving office) is checked by the case writes.
+    // schema/monitoring.graphql: the office that verifies signs for, verifies and dismisses (out of reach: ALERT_NOT_FOUND).
+    alertAcknowledge: { roles: ['CASEWORKER'], purposes: ['MONITORING'], outOfScope: 'DENY' },
+    alertVerify: { roles: ['CASEWORKER'], purposes: ['MONITORING'], outOfScope: 'DENY' },
+    alertDismiss: { roles: ['CASEWORKER'], purposes: ['MONITORING'], outOfScope: 'DENY' },
     caseOpen: { roles: CASE_ROLES, purposes: CASE_PURPOSES, outOfScope: 'DENY', args: { 'input.householdId': 'HOUSEHOLD_ID' }, argumentSubjectsInScope: true },
     caseTransition: { roles: CASE_ROLES, purposes: CASE_PURPOSES, outOfScope: 'DENY' },
     meetingRecord: { roles: ['MEETING_CONVENER'], purposes: ['CASE_MEETING'], outOfScope: 'DENY' },

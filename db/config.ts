@@ -6,6 +6,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
+import { DEFAULT_RETRY_JITTER, DEFAULT_RETRY_SCHEDULE_MS } from '../domain/monitoring/delivery';
 
 export interface SourceConfig {
   url: string;
@@ -49,6 +50,54 @@ export interface HubConfig {
   subgraph?: boolean;
   /** How often this process looks for scans whose lease expired, to take them over; null: never. */
   jobTakeoverIntervalMs?: number | null;
+  /** The alert delivery worker (resolvers/alert-delivery/worker.ts); null or absent: not run in this process. */
+  alertDelivery?: AlertDeliveryConfig | null;
+  /** Change-driven monitoring (resolvers/monitoring/poller.ts); null or absent: this process does not poll. */
+  monitoring?: MonitoringConfig | null;
+}
+
+/** Polling the departments' change feeds (AIDHUB_MONITOR_*). */
+export interface MonitoringConfig {
+  /** Per department (AIDHUB_MONITOR_INTERVAL_MS_<DEPARTMENT>), else `default` (AIDHUB_MONITOR_INTERVAL_MS). */
+  intervalMs: Partial<Record<DepartmentCode, number>> & { default: number };
+  /** A lease not renewed for this long is taken over (default 3 intervals, at least 10 s). */
+  leaseMs: number;
+  /** Rows read per table per tick. */
+  batchRows: number;
+  /** The division the monthly comparison covers (AIDHUB_MONITOR_MONTHLY_REGION), or null. */
+  monthlyRegion: string | null;
+}
+
+/**
+ * Set AIDHUB_MONITOR_INTERVAL_MS (npm start sets 60000 unless given) to poll; absent or 0: this
+ * process does not poll (another does, or tests drive the poller themselves).
+ */
+export function monitoringConfigFromEnv(env: NodeJS.ProcessEnv): MonitoringConfig | null {
+  const def = env.AIDHUB_MONITOR_INTERVAL_MS;
+  if (!def || def === '0') return null;
+  const interval = positiveInt(env, 'AIDHUB_MONITOR_INTERVAL_MS', 60_000);
+  const intervalMs: MonitoringConfig['intervalMs'] = { default: interval };
+  for (const code of DEPARTMENT_CODES) if (env[`AIDHUB_MONITOR_INTERVAL_MS_${code}`]) intervalMs[code] = positiveInt(env, `AIDHUB_MONITOR_INTERVAL_MS_${code}`, interval);
+  const region = env.AIDHUB_MONITOR_MONTHLY_REGION?.trim() || null;
+  if (region !== null && !/^\d{6}(\d{3}(\d{3})?)?$/.test(region)) throw new Error(`AIDHUB_MONITOR_MONTHLY_REGION must be a 6-, 9- or 12-digit division code, got ${JSON.stringify(region)}`);
+  return { intervalMs, leaseMs: positiveInt(env, 'AIDHUB_MONITOR_LEASE_MS', Math.max(3 * interval, 10_000)), batchRows: positiveInt(env, 'AIDHUB_MONITOR_BATCH_ROWS', 5000), monthlyRegion: region };
+}
+
+/** Pushing alerts to subscribers (AIDHUB_DELIVERY_* and AIDHUB_CALLBACK_HOSTS). */
+export interface AlertDeliveryConfig {
+  /** How often the worker looks for due outbox rows when the last look found fewer than a batch. */
+  pollMs: number;
+  /** Delays after the 1st, 2nd, … failed attempt; one more attempt than delays, then dead. */
+  retryScheduleMs: number[];
+  /** ± this fraction of each delay, at random. */
+  retryJitter: number;
+  /** A POST not answered within this is a failed attempt. */
+  httpTimeoutMs: number;
+  /** Rows claimed per round, and POSTs in flight at once. */
+  batchSize: number;
+  concurrency: number;
+  /** Hosts (optionally host:port) callbacks may name; empty: no subscription can be created or served. */
+  callbackHosts: string[];
 }
 
 export const HUB_TIMEOUT_MS_DEFAULT = 5000;
@@ -147,6 +196,26 @@ export function loadConfig(hubUrl: string, env: NodeJS.ProcessEnv = process.env)
     },
     subgraph: env.AIDHUB_SUBGRAPH === '1',
     jobTakeoverIntervalMs: env.AIDHUB_JOB_TAKEOVER_MS === '0' ? null : positiveInt(env, 'AIDHUB_JOB_TAKEOVER_MS', 15_000),
+    alertDelivery: alertDeliveryConfigFromEnv(env),
+    monitoring: monitoringConfigFromEnv(env),
+  };
+}
+
+/** AIDHUB_DELIVERY_POLL_MS=0 turns the worker off in this process (another process delivers). */
+export function alertDeliveryConfigFromEnv(env: NodeJS.ProcessEnv): AlertDeliveryConfig | null {
+  if (env.AIDHUB_DELIVERY_POLL_MS === '0') return null;
+  const schedule = env.AIDHUB_DELIVERY_RETRY_MS ? env.AIDHUB_DELIVERY_RETRY_MS.split(',').map((s) => Number(s.trim())) : DEFAULT_RETRY_SCHEDULE_MS;
+  if (schedule.length === 0 || schedule.some((n) => !Number.isInteger(n) || n < 0)) throw new Error(`AIDHUB_DELIVERY_RETRY_MS must be comma-separated milliseconds, got ${JSON.stringify(env.AIDHUB_DELIVERY_RETRY_MS)}`);
+  const jitter = env.AIDHUB_DELIVERY_JITTER === undefined || env.AIDHUB_DELIVERY_JITTER === '' ? DEFAULT_RETRY_JITTER : Number(env.AIDHUB_DELIVERY_JITTER);
+  if (!(jitter >= 0 && jitter < 1)) throw new Error('AIDHUB_DELIVERY_JITTER must be a fraction in [0, 1)');
+  return {
+    pollMs: positiveInt(env, 'AIDHUB_DELIVERY_POLL_MS', 1000),
+    retryScheduleMs: [...schedule],
+    retryJitter: jitter,
+    httpTimeoutMs: positiveInt(env, 'AIDHUB_DELIVERY_TIMEOUT_MS', 10_000),
+    batchSize: positiveInt(env, 'AIDHUB_DELIVERY_BATCH', 200),
+    concurrency: positiveInt(env, 'AIDHUB_DELIVERY_CONCURRENCY', 16),
+    callbackHosts: (env.AIDHUB_CALLBACK_HOSTS ?? '').split(',').map((h) => h.trim()).filter((h) => h.length > 0),
   };
 }
 

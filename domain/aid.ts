@@ -81,6 +81,19 @@ export interface JobLoss {
   sourceRef: string;
 }
 
+/**
+ * A spell on civil affairs' monitored low-income roll (低收入人口动态监测): the monitoring triggers
+ * use lower thresholds for people on it.
+ */
+export interface MonitoredSpell {
+  idNumber: string;
+  category: 'DIBAO_EDGE' | 'ESSENTIAL_SPENDING' | 'POVERTY_RISK' | 'OTHER_LOW_INCOME';
+  from: IsoDate;
+  /** The day taken off the roll; null while on it. */
+  to: IsoDate | null;
+  sourceRef: string;
+}
+
 /** What every record says, whichever kind it is. */
 interface RecordBase {
   department: DepartmentCode;

@@ -13,9 +13,9 @@ import type { TableDeclaration } from './import-declaration';
 import type { DepartmentCode } from '../domain/departments';
 import type { ProgrammeCode } from '../domain/programmes';
 import type { IsoDate } from '../domain/dates';
-import type { AidRecord, DisabilityCertificate, HospitalSettlement, JobLoss } from '../domain/aid';
+import type { AidRecord, DisabilityCertificate, HospitalSettlement, JobLoss, MonitoredSpell } from '../domain/aid';
 
-export type { AidCause, AidRecord, AidStatus, DisabilityCertificate, HospitalSettlement, JobLoss } from '../domain/aid';
+export type { AidCause, AidRecord, AidStatus, DisabilityCertificate, HospitalSettlement, JobLoss, MonitoredSpell } from '../domain/aid';
 
 export type SourceDb = MySql2Database<Record<string, never>>;
 
@@ -53,6 +53,8 @@ export interface DepartmentFactReaders {
   students?: FactReader<StudentFacts>;
   /** Job losses (a union hardship file, an unemployment registration). */
   jobLosses?: FactReader<JobLoss>;
+  /** Spells on the monitored low-income roll (低收入人口, civil affairs). */
+  monitored?: FactReader<MonitoredSpell>;
 }
 
 export type FactKind = keyof DepartmentFactReaders;

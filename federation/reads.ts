@@ -11,7 +11,7 @@ import type { IsoDate } from '../domain/dates';
 import type { StudentFacts } from '../domain/findings/facts';
 import { ADAPTERS, factProvider, factProviders } from './registry';
 import type { Sources } from './sources';
-import type { AidRecord, DisabilityCertificate, HospitalSettlement, JobLoss } from './contract';
+import type { AidRecord, DisabilityCertificate, HospitalSettlement, JobLoss, MonitoredSpell } from './contract';
 
 /** Everything the rules read from the departments about a set of people. */
 export interface DepartmentFacts {
@@ -120,6 +120,19 @@ export async function jobLossesOf(sources: Sources, idNumbers: readonly string[]
   const ids = [...new Set(idNumbers)];
   const found = await Promise.all(
     factProviders('jobLosses').map(({ code, reader }) =>
+      inBatches(ids, 5000, (b) => reader.byIdNumbers(sources[code].db, b)).catch((err: unknown) => {
+        throw new DepartmentReadError(code, errorCodeOf(err));
+      }),
+    ),
+  );
+  return found.flat();
+}
+
+/** Spells on the monitored low-income roll of these people: one statement per batch. */
+export async function monitoredOf(sources: Sources, idNumbers: readonly string[]): Promise<MonitoredSpell[]> {
+  const ids = [...new Set(idNumbers)];
+  const found = await Promise.all(
+    factProviders('monitored').map(({ code, reader }) =>
       inBatches(ids, 5000, (b) => reader.byIdNumbers(sources[code].db, b)).catch((err: unknown) => {
         throw new DepartmentReadError(code, errorCodeOf(err));
       }),

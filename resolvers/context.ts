@@ -5,6 +5,7 @@ import { AccessSession } from '../access/session';
 import type { HubDb } from '../db/connect';
 import { createCaseLoaders } from '../db/cases/loaders';
 import { createHubLoaders } from '../db/household/loaders';
+import { createMonitoringLoaders } from '../db/monitoring/loaders';
 import type { DepartmentCode } from '../domain/departments';
 import { todayIso, type IsoDate } from '../domain/dates';
 import { scrub } from '../domain/privacy';
@@ -36,6 +37,7 @@ export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<De
     hub: createHubLoaders(deps.hub),
     findings: createFindingLoaders({ hub: deps.hub, sources: deps.sources, unavailable }),
     cases: createCaseLoaders(deps.hub),
+    monitoring: createMonitoringLoaders(deps.hub),
     departments: createDepartmentLoaders(deps.sources, today, (outcome, error) => {
       deps.metrics?.sourceOutcome(outcome);
       if (outcome.available) return;

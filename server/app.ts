@@ -26,6 +26,9 @@ import { CheckpointLog } from '../access/checkpoints';
 import { accessMiddleware, jsonErrorHandler, requestAccess, requireJsonPost } from '../access/http';
 import { createRateLimits, type RateLimits } from '../access/rate-limits';
 import { scanJobs } from '../resolvers/findings/scan';
+import { AlertDeliveryWorker } from '../resolvers/alert-delivery/worker';
+import { MonitoringPoller } from '../resolvers/monitoring/poller';
+import { activeTriggerSet } from '../rules/triggers-load';
 import { activeRuleSet } from '../rules/load';
 import { todayIso } from '../domain/dates';
 import { redactErrorMessage } from '../access/redact';
@@ -123,6 +126,16 @@ export async function createHubServer(given: HubDeps): Promise<HubServer> {
       }, deps.config.jobTakeoverIntervalMs)
     : null;
   takeover?.unref();
+  // Alerts' outbox rows are pushed to subscribers by every hub process; claims keep them apart.
+  const alertDelivery = deps.config.alertDelivery ? new AlertDeliveryWorker(deps.hub, deps.config.alertDelivery, deps.logger) : null;
+  alertDelivery?.start();
+  // The trigger set is checked now: a bad AIDHUB_TRIGGERS_FILE stops the start naming trigger and field.
+  const triggerSet = activeTriggerSet();
+  // Change-driven monitoring: one poller per department in every process, one lease holder each.
+  const poller = deps.config.monitoring
+    ? new MonitoringPoller({ hub: deps.hub, sources: deps.sources, triggerSet, ruleSet: activeRuleSet(), now: () => new Date() }, { ...deps.config.monitoring, logger: deps.logger })
+    : null;
+  poller?.start();
   deps = { ...deps, metrics };
 
   // Static limits on a document, checked at validation, before anything runs. Tokens are counted by
@@ -167,6 +180,8 @@ export async function createHubServer(given: HubDeps): Promise<HubServer> {
           return {
             async serverWillStop() {
               if (takeover) clearInterval(takeover);
+              await alertDelivery?.stop();
+              await poller?.stop();
               await rateLimits.close();
               if (metricsHttpServer?.listening) await new Promise<void>((r) => metricsHttpServer.close(() => r()));
             },

@@ -10,8 +10,9 @@ import type { ProgrammeCode } from '../../domain/programmes';
 import { needed, NOT_READ, type AidCause, type AidRecord, type AidStatus, type DepartmentAdapter, type SourceDb } from '../contract';
 import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
 import { CIVIL_AFFAIRS_IMPORT } from './import-spec';
-import { childAllowance, dibaoFamily, dibaoMember, tekunPerson, tempAidGrant } from './tables';
+import { childAllowance, dcMonitorRoll, dibaoFamily, dibaoMember, tekunPerson, tempAidGrant } from './tables';
 import { CIVIL_AFFAIRS_DEMO } from './demo';
+import type { MonitoredSpell } from '../../domain/aid';
 
 /**
  * The kinds of record this department's aid records and facts come from (`sourceRef`'s first
@@ -24,6 +25,7 @@ const RECORD_KINDS = {
   tekunPerson: 'tekun_person',
   tempAidGrant: 'temp_aid_grant',
   childAllowance: 'child_allowance',
+  monitorRoll: 'dc_monitor_roll',
 } as const;
 
 const CAUSES: Record<string, AidCause> = { '01': 'ILLNESS', '02': 'ACCIDENT', '03': 'DISASTER', '04': 'JOB_LOSS', '05': 'EDUCATION', '99': 'OTHER' };
@@ -65,7 +67,16 @@ const statements = preparedPer((db: SourceDb) => ({
   tekun: db.select().from(tekunPerson).where(inPlaceholder(tekunPerson.idNo, 'ids')).prepare(),
   temp: db.select().from(tempAidGrant).where(inPlaceholder(tempAidGrant.idNo, 'ids')).prepare(),
   child: db.select().from(childAllowance).where(inPlaceholder(childAllowance.childIdNo, 'ids')).prepare(),
+  monitored: db.select().from(dcMonitorRoll).where(inPlaceholder(dcMonitorRoll.idNo, 'ids')).prepare(),
 }));
+
+const MONITOR_CATEGORIES: Record<string, MonitoredSpell['category']> = { '01': 'DIBAO_EDGE', '02': 'ESSENTIAL_SPENDING', '03': 'POVERTY_RISK', '09': 'OTHER_LOW_INCOME' };
+
+/** Spells on the monitored low-income roll of these people. One statement. */
+async function monitoredByIdNumbers(db: SourceDb, idNumbers: readonly string[]): Promise<MonitoredSpell[]> {
+  if (idNumbers.length === 0) return [];
+  return (await statements(db).monitored.execute({ ids: idNumbers })).map((r) => ({ idNumber: r.idNo, category: MONITOR_CATEGORIES[r.jclb] ?? 'OTHER_LOW_INCOME', from: r.nrrq, to: r.tcrq, sourceRef: sourceRefOf(RECORD_KINDS.monitorRoll, r.jcId) }));
+}
 
 export const civilAffairs: DepartmentAdapter = {
   code: 'CIVIL_AFFAIRS',
@@ -73,9 +84,13 @@ export const civilAffairs: DepartmentAdapter = {
   importTables: CIVIL_AFFAIRS_IMPORT,
   demo: CIVIL_AFFAIRS_DEMO,
   recordKinds: RECORD_KINDS,
-  tables: [dibaoFamily, dibaoMember, tekunPerson, tempAidGrant, childAllowance],
+  tables: [dibaoFamily, dibaoMember, tekunPerson, tempAidGrant, childAllowance, dcMonitorRoll],
   personKeys: [dibaoMember.idNo, tekunPerson.idNo, tempAidGrant.idNo, childAllowance.childIdNo],
-  otherIdColumns: [{ column: dibaoFamily.headIdNo, why: 'the family head; each member, the head included, has a dibao_member row' }],
+  otherIdColumns: [
+    { column: dibaoFamily.headIdNo, why: 'the family head; each member, the head included, has a dibao_member row' },
+    { column: dcMonitorRoll.idNo, why: 'the monitored low-income roll is not aid: monitoring reads it as a fact (facts.monitored)' },
+  ],
+  facts: { monitored: { byIdNumbers: monitoredByIdNumbers, keyColumn: dcMonitorRoll.idNo } },
   // Spells and families are updated in place with no change time: compared as snapshots.
   changeFeed: [
     { table: dibaoFamily, sequence: null, updatedAt: null },
@@ -83,6 +98,7 @@ export const civilAffairs: DepartmentAdapter = {
     { table: tekunPerson, sequence: tekunPerson.tkId, updatedAt: null },
     { table: tempAidGrant, sequence: tempAidGrant.grantId, updatedAt: null },
     { table: childAllowance, sequence: childAllowance.id, updatedAt: null },
+    { table: dcMonitorRoll, sequence: dcMonitorRoll.jcId, updatedAt: null },
   ],
 
   async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: string, programmes?: ReadonlySet<ProgrammeCode>): Promise<AidRecord[]> {

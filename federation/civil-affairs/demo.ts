@@ -7,10 +7,12 @@
  * follows.
  *
  * Its steps share the household's random stream with the other first-release departments
- * (federation/demo-contract.ts, DemoStep), in rank order.
+ * (federation/demo-contract.ts, DemoStep), in rank order. The monitored low-income roll, added
+ * later, is written from a stream of its own (`household`), so it changes no other row.
  */
 import { isoOf, monthEndOf } from '../demo-calendar';
-import type { DemoDraw, DemoPerson, DemoReference, DemoRelation, DemoRows, DemoSpell, DepartmentDemo, DepartmentPlant } from '../demo-contract';
+import { addDays, type IsoDate } from '../../domain/dates';
+import type { DemoCell, DemoDraw, DemoHousehold, DemoPerson, DemoRandom, DemoReference, DemoRelation, DemoRows, DemoSpell, DepartmentDemo, DepartmentPlant } from '../demo-contract';
 import { DEMO_DEFECTS, alive, day, fen, inSpell, minOf } from '../demo-kit';
 import { Weighted } from '../demo-random';
 
@@ -20,6 +22,7 @@ const TABLES = {
   tekun_person: ['id_no', 'county_code', 'care_mode', 'start_on', 'end_on', 'monthly_fen', 'state_flag'],
   temp_aid_grant: ['id_no', 'family_no', 'cause_code', 'is_urgent', 'is_second_aid', 'grant_date', 'amount_fen', 'approval_level', 'revoked'],
   child_allowance: ['child_id_no', 'category', 'start_on', 'end_on', 'monthly_fen'],
+  dc_monitor_roll: ['id_no', 'county_code', 'jclb', 'nrrq', 'tcrq'],
 } as const;
 
 const RELATION_CN: Record<DemoRelation, string> = {
@@ -218,8 +221,27 @@ const PLANT: DepartmentPlant = {
   },
 };
 
+/**
+ * The monitored low-income roll (低收入人口动态监测). Rates like a prefecture city's: beyond 低保
+ * and 特困, about 2–3% of people are monitored (低保边缘, 刚性支出困难, 易返贫致贫); a household in
+ * hardship is on the roll far more often (a quarter of them) than others (1.5%); the whole
+ * household is put on the roll, living members only; about one spell in seven has ended (income
+ * recovered, 消除风险). Category shares: 边缘 45%, 刚性支出 35%, 易返贫致贫 20%.
+ */
+function monitorRoll(h: DemoHousehold, random: DemoRandom, referenceDate: IsoDate): Record<string, DemoCell[][]> {
+  if (!random.chance(h.poor ? 0.25 : 0.015)) return {};
+  const r = random.next();
+  const jclb = r < 0.45 ? '01' : r < 0.8 ? '02' : '03';
+  const from = addDays(referenceDate, -random.int(30, 3 * 365));
+  const ended = random.chance(1 / 7) ? addDays(from, random.int(90, 540)) : null;
+  const to = ended !== null && ended < referenceDate ? ended : null;
+  const rows = h.members.filter((m) => m.deathDate === null || m.deathDate > from).map((m): DemoCell[] => [m.idNumber, h.countyCode, jclb, from, to]);
+  return { dc_monitor_roll: rows };
+}
+
 export const CIVIL_AFFAIRS_DEMO: DepartmentDemo = {
   tables: TABLES,
+  household: monitorRoll,
   steps: [
     { rank: 10, run: basicLiving },
     { rank: 30, run: temporaryAid },

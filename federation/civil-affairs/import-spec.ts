@@ -3,7 +3,7 @@
  * for tools/import (federation/import-declaration.ts says what a declaration holds).
  */
 import { digits, codes, numericCodes, type TableDeclaration } from '../import-declaration';
-import { dibaoFamily, dibaoMember, tekunPerson, tempAidGrant, childAllowance } from './tables';
+import { dibaoFamily, dibaoMember, tekunPerson, tempAidGrant, childAllowance, dcMonitorRoll } from './tables';
 
 export const CIVIL_AFFAIRS_IMPORT: Record<string, TableDeclaration> = {
   dibao_family: {
@@ -89,5 +89,23 @@ export const CIVIL_AFFAIRS_IMPORT: Record<string, TableDeclaration> = {
     },
     periods: [{ start: 'start_on', end: 'end_on' }],
     idNumberColumns: ['child_id_no'],
+  },
+  dc_monitor_roll: {
+    target: 'CIVIL_AFFAIRS',
+    drizzleTable: dcMonitorRoll,
+    doc: '低收入人口动态监测: the monitored low-income roll, one row per person and spell on it.',
+    columns: {
+      jc_id: { doc: "the monitoring platform's record number (positive integer, growing)" },
+      id_no: { doc: 'ID number of the person monitored' },
+      county_code: { doc: 'county division code (6 digits)', type: digits(6) },
+      jclb: {
+        doc: 'monitoring category',
+        type: codes('01 低保边缘家庭 just above the 低保 line', '02 刚性支出困难家庭 crushing essential spending', '03 易返贫致贫人口 at risk of (returning to) poverty', '09 其他低收入人口 other low-income'),
+      },
+      nrrq: { doc: 'date put on the roll' },
+      tcrq: { doc: 'date taken off the roll, if taken off' },
+    },
+    periods: [{ start: 'nrrq', end: 'tcrq' }],
+    idNumberColumns: ['id_no'],
   },
 };

@@ -88,3 +88,23 @@ export const childAllowance = mysqlTable(
   },
   (t) => [index('child_allowance_id').on(t.childIdNo)],
 );
+
+/**
+ * 低收入人口动态监测: the monitored low-income roll, one row per person and spell on it, as a
+ * provincial monitoring platform shares it. 监测类别 jclb: 01 低保边缘家庭成员, 02 刚性支出困难家庭成员,
+ * 03 易返贫致贫人口, 09 其他低收入人口. Rows are added with a growing record number (jc_id).
+ */
+export const dcMonitorRoll = mysqlTable(
+  'dc_monitor_roll',
+  {
+    jcId: bigint('jc_id', { mode: 'number', unsigned: true }).autoincrement().primaryKey(),
+    idNo: char('id_no', { length: 18 }).notNull(),
+    countyCode: char('county_code', { length: 6 }).notNull(),
+    jclb: char('jclb', { length: 2 }).notNull(),
+    /** 纳入日期 */
+    nrrq: date('nrrq', { mode: 'string' }).notNull(),
+    /** 退出日期, null while monitored */
+    tcrq: date('tcrq', { mode: 'string' }),
+  },
+  (t) => [index('dc_monitor_roll_id').on(t.idNo)],
+);

@@ -14,6 +14,9 @@ import type { CaseRecord as CaseRecordModel, CaseEventRecord as CaseEventRecordM
 import type { CaseDeadline as CaseDeadlineModel } from '../../domain/cases/deadlines';
 import type { Office as OfficeModel } from '../../domain/cases/offices';
 import type { Dossier as DossierModel, DossierMember as DossierMemberModel, DossierSource as DossierSourceModel, DossierFinding as DossierFindingModel, DossierCase as DossierCaseModel, DossierReferral as DossierReferralModel } from '../../domain/cases/dossier';
+import type { AlertRow as AlertRowModel, AlertEventRow as AlertEventRowModel } from '../../db/monitoring/store';
+import type { AlertPage as AlertPageModel } from '../monitoring/models';
+import type { TriggerView as TriggerViewModel } from '../../domain/monitoring/triggers';
 import type { HubContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -213,6 +216,12 @@ export type Mutation = {
   readonly findingDismiss: FindingDismissPayload;
   /** Marks a finding resolved, as a department concerned. */
   readonly findingResolve: FindingResolvePayload;
+  /** Signs for an alert (NEW or DELIVERED → ACKNOWLEDGED). */
+  readonly alertAcknowledge: AlertAcknowledgePayload;
+  /** Records verification (ACKNOWLEDGED → VERIFIED); NEEDS_AID opens a case with origin ALERT, linked both ways. */
+  readonly alertVerify: AlertVerifyPayload;
+  /** Dismisses an open alert with a reason. */
+  readonly alertDismiss: AlertDismissPayload;
 };
 
 
@@ -312,6 +321,33 @@ export type MutationFindingDismissArgs = {
  */
 export type MutationFindingResolveArgs = {
   input: FindingResolveInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
+export type MutationAlertAcknowledgeArgs = {
+  input: AlertAcknowledgeInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
+export type MutationAlertVerifyArgs = {
+  input: AlertVerifyInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
+export type MutationAlertDismissArgs = {
+  input: AlertDismissInput;
 };
 
 /** Where a case came from. */
@@ -436,6 +472,8 @@ export type Case = {
   readonly dossier: Dossier;
   /** The printable meeting brief (HTML), a path on this hub. */
   readonly briefUrl: Scalars['String']['output'];
+  /** The alert this case was opened from (origin ALERT). */
+  readonly alert?: Maybe<Alert>;
 };
 
 
@@ -877,6 +915,8 @@ export type OverdueReport = {
   readonly byOffice: ReadonlyArray<OfficeOverdue>;
   /** Per township: overdue slips and cases of households there. */
   readonly byTownship: ReadonlyArray<TownshipOverdue>;
+  /** Open alerts past their verification day in the division, escalated to the county civil affairs office; most overdue first. */
+  readonly alerts: ReadonlyArray<Alert>;
 };
 
 /** An office's overdue work. */
@@ -1832,6 +1872,12 @@ export type Query = {
   readonly scans: ScanConnection;
   /** A stored finding by id. Null when no scan has stored it. */
   readonly finding?: Maybe<Finding>;
+  /** The inbox: alerts in the caller's region scope, oldest first (purpose MONITORING). */
+  readonly alerts: AlertConnection;
+  /** One alert; null when unknown or outside the caller's scope. */
+  readonly alert?: Maybe<Alert>;
+  /** The monitoring triggers in force. */
+  readonly triggers: ReadonlyArray<Trigger>;
 };
 
 
@@ -1909,6 +1955,18 @@ export type QueryScansArgs = {
 
 
 export type QueryFindingArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryAlertsArgs = {
+  filter?: InputMaybe<AlertFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryAlertArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -2157,6 +2215,266 @@ export type HouseholdEdge = {
   readonly node: Household;
 };
 
+/** How urgent an alert is: red (e.g. possible 因病致贫), orange, yellow. */
+export type AlertGrade =
+  /** Act first: the gravest band of its trigger. */
+  | 'RED'
+  /** Serious. */
+  | 'ORANGE'
+  /** Worth checking. */
+  | 'YELLOW';
+
+/** Where an alert stands. */
+export type AlertState =
+  /** Raised by the hub; not yet delivered to or signed for by the office that must verify it. */
+  | 'NEW'
+  /** Pushed to the office's system. */
+  | 'DELIVERED'
+  /** Signed for (签收) by the office that must verify it. */
+  | 'ACKNOWLEDGED'
+  /** Verified door to door, with an outcome. */
+  | 'VERIFIED'
+  /** Dismissed with a reason (e.g. the data were wrong). */
+  | 'DISMISSED';
+
+/** What verification found. */
+export type AlertOutcome =
+  /** The household needs aid: a case is opened (origin ALERT), linked to the alert. */
+  | 'NEEDS_AID'
+  /** No aid needed; the reason says why. */
+  | 'NO_NEED';
+
+/** Which path saw the condition first. */
+export type AlertDetection =
+  /** The change feed: a department's new row, within the polling interval. */
+  | 'POLL'
+  /** The monthly comparison (一月一比对) over every household of a division. */
+  | 'MONTHLY';
+
+/** What happened to an alert. */
+export type AlertAction =
+  /** Raised by the hub. */
+  | 'OPENED'
+  /** The condition worsened: grade or evidence raised, no second alert. */
+  | 'RAISED'
+  /** Pushed to the office's system. */
+  | 'DELIVERED'
+  /** Signed for. */
+  | 'ACKNOWLEDGED'
+  /** Verified with an outcome. */
+  | 'VERIFIED'
+  /** Dismissed with a reason. */
+  | 'DISMISSED';
+
+/** A monitoring trigger (预警要素) of the trigger set in force (rules/triggers.json plus the locality's file). */
+export type Trigger = {
+  readonly __typename?: 'Trigger';
+  /** Stable id, e.g. T1_SETTLEMENT_OOP. */
+  readonly id: Scalars['ID']['output'];
+  /** The kind of condition (SETTLEMENT_OUT_OF_POCKET, JOB_LOSS, RULE, …). */
+  readonly kind: Scalars['String']['output'];
+  /** Its name, in Chinese. */
+  readonly name: Scalars['String']['output'];
+  /** The policy it comes from, in words. */
+  readonly basis: Scalars['String']['output'];
+  /** False when the locality has switched it off. */
+  readonly enabled: Scalars['Boolean']['output'];
+};
+
+/**
+ * An alert: a trigger's condition met by a person, pushed to the office that must verify it, with
+ * deadlines in working days. One alert per trigger, person and the records that first met the
+ * condition: seen again (by the change feed or the monthly comparison) it is the same alert, and a
+ * worse condition raises its grade and evidence.
+ */
+export type Alert = {
+  readonly __typename?: 'Alert';
+  /** Stable id. */
+  readonly id: Scalars['ID']['output'];
+  /** The trigger whose condition was met. */
+  readonly trigger: Trigger;
+  /** How urgent. */
+  readonly grade: AlertGrade;
+  /** Where it stands. */
+  readonly state: AlertState;
+  /** The person it is about. */
+  readonly person?: Maybe<Person>;
+  /** The person's household when raised. */
+  readonly household?: Maybe<Household>;
+  /** The household's division when raised. */
+  readonly region: Region;
+  /** Whether the person is on the monitored low-income roll (lower thresholds apply). */
+  readonly monitored: Scalars['Boolean']['output'];
+  /** The records and figures behind it, in words an officer can read out. */
+  readonly evidence: ReadonlyArray<Scalars['String']['output']>;
+  /** The exact records, as `<department>:<source reference>`. */
+  readonly evidenceReferences: ReadonlyArray<Scalars['String']['output']>;
+  /** The office that must verify it (the township of the household, or a named department). */
+  readonly verifier: Office;
+  /** Which path raised it. */
+  readonly detectedBy: AlertDetection;
+  /** When the hub raised it. */
+  readonly raisedAt: Scalars['DateTime']['output'];
+  /** The day of the first clue: the verification clock runs from it. */
+  readonly firstClueOn: Scalars['Date']['output'];
+  /** 签收 due by this day (working days). */
+  readonly acknowledgeBy: Scalars['Date']['output'];
+  /** Verification due by this day. */
+  readonly verifyBy: Scalars['Date']['output'];
+  /** True when a day counted lies in a year whose holiday notice is not yet published. */
+  readonly provisional: Scalars['Boolean']['output'];
+  /** Open and past its verification day (China time today). */
+  readonly overdue: Scalars['Boolean']['output'];
+  /** The county whose civil affairs office it escalates to once overdue; null while not overdue. */
+  readonly escalatedTo?: Maybe<Region>;
+  /** The outcome of verification. */
+  readonly outcome?: Maybe<AlertOutcome>;
+  /** Why it was dismissed, or why no aid is needed. */
+  readonly reason?: Maybe<Scalars['String']['output']>;
+  /** The case opened when verified as NEEDS_AID. */
+  readonly case?: Maybe<Case>;
+  /** Every move: who, when, why. */
+  readonly history: ReadonlyArray<AlertEvent>;
+};
+
+/** One move of an alert. */
+export type AlertEvent = {
+  readonly __typename?: 'AlertEvent';
+  /** What happened. */
+  readonly action: AlertAction;
+  /** The state before (null when opened). */
+  readonly fromState?: Maybe<AlertState>;
+  /** The state after. */
+  readonly toState: AlertState;
+  /** The grade after. */
+  readonly grade: AlertGrade;
+  /** When. */
+  readonly at: Scalars['DateTime']['output'];
+  /** Who: an officer's staff identifier or the API client, or `hub` for detection. */
+  readonly actor: Scalars['String']['output'];
+  /** The acting office's key, or HUB. */
+  readonly actorOffice: Scalars['String']['output'];
+  /** Why, in words. */
+  readonly reason?: Maybe<Scalars['String']['output']>;
+};
+
+/** A page of alerts. */
+export type AlertConnection = {
+  readonly __typename?: 'AlertConnection';
+  /** The alerts of this page, oldest first. */
+  readonly edges: ReadonlyArray<AlertEdge>;
+  /** Where the next page starts. */
+  readonly pageInfo: PageInfo;
+};
+
+/** An alert and its cursor. */
+export type AlertEdge = {
+  readonly __typename?: 'AlertEdge';
+  /** Pass as `after` for the next page. */
+  readonly cursor: Scalars['String']['output'];
+  /** The alert. */
+  readonly node: Alert;
+};
+
+/** Which alerts to list; every field narrows. */
+export type AlertFilter = {
+  /** A division code (city, county, township or village) inside the caller's scope; default the whole scope. */
+  readonly regionCode?: InputMaybe<Scalars['String']['input']>;
+  /** Only these grades. */
+  readonly grades?: InputMaybe<ReadonlyArray<AlertGrade>>;
+  /** Only these states. */
+  readonly states?: InputMaybe<ReadonlyArray<AlertState>>;
+  /** Only these triggers (ids). */
+  readonly triggers?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
+  /** true: only overdue alerts; false: only those not overdue. */
+  readonly overdue?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+/** Why an alert write was refused. */
+export type AlertErrorCode =
+  /** No alert with this id in the caller's reach. */
+  | 'ALERT_NOT_FOUND'
+  /** The move is not allowed from the alert's state. */
+  | 'ILLEGAL_ALERT_TRANSITION'
+  /** A reason is required (dismissal, or verification with NO_NEED). */
+  | 'REASON_REQUIRED'
+  /** NEEDS_AID needs a household to open a case for; the person is in none. */
+  | 'NO_HOUSEHOLD';
+
+/** A refused alert write. */
+export type AlertUserError = {
+  readonly __typename?: 'AlertUserError';
+  /** Stable code. */
+  readonly code: AlertErrorCode;
+  /** What went wrong, in words. */
+  readonly message: Scalars['String']['output'];
+  /** The input field concerned, as a path. */
+  readonly field?: Maybe<ReadonlyArray<Scalars['String']['output']>>;
+  /** The alert's state when the move was refused. */
+  readonly state?: Maybe<AlertState>;
+};
+
+/** Signing for an alert (签收). */
+export type AlertAcknowledgeInput = {
+  /** The alert. */
+  readonly alertId: Scalars['ID']['input'];
+  /** The officer's staff identifier (default the API client). */
+  readonly officer?: InputMaybe<Scalars['String']['input']>;
+  /** A note. */
+  readonly note?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Recording the outcome of verification. */
+export type AlertVerifyInput = {
+  /** The alert. */
+  readonly alertId: Scalars['ID']['input'];
+  /** What verification found. */
+  readonly outcome: AlertOutcome;
+  /** Why (required for NO_NEED). */
+  readonly reason?: InputMaybe<Scalars['String']['input']>;
+  /** The officer's staff identifier (default the API client). */
+  readonly officer?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Dismissing an alert. */
+export type AlertDismissInput = {
+  /** The alert. */
+  readonly alertId: Scalars['ID']['input'];
+  /** Why. */
+  readonly reason: Scalars['String']['input'];
+  /** The officer's staff identifier (default the API client). */
+  readonly officer?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** The result of alertAcknowledge. */
+export type AlertAcknowledgePayload = {
+  readonly __typename?: 'AlertAcknowledgePayload';
+  /** The alert after the move; null when refused. */
+  readonly alert?: Maybe<Alert>;
+  /** Why it was refused. */
+  readonly userErrors: ReadonlyArray<AlertUserError>;
+};
+
+/** The result of alertVerify. */
+export type AlertVerifyPayload = {
+  readonly __typename?: 'AlertVerifyPayload';
+  /** The alert after the move; null when refused. */
+  readonly alert?: Maybe<Alert>;
+  /** The case opened for NEEDS_AID. */
+  readonly case?: Maybe<Case>;
+  /** Why it was refused. */
+  readonly userErrors: ReadonlyArray<AlertUserError>;
+};
+
+/** The result of alertDismiss. */
+export type AlertDismissPayload = {
+  readonly __typename?: 'AlertDismissPayload';
+  /** The alert after the move; null when refused. */
+  readonly alert?: Maybe<Alert>;
+  /** Why it was refused. */
+  readonly userErrors: ReadonlyArray<AlertUserError>;
+};
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -2366,6 +2684,25 @@ export type ResolversTypes = {
   SourceStatus: ResolverTypeWrapper<SourceStatus>;
   HouseholdConnection: ResolverTypeWrapper<HouseholdPageModel>;
   HouseholdEdge: ResolverTypeWrapper<Omit<HouseholdEdge, 'node'> & { node: ResolversTypes['Household'] }>;
+  AlertGrade: AlertGrade;
+  AlertState: AlertState;
+  AlertOutcome: AlertOutcome;
+  AlertDetection: AlertDetection;
+  AlertAction: AlertAction;
+  Trigger: ResolverTypeWrapper<TriggerViewModel>;
+  Alert: ResolverTypeWrapper<AlertRowModel>;
+  AlertEvent: ResolverTypeWrapper<AlertEventRowModel>;
+  AlertConnection: ResolverTypeWrapper<AlertPageModel>;
+  AlertEdge: ResolverTypeWrapper<Omit<AlertEdge, 'node'> & { node: ResolversTypes['Alert'] }>;
+  AlertFilter: AlertFilter;
+  AlertErrorCode: AlertErrorCode;
+  AlertUserError: ResolverTypeWrapper<AlertUserError>;
+  AlertAcknowledgeInput: AlertAcknowledgeInput;
+  AlertVerifyInput: AlertVerifyInput;
+  AlertDismissInput: AlertDismissInput;
+  AlertAcknowledgePayload: ResolverTypeWrapper<Omit<AlertAcknowledgePayload, 'alert'> & { alert?: Maybe<ResolversTypes['Alert']> }>;
+  AlertVerifyPayload: ResolverTypeWrapper<Omit<AlertVerifyPayload, 'alert' | 'case'> & { alert?: Maybe<ResolversTypes['Alert']>, case?: Maybe<ResolversTypes['Case']> }>;
+  AlertDismissPayload: ResolverTypeWrapper<Omit<AlertDismissPayload, 'alert'> & { alert?: Maybe<ResolversTypes['Alert']> }>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -2466,6 +2803,19 @@ export type ResolversParentTypes = {
   SourceStatus: SourceStatus;
   HouseholdConnection: HouseholdPageModel;
   HouseholdEdge: Omit<HouseholdEdge, 'node'> & { node: ResolversParentTypes['Household'] };
+  Trigger: TriggerViewModel;
+  Alert: AlertRowModel;
+  AlertEvent: AlertEventRowModel;
+  AlertConnection: AlertPageModel;
+  AlertEdge: Omit<AlertEdge, 'node'> & { node: ResolversParentTypes['Alert'] };
+  AlertFilter: AlertFilter;
+  AlertUserError: AlertUserError;
+  AlertAcknowledgeInput: AlertAcknowledgeInput;
+  AlertVerifyInput: AlertVerifyInput;
+  AlertDismissInput: AlertDismissInput;
+  AlertAcknowledgePayload: Omit<AlertAcknowledgePayload, 'alert'> & { alert?: Maybe<ResolversParentTypes['Alert']> };
+  AlertVerifyPayload: Omit<AlertVerifyPayload, 'alert' | 'case'> & { alert?: Maybe<ResolversParentTypes['Alert']>, case?: Maybe<ResolversParentTypes['Case']> };
+  AlertDismissPayload: Omit<AlertDismissPayload, 'alert'> & { alert?: Maybe<ResolversParentTypes['Alert']> };
 };
 
 export type CallerResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Caller'] = ResolversParentTypes['Caller']> = {
@@ -2520,6 +2870,9 @@ export type MutationResolvers<ContextType = HubContext, ParentType extends Resol
   findingConfirm?: Resolver<ResolversTypes['FindingConfirmPayload'], ParentType, ContextType, RequireFields<MutationFindingConfirmArgs, 'input'>>;
   findingDismiss?: Resolver<ResolversTypes['FindingDismissPayload'], ParentType, ContextType, RequireFields<MutationFindingDismissArgs, 'input'>>;
   findingResolve?: Resolver<ResolversTypes['FindingResolvePayload'], ParentType, ContextType, RequireFields<MutationFindingResolveArgs, 'input'>>;
+  alertAcknowledge?: Resolver<ResolversTypes['AlertAcknowledgePayload'], ParentType, ContextType, RequireFields<MutationAlertAcknowledgeArgs, 'input'>>;
+  alertVerify?: Resolver<ResolversTypes['AlertVerifyPayload'], ParentType, ContextType, RequireFields<MutationAlertVerifyArgs, 'input'>>;
+  alertDismiss?: Resolver<ResolversTypes['AlertDismissPayload'], ParentType, ContextType, RequireFields<MutationAlertDismissArgs, 'input'>>;
 };
 
 export type OfficeResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Office'] = ResolversParentTypes['Office']> = {
@@ -2552,6 +2905,7 @@ export type CaseResolvers<ContextType = HubContext, ParentType extends Resolvers
   secondAids?: Resolver<ReadonlyArray<ResolversTypes['SecondAidApproval']>, ParentType, ContextType>;
   dossier?: Resolver<ResolversTypes['Dossier'], ParentType, ContextType>;
   briefUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  alert?: Resolver<Maybe<ResolversTypes['Alert']>, ParentType, ContextType>;
 };
 
 export type CaseEventResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CaseEvent'] = ResolversParentTypes['CaseEvent']> = {
@@ -2730,6 +3084,7 @@ export type OverdueReportResolvers<ContextType = HubContext, ParentType extends 
   asOf?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   byOffice?: Resolver<ReadonlyArray<ResolversTypes['OfficeOverdue']>, ParentType, ContextType>;
   byTownship?: Resolver<ReadonlyArray<ResolversTypes['TownshipOverdue']>, ParentType, ContextType>;
+  alerts?: Resolver<ReadonlyArray<ResolversTypes['Alert']>, ParentType, ContextType>;
 };
 
 export type OfficeOverdueResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OfficeOverdue'] = ResolversParentTypes['OfficeOverdue']> = {
@@ -3028,6 +3383,9 @@ export type QueryResolvers<ContextType = HubContext, ParentType extends Resolver
   scan?: Resolver<Maybe<ResolversTypes['Scan']>, ParentType, ContextType, RequireFields<QueryScanArgs, 'id'>>;
   scans?: Resolver<ResolversTypes['ScanConnection'], ParentType, ContextType, RequireFields<QueryScansArgs, 'first'>>;
   finding?: Resolver<Maybe<ResolversTypes['Finding']>, ParentType, ContextType, RequireFields<QueryFindingArgs, 'id'>>;
+  alerts?: Resolver<ResolversTypes['AlertConnection'], ParentType, ContextType, Partial<QueryAlertsArgs>>;
+  alert?: Resolver<Maybe<ResolversTypes['Alert']>, ParentType, ContextType, RequireFields<QueryAlertArgs, 'id'>>;
+  triggers?: Resolver<ReadonlyArray<ResolversTypes['Trigger']>, ParentType, ContextType>;
 };
 
 export type HouseholdResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Household'] = ResolversParentTypes['Household']> = {
@@ -3123,6 +3481,84 @@ export type HouseholdEdgeResolvers<ContextType = HubContext, ParentType extends 
   node?: Resolver<ResolversTypes['Household'], ParentType, ContextType>;
 };
 
+export type TriggerResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Trigger'] = ResolversParentTypes['Trigger']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  basis?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type AlertResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Alert'] = ResolversParentTypes['Alert']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  trigger?: Resolver<ResolversTypes['Trigger'], ParentType, ContextType>;
+  grade?: Resolver<ResolversTypes['AlertGrade'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['AlertState'], ParentType, ContextType>;
+  person?: Resolver<Maybe<ResolversTypes['Person']>, ParentType, ContextType>;
+  household?: Resolver<Maybe<ResolversTypes['Household']>, ParentType, ContextType>;
+  region?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
+  monitored?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  evidence?: Resolver<ReadonlyArray<ResolversTypes['String']>, ParentType, ContextType>;
+  evidenceReferences?: Resolver<ReadonlyArray<ResolversTypes['String']>, ParentType, ContextType>;
+  verifier?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
+  detectedBy?: Resolver<ResolversTypes['AlertDetection'], ParentType, ContextType>;
+  raisedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  firstClueOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  acknowledgeBy?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  verifyBy?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  provisional?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  overdue?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  escalatedTo?: Resolver<Maybe<ResolversTypes['Region']>, ParentType, ContextType>;
+  outcome?: Resolver<Maybe<ResolversTypes['AlertOutcome']>, ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  case?: Resolver<Maybe<ResolversTypes['Case']>, ParentType, ContextType>;
+  history?: Resolver<ReadonlyArray<ResolversTypes['AlertEvent']>, ParentType, ContextType>;
+};
+
+export type AlertEventResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertEvent'] = ResolversParentTypes['AlertEvent']> = {
+  action?: Resolver<ResolversTypes['AlertAction'], ParentType, ContextType>;
+  fromState?: Resolver<Maybe<ResolversTypes['AlertState']>, ParentType, ContextType>;
+  toState?: Resolver<ResolversTypes['AlertState'], ParentType, ContextType>;
+  grade?: Resolver<ResolversTypes['AlertGrade'], ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  actor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  actorOffice?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type AlertConnectionResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertConnection'] = ResolversParentTypes['AlertConnection']> = {
+  edges?: Resolver<ReadonlyArray<ResolversTypes['AlertEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type AlertEdgeResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertEdge'] = ResolversParentTypes['AlertEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Alert'], ParentType, ContextType>;
+};
+
+export type AlertUserErrorResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertUserError'] = ResolversParentTypes['AlertUserError']> = {
+  code?: Resolver<ResolversTypes['AlertErrorCode'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  field?: Resolver<Maybe<ReadonlyArray<ResolversTypes['String']>>, ParentType, ContextType>;
+  state?: Resolver<Maybe<ResolversTypes['AlertState']>, ParentType, ContextType>;
+};
+
+export type AlertAcknowledgePayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertAcknowledgePayload'] = ResolversParentTypes['AlertAcknowledgePayload']> = {
+  alert?: Resolver<Maybe<ResolversTypes['Alert']>, ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['AlertUserError']>, ParentType, ContextType>;
+};
+
+export type AlertVerifyPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertVerifyPayload'] = ResolversParentTypes['AlertVerifyPayload']> = {
+  alert?: Resolver<Maybe<ResolversTypes['Alert']>, ParentType, ContextType>;
+  case?: Resolver<Maybe<ResolversTypes['Case']>, ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['AlertUserError']>, ParentType, ContextType>;
+};
+
+export type AlertDismissPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertDismissPayload'] = ResolversParentTypes['AlertDismissPayload']> = {
+  alert?: Resolver<Maybe<ResolversTypes['Alert']>, ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['AlertUserError']>, ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = HubContext> = {
   Caller?: CallerResolvers<ContextType>;
   AccessLogConnection?: AccessLogConnectionResolvers<ContextType>;
@@ -3200,5 +3636,14 @@ export type Resolvers<ContextType = HubContext> = {
   SourceStatus?: SourceStatusResolvers<ContextType>;
   HouseholdConnection?: HouseholdConnectionResolvers<ContextType>;
   HouseholdEdge?: HouseholdEdgeResolvers<ContextType>;
+  Trigger?: TriggerResolvers<ContextType>;
+  Alert?: AlertResolvers<ContextType>;
+  AlertEvent?: AlertEventResolvers<ContextType>;
+  AlertConnection?: AlertConnectionResolvers<ContextType>;
+  AlertEdge?: AlertEdgeResolvers<ContextType>;
+  AlertUserError?: AlertUserErrorResolvers<ContextType>;
+  AlertAcknowledgePayload?: AlertAcknowledgePayloadResolvers<ContextType>;
+  AlertVerifyPayload?: AlertVerifyPayloadResolvers<ContextType>;
+  AlertDismissPayload?: AlertDismissPayloadResolvers<ContextType>;
 };
 

@@ -1,0 +1,48 @@
+/**
+ * The outbox writer: the one call the alert side makes. Inside the caller's transaction (the one
+ * that opens or raises the alert) it writes one `alert_delivery` row per active subscription whose
+ * region scope, grades and triggers match, each with its own delivery id, due at once. The
+ * delivery worker (db/alert-delivery/worker.ts) sends them after the transaction commits; a
+ * rolled-back alert leaves no row behind, a committed one is never forgotten.
+ */
+import crypto from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { alertDeliveryJson, type AlertEnvelope } from '../../domain/monitoring/envelope';
+import { splitList, subscriptionMatches } from '../../domain/monitoring/subscriptions';
+import type { AlertGrade } from '../../domain/monitoring/envelope';
+import type { HubQuery, HubTx } from '../cases/records';
+import { toDbInstant } from '../instants';
+import { alertDelivery, alertSubscription } from './schema';
+
+/** Active subscriptions as filters (a handful of rows: read whole, matched in code). */
+export async function activeSubscriptions(db: HubQuery) {
+  const rows = await db
+    .select({ id: alertSubscription.id, regionCodes: alertSubscription.regionCodes, grades: alertSubscription.grades, triggerIds: alertSubscription.triggerIds })
+    .from(alertSubscription)
+    .where(eq(alertSubscription.state, 'ACTIVE'));
+  return rows.map((r) => ({ id: r.id, regionCodes: splitList(r.regionCodes), grades: splitList(r.grades) as AlertGrade[], triggerIds: splitList(r.triggerIds) }));
+}
+
+/** Writes the outbox rows for one alert event; returns how many subscriptions it goes to. */
+export async function enqueueAlertDeliveries(tx: HubTx, alert: AlertEnvelope): Promise<number> {
+  const matching = (await activeSubscriptions(tx)).filter((s) => subscriptionMatches(s, alert));
+  if (matching.length === 0) return 0;
+  const now = toDbInstant();
+  await tx.insert(alertDelivery).values(
+    matching.map((s) => {
+      const deliveryId = crypto.randomUUID();
+      return {
+        deliveryId,
+        subscriptionId: s.id,
+        alertId: alert.alertId,
+        event: alert.event,
+        payload: alertDeliveryJson(deliveryId, alert),
+        state: 'PENDING' as const,
+        attempts: 0,
+        nextAttemptAt: now,
+        createdAt: now,
+      };
+    }),
+  );
+  return matching.length;
+}

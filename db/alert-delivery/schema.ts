@@ -1,0 +1,91 @@
+/**
+ * The hub's tables for pushing alerts to subscribers (DCI subscribe/notify):
+ *
+ * - `alert_subscription`: an API client's callback URL, region scope, grade and trigger filters,
+ *   and its signing secret. The secret is kept as is (not hashed): the hub must compute
+ *   HMAC-SHA256 with it on every attempt, so a hash would be useless, and encrypting it with a key
+ *   from the same process's configuration would protect only against a leak of the database alone.
+ *   It is shown once, at creation, and never returned by the API or CLI afterwards.
+ * - `alert_delivery`: the outbox. One row per (alert event, subscription), written in the same
+ *   transaction as the alert, so an alert that exists is an alert that will be pushed. Its
+ *   `delivery_id` (a UUID) is fixed at enqueue time and sent on every attempt and replay.
+ *   A worker claims due rows with one conditional UPDATE that writes its claim token and a lease
+ *   (no SKIP LOCKED: TiDB), so two hub processes never send the same attempt concurrently.
+ * - `alert_delivery_notice`: dead letters reported to administrators, one row per subscriber
+ *   (API client) per day, read through the API; the log carries a line for the same event.
+ *
+ * Instants are DATETIME(3) in UTC compared with the database's UTC_TIMESTAMP(3).
+ */
+import { bigint, char, date, datetime, index, int, mysqlEnum, mysqlTable, primaryKey, smallint, text, unique, varchar } from 'drizzle-orm/mysql-core';
+
+const instant = (name: string) => datetime(name, { mode: 'string', fsp: 3 });
+const id = (name: string) => bigint(name, { mode: 'number', unsigned: true });
+
+export const alertSubscription = mysqlTable(
+  'alert_subscription',
+  {
+    id: id('id').autoincrement().primaryKey(),
+    /** The API client (access/clients) that receives the pushes and later reads the details. */
+    clientId: varchar('client_id', { length: 64 }).notNull(),
+    callbackUrl: varchar('callback_url', { length: 500 }).notNull(),
+    /** Comma-separated division codes (prefix match). */
+    regionCodes: varchar('region_codes', { length: 1000 }).notNull(),
+    /** Comma-separated grades; empty for all. */
+    grades: varchar('grades', { length: 40 }).notNull(),
+    /** Comma-separated trigger ids; empty for all. */
+    triggerIds: varchar('trigger_ids', { length: 1000 }).notNull(),
+    /** The HMAC key, hex (see the file comment for why it is kept as is). */
+    secret: char('secret', { length: 64 }).notNull(),
+    state: mysqlEnum('state', ['ACTIVE', 'REVOKED']).notNull(),
+    createdAt: instant('created_at').notNull(),
+    createdBy: varchar('created_by', { length: 128 }).notNull(),
+    revokedAt: instant('revoked_at'),
+  },
+  (t) => [index('alert_subscription_state').on(t.state)],
+);
+
+export const alertDelivery = mysqlTable(
+  'alert_delivery',
+  {
+    id: id('id').autoincrement().primaryKey(),
+    deliveryId: char('delivery_id', { length: 36 }).notNull(),
+    subscriptionId: id('subscription_id').notNull(),
+    alertId: varchar('alert_id', { length: 64 }).notNull(),
+    event: mysqlEnum('event', ['ALERT_OPENED', 'ALERT_RAISED']).notNull(),
+    /** The exact JSON body sent on every attempt. */
+    payload: text('payload').notNull(),
+    state: mysqlEnum('state', ['PENDING', 'DELIVERED', 'DEAD']).notNull(),
+    /** Attempts begun (counted at claim time, so an attempt cut short by a crash counts). */
+    attempts: smallint('attempts', { unsigned: true }).notNull(),
+    nextAttemptAt: instant('next_attempt_at').notNull(),
+    /** The claim token of the worker round sending it now, and until when that claim holds. */
+    claimToken: varchar('claim_token', { length: 160 }),
+    claimUntil: instant('claim_until'),
+    lastStatus: int('last_status'),
+    lastError: varchar('last_error', { length: 300 }),
+    createdAt: instant('created_at').notNull(),
+    deliveredAt: instant('delivered_at'),
+    deadAt: instant('dead_at'),
+  },
+  (t) => [
+    unique('alert_delivery_delivery_id').on(t.deliveryId),
+    index('alert_delivery_due').on(t.state, t.nextAttemptAt),
+    index('alert_delivery_claim').on(t.claimToken),
+    index('alert_delivery_subscription').on(t.subscriptionId, t.state),
+    index('alert_delivery_alert').on(t.alertId),
+  ],
+);
+
+export const alertDeliveryNotice = mysqlTable(
+  'alert_delivery_notice',
+  {
+    clientId: varchar('client_id', { length: 64 }).notNull(),
+    /** The UTC day of the first dead letter reported. */
+    day: date('day', { mode: 'string' }).notNull(),
+    subscriptionId: id('subscription_id').notNull(),
+    deliveryId: char('delivery_id', { length: 36 }).notNull(),
+    message: varchar('message', { length: 500 }).notNull(),
+    createdAt: instant('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.clientId, t.day] })],
+);

@@ -1,0 +1,299 @@
+/**
+ * The statements of alert delivery: subscriptions (create, list, revoke), the worker's claim and
+ * settlement of outbox rows, dead letters, replays and the administrators' notices. No HTTP here:
+ * the worker (resolvers/alert-delivery/worker.ts) calls these around its POSTs.
+ */
+import { and, asc, desc, eq, gte, inArray, sql } from 'drizzle-orm';
+import type { AlertGrade } from '../../domain/monitoring/envelope';
+import { splitList } from '../../domain/monitoring/subscriptions';
+import { apiClient } from '../access/schema';
+import type { HubQuery } from '../cases/records';
+import { toDbInstant } from '../instants';
+import { alertDelivery, alertDeliveryNotice, alertSubscription } from './schema';
+
+export interface SubscriptionRecord {
+  id: number;
+  clientId: string;
+  callbackUrl: string;
+  regionCodes: string[];
+  grades: AlertGrade[];
+  triggerIds: string[];
+  state: 'ACTIVE' | 'REVOKED';
+  createdAt: string;
+  createdBy: string;
+  revokedAt: string | null;
+}
+
+function subscriptionRecord(row: typeof alertSubscription.$inferSelect): SubscriptionRecord {
+  const { secret: _secret, ...rest } = row;
+  return { ...rest, regionCodes: splitList(row.regionCodes), grades: splitList(row.grades) as AlertGrade[], triggerIds: splitList(row.triggerIds) };
+}
+
+function affected(result: unknown): number {
+  return (result as [{ affectedRows: number }])[0].affectedRows;
+}
+
+function rowsOf<T>(result: unknown): T[] {
+  return (result as [T[]])[0];
+}
+
+/** The API client a subscription is for: its region scope, or null when it does not exist or is revoked. */
+export async function subscriberClient(db: HubQuery, clientName: string): Promise<{ regionScope: string } | null> {
+  const [row] = await db.select({ regionScope: apiClient.regionScope, revokedAt: apiClient.revokedAt }).from(apiClient).where(eq(apiClient.name, clientName));
+  return row && row.revokedAt === null ? { regionScope: row.regionScope } : null;
+}
+
+export interface NewSubscription {
+  clientId: string;
+  callbackUrl: string;
+  regionCodes: string[];
+  grades: AlertGrade[];
+  triggerIds: string[];
+  secret: string;
+  createdBy: string;
+}
+
+export async function insertSubscription(db: HubQuery, s: NewSubscription): Promise<SubscriptionRecord> {
+  const [res] = await db.insert(alertSubscription).values({
+    clientId: s.clientId,
+    callbackUrl: s.callbackUrl,
+    regionCodes: s.regionCodes.join(','),
+    grades: s.grades.join(','),
+    triggerIds: s.triggerIds.join(','),
+    secret: s.secret,
+    state: 'ACTIVE',
+    createdAt: toDbInstant(),
+    createdBy: s.createdBy,
+  });
+  return (await subscriptionById(db, Number(res.insertId)))!;
+}
+
+export async function subscriptionById(db: HubQuery, id: number): Promise<SubscriptionRecord | null> {
+  const [row] = await db.select().from(alertSubscription).where(eq(alertSubscription.id, id));
+  return row ? subscriptionRecord(row) : null;
+}
+
+export async function listSubscriptions(db: HubQuery, clientId?: string): Promise<SubscriptionRecord[]> {
+  const rows = await db
+    .select()
+    .from(alertSubscription)
+    .where(clientId ? eq(alertSubscription.clientId, clientId) : undefined)
+    .orderBy(asc(alertSubscription.id));
+  return rows.map(subscriptionRecord);
+}
+
+/**
+ * Revokes a subscription; its deliveries still pending end as dead letters ('subscription
+ * revoked'), so nothing more is sent to it. Returns null when there is no such subscription.
+ */
+export async function revokeSubscription(db: HubQuery, id: number): Promise<SubscriptionRecord | null> {
+  const now = toDbInstant();
+  await db.update(alertSubscription).set({ state: 'REVOKED', revokedAt: now }).where(and(eq(alertSubscription.id, id), eq(alertSubscription.state, 'ACTIVE')));
+  await db
+    .update(alertDelivery)
+    .set({ state: 'DEAD', deadAt: now, lastError: 'subscription revoked', claimToken: null, claimUntil: null })
+    .where(and(eq(alertDelivery.subscriptionId, id), eq(alertDelivery.state, 'PENDING')));
+  return subscriptionById(db, id);
+}
+
+// ----- The worker's statements ------------------------------------------------------------------
+
+/** A claimed outbox row with what sending it needs. */
+export interface ClaimedDelivery {
+  id: number;
+  deliveryId: string;
+  subscriptionId: number;
+  clientId: string;
+  payload: string;
+  /** This attempt's number (1 for the first). */
+  attempt: number;
+  callbackUrl: string;
+  secret: string;
+  subscriptionState: 'ACTIVE' | 'REVOKED';
+}
+
+const claimUntil = (ms: number) => sql`DATE_ADD(UTC_TIMESTAMP(3), INTERVAL ${Math.round(ms * 1000)} MICROSECOND)`;
+
+/**
+ * Claims up to `limit` due rows for one round of one worker: a single conditional UPDATE writes
+ * the round's token and a lease and counts the attempt, so of several hub processes each row goes
+ * to exactly one (no SKIP LOCKED, which TiDB lacks: the UPDATE re-checks its WHERE on the current
+ * row). A row whose lease ran out (its worker died mid-send) is due again, with the same delivery id.
+ */
+export async function claimDue(db: HubQuery, claimToken: string, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+  const res = await db.execute(
+    sql`UPDATE alert_delivery SET claim_token = ${claimToken}, claim_until = ${claimUntil(leaseMs)}, attempts = attempts + 1
+        WHERE state = 'PENDING' AND next_attempt_at <= UTC_TIMESTAMP(3) AND (claim_until IS NULL OR claim_until < UTC_TIMESTAMP(3))
+        ORDER BY next_attempt_at, id LIMIT ${limit}`,
+  );
+  if (affected(res) === 0) return [];
+  const rows = rowsOf<Record<string, unknown>>(
+    await db.execute(
+      sql`SELECT d.id, d.delivery_id, d.subscription_id, d.payload, d.attempts, s.client_id, s.callback_url, s.secret, s.state
+          FROM alert_delivery d JOIN alert_subscription s ON s.id = d.subscription_id
+          WHERE d.claim_token = ${claimToken} AND d.state = 'PENDING' ORDER BY d.id`,
+    ),
+  );
+  return rows.map((r) => ({
+    id: Number(r.id),
+    deliveryId: String(r.delivery_id),
+    subscriptionId: Number(r.subscription_id),
+    clientId: String(r.client_id),
+    payload: String(r.payload),
+    attempt: Number(r.attempts),
+    callbackUrl: String(r.callback_url),
+    secret: String(r.secret),
+    subscriptionState: r.state as 'ACTIVE' | 'REVOKED',
+  }));
+}
+
+/** Marks rows delivered (a 2xx answered); only rows still under this round's claim. */
+export async function markDelivered(db: HubQuery, claimToken: string, ids: number[], status: Map<number, number>): Promise<number> {
+  if (ids.length === 0) return 0;
+  // One statement for the batch: the status is the same 2xx for nearly all, so group by it.
+  let n = 0;
+  const byStatus = new Map<number, number[]>();
+  for (const id of ids) byStatus.set(status.get(id) ?? 200, [...(byStatus.get(status.get(id) ?? 200) ?? []), id]);
+  for (const [code, group] of byStatus) {
+    const res = await db
+      .update(alertDelivery)
+      .set({ state: 'DELIVERED', deliveredAt: toDbInstant(), lastStatus: code, lastError: null, claimToken: null, claimUntil: null })
+      .where(and(inArray(alertDelivery.id, group), eq(alertDelivery.claimToken, claimToken)));
+    n += (res as unknown as [{ affectedRows: number }])[0].affectedRows;
+  }
+  return n;
+}
+
+/** Schedules the next attempt of a failed row. */
+export async function markRetry(db: HubQuery, claimToken: string, id: number, delayMs: number, status: number | null, error: string): Promise<void> {
+  await db.execute(
+    sql`UPDATE alert_delivery SET next_attempt_at = DATE_ADD(UTC_TIMESTAMP(3), INTERVAL ${Math.round(delayMs * 1000)} MICROSECOND), claim_token = NULL, claim_until = NULL, last_status = ${status}, last_error = ${error.slice(0, 300)}
+        WHERE id = ${id} AND claim_token = ${claimToken}`,
+  );
+}
+
+/** Makes a failed row a dead letter; true when this call did (it was still under this claim). */
+export async function markDead(db: HubQuery, claimToken: string, id: number, status: number | null, error: string): Promise<boolean> {
+  const res = await db.execute(
+    sql`UPDATE alert_delivery SET state = 'DEAD', dead_at = UTC_TIMESTAMP(3), claim_token = NULL, claim_until = NULL, last_status = ${status}, last_error = ${error.slice(0, 300)}
+        WHERE id = ${id} AND claim_token = ${claimToken}`,
+  );
+  return affected(res) === 1;
+}
+
+/**
+ * Records that a subscriber's administrators were told of a dead letter today: at most one row
+ * per subscriber (API client) per UTC day. True when this call wrote it (and so should log it).
+ */
+export async function noteDeadLetter(db: HubQuery, clientId: string, subscriptionId: number, deliveryId: string, message: string, now = new Date()): Promise<boolean> {
+  const res = await db.execute(
+    sql`INSERT IGNORE INTO alert_delivery_notice (client_id, day, subscription_id, delivery_id, message, created_at)
+        VALUES (${clientId}, ${toDbInstant(now).slice(0, 10)}, ${subscriptionId}, ${deliveryId}, ${message.slice(0, 500)}, ${toDbInstant(now)})`,
+  );
+  return affected(res) === 1;
+}
+
+// ----- Reading and replaying ---------------------------------------------------------------------
+
+export interface DeliveryRecord {
+  id: number;
+  deliveryId: string;
+  subscriptionId: number;
+  alertId: string;
+  event: 'ALERT_OPENED' | 'ALERT_RAISED';
+  state: 'PENDING' | 'DELIVERED' | 'DEAD';
+  attempts: number;
+  nextAttemptAt: string;
+  lastStatus: number | null;
+  lastError: string | null;
+  createdAt: string;
+  deliveredAt: string | null;
+  deadAt: string | null;
+}
+
+const deliveryColumns = {
+  id: alertDelivery.id,
+  deliveryId: alertDelivery.deliveryId,
+  subscriptionId: alertDelivery.subscriptionId,
+  alertId: alertDelivery.alertId,
+  event: alertDelivery.event,
+  state: alertDelivery.state,
+  attempts: alertDelivery.attempts,
+  nextAttemptAt: alertDelivery.nextAttemptAt,
+  lastStatus: alertDelivery.lastStatus,
+  lastError: alertDelivery.lastError,
+  createdAt: alertDelivery.createdAt,
+  deliveredAt: alertDelivery.deliveredAt,
+  deadAt: alertDelivery.deadAt,
+};
+
+/** Dead letters, newest first, optionally of one subscription; `after` is the last id of the previous page. */
+export async function deadLetters(db: HubQuery, opts: { subscriptionId?: number; first: number; before?: number }): Promise<DeliveryRecord[]> {
+  const conds = [eq(alertDelivery.state, 'DEAD')];
+  if (opts.subscriptionId !== undefined) conds.push(eq(alertDelivery.subscriptionId, opts.subscriptionId));
+  if (opts.before !== undefined) conds.push(sql`${alertDelivery.id} < ${opts.before}`);
+  return db.select(deliveryColumns).from(alertDelivery).where(and(...conds)).orderBy(desc(alertDelivery.id)).limit(opts.first);
+}
+
+export async function deliveriesByIds(db: HubQuery, deliveryIds: string[]): Promise<DeliveryRecord[]> {
+  if (deliveryIds.length === 0) return [];
+  return db.select(deliveryColumns).from(alertDelivery).where(inArray(alertDelivery.deliveryId, deliveryIds));
+}
+
+/** Deliveries of one alert (for the alert side and for tests). */
+export async function deliveriesOfAlert(db: HubQuery, alertId: string): Promise<DeliveryRecord[]> {
+  return db.select(deliveryColumns).from(alertDelivery).where(eq(alertDelivery.alertId, alertId)).orderBy(asc(alertDelivery.id));
+}
+
+/**
+ * Puts dead letters back in the queue, due now, with their attempts reset and the same delivery
+ * ids (receivers de-duplicate by it). Either the named ones or every dead letter of a
+ * subscription; only rows of an ACTIVE subscription. Returns the delivery ids requeued.
+ */
+export async function replayDeadLetters(db: HubQuery, which: { deliveryIds: string[] } | { subscriptionId: number }): Promise<string[]> {
+  const scope = 'deliveryIds' in which ? inArray(alertDelivery.deliveryId, which.deliveryIds.length ? which.deliveryIds : ['']) : eq(alertDelivery.subscriptionId, which.subscriptionId);
+  const candidates = await db
+    .select({ id: alertDelivery.id, deliveryId: alertDelivery.deliveryId })
+    .from(alertDelivery)
+    .innerJoin(alertSubscription, eq(alertSubscription.id, alertDelivery.subscriptionId))
+    .where(and(scope, eq(alertDelivery.state, 'DEAD'), eq(alertSubscription.state, 'ACTIVE')));
+  if (candidates.length === 0) return [];
+  await db
+    .update(alertDelivery)
+    .set({ state: 'PENDING', attempts: 0, nextAttemptAt: toDbInstant(), deadAt: null, claimToken: null, claimUntil: null })
+    .where(and(inArray(alertDelivery.id, candidates.map((c) => c.id)), eq(alertDelivery.state, 'DEAD')));
+  return candidates.map((c) => c.deliveryId);
+}
+
+export interface DeliveryNoticeRecord {
+  clientId: string;
+  day: string;
+  subscriptionId: number;
+  deliveryId: string;
+  message: string;
+  createdAt: string;
+}
+
+/** Administrators' notices of dead letters, newest first, from `sinceDay` on. */
+export async function deliveryNotices(db: HubQuery, sinceDay: string, first: number): Promise<DeliveryNoticeRecord[]> {
+  return db.select().from(alertDeliveryNotice).where(gte(alertDeliveryNotice.day, sinceDay)).orderBy(desc(alertDeliveryNotice.createdAt)).limit(first);
+}
+
+/** Counts of a subscription's deliveries by state (for list views). */
+export async function deliveryCounts(db: HubQuery, subscriptionIds: number[]): Promise<Map<number, Record<'PENDING' | 'DELIVERED' | 'DEAD', number>>> {
+  const out = new Map<number, Record<'PENDING' | 'DELIVERED' | 'DEAD', number>>();
+  if (subscriptionIds.length === 0) return out;
+  const rows = await db
+    .select({ subscriptionId: alertDelivery.subscriptionId, state: alertDelivery.state, n: sql<number>`COUNT(*)` })
+    .from(alertDelivery)
+    .where(inArray(alertDelivery.subscriptionId, subscriptionIds))
+    .groupBy(alertDelivery.subscriptionId, alertDelivery.state);
+  for (const id of subscriptionIds) out.set(id, { PENDING: 0, DELIVERED: 0, DEAD: 0 });
+  for (const r of rows) out.get(r.subscriptionId)![r.state] = Number(r.n);
+  return out;
+}
+
+/** Gives a claimed row back unsent (its attempt not counted), for any worker to claim again. */
+export async function releaseClaim(db: HubQuery, claimToken: string, id: number): Promise<void> {
+  await db.execute(sql`UPDATE alert_delivery SET claim_token = NULL, claim_until = NULL, attempts = attempts - 1 WHERE id = ${id} AND claim_token = ${claimToken}`);
+}

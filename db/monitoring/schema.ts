@@ -1,0 +1,84 @@
+/**
+ * The hub's monitoring tables (监测预警): alerts with their history, and the watermark of each
+ * department table the change-driven detection reads. Instants are DATETIME(3) in UTC as strings
+ * (db/instants.ts); calendar dates are DATE.
+ */
+import { bigint, boolean, char, date, datetime, index, int, mysqlEnum, mysqlTable, text, unique, varchar } from 'drizzle-orm/mysql-core';
+
+export const ALERT_STATES = ['NEW', 'DELIVERED', 'ACKNOWLEDGED', 'VERIFIED', 'DISMISSED'] as const;
+export const ALERT_GRADES = ['RED', 'ORANGE', 'YELLOW'] as const;
+const instant = (name: string) => datetime(name, { mode: 'string', fsp: 3 });
+const id = (name: string) => bigint(name, { mode: 'number', unsigned: true });
+
+export const monitoringAlert = mysqlTable(
+  'monitoring_alert',
+  {
+    id: id('id').autoincrement().primaryKey(),
+    /** Trigger + subject + the records that first met the condition (domain/monitoring/evaluate.ts). */
+    identity: char('identity', { length: 40 }).notNull(),
+    triggerId: varchar('trigger_id', { length: 32 }).notNull(),
+    grade: mysqlEnum('grade', ALERT_GRADES).notNull(),
+    state: mysqlEnum('state', ALERT_STATES).notNull(),
+    subjectIdNumber: char('subject_id_number', { length: 18 }).notNull(),
+    householdId: id('household_id'),
+    /** The household's division when raised (village or township); filters match its prefix. */
+    regionCode: varchar('region_code', { length: 12 }).notNull(),
+    townshipCode: char('township_code', { length: 9 }).notNull(),
+    /** Who must verify: a township code or a department code (domain/cases/offices.ts). */
+    verifierOffice: varchar('verifier_office', { length: 16 }).notNull(),
+    monitored: boolean('monitored').notNull(),
+    /** JSON array of sentences an officer can read out. */
+    evidence: text('evidence').notNull(),
+    /** JSON array of `<department>:<sourceRef>`. */
+    evidenceRefs: text('evidence_refs').notNull(),
+    measure: bigint('measure', { mode: 'number' }).notNull(),
+    detectedBy: mysqlEnum('detected_by', ['POLL', 'MONTHLY']).notNull(),
+    raisedAt: instant('raised_at').notNull(),
+    /** The first clue's day (China time): the verification clock runs from it. */
+    firstClueOn: date('first_clue_on', { mode: 'string' }).notNull(),
+    acknowledgeBy: date('acknowledge_by', { mode: 'string' }).notNull(),
+    verifyBy: date('verify_by', { mode: 'string' }).notNull(),
+    /** A day counted lies in a year whose holiday notice is not yet published. */
+    provisional: boolean('provisional').notNull(),
+    outcome: mysqlEnum('outcome', ['NEEDS_AID', 'NO_NEED']),
+    reason: text('reason'),
+    caseId: id('case_id'),
+    updatedAt: instant('updated_at').notNull(),
+  },
+  (t) => [
+    unique('monitoring_alert_identity').on(t.identity),
+    index('monitoring_alert_region').on(t.regionCode, t.id),
+    index('monitoring_alert_state_verify').on(t.state, t.verifyBy),
+    index('monitoring_alert_subject').on(t.subjectIdNumber),
+    index('monitoring_alert_case').on(t.caseId),
+  ],
+);
+
+/** Every move of an alert: who, when, why. */
+export const monitoringAlertEvent = mysqlTable(
+  'monitoring_alert_event',
+  {
+    id: id('id').autoincrement().primaryKey(),
+    alertId: id('alert_id').notNull(),
+    seq: int('seq').notNull(),
+    action: mysqlEnum('action', ['OPENED', 'RAISED', 'DELIVERED', 'ACKNOWLEDGED', 'VERIFIED', 'DISMISSED']).notNull(),
+    fromState: mysqlEnum('from_state', ALERT_STATES),
+    toState: mysqlEnum('to_state', ALERT_STATES).notNull(),
+    grade: mysqlEnum('grade', ALERT_GRADES).notNull(),
+    at: instant('at').notNull(),
+    /** An officer's staff identifier, or `hub` for detection. */
+    actor: varchar('actor', { length: 64 }).notNull(),
+    actorOffice: varchar('actor_office', { length: 16 }).notNull(),
+    reason: text('reason'),
+  },
+  (t) => [unique('monitoring_alert_event_seq').on(t.alertId, t.seq)],
+);
+
+/** How far the hub has read each department table's change feed. */
+export const monitoringWatermark = mysqlTable('monitoring_watermark', {
+  /** `<DEPARTMENT>:<table>` */
+  sourceTable: varchar('source_table', { length: 96 }).primaryKey(),
+  lastSequence: bigint('last_sequence', { mode: 'number', unsigned: true }).notNull(),
+  rowsSeen: bigint('rows_seen', { mode: 'number', unsigned: true }).notNull(),
+  polledAt: instant('polled_at').notNull(),
+});

@@ -1,0 +1,238 @@
+/**
+ * Alerts in the hub database: opening and raising them (one alert per identity, a unique index
+ * keeps it so under any number of writers), their moves with history, the reads of the inbox and
+ * the supervision view, and the change-feed watermarks. No FOR UPDATE: every move is a conditional
+ * UPDATE from the states it may start from, so of two racing moves exactly one lands.
+ */
+import { and, asc, eq, gt, inArray, like, lt, or, sql, type SQL } from 'drizzle-orm';
+import type { HubDb } from '../connect';
+import type { HubTx } from '../cases/records';
+import { toDbInstant } from '../instants';
+import { aidCase, caseEvent } from '../cases/schema';
+import { household } from '../household/schema';
+import { monitoringAlert, monitoringAlertEvent, monitoringWatermark } from './schema';
+import { GRADE_RANK, type Grade } from '../../domain/monitoring/triggers';
+import { OPEN_ALERT_STATES, moveAlert, type AlertMove, type AlertOutcome, type AlertState } from '../../domain/monitoring/alerts';
+import type { IsoDate } from '../../domain/dates';
+
+type Db = HubDb | HubTx;
+export type AlertRow = typeof monitoringAlert.$inferSelect;
+export type AlertEventRow = typeof monitoringAlertEvent.$inferSelect;
+
+/** An alert to open or raise, with everything the store keeps. */
+export interface AlertWrite {
+  identity: string;
+  triggerId: string;
+  grade: Grade;
+  subjectIdNumber: string;
+  householdId: number | null;
+  regionCode: string;
+  townshipCode: string;
+  verifierOffice: string;
+  monitored: boolean;
+  evidence: string[];
+  evidenceRefs: string[];
+  measure: number;
+  firstClueOn: IsoDate;
+  acknowledgeBy: IsoDate;
+  verifyBy: IsoDate;
+  provisional: boolean;
+}
+
+export interface AlertChange {
+  event: 'ALERT_OPENED' | 'ALERT_RAISED';
+  alert: AlertRow;
+}
+
+const HUB_ACTOR = { actor: 'hub', office: 'HUB' };
+
+async function addEvent(tx: HubTx, alertId: number, e: { action: AlertEventRow['action']; fromState: AlertState | null; toState: AlertState; grade: Grade; at: string; actor: string; office: string; reason: string | null }): Promise<void> {
+  await tx.execute(
+    sql`INSERT INTO monitoring_alert_event (alert_id, seq, action, from_state, to_state, grade, at, actor, actor_office, reason)
+        SELECT ${alertId}, COALESCE(MAX(seq), 0) + 1, ${e.action}, ${e.fromState}, ${e.toState}, ${e.grade}, ${e.at}, ${e.actor}, ${e.office}, ${e.reason} FROM monitoring_alert_event WHERE alert_id = ${alertId}`,
+  );
+}
+
+/**
+ * Opens the alerts not seen before and raises those whose condition worsened (a graver grade or a
+ * larger measure), inside the caller's transaction; the same condition seen again changes nothing.
+ * Returns what changed, for delivery. One read for all, then one write per changed alert.
+ */
+export async function openOrRaiseAlerts(tx: HubTx, writes: readonly AlertWrite[], detectedBy: 'POLL' | 'MONTHLY', now: Date, onChange?: (c: AlertChange) => Promise<void>): Promise<AlertChange[]> {
+  if (writes.length === 0) return [];
+  const unique = new Map(writes.map((w) => [w.identity, w]));
+  const existing = new Map((await tx.select().from(monitoringAlert).where(inArray(monitoringAlert.identity, [...unique.keys()]))).map((r) => [r.identity, r]));
+  const at = toDbInstant(now);
+  const changes: AlertChange[] = [];
+  for (const w of unique.values()) {
+    const old = existing.get(w.identity);
+    const fields = {
+      grade: w.grade,
+      evidence: JSON.stringify(w.evidence),
+      evidenceRefs: JSON.stringify(w.evidenceRefs),
+      measure: w.measure,
+      updatedAt: at,
+    };
+    if (!old) {
+      const [res] = await tx.execute(
+        sql`INSERT IGNORE INTO monitoring_alert (identity, trigger_id, grade, state, subject_id_number, household_id, region_code, township_code, verifier_office, monitored, evidence, evidence_refs, measure, detected_by, raised_at, first_clue_on, acknowledge_by, verify_by, provisional, updated_at)
+            VALUES (${w.identity}, ${w.triggerId}, ${w.grade}, 'NEW', ${w.subjectIdNumber}, ${w.householdId}, ${w.regionCode}, ${w.townshipCode}, ${w.verifierOffice}, ${w.monitored}, ${fields.evidence}, ${fields.evidenceRefs}, ${w.measure}, ${detectedBy}, ${at}, ${w.firstClueOn}, ${w.acknowledgeBy}, ${w.verifyBy}, ${w.provisional}, ${at})`,
+      );
+      const { affectedRows, insertId } = res as unknown as { affectedRows: number; insertId: number };
+      // Another writer opened it a moment ago: the same alert, nothing more to do.
+      if (affectedRows !== 1) continue;
+      await addEvent(tx, insertId, { action: 'OPENED', fromState: null, toState: 'NEW', grade: w.grade, at, actor: HUB_ACTOR.actor, office: HUB_ACTOR.office, reason: `detected by ${detectedBy === 'POLL' ? 'change feed' : 'monthly comparison'}` });
+      const [row] = await tx.select().from(monitoringAlert).where(eq(monitoringAlert.id, insertId));
+      const change: AlertChange = { event: 'ALERT_OPENED', alert: row };
+      changes.push(change);
+      if (onChange) await onChange(change);
+      continue;
+    }
+    if (!OPEN_ALERT_STATES.includes(old.state)) continue;
+    const graver = GRADE_RANK[w.grade] > GRADE_RANK[old.grade];
+    const larger = w.measure > old.measure;
+    if (!graver && !larger) continue;
+    const grade = graver ? w.grade : old.grade;
+    const [res] = await tx.execute(
+      sql`UPDATE monitoring_alert SET grade = ${grade}, evidence = ${fields.evidence}, evidence_refs = ${fields.evidenceRefs}, measure = ${w.measure}, updated_at = ${at}
+          WHERE id = ${old.id} AND grade = ${old.grade} AND measure = ${old.measure} AND state IN ('NEW', 'DELIVERED', 'ACKNOWLEDGED')`,
+    );
+    if ((res as unknown as { affectedRows: number }).affectedRows !== 1) continue;
+    await addEvent(tx, old.id, { action: 'RAISED', fromState: old.state, toState: old.state, grade, at, actor: HUB_ACTOR.actor, office: HUB_ACTOR.office, reason: graver ? `grade ${old.grade} → ${grade}` : `measure ${old.measure} → ${w.measure}` });
+    const change: AlertChange = { event: 'ALERT_RAISED', alert: { ...old, ...fields, grade } };
+    changes.push(change);
+    if (onChange) await onChange(change);
+  }
+  return changes;
+}
+
+export type MoveRefusal = { code: 'ALERT_NOT_FOUND' | 'ILLEGAL_ALERT_TRANSITION'; state: AlertState | null };
+
+export interface MoveInput {
+  move: AlertMove;
+  actor: string;
+  office: string;
+  reason: string | null;
+  outcome?: AlertOutcome;
+  now: Date;
+  /** NEEDS_AID: the case to open (origin ALERT) in the same transaction. */
+  openCase?: { summary: string; townshipCode: string; urgency: 'NORMAL' | 'URGENT' };
+}
+
+/** Moves an alert, records who/when/why, and (NEEDS_AID) opens its case, all in one transaction. */
+export async function moveAlertRow(db: HubDb, alertId: number, input: MoveInput): Promise<{ ok: true; alert: AlertRow } | { ok: false; refusal: MoveRefusal }> {
+  return db.transaction(async (tx) => {
+    const [before] = await tx.select().from(monitoringAlert).where(eq(monitoringAlert.id, alertId));
+    if (!before) return { ok: false as const, refusal: { code: 'ALERT_NOT_FOUND' as const, state: null } };
+    const to = moveAlert(before.state, input.move);
+    if (to === null) return { ok: false as const, refusal: { code: 'ILLEGAL_ALERT_TRANSITION' as const, state: before.state } };
+    const at = toDbInstant(input.now);
+    const [res] = await tx.execute(
+      sql`UPDATE monitoring_alert SET state = ${to}, updated_at = ${at}, outcome = ${input.outcome ?? null}, reason = ${input.move === 'VERIFY' || input.move === 'DISMISS' ? input.reason : sql`reason`} WHERE id = ${alertId} AND state = ${before.state}`,
+    );
+    if ((res as unknown as { affectedRows: number }).affectedRows !== 1) {
+      // Another move landed first: refuse with the state it left.
+      const [now] = await tx.select({ state: monitoringAlert.state }).from(monitoringAlert).where(eq(monitoringAlert.id, alertId));
+      return { ok: false as const, refusal: { code: 'ILLEGAL_ALERT_TRANSITION' as const, state: now?.state ?? null } };
+    }
+    const action = ({ DELIVER: 'DELIVERED', ACKNOWLEDGE: 'ACKNOWLEDGED', VERIFY: 'VERIFIED', DISMISS: 'DISMISSED' } as const)[input.move];
+    await addEvent(tx, alertId, { action, fromState: before.state, toState: to, grade: before.grade, at, actor: input.actor, office: input.office, reason: input.outcome ? `${input.outcome}${input.reason ? `: ${input.reason}` : ''}` : input.reason });
+    if (input.openCase && before.householdId !== null) {
+      const [ins] = await tx.insert(aidCase).values({
+        householdId: before.householdId,
+        townshipCode: input.openCase.townshipCode,
+        origin: 'ALERT',
+        urgency: input.openCase.urgency,
+        state: 'REPORTED',
+        summary: input.openCase.summary.slice(0, 500),
+        firstOffice: input.office,
+        ownerOffice: input.office,
+        reportedAt: at,
+      });
+      await tx.insert(caseEvent).values({ caseId: ins.insertId, seq: 1, action: 'OPENED', toState: 'REPORTED', occurredAt: at, recordedAt: at, actor: input.actor, actorOffice: input.office, reason: `opened from alert ${alertId}` });
+      await tx.update(monitoringAlert).set({ caseId: ins.insertId }).where(eq(monitoringAlert.id, alertId));
+    }
+    const [after] = await tx.select().from(monitoringAlert).where(eq(monitoringAlert.id, alertId));
+    return { ok: true as const, alert: after };
+  });
+}
+
+/** NEW → DELIVERED once a push reached the office's system (delivery calls it; idempotent). */
+export async function markDelivered(db: HubDb, alertId: number, now: Date = new Date()): Promise<boolean> {
+  const r = await moveAlertRow(db, alertId, { move: 'DELIVER', actor: 'hub', office: 'HUB', reason: null, now });
+  return r.ok;
+}
+
+export async function alertsByIds(db: Db, ids: readonly number[]): Promise<AlertRow[]> {
+  if (ids.length === 0) return [];
+  return db.select().from(monitoringAlert).where(inArray(monitoringAlert.id, [...ids]));
+}
+
+export async function alertsByCaseIds(db: Db, caseIds: readonly number[]): Promise<AlertRow[]> {
+  if (caseIds.length === 0) return [];
+  return db.select().from(monitoringAlert).where(inArray(monitoringAlert.caseId, [...caseIds]));
+}
+
+export async function eventsByAlertIds(db: Db, ids: readonly number[]): Promise<AlertEventRow[]> {
+  if (ids.length === 0) return [];
+  return db.select().from(monitoringAlertEvent).where(inArray(monitoringAlertEvent.alertId, [...ids])).orderBy(asc(monitoringAlertEvent.alertId), asc(monitoringAlertEvent.seq));
+}
+
+export interface AlertFilter {
+  /** Division prefixes the caller may see (its scope), intersected with the region asked for. */
+  regionPrefix: string;
+  grades?: readonly Grade[];
+  states?: readonly AlertState[];
+  triggers?: readonly string[];
+  /** true: open and past verifyBy on `today`; false: the others. */
+  overdue?: boolean;
+  today: IsoDate;
+  after: number | null;
+  limit: number;
+}
+
+/** A page of alerts by id, newest last, through the (region_code, id) index. */
+export async function alertPage(db: Db, f: AlertFilter): Promise<AlertRow[]> {
+  const where: SQL[] = [like(monitoringAlert.regionCode, `${f.regionPrefix}%`)];
+  if (f.after !== null) where.push(gt(monitoringAlert.id, f.after));
+  if (f.grades?.length) where.push(inArray(monitoringAlert.grade, [...f.grades]));
+  if (f.states?.length) where.push(inArray(monitoringAlert.state, [...f.states]));
+  if (f.triggers?.length) where.push(inArray(monitoringAlert.triggerId, [...f.triggers]));
+  const open = inArray(monitoringAlert.state, [...OPEN_ALERT_STATES]);
+  if (f.overdue === true) where.push(and(open, lt(monitoringAlert.verifyBy, f.today))!);
+  if (f.overdue === false) where.push(or(sql`NOT (${open})`, sql`${monitoringAlert.verifyBy} >= ${f.today}`)!);
+  return db.select().from(monitoringAlert).where(and(...where)).orderBy(asc(monitoringAlert.id)).limit(f.limit);
+}
+
+/** Open alerts past their verification day under a division (the supervision view). */
+export async function overdueAlerts(db: Db, regionPrefix: string | null, today: IsoDate): Promise<AlertRow[]> {
+  const where: SQL[] = [inArray(monitoringAlert.state, [...OPEN_ALERT_STATES]), lt(monitoringAlert.verifyBy, today)];
+  if (regionPrefix) where.push(like(monitoringAlert.regionCode, `${regionPrefix}%`));
+  return db.select().from(monitoringAlert).where(and(...where)).orderBy(asc(monitoringAlert.verifyBy), asc(monitoringAlert.id));
+}
+
+// ----- watermarks ---------------------------------------------------------------------------------
+
+export async function watermarks(db: Db, keys: readonly string[]): Promise<Map<string, number>> {
+  if (keys.length === 0) return new Map();
+  const rows = await db.select().from(monitoringWatermark).where(inArray(monitoringWatermark.sourceTable, [...keys]));
+  return new Map(rows.map((r) => [r.sourceTable, r.lastSequence]));
+}
+
+/** Moves a watermark forward (never back), inside the poller's fenced transaction. */
+export async function advanceWatermark(tx: HubTx, key: string, lastSequence: number, rows: number, now: Date): Promise<void> {
+  const at = toDbInstant(now);
+  await tx.execute(
+    sql`INSERT INTO monitoring_watermark (source_table, last_sequence, rows_seen, polled_at) VALUES (${key}, ${lastSequence}, ${rows}, ${at})
+        ON DUPLICATE KEY UPDATE last_sequence = GREATEST(last_sequence, VALUES(last_sequence)), rows_seen = rows_seen + VALUES(rows_seen), polled_at = VALUES(polled_at)`,
+  );
+}
+
+
+
+/** Each household's division, for the alert's region and township. One statement. */
+export async function householdRegions(db: Db, ids: readonly number[]): Promise<Map<number, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.select({ id: household.id, regionCode: household.regionCode }).from(household).where(inArray(household.id, [...ids]));
+  return new Map(rows.map((r) => [r.id, r.regionCode]));
+}

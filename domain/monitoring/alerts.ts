@@ -1,0 +1,62 @@
+/**
+ * An alert's life: NEW → DELIVERED → ACKNOWLEDGED (签收) → VERIFIED (NEEDS_AID or NO_NEED), or
+ * DISMISSED with a reason from any open state; its deadlines in working days of the Chinese
+ * holiday calendar; and overdue escalation to the county civil affairs office. Plain functions.
+ */
+import { addDays, type IsoDate } from '../dates';
+import { addWorkingDays } from '../cases/working-days';
+import type { Limit } from './triggers';
+
+export const ALERT_STATES = ['NEW', 'DELIVERED', 'ACKNOWLEDGED', 'VERIFIED', 'DISMISSED'] as const;
+export type AlertState = (typeof ALERT_STATES)[number];
+export type AlertOutcome = 'NEEDS_AID' | 'NO_NEED';
+export type AlertMove = 'DELIVER' | 'ACKNOWLEDGE' | 'VERIFY' | 'DISMISS';
+
+export const OPEN_ALERT_STATES: readonly AlertState[] = ['NEW', 'DELIVERED', 'ACKNOWLEDGED'];
+
+/** Where each move may start from, and where it leads. */
+const MOVES: Record<AlertMove, { from: readonly AlertState[]; to: AlertState }> = {
+  DELIVER: { from: ['NEW'], to: 'DELIVERED' },
+  // An office may sign for an alert it read in its inbox before any push reached it.
+  ACKNOWLEDGE: { from: ['NEW', 'DELIVERED'], to: 'ACKNOWLEDGED' },
+  VERIFY: { from: ['ACKNOWLEDGED'], to: 'VERIFIED' },
+  DISMISS: { from: ['NEW', 'DELIVERED', 'ACKNOWLEDGED'], to: 'DISMISSED' },
+};
+
+/** The state a move leads to, or null when the move is not allowed from `from`. */
+export function moveAlert(from: AlertState, move: AlertMove): AlertState | null {
+  return MOVES[move].from.includes(from) ? MOVES[move].to : null;
+}
+
+export function allowedMoves(from: AlertState): AlertMove[] {
+  return (Object.keys(MOVES) as AlertMove[]).filter((m) => m !== 'DELIVER' && MOVES[m].from.includes(from));
+}
+
+export interface AlertDeadlines {
+  acknowledgeBy: IsoDate;
+  verifyBy: IsoDate;
+  /** A day counted lies in a year whose holiday notice is not yet published. */
+  provisional: boolean;
+}
+
+/** Deadlines counted from the first clue's day (the day itself not counted). */
+export function alertDeadlines(firstClueOn: IsoDate, limit: Limit): AlertDeadlines {
+  const ack = addWorkingDays(firstClueOn, limit.acknowledgeWorkingDays);
+  const verify = limit.verifyWorkingDays !== undefined ? addWorkingDays(firstClueOn, limit.verifyWorkingDays) : { date: addDays(firstClueOn, limit.verifyDays ?? 15), provisional: false };
+  return { acknowledgeBy: ack.date, verifyBy: verify.date, provisional: ack.provisional || verify.provisional };
+}
+
+/** Open and past its verification day: overdue, and escalated to the county. */
+export function alertOverdue(state: AlertState, verifyBy: IsoDate, today: IsoDate): boolean {
+  return OPEN_ALERT_STATES.includes(state) && today > verifyBy;
+}
+
+/** Not yet signed for and past its acknowledgement day. */
+export function acknowledgementOverdue(state: AlertState, acknowledgeBy: IsoDate, today: IsoDate): boolean {
+  return (state === 'NEW' || state === 'DELIVERED') && today > acknowledgeBy;
+}
+
+/** The county an overdue alert escalates to: its civil affairs office supervises the township. */
+export function escalationCounty(regionCode: string): string {
+  return regionCode.slice(0, 6);
+}

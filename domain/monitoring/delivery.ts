@@ -1,0 +1,83 @@
+/**
+ * Pure rules of alert delivery: which callback URLs the hub may call, when a failed attempt is
+ * tried again, when it becomes a dead letter, and how a push is signed.
+ */
+import crypto from 'node:crypto';
+
+/**
+ * Seconds to wait after the n-th failed attempt (index n-1): the Open Notificaties curve
+ * (3, 9, 21, 45, 93 s: each twice the last plus 3) and then a longer tail, because a
+ * government endpoint may be down for a maintenance window of hours, not seconds. After the last
+ * delay's attempt fails too, the delivery is a dead letter: 11 attempts over about ten hours.
+ */
+export const DEFAULT_RETRY_SCHEDULE_MS: readonly number[] = [3, 9, 21, 45, 93, 300, 900, 3600, 3 * 3600, 6 * 3600].map((s) => s * 1000);
+
+/** ±fraction of each delay, so receivers coming back up are not hit by every hub in step. */
+export const DEFAULT_RETRY_JITTER = 0.2;
+
+/** Attempts a delivery gets in all: the first, then one after each delay. */
+export function maxAttempts(schedule: readonly number[]): number {
+  return schedule.length + 1;
+}
+
+/**
+ * What happens after `attempts` attempts have failed: the next try in `delayMs`, or dead.
+ * `random` is in [0, 1) (Math.random by default; tests pass a fixed value).
+ */
+export function afterFailure(attempts: number, schedule: readonly number[], jitter: number, random: () => number = Math.random): { dead: true } | { dead: false; delayMs: number } {
+  if (attempts >= maxAttempts(schedule)) return { dead: true };
+  const base = schedule[Math.max(0, attempts - 1)];
+  const spread = base * jitter * (2 * random() - 1);
+  return { dead: false, delayMs: Math.max(0, Math.round(base + spread)) };
+}
+
+/** Why a callback URL is refused; null when it may be used. */
+export type CallbackRefusal = 'CALLBACK_URL_INVALID' | 'CALLBACK_HOST_NOT_ALLOWED';
+
+/**
+ * A callback must be http(s), carry no credentials, and name a host on the allow-list (AIDHUB_CALLBACK_HOSTS).
+ * An entry is a host name or address ('10.20.0.7', 'alerts.rencheng.gov.cn'), optionally with a port
+ * ('127.0.0.1:9300'): a bare host allows any port of it. The hub calls no other address, so an
+ * administrator's typo or a stolen administrator token cannot make it probe the network.
+ */
+export function callbackRefusal(url: string, allowedHosts: readonly string[]): CallbackRefusal | null {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return 'CALLBACK_URL_INVALID';
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return 'CALLBACK_URL_INVALID';
+  if (u.username || u.password || u.hash) return 'CALLBACK_URL_INVALID';
+  const host = u.hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  const port = u.port || (u.protocol === 'https:' ? '443' : '80');
+  const allowed = allowedHosts.some((entry) => {
+    const e = entry.trim().toLowerCase();
+    const m = /^\[?([^\]]+?)\]?(?::(\d+))?$/.exec(e);
+    if (!m) return false;
+    // An IPv6 entry without brackets has colons of its own: take it whole, as a bare host.
+    if (e.split(':').length > 2 && !e.startsWith('[')) return e === host;
+    return m[1] === host && (m[2] === undefined || m[2] === port);
+  });
+  return allowed ? null : 'CALLBACK_HOST_NOT_ALLOWED';
+}
+
+/** Header names of a push. */
+export const SIGNATURE_HEADER = 'x-aidhub-signature';
+export const TIMESTAMP_HEADER = 'x-aidhub-timestamp';
+export const DELIVERY_ID_HEADER = 'x-aidhub-delivery-id';
+export const ATTEMPT_HEADER = 'x-aidhub-attempt';
+
+/**
+ * `sha256=` + hex HMAC-SHA256 with the subscription's secret over `<timestamp>.<body>`, the
+ * timestamp being Unix seconds as sent in X-AidHub-Timestamp. Receivers recompute it, compare in
+ * constant time, and refuse a timestamp far from their clock (replays of an old capture).
+ */
+export function signDelivery(secret: string, timestamp: number, body: string): string {
+  return 'sha256=' + crypto.createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
+}
+
+/** A new subscription secret: 32 random bytes, hex. */
+export function newSubscriptionSecret(): string {
+  return crypto.randomBytes(32).toString('hex');
+}

@@ -1,0 +1,206 @@
+/**
+ * Evaluates the monitoring triggers over plain facts, one household at a time, for the incremental
+ * path (the people a change touched) and the monthly comparison alike: both hand the same facts to
+ * the same function, so the same condition gives the same alert identity whichever path saw it.
+ * Where a duplicate/missed-aid rule already computes a condition (M3, M5), a RULE trigger runs that
+ * rule's own evaluation (domain/findings/evaluate.ts) instead of restating it.
+ */
+import crypto from 'node:crypto';
+import type { JobLoss } from '../aid';
+import { addDays, type IsoDate } from '../dates';
+import { fenToYuan } from '../money';
+import { PROGRAMMES, type ProgrammeCode } from '../programmes';
+import { evaluateHousehold } from '../findings/evaluate';
+import { recordKey, type HouseholdFacts } from '../findings/facts';
+import { trailingWindow } from '../findings/periods';
+import type { Rule } from '../findings/rule-set';
+import { GRADE_RANK, gradeOf, type Grade, type Trigger, type TriggerSet } from './triggers';
+
+/** Facts beside the findings' household facts that only triggers read. */
+export interface MonitoringFacts {
+  /** Job losses of the household's people (any department). */
+  jobLosses: readonly JobLoss[];
+  /** ID numbers on civil affairs' monitored low-income roll today. */
+  monitored: ReadonlySet<string>;
+}
+
+/** A condition met: what the alert store opens or raises. */
+export interface AlertCandidate {
+  triggerId: string;
+  grade: Grade;
+  /** The person the alert is about. */
+  subjectIdNumber: string;
+  householdId: number | null;
+  /** Stable identity: trigger + subject + the records that first met the condition. */
+  identity: string;
+  /** The records behind it now (`<department>:<sourceRef>`). */
+  evidenceRefs: string[];
+  /** The figure that grows when the condition worsens (fen, or a count); raises compare it. */
+  measure: number;
+  /** In words an officer can read out; no name or ID number. */
+  evidence: string[];
+  monitored: boolean;
+}
+
+const RECURRING = new Set<ProgrammeCode>(PROGRAMMES.filter((p) => p.kind === 'RECURRING').map((p) => p.code));
+const PROGRAMME_NAME = new Map<string, string>(PROGRAMMES.map((p) => [p.code, p.name]));
+
+const yuan = (fen: number) => `¥${fenToYuan(fen)}`;
+
+export function alertIdentity(triggerId: string, subject: string, anchorRefs: readonly string[]): string {
+  return crypto.createHash('sha256').update([triggerId, subject, ...[...anchorRefs].sort()].join('|')).digest('hex').slice(0, 40);
+}
+
+/** The band an amount reaches ("over" = strictly greater), or null. */
+function bandOf(bands: readonly { grade: Grade; monitoredOverFen: number; othersOverFen: number }[], fen: number, monitored: boolean): { grade: Grade; overFen: number } | null {
+  let best: { grade: Grade; overFen: number } | null = null;
+  for (const b of bands) {
+    const over = monitored ? b.monitoredOverFen : b.othersOverFen;
+    if (fen > over && (!best || GRADE_RANK[b.grade] > GRADE_RANK[best.grade])) best = { grade: b.grade, overFen: over };
+  }
+  return best;
+}
+
+const who = (monitored: boolean) => (monitored ? '监测对象' : '非监测对象');
+
+/** Every trigger condition met in one household, for its current members. */
+export function evaluateTriggers(facts: HouseholdFacts, extra: MonitoringFacts, set: TriggerSet, rules: readonly Rule[], today: IsoDate): AlertCandidate[] {
+  const out: AlertCandidate[] = [];
+  const members = [...facts.homeMembers].sort();
+  const settlementsOf = new Map<string, HospitalStay[]>();
+  for (const s of facts.settlements.values()) {
+    const list = settlementsOf.get(s.idNumber) ?? [];
+    list.push(s);
+    settlementsOf.set(s.idNumber, list);
+  }
+  for (const trigger of set.triggers) {
+    if (!trigger.enabled) continue;
+    if (trigger.kind === 'RULE') {
+      out.push(...ruleCandidates(trigger, facts, extra, rules, today));
+      continue;
+    }
+    for (const id of members) {
+      const monitored = extra.monitored.has(id);
+      for (const c of personCandidates(trigger, id, monitored, facts, extra, settlementsOf.get(id) ?? [], today)) out.push({ ...c, householdId: facts.householdId, monitored, subjectIdNumber: id, triggerId: trigger.id });
+    }
+  }
+  return out;
+}
+
+type HospitalStay = HouseholdFacts['settlements'] extends ReadonlyMap<string, infer S> ? S : never;
+type PersonPart = Pick<AlertCandidate, 'grade' | 'identity' | 'evidenceRefs' | 'measure' | 'evidence'>;
+
+function personCandidates(trigger: Exclude<Trigger, { kind: 'RULE' }>, id: string, monitored: boolean, facts: HouseholdFacts, extra: MonitoringFacts, stays: readonly HospitalStay[], today: IsoDate): PersonPart[] {
+  if (trigger.kind === 'SETTLEMENT_OUT_OF_POCKET') {
+    // Each recent stay over the line is its own alert.
+    const since = addDays(today, -trigger.withinDays);
+    return stays.flatMap((s) => {
+      if (s.settledOn < since || s.settledOn > today) return [];
+      const band = bandOf(trigger.bands, s.outOfPocketFen, monitored);
+      if (!band) return [];
+      const ref = `HEALTH:settlement:${s.settlementRef}`;
+      return [
+        {
+          grade: band.grade,
+          identity: alertIdentity(trigger.id, id, [ref]),
+          evidenceRefs: [ref],
+          measure: s.outOfPocketFen,
+          evidence: [`住院结算 ${s.settlementRef}（${s.settledOn}）个人负担 ${yuan(s.outOfPocketFen)}，超过${who(monitored)}预警线 ${yuan(band.overFen)}`],
+        },
+      ];
+    });
+  }
+  const one = personCandidate(trigger, id, monitored, facts, extra, stays, today);
+  return one ? [one] : [];
+}
+
+function personCandidate(trigger: Exclude<Trigger, { kind: 'RULE' | 'SETTLEMENT_OUT_OF_POCKET' }>, id: string, monitored: boolean, facts: HouseholdFacts, extra: MonitoringFacts, stays: readonly HospitalStay[], today: IsoDate): PersonPart | null {
+  switch (trigger.kind) {
+    case 'OUT_OF_POCKET_12_MONTHS': {
+      const w = trailingWindow(today, trigger.windowMonths);
+      const inWindow = stays.filter((s) => s.settledOn >= w.from && s.settledOn <= w.to).sort((a, b) => (a.settledOn === b.settledOn ? a.settlementRef.localeCompare(b.settlementRef) : a.settledOn.localeCompare(b.settledOn)));
+      const total = inWindow.reduce((sum, s) => sum + s.outOfPocketFen, 0);
+      const band = bandOf(trigger.bands, total, monitored);
+      if (!band) return null;
+      const refs = inWindow.map((s) => `HEALTH:settlement:${s.settlementRef}`);
+      return {
+        grade: band.grade,
+        // Anchored on the window's first stay: a later stay worsens this alert rather than open another.
+        identity: alertIdentity(trigger.id, id, [`${refs[0]}`]),
+        evidenceRefs: refs,
+        measure: total,
+        evidence: [`${w.from} 至 ${w.to} 共 ${inWindow.length} 次住院结算，个人负担合计 ${yuan(total)}，超过${who(monitored)}预警线 ${yuan(band.overFen)}`],
+      };
+    }
+    case 'DEATH_ON_ROLL': {
+      const death = facts.people.get(id)?.deathDate ?? null;
+      if (death === null || death > today) return null;
+      const running = facts.records.filter((r) => r.beneficiaryIdNumber === id && RECURRING.has(r.programme) && r.status === 'ACTIVE' && r.periodStart !== null && (r.periodEnd === null || r.periodEnd > death));
+      if (running.length === 0) return null;
+      const refs = running.map(recordKey).sort();
+      return {
+        grade: gradeOf(trigger.grade, monitored),
+        identity: alertIdentity(trigger.id, id, [`death:${death}`]),
+        evidenceRefs: refs,
+        measure: running.length,
+        evidence: [`${death} 死亡，仍在册：${running.map((r) => PROGRAMME_NAME.get(r.programme) ?? r.programme).join('、')}`],
+      };
+    }
+    case 'JOB_LOSS': {
+      const since = addDays(today, -trigger.withinDays);
+      const lost = extra.jobLosses.filter((j) => j.idNumber === id && j.lostOn >= since && j.lostOn <= today).sort((a, b) => a.lostOn.localeCompare(b.lostOn) || a.sourceRef.localeCompare(b.sourceRef));
+      if (lost.length === 0) return null;
+      const first = lost[0];
+      const refs = lost.map((j) => `${j.department}:${j.sourceRef}`);
+      return {
+        grade: gradeOf(trigger.grade, monitored),
+        identity: alertIdentity(trigger.id, id, [`${first.department}:${first.sourceRef}`]),
+        evidenceRefs: refs,
+        measure: lost.length,
+        evidence: lost.map((j) => `${j.lostOn} 失业（${j.department === 'UNION' ? '工会困难职工档案' : '人社失业登记'}）`),
+      };
+    }
+    case 'SEVERE_DISABILITY': {
+      const since = addDays(today, -trigger.withinDays);
+      const certs = facts.certificates.filter((c) => c.idNumber === id && c.status === 'VALID' && c.level <= trigger.maxLevel && c.issuedOn >= since && c.issuedOn <= today).sort((a, b) => a.certificateNumber.localeCompare(b.certificateNumber));
+      if (certs.length === 0) return null;
+      const c = certs[0];
+      const ref = `DISABILITY:certificate:${c.certificateNumber}`;
+      return {
+        grade: gradeOf(trigger.grade, monitored),
+        identity: alertIdentity(trigger.id, id, [ref]),
+        evidenceRefs: [ref],
+        measure: 1,
+        evidence: [`${c.issuedOn} 新办残疾人证，${c.level} 级`],
+      };
+    }
+  }
+}
+
+function ruleCandidates(trigger: Extract<Trigger, { kind: 'RULE' }>, facts: HouseholdFacts, extra: MonitoringFacts, rules: readonly Rule[], today: IsoDate): AlertCandidate[] {
+  const rule = rules.find((r) => r.id === trigger.rule);
+  if (!rule) return [];
+  // The rule runs as the rule set defines it, even when a locality switched its findings off.
+  const findings = evaluateHousehold(facts, [{ ...rule, enabled: true } as Rule], today);
+  return findings.flatMap((f) => {
+    const subject = f.idNumbers.find((id) => facts.homeMembers.has(id)) ?? f.idNumbers[0];
+    if (!subject) return [];
+    const refs = f.records.map(recordKey).sort();
+    const dated = [...f.records].sort((a, b) => (a.grantDate ?? a.periodStart ?? '').localeCompare(b.grantDate ?? b.periodStart ?? '') || recordKey(a).localeCompare(recordKey(b)));
+    const anchor = dated.length > 0 ? [recordKey(dated[0])] : [f.fingerprint];
+    const monitored = extra.monitored.has(subject);
+    return [
+      {
+        triggerId: trigger.id,
+        grade: gradeOf(trigger.grade, monitored),
+        subjectIdNumber: subject,
+        householdId: facts.householdId,
+        identity: alertIdentity(trigger.id, subject, anchor),
+        evidenceRefs: refs,
+        measure: Math.max(1, f.records.length),
+        evidence: [f.explanation],
+        monitored,
+      },
+    ];
+  });
+}

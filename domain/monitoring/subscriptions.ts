@@ -1,0 +1,34 @@
+/**
+ * Which subscriptions an alert goes to: pure matching over plain data, so the outbox writer and
+ * its tests share one definition.
+ */
+import type { AlertEnvelope, AlertGrade } from './envelope';
+
+export interface SubscriptionFilter {
+  /** Division codes; an alert matches when its region code starts with one of them. */
+  regionCodes: readonly string[];
+  /** Empty: every grade. */
+  grades: readonly AlertGrade[];
+  /** Empty: every trigger. */
+  triggerIds: readonly string[];
+}
+
+/** A region code covers another when it is its prefix (370811 covers 370811001…); '' or '37' cover more. */
+export function regionCovers(scope: string, regionCode: string): boolean {
+  return regionCode.startsWith(scope);
+}
+
+export function subscriptionMatches(sub: SubscriptionFilter, alert: Pick<AlertEnvelope, 'regionCode' | 'grade' | 'triggerId'>): boolean {
+  if (!sub.regionCodes.some((scope) => regionCovers(scope, alert.regionCode))) return false;
+  if (sub.grades.length > 0 && !sub.grades.includes(alert.grade)) return false;
+  if (sub.triggerIds.length > 0 && !sub.triggerIds.includes(alert.triggerId)) return false;
+  return true;
+}
+
+/** Lists are stored as comma-separated text (short, never searched by SQL). */
+export function splitList(text: string): string[] {
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}

@@ -1,0 +1,187 @@
+/**
+ * Monitoring triggers (预警要素) as data: what condition raises an alert, for whom, how graded, who
+ * must verify it and within what time. The reviewed defaults are rules/triggers.json; a locality's
+ * override (AIDHUB_TRIGGERS_FILE) switches triggers off, changes thresholds, grades and limits, or
+ * adds triggers. Checked at start-up: the first problem stops the hub with a message naming the
+ * trigger and the field (TriggerSetError), as the rule set does.
+ */
+import crypto from 'node:crypto';
+import { z } from 'zod';
+import { DEPARTMENT_CODES } from '../departments';
+
+export const GRADES = ['RED', 'ORANGE', 'YELLOW'] as const;
+export type Grade = (typeof GRADES)[number];
+/** Higher is more severe. */
+export const GRADE_RANK: Record<Grade, number> = { YELLOW: 1, ORANGE: 2, RED: 3 };
+
+export const TRIGGER_KINDS = ['SETTLEMENT_OUT_OF_POCKET', 'OUT_OF_POCKET_12_MONTHS', 'DEATH_ON_ROLL', 'JOB_LOSS', 'SEVERE_DISABILITY', 'RULE'] as const;
+export type TriggerKind = (typeof TRIGGER_KINDS)[number];
+
+const fen = z.number().int().nonnegative();
+const grade = z.enum(GRADES);
+/** A grade for everyone, or one for people on the monitored roll and one for others. */
+const gradeFor = z.union([grade, z.strictObject({ monitored: grade, others: grade })]);
+/** An amount band: "over" is strictly greater than. */
+const band = z.strictObject({ grade, monitoredOverFen: fen, othersOverFen: fen });
+const limit = z.strictObject({
+  /** 签收: working days after the alert is raised. */
+  acknowledgeWorkingDays: z.number().int().min(1).max(60),
+  /** 核实: days from the first clue, counted as calendar days or as working days (exactly one). */
+  verifyDays: z.number().int().min(1).max(365).optional(),
+  verifyWorkingDays: z.number().int().min(1).max(250).optional(),
+});
+const limits = z.strictObject({ RED: limit.optional(), ORANGE: limit.optional(), YELLOW: limit.optional() });
+const verifier = z.union([z.literal('TOWNSHIP'), z.strictObject({ department: z.enum(DEPARTMENT_CODES) })]);
+
+const common = {
+  id: z.string().regex(/^[A-Z][A-Z0-9_]{0,31}$/, 'an id of capitals, digits and _ (at most 32)'),
+  enabled: z.boolean().default(true),
+  name: z.string().min(1).max(100),
+  basis: z.string().min(1).max(500),
+  verifier: verifier.default('TOWNSHIP'),
+  limits: limits.optional(),
+};
+
+const bands = z.array(band).min(1).max(3);
+export const triggerSchema = z.discriminatedUnion('kind', [
+  /** One hospital settlement's out-of-pocket amount. */
+  z.strictObject({ ...common, kind: z.literal('SETTLEMENT_OUT_OF_POCKET'), bands, withinDays: z.number().int().min(1).max(3660) }),
+  /** Out-of-pocket over the last `windowMonths` months, summed over standing settlements. */
+  z.strictObject({ ...common, kind: z.literal('OUT_OF_POCKET_12_MONTHS'), bands, windowMonths: z.number().int().min(1).max(60) }),
+  /** A dead person still on a recurring programme's roll (aid running past the death date). */
+  z.strictObject({ ...common, kind: z.literal('DEATH_ON_ROLL'), grade: gradeFor }),
+  /** A job lost within `withinDays` (any department providing the job-loss fact). */
+  z.strictObject({ ...common, kind: z.literal('JOB_LOSS'), grade: gradeFor, withinDays: z.number().int().min(1).max(3660) }),
+  /** A disability certificate of level ≤ maxLevel issued within `withinDays`. */
+  z.strictObject({ ...common, kind: z.literal('SEVERE_DISABILITY'), grade: gradeFor, maxLevel: z.number().int().min(1).max(4), withinDays: z.number().int().min(1).max(3660) }),
+  /** A duplicate/missed-aid rule of the rule set whose condition is the warning (its logic reused). */
+  z.strictObject({ ...common, kind: z.literal('RULE'), rule: z.string().min(1).max(16), grade: gradeFor }),
+]);
+export type Trigger = z.infer<typeof triggerSchema>;
+export type Limit = z.infer<typeof limit>;
+export type GradeFor = z.infer<typeof gradeFor>;
+
+const defaultsSchema = z.strictObject({ RED: limit, ORANGE: limit, YELLOW: limit });
+const fileSchema = z.strictObject({
+  name: z.string().max(200).optional(),
+  /** The limits every trigger has unless it says otherwise. */
+  limits: defaultsSchema.optional(),
+  triggers: z.array(z.looseObject({ id: z.string() })),
+});
+
+export interface TriggerSet {
+  name: string;
+  triggers: readonly Trigger[];
+  limits: Record<Grade, Limit>;
+  digest: string;
+}
+
+export class TriggerSetError extends Error {
+  override name = 'TriggerSetError';
+  constructor(
+    message: string,
+    readonly triggerId: string | null,
+    readonly field: string | null,
+  ) {
+    super(message);
+  }
+}
+
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('') || '(the trigger)';
+}
+
+function firstIssue(error: z.ZodError, source: string, triggerId: string | null): TriggerSetError {
+  const issue = error.issues[0];
+  let field = fieldPath(issue.path);
+  let reason = issue.message;
+  if (issue.code === 'unrecognized_keys') {
+    field = fieldPath([...issue.path, issue.keys[0]]);
+    reason = 'not a field this kind of trigger has';
+  }
+  const where = triggerId === null ? `field ${field}` : `trigger ${triggerId}, field ${field}`;
+  return new TriggerSetError(`invalid trigger set (${source}): ${where}: ${reason}`, triggerId, field);
+}
+
+function parseFile(raw: unknown, source: string): z.infer<typeof fileSchema> {
+  const parsed = fileSchema.safeParse(raw);
+  if (!parsed.success) throw firstIssue(parsed.error, source, null);
+  const seen = new Set<string>();
+  for (const t of parsed.data.triggers) {
+    if (seen.has(t.id)) throw new TriggerSetError(`invalid trigger set (${source}): trigger ${t.id}, field id: appears twice`, t.id, 'id');
+    seen.add(t.id);
+  }
+  return parsed.data;
+}
+
+/** Published 防返贫 monitoring: from the first clue to a decision within 15 days; 签收 within a working day. */
+export const DEFAULT_LIMIT: Limit = { acknowledgeWorkingDays: 1, verifyDays: 15 };
+
+/**
+ * The effective trigger set: defaults with the override on top (a trigger of the same id is
+ * merged field by field), every trigger checked; `ruleIds` are the rules a RULE trigger may name.
+ */
+export function buildTriggerSet(defaults: unknown, override: unknown | null, sources: { defaults: string; override?: string }, ruleIds: ReadonlySet<string>): TriggerSet {
+  const base = parseFile(defaults, sources.defaults);
+  const merged = new Map<string, { raw: Record<string, unknown>; source: string }>(base.triggers.map((t) => [t.id, { raw: t, source: sources.defaults }]));
+  let name = base.name ?? 'default';
+  let setLimits: Record<Grade, Limit> = base.limits ?? { RED: DEFAULT_LIMIT, ORANGE: DEFAULT_LIMIT, YELLOW: DEFAULT_LIMIT };
+  let limitsSource = sources.defaults;
+  if (override !== null) {
+    const local = parseFile(override, sources.override ?? 'override');
+    if (local.name) name = `${name} + ${local.name}`;
+    if (local.limits) {
+      setLimits = local.limits;
+      limitsSource = sources.override ?? 'override';
+    }
+    for (const t of local.triggers) {
+      const existing = merged.get(t.id);
+      merged.set(t.id, { raw: existing ? { ...existing.raw, ...t } : t, source: sources.override ?? 'override' });
+    }
+  }
+  for (const g of GRADES) checkLimit(setLimits[g], limitsSource, null, `limits.${g}`);
+  const triggers: Trigger[] = [];
+  for (const [id, { raw, source }] of merged) {
+    const parsed = triggerSchema.safeParse(raw);
+    if (!parsed.success) throw firstIssue(parsed.error, source, id);
+    const t = parsed.data;
+    for (const g of GRADES) if (t.limits?.[g]) checkLimit(t.limits[g], source, id, `limits.${g}`);
+    if (t.kind === 'RULE' && !ruleIds.has(t.rule)) throw new TriggerSetError(`invalid trigger set (${source}): trigger ${id}, field rule: no rule ${t.rule} in the rule set`, id, 'rule');
+    if (t.kind === 'SETTLEMENT_OUT_OF_POCKET' || t.kind === 'OUT_OF_POCKET_12_MONTHS') {
+      for (let i = 1; i < t.bands.length; i++) {
+        const [a, b] = [t.bands[i - 1], t.bands[i]];
+        if (!(GRADE_RANK[b.grade] > GRADE_RANK[a.grade] && b.monitoredOverFen > a.monitoredOverFen && b.othersOverFen > a.othersOverFen))
+          throw new TriggerSetError(`invalid trigger set (${source}): trigger ${id}, field bands[${i}]: each band must be graver and higher than the one before`, id, `bands[${i}]`);
+      }
+    }
+    triggers.push(t);
+  }
+  const digest = crypto.createHash('sha256').update(JSON.stringify({ triggers, setLimits })).digest('hex').slice(0, 16);
+  return { name, triggers, limits: setLimits, digest };
+}
+
+function checkLimit(l: Limit, source: string, id: string | null, field: string): void {
+  if ((l.verifyDays === undefined) === (l.verifyWorkingDays === undefined)) {
+    const where = id === null ? `field ${field}` : `trigger ${id}, field ${field}`;
+    throw new TriggerSetError(`invalid trigger set (${source}): ${where}: give exactly one of verifyDays and verifyWorkingDays`, id, field);
+  }
+}
+
+/** The limit for an alert of this trigger at this grade. */
+export function limitOf(set: TriggerSet, trigger: Trigger, g: Grade): Limit {
+  return trigger.limits?.[g] ?? set.limits[g];
+}
+
+/** The grade a GradeFor gives to a monitored person or another. */
+export function gradeOf(g: GradeFor, monitored: boolean): Grade {
+  return typeof g === 'string' ? g : monitored ? g.monitored : g.others;
+}
+
+/** What the API shows of a trigger. */
+export interface TriggerView {
+  id: string;
+  kind: string;
+  name: string;
+  basis: string;
+  enabled: boolean;
+}

@@ -1,0 +1,201 @@
+/**
+ * The delivery worker: in every hub process (unless AIDHUB_DELIVERY_POLL_MS=0), it claims due
+ * outbox rows (db/alert-delivery/store.ts claimDue), POSTs each as JSON signed with HMAC-SHA256
+ * over `timestamp.body`, and settles it: delivered on any 2xx; otherwise tried again after the
+ * retry schedule's delay with jitter, and after the last attempt a dead letter, of which the
+ * subscriber's administrators are told once per day (a row in alert_delivery_notice, read with
+ * `alertDeliveryNotices`, and a warn line in the log).
+ *
+ * At least once: a process that dies after sending and before recording leaves the row claimed
+ * until its lease runs out; then any process sends it again with the same delivery id. The lease
+ * outlasts a whole round (every POST of the batch at the slowest), and a POST is not begun once
+ * too little of the lease is left to finish it, so two processes never send one attempt at once.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { Logger } from 'pino';
+import { newHolder } from '../../db/jobs/lease';
+import type { AlertDeliveryConfig } from '../../db/config';
+import type { HubDb } from '../../db/connect';
+import { claimDue, markDead, markDelivered, markRetry, noteDeadLetter, releaseClaim, type ClaimedDelivery } from '../../db/alert-delivery/store';
+import { ATTEMPT_HEADER, afterFailure, callbackRefusal, DELIVERY_ID_HEADER, signDelivery, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../domain/monitoring/delivery';
+
+export interface RoundResult {
+  claimed: number;
+  delivered: number;
+  retried: number;
+  dead: number;
+}
+
+/** What one POST came to: a status (any), or a transport error. */
+type PostOutcome = { status: number } | { error: string };
+
+/** Response bodies are read up to this and dropped: a receiver's answer is its status. */
+const MAX_RESPONSE_BYTES = 64 * 1024;
+
+export class AlertDeliveryWorker {
+  private readonly holder = newHolder();
+  private round = 0;
+  private stopped = true;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private readonly agents: { http: http.Agent; https: https.Agent };
+
+  constructor(
+    private readonly hub: HubDb,
+    private readonly config: AlertDeliveryConfig,
+    private readonly logger: Logger,
+    /** For tests: the random source of jitter. */
+    private readonly random: () => number = Math.random,
+  ) {
+    const opts = { keepAlive: true, maxSockets: config.concurrency };
+    this.agents = { http: new http.Agent(opts), https: new https.Agent(opts) };
+  }
+
+  /** How long a round's claim holds: every POST of the batch at the timeout, plus a margin. */
+  get leaseMs(): number {
+    return this.config.httpTimeoutMs * (Math.ceil(this.config.batchSize / this.config.concurrency) + 1) + 5000;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.loop = this.run();
+  }
+
+  /** Stops after the round in flight (its POSTs finish or time out). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.loop;
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      let claimed = 0;
+      try {
+        claimed = (await this.runOnce()).claimed;
+      } catch (err) {
+        this.logger.warn({ err: { name: (err as Error)?.name, code: (err as { code?: string })?.code } }, 'alert delivery round failed');
+      }
+      // A full batch: more are probably due, go on at once; otherwise wait for the next poll.
+      if (claimed < this.config.batchSize && !this.stopped) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.config.pollMs);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wake = null;
+      }
+    }
+  }
+
+  /** One round: claim a batch, send it with bounded concurrency, settle every row. */
+  async runOnce(): Promise<RoundResult> {
+    const token = `${this.holder}:${++this.round}`;
+    const claimedAt = Date.now();
+    const rows = await claimDue(this.hub, token, this.config.batchSize, this.leaseMs);
+    const result: RoundResult = { claimed: rows.length, delivered: 0, retried: 0, dead: 0 };
+    if (rows.length === 0) return result;
+    // Past this instant a POST might still be running when the claim runs out: do not begin one.
+    const lastStart = claimedAt + this.leaseMs - this.config.httpTimeoutMs - 2000;
+    const delivered: number[] = [];
+    const statuses = new Map<number, number>();
+    let next = 0;
+    const slot = async () => {
+      while (next < rows.length) {
+        const row = rows[next++];
+        if (Date.now() > lastStart) {
+          await releaseClaim(this.hub, token, row.id);
+          continue;
+        }
+        const outcome = await this.post(row);
+        if ('status' in outcome && outcome.status >= 200 && outcome.status < 300) {
+          delivered.push(row.id);
+          statuses.set(row.id, outcome.status);
+        } else {
+          const status = 'status' in outcome ? outcome.status : null;
+          const error = 'status' in outcome ? `HTTP ${outcome.status}` : outcome.error;
+          if (await this.fail(token, row, status, error)) result.dead++;
+          else result.retried++;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.config.concurrency, rows.length) }, slot));
+    result.delivered = await markDelivered(this.hub, token, delivered, statuses);
+    return result;
+  }
+
+  /** Settles a failed attempt; true when it made the row a dead letter. */
+  private async fail(token: string, row: ClaimedDelivery, status: number | null, error: string): Promise<boolean> {
+    const next = row.subscriptionState === 'REVOKED' ? ({ dead: true } as const) : afterFailure(row.attempt, this.config.retryScheduleMs, this.config.retryJitter, this.random);
+    if (!next.dead) {
+      await markRetry(this.hub, token, row.id, next.delayMs, status, error);
+      return false;
+    }
+    if (!(await markDead(this.hub, token, row.id, status, error))) return false;
+    const message = `alert delivery ${row.deliveryId} to subscription ${row.subscriptionId} is a dead letter after ${row.attempt} attempts (${error}); replay it with alertDeliveryReplay or \`npm run subscriptions -- replay\``;
+    if (await noteDeadLetter(this.hub, row.clientId, row.subscriptionId, row.deliveryId, message)) {
+      // Once per subscriber per day: the administrators' notice (also readable as alertDeliveryNotices).
+      this.logger.warn({ subscriber: row.clientId, subscriptionId: row.subscriptionId, deliveryId: row.deliveryId, attempts: row.attempt, error }, 'alert delivery dead letter: administrators notified');
+    }
+    return true;
+  }
+
+  /** One signed POST; never throws. */
+  private post(row: ClaimedDelivery): Promise<PostOutcome> {
+    // The allow-list is checked again at every attempt: a host removed from it gets nothing more.
+    const refusal = row.subscriptionState === 'REVOKED' ? 'SUBSCRIPTION_REVOKED' : callbackRefusal(row.callbackUrl, this.config.callbackHosts);
+    if (refusal) return Promise.resolve({ error: refusal });
+    const url = new URL(row.callbackUrl);
+    const timestamp = Math.floor(Date.now() / 1000);
+    const body = Buffer.from(row.payload, 'utf8');
+    const transport = url.protocol === 'https:' ? https : http;
+    return new Promise<PostOutcome>((resolve) => {
+      let settled = false;
+      const done = (o: PostOutcome) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(o);
+      };
+      const req = transport.request(
+        url,
+        {
+          method: 'POST',
+          agent: url.protocol === 'https:' ? this.agents.https : this.agents.http,
+          headers: {
+            'content-type': 'application/json',
+            'content-length': body.length,
+            'user-agent': 'AidHub-Delivery/1',
+            [DELIVERY_ID_HEADER]: row.deliveryId,
+            [TIMESTAMP_HEADER]: String(timestamp),
+            [SIGNATURE_HEADER]: signDelivery(row.secret, timestamp, row.payload),
+            [ATTEMPT_HEADER]: String(row.attempt),
+          },
+        },
+        (res) => {
+          let read = 0;
+          res.on('data', (chunk: Buffer) => {
+            read += chunk.length;
+            if (read > MAX_RESPONSE_BYTES) res.destroy();
+          });
+          res.on('end', () => done({ status: res.statusCode ?? 0 }));
+          res.on('close', () => done({ status: res.statusCode ?? 0 }));
+          res.on('error', () => done({ status: res.statusCode ?? 0 }));
+        },
+      );
+      // Redirects are not followed (a 3xx is a failed attempt): the allow-list names where pushes go.
+      const timer = setTimeout(() => {
+        req.destroy(new Error('TIMEOUT'));
+        done({ error: 'TIMEOUT' });
+      }, this.config.httpTimeoutMs);
+      req.on('error', (err: NodeJS.ErrnoException) => done({ error: err.code ?? err.message.slice(0, 100) }));
+      req.end(body);
+    });
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * Alert evaluation, the one place it is orchestrated: for a set of people (those a change feed
+ * touched) or a set of households (a page of the monthly comparison), read every fact set-wise —
+ * the hub's spells and people, each department's records through the same reads the findings
+ * scan uses, job losses and the monitored roll — evaluate the triggers household by household
+ * (domain/monitoring/evaluate.ts), and open or raise the alerts in one transaction.
+ */
+import type { HubDb } from '../../db/connect';
+import type { HubTx } from '../../db/cases/records';
+import { secondAidApprovalFacts, spellsAndPeople, spellsOfHouseholds } from '../../db/findings/facts';
+import { enqueueAlertDeliveries } from '../../db/alert-delivery/outbox';
+import type { AlertEnvelope } from '../../domain/monitoring/envelope';
+import { maskIdNumber } from '../../domain/id-number';
+import { householdRegions, openOrRaiseAlerts, type AlertChange, type AlertWrite } from '../../db/monitoring/store';
+import { townshipOf } from '../../domain/cases/offices';
+import { chinaDateOf } from '../../domain/cases/china-time';
+import type { IsoDate } from '../../domain/dates';
+import { assembleHouseholds, homeHousehold } from '../../domain/findings/assemble';
+import type { RuleSet } from '../../domain/findings/rule-set';
+import { alertDeadlines } from '../../domain/monitoring/alerts';
+import { evaluateTriggers, type AlertCandidate } from '../../domain/monitoring/evaluate';
+import { limitOf, type TriggerSet } from '../../domain/monitoring/triggers';
+import { groupBy } from '../../domain/group-by';
+import { jobLossesOf, monitoredOf, readDepartmentFacts } from '../../federation/reads';
+import type { Sources } from '../../federation/sources';
+
+export interface DetectDeps {
+  hub: HubDb;
+  sources: Sources;
+  triggerSet: TriggerSet;
+  ruleSet: RuleSet;
+  now: () => Date;
+  /** Called for every alert opened or raised, inside its transaction (delivery's outbox). */
+  onChange?: (tx: HubTx, change: AlertChange) => Promise<void>;
+}
+
+/** Alerts to write for the households of these people (their current homes). Reads only. */
+export async function candidatesForPeople(deps: DetectDeps, idNumbers: readonly string[], today: IsoDate): Promise<AlertWrite[]> {
+  if (idNumbers.length === 0) return [];
+  const { spells } = await spellsAndPeople(deps.hub, [...new Set(idNumbers)]);
+  const homes = new Set<number>();
+  for (const own of groupBy(spells, (s) => s.idNumber).values()) {
+    const home = homeHousehold(own);
+    if (home !== null) homes.add(home);
+  }
+  return candidatesForHouseholds(deps, [...homes], today);
+}
+
+/** Alerts to write for these households. Reads only; a fixed number of statements per call. */
+export async function candidatesForHouseholds(deps: DetectDeps, householdIds: readonly number[], today: IsoDate): Promise<AlertWrite[]> {
+  if (householdIds.length === 0) return [];
+  const here = await spellsOfHouseholds(deps.hub, householdIds);
+  const ids = here.people.map((p) => p.idNumber);
+  const current = new Set(here.spells.filter((s) => s.leftOn === null).map((s) => s.idNumber));
+  const movedOrGone = ids.filter((id) => !current.has(id));
+  const [elsewhere, departments, jobLosses, monitored, regions] = await Promise.all([
+    spellsAndPeople(deps.hub, movedOrGone),
+    readDepartmentFacts(deps.sources, ids, today),
+    jobLossesOf(deps.sources, ids),
+    monitoredOf(deps.sources, ids),
+    householdRegions(deps.hub, householdIds),
+  ]);
+  const withTempAid = [...new Set(departments.records.filter((r) => r.programme === 'TEMP_AID').map((r) => r.beneficiaryIdNumber))];
+  const approvals = await secondAidApprovalFacts(deps.hub, withTempAid);
+  const seen = new Set(here.spells.map((s) => `${s.householdId}|${s.idNumber}|${s.joinedOn}`));
+  const spells = [...here.spells, ...elsewhere.spells.filter((s) => !seen.has(`${s.householdId}|${s.idNumber}|${s.joinedOn}`))];
+  const facts = assembleHouseholds({ householdIds, spells, people: new Map(here.people.map((p) => [p.idNumber, p])), departments, secondAidApprovals: approvals });
+  const onRoll = new Set(monitored.filter((m) => m.from <= today && (m.to === null || m.to > today)).map((m) => m.idNumber));
+  const lossesByPerson = groupBy(jobLosses, (j) => j.idNumber);
+  const writes: AlertWrite[] = [];
+  for (const f of facts) {
+    const regionCode = regions.get(f.householdId!);
+    if (!regionCode) continue;
+    const losses = [...f.homeMembers].flatMap((id) => lossesByPerson.get(id) ?? []);
+    for (const c of evaluateTriggers(f, { jobLosses: losses, monitored: onRoll }, deps.triggerSet, deps.ruleSet.rules, today)) writes.push(alertWrite(deps.triggerSet, c, regionCode, today));
+  }
+  return writes;
+}
+
+function alertWrite(set: TriggerSet, c: AlertCandidate, regionCode: string, today: IsoDate): AlertWrite {
+  const trigger = set.triggers.find((t) => t.id === c.triggerId)!;
+  const township = townshipOf(regionCode);
+  const deadlines = alertDeadlines(today, limitOf(set, trigger, c.grade));
+  return {
+    identity: c.identity,
+    triggerId: c.triggerId,
+    grade: c.grade,
+    subjectIdNumber: c.subjectIdNumber,
+    householdId: c.householdId,
+    regionCode,
+    townshipCode: township,
+    verifierOffice: trigger.verifier === 'TOWNSHIP' ? township : trigger.verifier.department,
+    monitored: c.monitored,
+    evidence: c.evidence,
+    evidenceRefs: c.evidenceRefs,
+    measure: c.measure,
+    firstClueOn: today,
+    ...deadlines,
+  };
+}
+
+/** The minimal envelope a push carries: no name, no full ID number, no health data. */
+export function envelopeOf(change: AlertChange): AlertEnvelope {
+  const a = change.alert;
+  return { alertId: String(a.id), triggerId: a.triggerId, grade: a.grade, regionCode: a.regionCode, maskedSubject: maskIdNumber(a.subjectIdNumber), verifyBy: a.verifyBy, provisional: a.provisional, event: change.event };
+}
+
+/**
+ * Writes alerts in the caller's transaction; each alert opened or raised gets its outbox rows
+ * (db/alert-delivery/outbox.ts) in the same transaction, so an alert is never written without its
+ * pushes, nor a push without its alert.
+ */
+export async function writeAlerts(deps: DetectDeps, tx: HubTx, writes: readonly AlertWrite[], detectedBy: 'POLL' | 'MONTHLY'): Promise<AlertChange[]> {
+  return openOrRaiseAlerts(tx, writes, detectedBy, deps.now(), async (c) => {
+    await enqueueAlertDeliveries(tx, envelopeOf(c));
+    if (deps.onChange) await deps.onChange(tx, c);
+  });
+}
+
+/** The day triggers judge on: today in China. */
+export function monitoringToday(deps: Pick<DetectDeps, 'now'>): IsoDate {
+  return chinaDateOf(deps.now());
+}

@@ -1,0 +1,189 @@
+/**
+ * Change-driven detection: every hub process runs one poller per department, but only the holder
+ * of the department's lease (`monitor-poll:<DEPARTMENT>`, db/jobs/lease.ts) reads its feeds, so
+ * exactly one process polls a source at a time; a holder that dies stops renewing and another takes
+ * over once the lease expires. Each tick reads, per polled table, the rows past the watermark (one
+ * statement per table), evaluates the triggers for the households of the people touched, and writes
+ * the alerts and the new watermarks in one transaction behind the lease's fence, so a process that
+ * lost its lease writes nothing.
+ *
+ * The monthly comparison (一月一比对) runs beside it under its own lease: once per calendar month
+ * (China time) every household of the division is evaluated, which finds what no change shows
+ * (twelve-month sums, absences, tables without a growing key).
+ */
+import type { Logger } from 'pino';
+import type { MonitoringConfig } from '../../db/config';
+import { ensureLeaseRow, fenced, LeaseLost, newHolder, releaseLease, renewLease, takeExpiredLease, type Lease } from '../../db/jobs/lease';
+import { householdKeysPage, type HouseholdKey } from '../../db/findings/facts';
+import { advanceWatermark, watermarks } from '../../db/monitoring/store';
+import { DEPARTMENT_CODES, type DepartmentCode } from '../../domain/departments';
+import { divisionPrefix } from '../../domain/division-code';
+import { currentSequence, polledFeeds, rowsAfter, unpolledTables } from '../../federation/change-feed';
+import { candidatesForHouseholds, candidatesForPeople, monitoringToday, writeAlerts, type DetectDeps } from './detect';
+
+export type PollerOptions = MonitoringConfig & { logger?: Logger };
+
+export const POLL_JOB = (code: DepartmentCode) => `monitor-poll:${code}`;
+export const MONTHLY_JOB = (region: string) => `monitor-monthly:${region}`;
+
+/** What one tick of a department did (tests and logs). */
+export interface TickResult {
+  polled: boolean;
+  rows: number;
+  alertsChanged: number;
+}
+
+export class MonitoringPoller {
+  private readonly holder = newHolder();
+  private readonly leases = new Map<string, Lease>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private running: Promise<unknown>[] = [];
+  private stopped = false;
+
+  constructor(
+    private readonly deps: DetectDeps,
+    private readonly opts: PollerOptions,
+  ) {}
+
+  /** Starts ticking every department (and the monthly comparison, if a region is set). */
+  start(): void {
+    for (const code of DEPARTMENT_CODES) {
+      const skipped = unpolledTables(code);
+      if (skipped.length > 0) this.opts.logger?.debug({ department: code, tables: skipped }, 'monitoring: tables without a growing key are left to the monthly comparison');
+      this.every(this.opts.intervalMs[code] ?? this.opts.intervalMs.default, () => this.tick(code));
+    }
+    const region = this.opts.monthlyRegion;
+    if (region) this.every(this.opts.intervalMs.default, () => this.monthlyIfDue(region));
+  }
+
+  private every(ms: number, work: () => Promise<unknown>): void {
+    let busy = false;
+    const run = () => {
+      if (busy || this.stopped) return;
+      busy = true;
+      const p = work()
+        .catch((err: unknown) => this.opts.logger?.warn({ err }, 'monitoring tick failed'))
+        .finally(() => {
+          busy = false;
+          this.running = this.running.filter((r) => r !== p);
+        });
+      this.running.push(p);
+    };
+    const t = setInterval(run, ms);
+    t.unref();
+    this.timers.push(t);
+    setImmediate(run);
+  }
+
+  /** Stops ticking, waits for ticks in flight, and gives up the leases so another process takes over at once. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    await Promise.allSettled(this.running);
+    for (const lease of this.leases.values()) await releaseLease(this.deps.hub, lease).catch(() => undefined);
+    this.leases.clear();
+  }
+
+  /** The lease on a job, renewed or newly taken; null when another process holds it. */
+  private async hold(jobKey: string): Promise<Lease | null> {
+    const held = this.leases.get(jobKey);
+    if (held) {
+      if (await renewLease(this.deps.hub, held, this.opts.leaseMs)) return held;
+      this.leases.delete(jobKey);
+      this.opts.logger?.info({ jobKey }, 'monitoring: lease taken over by another hub process');
+    }
+    await ensureLeaseRow(this.deps.hub, jobKey);
+    const taken = await takeExpiredLease(this.deps.hub, jobKey, this.holder, this.opts.leaseMs);
+    if (!taken) return null;
+    this.leases.set(jobKey, taken.lease);
+    return taken.lease;
+  }
+
+  /** One poll of a department's feeds, if this process holds its lease. */
+  async tick(code: DepartmentCode): Promise<TickResult> {
+    const lease = await this.hold(POLL_JOB(code));
+    if (!lease) return { polled: false, rows: 0, alertsChanged: 0 };
+    const feeds = polledFeeds(code);
+    const db = this.deps.sources[code].db;
+    const marks = await watermarks(this.deps.hub, feeds.map((f) => f.key));
+    const advanced: { key: string; to: number; rows: number }[] = [];
+    const touched = new Set<string>();
+    for (const feed of feeds) {
+      const from = marks.get(feed.key);
+      if (from === undefined) {
+        // First sight of a table: start from now; the monthly comparison covers what came before.
+        advanced.push({ key: feed.key, to: await currentSequence(db, feed), rows: 0 });
+        continue;
+      }
+      const rows = await rowsAfter(db, feed, from, this.opts.batchRows);
+      if (rows.length === 0) continue;
+      for (const r of rows) if (r.idNumber) touched.add(r.idNumber);
+      advanced.push({ key: feed.key, to: rows[rows.length - 1].sequence, rows: rows.length });
+    }
+    if (advanced.length === 0) return { polled: true, rows: 0, alertsChanged: 0 };
+    const today = monitoringToday(this.deps);
+    const writes = await candidatesForPeople(this.deps, [...touched], today);
+    try {
+      const changes = await fenced(this.deps.hub, lease, async (tx) => {
+        const c = await writeAlerts(this.deps, tx, writes, 'POLL');
+        for (const a of advanced) await advanceWatermark(tx, a.key, a.to, a.rows, this.deps.now());
+        return c;
+      });
+      const rows = advanced.reduce((n, a) => n + a.rows, 0);
+      if (changes.length > 0) this.opts.logger?.info({ department: code, rows, alerts: changes.length }, 'monitoring: alerts opened or raised');
+      return { polled: true, rows, alertsChanged: changes.length };
+    } catch (err) {
+      if (err instanceof LeaseLost) {
+        this.leases.delete(POLL_JOB(code));
+        return { polled: false, rows: 0, alertsChanged: 0 };
+      }
+      throw err;
+    }
+  }
+
+  /** The monthly comparison of `region`, if this month's has not run (watermark `MONTHLY:<region>` = yyyymm). */
+  async monthlyIfDue(region: string): Promise<{ households: number; changed: number } | null> {
+    const key = `MONTHLY:${region}`;
+    const month = Number(monitoringToday(this.deps).slice(0, 7).replace('-', ''));
+    const done = (await watermarks(this.deps.hub, [key])).get(key) ?? 0;
+    if (done >= month) return null;
+    const lease = await this.hold(MONTHLY_JOB(region));
+    if (!lease) return null;
+    return runMonthlyComparison(this.deps, region, { lease, pageHouseholds: 1500, markMonth: month });
+  }
+}
+
+/**
+ * The monthly comparison over every household under `region`, a page at a time, each page read
+ * set-wise and written in one transaction (behind the lease's fence when one is given). Returns the
+ * number of alerts opened or raised.
+ */
+export async function runMonthlyComparison(deps: DetectDeps, region: string, opts: { lease?: Lease; pageHouseholds?: number; markMonth?: number } = {}): Promise<{ households: number; changed: number }> {
+  const today = monitoringToday(deps);
+  const page = opts.pageHouseholds ?? 1500;
+  const prefix = divisionPrefix(region);
+  let after: HouseholdKey | null = null;
+  let changed = 0;
+  let households = 0;
+  for (;;) {
+    const keys = await householdKeysPage(deps.hub, prefix, after, page);
+    households += keys.length;
+    if (keys.length === 0) break;
+    const writes = await candidatesForHouseholds(
+      deps,
+      keys.map((k) => k.id),
+      today,
+    );
+    const write = async (tx: Parameters<Parameters<typeof fenced>[2]>[0]) => (await writeAlerts(deps, tx, writes, 'MONTHLY')).length;
+    changed += opts.lease ? await fenced(deps.hub, opts.lease, write) : await deps.hub.transaction(write);
+    if (opts.lease) await renewLease(deps.hub, opts.lease, 10 * 60_000);
+    after = keys[keys.length - 1];
+  }
+  if (opts.markMonth !== undefined) {
+    const month = opts.markMonth;
+    const mark = async (tx: Parameters<Parameters<typeof fenced>[2]>[0]) => advanceWatermark(tx, `MONTHLY:${region}`, month, 0, deps.now());
+    if (opts.lease) await fenced(deps.hub, opts.lease, mark);
+    else await deps.hub.transaction(mark);
+  }
+  return { households, changed };
+}

@@ -1,0 +1,170 @@
+/**
+ * The monitoring API: the inbox of alerts (scoped to the caller's region), one alert, the triggers
+ * in force, and the three moves an office makes. Thin: arguments and scope here, the life of an
+ * alert in domain/monitoring/alerts.ts, storage in db/monitoring/store.ts.
+ */
+import { GraphQLError, getArgumentValues, type GraphQLResolveInfo } from 'graphql';
+import { alertPage, moveAlertRow, overdueAlerts, type AlertRow } from '../../db/monitoring/store';
+import { fromDbInstant } from '../../db/instants';
+import { chinaDateOf } from '../../domain/cases/china-time';
+import { parseOffice } from '../../domain/cases/offices';
+import { decodeIdCursor, encodeIdCursor } from '../../domain/cursor';
+import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
+import { alertOverdue, escalationCounty, type AlertMove } from '../../domain/monitoring/alerts';
+import { activeTriggerSet } from '../../rules/triggers-load';
+import type { TriggerView } from '../../domain/monitoring/triggers';
+import { badInput, requireDivisionCode, requireHubId } from '../../access/errors';
+import type { AlertErrorCode, Resolvers } from '../__generated__/types';
+import { pageOf, pageSize, positionAfter } from '../common';
+import type { HubContext } from '../context';
+
+const ALERTS = 'AL';
+
+const MESSAGES: Record<AlertErrorCode, string> = {
+  ALERT_NOT_FOUND: 'no alert with this id',
+  ILLEGAL_ALERT_TRANSITION: 'this move is not allowed from the alert’s state',
+  REASON_REQUIRED: 'a reason is required',
+  NO_HOUSEHOLD: 'the person is in no household: no case can be opened',
+};
+
+function refused(code: AlertErrorCode, field: string[], state: AlertRow['state'] | null = null) {
+  return { alert: null, case: null, userErrors: [{ code, message: MESSAGES[code], field, state }] };
+}
+
+/** The caller's scope as a division prefix; null for a caller with no region limit. */
+function scopePrefix(ctx: HubContext): string | null {
+  const scope = ctx.access?.caller?.regionScope;
+  return scope && isDivisionCode(scope) ? divisionPrefix(scope) : null;
+}
+
+function inReach(ctx: HubContext, a: AlertRow): boolean {
+  const scope = scopePrefix(ctx);
+  return scope === null || a.regionCode.startsWith(scope);
+}
+
+function trigger(id: string): TriggerView {
+  const t = activeTriggerSet().triggers.find((x) => x.id === id);
+  // A trigger removed from the set since: its alerts keep their id and read as switched off.
+  return t ?? { id, kind: 'REMOVED', name: id, basis: 'no longer in the trigger set', enabled: false };
+}
+
+/** Who acts: the client (and officer); the office is the client's township, or its department. */
+function actorOf(ctx: HubContext, officer: string | null | undefined): { actor: string; office: string } {
+  const caller = ctx.access?.caller;
+  if (!caller) throw new GraphQLError('This request carries no valid access token', { extensions: { code: 'UNAUTHENTICATED', reason: 'TOKEN_MISSING' } });
+  const o = officer?.trim() ?? '';
+  if (o.length > 64) throw badInput('input.officer', 'TOO_LONG', 'officer is at most 64 characters');
+  return { actor: (o ? `${caller.name}/${o}` : caller.name).slice(0, 64), office: /^\d{9}$/.test(caller.regionScope) ? caller.regionScope : caller.department };
+}
+
+async function loadInReach(ctx: HubContext, rawId: string): Promise<AlertRow | null> {
+  const row = await ctx.loaders.monitoring.alertById.load(requireHubId(rawId, 'input.alertId', 'alert id'));
+  // Out of reach reads as not found.
+  return row && inReach(ctx, row) ? row : null;
+}
+
+async function move(ctx: HubContext, rawId: string, m: AlertMove, officer: string | null | undefined, reason: string | null, extra: { outcome?: 'NEEDS_AID' | 'NO_NEED' } = {}) {
+  const row = await loadInReach(ctx, rawId);
+  if (!row) return refused('ALERT_NOT_FOUND', ['input', 'alertId']);
+  if (reason !== null && reason.length > 2000) throw badInput('input.reason', 'TOO_LONG', 'reason is at most 2000 characters');
+  const who = actorOf(ctx, officer);
+  const needsAid = extra.outcome === 'NEEDS_AID';
+  if (needsAid && row.householdId === null) return refused('NO_HOUSEHOLD', ['input', 'outcome']);
+  const out = await moveAlertRow(ctx.hub, row.id, {
+    move: m,
+    actor: who.actor,
+    office: who.office,
+    reason,
+    outcome: extra.outcome,
+    now: ctx.now(),
+    openCase: needsAid ? { summary: `监测预警核实需救助：${trigger(row.triggerId).name}（预警 ${row.id}）`, townshipCode: row.townshipCode, urgency: row.grade === 'RED' ? 'URGENT' : 'NORMAL' } : undefined,
+  });
+  ctx.loaders.monitoring.alertById.clear(row.id);
+  ctx.loaders.monitoring.eventsByAlert.clear(row.id);
+  if (!out.ok) return refused(out.refusal.code, out.refusal.code === 'ALERT_NOT_FOUND' ? ['input', 'alertId'] : [], out.refusal.state);
+  ctx.loaders.monitoring.alertById.prime(row.id, out.alert);
+  const opened = out.alert.caseId !== null && needsAid ? await ctx.loaders.cases.caseById.load(out.alert.caseId) : null;
+  return { alert: out.alert, case: opened, userErrors: [] };
+}
+
+/** The division the enclosing overdueReport was asked about (its regionCode, else the caller's scope). */
+function overdueRegion(ctx: HubContext, info: GraphQLResolveInfo | undefined): string | null {
+  if (!info) return scopePrefix(ctx);
+  const key = info.path.prev?.key;
+  const queryType = info.schema.getQueryType();
+  const field = queryType?.getFields().overdueReport;
+  const node = info.operation.selectionSet.selections.find((s) => s.kind === 'Field' && (s.alias?.value ?? s.name.value) === key);
+  const args = field && node && node.kind === 'Field' ? (getArgumentValues(field, node, info.variableValues) as { regionCode?: string | null }) : {};
+  const code = args.regionCode || ctx.access?.caller?.regionScope || null;
+  return code === null ? null : code.length === 12 ? code.slice(0, 9) : divisionPrefix(code);
+}
+
+export const monitoringResolvers: Resolvers = {
+  Query: {
+    triggers: () => [...activeTriggerSet().triggers],
+    alert: async (_, args, ctx) => {
+      const row = await ctx.loaders.monitoring.alertById.load(requireHubId(args.id, 'id', 'alert id'));
+      return row && inReach(ctx, row) ? row : null;
+    },
+    alerts: async (_, args, ctx) => {
+      const f = args.filter ?? {};
+      const scope = scopePrefix(ctx);
+      let prefix = scope ?? '';
+      if (f.regionCode) {
+        const asked = divisionPrefix(requireDivisionCode(f.regionCode, 'filter.regionCode'));
+        // Narrower than the scope: use it; wider: the scope still bounds it (the policy refuses a region outside).
+        if (asked.startsWith(prefix)) prefix = asked;
+      }
+      const first = pageSize(args.first, 50, ctx.config.maxListSize);
+      const after = positionAfter(args.after, (c) => decodeIdCursor(ALERTS, c));
+      const rows = await alertPage(ctx.hub, { regionPrefix: prefix, grades: f.grades ?? undefined, states: f.states ?? undefined, triggers: f.triggers ?? undefined, overdue: f.overdue ?? undefined, today: ctx.today, after, limit: first + 1 });
+      for (const r of rows) ctx.loaders.monitoring.alertById.prime(r.id, r);
+      return pageOf({ rows: rows.slice(0, first), hasNextPage: rows.length > first }, (r) => encodeIdCursor(ALERTS, r.id), (r) => r);
+    },
+  },
+  Mutation: {
+    alertAcknowledge: async (_, { input }, ctx) => {
+      const { alert, userErrors } = await move(ctx, input.alertId, 'ACKNOWLEDGE', input.officer, input.note?.trim() || null);
+      return { alert, userErrors };
+    },
+    alertVerify: async (_, { input }, ctx) => {
+      const reason = input.reason?.trim() || null;
+      if (input.outcome === 'NO_NEED' && !reason) return refused('REASON_REQUIRED', ['input', 'reason']);
+      return move(ctx, input.alertId, 'VERIFY', input.officer, reason, { outcome: input.outcome });
+    },
+    alertDismiss: async (_, { input }, ctx) => {
+      const reason = input.reason.trim();
+      if (!reason) return { alert: null, userErrors: refused('REASON_REQUIRED', ['input', 'reason']).userErrors };
+      const { alert, userErrors } = await move(ctx, input.alertId, 'DISMISS', input.officer, reason);
+      return { alert, userErrors };
+    },
+  },
+  Alert: {
+    id: (a) => String(a.id),
+    trigger: (a) => trigger(a.triggerId),
+    person: (a, _, ctx) => ctx.loaders.hub.personByIdNumber.load(a.subjectIdNumber),
+    household: (a, _, ctx) => (a.householdId === null ? null : ctx.loaders.hub.householdById.load(a.householdId)),
+    region: async (a, _, ctx) => (await ctx.loaders.hub.regionByCode.load(a.regionCode)) ?? { code: a.regionCode, name: a.regionCode, level: 'VILLAGE', parentCode: null },
+    evidence: (a) => JSON.parse(a.evidence) as string[],
+    evidenceReferences: (a) => JSON.parse(a.evidenceRefs) as string[],
+    verifier: (a) => parseOffice(a.verifierOffice) ?? { kind: 'TOWNSHIP', key: a.townshipCode, townshipCode: a.townshipCode },
+    raisedAt: (a) => fromDbInstant(a.raisedAt),
+    overdue: (a, _, ctx) => alertOverdue(a.state, a.verifyBy, ctx.today),
+    escalatedTo: (a, _, ctx) => (alertOverdue(a.state, a.verifyBy, ctx.today) ? ctx.loaders.hub.regionByCode.load(escalationCounty(a.regionCode)) : null),
+    case: (a, _, ctx) => (a.caseId === null ? null : ctx.loaders.cases.caseById.load(a.caseId)),
+    history: (a, _, ctx) => ctx.loaders.monitoring.eventsByAlert.load(a.id),
+  },
+  AlertEvent: {
+    at: (e) => fromDbInstant(e.at),
+  },
+  OverdueReport: {
+    alerts: async (report, _, ctx, info) => {
+      const rows = await overdueAlerts(ctx.hub, overdueRegion(ctx, info), chinaDateOf(report.asOf));
+      for (const r of rows) ctx.loaders.monitoring.alertById.prime(r.id, r);
+      return rows;
+    },
+  },
+  Case: {
+    alert: (c, _, ctx) => (c.origin === 'ALERT' ? ctx.loaders.monitoring.alertByCase.load(c.id) : null),
+  },
+};

@@ -1,0 +1,57 @@
+/** `npm run subscriptions`: create (secret once; allow-list refusal), list, dead-letters, replay, notices, revoke. */
+import { noteDeadLetter } from '../../db/alert-delivery/store';
+import { subscriptionsCommand } from '../../tools/subscriptions';
+import { createTestDatabases, type TestDatabases } from '../support/databases';
+import { raise, subscriberClient, syntheticAlert } from './scenario';
+
+let dbs: TestDatabases;
+
+async function run(...argv: string[]): Promise<{ code: number; out: string[] }> {
+  const out: string[] = [];
+  const code = await subscriptionsCommand(argv, dbs.hub, (l) => out.push(l), ['127.0.0.1']);
+  return { code, out };
+}
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('alert_cli');
+  await subscriberClient(dbs.hub, 'rencheng-alerts');
+}, 300_000);
+
+afterAll(async () => {
+  await dbs?.close();
+}, 60_000);
+
+it('manages subscriptions and dead letters from the command line', async () => {
+  const refused = await run('create', '--client', 'rencheng-alerts', '--callback', 'http://10.0.0.1/x', '--regions', '370811001');
+  expect(refused.code).toBe(3);
+  expect(refused.out[0]).toMatch(/^refused: CALLBACK_HOST_NOT_ALLOWED/);
+
+  const made = await run('create', '--client', 'rencheng-alerts', '--callback', 'http://127.0.0.1:9/alerts', '--regions', '370811001', '--grades', 'red,orange');
+  expect(made.code).toBe(0);
+  const secret = /signing secret .*: ([0-9a-f]{64})$/.exec(made.out[1])![1];
+  const id = /^created #(\d+)/.exec(made.out[0])![1];
+
+  const listed = await run('list');
+  expect(listed.out).toHaveLength(1);
+  expect(listed.out[0]).toContain('grades RED,ORANGE');
+  expect(listed.out.join('\n')).not.toContain(secret);
+
+  // A dead letter, as the worker leaves one.
+  const alert = syntheticAlert();
+  await raise(dbs.hub, alert);
+  await dbs.hubPool.query("UPDATE alert_delivery SET state = 'DEAD', attempts = 11, dead_at = UTC_TIMESTAMP(3), last_error = 'ECONNREFUSED' WHERE alert_id = ?", [alert.alertId]);
+  const [[row]] = (await dbs.hubPool.query('SELECT delivery_id FROM alert_delivery WHERE alert_id = ?', [alert.alertId])) as any;
+  await noteDeadLetter(dbs.hub, 'rencheng-alerts', Number(id), row.delivery_id, 'dead letter');
+  expect((await run('dead-letters')).out[0]).toContain(row.delivery_id);
+  expect((await run('notices', '--since', '2000-01-01')).out[0]).toContain('rencheng-alerts');
+
+  expect((await run('replay', row.delivery_id)).out[0]).toBe(`replaying 1 dead letter(s): ${row.delivery_id}`);
+  const [[after]] = (await dbs.hubPool.query('SELECT state, attempts, delivery_id FROM alert_delivery WHERE alert_id = ?', [alert.alertId])) as any;
+  expect(after).toEqual({ state: 'PENDING', attempts: 0, delivery_id: row.delivery_id });
+  expect((await run('dead-letters')).out).toEqual(['no dead letters']);
+
+  expect((await run('revoke', id)).out[0]).toMatch(/^revoked #\d+  REVOKED/);
+  const [[revoked]] = (await dbs.hubPool.query('SELECT state, last_error FROM alert_delivery WHERE alert_id = ?', [alert.alertId])) as any;
+  expect(revoked).toEqual({ state: 'DEAD', last_error: 'subscription revoked' });
+  expect((await run('frobnicate')).code).toBe(2);
+}, 120_000);

@@ -1,0 +1,198 @@
+/**
+ * Pushing alerts to subscribers, with delivery workers in this process against a real database
+ * and real receivers on 127.0.0.1: matching, signing, retries with the same delivery id, dead
+ * letters with one notice per subscriber per day, replay, and two workers sharing one outbox.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import type { AlertDeliveryConfig } from '../../db/config';
+import { deadLetters, deliveriesOfAlert, deliveryNotices, replayDeadLetters, revokeSubscription } from '../../db/alert-delivery/store';
+import { enqueueAlertDeliveries } from '../../db/alert-delivery/outbox';
+import { createSubscription } from '../../resolvers/alert-delivery/subscriptions';
+import { AlertDeliveryWorker } from '../../resolvers/alert-delivery/worker';
+import { createTestDatabases, type TestDatabases } from '../support/databases';
+import { startAlertReceiver, type AlertReceiver } from '../support/alert-receiver';
+import { HOSTS, raise, subscribe, subscriberClient, syntheticAlert, TOWNSHIP } from './scenario';
+
+let dbs: TestDatabases;
+const receivers: AlertReceiver[] = [];
+const workers: AlertDeliveryWorker[] = [];
+const silent = pino({ level: 'silent' });
+
+function config(over: Partial<AlertDeliveryConfig> = {}): AlertDeliveryConfig {
+  return { pollMs: 100, retryScheduleMs: [100, 200, 300, 400, 500], retryJitter: 0, httpTimeoutMs: 30_000, batchSize: 50, concurrency: 8, callbackHosts: HOSTS, ...over };
+}
+
+function worker(over: Partial<AlertDeliveryConfig> = {}): AlertDeliveryWorker {
+  const w = new AlertDeliveryWorker(dbs.hub, config(over), silent);
+  workers.push(w);
+  w.start();
+  return w;
+}
+
+async function receiver(...args: Parameters<typeof startAlertReceiver>): Promise<AlertReceiver> {
+  const r = await startAlertReceiver(...args);
+  receivers.push(r);
+  return r;
+}
+
+async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 120_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (ok(v)) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A port on 127.0.0.1 with nothing listening (a receiver that is down). */
+async function deadPort(): Promise<number> {
+  const s = http.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('alert_delivery');
+  await subscriberClient(dbs.hub, 'rencheng-alerts');
+  await subscriberClient(dbs.hub, 'yanzhou-alerts', '370812');
+}, 300_000);
+
+afterEach(async () => {
+  await Promise.all(workers.splice(0).map((w) => w.stop()));
+  await Promise.all(receivers.splice(0).map((r) => r.close()));
+  // Each test starts from no subscription: earlier ones are revoked.
+  const [rows] = (await dbs.hubPool.query("SELECT id FROM alert_subscription WHERE state = 'ACTIVE'")) as any;
+  for (const r of rows) await revokeSubscription(dbs.hub, Number(r.id));
+}, 60_000);
+
+afterAll(async () => {
+  await dbs?.close();
+}, 60_000);
+
+describe('subscriptions', () => {
+  it('refuses a callback host that is not on the allow-list, and regions outside the client’s scope', async () => {
+    const base = { clientName: 'rencheng-alerts', regionCodes: [TOWNSHIP], grades: [], triggerIds: [], createdBy: 'test-admin' };
+    expect(await createSubscription(dbs.hub, HOSTS, { ...base, callbackUrl: 'http://169.254.169.254/latest' })).toMatchObject({ ok: false, code: 'CALLBACK_HOST_NOT_ALLOWED' });
+    expect(await createSubscription(dbs.hub, [], { ...base, callbackUrl: 'http://127.0.0.1:9/x' })).toMatchObject({ ok: false, code: 'CALLBACK_HOST_NOT_ALLOWED' });
+    expect(await createSubscription(dbs.hub, HOSTS, { ...base, callbackUrl: 'file:///etc/passwd' })).toMatchObject({ ok: false, code: 'CALLBACK_URL_INVALID' });
+    expect(await createSubscription(dbs.hub, HOSTS, { ...base, callbackUrl: 'http://127.0.0.1:9/x', regionCodes: ['370812'] })).toMatchObject({ ok: false, code: 'REGION_OUTSIDE_CLIENT_SCOPE' });
+    expect(await createSubscription(dbs.hub, HOSTS, { ...base, callbackUrl: 'http://127.0.0.1:9/x', clientName: 'nobody' })).toMatchObject({ ok: false, code: 'CLIENT_NOT_FOUND' });
+    expect(await createSubscription(dbs.hub, HOSTS, { ...base, callbackUrl: 'http://127.0.0.1:9/x', grades: ['PURPLE'] })).toMatchObject({ ok: false, code: 'GRADE_INVALID' });
+    const [[{ n }]] = (await dbs.hubPool.query('SELECT COUNT(*) AS n FROM alert_subscription')) as any;
+    expect(Number(n)).toBe(0);
+  });
+
+  it('writes one outbox row per matching subscription, inside the caller’s transaction', async () => {
+    await subscribe(dbs.hub, 'rencheng-alerts', 'http://127.0.0.1:9/a');
+    await subscribe(dbs.hub, 'rencheng-alerts', 'http://127.0.0.1:9/b', { grades: ['RED'], triggerIds: ['T1_STAY_OUT_OF_POCKET'] });
+    await subscribe(dbs.hub, 'rencheng-alerts', 'http://127.0.0.1:9/c', { grades: ['YELLOW'] });
+    await subscribe(dbs.hub, 'yanzhou-alerts', 'http://127.0.0.1:9/d', { regionCodes: ['370812'] });
+    const red = syntheticAlert();
+    expect(await raise(dbs.hub, red)).toBe(2);
+    expect(await raise(dbs.hub, syntheticAlert({ regionCode: '370812001001' }))).toBe(1);
+    // Rolled back with the alert: no row.
+    const lost = syntheticAlert();
+    await expect(
+      dbs.hub.transaction(async (tx) => {
+        await enqueueAlertDeliveries(tx, lost);
+        throw new Error('the alert write failed');
+      }),
+    ).rejects.toThrow('the alert write failed');
+    expect(await deliveriesOfAlert(dbs.hub, lost.alertId)).toEqual([]);
+    const rows = await deliveriesOfAlert(dbs.hub, red.alertId);
+    expect(rows.map((r) => r.state)).toEqual(['PENDING', 'PENDING']);
+    expect(new Set(rows.map((r) => r.deliveryId)).size).toBe(2);
+    // The payload is minimal: nothing but the envelope's fields and the delivery id.
+    const [[{ payload }]] = (await dbs.hubPool.query('SELECT payload FROM alert_delivery WHERE delivery_id = ?', [rows[0].deliveryId])) as any;
+    expect(JSON.parse(payload)).toEqual({
+      deliveryId: rows[0].deliveryId,
+      event: 'ALERT_OPENED',
+      alert: { id: red.alertId, trigger: red.triggerId, grade: 'RED', region: red.regionCode, maskedSubject: '张*', verifyBy: '2026-03-27', provisional: false },
+    });
+  });
+});
+
+describe('delivery', () => {
+  it('delivers to a receiver that fails three times and then recovers, with the same delivery id every time', async () => {
+    const r = await receiver((n) => (n <= 3 ? 503 : 200));
+    const sub = await subscribe(dbs.hub, 'rencheng-alerts', r.url);
+    r.setSecret(sub.secret);
+    const alert = syntheticAlert();
+    await raise(dbs.hub, alert);
+    const [row] = await deliveriesOfAlert(dbs.hub, alert.alertId);
+    worker();
+    await r.waitFor(4);
+    const done = await until('delivered', () => deliveriesOfAlert(dbs.hub, alert.alertId), ([d]) => d.state === 'DELIVERED');
+    expect(done[0]).toMatchObject({ state: 'DELIVERED', attempts: 4, lastStatus: 200 });
+    expect(r.pushes.map((p) => [p.deliveryId, p.attempt, p.signatureValid])).toEqual([1, 2, 3, 4].map((n) => [row.deliveryId, n, true]));
+    expect(r.acknowledged().map((p) => p.body.alert.id)).toEqual([alert.alertId]);
+  }, 180_000);
+
+  it('makes a dead letter of a receiver that is down, tells the administrators once a day, and replays it with the same delivery id', async () => {
+    const port = await deadPort();
+    const sub = await subscribe(dbs.hub, 'rencheng-alerts', `http://127.0.0.1:${port}/aidhub/alerts`);
+    const first = syntheticAlert();
+    const second = syntheticAlert({ grade: 'ORANGE' });
+    await raise(dbs.hub, first);
+    await raise(dbs.hub, second);
+    worker({ retryScheduleMs: [50, 50, 50] });
+    const dead = await until('dead letters', () => deadLetters(dbs.hub, { subscriptionId: sub.subscription.id, first: 10 }), (d) => d.length === 2);
+    expect(dead.map((d) => d.attempts)).toEqual([4, 4]);
+    expect(dead.every((d) => d.lastStatus === null && d.lastError === 'ECONNREFUSED')).toBe(true);
+    // Two dead letters for one subscriber on one day: one notice.
+    const notices = (await deliveryNotices(dbs.hub, '2000-01-01', 10)).filter((n) => n.subscriptionId === sub.subscription.id);
+    expect(notices).toHaveLength(1);
+    expect(notices[0].clientId).toBe('rencheng-alerts');
+
+    // The receiver comes up on its address; replay puts the dead letters back, ids unchanged.
+    const r = await receiver(() => 200, port);
+    r.setSecret(sub.secret);
+    const replayed = await replayDeadLetters(dbs.hub, { deliveryIds: [dead[0].deliveryId] });
+    expect(replayed).toEqual([dead[0].deliveryId]);
+    await r.waitFor(1);
+    await until('replayed delivery', () => deliveriesOfAlert(dbs.hub, dead[0].alertId), ([d]) => d.state === 'DELIVERED');
+    expect(r.acknowledged().map((p) => p.deliveryId)).toEqual([dead[0].deliveryId]);
+    // The other stays dead until replayed too.
+    expect((await deadLetters(dbs.hub, { subscriptionId: sub.subscription.id, first: 10 })).map((d) => d.deliveryId)).toEqual([dead[1].deliveryId]);
+    expect(await replayDeadLetters(dbs.hub, { subscriptionId: sub.subscription.id })).toEqual([dead[1].deliveryId]);
+    await r.waitFor(2);
+    expect(r.acknowledged().map((p) => p.deliveryId).sort()).toEqual([dead[0].deliveryId, dead[1].deliveryId].sort());
+  }, 180_000);
+
+  it('refuses to send to a host taken off the allow-list after subscribing', async () => {
+    const r = await receiver(() => 200);
+    const sub = await subscribe(dbs.hub, 'rencheng-alerts', r.url);
+    const alert = syntheticAlert();
+    await raise(dbs.hub, alert);
+    worker({ callbackHosts: ['alerts.example.gov.cn'], retryScheduleMs: [50] });
+    const [d] = await until('dead letter', () => deliveriesOfAlert(dbs.hub, alert.alertId), ([x]) => x.state === 'DEAD');
+    expect(d.lastError).toBe('CALLBACK_HOST_NOT_ALLOWED');
+    expect(r.pushes).toHaveLength(0);
+    expect(sub.subscription.state).toBe('ACTIVE');
+  }, 120_000);
+
+  it('two workers on one outbox send every delivery once, each to its own claim', async () => {
+    const r = await receiver(() => 200);
+    const sub = await subscribe(dbs.hub, 'rencheng-alerts', r.url);
+    r.setSecret(sub.secret);
+    const alerts = Array.from({ length: 300 }, () => syntheticAlert());
+    for (const a of alerts) await raise(dbs.hub, a);
+    worker({ batchSize: 20, concurrency: 4 });
+    worker({ batchSize: 20, concurrency: 4 });
+    await r.waitFor(300);
+    await until('all delivered', async () => {
+      const [[{ n }]] = (await dbs.hubPool.query("SELECT COUNT(*) AS n FROM alert_delivery WHERE subscription_id = ? AND state = 'DELIVERED'", [sub.subscription.id])) as any;
+      return Number(n);
+    }, (n) => n === 300);
+    const ids = r.pushes.map((p) => p.deliveryId);
+    expect(ids).toHaveLength(300);
+    expect(new Set(ids).size).toBe(300);
+    expect(new Set(r.pushes.map((p) => p.body.alert.id))).toEqual(new Set(alerts.map((a) => a.alertId)));
+    expect(r.pushes.every((p) => p.signatureValid && p.attempt === 1)).toBe(true);
+  }, 180_000);
+});

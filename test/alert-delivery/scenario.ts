@@ -1,0 +1,45 @@
+/**
+ * Shared set-up of the alert-delivery tests: a subscriber API client, a subscription to a
+ * receiver, and synthetic alerts written through the real interface (enqueueAlertDeliveries, in
+ * a transaction of their own, as the alert side writes them with the alert).
+ */
+import { createClient } from '../../access/clients';
+import { accessDbOf } from '../../db/access/db';
+import { enqueueAlertDeliveries } from '../../db/alert-delivery/outbox';
+import type { HubDb } from '../../db/connect';
+import type { AlertEnvelope } from '../../domain/monitoring/envelope';
+import { createSubscription } from '../../resolvers/alert-delivery/subscriptions';
+
+export const TOWNSHIP = '370811001';
+export const HOSTS = ['127.0.0.1'];
+
+let serial = 0;
+
+export function syntheticAlert(over: Partial<AlertEnvelope> = {}): AlertEnvelope {
+  serial += 1;
+  return {
+    alertId: `test-${process.pid}-${serial}`,
+    triggerId: 'T1_STAY_OUT_OF_POCKET',
+    grade: 'RED',
+    regionCode: `${TOWNSHIP}201`,
+    maskedSubject: '张*',
+    verifyBy: '2026-03-27',
+    provisional: false,
+    event: 'ALERT_OPENED',
+    ...over,
+  };
+}
+
+export async function subscriberClient(hub: HubDb, name: string, regionScope = '370811'): Promise<void> {
+  await createClient(accessDbOf(hub), { name, department: 'CIVIL_AFFAIRS', regionScope, roles: ['READER'], expiresAt: null });
+}
+
+export async function subscribe(hub: HubDb, clientName: string, callbackUrl: string, over: { regionCodes?: string[]; grades?: string[]; triggerIds?: string[] } = {}) {
+  const made = await createSubscription(hub, HOSTS, { clientName, callbackUrl, regionCodes: over.regionCodes ?? [TOWNSHIP], grades: over.grades ?? [], triggerIds: over.triggerIds ?? [], createdBy: 'test-admin' });
+  if (!made.ok) throw new Error(`subscription refused: ${made.code}`);
+  return made;
+}
+
+export async function raise(hub: HubDb, alert: AlertEnvelope): Promise<number> {
+  return hub.transaction((tx) => enqueueAlertDeliveries(tx, alert));
+}

@@ -1,0 +1,193 @@
+/**
+ * Monitoring end to end against real databases: rows written to a department's own front-end
+ * database become alerts for the right township (the change feed, read past a watermark), the
+ * monthly comparison sees the same condition as the same alert, a worse condition raises the
+ * alert, and the township signs for, verifies (NEEDS_AID opens a linked case) and dismisses alerts
+ * through the API, with illegal moves refused by code.
+ */
+import { and, eq } from 'drizzle-orm';
+import { monitoringAlert, monitoringAlertEvent } from '../../db/monitoring/schema';
+import { dcMonitorRoll } from '../../federation/civil-affairs/tables';
+import { miSettlement } from '../../federation/health/tables';
+import { syDjxx } from '../../federation/human-resources/tables';
+import { alertDelivery } from '../../db/alert-delivery/schema';
+import { activeRuleSet } from '../../rules/load';
+import { activeTriggerSet } from '../../rules/triggers-load';
+import { MonitoringPoller, runMonthlyComparison } from '../../resolvers/monitoring/poller';
+import type { DetectDeps } from '../../resolvers/monitoring/detect';
+import { createSubscription } from '../../resolvers/alert-delivery/subscriptions';
+import { createTestDatabases, type TestDatabases } from '../support/databases';
+import { startTestHub, type TestHub } from '../support/hub';
+import { insertRegions, insertWang, insertZhao, TODAY, WANG, ZHAO } from '../support/scenarios';
+
+jest.setTimeout(180_000);
+
+let dbs: TestDatabases;
+let deps: DetectDeps;
+let poller: MonitoringPoller;
+let hub: TestHub;
+let wangId: number;
+
+/** 10:00 in China on the scenario's day. */
+const NOW = new Date(`${TODAY}T02:00:00.000Z`);
+
+const alertsOf = (subject: string, triggerId?: string) =>
+  dbs.hub
+    .select()
+    .from(monitoringAlert)
+    .where(triggerId ? and(eq(monitoringAlert.subjectIdNumber, subject), eq(monitoringAlert.triggerId, triggerId)) : eq(monitoringAlert.subjectIdNumber, subject));
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('monitoring');
+  await insertRegions(dbs);
+  wangId = await insertWang(dbs);
+  await insertZhao(dbs);
+  deps = { hub: dbs.hub, sources: dbs.sourceSet, triggerSet: activeTriggerSet(), ruleSet: activeRuleSet(), now: () => NOW };
+  poller = new MonitoringPoller(deps, { intervalMs: { default: 3_600_000 }, leaseMs: 60_000, batchRows: 5000, monthlyRegion: null });
+  // The first poll of each department only sets its watermarks: what came before is the monthly comparison's.
+  for (const code of ['CIVIL_AFFAIRS', 'HUMAN_RESOURCES', 'HEALTH'] as const) await poller.tick(code);
+  hub = await startTestHub(dbs, { today: TODAY, purpose: 'MONITORING', client: { department: 'CIVIL_AFFAIRS', regionScope: '370811001', roles: ['READER', 'CASEWORKER'] } });
+});
+
+afterAll(async () => {
+  await hub?.close();
+  await poller?.stop();
+  await dbs?.close();
+});
+
+describe('the change feed', () => {
+  it('starts from the current end of each table, so old rows raise nothing', async () => {
+    expect(await dbs.hub.select().from(monitoringAlert)).toHaveLength(0);
+  });
+
+  it('turns an unemployment registration written to 人社’s database into one alert for the person’s township', async () => {
+    // A subscription of the township's system: the alert's push is queued in the same transaction.
+    const { name } = await hub.createClient({ regionScope: '370826', roles: ['READER', 'CASEWORKER'] });
+    const sub = await createSubscription(dbs.hub, ['127.0.0.1'], { clientName: name, callbackUrl: 'http://127.0.0.1:9/hook', regionCodes: ['370826'], grades: [], triggerIds: [], createdBy: 'test' });
+    expect(sub.ok).toBe(true);
+    await dbs.sources.HUMAN_RESOURCES.insert(syDjxx).values({ sfzhm: ZHAO.head, syrq: '2026-03-01', djrq: '2026-03-05', ygzdw: '某机械有限公司', syyy: '02' });
+    const tick = await poller.tick('HUMAN_RESOURCES');
+    expect(tick).toEqual({ polled: true, rows: 1, alertsChanged: 1 });
+    const [alert, ...more] = await alertsOf(ZHAO.head);
+    expect(more).toHaveLength(0);
+    expect(alert).toMatchObject({ triggerId: 'T4_JOB_LOSS', grade: 'YELLOW', state: 'NEW', townshipCode: '370826100', verifierOffice: '370826100', detectedBy: 'POLL', firstClueOn: TODAY });
+    // 签收 within one working day (2026-03-15 is a Sunday: Monday the 16th), verification within 15 days.
+    expect(alert.acknowledgeBy).toBe('2026-03-16');
+    expect(alert.verifyBy).toBe('2026-03-30');
+    expect(await dbs.hub.select().from(alertDelivery).where(eq(alertDelivery.alertId, String(alert.id)))).toHaveLength(1);
+    // Polled again: nothing new past the watermark, still one alert.
+    expect(await poller.tick('HUMAN_RESOURCES')).toEqual({ polled: true, rows: 0, alertsChanged: 0 });
+    expect(await alertsOf(ZHAO.head)).toHaveLength(1);
+  });
+
+  it('puts a person on the monitored roll and sees their hospital stay against the lower threshold', async () => {
+    // The grandmother's stay (2026-01-10) left ¥7,010.50 to pay: under ¥10,000 for others, over ¥6,000 once monitored.
+    expect(await alertsOf(WANG.grandmother, 'T1_SETTLEMENT_OOP')).toHaveLength(0);
+    await dbs.sources.CIVIL_AFFAIRS.insert(dcMonitorRoll).values({ idNo: WANG.grandmother, countyCode: '370811', jclb: '02', nrrq: '2026-03-10' });
+    const tick = await poller.tick('CIVIL_AFFAIRS');
+    expect(tick.rows).toBe(1);
+    const [alert, ...more] = await alertsOf(WANG.grandmother, 'T1_SETTLEMENT_OOP');
+    expect(more).toHaveLength(0);
+    expect(alert).toMatchObject({ grade: 'ORANGE', monitored: true, townshipCode: '370811001', householdId: wangId, measure: 701_050 });
+    expect(JSON.parse(alert.evidenceRefs)).toEqual(['HEALTH:settlement:SETL20260110001']);
+  });
+});
+
+describe('the monthly comparison', () => {
+  it('sees a condition the change feed saw as the same alert, never a second one', async () => {
+    const before = await dbs.hub.select().from(monitoringAlert);
+    expect(await runMonthlyComparison(deps, '370800')).toEqual({ households: 2, changed: expect.any(Number) });
+    const after = await dbs.hub.select().from(monitoringAlert);
+    for (const a of before) expect(after.filter((b) => b.identity === a.identity)).toEqual([expect.objectContaining({ id: a.id })]);
+    expect(await alertsOf(ZHAO.head, 'T4_JOB_LOSS')).toHaveLength(1);
+    expect(await alertsOf(WANG.grandmother, 'T1_SETTLEMENT_OOP')).toHaveLength(1);
+    // Run again: nothing changes.
+    expect(await runMonthlyComparison(deps, '370800')).toEqual({ households: 2, changed: 0 });
+    expect(await dbs.hub.select().from(monitoringAlert)).toHaveLength(after.length);
+  });
+
+  it('raises the twelve-month alert when the out-of-pocket sum grows, rather than open another', async () => {
+    const stay = (setlId: string, settled: string, psnPay: string) => ({ setlId, psnCertNo: WANG.grandmother, fixmedinsName: '济宁市第一人民医院', admDate: settled, dscgDate: settled, setlDate: settled, diseName: '脑梗死', medfeeSumamt: '90000.00', hifpPay: '1000.00', hifmiPay: '0.00', mafPay: '0.00', psnPay });
+    await dbs.sources.HEALTH.insert(miSettlement).values(stay('SETL20260201001', '2026-02-01', '4000.00'));
+    await runMonthlyComparison(deps, '370811');
+    const [opened, ...more] = await alertsOf(WANG.grandmother, 'T2_OOP_12_MONTHS');
+    expect(more).toHaveLength(0);
+    expect(opened).toMatchObject({ grade: 'YELLOW', measure: 1_101_050, detectedBy: 'MONTHLY' });
+
+    await dbs.sources.HEALTH.insert(miSettlement).values(stay('SETL20260301001', '2026-03-01', '25000.00'));
+    await runMonthlyComparison(deps, '370811');
+    const [raised, ...again] = await alertsOf(WANG.grandmother, 'T2_OOP_12_MONTHS');
+    expect(again).toHaveLength(0);
+    expect(raised).toMatchObject({ id: opened.id, grade: 'RED', measure: 3_601_050, state: 'NEW' });
+    expect(JSON.parse(raised.evidenceRefs)).toHaveLength(3);
+    const history = await dbs.hub.select().from(monitoringAlertEvent).where(eq(monitoringAlertEvent.alertId, opened.id));
+    expect(history.map((e) => [e.action, e.grade])).toEqual([
+      ['OPENED', 'YELLOW'],
+      ['RAISED', 'RED'],
+    ]);
+  });
+});
+
+describe('the township’s inbox', () => {
+  const ALERT_FIELDS = 'id trigger { id } grade state region { code } verifier { key } verifyBy provisional overdue outcome reason case { id origin alert { id } } history { action toState actor }';
+
+  it('lists only alerts in the caller’s scope, filtered by trigger and grade', async () => {
+    const res = await hub.gql(`{ alerts(first: 50) { edges { node { id trigger { id } region { code } } } pageInfo { hasNextPage } } }`);
+    expect(res.errors).toBeUndefined();
+    const nodes = res.data.alerts.edges.map((e: { node: { region: { code: string } } }) => e.node);
+    expect(nodes.length).toBeGreaterThan(0);
+    expect(nodes.every((n: { region: { code: string } }) => n.region.code.startsWith('370811001'))).toBe(true);
+    const red = await hub.gql(`{ alerts(filter: { grades: [RED], triggers: ["T2_OOP_12_MONTHS"] }) { edges { node { grade trigger { id } } } } }`);
+    expect(red.data.alerts.edges).toEqual([{ node: { grade: 'RED', trigger: { id: 'T2_OOP_12_MONTHS' } } }]);
+    const [zhao] = await alertsOf(ZHAO.head);
+    expect((await hub.gql(`query($id: ID!) { alert(id: $id) { id } }`, { id: String(zhao.id) })).data.alert).toBeNull();
+    const page = await hub.gql(`{ alerts(first: 1) { edges { cursor } pageInfo { hasNextPage endCursor } } }`);
+    const next = await hub.gql(`query($after: String) { alerts(first: 1, after: $after) { edges { node { id } } } }`, { after: page.data.alerts.pageInfo.endCursor });
+    expect(next.data.alerts.edges[0].node.id).not.toBe(nodes[0].id);
+  });
+
+  it('signs for, verifies as NEEDS_AID (a linked case) and refuses illegal moves with stable codes', async () => {
+    const [alert] = await alertsOf(WANG.grandmother, 'T1_SETTLEMENT_OOP');
+    const id = String(alert.id);
+    const verify = (outcome: string, reason?: string) =>
+      hub.gql(`mutation($i: AlertVerifyInput!) { alertVerify(input: $i) { alert { ${ALERT_FIELDS} } case { id origin } userErrors { code state } } }`, { i: { alertId: id, outcome, reason } });
+    expect((await verify('NEEDS_AID')).data.alertVerify.userErrors).toEqual([{ code: 'ILLEGAL_ALERT_TRANSITION', state: 'NEW' }]);
+    const ack = await hub.gql(`mutation($i: AlertAcknowledgeInput!) { alertAcknowledge(input: $i) { alert { state } userErrors { code } } }`, { i: { alertId: id, officer: 'GH-07' } });
+    expect(ack.data.alertAcknowledge).toEqual({ alert: { state: 'ACKNOWLEDGED' }, userErrors: [] });
+    expect((await verify('NO_NEED')).data.alertVerify.userErrors).toEqual([{ code: 'REASON_REQUIRED', state: null }]);
+    const done = (await verify('NEEDS_AID')).data.alertVerify;
+    expect(done.userErrors).toEqual([]);
+    expect(done.alert).toMatchObject({ state: 'VERIFIED', outcome: 'NEEDS_AID', case: { origin: 'ALERT', alert: { id } } });
+    expect(done.case).toEqual({ id: done.alert.case.id, origin: 'ALERT' });
+    expect(done.alert.history.map((h: { action: string }) => h.action)).toEqual(['OPENED', 'ACKNOWLEDGED', 'VERIFIED']);
+    const kase = await hub.as({ token: hub.token, purpose: 'CASE_MEETING' }).gql(`query($id: ID!) { case(id: $id) { origin alert { id state } } }`, { id: done.case.id });
+    expect(kase.data.case).toEqual({ origin: 'ALERT', alert: { id, state: 'VERIFIED' } });
+    const dismiss = await hub.gql(`mutation($i: AlertDismissInput!) { alertDismiss(input: $i) { alert { id } userErrors { code state } } }`, { i: { alertId: id, reason: '重复' } });
+    expect(dismiss.data.alertDismiss.userErrors).toEqual([{ code: 'ILLEGAL_ALERT_TRANSITION', state: 'VERIFIED' }]);
+  });
+
+  it('answers an alert outside the caller’s scope as not found', async () => {
+    const [zhao] = await alertsOf(ZHAO.head);
+    const res = await hub.gql(`mutation($i: AlertAcknowledgeInput!) { alertAcknowledge(input: $i) { alert { id } userErrors { code } } }`, { i: { alertId: String(zhao.id) } });
+    expect(res.data.alertAcknowledge.userErrors).toEqual([{ code: 'ALERT_NOT_FOUND' }]);
+  });
+
+  it('shows open alerts past their verification day in the supervision view, escalated to the county', async () => {
+    const res = await hub.gql(`{ overdueReport(asOf: "2026-05-01T09:00:00+08:00") { alerts { id state verifyBy } } }`);
+    expect(res.errors).toBeUndefined();
+    const ids = res.data.overdueReport.alerts.map((a: { id: string }) => a.id);
+    const [t2] = await alertsOf(WANG.grandmother, 'T2_OOP_12_MONTHS');
+    const [t1] = await alertsOf(WANG.grandmother, 'T1_SETTLEMENT_OOP');
+    expect(ids).toContain(String(t2.id));
+    expect(ids).not.toContain(String(t1.id)); // verified
+    const [zhao] = await alertsOf(ZHAO.head);
+    expect(ids).not.toContain(String(zhao.id)); // another county
+    const overdue = await startTestHub(dbs, { today: '2026-05-01', purpose: 'MONITORING', client: { department: 'CIVIL_AFFAIRS', regionScope: '370811', roles: ['READER', 'CASEWORKER'] } });
+    try {
+      const inbox = await overdue.gql(`{ alerts(filter: { overdue: true }) { edges { node { id overdue escalatedTo { code } } } } }`);
+      expect(inbox.data.alerts.edges.map((e: { node: unknown }) => e.node)).toContainEqual({ id: String(t2.id), overdue: true, escalatedTo: { code: '370811' } });
+    } finally {
+      await overdue.close();
+    }
+  });
+});

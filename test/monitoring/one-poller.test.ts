@@ -1,0 +1,92 @@
+/**
+ * Several hub processes, one poller per source: two real hub processes (server/main.ts) poll the
+ * same departments every half second; exactly one holds each department's lease, a row written
+ * to 人社's database becomes exactly one alert, and when the holder is killed the other process
+ * takes the lease over and goes on detecting.
+ */
+import { eq, like } from 'drizzle-orm';
+import { jobLease } from '../../db/jobs/schema';
+import { monitoringAlert } from '../../db/monitoring/schema';
+import { household, householdMember, person } from '../../db/household/schema';
+import { makeIdNumber } from '../../domain/id-number';
+import { syDjxx } from '../../federation/human-resources/tables';
+import { createTestDatabases, type TestDatabases } from '../support/databases';
+import { startHubProcess, stopHubProcess, type HubProcess } from '../support/hub-process';
+import { insertRegions } from '../support/scenarios';
+
+jest.setTimeout(300_000);
+
+let dbs: TestDatabases;
+const hubs: HubProcess[] = [];
+const JOB = 'monitor-poll:HUMAN_RESOURCES';
+
+async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 120_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (ok(v)) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const lease = async () => (await dbs.hub.select().from(jobLease).where(eq(jobLease.jobKey, JOB)))[0];
+const alertsOf = (id: string) => dbs.hub.select().from(monitoringAlert).where(eq(monitoringAlert.subjectIdNumber, id));
+
+/** A person in a household of 任城区古槐街道, who loses a job today (the processes judge on the real date). */
+async function personWithJobLoss(seq: number): Promise<string> {
+  const id = makeIdNumber('370811', '1980-05-05', seq);
+  const [res] = await dbs.hub.insert(household).values({ registrationNo: `JOB-${seq}`, regionCode: '370811001001', address: `南门社区 ${seq} 号` });
+  await dbs.hub.insert(person).values({ idNumber: id, name: '测试', gender: seq % 2 ? 'M' : 'F', birthDate: '1980-05-05' });
+  await dbs.hub.insert(householdMember).values({ householdId: res.insertId, idNumber: id, relation: 'HEAD', joinedOn: '2010-01-01' });
+  const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+  await dbs.sources.HUMAN_RESOURCES.insert(syDjxx).values({ sfzhm: id, syrq: today, djrq: today, syyy: '02' });
+  return id;
+}
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('monitoring_procs');
+  await insertRegions(dbs);
+  const env = { AIDHUB_MONITOR_INTERVAL_MS: '500', AIDHUB_MONITOR_LEASE_MS: '4000', AIDHUB_DELIVERY_POLL_MS: '0', AIDHUB_JOB_TAKEOVER_MS: '0' };
+  hubs.push(...(await Promise.all([startHubProcess(dbs.hubUrl, env), startHubProcess(dbs.hubUrl, env)])));
+});
+
+afterAll(async () => {
+  for (const h of hubs) await stopHubProcess(h);
+  await dbs?.close();
+});
+
+it('lets exactly one process poll a source, and another take over when it dies', async () => {
+  const pids = hubs.map((h) => String(h.child.pid));
+  // Both processes try every half second; one holds the lease and has set the watermark.
+  const held = await until('a holder', lease, (l) => l !== undefined && l.holder !== '' && new Date(`${l.expiresAt.replace(' ', 'T')}Z`).getTime() > Date.now() - 60_000);
+  const holderPid = held.holder.split(':')[1];
+  expect(pids).toContain(holderPid);
+  const every = await dbs.hub.select().from(jobLease).where(like(jobLease.jobKey, 'monitor-poll:%'));
+  expect(every.map((l) => l.jobKey).sort()).toEqual(['CIVIL_AFFAIRS', 'DISABILITY', 'EDUCATION', 'HEALTH', 'HOUSING', 'HUMAN_RESOURCES', 'UNION'].map((c) => `monitor-poll:${c}`));
+  await until('the watermark', () => dbs.hubPool.query('SELECT COUNT(*) AS n FROM monitoring_watermark WHERE source_table LIKE ?', ['HUMAN_RESOURCES:%']), (r) => Number((r as unknown as [{ n: number }[]])[0][0].n) > 0);
+
+  const first = await personWithJobLoss(11);
+  const [alert] = await until('an alert', () => alertsOf(first), (a) => a.length > 0);
+  // Give the other process a few ticks: it must not write a second one.
+  await new Promise((r) => setTimeout(r, 3000));
+  expect(await alertsOf(first)).toEqual([expect.objectContaining({ id: alert.id, triggerId: 'T4_JOB_LOSS', townshipCode: '370811001' })]);
+  const stillHeld = await lease();
+  expect(stillHeld.holder).toBe(held.holder);
+  expect(Number(stillHeld.token)).toBe(Number(held.token));
+
+  // Kill the holder without a chance to release: the other takes over once the lease expires.
+  const holder = hubs.find((h) => String(h.child.pid) === holderPid)!;
+  const exited = new Promise((r) => holder.child.once('exit', r));
+  holder.child.kill('SIGKILL');
+  await exited;
+  const other = pids.find((p) => p !== holderPid)!;
+  const taken = await until('a takeover', lease, (l) => l.holder.split(':')[1] === other);
+  expect(Number(taken.token)).toBeGreaterThan(Number(held.token));
+
+  const second = await personWithJobLoss(13);
+  await until('an alert after the takeover', () => alertsOf(second), (a) => a.length > 0);
+  await new Promise((r) => setTimeout(r, 2000));
+  expect(await alertsOf(second)).toHaveLength(1);
+  expect(await alertsOf(first)).toHaveLength(1);
+});

@@ -1,0 +1,88 @@
+/**
+ * The trigger set as data: the reviewed defaults load; a locality's file changes thresholds and
+ * grades; a bad file stops the start with a message naming the trigger and the field. And the
+ * pure evaluation's thresholds: "over" is strictly greater, monitored people have the lower line.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadTriggerSet } from '../../rules/triggers-load';
+import { TriggerSetError } from '../../domain/monitoring/triggers';
+import { evaluateTriggers } from '../../domain/monitoring/evaluate';
+import { activeRuleSet } from '../../rules/load';
+import { alertDeadlines, moveAlert } from '../../domain/monitoring/alerts';
+import type { HouseholdFacts } from '../../domain/findings/facts';
+
+function withOverride(content: unknown): ReturnType<typeof loadTriggerSet> {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'triggers-')), 'local.json');
+  fs.writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
+  return loadTriggerSet({ AIDHUB_TRIGGERS_FILE: file });
+}
+
+function error(content: unknown): TriggerSetError {
+  try {
+    withOverride(content);
+  } catch (err) {
+    if (err instanceof TriggerSetError) return err;
+    throw err;
+  }
+  throw new Error('no error');
+}
+
+it('loads the reviewed defaults: every trigger the issue names', () => {
+  const set = loadTriggerSet({});
+  expect(set.triggers.map((t) => t.kind).sort()).toEqual(['DEATH_ON_ROLL', 'JOB_LOSS', 'OUT_OF_POCKET_12_MONTHS', 'RULE', 'RULE', 'SETTLEMENT_OUT_OF_POCKET', 'SEVERE_DISABILITY']);
+  expect(set.limits.RED).toEqual({ acknowledgeWorkingDays: 1, verifyDays: 15 });
+});
+
+it('names the trigger and the field of a bad override', () => {
+  expect(error({ triggers: [{ id: 'T1_SETTLEMENT_OOP', bands: [{ grade: 'PURPLE', monitoredOverFen: 1, othersOverFen: 2 }] }] })).toMatchObject({ triggerId: 'T1_SETTLEMENT_OOP', field: 'bands[0].grade' });
+  expect(error({ triggers: [{ id: 'T6_STUDENT_NO_AID', rule: 'Z9' }] })).toMatchObject({ triggerId: 'T6_STUDENT_NO_AID', field: 'rule' });
+  expect(error({ triggers: [{ id: 'T4_JOB_LOSS', colour: 'red' }] })).toMatchObject({ triggerId: 'T4_JOB_LOSS', field: 'colour' });
+  expect(error({ triggers: [{ id: 'T4_JOB_LOSS', limits: { RED: { acknowledgeWorkingDays: 1 } } }] })).toMatchObject({ triggerId: 'T4_JOB_LOSS', field: 'limits.RED' });
+  expect(error('{ not json').message).toMatch(/not valid JSON/);
+});
+
+it('applies a locality’s thresholds and limits', () => {
+  const set = withOverride({ limits: { RED: { acknowledgeWorkingDays: 1, verifyWorkingDays: 5 }, ORANGE: { acknowledgeWorkingDays: 2, verifyDays: 10 }, YELLOW: { acknowledgeWorkingDays: 3, verifyDays: 15 } }, triggers: [{ id: 'T5_SEVERE_DISABILITY', enabled: false }] });
+  expect(set.triggers.find((t) => t.id === 'T5_SEVERE_DISABILITY')!.enabled).toBe(false);
+  expect(set.limits.RED).toEqual({ acknowledgeWorkingDays: 1, verifyWorkingDays: 5 });
+});
+
+describe('one stay’s out-of-pocket threshold', () => {
+  const ID = '370811194801300243';
+  const facts = (outOfPocketFen: number): HouseholdFacts => ({
+    householdId: 1,
+    spells: [{ householdId: 1, idNumber: ID, joinedOn: '2000-01-01', leftOn: null }],
+    homeMembers: new Set([ID]),
+    people: new Map([[ID, { idNumber: ID, birthDate: '1948-01-30', deathDate: null }]]),
+    records: [],
+    settlements: new Map([['S1', { settlementRef: 'S1', idNumber: ID, hospitalName: 'H', admittedOn: '2026-03-01', dischargedOn: '2026-03-05', settledOn: '2026-03-05', diagnosis: null, totalCostFen: 9_000_000, basicInsurancePaidFen: 0, criticalIllnessInsurancePaidFen: 0, medicalAidPaidFen: 0, outOfPocketFen }]]),
+    certificates: [],
+    students: [],
+    secondAidApprovals: [],
+  });
+  const set = loadTriggerSet({});
+  const t1 = (fen: number, monitored: boolean) => evaluateTriggers(facts(fen), { jobLosses: [], monitored: new Set(monitored ? [ID] : []) }, set, activeRuleSet({}).rules, '2026-03-15').filter((c) => c.triggerId === 'T1_SETTLEMENT_OOP');
+
+  it('is ¥6,000 for monitored people and ¥10,000 for others, "over" meaning strictly greater', () => {
+    expect(t1(600_000, true)).toHaveLength(0);
+    expect(t1(600_001, true)).toEqual([expect.objectContaining({ grade: 'ORANGE', measure: 600_001 })]);
+    expect(t1(1_000_000, false)).toHaveLength(0);
+    expect(t1(1_000_001, false)).toHaveLength(1);
+    expect(t1(2_000_001, true)[0].grade).toBe('RED');
+  });
+
+  it('keeps one identity however the amount changes', () => {
+    expect(t1(700_000, true)[0].identity).toBe(t1(2_500_000, true)[0].identity);
+  });
+});
+
+it('moves alerts only along their states, with deadlines in working days', () => {
+  expect(moveAlert('NEW', 'VERIFY')).toBeNull();
+  expect(moveAlert('DELIVERED', 'ACKNOWLEDGE')).toBe('ACKNOWLEDGED');
+  expect(moveAlert('VERIFIED', 'DISMISS')).toBeNull();
+  // 2026-09-30 (Wed): 国庆 and 中秋 2026-10-01..10-07 are off, 10-10 (Sat) is worked.
+  expect(alertDeadlines('2026-09-30', { acknowledgeWorkingDays: 1, verifyWorkingDays: 2 })).toEqual({ acknowledgeBy: '2026-10-08', verifyBy: '2026-10-09', provisional: false });
+  expect(alertDeadlines('2031-03-03', { acknowledgeWorkingDays: 1, verifyDays: 15 }).provisional).toBe(true);
+});

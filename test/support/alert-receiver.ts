@@ -1,0 +1,88 @@
+/**
+ * A subscriber's receiver for alert pushes: a real HTTP server on 127.0.0.1 that verifies each
+ * push's signature itself (HMAC-SHA256 over `timestamp.body` with the subscription's secret,
+ * compared in constant time; computed here with node:crypto, not with the hub's signing code) and
+ * answers as its script says: a status, or 'HANG' (reads the request, never answers).
+ */
+import crypto from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ReceivedPush {
+  deliveryId: string;
+  attempt: number;
+  body: any;
+  signatureValid: boolean;
+  /** What the receiver answered (null: it hung). */
+  answered: number | null;
+}
+
+export interface AlertReceiver {
+  url: string;
+  port: number;
+  pushes: ReceivedPush[];
+  /** Pushes it acknowledged (2xx) with a valid signature. */
+  acknowledged(): ReceivedPush[];
+  /** Resolves when `count` pushes have arrived. */
+  waitFor(count: number, timeoutMs?: number): Promise<void>;
+  setSecret(secret: string): void;
+  close(): Promise<void>;
+}
+
+export type ReceiverScript = (n: number, push: Omit<ReceivedPush, 'answered'>) => number | 'HANG';
+
+export async function startAlertReceiver(script: ReceiverScript = () => 200, port = 0): Promise<AlertReceiver> {
+  let secret = '';
+  const pushes: ReceivedPush[] = [];
+  const hanging = new Set<http.ServerResponse>();
+  const waiters: { count: number; resolve: () => void }[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const timestamp = String(req.headers['x-aidhub-timestamp'] ?? '');
+      const expected = 'sha256=' + crypto.createHmac('sha256', secret).update(`${timestamp}.${raw}`).digest('hex');
+      const given = String(req.headers['x-aidhub-signature'] ?? '');
+      const signatureValid = given.length === expected.length && crypto.timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+      let body: any = null;
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        body = null;
+      }
+      const push = { deliveryId: String(req.headers['x-aidhub-delivery-id'] ?? ''), attempt: Number(req.headers['x-aidhub-attempt']), body, signatureValid };
+      const answer = signatureValid ? script(pushes.length + 1, push) : 401;
+      pushes.push({ ...push, answered: answer === 'HANG' ? null : answer });
+      for (const w of waiters.filter((w) => pushes.length >= w.count)) w.resolve();
+      if (answer === 'HANG') {
+        hanging.add(res);
+        return;
+      }
+      res.writeHead(answer, { 'content-type': 'text/plain' }).end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const actual = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${actual}/aidhub/alerts`,
+    port: actual,
+    pushes,
+    acknowledged: () => pushes.filter((p) => p.signatureValid && p.answered !== null && p.answered >= 200 && p.answered < 300),
+    waitFor(count, timeoutMs = 120_000) {
+      if (pushes.length >= count) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`receiver got ${pushes.length} pushes, waited for ${count}`)), timeoutMs);
+        waiters.push({ count, resolve: () => (clearTimeout(timer), resolve()) });
+      });
+    },
+    setSecret(s) {
+      secret = s;
+    },
+    async close() {
+      for (const res of hanging) res.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}

@@ -1,0 +1,179 @@
+/**
+ * Alert subscriptions (DCI subscribe/notify), for administrators:
+ *
+ *   npm run subscriptions -- create --client demo-township-guhuai --callback http://127.0.0.1:9300/alerts \
+ *       --regions 370811001 [--grades RED,ORANGE] [--triggers T1,T2] [--by NAME]
+ *   npm run subscriptions -- list [--client NAME]
+ *   npm run subscriptions -- revoke ID
+ *   npm run subscriptions -- dead-letters [--subscription ID] [--first 50]
+ *   npm run subscriptions -- replay (--subscription ID | DELIVERY_ID…)
+ *   npm run subscriptions -- notices [--since YYYY-MM-DD]
+ *
+ * The database is DATABASE_URL, or the private server `npm start` is running. The callback host
+ * must be on AIDHUB_CALLBACK_HOSTS (for the demo's private server, 127.0.0.1 and localhost unless
+ * set). The signing secret is printed once, at create.
+ */
+import { parseArgs } from 'node:util';
+import { resolveHubUrl } from '../access/hub-url';
+import { deadLetters, deliveryCounts, deliveryNotices, listSubscriptions, replayDeadLetters, revokeSubscription, type SubscriptionRecord } from '../db/alert-delivery/store';
+import { redactUrl } from '../db/config';
+import { createPool, hubDrizzle, type HubDb } from '../db/connect';
+import { createSubscription } from '../resolvers/alert-delivery/subscriptions';
+
+export const USAGE = `usage: npm run subscriptions -- <command>
+  create --client CLIENT_NAME --callback URL --regions CODE[,CODE…] [--grades RED,ORANGE,YELLOW] [--triggers ID[,ID…]] [--by NAME]
+  list [--client CLIENT_NAME]
+  revoke SUBSCRIPTION_ID
+  dead-letters [--subscription SUBSCRIPTION_ID] [--first N]
+  replay --subscription SUBSCRIPTION_ID | replay DELIVERY_ID [DELIVERY_ID…]
+  notices [--since YYYY-MM-DD]`;
+
+class UsageError extends Error {}
+
+const list = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim()).filter((x) => x.length > 0);
+
+function describe(s: SubscriptionRecord, counts?: Record<string, number>): string {
+  return [
+    `#${s.id}`,
+    s.state,
+    s.clientId,
+    s.callbackUrl,
+    `regions ${s.regionCodes.join(',')}`,
+    `grades ${s.grades.join(',') || 'all'}`,
+    `triggers ${s.triggerIds.join(',') || 'all'}`,
+    counts ? `pending ${counts.PENDING} delivered ${counts.DELIVERED} dead ${counts.DEAD}` : '',
+    `created ${s.createdAt} by ${s.createdBy}`,
+    s.revokedAt ? `revoked ${s.revokedAt}` : '',
+  ]
+    .filter(Boolean)
+    .join('  ');
+}
+
+function positiveId(value: string | undefined, what: string): number {
+  if (!value || !/^[1-9]\d{0,14}$/.test(value)) throw new UsageError(`${what}: a positive integer`);
+  return Number(value);
+}
+
+/** The allow-list as the hub being managed sees it. */
+export function callbackHosts(env: NodeJS.ProcessEnv = process.env): string[] {
+  const raw = env.AIDHUB_CALLBACK_HOSTS ?? (env.DATABASE_URL ? '' : '127.0.0.1,localhost');
+  return list(raw);
+}
+
+/** Runs one command; returns the exit code. */
+export async function subscriptionsCommand(argv: string[], db: HubDb, print: (line: string) => void, hosts = callbackHosts()): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        client: { type: 'string' },
+        callback: { type: 'string' },
+        regions: { type: 'string' },
+        grades: { type: 'string' },
+        triggers: { type: 'string' },
+        by: { type: 'string' },
+        subscription: { type: 'string' },
+        first: { type: 'string' },
+        since: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    const [command, ...rest] = positionals;
+    if (values.help || !command) {
+      print(USAGE);
+      return values.help ? 0 : 2;
+    }
+    switch (command) {
+      case 'create': {
+        if (!values.client || !values.callback || !values.regions) throw new UsageError('create needs --client, --callback and --regions');
+        const made = await createSubscription(db, hosts, {
+          clientName: values.client,
+          callbackUrl: values.callback,
+          regionCodes: list(values.regions),
+          grades: list(values.grades).map((g) => g.toUpperCase()),
+          triggerIds: list(values.triggers),
+          createdBy: values.by ?? `cli:${process.env.USER ?? 'unknown'}`,
+        });
+        if (!made.ok) {
+          print(`refused: ${made.code} (${made.field}): ${made.message}`);
+          return 3;
+        }
+        print(`created ${describe(made.subscription)}`);
+        print(`signing secret (shown once; give it to the receiving system): ${made.secret}`);
+        return 0;
+      }
+      case 'list': {
+        const subs = await listSubscriptions(db, values.client);
+        const counts = await deliveryCounts(db, subs.map((s) => s.id));
+        if (subs.length === 0) print('no subscriptions');
+        for (const s of subs) print(describe(s, counts.get(s.id)));
+        return 0;
+      }
+      case 'revoke': {
+        const sub = await revokeSubscription(db, positiveId(rest[0], 'revoke needs the subscription id'));
+        if (!sub) {
+          print('refused: SUBSCRIPTION_NOT_FOUND');
+          return 3;
+        }
+        print(`revoked ${describe(sub)}`);
+        return 0;
+      }
+      case 'dead-letters': {
+        const rows = await deadLetters(db, { subscriptionId: values.subscription ? positiveId(values.subscription, '--subscription') : undefined, first: values.first ? positiveId(values.first, '--first') : 50 });
+        if (rows.length === 0) print('no dead letters');
+        for (const d of rows) print([d.deliveryId, `subscription #${d.subscriptionId}`, `alert ${d.alertId}`, d.event, `attempts ${d.attempts}`, `last ${d.lastStatus ?? '-'} ${d.lastError ?? ''}`.trim(), `dead ${d.deadAt}`].join('  '));
+        return 0;
+      }
+      case 'replay': {
+        if (!values.subscription && rest.length === 0) throw new UsageError('replay needs --subscription ID or delivery ids');
+        const ids = await replayDeadLetters(db, values.subscription ? { subscriptionId: positiveId(values.subscription, '--subscription') } : { deliveryIds: rest });
+        print(`replaying ${ids.length} dead letter(s)${ids.length ? ': ' + ids.join(' ') : ''}`);
+        return 0;
+      }
+      case 'notices': {
+        const since = values.since ?? new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10);
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(since)) throw new UsageError('--since: YYYY-MM-DD');
+        const rows = await deliveryNotices(db, since, 200);
+        if (rows.length === 0) print('no notices');
+        for (const n of rows) print(`${n.day}  ${n.clientId}  subscription #${n.subscriptionId}  ${n.message}`);
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      print(`error: ${(err as Error).message}`);
+      print(USAGE);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+async function main(): Promise<void> {
+  if (process.argv.slice(2).some((a) => a === '--help' || a === '-h')) {
+    console.log(USAGE);
+    return;
+  }
+  let url: string;
+  try {
+    url = resolveHubUrl();
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exit(2);
+  }
+  const pool = createPool(url, { connectionLimit: 1 });
+  try {
+    process.exitCode = await subscriptionsCommand(process.argv.slice(2), hubDrizzle(pool), (line) => console.log(line));
+  } catch (err) {
+    console.error(`subscriptions: ${(err as Error).message} (database ${redactUrl(url)})`);
+    process.exitCode = 1;
+  } finally {
+    await pool.end();
+  }
+}
+
+if (require.main === module) void main();
