@@ -72,5 +72,15 @@ export const pluginConfig = {
     OverdueReport: '../models#CaseOverdueReport',
     OfficeOverdue: '../models#OfficeOverdueWork',
     TownshipOverdue: '../models#TownshipOverdueWork',
+    // charity
+    CharityConsent: '../../db/charity/store#ConsentRecord',
+    CharityNeed: '../../db/charity/store#NeedRecord',
+    CharityNeedSummary: '../../db/charity/store#NeedRecord',
+    CharityNeedDetail: '../charity/models#NeedDetailModel',
+    CharityOrganisation: '../../db/charity/store#OrganisationRecord',
+    CharityProject: '../../db/charity/store#ProjectRecord',
+    CharityClaim: '../../db/charity/store#ClaimRecord',
+    CharityPledge: '../../db/charity/store#PledgeRecord',
+    CharityDelivery: '../../db/charity/store#DeliveryRecord',
   },
 };

@@ -13,6 +13,7 @@ import { applyAccessPolicy } from '../access/enforce';
 import type { Resolvers } from './__generated__/types';
 import { accessResolvers } from './access/resolvers';
 import { caseResolvers } from './cases/resolvers';
+import { charityResolvers } from './charity/resolvers';
 import { commonResolvers } from './common';
 import { applyDateRanges } from './date-ranges';
 import { findingResolvers } from './findings/resolvers';
@@ -31,7 +32,7 @@ export function loadTypeDefs(): string[] {
     .map((f) => fs.readFileSync(path.join(SCHEMA_DIR, f), 'utf8'));
 }
 
-export const resolvers: Resolvers[] = [scalarResolvers, commonResolvers, householdResolvers, accessResolvers, caseResolvers, findingResolvers];
+export const resolvers: Resolvers[] = [scalarResolvers, commonResolvers, householdResolvers, accessResolvers, caseResolvers, findingResolvers, charityResolvers];
 
 export function buildSchema(): GraphQLSchema {
   const schema = makeExecutableSchema({
