@@ -72,5 +72,9 @@ export const pluginConfig = {
     OverdueReport: '../models#CaseOverdueReport',
     OfficeOverdue: '../models#OfficeOverdueWork',
     TownshipOverdue: '../models#TownshipOverdueWork',
+    // reported aid
+    ReportedAidEntry: '../../db/reported-aid/schema#ReportedAidRow',
+    AidReporter: '../../domain/aid#ReportedBy',
+    AidReportConflict: '../models#ReportedAidConflict',
   },
 };
