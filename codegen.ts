@@ -82,5 +82,9 @@ export const pluginConfig = {
     CharityClaim: '../../db/charity/store#ClaimRecord',
     CharityPledge: '../../db/charity/store#PledgeRecord',
     CharityDelivery: '../../db/charity/store#DeliveryRecord',
+    // reported aid
+    ReportedAidEntry: '../../db/reported-aid/schema#ReportedAidRow',
+    AidReporter: '../../domain/aid#ReportedBy',
+    AidReportConflict: '../models#ReportedAidConflict',
   },
 };

@@ -18,6 +18,7 @@ import { commonResolvers } from './common';
 import { applyDateRanges } from './date-ranges';
 import { findingResolvers } from './findings/resolvers';
 import { householdResolvers } from './household/resolvers';
+import { reportedAidResolvers } from './reported-aid/resolvers';
 import { scalarResolvers } from './scalars';
 import { requireHouseholdId } from '../access/errors';
 import type { HubContext } from './context';
@@ -32,7 +33,7 @@ export function loadTypeDefs(): string[] {
     .map((f) => fs.readFileSync(path.join(SCHEMA_DIR, f), 'utf8'));
 }
 
-export const resolvers: Resolvers[] = [scalarResolvers, commonResolvers, householdResolvers, accessResolvers, caseResolvers, findingResolvers, charityResolvers];
+export const resolvers: Resolvers[] = [scalarResolvers, commonResolvers, householdResolvers, accessResolvers, caseResolvers, findingResolvers, reportedAidResolvers, charityResolvers];
 
 export function buildSchema(): GraphQLSchema {
   const schema = makeExecutableSchema({

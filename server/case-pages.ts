@@ -25,7 +25,7 @@ import { parseOffice } from '../domain/cases/offices';
 import { caseReference } from '../domain/cases/reference';
 import { referralDue } from '../domain/cases/supervision';
 import { todayIso } from '../domain/dates';
-import { DEPARTMENT_NAMES, type DepartmentCode } from '../domain/departments';
+import { DEPARTMENT_NAMES, type DepartmentCode, type OfficeCode } from '../domain/departments';
 import { maskIdNumber } from '../domain/id-number';
 import { fenToYuan } from '../domain/money';
 import { PROGRAMME_BY_CODE } from '../domain/programmes';
@@ -72,7 +72,7 @@ export interface BriefView {
   c: CaseRecord;
   dossier: Dossier;
   deadlines: CaseDeadline[];
-  meeting: (MeetingRecord & { departments: DepartmentCode[]; decisions: ReferralRecord[] }) | null;
+  meeting: (MeetingRecord & { departments: OfficeCode[]; decisions: ReferralRecord[] }) | null;
   officeName: (key: string) => string;
   printedAt: Date;
 }

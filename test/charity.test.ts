@@ -232,7 +232,7 @@ describe('a charity', () => {
   it('reports delivery once per reference; the dossier of the case shows pledges and deliveries', async () => {
     const [mine] = await dbs.hubPool.query('SELECT id FROM charity_pledge WHERE need_id = ? AND credit_code = ? ORDER BY id LIMIT 1', [medicalNeed, ORG_A]);
     const pledgeId = String((mine as any[])[0].id);
-    const input = { pledgeId, amountFen: 1_000_000, deliveredOn: '2026-03-14', reference: 'JNCS-2026-0001', settlementReference: 'JS-2026-000123' };
+    const input = { pledgeId, amountFen: 1_000_000, deliveredOn: '2026-03-14', reference: 'JNCS-2026-0001', settlementReference: 'SETL20260110001' };
     const first = await data(charityA, DELIVER, { input }, 'charityDeliveryReport');
     expect(first).toMatchObject({ delivery: { amountFen: 1_000_000, deliveredOn: '2026-03-14', reference: 'JNCS-2026-0001' }, replayed: false, userErrors: [] });
     const again = await data(charityA, DELIVER, { input }, 'charityDeliveryReport');
@@ -255,6 +255,23 @@ describe('a charity', () => {
     const medical = needs.find((n: any) => n.id === medicalNeed);
     expect(medical).toMatchObject({ state: 'COVERED', pledgedFen: 3_000_000, deliveredFen: 1_000_000, deliveries: [{ amountFen: 1_000_000, reference: 'JNCS-2026-0001', organisation: { creditCode: ORG_A } }] });
     expect(medical.pledges).toHaveLength(5);
+
+    // The delivery is reported aid: in the household's aid (marked with who reported it, the case
+    // and the need), and tied to the grandmother's hospital stay, whose out-of-pocket was ¥7,010.50,
+    // it makes X7 (aid for one settlement beyond its out-of-pocket amount).
+    // (AidRecord.reportedBy, caseReference and needId are the reported-aid branch's fields; their
+    // access rules come with it, so this reads the ledger row for the links.)
+    const seen = await hub.as({ token: workerToken, purpose: 'ELIGIBILITY_REVIEW' }).gql(
+      `query($id: ID!) { household(id: $id) { aid { programme { code } amountFen grantDate } findings { rule { id } } } }`,
+      { id: String(wangId) },
+    );
+    expect(seen.errors).toBeUndefined();
+    expect(seen.data.household.aid.filter((a: any) => a.programme.code.startsWith('CHARITY_'))).toEqual([{ programme: { code: 'CHARITY_MEDICAL' }, amountFen: 1_000_000, grantDate: '2026-03-14' }]);
+    const [ledger] = await dbs.hubPool.query('SELECT reporter_office, reporter_credit_code, reference, case_reference, need_id, settlement_ref FROM reported_aid');
+    expect(ledger).toEqual([
+      { reporter_office: 'CHARITY', reporter_credit_code: ORG_A, reference: 'JNCS-2026-0001', case_reference: expect.stringMatching(/^AH-2026-/), need_id: medicalNeed, settlement_ref: 'SETL20260110001' },
+    ]);
+    expect(seen.data.household.findings.map((f: any) => f.rule.id)).toContain('X7');
   });
 
   it('revoking consent withdraws the need: no longer listed, detail closed, no claims', async () => {

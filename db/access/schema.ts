@@ -50,7 +50,7 @@ export const accessLog = mysqlTable(
     requestId: char('request_id', { length: 36 }).notNull(),
     clientId: bigint('client_id', { mode: 'number', unsigned: true }).notNull(),
     clientName: varchar('client_name', { length: 64 }).notNull(),
-    department: varchar('department', { length: 16 }).notNull(),
+    department: varchar('department', { length: 24 }).notNull(),
     regionScope: varchar('region_scope', { length: 12 }).notNull(),
     purpose: varchar('purpose', { length: 24 }),
     caseReference: varchar('case_reference', { length: 64 }),

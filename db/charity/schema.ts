@@ -1,7 +1,8 @@
 /**
  * The hub's tables for charity linkage (慈善衔接): a household's consent to pass its need to
- * charities, the needs published from cases, charities' claims, pledges and deliveries, charity
- * organisations (by 统一社会信用代码) and their projects.
+ * charities, the needs published from cases, charities' claims, pledges and deliveries, and charity
+ * projects. Organisations (统一社会信用代码 per charity client) are the reported-aid ledger's
+ * `charity_organisation` (db/reported-aid/schema.ts); a delivery is also recorded in that ledger.
  *
  * Amounts are whole fen; instants DATETIME(3) in UTC as strings; calendar dates DATE.
  * A need's running totals (pledged, delivered) live on its row: every pledge and delivery locks
@@ -13,16 +14,6 @@ const instant = (name: string) => datetime(name, { mode: 'string', fsp: 3 });
 const id = (name: string) => bigint(name, { mode: 'number', unsigned: true });
 const fen = (name: string) => bigint(name, { mode: 'number' });
 const PURPOSE = ['MEDICAL', 'EDUCATION', 'HOUSING', 'LIVING', 'DISASTER', 'REHABILITATION', 'OTHER'] as const;
-
-/** A charity organisation, bound to the API client it calls the hub with. */
-export const charityOrganisation = mysqlTable('charity_organisation', {
-  /** 统一社会信用代码, checked (GB 32100) before it is stored. */
-  creditCode: char('credit_code', { length: 18 }).primaryKey(),
-  name: varchar('name', { length: 100 }).notNull(),
-  /** The API client acting for it; null for an organisation listed only for its projects. */
-  clientId: id('client_id').unique(),
-  registeredAt: instant('registered_at').notNull(),
-});
 
 /**
  * A household's recorded consent (民发〔2023〕46号; PIPL art. 29): who recorded it, when, what it

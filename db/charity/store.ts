@@ -13,9 +13,15 @@ import type { HubDb } from '../connect';
 import type { HubQuery, HubTx } from '../cases/records';
 import { householdMember } from '../household/schema';
 import { fromDbInstant, fromDbInstantOrNull, toDbInstant } from '../instants';
-import { charityClaim, charityConsent, charityDelivery, charityNeed, charityOrganisation, charityPledge, charityProject } from './schema';
+import { charityClaim, charityConsent, charityDelivery, charityNeed, charityPledge, charityProject } from './schema';
+import { charityOrganisation } from '../reported-aid/schema';
+import { charityOf, registerCharity } from '../reported-aid/store';
 
-export type OrganisationRecord = typeof charityOrganisation.$inferSelect;
+/** A charity organisation as the linkage shows it (the ledger's `charity_organisation`, per client). */
+export interface OrganisationRecord {
+  creditCode: string;
+  name: string;
+}
 export type ProjectRecord = typeof charityProject.$inferSelect;
 export type ClaimRecord = typeof charityClaim.$inferSelect;
 
@@ -91,29 +97,24 @@ const deliveryRecord = (r: typeof charityDelivery.$inferSelect): DeliveryRecord 
 
 // ----- Organisations and projects ---------------------------------------------------------------
 
-export async function organisationByClient(db: HubQuery, clientId: number): Promise<OrganisationRecord | null> {
-  const [row] = await db.select().from(charityOrganisation).where(eq(charityOrganisation.clientId, clientId));
-  return row ?? null;
+export async function organisationByClient(db: HubQuery, clientName: string): Promise<OrganisationRecord | null> {
+  return charityOf(db, clientName);
 }
 
 export async function organisationsByCodes(db: HubQuery, codes: readonly string[]): Promise<OrganisationRecord[]> {
   if (codes.length === 0) return [];
-  return db.select().from(charityOrganisation).where(inArray(charityOrganisation.creditCode, [...codes]));
+  return db.select({ creditCode: charityOrganisation.creditCode, name: charityOrganisation.name }).from(charityOrganisation).where(inArray(charityOrganisation.creditCode, [...codes]));
 }
 
-/** Binds a checked credit code to a client, once: a code and a client each have one binding. */
-export async function registerOrganisation(db: HubDb, v: { creditCode: string; name: string; clientId: number | null; now: Date }): Promise<CharityOutcome<OrganisationRecord>> {
-  const [existing] = await db
-    .select()
-    .from(charityOrganisation)
-    .where(v.clientId === null ? eq(charityOrganisation.creditCode, v.creditCode) : or(eq(charityOrganisation.creditCode, v.creditCode), eq(charityOrganisation.clientId, v.clientId)));
+/** Binds a checked credit code to a charity client, once: re-registering the same code answers as before, another code is refused. */
+export async function registerOrganisation(db: HubDb, v: { creditCode: string; name: string; clientName: string }): Promise<CharityOutcome<OrganisationRecord>> {
+  const existing = await charityOf(db, v.clientName);
   if (existing) {
-    if (existing.creditCode === v.creditCode && existing.clientId === v.clientId) return ok(existing, true);
-    return refuse('ORGANISATION_ALREADY_REGISTERED', 'this credit code or this client is registered already', ['input', 'creditCode']);
+    if (existing.creditCode === v.creditCode) return ok(existing, true);
+    return refuse('ORGANISATION_ALREADY_REGISTERED', 'this client is bound to another organisation already', ['input', 'creditCode']);
   }
-  await db.insert(charityOrganisation).values({ creditCode: v.creditCode, name: v.name, clientId: v.clientId, registeredAt: toDbInstant(v.now) });
-  const [row] = await db.select().from(charityOrganisation).where(eq(charityOrganisation.creditCode, v.creditCode));
-  return ok(row);
+  await registerCharity(db, v.clientName, v.creditCode, v.name);
+  return ok({ creditCode: v.creditCode, name: v.name });
 }
 
 export async function createProject(db: HubDb, v: Omit<ProjectRecord, 'id'>): Promise<ProjectRecord> {
@@ -330,7 +331,31 @@ export interface DeliveryInput {
  * reference: the same report again answers with the first; another report under a used reference
  * is refused. `alsoRecord` runs in the same transaction (the reported-aid ledger, when present).
  */
-export async function deliver(db: HubDb, v: DeliveryInput, alsoRecord?: (tx: HubTx, delivery: DeliveryRecord, need: NeedRecord) => Promise<void>): Promise<CharityOutcome<{ delivery: DeliveryRecord; need: NeedRecord }>> {
+/** Thrown inside a delivery's transaction to roll it back with a refusal. */
+class DeliveryRefused extends Error {
+  constructor(readonly outcome: CharityOutcome<never>) {
+    super('delivery refused');
+  }
+}
+
+export async function deliver(
+  db: HubDb,
+  v: DeliveryInput,
+  alsoRecord?: (tx: HubTx, delivery: DeliveryRecord, need: NeedRecord) => Promise<CharityOutcome<unknown> | null>,
+): Promise<CharityOutcome<{ delivery: DeliveryRecord; need: NeedRecord }>> {
+  try {
+    return await deliverOnce(db, v, alsoRecord);
+  } catch (error) {
+    if (error instanceof DeliveryRefused) return error.outcome;
+    throw error;
+  }
+}
+
+async function deliverOnce(
+  db: HubDb,
+  v: DeliveryInput,
+  alsoRecord?: (tx: HubTx, delivery: DeliveryRecord, need: NeedRecord) => Promise<CharityOutcome<unknown> | null>,
+): Promise<CharityOutcome<{ delivery: DeliveryRecord; need: NeedRecord }>> {
   const first = await pledgeById(db, v.pledgeId);
   if (!first || first.creditCode !== v.creditCode) return refuse('PLEDGE_NOT_FOUND', 'no pledge of this organisation with that id', ['input', 'pledgeId']);
   return db.transaction(async (tx) => {
@@ -364,7 +389,10 @@ export async function deliver(db: HubDb, v: DeliveryInput, alsoRecord?: (tx: Hub
     await tx.update(charityNeed).set({ deliveredFen: need.deliveredFen + v.amountFen }).where(eq(charityNeed.id, need.id));
     const delivery = deliveryRecord({ id: res.insertId, ...values });
     const after = (await needById(tx, need.id))!;
-    if (alsoRecord) await alsoRecord(tx, delivery, after);
+    if (alsoRecord) {
+      const refused = await alsoRecord(tx, delivery, after);
+      if (refused && !refused.ok) throw new DeliveryRefused(refused as CharityOutcome<never>);
+    }
     return ok({ delivery, need: after });
   });
 }

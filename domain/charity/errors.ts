@@ -30,6 +30,7 @@ export const CHARITY_ERROR_CODES = [
   'OVER_DELIVERED',
   'DELIVERY_REFERENCE_REUSED',
   'DELIVERY_IN_FUTURE',
+  'DELIVERY_NOT_RECORDABLE',
   'PROJECT_NOT_FOUND',
 ] as const;
 export type CharityErrorCode = (typeof CHARITY_ERROR_CODES)[number];

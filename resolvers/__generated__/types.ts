@@ -3,8 +3,8 @@ import type { IsoDate } from '../../domain/dates';
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Programme as ProgrammeModel } from '../../domain/programmes';
 import type { RegionRow as RegionRowModel, HouseholdRow as HouseholdRowModel, MemberRow as MemberRowModel, PersonRow as PersonRowModel } from '../../db/household/loaders';
-import type { AidRecord as AidRecordModel } from '../../domain/aid';
-import type { HouseholdAidSummary as HouseholdAidSummaryModel, DepartmentAidTotal as DepartmentAidTotalModel, HouseholdPage as HouseholdPageModel, AuditPage as AuditPageModel, AuditedClient as AuditedClientModel, FindingPage as FindingPageModel, DossierHousehold as DossierHouseholdModel, CaseOverdueReport as CaseOverdueReportModel, OfficeOverdueWork as OfficeOverdueWorkModel, TownshipOverdueWork as TownshipOverdueWorkModel } from '../models';
+import type { AidRecord as AidRecordModel, ReportedBy as ReportedByModel } from '../../domain/aid';
+import type { HouseholdAidSummary as HouseholdAidSummaryModel, DepartmentAidTotal as DepartmentAidTotalModel, HouseholdPage as HouseholdPageModel, AuditPage as AuditPageModel, AuditedClient as AuditedClientModel, FindingPage as FindingPageModel, DossierHousehold as DossierHouseholdModel, CaseOverdueReport as CaseOverdueReportModel, OfficeOverdueWork as OfficeOverdueWorkModel, TownshipOverdueWork as TownshipOverdueWorkModel, ReportedAidConflict as ReportedAidConflictModel } from '../models';
 import type { AccessSession as AccessSessionModel } from '../../access/session';
 import type { AuditRow as AuditRowModel } from '../../access/audit';
 import type { Rule as RuleModel } from '../../domain/findings/rule-set';
@@ -16,6 +16,7 @@ import type { Office as OfficeModel } from '../../domain/cases/offices';
 import type { Dossier as DossierModel, DossierMember as DossierMemberModel, DossierSource as DossierSourceModel, DossierFinding as DossierFindingModel, DossierCase as DossierCaseModel, DossierReferral as DossierReferralModel } from '../../domain/cases/dossier';
 import type { ConsentRecord as ConsentRecordModel, NeedRecord as NeedRecordModel, OrganisationRecord as OrganisationRecordModel, ProjectRecord as ProjectRecordModel, ClaimRecord as ClaimRecordModel, PledgeRecord as PledgeRecordModel, DeliveryRecord as DeliveryRecordModel } from '../../db/charity/store';
 import type { NeedDetailModel as NeedDetailModelModel } from '../charity/models';
+import type { ReportedAidRow as ReportedAidRowModel } from '../../db/reported-aid/schema';
 import type { HubContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -237,6 +238,14 @@ export type Mutation = {
   readonly findingDismiss: FindingDismissPayload;
   /** Marks a finding resolved, as a department concerned. */
   readonly findingResolve: FindingResolvePayload;
+  /**
+   * Records a batch of at most 1,000 records in the hub's ledger, in one transaction. Idempotent by
+   * the reporter's reference: a record already recorded with the same content is left as it is; a
+   * different record under a used reference is refused. Any bad record rejects the batch, with one
+   * error per problem naming the record's index, and nothing is written. Each record is checked
+   * before it is recorded (the pre-grant check), and the reply carries the conflicts it causes.
+   */
+  readonly aidReport: AidReportPayload;
 };
 
 
@@ -417,6 +426,15 @@ export type MutationFindingDismissArgs = {
  */
 export type MutationFindingResolveArgs = {
   input: FindingResolveInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
+export type MutationAidReportArgs = {
+  input: AidReportInput;
 };
 
 /** Where a case came from. */
@@ -1398,6 +1416,8 @@ export type CharityErrorCode =
   | 'DELIVERY_REFERENCE_REUSED'
   /** A delivery date in the future. */
   | 'DELIVERY_IN_FUTURE'
+  /** The reported-aid ledger refused the delivery (the message says why, e.g. a settlement on a need that is not medical). */
+  | 'DELIVERY_NOT_RECORDABLE'
   /** No project of this organisation with that much budget left. */
   | 'PROJECT_NOT_FOUND';
 
@@ -1661,7 +1681,7 @@ export type CharityNeedWithdrawInput = {
 export type CharityOrganisationRegisterInput = {
   /** 统一社会信用代码 (18 characters). */
   readonly creditCode: Scalars['String']['input'];
-  /** Registered name, up to 100 characters. */
+  /** Registered name, up to 64 characters. */
   readonly name: Scalars['String']['input'];
 };
 
@@ -1793,7 +1813,21 @@ export type DepartmentCode =
   /** 残联 disability federation: certificates and the two subsidies, rehabilitation aid */
   | 'DISABILITY'
   /** 人社 human resources and social security: unemployment benefit, public-welfare jobs, employment aid; job loss */
-  | 'HUMAN_RESOURCES';
+  | 'HUMAN_RESOURCES'
+  /** 救助直报台账: the hub's own ledger of aid reported directly by the offices and charities below (a source, not an office) */
+  | 'REPORTED'
+  /** 应急管理 emergency management (reports): 受灾人员过渡期生活救助, 冬春救助 */
+  | 'EMERGENCY_MANAGEMENT'
+  /** 司法 justice (reports): 法律援助 */
+  | 'JUSTICE'
+  /** 共青团 youth league (reports): 希望工程助学 */
+  | 'YOUTH_LEAGUE'
+  /** 妇联 women's federation (reports): 春蕾计划, "两癌" 救助 */
+  | 'WOMENS_FEDERATION'
+  /** 红十字会 Red Cross (reports): humanitarian and illness aid */
+  | 'RED_CROSS'
+  /** A charity organisation, identified by its 统一社会信用代码 (reports): medical and education aid, local projects */
+  | 'CHARITY';
 
 /** A department office. */
 export type Department = {
@@ -2434,6 +2468,13 @@ export type Query = {
   readonly scans: ScanConnection;
   /** A stored finding by id. Null when no scan has stored it. */
   readonly finding?: Maybe<Finding>;
+  /**
+   * What the hub accepted from the calling reporter between two dates (China time, both inclusive),
+   * by kind of entry: for monthly reconciliation.
+   */
+  readonly reportedAidReconciliation: ReadonlyArray<ReportedAidTotal>;
+  /** The calling reporter's entries under a reference, first to latest (corrections and reversals included). */
+  readonly reportedAidHistory: ReadonlyArray<ReportedAidEntry>;
 };
 
 
@@ -2534,6 +2575,17 @@ export type QueryScansArgs = {
 
 export type QueryFindingArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryReportedAidReconciliationArgs = {
+  from: Scalars['Date']['input'];
+  to: Scalars['Date']['input'];
+};
+
+
+export type QueryReportedAidHistoryArgs = {
+  reference: Scalars['String']['input'];
 };
 
 /** A household (户) as the hub knows it, with everything every department gives it. */
@@ -2715,6 +2767,12 @@ export type AidRecord = {
   readonly secondAid?: Maybe<Scalars['Boolean']['output']>;
   /** Education aid: the school year, e.g. 2025-2026. */
   readonly schoolYear?: Maybe<Scalars['String']['output']>;
+  /** Aid reported directly to the hub: who reported it. Null for aid read from a department's own records. */
+  readonly reportedBy?: Maybe<AidReporter>;
+  /** The case the aid answers, as its reporter gave it. */
+  readonly caseReference?: Maybe<Scalars['String']['output']>;
+  /** The published need the aid answers, as its reporter gave it. */
+  readonly needId?: Maybe<Scalars['String']['output']>;
 };
 
 /** Aid totals for a household over a window. */
@@ -2777,6 +2835,172 @@ export type HouseholdEdge = {
   readonly __typename?: 'HouseholdEdge';
   readonly cursor: Scalars['String']['output'];
   readonly node: Household;
+};
+
+/** A batch of reported aid. */
+export type AidReportInput = {
+  /** At most 1,000 records. */
+  readonly records: ReadonlyArray<ReportedAidInput>;
+};
+
+/** What an entry does. */
+export type ReportedAidEntryKind =
+  /** A new record of aid. */
+  | 'AID'
+  /** Replaces the record under `supersedesReference` with this one. */
+  | 'CORRECTION'
+  /** Cancels the record under `supersedesReference` (amount 0). */
+  | 'REVERSAL';
+
+/** One record of aid as the reporter sends it. */
+export type ReportedAidInput = {
+  /** The reporter's own reference for this record: unique per reporter, 1–64 letters, digits or . _ : / -. */
+  readonly reference: Scalars['String']['input'];
+  /** AID (default), CORRECTION or REVERSAL. */
+  readonly entryKind?: InputMaybe<ReportedAidEntryKind>;
+  /** A CORRECTION or REVERSAL: the reference of the entry it supersedes. */
+  readonly supersedesReference?: InputMaybe<Scalars['String']['input']>;
+  /** The beneficiary's ID number (公民身份号码). */
+  readonly beneficiaryIdNumber: Scalars['String']['input'];
+  /** A programme of the reporter's office, by code (e.g. CHARITY_MEDICAL, WINTER_SPRING_RELIEF). */
+  readonly programme: Scalars['ID']['input'];
+  /** One-off aid: the date granted or paid. */
+  readonly grantDate?: InputMaybe<Scalars['Date']['input']>;
+  /** Recurring aid: the first day covered. */
+  readonly periodStart?: InputMaybe<Scalars['Date']['input']>;
+  /** Recurring aid: the last day covered, once it stopped. */
+  readonly periodEnd?: InputMaybe<Scalars['Date']['input']>;
+  /** Fen: in total for one-off aid, per month for recurring aid; 0 for a reversal or a service. */
+  readonly amountFen: Scalars['Fen']['input'];
+  /** Medical aid: the hospital settlement (medical insurance settlement reference) it pays towards. */
+  readonly settlementRef?: InputMaybe<Scalars['String']['input']>;
+  /** The case it answers (its reference), if any. */
+  readonly caseReference?: InputMaybe<Scalars['String']['input']>;
+  /** The published need it answers, if any. */
+  readonly needId?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Why a report was refused. */
+export type AidReportErrorCode =
+  | 'BATCH_EMPTY'
+  | 'BATCH_TOO_LARGE'
+  | 'REFERENCE_INVALID'
+  | 'REFERENCE_REPEATED_IN_BATCH'
+  /** The reference already holds a different record: send a CORRECTION under a new reference. */
+  | 'REFERENCE_CONFLICT'
+  | 'ID_NUMBER_INVALID'
+  | 'PROGRAMME_UNKNOWN'
+  /** The programme is not one of the reporter's office. */
+  | 'PROGRAMME_NOT_REPORTER'
+  | 'DATE_REQUIRED'
+  | 'DATE_INVALID'
+  | 'PERIOD_INVALID'
+  | 'AMOUNT_INVALID'
+  /** Only medical aid is tied to a hospital settlement. */
+  | 'SETTLEMENT_NOT_MEDICAL'
+  | 'SUPERSEDES_REQUIRED'
+  | 'SUPERSEDES_UNKNOWN'
+  | 'SUPERSEDES_ALREADY_SUPERSEDED'
+  | 'TEXT_TOO_LONG'
+  /** The caller's office is not one that reports aid (a federated department records aid in its own system). */
+  | 'REPORTER_NOT_ALLOWED'
+  /** A charity client reports only once its organisation (统一社会信用代码) is registered. */
+  | 'CHARITY_NOT_REGISTERED';
+
+/** A problem with a report. */
+export type AidReportError = {
+  readonly __typename?: 'AidReportError';
+  /** The record's position in the batch (0-based); null for the batch as a whole. */
+  readonly index?: Maybe<Scalars['Int']['output']>;
+  /** Stable code. */
+  readonly code: AidReportErrorCode;
+  /** The input field at fault. */
+  readonly field?: Maybe<Scalars['String']['output']>;
+  /** In words. */
+  readonly message: Scalars['String']['output'];
+};
+
+/** A conflict or warning a reported record causes with aid already recorded anywhere. */
+export type AidReportConflict = {
+  readonly __typename?: 'AidReportConflict';
+  /** The record's position in the batch. */
+  readonly index: Scalars['Int']['output'];
+  /** The rule. */
+  readonly rule: Rule;
+  /** How serious it is. */
+  readonly severity: FindingSeverity;
+  /** The departments concerned. */
+  readonly departments: ReadonlyArray<Department>;
+  /** In words, in Chinese; names and ID numbers are never in it. */
+  readonly explanation: Scalars['String']['output'];
+};
+
+/** The outcome of a report. */
+export type AidReportPayload = {
+  readonly __typename?: 'AidReportPayload';
+  /** Records written by this call (0 when the same batch was sent before, or when refused). */
+  readonly recorded: Scalars['Int']['output'];
+  /** Records that were already in the ledger with the same content. */
+  readonly alreadyRecorded: Scalars['Int']['output'];
+  /** The ledger entries, in batch order; empty when refused. */
+  readonly entries: ReadonlyArray<ReportedAidEntry>;
+  /** Conflicts and warnings the records cause (the pre-grant check of each). */
+  readonly conflicts: ReadonlyArray<AidReportConflict>;
+  /** Why the batch was refused; empty when recorded. */
+  readonly userErrors: ReadonlyArray<AidReportError>;
+};
+
+/** One entry of the reported-aid ledger, as its reporter sees it. */
+export type ReportedAidEntry = {
+  readonly __typename?: 'ReportedAidEntry';
+  /** The reporter's reference. */
+  readonly reference: Scalars['String']['output'];
+  /** What it does. */
+  readonly entryKind: ReportedAidEntryKind;
+  /** The entry it supersedes. */
+  readonly supersedesReference?: Maybe<Scalars['String']['output']>;
+  /** The programme. */
+  readonly programme: Programme;
+  /** One-off aid: the date. */
+  readonly grantDate?: Maybe<Scalars['Date']['output']>;
+  /** Recurring aid: the period. */
+  readonly period?: Maybe<AidPeriod>;
+  /** Fen. */
+  readonly amountFen: Scalars['Fen']['output'];
+  /** The hospital settlement it pays towards. */
+  readonly settlementRef?: Maybe<Scalars['String']['output']>;
+  /** The case it answers. */
+  readonly caseReference?: Maybe<Scalars['String']['output']>;
+  /** The need it answers. */
+  readonly needId?: Maybe<Scalars['String']['output']>;
+  /** When the hub accepted it. */
+  readonly receivedAt: Scalars['DateTime']['output'];
+  /** Whether a later correction or reversal superseded it. */
+  readonly superseded: Scalars['Boolean']['output'];
+};
+
+/** What the hub accepted from a reporter in a window, for one kind of entry. */
+export type ReportedAidTotal = {
+  readonly __typename?: 'ReportedAidTotal';
+  /** The kind of entry. */
+  readonly entryKind: ReportedAidEntryKind;
+  /** How many entries. */
+  readonly count: Scalars['Int']['output'];
+  /** Their sum, in fen. */
+  readonly amountFen: Scalars['Fen']['output'];
+};
+
+/** Who reported a piece of aid to the hub. */
+export type AidReporter = {
+  readonly __typename?: 'AidReporter';
+  /** The reporter's office (EMERGENCY_MANAGEMENT … CHARITY). */
+  readonly office: Department;
+  /** The API client that sent it. */
+  readonly clientName: Scalars['String']['output'];
+  /** 统一社会信用代码, for a charity. */
+  readonly creditCode?: Maybe<Scalars['String']['output']>;
+  /** The reporter's own reference for the record. */
+  readonly reference: Scalars['String']['output'];
 };
 
 
@@ -3020,6 +3244,16 @@ export type ResolversTypes = {
   SourceStatus: ResolverTypeWrapper<SourceStatus>;
   HouseholdConnection: ResolverTypeWrapper<HouseholdPageModel>;
   HouseholdEdge: ResolverTypeWrapper<Omit<HouseholdEdge, 'node'> & { node: ResolversTypes['Household'] }>;
+  AidReportInput: AidReportInput;
+  ReportedAidEntryKind: ReportedAidEntryKind;
+  ReportedAidInput: ReportedAidInput;
+  AidReportErrorCode: AidReportErrorCode;
+  AidReportError: ResolverTypeWrapper<AidReportError>;
+  AidReportConflict: ResolverTypeWrapper<ReportedAidConflictModel>;
+  AidReportPayload: ResolverTypeWrapper<Omit<AidReportPayload, 'entries' | 'conflicts'> & { entries: ReadonlyArray<ResolversTypes['ReportedAidEntry']>, conflicts: ReadonlyArray<ResolversTypes['AidReportConflict']> }>;
+  ReportedAidEntry: ResolverTypeWrapper<ReportedAidRowModel>;
+  ReportedAidTotal: ResolverTypeWrapper<ReportedAidTotal>;
+  AidReporter: ResolverTypeWrapper<ReportedByModel>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -3146,6 +3380,14 @@ export type ResolversParentTypes = {
   SourceStatus: SourceStatus;
   HouseholdConnection: HouseholdPageModel;
   HouseholdEdge: Omit<HouseholdEdge, 'node'> & { node: ResolversParentTypes['Household'] };
+  AidReportInput: AidReportInput;
+  ReportedAidInput: ReportedAidInput;
+  AidReportError: AidReportError;
+  AidReportConflict: ReportedAidConflictModel;
+  AidReportPayload: Omit<AidReportPayload, 'entries' | 'conflicts'> & { entries: ReadonlyArray<ResolversParentTypes['ReportedAidEntry']>, conflicts: ReadonlyArray<ResolversParentTypes['AidReportConflict']> };
+  ReportedAidEntry: ReportedAidRowModel;
+  ReportedAidTotal: ReportedAidTotal;
+  AidReporter: ReportedByModel;
 };
 
 export type CallerResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Caller'] = ResolversParentTypes['Caller']> = {
@@ -3209,6 +3451,7 @@ export type MutationResolvers<ContextType = HubContext, ParentType extends Resol
   findingConfirm?: Resolver<ResolversTypes['FindingConfirmPayload'], ParentType, ContextType, RequireFields<MutationFindingConfirmArgs, 'input'>>;
   findingDismiss?: Resolver<ResolversTypes['FindingDismissPayload'], ParentType, ContextType, RequireFields<MutationFindingDismissArgs, 'input'>>;
   findingResolve?: Resolver<ResolversTypes['FindingResolvePayload'], ParentType, ContextType, RequireFields<MutationFindingResolveArgs, 'input'>>;
+  aidReport?: Resolver<ResolversTypes['AidReportPayload'], ParentType, ContextType, RequireFields<MutationAidReportArgs, 'input'>>;
 };
 
 export type OfficeResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Office'] = ResolversParentTypes['Office']> = {
@@ -3870,6 +4113,8 @@ export type QueryResolvers<ContextType = HubContext, ParentType extends Resolver
   scan?: Resolver<Maybe<ResolversTypes['Scan']>, ParentType, ContextType, RequireFields<QueryScanArgs, 'id'>>;
   scans?: Resolver<ResolversTypes['ScanConnection'], ParentType, ContextType, RequireFields<QueryScansArgs, 'first'>>;
   finding?: Resolver<Maybe<ResolversTypes['Finding']>, ParentType, ContextType, RequireFields<QueryFindingArgs, 'id'>>;
+  reportedAidReconciliation?: Resolver<ReadonlyArray<ResolversTypes['ReportedAidTotal']>, ParentType, ContextType, RequireFields<QueryReportedAidReconciliationArgs, 'from' | 'to'>>;
+  reportedAidHistory?: Resolver<ReadonlyArray<ResolversTypes['ReportedAidEntry']>, ParentType, ContextType, RequireFields<QueryReportedAidHistoryArgs, 'reference'>>;
 };
 
 export type HouseholdResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Household'] = ResolversParentTypes['Household']> = {
@@ -3923,6 +4168,9 @@ export type AidRecordResolvers<ContextType = HubContext, ParentType extends Reso
   urgent?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   secondAid?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   schoolYear?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  reportedBy?: Resolver<Maybe<ResolversTypes['AidReporter']>, ParentType, ContextType>;
+  caseReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  needId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type AidSummaryResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AidSummary'] = ResolversParentTypes['AidSummary']> = {
@@ -3963,6 +4211,57 @@ export type HouseholdConnectionResolvers<ContextType = HubContext, ParentType ex
 export type HouseholdEdgeResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['HouseholdEdge'] = ResolversParentTypes['HouseholdEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Household'], ParentType, ContextType>;
+};
+
+export type AidReportErrorResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AidReportError'] = ResolversParentTypes['AidReportError']> = {
+  index?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  code?: Resolver<ResolversTypes['AidReportErrorCode'], ParentType, ContextType>;
+  field?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type AidReportConflictResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AidReportConflict'] = ResolversParentTypes['AidReportConflict']> = {
+  index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rule?: Resolver<ResolversTypes['Rule'], ParentType, ContextType>;
+  severity?: Resolver<ResolversTypes['FindingSeverity'], ParentType, ContextType>;
+  departments?: Resolver<ReadonlyArray<ResolversTypes['Department']>, ParentType, ContextType>;
+  explanation?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type AidReportPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AidReportPayload'] = ResolversParentTypes['AidReportPayload']> = {
+  recorded?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  alreadyRecorded?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  entries?: Resolver<ReadonlyArray<ResolversTypes['ReportedAidEntry']>, ParentType, ContextType>;
+  conflicts?: Resolver<ReadonlyArray<ResolversTypes['AidReportConflict']>, ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['AidReportError']>, ParentType, ContextType>;
+};
+
+export type ReportedAidEntryResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['ReportedAidEntry'] = ResolversParentTypes['ReportedAidEntry']> = {
+  reference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  entryKind?: Resolver<ResolversTypes['ReportedAidEntryKind'], ParentType, ContextType>;
+  supersedesReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  programme?: Resolver<ResolversTypes['Programme'], ParentType, ContextType>;
+  grantDate?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  period?: Resolver<Maybe<ResolversTypes['AidPeriod']>, ParentType, ContextType>;
+  amountFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+  settlementRef?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  caseReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  needId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  receivedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  superseded?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type ReportedAidTotalResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['ReportedAidTotal'] = ResolversParentTypes['ReportedAidTotal']> = {
+  entryKind?: Resolver<ResolversTypes['ReportedAidEntryKind'], ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  amountFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+};
+
+export type AidReporterResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AidReporter'] = ResolversParentTypes['AidReporter']> = {
+  office?: Resolver<ResolversTypes['Department'], ParentType, ContextType>;
+  clientName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  creditCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  reference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type Resolvers<ContextType = HubContext> = {
@@ -4059,5 +4358,11 @@ export type Resolvers<ContextType = HubContext> = {
   SourceStatus?: SourceStatusResolvers<ContextType>;
   HouseholdConnection?: HouseholdConnectionResolvers<ContextType>;
   HouseholdEdge?: HouseholdEdgeResolvers<ContextType>;
+  AidReportError?: AidReportErrorResolvers<ContextType>;
+  AidReportConflict?: AidReportConflictResolvers<ContextType>;
+  AidReportPayload?: AidReportPayloadResolvers<ContextType>;
+  ReportedAidEntry?: ReportedAidEntryResolvers<ContextType>;
+  ReportedAidTotal?: ReportedAidTotalResolvers<ContextType>;
+  AidReporter?: AidReporterResolvers<ContextType>;
 };
 

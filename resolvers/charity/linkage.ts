@@ -11,6 +11,9 @@ import { checkCreditCode } from '../../domain/charity/credit-code';
 import { charityError, ok, refuse, type CharityOutcome } from '../../domain/charity/errors';
 import { concernsMinor, consentProblem, descriptionIdentifies, needsHealthConsent, type ConsentScope, type NeedPurpose } from '../../domain/charity/needs';
 import { addWorkingDays } from '../../domain/cases/working-days';
+import { caseReference } from '../../domain/cases/reference';
+import { validateReport } from '../../domain/reported-aid/validate';
+import { recordReportedAid, type Reporter } from '../../db/reported-aid/store';
 import type { IsoDate } from '../../domain/dates';
 import type { HubContext } from '../context';
 
@@ -113,15 +116,15 @@ export async function withdrawNeed(ctx: HubContext, needIdText: string): Promise
 // ----- The charity -----------------------------------------------------------------------------
 
 export async function myOrganisation(ctx: HubContext): Promise<store.OrganisationRecord | null> {
-  return store.organisationByClient(ctx.hub, caller(ctx).clientId);
+  return store.organisationByClient(ctx.hub, caller(ctx).name);
 }
 
 export async function registerOrganisation(ctx: HubContext, input: { creditCode: string; name: string }): Promise<CharityOutcome<store.OrganisationRecord>> {
   const check = checkCreditCode(input.creditCode);
   if (!check.ok) return refuse('CREDIT_CODE_INVALID', `not a valid 统一社会信用代码: ${check.message}`, ['input', 'creditCode']);
-  const bad = text(input.name, 100, ['input', 'name']);
+  const bad = text(input.name, 64, ['input', 'name']);
   if (bad) return { ok: false, errors: [bad] };
-  return store.registerOrganisation(ctx.hub, { creditCode: check.creditCode, name: input.name.trim(), clientId: caller(ctx).clientId, now: ctx.now() });
+  return store.registerOrganisation(ctx.hub, { creditCode: check.creditCode, name: input.name.trim(), clientName: caller(ctx).name });
 }
 
 export async function createProject(ctx: HubContext, input: { title: string; purpose: NeedPurpose; regionCode: string; budgetFen: number }): Promise<CharityOutcome<store.ProjectRecord>> {
@@ -186,6 +189,7 @@ export async function reportDelivery(ctx: HubContext, input: { pledgeId: string;
   const bad = text(input.reference, 64, ['input', 'reference']) ?? (input.settlementReference ? text(input.settlementReference, 64, ['input', 'settlementReference']) : null);
   if (bad) return { ok: false as const, errors: [bad] };
   if (input.deliveredOn > ctx.today) return refuse<Result>('DELIVERY_IN_FUTURE', 'deliveredOn is after today', ['input', 'deliveredOn']);
+  const reporter = { clientName: caller(ctx).name, office: 'CHARITY' as const, creditCode: org.creditCode };
   return store.deliver(ctx.hub, {
     pledgeId,
     creditCode: org.creditCode,
@@ -195,5 +199,45 @@ export async function reportDelivery(ctx: HubContext, input: { pledgeId: string;
     reference: input.reference.trim(),
     settlementReference: input.settlementReference?.trim() || null,
     now: ctx.now(),
-  });
+  }, (tx, delivery, need) => intoLedger(ctx, tx, delivery, need, reporter));
+}
+
+/** The charity programme a delivery is recorded under, by what the need is for. */
+function programmeFor(purpose: NeedPurpose): string {
+  if (purpose === 'MEDICAL' || purpose === 'REHABILITATION') return 'CHARITY_MEDICAL';
+  if (purpose === 'EDUCATION') return 'CHARITY_EDUCATION';
+  return 'CHARITY_JISHIJIU_99';
+}
+
+/**
+ * A delivery is reported aid (the hub's ledger, db/reported-aid): validated and recorded in the
+ * delivery's own transaction, linked to the need and the case, under the charity's reference, so
+ * it counts in Household.aid, aidSummary, the dossier and the duplicate rules (X7 by settlement).
+ */
+async function intoLedger(ctx: HubContext, tx: Parameters<typeof recordReportedAid>[0], delivery: store.DeliveryRecord, need: store.NeedRecord, reporter: Reporter): Promise<CharityOutcome<unknown> | null> {
+  const c = (await ctx.loaders.cases.caseById.load(need.caseId))!;
+  const checked = validateReport(
+    'CHARITY',
+    [
+      {
+        reference: delivery.reference,
+        beneficiaryIdNumber: delivery.beneficiaryIdNumber,
+        programme: programmeFor(need.purpose),
+        grantDate: delivery.deliveredOn,
+        amountFen: delivery.amountFen,
+        settlementRef: delivery.settlementReference,
+        caseReference: caseReference(c.id, c.reportedAt),
+        needId: String(need.id),
+      },
+    ],
+    ctx.today,
+  );
+  if (!checked.ok) return refuse('DELIVERY_NOT_RECORDABLE', checked.errors.map((e) => `${e.field ?? 'record'}: ${e.message}`).join('; '), ['input']);
+  const recorded = await recordReportedAid(tx, checked.records, reporter, ctx.now());
+  if (!recorded.ok) {
+    return recorded.errors.some((e) => e.code === 'REFERENCE_CONFLICT')
+      ? refuse('DELIVERY_REFERENCE_REUSED', 'the charity already reported other aid under this reference', ['input', 'reference'])
+      : refuse('DELIVERY_NOT_RECORDABLE', recorded.errors.map((e) => e.message).join('; '), ['input']);
+  }
+  return null;
 }

@@ -110,12 +110,12 @@ function proposalOf(input: PreGrantCheckInput): Proposal {
 
 // ----- Rules and findings ----------------------------------------------------------------------------
 
-function rules(): readonly Rule[] {
+export function rules(): readonly Rule[] {
   return activeRuleSet().rules;
 }
 
 /** A stored finding of a rule since removed from the rule set still names it. */
-function ruleById(id: string): Rule {
+export function ruleById(id: string): Rule {
   return (
     rules().find((r) => r.id === id) ?? {
       id,
@@ -157,7 +157,7 @@ export function proseDetail(ctx: HubContext): Detail {
 }
 
 /** A finding's explanation for this caller: the stored text when it may read all of it, else rebuilt without health detail. */
-function explanationFor(f: { ruleId: string; measure: Measure; records: readonly FactRecord[]; explanation: string }, ctx: HubContext): string {
+export function explanationFor(f: { ruleId: string; measure: Measure; records: readonly FactRecord[]; explanation: string }, ctx: HubContext): string {
   const detail = proseDetail(ctx);
   return detail.health ? f.explanation : explain(ruleById(f.ruleId), f.measure, f.records, detail);
 }

@@ -62,15 +62,6 @@ CREATE TABLE `charity_need` (
 	CONSTRAINT `charity_need_id` PRIMARY KEY(`id`)
 ) /*T![auto_id_cache] AUTO_ID_CACHE=1 */;
 --> statement-breakpoint
-CREATE TABLE `charity_organisation` (
-	`credit_code` char(18) NOT NULL,
-	`name` varchar(100) NOT NULL,
-	`client_id` bigint unsigned,
-	`registered_at` datetime(3) NOT NULL,
-	CONSTRAINT `charity_organisation_credit_code` PRIMARY KEY(`credit_code`),
-	CONSTRAINT `charity_organisation_client_id_unique` UNIQUE(`client_id`)
-);
---> statement-breakpoint
 CREATE TABLE `charity_pledge` (
 	`id` bigint unsigned AUTO_INCREMENT NOT NULL,
 	`need_id` bigint unsigned NOT NULL,
