@@ -29,6 +29,8 @@ export const DEMO_CLIENTS: readonly DemoClient[] = [
   { variable: 'AIDHUB_TOKEN_TOWNSHIP', name: 'demo-township-guhuai', department: 'CIVIL_AFFAIRS', regionScope: '370811001', roles: ['READER', 'CASEWORKER'], note: '任城区古槐街道 township officer: sees only its township in full' },
   { variable: 'AIDHUB_TOKEN_AUDITOR', name: 'demo-auditor', department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['AUDITOR'], note: 'reads the audit trail (accessLog), no household data' },
   { variable: 'AIDHUB_TOKEN_ADMIN', name: 'demo-admin', department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['ADMINISTRATOR'], note: 'runs region-wide jobs (monitoring)' },
+  // A charity organisation (慈善衔接); bound to its 统一社会信用代码 by the demo data (tools/generate/charity.ts).
+  { variable: 'AIDHUB_TOKEN_CHARITY_LINKAGE', name: 'demo-charity-linkage', department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['CHARITY'], note: '济宁市慈善总会 (demo): open needs in Jining, claims, pledges, deliveries' },
 ];
 
 function readTokens(file: string): Map<string, string> {
