@@ -2,7 +2,7 @@
 import { divisionPrefix } from '../../domain/division-code';
 import { requireDivisionCode, requireHubId } from '../../access/errors';
 import { inScope } from '../../access/decide';
-import { listProjects, openNeedsWithin, claimsOf, claimActive, type NeedRecord, type ProjectRecord } from '../../db/charity/store';
+import { listProjects, openNeedsWithin, claimActive, type NeedRecord, type ProjectRecord } from '../../db/charity/store';
 import { amountBand, projectMatches } from '../../domain/charity/needs';
 import type { CharityOutcome } from '../../domain/charity/errors';
 import { chinaDateOf } from '../../domain/cases/china-time';
@@ -25,19 +25,11 @@ async function matchingProjects(ctx: HubContext, need: NeedRecord): Promise<Proj
   return (await ctx.loaders.charity.projectsByPurpose.load(need.purpose)).filter((p) => projectMatches(p, { purpose: need.purpose, regionCode: need.countyCode }));
 }
 
-/** Which of these needs the calling organisation holds an active claim on (one query per request). */
-const claimedCache = new WeakMap<HubContext, Promise<Set<number>>>();
-function claimedByMe(ctx: HubContext, needIds: number[]): Promise<Set<number>> {
-  let p = claimedCache.get(ctx);
-  if (!p) {
-    p = (async () => {
-      const org = await linkage.myOrganisation(ctx);
-      if (!org) return new Set<number>();
-      return new Set((await claimsOf(ctx.hub, needIds, org.creditCode)).filter((c) => claimActive(c, ctx.today)).map((c) => c.needId));
-    })();
-    claimedCache.set(ctx, p);
-  }
-  return p;
+/** Whether the calling organisation holds an active claim on the need. */
+async function claimedByMe(ctx: HubContext, needId: number): Promise<boolean> {
+  const org = await ctx.loaders.charity.organisationByClient.load(ctx.access.caller!.name);
+  if (!org) return false;
+  return claimActive(await ctx.loaders.charity.claimByNeedAndOrganisation.load(`${needId}|${org.creditCode}`), ctx.today);
 }
 
 export const charityResolvers: Resolvers = {
@@ -48,9 +40,7 @@ export const charityResolvers: Resolvers = {
       const first = Math.max(1, Math.min(args.first ?? 100, ctx.config.maxListSize));
       const needs = await openNeedsWithin(ctx.hub, divisionPrefix(code), ctx.today, first);
       // A township code narrows to its county: summaries carry only the county.
-      const visible = needs.filter((n) => inScope(scope, n.countyCode));
-      await claimedByMe(ctx, visible.map((n) => n.id));
-      return visible;
+      return needs.filter((n) => inScope(scope, n.countyCode));
     },
     charityNeedDetail: (_, args, ctx) => linkage.needDetail(ctx, args.id),
     charityProjects: (_, args, ctx) => {
@@ -101,7 +91,7 @@ export const charityResolvers: Resolvers = {
     amountBand: (n) => amountBand(n.uncoveredFen),
     county: (n, _, ctx) => regionOf(ctx, n.countyCode),
     publishedOn: (n) => chinaDateOf(n.publishedAt),
-    claimedByMe: async (n, _, ctx) => (await claimedByMe(ctx, [n.id])).has(n.id),
+    claimedByMe: (n, _, ctx) => claimedByMe(ctx, n.id),
     matchingProjects: (n, _, ctx) => matchingProjects(ctx, n),
   },
   CharityNeedDetail: {
