@@ -1,0 +1,147 @@
+/**
+ * Aid reported directly (schema/reported-aid.graphql), end to end over HTTP against real
+ * databases: a batch sent twice records once, a bad batch writes nothing and names each bad
+ * record, and charity money for a hospital stay is household aid, in its summary and in X7.
+ */
+import { sql } from 'drizzle-orm';
+import { registerCharity } from '../db/reported-aid/store';
+import { makeIdNumber } from '../domain/id-number';
+import { miSettlement } from '../federation/health/tables';
+import { createTestDatabases, type TestDatabases } from './support/databases';
+import { startTestHub, type TestHub } from './support/hub';
+import { insertRegions, TODAY } from './support/scenarios';
+import { addHousehold } from './findings-scenario';
+
+const PATIENT = makeIdNumber('370811', '1958-03-03', 41);
+const PUPIL = makeIdNumber('370811', '2012-05-05', 42);
+const SETTLEMENT = 'SETL-RA-1';
+
+const REPORT = /* GraphQL */ `
+  mutation($records: [ReportedAidInput!]!) {
+    aidReport(input: { records: $records }) {
+      recorded alreadyRecorded
+      entries { reference entryKind amountFen superseded }
+      conflicts { index rule { id } severity }
+      userErrors { index code field }
+    }
+  }
+`;
+
+let dbs: TestDatabases;
+let hub: TestHub;
+let householdId: number;
+let charity: { gql: TestHub['gql'] };
+let emergency: { gql: TestHub['gql'] };
+
+async function ledgerRows(): Promise<number> {
+  const [rows] = (await dbs.hub.execute(sql`select count(*) as n from reported_aid`)) as unknown as [{ n: number }[]];
+  return Number(rows[0].n);
+}
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('reported_aid');
+  await insertRegions(dbs);
+  householdId = await addHousehold(dbs, 'F-RA', [
+    { idNumber: PATIENT, name: '庚', gender: 'M', birthDate: '1958-03-03' },
+    { idNumber: PUPIL, name: '辛', gender: 'F', birthDate: '2012-05-05' },
+  ]);
+  // Burden of the stay before aid: 3,000 out of pocket + 2,000 medical aid = 5,000 yuan.
+  await dbs.sources.HEALTH.insert(miSettlement).values({
+    setlId: SETTLEMENT,
+    psnCertNo: PATIENT,
+    fixmedinsName: '任城区人民医院',
+    admDate: '2026-01-02',
+    dscgDate: '2026-01-09',
+    setlDate: '2026-01-09',
+    diseName: '肺炎',
+    medfeeSumamt: '20000.00',
+    hifpPay: '12000.00',
+    hifmiPay: '3000.00',
+    mafPay: '2000.00',
+    psnPay: '3000.00',
+  });
+  hub = await startTestHub(dbs, { today: TODAY, client: { department: 'HEALTH', roles: ['READER', 'DEPARTMENT_WRITER'], regionScope: '370800' } });
+  const c = await hub.createClient({ name: 'test-charity', department: 'CHARITY', regionScope: '370800', roles: ['DEPARTMENT_WRITER'] });
+  await registerCharity(dbs.hub as never, c.name, '91370800MA3C5XYZ1K', '济宁市慈善总会');
+  charity = hub.as({ token: c.token, purpose: 'DUPLICATE_CHECK' });
+  const e = await hub.createClient({ name: 'test-emergency', department: 'EMERGENCY_MANAGEMENT', regionScope: '370811', roles: ['DEPARTMENT_WRITER'] });
+  emergency = hub.as({ token: e.token, purpose: 'DUPLICATE_CHECK' });
+}, 180_000);
+
+afterAll(async () => {
+  await hub?.close();
+  await dbs?.close();
+});
+
+describe('aidReport', () => {
+  const winter = [
+    { reference: 'DF-2026-001', beneficiaryIdNumber: PATIENT, programme: 'WINTER_SPRING_RELIEF', grantDate: '2026-01-20', amountFen: 80_000 },
+    { reference: 'DF-2026-002', beneficiaryIdNumber: PUPIL, programme: 'WINTER_SPRING_RELIEF', grantDate: '2026-01-20', amountFen: 50_000 },
+  ];
+
+  it('records a batch sent twice once', async () => {
+    const first = await emergency.gql(REPORT, { records: winter });
+    expect(first.errors).toBeUndefined();
+    expect(first.data.aidReport).toMatchObject({ recorded: 2, alreadyRecorded: 0, userErrors: [] });
+    const rows = await ledgerRows();
+    const again = await emergency.gql(REPORT, { records: winter });
+    expect(again.data.aidReport).toMatchObject({ recorded: 0, alreadyRecorded: 2, userErrors: [] });
+    expect(await ledgerRows()).toBe(rows);
+  });
+
+  it('refuses a different record under a used reference', async () => {
+    const rows = await ledgerRows();
+    const res = await emergency.gql(REPORT, { records: [{ ...winter[0], amountFen: 90_000 }] });
+    expect(res.data.aidReport.userErrors).toEqual([{ index: 0, code: 'REFERENCE_CONFLICT', field: 'reference' }]);
+    expect(await ledgerRows()).toBe(rows);
+  });
+
+  it('writes nothing of a bad batch and names each bad record', async () => {
+    const rows = await ledgerRows();
+    const res = await emergency.gql(REPORT, {
+      records: [
+        { reference: 'DF-2026-010', beneficiaryIdNumber: PATIENT, programme: 'WINTER_SPRING_RELIEF', grantDate: '2026-01-21', amountFen: 10_000 },
+        { reference: 'DF-2026-011', beneficiaryIdNumber: '370811195803030410', programme: 'WINTER_SPRING_RELIEF', grantDate: '2026-01-21', amountFen: 10_000 },
+        { reference: 'DF-2026-012', beneficiaryIdNumber: PUPIL, programme: 'CHARITY_MEDICAL', grantDate: '2026-01-21', amountFen: 10_000 },
+        { reference: 'DF-2026-013', beneficiaryIdNumber: PUPIL, programme: 'WINTER_SPRING_RELIEF', amountFen: 10_000 },
+      ],
+    });
+    const errors = res.data.aidReport.userErrors.map((e: { index: number; code: string }) => [e.index, e.code]);
+    expect(errors).toEqual([
+      [1, 'ID_NUMBER_INVALID'],
+      [2, 'PROGRAMME_NOT_REPORTER'],
+      [3, 'DATE_REQUIRED'],
+    ]);
+    expect(res.data.aidReport.recorded).toBe(0);
+    expect(await ledgerRows()).toBe(rows);
+  });
+
+  it('makes charity money for a hospital stay household aid, in the summary and in X7', async () => {
+    const report = await charity.gql(REPORT, {
+      records: [{ reference: 'CS-MED-1', beneficiaryIdNumber: PATIENT, programme: 'CHARITY_MEDICAL', grantDate: '2026-01-25', amountFen: 400_000, settlementRef: SETTLEMENT }],
+    });
+    expect(report.data.aidReport.userErrors).toEqual([]);
+    // 2,000 medical aid + 4,000 charity on a burden of 5,000: the reply names X7.
+    expect(report.data.aidReport.conflicts).toEqual([{ index: 0, rule: { id: 'X7' }, severity: 'CONFLICT' }]);
+
+    const res = await hub.gql(
+      `query($id: ID!) { household(id: $id) {
+        aid { department { code } programme { code } amountFen reportedBy { office { code } clientName creditCode reference } }
+        aidSummary(from: "2026-01-01", to: "2026-01-31") { totalFen byDepartment { department { code } totalFen } }
+        sources { department { code } available }
+        findings { rule { id } records { programme { code } } }
+      } }`,
+      { id: String(householdId) },
+    );
+    expect(res.errors).toBeUndefined();
+    const h = res.data.household;
+    expect(h.aid).toContainEqual({ department: { code: 'CHARITY' }, programme: { code: 'CHARITY_MEDICAL' }, amountFen: 400_000, reportedBy: { office: { code: 'CHARITY' }, clientName: 'test-charity', creditCode: '91370800MA3C5XYZ1K', reference: 'CS-MED-1' } });
+    expect(h.aid.filter((a: { reportedBy: unknown }) => a.reportedBy).length).toBe(3);
+    expect(h.aidSummary.byDepartment).toContainEqual({ department: { code: 'CHARITY' }, totalFen: 400_000 });
+    expect(h.aidSummary.byDepartment).toContainEqual({ department: { code: 'EMERGENCY_MANAGEMENT' }, totalFen: 130_000 });
+    expect(h.sources).toContainEqual({ department: { code: 'REPORTED' }, available: true });
+    const x7 = h.findings.filter((f: { rule: { id: string } }) => f.rule.id === 'X7');
+    expect(x7).toHaveLength(1);
+    expect(x7[0].records.map((r: { programme: { code: string } }) => r.programme.code).sort()).toEqual(['CHARITY_MEDICAL', 'MEDICAL_AID']);
+  });
+});
