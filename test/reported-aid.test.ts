@@ -3,7 +3,11 @@
  * databases: a batch sent twice records once, a bad batch writes nothing and names each bad
  * record, and charity money for a hospital stay is household aid, in its summary and in X7.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { sql } from 'drizzle-orm';
+import { reportFile } from '../tools/report/index';
 import { registerCharity } from '../db/reported-aid/store';
 import { makeIdNumber } from '../domain/id-number';
 import { miSettlement } from '../federation/health/tables';
@@ -32,6 +36,7 @@ let hub: TestHub;
 let householdId: number;
 let charity: { gql: TestHub['gql'] };
 let emergency: { gql: TestHub['gql'] };
+let emergencyToken: string;
 
 async function ledgerRows(): Promise<number> {
   const [rows] = (await dbs.hub.execute(sql`select count(*) as n from reported_aid`)) as unknown as [{ n: number }[]];
@@ -66,6 +71,7 @@ beforeAll(async () => {
   charity = hub.as({ token: c.token, purpose: 'DUPLICATE_CHECK' });
   const e = await hub.createClient({ name: 'test-emergency', department: 'EMERGENCY_MANAGEMENT', regionScope: '370811', roles: ['DEPARTMENT_WRITER'] });
   emergency = hub.as({ token: e.token, purpose: 'DUPLICATE_CHECK' });
+  emergencyToken = e.token;
 }, 180_000);
 
 afterAll(async () => {
@@ -143,5 +149,54 @@ describe('aidReport', () => {
     const x7 = h.findings.filter((f: { rule: { id: string } }) => f.rule.id === 'X7');
     expect(x7).toHaveLength(1);
     expect(x7[0].records.map((r: { programme: { code: string } }) => r.programme.code).sort()).toEqual(['CHARITY_MEDICAL', 'MEDICAL_AID']);
+  });
+
+  it('supersedes by corrections and reversals, never deletes, and keeps the history readable', async () => {
+    const correction = await emergency.gql(REPORT, { records: [{ ...winter[1], reference: 'DF-2026-002-C1', entryKind: 'CORRECTION', supersedesReference: 'DF-2026-002', amountFen: 60_000 }] });
+    expect(correction.data.aidReport.userErrors).toEqual([]);
+    // The corrected entry cannot be corrected again: only the latest one can.
+    const stale = await emergency.gql(REPORT, { records: [{ ...winter[1], reference: 'DF-2026-002-C2', entryKind: 'CORRECTION', supersedesReference: 'DF-2026-002', amountFen: 70_000 }] });
+    expect(stale.data.aidReport.userErrors.map((e: { code: string }) => e.code)).toEqual(['SUPERSEDES_ALREADY_SUPERSEDED']);
+    const reversal = await emergency.gql(REPORT, { records: [{ ...winter[1], reference: 'DF-2026-002-R', entryKind: 'REVERSAL', supersedesReference: 'DF-2026-002-C1', amountFen: 0 }] });
+    expect(reversal.data.aidReport.userErrors).toEqual([]);
+    const history = await emergency.gql(`{ reportedAidHistory(reference: "DF-2026-002-C1") { reference entryKind amountFen superseded } }`);
+    expect(history.data.reportedAidHistory).toEqual([
+      { reference: 'DF-2026-002', entryKind: 'AID', amountFen: 50_000, superseded: true },
+      { reference: 'DF-2026-002-C1', entryKind: 'CORRECTION', amountFen: 60_000, superseded: true },
+      { reference: 'DF-2026-002-R', entryKind: 'REVERSAL', amountFen: 0, superseded: false },
+    ]);
+    const aid = await hub.gql(`query($id: String!) { person(idNumber: $id) { aid { programme { code } amountFen status reportedBy { reference } } } }`, { id: PUPIL });
+    expect(aid.data.person.aid).toEqual([{ programme: { code: 'WINTER_SPRING_RELIEF' }, amountFen: 0, status: 'CANCELLED', reportedBy: { reference: 'DF-2026-002-R' } }]);
+  });
+
+  it('gives each reporter the count and sum it had accepted in a period', async () => {
+    const res = await emergency.gql(`{ reportedAidReconciliation(from: "2000-01-01", to: "2099-12-31") { entryKind count amountFen } }`);
+    expect(res.data.reportedAidReconciliation).toEqual([
+      { entryKind: 'AID', count: 2, amountFen: 130_000 },
+      { entryKind: 'CORRECTION', count: 1, amountFen: 60_000 },
+      { entryKind: 'REVERSAL', count: 1, amountFen: 0 },
+    ]);
+    const before = await emergency.gql(`{ reportedAidReconciliation(from: "2001-01-01", to: "2001-01-31") { count } }`);
+    expect(before.data.reportedAidReconciliation.map((t: { count: number }) => t.count)).toEqual([0, 0, 0]);
+  });
+
+  it('refuses a federated department: it records aid in its own system', async () => {
+    const res = await hub.gql(REPORT, { records: [winter[0]] });
+    expect(res.data.aidReport.userErrors.map((e: { code: string }) => e.code)).toEqual(['REPORTER_NOT_ALLOWED']);
+  });
+
+  it('takes the same batch as a CSV file (npm run report), once, and names bad lines', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-report-'));
+    const good = path.join(dir, 'good.csv');
+    fs.writeFileSync(good, `reference,beneficiary_id_number,programme,grant_date,amount_fen\nDF-CSV-1,${PATIENT},WINTER_SPRING_RELIEF,2026-02-01,30000\n`);
+    expect(await reportFile(hub.url, emergencyToken, good)).toMatchObject({ recorded: 1, alreadyRecorded: 0, problems: [] });
+    expect(await reportFile(hub.url, emergencyToken, good)).toMatchObject({ recorded: 0, alreadyRecorded: 1, problems: [] });
+    const bad = path.join(dir, 'bad.csv');
+    fs.writeFileSync(bad, `reference,beneficiary_id_number,programme,grant_date,amount_fen\nDF-CSV-2,${PATIENT},WINTER_SPRING_RELIEF,2026-02-01,30000\nDF-CSV-3,${PATIENT},LEGAL_AID,2026-02-01,0\n`);
+    const rows = await ledgerRows();
+    const out = await reportFile(hub.url, emergencyToken, bad);
+    expect(out.problems.map((p) => [p.line, p.code])).toEqual([[3, 'PROGRAMME_NOT_REPORTER']]);
+    expect(await ledgerRows()).toBe(rows);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
