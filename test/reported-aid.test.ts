@@ -10,6 +10,7 @@ import { sql } from 'drizzle-orm';
 import { reportFile } from '../tools/report/index';
 import { registerCharity } from '../db/reported-aid/store';
 import { makeIdNumber } from '../domain/id-number';
+import { makeCreditCode } from '../domain/reported-aid/credit-code';
 import { miSettlement } from '../federation/health/tables';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
@@ -19,6 +20,7 @@ import { addHousehold } from './findings-scenario';
 const PATIENT = makeIdNumber('370811', '1958-03-03', 41);
 const PUPIL = makeIdNumber('370811', '2012-05-05', 42);
 const SETTLEMENT = 'SETL-RA-1';
+const CREDIT_CODE = makeCreditCode('53370800MJD12345X');
 
 const REPORT = /* GraphQL */ `
   mutation($records: [ReportedAidInput!]!) {
@@ -67,7 +69,7 @@ beforeAll(async () => {
   });
   hub = await startTestHub(dbs, { today: TODAY, client: { department: 'HEALTH', roles: ['READER', 'DEPARTMENT_WRITER'], regionScope: '370800' } });
   const c = await hub.createClient({ name: 'test-charity', department: 'CHARITY', regionScope: '370800', roles: ['DEPARTMENT_WRITER'] });
-  await registerCharity(dbs.hub as never, c.name, '91370800MA3C5XYZ1K', '济宁市慈善总会');
+  await registerCharity(dbs.hub as never, c.name, CREDIT_CODE, '济宁市慈善总会');
   charity = hub.as({ token: c.token, purpose: 'DUPLICATE_CHECK' });
   const e = await hub.createClient({ name: 'test-emergency', department: 'EMERGENCY_MANAGEMENT', regionScope: '370811', roles: ['DEPARTMENT_WRITER'] });
   emergency = hub.as({ token: e.token, purpose: 'DUPLICATE_CHECK' });
@@ -141,7 +143,7 @@ describe('aidReport', () => {
     );
     expect(res.errors).toBeUndefined();
     const h = res.data.household;
-    expect(h.aid).toContainEqual({ department: { code: 'CHARITY' }, programme: { code: 'CHARITY_MEDICAL' }, amountFen: 400_000, reportedBy: { office: { code: 'CHARITY' }, clientName: 'test-charity', creditCode: '91370800MA3C5XYZ1K', reference: 'CS-MED-1' } });
+    expect(h.aid).toContainEqual({ department: { code: 'CHARITY' }, programme: { code: 'CHARITY_MEDICAL' }, amountFen: 400_000, reportedBy: { office: { code: 'CHARITY' }, clientName: 'test-charity', creditCode: CREDIT_CODE, reference: 'CS-MED-1' } });
     expect(h.aid.filter((a: { reportedBy: unknown }) => a.reportedBy).length).toBe(3);
     expect(h.aidSummary.byDepartment).toContainEqual({ department: { code: 'CHARITY' }, totalFen: 400_000 });
     expect(h.aidSummary.byDepartment).toContainEqual({ department: { code: 'EMERGENCY_MANAGEMENT' }, totalFen: 130_000 });
