@@ -34,6 +34,9 @@ export const DEMO_CLIENTS: readonly DemoClient[] = [
   // Reporters (schema/reported-aid.graphql): an office without a front-end database, and a charity.
   { variable: 'AIDHUB_TOKEN_EMERGENCY', name: 'demo-emergency', department: 'EMERGENCY_MANAGEMENT', regionScope: '370800', roles: ['DEPARTMENT_WRITER'], note: '济宁市应急管理局: reports 受灾人员过渡期生活救助 and 冬春救助 (aidReport)' },
   { variable: 'AIDHUB_TOKEN_CHARITY', name: 'demo-charity', department: 'CHARITY', regionScope: '370800', roles: ['DEPARTMENT_WRITER'], note: '济宁市慈善总会 (统一社会信用代码 53370800MJD12345XD): reports 慈善医疗救助, 慈善助学, 济时救 99 公益日 (aidReport)', charity: { creditCode: '53370800MJD12345XD', name: '济宁市慈善总会' } },
+  { variable: 'AIDHUB_TOKEN_JUSTICE', name: 'demo-justice', department: 'JUSTICE', regionScope: '370800', roles: ['DEPARTMENT_WRITER'], note: '济宁市司法局: reports 法律援助' },
+  { variable: 'AIDHUB_TOKEN_YOUTH_LEAGUE', name: 'demo-youth-league', department: 'YOUTH_LEAGUE', regionScope: '370800', roles: ['DEPARTMENT_WRITER'], note: '共青团济宁市委: reports 希望工程助学' },
+  { variable: 'AIDHUB_TOKEN_WOMENS_FEDERATION', name: 'demo-womens-federation', department: 'WOMENS_FEDERATION', regionScope: '370800', roles: ['DEPARTMENT_WRITER'], note: '济宁市妇联: reports 春蕾计划, "两癌"救助' },
   { variable: 'AIDHUB_TOKEN_ADMIN', name: 'demo-admin', department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['ADMINISTRATOR'], note: 'runs region-wide jobs (monitoring)' },
 ];
 
