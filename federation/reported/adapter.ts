@@ -54,6 +54,10 @@ export const reported: DepartmentAdapter = {
   tables: [reportedAid, charityOrganisation],
   personKeys: [reportedAid.beneficiaryIdNumber],
   demo: REPORTED_DEMO,
+  otherIdColumns: [
+    { column: reportedAid.reporterCreditCode, why: 'a charity’s 统一社会信用代码, an organisation, not a person' },
+    { column: charityOrganisation.creditCode, why: 'a charity’s 统一社会信用代码, an organisation, not a person' },
+  ],
   changeFeed: [
     { table: reportedAid, sequence: reportedAid.id, updatedAt: null },
     { table: charityOrganisation, sequence: null, updatedAt: null },
