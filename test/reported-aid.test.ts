@@ -9,7 +9,7 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { reportFile } from '../tools/report/index';
 import { registerCharity } from '../db/reported-aid/store';
-import { makeIdNumber } from '../domain/id-number';
+import { makeIdNumber, maskIdNumber } from '../domain/id-number';
 import { makeCreditCode } from '../domain/reported-aid/credit-code';
 import { miSettlement } from '../federation/health/tables';
 import { createTestDatabases, type TestDatabases } from './support/databases';
@@ -95,6 +95,15 @@ describe('aidReport', () => {
     const again = await emergency.gql(REPORT, { records: winter });
     expect(again.data.aidReport).toMatchObject({ recorded: 0, alreadyRecorded: 2, userErrors: [] });
     expect(await ledgerRows()).toBe(rows);
+  });
+
+  it('writes an audit row per beneficiary of a report, naming the reporter', async () => {
+    const [before] = (await dbs.hub.execute(sql`select coalesce(max(seq), 0) as s from access_log`)) as unknown as [{ s: number }[]];
+    await emergency.gql(REPORT, { records: winter });
+    const [rows] = (await dbs.hub.execute(sql`select client_name, department, subject_kind, subject_label from access_log where seq > ${before[0].s} order by subject_label`)) as unknown as [Record<string, string>[]];
+    const people = rows.filter((r) => r.subject_kind === 'PERSON');
+    expect(people.map((r) => r.subject_label).sort()).toEqual([maskIdNumber(PATIENT), maskIdNumber(PUPIL)].sort());
+    expect(new Set(people.map((r) => `${r.client_name}/${r.department}`))).toEqual(new Set(['test-emergency/EMERGENCY_MANAGEMENT']));
   });
 
   it('refuses a different record under a used reference', async () => {
