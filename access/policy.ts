@@ -316,9 +316,20 @@ export const TYPE_RULES: Record<string, TypeRule> = {
       sourceHouseholdReference: 'REFERENCE',
       // ILLNESS reveals a health condition.
       cause: 'HEALTH',
+      reportedBy: 'ANY',
+      caseReference: 'REFERENCE',
+      needId: 'REFERENCE',
     },
     sameSubject: ['beneficiary'],
   },
+
+  // schema/reported-aid.graphql: a reporter's own entries and totals, and who reported a record.
+  AidReporter: { kind: 'OPEN', why: 'names an office or charity and its own reference, not a person' },
+  ReportedAidEntry: { kind: 'OPEN', why: 'reached only through aidReport and reportedAidHistory: the calling reporter’s own entries' },
+  ReportedAidTotal: { kind: 'OPEN', why: 'counts and sums of the calling reporter’s own entries' },
+  AidReportPayload: { kind: 'OPEN', why: 'the outcome of the calling reporter’s own batch' },
+  AidReportError: { kind: 'OPEN', why: 'a problem with the calling reporter’s own record' },
+  AidReportConflict: { kind: 'OPEN', why: 'rule, severity and departments of a conflict the reporter’s own record causes; the explanation is built for the caller’s view' },
 
   // schema/access.graphql: reached only through Query.caller and Query.accessLog.
   Caller: { kind: 'OPEN', why: 'the caller’s own client record' },
@@ -516,6 +527,9 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     charityNeedDetail: { roles: ['CHARITY'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'HIDE' },
     charityProjects: { roles: [...DATA_ROLES, 'CHARITY'], purposes: null, outOfScope: 'DENY' },
     charityNeedsOfCase: { roles: DATA_ROLES, purposes: [...CASE_PURPOSES, 'CHARITY_LINKAGE'], outOfScope: 'OMIT' },
+    // schema/reported-aid.graphql: a reporter reads back only its own entries (resolvers/reported-aid).
+    reportedAidReconciliation: { roles: ['DEPARTMENT_WRITER'], purposes: ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK'], outOfScope: 'DENY' },
+    reportedAidHistory: { roles: ['DEPARTMENT_WRITER'], purposes: ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK'], outOfScope: 'DENY' },
   },
   Mutation: {
     // schema/findings.graphql. Settling also requires the caller's department to be concerned (db/findings/store.ts).
@@ -542,6 +556,8 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     charityNeedClaim: { roles: ['CHARITY'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY' },
     charityPledgeCreate: { roles: ['CHARITY'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY' },
     charityDeliveryReport: { roles: ['CHARITY'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY' },
+    // schema/reported-aid.graphql: only a reporter office or a registered charity records (checked by the resolver); every beneficiary is audited.
+    aidReport: { roles: ['DEPARTMENT_WRITER'], purposes: ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK'], outOfScope: 'LIMITED', args: { 'input.records[].beneficiaryIdNumber': 'PERSON_ID' } },
   },
 };
 

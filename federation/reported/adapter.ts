@@ -14,6 +14,7 @@ import { oneOffAid, recurringAid } from '../../domain/aid';
 import type { IsoDate } from '../../domain/dates';
 import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../../domain/programmes';
 import type { AidRecord, DepartmentAdapter, SourceDb } from '../contract';
+import { REPORTED_DEMO } from './demo';
 
 const standingOf = preparedPer((db: SourceDb) =>
   db
@@ -52,6 +53,11 @@ export const reported: DepartmentAdapter = {
   migrationsTable: '__drizzle_migrations_reported_aid',
   tables: [reportedAid, charityOrganisation],
   personKeys: [reportedAid.beneficiaryIdNumber],
+  demo: REPORTED_DEMO,
+  otherIdColumns: [
+    { column: reportedAid.reporterCreditCode, why: 'a charity’s 统一社会信用代码, an organisation, not a person' },
+    { column: charityOrganisation.creditCode, why: 'a charity’s 统一社会信用代码, an organisation, not a person' },
+  ],
   changeFeed: [
     { table: reportedAid, sequence: reportedAid.id, updatedAt: null },
     { table: charityOrganisation, sequence: null, updatedAt: null },

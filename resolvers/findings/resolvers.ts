@@ -11,7 +11,7 @@ import { fromDbInstant, fromDbInstantOrNull } from '../../db/instants';
 import { decodeIdCursor, encodeIdCursor } from '../../domain/cursor';
 import type { IsoDate } from '../../domain/dates';
 import { DATE_RANGE } from '../../domain/date-ranges';
-import { DEPARTMENT_CODES, type DepartmentCode } from '../../domain/departments';
+import { DEPARTMENT_CODES, type DepartmentCode, type OfficeCode } from '../../domain/departments';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
 import { PROGRAMME_BY_CODE } from '../../domain/programmes';
 import { seesHealthDetail } from '../../access/decide';
@@ -198,7 +198,7 @@ function keep(views: FindingView[], args: HouseholdFindingsArgs): FindingView[] 
 
 // ----- Who acts -----------------------------------------------------------------------------------------
 
-function callerOf(ctx: HubContext): { name: string; department: DepartmentCode } {
+function callerOf(ctx: HubContext): { name: string; department: OfficeCode } {
   const caller = ctx.access?.caller;
   if (!caller) throw new GraphQLError('This request carries no valid access token', { extensions: { code: 'UNAUTHENTICATED', reason: 'TOKEN_MISSING' } });
   return { name: caller.name, department: caller.department };

@@ -17,7 +17,6 @@ import type { HubDb } from '../../db/connect';
 import { openCase } from '../../db/cases/store';
 import { household, householdMember } from '../../db/household/schema';
 import { recordReportedAid } from '../../db/reported-aid/store';
-import { makeCreditCode } from '../../domain/charity/credit-code';
 import { concernsMinor, needsHealthConsent, type NeedPurpose } from '../../domain/charity/needs';
 import { addWorkingDays } from '../../domain/cases/working-days';
 import { caseReference } from '../../domain/cases/reference';
@@ -26,7 +25,8 @@ import { addDays, type IsoDate } from '../../domain/dates';
 import { validateReport } from '../../domain/reported-aid/validate';
 import { Rng, seedOf } from './random';
 
-export const DEMO_CHARITY_CREDIT_CODE = makeCreditCode('53370800MJD000011');
+/** 济宁市慈善总会 of the demo clients (access/demo-clients.ts). */
+export const DEMO_CHARITY_CREDIT_CODE = '53370800MJD12345XD';
 const NEED_RATE = 0.006;
 
 const PURPOSES: { purpose: NeedPurpose; share: number; medianYuan: number; text: string; programme: string }[] = [
@@ -47,7 +47,7 @@ export async function generateCharityDemo(hub: HubDb, opts: { charityClientName:
   const [{ n }] = await hub.select({ n: count() }).from(charityNeed);
   if (n > 0) return null;
   const rng = new Rng(seedOf(opts.seed, 1307));
-  await registerOrganisation(hub, { creditCode: DEMO_CHARITY_CREDIT_CODE, name: '济宁市慈善总会（演示）', clientName: opts.charityClientName });
+  await registerOrganisation(hub, { creditCode: DEMO_CHARITY_CREDIT_CODE, name: '济宁市慈善总会', clientName: opts.charityClientName });
   const projects = new Map<NeedPurpose, number>();
   for (const [purpose, title, budgetFen] of [
     ['MEDICAL', '济时救 99 公益日 · 大病救助', 200_000_000],
