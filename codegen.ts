@@ -77,5 +77,19 @@ export const pluginConfig = {
     AlertEvent: '../../db/monitoring/store#AlertEventRow',
     AlertConnection: '../monitoring/models#AlertPage',
     Trigger: '../../domain/monitoring/triggers#TriggerView',
+    // charity
+    CharityConsent: '../../db/charity/store#ConsentRecord',
+    CharityNeed: '../../db/charity/store#NeedRecord',
+    CharityNeedSummary: '../../db/charity/store#NeedRecord',
+    CharityNeedDetail: '../charity/models#NeedDetailModel',
+    CharityOrganisation: '../../db/charity/store#OrganisationRecord',
+    CharityProject: '../../db/charity/store#ProjectRecord',
+    CharityClaim: '../../db/charity/store#ClaimRecord',
+    CharityPledge: '../../db/charity/store#PledgeRecord',
+    CharityDelivery: '../../db/charity/store#DeliveryRecord',
+    // reported aid
+    ReportedAidEntry: '../../db/reported-aid/schema#ReportedAidRow',
+    AidReporter: '../../domain/aid#ReportedBy',
+    AidReportConflict: '../models#ReportedAidConflict',
   },
 };

@@ -12,7 +12,7 @@ import { asc, eq, sql } from 'drizzle-orm';
 import { dbTime, type AccessDb } from '../db/access/db';
 import { apiClient } from '../db/access/schema';
 import { preparedPer } from '../db/prepared';
-import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
+import { OFFICE_CODES, type OfficeCode as DepartmentCode } from '../domain/departments';
 import { isDivisionCode } from '../domain/division-code';
 import type { Caller } from './decide';
 import { isRole, ROLES, type Role } from './policy';
@@ -62,7 +62,7 @@ const NAME = /^[a-z0-9][a-z0-9._-]{1,63}$/;
 
 export function validateSpec(spec: ClientSpec): void {
   if (!NAME.test(spec.name)) throw new ClientSpecError('name: 2-64 characters, lower-case letters, digits, ".", "_" or "-", starting with a letter or digit');
-  if (!DEPARTMENT_CODES.includes(spec.department)) throw new ClientSpecError(`department: one of ${DEPARTMENT_CODES.join(', ')}`);
+  if (!OFFICE_CODES.includes(spec.department)) throw new ClientSpecError(`department: one of ${OFFICE_CODES.join(', ')}`);
   if (!isDivisionCode(spec.regionScope)) throw new ClientSpecError('scope: a division code of 6 (city or county), 9 (township) or 12 digits');
   if (spec.roles.length === 0) throw new ClientSpecError(`roles: at least one of ${ROLES.join(', ')}`);
   for (const r of spec.roles) if (!isRole(r)) throw new ClientSpecError(`roles: unknown role ${JSON.stringify(r)}; roles are ${ROLES.join(', ')}`);

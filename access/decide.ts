@@ -20,7 +20,7 @@ import {
 export interface Caller {
   clientId: number;
   name: string;
-  department: DepartmentCode;
+  department: import('../domain/departments').OfficeCode;
   regionScope: string;
   roles: readonly Role[];
 }
@@ -91,7 +91,7 @@ export function seesIdNumbers(caller: Caller): boolean {
 }
 
 export function seesHealthDetail(caller: Caller, purpose: Purpose | null): boolean {
-  return HEALTH_DETAIL.departments.includes(caller.department) || (purpose !== null && HEALTH_DETAIL.purposes.includes(purpose));
+  return (HEALTH_DETAIL.departments as readonly string[]).includes(caller.department) || (purpose !== null && HEALTH_DETAIL.purposes.includes(purpose));
 }
 
 /** CLEAR: as resolved. MASKED: ID numbers masked. COARSE: a division replaced by its county. REFUSED: FORBIDDEN. */

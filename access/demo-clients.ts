@@ -5,7 +5,8 @@
  */
 import fs from 'node:fs';
 import type { AccessDb } from '../db/access/db';
-import type { DepartmentCode } from '../domain/departments';
+import { registerCharity } from '../db/reported-aid/store';
+import type { OfficeCode as DepartmentCode } from '../domain/departments';
 import { ClientSpecError, clientExists, createClient, rotateClient, tokenIsCurrent } from './clients';
 import type { Role } from './policy';
 
@@ -17,6 +18,8 @@ export interface DemoClient {
   regionScope: string;
   roles: Role[];
   note: string;
+  /** A charity client: its organisation (统一社会信用代码, name). */
+  charity?: { creditCode: string; name: string };
 }
 
 export const DEMO_CLIENTS: readonly DemoClient[] = [
@@ -28,7 +31,15 @@ export const DEMO_CLIENTS: readonly DemoClient[] = [
   { variable: 'AIDHUB_TOKEN_DISABILITY', name: 'demo-disability', department: 'DISABILITY', regionScope: '370800', roles: ['READER', 'DEPARTMENT_WRITER'], note: '济宁市残疾人联合会' },
   { variable: 'AIDHUB_TOKEN_TOWNSHIP', name: 'demo-township-guhuai', department: 'CIVIL_AFFAIRS', regionScope: '370811001', roles: ['READER', 'CASEWORKER'], note: '任城区古槐街道 township officer: sees only its township in full' },
   { variable: 'AIDHUB_TOKEN_AUDITOR', name: 'demo-auditor', department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['AUDITOR'], note: 'reads the audit trail (accessLog), no household data' },
+  // Reporters (schema/reported-aid.graphql): an office without a front-end database, and a charity.
+  { variable: 'AIDHUB_TOKEN_EMERGENCY', name: 'demo-emergency', department: 'EMERGENCY_MANAGEMENT', regionScope: '370800', roles: ['DEPARTMENT_WRITER'], note: '济宁市应急管理局: reports 受灾人员过渡期生活救助 and 冬春救助 (aidReport)' },
+  { variable: 'AIDHUB_TOKEN_CHARITY', name: 'demo-charity', department: 'CHARITY', regionScope: '370800', roles: ['DEPARTMENT_WRITER'], note: '济宁市慈善总会 (统一社会信用代码 53370800MJD12345XD): reports 慈善医疗救助, 慈善助学, 济时救 99 公益日 (aidReport)', charity: { creditCode: '53370800MJD12345XD', name: '济宁市慈善总会' } },
+  { variable: 'AIDHUB_TOKEN_JUSTICE', name: 'demo-justice', department: 'JUSTICE', regionScope: '370800', roles: ['DEPARTMENT_WRITER'], note: '济宁市司法局: reports 法律援助' },
+  { variable: 'AIDHUB_TOKEN_YOUTH_LEAGUE', name: 'demo-youth-league', department: 'YOUTH_LEAGUE', regionScope: '370800', roles: ['DEPARTMENT_WRITER'], note: '共青团济宁市委: reports 希望工程助学' },
+  { variable: 'AIDHUB_TOKEN_WOMENS_FEDERATION', name: 'demo-womens-federation', department: 'WOMENS_FEDERATION', regionScope: '370800', roles: ['DEPARTMENT_WRITER'], note: '济宁市妇联: reports 春蕾计划, "两癌"救助' },
   { variable: 'AIDHUB_TOKEN_ADMIN', name: 'demo-admin', department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['ADMINISTRATOR'], note: 'runs region-wide jobs (monitoring)' },
+  // The same organisation's client for charity linkage (慈善衔接, schema/charity.graphql).
+  { variable: 'AIDHUB_TOKEN_CHARITY_LINKAGE', name: 'demo-charity-linkage', department: 'CHARITY', regionScope: '370800', roles: ['CHARITY'], note: '济宁市慈善总会 as a charity-linkage client: open needs in Jining, claims, pledges, deliveries', charity: { creditCode: '53370800MJD12345XD', name: '济宁市慈善总会' } },
 ];
 
 function readTokens(file: string): Map<string, string> {
@@ -46,6 +57,7 @@ export async function ensureDemoClients(db: AccessDb, file: string): Promise<Map
   const known = readTokens(file);
   const tokens = new Map<string, string>();
   for (const c of DEMO_CLIENTS) {
+    if (c.charity) await registerCharity(db, c.name, c.charity.creditCode, c.charity.name);
     const kept = known.get(c.variable);
     if (kept && (await tokenIsCurrent(db, c.name, kept))) {
       tokens.set(c.variable, kept);

@@ -24,7 +24,7 @@ export interface PolicyContext {
 // ----- Purposes ---------------------------------------------------------------------------------
 
 /** Why a request reads personal data. Stated on every such request (header X-Purpose). */
-export const PURPOSES = ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK', 'CASE_MEETING', 'MONITORING', 'REFERRAL', 'AUDIT'] as const;
+export const PURPOSES = ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK', 'CASE_MEETING', 'MONITORING', 'REFERRAL', 'AUDIT', 'CHARITY_LINKAGE'] as const;
 export type Purpose = (typeof PURPOSES)[number];
 
 export const PURPOSE_DESCRIPTIONS: Record<Purpose, string> = {
@@ -34,11 +34,12 @@ export const PURPOSE_DESCRIPTIONS: Record<Purpose, string> = {
   MONITORING: '监测预警 monitoring and early warning over a region',
   REFERRAL: '转办 handling a referral slip sent to or from this office',
   AUDIT: '审计 auditing who accessed whose data',
+  CHARITY_LINKAGE: '慈善衔接 passing a consenting household’s need to charities and recording their pledges and deliveries (民发〔2023〕46号)',
 };
 
 // ----- Roles ------------------------------------------------------------------------------------
 
-export const ROLES = ['READER', 'DEPARTMENT_WRITER', 'CASEWORKER', 'MEETING_CONVENER', 'AUDITOR', 'ADMINISTRATOR'] as const;
+export const ROLES = ['READER', 'DEPARTMENT_WRITER', 'CASEWORKER', 'MEETING_CONVENER', 'AUDITOR', 'ADMINISTRATOR', 'CHARITY'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_DESCRIPTIONS: Record<Role, string> = {
@@ -48,16 +49,18 @@ export const ROLE_DESCRIPTIONS: Record<Role, string> = {
   MEETING_CONVENER: 'the county office that convenes 一事一议 meetings and records their decisions',
   AUDITOR: 'reads the audit trail: who looked at whom, when and why; sees no household data',
   ADMINISTRATOR: 'runs region-wide jobs (scans); sees no household data beyond monitoring',
+  CHARITY: 'a charity organisation (统一社会信用代码): sees public need summaries in its region, the sealed detail of needs it claimed; pledges and reports deliveries',
 };
 
 /** Which purposes a caller acting in each role may state. */
 export const PURPOSES_BY_ROLE: Record<Role, readonly Purpose[]> = {
   READER: ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK', 'MONITORING', 'REFERRAL'],
   DEPARTMENT_WRITER: ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK'],
-  CASEWORKER: ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK', 'CASE_MEETING', 'REFERRAL', 'MONITORING'],
+  CASEWORKER: ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK', 'CASE_MEETING', 'REFERRAL', 'MONITORING', 'CHARITY_LINKAGE'],
   MEETING_CONVENER: ['CASE_MEETING', 'REFERRAL'],
   AUDITOR: ['AUDIT'],
   ADMINISTRATOR: ['MONITORING'],
+  CHARITY: ['CHARITY_LINKAGE'],
 };
 
 // ----- Rights that shape what a field shows ---------------------------------------------------
@@ -109,6 +112,10 @@ const FINDING_DATA: ReadRule = { roles: [...DATA_ROLES, 'ADMINISTRATOR'], purpos
 const CASE_DATA: ReadRule = { roles: DATA_ROLES, purposes: [...CASE_PURPOSES, 'MONITORING'] };
 /** Alerts (schema/monitoring.graphql): the inbox (MONITORING), and through a case or the supervision view. */
 const ALERT_DATA: ReadRule = { roles: DATA_ROLES, purposes: ['MONITORING', ...CASE_PURPOSES] };
+/** A household's consent and the needs published from its cases (schema/charity.graphql), for the office handling the case. */
+const CHARITY_CASE_DATA: ReadRule = { roles: DATA_ROLES, purposes: [...CASE_PURPOSES, 'MONITORING', 'CHARITY_LINKAGE'] };
+/** The sealed detail of a need: only a charity holding a claim on it (resolvers/charity), for charity linkage. */
+const CHARITY_DETAIL: ReadRule = { roles: ['CHARITY'], purposes: ['CHARITY_LINKAGE'] };
 
 // ----- Field rules --------------------------------------------------------------------------------
 
@@ -311,9 +318,20 @@ export const TYPE_RULES: Record<string, TypeRule> = {
       sourceHouseholdReference: 'REFERENCE',
       // ILLNESS reveals a health condition.
       cause: 'HEALTH',
+      reportedBy: 'ANY',
+      caseReference: 'REFERENCE',
+      needId: 'REFERENCE',
     },
     sameSubject: ['beneficiary'],
   },
+
+  // schema/reported-aid.graphql: a reporter's own entries and totals, and who reported a record.
+  AidReporter: { kind: 'OPEN', why: 'names an office or charity and its own reference, not a person' },
+  ReportedAidEntry: { kind: 'OPEN', why: 'reached only through aidReport and reportedAidHistory: the calling reporter’s own entries' },
+  ReportedAidTotal: { kind: 'OPEN', why: 'counts and sums of the calling reporter’s own entries' },
+  AidReportPayload: { kind: 'OPEN', why: 'the outcome of the calling reporter’s own batch' },
+  AidReportError: { kind: 'OPEN', why: 'a problem with the calling reporter’s own record' },
+  AidReportConflict: { kind: 'OPEN', why: 'rule, severity and departments of a conflict the reporter’s own record causes; the explanation is built for the caller’s view' },
 
   // schema/access.graphql: reached only through Query.caller and Query.accessLog.
   Caller: { kind: 'OPEN', why: 'the caller’s own client record' },
@@ -369,7 +387,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     subjects: (d: { household: { id: number }; members: { idNumber: string }[] }) => [{ kind: 'HOUSEHOLD', householdId: d.household.id }, ...d.members.map((m) => person(m.idNumber))],
     region: (d: { household: { id: number } }, ctx) => householdRegion(d.household.id, ctx),
     fields: Object.fromEntries(
-      ['takenAt', 'from', 'to', 'household', 'members', 'aid', 'totals', 'sources', 'complete', 'findingsAvailable', 'findings', 'earlierCases', 'referrals', 'departmentsNotContributed'].map((f) => [f, 'IN_SCOPE' as const]),
+      ['takenAt', 'from', 'to', 'household', 'members', 'aid', 'totals', 'sources', 'complete', 'findingsAvailable', 'findings', 'earlierCases', 'referrals', 'departmentsNotContributed', 'charityNeeds'].map((f) => [f, 'IN_SCOPE' as const]),
     ),
     sameSubject: ['members', 'aid'],
   },
@@ -427,6 +445,50 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   AlertDismissPayload: OPEN_CONTAINER,
   MeetingRecordPayload: OPEN_CONTAINER,
   ReferralPayload: OPEN_CONTAINER,
+
+  // schema/charity.graphql: consent and needs are about one household; charities see summaries
+  // (no personal data) and, after claiming, the sealed detail, audited as an access to the household.
+  CharityConsent: {
+    kind: 'PERSONAL',
+    readBy: CHARITY_CASE_DATA,
+    subjects: (c: { householdId: number }) => [{ kind: 'HOUSEHOLD', householdId: c.householdId }],
+    region: (c: { householdId: number }, ctx) => householdRegion(c.householdId, ctx),
+    fields: Object.fromEntries(['id', 'household', 'scopes', 'givenBy', 'recordedByClient', 'recordedByOfficer', 'recordedAt', 'expiresOn', 'revokedAt'].map((f) => [f, 'IN_SCOPE' as const])),
+    sameSubject: ['household'],
+  },
+  CharityNeed: {
+    kind: 'PERSONAL',
+    readBy: CHARITY_CASE_DATA,
+    subjects: (n: { householdId: number }) => [{ kind: 'HOUSEHOLD', householdId: n.householdId }],
+    region: (n: { householdId: number }, ctx) => householdRegion(n.householdId, ctx),
+    fields: Object.fromEntries(
+      ['id', 'case', 'consent', 'purpose', 'urgency', 'county', 'uncoveredFen', 'pledgedFen', 'deliveredFen', 'description', 'involvesHealth', 'involvesMinor', 'state', 'closeReason', 'publishedAt', 'closedAt', 'pledges', 'deliveries', 'matchingProjects'].map((f) => [f, 'IN_SCOPE' as const]),
+    ),
+    sameSubject: ['case', 'consent'],
+  },
+  CharityNeedDetail: {
+    kind: 'PERSONAL',
+    readBy: CHARITY_DETAIL,
+    subjects: (d: { need: { householdId: number } }) => [{ kind: 'HOUSEHOLD', householdId: d.need.householdId }],
+    region: (d: { need: { householdId: number } }, ctx) => householdRegion(d.need.householdId, ctx),
+    fields: Object.fromEntries(
+      ['id', 'purpose', 'urgency', 'township', 'uncoveredFen', 'pledgedFen', 'remainingFen', 'description', 'involvesHealth', 'involvesMinor', 'caseReference', 'caseOwner', 'state', 'claimLapsesOn', 'myPledges'].map((f) => [f, 'IN_SCOPE' as const]),
+    ),
+  },
+  CharityNeedSummary: { kind: 'OPEN', why: 'the public summary of a need: purpose, amount band, county, urgency; no person, no exact amount, no health detail' },
+  CharityOrganisation: OPEN_CATALOGUE,
+  CharityProject: OPEN_CATALOGUE,
+  CharityClaim: { kind: 'OPEN', why: 'the calling charity’s own claim: a need id and dates' },
+  CharityPledge: { kind: 'OPEN', why: 'an organisation’s pledge: need id and amounts, no person' },
+  CharityDelivery: { kind: 'OPEN', why: 'an organisation’s delivery: need id, amounts, its own reference; the beneficiary is not shown' },
+  CharityUserError: { kind: 'OPEN', why: 'why a write was refused; codes and messages name no person' },
+  CharityConsentPayload: OPEN_CONTAINER,
+  CharityNeedPayload: OPEN_CONTAINER,
+  CharityOrganisationPayload: OPEN_CONTAINER,
+  CharityProjectPayload: OPEN_CONTAINER,
+  CharityClaimPayload: OPEN_CONTAINER,
+  CharityPledgePayload: OPEN_CONTAINER,
+  CharityDeliveryPayload: OPEN_CONTAINER,
 };
 
 // ----- Root fields ------------------------------------------------------------------------------
@@ -490,6 +552,15 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     alerts: { roles: DATA_ROLES, purposes: ['MONITORING'], outOfScope: 'OMIT', args: { 'filter.regionCode': 'REGION' } },
     alert: { roles: DATA_ROLES, purposes: ['MONITORING', ...CASE_PURPOSES], outOfScope: 'HIDE' },
     triggers: { roles: ALL_ROLES, purposes: null, outOfScope: 'DENY' },
+    // schema/charity.graphql. Summaries are filtered to the caller's scope by the resolver; the
+    // sealed detail is null without an active claim of the caller's organisation.
+    charityNeeds: { roles: ['CHARITY'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY', args: { regionCode: 'REGION' } },
+    charityNeedDetail: { roles: ['CHARITY'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'HIDE' },
+    charityProjects: { roles: [...DATA_ROLES, 'CHARITY'], purposes: null, outOfScope: 'DENY' },
+    charityNeedsOfCase: { roles: DATA_ROLES, purposes: [...CASE_PURPOSES, 'CHARITY_LINKAGE'], outOfScope: 'OMIT' },
+    // schema/reported-aid.graphql: a reporter reads back only its own entries (resolvers/reported-aid).
+    reportedAidReconciliation: { roles: ['DEPARTMENT_WRITER'], purposes: ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK'], outOfScope: 'DENY' },
+    reportedAidHistory: { roles: ['DEPARTMENT_WRITER'], purposes: ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK'], outOfScope: 'DENY' },
   },
   Mutation: {
     // schema/findings.graphql. Settling also requires the caller's department to be concerned (db/findings/store.ts).
@@ -509,6 +580,19 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     referralAccept: { roles: CASE_ROLES, purposes: ['REFERRAL', 'CASE_MEETING'], outOfScope: 'DENY' },
     referralComplete: { roles: CASE_ROLES, purposes: ['REFERRAL', 'CASE_MEETING'], outOfScope: 'DENY' },
     referralDecline: { roles: CASE_ROLES, purposes: ['REFERRAL', 'CASE_MEETING'], outOfScope: 'DENY' },
+    // schema/charity.graphql. The office's writes also check the household lies in the caller's scope (resolvers/charity).
+    charityConsentRecord: { roles: ['CASEWORKER'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY', args: { 'input.householdId': 'HOUSEHOLD_ID' }, argumentSubjectsInScope: true },
+    charityConsentRevoke: { roles: ['CASEWORKER'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY' },
+    charityNeedPublish: { roles: ['CASEWORKER'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY' },
+    charityNeedWithdraw: { roles: ['CASEWORKER'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY' },
+    // A charity's writes also check the need lies in its scope and that it holds a claim (db/charity/store.ts).
+    charityOrganisationRegister: { roles: ['CHARITY'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY' },
+    charityProjectCreate: { roles: ['CHARITY'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY', args: { 'input.regionCode': 'REGION' } },
+    charityNeedClaim: { roles: ['CHARITY'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY' },
+    charityPledgeCreate: { roles: ['CHARITY'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY' },
+    charityDeliveryReport: { roles: ['CHARITY'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY' },
+    // schema/reported-aid.graphql: only a reporter office or a registered charity records (checked by the resolver); every beneficiary is audited.
+    aidReport: { roles: ['DEPARTMENT_WRITER'], purposes: ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK'], outOfScope: 'LIMITED', args: { 'input.records[].beneficiaryIdNumber': 'PERSON_ID' } },
   },
 };
 

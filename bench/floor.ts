@@ -12,7 +12,7 @@
 import type mysql from 'mysql2/promise';
 import { summariseAid } from '../domain/household/aid-summary';
 import { monthEnd, monthStart, type IsoDate } from '../domain/dates';
-import { DEPARTMENT_CODES, DEPARTMENT_NAMES, type DepartmentCode } from '../domain/departments';
+import { DEPARTMENT_CODES, DEPARTMENT_NAMES, type DepartmentCode, type OfficeCode } from '../domain/departments';
 import { divisionLevel } from '../domain/division-code';
 import { yuanToFen } from '../domain/money';
 import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../domain/programmes';
@@ -339,6 +339,10 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
     return out;
   },
 
+  // The ledger is the hub's own table: the floor measures department reads only.
+  async REPORTED() {
+    return [];
+  },
   async HUMAN_RESOURCES(select, pool, ids, today) {
     const [benefits, placements, grants] = await Promise.all([
       select<any>(pool, 'SELECT ff_id, sfzhm, ksrq, zzrq, yffbz, ffzt FROM sy_bxj_ff WHERE sfzhm IN (?)', [ids]),
@@ -387,7 +391,7 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
 
 // ---------------------------------------------------------------- the answer
 
-function departmentOf(code: DepartmentCode) {
+function departmentOf(code: OfficeCode) {
   return { code, name: DEPARTMENT_NAMES[code] };
 }
 

@@ -119,7 +119,7 @@ export const naiveResolvers = [
       registrationNumber: (h: HouseholdRow) => h.registrationNo,
       region: async (h: HouseholdRow, _: unknown, ctx: NaiveContext) => (await regionByCode(ctx, h.regionCode)) ?? unknownRegion(h.regionCode),
       members: (h: HouseholdRow, _: unknown, ctx: NaiveContext) => membersOf(ctx, h.id),
-      aid: async (h: HouseholdRow, args: AidArgs, ctx: NaiveContext) => filtered((await aidOfHousehold(ctx, h.id, args.departments ?? undefined)).records, args),
+      aid: async (h: HouseholdRow, args: AidArgs, ctx: NaiveContext) => filtered((await aidOfHousehold(ctx, h.id, (args.departments as readonly DepartmentCode[] | null | undefined) ?? undefined)).records, args),
       aidSummary: async (h: HouseholdRow, args: HouseholdAidSummaryArgs, ctx: NaiveContext) => {
         const to = args.to ?? ctx.today;
         const from = args.from ?? defaultSummaryWindow(to).from;
@@ -140,7 +140,7 @@ export const naiveResolvers = [
         const householdId = await currentHouseholdId(ctx, p.idNumber);
         return householdId === null ? null : householdById(ctx, householdId);
       },
-      aid: async (p: PersonRow, args: AidArgs, ctx: NaiveContext) => filtered((await aidOfPeople(ctx, [p.idNumber], args.departments ?? undefined)).records, args),
+      aid: async (p: PersonRow, args: AidArgs, ctx: NaiveContext) => filtered((await aidOfPeople(ctx, [p.idNumber], (args.departments as readonly DepartmentCode[] | null | undefined) ?? undefined)).records, args),
       sources: async (p: PersonRow, _: unknown, ctx: NaiveContext) => (await aidOfPeople(ctx, [p.idNumber])).outcomes.map(sourceStatus),
     },
 

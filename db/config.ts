@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
+import { DEPARTMENT_CODES, HUB_LEDGER_SOURCES, type DepartmentCode } from '../domain/departments';
 import { DEFAULT_RETRY_JITTER, DEFAULT_RETRY_SCHEDULE_MS } from '../domain/monitoring/delivery';
 
 export interface SourceConfig {
@@ -161,7 +161,8 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
 export function sourceUrls(hubUrl: string, env: NodeJS.ProcessEnv = process.env): Record<DepartmentCode, string> {
   const hubDb = databaseOf(hubUrl);
   return Object.fromEntries(
-    DEPARTMENT_CODES.map((code) => [code, env[departmentEnvName(code)] || withDatabase(hubUrl, departmentDatabaseName(hubDb, code))]),
+    // A ledger the hub keeps itself is read from the hub's own database unless pointed elsewhere.
+    DEPARTMENT_CODES.map((code) => [code, env[departmentEnvName(code)] || (HUB_LEDGER_SOURCES.includes(code) ? hubUrl : withDatabase(hubUrl, departmentDatabaseName(hubDb, code)))]),
   ) as Record<DepartmentCode, string>;
 }
 

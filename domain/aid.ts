@@ -4,7 +4,7 @@
  * maps its rows to these shapes (federation/contract.ts), building records with the constructors
  * below rather than spelling every field.
  */
-import type { DepartmentCode } from './departments';
+import type { DepartmentCode, OfficeCode } from './departments';
 import type { ProgrammeCode } from './programmes';
 import type { IsoDate } from './dates';
 
@@ -15,7 +15,8 @@ export type AidCause = 'ILLNESS' | 'ACCIDENT' | 'DISASTER' | 'JOB_LOSS' | 'EDUCA
 
 /** One piece of aid to one person, whichever department pays it. */
 export interface AidRecord {
-  department: DepartmentCode;
+  /** The office that gave it: a federated department, or a reporter (then `reportedBy` says who). */
+  department: OfficeCode;
   programme: ProgrammeCode;
   /** The beneficiary's ID number (GB 11643). */
   beneficiaryIdNumber: string;
@@ -38,6 +39,22 @@ export interface AidRecord {
   settlementRef?: string | null;
   /** Education aid: the school year, e.g. "2025-2026". */
   schoolYear?: string | null;
+  /** Aid reported directly to the hub: who reported it, under which reference of theirs. */
+  reportedBy?: ReportedBy | null;
+  /** The case or need it answers, as the reporter gave them. */
+  caseReference?: string | null;
+  needId?: string | null;
+}
+
+/** A reporter of aid (an office without a front-end database, or a charity) as its records show it. */
+export interface ReportedBy {
+  /** The API client that reported it. */
+  clientName: string;
+  office: OfficeCode;
+  /** 统一社会信用代码, for a charity. */
+  creditCode: string | null;
+  /** The reporter's own reference for the record. */
+  reference: string;
 }
 
 /** A hospital settlement as the medical insurance system records it, in fen. */
@@ -96,14 +113,14 @@ export interface MonitoredSpell {
 
 /** What every record says, whichever kind it is. */
 interface RecordBase {
-  department: DepartmentCode;
+  department: OfficeCode;
   programme: ProgrammeCode;
   beneficiaryIdNumber: string;
   sourceHouseholdRef?: string | null;
   status: AidStatus;
   sourceRef: string;
 }
-type Extras = Pick<AidRecord, 'cause' | 'urgent' | 'secondAid' | 'settlementRef' | 'schoolYear'>;
+type Extras = Pick<AidRecord, 'cause' | 'urgent' | 'secondAid' | 'settlementRef' | 'schoolYear' | 'reportedBy' | 'caseReference' | 'needId'>;
 
 /**
  * Aid paid every month over a period: `monthlyFen` per month from `start` to `end` (null: still

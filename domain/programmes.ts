@@ -3,14 +3,14 @@
  * is paid monthly over a period (RECURRING) or granted once (ONE_OFF), and its purpose (seed 000,
  * 二(二)). Adapters map their own codes to these; the hub table `programme` is loaded from here.
  */
-import type { DepartmentCode } from './departments';
+import type { OfficeCode } from './departments';
 
 export type ProgrammeKind = 'RECURRING' | 'ONE_OFF';
 export type AidPurpose = 'BASIC_LIVING' | 'TEMPORARY' | 'MEDICAL' | 'EDUCATION' | 'HOUSING' | 'EMPLOYMENT' | 'DISABILITY' | 'SERVICE';
 
 export interface Programme {
   code: string;
-  department: DepartmentCode;
+  department: OfficeCode;
   name: string;
   kind: ProgrammeKind;
   purpose: AidPurpose;
@@ -41,6 +41,23 @@ export const PROGRAMMES = [
   { code: 'TRAINING_SUBSIDY', department: 'HUMAN_RESOURCES', name: '职业培训补贴', kind: 'ONE_OFF', purpose: 'EMPLOYMENT' },
   { code: 'JOB_SEEKING_SUBSIDY', department: 'HUMAN_RESOURCES', name: '求职创业补贴', kind: 'ONE_OFF', purpose: 'EMPLOYMENT' },
   { code: 'EMPLOYMENT_AID', department: 'HUMAN_RESOURCES', name: '就业援助补贴', kind: 'ONE_OFF', purpose: 'EMPLOYMENT' },
+  // Reported directly to the hub (schema/reported-aid.graphql). The catalogue has no disaster or
+  // legal purpose: disaster relief counts as TEMPORARY (one-off relief of basic living), legal aid
+  // as SERVICE (seed 000, 二(二) lists services beside money).
+  // 受灾人员过渡期生活救助: paid monthly while a home is rebuilt (《自然灾害救助条例》第十九条).
+  { code: 'DISASTER_TRANSITION', department: 'EMERGENCY_MANAGEMENT', name: '受灾人员过渡期生活救助', kind: 'RECURRING', purpose: 'TEMPORARY' },
+  // 冬春救助: December to May, money within 15 working days of allocation.
+  { code: 'WINTER_SPRING_RELIEF', department: 'EMERGENCY_MANAGEMENT', name: '冬春救助', kind: 'ONE_OFF', purpose: 'TEMPORARY' },
+  // 法律援助: a service; recipients of social assistance skip the means check (法律援助法 第四十二条).
+  { code: 'LEGAL_AID', department: 'JUSTICE', name: '法律援助', kind: 'ONE_OFF', purpose: 'SERVICE' },
+  { code: 'HOPE_PROJECT', department: 'YOUTH_LEAGUE', name: '希望工程助学', kind: 'ONE_OFF', purpose: 'EDUCATION' },
+  { code: 'SPRING_BUD', department: 'WOMENS_FEDERATION', name: '春蕾计划', kind: 'ONE_OFF', purpose: 'EDUCATION' },
+  { code: 'TWO_CANCERS_AID', department: 'WOMENS_FEDERATION', name: '"两癌"救助', kind: 'ONE_OFF', purpose: 'MEDICAL' },
+  { code: 'RED_CROSS_RELIEF', department: 'RED_CROSS', name: '红十字人道救助', kind: 'ONE_OFF', purpose: 'TEMPORARY' },
+  { code: 'RED_CROSS_ILLNESS', department: 'RED_CROSS', name: '红十字大病救助', kind: 'ONE_OFF', purpose: 'MEDICAL' },
+  { code: 'CHARITY_MEDICAL', department: 'CHARITY', name: '慈善医疗救助', kind: 'ONE_OFF', purpose: 'MEDICAL' },
+  { code: 'CHARITY_EDUCATION', department: 'CHARITY', name: '慈善助学', kind: 'ONE_OFF', purpose: 'EDUCATION' },
+  { code: 'CHARITY_JISHIJIU_99', department: 'CHARITY', name: '济时救 99 公益日项目', kind: 'ONE_OFF', purpose: 'TEMPORARY' },
 ] as const satisfies readonly Programme[];
 
 export type ProgrammeCode = (typeof PROGRAMMES)[number]['code'];

@@ -86,6 +86,8 @@ export interface DepartmentAdapter {
    * demo and test databases.
    */
   migrationsFolder: string;
+  /** The drizzle bookkeeping table of those migrations, when not the default (a source in the hub's own database). */
+  migrationsTable?: string;
   /** Every table of the department's front-end database that the hub reads. */
   tables: readonly MySqlTable[];
   /**

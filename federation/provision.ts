@@ -9,7 +9,7 @@ import { ADAPTERS } from './registry';
 
 export async function provisionSource(code: DepartmentCode, url: string): Promise<void> {
   await ensureDatabase(url);
-  await migrateUrl(url, ADAPTERS[code].migrationsFolder);
+  await migrateUrl(url, ADAPTERS[code].migrationsFolder, ADAPTERS[code].migrationsTable);
 }
 
 export async function provisionDatabases(hubUrl: string, sourceUrls: Record<DepartmentCode, string>): Promise<void> {

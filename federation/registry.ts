@@ -11,6 +11,7 @@ import { education } from './education/adapter';
 import { health } from './health/adapter';
 import { housing } from './housing/adapter';
 import { humanResources } from './human-resources/adapter';
+import { reported } from './reported/adapter';
 import { union } from './union/adapter';
 
 export const ADAPTERS: Record<DepartmentCode, DepartmentAdapter> = {
@@ -21,6 +22,7 @@ export const ADAPTERS: Record<DepartmentCode, DepartmentAdapter> = {
   UNION: union,
   DISABILITY: disability,
   HUMAN_RESOURCES: humanResources,
+  REPORTED: reported,
 };
 
 /** The departments that provide one kind of fact, each with its reader. */

@@ -1,12 +1,12 @@
 /** Departments, programmes and regions: catalogue objects shared by every domain; and paging. */
 import { unknownRegion, type RegionRow } from '../db/household/loaders';
-import { DEPARTMENT_NAMES, type DepartmentCode } from '../domain/departments';
+import { DEPARTMENT_NAMES, type OfficeCode } from '../domain/departments';
 import type { Resolvers } from './__generated__/types';
 import { badInput } from '../access/errors';
 import type { Page } from './models';
 export { unknownRegion };
 
-export function departmentOf(code: DepartmentCode) {
+export function departmentOf(code: OfficeCode) {
   return { code, name: DEPARTMENT_NAMES[code] };
 }
 

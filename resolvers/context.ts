@@ -4,6 +4,7 @@ import type { RequestAccess } from '../access/decide';
 import { AccessSession } from '../access/session';
 import type { HubDb } from '../db/connect';
 import { createCaseLoaders } from '../db/cases/loaders';
+import { createCharityLoaders } from '../db/charity/loaders';
 import { createHubLoaders } from '../db/household/loaders';
 import { createMonitoringLoaders } from '../db/monitoring/loaders';
 import type { DepartmentCode } from '../domain/departments';
@@ -38,6 +39,7 @@ export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<De
     findings: createFindingLoaders({ hub: deps.hub, sources: deps.sources, unavailable }),
     cases: createCaseLoaders(deps.hub),
     monitoring: createMonitoringLoaders(deps.hub),
+    charity: createCharityLoaders(deps.hub),
     departments: createDepartmentLoaders(deps.sources, today, (outcome, error) => {
       deps.metrics?.sourceOutcome(outcome);
       if (outcome.available) return;

@@ -13,11 +13,13 @@ import { applyAccessPolicy } from '../access/enforce';
 import type { Resolvers } from './__generated__/types';
 import { accessResolvers } from './access/resolvers';
 import { caseResolvers } from './cases/resolvers';
+import { charityResolvers } from './charity/resolvers';
 import { commonResolvers } from './common';
 import { applyDateRanges } from './date-ranges';
 import { findingResolvers } from './findings/resolvers';
 import { householdResolvers } from './household/resolvers';
 import { monitoringResolvers } from './monitoring/resolvers';
+import { reportedAidResolvers } from './reported-aid/resolvers';
 import { scalarResolvers } from './scalars';
 import { requireHouseholdId } from '../access/errors';
 import type { HubContext } from './context';
@@ -32,7 +34,7 @@ export function loadTypeDefs(): string[] {
     .map((f) => fs.readFileSync(path.join(SCHEMA_DIR, f), 'utf8'));
 }
 
-export const resolvers: Resolvers[] = [scalarResolvers, commonResolvers, householdResolvers, accessResolvers, caseResolvers, findingResolvers, monitoringResolvers];
+export const resolvers: Resolvers[] = [scalarResolvers, commonResolvers, householdResolvers, accessResolvers, caseResolvers, findingResolvers, monitoringResolvers, reportedAidResolvers, charityResolvers];
 
 export function buildSchema(): GraphQLSchema {
   const schema = makeExecutableSchema({

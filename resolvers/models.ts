@@ -45,3 +45,9 @@ export type DossierHousehold = Dossier['household'];
 export type CaseOverdueReport = OverdueReport<ReferralRecord, CaseRecord>;
 export type OfficeOverdueWork = CaseOverdueReport['byOffice'][number];
 export type TownshipOverdueWork = CaseOverdueReport['byTownship'][number];
+
+/** A conflict a reported record causes: the pre-grant check's finding and the record's index. */
+export interface ReportedAidConflict {
+  index: number;
+  finding: import('../domain/findings/facts').Finding;
+}

@@ -27,7 +27,7 @@ import { parseOffice } from '../domain/cases/offices';
 import { caseReference } from '../domain/cases/reference';
 import { referralDue } from '../domain/cases/supervision';
 import { todayIso } from '../domain/dates';
-import { DEPARTMENT_CODES, DEPARTMENT_NAMES, type DepartmentCode } from '../domain/departments';
+import { DEPARTMENT_CODES, DEPARTMENT_NAMES, type DepartmentCode, type OfficeCode } from '../domain/departments';
 import { maskIdNumber } from '../domain/id-number';
 import { fenToYuan } from '../domain/money';
 import { PROGRAMME_BY_CODE } from '../domain/programmes';
@@ -137,7 +137,7 @@ function lines(parts: readonly [string, string | null | undefined][]): string {
 }
 
 export interface BriefMeeting extends MeetingRecord {
-  departments: DepartmentCode[];
+  departments: OfficeCode[];
   decisions: ReferralRecord[];
 }
 

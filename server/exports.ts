@@ -19,7 +19,7 @@ import { checkCall, seesHealthDetail } from '../access/decide';
 import { ID_NUMBERS_IN_CLEAR, TYPE_RULES, type PersonalTypeRule, type Subject } from '../access/policy';
 import { scanFindingsPage, scansByIds, viewOfRow, type FindingFilter } from '../db/findings/store';
 import { createHubLoaders } from '../db/household/loaders';
-import { DEPARTMENT_CODES, DEPARTMENT_NAMES, type DepartmentCode } from '../domain/departments';
+import { DEPARTMENT_CODES, DEPARTMENT_NAMES, type DepartmentCode, type OfficeCode } from '../domain/departments';
 import { formatChinaInstant } from '../domain/cases/china-time';
 import { divisionPrefix, isDivisionCode } from '../domain/division-code';
 import { maskIdNumber } from '../domain/id-number';
@@ -149,7 +149,7 @@ export function registerFindingExports(app: express.Express, deps: HubDeps, audi
             row.townshipCode ? (regionName.get(row.townshipCode) ?? row.townshipCode) : '',
             show.household && f.householdId !== null ? (household.get(f.householdId)?.registrationNo ?? '') : '',
             show.people ? people.join(' ') : '',
-            f.departments.map((d: DepartmentCode) => DEPARTMENT_NAMES[d]).join('、'),
+            f.departments.map((d: OfficeCode) => DEPARTMENT_NAMES[d]).join('、'),
             show.records ? records.join(' ') : '',
             !show.explanation ? '' : health ? f.explanation : rules.has(f.ruleId) ? explain(rules.get(f.ruleId)!, f.measure, f.records, { health }) : '',
             rules.get(f.ruleId)?.basis ?? '',

@@ -10,6 +10,8 @@ import path from 'node:path';
 import { DEMO_CHECKPOINT_FILE, DEMO_SIGNING_KEY, DEMO_VERIFY_KEY, generateSigningKeyFiles } from '../access/checkpoints';
 import { count } from 'drizzle-orm';
 import { ensureDemoClients } from '../access/demo-clients';
+import { generateCharityDemo } from '../tools/generate/charity';
+import { todayIso } from '../domain/dates';
 import { removeHubUrlFile, writeHubUrlFile } from '../access/hub-url';
 import { accessDbOf } from '../db/access/db';
 import { createPool, hubDrizzle } from '../db/connect';
@@ -105,6 +107,10 @@ async function main(): Promise<void> {
   let demoTokens: Map<string, string> | null = null;
   const demoClientsFile = path.join(ROOT, '.data', 'demo-clients.env');
   if (demo) demoTokens = await ensureDemoClients(accessDbOf(hub), demoClientsFile);
+  if (demo) {
+    const charity = await generateCharityDemo(hub, { charityClientName: 'demo-charity-linkage', today: todayIso(), seed: 1 });
+    if (charity) console.log(`Charity linkage demo: ${charity.needs} needs published, ${charity.pledges} pledged (${charity.covered} covered), ${charity.deliveries} delivered`);
+  }
 
   const sources = openSources(config.sources);
   // The example the banner and the query page show: a Jining household (the city-wide demo client

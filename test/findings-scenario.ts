@@ -35,7 +35,7 @@ export const CASES = {
   orphan: { registrationNo: 'F-X2', child: makeIdNumber('370811', '2014-02-02', 19) },
 } as const;
 
-async function addHousehold(dbs: TestDatabases, registrationNo: string, people: { idNumber: string; name: string; gender: 'M' | 'F'; birthDate: string; deathDate?: string }[]): Promise<number> {
+export async function addHousehold(dbs: TestDatabases, registrationNo: string, people: { idNumber: string; name: string; gender: 'M' | 'F'; birthDate: string; deathDate?: string }[]): Promise<number> {
   const [res] = await dbs.hub.insert(household).values({ registrationNo, regionCode: VILLAGE, address: `古槐街道 ${registrationNo}` });
   await dbs.hub.insert(person).values(people.map((p) => ({ deathDate: null, ...p })));
   await dbs.hub.insert(householdMember).values(people.map((p, i) => ({ householdId: res.insertId, idNumber: p.idNumber, relation: i === 0 ? ('HEAD' as const) : ('SPOUSE' as const), joinedOn: '2000-01-01' })));

@@ -206,6 +206,11 @@ function templates(): Template[] {
     mutation('referralAccept', 'referral { id }', (v) => ({ referralId, occurredAt: v }), 'occurredAt'),
     mutation('referralComplete', 'referral { id }', (v) => ({ referralId, feedback: 'x', occurredAt: v }), 'occurredAt'),
     mutation('referralDecline', 'referral { id }', (v) => ({ referralId, reason: 'x', occurredAt: v }), 'occurredAt'),
+    // schema/charity.graphql, under its own purpose
+    ...[
+      mutation('charityConsentRecord', 'consent { id }', (v) => ({ householdId, scopes: ['NEED_PUBLICATION'], givenBy: '户主', expiresOn: v, officer: 'x' }), 'expiresOn', 'Date'),
+      mutation('charityDeliveryReport', 'delivery { id }', (v) => ({ pledgeId: '1', amountFen: 1, deliveredOn: v, reference: 'x' }), 'deliveredOn', 'Date'),
+    ].map((t) => ({ ...t, purpose: 'CHARITY_LINKAGE' })),
   ];
 }
 

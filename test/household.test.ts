@@ -35,7 +35,7 @@ const HOUSEHOLD_QUERY = /* GraphQL */ `
 `;
 
 /** Statements one household query costs per source: the hub's three, and each adapter's tables. */
-const STATEMENTS_PER_QUERY = { HUB: 3, CIVIL_AFFAIRS: 4, EDUCATION: 1, HOUSING: 2, HEALTH: 2, UNION: 1, DISABILITY: 2, HUMAN_RESOURCES: 3 };
+const STATEMENTS_PER_QUERY = { HUB: 3, CIVIL_AFFAIRS: 4, EDUCATION: 1, HOUSING: 2, HEALTH: 2, UNION: 1, DISABILITY: 2, HUMAN_RESOURCES: 3, REPORTED: 1 };
 
 let dbs: TestDatabases;
 let hub: TestHub;

@@ -10,7 +10,7 @@ import { getTableColumns } from 'drizzle-orm';
 import { getTableConfig } from 'drizzle-orm/mysql-core';
 import { ADAPTERS } from '../federation/registry';
 import { makeIdNumber } from '../domain/id-number';
-import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
+import { DEPARTMENT_CODES, HUB_LEDGER_SOURCES, type DepartmentCode } from '../domain/departments';
 import {
   DOCS_BEGIN,
   DOCS_END,
@@ -73,7 +73,8 @@ describe('import: the specs', () => {
   it('cover every column of the hub and department tables, no more', () => {
     // The hub's tables, then each department's, in the registry's order: a department's folder
     // declares a file for every table it has.
-    const departmentTables = DEPARTMENT_CODES.flatMap((code) => ADAPTERS[code].tables.map((t) => getTableConfig(t).name));
+    // A ledger the hub keeps (REPORTED) is written only through its own validation (npm run report), never loaded as rows.
+    const departmentTables = DEPARTMENT_CODES.filter((code) => !HUB_LEDGER_SOURCES.includes(code)).flatMap((code) => ADAPTERS[code].tables.map((t) => getTableConfig(t).name));
     expect(TABLE_SPECS.map((s) => s.table)).toEqual(['region', 'household', 'person', 'household_member', ...departmentTables]);
     for (const spec of TABLE_SPECS) {
       expect(spec.columns.map((c) => c.name)).toEqual(Object.values(getTableColumns(spec.drizzleTable)).map((c) => c.name));
@@ -82,7 +83,7 @@ describe('import: the specs', () => {
 
   it('every department has at least one table', () => {
     const targets = new Set(TABLE_SPECS.map((s) => s.target));
-    for (const code of DEPARTMENT_CODES) expect(targets.has(code)).toBe(true);
+    for (const code of DEPARTMENT_CODES.filter((c) => !HUB_LEDGER_SOURCES.includes(c))) expect(targets.has(code)).toBe(true);
   });
 
   it('examples/import/README.md carries the current column reference', () => {

@@ -19,11 +19,11 @@ import { startTestHub, type TestHub } from './support/hub';
 import { insertRegions, insertWang, insertZhao } from './support/scenarios';
 import { insertCases, type CaseIds } from './findings-scenario';
 
-/** A charity register: its own projects, each naming households it helps by the hub's household id. */
+/** A charity register: its own projects, each naming households it helps by the hub's household id (named apart from the hub's own charityProjects, which a router would otherwise see twice). */
 const CHARITY_SDL = parse(`
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
-  type Query { charityProjects: [CharityProject!]! }
-  type CharityProject { id: ID! name: String! households: [Household!]! }
+  type Query { registeredProjects: [RegisteredProject!]! }
+  type RegisteredProject { id: ID! name: String! households: [Household!]! }
   type Household @key(fields: "id", resolvable: false) { id: ID! }
 `);
 
@@ -76,7 +76,7 @@ beforeAll(async () => {
     { id: 'P2', name: '春蕾计划', households: [{ id: String(cases.orphan) }, { id: String(wangId) }] },
   ];
   charity = new ApolloServer({
-    schema: buildSubgraphSchema([{ typeDefs: CHARITY_SDL, resolvers: { Query: { charityProjects: () => projects } } }]),
+    schema: buildSubgraphSchema([{ typeDefs: CHARITY_SDL, resolvers: { Query: { registeredProjects: () => projects } } }]),
     plugins: [ApolloServerPluginUsageReportingDisabled(), ApolloServerPluginSchemaReportingDisabled()],
   });
   charityUrl = (await startStandaloneServer(charity, { listen: { port: 0, host: '127.0.0.1' } })).url;
@@ -123,16 +123,16 @@ async function viaGateway(query: string, headers: Record<string, string>): Promi
   return res.body.singleResult;
 }
 
-const QUERY = `{ charityProjects { name households { id registrationNumber members { relation person { name } } } } }`;
+const QUERY = `{ registeredProjects { name households { id registrationNumber members { relation person { name } } } } }`;
 
 it('answers a query across both subgraphs with one batched entity fetch from the hub, audited', async () => {
   toHub.length = 0;
   const result = await viaGateway(QUERY, hub.authHeaders);
   expect(result.errors).toBeUndefined();
   const data = result.data as any;
-  expect(data.charityProjects.map((p: any) => p.households.map((h: any) => h.id))).toEqual(projects.map((p) => p.households.map((h) => h.id)));
-  expect(data.charityProjects[0].households[0].registrationNumber).toBe('RC-0001');
-  expect(data.charityProjects[0].households[0].members).toHaveLength(4);
+  expect(data.registeredProjects.map((p: any) => p.households.map((h: any) => h.id))).toEqual(projects.map((p) => p.households.map((h) => h.id)));
+  expect(data.registeredProjects[0].households[0].registrationNumber).toBe('RC-0001');
+  expect(data.registeredProjects[0].households[0].members).toHaveLength(4);
 
   // One request to the hub, one `_entities` field, every distinct household in it.
   expect(toHub).toHaveLength(1);

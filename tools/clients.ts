@@ -12,15 +12,18 @@
  * on the next request.
  */
 import { parseArgs } from 'node:util';
+import { registerCharity } from '../db/reported-aid/store';
 import { ClientSpecError, createClient, listClients, revokeClient, rotateClient, type ClientInfo } from '../access/clients';
 import { PURPOSES_BY_ROLE, ROLES, type Role } from '../access/policy';
 import { dbTime, type AccessDb } from '../db/access/db';
-import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
+import { OFFICE_CODES, type OfficeCode as DepartmentCode } from '../domain/departments';
+import { isCreditCode } from '../domain/reported-aid/credit-code';
 import { runAgainstHub } from './run-against-hub';
 
 export const USAGE = `usage: npm run clients -- <command>
-  create --name NAME --department ${DEPARTMENT_CODES.join('|')}
+  create --name NAME --department ${OFFICE_CODES.join('|')}
          --scope DIVISION_CODE --roles ROLE[,ROLE…] [--expires YYYY-MM-DD | --expires-in 90d]
+         [--credit-code 统一社会信用代码 --organisation NAME]   (a CHARITY client: required)
   list
   rotate NAME [--expires YYYY-MM-DD | --expires-in 90d | --no-expiry]
   revoke NAME
@@ -66,6 +69,8 @@ export async function clientsCommand(argv: string[], db: AccessDb, print: (line:
         expires: { type: 'string' },
         'expires-in': { type: 'string' },
         'no-expiry': { type: 'boolean' },
+        'credit-code': { type: 'string' },
+        organisation: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -77,6 +82,9 @@ export async function clientsCommand(argv: string[], db: AccessDb, print: (line:
     switch (command) {
       case 'create': {
         if (!values.name || !values.department || !values.scope || !values.roles) throw new UsageError('create needs --name, --department, --scope and --roles');
+        if (values.department.toUpperCase() === 'CHARITY' && (!values['credit-code'] || !isCreditCode(values['credit-code'].toUpperCase()) || !values.organisation)) {
+          throw new UsageError('a CHARITY client needs --credit-code (a valid 统一社会信用代码) and --organisation');
+        }
         const { client, token } = await createClient(db, {
           name: values.name,
           department: values.department.toUpperCase() as DepartmentCode,
@@ -84,6 +92,11 @@ export async function clientsCommand(argv: string[], db: AccessDb, print: (line:
           roles: values.roles.split(',').map((r) => r.trim().toUpperCase()) as Role[],
           expiresAt: parseExpiry(values) ?? null,
         });
+        // A charity reports aid only with its organisation registered (db/reported-aid).
+        if (client.department === 'CHARITY') {
+          if (!values['credit-code'] || !values.organisation) throw new UsageError('a CHARITY client needs --credit-code (统一社会信用代码) and --organisation');
+          await registerCharity(db, client.name, values['credit-code'].toUpperCase(), values.organisation);
+        }
         print(`created ${describe(client)}`);
         print(`token (shown once; the hub keeps only its hash): ${token}`);
         return 0;

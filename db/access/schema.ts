@@ -7,7 +7,7 @@
  * written whatever the session time zone, and the audit hash is computed over that exact text.
  */
 import { bigint, char, datetime, index, mysqlEnum, mysqlTable, tinyint, varchar } from 'drizzle-orm/mysql-core';
-import type { DepartmentCode } from '../../domain/departments';
+import type { OfficeCode } from '../../domain/departments';
 
 /**
  * A program (a department's system, a township office's workstation, an auditor's tool) allowed to
@@ -18,7 +18,7 @@ export const apiClient = mysqlTable('api_client', {
   /** A unique, human-chosen label such as `rencheng-civil-affairs`; never personal data. */
   name: varchar('name', { length: 64 }).notNull().unique(),
   // A code of domain/departments.ts, checked there: a new department needs no migration here.
-  department: varchar('department', { length: 24 }).$type<DepartmentCode>().notNull(),
+  department: varchar('department', { length: 24 }).$type<OfficeCode>().notNull(),
   /** Division code the client may see in full: a city (370800), county (370811) or township (370811001). */
   regionScope: varchar('region_scope', { length: 12 }).notNull(),
   /** Comma-separated role names from access/policy.ts. */
@@ -50,7 +50,7 @@ export const accessLog = mysqlTable(
     requestId: char('request_id', { length: 36 }).notNull(),
     clientId: bigint('client_id', { mode: 'number', unsigned: true }).notNull(),
     clientName: varchar('client_name', { length: 64 }).notNull(),
-    department: varchar('department', { length: 16 }).notNull(),
+    department: varchar('department', { length: 24 }).notNull(),
     regionScope: varchar('region_scope', { length: 12 }).notNull(),
     purpose: varchar('purpose', { length: 24 }),
     caseReference: varchar('case_reference', { length: 64 }),

@@ -3,7 +3,7 @@
  * entry per key, in key order; a missing row is null (or an empty list), never an error.
  */
 import DataLoader from 'dataloader';
-import type { DepartmentCode } from '../../domain/departments';
+import type { OfficeCode as DepartmentCode } from '../../domain/departments';
 import { byKey, groupByKey } from '../batch';
 import type { HubDb } from '../connect';
 import {

@@ -108,7 +108,7 @@ export type SecondAidRecord = typeof secondAidApproval.$inferSelect;
 
 export interface MeetingDepartmentRecord {
   meetingId: number;
-  department: DepartmentCode;
+  department: import('../../domain/departments').OfficeCode;
 }
 
 /** A case's state changes as the deadline rules read them. */

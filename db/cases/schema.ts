@@ -10,7 +10,7 @@
  * township's 9-digit division code for a township (乡镇街道) office.
  */
 import { bigint, boolean, char, date, datetime, foreignKey, index, int, longtext, mysqlEnum, mysqlTable, primaryKey, smallint, text, unique, varchar } from 'drizzle-orm/mysql-core';
-import type { DepartmentCode } from '../../domain/departments';
+import type { DepartmentCode, OfficeCode } from '../../domain/departments';
 import { household, programme } from '../household/schema';
 
 const CASE_STATE = ['REPORTED', 'ACCEPTED', 'INVESTIGATING', 'FIRST_AID_GIVEN', 'IN_DELIBERATION', 'DECIDED', 'CLOSED', 'REJECTED'] as const;
@@ -106,7 +106,7 @@ export const meetingDepartment = mysqlTable(
   {
     meetingId: id('meeting_id').notNull(),
     // A code of domain/departments.ts, checked there: a new department needs no migration here.
-    department: varchar('department', { length: 24 }).$type<DepartmentCode>().notNull(),
+    department: varchar('department', { length: 24 }).$type<OfficeCode>().notNull(),
   },
   (t) => [primaryKey({ columns: [t.meetingId, t.department] }), foreignKey({ name: 'case_meeting_department_fk', columns: [t.meetingId], foreignColumns: [caseMeeting.id] })],
 );

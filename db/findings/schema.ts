@@ -29,7 +29,7 @@ export const findingScan = mysqlTable(
     ruleSetDigest: char('rule_set_digest', { length: 16 }).notNull(),
     /** Who started it: an API client or the CLI, and their department if any. */
     startedBy: varchar('started_by', { length: 64 }).notNull(),
-    startedByDepartment: varchar('started_by_department', { length: 16 }),
+    startedByDepartment: varchar('started_by_department', { length: 24 }),
     householdsTotal: int('households_total').notNull().default(0),
     householdsDone: int('households_done').notNull().default(0),
     findingsCount: int('findings_count').notNull().default(0),
@@ -116,7 +116,7 @@ export const findingEvent = mysqlTable(
     toStatus: mysqlEnum('to_status', STATUS).notNull(),
     /** The API client (or 'scan') that made the change. */
     actor: varchar('actor', { length: 64 }).notNull(),
-    actorDepartment: varchar('actor_department', { length: 16 }),
+    actorDepartment: varchar('actor_department', { length: 24 }),
     /** The officer at the department's system, as that system names them. */
     officer: varchar('officer', { length: 64 }),
     /** Why: a dismissal's reason, a resolution's note, or a reopening's cause. */

@@ -7,7 +7,8 @@
 import { and, asc, desc, eq, gt, inArray, like, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { divisionPrefix } from '../../domain/division-code';
 import { inList } from '../in-list';
-import { DEPARTMENT_CODES, type DepartmentCode, DEPARTMENT_NUMBERS } from '../../domain/departments';
+import { OFFICE_CODES, type OfficeCode, DEPARTMENT_NUMBERS } from '../../domain/departments';
+type DepartmentCode = OfficeCode;
 import type { IsoDate } from '../../domain/dates';
 import type { AidRecord, Finding, Measure } from '../../domain/findings/facts';
 import type { RuleKind, RuleSet, Severity } from '../../domain/findings/rule-set';
@@ -27,7 +28,7 @@ export function departmentMask(codes: readonly DepartmentCode[]): number {
 }
 
 export function departmentsOfMask(mask: number): DepartmentCode[] {
-  return DEPARTMENT_CODES.filter((c) => (mask & (1 << DEPARTMENT_NUMBERS[c])) !== 0);
+  return OFFICE_CODES.filter((c) => (mask & (1 << DEPARTMENT_NUMBERS[c])) !== 0);
 }
 
 export function townshipOf(regionCode: string | null): string | null {

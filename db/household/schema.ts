@@ -3,7 +3,7 @@
  * live through `federation/`; the hub keeps only what no single department owns.
  */
 import { bigint, char, date, index, mysqlEnum, mysqlTable, primaryKey, varchar } from 'drizzle-orm/mysql-core';
-import type { DepartmentCode } from '../../domain/departments';
+import type { DepartmentCode, OfficeCode } from '../../domain/departments';
 
 /** Administrative divisions (GB/T 2260; 12-digit statistical codes below county). */
 export const region = mysqlTable(
@@ -54,7 +54,7 @@ export const householdMember = mysqlTable(
 export const programme = mysqlTable('programme', {
   code: varchar('code', { length: 32 }).primaryKey(),
   // A code of domain/departments.ts (the catalogue is synced from code): a new department needs no migration here.
-  department: varchar('department', { length: 24 }).$type<DepartmentCode>().notNull(),
+  department: varchar('department', { length: 24 }).$type<OfficeCode>().notNull(),
   name: varchar('name', { length: 64 }).notNull(),
   kind: mysqlEnum('kind', ['RECURRING', 'ONE_OFF']).notNull(),
   purpose: mysqlEnum('purpose', ['BASIC_LIVING', 'TEMPORARY', 'MEDICAL', 'EDUCATION', 'HOUSING', 'EMPLOYMENT', 'DISABILITY', 'SERVICE']).notNull(),

@@ -6,7 +6,7 @@
  */
 import type { AidSummary } from '../household/aid-summary';
 import { addDays, monthEnd, type IsoDate } from '../dates';
-import { DEPARTMENT_CODES, type DepartmentCode } from '../departments';
+import { DEPARTMENT_CODES, type DepartmentCode, type OfficeCode } from '../departments';
 import type { AidRecord } from '../aid';
 import type { CaseOrigin, CaseState, CaseUrgency } from './state-machine';
 import type { ReferralKind, ReferralState } from './referrals';
@@ -75,7 +75,7 @@ export interface DossierFinding {
    * cause), for readers the policy does not give it. Absent in snapshots taken before it existed.
    */
   summaryWithoutHealth?: string;
-  departments: DepartmentCode[];
+  departments: OfficeCode[];
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import type { AidCause } from '../aid';
 import type { IsoDate } from '../dates';
-import type { DepartmentCode } from '../departments';
+import type { OfficeCode as DepartmentCode } from '../departments';
 import { fenToYuan } from '../money';
 import { PROGRAMME_BY_CODE } from '../programmes';
 import { caseError, type CaseUserError } from './errors';

@@ -4,7 +4,7 @@
  * over the same kind of facts, so the three paths cannot disagree.
  */
 import type { IsoDate } from '../dates';
-import type { DepartmentCode } from '../departments';
+import { sourceOf, type DepartmentCode } from '../departments';
 import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../programmes';
 import type { AidRecord, Finding, HouseholdFacts } from './facts';
 import { evaluateRule, HouseholdContext } from './kinds';
@@ -12,7 +12,7 @@ import { programmesOfRule, type Rule } from './rule-set';
 
 /** The departments whose data a rule reads: if one did not answer, the rule is not run. */
 export function departmentsOfRule(rule: Rule): Set<DepartmentCode> {
-  const out = new Set<DepartmentCode>(programmesOfRule(rule).map((p) => PROGRAMME_BY_CODE.get(p)!.department));
+  const out = new Set<DepartmentCode>(programmesOfRule(rule).map((p) => sourceOf(PROGRAMME_BY_CODE.get(p)!.department)));
   if (rule.kind === 'SETTLEMENT_EXCESS') out.add('HEALTH');
   if (rule.kind === 'MISSED_AID') {
     for (const c of rule.when) {
@@ -112,7 +112,7 @@ export function programmesForProposal(concerned: readonly Rule[]): Set<Programme
  * proposal and the death date.
  */
 export function departmentsForProposal(rule: Rule, programme: string): Set<DepartmentCode> {
-  const of = (codes: readonly string[]) => new Set(codes.map((c) => PROGRAMME_BY_CODE.get(c)!.department));
+  const of = (codes: readonly string[]) => new Set(codes.map((c) => sourceOf(PROGRAMME_BY_CODE.get(c)!.department)));
   switch (rule.kind) {
     case 'EXCLUSIVE_PROGRAMMES':
     case 'SAME_PURPOSE_TWICE': {

@@ -3,7 +3,7 @@
  * database and no GraphQL here: the scan, the household view and the pre-grant check each gather
  * these facts their own way (set-wise) and hand them to the same functions.
  */
-import type { DepartmentCode } from '../departments';
+import type { OfficeCode } from '../departments';
 import type { IsoDate } from '../dates';
 import type { ProgrammeCode } from '../programmes';
 import type { AidCause, AidRecord, DisabilityCertificate, HospitalSettlement } from '../aid';
@@ -93,7 +93,7 @@ export interface Finding {
   records: AidRecord[];
   measure: Measure;
   /** The departments concerned: those whose records are involved, or that should have paid. */
-  departments: DepartmentCode[];
+  departments: OfficeCode[];
   /** Whether the problem still runs today (an open overlap, aid still paid, aid still missing). */
   ongoing: boolean;
   /** Identity across scans: the rule and the records (or facts) involved. */

@@ -4,7 +4,7 @@
  * with the records of one household, never with the square of a region.
  */
 import { ageOn, type IsoDate } from '../dates';
-import type { DepartmentCode } from '../departments';
+import type { OfficeCode as DepartmentCode } from '../departments';
 import { groupBy } from '../group-by';
 import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../programmes';
 import { heldOn, householdPieces, isLive, membersOn, periodOf, type Piece } from './attribution';

@@ -7,7 +7,7 @@
  * the window. Cancelled aid counts nothing.
  */
 import type { AidRecord } from '../aid';
-import { DEPARTMENT_CODES, type DepartmentCode } from '../departments';
+import { DEPARTMENT_CODES, HUB_LEDGER_SOURCES, type OfficeCode } from '../departments';
 import { periodsOverlap, type IsoDate } from '../dates';
 import { PROGRAMME_BY_CODE, type AidPurpose } from '../programmes';
 
@@ -58,13 +58,14 @@ export interface AidSummary {
   from: IsoDate;
   to: IsoDate;
   totalFen: number;
-  byDepartment: { department: DepartmentCode; totalFen: number; recordCount: number }[];
+  byDepartment: { department: OfficeCode; totalFen: number; recordCount: number }[];
   byPurpose: { purpose: AidPurpose; totalFen: number; recordCount: number }[];
   monthlyRecurringFen: number;
 }
 
 export function summariseAid(records: readonly AidRecord[], from: IsoDate, to: IsoDate, today: IsoDate): AidSummary {
-  const byDepartment = new Map<DepartmentCode, { totalFen: number; recordCount: number }>(DEPARTMENT_CODES.map((d) => [d, { totalFen: 0, recordCount: 0 }]));
+  // Every federated department is listed; a reporter (through the REPORTED ledger) once it has aid in the window.
+  const byDepartment = new Map<OfficeCode, { totalFen: number; recordCount: number }>(DEPARTMENT_CODES.filter((d) => !HUB_LEDGER_SOURCES.includes(d)).map((d) => [d, { totalFen: 0, recordCount: 0 }]));
   const byPurpose = new Map<AidPurpose, { totalFen: number; recordCount: number }>();
   let totalFen = 0;
   let monthlyRecurringFen = 0;
@@ -73,7 +74,8 @@ export function summariseAid(records: readonly AidRecord[], from: IsoDate, to: I
     const amount = amountInWindowFen(r, from, to);
     if (amount === 0) continue;
     totalFen += amount;
-    const d = byDepartment.get(r.department)!;
+    const d = byDepartment.get(r.department) ?? { totalFen: 0, recordCount: 0 };
+    byDepartment.set(r.department, d);
     d.totalFen += amount;
     d.recordCount += 1;
     const purpose = PROGRAMME_BY_CODE.get(r.programme)!.purpose;

@@ -3,8 +3,8 @@ import type { IsoDate } from '../../domain/dates';
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Programme as ProgrammeModel } from '../../domain/programmes';
 import type { RegionRow as RegionRowModel, HouseholdRow as HouseholdRowModel, MemberRow as MemberRowModel, PersonRow as PersonRowModel } from '../../db/household/loaders';
-import type { AidRecord as AidRecordModel } from '../../domain/aid';
-import type { HouseholdAidSummary as HouseholdAidSummaryModel, DepartmentAidTotal as DepartmentAidTotalModel, HouseholdPage as HouseholdPageModel, AuditPage as AuditPageModel, AuditedClient as AuditedClientModel, FindingPage as FindingPageModel, DossierHousehold as DossierHouseholdModel, CaseOverdueReport as CaseOverdueReportModel, OfficeOverdueWork as OfficeOverdueWorkModel, TownshipOverdueWork as TownshipOverdueWorkModel } from '../models';
+import type { AidRecord as AidRecordModel, ReportedBy as ReportedByModel } from '../../domain/aid';
+import type { HouseholdAidSummary as HouseholdAidSummaryModel, DepartmentAidTotal as DepartmentAidTotalModel, HouseholdPage as HouseholdPageModel, AuditPage as AuditPageModel, AuditedClient as AuditedClientModel, FindingPage as FindingPageModel, DossierHousehold as DossierHouseholdModel, CaseOverdueReport as CaseOverdueReportModel, OfficeOverdueWork as OfficeOverdueWorkModel, TownshipOverdueWork as TownshipOverdueWorkModel, ReportedAidConflict as ReportedAidConflictModel } from '../models';
 import type { AccessSession as AccessSessionModel } from '../../access/session';
 import type { AuditRow as AuditRowModel } from '../../access/audit';
 import type { Rule as RuleModel } from '../../domain/findings/rule-set';
@@ -17,6 +17,9 @@ import type { Dossier as DossierModel, DossierMember as DossierMemberModel, Doss
 import type { AlertRow as AlertRowModel, AlertEventRow as AlertEventRowModel } from '../../db/monitoring/store';
 import type { AlertPage as AlertPageModel } from '../monitoring/models';
 import type { TriggerView as TriggerViewModel } from '../../domain/monitoring/triggers';
+import type { ConsentRecord as ConsentRecordModel, NeedRecord as NeedRecordModel, OrganisationRecord as OrganisationRecordModel, ProjectRecord as ProjectRecordModel, ClaimRecord as ClaimRecordModel, PledgeRecord as PledgeRecordModel, DeliveryRecord as DeliveryRecordModel } from '../../db/charity/store';
+import type { NeedDetailModel as NeedDetailModelModel } from '../charity/models';
+import type { ReportedAidRow as ReportedAidRowModel } from '../../db/reported-aid/schema';
 import type { HubContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -64,7 +67,9 @@ export type AccessPurpose =
   /** 转办: handling a referral slip. */
   | 'REFERRAL'
   /** 审计: reading the audit trail. */
-  | 'AUDIT';
+  | 'AUDIT'
+  /** 慈善衔接: passing a consenting household's need to charities; a charity's claims, pledges and deliveries (民发〔2023〕46号). */
+  | 'CHARITY_LINKAGE';
 
 /** What an API client may do (access/policy.ts). */
 export type AccessRole =
@@ -79,7 +84,9 @@ export type AccessRole =
   /** Reads the audit trail; sees no household data. */
   | 'AUDITOR'
   /** Runs region-wide jobs; sees no household data beyond monitoring. */
-  | 'ADMINISTRATOR';
+  | 'ADMINISTRATOR'
+  /** A charity organisation (统一社会信用代码): public need summaries in its region, the sealed detail of needs it claimed, pledges and deliveries. */
+  | 'CHARITY';
 
 /** How an access reached the hub. */
 export type AccessChannel =
@@ -208,6 +215,24 @@ export type Mutation = {
   readonly referralComplete: ReferralPayload;
   /** The receiving office declines a slip with its reason; that reason is the slip's feedback. */
   readonly referralDecline: ReferralPayload;
+  /** Records a household's consent to pass its need to charities (民发〔2023〕46号). Health data and data of children under 14 are separate scopes (PIPL art. 29). */
+  readonly charityConsentRecord: CharityConsentPayload;
+  /** Revokes a consent: every open need published under it is withdrawn at once. */
+  readonly charityConsentRevoke: CharityConsentPayload;
+  /** Publishes a need from a case, under a consent of the case's household that covers it. */
+  readonly charityNeedPublish: CharityNeedPayload;
+  /** Withdraws an open need. */
+  readonly charityNeedWithdraw: CharityNeedPayload;
+  /** Binds the calling charity client to its organisation, identified by its 统一社会信用代码 (checked, GB 32100). */
+  readonly charityOrganisationRegister: CharityOrganisationPayload;
+  /** Adds a project of the calling organisation. */
+  readonly charityProjectCreate: CharityProjectPayload;
+  /** Claims an open need: the sealed detail opens to the organisation until the claim lapses (CHARITY_CLAIM_WORKING_DAYS working days). */
+  readonly charityNeedClaim: CharityClaimPayload;
+  /** Pledges an amount against a claimed need; never beyond what is still uncovered. A need fully pledged closes as COVERED. */
+  readonly charityPledgeCreate: CharityPledgePayload;
+  /** Reports aid delivered against a pledge: recorded in the household's aid chain, linked to the need and the case. Idempotent by the charity's reference. */
+  readonly charityDeliveryReport: CharityDeliveryPayload;
   /** Starts a scan of a division as a job in the hub and returns at once; follow it with `scan(id)`. */
   readonly scanStart: ScanStartPayload;
   /** Confirms a finding, as a department concerned. */
@@ -222,6 +247,14 @@ export type Mutation = {
   readonly alertVerify: AlertVerifyPayload;
   /** Dismisses an open alert with a reason. */
   readonly alertDismiss: AlertDismissPayload;
+  /**
+   * Records a batch of at most 1,000 records in the hub's ledger, in one transaction. Idempotent by
+   * the reporter's reference: a record already recorded with the same content is left as it is; a
+   * different record under a used reference is refused. Any bad record rejects the batch, with one
+   * error per problem naming the record's index, and nothing is written. Each record is checked
+   * before it is recorded (the pre-grant check), and the reply carries the conflicts it causes.
+   */
+  readonly aidReport: AidReportPayload;
 };
 
 
@@ -292,6 +325,87 @@ export type MutationReferralDeclineArgs = {
  * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
  * malformed input, access and infrastructure failures are errors.
  */
+export type MutationCharityConsentRecordArgs = {
+  input: CharityConsentRecordInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
+export type MutationCharityConsentRevokeArgs = {
+  input: CharityConsentRevokeInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
+export type MutationCharityNeedPublishArgs = {
+  input: CharityNeedPublishInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
+export type MutationCharityNeedWithdrawArgs = {
+  input: CharityNeedWithdrawInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
+export type MutationCharityOrganisationRegisterArgs = {
+  input: CharityOrganisationRegisterInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
+export type MutationCharityProjectCreateArgs = {
+  input: CharityProjectCreateInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
+export type MutationCharityNeedClaimArgs = {
+  input: CharityNeedClaimInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
+export type MutationCharityPledgeCreateArgs = {
+  input: CharityPledgeCreateInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
+export type MutationCharityDeliveryReportArgs = {
+  input: CharityDeliveryReportInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
 export type MutationScanStartArgs = {
   input: ScanStartInput;
 };
@@ -348,6 +462,15 @@ export type MutationAlertVerifyArgs = {
  */
 export type MutationAlertDismissArgs = {
   input: AlertDismissInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
+export type MutationAidReportArgs = {
+  input: AidReportInput;
 };
 
 /** Where a case came from. */
@@ -781,6 +904,8 @@ export type Dossier = {
   readonly referrals: ReadonlyArray<DossierReferral>;
   /** Departments with no aid in the window and no completed slip of this case. */
   readonly departmentsNotContributed: ReadonlyArray<Department>;
+  /** Needs published for the household to charities, with their pledges and deliveries. */
+  readonly charityNeeds: ReadonlyArray<CharityNeed>;
 };
 
 /** The household in a dossier. */
@@ -1224,6 +1349,495 @@ export type ReferralPayload = {
   readonly userErrors: ReadonlyArray<CaseUserError>;
 };
 
+/** What a need is for. */
+export type NeedPurpose =
+  /** Medical costs (health data: needs HEALTH_DATA consent). */
+  | 'MEDICAL'
+  /** Schooling. */
+  | 'EDUCATION'
+  /** Housing. */
+  | 'HOUSING'
+  /** Basic living. */
+  | 'LIVING'
+  /** Disaster losses. */
+  | 'DISASTER'
+  /** Rehabilitation (health data: needs HEALTH_DATA consent). */
+  | 'REHABILITATION'
+  /** Anything else. */
+  | 'OTHER';
+
+/** What a household's consent covers. */
+export type ConsentScope =
+  /** Passing the need (purpose, amount band, county, anonymised description) to charities. */
+  | 'NEED_PUBLICATION'
+  /** Health data behind the need (PIPL art. 28: sensitive; separate consent, art. 29). */
+  | 'HEALTH_DATA'
+  /** Data of a child under 14 (PIPL art. 28, 31). */
+  | 'MINOR_DATA';
+
+/** Where a need stands. */
+export type NeedState =
+  /** Published and not yet fully pledged. */
+  | 'OPEN'
+  /** Fully pledged: closed to further pledges. */
+  | 'COVERED'
+  /** Withdrawn by the office or because consent was revoked. */
+  | 'WITHDRAWN';
+
+/** What a charity sees of an amount before claiming. */
+export type AmountBand =
+  /** Under ¥5,000. */
+  | 'UNDER_5000_YUAN'
+  /** ¥5,000 to under ¥20,000. */
+  | 'FROM_5000_TO_20000_YUAN'
+  /** ¥20,000 to under ¥50,000. */
+  | 'FROM_20000_TO_50000_YUAN'
+  /** ¥50,000 or more. */
+  | 'OVER_50000_YUAN';
+
+/** How urgent a need is. */
+export type NeedUrgency =
+  /** Irreversible loss imminent. */
+  | 'EMERGENCY'
+  /** 急难: sudden and urgent hardship. */
+  | 'URGENT'
+  /** Neither. */
+  | 'NORMAL';
+
+/** Why a charity-linkage write was refused. */
+export type CharityErrorCode =
+  /** No such case. */
+  | 'CASE_NOT_FOUND'
+  /** No such consent. */
+  | 'CONSENT_NOT_FOUND'
+  /** The consent is another household's. */
+  | 'CONSENT_OTHER_HOUSEHOLD'
+  /** The consent was revoked. */
+  | 'CONSENT_REVOKED'
+  /** The consent has expired. */
+  | 'CONSENT_EXPIRED'
+  /** The consent does not cover publishing needs. */
+  | 'CONSENT_SCOPE_MISSING'
+  /** The need rests on health data and the consent lacks HEALTH_DATA. */
+  | 'HEALTH_CONSENT_MISSING'
+  /** The need concerns a child under 14 and the consent lacks MINOR_DATA. */
+  | 'MINOR_CONSENT_MISSING'
+  /** A consent must run at least until today. */
+  | 'CONSENT_EXPIRY_IN_PAST'
+  /** The person named is not a current member of the household. */
+  | 'BENEFICIARY_NOT_IN_HOUSEHOLD'
+  /** The description carries a number that could identify someone (ID, phone, bank account). */
+  | 'DESCRIPTION_IDENTIFIES'
+  /** A required text is empty. */
+  | 'TEXT_REQUIRED'
+  /** A text is too long. */
+  | 'TEXT_TOO_LONG'
+  /** No such need. */
+  | 'NEED_NOT_FOUND'
+  /** The need is covered or withdrawn. */
+  | 'NEED_NOT_OPEN'
+  /** An amount must be a positive number of fen. */
+  | 'AMOUNT_NOT_POSITIVE'
+  /** The pledge goes beyond what is still uncovered. */
+  | 'OVER_FUNDED'
+  /** The calling client is bound to no charity organisation (charityOrganisationRegister). */
+  | 'ORGANISATION_NOT_REGISTERED'
+  /** The credit code or the client is bound already. */
+  | 'ORGANISATION_ALREADY_REGISTERED'
+  /** Not a valid 统一社会信用代码. */
+  | 'CREDIT_CODE_INVALID'
+  /** Claim the need first, or again: the claim has lapsed. */
+  | 'CLAIM_REQUIRED'
+  /** No pledge of this organisation with that id. */
+  | 'PLEDGE_NOT_FOUND'
+  /** The delivery goes beyond what the pledge has left undelivered. */
+  | 'OVER_DELIVERED'
+  /** The reference was used for a different delivery. */
+  | 'DELIVERY_REFERENCE_REUSED'
+  /** A delivery date in the future. */
+  | 'DELIVERY_IN_FUTURE'
+  /** The reported-aid ledger refused the delivery (the message says why, e.g. a settlement on a need that is not medical). */
+  | 'DELIVERY_NOT_RECORDABLE'
+  /** No project of this organisation with that much budget left. */
+  | 'PROJECT_NOT_FOUND';
+
+/** A refused write: code, message, the input field concerned. */
+export type CharityUserError = {
+  readonly __typename?: 'CharityUserError';
+  /** Stable code. */
+  readonly code: CharityErrorCode;
+  /** What went wrong, naming no person. */
+  readonly message: Scalars['String']['output'];
+  /** Path of the input field concerned. */
+  readonly field?: Maybe<ReadonlyArray<Scalars['String']['output']>>;
+};
+
+/** A household's recorded consent to pass its need to charities. */
+export type CharityConsent = {
+  readonly __typename?: 'CharityConsent';
+  /** Hub id. */
+  readonly id: Scalars['ID']['output'];
+  /** The household. */
+  readonly household: Household;
+  /** What it covers. */
+  readonly scopes: ReadonlyArray<ConsentScope>;
+  /** Who gave it for the household (户主, 监护人 …), not a name. */
+  readonly givenBy: Scalars['String']['output'];
+  /** The client that recorded it. */
+  readonly recordedByClient: Scalars['String']['output'];
+  /** The officer (staff identifier) who recorded it. */
+  readonly recordedByOfficer: Scalars['String']['output'];
+  /** When. */
+  readonly recordedAt: Scalars['DateTime']['output'];
+  /** The last day it holds. */
+  readonly expiresOn: Scalars['Date']['output'];
+  /** When it was revoked; null while it holds. */
+  readonly revokedAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
+/** A need as the office handling the case sees it. */
+export type CharityNeed = {
+  readonly __typename?: 'CharityNeed';
+  /** Hub id. */
+  readonly id: Scalars['ID']['output'];
+  /** The case it was published from. */
+  readonly case: Case;
+  /** The consent it rests on. */
+  readonly consent: CharityConsent;
+  /** What it is for. */
+  readonly purpose: NeedPurpose;
+  /** How urgent. */
+  readonly urgency: NeedUrgency;
+  /** The household's county. */
+  readonly county: Region;
+  /** Still uncovered after government aid, when published. */
+  readonly uncoveredFen: Scalars['Fen']['output'];
+  /** Pledged so far. */
+  readonly pledgedFen: Scalars['Fen']['output'];
+  /** Delivered so far. */
+  readonly deliveredFen: Scalars['Fen']['output'];
+  /** The anonymised description charities read after claiming. */
+  readonly description: Scalars['String']['output'];
+  /** Whether it rests on health data. */
+  readonly involvesHealth: Scalars['Boolean']['output'];
+  /** Whether it concerns a child under 14. */
+  readonly involvesMinor: Scalars['Boolean']['output'];
+  /** Where it stands. */
+  readonly state: NeedState;
+  /** Why it was withdrawn: WITHDRAWN_BY_OFFICE or CONSENT_REVOKED. */
+  readonly closeReason?: Maybe<Scalars['String']['output']>;
+  /** When it was published. */
+  readonly publishedAt: Scalars['DateTime']['output'];
+  /** When it closed. */
+  readonly closedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Pledges against it. */
+  readonly pledges: ReadonlyArray<CharityPledge>;
+  /** Deliveries against it (aid in the household's chain). */
+  readonly deliveries: ReadonlyArray<CharityDelivery>;
+  /** Projects whose purpose and area match it, with budget left. */
+  readonly matchingProjects: ReadonlyArray<CharityProject>;
+};
+
+/** What any charity in the region sees of an open need: no person, no exact amount, no health detail. */
+export type CharityNeedSummary = {
+  readonly __typename?: 'CharityNeedSummary';
+  /** Need id (claim it to read more). */
+  readonly id: Scalars['ID']['output'];
+  /** What it is for. */
+  readonly category: NeedPurpose;
+  /** How much is uncovered, as a band. */
+  readonly amountBand: AmountBand;
+  /** The county. */
+  readonly county: Region;
+  /** How urgent. */
+  readonly urgency: NeedUrgency;
+  /** The day it was published. */
+  readonly publishedOn: Scalars['Date']['output'];
+  /** Whether the calling organisation holds an active claim on it. */
+  readonly claimedByMe: Scalars['Boolean']['output'];
+  /** Projects whose purpose and area match it, with budget left. */
+  readonly matchingProjects: ReadonlyArray<CharityProject>;
+};
+
+/** The sealed detail a claiming charity reads (audited): still no name, ID number, phone or bank account. */
+export type CharityNeedDetail = {
+  readonly __typename?: 'CharityNeedDetail';
+  /** Need id. */
+  readonly id: Scalars['ID']['output'];
+  /** What it is for. */
+  readonly purpose: NeedPurpose;
+  /** How urgent. */
+  readonly urgency: NeedUrgency;
+  /** The household's township (the office to work with). */
+  readonly township: Region;
+  /** Still uncovered after government aid, when published. */
+  readonly uncoveredFen: Scalars['Fen']['output'];
+  /** Pledged so far by all charities. */
+  readonly pledgedFen: Scalars['Fen']['output'];
+  /** What is left to pledge. */
+  readonly remainingFen: Scalars['Fen']['output'];
+  /** The anonymised description. */
+  readonly description: Scalars['String']['output'];
+  /** Whether it rests on health data (shown only with HEALTH_DATA consent, which publishing requires). */
+  readonly involvesHealth: Scalars['Boolean']['output'];
+  /** Whether it concerns a child under 14 (published only with MINOR_DATA consent). */
+  readonly involvesMinor: Scalars['Boolean']['output'];
+  /** The case's reference, to quote to the office. */
+  readonly caseReference: Scalars['String']['output'];
+  /** The office that owns the case. */
+  readonly caseOwner: Office;
+  /** Where it stands. */
+  readonly state: NeedState;
+  /** The last day the caller's claim holds. */
+  readonly claimLapsesOn: Scalars['Date']['output'];
+  /** The caller's own pledges against it. */
+  readonly myPledges: ReadonlyArray<CharityPledge>;
+};
+
+/** A charity organisation. */
+export type CharityOrganisation = {
+  readonly __typename?: 'CharityOrganisation';
+  /** 统一社会信用代码. */
+  readonly creditCode: Scalars['ID']['output'];
+  /** Its registered name. */
+  readonly name: Scalars['String']['output'];
+};
+
+/** A charity project. */
+export type CharityProject = {
+  readonly __typename?: 'CharityProject';
+  /** Hub id. */
+  readonly id: Scalars['ID']['output'];
+  /** The organisation running it. */
+  readonly organisation: CharityOrganisation;
+  /** Its title. */
+  readonly title: Scalars['String']['output'];
+  /** What it funds. */
+  readonly purpose: NeedPurpose;
+  /** The area it serves. */
+  readonly region: Region;
+  /** Budget left. */
+  readonly budgetLeftFen: Scalars['Fen']['output'];
+};
+
+/** A charity's claim on a need. */
+export type CharityClaim = {
+  readonly __typename?: 'CharityClaim';
+  /** The need. */
+  readonly needId: Scalars['ID']['output'];
+  /** When it was claimed. */
+  readonly claimedAt: Scalars['DateTime']['output'];
+  /** The last day it holds. */
+  readonly lapsesOn: Scalars['Date']['output'];
+};
+
+/** A pledge against a need. */
+export type CharityPledge = {
+  readonly __typename?: 'CharityPledge';
+  /** Hub id. */
+  readonly id: Scalars['ID']['output'];
+  /** Need id. */
+  readonly needId: Scalars['ID']['output'];
+  /** Who pledged. */
+  readonly organisation: CharityOrganisation;
+  /** The project it is paid from, if any. */
+  readonly project?: Maybe<CharityProject>;
+  /** Pledged. */
+  readonly amountFen: Scalars['Fen']['output'];
+  /** Delivered so far. */
+  readonly deliveredFen: Scalars['Fen']['output'];
+  /** When. */
+  readonly pledgedAt: Scalars['DateTime']['output'];
+};
+
+/** Aid a charity delivered against its pledge: reported aid in the household's chain. */
+export type CharityDelivery = {
+  readonly __typename?: 'CharityDelivery';
+  /** Hub id. */
+  readonly id: Scalars['ID']['output'];
+  /** The pledge. */
+  readonly pledgeId: Scalars['ID']['output'];
+  /** Need id. */
+  readonly needId: Scalars['ID']['output'];
+  /** Who delivered. */
+  readonly organisation: CharityOrganisation;
+  /** Amount. */
+  readonly amountFen: Scalars['Fen']['output'];
+  /** The day it reached the household. */
+  readonly deliveredOn: Scalars['Date']['output'];
+  /** The charity's own reference. */
+  readonly reference: Scalars['String']['output'];
+  /** The hospital settlement it pays towards, for medical needs. */
+  readonly settlementReference?: Maybe<Scalars['String']['output']>;
+};
+
+/** A consent to record. */
+export type CharityConsentRecordInput = {
+  /** The household. */
+  readonly householdId: Scalars['ID']['input'];
+  /** What it covers; NEED_PUBLICATION at least to publish anything. */
+  readonly scopes: ReadonlyArray<ConsentScope>;
+  /** Who gave it for the household (户主, 监护人 …), up to 32 characters, not a name. */
+  readonly givenBy: Scalars['String']['input'];
+  /** The last day it holds. */
+  readonly expiresOn: Scalars['Date']['input'];
+  /** The officer recording it (staff identifier). */
+  readonly officer: Scalars['String']['input'];
+};
+
+/** A consent to revoke. */
+export type CharityConsentRevokeInput = {
+  /** Consent id. */
+  readonly consentId: Scalars['ID']['input'];
+};
+
+/** A need to publish. */
+export type CharityNeedPublishInput = {
+  /** The case. */
+  readonly caseId: Scalars['ID']['input'];
+  /** The household's consent covering it. */
+  readonly consentId: Scalars['ID']['input'];
+  /** What it is for. */
+  readonly purpose: NeedPurpose;
+  /** How urgent. */
+  readonly urgency: NeedUrgency;
+  /** Still uncovered after government aid. */
+  readonly uncoveredFen: Scalars['Fen']['input'];
+  /** Short and anonymised, up to 200 characters; no ID, phone or account numbers. */
+  readonly description: Scalars['String']['input'];
+  /** It rests on health data (implied by MEDICAL and REHABILITATION). */
+  readonly involvesHealth?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The member it is for, when one person (a child under 14 needs MINOR_DATA consent). */
+  readonly beneficiaryIdNumber?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A need to withdraw. */
+export type CharityNeedWithdrawInput = {
+  /** Need id. */
+  readonly needId: Scalars['ID']['input'];
+};
+
+/** An organisation to bind to the calling client. */
+export type CharityOrganisationRegisterInput = {
+  /** 统一社会信用代码 (18 characters). */
+  readonly creditCode: Scalars['String']['input'];
+  /** Registered name, up to 64 characters. */
+  readonly name: Scalars['String']['input'];
+};
+
+/** A project to add. */
+export type CharityProjectCreateInput = {
+  /** Title, up to 100 characters. */
+  readonly title: Scalars['String']['input'];
+  /** What it funds. */
+  readonly purpose: NeedPurpose;
+  /** The area it serves (within the caller's scope). */
+  readonly regionCode: Scalars['String']['input'];
+  /** Budget. */
+  readonly budgetFen: Scalars['Fen']['input'];
+};
+
+/** A need to claim. */
+export type CharityNeedClaimInput = {
+  /** Need id. */
+  readonly needId: Scalars['ID']['input'];
+};
+
+/** A pledge. */
+export type CharityPledgeCreateInput = {
+  /** Need id. */
+  readonly needId: Scalars['ID']['input'];
+  /** Amount. */
+  readonly amountFen: Scalars['Fen']['input'];
+  /** One of the organisation's projects to pay it from (its budget goes down). */
+  readonly projectId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+/** A delivery report. */
+export type CharityDeliveryReportInput = {
+  /** The pledge. */
+  readonly pledgeId: Scalars['ID']['input'];
+  /** Amount delivered. */
+  readonly amountFen: Scalars['Fen']['input'];
+  /** The day it reached the household. */
+  readonly deliveredOn: Scalars['Date']['input'];
+  /** Who received it; default the need's beneficiary. */
+  readonly beneficiaryIdNumber?: InputMaybe<Scalars['String']['input']>;
+  /** The charity's own reference, up to 64 characters: the same report twice records once. */
+  readonly reference: Scalars['String']['input'];
+  /** The hospital settlement it pays towards (medical needs). */
+  readonly settlementReference?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** The result of a consent write. */
+export type CharityConsentPayload = {
+  readonly __typename?: 'CharityConsentPayload';
+  /** The consent; null when refused. */
+  readonly consent?: Maybe<CharityConsent>;
+  /** Needs withdrawn by a revocation. */
+  readonly withdrawnNeeds: Scalars['Int']['output'];
+  /** Why refused. */
+  readonly userErrors: ReadonlyArray<CharityUserError>;
+};
+
+/** The result of a need write. */
+export type CharityNeedPayload = {
+  readonly __typename?: 'CharityNeedPayload';
+  /** The need; null when refused. */
+  readonly need?: Maybe<CharityNeed>;
+  /** Why refused. */
+  readonly userErrors: ReadonlyArray<CharityUserError>;
+};
+
+/** The result of charityOrganisationRegister. */
+export type CharityOrganisationPayload = {
+  readonly __typename?: 'CharityOrganisationPayload';
+  /** The organisation; null when refused. */
+  readonly organisation?: Maybe<CharityOrganisation>;
+  /** Why refused. */
+  readonly userErrors: ReadonlyArray<CharityUserError>;
+};
+
+/** The result of charityProjectCreate. */
+export type CharityProjectPayload = {
+  readonly __typename?: 'CharityProjectPayload';
+  /** The project; null when refused. */
+  readonly project?: Maybe<CharityProject>;
+  /** Why refused. */
+  readonly userErrors: ReadonlyArray<CharityUserError>;
+};
+
+/** The result of charityNeedClaim. */
+export type CharityClaimPayload = {
+  readonly __typename?: 'CharityClaimPayload';
+  /** The claim; null when refused. */
+  readonly claim?: Maybe<CharityClaim>;
+  /** Why refused. */
+  readonly userErrors: ReadonlyArray<CharityUserError>;
+};
+
+/** The result of charityPledgeCreate. */
+export type CharityPledgePayload = {
+  readonly __typename?: 'CharityPledgePayload';
+  /** The pledge; null when refused. */
+  readonly pledge?: Maybe<CharityPledge>;
+  /** What is left to pledge after it. */
+  readonly remainingFen?: Maybe<Scalars['Fen']['output']>;
+  /** Why refused. */
+  readonly userErrors: ReadonlyArray<CharityUserError>;
+};
+
+/** The result of charityDeliveryReport. */
+export type CharityDeliveryPayload = {
+  readonly __typename?: 'CharityDeliveryPayload';
+  /** The delivery; null when refused. */
+  readonly delivery?: Maybe<CharityDelivery>;
+  /** True when this reference was recorded before and nothing new was written. */
+  readonly replayed: Scalars['Boolean']['output'];
+  /** Why refused. */
+  readonly userErrors: ReadonlyArray<CharityUserError>;
+};
+
 /** The offices whose records the hub federates. */
 export type DepartmentCode =
   /** 民政 civil affairs: 低保, 特困, temporary aid, child allowances */
@@ -1239,7 +1853,21 @@ export type DepartmentCode =
   /** 残联 disability federation: certificates and the two subsidies, rehabilitation aid */
   | 'DISABILITY'
   /** 人社 human resources and social security: unemployment benefit, public-welfare jobs, employment aid; job loss */
-  | 'HUMAN_RESOURCES';
+  | 'HUMAN_RESOURCES'
+  /** 救助直报台账: the hub's own ledger of aid reported directly by the offices and charities below (a source, not an office) */
+  | 'REPORTED'
+  /** 应急管理 emergency management (reports): 受灾人员过渡期生活救助, 冬春救助 */
+  | 'EMERGENCY_MANAGEMENT'
+  /** 司法 justice (reports): 法律援助 */
+  | 'JUSTICE'
+  /** 共青团 youth league (reports): 希望工程助学 */
+  | 'YOUTH_LEAGUE'
+  /** 妇联 women's federation (reports): 春蕾计划, "两癌" 救助 */
+  | 'WOMENS_FEDERATION'
+  /** 红十字会 Red Cross (reports): humanitarian and illness aid */
+  | 'RED_CROSS'
+  /** A charity organisation, identified by its 统一社会信用代码 (reports): medical and education aid, local projects */
+  | 'CHARITY';
 
 /** A department office. */
 export type Department = {
@@ -1859,6 +2487,14 @@ export type Query = {
   readonly overdueReport: OverdueReport;
   /** The years the working-day calendar (statutory holidays and 调休) covers. */
   readonly workingDayCalendar: WorkingDayCalendar;
+  /** Open needs in the calling charity's region scope (or a division within it), as public summaries: no names, ID numbers, phones, bank or health details. Newest first. */
+  readonly charityNeeds: ReadonlyArray<CharityNeedSummary>;
+  /** The sealed detail of a need, for a charity holding an active claim on it; null otherwise. Every read is written to the audit chain. */
+  readonly charityNeedDetail?: Maybe<CharityNeedDetail>;
+  /** Charity projects with budget left, within a division (a city-wide project is listed for its counties too), optionally of one purpose. */
+  readonly charityProjects: ReadonlyArray<CharityProject>;
+  /** The needs published from a case, with their pledges and deliveries (for the office handling the case). */
+  readonly charityNeedsOfCase: ReadonlyArray<CharityNeed>;
   /** The rule set in force, switched-off rules included. */
   readonly rules: ReadonlyArray<Rule>;
   /**
@@ -1878,6 +2514,13 @@ export type Query = {
   readonly alert?: Maybe<Alert>;
   /** The monitoring triggers in force. */
   readonly triggers: ReadonlyArray<Trigger>;
+  /**
+   * What the hub accepted from the calling reporter between two dates (China time, both inclusive),
+   * by kind of entry: for monthly reconciliation.
+   */
+  readonly reportedAidReconciliation: ReadonlyArray<ReportedAidTotal>;
+  /** The calling reporter's entries under a reference, first to latest (corrections and reversals included). */
+  readonly reportedAidHistory: ReadonlyArray<ReportedAidEntry>;
 };
 
 
@@ -1937,6 +2580,28 @@ export type QueryOverdueReportArgs = {
 };
 
 
+export type QueryCharityNeedsArgs = {
+  regionCode?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryCharityNeedDetailArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryCharityProjectsArgs = {
+  regionCode?: InputMaybe<Scalars['String']['input']>;
+  purpose?: InputMaybe<NeedPurpose>;
+};
+
+
+export type QueryCharityNeedsOfCaseArgs = {
+  caseId: Scalars['ID']['input'];
+};
+
+
 export type QueryPreGrantCheckArgs = {
   input: PreGrantCheckInput;
 };
@@ -1968,6 +2633,17 @@ export type QueryAlertsArgs = {
 
 export type QueryAlertArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryReportedAidReconciliationArgs = {
+  from: Scalars['Date']['input'];
+  to: Scalars['Date']['input'];
+};
+
+
+export type QueryReportedAidHistoryArgs = {
+  reference: Scalars['String']['input'];
 };
 
 /** A household (户) as the hub knows it, with everything every department gives it. */
@@ -2151,6 +2827,12 @@ export type AidRecord = {
   readonly secondAid?: Maybe<Scalars['Boolean']['output']>;
   /** Education aid: the school year, e.g. 2025-2026. */
   readonly schoolYear?: Maybe<Scalars['String']['output']>;
+  /** Aid reported directly to the hub: who reported it. Null for aid read from a department's own records. */
+  readonly reportedBy?: Maybe<AidReporter>;
+  /** The case the aid answers, as its reporter gave it. */
+  readonly caseReference?: Maybe<Scalars['String']['output']>;
+  /** The published need the aid answers, as its reporter gave it. */
+  readonly needId?: Maybe<Scalars['String']['output']>;
 };
 
 /** Aid totals for a household over a window. */
@@ -2475,6 +3157,172 @@ export type AlertDismissPayload = {
   readonly userErrors: ReadonlyArray<AlertUserError>;
 };
 
+/** A batch of reported aid. */
+export type AidReportInput = {
+  /** At most 1,000 records. */
+  readonly records: ReadonlyArray<ReportedAidInput>;
+};
+
+/** What an entry does. */
+export type ReportedAidEntryKind =
+  /** A new record of aid. */
+  | 'AID'
+  /** Replaces the record under `supersedesReference` with this one. */
+  | 'CORRECTION'
+  /** Cancels the record under `supersedesReference` (amount 0). */
+  | 'REVERSAL';
+
+/** One record of aid as the reporter sends it. */
+export type ReportedAidInput = {
+  /** The reporter's own reference for this record: unique per reporter, 1–64 letters, digits or . _ : / -. */
+  readonly reference: Scalars['String']['input'];
+  /** AID (default), CORRECTION or REVERSAL. */
+  readonly entryKind?: InputMaybe<ReportedAidEntryKind>;
+  /** A CORRECTION or REVERSAL: the reference of the entry it supersedes. */
+  readonly supersedesReference?: InputMaybe<Scalars['String']['input']>;
+  /** The beneficiary's ID number (公民身份号码). */
+  readonly beneficiaryIdNumber: Scalars['String']['input'];
+  /** A programme of the reporter's office, by code (e.g. CHARITY_MEDICAL, WINTER_SPRING_RELIEF). */
+  readonly programme: Scalars['ID']['input'];
+  /** One-off aid: the date granted or paid. */
+  readonly grantDate?: InputMaybe<Scalars['Date']['input']>;
+  /** Recurring aid: the first day covered. */
+  readonly periodStart?: InputMaybe<Scalars['Date']['input']>;
+  /** Recurring aid: the last day covered, once it stopped. */
+  readonly periodEnd?: InputMaybe<Scalars['Date']['input']>;
+  /** Fen: in total for one-off aid, per month for recurring aid; 0 for a reversal or a service. */
+  readonly amountFen: Scalars['Fen']['input'];
+  /** Medical aid: the hospital settlement (medical insurance settlement reference) it pays towards. */
+  readonly settlementRef?: InputMaybe<Scalars['String']['input']>;
+  /** The case it answers (its reference), if any. */
+  readonly caseReference?: InputMaybe<Scalars['String']['input']>;
+  /** The published need it answers, if any. */
+  readonly needId?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Why a report was refused. */
+export type AidReportErrorCode =
+  | 'BATCH_EMPTY'
+  | 'BATCH_TOO_LARGE'
+  | 'REFERENCE_INVALID'
+  | 'REFERENCE_REPEATED_IN_BATCH'
+  /** The reference already holds a different record: send a CORRECTION under a new reference. */
+  | 'REFERENCE_CONFLICT'
+  | 'ID_NUMBER_INVALID'
+  | 'PROGRAMME_UNKNOWN'
+  /** The programme is not one of the reporter's office. */
+  | 'PROGRAMME_NOT_REPORTER'
+  | 'DATE_REQUIRED'
+  | 'DATE_INVALID'
+  | 'PERIOD_INVALID'
+  | 'AMOUNT_INVALID'
+  /** Only medical aid is tied to a hospital settlement. */
+  | 'SETTLEMENT_NOT_MEDICAL'
+  | 'SUPERSEDES_REQUIRED'
+  | 'SUPERSEDES_UNKNOWN'
+  | 'SUPERSEDES_ALREADY_SUPERSEDED'
+  | 'TEXT_TOO_LONG'
+  /** The caller's office is not one that reports aid (a federated department records aid in its own system). */
+  | 'REPORTER_NOT_ALLOWED'
+  /** A charity client reports only once its organisation (统一社会信用代码) is registered. */
+  | 'CHARITY_NOT_REGISTERED';
+
+/** A problem with a report. */
+export type AidReportError = {
+  readonly __typename?: 'AidReportError';
+  /** The record's position in the batch (0-based); null for the batch as a whole. */
+  readonly index?: Maybe<Scalars['Int']['output']>;
+  /** Stable code. */
+  readonly code: AidReportErrorCode;
+  /** The input field at fault. */
+  readonly field?: Maybe<Scalars['String']['output']>;
+  /** In words. */
+  readonly message: Scalars['String']['output'];
+};
+
+/** A conflict or warning a reported record causes with aid already recorded anywhere. */
+export type AidReportConflict = {
+  readonly __typename?: 'AidReportConflict';
+  /** The record's position in the batch. */
+  readonly index: Scalars['Int']['output'];
+  /** The rule. */
+  readonly rule: Rule;
+  /** How serious it is. */
+  readonly severity: FindingSeverity;
+  /** The departments concerned. */
+  readonly departments: ReadonlyArray<Department>;
+  /** In words, in Chinese; names and ID numbers are never in it. */
+  readonly explanation: Scalars['String']['output'];
+};
+
+/** The outcome of a report. */
+export type AidReportPayload = {
+  readonly __typename?: 'AidReportPayload';
+  /** Records written by this call (0 when the same batch was sent before, or when refused). */
+  readonly recorded: Scalars['Int']['output'];
+  /** Records that were already in the ledger with the same content. */
+  readonly alreadyRecorded: Scalars['Int']['output'];
+  /** The ledger entries, in batch order; empty when refused. */
+  readonly entries: ReadonlyArray<ReportedAidEntry>;
+  /** Conflicts and warnings the records cause (the pre-grant check of each). */
+  readonly conflicts: ReadonlyArray<AidReportConflict>;
+  /** Why the batch was refused; empty when recorded. */
+  readonly userErrors: ReadonlyArray<AidReportError>;
+};
+
+/** One entry of the reported-aid ledger, as its reporter sees it. */
+export type ReportedAidEntry = {
+  readonly __typename?: 'ReportedAidEntry';
+  /** The reporter's reference. */
+  readonly reference: Scalars['String']['output'];
+  /** What it does. */
+  readonly entryKind: ReportedAidEntryKind;
+  /** The entry it supersedes. */
+  readonly supersedesReference?: Maybe<Scalars['String']['output']>;
+  /** The programme. */
+  readonly programme: Programme;
+  /** One-off aid: the date. */
+  readonly grantDate?: Maybe<Scalars['Date']['output']>;
+  /** Recurring aid: the period. */
+  readonly period?: Maybe<AidPeriod>;
+  /** Fen. */
+  readonly amountFen: Scalars['Fen']['output'];
+  /** The hospital settlement it pays towards. */
+  readonly settlementRef?: Maybe<Scalars['String']['output']>;
+  /** The case it answers. */
+  readonly caseReference?: Maybe<Scalars['String']['output']>;
+  /** The need it answers. */
+  readonly needId?: Maybe<Scalars['String']['output']>;
+  /** When the hub accepted it. */
+  readonly receivedAt: Scalars['DateTime']['output'];
+  /** Whether a later correction or reversal superseded it. */
+  readonly superseded: Scalars['Boolean']['output'];
+};
+
+/** What the hub accepted from a reporter in a window, for one kind of entry. */
+export type ReportedAidTotal = {
+  readonly __typename?: 'ReportedAidTotal';
+  /** The kind of entry. */
+  readonly entryKind: ReportedAidEntryKind;
+  /** How many entries. */
+  readonly count: Scalars['Int']['output'];
+  /** Their sum, in fen. */
+  readonly amountFen: Scalars['Fen']['output'];
+};
+
+/** Who reported a piece of aid to the hub. */
+export type AidReporter = {
+  readonly __typename?: 'AidReporter';
+  /** The reporter's office (EMERGENCY_MANAGEMENT … CHARITY). */
+  readonly office: Department;
+  /** The API client that sent it. */
+  readonly clientName: Scalars['String']['output'];
+  /** 统一社会信用代码, for a charity. */
+  readonly creditCode?: Maybe<Scalars['String']['output']>;
+  /** The reporter's own reference for the record. */
+  readonly reference: Scalars['String']['output'];
+};
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -2621,6 +3469,38 @@ export type ResolversTypes = {
   ReferralCompleteInput: ReferralCompleteInput;
   ReferralDeclineInput: ReferralDeclineInput;
   ReferralPayload: ResolverTypeWrapper<Omit<ReferralPayload, 'referral' | 'case'> & { referral?: Maybe<ResolversTypes['Referral']>, case?: Maybe<ResolversTypes['Case']> }>;
+  NeedPurpose: NeedPurpose;
+  ConsentScope: ConsentScope;
+  NeedState: NeedState;
+  AmountBand: AmountBand;
+  NeedUrgency: NeedUrgency;
+  CharityErrorCode: CharityErrorCode;
+  CharityUserError: ResolverTypeWrapper<CharityUserError>;
+  CharityConsent: ResolverTypeWrapper<ConsentRecordModel>;
+  CharityNeed: ResolverTypeWrapper<NeedRecordModel>;
+  CharityNeedSummary: ResolverTypeWrapper<NeedRecordModel>;
+  CharityNeedDetail: ResolverTypeWrapper<NeedDetailModelModel>;
+  CharityOrganisation: ResolverTypeWrapper<OrganisationRecordModel>;
+  CharityProject: ResolverTypeWrapper<ProjectRecordModel>;
+  CharityClaim: ResolverTypeWrapper<ClaimRecordModel>;
+  CharityPledge: ResolverTypeWrapper<PledgeRecordModel>;
+  CharityDelivery: ResolverTypeWrapper<DeliveryRecordModel>;
+  CharityConsentRecordInput: CharityConsentRecordInput;
+  CharityConsentRevokeInput: CharityConsentRevokeInput;
+  CharityNeedPublishInput: CharityNeedPublishInput;
+  CharityNeedWithdrawInput: CharityNeedWithdrawInput;
+  CharityOrganisationRegisterInput: CharityOrganisationRegisterInput;
+  CharityProjectCreateInput: CharityProjectCreateInput;
+  CharityNeedClaimInput: CharityNeedClaimInput;
+  CharityPledgeCreateInput: CharityPledgeCreateInput;
+  CharityDeliveryReportInput: CharityDeliveryReportInput;
+  CharityConsentPayload: ResolverTypeWrapper<Omit<CharityConsentPayload, 'consent'> & { consent?: Maybe<ResolversTypes['CharityConsent']> }>;
+  CharityNeedPayload: ResolverTypeWrapper<Omit<CharityNeedPayload, 'need'> & { need?: Maybe<ResolversTypes['CharityNeed']> }>;
+  CharityOrganisationPayload: ResolverTypeWrapper<Omit<CharityOrganisationPayload, 'organisation'> & { organisation?: Maybe<ResolversTypes['CharityOrganisation']> }>;
+  CharityProjectPayload: ResolverTypeWrapper<Omit<CharityProjectPayload, 'project'> & { project?: Maybe<ResolversTypes['CharityProject']> }>;
+  CharityClaimPayload: ResolverTypeWrapper<Omit<CharityClaimPayload, 'claim'> & { claim?: Maybe<ResolversTypes['CharityClaim']> }>;
+  CharityPledgePayload: ResolverTypeWrapper<Omit<CharityPledgePayload, 'pledge'> & { pledge?: Maybe<ResolversTypes['CharityPledge']> }>;
+  CharityDeliveryPayload: ResolverTypeWrapper<Omit<CharityDeliveryPayload, 'delivery'> & { delivery?: Maybe<ResolversTypes['CharityDelivery']> }>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Fen: ResolverTypeWrapper<Scalars['Fen']['output']>;
@@ -2703,6 +3583,16 @@ export type ResolversTypes = {
   AlertAcknowledgePayload: ResolverTypeWrapper<Omit<AlertAcknowledgePayload, 'alert'> & { alert?: Maybe<ResolversTypes['Alert']> }>;
   AlertVerifyPayload: ResolverTypeWrapper<Omit<AlertVerifyPayload, 'alert' | 'case'> & { alert?: Maybe<ResolversTypes['Alert']>, case?: Maybe<ResolversTypes['Case']> }>;
   AlertDismissPayload: ResolverTypeWrapper<Omit<AlertDismissPayload, 'alert'> & { alert?: Maybe<ResolversTypes['Alert']> }>;
+  AidReportInput: AidReportInput;
+  ReportedAidEntryKind: ReportedAidEntryKind;
+  ReportedAidInput: ReportedAidInput;
+  AidReportErrorCode: AidReportErrorCode;
+  AidReportError: ResolverTypeWrapper<AidReportError>;
+  AidReportConflict: ResolverTypeWrapper<ReportedAidConflictModel>;
+  AidReportPayload: ResolverTypeWrapper<Omit<AidReportPayload, 'entries' | 'conflicts'> & { entries: ReadonlyArray<ResolversTypes['ReportedAidEntry']>, conflicts: ReadonlyArray<ResolversTypes['AidReportConflict']> }>;
+  ReportedAidEntry: ResolverTypeWrapper<ReportedAidRowModel>;
+  ReportedAidTotal: ResolverTypeWrapper<ReportedAidTotal>;
+  AidReporter: ResolverTypeWrapper<ReportedByModel>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -2755,6 +3645,32 @@ export type ResolversParentTypes = {
   ReferralCompleteInput: ReferralCompleteInput;
   ReferralDeclineInput: ReferralDeclineInput;
   ReferralPayload: Omit<ReferralPayload, 'referral' | 'case'> & { referral?: Maybe<ResolversParentTypes['Referral']>, case?: Maybe<ResolversParentTypes['Case']> };
+  CharityUserError: CharityUserError;
+  CharityConsent: ConsentRecordModel;
+  CharityNeed: NeedRecordModel;
+  CharityNeedSummary: NeedRecordModel;
+  CharityNeedDetail: NeedDetailModelModel;
+  CharityOrganisation: OrganisationRecordModel;
+  CharityProject: ProjectRecordModel;
+  CharityClaim: ClaimRecordModel;
+  CharityPledge: PledgeRecordModel;
+  CharityDelivery: DeliveryRecordModel;
+  CharityConsentRecordInput: CharityConsentRecordInput;
+  CharityConsentRevokeInput: CharityConsentRevokeInput;
+  CharityNeedPublishInput: CharityNeedPublishInput;
+  CharityNeedWithdrawInput: CharityNeedWithdrawInput;
+  CharityOrganisationRegisterInput: CharityOrganisationRegisterInput;
+  CharityProjectCreateInput: CharityProjectCreateInput;
+  CharityNeedClaimInput: CharityNeedClaimInput;
+  CharityPledgeCreateInput: CharityPledgeCreateInput;
+  CharityDeliveryReportInput: CharityDeliveryReportInput;
+  CharityConsentPayload: Omit<CharityConsentPayload, 'consent'> & { consent?: Maybe<ResolversParentTypes['CharityConsent']> };
+  CharityNeedPayload: Omit<CharityNeedPayload, 'need'> & { need?: Maybe<ResolversParentTypes['CharityNeed']> };
+  CharityOrganisationPayload: Omit<CharityOrganisationPayload, 'organisation'> & { organisation?: Maybe<ResolversParentTypes['CharityOrganisation']> };
+  CharityProjectPayload: Omit<CharityProjectPayload, 'project'> & { project?: Maybe<ResolversParentTypes['CharityProject']> };
+  CharityClaimPayload: Omit<CharityClaimPayload, 'claim'> & { claim?: Maybe<ResolversParentTypes['CharityClaim']> };
+  CharityPledgePayload: Omit<CharityPledgePayload, 'pledge'> & { pledge?: Maybe<ResolversParentTypes['CharityPledge']> };
+  CharityDeliveryPayload: Omit<CharityDeliveryPayload, 'delivery'> & { delivery?: Maybe<ResolversParentTypes['CharityDelivery']> };
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   Fen: Scalars['Fen']['output'];
@@ -2816,6 +3732,14 @@ export type ResolversParentTypes = {
   AlertAcknowledgePayload: Omit<AlertAcknowledgePayload, 'alert'> & { alert?: Maybe<ResolversParentTypes['Alert']> };
   AlertVerifyPayload: Omit<AlertVerifyPayload, 'alert' | 'case'> & { alert?: Maybe<ResolversParentTypes['Alert']>, case?: Maybe<ResolversParentTypes['Case']> };
   AlertDismissPayload: Omit<AlertDismissPayload, 'alert'> & { alert?: Maybe<ResolversParentTypes['Alert']> };
+  AidReportInput: AidReportInput;
+  ReportedAidInput: ReportedAidInput;
+  AidReportError: AidReportError;
+  AidReportConflict: ReportedAidConflictModel;
+  AidReportPayload: Omit<AidReportPayload, 'entries' | 'conflicts'> & { entries: ReadonlyArray<ResolversParentTypes['ReportedAidEntry']>, conflicts: ReadonlyArray<ResolversParentTypes['AidReportConflict']> };
+  ReportedAidEntry: ReportedAidRowModel;
+  ReportedAidTotal: ReportedAidTotal;
+  AidReporter: ReportedByModel;
 };
 
 export type CallerResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Caller'] = ResolversParentTypes['Caller']> = {
@@ -2866,6 +3790,15 @@ export type MutationResolvers<ContextType = HubContext, ParentType extends Resol
   referralAccept?: Resolver<ResolversTypes['ReferralPayload'], ParentType, ContextType, RequireFields<MutationReferralAcceptArgs, 'input'>>;
   referralComplete?: Resolver<ResolversTypes['ReferralPayload'], ParentType, ContextType, RequireFields<MutationReferralCompleteArgs, 'input'>>;
   referralDecline?: Resolver<ResolversTypes['ReferralPayload'], ParentType, ContextType, RequireFields<MutationReferralDeclineArgs, 'input'>>;
+  charityConsentRecord?: Resolver<ResolversTypes['CharityConsentPayload'], ParentType, ContextType, RequireFields<MutationCharityConsentRecordArgs, 'input'>>;
+  charityConsentRevoke?: Resolver<ResolversTypes['CharityConsentPayload'], ParentType, ContextType, RequireFields<MutationCharityConsentRevokeArgs, 'input'>>;
+  charityNeedPublish?: Resolver<ResolversTypes['CharityNeedPayload'], ParentType, ContextType, RequireFields<MutationCharityNeedPublishArgs, 'input'>>;
+  charityNeedWithdraw?: Resolver<ResolversTypes['CharityNeedPayload'], ParentType, ContextType, RequireFields<MutationCharityNeedWithdrawArgs, 'input'>>;
+  charityOrganisationRegister?: Resolver<ResolversTypes['CharityOrganisationPayload'], ParentType, ContextType, RequireFields<MutationCharityOrganisationRegisterArgs, 'input'>>;
+  charityProjectCreate?: Resolver<ResolversTypes['CharityProjectPayload'], ParentType, ContextType, RequireFields<MutationCharityProjectCreateArgs, 'input'>>;
+  charityNeedClaim?: Resolver<ResolversTypes['CharityClaimPayload'], ParentType, ContextType, RequireFields<MutationCharityNeedClaimArgs, 'input'>>;
+  charityPledgeCreate?: Resolver<ResolversTypes['CharityPledgePayload'], ParentType, ContextType, RequireFields<MutationCharityPledgeCreateArgs, 'input'>>;
+  charityDeliveryReport?: Resolver<ResolversTypes['CharityDeliveryPayload'], ParentType, ContextType, RequireFields<MutationCharityDeliveryReportArgs, 'input'>>;
   scanStart?: Resolver<ResolversTypes['ScanStartPayload'], ParentType, ContextType, RequireFields<MutationScanStartArgs, 'input'>>;
   findingConfirm?: Resolver<ResolversTypes['FindingConfirmPayload'], ParentType, ContextType, RequireFields<MutationFindingConfirmArgs, 'input'>>;
   findingDismiss?: Resolver<ResolversTypes['FindingDismissPayload'], ParentType, ContextType, RequireFields<MutationFindingDismissArgs, 'input'>>;
@@ -2873,6 +3806,7 @@ export type MutationResolvers<ContextType = HubContext, ParentType extends Resol
   alertAcknowledge?: Resolver<ResolversTypes['AlertAcknowledgePayload'], ParentType, ContextType, RequireFields<MutationAlertAcknowledgeArgs, 'input'>>;
   alertVerify?: Resolver<ResolversTypes['AlertVerifyPayload'], ParentType, ContextType, RequireFields<MutationAlertVerifyArgs, 'input'>>;
   alertDismiss?: Resolver<ResolversTypes['AlertDismissPayload'], ParentType, ContextType, RequireFields<MutationAlertDismissArgs, 'input'>>;
+  aidReport?: Resolver<ResolversTypes['AidReportPayload'], ParentType, ContextType, RequireFields<MutationAidReportArgs, 'input'>>;
 };
 
 export type OfficeResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Office'] = ResolversParentTypes['Office']> = {
@@ -3013,6 +3947,7 @@ export type DossierResolvers<ContextType = HubContext, ParentType extends Resolv
   earlierCases?: Resolver<ReadonlyArray<ResolversTypes['DossierCase']>, ParentType, ContextType>;
   referrals?: Resolver<ReadonlyArray<ResolversTypes['DossierReferral']>, ParentType, ContextType>;
   departmentsNotContributed?: Resolver<ReadonlyArray<ResolversTypes['Department']>, ParentType, ContextType>;
+  charityNeeds?: Resolver<ReadonlyArray<ResolversTypes['CharityNeed']>, ParentType, ContextType>;
 };
 
 export type DossierHouseholdResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['DossierHousehold'] = ResolversParentTypes['DossierHousehold']> = {
@@ -3141,6 +4076,154 @@ export type ReferralPayloadResolvers<ContextType = HubContext, ParentType extend
   referral?: Resolver<Maybe<ResolversTypes['Referral']>, ParentType, ContextType>;
   case?: Resolver<Maybe<ResolversTypes['Case']>, ParentType, ContextType>;
   userErrors?: Resolver<ReadonlyArray<ResolversTypes['CaseUserError']>, ParentType, ContextType>;
+};
+
+export type CharityUserErrorResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityUserError'] = ResolversParentTypes['CharityUserError']> = {
+  code?: Resolver<ResolversTypes['CharityErrorCode'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  field?: Resolver<Maybe<ReadonlyArray<ResolversTypes['String']>>, ParentType, ContextType>;
+};
+
+export type CharityConsentResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityConsent'] = ResolversParentTypes['CharityConsent']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  household?: Resolver<ResolversTypes['Household'], ParentType, ContextType>;
+  scopes?: Resolver<ReadonlyArray<ResolversTypes['ConsentScope']>, ParentType, ContextType>;
+  givenBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  recordedByClient?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  recordedByOfficer?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  expiresOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  revokedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+};
+
+export type CharityNeedResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityNeed'] = ResolversParentTypes['CharityNeed']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  case?: Resolver<ResolversTypes['Case'], ParentType, ContextType>;
+  consent?: Resolver<ResolversTypes['CharityConsent'], ParentType, ContextType>;
+  purpose?: Resolver<ResolversTypes['NeedPurpose'], ParentType, ContextType>;
+  urgency?: Resolver<ResolversTypes['NeedUrgency'], ParentType, ContextType>;
+  county?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
+  uncoveredFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+  pledgedFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+  deliveredFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  involvesHealth?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  involvesMinor?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['NeedState'], ParentType, ContextType>;
+  closeReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  publishedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  closedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  pledges?: Resolver<ReadonlyArray<ResolversTypes['CharityPledge']>, ParentType, ContextType>;
+  deliveries?: Resolver<ReadonlyArray<ResolversTypes['CharityDelivery']>, ParentType, ContextType>;
+  matchingProjects?: Resolver<ReadonlyArray<ResolversTypes['CharityProject']>, ParentType, ContextType>;
+};
+
+export type CharityNeedSummaryResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityNeedSummary'] = ResolversParentTypes['CharityNeedSummary']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  category?: Resolver<ResolversTypes['NeedPurpose'], ParentType, ContextType>;
+  amountBand?: Resolver<ResolversTypes['AmountBand'], ParentType, ContextType>;
+  county?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
+  urgency?: Resolver<ResolversTypes['NeedUrgency'], ParentType, ContextType>;
+  publishedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  claimedByMe?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  matchingProjects?: Resolver<ReadonlyArray<ResolversTypes['CharityProject']>, ParentType, ContextType>;
+};
+
+export type CharityNeedDetailResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityNeedDetail'] = ResolversParentTypes['CharityNeedDetail']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  purpose?: Resolver<ResolversTypes['NeedPurpose'], ParentType, ContextType>;
+  urgency?: Resolver<ResolversTypes['NeedUrgency'], ParentType, ContextType>;
+  township?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
+  uncoveredFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+  pledgedFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+  remainingFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  involvesHealth?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  involvesMinor?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  caseReference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  caseOwner?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['NeedState'], ParentType, ContextType>;
+  claimLapsesOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  myPledges?: Resolver<ReadonlyArray<ResolversTypes['CharityPledge']>, ParentType, ContextType>;
+};
+
+export type CharityOrganisationResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityOrganisation'] = ResolversParentTypes['CharityOrganisation']> = {
+  creditCode?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type CharityProjectResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityProject'] = ResolversParentTypes['CharityProject']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  organisation?: Resolver<ResolversTypes['CharityOrganisation'], ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  purpose?: Resolver<ResolversTypes['NeedPurpose'], ParentType, ContextType>;
+  region?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
+  budgetLeftFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+};
+
+export type CharityClaimResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityClaim'] = ResolversParentTypes['CharityClaim']> = {
+  needId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  claimedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  lapsesOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+};
+
+export type CharityPledgeResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityPledge'] = ResolversParentTypes['CharityPledge']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  needId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  organisation?: Resolver<ResolversTypes['CharityOrganisation'], ParentType, ContextType>;
+  project?: Resolver<Maybe<ResolversTypes['CharityProject']>, ParentType, ContextType>;
+  amountFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+  deliveredFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+  pledgedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type CharityDeliveryResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityDelivery'] = ResolversParentTypes['CharityDelivery']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  pledgeId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  needId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  organisation?: Resolver<ResolversTypes['CharityOrganisation'], ParentType, ContextType>;
+  amountFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+  deliveredOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  reference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  settlementReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type CharityConsentPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityConsentPayload'] = ResolversParentTypes['CharityConsentPayload']> = {
+  consent?: Resolver<Maybe<ResolversTypes['CharityConsent']>, ParentType, ContextType>;
+  withdrawnNeeds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['CharityUserError']>, ParentType, ContextType>;
+};
+
+export type CharityNeedPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityNeedPayload'] = ResolversParentTypes['CharityNeedPayload']> = {
+  need?: Resolver<Maybe<ResolversTypes['CharityNeed']>, ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['CharityUserError']>, ParentType, ContextType>;
+};
+
+export type CharityOrganisationPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityOrganisationPayload'] = ResolversParentTypes['CharityOrganisationPayload']> = {
+  organisation?: Resolver<Maybe<ResolversTypes['CharityOrganisation']>, ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['CharityUserError']>, ParentType, ContextType>;
+};
+
+export type CharityProjectPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityProjectPayload'] = ResolversParentTypes['CharityProjectPayload']> = {
+  project?: Resolver<Maybe<ResolversTypes['CharityProject']>, ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['CharityUserError']>, ParentType, ContextType>;
+};
+
+export type CharityClaimPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityClaimPayload'] = ResolversParentTypes['CharityClaimPayload']> = {
+  claim?: Resolver<Maybe<ResolversTypes['CharityClaim']>, ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['CharityUserError']>, ParentType, ContextType>;
+};
+
+export type CharityPledgePayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityPledgePayload'] = ResolversParentTypes['CharityPledgePayload']> = {
+  pledge?: Resolver<Maybe<ResolversTypes['CharityPledge']>, ParentType, ContextType>;
+  remainingFen?: Resolver<Maybe<ResolversTypes['Fen']>, ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['CharityUserError']>, ParentType, ContextType>;
+};
+
+export type CharityDeliveryPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityDeliveryPayload'] = ResolversParentTypes['CharityDeliveryPayload']> = {
+  delivery?: Resolver<Maybe<ResolversTypes['CharityDelivery']>, ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['CharityUserError']>, ParentType, ContextType>;
 };
 
 export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Date'], any> {
@@ -3378,6 +4461,10 @@ export type QueryResolvers<ContextType = HubContext, ParentType extends Resolver
   referralsToOffice?: Resolver<ReadonlyArray<ResolversTypes['Referral']>, ParentType, ContextType, RequireFields<QueryReferralsToOfficeArgs, 'office'>>;
   overdueReport?: Resolver<ResolversTypes['OverdueReport'], ParentType, ContextType, Partial<QueryOverdueReportArgs>>;
   workingDayCalendar?: Resolver<ResolversTypes['WorkingDayCalendar'], ParentType, ContextType>;
+  charityNeeds?: Resolver<ReadonlyArray<ResolversTypes['CharityNeedSummary']>, ParentType, ContextType, RequireFields<QueryCharityNeedsArgs, 'first'>>;
+  charityNeedDetail?: Resolver<Maybe<ResolversTypes['CharityNeedDetail']>, ParentType, ContextType, RequireFields<QueryCharityNeedDetailArgs, 'id'>>;
+  charityProjects?: Resolver<ReadonlyArray<ResolversTypes['CharityProject']>, ParentType, ContextType, Partial<QueryCharityProjectsArgs>>;
+  charityNeedsOfCase?: Resolver<ReadonlyArray<ResolversTypes['CharityNeed']>, ParentType, ContextType, RequireFields<QueryCharityNeedsOfCaseArgs, 'caseId'>>;
   rules?: Resolver<ReadonlyArray<ResolversTypes['Rule']>, ParentType, ContextType>;
   preGrantCheck?: Resolver<ResolversTypes['PreGrantCheck'], ParentType, ContextType, RequireFields<QueryPreGrantCheckArgs, 'input'>>;
   scan?: Resolver<Maybe<ResolversTypes['Scan']>, ParentType, ContextType, RequireFields<QueryScanArgs, 'id'>>;
@@ -3386,6 +4473,8 @@ export type QueryResolvers<ContextType = HubContext, ParentType extends Resolver
   alerts?: Resolver<ResolversTypes['AlertConnection'], ParentType, ContextType, Partial<QueryAlertsArgs>>;
   alert?: Resolver<Maybe<ResolversTypes['Alert']>, ParentType, ContextType, RequireFields<QueryAlertArgs, 'id'>>;
   triggers?: Resolver<ReadonlyArray<ResolversTypes['Trigger']>, ParentType, ContextType>;
+  reportedAidReconciliation?: Resolver<ReadonlyArray<ResolversTypes['ReportedAidTotal']>, ParentType, ContextType, RequireFields<QueryReportedAidReconciliationArgs, 'from' | 'to'>>;
+  reportedAidHistory?: Resolver<ReadonlyArray<ResolversTypes['ReportedAidEntry']>, ParentType, ContextType, RequireFields<QueryReportedAidHistoryArgs, 'reference'>>;
 };
 
 export type HouseholdResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Household'] = ResolversParentTypes['Household']> = {
@@ -3439,6 +4528,9 @@ export type AidRecordResolvers<ContextType = HubContext, ParentType extends Reso
   urgent?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   secondAid?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   schoolYear?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  reportedBy?: Resolver<Maybe<ResolversTypes['AidReporter']>, ParentType, ContextType>;
+  caseReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  needId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type AidSummaryResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AidSummary'] = ResolversParentTypes['AidSummary']> = {
@@ -3559,6 +4651,57 @@ export type AlertDismissPayloadResolvers<ContextType = HubContext, ParentType ex
   userErrors?: Resolver<ReadonlyArray<ResolversTypes['AlertUserError']>, ParentType, ContextType>;
 };
 
+export type AidReportErrorResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AidReportError'] = ResolversParentTypes['AidReportError']> = {
+  index?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  code?: Resolver<ResolversTypes['AidReportErrorCode'], ParentType, ContextType>;
+  field?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type AidReportConflictResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AidReportConflict'] = ResolversParentTypes['AidReportConflict']> = {
+  index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rule?: Resolver<ResolversTypes['Rule'], ParentType, ContextType>;
+  severity?: Resolver<ResolversTypes['FindingSeverity'], ParentType, ContextType>;
+  departments?: Resolver<ReadonlyArray<ResolversTypes['Department']>, ParentType, ContextType>;
+  explanation?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type AidReportPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AidReportPayload'] = ResolversParentTypes['AidReportPayload']> = {
+  recorded?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  alreadyRecorded?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  entries?: Resolver<ReadonlyArray<ResolversTypes['ReportedAidEntry']>, ParentType, ContextType>;
+  conflicts?: Resolver<ReadonlyArray<ResolversTypes['AidReportConflict']>, ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['AidReportError']>, ParentType, ContextType>;
+};
+
+export type ReportedAidEntryResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['ReportedAidEntry'] = ResolversParentTypes['ReportedAidEntry']> = {
+  reference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  entryKind?: Resolver<ResolversTypes['ReportedAidEntryKind'], ParentType, ContextType>;
+  supersedesReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  programme?: Resolver<ResolversTypes['Programme'], ParentType, ContextType>;
+  grantDate?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  period?: Resolver<Maybe<ResolversTypes['AidPeriod']>, ParentType, ContextType>;
+  amountFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+  settlementRef?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  caseReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  needId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  receivedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  superseded?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type ReportedAidTotalResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['ReportedAidTotal'] = ResolversParentTypes['ReportedAidTotal']> = {
+  entryKind?: Resolver<ResolversTypes['ReportedAidEntryKind'], ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  amountFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+};
+
+export type AidReporterResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AidReporter'] = ResolversParentTypes['AidReporter']> = {
+  office?: Resolver<ResolversTypes['Department'], ParentType, ContextType>;
+  clientName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  creditCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  reference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = HubContext> = {
   Caller?: CallerResolvers<ContextType>;
   AccessLogConnection?: AccessLogConnectionResolvers<ContextType>;
@@ -3594,6 +4737,23 @@ export type Resolvers<ContextType = HubContext> = {
   CaseTransitionPayload?: CaseTransitionPayloadResolvers<ContextType>;
   MeetingRecordPayload?: MeetingRecordPayloadResolvers<ContextType>;
   ReferralPayload?: ReferralPayloadResolvers<ContextType>;
+  CharityUserError?: CharityUserErrorResolvers<ContextType>;
+  CharityConsent?: CharityConsentResolvers<ContextType>;
+  CharityNeed?: CharityNeedResolvers<ContextType>;
+  CharityNeedSummary?: CharityNeedSummaryResolvers<ContextType>;
+  CharityNeedDetail?: CharityNeedDetailResolvers<ContextType>;
+  CharityOrganisation?: CharityOrganisationResolvers<ContextType>;
+  CharityProject?: CharityProjectResolvers<ContextType>;
+  CharityClaim?: CharityClaimResolvers<ContextType>;
+  CharityPledge?: CharityPledgeResolvers<ContextType>;
+  CharityDelivery?: CharityDeliveryResolvers<ContextType>;
+  CharityConsentPayload?: CharityConsentPayloadResolvers<ContextType>;
+  CharityNeedPayload?: CharityNeedPayloadResolvers<ContextType>;
+  CharityOrganisationPayload?: CharityOrganisationPayloadResolvers<ContextType>;
+  CharityProjectPayload?: CharityProjectPayloadResolvers<ContextType>;
+  CharityClaimPayload?: CharityClaimPayloadResolvers<ContextType>;
+  CharityPledgePayload?: CharityPledgePayloadResolvers<ContextType>;
+  CharityDeliveryPayload?: CharityDeliveryPayloadResolvers<ContextType>;
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   Fen?: GraphQLScalarType;
@@ -3645,5 +4805,11 @@ export type Resolvers<ContextType = HubContext> = {
   AlertAcknowledgePayload?: AlertAcknowledgePayloadResolvers<ContextType>;
   AlertVerifyPayload?: AlertVerifyPayloadResolvers<ContextType>;
   AlertDismissPayload?: AlertDismissPayloadResolvers<ContextType>;
+  AidReportError?: AidReportErrorResolvers<ContextType>;
+  AidReportConflict?: AidReportConflictResolvers<ContextType>;
+  AidReportPayload?: AidReportPayloadResolvers<ContextType>;
+  ReportedAidEntry?: ReportedAidEntryResolvers<ContextType>;
+  ReportedAidTotal?: ReportedAidTotalResolvers<ContextType>;
+  AidReporter?: AidReporterResolvers<ContextType>;
 };
 

@@ -17,7 +17,7 @@ import type { HubLoaders } from '../../db/household/loaders';
 import { secondAidApprovalFacts, spellsAndPeople } from '../../db/findings/facts';
 import { eventsOfFindings, findingsByFingerprints, scansByIds, viewOfFinding, type FindingEventRow, type FindingRow, type FindingView, type ScanRow } from '../../db/findings/store';
 import { householdMember } from '../../db/household/schema';
-import { DEPARTMENT_CODES, type DepartmentCode } from '../../domain/departments';
+import { DEPARTMENT_CODES, sourceOf, type DepartmentCode } from '../../domain/departments';
 import type { IsoDate } from '../../domain/dates';
 import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../../domain/programmes';
 import { assembleHouseholds, assembleLonePerson, homeHousehold } from '../../domain/findings/assemble';
@@ -117,7 +117,7 @@ export function findingLoaders(req: Pick<LiveRequest, 'loaders'>): FindingLoader
  * asked once, directly (one request, one read: no batching to wait for), for those programmes.
  */
 async function aidInProgrammes(req: LiveRequest, ids: readonly string[], departments: readonly DepartmentCode[], programmes: ReadonlySet<ProgrammeCode>): Promise<{ records: AidRecord[] }> {
-  const runs = new Set([...programmes].map((p) => PROGRAMME_BY_CODE.get(p)!.department));
+  const runs = new Set([...programmes].map((p) => sourceOf(PROGRAMME_BY_CODE.get(p)!.department)));
   const reads = departments
     .filter((d) => runs.has(d))
     .map((d) => guarded(req, req.sources[d], () => ADAPTERS[d].aidByIdNumbers(req.sources[d].db, ids, req.today, programmes)));

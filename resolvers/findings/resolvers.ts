@@ -11,7 +11,7 @@ import { fromDbInstant, fromDbInstantOrNull } from '../../db/instants';
 import { decodeIdCursor, encodeIdCursor } from '../../domain/cursor';
 import type { IsoDate } from '../../domain/dates';
 import { DATE_RANGE } from '../../domain/date-ranges';
-import { DEPARTMENT_CODES, type DepartmentCode } from '../../domain/departments';
+import { DEPARTMENT_CODES, type DepartmentCode, type OfficeCode } from '../../domain/departments';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
 import { PROGRAMME_BY_CODE } from '../../domain/programmes';
 import { seesHealthDetail } from '../../access/decide';
@@ -110,12 +110,12 @@ function proposalOf(input: PreGrantCheckInput): Proposal {
 
 // ----- Rules and findings ----------------------------------------------------------------------------
 
-function rules(): readonly Rule[] {
+export function rules(): readonly Rule[] {
   return activeRuleSet().rules;
 }
 
 /** A stored finding of a rule since removed from the rule set still names it. */
-function ruleById(id: string): Rule {
+export function ruleById(id: string): Rule {
   return (
     rules().find((r) => r.id === id) ?? {
       id,
@@ -157,7 +157,7 @@ export function proseDetail(ctx: HubContext): Detail {
 }
 
 /** A finding's explanation for this caller: the stored text when it may read all of it, else rebuilt without health detail. */
-function explanationFor(f: { ruleId: string; measure: Measure; records: readonly FactRecord[]; explanation: string }, ctx: HubContext): string {
+export function explanationFor(f: { ruleId: string; measure: Measure; records: readonly FactRecord[]; explanation: string }, ctx: HubContext): string {
   const detail = proseDetail(ctx);
   return detail.health ? f.explanation : explain(ruleById(f.ruleId), f.measure, f.records, detail);
 }
@@ -198,7 +198,7 @@ function keep(views: FindingView[], args: HouseholdFindingsArgs): FindingView[] 
 
 // ----- Who acts -----------------------------------------------------------------------------------------
 
-function callerOf(ctx: HubContext): { name: string; department: DepartmentCode } {
+function callerOf(ctx: HubContext): { name: string; department: OfficeCode } {
   const caller = ctx.access?.caller;
   if (!caller) throw new GraphQLError('This request carries no valid access token', { extensions: { code: 'UNAUTHENTICATED', reason: 'TOKEN_MISSING' } });
   return { name: caller.name, department: caller.department };

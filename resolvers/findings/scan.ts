@@ -14,7 +14,7 @@
 import type { Logger } from 'pino';
 import { divisionPrefix } from '../../domain/division-code';
 import type { IsoDate } from '../../domain/dates';
-import type { DepartmentCode } from '../../domain/departments';
+import type { DepartmentCode, OfficeCode } from '../../domain/departments';
 import { scrub } from '../../domain/privacy';
 import { assembleHouseholds } from '../../domain/findings/assemble';
 import { evaluateHousehold } from '../../domain/findings/evaluate';
@@ -295,7 +295,7 @@ export class ScanJobs {
 
   constructor(private readonly leaseMs: number = DEFAULT_JOB_LEASE_MS) {}
 
-  async start(deps: ScanDeps, regionCode: string, startedBy: string, department: DepartmentCode | null, opts: ScanOptions = {}): Promise<ScanStartResult> {
+  async start(deps: ScanDeps, regionCode: string, startedBy: string, department: OfficeCode | null, opts: ScanOptions = {}): Promise<ScanStartResult> {
     for (const job of this.running) {
       if (overlaps(job.regionCode, regionCode)) return { ok: false, code: 'SCAN_ALREADY_RUNNING', scanId: job.scanId ?? (await job.done.then(() => job.scanId ?? 0, () => 0)) };
     }

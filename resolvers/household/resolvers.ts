@@ -4,7 +4,7 @@ import type { MemberRow, HouseholdRow, PersonRow } from '../../db/household/load
 import { inWindow, newestFirst, summariseAid, type Window } from '../../domain/household/aid-summary';
 import { decodeRegionCursor, encodeRegionCursor } from '../../domain/cursor';
 import { addDays, ageOn, type IsoDate } from '../../domain/dates';
-import { DEPARTMENT_CODES, type DepartmentCode } from '../../domain/departments';
+import { DEPARTMENT_CODES, sourceOf, type OfficeCode } from '../../domain/departments';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
 import { PROGRAMME_BY_CODE } from '../../domain/programmes';
 import { aidForPeople, type SourceOutcome } from '../../federation/loaders';
@@ -19,8 +19,15 @@ function windowOf(args: HouseholdAidSummaryArgs): Window {
   return { from: args.from ?? null, to: args.to ?? null };
 }
 
-async function aidOf(ctx: HubContext, idNumbers: readonly string[], departments: readonly DepartmentCode[] = DEPARTMENT_CODES) {
-  return aidForPeople(ctx.loaders.departments, idNumbers, departments);
+/**
+ * Aid from the sources holding the offices asked for: a reporter's aid is read from the REPORTED
+ * ledger, then kept only for the offices asked (REPORTED itself asks for every reporter).
+ */
+async function aidOf(ctx: HubContext, idNumbers: readonly string[], offices: readonly OfficeCode[] = DEPARTMENT_CODES) {
+  const sources = DEPARTMENT_CODES.filter((d) => offices.some((o) => sourceOf(o) === d));
+  const got = await aidForPeople(ctx.loaders.departments, idNumbers, sources);
+  const asked = new Set<OfficeCode>(offices);
+  return { ...got, records: got.records.filter((r) => asked.has(r.department) || (asked.has('REPORTED') && r.reportedBy)) };
 }
 
 /** Current members, with their person rows primed so beneficiaries cost no further statement. */

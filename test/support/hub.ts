@@ -27,7 +27,7 @@ export interface GraphQLResponse<T = any> {
 
 export interface TestClientSpec {
   name?: string;
-  department?: DepartmentCode;
+  department?: import('../../domain/departments').OfficeCode;
   regionScope?: string;
   roles?: readonly Role[];
   /** DATETIME text (UTC), e.g. '2020-01-01 00:00:00.000'. */

@@ -46,6 +46,7 @@ export const WANG = {
     DISABILITY: ['DISABILITY_LIVING', 'DISABILITY_NURSING'],
     // 人社's own test puts a household through the hub with its records (federation/human-resources).
     HUMAN_RESOURCES: [],
+    REPORTED: [],
   },
 };
 

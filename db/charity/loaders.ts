@@ -1,0 +1,49 @@
+/** Per-request loaders of the charity tables (made by resolvers/context.ts createLoaders). */
+import DataLoader from 'dataloader';
+import type { NeedPurpose } from '../../domain/charity/needs';
+import { byKey, groupByKey } from '../batch';
+import type { HubDb } from '../connect';
+import {
+  claimsOf,
+  consentsByIds,
+  organisationByClient,
+  type ClaimRecord,
+  deliveriesByNeeds,
+  needsByHouseholds,
+  organisationsByCodes,
+  pledgesByNeeds,
+  projectsByPurposes,
+  type ConsentRecord,
+  type DeliveryRecord,
+  type NeedRecord,
+  type OrganisationRecord,
+  type PledgeRecord,
+  type ProjectRecord,
+} from './store';
+import { charityProject } from './schema';
+import { inArray } from 'drizzle-orm';
+
+export function createCharityLoaders(db: HubDb) {
+  return {
+    consentById: new DataLoader<number, ConsentRecord | null>(async (ids) => byKey(ids, await consentsByIds(db, ids), (c) => c.id)),
+    needsByHousehold: new DataLoader<number, NeedRecord[]>(async (ids) => groupByKey(ids, await needsByHouseholds(db, ids), (n) => n.householdId)),
+    pledgesByNeed: new DataLoader<number, PledgeRecord[]>(async (ids) => groupByKey(ids, await pledgesByNeeds(db, ids), (p) => p.needId)),
+    deliveriesByNeed: new DataLoader<number, DeliveryRecord[]>(async (ids) => groupByKey(ids, await deliveriesByNeeds(db, ids), (d) => d.needId)),
+    organisationByCode: new DataLoader<string, OrganisationRecord | null>(async (codes) => byKey(codes, await organisationsByCodes(db, codes), (o) => o.creditCode)),
+    projectsByPurpose: new DataLoader<NeedPurpose, ProjectRecord[]>(async (purposes) => groupByKey(purposes, await projectsByPurposes(db, purposes), (p) => p.purpose)),
+    /** Claims by `<need id>|<credit code>`, batched per organisation. */
+    claimByNeedAndOrganisation: new DataLoader<string, ClaimRecord | null>(async (keys) => {
+      const byOrg = new Map<string, number[]>();
+      for (const k of keys) {
+        const [needId, code] = k.split('|');
+        byOrg.set(code, [...(byOrg.get(code) ?? []), Number(needId)]);
+      }
+      const rows = (await Promise.all([...byOrg].map(([code, ids]) => claimsOf(db, ids, code)))).flat();
+      return byKey(keys, rows, (c) => `${c.needId}|${c.creditCode}`);
+    }),
+    organisationByClient: new DataLoader<string, OrganisationRecord | null>(async (names) => Promise.all(names.map((n) => organisationByClient(db, n)))),
+    projectById: new DataLoader<number, ProjectRecord | null>(async (ids) => byKey(ids, await db.select().from(charityProject).where(inArray(charityProject.id, [...ids])), (p) => p.id)),
+  };
+}
+
+export type CharityLoaders = ReturnType<typeof createCharityLoaders>;

@@ -1,0 +1,134 @@
+/**
+ * The hub's tables for charity linkage (慈善衔接): a household's consent to pass its need to
+ * charities, the needs published from cases, charities' claims, pledges and deliveries, and charity
+ * projects. Organisations (统一社会信用代码 per charity client) are the reported-aid ledger's
+ * `charity_organisation` (db/reported-aid/schema.ts); a delivery is also recorded in that ledger.
+ *
+ * Amounts are whole fen; instants DATETIME(3) in UTC as strings; calendar dates DATE.
+ * A need's running totals (pledged, delivered) live on its row: every pledge and delivery locks
+ * that row first (SELECT … FOR UPDATE), so concurrent pledges queue and none can over-fund it.
+ */
+import { bigint, boolean, char, date, datetime, index, mysqlEnum, mysqlTable, unique, varchar } from 'drizzle-orm/mysql-core';
+
+const instant = (name: string) => datetime(name, { mode: 'string', fsp: 3 });
+const id = (name: string) => bigint(name, { mode: 'number', unsigned: true });
+const fen = (name: string) => bigint(name, { mode: 'number' });
+const PURPOSE = ['MEDICAL', 'EDUCATION', 'HOUSING', 'LIVING', 'DISASTER', 'REHABILITATION', 'OTHER'] as const;
+
+/**
+ * A household's recorded consent (民发〔2023〕46号; PIPL art. 29): who recorded it, when, what it
+ * covers (comma-separated scopes: NEED_PUBLICATION, HEALTH_DATA, MINOR_DATA), until when; revocable.
+ */
+export const charityConsent = mysqlTable(
+  'charity_consent',
+  {
+    id: id('id').autoincrement().primaryKey(),
+    householdId: id('household_id').notNull(),
+    scopes: varchar('scopes', { length: 64 }).notNull(),
+    /** Who gave it for the household (role, not a name): 户主, 监护人 … */
+    givenBy: varchar('given_by', { length: 32 }).notNull(),
+    /** The client and the officer (staff identifier) who recorded it. */
+    recordedByClient: varchar('recorded_by_client', { length: 64 }).notNull(),
+    recordedByOfficer: varchar('recorded_by_officer', { length: 64 }).notNull(),
+    recordedAt: instant('recorded_at').notNull(),
+    expiresOn: date('expires_on', { mode: 'string' }).notNull(),
+    revokedAt: instant('revoked_at'),
+    revokedByClient: varchar('revoked_by_client', { length: 64 }),
+  },
+  (t) => [index('charity_consent_household').on(t.householdId)],
+);
+
+export const charityNeed = mysqlTable(
+  'charity_need',
+  {
+    id: id('id').autoincrement().primaryKey(),
+    caseId: id('case_id').notNull(),
+    householdId: id('household_id').notNull(),
+    consentId: id('consent_id').notNull(),
+    /** The household's county: what charities see and filter by. */
+    countyCode: char('county_code', { length: 6 }).notNull(),
+    purpose: mysqlEnum('purpose', PURPOSE).notNull(),
+    urgency: mysqlEnum('urgency', ['EMERGENCY', 'URGENT', 'NORMAL']).notNull(),
+    /** Still uncovered after government aid, in fen. */
+    uncoveredFen: fen('uncovered_fen').notNull(),
+    pledgedFen: fen('pledged_fen').notNull(),
+    deliveredFen: fen('delivered_fen').notNull(),
+    /** Short and anonymised; shown only to a charity holding a claim. */
+    description: varchar('description', { length: 200 }).notNull(),
+    involvesHealth: boolean('involves_health').notNull(),
+    involvesMinor: boolean('involves_minor').notNull(),
+    /** The member the need is for, when it is one person (deliveries are recorded to them). */
+    beneficiaryIdNumber: char('beneficiary_id_number', { length: 18 }),
+    state: mysqlEnum('state', ['OPEN', 'COVERED', 'WITHDRAWN']).notNull(),
+    /** Why it was withdrawn: WITHDRAWN_BY_OFFICE or CONSENT_REVOKED. */
+    closeReason: varchar('close_reason', { length: 24 }),
+    publishedByClient: varchar('published_by_client', { length: 64 }).notNull(),
+    publishedAt: instant('published_at').notNull(),
+    closedAt: instant('closed_at'),
+  },
+  (t) => [index('charity_need_county_state').on(t.countyCode, t.state), index('charity_need_household').on(t.householdId), index('charity_need_consent').on(t.consentId)],
+);
+
+/** A charity's claim on a need: it alone (with other claimants) may read the sealed detail until it lapses. */
+export const charityClaim = mysqlTable(
+  'charity_claim',
+  {
+    id: id('id').autoincrement().primaryKey(),
+    needId: id('need_id').notNull(),
+    creditCode: char('credit_code', { length: 18 }).notNull(),
+    claimedAt: instant('claimed_at').notNull(),
+    /** The last day the claim holds: N working days after the claim (CHARITY_CLAIM_WORKING_DAYS). */
+    lapsesOn: date('lapses_on', { mode: 'string' }).notNull(),
+  },
+  (t) => [unique('charity_claim_need_org').on(t.needId, t.creditCode)],
+);
+
+export const charityPledge = mysqlTable(
+  'charity_pledge',
+  {
+    id: id('id').autoincrement().primaryKey(),
+    needId: id('need_id').notNull(),
+    creditCode: char('credit_code', { length: 18 }).notNull(),
+    projectId: id('project_id'),
+    amountFen: fen('amount_fen').notNull(),
+    deliveredFen: fen('delivered_fen').notNull(),
+    pledgedAt: instant('pledged_at').notNull(),
+  },
+  (t) => [index('charity_pledge_need').on(t.needId)],
+);
+
+/** Aid a charity reports as delivered against its pledge: aid in the household's chain. */
+export const charityDelivery = mysqlTable(
+  'charity_delivery',
+  {
+    id: id('id').autoincrement().primaryKey(),
+    pledgeId: id('pledge_id').notNull(),
+    needId: id('need_id').notNull(),
+    caseId: id('case_id').notNull(),
+    householdId: id('household_id').notNull(),
+    beneficiaryIdNumber: char('beneficiary_id_number', { length: 18 }).notNull(),
+    creditCode: char('credit_code', { length: 18 }).notNull(),
+    amountFen: fen('amount_fen').notNull(),
+    deliveredOn: date('delivered_on', { mode: 'string' }).notNull(),
+    /** The charity's own reference, unique per charity: a repeated report is recorded once. */
+    reference: varchar('reference', { length: 64 }).notNull(),
+    /** The hospital settlement it pays towards, for a medical need (rule X7). */
+    settlementReference: varchar('settlement_reference', { length: 64 }),
+    reportedAt: instant('reported_at').notNull(),
+  },
+  (t) => [unique('charity_delivery_reference').on(t.creditCode, t.reference), index('charity_delivery_household').on(t.householdId), index('charity_delivery_need').on(t.needId)],
+);
+
+export const charityProject = mysqlTable(
+  'charity_project',
+  {
+    id: id('id').autoincrement().primaryKey(),
+    creditCode: char('credit_code', { length: 18 }).notNull(),
+    title: varchar('title', { length: 100 }).notNull(),
+    purpose: mysqlEnum('purpose', PURPOSE).notNull(),
+    /** The area it serves: a city, county or township code. */
+    regionCode: varchar('region_code', { length: 12 }).notNull(),
+    budgetLeftFen: fen('budget_left_fen').notNull(),
+  },
+  (t) => [index('charity_project_purpose').on(t.purpose, t.regionCode)],
+);

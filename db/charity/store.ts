@@ -1,0 +1,398 @@
+/**
+ * Reads and writes of the charity-linkage tables. Each pledge and delivery is one transaction whose
+ * first read locks the need's row (SELECT … FOR UPDATE, by primary key): concurrent pledges to one
+ * need queue on that row, each sees the totals the one before left, and the one that would go
+ * beyond what is uncovered is refused. The outcome does not depend on timing: pledges are served
+ * in lock order and the sum accepted never exceeds the need.
+ */
+import { and, asc, desc, eq, gte, inArray, isNull, like, or, sql } from 'drizzle-orm';
+import type { IsoDate } from '../../domain/dates';
+import { pledgeProblem, type ConsentScope, type NeedPurpose, type NeedState } from '../../domain/charity/needs';
+import { ok, refuse, type CharityOutcome } from '../../domain/charity/errors';
+import type { HubDb } from '../connect';
+import type { HubQuery, HubTx } from '../cases/records';
+import { householdMember } from '../household/schema';
+import { fromDbInstant, fromDbInstantOrNull, toDbInstant } from '../instants';
+import { charityClaim, charityConsent, charityDelivery, charityNeed, charityPledge, charityProject } from './schema';
+import { charityOrganisation } from '../reported-aid/schema';
+import { charityOf, registerCharity } from '../reported-aid/store';
+
+/** A charity organisation as the linkage shows it (the ledger's `charity_organisation`, per client). */
+export interface OrganisationRecord {
+  creditCode: string;
+  name: string;
+}
+export type ProjectRecord = typeof charityProject.$inferSelect;
+export type ClaimRecord = typeof charityClaim.$inferSelect;
+
+export interface ConsentRecord {
+  id: number;
+  householdId: number;
+  scopes: ConsentScope[];
+  givenBy: string;
+  recordedByClient: string;
+  recordedByOfficer: string;
+  recordedAt: Date;
+  expiresOn: IsoDate;
+  revokedAt: Date | null;
+  revokedByClient: string | null;
+}
+
+export interface NeedRecord {
+  id: number;
+  caseId: number;
+  householdId: number;
+  consentId: number;
+  countyCode: string;
+  purpose: NeedPurpose;
+  urgency: 'EMERGENCY' | 'URGENT' | 'NORMAL';
+  uncoveredFen: number;
+  pledgedFen: number;
+  deliveredFen: number;
+  description: string;
+  involvesHealth: boolean;
+  involvesMinor: boolean;
+  beneficiaryIdNumber: string | null;
+  state: NeedState;
+  closeReason: string | null;
+  publishedByClient: string;
+  publishedAt: Date;
+  closedAt: Date | null;
+}
+
+export interface PledgeRecord {
+  id: number;
+  needId: number;
+  creditCode: string;
+  projectId: number | null;
+  amountFen: number;
+  deliveredFen: number;
+  pledgedAt: Date;
+}
+
+export interface DeliveryRecord {
+  id: number;
+  pledgeId: number;
+  needId: number;
+  caseId: number;
+  householdId: number;
+  beneficiaryIdNumber: string;
+  creditCode: string;
+  amountFen: number;
+  deliveredOn: IsoDate;
+  reference: string;
+  settlementReference: string | null;
+  reportedAt: Date;
+}
+
+const consentRecord = (r: typeof charityConsent.$inferSelect): ConsentRecord => ({
+  ...r,
+  scopes: r.scopes.split(',').filter(Boolean) as ConsentScope[],
+  recordedAt: fromDbInstant(r.recordedAt),
+  revokedAt: fromDbInstantOrNull(r.revokedAt),
+});
+const needRecord = (r: typeof charityNeed.$inferSelect): NeedRecord => ({ ...r, publishedAt: fromDbInstant(r.publishedAt), closedAt: fromDbInstantOrNull(r.closedAt) });
+const pledgeRecord = (r: typeof charityPledge.$inferSelect): PledgeRecord => ({ ...r, pledgedAt: fromDbInstant(r.pledgedAt) });
+const deliveryRecord = (r: typeof charityDelivery.$inferSelect): DeliveryRecord => ({ ...r, reportedAt: fromDbInstant(r.reportedAt) });
+
+// ----- Organisations and projects ---------------------------------------------------------------
+
+export async function organisationByClient(db: HubQuery, clientName: string): Promise<OrganisationRecord | null> {
+  return charityOf(db, clientName);
+}
+
+export async function organisationsByCodes(db: HubQuery, codes: readonly string[]): Promise<OrganisationRecord[]> {
+  if (codes.length === 0) return [];
+  return db.select({ creditCode: charityOrganisation.creditCode, name: charityOrganisation.name }).from(charityOrganisation).where(inArray(charityOrganisation.creditCode, [...codes]));
+}
+
+/** Binds a checked credit code to a charity client, once: re-registering the same code answers as before, another code is refused. */
+export async function registerOrganisation(db: HubDb, v: { creditCode: string; name: string; clientName: string }): Promise<CharityOutcome<OrganisationRecord>> {
+  const existing = await charityOf(db, v.clientName);
+  if (existing) {
+    if (existing.creditCode === v.creditCode) return ok(existing, true);
+    return refuse('ORGANISATION_ALREADY_REGISTERED', 'this client is bound to another organisation already', ['input', 'creditCode']);
+  }
+  await registerCharity(db, v.clientName, v.creditCode, v.name);
+  return ok({ creditCode: v.creditCode, name: v.name });
+}
+
+export async function createProject(db: HubDb, v: Omit<ProjectRecord, 'id'>): Promise<ProjectRecord> {
+  const [res] = await db.insert(charityProject).values(v);
+  return { id: res.insertId, ...v };
+}
+
+/** Projects with budget left, optionally within a division (a project for a whole city matches its counties) and of a purpose. */
+export async function listProjects(db: HubQuery, f: { purpose?: NeedPurpose | null; withinPrefix?: string | null }): Promise<ProjectRecord[]> {
+  const conds = [sql`${charityProject.budgetLeftFen} > 0`];
+  if (f.purpose) conds.push(eq(charityProject.purpose, f.purpose));
+  if (f.withinPrefix) conds.push(like(charityProject.regionCode, `${f.withinPrefix}%`));
+  return db.select().from(charityProject).where(and(...conds)).orderBy(asc(charityProject.id));
+}
+
+export async function projectsByPurposes(db: HubQuery, purposes: readonly NeedPurpose[]): Promise<ProjectRecord[]> {
+  if (purposes.length === 0) return [];
+  return db.select().from(charityProject).where(and(inArray(charityProject.purpose, [...purposes]), sql`${charityProject.budgetLeftFen} > 0`)).orderBy(asc(charityProject.id));
+}
+
+// ----- Consent ---------------------------------------------------------------------------------
+
+export async function recordConsent(db: HubDb, v: Omit<ConsentRecord, 'id' | 'revokedAt' | 'revokedByClient'>): Promise<ConsentRecord> {
+  const [res] = await db.insert(charityConsent).values({ ...v, scopes: [...new Set(v.scopes)].join(','), recordedAt: toDbInstant(v.recordedAt) });
+  return (await consentById(db, res.insertId))!;
+}
+
+export async function consentById(db: HubQuery, id: number): Promise<ConsentRecord | null> {
+  const [row] = await db.select().from(charityConsent).where(eq(charityConsent.id, id));
+  return row ? consentRecord(row) : null;
+}
+
+export async function consentsByIds(db: HubQuery, ids: readonly number[]): Promise<ConsentRecord[]> {
+  if (ids.length === 0) return [];
+  return (await db.select().from(charityConsent).where(inArray(charityConsent.id, [...ids]))).map(consentRecord);
+}
+
+/**
+ * Revokes a consent and, in the same transaction, withdraws every open need published under it:
+ * from that moment no charity lists or opens them. Pledges and deliveries already made stay on record.
+ */
+export async function revokeConsent(db: HubDb, consentId: number, client: string, now: Date): Promise<{ consent: ConsentRecord; withdrawnNeeds: number } | null> {
+  return db.transaction(async (tx) => {
+    const at = toDbInstant(now);
+    await tx.update(charityConsent).set({ revokedAt: at, revokedByClient: client }).where(and(eq(charityConsent.id, consentId), isNull(charityConsent.revokedAt)));
+    const consent = await consentById(tx, consentId);
+    if (!consent) return null;
+    const [res] = await tx
+      .update(charityNeed)
+      .set({ state: 'WITHDRAWN', closeReason: 'CONSENT_REVOKED', closedAt: at })
+      .where(and(eq(charityNeed.consentId, consentId), eq(charityNeed.state, 'OPEN')));
+    return { consent, withdrawnNeeds: res.affectedRows };
+  });
+}
+
+// ----- Needs -----------------------------------------------------------------------------------
+
+export async function insertNeed(db: HubDb, v: Omit<NeedRecord, 'id' | 'pledgedFen' | 'deliveredFen' | 'state' | 'closeReason' | 'closedAt'>): Promise<NeedRecord> {
+  const [res] = await db.insert(charityNeed).values({ ...v, pledgedFen: 0, deliveredFen: 0, state: 'OPEN', publishedAt: toDbInstant(v.publishedAt) });
+  return (await needById(db, res.insertId))!;
+}
+
+export async function needById(db: HubQuery, id: number): Promise<NeedRecord | null> {
+  const [row] = await db.select().from(charityNeed).where(eq(charityNeed.id, id));
+  return row ? needRecord(row) : null;
+}
+
+export async function needsByIds(db: HubQuery, ids: readonly number[]): Promise<NeedRecord[]> {
+  if (ids.length === 0) return [];
+  return (await db.select().from(charityNeed).where(inArray(charityNeed.id, [...ids]))).map(needRecord);
+}
+
+export async function needsByHouseholds(db: HubQuery, householdIds: readonly number[]): Promise<NeedRecord[]> {
+  if (householdIds.length === 0) return [];
+  return (await db.select().from(charityNeed).where(inArray(charityNeed.householdId, [...householdIds])).orderBy(desc(charityNeed.id))).map(needRecord);
+}
+
+/** Open needs whose consent still holds today, in counties under `prefix`, newest first. */
+export async function openNeedsWithin(db: HubQuery, prefix: string, today: IsoDate, limit: number): Promise<NeedRecord[]> {
+  const rows = await db
+    .select({ need: charityNeed })
+    .from(charityNeed)
+    .innerJoin(charityConsent, eq(charityConsent.id, charityNeed.consentId))
+    .where(and(eq(charityNeed.state, 'OPEN'), like(charityNeed.countyCode, `${prefix}%`), isNull(charityConsent.revokedAt), gte(charityConsent.expiresOn, today)))
+    .orderBy(desc(charityNeed.id))
+    .limit(limit);
+  return rows.map((r) => needRecord(r.need));
+}
+
+export async function withdrawNeed(db: HubDb, needId: number, now: Date): Promise<NeedRecord | null> {
+  await db
+    .update(charityNeed)
+    .set({ state: 'WITHDRAWN', closeReason: 'WITHDRAWN_BY_OFFICE', closedAt: toDbInstant(now) })
+    .where(and(eq(charityNeed.id, needId), eq(charityNeed.state, 'OPEN')));
+  return needById(db, needId);
+}
+
+export async function isCurrentMember(db: HubQuery, householdId: number, idNumber: string): Promise<boolean> {
+  const rows = await db
+    .select({ id: householdMember.idNumber })
+    .from(householdMember)
+    .where(and(eq(householdMember.householdId, householdId), eq(householdMember.idNumber, idNumber), isNull(householdMember.leftOn)));
+  return rows.length > 0;
+}
+
+// ----- Claims ----------------------------------------------------------------------------------
+
+export async function claimOf(db: HubQuery, needId: number, creditCode: string): Promise<ClaimRecord | null> {
+  const [row] = await db.select().from(charityClaim).where(and(eq(charityClaim.needId, needId), eq(charityClaim.creditCode, creditCode)));
+  return row ?? null;
+}
+
+export async function claimsOf(db: HubQuery, needIds: readonly number[], creditCode: string): Promise<ClaimRecord[]> {
+  if (needIds.length === 0) return [];
+  return db.select().from(charityClaim).where(and(inArray(charityClaim.needId, [...needIds]), eq(charityClaim.creditCode, creditCode)));
+}
+
+export function claimActive(claim: ClaimRecord | null, today: IsoDate): boolean {
+  return claim !== null && claim.lapsesOn >= today;
+}
+
+/**
+ * Claims a need for an organisation. A claim still running is kept as it is (claiming again does
+ * not extend it); a lapsed one is renewed from today.
+ */
+export async function claimNeed(db: HubDb, v: { needId: number; creditCode: string; lapsesOn: IsoDate; now: Date; today: IsoDate }): Promise<ClaimRecord> {
+  const existing = await claimOf(db, v.needId, v.creditCode);
+  if (claimActive(existing, v.today)) return existing!;
+  if (existing) {
+    await db.update(charityClaim).set({ claimedAt: toDbInstant(v.now), lapsesOn: v.lapsesOn }).where(eq(charityClaim.id, existing.id));
+  } else {
+    // Two simultaneous first claims by one organisation: the unique key keeps one row, the other reads it.
+    await db
+      .insert(charityClaim)
+      .values({ needId: v.needId, creditCode: v.creditCode, claimedAt: toDbInstant(v.now), lapsesOn: v.lapsesOn })
+      .onDuplicateKeyUpdate({ set: { needId: sql`need_id` } });
+  }
+  return (await claimOf(db, v.needId, v.creditCode))!;
+}
+
+// ----- Pledges and deliveries ------------------------------------------------------------------
+
+/** Locks the need's row for the rest of the transaction. Must be the transaction's first read. */
+async function lockNeed(tx: HubTx, needId: number): Promise<NeedRecord | null> {
+  const [row] = await tx.select().from(charityNeed).where(eq(charityNeed.id, needId)).for('update');
+  return row ? needRecord(row) : null;
+}
+
+export async function pledge(db: HubDb, v: { needId: number; creditCode: string; projectId: number | null; amountFen: number; now: Date; today: IsoDate }): Promise<CharityOutcome<{ pledge: PledgeRecord; need: NeedRecord }>> {
+  return db.transaction(async (tx) => {
+    const need = await lockNeed(tx, v.needId);
+    if (!need) return refuse('NEED_NOT_FOUND', 'no such need', ['input', 'needId']);
+    if (!claimActive(await claimOf(tx, need.id, v.creditCode), v.today)) return refuse('CLAIM_REQUIRED', 'claim the need first (or again: the claim has lapsed)', ['input', 'needId']);
+    const consent = await consentById(tx, need.consentId);
+    if (!consent || consent.revokedAt !== null) return refuse('CONSENT_REVOKED', 'the household has revoked its consent', ['input', 'needId']);
+    if (consent.expiresOn < v.today) return refuse('CONSENT_EXPIRED', 'the household’s consent has expired', ['input', 'needId']);
+    const problem = pledgeProblem(need, v.amountFen);
+    if (problem === 'OVER_FUNDED') return refuse(problem, `at most ${need.uncoveredFen - need.pledgedFen} fen is still uncovered`, ['input', 'amountFen']);
+    if (problem) return refuse(problem, problem === 'NEED_NOT_OPEN' ? 'the need is closed' : 'the amount must be a positive whole number of fen', ['input', problem === 'NEED_NOT_OPEN' ? 'needId' : 'amountFen']);
+    if (v.projectId !== null) {
+      const [res] = await tx
+        .update(charityProject)
+        .set({ budgetLeftFen: sql`${charityProject.budgetLeftFen} - ${v.amountFen}` })
+        .where(and(eq(charityProject.id, v.projectId), eq(charityProject.creditCode, v.creditCode), gte(charityProject.budgetLeftFen, v.amountFen)));
+      if (res.affectedRows !== 1) return refuse('PROJECT_NOT_FOUND', 'no project of this organisation with that much budget left', ['input', 'projectId']);
+    }
+    const at = toDbInstant(v.now);
+    const [res] = await tx.insert(charityPledge).values({ needId: need.id, creditCode: v.creditCode, projectId: v.projectId, amountFen: v.amountFen, deliveredFen: 0, pledgedAt: at });
+    const pledgedFen = need.pledgedFen + v.amountFen;
+    // Covered: the need closes; no further pledges, deliveries against its pledges still come in.
+    const covered = pledgedFen === need.uncoveredFen;
+    await tx
+      .update(charityNeed)
+      .set({ pledgedFen, ...(covered ? { state: 'COVERED' as const, closedAt: at } : {}) })
+      .where(eq(charityNeed.id, need.id));
+    const [row] = await tx.select().from(charityPledge).where(eq(charityPledge.id, res.insertId));
+    return ok({ pledge: pledgeRecord(row), need: (await needById(tx, need.id))! });
+  });
+}
+
+export async function pledgeById(db: HubQuery, id: number): Promise<PledgeRecord | null> {
+  const [row] = await db.select().from(charityPledge).where(eq(charityPledge.id, id));
+  return row ? pledgeRecord(row) : null;
+}
+
+export async function pledgesByNeeds(db: HubQuery, needIds: readonly number[]): Promise<PledgeRecord[]> {
+  if (needIds.length === 0) return [];
+  return (await db.select().from(charityPledge).where(inArray(charityPledge.needId, [...needIds])).orderBy(asc(charityPledge.id))).map(pledgeRecord);
+}
+
+export async function deliveriesByNeeds(db: HubQuery, needIds: readonly number[]): Promise<DeliveryRecord[]> {
+  if (needIds.length === 0) return [];
+  return (await db.select().from(charityDelivery).where(inArray(charityDelivery.needId, [...needIds])).orderBy(asc(charityDelivery.id))).map(deliveryRecord);
+}
+
+export async function deliveriesByHouseholds(db: HubQuery, householdIds: readonly number[]): Promise<DeliveryRecord[]> {
+  if (householdIds.length === 0) return [];
+  return (await db.select().from(charityDelivery).where(inArray(charityDelivery.householdId, [...householdIds])).orderBy(asc(charityDelivery.id))).map(deliveryRecord);
+}
+
+export interface DeliveryInput {
+  pledgeId: number;
+  creditCode: string;
+  amountFen: number;
+  deliveredOn: IsoDate;
+  beneficiaryIdNumber: string | null;
+  reference: string;
+  settlementReference: string | null;
+  now: Date;
+}
+
+/**
+ * Records a delivery against a pledge, under the need's lock. Idempotent by the charity's own
+ * reference: the same report again answers with the first; another report under a used reference
+ * is refused. `alsoRecord` runs in the same transaction (the reported-aid ledger, when present).
+ */
+/** Thrown inside a delivery's transaction to roll it back with a refusal. */
+class DeliveryRefused extends Error {
+  constructor(readonly outcome: CharityOutcome<never>) {
+    super('delivery refused');
+  }
+}
+
+export async function deliver(
+  db: HubDb,
+  v: DeliveryInput,
+  alsoRecord?: (tx: HubTx, delivery: DeliveryRecord, need: NeedRecord) => Promise<CharityOutcome<unknown> | null>,
+): Promise<CharityOutcome<{ delivery: DeliveryRecord; need: NeedRecord }>> {
+  try {
+    return await deliverOnce(db, v, alsoRecord);
+  } catch (error) {
+    if (error instanceof DeliveryRefused) return error.outcome;
+    throw error;
+  }
+}
+
+async function deliverOnce(
+  db: HubDb,
+  v: DeliveryInput,
+  alsoRecord?: (tx: HubTx, delivery: DeliveryRecord, need: NeedRecord) => Promise<CharityOutcome<unknown> | null>,
+): Promise<CharityOutcome<{ delivery: DeliveryRecord; need: NeedRecord }>> {
+  const first = await pledgeById(db, v.pledgeId);
+  if (!first || first.creditCode !== v.creditCode) return refuse('PLEDGE_NOT_FOUND', 'no pledge of this organisation with that id', ['input', 'pledgeId']);
+  return db.transaction(async (tx) => {
+    const need = await lockNeed(tx, first.needId);
+    if (!need) return refuse('NEED_NOT_FOUND', 'no such need', ['input', 'pledgeId']);
+    const [used] = await tx.select().from(charityDelivery).where(and(eq(charityDelivery.creditCode, v.creditCode), eq(charityDelivery.reference, v.reference)));
+    if (used) {
+      const same = used.pledgeId === v.pledgeId && used.amountFen === v.amountFen && used.deliveredOn === v.deliveredOn && (v.beneficiaryIdNumber === null || used.beneficiaryIdNumber === v.beneficiaryIdNumber);
+      return same ? ok({ delivery: deliveryRecord(used), need }, true) : refuse('DELIVERY_REFERENCE_REUSED', 'this reference was used for a different delivery', ['input', 'reference']);
+    }
+    const p = (await pledgeById(tx, v.pledgeId))!;
+    if (!Number.isSafeInteger(v.amountFen) || v.amountFen <= 0) return refuse('AMOUNT_NOT_POSITIVE', 'the amount must be a positive whole number of fen', ['input', 'amountFen']);
+    if (p.deliveredFen + v.amountFen > p.amountFen) return refuse('OVER_DELIVERED', `at most ${p.amountFen - p.deliveredFen} fen of this pledge is undelivered`, ['input', 'amountFen']);
+    const beneficiary = v.beneficiaryIdNumber ?? need.beneficiaryIdNumber;
+    if (!beneficiary || !(await isCurrentMember(tx, need.householdId, beneficiary))) return refuse('BENEFICIARY_NOT_IN_HOUSEHOLD', 'name the member of the household who received the aid', ['input', 'beneficiaryIdNumber']);
+    const values = {
+      pledgeId: p.id,
+      needId: need.id,
+      caseId: need.caseId,
+      householdId: need.householdId,
+      beneficiaryIdNumber: beneficiary,
+      creditCode: v.creditCode,
+      amountFen: v.amountFen,
+      deliveredOn: v.deliveredOn,
+      reference: v.reference,
+      settlementReference: v.settlementReference,
+      reportedAt: toDbInstant(v.now),
+    };
+    const [res] = await tx.insert(charityDelivery).values(values);
+    await tx.update(charityPledge).set({ deliveredFen: p.deliveredFen + v.amountFen }).where(eq(charityPledge.id, p.id));
+    await tx.update(charityNeed).set({ deliveredFen: need.deliveredFen + v.amountFen }).where(eq(charityNeed.id, need.id));
+    const delivery = deliveryRecord({ id: res.insertId, ...values });
+    const after = (await needById(tx, need.id))!;
+    if (alsoRecord) {
+      const refused = await alsoRecord(tx, delivery, after);
+      if (refused && !refused.ok) throw new DeliveryRefused(refused as CharityOutcome<never>);
+    }
+    return ok({ delivery, need: after });
+  });
+}

@@ -1,0 +1,156 @@
+/**
+ * Writes and reads of the reported-aid ledger (db/reported-aid/schema.ts). `recordReportedAid` is
+ * the one way records enter it — aidReport, the CSV import and charity deliveries all call it,
+ * inside a transaction of the caller's — so idempotency and supersession are enforced in one place.
+ */
+import { and, asc, between, eq, isNull, sql } from 'drizzle-orm';
+import type { HubDb } from '../connect';
+import { inList } from '../in-list';
+import { toDbInstant } from '../instants';
+import type { OfficeCode } from '../../domain/departments';
+import { isCreditCode } from '../../domain/reported-aid/credit-code';
+import { contentHash, type ReportError, type ValidReportedAid } from '../../domain/reported-aid/validate';
+import { charityOrganisation, reportedAid, type ReportedAidRow } from './schema';
+
+/** Who reports: the API client, its office, and a charity's 统一社会信用代码. */
+export interface Reporter {
+  clientName: string;
+  office: OfficeCode;
+  creditCode: string | null;
+}
+
+/** What a transaction (or the hub database itself) offers the ledger. */
+export type LedgerDb = Pick<HubDb, 'select' | 'insert' | 'update'>;
+
+export interface RecordOutcome {
+  /** Per record of the batch, in order: the ledger row now holding it. */
+  rows: ReportedAidRow[];
+  /** Per record: true when this call wrote it, false when the same record was already there. */
+  written: boolean[];
+}
+
+/**
+ * Records validated aid for one reporter. Idempotent by (reporter, reference): a record already in
+ * the ledger with the same content is left as it is; the same reference with other content is
+ * refused (REFERENCE_CONFLICT). A CORRECTION or REVERSAL supersedes the reporter's entry under its
+ * `supersedesReference` (already in the ledger or earlier in the batch), which must still stand.
+ * Any problem returns every error and writes nothing; the caller's transaction keeps the batch whole.
+ */
+export async function recordReportedAid(tx: LedgerDb, records: readonly ValidReportedAid[], reporter: Reporter, now: Date = new Date()): Promise<{ ok: true; outcome: RecordOutcome } | { ok: false; errors: ReportError[] }> {
+  const references = [...new Set(records.flatMap((r) => [r.reference, ...(r.supersedesReference ? [r.supersedesReference] : [])]))];
+  const existing = await tx
+    .select()
+    .from(reportedAid)
+    .where(and(eq(reportedAid.reporterClient, reporter.clientName), inList(reportedAid.reference, references)));
+  const byRef = new Map(existing.map((r) => [r.reference, r]));
+  const errors: ReportError[] = [];
+  const hashes = records.map(contentHash);
+  const fresh: number[] = [];
+  const supersededInBatch = new Map<string, number>();
+  const batchRefs = new Map<string, number>();
+  records.forEach((r, index) => {
+    const already = byRef.get(r.reference);
+    if (already) {
+      if (already.contentHash !== hashes[index]) errors.push({ index, code: 'REFERENCE_CONFLICT', field: 'reference', message: 'this reference already holds a different record; send a CORRECTION under a new reference' });
+      return;
+    }
+    fresh.push(index);
+    if (r.supersedesReference) {
+      const target = byRef.get(r.supersedesReference);
+      const earlier = batchRefs.get(r.supersedesReference);
+      if (!target && earlier === undefined) errors.push({ index, code: 'SUPERSEDES_UNKNOWN', field: 'supersedesReference', message: 'no record of this reporter under that reference' });
+      else if ((target && target.supersededBy !== null) || supersededInBatch.has(r.supersedesReference)) {
+        errors.push({ index, code: 'SUPERSEDES_ALREADY_SUPERSEDED', field: 'supersedesReference', message: 'that record was already corrected or reversed; supersede the latest entry' });
+      } else supersededInBatch.set(r.supersedesReference, index);
+    }
+    batchRefs.set(r.reference, index);
+  });
+  if (errors.length > 0) return { ok: false, errors };
+
+  if (fresh.length > 0) {
+    const receivedAt = toDbInstant(now);
+    await tx.insert(reportedAid).values(
+      fresh.map((i) => {
+        const r = records[i];
+        return {
+          reporterClient: reporter.clientName,
+          reporterOffice: reporter.office,
+          reporterCreditCode: reporter.creditCode,
+          reference: r.reference,
+          entryKind: r.entryKind,
+          supersedesReference: r.supersedesReference,
+          beneficiaryIdNumber: r.beneficiaryIdNumber,
+          programme: r.programme,
+          grantDate: r.grantDate,
+          periodStart: r.periodStart,
+          periodEnd: r.periodEnd,
+          amountFen: r.amountFen,
+          settlementRef: r.settlementRef,
+          caseReference: r.caseReference,
+          needId: r.needId,
+          contentHash: hashes[i],
+          receivedAt,
+        };
+      }),
+    );
+  }
+  const rows = fresh.length === 0 ? existing : await tx.select().from(reportedAid).where(and(eq(reportedAid.reporterClient, reporter.clientName), inList(reportedAid.reference, references)));
+  const now2 = new Map(rows.map((r) => [r.reference, r]));
+  // Point each superseded entry at its successor; its content stays as it was.
+  for (const [target, index] of supersededInBatch) {
+    const successor = now2.get(records[index].reference)!;
+    await tx.update(reportedAid).set({ supersededBy: successor.id }).where(and(eq(reportedAid.reporterClient, reporter.clientName), eq(reportedAid.reference, target), isNull(reportedAid.supersededBy)));
+    now2.get(target)!.supersededBy = successor.id;
+  }
+  const freshSet = new Set(fresh);
+  return { ok: true, outcome: { rows: records.map((r) => now2.get(r.reference)!), written: records.map((_, i) => freshSet.has(i)) } };
+}
+
+/** Standing entries (not superseded) whose beneficiary is one of these people: one statement. */
+export function standingByIdNumbers(db: Pick<HubDb, 'select'>, idNumbers: readonly string[]): Promise<ReportedAidRow[]> {
+  return db
+    .select()
+    .from(reportedAid)
+    .where(and(inList(reportedAid.beneficiaryIdNumber, idNumbers), isNull(reportedAid.supersededBy)));
+}
+
+/** A reporter's entry under a reference and every entry before and after it in its chain of supersession. */
+export async function historyOf(db: HubDb, clientName: string, reference: string): Promise<ReportedAidRow[]> {
+  const all = await db.select().from(reportedAid).where(eq(reportedAid.reporterClient, clientName)).orderBy(asc(reportedAid.id));
+  const byRef = new Map(all.map((r) => [r.reference, r]));
+  const start = byRef.get(reference);
+  if (!start) return [];
+  // Back to the first entry, then forward along superseded_by.
+  let first = start;
+  while (first.supersedesReference && byRef.has(first.supersedesReference)) first = byRef.get(first.supersedesReference)!;
+  const byId = new Map(all.map((r) => [r.id, r]));
+  const chain = [first];
+  while (chain[chain.length - 1].supersededBy !== null) chain.push(byId.get(chain[chain.length - 1].supersededBy!)!);
+  return chain;
+}
+
+/**
+ * What the hub accepted from a reporter between two instants (monthly reconciliation, 定期反馈):
+ * entries by kind, with their sum in fen.
+ */
+export async function acceptedBetween(db: HubDb, clientName: string, from: Date, toExclusive: Date): Promise<{ entryKind: string; count: number; amountFen: number }[]> {
+  const rows = await db
+    .select({ entryKind: reportedAid.entryKind, count: sql<number>`count(*)`, amountFen: sql<string>`coalesce(sum(${reportedAid.amountFen}), 0)` })
+    .from(reportedAid)
+    .where(and(eq(reportedAid.reporterClient, clientName), between(reportedAid.receivedAt, toDbInstant(from), toDbInstant(new Date(toExclusive.getTime() - 1)))))
+    .groupBy(reportedAid.entryKind);
+  return rows.map((r) => ({ entryKind: r.entryKind, count: Number(r.count), amountFen: Number(r.amountFen) }));
+}
+
+/** A charity client's registered organisation, or null. */
+export async function charityOf(db: Pick<HubDb, 'select'>, clientName: string): Promise<{ creditCode: string; name: string } | null> {
+  const [row] = await db.select({ creditCode: charityOrganisation.creditCode, name: charityOrganisation.name }).from(charityOrganisation).where(eq(charityOrganisation.clientName, clientName));
+  return row ?? null;
+}
+
+/** Registers (or updates) a charity client's organisation. */
+export async function registerCharity(db: Pick<HubDb, 'insert'>, clientName: string, creditCode: string, name: string): Promise<void> {
+  if (!isCreditCode(creditCode)) throw new Error('not a valid 统一社会信用代码 (GB 32100: 18 characters, check character last)');
+  if (!name.trim() || name.length > 64) throw new Error('the organisation name is 1–64 characters');
+  await db.insert(charityOrganisation).values({ clientName, creditCode, name }).onDuplicateKeyUpdate({ set: { creditCode, name } });
+}

@@ -1,0 +1,60 @@
+/**
+ * Business outcomes a charity-linkage write can refuse with: returned as `userErrors` in payloads,
+ * never thrown. The GraphQL enum CharityErrorCode lists exactly these.
+ */
+import type { ConsentProblem, PledgeProblem } from './needs';
+
+export const CHARITY_ERROR_CODES = [
+  'CASE_NOT_FOUND',
+  'CONSENT_NOT_FOUND',
+  'CONSENT_OTHER_HOUSEHOLD',
+  'CONSENT_REVOKED',
+  'CONSENT_EXPIRED',
+  'CONSENT_SCOPE_MISSING',
+  'HEALTH_CONSENT_MISSING',
+  'MINOR_CONSENT_MISSING',
+  'CONSENT_EXPIRY_IN_PAST',
+  'BENEFICIARY_NOT_IN_HOUSEHOLD',
+  'DESCRIPTION_IDENTIFIES',
+  'TEXT_REQUIRED',
+  'TEXT_TOO_LONG',
+  'NEED_NOT_FOUND',
+  'NEED_NOT_OPEN',
+  'AMOUNT_NOT_POSITIVE',
+  'OVER_FUNDED',
+  'ORGANISATION_NOT_REGISTERED',
+  'ORGANISATION_ALREADY_REGISTERED',
+  'CREDIT_CODE_INVALID',
+  'CLAIM_REQUIRED',
+  'PLEDGE_NOT_FOUND',
+  'OVER_DELIVERED',
+  'DELIVERY_REFERENCE_REUSED',
+  'DELIVERY_IN_FUTURE',
+  'DELIVERY_NOT_RECORDABLE',
+  'PROJECT_NOT_FOUND',
+] as const;
+export type CharityErrorCode = (typeof CHARITY_ERROR_CODES)[number];
+
+// Every pure-rule problem is a code of the list (checked by the compiler).
+type _Covered = [ConsentProblem, PledgeProblem] extends [CharityErrorCode, CharityErrorCode] ? true : never;
+export const PROBLEMS_COVERED: _Covered = true;
+
+export interface CharityUserError {
+  code: CharityErrorCode;
+  message: string;
+  field: string[] | null;
+}
+
+export function charityError(code: CharityErrorCode, message: string, field: string[] | null = null): CharityUserError {
+  return { code, message, field };
+}
+
+export type CharityOutcome<T> = { ok: true; value: T; replayed?: boolean } | { ok: false; errors: CharityUserError[] };
+
+export function ok<T>(value: T, replayed = false): CharityOutcome<T> {
+  return { ok: true, value, replayed };
+}
+
+export function refuse<T>(code: CharityErrorCode, message: string, field: string[] | null = null): CharityOutcome<T> {
+  return { ok: false, errors: [charityError(code, message, field)] };
+}

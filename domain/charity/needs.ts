@@ -1,0 +1,93 @@
+/**
+ * Charity linkage (慈善衔接) as plain rules: what consent a published need requires, how a need
+ * shows to charities (amount bands), and whether a pledge fits what is still uncovered.
+ *
+ * Basis: 民发〔2023〕46号 (civil affairs may pass a household's needs to charities, with its
+ * consent, for people who do not qualify for government aid or are still in difficulty after it);
+ * PIPL art. 28–29 (health data and data of children under 14 are sensitive and need separate
+ * consent); seed 003 四(五)(七) (a platform matching urgent needs with charity projects).
+ */
+import { ageOn, type IsoDate } from '../dates';
+import { divisionPrefix } from '../division-code';
+
+export const NEED_PURPOSES = ['MEDICAL', 'EDUCATION', 'HOUSING', 'LIVING', 'DISASTER', 'REHABILITATION', 'OTHER'] as const;
+export type NeedPurpose = (typeof NEED_PURPOSES)[number];
+
+export const CONSENT_SCOPES = ['NEED_PUBLICATION', 'HEALTH_DATA', 'MINOR_DATA'] as const;
+export type ConsentScope = (typeof CONSENT_SCOPES)[number];
+
+export type NeedState = 'OPEN' | 'COVERED' | 'WITHDRAWN';
+
+export interface ConsentFacts {
+  householdId: number;
+  scopes: readonly ConsentScope[];
+  expiresOn: IsoDate;
+  revokedAt: Date | null;
+}
+
+export interface NeedFacts {
+  householdId: number;
+  purpose: NeedPurpose;
+  /** True when the need rests on the household's health (always for MEDICAL and REHABILITATION). */
+  involvesHealth: boolean;
+  /** The person the need is for, when it is one person: a child under 14 needs MINOR_DATA. */
+  beneficiaryBirthDate: IsoDate | null;
+}
+
+/** Children under this age are minors whose data need separate consent (PIPL art. 28). */
+export const MINOR_AGE = 14;
+
+export type ConsentProblem = 'CONSENT_OTHER_HOUSEHOLD' | 'CONSENT_REVOKED' | 'CONSENT_EXPIRED' | 'CONSENT_SCOPE_MISSING' | 'HEALTH_CONSENT_MISSING' | 'MINOR_CONSENT_MISSING';
+
+export function needsHealthConsent(need: Pick<NeedFacts, 'purpose' | 'involvesHealth'>): boolean {
+  return need.involvesHealth || need.purpose === 'MEDICAL' || need.purpose === 'REHABILITATION';
+}
+
+export function concernsMinor(need: Pick<NeedFacts, 'beneficiaryBirthDate'>, today: IsoDate): boolean {
+  return need.beneficiaryBirthDate !== null && ageOn(need.beneficiaryBirthDate, today) < MINOR_AGE;
+}
+
+/** Whether a consent lets this need be published (and stay published) today; null when it does. */
+export function consentProblem(consent: ConsentFacts, need: NeedFacts, today: IsoDate): ConsentProblem | null {
+  if (consent.householdId !== need.householdId) return 'CONSENT_OTHER_HOUSEHOLD';
+  if (consent.revokedAt !== null) return 'CONSENT_REVOKED';
+  if (consent.expiresOn < today) return 'CONSENT_EXPIRED';
+  if (!consent.scopes.includes('NEED_PUBLICATION')) return 'CONSENT_SCOPE_MISSING';
+  if (needsHealthConsent(need) && !consent.scopes.includes('HEALTH_DATA')) return 'HEALTH_CONSENT_MISSING';
+  if (concernsMinor(need, today) && !consent.scopes.includes('MINOR_DATA')) return 'MINOR_CONSENT_MISSING';
+  return null;
+}
+
+/** What a charity sees of the amount before claiming: a band, never the exact figure. */
+export type AmountBand = 'UNDER_5000_YUAN' | 'FROM_5000_TO_20000_YUAN' | 'FROM_20000_TO_50000_YUAN' | 'OVER_50000_YUAN';
+
+export function amountBand(fen: number): AmountBand {
+  if (fen < 500_000) return 'UNDER_5000_YUAN';
+  if (fen < 2_000_000) return 'FROM_5000_TO_20000_YUAN';
+  if (fen < 5_000_000) return 'FROM_20000_TO_50000_YUAN';
+  return 'OVER_50000_YUAN';
+}
+
+export type PledgeProblem = 'NEED_NOT_OPEN' | 'AMOUNT_NOT_POSITIVE' | 'OVER_FUNDED';
+
+/** A pledge never goes beyond what is still uncovered. */
+export function pledgeProblem(need: { state: NeedState; uncoveredFen: number; pledgedFen: number }, amountFen: number): PledgeProblem | null {
+  if (!Number.isSafeInteger(amountFen) || amountFen <= 0) return 'AMOUNT_NOT_POSITIVE';
+  if (need.state !== 'OPEN') return 'NEED_NOT_OPEN';
+  if (amountFen > need.uncoveredFen - need.pledgedFen) return 'OVER_FUNDED';
+  return null;
+}
+
+/**
+ * A description charities read must not identify anyone: no run of digits long enough to be an ID
+ * number, phone or bank account (7 or more), no letters-and-digits ID tail.
+ */
+export function descriptionIdentifies(text: string): boolean {
+  return /\d[\d\s-]{5,}\d/.test(text) || /\d{17}[\dXx]/.test(text);
+}
+
+/** Whether a project of this purpose and region can answer this need (region: the project's area contains the need's county). */
+export function projectMatches(project: { purpose: NeedPurpose; regionCode: string; budgetLeftFen: number }, need: { purpose: NeedPurpose; regionCode: string }): boolean {
+  if (project.budgetLeftFen <= 0 || project.purpose !== need.purpose) return false;
+  return need.regionCode.startsWith(divisionPrefix(project.regionCode));
+}

@@ -1,0 +1,168 @@
+/**
+ * Validation of aid reported directly to the hub (aidReport and its CSV file): every record of a
+ * batch is checked, and any problem rejects the whole batch, with one error per problem naming the
+ * record's index, so a reporter fixes everything in one round. Pure: the ledger's own checks
+ * (references already used, what a correction supersedes) are in db/reported-aid/.
+ */
+import { createHash } from 'node:crypto';
+import { isIsoDate, type IsoDate } from '../dates';
+import type { OfficeCode } from '../departments';
+import { checkIdNumber } from '../id-number';
+import { PROGRAMME_BY_CODE } from '../programmes';
+
+/** An aidReport batch holds at most this many records. */
+export const MAX_REPORT_BATCH = 1000;
+
+/** The largest fen amount the ledger stores (INT UNSIGNED, kept below MySQL's INT max). */
+export const MAX_REPORTED_FEN = 2_147_483_647;
+
+export type ReportEntryKind = 'AID' | 'CORRECTION' | 'REVERSAL';
+
+/** One record as a reporter sends it. */
+export interface ReportedAidInput {
+  reference: string;
+  entryKind?: ReportEntryKind | null;
+  supersedesReference?: string | null;
+  beneficiaryIdNumber: string;
+  programme: string;
+  grantDate?: IsoDate | null;
+  periodStart?: IsoDate | null;
+  periodEnd?: IsoDate | null;
+  amountFen: number;
+  settlementRef?: string | null;
+  caseReference?: string | null;
+  needId?: string | null;
+}
+
+/** A record that passed validation, normalised (ID number upper-cased, empty strings as null). */
+export interface ValidReportedAid {
+  reference: string;
+  entryKind: ReportEntryKind;
+  supersedesReference: string | null;
+  beneficiaryIdNumber: string;
+  programme: string;
+  grantDate: IsoDate | null;
+  periodStart: IsoDate | null;
+  periodEnd: IsoDate | null;
+  amountFen: number;
+  settlementRef: string | null;
+  caseReference: string | null;
+  needId: string | null;
+}
+
+export type ReportErrorCode =
+  | 'BATCH_EMPTY'
+  | 'BATCH_TOO_LARGE'
+  | 'REFERENCE_INVALID'
+  | 'REFERENCE_REPEATED_IN_BATCH'
+  | 'REFERENCE_CONFLICT'
+  | 'ID_NUMBER_INVALID'
+  | 'PROGRAMME_UNKNOWN'
+  | 'PROGRAMME_NOT_REPORTER'
+  | 'DATE_REQUIRED'
+  | 'DATE_INVALID'
+  | 'PERIOD_INVALID'
+  | 'AMOUNT_INVALID'
+  | 'SETTLEMENT_NOT_MEDICAL'
+  | 'SUPERSEDES_REQUIRED'
+  | 'SUPERSEDES_UNKNOWN'
+  | 'SUPERSEDES_ALREADY_SUPERSEDED'
+  | 'TEXT_TOO_LONG'
+  | 'REPORTER_NOT_ALLOWED'
+  | 'CHARITY_NOT_REGISTERED';
+
+export interface ReportError {
+  /** The record's position in the batch (0-based); null for the batch as a whole. */
+  index: number | null;
+  code: ReportErrorCode;
+  /** The field at fault, as named in the input. */
+  field: string | null;
+  message: string;
+}
+
+const REFERENCE = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/;
+
+function text(v: string | null | undefined): string | null {
+  const t = v?.trim();
+  return t ? t : null;
+}
+
+/**
+ * Checks a batch from a reporter of `office`. Returns the valid records, or every problem found
+ * (never both): one bad record rejects the batch.
+ */
+export function validateReport(office: OfficeCode, records: readonly ReportedAidInput[], today: IsoDate): { ok: true; records: ValidReportedAid[] } | { ok: false; errors: ReportError[] } {
+  if (records.length === 0) return { ok: false, errors: [{ index: null, code: 'BATCH_EMPTY', field: 'records', message: 'a report holds at least one record' }] };
+  if (records.length > MAX_REPORT_BATCH) {
+    return { ok: false, errors: [{ index: null, code: 'BATCH_TOO_LARGE', field: 'records', message: `a report holds at most ${MAX_REPORT_BATCH} records` }] };
+  }
+  const errors: ReportError[] = [];
+  const valid: ValidReportedAid[] = [];
+  const seen = new Map<string, number>();
+  records.forEach((r, index) => {
+    const fail = (code: ReportErrorCode, field: string | null, message: string) => errors.push({ index, code, field, message });
+    const before = errors.length;
+    const reference = r.reference.trim();
+    if (!REFERENCE.test(reference)) fail('REFERENCE_INVALID', 'reference', 'a reference is 1–64 letters, digits or . _ : / -, starting with a letter or digit');
+    else if (seen.has(reference)) fail('REFERENCE_REPEATED_IN_BATCH', 'reference', `the same reference as record ${seen.get(reference)}`);
+    else seen.set(reference, index);
+
+    const id = checkIdNumber(r.beneficiaryIdNumber, today);
+    if (!id.ok) fail('ID_NUMBER_INVALID', 'beneficiaryIdNumber', `not a valid ID number (${id.problem})`);
+
+    const entryKind = r.entryKind ?? 'AID';
+    const supersedes = text(r.supersedesReference);
+    if (entryKind !== 'AID' && !supersedes) fail('SUPERSEDES_REQUIRED', 'supersedesReference', 'a correction or reversal names the reference it supersedes');
+    if (entryKind === 'AID' && supersedes) fail('SUPERSEDES_REQUIRED', 'entryKind', 'a record that supersedes another is a CORRECTION or REVERSAL');
+
+    const programme = PROGRAMME_BY_CODE.get(r.programme);
+    if (!programme) fail('PROGRAMME_UNKNOWN', 'programme', 'no programme with that code in the catalogue');
+    else if (programme.department !== office) fail('PROGRAMME_NOT_REPORTER', 'programme', "the programme is not one of the reporter's office");
+
+    const grantDate = text(r.grantDate);
+    const periodStart = text(r.periodStart);
+    const periodEnd = text(r.periodEnd);
+    for (const [field, v] of [['grantDate', grantDate], ['periodStart', periodStart], ['periodEnd', periodEnd]] as const) {
+      if (v && (!isIsoDate(v) || v > today)) fail('DATE_INVALID', field, 'a date is YYYY-MM-DD and not after today');
+    }
+    if (programme?.kind === 'ONE_OFF' && (!grantDate || periodStart || periodEnd)) fail('DATE_REQUIRED', 'grantDate', 'a one-off programme takes a grant date and no period');
+    if (programme?.kind === 'RECURRING') {
+      if (!periodStart || grantDate) fail('DATE_REQUIRED', 'periodStart', 'a recurring programme takes a period start (and an end once it stopped), no grant date');
+      else if (periodEnd && periodEnd < periodStart) fail('PERIOD_INVALID', 'periodEnd', 'the period ends before it starts');
+    }
+
+    if (!Number.isSafeInteger(r.amountFen) || r.amountFen < 0 || r.amountFen > MAX_REPORTED_FEN) fail('AMOUNT_INVALID', 'amountFen', 'an amount is whole fen, 0 or more');
+    else if (entryKind === 'REVERSAL' && r.amountFen !== 0) fail('AMOUNT_INVALID', 'amountFen', 'a reversal carries amount 0');
+    else if (entryKind !== 'REVERSAL' && r.amountFen === 0 && programme?.purpose !== 'SERVICE') fail('AMOUNT_INVALID', 'amountFen', 'aid in money is more than 0 fen');
+
+    const settlementRef = text(r.settlementRef);
+    if (settlementRef && programme && programme.purpose !== 'MEDICAL') fail('SETTLEMENT_NOT_MEDICAL', 'settlementRef', 'only medical aid is tied to a hospital settlement');
+    for (const [field, v] of [['settlementRef', settlementRef], ['caseReference', text(r.caseReference)], ['needId', text(r.needId)], ['supersedesReference', supersedes]] as const) {
+      if (v && v.length > 64) fail('TEXT_TOO_LONG', field, 'at most 64 characters');
+    }
+
+    if (errors.length === before && id.ok) {
+      valid.push({
+        reference,
+        entryKind,
+        supersedesReference: supersedes,
+        beneficiaryIdNumber: id.idNumber,
+        programme: r.programme,
+        grantDate,
+        periodStart,
+        periodEnd,
+        amountFen: r.amountFen,
+        settlementRef,
+        caseReference: text(r.caseReference),
+        needId: text(r.needId),
+      });
+    }
+  });
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, records: valid };
+}
+
+/** The hash that makes "the same record under the same reference" exact: every field, in order. */
+export function contentHash(r: ValidReportedAid): string {
+  const fields = [r.reference, r.entryKind, r.supersedesReference, r.beneficiaryIdNumber, r.programme, r.grantDate, r.periodStart, r.periodEnd, r.amountFen, r.settlementRef, r.caseReference, r.needId];
+  return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
+}

@@ -1,0 +1,77 @@
+/**
+ * REPORTED: aid reported directly to the hub by offices without a front-end database (应急, 司法,
+ * 共青团, 妇联, 红十字) and by charities, read from the hub's own ledger (db/reported-aid/) behind
+ * the same contract as a department's front-end database. Each record keeps the office that gave it
+ * as its department and says who reported it, under which reference. Superseded entries (corrected
+ * or reversed) are history, not aid; a reversal reads as the aid it cancelled, CANCELLED, amount 0.
+ * One statement per batch.
+ */
+import path from 'node:path';
+import { and, isNull } from 'drizzle-orm';
+import { inPlaceholder, preparedPer } from '../../db/prepared';
+import { reportedAid, charityOrganisation, type ReportedAidRow } from '../../db/reported-aid/schema';
+import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
+import type { IsoDate } from '../../domain/dates';
+import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../../domain/programmes';
+import type { AidRecord, DepartmentAdapter, SourceDb } from '../contract';
+import { REPORTED_DEMO } from './demo';
+
+/** The kind of record reported aid comes from (`sourceRef`'s first part). Frozen: stored findings' fingerprints are built from it. */
+const RECORD_KINDS = {
+  reportedAid: 'reported_aid',
+} as const;
+
+const standingOf = preparedPer((db: SourceDb) =>
+  db
+    .select()
+    .from(reportedAid)
+    .where(and(inPlaceholder(reportedAid.beneficiaryIdNumber, 'ids'), isNull(reportedAid.supersededBy)))
+    .prepare(),
+);
+
+/** The common aid record of one standing ledger entry. */
+export function ledgerRecord(r: ReportedAidRow, today: IsoDate): AidRecord | null {
+  const programme = PROGRAMME_BY_CODE.get(r.programme);
+  if (!programme) return null;
+  const common = {
+    department: r.reporterOffice,
+    programme: r.programme as ProgrammeCode,
+    beneficiaryIdNumber: r.beneficiaryIdNumber,
+    sourceRef: sourceRefOf(RECORD_KINDS.reportedAid, r.id),
+    settlementRef: r.settlementRef,
+    caseReference: r.caseReference,
+    needId: r.needId,
+    reportedBy: { clientName: r.reporterClient, office: r.reporterOffice, creditCode: r.reporterCreditCode, reference: r.reference },
+  };
+  const cancelled = r.entryKind === 'REVERSAL';
+  if (programme.kind === 'RECURRING' && r.periodStart) {
+    const status = cancelled ? 'CANCELLED' : r.periodEnd && r.periodEnd < today ? 'ENDED' : 'ACTIVE';
+    return recurringAid({ ...common, start: r.periodStart, end: r.periodEnd, monthlyFen: r.amountFen, status });
+  }
+  if (!r.grantDate) return null;
+  return oneOffAid({ ...common, grantDate: r.grantDate, amountFen: r.amountFen, status: cancelled ? 'CANCELLED' : 'PAID' });
+}
+
+export const reported: DepartmentAdapter = {
+  code: 'REPORTED',
+  recordKinds: RECORD_KINDS,
+  migrationsFolder: path.join(__dirname, '..', '..', 'db', 'reported-aid', 'migrations'),
+  migrationsTable: '__drizzle_migrations_reported_aid',
+  tables: [reportedAid, charityOrganisation],
+  personKeys: [reportedAid.beneficiaryIdNumber],
+  demo: REPORTED_DEMO,
+  otherIdColumns: [
+    { column: reportedAid.reporterCreditCode, why: 'a charity’s 统一社会信用代码, an organisation, not a person' },
+    { column: charityOrganisation.creditCode, why: 'a charity’s 统一社会信用代码, an organisation, not a person' },
+  ],
+  changeFeed: [
+    { table: reportedAid, sequence: reportedAid.id, updatedAt: null },
+    { table: charityOrganisation, sequence: null, updatedAt: null },
+  ],
+
+  async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: IsoDate): Promise<AidRecord[]> {
+    if (idNumbers.length === 0) return [];
+    const rows = await standingOf(db).execute({ ids: idNumbers });
+    return rows.flatMap((r) => ledgerRecord(r, today) ?? []);
+  },
+};

@@ -1,0 +1,243 @@
+/**
+ * Charity linkage use cases: the office records consent and publishes needs from its cases; a
+ * charity registers, claims, pledges and reports delivery. Each checks who may act on what
+ * (scope, claim, organisation) and calls the pure rules (domain/charity) and the store.
+ */
+import { inScope } from '../../access/decide';
+import { requireHubId, requireIdNumber } from '../../access/errors';
+import { claimWorkingDays } from '../../db/charity/config';
+import * as store from '../../db/charity/store';
+import { checkCreditCode } from '../../domain/charity/credit-code';
+import { charityError, ok, refuse, type CharityOutcome } from '../../domain/charity/errors';
+import { concernsMinor, consentProblem, descriptionIdentifies, needsHealthConsent, type ConsentScope, type NeedPurpose } from '../../domain/charity/needs';
+import { addWorkingDays } from '../../domain/cases/working-days';
+import { caseReference } from '../../domain/cases/reference';
+import { validateReport } from '../../domain/reported-aid/validate';
+import { recordReportedAid, type Reporter } from '../../db/reported-aid/store';
+import type { IsoDate } from '../../domain/dates';
+import type { HubContext } from '../context';
+
+function caller(ctx: HubContext) {
+  const c = ctx.access.caller;
+  if (!c) throw new Error('charity linkage reached without a caller (access enforcement runs first)');
+  return c;
+}
+
+async function householdInScope(ctx: HubContext, householdId: number): Promise<boolean> {
+  const h = await ctx.loaders.hub.householdById.load(householdId);
+  return !!h && inScope(caller(ctx).regionScope, h.regionCode);
+}
+
+function text(value: string, max: number, field: string[]) {
+  if (value.trim() === '') return charityError('TEXT_REQUIRED', `${field.at(-1)} must not be empty`, field);
+  if (value.length > max) return charityError('TEXT_TOO_LONG', `${field.at(-1)} is longer than ${max} characters`, field);
+  return null;
+}
+
+// ----- The office ------------------------------------------------------------------------------
+
+export async function recordConsent(ctx: HubContext, input: { householdId: string; scopes: readonly ConsentScope[]; givenBy: string; expiresOn: IsoDate; officer: string }): Promise<CharityOutcome<store.ConsentRecord>> {
+  const householdId = requireHubId(input.householdId, 'input.householdId', 'household id');
+  const bad = text(input.givenBy, 32, ['input', 'givenBy']) ?? text(input.officer, 64, ['input', 'officer']);
+  if (bad) return { ok: false, errors: [bad] };
+  if (input.expiresOn < ctx.today) return refuse('CONSENT_EXPIRY_IN_PAST', 'expiresOn must be today or later', ['input', 'expiresOn']);
+  if (input.scopes.length === 0) return refuse('CONSENT_SCOPE_MISSING', 'name at least one scope', ['input', 'scopes']);
+  const consent = await store.recordConsent(ctx.hub, {
+    householdId,
+    scopes: [...input.scopes],
+    givenBy: input.givenBy.trim(),
+    recordedByClient: caller(ctx).name,
+    recordedByOfficer: input.officer.trim(),
+    recordedAt: ctx.now(),
+    expiresOn: input.expiresOn,
+  });
+  return ok(consent);
+}
+
+export async function revokeConsent(ctx: HubContext, consentIdText: string): Promise<CharityOutcome<{ consent: store.ConsentRecord; withdrawnNeeds: number }>> {
+  const consentId = requireHubId(consentIdText, 'input.consentId', 'consent id');
+  const consent = await store.consentById(ctx.hub, consentId);
+  if (!consent || !(await householdInScope(ctx, consent.householdId))) return refuse('CONSENT_NOT_FOUND', 'no such consent', ['input', 'consentId']);
+  const done = await store.revokeConsent(ctx.hub, consentId, caller(ctx).name, ctx.now());
+  return done ? ok(done) : refuse('CONSENT_NOT_FOUND', 'no such consent', ['input', 'consentId']);
+}
+
+export async function publishNeed(
+  ctx: HubContext,
+  input: { caseId: string; consentId: string; purpose: NeedPurpose; urgency: 'EMERGENCY' | 'URGENT' | 'NORMAL'; uncoveredFen: number; description: string; involvesHealth?: boolean | null; beneficiaryIdNumber?: string | null },
+): Promise<CharityOutcome<store.NeedRecord>> {
+  const caseId = requireHubId(input.caseId, 'input.caseId', 'case id');
+  const consentId = requireHubId(input.consentId, 'input.consentId', 'consent id');
+  const beneficiary = input.beneficiaryIdNumber ? requireIdNumber(input.beneficiaryIdNumber, 'input.beneficiaryIdNumber') : null;
+  const c = await ctx.loaders.cases.caseById.load(caseId);
+  if (!c || !(await householdInScope(ctx, c.householdId))) return refuse('CASE_NOT_FOUND', 'no such case', ['input', 'caseId']);
+  const bad = text(input.description, 200, ['input', 'description']);
+  if (bad) return { ok: false, errors: [bad] };
+  if (descriptionIdentifies(input.description)) return refuse('DESCRIPTION_IDENTIFIES', 'the description carries a long number; describe the need without ID, phone or account numbers', ['input', 'description']);
+  if (!Number.isSafeInteger(input.uncoveredFen) || input.uncoveredFen <= 0) return refuse('AMOUNT_NOT_POSITIVE', 'uncoveredFen must be positive', ['input', 'uncoveredFen']);
+  const consent = await store.consentById(ctx.hub, consentId);
+  if (!consent) return refuse('CONSENT_NOT_FOUND', 'no such consent', ['input', 'consentId']);
+  let birthDate: IsoDate | null = null;
+  if (beneficiary) {
+    if (!(await store.isCurrentMember(ctx.hub, c.householdId, beneficiary))) return refuse('BENEFICIARY_NOT_IN_HOUSEHOLD', 'the beneficiary is not a current member of the case’s household', ['input', 'beneficiaryIdNumber']);
+    // The ID number carries the birth date (GB 11643).
+    birthDate = `${beneficiary.slice(6, 10)}-${beneficiary.slice(10, 12)}-${beneficiary.slice(12, 14)}`;
+  }
+  const facts = { householdId: c.householdId, purpose: input.purpose, involvesHealth: input.involvesHealth ?? false, beneficiaryBirthDate: birthDate };
+  const problem = consentProblem(consent, facts, ctx.today);
+  if (problem) return refuse(problem, `the consent does not allow publishing this need (${problem})`, ['input', 'consentId']);
+  const household = await ctx.loaders.hub.householdById.load(c.householdId);
+  const need = await store.insertNeed(ctx.hub, {
+    caseId,
+    householdId: c.householdId,
+    consentId,
+    countyCode: household!.regionCode.slice(0, 6),
+    purpose: input.purpose,
+    urgency: input.urgency,
+    uncoveredFen: input.uncoveredFen,
+    description: input.description.trim(),
+    involvesHealth: needsHealthConsent(facts),
+    involvesMinor: concernsMinor(facts, ctx.today),
+    beneficiaryIdNumber: beneficiary,
+    publishedByClient: caller(ctx).name,
+    publishedAt: ctx.now(),
+  });
+  return ok(need);
+}
+
+export async function withdrawNeed(ctx: HubContext, needIdText: string): Promise<CharityOutcome<store.NeedRecord>> {
+  const needId = requireHubId(needIdText, 'input.needId', 'need id');
+  const need = await store.needById(ctx.hub, needId);
+  if (!need || !(await householdInScope(ctx, need.householdId))) return refuse('NEED_NOT_FOUND', 'no such need', ['input', 'needId']);
+  if (need.state !== 'OPEN') return refuse('NEED_NOT_OPEN', 'the need is closed already', ['input', 'needId']);
+  return ok((await store.withdrawNeed(ctx.hub, needId, ctx.now()))!);
+}
+
+// ----- The charity -----------------------------------------------------------------------------
+
+export async function myOrganisation(ctx: HubContext): Promise<store.OrganisationRecord | null> {
+  return store.organisationByClient(ctx.hub, caller(ctx).name);
+}
+
+export async function registerOrganisation(ctx: HubContext, input: { creditCode: string; name: string }): Promise<CharityOutcome<store.OrganisationRecord>> {
+  const check = checkCreditCode(input.creditCode);
+  if (!check.ok) return refuse('CREDIT_CODE_INVALID', `not a valid 统一社会信用代码: ${check.message}`, ['input', 'creditCode']);
+  const bad = text(input.name, 64, ['input', 'name']);
+  if (bad) return { ok: false, errors: [bad] };
+  return store.registerOrganisation(ctx.hub, { creditCode: check.creditCode, name: input.name.trim(), clientName: caller(ctx).name });
+}
+
+export async function createProject(ctx: HubContext, input: { title: string; purpose: NeedPurpose; regionCode: string; budgetFen: number }): Promise<CharityOutcome<store.ProjectRecord>> {
+  const org = await myOrganisation(ctx);
+  if (!org) return refuse('ORGANISATION_NOT_REGISTERED', 'register the organisation first', null);
+  const bad = text(input.title, 100, ['input', 'title']);
+  if (bad) return { ok: false, errors: [bad] };
+  if (!Number.isSafeInteger(input.budgetFen) || input.budgetFen <= 0) return refuse('AMOUNT_NOT_POSITIVE', 'budgetFen must be positive', ['input', 'budgetFen']);
+  return ok(await store.createProject(ctx.hub, { creditCode: org.creditCode, title: input.title.trim(), purpose: input.purpose, regionCode: input.regionCode, budgetLeftFen: input.budgetFen }));
+}
+
+/** A need the calling charity may act on: it exists and lies in the charity's scope (else: not found). */
+async function needInReach(ctx: HubContext, needId: number): Promise<store.NeedRecord | null> {
+  const need = await store.needById(ctx.hub, needId);
+  return need && inScope(caller(ctx).regionScope, need.countyCode) ? need : null;
+}
+
+export async function claimNeed(ctx: HubContext, needIdText: string): Promise<CharityOutcome<store.ClaimRecord>> {
+  const needId = requireHubId(needIdText, 'input.needId', 'need id');
+  const org = await myOrganisation(ctx);
+  if (!org) return refuse('ORGANISATION_NOT_REGISTERED', 'register the organisation first', null);
+  const need = await needInReach(ctx, needId);
+  if (!need) return refuse('NEED_NOT_FOUND', 'no such need', ['input', 'needId']);
+  const consent = await store.consentById(ctx.hub, need.consentId);
+  if (need.state !== 'OPEN' || !consent || consent.revokedAt !== null || consent.expiresOn < ctx.today) return refuse('NEED_NOT_OPEN', 'the need is not open', ['input', 'needId']);
+  const lapsesOn = addWorkingDays(ctx.today, claimWorkingDays()).date;
+  return ok(await store.claimNeed(ctx.hub, { needId, creditCode: org.creditCode, lapsesOn, now: ctx.now(), today: ctx.today }));
+}
+
+/**
+ * The sealed detail: only with an active claim of the caller's organisation, only while the
+ * household's consent holds. Null otherwise, as for a need that does not exist.
+ */
+export async function needDetail(ctx: HubContext, needIdText: string): Promise<{ need: store.NeedRecord; claim: store.ClaimRecord; organisation: store.OrganisationRecord } | null> {
+  const needId = requireHubId(needIdText, 'id', 'need id');
+  const org = await myOrganisation(ctx);
+  if (!org) return null;
+  const need = await needInReach(ctx, needId);
+  if (!need) return null;
+  const claim = await store.claimOf(ctx.hub, needId, org.creditCode);
+  if (!claim || !store.claimActive(claim, ctx.today)) return null;
+  const consent = await store.consentById(ctx.hub, need.consentId);
+  if (!consent || consentProblem(consent, { householdId: need.householdId, purpose: need.purpose, involvesHealth: need.involvesHealth, beneficiaryBirthDate: null }, ctx.today)) return null;
+  return { need, claim, organisation: org };
+}
+
+export async function pledge(ctx: HubContext, input: { needId: string; amountFen: number; projectId?: string | null }) {
+  const needId = requireHubId(input.needId, 'input.needId', 'need id');
+  const projectId = input.projectId ? requireHubId(input.projectId, 'input.projectId', 'project id') : null;
+  const org = await myOrganisation(ctx);
+  if (!org) return refuse<{ pledge: store.PledgeRecord; need: store.NeedRecord }>('ORGANISATION_NOT_REGISTERED', 'register the organisation first', null);
+  if (!(await needInReach(ctx, needId))) return refuse<{ pledge: store.PledgeRecord; need: store.NeedRecord }>('NEED_NOT_FOUND', 'no such need', ['input', 'needId']);
+  return store.pledge(ctx.hub, { needId, creditCode: org.creditCode, projectId, amountFen: input.amountFen, now: ctx.now(), today: ctx.today });
+}
+
+export async function reportDelivery(ctx: HubContext, input: { pledgeId: string; amountFen: number; deliveredOn: IsoDate; beneficiaryIdNumber?: string | null; reference: string; settlementReference?: string | null }) {
+  type Result = { delivery: store.DeliveryRecord; need: store.NeedRecord };
+  const pledgeId = requireHubId(input.pledgeId, 'input.pledgeId', 'pledge id');
+  const beneficiary = input.beneficiaryIdNumber ? requireIdNumber(input.beneficiaryIdNumber, 'input.beneficiaryIdNumber') : null;
+  const org = await myOrganisation(ctx);
+  if (!org) return refuse<Result>('ORGANISATION_NOT_REGISTERED', 'register the organisation first', null);
+  const bad = text(input.reference, 64, ['input', 'reference']) ?? (input.settlementReference ? text(input.settlementReference, 64, ['input', 'settlementReference']) : null);
+  if (bad) return { ok: false as const, errors: [bad] };
+  if (input.deliveredOn > ctx.today) return refuse<Result>('DELIVERY_IN_FUTURE', 'deliveredOn is after today', ['input', 'deliveredOn']);
+  const reporter = { clientName: caller(ctx).name, office: 'CHARITY' as const, creditCode: org.creditCode };
+  return store.deliver(ctx.hub, {
+    pledgeId,
+    creditCode: org.creditCode,
+    amountFen: input.amountFen,
+    deliveredOn: input.deliveredOn,
+    beneficiaryIdNumber: beneficiary,
+    reference: input.reference.trim(),
+    settlementReference: input.settlementReference?.trim() || null,
+    now: ctx.now(),
+  }, (tx, delivery, need) => intoLedger(ctx, tx, delivery, need, reporter));
+}
+
+/** The charity programme a delivery is recorded under, by what the need is for. */
+function programmeFor(purpose: NeedPurpose): string {
+  if (purpose === 'MEDICAL' || purpose === 'REHABILITATION') return 'CHARITY_MEDICAL';
+  if (purpose === 'EDUCATION') return 'CHARITY_EDUCATION';
+  return 'CHARITY_JISHIJIU_99';
+}
+
+/**
+ * A delivery is reported aid (the hub's ledger, db/reported-aid): validated and recorded in the
+ * delivery's own transaction, linked to the need and the case, under the charity's reference, so
+ * it counts in Household.aid, aidSummary, the dossier and the duplicate rules (X7 by settlement).
+ */
+async function intoLedger(ctx: HubContext, tx: Parameters<typeof recordReportedAid>[0], delivery: store.DeliveryRecord, need: store.NeedRecord, reporter: Reporter): Promise<CharityOutcome<unknown> | null> {
+  const c = (await ctx.loaders.cases.caseById.load(need.caseId))!;
+  const checked = validateReport(
+    'CHARITY',
+    [
+      {
+        reference: delivery.reference,
+        beneficiaryIdNumber: delivery.beneficiaryIdNumber,
+        programme: programmeFor(need.purpose),
+        grantDate: delivery.deliveredOn,
+        amountFen: delivery.amountFen,
+        settlementRef: delivery.settlementReference,
+        caseReference: caseReference(c.id, c.reportedAt),
+        needId: String(need.id),
+      },
+    ],
+    ctx.today,
+  );
+  if (!checked.ok) return refuse('DELIVERY_NOT_RECORDABLE', checked.errors.map((e) => `${e.field ?? 'record'}: ${e.message}`).join('; '), ['input']);
+  const recorded = await recordReportedAid(tx, checked.records, reporter, ctx.now());
+  if (!recorded.ok) {
+    return recorded.errors.some((e) => e.code === 'REFERENCE_CONFLICT')
+      ? refuse('DELIVERY_REFERENCE_REUSED', 'the charity already reported other aid under this reference', ['input', 'reference'])
+      : refuse('DELIVERY_NOT_RECORDABLE', recorded.errors.map((e) => e.message).join('; '), ['input']);
+  }
+  return null;
+}

@@ -1,0 +1,138 @@
+/** schema/charity.graphql: thin resolvers over the use cases of linkage.ts and the charity loaders. */
+import { divisionPrefix } from '../../domain/division-code';
+import { requireDivisionCode, requireHubId } from '../../access/errors';
+import { inScope } from '../../access/decide';
+import { listProjects, openNeedsWithin, claimActive, type NeedRecord, type ProjectRecord } from '../../db/charity/store';
+import { amountBand, projectMatches } from '../../domain/charity/needs';
+import type { CharityOutcome } from '../../domain/charity/errors';
+import { chinaDateOf } from '../../domain/cases/china-time';
+import { parseOffice } from '../../domain/cases/offices';
+import { caseReference } from '../../domain/cases/reference';
+import type { Resolvers } from '../__generated__/types';
+import { unknownRegion } from '../common';
+import type { HubContext } from '../context';
+import * as linkage from './linkage';
+
+function regionOf(ctx: HubContext, code: string) {
+  return ctx.loaders.hub.regionByCode.load(code).then((r) => r ?? unknownRegion(code));
+}
+
+function payload<T, P extends object, E extends object>(outcome: CharityOutcome<T>, onOk: (value: T) => P, empty: E) {
+  return outcome.ok ? { ...onOk(outcome.value), userErrors: [] } : { ...empty, userErrors: outcome.errors };
+}
+
+async function matchingProjects(ctx: HubContext, need: NeedRecord): Promise<ProjectRecord[]> {
+  return (await ctx.loaders.charity.projectsByPurpose.load(need.purpose)).filter((p) => projectMatches(p, { purpose: need.purpose, regionCode: need.countyCode }));
+}
+
+/** Whether the calling organisation holds an active claim on the need. */
+async function claimedByMe(ctx: HubContext, needId: number): Promise<boolean> {
+  const org = await ctx.loaders.charity.organisationByClient.load(ctx.access.caller!.name);
+  if (!org) return false;
+  return claimActive(await ctx.loaders.charity.claimByNeedAndOrganisation.load(`${needId}|${org.creditCode}`), ctx.today);
+}
+
+export const charityResolvers: Resolvers = {
+  Query: {
+    charityNeeds: async (_, args, ctx) => {
+      const scope = ctx.access.caller!.regionScope;
+      const code = args.regionCode ? requireDivisionCode(args.regionCode, 'regionCode') : scope;
+      const first = Math.max(1, Math.min(args.first ?? 100, ctx.config.maxListSize));
+      const needs = await openNeedsWithin(ctx.hub, divisionPrefix(code), ctx.today, first);
+      // A township code narrows to its county: summaries carry only the county.
+      return needs.filter((n) => inScope(scope, n.countyCode));
+    },
+    charityNeedDetail: (_, args, ctx) => linkage.needDetail(ctx, args.id),
+    charityProjects: (_, args, ctx) => {
+      const code = args.regionCode ? requireDivisionCode(args.regionCode, 'regionCode') : null;
+      return listProjects(ctx.hub, { purpose: args.purpose ?? null, withinPrefix: code ? divisionPrefix(code) : null });
+    },
+    charityNeedsOfCase: async (_, args, ctx) => {
+      const caseId = requireHubId(args.caseId, 'caseId', 'case id');
+      const c = await ctx.loaders.cases.caseById.load(caseId);
+      if (!c) return [];
+      return (await ctx.loaders.charity.needsByHousehold.load(c.householdId)).filter((n) => n.caseId === caseId);
+    },
+  },
+  Mutation: {
+    charityConsentRecord: async (_, { input }, ctx) => payload(await linkage.recordConsent(ctx, input), (consent) => ({ consent, withdrawnNeeds: 0 }), { consent: null, withdrawnNeeds: 0 }),
+    charityConsentRevoke: async (_, { input }, ctx) => payload(await linkage.revokeConsent(ctx, input.consentId), (r) => r, { consent: null, withdrawnNeeds: 0 }),
+    charityNeedPublish: async (_, { input }, ctx) => payload(await linkage.publishNeed(ctx, input), (need) => ({ need }), { need: null }),
+    charityNeedWithdraw: async (_, { input }, ctx) => payload(await linkage.withdrawNeed(ctx, input.needId), (need) => ({ need }), { need: null }),
+    charityOrganisationRegister: async (_, { input }, ctx) => payload(await linkage.registerOrganisation(ctx, input), (organisation) => ({ organisation }), { organisation: null }),
+    charityProjectCreate: async (_, { input }, ctx) => payload(await linkage.createProject(ctx, input), (project) => ({ project }), { project: null }),
+    charityNeedClaim: async (_, { input }, ctx) => payload(await linkage.claimNeed(ctx, input.needId), (claim) => ({ claim }), { claim: null }),
+    charityPledgeCreate: async (_, { input }, ctx) =>
+      payload(await linkage.pledge(ctx, input), (r) => ({ pledge: r.pledge, remainingFen: r.need.uncoveredFen - r.need.pledgedFen }), { pledge: null, remainingFen: null }),
+    charityDeliveryReport: async (_, { input }, ctx) => {
+      const outcome = await linkage.reportDelivery(ctx, input);
+      return payload(outcome, (r) => ({ delivery: r.delivery, replayed: outcome.ok && outcome.replayed === true }), { delivery: null, replayed: false });
+    },
+  },
+  Dossier: {
+    charityNeeds: (d, _, ctx) => ctx.loaders.charity.needsByHousehold.load(d.household.id),
+  },
+  CharityConsent: {
+    id: (c) => String(c.id),
+    household: async (c, _, ctx) => (await ctx.loaders.hub.householdById.load(c.householdId))!,
+  },
+  CharityNeed: {
+    id: (n) => String(n.id),
+    case: async (n, _, ctx) => (await ctx.loaders.cases.caseById.load(n.caseId))!,
+    consent: async (n, _, ctx) => (await ctx.loaders.charity.consentById.load(n.consentId))!,
+    county: (n, _, ctx) => regionOf(ctx, n.countyCode),
+    pledges: (n, _, ctx) => ctx.loaders.charity.pledgesByNeed.load(n.id),
+    deliveries: (n, _, ctx) => ctx.loaders.charity.deliveriesByNeed.load(n.id),
+    matchingProjects: (n, _, ctx) => matchingProjects(ctx, n),
+  },
+  CharityNeedSummary: {
+    id: (n) => String(n.id),
+    category: (n) => n.purpose,
+    amountBand: (n) => amountBand(n.uncoveredFen),
+    county: (n, _, ctx) => regionOf(ctx, n.countyCode),
+    publishedOn: (n) => chinaDateOf(n.publishedAt),
+    claimedByMe: (n, _, ctx) => claimedByMe(ctx, n.id),
+    matchingProjects: (n, _, ctx) => matchingProjects(ctx, n),
+  },
+  CharityNeedDetail: {
+    id: (d) => String(d.need.id),
+    purpose: (d) => d.need.purpose,
+    urgency: (d) => d.need.urgency,
+    township: async (d, _, ctx) => regionOf(ctx, (await ctx.loaders.hub.householdById.load(d.need.householdId))!.regionCode.slice(0, 9)),
+    uncoveredFen: (d) => d.need.uncoveredFen,
+    pledgedFen: (d) => d.need.pledgedFen,
+    remainingFen: (d) => d.need.uncoveredFen - d.need.pledgedFen,
+    description: (d) => d.need.description,
+    involvesHealth: (d) => d.need.involvesHealth,
+    involvesMinor: (d) => d.need.involvesMinor,
+    caseReference: async (d, _, ctx) => {
+      const c = (await ctx.loaders.cases.caseById.load(d.need.caseId))!;
+      return caseReference(c.id, c.reportedAt);
+    },
+    caseOwner: async (d, _, ctx) => parseOffice((await ctx.loaders.cases.caseById.load(d.need.caseId))!.ownerOffice)!,
+    state: (d) => d.need.state,
+    claimLapsesOn: (d) => d.claim.lapsesOn,
+    myPledges: async (d, _, ctx) => (await ctx.loaders.charity.pledgesByNeed.load(d.need.id)).filter((p) => p.creditCode === d.organisation.creditCode),
+  },
+  CharityProject: {
+    id: (p) => String(p.id),
+    organisation: async (p, _, ctx) => (await ctx.loaders.charity.organisationByCode.load(p.creditCode))!,
+    region: (p, _, ctx) => regionOf(ctx, p.regionCode),
+  },
+  CharityClaim: {
+    needId: (c) => String(c.needId),
+    claimedAt: (c) => new Date(c.claimedAt.replace(' ', 'T') + 'Z'),
+  },
+  CharityPledge: {
+    id: (p) => String(p.id),
+    needId: (p) => String(p.needId),
+    organisation: async (p, _, ctx) => (await ctx.loaders.charity.organisationByCode.load(p.creditCode))!,
+    project: (p, _, ctx) => (p.projectId === null ? null : ctx.loaders.charity.projectById.load(p.projectId)),
+  },
+  CharityDelivery: {
+    id: (d) => String(d.id),
+    pledgeId: (d) => String(d.pledgeId),
+    needId: (d) => String(d.needId),
+    organisation: async (d, _, ctx) => (await ctx.loaders.charity.organisationByCode.load(d.creditCode))!,
+  },
+};

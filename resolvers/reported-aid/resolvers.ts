@@ -1,0 +1,105 @@
+/**
+ * Aid reported directly (schema/reported-aid.graphql): the caller must be a reporter (an office of
+ * a non-federated department, or a registered charity). A batch is validated whole
+ * (domain/reported-aid/validate.ts), each record is checked against aid already recorded anywhere
+ * (the pre-grant check, resolvers/findings/live.ts), and the batch is recorded in one transaction
+ * (db/reported-aid/store.ts).
+ */
+import { fromDbInstant } from '../../db/instants';
+import { acceptedBetween, charityOf, historyOf, recordReportedAid, type Reporter } from '../../db/reported-aid/store';
+import { addDays } from '../../domain/dates';
+import { isReporterCode } from '../../domain/departments';
+import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../../domain/programmes';
+import { validateReport, type ReportError } from '../../domain/reported-aid/validate';
+import { chinaMidnight } from '../../domain/reported-aid/china-day';
+import type { Resolvers } from '../__generated__/types';
+import { departmentOf } from '../common';
+import type { HubContext } from '../context';
+import type { ReportedAidConflict } from '../models';
+import { preGrantCheck } from '../findings/live';
+import { explanationFor, ruleById, rules } from '../findings/resolvers';
+import { badInput } from '../../access/errors';
+import { unauthenticated } from '../../access/session';
+
+/** The calling reporter, or the reason it may not report. */
+async function reporterOf(ctx: HubContext): Promise<Reporter | ReportError> {
+  const caller = ctx.access.caller;
+  if (!caller) throw unauthenticated();
+  if (!isReporterCode(caller.department)) return { index: null, code: 'REPORTER_NOT_ALLOWED', field: null, message: 'only offices and charities without a front-end database report aid to the hub' };
+  if (caller.department !== 'CHARITY') return { clientName: caller.name, office: caller.department, creditCode: null };
+  const charity = await charityOf(ctx.hub, caller.name);
+  if (!charity) return { index: null, code: 'CHARITY_NOT_REGISTERED', field: null, message: 'register the organisation (统一社会信用代码) with `npm run clients -- create … --credit-code`' };
+  return { clientName: caller.name, office: 'CHARITY', creditCode: charity.creditCode };
+}
+
+function refused(errors: ReportError[]) {
+  return { recorded: 0, alreadyRecorded: 0, entries: [], conflicts: [], userErrors: errors };
+}
+
+export const reportedAidResolvers: Resolvers = {
+  Mutation: {
+    aidReport: async (_, { input }, ctx) => {
+      const reporter = await reporterOf(ctx);
+      if (!('clientName' in reporter)) return refused([reporter]);
+      const checked = validateReport(reporter.office, input.records, ctx.today);
+      if (!checked.ok) return refused(checked.errors);
+      // 救前查询: each record against aid already recorded anywhere, before anything is written (a
+      // record already in the ledger would conflict with itself). Records of one batch are not
+      // checked against each other.
+      const found = await Promise.all(
+        checked.records.map(async (r, index) => {
+          if (r.entryKind === 'REVERSAL') return [];
+          const result = await preGrantCheck(ctx, { programme: r.programme as ProgrammeCode, beneficiaryIdNumber: r.beneficiaryIdNumber, periodStart: r.periodStart, periodEnd: r.periodEnd, grantDate: r.grantDate, amountFen: r.amountFen, settlementRef: r.settlementRef }, rules());
+          // A correction is not in conflict with the entry it replaces.
+          const replaced = (f: (typeof result.findings)[number]) => f.records.some((x) => x.reportedBy?.clientName === reporter.clientName && x.reportedBy.reference === r.supersedesReference);
+          return result.findings.filter((f) => f.severity !== 'MISSED_AID' && !replaced(f)).map((finding) => ({ index, finding }));
+        }),
+      );
+      // One transaction: every record or none (recordReportedAid writes nothing when it refuses).
+      const outcome = await ctx.hub.transaction((tx) => recordReportedAid(tx, checked.records, reporter, ctx.now()));
+      if (!outcome.ok) return refused(outcome.errors);
+      const conflicts: ReportedAidConflict[] = found.flat().filter((c) => outcome.outcome.written[c.index]);
+      const written = outcome.outcome.written.filter(Boolean).length;
+      return { recorded: written, alreadyRecorded: checked.records.length - written, entries: outcome.outcome.rows, conflicts, userErrors: [] };
+    },
+  },
+  Query: {
+    reportedAidReconciliation: async (_, args, ctx) => {
+      const reporter = await reporterOf(ctx);
+      if (!('clientName' in reporter)) throw badInput('caller', reporter.code, reporter.message);
+      if (args.from > args.to) throw badInput('from', 'EMPTY_WINDOW', '`from` is after `to`');
+      const totals = await acceptedBetween(ctx.hub, reporter.clientName, chinaMidnight(args.from), chinaMidnight(addDays(args.to, 1)));
+      return (['AID', 'CORRECTION', 'REVERSAL'] as const).map((entryKind) => {
+        const t = totals.find((x) => x.entryKind === entryKind);
+        return { entryKind, count: t?.count ?? 0, amountFen: t?.amountFen ?? 0 };
+      });
+    },
+    reportedAidHistory: async (_, args, ctx) => {
+      const reporter = await reporterOf(ctx);
+      if (!('clientName' in reporter)) throw badInput('caller', reporter.code, reporter.message);
+      return historyOf(ctx.hub, reporter.clientName, args.reference);
+    },
+  },
+  ReportedAidEntry: {
+    entryKind: (e) => e.entryKind as 'AID' | 'CORRECTION' | 'REVERSAL',
+    programme: (e) => PROGRAMME_BY_CODE.get(e.programme)!,
+    period: (e) => (e.periodStart ? { start: e.periodStart, end: e.periodEnd } : null),
+    receivedAt: (e) => fromDbInstant(e.receivedAt),
+    superseded: (e) => e.supersededBy !== null,
+  },
+  AidReportConflict: {
+    index: (c) => c.index,
+    rule: (c) => ruleById(c.finding.ruleId),
+    severity: (c) => c.finding.severity,
+    departments: (c) => c.finding.departments.map(departmentOf),
+    explanation: (c, _, ctx) => explanationFor(c.finding, ctx),
+  },
+  AidReporter: {
+    office: (r) => departmentOf(r.office),
+  },
+  AidRecord: {
+    reportedBy: (r) => r.reportedBy ?? null,
+    caseReference: (r) => r.caseReference ?? null,
+    needId: (r) => r.needId ?? null,
+  },
+};

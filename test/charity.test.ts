@@ -1,0 +1,315 @@
+/**
+ * Charity linkage end to end against a real hub and database: consent (with separate health and
+ * minors' scopes) gates publication, charities see public summaries in their region, open the
+ * sealed detail only after claiming (audited), pledge without ever over-funding a need under
+ * concurrent requests, and report deliveries that the case's dossier shows. Revoking consent
+ * withdraws the need at once.
+ */
+import { addWorkingDays } from '../domain/cases/working-days';
+import { makeCreditCode } from '../domain/charity/credit-code';
+import { makeIdNumber } from '../domain/id-number';
+import { householdMember, person } from '../db/household/schema';
+import { createTestDatabases, type TestDatabases } from './support/databases';
+import { startTestHub, type TestHub } from './support/hub';
+import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
+
+jest.setTimeout(120_000);
+
+let dbs: TestDatabases;
+let hub: TestHub;
+let wangId: number;
+let caseId: string;
+type Act = (query: string, variables?: Record<string, unknown>) => Promise<any>;
+let office: Act;
+let workerToken: string;
+let charityA: Act;
+let charityB: Act;
+let charityFar: Act;
+const names: Record<string, string> = {};
+const tokens: Record<string, string> = {};
+const ORG_A = makeCreditCode('53370800MJ1234567');
+const ORG_B = makeCreditCode('53370811MJ7654321');
+const ORG_FAR = makeCreditCode('53370100MJ0000001');
+/** A grandchild under 14, added to 王's household for the minors' consent. */
+const YOUNG = makeIdNumber('370811', '2016-05-01', 15);
+const DESCRIPTION = '家中老人突发疾病住院，医保和医疗救助后仍有较大自付缺口';
+
+const actAs =
+  (token: string, purpose: string): Act =>
+  async (query, variables = {}) => {
+    const res = await hub.as({ token, purpose }).gql(query, variables);
+    return res;
+  };
+
+async function data(act: Act, query: string, variables: Record<string, unknown>, field: string) {
+  const res = await act(query, variables);
+  expect(res.errors).toBeUndefined();
+  return res.data[field];
+}
+
+const CONSENT = `mutation($input: CharityConsentRecordInput!) { charityConsentRecord(input: $input) { consent { id scopes expiresOn recordedByOfficer } userErrors { code } } }`;
+const PUBLISH = `mutation($input: CharityNeedPublishInput!) { charityNeedPublish(input: $input) { need { id state involvesHealth involvesMinor county { code } } userErrors { code field } } }`;
+const CLAIM = `mutation($id: ID!) { charityNeedClaim(input: { needId: $id }) { claim { needId lapsesOn } userErrors { code } } }`;
+const PLEDGE = `mutation($input: CharityPledgeCreateInput!) { charityPledgeCreate(input: $input) { pledge { id amountFen } remainingFen userErrors { code } } }`;
+const DETAIL = `query($id: ID!) { charityNeedDetail(id: $id) { id description uncoveredFen remainingFen caseReference claimLapsesOn township { code } } }`;
+const SUMMARIES = `{ charityNeeds { id category amountBand urgency county { code } claimedByMe matchingProjects { title } } }`;
+const DELIVER = `mutation($input: CharityDeliveryReportInput!) { charityDeliveryReport(input: $input) { delivery { id amountFen deliveredOn reference } replayed userErrors { code } } }`;
+
+async function consent(scopes: string[]) {
+  const r = await data(office, CONSENT, { input: { householdId: String(wangId), scopes, givenBy: '户主', expiresOn: '2026-12-31', officer: 'RC-0042' } }, 'charityConsentRecord');
+  expect(r.userErrors).toEqual([]);
+  return r.consent.id as string;
+}
+
+async function publish(input: Record<string, unknown>) {
+  return data(office, PUBLISH, { input: { caseId, urgency: 'URGENT', description: DESCRIPTION, ...input } }, 'charityNeedPublish');
+}
+
+async function auditRows(client: string, kind: string): Promise<any[]> {
+  const [r] = await dbs.hubPool.query('SELECT * FROM access_log WHERE client_name = ? AND subject_kind = ? ORDER BY seq', [client, kind]);
+  return r as any[];
+}
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('charity');
+  await insertRegions(dbs);
+  wangId = await insertWang(dbs);
+  await dbs.hub.insert(person).values({ idNumber: YOUNG, name: '王小花', gender: 'F', birthDate: '2016-05-01' });
+  await dbs.hub.insert(householdMember).values({ householdId: wangId, idNumber: YOUNG, relation: 'GRANDCHILD', joinedOn: '2016-05-01' });
+  hub = await startTestHub(dbs, { today: TODAY });
+  const worker = await hub.createClient({ name: 'rencheng-civil', department: 'CIVIL_AFFAIRS', regionScope: '370811', roles: ['CASEWORKER'] });
+  workerToken = worker.token;
+  office = actAs(worker.token, 'CHARITY_LINKAGE');
+  for (const [key, scope] of [
+    ['a', '370800'],
+    ['b', '370811'],
+    ['far', '370100'],
+  ]) {
+    const c = await hub.createClient({ name: `charity-${key}`, department: 'CIVIL_AFFAIRS', regionScope: scope, roles: ['CHARITY'] });
+    names[key] = c.name;
+    tokens[key] = c.token;
+    const act = actAs(c.token, 'CHARITY_LINKAGE');
+    if (key === 'a') charityA = act;
+    else if (key === 'b') charityB = act;
+    else charityFar = act;
+  }
+  const opened = await data(
+    actAs(worker.token, 'ELIGIBILITY_REVIEW'),
+    `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id } userErrors { code } } }`,
+    { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'URGENT', summary: '户主之母脑梗住院，自付费用较高', reportedAt: '2026-03-10T09:00:00+08:00', actor: { officer: 'RC-0042' } } },
+    'caseOpen',
+  );
+  expect(opened.userErrors).toEqual([]);
+  caseId = opened.case.id;
+});
+
+afterAll(async () => {
+  await hub?.close();
+  await dbs?.close();
+});
+
+let medicalNeed: string;
+let minorNeed: string;
+let minorConsent: string;
+
+describe('consent gates publication', () => {
+  it('a need cannot be published without a consent that covers it; health data needs its own scope', async () => {
+    const plain = await consent(['NEED_PUBLICATION']);
+    const refused = await publish({ consentId: plain, purpose: 'MEDICAL', uncoveredFen: 3_000_000, beneficiaryIdNumber: WANG.grandmother });
+    expect(refused.need).toBeNull();
+    expect(refused.userErrors).toEqual([{ code: 'HEALTH_CONSENT_MISSING', field: ['input', 'consentId'] }]);
+    const health = await consent(['NEED_PUBLICATION', 'HEALTH_DATA']);
+    const ok = await publish({ consentId: health, purpose: 'MEDICAL', uncoveredFen: 3_000_000, beneficiaryIdNumber: WANG.grandmother });
+    expect(ok.userErrors).toEqual([]);
+    expect(ok.need).toMatchObject({ state: 'OPEN', involvesHealth: true, involvesMinor: false, county: { code: '370811' } });
+    medicalNeed = ok.need.id;
+  });
+
+  it('a child under 14 needs the MINOR_DATA scope', async () => {
+    const health = await consent(['NEED_PUBLICATION', 'HEALTH_DATA']);
+    const refused = await publish({ consentId: health, purpose: 'EDUCATION', uncoveredFen: 300_000, beneficiaryIdNumber: YOUNG });
+    expect(refused.userErrors.map((e: any) => e.code)).toEqual(['MINOR_CONSENT_MISSING']);
+    minorConsent = await consent(['NEED_PUBLICATION', 'MINOR_DATA']);
+    const ok = await publish({ consentId: minorConsent, purpose: 'EDUCATION', uncoveredFen: 300_000, beneficiaryIdNumber: YOUNG });
+    expect(ok.need).toMatchObject({ involvesMinor: true, involvesHealth: false });
+    minorNeed = ok.need.id;
+  });
+
+  it('a description that carries a phone number is refused', async () => {
+    const c = await consent(['NEED_PUBLICATION']);
+    const r = await publish({ consentId: c, purpose: 'LIVING', uncoveredFen: 100_000, description: '请联系 138 1234 5678' });
+    expect(r.userErrors.map((e: any) => e.code)).toEqual(['DESCRIPTION_IDENTIFIES']);
+  });
+
+  it('a charity may not record consent or publish', async () => {
+    const res = await charityA(CONSENT, { input: { householdId: String(wangId), scopes: ['NEED_PUBLICATION'], givenBy: '户主', expiresOn: '2026-12-31', officer: 'x' } });
+    expect(res.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'ROLE_NOT_ALLOWED' });
+  });
+});
+
+describe('a charity', () => {
+  it('registers by a checked 统一社会信用代码', async () => {
+    const REGISTER = `mutation($input: CharityOrganisationRegisterInput!) { charityOrganisationRegister(input: $input) { organisation { creditCode name } userErrors { code } } }`;
+    const bad = await data(charityA, REGISTER, { input: { creditCode: ORG_A.slice(0, 17) + (ORG_A[17] === '0' ? '1' : '0'), name: '济宁市慈善总会' } }, 'charityOrganisationRegister');
+    expect(bad.userErrors.map((e: any) => e.code)).toEqual(['CREDIT_CODE_INVALID']);
+    for (const [act, code, name] of [
+      [charityA, ORG_A, '济宁市慈善总会'],
+      [charityB, ORG_B, '任城区慈善协会'],
+      [charityFar, ORG_FAR, '济南市某基金会'],
+    ] as const) {
+      const r = await data(act, REGISTER, { input: { creditCode: code, name } }, 'charityOrganisationRegister');
+      expect(r).toEqual({ organisation: { creditCode: code, name }, userErrors: [] });
+    }
+    const project = await data(
+      charityA,
+      `mutation($input: CharityProjectCreateInput!) { charityProjectCreate(input: $input) { project { id title budgetLeftFen region { code } } userErrors { code } } }`,
+      { input: { title: '济时救 99 公益日 大病救助', purpose: 'MEDICAL', regionCode: '370800', budgetFen: 50_000_000 } },
+      'charityProjectCreate',
+    );
+    expect(project.project).toMatchObject({ budgetLeftFen: 50_000_000, region: { code: '370800' } });
+  });
+
+  it('sees open needs in its region as public summaries only, with the projects that match', async () => {
+    const res = await charityA(SUMMARIES);
+    expect(res.errors).toBeUndefined();
+    const byId = new Map(res.data.charityNeeds.map((n: any) => [n.id, n]));
+    expect(byId.get(medicalNeed)).toEqual({
+      id: medicalNeed,
+      category: 'MEDICAL',
+      amountBand: 'FROM_20000_TO_50000_YUAN',
+      urgency: 'URGENT',
+      county: { code: '370811' },
+      claimedByMe: false,
+      matchingProjects: [{ title: '济时救 99 公益日 大病救助' }],
+    });
+    expect(byId.has(minorNeed)).toBe(true);
+    const text = JSON.stringify(res);
+    for (const secret of [WANG.head, WANG.grandmother, YOUNG, '王', '张桂英', DESCRIPTION, '3000000']) expect(text).not.toContain(secret);
+    // A charity elsewhere sees none of them and cannot claim them.
+    expect((await charityFar(SUMMARIES)).data.charityNeeds).toEqual([]);
+    expect((await data(charityFar, CLAIM, { id: medicalNeed }, 'charityNeedClaim')).userErrors.map((e: any) => e.code)).toEqual(['NEED_NOT_FOUND']);
+  });
+
+  it('reads the sealed detail only after claiming, and the read is in the audit chain', async () => {
+    expect(await data(charityA, DETAIL, { id: medicalNeed }, 'charityNeedDetail')).toBeNull();
+    // (Its refused attempt to record consent above is on record as DENIED; no read so far.)
+    expect((await auditRows(names.a, 'HOUSEHOLD')).filter((r) => r.outcome === 'OK')).toEqual([]);
+    const claim = await data(charityA, CLAIM, { id: medicalNeed }, 'charityNeedClaim');
+    expect(claim).toEqual({ claim: { needId: medicalNeed, lapsesOn: addWorkingDays(TODAY, 5).date }, userErrors: [] });
+    const detail = await data(charityA, DETAIL, { id: medicalNeed }, 'charityNeedDetail');
+    expect(detail).toMatchObject({ id: medicalNeed, description: DESCRIPTION, uncoveredFen: 3_000_000, remainingFen: 3_000_000, township: { code: '370811001' } });
+    expect(detail.caseReference).toMatch(/^AH-2026-\d{6}$/);
+    const audited = (await auditRows(names.a, 'HOUSEHOLD')).filter((r) => r.outcome === 'OK');
+    expect(audited).toEqual([expect.objectContaining({ subject_ref: String(wangId), purpose: 'CHARITY_LINKAGE', outcome: 'OK' })]);
+    // The other charity has not claimed: still nothing.
+    expect(await data(charityB, DETAIL, { id: medicalNeed }, 'charityNeedDetail')).toBeNull();
+  });
+
+  it('pledges only after claiming, and concurrent pledges never over-fund a need', async () => {
+    const early = await data(charityB, PLEDGE, { input: { needId: medicalNeed, amountFen: 100 } }, 'charityPledgeCreate');
+    expect(early.userErrors.map((e: any) => e.code)).toEqual(['CLAIM_REQUIRED']);
+    expect((await data(charityB, CLAIM, { id: medicalNeed }, 'charityNeedClaim')).userErrors).toEqual([]);
+    const projects = await data(charityA, `{ charityProjects(purpose: MEDICAL) { id } }`, {}, 'charityProjects');
+    const first = await data(charityA, PLEDGE, { input: { needId: medicalNeed, amountFen: 1_000_000, projectId: projects[0].id } }, 'charityPledgeCreate');
+    expect(first).toMatchObject({ pledge: { amountFen: 1_000_000 }, remainingFen: 2_000_000, userErrors: [] });
+    // 2,000,000 fen left; ten pledges of 500,000 at once: exactly four fit, whatever the order.
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? charityA : charityB)(PLEDGE, { input: { needId: medicalNeed, amountFen: 500_000 } })));
+    for (const r of results) expect(r.errors).toBeUndefined();
+    const codes = results.map((r) => r.data.charityPledgeCreate.userErrors.map((e: any) => e.code).join() || 'OK');
+    expect(codes.filter((c) => c === 'OK')).toHaveLength(4);
+    expect(codes.filter((c) => c !== 'OK').every((c) => c === 'OVER_FUNDED' || c === 'NEED_NOT_OPEN')).toBe(true);
+    const [rows] = await dbs.hubPool.query('SELECT state, pledged_fen, uncovered_fen FROM charity_need WHERE id = ?', [medicalNeed]);
+    expect((rows as any[])[0]).toMatchObject({ state: 'COVERED', pledged_fen: 3_000_000 });
+    const [sum] = await dbs.hubPool.query('SELECT SUM(amount_fen) AS s, COUNT(*) AS n FROM charity_pledge WHERE need_id = ?', [medicalNeed]);
+    expect((sum as any[])[0]).toMatchObject({ s: '3000000', n: 5 });
+    const [budget] = await dbs.hubPool.query('SELECT budget_left_fen FROM charity_project WHERE id = ?', [projects[0].id]);
+    expect((budget as any[])[0].budget_left_fen).toBe(49_000_000);
+    // Covered: closed to further pledges and gone from the open list.
+    expect((await data(charityA, PLEDGE, { input: { needId: medicalNeed, amountFen: 1 } }, 'charityPledgeCreate')).userErrors.map((e: any) => e.code)).toEqual(['NEED_NOT_OPEN']);
+    expect((await charityA(SUMMARIES)).data.charityNeeds.map((n: any) => n.id)).not.toContain(medicalNeed);
+  });
+
+  it('reports delivery once per reference; the dossier of the case shows pledges and deliveries', async () => {
+    const [mine] = await dbs.hubPool.query('SELECT id FROM charity_pledge WHERE need_id = ? AND credit_code = ? ORDER BY id LIMIT 1', [medicalNeed, ORG_A]);
+    const pledgeId = String((mine as any[])[0].id);
+    const input = { pledgeId, amountFen: 1_000_000, deliveredOn: '2026-03-14', reference: 'JNCS-2026-0001', settlementReference: 'SETL20260110001' };
+    const first = await data(charityA, DELIVER, { input }, 'charityDeliveryReport');
+    expect(first).toMatchObject({ delivery: { amountFen: 1_000_000, deliveredOn: '2026-03-14', reference: 'JNCS-2026-0001' }, replayed: false, userErrors: [] });
+    const again = await data(charityA, DELIVER, { input }, 'charityDeliveryReport');
+    expect(again).toMatchObject({ delivery: { id: first.delivery.id }, replayed: true, userErrors: [] });
+    const reused = await data(charityA, DELIVER, { input: { ...input, amountFen: 1 } }, 'charityDeliveryReport');
+    expect(reused.userErrors.map((e: any) => e.code)).toEqual(['DELIVERY_REFERENCE_REUSED']);
+    const over = await data(charityA, DELIVER, { input: { ...input, reference: 'JNCS-2026-0002' } }, 'charityDeliveryReport');
+    expect(over.userErrors.map((e: any) => e.code)).toEqual(['OVER_DELIVERED']);
+    // Another charity cannot deliver against A's pledge.
+    expect((await data(charityB, DELIVER, { input: { ...input, reference: 'B-1' } }, 'charityDeliveryReport')).userErrors.map((e: any) => e.code)).toEqual(['PLEDGE_NOT_FOUND']);
+    const [count] = await dbs.hubPool.query('SELECT COUNT(*) AS n FROM charity_delivery');
+    expect(Number((count as any[])[0].n)).toBe(1);
+
+    const meeting = await hub.as({ token: workerToken, purpose: 'CASE_MEETING' }).gql(
+      `query($id: ID!) { case(id: $id) { dossier { charityNeeds { id state pledgedFen deliveredFen pledges { amountFen organisation { name } } deliveries { amountFen reference organisation { creditCode } } } } } }`,
+      { id: caseId },
+    );
+    expect(meeting.errors).toBeUndefined();
+    const needs = meeting.data.case.dossier.charityNeeds;
+    const medical = needs.find((n: any) => n.id === medicalNeed);
+    expect(medical).toMatchObject({ state: 'COVERED', pledgedFen: 3_000_000, deliveredFen: 1_000_000, deliveries: [{ amountFen: 1_000_000, reference: 'JNCS-2026-0001', organisation: { creditCode: ORG_A } }] });
+    expect(medical.pledges).toHaveLength(5);
+
+    // The delivery is reported aid: in the household's aid (marked with who reported it, the case
+    // and the need), and tied to the grandmother's hospital stay, whose out-of-pocket was ¥7,010.50,
+    // it makes X7 (aid for one settlement beyond its out-of-pocket amount).
+    // (AidRecord.reportedBy, caseReference and needId are the reported-aid branch's fields; their
+    // access rules come with it, so this reads the ledger row for the links.)
+    const seen = await hub.as({ token: workerToken, purpose: 'ELIGIBILITY_REVIEW' }).gql(
+      `query($id: ID!) { household(id: $id) { aid { programme { code } amountFen grantDate } findings { rule { id } } } }`,
+      { id: String(wangId) },
+    );
+    expect(seen.errors).toBeUndefined();
+    expect(seen.data.household.aid.filter((a: any) => a.programme.code.startsWith('CHARITY_'))).toEqual([{ programme: { code: 'CHARITY_MEDICAL' }, amountFen: 1_000_000, grantDate: '2026-03-14' }]);
+    const [ledger] = await dbs.hubPool.query('SELECT reporter_office, reporter_credit_code, reference, case_reference, need_id, settlement_ref FROM reported_aid');
+    expect(ledger).toEqual([
+      { reporter_office: 'CHARITY', reporter_credit_code: ORG_A, reference: 'JNCS-2026-0001', case_reference: expect.stringMatching(/^AH-2026-/), need_id: medicalNeed, settlement_ref: 'SETL20260110001' },
+    ]);
+    expect(seen.data.household.findings.map((f: any) => f.rule.id)).toContain('X7');
+  });
+
+  it('revoking consent withdraws the need: no longer listed, detail closed, no claims', async () => {
+    expect((await data(charityB, CLAIM, { id: minorNeed }, 'charityNeedClaim')).userErrors).toEqual([]);
+    expect(await data(charityB, DETAIL, { id: minorNeed }, 'charityNeedDetail')).toMatchObject({ id: minorNeed });
+    const revoked = await data(office, `mutation($id: ID!) { charityConsentRevoke(input: { consentId: $id }) { consent { revokedAt } withdrawnNeeds userErrors { code } } }`, { id: minorConsent }, 'charityConsentRevoke');
+    expect(revoked).toMatchObject({ withdrawnNeeds: 1, userErrors: [] });
+    expect(revoked.consent.revokedAt).not.toBeNull();
+    expect((await charityB(SUMMARIES)).data.charityNeeds.map((n: any) => n.id)).not.toContain(minorNeed);
+    expect(await data(charityB, DETAIL, { id: minorNeed }, 'charityNeedDetail')).toBeNull();
+    expect((await data(charityB, PLEDGE, { input: { needId: minorNeed, amountFen: 100 } }, 'charityPledgeCreate')).userErrors.map((e: any) => e.code)).toEqual(['CONSENT_REVOKED']);
+    expect((await data(charityA, CLAIM, { id: minorNeed }, 'charityNeedClaim')).userErrors.map((e: any) => e.code)).toEqual(['NEED_NOT_OPEN']);
+    // Publishing again under the revoked consent is refused.
+    const again = await publish({ consentId: minorConsent, purpose: 'EDUCATION', uncoveredFen: 300_000, beneficiaryIdNumber: YOUNG });
+    expect(again.userErrors.map((e: any) => e.code)).toEqual(['CONSENT_REVOKED']);
+  });
+
+  it('a claim lapses after the configured working days: the detail closes again', async () => {
+    // A's claim on the medical need was made on TODAY (a Sunday) and holds 5 working days: to Friday 2026-03-20.
+    const later = await startTestHub(dbs, { today: '2026-03-23', client: null });
+    try {
+      const asA = later.as({ token: tokens.a, purpose: 'CHARITY_LINKAGE' });
+      const onLastDay = await startTestHub(dbs, { today: '2026-03-20', client: null });
+      try {
+        expect((await onLastDay.as({ token: tokens.a, purpose: 'CHARITY_LINKAGE' }).gql(DETAIL, { id: medicalNeed })).data.charityNeedDetail).toMatchObject({ id: medicalNeed, claimLapsesOn: '2026-03-20' });
+      } finally {
+        await onLastDay.close();
+      }
+      const res = await asA.gql(DETAIL, { id: medicalNeed });
+      expect(res.errors).toBeUndefined();
+      expect(res.data.charityNeedDetail).toBeNull();
+    } finally {
+      await later.close();
+    }
+  });
+
+  it('a charity reads no household data', async () => {
+    const res = await charityA(`query($id: ID!) { household(id: $id) { id } }`, { id: String(wangId) });
+    expect(res.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'ROLE_NOT_ALLOWED' });
+  });
+});

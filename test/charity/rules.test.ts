@@ -1,0 +1,79 @@
+/** Charity linkage's pure rules: the credit code check, consent scopes, amount bands, pledges, projects. */
+import { checkCreditCode, creditCodeCheckChar, makeCreditCode } from '../../domain/charity/credit-code';
+import { amountBand, consentProblem, descriptionIdentifies, pledgeProblem, projectMatches } from '../../domain/charity/needs';
+
+describe('统一社会信用代码 (GB 32100)', () => {
+  it('accepts published codes and refuses a changed check character', () => {
+    // A widely published example code.
+    for (const code of ['91350100M000100Y43']) expect(checkCreditCode(code)).toEqual({ ok: true, creditCode: code });
+    expect(checkCreditCode('91350100M000100Y44')).toMatchObject({ ok: false, problem: 'CHECKSUM' });
+  });
+  it('refuses wrong length, letters outside the alphabet and a non-numeric division', () => {
+    expect(checkCreditCode('5337080')).toMatchObject({ ok: false, problem: 'LENGTH' });
+    expect(checkCreditCode('53370800MJI00000XO')).toMatchObject({ ok: false, problem: 'CHARACTERS' });
+    expect(checkCreditCode('5337A800MJ0000000' + creditCodeCheckChar('5337A800MJ0000000'))).toMatchObject({ ok: false, problem: 'DIVISION' });
+  });
+  it('a check character of 31 becomes 0', () => {
+    const codes = Array.from({ length: 400 }, (_, i) => makeCreditCode(`533708005${String(i).padStart(8, '0')}`));
+    expect(codes.every((c) => checkCreditCode(c).ok)).toBe(true);
+    expect(codes.some((c) => c.endsWith('0'))).toBe(true);
+  });
+});
+
+describe('consent (民发〔2023〕46号; PIPL art. 28–29)', () => {
+  const today = '2026-03-15';
+  const consent = { householdId: 1, scopes: ['NEED_PUBLICATION' as const], expiresOn: '2026-12-31', revokedAt: null };
+  const need = { householdId: 1, purpose: 'LIVING' as const, involvesHealth: false, beneficiaryBirthDate: null };
+  it('covers a plain need of its household while it holds', () => {
+    expect(consentProblem(consent, need, today)).toBeNull();
+    expect(consentProblem(consent, { ...need, householdId: 2 }, today)).toBe('CONSENT_OTHER_HOUSEHOLD');
+    expect(consentProblem({ ...consent, revokedAt: new Date() }, need, today)).toBe('CONSENT_REVOKED');
+    expect(consentProblem({ ...consent, expiresOn: '2026-03-14' }, need, today)).toBe('CONSENT_EXPIRED');
+    expect(consentProblem({ ...consent, expiresOn: today }, need, today)).toBeNull();
+    expect(consentProblem({ ...consent, scopes: ['HEALTH_DATA'] }, need, today)).toBe('CONSENT_SCOPE_MISSING');
+  });
+  it('health data and a child under 14 need their own scopes', () => {
+    expect(consentProblem(consent, { ...need, purpose: 'MEDICAL' }, today)).toBe('HEALTH_CONSENT_MISSING');
+    expect(consentProblem(consent, { ...need, involvesHealth: true }, today)).toBe('HEALTH_CONSENT_MISSING');
+    expect(consentProblem({ ...consent, scopes: ['NEED_PUBLICATION', 'HEALTH_DATA'] }, { ...need, purpose: 'MEDICAL' }, today)).toBeNull();
+    // 14th birthday the day after today: still a minor; on it: not.
+    expect(consentProblem(consent, { ...need, beneficiaryBirthDate: '2012-03-16' }, today)).toBe('MINOR_CONSENT_MISSING');
+    expect(consentProblem(consent, { ...need, beneficiaryBirthDate: '2012-03-15' }, today)).toBeNull();
+    expect(consentProblem({ ...consent, scopes: ['NEED_PUBLICATION', 'MINOR_DATA'] }, { ...need, beneficiaryBirthDate: '2016-01-01' }, today)).toBeNull();
+  });
+});
+
+describe('amounts and pledges', () => {
+  it('bands hide the exact amount', () => {
+    expect([0, 499_999, 500_000, 1_999_999, 2_000_000, 4_999_999, 5_000_000].map(amountBand)).toEqual([
+      'UNDER_5000_YUAN',
+      'UNDER_5000_YUAN',
+      'FROM_5000_TO_20000_YUAN',
+      'FROM_5000_TO_20000_YUAN',
+      'FROM_20000_TO_50000_YUAN',
+      'FROM_20000_TO_50000_YUAN',
+      'OVER_50000_YUAN',
+    ]);
+  });
+  it('a pledge never goes beyond what is uncovered', () => {
+    const need = { state: 'OPEN' as const, uncoveredFen: 1000, pledgedFen: 600 };
+    expect(pledgeProblem(need, 400)).toBeNull();
+    expect(pledgeProblem(need, 401)).toBe('OVER_FUNDED');
+    expect(pledgeProblem(need, 0)).toBe('AMOUNT_NOT_POSITIVE');
+    expect(pledgeProblem(need, 1.5)).toBe('AMOUNT_NOT_POSITIVE');
+    expect(pledgeProblem({ ...need, state: 'COVERED' }, 1)).toBe('NEED_NOT_OPEN');
+  });
+  it('descriptions with long numbers are refused', () => {
+    expect(descriptionIdentifies('母亲住院，自付约三万元')).toBe(false);
+    expect(descriptionIdentifies('联系 138 1234 5678')).toBe(true);
+    expect(descriptionIdentifies('身份证37081119750412003X')).toBe(true);
+  });
+  it('projects match by purpose and area, with budget left', () => {
+    const need = { purpose: 'MEDICAL' as const, regionCode: '370811' };
+    expect(projectMatches({ purpose: 'MEDICAL', regionCode: '370800', budgetLeftFen: 1 }, need)).toBe(true);
+    expect(projectMatches({ purpose: 'MEDICAL', regionCode: '370811', budgetLeftFen: 1 }, need)).toBe(true);
+    expect(projectMatches({ purpose: 'MEDICAL', regionCode: '370826', budgetLeftFen: 1 }, need)).toBe(false);
+    expect(projectMatches({ purpose: 'EDUCATION', regionCode: '370800', budgetLeftFen: 1 }, need)).toBe(false);
+    expect(projectMatches({ purpose: 'MEDICAL', regionCode: '370800', budgetLeftFen: 0 }, need)).toBe(false);
+  });
+});

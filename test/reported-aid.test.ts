@@ -1,0 +1,213 @@
+/**
+ * Aid reported directly (schema/reported-aid.graphql), end to end over HTTP against real
+ * databases: a batch sent twice records once, a bad batch writes nothing and names each bad
+ * record, and charity money for a hospital stay is household aid, in its summary and in X7.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import { reportFile } from '../tools/report/index';
+import { registerCharity } from '../db/reported-aid/store';
+import { makeIdNumber, maskIdNumber } from '../domain/id-number';
+import { makeCreditCode } from '../domain/reported-aid/credit-code';
+import { miSettlement } from '../federation/health/tables';
+import { createTestDatabases, type TestDatabases } from './support/databases';
+import { startTestHub, type TestHub } from './support/hub';
+import { insertRegions, TODAY } from './support/scenarios';
+import { addHousehold } from './findings-scenario';
+
+const PATIENT = makeIdNumber('370811', '1958-03-03', 41);
+const PUPIL = makeIdNumber('370811', '2012-05-05', 42);
+const SETTLEMENT = 'SETL-RA-1';
+const CREDIT_CODE = makeCreditCode('53370800MJD12345X');
+
+const REPORT = /* GraphQL */ `
+  mutation($records: [ReportedAidInput!]!) {
+    aidReport(input: { records: $records }) {
+      recorded alreadyRecorded
+      entries { reference entryKind amountFen superseded }
+      conflicts { index rule { id } severity }
+      userErrors { index code field }
+    }
+  }
+`;
+
+let dbs: TestDatabases;
+let hub: TestHub;
+let householdId: number;
+let charity: { gql: TestHub['gql'] };
+let emergency: { gql: TestHub['gql'] };
+let emergencyToken: string;
+
+async function ledgerRows(): Promise<number> {
+  const [rows] = (await dbs.hub.execute(sql`select count(*) as n from reported_aid`)) as unknown as [{ n: number }[]];
+  return Number(rows[0].n);
+}
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('reported_aid');
+  await insertRegions(dbs);
+  householdId = await addHousehold(dbs, 'F-RA', [
+    { idNumber: PATIENT, name: '庚', gender: 'M', birthDate: '1958-03-03' },
+    { idNumber: PUPIL, name: '辛', gender: 'F', birthDate: '2012-05-05' },
+  ]);
+  // Burden of the stay before aid: 3,000 out of pocket + 2,000 medical aid = 5,000 yuan.
+  await dbs.sources.HEALTH.insert(miSettlement).values({
+    setlId: SETTLEMENT,
+    psnCertNo: PATIENT,
+    fixmedinsName: '任城区人民医院',
+    admDate: '2026-01-02',
+    dscgDate: '2026-01-09',
+    setlDate: '2026-01-09',
+    diseName: '肺炎',
+    medfeeSumamt: '20000.00',
+    hifpPay: '12000.00',
+    hifmiPay: '3000.00',
+    mafPay: '2000.00',
+    psnPay: '3000.00',
+  });
+  hub = await startTestHub(dbs, { today: TODAY, client: { department: 'HEALTH', roles: ['READER', 'DEPARTMENT_WRITER'], regionScope: '370800' } });
+  const c = await hub.createClient({ name: 'test-charity', department: 'CHARITY', regionScope: '370800', roles: ['DEPARTMENT_WRITER'] });
+  await registerCharity(dbs.hub as never, c.name, CREDIT_CODE, '济宁市慈善总会');
+  charity = hub.as({ token: c.token, purpose: 'DUPLICATE_CHECK' });
+  const e = await hub.createClient({ name: 'test-emergency', department: 'EMERGENCY_MANAGEMENT', regionScope: '370811', roles: ['DEPARTMENT_WRITER'] });
+  emergency = hub.as({ token: e.token, purpose: 'DUPLICATE_CHECK' });
+  emergencyToken = e.token;
+}, 180_000);
+
+afterAll(async () => {
+  await hub?.close();
+  await dbs?.close();
+});
+
+describe('aidReport', () => {
+  const winter = [
+    { reference: 'DF-2026-001', beneficiaryIdNumber: PATIENT, programme: 'WINTER_SPRING_RELIEF', grantDate: '2026-01-20', amountFen: 80_000 },
+    { reference: 'DF-2026-002', beneficiaryIdNumber: PUPIL, programme: 'WINTER_SPRING_RELIEF', grantDate: '2026-01-20', amountFen: 50_000 },
+  ];
+
+  it('records a batch sent twice once', async () => {
+    const first = await emergency.gql(REPORT, { records: winter });
+    expect(first.errors).toBeUndefined();
+    expect(first.data.aidReport).toMatchObject({ recorded: 2, alreadyRecorded: 0, userErrors: [] });
+    const rows = await ledgerRows();
+    const again = await emergency.gql(REPORT, { records: winter });
+    expect(again.data.aidReport).toMatchObject({ recorded: 0, alreadyRecorded: 2, userErrors: [] });
+    expect(await ledgerRows()).toBe(rows);
+  });
+
+  it('writes an audit row per beneficiary of a report, naming the reporter', async () => {
+    const [before] = (await dbs.hub.execute(sql`select coalesce(max(seq), 0) as s from access_log`)) as unknown as [{ s: number }[]];
+    await emergency.gql(REPORT, { records: winter });
+    const [rows] = (await dbs.hub.execute(sql`select client_name, department, subject_kind, subject_label from access_log where seq > ${before[0].s} order by subject_label`)) as unknown as [Record<string, string>[]];
+    const people = rows.filter((r) => r.subject_kind === 'PERSON');
+    expect(people.map((r) => r.subject_label).sort()).toEqual([maskIdNumber(PATIENT), maskIdNumber(PUPIL)].sort());
+    expect(new Set(people.map((r) => `${r.client_name}/${r.department}`))).toEqual(new Set(['test-emergency/EMERGENCY_MANAGEMENT']));
+  });
+
+  it('refuses a different record under a used reference', async () => {
+    const rows = await ledgerRows();
+    const res = await emergency.gql(REPORT, { records: [{ ...winter[0], amountFen: 90_000 }] });
+    expect(res.data.aidReport.userErrors).toEqual([{ index: 0, code: 'REFERENCE_CONFLICT', field: 'reference' }]);
+    expect(await ledgerRows()).toBe(rows);
+  });
+
+  it('writes nothing of a bad batch and names each bad record', async () => {
+    const rows = await ledgerRows();
+    const res = await emergency.gql(REPORT, {
+      records: [
+        { reference: 'DF-2026-010', beneficiaryIdNumber: PATIENT, programme: 'WINTER_SPRING_RELIEF', grantDate: '2026-01-21', amountFen: 10_000 },
+        { reference: 'DF-2026-011', beneficiaryIdNumber: '370811195803030410', programme: 'WINTER_SPRING_RELIEF', grantDate: '2026-01-21', amountFen: 10_000 },
+        { reference: 'DF-2026-012', beneficiaryIdNumber: PUPIL, programme: 'CHARITY_MEDICAL', grantDate: '2026-01-21', amountFen: 10_000 },
+        { reference: 'DF-2026-013', beneficiaryIdNumber: PUPIL, programme: 'WINTER_SPRING_RELIEF', amountFen: 10_000 },
+      ],
+    });
+    const errors = res.data.aidReport.userErrors.map((e: { index: number; code: string }) => [e.index, e.code]);
+    expect(errors).toEqual([
+      [1, 'ID_NUMBER_INVALID'],
+      [2, 'PROGRAMME_NOT_REPORTER'],
+      [3, 'DATE_REQUIRED'],
+    ]);
+    expect(res.data.aidReport.recorded).toBe(0);
+    expect(await ledgerRows()).toBe(rows);
+  });
+
+  it('makes charity money for a hospital stay household aid, in the summary and in X7', async () => {
+    const report = await charity.gql(REPORT, {
+      records: [{ reference: 'CS-MED-1', beneficiaryIdNumber: PATIENT, programme: 'CHARITY_MEDICAL', grantDate: '2026-01-25', amountFen: 400_000, settlementRef: SETTLEMENT }],
+    });
+    expect(report.data.aidReport.userErrors).toEqual([]);
+    // 2,000 medical aid + 4,000 charity on a burden of 5,000: the reply names X7.
+    expect(report.data.aidReport.conflicts).toEqual([{ index: 0, rule: { id: 'X7' }, severity: 'CONFLICT' }]);
+
+    const res = await hub.gql(
+      `query($id: ID!) { household(id: $id) {
+        aid { department { code } programme { code } amountFen reportedBy { office { code } clientName creditCode reference } }
+        aidSummary(from: "2026-01-01", to: "2026-01-31") { totalFen byDepartment { department { code } totalFen } }
+        sources { department { code } available }
+        findings { rule { id } records { programme { code } } }
+      } }`,
+      { id: String(householdId) },
+    );
+    expect(res.errors).toBeUndefined();
+    const h = res.data.household;
+    expect(h.aid).toContainEqual({ department: { code: 'CHARITY' }, programme: { code: 'CHARITY_MEDICAL' }, amountFen: 400_000, reportedBy: { office: { code: 'CHARITY' }, clientName: 'test-charity', creditCode: CREDIT_CODE, reference: 'CS-MED-1' } });
+    expect(h.aid.filter((a: { reportedBy: unknown }) => a.reportedBy).length).toBe(3);
+    expect(h.aidSummary.byDepartment).toContainEqual({ department: { code: 'CHARITY' }, totalFen: 400_000 });
+    expect(h.aidSummary.byDepartment).toContainEqual({ department: { code: 'EMERGENCY_MANAGEMENT' }, totalFen: 130_000 });
+    expect(h.sources).toContainEqual({ department: { code: 'REPORTED' }, available: true });
+    const x7 = h.findings.filter((f: { rule: { id: string } }) => f.rule.id === 'X7');
+    expect(x7).toHaveLength(1);
+    expect(x7[0].records.map((r: { programme: { code: string } }) => r.programme.code).sort()).toEqual(['CHARITY_MEDICAL', 'MEDICAL_AID']);
+  });
+
+  it('supersedes by corrections and reversals, never deletes, and keeps the history readable', async () => {
+    const correction = await emergency.gql(REPORT, { records: [{ ...winter[1], reference: 'DF-2026-002-C1', entryKind: 'CORRECTION', supersedesReference: 'DF-2026-002', amountFen: 60_000 }] });
+    expect(correction.data.aidReport.userErrors).toEqual([]);
+    // The corrected entry cannot be corrected again: only the latest one can.
+    const stale = await emergency.gql(REPORT, { records: [{ ...winter[1], reference: 'DF-2026-002-C2', entryKind: 'CORRECTION', supersedesReference: 'DF-2026-002', amountFen: 70_000 }] });
+    expect(stale.data.aidReport.userErrors.map((e: { code: string }) => e.code)).toEqual(['SUPERSEDES_ALREADY_SUPERSEDED']);
+    const reversal = await emergency.gql(REPORT, { records: [{ ...winter[1], reference: 'DF-2026-002-R', entryKind: 'REVERSAL', supersedesReference: 'DF-2026-002-C1', amountFen: 0 }] });
+    expect(reversal.data.aidReport.userErrors).toEqual([]);
+    const history = await emergency.gql(`{ reportedAidHistory(reference: "DF-2026-002-C1") { reference entryKind amountFen superseded } }`);
+    expect(history.data.reportedAidHistory).toEqual([
+      { reference: 'DF-2026-002', entryKind: 'AID', amountFen: 50_000, superseded: true },
+      { reference: 'DF-2026-002-C1', entryKind: 'CORRECTION', amountFen: 60_000, superseded: true },
+      { reference: 'DF-2026-002-R', entryKind: 'REVERSAL', amountFen: 0, superseded: false },
+    ]);
+    const aid = await hub.gql(`query($id: String!) { person(idNumber: $id) { aid { programme { code } amountFen status reportedBy { reference } } } }`, { id: PUPIL });
+    expect(aid.data.person.aid).toEqual([{ programme: { code: 'WINTER_SPRING_RELIEF' }, amountFen: 0, status: 'CANCELLED', reportedBy: { reference: 'DF-2026-002-R' } }]);
+  });
+
+  it('gives each reporter the count and sum it had accepted in a period', async () => {
+    const res = await emergency.gql(`{ reportedAidReconciliation(from: "2000-01-01", to: "2099-12-31") { entryKind count amountFen } }`);
+    expect(res.data.reportedAidReconciliation).toEqual([
+      { entryKind: 'AID', count: 2, amountFen: 130_000 },
+      { entryKind: 'CORRECTION', count: 1, amountFen: 60_000 },
+      { entryKind: 'REVERSAL', count: 1, amountFen: 0 },
+    ]);
+    const before = await emergency.gql(`{ reportedAidReconciliation(from: "2001-01-01", to: "2001-01-31") { count } }`);
+    expect(before.data.reportedAidReconciliation.map((t: { count: number }) => t.count)).toEqual([0, 0, 0]);
+  });
+
+  it('refuses a federated department: it records aid in its own system', async () => {
+    const res = await hub.gql(REPORT, { records: [winter[0]] });
+    expect(res.data.aidReport.userErrors.map((e: { code: string }) => e.code)).toEqual(['REPORTER_NOT_ALLOWED']);
+  });
+
+  it('takes the same batch as a CSV file (npm run report), once, and names bad lines', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-report-'));
+    const good = path.join(dir, 'good.csv');
+    fs.writeFileSync(good, `reference,beneficiary_id_number,programme,grant_date,amount_fen\nDF-CSV-1,${PATIENT},WINTER_SPRING_RELIEF,2026-02-01,30000\n`);
+    expect(await reportFile(hub.url, emergencyToken, good)).toMatchObject({ recorded: 1, alreadyRecorded: 0, problems: [] });
+    expect(await reportFile(hub.url, emergencyToken, good)).toMatchObject({ recorded: 0, alreadyRecorded: 1, problems: [] });
+    const bad = path.join(dir, 'bad.csv');
+    fs.writeFileSync(bad, `reference,beneficiary_id_number,programme,grant_date,amount_fen\nDF-CSV-2,${PATIENT},WINTER_SPRING_RELIEF,2026-02-01,30000\nDF-CSV-3,${PATIENT},LEGAL_AID,2026-02-01,0\n`);
+    const rows = await ledgerRows();
+    const out = await reportFile(hub.url, emergencyToken, bad);
+    expect(out.problems.map((p) => [p.line, p.code])).toEqual([[3, 'PROGRAMME_NOT_REPORTER']]);
+    expect(await ledgerRows()).toBe(rows);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

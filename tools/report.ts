@@ -1,0 +1,50 @@
+/**
+ * Sends a reporter's CSV file of aid to a running hub (tools/report/index.ts):
+ *
+ *   npm run report -- --file aid.csv [--hub http://127.0.0.1:4000] [--token T]
+ *
+ * The token is the reporter client's (default: $AIDHUB_TOKEN). The whole file is one batch: any bad
+ * row refuses it, nothing is written, and every problem is printed with its line. Sending the same
+ * file again changes nothing. Exit status: 0 recorded, 1 refused, 2 usage error.
+ */
+import { parseArgs } from 'node:util';
+import { reportFile } from './report/index';
+
+const USAGE = 'usage: npm run report -- --file <aid.csv> [--hub http://127.0.0.1:4000] [--token T]';
+
+async function main(): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({ options: { file: { type: 'string' }, hub: { type: 'string' }, token: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }).values;
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const token = args.token ?? process.env.AIDHUB_TOKEN;
+  if (!args.file || !token) {
+    console.error(`--file and a token (--token or AIDHUB_TOKEN) are required\n${USAGE}`);
+    return 2;
+  }
+  const hub = args.hub ?? `http://127.0.0.1:${process.env.PORT ?? 4000}`;
+  const out = await reportFile(hub, token, args.file);
+  for (const p of out.problems) console.error(`${args.file}${p.line ? `:${p.line}` : ''}: ${p.code}${p.field ? ` (${p.field})` : ''}: ${p.message}`);
+  if (out.problems.length > 0) {
+    console.error(`${out.problems.length} problem(s); nothing was recorded.`);
+    return 1;
+  }
+  for (const c of out.conflicts) console.log(`${args.file}:${c.line}: ${c.severity} ${c.rule}: ${c.explanation}`);
+  console.log(`recorded ${out.recorded}, already recorded ${out.alreadyRecorded}, conflicts ${out.conflicts.length}`);
+  return 0;
+}
+
+main().then(
+  (code) => (process.exitCode = code),
+  (err: unknown) => {
+    console.error(`report: ${(err as Error).message}`);
+    process.exitCode = 1;
+  },
+);

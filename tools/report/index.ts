@@ -1,0 +1,105 @@
+/**
+ * A reporter's CSV file of aid, sent to a running hub as one aidReport batch (the same validation,
+ * idempotency, pre-grant check, access rules and audit as the API: the file is only another way to
+ * write the batch). One row per record, a header row naming the columns below; empty cells are
+ * absent values. Problems are reported by line number (the header is line 1).
+ */
+import fs from 'node:fs';
+import { parse } from 'csv-parse/sync';
+
+/** The file's columns, each with the aidReport input field it fills. */
+export const REPORT_COLUMNS = {
+  reference: 'reference',
+  entry_kind: 'entryKind',
+  supersedes_reference: 'supersedesReference',
+  beneficiary_id_number: 'beneficiaryIdNumber',
+  programme: 'programme',
+  grant_date: 'grantDate',
+  period_start: 'periodStart',
+  period_end: 'periodEnd',
+  amount_fen: 'amountFen',
+  settlement_ref: 'settlementRef',
+  case_reference: 'caseReference',
+  need_id: 'needId',
+} as const;
+
+const REQUIRED = ['reference', 'beneficiary_id_number', 'programme', 'amount_fen'] as const;
+
+export interface FileProblem {
+  line: number | null;
+  code: string;
+  field: string | null;
+  message: string;
+}
+
+/** The batch a file holds, or the problems that keep it from being one. */
+export function parseReportCsv(text: string): { ok: true; records: Record<string, unknown>[] } | { ok: false; problems: FileProblem[] } {
+  let rows: string[][];
+  try {
+    rows = parse(text.replace(/^\uFEFF/, ''), { relax_column_count: false, skip_empty_lines: true, trim: true });
+  } catch (err) {
+    return { ok: false, problems: [{ line: null, code: 'CSV_MALFORMED', field: null, message: (err as Error).message.slice(0, 200) }] };
+  }
+  const [header, ...body] = rows;
+  if (!header) return { ok: false, problems: [{ line: null, code: 'CSV_EMPTY', field: null, message: 'the file has no header row' }] };
+  const problems: FileProblem[] = [];
+  for (const h of header) if (!(h in REPORT_COLUMNS)) problems.push({ line: 1, code: 'COLUMN_UNKNOWN', field: h, message: `unknown column; the columns are ${Object.keys(REPORT_COLUMNS).join(', ')}` });
+  for (const r of REQUIRED) if (!header.includes(r)) problems.push({ line: 1, code: 'COLUMN_MISSING', field: r, message: 'a required column is missing' });
+  if (problems.length > 0) return { ok: false, problems };
+  const records = body.map((cells, i) => {
+    const record: Record<string, unknown> = {};
+    header.forEach((h, c) => {
+      const value = cells[c];
+      if (value === '') return;
+      const field = REPORT_COLUMNS[h as keyof typeof REPORT_COLUMNS];
+      if (field === 'amountFen') {
+        if (!/^\d{1,12}$/.test(value)) problems.push({ line: i + 2, code: 'AMOUNT_INVALID', field: h, message: 'amount_fen is whole fen (digits only)' });
+        record[field] = Number(value);
+      } else record[field] = value;
+    });
+    return record;
+  });
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, records };
+}
+
+const REPORT = /* GraphQL */ `
+  mutation Report($records: [ReportedAidInput!]!) {
+    aidReport(input: { records: $records }) {
+      recorded
+      alreadyRecorded
+      conflicts { index rule { id title } severity explanation }
+      userErrors { index code field message }
+    }
+  }
+`;
+
+export interface ReportOutcome {
+  recorded: number;
+  alreadyRecorded: number;
+  conflicts: { line: number; rule: string; severity: string; explanation: string }[];
+  problems: FileProblem[];
+}
+
+/** Sends a file to the hub at `hubUrl` as the client whose token is given. */
+export async function reportFile(hubUrl: string, token: string, file: string): Promise<ReportOutcome> {
+  const parsed = parseReportCsv(fs.readFileSync(file, 'utf8'));
+  if (!parsed.ok) return { recorded: 0, alreadyRecorded: 0, conflicts: [], problems: parsed.problems };
+  const res = await fetch(new URL('/graphql', hubUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-purpose': 'DUPLICATE_CHECK' },
+    body: JSON.stringify({ query: REPORT, variables: { records: parsed.records } }),
+  });
+  const body = (await res.json()) as { data?: { aidReport: any }; errors?: { message: string; extensions?: { code?: string } }[] };
+  if (!body.data?.aidReport) {
+    const e = body.errors?.[0];
+    return { recorded: 0, alreadyRecorded: 0, conflicts: [], problems: [{ line: null, code: e?.extensions?.code ?? `HTTP_${res.status}`, field: null, message: e?.message ?? 'no answer' }] };
+  }
+  const r = body.data.aidReport;
+  const line = (index: number | null) => (index === null ? null : index + 2);
+  return {
+    recorded: r.recorded,
+    alreadyRecorded: r.alreadyRecorded,
+    conflicts: r.conflicts.map((c: any) => ({ line: c.index + 2, rule: c.rule.id, severity: c.severity, explanation: c.explanation })),
+    problems: r.userErrors.map((e: any) => ({ line: line(e.index), code: e.code, field: e.field, message: e.message })),
+  };
+}
