@@ -38,7 +38,7 @@ export const PURPOSE_DESCRIPTIONS: Record<Purpose, string> = {
 
 // ----- Roles ------------------------------------------------------------------------------------
 
-export const ROLES = ['READER', 'DEPARTMENT_WRITER', 'CASEWORKER', 'MEETING_CONVENER', 'AUDITOR', 'ADMINISTRATOR'] as const;
+export const ROLES = ['READER', 'DEPARTMENT_WRITER', 'CASEWORKER', 'MEETING_CONVENER', 'AUDITOR', 'ADMINISTRATOR', 'REFERRAL_HANDLER'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_DESCRIPTIONS: Record<Role, string> = {
@@ -48,6 +48,7 @@ export const ROLE_DESCRIPTIONS: Record<Role, string> = {
   MEETING_CONVENER: 'the county office that convenes 一事一议 meetings and records their decisions',
   AUDITOR: 'reads the audit trail: who looked at whom, when and why; sees no household data',
   ADMINISTRATOR: 'runs region-wide jobs (scans); sees no household data beyond monitoring',
+  REFERRAL_HANDLER: 'a department office answering the referral slips addressed to it (accept, complete with feedback, decline); opens, moves and convenes no case',
 };
 
 /** Which purposes a caller acting in each role may state. */
@@ -58,6 +59,7 @@ export const PURPOSES_BY_ROLE: Record<Role, readonly Purpose[]> = {
   MEETING_CONVENER: ['CASE_MEETING', 'REFERRAL'],
   AUDITOR: ['AUDIT'],
   ADMINISTRATOR: ['MONITORING'],
+  REFERRAL_HANDLER: ['REFERRAL'],
 };
 
 // ----- Rights that shape what a field shows ---------------------------------------------------
@@ -88,6 +90,8 @@ const READ_PURPOSES: readonly Purpose[] = ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHEC
 /** Handling cases and slips (schema/cases.graphql). */
 const CASE_ROLES: readonly Role[] = ['CASEWORKER', 'MEETING_CONVENER'];
 const CASE_PURPOSES: readonly Purpose[] = ['ELIGIBILITY_REVIEW', 'CASE_MEETING', 'REFERRAL'];
+/** Answering a slip: the case roles, and a department office that only answers the slips sent to it. */
+const SLIP_ANSWER_ROLES: readonly Role[] = [...CASE_ROLES, 'REFERRAL_HANDLER'];
 
 /**
  * Who may read a personal type's data at all, however it is reached: the roles and purposes of
@@ -457,7 +461,7 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     case: { roles: DATA_ROLES, purposes: CASE_PURPOSES, outOfScope: 'HIDE' },
     referral: { roles: DATA_ROLES, purposes: CASE_PURPOSES, outOfScope: 'HIDE' },
     referralsToOffice: { roles: DATA_ROLES, purposes: ['REFERRAL', 'CASE_MEETING', 'MONITORING'], outOfScope: 'DENY' },
-    overdueReport: { roles: CASE_ROLES, purposes: ['MONITORING', 'CASE_MEETING', 'REFERRAL'], outOfScope: 'DENY', args: { regionCode: 'REGION' } },
+    overdueReport: { roles: CASE_ROLES, purposes: ['CASE_MEETING', 'REFERRAL'], outOfScope: 'DENY', args: { regionCode: 'REGION' } },
     workingDayCalendar: { roles: ALL_ROLES, purposes: null, outOfScope: 'DENY' },
   },
   Mutation: {
@@ -471,9 +475,9 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     caseTransition: { roles: CASE_ROLES, purposes: CASE_PURPOSES, outOfScope: 'DENY' },
     meetingRecord: { roles: ['MEETING_CONVENER'], purposes: ['CASE_MEETING'], outOfScope: 'DENY' },
     referralIssue: { roles: CASE_ROLES, purposes: ['REFERRAL', 'CASE_MEETING'], outOfScope: 'DENY' },
-    referralAccept: { roles: CASE_ROLES, purposes: ['REFERRAL', 'CASE_MEETING'], outOfScope: 'DENY' },
-    referralComplete: { roles: CASE_ROLES, purposes: ['REFERRAL', 'CASE_MEETING'], outOfScope: 'DENY' },
-    referralDecline: { roles: CASE_ROLES, purposes: ['REFERRAL', 'CASE_MEETING'], outOfScope: 'DENY' },
+    referralAccept: { roles: SLIP_ANSWER_ROLES, purposes: ['REFERRAL', 'CASE_MEETING'], outOfScope: 'DENY' },
+    referralComplete: { roles: SLIP_ANSWER_ROLES, purposes: ['REFERRAL', 'CASE_MEETING'], outOfScope: 'DENY' },
+    referralDecline: { roles: SLIP_ANSWER_ROLES, purposes: ['REFERRAL', 'CASE_MEETING'], outOfScope: 'DENY' },
   },
 };
 

@@ -78,8 +78,8 @@ export async function recordMeeting(db: HubDb, caseId: number, input: MeetingInp
           }
         }
         if (input.decisions.length > 0) {
-          const decided = await applyTransition(tx, c, 'DECIDED', `一事一议 ${input.heldOn}`, at, log, { viaMeeting: true });
-          // Refused only by a clock out of order; nothing is written then.
+          const decided = await applyTransition(tx, c, 'DECIDED', `一事一议 ${input.heldOn}`, at, log, { viaMeeting: true, serverClock: meta.occurredAt === null });
+          // Refused only by a stated time out of order (the server's own clock is never refused); nothing is written then.
           if (!decided.ok) throw new MeetingRefused(decided.errors);
         }
         await log.write(tx);

@@ -16,7 +16,7 @@ import { programme } from '../household/schema';
  * The hub's tables come in sets, one per domain, each with its own drizzle-kit folder and its own
  * bookkeeping table, so domains evolve their tables without renumbering each other's migrations.
  */
-export const HUB_MIGRATION_SETS = [{ folder: path.join(__dirname, '..', 'household', 'migrations'), table: '__drizzle_migrations' }, { folder: path.join(__dirname, '..', 'cases', 'migrations'), table: '__drizzle_migrations_cases' }, { folder: path.join(__dirname, '..', 'access', 'migrations'), table: '__drizzle_migrations_access' }, { folder: path.join(__dirname, '..', 'findings', 'migrations'), table: '__drizzle_migrations_findings' }, { folder: path.join(__dirname, '..', 'jobs', 'migrations'), table: '__drizzle_migrations_jobs' }];
+export const HUB_MIGRATION_SETS = [{ folder: path.join(__dirname, '..', 'household', 'migrations'), table: '__drizzle_migrations' }, { folder: path.join(__dirname, '..', 'cases', 'migrations'), table: '__drizzle_migrations_cases' }, { folder: path.join(__dirname, '..', 'access', 'migrations'), table: '__drizzle_migrations_access' }, { folder: path.join(__dirname, '..', 'findings', 'migrations'), table: '__drizzle_migrations_findings' }, { folder: path.join(__dirname, '..', 'jobs', 'migrations'), table: '__drizzle_migrations_jobs' }, { folder: path.join(__dirname, '..', 'case-loop', 'migrations'), table: '__drizzle_migrations_case_loop' }];
 
 /** CREATE DATABASE IF NOT EXISTS for the database a URL names, connecting without it. */
 export async function ensureDatabase(url: string): Promise<void> {

@@ -76,7 +76,9 @@ export type AccessRole =
   /** Reads the audit trail; sees no household data. */
   | 'AUDITOR'
   /** Runs region-wide jobs; sees no household data beyond monitoring. */
-  | 'ADMINISTRATOR';
+  | 'ADMINISTRATOR'
+  /** A department office answering the referral slips sent to it (accept, complete, decline); opens, moves and convenes no case. */
+  | 'REFERRAL_HANDLER';
 
 /** How an access reached the hub. */
 export type AccessChannel =

@@ -33,6 +33,7 @@ import type { HubContext } from '../context';
 import { badInput, requireDivisionCode, requireHubId, requireIdNumber } from '../../access/errors';
 import { inScope } from '../../access/decide';
 import { proseDetail } from '../findings/resolvers';
+import { createHash } from 'node:crypto';
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import type { IsoDate } from '../../domain/dates';
@@ -69,22 +70,33 @@ function actorOf(ctx: HubContext, arg: ActorInput | null | undefined): Actor {
   const officer = arg?.officer.trim() ?? '';
   if (officer.length > 64) throw badInput('input.actor.officer', 'MALFORMED_ACTOR', 'officer is a staff identifier of 1 to 64 characters');
   const caller = ctx.access?.caller;
-  if (caller) {
-    const office = /^\d{9}$/.test(caller.regionScope) ? caller.regionScope : caller.department;
-    return { officer: (officer ? `${caller.name}/${officer}` : caller.name).slice(0, 64), office };
-  }
+  if (caller) return { officer: (officer ? `${caller.name}/${officer}` : caller.name).slice(0, 64), office: officeOfCaller(caller) };
   if (!arg) throw badInput('input.actor', 'ACTOR_REQUIRED', 'name the actor: the officer and the office they act for');
   if (officer === '') throw badInput('input.actor.officer', 'MALFORMED_ACTOR', 'officer is a staff identifier of 1 to 64 characters');
   return { officer, office: requireOffice(arg.office ?? {}, 'input.actor.office') };
 }
 
+/** The office an authenticated caller acts for: its township when scoped to one, else its department. */
+function officeOfCaller(caller: { regionScope: string; department: DepartmentCode }): string {
+  return /^\d{9}$/.test(caller.regionScope) ? caller.regionScope : caller.department;
+}
+
 /** What every case write may carry: who acts, when (if earlier than now), a retry key. */
 type WriteInput = Pick<CaseTransitionInput, 'actor' | 'idempotencyKey'> & Partial<Pick<CaseTransitionInput, 'occurredAt'>>;
 
-function metaOf(ctx: HubContext, input: WriteInput): WriteMeta {
+function metaOf(ctx: HubContext, input: WriteInput, mutation: string): WriteMeta {
   const key = input.idempotencyKey ?? null;
   if (key !== null && (key.length < 1 || key.length > 64)) throw badInput('input.idempotencyKey', 'MALFORMED_IDEMPOTENCY_KEY', 'idempotencyKey is 1 to 64 characters');
-  return { actor: actorOf(ctx, input.actor), occurredAt: input.occurredAt ?? null, idempotencyKey: key, now: ctx.now() };
+  return { actor: actorOf(ctx, input.actor), occurredAt: input.occurredAt ?? null, idempotencyKey: key, now: ctx.now(), requestHash: key === null ? null : requestHash(mutation, input) };
+}
+
+/**
+ * What a retry must repeat: the mutation and its input, the key left out. graphql-js coerces an
+ * input object field by field in the order of its type, so the same request hashes the same.
+ */
+function requestHash(mutation: string, input: WriteInput): string {
+  const { idempotencyKey: _key, ...rest } = input as Record<string, unknown>;
+  return createHash('sha256').update(JSON.stringify([mutation, rest])).digest('hex');
 }
 
 function asOfOf(ctx: HubContext, asOf: Date | null | undefined): Date {
@@ -178,8 +190,16 @@ export const caseResolvers: Resolvers = {
   Query: {
     case: (_, args, ctx) => caseById(ctx, requireHubId(args.id, 'id')),
     referral: (_, args, ctx) => caseLoaders(ctx).referralById.load(requireHubId(args.id, 'id')),
-    referralsToOffice: (_, args, ctx) =>
-      referralsToOffice(ctx.hub, requireOffice(args.office, 'office'), args.states?.length ? args.states : REFERRAL_STATES.filter((s) => s === 'ISSUED' || s === 'ACCEPTED')),
+    referralsToOffice: (_, args, ctx) => {
+      const office = requireOffice(args.office, 'office');
+      // An office reads its own inbox only: another office's slips are that office's work
+      // (supervision reads them through overdueReport, a case's owner through Case.referrals).
+      const caller = ctx.access?.caller;
+      if (caller && office !== officeOfCaller(caller)) {
+        throw new GraphQLError('an office reads only its own inbox of referral slips', { extensions: { code: 'FORBIDDEN', reason: 'NOT_OWN_OFFICE', argument: 'office' } });
+      }
+      return referralsToOffice(ctx.hub, office, args.states?.length ? args.states : REFERRAL_STATES.filter((s) => s === 'ISSUED' || s === 'ACCEPTED'));
+    },
     overdueReport: async (_, args, ctx) => {
       const asOf = asOfOf(ctx, args.asOf);
       if (args.regionCode) requireDivisionCode(args.regionCode, 'regionCode');
@@ -202,7 +222,7 @@ export const caseResolvers: Resolvers = {
 
   Mutation: {
     caseOpen: async (_, { input }, ctx) => {
-      const meta = metaOf(ctx, input);
+      const meta = metaOf(ctx, input, 'caseOpen');
       const outcome = await openCase(
         ctx.hub,
         { householdId: requireHubId(input.householdId, 'input.householdId'), origin: input.origin, urgency: input.urgency, summary: input.summary, reportedAt: input.reportedAt ?? null },
@@ -212,7 +232,7 @@ export const caseResolvers: Resolvers = {
     },
 
     caseTransition: async (_, { input }, ctx) => {
-      const meta = metaOf(ctx, input);
+      const meta = metaOf(ctx, input, 'caseTransition');
       const caseId = requireHubId(input.caseId, 'input.caseId');
       if (!(await inReach(ctx, await caseById(ctx, caseId)))) return CASE_NOT_FOUND();
       const outcome = await transitionCase(ctx.hub, caseId, input.to, input.reason, meta);
@@ -220,7 +240,7 @@ export const caseResolvers: Resolvers = {
     },
 
     meetingRecord: async (_, { input }, ctx) => {
-      const meta = metaOf(ctx, input);
+      const meta = metaOf(ctx, input, 'meetingRecord');
       const caseId = requireHubId(input.caseId, 'input.caseId');
       const decisions: DecisionInput[] = input.decisions.map((d, i) => ({
         department: d.department,
@@ -243,7 +263,7 @@ export const caseResolvers: Resolvers = {
     },
 
     referralIssue: async (_, { input }, ctx) => {
-      const meta = metaOf(ctx, input);
+      const meta = metaOf(ctx, input, 'referralIssue');
       const caseId = requireHubId(input.caseId, 'input.caseId');
       if (!(await inReach(ctx, await caseById(ctx, caseId)))) return CASE_NOT_FOUND();
       const outcome = await issueReferral(
@@ -261,14 +281,14 @@ export const caseResolvers: Resolvers = {
     },
 
     referralAccept: async (_, { input }, ctx) => {
-      const meta = metaOf(ctx, input);
+      const meta = metaOf(ctx, input, 'referralAccept');
       const referralId = requireHubId(input.referralId, 'input.referralId');
       if (!(await referralInReach(ctx, referralId))) return REFERRAL_NOT_FOUND();
       return referralPayload(ctx, await answerReferral(ctx.hub, referralId, 'ACCEPT', { text: input.note ?? '', aidSourceRef: null }, meta));
     },
 
     referralComplete: async (_, { input }, ctx) => {
-      const meta = metaOf(ctx, input);
+      const meta = metaOf(ctx, input, 'referralComplete');
       const referralId = requireHubId(input.referralId, 'input.referralId');
       if (!(await referralInReach(ctx, referralId))) return REFERRAL_NOT_FOUND();
       const sourceRef = input.aidSourceReference?.trim() || null;
@@ -294,7 +314,7 @@ export const caseResolvers: Resolvers = {
     },
 
     referralDecline: async (_, { input }, ctx) => {
-      const meta = metaOf(ctx, input);
+      const meta = metaOf(ctx, input, 'referralDecline');
       const referralId = requireHubId(input.referralId, 'input.referralId');
       if (!(await referralInReach(ctx, referralId))) return REFERRAL_NOT_FOUND();
       return referralPayload(ctx, await answerReferral(ctx.hub, referralId, 'DECLINE', { text: input.reason, aidSourceRef: null }, meta));

@@ -1,0 +1,19 @@
+/**
+ * The hub's tables for the closed loop of cases (件件有落实、有反馈) beyond the case tables of
+ * db/cases/: what a retried request must match. Kept in its own migration set so that its journal
+ * never clashes with another feature's.
+ */
+import { bigint, char, mysqlTable, varchar } from 'drizzle-orm/mysql-core';
+
+/**
+ * One row per idempotency key a case write used: the hash of the request it came with. A retry
+ * with the same key and the same request gets the first outcome; the same key with a different
+ * request (another ask, another office, another amount) is refused with IDEMPOTENCY_KEY_REUSED.
+ */
+export const caseRequest = mysqlTable('case_request', {
+  /** `<office>:<client's key>`, as case_event.idempotency_key. */
+  idempotencyKey: varchar('idempotency_key', { length: 96 }).primaryKey(),
+  /** SHA-256 (hex) of the mutation's name and its input, idempotency key left out. */
+  requestHash: char('request_hash', { length: 64 }).notNull(),
+  caseId: bigint('case_id', { mode: 'number', unsigned: true }).notNull(),
+});

@@ -1,0 +1,165 @@
+/**
+ * The closed loop run with the demo's own API clients (access/demo-clients.ts, as `npm start`
+ * writes them to .data/demo-clients.env): city civil affairs opens a case and convenes the meeting,
+ * each department answers the slips sent to it, and the case closes. Also the smaller defects of
+ * the loop: a reused idempotency key, another office's inbox, a meeting recorded behind a later
+ * state change.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createClient } from '../access/clients';
+import { DEMO_CLIENTS, ensureDemoClients } from '../access/demo-clients';
+import { recordMeeting } from '../db/cases/meetings';
+import { createTestDatabases, type TestDatabases } from './support/databases';
+import { startTestHub, type TestHub } from './support/hub';
+import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
+
+const CASE = `id state owner { key }`;
+const OPEN = `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { ${CASE} } userErrors { code } } }`;
+const MOVE = `mutation($input: CaseTransitionInput!) { caseTransition(input: $input) { case { ${CASE} } userErrors { code } } }`;
+const MEETING = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) { meeting { id decisions { id to { key } } } case { state } userErrors { code field } } }`;
+const SLIP = `referral { id state to { key } } case { state } userErrors { code message field }`;
+const ISSUE = `mutation($input: ReferralIssueInput!) { referralIssue(input: $input) { ${SLIP} } }`;
+const ACCEPT = `mutation($input: ReferralAcceptInput!) { referralAccept(input: $input) { ${SLIP} } }`;
+const COMPLETE = `mutation($input: ReferralCompleteInput!) { referralComplete(input: $input) { ${SLIP} } }`;
+const DECLINE = `mutation($input: ReferralDeclineInput!) { referralDecline(input: $input) { ${SLIP} } }`;
+const INBOX = `query($office: OfficeInput!) { referralsToOffice(office: $office) { id to { key } } }`;
+
+type Gql = TestHub['gql'];
+
+let dbs: TestDatabases;
+let hub: TestHub;
+let wangId: number;
+let dir: string;
+/** The demo clients by their variable in .data/demo-clients.env, each stating the purpose of its work. */
+const demo: Record<string, Gql> = {};
+let tokens: Map<string, string>;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function codes(res: any, field: string): string[] {
+  expect(res.errors).toBeUndefined();
+  return res.data[field].userErrors.map((e: { code: string }) => e.code);
+}
+
+async function ok(gql: Gql, query: string, variables: Record<string, unknown>, field: string) {
+  const res = await gql(query, variables);
+  expect(res.errors).toBeUndefined();
+  expect(res.data[field].userErrors).toEqual([]);
+  return res.data[field];
+}
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('cases_loop');
+  await insertRegions(dbs);
+  wangId = await insertWang(dbs);
+  hub = await startTestHub(dbs, { today: TODAY, purpose: 'CASE_MEETING' });
+  // A demo client an older hub made, without the role to answer slips: the demo upgrades it.
+  await createClient(hub.accessDb, { name: 'demo-health', department: 'HEALTH', regionScope: '370800', roles: ['READER', 'DEPARTMENT_WRITER'] });
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-demo-clients-'));
+  tokens = await ensureDemoClients(hub.accessDb, path.join(dir, 'demo-clients.env'));
+  for (const c of DEMO_CLIENTS) {
+    const purpose = c.roles.includes('MEETING_CONVENER') ? 'CASE_MEETING' : 'REFERRAL';
+    demo[c.variable] = hub.as({ token: tokens.get(c.variable)!, purpose }).gql;
+  }
+});
+
+afterAll(async () => {
+  await hub?.close();
+  await dbs?.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the demo closes a case with its own clients', () => {
+  let caseId: string;
+  const slips: Record<string, string> = {};
+
+  it('has a client for every department that answers slips, and none of them may open or move a case', async () => {
+    const departments = DEMO_CLIENTS.filter((c) => c.roles.includes('REFERRAL_HANDLER')).map((c) => c.department).sort();
+    expect(departments).toEqual(['DISABILITY', 'EDUCATION', 'HEALTH', 'HOUSING', 'HUMAN_RESOURCES', 'UNION']);
+    const res = await demo.AIDHUB_TOKEN_HEALTH(OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '医保局自行立案' } });
+    expect(res.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('civil affairs opens the case, takes it to deliberation and records the meeting', async () => {
+    const ca = demo.AIDHUB_TOKEN_CIVIL_AFFAIRS;
+    const opened = await ok(ca, OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '户主之母住院，自付费用高', reportedAt: '2026-03-09T09:00:00+08:00' } }, 'caseOpen');
+    caseId = opened.case.id;
+    expect(opened.case.owner.key).toBe('CIVIL_AFFAIRS');
+    for (const to of ['ACCEPTED', 'INVESTIGATING', 'IN_DELIBERATION']) await ok(ca, MOVE, { input: { caseId, to, reason: to } }, 'caseTransition');
+    const met = await ok(
+      ca,
+      MEETING,
+      {
+        input: {
+          caseId,
+          heldOn: '2026-03-12',
+          departmentsPresent: ['CIVIL_AFFAIRS', 'HEALTH', 'HOUSING'],
+          decisions: [
+            { department: 'HEALTH', programme: 'MEDICAL_AID', amountFen: 1_500_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.grandmother },
+            { department: 'HOUSING', programme: 'RENT_SUBSIDY', amountFen: 50_000, deadlineWorkingDays: 10 },
+          ],
+        },
+      },
+      'meetingRecord',
+    );
+    expect(met.case.state).toBe('DECIDED');
+    for (const d of met.meeting.decisions) slips[d.to.key] = d.id;
+  });
+
+  it('each department answers the slip sent to it, and only that one', async () => {
+    const health = demo.AIDHUB_TOKEN_HEALTH;
+    const housing = demo.AIDHUB_TOKEN_HOUSING;
+    expect(codes(await housing(ACCEPT, { input: { referralId: slips.HEALTH } }), 'referralAccept')).toEqual(['NOT_RECEIVING_OFFICE']);
+    // Its inbox lists the slip.
+    const inbox = await health(INBOX, { office: { department: 'HEALTH' } });
+    expect(inbox.errors).toBeUndefined();
+    expect(inbox.data.referralsToOffice.map((r: { id: string }) => r.id)).toEqual([slips.HEALTH]);
+    await ok(health, ACCEPT, { input: { referralId: slips.HEALTH } }, 'referralAccept');
+    await ok(health, COMPLETE, { input: { referralId: slips.HEALTH, feedback: '医疗救助已结算' } }, 'referralComplete');
+    const declined = await ok(housing, DECLINE, { input: { referralId: slips.HOUSING, reason: '已享受租赁补贴最高档' } }, 'referralDecline');
+    expect(declined.referral.state).toBe('DECLINED');
+  });
+
+  it('civil affairs closes the case once every slip has its answer', async () => {
+    const closed = await ok(demo.AIDHUB_TOKEN_CIVIL_AFFAIRS, MOVE, { input: { caseId, to: 'CLOSED', reason: '办结' } }, 'caseTransition');
+    expect(closed.case.state).toBe('CLOSED');
+  });
+});
+
+describe('smaller defects of the loop', () => {
+  let caseId: string;
+
+  beforeAll(async () => {
+    const ca = demo.AIDHUB_TOKEN_CIVIL_AFFAIRS;
+    caseId = (await ok(ca, OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '缺陷测试', reportedAt: '2026-03-10T09:00:00+08:00' } }, 'caseOpen')).case.id;
+    await ok(ca, MOVE, { input: { caseId, to: 'ACCEPTED', reason: '受理' } }, 'caseTransition');
+  });
+
+  it('refuses another office’s inbox', async () => {
+    const res = await demo.AIDHUB_TOKEN_HEALTH(INBOX, { office: { department: 'HOUSING' } });
+    expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN' });
+    expect(res.data?.referralsToOffice ?? null).toBeNull();
+  });
+
+  it('answers a retry with the same request from its key, and refuses the key with a different request', async () => {
+    const ca = demo.AIDHUB_TOKEN_CIVIL_AFFAIRS;
+    const input = { caseId, to: { department: 'EDUCATION' }, ask: '核实子女在校情况', deadlineWorkingDays: 5, idempotencyKey: 'issue-edu-1' };
+    const first = await ok(ca, ISSUE, { input }, 'referralIssue');
+    const again = await ok(ca, ISSUE, { input }, 'referralIssue');
+    expect(again.referral.id).toBe(first.referral.id);
+    expect(codes(await ca(ISSUE, { input: { ...input, ask: '另一件事' } }), 'referralIssue')).toEqual(['IDEMPOTENCY_KEY_REUSED']);
+    expect(codes(await ca(ISSUE, { input: { ...input, to: { department: 'HOUSING' } } }), 'referralIssue')).toEqual(['IDEMPOTENCY_KEY_REUSED']);
+  });
+
+  it('records a meeting whose request clock is behind the case’s last state change, instead of OCCURRED_OUT_OF_ORDER', async () => {
+    const ca = demo.AIDHUB_TOKEN_CIVIL_AFFAIRS;
+    for (const to of ['INVESTIGATING', 'IN_DELIBERATION']) await ok(ca, MOVE, { input: { caseId, to, reason: to } }, 'caseTransition');
+    // A meeting request that read the clock before the last transition landed took the lock after it.
+    const before = new Date(Date.now() - 60_000);
+    const meeting = { heldOn: '2026-03-12', departmentsPresent: ['CIVIL_AFFAIRS' as const], notes: null, decisions: [{ department: 'CIVIL_AFFAIRS' as const, programmeCode: 'TEMP_AID', amountFen: 100_000, deadlineWorkingDays: 5, ask: null, beneficiaryIdNumber: null, secondAid: null }] };
+    const dossier = JSON.parse('{}');
+    const outcome = await recordMeeting(dbs.hub, Number(caseId), meeting, dossier, { actor: { officer: 'x', office: 'CIVIL_AFFAIRS' }, occurredAt: null, idempotencyKey: null, now: before });
+    expect(outcome.ok ? 'OK' : outcome.errors.map((e) => e.code).join()).toBe('OK');
+  });
+});
