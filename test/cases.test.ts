@@ -248,11 +248,7 @@ describe('a case from report to closure', () => {
     const household = await as.county(`query($id: ID!) { household(id: $id) { aid(departments: [HEALTH]) { programme { code } sourceReference } } }`, { id: String(wangId) });
     medicalAidRef = household.data.household.aid.find((r: { programme: { code: string } }) => r.programme.code === 'MEDICAL_AID').sourceReference;
 
-    const { meeting, case: c } = await ok(
-      as.county,
-      MEETING,
-      {
-        input: {
+    const meetingInput = {
           caseId,
           heldOn: '2025-10-09',
           occurredAt: cn('2025-10-09T16:00:00'),
@@ -266,10 +262,8 @@ describe('a case from report to closure', () => {
             { department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 300_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.grandmother, secondAidCause: 'ILLNESS' },
           ],
           idempotencyKey: 'meeting-wang-2025-10-09',
-        },
-      },
-      'meetingRecord',
-    );
+    };
+    const { meeting, case: c } = await ok(as.county, MEETING, { input: meetingInput }, 'meetingRecord');
     expect(c.state).toBe('DECIDED');
     expect(meeting).toMatchObject({ heldOn: '2025-10-09', convenedBy: { key: 'CIVIL_AFFAIRS' }, briefUrl: `/cases/${caseId}/brief?meeting=${meeting.id}` });
     expect(meeting.departmentsPresent.map((d: { code: string }) => d.code).sort()).toEqual(['CIVIL_AFFAIRS', 'EDUCATION', 'HEALTH', 'HOUSING', 'UNION']);
@@ -286,9 +280,12 @@ describe('a case from report to closure', () => {
     // Every department with aid for the household in the window has contributed; one with none has not.
     expect(meeting.dossier.departmentsNotContributed).toEqual(DEPARTMENT_CODES.filter((d) => WANG.expectedRecords[d].length === 0).map((code) => ({ code })));
 
-    // A retry returns the same meeting and writes nothing more.
-    const again = await ok(as.county, MEETING, { input: { caseId, heldOn: '2025-10-09', departmentsPresent: ['HEALTH'], decisions: [], idempotencyKey: 'meeting-wang-2025-10-09' } }, 'meetingRecord');
+    // A retry returns the same meeting and writes nothing more; the key with another meeting is refused.
+    const again = await ok(as.county, MEETING, { input: meetingInput }, 'meetingRecord');
     expect(again.meeting.id).toBe(meeting.id);
+    expect(
+      await refused(as.county, MEETING, { input: { caseId, heldOn: '2025-10-09', departmentsPresent: ['HEALTH'], decisions: [], idempotencyKey: 'meeting-wang-2025-10-09' } }, 'meetingRecord'),
+    ).toEqual(['IDEMPOTENCY_KEY_REUSED']);
     expect(await dbs.hub.select().from(caseMeeting)).toHaveLength(1);
   });
 
