@@ -60,6 +60,7 @@ export const pluginConfig = {
     Referral: '../../db/cases/records#ReferralRecord',
     Meeting: '../../db/cases/records#MeetingRecord',
     SecondAidApproval: '../../db/cases/records#SecondAidRecord',
+    Fulfilment: '../../db/case-loop/store#FulfilmentRecord',
     CaseDeadline: '../../domain/cases/deadlines#CaseDeadline',
     Office: '../../domain/cases/offices#Office',
     Dossier: '../../domain/cases/dossier#Dossier',

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { createClient } from '../access/clients';
 import { DEMO_CLIENTS, ensureDemoClients } from '../access/demo-clients';
 import { recordMeeting } from '../db/cases/meetings';
+import { miAidPayment } from '../federation/health/tables';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
@@ -116,7 +117,38 @@ describe('the demo closes a case with its own clients', () => {
     expect(inbox.errors).toBeUndefined();
     expect(inbox.data.referralsToOffice.map((r: { id: string }) => r.id)).toEqual([slips.HEALTH]);
     await ok(health, ACCEPT, { input: { referralId: slips.HEALTH } }, 'referralAccept');
-    await ok(health, COMPLETE, { input: { referralId: slips.HEALTH, feedback: '医疗救助已结算' } }, 'referralComplete');
+    await dbs.sources.HEALTH.insert(miAidPayment).values([
+      // Another member's premium subsidy, paid before the meeting.
+      { payId: 'CB-2026-0110', psnCertNo: WANG.head, aidType: 'CBZZ', payDate: '2026-01-10', payAmt: '280.00' },
+      // The grandmother's medical aid after it: 12,000 of the 15,000 元 decided.
+      { payId: 'MA-2026-0313', psnCertNo: WANG.grandmother, aidType: 'MAF', payDate: '2026-03-13', payAmt: '12000.00' },
+    ]);
+    // Completing needs the aid record; the wrong one is refused on every count.
+    expect(codes(await health(COMPLETE, { input: { referralId: slips.HEALTH, feedback: '已结算' } }), 'referralComplete')).toEqual(['AID_RECORD_REQUIRED']);
+    expect(codes(await health(COMPLETE, { input: { referralId: slips.HEALTH, feedback: '已结算', aidSourceReference: 'mi_aid_pay:CB-2026-0110' } }), 'referralComplete').sort()).toEqual(
+      ['AID_AMOUNT_SHORT', 'AID_RECORD_BEFORE_DECISION', 'AID_RECORD_BENEFICIARY_MISMATCH', 'AID_RECORD_PROGRAMME_MISMATCH'],
+    );
+    // The right record short of the decision needs the reason, and shows it.
+    expect(codes(await health(COMPLETE, { input: { referralId: slips.HEALTH, feedback: '已结算', aidSourceReference: 'mi_aid_pay:MA-2026-0313' } }), 'referralComplete')).toEqual(['AID_AMOUNT_SHORT']);
+    await ok(
+      health,
+      COMPLETE,
+      { input: { referralId: slips.HEALTH, feedback: '医疗救助已结算', aidSourceReference: 'mi_aid_pay:MA-2026-0313', differenceReason: '政策范围内费用按年度封顶线计算' } },
+      'referralComplete',
+    );
+    const shown = await health(`query($id: ID!) { referral(id: $id) { fulfilment { aidSourceReference programme { code } beneficiary { idNumber } aidDate amountFen decidedAmountFen shortfallFen differenceReason } case { dossier { referrals { id fulfilledAmountFen differenceReason } } } } }`, { id: slips.HEALTH });
+    expect(shown.errors).toBeUndefined();
+    expect(shown.data.referral.fulfilment).toEqual({
+      aidSourceReference: 'mi_aid_pay:MA-2026-0313',
+      programme: { code: 'MEDICAL_AID' },
+      beneficiary: { idNumber: WANG.grandmother },
+      aidDate: '2026-03-13',
+      amountFen: 1_200_000,
+      decidedAmountFen: 1_500_000,
+      shortfallFen: 300_000,
+      differenceReason: '政策范围内费用按年度封顶线计算',
+    });
+    expect(shown.data.referral.case.dossier.referrals.find((r: { id: string }) => r.id === slips.HEALTH)).toEqual({ id: slips.HEALTH, fulfilledAmountFen: 1_200_000, differenceReason: '政策范围内费用按年度封顶线计算' });
     const declined = await ok(housing, DECLINE, { input: { referralId: slips.HOUSING, reason: '已享受租赁补贴最高档' } }, 'referralDecline');
     expect(declined.referral.state).toBe('DECLINED');
   });

@@ -11,6 +11,9 @@ import { secondAidApprovalsByIdNumbers } from '../db/cases/store';
 import { aidCase, caseEvent, caseMeeting, meetingDepartment, referralSlip, secondAidApproval } from '../db/cases/schema';
 import { DEPARTMENT_CODES } from '../domain/departments';
 import { tempAidGrant } from '../federation/civil-affairs/tables';
+import { xsFunding } from '../federation/education/tables';
+import { miAidPayment } from '../federation/health/tables';
+import { ghGrant } from '../federation/union/tables';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { insertRegions, insertWang, insertZhao, TODAY, WANG } from './support/scenarios';
@@ -257,7 +260,8 @@ describe('a case from report to closure', () => {
           decisions: [
             { department: 'HEALTH', programme: 'MEDICAL_AID', amountFen: 800_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.grandmother },
             { department: 'EDUCATION', programme: 'TUITION_WAIVER', amountFen: 120_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.child },
-            { department: 'UNION', programme: 'UNION_ILLNESS', amountFen: 200_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.grandmother },
+            // Union illness aid goes to the member on the worker's file, the head, for his mother's stay.
+            { department: 'UNION', programme: 'UNION_ILLNESS', amountFen: 200_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.head },
             { department: 'HOUSING', programme: 'RENT_SUBSIDY', amountFen: 20_000, deadlineWorkingDays: 10, ask: '租赁补贴提高 200 元/月' },
             { department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 300_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.grandmother, secondAidCause: 'ILLNESS' },
           ],
@@ -308,6 +312,12 @@ describe('a case from report to closure', () => {
     expect(await refused(as.HEALTH, COMPLETE, { input: { referralId: slips.HEALTH, feedback: '已发放', aidSourceReference: 'mi_aid_pay:999999' } }, 'referralComplete')).toEqual([
       'AID_RECORD_NOT_FOUND',
     ]);
+    // The medical aid already on record gives less than the 8000 元 decided: refused without a reason for the shortfall.
+    expect(await refused(as.HEALTH, COMPLETE, { input: { referralId: slips.HEALTH, feedback: '已发放', aidSourceReference: medicalAidRef } }, 'referralComplete')).toEqual([
+      'AID_AMOUNT_SHORT',
+    ]);
+    await dbs.sources.HEALTH.insert(miAidPayment).values({ payId: 'MAP-2025-101301', psnCertNo: WANG.grandmother, aidType: 'MAF', payDate: '2025-10-13', payAmt: '8000.00' });
+    medicalAidRef = 'mi_aid_pay:MAP-2025-101301';
     const done = await ok(
       as.HEALTH,
       COMPLETE,
@@ -321,7 +331,13 @@ describe('a case from report to closure', () => {
 
   it('answers education on time and housing with a reasoned decline', async () => {
     await ok(as.EDUCATION, ACCEPT, { input: { referralId: slips.EDUCATION, occurredAt: cn('2025-10-10T10:00:00') } }, 'referralAccept');
-    await ok(as.EDUCATION, COMPLETE, { input: { referralId: slips.EDUCATION, feedback: '已减免本学年学费', occurredAt: cn('2025-10-20T10:00:00') } }, 'referralComplete');
+    const [waiver] = await dbs.sources.EDUCATION.insert(xsFunding).values({ studentNo: 'S370811000123', schoolYear: '2025-2026', semester: 1, fundingType: 'XFJM', amountYuan: '1200.00', paidDate: '2025-10-20' });
+    await ok(
+      as.EDUCATION,
+      COMPLETE,
+      { input: { referralId: slips.EDUCATION, feedback: '已减免本学年学费', aidSourceReference: `xs_funding:${waiver.insertId}`, occurredAt: cn('2025-10-20T10:00:00') } },
+      'referralComplete',
+    );
     expect(await refused(as.HOUSING, DECLINE, { input: { referralId: slips.HOUSING, reason: '' } }, 'referralDecline')).toEqual(['REASON_REQUIRED']);
     const declined = await ok(as.HOUSING, DECLINE, { input: { referralId: slips.HOUSING, reason: '已享受租赁补贴最高档，无提高空间', occurredAt: cn('2025-10-13T11:00:00') } }, 'referralDecline');
     expect(declined.referral).toMatchObject({ state: 'DECLINED', declineReason: '已享受租赁补贴最高档，无提高空间' });
@@ -350,7 +366,13 @@ describe('a case from report to closure', () => {
   });
 
   it('accepts late feedback and records how late it was', async () => {
-    await ok(as.UNION, COMPLETE, { input: { referralId: slips.UNION, feedback: '大病帮扶金已发放', occurredAt: cn('2025-10-20T09:00:00') } }, 'referralComplete');
+    const [grant] = await dbs.sources.UNION.insert(ghGrant).values({ fileNo: 'GH-2024-077', grantType: 'DB', grantDate: '2025-10-20', amountFen: 200_000 });
+    await ok(
+      as.UNION,
+      COMPLETE,
+      { input: { referralId: slips.UNION, feedback: '大病帮扶金已发放', aidSourceReference: `gh_grant:${grant.insertId}`, occurredAt: cn('2025-10-20T09:00:00') } },
+      'referralComplete',
+    );
     const res = await as.UNION(`query($id: ID!) { referral(id: $id) { state deadlineStatus overdue { workingDays calendarDays } } }`, { id: slips.UNION });
     // Thu 10-16, Fri 10-17, Mon 10-20.
     expect(res.data.referral).toEqual({ state: 'COMPLETED', deadlineStatus: 'MET_LATE', overdue: { workingDays: 3, calendarDays: 5 } });

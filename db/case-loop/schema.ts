@@ -3,7 +3,7 @@
  * db/cases/: what a retried request must match. Kept in its own migration set so that its journal
  * never clashes with another feature's.
  */
-import { bigint, char, mysqlTable, varchar } from 'drizzle-orm/mysql-core';
+import { bigint, char, date, mysqlTable, varchar } from 'drizzle-orm/mysql-core';
 
 /**
  * One row per idempotency key a case write used: the hash of the request it came with. A retry
@@ -16,4 +16,21 @@ export const caseRequest = mysqlTable('case_request', {
   /** SHA-256 (hex) of the mutation's name and its input, idempotency key left out. */
   requestHash: char('request_hash', { length: 64 }).notNull(),
   caseId: bigint('case_id', { mode: 'number', unsigned: true }).notNull(),
+});
+
+/**
+ * What the hub read from the department's data when a decision's slip was completed with its aid
+ * record (domain/cases/fulfilment.ts): kept as it was then, so the check stays provable even if
+ * the department later changes its record.
+ */
+export const referralFulfilment = mysqlTable('referral_fulfilment', {
+  referralId: bigint('referral_id', { mode: 'number', unsigned: true }).primaryKey(),
+  aidSourceRef: varchar('aid_source_ref', { length: 128 }).notNull(),
+  programmeCode: varchar('programme_code', { length: 32 }).notNull(),
+  beneficiaryIdNumber: char('beneficiary_id_number', { length: 18 }).notNull(),
+  aidDate: date('aid_date', { mode: 'string' }).notNull(),
+  amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
+  decidedAmountFen: bigint('decided_amount_fen', { mode: 'number' }).notNull(),
+  shortfallFen: bigint('shortfall_fen', { mode: 'number' }).notNull(),
+  differenceReason: varchar('difference_reason', { length: 500 }),
 });

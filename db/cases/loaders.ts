@@ -17,6 +17,7 @@ import {
   referralsByIds,
   secondAidsByCaseIds,
 } from './store';
+import { fulfilmentsByReferralIds, type FulfilmentRecord } from '../case-loop/store';
 import type { CaseEventRecord, CaseRecord, MeetingRecord, ReferralRecord, SecondAidRecord } from './records';
 
 export function createCaseLoaders(db: HubDb) {
@@ -33,6 +34,8 @@ export function createCaseLoaders(db: HubDb) {
     departmentsByMeeting: new DataLoader<number, DepartmentCode[]>(async (ids) =>
       groupByKey(ids, await departmentsByMeetingIds(db, ids), (d) => d.meetingId).map((rows) => rows.map((r) => r.department)),
     ),
+    /** How a completed decision was fulfilled (db/case-loop/), null when not recorded. */
+    fulfilmentByReferral: new DataLoader<number, FulfilmentRecord | null>(async (ids) => byKey(ids, await fulfilmentsByReferralIds(db, ids), (f) => f.referralId)),
     secondAidsByCase: new DataLoader<number, SecondAidRecord[]>(async (ids) => groupByKey(ids, await secondAidsByCaseIds(db, ids), (s) => s.caseId)),
   };
 }

@@ -11,6 +11,7 @@ import type { Rule as RuleModel } from '../../domain/findings/rule-set';
 import type { FindingView as FindingViewModel, FindingEventRow as FindingEventRowModel, ScanRow as ScanRowModel } from '../../db/findings/store';
 import type { Finding as FindingModel } from '../../domain/findings/facts';
 import type { CaseRecord as CaseRecordModel, CaseEventRecord as CaseEventRecordModel, ReferralRecord as ReferralRecordModel, MeetingRecord as MeetingRecordModel, SecondAidRecord as SecondAidRecordModel } from '../../db/cases/records';
+import type { FulfilmentRecord as FulfilmentRecordModel } from '../../db/case-loop/store';
 import type { CaseDeadline as CaseDeadlineModel } from '../../domain/cases/deadlines';
 import type { Office as OfficeModel } from '../../domain/cases/offices';
 import type { Dossier as DossierModel, DossierMember as DossierMemberModel, DossierSource as DossierSourceModel, DossierFinding as DossierFindingModel, DossierCase as DossierCaseModel, DossierReferral as DossierReferralModel } from '../../domain/cases/dossier';
@@ -649,6 +650,8 @@ export type Referral = {
   readonly aidRecord?: Maybe<AidRecord>;
   /** The aid record's reference in the department's records, as reported with the feedback. */
   readonly aidSourceReference?: Maybe<Scalars['String']['output']>;
+  /** For a decision completed with its aid record: what the hub checked in the department's data when it was completed. */
+  readonly fulfilment?: Maybe<Fulfilment>;
   /** The deadline at `asOf` (default now): PENDING, OVERDUE, MET or MET_LATE. */
   readonly deadlineStatus: DeadlineStatus;
   /** When overdue or answered late: by how much, as of `asOf` (default now). */
@@ -665,6 +668,31 @@ export type ReferralDeadlineStatusArgs = {
 /** A referral slip (转办单): from one office to another, about a case, with a deadline and feedback. */
 export type ReferralOverdueArgs = {
   asOf?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+/**
+ * How a decision's slip was fulfilled, as the hub read the aid record from the department's own data
+ * when the slip was completed: same department, the programme decided, the beneficiary in the
+ * household, on or after the decision; a shortfall only with its reason.
+ */
+export type Fulfilment = {
+  readonly __typename?: 'Fulfilment';
+  /** The aid record's reference in the department's records. */
+  readonly aidSourceReference: Scalars['String']['output'];
+  /** Its programme. */
+  readonly programme: Programme;
+  /** The person it was given to. */
+  readonly beneficiary?: Maybe<Person>;
+  /** Its grant date, or the first day of its period for a recurring programme. */
+  readonly aidDate: Scalars['Date']['output'];
+  /** The amount given, in fen (per month for a recurring programme). */
+  readonly amountFen: Scalars['Fen']['output'];
+  /** The amount decided, in fen. */
+  readonly decidedAmountFen: Scalars['Fen']['output'];
+  /** How much less than decided was given, in fen; 0 when the decision was met. */
+  readonly shortfallFen: Scalars['Fen']['output'];
+  /** The department's reason for a shortfall. */
+  readonly differenceReason?: Maybe<Scalars['String']['output']>;
 };
 
 /** A joint meeting (一事一议) of a case. */
@@ -868,6 +896,10 @@ export type DossierReferral = {
   readonly feedback?: Maybe<Scalars['String']['output']>;
   /** Reason, when declined. */
   readonly declineReason?: Maybe<Scalars['String']['output']>;
+  /** For a completed decision: the amount the linked aid record gives, in fen. */
+  readonly fulfilledAmountFen?: Maybe<Scalars['Fen']['output']>;
+  /** For a completed decision given short: the department's reason. */
+  readonly differenceReason?: Maybe<Scalars['String']['output']>;
 };
 
 /** 督导 supervision: what is overdue, grouped two ways. */
@@ -997,7 +1029,17 @@ export type CaseErrorCode =
   /** occurredAt is before an earlier step of the same case or slip. */
   | 'OCCURRED_OUT_OF_ORDER'
   /** The idempotency key was used for a different request. */
-  | 'IDEMPOTENCY_KEY_REUSED';
+  | 'IDEMPOTENCY_KEY_REUSED'
+  /** A decision's slip is completed with the aid record that fulfils it (aidSourceReference). */
+  | 'AID_RECORD_REQUIRED'
+  /** The aid record is of another programme than the one decided. */
+  | 'AID_RECORD_PROGRAMME_MISMATCH'
+  /** The aid record is for another person than the decision names, or for no member of the household. */
+  | 'AID_RECORD_BENEFICIARY_MISMATCH'
+  /** The aid record was granted (or its period starts) before the meeting that decided it. */
+  | 'AID_RECORD_BEFORE_DECISION'
+  /** The aid record gives less than decided and no reason is stated (differenceReason). */
+  | 'AID_AMOUNT_SHORT';
 
 /** A refused write: a stable code, a message for people, and the input field at fault. */
 export type CaseUserError = {
@@ -1151,8 +1193,13 @@ export type ReferralCompleteInput = {
   readonly referralId: Scalars['ID']['input'];
   /** What was done. */
   readonly feedback: Scalars['String']['input'];
-  /** The AidRecord.sourceReference of the aid given, when the department recorded aid. */
+  /**
+   * The AidRecord.sourceReference of the aid given. Required for a meeting's decision: the hub reads
+   * the record from the department's own data and checks it fulfils the decision.
+   */
   readonly aidSourceReference?: InputMaybe<Scalars['String']['input']>;
+  /** Why the aid given is less than decided, when it is (up to 500 characters); kept and shown with the slip. */
+  readonly differenceReason?: InputMaybe<Scalars['String']['input']>;
   /** When, if earlier than now; default now. */
   readonly occurredAt?: InputMaybe<Scalars['DateTime']['input']>;
   /** Who acts (an officer of the receiving office). */
@@ -2273,6 +2320,7 @@ export type ResolversTypes = {
   ReferralKind: ReferralKind;
   ReferralState: ReferralState;
   Referral: ResolverTypeWrapper<ReferralRecordModel>;
+  Fulfilment: ResolverTypeWrapper<FulfilmentRecordModel>;
   Meeting: ResolverTypeWrapper<MeetingRecordModel>;
   SecondAidApproval: ResolverTypeWrapper<SecondAidRecordModel>;
   Dossier: ResolverTypeWrapper<DossierModel>;
@@ -2389,6 +2437,7 @@ export type ResolversParentTypes = {
   TimeLeft: TimeLeft;
   Overdue: Overdue;
   Referral: ReferralRecordModel;
+  Fulfilment: FulfilmentRecordModel;
   Meeting: MeetingRecordModel;
   SecondAidApproval: SecondAidRecordModel;
   Dossier: DossierModel;
@@ -2617,8 +2666,20 @@ export type ReferralResolvers<ContextType = HubContext, ParentType extends Resol
   declineReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   aidRecord?: Resolver<Maybe<ResolversTypes['AidRecord']>, ParentType, ContextType>;
   aidSourceReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  fulfilment?: Resolver<Maybe<ResolversTypes['Fulfilment']>, ParentType, ContextType>;
   deadlineStatus?: Resolver<ResolversTypes['DeadlineStatus'], ParentType, ContextType, Partial<ReferralDeadlineStatusArgs>>;
   overdue?: Resolver<Maybe<ResolversTypes['Overdue']>, ParentType, ContextType, Partial<ReferralOverdueArgs>>;
+};
+
+export type FulfilmentResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Fulfilment'] = ResolversParentTypes['Fulfilment']> = {
+  aidSourceReference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  programme?: Resolver<ResolversTypes['Programme'], ParentType, ContextType>;
+  beneficiary?: Resolver<Maybe<ResolversTypes['Person']>, ParentType, ContextType>;
+  aidDate?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  amountFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+  decidedAmountFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+  shortfallFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+  differenceReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type MeetingResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Meeting'] = ResolversParentTypes['Meeting']> = {
@@ -2724,6 +2785,8 @@ export type DossierReferralResolvers<ContextType = HubContext, ParentType extend
   dueOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   feedback?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   declineReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  fulfilledAmountFen?: Resolver<Maybe<ResolversTypes['Fen']>, ParentType, ContextType>;
+  differenceReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type OverdueReportResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OverdueReport'] = ResolversParentTypes['OverdueReport']> = {
@@ -3137,6 +3200,7 @@ export type Resolvers<ContextType = HubContext> = {
   TimeLeft?: TimeLeftResolvers<ContextType>;
   Overdue?: OverdueResolvers<ContextType>;
   Referral?: ReferralResolvers<ContextType>;
+  Fulfilment?: FulfilmentResolvers<ContextType>;
   Meeting?: MeetingResolvers<ContextType>;
   SecondAidApproval?: SecondAidApprovalResolvers<ContextType>;
   Dossier?: DossierResolvers<ContextType>;

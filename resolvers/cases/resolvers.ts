@@ -15,9 +15,10 @@ import { caseDeadlines, isMissed, standing, type CaseDeadline } from '../../doma
 import type { Dossier, DossierCase, DossierReferral } from '../../domain/cases/dossier';
 import { caseError, type CaseUserError, type Outcome } from '../../domain/cases/errors';
 import { checkMeeting, type DecisionInput } from '../../domain/cases/meetings';
+import { checkFulfilment, type Fulfilment } from '../../domain/cases/fulfilment';
 import { departmentOfficeName, parseOffice, type Office } from '../../domain/cases/offices';
 import { caseReference } from '../../domain/cases/reference';
-import { REFERRAL_STATES, type ReferralState } from '../../domain/cases/referrals';
+import { checkReferralAction, REFERRAL_STATES, type ReferralState } from '../../domain/cases/referrals';
 import { allowedTransitions, type CaseOrigin, type CaseState, type CaseUrgency } from '../../domain/cases/state-machine';
 import { overdueReport, referralDue } from '../../domain/cases/supervision';
 import { calendarCoverage } from '../../domain/cases/working-days';
@@ -171,6 +172,48 @@ async function aidRecordOf(ctx: HubContext, c: CaseRecord, department: Departmen
   return { record: records.find((r) => r.sourceRef === sourceRef) ?? null, answered: outcomes.every((o) => o.available) };
 }
 
+/**
+ * The feedback a completion carries, checked from the department's own data through the
+ * department loaders (any source the registry lists for it, the directly reporting offices'
+ * included): a decision's slip needs the aid record that fulfils it (domain/cases/fulfilment.ts);
+ * another slip's record, when named, must exist for the household.
+ */
+async function verifyFeedback(
+  ctx: HubContext,
+  slip: ReferralRecord,
+  c: CaseRecord,
+  sourceRef: string | null,
+  differenceReason: string | null,
+): Promise<{ ok: true; fulfilment: Fulfilment | null } | { ok: false; errors: CaseUserError[] }> {
+  const field = ['input', 'aidSourceReference'];
+  const decision = slip.kind === 'DECISION' && slip.programmeCode !== null;
+  if (sourceRef === null) {
+    return decision ? { ok: false, errors: [caseError('AID_RECORD_REQUIRED', 'a decision is completed with the aid record that fulfils it', field)] } : { ok: true, fulfilment: null };
+  }
+  const office = officeOf(slip.toOffice);
+  if (office.kind !== 'DEPARTMENT') return { ok: false, errors: [caseError('AID_RECORD_NOT_FOUND', 'only a department’s slip links an aid record', field)] };
+  const found = await aidRecordOf(ctx, c, office.department, sourceRef);
+  if (!found.record) {
+    return {
+      ok: false,
+      errors: [
+        found.answered
+          ? caseError('AID_RECORD_NOT_FOUND', 'the department has no such aid record for this household', field)
+          : caseError('AID_RECORD_UNVERIFIED', 'the department did not answer; try again later', field),
+      ],
+    };
+  }
+  if (!decision) return { ok: true, fulfilment: null };
+  const meeting = slip.meetingId === null ? null : await caseLoaders(ctx).meetingById.load(slip.meetingId);
+  const members = await ctx.loaders.hub.membersByHousehold.load(c.householdId);
+  const checked = checkFulfilment(
+    { department: office.department, programmeCode: slip.programmeCode!, amountFen: slip.amountFen ?? 0, beneficiaryIdNumber: slip.beneficiaryIdNumber, decidedOn: meeting?.heldOn ?? chinaDateOf(slip.issuedAt) },
+    found.record,
+    { members: members.map((m) => m.person.idNumber), differenceReason },
+  );
+  return checked.ok ? { ok: true, fulfilment: checked.fulfilment } : checked;
+}
+
 function dossierOf(ctx: HubContext, c: CaseRecord): Promise<Dossier> {
   return buildDossier(
     { hub: ctx.loaders.hub, departments: ctx.loaders.departments, cases: caseLoaders(ctx), openFindings: openFindingsFrom(ctx) },
@@ -292,25 +335,15 @@ export const caseResolvers: Resolvers = {
       const referralId = requireHubId(input.referralId, 'input.referralId');
       if (!(await referralInReach(ctx, referralId))) return REFERRAL_NOT_FOUND();
       const sourceRef = input.aidSourceReference?.trim() || null;
-      if (sourceRef !== null) {
-        // The aid record must be the receiving department's, for a member of the case's household.
-        const slip = await caseLoaders(ctx).referralById.load(referralId);
-        if (!slip) return { userErrors: [caseError('REFERRAL_NOT_FOUND', 'no referral slip with this id', ['input', 'referralId'])] };
-        const office = officeOf(slip.toOffice);
-        const c = await caseById(ctx, slip.caseId);
-        if (office.kind !== 'DEPARTMENT' || !c) return { userErrors: [caseError('AID_RECORD_NOT_FOUND', 'only a department’s slip links an aid record', ['input', 'aidSourceReference'])] };
-        const found = await aidRecordOf(ctx, c, office.department, sourceRef);
-        if (!found.record) {
-          return {
-            userErrors: [
-              found.answered
-                ? caseError('AID_RECORD_NOT_FOUND', 'the department has no such aid record for this household', ['input', 'aidSourceReference'])
-                : caseError('AID_RECORD_UNVERIFIED', 'the department did not answer; try again later or complete without the link', ['input', 'aidSourceReference']),
-            ],
-          };
-        }
-      }
-      return referralPayload(ctx, await answerReferral(ctx.hub, referralId, 'COMPLETE', { text: input.feedback, aidSourceRef: sourceRef }, meta));
+      const slip = await caseLoaders(ctx).referralById.load(referralId);
+      const c = slip ? await caseById(ctx, slip.caseId) : null;
+      if (!slip || !c) return REFERRAL_NOT_FOUND();
+      // Who may answer and in what state come first (checked again under the case's lock): the
+      // department's data is read only for a completion that could otherwise go through.
+      const answerable = slip.toOffice === meta.actor.office && checkReferralAction(slip.state, 'COMPLETE', { handOver: slip.handOver, text: input.feedback }).ok;
+      const verified = answerable ? await verifyFeedback(ctx, slip, c, sourceRef, input.differenceReason ?? null) : { ok: true as const, fulfilment: null };
+      if (!verified.ok) return { userErrors: verified.errors };
+      return referralPayload(ctx, await answerReferral(ctx.hub, referralId, 'COMPLETE', { text: input.feedback, aidSourceRef: sourceRef, fulfilment: verified.fulfilment }, meta));
     },
 
     referralDecline: async (_, { input }, ctx) => {
@@ -377,6 +410,7 @@ export const caseResolvers: Resolvers = {
       return (await aidRecordOf(ctx, c, office.department, r.aidSourceRef)).record;
     },
     aidSourceReference: (r) => r.aidSourceRef,
+    fulfilment: (r, _, ctx) => caseLoaders(ctx).fulfilmentByReferral.load(r.id),
     provisional: (r) => referralDue(chinaDateOf(r.issuedAt), r.dueOn).provisional,
     deadlineStatus: (r, args, ctx) => referralStanding(r, asOfOf(ctx, args.asOf)).status,
     overdue: (r, args, ctx) => referralStanding(r, asOfOf(ctx, args.asOf)).overdue,
@@ -389,6 +423,12 @@ export const caseResolvers: Resolvers = {
     departmentsPresent: async (m, _, ctx) => (await caseLoaders(ctx).departmentsByMeeting.load(m.id)).map(departmentOf),
     decisions: async (m, _, ctx) => (await caseLoaders(ctx).referralsByCase.load(m.caseId)).filter((r) => r.meetingId === m.id),
     briefUrl: (m) => `/cases/${m.caseId}/brief?meeting=${m.id}`,
+  },
+
+  Fulfilment: {
+    aidSourceReference: (f) => f.aidSourceRef,
+    programme: (f) => present(Promise.resolve(PROGRAMME_BY_CODE.get(f.programmeCode) ?? null), 'the fulfilment’s programme'),
+    beneficiary: (f, _, ctx) => ctx.loaders.hub.personByIdNumber.load(f.beneficiaryIdNumber),
   },
 
   SecondAidApproval: {
