@@ -61,6 +61,8 @@ export const pluginConfig = {
     Meeting: '../../db/cases/records#MeetingRecord',
     SecondAidApproval: '../../db/cases/records#SecondAidRecord',
     Fulfilment: '../../db/case-loop/store#FulfilmentRecord',
+    DecisionCheck: '../../db/case-loop/store#DecisionCheckRecord',
+    DecisionFinding: '../../domain/cases/decision-checks#DecisionFinding',
     CaseDeadline: '../../domain/cases/deadlines#CaseDeadline',
     Office: '../../domain/cases/offices#Office',
     Dossier: '../../domain/cases/dossier#Dossier',

@@ -344,7 +344,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     ],
     region: (r: { householdId: number }, ctx) => householdRegion(r.householdId, ctx),
     fields: Object.fromEntries(
-      ['id', 'case', 'kind', 'meeting', 'from', 'to', 'ask', 'programme', 'amountFen', 'beneficiary', 'handOver', 'deadlineWorkingDays', 'issuedAt', 'dueOn', 'provisional', 'state', 'acceptedAt', 'answeredAt', 'feedback', 'declineReason', 'aidRecord', 'aidSourceReference', 'deadlineStatus', 'overdue', 'fulfilment'].map((f) => [f, 'IN_SCOPE' as const]),
+      ['id', 'case', 'kind', 'meeting', 'from', 'to', 'ask', 'programme', 'amountFen', 'beneficiary', 'handOver', 'deadlineWorkingDays', 'issuedAt', 'dueOn', 'provisional', 'state', 'acceptedAt', 'answeredAt', 'feedback', 'declineReason', 'aidRecord', 'aidSourceReference', 'deadlineStatus', 'overdue', 'fulfilment', 'decisionCheck'].map((f) => [f, 'IN_SCOPE' as const]),
     ),
     sameSubject: ['case', 'meeting', 'beneficiary', 'aidRecord'],
   },
@@ -353,7 +353,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     readBy: CASE_DATA,
     subjects: (m: { dossier: { household: { id: number } } }) => [{ kind: 'HOUSEHOLD', householdId: m.dossier.household.id }],
     region: (m: { dossier: { household: { id: number } } }, ctx) => householdRegion(m.dossier.household.id, ctx),
-    fields: Object.fromEntries(['id', 'case', 'heldOn', 'convenedBy', 'departmentsPresent', 'notes', 'decisions', 'dossier', 'recordedAt', 'recordedBy', 'briefUrl'].map((f) => [f, 'IN_SCOPE' as const])),
+    fields: Object.fromEntries(['id', 'case', 'heldOn', 'convenedBy', 'departmentsPresent', 'notes', 'decisions', 'dossier', 'recordedAt', 'recordedBy', 'briefUrl', 'decisionChecks'].map((f) => [f, 'IN_SCOPE' as const])),
     sameSubject: ['case', 'decisions', 'dossier'],
   },
   SecondAidApproval: {
@@ -388,6 +388,8 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   DossierFinding: { kind: 'OPEN', why: 'reached only through Dossier.findings (in scope); names no person' },
   DossierCase: { kind: 'OPEN', why: 'reached only through Dossier.earlierCases (in scope)' },
   DossierReferral: { kind: 'OPEN', why: 'reached only through Dossier.referrals (in scope)' },
+  DecisionCheck: { kind: 'OPEN', why: 'reached only through Referral.decisionCheck and Meeting.decisionChecks (in scope); names no person, no health detail' },
+  DecisionFinding: { kind: 'OPEN', why: 'reached only through DecisionCheck.findings; names no person, no health detail' },
   Fulfilment: { kind: 'OPEN', why: 'reached only through Referral.fulfilment (in scope); its beneficiary is a Person under its own rule' },
   CaseEvent: { kind: 'OPEN', why: 'reached only through Case.history (in scope)' },
   CaseDeadline: OPEN_CONTAINER,

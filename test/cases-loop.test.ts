@@ -98,7 +98,8 @@ describe('the demo closes a case with its own clients', () => {
           departmentsPresent: ['CIVIL_AFFAIRS', 'HEALTH', 'HOUSING'],
           decisions: [
             { department: 'HEALTH', programme: 'MEDICAL_AID', amountFen: 1_500_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.grandmother },
-            { department: 'HOUSING', programme: 'RENT_SUBSIDY', amountFen: 50_000, deadlineWorkingDays: 10 },
+            // The household holds a rent subsidy already (X9): raising it is decided with the reason.
+            { department: 'HOUSING', programme: 'RENT_SUBSIDY', amountFen: 50_000, deadlineWorkingDays: 10, conflictOverrideReason: '提高现有租赁补贴档次，非重复发放' },
           ],
         },
       },
@@ -193,5 +194,26 @@ describe('smaller defects of the loop', () => {
     const dossier = JSON.parse('{}');
     const outcome = await recordMeeting(dbs.hub, Number(caseId), meeting, dossier, { actor: { officer: 'x', office: 'CIVIL_AFFAIRS' }, occurredAt: null, idempotencyKey: null, now: before });
     expect(outcome.ok ? 'OK' : outcome.errors.map((e) => e.code).join()).toBe('OK');
+  });
+});
+
+describe('every decision runs the pre-grant check', () => {
+  it('refuses 特困 support for a 低保 recipient without an override, records it with one, and shows the conflict on the meeting', async () => {
+    const ca = demo.AIDHUB_TOKEN_CIVIL_AFFAIRS;
+    const caseId = (await ok(ca, OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '特困认定', reportedAt: '2026-03-10T09:00:00+08:00' } }, 'caseOpen')).case.id;
+    for (const to of ['ACCEPTED', 'INVESTIGATING', 'IN_DELIBERATION']) await ok(ca, MOVE, { input: { caseId, to, reason: to } }, 'caseTransition');
+    const tekun = { department: 'CIVIL_AFFAIRS', programme: 'TEKUN', amountFen: 90_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.grandmother };
+    const input = { caseId, heldOn: '2026-03-13', departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [tekun] };
+    const refusedRes = await ca(MEETING, { input });
+    expect(refusedRes.errors).toBeUndefined();
+    expect(refusedRes.data.meetingRecord.userErrors).toEqual([{ code: 'DECISION_CONFLICT', field: ['input', 'decisions', '0', 'conflictOverrideReason'] }]);
+    const recorded = await ok(ca, MEETING, { input: { ...input, decisions: [{ ...tekun, conflictOverrideReason: '低保待特困认定后停发，会议决定同时办理' }] } }, 'meetingRecord');
+    const res = await ca(`query($id: ID!) { case(id: $id) { meetings { decisionChecks { decision { id } conflict overrideReason findings { ruleId severity summary departments { code } } } decisions { decisionCheck { conflict } } } } }`, { id: caseId });
+    expect(res.errors).toBeUndefined();
+    const [meeting] = res.data.case.meetings;
+    expect(meeting.decisionChecks).toHaveLength(1);
+    expect(meeting.decisionChecks[0]).toMatchObject({ decision: { id: recorded.meeting.decisions[0].id }, conflict: true, overrideReason: '低保待特困认定后停发，会议决定同时办理' });
+    expect(meeting.decisionChecks[0].findings.map((f: { ruleId: string; severity: string }) => `${f.ruleId}:${f.severity}`)).toContain('X1:CONFLICT');
+    expect(meeting.decisions[0].decisionCheck).toEqual({ conflict: true });
   });
 });

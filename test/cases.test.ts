@@ -262,7 +262,8 @@ describe('a case from report to closure', () => {
             { department: 'EDUCATION', programme: 'TUITION_WAIVER', amountFen: 120_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.child },
             // Union illness aid goes to the member on the worker's file, the head, for his mother's stay.
             { department: 'UNION', programme: 'UNION_ILLNESS', amountFen: 200_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.head },
-            { department: 'HOUSING', programme: 'RENT_SUBSIDY', amountFen: 20_000, deadlineWorkingDays: 10, ask: '租赁补贴提高 200 元/月' },
+            // A raise of the rent subsidy the household holds: the pre-grant check's X9 is overridden with the reason.
+            { department: 'HOUSING', programme: 'RENT_SUBSIDY', amountFen: 20_000, deadlineWorkingDays: 10, ask: '租赁补贴提高 200 元/月', conflictOverrideReason: '提高现有补贴档次，非重复发放' },
             { department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 300_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.grandmother, secondAidCause: 'ILLNESS' },
           ],
           idempotencyKey: 'meeting-wang-2025-10-09',

@@ -3,7 +3,7 @@
  * db/cases/: what a retried request must match. Kept in its own migration set so that its journal
  * never clashes with another feature's.
  */
-import { bigint, char, date, mysqlTable, varchar } from 'drizzle-orm/mysql-core';
+import { bigint, char, date, mysqlTable, text, varchar } from 'drizzle-orm/mysql-core';
 
 /**
  * One row per idempotency key a case write used: the hash of the request it came with. A retry
@@ -33,4 +33,19 @@ export const referralFulfilment = mysqlTable('referral_fulfilment', {
   decidedAmountFen: bigint('decided_amount_fen', { mode: 'number' }).notNull(),
   shortfallFen: bigint('shortfall_fen', { mode: 'number' }).notNull(),
   differenceReason: varchar('difference_reason', { length: 500 }),
+});
+
+/**
+ * The pre-grant check (resolvers/findings/live.ts preGrantCheck) each decision of a meeting ran
+ * when the meeting was recorded: the findings it raised, the departments that did not answer, and
+ * the convener's reason for deciding despite a conflict. One row per decision slip.
+ */
+export const decisionCheck = mysqlTable('decision_check', {
+  referralId: bigint('referral_id', { mode: 'number', unsigned: true }).primaryKey(),
+  meetingId: bigint('meeting_id', { mode: 'number', unsigned: true }).notNull(),
+  /** JSON: [{ ruleId, severity, summary, departments }], summaries without health detail. */
+  findingsJson: text('findings_json').notNull(),
+  /** JSON: the departments that did not answer, so the check could not see their aid. */
+  unavailableJson: varchar('unavailable_json', { length: 255 }).notNull(),
+  overrideReason: varchar('override_reason', { length: 500 }),
 });

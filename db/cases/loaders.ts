@@ -17,7 +17,7 @@ import {
   referralsByIds,
   secondAidsByCaseIds,
 } from './store';
-import { fulfilmentsByReferralIds, type FulfilmentRecord } from '../case-loop/store';
+import { decisionChecksByReferralIds, fulfilmentsByReferralIds, type DecisionCheckRecord, type FulfilmentRecord } from '../case-loop/store';
 import type { CaseEventRecord, CaseRecord, MeetingRecord, ReferralRecord, SecondAidRecord } from './records';
 
 export function createCaseLoaders(db: HubDb) {
@@ -36,6 +36,8 @@ export function createCaseLoaders(db: HubDb) {
     ),
     /** How a completed decision was fulfilled (db/case-loop/), null when not recorded. */
     fulfilmentByReferral: new DataLoader<number, FulfilmentRecord | null>(async (ids) => byKey(ids, await fulfilmentsByReferralIds(db, ids), (f) => f.referralId)),
+    /** The pre-grant check a meeting's decision ran (db/case-loop/), null for other slips. */
+    decisionCheckByReferral: new DataLoader<number, DecisionCheckRecord | null>(async (ids) => byKey(ids, await decisionChecksByReferralIds(db, ids), (c) => c.referralId)),
     secondAidsByCase: new DataLoader<number, SecondAidRecord[]>(async (ids) => groupByKey(ids, await secondAidsByCaseIds(db, ids), (s) => s.caseId)),
   };
 }

@@ -38,6 +38,7 @@ export const CASE_ERROR_CODES = [
   'AID_RECORD_BENEFICIARY_MISMATCH',
   'AID_RECORD_BEFORE_DECISION',
   'AID_AMOUNT_SHORT',
+  'DECISION_CONFLICT',
 ] as const;
 export type CaseErrorCode = (typeof CASE_ERROR_CODES)[number];
 

@@ -11,7 +11,8 @@ import type { Rule as RuleModel } from '../../domain/findings/rule-set';
 import type { FindingView as FindingViewModel, FindingEventRow as FindingEventRowModel, ScanRow as ScanRowModel } from '../../db/findings/store';
 import type { Finding as FindingModel } from '../../domain/findings/facts';
 import type { CaseRecord as CaseRecordModel, CaseEventRecord as CaseEventRecordModel, ReferralRecord as ReferralRecordModel, MeetingRecord as MeetingRecordModel, SecondAidRecord as SecondAidRecordModel } from '../../db/cases/records';
-import type { FulfilmentRecord as FulfilmentRecordModel } from '../../db/case-loop/store';
+import type { FulfilmentRecord as FulfilmentRecordModel, DecisionCheckRecord as DecisionCheckRecordModel } from '../../db/case-loop/store';
+import type { DecisionFinding as DecisionFindingModel } from '../../domain/cases/decision-checks';
 import type { CaseDeadline as CaseDeadlineModel } from '../../domain/cases/deadlines';
 import type { Office as OfficeModel } from '../../domain/cases/offices';
 import type { Dossier as DossierModel, DossierMember as DossierMemberModel, DossierSource as DossierSourceModel, DossierFinding as DossierFindingModel, DossierCase as DossierCaseModel, DossierReferral as DossierReferralModel } from '../../domain/cases/dossier';
@@ -652,6 +653,8 @@ export type Referral = {
   readonly aidSourceReference?: Maybe<Scalars['String']['output']>;
   /** For a decision completed with its aid record: what the hub checked in the department's data when it was completed. */
   readonly fulfilment?: Maybe<Fulfilment>;
+  /** For a meeting's decision: the pre-grant check it ran when the meeting was recorded. */
+  readonly decisionCheck?: Maybe<DecisionCheck>;
   /** The deadline at `asOf` (default now): PENDING, OVERDUE, MET or MET_LATE. */
   readonly deadlineStatus: DeadlineStatus;
   /** When overdue or answered late: by how much, as of `asOf` (default now). */
@@ -720,6 +723,39 @@ export type Meeting = {
   readonly recordedBy: Scalars['String']['output'];
   /** The printable brief of this meeting (HTML), a path on this hub. */
   readonly briefUrl: Scalars['String']['output'];
+  /** The pre-grant check of each decision, in the order of the decisions: conflicts, warnings and overrides. */
+  readonly decisionChecks: ReadonlyArray<DecisionCheck>;
+};
+
+/**
+ * The pre-grant check (救前查询) a meeting's decision ran when it was recorded: the duplicate-aid
+ * findings the decided aid would cause, and the convener's reason when it was decided despite a conflict.
+ */
+export type DecisionCheck = {
+  readonly __typename?: 'DecisionCheck';
+  /** The decision's slip. */
+  readonly decision: Referral;
+  /** Findings the decided aid would cause; empty when none. */
+  readonly findings: ReadonlyArray<DecisionFinding>;
+  /** True when a finding is a CONFLICT. */
+  readonly conflict: Scalars['Boolean']['output'];
+  /** Departments that did not answer, whose aid the check could not see. */
+  readonly unavailable: ReadonlyArray<Department>;
+  /** The convener's reason for deciding despite a conflict. */
+  readonly overrideReason?: Maybe<Scalars['String']['output']>;
+};
+
+/** A finding of a decision's pre-grant check, in words that name no person and give no health detail. */
+export type DecisionFinding = {
+  readonly __typename?: 'DecisionFinding';
+  /** The rule (X1 … X9, or a locality's own). */
+  readonly ruleId: Scalars['String']['output'];
+  /** CONFLICT, WARNING or MISSED_AID (see FindingSeverity). */
+  readonly severity: Scalars['String']['output'];
+  /** What was found. */
+  readonly summary: Scalars['String']['output'];
+  /** The departments concerned. */
+  readonly departments: ReadonlyArray<Department>;
 };
 
 /** A second temporary aid (二次临时救助) approved for heavy costs; the duplicate checks treat it as approved. */
@@ -1039,7 +1075,9 @@ export type CaseErrorCode =
   /** The aid record was granted (or its period starts) before the meeting that decided it. */
   | 'AID_RECORD_BEFORE_DECISION'
   /** The aid record gives less than decided and no reason is stated (differenceReason). */
-  | 'AID_AMOUNT_SHORT';
+  | 'AID_AMOUNT_SHORT'
+  /** The decision's pre-grant check finds a conflict (duplicate aid) and no override reason is stated (conflictOverrideReason). */
+  | 'DECISION_CONFLICT';
 
 /** A refused write: a stable code, a message for people, and the input field at fault. */
 export type CaseUserError = {
@@ -1120,6 +1158,12 @@ export type DecisionInput = {
   readonly beneficiaryIdNumber?: InputMaybe<Scalars['String']['input']>;
   /** Set when this is a second temporary aid (二次临时救助) for heavy costs: the cause. */
   readonly secondAidCause?: InputMaybe<AidCause>;
+  /**
+   * Every decision runs the pre-grant check for the aid it decides (for the beneficiary, or the head
+   * of household when none is named). A decision the check finds in conflict is recorded only with
+   * the convener's reason for deciding despite it (up to 500 characters); it is kept and shown.
+   */
+  readonly conflictOverrideReason?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** Records a joint meeting. */
@@ -2322,6 +2366,8 @@ export type ResolversTypes = {
   Referral: ResolverTypeWrapper<ReferralRecordModel>;
   Fulfilment: ResolverTypeWrapper<FulfilmentRecordModel>;
   Meeting: ResolverTypeWrapper<MeetingRecordModel>;
+  DecisionCheck: ResolverTypeWrapper<DecisionCheckRecordModel>;
+  DecisionFinding: ResolverTypeWrapper<DecisionFindingModel>;
   SecondAidApproval: ResolverTypeWrapper<SecondAidRecordModel>;
   Dossier: ResolverTypeWrapper<DossierModel>;
   DossierHousehold: ResolverTypeWrapper<DossierHouseholdModel>;
@@ -2439,6 +2485,8 @@ export type ResolversParentTypes = {
   Referral: ReferralRecordModel;
   Fulfilment: FulfilmentRecordModel;
   Meeting: MeetingRecordModel;
+  DecisionCheck: DecisionCheckRecordModel;
+  DecisionFinding: DecisionFindingModel;
   SecondAidApproval: SecondAidRecordModel;
   Dossier: DossierModel;
   DossierHousehold: DossierHouseholdModel;
@@ -2667,6 +2715,7 @@ export type ReferralResolvers<ContextType = HubContext, ParentType extends Resol
   aidRecord?: Resolver<Maybe<ResolversTypes['AidRecord']>, ParentType, ContextType>;
   aidSourceReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   fulfilment?: Resolver<Maybe<ResolversTypes['Fulfilment']>, ParentType, ContextType>;
+  decisionCheck?: Resolver<Maybe<ResolversTypes['DecisionCheck']>, ParentType, ContextType>;
   deadlineStatus?: Resolver<ResolversTypes['DeadlineStatus'], ParentType, ContextType, Partial<ReferralDeadlineStatusArgs>>;
   overdue?: Resolver<Maybe<ResolversTypes['Overdue']>, ParentType, ContextType, Partial<ReferralOverdueArgs>>;
 };
@@ -2694,6 +2743,22 @@ export type MeetingResolvers<ContextType = HubContext, ParentType extends Resolv
   recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   recordedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   briefUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  decisionChecks?: Resolver<ReadonlyArray<ResolversTypes['DecisionCheck']>, ParentType, ContextType>;
+};
+
+export type DecisionCheckResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['DecisionCheck'] = ResolversParentTypes['DecisionCheck']> = {
+  decision?: Resolver<ResolversTypes['Referral'], ParentType, ContextType>;
+  findings?: Resolver<ReadonlyArray<ResolversTypes['DecisionFinding']>, ParentType, ContextType>;
+  conflict?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  unavailable?: Resolver<ReadonlyArray<ResolversTypes['Department']>, ParentType, ContextType>;
+  overrideReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type DecisionFindingResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['DecisionFinding'] = ResolversParentTypes['DecisionFinding']> = {
+  ruleId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  severity?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  summary?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  departments?: Resolver<ReadonlyArray<ResolversTypes['Department']>, ParentType, ContextType>;
 };
 
 export type SecondAidApprovalResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SecondAidApproval'] = ResolversParentTypes['SecondAidApproval']> = {
@@ -3202,6 +3267,8 @@ export type Resolvers<ContextType = HubContext> = {
   Referral?: ReferralResolvers<ContextType>;
   Fulfilment?: FulfilmentResolvers<ContextType>;
   Meeting?: MeetingResolvers<ContextType>;
+  DecisionCheck?: DecisionCheckResolvers<ContextType>;
+  DecisionFinding?: DecisionFindingResolvers<ContextType>;
   SecondAidApproval?: SecondAidApprovalResolvers<ContextType>;
   Dossier?: DossierResolvers<ContextType>;
   DossierHousehold?: DossierHouseholdResolvers<ContextType>;

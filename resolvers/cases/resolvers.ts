@@ -16,6 +16,8 @@ import type { Dossier, DossierCase, DossierReferral } from '../../domain/cases/d
 import { caseError, type CaseUserError, type Outcome } from '../../domain/cases/errors';
 import { checkMeeting, type DecisionInput } from '../../domain/cases/meetings';
 import { checkFulfilment, type Fulfilment } from '../../domain/cases/fulfilment';
+import { checkDecisionConflicts } from '../../domain/cases/decision-checks';
+import { checkDecisions } from './decision-checks';
 import { departmentOfficeName, parseOffice, type Office } from '../../domain/cases/offices';
 import { caseReference } from '../../domain/cases/reference';
 import { checkReferralAction, REFERRAL_STATES, type ReferralState } from '../../domain/cases/referrals';
@@ -301,7 +303,16 @@ export const caseResolvers: Resolvers = {
       const dossier = await dossierOf(ctx, c);
       const errors = checkMeeting(meeting, { reportedOn: chinaDateOf(c.reportedAt), today: chinaDateOf(meta.now), members: dossier.members.map((m) => m.idNumber) });
       if (errors.length > 0) return { userErrors: errors };
-      const outcome = await recordMeeting(ctx.hub, caseId, meeting, dossier, meta);
+      // Every decision runs the pre-grant check; a conflict needs the convener's override reason.
+      const checks = await checkDecisions(
+        ctx,
+        decisions.map((d, i) => ({ ...d, overrideReason: input.decisions[i].conflictOverrideReason?.trim() || null })),
+        meeting.heldOn,
+        dossier,
+      );
+      const conflicts = checkDecisionConflicts(checks);
+      if (conflicts.length > 0) return { userErrors: conflicts };
+      const outcome = await recordMeeting(ctx.hub, caseId, meeting, dossier, meta, checks);
       return payload(outcome, ctx, async (id) => ({ meeting: await caseLoaders(ctx).meetingById.load(id), case: await caseById(ctx, caseId), userErrors: [] }));
     },
 
@@ -411,6 +422,7 @@ export const caseResolvers: Resolvers = {
     },
     aidSourceReference: (r) => r.aidSourceRef,
     fulfilment: (r, _, ctx) => caseLoaders(ctx).fulfilmentByReferral.load(r.id),
+    decisionCheck: (r, _, ctx) => (r.kind === 'DECISION' ? caseLoaders(ctx).decisionCheckByReferral.load(r.id) : null),
     provisional: (r) => referralDue(chinaDateOf(r.issuedAt), r.dueOn).provisional,
     deadlineStatus: (r, args, ctx) => referralStanding(r, asOfOf(ctx, args.asOf)).status,
     overdue: (r, args, ctx) => referralStanding(r, asOfOf(ctx, args.asOf)).overdue,
@@ -423,6 +435,21 @@ export const caseResolvers: Resolvers = {
     departmentsPresent: async (m, _, ctx) => (await caseLoaders(ctx).departmentsByMeeting.load(m.id)).map(departmentOf),
     decisions: async (m, _, ctx) => (await caseLoaders(ctx).referralsByCase.load(m.caseId)).filter((r) => r.meetingId === m.id),
     briefUrl: (m) => `/cases/${m.caseId}/brief?meeting=${m.id}`,
+    decisionChecks: async (m, _, ctx) => {
+      const decisions = (await caseLoaders(ctx).referralsByCase.load(m.caseId)).filter((r) => r.meetingId === m.id);
+      const checks = await Promise.all(decisions.map((d) => caseLoaders(ctx).decisionCheckByReferral.load(d.id)));
+      return checks.filter((c) => c !== null);
+    },
+  },
+
+  DecisionCheck: {
+    decision: (c, _, ctx) => present(caseLoaders(ctx).referralById.load(c.referralId), 'the checked decision'),
+    conflict: (c) => c.findings.some((f) => f.severity === 'CONFLICT'),
+    unavailable: (c) => c.unavailable.map(departmentOf),
+  },
+
+  DecisionFinding: {
+    departments: (f) => f.departments.map(departmentOf),
   },
 
   Fulfilment: {
