@@ -61,6 +61,7 @@ export const pluginConfig = {
     Meeting: '../../db/cases/records#MeetingRecord',
     SecondAidApproval: '../../db/cases/records#SecondAidRecord',
     Fulfilment: '../../db/case-loop/store#FulfilmentRecord',
+    DeclineResolution: '../../db/cases/declines#DeclineRecord',
     DecisionCheck: '../../db/case-loop/store#DecisionCheckRecord',
     DecisionFinding: '../../domain/cases/decision-checks#DecisionFinding',
     CaseDeadline: '../../domain/cases/deadlines#CaseDeadline',

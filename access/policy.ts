@@ -344,7 +344,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     ],
     region: (r: { householdId: number }, ctx) => householdRegion(r.householdId, ctx),
     fields: Object.fromEntries(
-      ['id', 'case', 'kind', 'meeting', 'from', 'to', 'ask', 'programme', 'amountFen', 'beneficiary', 'handOver', 'deadlineWorkingDays', 'issuedAt', 'dueOn', 'provisional', 'state', 'acceptedAt', 'answeredAt', 'feedback', 'declineReason', 'aidRecord', 'aidSourceReference', 'deadlineStatus', 'overdue', 'fulfilment', 'decisionCheck'].map((f) => [f, 'IN_SCOPE' as const]),
+      ['id', 'case', 'kind', 'meeting', 'from', 'to', 'ask', 'programme', 'amountFen', 'beneficiary', 'handOver', 'deadlineWorkingDays', 'issuedAt', 'dueOn', 'provisional', 'state', 'acceptedAt', 'answeredAt', 'feedback', 'declineReason', 'aidRecord', 'aidSourceReference', 'deadlineStatus', 'overdue', 'fulfilment', 'decisionCheck', 'declineResolution'].map((f) => [f, 'IN_SCOPE' as const]),
     ),
     sameSubject: ['case', 'meeting', 'beneficiary', 'aidRecord'],
   },
@@ -390,6 +390,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   DossierReferral: { kind: 'OPEN', why: 'reached only through Dossier.referrals (in scope)' },
   DecisionCheck: { kind: 'OPEN', why: 'reached only through Referral.decisionCheck and Meeting.decisionChecks (in scope); names no person, no health detail' },
   DecisionFinding: { kind: 'OPEN', why: 'reached only through DecisionCheck.findings; names no person, no health detail' },
+  DeclineResolution: { kind: 'OPEN', why: 'reached only through Referral.declineResolution (in scope); names no person' },
   Fulfilment: { kind: 'OPEN', why: 'reached only through Referral.fulfilment (in scope); its beneficiary is a Person under its own rule' },
   CaseEvent: { kind: 'OPEN', why: 'reached only through Case.history (in scope)' },
   CaseDeadline: OPEN_CONTAINER,
@@ -481,6 +482,9 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     referralAccept: { roles: SLIP_ANSWER_ROLES, purposes: ['REFERRAL', 'CASE_MEETING'], outOfScope: 'DENY' },
     referralComplete: { roles: SLIP_ANSWER_ROLES, purposes: ['REFERRAL', 'CASE_MEETING'], outOfScope: 'DENY' },
     referralDecline: { roles: SLIP_ANSWER_ROLES, purposes: ['REFERRAL', 'CASE_MEETING'], outOfScope: 'DENY' },
+    // A declined decision is resolved by the convener (the case's owner, checked by the write).
+    referralReassign: { roles: ['MEETING_CONVENER'], purposes: ['CASE_MEETING'], outOfScope: 'DENY' },
+    referralWaive: { roles: ['MEETING_CONVENER'], purposes: ['CASE_MEETING'], outOfScope: 'DENY' },
   },
 };
 

@@ -12,6 +12,7 @@ import { createClient } from '../access/clients';
 import { DEMO_CLIENTS, ensureDemoClients } from '../access/demo-clients';
 import { recordMeeting } from '../db/cases/meetings';
 import { miAidPayment } from '../federation/health/tables';
+import { tempAidGrant } from '../federation/civil-affairs/tables';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
@@ -25,6 +26,8 @@ const ISSUE = `mutation($input: ReferralIssueInput!) { referralIssue(input: $inp
 const ACCEPT = `mutation($input: ReferralAcceptInput!) { referralAccept(input: $input) { ${SLIP} } }`;
 const COMPLETE = `mutation($input: ReferralCompleteInput!) { referralComplete(input: $input) { ${SLIP} } }`;
 const DECLINE = `mutation($input: ReferralDeclineInput!) { referralDecline(input: $input) { ${SLIP} } }`;
+const REASSIGN = `mutation($input: ReferralReassignInput!) { referralReassign(input: $input) { ${SLIP} } }`;
+const WAIVE = `mutation($input: ReferralWaiveInput!) { referralWaive(input: $input) { ${SLIP} } }`;
 const INBOX = `query($office: OfficeInput!) { referralsToOffice(office: $office) { id to { key } } }`;
 
 type Gql = TestHub['gql'];
@@ -154,9 +157,32 @@ describe('the demo closes a case with its own clients', () => {
     expect(declined.referral.state).toBe('DECLINED');
   });
 
-  it('civil affairs closes the case once every slip has its answer', async () => {
-    const closed = await ok(demo.AIDHUB_TOKEN_CIVIL_AFFAIRS, MOVE, { input: { caseId, to: 'CLOSED', reason: '办结' } }, 'caseTransition');
+  it('does not close while the declined decision leads nowhere; civil affairs reassigns it, pays, and closes', async () => {
+    const ca = demo.AIDHUB_TOKEN_CIVIL_AFFAIRS;
+    expect(codes(await ca(MOVE, { input: { caseId, to: 'CLOSED', reason: '办结' } }), 'caseTransition')).toEqual(['DECLINED_DECISIONS_OPEN']);
+    // Only the convener resolves a decline.
+    const byHousing = await demo.AIDHUB_TOKEN_HOUSING(REASSIGN, { input: { referralId: slips.HOUSING, reason: 'x', department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 1, deadlineWorkingDays: 5 } });
+    expect(byHousing.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const reassigned = await ok(
+      ca,
+      REASSIGN,
+      { input: { referralId: slips.HOUSING, reason: '住房部门退回，改由民政给予临时救助解决租房困难', department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 300_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.head } },
+      'referralReassign',
+    );
+    const newSlip = reassigned.referral.id;
+    expect(reassigned.referral).toMatchObject({ state: 'ISSUED', to: { key: 'CIVIL_AFFAIRS' } });
+    expect(codes(await ca(WAIVE, { input: { referralId: slips.HOUSING, reason: '再次处理' } }), 'referralWaive')).toEqual(['DECISION_NOT_DECLINED']);
+    const [paid] = await dbs.sources.CIVIL_AFFAIRS.insert(tempAidGrant).values({ idNo: WANG.head, familyNo: 'DB370811-0001', causeCode: '05', isUrgent: false, isSecondAid: false, grantDate: '2026-03-16', amountFen: 300_000, approvalLevel: 1 });
+    await ok(ca, ACCEPT, { input: { referralId: newSlip } }, 'referralAccept');
+    await ok(ca, COMPLETE, { input: { referralId: newSlip, feedback: '临时救助已发放', aidSourceReference: `temp_aid_grant:${paid.insertId}` } }, 'referralComplete');
+    const closed = await ok(ca, MOVE, { input: { caseId, to: 'CLOSED', reason: '办结' } }, 'caseTransition');
     expect(closed.case.state).toBe('CLOSED');
+    const res = await ca(`query($id: ID!) { referral(id: $id) { state declineReason declineResolution { kind reason newReferral { id state } } } }`, { id: slips.HOUSING });
+    expect(res.data.referral).toEqual({
+      state: 'DECLINED',
+      declineReason: '已享受租赁补贴最高档',
+      declineResolution: { kind: 'REASSIGNED', reason: '住房部门退回，改由民政给予临时救助解决租房困难', newReferral: { id: newSlip, state: 'COMPLETED' } },
+    });
   });
 });
 
@@ -215,5 +241,28 @@ describe('every decision runs the pre-grant check', () => {
     expect(meeting.decisionChecks[0]).toMatchObject({ decision: { id: recorded.meeting.decisions[0].id }, conflict: true, overrideReason: '低保待特困认定后停发，会议决定同时办理' });
     expect(meeting.decisionChecks[0].findings.map((f: { ruleId: string; severity: string }) => `${f.ruleId}:${f.severity}`)).toContain('X1:CONFLICT');
     expect(meeting.decisions[0].decisionCheck).toEqual({ conflict: true });
+
+    // Civil affairs declines its own decision; the case goes back to deliberation and a new meeting decides again.
+    const slip = recorded.meeting.decisions[0].id;
+    await ok(ca, DECLINE, { input: { referralId: slip, reason: '经复核不符合特困认定条件' } }, 'referralDecline');
+    const back = await ok(ca, MOVE, { input: { caseId, to: 'IN_DELIBERATION', reason: '退回重新议定' } }, 'caseTransition');
+    expect(back.case.state).toBe('IN_DELIBERATION');
+    await ok(ca, MEETING, { input: { caseId, heldOn: '2026-03-13', departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [{ department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 200_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.head }] } }, 'meetingRecord');
+    const after = await ca(`query($id: ID!) { referral(id: $id) { declineResolution { kind meeting { id } } } }`, { id: slip });
+    expect(after.data.referral.declineResolution.kind).toBe('REDELIBERATED');
+    // A decided case with no open decline does not go back.
+    expect(codes(await ca(MOVE, { input: { caseId, to: 'IN_DELIBERATION', reason: '再议' } }), 'caseTransition')).toEqual(['ILLEGAL_TRANSITION']);
+  });
+
+  it('lets the convener waive a declined decision with a reason, and the case then closes', async () => {
+    const ca = demo.AIDHUB_TOKEN_CIVIL_AFFAIRS;
+    const caseId = (await ok(ca, OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '豁免测试', reportedAt: '2026-03-10T09:00:00+08:00' } }, 'caseOpen')).case.id;
+    for (const to of ['ACCEPTED', 'INVESTIGATING', 'IN_DELIBERATION']) await ok(ca, MOVE, { input: { caseId, to, reason: to } }, 'caseTransition');
+    const met = await ok(ca, MEETING, { input: { caseId, heldOn: '2026-03-13', departmentsPresent: ['CIVIL_AFFAIRS', 'EDUCATION'], decisions: [{ department: 'EDUCATION', programme: 'TUITION_WAIVER', amountFen: 120_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.child }] } }, 'meetingRecord');
+    const slip = met.meeting.decisions[0].id;
+    await ok(demo.AIDHUB_TOKEN_EDUCATION, DECLINE, { input: { referralId: slip, reason: '该生已转学至外市' } }, 'referralDecline');
+    expect(codes(await ca(WAIVE, { input: { referralId: slip, reason: ' ' } }), 'referralWaive')).toEqual(['REASON_REQUIRED']);
+    await ok(ca, WAIVE, { input: { referralId: slip, reason: '学生已转学，由就读地教育部门资助' } }, 'referralWaive');
+    expect((await ok(ca, MOVE, { input: { caseId, to: 'CLOSED', reason: '办结' } }, 'caseTransition')).case.state).toBe('CLOSED');
   });
 });

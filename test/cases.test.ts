@@ -402,6 +402,9 @@ describe('a case from report to closure', () => {
   });
 
   it('closes once every slip has feedback, with every step on record', async () => {
+    // Housing's declined decision must lead somewhere first: the convener waives it with the reason.
+    expect(await refused(as.county, MOVE, { input: { caseId, to: 'CLOSED', reason: '办结' } }, 'caseTransition')).toEqual(['DECLINED_DECISIONS_OPEN']);
+    await ok(as.county, `mutation($input: ReferralWaiveInput!) { referralWaive(input: $input) { userErrors { code } } }`, { input: { referralId: slips.HOUSING, reason: '现有租赁补贴已达最高档，不再提高' } }, 'referralWaive');
     const closed = await ok(as.county, MOVE, { input: { caseId, to: 'CLOSED', reason: '各部门均已反馈，办结', occurredAt: cn('2025-10-21T10:00:00') } }, 'caseTransition');
     expect(closed.case).toMatchObject({ state: 'CLOSED', endedAt: '2025-10-21T10:00:00.000+08:00', allowedTransitions: [] });
     const res = await as.county(

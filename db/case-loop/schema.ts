@@ -3,7 +3,7 @@
  * db/cases/: what a retried request must match. Kept in its own migration set so that its journal
  * never clashes with another feature's.
  */
-import { bigint, char, date, mysqlTable, text, varchar } from 'drizzle-orm/mysql-core';
+import { bigint, char, date, datetime, mysqlEnum, mysqlTable, text, varchar } from 'drizzle-orm/mysql-core';
 
 /**
  * One row per idempotency key a case write used: the hash of the request it came with. A retry
@@ -48,4 +48,22 @@ export const decisionCheck = mysqlTable('decision_check', {
   /** JSON: the departments that did not answer, so the check could not see their aid. */
   unavailableJson: varchar('unavailable_json', { length: 255 }).notNull(),
   overrideReason: varchar('override_reason', { length: 500 }),
+});
+
+/**
+ * What became of a declined decision (a case closes only when every decision is fulfilled or
+ * waived): reassigned to another department (the new slip), re-deliberated at a later meeting, or
+ * waived by the convener with a reason.
+ */
+export const declinedDecision = mysqlTable('declined_decision', {
+  referralId: bigint('referral_id', { mode: 'number', unsigned: true }).primaryKey(),
+  caseId: bigint('case_id', { mode: 'number', unsigned: true }).notNull(),
+  resolution: mysqlEnum('resolution', ['REASSIGNED', 'REDELIBERATED', 'WAIVED']).notNull(),
+  /** REASSIGNED: the slip to the department that now carries it out. */
+  newReferralId: bigint('new_referral_id', { mode: 'number', unsigned: true }),
+  /** REDELIBERATED: the meeting that decided again. */
+  meetingId: bigint('meeting_id', { mode: 'number', unsigned: true }),
+  reason: varchar('reason', { length: 500 }).notNull(),
+  actor: varchar('actor', { length: 64 }).notNull(),
+  recordedAt: datetime('recorded_at', { mode: 'string', fsp: 3 }).notNull(),
 });

@@ -9,7 +9,8 @@ import { caseError, refusal, success, type CaseUserError, type Outcome } from '.
 import { defaultAsk, type MeetingInput } from '../../domain/cases/meetings';
 import { addWorkingDays } from '../../domain/cases/working-days';
 import type { HubDb } from '../connect';
-import { applyTransition } from './store';
+import { applyTransition, declinedDecisionsOpen } from './store';
+import { markRedeliberated } from './declines';
 import { caseMeeting, meetingDepartment, referralSlip, secondAidApproval } from './schema';
 import { toDbInstant } from '../instants';
 import { EventLog, idempotent, lockCase, occurredAt, type WriteMeta } from './write';
@@ -90,6 +91,8 @@ export async function recordMeeting(db: HubDb, caseId: number, input: MeetingInp
           }
         }
         if (input.decisions.length > 0) {
+          // A case back in deliberation after a decline: this meeting decides again what was declined.
+          await markRedeliberated(tx, caseId, await declinedDecisionsOpen(tx, caseId), meetingId, meta.actor.officer, meta.now);
           const decided = await applyTransition(tx, c, 'DECIDED', `一事一议 ${input.heldOn}`, at, log, { viaMeeting: true, serverClock: meta.occurredAt === null });
           // Refused only by a stated time out of order (the server's own clock is never refused); nothing is written then.
           if (!decided.ok) throw new MeetingRefused(decided.errors);

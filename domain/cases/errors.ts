@@ -39,6 +39,8 @@ export const CASE_ERROR_CODES = [
   'AID_RECORD_BEFORE_DECISION',
   'AID_AMOUNT_SHORT',
   'DECISION_CONFLICT',
+  'DECLINED_DECISIONS_OPEN',
+  'DECISION_NOT_DECLINED',
 ] as const;
 export type CaseErrorCode = (typeof CASE_ERROR_CODES)[number];
 

@@ -12,6 +12,7 @@ import type { FindingView as FindingViewModel, FindingEventRow as FindingEventRo
 import type { Finding as FindingModel } from '../../domain/findings/facts';
 import type { CaseRecord as CaseRecordModel, CaseEventRecord as CaseEventRecordModel, ReferralRecord as ReferralRecordModel, MeetingRecord as MeetingRecordModel, SecondAidRecord as SecondAidRecordModel } from '../../db/cases/records';
 import type { FulfilmentRecord as FulfilmentRecordModel, DecisionCheckRecord as DecisionCheckRecordModel } from '../../db/case-loop/store';
+import type { DeclineRecord as DeclineRecordModel } from '../../db/cases/declines';
 import type { DecisionFinding as DecisionFindingModel } from '../../domain/cases/decision-checks';
 import type { CaseDeadline as CaseDeadlineModel } from '../../domain/cases/deadlines';
 import type { Office as OfficeModel } from '../../domain/cases/offices';
@@ -209,6 +210,16 @@ export type Mutation = {
   readonly referralComplete: ReferralPayload;
   /** The receiving office declines a slip with its reason; that reason is the slip's feedback. */
   readonly referralDecline: ReferralPayload;
+  /**
+   * The convener (the case's owner) reassigns a declined decision to another department: a new
+   * decision slip of the same meeting, returned in the payload. The declined slip is resolved.
+   */
+  readonly referralReassign: ReferralPayload;
+  /**
+   * The convener waives a declined decision with a reason: the case may close without it. (The third
+   * way is to move the case back to IN_DELIBERATION: its next meeting decides again.)
+   */
+  readonly referralWaive: ReferralPayload;
   /** Starts a scan of a division as a job in the hub and returns at once; follow it with `scan(id)`. */
   readonly scanStart: ScanStartPayload;
   /** Confirms a finding, as a department concerned. */
@@ -287,6 +298,24 @@ export type MutationReferralDeclineArgs = {
  * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
  * malformed input, access and infrastructure failures are errors.
  */
+export type MutationReferralReassignArgs = {
+  input: ReferralReassignInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
+export type MutationReferralWaiveArgs = {
+  input: ReferralWaiveInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
 export type MutationScanStartArgs = {
   input: ScanStartInput;
 };
@@ -316,6 +345,68 @@ export type MutationFindingDismissArgs = {
  */
 export type MutationFindingResolveArgs = {
   input: FindingResolveInput;
+};
+
+/** Reassigns a declined decision to another department. */
+export type ReferralReassignInput = {
+  /** The declined decision's slip. */
+  readonly referralId: Scalars['ID']['input'];
+  /** Why it goes to this department. */
+  readonly reason: Scalars['String']['input'];
+  /** The department that will carry it out now. */
+  readonly department: DepartmentCode;
+  /** Its programme, by code. */
+  readonly programme: Scalars['ID']['input'];
+  /** Amount in fen (per month for a recurring programme). */
+  readonly amountFen: Scalars['Fen']['input'];
+  /** Deadline in working days from today, 1 to 60. */
+  readonly deadlineWorkingDays: Scalars['Int']['input'];
+  /** What is asked, in words (default: programme and amount). */
+  readonly ask?: InputMaybe<Scalars['String']['input']>;
+  /** The member the aid is for (default: as the declined decision). */
+  readonly beneficiaryIdNumber?: InputMaybe<Scalars['String']['input']>;
+  /** Who acts (an officer of the owning office). */
+  readonly actor?: InputMaybe<ActorInput>;
+  /** A retry with the same key returns the first outcome. */
+  readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Waives a declined decision. */
+export type ReferralWaiveInput = {
+  /** The declined decision's slip. */
+  readonly referralId: Scalars['ID']['input'];
+  /** Why the case may close without it, up to 500 characters. */
+  readonly reason: Scalars['String']['input'];
+  /** Who acts (an officer of the owning office). */
+  readonly actor?: InputMaybe<ActorInput>;
+  /** Not used: a waiver is written once; a second is refused with DECISION_NOT_DECLINED. */
+  readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** What became of a declined decision. */
+export type DeclineResolutionKind =
+  /** Given to another department (newReferral). */
+  | 'REASSIGNED'
+  /** Decided again at a later meeting. */
+  | 'REDELIBERATED'
+  /** Waived by the convener with a reason. */
+  | 'WAIVED';
+
+/** What became of a declined decision, and why. */
+export type DeclineResolution = {
+  readonly __typename?: 'DeclineResolution';
+  /** Reassigned, re-deliberated or waived. */
+  readonly kind: DeclineResolutionKind;
+  /** Why. */
+  readonly reason: Scalars['String']['output'];
+  /** For a reassignment: the slip to the department that carries it out now. */
+  readonly newReferral?: Maybe<Referral>;
+  /** For a re-deliberation: the meeting that decided again. */
+  readonly meeting?: Maybe<Meeting>;
+  /** The officer who resolved it. */
+  readonly actor: Scalars['String']['output'];
+  /** When the hub recorded it. */
+  readonly recordedAt: Scalars['DateTime']['output'];
 };
 
 /** Where a case came from. */
@@ -655,6 +746,8 @@ export type Referral = {
   readonly fulfilment?: Maybe<Fulfilment>;
   /** For a meeting's decision: the pre-grant check it ran when the meeting was recorded. */
   readonly decisionCheck?: Maybe<DecisionCheck>;
+  /** For a declined decision: what became of it; null while it is open (the case cannot close then). */
+  readonly declineResolution?: Maybe<DeclineResolution>;
   /** The deadline at `asOf` (default now): PENDING, OVERDUE, MET or MET_LATE. */
   readonly deadlineStatus: DeadlineStatus;
   /** When overdue or answered late: by how much, as of `asOf` (default now). */
@@ -1077,7 +1170,11 @@ export type CaseErrorCode =
   /** The aid record gives less than decided and no reason is stated (differenceReason). */
   | 'AID_AMOUNT_SHORT'
   /** The decision's pre-grant check finds a conflict (duplicate aid) and no override reason is stated (conflictOverrideReason). */
-  | 'DECISION_CONFLICT';
+  | 'DECISION_CONFLICT'
+  /** The case cannot close while a declined decision is not reassigned, re-deliberated or waived. */
+  | 'DECLINED_DECISIONS_OPEN'
+  /** Only a declined decision not yet resolved is reassigned or waived. */
+  | 'DECISION_NOT_DECLINED';
 
 /** A refused write: a stable code, a message for people, and the input field at fault. */
 export type CaseUserError = {
@@ -2346,6 +2443,11 @@ export type ResolversTypes = {
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   AccessClient: ResolverTypeWrapper<AuditedClientModel>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  ReferralReassignInput: ReferralReassignInput;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  ReferralWaiveInput: ReferralWaiveInput;
+  DeclineResolutionKind: DeclineResolutionKind;
+  DeclineResolution: ResolverTypeWrapper<DeclineRecordModel>;
   CaseOrigin: CaseOrigin;
   CaseUrgency: CaseUrgency;
   CaseState: CaseState;
@@ -2355,7 +2457,6 @@ export type ResolversTypes = {
   Case: ResolverTypeWrapper<CaseRecordModel>;
   CaseAction: CaseAction;
   CaseEvent: ResolverTypeWrapper<CaseEventRecordModel>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   DeadlineKind: DeadlineKind;
   DeadlineStatus: DeadlineStatus;
   CaseDeadline: ResolverTypeWrapper<CaseDeadlineModel>;
@@ -2473,12 +2574,15 @@ export type ResolversParentTypes = {
   ID: Scalars['ID']['output'];
   AccessClient: AuditedClientModel;
   Mutation: Record<PropertyKey, never>;
+  ReferralReassignInput: ReferralReassignInput;
+  Int: Scalars['Int']['output'];
+  ReferralWaiveInput: ReferralWaiveInput;
+  DeclineResolution: DeclineRecordModel;
   Office: OfficeModel;
   OfficeInput: OfficeInput;
   ActorInput: ActorInput;
   Case: CaseRecordModel;
   CaseEvent: CaseEventRecordModel;
-  Int: Scalars['Int']['output'];
   CaseDeadline: CaseDeadlineModel;
   TimeLeft: TimeLeft;
   Overdue: Overdue;
@@ -2613,10 +2717,21 @@ export type MutationResolvers<ContextType = HubContext, ParentType extends Resol
   referralAccept?: Resolver<ResolversTypes['ReferralPayload'], ParentType, ContextType, RequireFields<MutationReferralAcceptArgs, 'input'>>;
   referralComplete?: Resolver<ResolversTypes['ReferralPayload'], ParentType, ContextType, RequireFields<MutationReferralCompleteArgs, 'input'>>;
   referralDecline?: Resolver<ResolversTypes['ReferralPayload'], ParentType, ContextType, RequireFields<MutationReferralDeclineArgs, 'input'>>;
+  referralReassign?: Resolver<ResolversTypes['ReferralPayload'], ParentType, ContextType, RequireFields<MutationReferralReassignArgs, 'input'>>;
+  referralWaive?: Resolver<ResolversTypes['ReferralPayload'], ParentType, ContextType, RequireFields<MutationReferralWaiveArgs, 'input'>>;
   scanStart?: Resolver<ResolversTypes['ScanStartPayload'], ParentType, ContextType, RequireFields<MutationScanStartArgs, 'input'>>;
   findingConfirm?: Resolver<ResolversTypes['FindingConfirmPayload'], ParentType, ContextType, RequireFields<MutationFindingConfirmArgs, 'input'>>;
   findingDismiss?: Resolver<ResolversTypes['FindingDismissPayload'], ParentType, ContextType, RequireFields<MutationFindingDismissArgs, 'input'>>;
   findingResolve?: Resolver<ResolversTypes['FindingResolvePayload'], ParentType, ContextType, RequireFields<MutationFindingResolveArgs, 'input'>>;
+};
+
+export type DeclineResolutionResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['DeclineResolution'] = ResolversParentTypes['DeclineResolution']> = {
+  kind?: Resolver<ResolversTypes['DeclineResolutionKind'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  newReferral?: Resolver<Maybe<ResolversTypes['Referral']>, ParentType, ContextType>;
+  meeting?: Resolver<Maybe<ResolversTypes['Meeting']>, ParentType, ContextType>;
+  actor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
 export type OfficeResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Office'] = ResolversParentTypes['Office']> = {
@@ -2716,6 +2831,7 @@ export type ReferralResolvers<ContextType = HubContext, ParentType extends Resol
   aidSourceReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   fulfilment?: Resolver<Maybe<ResolversTypes['Fulfilment']>, ParentType, ContextType>;
   decisionCheck?: Resolver<Maybe<ResolversTypes['DecisionCheck']>, ParentType, ContextType>;
+  declineResolution?: Resolver<Maybe<ResolversTypes['DeclineResolution']>, ParentType, ContextType>;
   deadlineStatus?: Resolver<ResolversTypes['DeadlineStatus'], ParentType, ContextType, Partial<ReferralDeadlineStatusArgs>>;
   overdue?: Resolver<Maybe<ResolversTypes['Overdue']>, ParentType, ContextType, Partial<ReferralOverdueArgs>>;
 };
@@ -3258,6 +3374,7 @@ export type Resolvers<ContextType = HubContext> = {
   AccessLogEntry?: AccessLogEntryResolvers<ContextType>;
   AccessClient?: AccessClientResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  DeclineResolution?: DeclineResolutionResolvers<ContextType>;
   Office?: OfficeResolvers<ContextType>;
   Case?: CaseResolvers<ContextType>;
   CaseEvent?: CaseEventResolvers<ContextType>;

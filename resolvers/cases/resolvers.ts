@@ -8,6 +8,8 @@ import { openCase, openCasesWithEvents, openReferralsDueBefore, referralsToOffic
 import { buildDossier, openFindingsFrom } from './dossier';
 import { createCaseLoaders, type CaseLoaders } from '../../db/cases/loaders';
 import { recordMeeting } from '../../db/cases/meetings';
+import { resolveDeclinedDecision } from '../../db/cases/declines';
+import { fromDbInstant } from '../../db/instants';
 import { caseTimeline, type CaseRecord, type ReferralRecord, type CaseEventRecord, type MeetingRecord, type SecondAidRecord } from '../../db/cases/records';
 import type { Actor, WriteMeta } from '../../db/cases/write';
 import { chinaDateOf, formatChinaInstant } from '../../domain/cases/china-time';
@@ -357,6 +359,38 @@ export const caseResolvers: Resolvers = {
       return referralPayload(ctx, await answerReferral(ctx.hub, referralId, 'COMPLETE', { text: input.feedback, aidSourceRef: sourceRef, fulfilment: verified.fulfilment }, meta));
     },
 
+    referralReassign: async (_, { input }, ctx) => {
+      const meta = metaOf(ctx, input, 'referralReassign');
+      const referralId = requireHubId(input.referralId, 'input.referralId');
+      if (!(await referralInReach(ctx, referralId))) return REFERRAL_NOT_FOUND();
+      const declined = (await caseLoaders(ctx).referralById.load(referralId))!;
+      const decision: DecisionInput = {
+        department: input.department,
+        programmeCode: input.programme,
+        amountFen: input.amountFen,
+        deadlineWorkingDays: input.deadlineWorkingDays,
+        ask: input.ask ?? null,
+        beneficiaryIdNumber: input.beneficiaryIdNumber ? requireIdNumber(input.beneficiaryIdNumber, 'input.beneficiaryIdNumber') : declined.beneficiaryIdNumber,
+        secondAid: null,
+      };
+      // The same checks as a meeting's decision (programme of the department, amount, beneficiary).
+      const c = (await caseById(ctx, declined.caseId))!;
+      const members = (await ctx.loaders.hub.membersByHousehold.load(c.householdId)).map((m) => m.person.idNumber);
+      const errors = checkMeeting(
+        { heldOn: chinaDateOf(meta.now), departmentsPresent: [input.department], notes: null, decisions: [decision] },
+        { reportedOn: chinaDateOf(c.reportedAt), today: chinaDateOf(meta.now), members },
+      ).map((e) => ({ ...e, field: e.field ? ['input', e.field.at(-1)!] : null }));
+      if (errors.length > 0) return { userErrors: errors };
+      return referralPayload(ctx, await resolveDeclinedDecision(ctx.hub, referralId, { kind: 'REASSIGN', reason: input.reason, decision }, meta));
+    },
+
+    referralWaive: async (_, { input }, ctx) => {
+      const meta = metaOf(ctx, input, 'referralWaive');
+      const referralId = requireHubId(input.referralId, 'input.referralId');
+      if (!(await referralInReach(ctx, referralId))) return REFERRAL_NOT_FOUND();
+      return referralPayload(ctx, await resolveDeclinedDecision(ctx.hub, referralId, { kind: 'WAIVE', reason: input.reason }, { ...meta, idempotencyKey: null }));
+    },
+
     referralDecline: async (_, { input }, ctx) => {
       const meta = metaOf(ctx, input, 'referralDecline');
       const referralId = requireHubId(input.referralId, 'input.referralId');
@@ -422,6 +456,7 @@ export const caseResolvers: Resolvers = {
     },
     aidSourceReference: (r) => r.aidSourceRef,
     fulfilment: (r, _, ctx) => caseLoaders(ctx).fulfilmentByReferral.load(r.id),
+    declineResolution: (r, _, ctx) => (r.state === 'DECLINED' && r.kind === 'DECISION' ? caseLoaders(ctx).declineByReferral.load(r.id) : null),
     decisionCheck: (r, _, ctx) => (r.kind === 'DECISION' ? caseLoaders(ctx).decisionCheckByReferral.load(r.id) : null),
     provisional: (r) => referralDue(chinaDateOf(r.issuedAt), r.dueOn).provisional,
     deadlineStatus: (r, args, ctx) => referralStanding(r, asOfOf(ctx, args.asOf)).status,
@@ -440,6 +475,13 @@ export const caseResolvers: Resolvers = {
       const checks = await Promise.all(decisions.map((d) => caseLoaders(ctx).decisionCheckByReferral.load(d.id)));
       return checks.filter((c) => c !== null);
     },
+  },
+
+  DeclineResolution: {
+    kind: (d) => d.resolution,
+    newReferral: (d, _, ctx) => (d.newReferralId === null ? null : caseLoaders(ctx).referralById.load(d.newReferralId)),
+    meeting: (d, _, ctx) => (d.meetingId === null ? null : caseLoaders(ctx).meetingById.load(d.meetingId)),
+    recordedAt: (d) => fromDbInstant(d.recordedAt),
   },
 
   DecisionCheck: {
