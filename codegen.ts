@@ -76,5 +76,6 @@ export const pluginConfig = {
     OverdueReport: '../models#CaseOverdueReport',
     OfficeOverdue: '../models#OfficeOverdueWork',
     TownshipOverdue: '../models#TownshipOverdueWork',
+    CountyOverdue: '../models#CountyOverdueWork',
   },
 };

@@ -401,6 +401,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   OverdueReport: OPEN_CONTAINER,
   OfficeOverdue: OPEN_CONTAINER,
   TownshipOverdue: OPEN_CONTAINER,
+  CountyOverdue: OPEN_CONTAINER,
   OverdueReferral: OPEN_CONTAINER,
   OverdueCase: OPEN_CONTAINER,
   CaseUserError: { kind: 'OPEN', why: 'why a write was refused; codes and messages name no person' },

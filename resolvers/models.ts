@@ -45,3 +45,4 @@ export type DossierHousehold = Dossier['household'];
 export type CaseOverdueReport = OverdueReport<ReferralRecord, CaseRecord>;
 export type OfficeOverdueWork = CaseOverdueReport['byOffice'][number];
 export type TownshipOverdueWork = CaseOverdueReport['byTownship'][number];
+export type CountyOverdueWork = CaseOverdueReport['byCounty'][number];

@@ -15,7 +15,7 @@ import { miAidPayment } from '../federation/health/tables';
 import { tempAidGrant } from '../federation/civil-affairs/tables';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
-import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
+import { insertRegions, insertWang, insertZhao, TODAY, WANG } from './support/scenarios';
 
 const CASE = `id state owner { key }`;
 const OPEN = `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { ${CASE} } userErrors { code } } }`;
@@ -35,6 +35,7 @@ type Gql = TestHub['gql'];
 let dbs: TestDatabases;
 let hub: TestHub;
 let wangId: number;
+let zhaoId: number;
 let dir: string;
 /** The demo clients by their variable in .data/demo-clients.env, each stating the purpose of its work. */
 const demo: Record<string, Gql> = {};
@@ -57,6 +58,7 @@ beforeAll(async () => {
   dbs = await createTestDatabases('cases_loop');
   await insertRegions(dbs);
   wangId = await insertWang(dbs);
+  zhaoId = await insertZhao(dbs);
   hub = await startTestHub(dbs, { today: TODAY, purpose: 'CASE_MEETING' });
   // A demo client an older hub made, without the role to answer slips: the demo upgrades it.
   await createClient(hub.accessDb, { name: 'demo-health', department: 'HEALTH', regionScope: '370800', roles: ['READER', 'DEPARTMENT_WRITER'] });
@@ -193,6 +195,18 @@ describe('smaller defects of the loop', () => {
     const ca = demo.AIDHUB_TOKEN_CIVIL_AFFAIRS;
     caseId = (await ok(ca, OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '缺陷测试', reportedAt: '2026-03-10T09:00:00+08:00' } }, 'caseOpen')).case.id;
     await ok(ca, MOVE, { input: { caseId, to: 'ACCEPTED', reason: '受理' } }, 'caseTransition');
+  });
+
+  it('separates the counties in the supervision view: 任城区 apart from 微山县', async () => {
+    const ca = demo.AIDHUB_TOKEN_CIVIL_AFFAIRS;
+    const zhaoCase = (await ok(ca, OPEN, { input: { householdId: String(zhaoId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '微山县个案', reportedAt: '2026-03-10T09:00:00+08:00' } }, 'caseOpen')).case.id;
+    await ok(ca, MOVE, { input: { caseId: zhaoCase, to: 'ACCEPTED', reason: '受理' } }, 'caseTransition');
+    const res = await ca(`query { overdueReport { byCounty { county { code name } cases { case { id } deadline { kind } } } } }`);
+    expect(res.errors).toBeUndefined();
+    const counties = res.data.overdueReport.byCounty;
+    expect(counties.map((g: { county: { code: string; name: string } }) => `${g.county.code} ${g.county.name}`)).toEqual(['370811 任城区', '370826 微山县']);
+    expect([...new Set(counties[1].cases.map((c: { case: { id: string } }) => c.case.id))]).toEqual([zhaoCase]);
+    expect(counties[0].cases.map((c: { case: { id: string } }) => c.case.id)).toContain(caseId);
   });
 
   it('refuses another office’s inbox', async () => {

@@ -4,7 +4,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { Programme as ProgrammeModel } from '../../domain/programmes';
 import type { RegionRow as RegionRowModel, HouseholdRow as HouseholdRowModel, MemberRow as MemberRowModel, PersonRow as PersonRowModel } from '../../db/household/loaders';
 import type { AidRecord as AidRecordModel } from '../../domain/aid';
-import type { HouseholdAidSummary as HouseholdAidSummaryModel, DepartmentAidTotal as DepartmentAidTotalModel, HouseholdPage as HouseholdPageModel, AuditPage as AuditPageModel, AuditedClient as AuditedClientModel, FindingPage as FindingPageModel, DossierHousehold as DossierHouseholdModel, CaseOverdueReport as CaseOverdueReportModel, OfficeOverdueWork as OfficeOverdueWorkModel, TownshipOverdueWork as TownshipOverdueWorkModel } from '../models';
+import type { HouseholdAidSummary as HouseholdAidSummaryModel, DepartmentAidTotal as DepartmentAidTotalModel, HouseholdPage as HouseholdPageModel, AuditPage as AuditPageModel, AuditedClient as AuditedClientModel, FindingPage as FindingPageModel, DossierHousehold as DossierHouseholdModel, CaseOverdueReport as CaseOverdueReportModel, OfficeOverdueWork as OfficeOverdueWorkModel, TownshipOverdueWork as TownshipOverdueWorkModel, CountyOverdueWork as CountyOverdueWorkModel } from '../models';
 import type { AccessSession as AccessSessionModel } from '../../access/session';
 import type { AuditRow as AuditRowModel } from '../../access/audit';
 import type { Rule as RuleModel } from '../../domain/findings/rule-set';
@@ -1040,6 +1040,19 @@ export type OverdueReport = {
   readonly byOffice: ReadonlyArray<OfficeOverdue>;
   /** Per township: overdue slips and cases of households there. */
   readonly byTownship: ReadonlyArray<TownshipOverdue>;
+  /** Per county (区县): overdue slips and cases of households there, each county apart (任城区, 邹城市 …). */
+  readonly byCounty: ReadonlyArray<CountyOverdue>;
+};
+
+/** A county's overdue work. */
+export type CountyOverdue = {
+  readonly __typename?: 'CountyOverdue';
+  /** The county (区县). */
+  readonly county: Region;
+  /** Slips of its households' cases, past due, without feedback; most overdue first. */
+  readonly referrals: ReadonlyArray<OverdueReferral>;
+  /** Its households' cases with a deadline past; most overdue first. */
+  readonly cases: ReadonlyArray<OverdueCase>;
 };
 
 /** An office's overdue work. */
@@ -2479,6 +2492,7 @@ export type ResolversTypes = {
   DossierCase: ResolverTypeWrapper<DossierCaseModel>;
   DossierReferral: ResolverTypeWrapper<DossierReferralModel>;
   OverdueReport: ResolverTypeWrapper<CaseOverdueReportModel>;
+  CountyOverdue: ResolverTypeWrapper<CountyOverdueWorkModel>;
   OfficeOverdue: ResolverTypeWrapper<OfficeOverdueWorkModel>;
   TownshipOverdue: ResolverTypeWrapper<TownshipOverdueWorkModel>;
   OverdueReferral: ResolverTypeWrapper<Omit<OverdueReferral, 'referral'> & { referral: ResolversTypes['Referral'] }>;
@@ -2601,6 +2615,7 @@ export type ResolversParentTypes = {
   DossierCase: DossierCaseModel;
   DossierReferral: DossierReferralModel;
   OverdueReport: CaseOverdueReportModel;
+  CountyOverdue: CountyOverdueWorkModel;
   OfficeOverdue: OfficeOverdueWorkModel;
   TownshipOverdue: TownshipOverdueWorkModel;
   OverdueReferral: Omit<OverdueReferral, 'referral'> & { referral: ResolversParentTypes['Referral'] };
@@ -2974,6 +2989,13 @@ export type OverdueReportResolvers<ContextType = HubContext, ParentType extends 
   asOf?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   byOffice?: Resolver<ReadonlyArray<ResolversTypes['OfficeOverdue']>, ParentType, ContextType>;
   byTownship?: Resolver<ReadonlyArray<ResolversTypes['TownshipOverdue']>, ParentType, ContextType>;
+  byCounty?: Resolver<ReadonlyArray<ResolversTypes['CountyOverdue']>, ParentType, ContextType>;
+};
+
+export type CountyOverdueResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CountyOverdue'] = ResolversParentTypes['CountyOverdue']> = {
+  county?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
+  referrals?: Resolver<ReadonlyArray<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
+  cases?: Resolver<ReadonlyArray<ResolversTypes['OverdueCase']>, ParentType, ContextType>;
 };
 
 export type OfficeOverdueResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OfficeOverdue'] = ResolversParentTypes['OfficeOverdue']> = {
@@ -3396,6 +3418,7 @@ export type Resolvers<ContextType = HubContext> = {
   DossierCase?: DossierCaseResolvers<ContextType>;
   DossierReferral?: DossierReferralResolvers<ContextType>;
   OverdueReport?: OverdueReportResolvers<ContextType>;
+  CountyOverdue?: CountyOverdueResolvers<ContextType>;
   OfficeOverdue?: OfficeOverdueResolvers<ContextType>;
   TownshipOverdue?: TownshipOverdueResolvers<ContextType>;
   OverdueReferral?: OverdueReferralResolvers<ContextType>;

@@ -547,6 +547,10 @@ export const caseResolvers: Resolvers = {
     office: (g) => officeOf(g.office),
   },
 
+  CountyOverdue: {
+    county: (g, _, ctx) => regionOf(ctx, g.countyCode),
+  },
+
   TownshipOverdue: {
     township: (g, _, ctx) => regionOf(ctx, g.townshipCode),
   },
