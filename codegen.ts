@@ -60,6 +60,10 @@ export const pluginConfig = {
     Referral: '../../db/cases/records#ReferralRecord',
     Meeting: '../../db/cases/records#MeetingRecord',
     SecondAidApproval: '../../db/cases/records#SecondAidRecord',
+    Fulfilment: '../../db/case-loop/store#FulfilmentRecord',
+    DeclineResolution: '../../db/cases/declines#DeclineRecord',
+    DecisionCheck: '../../db/case-loop/store#DecisionCheckRecord',
+    DecisionFinding: '../../domain/cases/decision-checks#DecisionFinding',
     CaseDeadline: '../../domain/cases/deadlines#CaseDeadline',
     Office: '../../domain/cases/offices#Office',
     Dossier: '../../domain/cases/dossier#Dossier',
@@ -91,5 +95,6 @@ export const pluginConfig = {
     ReportedAidEntry: '../../db/reported-aid/schema#ReportedAidRow',
     AidReporter: '../../domain/aid#ReportedBy',
     AidReportConflict: '../models#ReportedAidConflict',
+    CountyOverdue: '../models#CountyOverdueWork',
   },
 };

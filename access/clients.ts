@@ -121,6 +121,18 @@ export async function listClients(db: AccessDb): Promise<ClientInfo[]> {
   return (await db.select().from(apiClient).orderBy(asc(apiClient.name))).map((r) => infoOf(r, now));
 }
 
+/**
+ * Sets a client's roles (e.g. a demo client whose roles the hub's definition changed). Its token
+ * stays valid; a revoked client stays revoked.
+ */
+export async function setClientRoles(db: AccessDb, name: string, roles: readonly Role[]): Promise<ClientInfo> {
+  validateSpec({ ...infoOf(await byName(db, name)), roles: [...roles], expiresAt: null });
+  const row = await byName(db, name);
+  const wanted = [...new Set(roles)].join(',');
+  if (row.roles !== wanted) await db.update(apiClient).set({ roles: wanted }).where(eq(apiClient.id, row.id));
+  return infoOf(await byName(db, name));
+}
+
 /** A new token for the client; the old one stops working at once. `expiresAt` undefined keeps the expiry. */
 export async function rotateClient(db: AccessDb, name: string, expiresAt?: string | null): Promise<{ client: ClientInfo; token: string }> {
   const row = await byName(db, name);

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import type { AccessDb } from '../db/access/db';
 import { registerCharity } from '../db/reported-aid/store';
 import type { OfficeCode as DepartmentCode } from '../domain/departments';
-import { ClientSpecError, clientExists, createClient, rotateClient, tokenIsCurrent } from './clients';
+import { ClientSpecError, clientExists, createClient, rotateClient, setClientRoles, tokenIsCurrent } from './clients';
 import type { Role } from './policy';
 
 export interface DemoClient {
@@ -24,11 +24,12 @@ export interface DemoClient {
 
 export const DEMO_CLIENTS: readonly DemoClient[] = [
   { variable: 'AIDHUB_TOKEN_CIVIL_AFFAIRS', name: 'demo-civil-affairs', department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['READER', 'CASEWORKER', 'MEETING_CONVENER'], note: '济宁市民政局: city-wide, cases and meetings' },
-  { variable: 'AIDHUB_TOKEN_EDUCATION', name: 'demo-education', department: 'EDUCATION', regionScope: '370800', roles: ['READER', 'DEPARTMENT_WRITER'], note: '济宁市教育局' },
-  { variable: 'AIDHUB_TOKEN_HOUSING', name: 'demo-housing', department: 'HOUSING', regionScope: '370800', roles: ['READER', 'DEPARTMENT_WRITER'], note: '济宁市住房和城乡建设局' },
-  { variable: 'AIDHUB_TOKEN_HEALTH', name: 'demo-health', department: 'HEALTH', regionScope: '370800', roles: ['READER', 'DEPARTMENT_WRITER'], note: '济宁市医疗保障局' },
-  { variable: 'AIDHUB_TOKEN_UNION', name: 'demo-union', department: 'UNION', regionScope: '370800', roles: ['READER', 'DEPARTMENT_WRITER'], note: '济宁市总工会' },
-  { variable: 'AIDHUB_TOKEN_DISABILITY', name: 'demo-disability', department: 'DISABILITY', regionScope: '370800', roles: ['READER', 'DEPARTMENT_WRITER'], note: '济宁市残疾人联合会' },
+  { variable: 'AIDHUB_TOKEN_EDUCATION', name: 'demo-education', department: 'EDUCATION', regionScope: '370800', roles: ['READER', 'DEPARTMENT_WRITER', 'REFERRAL_HANDLER'], note: '济宁市教育局' },
+  { variable: 'AIDHUB_TOKEN_HOUSING', name: 'demo-housing', department: 'HOUSING', regionScope: '370800', roles: ['READER', 'DEPARTMENT_WRITER', 'REFERRAL_HANDLER'], note: '济宁市住房和城乡建设局' },
+  { variable: 'AIDHUB_TOKEN_HEALTH', name: 'demo-health', department: 'HEALTH', regionScope: '370800', roles: ['READER', 'DEPARTMENT_WRITER', 'REFERRAL_HANDLER'], note: '济宁市医疗保障局' },
+  { variable: 'AIDHUB_TOKEN_UNION', name: 'demo-union', department: 'UNION', regionScope: '370800', roles: ['READER', 'DEPARTMENT_WRITER', 'REFERRAL_HANDLER'], note: '济宁市总工会' },
+  { variable: 'AIDHUB_TOKEN_DISABILITY', name: 'demo-disability', department: 'DISABILITY', regionScope: '370800', roles: ['READER', 'DEPARTMENT_WRITER', 'REFERRAL_HANDLER'], note: '济宁市残疾人联合会' },
+  { variable: 'AIDHUB_TOKEN_HUMAN_RESOURCES', name: 'demo-human-resources', department: 'HUMAN_RESOURCES', regionScope: '370800', roles: ['READER', 'DEPARTMENT_WRITER', 'REFERRAL_HANDLER'], note: '济宁市人力资源和社会保障局' },
   { variable: 'AIDHUB_TOKEN_TOWNSHIP', name: 'demo-township-guhuai', department: 'CIVIL_AFFAIRS', regionScope: '370811001', roles: ['READER', 'CASEWORKER'], note: '任城区古槐街道 township officer: sees only its township in full' },
   { variable: 'AIDHUB_TOKEN_AUDITOR', name: 'demo-auditor', department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['AUDITOR'], note: 'reads the audit trail (accessLog), no household data' },
   // Reporters (schema/reported-aid.graphql): an office without a front-end database, and a charity.
@@ -58,6 +59,10 @@ export async function ensureDemoClients(db: AccessDb, file: string): Promise<Map
   const tokens = new Map<string, string>();
   for (const c of DEMO_CLIENTS) {
     if (c.charity) await registerCharity(db, c.name, c.charity.creditCode, c.charity.name);
+    // A demo client made by an older hub gets the roles the demo has now (answering slips).
+    if (await clientExists(db, c.name)) await setClientRoles(db, c.name, c.roles).catch((err) => {
+      if (!(err instanceof ClientSpecError)) throw err;
+    });
     const kept = known.get(c.variable);
     if (kept && (await tokenIsCurrent(db, c.name, kept))) {
       tokens.set(c.variable, kept);

@@ -39,7 +39,7 @@ export const PURPOSE_DESCRIPTIONS: Record<Purpose, string> = {
 
 // ----- Roles ------------------------------------------------------------------------------------
 
-export const ROLES = ['READER', 'DEPARTMENT_WRITER', 'CASEWORKER', 'MEETING_CONVENER', 'AUDITOR', 'ADMINISTRATOR', 'CHARITY'] as const;
+export const ROLES = ['READER', 'DEPARTMENT_WRITER', 'CASEWORKER', 'MEETING_CONVENER', 'AUDITOR', 'ADMINISTRATOR', 'CHARITY', 'REFERRAL_HANDLER'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_DESCRIPTIONS: Record<Role, string> = {
@@ -50,6 +50,7 @@ export const ROLE_DESCRIPTIONS: Record<Role, string> = {
   AUDITOR: 'reads the audit trail: who looked at whom, when and why; sees no household data',
   ADMINISTRATOR: 'runs region-wide jobs (scans); sees no household data beyond monitoring',
   CHARITY: 'a charity organisation (统一社会信用代码): sees public need summaries in its region, the sealed detail of needs it claimed; pledges and reports deliveries',
+  REFERRAL_HANDLER: 'a department office answering the referral slips addressed to it (accept, complete with feedback, decline); opens, moves and convenes no case',
 };
 
 /** Which purposes a caller acting in each role may state. */
@@ -61,6 +62,7 @@ export const PURPOSES_BY_ROLE: Record<Role, readonly Purpose[]> = {
   AUDITOR: ['AUDIT'],
   ADMINISTRATOR: ['MONITORING'],
   CHARITY: ['CHARITY_LINKAGE'],
+  REFERRAL_HANDLER: ['REFERRAL'],
 };
 
 // ----- Rights that shape what a field shows ---------------------------------------------------
@@ -91,6 +93,8 @@ const READ_PURPOSES: readonly Purpose[] = ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHEC
 /** Handling cases and slips (schema/cases.graphql). */
 const CASE_ROLES: readonly Role[] = ['CASEWORKER', 'MEETING_CONVENER'];
 const CASE_PURPOSES: readonly Purpose[] = ['ELIGIBILITY_REVIEW', 'CASE_MEETING', 'REFERRAL'];
+/** Answering a slip: the case roles, and a department office that only answers the slips sent to it. */
+const SLIP_ANSWER_ROLES: readonly Role[] = [...CASE_ROLES, 'REFERRAL_HANDLER'];
 
 /**
  * Who may read a personal type's data at all, however it is reached: the roles and purposes of
@@ -360,7 +364,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     ],
     region: (r: { householdId: number }, ctx) => householdRegion(r.householdId, ctx),
     fields: Object.fromEntries(
-      ['id', 'case', 'kind', 'meeting', 'from', 'to', 'ask', 'programme', 'amountFen', 'beneficiary', 'handOver', 'deadlineWorkingDays', 'issuedAt', 'dueOn', 'provisional', 'state', 'acceptedAt', 'answeredAt', 'feedback', 'declineReason', 'aidRecord', 'aidSourceReference', 'deadlineStatus', 'overdue'].map((f) => [f, 'IN_SCOPE' as const]),
+      ['id', 'case', 'kind', 'meeting', 'from', 'to', 'ask', 'programme', 'amountFen', 'beneficiary', 'handOver', 'deadlineWorkingDays', 'issuedAt', 'dueOn', 'provisional', 'state', 'acceptedAt', 'answeredAt', 'feedback', 'declineReason', 'aidRecord', 'aidSourceReference', 'deadlineStatus', 'overdue', 'fulfilment', 'decisionCheck', 'declineResolution'].map((f) => [f, 'IN_SCOPE' as const]),
     ),
     sameSubject: ['case', 'meeting', 'beneficiary', 'aidRecord'],
   },
@@ -369,7 +373,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     readBy: CASE_DATA,
     subjects: (m: { dossier: { household: { id: number } } }) => [{ kind: 'HOUSEHOLD', householdId: m.dossier.household.id }],
     region: (m: { dossier: { household: { id: number } } }, ctx) => householdRegion(m.dossier.household.id, ctx),
-    fields: Object.fromEntries(['id', 'case', 'heldOn', 'convenedBy', 'departmentsPresent', 'notes', 'decisions', 'dossier', 'recordedAt', 'recordedBy', 'briefUrl'].map((f) => [f, 'IN_SCOPE' as const])),
+    fields: Object.fromEntries(['id', 'case', 'heldOn', 'convenedBy', 'departmentsPresent', 'notes', 'decisions', 'dossier', 'recordedAt', 'recordedBy', 'briefUrl', 'decisionChecks'].map((f) => [f, 'IN_SCOPE' as const])),
     sameSubject: ['case', 'decisions', 'dossier'],
   },
   SecondAidApproval: {
@@ -404,6 +408,10 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   DossierFinding: { kind: 'OPEN', why: 'reached only through Dossier.findings (in scope); names no person' },
   DossierCase: { kind: 'OPEN', why: 'reached only through Dossier.earlierCases (in scope)' },
   DossierReferral: { kind: 'OPEN', why: 'reached only through Dossier.referrals (in scope)' },
+  DecisionCheck: { kind: 'OPEN', why: 'reached only through Referral.decisionCheck and Meeting.decisionChecks (in scope); names no person, no health detail' },
+  DecisionFinding: { kind: 'OPEN', why: 'reached only through DecisionCheck.findings; names no person, no health detail' },
+  DeclineResolution: { kind: 'OPEN', why: 'reached only through Referral.declineResolution (in scope); names no person' },
+  Fulfilment: { kind: 'OPEN', why: 'reached only through Referral.fulfilment (in scope); its beneficiary is a Person under its own rule' },
   CaseEvent: { kind: 'OPEN', why: 'reached only through Case.history (in scope)' },
   CaseDeadline: OPEN_CONTAINER,
   TimeLeft: OPEN_CONTAINER,
@@ -413,6 +421,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   OverdueReport: OPEN_CONTAINER,
   OfficeOverdue: OPEN_CONTAINER,
   TownshipOverdue: OPEN_CONTAINER,
+  CountyOverdue: OPEN_CONTAINER,
   OverdueReferral: OPEN_CONTAINER,
   OverdueCase: OPEN_CONTAINER,
   CaseUserError: { kind: 'OPEN', why: 'why a write was refused; codes and messages name no person' },
@@ -546,7 +555,7 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     case: { roles: DATA_ROLES, purposes: CASE_PURPOSES, outOfScope: 'HIDE' },
     referral: { roles: DATA_ROLES, purposes: CASE_PURPOSES, outOfScope: 'HIDE' },
     referralsToOffice: { roles: DATA_ROLES, purposes: ['REFERRAL', 'CASE_MEETING', 'MONITORING'], outOfScope: 'DENY' },
-    overdueReport: { roles: CASE_ROLES, purposes: ['MONITORING', 'CASE_MEETING', 'REFERRAL'], outOfScope: 'DENY', args: { regionCode: 'REGION' } },
+    overdueReport: { roles: CASE_ROLES, purposes: ['CASE_MEETING', 'REFERRAL'], outOfScope: 'DENY', args: { regionCode: 'REGION' } },
     workingDayCalendar: { roles: ALL_ROLES, purposes: null, outOfScope: 'DENY' },
     // schema/monitoring.graphql: the inbox lists what lies in the caller's scope; an alert out of reach reads as not found.
     alerts: { roles: DATA_ROLES, purposes: ['MONITORING'], outOfScope: 'OMIT', args: { 'filter.regionCode': 'REGION' } },
@@ -577,9 +586,12 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     caseTransition: { roles: CASE_ROLES, purposes: CASE_PURPOSES, outOfScope: 'DENY' },
     meetingRecord: { roles: ['MEETING_CONVENER'], purposes: ['CASE_MEETING'], outOfScope: 'DENY' },
     referralIssue: { roles: CASE_ROLES, purposes: ['REFERRAL', 'CASE_MEETING'], outOfScope: 'DENY' },
-    referralAccept: { roles: CASE_ROLES, purposes: ['REFERRAL', 'CASE_MEETING'], outOfScope: 'DENY' },
-    referralComplete: { roles: CASE_ROLES, purposes: ['REFERRAL', 'CASE_MEETING'], outOfScope: 'DENY' },
-    referralDecline: { roles: CASE_ROLES, purposes: ['REFERRAL', 'CASE_MEETING'], outOfScope: 'DENY' },
+    referralAccept: { roles: SLIP_ANSWER_ROLES, purposes: ['REFERRAL', 'CASE_MEETING'], outOfScope: 'DENY' },
+    referralComplete: { roles: SLIP_ANSWER_ROLES, purposes: ['REFERRAL', 'CASE_MEETING'], outOfScope: 'DENY' },
+    referralDecline: { roles: SLIP_ANSWER_ROLES, purposes: ['REFERRAL', 'CASE_MEETING'], outOfScope: 'DENY' },
+    // A declined decision is resolved by the convener (the case's owner, checked by the write).
+    referralReassign: { roles: ['MEETING_CONVENER'], purposes: ['CASE_MEETING'], outOfScope: 'DENY' },
+    referralWaive: { roles: ['MEETING_CONVENER'], purposes: ['CASE_MEETING'], outOfScope: 'DENY' },
     // schema/charity.graphql. The office's writes also check the household lies in the caller's scope (resolvers/charity).
     charityConsentRecord: { roles: ['CASEWORKER'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY', args: { 'input.householdId': 'HOUSEHOLD_ID' }, argumentSubjectsInScope: true },
     charityConsentRevoke: { roles: ['CASEWORKER'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY' },

@@ -51,3 +51,4 @@ export interface ReportedAidConflict {
   index: number;
   finding: import('../domain/findings/facts').Finding;
 }
+export type CountyOverdueWork = CaseOverdueReport['byCounty'][number];

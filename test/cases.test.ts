@@ -12,6 +12,10 @@ import { aidCase, caseEvent, caseMeeting, meetingDepartment, referralSlip, secon
 import { DEPARTMENT_CODES } from '../domain/departments';
 import { insertTemporaryAid } from '../federation/civil-affairs/scenario';
 import { ADAPTERS } from '../federation/registry';
+import { tempAidGrant } from '../federation/civil-affairs/tables';
+import { xsFunding } from '../federation/education/tables';
+import { miAidPayment } from '../federation/health/tables';
+import { ghGrant } from '../federation/union/tables';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { insertRegions, insertWang, insertZhao, TODAY, WANG } from './support/scenarios';
@@ -145,13 +149,19 @@ describe('a case from report to closure', () => {
   });
 
   it('returns the first outcome to a retry with the same idempotency key, and refuses the key for anything else', async () => {
-    const again = await ok(
-      as.township,
-      OPEN,
-      { input: { householdId: String(wangId), origin: 'ACTIVE_DISCOVERY', urgency: 'URGENT', summary: 'retry', idempotencyKey: 'open-wang-2025-09-26' } },
-      'caseOpen',
-    );
+    const first = {
+      householdId: String(wangId),
+      origin: 'ACTIVE_DISCOVERY',
+      urgency: 'URGENT',
+      summary: '户主之母突发脑梗住院，自付费用高，家庭无力承担',
+      reportedAt: cn('2025-09-26T09:00:00'),
+      actor: { officer: 'gh-017' },
+      idempotencyKey: 'open-wang-2025-09-26',
+    };
+    const again = await ok(as.township, OPEN, { input: first }, 'caseOpen');
     expect(again.case.id).toBe(caseId);
+    // The same key with another request is refused, not answered with the first case.
+    expect(await refused(as.township, OPEN, { input: { ...first, summary: 'retry' } }, 'caseOpen')).toEqual(['IDEMPOTENCY_KEY_REUSED']);
     expect(await dbs.hub.select().from(aidCase).where(eq(aidCase.householdId, wangId))).toHaveLength(1);
     const reused = await refused(as.township, MOVE, { input: { caseId, to: 'ACCEPTED', reason: '受理', idempotencyKey: 'open-wang-2025-09-26' } }, 'caseTransition');
     expect(reused).toEqual(['IDEMPOTENCY_KEY_REUSED']);
@@ -243,11 +253,7 @@ describe('a case from report to closure', () => {
     const household = await as.county(`query($id: ID!) { household(id: $id) { aid(departments: [HEALTH]) { programme { code } sourceReference } } }`, { id: String(wangId) });
     medicalAidRef = household.data.household.aid.find((r: { programme: { code: string } }) => r.programme.code === 'MEDICAL_AID').sourceReference;
 
-    const { meeting, case: c } = await ok(
-      as.county,
-      MEETING,
-      {
-        input: {
+    const meetingInput = {
           caseId,
           heldOn: '2025-10-09',
           occurredAt: cn('2025-10-09T16:00:00'),
@@ -256,15 +262,15 @@ describe('a case from report to closure', () => {
           decisions: [
             { department: 'HEALTH', programme: 'MEDICAL_AID', amountFen: 800_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.grandmother },
             { department: 'EDUCATION', programme: 'TUITION_WAIVER', amountFen: 120_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.child },
-            { department: 'UNION', programme: 'UNION_ILLNESS', amountFen: 200_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.grandmother },
-            { department: 'HOUSING', programme: 'RENT_SUBSIDY', amountFen: 20_000, deadlineWorkingDays: 10, ask: '租赁补贴提高 200 元/月' },
+            // Union illness aid goes to the member on the worker's file, the head, for his mother's stay.
+            { department: 'UNION', programme: 'UNION_ILLNESS', amountFen: 200_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.head },
+            // A raise of the rent subsidy the household holds: the pre-grant check's X9 is overridden with the reason.
+            { department: 'HOUSING', programme: 'RENT_SUBSIDY', amountFen: 20_000, deadlineWorkingDays: 10, ask: '租赁补贴提高 200 元/月', conflictOverrideReason: '提高现有补贴档次，非重复发放' },
             { department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 300_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.grandmother, secondAidCause: 'ILLNESS' },
           ],
           idempotencyKey: 'meeting-wang-2025-10-09',
-        },
-      },
-      'meetingRecord',
-    );
+    };
+    const { meeting, case: c } = await ok(as.county, MEETING, { input: meetingInput }, 'meetingRecord');
     expect(c.state).toBe('DECIDED');
     expect(meeting).toMatchObject({ heldOn: '2025-10-09', convenedBy: { key: 'CIVIL_AFFAIRS' }, briefUrl: `/cases/${caseId}/brief?meeting=${meeting.id}` });
     expect(meeting.departmentsPresent.map((d: { code: string }) => d.code).sort()).toEqual(['CIVIL_AFFAIRS', 'EDUCATION', 'HEALTH', 'HOUSING', 'UNION']);
@@ -281,9 +287,12 @@ describe('a case from report to closure', () => {
     // Every department with aid for the household in the window has contributed; one with none has not.
     expect(meeting.dossier.departmentsNotContributed).toEqual(DEPARTMENT_CODES.filter((d) => WANG.expectedRecords[d].length === 0).map((code) => ({ code })));
 
-    // A retry returns the same meeting and writes nothing more.
-    const again = await ok(as.county, MEETING, { input: { caseId, heldOn: '2025-10-09', departmentsPresent: ['HEALTH'], decisions: [], idempotencyKey: 'meeting-wang-2025-10-09' } }, 'meetingRecord');
+    // A retry returns the same meeting and writes nothing more; the key with another meeting is refused.
+    const again = await ok(as.county, MEETING, { input: meetingInput }, 'meetingRecord');
     expect(again.meeting.id).toBe(meeting.id);
+    expect(
+      await refused(as.county, MEETING, { input: { caseId, heldOn: '2025-10-09', departmentsPresent: ['HEALTH'], decisions: [], idempotencyKey: 'meeting-wang-2025-10-09' } }, 'meetingRecord'),
+    ).toEqual(['IDEMPOTENCY_KEY_REUSED']);
     expect(await dbs.hub.select().from(caseMeeting)).toHaveLength(1);
   });
 
@@ -306,6 +315,12 @@ describe('a case from report to closure', () => {
     expect(await refused(as.HEALTH, COMPLETE, { input: { referralId: slips.HEALTH, feedback: '已发放', aidSourceReference: `${ADAPTERS.HEALTH.recordKinds.miAidPay}:999999` } }, 'referralComplete')).toEqual([
       'AID_RECORD_NOT_FOUND',
     ]);
+    // The medical aid already on record gives less than the 8000 元 decided: refused without a reason for the shortfall.
+    expect(await refused(as.HEALTH, COMPLETE, { input: { referralId: slips.HEALTH, feedback: '已发放', aidSourceReference: medicalAidRef } }, 'referralComplete')).toEqual([
+      'AID_AMOUNT_SHORT',
+    ]);
+    await dbs.sources.HEALTH.insert(miAidPayment).values({ payId: 'MAP-2025-101301', psnCertNo: WANG.grandmother, aidType: 'MAF', payDate: '2025-10-13', payAmt: '8000.00' });
+    medicalAidRef = 'mi_aid_pay:MAP-2025-101301';
     const done = await ok(
       as.HEALTH,
       COMPLETE,
@@ -319,7 +334,13 @@ describe('a case from report to closure', () => {
 
   it('answers education on time and housing with a reasoned decline', async () => {
     await ok(as.EDUCATION, ACCEPT, { input: { referralId: slips.EDUCATION, occurredAt: cn('2025-10-10T10:00:00') } }, 'referralAccept');
-    await ok(as.EDUCATION, COMPLETE, { input: { referralId: slips.EDUCATION, feedback: '已减免本学年学费', occurredAt: cn('2025-10-20T10:00:00') } }, 'referralComplete');
+    const [waiver] = await dbs.sources.EDUCATION.insert(xsFunding).values({ studentNo: 'S370811000123', schoolYear: '2025-2026', semester: 1, fundingType: 'XFJM', amountYuan: '1200.00', paidDate: '2025-10-20' });
+    await ok(
+      as.EDUCATION,
+      COMPLETE,
+      { input: { referralId: slips.EDUCATION, feedback: '已减免本学年学费', aidSourceReference: `xs_funding:${waiver.insertId}`, occurredAt: cn('2025-10-20T10:00:00') } },
+      'referralComplete',
+    );
     expect(await refused(as.HOUSING, DECLINE, { input: { referralId: slips.HOUSING, reason: '' } }, 'referralDecline')).toEqual(['REASON_REQUIRED']);
     const declined = await ok(as.HOUSING, DECLINE, { input: { referralId: slips.HOUSING, reason: '已享受租赁补贴最高档，无提高空间', occurredAt: cn('2025-10-13T11:00:00') } }, 'referralDecline');
     expect(declined.referral).toMatchObject({ state: 'DECLINED', declineReason: '已享受租赁补贴最高档，无提高空间' });
@@ -348,7 +369,13 @@ describe('a case from report to closure', () => {
   });
 
   it('accepts late feedback and records how late it was', async () => {
-    await ok(as.UNION, COMPLETE, { input: { referralId: slips.UNION, feedback: '大病帮扶金已发放', occurredAt: cn('2025-10-20T09:00:00') } }, 'referralComplete');
+    const [grant] = await dbs.sources.UNION.insert(ghGrant).values({ fileNo: 'GH-2024-077', grantType: 'DB', grantDate: '2025-10-20', amountFen: 200_000 });
+    await ok(
+      as.UNION,
+      COMPLETE,
+      { input: { referralId: slips.UNION, feedback: '大病帮扶金已发放', aidSourceReference: `gh_grant:${grant.insertId}`, occurredAt: cn('2025-10-20T09:00:00') } },
+      'referralComplete',
+    );
     const res = await as.UNION(`query($id: ID!) { referral(id: $id) { state deadlineStatus overdue { workingDays calendarDays } } }`, { id: slips.UNION });
     // Thu 10-16, Fri 10-17, Mon 10-20.
     expect(res.data.referral).toEqual({ state: 'COMPLETED', deadlineStatus: 'MET_LATE', overdue: { workingDays: 3, calendarDays: 5 } });
@@ -376,6 +403,9 @@ describe('a case from report to closure', () => {
   });
 
   it('closes once every slip has feedback, with every step on record', async () => {
+    // Housing's declined decision must lead somewhere first: the convener waives it with the reason.
+    expect(await refused(as.county, MOVE, { input: { caseId, to: 'CLOSED', reason: '办结' } }, 'caseTransition')).toEqual(['DECLINED_DECISIONS_OPEN']);
+    await ok(as.county, `mutation($input: ReferralWaiveInput!) { referralWaive(input: $input) { userErrors { code } } }`, { input: { referralId: slips.HOUSING, reason: '现有租赁补贴已达最高档，不再提高' } }, 'referralWaive');
     const closed = await ok(as.county, MOVE, { input: { caseId, to: 'CLOSED', reason: '各部门均已反馈，办结', occurredAt: cn('2025-10-21T10:00:00') } }, 'caseTransition');
     expect(closed.case).toMatchObject({ state: 'CLOSED', endedAt: '2025-10-21T10:00:00.000+08:00', allowedTransitions: [] });
     const res = await as.county(
@@ -565,13 +595,13 @@ describe('arguments and reads', () => {
   });
 
   it('lists a household’s cases and an office’s inbox', async () => {
-    const res = await as.province(
-      `query($id: ID!) { household(id: $id) { cases { reference state } } referralsToOffice(office: { department: HEALTH }, states: [COMPLETED]) { to { key } state } }`,
-      { id: String(wangId) },
-    );
+    const res = await as.province(`query($id: ID!) { household(id: $id) { cases { reference state } } }`, { id: String(wangId) });
     expect(res.errors).toBeUndefined();
     expect(res.data.household.cases.map((c: { state: string }) => c.state).sort()).toEqual(['CLOSED', 'IN_DELIBERATION']);
-    expect(res.data.referralsToOffice).toEqual([{ to: { key: 'HEALTH' }, state: 'COMPLETED' }]);
+    // An office reads its own inbox.
+    const inbox = await as.HEALTH(`query { referralsToOffice(office: { department: HEALTH }, states: [COMPLETED]) { to { key } state } }`);
+    expect(inbox.errors).toBeUndefined();
+    expect(inbox.data.referralsToOffice).toEqual([{ to: { key: 'HEALTH' }, state: 'COMPLETED' }]);
   });
 
   it('reads cases, slips, history and meetings in one statement each, however many households', async () => {

@@ -17,6 +17,8 @@ import {
   referralsByIds,
   secondAidsByCaseIds,
 } from './store';
+import { decisionChecksByReferralIds, fulfilmentsByReferralIds, type DecisionCheckRecord, type FulfilmentRecord } from '../case-loop/store';
+import { declinesByReferralIds, type DeclineRecord } from './declines';
 import type { CaseEventRecord, CaseRecord, MeetingRecord, ReferralRecord, SecondAidRecord } from './records';
 
 export function createCaseLoaders(db: HubDb) {
@@ -33,6 +35,12 @@ export function createCaseLoaders(db: HubDb) {
     departmentsByMeeting: new DataLoader<number, DepartmentCode[]>(async (ids) =>
       groupByKey(ids, await departmentsByMeetingIds(db, ids), (d) => d.meetingId).map((rows) => rows.map((r) => r.department)),
     ),
+    /** How a completed decision was fulfilled (db/case-loop/), null when not recorded. */
+    fulfilmentByReferral: new DataLoader<number, FulfilmentRecord | null>(async (ids) => byKey(ids, await fulfilmentsByReferralIds(db, ids), (f) => f.referralId)),
+    /** The pre-grant check a meeting's decision ran (db/case-loop/), null for other slips. */
+    decisionCheckByReferral: new DataLoader<number, DecisionCheckRecord | null>(async (ids) => byKey(ids, await decisionChecksByReferralIds(db, ids), (c) => c.referralId)),
+    /** What became of a declined decision (db/cases/declines.ts), null while open or for other slips. */
+    declineByReferral: new DataLoader<number, DeclineRecord | null>(async (ids) => byKey(ids, await declinesByReferralIds(db, ids), (d) => d.referralId)),
     secondAidsByCase: new DataLoader<number, SecondAidRecord[]>(async (ids) => groupByKey(ids, await secondAidsByCaseIds(db, ids), (s) => s.caseId)),
   };
 }

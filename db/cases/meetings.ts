@@ -9,17 +9,20 @@ import { caseError, refusal, success, type CaseUserError, type Outcome } from '.
 import { defaultAsk, type MeetingInput } from '../../domain/cases/meetings';
 import { addWorkingDays } from '../../domain/cases/working-days';
 import type { HubDb } from '../connect';
-import { applyTransition } from './store';
+import { applyTransition, declinedDecisionsOpen } from './store';
+import { markRedeliberated } from './declines';
 import { caseMeeting, meetingDepartment, referralSlip, secondAidApproval } from './schema';
 import { toDbInstant } from '../instants';
 import { EventLog, idempotent, lockCase, occurredAt, type WriteMeta } from './write';
+import { decisionCheck } from '../case-loop/schema';
+import type { DecisionCheck } from '../../domain/cases/decision-checks';
 
 /**
  * Records a meeting of a case in deliberation. With decisions, the case is decided; without, the
  * meeting is on record and deliberation goes on. The input must have passed `checkMeeting`.
  * Returns the meeting id.
  */
-export async function recordMeeting(db: HubDb, caseId: number, input: MeetingInput, dossier: Dossier, meta: WriteMeta): Promise<Outcome<number>> {
+export async function recordMeeting(db: HubDb, caseId: number, input: MeetingInput, dossier: Dossier, meta: WriteMeta, checks: readonly DecisionCheck[] = []): Promise<Outcome<number>> {
   const at = occurredAt(meta);
   if (!(at instanceof Date)) return refusal(at);
   if (input.heldOn > chinaDateOf(at)) return refusal(caseError('MEETING_DATE_OUT_OF_RANGE', 'a meeting is not held after it happened', ['input', 'heldOn']));
@@ -46,7 +49,7 @@ export async function recordMeeting(db: HubDb, caseId: number, input: MeetingInp
         const log = await EventLog.open(tx, caseId, meta);
         log.add({ action: 'MEETING_RECORDED', meetingId, occurredAt: at, reason: input.notes?.trim() || null, carriesKey: true });
         await tx.insert(meetingDepartment).values(input.departmentsPresent.map((department) => ({ meetingId, department })));
-        for (const d of input.decisions) {
+        for (const [i, d] of input.decisions.entries()) {
           const ask = d.ask?.trim() || defaultAsk(d);
           const [slip] = await tx.insert(referralSlip).values({
             caseId,
@@ -65,6 +68,16 @@ export async function recordMeeting(db: HubDb, caseId: number, input: MeetingInp
             state: 'ISSUED',
           });
           log.add({ action: 'REFERRAL_ISSUED', referralId: slip.insertId, meetingId, occurredAt: at, reason: ask });
+          const check = checks[i];
+          if (check) {
+            await tx.insert(decisionCheck).values({
+              referralId: slip.insertId,
+              meetingId,
+              findingsJson: JSON.stringify(check.findings),
+              unavailableJson: JSON.stringify(check.unavailable),
+              overrideReason: check.overrideReason,
+            });
+          }
           if (d.secondAid && d.beneficiaryIdNumber) {
             await tx.insert(secondAidApproval).values({
               caseId,
@@ -78,8 +91,10 @@ export async function recordMeeting(db: HubDb, caseId: number, input: MeetingInp
           }
         }
         if (input.decisions.length > 0) {
-          const decided = await applyTransition(tx, c, 'DECIDED', `一事一议 ${input.heldOn}`, at, log, { viaMeeting: true });
-          // Refused only by a clock out of order; nothing is written then.
+          // A case back in deliberation after a decline: this meeting decides again what was declined.
+          await markRedeliberated(tx, caseId, await declinedDecisionsOpen(tx, caseId), meetingId, meta.actor.officer, meta.now);
+          const decided = await applyTransition(tx, c, 'DECIDED', `一事一议 ${input.heldOn}`, at, log, { viaMeeting: true, serverClock: meta.occurredAt === null });
+          // Refused only by a stated time out of order (the server's own clock is never refused); nothing is written then.
           if (!decided.ok) throw new MeetingRefused(decided.errors);
         }
         await log.write(tx);

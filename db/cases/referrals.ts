@@ -13,6 +13,8 @@ import { TERMINAL_STATES } from '../../domain/cases/state-machine';
 import { addWorkingDays } from '../../domain/cases/working-days';
 import type { HubDb } from '../connect';
 import { aidCase, referralSlip, secondAidApproval } from './schema';
+import { referralFulfilment } from '../case-loop/schema';
+import type { Fulfilment } from '../../domain/cases/fulfilment';
 import { referralRecord } from './records';
 import { toDbInstant } from '../instants';
 import { EventLog, idempotent, lockCase, occurredAt, requiredText, type WriteMeta } from './write';
@@ -71,6 +73,8 @@ export interface ReferralAnswer {
   text: string;
   /** COMPLETE only: the AidRecord.sourceReference of the aid produced, already checked to exist. */
   aidSourceRef: string | null;
+  /** COMPLETE of a decision: what the hub checked in the department's data (domain/cases/fulfilment.ts). */
+  fulfilment?: Fulfilment | null;
 }
 
 const EVENT_OF: Record<ReferralAction, 'REFERRAL_ACCEPTED' | 'REFERRAL_COMPLETED' | 'REFERRAL_DECLINED'> = {
@@ -101,6 +105,10 @@ export async function answerReferral(db: HubDb, referralId: number, action: Refe
         if (slip.toOffice !== meta.actor.office) return refusal(caseError('NOT_RECEIVING_OFFICE', 'only the receiving office answers a slip', ['input', 'actor', 'office']));
         const check = checkReferralAction(slip.state, action, { handOver: slip.handOver, text: answer.text });
         if (!check.ok) return refusal(caseError(check.code, check.message, check.code === 'REFERRAL_ILLEGAL_TRANSITION' ? ['input', 'referralId'] : ['input', field]));
+        // A decision is completed only with its aid record checked (domain/cases/fulfilment.ts).
+        if (action === 'COMPLETE' && slip.kind === 'DECISION' && slip.programmeCode !== null && !answer.fulfilment) {
+          return refusal(caseError('AID_RECORD_REQUIRED', 'a decision is completed with the aid record that fulfils it', ['input', 'aidSourceReference']));
+        }
         if (at < (slip.acceptedAt ?? slip.issuedAt)) return refusal(caseError('OCCURRED_OUT_OF_ORDER', 'occurredAt is before the slip was issued or accepted', ['input', 'occurredAt']));
         const text = answer.text.trim() || null;
         const answered = check.to === 'COMPLETED' || check.to === 'DECLINED';
@@ -119,6 +127,9 @@ export async function answerReferral(db: HubDb, referralId: number, action: Refe
         if (action === 'ACCEPT' && slip.handOver) {
           await tx.update(aidCase).set({ ownerOffice: slip.toOffice }).where(eq(aidCase.id, c.id));
           log.add({ action: 'OWNER_CHANGED', referralId, occurredAt: at, reason: `${c.ownerOffice} → ${slip.toOffice}` });
+        }
+        if (action === 'COMPLETE' && answer.fulfilment) {
+          await tx.insert(referralFulfilment).values({ referralId, ...answer.fulfilment });
         }
         if (action === 'COMPLETE' && answer.aidSourceRef !== null) {
           await tx.update(secondAidApproval).set({ aidSourceRef: answer.aidSourceRef }).where(eq(secondAidApproval.referralId, referralId));

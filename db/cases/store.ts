@@ -18,6 +18,7 @@ import {
   referralRecord,
   type CaseEventRecord,
   type CaseRecord,
+  type HubQuery,
   type HubTx,
   type MeetingDepartmentRecord,
   type MeetingRecord,
@@ -26,6 +27,7 @@ import {
 } from './records';
 import { EventLog, idempotent, lockCase, occurredAt, requiredText, type WriteMeta } from './write';
 import { household } from '../household/schema';
+import { declinedDecision } from '../case-loop/schema';
 
 export interface CaseOpenInput {
   householdId: number;
@@ -82,6 +84,16 @@ async function lastStateChangeAt(tx: HubTx, c: CaseRecord): Promise<Date> {
   return last ? fromDbInstant(last.occurredAt) : c.reportedAt;
 }
 
+/** Declined decisions of the case with no resolution yet (db/case-loop/ declined_decision). */
+export async function declinedDecisionsOpen(tx: HubQuery, caseId: number): Promise<number[]> {
+  const rows = await tx
+    .select({ id: referralSlip.id, resolved: declinedDecision.referralId })
+    .from(referralSlip)
+    .leftJoin(declinedDecision, eq(declinedDecision.referralId, referralSlip.id))
+    .where(and(eq(referralSlip.caseId, caseId), eq(referralSlip.kind, 'DECISION'), eq(referralSlip.state, 'DECLINED')));
+  return rows.filter((r) => r.resolved === null).map((r) => r.id);
+}
+
 async function referralsWithoutFeedback(tx: HubTx, caseId: number): Promise<number> {
   const rows = await tx.select({ state: referralSlip.state }).from(referralSlip).where(eq(referralSlip.caseId, caseId));
   return rows.filter((r) => !hasFeedback(r.state)).length;
@@ -102,7 +114,12 @@ export async function applyTransition(
 ): Promise<Outcome<number>> {
   // Whether the move is legal from the state the lock shows comes first: of two simultaneous
   // identical moves, the second always hears ILLEGAL_TRANSITION, whichever arrived first.
-  const check = checkTransition(c.state, to, { reason, viaMeeting: opts.viaMeeting, referralsWithoutFeedback: await referralsWithoutFeedback(tx, c.id) });
+  const check = checkTransition(c.state, to, {
+    reason,
+    viaMeeting: opts.viaMeeting,
+    referralsWithoutFeedback: await referralsWithoutFeedback(tx, c.id),
+    declinedDecisionsOpen: (await declinedDecisionsOpen(tx, c.id)).length,
+  });
   if (!check.ok) return refusal(caseError(check.code, check.message, check.code === 'REASON_REQUIRED' ? ['input', 'reason'] : ['input', 'to']));
   const last = await lastStateChangeAt(tx, c);
   if (at < last) {

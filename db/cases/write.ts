@@ -13,6 +13,7 @@ import type { OfficeKey } from '../../domain/cases/offices';
 import type { CaseState } from '../../domain/cases/state-machine';
 import type { HubDb } from '../connect';
 import { aidCase, caseEvent } from './schema';
+import { caseRequest } from '../case-loop/schema';
 import { caseEventRecord, caseRecord, type CaseAction, type CaseEventRecord, type CaseRecord, type HubQuery, type HubTx } from './records';
 import { toDbInstant } from '../instants';
 
@@ -30,6 +31,11 @@ export interface WriteMeta {
   idempotencyKey: string | null;
   /** The server's clock when the request arrived. */
   now: Date;
+  /**
+   * A hash of the request (the mutation and its input, key left out), kept with the key: the same
+   * key with a different request is refused. Null where the caller computes none.
+   */
+  requestHash?: string | null;
 }
 
 /** A client clock a little ahead of ours is not "the future". */
@@ -75,16 +81,24 @@ export async function idempotent<T>(db: HubDb, meta: WriteMeta, replay: (event: 
     const value = replay(event);
     return value === null ? refusal(caseError('IDEMPOTENCY_KEY_REUSED', 'this idempotency key was used for a different request', ['input', 'idempotencyKey'])) : success(value, true);
   };
+  const replayOrRefuse = async (earlier: CaseEventRecord): Promise<Outcome<T>> => {
+    // Keys recorded before request hashes were kept have no row: they answer as before.
+    const [stored] = await db.select({ requestHash: caseRequest.requestHash }).from(caseRequest).where(eq(caseRequest.idempotencyKey, key!));
+    if (stored && meta.requestHash && stored.requestHash !== meta.requestHash) {
+      return refusal(caseError('IDEMPOTENCY_KEY_REUSED', 'this idempotency key was used for a different request', ['input', 'idempotencyKey']));
+    }
+    return answer(earlier);
+  };
   if (key !== null) {
     const earlier = await eventByKey(db, key);
-    if (earlier) return answer(earlier);
+    if (earlier) return replayOrRefuse(earlier);
   }
   try {
     return await work();
   } catch (error) {
     if (key !== null && isDuplicateKey(error, 'case_event_idempotency')) {
       const earlier = await eventByKey(db, key);
-      if (earlier) return answer(earlier);
+      if (earlier) return replayOrRefuse(earlier);
     }
     throw error;
   }
@@ -142,5 +156,9 @@ export class EventLog {
 
   async write(tx: HubTx): Promise<void> {
     if (this.rows.length > 0) await tx.insert(caseEvent).values(this.rows);
+    const key = storedKey(this.meta);
+    if (key !== null && this.meta.requestHash && this.rows.some((r) => r.idempotencyKey === key)) {
+      await tx.insert(caseRequest).values({ idempotencyKey: key, requestHash: this.meta.requestHash, caseId: this.caseId });
+    }
   }
 }

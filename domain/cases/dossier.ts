@@ -56,6 +56,10 @@ export interface DossierReferral {
   dueOn: IsoDate;
   feedback: string | null;
   declineReason: string | null;
+  /** For a completed decision: the amount its aid record gives (absent in snapshots taken before it was kept). */
+  fulfilledAmountFen?: number | null;
+  /** For a completed decision given short: the department's reason. */
+  differenceReason?: string | null;
 }
 
 /**

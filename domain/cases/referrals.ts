@@ -24,6 +24,9 @@ const FROM: Record<ReferralAction, readonly ReferralState[]> = {
   DECLINE: ['ISSUED', 'ACCEPTED'],
 };
 
+const DONE: Record<ReferralAction, string> = { ACCEPT: 'accepted', COMPLETE: 'completed', DECLINE: 'declined' };
+const ARTICLE: Record<ReferralState, 'a' | 'an'> = { ISSUED: 'an', ACCEPTED: 'an', COMPLETED: 'a', DECLINED: 'a' };
+
 /** Feedback has been given: the slip no longer holds its case open. */
 export function hasFeedback(state: ReferralState): boolean {
   return state === 'COMPLETED' || state === 'DECLINED';
@@ -31,7 +34,7 @@ export function hasFeedback(state: ReferralState): boolean {
 
 export function checkReferralAction(state: ReferralState, action: ReferralAction, facts: { handOver: boolean; text: string }): ReferralCheck {
   if (!FROM[action].includes(state)) {
-    return { ok: false, code: 'REFERRAL_ILLEGAL_TRANSITION', message: `a ${state} slip cannot be ${action.toLowerCase()}d` };
+    return { ok: false, code: 'REFERRAL_ILLEGAL_TRANSITION', message: `${ARTICLE[state]} ${state} slip cannot be ${DONE[action]}` };
   }
   if (action === 'COMPLETE' && facts.text.trim() === '') return { ok: false, code: 'FEEDBACK_REQUIRED', message: 'completion needs feedback' };
   if (action === 'DECLINE' && facts.text.trim() === '') return { ok: false, code: 'REASON_REQUIRED', message: 'a decline needs its reason' };

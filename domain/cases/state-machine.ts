@@ -36,7 +36,9 @@ export type TransitionRefusal =
   /** A case in deliberation is decided by recording the meeting and its decisions. */
   | 'MEETING_REQUIRED'
   /** 件件有落实、有反馈: a case ends only when every referral slip has its feedback. */
-  | 'REFERRALS_WITHOUT_FEEDBACK';
+  | 'REFERRALS_WITHOUT_FEEDBACK'
+  /** A declined decision must be reassigned, re-deliberated or waived before the case closes. */
+  | 'DECLINED_DECISIONS_OPEN';
 
 export interface TransitionFacts {
   reason: string;
@@ -44,6 +46,8 @@ export interface TransitionFacts {
   viaMeeting?: boolean;
   /** Referral slips of the case still without feedback (neither completed nor declined). */
   referralsWithoutFeedback: number;
+  /** Declined decisions not yet reassigned, re-deliberated or waived (domain/cases/declines.ts). */
+  declinedDecisionsOpen?: number;
 }
 
 export type TransitionCheck = { ok: true } | { ok: false; code: TransitionRefusal; message: string };
@@ -53,7 +57,9 @@ export function allowedTransitions(from: CaseState): readonly CaseState[] {
 }
 
 export function checkTransition(from: CaseState, to: CaseState, facts: TransitionFacts): TransitionCheck {
-  if (!CASE_TRANSITIONS[from].includes(to)) {
+  // A decided case goes back to deliberation only to decide again what a department declined.
+  const redeliberate = from === 'DECIDED' && to === 'IN_DELIBERATION' && (facts.declinedDecisionsOpen ?? 0) > 0;
+  if (!CASE_TRANSITIONS[from].includes(to) && !redeliberate) {
     return { ok: false, code: 'ILLEGAL_TRANSITION', message: `a case cannot go from ${from} to ${to}` };
   }
   if (facts.reason.trim() === '') {
@@ -64,6 +70,10 @@ export function checkTransition(from: CaseState, to: CaseState, facts: Transitio
   }
   if (TERMINAL_STATES.has(to) && facts.referralsWithoutFeedback > 0) {
     return { ok: false, code: 'REFERRALS_WITHOUT_FEEDBACK', message: `${facts.referralsWithoutFeedback} referral slip(s) have no feedback yet` };
+  }
+  // 件件有落实: a case closes only when every decision is fulfilled or waived.
+  if (to === 'CLOSED' && (facts.declinedDecisionsOpen ?? 0) > 0) {
+    return { ok: false, code: 'DECLINED_DECISIONS_OPEN', message: `${facts.declinedDecisionsOpen} declined decision(s) are not yet reassigned, re-deliberated or waived` };
   }
   return { ok: true };
 }

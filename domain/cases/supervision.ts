@@ -52,6 +52,8 @@ export interface OverdueReport<R, C> {
   asOf: Date;
   byOffice: (OverdueGroup<R, C> & { office: OfficeKey })[];
   byTownship: (OverdueGroup<R, C> & { townshipCode: string })[];
+  /** Per county (区县, the first 6 digits of the township): 任城区 apart from 邹城市. */
+  byCounty: (OverdueGroup<R, C> & { countyCode: string })[];
 }
 
 function group<R, C>(map: Map<string, OverdueGroup<R, C>>, key: string): OverdueGroup<R, C> {
@@ -65,12 +67,14 @@ const mostOverdue = (a: { overdue: Overdue }, b: { overdue: Overdue }) => b.over
 export function overdueReport<R, C>(slips: readonly SlipFacts<R>[], cases: readonly CaseFacts<C>[], asOf: Date): OverdueReport<R, C> {
   const byOffice = new Map<string, OverdueGroup<R, C>>();
   const byTownship = new Map<string, OverdueGroup<R, C>>();
+  const byCounty = new Map<string, OverdueGroup<R, C>>();
   for (const s of slips) {
     const st = standing(referralDue(s.issuedOn, s.dueOn), s.answeredAt, null, asOf);
     if (st.status !== 'OVERDUE' || !st.overdue) continue;
     const item = { referral: s.referral, overdue: st.overdue };
     group(byOffice, s.toOffice).referrals.push(item);
     group(byTownship, s.townshipCode).referrals.push(item);
+    group(byCounty, s.townshipCode.slice(0, 6)).referrals.push(item);
   }
   for (const c of cases) {
     for (const deadline of caseDeadlines(c.timeline, asOf)) {
@@ -78,6 +82,7 @@ export function overdueReport<R, C>(slips: readonly SlipFacts<R>[], cases: reado
       const item = { case: c.case, deadline };
       group(byOffice, c.ownerOffice).cases.push(item);
       group(byTownship, c.townshipCode).cases.push(item);
+      group(byCounty, c.townshipCode.slice(0, 6)).cases.push(item);
     }
   }
   const sorted = <K extends string>(map: Map<string, OverdueGroup<R, C>>, keyName: K) =>
@@ -88,5 +93,5 @@ export function overdueReport<R, C>(slips: readonly SlipFacts<R>[], cases: reado
         referrals: g.referrals.sort(mostOverdue),
         cases: g.cases.sort((a, b) => mostOverdue(a.deadline as { overdue: Overdue }, b.deadline as { overdue: Overdue })),
       })) as (OverdueGroup<R, C> & Record<K, string>)[];
-  return { asOf, byOffice: sorted(byOffice, 'office'), byTownship: sorted(byTownship, 'townshipCode') };
+  return { asOf, byOffice: sorted(byOffice, 'office'), byTownship: sorted(byTownship, 'townshipCode'), byCounty: sorted(byCounty, 'countyCode') };
 }

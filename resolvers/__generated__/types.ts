@@ -4,13 +4,16 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { Programme as ProgrammeModel } from '../../domain/programmes';
 import type { RegionRow as RegionRowModel, HouseholdRow as HouseholdRowModel, MemberRow as MemberRowModel, PersonRow as PersonRowModel } from '../../db/household/loaders';
 import type { AidRecord as AidRecordModel, ReportedBy as ReportedByModel } from '../../domain/aid';
-import type { HouseholdAidSummary as HouseholdAidSummaryModel, DepartmentAidTotal as DepartmentAidTotalModel, HouseholdPage as HouseholdPageModel, AuditPage as AuditPageModel, AuditedClient as AuditedClientModel, FindingPage as FindingPageModel, DossierHousehold as DossierHouseholdModel, CaseOverdueReport as CaseOverdueReportModel, OfficeOverdueWork as OfficeOverdueWorkModel, TownshipOverdueWork as TownshipOverdueWorkModel, ReportedAidConflict as ReportedAidConflictModel } from '../models';
+import type { HouseholdAidSummary as HouseholdAidSummaryModel, DepartmentAidTotal as DepartmentAidTotalModel, HouseholdPage as HouseholdPageModel, AuditPage as AuditPageModel, AuditedClient as AuditedClientModel, FindingPage as FindingPageModel, DossierHousehold as DossierHouseholdModel, CaseOverdueReport as CaseOverdueReportModel, OfficeOverdueWork as OfficeOverdueWorkModel, TownshipOverdueWork as TownshipOverdueWorkModel, ReportedAidConflict as ReportedAidConflictModel, CountyOverdueWork as CountyOverdueWorkModel } from '../models';
 import type { AccessSession as AccessSessionModel } from '../../access/session';
 import type { AuditRow as AuditRowModel } from '../../access/audit';
 import type { Rule as RuleModel } from '../../domain/findings/rule-set';
 import type { FindingView as FindingViewModel, FindingEventRow as FindingEventRowModel, ScanRow as ScanRowModel } from '../../db/findings/store';
 import type { Finding as FindingModel } from '../../domain/findings/facts';
 import type { CaseRecord as CaseRecordModel, CaseEventRecord as CaseEventRecordModel, ReferralRecord as ReferralRecordModel, MeetingRecord as MeetingRecordModel, SecondAidRecord as SecondAidRecordModel } from '../../db/cases/records';
+import type { FulfilmentRecord as FulfilmentRecordModel, DecisionCheckRecord as DecisionCheckRecordModel } from '../../db/case-loop/store';
+import type { DeclineRecord as DeclineRecordModel } from '../../db/cases/declines';
+import type { DecisionFinding as DecisionFindingModel } from '../../domain/cases/decision-checks';
 import type { CaseDeadline as CaseDeadlineModel } from '../../domain/cases/deadlines';
 import type { Office as OfficeModel } from '../../domain/cases/offices';
 import type { Dossier as DossierModel, DossierMember as DossierMemberModel, DossierSource as DossierSourceModel, DossierFinding as DossierFindingModel, DossierCase as DossierCaseModel, DossierReferral as DossierReferralModel } from '../../domain/cases/dossier';
@@ -85,6 +88,8 @@ export type AccessRole =
   | 'AUDITOR'
   /** Runs region-wide jobs; sees no household data beyond monitoring. */
   | 'ADMINISTRATOR'
+  /** A department office answering the referral slips sent to it (accept, complete, decline); opens, moves and convenes no case. */
+  | 'REFERRAL_HANDLER'
   /** A charity organisation (统一社会信用代码): public need summaries in its region, the sealed detail of needs it claimed, pledges and deliveries. */
   | 'CHARITY';
 
@@ -215,6 +220,16 @@ export type Mutation = {
   readonly referralComplete: ReferralPayload;
   /** The receiving office declines a slip with its reason; that reason is the slip's feedback. */
   readonly referralDecline: ReferralPayload;
+  /**
+   * The convener (the case's owner) reassigns a declined decision to another department: a new
+   * decision slip of the same meeting, returned in the payload. The declined slip is resolved.
+   */
+  readonly referralReassign: ReferralPayload;
+  /**
+   * The convener waives a declined decision with a reason: the case may close without it. (The third
+   * way is to move the case back to IN_DELIBERATION: its next meeting decides again.)
+   */
+  readonly referralWaive: ReferralPayload;
   /** Records a household's consent to pass its need to charities (民发〔2023〕46号). Health data and data of children under 14 are separate scopes (PIPL art. 29). */
   readonly charityConsentRecord: CharityConsentPayload;
   /** Revokes a consent: every open need published under it is withdrawn at once. */
@@ -318,6 +333,24 @@ export type MutationReferralCompleteArgs = {
  */
 export type MutationReferralDeclineArgs = {
   input: ReferralDeclineInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
+export type MutationReferralReassignArgs = {
+  input: ReferralReassignInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
+export type MutationReferralWaiveArgs = {
+  input: ReferralWaiveInput;
 };
 
 
@@ -471,6 +504,68 @@ export type MutationAlertDismissArgs = {
  */
 export type MutationAidReportArgs = {
   input: AidReportInput;
+};
+
+/** Reassigns a declined decision to another department. */
+export type ReferralReassignInput = {
+  /** The declined decision's slip. */
+  readonly referralId: Scalars['ID']['input'];
+  /** Why it goes to this department. */
+  readonly reason: Scalars['String']['input'];
+  /** The department that will carry it out now. */
+  readonly department: DepartmentCode;
+  /** Its programme, by code. */
+  readonly programme: Scalars['ID']['input'];
+  /** Amount in fen (per month for a recurring programme). */
+  readonly amountFen: Scalars['Fen']['input'];
+  /** Deadline in working days from today, 1 to 60. */
+  readonly deadlineWorkingDays: Scalars['Int']['input'];
+  /** What is asked, in words (default: programme and amount). */
+  readonly ask?: InputMaybe<Scalars['String']['input']>;
+  /** The member the aid is for (default: as the declined decision). */
+  readonly beneficiaryIdNumber?: InputMaybe<Scalars['String']['input']>;
+  /** Who acts (an officer of the owning office). */
+  readonly actor?: InputMaybe<ActorInput>;
+  /** A retry with the same key returns the first outcome. */
+  readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Waives a declined decision. */
+export type ReferralWaiveInput = {
+  /** The declined decision's slip. */
+  readonly referralId: Scalars['ID']['input'];
+  /** Why the case may close without it, up to 500 characters. */
+  readonly reason: Scalars['String']['input'];
+  /** Who acts (an officer of the owning office). */
+  readonly actor?: InputMaybe<ActorInput>;
+  /** Not used: a waiver is written once; a second is refused with DECISION_NOT_DECLINED. */
+  readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** What became of a declined decision. */
+export type DeclineResolutionKind =
+  /** Given to another department (newReferral). */
+  | 'REASSIGNED'
+  /** Decided again at a later meeting. */
+  | 'REDELIBERATED'
+  /** Waived by the convener with a reason. */
+  | 'WAIVED';
+
+/** What became of a declined decision, and why. */
+export type DeclineResolution = {
+  readonly __typename?: 'DeclineResolution';
+  /** Reassigned, re-deliberated or waived. */
+  readonly kind: DeclineResolutionKind;
+  /** Why. */
+  readonly reason: Scalars['String']['output'];
+  /** For a reassignment: the slip to the department that carries it out now. */
+  readonly newReferral?: Maybe<Referral>;
+  /** For a re-deliberation: the meeting that decided again. */
+  readonly meeting?: Maybe<Meeting>;
+  /** The officer who resolved it. */
+  readonly actor: Scalars['String']['output'];
+  /** When the hub recorded it. */
+  readonly recordedAt: Scalars['DateTime']['output'];
 };
 
 /** Where a case came from. */
@@ -808,6 +903,12 @@ export type Referral = {
   readonly aidRecord?: Maybe<AidRecord>;
   /** The aid record's reference in the department's records, as reported with the feedback. */
   readonly aidSourceReference?: Maybe<Scalars['String']['output']>;
+  /** For a decision completed with its aid record: what the hub checked in the department's data when it was completed. */
+  readonly fulfilment?: Maybe<Fulfilment>;
+  /** For a meeting's decision: the pre-grant check it ran when the meeting was recorded. */
+  readonly decisionCheck?: Maybe<DecisionCheck>;
+  /** For a declined decision: what became of it; null while it is open (the case cannot close then). */
+  readonly declineResolution?: Maybe<DeclineResolution>;
   /** The deadline at `asOf` (default now): PENDING, OVERDUE, MET or MET_LATE. */
   readonly deadlineStatus: DeadlineStatus;
   /** When overdue or answered late: by how much, as of `asOf` (default now). */
@@ -824,6 +925,31 @@ export type ReferralDeadlineStatusArgs = {
 /** A referral slip (转办单): from one office to another, about a case, with a deadline and feedback. */
 export type ReferralOverdueArgs = {
   asOf?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+/**
+ * How a decision's slip was fulfilled, as the hub read the aid record from the department's own data
+ * when the slip was completed: same department, the programme decided, the beneficiary in the
+ * household, on or after the decision; a shortfall only with its reason.
+ */
+export type Fulfilment = {
+  readonly __typename?: 'Fulfilment';
+  /** The aid record's reference in the department's records. */
+  readonly aidSourceReference: Scalars['String']['output'];
+  /** Its programme. */
+  readonly programme: Programme;
+  /** The person it was given to. */
+  readonly beneficiary?: Maybe<Person>;
+  /** Its grant date, or the first day of its period for a recurring programme. */
+  readonly aidDate: Scalars['Date']['output'];
+  /** The amount given, in fen (per month for a recurring programme). */
+  readonly amountFen: Scalars['Fen']['output'];
+  /** The amount decided, in fen. */
+  readonly decidedAmountFen: Scalars['Fen']['output'];
+  /** How much less than decided was given, in fen; 0 when the decision was met. */
+  readonly shortfallFen: Scalars['Fen']['output'];
+  /** The department's reason for a shortfall. */
+  readonly differenceReason?: Maybe<Scalars['String']['output']>;
 };
 
 /** A joint meeting (一事一议) of a case. */
@@ -851,6 +977,39 @@ export type Meeting = {
   readonly recordedBy: Scalars['String']['output'];
   /** The printable brief of this meeting (HTML), a path on this hub. */
   readonly briefUrl: Scalars['String']['output'];
+  /** The pre-grant check of each decision, in the order of the decisions: conflicts, warnings and overrides. */
+  readonly decisionChecks: ReadonlyArray<DecisionCheck>;
+};
+
+/**
+ * The pre-grant check (救前查询) a meeting's decision ran when it was recorded: the duplicate-aid
+ * findings the decided aid would cause, and the convener's reason when it was decided despite a conflict.
+ */
+export type DecisionCheck = {
+  readonly __typename?: 'DecisionCheck';
+  /** The decision's slip. */
+  readonly decision: Referral;
+  /** Findings the decided aid would cause; empty when none. */
+  readonly findings: ReadonlyArray<DecisionFinding>;
+  /** True when a finding is a CONFLICT. */
+  readonly conflict: Scalars['Boolean']['output'];
+  /** Departments that did not answer, whose aid the check could not see. */
+  readonly unavailable: ReadonlyArray<Department>;
+  /** The convener's reason for deciding despite a conflict. */
+  readonly overrideReason?: Maybe<Scalars['String']['output']>;
+};
+
+/** A finding of a decision's pre-grant check, in words that name no person and give no health detail. */
+export type DecisionFinding = {
+  readonly __typename?: 'DecisionFinding';
+  /** The rule (X1 … X9, or a locality's own). */
+  readonly ruleId: Scalars['String']['output'];
+  /** CONFLICT, WARNING or MISSED_AID (see FindingSeverity). */
+  readonly severity: Scalars['String']['output'];
+  /** What was found. */
+  readonly summary: Scalars['String']['output'];
+  /** The departments concerned. */
+  readonly departments: ReadonlyArray<Department>;
 };
 
 /** A second temporary aid (二次临时救助) approved for heavy costs; the duplicate checks treat it as approved. */
@@ -1029,6 +1188,10 @@ export type DossierReferral = {
   readonly feedback?: Maybe<Scalars['String']['output']>;
   /** Reason, when declined. */
   readonly declineReason?: Maybe<Scalars['String']['output']>;
+  /** For a completed decision: the amount the linked aid record gives, in fen. */
+  readonly fulfilledAmountFen?: Maybe<Scalars['Fen']['output']>;
+  /** For a completed decision given short: the department's reason. */
+  readonly differenceReason?: Maybe<Scalars['String']['output']>;
 };
 
 /** 督导 supervision: what is overdue, grouped two ways. */
@@ -1040,8 +1203,21 @@ export type OverdueReport = {
   readonly byOffice: ReadonlyArray<OfficeOverdue>;
   /** Per township: overdue slips and cases of households there. */
   readonly byTownship: ReadonlyArray<TownshipOverdue>;
+  /** Per county (区县): overdue slips and cases of households there, each county apart (任城区, 邹城市 …). */
+  readonly byCounty: ReadonlyArray<CountyOverdue>;
   /** Open alerts past their verification day in the division, escalated to the county civil affairs office; most overdue first. */
   readonly alerts: ReadonlyArray<Alert>;
+};
+
+/** A county's overdue work. */
+export type CountyOverdue = {
+  readonly __typename?: 'CountyOverdue';
+  /** The county (区县). */
+  readonly county: Region;
+  /** Slips of its households' cases, past due, without feedback; most overdue first. */
+  readonly referrals: ReadonlyArray<OverdueReferral>;
+  /** Its households' cases with a deadline past; most overdue first. */
+  readonly cases: ReadonlyArray<OverdueCase>;
 };
 
 /** An office's overdue work. */
@@ -1160,7 +1336,23 @@ export type CaseErrorCode =
   /** occurredAt is before an earlier step of the same case or slip. */
   | 'OCCURRED_OUT_OF_ORDER'
   /** The idempotency key was used for a different request. */
-  | 'IDEMPOTENCY_KEY_REUSED';
+  | 'IDEMPOTENCY_KEY_REUSED'
+  /** A decision's slip is completed with the aid record that fulfils it (aidSourceReference). */
+  | 'AID_RECORD_REQUIRED'
+  /** The aid record is of another programme than the one decided. */
+  | 'AID_RECORD_PROGRAMME_MISMATCH'
+  /** The aid record is for another person than the decision names, or for no member of the household. */
+  | 'AID_RECORD_BENEFICIARY_MISMATCH'
+  /** The aid record was granted (or its period starts) before the meeting that decided it. */
+  | 'AID_RECORD_BEFORE_DECISION'
+  /** The aid record gives less than decided and no reason is stated (differenceReason). */
+  | 'AID_AMOUNT_SHORT'
+  /** The decision's pre-grant check finds a conflict (duplicate aid) and no override reason is stated (conflictOverrideReason). */
+  | 'DECISION_CONFLICT'
+  /** The case cannot close while a declined decision is not reassigned, re-deliberated or waived. */
+  | 'DECLINED_DECISIONS_OPEN'
+  /** Only a declined decision not yet resolved is reassigned or waived. */
+  | 'DECISION_NOT_DECLINED';
 
 /** A refused write: a stable code, a message for people, and the input field at fault. */
 export type CaseUserError = {
@@ -1241,6 +1433,12 @@ export type DecisionInput = {
   readonly beneficiaryIdNumber?: InputMaybe<Scalars['String']['input']>;
   /** Set when this is a second temporary aid (二次临时救助) for heavy costs: the cause. */
   readonly secondAidCause?: InputMaybe<AidCause>;
+  /**
+   * Every decision runs the pre-grant check for the aid it decides (for the beneficiary, or the head
+   * of household when none is named). A decision the check finds in conflict is recorded only with
+   * the convener's reason for deciding despite it (up to 500 characters); it is kept and shown.
+   */
+  readonly conflictOverrideReason?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** Records a joint meeting. */
@@ -1314,8 +1512,13 @@ export type ReferralCompleteInput = {
   readonly referralId: Scalars['ID']['input'];
   /** What was done. */
   readonly feedback: Scalars['String']['input'];
-  /** The AidRecord.sourceReference of the aid given, when the department recorded aid. */
+  /**
+   * The AidRecord.sourceReference of the aid given. Required for a meeting's decision: the hub reads
+   * the record from the department's own data and checks it fulfils the decision.
+   */
   readonly aidSourceReference?: InputMaybe<Scalars['String']['input']>;
+  /** Why the aid given is less than decided, when it is (up to 500 characters); kept and shown with the slip. */
+  readonly differenceReason?: InputMaybe<Scalars['String']['input']>;
   /** When, if earlier than now; default now. */
   readonly occurredAt?: InputMaybe<Scalars['DateTime']['input']>;
   /** Who acts (an officer of the receiving office). */
@@ -3421,6 +3624,11 @@ export type ResolversTypes = {
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   AccessClient: ResolverTypeWrapper<AuditedClientModel>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  ReferralReassignInput: ReferralReassignInput;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  ReferralWaiveInput: ReferralWaiveInput;
+  DeclineResolutionKind: DeclineResolutionKind;
+  DeclineResolution: ResolverTypeWrapper<DeclineRecordModel>;
   CaseOrigin: CaseOrigin;
   CaseUrgency: CaseUrgency;
   CaseState: CaseState;
@@ -3430,7 +3638,6 @@ export type ResolversTypes = {
   Case: ResolverTypeWrapper<CaseRecordModel>;
   CaseAction: CaseAction;
   CaseEvent: ResolverTypeWrapper<CaseEventRecordModel>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   DeadlineKind: DeadlineKind;
   DeadlineStatus: DeadlineStatus;
   CaseDeadline: ResolverTypeWrapper<CaseDeadlineModel>;
@@ -3439,7 +3646,10 @@ export type ResolversTypes = {
   ReferralKind: ReferralKind;
   ReferralState: ReferralState;
   Referral: ResolverTypeWrapper<ReferralRecordModel>;
+  Fulfilment: ResolverTypeWrapper<FulfilmentRecordModel>;
   Meeting: ResolverTypeWrapper<MeetingRecordModel>;
+  DecisionCheck: ResolverTypeWrapper<DecisionCheckRecordModel>;
+  DecisionFinding: ResolverTypeWrapper<DecisionFindingModel>;
   SecondAidApproval: ResolverTypeWrapper<SecondAidRecordModel>;
   Dossier: ResolverTypeWrapper<DossierModel>;
   DossierHousehold: ResolverTypeWrapper<DossierHouseholdModel>;
@@ -3450,6 +3660,7 @@ export type ResolversTypes = {
   DossierCase: ResolverTypeWrapper<DossierCaseModel>;
   DossierReferral: ResolverTypeWrapper<DossierReferralModel>;
   OverdueReport: ResolverTypeWrapper<CaseOverdueReportModel>;
+  CountyOverdue: ResolverTypeWrapper<CountyOverdueWorkModel>;
   OfficeOverdue: ResolverTypeWrapper<OfficeOverdueWorkModel>;
   TownshipOverdue: ResolverTypeWrapper<TownshipOverdueWorkModel>;
   OverdueReferral: ResolverTypeWrapper<Omit<OverdueReferral, 'referral'> & { referral: ResolversTypes['Referral'] }>;
@@ -3606,17 +3817,23 @@ export type ResolversParentTypes = {
   ID: Scalars['ID']['output'];
   AccessClient: AuditedClientModel;
   Mutation: Record<PropertyKey, never>;
+  ReferralReassignInput: ReferralReassignInput;
+  Int: Scalars['Int']['output'];
+  ReferralWaiveInput: ReferralWaiveInput;
+  DeclineResolution: DeclineRecordModel;
   Office: OfficeModel;
   OfficeInput: OfficeInput;
   ActorInput: ActorInput;
   Case: CaseRecordModel;
   CaseEvent: CaseEventRecordModel;
-  Int: Scalars['Int']['output'];
   CaseDeadline: CaseDeadlineModel;
   TimeLeft: TimeLeft;
   Overdue: Overdue;
   Referral: ReferralRecordModel;
+  Fulfilment: FulfilmentRecordModel;
   Meeting: MeetingRecordModel;
+  DecisionCheck: DecisionCheckRecordModel;
+  DecisionFinding: DecisionFindingModel;
   SecondAidApproval: SecondAidRecordModel;
   Dossier: DossierModel;
   DossierHousehold: DossierHouseholdModel;
@@ -3627,6 +3844,7 @@ export type ResolversParentTypes = {
   DossierCase: DossierCaseModel;
   DossierReferral: DossierReferralModel;
   OverdueReport: CaseOverdueReportModel;
+  CountyOverdue: CountyOverdueWorkModel;
   OfficeOverdue: OfficeOverdueWorkModel;
   TownshipOverdue: TownshipOverdueWorkModel;
   OverdueReferral: Omit<OverdueReferral, 'referral'> & { referral: ResolversParentTypes['Referral'] };
@@ -3790,6 +4008,8 @@ export type MutationResolvers<ContextType = HubContext, ParentType extends Resol
   referralAccept?: Resolver<ResolversTypes['ReferralPayload'], ParentType, ContextType, RequireFields<MutationReferralAcceptArgs, 'input'>>;
   referralComplete?: Resolver<ResolversTypes['ReferralPayload'], ParentType, ContextType, RequireFields<MutationReferralCompleteArgs, 'input'>>;
   referralDecline?: Resolver<ResolversTypes['ReferralPayload'], ParentType, ContextType, RequireFields<MutationReferralDeclineArgs, 'input'>>;
+  referralReassign?: Resolver<ResolversTypes['ReferralPayload'], ParentType, ContextType, RequireFields<MutationReferralReassignArgs, 'input'>>;
+  referralWaive?: Resolver<ResolversTypes['ReferralPayload'], ParentType, ContextType, RequireFields<MutationReferralWaiveArgs, 'input'>>;
   charityConsentRecord?: Resolver<ResolversTypes['CharityConsentPayload'], ParentType, ContextType, RequireFields<MutationCharityConsentRecordArgs, 'input'>>;
   charityConsentRevoke?: Resolver<ResolversTypes['CharityConsentPayload'], ParentType, ContextType, RequireFields<MutationCharityConsentRevokeArgs, 'input'>>;
   charityNeedPublish?: Resolver<ResolversTypes['CharityNeedPayload'], ParentType, ContextType, RequireFields<MutationCharityNeedPublishArgs, 'input'>>;
@@ -3807,6 +4027,15 @@ export type MutationResolvers<ContextType = HubContext, ParentType extends Resol
   alertVerify?: Resolver<ResolversTypes['AlertVerifyPayload'], ParentType, ContextType, RequireFields<MutationAlertVerifyArgs, 'input'>>;
   alertDismiss?: Resolver<ResolversTypes['AlertDismissPayload'], ParentType, ContextType, RequireFields<MutationAlertDismissArgs, 'input'>>;
   aidReport?: Resolver<ResolversTypes['AidReportPayload'], ParentType, ContextType, RequireFields<MutationAidReportArgs, 'input'>>;
+};
+
+export type DeclineResolutionResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['DeclineResolution'] = ResolversParentTypes['DeclineResolution']> = {
+  kind?: Resolver<ResolversTypes['DeclineResolutionKind'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  newReferral?: Resolver<Maybe<ResolversTypes['Referral']>, ParentType, ContextType>;
+  meeting?: Resolver<Maybe<ResolversTypes['Meeting']>, ParentType, ContextType>;
+  actor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
 export type OfficeResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Office'] = ResolversParentTypes['Office']> = {
@@ -3905,8 +4134,22 @@ export type ReferralResolvers<ContextType = HubContext, ParentType extends Resol
   declineReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   aidRecord?: Resolver<Maybe<ResolversTypes['AidRecord']>, ParentType, ContextType>;
   aidSourceReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  fulfilment?: Resolver<Maybe<ResolversTypes['Fulfilment']>, ParentType, ContextType>;
+  decisionCheck?: Resolver<Maybe<ResolversTypes['DecisionCheck']>, ParentType, ContextType>;
+  declineResolution?: Resolver<Maybe<ResolversTypes['DeclineResolution']>, ParentType, ContextType>;
   deadlineStatus?: Resolver<ResolversTypes['DeadlineStatus'], ParentType, ContextType, Partial<ReferralDeadlineStatusArgs>>;
   overdue?: Resolver<Maybe<ResolversTypes['Overdue']>, ParentType, ContextType, Partial<ReferralOverdueArgs>>;
+};
+
+export type FulfilmentResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Fulfilment'] = ResolversParentTypes['Fulfilment']> = {
+  aidSourceReference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  programme?: Resolver<ResolversTypes['Programme'], ParentType, ContextType>;
+  beneficiary?: Resolver<Maybe<ResolversTypes['Person']>, ParentType, ContextType>;
+  aidDate?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  amountFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+  decidedAmountFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+  shortfallFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+  differenceReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type MeetingResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Meeting'] = ResolversParentTypes['Meeting']> = {
@@ -3921,6 +4164,22 @@ export type MeetingResolvers<ContextType = HubContext, ParentType extends Resolv
   recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   recordedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   briefUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  decisionChecks?: Resolver<ReadonlyArray<ResolversTypes['DecisionCheck']>, ParentType, ContextType>;
+};
+
+export type DecisionCheckResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['DecisionCheck'] = ResolversParentTypes['DecisionCheck']> = {
+  decision?: Resolver<ResolversTypes['Referral'], ParentType, ContextType>;
+  findings?: Resolver<ReadonlyArray<ResolversTypes['DecisionFinding']>, ParentType, ContextType>;
+  conflict?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  unavailable?: Resolver<ReadonlyArray<ResolversTypes['Department']>, ParentType, ContextType>;
+  overrideReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type DecisionFindingResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['DecisionFinding'] = ResolversParentTypes['DecisionFinding']> = {
+  ruleId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  severity?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  summary?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  departments?: Resolver<ReadonlyArray<ResolversTypes['Department']>, ParentType, ContextType>;
 };
 
 export type SecondAidApprovalResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SecondAidApproval'] = ResolversParentTypes['SecondAidApproval']> = {
@@ -4013,13 +4272,22 @@ export type DossierReferralResolvers<ContextType = HubContext, ParentType extend
   dueOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   feedback?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   declineReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  fulfilledAmountFen?: Resolver<Maybe<ResolversTypes['Fen']>, ParentType, ContextType>;
+  differenceReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type OverdueReportResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OverdueReport'] = ResolversParentTypes['OverdueReport']> = {
   asOf?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   byOffice?: Resolver<ReadonlyArray<ResolversTypes['OfficeOverdue']>, ParentType, ContextType>;
   byTownship?: Resolver<ReadonlyArray<ResolversTypes['TownshipOverdue']>, ParentType, ContextType>;
+  byCounty?: Resolver<ReadonlyArray<ResolversTypes['CountyOverdue']>, ParentType, ContextType>;
   alerts?: Resolver<ReadonlyArray<ResolversTypes['Alert']>, ParentType, ContextType>;
+};
+
+export type CountyOverdueResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CountyOverdue'] = ResolversParentTypes['CountyOverdue']> = {
+  county?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
+  referrals?: Resolver<ReadonlyArray<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
+  cases?: Resolver<ReadonlyArray<ResolversTypes['OverdueCase']>, ParentType, ContextType>;
 };
 
 export type OfficeOverdueResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OfficeOverdue'] = ResolversParentTypes['OfficeOverdue']> = {
@@ -4709,6 +4977,7 @@ export type Resolvers<ContextType = HubContext> = {
   AccessLogEntry?: AccessLogEntryResolvers<ContextType>;
   AccessClient?: AccessClientResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  DeclineResolution?: DeclineResolutionResolvers<ContextType>;
   Office?: OfficeResolvers<ContextType>;
   Case?: CaseResolvers<ContextType>;
   CaseEvent?: CaseEventResolvers<ContextType>;
@@ -4716,7 +4985,10 @@ export type Resolvers<ContextType = HubContext> = {
   TimeLeft?: TimeLeftResolvers<ContextType>;
   Overdue?: OverdueResolvers<ContextType>;
   Referral?: ReferralResolvers<ContextType>;
+  Fulfilment?: FulfilmentResolvers<ContextType>;
   Meeting?: MeetingResolvers<ContextType>;
+  DecisionCheck?: DecisionCheckResolvers<ContextType>;
+  DecisionFinding?: DecisionFindingResolvers<ContextType>;
   SecondAidApproval?: SecondAidApprovalResolvers<ContextType>;
   Dossier?: DossierResolvers<ContextType>;
   DossierHousehold?: DossierHouseholdResolvers<ContextType>;
@@ -4727,6 +4999,7 @@ export type Resolvers<ContextType = HubContext> = {
   DossierCase?: DossierCaseResolvers<ContextType>;
   DossierReferral?: DossierReferralResolvers<ContextType>;
   OverdueReport?: OverdueReportResolvers<ContextType>;
+  CountyOverdue?: CountyOverdueResolvers<ContextType>;
   OfficeOverdue?: OfficeOverdueResolvers<ContextType>;
   TownshipOverdue?: TownshipOverdueResolvers<ContextType>;
   OverdueReferral?: OverdueReferralResolvers<ContextType>;

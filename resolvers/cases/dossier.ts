@@ -105,6 +105,8 @@ export async function buildDossier(inputs: DossierInputs, c: CaseRecord, today: 
     inputs.facts ? inputs.facts.certificates.loadMany(ids).then((r) => allRows<DisabilityCertificate>(r)) : Promise.resolve(null),
     inputs.cases.eventsByCase.load(c.id),
   ]);
+  const fulfilments = await Promise.all(slipsPerCase.flat().map((s) => (s.state === 'COMPLETED' && s.kind === 'DECISION' ? inputs.cases.fulfilmentByReferral.load(s.id) : null)));
+  const fulfilmentOf = new Map(slipsPerCase.flat().map((s, i) => [s.id, fulfilments[i]]));
   const aid = records.filter((r) => inWindow(r, window)).sort(newestFirst);
   const referenceOf = new Map(cases.map((k) => [k.id, caseReference(k.id, k.reportedAt)]));
   const referrals: DossierReferral[] = slipsPerCase.flat().map((s) => ({
@@ -121,6 +123,8 @@ export async function buildDossier(inputs: DossierInputs, c: CaseRecord, today: 
     dueOn: s.dueOn,
     feedback: s.feedback,
     declineReason: s.declineReason,
+    fulfilledAmountFen: fulfilmentOf.get(s.id)?.amountFen ?? null,
+    differenceReason: fulfilmentOf.get(s.id)?.differenceReason ?? null,
   }));
   return {
     version: DOSSIER_VERSION,

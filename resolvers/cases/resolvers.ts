@@ -8,6 +8,8 @@ import { openCase, openCasesWithEvents, openReferralsDueBefore, referralsToOffic
 import { buildDossier, openFindingsFrom } from './dossier';
 import { createCaseLoaders, type CaseLoaders } from '../../db/cases/loaders';
 import { recordMeeting } from '../../db/cases/meetings';
+import { resolveDeclinedDecision } from '../../db/cases/declines';
+import { fromDbInstant } from '../../db/instants';
 import { caseTimeline, type CaseRecord, type ReferralRecord, type CaseEventRecord, type MeetingRecord, type SecondAidRecord } from '../../db/cases/records';
 import type { Actor, WriteMeta } from '../../db/cases/write';
 import { chinaDateOf, formatChinaInstant } from '../../domain/cases/china-time';
@@ -15,13 +17,16 @@ import { caseDeadlines, isMissed, standing, type CaseDeadline } from '../../doma
 import type { Dossier, DossierCase, DossierReferral } from '../../domain/cases/dossier';
 import { caseError, type CaseUserError, type Outcome } from '../../domain/cases/errors';
 import { checkMeeting, type DecisionInput } from '../../domain/cases/meetings';
+import { checkFulfilment, type Fulfilment } from '../../domain/cases/fulfilment';
+import { checkDecisionConflicts } from '../../domain/cases/decision-checks';
+import { checkDecisions } from './decision-checks';
 import { departmentOfficeName, parseOffice, type Office } from '../../domain/cases/offices';
 import { caseReference } from '../../domain/cases/reference';
-import { REFERRAL_STATES, type ReferralState } from '../../domain/cases/referrals';
+import { checkReferralAction, REFERRAL_STATES, type ReferralState } from '../../domain/cases/referrals';
 import { allowedTransitions, type CaseOrigin, type CaseState, type CaseUrgency } from '../../domain/cases/state-machine';
 import { overdueReport, referralDue } from '../../domain/cases/supervision';
 import { calendarCoverage } from '../../domain/cases/working-days';
-import type { DepartmentCode } from '../../domain/departments';
+import type { DepartmentCode, OfficeCode } from '../../domain/departments';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
 import { groupBy } from '../../domain/group-by';
 import { PROGRAMME_BY_CODE } from '../../domain/programmes';
@@ -33,6 +38,7 @@ import type { HubContext } from '../context';
 import { badInput, requireDivisionCode, requireHubId, requireIdNumber } from '../../access/errors';
 import { inScope } from '../../access/decide';
 import { proseDetail } from '../findings/resolvers';
+import { createHash } from 'node:crypto';
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import type { IsoDate } from '../../domain/dates';
@@ -69,22 +75,33 @@ function actorOf(ctx: HubContext, arg: ActorInput | null | undefined): Actor {
   const officer = arg?.officer.trim() ?? '';
   if (officer.length > 64) throw badInput('input.actor.officer', 'MALFORMED_ACTOR', 'officer is a staff identifier of 1 to 64 characters');
   const caller = ctx.access?.caller;
-  if (caller) {
-    const office = /^\d{9}$/.test(caller.regionScope) ? caller.regionScope : caller.department;
-    return { officer: (officer ? `${caller.name}/${officer}` : caller.name).slice(0, 64), office };
-  }
+  if (caller) return { officer: (officer ? `${caller.name}/${officer}` : caller.name).slice(0, 64), office: officeOfCaller(caller) };
   if (!arg) throw badInput('input.actor', 'ACTOR_REQUIRED', 'name the actor: the officer and the office they act for');
   if (officer === '') throw badInput('input.actor.officer', 'MALFORMED_ACTOR', 'officer is a staff identifier of 1 to 64 characters');
   return { officer, office: requireOffice(arg.office ?? {}, 'input.actor.office') };
 }
 
+/** The office an authenticated caller acts for: its township when scoped to one, else its department. */
+function officeOfCaller(caller: { regionScope: string; department: OfficeCode }): string {
+  return /^\d{9}$/.test(caller.regionScope) ? caller.regionScope : caller.department;
+}
+
 /** What every case write may carry: who acts, when (if earlier than now), a retry key. */
 type WriteInput = Pick<CaseTransitionInput, 'actor' | 'idempotencyKey'> & Partial<Pick<CaseTransitionInput, 'occurredAt'>>;
 
-function metaOf(ctx: HubContext, input: WriteInput): WriteMeta {
+function metaOf(ctx: HubContext, input: WriteInput, mutation: string): WriteMeta {
   const key = input.idempotencyKey ?? null;
   if (key !== null && (key.length < 1 || key.length > 64)) throw badInput('input.idempotencyKey', 'MALFORMED_IDEMPOTENCY_KEY', 'idempotencyKey is 1 to 64 characters');
-  return { actor: actorOf(ctx, input.actor), occurredAt: input.occurredAt ?? null, idempotencyKey: key, now: ctx.now() };
+  return { actor: actorOf(ctx, input.actor), occurredAt: input.occurredAt ?? null, idempotencyKey: key, now: ctx.now(), requestHash: key === null ? null : requestHash(mutation, input) };
+}
+
+/**
+ * What a retry must repeat: the mutation and its input, the key left out. graphql-js coerces an
+ * input object field by field in the order of its type, so the same request hashes the same.
+ */
+function requestHash(mutation: string, input: WriteInput): string {
+  const { idempotencyKey: _key, ...rest } = input as Record<string, unknown>;
+  return createHash('sha256').update(JSON.stringify([mutation, rest])).digest('hex');
 }
 
 function asOfOf(ctx: HubContext, asOf: Date | null | undefined): Date {
@@ -159,6 +176,48 @@ async function aidRecordOf(ctx: HubContext, c: CaseRecord, department: Departmen
   return { record: records.find((r) => r.sourceRef === sourceRef) ?? null, answered: outcomes.every((o) => o.available) };
 }
 
+/**
+ * The feedback a completion carries, checked from the department's own data through the
+ * department loaders (any source the registry lists for it, the directly reporting offices'
+ * included): a decision's slip needs the aid record that fulfils it (domain/cases/fulfilment.ts);
+ * another slip's record, when named, must exist for the household.
+ */
+async function verifyFeedback(
+  ctx: HubContext,
+  slip: ReferralRecord,
+  c: CaseRecord,
+  sourceRef: string | null,
+  differenceReason: string | null,
+): Promise<{ ok: true; fulfilment: Fulfilment | null } | { ok: false; errors: CaseUserError[] }> {
+  const field = ['input', 'aidSourceReference'];
+  const decision = slip.kind === 'DECISION' && slip.programmeCode !== null;
+  if (sourceRef === null) {
+    return decision ? { ok: false, errors: [caseError('AID_RECORD_REQUIRED', 'a decision is completed with the aid record that fulfils it', field)] } : { ok: true, fulfilment: null };
+  }
+  const office = officeOf(slip.toOffice);
+  if (office.kind !== 'DEPARTMENT') return { ok: false, errors: [caseError('AID_RECORD_NOT_FOUND', 'only a department’s slip links an aid record', field)] };
+  const found = await aidRecordOf(ctx, c, office.department, sourceRef);
+  if (!found.record) {
+    return {
+      ok: false,
+      errors: [
+        found.answered
+          ? caseError('AID_RECORD_NOT_FOUND', 'the department has no such aid record for this household', field)
+          : caseError('AID_RECORD_UNVERIFIED', 'the department did not answer; try again later', field),
+      ],
+    };
+  }
+  if (!decision) return { ok: true, fulfilment: null };
+  const meeting = slip.meetingId === null ? null : await caseLoaders(ctx).meetingById.load(slip.meetingId);
+  const members = await ctx.loaders.hub.membersByHousehold.load(c.householdId);
+  const checked = checkFulfilment(
+    { department: office.department, programmeCode: slip.programmeCode!, amountFen: slip.amountFen ?? 0, beneficiaryIdNumber: slip.beneficiaryIdNumber, decidedOn: meeting?.heldOn ?? chinaDateOf(slip.issuedAt) },
+    found.record,
+    { members: members.map((m) => m.person.idNumber), differenceReason },
+  );
+  return checked.ok ? { ok: true, fulfilment: checked.fulfilment } : checked;
+}
+
 function dossierOf(ctx: HubContext, c: CaseRecord): Promise<Dossier> {
   return buildDossier(
     { hub: ctx.loaders.hub, departments: ctx.loaders.departments, cases: caseLoaders(ctx), openFindings: openFindingsFrom(ctx), facts: ctx.loaders.findings },
@@ -178,8 +237,16 @@ export const caseResolvers: Resolvers = {
   Query: {
     case: (_, args, ctx) => caseById(ctx, requireHubId(args.id, 'id')),
     referral: (_, args, ctx) => caseLoaders(ctx).referralById.load(requireHubId(args.id, 'id')),
-    referralsToOffice: (_, args, ctx) =>
-      referralsToOffice(ctx.hub, requireOffice(args.office, 'office'), args.states?.length ? args.states : REFERRAL_STATES.filter((s) => s === 'ISSUED' || s === 'ACCEPTED')),
+    referralsToOffice: (_, args, ctx) => {
+      const office = requireOffice(args.office, 'office');
+      // An office reads its own inbox only: another office's slips are that office's work
+      // (supervision reads them through overdueReport, a case's owner through Case.referrals).
+      const caller = ctx.access?.caller;
+      if (caller && office !== officeOfCaller(caller)) {
+        throw new GraphQLError('an office reads only its own inbox of referral slips', { extensions: { code: 'FORBIDDEN', reason: 'NOT_OWN_OFFICE', argument: 'office' } });
+      }
+      return referralsToOffice(ctx.hub, office, args.states?.length ? args.states : REFERRAL_STATES.filter((s) => s === 'ISSUED' || s === 'ACCEPTED'));
+    },
     overdueReport: async (_, args, ctx) => {
       const asOf = asOfOf(ctx, args.asOf);
       if (args.regionCode) requireDivisionCode(args.regionCode, 'regionCode');
@@ -202,7 +269,7 @@ export const caseResolvers: Resolvers = {
 
   Mutation: {
     caseOpen: async (_, { input }, ctx) => {
-      const meta = metaOf(ctx, input);
+      const meta = metaOf(ctx, input, 'caseOpen');
       const outcome = await openCase(
         ctx.hub,
         { householdId: requireHubId(input.householdId, 'input.householdId'), origin: input.origin, urgency: input.urgency, summary: input.summary, reportedAt: input.reportedAt ?? null },
@@ -212,7 +279,7 @@ export const caseResolvers: Resolvers = {
     },
 
     caseTransition: async (_, { input }, ctx) => {
-      const meta = metaOf(ctx, input);
+      const meta = metaOf(ctx, input, 'caseTransition');
       const caseId = requireHubId(input.caseId, 'input.caseId');
       if (!(await inReach(ctx, await caseById(ctx, caseId)))) return CASE_NOT_FOUND();
       const outcome = await transitionCase(ctx.hub, caseId, input.to, input.reason, meta);
@@ -220,7 +287,7 @@ export const caseResolvers: Resolvers = {
     },
 
     meetingRecord: async (_, { input }, ctx) => {
-      const meta = metaOf(ctx, input);
+      const meta = metaOf(ctx, input, 'meetingRecord');
       const caseId = requireHubId(input.caseId, 'input.caseId');
       const decisions: DecisionInput[] = input.decisions.map((d, i) => ({
         department: d.department,
@@ -238,12 +305,21 @@ export const caseResolvers: Resolvers = {
       const dossier = await dossierOf(ctx, c);
       const errors = checkMeeting(meeting, { reportedOn: chinaDateOf(c.reportedAt), today: chinaDateOf(meta.now), members: dossier.members.map((m) => m.idNumber) });
       if (errors.length > 0) return { userErrors: errors };
-      const outcome = await recordMeeting(ctx.hub, caseId, meeting, dossier, meta);
+      // Every decision runs the pre-grant check; a conflict needs the convener's override reason.
+      const checks = await checkDecisions(
+        ctx,
+        decisions.map((d, i) => ({ ...d, overrideReason: input.decisions[i].conflictOverrideReason?.trim() || null })),
+        meeting.heldOn,
+        dossier,
+      );
+      const conflicts = checkDecisionConflicts(checks);
+      if (conflicts.length > 0) return { userErrors: conflicts };
+      const outcome = await recordMeeting(ctx.hub, caseId, meeting, dossier, meta, checks);
       return payload(outcome, ctx, async (id) => ({ meeting: await caseLoaders(ctx).meetingById.load(id), case: await caseById(ctx, caseId), userErrors: [] }));
     },
 
     referralIssue: async (_, { input }, ctx) => {
-      const meta = metaOf(ctx, input);
+      const meta = metaOf(ctx, input, 'referralIssue');
       const caseId = requireHubId(input.caseId, 'input.caseId');
       if (!(await inReach(ctx, await caseById(ctx, caseId)))) return CASE_NOT_FOUND();
       const outcome = await issueReferral(
@@ -261,40 +337,62 @@ export const caseResolvers: Resolvers = {
     },
 
     referralAccept: async (_, { input }, ctx) => {
-      const meta = metaOf(ctx, input);
+      const meta = metaOf(ctx, input, 'referralAccept');
       const referralId = requireHubId(input.referralId, 'input.referralId');
       if (!(await referralInReach(ctx, referralId))) return REFERRAL_NOT_FOUND();
       return referralPayload(ctx, await answerReferral(ctx.hub, referralId, 'ACCEPT', { text: input.note ?? '', aidSourceRef: null }, meta));
     },
 
     referralComplete: async (_, { input }, ctx) => {
-      const meta = metaOf(ctx, input);
+      const meta = metaOf(ctx, input, 'referralComplete');
       const referralId = requireHubId(input.referralId, 'input.referralId');
       if (!(await referralInReach(ctx, referralId))) return REFERRAL_NOT_FOUND();
       const sourceRef = input.aidSourceReference?.trim() || null;
-      if (sourceRef !== null) {
-        // The aid record must be the receiving department's, for a member of the case's household.
-        const slip = await caseLoaders(ctx).referralById.load(referralId);
-        if (!slip) return { userErrors: [caseError('REFERRAL_NOT_FOUND', 'no referral slip with this id', ['input', 'referralId'])] };
-        const office = officeOf(slip.toOffice);
-        const c = await caseById(ctx, slip.caseId);
-        if (office.kind !== 'DEPARTMENT' || !c) return { userErrors: [caseError('AID_RECORD_NOT_FOUND', 'only a department’s slip links an aid record', ['input', 'aidSourceReference'])] };
-        const found = await aidRecordOf(ctx, c, office.department, sourceRef);
-        if (!found.record) {
-          return {
-            userErrors: [
-              found.answered
-                ? caseError('AID_RECORD_NOT_FOUND', 'the department has no such aid record for this household', ['input', 'aidSourceReference'])
-                : caseError('AID_RECORD_UNVERIFIED', 'the department did not answer; try again later or complete without the link', ['input', 'aidSourceReference']),
-            ],
-          };
-        }
-      }
-      return referralPayload(ctx, await answerReferral(ctx.hub, referralId, 'COMPLETE', { text: input.feedback, aidSourceRef: sourceRef }, meta));
+      const slip = await caseLoaders(ctx).referralById.load(referralId);
+      const c = slip ? await caseById(ctx, slip.caseId) : null;
+      if (!slip || !c) return REFERRAL_NOT_FOUND();
+      // Who may answer and in what state come first (checked again under the case's lock): the
+      // department's data is read only for a completion that could otherwise go through.
+      const answerable = slip.toOffice === meta.actor.office && checkReferralAction(slip.state, 'COMPLETE', { handOver: slip.handOver, text: input.feedback }).ok;
+      const verified = answerable ? await verifyFeedback(ctx, slip, c, sourceRef, input.differenceReason ?? null) : { ok: true as const, fulfilment: null };
+      if (!verified.ok) return { userErrors: verified.errors };
+      return referralPayload(ctx, await answerReferral(ctx.hub, referralId, 'COMPLETE', { text: input.feedback, aidSourceRef: sourceRef, fulfilment: verified.fulfilment }, meta));
+    },
+
+    referralReassign: async (_, { input }, ctx) => {
+      const meta = metaOf(ctx, input, 'referralReassign');
+      const referralId = requireHubId(input.referralId, 'input.referralId');
+      if (!(await referralInReach(ctx, referralId))) return REFERRAL_NOT_FOUND();
+      const declined = (await caseLoaders(ctx).referralById.load(referralId))!;
+      const decision: DecisionInput = {
+        department: input.department,
+        programmeCode: input.programme,
+        amountFen: input.amountFen,
+        deadlineWorkingDays: input.deadlineWorkingDays,
+        ask: input.ask ?? null,
+        beneficiaryIdNumber: input.beneficiaryIdNumber ? requireIdNumber(input.beneficiaryIdNumber, 'input.beneficiaryIdNumber') : declined.beneficiaryIdNumber,
+        secondAid: null,
+      };
+      // The same checks as a meeting's decision (programme of the department, amount, beneficiary).
+      const c = (await caseById(ctx, declined.caseId))!;
+      const members = (await ctx.loaders.hub.membersByHousehold.load(c.householdId)).map((m) => m.person.idNumber);
+      const errors = checkMeeting(
+        { heldOn: chinaDateOf(meta.now), departmentsPresent: [input.department], notes: null, decisions: [decision] },
+        { reportedOn: chinaDateOf(c.reportedAt), today: chinaDateOf(meta.now), members },
+      ).map((e) => ({ ...e, field: e.field ? ['input', e.field.at(-1)!] : null }));
+      if (errors.length > 0) return { userErrors: errors };
+      return referralPayload(ctx, await resolveDeclinedDecision(ctx.hub, referralId, { kind: 'REASSIGN', reason: input.reason, decision }, meta));
+    },
+
+    referralWaive: async (_, { input }, ctx) => {
+      const meta = metaOf(ctx, input, 'referralWaive');
+      const referralId = requireHubId(input.referralId, 'input.referralId');
+      if (!(await referralInReach(ctx, referralId))) return REFERRAL_NOT_FOUND();
+      return referralPayload(ctx, await resolveDeclinedDecision(ctx.hub, referralId, { kind: 'WAIVE', reason: input.reason }, { ...meta, idempotencyKey: null }));
     },
 
     referralDecline: async (_, { input }, ctx) => {
-      const meta = metaOf(ctx, input);
+      const meta = metaOf(ctx, input, 'referralDecline');
       const referralId = requireHubId(input.referralId, 'input.referralId');
       if (!(await referralInReach(ctx, referralId))) return REFERRAL_NOT_FOUND();
       return referralPayload(ctx, await answerReferral(ctx.hub, referralId, 'DECLINE', { text: input.reason, aidSourceRef: null }, meta));
@@ -357,6 +455,9 @@ export const caseResolvers: Resolvers = {
       return (await aidRecordOf(ctx, c, office.department, r.aidSourceRef)).record;
     },
     aidSourceReference: (r) => r.aidSourceRef,
+    fulfilment: (r, _, ctx) => caseLoaders(ctx).fulfilmentByReferral.load(r.id),
+    declineResolution: (r, _, ctx) => (r.state === 'DECLINED' && r.kind === 'DECISION' ? caseLoaders(ctx).declineByReferral.load(r.id) : null),
+    decisionCheck: (r, _, ctx) => (r.kind === 'DECISION' ? caseLoaders(ctx).decisionCheckByReferral.load(r.id) : null),
     provisional: (r) => referralDue(chinaDateOf(r.issuedAt), r.dueOn).provisional,
     deadlineStatus: (r, args, ctx) => referralStanding(r, asOfOf(ctx, args.asOf)).status,
     overdue: (r, args, ctx) => referralStanding(r, asOfOf(ctx, args.asOf)).overdue,
@@ -369,6 +470,34 @@ export const caseResolvers: Resolvers = {
     departmentsPresent: async (m, _, ctx) => (await caseLoaders(ctx).departmentsByMeeting.load(m.id)).map(departmentOf),
     decisions: async (m, _, ctx) => (await caseLoaders(ctx).referralsByCase.load(m.caseId)).filter((r) => r.meetingId === m.id),
     briefUrl: (m) => `/cases/${m.caseId}/brief?meeting=${m.id}`,
+    decisionChecks: async (m, _, ctx) => {
+      const decisions = (await caseLoaders(ctx).referralsByCase.load(m.caseId)).filter((r) => r.meetingId === m.id);
+      const checks = await Promise.all(decisions.map((d) => caseLoaders(ctx).decisionCheckByReferral.load(d.id)));
+      return checks.filter((c) => c !== null);
+    },
+  },
+
+  DeclineResolution: {
+    kind: (d) => d.resolution,
+    newReferral: (d, _, ctx) => (d.newReferralId === null ? null : caseLoaders(ctx).referralById.load(d.newReferralId)),
+    meeting: (d, _, ctx) => (d.meetingId === null ? null : caseLoaders(ctx).meetingById.load(d.meetingId)),
+    recordedAt: (d) => fromDbInstant(d.recordedAt),
+  },
+
+  DecisionCheck: {
+    decision: (c, _, ctx) => present(caseLoaders(ctx).referralById.load(c.referralId), 'the checked decision'),
+    conflict: (c) => c.findings.some((f) => f.severity === 'CONFLICT'),
+    unavailable: (c) => c.unavailable.map(departmentOf),
+  },
+
+  DecisionFinding: {
+    departments: (f) => f.departments.map(departmentOf),
+  },
+
+  Fulfilment: {
+    aidSourceReference: (f) => f.aidSourceRef,
+    programme: (f) => present(Promise.resolve(PROGRAMME_BY_CODE.get(f.programmeCode) ?? null), 'the fulfilment’s programme'),
+    beneficiary: (f, _, ctx) => ctx.loaders.hub.personByIdNumber.load(f.beneficiaryIdNumber),
   },
 
   SecondAidApproval: {
@@ -416,6 +545,10 @@ export const caseResolvers: Resolvers = {
 
   OfficeOverdue: {
     office: (g) => officeOf(g.office),
+  },
+
+  CountyOverdue: {
+    county: (g, _, ctx) => regionOf(ctx, g.countyCode),
   },
 
   TownshipOverdue: {

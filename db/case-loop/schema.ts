@@ -1,0 +1,69 @@
+/**
+ * The hub's tables for the closed loop of cases (件件有落实、有反馈) beyond the case tables of
+ * db/cases/: what a retried request must match. Kept in its own migration set so that its journal
+ * never clashes with another feature's.
+ */
+import { bigint, char, date, datetime, mysqlEnum, mysqlTable, text, varchar } from 'drizzle-orm/mysql-core';
+
+/**
+ * One row per idempotency key a case write used: the hash of the request it came with. A retry
+ * with the same key and the same request gets the first outcome; the same key with a different
+ * request (another ask, another office, another amount) is refused with IDEMPOTENCY_KEY_REUSED.
+ */
+export const caseRequest = mysqlTable('case_request', {
+  /** `<office>:<client's key>`, as case_event.idempotency_key. */
+  idempotencyKey: varchar('idempotency_key', { length: 96 }).primaryKey(),
+  /** SHA-256 (hex) of the mutation's name and its input, idempotency key left out. */
+  requestHash: char('request_hash', { length: 64 }).notNull(),
+  caseId: bigint('case_id', { mode: 'number', unsigned: true }).notNull(),
+});
+
+/**
+ * What the hub read from the department's data when a decision's slip was completed with its aid
+ * record (domain/cases/fulfilment.ts): kept as it was then, so the check stays provable even if
+ * the department later changes its record.
+ */
+export const referralFulfilment = mysqlTable('referral_fulfilment', {
+  referralId: bigint('referral_id', { mode: 'number', unsigned: true }).primaryKey(),
+  aidSourceRef: varchar('aid_source_ref', { length: 128 }).notNull(),
+  programmeCode: varchar('programme_code', { length: 32 }).notNull(),
+  beneficiaryIdNumber: char('beneficiary_id_number', { length: 18 }).notNull(),
+  aidDate: date('aid_date', { mode: 'string' }).notNull(),
+  amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
+  decidedAmountFen: bigint('decided_amount_fen', { mode: 'number' }).notNull(),
+  shortfallFen: bigint('shortfall_fen', { mode: 'number' }).notNull(),
+  differenceReason: varchar('difference_reason', { length: 500 }),
+});
+
+/**
+ * The pre-grant check (resolvers/findings/live.ts preGrantCheck) each decision of a meeting ran
+ * when the meeting was recorded: the findings it raised, the departments that did not answer, and
+ * the convener's reason for deciding despite a conflict. One row per decision slip.
+ */
+export const decisionCheck = mysqlTable('decision_check', {
+  referralId: bigint('referral_id', { mode: 'number', unsigned: true }).primaryKey(),
+  meetingId: bigint('meeting_id', { mode: 'number', unsigned: true }).notNull(),
+  /** JSON: [{ ruleId, severity, summary, departments }], summaries without health detail. */
+  findingsJson: text('findings_json').notNull(),
+  /** JSON: the departments that did not answer, so the check could not see their aid. */
+  unavailableJson: varchar('unavailable_json', { length: 255 }).notNull(),
+  overrideReason: varchar('override_reason', { length: 500 }),
+});
+
+/**
+ * What became of a declined decision (a case closes only when every decision is fulfilled or
+ * waived): reassigned to another department (the new slip), re-deliberated at a later meeting, or
+ * waived by the convener with a reason.
+ */
+export const declinedDecision = mysqlTable('declined_decision', {
+  referralId: bigint('referral_id', { mode: 'number', unsigned: true }).primaryKey(),
+  caseId: bigint('case_id', { mode: 'number', unsigned: true }).notNull(),
+  resolution: mysqlEnum('resolution', ['REASSIGNED', 'REDELIBERATED', 'WAIVED']).notNull(),
+  /** REASSIGNED: the slip to the department that now carries it out. */
+  newReferralId: bigint('new_referral_id', { mode: 'number', unsigned: true }),
+  /** REDELIBERATED: the meeting that decided again. */
+  meetingId: bigint('meeting_id', { mode: 'number', unsigned: true }),
+  reason: varchar('reason', { length: 500 }).notNull(),
+  actor: varchar('actor', { length: 64 }).notNull(),
+  recordedAt: datetime('recorded_at', { mode: 'string', fsp: 3 }).notNull(),
+});

@@ -1,0 +1,100 @@
+/**
+ * A declined decision leads somewhere (件件有落实): the convener reassigns it to another department
+ * (a new decision slip of the same meeting), or waives it with a reason; or the case goes back to
+ * deliberation and its next meeting decides again (db/cases/meetings.ts marks it re-deliberated).
+ * Each is one transaction that locks the case row first.
+ */
+import { and, eq, inArray } from 'drizzle-orm';
+import { chinaDateOf } from '../../domain/cases/china-time';
+import { caseError, refusal, success, type Outcome } from '../../domain/cases/errors';
+import { checkDeadlineWorkingDays, defaultAsk, type DecisionInput } from '../../domain/cases/meetings';
+import { TERMINAL_STATES } from '../../domain/cases/state-machine';
+import { addWorkingDays } from '../../domain/cases/working-days';
+import { declinedDecision } from '../case-loop/schema';
+import type { HubDb } from '../connect';
+import { toDbInstant } from '../instants';
+import { referralRecord, type HubTx } from './records';
+import { referralSlip } from './schema';
+import { EventLog, idempotent, lockCase, occurredAt, requiredText, type WriteMeta } from './write';
+
+export type DeclineResolution = { kind: 'WAIVE'; reason: string } | { kind: 'REASSIGN'; reason: string; decision: DecisionInput };
+
+/** Resolves a declined decision. Returns the id of the slip that carries it now (the new one for a reassignment). */
+export async function resolveDeclinedDecision(db: HubDb, referralId: number, resolution: DeclineResolution, meta: WriteMeta): Promise<Outcome<number>> {
+  const problem =
+    requiredText(resolution.reason, 500, ['input', 'reason'], 'REASON_REQUIRED') ??
+    (resolution.kind === 'REASSIGN' ? checkDeadlineWorkingDays(resolution.decision.deadlineWorkingDays, ['input', 'deadlineWorkingDays']) : null);
+  if (problem) return refusal(problem);
+  const at = occurredAt(meta);
+  if (!(at instanceof Date)) return refusal(at);
+  return idempotent(
+    db,
+    meta,
+    (e) => (e.action === 'REFERRAL_ISSUED' && resolution.kind === 'REASSIGN' ? e.referralId : null),
+    async () => {
+      const [found] = await db.select({ caseId: referralSlip.caseId }).from(referralSlip).where(eq(referralSlip.id, referralId));
+      if (!found) return refusal(caseError('REFERRAL_NOT_FOUND', 'no referral slip with this id', ['input', 'referralId']));
+      return db.transaction(async (tx): Promise<Outcome<number>> => {
+        const c = await lockCase(tx, found.caseId);
+        if (!c) return refusal(caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'referralId']));
+        if (TERMINAL_STATES.has(c.state)) return refusal(caseError('CASE_ENDED', `the case is ${c.state}`, ['input', 'referralId']));
+        if (c.ownerOffice !== meta.actor.office) return refusal(caseError('NOT_CASE_OWNER', 'the office that owns the case (its convener) resolves a declined decision', ['input', 'actor', 'office']));
+        const [row] = await tx.select().from(referralSlip).where(eq(referralSlip.id, referralId));
+        const slip = referralRecord(row, c.householdId);
+        const [resolved] = await tx.select().from(declinedDecision).where(eq(declinedDecision.referralId, referralId));
+        if (slip.kind !== 'DECISION' || slip.state !== 'DECLINED' || resolved) {
+          return refusal(caseError('DECISION_NOT_DECLINED', 'only a declined decision not yet resolved is reassigned or waived', ['input', 'referralId']));
+        }
+        const log = await EventLog.open(tx, c.id, meta);
+        let carrier = referralId;
+        if (resolution.kind === 'REASSIGN') {
+          const d = resolution.decision;
+          if (d.department === slip.toOffice) return refusal(caseError('SAME_OFFICE', 'a reassignment goes to another department', ['input', 'department']));
+          const ask = d.ask?.trim() || defaultAsk(d);
+          const [res] = await tx.insert(referralSlip).values({
+            caseId: c.id,
+            kind: 'DECISION',
+            meetingId: slip.meetingId,
+            fromOffice: c.ownerOffice,
+            toOffice: d.department,
+            ask,
+            programmeCode: d.programmeCode,
+            amountFen: d.amountFen,
+            beneficiaryIdNumber: d.beneficiaryIdNumber,
+            deadlineWorkingDays: d.deadlineWorkingDays,
+            issuedAt: toDbInstant(at),
+            dueOn: addWorkingDays(chinaDateOf(at), d.deadlineWorkingDays).date,
+            state: 'ISSUED',
+          });
+          carrier = res.insertId;
+          log.add({ action: 'REFERRAL_ISSUED', referralId: carrier, meetingId: slip.meetingId, occurredAt: at, reason: `改派（原转办单 ${referralId} 被退回）：${resolution.reason.trim()}`, carriesKey: true });
+        }
+        await tx.insert(declinedDecision).values({
+          referralId,
+          caseId: c.id,
+          resolution: resolution.kind === 'REASSIGN' ? 'REASSIGNED' : 'WAIVED',
+          newReferralId: resolution.kind === 'REASSIGN' ? carrier : null,
+          reason: resolution.reason.trim(),
+          actor: meta.actor.officer,
+          recordedAt: toDbInstant(meta.now),
+        });
+        await log.write(tx);
+        return success(carrier);
+      });
+    },
+  );
+}
+
+/** A later meeting of the case decides again what was declined: its open declines are re-deliberated. */
+export async function markRedeliberated(tx: HubTx, caseId: number, openDeclined: readonly number[], meetingId: number, actor: string, now: Date): Promise<void> {
+  if (openDeclined.length === 0) return;
+  await tx.insert(declinedDecision).values(
+    openDeclined.map((referralId) => ({ referralId, caseId, resolution: 'REDELIBERATED' as const, meetingId, reason: `一事一议 会议 ${meetingId} 重新议定`, actor, recordedAt: toDbInstant(now) })),
+  );
+}
+
+export type DeclineRecord = typeof declinedDecision.$inferSelect;
+
+export async function declinesByReferralIds(db: HubDb, ids: readonly number[]): Promise<DeclineRecord[]> {
+  return db.select().from(declinedDecision).where(and(inArray(declinedDecision.referralId, [...ids])));
+}

@@ -1,0 +1,90 @@
+/**
+ * 件件有落实、有反馈: a decision's slip is completed with the aid record that fulfils it, checked
+ * against the department's own data (seed 000 三(三)2 asks for feedback on every matter; the
+ * check makes that feedback provable). The record must be the deciding department's, of the
+ * programme decided, for a member of the household (the one the decision names, if it names one),
+ * given on or after the decision; an amount short of the decision needs a stated reason, which is
+ * kept and shown with the slip and in the dossier. Pure: the resolver loads, the data layer writes.
+ */
+import type { AidRecord } from '../aid';
+import type { IsoDate } from '../dates';
+import { caseError, type CaseUserError } from './errors';
+
+/** What a decision slip asked. */
+export interface DecidedAid {
+  department: string;
+  programmeCode: string;
+  /** Fen: per month for a recurring programme, in total for a one-off. */
+  amountFen: number;
+  beneficiaryIdNumber: string | null;
+  /** The date of the meeting that decided it. */
+  decidedOn: IsoDate;
+}
+
+/** What the hub found and kept when the slip was completed. */
+export interface Fulfilment {
+  aidSourceRef: string;
+  programmeCode: string;
+  beneficiaryIdNumber: string;
+  /** The grant date of a one-off, the first day of a recurring programme's period. */
+  aidDate: IsoDate;
+  amountFen: number;
+  decidedAmountFen: number;
+  /** Decided minus given, when short; 0 otherwise. */
+  shortfallFen: number;
+  /** The department's reason for a shortfall, when there is one. */
+  differenceReason: string | null;
+}
+
+export const DIFFERENCE_REASON_MAX = 500;
+
+/** The date an aid record counts from: its grant date, or its period's start. */
+export function aidDateOf(record: Pick<AidRecord, 'grantDate' | 'periodStart'>): IsoDate | null {
+  return record.grantDate ?? record.periodStart;
+}
+
+/**
+ * Every reason the record does not fulfil the decision, or the fulfilment to keep. `members` are the
+ * ID numbers of the household's members.
+ */
+export function checkFulfilment(
+  decided: DecidedAid,
+  record: AidRecord,
+  facts: { members: readonly string[]; differenceReason: string | null },
+): { ok: true; fulfilment: Fulfilment } | { ok: false; errors: CaseUserError[] } {
+  const field = ['input', 'aidSourceReference'];
+  const errors: CaseUserError[] = [];
+  if (record.department !== decided.department) errors.push(caseError('AID_RECORD_NOT_FOUND', 'the aid record is not the deciding department’s', field));
+  if (record.programme !== decided.programmeCode) {
+    errors.push(caseError('AID_RECORD_PROGRAMME_MISMATCH', `the aid record is ${record.programme}, the decision ${decided.programmeCode}`, field));
+  }
+  if (!facts.members.includes(record.beneficiaryIdNumber) || (decided.beneficiaryIdNumber !== null && record.beneficiaryIdNumber !== decided.beneficiaryIdNumber)) {
+    errors.push(caseError('AID_RECORD_BENEFICIARY_MISMATCH', 'the aid record is for another person than the decision names', field));
+  }
+  const aidDate = aidDateOf(record);
+  if (aidDate === null || aidDate < decided.decidedOn) {
+    errors.push(caseError('AID_RECORD_BEFORE_DECISION', `the aid record dates from before the decision of ${decided.decidedOn}`, field));
+  }
+  const reason = facts.differenceReason?.trim() || null;
+  if (reason !== null && reason.length > DIFFERENCE_REASON_MAX) {
+    errors.push(caseError('TEXT_TOO_LONG', `differenceReason is longer than ${DIFFERENCE_REASON_MAX} characters`, ['input', 'differenceReason']));
+  }
+  const shortfallFen = Math.max(0, decided.amountFen - record.amountFen);
+  if (shortfallFen > 0 && reason === null) {
+    errors.push(caseError('AID_AMOUNT_SHORT', `the aid record gives ${record.amountFen} fen of the ${decided.amountFen} decided: state the reason (differenceReason)`, ['input', 'differenceReason']));
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  return {
+    ok: true,
+    fulfilment: {
+      aidSourceRef: record.sourceRef,
+      programmeCode: record.programme,
+      beneficiaryIdNumber: record.beneficiaryIdNumber,
+      aidDate: aidDate!,
+      amountFen: record.amountFen,
+      decidedAmountFen: decided.amountFen,
+      shortfallFen,
+      differenceReason: reason,
+    },
+  };
+}

@@ -1,0 +1,282 @@
+/**
+ * The closed loop run with the demo's own API clients (access/demo-clients.ts, as `npm start`
+ * writes them to .data/demo-clients.env): city civil affairs opens a case and convenes the meeting,
+ * each department answers the slips sent to it, and the case closes. Also the smaller defects of
+ * the loop: a reused idempotency key, another office's inbox, a meeting recorded behind a later
+ * state change.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createClient } from '../access/clients';
+import { DEMO_CLIENTS, ensureDemoClients } from '../access/demo-clients';
+import { recordMeeting } from '../db/cases/meetings';
+import { miAidPayment } from '../federation/health/tables';
+import { tempAidGrant } from '../federation/civil-affairs/tables';
+import { createTestDatabases, type TestDatabases } from './support/databases';
+import { startTestHub, type TestHub } from './support/hub';
+import { insertRegions, insertWang, insertZhao, TODAY, WANG } from './support/scenarios';
+
+const CASE = `id state owner { key }`;
+const OPEN = `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { ${CASE} } userErrors { code } } }`;
+const MOVE = `mutation($input: CaseTransitionInput!) { caseTransition(input: $input) { case { ${CASE} } userErrors { code } } }`;
+const MEETING = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) { meeting { id decisions { id to { key } } } case { state } userErrors { code field } } }`;
+const SLIP = `referral { id state to { key } } case { state } userErrors { code message field }`;
+const ISSUE = `mutation($input: ReferralIssueInput!) { referralIssue(input: $input) { ${SLIP} } }`;
+const ACCEPT = `mutation($input: ReferralAcceptInput!) { referralAccept(input: $input) { ${SLIP} } }`;
+const COMPLETE = `mutation($input: ReferralCompleteInput!) { referralComplete(input: $input) { ${SLIP} } }`;
+const DECLINE = `mutation($input: ReferralDeclineInput!) { referralDecline(input: $input) { ${SLIP} } }`;
+const REASSIGN = `mutation($input: ReferralReassignInput!) { referralReassign(input: $input) { ${SLIP} } }`;
+const WAIVE = `mutation($input: ReferralWaiveInput!) { referralWaive(input: $input) { ${SLIP} } }`;
+const INBOX = `query($office: OfficeInput!) { referralsToOffice(office: $office) { id to { key } } }`;
+
+type Gql = TestHub['gql'];
+
+let dbs: TestDatabases;
+let hub: TestHub;
+let wangId: number;
+let zhaoId: number;
+let dir: string;
+/** The demo clients by their variable in .data/demo-clients.env, each stating the purpose of its work. */
+const demo: Record<string, Gql> = {};
+let tokens: Map<string, string>;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function codes(res: any, field: string): string[] {
+  expect(res.errors).toBeUndefined();
+  return res.data[field].userErrors.map((e: { code: string }) => e.code);
+}
+
+async function ok(gql: Gql, query: string, variables: Record<string, unknown>, field: string) {
+  const res = await gql(query, variables);
+  expect(res.errors).toBeUndefined();
+  expect(res.data[field].userErrors).toEqual([]);
+  return res.data[field];
+}
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('cases_loop');
+  await insertRegions(dbs);
+  wangId = await insertWang(dbs);
+  zhaoId = await insertZhao(dbs);
+  hub = await startTestHub(dbs, { today: TODAY, purpose: 'CASE_MEETING' });
+  // A demo client an older hub made, without the role to answer slips: the demo upgrades it.
+  await createClient(hub.accessDb, { name: 'demo-health', department: 'HEALTH', regionScope: '370800', roles: ['READER', 'DEPARTMENT_WRITER'] });
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-demo-clients-'));
+  tokens = await ensureDemoClients(hub.accessDb, path.join(dir, 'demo-clients.env'));
+  for (const c of DEMO_CLIENTS) {
+    const purpose = c.roles.includes('MEETING_CONVENER') ? 'CASE_MEETING' : 'REFERRAL';
+    demo[c.variable] = hub.as({ token: tokens.get(c.variable)!, purpose }).gql;
+  }
+});
+
+afterAll(async () => {
+  await hub?.close();
+  await dbs?.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the demo closes a case with its own clients', () => {
+  let caseId: string;
+  const slips: Record<string, string> = {};
+
+  it('has a client for every department that answers slips, and none of them may open or move a case', async () => {
+    const departments = DEMO_CLIENTS.filter((c) => c.roles.includes('REFERRAL_HANDLER')).map((c) => c.department).sort();
+    expect(departments).toEqual(['DISABILITY', 'EDUCATION', 'HEALTH', 'HOUSING', 'HUMAN_RESOURCES', 'UNION']);
+    const res = await demo.AIDHUB_TOKEN_HEALTH(OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '医保局自行立案' } });
+    expect(res.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('civil affairs opens the case, takes it to deliberation and records the meeting', async () => {
+    const ca = demo.AIDHUB_TOKEN_CIVIL_AFFAIRS;
+    const opened = await ok(ca, OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '户主之母住院，自付费用高', reportedAt: '2026-03-09T09:00:00+08:00' } }, 'caseOpen');
+    caseId = opened.case.id;
+    expect(opened.case.owner.key).toBe('CIVIL_AFFAIRS');
+    for (const to of ['ACCEPTED', 'INVESTIGATING', 'IN_DELIBERATION']) await ok(ca, MOVE, { input: { caseId, to, reason: to } }, 'caseTransition');
+    const met = await ok(
+      ca,
+      MEETING,
+      {
+        input: {
+          caseId,
+          heldOn: '2026-03-12',
+          departmentsPresent: ['CIVIL_AFFAIRS', 'HEALTH', 'HOUSING'],
+          decisions: [
+            { department: 'HEALTH', programme: 'MEDICAL_AID', amountFen: 1_500_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.grandmother },
+            // The household holds a rent subsidy already (X9): raising it is decided with the reason.
+            { department: 'HOUSING', programme: 'RENT_SUBSIDY', amountFen: 50_000, deadlineWorkingDays: 10, conflictOverrideReason: '提高现有租赁补贴档次，非重复发放' },
+          ],
+        },
+      },
+      'meetingRecord',
+    );
+    expect(met.case.state).toBe('DECIDED');
+    for (const d of met.meeting.decisions) slips[d.to.key] = d.id;
+  });
+
+  it('each department answers the slip sent to it, and only that one', async () => {
+    const health = demo.AIDHUB_TOKEN_HEALTH;
+    const housing = demo.AIDHUB_TOKEN_HOUSING;
+    expect(codes(await housing(ACCEPT, { input: { referralId: slips.HEALTH } }), 'referralAccept')).toEqual(['NOT_RECEIVING_OFFICE']);
+    // Its inbox lists the slip.
+    const inbox = await health(INBOX, { office: { department: 'HEALTH' } });
+    expect(inbox.errors).toBeUndefined();
+    expect(inbox.data.referralsToOffice.map((r: { id: string }) => r.id)).toEqual([slips.HEALTH]);
+    await ok(health, ACCEPT, { input: { referralId: slips.HEALTH } }, 'referralAccept');
+    await dbs.sources.HEALTH.insert(miAidPayment).values([
+      // Another member's premium subsidy, paid before the meeting.
+      { payId: 'CB-2026-0110', psnCertNo: WANG.head, aidType: 'CBZZ', payDate: '2026-01-10', payAmt: '280.00' },
+      // The grandmother's medical aid after it: 12,000 of the 15,000 元 decided.
+      { payId: 'MA-2026-0313', psnCertNo: WANG.grandmother, aidType: 'MAF', payDate: '2026-03-13', payAmt: '12000.00' },
+    ]);
+    // Completing needs the aid record; the wrong one is refused on every count.
+    expect(codes(await health(COMPLETE, { input: { referralId: slips.HEALTH, feedback: '已结算' } }), 'referralComplete')).toEqual(['AID_RECORD_REQUIRED']);
+    expect(codes(await health(COMPLETE, { input: { referralId: slips.HEALTH, feedback: '已结算', aidSourceReference: 'mi_aid_pay:CB-2026-0110' } }), 'referralComplete').sort()).toEqual(
+      ['AID_AMOUNT_SHORT', 'AID_RECORD_BEFORE_DECISION', 'AID_RECORD_BENEFICIARY_MISMATCH', 'AID_RECORD_PROGRAMME_MISMATCH'],
+    );
+    // The right record short of the decision needs the reason, and shows it.
+    expect(codes(await health(COMPLETE, { input: { referralId: slips.HEALTH, feedback: '已结算', aidSourceReference: 'mi_aid_pay:MA-2026-0313' } }), 'referralComplete')).toEqual(['AID_AMOUNT_SHORT']);
+    await ok(
+      health,
+      COMPLETE,
+      { input: { referralId: slips.HEALTH, feedback: '医疗救助已结算', aidSourceReference: 'mi_aid_pay:MA-2026-0313', differenceReason: '政策范围内费用按年度封顶线计算' } },
+      'referralComplete',
+    );
+    const shown = await health(`query($id: ID!) { referral(id: $id) { fulfilment { aidSourceReference programme { code } beneficiary { idNumber } aidDate amountFen decidedAmountFen shortfallFen differenceReason } case { dossier { referrals { id fulfilledAmountFen differenceReason } } } } }`, { id: slips.HEALTH });
+    expect(shown.errors).toBeUndefined();
+    expect(shown.data.referral.fulfilment).toEqual({
+      aidSourceReference: 'mi_aid_pay:MA-2026-0313',
+      programme: { code: 'MEDICAL_AID' },
+      beneficiary: { idNumber: WANG.grandmother },
+      aidDate: '2026-03-13',
+      amountFen: 1_200_000,
+      decidedAmountFen: 1_500_000,
+      shortfallFen: 300_000,
+      differenceReason: '政策范围内费用按年度封顶线计算',
+    });
+    expect(shown.data.referral.case.dossier.referrals.find((r: { id: string }) => r.id === slips.HEALTH)).toEqual({ id: slips.HEALTH, fulfilledAmountFen: 1_200_000, differenceReason: '政策范围内费用按年度封顶线计算' });
+    const declined = await ok(housing, DECLINE, { input: { referralId: slips.HOUSING, reason: '已享受租赁补贴最高档' } }, 'referralDecline');
+    expect(declined.referral.state).toBe('DECLINED');
+  });
+
+  it('does not close while the declined decision leads nowhere; civil affairs reassigns it, pays, and closes', async () => {
+    const ca = demo.AIDHUB_TOKEN_CIVIL_AFFAIRS;
+    expect(codes(await ca(MOVE, { input: { caseId, to: 'CLOSED', reason: '办结' } }), 'caseTransition')).toEqual(['DECLINED_DECISIONS_OPEN']);
+    // Only the convener resolves a decline.
+    const byHousing = await demo.AIDHUB_TOKEN_HOUSING(REASSIGN, { input: { referralId: slips.HOUSING, reason: 'x', department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 1, deadlineWorkingDays: 5 } });
+    expect(byHousing.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const reassigned = await ok(
+      ca,
+      REASSIGN,
+      { input: { referralId: slips.HOUSING, reason: '住房部门退回，改由民政给予临时救助解决租房困难', department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 300_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.head } },
+      'referralReassign',
+    );
+    const newSlip = reassigned.referral.id;
+    expect(reassigned.referral).toMatchObject({ state: 'ISSUED', to: { key: 'CIVIL_AFFAIRS' } });
+    expect(codes(await ca(WAIVE, { input: { referralId: slips.HOUSING, reason: '再次处理' } }), 'referralWaive')).toEqual(['DECISION_NOT_DECLINED']);
+    const [paid] = await dbs.sources.CIVIL_AFFAIRS.insert(tempAidGrant).values({ idNo: WANG.head, familyNo: 'DB370811-0001', causeCode: '05', isUrgent: false, isSecondAid: false, grantDate: '2026-03-16', amountFen: 300_000, approvalLevel: 1 });
+    await ok(ca, ACCEPT, { input: { referralId: newSlip } }, 'referralAccept');
+    await ok(ca, COMPLETE, { input: { referralId: newSlip, feedback: '临时救助已发放', aidSourceReference: `temp_aid_grant:${paid.insertId}` } }, 'referralComplete');
+    const closed = await ok(ca, MOVE, { input: { caseId, to: 'CLOSED', reason: '办结' } }, 'caseTransition');
+    expect(closed.case.state).toBe('CLOSED');
+    const res = await ca(`query($id: ID!) { referral(id: $id) { state declineReason declineResolution { kind reason newReferral { id state } } } }`, { id: slips.HOUSING });
+    expect(res.data.referral).toEqual({
+      state: 'DECLINED',
+      declineReason: '已享受租赁补贴最高档',
+      declineResolution: { kind: 'REASSIGNED', reason: '住房部门退回，改由民政给予临时救助解决租房困难', newReferral: { id: newSlip, state: 'COMPLETED' } },
+    });
+  });
+});
+
+describe('smaller defects of the loop', () => {
+  let caseId: string;
+
+  beforeAll(async () => {
+    const ca = demo.AIDHUB_TOKEN_CIVIL_AFFAIRS;
+    caseId = (await ok(ca, OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '缺陷测试', reportedAt: '2026-03-10T09:00:00+08:00' } }, 'caseOpen')).case.id;
+    await ok(ca, MOVE, { input: { caseId, to: 'ACCEPTED', reason: '受理' } }, 'caseTransition');
+  });
+
+  it('separates the counties in the supervision view: 任城区 apart from 微山县', async () => {
+    const ca = demo.AIDHUB_TOKEN_CIVIL_AFFAIRS;
+    const zhaoCase = (await ok(ca, OPEN, { input: { householdId: String(zhaoId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '微山县个案', reportedAt: '2026-03-10T09:00:00+08:00' } }, 'caseOpen')).case.id;
+    await ok(ca, MOVE, { input: { caseId: zhaoCase, to: 'ACCEPTED', reason: '受理' } }, 'caseTransition');
+    const res = await ca(`query { overdueReport { byCounty { county { code name } cases { case { id } deadline { kind } } } } }`);
+    expect(res.errors).toBeUndefined();
+    const counties = res.data.overdueReport.byCounty;
+    expect(counties.map((g: { county: { code: string; name: string } }) => `${g.county.code} ${g.county.name}`)).toEqual(['370811 任城区', '370826 微山县']);
+    expect([...new Set(counties[1].cases.map((c: { case: { id: string } }) => c.case.id))]).toEqual([zhaoCase]);
+    expect(counties[0].cases.map((c: { case: { id: string } }) => c.case.id)).toContain(caseId);
+  });
+
+  it('refuses another office’s inbox', async () => {
+    const res = await demo.AIDHUB_TOKEN_HEALTH(INBOX, { office: { department: 'HOUSING' } });
+    expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN' });
+    expect(res.data?.referralsToOffice ?? null).toBeNull();
+  });
+
+  it('answers a retry with the same request from its key, and refuses the key with a different request', async () => {
+    const ca = demo.AIDHUB_TOKEN_CIVIL_AFFAIRS;
+    const input = { caseId, to: { department: 'EDUCATION' }, ask: '核实子女在校情况', deadlineWorkingDays: 5, idempotencyKey: 'issue-edu-1' };
+    const first = await ok(ca, ISSUE, { input }, 'referralIssue');
+    const again = await ok(ca, ISSUE, { input }, 'referralIssue');
+    expect(again.referral.id).toBe(first.referral.id);
+    expect(codes(await ca(ISSUE, { input: { ...input, ask: '另一件事' } }), 'referralIssue')).toEqual(['IDEMPOTENCY_KEY_REUSED']);
+    expect(codes(await ca(ISSUE, { input: { ...input, to: { department: 'HOUSING' } } }), 'referralIssue')).toEqual(['IDEMPOTENCY_KEY_REUSED']);
+  });
+
+  it('records a meeting whose request clock is behind the case’s last state change, instead of OCCURRED_OUT_OF_ORDER', async () => {
+    const ca = demo.AIDHUB_TOKEN_CIVIL_AFFAIRS;
+    for (const to of ['INVESTIGATING', 'IN_DELIBERATION']) await ok(ca, MOVE, { input: { caseId, to, reason: to } }, 'caseTransition');
+    // A meeting request that read the clock before the last transition landed took the lock after it.
+    const before = new Date(Date.now() - 60_000);
+    const meeting = { heldOn: '2026-03-12', departmentsPresent: ['CIVIL_AFFAIRS' as const], notes: null, decisions: [{ department: 'CIVIL_AFFAIRS' as const, programmeCode: 'TEMP_AID', amountFen: 100_000, deadlineWorkingDays: 5, ask: null, beneficiaryIdNumber: null, secondAid: null }] };
+    const dossier = JSON.parse('{}');
+    const outcome = await recordMeeting(dbs.hub, Number(caseId), meeting, dossier, { actor: { officer: 'x', office: 'CIVIL_AFFAIRS' }, occurredAt: null, idempotencyKey: null, now: before });
+    expect(outcome.ok ? 'OK' : outcome.errors.map((e) => e.code).join()).toBe('OK');
+  });
+});
+
+describe('every decision runs the pre-grant check', () => {
+  it('refuses 特困 support for a 低保 recipient without an override, records it with one, and shows the conflict on the meeting', async () => {
+    const ca = demo.AIDHUB_TOKEN_CIVIL_AFFAIRS;
+    const caseId = (await ok(ca, OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '特困认定', reportedAt: '2026-03-10T09:00:00+08:00' } }, 'caseOpen')).case.id;
+    for (const to of ['ACCEPTED', 'INVESTIGATING', 'IN_DELIBERATION']) await ok(ca, MOVE, { input: { caseId, to, reason: to } }, 'caseTransition');
+    const tekun = { department: 'CIVIL_AFFAIRS', programme: 'TEKUN', amountFen: 90_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.grandmother };
+    const input = { caseId, heldOn: '2026-03-13', departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [tekun] };
+    const refusedRes = await ca(MEETING, { input });
+    expect(refusedRes.errors).toBeUndefined();
+    expect(refusedRes.data.meetingRecord.userErrors).toEqual([{ code: 'DECISION_CONFLICT', field: ['input', 'decisions', '0', 'conflictOverrideReason'] }]);
+    const recorded = await ok(ca, MEETING, { input: { ...input, decisions: [{ ...tekun, conflictOverrideReason: '低保待特困认定后停发，会议决定同时办理' }] } }, 'meetingRecord');
+    const res = await ca(`query($id: ID!) { case(id: $id) { meetings { decisionChecks { decision { id } conflict overrideReason findings { ruleId severity summary departments { code } } } decisions { decisionCheck { conflict } } } } }`, { id: caseId });
+    expect(res.errors).toBeUndefined();
+    const [meeting] = res.data.case.meetings;
+    expect(meeting.decisionChecks).toHaveLength(1);
+    expect(meeting.decisionChecks[0]).toMatchObject({ decision: { id: recorded.meeting.decisions[0].id }, conflict: true, overrideReason: '低保待特困认定后停发，会议决定同时办理' });
+    expect(meeting.decisionChecks[0].findings.map((f: { ruleId: string; severity: string }) => `${f.ruleId}:${f.severity}`)).toContain('X1:CONFLICT');
+    expect(meeting.decisions[0].decisionCheck).toEqual({ conflict: true });
+
+    // Civil affairs declines its own decision; the case goes back to deliberation and a new meeting decides again.
+    const slip = recorded.meeting.decisions[0].id;
+    await ok(ca, DECLINE, { input: { referralId: slip, reason: '经复核不符合特困认定条件' } }, 'referralDecline');
+    const back = await ok(ca, MOVE, { input: { caseId, to: 'IN_DELIBERATION', reason: '退回重新议定' } }, 'caseTransition');
+    expect(back.case.state).toBe('IN_DELIBERATION');
+    await ok(ca, MEETING, { input: { caseId, heldOn: '2026-03-13', departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [{ department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 200_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.head }] } }, 'meetingRecord');
+    const after = await ca(`query($id: ID!) { referral(id: $id) { declineResolution { kind meeting { id } } } }`, { id: slip });
+    expect(after.data.referral.declineResolution.kind).toBe('REDELIBERATED');
+    // A decided case with no open decline does not go back.
+    expect(codes(await ca(MOVE, { input: { caseId, to: 'IN_DELIBERATION', reason: '再议' } }), 'caseTransition')).toEqual(['ILLEGAL_TRANSITION']);
+  });
+
+  it('lets the convener waive a declined decision with a reason, and the case then closes', async () => {
+    const ca = demo.AIDHUB_TOKEN_CIVIL_AFFAIRS;
+    const caseId = (await ok(ca, OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '豁免测试', reportedAt: '2026-03-10T09:00:00+08:00' } }, 'caseOpen')).case.id;
+    for (const to of ['ACCEPTED', 'INVESTIGATING', 'IN_DELIBERATION']) await ok(ca, MOVE, { input: { caseId, to, reason: to } }, 'caseTransition');
+    const met = await ok(ca, MEETING, { input: { caseId, heldOn: '2026-03-13', departmentsPresent: ['CIVIL_AFFAIRS', 'EDUCATION'], decisions: [{ department: 'EDUCATION', programme: 'TUITION_WAIVER', amountFen: 120_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.child }] } }, 'meetingRecord');
+    const slip = met.meeting.decisions[0].id;
+    await ok(demo.AIDHUB_TOKEN_EDUCATION, DECLINE, { input: { referralId: slip, reason: '该生已转学至外市' } }, 'referralDecline');
+    expect(codes(await ca(WAIVE, { input: { referralId: slip, reason: ' ' } }), 'referralWaive')).toEqual(['REASON_REQUIRED']);
+    await ok(ca, WAIVE, { input: { referralId: slip, reason: '学生已转学，由就读地教育部门资助' } }, 'referralWaive');
+    expect((await ok(ca, MOVE, { input: { caseId, to: 'CLOSED', reason: '办结' } }, 'caseTransition')).case.state).toBe('CLOSED');
+  });
+});

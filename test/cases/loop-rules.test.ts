@@ -1,0 +1,39 @@
+/**
+ * Small rules of the case loop, without a database: the refusal messages read as English, every
+ * ID number the README shows passes its checksum, and no root field serves a purpose that none of
+ * its roles may state (overdueReport once listed MONITORING, which no case role may state).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { PURPOSES_BY_ROLE, ROOT_RULES } from '../../access/policy';
+import { checkReferralAction, REFERRAL_STATES, type ReferralAction } from '../../domain/cases/referrals';
+import { checkIdNumber } from '../../domain/id-number';
+
+test('a refused slip answer says what cannot be done in plain English', () => {
+  const messages = REFERRAL_STATES.flatMap((state) =>
+    (['ACCEPT', 'COMPLETE', 'DECLINE'] as ReferralAction[]).map((action) => checkReferralAction(state, action, { handOver: false, text: 'x' })),
+  ).flatMap((c) => (c.ok ? [] : [c.message]));
+  expect(messages).toContain('an ACCEPTED slip cannot be accepted');
+  expect(messages).toContain('a COMPLETED slip cannot be completed');
+  expect(messages).toContain('a DECLINED slip cannot be declined');
+  for (const m of messages) expect(m).toMatch(/^(a [BCDFGHJ-NP-TV-Z]|an [AEIOU])\w* slip cannot be (accepted|completed|declined)$/);
+});
+
+test('every ID number in the README passes its checksum', () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const ids = [...readme.matchAll(/(?<![\d*])\d{17}[\dX](?![\d*])/g)].map((m) => m[0]);
+  expect(ids.length).toBeGreaterThan(0);
+  expect(ids.filter((id) => !checkIdNumber(id, '2100-01-01').ok)).toEqual([]);
+});
+
+test('every purpose a root field serves may be stated by one of its roles', () => {
+  const unreachable: string[] = [];
+  for (const [type, fields] of Object.entries(ROOT_RULES)) {
+    for (const [field, rule] of Object.entries(fields)) {
+      for (const purpose of rule.purposes ?? []) {
+        if (!rule.roles.some((r) => PURPOSES_BY_ROLE[r].includes(purpose))) unreachable.push(`${type}.${field}: ${purpose}`);
+      }
+    }
+  }
+  expect(unreachable).toEqual([]);
+});
