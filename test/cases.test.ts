@@ -285,7 +285,7 @@ describe('a case from report to closure', () => {
     expect(meeting.dossier.members).toHaveLength(4);
     expect(meeting.dossier.referrals).toEqual([{ id: slips.handOver, state: 'COMPLETED' }]);
     // Every department with aid for the household in the window has contributed; one with none has not.
-    expect(meeting.dossier.departmentsNotContributed).toEqual(DEPARTMENT_CODES.filter((d) => WANG.expectedRecords[d].length === 0).map((code) => ({ code })));
+    expect(meeting.dossier.departmentsNotContributed).toEqual(DEPARTMENT_CODES.filter((d) => d !== 'REPORTED' && WANG.expectedRecords[d].length === 0).map((code) => ({ code })));
 
     // A retry returns the same meeting and writes nothing more; the key with another meeting is refused.
     const again = await ok(as.county, MEETING, { input: meetingInput }, 'meetingRecord');
@@ -493,7 +493,7 @@ describe('supervision of cases past their statutory deadlines', () => {
 
   it('shows every department as not yet contributing for a household with no aid', async () => {
     const res = await as.province(`query($id: ID!) { case(id: $id) { dossier { aid { amountFen } departmentsNotContributed { code } } } }`, { id: zhaoCase });
-    expect(res.data.case.dossier).toEqual({ aid: [], departmentsNotContributed: DEPARTMENT_CODES.map((code) => ({ code })) });
+    expect(res.data.case.dossier).toEqual({ aid: [], departmentsNotContributed: DEPARTMENT_CODES.filter((d) => d !== 'REPORTED').map((code) => ({ code })) });
   });
 
   it('rejects with the explanation given to the household', async () => {

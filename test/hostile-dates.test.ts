@@ -211,6 +211,18 @@ function templates(): Template[] {
       mutation('charityConsentRecord', 'consent { id }', (v) => ({ householdId, scopes: ['NEED_PUBLICATION'], givenBy: '户主', expiresOn: v, officer: 'x' }), 'expiresOn', 'Date'),
       mutation('charityDeliveryReport', 'delivery { id }', (v) => ({ pledgeId: '1', amountFen: 1, deliveredOn: v, reference: 'x' }), 'deliveredOn', 'Date'),
     ].map((t) => ({ ...t, purpose: 'CHARITY_LINKAGE' })),
+    // schema/reported-aid.graphql: refused by range before the caller is even asked whether it reports.
+    ...(['from', 'to'] as const).map((arg) =>
+      field(`Query.reportedAidReconciliation(${arg}: Date)`, 'Date', arg, `query($v: Date!, $w: Date!) { reportedAidReconciliation(${arg === 'from' ? 'from: $v, to: $w' : 'from: $w, to: $v'}) { count } }`, 'DUPLICATE_CHECK', { w: '2026-01-01' }),
+    ),
+    ...(['grantDate', 'periodStart', 'periodEnd'] as const).map((name) => ({
+      argument: `Mutation.aidReport(input.records.${name}: Date)`,
+      type: 'Date' as const,
+      path: `input.records.0.${name}`,
+      query: `mutation($input: AidReportInput!) { aidReport(input: $input) { recorded userErrors { code } } }`,
+      purpose: 'DUPLICATE_CHECK',
+      variables: (v: string) => ({ input: { records: [{ reference: 'R-1', beneficiaryIdNumber: person, programme: 'WINTER_SPRING_RELIEF', amountFen: 10000, [name]: v }] } }),
+    })),
   ];
 }
 

@@ -6,7 +6,7 @@
  */
 import type { AidSummary } from '../household/aid-summary';
 import { addDays, monthEnd, type IsoDate } from '../dates';
-import { DEPARTMENT_CODES, type DepartmentCode, type OfficeCode } from '../departments';
+import { DEPARTMENT_CODES, HUB_LEDGER_SOURCES, type DepartmentCode, type OfficeCode } from '../departments';
 import type { AidRecord } from '../aid';
 import type { CaseOrigin, CaseState, CaseUrgency } from './state-machine';
 import type { ReferralKind, ReferralState } from './referrals';
@@ -179,7 +179,8 @@ export function departmentsNotContributed(aid: readonly AidRecord[], referralsOf
   const contributed = new Set<string>();
   for (const r of aid) if (r.status !== 'CANCELLED') contributed.add(r.department);
   for (const s of referralsOfCase) if (s.state === 'COMPLETED') contributed.add(s.to);
-  return DEPARTMENT_CODES.filter((d) => !contributed.has(d));
+  // The reported-aid ledger is not a department that owes a contribution; reporters who gave appear in the aid.
+  return DEPARTMENT_CODES.filter((d) => !HUB_LEDGER_SOURCES.includes(d) && !contributed.has(d));
 }
 
 /** What changed in a household's aid between a meeting's stored dossier and the dossier now. */

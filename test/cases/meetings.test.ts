@@ -91,7 +91,7 @@ describe('dossier', () => {
           { to: '370811001', state: 'COMPLETED' },
         ],
       ),
-    ).toEqual(DEPARTMENT_CODES.filter((d) => d !== 'CIVIL_AFFAIRS' && d !== 'HEALTH'));
+    ).toEqual(DEPARTMENT_CODES.filter((d) => d !== 'CIVIL_AFFAIRS' && d !== 'HEALTH' && d !== 'REPORTED'));
   });
 });
 
