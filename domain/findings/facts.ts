@@ -78,7 +78,7 @@ export type MetCondition =
   | { fact: 'HOUSEHOLD_HOLDS'; programmes: ProgrammeCode[] }
   | { fact: 'HOLDS'; programmes: ProgrammeCode[] }
   | { fact: 'STUDENT'; age: number; schoolYear: string }
-  | { fact: 'OUT_OF_POCKET'; totalFen: number; minFen: number; from: IsoDate; to: IsoDate; settlementRefs: string[] }
+  | { fact: 'OUT_OF_POCKET'; totalFen: number; thresholdFen: number; over: boolean; from: IsoDate; to: IsoDate; settlementRefs: string[] }
   | { fact: 'GRANTS'; programmes: ProgrammeCode[]; count: number; from: IsoDate; to: IsoDate };
 
 export interface Finding {

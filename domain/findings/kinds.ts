@@ -22,7 +22,7 @@ import {
   withinMonthsAfter,
   type Interval,
 } from './periods';
-import type { Condition, ExpectedWithin, Rule, RuleOf, RuleScope } from './rule-set';
+import { passes, thresholdOf, type Condition, type ExpectedWithin, type Rule, type RuleOf, type RuleScope } from './rule-set';
 
 /** What every rule of one household shares, computed once. */
 export class HouseholdContext {
@@ -461,10 +461,11 @@ function meetCondition(c: Condition, ids: readonly string[], pieces: () => Piece
       const { from, to } = trailingWindow(today, c.windowMonths);
       const stays = [...facts.settlements.values()].filter((s) => who.has(s.idNumber) && s.settledOn >= from && s.settledOn <= to);
       const totalFen = stays.reduce((n, s) => n + s.outOfPocketFen, 0);
-      if (totalFen < c.minFen) return null;
+      const threshold = thresholdOf(c);
+      if (!passes(totalFen, threshold)) return null;
       const refs = stays.map((s) => s.settlementRef).sort();
       return {
-        met: { fact: 'OUT_OF_POCKET', totalFen, minFen: c.minFen, from, to, settlementRefs: refs },
+        met: { fact: 'OUT_OF_POCKET', totalFen, ...threshold, from, to, settlementRefs: refs },
         keys: refs.map((r) => `settlement:${r}`),
         content: stays.map((s) => `settlement:${s.settlementRef}:${s.outOfPocketFen}:${s.settledOn}`),
         records: [],
