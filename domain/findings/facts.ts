@@ -56,6 +56,19 @@ export interface HouseholdFacts {
   certificates: readonly DisabilityCertificate[];
   students: readonly StudentFacts[];
   secondAidApprovals: readonly SecondAidApprovalFacts[];
+  /**
+   * Aid tied to one of `settlements` received by people outside these facts (a union illness grant
+   * paid to a relative in another household): X7 adds up everything paid for a stay, by settlement,
+   * whoever received it.
+   */
+  settlementAid?: readonly AidRecord[];
+  /**
+   * The household a settlement's findings belong to, so that a stay aided across two households is
+   * reported once: the patient's home; a patient in no household, the home of the first
+   * beneficiary (by ID number) who has one; null when nobody has one. Absent for a settlement:
+   * decided from these facts alone.
+   */
+  settlementOwners?: ReadonlyMap<string, number | null>;
 }
 
 /** The key of a record across departments; the fingerprint is built from these. */

@@ -24,6 +24,9 @@ import {
 } from './periods';
 import { passes, thresholdOf, type Condition, type ExpectedWithin, type Rule, type RuleOf, type RuleScope } from './rule-set';
 
+/** The source reference of a proposed grant (evaluate.ts): never a duplicate of a stored record. */
+const PROPOSED_SOURCE_REF = 'PROPOSED';
+
 /** What every rule of one household shares, computed once. */
 export class HouseholdContext {
   /** Live records by beneficiary. */
@@ -41,6 +44,8 @@ export class HouseholdContext {
   constructor(
     readonly facts: HouseholdFacts,
     readonly today: IsoDate,
+    /** A pre-grant check: a proposal's conflict is reported whichever household owns the stay. */
+    readonly anyOwner = false,
   ) {
     const live = facts.records.filter(isLive);
     this.programmes = new Set(live.map((r) => r.programme));
@@ -85,6 +90,8 @@ interface Draft {
   /** Content beyond the records' own. */
   content?: string[];
   departments?: DepartmentCode[];
+  /** The household the finding belongs to, when not this one (a stay owned by the patient's). */
+  householdId?: number | null;
 }
 
 function build(rule: Rule, ctx: HouseholdContext, d: Draft): Finding {
@@ -96,7 +103,7 @@ function build(rule: Rule, ctx: HouseholdContext, d: Draft): Finding {
     kind: rule.kind,
     severity: rule.severity,
     scope: d.scope,
-    householdId: ctx.facts.householdId,
+    householdId: d.householdId !== undefined ? d.householdId : ctx.facts.householdId,
     idNumbers: [...new Set(d.idNumbers)].sort(),
     records: d.records,
     measure: d.measure,
@@ -352,6 +359,13 @@ export function repeatedGrants(rule: RuleOf<'REPEATED_GRANTS'>, ctx: HouseholdCo
  * among these facts, the home of the aid's beneficiaries.
  */
 function ownsSettlement(ctx: HouseholdContext, s: HospitalSettlement, records: readonly AidRecord[]): boolean {
+  if (ctx.anyOwner) return true;
+  const owners = ctx.facts.settlementOwners;
+  if (owners?.has(s.settlementRef)) {
+    const owner = owners.get(s.settlementRef)!;
+    if (owner !== null || ctx.facts.householdId !== null) return owner === ctx.facts.householdId;
+    // Nobody has a household: the facts of the patient (or a beneficiary) alone report it.
+  }
   if (ctx.facts.homeMembers.has(s.idNumber)) return true;
   if (ctx.facts.people.has(s.idNumber)) return false;
   return records.some((r) => ctx.facts.homeMembers.has(r.beneficiaryIdNumber));
@@ -361,13 +375,16 @@ export function settlementExcess(rule: RuleOf<'SETTLEMENT_EXCESS'>, ctx: Househo
   const out: Finding[] = [];
   const wanted = new Set<string>(rule.programmes);
   const bySettlement = new Map<string, AidRecord[]>();
-  for (const list of ctx.byPerson.values()) {
-    for (const r of list) {
-      if (!wanted.has(r.programme) || !r.settlementRef) continue;
-      const group = bySettlement.get(r.settlementRef);
-      if (group) group.push(r);
-      else bySettlement.set(r.settlementRef, [r]);
-    }
+  const seen = new Set<string>();
+  // Everything paid for a stay counts, whoever received it: these people's aid and others' tied to it.
+  for (const r of [...[...ctx.byPerson.values()].flat(), ...(ctx.facts.settlementAid ?? []).filter(isLive)]) {
+    if (!wanted.has(r.programme) || !r.settlementRef) continue;
+    const key = recordKey(r);
+    if (r.sourceRef !== PROPOSED_SOURCE_REF && seen.has(key)) continue;
+    seen.add(key);
+    const group = bySettlement.get(r.settlementRef);
+    if (group) group.push(r);
+    else bySettlement.set(r.settlementRef, [r]);
   }
   for (const [ref, records] of [...bySettlement].sort()) {
     const s = ctx.facts.settlements.get(ref);
@@ -387,6 +404,7 @@ export function settlementExcess(rule: RuleOf<'SETTLEMENT_EXCESS'>, ctx: Househo
         measure: { type: 'SETTLEMENT_EXCESS', settlementRef: ref, settledOn: s.settledOn, burdenFen, aidFen, excessFen },
         ongoing: false,
         keys: [`settlement:${ref}`],
+        householdId: ctx.facts.settlementOwners?.get(ref) ?? ctx.facts.householdId,
         content: [`settlement:${ref}:${s.totalCostFen}:${s.basicInsurancePaidFen}:${s.criticalIllnessInsurancePaidFen}:${s.medicalAidPaidFen}:${s.outOfPocketFen}`],
         departments: [...records.map((r) => r.department), 'HEALTH'],
       }),
@@ -568,7 +586,7 @@ export function mayApply(rule: Rule, ctx: HouseholdContext): boolean {
     case 'SAME_PURPOSE_TWICE':
       return anyIn(present, rule.first) && anyIn(present, rule.second);
     case 'SETTLEMENT_EXCESS':
-      return anyIn(present, rule.programmes) && ctx.facts.settlements.size > 0;
+      return (anyIn(present, rule.programmes) || (ctx.facts.settlementAid ?? []).some((r) => (rule.programmes as readonly string[]).includes(r.programme))) && ctx.facts.settlements.size > 0;
     case 'REPEATED_GRANTS':
     case 'AID_AFTER_DEATH':
     case 'DUPLICATE_ENROLMENT':

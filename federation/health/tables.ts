@@ -44,5 +44,5 @@ export const miAidPayment = mysqlTable(
     payDate: date('pay_date', { mode: 'string' }).notNull(),
     payAmt: decimal('pay_amt', { precision: 12, scale: 2 }).notNull(),
   },
-  (t) => [index('mi_aid_pay_psn').on(t.psnCertNo)],
+  (t) => [index('mi_aid_pay_psn').on(t.psnCertNo), index('mi_aid_pay_setl').on(t.setlId)],
 );

@@ -41,6 +41,37 @@ const grantsOf = preparedPer((db: SourceDb) => {
     .prepare();
 });
 
+/** Illness grants tied to these settlements, whoever's file they were paid under. One statement. */
+const illnessGrantsOf = preparedPer((db: SourceDb) =>
+  db
+    .select({
+      grantNo: ghGrant.grantNo,
+      fileNo: ghGrant.fileNo,
+      grantType: ghGrant.grantType,
+      grantDate: ghGrant.grantDate,
+      amountFen: ghGrant.amountFen,
+      studentIdCard: ghGrant.studentIdCard,
+      schoolYear: ghGrant.schoolYear,
+      setlRef: ghGrant.setlRef,
+      workerIdCard: ghWorkerFile.idCard,
+    })
+    .from(ghGrant)
+    .innerJoin(ghWorkerFile, eq(ghWorkerFile.fileNo, ghGrant.fileNo))
+    .where(and(inPlaceholder(ghGrant.setlRef, 'refs'), eq(ghGrant.grantType, 'DB')))
+    .prepare(),
+);
+
+type GrantRow = Awaited<ReturnType<ReturnType<typeof grantsOf>['execute']>>[number];
+
+function grantRecord(r: GrantRow): AidRecord {
+  const programme = PROGRAMMES[r.grantType];
+  const autumnEdu = programme === 'UNION_AUTUMN_EDU';
+  // A 金秋助学 row without the student's ID card is a data gap; the money still reached the
+  // worker's family, so it is shown under the worker rather than lost from the household view.
+  const beneficiary = autumnEdu && r.studentIdCard ? r.studentIdCard : r.workerIdCard;
+  return oneOffAid({ department: 'UNION', programme, beneficiaryIdNumber: beneficiary, sourceHouseholdRef: r.fileNo, grantDate: r.grantDate, amountFen: r.amountFen, status: 'PAID', sourceRef: `gh_grant:${r.grantNo}`, schoolYear: autumnEdu ? r.schoolYear : null, settlementRef: programme === 'UNION_ILLNESS' ? r.setlRef : null });
+}
+
 export const union: DepartmentAdapter = {
   code: 'UNION',
   migrationsFolder: path.join(__dirname, 'migrations'),
@@ -56,20 +87,15 @@ export const union: DepartmentAdapter = {
   async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[]): Promise<AidRecord[]> {
     if (idNumbers.length === 0) return [];
     const wanted = new Set(idNumbers);
-    // Rows that matched only through the other person are dropped below.
     const rows = await grantsOf(db).execute({ ids: idNumbers });
 
-    const records: AidRecord[] = [];
-    for (const r of rows) {
-      const programme = PROGRAMMES[r.grantType];
-      const autumnEdu = programme === 'UNION_AUTUMN_EDU';
-      // A 金秋助学 row without the student's ID card is a data gap; the money still reached the
-      // worker's family, so it is shown under the worker rather than lost from the household view.
-      const beneficiary = autumnEdu && r.studentIdCard ? r.studentIdCard : r.workerIdCard;
-      if (!wanted.has(beneficiary)) continue;
-      records.push(oneOffAid({ department: 'UNION', programme, beneficiaryIdNumber: beneficiary, sourceHouseholdRef: r.fileNo, grantDate: r.grantDate, amountFen: r.amountFen, status: 'PAID', sourceRef: `gh_grant:${r.grantNo}`, schoolYear: autumnEdu ? r.schoolYear : null, settlementRef: programme === 'UNION_ILLNESS' ? r.setlRef : null }));
-    }
-    return records;
+    // Rows that matched only through the other person are dropped.
+    return rows.map(grantRecord).filter((r) => wanted.has(r.beneficiaryIdNumber));
+  },
+
+  async aidBySettlementRefs(db: SourceDb, refs: readonly string[]): Promise<AidRecord[]> {
+    if (refs.length === 0) return [];
+    return (await illnessGrantsOf(db).execute({ refs })).map(grantRecord);
   },
 };
 

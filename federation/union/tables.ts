@@ -34,5 +34,5 @@ export const ghGrant = mysqlTable(
     /** 大病帮扶: the hospital settlement it relieves */
     setlRef: varchar('setl_ref', { length: 30 }),
   },
-  (t) => [index('gh_grant_file').on(t.fileNo), index('gh_grant_student').on(t.studentIdCard)],
+  (t) => [index('gh_grant_file').on(t.fileNo), index('gh_grant_student').on(t.studentIdCard), index('gh_grant_setl').on(t.setlRef)],
 );
