@@ -213,17 +213,20 @@ export function exclusiveProgrammes(rule: RuleOf<'EXCLUSIVE_PROGRAMMES'>, ctx: H
 
 export function duplicateEnrolment(rule: RuleOf<'DUPLICATE_ENROLMENT'>, ctx: HouseholdContext): Finding[] {
   const out: Finding[] = [];
-  for (const { pieces } of ctx.subjects('PERSON')) {
+  const household = rule.scope === 'HOUSEHOLD';
+  for (const { subject, pieces } of ctx.subjects(rule.scope)) {
     for (const group of groupBy(pieces.filter(inGroup(rule.programmes)), (p) => p.record.programme).values()) {
       if (group.length < 2) continue;
-      for (const { a, b, overlap, days } of mergePairs(selfOverlaps(group), ctx.today)) {
+      const pairs = selfOverlaps(group).filter(([a, b]) => !household || a.record.beneficiaryIdNumber !== b.record.beneficiaryIdNumber);
+      for (const { a, b, overlap, days } of mergePairs(pairs, ctx.today)) {
         out.push(
           build(rule, ctx, {
-            scope: 'PERSON',
-            idNumbers: [a.beneficiaryIdNumber],
+            scope: rule.scope,
+            idNumbers: [a.beneficiaryIdNumber, b.beneficiaryIdNumber],
             records: [a, b],
             measure: { type: 'OVERLAP', overlap, days },
             ongoing: overlap.end === null || overlap.end >= ctx.today,
+            keys: household ? [subject] : [],
           }),
         );
       }

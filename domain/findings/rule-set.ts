@@ -107,11 +107,15 @@ const aidAfterDeath = z.strictObject({
   graceMonths: z.number().int().min(0).max(12).default(0),
 });
 
-/** One person holding the same recurring programme twice over the same days. */
+/**
+ * The same recurring programme held twice over the same days: by one person (PERSON), or by two
+ * members of one household where the programme is one per household (HOUSEHOLD: two public-rental
+ * allocations); a household pair of one person's own records is left to the PERSON rule.
+ */
 const duplicateEnrolment = z.strictObject({
   ...common,
   kind: z.literal('DUPLICATE_ENROLMENT'),
-  scope: z.literal('PERSON').default('PERSON'),
+  scope: personOrHousehold.default('PERSON'),
   programmes: programmesOf('RECURRING'),
 });
 
