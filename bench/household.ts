@@ -19,7 +19,7 @@ import { closeSources, openSources } from '../federation/sources';
 import { createHubServer } from '../server/app';
 import { loadConfig } from '../db/config';
 import { generateDemo } from '../tools/generate/index';
-import { Rng, seedFromText } from '../tools/generate/random';
+import { Rng, seedFromText } from '../federation/demo-random';
 import { floorHousehold, type FloorPools } from './floor';
 import { canonical, digest, firstDifference } from './lib/compare';
 import { openBenchDatabases } from './lib/database';

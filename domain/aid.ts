@@ -106,3 +106,13 @@ export function oneOffAid(r: RecordBase & { grantDate: IsoDate; amountFen: numbe
   const { department, programme, beneficiaryIdNumber, sourceHouseholdRef = null, grantDate, amountFen, status, sourceRef, ...extras } = r;
   return { department, programme, beneficiaryIdNumber, sourceHouseholdRef, periodStart: null, periodEnd: null, grantDate, amountFen, status, sourceRef, ...extras };
 }
+
+/**
+ * A record's reference in its department: `<kind>:<key>`. The kind is declared by the adapter
+ * (`recordKinds`, federation/contract.ts) and frozen: it is part of every stored finding's
+ * fingerprint (domain/findings/identity.ts), so it never follows a table's name. Several kinds
+ * are spelled like the first release's table names; a table renamed keeps its kind.
+ */
+export function sourceRefOf(kind: string, key: string | number): string {
+  return `${kind}:${key}`;
+}

@@ -105,6 +105,12 @@ export interface DepartmentAdapter {
    * (federation/import-declaration.ts). Absent: its files are declared in tools/import/spec.ts.
    */
   importTables?: Readonly<Record<string, TableDeclaration>>;
-  /** Its part of the demo population (federation/demo-contract.ts). Absent: tools/generate writes it. */
+  /** Its part of the demo population (federation/demo-contract.ts). */
   demo?: DepartmentDemo;
+  /**
+   * The kinds of record its aid records and facts come from, the first part of their `sourceRef`
+   * (`sourceRefOf`, domain/aid.ts). Frozen: stored findings' fingerprints are built from them, so
+   * a kind stays as it is when a table is renamed or replaced (test/record-kinds.test.ts).
+   */
+  recordKinds: Readonly<Record<string, string>>;
 }

@@ -3,6 +3,7 @@
  * household view: every planted case is found with exactly the findings its manifest lists, and
  * no near miss is flagged, among a generated population with its own background defects.
  */
+import { createHash } from 'node:crypto';
 import { createScan } from '../db/findings/store';
 import { runScan } from '../resolvers/findings/scan';
 import { createHubLoaders } from '../db/household/loaders';
@@ -18,6 +19,8 @@ import { startTestHub, type TestHub } from './support/hub';
 import { TODAY } from './support/scenarios';
 
 const POPULATION = 400;
+/** sha256 of the planted cases' finding fingerprints, sorted, one a line (seed 11, TODAY). */
+const PLANTED_FINGERPRINTS_DIGEST = 'b53a0be7cbea3b55eb31d39e53e734d3455d543d43437050b7a13f5df776d41b';
 const ALL_STATUSES = ['OPEN', 'CONFIRMED', 'DISMISSED', 'RESOLVED'];
 
 let dbs: TestDatabases;
@@ -93,6 +96,18 @@ it('finds every planted case and flags no near miss, in a scan of the city', asy
   const background = [...byHousehold.entries()].filter(([h]) => !manifest.households.some((p) => String(p.householdId) === h));
   expect(background.length).toBeGreaterThan(0);
   scanned = idsByHousehold;
+});
+
+it('stores the planted cases under the fingerprints they always had: a finding’s identity depends on no table name', async () => {
+  // Built from the rule and the records' kinds and keys (domain/findings/identity.ts), frozen per
+  // adapter (recordKinds). This digest was taken before record kinds were declared, when each
+  // adapter spelled its prefixes in place: a changed kind (or a kind that follows a renamed table)
+  // changes it.
+  const ids = manifest.households.map((h) => h.householdId);
+  const [rows] = (await dbs.hubPool.query('SELECT fingerprint FROM finding WHERE household_id IN (?) ORDER BY fingerprint', [ids])) as any;
+  const fingerprints = (rows as { fingerprint: string }[]).map((r) => r.fingerprint);
+  expect(fingerprints.length).toBe(manifest.households.reduce((n, h) => n + h.expected.length, 0));
+  expect(createHash('sha256').update(fingerprints.join('\n')).digest('hex')).toBe(PLANTED_FINGERPRINTS_DIGEST);
 });
 
 it('finds in every household of the city what the household view finds there', async () => {

@@ -8,9 +8,23 @@ import { eq } from 'drizzle-orm';
 import { inPlaceholder, preparedPer } from '../../db/prepared';
 import type { ProgrammeCode } from '../../domain/programmes';
 import { needed, NOT_READ, type AidCause, type AidRecord, type AidStatus, type DepartmentAdapter, type SourceDb } from '../contract';
-import { oneOffAid, recurringAid } from '../../domain/aid';
+import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
 import { CIVIL_AFFAIRS_IMPORT } from './import-spec';
 import { childAllowance, dibaoFamily, dibaoMember, tekunPerson, tempAidGrant } from './tables';
+import { CIVIL_AFFAIRS_DEMO } from './demo';
+
+/**
+ * The kinds of record this department's aid records and facts come from (`sourceRef`'s first
+ * part). Frozen: stored findings' fingerprints are built from them, and they stay as they are if
+ * a table is renamed (they are spelled like the first release's table names, not derived from
+ * them).
+ */
+const RECORD_KINDS = {
+  dibaoMember: 'dibao_member',
+  tekunPerson: 'tekun_person',
+  tempAidGrant: 'temp_aid_grant',
+  childAllowance: 'child_allowance',
+} as const;
 
 const CAUSES: Record<string, AidCause> = { '01': 'ILLNESS', '02': 'ACCIDENT', '03': 'DISASTER', '04': 'JOB_LOSS', '05': 'EDUCATION', '99': 'OTHER' };
 
@@ -57,6 +71,8 @@ export const civilAffairs: DepartmentAdapter = {
   code: 'CIVIL_AFFAIRS',
   migrationsFolder: path.join(__dirname, 'migrations'),
   importTables: CIVIL_AFFAIRS_IMPORT,
+  demo: CIVIL_AFFAIRS_DEMO,
+  recordKinds: RECORD_KINDS,
   tables: [dibaoFamily, dibaoMember, tekunPerson, tempAidGrant, childAllowance],
   personKeys: [dibaoMember.idNo, tekunPerson.idNo, tempAidGrant.idNo, childAllowance.childIdNo],
   otherIdColumns: [{ column: dibaoFamily.headIdNo, why: 'the family head; each member, the head included, has a dibao_member row' }],
@@ -84,16 +100,16 @@ export const civilAffairs: DepartmentAdapter = {
     for (const r of dibao) {
       // A member is covered from the later of joining and family approval to the earlier of leaving and family exit.
       const periodEnd = earlierOf(r.leftOn, r.endedOn);
-      records.push(recurringAid({ department: 'CIVIL_AFFAIRS', programme: 'DIBAO', beneficiaryIdNumber: r.idNo, sourceHouseholdRef: r.familyNo, start: laterOf(r.joinedOn, r.approvedOn), end: periodEnd, monthlyFen: r.monthlyShareFen, status: recurringStatus(r.stateFlag, periodEnd, today), sourceRef: `dibao_member:${r.familyNo}/${r.idNo}/${r.joinedOn}` }));
+      records.push(recurringAid({ department: 'CIVIL_AFFAIRS', programme: 'DIBAO', beneficiaryIdNumber: r.idNo, sourceHouseholdRef: r.familyNo, start: laterOf(r.joinedOn, r.approvedOn), end: periodEnd, monthlyFen: r.monthlyShareFen, status: recurringStatus(r.stateFlag, periodEnd, today), sourceRef: sourceRefOf(RECORD_KINDS.dibaoMember, `${r.familyNo}/${r.idNo}/${r.joinedOn}`) }));
     }
     for (const r of tekun) {
-      records.push(recurringAid({ department: 'CIVIL_AFFAIRS', programme: 'TEKUN', beneficiaryIdNumber: r.idNo, start: r.startOn, end: r.endOn, monthlyFen: r.monthlyFen, status: recurringStatus(r.stateFlag, r.endOn, today), sourceRef: `tekun_person:${r.tkId}` }));
+      records.push(recurringAid({ department: 'CIVIL_AFFAIRS', programme: 'TEKUN', beneficiaryIdNumber: r.idNo, start: r.startOn, end: r.endOn, monthlyFen: r.monthlyFen, status: recurringStatus(r.stateFlag, r.endOn, today), sourceRef: sourceRefOf(RECORD_KINDS.tekunPerson, r.tkId) }));
     }
     for (const r of temp) {
-      records.push(oneOffAid({ department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', beneficiaryIdNumber: r.idNo, sourceHouseholdRef: r.familyNo, grantDate: r.grantDate, amountFen: r.amountFen, status: r.revoked ? 'CANCELLED' : 'PAID', sourceRef: `temp_aid_grant:${r.grantId}`, cause: CAUSES[r.causeCode] ?? 'OTHER', urgent: r.isUrgent, secondAid: r.isSecondAid }));
+      records.push(oneOffAid({ department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', beneficiaryIdNumber: r.idNo, sourceHouseholdRef: r.familyNo, grantDate: r.grantDate, amountFen: r.amountFen, status: r.revoked ? 'CANCELLED' : 'PAID', sourceRef: sourceRefOf(RECORD_KINDS.tempAidGrant, r.grantId), cause: CAUSES[r.causeCode] ?? 'OTHER', urgent: r.isUrgent, secondAid: r.isSecondAid }));
     }
     for (const r of child) {
-      records.push(recurringAid({ department: 'CIVIL_AFFAIRS', programme: r.category === 'GE' ? 'ORPHAN' : 'UNSUPPORTED_CHILD', beneficiaryIdNumber: r.childIdNo, start: r.startOn, end: r.endOn, monthlyFen: r.monthlyFen, status: recurringStatus(0, r.endOn, today), sourceRef: `child_allowance:${r.id}` }));
+      records.push(recurringAid({ department: 'CIVIL_AFFAIRS', programme: r.category === 'GE' ? 'ORPHAN' : 'UNSUPPORTED_CHILD', beneficiaryIdNumber: r.childIdNo, start: r.startOn, end: r.endOn, monthlyFen: r.monthlyFen, status: recurringStatus(0, r.endOn, today), sourceRef: sourceRefOf(RECORD_KINDS.childAllowance, r.id) }));
     }
     return records;
   },

@@ -10,9 +10,21 @@ import { inPlaceholder, preparedPer } from '../../db/prepared';
 import { monthEnd, monthStart } from '../../domain/dates';
 import type { ProgrammeCode } from '../../domain/programmes';
 import { needed, NOT_READ, type AidRecord, type AidStatus, type DepartmentAdapter, type DisabilityCertificate, type SourceDb } from '../contract';
-import { oneOffAid, recurringAid } from '../../domain/aid';
+import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
 import { DISABILITY_IMPORT } from './import-spec';
 import { clCertificate, clRehabAid, clSubsidy } from './tables';
+import { DISABILITY_DEMO } from './demo';
+
+/**
+ * The kinds of record this department's aid records and facts come from (`sourceRef`'s first
+ * part). Frozen: stored findings' fingerprints are built from them, and they stay as they are if
+ * a table is renamed (they are spelled like the first release's table names, not derived from
+ * them).
+ */
+const RECORD_KINDS = {
+  clSubsidy: 'cl_subsidy',
+  clRehabAid: 'cl_rehab_aid',
+} as const;
 
 const SUBSIDY_PROGRAMMES: Record<string, ProgrammeCode> = { SH: 'DISABILITY_LIVING', HL: 'DISABILITY_NURSING' };
 
@@ -55,6 +67,8 @@ export const disability: DepartmentAdapter = {
   code: 'DISABILITY',
   migrationsFolder: path.join(__dirname, 'migrations'),
   importTables: DISABILITY_IMPORT,
+  demo: DISABILITY_DEMO,
+  recordKinds: RECORD_KINDS,
   tables: [clCertificate, clSubsidy, clRehabAid],
   personKeys: [clCertificate.idCard],
   facts: { certificates: { byIdNumbers: certificatesByIdNumbers, keyColumn: clCertificate.idCard } },
@@ -78,10 +92,10 @@ export const disability: DepartmentAdapter = {
       const programme = SUBSIDY_PROGRAMMES[r.subType];
       if (!programme) continue;
       const periodEnd = r.endYm ? monthEnd(r.endYm) : null;
-      records.push(recurringAid({ department: 'DISABILITY', programme, beneficiaryIdNumber: r.idCard, start: monthStart(r.startYm), end: periodEnd, monthlyFen: r.monthlyFen, status: subsidyStatus(r.certStatus, periodEnd, today), sourceRef: `cl_subsidy:${r.subId}` }));
+      records.push(recurringAid({ department: 'DISABILITY', programme, beneficiaryIdNumber: r.idCard, start: monthStart(r.startYm), end: periodEnd, monthlyFen: r.monthlyFen, status: subsidyStatus(r.certStatus, periodEnd, today), sourceRef: sourceRefOf(RECORD_KINDS.clSubsidy, r.subId) }));
     }
     for (const r of rehab) {
-      records.push(oneOffAid({ department: 'DISABILITY', programme: 'REHAB_AID', beneficiaryIdNumber: r.idCard, grantDate: r.grantDate, amountFen: r.amountFen, status: 'PAID', sourceRef: `cl_rehab_aid:${r.id}` }));
+      records.push(oneOffAid({ department: 'DISABILITY', programme: 'REHAB_AID', beneficiaryIdNumber: r.idCard, grantDate: r.grantDate, amountFen: r.amountFen, status: 'PAID', sourceRef: sourceRefOf(RECORD_KINDS.clRehabAid, r.id) }));
     }
     return records;
   },

@@ -10,9 +10,20 @@ import { yuanToFen } from '../../domain/money';
 import type { ProgrammeCode } from '../../domain/programmes';
 import type { StudentFacts } from '../../domain/findings/facts';
 import type { AidRecord, DepartmentAdapter, SourceDb } from '../contract';
-import { oneOffAid, recurringAid } from '../../domain/aid';
+import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
 import { EDUCATION_IMPORT } from './import-spec';
 import { xsFunding, xsStudent } from './tables';
+import { EDUCATION_DEMO } from './demo';
+
+/**
+ * The kinds of record this department's aid records and facts come from (`sourceRef`'s first
+ * part). Frozen: stored findings' fingerprints are built from them, and they stay as they are if
+ * a table is renamed (they are spelled like the first release's table names, not derived from
+ * them).
+ */
+const RECORD_KINDS = {
+  xsFunding: 'xs_funding',
+} as const;
 
 const PROGRAMMES: Record<string, ProgrammeCode> = { GJZXJ: 'NATIONAL_GRANT', XFJM: 'TUITION_WAIVER', JSSBZ: 'BOARDING_SUBSIDY' };
 
@@ -39,6 +50,8 @@ export const education: DepartmentAdapter = {
   code: 'EDUCATION',
   migrationsFolder: path.join(__dirname, 'migrations'),
   importTables: EDUCATION_IMPORT,
+  demo: EDUCATION_DEMO,
+  recordKinds: RECORD_KINDS,
   tables: [xsStudent, xsFunding],
   personKeys: [xsStudent.sfzh],
   facts: { students: { byIdNumbers: studentsByIdNumbers, keyColumn: xsStudent.sfzh } },
@@ -56,7 +69,7 @@ export const education: DepartmentAdapter = {
       const programme = PROGRAMMES[r.fundingType];
       // A funding type outside the hub's catalogue is not aid the hub compares; skip rather than guess.
       if (!programme) continue;
-      records.push(oneOffAid({ department: 'EDUCATION', programme, beneficiaryIdNumber: r.sfzh, grantDate: r.paidDate, amountFen: yuanToFen(r.amountYuan), status: r.paidFlag === 0 ? 'CANCELLED' : 'PAID', sourceRef: `xs_funding:${r.fundingId}`, schoolYear: r.schoolYear }));
+      records.push(oneOffAid({ department: 'EDUCATION', programme, beneficiaryIdNumber: r.sfzh, grantDate: r.paidDate, amountFen: yuanToFen(r.amountYuan), status: r.paidFlag === 0 ? 'CANCELLED' : 'PAID', sourceRef: sourceRefOf(RECORD_KINDS.xsFunding, r.fundingId), schoolYear: r.schoolYear }));
     }
     return records;
   },

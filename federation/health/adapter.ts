@@ -10,9 +10,21 @@ import { inPlaceholder, preparedPer } from '../../db/prepared';
 import { yuanToFen } from '../../domain/money';
 import type { ProgrammeCode } from '../../domain/programmes';
 import { needed, NOT_READ, type AidRecord, type DepartmentAdapter, type HospitalSettlement, type SourceDb } from '../contract';
-import { oneOffAid, recurringAid } from '../../domain/aid';
+import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
 import { HEALTH_IMPORT } from './import-spec';
 import { miAidPayment, miSettlement } from './tables';
+import { HEALTH_DEMO } from './demo';
+
+/**
+ * The kinds of record this department's aid records and facts come from (`sourceRef`'s first
+ * part). Frozen: stored findings' fingerprints are built from them, and they stay as they are if
+ * a table is renamed (they are spelled like the first release's table names, not derived from
+ * them).
+ */
+const RECORD_KINDS = {
+  miSetl: 'mi_setl',
+  miAidPay: 'mi_aid_pay',
+} as const;
 
 const AID_PAY_PROGRAMMES: Record<string, ProgrammeCode> = { MAF: 'MEDICAL_AID', CBZZ: 'PREMIUM_SUBSIDY' };
 
@@ -49,6 +61,8 @@ export const health: DepartmentAdapter = {
   code: 'HEALTH',
   migrationsFolder: path.join(__dirname, 'migrations'),
   importTables: HEALTH_IMPORT,
+  demo: HEALTH_DEMO,
+  recordKinds: RECORD_KINDS,
   tables: [miSettlement, miAidPayment],
   personKeys: [miSettlement.psnCertNo, miAidPayment.psnCertNo],
   facts: { settlements: { byIdNumbers: settlementsByIdNumbers, byRefs: settlementsByRefs, keyColumn: miSettlement.psnCertNo } },
@@ -83,13 +97,13 @@ function toRecords(
 ): AidRecord[] {
   const records: AidRecord[] = [];
   for (const r of settlementAid) {
-    records.push(oneOffAid({ department: 'HEALTH', programme: 'MEDICAL_AID', beneficiaryIdNumber: r.psnCertNo, grantDate: r.setlDate, amountFen: yuanToFen(r.mafPay), status: 'PAID', sourceRef: `mi_setl:${r.setlId}`, settlementRef: r.setlId }));
+    records.push(oneOffAid({ department: 'HEALTH', programme: 'MEDICAL_AID', beneficiaryIdNumber: r.psnCertNo, grantDate: r.setlDate, amountFen: yuanToFen(r.mafPay), status: 'PAID', sourceRef: sourceRefOf(RECORD_KINDS.miSetl, r.setlId), settlementRef: r.setlId }));
   }
   for (const r of aidPayments) {
     const programme = AID_PAY_PROGRAMMES[r.aidType];
     if (!programme) continue;
     // A premium subsidy pays for insurance cover, not for a stay; only medical aid relieves a settlement.
-    records.push(oneOffAid({ department: 'HEALTH', programme, beneficiaryIdNumber: r.psnCertNo, grantDate: r.payDate, amountFen: yuanToFen(r.payAmt), status: 'PAID', sourceRef: `mi_aid_pay:${r.payId}`, settlementRef: programme === 'MEDICAL_AID' ? r.setlId : null }));
+    records.push(oneOffAid({ department: 'HEALTH', programme, beneficiaryIdNumber: r.psnCertNo, grantDate: r.payDate, amountFen: yuanToFen(r.payAmt), status: 'PAID', sourceRef: sourceRefOf(RECORD_KINDS.miAidPay, r.payId), settlementRef: programme === 'MEDICAL_AID' ? r.setlId : null }));
   }
   return records;
 }

@@ -8,9 +8,21 @@ import { and, eq, isNotNull } from 'drizzle-orm';
 import { inPlaceholder, preparedPer } from '../../db/prepared';
 import type { ProgrammeCode } from '../../domain/programmes';
 import { needed, NOT_READ, type AidRecord, type AidStatus, type DepartmentAdapter, type SourceDb } from '../contract';
-import { oneOffAid, recurringAid } from '../../domain/aid';
+import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
 import { HOUSING_IMPORT } from './import-spec';
 import { gzfAllocation, gzfApplication, wfgzProject } from './tables';
+import { HOUSING_DEMO } from './demo';
+
+/**
+ * The kinds of record this department's aid records and facts come from (`sourceRef`'s first
+ * part). Frozen: stored findings' fingerprints are built from them, and they stay as they are if
+ * a table is renamed (they are spelled like the first release's table names, not derived from
+ * them).
+ */
+const RECORD_KINDS = {
+  gzfAllocation: 'gzf_allocation',
+  wfgzProject: 'wfgz_project',
+} as const;
 
 const ALLOCATION_PROGRAMMES: Record<string, ProgrammeCode> = { SW: 'PUBLIC_RENTAL', BT: 'RENT_SUBSIDY' };
 
@@ -52,6 +64,8 @@ export const housing: DepartmentAdapter = {
   code: 'HOUSING',
   migrationsFolder: path.join(__dirname, 'migrations'),
   importTables: HOUSING_IMPORT,
+  demo: HOUSING_DEMO,
+  recordKinds: RECORD_KINDS,
   tables: [gzfApplication, gzfAllocation, wfgzProject],
   personKeys: [gzfApplication.applicantIdCard, wfgzProject.ownerIdCard],
   changeFeed: [
@@ -73,10 +87,10 @@ export const housing: DepartmentAdapter = {
     for (const r of allocations) {
       const programme = ALLOCATION_PROGRAMMES[r.allocType];
       if (!programme) continue;
-      records.push(recurringAid({ department: 'HOUSING', programme, beneficiaryIdNumber: r.applicantIdCard, sourceHouseholdRef: r.appNo, start: r.startDate, end: r.endDate, monthlyFen: r.monthlyFen, status: allocationStatus(r.appStatus, r.endDate, today), sourceRef: `gzf_allocation:${r.allocId}` }));
+      records.push(recurringAid({ department: 'HOUSING', programme, beneficiaryIdNumber: r.applicantIdCard, sourceHouseholdRef: r.appNo, start: r.startDate, end: r.endDate, monthlyFen: r.monthlyFen, status: allocationStatus(r.appStatus, r.endDate, today), sourceRef: sourceRefOf(RECORD_KINDS.gzfAllocation, r.allocId) }));
     }
     for (const r of renovations) {
-      records.push(oneOffAid({ department: 'HOUSING', programme: 'RURAL_RENOVATION', beneficiaryIdNumber: r.ownerIdCard, grantDate: r.completedDate!, amountFen: r.grantFen, status: 'PAID', sourceRef: `wfgz_project:${r.projectId}` }));
+      records.push(oneOffAid({ department: 'HOUSING', programme: 'RURAL_RENOVATION', beneficiaryIdNumber: r.ownerIdCard, grantDate: r.completedDate!, amountFen: r.grantFen, status: 'PAID', sourceRef: sourceRefOf(RECORD_KINDS.wfgzProject, r.projectId) }));
     }
     return records;
   },

@@ -8,13 +8,26 @@
  */
 import path from 'node:path';
 import { inPlaceholder, preparedPer } from '../../db/prepared';
-import { oneOffAid, recurringAid } from '../../domain/aid';
+import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
 import { yuanToFen } from '../../domain/money';
 import type { ProgrammeCode } from '../../domain/programmes';
 import { needed, NOT_READ, type AidRecord, type AidStatus, type DepartmentAdapter, type JobLoss, type SourceDb } from '../contract';
 import { HUMAN_RESOURCES_DEMO } from './demo';
 import { HUMAN_RESOURCES_IMPORT } from './import-spec';
 import { gyxgwAp, jyBzFf, jyKnryRd, syBxjFf, syDjxx } from './tables';
+
+/**
+ * The kinds of record this department's aid records and facts come from (`sourceRef`'s first
+ * part). Frozen: stored findings' fingerprints are built from them, and they stay as they are if
+ * a table is renamed (they are spelled like the first release's table names, not derived from
+ * them).
+ */
+const RECORD_KINDS = {
+  syDjxx: 'sy_djxx',
+  syBxjFf: 'sy_bxj_ff',
+  gyxgwAp: 'gyxgw_ap',
+  jyBzFf: 'jy_bz_ff',
+} as const;
 
 const GRANT_PROGRAMMES: Record<string, ProgrammeCode> = { PX: 'TRAINING_SUBSIDY', QZ: 'JOB_SEEKING_SUBSIDY', YZ: 'EMPLOYMENT_AID' };
 
@@ -37,7 +50,7 @@ const statements = preparedPer((db: SourceDb) => ({
 export async function jobLossesByIdNumbers(db: SourceDb, idNumbers: readonly string[]): Promise<JobLoss[]> {
   if (idNumbers.length === 0) return [];
   const rows = await statements(db).registrations.execute({ ids: idNumbers });
-  return rows.map((r) => ({ idNumber: r.sfzhm, department: 'HUMAN_RESOURCES', lostOn: r.syrq, sourceRef: `sy_djxx:${r.djId}` }));
+  return rows.map((r) => ({ idNumber: r.sfzhm, department: 'HUMAN_RESOURCES', lostOn: r.syrq, sourceRef: sourceRefOf(RECORD_KINDS.syDjxx, r.djId) }));
 }
 
 export const humanResources: DepartmentAdapter = {
@@ -57,6 +70,7 @@ export const humanResources: DepartmentAdapter = {
   ],
   importTables: HUMAN_RESOURCES_IMPORT,
   demo: HUMAN_RESOURCES_DEMO,
+  recordKinds: RECORD_KINDS,
 
   async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: string, programmes?: ReadonlySet<ProgrammeCode>): Promise<AidRecord[]> {
     if (idNumbers.length === 0) return [];
@@ -70,16 +84,16 @@ export const humanResources: DepartmentAdapter = {
 
     const records: AidRecord[] = [];
     for (const r of benefits) {
-      records.push(recurringAid({ department: 'HUMAN_RESOURCES', programme: 'UNEMPLOYMENT_BENEFIT', beneficiaryIdNumber: r.sfzhm, start: r.ksrq, end: r.zzrq, monthlyFen: yuanToFen(r.yffbz), status: benefitStatus(r.ffzt, r.zzrq, today), sourceRef: `sy_bxj_ff:${r.ffId}` }));
+      records.push(recurringAid({ department: 'HUMAN_RESOURCES', programme: 'UNEMPLOYMENT_BENEFIT', beneficiaryIdNumber: r.sfzhm, start: r.ksrq, end: r.zzrq, monthlyFen: yuanToFen(r.yffbz), status: benefitStatus(r.ffzt, r.zzrq, today), sourceRef: sourceRefOf(RECORD_KINDS.syBxjFf, r.ffId) }));
     }
     for (const r of placements) {
       const status: AidStatus = r.jsrq !== null && r.jsrq < today ? 'ENDED' : 'ACTIVE';
-      records.push(recurringAid({ department: 'HUMAN_RESOURCES', programme: 'PUBLIC_WELFARE_JOB', beneficiaryIdNumber: r.sfzhm, start: r.ksrq, end: r.jsrq, monthlyFen: yuanToFen(r.gwbt), status, sourceRef: `gyxgw_ap:${r.apId}` }));
+      records.push(recurringAid({ department: 'HUMAN_RESOURCES', programme: 'PUBLIC_WELFARE_JOB', beneficiaryIdNumber: r.sfzhm, start: r.ksrq, end: r.jsrq, monthlyFen: yuanToFen(r.gwbt), status, sourceRef: sourceRefOf(RECORD_KINDS.gyxgwAp, r.apId) }));
     }
     for (const r of grants) {
       const programme = GRANT_PROGRAMMES[r.btlx];
       if (!programme) continue;
-      records.push(oneOffAid({ department: 'HUMAN_RESOURCES', programme, beneficiaryIdNumber: r.sfzhm, grantDate: r.ffrq, amountFen: yuanToFen(r.ffje), status: 'PAID', sourceRef: `jy_bz_ff:${r.ffId}` }));
+      records.push(oneOffAid({ department: 'HUMAN_RESOURCES', programme, beneficiaryIdNumber: r.sfzhm, grantDate: r.ffrq, amountFen: yuanToFen(r.ffje), status: 'PAID', sourceRef: sourceRefOf(RECORD_KINDS.jyBzFf, r.ffId) }));
     }
     return records;
   },

@@ -8,9 +8,21 @@ import { and, eq, inArray, isNotNull, type SQL } from 'drizzle-orm';
 import { inPlaceholder, preparedPer } from '../../db/prepared';
 import type { ProgrammeCode } from '../../domain/programmes';
 import type { AidRecord, DepartmentAdapter, JobLoss, SourceDb } from '../contract';
-import { oneOffAid, recurringAid } from '../../domain/aid';
+import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
 import { UNION_IMPORT } from './import-spec';
 import { ghGrant, ghWorkerFile } from './tables';
+import { UNION_DEMO } from './demo';
+
+/**
+ * The kinds of record this department's aid records and facts come from (`sourceRef`'s first
+ * part). Frozen: stored findings' fingerprints are built from them, and they stay as they are if
+ * a table is renamed (they are spelled like the first release's table names, not derived from
+ * them).
+ */
+const RECORD_KINDS = {
+  ghGrant: 'gh_grant',
+  ghWorkerFile: 'gh_worker_file',
+} as const;
 
 const PROGRAMMES: Record<string, ProgrammeCode> = { BF: 'UNION_HARDSHIP', JQ: 'UNION_AUTUMN_EDU', DB: 'UNION_ILLNESS' };
 
@@ -69,13 +81,15 @@ function grantRecord(r: GrantRow): AidRecord {
   // A 金秋助学 row without the student's ID card is a data gap; the money still reached the
   // worker's family, so it is shown under the worker rather than lost from the household view.
   const beneficiary = autumnEdu && r.studentIdCard ? r.studentIdCard : r.workerIdCard;
-  return oneOffAid({ department: 'UNION', programme, beneficiaryIdNumber: beneficiary, sourceHouseholdRef: r.fileNo, grantDate: r.grantDate, amountFen: r.amountFen, status: 'PAID', sourceRef: `gh_grant:${r.grantNo}`, schoolYear: autumnEdu ? r.schoolYear : null, settlementRef: programme === 'UNION_ILLNESS' ? r.setlRef : null });
+  return oneOffAid({ department: 'UNION', programme, beneficiaryIdNumber: beneficiary, sourceHouseholdRef: r.fileNo, grantDate: r.grantDate, amountFen: r.amountFen, status: 'PAID', sourceRef: sourceRefOf(RECORD_KINDS.ghGrant, r.grantNo), schoolYear: autumnEdu ? r.schoolYear : null, settlementRef: programme === 'UNION_ILLNESS' ? r.setlRef : null });
 }
 
 export const union: DepartmentAdapter = {
   code: 'UNION',
   migrationsFolder: path.join(__dirname, 'migrations'),
   importTables: UNION_IMPORT,
+  demo: UNION_DEMO,
+  recordKinds: RECORD_KINDS,
   tables: [ghWorkerFile, ghGrant],
   personKeys: [ghWorkerFile.idCard, ghGrant.studentIdCard],
   facts: { jobLosses: { byIdNumbers: jobLossesByIdNumbers, keyColumn: ghWorkerFile.idCard } },
@@ -111,5 +125,5 @@ const jobLossesOf = preparedPer((db: SourceDb) =>
 export async function jobLossesByIdNumbers(db: SourceDb, idNumbers: readonly string[]): Promise<JobLoss[]> {
   if (idNumbers.length === 0) return [];
   const rows = await jobLossesOf(db).execute({ ids: idNumbers });
-  return rows.map((r) => ({ idNumber: r.idCard, department: 'UNION', lostOn: r.jobLostDate!, sourceRef: `gh_worker_file:${r.fileNo}` }));
+  return rows.map((r) => ({ idNumber: r.idCard, department: 'UNION', lostOn: r.jobLostDate!, sourceRef: sourceRefOf(RECORD_KINDS.ghWorkerFile, r.fileNo) }));
 }

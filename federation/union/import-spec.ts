@@ -34,7 +34,7 @@ export const UNION_IMPORT: Record<string, TableDeclaration> = {
       amount_fen: { doc: 'amount, in fen' },
       student_id_card: { doc: '金秋助学: ID number of the student funded (required for JQ)' },
       school_year: { doc: '金秋助学: school year, e.g. 2025-2026 (required for JQ)', type: SCHOOL_YEAR },
-      setl_ref: { doc: '大病帮扶: mi_setl.setl_id of the hospital settlement it relieves, if known' },
+      setl_ref: { doc: '大病帮扶: the settlement number (setl_id) medical insurance gave the hospital settlement it relieves, if known' },
     },
     requiredWhen: [
       { column: 'student_id_card', when: { column: 'grant_type', values: ['JQ'] } },

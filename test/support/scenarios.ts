@@ -4,12 +4,12 @@
  */
 import { household, householdMember, person, region } from '../../db/household/schema';
 import { makeIdNumber } from '../../domain/id-number';
-import { dibaoFamily, dibaoMember, tempAidGrant } from '../../federation/civil-affairs/tables';
-import { clCertificate, clSubsidy } from '../../federation/disability/tables';
-import { xsFunding, xsStudent } from '../../federation/education/tables';
-import { miSettlement } from '../../federation/health/tables';
-import { gzfAllocation, gzfApplication } from '../../federation/housing/tables';
-import { ghGrant, ghWorkerFile } from '../../federation/union/tables';
+import { insertDibao, insertTemporaryAid, type DibaoFamilyRow, type DibaoMemberRow } from '../../federation/civil-affairs/scenario';
+import { insertCertificates, type CertificateRow, type SubsidyRow } from '../../federation/disability/scenario';
+import { insertStudent } from '../../federation/education/scenario';
+import { insertSettlements } from '../../federation/health/scenario';
+import { insertRentalApplication } from '../../federation/housing/scenario';
+import { insertWorkerFile } from '../../federation/union/scenario';
 import type { TestDatabases } from './databases';
 
 export const TODAY = '2026-03-15';
@@ -72,8 +72,9 @@ export async function insertWang(dbs: TestDatabases): Promise<number> {
     { householdId: id, idNumber: WANG.grandmother, relation: 'PARENT', joinedOn: '2000-01-01' },
   ]);
   const s = dbs.sources;
-  await s.CIVIL_AFFAIRS.insert(dibaoFamily).values({ familyNo: 'DB370811-0001', countyCode: '370811', headIdNo: WANG.head, areaType: 1, approvedOn: '2024-01-01' });
-  await s.CIVIL_AFFAIRS.insert(dibaoMember).values(
+  await insertDibao(
+    s.CIVIL_AFFAIRS,
+    [{ familyNo: 'DB370811-0001', countyCode: '370811', headIdNo: WANG.head, areaType: 1, approvedOn: '2024-01-01' }],
     [WANG.head, WANG.spouse, WANG.child, WANG.grandmother].map((idNo, i) => ({
       familyNo: 'DB370811-0001',
       idNo,
@@ -82,33 +83,35 @@ export async function insertWang(dbs: TestDatabases): Promise<number> {
       monthlyShareFen: 72_000,
     })),
   );
-  await s.CIVIL_AFFAIRS.insert(tempAidGrant).values({ idNo: WANG.grandmother, familyNo: 'DB370811-0001', causeCode: '01', isUrgent: true, grantDate: '2026-01-20', amountFen: 300_000, approvalLevel: 1 });
-  await s.EDUCATION.insert(xsStudent).values({ studentNo: 'S370811000123', sfzh: WANG.child, schoolCode: '3708110017', schoolName: '济宁市第十三中学', stage: 'CZ', grade: 9, enrolYear: '2023' });
-  await s.EDUCATION.insert(xsFunding).values({ studentNo: 'S370811000123', schoolYear: '2025-2026', semester: 1, fundingType: 'GJZXJ', amountYuan: '625.00', paidDate: '2025-10-15' });
-  await s.HOUSING.insert(gzfApplication).values({ appNo: 'GZF2023-0456', applicantIdCard: WANG.head, familySize: 4, regionCode: WANG.regionCode, applyDate: '2023-05-10', appStatus: 30 });
-  await s.HOUSING.insert(gzfAllocation).values({ appNo: 'GZF2023-0456', allocType: 'BT', monthlyFen: 45_000, startDate: '2023-07-01' });
-  await s.HEALTH.insert(miSettlement).values({
-    setlId: 'SETL20260110001',
-    psnCertNo: WANG.grandmother,
-    fixmedinsName: '济宁医学院附属医院',
-    admDate: '2026-01-02',
-    dscgDate: '2026-01-10',
-    setlDate: '2026-01-10',
-    diseName: '脑梗死',
-    medfeeSumamt: '48230.50',
-    hifpPay: '30120.00',
-    hifmiPay: '6100.00',
-    mafPay: '5000.00',
-    psnPay: '7010.50',
-  });
-  await s.UNION.insert(ghWorkerFile).values({ fileNo: 'GH-2024-077', idCard: WANG.head, employer: '济宁纺织厂', hardshipLevel: 1, fileDate: '2024-03-01' });
-  await s.UNION.insert(ghGrant).values([
+  await insertTemporaryAid(s.CIVIL_AFFAIRS, [{ idNo: WANG.grandmother, familyNo: 'DB370811-0001', causeCode: '01', isUrgent: true, grantDate: '2026-01-20', amountFen: 300_000, approvalLevel: 1 }]);
+  await insertStudent(s.EDUCATION, { studentNo: 'S370811000123', sfzh: WANG.child, schoolCode: '3708110017', schoolName: '济宁市第十三中学', stage: 'CZ', grade: 9, enrolYear: '2023' }, [
+    { studentNo: 'S370811000123', schoolYear: '2025-2026', semester: 1, fundingType: 'GJZXJ', amountYuan: '625.00', paidDate: '2025-10-15' },
+  ]);
+  await insertRentalApplication(s.HOUSING, { appNo: 'GZF2023-0456', applicantIdCard: WANG.head, familySize: 4, regionCode: WANG.regionCode, applyDate: '2023-05-10', appStatus: 30 }, [
+    { appNo: 'GZF2023-0456', allocType: 'BT', monthlyFen: 45_000, startDate: '2023-07-01' },
+  ]);
+  await insertSettlements(s.HEALTH, [
+    {
+      setlId: 'SETL20260110001',
+      psnCertNo: WANG.grandmother,
+      fixmedinsName: '济宁医学院附属医院',
+      admDate: '2026-01-02',
+      dscgDate: '2026-01-10',
+      setlDate: '2026-01-10',
+      diseName: '脑梗死',
+      medfeeSumamt: '48230.50',
+      hifpPay: '30120.00',
+      hifmiPay: '6100.00',
+      mafPay: '5000.00',
+      psnPay: '7010.50',
+    },
+  ]);
+  await insertWorkerFile(s.UNION, { fileNo: 'GH-2024-077', idCard: WANG.head, employer: '济宁纺织厂', hardshipLevel: 1, fileDate: '2024-03-01' }, [
     { fileNo: 'GH-2024-077', grantType: 'BF', grantDate: '2026-01-25', amountFen: 100_000 },
     { fileNo: 'GH-2024-077', grantType: 'JQ', grantDate: '2025-08-20', amountFen: 200_000, studentIdCard: WANG.child, schoolYear: '2025-2026' },
   ]);
   const cert = `${WANG.spouse}42`;
-  await s.DISABILITY.insert(clCertificate).values({ certNo: cert, idCard: WANG.spouse, disType: 4, disLevel: 2, issueDate: '2019-05-01' });
-  await s.DISABILITY.insert(clSubsidy).values([
+  await insertCertificates(s.DISABILITY, [{ certNo: cert, idCard: WANG.spouse, disType: 4, disLevel: 2, issueDate: '2019-05-01' }], [
     { certNo: cert, subType: 'SH', startYm: '2024-02', monthlyFen: 9_000 },
     { certNo: cert, subType: 'HL', startYm: '2020-01', monthlyFen: 10_000 },
   ]);
@@ -133,10 +136,10 @@ export async function insertMany(dbs: TestDatabases, count: number): Promise<{ i
   const idOf = new Map(rows.map((r) => [r.no, r.id]));
   const people: (typeof person.$inferInsert)[] = [];
   const members: (typeof householdMember.$inferInsert)[] = [];
-  const families: (typeof dibaoFamily.$inferInsert)[] = [];
-  const shares: (typeof dibaoMember.$inferInsert)[] = [];
-  const certs: (typeof clCertificate.$inferInsert)[] = [];
-  const subsidies: (typeof clSubsidy.$inferInsert)[] = [];
+  const families: DibaoFamilyRow[] = [];
+  const shares: DibaoMemberRow[] = [];
+  const certs: CertificateRow[] = [];
+  const subsidies: SubsidyRow[] = [];
   let seq = 0;
   households.forEach((h, k) => {
     const size = 1 + (k % 8);
@@ -159,9 +162,7 @@ export async function insertMany(dbs: TestDatabases, count: number): Promise<{ i
   const chunk = <T>(list: T[], size = 1000): T[][] => Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
   for (const c of chunk(people)) await dbs.hub.insert(person).values(c);
   for (const c of chunk(members)) await dbs.hub.insert(householdMember).values(c);
-  for (const c of chunk(families)) await dbs.sources.CIVIL_AFFAIRS.insert(dibaoFamily).values(c);
-  for (const c of chunk(shares)) await dbs.sources.CIVIL_AFFAIRS.insert(dibaoMember).values(c);
-  for (const c of chunk(certs)) await dbs.sources.DISABILITY.insert(clCertificate).values(c);
-  for (const c of chunk(subsidies)) await dbs.sources.DISABILITY.insert(clSubsidy).values(c);
+  await insertDibao(dbs.sources.CIVIL_AFFAIRS, families, shares);
+  await insertCertificates(dbs.sources.DISABILITY, certs, subsidies);
   return { ids: households.map((h) => idOf.get(h.registrationNo)!), members: people.length, records: shares.length + subsidies.length };
 }

@@ -2,7 +2,7 @@
  * Chinese names for the demo population: surnames weighted as in south-west Shandong (孔 and 颜
  * around Qufu, 孟 around Zoucheng, 曾 around Jiaxiang), given names by birth cohort.
  */
-import { Rng, Weighted } from './random';
+import { Rng, Weighted } from '../../federation/demo-random';
 
 export const SURNAMES = new Weighted<string>([
   ['王', 75], ['李', 70], ['张', 70], ['刘', 60], ['孙', 30], ['孔', 25], ['赵', 25], ['杨', 25], ['陈', 25],

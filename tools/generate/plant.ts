@@ -15,6 +15,21 @@ import { addDays, monthEnd } from '../../domain/dates';
 import { makeIdNumber } from '../../domain/id-number';
 import { addMonths, schoolYearBounds, schoolYearOf } from '../../domain/findings/periods';
 import { emptyRows, TABLES, type Cell, type TableName, type TableRows } from './tables';
+import { DEPARTMENT_CODES } from '../../domain/departments';
+import { ADAPTERS } from '../../federation/registry';
+import type { PlantSettlementYuan, PlantSink, PlantVerbs } from '../../federation/demo-contract';
+
+/** Each kind of planted fact, written by the department that holds it (its `demo.plant`). */
+const VERBS: ReadonlyMap<keyof PlantVerbs, PlantVerbs[keyof PlantVerbs]> = (() => {
+  const verbs = new Map<keyof PlantVerbs, PlantVerbs[keyof PlantVerbs]>();
+  for (const code of DEPARTMENT_CODES) {
+    for (const [name, verb] of Object.entries(ADAPTERS[code].demo?.plant ?? {}) as [keyof PlantVerbs, PlantVerbs[keyof PlantVerbs]][]) {
+      if (verbs.has(name)) throw new Error(`two departments plant ${name}`);
+      verbs.set(name, verb);
+    }
+  }
+  return verbs;
+})();
 
 /** Where planted households live: a village of 任城区 古槐街道, so a scan of 370811 or 370800 finds them. */
 export const PLANT_VILLAGE = '370811001001';
@@ -55,10 +70,6 @@ interface Member {
   birth: string;
 }
 
-function ym(date: string): string {
-  return date.slice(0, 7);
-}
-
 function monthStartOf(date: string): string {
   return `${date.slice(0, 7)}-01`;
 }
@@ -89,6 +100,7 @@ class Planter {
     private readonly isTaken: (id: string) => boolean,
   ) {
     this.nextHousehold = firstHouseholdId;
+    this.sink = { ref, village: PLANT_VILLAGE, push: (table, values) => this.push(table, values) };
   }
 
   /** Months from the reference date (negative: before it). */
@@ -136,72 +148,61 @@ class Planter {
     return householdId;
   }
 
+  private readonly sink: PlantSink;
+
+  /** The department's verb that writes one kind of fact (federation/demo-contract.ts, PlantVerbs). */
+  private verb<K extends keyof PlantVerbs>(name: K): PlantVerbs[K] {
+    const verb = VERBS.get(name);
+    if (!verb) throw new Error(`no department plants ${name}`);
+    return verb as PlantVerbs[K];
+  }
+
   dibao(familyNo: string, county: string, head: Member, approved: string, members: { person: Member; joined?: string; left?: string | null }[], ended: string | null = null): void {
-    this.push('dibao_family', { family_no: familyNo, county_code: county, head_id_no: head.id, area_type: 1, approved_on: approved, ended_on: ended, state_flag: ended !== null && ended < this.ref ? 1 : 0 });
-    for (const [i, m] of members.entries()) {
-      this.push('dibao_member', { family_no: familyNo, id_no: m.person.id, relation_to_head: i === 0 ? '本人' : '其他', joined_on: m.joined ?? approved, left_on: m.left ?? null, monthly_share_fen: 60_000 });
-    }
+    this.verb('dibao')(this.sink, familyNo, county, head, approved, members, ended);
   }
 
   tekun(who: Member, start: string, end: string | null): void {
-    this.push('tekun_person', { id_no: who.id, county_code: '370811', care_mode: 1, start_on: start, end_on: end, monthly_fen: 90_000, state_flag: end !== null && end < this.ref ? 1 : 0 });
+    this.verb('tekun')(this.sink, who, start, end);
   }
 
   tempAid(who: Member, cause: string, date: string, secondAid = false, familyNo: string | null = null): void {
-    this.push('temp_aid_grant', { id_no: who.id, family_no: familyNo, cause_code: cause, is_urgent: 0, is_second_aid: secondAid ? 1 : 0, grant_date: date, amount_fen: 150_000, approval_level: 1, revoked: 0 });
+    this.verb('tempAid')(this.sink, who, cause, date, secondAid, familyNo);
   }
 
   certificate(who: Member, type: number, level: number): string {
-    const certNo = `${who.id}${type}${level}`;
-    this.push('cl_certificate', { cert_no: certNo, id_card: who.id, dis_type: type, dis_level: level, issue_date: addMonths(this.ref, -70), valid_until: null, cert_status: 1 });
-    return certNo;
+    return this.verb('certificate')(this.sink, who, type, level);
   }
 
   subsidy(certNo: string, type: 'SH' | 'HL', start: string, end: string | null): void {
-    this.push('cl_subsidy', { cert_no: certNo, sub_type: type, start_ym: ym(start), end_ym: end === null ? null : ym(end), monthly_fen: type === 'SH' ? 9_000 : 10_000 });
+    this.verb('subsidy')(this.sink, certNo, type, start, end);
   }
 
-  settlement(setlId: string, who: Member, settled: string, yuan: { total: number; hifp: number; hifmi: number; maf: number; psn: number }): void {
-    this.push('mi_setl', {
-      setl_id: setlId,
-      psn_cert_no: who.id,
-      fixmedins_name: '任城区人民医院',
-      adm_date: addDays(settled, -7),
-      dscg_date: settled,
-      setl_date: settled,
-      dise_name: '肺炎',
-      medfee_sumamt: yuan.total.toFixed(2),
-      hifp_pay: yuan.hifp.toFixed(2),
-      hifmi_pay: yuan.hifmi.toFixed(2),
-      maf_pay: yuan.maf.toFixed(2),
-      psn_pay: yuan.psn.toFixed(2),
-      refd_setl_flag: '0',
-    });
+  settlement(setlId: string, who: Member, settled: string, yuan: PlantSettlementYuan): void {
+    this.verb('settlement')(this.sink, setlId, who, settled, yuan);
   }
 
   childAllowance(who: Member, start: string, end: string | null): void {
-    this.push('child_allowance', { child_id_no: who.id, category: 'GE', start_on: start, end_on: end, monthly_fen: 150_000 });
+    this.verb('childAllowance')(this.sink, who, start, end);
   }
 
   workerFile(fileNo: string, who: Member): void {
-    this.push('gh_worker_file', { file_no: fileNo, id_card: who.id, employer: '济宁演示企业', hardship_level: 2, file_date: addMonths(this.ref, -48), closed_date: null, job_lost_date: null });
+    this.verb('workerFile')(this.sink, fileNo, who);
   }
 
   unionGrant(fileNo: string, type: 'DB' | 'JQ', date: string, amountFen: number, extra: { student?: Member; schoolYear?: string; setlRef?: string } = {}): void {
-    this.push('gh_grant', { file_no: fileNo, grant_type: type, grant_date: date, amount_fen: amountFen, student_id_card: extra.student?.id ?? null, school_year: extra.schoolYear ?? null, setl_ref: extra.setlRef ?? null });
+    this.verb('unionGrant')(this.sink, fileNo, type, date, amountFen, extra);
   }
 
   student(studentNo: string, who: Member, grade: number): void {
-    this.push('xs_student', { student_no: studentNo, sfzh: who.id, school_code: '3708110001', school_name: '任城区演示小学', stage: 'XX', grade, enrol_year: String(Number(this.ref.slice(0, 4)) - grade) });
+    this.verb('student')(this.sink, studentNo, who, grade);
   }
 
   funding(studentNo: string, schoolYear: string, paid: string): void {
-    this.push('xs_funding', { student_no: studentNo, school_year: schoolYear, semester: 1, funding_type: 'GJZXJ', amount_yuan: '625.00', paid_date: paid, paid_flag: 1 });
+    this.verb('funding')(this.sink, studentNo, schoolYear, paid);
   }
 
   rental(appNo: string, who: Member, allocations: { type: 'SW' | 'BT'; start: string; end: string | null }[]): void {
-    this.push('gzf_application', { app_no: appNo, applicant_id_card: who.id, family_size: 2, region_code: PLANT_VILLAGE, apply_date: addDays(allocations[0].start, -60), app_status: 30 });
-    for (const a of allocations) this.push('gzf_allocation', { app_no: appNo, alloc_type: a.type, monthly_fen: a.type === 'SW' ? 60_000 : 45_000, start_date: a.start, end_date: a.end, unit_address: null });
+    this.verb('rental')(this.sink, appNo, who, allocations);
   }
 }
 

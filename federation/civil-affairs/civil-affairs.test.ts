@@ -1,0 +1,98 @@
+import { countStatements } from '../../db/instrument';
+import { civilAffairs } from './adapter';
+import { childAllowance, tekunPerson } from './tables';
+import { insertDibao, insertTemporaryAid } from './scenario';
+import type { SourceDb } from '../contract';
+import { createTestDatabases, type TestDatabases } from '../../test/support/databases';
+import { bySourceRef, syntheticId, TODAY } from '../../test/support/department-scenario';
+import { generateAll } from '../../tools/generate/population';
+
+/**
+ * A 低保 family of two (the wife joined later and left; the family was suspended), an old man on
+ * 特困 support whose spell ended, an urgent and a revoked temporary aid, a child on the orphan
+ * allowance, and a neighbour on 低保 who is never asked about.
+ */
+const ids = {
+  husband: syntheticId('1970-03-01', 11),
+  wife: syntheticId('1972-07-09', 22),
+  old: syntheticId('1940-12-24', 33),
+  child: syntheticId('2014-05-05', 44),
+  neighbour: syntheticId('1965-01-15', 55),
+};
+
+let dbs: TestDatabases;
+let db: SourceDb;
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('fed_civil_affairs');
+  db = dbs.sources.CIVIL_AFFAIRS;
+  await insertDibao(
+    db,
+    [
+      { familyNo: 'DB370811-0001', countyCode: '370811', headIdNo: ids.husband, areaType: 1, approvedOn: '2024-03-01', stateFlag: 2 },
+      { familyNo: 'DB370811-0002', countyCode: '370811', headIdNo: ids.neighbour, areaType: 2, approvedOn: '2023-01-01' },
+    ],
+    [
+      { familyNo: 'DB370811-0001', idNo: ids.husband, relationToHead: '本人', joinedOn: '2024-01-01', monthlyShareFen: 72_000 },
+      { familyNo: 'DB370811-0001', idNo: ids.wife, relationToHead: '配偶', joinedOn: '2024-06-01', leftOn: '2025-05-31', monthlyShareFen: 70_000 },
+      { familyNo: 'DB370811-0002', idNo: ids.neighbour, relationToHead: '本人', joinedOn: '2023-01-01', monthlyShareFen: 65_000 },
+    ],
+  );
+  await db.insert(tekunPerson).values({ tkId: 7, idNo: ids.old, countyCode: '370811', careMode: 1, startOn: '2020-01-01', endOn: '2025-12-31', monthlyFen: 110_000, stateFlag: 0 });
+  await insertTemporaryAid(db, [
+    { grantId: 41, idNo: ids.husband, familyNo: 'DB370811-0001', causeCode: '02', isUrgent: true, grantDate: '2025-11-02', amountFen: 500_000, approvalLevel: 2 },
+    { grantId: 42, idNo: ids.wife, familyNo: null, causeCode: '77', grantDate: '2025-02-10', amountFen: 100_000, approvalLevel: 1, revoked: true },
+  ]);
+  await db.insert(childAllowance).values({ id: 9, childIdNo: ids.child, category: 'GE', startOn: '2022-09-01', endOn: null, monthlyFen: 150_000 });
+});
+
+afterAll(async () => {
+  await dbs?.close();
+});
+
+const recurring = { department: 'CIVIL_AFFAIRS', grantDate: null } as const;
+const oneOff = { department: 'CIVIL_AFFAIRS', periodStart: null, periodEnd: null } as const;
+
+test('maps spells from the later of joining and approval, ended by leaving, the family’s state or the end date', async () => {
+  const records = await civilAffairs.aidByIdNumbers(db, [ids.husband, ids.wife, ids.old, ids.child], TODAY);
+  expect(bySourceRef(records)).toEqual([
+    { ...recurring, programme: 'ORPHAN', beneficiaryIdNumber: ids.child, sourceHouseholdRef: null, periodStart: '2022-09-01', periodEnd: null, amountFen: 150_000, status: 'ACTIVE', sourceRef: 'child_allowance:9' },
+    { ...recurring, programme: 'DIBAO', beneficiaryIdNumber: ids.husband, sourceHouseholdRef: 'DB370811-0001', periodStart: '2024-03-01', periodEnd: null, amountFen: 72_000, status: 'SUSPENDED', sourceRef: `dibao_member:DB370811-0001/${ids.husband}/2024-01-01` },
+    { ...recurring, programme: 'DIBAO', beneficiaryIdNumber: ids.wife, sourceHouseholdRef: 'DB370811-0001', periodStart: '2024-06-01', periodEnd: '2025-05-31', amountFen: 70_000, status: 'SUSPENDED', sourceRef: `dibao_member:DB370811-0001/${ids.wife}/2024-06-01` },
+    { ...recurring, programme: 'TEKUN', beneficiaryIdNumber: ids.old, sourceHouseholdRef: null, periodStart: '2020-01-01', periodEnd: '2025-12-31', amountFen: 110_000, status: 'ENDED', sourceRef: 'tekun_person:7' },
+    { ...oneOff, programme: 'TEMP_AID', beneficiaryIdNumber: ids.husband, sourceHouseholdRef: 'DB370811-0001', grantDate: '2025-11-02', amountFen: 500_000, status: 'PAID', sourceRef: 'temp_aid_grant:41', cause: 'ACCIDENT', urgent: true, secondAid: false },
+    // An unknown cause code is kept as OTHER, not dropped.
+    { ...oneOff, programme: 'TEMP_AID', beneficiaryIdNumber: ids.wife, sourceHouseholdRef: null, grantDate: '2025-02-10', amountFen: 100_000, status: 'CANCELLED', sourceRef: 'temp_aid_grant:42', cause: 'OTHER', urgent: false, secondAid: false },
+  ]);
+});
+
+test('returns nobody who was not asked for', async () => {
+  const records = await civilAffairs.aidByIdNumbers(db, [ids.husband, ids.wife, ids.old, ids.child], TODAY);
+  expect(records.some((r) => r.beneficiaryIdNumber === ids.neighbour)).toBe(false);
+});
+
+test('costs one statement per table read however many people are asked for, and reads only the tables a programme needs', async () => {
+  for (const batch of [[ids.husband], [ids.husband, ids.wife, ids.old, ids.child, ids.neighbour]]) {
+    const { counter } = await countStatements(() => civilAffairs.aidByIdNumbers(db, batch, TODAY));
+    expect(counter.bySource.get('CIVIL_AFFAIRS')).toBe(4);
+  }
+  const { result, counter } = await countStatements(() => civilAffairs.aidByIdNumbers(db, [ids.husband, ids.old], TODAY, new Set(['TEKUN'])));
+  expect(counter.bySource.get('CIVIL_AFFAIRS')).toBe(1);
+  expect(result.map((r) => r.programme)).toEqual(['TEKUN']);
+});
+
+test('an empty batch finds nothing', async () => {
+  expect(await civilAffairs.aidByIdNumbers(db, [], TODAY)).toEqual([]);
+});
+
+test('writes its part of the demo population: 低保 families with their members, 特困 support, temporary aid', () => {
+  const rows = generateAll({ seed: 3, referenceDate: TODAY }, 1500);
+  const tables = Object.keys(civilAffairs.demo!.tables);
+  const [families, members, tekun, temp] = ['dibao_family', 'dibao_member', 'tekun_person', 'temp_aid_grant'].map((t) => rows[t].length);
+  expect(families).toBeGreaterThan(0);
+  expect(members).toBeGreaterThanOrEqual(families);
+  expect(tekun).toBeGreaterThan(0);
+  expect(temp).toBeGreaterThan(0);
+  // Every row fits its declared columns.
+  for (const t of tables) for (const row of rows[t]) expect(row.length).toBe(civilAffairs.demo!.tables[t].length);
+});
