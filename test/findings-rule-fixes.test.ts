@@ -7,10 +7,11 @@
  */
 import { household, householdMember, person } from '../db/household/schema';
 import { makeIdNumber } from '../domain/id-number';
-import { tekunPerson } from '../federation/civil-affairs/tables';
-import { clCertificate } from '../federation/disability/tables';
-import { miSettlement } from '../federation/health/tables';
-import { ghGrant, ghWorkerFile } from '../federation/union/tables';
+import { insertChildAllowances, insertTekun } from '../federation/civil-affairs/scenario';
+import { insertRentalApplication } from '../federation/housing/scenario';
+import { insertCertificates } from '../federation/disability/scenario';
+import { insertSettlements } from '../federation/health/scenario';
+import { insertWorkerFile } from '../federation/union/scenario';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { insertRegions, TODAY } from './support/scenarios';
@@ -37,7 +38,18 @@ const LONE = {
   months: 5,
 };
 
+const RENTAL = {
+  /** Husband and wife each applied, and each was allocated a flat: two 实物配租 for one household. */
+  husband: makeIdNumber('370811', '1975-05-05', 91),
+  wife: makeIdNumber('370811', '1977-07-07', 92),
+};
+
+/** A child paid the orphan allowance and, for six overlapping months, the 事实无人抚养 one. */
+const CHILD = { child: makeIdNumber('370811', '2015-08-08', 93), days: 184 };
+
 let dbs: TestDatabases;
+let householdRental: number;
+let householdChild: number;
 let hub: TestHub;
 let householdA: number;
 let householdB: number;
@@ -55,7 +67,7 @@ beforeAll(async () => {
   householdA = await addHousehold('F-2HH-A', { idNumber: STAY.patient, name: '甲', gender: 'M', birthDate: '1958-03-03' });
   householdB = await addHousehold('F-2HH-B', { idNumber: STAY.son, name: '乙', gender: 'M', birthDate: '1985-04-04' });
   const s = dbs.sources;
-  await s.HEALTH.insert(miSettlement).values({
+  await insertSettlements(s.HEALTH, [{
     setlId: STAY.setlId,
     psnCertNo: STAY.patient,
     fixmedinsName: '任城区人民医院',
@@ -68,14 +80,25 @@ beforeAll(async () => {
     hifmiPay: '3000.00',
     mafPay: '2000.00',
     psnPay: '3000.00',
-  });
-  await s.UNION.insert(ghWorkerFile).values({ fileNo: 'GH-2HH', idCard: STAY.son, employer: '济宁机床厂', hardshipLevel: 2, fileDate: '2024-01-01' });
-  await s.UNION.insert(ghGrant).values({ fileNo: 'GH-2HH', grantType: 'DB', grantDate: '2026-02-01', amountFen: 350_000, setlRef: STAY.setlId });
+  }]);
+  await insertWorkerFile(s.UNION, { fileNo: 'GH-2HH', idCard: STAY.son, employer: '济宁机床厂', hardshipLevel: 2, fileDate: '2024-01-01' }, [{ fileNo: 'GH-2HH', grantType: 'DB', grantDate: '2026-02-01', amountFen: 350_000, setlRef: STAY.setlId }]);
 
   // The lone person: the hub knows them (person row) but they are in no household.
   await dbs.hub.insert(person).values({ idNumber: LONE.person, name: '丙', gender: 'F', birthDate: '1936-06-06', deathDate: LONE.deathDate });
-  await s.CIVIL_AFFAIRS.insert(tekunPerson).values({ idNo: LONE.person, countyCode: '370811', careMode: 1, startOn: '2020-01-01', monthlyFen: LONE.monthlyFen });
-  await s.DISABILITY.insert(clCertificate).values({ certNo: `${LONE.person}41`, idCard: LONE.person, disType: 4, disLevel: 1, issueDate: '2020-01-01' });
+  await insertTekun(s.CIVIL_AFFAIRS, [{ idNo: LONE.person, countyCode: '370811', careMode: 1, startOn: '2020-01-01', monthlyFen: LONE.monthlyFen }]);
+  await insertCertificates(s.DISABILITY, [{ certNo: `${LONE.person}41`, idCard: LONE.person, disType: 4, disLevel: 1, issueDate: '2020-01-01' }], []);
+
+  householdRental = await addHousehold('F-X10', { idNumber: RENTAL.husband, name: '丁', gender: 'M', birthDate: '1975-05-05' });
+  await dbs.hub.insert(person).values({ idNumber: RENTAL.wife, name: '戊', gender: 'F', birthDate: '1977-07-07', deathDate: null });
+  await dbs.hub.insert(householdMember).values({ householdId: householdRental, idNumber: RENTAL.wife, relation: 'SPOUSE', joinedOn: '2000-01-01' });
+  await insertRentalApplication(s.HOUSING, { appNo: 'GZF-X10-A', applicantIdCard: RENTAL.husband, familySize: 2, regionCode: VILLAGE, applyDate: '2024-01-01', appStatus: 30 }, [{ appNo: 'GZF-X10-A', allocType: 'SW', monthlyFen: 50_000, startDate: '2024-03-01' }]);
+  await insertRentalApplication(s.HOUSING, { appNo: 'GZF-X10-B', applicantIdCard: RENTAL.wife, familySize: 2, regionCode: VILLAGE, applyDate: '2025-01-01', appStatus: 30 }, [{ appNo: 'GZF-X10-B', allocType: 'SW', monthlyFen: 48_000, startDate: '2025-06-01', endDate: '2025-11-30' }]);
+
+  householdChild = await addHousehold('F-X11', { idNumber: CHILD.child, name: '己', gender: 'F', birthDate: '2015-08-08' });
+  await insertChildAllowances(s.CIVIL_AFFAIRS, [
+    { childIdNo: CHILD.child, category: 'GE', startOn: '2024-01-01', monthlyFen: 150_000 },
+    { childIdNo: CHILD.child, category: 'SW', startOn: '2025-01-01', endOn: '2025-07-03', monthlyFen: 120_000 },
+  ]);
 
   hub = await startTestHub(dbs, { today: TODAY });
 }, 120_000);
@@ -148,5 +171,19 @@ describe('a person in no household', () => {
     const res = await hub.as({ purpose: 'DUPLICATE_CHECK' }).gql(Q, { input: { beneficiaryIdNumber: LONE.person, programme: 'DISABILITY_NURSING', periodStart: '2026-04-01', amountFen: 15_000 } });
     expect(res.errors).toBeUndefined();
     expect(res.data.preGrantCheck).toMatchObject({ clear: false, findings: [{ rule: { id: 'X8' } }] });
+  });
+});
+
+describe('rules that were missing', () => {
+  const q = `query($id: ID!) { household(id: $id) { findings { rule { id } scope people { idNumber } measure { __typename ... on PeriodOverlap { start end days } } } } }`;
+
+  it('X10: two public-rental allocations in one household, for the months both ran', async () => {
+    const found = (await hub.gql(q, { id: String(householdRental) })).data.household.findings;
+    expect(found).toEqual([{ rule: { id: 'X10' }, scope: 'HOUSEHOLD', people: [RENTAL.husband, RENTAL.wife].sort().map((idNumber) => ({ idNumber })), measure: { __typename: 'PeriodOverlap', start: '2025-06-01', end: '2025-11-30', days: 183 } }]);
+  });
+
+  it('X11: the orphan allowance and the 事实无人抚养 allowance for the same child', async () => {
+    const found = (await hub.gql(q, { id: String(householdChild) })).data.household.findings;
+    expect(found).toEqual([{ rule: { id: 'X11' }, scope: 'PERSON', people: [{ idNumber: CHILD.child }], measure: { __typename: 'PeriodOverlap', start: '2025-01-01', end: '2025-07-03', days: CHILD.days } }]);
   });
 });

@@ -4,7 +4,7 @@
  * names its tables.
  */
 import type { SourceDb } from '../contract';
-import { dibaoFamily, dibaoMember, tempAidGrant } from './tables';
+import { childAllowance, dibaoFamily, dibaoMember, tekunPerson, tempAidGrant } from './tables';
 
 export type DibaoFamilyRow = typeof dibaoFamily.$inferInsert;
 export type DibaoMemberRow = typeof dibaoMember.$inferInsert;
@@ -19,4 +19,14 @@ export async function insertDibao(db: SourceDb, families: DibaoFamilyRow[], memb
 
 export async function insertTemporaryAid(db: SourceDb, grants: (typeof tempAidGrant.$inferInsert)[]): Promise<void> {
   await db.insert(tempAidGrant).values(grants);
+}
+
+/** 特困 support (集中 or 分散供养) for persons, as the 特困 register keeps it. */
+export async function insertTekun(db: SourceDb, people: (typeof tekunPerson.$inferInsert)[]): Promise<void> {
+  await db.insert(tekunPerson).values(people);
+}
+
+/** 孤儿 (GE) and 事实无人抚养 allowances for children. */
+export async function insertChildAllowances(db: SourceDb, rows: (typeof childAllowance.$inferInsert)[]): Promise<void> {
+  await db.insert(childAllowance).values(rows);
 }
