@@ -7,7 +7,7 @@ import { ageOn, type IsoDate } from '../dates';
 import type { DepartmentCode } from '../departments';
 import { groupBy } from '../group-by';
 import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../programmes';
-import { heldOn, householdPieces, isLive, membersOn, periodOf, type Piece } from './attribution';
+import { heldOn, householdPieces, isLive, knownEnd, membersOn, periodOf, type Piece } from './attribution';
 import { explain } from './explain';
 import { recordKey, type AidCause, type AidRecord, type Finding, type HospitalSettlement, type HouseholdFacts, type Measure, type MetCondition, type Spell } from './facts';
 import { contentHashOf, fingerprintOf, recordContent } from './identity';
@@ -245,21 +245,21 @@ export function aidAfterDeath(rule: RuleOf<'AID_AFTER_DEATH'>, ctx: HouseholdCon
     const firstUnentitled = monthStartOf(monthIndex(deathDate) + 1 + rule.graceMonths);
     for (const r of ctx.byPerson.get(id) ?? []) {
       if (!wanted.has(r.programme) || r.periodStart === null) continue;
-      // Stopped by the source with no end date: when it stopped is unknown, so nothing is claimed.
-      if (r.status === 'ENDED' && r.periodEnd === null) continue;
+      // Stopped by the source with no end date: only its start day is known (attribution.ts, knownEnd).
+      const end = knownEnd(r);
       const start = r.periodStart > firstUnentitled ? r.periodStart : firstUnentitled;
       // Counted up to today (or to a later start: a grant proposed for the future still counts).
       const horizon = ctx.today > start ? ctx.today : start;
-      const last = r.periodEnd !== null && r.periodEnd < horizon ? r.periodEnd : horizon;
+      const last = end !== null && end < horizon ? end : horizon;
       if (last < start) continue;
       const months = monthIndex(last) - monthIndex(start) + 1;
-      const ongoing = r.periodEnd === null || r.periodEnd >= ctx.today;
+      const ongoing = end === null || end >= ctx.today;
       out.push(
         build(rule, ctx, {
           scope: 'PERSON',
           idNumbers: [id],
           records: [r],
-          measure: { type: 'AFTER_DEATH', deathDate, unpaid: { start, end: r.periodEnd }, months, excessFen: months * r.amountFen },
+          measure: { type: 'AFTER_DEATH', deathDate, unpaid: { start, end }, months, excessFen: months * r.amountFen },
           ongoing,
           content: [`death:${deathDate}`],
         }),
@@ -523,7 +523,7 @@ function expectedHeld(within: ExpectedWithin, programmes: readonly ProgrammeCode
       window = { start: bounds.from, end: bounds.to };
       return records.some((r) => {
         if (!wanted.has(r.programme)) return false;
-        if (r.periodStart !== null) return intersect({ start: r.periodStart, end: r.periodEnd }, window) !== null;
+        if (r.periodStart !== null) return intersect(periodOf(r)!, window) !== null;
         return (r.schoolYear ?? (r.grantDate ? schoolYearOf(r.grantDate) : null)) === year;
       });
     }
@@ -532,7 +532,7 @@ function expectedHeld(within: ExpectedWithin, programmes: readonly ProgrammeCode
       window = { start: from, end: to };
       return records.some((r) => {
         if (!wanted.has(r.programme)) return false;
-        if (r.periodStart !== null) return intersect({ start: r.periodStart, end: r.periodEnd }, window) !== null;
+        if (r.periodStart !== null) return intersect(periodOf(r)!, window) !== null;
         return r.grantDate !== null && r.grantDate >= from && r.grantDate <= to;
       });
     }

@@ -216,6 +216,24 @@ describe('X9 the same recurring programme twice at once', () => {
   });
 });
 
+describe('an enrolment the source marks ended with no end date', () => {
+  const p = person('1950-05-05', 11);
+  const stopped = (programme: 'TEKUN' | 'DIBAO', start: string) => aid(programme, p, { start }, { status: 'ENDED' });
+
+  it('is no ongoing overlap (X1): only its start day is known', () => {
+    const [f, ...rest] = run(['X1'], household([p], [aid('DIBAO', p, { start: '2024-01-01' }), stopped('TEKUN', '2025-03-01')]));
+    expect(rest).toEqual([]);
+    expect(f).toMatchObject({ ongoing: false, measure: { overlap: { start: '2025-03-01', end: '2025-03-01' }, days: 1 } });
+  });
+
+  it('counts after a death (X8) only when it began after the month of death, as the overlap rules read it', () => {
+    const dead = person('1940-01-01', 12, '2025-10-15');
+    expect(run(['X8'], household([dead], [aid('DIBAO', dead, { start: '2024-01-01' }, { status: 'ENDED' })]))).toEqual([]);
+    const [f] = run(['X8'], household([dead], [aid('DIBAO', dead, { start: '2025-12-01' }, { status: 'ENDED', amountFen: 72_000 })]));
+    expect(f).toMatchObject({ ongoing: false, measure: { unpaid: { start: '2025-12-01', end: '2025-12-01' }, months: 1, excessFen: 72_000 } });
+  });
+});
+
 describe('X10 two public-rental allocations in one household', () => {
   const a = person('1975-05-05', 11);
   const b = person('1977-07-07', 22);
