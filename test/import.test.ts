@@ -136,7 +136,7 @@ describe('import: bad rows', () => {
   });
 
   it('accepts a lower-case x and stores an upper-case X', () => {
-    const v = check('xs_student.csv', withLine('xs_student', 2, `JN2024GZ0451,${C.toLowerCase()},3708110012,济宁市示范中学,GZ,2,2024`));
+    const v = check('xs_student.csv', withLine('xs_student', 2, `JN2024GZ0451,${C.toLowerCase()},3708110012,济宁市示范中学,GZ,2,2024,ZX,`));
     expect(v.problems).toEqual([]);
     expect(v.rows[0].values.sfzh).toBe(C);
   });

@@ -30,6 +30,22 @@ export interface PersonFacts {
 /** A student on the education department's roll. */
 export interface StudentFacts {
   idNumber: string;
+  /**
+   * Where the 学籍 stands: in school, suspended (休学), or left (graduated, transferred out,
+   * dropped out, died). Absent: in school (a source that records no status).
+   */
+  status?: 'IN_SCHOOL' | 'SUSPENDED' | 'LEFT';
+  /** The day the student left school, if the source records it. */
+  leftOn?: IsoDate | null;
+}
+
+/**
+ * Whether a roll entry is a student in school on `day`: not left, not suspended, and any leaving
+ * date still ahead. A 17-year-old who finished school is no longer a student owed education aid.
+ */
+export function inSchoolOn(s: StudentFacts, day: IsoDate): boolean {
+  if (s.status !== undefined && s.status !== 'IN_SCHOOL') return false;
+  return s.leftOn === undefined || s.leftOn === null || s.leftOn > day;
 }
 
 /** A second temporary aid (二次临时救助) approved at the hub (issue 5's cases), if any. */

@@ -9,7 +9,7 @@ import { groupBy } from '../group-by';
 import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../programmes';
 import { heldOn, householdPieces, isLive, knownEnd, membersOn, periodOf, type Piece } from './attribution';
 import { explain } from './explain';
-import { recordKey, type AidCause, type AidRecord, type Finding, type HospitalSettlement, type HouseholdFacts, type Measure, type MetCondition, type Spell } from './facts';
+import { inSchoolOn, recordKey, type AidCause, type AidRecord, type Finding, type HospitalSettlement, type HouseholdFacts, type Measure, type MetCondition, type Spell } from './facts';
 import { contentHashOf, fingerprintOf, recordContent } from './identity';
 import {
   intersect,
@@ -465,7 +465,7 @@ function meetCondition(c: Condition, ids: readonly string[], pieces: () => Piece
     case 'STUDENT': {
       const schoolYear = schoolYearOf(today);
       const student = ids.find((id) => {
-        if (!facts.students.some((s) => s.idNumber === id)) return false;
+        if (!facts.students.some((s) => s.idNumber === id && inSchoolOn(s, today))) return false;
         const age = ageOn(birthDateOf(ctx, id), today);
         return age >= c.minAge && age <= c.maxAge;
       });

@@ -70,6 +70,14 @@ describe('M3 student in a 低保 or 特困 household with no education aid this 
     expect(f.measure).toMatchObject({ met: [{ fact: 'STUDENT', age: 13, schoolYear: '2025-2026' }, { fact: 'HOUSEHOLD_HOLDS', programmes: ['TEKUN'] }] });
   });
 
+  it('does not flag a 17-year-old who finished school, or one who left with a leaving date past', () => {
+    const leaver = person('2008-09-01', 17);
+    expect(run(['M3'], household([head, leaver], base, { students: [{ idNumber: leaver.idNumber, status: 'LEFT', leftOn: '2025-06-30' }] }))).toEqual([]);
+    expect(run(['M3'], household([head, leaver], base, { students: [{ idNumber: leaver.idNumber, status: 'IN_SCHOOL', leftOn: '2026-01-15' }] }))).toEqual([]);
+    // Still in school (leaving in the summer): still owed aid.
+    expect(run(['M3'], household([head, leaver], base, { students: [{ idNumber: leaver.idNumber, status: 'IN_SCHOOL', leftOn: '2026-06-30' }] }))).toHaveLength(1);
+  });
+
   it('does not flag a student funded this year (by any department), an adult, or a child not on the roll', () => {
     const students = [{ idNumber: child.idNumber }];
     expect(run(['M3'], household([head, child], [...base, aid('UNION_AUTUMN_EDU', child, { date: '2025-08-20' }, { schoolYear: '2025-2026' })], { students }))).toEqual([]);
