@@ -31,6 +31,9 @@ const AID_PAY_PROGRAMMES: Record<string, ProgrammeCode> = { MAF: 'MEDICAL_AID', 
 /** refd_setl_flag '1' marks a settlement reversed (冲销); it and everything it paid no longer stand. */
 const NOT_REVERSED = '0';
 
+/** mi_aid_pay.vali_flag '1': the payment stands; '0': reversed (冲销) or recovered, it no longer counts. */
+const VALID = '1';
+
 /** The statements, prepared once per source (db/prepared.ts). */
 const statements = preparedPer((db: SourceDb) => ({
   settlementAid: db
@@ -103,7 +106,7 @@ function toRecords(
     const programme = AID_PAY_PROGRAMMES[r.aidType];
     if (!programme) continue;
     // A premium subsidy pays for insurance cover, not for a stay; only medical aid relieves a settlement.
-    records.push(oneOffAid({ department: 'HEALTH', programme, beneficiaryIdNumber: r.psnCertNo, grantDate: r.payDate, amountFen: yuanToFen(r.payAmt), status: 'PAID', sourceRef: sourceRefOf(RECORD_KINDS.miAidPay, r.payId), settlementRef: programme === 'MEDICAL_AID' ? r.setlId : null }));
+    records.push(oneOffAid({ department: 'HEALTH', programme, beneficiaryIdNumber: r.psnCertNo, grantDate: r.payDate, amountFen: yuanToFen(r.payAmt), status: r.valiFlag === VALID ? 'PAID' : 'CANCELLED', sourceRef: sourceRefOf(RECORD_KINDS.miAidPay, r.payId), settlementRef: programme === 'MEDICAL_AID' ? r.setlId : null }));
   }
   return records;
 }

@@ -43,6 +43,7 @@ const grantsOf = preparedPer((db: SourceDb) => {
         studentIdCard: ghGrant.studentIdCard,
         schoolYear: ghGrant.schoolYear,
         setlRef: ghGrant.setlRef,
+        grantStatus: ghGrant.grantStatus,
         workerIdCard: ghWorkerFile.idCard,
       })
       .from(ghGrant)
@@ -65,6 +66,7 @@ const illnessGrantsOf = preparedPer((db: SourceDb) =>
       studentIdCard: ghGrant.studentIdCard,
       schoolYear: ghGrant.schoolYear,
       setlRef: ghGrant.setlRef,
+      grantStatus: ghGrant.grantStatus,
       workerIdCard: ghWorkerFile.idCard,
     })
     .from(ghGrant)
@@ -72,6 +74,9 @@ const illnessGrantsOf = preparedPer((db: SourceDb) =>
     .where(and(inPlaceholder(ghGrant.setlRef, 'refs'), eq(ghGrant.grantType, 'DB')))
     .prepare(),
 );
+
+/** gh_grant.grant_status: 1 paid; 2 recovered (已追回) and 3 reversed (已冲销) no longer count. */
+const GRANT_PAID = 1;
 
 type GrantRow = Awaited<ReturnType<ReturnType<typeof grantsOf>['execute']>>[number];
 
@@ -81,7 +86,7 @@ function grantRecord(r: GrantRow): AidRecord {
   // A 金秋助学 row without the student's ID card is a data gap; the money still reached the
   // worker's family, so it is shown under the worker rather than lost from the household view.
   const beneficiary = autumnEdu && r.studentIdCard ? r.studentIdCard : r.workerIdCard;
-  return oneOffAid({ department: 'UNION', programme, beneficiaryIdNumber: beneficiary, sourceHouseholdRef: r.fileNo, grantDate: r.grantDate, amountFen: r.amountFen, status: 'PAID', sourceRef: sourceRefOf(RECORD_KINDS.ghGrant, r.grantNo), schoolYear: autumnEdu ? r.schoolYear : null, settlementRef: programme === 'UNION_ILLNESS' ? r.setlRef : null });
+  return oneOffAid({ department: 'UNION', programme, beneficiaryIdNumber: beneficiary, sourceHouseholdRef: r.fileNo, grantDate: r.grantDate, amountFen: r.amountFen, status: r.grantStatus === GRANT_PAID ? 'PAID' : 'CANCELLED', sourceRef: sourceRefOf(RECORD_KINDS.ghGrant, r.grantNo), schoolYear: autumnEdu ? r.schoolYear : null, settlementRef: programme === 'UNION_ILLNESS' ? r.setlRef : null });
 }
 
 export const union: DepartmentAdapter = {
