@@ -82,7 +82,8 @@ export const civilAffairs: DepartmentAdapter = {
     { table: dibaoMember, sequence: null, updatedAt: null },
     { table: tekunPerson, sequence: tekunPerson.tkId, updatedAt: null },
     { table: tempAidGrant, sequence: tempAidGrant.grantId, updatedAt: null },
-    { table: childAllowance, sequence: childAllowance.id, updatedAt: null },
+    // Stopped, suspended and revoked in place (state_flag, revoked): new ids alone would miss those changes.
+    { table: childAllowance, sequence: null, updatedAt: null },
   ],
 
   async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: string, programmes?: ReadonlySet<ProgrammeCode>): Promise<AidRecord[]> {

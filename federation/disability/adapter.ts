@@ -81,8 +81,9 @@ export const disability: DepartmentAdapter = {
   facts: { certificates: { byIdNumbers: certificatesByIdNumbers, keyColumn: clCertificate.idCard } },
   changeFeed: [
     { table: clCertificate, sequence: null, updatedAt: null },
-    { table: clSubsidy, sequence: clSubsidy.subId, updatedAt: null },
-    { table: clRehabAid, sequence: clRehabAid.id, updatedAt: null },
+    // Suspended, stopped, revoked or recovered in place (sub_status, aid_status): compared as snapshots.
+    { table: clSubsidy, sequence: null, updatedAt: null },
+    { table: clRehabAid, sequence: null, updatedAt: null },
   ],
 
   async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: string, programmes?: ReadonlySet<ProgrammeCode>): Promise<AidRecord[]> {

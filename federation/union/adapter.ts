@@ -100,7 +100,8 @@ export const union: DepartmentAdapter = {
   facts: { jobLosses: { byIdNumbers: jobLossesByIdNumbers, keyColumn: ghWorkerFile.idCard } },
   changeFeed: [
     { table: ghWorkerFile, sequence: null, updatedAt: null },
-    { table: ghGrant, sequence: ghGrant.grantNo, updatedAt: null },
+    // Recovered and reversed in place (grant_status): new grant numbers alone would miss those changes.
+    { table: ghGrant, sequence: null, updatedAt: null },
   ],
 
   async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[]): Promise<AidRecord[]> {
