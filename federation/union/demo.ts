@@ -86,7 +86,7 @@ const PLANT: DepartmentPlant = {
     s.push('gh_worker_file', { file_no: fileNo, id_card: who.id, employer: '济宁演示企业', hardship_level: 2, file_date: addMonths(s.ref, -48), closed_date: null, job_lost_date: null });
   },
   unionGrant(s, fileNo, type, date, amountFen, extra) {
-    s.push('gh_grant', { file_no: fileNo, grant_type: type, grant_date: date, amount_fen: amountFen, student_id_card: extra.student?.id ?? null, school_year: extra.schoolYear ?? null, setl_ref: extra.setlRef ?? null });
+    s.push('gh_grant', { file_no: fileNo, grant_type: type, grant_date: date, amount_fen: amountFen, student_id_card: extra.student?.id ?? null, school_year: extra.schoolYear ?? null, setl_ref: extra.setlRef ?? null, grant_status: 1 });
   },
 };
 
