@@ -81,6 +81,13 @@ export interface DepartmentAdapter {
    */
   aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: IsoDate, programmes?: ReadonlySet<ProgrammeCode>): Promise<AidRecord[]>;
   /**
+   * Aid tied to these hospital settlements, whoever received it (a union illness grant paid to a
+   * relative in another household, medical aid paid to the patient): the duplicate rule on one
+   * stay (X7) adds up everything paid for it. Present on departments whose aid can be tied to a
+   * stay; one statement per table, through an index on the settlement reference.
+   */
+  aidBySettlementRefs?(db: SourceDb, refs: readonly string[]): Promise<AidRecord[]>;
+  /**
    * drizzle-kit migrations that create the department's tables in an empty database. Production
    * front-end databases belong to the department and already exist; the hub applies these only to
    * demo and test databases.

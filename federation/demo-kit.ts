@@ -48,3 +48,14 @@ export function statusOn(h: DemoDraw, m: DemoPerson, dn: number): 'TEKUN' | 'ORP
   if (inSpell(h.dibaoSpells.get(m), dn)) return 'DIBAO';
   return null;
 }
+
+/**
+ * Whether a row keyed `key` is one of the rare ones (`perThousand` in a thousand), decided by a hash
+ * of the key rather than a draw: adding such a column leaves the household's random stream, and so
+ * every other row, unchanged.
+ */
+export function seldom(key: string, perThousand: number): boolean {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  return h % 1000 < perThousand;
+}

@@ -19,6 +19,8 @@ export interface DepartmentFacts {
   settlements: Map<string, HospitalSettlement>;
   certificates: DisabilityCertificate[];
   students: StudentFacts[];
+  /** Every aid record tied to one of `settlements`, whoever received it (X7 adds up a stay's aid). */
+  settlementAid: AidRecord[];
 }
 
 /** A department that failed during a scan: the scan stops rather than report false missed aid. */
@@ -108,7 +110,14 @@ export async function readDepartmentFacts(sources: Sources, idNumbers: readonly 
   if (missing.length > 0) {
     for (const s of await department(stays.code, () => inBatches(missing, size, (b) => stays.reader.byRefs(sources[stays.code].db, b)))) byRef.set(s.settlementRef, s);
   }
-  return { records, settlements: byRef, certificates, students };
+  // Aid for these stays paid to anyone (a relative's union grant in another household) counts too.
+  const refs = [...byRef.keys()];
+  const tied = await Promise.all(
+    DEPARTMENT_CODES.filter((code) => ADAPTERS[code].aidBySettlementRefs).map((code) =>
+      department(code, () => inBatches(refs, size, (b) => ADAPTERS[code].aidBySettlementRefs!(sources[code].db, b), parallel)),
+    ),
+  );
+  return { records, settlements: byRef, certificates, students, settlementAid: tied.flat() };
 }
 
 /**

@@ -46,7 +46,7 @@ it('refuses a bad division code and an invalid rule file before doing anything',
     fs.writeFileSync(file, JSON.stringify({ rules: [{ id: 'M4', when: [{ fact: 'OUT_OF_POCKET', windowMonths: 12 }] }] }));
     const run = scan(['--region', '370811'], { AIDHUB_RULES_FILE: file });
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain('rule M4, field when[0].minFen');
+    expect(run.stderr).toContain('rule M4, field when[0].overFen');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

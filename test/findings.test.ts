@@ -462,7 +462,7 @@ describe('the rule set', () => {
 
   it('lists every rule with its basis', async () => {
     const res = await hub.gql(`{ rules { id enabled severity basis programmes { code } windowMonths thresholdFen } }`);
-    expect(res.data.rules.map((r: any) => r.id)).toEqual(['X1', 'X2', 'X3', 'X4', 'X5', 'X6', 'X7', 'X8', 'X9', 'M1', 'M2', 'M3', 'M4', 'M5']);
+    expect(res.data.rules.map((r: any) => r.id)).toEqual(['X1', 'X2', 'X3', 'X4', 'X5', 'X6', 'X7', 'X8', 'X9', 'X10', 'X11', 'M1', 'M2', 'M3', 'M4', 'M5']);
     expect(res.data.rules.find((r: any) => r.id === 'X5')).toMatchObject({ windowMonths: 12, programmes: [{ code: 'TEMP_AID' }] });
     expect(res.data.rules.find((r: any) => r.id === 'M4')).toMatchObject({ thresholdFen: 1_000_000 });
   });

@@ -281,3 +281,30 @@ describe('regions', () => {
     expect(() => regionPrefix('3708')).toThrow();
   });
 });
+
+describe('demo generator: what the sources record beside amounts (issue 13)', () => {
+  const share = (table: TableName, column: string, pick: (v: unknown) => boolean): number => {
+    const values = col(table, column);
+    return values.filter(pick).length / values.length;
+  };
+
+  it('recovers or reverses about 1.5% of union grants and 1% of medical-aid payments, and a few rehabilitation grants', () => {
+    expect(share('gh_grant', 'grant_status', (v) => v !== 1)).toBeGreaterThan(0.003);
+    expect(share('gh_grant', 'grant_status', (v) => v !== 1)).toBeLessThan(0.05);
+    expect(share('mi_aid_pay', 'vali_flag', (v) => v === '0')).toBeGreaterThan(0.002);
+    expect(share('mi_aid_pay', 'vali_flag', (v) => v === '0')).toBeLessThan(0.04);
+    expect(share('cl_rehab_aid', 'aid_status', (v) => v === 2)).toBeLessThan(0.03);
+  });
+
+  it('keeps needy students who finished senior secondary on the roll as graduated, with a leaving date', () => {
+    const students = rows.xs_student.map((r) => ({ status: cell('xs_student', r, 'xj_status'), left: cell('xs_student', r, 'leave_date'), id: cell('xs_student', r, 'sfzh') as string }));
+    const graduates = students.filter((s) => s.status === 'BY');
+    expect(graduates.length).toBeGreaterThan(0);
+    expect(graduates.length).toBeLessThan(students.length / 5);
+    for (const g of graduates) {
+      expect(g.left).toMatch(/^\d{4}-06-30$/);
+      expect(ageOn(birthOf(g.id), REF)).toBeGreaterThanOrEqual(18);
+    }
+    expect(students.filter((s) => s.status === 'ZX').every((s) => s.left === null)).toBe(true);
+  });
+});

@@ -137,7 +137,7 @@ describe('import: bad rows', () => {
   });
 
   it('accepts a lower-case x and stores an upper-case X', () => {
-    const v = check('xs_student.csv', withLine('xs_student', 2, `JN2024GZ0451,${C.toLowerCase()},3708110012,济宁市示范中学,GZ,2,2024`));
+    const v = check('xs_student.csv', withLine('xs_student', 2, `JN2024GZ0451,${C.toLowerCase()},3708110012,济宁市示范中学,GZ,2,2024,ZX,`));
     expect(v.problems).toEqual([]);
     expect(v.rows[0].values.sfzh).toBe(C);
   });
@@ -153,7 +153,7 @@ describe('import: bad rows', () => {
 
   it('reports months that are not YYYY-MM', () => {
     for (const m of ['2023-13', '2023-5', '2023-05-01', '202305']) {
-      expect(report('cl_subsidy.csv', withLine('cl_subsidy', 2, `3301,${CERT_B},SH,${m},,12000`))).toEqual([
+      expect(report('cl_subsidy.csv', withLine('cl_subsidy', 2, `3301,${CERT_B},SH,${m},,12000,1`))).toEqual([
         expect.stringMatching(/^cl_subsidy\.csv:2: start_ym: .*\(NOT_MONTH\)$/),
       ]);
     }
@@ -164,7 +164,7 @@ describe('import: bad rows', () => {
       'tekun_person.csv:2: end_on: is before start_on (END_BEFORE_START)',
     ]);
     expect(report('tekun_person.csv', withLine('tekun_person', 2, '5001,371526195011030132,371526,1,2024-09-01,2024-09-01,120000,0'))).toEqual([]);
-    expect(report('cl_subsidy.csv', withLine('cl_subsidy', 3, `3302,${CERT_B},HL,2021-07,2021-06,10000`))).toEqual([
+    expect(report('cl_subsidy.csv', withLine('cl_subsidy', 3, `3302,${CERT_B},HL,2021-07,2021-06,10000,1`))).toEqual([
       'cl_subsidy.csv:3: end_ym: is before start_ym (END_BEFORE_START)',
     ]);
     expect(report('mi_setl.csv', withLine('mi_setl', 3, 'SETL20250609000456,371526195011030132,高唐县人民医院,2025-06-01,2025-05-30,2025-06-09,肺炎,9800.00,6860.00,0.00,1470.00,1470.00,0'))).toEqual([
@@ -188,7 +188,7 @@ describe('import: bad rows', () => {
   });
 
   it('reports integers, fen and yuan that are not what the column holds', () => {
-    const fen = (v: string) => report('child_allowance.csv', withLine('child_allowance', 2, `9001,371526201402110269,GE,2024-07-01,,${v}`));
+    const fen = (v: string) => report('child_allowance.csv', withLine('child_allowance', 2, `9001,371526201402110269,GE,2024-07-01,,${v},0,0`));
     expect(fen('1600.00')).toEqual([expect.stringMatching(/^child_allowance\.csv:2: monthly_fen: fen are whole numbers .*\(NOT_FEN\)$/)]);
     expect(fen('-1')).toEqual(['child_allowance.csv:2: monthly_fen: an amount may not be negative (NEGATIVE)']);
     expect(fen('2147483648')[0]).toMatch(/\(OUT_OF_RANGE\)$/);
@@ -226,7 +226,7 @@ describe('import: bad rows', () => {
     expect(cert(`${B}42`, B, '4', '1')).toEqual(['cl_certificate.csv:2: dis_level: is not the level digit (20th) of cert_no (MISMATCH)']);
     expect(cert(`${B}42`, B, '4', '5')[0]).toMatch(/dis_level: .*\(UNKNOWN_CODE\)$/);
     // Certificate numbers elsewhere are checked the same way.
-    expect(report('cl_rehab_aid.csv', withLine('cl_rehab_aid', 2, `2201,${B}02,肢体康复训练,2025-04-12,150000`))[0]).toMatch(/cert_no: .*\(CERT_CATEGORY\)$/);
+    expect(report('cl_rehab_aid.csv', withLine('cl_rehab_aid', 2, `2201,${B}02,肢体康复训练,2025-04-12,150000,1`))[0]).toMatch(/cert_no: .*\(CERT_CATEGORY\)$/);
     expectNoIdNumbers(cert(`${wrongCheck(B)}42`, wrongCheck(B)));
   });
 
@@ -241,11 +241,11 @@ describe('import: bad rows', () => {
     expect(report('household.csv', withLine('household', 3, '2,GT-2019-000456,371526102203,'))).toEqual([
       'household.csv:3: address: a value is required (REQUIRED)',
     ]);
-    expect(report('gh_grant.csv', withLine('gh_grant', 3, '66002,GH-JN-2023-0045,JQ,2024-08-25,300000,,,'))).toEqual([
+    expect(report('gh_grant.csv', withLine('gh_grant', 3, '66002,GH-JN-2023-0045,JQ,2024-08-25,300000,,,,1'))).toEqual([
       'gh_grant.csv:3: student_id_card: a value is required when grant_type is JQ (REQUIRED)',
       'gh_grant.csv:3: school_year: a value is required when grant_type is JQ (REQUIRED)',
     ]);
-    expect(report('gh_grant.csv', withLine('gh_grant', 3, `66002,GH-JN-2023-0045,JQ,2024-08-25,300000,${C},2024-2026,`))).toEqual([
+    expect(report('gh_grant.csv', withLine('gh_grant', 3, `66002,GH-JN-2023-0045,JQ,2024-08-25,300000,${C},2024-2026,,1`))).toEqual([
       'gh_grant.csv:3: school_year: not a school year such as 2025-2026 (NOT_SCHOOL_YEAR)',
     ]);
   });
@@ -419,7 +419,7 @@ describe('import: loading into the databases', () => {
   function addValidRows(dir: string): void {
     append(dir, 'person', `${makeIdNumber('370811', '1980-01-01', 11)},测试甲,M,1980-01-01,`);
     append(dir, 'tekun_person', `5002,${makeIdNumber('370811', '1980-01-01', 11)},370811,2,2025-01-01,,120000,0`);
-    append(dir, 'gh_grant', '66004,GH-JN-2023-0045,BF,2025-06-20,100000,,,');
+    append(dir, 'gh_grant', '66004,GH-JN-2023-0045,BF,2025-06-20,100000,,,,1');
   }
   const options = { today: TODAY, env: {} };
 

@@ -80,3 +80,14 @@ it.each(FACT_KINDS)('the %s reads of every department providing them read throug
     expect(await fullScans(code, statements)).toEqual([]);
   }
 });
+
+it('aid read by settlement reference (X7 across households) reads through an index in every department that offers it', async () => {
+  const offering = DEPARTMENT_CODES.filter((code) => ADAPTERS[code].aidBySettlementRefs);
+  expect(offering.sort()).toEqual(['HEALTH', 'UNION']);
+  for (const code of offering) {
+    const { db, statements } = capturing(code);
+    await ADAPTERS[code].aidBySettlementRefs!(db, settlementRefs);
+    expect(statements.length).toBeGreaterThan(0);
+    expect(await fullScans(code, statements)).toEqual([]);
+  }
+});

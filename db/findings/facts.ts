@@ -59,10 +59,32 @@ function splitSpells(rows: (Spell & { birthDate: string; deathDate: string | nul
   return { spells, people: [...people.values()] };
 }
 
-/** Every spell of these people, in any household, with their birth and death dates. One statement. */
+/**
+ * Every spell of these people, in any household, with their birth and death dates. One statement.
+ * Read from the person, so that someone in no household (an institutionalised 特困 person) still
+ * has their dates: the rules read a death wherever the person is.
+ */
 export async function spellsAndPeople(db: HubDb, idNumbers: readonly string[]): Promise<{ spells: Spell[]; people: PersonFacts[] }> {
   if (idNumbers.length === 0) return { spells: [], people: [] };
-  return spellsWhere(db, inList(householdMember.idNumber, [...idNumbers]));
+  const rows = await db
+    .select({
+      householdId: householdMember.householdId,
+      idNumber: person.idNumber,
+      joinedOn: householdMember.joinedOn,
+      leftOn: householdMember.leftOn,
+      birthDate: person.birthDate,
+      deathDate: person.deathDate,
+    })
+    .from(person)
+    .leftJoin(householdMember, eq(householdMember.idNumber, person.idNumber))
+    .where(inList(person.idNumber, [...idNumbers]));
+  const people = new Map<string, PersonFacts>();
+  const spells: Spell[] = [];
+  for (const r of rows) {
+    if (r.householdId !== null && r.joinedOn !== null) spells.push({ householdId: r.householdId, idNumber: r.idNumber, joinedOn: r.joinedOn, leftOn: r.leftOn });
+    if (!people.has(r.idNumber)) people.set(r.idNumber, { idNumber: r.idNumber, birthDate: r.birthDate, deathDate: r.deathDate });
+  }
+  return { spells, people: [...people.values()] };
 }
 
 /**

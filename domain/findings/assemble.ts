@@ -25,6 +25,39 @@ export interface DepartmentFactsLike {
   settlements: ReadonlyMap<string, HospitalSettlement>;
   certificates: readonly DisabilityCertificate[];
   students: readonly StudentFacts[];
+  /** Every aid record tied to one of `settlements`, whoever received it (X7 adds them up per stay). */
+  settlementAid?: readonly AidRecord[];
+}
+
+/**
+ * The household a settlement's findings belong to: the patient's home; for a patient in no
+ * household, the home of the first beneficiary (by ID number) of the aid tied to it who has one;
+ * null when nobody has one. `home` must know everyone involved (orchestrators read their spells).
+ */
+export function settlementOwner(s: HospitalSettlement, aid: readonly AidRecord[], home: ReadonlyMap<string, number | null>): number | null {
+  const patient = home.get(s.idNumber);
+  if (patient !== undefined && patient !== null) return patient;
+  for (const id of [...new Set(aid.map((r) => r.beneficiaryIdNumber))].sort()) {
+    const h = home.get(id);
+    if (h !== undefined && h !== null) return h;
+  }
+  return null;
+}
+
+/** The aid tied to each settlement, from these records and the settlement reads, once each. */
+function aidBySettlement(records: readonly AidRecord[], linked: readonly AidRecord[]): Map<string, AidRecord[]> {
+  const out = new Map<string, AidRecord[]>();
+  const seen = new Set<string>();
+  for (const r of [...records, ...linked]) {
+    if (!r.settlementRef) continue;
+    const key = `${r.department}:${r.sourceRef}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const list = out.get(r.settlementRef);
+    if (list) list.push(r);
+    else out.set(r.settlementRef, [r]);
+  }
+  return out;
 }
 
 export interface AssembleInput {
@@ -47,6 +80,9 @@ export function assembleHouseholds(input: AssembleInput): HouseholdFacts[] {
   const stays = groupBy([...input.departments.settlements.values()], (s) => s.idNumber);
   const home = new Map<string, number | null>();
   for (const [id, own] of spellsByPerson) home.set(id, homeHousehold(own));
+  // People the hub knows with no spell at all are in no household.
+  for (const id of input.people.keys()) if (!home.has(id)) home.set(id, null);
+  const tiedTo = aidBySettlement(input.departments.records, input.departments.settlementAid ?? []);
 
   return input.householdIds.map((householdId) => {
     const spells = spellsByHousehold.get(householdId) ?? [];
@@ -57,6 +93,14 @@ export function assembleHouseholds(input: AssembleInput): HouseholdFacts[] {
     for (const r of theirRecords) {
       const s = r.settlementRef ? input.departments.settlements.get(r.settlementRef) : undefined;
       if (s) settlements.set(s.settlementRef, s);
+    }
+    const idSet = new Set(ids);
+    const settlementAid: AidRecord[] = [];
+    const settlementOwners = new Map<string, number | null>();
+    for (const s of settlements.values()) {
+      const tied = tiedTo.get(s.settlementRef) ?? [];
+      for (const r of tied) if (!idSet.has(r.beneficiaryIdNumber)) settlementAid.push(r);
+      settlementOwners.set(s.settlementRef, settlementOwner(s, tied, home));
     }
     const people = new Map<string, PersonFacts>();
     for (const id of ids) {
@@ -73,6 +117,8 @@ export function assembleHouseholds(input: AssembleInput): HouseholdFacts[] {
       certificates: ids.flatMap((id) => certificates.get(id) ?? []),
       students: ids.flatMap((id) => students.get(id) ?? []),
       secondAidApprovals: ids.flatMap((id) => approvals.get(id) ?? []),
+      settlementAid,
+      settlementOwners,
     };
   });
 }
@@ -96,5 +142,7 @@ export function assembleLonePerson(idNumber: string, person: PersonFacts | null,
     certificates: departments.certificates.filter((c) => c.idNumber === idNumber),
     students: departments.students.filter((s) => s.idNumber === idNumber),
     secondAidApprovals: secondAidApprovals.filter((a) => a.idNumber === idNumber),
+    // Others' aid for this person's stays (or for a stay their own aid is tied to) counts too.
+    settlementAid: (departments.settlementAid ?? []).filter((r) => r.beneficiaryIdNumber !== idNumber && r.settlementRef !== null && r.settlementRef !== undefined && settlements.has(r.settlementRef)),
   };
 }

@@ -13,8 +13,20 @@ export function isLive(r: AidRecord): boolean {
   return r.status !== 'CANCELLED';
 }
 
+/**
+ * The last day a recurring record is known to have run: its end date; for one the source marks
+ * ended without an end date (a stop recorded, its day not), its start day: it certainly ran on that
+ * day and is certainly not running now, and no rule claims the unknown days between. Every rule
+ * reads periods through here, so the overlap rules (X1, X4, X9–X11) and aid after death (X8) agree:
+ * such a record is never an ongoing overlap, and counts after a death only if it began after it.
+ */
+export function knownEnd(r: AidRecord): IsoDate | null {
+  if (r.periodEnd !== null) return r.periodEnd;
+  return r.status === 'ENDED' ? r.periodStart : null;
+}
+
 export function periodOf(r: AidRecord): Interval | null {
-  return r.periodStart === null ? null : { start: r.periodStart, end: r.periodEnd };
+  return r.periodStart === null ? null : { start: r.periodStart, end: knownEnd(r) };
 }
 
 /** Recurring aid being held on `day`: its period covers the day and it has not been stopped. */
@@ -64,7 +76,8 @@ export function householdPieces(records: readonly AidRecord[], spells: readonly 
     for (const s of own) {
       const sp = spellPeriod(s);
       const start = record.periodStart > sp.start ? record.periodStart : sp.start;
-      const end = record.periodEnd === null ? sp.end : sp.end === null ? record.periodEnd : record.periodEnd < sp.end ? record.periodEnd : sp.end;
+      const recordEnd = knownEnd(record);
+      const end = recordEnd === null ? sp.end : sp.end === null ? recordEnd : recordEnd < sp.end ? recordEnd : sp.end;
       if (end === null || start <= end) pieces.push({ record, period: { start, end } });
     }
   }

@@ -30,6 +30,11 @@ export interface EvaluateOptions {
    * a federation that is down is not a missed aid.
    */
   unavailable?: ReadonlySet<DepartmentCode>;
+  /**
+   * Report a stay's excess (X7) from these facts even when another household owns it: a person's
+   * own view shows the stays they were aided for, wherever the patient lives.
+   */
+  anyOwner?: boolean;
 }
 
 function runnable(rule: Rule, opts: EvaluateOptions): boolean {
@@ -41,7 +46,7 @@ function runnable(rule: Rule, opts: EvaluateOptions): boolean {
 
 /** Every finding of one household: its household-scope rules and its home members' person rules. */
 export function evaluateHousehold(facts: HouseholdFacts, rules: readonly Rule[], today: IsoDate, opts: EvaluateOptions = {}): Finding[] {
-  const ctx = new HouseholdContext(facts, today);
+  const ctx = new HouseholdContext(facts, today, opts.anyOwner ?? false);
   const out: Finding[] = [];
   for (const rule of rules) if (runnable(rule, opts)) out.push(...evaluateRule(rule, ctx));
   return out;
@@ -141,6 +146,6 @@ export function departmentsForProposal(rule: Rule, programme: string): Set<Depar
 export function checkProposal(facts: HouseholdFacts, proposal: Proposal, rules: readonly Rule[], today: IsoDate, opts: EvaluateOptions = {}): Finding[] {
   const record = proposedRecord(proposal);
   const concerned = rulesConcerning(rules, proposal.programme, opts);
-  const ctx = new HouseholdContext({ ...facts, records: [...facts.records, record] }, today);
+  const ctx = new HouseholdContext({ ...facts, records: [...facts.records, record] }, today, true);
   return concerned.flatMap((rule) => evaluateRule(rule, ctx)).filter((f) => f.records.includes(record));
 }

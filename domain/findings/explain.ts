@@ -67,7 +67,7 @@ export function describeCondition(c: MetCondition, detail: Detail = FULL_DETAIL)
       return `${c.schoolYear} 学年在读学生（${c.age} 岁）`;
     case 'OUT_OF_POCKET':
       if (!detail.health) return `${c.from} 至 ${c.to} 医疗个人负担超过预警线（详情限有权查看健康信息者）`;
-      return `${c.from} 至 ${c.to} 住院个人负担合计 ${yuan(c.totalFen)}（预警线 ${yuan(c.minFen)}）`;
+      return `${c.from} 至 ${c.to} 住院个人负担合计 ${yuan(c.totalFen)}（预警线：${c.over ? '超过' : '达到'} ${yuan(c.thresholdFen)}）`;
     case 'GRANTS':
       return `${c.from} 至 ${c.to} 获得${c.programmes.map(programmeName).join('、')} ${c.count} 次`;
   }

@@ -30,6 +30,22 @@ export interface PersonFacts {
 /** A student on the education department's roll. */
 export interface StudentFacts {
   idNumber: string;
+  /**
+   * Where the 学籍 stands: in school, suspended (休学), or left (graduated, transferred out,
+   * dropped out, died). Absent: in school (a source that records no status).
+   */
+  status?: 'IN_SCHOOL' | 'SUSPENDED' | 'LEFT';
+  /** The day the student left school, if the source records it. */
+  leftOn?: IsoDate | null;
+}
+
+/**
+ * Whether a roll entry is a student in school on `day`: not left, not suspended, and any leaving
+ * date still ahead. A 17-year-old who finished school is no longer a student owed education aid.
+ */
+export function inSchoolOn(s: StudentFacts, day: IsoDate): boolean {
+  if (s.status !== undefined && s.status !== 'IN_SCHOOL') return false;
+  return s.leftOn === undefined || s.leftOn === null || s.leftOn > day;
 }
 
 /** A second temporary aid (二次临时救助) approved at the hub (issue 5's cases), if any. */
@@ -56,6 +72,19 @@ export interface HouseholdFacts {
   certificates: readonly DisabilityCertificate[];
   students: readonly StudentFacts[];
   secondAidApprovals: readonly SecondAidApprovalFacts[];
+  /**
+   * Aid tied to one of `settlements` received by people outside these facts (a union illness grant
+   * paid to a relative in another household): X7 adds up everything paid for a stay, by settlement,
+   * whoever received it.
+   */
+  settlementAid?: readonly AidRecord[];
+  /**
+   * The household a settlement's findings belong to, so that a stay aided across two households is
+   * reported once: the patient's home; a patient in no household, the home of the first
+   * beneficiary (by ID number) who has one; null when nobody has one. Absent for a settlement:
+   * decided from these facts alone.
+   */
+  settlementOwners?: ReadonlyMap<string, number | null>;
 }
 
 /** The key of a record across departments; the fingerprint is built from these. */
@@ -78,7 +107,7 @@ export type MetCondition =
   | { fact: 'HOUSEHOLD_HOLDS'; programmes: ProgrammeCode[] }
   | { fact: 'HOLDS'; programmes: ProgrammeCode[] }
   | { fact: 'STUDENT'; age: number; schoolYear: string }
-  | { fact: 'OUT_OF_POCKET'; totalFen: number; minFen: number; from: IsoDate; to: IsoDate; settlementRefs: string[] }
+  | { fact: 'OUT_OF_POCKET'; totalFen: number; thresholdFen: number; over: boolean; from: IsoDate; to: IsoDate; settlementRefs: string[] }
   | { fact: 'GRANTS'; programmes: ProgrammeCode[]; count: number; from: IsoDate; to: IsoDate };
 
 export interface Finding {

@@ -7,9 +7,9 @@ import { ageOn, type IsoDate } from '../dates';
 import type { OfficeCode as DepartmentCode } from '../departments';
 import { groupBy } from '../group-by';
 import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../programmes';
-import { heldOn, householdPieces, isLive, membersOn, periodOf, type Piece } from './attribution';
+import { heldOn, householdPieces, isLive, knownEnd, membersOn, periodOf, type Piece } from './attribution';
 import { explain } from './explain';
-import { recordKey, type AidCause, type AidRecord, type Finding, type HospitalSettlement, type HouseholdFacts, type Measure, type MetCondition, type Spell } from './facts';
+import { inSchoolOn, recordKey, type AidCause, type AidRecord, type Finding, type HospitalSettlement, type HouseholdFacts, type Measure, type MetCondition, type Spell } from './facts';
 import { contentHashOf, fingerprintOf, recordContent } from './identity';
 import {
   intersect,
@@ -22,7 +22,10 @@ import {
   withinMonthsAfter,
   type Interval,
 } from './periods';
-import type { Condition, ExpectedWithin, Rule, RuleOf, RuleScope } from './rule-set';
+import { passes, thresholdOf, type Condition, type ExpectedWithin, type Rule, type RuleOf, type RuleScope } from './rule-set';
+
+/** The source reference of a proposed grant (evaluate.ts): never a duplicate of a stored record. */
+const PROPOSED_SOURCE_REF = 'PROPOSED';
 
 /** What every rule of one household shares, computed once. */
 export class HouseholdContext {
@@ -41,6 +44,8 @@ export class HouseholdContext {
   constructor(
     readonly facts: HouseholdFacts,
     readonly today: IsoDate,
+    /** A pre-grant check: a proposal's conflict is reported whichever household owns the stay. */
+    readonly anyOwner = false,
   ) {
     const live = facts.records.filter(isLive);
     this.programmes = new Set(live.map((r) => r.programme));
@@ -85,6 +90,8 @@ interface Draft {
   /** Content beyond the records' own. */
   content?: string[];
   departments?: DepartmentCode[];
+  /** The household the finding belongs to, when not this one (a stay owned by the patient's). */
+  householdId?: number | null;
 }
 
 function build(rule: Rule, ctx: HouseholdContext, d: Draft): Finding {
@@ -96,7 +103,7 @@ function build(rule: Rule, ctx: HouseholdContext, d: Draft): Finding {
     kind: rule.kind,
     severity: rule.severity,
     scope: d.scope,
-    householdId: ctx.facts.householdId,
+    householdId: d.householdId !== undefined ? d.householdId : ctx.facts.householdId,
     idNumbers: [...new Set(d.idNumbers)].sort(),
     records: d.records,
     measure: d.measure,
@@ -206,17 +213,20 @@ export function exclusiveProgrammes(rule: RuleOf<'EXCLUSIVE_PROGRAMMES'>, ctx: H
 
 export function duplicateEnrolment(rule: RuleOf<'DUPLICATE_ENROLMENT'>, ctx: HouseholdContext): Finding[] {
   const out: Finding[] = [];
-  for (const { pieces } of ctx.subjects('PERSON')) {
+  const household = rule.scope === 'HOUSEHOLD';
+  for (const { subject, pieces } of ctx.subjects(rule.scope)) {
     for (const group of groupBy(pieces.filter(inGroup(rule.programmes)), (p) => p.record.programme).values()) {
       if (group.length < 2) continue;
-      for (const { a, b, overlap, days } of mergePairs(selfOverlaps(group), ctx.today)) {
+      const pairs = selfOverlaps(group).filter(([a, b]) => !household || a.record.beneficiaryIdNumber !== b.record.beneficiaryIdNumber);
+      for (const { a, b, overlap, days } of mergePairs(pairs, ctx.today)) {
         out.push(
           build(rule, ctx, {
-            scope: 'PERSON',
-            idNumbers: [a.beneficiaryIdNumber],
+            scope: rule.scope,
+            idNumbers: [a.beneficiaryIdNumber, b.beneficiaryIdNumber],
             records: [a, b],
             measure: { type: 'OVERLAP', overlap, days },
             ongoing: overlap.end === null || overlap.end >= ctx.today,
+            keys: household ? [subject] : [],
           }),
         );
       }
@@ -235,21 +245,21 @@ export function aidAfterDeath(rule: RuleOf<'AID_AFTER_DEATH'>, ctx: HouseholdCon
     const firstUnentitled = monthStartOf(monthIndex(deathDate) + 1 + rule.graceMonths);
     for (const r of ctx.byPerson.get(id) ?? []) {
       if (!wanted.has(r.programme) || r.periodStart === null) continue;
-      // Stopped by the source with no end date: when it stopped is unknown, so nothing is claimed.
-      if (r.status === 'ENDED' && r.periodEnd === null) continue;
+      // Stopped by the source with no end date: only its start day is known (attribution.ts, knownEnd).
+      const end = knownEnd(r);
       const start = r.periodStart > firstUnentitled ? r.periodStart : firstUnentitled;
       // Counted up to today (or to a later start: a grant proposed for the future still counts).
       const horizon = ctx.today > start ? ctx.today : start;
-      const last = r.periodEnd !== null && r.periodEnd < horizon ? r.periodEnd : horizon;
+      const last = end !== null && end < horizon ? end : horizon;
       if (last < start) continue;
       const months = monthIndex(last) - monthIndex(start) + 1;
-      const ongoing = r.periodEnd === null || r.periodEnd >= ctx.today;
+      const ongoing = end === null || end >= ctx.today;
       out.push(
         build(rule, ctx, {
           scope: 'PERSON',
           idNumbers: [id],
           records: [r],
-          measure: { type: 'AFTER_DEATH', deathDate, unpaid: { start, end: r.periodEnd }, months, excessFen: months * r.amountFen },
+          measure: { type: 'AFTER_DEATH', deathDate, unpaid: { start, end }, months, excessFen: months * r.amountFen },
           ongoing,
           content: [`death:${deathDate}`],
         }),
@@ -352,6 +362,13 @@ export function repeatedGrants(rule: RuleOf<'REPEATED_GRANTS'>, ctx: HouseholdCo
  * among these facts, the home of the aid's beneficiaries.
  */
 function ownsSettlement(ctx: HouseholdContext, s: HospitalSettlement, records: readonly AidRecord[]): boolean {
+  if (ctx.anyOwner) return true;
+  const owners = ctx.facts.settlementOwners;
+  if (owners?.has(s.settlementRef)) {
+    const owner = owners.get(s.settlementRef)!;
+    if (owner !== null || ctx.facts.householdId !== null) return owner === ctx.facts.householdId;
+    // Nobody has a household: the facts of the patient (or a beneficiary) alone report it.
+  }
   if (ctx.facts.homeMembers.has(s.idNumber)) return true;
   if (ctx.facts.people.has(s.idNumber)) return false;
   return records.some((r) => ctx.facts.homeMembers.has(r.beneficiaryIdNumber));
@@ -361,13 +378,16 @@ export function settlementExcess(rule: RuleOf<'SETTLEMENT_EXCESS'>, ctx: Househo
   const out: Finding[] = [];
   const wanted = new Set<string>(rule.programmes);
   const bySettlement = new Map<string, AidRecord[]>();
-  for (const list of ctx.byPerson.values()) {
-    for (const r of list) {
-      if (!wanted.has(r.programme) || !r.settlementRef) continue;
-      const group = bySettlement.get(r.settlementRef);
-      if (group) group.push(r);
-      else bySettlement.set(r.settlementRef, [r]);
-    }
+  const seen = new Set<string>();
+  // Everything paid for a stay counts, whoever received it: these people's aid and others' tied to it.
+  for (const r of [...[...ctx.byPerson.values()].flat(), ...(ctx.facts.settlementAid ?? []).filter(isLive)]) {
+    if (!wanted.has(r.programme) || !r.settlementRef) continue;
+    const key = recordKey(r);
+    if (r.sourceRef !== PROPOSED_SOURCE_REF && seen.has(key)) continue;
+    seen.add(key);
+    const group = bySettlement.get(r.settlementRef);
+    if (group) group.push(r);
+    else bySettlement.set(r.settlementRef, [r]);
   }
   for (const [ref, records] of [...bySettlement].sort()) {
     const s = ctx.facts.settlements.get(ref);
@@ -387,6 +407,7 @@ export function settlementExcess(rule: RuleOf<'SETTLEMENT_EXCESS'>, ctx: Househo
         measure: { type: 'SETTLEMENT_EXCESS', settlementRef: ref, settledOn: s.settledOn, burdenFen, aidFen, excessFen },
         ongoing: false,
         keys: [`settlement:${ref}`],
+        householdId: ctx.facts.settlementOwners?.get(ref) ?? ctx.facts.householdId,
         content: [`settlement:${ref}:${s.totalCostFen}:${s.basicInsurancePaidFen}:${s.criticalIllnessInsurancePaidFen}:${s.medicalAidPaidFen}:${s.outOfPocketFen}`],
         departments: [...records.map((r) => r.department), 'HEALTH'],
       }),
@@ -444,7 +465,7 @@ function meetCondition(c: Condition, ids: readonly string[], pieces: () => Piece
     case 'STUDENT': {
       const schoolYear = schoolYearOf(today);
       const student = ids.find((id) => {
-        if (!facts.students.some((s) => s.idNumber === id)) return false;
+        if (!facts.students.some((s) => s.idNumber === id && inSchoolOn(s, today))) return false;
         const age = ageOn(birthDateOf(ctx, id), today);
         return age >= c.minAge && age <= c.maxAge;
       });
@@ -461,10 +482,11 @@ function meetCondition(c: Condition, ids: readonly string[], pieces: () => Piece
       const { from, to } = trailingWindow(today, c.windowMonths);
       const stays = [...facts.settlements.values()].filter((s) => who.has(s.idNumber) && s.settledOn >= from && s.settledOn <= to);
       const totalFen = stays.reduce((n, s) => n + s.outOfPocketFen, 0);
-      if (totalFen < c.minFen) return null;
+      const threshold = thresholdOf(c);
+      if (!passes(totalFen, threshold)) return null;
       const refs = stays.map((s) => s.settlementRef).sort();
       return {
-        met: { fact: 'OUT_OF_POCKET', totalFen, minFen: c.minFen, from, to, settlementRefs: refs },
+        met: { fact: 'OUT_OF_POCKET', totalFen, ...threshold, from, to, settlementRefs: refs },
         keys: refs.map((r) => `settlement:${r}`),
         content: stays.map((s) => `settlement:${s.settlementRef}:${s.outOfPocketFen}:${s.settledOn}`),
         records: [],
@@ -501,7 +523,7 @@ function expectedHeld(within: ExpectedWithin, programmes: readonly ProgrammeCode
       window = { start: bounds.from, end: bounds.to };
       return records.some((r) => {
         if (!wanted.has(r.programme)) return false;
-        if (r.periodStart !== null) return intersect({ start: r.periodStart, end: r.periodEnd }, window) !== null;
+        if (r.periodStart !== null) return intersect(periodOf(r)!, window) !== null;
         return (r.schoolYear ?? (r.grantDate ? schoolYearOf(r.grantDate) : null)) === year;
       });
     }
@@ -510,7 +532,7 @@ function expectedHeld(within: ExpectedWithin, programmes: readonly ProgrammeCode
       window = { start: from, end: to };
       return records.some((r) => {
         if (!wanted.has(r.programme)) return false;
-        if (r.periodStart !== null) return intersect({ start: r.periodStart, end: r.periodEnd }, window) !== null;
+        if (r.periodStart !== null) return intersect(periodOf(r)!, window) !== null;
         return r.grantDate !== null && r.grantDate >= from && r.grantDate <= to;
       });
     }
@@ -567,7 +589,7 @@ export function mayApply(rule: Rule, ctx: HouseholdContext): boolean {
     case 'SAME_PURPOSE_TWICE':
       return anyIn(present, rule.first) && anyIn(present, rule.second);
     case 'SETTLEMENT_EXCESS':
-      return anyIn(present, rule.programmes) && ctx.facts.settlements.size > 0;
+      return (anyIn(present, rule.programmes) || (ctx.facts.settlementAid ?? []).some((r) => (rule.programmes as readonly string[]).includes(r.programme))) && ctx.facts.settlements.size > 0;
     case 'REPEATED_GRANTS':
     case 'AID_AFTER_DEATH':
     case 'DUPLICATE_ENROLMENT':

@@ -107,11 +107,15 @@ const aidAfterDeath = z.strictObject({
   graceMonths: z.number().int().min(0).max(12).default(0),
 });
 
-/** One person holding the same recurring programme twice over the same days. */
+/**
+ * The same recurring programme held twice over the same days: by one person (PERSON), or by two
+ * members of one household where the programme is one per household (HOUSEHOLD: two public-rental
+ * allocations); a household pair of one person's own records is left to the PERSON rule.
+ */
 const duplicateEnrolment = z.strictObject({
   ...common,
   kind: z.literal('DUPLICATE_ENROLMENT'),
-  scope: z.literal('PERSON').default('PERSON'),
+  scope: personOrHousehold.default('PERSON'),
   programmes: programmesOf('RECURRING'),
 });
 
@@ -125,10 +129,26 @@ const condition = z.discriminatedUnion('fact', [
   z.strictObject({ fact: z.literal('HOUSEHOLD_HOLDS'), programmes: programmesOf('RECURRING') }),
   z.strictObject({ fact: z.literal('HOLDS'), programmes: programmesOf('RECURRING') }),
   z.strictObject({ fact: z.literal('STUDENT'), minAge: z.number().int().min(0).max(40), maxAge: z.number().int().min(0).max(60) }),
-  z.strictObject({ fact: z.literal('OUT_OF_POCKET'), windowMonths: z.number().int().min(1).max(60), minFen: z.number().int().min(1) }),
+  /**
+   * A threshold is stated the way its basis words it: `overFen` where the basis says 超过 (over:
+   * exactly the threshold is not enough), `minFen` where it says 达到 / 以上 (at least). One of the two.
+   */
+  z
+    .strictObject({ fact: z.literal('OUT_OF_POCKET'), windowMonths: z.number().int().min(1).max(60), minFen: z.number().int().min(1).optional(), overFen: z.number().int().min(0).optional() })
+    .refine((c) => (c.minFen === undefined) !== (c.overFen === undefined), { message: 'give either overFen (超过: strictly more) or minFen (达到/以上: at least), not both', path: ['overFen'] }),
   z.strictObject({ fact: z.literal('GRANTS'), programmes: programmesOf('ONE_OFF'), windowMonths: z.number().int().min(1).max(60), minCount: z.number().int().min(1) }),
 ]);
 export type Condition = z.infer<typeof condition>;
+
+/** An out-of-pocket condition's threshold, and whether reaching it exactly is enough. */
+export function thresholdOf(c: { minFen?: number; overFen?: number }): { thresholdFen: number; over: boolean } {
+  return c.overFen !== undefined ? { thresholdFen: c.overFen, over: true } : { thresholdFen: c.minFen!, over: false };
+}
+
+/** Whether `amountFen` passes a threshold stated as over (strictly more) or at least. */
+export function passes(amountFen: number, t: { thresholdFen: number; over: boolean }): boolean {
+  return t.over ? amountFen > t.thresholdFen : amountFen >= t.thresholdFen;
+}
 
 const expectedWithin = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('ACTIVE_TODAY') }),

@@ -97,7 +97,8 @@ export const civilAffairs: DepartmentAdapter = {
     { table: dibaoMember, sequence: null, updatedAt: null },
     { table: tekunPerson, sequence: tekunPerson.tkId, updatedAt: null },
     { table: tempAidGrant, sequence: tempAidGrant.grantId, updatedAt: null },
-    { table: childAllowance, sequence: childAllowance.id, updatedAt: null },
+    // Stopped, suspended and revoked in place (state_flag, revoked): new ids alone would miss those changes.
+    { table: childAllowance, sequence: null, updatedAt: null },
     { table: dcMonitorRoll, sequence: dcMonitorRoll.jcId, updatedAt: null },
   ],
 
@@ -125,7 +126,7 @@ export const civilAffairs: DepartmentAdapter = {
       records.push(oneOffAid({ department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', beneficiaryIdNumber: r.idNo, sourceHouseholdRef: r.familyNo, grantDate: r.grantDate, amountFen: r.amountFen, status: r.revoked ? 'CANCELLED' : 'PAID', sourceRef: sourceRefOf(RECORD_KINDS.tempAidGrant, r.grantId), cause: CAUSES[r.causeCode] ?? 'OTHER', urgent: r.isUrgent, secondAid: r.isSecondAid }));
     }
     for (const r of child) {
-      records.push(recurringAid({ department: 'CIVIL_AFFAIRS', programme: r.category === 'GE' ? 'ORPHAN' : 'UNSUPPORTED_CHILD', beneficiaryIdNumber: r.childIdNo, start: r.startOn, end: r.endOn, monthlyFen: r.monthlyFen, status: recurringStatus(0, r.endOn, today), sourceRef: sourceRefOf(RECORD_KINDS.childAllowance, r.id) }));
+      records.push(recurringAid({ department: 'CIVIL_AFFAIRS', programme: r.category === 'GE' ? 'ORPHAN' : 'UNSUPPORTED_CHILD', beneficiaryIdNumber: r.childIdNo, start: r.startOn, end: r.endOn, monthlyFen: r.monthlyFen, status: r.revoked ? 'CANCELLED' : recurringStatus(r.stateFlag, r.endOn, today), sourceRef: sourceRefOf(RECORD_KINDS.childAllowance, r.id) }));
     }
     return records;
   },

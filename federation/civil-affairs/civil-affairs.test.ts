@@ -96,3 +96,14 @@ test('writes its part of the demo population: 低保 families with their members
   // Every row fits its declared columns.
   for (const t of tables) for (const row of rows[t]) expect(row.length).toBe(civilAffairs.demo!.tables[t].length);
 });
+
+test('a child allowance suspended (state_flag 2) or revoked and recovered (revoked) is mapped as such', async () => {
+  const child = syntheticId('2016-06-06', 77);
+  await db.insert(childAllowance).values([
+    { id: 9901, childIdNo: child, category: 'GE', startOn: '2023-01-01', monthlyFen: 150_000, stateFlag: 2 },
+    { id: 9902, childIdNo: child, category: 'SW', startOn: '2022-01-01', endOn: '2022-12-31', monthlyFen: 120_000, revoked: true },
+    { id: 9903, childIdNo: child, category: 'SW', startOn: '2021-01-01', monthlyFen: 120_000, stateFlag: 1 },
+  ]);
+  const status = Object.fromEntries((await civilAffairs.aidByIdNumbers(db, [child], TODAY)).map((r) => [r.sourceRef, r.status]));
+  expect(status).toEqual({ 'child_allowance:9901': 'SUSPENDED', 'child_allowance:9902': 'CANCELLED', 'child_allowance:9903': 'ENDED' });
+});

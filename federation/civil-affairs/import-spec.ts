@@ -86,6 +86,8 @@ export const CIVIL_AFFAIRS_IMPORT: Record<string, TableDeclaration> = {
       start_on: { doc: 'start of the allowance' },
       end_on: { doc: 'end of the allowance, if ended' },
       monthly_fen: { doc: 'monthly allowance, in fen' },
+      state_flag: { doc: 'state of the allowance', type: numericCodes('0 发放中 paid', '1 停发 ended', '2 暂停 suspended') },
+      revoked: { doc: 'allowance revoked and its payments recovered (撤销): 1 yes, 0 no' },
     },
     periods: [{ start: 'start_on', end: 'end_on' }],
     idNumberColumns: ['child_id_no'],

@@ -37,3 +37,4 @@ export async function insertChildAllowances(db: SourceDb, allowances: (typeof ch
 export async function endTekun(db: SourceDb, idNo: string, endOn: string): Promise<void> {
   await db.update(tekunPerson).set({ endOn }).where(eq(tekunPerson.idNo, idNo));
 }
+

@@ -85,6 +85,10 @@ export const childAllowance = mysqlTable(
     startOn: date('start_on', { mode: 'string' }).notNull(),
     endOn: date('end_on', { mode: 'string' }),
     monthlyFen: int('monthly_fen').notNull(),
+    /** 0 发放中, 1 停发 (ended), 2 暂停 (suspended), as for 低保 and 特困 */
+    stateFlag: tinyint('state_flag').notNull().default(0),
+    /** 撤销: the allowance was wrongly granted and its payments recovered; it never counted */
+    revoked: boolean('revoked').notNull().default(false),
   },
   (t) => [index('child_allowance_id').on(t.childIdNo)],
 );

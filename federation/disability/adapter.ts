@@ -33,10 +33,16 @@ const CERT_CANCELLED = 3;
 
 const CERT_STATUS: Record<number, DisabilityCertificate['status']> = { 1: 'VALID', 2: 'EXPIRED', 3: 'REVOKED' };
 
-function subsidyStatus(certStatus: number, end: string | null, today: string): AidStatus {
-  if (certStatus === CERT_CANCELLED || (end !== null && end < today)) return 'ENDED';
+/** cl_subsidy.sub_status: 1 发放中, 2 暂停, 3 停发, 4 撤销追回 (never counted). */
+function subsidyStatus(subStatus: number, certStatus: number, end: string | null, today: string): AidStatus {
+  if (subStatus === 4) return 'CANCELLED';
+  if (subStatus === 3 || certStatus === CERT_CANCELLED || (end !== null && end < today)) return 'ENDED';
+  if (subStatus === 2) return 'SUSPENDED';
   return 'ACTIVE';
 }
+
+/** cl_rehab_aid.aid_status 2: recovered (已追回); it no longer counts. */
+const REHAB_RECOVERED = 2;
 
 /** The statements, prepared once per source (db/prepared.ts). */
 const statements = preparedPer((db: SourceDb) => ({
@@ -47,6 +53,7 @@ const statements = preparedPer((db: SourceDb) => ({
       startYm: clSubsidy.startYm,
       endYm: clSubsidy.endYm,
       monthlyFen: clSubsidy.monthlyFen,
+      subStatus: clSubsidy.subStatus,
       idCard: clCertificate.idCard,
       certStatus: clCertificate.certStatus,
     })
@@ -55,7 +62,7 @@ const statements = preparedPer((db: SourceDb) => ({
     .where(inPlaceholder(clCertificate.idCard, 'ids'))
     .prepare(),
   rehab: db
-    .select({ id: clRehabAid.id, grantDate: clRehabAid.grantDate, amountFen: clRehabAid.amountFen, idCard: clCertificate.idCard })
+    .select({ id: clRehabAid.id, grantDate: clRehabAid.grantDate, amountFen: clRehabAid.amountFen, aidStatus: clRehabAid.aidStatus, idCard: clCertificate.idCard })
     .from(clRehabAid)
     .innerJoin(clCertificate, eq(clCertificate.certNo, clRehabAid.certNo))
     .where(inPlaceholder(clCertificate.idCard, 'ids'))
@@ -74,8 +81,9 @@ export const disability: DepartmentAdapter = {
   facts: { certificates: { byIdNumbers: certificatesByIdNumbers, keyColumn: clCertificate.idCard } },
   changeFeed: [
     { table: clCertificate, sequence: null, updatedAt: null },
-    { table: clSubsidy, sequence: clSubsidy.subId, updatedAt: null },
-    { table: clRehabAid, sequence: clRehabAid.id, updatedAt: null },
+    // Suspended, stopped, revoked or recovered in place (sub_status, aid_status): compared as snapshots.
+    { table: clSubsidy, sequence: null, updatedAt: null },
+    { table: clRehabAid, sequence: null, updatedAt: null },
   ],
 
   async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: string, programmes?: ReadonlySet<ProgrammeCode>): Promise<AidRecord[]> {
@@ -92,10 +100,10 @@ export const disability: DepartmentAdapter = {
       const programme = SUBSIDY_PROGRAMMES[r.subType];
       if (!programme) continue;
       const periodEnd = r.endYm ? monthEnd(r.endYm) : null;
-      records.push(recurringAid({ department: 'DISABILITY', programme, beneficiaryIdNumber: r.idCard, start: monthStart(r.startYm), end: periodEnd, monthlyFen: r.monthlyFen, status: subsidyStatus(r.certStatus, periodEnd, today), sourceRef: sourceRefOf(RECORD_KINDS.clSubsidy, r.subId) }));
+      records.push(recurringAid({ department: 'DISABILITY', programme, beneficiaryIdNumber: r.idCard, start: monthStart(r.startYm), end: periodEnd, monthlyFen: r.monthlyFen, status: subsidyStatus(r.subStatus, r.certStatus, periodEnd, today), sourceRef: sourceRefOf(RECORD_KINDS.clSubsidy, r.subId) }));
     }
     for (const r of rehab) {
-      records.push(oneOffAid({ department: 'DISABILITY', programme: 'REHAB_AID', beneficiaryIdNumber: r.idCard, grantDate: r.grantDate, amountFen: r.amountFen, status: 'PAID', sourceRef: sourceRefOf(RECORD_KINDS.clRehabAid, r.id) }));
+      records.push(oneOffAid({ department: 'DISABILITY', programme: 'REHAB_AID', beneficiaryIdNumber: r.idCard, grantDate: r.grantDate, amountFen: r.amountFen, status: r.aidStatus === REHAB_RECOVERED ? 'CANCELLED' : 'PAID', sourceRef: sourceRefOf(RECORD_KINDS.clRehabAid, r.id) }));
     }
     return records;
   },

@@ -9,12 +9,17 @@
 import { addMonths } from '../../domain/findings/periods';
 import { civil, dayNumber, isoOf, monthOf } from '../demo-calendar';
 import type { DemoDraw, DemoReference, DemoRows, DepartmentDemo, DepartmentPlant } from '../demo-contract';
-import { DEMO_DEFECTS, day, fen } from '../demo-kit';
+import { DEMO_DEFECTS, day, fen, seldom } from '../demo-kit';
+
+/** About 0.5% of rehabilitation grants are recovered (2 已追回). */
+function rehabStatus(key: string): number {
+  return seldom(`recovered:${key}`, 5) ? 2 : 1;
+}
 
 const TABLES = {
   cl_certificate: ['cert_no', 'id_card', 'dis_type', 'dis_level', 'issue_date', 'valid_until', 'cert_status'],
   cl_subsidy: ['cert_no', 'sub_type', 'start_ym', 'end_ym', 'monthly_fen'],
-  cl_rehab_aid: ['cert_no', 'service_name', 'grant_date', 'amount_fen'],
+  cl_rehab_aid: ['cert_no', 'service_name', 'grant_date', 'amount_fen', 'aid_status'],
 } as const;
 
 function disability(h: DemoDraw, rows: DemoRows, at: DemoReference): void {
@@ -53,7 +58,7 @@ function disability(h: DemoDraw, rows: DemoRows, at: DemoReference): void {
       const amount = service === '人工耳蜗植入' ? fen(rng.int(60000, 120000), 100) : fen(rng.int(10000, 24000), 100);
       for (const yearsAgo of [1, 0]) {
         const date = day(rng, Math.max(d.issued, ref - 365 * (yearsAgo + 1)), Math.min(last, ref - 365 * yearsAgo));
-        if (date !== null) rows.cl_rehab_aid.push([d.certNo, service, isoOf(date), amount]);
+        if (date !== null) rows.cl_rehab_aid.push([d.certNo, service, isoOf(date), amount, rehabStatus(`${d.certNo}/${service}/${isoOf(date)}`)]);
         if (service === '人工耳蜗植入') break;
       }
     } else if (m.age >= 18 && rng.chance(0.07)) {
@@ -64,7 +69,7 @@ function disability(h: DemoDraw, rows: DemoRows, at: DemoReference): void {
         : d.type === 6 ? (['精神障碍患者服药补贴', 600, 1200] as const)
         : d.type === 4 && rng.chance(0.3) ? (['假肢矫形器装配', 3000, 15000] as const)
         : (['辅助器具适配', 300, 3000] as const);
-      rows.cl_rehab_aid.push([d.certNo, service, isoOf(date), fen(rng.int(lo, hi), 10)]);
+      rows.cl_rehab_aid.push([d.certNo, service, isoOf(date), fen(rng.int(lo, hi), 10), rehabStatus(`${d.certNo}/${service}/${isoOf(date)}`)]);
     }
   }
 }

@@ -97,3 +97,20 @@ test('statement counts do not grow with the batch', async () => {
     expect(certificates.counter.bySource.get('DISABILITY')).toBe(1);
   }
 });
+
+test('a subsidy suspended, stopped or revoked (sub_status) and rehabilitation aid recovered (aid_status) are mapped as such', async () => {
+  const who = syntheticId('1970-07-07', 77);
+  const certNo = `${who}42`;
+  await db.insert(clCertificate).values({ certNo, idCard: who, disType: 4, disLevel: 2, issueDate: '2019-01-01' });
+  await db.insert(clSubsidy).values([
+    { subId: 9001, certNo, subType: 'HL', startYm: '2020-01', monthlyFen: 10_000, subStatus: 2 },
+    { subId: 9002, certNo, subType: 'SH', startYm: '2020-01', monthlyFen: 10_000, subStatus: 4 },
+    { subId: 9003, certNo, subType: 'SH', startYm: '2019-01', endYm: null, monthlyFen: 10_000, subStatus: 3 },
+  ]);
+  await db.insert(clRehabAid).values([
+    { id: 9101, certNo, serviceName: '肢体康复训练', grantDate: '2025-04-12', amountFen: 150_000, aidStatus: 2 },
+    { id: 9102, certNo, serviceName: '辅助器具适配', grantDate: '2025-05-12', amountFen: 50_000, aidStatus: 1 },
+  ]);
+  const status = Object.fromEntries((await disability.aidByIdNumbers(db, [who], TODAY)).map((r) => [r.sourceRef, r.status]));
+  expect(status).toEqual({ 'cl_subsidy:9001': 'SUSPENDED', 'cl_subsidy:9002': 'CANCELLED', 'cl_subsidy:9003': 'ENDED', 'cl_rehab_aid:9101': 'CANCELLED', 'cl_rehab_aid:9102': 'PAID' });
+});

@@ -32,6 +32,8 @@ export const clSubsidy = mysqlTable(
     startYm: char('start_ym', { length: 7 }).notNull(),
     endYm: char('end_ym', { length: 7 }),
     monthlyFen: int('monthly_fen').notNull(),
+    /** 1 发放中, 2 暂停 (suspended), 3 停发 (stopped), 4 撤销追回 (revoked, payments recovered) */
+    subStatus: tinyint('sub_status').notNull().default(1),
   },
   (t) => [index('cl_subsidy_cert').on(t.certNo)],
 );
@@ -44,6 +46,8 @@ export const clRehabAid = mysqlTable(
     serviceName: varchar('service_name', { length: 64 }).notNull(),
     grantDate: date('grant_date', { mode: 'string' }).notNull(),
     amountFen: int('amount_fen').notNull(),
+    /** 1 已发放 (paid), 2 已追回 (recovered) */
+    aidStatus: tinyint('aid_status').notNull().default(1),
   },
   (t) => [index('cl_rehab_cert').on(t.certNo)],
 );

@@ -43,7 +43,7 @@ const statements = preparedPer((db: SourceDb) => ({
     .innerJoin(xsStudent, eq(xsStudent.studentNo, xsFunding.studentNo))
     .where(inPlaceholder(xsStudent.sfzh, 'ids'))
     .prepare(),
-  students: db.selectDistinct({ idNumber: xsStudent.sfzh }).from(xsStudent).where(inPlaceholder(xsStudent.sfzh, 'ids')).prepare(),
+  students: db.select({ idNumber: xsStudent.sfzh, xjStatus: xsStudent.xjStatus, leaveDate: xsStudent.leaveDate }).from(xsStudent).where(inPlaceholder(xsStudent.sfzh, 'ids')).prepare(),
 }));
 
 export const education: DepartmentAdapter = {
@@ -75,8 +75,11 @@ export const education: DepartmentAdapter = {
   },
 };
 
+/** 学籍状态 codes: in school, suspended; graduated, transferred out, dropped out and died have left. */
+const STUDENT_STATUS: Record<string, 'IN_SCHOOL' | 'SUSPENDED' | 'LEFT'> = { ZX: 'IN_SCHOOL', XX: 'SUSPENDED', BY: 'LEFT', ZC: 'LEFT', CX: 'LEFT', SW: 'LEFT' };
+
 /** Students on the roll among these people, which the missed-aid rules read. One statement. */
 export async function studentsByIdNumbers(db: SourceDb, idNumbers: readonly string[]): Promise<StudentFacts[]> {
   if (idNumbers.length === 0) return [];
-  return statements(db).students.execute({ ids: idNumbers });
+  return (await statements(db).students.execute({ ids: idNumbers })).map((r) => ({ idNumber: r.idNumber, status: STUDENT_STATUS[r.xjStatus] ?? 'LEFT', leftOn: r.leaveDate }));
 }

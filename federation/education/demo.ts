@@ -12,7 +12,7 @@ import type { DemoDraw, DemoReference, DemoRows, DepartmentDemo, DepartmentPlant
 import { day, fen } from '../demo-kit';
 
 const TABLES = {
-  xs_student: ['student_no', 'sfzh', 'school_code', 'school_name', 'stage', 'grade', 'enrol_year'],
+  xs_student: ['student_no', 'sfzh', 'school_code', 'school_name', 'stage', 'grade', 'enrol_year', 'xj_status', 'leave_date'],
   xs_funding: ['student_no', 'school_year', 'semester', 'funding_type', 'amount_yuan', 'paid_date', 'paid_flag'],
 } as const;
 
@@ -39,7 +39,15 @@ function education(h: DemoDraw, rows: DemoRows, at: DemoReference): void {
       return null;
     };
     const current = stageAt(ageAtSep);
-    if (!current) continue;
+    if (!current) {
+      // Finished senior secondary this summer and went no further: the roll keeps the entry as
+      // graduated (毕业) with its leaving date, as the 学籍 system does. No draw: the stream is unchanged.
+      if (needy && ageAtSep === 18) {
+        const stage = vocational ? 'ZZ' : 'GZ';
+        rows.xs_student.push([`G${m.id}`, m.id, stage === 'ZZ' ? `${h.county.code}400001` : `${h.county.code}300001`, stage === 'ZZ' ? `${h.county.name}职业中等专业学校` : `${h.county.name}第一中学`, stage, 3, String(y0 - 3), 'BY', `${y0}-06-30`]);
+      }
+      continue;
+    }
     const [stage, grade] = current;
     // The aid system knows needy students, and others funded on their school's assessment.
     const known = needy ? rng.chance(0.97) : stage !== 'XX' && stage !== 'CZ' && rng.chance(0.08);
@@ -73,7 +81,7 @@ function education(h: DemoDraw, rows: DemoRows, at: DemoReference): void {
         schoolName = name;
       }
     }
-    rows.xs_student.push([studentNo, m.id, schoolCode, schoolName, stage, grade, String(y0 - grade + 1)]);
+    rows.xs_student.push([studentNo, m.id, schoolCode, schoolName, stage, grade, String(y0 - grade + 1), 'ZX', null]);
     const boarding = !h.urban && rng.chance(0.6);
     const gradeTier = rng.next();
     for (const year of [y0 - 1, y0]) {
@@ -114,7 +122,7 @@ function education(h: DemoDraw, rows: DemoRows, at: DemoReference): void {
 /** 教育's facts of planted cases (tools/generate/plant.ts). */
 const PLANT: DepartmentPlant = {
   student(s, studentNo, who, grade) {
-    s.push('xs_student', { student_no: studentNo, sfzh: who.id, school_code: '3708110001', school_name: '任城区演示小学', stage: 'XX', grade, enrol_year: String(Number(s.ref.slice(0, 4)) - grade) });
+    s.push('xs_student', { student_no: studentNo, sfzh: who.id, school_code: '3708110001', school_name: '任城区演示小学', stage: 'XX', grade, enrol_year: String(Number(s.ref.slice(0, 4)) - grade), xj_status: 'ZX', leave_date: null });
   },
   funding(s, studentNo, schoolYear, paid) {
     s.push('xs_funding', { student_no: studentNo, school_year: schoolYear, semester: 1, funding_type: 'GJZXJ', amount_yuan: '625.00', paid_date: paid, paid_flag: 1 });

@@ -1,5 +1,6 @@
 import { countStatements } from '../../db/instrument';
-import { education } from './adapter';
+import { education, studentsByIdNumbers } from './adapter';
+import { inSchoolOn } from '../../domain/findings/facts';
 import { xsFunding, xsStudent } from './tables';
 import type { SourceDb } from '../contract';
 import { createTestDatabases, type TestDatabases } from '../../test/support/databases';
@@ -11,11 +12,14 @@ const scenario = {
     lin: syntheticId('2009-04-02', 11),
     zhao: syntheticId('2010-09-18', 22),
     notAsked: syntheticId('2008-01-30', 33),
+    graduate: syntheticId('2008-05-05', 44),
   },
   students: [
     { studentNo: 'G3708110001', key: 'lin', schoolCode: '370811001', schoolName: '任城区第一中学', stage: 'GZ', grade: 2, enrolYear: '2024' },
     { studentNo: 'G3708110002', key: 'zhao', schoolCode: '370811002', schoolName: '任城区实验初中', stage: 'CZ', grade: 1, enrolYear: '2025' },
     { studentNo: 'G3708110003', key: 'notAsked', schoolCode: '370811001', schoolName: '任城区第一中学', stage: 'GZ', grade: 3, enrolYear: '2023' },
+    // Finished senior secondary in June 2025: the roll keeps the entry, graduated, with its leaving date.
+    { studentNo: 'G3708110004', key: 'graduate', schoolCode: '370811001', schoolName: '任城区第一中学', stage: 'GZ', grade: 3, enrolYear: '2022', xjStatus: 'BY', leaveDate: '2025-06-30' },
   ],
   funding: [
     { fundingId: 101, studentNo: 'G3708110001', schoolYear: '2025-2026', semester: 1, fundingType: 'GJZXJ', amountYuan: '1234.56', paidDate: '2025-10-15', paidFlag: 1 },
@@ -72,4 +76,14 @@ test('costs one statement however many people are asked for', async () => {
 
 test('an empty batch finds nothing', async () => {
   expect(await education.aidByIdNumbers(db, [], TODAY)).toEqual([]);
+});
+
+test('reads each student’s 学籍 status and leaving date: a graduate is on the roll but not in school', async () => {
+  const { ids } = scenario;
+  const roll = await studentsByIdNumbers(db, [ids.lin, ids.graduate]);
+  const byId = new Map(roll.map((r) => [r.idNumber, r]));
+  expect(byId.get(ids.lin)).toEqual({ idNumber: ids.lin, status: 'IN_SCHOOL', leftOn: null });
+  expect(byId.get(ids.graduate)).toEqual({ idNumber: ids.graduate, status: 'LEFT', leftOn: '2025-06-30' });
+  expect(inSchoolOn(byId.get(ids.lin)!, TODAY)).toBe(true);
+  expect(inSchoolOn(byId.get(ids.graduate)!, TODAY)).toBe(false);
 });

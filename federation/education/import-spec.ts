@@ -21,6 +21,11 @@ export const EDUCATION_IMPORT: Record<string, TableDeclaration> = {
       },
       grade: { doc: 'grade within the stage, 1–12', type: int(1, 12) },
       enrol_year: { doc: 'year of enrolment (4 digits)', type: YEAR },
+      xj_status: {
+        doc: '学籍状态 (enrolment status)',
+        type: codes('ZX 在校 in school', 'XX 休学 suspended', 'BY 毕业 graduated', 'ZC 转出 transferred out', 'CX 辍学 dropped out', 'SW 死亡 died'),
+      },
+      leave_date: { doc: '离校日期: the day the student left school, if they have' },
     },
     idNumberColumns: ['sfzh'],
   },

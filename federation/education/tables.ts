@@ -16,6 +16,13 @@ export const xsStudent = mysqlTable(
     stage: char('stage', { length: 2 }).notNull(),
     grade: tinyint('grade').notNull(),
     enrolYear: char('enrol_year', { length: 4 }).notNull(),
+    /**
+     * 学籍状态 as the 学籍 system keeps it: ZX 在校 (in school), XX 休学 (suspended), BY 毕业
+     * (graduated), ZC 转出 (transferred out), CX 辍学 (dropped out), SW 死亡 (died).
+     */
+    xjStatus: char('xj_status', { length: 2 }).notNull().default('ZX'),
+    /** 离校日期: the day the student left (graduation, transfer, dropping out), if they have. */
+    leaveDate: date('leave_date', { mode: 'string' }),
   },
   (t) => [index('xs_student_sfzh').on(t.sfzh)],
 );

@@ -31,6 +31,9 @@ const AID_PAY_PROGRAMMES: Record<string, ProgrammeCode> = { MAF: 'MEDICAL_AID', 
 /** refd_setl_flag '1' marks a settlement reversed (冲销); it and everything it paid no longer stand. */
 const NOT_REVERSED = '0';
 
+/** mi_aid_pay.vali_flag '1': the payment stands; '0': reversed (冲销) or recovered, it no longer counts. */
+const VALID = '1';
+
 /** The statements, prepared once per source (db/prepared.ts). */
 const statements = preparedPer((db: SourceDb) => ({
   settlementAid: db
@@ -44,6 +47,12 @@ const statements = preparedPer((db: SourceDb) => ({
     .from(miSettlement)
     .where(and(inPlaceholder(miSettlement.psnCertNo, 'ids'), eq(miSettlement.refdSetlFlag, NOT_REVERSED)))
     .prepare(),
+  settlementAidByRef: db
+    .select({ setlId: miSettlement.setlId, psnCertNo: miSettlement.psnCertNo, setlDate: miSettlement.setlDate, mafPay: miSettlement.mafPay })
+    .from(miSettlement)
+    .where(and(inPlaceholder(miSettlement.setlId, 'refs'), gt(miSettlement.mafPay, '0'), eq(miSettlement.refdSetlFlag, NOT_REVERSED)))
+    .prepare(),
+  aidPaymentsByRef: db.select().from(miAidPayment).where(inPlaceholder(miAidPayment.setlId, 'refs')).prepare(),
   settlementsByRef: db
     .select()
     .from(miSettlement)
@@ -74,20 +83,33 @@ export const health: DepartmentAdapter = {
       needed(programmes, ['MEDICAL_AID']) ? q.settlementAid.execute(ids) : NOT_READ,
       needed(programmes, Object.values(AID_PAY_PROGRAMMES)) ? q.aidPayments.execute(ids) : NOT_READ,
     ]);
+    return toRecords(settlementAid, aidPayments);
+  },
 
-    const records: AidRecord[] = [];
-    for (const r of settlementAid) {
-      records.push(oneOffAid({ department: 'HEALTH', programme: 'MEDICAL_AID', beneficiaryIdNumber: r.psnCertNo, grantDate: r.setlDate, amountFen: yuanToFen(r.mafPay), status: 'PAID', sourceRef: sourceRefOf(RECORD_KINDS.miSetl, r.setlId), settlementRef: r.setlId }));
-    }
-    for (const r of aidPayments) {
-      const programme = AID_PAY_PROGRAMMES[r.aidType];
-      if (!programme) continue;
-      // A premium subsidy pays for insurance cover, not for a stay; only medical aid relieves a settlement.
-      records.push(oneOffAid({ department: 'HEALTH', programme, beneficiaryIdNumber: r.psnCertNo, grantDate: r.payDate, amountFen: yuanToFen(r.payAmt), status: 'PAID', sourceRef: sourceRefOf(RECORD_KINDS.miAidPay, r.payId), settlementRef: programme === 'MEDICAL_AID' ? r.setlId : null }));
-    }
-    return records;
+  async aidBySettlementRefs(db: SourceDb, refs: readonly string[]): Promise<AidRecord[]> {
+    if (refs.length === 0) return [];
+    const q = statements(db);
+    const [settlementAid, aidPayments] = await Promise.all([q.settlementAidByRef.execute({ refs }), q.aidPaymentsByRef.execute({ refs })]);
+    return toRecords(settlementAid, aidPayments).filter((r) => r.settlementRef !== null);
   },
 };
+
+function toRecords(
+  settlementAid: readonly { setlId: string; psnCertNo: string; setlDate: string; mafPay: string }[],
+  aidPayments: readonly (typeof miAidPayment.$inferSelect)[],
+): AidRecord[] {
+  const records: AidRecord[] = [];
+  for (const r of settlementAid) {
+    records.push(oneOffAid({ department: 'HEALTH', programme: 'MEDICAL_AID', beneficiaryIdNumber: r.psnCertNo, grantDate: r.setlDate, amountFen: yuanToFen(r.mafPay), status: 'PAID', sourceRef: sourceRefOf(RECORD_KINDS.miSetl, r.setlId), settlementRef: r.setlId }));
+  }
+  for (const r of aidPayments) {
+    const programme = AID_PAY_PROGRAMMES[r.aidType];
+    if (!programme) continue;
+    // A premium subsidy pays for insurance cover, not for a stay; only medical aid relieves a settlement.
+    records.push(oneOffAid({ department: 'HEALTH', programme, beneficiaryIdNumber: r.psnCertNo, grantDate: r.payDate, amountFen: yuanToFen(r.payAmt), status: r.valiFlag === VALID ? 'PAID' : 'CANCELLED', sourceRef: sourceRefOf(RECORD_KINDS.miAidPay, r.payId), settlementRef: programme === 'MEDICAL_AID' ? r.setlId : null }));
+  }
+  return records;
+}
 
 /** Hospital settlements of these people that still stand (reversed ones excluded), in fen. One statement. */
 export async function settlementsByIdNumbers(db: SourceDb, idNumbers: readonly string[]): Promise<HospitalSettlement[]> {

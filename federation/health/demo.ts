@@ -11,7 +11,12 @@ import { addDays } from '../../domain/dates';
 import { fenToYuan } from '../../domain/money';
 import { compactOf, dayNumber, isoOf } from '../demo-calendar';
 import type { DemoDraw, DemoReference, DemoRows, DepartmentDemo, DepartmentPlant } from '../demo-contract';
-import { DEMO_DEFECTS, alive, day, fen, statusOn } from '../demo-kit';
+import { DEMO_DEFECTS, alive, day, fen, seldom, statusOn } from '../demo-kit';
+
+/** About 1% of aid payments are reversed or recovered (vali_flag '0'). */
+function validity(payKey: string): string {
+  return seldom(`reversed:${payKey}`, 10) ? '0' : '1';
+}
 import { Rng, Weighted } from '../demo-random';
 
 const TABLES = {
@@ -19,7 +24,7 @@ const TABLES = {
     'setl_id', 'psn_cert_no', 'fixmedins_name', 'adm_date', 'dscg_date', 'setl_date', 'dise_name',
     'medfee_sumamt', 'hifp_pay', 'hifmi_pay', 'maf_pay', 'psn_pay', 'refd_setl_flag',
   ],
-  mi_aid_pay: ['pay_id', 'psn_cert_no', 'setl_id', 'aid_type', 'pay_date', 'pay_amt'],
+  mi_aid_pay: ['pay_id', 'psn_cert_no', 'setl_id', 'aid_type', 'pay_date', 'pay_amt', 'vali_flag'],
 } as const;
 
 interface Diagnosis {
@@ -150,7 +155,7 @@ function health(h: DemoDraw, rows: DemoRows, at: DemoReference): void {
         const over = rng.chance(DEMO_DEFECTS.aidOverOutOfPocket);
         const pay = over ? psn + fen(rng.int(100, 2000)) : Math.round(psn * (0.3 + 0.3 * rng.next()));
         const date = day(rng, setl + 15, Math.min(ref, setl + 90));
-        if (date !== null) rows.mi_aid_pay.push([`MA${setlId}`, m.id, setlId, 'MAF', isoOf(date), fenToYuan(pay)]);
+        if (date !== null) rows.mi_aid_pay.push([`MA${setlId}`, m.id, setlId, 'MAF', isoOf(date), fenToYuan(pay), validity(`MA${setlId}`)]);
       }
     }
   });
@@ -164,7 +169,7 @@ function health(h: DemoDraw, rows: DemoRows, at: DemoReference): void {
       if (!status || !alive(m, jan)) return;
       const premium = premiumYuan(year) * 100;
       const pay = status === 'DIBAO' ? Math.round(premium * 0.7) : premium;
-      rows.mi_aid_pay.push([`CB${year}${String(h.no + 1).padStart(10, '0')}${mi}`, m.id, null, 'CBZZ', isoOf(payDay), fenToYuan(pay)]);
+      rows.mi_aid_pay.push([`CB${year}${String(h.no + 1).padStart(10, '0')}${mi}`, m.id, null, 'CBZZ', isoOf(payDay), fenToYuan(pay), validity(`CB${year}${h.no}${mi}`)]);
     });
   }
 }

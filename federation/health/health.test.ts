@@ -105,3 +105,15 @@ test('statement counts do not grow with the batch', async () => {
     expect(settlements.counter.bySource.get('HEALTH')).toBe(1);
   }
 });
+
+test('a medical-aid payment reversed or recovered (vali_flag 0) no longer counts; payments are found by their settlement too', async () => {
+  const who = syntheticId('1966-06-06', 77);
+  await db.insert(miAidPayment).values([
+    { payId: 'PAY-ST-1', psnCertNo: who, setlId: 'SETL-ST', aidType: 'MAF', payDate: '2025-08-01', payAmt: '500.00', valiFlag: '1' },
+    { payId: 'PAY-ST-2', psnCertNo: who, setlId: 'SETL-ST', aidType: 'MAF', payDate: '2025-08-02', payAmt: '500.00', valiFlag: '0' },
+  ]);
+  const status = Object.fromEntries((await health.aidByIdNumbers(db, [who], TODAY)).map((r) => [r.sourceRef, r.status]));
+  expect(status).toEqual({ 'mi_aid_pay:PAY-ST-1': 'PAID', 'mi_aid_pay:PAY-ST-2': 'CANCELLED' });
+  const tied = await health.aidBySettlementRefs!(db, ['SETL-ST']);
+  expect(tied.map((r) => r.sourceRef).sort()).toEqual(['mi_aid_pay:PAY-ST-1', 'mi_aid_pay:PAY-ST-2']);
+});

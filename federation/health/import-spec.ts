@@ -54,6 +54,7 @@ export const HEALTH_IMPORT: Record<string, TableDeclaration> = {
       aid_type: { doc: 'programme', type: codes('MAF 医疗救助 medical aid', 'CBZZ 参保资助 premium subsidy') },
       pay_date: { doc: 'date paid' },
       pay_amt: { doc: 'amount paid, yuan' },
+      vali_flag: { doc: '有效标志 (validity)', type: codes('1 有效 valid', '0 无效 reversed or recovered') },
     },
     idNumberColumns: ['psn_cert_no'],
   },

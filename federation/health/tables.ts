@@ -43,6 +43,8 @@ export const miAidPayment = mysqlTable(
     aidType: varchar('aid_type', { length: 6 }).notNull(),
     payDate: date('pay_date', { mode: 'string' }).notNull(),
     payAmt: decimal('pay_amt', { precision: 12, scale: 2 }).notNull(),
+    /** vali_flag 有效标志, as the medical-insurance standard writes it: '1' valid, '0' reversed (冲销) or recovered */
+    valiFlag: char('vali_flag', { length: 1 }).notNull().default('1'),
   },
-  (t) => [index('mi_aid_pay_psn').on(t.psnCertNo)],
+  (t) => [index('mi_aid_pay_psn').on(t.psnCertNo), index('mi_aid_pay_setl').on(t.setlId)],
 );

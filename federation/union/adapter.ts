@@ -43,6 +43,7 @@ const grantsOf = preparedPer((db: SourceDb) => {
         studentIdCard: ghGrant.studentIdCard,
         schoolYear: ghGrant.schoolYear,
         setlRef: ghGrant.setlRef,
+        grantStatus: ghGrant.grantStatus,
         workerIdCard: ghWorkerFile.idCard,
       })
       .from(ghGrant)
@@ -52,6 +53,41 @@ const grantsOf = preparedPer((db: SourceDb) => {
     .union(matching(inPlaceholder(ghGrant.studentIdCard, 'ids')))
     .prepare();
 });
+
+/** Illness grants tied to these settlements, whoever's file they were paid under. One statement. */
+const illnessGrantsOf = preparedPer((db: SourceDb) =>
+  db
+    .select({
+      grantNo: ghGrant.grantNo,
+      fileNo: ghGrant.fileNo,
+      grantType: ghGrant.grantType,
+      grantDate: ghGrant.grantDate,
+      amountFen: ghGrant.amountFen,
+      studentIdCard: ghGrant.studentIdCard,
+      schoolYear: ghGrant.schoolYear,
+      setlRef: ghGrant.setlRef,
+      grantStatus: ghGrant.grantStatus,
+      workerIdCard: ghWorkerFile.idCard,
+    })
+    .from(ghGrant)
+    .innerJoin(ghWorkerFile, eq(ghWorkerFile.fileNo, ghGrant.fileNo))
+    .where(and(inPlaceholder(ghGrant.setlRef, 'refs'), eq(ghGrant.grantType, 'DB')))
+    .prepare(),
+);
+
+/** gh_grant.grant_status: 1 paid; 2 recovered (已追回) and 3 reversed (已冲销) no longer count. */
+const GRANT_PAID = 1;
+
+type GrantRow = Awaited<ReturnType<ReturnType<typeof grantsOf>['execute']>>[number];
+
+function grantRecord(r: GrantRow): AidRecord {
+  const programme = PROGRAMMES[r.grantType];
+  const autumnEdu = programme === 'UNION_AUTUMN_EDU';
+  // A 金秋助学 row without the student's ID card is a data gap; the money still reached the
+  // worker's family, so it is shown under the worker rather than lost from the household view.
+  const beneficiary = autumnEdu && r.studentIdCard ? r.studentIdCard : r.workerIdCard;
+  return oneOffAid({ department: 'UNION', programme, beneficiaryIdNumber: beneficiary, sourceHouseholdRef: r.fileNo, grantDate: r.grantDate, amountFen: r.amountFen, status: r.grantStatus === GRANT_PAID ? 'PAID' : 'CANCELLED', sourceRef: sourceRefOf(RECORD_KINDS.ghGrant, r.grantNo), schoolYear: autumnEdu ? r.schoolYear : null, settlementRef: programme === 'UNION_ILLNESS' ? r.setlRef : null });
+}
 
 export const union: DepartmentAdapter = {
   code: 'UNION',
@@ -64,26 +100,22 @@ export const union: DepartmentAdapter = {
   facts: { jobLosses: { byIdNumbers: jobLossesByIdNumbers, keyColumn: ghWorkerFile.idCard } },
   changeFeed: [
     { table: ghWorkerFile, sequence: null, updatedAt: null },
-    { table: ghGrant, sequence: ghGrant.grantNo, updatedAt: null },
+    // Recovered and reversed in place (grant_status): new grant numbers alone would miss those changes.
+    { table: ghGrant, sequence: null, updatedAt: null },
   ],
 
   async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[]): Promise<AidRecord[]> {
     if (idNumbers.length === 0) return [];
     const wanted = new Set(idNumbers);
-    // Rows that matched only through the other person are dropped below.
     const rows = await grantsOf(db).execute({ ids: idNumbers });
 
-    const records: AidRecord[] = [];
-    for (const r of rows) {
-      const programme = PROGRAMMES[r.grantType];
-      const autumnEdu = programme === 'UNION_AUTUMN_EDU';
-      // A 金秋助学 row without the student's ID card is a data gap; the money still reached the
-      // worker's family, so it is shown under the worker rather than lost from the household view.
-      const beneficiary = autumnEdu && r.studentIdCard ? r.studentIdCard : r.workerIdCard;
-      if (!wanted.has(beneficiary)) continue;
-      records.push(oneOffAid({ department: 'UNION', programme, beneficiaryIdNumber: beneficiary, sourceHouseholdRef: r.fileNo, grantDate: r.grantDate, amountFen: r.amountFen, status: 'PAID', sourceRef: sourceRefOf(RECORD_KINDS.ghGrant, r.grantNo), schoolYear: autumnEdu ? r.schoolYear : null, settlementRef: programme === 'UNION_ILLNESS' ? r.setlRef : null }));
-    }
-    return records;
+    // Rows that matched only through the other person are dropped.
+    return rows.map(grantRecord).filter((r) => wanted.has(r.beneficiaryIdNumber));
+  },
+
+  async aidBySettlementRefs(db: SourceDb, refs: readonly string[]): Promise<AidRecord[]> {
+    if (refs.length === 0) return [];
+    return (await illnessGrantsOf(db).execute({ refs })).map(grantRecord);
   },
 };
 

@@ -10,11 +10,16 @@
 import { addMonths } from '../../domain/findings/periods';
 import { ageOn, civil, dayNumber, isoOf } from '../demo-calendar';
 import type { DemoDraw, DemoReference, DemoRows, DepartmentDemo, DepartmentPlant } from '../demo-contract';
-import { DEMO_DEFECTS, day, fen } from '../demo-kit';
+import { DEMO_DEFECTS, day, fen, seldom } from '../demo-kit';
+
+/** About 1% of grants are later recovered (2 已追回) and 0.5% reversed (3 已冲销), as audits find. */
+function grantStatus(key: string): number {
+  return seldom(`recovered:${key}`, 10) ? 2 : seldom(`reversed:${key}`, 5) ? 3 : 1;
+}
 
 const TABLES = {
   gh_worker_file: ['file_no', 'id_card', 'employer', 'hardship_level', 'file_date', 'closed_date', 'job_lost_date'],
-  gh_grant: ['file_no', 'grant_type', 'grant_date', 'amount_fen', 'student_id_card', 'school_year', 'setl_ref'],
+  gh_grant: ['file_no', 'grant_type', 'grant_date', 'amount_fen', 'student_id_card', 'school_year', 'setl_ref', 'grant_status'],
 } as const;
 
 const EMPLOYERS = [
@@ -49,7 +54,7 @@ function union(h: DemoDraw, rows: DemoRows, at: DemoReference): void {
   for (let y = civil(fileDate)[0]; y <= at.year; y++) {
     const date = dayNumber(y, 1, 10) + rng.int(0, 25);
     if (!open(date) || !rng.chance(0.8)) continue;
-    rows.gh_grant.push([fileNo, 'BF', isoOf(date), level === 1 ? fen(rng.int(1000, 3000), 100) : fen(rng.int(500, 2000), 100), null, null, null]);
+    rows.gh_grant.push([fileNo, 'BF', isoOf(date), level === 1 ? fen(rng.int(1000, 3000), 100) : fen(rng.int(500, 2000), 100), null, null, null, grantStatus(`${fileNo}/BF/${isoOf(date)}`)]);
   }
   // 金秋助学 for the worker's children in high school or university.
   for (const c of h.members) {
@@ -61,7 +66,7 @@ function union(h: DemoDraw, rows: DemoRows, at: DemoReference): void {
       const date = dayNumber(y, 8, 15) + rng.int(0, 45);
       if (!open(date) || !rng.chance(university ? 0.7 : 0.3)) continue;
       const amount = university ? fen(rng.int(3000, 5000), 500) : fen(rng.int(1000, 2000), 500);
-      rows.gh_grant.push([fileNo, 'JQ', isoOf(date), amount, c.id, `${y}-${y + 1}`, null]);
+      rows.gh_grant.push([fileNo, 'JQ', isoOf(date), amount, c.id, `${y}-${y + 1}`, null, grantStatus(`${fileNo}/JQ/${c.id}/${y}`)]);
     }
   }
   // 大病帮扶 tied to a settlement of the worker's family.
@@ -71,7 +76,7 @@ function union(h: DemoDraw, rows: DemoRows, at: DemoReference): void {
     if (date === null || !open(date)) continue;
     const over = rng.chance(DEMO_DEFECTS.aidOverOutOfPocket);
     const amount = over ? s.psnFen + fen(rng.int(500, 3000), 100) : Math.min(2000000, fen((s.psnFen / 100) * (0.2 + 0.3 * rng.next()), 100));
-    rows.gh_grant.push([fileNo, 'DB', isoOf(date), amount, null, null, s.setlId]);
+    rows.gh_grant.push([fileNo, 'DB', isoOf(date), amount, null, null, s.setlId, grantStatus(`${fileNo}/DB/${s.setlId}`)]);
   }
 }
 
@@ -81,7 +86,7 @@ const PLANT: DepartmentPlant = {
     s.push('gh_worker_file', { file_no: fileNo, id_card: who.id, employer: '济宁演示企业', hardship_level: 2, file_date: addMonths(s.ref, -48), closed_date: null, job_lost_date: null });
   },
   unionGrant(s, fileNo, type, date, amountFen, extra) {
-    s.push('gh_grant', { file_no: fileNo, grant_type: type, grant_date: date, amount_fen: amountFen, student_id_card: extra.student?.id ?? null, school_year: extra.schoolYear ?? null, setl_ref: extra.setlRef ?? null });
+    s.push('gh_grant', { file_no: fileNo, grant_type: type, grant_date: date, amount_fen: amountFen, student_id_card: extra.student?.id ?? null, school_year: extra.schoolYear ?? null, setl_ref: extra.setlRef ?? null, grant_status: 1 });
   },
 };
 

@@ -35,6 +35,7 @@ export const UNION_IMPORT: Record<string, TableDeclaration> = {
       student_id_card: { doc: '金秋助学: ID number of the student funded (required for JQ)' },
       school_year: { doc: '金秋助学: school year, e.g. 2025-2026 (required for JQ)', type: SCHOOL_YEAR },
       setl_ref: { doc: '大病帮扶: the settlement number (setl_id) medical insurance gave the hospital settlement it relieves, if known' },
+      grant_status: { doc: 'state of the grant', type: numericCodes('1 已发放 paid', '2 已追回 recovered', '3 已冲销 reversed') },
     },
     requiredWhen: [
       { column: 'student_id_card', when: { column: 'grant_type', values: ['JQ'] } },

@@ -33,6 +33,8 @@ export const ghGrant = mysqlTable(
     schoolYear: char('school_year', { length: 9 }),
     /** 大病帮扶: the hospital settlement it relieves */
     setlRef: varchar('setl_ref', { length: 30 }),
+    /** 1 已发放 (paid), 2 已追回 (recovered), 3 已冲销 (reversed) */
+    grantStatus: tinyint('grant_status').notNull().default(1),
   },
-  (t) => [index('gh_grant_file').on(t.fileNo), index('gh_grant_student').on(t.studentIdCard)],
+  (t) => [index('gh_grant_file').on(t.fileNo), index('gh_grant_student').on(t.studentIdCard), index('gh_grant_setl').on(t.setlRef)],
 );

@@ -82,3 +82,17 @@ test('costs one statement however many people are asked for', async () => {
 test('a file with a job-loss date is a job loss of its worker; one without is not', async () => {
   expect(await jobLossesByIdNumbers(db, [ids.workerZhou, ids.workerQian])).toEqual([{ idNumber: ids.workerZhou, department: 'UNION', lostOn: '2025-06-30', sourceRef: 'gh_worker_file:GH-0001' }]);
 });
+
+test('a recovered or reversed grant no longer counts (grant_status), and aid tied to a stay is found by its settlement', async () => {
+  const worker = syntheticId('1979-03-03', 77);
+  await db.insert(ghWorkerFile).values({ fileNo: 'GH-ST', idCard: worker, employer: '济宁机床厂', hardshipLevel: 2, fileDate: '2024-01-01' });
+  await db.insert(ghGrant).values([
+    { grantNo: 901, fileNo: 'GH-ST', grantType: 'BF', grantDate: '2025-05-01', amountFen: 100_000, grantStatus: 1 },
+    { grantNo: 902, fileNo: 'GH-ST', grantType: 'BF', grantDate: '2025-06-01', amountFen: 100_000, grantStatus: 2 },
+    { grantNo: 903, fileNo: 'GH-ST', grantType: 'DB', grantDate: '2025-07-01', amountFen: 200_000, setlRef: 'SETL-ST', grantStatus: 3 },
+  ]);
+  const status = new Map((await union.aidByIdNumbers(db, [worker], TODAY)).map((r) => [r.sourceRef, r.status]));
+  expect(Object.fromEntries(status)).toEqual({ 'gh_grant:901': 'PAID', 'gh_grant:902': 'CANCELLED', 'gh_grant:903': 'CANCELLED' });
+  const tied = await union.aidBySettlementRefs!(db, ['SETL-ST']);
+  expect(tied.map((r) => [r.sourceRef, r.beneficiaryIdNumber, r.settlementRef, r.status])).toEqual([['gh_grant:903', worker, 'SETL-ST', 'CANCELLED']]);
+});

@@ -2221,6 +2221,8 @@ export type Rule = {
   readonly windowMonths?: Maybe<Scalars['Int']['output']>;
   /** Its threshold in fen, where it has one (out-of-pocket costs). */
   readonly thresholdFen?: Maybe<Scalars['Fen']['output']>;
+  /** Whether the threshold must be exceeded (the basis says 超过: exactly the threshold is not enough) rather than reached (达到, 以上); null where there is no threshold. */
+  readonly thresholdOver?: Maybe<Scalars['Boolean']['output']>;
 };
 
 /** Two periods sharing days: how long, from when to when. */
@@ -4542,6 +4544,7 @@ export type RuleResolvers<ContextType = HubContext, ParentType extends Resolvers
   programmes?: Resolver<ReadonlyArray<ResolversTypes['Programme']>, ParentType, ContextType>;
   windowMonths?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   thresholdFen?: Resolver<Maybe<ResolversTypes['Fen']>, ParentType, ContextType>;
+  thresholdOver?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
 };
 
 export type PeriodOverlapResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['PeriodOverlap'] = ResolversParentTypes['PeriodOverlap']> = {

@@ -98,6 +98,16 @@ export function createFindingLoaders(req: Pick<LiveRequest, 'hub' | 'sources' | 
       async (ids) => grouped(ids, await guarded(req, sources[CERTIFICATES.code], () => CERTIFICATES.reader.byIdNumbers(sources[CERTIFICATES.code].db, ids)), (c) => c.idNumber),
       { maxBatchSize: MAX_IDS_PER_STATEMENT },
     ),
+    /** Aid tied to a settlement, whoever received it, from every department whose aid can be (X7). */
+    aidBySettlement: new DataLoader<string, AidRecord[]>(
+      async (refs) => {
+        const read = await Promise.all(
+          DEPARTMENT_CODES.filter((d) => ADAPTERS[d].aidBySettlementRefs).map((d) => guarded(req, sources[d], () => ADAPTERS[d].aidBySettlementRefs!(sources[d].db, refs))),
+        );
+        return grouped(refs, read.flatMap((r) => r ?? []), (r) => r.settlementRef ?? '').map((g) => g.rows);
+      },
+      { maxBatchSize: MAX_IDS_PER_STATEMENT },
+    ),
     students: new DataLoader<string, { rows: StudentFacts[]; ok: boolean }>(
       async (ids) => grouped(ids, await guarded(req, sources[ROLL.code], () => ROLL.reader.byIdNumbers(sources[ROLL.code].db, ids)), (s) => s.idNumber),
       { maxBatchSize: MAX_IDS_PER_STATEMENT },
@@ -128,7 +138,7 @@ async function aidInProgrammes(req: LiveRequest, ids: readonly string[], departm
  * Department facts for these people, from the departments asked. Aid comes through the request's
  * loaders, or with `programmes` only in those programmes.
  */
-async function departmentFacts(req: LiveRequest, ids: readonly string[], departments: ReadonlySet<DepartmentCode>, programmes?: ReadonlySet<ProgrammeCode>) {
+async function departmentFacts(req: LiveRequest, ids: readonly string[], departments: ReadonlySet<DepartmentCode>, programmes?: ReadonlySet<ProgrammeCode>, extraRefs: readonly string[] = []) {
   const l = findingLoaders(req);
   const wanted = DEPARTMENT_CODES.filter((d) => departments.has(d));
   const none = Promise.resolve([] as { rows: never[]; ok: boolean }[]);
@@ -140,11 +150,15 @@ async function departmentFacts(req: LiveRequest, ids: readonly string[], departm
   ]);
   const settlements = new Map<string, HospitalSettlement>();
   for (const s of stays as { rows: HospitalSettlement[] }[]) for (const x of s.rows) settlements.set(x.settlementRef, x);
-  const missing = [...new Set(aid.records.flatMap((r) => (r.settlementRef && !settlements.has(r.settlementRef) ? [r.settlementRef] : [])))];
+  const missing = [...new Set([...aid.records.flatMap((r) => (r.settlementRef && !settlements.has(r.settlementRef) ? [r.settlementRef] : [])), ...extraRefs.filter((r) => !settlements.has(r))])];
   if (departments.has(STAYS.code) && missing.length > 0) {
     for (const s of (await l.settlementByRef.loadMany(missing)) as { rows: HospitalSettlement[] }[]) for (const x of s.rows) settlements.set(x.settlementRef, x);
   }
+  // Aid for these stays paid to anyone (a relative's union grant in another household) counts too.
+  const tiedReaders = DEPARTMENT_CODES.some((d) => departments.has(d) && ADAPTERS[d].aidBySettlementRefs);
+  const settlementAid = tiedReaders && settlements.size > 0 ? ((await l.aidBySettlement.loadMany([...settlements.keys()])).filter((x) => !(x instanceof Error)) as AidRecord[][]).flat() : [];
   return {
+    settlementAid: settlementAid.filter((r) => departments.has(sourceOf(r.department))),
     records: aid.records,
     settlements,
     certificates: (certs as { rows: DisabilityCertificate[] }[]).flatMap((c) => c.rows),
@@ -159,7 +173,11 @@ async function householdFacts(req: LiveRequest, householdId: number): Promise<Ho
   const spellsHere = await l.spellsByHousehold.load(householdId);
   const ids = [...new Set(spellsHere.map((s) => s.idNumber))];
   const [people, departments, approvals] = await Promise.all([l.personFacts.loadMany(ids), departmentFacts(req, ids, ALL_DEPARTMENTS), l.approvals.loadMany(ids)]);
-  const known = people.filter((p): p is { spells: Spell[]; person: PersonFacts | null } => !(p instanceof Error));
+  // Where the patients and beneficiaries of this household's stays live decides who reports a stay (X7).
+  const here = new Set(ids);
+  const outsiders = [...new Set([...[...departments.settlements.values()].map((s) => s.idNumber), ...departments.settlementAid.map((r) => r.beneficiaryIdNumber)])].filter((id) => !here.has(id));
+  const around = outsiders.length > 0 ? await l.personFacts.loadMany(outsiders) : [];
+  const known = [...people, ...around].filter((p): p is { spells: Spell[]; person: PersonFacts | null } => !(p instanceof Error));
   const [facts] = assembleHouseholds({
     householdIds: [householdId],
     spells: known.flatMap((p) => p.spells),
@@ -180,9 +198,9 @@ function unavailableSet(req: LiveRequest): Set<DepartmentCode> {
 }
 
 /** Every finding of a household as its records stand now, with stored statuses. */
-export async function householdFindings(req: LiveRequest, householdId: number, rules: readonly Rule[]): Promise<FindingView[]> {
+export async function householdFindings(req: LiveRequest, householdId: number, rules: readonly Rule[], opts: { anyOwner?: boolean } = {}): Promise<FindingView[]> {
   const facts = await householdFacts(req, householdId);
-  return withStatus(req, evaluateHousehold(facts, rules, req.today, { unavailable: unavailableSet(req) }));
+  return withStatus(req, evaluateHousehold(facts, rules, req.today, { unavailable: unavailableSet(req), anyOwner: opts.anyOwner }));
 }
 
 /** A person's findings: those of their home household that involve them, or their own if they have none. */
@@ -190,7 +208,8 @@ export async function personFindings(req: LiveRequest, idNumber: string, rules: 
   const l = findingLoaders(req);
   const { spells, person } = await l.personFacts.load(idNumber);
   const home = homeHousehold(spells);
-  if (home !== null) return (await householdFindings(req, home, rules)).filter((f) => f.idNumbers.includes(idNumber));
+  // A stay aided across households belongs to the patient's, but shows on every person aided for it.
+  if (home !== null) return (await householdFindings(req, home, rules, { anyOwner: true })).filter((f) => f.idNumbers.includes(idNumber));
   const [departments, approvals] = await Promise.all([departmentFacts(req, [idNumber], ALL_DEPARTMENTS), l.approvals.load(idNumber)]);
   const facts = assembleLonePerson(idNumber, person, departments, approvals);
   return withStatus(req, evaluateHousehold(facts, rules, req.today, { unavailable: unavailableSet(req) }));
@@ -203,6 +222,26 @@ function householdOn(spells: readonly Spell[], date: IsoDate | null): number | n
     if (covering.length > 0) return homeHousehold(covering);
   }
   return homeHousehold(spells);
+}
+
+/** The stay a proposed grant is tied to: its settlement is read even when nobody here was the patient. */
+function stayOf(proposal: Proposal): string[] {
+  return proposal.settlementRef ? [proposal.settlementRef] : [];
+}
+
+/**
+ * The proposal's stay among the facts even when its patient lives elsewhere (aid for a relative's
+ * stay), with every other aid tied to it: the proposal is judged on everything paid for the stay.
+ */
+function withProposedStay(facts: HouseholdFacts, departments: { settlements: ReadonlyMap<string, HospitalSettlement>; settlementAid: readonly AidRecord[] }, proposal: Proposal): HouseholdFacts {
+  const ref = proposal.settlementRef;
+  const stay = ref ? departments.settlements.get(ref) : undefined;
+  if (!ref || !stay) return facts;
+  const settlements = new Map(facts.settlements);
+  settlements.set(ref, stay);
+  const have = new Set([...facts.records, ...(facts.settlementAid ?? [])].map((r) => `${r.department}:${r.sourceRef}`));
+  const tied = departments.settlementAid.filter((r) => r.settlementRef === ref && !have.has(`${r.department}:${r.sourceRef}`));
+  return { ...facts, settlements, settlementAid: [...(facts.settlementAid ?? []), ...tied] };
 }
 
 export interface PreGrantResult {
@@ -237,13 +276,13 @@ export async function preGrantCheck(req: LiveRequest, proposal: Proposal, rules:
     wantsApprovals ? l.approvals.loadMany(who).then((all) => (all.filter((a) => !(a instanceof Error)) as SecondAidApprovalFacts[][]).flat()) : Promise.resolve([]);
   if (householdId === null) {
     // In no household: the person's own dates still matter (aid after death).
-    const [own, departments, approvals] = await Promise.all([l.personFacts.load(id), departmentFacts(req, [id], needed, programmes), approvalsOf([id])]);
-    facts = assembleLonePerson(id, own.person, departments, approvals);
+    const [own, departments, approvals] = await Promise.all([l.personFacts.load(id), departmentFacts(req, [id], needed, programmes, stayOf(proposal)), approvalsOf([id])]);
+    facts = withProposedStay(assembleLonePerson(id, own.person, departments, approvals), departments, proposal);
   } else {
     const beneficiary = around.person;
     const spellsHere = around.spells.filter((s) => s.householdId === householdId);
     const ids = [...new Set([id, ...spellsHere.map((s) => s.idNumber)])];
-    const [departments, approvals] = await Promise.all([departmentFacts(req, ids, needed, programmes), approvalsOf(ids)]);
+    const [departments, approvals] = await Promise.all([departmentFacts(req, ids, needed, programmes, stayOf(proposal)), approvalsOf(ids)]);
     // Only the beneficiary's person rules run: other members' standing findings are not the proposal's.
     [facts] = assembleHouseholds({
       householdIds: [householdId],
@@ -253,6 +292,7 @@ export async function preGrantCheck(req: LiveRequest, proposal: Proposal, rules:
       secondAidApprovals: approvals,
     });
     facts = { ...facts, homeMembers: new Set([id]) };
+    facts = withProposedStay(facts, departments, proposal);
   }
   const unavailable = unavailableSet(req);
   return {

@@ -18,7 +18,7 @@ import { seesHealthDetail } from '../../access/decide';
 import { describeCondition, explain, type Detail } from '../../domain/findings/explain';
 import type { AidCause, AidRecord as FactRecord, Measure } from '../../domain/findings/facts';
 import type { Proposal } from '../../domain/findings/evaluate';
-import type { Rule, Severity } from '../../domain/findings/rule-set';
+import { thresholdOf, type Rule, type Severity } from '../../domain/findings/rule-set';
 import type { FindingStatus, SettleAction } from '../../domain/findings/settlement';
 import { findingLoaders, householdFindings, personFindings, preGrantCheck } from './live';
 import { activeRuleSet } from '../../rules/load';
@@ -302,7 +302,8 @@ export const findingResolvers: Resolvers = {
       if (r.kind === 'MISSED_AID') return r.when.map((c) => ('windowMonths' in c ? c.windowMonths : null)).find((w) => w !== null) ?? null;
       return null;
     },
-    thresholdFen: (r) => (r.kind === 'MISSED_AID' ? (r.when.map((c) => (c.fact === 'OUT_OF_POCKET' ? c.minFen : null)).find((w) => w !== null) ?? null) : null),
+    thresholdFen: (r) => (r.kind === 'MISSED_AID' ? (r.when.map((c) => (c.fact === 'OUT_OF_POCKET' ? thresholdOf(c).thresholdFen : null)).find((w) => w !== null) ?? null) : null),
+    thresholdOver: (r) => (r.kind === 'MISSED_AID' ? (r.when.map((c) => (c.fact === 'OUT_OF_POCKET' ? thresholdOf(c).over : null)).find((w) => w !== null) ?? null) : null),
   },
 
   Finding: {

@@ -98,12 +98,25 @@ async function evaluateSlice(deps: ScanDeps, keys: HouseholdKey[], reads: ReadOp
   // Approvals of second aid matter only where there is temporary aid.
   const withTempAid = [...new Set(departments.records.filter((r) => r.programme === 'TEMP_AID').map((r) => r.beneficiaryIdNumber))];
   const approvals = await inBatches(withTempAid, batchSize, (b) => secondAidApprovalFacts(deps.hub, b));
+  // Patients and beneficiaries of a stay's aid outside this slice: where they live decides which
+  // household reports the stay (X7), so a stay aided across two households is reported once.
+  const inSlice = new Set(ids);
+  const outsiders = [
+    ...new Set([...[...departments.settlements.values()].map((x) => x.idNumber), ...departments.settlementAid.map((r) => r.beneficiaryIdNumber)].filter((id) => !inSlice.has(id))),
+  ];
+  const around = await inBatches(outsiders, batchSize, (b) => spellsAndPeople(deps.hub, b));
   const seen = new Set(here.spells.map((s) => `${s.householdId}|${s.idNumber}|${s.joinedOn}`));
-  const spells = [...here.spells, ...elsewhere.flatMap((e) => e.spells).filter((s) => !seen.has(`${s.householdId}|${s.idNumber}|${s.joinedOn}`))];
+  const spells = [...here.spells];
+  for (const s of [...elsewhere, ...around].flatMap((e) => e.spells)) {
+    const key = `${s.householdId}|${s.idNumber}|${s.joinedOn}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    spells.push(s);
+  }
   const facts = assembleHouseholds({
     householdIds,
     spells,
-    people: new Map(here.people.map((p) => [p.idNumber, p])),
+    people: new Map([...around.flatMap((a) => a.people), ...here.people].map((p) => [p.idNumber, p])),
     departments,
     secondAidApprovals: approvals.flat(),
   });

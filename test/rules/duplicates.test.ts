@@ -1,4 +1,4 @@
-/** X1–X9 over plain facts: each rule's case, and the near misses it must not flag. */
+/** X1–X11 over plain facts: each rule's case, and the near misses it must not flag. */
 import { evaluateHousehold } from '../../domain/findings/evaluate';
 import type { Finding, HospitalSettlement } from '../../domain/findings/facts';
 import { aid, DEFAULT_RULES, household, person, rule, spell, TODAY } from './facts';
@@ -213,6 +213,48 @@ describe('X9 the same recurring programme twice at once', () => {
     expect(rest).toEqual([]);
     expect(f).toMatchObject({ ruleId: 'X9', records: [a, b], measure: { overlap: { start: '2025-06-01', end: '2025-06-30' }, days: 30 } });
     expect(run(['X9'], household([p], [{ ...a }, aid('DIBAO', p, { start: '2025-07-01' })]))).toEqual([]);
+  });
+});
+
+describe('an enrolment the source marks ended with no end date', () => {
+  const p = person('1950-05-05', 11);
+  const stopped = (programme: 'TEKUN' | 'DIBAO', start: string) => aid(programme, p, { start }, { status: 'ENDED' });
+
+  it('is no ongoing overlap (X1): only its start day is known', () => {
+    const [f, ...rest] = run(['X1'], household([p], [aid('DIBAO', p, { start: '2024-01-01' }), stopped('TEKUN', '2025-03-01')]));
+    expect(rest).toEqual([]);
+    expect(f).toMatchObject({ ongoing: false, measure: { overlap: { start: '2025-03-01', end: '2025-03-01' }, days: 1 } });
+  });
+
+  it('counts after a death (X8) only when it began after the month of death, as the overlap rules read it', () => {
+    const dead = person('1940-01-01', 12, '2025-10-15');
+    expect(run(['X8'], household([dead], [aid('DIBAO', dead, { start: '2024-01-01' }, { status: 'ENDED' })]))).toEqual([]);
+    const [f] = run(['X8'], household([dead], [aid('DIBAO', dead, { start: '2025-12-01' }, { status: 'ENDED', amountFen: 72_000 })]));
+    expect(f).toMatchObject({ ongoing: false, measure: { unpaid: { start: '2025-12-01', end: '2025-12-01' }, months: 1, excessFen: 72_000 } });
+  });
+});
+
+describe('X10 two public-rental allocations in one household', () => {
+  const a = person('1975-05-05', 11);
+  const b = person('1977-07-07', 22);
+  it('flags two members’ overlapping allocations for the days both were members, not one person’s (X9’s) nor a former member’s', () => {
+    const x = aid('PUBLIC_RENTAL', a, { start: '2024-03-01' });
+    const y = aid('PUBLIC_RENTAL', b, { start: '2025-06-01', end: '2025-11-30' });
+    const [f, ...rest] = run(['X10'], household([a, b], [x, y]));
+    expect(rest).toEqual([]);
+    expect(f).toMatchObject({ ruleId: 'X10', scope: 'HOUSEHOLD', idNumbers: [a.idNumber, b.idNumber].sort(), measure: { overlap: { start: '2025-06-01', end: '2025-11-30' }, days: 183 } });
+    expect(run(['X10'], household([a], [x, aid('PUBLIC_RENTAL', a, { start: '2025-01-01' })]))).toEqual([]);
+    const left = [spell(1, a), spell(1, b, '2000-01-01', '2025-06-01')];
+    expect(run(['X10'], household([a, b], [x, y], { spells: left, homeMembers: new Set([a.idNumber]) }))).toEqual([]);
+  });
+});
+
+describe('X11 orphan and 事实无人抚养 allowances for the same child', () => {
+  const c = person('2015-08-08', 13);
+  it('flags the months both ran, not one after the other', () => {
+    const [f] = run(['X11'], household([c], [aid('ORPHAN', c, { start: '2024-01-01' }), aid('UNSUPPORTED_CHILD', c, { start: '2025-01-01', end: '2025-07-03' })]));
+    expect(f).toMatchObject({ ruleId: 'X11', measure: { overlap: { start: '2025-01-01', end: '2025-07-03' }, days: 184 } });
+    expect(run(['X11'], household([c], [aid('ORPHAN', c, { start: '2025-07-04' }), aid('UNSUPPORTED_CHILD', c, { start: '2025-01-01', end: '2025-07-03' })]))).toEqual([]);
   });
 });
 

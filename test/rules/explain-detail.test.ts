@@ -26,7 +26,7 @@ describe('explanations without health detail', () => {
   });
 
   it('states an out-of-pocket condition without its amount', () => {
-    const met: MetCondition = { fact: 'OUT_OF_POCKET', totalFen: 1_500_565, minFen: 1_000_000, from: '2025-03-15', to: '2026-03-15', settlementRefs: ['S1'] };
+    const met: MetCondition = { fact: 'OUT_OF_POCKET', totalFen: 1_500_565, thresholdFen: 1_000_000, over: true, from: '2025-03-15', to: '2026-03-15', settlementRefs: ['S1'] };
     expect(describeCondition(met)).toContain('15005.65');
     expect(describeCondition(met, NO_HEALTH)).not.toMatch(/15005\.65|住院/);
     const measure: Measure = { type: 'MISSED', met: [met], expected: ['MEDICAL_AID'] } as unknown as Measure;

@@ -1,6 +1,8 @@
 /** M1–M5 over plain facts: a condition present and the expected aid absent. */
 import { evaluateHousehold } from '../../domain/findings/evaluate';
 import type { DisabilityCertificate, Finding, HospitalSettlement } from '../../domain/findings/facts';
+import { buildRuleSet } from '../../domain/findings/rule-set';
+import defaults from '../../rules/default.json';
 import { aid, DEFAULT_RULES, household, person, spell, TODAY } from './facts';
 
 function run(ids: string[], facts: Parameters<typeof evaluateHousehold>[0]): Finding[] {
@@ -68,6 +70,14 @@ describe('M3 student in a 低保 or 特困 household with no education aid this 
     expect(f.measure).toMatchObject({ met: [{ fact: 'STUDENT', age: 13, schoolYear: '2025-2026' }, { fact: 'HOUSEHOLD_HOLDS', programmes: ['TEKUN'] }] });
   });
 
+  it('does not flag a 17-year-old who finished school, or one who left with a leaving date past', () => {
+    const leaver = person('2008-09-01', 17);
+    expect(run(['M3'], household([head, leaver], base, { students: [{ idNumber: leaver.idNumber, status: 'LEFT', leftOn: '2025-06-30' }] }))).toEqual([]);
+    expect(run(['M3'], household([head, leaver], base, { students: [{ idNumber: leaver.idNumber, status: 'IN_SCHOOL', leftOn: '2026-01-15' }] }))).toEqual([]);
+    // Still in school (leaving in the summer): still owed aid.
+    expect(run(['M3'], household([head, leaver], base, { students: [{ idNumber: leaver.idNumber, status: 'IN_SCHOOL', leftOn: '2026-06-30' }] }))).toHaveLength(1);
+  });
+
   it('does not flag a student funded this year (by any department), an adult, or a child not on the roll', () => {
     const students = [{ idNumber: child.idNumber }];
     expect(run(['M3'], household([head, child], [...base, aid('UNION_AUTUMN_EDU', child, { date: '2025-08-20' }, { schoolYear: '2025-2026' })], { students }))).toEqual([]);
@@ -84,10 +94,18 @@ describe('M4 out-of-pocket over the threshold with no medical aid', () => {
   }
 
   it('adds up the stays in the last 12 months', () => {
-    const settlements = new Map([stay('S1', '2025-04-01', 600_000), stay('S2', '2026-02-01', 400_000), stay('S0', '2025-03-15', 900_000)]);
+    const settlements = new Map([stay('S1', '2025-04-01', 600_000), stay('S2', '2026-02-01', 400_001), stay('S0', '2025-03-15', 900_000)]);
     const [f] = run(['M4'], household([p], [], { settlements }));
-    expect(f.measure).toMatchObject({ met: [{ fact: 'OUT_OF_POCKET', totalFen: 1_000_000, from: '2025-03-16', to: TODAY, settlementRefs: ['S1', 'S2'] }] });
+    expect(f.measure).toMatchObject({ met: [{ fact: 'OUT_OF_POCKET', totalFen: 1_000_001, thresholdFen: 1_000_000, over: true, from: '2025-03-16', to: TODAY, settlementRefs: ['S1', 'S2'] }] });
     expect(f.departments).toEqual(['HEALTH']);
+  });
+
+  it('does not flag exactly the threshold when the basis says 超过 (overFen), and does when a rule says 达到 (minFen)', () => {
+    const settlements = new Map([stay('S1', '2025-04-01', 600_000), stay('S2', '2026-02-01', 400_000)]);
+    expect(run(['M4'], household([p], [], { settlements }))).toEqual([]);
+    const atLeast = buildRuleSet(defaults, { rules: [{ id: 'M4', when: [{ fact: 'OUT_OF_POCKET', windowMonths: 12, minFen: 1_000_000 }] }] }, { defaults: 'd' }).rules.filter((r) => r.id === 'M4');
+    const [f] = evaluateHousehold(household([p], [], { settlements }), atLeast, TODAY);
+    expect(f.measure).toMatchObject({ met: [{ fact: 'OUT_OF_POCKET', totalFen: 1_000_000, thresholdFen: 1_000_000, over: false }] });
   });
 
   it('does not flag below the threshold or with medical aid in the window', () => {

@@ -20,7 +20,7 @@ function failure(fn: () => unknown): RuleSetError {
 describe('the default rule set', () => {
   it('has every rule of DOMAIN.md, each with a basis', () => {
     const rs = buildRuleSet(defaults, null, SOURCES);
-    expect(rs.rules.map((r) => r.id)).toEqual(['X1', 'X2', 'X3', 'X4', 'X5', 'X6', 'X7', 'X8', 'X9', 'M1', 'M2', 'M3', 'M4', 'M5']);
+    expect(rs.rules.map((r) => r.id)).toEqual(['X1', 'X2', 'X3', 'X4', 'X5', 'X6', 'X7', 'X8', 'X9', 'X10', 'X11', 'M1', 'M2', 'M3', 'M4', 'M5']);
     for (const r of rs.rules) {
       expect(r.enabled).toBe(true);
       expect(r.basis.length).toBeGreaterThan(10);
@@ -58,6 +58,8 @@ describe('a locality override', () => {
     [{ id: 'X1', first: ['DIBAO', 'NO_SUCH'] }, 'X1', 'first[1]'],
     [{ id: 'X1', second: ['TEMP_AID'] }, 'X1', 'second[0]'],
     [{ id: 'M4', when: [{ fact: 'OUT_OF_POCKET', windowMonths: 12, minFen: -5 }] }, 'M4', 'when[0].minFen'],
+    [{ id: 'M4', when: [{ fact: 'OUT_OF_POCKET', windowMonths: 12, minFen: 5, overFen: 5 }] }, 'M4', 'when[0].overFen'],
+    [{ id: 'M4', when: [{ fact: 'OUT_OF_POCKET', windowMonths: 12 }] }, 'M4', 'when[0].overFen'],
     [{ id: 'M1', expected: { programmes: ['DISABILITY_NURSING'], within: { type: 'SOMETIME' } } }, 'M1', 'expected.within.type'],
     [{ id: 'L2', kind: 'REPEATED_GRANTS', severity: 'WARNING', scope: 'PERSON', title: 't', basis: 'b', programmes: ['TEMP_AID'], windowMonths: 12, maxGrants: 1, sameCause: true }, 'L2', 'secondAidExempt'],
     [{ id: 'L3', kind: 'NO_SUCH_KIND', title: 't' }, 'L3', 'kind'],

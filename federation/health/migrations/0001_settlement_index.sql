@@ -1,0 +1,1 @@
+CREATE INDEX `mi_aid_pay_setl` ON `mi_aid_pay` (`setl_id`);

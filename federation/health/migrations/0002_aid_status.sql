@@ -1,0 +1,1 @@
+ALTER TABLE `mi_aid_pay` ADD `vali_flag` char(1) DEFAULT '1' NOT NULL;

@@ -1,0 +1,1 @@
+CREATE INDEX `gh_grant_setl` ON `gh_grant` (`setl_ref`);

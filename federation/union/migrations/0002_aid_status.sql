@@ -1,0 +1,1 @@
+ALTER TABLE `gh_grant` ADD `grant_status` tinyint DEFAULT 1 NOT NULL;
