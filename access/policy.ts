@@ -555,7 +555,7 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     case: { roles: DATA_ROLES, purposes: CASE_PURPOSES, outOfScope: 'HIDE' },
     referral: { roles: DATA_ROLES, purposes: CASE_PURPOSES, outOfScope: 'HIDE' },
     referralsToOffice: { roles: DATA_ROLES, purposes: ['REFERRAL', 'CASE_MEETING', 'MONITORING'], outOfScope: 'DENY' },
-    overdueReport: { roles: CASE_ROLES, purposes: ['CASE_MEETING', 'REFERRAL'], outOfScope: 'DENY', args: { regionCode: 'REGION' } },
+    overdueReport: { roles: CASE_ROLES, purposes: ['CASE_MEETING', 'REFERRAL', 'MONITORING'], outOfScope: 'DENY', args: { regionCode: 'REGION' } },
     workingDayCalendar: { roles: ALL_ROLES, purposes: null, outOfScope: 'DENY' },
     // schema/monitoring.graphql: the inbox lists what lies in the caller's scope; an alert out of reach reads as not found.
     alerts: { roles: DATA_ROLES, purposes: ['MONITORING'], outOfScope: 'OMIT', args: { 'filter.regionCode': 'REGION' } },

@@ -18,7 +18,7 @@ import { startTestHub, type TestHub } from './support/hub';
 import { household, householdMember, person } from '../db/household/schema';
 import { makeIdNumber } from '../domain/id-number';
 import { dibaoFamily, dibaoMember, tempAidGrant } from '../federation/civil-affairs/tables';
-import { miSettlement } from '../federation/health/tables';
+import { miAidPayment, miSettlement } from '../federation/health/tables';
 import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -165,7 +165,9 @@ beforeAll(async () => {
     expect(res.data[mutation].userErrors).toEqual([]);
   };
   await answer(health.token, 'referralAccept', { referralId: slipTo('HEALTH'), occurredAt: cn('2025-10-10T09:00:00') });
-  await answer(health.token, 'referralComplete', { referralId: slipTo('HEALTH'), feedback: '已按规定核拨医疗救助 8000 元', occurredAt: cn('2025-10-14T09:00:00') });
+  // The medical aid the health office paid on the decision, in its own database: the slip's feedback links it.
+  await dbs.sources.HEALTH.insert(miAidPayment).values([{ payId: 'MA-2025-1013', psnCertNo: WANG.grandmother, aidType: 'MAF', payDate: '2025-10-13', payAmt: '8000.00' }]);
+  await answer(health.token, 'referralComplete', { referralId: slipTo('HEALTH'), feedback: '已按规定核拨医疗救助 8000 元', aidSourceReference: 'mi_aid_pay:MA-2025-1013', occurredAt: cn('2025-10-14T09:00:00') });
   await answer(education.token, 'referralDecline', { referralId: slipTo('EDUCATION'), reason: '该生就读义务教育阶段，无学费可减免', occurredAt: cn('2025-10-10T09:00:00') });
 
   // The typical household's case, before its meeting.

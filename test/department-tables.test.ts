@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { getTableName } from 'drizzle-orm';
-import { DEPARTMENT_CODES } from '../domain/departments';
+import { DEPARTMENT_CODES, HUB_LEDGER_SOURCES } from '../domain/departments';
 import { ADAPTERS } from '../federation/registry';
 
 const ROOT = path.join(__dirname, '..');
@@ -28,6 +28,14 @@ const STILL_NAMING: Record<string, string> = {
   [path.join('bench', 'household.ts')]: 'bench: counts department rows',
   [path.join('bench', 'pregrant.ts')]: 'bench: picks settlements for proposals',
   [path.join('bench', 'scan.ts')]: 'bench: counts department rows',
+  // Written beside the move to scenario helpers, against the tables directly; each is to go
+  // through its department's scenario.ts.
+  [path.join('test', 'cases.test.ts')]: 'inserts the aid records that fulfil decisions',
+  [path.join('test', 'cases-loop.test.ts')]: 'inserts the aid records that fulfil decisions',
+  [path.join('test', 'cases-brief.test.ts')]: 'inserts a hospital stay and aid for the brief',
+  [path.join('test', 'reported-aid.test.ts')]: 'inserts a hospital stay for reported aid',
+  [path.join('test', 'monitoring', 'monitoring.test.ts')]: 'writes qualifying rows into department databases',
+  [path.join('test', 'monitoring', 'one-poller.test.ts')]: 'writes a job loss into 人社’s database',
 };
 
 function files(dir: string): string[] {
@@ -39,8 +47,13 @@ function files(dir: string): string[] {
   });
 }
 
-/** Each department's folder (where its migrations are) and its tables' names. */
-const DEPARTMENTS = DEPARTMENT_CODES.map((code) => {
+/**
+ * Each federated department's folder (where its migrations are) and its tables' names. The ledger
+ * of reported aid (REPORTED) is the hub's own storage (db/reported-aid), not a department's
+ * front-end database: its tables belong to the hub's layers, as any hub table does.
+ */
+const FEDERATED = DEPARTMENT_CODES.filter((code) => !(HUB_LEDGER_SOURCES as readonly string[]).includes(code));
+const DEPARTMENTS = FEDERATED.map((code) => {
   const adapter = ADAPTERS[code];
   return { code, folder: path.relative(ROOT, path.dirname(adapter.migrationsFolder)), tables: adapter.tables.map((t) => getTableName(t)) };
 });
@@ -61,7 +74,8 @@ function offences(file: string): string[] {
 const ALL = CODE_FOLDERS.flatMap(files).filter((f) => !ALLOWED.has(f));
 
 test('the department tables were read from the registry', () => {
-  expect(DEPARTMENTS.length).toBe(DEPARTMENT_CODES.length);
+  expect(DEPARTMENTS.length).toBe(FEDERATED.length);
+  expect(FEDERATED.length).toBeGreaterThanOrEqual(7);
   for (const d of DEPARTMENTS) {
     expect(d.tables.length).toBeGreaterThan(0);
     expect(fs.existsSync(path.join(ROOT, d.folder, 'adapter.ts'))).toBe(true);

@@ -20,9 +20,24 @@ const ROOT = path.join(__dirname, '..');
  * (A digest rather than the list, so that no file outside a department's folder spells names
  * that are also its tables'; test/department-tables.test.ts.)
  */
-const FROZEN_KINDS_DIGEST = '26ce6a3b5a6b29682dfb133d21590afc2646e9eee1bf35eed888b30f81c45e7c';
+// Adding a kind (a new table's records) changes the digest and is fine; changing one is not. The
+// first release's kinds gave 26ce6a3b…; civil affairs' monitored roll and the reported-aid ledger
+// added one kind each, and the digest of the others is unchanged.
+const FROZEN_KINDS_DIGEST = '2a392e4acaff7fd888a547a2e8ef0ee5383e4a07093b1ab40e8fd61d3cd8d9b4';
 
 const kinds = DEPARTMENT_CODES.flatMap((code) => Object.values(ADAPTERS[code].recordKinds).map((kind) => `${code}:${kind}`)).sort();
+
+/** The adapter file that declares a source: `federation/<folder>/adapter.ts` with `code: '<CODE>'`. */
+function adapterSource(code: string): string {
+  const federation = path.join(ROOT, 'federation');
+  const sources = fs
+    .readdirSync(federation, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && fs.existsSync(path.join(federation, e.name, 'adapter.ts')))
+    .map((e) => fs.readFileSync(path.join(federation, e.name, 'adapter.ts'), 'utf8'))
+    .filter((text) => text.includes(`code: '${code}'`));
+  expect({ code, adapters: sources.length }).toEqual({ code, adapters: 1 });
+  return sources[0];
+}
 
 test('every department declares its record kinds, plain and distinct', () => {
   for (const code of DEPARTMENT_CODES) {
@@ -39,8 +54,7 @@ test('the record kinds are the frozen ones', () => {
 
 test('every adapter builds its references from its declared kinds, never from a table', () => {
   for (const code of DEPARTMENT_CODES) {
-    const folder = path.dirname(ADAPTERS[code].migrationsFolder);
-    const source = fs.readFileSync(path.join(folder, 'adapter.ts'), 'utf8');
+    const source = adapterSource(code);
     const refs = [...source.matchAll(/sourceRef: (\S+)/g)].map((m) => m[1]);
     expect(refs.length).toBeGreaterThan(0);
     for (const ref of refs) expect({ code, ref }).toEqual({ code, ref: expect.stringMatching(/^sourceRefOf\(RECORD_KINDS\.\w+,$/) });

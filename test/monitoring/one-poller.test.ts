@@ -8,6 +8,7 @@ import { eq, like } from 'drizzle-orm';
 import { jobLease } from '../../db/jobs/schema';
 import { monitoringAlert } from '../../db/monitoring/schema';
 import { household, householdMember, person } from '../../db/household/schema';
+import { DEPARTMENT_CODES } from '../../domain/departments';
 import { makeIdNumber } from '../../domain/id-number';
 import { syDjxx } from '../../federation/human-resources/tables';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
@@ -63,7 +64,7 @@ it('lets exactly one process poll a source, and another take over when it dies',
   const holderPid = held.holder.split(':')[1];
   expect(pids).toContain(holderPid);
   const every = await dbs.hub.select().from(jobLease).where(like(jobLease.jobKey, 'monitor-poll:%'));
-  expect(every.map((l) => l.jobKey).sort()).toEqual(['CIVIL_AFFAIRS', 'DISABILITY', 'EDUCATION', 'HEALTH', 'HOUSING', 'HUMAN_RESOURCES', 'UNION'].map((c) => `monitor-poll:${c}`));
+  expect(every.map((l) => l.jobKey).sort()).toEqual([...DEPARTMENT_CODES].sort().map((c) => `monitor-poll:${c}`));
   await until('the watermark', () => dbs.hubPool.query('SELECT COUNT(*) AS n FROM monitoring_watermark WHERE source_table LIKE ?', ['HUMAN_RESOURCES:%']), (r) => Number((r as unknown as [{ n: number }[]])[0][0].n) > 0);
 
   const first = await personWithJobLoss(11);
