@@ -30,6 +30,7 @@ import { todayIso } from '../domain/dates';
 import { DEPARTMENT_CODES, DEPARTMENT_NAMES, type DepartmentCode, type OfficeCode } from '../domain/departments';
 import { maskIdNumber } from '../domain/id-number';
 import { fenToYuan } from '../domain/money';
+import { needsHealthConsent, type NeedPurpose, type NeedState } from '../domain/charity/needs';
 import { PROGRAMME_BY_CODE } from '../domain/programmes';
 import { scrub } from '../domain/privacy';
 import type { SourceOutcome } from '../federation/loaders';
@@ -42,6 +43,9 @@ const URGENCY = { EMERGENCY: '紧急（2小时内先行救助）', URGENT: '急�
 const ORIGIN = { APPLICATION: '主动申请', ACTIVE_DISCOVERY: '主动发现', ALERT: '监测预警', REFERRAL: '转介' } as const;
 const RELATION: Record<string, string> = { HEAD: '户主', SPOUSE: '配偶', CHILD: '子女', PARENT: '父母', GRANDCHILD: '孙子女', GRANDPARENT: '祖父母', SIBLING: '兄弟姐妹', OTHER: '其他' };
 const AID_STATUS: Record<string, string> = { ACTIVE: '发放中', ENDED: '已停发', SUSPENDED: '暂停', PAID: '已发放', CANCELLED: '已撤销' };
+/** 慈善衔接: what a need is for, and where it stands. MEDICAL and REHABILITATION are health detail. */
+const NEED_PURPOSE: Record<NeedPurpose, string> = { MEDICAL: '医疗', EDUCATION: '就学', HOUSING: '住房', LIVING: '基本生活', DISASTER: '灾害', REHABILITATION: '康复', OTHER: '其他' };
+const NEED_STATE: Record<NeedState, string> = { OPEN: '征集中', COVERED: '已足额认捐', WITHDRAWN: '已撤回' };
 const SLIP_STATE: Record<string, string> = { ISSUED: '待接收', ACCEPTED: '已接收', COMPLETED: '已反馈', DECLINED: '已退回' };
 const DEADLINE_KIND = { FIRST_AID: '先行救助', MATERIALS: '补充完善材料', INVESTIGATION_OPINION: '调查初审意见', APPROVAL: '审核审批' } as const;
 const SEVERITY: Record<string, string> = { CONFLICT: '重复救助', WARNING: '需核查', MISSED_AID: '疑似漏保' };
@@ -141,6 +145,17 @@ export interface BriefMeeting extends MeetingRecord {
   decisions: ReferralRecord[];
 }
 
+/** A need published from the case to charities (慈善衔接), with its pledges and deliveries, as printed. */
+export interface BriefCharityNeed {
+  purpose: NeedPurpose;
+  /** Whether the need rests on health data (domain/charity/needs.ts needsHealthConsent): its purpose is then health detail. */
+  involvesHealth: boolean;
+  uncoveredFen: number;
+  state: NeedState;
+  pledges: { organisation: string; amountFen: number; pledgedOn: string }[];
+  deliveries: { amountFen: number; deliveredOn: string }[];
+}
+
 export interface BriefView {
   c: CaseRecord;
   dossier: Dossier;
@@ -155,6 +170,8 @@ export interface BriefView {
   officeName: (key: string) => string;
   /** Whether the caller may read health detail (access/policy.ts HEALTH_DETAIL): settlements, diagnoses, illness as cause. */
   health: boolean;
+  /** The needs published from the case to charities, as they stand now (whichever dossier is printed); none: no section. */
+  charityNeeds?: readonly BriefCharityNeed[];
   printedAt: Date;
 }
 
@@ -440,6 +457,24 @@ export function renderBrief(v: BriefView): string {
       rows.length === 0,
     );
   })();
+  const charityNeeds = v.charityNeeds ?? [];
+  const charityPart =
+    charityNeeds.length === 0
+      ? ''
+      : section(
+          '慈善衔接',
+          table<BriefCharityNeed>(
+            [
+              { header: '用途', cell: (n) => (n.involvesHealth && !v.health ? '（健康信息，不予显示）' : esc(NEED_PURPOSE[n.purpose] ?? n.purpose)) },
+              { header: '未覆盖金额', cell: (n) => nw(yuan(n.uncoveredFen)), cls: 'num' },
+              { header: '状态', cell: (n) => nw(NEED_STATE[n.state] ?? n.state) },
+              { header: '认捐', cell: (n) => lines(n.pledges.map((p): [string, string] => ['', `${esc(p.organisation)} ${nw(yuan(p.amountFen))} ${nw(p.pledgedOn)}`])) || '无' },
+              { header: '捐赠到位', cell: (n) => lines(n.deliveries.map((x): [string, string] => ['', `${nw(yuan(x.amountFen))} ${nw(x.deliveredOn)}`])) || '无' },
+            ],
+            charityNeeds,
+            '',
+          ),
+        );
   const notContributed = d.departmentsNotContributed.length === 0 ? '无' : esc(d.departmentsNotContributed.map(deptName).join('、'));
 
   const signatures = `<div class="sign"><div>主持人：</div><div>记录人：</div><div>会议日期：</div><div>召集单位：</div></div><div class="sign departments"><span class="nw">参会部门签字：</span>${SIGNING_DEPARTMENTS.map(
@@ -524,6 +559,7 @@ ${section('数据比对发现的问题', findings, d.findings !== null && d.find
 ${historyPart}
 ${section('既往案件', earlier, d.earlierCases.length === 0)}
 ${section('转办单', referrals, d.referrals.length === 0)}
+${charityPart}
 ${section('尚未参与救助的部门', notContributed, true)}
 ${meetingPart}
 <footer>本材料由社会救助数据枢纽（AidHub）生成于 ${nw(shortTime(v.printedAt))}，含个人信息，仅供本次会议使用，会后收回，不得外传。身份证号已作遮蔽处理。</footer>
@@ -542,6 +578,30 @@ function errorPage(req: express.Request, res: express.Response, status: number, 
     .status(status)
     .type('html')
     .send(`<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="error-code" content="${esc(code)}:${esc(reason)}"><title>${esc(message)}</title></head><body data-code="${esc(code)}" data-reason="${esc(reason)}"><p>${esc(message)}</p></body></html>`);
+}
+
+/**
+ * The needs published from the case (not the household's other cases), with their pledges
+ * (organisation's name, amount, date) and deliveries (amount, date), through the charity loaders.
+ * Nothing about the beneficiary or the description: the brief prints no more than it did.
+ */
+async function charityNeedsOfCase(loaders: ReturnType<typeof createLoaders>, c: CaseRecord): Promise<BriefCharityNeed[]> {
+  const charity = loaders.charity;
+  const needs = (await charity.needsByHousehold.load(c.householdId)).filter((n) => n.caseId === c.id).sort((a, b) => a.id - b.id);
+  return Promise.all(
+    needs.map(async (n) => {
+      const [pledges, deliveries] = await Promise.all([charity.pledgesByNeed.load(n.id), charity.deliveriesByNeed.load(n.id)]);
+      const organisations = await Promise.all(pledges.map((p) => charity.organisationByCode.load(p.creditCode)));
+      return {
+        purpose: n.purpose,
+        involvesHealth: needsHealthConsent(n),
+        uncoveredFen: n.uncoveredFen,
+        state: n.state,
+        pledges: pledges.map((p, i) => ({ organisation: organisations[i]?.name ?? p.creditCode, amountFen: p.amountFen, pledgedOn: chinaDateOf(p.pledgedAt) })),
+        deliveries: deliveries.map((x) => ({ amountFen: x.amountFen, deliveredOn: x.deliveredOn })),
+      };
+    }),
+  );
 }
 
 /** Registers the case pages. `audit` records who printed whose data, when the access layer is on. */
@@ -585,6 +645,7 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
         (k) => parseOffice(k)?.kind === 'TOWNSHIP',
       );
       const regions = await Promise.all([...new Set(townships)].map((k) => loaders.hub.regionByCode.load(k)));
+      const charityNeeds = await charityNeedsOfCase(loaders, c);
       const regionName = new Map(regions.filter((r) => r !== null).map((r) => [r!.code, r!.name]));
       const officeName = (key: string) => {
         const office = parseOffice(key);
@@ -619,6 +680,7 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
         officeName,
         // Health detail (settlements, diagnoses, illness as cause) as the policy gives it to this caller.
         health: access ? seesHealthDetail(access.caller, access.purpose) : false,
+        charityNeeds,
         printedAt: now,
       });
       res.status(200).type('html').send(html);

@@ -256,6 +256,18 @@ describe('a charity', () => {
     expect(medical).toMatchObject({ state: 'COVERED', pledgedFen: 3_000_000, deliveredFen: 1_000_000, deliveries: [{ amountFen: 1_000_000, reference: 'JNCS-2026-0001', organisation: { creditCode: ORG_A } }] });
     expect(medical.pledges).toHaveLength(5);
 
+    // The printed meeting brief lists the case's needs with their pledges and deliveries (慈善衔接).
+    const brief = await fetch(`${hub.url}/cases/${caseId}/brief`, { headers: hub.as({ token: workerToken, purpose: 'CASE_MEETING' }).headers });
+    expect(brief.status).toBe(200);
+    const html = await brief.text();
+    const printed = html.slice(html.indexOf('<h2>慈善衔接</h2>'));
+    expect(html).toContain('<h2>慈善衔接</h2>');
+    // A's pledge of ¥10,000 (with the organisation's name) and the four of ¥5,000; the delivery of ¥10,000 on 2026-03-14.
+    for (const e of ['30000.00 元', '已足额认捐', '济宁市慈善总会 <span class="nw">10000.00 元</span>', '<span class="nw">5000.00 元</span>', '<div><span class="nw">10000.00 元</span> <span class="nw">2026-03-14</span></div>'])
+      expect({ e, found: printed.includes(e) }).toEqual({ e, found: true });
+    // No more personal data than the brief had: not the need's description.
+    expect(html).not.toContain(DESCRIPTION);
+
     // The delivery is reported aid: in the household's aid (marked with who reported it, the case
     // and the need), and tied to the grandmother's hospital stay, whose out-of-pocket was ¥7,010.50,
     // it makes X7 (aid for one settlement beyond its out-of-pocket amount).

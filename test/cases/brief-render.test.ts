@@ -119,3 +119,36 @@ describe('units and flags', () => {
     expect(html).toContain(`${(24 * 72_000 + 300_000) / 100}.00 元`);
   });
 });
+
+describe('慈善衔接', () => {
+  const needs: BriefView['charityNeeds'] = [
+    {
+      purpose: 'MEDICAL',
+      involvesHealth: true,
+      uncoveredFen: 3_000_000,
+      state: 'COVERED',
+      pledges: [{ organisation: '济宁市慈善总会', amountFen: 1_000_000, pledgedOn: '2026-03-15' }],
+      deliveries: [{ amountFen: 800_000, deliveredOn: '2026-03-14' }],
+    },
+    { purpose: 'EDUCATION', involvesHealth: false, uncoveredFen: 300_000, state: 'OPEN', pledges: [], deliveries: [] },
+  ];
+
+  it('prints each need with its purpose, amount uncovered, state, pledges and deliveries', () => {
+    const html = renderBrief({ ...view(v2, true), charityNeeds: needs });
+    expect(html).toContain('<h2>慈善衔接</h2>');
+    for (const e of ['医疗', '30000.00 元', '已足额认捐', '济宁市慈善总会', '10000.00 元', '8000.00 元', '2026-03-14', '就学', '3000.00 元', '征集中']) expect({ e, found: html.includes(e) }).toEqual({ e, found: true });
+  });
+
+  it('leaves a health need’s purpose out for a caller without health detail', () => {
+    const html = renderBrief({ ...view(v2, false), charityNeeds: needs });
+    expect(html).toContain('<h2>慈善衔接</h2>');
+    expect(html).not.toContain('医疗</td>');
+    expect(html).toContain('（健康信息，不予显示）');
+    expect(html).toContain('就学');
+  });
+
+  it('prints nothing when the case has no needs', () => {
+    expect(renderBrief({ ...view(v2, true), charityNeeds: [] })).not.toContain('慈善衔接');
+    expect(renderBrief(view(v2, true))).not.toContain('慈善衔接');
+  });
+});
