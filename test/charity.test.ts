@@ -6,7 +6,7 @@
  * withdraws the need at once.
  */
 import { addWorkingDays } from '../domain/cases/working-days';
-import { makeCreditCode } from '../domain/charity/credit-code';
+import { makeCreditCode } from '../domain/credit-code';
 import { makeIdNumber } from '../domain/id-number';
 import { householdMember, person } from '../db/household/schema';
 import { createTestDatabases, type TestDatabases } from './support/databases';

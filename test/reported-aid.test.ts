@@ -10,7 +10,7 @@ import { sql } from 'drizzle-orm';
 import { reportFile } from '../tools/report/index';
 import { registerCharity } from '../db/reported-aid/store';
 import { makeIdNumber, maskIdNumber } from '../domain/id-number';
-import { makeCreditCode } from '../domain/reported-aid/credit-code';
+import { makeCreditCode } from '../domain/credit-code';
 import { miSettlement } from '../federation/health/tables';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';

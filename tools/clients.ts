@@ -17,7 +17,7 @@ import { ClientSpecError, createClient, listClients, revokeClient, rotateClient,
 import { PURPOSES_BY_ROLE, ROLES, type Role } from '../access/policy';
 import { dbTime, type AccessDb } from '../db/access/db';
 import { OFFICE_CODES, type OfficeCode as DepartmentCode } from '../domain/departments';
-import { isCreditCode } from '../domain/reported-aid/credit-code';
+import { isCreditCode } from '../domain/credit-code';
 import { runAgainstHub } from './run-against-hub';
 
 export const USAGE = `usage: npm run clients -- <command>

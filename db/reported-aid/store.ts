@@ -8,7 +8,7 @@ import type { HubDb } from '../connect';
 import { inList } from '../in-list';
 import { toDbInstant } from '../instants';
 import type { OfficeCode } from '../../domain/departments';
-import { isCreditCode } from '../../domain/reported-aid/credit-code';
+import { isCreditCode } from '../../domain/credit-code';
 import { contentHash, type ReportError, type ValidReportedAid } from '../../domain/reported-aid/validate';
 import { charityOrganisation, reportedAid, type ReportedAidRow } from './schema';
 

@@ -7,7 +7,7 @@ import { inScope } from '../../access/decide';
 import { requireHubId, requireIdNumber } from '../../access/errors';
 import { claimWorkingDays } from '../../db/charity/config';
 import * as store from '../../db/charity/store';
-import { checkCreditCode } from '../../domain/charity/credit-code';
+import { checkCreditCode } from '../../domain/credit-code';
 import { charityError, ok, refuse, type CharityOutcome } from '../../domain/charity/errors';
 import { concernsMinor, consentProblem, descriptionIdentifies, needsHealthConsent, type ConsentScope, type NeedPurpose } from '../../domain/charity/needs';
 import { addWorkingDays } from '../../domain/cases/working-days';

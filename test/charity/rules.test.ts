@@ -1,5 +1,5 @@
 /** Charity linkage's pure rules: the credit code check, consent scopes, amount bands, pledges, projects. */
-import { checkCreditCode, creditCodeCheckChar, makeCreditCode } from '../../domain/charity/credit-code';
+import { checkCreditCode, creditCodeCheckChar, makeCreditCode } from '../../domain/credit-code';
 import { amountBand, consentProblem, descriptionIdentifies, pledgeProblem, projectMatches } from '../../domain/charity/needs';
 
 describe('统一社会信用代码 (GB 32100)', () => {

@@ -31,3 +31,8 @@ export function checkCreditCode(raw: string): CreditCodeCheck {
 export function makeCreditCode(first17: string): string {
   return first17 + creditCodeCheckChar(first17);
 }
+
+/** Whether a value is a valid 统一社会信用代码, check character included. */
+export function isCreditCode(value: string): boolean {
+  return checkCreditCode(value).ok;
+}
