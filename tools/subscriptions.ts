@@ -14,10 +14,9 @@
  * set). The signing secret is printed once, at create.
  */
 import { parseArgs } from 'node:util';
-import { resolveHubUrl } from '../access/hub-url';
 import { deadLetters, deliveryCounts, deliveryNotices, listSubscriptions, replayDeadLetters, revokeSubscription, type SubscriptionRecord } from '../db/alert-delivery/store';
-import { redactUrl } from '../db/config';
-import { createPool, hubDrizzle, type HubDb } from '../db/connect';
+import { hubDrizzle, type HubDb } from '../db/connect';
+import { runAgainstHub } from './run-against-hub';
 import { createSubscription } from '../resolvers/alert-delivery/subscriptions';
 
 export const USAGE = `usage: npm run subscriptions -- <command>
@@ -153,27 +152,5 @@ export async function subscriptionsCommand(argv: string[], db: HubDb, print: (li
   }
 }
 
-async function main(): Promise<void> {
-  if (process.argv.slice(2).some((a) => a === '--help' || a === '-h')) {
-    console.log(USAGE);
-    return;
-  }
-  let url: string;
-  try {
-    url = resolveHubUrl();
-  } catch (err) {
-    console.error((err as Error).message);
-    process.exit(2);
-  }
-  const pool = createPool(url, { connectionLimit: 1 });
-  try {
-    process.exitCode = await subscriptionsCommand(process.argv.slice(2), hubDrizzle(pool), (line) => console.log(line));
-  } catch (err) {
-    console.error(`subscriptions: ${(err as Error).message} (database ${redactUrl(url)})`);
-    process.exitCode = 1;
-  } finally {
-    await pool.end();
-  }
-}
 
-if (require.main === module) void main();
+if (require.main === module) void runAgainstHub('subscriptions', subscriptionsCommand, USAGE, hubDrizzle);

@@ -7,7 +7,7 @@
 import type { AidSummary } from '../household/aid-summary';
 import { addDays, monthEnd, type IsoDate } from '../dates';
 import { DEPARTMENT_CODES, HUB_LEDGER_SOURCES, type DepartmentCode, type OfficeCode } from '../departments';
-import type { AidRecord } from '../aid';
+import type { AidRecord, HospitalSettlement } from '../aid';
 import type { CaseOrigin, CaseState, CaseUrgency } from './state-machine';
 import type { ReferralKind, ReferralState } from './referrals';
 import type { OfficeKey } from './offices';
@@ -86,19 +86,7 @@ export interface DossierFinding {
  * A hospital stay of a member (medical insurance settlement), in fen: health detail, printed only
  * to callers the policy gives it (HEALTH_DETAIL).
  */
-export interface DossierSettlement {
-  idNumber: string;
-  hospitalName: string;
-  admittedOn: IsoDate;
-  dischargedOn: IsoDate | null;
-  settledOn: IsoDate;
-  diagnosis: string | null;
-  totalCostFen: number;
-  basicInsurancePaidFen: number;
-  criticalIllnessInsurancePaidFen: number;
-  medicalAidPaidFen: number;
-  outOfPocketFen: number;
-}
+export type DossierSettlement = Omit<HospitalSettlement, 'settlementRef'>;
 
 /** A member's disability certificate (第二代残疾人证): category 1–7 and level 1 (most severe)–4. */
 export interface DossierDisability {
