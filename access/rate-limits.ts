@@ -38,6 +38,11 @@ export interface RateLimits {
   store: 'memory' | 'redis';
   /** Whether the shared store answers now (always true in memory). */
   connected(): boolean;
+  /**
+   * Resolves once the shared store is connected, or after `withinMs` if it is not: a hub starting
+   * beside a reachable Redis counts its very first requests there, not in its insurance limiter.
+   */
+  ready(withinMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -59,6 +64,7 @@ export function createRateLimits(config: RateLimitConfig, logger?: Logger): Rate
     return {
       store: 'memory',
     connected: () => true,
+      ready: async () => undefined,
       consumeClient: (id) => overLimit(perClient, id),
       consumeAuthFailure: (address) => overLimit(authFailures, address),
       close: async () => undefined,
@@ -84,6 +90,18 @@ export function createRateLimits(config: RateLimitConfig, logger?: Logger): Rate
   return {
     store: 'redis',
     connected: () => redis.status === 'ready',
+    ready: (withinMs) =>
+      new Promise<void>((resolve) => {
+        if (redis.status === 'ready') return resolve();
+        const timer = setTimeout(done, withinMs);
+        timer.unref();
+        function done() {
+          clearTimeout(timer);
+          redis.off('ready', done);
+          resolve();
+        }
+        redis.once('ready', done);
+      }),
     consumeClient: (id) => overLimit(perClient, id),
     consumeAuthFailure: (address) => overLimit(authFailures, address),
     async close() {

@@ -117,6 +117,9 @@ export async function createHubServer(given: HubDeps): Promise<HubServer> {
     deps.logger,
   );
   if (rateLimits.store === 'redis') metrics.watchRateLimitStore(() => rateLimits.connected());
+  // A reachable store is connected before the hub serves; an unreachable one does not hold it up
+  // for long (its limits fall to each process's insurance limiter until it answers).
+  await rateLimits.ready(5_000);
   // Scans whose hub process died are taken over by whichever live process looks first.
   const takeover = deps.config.jobTakeoverIntervalMs
     ? setInterval(() => {
