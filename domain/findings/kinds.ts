@@ -186,6 +186,23 @@ function mergePairs(pairs: [Piece, Piece, Interval][], today: IsoDate): { a: Aid
   return [...merged.values()];
 }
 
+/**
+ * One OVERLAP finding per pair of records (pieces of one record merged): a household-scoped rule
+ * keys it by its household too, a person-scoped one by its records alone.
+ */
+function overlapFindings(rule: RuleOf<'EXCLUSIVE_PROGRAMMES'> | RuleOf<'DUPLICATE_ENROLMENT'>, ctx: HouseholdContext, subject: string, pairs: [Piece, Piece, Interval][]): Finding[] {
+  return mergePairs(pairs, ctx.today).map(({ a, b, overlap, days }) =>
+    build(rule, ctx, {
+      scope: rule.scope,
+      idNumbers: [a.beneficiaryIdNumber, b.beneficiaryIdNumber],
+      records: [a, b],
+      measure: { type: 'OVERLAP', overlap, days },
+      ongoing: overlap.end === null || overlap.end >= ctx.today,
+      keys: rule.scope === 'HOUSEHOLD' ? [subject] : [],
+    }),
+  );
+}
+
 function inGroup(codes: readonly ProgrammeCode[]): (p: Piece) => boolean {
   const set = new Set<string>(codes);
   return (p) => set.has(p.record.programme);
@@ -195,18 +212,7 @@ export function exclusiveProgrammes(rule: RuleOf<'EXCLUSIVE_PROGRAMMES'>, ctx: H
   const out: Finding[] = [];
   for (const { subject, pieces } of ctx.subjects(rule.scope)) {
     const pairs = crossOverlaps(pieces.filter(inGroup(rule.first)), pieces.filter(inGroup(rule.second)));
-    for (const { a, b, overlap, days } of mergePairs(pairs, ctx.today)) {
-      out.push(
-        build(rule, ctx, {
-          scope: rule.scope,
-          idNumbers: [a.beneficiaryIdNumber, b.beneficiaryIdNumber],
-          records: [a, b],
-          measure: { type: 'OVERLAP', overlap, days },
-          ongoing: overlap.end === null || overlap.end >= ctx.today,
-          keys: rule.scope === 'HOUSEHOLD' ? [subject] : [],
-        }),
-      );
-    }
+    out.push(...overlapFindings(rule, ctx, subject, pairs));
   }
   return out;
 }
@@ -218,18 +224,7 @@ export function duplicateEnrolment(rule: RuleOf<'DUPLICATE_ENROLMENT'>, ctx: Hou
     for (const group of groupBy(pieces.filter(inGroup(rule.programmes)), (p) => p.record.programme).values()) {
       if (group.length < 2) continue;
       const pairs = selfOverlaps(group).filter(([a, b]) => !household || a.record.beneficiaryIdNumber !== b.record.beneficiaryIdNumber);
-      for (const { a, b, overlap, days } of mergePairs(pairs, ctx.today)) {
-        out.push(
-          build(rule, ctx, {
-            scope: rule.scope,
-            idNumbers: [a.beneficiaryIdNumber, b.beneficiaryIdNumber],
-            records: [a, b],
-            measure: { type: 'OVERLAP', overlap, days },
-            ongoing: overlap.end === null || overlap.end >= ctx.today,
-            keys: household ? [subject] : [],
-          }),
-        );
-      }
+      out.push(...overlapFindings(rule, ctx, subject, pairs));
     }
   }
   return out;

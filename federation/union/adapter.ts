@@ -26,6 +26,20 @@ const RECORD_KINDS = {
 
 const PROGRAMMES: Record<string, ProgrammeCode> = { BF: 'UNION_HARDSHIP', JQ: 'UNION_AUTUMN_EDU', DB: 'UNION_ILLNESS' };
 
+/** What every grant read returns: the grant and the worker whose file it was paid under. */
+const GRANT_COLUMNS = {
+  grantNo: ghGrant.grantNo,
+  fileNo: ghGrant.fileNo,
+  grantType: ghGrant.grantType,
+  grantDate: ghGrant.grantDate,
+  amountFen: ghGrant.amountFen,
+  studentIdCard: ghGrant.studentIdCard,
+  schoolYear: ghGrant.schoolYear,
+  setlRef: ghGrant.setlRef,
+  grantStatus: ghGrant.grantStatus,
+  workerIdCard: ghWorkerFile.idCard,
+};
+
 /**
  * The beneficiary may be the worker or the student. Each is matched through its own index and
  * the two halves joined by UNION (which also drops a grant both halves found): one statement. An
@@ -34,18 +48,7 @@ const PROGRAMMES: Record<string, ProgrammeCode> = { BF: 'UNION_HARDSHIP', JQ: 'U
 const grantsOf = preparedPer((db: SourceDb) => {
   const matching = (who: SQL) =>
     db
-      .select({
-        grantNo: ghGrant.grantNo,
-        fileNo: ghGrant.fileNo,
-        grantType: ghGrant.grantType,
-        grantDate: ghGrant.grantDate,
-        amountFen: ghGrant.amountFen,
-        studentIdCard: ghGrant.studentIdCard,
-        schoolYear: ghGrant.schoolYear,
-        setlRef: ghGrant.setlRef,
-        grantStatus: ghGrant.grantStatus,
-        workerIdCard: ghWorkerFile.idCard,
-      })
+      .select(GRANT_COLUMNS)
       .from(ghGrant)
       .innerJoin(ghWorkerFile, eq(ghWorkerFile.fileNo, ghGrant.fileNo))
       .where(and(inArray(ghGrant.grantType, Object.keys(PROGRAMMES)), who));
@@ -57,18 +60,7 @@ const grantsOf = preparedPer((db: SourceDb) => {
 /** Illness grants tied to these settlements, whoever's file they were paid under. One statement. */
 const illnessGrantsOf = preparedPer((db: SourceDb) =>
   db
-    .select({
-      grantNo: ghGrant.grantNo,
-      fileNo: ghGrant.fileNo,
-      grantType: ghGrant.grantType,
-      grantDate: ghGrant.grantDate,
-      amountFen: ghGrant.amountFen,
-      studentIdCard: ghGrant.studentIdCard,
-      schoolYear: ghGrant.schoolYear,
-      setlRef: ghGrant.setlRef,
-      grantStatus: ghGrant.grantStatus,
-      workerIdCard: ghWorkerFile.idCard,
-    })
+    .select(GRANT_COLUMNS)
     .from(ghGrant)
     .innerJoin(ghWorkerFile, eq(ghWorkerFile.fileNo, ghGrant.fileNo))
     .where(and(inPlaceholder(ghGrant.setlRef, 'refs'), eq(ghGrant.grantType, 'DB')))
