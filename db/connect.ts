@@ -3,6 +3,7 @@
  * DATE columns come back as 'YYYY-MM-DD' strings (dateStrings), never as Date objects, so a date
  * cannot drift across a time zone.
  */
+import type net from 'node:net';
 import { drizzle, type MySql2Database } from 'drizzle-orm/mysql2';
 import mysql from 'mysql2/promise';
 import { countingLogger } from './instrument';
@@ -91,6 +92,53 @@ export function withDeadline(pool: mysql.Pool, ms: number): mysql.Pool {
   return deadlined(pool, ms, { getConnection });
 }
 
+/** How long closing waits for the server to close a connection's socket before closing it itself. */
+const SOCKET_CLOSE_WAIT_MS = 5_000;
+
+/** Resolves once `socket` is closed: by the server, or by us after `withinMs`. */
+function untilClosed(socket: net.Socket | undefined, withinMs = SOCKET_CLOSE_WAIT_MS): Promise<void> {
+  if (!socket || socket.closed) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => socket.destroy(), withinMs);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/**
+ * mysql2 resolves `end()` when it has queued COM_QUIT, before the packet is even written
+ * (lib/commands/quit.js calls back first): the sockets stay open until the server closes them.
+ * A process that awaited `end()` and then expects to exit (a jest worker, a CLI) was still held
+ * by them, on a loaded machine past jest's half-second grace ("a worker process has failed to
+ * exit gracefully"). Here `end()` resolves when every connection's socket is closed.
+ */
+function endClosesSockets(pool: mysql.Pool): mysql.Pool {
+  const sockets = new Set<net.Socket>();
+  pool.on('connection', (conn) => {
+    // The event carries mysql2's core connection, whose socket is `stream`.
+    const socket = (conn as unknown as { stream?: net.Socket }).stream;
+    if (!socket || socket.closed) return;
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  const end = pool.end.bind(pool);
+  pool.end = async () => {
+    await end();
+    await Promise.all([...sockets].map((s) => untilClosed(s)));
+  };
+  return pool;
+}
+
+/** A single connection's `end()`, resolved once its socket is closed (see endClosesSockets). */
+export async function endConnection(conn: mysql.Connection): Promise<void> {
+  // The promise wrapper's core connection (`connection`), whose socket is `stream`.
+  const socket = (conn as unknown as { connection?: { stream?: net.Socket } }).connection?.stream;
+  await conn.end();
+  await untilClosed(socket);
+}
+
 export function createPool(url: string, opts: PoolOptions = {}): mysql.Pool {
   const pool = mysql.createPool({
     uri: url,
@@ -106,6 +154,7 @@ export function createPool(url: string, opts: PoolOptions = {}): mysql.Pool {
     // every statement, and the hub never shows a driver stack to anyone.
     trace: false,
   });
+  endClosesSockets(pool);
   return opts.deadlineMs ? withDeadline(pool, opts.deadlineMs) : pool;
 }
 

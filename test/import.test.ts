@@ -23,6 +23,7 @@ import {
   validateImportDir,
   type FileValidation,
 } from '../tools/import/index';
+import { createPool } from '../db/connect';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 
 const TODAY = '2026-06-30';
@@ -395,7 +396,7 @@ describe('import: loading into the databases', () => {
   const urlOf = (target: 'HUB' | DepartmentCode) => (target === 'HUB' ? dbs.hubUrl : dbs.sourceUrls[target]);
   const poolOf = (target: 'HUB' | DepartmentCode) => {
     let p = pools.get(target);
-    if (!p) pools.set(target, (p = mysql.createPool({ uri: urlOf(target), connectionLimit: 2, dateStrings: true })));
+    if (!p) pools.set(target, (p = createPool(urlOf(target), { connectionLimit: 2 })));
     return p;
   };
   async function counts(): Promise<Counts> {

@@ -9,6 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
+import { endConnection } from '../connect';
 
 export interface PrivateServer {
   /** `mysql://root@127.0.0.1:PORT/` — no database selected. */
@@ -116,7 +117,7 @@ async function waitUntilReady(url: string, child: ChildProcess, logFile: string,
     if (exited) throw new Error(`database server exited during start-up; see ${logFile}:\n${tail(logFile)}`);
     try {
       const conn = await mysql.createConnection({ uri: url, connectTimeout: 1000 });
-      await conn.end();
+      await endConnection(conn);
       return;
     } catch (err) {
       if (Date.now() > deadline) throw new Error(`database server did not accept connections within ${timeoutMs} ms: ${(err as Error).message}\n${tail(logFile)}`);

@@ -9,7 +9,7 @@ import { migrate } from 'drizzle-orm/mysql2/migrator';
 import mysql from 'mysql2/promise';
 import { PROGRAMMES } from '../../domain/programmes';
 import { databaseOf } from '../config';
-import { createPool } from '../connect';
+import { createPool, endConnection } from '../connect';
 import { programme } from '../household/schema';
 
 /**
@@ -27,7 +27,7 @@ export async function ensureDatabase(url: string): Promise<void> {
   try {
     await conn.query(`CREATE DATABASE IF NOT EXISTS ${mysql.escapeId(name)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   } finally {
-    await conn.end();
+    await endConnection(conn);
   }
 }
 
@@ -71,7 +71,7 @@ export async function dropDatabases(urls: string[]): Promise<void> {
     try {
       await conn.query(`DROP DATABASE IF EXISTS ${mysql.escapeId(name)}`);
     } finally {
-      await conn.end();
+      await endConnection(conn);
     }
   }
 }

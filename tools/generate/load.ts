@@ -13,6 +13,7 @@ import mysql from 'mysql2/promise';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../../domain/departments';
 import { REGIONS } from '../../domain/regions';
 import { databaseOf, redactUrl } from '../../db/config';
+import { endConnection } from '../../db/connect';
 import { TABLES, TABLE_NAMES, type Row, type TableName, type TableRows, type Target } from './tables';
 
 export type ExistingData = 'refuse' | 'append' | 'truncate';
@@ -46,7 +47,7 @@ export class Loader {
         conns[target] = await mysql.createConnection({ uri: urls[target], charset: 'utf8mb4', dateStrings: true, supportBigNumbers: true });
       }
     } catch (err) {
-      await Promise.all(Object.values(conns).map((c) => c.end().catch(() => undefined)));
+      await Promise.all(Object.values(conns).map((c) => endConnection(c).catch(() => undefined)));
       const target = TARGETS.find((t) => !conns[t]);
       throw new Error(`cannot connect to ${target ? redactUrl(urls[target]) : 'a database'}: ${(err as Error).message}`);
     }
@@ -54,7 +55,7 @@ export class Loader {
   }
 
   async close(): Promise<void> {
-    await Promise.all(TARGETS.map((t) => this.conns[t].end().catch(() => undefined)));
+    await Promise.all(TARGETS.map((t) => endConnection(this.conns[t]).catch(() => undefined)));
   }
 
   /** The generator's tables that already hold rows, as "database.table". */
