@@ -105,7 +105,18 @@ export function createRateLimits(config: RateLimitConfig, logger?: Logger): Rate
     consumeClient: (id) => overLimit(perClient, id),
     consumeAuthFailure: (address) => overLimit(authFailures, address),
     async close() {
+      // disconnect() only begins closing: wait until the socket is closed, so a process (or a
+      // test's worker) that awaited close() is not still held by it.
+      const socket = redis.stream as import('node:net').Socket | undefined;
       redis.disconnect();
+      if (!socket || socket.closed) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => socket.destroy(), 5_000);
+        socket.once('close', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
     },
   };
 }

@@ -144,7 +144,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // Only the process this file started, by its own handle.
-  if (child && child.exitCode === null) child.kill('SIGKILL');
+  const hub = child;
+  if (hub && hub.exitCode === null && hub.signalCode === null) {
+    // Waited for, pipes and all: a child still exiting holds this worker past jest's grace to exit.
+    const closed = new Promise<void>((r) => hub.once('close', () => r()));
+    hub.kill('SIGKILL');
+    await closed;
+  }
   await dbs?.close();
 });
 

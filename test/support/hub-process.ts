@@ -13,6 +13,8 @@ export interface HubProcess {
   metricsUrl: string;
   child: ChildProcess;
   output: string[];
+  /** Resolves once the process has exited and its pipes are closed. */
+  closed: Promise<void>;
 }
 
 /** `env` adds to (or overrides) the hub's environment. */
@@ -33,10 +35,14 @@ export async function startHubProcess(hubUrl: string, env: Record<string, string
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const closed = new Promise<void>((r) => child.once('close', () => r()));
   const output: string[] = [];
   child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`hub did not start: ${output.join('')}`)), 90_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`hub did not start: ${output.join('')}`));
+    }, 90_000);
     child.stdout!.on('data', (d: Buffer) => {
       output.push(d.toString());
       if (output.join('').includes('AidHub is listening')) {
@@ -49,15 +55,18 @@ export async function startHubProcess(hubUrl: string, env: Record<string, string
       reject(new Error(`hub exited (${code}) before listening: ${output.join('')}`));
     });
   });
-  return { url: `http://127.0.0.1:${port}`, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, child, output };
+  return { url: `http://127.0.0.1:${port}`, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, child, output, closed };
 }
 
 export async function stopHubProcess(h: HubProcess): Promise<void> {
-  if (h.child.exitCode !== null || h.child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => h.child.once('exit', () => r()));
-  h.child.kill('SIGTERM');
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 20_000)))]);
-  clearTimeout(timer);
-  if (h.child.exitCode === null && h.child.signalCode === null) h.child.kill('SIGKILL');
+  if (h.child.exitCode === null && h.child.signalCode === null) {
+    h.child.kill('SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([h.closed, new Promise((r) => (timer = setTimeout(r, 20_000)))]);
+    clearTimeout(timer);
+    if (h.child.exitCode === null && h.child.signalCode === null) h.child.kill('SIGKILL');
+  }
+  // Also after a SIGKILL (here or by a test): a child not yet reaped, or its pipes, would hold
+  // this worker past jest's grace to exit.
+  await h.closed;
 }

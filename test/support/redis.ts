@@ -48,10 +48,12 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   if (!binary) throw new Error('redis-server is not installed: apt-get install redis-server (npm test does this as root)');
   const port = await freePort();
   const child: ChildProcess = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'], { stdio: 'ignore' });
+  const closed = new Promise<void>((r) => child.once('close', () => r()));
   const deadline = Date.now() + 20_000;
   while (!(await answers(port))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
+      await closed;
       throw new Error(`redis-server did not start on port ${port}`);
     }
     await new Promise((r) => setTimeout(r, 100));
@@ -60,13 +62,15 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     url: `redis://127.0.0.1:${port}`,
     port,
     async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise<void>((r) => child.once('exit', () => r()));
-      child.kill('SIGTERM');
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 5000)))]);
-      clearTimeout(timer);
-      if (child.exitCode === null) child.kill('SIGKILL');
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([closed, new Promise((r) => (timer = setTimeout(r, 5000)))]);
+        clearTimeout(timer);
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      }
+      // Until it is reaped, the child holds this worker (past jest's grace to exit).
+      await closed;
     },
   };
 }
