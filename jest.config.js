@@ -1,6 +1,7 @@
 /** Tests run against a real MariaDB/MySQL server: the one AIDHUB_TEST_DATABASE_URL names, or a private one. */
 module.exports = {
-  testEnvironment: 'node',
+  // jest's node environment, failing a test file that leaves a socket, server, process or timer open.
+  testEnvironment: '<rootDir>/test/support/environment.ts',
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
   },

@@ -82,6 +82,8 @@ export interface TestHubOptions {
   auditCheckpoints?: HubConfig['auditCheckpoints'];
   /** Serve the schema as an Apollo Federation 2 subgraph (AIDHUB_SUBGRAPH=1). */
   subgraph?: boolean;
+  /** Any other settings, as server/main.ts reads them from the environment (background workers, a rate-limit store). */
+  config?: Partial<HubConfig>;
 }
 
 let clientCounter = 0;
@@ -111,6 +113,7 @@ export async function startTestHub(dbs: TestDatabases, opts: TestHubOptions = {}
     hubTimeoutMs: opts.hubTimeoutMs,
     auditCheckpoints: opts.auditCheckpoints ?? null,
     subgraph: opts.subgraph ?? false,
+    ...opts.config,
   };
   const accessDb = accessDbOf(dbs.hub);
   const makeClient = async (spec: TestClientSpec = {}) => {
