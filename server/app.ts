@@ -112,6 +112,7 @@ export async function createHubServer(given: HubDeps): Promise<HubServer> {
   audit.onAppend = (seconds, ok) => metrics.auditAppend(seconds, ok);
   const metricsConfig = deps.config.metrics ?? null;
   const metricsHttpServer = metricsConfig?.port ? metricsServer(metrics, metricsConfig.token) : null;
+  if (metricsHttpServer) metrics.collectProcessMetrics();
   const rateLimits = createRateLimits(
     { perClientPerMinute: deps.config.rateLimitPerMinute, authFailuresPerMinute: deps.config.authFailuresPerMinute, redisUrl: deps.config.rateLimitRedisUrl ?? null },
     deps.logger,

@@ -66,7 +66,6 @@ export class HubMetrics {
   });
 
   constructor(hub: HubDb | null) {
-    collectDefaultMetrics({ register: this.registry, prefix: 'aidhub_process_' });
     if (!hub) return;
     // Job progress is read from the hub database at scrape time, so any replica reports every
     // running scan, whichever replica holds its lease.
@@ -83,6 +82,16 @@ export class HubMetrics {
         }
       },
     });
+  }
+
+  /**
+   * Node process metrics (`aidhub_process_*`), for a hub whose metrics a listener serves, and only
+   * then: prom-client's default collectors include a GC observer and an event-loop-delay monitor
+   * that nothing stops. Every hub created and stopped in one process (a jest worker starts dozens)
+   * left one of each behind, the observer holding on to everything that hub's modules held.
+   */
+  collectProcessMetrics(): void {
+    collectDefaultMetrics({ register: this.registry, prefix: 'aidhub_process_' });
   }
 
   /** Whether the shared rate-limit store answers (1) or limits are per process for now (0); absent without a store. */

@@ -164,6 +164,8 @@ describe('/metrics', () => {
     expect(body).toMatch(/aidhub_audit_append_duration_seconds_count\{result="written"\} [1-9]/);
     expect(body).toContain('# TYPE aidhub_scan_households gauge');
     expect(body).toMatch(/^aidhub_rate_limit_store_up 1$/m);
+    // Node's process metrics too, collected because this hub has a metrics listener.
+    expect(body).toContain('# TYPE aidhub_process_nodejs_eventloop_lag_seconds gauge');
     // Counts and timings only: no ID number, no name.
     for (const id of [WANG.head, WANG.spouse, WANG.child, WANG.grandmother]) expect(body).not.toContain(id);
     expect(body).not.toContain(WANG.registrationNo);
