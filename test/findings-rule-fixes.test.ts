@@ -1,11 +1,14 @@
 /**
  * Cases the rules got wrong (issue 13), through a real hub over real department databases:
  * - aid for one hospital stay paid to members of two households is added up by settlement (X7),
- *   reported once (by the patient's household), and the pre-grant check agrees;
+ *   reported once (by the patient's household), and the pre-grant check agrees; charity money
+ *   reported to the hub (the REPORTED ledger) for a relative in another household counts too;
  * - a person in no household (an institutionalised 特困 person) is judged with their own birth and
  *   death dates: aid after death is found (X8) and the dead are not owed aid (M1).
  */
 import { household, householdMember, person } from '../db/household/schema';
+import { registerCharity } from '../db/reported-aid/store';
+import { makeCreditCode } from '../domain/credit-code';
 import { makeIdNumber } from '../domain/id-number';
 import { insertChildAllowances, insertTekun } from '../federation/civil-affairs/scenario';
 import { insertRentalApplication } from '../federation/housing/scenario';
@@ -26,6 +29,21 @@ const STAY = {
   son: makeIdNumber('370811', '1985-04-04', 53),
   // Burden before aid: 3,000 out of pocket + 2,000 medical aid inside = 5,000 yuan; the son's
   // grant of 3,500 brings the aid to 5,500: 500 yuan over. Neither household alone exceeds it.
+  excessFen: 50_000,
+};
+
+/**
+ * A stay whose only aid besides medical aid is charity money reported to the hub for the patient's
+ * daughter, who lives in her own household: 1,500 out of pocket + 1,000 medical aid = 2,500 yuan
+ * burden; the charity's 2,000 brings the aid to 3,000, 500 yuan over. The ledger is read by
+ * settlement (`aidBySettlementRefs`), or the patient's household would see only the medical aid.
+ */
+const CHARITY_STAY = {
+  setlId: 'SETL-CH-2HH',
+  patient: makeIdNumber('370811', '1950-09-09', 55),
+  daughter: makeIdNumber('370811', '1980-10-10', 56),
+  charityFen: 200_000,
+  burdenFen: 250_000,
   excessFen: 50_000,
 };
 
@@ -53,6 +71,9 @@ let householdChild: number;
 let hub: TestHub;
 let householdA: number;
 let householdB: number;
+let householdCharityPatient: number;
+let householdCharityDaughter: number;
+let charity: { gql: TestHub['gql'] };
 
 async function addHousehold(registrationNo: string, who: { idNumber: string; name: string; gender: 'M' | 'F'; birthDate: string }): Promise<number> {
   const [res] = await dbs.hub.insert(household).values({ registrationNo, regionCode: VILLAGE, address: `古槐街道 ${registrationNo}` });
@@ -100,7 +121,27 @@ beforeAll(async () => {
     { childIdNo: CHILD.child, category: 'SW', startOn: '2025-01-01', endOn: '2025-07-03', monthlyFen: 120_000 },
   ]);
 
+  householdCharityPatient = await addHousehold('F-CH-A', { idNumber: CHARITY_STAY.patient, name: '庚', gender: 'F', birthDate: '1950-09-09' });
+  householdCharityDaughter = await addHousehold('F-CH-B', { idNumber: CHARITY_STAY.daughter, name: '辛', gender: 'F', birthDate: '1980-10-10' });
+  await insertSettlements(s.HEALTH, [{
+    setlId: CHARITY_STAY.setlId,
+    psnCertNo: CHARITY_STAY.patient,
+    fixmedinsName: '任城区人民医院',
+    admDate: '2026-01-12',
+    dscgDate: '2026-01-20',
+    setlDate: '2026-01-20',
+    diseName: '股骨骨折',
+    medfeeSumamt: '10000.00',
+    hifpPay: '6000.00',
+    hifmiPay: '1500.00',
+    mafPay: '1000.00',
+    psnPay: '1500.00',
+  }]);
+
   hub = await startTestHub(dbs, { today: TODAY });
+  const c = await hub.createClient({ name: 'test-charity-2hh', department: 'CHARITY', regionScope: '370800', roles: ['DEPARTMENT_WRITER'] });
+  await registerCharity(dbs.hub as never, c.name, makeCreditCode('53370800MJD54321X'), '济宁市慈善总会');
+  charity = hub.as({ token: c.token, purpose: 'DUPLICATE_CHECK' });
 }, 120_000);
 
 afterAll(async () => {
@@ -139,7 +180,27 @@ describe('X7 by settlement, across households', () => {
     expect(f.measure).toMatchObject({ burdenFen: 500_000, aidFen: 560_000 });
   });
 
-  it('is stored once by a region scan', async () => {
+  it('counts charity money reported for a relative in another household: the report, the patient’s household and both people agree', async () => {
+    const report = await charity.gql(
+      `mutation($r: [ReportedAidInput!]!) { aidReport(input: { records: $r }) { recorded conflicts { index rule { id } } userErrors { code } } }`,
+      { r: [{ reference: 'CS-2HH-1', beneficiaryIdNumber: CHARITY_STAY.daughter, programme: 'CHARITY_MEDICAL', grantDate: '2026-02-02', amountFen: CHARITY_STAY.charityFen, settlementRef: CHARITY_STAY.setlId }] },
+    );
+    expect(report.data.aidReport).toEqual({ recorded: 1, conflicts: [{ index: 0, rule: { id: 'X7' } }], userErrors: [] });
+
+    const q = `query($id: ID!) { household(id: $id) { findings { ${FIELDS} } } }`;
+    const a = (await hub.gql(q, { id: String(householdCharityPatient) })).data.household.findings.filter((f: any) => f.rule.id === 'X7');
+    const b = (await hub.gql(q, { id: String(householdCharityDaughter) })).data.household.findings.filter((f: any) => f.rule.id === 'X7');
+    expect(a).toHaveLength(1);
+    expect(a[0].measure).toEqual({ __typename: 'SettlementExcess', settlementReference: CHARITY_STAY.setlId, burdenFen: CHARITY_STAY.burdenFen, aidFen: CHARITY_STAY.burdenFen + CHARITY_STAY.excessFen, excessFen: CHARITY_STAY.excessFen });
+    expect(a[0].records.map((r: any) => r.beneficiary.idNumber).sort()).toEqual([CHARITY_STAY.patient, CHARITY_STAY.daughter].sort());
+    expect(b).toEqual([]);
+    for (const n of [CHARITY_STAY.patient, CHARITY_STAY.daughter]) {
+      const res = await hub.gql(`query($n: String!) { person(idNumber: $n) { findings { rule { id } } } }`, { n });
+      expect(res.data.person.findings.map((f: any) => f.rule.id)).toContain('X7');
+    }
+  });
+
+  it('is stored once per stay by a region scan', async () => {
     const monitoring = hub.as({ purpose: 'MONITORING' });
     const started = await monitoring.gql(`mutation($input: ScanStartInput!) { scanStart(input: $input) { scan { id } userErrors { code } } }`, { input: { regionCode: '370811' } });
     expect(started.data.scanStart.userErrors).toEqual([]);
@@ -152,7 +213,7 @@ describe('X7 by settlement, across households', () => {
     }
     expect(scan.state).toBe('SUCCEEDED');
     const x7 = scan.findings.edges.map((e: any) => e.node).filter((n: any) => n.rule.id === 'X7');
-    expect(x7).toEqual([{ rule: { id: 'X7' }, household: { id: String(householdA) } }]);
+    expect(x7.map((n: any) => n.household.id).sort()).toEqual([String(householdA), String(householdCharityPatient)].sort());
   });
 });
 
