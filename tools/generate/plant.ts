@@ -17,7 +17,7 @@ import { addMonths, schoolYearBounds, schoolYearOf } from '../../domain/findings
 import { emptyRows, TABLES, type Cell, type TableName, type TableRows } from './tables';
 import { DEPARTMENT_CODES } from '../../domain/departments';
 import { ADAPTERS } from '../../federation/registry';
-import type { PlantSettlementYuan, PlantSink, PlantVerbs } from '../../federation/demo-contract';
+import type { PlantSettlementYuan, PlantSink, PlantStatus, PlantVerbs } from '../../federation/demo-contract';
 
 /** Each kind of planted fact, written by the department that holds it (its `demo.plant`). */
 const VERBS: ReadonlyMap<keyof PlantVerbs, PlantVerbs[keyof PlantVerbs]> = (() => {
@@ -173,16 +173,16 @@ class Planter {
     return this.verb('certificate')(this.sink, who, type, level);
   }
 
-  subsidy(certNo: string, type: 'SH' | 'HL', start: string, end: string | null): void {
-    this.verb('subsidy')(this.sink, certNo, type, start, end);
+  subsidy(certNo: string, type: 'SH' | 'HL', start: string, end: string | null, status?: PlantStatus): void {
+    this.verb('subsidy')(this.sink, certNo, type, start, end, status);
   }
 
   settlement(setlId: string, who: Member, settled: string, yuan: PlantSettlementYuan): void {
     this.verb('settlement')(this.sink, setlId, who, settled, yuan);
   }
 
-  childAllowance(who: Member, start: string, end: string | null): void {
-    this.verb('childAllowance')(this.sink, who, start, end);
+  childAllowance(who: Member, start: string, end: string | null, opts?: { category?: 'GE' | 'SW'; status?: PlantStatus }): void {
+    this.verb('childAllowance')(this.sink, who, start, end, opts);
   }
 
   workerFile(fileNo: string, who: Member): void {
@@ -416,6 +416,44 @@ export function plantCases(opts: PlantOptions): { rows: TableRows; manifest: Pla
     const h = p.household('NM-X9-consecutive', 'NEAR_MISS', 'X9', '低保 in one family to the end of a month, in another from the next day', [], [head(a)]);
     p.dibao(`PL${h}A`, '370811', a, p.m(-30), [{ person: a }], monthEndOf(p.m(-8)));
     p.dibao(`PL${h}B`, '370812', a, addDays(monthEndOf(p.m(-8)), 1), [{ person: a }]);
+  }
+
+  // ---- Issue 13: X10 and X11, and aid the department suspended or revoked. Planted after every
+  // earlier household, so those keep their ids, people and rows (and their findings' identities). ----
+  {
+    const a = p.person(52, 'M', '植入午');
+    const b = p.person(50, 'F', '植入未');
+    const h = p.household('X10-two-allocations', 'CASE', 'X10', 'husband and wife each allocated a public-rental flat, six months at once', ['X10'], [head(a), spouse(b)]);
+    p.rental(`PLGZF${h}A`, a, [{ type: 'SW', start: monthStartOf(p.m(-24)), end: null }]);
+    p.rental(`PLGZF${h}B`, b, [{ type: 'SW', start: monthStartOf(p.m(-8)), end: monthEndOf(p.m(-3)) }]);
+  }
+  {
+    const g = p.person(66, 'F', '植入申');
+    const c = p.person(9, 'M', '植入酉');
+    p.household('X11-orphan-and-unsupported', 'CASE', 'X11', 'a child paid the orphan and the 事实无人抚养 allowance for six months at once', ['X11'], [head(g), { person: c, relation: 'GRANDCHILD' }]);
+    p.childAllowance(c, monthStartOf(p.m(-18)), null);
+    p.childAllowance(c, monthStartOf(p.m(-10)), monthEndOf(p.m(-5)), { category: 'SW' });
+  }
+  {
+    const a = p.person(57, 'M', '近似巳');
+    const b = p.person(55, 'F', '近似午');
+    const h = p.household('NM-X10-consecutive', 'NEAR_MISS', 'X10', 'one spouse’s public-rental flat to the end of a month, the other’s from the next day', [], [head(a), spouse(b)]);
+    p.rental(`PLGZF${h}A`, a, [{ type: 'SW', start: monthStartOf(p.m(-30)), end: monthEndOf(p.m(-10)) }]);
+    p.rental(`PLGZF${h}B`, b, [{ type: 'SW', start: addDays(monthEndOf(p.m(-10)), 1), end: null }]);
+  }
+  {
+    const g = p.person(70, 'M', '近似未');
+    const c = p.person(11, 'F', '近似申');
+    p.household('NM-X11-revoked', 'NEAR_MISS', 'X11', 'an orphan allowance revoked (撤销) beside a running 事实无人抚养 allowance', [], [head(g), { person: c, relation: 'GRANDCHILD' }]);
+    p.childAllowance(c, monthStartOf(p.m(-18)), null, { status: 'REVOKED' });
+    p.childAllowance(c, monthStartOf(p.m(-10)), null, { category: 'SW' });
+  }
+  {
+    const a = p.person(47, 'M', '近似酉');
+    p.household('NM-X3-suspended', 'NEAR_MISS', 'X3', 'a suspended (暂停) living subsidy beside 特困 support that began after it', [], [head(a)]);
+    const cert = p.certificate(a, 4, 3);
+    p.subsidy(cert, 'SH', p.m(-20), null, 'SUSPENDED');
+    p.tekun(a, monthStartOf(p.m(-10)), null);
   }
 
   return { rows: p.rows, manifest: { referenceDate: ref, village: PLANT_VILLAGE, households: p.households } };
