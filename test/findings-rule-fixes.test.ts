@@ -4,7 +4,9 @@
  *   reported once (by the patient's household), and the pre-grant check agrees; charity money
  *   reported to the hub (the REPORTED ledger) for a relative in another household counts too;
  * - a person in no household (an institutionalised 特困 person) is judged with their own birth and
- *   death dates: aid after death is found (X8) and the dead are not owed aid (M1).
+ *   death dates: aid after death is found (X8) and the dead are not owed aid (M1); region scans
+ *   reach such people, and people only the departments know, and store their findings with no
+ *   household.
  */
 import { household, householdMember, person } from '../db/household/schema';
 import { registerCharity } from '../db/reported-aid/store';
@@ -55,6 +57,12 @@ const LONE = {
   /** March 2026 is five months after the month of death (Nov, Dec, Jan, Feb, Mar). */
   months: 5,
 };
+
+/**
+ * Known to the departments, unknown to the hub (no person row, no household): the disability
+ * federation pays a living subsidy and civil affairs 特困 support, both running (X3).
+ */
+const STRANGER = { person: makeIdNumber('370811', '1966-02-02', 73) };
 
 const RENTAL = {
   /** Husband and wife each applied, and each was allocated a flat: two 实物配租 for one household. */
@@ -108,6 +116,10 @@ beforeAll(async () => {
   await dbs.hub.insert(person).values({ idNumber: LONE.person, name: '丙', gender: 'F', birthDate: '1936-06-06', deathDate: LONE.deathDate });
   await insertTekun(s.CIVIL_AFFAIRS, [{ idNo: LONE.person, countyCode: '370811', careMode: 1, startOn: '2020-01-01', monthlyFen: LONE.monthlyFen }]);
   await insertCertificates(s.DISABILITY, [{ certNo: `${LONE.person}41`, idCard: LONE.person, disType: 4, disLevel: 1, issueDate: '2020-01-01' }], []);
+  await insertTekun(s.CIVIL_AFFAIRS, [{ idNo: STRANGER.person, countyCode: '370811', careMode: 1, startOn: '2024-01-01', monthlyFen: 100_000 }]);
+  await insertCertificates(s.DISABILITY, [{ certNo: `${STRANGER.person}43`, idCard: STRANGER.person, disType: 4, disLevel: 3, issueDate: '2020-01-01' }], [
+    { certNo: `${STRANGER.person}43`, subType: 'SH', startYm: '2023-01', monthlyFen: 10_000 },
+  ]);
 
   householdRental = await addHousehold('F-X10', { idNumber: RENTAL.husband, name: '丁', gender: 'M', birthDate: '1975-05-05' });
   await dbs.hub.insert(person).values({ idNumber: RENTAL.wife, name: '戊', gender: 'F', birthDate: '1977-07-07', deathDate: null });
@@ -150,6 +162,22 @@ afterAll(async () => {
 });
 
 const FIELDS = `rule { id } records { sourceReference beneficiary { idNumber } } measure { __typename ... on SettlementExcess { settlementReference burdenFen aidFen excessFen } ... on AidAfterDeath { deathDate months excessFen } }`;
+
+/** Runs a region scan to its end: its state and findings (rule, household, people). */
+async function scanOf(regionCode: string): Promise<any> {
+  const monitoring = hub.as({ purpose: 'MONITORING' });
+  const started = await monitoring.gql(`mutation($input: ScanStartInput!) { scanStart(input: $input) { scan { id } userErrors { code } } }`, { input: { regionCode } });
+  expect(started.data.scanStart.userErrors).toEqual([]);
+  const id = started.data.scanStart.scan.id;
+  let scan: any;
+  for (let i = 0; i < 600; i++) {
+    scan = (await monitoring.gql(`query($id: ID!) { scan(id: $id) { state findings(first: 100) { edges { node { rule { id } household { id } people { idNumber } records { department { code } sourceReference } } } } } }`, { id })).data.scan;
+    if (scan.state !== 'RUNNING') break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(scan.state).toBe('SUCCEEDED');
+  return scan;
+}
 
 describe('X7 by settlement, across households', () => {
   it('is reported once, by the patient’s household, with everything paid for the stay', async () => {
@@ -201,17 +229,7 @@ describe('X7 by settlement, across households', () => {
   });
 
   it('is stored once per stay by a region scan', async () => {
-    const monitoring = hub.as({ purpose: 'MONITORING' });
-    const started = await monitoring.gql(`mutation($input: ScanStartInput!) { scanStart(input: $input) { scan { id } userErrors { code } } }`, { input: { regionCode: '370811' } });
-    expect(started.data.scanStart.userErrors).toEqual([]);
-    const id = started.data.scanStart.scan.id;
-    let scan: any;
-    for (let i = 0; i < 600; i++) {
-      scan = (await monitoring.gql(`query($id: ID!) { scan(id: $id) { state findings(first: 100) { edges { node { rule { id } household { id } } } } } }`, { id })).data.scan;
-      if (scan.state !== 'RUNNING') break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(scan.state).toBe('SUCCEEDED');
+    const scan = await scanOf('370811');
     const x7 = scan.findings.edges.map((e: any) => e.node).filter((n: any) => n.rule.id === 'X7');
     expect(x7.map((n: any) => n.household.id).sort()).toEqual([String(householdA), String(householdCharityPatient)].sort());
   });
@@ -225,6 +243,23 @@ describe('a person in no household', () => {
     const found = res.data.person.findings;
     expect(found.map((f: any) => f.rule.id)).toEqual(['X8']);
     expect(found[0].measure).toEqual({ __typename: 'AidAfterDeath', deathDate: LONE.deathDate, months: LONE.months, excessFen: LONE.months * LONE.monthlyFen });
+  });
+
+  it('is reached by a county’s or the city’s scan (by the county of their ID number), with no household; known to the departments only, too', async () => {
+    for (const region of ['370811', '370800']) {
+      const nodes = (await scanOf(region)).findings.edges.map((e: any) => e.node);
+      const outside = nodes
+        .filter((n: any) => n.household === null)
+        .map((n: any) => ({ rule: n.rule.id, people: n.people.map((p: any) => p.idNumber), records: n.records.map((r: any) => r.department.code).sort() }));
+      // The stranger is no Person of the hub's: the finding names the departments' records instead.
+      expect(outside.sort((a: any, b: any) => a.rule.localeCompare(b.rule))).toEqual([
+        { rule: 'X3', people: [], records: ['CIVIL_AFFAIRS', 'DISABILITY'] },
+        { rule: 'X8', people: [LONE.person], records: ['CIVIL_AFFAIRS'] },
+      ]);
+    }
+    // A township's scan cannot place them: they have no village, only an ID number's county.
+    const township = (await scanOf('370811001')).findings.edges.map((e: any) => e.node);
+    expect(township.filter((n: any) => n.household === null)).toEqual([]);
   });
 
   it('is found by the pre-grant check: a new grant after death is refused', async () => {
