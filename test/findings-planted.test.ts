@@ -75,10 +75,12 @@ it('finds every planted case and flags no near miss, in a scan of the city', asy
 
   const byHousehold = new Map<string, string[]>();
   const idsByHousehold = new Map<string, string[]>();
+  /** Findings with no household, by the person they concern. */
+  const outside = new Map<string, string[]>();
   let after: string | null = null;
   for (;;) {
     const page: any = await monitoring.gql(
-      `query($id: ID!, $after: String, $filter: FindingFilter) { scan(id: $id) { findings(filter: $filter, first: 100, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id rule { id } household { id } } } } } }`,
+      `query($id: ID!, $after: String, $filter: FindingFilter) { scan(id: $id) { findings(filter: $filter, first: 100, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id rule { id } household { id } people { idNumber } } } } } }`,
       { id, after, filter: { statuses: ALL_STATUSES } },
     );
     expect(page.errors).toBeUndefined();
@@ -86,6 +88,7 @@ it('finds every planted case and flags no near miss, in a scan of the city', asy
       const key = e.node.household?.id ?? 'none';
       byHousehold.set(key, [...(byHousehold.get(key) ?? []), e.node.rule.id]);
       idsByHousehold.set(key, [...(idsByHousehold.get(key) ?? []), e.node.id]);
+      if (!e.node.household) for (const p of e.node.people) outside.set(p.idNumber, [...(outside.get(p.idNumber) ?? []), e.node.rule.id]);
     }
     if (!page.data.scan.findings.pageInfo.hasNextPage) break;
     after = page.data.scan.findings.pageInfo.endCursor;
@@ -95,6 +98,11 @@ it('finds every planted case and flags no near miss, in a scan of the city', asy
     .map((h) => ({ id: h.id, expected: h.expected, found: (byHousehold.get(String(h.householdId)) ?? []).sort() }))
     .filter((h) => JSON.stringify(h.expected) !== JSON.stringify(h.found));
   expect(wrong).toEqual([]);
+  // People in no household are judged on their own, after the households.
+  expect(manifest.people.length).toBeGreaterThanOrEqual(2);
+  const wrongPeople = manifest.people.map((p) => ({ id: p.id, expected: p.expected, found: (outside.get(p.idNumber) ?? []).sort() })).filter((p) => JSON.stringify(p.expected) !== JSON.stringify(p.found));
+  expect(wrongPeople).toEqual([]);
+
   // The generated population has defects of its own: the scan is not only finding what was planted.
   const background = [...byHousehold.entries()].filter(([h]) => !manifest.households.some((p) => String(p.householdId) === h));
   expect(background.length).toBeGreaterThan(0);

@@ -311,6 +311,7 @@ export async function runScan(deps: ScanDeps, scanId: number, regionCode: string
         await recordScanProgress(tx, scanId, counts);
       },
     });
+    await report();
     await write((tx) => finishScan(tx, scanId, 'SUCCEEDED', counts));
     deps.logger?.info({ scanId, regionCode, ...counts }, 'scan finished');
     return counts;

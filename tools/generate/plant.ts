@@ -49,10 +49,23 @@ export interface PlantedHousehold {
   expected: string[];
 }
 
+/** A planted person in no household (a care-home resident): a region scan of the city judges them on their own. */
+export interface PlantedPerson {
+  id: string;
+  kind: 'CASE' | 'NEAR_MISS';
+  rule: string;
+  what: string;
+  idNumber: string;
+  /** Rule ids of the findings (with no household) this person must give, sorted. */
+  expected: string[];
+}
+
 export interface PlantManifest {
   referenceDate: string;
   village: string;
   households: PlantedHousehold[];
+  /** People in no household; their ID numbers' county (370899) lies under the city, not under a county of it. */
+  people: PlantedPerson[];
 }
 
 export interface PlantOptions {
@@ -91,6 +104,7 @@ function leapDayBefore(ref: string): string {
 class Planter {
   readonly rows: TableRows = emptyRows();
   readonly households: PlantedHousehold[] = [];
+  readonly people: PlantedPerson[] = [];
   private nextHousehold: number;
   private sequence = 0;
 
@@ -146,6 +160,12 @@ class Planter {
     }
     this.households.push({ id, kind, rule, what, householdId, registrationNo, expected: [...expected].sort() });
     return householdId;
+  }
+
+  /** A person the hub knows in no household. */
+  outsideHousehold(id: string, kind: PlantedPerson['kind'], rule: string, what: string, expected: string[], who: ReturnType<Planter['person']>): void {
+    this.push('person', { id_number: who.id, name: who.name, gender: who.gender, birth_date: who.birth, death_date: who.death });
+    this.people.push({ id, kind, rule, what, idNumber: who.id, expected: [...expected].sort() });
   }
 
   private readonly sink: PlantSink;
@@ -455,6 +475,19 @@ export function plantCases(opts: PlantOptions): { rows: TableRows; manifest: Pla
     p.subsidy(cert, 'SH', p.m(-20), null, 'SUSPENDED');
     p.tekun(a, monthStartOf(p.m(-10)), null);
   }
+  // People in no household (集中供养 in a care home): reached by the region scan on their own.
+  {
+    const death = addDays(monthStartOf(p.m(-4)), 11);
+    const a = p.person(86, 'F', '植入戌', death);
+    p.outsideHousehold('X8-outside-household', 'CASE', 'X8', `in a care home, in no household; died ${death}, 特困 support still runs`, ['X8'], a);
+    p.tekun(a, monthStartOf(p.m(-60)), null);
+  }
+  {
+    const death = addDays(monthStartOf(p.m(-6)), 3);
+    const a = p.person(88, 'M', '近似戌', death);
+    p.outsideHousehold('NM-X8-outside-household', 'NEAR_MISS', 'X8', `in a care home, in no household; died ${death}, 特困 support stopped with that month`, [], a);
+    p.tekun(a, monthStartOf(p.m(-60)), monthEndOf(death));
+  }
 
-  return { rows: p.rows, manifest: { referenceDate: ref, village: PLANT_VILLAGE, households: p.households } };
+  return { rows: p.rows, manifest: { referenceDate: ref, village: PLANT_VILLAGE, households: p.households, people: p.people } };
 }
