@@ -4,7 +4,8 @@
  * Region-scan throughput: generates N demo households (with the planted cases) into a throwaway
  * private MariaDB under /tmp, then scans the division twice through the same code the
  * `scanStart` mutation runs: a first scan (every finding new) and a re-scan (every finding
- * already stored). Prints households and department records per second and the wall time.
+ * already stored), then the re-scan again without the people in no household (its baseline), and
+ * prints the ratio of the two. Prints households and department records per second and the wall time.
  * `--data-dir` with `--keep` keeps the generated data for the next run.
  *
  * The generator writes aid at believable rates (about 1.5 department rows per household). To
@@ -74,24 +75,29 @@ async function main(): Promise<void> {
     const hub = hubDrizzle(pool);
     const ruleSet = loadRuleSet();
     const prefix = divisionPrefix(region);
-    for (const label of ['first scan', 're-scan']) {
+    // The last run is the baseline of the people-in-no-household phase: the same re-scan, households only.
+    const seconds: Record<string, number> = {};
+    for (const label of ['first scan', 're-scan', 'households only']) {
       const scanId = await createScan(hub, { regionCode: region, asOf: REFERENCE_DATE, ruleSet, startedBy: 'bench', startedByDepartment: null });
       const rssBefore = process.memoryUsage().rss;
       let peakRss = rssBefore;
       const started = performance.now();
       const result = await runScan({ hub, sources, ruleSet, today: REFERENCE_DATE }, scanId, region, {
         chunkHouseholds: chunk,
+        peopleOutsideHouseholds: label !== 'households only',
         onProgress: () => {
           peakRss = Math.max(peakRss, process.memoryUsage().rss);
         },
       });
-      const seconds = (performance.now() - started) / 1000;
+      const took = (performance.now() - started) / 1000;
+      seconds[label] = took;
       log(
-        `${label.padEnd(10)}: ${result.householdsDone} households under ${prefix} in ${seconds.toFixed(2)} s — ` +
-          `${Math.round(result.householdsDone / seconds)} households/s, ~${Math.round((counts.departmentRows * (result.householdsDone / counts.households)) / seconds)} department rows/s; ` +
+        `${label.padEnd(15)}: ${result.householdsDone} households under ${prefix} in ${took.toFixed(2)} s — ` +
+          `${Math.round(result.householdsDone / took)} households/s, ~${Math.round((counts.departmentRows * (result.householdsDone / counts.households)) / took)} department rows/s; ` +
           `${result.findingsCount} findings (${result.newCount} new, ${result.reopenedCount} reopened, ${result.stillSettledCount} still settled); peak RSS ${Math.round(peakRss / 2 ** 20)} MiB`,
       );
     }
+    log(`re-scan / households only: ${(seconds['re-scan'] / seconds['households only']).toFixed(2)} (what judging the people in no household adds)`);
   } finally {
     await closeSources(sources);
     await pool.end();

@@ -177,6 +177,9 @@ export interface PlantSink {
   push(table: string, values: Record<string, DemoCell>): void;
 }
 
+/** A planted recurring aid the department has suspended (暂停) or revoked (撤销, payments recovered). */
+export type PlantStatus = 'SUSPENDED' | 'REVOKED';
+
 /** A planted person: only the ID number matters to the departments. */
 export interface PlantPerson {
   id: string;
@@ -203,12 +206,12 @@ export interface PlantVerbs {
   tekun(s: PlantSink, who: PlantPerson, start: IsoDate, end: IsoDate | null): void;
   /** A temporary-aid grant (民政). */
   tempAid(s: PlantSink, who: PlantPerson, cause: string, date: IsoDate, secondAid: boolean, familyNo: string | null): void;
-  /** An orphan allowance (民政). */
-  childAllowance(s: PlantSink, who: PlantPerson, start: IsoDate, end: IsoDate | null): void;
+  /** A child allowance (民政): the orphan allowance (GE) unless `category` says 事实无人抚养 (SW); running unless `status` says otherwise. */
+  childAllowance(s: PlantSink, who: PlantPerson, start: IsoDate, end: IsoDate | null, opts?: { category?: 'GE' | 'SW'; status?: PlantStatus }): void;
   /** A disability certificate (残联); returns its number. */
   certificate(s: PlantSink, who: PlantPerson, type: number, level: number): string;
-  /** A living (SH) or nursing (HL) subsidy on a certificate (残联). */
-  subsidy(s: PlantSink, certNo: string, type: 'SH' | 'HL', start: IsoDate, end: IsoDate | null): void;
+  /** A living (SH) or nursing (HL) subsidy on a certificate (残联); running unless `status` says otherwise. */
+  subsidy(s: PlantSink, certNo: string, type: 'SH' | 'HL', start: IsoDate, end: IsoDate | null, status?: PlantStatus): void;
   /** A hospital settlement (医保). */
   settlement(s: PlantSink, setlId: string, who: PlantPerson, settled: IsoDate, yuan: PlantSettlementYuan): void;
   /** A hardship-worker file (工会). */

@@ -1,11 +1,16 @@
 /**
  * Cases the rules got wrong (issue 13), through a real hub over real department databases:
  * - aid for one hospital stay paid to members of two households is added up by settlement (X7),
- *   reported once (by the patient's household), and the pre-grant check agrees;
+ *   reported once (by the patient's household), and the pre-grant check agrees; charity money
+ *   reported to the hub (the REPORTED ledger) for a relative in another household counts too;
  * - a person in no household (an institutionalised 特困 person) is judged with their own birth and
- *   death dates: aid after death is found (X8) and the dead are not owed aid (M1).
+ *   death dates: aid after death is found (X8) and the dead are not owed aid (M1); region scans
+ *   reach such people, and people only the departments know, and store their findings with no
+ *   household.
  */
 import { household, householdMember, person } from '../db/household/schema';
+import { registerCharity } from '../db/reported-aid/store';
+import { makeCreditCode } from '../domain/credit-code';
 import { makeIdNumber } from '../domain/id-number';
 import { insertChildAllowances, insertTekun } from '../federation/civil-affairs/scenario';
 import { insertRentalApplication } from '../federation/housing/scenario';
@@ -29,6 +34,21 @@ const STAY = {
   excessFen: 50_000,
 };
 
+/**
+ * A stay whose only aid besides medical aid is charity money reported to the hub for the patient's
+ * daughter, who lives in her own household: 1,500 out of pocket + 1,000 medical aid = 2,500 yuan
+ * burden; the charity's 2,000 brings the aid to 3,000, 500 yuan over. The ledger is read by
+ * settlement (`aidBySettlementRefs`), or the patient's household would see only the medical aid.
+ */
+const CHARITY_STAY = {
+  setlId: 'SETL-CH-2HH',
+  patient: makeIdNumber('370811', '1950-09-09', 55),
+  daughter: makeIdNumber('370811', '1980-10-10', 56),
+  charityFen: 200_000,
+  burdenFen: 250_000,
+  excessFen: 50_000,
+};
+
 const LONE = {
   /** In a care home (集中供养), in no household; died 2025-10-20 while 特困 support still runs. */
   person: makeIdNumber('370811', '1936-06-06', 71),
@@ -37,6 +57,12 @@ const LONE = {
   /** March 2026 is five months after the month of death (Nov, Dec, Jan, Feb, Mar). */
   months: 5,
 };
+
+/**
+ * Known to the departments, unknown to the hub (no person row, no household): the disability
+ * federation pays a living subsidy and civil affairs 特困 support, both running (X3).
+ */
+const STRANGER = { person: makeIdNumber('370811', '1966-02-02', 73) };
 
 const RENTAL = {
   /** Husband and wife each applied, and each was allocated a flat: two 实物配租 for one household. */
@@ -53,6 +79,9 @@ let householdChild: number;
 let hub: TestHub;
 let householdA: number;
 let householdB: number;
+let householdCharityPatient: number;
+let householdCharityDaughter: number;
+let charity: { gql: TestHub['gql'] };
 
 async function addHousehold(registrationNo: string, who: { idNumber: string; name: string; gender: 'M' | 'F'; birthDate: string }): Promise<number> {
   const [res] = await dbs.hub.insert(household).values({ registrationNo, regionCode: VILLAGE, address: `古槐街道 ${registrationNo}` });
@@ -87,6 +116,10 @@ beforeAll(async () => {
   await dbs.hub.insert(person).values({ idNumber: LONE.person, name: '丙', gender: 'F', birthDate: '1936-06-06', deathDate: LONE.deathDate });
   await insertTekun(s.CIVIL_AFFAIRS, [{ idNo: LONE.person, countyCode: '370811', careMode: 1, startOn: '2020-01-01', monthlyFen: LONE.monthlyFen }]);
   await insertCertificates(s.DISABILITY, [{ certNo: `${LONE.person}41`, idCard: LONE.person, disType: 4, disLevel: 1, issueDate: '2020-01-01' }], []);
+  await insertTekun(s.CIVIL_AFFAIRS, [{ idNo: STRANGER.person, countyCode: '370811', careMode: 1, startOn: '2024-01-01', monthlyFen: 100_000 }]);
+  await insertCertificates(s.DISABILITY, [{ certNo: `${STRANGER.person}43`, idCard: STRANGER.person, disType: 4, disLevel: 3, issueDate: '2020-01-01' }], [
+    { certNo: `${STRANGER.person}43`, subType: 'SH', startYm: '2023-01', monthlyFen: 10_000 },
+  ]);
 
   householdRental = await addHousehold('F-X10', { idNumber: RENTAL.husband, name: '丁', gender: 'M', birthDate: '1975-05-05' });
   await dbs.hub.insert(person).values({ idNumber: RENTAL.wife, name: '戊', gender: 'F', birthDate: '1977-07-07', deathDate: null });
@@ -100,7 +133,27 @@ beforeAll(async () => {
     { childIdNo: CHILD.child, category: 'SW', startOn: '2025-01-01', endOn: '2025-07-03', monthlyFen: 120_000 },
   ]);
 
+  householdCharityPatient = await addHousehold('F-CH-A', { idNumber: CHARITY_STAY.patient, name: '庚', gender: 'F', birthDate: '1950-09-09' });
+  householdCharityDaughter = await addHousehold('F-CH-B', { idNumber: CHARITY_STAY.daughter, name: '辛', gender: 'F', birthDate: '1980-10-10' });
+  await insertSettlements(s.HEALTH, [{
+    setlId: CHARITY_STAY.setlId,
+    psnCertNo: CHARITY_STAY.patient,
+    fixmedinsName: '任城区人民医院',
+    admDate: '2026-01-12',
+    dscgDate: '2026-01-20',
+    setlDate: '2026-01-20',
+    diseName: '股骨骨折',
+    medfeeSumamt: '10000.00',
+    hifpPay: '6000.00',
+    hifmiPay: '1500.00',
+    mafPay: '1000.00',
+    psnPay: '1500.00',
+  }]);
+
   hub = await startTestHub(dbs, { today: TODAY });
+  const c = await hub.createClient({ name: 'test-charity-2hh', department: 'CHARITY', regionScope: '370800', roles: ['DEPARTMENT_WRITER'] });
+  await registerCharity(dbs.hub as never, c.name, makeCreditCode('53370800MJD54321X'), '济宁市慈善总会');
+  charity = hub.as({ token: c.token, purpose: 'DUPLICATE_CHECK' });
 }, 120_000);
 
 afterAll(async () => {
@@ -109,6 +162,22 @@ afterAll(async () => {
 });
 
 const FIELDS = `rule { id } records { sourceReference beneficiary { idNumber } } measure { __typename ... on SettlementExcess { settlementReference burdenFen aidFen excessFen } ... on AidAfterDeath { deathDate months excessFen } }`;
+
+/** Runs a region scan to its end: its state and findings (rule, household, people). */
+async function scanOf(regionCode: string): Promise<any> {
+  const monitoring = hub.as({ purpose: 'MONITORING' });
+  const started = await monitoring.gql(`mutation($input: ScanStartInput!) { scanStart(input: $input) { scan { id } userErrors { code } } }`, { input: { regionCode } });
+  expect(started.data.scanStart.userErrors).toEqual([]);
+  const id = started.data.scanStart.scan.id;
+  let scan: any;
+  for (let i = 0; i < 600; i++) {
+    scan = (await monitoring.gql(`query($id: ID!) { scan(id: $id) { state findings(first: 100) { edges { node { rule { id } household { id } people { idNumber } records { department { code } sourceReference } } } } } }`, { id })).data.scan;
+    if (scan.state !== 'RUNNING') break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(scan.state).toBe('SUCCEEDED');
+  return scan;
+}
 
 describe('X7 by settlement, across households', () => {
   it('is reported once, by the patient’s household, with everything paid for the stay', async () => {
@@ -139,20 +208,30 @@ describe('X7 by settlement, across households', () => {
     expect(f.measure).toMatchObject({ burdenFen: 500_000, aidFen: 560_000 });
   });
 
-  it('is stored once by a region scan', async () => {
-    const monitoring = hub.as({ purpose: 'MONITORING' });
-    const started = await monitoring.gql(`mutation($input: ScanStartInput!) { scanStart(input: $input) { scan { id } userErrors { code } } }`, { input: { regionCode: '370811' } });
-    expect(started.data.scanStart.userErrors).toEqual([]);
-    const id = started.data.scanStart.scan.id;
-    let scan: any;
-    for (let i = 0; i < 600; i++) {
-      scan = (await monitoring.gql(`query($id: ID!) { scan(id: $id) { state findings(first: 100) { edges { node { rule { id } household { id } } } } } }`, { id })).data.scan;
-      if (scan.state !== 'RUNNING') break;
-      await new Promise((r) => setTimeout(r, 100));
+  it('counts charity money reported for a relative in another household: the report, the patient’s household and both people agree', async () => {
+    const report = await charity.gql(
+      `mutation($r: [ReportedAidInput!]!) { aidReport(input: { records: $r }) { recorded conflicts { index rule { id } } userErrors { code } } }`,
+      { r: [{ reference: 'CS-2HH-1', beneficiaryIdNumber: CHARITY_STAY.daughter, programme: 'CHARITY_MEDICAL', grantDate: '2026-02-02', amountFen: CHARITY_STAY.charityFen, settlementRef: CHARITY_STAY.setlId }] },
+    );
+    expect(report.data.aidReport).toEqual({ recorded: 1, conflicts: [{ index: 0, rule: { id: 'X7' } }], userErrors: [] });
+
+    const q = `query($id: ID!) { household(id: $id) { findings { ${FIELDS} } } }`;
+    const a = (await hub.gql(q, { id: String(householdCharityPatient) })).data.household.findings.filter((f: any) => f.rule.id === 'X7');
+    const b = (await hub.gql(q, { id: String(householdCharityDaughter) })).data.household.findings.filter((f: any) => f.rule.id === 'X7');
+    expect(a).toHaveLength(1);
+    expect(a[0].measure).toEqual({ __typename: 'SettlementExcess', settlementReference: CHARITY_STAY.setlId, burdenFen: CHARITY_STAY.burdenFen, aidFen: CHARITY_STAY.burdenFen + CHARITY_STAY.excessFen, excessFen: CHARITY_STAY.excessFen });
+    expect(a[0].records.map((r: any) => r.beneficiary.idNumber).sort()).toEqual([CHARITY_STAY.patient, CHARITY_STAY.daughter].sort());
+    expect(b).toEqual([]);
+    for (const n of [CHARITY_STAY.patient, CHARITY_STAY.daughter]) {
+      const res = await hub.gql(`query($n: String!) { person(idNumber: $n) { findings { rule { id } } } }`, { n });
+      expect(res.data.person.findings.map((f: any) => f.rule.id)).toContain('X7');
     }
-    expect(scan.state).toBe('SUCCEEDED');
+  });
+
+  it('is stored once per stay by a region scan', async () => {
+    const scan = await scanOf('370811');
     const x7 = scan.findings.edges.map((e: any) => e.node).filter((n: any) => n.rule.id === 'X7');
-    expect(x7).toEqual([{ rule: { id: 'X7' }, household: { id: String(householdA) } }]);
+    expect(x7.map((n: any) => n.household.id).sort()).toEqual([String(householdA), String(householdCharityPatient)].sort());
   });
 });
 
@@ -164,6 +243,23 @@ describe('a person in no household', () => {
     const found = res.data.person.findings;
     expect(found.map((f: any) => f.rule.id)).toEqual(['X8']);
     expect(found[0].measure).toEqual({ __typename: 'AidAfterDeath', deathDate: LONE.deathDate, months: LONE.months, excessFen: LONE.months * LONE.monthlyFen });
+  });
+
+  it('is reached by a county’s or the city’s scan (by the county of their ID number), with no household; known to the departments only, too', async () => {
+    for (const region of ['370811', '370800']) {
+      const nodes = (await scanOf(region)).findings.edges.map((e: any) => e.node);
+      const outside = nodes
+        .filter((n: any) => n.household === null)
+        .map((n: any) => ({ rule: n.rule.id, people: n.people.map((p: any) => p.idNumber), records: n.records.map((r: any) => r.department.code).sort() }));
+      // The stranger is no Person of the hub's: the finding names the departments' records instead.
+      expect(outside.sort((a: any, b: any) => a.rule.localeCompare(b.rule))).toEqual([
+        { rule: 'X3', people: [], records: ['CIVIL_AFFAIRS', 'DISABILITY'] },
+        { rule: 'X8', people: [LONE.person], records: ['CIVIL_AFFAIRS'] },
+      ]);
+    }
+    // A township's scan cannot place them: they have no village, only an ID number's county.
+    const township = (await scanOf('370811001')).findings.edges.map((e: any) => e.node);
+    expect(township.filter((n: any) => n.household === null)).toEqual([]);
   });
 
   it('is found by the pre-grant check: a new grant after death is refused', async () => {

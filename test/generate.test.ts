@@ -296,6 +296,34 @@ describe('demo generator: what the sources record beside amounts (issue 13)', ()
     expect(share('cl_rehab_aid', 'aid_status', (v) => v === 2)).toBeLessThan(0.03);
   });
 
+  it('suspends about 2% of running disability subsidies and revokes a few, and marks stopped the ones whose end month has passed', () => {
+    const statuses = col('cl_subsidy', 'sub_status') as number[];
+    expect(new Set(statuses)).toEqual(new Set([1, 2, 3, 4]));
+    const running = rows.cl_subsidy.filter((r) => cell('cl_subsidy', r, 'end_ym') === null);
+    const suspended = running.filter((r) => cell('cl_subsidy', r, 'sub_status') === 2).length / running.length;
+    expect(suspended).toBeGreaterThan(0.005);
+    expect(suspended).toBeLessThan(0.06);
+    expect(share('cl_subsidy', 'sub_status', (v) => v === 4)).toBeGreaterThan(0);
+    expect(share('cl_subsidy', 'sub_status', (v) => v === 4)).toBeLessThan(0.02);
+    for (const r of rows.cl_subsidy) {
+      const end = cell('cl_subsidy', r, 'end_ym') as string | null;
+      const status = cell('cl_subsidy', r, 'sub_status');
+      if (status !== 4) expect({ end, stopped: status === 3 }).toEqual({ end, stopped: end !== null && end < REF.slice(0, 7) });
+    }
+  });
+
+  it('suspends or revokes a few child allowances; a revoked one is also stopped', () => {
+    const flags = rows.child_allowance.map((r) => ({ state: cell('child_allowance', r, 'state_flag') as number, revoked: cell('child_allowance', r, 'revoked') as number }));
+    expect(flags.length).toBeGreaterThan(20);
+    const unusual = flags.filter((f) => f.state !== 0 || f.revoked !== 0).length / flags.length;
+    expect(unusual).toBeGreaterThan(0);
+    expect(unusual).toBeLessThan(0.08);
+    for (const f of flags) {
+      expect([0, 1, 2]).toContain(f.state);
+      if (f.revoked === 1) expect(f.state).toBe(1);
+    }
+  });
+
   it('keeps needy students who finished senior secondary on the roll as graduated, with a leaving date', () => {
     const students = rows.xs_student.map((r) => ({ status: cell('xs_student', r, 'xj_status'), left: cell('xs_student', r, 'leave_date'), id: cell('xs_student', r, 'sfzh') as string }));
     const graduates = students.filter((s) => s.status === 'BY');

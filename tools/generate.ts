@@ -70,7 +70,7 @@ async function main(): Promise<void> {
     onPlanted: (manifest) => {
       const file = values.manifest ?? 'planted-cases.json';
       fs.writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
-      console.log(`Planted ${manifest.households.length} households (cases and near misses); manifest in ${file}`);
+      console.log(`Planted ${manifest.households.length} households and ${manifest.people.length} people in no household (cases and near misses); manifest in ${file}`);
     },
     onProgress: ({ households: done, total, elapsedMs }) => {
       if (elapsedMs - lastReport >= 5000 || done === total) {

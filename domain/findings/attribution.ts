@@ -19,8 +19,12 @@ export function isLive(r: AidRecord): boolean {
  * day and is certainly not running now, and no rule claims the unknown days between. Every rule
  * reads periods through here, so the overlap rules (X1, X4, X9–X11) and aid after death (X8) agree:
  * such a record is never an ongoing overlap, and counts after a death only if it began after it.
+ * A suspended record is read the same way.
  */
 export function knownEnd(r: AidRecord): IsoDate | null {
+  // Suspended (暂停): paused on a day no source records, and not paid now, so not current aid for
+  // any duplicate check; read like a stop with no date: only its start day is known.
+  if (r.status === 'SUSPENDED' && r.periodStart !== null) return r.periodStart;
   if (r.periodEnd !== null) return r.periodEnd;
   return r.status === 'ENDED' ? r.periodStart : null;
 }
@@ -29,7 +33,11 @@ export function periodOf(r: AidRecord): Interval | null {
   return r.periodStart === null ? null : { start: r.periodStart, end: knownEnd(r) };
 }
 
-/** Recurring aid being held on `day`: its period covers the day and it has not been stopped. */
+/**
+ * Recurring aid being held on `day`: its period covers the day and it has not been stopped. The
+ * missed-aid rules read it; a suspended record is held (the office has decided on it: a suspension
+ * under review is not a gap), though no duplicate check counts it as current (`knownEnd`).
+ */
 export function heldOn(r: AidRecord, day: IsoDate): boolean {
   if (r.periodStart === null || r.periodStart > day || (r.periodEnd !== null && r.periodEnd < day)) return false;
   return r.status === 'ACTIVE' || r.status === 'SUSPENDED';

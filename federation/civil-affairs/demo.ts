@@ -1,7 +1,7 @@
 /**
  * 民政's part of the demo population: 低保 families (a few enrolled in two counties), 特困 support
  * (mostly for old people living alone), 孤儿 / 事实无人抚养 allowances for children raised by
- * grandparents, and temporary aid (after heavy hospital bills, and for other hardship, some of it
+ * grandparents (a few suspended or revoked), and temporary aid (after heavy hospital bills, and for other hardship, some of it
  * urgent or a second aid). Its basic-living spells are published on the household for the
  * departments whose aid follows them; temporary aid runs after health, whose settlements it
  * follows.
@@ -13,7 +13,7 @@
 import { isoOf, monthEndOf } from '../demo-calendar';
 import { addDays, type IsoDate } from '../../domain/dates';
 import type { DemoCell, DemoDraw, DemoHousehold, DemoPerson, DemoRandom, DemoReference, DemoRelation, DemoRows, DemoSpell, DepartmentDemo, DepartmentPlant } from '../demo-contract';
-import { DEMO_DEFECTS, alive, day, fen, inSpell, minOf } from '../demo-kit';
+import { DEMO_DEFECTS, alive, day, fen, inSpell, minOf, seldom } from '../demo-kit';
 import { Weighted } from '../demo-random';
 
 const TABLES = {
@@ -21,7 +21,7 @@ const TABLES = {
   dibao_member: ['family_no', 'id_no', 'relation_to_head', 'joined_on', 'left_on', 'monthly_share_fen'],
   tekun_person: ['id_no', 'county_code', 'care_mode', 'start_on', 'end_on', 'monthly_fen', 'state_flag'],
   temp_aid_grant: ['id_no', 'family_no', 'cause_code', 'is_urgent', 'is_second_aid', 'grant_date', 'amount_fen', 'approval_level', 'revoked'],
-  child_allowance: ['child_id_no', 'category', 'start_on', 'end_on', 'monthly_fen'],
+  child_allowance: ['child_id_no', 'category', 'start_on', 'end_on', 'monthly_fen', 'state_flag', 'revoked'],
   dc_monitor_roll: ['id_no', 'county_code', 'jclb', 'nrrq', 'tcrq'],
 } as const;
 
@@ -37,6 +37,17 @@ const RELATION_CN: Record<DemoRelation, string> = {
 };
 
 const TEMP_CAUSES = new Weighted<string>([['01', 45], ['02', 20], ['03', 8], ['04', 10], ['05', 7], ['99', 10]]);
+
+/**
+ * A child allowance's state beside its period: about 2% suspended (暂停, e.g. the annual check of
+ * the child's situation is pending) and 0.5% revoked (撤销: wrongly granted, payments recovered).
+ * Decided by a hash of the row, not a draw, so the household's random stream and every other row
+ * stay as they were.
+ */
+function childAllowanceStatus(key: string): [stateFlag: number, revoked: number] {
+  if (seldom(`revoked:${key}`, 5)) return [1, 1];
+  return [seldom(`suspended:${key}`, 20) ? 2 : 0, 0];
+}
 
 function basicLiving(h: DemoDraw, rows: DemoRows, at: DemoReference): void {
   const rng = h.rng;
@@ -90,7 +101,8 @@ function basicLiving(h: DemoDraw, rows: DemoRows, at: DemoReference): void {
       for (const m of h.members) {
         if (m.relation !== 'GRANDCHILD' || m.age >= 18 || m.death !== null) continue;
         const start = Math.max(m.birth + 30, ref - rng.int(30, 2500));
-        rows.child_allowance.push([m.id, category, isoOf(start), null, h.county.childStandardFen]);
+        const [stateFlag, revoked] = childAllowanceStatus(`${m.id}/${category}`);
+        rows.child_allowance.push([m.id, category, isoOf(start), null, h.county.childStandardFen, stateFlag, revoked]);
         h.childSpells.set(m, { start, end: null });
         if (rng.chance(DEMO_DEFECTS.dibaoAndTekun)) {
           // A child also recognised as 特困 (rule X2).
@@ -216,8 +228,9 @@ const PLANT: DepartmentPlant = {
   tempAid(s, who, cause, date, secondAid, familyNo) {
     s.push('temp_aid_grant', { id_no: who.id, family_no: familyNo, cause_code: cause, is_urgent: 0, is_second_aid: secondAid ? 1 : 0, grant_date: date, amount_fen: 150_000, approval_level: 1, revoked: 0 });
   },
-  childAllowance(s, who, start, end) {
-    s.push('child_allowance', { child_id_no: who.id, category: 'GE', start_on: start, end_on: end, monthly_fen: 150_000 });
+  childAllowance(s, who, start, end, opts = {}) {
+    const stateFlag = opts.status === 'SUSPENDED' ? 2 : opts.status === 'REVOKED' || (end !== null && end < s.ref) ? 1 : 0;
+    s.push('child_allowance', { child_id_no: who.id, category: opts.category ?? 'GE', start_on: start, end_on: end, monthly_fen: opts.category === 'SW' ? 120_000 : 150_000, state_flag: stateFlag, revoked: opts.status === 'REVOKED' ? 1 : 0 });
   },
 };
 

@@ -1,7 +1,7 @@
 /**
  * 残联's part of the demo population: a certificate for each disabled person the population drew,
  * 困难残疾人生活补贴 for the disabled of 低保 households, 重度残疾人护理补贴 for levels 1 and 2
- * (a few missed), and rehabilitation aid, mostly for children.
+ * (a few missed; a few suspended or revoked), and rehabilitation aid, mostly for children.
  *
  * Its steps share the household's random stream with the other first-release departments
  * (federation/demo-contract.ts, DemoStep), in rank order.
@@ -16,9 +16,22 @@ function rehabStatus(key: string): number {
   return seldom(`recovered:${key}`, 5) ? 2 : 1;
 }
 
+/**
+ * A subsidy's state (sub_status): a running one about 2% suspended (2 暂停, e.g. pending the annual
+ * review of the household's 低保 or of the certificate); any one about 0.5% revoked (4 撤销追回:
+ * wrongly granted, payments recovered); one whose end month has passed stopped (3 停发). By a hash of the
+ * row, so the random stream and every other row stay as they were.
+ */
+function subsidyStatus(certNo: string, type: 'SH' | 'HL', startYm: string, endYm: string | null, refYm: string): number {
+  const key = `${certNo}/${type}/${startYm}`;
+  if (seldom(`revoked:${key}`, 5)) return 4;
+  if (endYm !== null && endYm < refYm) return 3;
+  return seldom(`suspended:${key}`, 20) ? 2 : 1;
+}
+
 const TABLES = {
   cl_certificate: ['cert_no', 'id_card', 'dis_type', 'dis_level', 'issue_date', 'valid_until', 'cert_status'],
-  cl_subsidy: ['cert_no', 'sub_type', 'start_ym', 'end_ym', 'monthly_fen'],
+  cl_subsidy: ['cert_no', 'sub_type', 'start_ym', 'end_ym', 'monthly_fen', 'sub_status'],
   cl_rehab_aid: ['cert_no', 'service_name', 'grant_date', 'amount_fen', 'aid_status'],
 } as const;
 
@@ -43,13 +56,16 @@ function disability(h: DemoDraw, rows: DemoRows, at: DemoReference): void {
       const from = Math.max(d.issued, dibao?.start ?? d.issued) + rng.int(0, 60);
       if (from <= (m.death ?? ref)) {
         const endYm = dibao?.end != null && m.death === null ? monthOf(dibao.end) : deathEnd();
-        rows.cl_subsidy.push([d.certNo, 'SH', monthOf(from), endYm, d.level <= 2 ? 15000 : 10000]);
+        rows.cl_subsidy.push([d.certNo, 'SH', monthOf(from), endYm, d.level <= 2 ? 15000 : 10000, subsidyStatus(d.certNo, 'SH', monthOf(from), endYm, monthOf(ref))]);
       }
     }
     // 重度残疾人护理补贴: levels 1 and 2; a few are missed.
     if (d.level <= 2 && rng.chance(0.88)) {
       const from = d.issued + rng.int(15, 90);
-      if (from <= (m.death ?? ref)) rows.cl_subsidy.push([d.certNo, 'HL', monthOf(from), deathEnd(), d.level === 1 ? 15000 : 10000]);
+      if (from <= (m.death ?? ref)) {
+        const endYm = deathEnd();
+        rows.cl_subsidy.push([d.certNo, 'HL', monthOf(from), endYm, d.level === 1 ? 15000 : 10000, subsidyStatus(d.certNo, 'HL', monthOf(from), endYm, monthOf(ref))]);
+      }
     }
     // 康复救助
     const last = m.death ?? ref;
@@ -81,8 +97,8 @@ const PLANT: DepartmentPlant = {
     s.push('cl_certificate', { cert_no: certNo, id_card: who.id, dis_type: type, dis_level: level, issue_date: addMonths(s.ref, -70), valid_until: null, cert_status: 1 });
     return certNo;
   },
-  subsidy(s, certNo, type, start, end) {
-    s.push('cl_subsidy', { cert_no: certNo, sub_type: type, start_ym: start.slice(0, 7), end_ym: end === null ? null : end.slice(0, 7), monthly_fen: type === 'SH' ? 9_000 : 10_000 });
+  subsidy(s, certNo, type, start, end, status) {
+    s.push('cl_subsidy', { cert_no: certNo, sub_type: type, start_ym: start.slice(0, 7), end_ym: end === null ? null : end.slice(0, 7), monthly_fen: type === 'SH' ? 9_000 : 10_000, sub_status: status === 'REVOKED' ? 4 : status === 'SUSPENDED' ? 2 : end !== null && end.slice(0, 7) < s.ref.slice(0, 7) ? 3 : 1 });
   },
 };
 

@@ -4,7 +4,8 @@
  * the same contract as a department's front-end database. Each record keeps the office that gave it
  * as its department and says who reported it, under which reference. Superseded entries (corrected
  * or reversed) are history, not aid; a reversal reads as the aid it cancelled, CANCELLED, amount 0.
- * One statement per batch.
+ * One statement per batch; charity and Red Cross money for a hospital stay is also read by the
+ * stay's settlement reference, whoever received it (X7 adds up everything paid for one stay).
  */
 import path from 'node:path';
 import { and, isNull } from 'drizzle-orm';
@@ -29,8 +30,20 @@ const standingOf = preparedPer((db: SourceDb) =>
     .prepare(),
 );
 
-/** The common aid record of one standing ledger entry. */
-export function ledgerRecord(r: ReportedAidRow, today: IsoDate): AidRecord | null {
+/** Standing entries tied to these settlements, whoever the beneficiary (X7): through `reported_aid_settlement`. */
+const standingForSettlements = preparedPer((db: SourceDb) =>
+  db
+    .select()
+    .from(reportedAid)
+    .where(and(inPlaceholder(reportedAid.settlementRef, 'refs'), isNull(reportedAid.supersededBy)))
+    .prepare(),
+);
+
+/**
+ * The common aid record of one standing ledger entry. Without `today` only one-off entries map
+ * (a recurring entry's status depends on the day): what pays for a hospital stay is one-off.
+ */
+export function ledgerRecord(r: ReportedAidRow, today: IsoDate | null): AidRecord | null {
   const programme = PROGRAMME_BY_CODE.get(r.programme);
   if (!programme) return null;
   const common = {
@@ -45,6 +58,7 @@ export function ledgerRecord(r: ReportedAidRow, today: IsoDate): AidRecord | nul
   };
   const cancelled = r.entryKind === 'REVERSAL';
   if (programme.kind === 'RECURRING' && r.periodStart) {
+    if (today === null) return null;
     const status = cancelled ? 'CANCELLED' : r.periodEnd && r.periodEnd < today ? 'ENDED' : 'ACTIVE';
     return recurringAid({ ...common, start: r.periodStart, end: r.periodEnd, monthlyFen: r.amountFen, status });
   }
@@ -73,5 +87,11 @@ export const reported: DepartmentAdapter = {
     if (idNumbers.length === 0) return [];
     const rows = await standingOf(db).execute({ ids: idNumbers });
     return rows.flatMap((r) => ledgerRecord(r, today) ?? []);
+  },
+
+  async aidBySettlementRefs(db: SourceDb, refs: readonly string[]): Promise<AidRecord[]> {
+    if (refs.length === 0) return [];
+    const rows = await standingForSettlements(db).execute({ refs });
+    return rows.flatMap((r) => ledgerRecord(r, null) ?? []);
   },
 };

@@ -10,13 +10,16 @@
  * take over a scan whose process died. Progress moves with the work: a chunk is read and evaluated
  * a slice of households at a time (about one department statement's worth of people each), and
  * `householdsDone` is written to `finding_scan` after every slice, not only per stored chunk.
+ * After the households, the people of the division in no household are judged on their own
+ * (`evaluateOutsideHouseholds`).
  */
 import type { Logger } from 'pino';
 import { divisionPrefix } from '../../domain/division-code';
 import type { IsoDate } from '../../domain/dates';
 import type { DepartmentCode, OfficeCode } from '../../domain/departments';
 import { scrub } from '../../domain/privacy';
-import { assembleHouseholds } from '../../domain/findings/assemble';
+import { assembleHouseholds, assembleLonePerson, homeHousehold, settlementOwner } from '../../domain/findings/assemble';
+import { groupBy } from '../../domain/group-by';
 import { evaluateHousehold } from '../../domain/findings/evaluate';
 import type { RuleSet } from '../../domain/findings/rule-set';
 import { DepartmentReadError, readDepartmentFacts, type ReadOptions } from '../../federation/reads';
@@ -51,6 +54,8 @@ export interface ScanOptions {
   /** Households read and evaluated at once within a chunk; progress is reported after each slice. */
   sliceHouseholds?: number;
   onProgress?: (counts: ScanCounts) => void;
+  /** `false`: households only, without the people in no household (bench/scan.ts's baseline). */
+  peopleOutsideHouseholds?: boolean;
 }
 
 export const DEFAULT_CHUNK_HOUSEHOLDS = 5000;
@@ -128,6 +133,52 @@ async function evaluateSlice(deps: ScanDeps, keys: HouseholdKey[], reads: ReadOp
   return found;
 }
 
+/**
+ * People of the division the departments hold records about: those among them in no household
+ * are judged on their own at the end of the scan. A person in no household has no division but
+ * their ID number's address code (GB 11643: the county where it was issued), so they belong to a
+ * county's or the city's scan through it; a township or village scan cannot place them.
+ */
+export function candidatesOutsideHouseholds(prefix: string, known: ReadonlyMap<DepartmentCode, ReadonlySet<string>>, knownFacts: Readonly<Record<string, ReadonlySet<string>>>): string[] {
+  if (prefix.length > 6) return [];
+  const out = new Set<string>();
+  for (const set of [...known.values(), ...Object.values(knownFacts)]) for (const id of set) if (id.slice(0, 6).startsWith(prefix)) out.add(id);
+  return [...out].sort();
+}
+
+/**
+ * Person-scope rules over people in no household (an institutionalised 特困 person, a reporter's
+ * beneficiary or a department's client the hub has no household for), each judged on their own
+ * facts as `Person.findings` judges them; stored with no household, under the county of their ID
+ * number. A stay aided across a household and such a person stays with the household that owns it.
+ */
+async function evaluateOutsideHouseholds(deps: ScanDeps, candidates: readonly string[], reads: ReadOptions): Promise<FoundInRegion[]> {
+  const batchSize = reads.batchSize ?? 5000;
+  const found: FoundInRegion[] = [];
+  for (let i = 0; i < candidates.length; i += batchSize) {
+    const batch = candidates.slice(i, i + batchSize);
+    const known = await spellsAndPeople(deps.hub, batch);
+    const inHousehold = new Set(known.spells.map((sp) => sp.idNumber));
+    const lone = batch.filter((id) => !inHousehold.has(id));
+    if (lone.length === 0) continue;
+    const people = new Map(known.people.map((p) => [p.idNumber, p]));
+    const departments = await readDepartmentFacts(deps.sources, lone, deps.today, { ...reads, known: undefined, knownFacts: undefined });
+    const withTempAid = [...new Set(departments.records.filter((r) => r.programme === 'TEMP_AID').map((r) => r.beneficiaryIdNumber))];
+    const approvals = groupBy(await secondAidApprovalFacts(deps.hub, withTempAid), (a) => a.idNumber);
+    // Who owns each stay: a patient or beneficiary with a household takes it (reported there).
+    const involved = [...new Set([...[...departments.settlements.values()].map((x) => x.idNumber), ...departments.settlementAid.map((r) => r.beneficiaryIdNumber)])];
+    const around = groupBy((await spellsAndPeople(deps.hub, involved)).spells, (sp) => sp.idNumber);
+    const home = new Map(involved.map((id) => [id, homeHousehold(around.get(id) ?? [])]));
+    const tied = groupBy(departments.settlementAid, (r) => r.settlementRef ?? '');
+    const owners = new Map([...departments.settlements.values()].map((x) => [x.settlementRef, settlementOwner(x, tied.get(x.settlementRef) ?? [], home)]));
+    for (const id of lone) {
+      const facts = { ...assembleLonePerson(id, people.get(id) ?? null, departments, approvals.get(id) ?? []), settlementOwners: owners };
+      for (const finding of evaluateHousehold(facts, deps.ruleSet.rules, deps.today)) found.push({ finding, regionCode: id.slice(0, 6) });
+    }
+  }
+  return found;
+}
+
 /** Where a taken-over scan resumes: its counts so far and the last household it stored. */
 export interface ScanResume {
   counts: ScanCounts;
@@ -183,6 +234,7 @@ export async function runScan(deps: ScanDeps, scanId: number, regionCode: string
     await write((tx) => recordScanProgress(tx, scanId, counts));
     // Who each department holds anything about, read once: each is then asked only about those.
     const [known, knownFacts, people] = await Promise.all([peopleKnownToDepartments(deps.sources), peopleWithFacts(deps.sources), countPeople(deps.hub)]);
+    const outside = opts.peopleOutsideHouseholds === false ? [] : candidatesOutsideHouseholds(prefix, known, knownFacts);
     // A department that holds something about most people saves little by being asked about fewer,
     // and its set would only weigh on memory: it is asked about everyone instead.
     for (const [code, set] of known) if (set.size > people / 2) known.delete(code);
@@ -246,6 +298,20 @@ export async function runScan(deps: ScanDeps, scanId: number, regionCode: string
       await report();
     }
     await progressWrites;
+    // Then the people in no household (their findings have none), after every household.
+    if (lost && lease) throw new LeaseLost(lease.jobKey);
+    const alone = await evaluateOutsideHouseholds(deps, outside, reads);
+    await storeScanFindings(deps.hub, scanId, alone, {
+      before: lease ? (tx) => checkFence(tx, lease) : undefined,
+      after: async (tx, stored) => {
+        counts.findingsCount += stored.found;
+        counts.newCount += stored.new;
+        counts.reopenedCount += stored.reopened;
+        counts.stillSettledCount += stored.stillSettled;
+        await recordScanProgress(tx, scanId, counts);
+      },
+    });
+    await report();
     await write((tx) => finishScan(tx, scanId, 'SUCCEEDED', counts));
     deps.logger?.info({ scanId, regionCode, ...counts }, 'scan finished');
     return counts;

@@ -234,6 +234,32 @@ describe('an enrolment the source marks ended with no end date', () => {
   });
 });
 
+describe('a suspended or revoked enrolment is not current aid for duplicate checks', () => {
+  const p = person('1950-05-05', 14);
+  const child = person('2014-04-04', 15);
+
+  it('is no ongoing overlap (X1, X3): only its start day is known', () => {
+    const [f, ...rest] = run(['X1'], household([p], [aid('DIBAO', p, { start: '2024-01-01' }, { status: 'SUSPENDED' }), aid('TEKUN', p, { start: '2023-06-01' })]));
+    expect(rest).toEqual([]);
+    expect(f).toMatchObject({ ongoing: false, measure: { overlap: { start: '2024-01-01', end: '2024-01-01' }, days: 1 } });
+    // Without the suspension the same two records overlap to this day.
+    expect(run(['X1'], household([p], [aid('DIBAO', p, { start: '2024-01-01' }), aid('TEKUN', p, { start: '2023-06-01' })]))[0]).toMatchObject({ ongoing: true });
+    const living = aid('DISABILITY_LIVING', child, { start: '2025-01-01' }, { status: 'SUSPENDED' });
+    expect(run(['X3'], household([child], [living, aid('ORPHAN', child, { start: '2025-02-01' })]))).toEqual([]);
+  });
+
+  it('a revoked (撤销) one counts for nothing (X3, X11)', () => {
+    const revoked = aid('DISABILITY_LIVING', child, { start: '2024-01-01' }, { status: 'CANCELLED' });
+    expect(run(['X3'], household([child], [revoked, aid('ORPHAN', child, { start: '2024-01-01' })]))).toEqual([]);
+    expect(run(['X11'], household([child], [aid('ORPHAN', child, { start: '2024-01-01' }, { status: 'CANCELLED' }), aid('UNSUPPORTED_CHILD', child, { start: '2024-01-01' })]))).toEqual([]);
+  });
+
+  it('counts after a death (X8) only from a start after the month of death', () => {
+    const dead = person('1940-01-01', 16, '2025-10-15');
+    expect(run(['X8'], household([dead], [aid('TEKUN', dead, { start: '2024-01-01' }, { status: 'SUSPENDED' })]))).toEqual([]);
+  });
+});
+
 describe('X10 two public-rental allocations in one household', () => {
   const a = person('1975-05-05', 11);
   const b = person('1977-07-07', 22);

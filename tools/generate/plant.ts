@@ -17,7 +17,7 @@ import { addMonths, schoolYearBounds, schoolYearOf } from '../../domain/findings
 import { emptyRows, TABLES, type Cell, type TableName, type TableRows } from './tables';
 import { DEPARTMENT_CODES } from '../../domain/departments';
 import { ADAPTERS } from '../../federation/registry';
-import type { PlantSettlementYuan, PlantSink, PlantVerbs } from '../../federation/demo-contract';
+import type { PlantSettlementYuan, PlantSink, PlantStatus, PlantVerbs } from '../../federation/demo-contract';
 
 /** Each kind of planted fact, written by the department that holds it (its `demo.plant`). */
 const VERBS: ReadonlyMap<keyof PlantVerbs, PlantVerbs[keyof PlantVerbs]> = (() => {
@@ -49,10 +49,23 @@ export interface PlantedHousehold {
   expected: string[];
 }
 
+/** A planted person in no household (a care-home resident): a region scan of the city judges them on their own. */
+export interface PlantedPerson {
+  id: string;
+  kind: 'CASE' | 'NEAR_MISS';
+  rule: string;
+  what: string;
+  idNumber: string;
+  /** Rule ids of the findings (with no household) this person must give, sorted. */
+  expected: string[];
+}
+
 export interface PlantManifest {
   referenceDate: string;
   village: string;
   households: PlantedHousehold[];
+  /** People in no household; their ID numbers' county (370899) lies under the city, not under a county of it. */
+  people: PlantedPerson[];
 }
 
 export interface PlantOptions {
@@ -91,6 +104,7 @@ function leapDayBefore(ref: string): string {
 class Planter {
   readonly rows: TableRows = emptyRows();
   readonly households: PlantedHousehold[] = [];
+  readonly people: PlantedPerson[] = [];
   private nextHousehold: number;
   private sequence = 0;
 
@@ -148,6 +162,12 @@ class Planter {
     return householdId;
   }
 
+  /** A person the hub knows in no household. */
+  outsideHousehold(id: string, kind: PlantedPerson['kind'], rule: string, what: string, expected: string[], who: ReturnType<Planter['person']>): void {
+    this.push('person', { id_number: who.id, name: who.name, gender: who.gender, birth_date: who.birth, death_date: who.death });
+    this.people.push({ id, kind, rule, what, idNumber: who.id, expected: [...expected].sort() });
+  }
+
   private readonly sink: PlantSink;
 
   /** The department's verb that writes one kind of fact (federation/demo-contract.ts, PlantVerbs). */
@@ -173,16 +193,16 @@ class Planter {
     return this.verb('certificate')(this.sink, who, type, level);
   }
 
-  subsidy(certNo: string, type: 'SH' | 'HL', start: string, end: string | null): void {
-    this.verb('subsidy')(this.sink, certNo, type, start, end);
+  subsidy(certNo: string, type: 'SH' | 'HL', start: string, end: string | null, status?: PlantStatus): void {
+    this.verb('subsidy')(this.sink, certNo, type, start, end, status);
   }
 
   settlement(setlId: string, who: Member, settled: string, yuan: PlantSettlementYuan): void {
     this.verb('settlement')(this.sink, setlId, who, settled, yuan);
   }
 
-  childAllowance(who: Member, start: string, end: string | null): void {
-    this.verb('childAllowance')(this.sink, who, start, end);
+  childAllowance(who: Member, start: string, end: string | null, opts?: { category?: 'GE' | 'SW'; status?: PlantStatus }): void {
+    this.verb('childAllowance')(this.sink, who, start, end, opts);
   }
 
   workerFile(fileNo: string, who: Member): void {
@@ -418,5 +438,56 @@ export function plantCases(opts: PlantOptions): { rows: TableRows; manifest: Pla
     p.dibao(`PL${h}B`, '370812', a, addDays(monthEndOf(p.m(-8)), 1), [{ person: a }]);
   }
 
-  return { rows: p.rows, manifest: { referenceDate: ref, village: PLANT_VILLAGE, households: p.households } };
+  // ---- Issue 13: X10 and X11, and aid the department suspended or revoked. Planted after every
+  // earlier household, so those keep their ids, people and rows (and their findings' identities). ----
+  {
+    const a = p.person(52, 'M', '植入午');
+    const b = p.person(50, 'F', '植入未');
+    const h = p.household('X10-two-allocations', 'CASE', 'X10', 'husband and wife each allocated a public-rental flat, six months at once', ['X10'], [head(a), spouse(b)]);
+    p.rental(`PLGZF${h}A`, a, [{ type: 'SW', start: monthStartOf(p.m(-24)), end: null }]);
+    p.rental(`PLGZF${h}B`, b, [{ type: 'SW', start: monthStartOf(p.m(-8)), end: monthEndOf(p.m(-3)) }]);
+  }
+  {
+    const g = p.person(66, 'F', '植入申');
+    const c = p.person(9, 'M', '植入酉');
+    p.household('X11-orphan-and-unsupported', 'CASE', 'X11', 'a child paid the orphan and the 事实无人抚养 allowance for six months at once', ['X11'], [head(g), { person: c, relation: 'GRANDCHILD' }]);
+    p.childAllowance(c, monthStartOf(p.m(-18)), null);
+    p.childAllowance(c, monthStartOf(p.m(-10)), monthEndOf(p.m(-5)), { category: 'SW' });
+  }
+  {
+    const a = p.person(57, 'M', '近似巳');
+    const b = p.person(55, 'F', '近似午');
+    const h = p.household('NM-X10-consecutive', 'NEAR_MISS', 'X10', 'one spouse’s public-rental flat to the end of a month, the other’s from the next day', [], [head(a), spouse(b)]);
+    p.rental(`PLGZF${h}A`, a, [{ type: 'SW', start: monthStartOf(p.m(-30)), end: monthEndOf(p.m(-10)) }]);
+    p.rental(`PLGZF${h}B`, b, [{ type: 'SW', start: addDays(monthEndOf(p.m(-10)), 1), end: null }]);
+  }
+  {
+    const g = p.person(70, 'M', '近似未');
+    const c = p.person(11, 'F', '近似申');
+    p.household('NM-X11-revoked', 'NEAR_MISS', 'X11', 'an orphan allowance revoked (撤销) beside a running 事实无人抚养 allowance', [], [head(g), { person: c, relation: 'GRANDCHILD' }]);
+    p.childAllowance(c, monthStartOf(p.m(-18)), null, { status: 'REVOKED' });
+    p.childAllowance(c, monthStartOf(p.m(-10)), null, { category: 'SW' });
+  }
+  {
+    const a = p.person(47, 'M', '近似酉');
+    p.household('NM-X3-suspended', 'NEAR_MISS', 'X3', 'a suspended (暂停) living subsidy beside 特困 support that began after it', [], [head(a)]);
+    const cert = p.certificate(a, 4, 3);
+    p.subsidy(cert, 'SH', p.m(-20), null, 'SUSPENDED');
+    p.tekun(a, monthStartOf(p.m(-10)), null);
+  }
+  // People in no household (集中供养 in a care home): reached by the region scan on their own.
+  {
+    const death = addDays(monthStartOf(p.m(-4)), 11);
+    const a = p.person(86, 'F', '植入戌', death);
+    p.outsideHousehold('X8-outside-household', 'CASE', 'X8', `in a care home, in no household; died ${death}, 特困 support still runs`, ['X8'], a);
+    p.tekun(a, monthStartOf(p.m(-60)), null);
+  }
+  {
+    const death = addDays(monthStartOf(p.m(-6)), 3);
+    const a = p.person(88, 'M', '近似戌', death);
+    p.outsideHousehold('NM-X8-outside-household', 'NEAR_MISS', 'X8', `in a care home, in no household; died ${death}, 特困 support stopped with that month`, [], a);
+    p.tekun(a, monthStartOf(p.m(-60)), monthEndOf(death));
+  }
+
+  return { rows: p.rows, manifest: { referenceDate: ref, village: PLANT_VILLAGE, households: p.households, people: p.people } };
 }
