@@ -208,6 +208,8 @@ function templates(): Template[] {
     mutation('referralAccept', 'referral { id }', (v) => ({ referralId, occurredAt: v }), 'occurredAt'),
     mutation('referralComplete', 'referral { id }', (v) => ({ referralId, feedback: 'x', occurredAt: v }), 'occurredAt'),
     mutation('referralDecline', 'referral { id }', (v) => ({ referralId, reason: 'x', occurredAt: v }), 'occurredAt'),
+    mutation('caseFirstAid', 'case { id }', (v) => ({ caseId, programme: 'TEMP_AID', amountFen: 1, reason: 'x', occurredAt: v }), 'occurredAt'),
+    mutation('caseMaterialsComplete', 'case { id }', (v) => ({ caseId, note: 'x', occurredAt: v }), 'occurredAt'),
     // schema/charity.graphql, under its own purpose
     ...[
       mutation('charityConsentRecord', 'consent { id }', (v) => ({ householdId, scopes: ['NEED_PUBLICATION'], givenBy: '户主', expiresOn: v, officer: 'x' }), 'expiresOn', 'Date'),
