@@ -124,7 +124,7 @@ describe('先行救助 and the materials after it', () => {
     expect(codes(await ca(MOVE, { input: { caseId, to: 'FIRST_AID_GIVEN', reason: '先行救助' } }), 'caseTransition')).toEqual(['FIRST_AID_DETAILS_REQUIRED']);
     const normal = await openCase('NORMAL', '一般申请');
     expect(codes(await ca(FIRST_AID, { input: { caseId: normal, programme: 'TEMP_AID', amountFen: 100_000, reason: '先行救助' } }), 'caseFirstAid')).toEqual(['CASE_NOT_URGENT']);
-    expect(codes(await ca(FIRST_AID, { input: { caseId, programme: 'TEMP_AID', amountFen: 200_000, aidSourceReference: 'temp_aid_grant:999999', reason: '先行救助' } }), 'caseFirstAid')).toEqual([
+    expect(codes(await ca(FIRST_AID, { input: { caseId, programme: 'TEMP_AID', amountFen: 200_000, aidSourceReference: 'no-such-record:999999', reason: '先行救助' } }), 'caseFirstAid')).toEqual([
       'AID_RECORD_NOT_FOUND',
     ]);
     expect(codes(await ca(FIRST_AID, { input: { caseId, programme: 'NO_SUCH', amountFen: 200_000, reason: '先行救助' } }), 'caseFirstAid')).toEqual(['UNKNOWN_PROGRAMME']);
