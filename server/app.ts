@@ -34,7 +34,7 @@ import { redactErrorMessage } from '../access/redact';
 import { accessDbOf } from '../db/access/db';
 import { activeHolidayCalendar } from '../domain/cases/working-days';
 import { scrub } from '../domain/privacy';
-import { createContext, hubToday, type HubContext, type HubDeps } from '../resolvers/context';
+import { createContext, hubNow, hubToday, type HubContext, type HubDeps } from '../resolvers/context';
 import { ERROR_CODES } from '../access/errors';
 import { buildFederatedSchema, buildSchema } from '../resolvers/index';
 import { StatementCounter, statementScope } from '../db/instrument';
@@ -135,7 +135,7 @@ export async function createHubServer(given: HubDeps): Promise<HubServer> {
   const triggerSet = activeTriggerSet();
   // Change-driven monitoring: one poller per department in every process, one lease holder each.
   const poller = deps.config.monitoring
-    ? new MonitoringPoller({ hub: deps.hub, sources: deps.sources, triggerSet, ruleSet: activeRuleSet(), now: () => new Date() }, { ...deps.config.monitoring, logger: deps.logger })
+    ? new MonitoringPoller({ hub: deps.hub, sources: deps.sources, triggerSet, ruleSet: activeRuleSet(), now: () => hubNow(deps) }, { ...deps.config.monitoring, logger: deps.logger })
     : null;
   poller?.start();
   deps = { ...deps, metrics };
