@@ -351,9 +351,9 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     subjects: (c: { householdId: number }) => [{ kind: 'HOUSEHOLD', householdId: c.householdId }],
     region: (c: { householdId: number }, ctx) => householdRegion(c.householdId, ctx),
     fields: Object.fromEntries(
-      ['id', 'reference', 'household', 'origin', 'urgency', 'state', 'summary', 'firstReceivedBy', 'owner', 'township', 'reportedAt', 'explanation', 'endedAt', 'allowedTransitions', 'history', 'deadlines', 'anyDeadlineMissed', 'referrals', 'meetings', 'secondAids', 'dossier', 'briefUrl', 'alert'].map((f) => [f, 'IN_SCOPE' as const]),
+      ['id', 'reference', 'household', 'origin', 'urgency', 'state', 'summary', 'firstReceivedBy', 'owner', 'township', 'reportedAt', 'explanation', 'endedAt', 'allowedTransitions', 'history', 'deadlines', 'anyDeadlineMissed', 'referrals', 'meetings', 'secondAids', 'firstAid', 'dossier', 'briefUrl', 'alert'].map((f) => [f, 'IN_SCOPE' as const]),
     ),
-    sameSubject: ['household', 'referrals', 'meetings', 'secondAids', 'dossier', 'alert'],
+    sameSubject: ['household', 'referrals', 'meetings', 'secondAids', 'firstAid', 'dossier', 'alert'],
   },
   Referral: {
     kind: 'PERSONAL',
@@ -364,7 +364,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     ],
     region: (r: { householdId: number }, ctx) => householdRegion(r.householdId, ctx),
     fields: Object.fromEntries(
-      ['id', 'case', 'kind', 'meeting', 'from', 'to', 'ask', 'programme', 'amountFen', 'beneficiary', 'handOver', 'deadlineWorkingDays', 'issuedAt', 'dueOn', 'provisional', 'state', 'acceptedAt', 'answeredAt', 'feedback', 'declineReason', 'aidRecord', 'aidSourceReference', 'deadlineStatus', 'overdue', 'fulfilment', 'decisionCheck', 'declineResolution'].map((f) => [f, 'IN_SCOPE' as const]),
+      ['id', 'case', 'kind', 'meeting', 'from', 'to', 'ask', 'programme', 'amountFen', 'beneficiary', 'handOver', 'deadlineWorkingDays', 'issuedAt', 'dueOn', 'provisional', 'state', 'acceptedAt', 'answeredAt', 'answeredStatedAt', 'feedback', 'declineReason', 'aidRecord', 'aidSourceReference', 'deadlineStatus', 'overdue', 'fulfilment', 'decisionCheck', 'declineResolution'].map((f) => [f, 'IN_SCOPE' as const]),
     ),
     sameSubject: ['case', 'meeting', 'beneficiary', 'aidRecord'],
   },
@@ -411,6 +411,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   DecisionCheck: { kind: 'OPEN', why: 'reached only through Referral.decisionCheck and Meeting.decisionChecks (in scope); names no person, no health detail' },
   DecisionFinding: { kind: 'OPEN', why: 'reached only through DecisionCheck.findings; names no person, no health detail' },
   DeclineResolution: { kind: 'OPEN', why: 'reached only through Referral.declineResolution (in scope); names no person' },
+  FirstAid: { kind: 'OPEN', why: 'reached only through Case.firstAid (in scope); its beneficiary is a Person under its own rule' },
   Fulfilment: { kind: 'OPEN', why: 'reached only through Referral.fulfilment (in scope); its beneficiary is a Person under its own rule' },
   CaseEvent: { kind: 'OPEN', why: 'reached only through Case.history (in scope)' },
   CaseDeadline: OPEN_CONTAINER,
@@ -584,6 +585,9 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     alertDismiss: { roles: ['CASEWORKER'], purposes: ['MONITORING'], outOfScope: 'DENY' },
     caseOpen: { roles: CASE_ROLES, purposes: CASE_PURPOSES, outOfScope: 'DENY', args: { 'input.householdId': 'HOUSEHOLD_ID' }, argumentSubjectsInScope: true },
     caseTransition: { roles: CASE_ROLES, purposes: CASE_PURPOSES, outOfScope: 'DENY' },
+    // 先行救助 and its materials: the case's owning office (checked by the write), as caseTransition.
+    caseFirstAid: { roles: CASE_ROLES, purposes: CASE_PURPOSES, outOfScope: 'DENY' },
+    caseMaterialsComplete: { roles: CASE_ROLES, purposes: CASE_PURPOSES, outOfScope: 'DENY' },
     meetingRecord: { roles: ['MEETING_CONVENER'], purposes: ['CASE_MEETING'], outOfScope: 'DENY' },
     referralIssue: { roles: CASE_ROLES, purposes: ['REFERRAL', 'CASE_MEETING'], outOfScope: 'DENY' },
     referralAccept: { roles: SLIP_ANSWER_ROLES, purposes: ['REFERRAL', 'CASE_MEETING'], outOfScope: 'DENY' },

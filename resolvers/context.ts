@@ -9,6 +9,7 @@ import { createHubLoaders } from '../db/household/loaders';
 import { createMonitoringLoaders } from '../db/monitoring/loaders';
 import type { DepartmentCode } from '../domain/departments';
 import { todayIso, type IsoDate } from '../domain/dates';
+import { chinaDateOf } from '../domain/cases/china-time';
 import { scrub } from '../domain/privacy';
 import { createDepartmentLoaders, type SourceOutcome } from '../federation/loaders';
 import type { Sources } from '../federation/sources';
@@ -21,8 +22,13 @@ export interface HubDeps {
   hub: HubDb;
   sources: Sources;
   logger: Logger;
-  /** Fixed in tests; otherwise today in China. */
+  /** Fixed in tests; otherwise today in China (of `clock` when one is given). */
   today?: () => IsoDate;
+  /**
+   * The hub's clock: what every write records as the moment it was received, and what "now" is
+   * for deadlines and supervision. Default the system clock; a test moves it instead of sleeping.
+   */
+  clock?: () => Date;
   /** The household the query page shows as its example (a demo household with aid). */
   exampleHouseholdId?: string;
   /** Told each department read's outcome (server/metrics.ts). */
@@ -76,10 +82,20 @@ export interface HubContext {
   audit: AuditStore | null;
 }
 
+/** The hub's clock reading (HubDeps.clock, else the system clock). */
+export function hubNow(deps: Pick<HubDeps, 'clock'>): Date {
+  return deps.clock?.() ?? new Date();
+}
+
+/** Today in China by the hub's clock, unless a test fixed the day (HubDeps.today). */
+export function hubToday(deps: Pick<HubDeps, 'clock' | 'today'>): IsoDate {
+  return deps.today?.() ?? (deps.clock ? chinaDateOf(deps.clock()) : todayIso());
+}
+
 /** `access` is what the HTTP layer authenticated; without it every field refuses (UNAUTHENTICATED). */
 export function createContext(deps: HubDeps, access: RequestAccess | null = null, audit: AuditStore | null = null): HubContext {
-  const today = deps.today?.() ?? todayIso();
+  const today = hubToday(deps);
   const unavailable = new Map<DepartmentCode, SourceOutcome>();
   let now: Date | undefined;
-  return { config: deps.config, hub: deps.hub, today, now: () => (now ??= new Date()), loaders: createLoaders(deps, today, unavailable), sources: deps.sources, unavailable, access: new AccessSession(access), audit };
+  return { config: deps.config, hub: deps.hub, today, now: () => (now ??= hubNow(deps)), loaders: createLoaders(deps, today, unavailable), sources: deps.sources, unavailable, access: new AccessSession(access), audit };
 }

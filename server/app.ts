@@ -30,12 +30,11 @@ import { AlertDeliveryWorker } from '../resolvers/alert-delivery/worker';
 import { MonitoringPoller } from '../resolvers/monitoring/poller';
 import { activeTriggerSet } from '../rules/triggers-load';
 import { activeRuleSet } from '../rules/load';
-import { todayIso } from '../domain/dates';
 import { redactErrorMessage } from '../access/redact';
 import { accessDbOf } from '../db/access/db';
 import { activeHolidayCalendar } from '../domain/cases/working-days';
 import { scrub } from '../domain/privacy';
-import { createContext, type HubContext, type HubDeps } from '../resolvers/context';
+import { createContext, hubNow, hubToday, type HubContext, type HubDeps } from '../resolvers/context';
 import { ERROR_CODES } from '../access/errors';
 import { buildFederatedSchema, buildSchema } from '../resolvers/index';
 import { StatementCounter, statementScope } from '../db/instrument';
@@ -124,7 +123,7 @@ export async function createHubServer(given: HubDeps): Promise<HubServer> {
   // Scans whose hub process died are taken over by whichever live process looks first.
   const takeover = deps.config.jobTakeoverIntervalMs
     ? setInterval(() => {
-        scanJobs.takeOver({ hub: deps.hub, sources: deps.sources, ruleSet: activeRuleSet(), today: deps.today?.() ?? todayIso(), logger: deps.logger }).catch((err: Error) => {
+        scanJobs.takeOver({ hub: deps.hub, sources: deps.sources, ruleSet: activeRuleSet(), today: hubToday(deps), logger: deps.logger }).catch((err: Error) => {
           deps.logger.warn({ err: { name: err?.name, message: scrub(String(err?.message ?? '')) } }, 'scan takeover check failed');
         });
       }, deps.config.jobTakeoverIntervalMs)
@@ -137,7 +136,7 @@ export async function createHubServer(given: HubDeps): Promise<HubServer> {
   const triggerSet = activeTriggerSet();
   // Change-driven monitoring: one poller per department in every process, one lease holder each.
   const poller = deps.config.monitoring
-    ? new MonitoringPoller({ hub: deps.hub, sources: deps.sources, triggerSet, ruleSet: activeRuleSet(), now: () => new Date() }, { ...deps.config.monitoring, logger: deps.logger })
+    ? new MonitoringPoller({ hub: deps.hub, sources: deps.sources, triggerSet, ruleSet: activeRuleSet(), now: () => hubNow(deps) }, { ...deps.config.monitoring, logger: deps.logger })
     : null;
   poller?.start();
   deps = { ...deps, metrics };

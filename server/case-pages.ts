@@ -17,6 +17,7 @@ import { inScope, seesHealthDetail } from '../access/decide';
 import { requestAccess, sendError } from '../access/http';
 import { buildDossier, openFindingsFrom } from '../resolvers/cases/dossier';
 import { createCaseLoaders } from '../db/cases/loaders';
+import type { FirstAidRecord } from '../db/cases/first-aid';
 import { caseTimeline, type CaseRecord, type MeetingRecord, type ReferralRecord } from '../db/cases/records';
 import { chinaDateOf, formatChinaInstant } from '../domain/cases/china-time';
 import { caseDeadlines, standing, type CaseDeadline } from '../domain/cases/deadlines';
@@ -26,7 +27,6 @@ import { ageOn } from '../domain/dates';
 import { parseOffice } from '../domain/cases/offices';
 import { caseReference } from '../domain/cases/reference';
 import { referralDue } from '../domain/cases/supervision';
-import { todayIso } from '../domain/dates';
 import { DEPARTMENT_CODES, DEPARTMENT_NAMES, type DepartmentCode, type OfficeCode } from '../domain/departments';
 import { maskIdNumber } from '../domain/id-number';
 import { fenToYuan } from '../domain/money';
@@ -34,7 +34,7 @@ import { needsHealthConsent, type NeedPurpose, type NeedState } from '../domain/
 import { PROGRAMME_BY_CODE } from '../domain/programmes';
 import { scrub } from '../domain/privacy';
 import type { SourceOutcome } from '../federation/loaders';
-import { createLoaders, type HubDeps } from '../resolvers/context';
+import { createLoaders, hubNow, hubToday, type HubDeps } from '../resolvers/context';
 
 // ---- Words ----
 
@@ -172,6 +172,8 @@ export interface BriefView {
   health: boolean;
   /** The needs published from the case to charities, as they stand now (whichever dossier is printed); none: no section. */
   charityNeeds?: readonly BriefCharityNeed[];
+  /** 先行救助 as recorded (caseFirstAid): what was given; null before any. */
+  firstAid?: Pick<FirstAidRecord, 'programmeCode' | 'amountFen' | 'aidSourceRef'> | null;
   printedAt: Date;
 }
 
@@ -244,6 +246,8 @@ export function renderBrief(v: BriefView): string {
   const history = d.history ?? [];
   const accepted = history.find((e) => e.toState === 'ACCEPTED') ?? null;
   const firstAid = history.find((e) => e.toState === 'FIRST_AID_GIVEN') ?? null;
+  // Lateness is measured by the time the hub recorded a step: a stated earlier time is printed with it.
+  const recordedLater = (e: { occurredAt: string; recordedAt: string }) => (Date.parse(e.recordedAt) > Date.parse(e.occurredAt) ? `（枢纽记录 ${nw(shortTime(e.recordedAt))}）` : '');
 
   const facts = `<dl class="facts">
     <dt>案件编号</dt><dd>${nw(ref)}</dd><dt>当前状态</dt><dd>${esc(STATE[c.state])}</dd>
@@ -252,7 +256,7 @@ export function renderBrief(v: BriefView): string {
     <dt>报告时间</dt><dd>${nw(shortTime(c.reportedAt))}</dd><dt>受理</dt><dd>${
       accepted ? `${nw(shortTime(accepted.occurredAt))} ${esc(v.officeName(accepted.actorOffice))}（${esc(accepted.actor)}）` : '尚未受理'
     }</dd>
-    <dt>先行救助</dt><dd>${firstAid ? `${nw(shortTime(firstAid.occurredAt))} ${esc(v.officeName(firstAid.actorOffice))}${firstAid.reason ? `：${prose(firstAid.reason)}` : ''}` : '无'}</dd><dt>户号</dt><dd>${nw(d.household.registrationNumber)}</dd>
+    <dt>先行救助</dt><dd>${firstAid ? `${nw(shortTime(firstAid.occurredAt))}${recordedLater(firstAid)} ${esc(v.officeName(firstAid.actorOffice))}${v.firstAid ? `，${esc(programmeName(v.firstAid.programmeCode))} ${yuan(v.firstAid.amountFen)}${v.firstAid.aidSourceRef ? '' : '（待发放）'}` : ''}${firstAid.reason ? `：${prose(firstAid.reason)}` : ''}` : '无'}</dd><dt>户号</dt><dd>${nw(d.household.registrationNumber)}</dd>
     <dt>地址</dt><dd>${esc(d.household.address)}</dd><dt>所在村（居）</dt><dd>${esc(d.household.regionName)}</dd>
   </dl>
   <p><strong>基本情况：</strong>${prose(c.summary)}</p>${c.explanation ? `<p><strong>不予救助说明：</strong>${prose(c.explanation)}</p>` : ''}`;
@@ -267,7 +271,7 @@ export function renderBrief(v: BriefView): string {
         cell: (dl) =>
           `<span class="${dl.status === 'OVERDUE' || dl.status === 'MISSED' || dl.status === 'MET_LATE' ? 'overdue' : ''}">${esc(DEADLINE_STATUS[dl.status])}${
             dl.overdue ? esc(`（超 ${dl.overdue.workingDays} 个工作日 / ${dl.overdue.hours} 小时）`) : ''
-          }</span>`,
+          }</span>${dl.metAt ? ` ${nw(`枢纽记录 ${shortTime(dl.metAt)}`)}${dl.metStatedAt ? ` ${nw(`经办人称 ${shortTime(dl.metStatedAt)}`)}` : ''}` : ''}`,
       },
     ],
     v.deadlines,
@@ -617,7 +621,8 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
       const viewParam = typeof req.query.view === 'string' ? req.query.view : null;
       if (!/^[1-9]\d{0,14}$/.test(id) || (meetingParam !== null && !/^[1-9]\d{0,14}$/.test(meetingParam))) return errorPage(req, res, 400, 'BAD_USER_INPUT', 'MALFORMED_ID', '案件编号格式不正确');
       if (viewParam !== null && viewParam !== 'current' && viewParam !== 'meeting') return errorPage(req, res, 400, 'BAD_USER_INPUT', 'UNKNOWN_VIEW', '材料版本只能是 current 或 meeting');
-      const today = deps.today?.() ?? todayIso();
+      const now = hubNow(deps);
+      const today = hubToday(deps);
       const unavailable = new Map<DepartmentCode, SourceOutcome>();
       const loaders = createLoaders(deps, today, unavailable);
       const cases = loaders.cases;
@@ -631,7 +636,6 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
       const meetings = await cases.meetingsByCase.load(c.id);
       const chosen = meetingParam === null ? (meetings.at(-1) ?? null) : (meetings.find((m) => m.id === Number(meetingParam)) ?? null);
       if (meetingParam !== null && !chosen) return errorPage(req, res, 404, 'BAD_USER_INPUT', 'MEETING_NOT_FOUND', '未找到该次会议');
-      const now = new Date();
       const [events, slips, departments] = await Promise.all([
         cases.eventsByCase.load(c.id),
         cases.referralsByCase.load(c.id),
@@ -681,6 +685,7 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
         // Health detail (settlements, diagnoses, illness as cause) as the policy gives it to this caller.
         health: access ? seesHealthDetail(access.caller, access.purpose) : false,
         charityNeeds,
+        firstAid: await cases.firstAidByCase.load(c.id),
         printedAt: now,
       });
       res.status(200).type('html').send(html);

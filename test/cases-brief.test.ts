@@ -15,6 +15,10 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { maskIdNumber } from '../domain/id-number';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
+import { TestClock } from './support/clock';
+
+/** The hub records each step when the scenario says it happened. */
+const clock = new TestClock('2025-06-02T09:00:00+08:00');
 import { household, householdMember, person } from '../db/household/schema';
 import { makeIdNumber } from '../domain/id-number';
 import { dibaoFamily, dibaoMember, tempAidGrant } from '../federation/civil-affairs/tables';
@@ -84,6 +88,7 @@ async function insertLiu(): Promise<number> {
 const cn = (local: string) => `${local}+08:00`;
 
 async function call(query: string, variables: Record<string, unknown>, field: string) {
+  clock.follow(variables);
   const res = await hub.as({ token: headers.authorization.slice('Bearer '.length), purpose: 'CASE_MEETING' }).gql(query, variables);
   expect(res.errors).toBeUndefined();
   expect(res.data[field].userErrors).toEqual([]);
@@ -97,7 +102,7 @@ beforeAll(async () => {
   dbs = await createTestDatabases('brief');
   await insertRegions(dbs);
   const wangId = await insertWang(dbs);
-  hub = await startTestHub(dbs, { today: TODAY, purpose: 'CASE_MEETING' });
+  hub = await startTestHub(dbs, { today: TODAY, purpose: 'CASE_MEETING', clock: clock.now });
   const county = await hub.createClient({ name: 'rencheng-civil', department: 'CIVIL_AFFAIRS', regionScope: '370811', roles: ['CASEWORKER', 'MEETING_CONVENER'] });
   headers = hub.as({ token: county.token, purpose: 'CASE_MEETING' }).headers;
 
@@ -107,7 +112,8 @@ beforeAll(async () => {
   const education = await hub.createClient({ name: 'rencheng-education', department: 'EDUCATION', regionScope: '370811', roles: ['CASEWORKER'] });
 
   const open = async (householdId: number, urgency: string, summary: string, reportedAt: string) =>
-    (
+    (clock.set(cn(reportedAt)),
+    
       await call(
         `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id reference briefUrl } userErrors { code } } }`,
         { input: { householdId: String(householdId), origin: 'APPLICATION', urgency, summary, reportedAt: cn(reportedAt) } },
@@ -116,7 +122,12 @@ beforeAll(async () => {
     ).case;
   const move = async (id: string, steps: [string, string, string?][]) => {
     for (const [to, at, reason] of steps) {
-      await call(`mutation($input: CaseTransitionInput!) { caseTransition(input: $input) { case { state } userErrors { code } } }`, { input: { caseId: id, to, reason: reason ?? to, occurredAt: cn(at) } }, 'caseTransition');
+      clock.set(cn(at));
+      if (to === 'FIRST_AID_GIVEN') {
+        await call(`mutation($input: CaseFirstAidInput!) { caseFirstAid(input: $input) { case { state } userErrors { code } } }`, { input: { caseId: id, programme: 'TEMP_AID', amountFen: 200_000, reason: reason ?? to } }, 'caseFirstAid');
+      } else {
+        await call(`mutation($input: CaseTransitionInput!) { caseTransition(input: $input) { case { state } userErrors { code } } }`, { input: { caseId: id, to, reason: reason ?? to, occurredAt: cn(at) } }, 'caseTransition');
+      }
     }
   };
 
@@ -160,6 +171,7 @@ beforeAll(async () => {
   const slipTo = (dept: string) => recorded.case.referrals.find((r: any) => r.to.key === dept).id;
   const as = (token: string) => hub.as({ token, purpose: 'REFERRAL' });
   const answer = async (token: string, mutation: string, input: Record<string, unknown>) => {
+    clock.follow({ input });
     const res = await as(token).gql(`mutation($input: ${mutation[0].toUpperCase()}${mutation.slice(1)}Input!) { ${mutation}(input: $input) { userErrors { code } } }`, { input });
     expect(res.errors).toBeUndefined();
     expect(res.data[mutation].userErrors).toEqual([]);

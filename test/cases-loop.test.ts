@@ -15,6 +15,7 @@ import { miAidPayment } from '../federation/health/tables';
 import { tempAidGrant } from '../federation/civil-affairs/tables';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
+import { TestClock } from './support/clock';
 import { insertRegions, insertWang, insertZhao, TODAY, WANG } from './support/scenarios';
 
 const CASE = `id state owner { key }`;
@@ -40,6 +41,8 @@ let dir: string;
 /** The demo clients by their variable in .data/demo-clients.env, each stating the purpose of its work. */
 const demo: Record<string, Gql> = {};
 let tokens: Map<string, string>;
+/** The hub's clock: the scenario's days in March 2026. */
+const clock = new TestClock('2026-03-15T10:00:00+08:00');
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function codes(res: any, field: string): string[] {
@@ -59,7 +62,7 @@ beforeAll(async () => {
   await insertRegions(dbs);
   wangId = await insertWang(dbs);
   zhaoId = await insertZhao(dbs);
-  hub = await startTestHub(dbs, { today: TODAY, purpose: 'CASE_MEETING' });
+  hub = await startTestHub(dbs, { today: TODAY, purpose: 'CASE_MEETING', clock: clock.now });
   // A demo client an older hub made, without the role to answer slips: the demo upgrades it.
   await createClient(hub.accessDb, { name: 'demo-health', department: 'HEALTH', regionScope: '370800', roles: ['READER', 'DEPARTMENT_WRITER'] });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-demo-clients-'));
@@ -229,7 +232,7 @@ describe('smaller defects of the loop', () => {
     const ca = demo.AIDHUB_TOKEN_CIVIL_AFFAIRS;
     for (const to of ['INVESTIGATING', 'IN_DELIBERATION']) await ok(ca, MOVE, { input: { caseId, to, reason: to } }, 'caseTransition');
     // A meeting request that read the clock before the last transition landed took the lock after it.
-    const before = new Date(Date.now() - 60_000);
+    const before = new Date(clock.at.getTime() - 60_000);
     const meeting = { heldOn: '2026-03-12', departmentsPresent: ['CIVIL_AFFAIRS' as const], notes: null, decisions: [{ department: 'CIVIL_AFFAIRS' as const, programmeCode: 'TEMP_AID', amountFen: 100_000, deadlineWorkingDays: 5, ask: null, beneficiaryIdNumber: null, secondAid: null }] };
     const dossier = JSON.parse('{}');
     const outcome = await recordMeeting(dbs.hub, Number(caseId), meeting, dossier, { actor: { officer: 'x', office: 'CIVIL_AFFAIRS' }, occurredAt: null, idempotencyKey: null, now: before });

@@ -18,6 +18,7 @@ import { miAidPayment } from '../federation/health/tables';
 import { ghGrant } from '../federation/union/tables';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
+import { TestClock } from './support/clock';
 import { insertRegions, insertWang, insertZhao, TODAY, WANG } from './support/scenarios';
 
 const CASE_FIELDS = /* GraphQL */ `
@@ -36,6 +37,8 @@ const REFERRAL_PAYLOAD = `referral { ${REFERRAL_FIELDS} } case { id state owner 
 
 const OPEN = `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { ${PAYLOAD} } }`;
 const MOVE = `mutation($input: CaseTransitionInput!) { caseTransition(input: $input) { ${PAYLOAD} } }`;
+const FIRST_AID = `mutation($input: CaseFirstAidInput!) { caseFirstAid(input: $input) { ${PAYLOAD} } }`;
+const MATERIALS = `mutation($input: CaseMaterialsCompleteInput!) { caseMaterialsComplete(input: $input) { ${PAYLOAD} } }`;
 const ISSUE = `mutation($input: ReferralIssueInput!) { referralIssue(input: $input) { ${REFERRAL_PAYLOAD} } }`;
 const ACCEPT = `mutation($input: ReferralAcceptInput!) { referralAccept(input: $input) { ${REFERRAL_PAYLOAD} } }`;
 const COMPLETE = `mutation($input: ReferralCompleteInput!) { referralComplete(input: $input) { ${REFERRAL_PAYLOAD} } }`;
@@ -73,7 +76,11 @@ let zhaoId: number;
 /** One client per office, each stating the purpose its work serves. */
 const as: Record<string, Gql> = {};
 
+/** The hub records each step when the scenario says it happened (the stated time is then the recorded one). */
+const clock = new TestClock('2025-09-26T09:00:00+08:00');
+
 async function ok(gql: Gql, query: string, variables: Record<string, unknown>, field: string) {
+  clock.follow(variables);
   const res = await gql(query, variables);
   expect(res.errors).toBeUndefined();
   const payload = res.data[field];
@@ -92,7 +99,7 @@ beforeAll(async () => {
   await insertRegions(dbs);
   wangId = await insertWang(dbs);
   zhaoId = await insertZhao(dbs);
-  hub = await startTestHub(dbs, { today: TODAY, purpose: 'CASE_MEETING' });
+  hub = await startTestHub(dbs, { today: TODAY, purpose: 'CASE_MEETING', clock: clock.now });
   const offices = [
     { key: 'township', name: 'guhuai-window', department: 'CIVIL_AFFAIRS', regionScope: '370811001', roles: ['CASEWORKER'], purpose: 'REFERRAL' },
     { key: 'county', name: 'rencheng-civil', department: 'CIVIL_AFFAIRS', regionScope: '370811', roles: ['CASEWORKER', 'MEETING_CONVENER'], purpose: 'CASE_MEETING' },
@@ -168,6 +175,8 @@ describe('a case from report to closure', () => {
     // Keys are each office's own: another office choosing the same key opens its own case.
     const other = await ok(as.province, OPEN, { input: { householdId: String(zhaoId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '另一办公室', idempotencyKey: 'open-wang-2025-09-26' } }, 'caseOpen');
     expect(other.case.id).not.toBe(caseId);
+    // Off the supervision figures below: a duplicate application, rejected.
+    await ok(as.province, MOVE, { input: { caseId: other.case.id, to: 'REJECTED', reason: '测试用重复申请' } }, 'caseTransition');
   });
 
   it('refuses illegal transitions with a stable code and changes nothing', async () => {
@@ -184,10 +193,17 @@ describe('a case from report to closure', () => {
     for (const [to, at] of [
       ['ACCEPTED', '2025-09-26T09:30:00'],
       ['INVESTIGATING', '2025-09-26T10:00:00'],
-      ['FIRST_AID_GIVEN', '2025-09-26T16:00:00'],
     ]) {
       await ok(as.township, MOVE, { input: { caseId, to, reason: `${to} 经村协理员核实`, occurredAt: cn(at) } }, 'caseTransition');
     }
+    // 先行救助 is recorded with its money trail, not as a bare state change.
+    expect(await refused(as.township, MOVE, { input: { caseId, to: 'FIRST_AID_GIVEN', reason: '先行救助' } }, 'caseTransition')).toEqual(['FIRST_AID_DETAILS_REQUIRED']);
+    await ok(
+      as.township,
+      FIRST_AID,
+      { input: { caseId, programme: 'TEMP_AID', amountFen: 200_000, beneficiaryIdNumber: WANG.grandmother, reason: '先行发放临时救助 2000 元，经村协理员核实', occurredAt: cn('2025-09-26T16:00:00') } },
+      'caseFirstAid',
+    );
     // A step dated before the last one is refused.
     expect(await refused(as.township, MOVE, { input: { caseId, to: 'IN_DELIBERATION', reason: '提请', occurredAt: cn('2025-09-26T15:00:00') } }, 'caseTransition')).toEqual([
       'OCCURRED_OUT_OF_ORDER',
@@ -222,11 +238,14 @@ describe('a case from report to closure', () => {
   });
 
   it('goes to deliberation, and is decided only by recording the meeting', async () => {
+    // 补充完善救助材料 is a recorded act of its own (within 5 working days of the first aid).
+    await ok(as.county, MATERIALS, { input: { caseId, note: '补齐住院证明、家庭收入说明', occurredAt: cn('2025-09-29T09:50:00') } }, 'caseMaterialsComplete');
     await ok(as.county, MOVE, { input: { caseId, to: 'IN_DELIBERATION', reason: '情况复杂、需救助金额大，启动一事一议', occurredAt: cn('2025-09-29T10:00:00') } }, 'caseTransition');
     expect(await refused(as.county, MOVE, { input: { caseId, to: 'DECIDED', reason: '商定' } }, 'caseTransition')).toEqual(['MEETING_REQUIRED']);
   });
 
   it('refuses a meeting record with faults, naming each, and writes nothing', async () => {
+    clock.set(cn('2025-10-09T15:00:00'));
     const res = await as.county(MEETING, {
       input: {
         caseId,

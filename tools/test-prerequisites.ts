@@ -47,6 +47,9 @@ export function missingPrerequisites(): Missing[] {
   if (!hasCommand('pdftotext') || !hasCommand('pdfinfo')) {
     missing.push({ what: 'poppler-utils (pdfinfo and pdftotext), to read the printed brief’s pages', debianPackage: 'poppler-utils', elsewhere: 'brew install poppler' });
   }
+  // test/readme-loop.test.ts runs the README's walk-through as written.
+  if (!hasCommand('curl')) missing.push({ what: 'curl, for the README walk-through', debianPackage: 'curl', elsewhere: 'install curl' });
+  if (!hasCommand('jq')) missing.push({ what: 'jq, for the README walk-through', debianPackage: 'jq', elsewhere: 'brew install jq' });
   if (!hasCommand('redis-server')) {
     missing.push({ what: 'a Redis server binary (redis-server)', debianPackage: 'redis-server', elsewhere: 'brew install redis' });
   }

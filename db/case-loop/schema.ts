@@ -67,3 +67,21 @@ export const declinedDecision = mysqlTable('declined_decision', {
   actor: varchar('actor', { length: 64 }).notNull(),
   recordedAt: datetime('recorded_at', { mode: 'string', fsp: 3 }).notNull(),
 });
+
+/**
+ * 先行救助 (seed 000, 二(三)): the first aid an urgent or emergency case was given, recorded with
+ * its money trail: the programme, the amount, the member, and the aid record it produced (null
+ * while the grant is pending). One per case; the case's FIRST_AID_GIVEN transition event carries
+ * who recorded it and when (stated and recorded).
+ */
+export const caseFirstAid = mysqlTable('case_first_aid', {
+  caseId: bigint('case_id', { mode: 'number', unsigned: true }).primaryKey(),
+  programmeCode: varchar('programme_code', { length: 32 }).notNull(),
+  amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
+  beneficiaryIdNumber: char('beneficiary_id_number', { length: 18 }),
+  aidSourceRef: varchar('aid_source_ref', { length: 128 }),
+  reason: varchar('reason', { length: 500 }).notNull(),
+  givenAt: datetime('given_at', { mode: 'string', fsp: 3 }).notNull(),
+  recordedAt: datetime('recorded_at', { mode: 'string', fsp: 3 }).notNull(),
+  actor: varchar('actor', { length: 64 }).notNull(),
+});

@@ -10,28 +10,31 @@ import { caseError, refusal, success, type Outcome } from '../../domain/cases/er
 import { checkDeadlineWorkingDays, defaultAsk, type DecisionInput } from '../../domain/cases/meetings';
 import { TERMINAL_STATES } from '../../domain/cases/state-machine';
 import { addWorkingDays } from '../../domain/cases/working-days';
-import { declinedDecision } from '../case-loop/schema';
+import { decisionCheck, declinedDecision } from '../case-loop/schema';
+import type { DecisionCheck } from '../../domain/cases/decision-checks';
 import type { HubDb } from '../connect';
 import { toDbInstant } from '../instants';
 import { referralRecord, type HubTx } from './records';
 import { referralSlip } from './schema';
-import { EventLog, idempotent, lockCase, occurredAt, requiredText, type WriteMeta } from './write';
+import { caseWrite, EventLog, lockCase, requiredText, type WriteMeta } from './write';
 
-export type DeclineResolution = { kind: 'WAIVE'; reason: string } | { kind: 'REASSIGN'; reason: string; decision: DecisionInput };
+/** A reassignment carries its decision's pre-grant check (kept as a meeting's decision's is). */
+export type DeclineResolution = { kind: 'WAIVE'; reason: string } | { kind: 'REASSIGN'; reason: string; decision: DecisionInput; check: DecisionCheck | null };
 
 /** Resolves a declined decision. Returns the id of the slip that carries it now (the new one for a reassignment). */
 export async function resolveDeclinedDecision(db: HubDb, referralId: number, resolution: DeclineResolution, meta: WriteMeta): Promise<Outcome<number>> {
   const problem =
     requiredText(resolution.reason, 500, ['input', 'reason'], 'REASON_REQUIRED') ??
     (resolution.kind === 'REASSIGN' ? checkDeadlineWorkingDays(resolution.decision.deadlineWorkingDays, ['input', 'deadlineWorkingDays']) : null);
-  if (problem) return refusal(problem);
-  const at = occurredAt(meta);
-  if (!(at instanceof Date)) return refusal(at);
-  return idempotent(
+  return caseWrite(
     db,
     meta,
-    (e) => (e.action === 'REFERRAL_ISSUED' && resolution.kind === 'REASSIGN' ? e.referralId : null),
-    async () => {
+    problem,
+    (e) =>
+      resolution.kind === 'REASSIGN'
+        ? e.action === 'REFERRAL_ISSUED' ? e.referralId : null
+        : e.action === 'DECISION_WAIVED' && e.referralId === referralId ? referralId : null,
+    async (at) => {
       const [found] = await db.select({ caseId: referralSlip.caseId }).from(referralSlip).where(eq(referralSlip.id, referralId));
       if (!found) return refusal(caseError('REFERRAL_NOT_FOUND', 'no referral slip with this id', ['input', 'referralId']));
       return db.transaction(async (tx): Promise<Outcome<number>> => {
@@ -62,12 +65,23 @@ export async function resolveDeclinedDecision(db: HubDb, referralId: number, res
             amountFen: d.amountFen,
             beneficiaryIdNumber: d.beneficiaryIdNumber,
             deadlineWorkingDays: d.deadlineWorkingDays,
-            issuedAt: toDbInstant(at),
-            dueOn: addWorkingDays(chinaDateOf(at), d.deadlineWorkingDays).date,
+            issuedAt: toDbInstant(meta.now),
+            dueOn: addWorkingDays(chinaDateOf(meta.now), d.deadlineWorkingDays).date,
             state: 'ISSUED',
           });
           carrier = res.insertId;
           log.add({ action: 'REFERRAL_ISSUED', referralId: carrier, meetingId: slip.meetingId, occurredAt: at, reason: `改派（原转办单 ${referralId} 被退回）：${resolution.reason.trim()}`, carriesKey: true });
+          if (resolution.check && slip.meetingId !== null) {
+            await tx.insert(decisionCheck).values({
+              referralId: carrier,
+              meetingId: slip.meetingId,
+              findingsJson: JSON.stringify(resolution.check.findings),
+              unavailableJson: JSON.stringify(resolution.check.unavailable),
+              overrideReason: resolution.check.overrideReason,
+            });
+          }
+        } else {
+          log.add({ action: 'DECISION_WAIVED', referralId, meetingId: slip.meetingId, occurredAt: at, reason: resolution.reason.trim(), carriesKey: true });
         }
         await tx.insert(declinedDecision).values({
           referralId,

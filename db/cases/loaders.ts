@@ -19,6 +19,7 @@ import {
 } from './store';
 import { decisionChecksByReferralIds, fulfilmentsByReferralIds, type DecisionCheckRecord, type FulfilmentRecord } from '../case-loop/store';
 import { declinesByReferralIds, type DeclineRecord } from './declines';
+import { firstAidsByCaseIds, type FirstAidRecord } from './first-aid';
 import type { CaseEventRecord, CaseRecord, MeetingRecord, ReferralRecord, SecondAidRecord } from './records';
 
 export function createCaseLoaders(db: HubDb) {
@@ -41,6 +42,8 @@ export function createCaseLoaders(db: HubDb) {
     decisionCheckByReferral: new DataLoader<number, DecisionCheckRecord | null>(async (ids) => byKey(ids, await decisionChecksByReferralIds(db, ids), (c) => c.referralId)),
     /** What became of a declined decision (db/cases/declines.ts), null while open or for other slips. */
     declineByReferral: new DataLoader<number, DeclineRecord | null>(async (ids) => byKey(ids, await declinesByReferralIds(db, ids), (d) => d.referralId)),
+    /** 先行救助 as recorded (db/cases/first-aid.ts), null before any. */
+    firstAidByCase: new DataLoader<number, FirstAidRecord | null>(async (ids) => byKey(ids, await firstAidsByCaseIds(db, ids), (f) => f.caseId)),
     secondAidsByCase: new DataLoader<number, SecondAidRecord[]>(async (ids) => groupByKey(ids, await secondAidsByCaseIds(db, ids), (s) => s.caseId)),
   };
 }

@@ -62,8 +62,9 @@ export async function recordMeeting(db: HubDb, caseId: number, input: MeetingInp
             amountFen: d.amountFen,
             beneficiaryIdNumber: d.beneficiaryIdNumber,
             deadlineWorkingDays: d.deadlineWorkingDays,
-            issuedAt: toDbInstant(at),
-            // The clock starts at the meeting that decided it.
+            // Issued when the hub recorded it; the clock starts at the meeting that decided it,
+            // where the deciding department was present.
+            issuedAt: toDbInstant(meta.now),
             dueOn: addWorkingDays(input.heldOn, d.deadlineWorkingDays).date,
             state: 'ISSUED',
           });

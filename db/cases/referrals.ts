@@ -56,8 +56,9 @@ export async function issueReferral(db: HubDb, input: ReferralIssueInput, meta: 
           ask: input.ask.trim(),
           handOver: input.handOver,
           deadlineWorkingDays: input.deadlineWorkingDays,
-          issuedAt: toDbInstant(at),
-          dueOn: addWorkingDays(chinaDateOf(at), input.deadlineWorkingDays).date,
+          // The receiving office has the slip when the hub records it: its clock starts then.
+          issuedAt: toDbInstant(meta.now),
+          dueOn: addWorkingDays(chinaDateOf(meta.now), input.deadlineWorkingDays).date,
           state: 'ISSUED',
         });
         const log = await EventLog.open(tx, c.id, meta);
@@ -109,15 +110,17 @@ export async function answerReferral(db: HubDb, referralId: number, action: Refe
         if (action === 'COMPLETE' && slip.kind === 'DECISION' && slip.programmeCode !== null && !answer.fulfilment) {
           return refusal(caseError('AID_RECORD_REQUIRED', 'a decision is completed with the aid record that fulfils it', ['input', 'aidSourceReference']));
         }
-        if (at < (slip.acceptedAt ?? slip.issuedAt)) return refusal(caseError('OCCURRED_OUT_OF_ORDER', 'occurredAt is before the slip was issued or accepted', ['input', 'occurredAt']));
+        // The slip reached the office when the hub recorded its issue: no answer precedes that.
+        if (at < slip.issuedAt) return refusal(caseError('OCCURRED_OUT_OF_ORDER', 'occurredAt is before the hub issued the slip', ['input', 'occurredAt']));
         const text = answer.text.trim() || null;
         const answered = check.to === 'COMPLETED' || check.to === 'DECLINED';
         await tx
           .update(referralSlip)
           .set({
             state: check.to,
-            ...(action === 'ACCEPT' ? { acceptedAt: toDbInstant(at) } : {}),
-            ...(answered ? { answeredAt: toDbInstant(at) } : {}),
+            // Recorded times: lateness is measured by them; the stated time is the event's occurredAt.
+            ...(action === 'ACCEPT' ? { acceptedAt: toDbInstant(meta.now) } : {}),
+            ...(answered ? { answeredAt: toDbInstant(meta.now) } : {}),
             ...(action === 'COMPLETE' || (action === 'ACCEPT' && answered) ? { feedback: text, aidSourceRef: answer.aidSourceRef } : {}),
             ...(action === 'DECLINE' ? { declineReason: text } : {}),
           })

@@ -64,6 +64,9 @@ export const caseEvent = mysqlTable(
       'OWNER_CHANGED',
       'MEETING_RECORDED',
       'SECOND_AID_APPROVED',
+      // 补充完善救助材料 recorded (caseMaterialsComplete); a declined decision waived (referralWaive).
+      'MATERIALS_COMPLETED',
+      'DECISION_WAIVED',
     ]).notNull(),
     fromState: mysqlEnum('from_state', CASE_STATE),
     toState: mysqlEnum('to_state', CASE_STATE),

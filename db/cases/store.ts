@@ -42,7 +42,7 @@ export interface CaseOpenInput {
 export async function openCase(db: HubDb, input: CaseOpenInput, meta: WriteMeta): Promise<Outcome<number>> {
   const problem = requiredText(input.summary, 500, ['input', 'summary']);
   if (problem) return refusal(problem);
-  const reportedAt = occurredAt({ ...meta, occurredAt: input.reportedAt }, ['input', 'reportedAt']);
+  const reportedAt = occurredAt({ ...meta, occurredAt: input.reportedAt }, ['input', 'reportedAt'], 'REPORT');
   if (!(reportedAt instanceof Date)) return refusal(reportedAt);
   return idempotent(
     db,
@@ -110,17 +110,19 @@ export async function applyTransition(
   reason: string,
   at: Date,
   log: EventLog,
-  opts: { viaMeeting?: boolean; carriesKey?: boolean; serverClock?: boolean } = {},
+  opts: { viaMeeting?: boolean; viaFirstAid?: boolean; carriesKey?: boolean; serverClock?: boolean } = {},
 ): Promise<Outcome<number>> {
   // Whether the move is legal from the state the lock shows comes first: of two simultaneous
   // identical moves, the second always hears ILLEGAL_TRANSITION, whichever arrived first.
   const check = checkTransition(c.state, to, {
     reason,
     viaMeeting: opts.viaMeeting,
+    viaFirstAid: opts.viaFirstAid,
+    urgency: c.urgency,
     referralsWithoutFeedback: await referralsWithoutFeedback(tx, c.id),
     declinedDecisionsOpen: (await declinedDecisionsOpen(tx, c.id)).length,
   });
-  if (!check.ok) return refusal(caseError(check.code, check.message, check.code === 'REASON_REQUIRED' ? ['input', 'reason'] : ['input', 'to']));
+  if (!check.ok) return refusal(caseError(check.code, check.message, check.code === 'REASON_REQUIRED' ? ['input', 'reason'] : check.code === 'CASE_NOT_URGENT' ? ['input', 'caseId'] : ['input', 'to']));
   const last = await lastStateChangeAt(tx, c);
   if (at < last) {
     // A time the server took on arrival is not the caller's claim: a request that waited for the

@@ -16,6 +16,7 @@ import { aidCase, caseEvent } from './schema';
 import { caseRequest } from '../case-loop/schema';
 import { caseEventRecord, caseRecord, type CaseAction, type CaseEventRecord, type CaseRecord, type HubQuery, type HubTx } from './records';
 import { toDbInstant } from '../instants';
+import { checkStatedTime, type StatedTimeKind } from '../../domain/cases/stated-time';
 
 /** Who acts: an officer (staff identifier, not a name) of an office. */
 export interface Actor {
@@ -25,11 +26,11 @@ export interface Actor {
 
 export interface WriteMeta {
   actor: Actor;
-  /** When it happened, if earlier than now (first aid given in the field, recorded back at the office). */
+  /** When it happened as stated, if earlier than now (first aid given in the field, recorded back at the office); bounded, never what lateness is measured by. */
   occurredAt: Date | null;
   /** The client's key for this request; keys are the client's own, so they are kept per office. */
   idempotencyKey: string | null;
-  /** The server's clock when the request arrived. */
+  /** The hub's clock when the request arrived: the time recorded, by which lateness is measured. */
   now: Date;
   /**
    * A hash of the request (the mutation and its input, key left out), kept with the key: the same
@@ -38,14 +39,13 @@ export interface WriteMeta {
   requestHash?: string | null;
 }
 
-/** A client clock a little ahead of ours is not "the future". */
-export const CLOCK_SKEW_MS = 5 * 60 * 1000;
-
-/** When the write happened, or OCCURRED_IN_FUTURE. */
-export function occurredAt(meta: WriteMeta, field: string[] = ['input', 'occurredAt']): Date | CaseUserError {
-  const at = meta.occurredAt ?? meta.now;
-  if (at.getTime() > meta.now.getTime() + CLOCK_SKEW_MS) return caseError('OCCURRED_IN_FUTURE', 'occurredAt is in the future', field);
-  return at;
+/**
+ * When the write happened as the officer states it (default: when the hub records it), or why not
+ * (domain/cases/stated-time.ts: not in the future, not further back than allowed). Deadlines are
+ * measured by `meta.now`, the time recorded; this one is kept beside it.
+ */
+export function occurredAt(meta: WriteMeta, field: string[] = ['input', 'occurredAt'], kind: StatedTimeKind = 'STEP'): Date | CaseUserError {
+  return checkStatedTime(meta.occurredAt ?? meta.now, meta.now, kind, field);
 }
 
 export function requiredText(value: string, max: number, field: string[], code: 'TEXT_REQUIRED' | 'REASON_REQUIRED' | 'FEEDBACK_REQUIRED' = 'TEXT_REQUIRED'): CaseUserError | null {
@@ -102,6 +102,23 @@ export async function idempotent<T>(db: HubDb, meta: WriteMeta, replay: (event: 
     }
     throw error;
   }
+}
+
+/**
+ * The shape of a case write: refuse a bad input (`problem`) or a stated time out of bounds before
+ * anything is read, then run `work` once per idempotency key with the stated time.
+ */
+export async function caseWrite<T>(
+  db: HubDb,
+  meta: WriteMeta,
+  problem: CaseUserError | null,
+  replay: (event: CaseEventRecord) => T | null,
+  work: (at: Date) => Promise<Outcome<T>>,
+): Promise<Outcome<T>> {
+  if (problem) return refusal(problem);
+  const at = occurredAt(meta);
+  if (!(at instanceof Date)) return refusal(at);
+  return idempotent(db, meta, replay, () => work(at));
 }
 
 /** Locks the case row for the rest of the transaction. Must be the transaction's first read. */

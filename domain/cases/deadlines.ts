@@ -6,10 +6,13 @@
  * | NORMAL    | investigation opinion, 3 working days          | date reported      | a state after INVESTIGATING    |
  * | NORMAL    | approval (审核审批), 20 working days           | date reported      | DECIDED or REJECTED            |
  * | URGENT    | first aid (先行救助), 24 hours                  | instant reported   | FIRST_AID_GIVEN                |
- * | URGENT    | materials completed, 5 working days            | date reported      | IN_DELIBERATION, DECIDED, REJECTED |
+ * | URGENT    | materials completed, 5 working days            | date of first aid (of the report before any) | the recorded act MATERIALS_COMPLETED |
  * | EMERGENCY | first aid, 2 hours                             | instant reported   | FIRST_AID_GIVEN                |
  *
  * Hour limits are instants. Day limits are China dates: due by the end of the due day, China time.
+ * Every step is measured by when the hub recorded it (domain/cases/stated-time.ts). The materials
+ * are 补充完善 after the first aid (24 小时内先行救助，5 个工作日内补充完善相关救助材料): a recorded
+ * act of their own, not inferred from the case entering deliberation.
  * An emergency's paperwork is done afterwards (事后补办手续) with no limit in the seeds, so none here.
  */
 import type { IsoDate } from '../dates';
@@ -27,6 +30,10 @@ export interface DeadlineRule {
   limit: Limit;
   /** The states whose first entry meets the deadline. */
   metBy: readonly CaseState[];
+  /** Or the recorded act that meets it. */
+  metByAct?: CaseAct;
+  /** Counted from the first aid's recorded day when there is one (else from the report). */
+  fromFirstAid?: boolean;
   /** The policy text it comes from. */
   basis: string;
 }
@@ -40,7 +47,7 @@ export const DEADLINE_RULES: Readonly<Record<CaseUrgency, readonly DeadlineRule[
   ],
   URGENT: [
     { kind: 'FIRST_AID', limit: { unit: 'HOURS', hours: 24 }, metBy: ['FIRST_AID_GIVEN'], basis: '符合“急难”临时救助条件的，24小时内先行救助（同上）' },
-    { kind: 'MATERIALS', limit: { unit: 'WORKING_DAYS', workingDays: 5 }, metBy: ['IN_DELIBERATION', 'DECIDED', 'REJECTED'], basis: '5个工作日内补充完善相关救助材料（同上）' },
+    { kind: 'MATERIALS', limit: { unit: 'WORKING_DAYS', workingDays: 5 }, metBy: [], metByAct: 'MATERIALS_COMPLETED', fromFirstAid: true, basis: '24小时内先行救助，5个工作日内补充完善相关救助材料（同上）' },
   ],
   EMERGENCY: [{ kind: 'FIRST_AID', limit: { unit: 'HOURS', hours: 2 }, metBy: ['FIRST_AID_GIVEN'], basis: '出现紧急情况的，2小时之内先行救助，事后补办手续（同上）' }],
 };
@@ -137,23 +144,37 @@ export function standing(due: Due, metAt: Date | null, endedAt: Date | null, asO
 export interface CaseTimeline {
   urgency: CaseUrgency;
   reportedAt: Date;
-  /** State changes in the order they happened. */
-  transitions: readonly { to: CaseState; at: Date }[];
+  /**
+   * State changes in order: `at` when the hub recorded it (what deadlines are measured by),
+   * `statedAt` when the officer says it happened, if they said (domain/cases/stated-time.ts).
+   */
+  transitions: readonly { to: CaseState; at: Date; statedAt?: Date }[];
+  /** Recorded acts that are not state changes, in order, timed the same way. */
+  acts?: readonly { act: CaseAct; at: Date; statedAt?: Date }[];
 }
+
+/** Acts a case records besides its state changes. */
+export type CaseAct = 'MATERIALS_COMPLETED';
 
 export interface CaseDeadline extends Due, DeadlineStanding {
   kind: DeadlineKind;
   limit: Limit;
   basis: string;
+  /** When the hub recorded it met. */
   metAt: Date | null;
+  /** When the officer says it was met, where that is earlier than recorded; shown, never measured. */
+  metStatedAt: Date | null;
 }
 
 export function caseDeadlines(timeline: CaseTimeline, asOf: Date): CaseDeadline[] {
   const ended = timeline.transitions.find((t) => t.to === 'CLOSED' || t.to === 'REJECTED') ?? null;
   return DEADLINE_RULES[timeline.urgency].map((rule) => {
-    const due = dueOf(rule.limit, timeline.reportedAt);
-    const met = timeline.transitions.find((t) => rule.metBy.includes(t.to) && t.at <= asOf) ?? null;
+    const firstAid = rule.fromFirstAid ? timeline.transitions.find((t) => t.to === 'FIRST_AID_GIVEN' && t.at <= asOf) : undefined;
+    const due = dueOf(rule.limit, firstAid?.at ?? timeline.reportedAt);
+    const met =
+      (rule.metByAct ? timeline.acts?.find((a) => a.act === rule.metByAct && a.at <= asOf) : timeline.transitions.find((t) => rule.metBy.includes(t.to) && t.at <= asOf)) ?? null;
     const metAt = met?.at ?? null;
-    return { kind: rule.kind, limit: rule.limit, basis: rule.basis, ...due, metAt, ...standing(due, metAt, ended?.at ?? null, asOf) };
+    const metStatedAt = met?.statedAt && met.statedAt < met.at ? met.statedAt : null;
+    return { kind: rule.kind, limit: rule.limit, basis: rule.basis, ...due, metAt, metStatedAt, ...standing(due, metAt, ended?.at ?? null, asOf) };
   });
 }

@@ -27,10 +27,10 @@ export interface DecisionCheck {
 export const OVERRIDE_REASON_MAX = 500;
 
 /** Refusals for decisions whose check found a conflict and carries no override reason. */
-export function checkDecisionConflicts(checks: readonly DecisionCheck[]): CaseUserError[] {
+export function checkDecisionConflicts(checks: readonly DecisionCheck[], fieldOf: (i: number) => string[] = (i) => ['input', 'decisions', String(i), 'conflictOverrideReason']): CaseUserError[] {
   const errors: CaseUserError[] = [];
   checks.forEach((c, i) => {
-    const field = ['input', 'decisions', String(i), 'conflictOverrideReason'];
+    const field = fieldOf(i);
     if (c.overrideReason !== null && c.overrideReason.length > OVERRIDE_REASON_MAX) {
       errors.push(caseError('TEXT_TOO_LONG', `conflictOverrideReason is longer than ${OVERRIDE_REASON_MAX} characters`, field));
     }

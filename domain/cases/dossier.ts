@@ -54,6 +54,11 @@ export interface DossierReferral {
   amountFen: number | null;
   state: ReferralState;
   dueOn: IsoDate;
+  /**
+   * As Referral.provisional: the due date counts a day of a year whose holiday notice is not loaded,
+   * or a date clamped to the calendar's range (absent in snapshots taken before it was kept).
+   */
+  provisional?: boolean;
   feedback: string | null;
   declineReason: string | null;
   /** For a completed decision: the amount its aid record gives (absent in snapshots taken before it was kept). */

@@ -17,9 +17,10 @@ export type CaseUrgency = (typeof CASE_URGENCIES)[number];
 /** Where a case may go from each state. Terminal states go nowhere. */
 export const CASE_TRANSITIONS: Readonly<Record<CaseState, readonly CaseState[]>> = {
   REPORTED: ['ACCEPTED', 'REJECTED'],
-  ACCEPTED: ['INVESTIGATING', 'REJECTED'],
+  // 先行救助 comes before investigation or during it (seed 000, 二(三)); investigation follows it.
+  ACCEPTED: ['INVESTIGATING', 'FIRST_AID_GIVEN', 'REJECTED'],
   INVESTIGATING: ['FIRST_AID_GIVEN', 'IN_DELIBERATION', 'DECIDED', 'REJECTED'],
-  FIRST_AID_GIVEN: ['IN_DELIBERATION', 'DECIDED', 'REJECTED'],
+  FIRST_AID_GIVEN: ['INVESTIGATING', 'IN_DELIBERATION', 'DECIDED', 'REJECTED'],
   IN_DELIBERATION: ['DECIDED', 'REJECTED'],
   DECIDED: ['CLOSED'],
   CLOSED: [],
@@ -38,7 +39,11 @@ export type TransitionRefusal =
   /** 件件有落实、有反馈: a case ends only when every referral slip has its feedback. */
   | 'REFERRALS_WITHOUT_FEEDBACK'
   /** A declined decision must be reassigned, re-deliberated or waived before the case closes. */
-  | 'DECLINED_DECISIONS_OPEN';
+  | 'DECLINED_DECISIONS_OPEN'
+  /** 先行救助 is recorded with what was given (caseFirstAid), not as a bare state change. */
+  | 'FIRST_AID_DETAILS_REQUIRED'
+  /** First aid is for urgent and emergency cases. */
+  | 'CASE_NOT_URGENT';
 
 export interface TransitionFacts {
   reason: string;
@@ -48,6 +53,10 @@ export interface TransitionFacts {
   referralsWithoutFeedback: number;
   /** Declined decisions not yet reassigned, re-deliberated or waived (domain/cases/declines.ts). */
   declinedDecisionsOpen?: number;
+  /** True only when the transition is made by recording the first aid given (caseFirstAid). */
+  viaFirstAid?: boolean;
+  /** The case's urgency: first aid is for URGENT and EMERGENCY cases. */
+  urgency?: CaseUrgency;
 }
 
 export type TransitionCheck = { ok: true } | { ok: false; code: TransitionRefusal; message: string };
@@ -64,6 +73,12 @@ export function checkTransition(from: CaseState, to: CaseState, facts: Transitio
   }
   if (facts.reason.trim() === '') {
     return { ok: false, code: 'REASON_REQUIRED', message: to === 'REJECTED' ? 'a rejection needs the explanation given to the household' : 'say why' };
+  }
+  if (to === 'FIRST_AID_GIVEN' && facts.urgency === 'NORMAL') {
+    return { ok: false, code: 'CASE_NOT_URGENT', message: 'first aid (先行救助) is for urgent and emergency cases' };
+  }
+  if (to === 'FIRST_AID_GIVEN' && !facts.viaFirstAid) {
+    return { ok: false, code: 'FIRST_AID_DETAILS_REQUIRED', message: 'first aid is recorded with what was given (caseFirstAid)' };
   }
   if (from === 'IN_DELIBERATION' && to === 'DECIDED' && !facts.viaMeeting) {
     return { ok: false, code: 'MEETING_REQUIRED', message: 'a case in deliberation is decided by recording the meeting (meetingRecord)' };

@@ -1,13 +1,18 @@
 /**
  * 医保's rows for test scenarios (test/support/scenarios.ts, test/findings-scenario.ts): hospital
- * settlements, so that no file outside this folder names its tables.
+ * settlements and aid payments, so that no file outside this folder names its tables.
  */
 import { eq, min } from 'drizzle-orm';
 import type { SourceDb } from '../contract';
-import { miSettlement } from './tables';
+import { miAidPayment, miSettlement } from './tables';
 
 export async function insertSettlements(db: SourceDb, settlements: (typeof miSettlement.$inferInsert)[]): Promise<void> {
   await db.insert(miSettlement).values(settlements);
+}
+
+/** Medical aid and premium subsidies the office paid (aidType 'MAF' medical aid, 'CBZZ' premium subsidy). */
+export async function insertAidPayments(db: SourceDb, payments: (typeof miAidPayment.$inferInsert)[]): Promise<void> {
+  await db.insert(miAidPayment).values(payments);
 }
 
 /** Each insured person's first settlement that was not reversed, by ID number (a proposal names one). */

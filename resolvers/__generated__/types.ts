@@ -13,6 +13,7 @@ import type { Finding as FindingModel } from '../../domain/findings/facts';
 import type { CaseRecord as CaseRecordModel, CaseEventRecord as CaseEventRecordModel, ReferralRecord as ReferralRecordModel, MeetingRecord as MeetingRecordModel, SecondAidRecord as SecondAidRecordModel } from '../../db/cases/records';
 import type { FulfilmentRecord as FulfilmentRecordModel, DecisionCheckRecord as DecisionCheckRecordModel } from '../../db/case-loop/store';
 import type { DeclineRecord as DeclineRecordModel } from '../../db/cases/declines';
+import type { FirstAidRecord as FirstAidRecordModel } from '../../db/cases/first-aid';
 import type { DecisionFinding as DecisionFindingModel } from '../../domain/cases/decision-checks';
 import type { CaseDeadline as CaseDeadlineModel } from '../../domain/cases/deadlines';
 import type { Office as OfficeModel } from '../../domain/cases/offices';
@@ -222,14 +223,30 @@ export type Mutation = {
   readonly referralDecline: ReferralPayload;
   /**
    * The convener (the case's owner) reassigns a declined decision to another department: a new
-   * decision slip of the same meeting, returned in the payload. The declined slip is resolved.
+   * decision slip of the same meeting, returned in the payload. The declined slip is resolved. The
+   * new decision runs the pre-grant check as a meeting's decision does: a conflict is refused
+   * (DECISION_CONFLICT) unless `conflictOverrideReason` is stated; the check is kept on the new slip.
    */
   readonly referralReassign: ReferralPayload;
   /**
    * The convener waives a declined decision with a reason: the case may close without it. (The third
-   * way is to move the case back to IN_DELIBERATION: its next meeting decides again.)
+   * way is to move the case back to IN_DELIBERATION: its next meeting decides again.) Recorded as a
+   * DECISION_WAIVED event of the case; a retry with the same idempotency key returns the first outcome.
    */
   readonly referralWaive: ReferralPayload;
+  /**
+   * 先行救助 (seed 000, 二(三)): the owning office records the first aid given to an URGENT or EMERGENCY
+   * case, before or during investigation: the programme, the amount, and the aid record it produced
+   * (or none yet: a grant pending). The case moves to FIRST_AID_GIVEN; its FIRST_AID deadline is met
+   * when the hub records it. A plain caseTransition to FIRST_AID_GIVEN is refused (FIRST_AID_DETAILS_REQUIRED).
+   */
+  readonly caseFirstAid: CaseTransitionPayload;
+  /**
+   * 补充完善救助材料: the owning office records that an URGENT case's supporting materials are complete
+   * (the 5-working-day limit after first aid), or an EMERGENCY case's paperwork done afterwards
+   * (事后补办手续). Recorded once, as a MATERIALS_COMPLETED event; it meets the MATERIALS deadline.
+   */
+  readonly caseMaterialsComplete: CaseTransitionPayload;
   /** Records a household's consent to pass its need to charities (民发〔2023〕46号). Health data and data of children under 14 are separate scopes (PIPL art. 29). */
   readonly charityConsentRecord: CharityConsentPayload;
   /** Revokes a consent: every open need published under it is withdrawn at once. */
@@ -351,6 +368,24 @@ export type MutationReferralReassignArgs = {
  */
 export type MutationReferralWaiveArgs = {
   input: ReferralWaiveInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
+export type MutationCaseFirstAidArgs = {
+  input: CaseFirstAidInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
+export type MutationCaseMaterialsCompleteArgs = {
+  input: CaseMaterialsCompleteInput;
 };
 
 
@@ -528,6 +563,67 @@ export type ReferralReassignInput = {
   readonly actor?: InputMaybe<ActorInput>;
   /** A retry with the same key returns the first outcome. */
   readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /** Why the convener reassigns despite a conflict the new decision's pre-grant check finds (up to 500 characters). */
+  readonly conflictOverrideReason?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** First aid (先行救助) given to an urgent or emergency case. */
+export type CaseFirstAidInput = {
+  /** The case (URGENT or EMERGENCY, ACCEPTED or INVESTIGATING). */
+  readonly caseId: Scalars['ID']['input'];
+  /** The programme the aid was given under, by code (usually TEMP_AID). */
+  readonly programme: Scalars['ID']['input'];
+  /** The amount given, in fen. */
+  readonly amountFen: Scalars['Fen']['input'];
+  /** The member it was given to (default: the household). */
+  readonly beneficiaryIdNumber?: InputMaybe<Scalars['String']['input']>;
+  /** The aid record's AidRecord.sourceReference in the department's data; omit while the grant is pending. */
+  readonly aidSourceReference?: InputMaybe<Scalars['String']['input']>;
+  /** What was given and why, up to 500 characters. */
+  readonly reason: Scalars['String']['input'];
+  /** When it was given, if earlier than now (at most 10 days back); lateness uses the time the hub records it. */
+  readonly occurredAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Who acts (an officer of the owning office). */
+  readonly actor?: InputMaybe<ActorInput>;
+  /** A retry with the same key returns the first outcome. */
+  readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Records that a case's supporting materials are complete. */
+export type CaseMaterialsCompleteInput = {
+  /** The case (URGENT or EMERGENCY, not ended). */
+  readonly caseId: Scalars['ID']['input'];
+  /** What was completed, up to 500 characters. */
+  readonly note: Scalars['String']['input'];
+  /** When, if earlier than now (at most 10 days back); lateness uses the time the hub records it. */
+  readonly occurredAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Who acts (an officer of the owning office). */
+  readonly actor?: InputMaybe<ActorInput>;
+  /** A retry with the same key returns the first outcome. */
+  readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** 先行救助 as recorded: what was given, to whom, and the aid record (or a pending grant). */
+export type FirstAid = {
+  readonly __typename?: 'FirstAid';
+  /** The programme. */
+  readonly programme: Programme;
+  /** The amount given, in fen. */
+  readonly amountFen: Scalars['Fen']['output'];
+  /** The member it was given to, when named. */
+  readonly beneficiary?: Maybe<Person>;
+  /** The aid record's reference in the department's data; null while the grant is pending. */
+  readonly aidSourceReference?: Maybe<Scalars['String']['output']>;
+  /** True while no aid record is named (a grant pending). */
+  readonly pending: Scalars['Boolean']['output'];
+  /** What was given and why. */
+  readonly reason: Scalars['String']['output'];
+  /** When the officer says it was given. */
+  readonly givenAt: Scalars['DateTime']['output'];
+  /** When the hub recorded it: the FIRST_AID deadline is measured by this. */
+  readonly recordedAt: Scalars['DateTime']['output'];
+  /** The officer who recorded it. */
+  readonly actor: Scalars['String']['output'];
 };
 
 /** Waives a declined decision. */
@@ -538,7 +634,7 @@ export type ReferralWaiveInput = {
   readonly reason: Scalars['String']['input'];
   /** Who acts (an officer of the owning office). */
   readonly actor?: InputMaybe<ActorInput>;
-  /** Not used: a waiver is written once; a second is refused with DECISION_NOT_DECLINED. */
+  /** A retry with the same key returns the first outcome; without a key a second waiver is refused (DECISION_NOT_DECLINED). */
   readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -666,8 +762,10 @@ export type Case = {
   readonly owner: Office;
   /** The household's township when the case was opened. */
   readonly township: Region;
-  /** When the household reported or the need was found; the time limits run from here. */
+  /** When the household reported or the need was found (as stated, at most 366 days back); the time limits run from here. */
   readonly reportedAt: Scalars['DateTime']['output'];
+  /** 先行救助, once recorded (caseFirstAid). */
+  readonly firstAid?: Maybe<FirstAid>;
   /** For a rejected case: the explanation given to the household. */
   readonly explanation?: Maybe<Scalars['String']['output']>;
   /** When the case was closed or rejected. */
@@ -725,7 +823,11 @@ export type CaseAction =
   /** A joint meeting was recorded. */
   | 'MEETING_RECORDED'
   /** A second temporary aid was approved. */
-  | 'SECOND_AID_APPROVED';
+  | 'SECOND_AID_APPROVED'
+  /** The supporting materials were recorded complete (caseMaterialsComplete). */
+  | 'MATERIALS_COMPLETED'
+  /** A declined decision was waived by the convener (referralWaive). */
+  | 'DECISION_WAIVED';
 
 /** One write to a case: who, when, why. */
 export type CaseEvent = {
@@ -742,9 +844,9 @@ export type CaseEvent = {
   readonly referral?: Maybe<Referral>;
   /** The meeting concerned, if any. */
   readonly meeting?: Maybe<Meeting>;
-  /** When it happened. */
+  /** When it happened, as the officer stated it (bounded: at most 10 days before it was recorded, 366 for a report). */
   readonly occurredAt: Scalars['DateTime']['output'];
-  /** When the hub recorded it. */
+  /** When the hub recorded it: lateness and supervision are measured by this. */
   readonly recordedAt: Scalars['DateTime']['output'];
   /** The officer who did it (staff identifier). */
   readonly actor: Scalars['String']['output'];
@@ -758,7 +860,7 @@ export type CaseEvent = {
 export type DeadlineKind =
   /** 先行救助 first aid (hours). */
   | 'FIRST_AID'
-  /** 补充完善救助材料 supporting materials completed (working days). */
+  /** 补充完善救助材料 supporting materials completed (working days from the first aid, or the report before any). */
   | 'MATERIALS'
   /** 调查初审意见 investigation opinion (working days). */
   | 'INVESTIGATION_OPINION'
@@ -802,8 +904,10 @@ export type CaseDeadline = {
   readonly provisional: Scalars['Boolean']['output'];
   /** Where it stands. */
   readonly status: DeadlineStatus;
-  /** When it was met. */
+  /** When it was met, as the hub recorded it (what the status is measured by). */
   readonly metAt?: Maybe<Scalars['DateTime']['output']>;
+  /** When the officer stated it was met, where that is earlier than metAt: shown, never measured. */
+  readonly metStatedAt?: Maybe<Scalars['DateTime']['output']>;
   /** While pending: the time left. */
   readonly timeLeft?: Maybe<TimeLeft>;
   /** When overdue, met late or missed: by how much. */
@@ -880,7 +984,7 @@ export type Referral = {
   readonly handOver: Scalars['Boolean']['output'];
   /** The deadline in working days. */
   readonly deadlineWorkingDays: Scalars['Int']['output'];
-  /** When it was issued. */
+  /** When the hub issued it (recorded). */
   readonly issuedAt: Scalars['DateTime']['output'];
   /** The date feedback is due (China). */
   readonly dueOn: Scalars['Date']['output'];
@@ -891,10 +995,12 @@ export type Referral = {
   readonly provisional: Scalars['Boolean']['output'];
   /** Where it stands. */
   readonly state: ReferralState;
-  /** When it was accepted. */
+  /** When the hub recorded its acceptance. */
   readonly acceptedAt?: Maybe<Scalars['DateTime']['output']>;
-  /** When feedback was given (completed or declined). */
+  /** When the hub recorded its feedback (completed or declined): lateness is measured by this. */
   readonly answeredAt?: Maybe<Scalars['DateTime']['output']>;
+  /** When the receiving office stated it answered, where that is earlier than answeredAt: shown, never measured. */
+  readonly answeredStatedAt?: Maybe<Scalars['DateTime']['output']>;
   /** The feedback, when completed. */
   readonly feedback?: Maybe<Scalars['String']['output']>;
   /** The reason, when declined. */
@@ -1184,6 +1290,11 @@ export type DossierReferral = {
   readonly state: ReferralState;
   /** Due date. */
   readonly dueOn: Scalars['Date']['output'];
+  /**
+   * True when a working day counted to the due date lies in a year whose State Council holiday notice
+   * is not loaded (see workingDayCalendar), or a date was clamped to the calendar's range: the date may move.
+   */
+  readonly provisional: Scalars['Boolean']['output'];
   /** Feedback, when completed. */
   readonly feedback?: Maybe<Scalars['String']['output']>;
   /** Reason, when declined. */
@@ -1333,6 +1444,14 @@ export type CaseErrorCode =
   | 'MEETING_DATE_OUT_OF_RANGE'
   /** occurredAt (or reportedAt) is in the future. */
   | 'OCCURRED_IN_FUTURE'
+  /** occurredAt is more than 10 days (reportedAt: 366 days) before the hub records it. */
+  | 'OCCURRED_TOO_EARLY'
+  /** First aid is recorded with caseFirstAid (programme, amount, aid record or pending grant). */
+  | 'FIRST_AID_DETAILS_REQUIRED'
+  /** First aid and materials are recorded for URGENT or EMERGENCY cases. */
+  | 'CASE_NOT_URGENT'
+  /** The case's materials are already recorded complete. */
+  | 'MATERIALS_ALREADY_COMPLETE'
   /** occurredAt is before an earlier step of the same case or slip. */
   | 'OCCURRED_OUT_OF_ORDER'
   /** The idempotency key was used for a different request. */
@@ -3628,6 +3747,9 @@ export type ResolversTypes = {
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ReferralReassignInput: ReferralReassignInput;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  CaseFirstAidInput: CaseFirstAidInput;
+  CaseMaterialsCompleteInput: CaseMaterialsCompleteInput;
+  FirstAid: ResolverTypeWrapper<FirstAidRecordModel>;
   ReferralWaiveInput: ReferralWaiveInput;
   DeclineResolutionKind: DeclineResolutionKind;
   DeclineResolution: ResolverTypeWrapper<DeclineRecordModel>;
@@ -3821,6 +3943,9 @@ export type ResolversParentTypes = {
   Mutation: Record<PropertyKey, never>;
   ReferralReassignInput: ReferralReassignInput;
   Int: Scalars['Int']['output'];
+  CaseFirstAidInput: CaseFirstAidInput;
+  CaseMaterialsCompleteInput: CaseMaterialsCompleteInput;
+  FirstAid: FirstAidRecordModel;
   ReferralWaiveInput: ReferralWaiveInput;
   DeclineResolution: DeclineRecordModel;
   Office: OfficeModel;
@@ -4012,6 +4137,8 @@ export type MutationResolvers<ContextType = HubContext, ParentType extends Resol
   referralDecline?: Resolver<ResolversTypes['ReferralPayload'], ParentType, ContextType, RequireFields<MutationReferralDeclineArgs, 'input'>>;
   referralReassign?: Resolver<ResolversTypes['ReferralPayload'], ParentType, ContextType, RequireFields<MutationReferralReassignArgs, 'input'>>;
   referralWaive?: Resolver<ResolversTypes['ReferralPayload'], ParentType, ContextType, RequireFields<MutationReferralWaiveArgs, 'input'>>;
+  caseFirstAid?: Resolver<ResolversTypes['CaseTransitionPayload'], ParentType, ContextType, RequireFields<MutationCaseFirstAidArgs, 'input'>>;
+  caseMaterialsComplete?: Resolver<ResolversTypes['CaseTransitionPayload'], ParentType, ContextType, RequireFields<MutationCaseMaterialsCompleteArgs, 'input'>>;
   charityConsentRecord?: Resolver<ResolversTypes['CharityConsentPayload'], ParentType, ContextType, RequireFields<MutationCharityConsentRecordArgs, 'input'>>;
   charityConsentRevoke?: Resolver<ResolversTypes['CharityConsentPayload'], ParentType, ContextType, RequireFields<MutationCharityConsentRevokeArgs, 'input'>>;
   charityNeedPublish?: Resolver<ResolversTypes['CharityNeedPayload'], ParentType, ContextType, RequireFields<MutationCharityNeedPublishArgs, 'input'>>;
@@ -4029,6 +4156,18 @@ export type MutationResolvers<ContextType = HubContext, ParentType extends Resol
   alertVerify?: Resolver<ResolversTypes['AlertVerifyPayload'], ParentType, ContextType, RequireFields<MutationAlertVerifyArgs, 'input'>>;
   alertDismiss?: Resolver<ResolversTypes['AlertDismissPayload'], ParentType, ContextType, RequireFields<MutationAlertDismissArgs, 'input'>>;
   aidReport?: Resolver<ResolversTypes['AidReportPayload'], ParentType, ContextType, RequireFields<MutationAidReportArgs, 'input'>>;
+};
+
+export type FirstAidResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['FirstAid'] = ResolversParentTypes['FirstAid']> = {
+  programme?: Resolver<ResolversTypes['Programme'], ParentType, ContextType>;
+  amountFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+  beneficiary?: Resolver<Maybe<ResolversTypes['Person']>, ParentType, ContextType>;
+  aidSourceReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  pending?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  givenAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  actor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type DeclineResolutionResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['DeclineResolution'] = ResolversParentTypes['DeclineResolution']> = {
@@ -4059,6 +4198,7 @@ export type CaseResolvers<ContextType = HubContext, ParentType extends Resolvers
   owner?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
   township?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
   reportedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  firstAid?: Resolver<Maybe<ResolversTypes['FirstAid']>, ParentType, ContextType>;
   explanation?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   endedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   allowedTransitions?: Resolver<ReadonlyArray<ResolversTypes['CaseState']>, ParentType, ContextType>;
@@ -4097,6 +4237,7 @@ export type CaseDeadlineResolvers<ContextType = HubContext, ParentType extends R
   provisional?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['DeadlineStatus'], ParentType, ContextType>;
   metAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  metStatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   timeLeft?: Resolver<Maybe<ResolversTypes['TimeLeft']>, ParentType, ContextType>;
   overdue?: Resolver<Maybe<ResolversTypes['Overdue']>, ParentType, ContextType>;
 };
@@ -4132,6 +4273,7 @@ export type ReferralResolvers<ContextType = HubContext, ParentType extends Resol
   state?: Resolver<ResolversTypes['ReferralState'], ParentType, ContextType>;
   acceptedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   answeredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  answeredStatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   feedback?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   declineReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   aidRecord?: Resolver<Maybe<ResolversTypes['AidRecord']>, ParentType, ContextType>;
@@ -4272,6 +4414,7 @@ export type DossierReferralResolvers<ContextType = HubContext, ParentType extend
   amountFen?: Resolver<Maybe<ResolversTypes['Fen']>, ParentType, ContextType>;
   state?: Resolver<ResolversTypes['ReferralState'], ParentType, ContextType>;
   dueOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  provisional?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   feedback?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   declineReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   fulfilledAmountFen?: Resolver<Maybe<ResolversTypes['Fen']>, ParentType, ContextType>;
@@ -4980,6 +5123,7 @@ export type Resolvers<ContextType = HubContext> = {
   AccessLogEntry?: AccessLogEntryResolvers<ContextType>;
   AccessClient?: AccessClientResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  FirstAid?: FirstAidResolvers<ContextType>;
   DeclineResolution?: DeclineResolutionResolvers<ContextType>;
   Office?: OfficeResolvers<ContextType>;
   Case?: CaseResolvers<ContextType>;

@@ -18,7 +18,7 @@ export async function checkDecisions(
   ctx: HubContext,
   decisions: readonly (DecisionInput & { overrideReason: string | null })[],
   heldOn: IsoDate,
-  dossier: Pick<Dossier, 'members'>,
+  dossier: { members: readonly Pick<Dossier['members'][number], 'idNumber' | 'relation'>[] },
 ): Promise<DecisionCheck[]> {
   const rules = activeRuleSet().rules;
   const head = dossier.members.find((m) => m.relation === 'HEAD') ?? dossier.members[0];

@@ -5,7 +5,8 @@
  * meeting, and is printed on the brief.
  */
 import { inWindow, newestFirst, summariseAid } from '../../domain/household/aid-summary';
-import { formatChinaInstant } from '../../domain/cases/china-time';
+import { chinaDateOf, formatChinaInstant } from '../../domain/cases/china-time';
+import { referralDue } from '../../domain/cases/supervision';
 import {
   departmentsNotContributed,
   DOSSIER_MONTHS,
@@ -121,6 +122,7 @@ export async function buildDossier(inputs: DossierInputs, c: CaseRecord, today: 
     amountFen: s.amountFen,
     state: s.state,
     dueOn: s.dueOn,
+    provisional: referralDue(chinaDateOf(s.issuedAt), s.dueOn).provisional,
     feedback: s.feedback,
     declineReason: s.declineReason,
     fulfilledAmountFen: fulfilmentOf.get(s.id)?.amountFen ?? null,

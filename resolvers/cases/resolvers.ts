@@ -9,6 +9,7 @@ import { buildDossier, openFindingsFrom } from './dossier';
 import { createCaseLoaders, type CaseLoaders } from '../../db/cases/loaders';
 import { recordMeeting } from '../../db/cases/meetings';
 import { resolveDeclinedDecision } from '../../db/cases/declines';
+import { completeMaterials, recordFirstAid } from '../../db/cases/first-aid';
 import { fromDbInstant } from '../../db/instants';
 import { caseTimeline, type CaseRecord, type ReferralRecord, type CaseEventRecord, type MeetingRecord, type SecondAidRecord } from '../../db/cases/records';
 import type { Actor, WriteMeta } from '../../db/cases/write';
@@ -381,14 +382,54 @@ export const caseResolvers: Resolvers = {
         { reportedOn: chinaDateOf(c.reportedAt), today: chinaDateOf(meta.now), members },
       ).map((e) => ({ ...e, field: e.field ? ['input', e.field.at(-1)!] : null }));
       if (errors.length > 0) return { userErrors: errors };
-      return referralPayload(ctx, await resolveDeclinedDecision(ctx.hub, referralId, { kind: 'REASSIGN', reason: input.reason, decision }, meta));
+      // The pre-grant check a meeting's decision runs, dated today: a conflict needs the override reason.
+      const checks = await checkDecisions(
+        ctx,
+        [{ ...decision, overrideReason: input.conflictOverrideReason?.trim() || null }],
+        chinaDateOf(meta.now),
+        { members: (await ctx.loaders.hub.membersByHousehold.load(c.householdId)).map((m) => ({ idNumber: m.person.idNumber, relation: m.relation })) },
+      );
+      const conflicts = checkDecisionConflicts(checks, () => ['input', 'conflictOverrideReason']);
+      if (conflicts.length > 0) return { userErrors: conflicts };
+      return referralPayload(ctx, await resolveDeclinedDecision(ctx.hub, referralId, { kind: 'REASSIGN', reason: input.reason, decision, check: checks[0] }, meta));
     },
 
     referralWaive: async (_, { input }, ctx) => {
       const meta = metaOf(ctx, input, 'referralWaive');
       const referralId = requireHubId(input.referralId, 'input.referralId');
       if (!(await referralInReach(ctx, referralId))) return REFERRAL_NOT_FOUND();
-      return referralPayload(ctx, await resolveDeclinedDecision(ctx.hub, referralId, { kind: 'WAIVE', reason: input.reason }, { ...meta, idempotencyKey: null }));
+      return referralPayload(ctx, await resolveDeclinedDecision(ctx.hub, referralId, { kind: 'WAIVE', reason: input.reason }, meta));
+    },
+
+    caseFirstAid: async (_, { input }, ctx) => {
+      const meta = metaOf(ctx, input, 'caseFirstAid');
+      const caseId = requireHubId(input.caseId, 'input.caseId');
+      const c = await caseById(ctx, caseId);
+      if (!c || !(await inReach(ctx, c))) return CASE_NOT_FOUND();
+      const beneficiary = input.beneficiaryIdNumber ? requireIdNumber(input.beneficiaryIdNumber, 'input.beneficiaryIdNumber') : null;
+      const programme = PROGRAMME_BY_CODE.get(input.programme);
+      if (!programme) return { userErrors: [caseError('UNKNOWN_PROGRAMME', `no programme ${input.programme}`, ['input', 'programme'])] };
+      const members = (await ctx.loaders.hub.membersByHousehold.load(c.householdId)).map((m) => m.person.idNumber);
+      if (beneficiary !== null && !members.includes(beneficiary)) return { userErrors: [caseError('BENEFICIARY_NOT_IN_HOUSEHOLD', 'the beneficiary is not a member of the household', ['input', 'beneficiaryIdNumber'])] };
+      // The money trail: a named aid record must exist in the programme's department's own data.
+      const sourceRef = input.aidSourceReference?.trim() || null;
+      if (sourceRef !== null) {
+        const found = await aidRecordOf(ctx, c, programme.department as DepartmentCode, sourceRef);
+        if (!found.record) {
+          const field = ['input', 'aidSourceReference'];
+          return { userErrors: [found.answered ? caseError('AID_RECORD_NOT_FOUND', 'the department has no such aid record for this household', field) : caseError('AID_RECORD_UNVERIFIED', 'the department did not answer; try again later', field)] };
+        }
+      }
+      const outcome = await recordFirstAid(ctx.hub, { caseId, programmeCode: programme.code, amountFen: input.amountFen, beneficiaryIdNumber: beneficiary, aidSourceRef: sourceRef, reason: input.reason }, meta);
+      return payload(outcome, ctx, async (id) => ({ case: await caseById(ctx, id), userErrors: [] }));
+    },
+
+    caseMaterialsComplete: async (_, { input }, ctx) => {
+      const meta = metaOf(ctx, input, 'caseMaterialsComplete');
+      const caseId = requireHubId(input.caseId, 'input.caseId');
+      if (!(await inReach(ctx, await caseById(ctx, caseId)))) return CASE_NOT_FOUND();
+      const outcome = await completeMaterials(ctx.hub, caseId, input.note, meta);
+      return payload(outcome, ctx, async (id) => ({ case: await caseById(ctx, id), userErrors: [] }));
     },
 
     referralDecline: async (_, { input }, ctx) => {
@@ -418,6 +459,7 @@ export const caseResolvers: Resolvers = {
     referrals: (c, _, ctx) => caseLoaders(ctx).referralsByCase.load(c.id),
     meetings: (c, _, ctx) => caseLoaders(ctx).meetingsByCase.load(c.id),
     secondAids: (c, _, ctx) => caseLoaders(ctx).secondAidsByCase.load(c.id),
+    firstAid: (c, _, ctx) => caseLoaders(ctx).firstAidByCase.load(c.id),
     dossier: (c, _, ctx) => dossierOf(ctx, c),
     briefUrl: (c) => `/cases/${c.id}/brief`,
   },
@@ -459,6 +501,11 @@ export const caseResolvers: Resolvers = {
     declineResolution: (r, _, ctx) => (r.state === 'DECLINED' && r.kind === 'DECISION' ? caseLoaders(ctx).declineByReferral.load(r.id) : null),
     decisionCheck: (r, _, ctx) => (r.kind === 'DECISION' ? caseLoaders(ctx).decisionCheckByReferral.load(r.id) : null),
     provisional: (r) => referralDue(chinaDateOf(r.issuedAt), r.dueOn).provisional,
+    answeredStatedAt: async (r, _, ctx) => {
+      if (r.answeredAt === null) return null;
+      const answer = (await caseLoaders(ctx).eventsByCase.load(r.caseId)).find((e) => e.referralId === r.id && (e.action === 'REFERRAL_COMPLETED' || e.action === 'REFERRAL_DECLINED'));
+      return answer && answer.occurredAt < answer.recordedAt ? answer.occurredAt : null;
+    },
     deadlineStatus: (r, args, ctx) => referralStanding(r, asOfOf(ctx, args.asOf)).status,
     overdue: (r, args, ctx) => referralStanding(r, asOfOf(ctx, args.asOf)).overdue,
   },
@@ -500,6 +547,15 @@ export const caseResolvers: Resolvers = {
     beneficiary: (f, _, ctx) => ctx.loaders.hub.personByIdNumber.load(f.beneficiaryIdNumber),
   },
 
+  FirstAid: {
+    programme: (f) => present(Promise.resolve(PROGRAMME_BY_CODE.get(f.programmeCode) ?? null), 'the first aid’s programme'),
+    beneficiary: (f, _, ctx) => (f.beneficiaryIdNumber === null ? null : ctx.loaders.hub.personByIdNumber.load(f.beneficiaryIdNumber)),
+    aidSourceReference: (f) => f.aidSourceRef,
+    pending: (f) => f.aidSourceRef === null,
+    givenAt: (f) => fromDbInstant(f.givenAt),
+    recordedAt: (f) => fromDbInstant(f.recordedAt),
+  },
+
   SecondAidApproval: {
     beneficiary: (s, _, ctx) => ctx.loaders.hub.personByIdNumber.load(s.idNumber),
     referral: (s, _, ctx) => present(caseLoaders(ctx).referralById.load(s.referralId), 'the approval’s slip'),
@@ -538,6 +594,8 @@ export const caseResolvers: Resolvers = {
 
   DossierReferral: {
     id: (r) => String(r.id),
+    // A snapshot taken before the flag was kept: at least the due date's own year is known.
+    provisional: (r) => r.provisional ?? referralDue(r.dueOn, r.dueOn).provisional,
     from: (r) => officeOf(r.from),
     to: (r) => officeOf(r.to),
     programme: (r) => (r.programmeCode === null ? null : (PROGRAMME_BY_CODE.get(r.programmeCode) ?? null)),

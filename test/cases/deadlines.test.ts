@@ -96,10 +96,19 @@ describe('an urgent case across National Day', () => {
     const early = timeline('URGENT', reported, ['REJECTED', '2025-09-30T23:00:00']);
     const d = byKind(early, '2025-10-09T00:00:00');
     expect(d.FIRST_AID.status).toBe('VOID');
-    // A rejection is a decision: it meets the materials deadline.
-    expect(d.MATERIALS.status).toBe('MET');
+    // Materials are a recorded act, not inferred from a decision: rejected before they were due, they no longer apply.
+    expect(d.MATERIALS.status).toBe('VOID');
     const late = timeline('URGENT', reported, ['REJECTED', '2025-10-02T20:00:00']);
     expect(byKind(late, '2025-10-09T00:00:00').FIRST_AID).toMatchObject({ status: 'MISSED', overdue: { hours: 24 } });
+  });
+
+  it('counts the materials from the first aid, and meets them only by the recorded act', () => {
+    // First aid recorded Thu 10-09 (after the break): 5 working days are 10-10, 10-11 (worked Saturday), 10-13, 10-14, 10-15.
+    const t = timeline('URGENT', reported, ['ACCEPTED', '2025-09-30T21:00:00'], ['FIRST_AID_GIVEN', '2025-10-09T10:00:00'], ['IN_DELIBERATION', '2025-10-10T10:00:00']);
+    expect(byKind(t, '2025-10-10T12:00:00').MATERIALS).toMatchObject({ dueOn: '2025-10-15', status: 'PENDING', metAt: null });
+    const done = { ...t, acts: [{ act: 'MATERIALS_COMPLETED' as const, at: new Date(cn('2025-10-16T09:00:00')), statedAt: new Date(cn('2025-10-15T17:00:00')) }] };
+    const materials = byKind(done, '2025-10-17T00:00:00').MATERIALS;
+    expect(materials).toMatchObject({ status: 'MET_LATE', metAt: new Date(cn('2025-10-16T09:00:00')), metStatedAt: new Date(cn('2025-10-15T17:00:00')) });
   });
 
   it('ignores what happened after asOf', () => {

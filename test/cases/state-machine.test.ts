@@ -11,7 +11,7 @@ describe('case transitions', () => {
   it('walks the full path report → closure', () => {
     const path: CaseState[] = ['REPORTED', 'ACCEPTED', 'INVESTIGATING', 'FIRST_AID_GIVEN', 'IN_DELIBERATION', 'DECIDED', 'CLOSED'];
     for (let i = 1; i < path.length; i++) {
-      expect(checkTransition(path[i - 1], path[i], { ...ok, viaMeeting: path[i] === 'DECIDED' })).toEqual({ ok: true });
+      expect(checkTransition(path[i - 1], path[i], { ...ok, viaMeeting: path[i] === 'DECIDED', viaFirstAid: path[i] === 'FIRST_AID_GIVEN' })).toEqual({ ok: true });
     }
   });
 
@@ -19,7 +19,7 @@ describe('case transitions', () => {
     let allowed = 0;
     for (const from of CASE_STATES) {
       for (const to of CASE_STATES) {
-        const result = checkTransition(from, to, { ...ok, viaMeeting: true });
+        const result = checkTransition(from, to, { ...ok, viaMeeting: true, viaFirstAid: true });
         if (CASE_TRANSITIONS[from].includes(to)) {
           allowed += 1;
           expect({ from, to, result }).toEqual({ from, to, result: { ok: true } });
@@ -33,13 +33,20 @@ describe('case transitions', () => {
 
   it.each([
     ['REPORTED', 'DECIDED'],
-    ['ACCEPTED', 'FIRST_AID_GIVEN'],
+    ['REPORTED', 'FIRST_AID_GIVEN'],
     ['DECIDED', 'IN_DELIBERATION'],
     ['CLOSED', 'REPORTED'],
     ['REJECTED', 'ACCEPTED'],
     ['INVESTIGATING', 'INVESTIGATING'],
   ] as const)('refuses %s → %s', (from, to) => {
     expect(checkTransition(from, to, ok)).toMatchObject({ ok: false, code: 'ILLEGAL_TRANSITION' });
+  });
+
+  it('takes first aid (先行救助) only as the recorded act, and only for urgent or emergency cases', () => {
+    expect(checkTransition('ACCEPTED', 'FIRST_AID_GIVEN', ok)).toMatchObject({ ok: false, code: 'FIRST_AID_DETAILS_REQUIRED' });
+    expect(checkTransition('ACCEPTED', 'FIRST_AID_GIVEN', { ...ok, viaFirstAid: true, urgency: 'NORMAL' })).toMatchObject({ ok: false, code: 'CASE_NOT_URGENT' });
+    expect(checkTransition('ACCEPTED', 'FIRST_AID_GIVEN', { ...ok, viaFirstAid: true, urgency: 'URGENT' })).toEqual({ ok: true });
+    expect(checkTransition('FIRST_AID_GIVEN', 'INVESTIGATING', ok)).toEqual({ ok: true });
   });
 
   it('ends nowhere from a terminal state', () => {

@@ -64,6 +64,8 @@ export interface TestHubOptions {
   /** Per-department overrides: point one at a dead or slow server. */
   sources?: Partial<Record<DepartmentCode, Partial<SourceConfig>>>;
   today?: string;
+  /** The hub's clock (HubDeps.clock): a test moves it instead of sleeping. Default the system clock. */
+  clock?: () => Date;
   production?: boolean;
   maxListSize?: number;
   /** The client `gql` acts as, created at start; null: send no token at all. */
@@ -142,6 +144,7 @@ export async function startTestHub(dbs: TestDatabases, opts: TestHubOptions = {}
     sources,
     logger: opts.logger ?? pino({ level: 'silent' }),
     today: opts.today ? () => opts.today! : undefined,
+    clock: opts.clock,
   });
   await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;

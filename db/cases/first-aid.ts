@@ -1,0 +1,90 @@
+/**
+ * 先行救助 and 补充完善救助材料 (seed 000, 二(三)) as recorded acts of a case: the first aid given,
+ * with its money trail, moves the case to FIRST_AID_GIVEN; the materials completed afterwards are a
+ * MATERIALS_COMPLETED event. Each is one transaction that locks the case row first.
+ */
+import { and, eq, inArray } from 'drizzle-orm';
+import { caseError, refusal, success, type Outcome } from '../../domain/cases/errors';
+import { TERMINAL_STATES } from '../../domain/cases/state-machine';
+import { caseFirstAid } from '../case-loop/schema';
+import type { HubDb } from '../connect';
+import { toDbInstant } from '../instants';
+import { caseEvent } from './schema';
+import { applyTransition } from './store';
+import { caseWrite, EventLog, lockCase, requiredText, type WriteMeta } from './write';
+
+export interface FirstAidInput {
+  caseId: number;
+  programmeCode: string;
+  amountFen: number;
+  beneficiaryIdNumber: string | null;
+  /** The aid record it produced, already checked to exist; null while the grant is pending. */
+  aidSourceRef: string | null;
+  reason: string;
+}
+
+export type FirstAidRecord = typeof caseFirstAid.$inferSelect;
+
+/** Records the first aid given and moves the case to FIRST_AID_GIVEN. Returns the case id. */
+export async function recordFirstAid(db: HubDb, input: FirstAidInput, meta: WriteMeta): Promise<Outcome<number>> {
+  const problem =
+    requiredText(input.reason, 500, ['input', 'reason'], 'REASON_REQUIRED') ??
+    (input.amountFen < 0 ? caseError('AMOUNT_NEGATIVE', 'amounts are not negative', ['input', 'amountFen']) : null);
+  return caseWrite(
+    db,
+    meta,
+    problem,
+    (e) => (e.action === 'TRANSITIONED' && e.caseId === input.caseId && e.toState === 'FIRST_AID_GIVEN' ? input.caseId : null),
+    (at) =>
+      db.transaction(async (tx) => {
+        const c = await lockCase(tx, input.caseId);
+        if (!c) return refusal(caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'caseId']));
+        if (c.ownerOffice !== meta.actor.office) return refusal(caseError('NOT_CASE_OWNER', 'the office that owns the case records its first aid', ['input', 'actor', 'office']));
+        const log = await EventLog.open(tx, c.id, meta);
+        const moved = await applyTransition(tx, c, 'FIRST_AID_GIVEN', input.reason, at, log, { viaFirstAid: true, carriesKey: true, serverClock: meta.occurredAt === null });
+        if (!moved.ok) return moved;
+        await tx.insert(caseFirstAid).values({
+          caseId: c.id,
+          programmeCode: input.programmeCode,
+          amountFen: input.amountFen,
+          beneficiaryIdNumber: input.beneficiaryIdNumber,
+          aidSourceRef: input.aidSourceRef,
+          reason: input.reason.trim(),
+          givenAt: toDbInstant(at),
+          recordedAt: toDbInstant(meta.now),
+          actor: meta.actor.officer,
+        });
+        await log.write(tx);
+        return success(c.id);
+      }),
+  );
+}
+
+/** Records that an urgent or emergency case's supporting materials are complete. Returns the case id. */
+export async function completeMaterials(db: HubDb, caseId: number, note: string, meta: WriteMeta): Promise<Outcome<number>> {
+  return caseWrite(
+    db,
+    meta,
+    requiredText(note, 500, ['input', 'note']),
+    (e) => (e.action === 'MATERIALS_COMPLETED' && e.caseId === caseId ? caseId : null),
+    (at) =>
+      db.transaction(async (tx) => {
+        const c = await lockCase(tx, caseId);
+        if (!c) return refusal(caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'caseId']));
+        if (TERMINAL_STATES.has(c.state)) return refusal(caseError('CASE_ENDED', `the case is ${c.state}`, ['input', 'caseId']));
+        if (c.ownerOffice !== meta.actor.office) return refusal(caseError('NOT_CASE_OWNER', 'the office that owns the case records its materials', ['input', 'actor', 'office']));
+        if (c.urgency === 'NORMAL') return refusal(caseError('CASE_NOT_URGENT', 'materials are completed after first aid, for urgent and emergency cases', ['input', 'caseId']));
+        if (at < c.reportedAt) return refusal(caseError('OCCURRED_OUT_OF_ORDER', 'occurredAt is before the case was reported', ['input', 'occurredAt']));
+        const [done] = await tx.select({ id: caseEvent.id }).from(caseEvent).where(and(eq(caseEvent.caseId, caseId), eq(caseEvent.action, 'MATERIALS_COMPLETED'))).limit(1);
+        if (done) return refusal(caseError('MATERIALS_ALREADY_COMPLETE', 'the materials are already recorded complete', ['input', 'caseId']));
+        const log = await EventLog.open(tx, caseId, meta);
+        log.add({ action: 'MATERIALS_COMPLETED', occurredAt: at, reason: note.trim(), carriesKey: true });
+        await log.write(tx);
+        return success(caseId);
+      }),
+  );
+}
+
+export async function firstAidsByCaseIds(db: HubDb, caseIds: readonly number[]): Promise<FirstAidRecord[]> {
+  return db.select().from(caseFirstAid).where(inArray(caseFirstAid.caseId, [...caseIds]));
+}

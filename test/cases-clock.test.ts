@@ -1,0 +1,253 @@
+/**
+ * Clocks supervision can trust (issue 12), on a real hub whose clock the test moves (HubDeps.clock)
+ * instead of sleeping: lateness is measured by when the hub recorded a step, a stated earlier time
+ * is kept beside it and shown, and bounded; 先行救助 is a recorded act with its money trail and the
+ * 5-working-day materials deadline after it; a reassigned decision runs the pre-grant check; a
+ * waiver is a case event, idempotent on retry; the dossier's slips carry the provisional flag.
+ */
+import { createTestDatabases, type TestDatabases } from './support/databases';
+import { startTestHub, type TestHub } from './support/hub';
+import { TestClock } from './support/clock';
+import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
+import { STEP_BACKDATE_DAYS } from '../domain/cases/stated-time';
+
+type Gql = TestHub['gql'];
+
+const cn = (local: string) => `${local}+08:00`;
+const CASE = `id state`;
+const OPEN = `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { ${CASE} } userErrors { code field } } }`;
+const MOVE = `mutation($input: CaseTransitionInput!) { caseTransition(input: $input) { case { ${CASE} } userErrors { code field } } }`;
+const FIRST_AID = `mutation($input: CaseFirstAidInput!) { caseFirstAid(input: $input) { case { ${CASE} } userErrors { code field } } }`;
+const MATERIALS = `mutation($input: CaseMaterialsCompleteInput!) { caseMaterialsComplete(input: $input) { case { ${CASE} } userErrors { code field } } }`;
+const MEETING = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) { meeting { decisions { id to { key } } } userErrors { code field } } }`;
+const SLIP = `referral { id state } userErrors { code field }`;
+const ISSUE = `mutation($input: ReferralIssueInput!) { referralIssue(input: $input) { ${SLIP} } }`;
+const ACCEPT = `mutation($input: ReferralAcceptInput!) { referralAccept(input: $input) { ${SLIP} } }`;
+const COMPLETE = `mutation($input: ReferralCompleteInput!) { referralComplete(input: $input) { ${SLIP} } }`;
+const DECLINE = `mutation($input: ReferralDeclineInput!) { referralDecline(input: $input) { ${SLIP} } }`;
+const REASSIGN = `mutation($input: ReferralReassignInput!) { referralReassign(input: $input) { ${SLIP} } }`;
+const WAIVE = `mutation($input: ReferralWaiveInput!) { referralWaive(input: $input) { ${SLIP} } }`;
+const DEADLINES = `query($id: ID!) { case(id: $id) { deadlines { kind status dueOn metAt metStatedAt } } }`;
+
+let dbs: TestDatabases;
+let hub: TestHub;
+let wangId: string;
+const clock = new TestClock(cn('2026-03-09T09:00:00'));
+/** County civil affairs (the default client: every role), and the health and education offices. */
+let ca: Gql;
+let health: Gql;
+let education: Gql;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function codes(res: any, field: string): string[] {
+  expect(res.errors).toBeUndefined();
+  return res.data[field].userErrors.map((e: { code: string }) => e.code);
+}
+
+async function ok(gql: Gql, query: string, variables: Record<string, unknown>, field: string) {
+  const res = await gql(query, variables);
+  expect(res.errors).toBeUndefined();
+  expect(res.data[field].userErrors).toEqual([]);
+  return res.data[field];
+}
+
+async function openCase(urgency: string, summary: string): Promise<string> {
+  const opened = await ok(ca, OPEN, { input: { householdId: wangId, origin: 'APPLICATION', urgency, summary } }, 'caseOpen');
+  await ok(ca, MOVE, { input: { caseId: opened.case.id, to: 'ACCEPTED', reason: '受理' } }, 'caseTransition');
+  return opened.case.id;
+}
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('cases_clock');
+  await insertRegions(dbs);
+  wangId = String(await insertWang(dbs));
+  hub = await startTestHub(dbs, { today: TODAY, purpose: 'CASE_MEETING', clock: clock.now });
+  ca = hub.gql;
+  const department = async (d: 'HEALTH' | 'EDUCATION') => hub.as({ token: (await hub.createClient({ department: d, regionScope: '370811', roles: ['CASEWORKER'] })).token, purpose: 'REFERRAL' }).gql;
+  health = await department('HEALTH');
+  education = await department('EDUCATION');
+}, 120_000);
+
+afterAll(async () => {
+  await hub?.close();
+  await dbs?.close();
+});
+
+describe('lateness is measured by the time the hub recorded', () => {
+  it('a back-dated answer to a slip still reads late, shows the stated time, and the overdue report listed it', async () => {
+    clock.set(cn('2026-03-09T09:00:00'));
+    const caseId = await openCase('NORMAL', '回溯时间测试');
+    clock.set(cn('2026-03-09T10:00:00'));
+    const slip = (await ok(ca, ISSUE, { input: { caseId, to: { department: 'HEALTH' }, ask: '核实住院费用', deadlineWorkingDays: 1 } }, 'referralIssue')).referral.id;
+    // Due Tue 03-10; on Thu 03-12 it is overdue and unanswered: supervision lists it.
+    clock.set(cn('2026-03-12T10:00:00'));
+    const report = await ca(`{ overdueReport { byOffice { office { key } referrals { referral { id } overdue { workingDays } } } } }`);
+    expect(report.errors).toBeUndefined();
+    const healthOverdue = report.data.overdueReport.byOffice.find((g: { office: { key: string } }) => g.office.key === 'HEALTH');
+    expect(healthOverdue.referrals).toEqual([{ referral: { id: slip }, overdue: { workingDays: 2 } }]);
+    // Stated further back than allowed: refused, naming the field.
+    const tooEarly = await health(ACCEPT, { input: { referralId: slip, occurredAt: new Date(clock.at.getTime() - (STEP_BACKDATE_DAYS + 1) * 86_400_000).toISOString() } });
+    expect(tooEarly.data.referralAccept.userErrors).toEqual([{ code: 'OCCURRED_TOO_EARLY', field: ['input', 'occurredAt'] }]);
+    // Stated before the hub issued it: out of order.
+    expect(codes(await health(ACCEPT, { input: { referralId: slip, occurredAt: cn('2026-03-09T09:30:00') } }), 'referralAccept')).toEqual(['OCCURRED_OUT_OF_ORDER']);
+    await ok(health, ACCEPT, { input: { referralId: slip, occurredAt: cn('2026-03-09T11:00:00') } }, 'referralAccept');
+    // The office says it answered on the due day: the hub recorded it two days later.
+    await ok(health, COMPLETE, { input: { referralId: slip, feedback: '已核实', occurredAt: cn('2026-03-10T10:00:00') } }, 'referralComplete');
+    const res = await ca(`query($id: ID!) { referral(id: $id) { deadlineStatus overdue { workingDays } answeredAt answeredStatedAt issuedAt case { history { action occurredAt recordedAt } } } }`, { id: slip });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.referral).toMatchObject({
+      deadlineStatus: 'MET_LATE',
+      overdue: { workingDays: 2 },
+      answeredAt: '2026-03-12T10:00:00.000+08:00',
+      answeredStatedAt: '2026-03-10T10:00:00.000+08:00',
+      issuedAt: '2026-03-09T10:00:00.000+08:00',
+    });
+    expect(res.data.referral.case.history.at(-1)).toEqual({ action: 'REFERRAL_COMPLETED', occurredAt: '2026-03-10T10:00:00.000+08:00', recordedAt: '2026-03-12T10:00:00.000+08:00' });
+  });
+
+  it('bounds a stated report to a year back and a step to ten days', async () => {
+    clock.set(cn('2026-03-12T10:00:00'));
+    const old = await ca(OPEN, { input: { householdId: wangId, origin: 'APPLICATION', urgency: 'NORMAL', summary: '旧申请', reportedAt: cn('2025-03-01T09:00:00') } });
+    expect(old.data.caseOpen.userErrors).toEqual([{ code: 'OCCURRED_TOO_EARLY', field: ['input', 'reportedAt'] }]);
+    const caseId = (await ok(ca, OPEN, { input: { householdId: wangId, origin: 'APPLICATION', urgency: 'NORMAL', summary: '纸质申请补录', reportedAt: cn('2026-01-05T09:00:00') } }, 'caseOpen')).case.id;
+    expect(codes(await ca(MOVE, { input: { caseId, to: 'ACCEPTED', reason: '受理', occurredAt: cn('2026-03-01T09:00:00') } }), 'caseTransition')).toEqual(['OCCURRED_TOO_EARLY']);
+    expect(codes(await ca(MOVE, { input: { caseId, to: 'ACCEPTED', reason: '受理', occurredAt: cn('2026-03-12T11:00:00') } }), 'caseTransition')).toEqual(['OCCURRED_IN_FUTURE']);
+  });
+});
+
+describe('先行救助 and the materials after it', () => {
+  let caseId: string;
+
+  it('is refused as a bare state change, for a normal case, and with an aid record the department does not have', async () => {
+    clock.set(cn('2026-03-09T09:00:00'));
+    caseId = await openCase('URGENT', '户主之母突发脑梗住院');
+    expect(codes(await ca(MOVE, { input: { caseId, to: 'FIRST_AID_GIVEN', reason: '先行救助' } }), 'caseTransition')).toEqual(['FIRST_AID_DETAILS_REQUIRED']);
+    const normal = await openCase('NORMAL', '一般申请');
+    expect(codes(await ca(FIRST_AID, { input: { caseId: normal, programme: 'TEMP_AID', amountFen: 100_000, reason: '先行救助' } }), 'caseFirstAid')).toEqual(['CASE_NOT_URGENT']);
+    expect(codes(await ca(FIRST_AID, { input: { caseId, programme: 'TEMP_AID', amountFen: 200_000, aidSourceReference: 'no-such-record:999999', reason: '先行救助' } }), 'caseFirstAid')).toEqual([
+      'AID_RECORD_NOT_FOUND',
+    ]);
+    expect(codes(await ca(FIRST_AID, { input: { caseId, programme: 'NO_SUCH', amountFen: 200_000, reason: '先行救助' } }), 'caseFirstAid')).toEqual(['UNKNOWN_PROGRAMME']);
+  });
+
+  it('records the first aid given (a grant pending) before investigation; recorded 30 hours on, it met its 24 hours late whatever was stated', async () => {
+    clock.set(cn('2026-03-10T15:00:00'));
+    const input = { caseId, programme: 'TEMP_AID', amountFen: 200_000, beneficiaryIdNumber: WANG.grandmother, reason: '先行发放临时救助 2000 元', occurredAt: cn('2026-03-10T08:00:00'), idempotencyKey: 'first-aid-1' };
+    expect((await ok(ca, FIRST_AID, { input }, 'caseFirstAid')).case.state).toBe('FIRST_AID_GIVEN');
+    // A retry answers from its key; investigation follows the first aid.
+    expect((await ok(ca, FIRST_AID, { input }, 'caseFirstAid')).case.state).toBe('FIRST_AID_GIVEN');
+    await ok(ca, MOVE, { input: { caseId, to: 'INVESTIGATING', reason: '入户调查' } }, 'caseTransition');
+    const res = await ca(`query($id: ID!) { case(id: $id) { firstAid { programme { code } amountFen beneficiary { idNumber } aidSourceReference pending reason givenAt recordedAt } history { action toState } } }`, { id: caseId });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.case.firstAid).toEqual({
+      programme: { code: 'TEMP_AID' },
+      amountFen: 200_000,
+      beneficiary: { idNumber: WANG.grandmother },
+      aidSourceReference: null,
+      pending: true,
+      reason: '先行发放临时救助 2000 元',
+      givenAt: '2026-03-10T08:00:00.000+08:00',
+      recordedAt: '2026-03-10T15:00:00.000+08:00',
+    });
+    expect(res.data.case.history.filter((e: { toState: string }) => e.toState === 'FIRST_AID_GIVEN')).toHaveLength(1);
+    const { data } = await ca(DEADLINES, { id: caseId });
+    expect(data.case.deadlines).toEqual([
+      { kind: 'FIRST_AID', status: 'MET_LATE', dueOn: null, metAt: '2026-03-10T15:00:00.000+08:00', metStatedAt: '2026-03-10T08:00:00.000+08:00' },
+      // 5 working days from the first aid's day, Tue 03-10: 11, 12, 13, 16, 17.
+      { kind: 'MATERIALS', status: 'PENDING', dueOn: '2026-03-17', metAt: null, metStatedAt: null },
+    ]);
+  });
+
+  it('shows the materials overdue on the case, the overdue report and the brief, until they are recorded complete', async () => {
+    clock.set(cn('2026-03-18T10:00:00'));
+    const report = await ca(`{ overdueReport { byCounty { county { code } cases { case { id } deadline { kind status } } } } }`);
+    expect(report.errors).toBeUndefined();
+    const rencheng = report.data.overdueReport.byCounty.find((g: { county: { code: string } }) => g.county.code === '370811');
+    expect(rencheng.cases.filter((c: { case: { id: string } }) => c.case.id === caseId)).toEqual([{ case: { id: caseId }, deadline: { kind: 'MATERIALS', status: 'OVERDUE' } }]);
+    const brief = await fetch(`${hub.url}/cases/${caseId}/brief`, { headers: hub.authHeaders });
+    const html = await brief.text();
+    expect(brief.status).toBe(200);
+    expect(html).toContain('补充完善');
+    expect(html).toContain('先行救助');
+
+    const input = { caseId, note: '已补齐住院证明、收入证明', occurredAt: cn('2026-03-17T16:00:00'), idempotencyKey: 'materials-1' };
+    await ok(ca, MATERIALS, { input }, 'caseMaterialsComplete');
+    await ok(ca, MATERIALS, { input }, 'caseMaterialsComplete');
+    expect(codes(await ca(MATERIALS, { input: { caseId, note: '再次补充' } }), 'caseMaterialsComplete')).toEqual(['MATERIALS_ALREADY_COMPLETE']);
+    const { data } = await ca(DEADLINES, { id: caseId });
+    // Stated on the due day, recorded the day after: late.
+    expect(data.case.deadlines[1]).toEqual({ kind: 'MATERIALS', status: 'MET_LATE', dueOn: '2026-03-17', metAt: '2026-03-18T10:00:00.000+08:00', metStatedAt: '2026-03-17T16:00:00.000+08:00' });
+    const history = await ca(`query($id: ID!) { case(id: $id) { history { action reason } } }`, { id: caseId });
+    expect(history.data.case.history.filter((e: { action: string }) => e.action === 'MATERIALS_COMPLETED')).toEqual([{ action: 'MATERIALS_COMPLETED', reason: '已补齐住院证明、收入证明' }]);
+  });
+});
+
+describe('declined decisions', () => {
+  let slips: Record<string, string>;
+  let caseId: string;
+
+  beforeAll(async () => {
+    clock.set(cn('2026-03-13T09:00:00'));
+    caseId = await openCase('NORMAL', '改派与豁免测试');
+    for (const to of ['INVESTIGATING', 'IN_DELIBERATION']) await ok(ca, MOVE, { input: { caseId, to, reason: to } }, 'caseTransition');
+    clock.set(cn('2026-03-13T15:00:00'));
+    const met = await ok(
+      ca,
+      MEETING,
+      {
+        input: {
+          caseId,
+          heldOn: '2026-03-13',
+          departmentsPresent: ['CIVIL_AFFAIRS', 'EDUCATION', 'HEALTH', 'HOUSING'],
+          decisions: [
+            { department: 'EDUCATION', programme: 'TUITION_WAIVER', amountFen: 120_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.child },
+            { department: 'HEALTH', programme: 'MEDICAL_AID', amountFen: 300_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.grandmother },
+          ],
+        },
+      },
+      'meetingRecord',
+    );
+    slips = Object.fromEntries(met.meeting.decisions.map((d: { id: string; to: { key: string } }) => [d.to.key, d.id]));
+    await ok(education, DECLINE, { input: { referralId: slips.EDUCATION, reason: '该生已转学至外市' } }, 'referralDecline');
+    await ok(health, DECLINE, { input: { referralId: slips.HEALTH, reason: '已由大病保险全额报销' } }, 'referralDecline');
+  });
+
+  it('a reassignment runs the pre-grant check: a conflict (a second rent subsidy) needs the override reason, which is kept on the new slip', async () => {
+    const input = { referralId: slips.EDUCATION, reason: '改由住房部门提高租赁补贴', department: 'HOUSING', programme: 'RENT_SUBSIDY', amountFen: 50_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.head };
+    const refused = await ca(REASSIGN, { input });
+    expect(refused.data.referralReassign.userErrors).toEqual([{ code: 'DECISION_CONFLICT', field: ['input', 'conflictOverrideReason'] }]);
+    const reassigned = await ok(ca, REASSIGN, { input: { ...input, conflictOverrideReason: '提高现有租赁补贴档次，非重复发放' } }, 'referralReassign');
+    const res = await ca(`query($id: ID!) { referral(id: $id) { to { key } decisionCheck { conflict overrideReason findings { ruleId severity } } } }`, { id: reassigned.referral.id });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.referral).toMatchObject({ to: { key: 'HOUSING' }, decisionCheck: { conflict: true, overrideReason: '提高现有租赁补贴档次，非重复发放' } });
+    expect(res.data.referral.decisionCheck.findings.some((f: { severity: string }) => f.severity === 'CONFLICT')).toBe(true);
+  });
+
+  it('a waiver is a case event, answered from its key on retry and refused for another request under the same key', async () => {
+    const input = { referralId: slips.HEALTH, reason: '已由大病保险报销，无需医疗救助', idempotencyKey: 'waive-health-1' };
+    const first = await ok(ca, WAIVE, { input }, 'referralWaive');
+    const again = await ok(ca, WAIVE, { input }, 'referralWaive');
+    expect(again.referral.id).toBe(first.referral.id);
+    expect(codes(await ca(WAIVE, { input: { ...input, reason: '另一理由' } }), 'referralWaive')).toEqual(['IDEMPOTENCY_KEY_REUSED']);
+    expect(codes(await ca(WAIVE, { input: { referralId: slips.HEALTH, reason: '再次豁免' } }), 'referralWaive')).toEqual(['DECISION_NOT_DECLINED']);
+    const res = await ca(`query($id: ID!) { case(id: $id) { history { action referral { id } reason recordedAt } } }`, { id: caseId });
+    const waived = res.data.case.history.filter((e: { action: string }) => e.action === 'DECISION_WAIVED');
+    expect(waived).toEqual([{ action: 'DECISION_WAIVED', referral: { id: slips.HEALTH }, reason: '已由大病保险报销，无需医疗救助', recordedAt: '2026-03-13T15:00:00.000+08:00' }]);
+  });
+});
+
+describe('the dossier’s slips', () => {
+  it('carry the provisional flag, as the slips themselves do', async () => {
+    // Far enough ahead that the years counted have no holiday notice yet.
+    clock.set(cn('2031-06-02T10:00:00'));
+    const caseId = await openCase('NORMAL', '远期测试');
+    const issued = await ok(ca, ISSUE, { input: { caseId, to: { department: 'HEALTH' }, ask: '核实', deadlineWorkingDays: 10 } }, 'referralIssue');
+    const res = await ca(`query($id: ID!) { case(id: $id) { referrals { id provisional } dossier { referrals { id provisional } } } }`, { id: caseId });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.case.referrals).toEqual([{ id: issued.referral.id, provisional: true }]);
+    const inDossier = res.data.case.dossier.referrals.find((r: { id: string }) => r.id === issued.referral.id);
+    expect(inDossier).toEqual({ id: issued.referral.id, provisional: true });
+    // Slips of 2026, counted with the published notice, are not.
+    expect(res.data.case.dossier.referrals.filter((r: { provisional: boolean }) => !r.provisional).length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,80 @@
+/**
+ * The README's walk-through of the whole loop ("The whole loop with the demo's own clients"), run
+ * as written: its sh block, taken from README.md, runs under bash with curl and jq against a real
+ * hub, with the demo's own API clients (access/demo-clients.ts writes .data/demo-clients.env as
+ * `npm start` does). The household is the Wang scenario with the health office's payments in its
+ * own database; the hub's clock stands a few days after them (a stated report is at most a year old).
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { ensureDemoClients } from '../access/demo-clients';
+import { insertAidPayments } from '../federation/health/scenario';
+import { TestClock } from './support/clock';
+import { createTestDatabases, type TestDatabases } from './support/databases';
+import { startTestHub, type TestHub } from './support/hub';
+import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
+
+const run = promisify(execFile);
+
+/** The first sh block after the README heading. */
+function readmeBlock(heading: string): string {
+  const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+  const from = readme.indexOf(heading);
+  expect(from).toBeGreaterThan(0);
+  const match = /```sh\n([\s\S]*?)\n```/.exec(readme.slice(from));
+  expect(match).not.toBeNull();
+  return match![1];
+}
+
+let dbs: TestDatabases;
+let hub: TestHub;
+let wangId: number;
+let dir: string;
+const clock = new TestClock('2026-03-15T10:00:00+08:00');
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('readme_loop');
+  await insertRegions(dbs);
+  wangId = await insertWang(dbs);
+  // What the health office paid, in its own database: a premium subsidy, then medical aid.
+  await insertAidPayments(dbs.sources.HEALTH, [
+    { payId: 'CB-2026-0302', psnCertNo: WANG.head, aidType: 'CBZZ', payDate: '2026-03-02', payAmt: '280.00' },
+    { payId: 'MA-2026-0312', psnCertNo: WANG.grandmother, aidType: 'MAF', payDate: '2026-03-12', payAmt: '12000.00' },
+  ]);
+  hub = await startTestHub(dbs, { today: TODAY, purpose: 'CASE_MEETING', clock: clock.now });
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-readme-loop-'));
+  fs.mkdirSync(path.join(dir, '.data'));
+  await ensureDemoClients(hub.accessDb, path.join(dir, '.data', 'demo-clients.env'));
+}, 120_000);
+
+afterAll(async () => {
+  await hub?.close();
+  await dbs?.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+it('runs the README’s loop with the demo clients: a conflict overridden, a decline reassigned, verified feedback, closure', async () => {
+  const script = readmeBlock("### The whole loop with the demo's own clients");
+  const { stdout } = await run('bash', ['-euo', 'pipefail', '-c', script], { cwd: dir, env: { ...process.env, HUB: hub.url, HH: String(wangId) }, timeout: 240_000, maxBuffer: 16 << 20 });
+  // The household holds a rent subsidy: the housing decision is refused, then decided with the reason.
+  expect(stdout).toContain('"DECISION_CONFLICT"');
+  // The case does not close while the housing decline is open.
+  expect(stdout).toContain('"DECLINED_DECISIONS_OPEN"');
+
+  const res = await hub.gql(
+    `query($id: ID!) { household(id: $id) { cases { state referrals { to { key } state programme { code } aidSourceReference
+      fulfilment { amountFen shortfallFen } decisionCheck { conflict overrideReason } declineResolution { kind newReferral { id } } } } } }`,
+    { id: String(wangId) },
+  );
+  expect(res.errors).toBeUndefined();
+  const [c] = res.data.household.cases;
+  expect(c.state).toBe('CLOSED');
+  expect(c.referrals).toEqual([
+    expect.objectContaining({ to: { key: 'HEALTH' }, state: 'COMPLETED', programme: { code: 'MEDICAL_AID' }, aidSourceReference: expect.stringMatching(/:MA-2026-0312$/), fulfilment: { amountFen: 1_200_000, shortfallFen: 0 } }),
+    expect.objectContaining({ to: { key: 'HOUSING' }, state: 'DECLINED', decisionCheck: { conflict: true, overrideReason: '提高现有补贴档次，非重复发放' }, declineResolution: { kind: 'REASSIGNED', newReferral: { id: expect.any(String) } } }),
+    expect.objectContaining({ to: { key: 'HEALTH' }, state: 'COMPLETED', programme: { code: 'PREMIUM_SUBSIDY' }, aidSourceReference: expect.stringMatching(/:CB-2026-0302$/), fulfilment: { amountFen: 28_000, shortfallFen: 0 } }),
+  ]);
+}, 300_000);
