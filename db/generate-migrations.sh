@@ -12,4 +12,4 @@ for dir in federation/*/; do
   [ -f "$dir/tables.ts" ] && gen "$dir/tables.ts" "$dir/migrations"
 done
 # TiDB orders auto-increment ids only with AUTO_ID_CACHE 1 (db/tidb.ts); drizzle-kit does not write it.
-npx tsx db/tidb.ts --fix db/migrations*/*.sql federation/*/migrations/*.sql
+npx tsx db/tidb.ts --fix db/*/migrations/*.sql federation/*/migrations/*.sql

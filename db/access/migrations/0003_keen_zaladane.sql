@@ -1,0 +1,1 @@
+ALTER TABLE `access_log` MODIFY COLUMN `department` varchar(24) NOT NULL;
