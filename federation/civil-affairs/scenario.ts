@@ -7,7 +7,8 @@ import { eq } from 'drizzle-orm';
 import { sourceRefOf } from '../../domain/aid';
 import { insertInChunks, type SourceDb } from '../contract';
 import { civilAffairs } from './adapter';
-import { childAllowance, dibaoFamily, dibaoMember, tekunPerson, tempAidGrant } from './tables';
+import { departmentScenario, scenarioTable } from '../scenario-kit';
+import { childAllowance, dcMonitorRoll, dibaoFamily, dibaoMember, tekunPerson, tempAidGrant } from './tables';
 
 export type DibaoFamilyRow = typeof dibaoFamily.$inferInsert;
 export type DibaoMemberRow = typeof dibaoMember.$inferInsert;
@@ -38,3 +39,12 @@ export async function endTekun(db: SourceDb, idNo: string, endOn: string): Promi
   await db.update(tekunPerson).set({ endOn }).where(eq(tekunPerson.idNo, idNo));
 }
 
+/** 民政's tables under the names the rest of the code uses (federation/scenario-kit.ts). */
+export const civilAffairsScenario = departmentScenario({
+  dibaoFamilies: scenarioTable(dibaoFamily),
+  dibaoMembers: scenarioTable(dibaoMember, (r) => sourceRefOf(civilAffairs.recordKinds.dibaoMember, `${r.familyNo}/${r.idNo}/${r.joinedOn}`)),
+  tekun: scenarioTable(tekunPerson, (r) => sourceRefOf(civilAffairs.recordKinds.tekunPerson, r.tkId!)),
+  temporaryAid: scenarioTable(tempAidGrant, (r) => sourceRefOf(civilAffairs.recordKinds.tempAidGrant, r.grantId!)),
+  childAllowances: scenarioTable(childAllowance, (r) => sourceRefOf(civilAffairs.recordKinds.childAllowance, r.id!)),
+  monitoredRoll: scenarioTable(dcMonitorRoll, (r) => sourceRefOf(civilAffairs.recordKinds.monitorRoll, r.jcId!)),
+});

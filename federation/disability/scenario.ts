@@ -4,7 +4,10 @@
  * tables.
  */
 import { insertInChunks, type SourceDb } from '../contract';
-import { clCertificate, clSubsidy } from './tables';
+import { sourceRefOf } from '../../domain/aid';
+import { departmentScenario, scenarioTable } from '../scenario-kit';
+import { disability } from './adapter';
+import { clCertificate, clRehabAid, clSubsidy } from './tables';
 
 export type CertificateRow = typeof clCertificate.$inferInsert;
 export type SubsidyRow = typeof clSubsidy.$inferInsert;
@@ -14,3 +17,10 @@ export async function insertCertificates(db: SourceDb, certificates: Certificate
   await insertInChunks(db, clCertificate, certificates);
   await insertInChunks(db, clSubsidy, subsidies);
 }
+
+/** 残联's tables under the names the rest of the code uses (federation/scenario-kit.ts). */
+export const disabilityScenario = departmentScenario({
+  certificates: scenarioTable(clCertificate),
+  subsidies: scenarioTable(clSubsidy, (r) => sourceRefOf(disability.recordKinds.clSubsidy, r.subId!)),
+  rehabilitationAid: scenarioTable(clRehabAid, (r) => sourceRefOf(disability.recordKinds.clRehabAid, r.id!)),
+});

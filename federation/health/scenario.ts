@@ -4,7 +4,10 @@
  */
 import { eq, min } from 'drizzle-orm';
 import type { SourceDb } from '../contract';
-import { miSettlement } from './tables';
+import { sourceRefOf } from '../../domain/aid';
+import { departmentScenario, scenarioTable } from '../scenario-kit';
+import { health } from './adapter';
+import { miAidPayment, miSettlement } from './tables';
 
 export async function insertSettlements(db: SourceDb, settlements: (typeof miSettlement.$inferInsert)[]): Promise<void> {
   await db.insert(miSettlement).values(settlements);
@@ -19,3 +22,9 @@ export async function firstSettlements(db: SourceDb): Promise<Map<string, string
     .groupBy(miSettlement.psnCertNo);
   return new Map(rows.map((r) => [r.idNumber, r.setlId!]));
 }
+
+/** 医保's tables under the names the rest of the code uses (federation/scenario-kit.ts). */
+export const healthScenario = departmentScenario({
+  settlements: scenarioTable(miSettlement, (r) => sourceRefOf(health.recordKinds.miSetl, r.setlId)),
+  aidPayments: scenarioTable(miAidPayment, (r) => sourceRefOf(health.recordKinds.miAidPay, r.payId)),
+});
