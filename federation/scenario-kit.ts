@@ -1,7 +1,7 @@
 /**
  * The one shape of a department's rows for test scenarios and benches (federation/<dept>/scenario.ts):
  * each department names its tables by what their rows are (`temporaryAid`, `settlements`,
- * `jobLosses`), and the rest of the code writes, reads and counts rows through those names, so that
+ * `unemploymentRegistrations`), and the rest of the code writes, reads and counts rows through those names, so that
  * no file outside the department's folder names its tables. A department declares, per table, how
  * the adapter references a row (its `sourceRef`), so a test gets the reference an inserted aid
  * record will be reported under without spelling the record kind.
@@ -28,9 +28,15 @@ type Select<S extends ScenarioTable> = S['table']['$inferSelect'];
 const CHUNK = 1000;
 
 /** Any department's tables, each with its own row types. */
-type AnyTables = Record<string, ScenarioTable<any>>;
+export type ScenarioTables = Record<string, ScenarioTable<any>>;
 
-export class DepartmentScenario<S extends AnyTables> {
+/** One equality per column given, by the columns' property names. */
+function matching(table: MySqlTable, match: Readonly<Record<string, unknown>>): SQL[] {
+  const columns = getTableColumns(table) as Record<string, MySqlColumn>;
+  return Object.entries(match).map(([k, v]) => eq(columns[k], v));
+}
+
+export class DepartmentScenario<S extends ScenarioTables> {
   constructor(readonly tables: S) {}
 
   /**
@@ -59,11 +65,17 @@ export class DepartmentScenario<S extends AnyTables> {
   /** The rows of one table, those whose columns equal `match` if given, in primary-key order, at most `limit`. */
   async rows<K extends keyof S & string>(db: SourceDb, key: K, match: Partial<Select<S[K]>> = {}, limit?: number): Promise<Select<S[K]>[]> {
     const { table } = this.tables[key];
-    const columns = getTableColumns(table) as Record<string, MySqlColumn>;
-    const where = Object.entries(match).map(([k, v]) => eq(columns[k], v)) as SQL[];
-    const primary = Object.values(columns).filter((c) => c.primary);
-    const query = db.select().from(table as MySqlTable).where(and(...where)).orderBy(...primary).$dynamic();
+    const primary = Object.values(getTableColumns(table) as Record<string, MySqlColumn>).filter((c) => c.primary);
+    const query = db.select().from(table as MySqlTable).where(and(...matching(table, match))).orderBy(...primary).$dynamic();
     return (await (limit === undefined ? query : query.limit(limit))) as Select<S[K]>[];
+  }
+
+  /** Changes the rows of one table whose columns equal `match`, as the department's system would (a spell ended, a grant recovered). */
+  async update<K extends keyof S & string>(db: SourceDb, key: K, set: Partial<Insert<S[K]>>, match: Partial<Select<S[K]>>): Promise<void> {
+    const { table } = this.tables[key];
+    const where = matching(table, match);
+    if (where.length === 0) throw new Error(`update of ${key} without a match would change every row`);
+    await db.update(table as MySqlTable).set(set as Record<string, unknown>).where(and(...where));
   }
 
   /** How many rows each table holds, by the scenario's names. */
@@ -82,7 +94,10 @@ export class DepartmentScenario<S extends AnyTables> {
   }
 }
 
+/** A row to insert into one of a scenario's tables (`RowOf<typeof civilAffairsScenario, 'dibaoFamilies'>`). */
+export type RowOf<D extends DepartmentScenario<ScenarioTables>, K extends keyof D['tables']> = D['tables'][K]['table']['$inferInsert'];
+
 /** A department's scenario: its tables under the names the rest of the code uses. */
-export function departmentScenario<S extends AnyTables>(tables: S): DepartmentScenario<S> {
+export function departmentScenario<S extends ScenarioTables>(tables: S): DepartmentScenario<S> {
   return new DepartmentScenario(tables);
 }

@@ -1,7 +1,7 @@
 import { countStatements } from '../../db/instrument';
 import { civilAffairs } from './adapter';
 import { childAllowance, tekunPerson } from './tables';
-import { insertDibao, insertTemporaryAid } from './scenario';
+import { civilAffairsScenario } from './scenario';
 import type { SourceDb } from '../contract';
 import { createTestDatabases, type TestDatabases } from '../../test/support/databases';
 import { bySourceRef, syntheticId, TODAY } from '../../test/support/department-scenario';
@@ -26,20 +26,17 @@ let db: SourceDb;
 beforeAll(async () => {
   dbs = await createTestDatabases('fed_civil_affairs');
   db = dbs.sources.CIVIL_AFFAIRS;
-  await insertDibao(
-    db,
-    [
-      { familyNo: 'DB370811-0001', countyCode: '370811', headIdNo: ids.husband, areaType: 1, approvedOn: '2024-03-01', stateFlag: 2 },
-      { familyNo: 'DB370811-0002', countyCode: '370811', headIdNo: ids.neighbour, areaType: 2, approvedOn: '2023-01-01' },
-    ],
-    [
-      { familyNo: 'DB370811-0001', idNo: ids.husband, relationToHead: '本人', joinedOn: '2024-01-01', monthlyShareFen: 72_000 },
-      { familyNo: 'DB370811-0001', idNo: ids.wife, relationToHead: '配偶', joinedOn: '2024-06-01', leftOn: '2025-05-31', monthlyShareFen: 70_000 },
-      { familyNo: 'DB370811-0002', idNo: ids.neighbour, relationToHead: '本人', joinedOn: '2023-01-01', monthlyShareFen: 65_000 },
-    ],
-  );
+  await civilAffairsScenario.insert(db, 'dibaoFamilies', [
+    { familyNo: 'DB370811-0001', countyCode: '370811', headIdNo: ids.husband, areaType: 1, approvedOn: '2024-03-01', stateFlag: 2 },
+    { familyNo: 'DB370811-0002', countyCode: '370811', headIdNo: ids.neighbour, areaType: 2, approvedOn: '2023-01-01' },
+  ]);
+  await civilAffairsScenario.insert(db, 'dibaoMembers', [
+    { familyNo: 'DB370811-0001', idNo: ids.husband, relationToHead: '本人', joinedOn: '2024-01-01', monthlyShareFen: 72_000 },
+    { familyNo: 'DB370811-0001', idNo: ids.wife, relationToHead: '配偶', joinedOn: '2024-06-01', leftOn: '2025-05-31', monthlyShareFen: 70_000 },
+    { familyNo: 'DB370811-0002', idNo: ids.neighbour, relationToHead: '本人', joinedOn: '2023-01-01', monthlyShareFen: 65_000 },
+  ]);
   await db.insert(tekunPerson).values({ tkId: 7, idNo: ids.old, countyCode: '370811', careMode: 1, startOn: '2020-01-01', endOn: '2025-12-31', monthlyFen: 110_000, stateFlag: 0 });
-  await insertTemporaryAid(db, [
+  await civilAffairsScenario.insert(db, 'temporaryAid', [
     { grantId: 41, idNo: ids.husband, familyNo: 'DB370811-0001', causeCode: '02', isUrgent: true, grantDate: '2025-11-02', amountFen: 500_000, approvalLevel: 2 },
     { grantId: 42, idNo: ids.wife, familyNo: null, causeCode: '77', grantDate: '2025-02-10', amountFen: 100_000, approvalLevel: 1, revoked: true },
   ]);

@@ -1,6 +1,9 @@
 /**
- * 人社's rows for test scenarios and benches, under the names the rest of the code uses
- * (federation/scenario-kit.ts), so that no file outside this folder names its tables.
+ * 人社's rows for test scenarios and benches (unemployment registrations, benefit spells, public-
+ * welfare placements, employment-aid grants and recognised hard-to-employ people), under names that
+ * say what they are, in the one shape every department gives them (federation/scenario-kit.ts): the
+ * rest of the code writes, reads and counts them through it, so that no file outside this folder
+ * names its tables.
  */
 import { sourceRefOf } from '../../domain/aid';
 import { departmentScenario, scenarioTable } from '../scenario-kit';
