@@ -6,6 +6,9 @@ import type { SourceDb } from '../contract';
 import { createTestDatabases, type TestDatabases } from '../../test/support/databases';
 import { bySourceRef, syntheticId, TODAY } from '../../test/support/department-scenario';
 import { generateAll } from '../../tools/generate/population';
+import { ageOn } from '../../domain/dates';
+import { cell } from '../../tools/generate/tables';
+import { demoPopulation } from '../../test/support/demo-population';
 
 /**
  * A 低保 family of two (the wife joined later and left; the family was suspended), an old man on
@@ -103,4 +106,49 @@ test('a child allowance suspended (state_flag 2) or revoked and recovered (revok
   ]);
   const status = Object.fromEntries((await civilAffairs.aidByIdNumbers(db, [child], TODAY)).map((r) => [r.sourceRef, r.status]));
   expect(status).toEqual({ 'child_allowance:9901': 'SUSPENDED', 'child_allowance:9902': 'CANCELLED', 'child_allowance:9903': 'ENDED' });
+});
+
+describe('民政 demo data, in the shared demo population', () => {
+  const { households: N, referenceDate: REF, rows, col, birthOf, deathOf } = demoPopulation();
+
+  it('enrols a few per cent of households in 低保, with shares of 300 to 900 yuan a month', () => {
+    const families = new Set(col('dibao_family', 'head_id_no')).size;
+    expect(families / N).toBeGreaterThan(0.01);
+    expect(families / N).toBeLessThan(0.08);
+    for (const share of col('dibao_member', 'monthly_share_fen') as number[]) {
+      expect(Number.isInteger(share)).toBe(true);
+      expect(share).toBeGreaterThanOrEqual(30000);
+      expect(share).toBeLessThanOrEqual(90000);
+    }
+    for (const area of col('dibao_family', 'area_type')) expect([1, 2]).toContain(area);
+  });
+
+  it('gives 特困 support mostly to elderly people living alone', () => {
+    const tekun = col('tekun_person', 'id_no') as string[];
+    expect(tekun.length).toBeGreaterThan(0);
+    expect(tekun.length).toBeLessThan(rows.dibao_member.length);
+    const householdOf = new Map(rows.household_member.map((m) => [m[1], m[0]]));
+    const size = new Map<unknown, number>();
+    for (const m of rows.household_member) size.set(m[0], (size.get(m[0]) ?? 0) + 1);
+    const elderlyAlone = tekun.filter((id) => ageOn(birthOf(id), REF) >= 60 && size.get(householdOf.get(id)) === 1).length;
+    expect(elderlyAlone / tekun.length).toBeGreaterThan(0.5);
+  });
+
+  it('grants temporary aid with causes, some of it urgent, never after death', () => {
+    const causes = new Set(col('temp_aid_grant', 'cause_code'));
+    for (const c of causes) expect(['01', '02', '03', '04', '05', '99']).toContain(c);
+    expect(causes.size).toBeGreaterThan(3);
+    const urgent = rows.temp_aid_grant.filter((r) => cell('temp_aid_grant', r, 'is_urgent') === 1).length;
+    expect(urgent).toBeGreaterThan(0);
+    expect(urgent).toBeLessThan(rows.temp_aid_grant.length);
+    for (const r of rows.temp_aid_grant) {
+      const date = cell('temp_aid_grant', r, 'grant_date') as string;
+      const death = deathOf(cell('temp_aid_grant', r, 'id_no') as string);
+      expect(date <= REF).toBe(true);
+      if (death) expect(date <= death).toBe(true);
+      const amount = cell('temp_aid_grant', r, 'amount_fen') as number;
+      expect(amount).toBeGreaterThanOrEqual(50000);
+      expect(amount).toBeLessThanOrEqual(2000000);
+    }
+  });
 });

@@ -4,6 +4,7 @@ import { clCertificate, clRehabAid, clSubsidy } from './tables';
 import type { SourceDb } from '../contract';
 import { createTestDatabases, type TestDatabases } from '../../test/support/databases';
 import { bySourceRef, syntheticId, TODAY } from '../../test/support/department-scenario';
+import { demoPopulation } from '../../test/support/demo-population';
 
 const ids = {
   he: syntheticId('1985-08-08', 19),
@@ -113,4 +114,31 @@ test('a subsidy suspended, stopped or revoked (sub_status) and rehabilitation ai
   ]);
   const status = Object.fromEntries((await disability.aidByIdNumbers(db, [who], TODAY)).map((r) => [r.sourceRef, r.status]));
   expect(status).toEqual({ 'cl_subsidy:9001': 'SUSPENDED', 'cl_subsidy:9002': 'CANCELLED', 'cl_subsidy:9003': 'ENDED', 'cl_rehab_aid:9101': 'CANCELLED', 'cl_rehab_aid:9102': 'PAID' });
+});
+
+describe('残联 demo data, in the shared demo population', () => {
+  const { rows, col } = demoPopulation();
+
+  it('certifies about 6% of people as disabled, with nursing subsidies only for levels 1 and 2', () => {
+    const share = rows.cl_certificate.length / rows.person.length;
+    expect(share).toBeGreaterThan(0.04);
+    expect(share).toBeLessThan(0.08);
+    const level = new Map<string, number>();
+    for (const c of rows.cl_certificate) {
+      const [certNo, id, type, lvl] = c as [string, string, number, number];
+      expect(certNo).toBe(`${id}${type}${lvl}`);
+      expect(type).toBeGreaterThanOrEqual(1);
+      expect(type).toBeLessThanOrEqual(7);
+      level.set(certNo, lvl);
+    }
+    const nursing = rows.cl_subsidy.filter((s) => s[1] === 'HL');
+    expect(nursing.length).toBeGreaterThan(0);
+    for (const s of nursing) expect(level.get(s[0] as string)).toBeLessThanOrEqual(2);
+    for (const s of rows.cl_subsidy) expect(level.has(s[0] as string)).toBe(true);
+  });
+
+  it('recovers a few rehabilitation grants', () => {
+    const recovered = col('cl_rehab_aid', 'aid_status').filter((v) => v === 2).length;
+    expect(recovered / rows.cl_rehab_aid.length).toBeLessThan(0.03);
+  });
 });
