@@ -30,6 +30,7 @@ import { createPool, hubDrizzle } from '../db/connect';
 import { DEPARTMENT_CODES } from '../domain/departments';
 import { addDays } from '../domain/dates';
 import { closeSources, openSources } from '../federation/sources';
+import { SCENARIOS } from '../test/support/scenarios-by-department';
 import { createHubServer } from '../server/app';
 import { loadConfig } from '../db/config';
 import { benchData, log, option, positiveInt, rowCounts } from './findings-setup';
@@ -205,9 +206,7 @@ async function main(): Promise<void> {
     const householdIds = Array.from({ length: 5000 }, (_, i) => 1 + ((i * 7919 + 13) % maxId));
     const [people] = await conn.query<mysql.RowDataPacket[]>('SELECT id_number FROM household_member WHERE household_id IN (?) AND left_on IS NULL', [householdIds.slice(0, 2000)]);
     await conn.end();
-    const health = await mysql.createConnection({ uri: data.sourceUrls.HEALTH, dateStrings: true });
-    const [stays] = await health.query<mysql.RowDataPacket[]>("SELECT setl_id, psn_cert_no FROM mi_setl WHERE refd_setl_flag = '0' LIMIT 2000");
-    await health.end();
+    const stays = await SCENARIOS.HEALTH.rows(sources.HEALTH.db, 'settlements', { refdSetlFlag: '0' }, 2000);
     const ids = people.map((p) => p.id_number as string);
     const nextMonth = `${addDays(`${REFERENCE_DATE.slice(0, 7)}-28`, 10).slice(0, 7)}-01`;
     const proposals = Array.from({ length: requests }, (_, i) => {
@@ -223,7 +222,7 @@ async function main(): Promise<void> {
           return { beneficiaryIdNumber: who, programme: 'DISABILITY_NURSING', periodStart: nextMonth, amountFen: 10_000 };
         default: {
           const stay = stays[i % stays.length];
-          return { beneficiaryIdNumber: stay.psn_cert_no as string, programme: 'MEDICAL_AID', grantDate: REFERENCE_DATE, amountFen: 50_000, settlementReference: stay.setl_id as string };
+          return { beneficiaryIdNumber: stay.psnCertNo, programme: 'MEDICAL_AID', grantDate: REFERENCE_DATE, amountFen: 50_000, settlementReference: stay.setlId };
         }
       }
     });

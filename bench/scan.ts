@@ -22,6 +22,7 @@ import { runScan } from '../resolvers/findings/scan';
 import { divisionPrefix } from '../domain/division-code';
 import { loadRuleSet } from '../rules/load';
 import { closeSources, openSources } from '../federation/sources';
+import { SCENARIOS } from '../test/support/scenarios-by-department';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import { databaseOf, type SourceConfig } from '../db/config';
 import { benchData, log, option, positiveInt, rowCounts } from './findings-setup';
@@ -51,14 +52,16 @@ async function main(): Promise<void> {
     log(`data: loaded in ${data.loadSeconds.toFixed(1)} s on a private server (${data.server.dataDir})`);
     if (premiumYears > 0) {
       const conn = await mysql.createConnection({ uri: data.sourceUrls.HEALTH });
+      // Health's aid payments, by the name its folder gives the table: one INSERT … SELECT a year.
+      const payments = mysql.escapeId(SCENARIOS.HEALTH.tableName('aidPayments'));
       try {
-        const [[have]] = await conn.query<mysql.RowDataPacket[]>("SELECT COUNT(*) AS n FROM mi_aid_pay WHERE pay_id LIKE 'PB%'");
+        const [[have]] = await conn.query<mysql.RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${payments} WHERE pay_id LIKE 'PB%'`);
         if (Number(have.n) === 0) {
           const started = performance.now();
           for (let k = 0; k < premiumYears; k++) {
             const year = Number(REFERENCE_DATE.slice(0, 4)) - 1 - k;
             await conn.query(
-              `INSERT INTO mi_aid_pay (pay_id, psn_cert_no, setl_id, aid_type, pay_date, pay_amt)
+              `INSERT INTO ${payments} (pay_id, psn_cert_no, setl_id, aid_type, pay_date, pay_amt)
                SELECT CONCAT('PB', ${year}, id_number), id_number, NULL, 'CBZZ', '${year}-01-15', '350.00' FROM ${mysql.escapeId(databaseOf(data.hubUrl))}.person`,
             );
           }

@@ -27,11 +27,6 @@ export function needed(wanted: ReadonlySet<ProgrammeCode> | undefined, held: rea
 /** What a table that is not needed returns. */
 export const NOT_READ: Promise<never[]> = Promise.resolve([]);
 
-/** Test scenarios' rows (federation/<dept>/scenario.ts), a thousand to a statement. */
-export async function insertInChunks<T extends MySqlTable>(db: SourceDb, table: T, rows: readonly T['$inferInsert'][]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 1000) await db.insert(table).values(rows.slice(i, i + 1000));
-}
-
 /** Reads one kind of fact about a batch of people, in a fixed number of statements. */
 export interface FactReader<T> {
   byIdNumbers(db: SourceDb, idNumbers: readonly string[]): Promise<T[]>;

@@ -21,8 +21,8 @@ import { TestClock } from './support/clock';
 const clock = new TestClock('2025-06-02T09:00:00+08:00');
 import { household, householdMember, person } from '../db/household/schema';
 import { makeIdNumber } from '../domain/id-number';
-import { dibaoFamily, dibaoMember, tempAidGrant } from '../federation/civil-affairs/tables';
-import { miAidPayment, miSettlement } from '../federation/health/tables';
+import { civilAffairsScenario } from '../federation/civil-affairs/scenario';
+import { healthScenario } from '../federation/health/scenario';
 import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -64,11 +64,13 @@ async function insertLiu(): Promise<number> {
     { householdId: id, idNumber: LIU.child, relation: 'CHILD', joinedOn: '2012-09-09' },
   ]);
   const s = dbs.sources;
-  await s.CIVIL_AFFAIRS.insert(dibaoFamily).values({ familyNo: 'DB370811-0002', countyCode: '370811', headIdNo: LIU.head, areaType: 1, approvedOn: '2025-05-01' });
-  await s.CIVIL_AFFAIRS.insert(dibaoMember).values(
+  await civilAffairsScenario.insert(s.CIVIL_AFFAIRS, 'dibaoFamilies', { familyNo: 'DB370811-0002', countyCode: '370811', headIdNo: LIU.head, areaType: 1, approvedOn: '2025-05-01' });
+  await civilAffairsScenario.insert(
+    s.CIVIL_AFFAIRS,
+    'dibaoMembers',
     [LIU.head, LIU.spouse, LIU.child].map((idNo, i) => ({ familyNo: 'DB370811-0002', idNo, relationToHead: ['本人', '配偶', '女'][i], joinedOn: '2025-05-01', monthlyShareFen: 72_000 })),
   );
-  await s.HEALTH.insert(miSettlement).values({
+  await healthScenario.insert(s.HEALTH, 'settlements', {
     setlId: 'SETL20260201007',
     psnCertNo: LIU.spouse,
     fixmedinsName: '济宁市第一人民医院',
@@ -107,7 +109,7 @@ beforeAll(async () => {
   headers = hub.as({ token: county.token, purpose: 'CASE_MEETING' }).headers;
 
   // Aid the brief must explain: a second temporary aid for an accident, with its flags.
-  await dbs.sources.CIVIL_AFFAIRS.insert(tempAidGrant).values({ idNo: WANG.head, familyNo: 'DB370811-0001', causeCode: '02', isUrgent: false, isSecondAid: true, grantDate: '2025-12-05', amountFen: 150_000, approvalLevel: 2 });
+  await civilAffairsScenario.insert(dbs.sources.CIVIL_AFFAIRS, 'temporaryAid', { idNo: WANG.head, familyNo: 'DB370811-0001', causeCode: '02', isUrgent: false, isSecondAid: true, grantDate: '2025-12-05', amountFen: 150_000, approvalLevel: 2 });
   const health = await hub.createClient({ name: 'rencheng-health', department: 'HEALTH', regionScope: '370811', roles: ['CASEWORKER'] });
   const education = await hub.createClient({ name: 'rencheng-education', department: 'EDUCATION', regionScope: '370811', roles: ['CASEWORKER'] });
 
@@ -178,8 +180,8 @@ beforeAll(async () => {
   };
   await answer(health.token, 'referralAccept', { referralId: slipTo('HEALTH'), occurredAt: cn('2025-10-10T09:00:00') });
   // The medical aid the health office paid on the decision, in its own database: the slip's feedback links it.
-  await dbs.sources.HEALTH.insert(miAidPayment).values([{ payId: 'MA-2025-1013', psnCertNo: WANG.grandmother, aidType: 'MAF', payDate: '2025-10-13', payAmt: '8000.00' }]);
-  await answer(health.token, 'referralComplete', { referralId: slipTo('HEALTH'), feedback: '已按规定核拨医疗救助 8000 元', aidSourceReference: 'mi_aid_pay:MA-2025-1013', occurredAt: cn('2025-10-14T09:00:00') });
+  const [medicalAidRef] = await healthScenario.insert(dbs.sources.HEALTH, 'aidPayments', [{ payId: 'MA-2025-1013', psnCertNo: WANG.grandmother, aidType: 'MAF', payDate: '2025-10-13', payAmt: '8000.00' }]);
+  await answer(health.token, 'referralComplete', { referralId: slipTo('HEALTH'), feedback: '已按规定核拨医疗救助 8000 元', aidSourceReference: medicalAidRef, occurredAt: cn('2025-10-14T09:00:00') });
   await answer(education.token, 'referralDecline', { referralId: slipTo('EDUCATION'), reason: '该生就读义务教育阶段，无学费可减免', occurredAt: cn('2025-10-10T09:00:00') });
 
   // The typical household's case, before its meeting.
@@ -350,7 +352,7 @@ describe('the meeting brief in a real browser', () => {
 
   it('shows the current dossier beside the meeting snapshot', async () => {
     // New aid after the meeting: in the current dossier, not in the meeting's stored one.
-    await dbs.sources.CIVIL_AFFAIRS.insert(tempAidGrant).values({ idNo: WANG.spouse, familyNo: 'DB370811-0001', causeCode: '03', isUrgent: true, grantDate: '2026-03-01', amountFen: 123_400, approvalLevel: 1 });
+    await civilAffairsScenario.insert(dbs.sources.CIVIL_AFFAIRS, 'temporaryAid', { idNo: WANG.spouse, familyNo: 'DB370811-0001', causeCode: '03', isUrgent: true, grantDate: '2026-03-01', amountFen: 123_400, approvalLevel: 1 });
     const snapshot = await open(`${hub.url}${meetingBrief}`);
     expect(await snapshot.page.locator('body').getAttribute('data-version')).toBe('SNAPSHOT');
     expect(await snapshot.page.locator('body').innerText()).not.toContain('1234.00 元');

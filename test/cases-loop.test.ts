@@ -11,8 +11,8 @@ import path from 'node:path';
 import { createClient } from '../access/clients';
 import { DEMO_CLIENTS, ensureDemoClients } from '../access/demo-clients';
 import { recordMeeting } from '../db/cases/meetings';
-import { miAidPayment } from '../federation/health/tables';
-import { tempAidGrant } from '../federation/civil-affairs/tables';
+import { healthScenario } from '../federation/health/scenario';
+import { civilAffairsScenario } from '../federation/civil-affairs/scenario';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { TestClock } from './support/clock';
@@ -126,7 +126,7 @@ describe('the demo closes a case with its own clients', () => {
     expect(inbox.errors).toBeUndefined();
     expect(inbox.data.referralsToOffice.map((r: { id: string }) => r.id)).toEqual([slips.HEALTH]);
     await ok(health, ACCEPT, { input: { referralId: slips.HEALTH } }, 'referralAccept');
-    await dbs.sources.HEALTH.insert(miAidPayment).values([
+    const [premiumRef, medicalAidRef] = await healthScenario.insert(dbs.sources.HEALTH, 'aidPayments', [
       // Another member's premium subsidy, paid before the meeting.
       { payId: 'CB-2026-0110', psnCertNo: WANG.head, aidType: 'CBZZ', payDate: '2026-01-10', payAmt: '280.00' },
       // The grandmother's medical aid after it: 12,000 of the 15,000 元 decided.
@@ -134,21 +134,21 @@ describe('the demo closes a case with its own clients', () => {
     ]);
     // Completing needs the aid record; the wrong one is refused on every count.
     expect(codes(await health(COMPLETE, { input: { referralId: slips.HEALTH, feedback: '已结算' } }), 'referralComplete')).toEqual(['AID_RECORD_REQUIRED']);
-    expect(codes(await health(COMPLETE, { input: { referralId: slips.HEALTH, feedback: '已结算', aidSourceReference: 'mi_aid_pay:CB-2026-0110' } }), 'referralComplete').sort()).toEqual(
+    expect(codes(await health(COMPLETE, { input: { referralId: slips.HEALTH, feedback: '已结算', aidSourceReference: premiumRef } }), 'referralComplete').sort()).toEqual(
       ['AID_AMOUNT_SHORT', 'AID_RECORD_BEFORE_DECISION', 'AID_RECORD_BENEFICIARY_MISMATCH', 'AID_RECORD_PROGRAMME_MISMATCH'],
     );
     // The right record short of the decision needs the reason, and shows it.
-    expect(codes(await health(COMPLETE, { input: { referralId: slips.HEALTH, feedback: '已结算', aidSourceReference: 'mi_aid_pay:MA-2026-0313' } }), 'referralComplete')).toEqual(['AID_AMOUNT_SHORT']);
+    expect(codes(await health(COMPLETE, { input: { referralId: slips.HEALTH, feedback: '已结算', aidSourceReference: medicalAidRef } }), 'referralComplete')).toEqual(['AID_AMOUNT_SHORT']);
     await ok(
       health,
       COMPLETE,
-      { input: { referralId: slips.HEALTH, feedback: '医疗救助已结算', aidSourceReference: 'mi_aid_pay:MA-2026-0313', differenceReason: '政策范围内费用按年度封顶线计算' } },
+      { input: { referralId: slips.HEALTH, feedback: '医疗救助已结算', aidSourceReference: medicalAidRef, differenceReason: '政策范围内费用按年度封顶线计算' } },
       'referralComplete',
     );
     const shown = await health(`query($id: ID!) { referral(id: $id) { fulfilment { aidSourceReference programme { code } beneficiary { idNumber } aidDate amountFen decidedAmountFen shortfallFen differenceReason } case { dossier { referrals { id fulfilledAmountFen differenceReason } } } } }`, { id: slips.HEALTH });
     expect(shown.errors).toBeUndefined();
     expect(shown.data.referral.fulfilment).toEqual({
-      aidSourceReference: 'mi_aid_pay:MA-2026-0313',
+      aidSourceReference: medicalAidRef,
       programme: { code: 'MEDICAL_AID' },
       beneficiary: { idNumber: WANG.grandmother },
       aidDate: '2026-03-13',
@@ -177,9 +177,9 @@ describe('the demo closes a case with its own clients', () => {
     const newSlip = reassigned.referral.id;
     expect(reassigned.referral).toMatchObject({ state: 'ISSUED', to: { key: 'CIVIL_AFFAIRS' } });
     expect(codes(await ca(WAIVE, { input: { referralId: slips.HOUSING, reason: '再次处理' } }), 'referralWaive')).toEqual(['DECISION_NOT_DECLINED']);
-    const [paid] = await dbs.sources.CIVIL_AFFAIRS.insert(tempAidGrant).values({ idNo: WANG.head, familyNo: 'DB370811-0001', causeCode: '05', isUrgent: false, isSecondAid: false, grantDate: '2026-03-16', amountFen: 300_000, approvalLevel: 1 });
+    const [paid] = await civilAffairsScenario.insert(dbs.sources.CIVIL_AFFAIRS, 'temporaryAid', { idNo: WANG.head, familyNo: 'DB370811-0001', causeCode: '05', isUrgent: false, isSecondAid: false, grantDate: '2026-03-16', amountFen: 300_000, approvalLevel: 1 });
     await ok(ca, ACCEPT, { input: { referralId: newSlip } }, 'referralAccept');
-    await ok(ca, COMPLETE, { input: { referralId: newSlip, feedback: '临时救助已发放', aidSourceReference: `temp_aid_grant:${paid.insertId}` } }, 'referralComplete');
+    await ok(ca, COMPLETE, { input: { referralId: newSlip, feedback: '临时救助已发放', aidSourceReference: paid } }, 'referralComplete');
     const closed = await ok(ca, MOVE, { input: { caseId, to: 'CLOSED', reason: '办结' } }, 'caseTransition');
     expect(closed.case.state).toBe('CLOSED');
     const res = await ca(`query($id: ID!) { referral(id: $id) { state declineReason declineResolution { kind reason newReferral { id state } } } }`, { id: slips.HOUSING });

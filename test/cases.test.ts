@@ -10,12 +10,11 @@ import { recordMeeting } from '../db/cases/meetings';
 import { secondAidApprovalsByIdNumbers } from '../db/cases/store';
 import { aidCase, caseEvent, caseMeeting, meetingDepartment, referralSlip, secondAidApproval } from '../db/cases/schema';
 import { DEPARTMENT_CODES } from '../domain/departments';
-import { insertTemporaryAid } from '../federation/civil-affairs/scenario';
+import { civilAffairsScenario } from '../federation/civil-affairs/scenario';
 import { ADAPTERS } from '../federation/registry';
-import { tempAidGrant } from '../federation/civil-affairs/tables';
-import { xsFunding } from '../federation/education/tables';
-import { miAidPayment } from '../federation/health/tables';
-import { ghGrant } from '../federation/union/tables';
+import { educationScenario } from '../federation/education/scenario';
+import { healthScenario } from '../federation/health/scenario';
+import { unionScenario } from '../federation/union/scenario';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { TestClock } from './support/clock';
@@ -338,8 +337,7 @@ describe('a case from report to closure', () => {
     expect(await refused(as.HEALTH, COMPLETE, { input: { referralId: slips.HEALTH, feedback: '已发放', aidSourceReference: medicalAidRef } }, 'referralComplete')).toEqual([
       'AID_AMOUNT_SHORT',
     ]);
-    await dbs.sources.HEALTH.insert(miAidPayment).values({ payId: 'MAP-2025-101301', psnCertNo: WANG.grandmother, aidType: 'MAF', payDate: '2025-10-13', payAmt: '8000.00' });
-    medicalAidRef = 'mi_aid_pay:MAP-2025-101301';
+    [medicalAidRef] = await healthScenario.insert(dbs.sources.HEALTH, 'aidPayments', { payId: 'MAP-2025-101301', psnCertNo: WANG.grandmother, aidType: 'MAF', payDate: '2025-10-13', payAmt: '8000.00' });
     const done = await ok(
       as.HEALTH,
       COMPLETE,
@@ -353,11 +351,11 @@ describe('a case from report to closure', () => {
 
   it('answers education on time and housing with a reasoned decline', async () => {
     await ok(as.EDUCATION, ACCEPT, { input: { referralId: slips.EDUCATION, occurredAt: cn('2025-10-10T10:00:00') } }, 'referralAccept');
-    const [waiver] = await dbs.sources.EDUCATION.insert(xsFunding).values({ studentNo: 'S370811000123', schoolYear: '2025-2026', semester: 1, fundingType: 'XFJM', amountYuan: '1200.00', paidDate: '2025-10-20' });
+    const [waiver] = await educationScenario.insert(dbs.sources.EDUCATION, 'funding', { studentNo: 'S370811000123', schoolYear: '2025-2026', semester: 1, fundingType: 'XFJM', amountYuan: '1200.00', paidDate: '2025-10-20' });
     await ok(
       as.EDUCATION,
       COMPLETE,
-      { input: { referralId: slips.EDUCATION, feedback: '已减免本学年学费', aidSourceReference: `xs_funding:${waiver.insertId}`, occurredAt: cn('2025-10-20T10:00:00') } },
+      { input: { referralId: slips.EDUCATION, feedback: '已减免本学年学费', aidSourceReference: waiver, occurredAt: cn('2025-10-20T10:00:00') } },
       'referralComplete',
     );
     expect(await refused(as.HOUSING, DECLINE, { input: { referralId: slips.HOUSING, reason: '' } }, 'referralDecline')).toEqual(['REASON_REQUIRED']);
@@ -388,11 +386,11 @@ describe('a case from report to closure', () => {
   });
 
   it('accepts late feedback and records how late it was', async () => {
-    const [grant] = await dbs.sources.UNION.insert(ghGrant).values({ fileNo: 'GH-2024-077', grantType: 'DB', grantDate: '2025-10-20', amountFen: 200_000 });
+    const [grant] = await unionScenario.insert(dbs.sources.UNION, 'grants', { fileNo: 'GH-2024-077', grantType: 'DB', grantDate: '2025-10-20', amountFen: 200_000 });
     await ok(
       as.UNION,
       COMPLETE,
-      { input: { referralId: slips.UNION, feedback: '大病帮扶金已发放', aidSourceReference: `gh_grant:${grant.insertId}`, occurredAt: cn('2025-10-20T09:00:00') } },
+      { input: { referralId: slips.UNION, feedback: '大病帮扶金已发放', aidSourceReference: grant, occurredAt: cn('2025-10-20T09:00:00') } },
       'referralComplete',
     );
     const res = await as.UNION(`query($id: ID!) { referral(id: $id) { state deadlineStatus overdue { workingDays calendarDays } } }`, { id: slips.UNION });
@@ -403,7 +401,7 @@ describe('a case from report to closure', () => {
   });
 
   it('links the second aid to the temporary aid civil affairs paid', async () => {
-    const [ref] = await insertTemporaryAid(dbs.sources.CIVIL_AFFAIRS, [{
+    const [ref] = await civilAffairsScenario.insert(dbs.sources.CIVIL_AFFAIRS, 'temporaryAid', [{
       idNo: WANG.grandmother,
       familyNo: 'DB370811-0001',
       causeCode: '01',

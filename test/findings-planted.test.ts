@@ -13,7 +13,7 @@ import { rulesConcerning, type Proposal } from '../domain/findings/evaluate';
 import { createFindingLoaders, preGrantCheck, type LiveRequest } from '../resolvers/findings/live';
 import { createDepartmentLoaders } from '../federation/loaders';
 import { activeRuleSet } from '../rules/load';
-import { firstSettlements } from '../federation/health/scenario';
+import { healthScenario } from '../federation/health/scenario';
 import { generateDemo, type PlantManifest } from '../tools/generate/index';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
@@ -154,7 +154,9 @@ it('answers a pre-grant check reading only the programmes its rules name as one 
   // Every member of every planted household (cases and near misses, all rules), proposed every programme.
   const ids = manifest.households.map((h) => h.householdId);
   const [members] = (await dbs.hubPool.query('SELECT DISTINCT id_number FROM household_member WHERE household_id IN (?) ORDER BY id_number', [ids])) as any;
-  const settlementOf = await firstSettlements(dbs.sources.HEALTH);
+  // Each insured person's first settlement that was not reversed (a proposal names one).
+  const settlementOf = new Map<string, string>();
+  for (const s of await healthScenario.rows(dbs.sources.HEALTH, 'settlements', { refdSetlFlag: '0' })) if (!settlementOf.has(s.psnCertNo)) settlementOf.set(s.psnCertNo, s.setlId);
   const rules = activeRuleSet().rules;
   // A source that timed out under load makes one answer partial, which would read as a
   // disagreement. The test sources wait generously (TEST_SOURCE_TIMEOUT_MS), and a partial answer

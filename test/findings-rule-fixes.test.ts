@@ -12,11 +12,11 @@ import { household, householdMember, person } from '../db/household/schema';
 import { registerCharity } from '../db/reported-aid/store';
 import { makeCreditCode } from '../domain/credit-code';
 import { makeIdNumber } from '../domain/id-number';
-import { insertChildAllowances, insertTekun } from '../federation/civil-affairs/scenario';
-import { insertRentalApplication } from '../federation/housing/scenario';
-import { insertCertificates } from '../federation/disability/scenario';
-import { insertSettlements } from '../federation/health/scenario';
-import { insertWorkerFile } from '../federation/union/scenario';
+import { civilAffairsScenario } from '../federation/civil-affairs/scenario';
+import { housingScenario } from '../federation/housing/scenario';
+import { disabilityScenario } from '../federation/disability/scenario';
+import { healthScenario } from '../federation/health/scenario';
+import { unionScenario } from '../federation/union/scenario';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { insertRegions, TODAY } from './support/scenarios';
@@ -96,7 +96,7 @@ beforeAll(async () => {
   householdA = await addHousehold('F-2HH-A', { idNumber: STAY.patient, name: '甲', gender: 'M', birthDate: '1958-03-03' });
   householdB = await addHousehold('F-2HH-B', { idNumber: STAY.son, name: '乙', gender: 'M', birthDate: '1985-04-04' });
   const s = dbs.sources;
-  await insertSettlements(s.HEALTH, [{
+  await healthScenario.insert(s.HEALTH, 'settlements', [{
     setlId: STAY.setlId,
     psnCertNo: STAY.patient,
     fixmedinsName: '任城区人民医院',
@@ -110,25 +110,31 @@ beforeAll(async () => {
     mafPay: '2000.00',
     psnPay: '3000.00',
   }]);
-  await insertWorkerFile(s.UNION, { fileNo: 'GH-2HH', idCard: STAY.son, employer: '济宁机床厂', hardshipLevel: 2, fileDate: '2024-01-01' }, [{ fileNo: 'GH-2HH', grantType: 'DB', grantDate: '2026-02-01', amountFen: 350_000, setlRef: STAY.setlId }]);
+  await unionScenario.insert(s.UNION, 'workerFiles', { fileNo: 'GH-2HH', idCard: STAY.son, employer: '济宁机床厂', hardshipLevel: 2, fileDate: '2024-01-01' });
+  await unionScenario.insert(s.UNION, 'grants', [{ fileNo: 'GH-2HH', grantType: 'DB', grantDate: '2026-02-01', amountFen: 350_000, setlRef: STAY.setlId }]);
 
   // The lone person: the hub knows them (person row) but they are in no household.
   await dbs.hub.insert(person).values({ idNumber: LONE.person, name: '丙', gender: 'F', birthDate: '1936-06-06', deathDate: LONE.deathDate });
-  await insertTekun(s.CIVIL_AFFAIRS, [{ idNo: LONE.person, countyCode: '370811', careMode: 1, startOn: '2020-01-01', monthlyFen: LONE.monthlyFen }]);
-  await insertCertificates(s.DISABILITY, [{ certNo: `${LONE.person}41`, idCard: LONE.person, disType: 4, disLevel: 1, issueDate: '2020-01-01' }], []);
-  await insertTekun(s.CIVIL_AFFAIRS, [{ idNo: STRANGER.person, countyCode: '370811', careMode: 1, startOn: '2024-01-01', monthlyFen: 100_000 }]);
-  await insertCertificates(s.DISABILITY, [{ certNo: `${STRANGER.person}43`, idCard: STRANGER.person, disType: 4, disLevel: 3, issueDate: '2020-01-01' }], [
-    { certNo: `${STRANGER.person}43`, subType: 'SH', startYm: '2023-01', monthlyFen: 10_000 },
+  await civilAffairsScenario.insert(s.CIVIL_AFFAIRS, 'tekun', [
+    { idNo: LONE.person, countyCode: '370811', careMode: 1, startOn: '2020-01-01', monthlyFen: LONE.monthlyFen },
+    { idNo: STRANGER.person, countyCode: '370811', careMode: 1, startOn: '2024-01-01', monthlyFen: 100_000 },
   ]);
+  await disabilityScenario.insert(s.DISABILITY, 'certificates', [
+    { certNo: `${LONE.person}41`, idCard: LONE.person, disType: 4, disLevel: 1, issueDate: '2020-01-01' },
+    { certNo: `${STRANGER.person}43`, idCard: STRANGER.person, disType: 4, disLevel: 3, issueDate: '2020-01-01' },
+  ]);
+  await disabilityScenario.insert(s.DISABILITY, 'subsidies', [{ certNo: `${STRANGER.person}43`, subType: 'SH', startYm: '2023-01', monthlyFen: 10_000 }]);
 
   householdRental = await addHousehold('F-X10', { idNumber: RENTAL.husband, name: '丁', gender: 'M', birthDate: '1975-05-05' });
   await dbs.hub.insert(person).values({ idNumber: RENTAL.wife, name: '戊', gender: 'F', birthDate: '1977-07-07', deathDate: null });
   await dbs.hub.insert(householdMember).values({ householdId: householdRental, idNumber: RENTAL.wife, relation: 'SPOUSE', joinedOn: '2000-01-01' });
-  await insertRentalApplication(s.HOUSING, { appNo: 'GZF-X10-A', applicantIdCard: RENTAL.husband, familySize: 2, regionCode: VILLAGE, applyDate: '2024-01-01', appStatus: 30 }, [{ appNo: 'GZF-X10-A', allocType: 'SW', monthlyFen: 50_000, startDate: '2024-03-01' }]);
-  await insertRentalApplication(s.HOUSING, { appNo: 'GZF-X10-B', applicantIdCard: RENTAL.wife, familySize: 2, regionCode: VILLAGE, applyDate: '2025-01-01', appStatus: 30 }, [{ appNo: 'GZF-X10-B', allocType: 'SW', monthlyFen: 48_000, startDate: '2025-06-01', endDate: '2025-11-30' }]);
+  await housingScenario.insert(s.HOUSING, 'rentalApplications', { appNo: 'GZF-X10-A', applicantIdCard: RENTAL.husband, familySize: 2, regionCode: VILLAGE, applyDate: '2024-01-01', appStatus: 30 });
+  await housingScenario.insert(s.HOUSING, 'rentalAllocations', [{ appNo: 'GZF-X10-A', allocType: 'SW', monthlyFen: 50_000, startDate: '2024-03-01' }]);
+  await housingScenario.insert(s.HOUSING, 'rentalApplications', { appNo: 'GZF-X10-B', applicantIdCard: RENTAL.wife, familySize: 2, regionCode: VILLAGE, applyDate: '2025-01-01', appStatus: 30 });
+  await housingScenario.insert(s.HOUSING, 'rentalAllocations', [{ appNo: 'GZF-X10-B', allocType: 'SW', monthlyFen: 48_000, startDate: '2025-06-01', endDate: '2025-11-30' }]);
 
   householdChild = await addHousehold('F-X11', { idNumber: CHILD.child, name: '己', gender: 'F', birthDate: '2015-08-08' });
-  await insertChildAllowances(s.CIVIL_AFFAIRS, [
+  await civilAffairsScenario.insert(s.CIVIL_AFFAIRS, 'childAllowances', [
     { childIdNo: CHILD.child, category: 'GE', startOn: '2024-01-01', monthlyFen: 150_000 },
     { childIdNo: CHILD.child, category: 'SW', startOn: '2025-01-01', endOn: '2025-07-03', monthlyFen: 120_000 },
   ]);

@@ -4,11 +4,11 @@
  */
 import { household, householdMember, person } from '../db/household/schema';
 import { makeIdNumber } from '../domain/id-number';
-import { insertChildAllowances, insertDibao, insertTekun, insertTemporaryAid } from '../federation/civil-affairs/scenario';
-import { insertCertificates } from '../federation/disability/scenario';
-import { insertSettlements } from '../federation/health/scenario';
-import { insertRentalApplication } from '../federation/housing/scenario';
-import { insertWorkerFile } from '../federation/union/scenario';
+import { civilAffairsScenario } from '../federation/civil-affairs/scenario';
+import { disabilityScenario } from '../federation/disability/scenario';
+import { healthScenario } from '../federation/health/scenario';
+import { housingScenario } from '../federation/housing/scenario';
+import { unionScenario } from '../federation/union/scenario';
 import type { TestDatabases } from './support/databases';
 
 /** Every household here is under 任城区 古槐街道 (township 370811001). */
@@ -56,39 +56,34 @@ export async function insertCases(dbs: TestDatabases): Promise<CaseIds> {
   const { overlap, housing, death, nursing, settlement, orphan } = CASES;
 
   const overlapId = await addHousehold(dbs, overlap.registrationNo, [{ idNumber: overlap.person, name: '甲', gender: 'M', birthDate: '1950-05-05' }]);
-  await insertDibao(
-    s.CIVIL_AFFAIRS,
-    [{ familyNo: overlap.family, countyCode: '370811', headIdNo: overlap.person, areaType: 1, approvedOn: '2024-01-01' }],
-    [{ familyNo: overlap.family, idNo: overlap.person, relationToHead: '本人', joinedOn: '2024-01-01', monthlyShareFen: 70_000 }],
-  );
-  await insertTekun(s.CIVIL_AFFAIRS, [{ idNo: overlap.person, countyCode: '370811', careMode: 1, startOn: '2025-03-01', endOn: overlap.tekunEnd, monthlyFen: 90_000 }]);
+  await civilAffairsScenario.insert(s.CIVIL_AFFAIRS, 'dibaoFamilies', [{ familyNo: overlap.family, countyCode: '370811', headIdNo: overlap.person, areaType: 1, approvedOn: '2024-01-01' }]);
+  await civilAffairsScenario.insert(s.CIVIL_AFFAIRS, 'dibaoMembers', [{ familyNo: overlap.family, idNo: overlap.person, relationToHead: '本人', joinedOn: '2024-01-01', monthlyShareFen: 70_000 }]);
+  await civilAffairsScenario.insert(s.CIVIL_AFFAIRS, 'tekun', [{ idNo: overlap.person, countyCode: '370811', careMode: 1, startOn: '2025-03-01', endOn: overlap.tekunEnd, monthlyFen: 90_000 }]);
 
   const housingId = await addHousehold(dbs, housing.registrationNo, [
     { idNumber: housing.head, name: '乙', gender: 'M', birthDate: '1970-01-01' },
     { idNumber: housing.spouse, name: '丙', gender: 'F', birthDate: '1972-02-02' },
   ]);
-  await insertRentalApplication(s.HOUSING, { appNo: housing.application, applicantIdCard: housing.head, familySize: 2, regionCode: VILLAGE, applyDate: '2024-10-01', appStatus: 30 }, [
+  await housingScenario.insert(s.HOUSING, 'rentalApplications', { appNo: housing.application, applicantIdCard: housing.head, familySize: 2, regionCode: VILLAGE, applyDate: '2024-10-01', appStatus: 30 });
+  await housingScenario.insert(s.HOUSING, 'rentalAllocations', [
     { appNo: housing.application, allocType: 'SW', monthlyFen: 60_000, startDate: '2025-01-01' },
     { appNo: housing.application, allocType: 'BT', monthlyFen: 45_000, startDate: '2025-10-01', endDate: '2026-01-31' },
   ]);
-  await insertTemporaryAid(s.CIVIL_AFFAIRS, [
+  await civilAffairsScenario.insert(s.CIVIL_AFFAIRS, 'temporaryAid', [
     { idNo: housing.head, causeCode: '01', grantDate: '2025-06-01', amountFen: 200_000, approvalLevel: 1 },
     { idNo: housing.spouse, causeCode: '01', grantDate: '2026-01-10', amountFen: 150_000, approvalLevel: 1 },
   ]);
 
   const deathId = await addHousehold(dbs, death.registrationNo, [{ idNumber: death.person, name: '丁', gender: 'M', birthDate: '1940-01-01', deathDate: death.deathDate }]);
-  await insertDibao(
-    s.CIVIL_AFFAIRS,
-    [{ familyNo: death.family, countyCode: '370811', headIdNo: death.person, areaType: 2, approvedOn: '2023-01-01' }],
-    [{ familyNo: death.family, idNo: death.person, relationToHead: '本人', joinedOn: '2023-01-01', monthlyShareFen: death.monthlyFen }],
-  );
+  await civilAffairsScenario.insert(s.CIVIL_AFFAIRS, 'dibaoFamilies', [{ familyNo: death.family, countyCode: '370811', headIdNo: death.person, areaType: 2, approvedOn: '2023-01-01' }]);
+  await civilAffairsScenario.insert(s.CIVIL_AFFAIRS, 'dibaoMembers', [{ familyNo: death.family, idNo: death.person, relationToHead: '本人', joinedOn: '2023-01-01', monthlyShareFen: death.monthlyFen }]);
 
   const nursingId = await addHousehold(dbs, nursing.registrationNo, [{ idNumber: nursing.person, name: '戊', gender: 'F', birthDate: '1980-03-03' }]);
-  await insertCertificates(s.DISABILITY, [{ certNo: `${nursing.person}41`, idCard: nursing.person, disType: 4, disLevel: 1, issueDate: '2020-01-01' }], []);
+  await disabilityScenario.insert(s.DISABILITY, 'certificates', [{ certNo: `${nursing.person}41`, idCard: nursing.person, disType: 4, disLevel: 1, issueDate: '2020-01-01' }]);
 
   const settlementId = await addHousehold(dbs, settlement.registrationNo, [{ idNumber: settlement.person, name: '己', gender: 'M', birthDate: '1960-07-07' }]);
   // Burden before aid: 3,000 out of pocket + 2,000 medical aid inside = 5,000 yuan; aid 2,000 + 3,500 = 5,500.
-  await insertSettlements(s.HEALTH, [{
+  await healthScenario.insert(s.HEALTH, 'settlements', [{
     setlId: settlement.setlId,
     psnCertNo: settlement.person,
     fixmedinsName: '任城区人民医院',
@@ -102,13 +97,14 @@ export async function insertCases(dbs: TestDatabases): Promise<CaseIds> {
     mafPay: '2000.00',
     psnPay: '3000.00',
   }]);
-  await insertWorkerFile(s.UNION, { fileNo: 'GH-X7', idCard: settlement.person, employer: '济宁机床厂', hardshipLevel: 2, fileDate: '2024-01-01' }, [
+  await unionScenario.insert(s.UNION, 'workerFiles', { fileNo: 'GH-X7', idCard: settlement.person, employer: '济宁机床厂', hardshipLevel: 2, fileDate: '2024-01-01' });
+  await unionScenario.insert(s.UNION, 'grants', [
     { fileNo: 'GH-X7', grantType: 'DB', grantDate: '2026-02-01', amountFen: 350_000, setlRef: settlement.setlId },
   ]);
 
   const orphanId = await addHousehold(dbs, orphan.registrationNo, [{ idNumber: orphan.child, name: '庚', gender: 'F', birthDate: '2014-02-02' }]);
-  await insertTekun(s.CIVIL_AFFAIRS, [{ idNo: orphan.child, countyCode: '370811', careMode: 2, startOn: '2024-06-01', monthlyFen: 110_000 }]);
-  await insertChildAllowances(s.CIVIL_AFFAIRS, [{ childIdNo: orphan.child, category: 'GE', startOn: '2025-01-01', endOn: '2025-06-30', monthlyFen: 150_000 }]);
+  await civilAffairsScenario.insert(s.CIVIL_AFFAIRS, 'tekun', [{ idNo: orphan.child, countyCode: '370811', careMode: 2, startOn: '2024-06-01', monthlyFen: 110_000 }]);
+  await civilAffairsScenario.insert(s.CIVIL_AFFAIRS, 'childAllowances', [{ childIdNo: orphan.child, category: 'GE', startOn: '2025-01-01', endOn: '2025-06-30', monthlyFen: 150_000 }]);
 
   return { overlap: overlapId, housing: housingId, death: deathId, nursing: nursingId, settlement: settlementId, orphan: orphanId };
 }

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { toDbInstant } from '../db/instants';
 import { freePort } from '../db/setup/private-server';
-import { endTekun } from '../federation/civil-affairs/scenario';
+import { civilAffairsScenario } from '../federation/civil-affairs/scenario';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { insertMany, insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
@@ -311,7 +311,7 @@ describe('region scan, settling and re-scan', () => {
 
   it('reopens a dismissed finding when its records change, under the same id', async () => {
     const x1 = byRule(first).get(`X1:${ids.overlap}`);
-    await endTekun(dbs.sources.CIVIL_AFFAIRS, CASES.overlap.person, '2026-01-31');
+    await civilAffairsScenario.update(dbs.sources.CIVIL_AFFAIRS, 'tekun', { endOn: '2026-01-31' }, { idNo: CASES.overlap.person });
     const third = await scanAndWait('370811');
     const now = byRule(third).get(`X1:${ids.overlap}`);
     expect(now).toMatchObject({ id: x1.id, status: 'OPEN' });

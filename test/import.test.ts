@@ -24,6 +24,12 @@ import {
   type FileValidation,
 } from '../tools/import/index';
 import { createPool } from '../db/connect';
+import { civilAffairsScenario } from '../federation/civil-affairs/scenario';
+import { disabilityScenario } from '../federation/disability/scenario';
+import { educationScenario } from '../federation/education/scenario';
+import { healthScenario } from '../federation/health/scenario';
+import { housingScenario } from '../federation/housing/scenario';
+import { unionScenario } from '../federation/union/scenario';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 
 const TODAY = '2026-06-30';
@@ -35,6 +41,23 @@ const A = '370811197203150315'; // 王建国, M
 const B = '37081119750802044X'; // 李秀英, F, disabled (physical, level 2)
 const C = '37081120090520057X'; // 王小明, M
 const CERT_B = `${B}42`;
+
+// Department tables whose files the examples below change, by the names their folders give them
+// (federation/<dept>/scenario.ts); a table's import file is `<table>.csv`.
+const DIBAO_FAMILIES = civilAffairsScenario.tableName('dibaoFamilies');
+const DIBAO_MEMBERS = civilAffairsScenario.tableName('dibaoMembers');
+const TEKUN = civilAffairsScenario.tableName('tekun');
+const TEMPORARY_AID = civilAffairsScenario.tableName('temporaryAid');
+const CHILD_ALLOWANCES = civilAffairsScenario.tableName('childAllowances');
+const STUDENTS = educationScenario.tableName('students');
+const FUNDING = educationScenario.tableName('funding');
+const RENTAL_APPLICATIONS = housingScenario.tableName('rentalApplications');
+const RENTAL_ALLOCATIONS = housingScenario.tableName('rentalAllocations');
+const SETTLEMENTS = healthScenario.tableName('settlements');
+const UNION_GRANTS = unionScenario.tableName('grants');
+const CERTIFICATES = disabilityScenario.tableName('certificates');
+const SUBSIDIES = disabilityScenario.tableName('subsidies');
+const REHABILITATION_AID = disabilityScenario.tableName('rehabilitationAid');
 
 /** A valid ID number with its check character replaced by a wrong one. */
 function wrongCheck(id: string): string {
@@ -52,6 +75,15 @@ function check(file: string, content: string | Buffer): FileValidation {
 /** The problems of one file as report lines. */
 function report(file: string, content: string | Buffer): string[] {
   return check(file, content).problems.map(formatProblem);
+}
+
+/** The report lines of a department table's file, each after the file's name (`:line: column: reason (CODE)`). */
+function reportOf(table: string, content: string | Buffer): string[] {
+  const file = `${table}.csv`;
+  return report(file, content).map((line) => {
+    expect(line.startsWith(`${file}:`)).toBe(true);
+    return line.slice(file.length);
+  });
 }
 
 /** No report line may carry a full ID number (or a certificate number, which holds one). */
@@ -107,127 +139,127 @@ describe('import: validating the example folder', () => {
   });
 
   it('normalises values for the database', () => {
-    const setl = check('mi_setl.csv', exampleFile('mi_setl')).rows[0].values;
+    const setl = check(`${SETTLEMENTS}.csv`, exampleFile(SETTLEMENTS)).rows[0].values;
     expect(setl.medfee_sumamt).toBe('38650.40');
-    const grant = check('temp_aid_grant.csv', exampleFile('temp_aid_grant')).rows[1].values;
+    const grant = check(`${TEMPORARY_AID}.csv`, exampleFile(TEMPORARY_AID)).rows[1].values;
     expect(grant).toMatchObject({ family_no: null, cause_code: '03', is_urgent: false, approval_level: 2, amount_fen: 150000 });
   });
 });
 
 describe('import: bad rows', () => {
   it('reports a wrong check character with file, line and column, never the number', () => {
-    const lines = exampleFile('dibao_member').replace(/\n$/, '').split('\n');
+    const lines = exampleFile(DIBAO_MEMBERS).replace(/\n$/, '').split('\n');
     // Header + 3 rows; add 3 more so the bad one is line 7.
     lines.push(`JN-RC-2023-0099,${A},本人,2024-01-01,,91000`);
     lines.push(`JN-RC-2023-0099,${B},配偶,2024-01-01,,91000`);
     lines.push(`JN-RC-2023-0099,${wrongCheck(C)},子女,2024-01-01,,91000`);
-    const out = report('dibao_member.csv', csv(...lines));
-    expect(out).toEqual(['dibao_member.csv:7: id_no: check character does not match (CHECKSUM)']);
+    const out = reportOf(DIBAO_MEMBERS, csv(...lines));
+    expect(out).toEqual([':7: id_no: check character does not match (CHECKSUM)']);
     expectNoIdNumbers(out);
   });
 
   it('reports each kind of bad ID number', () => {
-    const row = (id: string) => withLine('tekun_person', 2, `5001,${id},371526,1,2024-09-01,,120000,0`);
-    expect(report('tekun_person.csv', row('37152619501103013'))).toEqual([
-      'tekun_person.csv:2: id_no: an ID number has 18 characters, this one has 17 (LENGTH)',
+    const row = (id: string) => withLine(TEKUN, 2, `5001,${id},371526,1,2024-09-01,,120000,0`);
+    expect(reportOf(TEKUN, row('37152619501103013'))).toEqual([
+      ':2: id_no: an ID number has 18 characters, this one has 17 (LENGTH)',
     ]);
-    expect(report('tekun_person.csv', row('3715261950110301A2'))[0]).toMatch(/:2: id_no: .*\(CHARACTERS\)$/);
-    expect(report('tekun_person.csv', row(makeIdNumber('371526', '1950-02-30', 13).slice(0, 17) + '0'))[0]).toMatch(/\(BIRTH_DATE\)$/);
-    expect(report('tekun_person.csv', row(makeIdNumber('371526', '2027-01-01', 13)))[0]).toMatch(/\(BIRTH_DATE\)$/); // after today
-    expect(report('tekun_person.csv', row('000000195011030132'))[0]).toMatch(/\(REGION\)$/);
+    expect(reportOf(TEKUN, row('3715261950110301A2'))[0]).toMatch(/:2: id_no: .*\(CHARACTERS\)$/);
+    expect(reportOf(TEKUN, row(makeIdNumber('371526', '1950-02-30', 13).slice(0, 17) + '0'))[0]).toMatch(/\(BIRTH_DATE\)$/);
+    expect(reportOf(TEKUN, row(makeIdNumber('371526', '2027-01-01', 13)))[0]).toMatch(/\(BIRTH_DATE\)$/); // after today
+    expect(reportOf(TEKUN, row('000000195011030132'))[0]).toMatch(/\(REGION\)$/);
   });
 
   it('accepts a lower-case x and stores an upper-case X', () => {
-    const v = check('xs_student.csv', withLine('xs_student', 2, `JN2024GZ0451,${C.toLowerCase()},3708110012,济宁市示范中学,GZ,2,2024,ZX,`));
+    const v = check(`${STUDENTS}.csv`, withLine(STUDENTS, 2, `JN2024GZ0451,${C.toLowerCase()},3708110012,济宁市示范中学,GZ,2,2024,ZX,`));
     expect(v.problems).toEqual([]);
     expect(v.rows[0].values.sfzh).toBe(C);
   });
 
   it('reports dates that are malformed or not in the calendar', () => {
-    const row = (d: string) => withLine('temp_aid_grant', 3, `70002,371526195011030132,,03,0,0,${d},150000,2,0`);
-    expect(report('temp_aid_grant.csv', row('2024/07/20'))).toEqual(['temp_aid_grant.csv:3: grant_date: not a date in YYYY-MM-DD form (NOT_DATE)']);
-    expect(report('temp_aid_grant.csv', row('2025-02-29'))).toEqual(['temp_aid_grant.csv:3: grant_date: not a real calendar date (NO_SUCH_DATE)']);
-    expect(report('temp_aid_grant.csv', row('2024-04-31'))[0]).toMatch(/NO_SUCH_DATE/);
-    expect(report('temp_aid_grant.csv', row('2024-02-29'))).toEqual([]);
-    expect(report('temp_aid_grant.csv', row('0224-02-01'))[0]).toMatch(/\(OUT_OF_RANGE\)$/);
+    const row = (d: string) => withLine(TEMPORARY_AID, 3, `70002,371526195011030132,,03,0,0,${d},150000,2,0`);
+    expect(reportOf(TEMPORARY_AID, row('2024/07/20'))).toEqual([':3: grant_date: not a date in YYYY-MM-DD form (NOT_DATE)']);
+    expect(reportOf(TEMPORARY_AID, row('2025-02-29'))).toEqual([':3: grant_date: not a real calendar date (NO_SUCH_DATE)']);
+    expect(reportOf(TEMPORARY_AID, row('2024-04-31'))[0]).toMatch(/NO_SUCH_DATE/);
+    expect(reportOf(TEMPORARY_AID, row('2024-02-29'))).toEqual([]);
+    expect(reportOf(TEMPORARY_AID, row('0224-02-01'))[0]).toMatch(/\(OUT_OF_RANGE\)$/);
   });
 
   it('reports months that are not YYYY-MM', () => {
     for (const m of ['2023-13', '2023-5', '2023-05-01', '202305']) {
-      expect(report('cl_subsidy.csv', withLine('cl_subsidy', 2, `3301,${CERT_B},SH,${m},,12000,1`))).toEqual([
-        expect.stringMatching(/^cl_subsidy\.csv:2: start_ym: .*\(NOT_MONTH\)$/),
+      expect(reportOf(SUBSIDIES, withLine(SUBSIDIES, 2, `3301,${CERT_B},SH,${m},,12000,1`))).toEqual([
+        expect.stringMatching(/^:2: start_ym: .*\(NOT_MONTH\)$/),
       ]);
     }
   });
 
   it('reports an end before its start, for dates and for months', () => {
-    expect(report('tekun_person.csv', withLine('tekun_person', 2, '5001,371526195011030132,371526,1,2024-09-01,2024-08-31,120000,0'))).toEqual([
-      'tekun_person.csv:2: end_on: is before start_on (END_BEFORE_START)',
+    expect(reportOf(TEKUN, withLine(TEKUN, 2, '5001,371526195011030132,371526,1,2024-09-01,2024-08-31,120000,0'))).toEqual([
+      ':2: end_on: is before start_on (END_BEFORE_START)',
     ]);
-    expect(report('tekun_person.csv', withLine('tekun_person', 2, '5001,371526195011030132,371526,1,2024-09-01,2024-09-01,120000,0'))).toEqual([]);
-    expect(report('cl_subsidy.csv', withLine('cl_subsidy', 3, `3302,${CERT_B},HL,2021-07,2021-06,10000,1`))).toEqual([
-      'cl_subsidy.csv:3: end_ym: is before start_ym (END_BEFORE_START)',
+    expect(reportOf(TEKUN, withLine(TEKUN, 2, '5001,371526195011030132,371526,1,2024-09-01,2024-09-01,120000,0'))).toEqual([]);
+    expect(reportOf(SUBSIDIES, withLine(SUBSIDIES, 3, `3302,${CERT_B},HL,2021-07,2021-06,10000,1`))).toEqual([
+      ':3: end_ym: is before start_ym (END_BEFORE_START)',
     ]);
-    expect(report('mi_setl.csv', withLine('mi_setl', 3, 'SETL20250609000456,371526195011030132,高唐县人民医院,2025-06-01,2025-05-30,2025-06-09,肺炎,9800.00,6860.00,0.00,1470.00,1470.00,0'))).toEqual([
-      'mi_setl.csv:3: dscg_date: is before adm_date (END_BEFORE_START)',
+    expect(reportOf(SETTLEMENTS, withLine(SETTLEMENTS, 3, 'SETL20250609000456,371526195011030132,高唐县人民医院,2025-06-01,2025-05-30,2025-06-09,肺炎,9800.00,6860.00,0.00,1470.00,1470.00,0'))).toEqual([
+      ':3: dscg_date: is before adm_date (END_BEFORE_START)',
     ]);
   });
 
   it('reports unknown codes (an unknown programme) and lists the known ones', () => {
-    expect(report('gzf_allocation.csv', withLine('gzf_allocation', 2, '4401,JN-GZF-2024-0312,XX,60000,2024-05-01,,'))).toEqual([
-      'gzf_allocation.csv:2: alloc_type: not a known code; expected one of: SW 实物配租 public rental flat, BT 租赁补贴 rent subsidy (UNKNOWN_CODE)',
+    expect(reportOf(RENTAL_ALLOCATIONS, withLine(RENTAL_ALLOCATIONS, 2, '4401,JN-GZF-2024-0312,XX,60000,2024-05-01,,'))).toEqual([
+      ':2: alloc_type: not a known code; expected one of: SW 实物配租 public rental flat, BT 租赁补贴 rent subsidy (UNKNOWN_CODE)',
     ]);
-    expect(report('xs_funding.csv', withLine('xs_funding', 2, '810001,JN2024GZ0451,2025-2026,1,ZXJ,1000.00,2025-10-15,1'))[0]).toMatch(
-      /^xs_funding\.csv:2: funding_type: .*GJZXJ.*XFJM.*JSSBZ.*\(UNKNOWN_CODE\)$/,
+    expect(reportOf(FUNDING, withLine(FUNDING, 2, '810001,JN2024GZ0451,2025-2026,1,ZXJ,1000.00,2025-10-15,1'))[0]).toMatch(
+      /^:2: funding_type: .*GJZXJ.*XFJM.*JSSBZ.*\(UNKNOWN_CODE\)$/,
     );
     // cause codes are two characters: 1 is not 01
-    expect(report('temp_aid_grant.csv', withLine('temp_aid_grant', 2, `70001,${A},JN-RC-2023-0088,1,1,0,2025-03-10,300000,1,0`))[0]).toMatch(
-      /^temp_aid_grant\.csv:2: cause_code: .*\(UNKNOWN_CODE\)$/,
+    expect(reportOf(TEMPORARY_AID, withLine(TEMPORARY_AID, 2, `70001,${A},JN-RC-2023-0088,1,1,0,2025-03-10,300000,1,0`))[0]).toMatch(
+      /^:2: cause_code: .*\(UNKNOWN_CODE\)$/,
     );
     expect(report('person.csv', withLine('person', 2, `${A},王建国,男,1972-03-15,`))[0]).toMatch(/^person\.csv:2: gender: .*\(UNKNOWN_CODE\)$/);
-    expect(report('dibao_family.csv', withLine('dibao_family', 2, `JN-RC-2023-0088,370811,${A},3,2023-04-01,,0`))[0]).toMatch(/area_type: .*\(UNKNOWN_CODE\)$/);
+    expect(reportOf(DIBAO_FAMILIES, withLine(DIBAO_FAMILIES, 2, `JN-RC-2023-0088,370811,${A},3,2023-04-01,,0`))[0]).toMatch(/area_type: .*\(UNKNOWN_CODE\)$/);
   });
 
   it('reports integers, fen and yuan that are not what the column holds', () => {
-    const fen = (v: string) => report('child_allowance.csv', withLine('child_allowance', 2, `9001,371526201402110269,GE,2024-07-01,,${v},0,0`));
-    expect(fen('1600.00')).toEqual([expect.stringMatching(/^child_allowance\.csv:2: monthly_fen: fen are whole numbers .*\(NOT_FEN\)$/)]);
-    expect(fen('-1')).toEqual(['child_allowance.csv:2: monthly_fen: an amount may not be negative (NEGATIVE)']);
+    const fen = (v: string) => reportOf(CHILD_ALLOWANCES, withLine(CHILD_ALLOWANCES, 2, `9001,371526201402110269,GE,2024-07-01,,${v},0,0`));
+    expect(fen('1600.00')).toEqual([expect.stringMatching(/^:2: monthly_fen: fen are whole numbers .*\(NOT_FEN\)$/)]);
+    expect(fen('-1')).toEqual([':2: monthly_fen: an amount may not be negative (NEGATIVE)']);
     expect(fen('2147483648')[0]).toMatch(/\(OUT_OF_RANGE\)$/);
     expect(fen('abc')[0]).toMatch(/\(NOT_FEN\)$/);
 
-    const yuan = (v: string) => report('xs_funding.csv', withLine('xs_funding', 2, `810001,JN2024GZ0451,2025-2026,1,GJZXJ,${v},2025-10-15,1`));
-    expect(yuan('1000.005')).toEqual(['xs_funding.csv:2: amount_yuan: at most 2 decimals (TOO_MANY_DECIMALS)']);
-    expect(yuan('-5.00')).toEqual(['xs_funding.csv:2: amount_yuan: an amount may not be negative (NEGATIVE)']);
+    const yuan = (v: string) => reportOf(FUNDING, withLine(FUNDING, 2, `810001,JN2024GZ0451,2025-2026,1,GJZXJ,${v},2025-10-15,1`));
+    expect(yuan('1000.005')).toEqual([':2: amount_yuan: at most 2 decimals (TOO_MANY_DECIMALS)']);
+    expect(yuan('-5.00')).toEqual([':2: amount_yuan: an amount may not be negative (NEGATIVE)']);
     expect(yuan('"1,000.00"')[0]).toMatch(/\(NOT_YUAN\)$/);
     expect(yuan('123456789.00')[0]).toMatch(/amount_yuan: at most 8 digits before the decimal point \(OUT_OF_RANGE\)$/);
     expect(yuan('12345678.5')).toEqual([]);
 
-    const int = (v: string) => report('gzf_application.csv', withLine('gzf_application', 2, `JN-GZF-2024-0312,${A},${v},370811001,2024-02-20,30`));
-    expect(int('three')).toEqual(['gzf_application.csv:2: family_size: not a whole number (NOT_INTEGER)']);
-    expect(int('0')).toEqual(['gzf_application.csv:2: family_size: must be between 1 and 99 (OUT_OF_RANGE)']);
+    const int = (v: string) => reportOf(RENTAL_APPLICATIONS, withLine(RENTAL_APPLICATIONS, 2, `JN-GZF-2024-0312,${A},${v},370811001,2024-02-20,30`));
+    expect(int('three')).toEqual([':2: family_size: not a whole number (NOT_INTEGER)']);
+    expect(int('0')).toEqual([':2: family_size: must be between 1 and 99 (OUT_OF_RANGE)']);
     expect(int('2.5')[0]).toMatch(/\(NOT_INTEGER\)$/);
 
-    expect(report('temp_aid_grant.csv', withLine('temp_aid_grant', 2, `70001,${A},JN-RC-2023-0088,01,yes,0,2025-03-10,300000,1,0`))).toEqual([
-      'temp_aid_grant.csv:2: is_urgent: must be 1 (yes) or 0 (no) (NOT_BOOLEAN)',
+    expect(reportOf(TEMPORARY_AID, withLine(TEMPORARY_AID, 2, `70001,${A},JN-RC-2023-0088,01,yes,0,2025-03-10,300000,1,0`))).toEqual([
+      ':2: is_urgent: must be 1 (yes) or 0 (no) (NOT_BOOLEAN)',
     ]);
   });
 
   it('reports bad disability certificate numbers and certificates that contradict their number', () => {
     const cert = (no: string, id = B, type = '4', level = '2') =>
-      report('cl_certificate.csv', withLine('cl_certificate', 2, `${no},${id},${type},${level},2021-06-15,2031-06-14,1`));
-    expect(cert(`${B}4`)).toEqual(['cl_certificate.csv:2: cert_no: a disability certificate number has 20 characters, this one has 19 (LENGTH)']);
+      reportOf(CERTIFICATES, withLine(CERTIFICATES, 2, `${no},${id},${type},${level},2021-06-15,2031-06-14,1`));
+    expect(cert(`${B}4`)).toEqual([':2: cert_no: a disability certificate number has 20 characters, this one has 19 (LENGTH)']);
     expect(cert(`${wrongCheck(B)}42`, wrongCheck(B))).toEqual([
-      'cl_certificate.csv:2: cert_no: the ID number in it (first 18 characters): check character does not match (CHECKSUM)',
-      'cl_certificate.csv:2: id_card: check character does not match (CHECKSUM)',
+      ':2: cert_no: the ID number in it (first 18 characters): check character does not match (CHECKSUM)',
+      ':2: id_card: check character does not match (CHECKSUM)',
     ]);
-    expect(cert(`${B}82`, B, '4')).toEqual(['cl_certificate.csv:2: cert_no: the 19th character (category) must be a digit 1-7 (CERT_CATEGORY)']);
-    expect(cert(`${B}45`, B, '4', '2')).toEqual(['cl_certificate.csv:2: cert_no: the 20th character (level) must be a digit 1-4 (CERT_LEVEL)']);
-    expect(cert(`${B}42`, A)).toEqual(['cl_certificate.csv:2: id_card: is not the ID number in cert_no (MISMATCH)']);
-    expect(cert(`${B}42`, B, '5')).toEqual(['cl_certificate.csv:2: dis_type: is not the category digit (19th) of cert_no (MISMATCH)']);
-    expect(cert(`${B}42`, B, '4', '1')).toEqual(['cl_certificate.csv:2: dis_level: is not the level digit (20th) of cert_no (MISMATCH)']);
+    expect(cert(`${B}82`, B, '4')).toEqual([':2: cert_no: the 19th character (category) must be a digit 1-7 (CERT_CATEGORY)']);
+    expect(cert(`${B}45`, B, '4', '2')).toEqual([':2: cert_no: the 20th character (level) must be a digit 1-4 (CERT_LEVEL)']);
+    expect(cert(`${B}42`, A)).toEqual([':2: id_card: is not the ID number in cert_no (MISMATCH)']);
+    expect(cert(`${B}42`, B, '5')).toEqual([':2: dis_type: is not the category digit (19th) of cert_no (MISMATCH)']);
+    expect(cert(`${B}42`, B, '4', '1')).toEqual([':2: dis_level: is not the level digit (20th) of cert_no (MISMATCH)']);
     expect(cert(`${B}42`, B, '4', '5')[0]).toMatch(/dis_level: .*\(UNKNOWN_CODE\)$/);
     // Certificate numbers elsewhere are checked the same way.
-    expect(report('cl_rehab_aid.csv', withLine('cl_rehab_aid', 2, `2201,${B}02,肢体康复训练,2025-04-12,150000,1`))[0]).toMatch(/cert_no: .*\(CERT_CATEGORY\)$/);
+    expect(reportOf(REHABILITATION_AID, withLine(REHABILITATION_AID, 2, `2201,${B}02,肢体康复训练,2025-04-12,150000,1`))[0]).toMatch(/cert_no: .*\(CERT_CATEGORY\)$/);
     expectNoIdNumbers(cert(`${wrongCheck(B)}42`, wrongCheck(B)));
   });
 
@@ -242,21 +274,21 @@ describe('import: bad rows', () => {
     expect(report('household.csv', withLine('household', 3, '2,GT-2019-000456,371526102203,'))).toEqual([
       'household.csv:3: address: a value is required (REQUIRED)',
     ]);
-    expect(report('gh_grant.csv', withLine('gh_grant', 3, '66002,GH-JN-2023-0045,JQ,2024-08-25,300000,,,,1'))).toEqual([
-      'gh_grant.csv:3: student_id_card: a value is required when grant_type is JQ (REQUIRED)',
-      'gh_grant.csv:3: school_year: a value is required when grant_type is JQ (REQUIRED)',
+    expect(reportOf(UNION_GRANTS, withLine(UNION_GRANTS, 3, '66002,GH-JN-2023-0045,JQ,2024-08-25,300000,,,,1'))).toEqual([
+      ':3: student_id_card: a value is required when grant_type is JQ (REQUIRED)',
+      ':3: school_year: a value is required when grant_type is JQ (REQUIRED)',
     ]);
-    expect(report('gh_grant.csv', withLine('gh_grant', 3, `66002,GH-JN-2023-0045,JQ,2024-08-25,300000,${C},2024-2026,,1`))).toEqual([
-      'gh_grant.csv:3: school_year: not a school year such as 2025-2026 (NOT_SCHOOL_YEAR)',
+    expect(reportOf(UNION_GRANTS, withLine(UNION_GRANTS, 3, `66002,GH-JN-2023-0045,JQ,2024-08-25,300000,${C},2024-2026,,1`))).toEqual([
+      ':3: school_year: not a school year such as 2025-2026 (NOT_SCHOOL_YEAR)',
     ]);
   });
 
   it('reports too-long text, wrong division codes and a region code that does not fit its level', () => {
-    expect(report('dibao_member.csv', withLine('dibao_member', 2, `JN-RC-2023-0088,${A},本人本人本人本人本人,2023-04-01,,91000`))).toEqual([
-      'dibao_member.csv:2: relation_to_head: has 10 characters, at most 8 allowed (TOO_LONG)',
+    expect(reportOf(DIBAO_MEMBERS, withLine(DIBAO_MEMBERS, 2, `JN-RC-2023-0088,${A},本人本人本人本人本人,2023-04-01,,91000`))).toEqual([
+      ':2: relation_to_head: has 10 characters, at most 8 allowed (TOO_LONG)',
     ]);
-    expect(report('dibao_family.csv', withLine('dibao_family', 2, `JN-RC-2023-0088,3708,${A},1,2023-04-01,,0`))).toEqual([
-      'dibao_family.csv:2: county_code: must be 6 digits (NOT_DIGITS)',
+    expect(reportOf(DIBAO_FAMILIES, withLine(DIBAO_FAMILIES, 2, `JN-RC-2023-0088,3708,${A},1,2023-04-01,,0`))).toEqual([
+      ':2: county_code: must be 6 digits (NOT_DIGITS)',
     ]);
     expect(report('region.csv', withLine('region', 6, '370811001001,示范社区居民委员会,TOWNSHIP,370811001'))).toEqual([
       'region.csv:6: code: a TOWNSHIP code has 9 digits (LEVEL_MISMATCH)',
@@ -264,23 +296,23 @@ describe('import: bad rows', () => {
   });
 
   it('reports a settlement whose parts add up to more than its total', () => {
-    expect(report('mi_setl.csv', withLine('mi_setl', 3, 'SETL20250609000456,371526195011030132,高唐县人民医院,2025-06-01,2025-06-09,2025-06-09,肺炎,9800.00,6860.00,0.00,1470.00,1470.01,0'))).toEqual([
-      'mi_setl.csv:3: medfee_sumamt: hifp_pay + hifmi_pay + maf_pay + psn_pay is more than the total cost (PARTS_EXCEED_TOTAL)',
+    expect(reportOf(SETTLEMENTS, withLine(SETTLEMENTS, 3, 'SETL20250609000456,371526195011030132,高唐县人民医院,2025-06-01,2025-06-09,2025-06-09,肺炎,9800.00,6860.00,0.00,1470.00,1470.01,0'))).toEqual([
+      ':3: medfee_sumamt: hifp_pay + hifmi_pay + maf_pay + psn_pay is more than the total cost (PARTS_EXCEED_TOTAL)',
     ]);
   });
 
   it('reports a repeated primary key, naming the first line', () => {
-    const lines = exampleFile('dibao_member').replace(/\n$/, '').split('\n');
+    const lines = exampleFile(DIBAO_MEMBERS).replace(/\n$/, '').split('\n');
     lines.push(lines[2].replace('91000', '95000'));
-    expect(report('dibao_member.csv', csv(...lines))).toEqual(['dibao_member.csv:5: family_no+id_no+joined_on: same primary key as line 3 (DUPLICATE_KEY)']);
+    expect(reportOf(DIBAO_MEMBERS, csv(...lines))).toEqual([':5: family_no+id_no+joined_on: same primary key as line 3 (DUPLICATE_KEY)']);
     expect(report('household.csv', csv(exampleFile('household').trimEnd(), '3,rc-2021-000123,370811001001,某地'))).toEqual([
       'household.csv:4: registration_no: same unique key as line 2 (DUPLICATE_KEY)',
     ]);
   });
 
   it('reports rows with the wrong number of fields', () => {
-    expect(report('tekun_person.csv', withLine('tekun_person', 2, '5001,371526195011030132,371526,1,2024-09-01,,120000'))).toEqual([
-      'tekun_person.csv:2: the row has 7 fields, the header has 8 (FIELD_COUNT)',
+    expect(reportOf(TEKUN, withLine(TEKUN, 2, '5001,371526195011030132,371526,1,2024-09-01,,120000'))).toEqual([
+      ':2: the row has 7 fields, the header has 8 (FIELD_COUNT)',
     ]);
   });
 
@@ -304,10 +336,10 @@ describe('import: bad rows', () => {
   });
 
   it('reports unknown, missing and repeated header columns on line 1 and reads no rows', () => {
-    expect(report('tekun_person.csv', withLine('tekun_person', 1, 'tk_id,id_no,county,care_mode,start_on,end_on,monthly_fen,state_flag,state_flag'))).toEqual([
-      'tekun_person.csv:1: county: tekun_person has no such column (UNKNOWN_COLUMN)',
-      'tekun_person.csv:1: state_flag: the header names this column twice (DUPLICATE_COLUMN)',
-      'tekun_person.csv:1: county_code: the header lacks this column (MISSING_COLUMN)',
+    expect(reportOf(TEKUN, withLine(TEKUN, 1, 'tk_id,id_no,county,care_mode,start_on,end_on,monthly_fen,state_flag,state_flag'))).toEqual([
+      `:1: county: ${TEKUN} has no such column (UNKNOWN_COLUMN)`,
+      ':1: state_flag: the header names this column twice (DUPLICATE_COLUMN)',
+      ':1: county_code: the header lacks this column (MISSING_COLUMN)',
     ]);
   });
 
@@ -419,8 +451,8 @@ describe('import: loading into the databases', () => {
   /** New valid rows in several databases, so a load that went through would change the counts. */
   function addValidRows(dir: string): void {
     append(dir, 'person', `${makeIdNumber('370811', '1980-01-01', 11)},测试甲,M,1980-01-01,`);
-    append(dir, 'tekun_person', `5002,${makeIdNumber('370811', '1980-01-01', 11)},370811,2,2025-01-01,,120000,0`);
-    append(dir, 'gh_grant', '66004,GH-JN-2023-0045,BF,2025-06-20,100000,,,,1');
+    append(dir, TEKUN, `5002,${makeIdNumber('370811', '1980-01-01', 11)},370811,2,2025-01-01,,120000,0`);
+    append(dir, UNION_GRANTS, '66004,GH-JN-2023-0045,BF,2025-06-20,100000,,,,1');
   }
   const options = { today: TODAY, env: {} };
 
@@ -442,16 +474,14 @@ describe('import: loading into the databases', () => {
     expect(await counts()).toEqual(expected);
     expect(expected.region).toBe(9);
     expect(expected.person).toBe(6);
-    expect(expected.gh_grant).toBe(3);
+    expect(expected[UNION_GRANTS]).toBe(3);
 
     // Values arrive as given: NULLs, booleans, yuan, upper-case X.
-    const [grants] = (await poolOf('CIVIL_AFFAIRS').query('SELECT grant_id, family_no, is_urgent, cause_code FROM temp_aid_grant ORDER BY grant_id')) as unknown as [any[]];
-    expect(grants).toEqual([
-      { grant_id: 70001, family_no: 'JN-RC-2023-0088', is_urgent: 1, cause_code: '01' },
-      { grant_id: 70002, family_no: null, is_urgent: 0, cause_code: '03' },
+    expect(await civilAffairsScenario.rows(dbs.sources.CIVIL_AFFAIRS, 'temporaryAid')).toEqual([
+      expect.objectContaining({ grantId: 70001, familyNo: 'JN-RC-2023-0088', isUrgent: true, causeCode: '01' }),
+      expect.objectContaining({ grantId: 70002, familyNo: null, isUrgent: false, causeCode: '03' }),
     ]);
-    const [setl] = (await poolOf('HEALTH').query("SELECT psn_pay, dscg_date FROM mi_setl WHERE setl_id = 'SETL20250301000123'")) as unknown as [any[]];
-    expect(setl).toEqual([{ psn_pay: '6200.20', dscg_date: '2025-03-01' }]);
+    expect(await healthScenario.rows(dbs.sources.HEALTH, 'settlements', { setlId: 'SETL20250301000123' })).toEqual([expect.objectContaining({ psnPay: '6200.20', dscgDate: '2025-03-01' })]);
     const [people] = (await poolOf('HUB').query('SELECT id_number FROM person WHERE id_number = ?', [B])) as unknown as [any[]];
     expect(people).toHaveLength(1);
   });
@@ -465,23 +495,22 @@ describe('import: loading into the databases', () => {
 
   it('updates rows on their primary key when a value changed', async () => {
     const dir = copyExamples();
-    fs.writeFileSync(path.join(dir, 'gzf_allocation.csv'), withLine('gzf_allocation', 2, '4401,JN-GZF-2024-0312,BT,65000,2024-05-01,2025-12-31,'));
+    fs.writeFileSync(path.join(dir, `${RENTAL_ALLOCATIONS}.csv`), withLine(RENTAL_ALLOCATIONS, 2, '4401,JN-GZF-2024-0312,BT,65000,2024-05-01,2025-12-31,'));
     const before = await counts();
     expect((await importDir(dir, dbs.hubUrl, options)).ok).toBe(true);
     expect(await counts()).toEqual(before);
-    const [rows] = (await poolOf('HOUSING').query('SELECT monthly_fen, end_date FROM gzf_allocation WHERE alloc_id = 4401')) as unknown as [any[]];
-    expect(rows).toEqual([{ monthly_fen: 65000, end_date: '2025-12-31' }]);
+    expect(await housingScenario.rows(dbs.sources.HOUSING, 'rentalAllocations', { allocId: 4401 })).toEqual([expect.objectContaining({ monthlyFen: 65000, endDate: '2025-12-31' })]);
   });
 
   it('loads nothing at all when one row of one file is bad', async () => {
     const dir = copyExamples();
     addValidRows(dir);
-    append(dir, 'xs_funding', '810004,JN2024GZ0451,2025-2026,2,GJZXJ,1000.001,2026-03-15,1'); // line 5
+    append(dir, FUNDING, '810004,JN2024GZ0451,2025-2026,2,GJZXJ,1000.001,2026-03-15,1'); // line 5
     const before = await counts();
     const result = await importDir(dir, dbs.hubUrl, options);
     expect(result.ok).toBe(false);
     expect(result.loaded).toEqual([]);
-    expect(result.problems.map(formatProblem)).toEqual(['xs_funding.csv:5: amount_yuan: at most 2 decimals (TOO_MANY_DECIMALS)']);
+    expect(result.problems.map(formatProblem)).toEqual([`${FUNDING}.csv:5: amount_yuan: at most 2 decimals (TOO_MANY_DECIMALS)`]);
     expect(await counts()).toEqual(before);
   });
 
@@ -505,7 +534,7 @@ describe('import: loading into the databases', () => {
     addValidRows(dir);
     const before = await counts();
     // The union database loses a table the import writes to, after the hub and civil affairs.
-    await poolOf('UNION').query('RENAME TABLE gh_grant TO gh_grant_away');
+    await poolOf('UNION').query(`RENAME TABLE ${UNION_GRANTS} TO ${UNION_GRANTS}_away`);
     try {
       const err = await importDir(dir, dbs.hubUrl, options).then(
         () => null,
@@ -513,10 +542,10 @@ describe('import: loading into the databases', () => {
       );
       expect(err).toBeInstanceOf(ImportLoadError);
       expect((err as ImportLoadError).committed).toEqual([]);
-      expect((err as Error).message).toMatch(/^import failed while loading gh_grant\.csv .*ER_NO_SUCH_TABLE.*nothing was loaded/);
+      expect((err as Error).message).toMatch(new RegExp(`^import failed while loading ${UNION_GRANTS}\\.csv .*ER_NO_SUCH_TABLE.*nothing was loaded`));
       expect((err as Error).message).not.toMatch(/\d{17}[\dX]/);
     } finally {
-      await poolOf('UNION').query('RENAME TABLE gh_grant_away TO gh_grant');
+      await poolOf('UNION').query(`RENAME TABLE ${UNION_GRANTS}_away TO ${UNION_GRANTS}`);
     }
     expect(await counts()).toEqual(before);
   });

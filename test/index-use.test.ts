@@ -9,6 +9,8 @@ import type mysql from 'mysql2/promise';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import { ADAPTERS, factProviders } from '../federation/registry';
 import type { SourceDb } from '../federation/contract';
+import { healthScenario } from '../federation/health/scenario';
+import { unionScenario } from '../federation/union/scenario';
 import { generateDemo } from '../tools/generate/index';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { TODAY } from './support/scenarios';
@@ -22,8 +24,7 @@ beforeAll(async () => {
   await generateDemo({ hubUrl: dbs.hubUrl, sourceUrls: dbs.sourceUrls, households: 20_000, seed: 5, referenceDate: TODAY, provision: false, plant: true });
   const [members] = await dbs.hubPool.query<mysql.RowDataPacket[]>('SELECT id_number FROM household_member ORDER BY household_id LIMIT 8');
   ids = members.map((m) => m.id_number as string);
-  const [stays] = await dbs.sourceSet.HEALTH.pool.query<mysql.RowDataPacket[]>('SELECT setl_id FROM mi_setl ORDER BY setl_id LIMIT 3');
-  settlementRefs = stays.map((s) => s.setl_id as string);
+  settlementRefs = (await healthScenario.rows(dbs.sources.HEALTH, 'settlements', {}, 3)).map((s) => s.setlId);
 }, 120_000);
 
 afterAll(async () => dbs?.close());
@@ -55,8 +56,7 @@ async function fullScans(code: DepartmentCode, statements: Captured[]): Promise<
 
 // On a few dozen rows the optimiser rightly scans; 20,000 households give every table hundreds.
 it('generated a city whose department tables are big enough for the optimiser to prefer an index', async () => {
-  const [[grants]] = await dbs.sourceSet.UNION.pool.query<mysql.RowDataPacket[]>('SELECT COUNT(*) AS n FROM gh_grant');
-  expect(Number(grants.n)).toBeGreaterThan(300);
+  expect((await unionScenario.counts(dbs.sources.UNION)).grants).toBeGreaterThan(300);
   expect(ids).toHaveLength(8);
 });
 

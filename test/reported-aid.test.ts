@@ -11,7 +11,7 @@ import { reportFile } from '../tools/report/index';
 import { registerCharity } from '../db/reported-aid/store';
 import { makeIdNumber, maskIdNumber } from '../domain/id-number';
 import { makeCreditCode } from '../domain/credit-code';
-import { miSettlement } from '../federation/health/tables';
+import { healthScenario } from '../federation/health/scenario';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { insertRegions, TODAY } from './support/scenarios';
@@ -53,7 +53,7 @@ beforeAll(async () => {
     { idNumber: PUPIL, name: '辛', gender: 'F', birthDate: '2012-05-05' },
   ]);
   // Burden of the stay before aid: 3,000 out of pocket + 2,000 medical aid = 5,000 yuan.
-  await dbs.sources.HEALTH.insert(miSettlement).values({
+  await healthScenario.insert(dbs.sources.HEALTH, 'settlements', {
     setlId: SETTLEMENT,
     psnCertNo: PATIENT,
     fixmedinsName: '任城区人民医院',

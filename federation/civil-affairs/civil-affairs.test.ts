@@ -1,11 +1,14 @@
 import { countStatements } from '../../db/instrument';
 import { civilAffairs } from './adapter';
 import { childAllowance, tekunPerson } from './tables';
-import { insertDibao, insertTemporaryAid } from './scenario';
+import { civilAffairsScenario } from './scenario';
 import type { SourceDb } from '../contract';
 import { createTestDatabases, type TestDatabases } from '../../test/support/databases';
 import { bySourceRef, syntheticId, TODAY } from '../../test/support/department-scenario';
 import { generateAll } from '../../tools/generate/population';
+import { ageOn } from '../../domain/dates';
+import { cell } from '../../tools/generate/tables';
+import { demoPopulation } from '../../test/support/demo-population';
 
 /**
  * A 低保 family of two (the wife joined later and left; the family was suspended), an old man on
@@ -26,20 +29,17 @@ let db: SourceDb;
 beforeAll(async () => {
   dbs = await createTestDatabases('fed_civil_affairs');
   db = dbs.sources.CIVIL_AFFAIRS;
-  await insertDibao(
-    db,
-    [
-      { familyNo: 'DB370811-0001', countyCode: '370811', headIdNo: ids.husband, areaType: 1, approvedOn: '2024-03-01', stateFlag: 2 },
-      { familyNo: 'DB370811-0002', countyCode: '370811', headIdNo: ids.neighbour, areaType: 2, approvedOn: '2023-01-01' },
-    ],
-    [
-      { familyNo: 'DB370811-0001', idNo: ids.husband, relationToHead: '本人', joinedOn: '2024-01-01', monthlyShareFen: 72_000 },
-      { familyNo: 'DB370811-0001', idNo: ids.wife, relationToHead: '配偶', joinedOn: '2024-06-01', leftOn: '2025-05-31', monthlyShareFen: 70_000 },
-      { familyNo: 'DB370811-0002', idNo: ids.neighbour, relationToHead: '本人', joinedOn: '2023-01-01', monthlyShareFen: 65_000 },
-    ],
-  );
+  await civilAffairsScenario.insert(db, 'dibaoFamilies', [
+    { familyNo: 'DB370811-0001', countyCode: '370811', headIdNo: ids.husband, areaType: 1, approvedOn: '2024-03-01', stateFlag: 2 },
+    { familyNo: 'DB370811-0002', countyCode: '370811', headIdNo: ids.neighbour, areaType: 2, approvedOn: '2023-01-01' },
+  ]);
+  await civilAffairsScenario.insert(db, 'dibaoMembers', [
+    { familyNo: 'DB370811-0001', idNo: ids.husband, relationToHead: '本人', joinedOn: '2024-01-01', monthlyShareFen: 72_000 },
+    { familyNo: 'DB370811-0001', idNo: ids.wife, relationToHead: '配偶', joinedOn: '2024-06-01', leftOn: '2025-05-31', monthlyShareFen: 70_000 },
+    { familyNo: 'DB370811-0002', idNo: ids.neighbour, relationToHead: '本人', joinedOn: '2023-01-01', monthlyShareFen: 65_000 },
+  ]);
   await db.insert(tekunPerson).values({ tkId: 7, idNo: ids.old, countyCode: '370811', careMode: 1, startOn: '2020-01-01', endOn: '2025-12-31', monthlyFen: 110_000, stateFlag: 0 });
-  await insertTemporaryAid(db, [
+  await civilAffairsScenario.insert(db, 'temporaryAid', [
     { grantId: 41, idNo: ids.husband, familyNo: 'DB370811-0001', causeCode: '02', isUrgent: true, grantDate: '2025-11-02', amountFen: 500_000, approvalLevel: 2 },
     { grantId: 42, idNo: ids.wife, familyNo: null, causeCode: '77', grantDate: '2025-02-10', amountFen: 100_000, approvalLevel: 1, revoked: true },
   ]);
@@ -106,4 +106,61 @@ test('a child allowance suspended (state_flag 2) or revoked and recovered (revok
   ]);
   const status = Object.fromEntries((await civilAffairs.aidByIdNumbers(db, [child], TODAY)).map((r) => [r.sourceRef, r.status]));
   expect(status).toEqual({ 'child_allowance:9901': 'SUSPENDED', 'child_allowance:9902': 'CANCELLED', 'child_allowance:9903': 'ENDED' });
+});
+
+describe('民政 demo data, in the shared demo population', () => {
+  const { households: N, referenceDate: REF, rows, col, birthOf, deathOf } = demoPopulation();
+
+  it('enrols a few per cent of households in 低保, with shares of 300 to 900 yuan a month', () => {
+    const families = new Set(col('dibao_family', 'head_id_no')).size;
+    expect(families / N).toBeGreaterThan(0.01);
+    expect(families / N).toBeLessThan(0.08);
+    for (const share of col('dibao_member', 'monthly_share_fen') as number[]) {
+      expect(Number.isInteger(share)).toBe(true);
+      expect(share).toBeGreaterThanOrEqual(30000);
+      expect(share).toBeLessThanOrEqual(90000);
+    }
+    for (const area of col('dibao_family', 'area_type')) expect([1, 2]).toContain(area);
+  });
+
+  it('gives 特困 support mostly to elderly people living alone', () => {
+    const tekun = col('tekun_person', 'id_no') as string[];
+    expect(tekun.length).toBeGreaterThan(0);
+    expect(tekun.length).toBeLessThan(rows.dibao_member.length);
+    const householdOf = new Map(rows.household_member.map((m) => [m[1], m[0]]));
+    const size = new Map<unknown, number>();
+    for (const m of rows.household_member) size.set(m[0], (size.get(m[0]) ?? 0) + 1);
+    const elderlyAlone = tekun.filter((id) => ageOn(birthOf(id), REF) >= 60 && size.get(householdOf.get(id)) === 1).length;
+    expect(elderlyAlone / tekun.length).toBeGreaterThan(0.5);
+  });
+
+  it('grants temporary aid with causes, some of it urgent, never after death', () => {
+    const causes = new Set(col('temp_aid_grant', 'cause_code'));
+    for (const c of causes) expect(['01', '02', '03', '04', '05', '99']).toContain(c);
+    expect(causes.size).toBeGreaterThan(3);
+    const urgent = rows.temp_aid_grant.filter((r) => cell('temp_aid_grant', r, 'is_urgent') === 1).length;
+    expect(urgent).toBeGreaterThan(0);
+    expect(urgent).toBeLessThan(rows.temp_aid_grant.length);
+    for (const r of rows.temp_aid_grant) {
+      const date = cell('temp_aid_grant', r, 'grant_date') as string;
+      const death = deathOf(cell('temp_aid_grant', r, 'id_no') as string);
+      expect(date <= REF).toBe(true);
+      if (death) expect(date <= death).toBe(true);
+      const amount = cell('temp_aid_grant', r, 'amount_fen') as number;
+      expect(amount).toBeGreaterThanOrEqual(50000);
+      expect(amount).toBeLessThanOrEqual(2000000);
+    }
+  });
+
+  it('suspends or revokes a few child allowances; a revoked one is also stopped', () => {
+    const flags = rows.child_allowance.map((r) => ({ state: cell('child_allowance', r, 'state_flag') as number, revoked: cell('child_allowance', r, 'revoked') as number }));
+    expect(flags.length).toBeGreaterThan(20);
+    const unusual = flags.filter((f) => f.state !== 0 || f.revoked !== 0).length / flags.length;
+    expect(unusual).toBeGreaterThan(0);
+    expect(unusual).toBeLessThan(0.08);
+    for (const f of flags) {
+      expect([0, 1, 2]).toContain(f.state);
+      if (f.revoked === 1) expect(f.state).toBe(1);
+    }
+  });
 });

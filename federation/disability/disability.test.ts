@@ -4,6 +4,8 @@ import { clCertificate, clRehabAid, clSubsidy } from './tables';
 import type { SourceDb } from '../contract';
 import { createTestDatabases, type TestDatabases } from '../../test/support/databases';
 import { bySourceRef, syntheticId, TODAY } from '../../test/support/department-scenario';
+import { demoPopulation } from '../../test/support/demo-population';
+import { cell } from '../../tools/generate/tables';
 
 const ids = {
   he: syntheticId('1985-08-08', 19),
@@ -113,4 +115,48 @@ test('a subsidy suspended, stopped or revoked (sub_status) and rehabilitation ai
   ]);
   const status = Object.fromEntries((await disability.aidByIdNumbers(db, [who], TODAY)).map((r) => [r.sourceRef, r.status]));
   expect(status).toEqual({ 'cl_subsidy:9001': 'SUSPENDED', 'cl_subsidy:9002': 'CANCELLED', 'cl_subsidy:9003': 'ENDED', 'cl_rehab_aid:9101': 'CANCELLED', 'cl_rehab_aid:9102': 'PAID' });
+});
+
+describe('残联 demo data, in the shared demo population', () => {
+  const { rows, col, referenceDate } = demoPopulation();
+
+  it('certifies about 6% of people as disabled, with nursing subsidies only for levels 1 and 2', () => {
+    const share = rows.cl_certificate.length / rows.person.length;
+    expect(share).toBeGreaterThan(0.04);
+    expect(share).toBeLessThan(0.08);
+    const level = new Map<string, number>();
+    for (const c of rows.cl_certificate) {
+      const [certNo, id, type, lvl] = c as [string, string, number, number];
+      expect(certNo).toBe(`${id}${type}${lvl}`);
+      expect(type).toBeGreaterThanOrEqual(1);
+      expect(type).toBeLessThanOrEqual(7);
+      level.set(certNo, lvl);
+    }
+    const nursing = rows.cl_subsidy.filter((s) => s[1] === 'HL');
+    expect(nursing.length).toBeGreaterThan(0);
+    for (const s of nursing) expect(level.get(s[0] as string)).toBeLessThanOrEqual(2);
+    for (const s of rows.cl_subsidy) expect(level.has(s[0] as string)).toBe(true);
+  });
+
+  it('recovers a few rehabilitation grants', () => {
+    const recovered = col('cl_rehab_aid', 'aid_status').filter((v) => v === 2).length;
+    expect(recovered / rows.cl_rehab_aid.length).toBeLessThan(0.03);
+  });
+
+  it('suspends about 2% of running subsidies and revokes a few, and marks stopped the ones whose end month has passed', () => {
+    const statuses = col('cl_subsidy', 'sub_status') as number[];
+    expect(new Set(statuses)).toEqual(new Set([1, 2, 3, 4]));
+    const running = rows.cl_subsidy.filter((r) => cell('cl_subsidy', r, 'end_ym') === null);
+    const suspended = running.filter((r) => cell('cl_subsidy', r, 'sub_status') === 2).length / running.length;
+    expect(suspended).toBeGreaterThan(0.005);
+    expect(suspended).toBeLessThan(0.06);
+    const revoked = statuses.filter((v) => v === 4).length / statuses.length;
+    expect(revoked).toBeGreaterThan(0);
+    expect(revoked).toBeLessThan(0.02);
+    for (const r of rows.cl_subsidy) {
+      const end = cell('cl_subsidy', r, 'end_ym') as string | null;
+      const status = cell('cl_subsidy', r, 'sub_status');
+      if (status !== 4) expect({ end, stopped: status === 3 }).toEqual({ end, stopped: end !== null && end < referenceDate.slice(0, 7) });
+    }
+  });
 });

@@ -1,16 +1,16 @@
 /**
- * 残联's rows for test scenarios (test/support/scenarios.ts, test/findings-scenario.ts):
- * certificates and the subsidies paid on them, so that no file outside this folder names its
- * tables.
+ * 残联's rows for test scenarios and benches (certificates, the subsidies paid on them and
+ * rehabilitation aid), under names that say what they are, in the one shape every department gives
+ * them (federation/scenario-kit.ts): the rest of the code writes, reads and counts them through it,
+ * so that no file outside this folder names its tables.
  */
-import { insertInChunks, type SourceDb } from '../contract';
-import { clCertificate, clSubsidy } from './tables';
+import { sourceRefOf } from '../../domain/aid';
+import { departmentScenario, scenarioTable } from '../scenario-kit';
+import { disability } from './adapter';
+import { clCertificate, clRehabAid, clSubsidy } from './tables';
 
-export type CertificateRow = typeof clCertificate.$inferInsert;
-export type SubsidyRow = typeof clSubsidy.$inferInsert;
-
-/** Certificates and their living (SH) or nursing (HL) subsidies, in multi-row statements. */
-export async function insertCertificates(db: SourceDb, certificates: CertificateRow[], subsidies: SubsidyRow[]): Promise<void> {
-  await insertInChunks(db, clCertificate, certificates);
-  await insertInChunks(db, clSubsidy, subsidies);
-}
+export const disabilityScenario = departmentScenario({
+  certificates: scenarioTable(clCertificate),
+  subsidies: scenarioTable(clSubsidy, (r) => sourceRefOf(disability.recordKinds.clSubsidy, r.subId!)),
+  rehabilitationAid: scenarioTable(clRehabAid, (r) => sourceRefOf(disability.recordKinds.clRehabAid, r.id!)),
+});

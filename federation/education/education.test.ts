@@ -5,6 +5,9 @@ import { xsFunding, xsStudent } from './tables';
 import type { SourceDb } from '../contract';
 import { createTestDatabases, type TestDatabases } from '../../test/support/databases';
 import { bySourceRef, syntheticId, TODAY } from '../../test/support/department-scenario';
+import { ageOn } from '../../domain/dates';
+import { cell } from '../../tools/generate/tables';
+import { demoPopulation } from '../../test/support/demo-population';
 
 /** Two funded students asked for, one funded student never asked for. */
 const scenario = {
@@ -86,4 +89,38 @@ test('reads each student’s 学籍 status and leaving date: a graduate is on th
   expect(byId.get(ids.graduate)).toEqual({ idNumber: ids.graduate, status: 'LEFT', leftOn: '2025-06-30' });
   expect(inSchoolOn(byId.get(ids.lin)!, TODAY)).toBe(true);
   expect(inSchoolOn(byId.get(ids.graduate)!, TODAY)).toBe(false);
+});
+
+describe('教育 demo data, in the shared demo population', () => {
+  const { referenceDate: REF, rows, birthOf } = demoPopulation();
+
+  it('funds students of school age, in yuan with two decimals', () => {
+    const students = new Map(rows.xs_student.map((s) => [s[0], s]));
+    expect(students.size).toBeGreaterThan(0);
+    for (const s of rows.xs_student) {
+      const age = ageOn(birthOf(s[1] as string), REF);
+      expect(age).toBeGreaterThanOrEqual(5);
+      expect(age).toBeLessThanOrEqual(23);
+      expect(s[0]).toBe(`G${s[1]}`);
+    }
+    for (const f of rows.xs_funding) {
+      expect(students.has(f[0])).toBe(true);
+      expect(f[4]).toMatch(/^\d+\.\d{2}$/);
+      expect(['GJZXJ', 'XFJM', 'JSSBZ']).toContain(f[3]);
+      expect(f[1]).toMatch(/^(\d{4})-(\d{4})$/);
+      expect(f[5] as string <= REF).toBe(true);
+    }
+  });
+
+  it('keeps needy students who finished senior secondary on the roll as graduated, with a leaving date', () => {
+    const students = rows.xs_student.map((r) => ({ status: cell('xs_student', r, 'xj_status'), left: cell('xs_student', r, 'leave_date'), id: cell('xs_student', r, 'sfzh') as string }));
+    const graduates = students.filter((s) => s.status === 'BY');
+    expect(graduates.length).toBeGreaterThan(0);
+    expect(graduates.length).toBeLessThan(students.length / 5);
+    for (const g of graduates) {
+      expect(g.left).toMatch(/^\d{4}-06-30$/);
+      expect(ageOn(birthOf(g.id), REF)).toBeGreaterThanOrEqual(18);
+    }
+    expect(students.filter((s) => s.status === 'ZX').every((s) => s.left === null)).toBe(true);
+  });
 });

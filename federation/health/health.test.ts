@@ -4,6 +4,9 @@ import { miAidPayment, miSettlement } from './tables';
 import type { SourceDb } from '../contract';
 import { createTestDatabases, type TestDatabases } from '../../test/support/databases';
 import { bySourceRef, syntheticId, TODAY } from '../../test/support/department-scenario';
+import { yuanToFen } from '../../domain/money';
+import { cell } from '../../tools/generate/tables';
+import { demoPopulation } from '../../test/support/demo-population';
 
 const ids = {
   liu: syntheticId('1959-12-01', 13),
@@ -116,4 +119,34 @@ test('a medical-aid payment reversed or recovered (vali_flag 0) no longer counts
   expect(status).toEqual({ 'mi_aid_pay:PAY-ST-1': 'PAID', 'mi_aid_pay:PAY-ST-2': 'CANCELLED' });
   const tied = await health.aidBySettlementRefs!(db, ['SETL-ST']);
   expect(tied.map((r) => r.sourceRef).sort()).toEqual(['mi_aid_pay:PAY-ST-1', 'mi_aid_pay:PAY-ST-2']);
+});
+
+describe('医保 demo data, in the shared demo population', () => {
+  const { rows, col } = demoPopulation();
+
+  it('hospitalises about 8% of people, and every settlement adds up: total = hifp + hifmi + maf + psn', () => {
+    const people = new Set(col('mi_setl', 'psn_cert_no')).size / rows.person.length;
+    expect(people).toBeGreaterThan(0.05);
+    expect(people).toBeLessThan(0.12);
+    for (const r of rows.mi_setl) {
+      const [total, hifp, hifmi, maf, psn] = ['medfee_sumamt', 'hifp_pay', 'hifmi_pay', 'maf_pay', 'psn_pay'].map((c) => yuanToFen(cell('mi_setl', r, c) as string));
+      expect(total).toBe(hifp + hifmi + maf + psn);
+      for (const part of [hifp, hifmi, maf, psn]) expect(part).toBeGreaterThanOrEqual(0);
+      expect(total).toBeGreaterThanOrEqual(30000);
+      const adm = cell('mi_setl', r, 'adm_date') as string;
+      const dscg = cell('mi_setl', r, 'dscg_date') as string;
+      expect(adm <= dscg && dscg <= (cell('mi_setl', r, 'setl_date') as string)).toBe(true);
+    }
+    // Basic insurance pays something on nearly every stay (not when the bill is under the deductible).
+    const paid = rows.mi_setl.filter((r) => yuanToFen(cell('mi_setl', r, 'hifp_pay') as string) > 0).length;
+    expect(paid / rows.mi_setl.length).toBeGreaterThan(0.9);
+    const setlIds = new Set(col('mi_setl', 'setl_id'));
+    for (const r of rows.mi_aid_pay) if (r[2] !== null) expect(setlIds.has(r[2])).toBe(true);
+  });
+
+  it('reverses about 1% of medical-aid payments', () => {
+    const reversed = col('mi_aid_pay', 'vali_flag').filter((v) => v === '0').length / rows.mi_aid_pay.length;
+    expect(reversed).toBeGreaterThan(0.002);
+    expect(reversed).toBeLessThan(0.04);
+  });
 });

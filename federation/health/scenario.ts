@@ -1,26 +1,15 @@
 /**
- * 医保's rows for test scenarios (test/support/scenarios.ts, test/findings-scenario.ts): hospital
- * settlements and aid payments, so that no file outside this folder names its tables.
+ * 医保's rows for test scenarios and benches (hospital settlements and the aid paid outside them),
+ * under names that say what they are, in the one shape every department gives them
+ * (federation/scenario-kit.ts): the rest of the code writes, reads and counts them through it, so
+ * that no file outside this folder names its tables.
  */
-import { eq, min } from 'drizzle-orm';
-import type { SourceDb } from '../contract';
+import { sourceRefOf } from '../../domain/aid';
+import { departmentScenario, scenarioTable } from '../scenario-kit';
+import { health } from './adapter';
 import { miAidPayment, miSettlement } from './tables';
 
-export async function insertSettlements(db: SourceDb, settlements: (typeof miSettlement.$inferInsert)[]): Promise<void> {
-  await db.insert(miSettlement).values(settlements);
-}
-
-/** Medical aid and premium subsidies the office paid (aidType 'MAF' medical aid, 'CBZZ' premium subsidy). */
-export async function insertAidPayments(db: SourceDb, payments: (typeof miAidPayment.$inferInsert)[]): Promise<void> {
-  await db.insert(miAidPayment).values(payments);
-}
-
-/** Each insured person's first settlement that was not reversed, by ID number (a proposal names one). */
-export async function firstSettlements(db: SourceDb): Promise<Map<string, string>> {
-  const rows = await db
-    .select({ idNumber: miSettlement.psnCertNo, setlId: min(miSettlement.setlId) })
-    .from(miSettlement)
-    .where(eq(miSettlement.refdSetlFlag, '0'))
-    .groupBy(miSettlement.psnCertNo);
-  return new Map(rows.map((r) => [r.idNumber, r.setlId!]));
-}
+export const healthScenario = departmentScenario({
+  settlements: scenarioTable(miSettlement, (r) => sourceRefOf(health.recordKinds.miSetl, r.setlId)),
+  aidPayments: scenarioTable(miAidPayment, (r) => sourceRefOf(health.recordKinds.miAidPay, r.payId)),
+});

@@ -4,6 +4,7 @@ import { gzfAllocation, gzfApplication, wfgzProject } from './tables';
 import type { SourceDb } from '../contract';
 import { createTestDatabases, type TestDatabases } from '../../test/support/databases';
 import { bySourceRef, syntheticId, TODAY } from '../../test/support/department-scenario';
+import { demoPopulation } from '../../test/support/demo-population';
 
 /**
  * Two applicants asked for (one still housed, one who has left the scheme), one applicant never
@@ -84,4 +85,14 @@ test('costs two statements however many people are asked for', async () => {
     const { counter } = await countStatements(() => housing.aidByIdNumbers(db, batch, TODAY));
     expect(counter.bySource.get('HOUSING')).toBe(2);
   }
+});
+
+describe('住建 demo data, in the shared demo population', () => {
+  const { rows, col } = demoPopulation();
+
+  it('has public-rental applications with allocations', () => {
+    const apps = new Set(col('gzf_application', 'app_no'));
+    expect(apps.size).toBeGreaterThan(0);
+    for (const a of rows.gzf_allocation) expect(apps.has(a[0])).toBe(true);
+  });
 });

@@ -4,6 +4,9 @@ import { jobLossesByIdNumbers, union } from './adapter';
 import { ghGrant, ghWorkerFile } from './tables';
 import { createTestDatabases, type TestDatabases } from '../../test/support/databases';
 import { bySourceRef, syntheticId, TODAY } from '../../test/support/department-scenario';
+import { healthScenario } from '../health/scenario';
+import { cell } from '../../tools/generate/tables';
+import { demoPopulation } from '../../test/support/demo-population';
 
 const ids = {
   workerZhou: syntheticId('1972-05-06', 17),
@@ -95,4 +98,31 @@ test('a recovered or reversed grant no longer counts (grant_status), and aid tie
   expect(Object.fromEntries(status)).toEqual({ 'gh_grant:901': 'PAID', 'gh_grant:902': 'CANCELLED', 'gh_grant:903': 'CANCELLED' });
   const tied = await union.aidBySettlementRefs!(db, ['SETL-ST']);
   expect(tied.map((r) => [r.sourceRef, r.beneficiaryIdNumber, r.settlementRef, r.status])).toEqual([['gh_grant:903', worker, 'SETL-ST', 'CANCELLED']]);
+});
+
+describe('工会 demo data, in the shared demo population', () => {
+  const { rows, col } = demoPopulation();
+
+  it('has hardship-worker files with grants', () => {
+    const files = new Set(col('gh_worker_file', 'file_no'));
+    expect(files.size).toBeGreaterThan(0);
+    for (const g of rows.gh_grant) expect(files.has(g[0])).toBe(true);
+  });
+
+  it('ties illness grants only to settlements health wrote', () => {
+    // 4,000 households give no 大病帮扶 on a stay (it needs a stay over ¥5,000 out of pocket in a
+    // hardship worker's family); 20,000 give about a dozen.
+    const city = demoPopulation(42, '2025-11-20', 20_000);
+    const settlements = healthScenario.tableName('settlements');
+    const setlIds = new Set(city.rows[settlements].map((r) => cell(settlements, r, 'setl_id')));
+    const tied = city.col('gh_grant', 'setl_ref').filter((v) => v !== null);
+    expect(tied.length).toBeGreaterThan(5);
+    for (const ref of tied) expect(setlIds.has(ref as string)).toBe(true);
+  });
+
+  it('recovers or reverses about 1.5% of grants', () => {
+    const undone = col('gh_grant', 'grant_status').filter((v) => v !== 1).length / rows.gh_grant.length;
+    expect(undone).toBeGreaterThan(0.003);
+    expect(undone).toBeLessThan(0.05);
+  });
 });

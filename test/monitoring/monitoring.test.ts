@@ -7,9 +7,9 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { monitoringAlert, monitoringAlertEvent } from '../../db/monitoring/schema';
-import { dcMonitorRoll } from '../../federation/civil-affairs/tables';
-import { miSettlement } from '../../federation/health/tables';
-import { syDjxx } from '../../federation/human-resources/tables';
+import { civilAffairsScenario } from '../../federation/civil-affairs/scenario';
+import { healthScenario } from '../../federation/health/scenario';
+import { humanResourcesScenario } from '../../federation/human-resources/scenario';
 import { alertDelivery } from '../../db/alert-delivery/schema';
 import { activeRuleSet } from '../../rules/load';
 import { activeTriggerSet } from '../../rules/triggers-load';
@@ -65,7 +65,7 @@ describe('the change feed', () => {
     const { name } = await hub.createClient({ regionScope: '370826', roles: ['READER', 'CASEWORKER'] });
     const sub = await createSubscription(dbs.hub, ['127.0.0.1'], { clientName: name, callbackUrl: 'http://127.0.0.1:9/hook', regionCodes: ['370826'], grades: [], triggerIds: [], createdBy: 'test' });
     expect(sub.ok).toBe(true);
-    await dbs.sources.HUMAN_RESOURCES.insert(syDjxx).values({ sfzhm: ZHAO.head, syrq: '2026-03-01', djrq: '2026-03-05', ygzdw: '某机械有限公司', syyy: '02' });
+    await humanResourcesScenario.insert(dbs.sources.HUMAN_RESOURCES, 'unemploymentRegistrations', { sfzhm: ZHAO.head, syrq: '2026-03-01', djrq: '2026-03-05', ygzdw: '某机械有限公司', syyy: '02' });
     const tick = await poller.tick('HUMAN_RESOURCES');
     expect(tick).toEqual({ polled: true, rows: 1, alertsChanged: 1 });
     const [alert, ...more] = await alertsOf(ZHAO.head);
@@ -83,7 +83,7 @@ describe('the change feed', () => {
   it('puts a person on the monitored roll and sees their hospital stay against the lower threshold', async () => {
     // The grandmother's stay (2026-01-10) left ¥7,010.50 to pay: under ¥10,000 for others, over ¥6,000 once monitored.
     expect(await alertsOf(WANG.grandmother, 'T1_SETTLEMENT_OOP')).toHaveLength(0);
-    await dbs.sources.CIVIL_AFFAIRS.insert(dcMonitorRoll).values({ idNo: WANG.grandmother, countyCode: '370811', jclb: '02', nrrq: '2026-03-10' });
+    await civilAffairsScenario.insert(dbs.sources.CIVIL_AFFAIRS, 'monitoredRoll', { idNo: WANG.grandmother, countyCode: '370811', jclb: '02', nrrq: '2026-03-10' });
     const tick = await poller.tick('CIVIL_AFFAIRS');
     expect(tick.rows).toBe(1);
     const [alert, ...more] = await alertsOf(WANG.grandmother, 'T1_SETTLEMENT_OOP');
@@ -108,13 +108,13 @@ describe('the monthly comparison', () => {
 
   it('raises the twelve-month alert when the out-of-pocket sum grows, rather than open another', async () => {
     const stay = (setlId: string, settled: string, psnPay: string) => ({ setlId, psnCertNo: WANG.grandmother, fixmedinsName: '济宁市第一人民医院', admDate: settled, dscgDate: settled, setlDate: settled, diseName: '脑梗死', medfeeSumamt: '90000.00', hifpPay: '1000.00', hifmiPay: '0.00', mafPay: '0.00', psnPay });
-    await dbs.sources.HEALTH.insert(miSettlement).values(stay('SETL20260201001', '2026-02-01', '4000.00'));
+    await healthScenario.insert(dbs.sources.HEALTH, 'settlements', stay('SETL20260201001', '2026-02-01', '4000.00'));
     await runMonthlyComparison(deps, '370811');
     const [opened, ...more] = await alertsOf(WANG.grandmother, 'T2_OOP_12_MONTHS');
     expect(more).toHaveLength(0);
     expect(opened).toMatchObject({ grade: 'YELLOW', measure: 1_101_050, detectedBy: 'MONTHLY' });
 
-    await dbs.sources.HEALTH.insert(miSettlement).values(stay('SETL20260301001', '2026-03-01', '25000.00'));
+    await healthScenario.insert(dbs.sources.HEALTH, 'settlements', stay('SETL20260301001', '2026-03-01', '25000.00'));
     await runMonthlyComparison(deps, '370811');
     const [raised, ...again] = await alertsOf(WANG.grandmother, 'T2_OOP_12_MONTHS');
     expect(again).toHaveLength(0);

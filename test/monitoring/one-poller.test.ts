@@ -10,7 +10,7 @@ import { monitoringAlert } from '../../db/monitoring/schema';
 import { household, householdMember, person } from '../../db/household/schema';
 import { DEPARTMENT_CODES } from '../../domain/departments';
 import { makeIdNumber } from '../../domain/id-number';
-import { syDjxx } from '../../federation/human-resources/tables';
+import { humanResourcesScenario } from '../../federation/human-resources/scenario';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { startHubProcess, stopHubProcess, type HubProcess } from '../support/hub-process';
 import { insertRegions } from '../support/scenarios';
@@ -41,7 +41,7 @@ async function personWithJobLoss(seq: number): Promise<string> {
   await dbs.hub.insert(person).values({ idNumber: id, name: '测试', gender: seq % 2 ? 'M' : 'F', birthDate: '1980-05-05' });
   await dbs.hub.insert(householdMember).values({ householdId: res.insertId, idNumber: id, relation: 'HEAD', joinedOn: '2010-01-01' });
   const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
-  await dbs.sources.HUMAN_RESOURCES.insert(syDjxx).values({ sfzhm: id, syrq: today, djrq: today, syyy: '02' });
+  await humanResourcesScenario.insert(dbs.sources.HUMAN_RESOURCES, 'unemploymentRegistrations', { sfzhm: id, syrq: today, djrq: today, syyy: '02' });
   return id;
 }
 

@@ -4,12 +4,13 @@
  */
 import { household, householdMember, person, region } from '../../db/household/schema';
 import { makeIdNumber } from '../../domain/id-number';
-import { insertDibao, insertTemporaryAid, type DibaoFamilyRow, type DibaoMemberRow } from '../../federation/civil-affairs/scenario';
-import { insertCertificates, type CertificateRow, type SubsidyRow } from '../../federation/disability/scenario';
-import { insertStudent } from '../../federation/education/scenario';
-import { insertSettlements } from '../../federation/health/scenario';
-import { insertRentalApplication } from '../../federation/housing/scenario';
-import { insertWorkerFile } from '../../federation/union/scenario';
+import { civilAffairsScenario } from '../../federation/civil-affairs/scenario';
+import { disabilityScenario } from '../../federation/disability/scenario';
+import { educationScenario } from '../../federation/education/scenario';
+import { healthScenario } from '../../federation/health/scenario';
+import { housingScenario } from '../../federation/housing/scenario';
+import type { RowOf } from '../../federation/scenario-kit';
+import { unionScenario } from '../../federation/union/scenario';
 import type { TestDatabases } from './databases';
 
 export const TODAY = '2026-03-15';
@@ -73,9 +74,10 @@ export async function insertWang(dbs: TestDatabases): Promise<number> {
     { householdId: id, idNumber: WANG.grandmother, relation: 'PARENT', joinedOn: '2000-01-01' },
   ]);
   const s = dbs.sources;
-  await insertDibao(
+  await civilAffairsScenario.insert(s.CIVIL_AFFAIRS, 'dibaoFamilies', [{ familyNo: 'DB370811-0001', countyCode: '370811', headIdNo: WANG.head, areaType: 1, approvedOn: '2024-01-01' }]);
+  await civilAffairsScenario.insert(
     s.CIVIL_AFFAIRS,
-    [{ familyNo: 'DB370811-0001', countyCode: '370811', headIdNo: WANG.head, areaType: 1, approvedOn: '2024-01-01' }],
+    'dibaoMembers',
     [WANG.head, WANG.spouse, WANG.child, WANG.grandmother].map((idNo, i) => ({
       familyNo: 'DB370811-0001',
       idNo,
@@ -84,14 +86,16 @@ export async function insertWang(dbs: TestDatabases): Promise<number> {
       monthlyShareFen: 72_000,
     })),
   );
-  await insertTemporaryAid(s.CIVIL_AFFAIRS, [{ idNo: WANG.grandmother, familyNo: 'DB370811-0001', causeCode: '01', isUrgent: true, grantDate: '2026-01-20', amountFen: 300_000, approvalLevel: 1 }]);
-  await insertStudent(s.EDUCATION, { studentNo: 'S370811000123', sfzh: WANG.child, schoolCode: '3708110017', schoolName: '济宁市第十三中学', stage: 'CZ', grade: 9, enrolYear: '2023' }, [
+  await civilAffairsScenario.insert(s.CIVIL_AFFAIRS, 'temporaryAid', [{ idNo: WANG.grandmother, familyNo: 'DB370811-0001', causeCode: '01', isUrgent: true, grantDate: '2026-01-20', amountFen: 300_000, approvalLevel: 1 }]);
+  await educationScenario.insert(s.EDUCATION, 'students', { studentNo: 'S370811000123', sfzh: WANG.child, schoolCode: '3708110017', schoolName: '济宁市第十三中学', stage: 'CZ', grade: 9, enrolYear: '2023' });
+  await educationScenario.insert(s.EDUCATION, 'funding', [
     { studentNo: 'S370811000123', schoolYear: '2025-2026', semester: 1, fundingType: 'GJZXJ', amountYuan: '625.00', paidDate: '2025-10-15' },
   ]);
-  await insertRentalApplication(s.HOUSING, { appNo: 'GZF2023-0456', applicantIdCard: WANG.head, familySize: 4, regionCode: WANG.regionCode, applyDate: '2023-05-10', appStatus: 30 }, [
+  await housingScenario.insert(s.HOUSING, 'rentalApplications', { appNo: 'GZF2023-0456', applicantIdCard: WANG.head, familySize: 4, regionCode: WANG.regionCode, applyDate: '2023-05-10', appStatus: 30 });
+  await housingScenario.insert(s.HOUSING, 'rentalAllocations', [
     { appNo: 'GZF2023-0456', allocType: 'BT', monthlyFen: 45_000, startDate: '2023-07-01' },
   ]);
-  await insertSettlements(s.HEALTH, [
+  await healthScenario.insert(s.HEALTH, 'settlements', [
     {
       setlId: 'SETL20260110001',
       psnCertNo: WANG.grandmother,
@@ -107,12 +111,14 @@ export async function insertWang(dbs: TestDatabases): Promise<number> {
       psnPay: '7010.50',
     },
   ]);
-  await insertWorkerFile(s.UNION, { fileNo: 'GH-2024-077', idCard: WANG.head, employer: '济宁纺织厂', hardshipLevel: 1, fileDate: '2024-03-01' }, [
+  await unionScenario.insert(s.UNION, 'workerFiles', { fileNo: 'GH-2024-077', idCard: WANG.head, employer: '济宁纺织厂', hardshipLevel: 1, fileDate: '2024-03-01' });
+  await unionScenario.insert(s.UNION, 'grants', [
     { fileNo: 'GH-2024-077', grantType: 'BF', grantDate: '2026-01-25', amountFen: 100_000 },
     { fileNo: 'GH-2024-077', grantType: 'JQ', grantDate: '2025-08-20', amountFen: 200_000, studentIdCard: WANG.child, schoolYear: '2025-2026' },
   ]);
   const cert = `${WANG.spouse}42`;
-  await insertCertificates(s.DISABILITY, [{ certNo: cert, idCard: WANG.spouse, disType: 4, disLevel: 2, issueDate: '2019-05-01' }], [
+  await disabilityScenario.insert(s.DISABILITY, 'certificates', [{ certNo: cert, idCard: WANG.spouse, disType: 4, disLevel: 2, issueDate: '2019-05-01' }]);
+  await disabilityScenario.insert(s.DISABILITY, 'subsidies', [
     { certNo: cert, subType: 'SH', startYm: '2024-02', monthlyFen: 9_000 },
     { certNo: cert, subType: 'HL', startYm: '2020-01', monthlyFen: 10_000 },
   ]);
@@ -137,10 +143,10 @@ export async function insertMany(dbs: TestDatabases, count: number): Promise<{ i
   const idOf = new Map(rows.map((r) => [r.no, r.id]));
   const people: (typeof person.$inferInsert)[] = [];
   const members: (typeof householdMember.$inferInsert)[] = [];
-  const families: DibaoFamilyRow[] = [];
-  const shares: DibaoMemberRow[] = [];
-  const certs: CertificateRow[] = [];
-  const subsidies: SubsidyRow[] = [];
+  const families: RowOf<typeof civilAffairsScenario, 'dibaoFamilies'>[] = [];
+  const shares: RowOf<typeof civilAffairsScenario, 'dibaoMembers'>[] = [];
+  const certs: RowOf<typeof disabilityScenario, 'certificates'>[] = [];
+  const subsidies: RowOf<typeof disabilityScenario, 'subsidies'>[] = [];
   let seq = 0;
   households.forEach((h, k) => {
     const size = 1 + (k % 8);
@@ -163,7 +169,9 @@ export async function insertMany(dbs: TestDatabases, count: number): Promise<{ i
   const chunk = <T>(list: T[], size = 1000): T[][] => Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
   for (const c of chunk(people)) await dbs.hub.insert(person).values(c);
   for (const c of chunk(members)) await dbs.hub.insert(householdMember).values(c);
-  await insertDibao(dbs.sources.CIVIL_AFFAIRS, families, shares);
-  await insertCertificates(dbs.sources.DISABILITY, certs, subsidies);
+  await civilAffairsScenario.insert(dbs.sources.CIVIL_AFFAIRS, 'dibaoFamilies', families);
+  await civilAffairsScenario.insert(dbs.sources.CIVIL_AFFAIRS, 'dibaoMembers', shares);
+  await disabilityScenario.insert(dbs.sources.DISABILITY, 'certificates', certs);
+  await disabilityScenario.insert(dbs.sources.DISABILITY, 'subsidies', subsidies);
   return { ids: households.map((h) => idOf.get(h.registrationNo)!), members: people.length, records: shares.length + subsidies.length };
 }

@@ -2,7 +2,7 @@
  * The tables the generator fills, in load order, with the database each lives in and the columns
  * it writes (auto-increment keys are left to the database). Rows are plain arrays in column order.
  */
-import { DEPARTMENT_CODES, type DepartmentCode } from '../../domain/departments';
+import { DEPARTMENT_CODES, HUB_LEDGER_SOURCES, type DepartmentCode } from '../../domain/departments';
 import { ADAPTERS } from '../../federation/registry';
 
 export type Target = 'HUB' | DepartmentCode;
@@ -27,6 +27,12 @@ export const TABLES: Readonly<Record<keyof typeof CORE_TABLES, { target: Target;
 
 export type TableName = keyof typeof CORE_TABLES | (string & {});
 export const TABLE_NAMES = Object.keys(TABLES) as TableName[];
+
+/** Rows the generator wrote to departments' own databases (not the hub's, nor a ledger it keeps), from its counts by table. */
+export function departmentRowCount(counts: Readonly<Record<string, number>>): number {
+  const inHub: readonly string[] = ['HUB', ...HUB_LEDGER_SOURCES];
+  return TABLE_NAMES.filter((t) => !inHub.includes(TABLES[t].target)).reduce((n, t) => n + (counts[t] ?? 0), 0);
+}
 
 /** Reference tables in the hub, loaded once per run rather than per chunk. */
 export const REFERENCE_TABLES = ['region', 'programme'] as const;
