@@ -22,7 +22,7 @@ import { loadConfig } from '../db/config';
 import { createPool, hubDrizzle } from '../db/connect';
 import { chinaDateOf } from '../domain/cases/china-time';
 import { addDays } from '../domain/dates';
-import { writeSettlementAsDepartment } from '../federation/health/scenario';
+import { writeSettlementAsDepartment } from '../test/support/department-writes';
 import { closeSources, openSources } from '../federation/sources';
 import { createSubscription } from '../resolvers/alert-delivery/subscriptions';
 import { createHubServer } from '../server/app';
@@ -117,6 +117,9 @@ async function main(): Promise<void> {
     let sample = 0;
     /** One settlement written and its alert's push awaited; the latency in ms. */
     async function measureOne(): Promise<number> {
+      // A random moment of the poll cycle: one sample right after another would always write just
+      // after a poll (the last one delivered its push) and wait a whole interval.
+      await new Promise((r) => setTimeout(r, Math.random() * intervalMs));
       const idNumber = String(people[sample].id_number);
       const setlId = `BENCH-${process.pid}-${++sample}`;
       await writeSettlementAsDepartment(department, { setlId, idNumber, hospital: '济宁医学院附属医院', admittedOn: addDays(today, -5), settledOn: today, diagnosis: '急性心肌梗死', totalYuan: '30000.00', fundPaidYuan: '19500.00', outOfPocketYuan: '10500.00' });
