@@ -66,6 +66,12 @@ export interface MonitoringConfig {
   batchRows: number;
   /** The division the monthly comparison covers (AIDHUB_MONITOR_MONTHLY_REGION), or null. */
   monthlyRegion: string | null;
+  /**
+   * Rows whose update time is within this of the source's clock are left for the next poll, so a
+   * department transaction committing after its statement ran is still read
+   * (AIDHUB_MONITOR_COMMIT_LAG_MS; default 5 s, whole seconds).
+   */
+  commitLagMs?: number;
 }
 
 /**
@@ -80,7 +86,7 @@ export function monitoringConfigFromEnv(env: NodeJS.ProcessEnv): MonitoringConfi
   for (const code of DEPARTMENT_CODES) if (env[`AIDHUB_MONITOR_INTERVAL_MS_${code}`]) intervalMs[code] = positiveInt(env, `AIDHUB_MONITOR_INTERVAL_MS_${code}`, interval);
   const region = env.AIDHUB_MONITOR_MONTHLY_REGION?.trim() || null;
   if (region !== null && !/^\d{6}(\d{3}(\d{3})?)?$/.test(region)) throw new Error(`AIDHUB_MONITOR_MONTHLY_REGION must be a 6-, 9- or 12-digit division code, got ${JSON.stringify(region)}`);
-  return { intervalMs, leaseMs: positiveInt(env, 'AIDHUB_MONITOR_LEASE_MS', Math.max(3 * interval, 10_000)), batchRows: positiveInt(env, 'AIDHUB_MONITOR_BATCH_ROWS', 5000), monthlyRegion: region };
+  return { intervalMs, leaseMs: positiveInt(env, 'AIDHUB_MONITOR_LEASE_MS', Math.max(3 * interval, 10_000)), batchRows: positiveInt(env, 'AIDHUB_MONITOR_BATCH_ROWS', 5000), monthlyRegion: region, commitLagMs: positiveInt(env, 'AIDHUB_MONITOR_COMMIT_LAG_MS', 5000) };
 }
 
 /** Pushing alerts to subscribers (AIDHUB_DELIVERY_* and AIDHUB_CALLBACK_HOSTS). */

@@ -1,60 +1,110 @@
 /**
  * Reading a department's change feeds (federation/contract.ts `changeFeed`) for monitoring: for
- * each table that declares a growing key, the rows past the hub's watermark, one statement per
- * table, through the key's index (it is the primary key in every adapter that declares one), with
- * the ID number of the person each row is about. Tables with neither a growing key nor an update
- * time are not polled: the monthly comparison covers them.
+ * each table that declares a change marker, the rows past the hub's watermark, one statement per
+ * table (two when a batch ends among rows sharing one update second), through the marker's index,
+ * with the ID number of the person each row is about. A table with neither marker is not polled:
+ * the monthly comparison covers it.
+ *
+ * Two kinds of marker:
+ * - an update time the database maintains (federation/change-marker.ts): preferred where a table
+ *   has one, since it shows changes in place as well as new rows. The watermark is the last second
+ *   read (epoch seconds). Only rows older than the source's own clock minus a commit lag are read,
+ *   so a row whose statement ran at second T but whose transaction committed a little later is
+ *   still read once it is visible; a transaction open longer than the lag is left to the monthly
+ *   comparison. The source's clock, not the hub's, bounds the read: the two need not agree.
+ * - a key that only grows (an auto-increment id): new rows only. The watermark is the last key.
  */
-import { asc, getTableName, gt, max } from 'drizzle-orm';
+import { and, asc, eq, getTableName, gt, lte, max, sql, type SQL } from 'drizzle-orm';
 import type { MySqlColumn, MySqlTable } from 'drizzle-orm/mysql-core';
 import type { DepartmentCode } from '../domain/departments';
 import type { SourceDb } from './contract';
 import { ADAPTERS } from './registry';
 
+export type ChangeMarker = { kind: 'SEQUENCE'; column: MySqlColumn } | { kind: 'UPDATE_TIME'; column: MySqlColumn };
+
 export interface PolledFeed {
   department: DepartmentCode;
-  /** `<DEPARTMENT>:<table>`: the watermark's key. */
+  /** The watermark's key: `<DEPARTMENT>:<table>` for a growing key, `<DEPARTMENT>:<table>@<column>` for an update time. */
   key: string;
   table: MySqlTable;
-  sequence: MySqlColumn;
+  marker: ChangeMarker;
   /** The column naming the person a row is about, if the table has one. */
   person: MySqlColumn | null;
 }
 
-/** The feeds of a department the hub can poll (those with a growing key). */
+/** The feeds of a department the hub can poll (those with a change marker). */
 export function polledFeeds(code: DepartmentCode): PolledFeed[] {
   const a = ADAPTERS[code];
   const idColumns = [...a.personKeys, ...(a.otherIdColumns ?? []).map((o) => o.column)];
   return a.changeFeed.flatMap((f) => {
-    if (!f.sequence) return [];
+    const marker: ChangeMarker | null = f.updatedAt ? { kind: 'UPDATE_TIME', column: f.updatedAt } : f.sequence ? { kind: 'SEQUENCE', column: f.sequence } : null;
+    if (!marker) return [];
     const person = idColumns.find((c) => (c as unknown as { table: MySqlTable }).table === f.table) ?? null;
-    return [{ department: code, key: `${code}:${getTableName(f.table)}`, table: f.table, sequence: f.sequence, person }];
+    // A distinct key per kind: a table that gains an update time never reads a key as a second.
+    const key = marker.kind === 'SEQUENCE' ? `${code}:${getTableName(f.table)}` : `${code}:${getTableName(f.table)}@${marker.column.name}`;
+    return [{ department: code, key, table: f.table, marker, person }];
   });
 }
 
-/** Tables of a department with no growing key: not polled (for the operator's log). */
+/** Tables of a department with no change marker: not polled (for the operator's log). */
 export function unpolledTables(code: DepartmentCode): string[] {
-  return ADAPTERS[code].changeFeed.filter((f) => !f.sequence).map((f) => getTableName(f.table));
+  return ADAPTERS[code].changeFeed.filter((f) => !f.sequence && !f.updatedAt).map((f) => getTableName(f.table));
 }
 
 export interface ChangedRow {
-  sequence: number;
+  /** The row's marker: its key, or its update time in epoch seconds. */
+  mark: number;
   idNumber: string | null;
 }
 
-/** Rows past `after`, in key order, at most `limit`. One statement. */
-export async function rowsAfter(db: SourceDb, feed: PolledFeed, after: number, limit: number): Promise<ChangedRow[]> {
-  const rows = (await db
-    .select({ sequence: feed.sequence, ...(feed.person ? { idNumber: feed.person } : {}) })
-    .from(feed.table)
-    .where(gt(feed.sequence, after))
-    .orderBy(asc(feed.sequence))
-    .limit(limit)) as { sequence: number | string; idNumber?: string | null }[];
-  return rows.map((r) => ({ sequence: Number(r.sequence), idNumber: r.idNumber ?? null }));
+export interface FeedRead {
+  rows: ChangedRow[];
+  /** The watermark after this read (unchanged when nothing was read). */
+  to: number;
 }
 
-/** The highest key now: where a feed seen for the first time starts (the monthly comparison covers the past). */
-export async function currentSequence(db: SourceDb, feed: PolledFeed): Promise<number> {
-  const [row] = await db.select({ top: max(feed.sequence) }).from(feed.table);
-  return Number(row?.top ?? 0);
+/** Default commit lag for update-time markers (AIDHUB_MONITOR_COMMIT_LAG_MS). */
+export const DEFAULT_COMMIT_LAG_MS = 5000;
+
+const lagSeconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+
+function columnsOf(feed: PolledFeed, markExpr: SQL | MySqlColumn) {
+  return { mark: markExpr, ...(feed.person ? { idNumber: feed.person } : {}) };
+}
+
+type Raw = { mark: number | string; idNumber?: string | null };
+const toRows = (raw: Raw[]): ChangedRow[] => raw.map((r) => ({ mark: Number(r.mark), idNumber: r.idNumber ?? null }));
+
+/** Rows past `after`, in marker order: at most `limit`, and all the rows of the last second read. */
+export async function rowsAfter(db: SourceDb, feed: PolledFeed, after: number, limit: number, commitLagMs = DEFAULT_COMMIT_LAG_MS): Promise<FeedRead> {
+  const col = feed.marker.column;
+  if (feed.marker.kind === 'SEQUENCE') {
+    const rows = toRows((await db.select(columnsOf(feed, col)).from(feed.table).where(gt(col, after)).orderBy(asc(col)).limit(limit)) as Raw[]);
+    return { rows, to: rows.length > 0 ? rows[rows.length - 1].mark : after };
+  }
+  const second = sql<string>`UNIX_TIMESTAMP(${col})`;
+  const visible = lte(col, sql`NOW() - INTERVAL ${lagSeconds(commitLagMs)} SECOND`);
+  const rows = toRows((await db.select(columnsOf(feed, second)).from(feed.table).where(and(gt(col, sql`FROM_UNIXTIME(${after})`), visible)).orderBy(asc(col)).limit(limit)) as Raw[]);
+  if (rows.length === 0) return { rows, to: after };
+  const last = rows[rows.length - 1].mark;
+  if (rows.length < limit) return { rows, to: last };
+  // A full batch may have cut through the rows of its last second (one bulk statement gives
+  // thousands of rows one time): read that second whole, so the watermark can pass it.
+  const tied = toRows((await db.select(columnsOf(feed, second)).from(feed.table).where(eq(col, sql`FROM_UNIXTIME(${last})`))) as Raw[]);
+  return { rows: [...rows.filter((r) => r.mark < last), ...tied], to: last };
+}
+
+/** Where a feed seen for the first time starts: its current end (the monthly comparison covers the past). */
+export async function currentMark(db: SourceDb, feed: PolledFeed, commitLagMs = DEFAULT_COMMIT_LAG_MS): Promise<number> {
+  if (feed.marker.kind === 'SEQUENCE') {
+    const [row] = await db.select({ top: max(feed.marker.column) }).from(feed.table);
+    return Number(row?.top ?? 0);
+  }
+  // Past every row there is now (read off the index), and never ahead of the source's clock less
+  // the lag: what is written from here on is read by the next polls.
+  const col = feed.marker.column;
+  const [rows] = (await db.execute(
+    sql`SELECT GREATEST(UNIX_TIMESTAMP(NOW() - INTERVAL ${lagSeconds(commitLagMs)} SECOND), COALESCE(UNIX_TIMESTAMP(MAX(${col})), 0)) AS top FROM ${feed.table}`,
+  )) as unknown as [{ top: number | string }[]];
+  return Number(rows[0].top);
 }

@@ -27,12 +27,15 @@ function readJson(file: string): unknown {
 
 export function loadTriggerSet(env: NodeJS.ProcessEnv = process.env): TriggerSet {
   const overrideFile = env[TRIGGERS_FILE_ENV] || null;
-  const ruleIds = new Set(activeRuleSet(env).rules.map((r) => r.id));
+  const rules = activeRuleSet(env).rules;
+  const ruleIds = new Set(rules.map((r) => r.id));
+  const householdRuleIds = new Set(rules.filter((r) => r.kind === 'MISSED_AID' && r.when.some((c) => c.fact === 'HOUSEHOLD_HOLDS')).map((r) => r.id));
   return buildTriggerSet(
     readJson(DEFAULT_TRIGGERS_FILE),
     overrideFile ? readJson(overrideFile) : null,
     { defaults: path.relative(process.cwd(), DEFAULT_TRIGGERS_FILE) || DEFAULT_TRIGGERS_FILE, override: overrideFile ?? undefined },
     ruleIds,
+    householdRuleIds,
   );
 }
 

@@ -141,7 +141,7 @@ beforeAll(async () => {
 
   householdCharityPatient = await addHousehold('F-CH-A', { idNumber: CHARITY_STAY.patient, name: '庚', gender: 'F', birthDate: '1950-09-09' });
   householdCharityDaughter = await addHousehold('F-CH-B', { idNumber: CHARITY_STAY.daughter, name: '辛', gender: 'F', birthDate: '1980-10-10' });
-  await insertSettlements(s.HEALTH, [{
+  await healthScenario.insert(s.HEALTH, 'settlements', [{
     setlId: CHARITY_STAY.setlId,
     psnCertNo: CHARITY_STAY.patient,
     fixmedinsName: '任城区人民医院',

@@ -102,6 +102,8 @@ export async function revokeSubscription(db: HubQuery, id: number): Promise<Subs
 export interface ClaimedDelivery {
   id: number;
   deliveryId: string;
+  /** The alert pushed (monitoring_alert.id as text). */
+  alertId: string;
   subscriptionId: number;
   clientId: string;
   payload: string;
@@ -129,7 +131,7 @@ export async function claimDue(db: HubQuery, claimToken: string, limit: number, 
   if (affected(res) === 0) return [];
   const rows = rowsOf<Record<string, unknown>>(
     await db.execute(
-      sql`SELECT d.id, d.delivery_id, d.subscription_id, d.payload, d.attempts, s.client_id, s.callback_url, s.secret, s.state
+      sql`SELECT d.id, d.delivery_id, d.alert_id, d.subscription_id, d.payload, d.attempts, s.client_id, s.callback_url, s.secret, s.state
           FROM alert_delivery d JOIN alert_subscription s ON s.id = d.subscription_id
           WHERE d.claim_token = ${claimToken} AND d.state = 'PENDING' ORDER BY d.id`,
     ),
@@ -137,6 +139,7 @@ export async function claimDue(db: HubQuery, claimToken: string, limit: number, 
   return rows.map((r) => ({
     id: Number(r.id),
     deliveryId: String(r.delivery_id),
+    alertId: String(r.alert_id),
     subscriptionId: Number(r.subscription_id),
     clientId: String(r.client_id),
     payload: String(r.payload),

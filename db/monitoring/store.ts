@@ -158,9 +158,22 @@ export async function moveAlertRow(db: HubDb, alertId: number, input: MoveInput)
 }
 
 /** NEW → DELIVERED once a push reached the office's system (delivery calls it; idempotent). */
-export async function markDelivered(db: HubDb, alertId: number, now: Date = new Date()): Promise<boolean> {
-  const r = await moveAlertRow(db, alertId, { move: 'DELIVER', actor: 'hub', office: 'HUB', reason: null, now });
+export async function markDelivered(db: HubDb, alertId: number, now: Date = new Date(), reason: string | null = null): Promise<boolean> {
+  const r = await moveAlertRow(db, alertId, { move: 'DELIVER', actor: HUB_ACTOR.actor, office: HUB_ACTOR.office, reason, now });
   return r.ok;
+}
+
+/**
+ * Of these alerts, those still NEW. One statement: the delivery worker moves only these, so an
+ * alert pushed again (raised, or to a second subscriber) costs no transaction of its own.
+ */
+export async function alertsStillNew(db: Db, alertIds: readonly number[]): Promise<number[]> {
+  if (alertIds.length === 0) return [];
+  const rows = await db
+    .select({ id: monitoringAlert.id })
+    .from(monitoringAlert)
+    .where(and(inArray(monitoringAlert.id, [...alertIds]), eq(monitoringAlert.state, 'NEW')));
+  return rows.map((r) => r.id);
 }
 
 export async function alertsByIds(db: Db, ids: readonly number[]): Promise<AlertRow[]> {

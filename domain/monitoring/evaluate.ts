@@ -180,15 +180,20 @@ function personCandidate(trigger: Exclude<Trigger, { kind: 'RULE' | 'SETTLEMENT_
 function ruleCandidates(trigger: Extract<Trigger, { kind: 'RULE' }>, facts: HouseholdFacts, extra: MonitoringFacts, rules: readonly Rule[], today: IsoDate): AlertCandidate[] {
   const rule = rules.find((r) => r.id === trigger.rule);
   if (!rule) return [];
+  // A monitored household (a current member on the roll) stands where the rule asks the household
+  // to hold 低保 or 特困: the rule's other conditions still hold as written. The household-holds
+  // condition adds no key to a finding, so the alert keeps its identity whichever way it qualified.
+  const rollHousehold = trigger.monitoredRollHolds && [...facts.homeMembers].some((id) => extra.monitored.has(id));
+  const asRun = rollHousehold && rule.kind === 'MISSED_AID' ? { ...rule, when: rule.when.filter((c) => c.fact !== 'HOUSEHOLD_HOLDS') } : rule;
   // The rule runs as the rule set defines it, even when a locality switched its findings off.
-  const findings = evaluateHousehold(facts, [{ ...rule, enabled: true } as Rule], today);
+  const findings = evaluateHousehold(facts, [{ ...asRun, enabled: true } as Rule], today);
   return findings.flatMap((f) => {
     const subject = f.idNumbers.find((id) => facts.homeMembers.has(id)) ?? f.idNumbers[0];
     if (!subject) return [];
     const refs = f.records.map(recordKey).sort();
     const dated = [...f.records].sort((a, b) => (a.grantDate ?? a.periodStart ?? '').localeCompare(b.grantDate ?? b.periodStart ?? '') || recordKey(a).localeCompare(recordKey(b)));
     const anchor = dated.length > 0 ? [recordKey(dated[0])] : [f.fingerprint];
-    const monitored = extra.monitored.has(subject);
+    const monitored = extra.monitored.has(subject) || rollHousehold;
     return [
       {
         triggerId: trigger.id,
@@ -198,7 +203,7 @@ function ruleCandidates(trigger: Extract<Trigger, { kind: 'RULE' }>, facts: Hous
         identity: alertIdentity(trigger.id, subject, anchor),
         evidenceRefs: refs,
         measure: Math.max(1, f.records.length),
-        evidence: [f.explanation],
+        evidence: rollHousehold ? [f.explanation, '家庭成员在低收入人口监测名单（监测户）'] : [f.explanation],
         monitored,
       },
     ];

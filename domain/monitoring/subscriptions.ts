@@ -2,6 +2,7 @@
  * Which subscriptions an alert goes to: pure matching over plain data, so the outbox writer and
  * its tests share one definition.
  */
+import { divisionPrefix } from '../division-code';
 import type { AlertEnvelope, AlertGrade } from './envelope';
 
 export interface SubscriptionFilter {
@@ -13,9 +14,12 @@ export interface SubscriptionFilter {
   triggerIds: readonly string[];
 }
 
-/** A region code covers another when it is its prefix (370811 covers 370811001…); '' or '37' cover more. */
+/**
+ * A division covers the codes under it (370811 covers 370811001…; the city 370800 covers 370811…,
+ * whose codes start with 3708, not with 370800); '' or '37' cover more.
+ */
 export function regionCovers(scope: string, regionCode: string): boolean {
-  return regionCode.startsWith(scope);
+  return regionCode.startsWith(divisionPrefix(scope));
 }
 
 export function subscriptionMatches(sub: SubscriptionFilter, alert: Pick<AlertEnvelope, 'regionCode' | 'grade' | 'triggerId'>): boolean {

@@ -54,8 +54,13 @@ export const triggerSchema = z.discriminatedUnion('kind', [
   z.strictObject({ ...common, kind: z.literal('JOB_LOSS'), grade: gradeFor, withinDays: z.number().int().min(1).max(3660) }),
   /** A disability certificate of level ≤ maxLevel issued within `withinDays`. */
   z.strictObject({ ...common, kind: z.literal('SEVERE_DISABILITY'), grade: gradeFor, maxLevel: z.number().int().min(1).max(4), withinDays: z.number().int().min(1).max(3660) }),
-  /** A duplicate/missed-aid rule of the rule set whose condition is the warning (its logic reused). */
-  z.strictObject({ ...common, kind: z.literal('RULE'), rule: z.string().min(1).max(16), grade: gradeFor }),
+  /**
+   * A duplicate/missed-aid rule of the rule set whose condition is the warning (its logic reused).
+   * `monitoredRollHolds`: a household with a current member on civil affairs' monitored roll
+   * (低收入人口) meets the rule's household-holds conditions as if it held those programmes (T6: a
+   * student of a 低保, 特困 *or monitored* household).
+   */
+  z.strictObject({ ...common, kind: z.literal('RULE'), rule: z.string().min(1).max(16), grade: gradeFor, monitoredRollHolds: z.boolean().default(false) }),
 ]);
 export type Trigger = z.infer<typeof triggerSchema>;
 export type Limit = z.infer<typeof limit>;
@@ -121,7 +126,14 @@ export const DEFAULT_LIMIT: Limit = { acknowledgeWorkingDays: 1, verifyDays: 15 
  * The effective trigger set: defaults with the override on top (a trigger of the same id is
  * merged field by field), every trigger checked; `ruleIds` are the rules a RULE trigger may name.
  */
-export function buildTriggerSet(defaults: unknown, override: unknown | null, sources: { defaults: string; override?: string }, ruleIds: ReadonlySet<string>): TriggerSet {
+export function buildTriggerSet(
+  defaults: unknown,
+  override: unknown | null,
+  sources: { defaults: string; override?: string },
+  ruleIds: ReadonlySet<string>,
+  /** Rules with a household-holds condition: those `monitoredRollHolds` may widen. */
+  householdRuleIds: ReadonlySet<string> = new Set(),
+): TriggerSet {
   const base = parseFile(defaults, sources.defaults);
   const merged = new Map<string, { raw: Record<string, unknown>; source: string }>(base.triggers.map((t) => [t.id, { raw: t, source: sources.defaults }]));
   let name = base.name ?? 'default';
@@ -147,6 +159,8 @@ export function buildTriggerSet(defaults: unknown, override: unknown | null, sou
     const t = parsed.data;
     for (const g of GRADES) if (t.limits?.[g]) checkLimit(t.limits[g], source, id, `limits.${g}`);
     if (t.kind === 'RULE' && !ruleIds.has(t.rule)) throw new TriggerSetError(`invalid trigger set (${source}): trigger ${id}, field rule: no rule ${t.rule} in the rule set`, id, 'rule');
+    if (t.kind === 'RULE' && t.monitoredRollHolds && !householdRuleIds.has(t.rule))
+      throw new TriggerSetError(`invalid trigger set (${source}): trigger ${id}, field monitoredRollHolds: rule ${t.rule} has no household-holds condition for the roll to meet`, id, 'monitoredRollHolds');
     if (t.kind === 'SETTLEMENT_OUT_OF_POCKET' || t.kind === 'OUT_OF_POCKET_12_MONTHS') {
       for (let i = 1; i < t.bands.length; i++) {
         const [a, b] = [t.bands[i - 1], t.bands[i]];

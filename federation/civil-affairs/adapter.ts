@@ -93,8 +93,8 @@ export const civilAffairs: DepartmentAdapter = {
   facts: { monitored: { byIdNumbers: monitoredByIdNumbers, keyColumn: dcMonitorRoll.idNo } },
   // Spells and families are updated in place with no change time: compared as snapshots.
   changeFeed: [
-    { table: dibaoFamily, sequence: null, updatedAt: null },
-    { table: dibaoMember, sequence: null, updatedAt: null },
+    { table: dibaoFamily, sequence: null, updatedAt: dibaoFamily.updatedAt },
+    { table: dibaoMember, sequence: null, updatedAt: dibaoMember.updatedAt },
     { table: tekunPerson, sequence: tekunPerson.tkId, updatedAt: null },
     { table: tempAidGrant, sequence: tempAidGrant.grantId, updatedAt: null },
     // Stopped, suspended and revoked in place (state_flag, revoked): new ids alone would miss those changes.

@@ -3,6 +3,7 @@
  * its members' shares, 特困 persons, temporary aid grants, and child allowances.
  */
 import { bigint, boolean, char, date, index, int, mysqlTable, primaryKey, tinyint, varchar } from 'drizzle-orm/mysql-core';
+import { changeTime } from '../change-marker';
 
 /** 低保家庭: one row per enrolled family and enrolment spell. */
 export const dibaoFamily = mysqlTable(
@@ -17,8 +18,10 @@ export const dibaoFamily = mysqlTable(
     endedOn: date('ended_on', { mode: 'string' }),
     /** 0 在保, 1 停保, 2 暂停 */
     stateFlag: tinyint('state_flag').notNull().default(0),
+    /** last change: set by the database on every write (the hub's change marker) */
+    updatedAt: changeTime('updated_at'),
   },
-  (t) => [index('dibao_family_head').on(t.headIdNo)],
+  (t) => [index('dibao_family_head').on(t.headIdNo), index('dibao_family_updated').on(t.updatedAt)],
 );
 
 /** 低保家庭成员: each member's own spell and monthly share of the family's allowance. */
@@ -31,8 +34,10 @@ export const dibaoMember = mysqlTable(
     joinedOn: date('joined_on', { mode: 'string' }).notNull(),
     leftOn: date('left_on', { mode: 'string' }),
     monthlyShareFen: int('monthly_share_fen').notNull(),
+    /** last change: set by the database on every write (the hub's change marker) */
+    updatedAt: changeTime('updated_at'),
   },
-  (t) => [primaryKey({ columns: [t.familyNo, t.idNo, t.joinedOn] }), index('dibao_member_id').on(t.idNo)],
+  (t) => [primaryKey({ columns: [t.familyNo, t.idNo, t.joinedOn] }), index('dibao_member_id').on(t.idNo), index('dibao_member_updated').on(t.updatedAt)],
 );
 
 /** 特困人员 */

@@ -80,7 +80,7 @@ export const disability: DepartmentAdapter = {
   personKeys: [clCertificate.idCard],
   facts: { certificates: { byIdNumbers: certificatesByIdNumbers, keyColumn: clCertificate.idCard } },
   changeFeed: [
-    { table: clCertificate, sequence: null, updatedAt: null },
+    { table: clCertificate, sequence: null, updatedAt: clCertificate.updateTime },
     // Suspended, stopped, revoked or recovered in place (sub_status, aid_status): compared as snapshots.
     { table: clSubsidy, sequence: null, updatedAt: null },
     { table: clRehabAid, sequence: null, updatedAt: null },

@@ -4,6 +4,7 @@
  * Subsidy periods are kept in months ('YYYY-MM'), as the subsidy system pays by month.
  */
 import { bigint, char, date, index, int, mysqlTable, tinyint, varchar } from 'drizzle-orm/mysql-core';
+import { changeTime } from '../change-marker';
 
 export const clCertificate = mysqlTable(
   'cl_certificate',
@@ -18,8 +19,10 @@ export const clCertificate = mysqlTable(
     validUntil: date('valid_until', { mode: 'string' }),
     /** 1 有效, 2 过期, 3 注销 */
     certStatus: tinyint('cert_status').notNull().default(1),
+    /** 更新时间: set by the database on every write (the hub's change marker) */
+    updateTime: changeTime('update_time'),
   },
-  (t) => [index('cl_certificate_id').on(t.idCard)],
+  (t) => [index('cl_certificate_id').on(t.idCard), index('cl_certificate_update').on(t.updateTime)],
 );
 
 export const clSubsidy = mysqlTable(

@@ -56,7 +56,7 @@ export const education: DepartmentAdapter = {
   personKeys: [xsStudent.sfzh],
   facts: { students: { byIdNumbers: studentsByIdNumbers, keyColumn: xsStudent.sfzh } },
   changeFeed: [
-    { table: xsStudent, sequence: null, updatedAt: null },
+    { table: xsStudent, sequence: null, updatedAt: xsStudent.updateTime },
     { table: xsFunding, sequence: xsFunding.fundingId, updatedAt: null },
   ],
 

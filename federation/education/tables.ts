@@ -4,6 +4,7 @@
  * system does; the adapter converts to fen exactly.
  */
 import { bigint, char, date, decimal, index, mysqlTable, tinyint, varchar } from 'drizzle-orm/mysql-core';
+import { changeTime } from '../change-marker';
 
 export const xsStudent = mysqlTable(
   'xs_student',
@@ -23,8 +24,10 @@ export const xsStudent = mysqlTable(
     xjStatus: char('xj_status', { length: 2 }).notNull().default('ZX'),
     /** 离校日期: the day the student left (graduation, transfer, dropping out), if they have. */
     leaveDate: date('leave_date', { mode: 'string' }),
+    /** 更新时间: set by the database on every write (the hub's change marker) */
+    updateTime: changeTime('update_time'),
   },
-  (t) => [index('xs_student_sfzh').on(t.sfzh)],
+  (t) => [index('xs_student_sfzh').on(t.sfzh), index('xs_student_update').on(t.updateTime)],
 );
 
 export const xsFunding = mysqlTable(

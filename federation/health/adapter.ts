@@ -71,8 +71,8 @@ export const health: DepartmentAdapter = {
   facts: { settlements: { byIdNumbers: settlementsByIdNumbers, byRefs: settlementsByRefs, keyColumn: miSettlement.psnCertNo } },
   // Settlement and payment ids are the insurance system's own strings, not a growing sequence.
   changeFeed: [
-    { table: miSettlement, sequence: null, updatedAt: null },
-    { table: miAidPayment, sequence: null, updatedAt: null },
+    { table: miSettlement, sequence: null, updatedAt: miSettlement.updtTime },
+    { table: miAidPayment, sequence: null, updatedAt: miAidPayment.updtTime },
   ],
 
   async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], _today: string, programmes?: ReadonlySet<ProgrammeCode>): Promise<AidRecord[]> {

@@ -3,6 +3,7 @@
  * (psn_cert_no, medfee_sumamt, hifp_pay, hifmi_pay, maf_pay, psn_pay). Amounts in yuan, DECIMAL.
  */
 import { char, date, decimal, index, mysqlTable, varchar } from 'drizzle-orm/mysql-core';
+import { changeTime } from '../change-marker';
 
 /** 结算记录: one row per inpatient settlement. */
 export const miSettlement = mysqlTable(
@@ -27,8 +28,10 @@ export const miSettlement = mysqlTable(
     psnPay: decimal('psn_pay', { precision: 12, scale: 2 }).notNull(),
     /** 0 正常, 1 已冲销 */
     refdSetlFlag: char('refd_setl_flag', { length: 1 }).notNull().default('0'),
+    /** 更新时间: set by the database on every write (the hub's change marker) */
+    updtTime: changeTime('updt_time'),
   },
-  (t) => [index('mi_setl_psn').on(t.psnCertNo)],
+  (t) => [index('mi_setl_psn').on(t.psnCertNo), index('mi_setl_updt').on(t.updtTime)],
 );
 
 /** 救助支付: medical aid paid outside the one-stop settlement, and premium subsidies. */
@@ -45,6 +48,8 @@ export const miAidPayment = mysqlTable(
     payAmt: decimal('pay_amt', { precision: 12, scale: 2 }).notNull(),
     /** vali_flag 有效标志, as the medical-insurance standard writes it: '1' valid, '0' reversed (冲销) or recovered */
     valiFlag: char('vali_flag', { length: 1 }).notNull().default('1'),
+    /** 更新时间: set by the database on every write (the hub's change marker) */
+    updtTime: changeTime('updt_time'),
   },
-  (t) => [index('mi_aid_pay_psn').on(t.psnCertNo), index('mi_aid_pay_setl').on(t.setlId)],
+  (t) => [index('mi_aid_pay_psn').on(t.psnCertNo), index('mi_aid_pay_setl').on(t.setlId), index('mi_aid_pay_updt').on(t.updtTime)],
 );

@@ -91,7 +91,7 @@ export const union: DepartmentAdapter = {
   personKeys: [ghWorkerFile.idCard, ghGrant.studentIdCard],
   facts: { jobLosses: { byIdNumbers: jobLossesByIdNumbers, keyColumn: ghWorkerFile.idCard } },
   changeFeed: [
-    { table: ghWorkerFile, sequence: null, updatedAt: null },
+    { table: ghWorkerFile, sequence: null, updatedAt: ghWorkerFile.updateTime },
     // Recovered and reversed in place (grant_status): new grant numbers alone would miss those changes.
     { table: ghGrant, sequence: null, updatedAt: null },
   ],

@@ -3,6 +3,7 @@
  * 金秋助学 grant goes to the worker's child, named by the child's ID card.
  */
 import { bigint, char, date, index, int, mysqlTable, tinyint, varchar } from 'drizzle-orm/mysql-core';
+import { changeTime } from '../change-marker';
 
 export const ghWorkerFile = mysqlTable(
   'gh_worker_file',
@@ -15,8 +16,10 @@ export const ghWorkerFile = mysqlTable(
     fileDate: date('file_date', { mode: 'string' }).notNull(),
     closedDate: date('closed_date', { mode: 'string' }),
     jobLostDate: date('job_lost_date', { mode: 'string' }),
+    /** 更新时间: set by the database on every write (the hub's change marker) */
+    updateTime: changeTime('update_time'),
   },
-  (t) => [index('gh_worker_id').on(t.idCard)],
+  (t) => [index('gh_worker_id').on(t.idCard), index('gh_worker_update').on(t.updateTime)],
 );
 
 export const ghGrant = mysqlTable(

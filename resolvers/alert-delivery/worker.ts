@@ -4,7 +4,9 @@
  * over `timestamp.body`, and settles it: delivered on any 2xx; otherwise tried again after the
  * retry schedule's delay with jitter, and after the last attempt a dead letter, of which the
  * subscriber's administrators are told once per day (a row in alert_delivery_notice, read with
- * `alertDeliveryNotices`, and a warn line in the log).
+ * `alertDeliveryNotices`, and a warn line in the log). A push a receiver acknowledged (2xx) moves
+ * its alert from NEW to DELIVERED (with `DELIVERED` in its history), once, whichever subscriber
+ * answered first; an alert already signed for or closed stays as it is.
  *
  * At least once: a process that dies after sending and before recording leaves the row claimed
  * until its lease runs out; then any process sends it again with the same delivery id. The lease
@@ -18,6 +20,7 @@ import { newHolder } from '../../db/jobs/lease';
 import type { AlertDeliveryConfig } from '../../db/config';
 import type { HubDb } from '../../db/connect';
 import { claimDue, markDead, markDelivered, markRetry, noteDeadLetter, releaseClaim, type ClaimedDelivery } from '../../db/alert-delivery/store';
+import { alertsStillNew, markDelivered as markAlertDelivered } from '../../db/monitoring/store';
 import { ATTEMPT_HEADER, afterFailure, callbackRefusal, DELIVERY_ID_HEADER, signDelivery, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../domain/monitoring/delivery';
 
 export interface RoundResult {
@@ -127,7 +130,22 @@ export class AlertDeliveryWorker {
     };
     await Promise.all(Array.from({ length: Math.min(this.config.concurrency, rows.length) }, slot));
     result.delivered = await markDelivered(this.hub, token, delivered, statuses);
+    await this.alertsDelivered(rows.filter((r) => statuses.has(r.id)));
     return result;
+  }
+
+  /**
+   * NEW → DELIVERED for the alerts of acknowledged pushes. The receiver answered 2xx, so the push
+   * reached the office's system even if this round's claim ran out meanwhile. Outbox rows of
+   * synthetic or foreign alerts (an id that is not a number) have no alert to move.
+   */
+  private async alertsDelivered(acknowledged: readonly ClaimedDelivery[]): Promise<void> {
+    const ids = [...new Set(acknowledged.map((r) => r.alertId).filter((id) => /^\d{1,15}$/.test(id)).map(Number))];
+    const now = new Date();
+    for (const id of await alertsStillNew(this.hub, ids)) {
+      const by = acknowledged.find((r) => r.alertId === String(id))!;
+      await markAlertDelivered(this.hub, id, now, `push ${by.deliveryId} acknowledged by subscription ${by.subscriptionId}`);
+    }
   }
 
   /** Settles a failed attempt; true when it made the row a dead letter. */

@@ -2,8 +2,8 @@
  * Change-driven detection: every hub process runs one poller per department, but only the holder
  * of the department's lease (`monitor-poll:<DEPARTMENT>`, db/jobs/lease.ts) reads its feeds, so
  * exactly one process polls a source at a time; a holder that dies stops renewing and another takes
- * over once the lease expires. Each tick reads, per polled table, the rows past the watermark (one
- * statement per table), evaluates the triggers for the households of the people touched, and writes
+ * over once the lease expires. Each tick reads, per polled table, the rows past the watermark (its
+ * growing key or its update time: federation/change-feed.ts; one statement per table), evaluates the triggers for the households of the people touched, and writes
  * the alerts and the new watermarks in one transaction behind the lease's fence, so a process that
  * lost its lease writes nothing.
  *
@@ -18,7 +18,7 @@ import { householdKeysPage, type HouseholdKey } from '../../db/findings/facts';
 import { advanceWatermark, watermarks } from '../../db/monitoring/store';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../../domain/departments';
 import { divisionPrefix } from '../../domain/division-code';
-import { currentSequence, polledFeeds, rowsAfter, unpolledTables } from '../../federation/change-feed';
+import { currentMark, polledFeeds, rowsAfter, unpolledTables } from '../../federation/change-feed';
 import { candidatesForHouseholds, candidatesForPeople, monitoringToday, writeAlerts, type DetectDeps } from './detect';
 
 export type PollerOptions = MonitoringConfig & { logger?: Logger };
@@ -49,7 +49,7 @@ export class MonitoringPoller {
   start(): void {
     for (const code of DEPARTMENT_CODES) {
       const skipped = unpolledTables(code);
-      if (skipped.length > 0) this.opts.logger?.debug({ department: code, tables: skipped }, 'monitoring: tables without a growing key are left to the monthly comparison');
+      if (skipped.length > 0) this.opts.logger?.debug({ department: code, tables: skipped }, 'monitoring: tables without a change marker are left to the monthly comparison');
       this.every(this.opts.intervalMs[code] ?? this.opts.intervalMs.default, () => this.tick(code));
     }
     const region = this.opts.monthlyRegion;
@@ -112,13 +112,13 @@ export class MonitoringPoller {
       const from = marks.get(feed.key);
       if (from === undefined) {
         // First sight of a table: start from now; the monthly comparison covers what came before.
-        advanced.push({ key: feed.key, to: await currentSequence(db, feed), rows: 0 });
+        advanced.push({ key: feed.key, to: await currentMark(db, feed, this.opts.commitLagMs), rows: 0 });
         continue;
       }
-      const rows = await rowsAfter(db, feed, from, this.opts.batchRows);
-      if (rows.length === 0) continue;
-      for (const r of rows) if (r.idNumber) touched.add(r.idNumber);
-      advanced.push({ key: feed.key, to: rows[rows.length - 1].sequence, rows: rows.length });
+      const read = await rowsAfter(db, feed, from, this.opts.batchRows, this.opts.commitLagMs);
+      if (read.rows.length === 0) continue;
+      for (const r of read.rows) if (r.idNumber) touched.add(r.idNumber);
+      advanced.push({ key: feed.key, to: read.to, rows: read.rows.length });
     }
     if (advanced.length === 0) return { polled: true, rows: 0, alertsChanged: 0 };
     const today = monitoringToday(this.deps);

@@ -38,6 +38,9 @@ it('matches a subscription by region prefix, grade and trigger', () => {
   expect(subscriptionMatches({ regionCodes: ['370811'], grades: [], triggerIds: [] }, alert)).toBe(true);
   expect(subscriptionMatches({ regionCodes: ['370812', '370811001'], grades: ['RED'], triggerIds: ['T1'] }, alert)).toBe(true);
   expect(subscriptionMatches({ regionCodes: ['370812'], grades: [], triggerIds: [] }, alert)).toBe(false);
+  // A city's code covers its counties' (370811… lies in 济宁 370800), not only codes starting 370800.
+  expect(subscriptionMatches({ regionCodes: ['370800'], grades: [], triggerIds: [] }, alert)).toBe(true);
+  expect(subscriptionMatches({ regionCodes: ['371500'], grades: [], triggerIds: [] }, alert)).toBe(false);
   expect(subscriptionMatches({ regionCodes: ['370811'], grades: ['YELLOW'], triggerIds: [] }, alert)).toBe(false);
   expect(subscriptionMatches({ regionCodes: ['370811'], grades: [], triggerIds: ['T2'] }, alert)).toBe(false);
 });

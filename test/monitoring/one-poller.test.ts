@@ -14,6 +14,7 @@ import { humanResourcesScenario } from '../../federation/human-resources/scenari
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { startHubProcess, stopHubProcess, type HubProcess } from '../support/hub-process';
 import { insertRegions } from '../support/scenarios';
+import { until } from '../support/until';
 
 jest.setTimeout(300_000);
 
@@ -21,15 +22,6 @@ let dbs: TestDatabases;
 const hubs: HubProcess[] = [];
 const JOB = 'monitor-poll:HUMAN_RESOURCES';
 
-async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 120_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const lease = async () => (await dbs.hub.select().from(jobLease).where(eq(jobLease.jobKey, JOB)))[0];
 const alertsOf = (id: string) => dbs.hub.select().from(monitoringAlert).where(eq(monitoringAlert.subjectIdNumber, id));

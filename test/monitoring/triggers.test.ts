@@ -86,3 +86,42 @@ it('moves alerts only along their states, with deadlines in working days', () =>
   expect(alertDeadlines('2026-09-30', { acknowledgeWorkingDays: 1, verifyWorkingDays: 2 })).toEqual({ acknowledgeBy: '2026-10-08', verifyBy: '2026-10-09', provisional: false });
   expect(alertDeadlines('2031-03-03', { acknowledgeWorkingDays: 1, verifyDays: 15 }).provisional).toBe(true);
 });
+
+describe('T6: a student of a 低保, 特困 or monitored household without education aid', () => {
+  const MOTHER = '370811198503070027';
+  const CHILD = '370811201509090011';
+  const facts = (): HouseholdFacts => ({
+    householdId: 7,
+    spells: [MOTHER, CHILD].map((idNumber) => ({ householdId: 7, idNumber, joinedOn: '2015-09-09', leftOn: null })),
+    homeMembers: new Set([MOTHER, CHILD]),
+    people: new Map([
+      [MOTHER, { idNumber: MOTHER, birthDate: '1985-03-07', deathDate: null }],
+      [CHILD, { idNumber: CHILD, birthDate: '2015-09-09', deathDate: null }],
+    ]),
+    records: [],
+    settlements: new Map(),
+    certificates: [],
+    students: [{ idNumber: CHILD, status: 'IN_SCHOOL', leftOn: null }],
+    secondAidApprovals: [],
+  });
+  const t6 = (set: ReturnType<typeof loadTriggerSet>, monitored: string[]) =>
+    evaluateTriggers(facts(), { jobLosses: [], monitored: new Set(monitored) }, set, activeRuleSet({}).rules, '2026-03-15').filter((c) => c.triggerId === 'T6_STUDENT_NO_AID');
+
+  it('counts a household with a member on the monitored roll, as the issue asks', () => {
+    const set = loadTriggerSet({});
+    // Neither 低保 nor 特困 nor on the roll: M3's condition is not met.
+    expect(t6(set, [])).toEqual([]);
+    // The mother is on the roll: her son, in school with no aid, is an alert about him.
+    const [alert, ...more] = t6(set, [MOTHER]);
+    expect(more).toEqual([]);
+    expect(alert).toMatchObject({ subjectIdNumber: CHILD, householdId: 7, grade: 'YELLOW', monitored: true });
+    expect(alert.evidence).toContain('家庭成员在低收入人口监测名单（监测户）');
+    // Whoever of the household is on the roll, the same alert.
+    expect(t6(set, [CHILD])[0].identity).toBe(alert.identity);
+  });
+
+  it('is the rule alone where a locality switches the roll off, and refuses the switch on a rule it cannot widen', () => {
+    expect(t6(withOverride({ triggers: [{ id: 'T6_STUDENT_NO_AID', monitoredRollHolds: false }] }), [MOTHER])).toEqual([]);
+    expect(error({ triggers: [{ id: 'T7_TEMP_AID_REPEAT', monitoredRollHolds: true }] })).toMatchObject({ triggerId: 'T7_TEMP_AID_REPEAT', field: 'monitoredRollHolds' });
+  });
+});

@@ -1,0 +1,2 @@
+ALTER TABLE `cl_certificate` ADD `update_time` timestamp DEFAULT CURRENT_TIMESTAMP NOT NULL ON UPDATE CURRENT_TIMESTAMP;--> statement-breakpoint
+CREATE INDEX `cl_certificate_update` ON `cl_certificate` (`update_time`);

@@ -1,0 +1,2 @@
+ALTER TABLE `xs_student` ADD `update_time` timestamp DEFAULT CURRENT_TIMESTAMP NOT NULL ON UPDATE CURRENT_TIMESTAMP;--> statement-breakpoint
+CREATE INDEX `xs_student_update` ON `xs_student` (`update_time`);

@@ -1,0 +1,2 @@
+ALTER TABLE `gh_worker_file` ADD `update_time` timestamp DEFAULT CURRENT_TIMESTAMP NOT NULL ON UPDATE CURRENT_TIMESTAMP;--> statement-breakpoint
+CREATE INDEX `gh_worker_update` ON `gh_worker_file` (`update_time`);

@@ -1,0 +1,68 @@
+/**
+ * The change feeds the poller follows (federation/change-feed.ts): every table whose rows can open
+ * an alert has a marker the hub reads with SELECT alone, an update time is one the database keeps,
+ * and reading by update time against a real database misses nothing and reads nothing twice, even
+ * when one statement writes more rows in one second than a batch holds.
+ */
+import { makeIdNumber } from '../../domain/id-number';
+import { DEPARTMENT_CODES } from '../../domain/departments';
+import { maintainedByDatabase } from '../../federation/change-marker';
+import { currentMark, polledFeeds, rowsAfter, type PolledFeed } from '../../federation/change-feed';
+import { healthScenario } from '../../federation/health/scenario';
+import { factProviders } from '../../federation/registry';
+import { createTestDatabases, type TestDatabases } from '../support/databases';
+
+jest.setTimeout(120_000);
+
+it('polls every table holding a fact a trigger opens an alert on, by a marker the database keeps', () => {
+  const polled = DEPARTMENT_CODES.flatMap(polledFeeds);
+  const tables = new Set(polled.map((f) => f.table));
+  for (const kind of ['settlements', 'certificates', 'students', 'jobLosses', 'monitored'] as const) {
+    const providers = factProviders(kind);
+    expect(providers.length).toBeGreaterThan(0);
+    for (const { code, reader } of providers) expect({ kind, code, polled: tables.has((reader.keyColumn as unknown as { table: PolledFeed['table'] }).table) }).toEqual({ kind, code, polled: true });
+  }
+  for (const f of polled.filter((p) => p.marker.kind === 'UPDATE_TIME')) expect({ key: f.key, kept: maintainedByDatabase(f.marker.column) }).toEqual({ key: f.key, kept: true });
+});
+
+describe('reading by update time', () => {
+  let dbs: TestDatabases;
+  const LAG_MS = 1000;
+  const settlementsFeed = (): PolledFeed => {
+    const { code, reader } = factProviders('settlements')[0];
+    return polledFeeds(code).find((f) => f.table === (reader.keyColumn as unknown as { table: PolledFeed['table'] }).table)!;
+  };
+  const stay = (n: number) => ({ setlId: `FEED-${n}`, psnCertNo: makeIdNumber('370811', '1960-01-01', n), fixmedinsName: '医院', admDate: '2026-03-01', setlDate: '2026-03-05', medfeeSumamt: '100.00', hifpPay: '50.00', hifmiPay: '0.00', mafPay: '0.00', psnPay: '50.00' });
+  /** Past the commit lag: rows written before this are visible to a read. */
+  const pastLag = () => new Promise((r) => setTimeout(r, LAG_MS + 1100));
+
+  beforeAll(async () => {
+    dbs = await createTestDatabases('change_feed');
+  });
+
+  afterAll(async () => {
+    await dbs?.close();
+  });
+
+  it('reads a bulk statement’s rows whole past the batch limit, then nothing more', async () => {
+    const feed = settlementsFeed();
+    const start = await currentMark(dbs.sources.HEALTH, feed, LAG_MS);
+    // One statement, seven rows: one update second for all of them, more than a batch of three.
+    await healthScenario.insert(dbs.sources.HEALTH, 'settlements', [1, 2, 3, 4, 5, 6, 7].map(stay));
+    await pastLag();
+    const first = await rowsAfter(dbs.sources.HEALTH, feed, start, 3, LAG_MS);
+    expect(first.rows.map((r) => r.idNumber).sort()).toEqual([1, 2, 3, 4, 5, 6, 7].map((n) => stay(n).psnCertNo).sort());
+    expect(first.to).toBeGreaterThan(start);
+    expect(await rowsAfter(dbs.sources.HEALTH, feed, first.to, 3, LAG_MS)).toEqual({ rows: [], to: first.to });
+  });
+
+  it('starts a table seen for the first time past every row it has', async () => {
+    const feed = settlementsFeed();
+    const start = await currentMark(dbs.sources.HEALTH, feed, LAG_MS);
+    await pastLag();
+    expect((await rowsAfter(dbs.sources.HEALTH, feed, start, 100, LAG_MS)).rows).toEqual([]);
+    await healthScenario.insert(dbs.sources.HEALTH, 'settlements', [stay(8)]);
+    await pastLag();
+    expect((await rowsAfter(dbs.sources.HEALTH, feed, start, 100, LAG_MS)).rows.map((r) => r.idNumber)).toEqual([stay(8).psnCertNo]);
+  });
+});
