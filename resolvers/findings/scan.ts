@@ -16,7 +16,7 @@ import { divisionPrefix } from '../../domain/division-code';
 import type { IsoDate } from '../../domain/dates';
 import type { DepartmentCode, OfficeCode } from '../../domain/departments';
 import { scrub } from '../../domain/privacy';
-import { assembleHouseholds } from '../../domain/findings/assemble';
+import { assembleHouseholds, householdsWithFacts } from '../../domain/findings/assemble';
 import { evaluateHousehold } from '../../domain/findings/evaluate';
 import type { RuleSet } from '../../domain/findings/rule-set';
 import { DepartmentReadError, readDepartmentFacts, type ReadOptions } from '../../federation/reads';
@@ -124,7 +124,7 @@ async function evaluateSlice(deps: ScanDeps, keys: HouseholdKey[], reads: SliceR
     }
   }
   const facts = assembleHouseholds({
-    householdIds,
+    householdIds: householdsWithFacts(householdIds, spells, departments),
     spells,
     people: new Map([...around.flatMap((a) => a.people), ...here.people].map((p) => [p.idNumber, p])),
     departments,
