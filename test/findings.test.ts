@@ -176,6 +176,9 @@ describe('preGrantCheck', () => {
     const input = { beneficiaryIdNumber: CASES.settlement.person, programme: 'UNION_ILLNESS', grantDate: TODAY, amountFen: 10_000, settlementReference: CASES.settlement.setlId };
     const res = await writer().gql(Q, { input });
     expect(res.data.preGrantCheck.findings.map((f: any) => f.rule.id)).toEqual(['X7']);
+    // Fixed statements: the person's households, the aid tables of the programmes X7 names, the
+    // proposal's stay and the aid tied to it in each department that ties aid to stays.
+    expect(res.extensions?.sqlStatements?.bySource).toEqual({ HUB: 1, HEALTH: 5, UNION: 2, REPORTED: 1 });
   });
 
   it.each([

@@ -146,3 +146,22 @@ export function assembleLonePerson(idNumber: string, person: PersonFacts | null,
     settlementAid: (departments.settlementAid ?? []).filter((r) => r.beneficiaryIdNumber !== idNumber && r.settlementRef !== null && r.settlementRef !== undefined && settlements.has(r.settlementRef)),
   };
 }
+
+/**
+ * The households, of these, where someone who was ever a member has a department fact: an aid
+ * record, a certificate, a place on the roll or a hospital stay. Only they can have a finding:
+ * every rule needs one of those to apply (`mayApply`; a missed-aid rule has at least one
+ * condition, and each condition reads one of them), so a scan assembles and evaluates only them.
+ */
+export function householdsWithFacts(householdIds: readonly number[], spells: readonly Spell[], departments: DepartmentFactsLike): number[] {
+  const holders = new Set<string>();
+  for (const r of departments.records) holders.add(r.beneficiaryIdNumber);
+  for (const c of departments.certificates) holders.add(c.idNumber);
+  for (const s of departments.students) holders.add(s.idNumber);
+  for (const s of departments.settlements.values()) holders.add(s.idNumber);
+  if (holders.size === 0) return [];
+  const wanted = new Set(householdIds);
+  const found = new Set<number>();
+  for (const s of spells) if (wanted.has(s.householdId) && holders.has(s.idNumber)) found.add(s.householdId);
+  return householdIds.filter((id) => found.has(id));
+}

@@ -138,10 +138,18 @@ async function aidInProgrammes(req: LiveRequest, ids: readonly string[], departm
  * Department facts for these people, from the departments asked. Aid comes through the request's
  * loaders, or with `programmes` only in those programmes.
  */
-async function departmentFacts(req: LiveRequest, ids: readonly string[], departments: ReadonlySet<DepartmentCode>, programmes?: ReadonlySet<ProgrammeCode>, extraRefs: readonly string[] = []) {
+async function departmentFacts(
+  req: LiveRequest,
+  ids: readonly string[],
+  departments: ReadonlySet<DepartmentCode>,
+  programmes?: ReadonlySet<ProgrammeCode>,
+  extraRefs: readonly string[] = [],
+  onlyStays?: readonly string[],
+) {
   const l = findingLoaders(req);
   const wanted = DEPARTMENT_CODES.filter((d) => departments.has(d));
   const none = Promise.resolve([] as { rows: never[]; ok: boolean }[]);
+  if (onlyStays && departments.has(STAYS.code)) return departmentFactsOfStays(req, ids, wanted, programmes, onlyStays);
   const [aid, stays, certs, roll] = await Promise.all([
     programmes ? aidInProgrammes(req, ids, wanted, programmes) : aidForPeople(req.loaders.departments, ids, wanted),
     departments.has(STAYS.code) ? l.settlementsByPerson.loadMany(ids) : none,
@@ -164,6 +172,47 @@ async function departmentFacts(req: LiveRequest, ids: readonly string[], departm
     certificates: (certs as { rows: DisabilityCertificate[] }[]).flatMap((c) => c.rows),
     students: (roll as { rows: StudentFacts[] }[]).flatMap((s) => s.rows),
   };
+}
+
+/**
+ * Department facts when only some stays matter (a pre-grant check whose rules read stays only to
+ * add up the aid tied to the proposal's own stay, X7): those stays and everything tied to them are
+ * read beside the aid, in the same round, instead of every member's stays first and the aid tied
+ * to each of them after. Certificates and the roll are read as `departmentFacts` reads them.
+ */
+async function departmentFactsOfStays(req: LiveRequest, ids: readonly string[], wanted: readonly DepartmentCode[], programmes: ReadonlySet<ProgrammeCode> | undefined, refs: readonly string[]) {
+  const l = findingLoaders(req);
+  const none = Promise.resolve([] as { rows: never[]; ok: boolean }[]);
+  const departments = new Set(wanted);
+  const tiedReaders = wanted.some((d) => ADAPTERS[d].aidBySettlementRefs);
+  const [aid, stays, tied, certs, roll] = await Promise.all([
+    programmes ? aidInProgrammes(req, ids, wanted, programmes) : aidForPeople(req.loaders.departments, ids, wanted),
+    refs.length > 0 ? l.settlementByRef.loadMany(refs) : none,
+    tiedReaders && refs.length > 0 ? l.aidBySettlement.loadMany(refs) : Promise.resolve([] as AidRecord[][]),
+    departments.has(CERTIFICATES.code) ? l.certificates.loadMany(ids) : none,
+    departments.has(ROLL.code) ? l.students.loadMany(ids) : none,
+  ]);
+  const settlements = new Map<string, HospitalSettlement>();
+  for (const s of stays as { rows: HospitalSettlement[] }[]) for (const x of s.rows) settlements.set(x.settlementRef, x);
+  // Aid is tied to a stay medical insurance knows (as departmentFacts reads it: by the stays found).
+  const settlementAid = (tied.filter((x) => !(x instanceof Error)) as AidRecord[][]).flat().filter((r) => r.settlementRef && settlements.has(r.settlementRef));
+  return {
+    settlementAid: settlementAid.filter((r) => departments.has(sourceOf(r.department))),
+    records: aid.records,
+    settlements,
+    certificates: (certs as { rows: DisabilityCertificate[] }[]).flatMap((c) => c.rows),
+    students: (roll as { rows: StudentFacts[] }[]).flatMap((s) => s.rows),
+  };
+}
+
+/**
+ * The stays a pre-grant check needs, when it needs no others: the proposal's own, if every rule
+ * concerned that reads stays adds up aid per stay (X7, which reports only the proposal's stay);
+ * undefined when a rule concerned reads a person's stays otherwise (out-of-pocket costs).
+ */
+function staysForProposal(concerned: readonly Rule[], proposal: Proposal): string[] | undefined {
+  if (concerned.some((r) => r.kind === 'MISSED_AID' && r.when.some((c) => c.fact === 'OUT_OF_POCKET'))) return undefined;
+  return stayOf(proposal);
 }
 
 const ALL_DEPARTMENTS: ReadonlySet<DepartmentCode> = new Set(DEPARTMENT_CODES);
@@ -263,6 +312,8 @@ export async function preGrantCheck(req: LiveRequest, proposal: Proposal, rules:
   const needed = new Set<DepartmentCode>();
   for (const r of concerned) for (const d of departmentsForProposal(r, proposal.programme)) needed.add(d);
   const programmes = opts.everything ? undefined : programmesForProposal(concerned);
+  // Reading everything keeps every stay of the household and the aid tied to each (a test compares the two).
+  const onlyStays = opts.everything ? undefined : staysForProposal(concerned, proposal);
   const l = findingLoaders(req);
   const id = proposal.beneficiaryIdNumber;
   // The beneficiary's households and everyone in them: read by the region check already, so free here.
@@ -276,13 +327,13 @@ export async function preGrantCheck(req: LiveRequest, proposal: Proposal, rules:
     wantsApprovals ? l.approvals.loadMany(who).then((all) => (all.filter((a) => !(a instanceof Error)) as SecondAidApprovalFacts[][]).flat()) : Promise.resolve([]);
   if (householdId === null) {
     // In no household: the person's own dates still matter (aid after death).
-    const [own, departments, approvals] = await Promise.all([l.personFacts.load(id), departmentFacts(req, [id], needed, programmes, stayOf(proposal)), approvalsOf([id])]);
+    const [own, departments, approvals] = await Promise.all([l.personFacts.load(id), departmentFacts(req, [id], needed, programmes, stayOf(proposal), onlyStays), approvalsOf([id])]);
     facts = withProposedStay(assembleLonePerson(id, own.person, departments, approvals), departments, proposal);
   } else {
     const beneficiary = around.person;
     const spellsHere = around.spells.filter((s) => s.householdId === householdId);
     const ids = [...new Set([id, ...spellsHere.map((s) => s.idNumber)])];
-    const [departments, approvals] = await Promise.all([departmentFacts(req, ids, needed, programmes, stayOf(proposal)), approvalsOf(ids)]);
+    const [departments, approvals] = await Promise.all([departmentFacts(req, ids, needed, programmes, stayOf(proposal), onlyStays), approvalsOf(ids)]);
     // Only the beneficiary's person rules run: other members' standing findings are not the proposal's.
     [facts] = assembleHouseholds({
       householdIds: [householdId],

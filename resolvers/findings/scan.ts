@@ -18,12 +18,12 @@ import { divisionPrefix } from '../../domain/division-code';
 import type { IsoDate } from '../../domain/dates';
 import type { DepartmentCode, OfficeCode } from '../../domain/departments';
 import { scrub } from '../../domain/privacy';
-import { assembleHouseholds, assembleLonePerson, homeHousehold, settlementOwner } from '../../domain/findings/assemble';
+import { assembleHouseholds, assembleLonePerson, homeHousehold, householdsWithFacts, settlementOwner } from '../../domain/findings/assemble';
 import { groupBy } from '../../domain/group-by';
 import { evaluateHousehold } from '../../domain/findings/evaluate';
 import type { RuleSet } from '../../domain/findings/rule-set';
 import { DepartmentReadError, readDepartmentFacts, type ReadOptions } from '../../federation/reads';
-import { peopleKnownToDepartments, peopleWithFacts } from '../../federation/person-keys';
+import { KnownPeople, peopleKnownToDepartments, peopleWithFacts } from '../../federation/person-keys';
 import type { Sources } from '../../federation/sources';
 import type { HubDb } from '../../db/connect';
 import { countPeople, householdKeysPage, secondAidApprovalFacts, spellsAndPeople, spellsOfHouseholds, type HouseholdKey } from '../../db/findings/facts';
@@ -78,7 +78,7 @@ async function inBatches<T>(ids: readonly string[], size: number, read: (batch: 
  * slice's households as evaluated. A slice is read and evaluated exactly as a chunk of its size
  * would be; the chunk stays the unit of storage.
  */
-async function evaluateChunk(deps: ScanDeps, keys: HouseholdKey[], reads: ReadOptions, slice: number, onEvaluated: (households: number) => void): Promise<ChunkFacts> {
+async function evaluateChunk(deps: ScanDeps, keys: HouseholdKey[], reads: SliceReads, slice: number, onEvaluated: (households: number) => void): Promise<ChunkFacts> {
   const found: FoundInRegion[] = [];
   for (let i = 0; i < keys.length; i += slice) {
     const part = await evaluateSlice(deps, keys.slice(i, i + slice), reads);
@@ -88,7 +88,12 @@ async function evaluateChunk(deps: ScanDeps, keys: HouseholdKey[], reads: ReadOp
   return { keys, found };
 }
 
-async function evaluateSlice(deps: ScanDeps, keys: HouseholdKey[], reads: ReadOptions): Promise<FoundInRegion[]> {
+/** How a scan reads departments: the read options, and who each department knows about. */
+interface SliceReads extends ReadOptions {
+  people: KnownPeople;
+}
+
+async function evaluateSlice(deps: ScanDeps, keys: HouseholdKey[], reads: SliceReads): Promise<FoundInRegion[]> {
   const batchSize = reads.batchSize ?? 5000;
   const householdIds = keys.map((k) => k.id);
   const here = await spellsOfHouseholds(deps.hub, householdIds);
@@ -98,7 +103,7 @@ async function evaluateSlice(deps: ScanDeps, keys: HouseholdKey[], reads: ReadOp
   const movedOrGone = ids.filter((id) => !current.has(id));
   const [elsewhere, departments] = await Promise.all([
     inBatches(movedOrGone, batchSize, (b) => spellsAndPeople(deps.hub, b)),
-    readDepartmentFacts(deps.sources, ids, deps.today, reads),
+    readDepartmentFacts(deps.sources, ids, deps.today, { ...reads, ...reads.people.among(ids) }),
   ]);
   // Approvals of second aid matter only where there is temporary aid.
   const withTempAid = [...new Set(departments.records.filter((r) => r.programme === 'TEMP_AID').map((r) => r.beneficiaryIdNumber))];
@@ -110,16 +115,21 @@ async function evaluateSlice(deps: ScanDeps, keys: HouseholdKey[], reads: ReadOp
     ...new Set([...[...departments.settlements.values()].map((x) => x.idNumber), ...departments.settlementAid.map((r) => r.beneficiaryIdNumber)].filter((id) => !inSlice.has(id))),
   ];
   const around = await inBatches(outsiders, batchSize, (b) => spellsAndPeople(deps.hub, b));
-  const seen = new Set(here.spells.map((s) => `${s.householdId}|${s.idNumber}|${s.joinedOn}`));
+  // Every spell in this slice's households is in `here` already: only spells elsewhere are added, once each.
+  const inSliceHouseholds = new Set(householdIds);
+  const seen = new Set<string>();
   const spells = [...here.spells];
-  for (const s of [...elsewhere, ...around].flatMap((e) => e.spells)) {
-    const key = `${s.householdId}|${s.idNumber}|${s.joinedOn}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    spells.push(s);
+  for (const e of [...elsewhere, ...around]) {
+    for (const s of e.spells) {
+      if (inSliceHouseholds.has(s.householdId)) continue;
+      const key = `${s.householdId}|${s.idNumber}|${s.joinedOn}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      spells.push(s);
+    }
   }
   const facts = assembleHouseholds({
-    householdIds,
+    householdIds: householdsWithFacts(householdIds, spells, departments),
     spells,
     people: new Map([...around.flatMap((a) => a.people), ...here.people].map((p) => [p.idNumber, p])),
     departments,
@@ -238,7 +248,7 @@ export async function runScan(deps: ScanDeps, scanId: number, regionCode: string
     // A department that holds something about most people saves little by being asked about fewer,
     // and its set would only weigh on memory: it is asked about everyone instead.
     for (const [code, set] of known) if (set.size > people / 2) known.delete(code);
-    const reads: ReadOptions = { batchSize, known, knownFacts, parallel: opts.parallel ?? 2 };
+    const reads: SliceReads = { batchSize, people: new KnownPeople(known, knownFacts), parallel: opts.parallel ?? 2 };
     // Chunks are read and evaluated up to `lookahead` ahead of the one being stored, so the
     // databases work while this process maps and evaluates, and the other way round.
     const lookahead = opts.lookahead ?? 2;
