@@ -13,7 +13,8 @@ import type { MySqlColumn } from 'drizzle-orm/mysql-core';
 import { sql } from 'drizzle-orm';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import { DepartmentReadError } from './reads';
-import { ADAPTERS, factProvider } from './registry';
+import { ADAPTERS, factProvider, factProviders } from './registry';
+import type { FactKind } from './contract';
 import type { Sources } from './sources';
 
 /** Each department's person columns, as its folder declares them (`personKeys`). */
@@ -59,4 +60,11 @@ export async function peopleKnownToDepartments(sources: Sources): Promise<Map<De
     ),
   );
   return new Map(DEPARTMENT_CODES.map((code, i) => [code, sets[i]]));
+}
+
+/** For every department providing a kind of fact (job losses, the monitored roll), the people it holds one about. One statement each. */
+export async function peopleWithFactOf(sources: Sources, kind: FactKind): Promise<Map<DepartmentCode, Set<string>>> {
+  const providers = factProviders(kind);
+  const sets = await Promise.all(providers.map(({ code, reader }) => idsIn(sources, code, reader.keyColumn).catch((err: unknown) => failed(code, err))));
+  return new Map(providers.map(({ code }, i) => [code, sets[i]]));
 }
