@@ -452,6 +452,10 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   AlertAcknowledgePayload: OPEN_CONTAINER,
   AlertVerifyPayload: OPEN_CONTAINER,
   AlertDismissPayload: OPEN_CONTAINER,
+  // schema/monitoring-monthly.graphql: a run's division, month and counts.
+  MonthlyComparison: { kind: 'OPEN', why: 'a run of the monthly comparison: division, month, state and counts; names no person' },
+  MonthlyComparisonUserError: { kind: 'OPEN', why: 'why a start was refused; names no person' },
+  MonthlyComparisonRunPayload: OPEN_CONTAINER,
   MeetingRecordPayload: OPEN_CONTAINER,
   ReferralPayload: OPEN_CONTAINER,
 
@@ -561,6 +565,8 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     alerts: { roles: DATA_ROLES, purposes: ['MONITORING'], outOfScope: 'OMIT', args: { 'filter.regionCode': 'REGION' } },
     alert: { roles: DATA_ROLES, purposes: ['MONITORING', ...CASE_PURPOSES], outOfScope: 'HIDE' },
     triggers: { roles: ALL_ROLES, purposes: null, outOfScope: 'DENY' },
+    // schema/monitoring-monthly.graphql: runs (counts, no person) of divisions within the caller's scope.
+    monthlyComparisons: { roles: [...DATA_ROLES, 'ADMINISTRATOR'], purposes: ['MONITORING'], outOfScope: 'DENY', args: { regionCode: 'REGION' } },
     // schema/charity.graphql. Summaries are filtered to the caller's scope by the resolver; the
     // sealed detail is null without an active claim of the caller's organisation.
     charityNeeds: { roles: ['CHARITY'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY', args: { regionCode: 'REGION' } },
@@ -582,6 +588,8 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     alertAcknowledge: { roles: ['CASEWORKER'], purposes: ['MONITORING'], outOfScope: 'DENY' },
     alertVerify: { roles: ['CASEWORKER'], purposes: ['MONITORING'], outOfScope: 'DENY' },
     alertDismiss: { roles: ['CASEWORKER'], purposes: ['MONITORING'], outOfScope: 'DENY' },
+    // The monthly comparison on demand: a region-wide job like a scan, for administrators, over a division within their scope.
+    monthlyComparisonRun: { roles: ['ADMINISTRATOR'], purposes: ['MONITORING'], outOfScope: 'DENY', args: { 'input.regionCode': 'REGION' } },
     caseOpen: { roles: CASE_ROLES, purposes: CASE_PURPOSES, outOfScope: 'DENY', args: { 'input.householdId': 'HOUSEHOLD_ID' }, argumentSubjectsInScope: true },
     caseTransition: { roles: CASE_ROLES, purposes: CASE_PURPOSES, outOfScope: 'DENY' },
     meetingRecord: { roles: ['MEETING_CONVENER'], purposes: ['CASE_MEETING'], outOfScope: 'DENY' },

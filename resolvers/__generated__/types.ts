@@ -20,6 +20,7 @@ import type { Dossier as DossierModel, DossierMember as DossierMemberModel, Doss
 import type { AlertRow as AlertRowModel, AlertEventRow as AlertEventRowModel } from '../../db/monitoring/store';
 import type { AlertPage as AlertPageModel } from '../monitoring/models';
 import type { TriggerView as TriggerViewModel } from '../../domain/monitoring/triggers';
+import type { MonthlyRunRow as MonthlyRunRowModel } from '../../db/monitoring-monthly/store';
 import type { ConsentRecord as ConsentRecordModel, NeedRecord as NeedRecordModel, OrganisationRecord as OrganisationRecordModel, ProjectRecord as ProjectRecordModel, ClaimRecord as ClaimRecordModel, PledgeRecord as PledgeRecordModel, DeliveryRecord as DeliveryRecordModel } from '../../db/charity/store';
 import type { NeedDetailModel as NeedDetailModelModel } from '../charity/models';
 import type { ReportedAidRow as ReportedAidRowModel } from '../../db/reported-aid/schema';
@@ -256,6 +257,8 @@ export type Mutation = {
   readonly findingDismiss: FindingDismissPayload;
   /** Marks a finding resolved, as a department concerned. */
   readonly findingResolve: FindingResolvePayload;
+  /** Starts the monthly comparison of a division for the current month and returns at once; idempotent: asked again for the same division and month it returns that run and starts nothing. */
+  readonly monthlyComparisonRun: MonthlyComparisonRunPayload;
   /** Signs for an alert (NEW or DELIVERED → ACKNOWLEDGED). */
   readonly alertAcknowledge: AlertAcknowledgePayload;
   /** Records verification (ACKNOWLEDGED → VERIFIED); NEEDS_AID opens a case with origin ALERT, linked both ways. */
@@ -468,6 +471,15 @@ export type MutationFindingDismissArgs = {
  */
 export type MutationFindingResolveArgs = {
   input: FindingResolveInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
+export type MutationMonthlyComparisonRunArgs = {
+  input: MonthlyComparisonRunInput;
 };
 
 
@@ -2713,6 +2725,8 @@ export type Query = {
   readonly scans: ScanConnection;
   /** A stored finding by id. Null when no scan has stored it. */
   readonly finding?: Maybe<Finding>;
+  /** Runs of the monthly comparison over divisions within one (default the caller's scope), newest first. */
+  readonly monthlyComparisons: ReadonlyArray<MonthlyComparison>;
   /** The inbox: alerts in the caller's region scope, oldest first (purpose MONITORING). */
   readonly alerts: AlertConnection;
   /** One alert; null when unknown or outside the caller's scope. */
@@ -2826,6 +2840,12 @@ export type QueryScansArgs = {
 
 export type QueryFindingArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryMonthlyComparisonsArgs = {
+  regionCode?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -3100,6 +3120,81 @@ export type HouseholdEdge = {
   readonly __typename?: 'HouseholdEdge';
   readonly cursor: Scalars['String']['output'];
   readonly node: Household;
+};
+
+/** Where a run of the monthly comparison stands. */
+export type MonthlyComparisonState =
+  /** Comparing, a page of households at a time. */
+  | 'RUNNING'
+  /** Every household of the division compared. */
+  | 'SUCCEEDED'
+  /** Stopped; `failure` says why. Asking again for the same month and division runs it again (alerts already opened are not opened twice). */
+  | 'FAILED';
+
+/**
+ * A run of the monthly comparison over a division for a month: every household compared against
+ * every trigger, including what the change feed cannot see (twelve-month sums, absences). There is
+ * one per division and month; its counts move while it runs. Names no person.
+ */
+export type MonthlyComparison = {
+  readonly __typename?: 'MonthlyComparison';
+  /** Stable id. */
+  readonly id: Scalars['ID']['output'];
+  /** The division compared. */
+  readonly region: Region;
+  /** The month it stands for, YYYY-MM (China time). */
+  readonly month: Scalars['String']['output'];
+  /** Where it stands. */
+  readonly state: MonthlyComparisonState;
+  /** Households under the division when it started. */
+  readonly householdsTotal: Scalars['Int']['output'];
+  /** Households compared so far. */
+  readonly householdsDone: Scalars['Int']['output'];
+  /** Alerts opened or raised so far (a condition already an alert opens nothing). */
+  readonly alertsChanged: Scalars['Int']['output'];
+  /** The API client that started it, `cli`, or `hub` for the hub's own monthly run. */
+  readonly startedBy: Scalars['String']['output'];
+  /** When it started. */
+  readonly startedAt: Scalars['DateTime']['output'];
+  /** When it ended; null while running. */
+  readonly finishedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Why it failed: DEPARTMENT_UNAVAILABLE:<DEPARTMENT>, LEASE_LOST or INTERNAL_ERROR. */
+  readonly failure?: Maybe<Scalars['String']['output']>;
+};
+
+/** Which run of the monthly comparison to start. */
+export type MonthlyComparisonRunInput = {
+  /** A division (county, township or village code, or the city) inside the caller's scope. */
+  readonly regionCode: Scalars['String']['input'];
+  /** YYYY-MM; default the current month (China time). The comparison judges on today's data, so only the current month can be run. */
+  readonly month?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Why a monthly comparison was not started. */
+export type MonthlyComparisonErrorCode =
+  /** Only the current month (China time) can be run: the comparison judges on today's data. */
+  | 'MONTH_NOT_CURRENT';
+
+/** A refused start. */
+export type MonthlyComparisonUserError = {
+  readonly __typename?: 'MonthlyComparisonUserError';
+  /** Stable code. */
+  readonly code: MonthlyComparisonErrorCode;
+  /** What went wrong, in words. */
+  readonly message: Scalars['String']['output'];
+  /** The input field concerned, as a path. */
+  readonly field?: Maybe<ReadonlyArray<Scalars['String']['output']>>;
+};
+
+/** The result of monthlyComparisonRun. */
+export type MonthlyComparisonRunPayload = {
+  readonly __typename?: 'MonthlyComparisonRunPayload';
+  /** The run of this division and month: the one just started, or the one that already ran or is running. */
+  readonly comparison?: Maybe<MonthlyComparison>;
+  /** True when this call started it; false when this month's run of the division had succeeded already or was running (nothing new started). */
+  readonly started: Scalars['Boolean']['output'];
+  /** Why it was refused. */
+  readonly userErrors: ReadonlyArray<MonthlyComparisonUserError>;
 };
 
 /** How urgent an alert is: red (e.g. possible 因病致贫), orange, yellow. */
@@ -3777,6 +3872,12 @@ export type ResolversTypes = {
   SourceStatus: ResolverTypeWrapper<SourceStatus>;
   HouseholdConnection: ResolverTypeWrapper<HouseholdPageModel>;
   HouseholdEdge: ResolverTypeWrapper<Omit<HouseholdEdge, 'node'> & { node: ResolversTypes['Household'] }>;
+  MonthlyComparisonState: MonthlyComparisonState;
+  MonthlyComparison: ResolverTypeWrapper<MonthlyRunRowModel>;
+  MonthlyComparisonRunInput: MonthlyComparisonRunInput;
+  MonthlyComparisonErrorCode: MonthlyComparisonErrorCode;
+  MonthlyComparisonUserError: ResolverTypeWrapper<MonthlyComparisonUserError>;
+  MonthlyComparisonRunPayload: ResolverTypeWrapper<Omit<MonthlyComparisonRunPayload, 'comparison'> & { comparison?: Maybe<ResolversTypes['MonthlyComparison']> }>;
   AlertGrade: AlertGrade;
   AlertState: AlertState;
   AlertOutcome: AlertOutcome;
@@ -3939,6 +4040,10 @@ export type ResolversParentTypes = {
   SourceStatus: SourceStatus;
   HouseholdConnection: HouseholdPageModel;
   HouseholdEdge: Omit<HouseholdEdge, 'node'> & { node: ResolversParentTypes['Household'] };
+  MonthlyComparison: MonthlyRunRowModel;
+  MonthlyComparisonRunInput: MonthlyComparisonRunInput;
+  MonthlyComparisonUserError: MonthlyComparisonUserError;
+  MonthlyComparisonRunPayload: Omit<MonthlyComparisonRunPayload, 'comparison'> & { comparison?: Maybe<ResolversParentTypes['MonthlyComparison']> };
   Trigger: TriggerViewModel;
   Alert: AlertRowModel;
   AlertEvent: AlertEventRowModel;
@@ -4025,6 +4130,7 @@ export type MutationResolvers<ContextType = HubContext, ParentType extends Resol
   findingConfirm?: Resolver<ResolversTypes['FindingConfirmPayload'], ParentType, ContextType, RequireFields<MutationFindingConfirmArgs, 'input'>>;
   findingDismiss?: Resolver<ResolversTypes['FindingDismissPayload'], ParentType, ContextType, RequireFields<MutationFindingDismissArgs, 'input'>>;
   findingResolve?: Resolver<ResolversTypes['FindingResolvePayload'], ParentType, ContextType, RequireFields<MutationFindingResolveArgs, 'input'>>;
+  monthlyComparisonRun?: Resolver<ResolversTypes['MonthlyComparisonRunPayload'], ParentType, ContextType, RequireFields<MutationMonthlyComparisonRunArgs, 'input'>>;
   alertAcknowledge?: Resolver<ResolversTypes['AlertAcknowledgePayload'], ParentType, ContextType, RequireFields<MutationAlertAcknowledgeArgs, 'input'>>;
   alertVerify?: Resolver<ResolversTypes['AlertVerifyPayload'], ParentType, ContextType, RequireFields<MutationAlertVerifyArgs, 'input'>>;
   alertDismiss?: Resolver<ResolversTypes['AlertDismissPayload'], ParentType, ContextType, RequireFields<MutationAlertDismissArgs, 'input'>>;
@@ -4741,6 +4847,7 @@ export type QueryResolvers<ContextType = HubContext, ParentType extends Resolver
   scan?: Resolver<Maybe<ResolversTypes['Scan']>, ParentType, ContextType, RequireFields<QueryScanArgs, 'id'>>;
   scans?: Resolver<ResolversTypes['ScanConnection'], ParentType, ContextType, RequireFields<QueryScansArgs, 'first'>>;
   finding?: Resolver<Maybe<ResolversTypes['Finding']>, ParentType, ContextType, RequireFields<QueryFindingArgs, 'id'>>;
+  monthlyComparisons?: Resolver<ReadonlyArray<ResolversTypes['MonthlyComparison']>, ParentType, ContextType, Partial<QueryMonthlyComparisonsArgs>>;
   alerts?: Resolver<ResolversTypes['AlertConnection'], ParentType, ContextType, Partial<QueryAlertsArgs>>;
   alert?: Resolver<Maybe<ResolversTypes['Alert']>, ParentType, ContextType, RequireFields<QueryAlertArgs, 'id'>>;
   triggers?: Resolver<ReadonlyArray<ResolversTypes['Trigger']>, ParentType, ContextType>;
@@ -4842,6 +4949,32 @@ export type HouseholdConnectionResolvers<ContextType = HubContext, ParentType ex
 export type HouseholdEdgeResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['HouseholdEdge'] = ResolversParentTypes['HouseholdEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Household'], ParentType, ContextType>;
+};
+
+export type MonthlyComparisonResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['MonthlyComparison'] = ResolversParentTypes['MonthlyComparison']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  region?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
+  month?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['MonthlyComparisonState'], ParentType, ContextType>;
+  householdsTotal?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  householdsDone?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  alertsChanged?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  startedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  startedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  failure?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type MonthlyComparisonUserErrorResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['MonthlyComparisonUserError'] = ResolversParentTypes['MonthlyComparisonUserError']> = {
+  code?: Resolver<ResolversTypes['MonthlyComparisonErrorCode'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  field?: Resolver<Maybe<ReadonlyArray<ResolversTypes['String']>>, ParentType, ContextType>;
+};
+
+export type MonthlyComparisonRunPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['MonthlyComparisonRunPayload'] = ResolversParentTypes['MonthlyComparisonRunPayload']> = {
+  comparison?: Resolver<Maybe<ResolversTypes['MonthlyComparison']>, ParentType, ContextType>;
+  started?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['MonthlyComparisonUserError']>, ParentType, ContextType>;
 };
 
 export type TriggerResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Trigger'] = ResolversParentTypes['Trigger']> = {
@@ -5072,6 +5205,9 @@ export type Resolvers<ContextType = HubContext> = {
   SourceStatus?: SourceStatusResolvers<ContextType>;
   HouseholdConnection?: HouseholdConnectionResolvers<ContextType>;
   HouseholdEdge?: HouseholdEdgeResolvers<ContextType>;
+  MonthlyComparison?: MonthlyComparisonResolvers<ContextType>;
+  MonthlyComparisonUserError?: MonthlyComparisonUserErrorResolvers<ContextType>;
+  MonthlyComparisonRunPayload?: MonthlyComparisonRunPayloadResolvers<ContextType>;
   Trigger?: TriggerResolvers<ContextType>;
   Alert?: AlertResolvers<ContextType>;
   AlertEvent?: AlertEventResolvers<ContextType>;

@@ -10,10 +10,15 @@
  * ahead of the one being written, so the databases work while this process evaluates, and alerts
  * are written a page at a time in a few multi-row statements (db/monitoring/store.ts).
  */
-import { fenced, renewLease, type Lease } from '../../db/jobs/lease';
+import type { Logger } from 'pino';
+import { fenced, LeaseLost, renewLease, type Lease } from '../../db/jobs/lease';
 import type { HubTx } from '../../db/cases/records';
 import { countPeople, householdKeysPage, type HouseholdKey } from '../../db/findings/facts';
 import { advanceWatermark } from '../../db/monitoring/store';
+import { claimMonthlyRun, finishMonthlyRun, monthlyRunById, recordMonthlyProgress, type MonthlyRunRow } from '../../db/monitoring-monthly/store';
+import { countHouseholdsUnderPrefix } from '../../db/household/region-pages';
+import { scrub } from '../../domain/privacy';
+import { DepartmentReadError } from '../../federation/reads';
 import { divisionPrefix } from '../../domain/division-code';
 import { peopleKnownToDepartments, peopleWithFactOf, peopleWithFacts } from '../../federation/person-keys';
 import { candidatesForHouseholds, monitoringToday, writeAlerts, type DetectDeps, type KnownPeople } from './detect';
@@ -113,3 +118,72 @@ export async function runMonthlyComparison(deps: DetectDeps, region: string, opt
   }
   return { households, changed };
 }
+
+// ----- Runs on demand (and the hub's monthly tick): one per division and month ------------------
+
+/** The month a comparison run stands for: YYYY-MM, China time. */
+export function monthOf(deps: Pick<DetectDeps, 'now'>): string {
+  return monitoringToday(deps).slice(0, 7);
+}
+
+export type MonthlyRunStart =
+  | { ok: true; started: boolean; run: MonthlyRunRow; done: Promise<MonthlyRunRow> }
+  | { ok: false; code: 'MONTH_NOT_CURRENT' };
+
+function failureOf(err: unknown): string {
+  if (err instanceof DepartmentReadError) return `DEPARTMENT_UNAVAILABLE:${err.department}`;
+  if (err instanceof LeaseLost) return 'LEASE_LOST';
+  return 'INTERNAL_ERROR';
+}
+
+/**
+ * The monthly comparison runs in every hub process's background; `idle()` waits for those this
+ * process started (the server waits for it before closing its pools).
+ */
+class MonthlyJobs {
+  private readonly running = new Set<Promise<unknown>>();
+
+  /**
+   * Starts the comparison of `region` for `month` (YYYY-MM, the current month: it judges on today's
+   * data), unless that month's run of the division succeeded already or is running somewhere —
+   * then the run as it stands, `started: false`, and nothing more happens. Alerts are one per
+   * identity besides, so even a run repeated after a failure opens no alert twice.
+   */
+  async start(deps: DetectDeps & { logger?: Logger }, region: string, month: string, startedBy: string, opts: Pick<MonthlyOptions, 'lease' | 'onProgress' | 'pageHouseholds'> = {}): Promise<MonthlyRunStart> {
+    if (month !== monthOf(deps)) return { ok: false, code: 'MONTH_NOT_CURRENT' };
+    const total = await countHouseholdsUnderPrefix(deps.hub, divisionPrefix(region));
+    const claim = await claimMonthlyRun(deps.hub, region, month, startedBy.slice(0, 64), total, deps.now());
+    if (!claim.claimed) return { ok: true, started: false, run: claim.run, done: Promise.resolve(claim.run) };
+    const id = claim.run.id;
+    let last = { households: 0, changed: 0 };
+    const done = (async () => {
+      try {
+        const out = await runMonthlyComparison(deps, region, {
+          ...opts,
+          markMonth: Number(month.replace('-', '')),
+          onProgress: async (p) => {
+            last = p;
+            await recordMonthlyProgress(deps.hub, id, p, deps.now());
+            await opts.onProgress?.(p);
+          },
+        });
+        await finishMonthlyRun(deps.hub, id, 'SUCCEEDED', out, deps.now());
+        deps.logger?.info({ region, month, ...out }, 'monthly comparison finished');
+      } catch (err) {
+        const failure = failureOf(err);
+        deps.logger?.error({ region, month, failure, err: { name: (err as Error)?.name, message: scrub(String((err as Error)?.message ?? '')) } }, 'monthly comparison failed');
+        await finishMonthlyRun(deps.hub, id, 'FAILED', last, deps.now(), failure).catch(() => undefined);
+      }
+      return (await monthlyRunById(deps.hub, id))!;
+    })();
+    this.running.add(done);
+    void done.finally(() => this.running.delete(done));
+    return { ok: true, started: true, run: claim.run, done };
+  }
+
+  async idle(): Promise<void> {
+    await Promise.allSettled([...this.running]);
+  }
+}
+
+export const monthlyJobs = new MonthlyJobs();

@@ -18,7 +18,7 @@ import { advanceWatermark, watermarks } from '../../db/monitoring/store';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../../domain/departments';
 import { currentSequence, polledFeeds, rowsAfter, unpolledTables } from '../../federation/change-feed';
 import { candidatesForPeople, monitoringToday, writeAlerts, type DetectDeps } from './detect';
-import { runMonthlyComparison } from './monthly';
+import { monthlyJobs, monthOf, runMonthlyComparison } from './monthly';
 
 export { runMonthlyComparison };
 
@@ -150,6 +150,10 @@ export class MonitoringPoller {
     if (done >= month) return null;
     const lease = await this.hold(MONTHLY_JOB(region));
     if (!lease) return null;
-    return runMonthlyComparison(this.deps, region, { lease, markMonth: month });
+    // Through the run record, so an on-demand run of this month (monitoringMonthlyRun) finds it done.
+    const start = await monthlyJobs.start({ ...this.deps, logger: this.opts.logger }, region, monthOf(this.deps), 'hub', { lease });
+    if (!start.ok || !start.started) return null;
+    const run = await start.done;
+    return { households: run.householdsDone, changed: run.alertsChanged };
   }
 }
