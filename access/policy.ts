@@ -475,7 +475,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     subjects: (n: { householdId: number }) => [{ kind: 'HOUSEHOLD', householdId: n.householdId }],
     region: (n: { householdId: number }, ctx) => householdRegion(n.householdId, ctx),
     fields: Object.fromEntries(
-      ['id', 'case', 'consent', 'purpose', 'urgency', 'county', 'uncoveredFen', 'pledgedFen', 'deliveredFen', 'description', 'involvesHealth', 'involvesMinor', 'state', 'closeReason', 'publishedAt', 'closedAt', 'pledges', 'deliveries', 'matchingProjects'].map((f) => [f, 'IN_SCOPE' as const]),
+      ['id', 'case', 'alert', 'consent', 'purpose', 'urgency', 'county', 'uncoveredFen', 'pledgedFen', 'deliveredFen', 'description', 'involvesHealth', 'involvesMinor', 'state', 'closeReason', 'publishedAt', 'closedAt', 'pledges', 'deliveries', 'matchingProjects'].map((f) => [f, 'IN_SCOPE' as const]),
     ),
     sameSubject: ['case', 'consent'],
   },
@@ -604,6 +604,8 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     charityConsentRecord: { roles: ['CASEWORKER'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY', args: { 'input.householdId': 'HOUSEHOLD_ID' }, argumentSubjectsInScope: true },
     charityConsentRevoke: { roles: ['CASEWORKER'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY' },
     charityNeedPublish: { roles: ['CASEWORKER'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY' },
+    // From a verified alert, in one step: the officer who verified it, in its monitoring work or for charity linkage (the alert and its case must lie in the caller's scope, checked by resolvers/charity).
+    charityNeedPublishFromAlert: { roles: ['CASEWORKER'], purposes: ['CHARITY_LINKAGE', 'MONITORING'], outOfScope: 'DENY' },
     charityNeedWithdraw: { roles: ['CASEWORKER'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY' },
     // A charity's writes also check the need lies in its scope and that it holds a claim (db/charity/store.ts).
     charityOrganisationRegister: { roles: ['CHARITY'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY' },

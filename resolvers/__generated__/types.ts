@@ -237,6 +237,8 @@ export type Mutation = {
   readonly charityConsentRevoke: CharityConsentPayload;
   /** Publishes a need from a case, under a consent of the case's household that covers it. */
   readonly charityNeedPublish: CharityNeedPayload;
+  /** Publishes a need in one step from an alert verified as NEEDS_AID: from the case the verification opened, for the alert's person, under a consent of the household (an existing one, or recorded in the same transaction). Urgency follows the alert's grade and health data its trigger unless given. */
+  readonly charityNeedPublishFromAlert: CharityNeedPayload;
   /** Withdraws an open need. */
   readonly charityNeedWithdraw: CharityNeedPayload;
   /** Binds the calling charity client to its organisation, identified by its 统一社会信用代码 (checked, GB 32100). */
@@ -381,6 +383,15 @@ export type MutationCharityConsentRevokeArgs = {
  */
 export type MutationCharityNeedPublishArgs = {
   input: CharityNeedPublishInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
+export type MutationCharityNeedPublishFromAlertArgs = {
+  input: CharityNeedPublishFromAlertInput;
 };
 
 
@@ -1623,6 +1634,10 @@ export type NeedUrgency =
 export type CharityErrorCode =
   /** No such case. */
   | 'CASE_NOT_FOUND'
+  /** No alert with this id in the caller's reach. */
+  | 'ALERT_NOT_FOUND'
+  /** The alert is not verified as NEEDS_AID with a case: verify it first (alertVerify). */
+  | 'ALERT_NOT_VERIFIED'
   /** No such consent. */
   | 'CONSENT_NOT_FOUND'
   /** The consent is another household's. */
@@ -1717,6 +1732,8 @@ export type CharityNeed = {
   readonly id: Scalars['ID']['output'];
   /** The case it was published from. */
   readonly case: Case;
+  /** The alert the case was opened from (origin ALERT); null for a need of another case. Read with a monitoring or case purpose. */
+  readonly alert?: Maybe<Alert>;
   /** The consent it rests on. */
   readonly consent: CharityConsent;
   /** What it is for. */
@@ -1924,6 +1941,38 @@ export type CharityNeedPublishInput = {
   readonly involvesHealth?: InputMaybe<Scalars['Boolean']['input']>;
   /** The member it is for, when one person (a child under 14 needs MINOR_DATA consent). */
   readonly beneficiaryIdNumber?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A household's consent given at the door, recorded with the need it allows. */
+export type CharityConsentGivenInput = {
+  /** What it covers; NEED_PUBLICATION at least. */
+  readonly scopes: ReadonlyArray<ConsentScope>;
+  /** Who gave it for the household (户主, 监护人 …), up to 32 characters, not a name. */
+  readonly givenBy: Scalars['String']['input'];
+  /** The last day it holds. */
+  readonly expiresOn: Scalars['Date']['input'];
+  /** The officer recording it (staff identifier). */
+  readonly officer: Scalars['String']['input'];
+};
+
+/** A need published from a verified alert: the case, household and beneficiary come from the alert. */
+export type CharityNeedPublishFromAlertInput = {
+  /** The alert, verified as NEEDS_AID (its case carries the need). */
+  readonly alertId: Scalars['ID']['input'];
+  /** An existing consent of the household covering the need; or give `consent`, not both. */
+  readonly consentId?: InputMaybe<Scalars['ID']['input']>;
+  /** The consent given now, recorded in the same transaction as the need; or give `consentId`, not both. */
+  readonly consent?: InputMaybe<CharityConsentGivenInput>;
+  /** What it is for. */
+  readonly purpose: NeedPurpose;
+  /** How urgent; default URGENT for a RED alert, NORMAL otherwise. */
+  readonly urgency?: InputMaybe<NeedUrgency>;
+  /** Still uncovered after government aid. */
+  readonly uncoveredFen: Scalars['Fen']['input'];
+  /** Short and anonymised, up to 200 characters; no ID, phone or account numbers. */
+  readonly description: Scalars['String']['input'];
+  /** It rests on health data; default true when the alert's trigger reads health or disability data (a hospital stay, out-of-pocket costs, a disability certificate), and implied by MEDICAL and REHABILITATION. */
+  readonly involvesHealth?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 /** A need to withdraw. */
@@ -3796,6 +3845,8 @@ export type ResolversTypes = {
   CharityConsentRecordInput: CharityConsentRecordInput;
   CharityConsentRevokeInput: CharityConsentRevokeInput;
   CharityNeedPublishInput: CharityNeedPublishInput;
+  CharityConsentGivenInput: CharityConsentGivenInput;
+  CharityNeedPublishFromAlertInput: CharityNeedPublishFromAlertInput;
   CharityNeedWithdrawInput: CharityNeedWithdrawInput;
   CharityOrganisationRegisterInput: CharityOrganisationRegisterInput;
   CharityProjectCreateInput: CharityProjectCreateInput;
@@ -3979,6 +4030,8 @@ export type ResolversParentTypes = {
   CharityConsentRecordInput: CharityConsentRecordInput;
   CharityConsentRevokeInput: CharityConsentRevokeInput;
   CharityNeedPublishInput: CharityNeedPublishInput;
+  CharityConsentGivenInput: CharityConsentGivenInput;
+  CharityNeedPublishFromAlertInput: CharityNeedPublishFromAlertInput;
   CharityNeedWithdrawInput: CharityNeedWithdrawInput;
   CharityOrganisationRegisterInput: CharityOrganisationRegisterInput;
   CharityProjectCreateInput: CharityProjectCreateInput;
@@ -4120,6 +4173,7 @@ export type MutationResolvers<ContextType = HubContext, ParentType extends Resol
   charityConsentRecord?: Resolver<ResolversTypes['CharityConsentPayload'], ParentType, ContextType, RequireFields<MutationCharityConsentRecordArgs, 'input'>>;
   charityConsentRevoke?: Resolver<ResolversTypes['CharityConsentPayload'], ParentType, ContextType, RequireFields<MutationCharityConsentRevokeArgs, 'input'>>;
   charityNeedPublish?: Resolver<ResolversTypes['CharityNeedPayload'], ParentType, ContextType, RequireFields<MutationCharityNeedPublishArgs, 'input'>>;
+  charityNeedPublishFromAlert?: Resolver<ResolversTypes['CharityNeedPayload'], ParentType, ContextType, RequireFields<MutationCharityNeedPublishFromAlertArgs, 'input'>>;
   charityNeedWithdraw?: Resolver<ResolversTypes['CharityNeedPayload'], ParentType, ContextType, RequireFields<MutationCharityNeedWithdrawArgs, 'input'>>;
   charityOrganisationRegister?: Resolver<ResolversTypes['CharityOrganisationPayload'], ParentType, ContextType, RequireFields<MutationCharityOrganisationRegisterArgs, 'input'>>;
   charityProjectCreate?: Resolver<ResolversTypes['CharityProjectPayload'], ParentType, ContextType, RequireFields<MutationCharityProjectCreateArgs, 'input'>>;
@@ -4475,6 +4529,7 @@ export type CharityConsentResolvers<ContextType = HubContext, ParentType extends
 export type CharityNeedResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityNeed'] = ResolversParentTypes['CharityNeed']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   case?: Resolver<ResolversTypes['Case'], ParentType, ContextType>;
+  alert?: Resolver<Maybe<ResolversTypes['Alert']>, ParentType, ContextType>;
   consent?: Resolver<ResolversTypes['CharityConsent'], ParentType, ContextType>;
   purpose?: Resolver<ResolversTypes['NeedPurpose'], ParentType, ContextType>;
   urgency?: Resolver<ResolversTypes['NeedUrgency'], ParentType, ContextType>;
