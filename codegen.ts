@@ -82,6 +82,7 @@ export const pluginConfig = {
     AlertEvent: '../../db/monitoring/store#AlertEventRow',
     AlertConnection: '../monitoring/models#AlertPage',
     Trigger: '../../domain/monitoring/triggers#TriggerView',
+    MonthlyComparison: '../../db/monitoring-monthly/store#MonthlyRunRow',
     // charity
     CharityConsent: '../../db/charity/store#ConsentRecord',
     CharityNeed: '../../db/charity/store#NeedRecord',

@@ -453,6 +453,10 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   AlertAcknowledgePayload: OPEN_CONTAINER,
   AlertVerifyPayload: OPEN_CONTAINER,
   AlertDismissPayload: OPEN_CONTAINER,
+  // schema/monitoring-monthly.graphql: a run's division, month and counts.
+  MonthlyComparison: { kind: 'OPEN', why: 'a run of the monthly comparison: division, month, state and counts; names no person' },
+  MonthlyComparisonUserError: { kind: 'OPEN', why: 'why a start was refused; names no person' },
+  MonthlyComparisonRunPayload: OPEN_CONTAINER,
   MeetingRecordPayload: OPEN_CONTAINER,
   ReferralPayload: OPEN_CONTAINER,
 
@@ -472,7 +476,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     subjects: (n: { householdId: number }) => [{ kind: 'HOUSEHOLD', householdId: n.householdId }],
     region: (n: { householdId: number }, ctx) => householdRegion(n.householdId, ctx),
     fields: Object.fromEntries(
-      ['id', 'case', 'consent', 'purpose', 'urgency', 'county', 'uncoveredFen', 'pledgedFen', 'deliveredFen', 'description', 'involvesHealth', 'involvesMinor', 'state', 'closeReason', 'publishedAt', 'closedAt', 'pledges', 'deliveries', 'matchingProjects'].map((f) => [f, 'IN_SCOPE' as const]),
+      ['id', 'case', 'alert', 'consent', 'purpose', 'urgency', 'county', 'uncoveredFen', 'pledgedFen', 'deliveredFen', 'description', 'involvesHealth', 'involvesMinor', 'state', 'closeReason', 'publishedAt', 'closedAt', 'pledges', 'deliveries', 'matchingProjects'].map((f) => [f, 'IN_SCOPE' as const]),
     ),
     sameSubject: ['case', 'consent'],
   },
@@ -562,6 +566,8 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     alerts: { roles: DATA_ROLES, purposes: ['MONITORING'], outOfScope: 'OMIT', args: { 'filter.regionCode': 'REGION' } },
     alert: { roles: DATA_ROLES, purposes: ['MONITORING', ...CASE_PURPOSES], outOfScope: 'HIDE' },
     triggers: { roles: ALL_ROLES, purposes: null, outOfScope: 'DENY' },
+    // schema/monitoring-monthly.graphql: runs (counts, no person) of divisions within the caller's scope.
+    monthlyComparisons: { roles: [...DATA_ROLES, 'ADMINISTRATOR'], purposes: ['MONITORING'], outOfScope: 'DENY', args: { regionCode: 'REGION' } },
     // schema/charity.graphql. Summaries are filtered to the caller's scope by the resolver; the
     // sealed detail is null without an active claim of the caller's organisation.
     charityNeeds: { roles: ['CHARITY'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY', args: { regionCode: 'REGION' } },
@@ -583,6 +589,8 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     alertAcknowledge: { roles: ['CASEWORKER'], purposes: ['MONITORING'], outOfScope: 'DENY' },
     alertVerify: { roles: ['CASEWORKER'], purposes: ['MONITORING'], outOfScope: 'DENY' },
     alertDismiss: { roles: ['CASEWORKER'], purposes: ['MONITORING'], outOfScope: 'DENY' },
+    // The monthly comparison on demand: a region-wide job like a scan, for administrators, over a division within their scope.
+    monthlyComparisonRun: { roles: ['ADMINISTRATOR'], purposes: ['MONITORING'], outOfScope: 'DENY', args: { 'input.regionCode': 'REGION' } },
     caseOpen: { roles: CASE_ROLES, purposes: CASE_PURPOSES, outOfScope: 'DENY', args: { 'input.householdId': 'HOUSEHOLD_ID' }, argumentSubjectsInScope: true },
     caseTransition: { roles: CASE_ROLES, purposes: CASE_PURPOSES, outOfScope: 'DENY' },
     // 先行救助 and its materials: the case's owning office (checked by the write), as caseTransition.
@@ -600,6 +608,8 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     charityConsentRecord: { roles: ['CASEWORKER'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY', args: { 'input.householdId': 'HOUSEHOLD_ID' }, argumentSubjectsInScope: true },
     charityConsentRevoke: { roles: ['CASEWORKER'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY' },
     charityNeedPublish: { roles: ['CASEWORKER'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY' },
+    // From a verified alert, in one step: the officer who verified it, in its monitoring work or for charity linkage (the alert and its case must lie in the caller's scope, checked by resolvers/charity).
+    charityNeedPublishFromAlert: { roles: ['CASEWORKER'], purposes: ['CHARITY_LINKAGE', 'MONITORING'], outOfScope: 'DENY' },
     charityNeedWithdraw: { roles: ['CASEWORKER'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY' },
     // A charity's writes also check the need lies in its scope and that it holds a claim (db/charity/store.ts).
     charityOrganisationRegister: { roles: ['CHARITY'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY' },

@@ -13,7 +13,8 @@ import type { MySqlColumn } from 'drizzle-orm/mysql-core';
 import { sql } from 'drizzle-orm';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import { DepartmentReadError } from './reads';
-import { ADAPTERS, factProvider } from './registry';
+import { ADAPTERS, factProvider, factProviders } from './registry';
+import type { FactKind } from './contract';
 import type { Sources } from './sources';
 
 /** Each department's person columns, as its folder declares them (`personKeys`). */
@@ -61,8 +62,8 @@ export async function peopleKnownToDepartments(sources: Sources): Promise<Map<De
   return new Map(DEPARTMENT_CODES.map((code, i) => [code, sets[i]]));
 }
 
-type FactKind = 'settlements' | 'certificates' | 'students';
-const FACT_KINDS: readonly FactKind[] = ['settlements', 'certificates', 'students'];
+type ScanFactKind = 'settlements' | 'certificates' | 'students';
+const FACT_KINDS: readonly ScanFactKind[] = ['settlements', 'certificates', 'students'];
 
 /**
  * Who each department (and each fact beside aid) holds anything about, as one bit per department
@@ -76,7 +77,7 @@ export class KnownPeople {
   private readonly bits = new Map<string, number>();
   private readonly departments: DepartmentCode[];
 
-  constructor(known: ReadonlyMap<DepartmentCode, ReadonlySet<string>>, facts: Record<FactKind, ReadonlySet<string>>) {
+  constructor(known: ReadonlyMap<DepartmentCode, ReadonlySet<string>>, facts: Record<ScanFactKind, ReadonlySet<string>>) {
     this.departments = DEPARTMENT_CODES.filter((code) => known.has(code));
     const mark = (ids: ReadonlySet<string>, bit: number) => {
       for (const id of ids) this.bits.set(id, (this.bits.get(id) ?? 0) | bit);
@@ -86,7 +87,7 @@ export class KnownPeople {
   }
 
   /** For these people: the sets `readDepartmentFacts` takes as `known` and `knownFacts`, holding only them. */
-  among(ids: readonly string[]): { known: Map<DepartmentCode, Set<string>>; knownFacts: Record<FactKind, Set<string>> } {
+  among(ids: readonly string[]): { known: Map<DepartmentCode, Set<string>>; knownFacts: Record<ScanFactKind, Set<string>> } {
     const sets = [...this.departments, ...FACT_KINDS].map(() => new Set<string>());
     for (const id of ids) {
       let b = this.bits.get(id) ?? 0;
@@ -98,4 +99,11 @@ export class KnownPeople {
       knownFacts: { settlements: sets[n], certificates: sets[n + 1], students: sets[n + 2] },
     };
   }
+}
+
+/** For every department providing a kind of fact (job losses, the monitored roll), the people it holds one about. One statement each. */
+export async function peopleWithFactOf(sources: Sources, kind: FactKind): Promise<Map<DepartmentCode, Set<string>>> {
+  const providers = factProviders(kind);
+  const sets = await Promise.all(providers.map(({ code, reader }) => idsIn(sources, code, reader.keyColumn).catch((err: unknown) => failed(code, err))));
+  return new Map(providers.map(({ code }, i) => [code, sets[i]]));
 }

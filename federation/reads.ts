@@ -120,32 +120,33 @@ export async function readDepartmentFacts(sources: Sources, idNumbers: readonly 
   return { records, settlements: byRef, certificates, students, settlementAid: tied.flat() };
 }
 
+/** Who each providing department holds a fact about (federation/person-keys.ts): it is asked only about those. */
+export type KnownByDepartment = ReadonlyMap<DepartmentCode, ReadonlySet<string>>;
+
+/** One kind of fact beside aid, from every department providing it: one statement per provider per batch. */
+async function factsOfKind<K extends 'jobLosses' | 'monitored'>(kind: K, sources: Sources, idNumbers: readonly string[], known?: KnownByDepartment) {
+  const ids = [...new Set(idNumbers)];
+  const found = await Promise.all(
+    factProviders(kind).map(({ code, reader }) => {
+      const held = known?.get(code);
+      return inBatches(held ? ids.filter((id) => held.has(id)) : ids, 5000, (b) => reader.byIdNumbers(sources[code].db, b) as Promise<(K extends 'jobLosses' ? JobLoss : MonitoredSpell)[]>).catch((err: unknown) => {
+        throw new DepartmentReadError(code, errorCodeOf(err));
+      });
+    }),
+  );
+  return found.flat();
+}
+
 /**
  * Every job loss any department records for these people (the union-and-human-resources job-loss
  * condition of monitoring triggers): one statement per providing department per batch.
  * Throws DepartmentReadError naming a department that could not be read.
  */
-export async function jobLossesOf(sources: Sources, idNumbers: readonly string[]): Promise<JobLoss[]> {
-  const ids = [...new Set(idNumbers)];
-  const found = await Promise.all(
-    factProviders('jobLosses').map(({ code, reader }) =>
-      inBatches(ids, 5000, (b) => reader.byIdNumbers(sources[code].db, b)).catch((err: unknown) => {
-        throw new DepartmentReadError(code, errorCodeOf(err));
-      }),
-    ),
-  );
-  return found.flat();
+export function jobLossesOf(sources: Sources, idNumbers: readonly string[], known?: KnownByDepartment): Promise<JobLoss[]> {
+  return factsOfKind('jobLosses', sources, idNumbers, known);
 }
 
 /** Spells on the monitored low-income roll of these people: one statement per batch. */
-export async function monitoredOf(sources: Sources, idNumbers: readonly string[]): Promise<MonitoredSpell[]> {
-  const ids = [...new Set(idNumbers)];
-  const found = await Promise.all(
-    factProviders('monitored').map(({ code, reader }) =>
-      inBatches(ids, 5000, (b) => reader.byIdNumbers(sources[code].db, b)).catch((err: unknown) => {
-        throw new DepartmentReadError(code, errorCodeOf(err));
-      }),
-    ),
-  );
-  return found.flat();
+export function monitoredOf(sources: Sources, idNumbers: readonly string[], known?: KnownByDepartment): Promise<MonitoredSpell[]> {
+  return factsOfKind('monitored', sources, idNumbers, known);
 }

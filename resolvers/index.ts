@@ -19,6 +19,7 @@ import { applyDateRanges } from './date-ranges';
 import { findingResolvers } from './findings/resolvers';
 import { householdResolvers } from './household/resolvers';
 import { monitoringResolvers } from './monitoring/resolvers';
+import { monthlyComparisonResolvers } from './monitoring/monthly-resolvers';
 import { reportedAidResolvers } from './reported-aid/resolvers';
 import { scalarResolvers } from './scalars';
 import { requireHouseholdId } from '../access/errors';
@@ -34,7 +35,7 @@ export function loadTypeDefs(): string[] {
     .map((f) => fs.readFileSync(path.join(SCHEMA_DIR, f), 'utf8'));
 }
 
-export const resolvers: Resolvers[] = [scalarResolvers, commonResolvers, householdResolvers, accessResolvers, caseResolvers, findingResolvers, monitoringResolvers, reportedAidResolvers, charityResolvers];
+export const resolvers: Resolvers[] = [scalarResolvers, commonResolvers, householdResolvers, accessResolvers, caseResolvers, findingResolvers, monitoringResolvers, monthlyComparisonResolvers, reportedAidResolvers, charityResolvers];
 
 export function buildSchema(): GraphQLSchema {
   const schema = makeExecutableSchema({

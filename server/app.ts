@@ -28,6 +28,7 @@ import { createRateLimits, type RateLimits } from '../access/rate-limits';
 import { scanJobs } from '../resolvers/findings/scan';
 import { AlertDeliveryWorker } from '../resolvers/alert-delivery/worker';
 import { MonitoringPoller } from '../resolvers/monitoring/poller';
+import { monthlyJobs } from '../resolvers/monitoring/monthly';
 import { activeTriggerSet } from '../rules/triggers-load';
 import { activeRuleSet } from '../rules/load';
 import { redactErrorMessage } from '../access/redact';
@@ -197,7 +198,7 @@ export async function createHubServer(given: HubDeps): Promise<HubServer> {
       ...(production ? [] : [statementCountPlugin()]),
       // Scans started here run on after their request; stopping waits for them, so no job reads
       // from pools being closed (and a test's worker has no connection left open when it ends).
-      { serverWillStart: async () => ({ serverWillStop: () => scanJobs.idle() }) },
+      { serverWillStart: async () => ({ serverWillStop: async () => void (await Promise.all([scanJobs.idle(), monthlyJobs.idle()])) }) },
       // Last: it sees the response as the others left it, and may withhold it.
       auditPlugin(audit, deps.logger),
     ],

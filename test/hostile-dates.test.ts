@@ -220,6 +220,7 @@ function templates(): Template[] {
     ...[
       mutation('charityConsentRecord', 'consent { id }', (v) => ({ householdId, scopes: ['NEED_PUBLICATION'], givenBy: '户主', expiresOn: v, officer: 'x' }), 'expiresOn', 'Date'),
       mutation('charityDeliveryReport', 'delivery { id }', (v) => ({ pledgeId: '1', amountFen: 1, deliveredOn: v, reference: 'x' }), 'deliveredOn', 'Date'),
+      mutation('charityNeedPublishFromAlert', 'need { id }', (v) => ({ alertId: '1', consent: { scopes: ['NEED_PUBLICATION'], givenBy: '户主', expiresOn: v, officer: 'x' }, purpose: 'LIVING', uncoveredFen: 1, description: 'x' }), 'consent.expiresOn', 'Date'),
     ].map((t) => ({ ...t, purpose: 'CHARITY_LINKAGE' })),
     // schema/reported-aid.graphql: refused by range before the caller is even asked whether it reports.
     ...(['from', 'to'] as const).map((arg) =>

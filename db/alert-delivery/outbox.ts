@@ -25,24 +25,36 @@ export async function activeSubscriptions(db: HubQuery) {
 
 /** Writes the outbox rows for one alert event; returns how many subscriptions it goes to. */
 export async function enqueueAlertDeliveries(tx: HubTx, alert: AlertEnvelope): Promise<number> {
-  const matching = (await activeSubscriptions(tx)).filter((s) => subscriptionMatches(s, alert));
-  if (matching.length === 0) return 0;
+  return enqueueAlertDeliveriesOf(tx, [alert]);
+}
+
+/**
+ * The outbox rows for many alert events (a page of the monthly comparison): the subscriptions read
+ * once, the rows written in multi-row statements. Returns how many rows it wrote.
+ */
+export async function enqueueAlertDeliveriesOf(tx: HubTx, alerts: readonly AlertEnvelope[]): Promise<number> {
+  if (alerts.length === 0) return 0;
+  const subscriptions = await activeSubscriptions(tx);
+  if (subscriptions.length === 0) return 0;
   const now = toDbInstant();
-  await tx.insert(alertDelivery).values(
-    matching.map((s) => {
-      const deliveryId = crypto.randomUUID();
-      return {
-        deliveryId,
-        subscriptionId: s.id,
-        alertId: alert.alertId,
-        event: alert.event,
-        payload: alertDeliveryJson(deliveryId, alert),
-        state: 'PENDING' as const,
-        attempts: 0,
-        nextAttemptAt: now,
-        createdAt: now,
-      };
-    }),
+  const rows = alerts.flatMap((alert) =>
+    subscriptions
+      .filter((s) => subscriptionMatches(s, alert))
+      .map((s) => {
+        const deliveryId = crypto.randomUUID();
+        return {
+          deliveryId,
+          subscriptionId: s.id,
+          alertId: alert.alertId,
+          event: alert.event,
+          payload: alertDeliveryJson(deliveryId, alert),
+          state: 'PENDING' as const,
+          attempts: 0,
+          nextAttemptAt: now,
+          createdAt: now,
+        };
+      }),
   );
-  return matching.length;
+  for (let i = 0; i < rows.length; i += 500) await tx.insert(alertDelivery).values(rows.slice(i, i + 500));
+  return rows.length;
 }

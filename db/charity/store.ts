@@ -137,7 +137,7 @@ export async function projectsByPurposes(db: HubQuery, purposes: readonly NeedPu
 
 // ----- Consent ---------------------------------------------------------------------------------
 
-export async function recordConsent(db: HubDb, v: Omit<ConsentRecord, 'id' | 'revokedAt' | 'revokedByClient'>): Promise<ConsentRecord> {
+export async function recordConsent(db: HubQuery, v: Omit<ConsentRecord, 'id' | 'revokedAt' | 'revokedByClient'>): Promise<ConsentRecord> {
   const [res] = await db.insert(charityConsent).values({ ...v, scopes: [...new Set(v.scopes)].join(','), recordedAt: toDbInstant(v.recordedAt) });
   return (await consentById(db, res.insertId))!;
 }
@@ -172,7 +172,7 @@ export async function revokeConsent(db: HubDb, consentId: number, client: string
 
 // ----- Needs -----------------------------------------------------------------------------------
 
-export async function insertNeed(db: HubDb, v: Omit<NeedRecord, 'id' | 'pledgedFen' | 'deliveredFen' | 'state' | 'closeReason' | 'closedAt'>): Promise<NeedRecord> {
+export async function insertNeed(db: HubQuery, v: Omit<NeedRecord, 'id' | 'pledgedFen' | 'deliveredFen' | 'state' | 'closeReason' | 'closedAt'>): Promise<NeedRecord> {
   const [res] = await db.insert(charityNeed).values({ ...v, pledgedFen: 0, deliveredFen: 0, state: 'OPEN', publishedAt: toDbInstant(v.publishedAt) });
   return (await needById(db, res.insertId))!;
 }

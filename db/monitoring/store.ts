@@ -53,10 +53,14 @@ async function addEvent(tx: HubTx, alertId: number, e: { action: AlertEventRow['
   );
 }
 
+/** Rows per multi-row INSERT: evidence is text, so a statement stays well under max_allowed_packet. */
+const ROWS_PER_INSERT = 500;
+
 /**
  * Opens the alerts not seen before and raises those whose condition worsened (a graver grade or a
  * larger measure), inside the caller's transaction; the same condition seen again changes nothing.
- * Returns what changed, for delivery. One read for all, then one write per changed alert.
+ * Returns what changed, for delivery. One read for all; new alerts in multi-row statements (the
+ * alerts, one read back, their OPENED events), then one write per raised alert.
  */
 export async function openOrRaiseAlerts(tx: HubTx, writes: readonly AlertWrite[], detectedBy: 'POLL' | 'MONTHLY', now: Date, onChange?: (c: AlertChange) => Promise<void>): Promise<AlertChange[]> {
   if (writes.length === 0) return [];
@@ -64,8 +68,38 @@ export async function openOrRaiseAlerts(tx: HubTx, writes: readonly AlertWrite[]
   const existing = new Map((await tx.select().from(monitoringAlert).where(inArray(monitoringAlert.identity, [...unique.keys()]))).map((r) => [r.identity, r]));
   const at = toDbInstant(now);
   const changes: AlertChange[] = [];
+  const fresh = [...unique.values()].filter((w) => !existing.has(w.identity));
+  for (let i = 0; i < fresh.length; i += ROWS_PER_INSERT) {
+    const part = fresh.slice(i, i + ROWS_PER_INSERT);
+    await tx.execute(
+      sql`INSERT IGNORE INTO monitoring_alert (identity, trigger_id, grade, state, subject_id_number, household_id, region_code, township_code, verifier_office, monitored, evidence, evidence_refs, measure, detected_by, raised_at, first_clue_on, acknowledge_by, verify_by, provisional, updated_at) VALUES ${sql.join(
+        part.map(
+          (w) =>
+            sql`(${w.identity}, ${w.triggerId}, ${w.grade}, 'NEW', ${w.subjectIdNumber}, ${w.householdId}, ${w.regionCode}, ${w.townshipCode}, ${w.verifierOffice}, ${w.monitored}, ${JSON.stringify(w.evidence)}, ${JSON.stringify(w.evidenceRefs)}, ${w.measure}, ${detectedBy}, ${at}, ${w.firstClueOn}, ${w.acknowledgeBy}, ${w.verifyBy}, ${w.provisional}, ${at})`,
+        ),
+        sql`, `,
+      )}`,
+    );
+    // Read back what this statement opened. A row another writer opened a moment ago (INSERT IGNORE
+    // skipped ours) is the same alert and not ours to announce: it carries the other writer's path or instant.
+    const opened = await tx
+      .select()
+      .from(monitoringAlert)
+      .where(and(inArray(monitoringAlert.identity, part.map((w) => w.identity)), eq(monitoringAlert.detectedBy, detectedBy), eq(monitoringAlert.raisedAt, at), eq(monitoringAlert.state, 'NEW')));
+    const byIdentity = new Map(opened.map((r) => [r.identity, r]));
+    const rows = part.flatMap((w) => byIdentity.get(w.identity) ?? []);
+    if (rows.length === 0) continue;
+    const reason = `detected by ${detectedBy === 'POLL' ? 'change feed' : 'monthly comparison'}`;
+    await tx.insert(monitoringAlertEvent).values(rows.map((r) => ({ alertId: r.id, seq: 1, action: 'OPENED' as const, fromState: null, toState: 'NEW' as const, grade: r.grade, at, actor: HUB_ACTOR.actor, actorOffice: HUB_ACTOR.office, reason })));
+    for (const row of rows) {
+      const change: AlertChange = { event: 'ALERT_OPENED', alert: row };
+      changes.push(change);
+      if (onChange) await onChange(change);
+    }
+  }
   for (const w of unique.values()) {
     const old = existing.get(w.identity);
+    if (!old) continue;
     const fields = {
       grade: w.grade,
       evidence: JSON.stringify(w.evidence),
@@ -73,21 +107,6 @@ export async function openOrRaiseAlerts(tx: HubTx, writes: readonly AlertWrite[]
       measure: w.measure,
       updatedAt: at,
     };
-    if (!old) {
-      const [res] = await tx.execute(
-        sql`INSERT IGNORE INTO monitoring_alert (identity, trigger_id, grade, state, subject_id_number, household_id, region_code, township_code, verifier_office, monitored, evidence, evidence_refs, measure, detected_by, raised_at, first_clue_on, acknowledge_by, verify_by, provisional, updated_at)
-            VALUES (${w.identity}, ${w.triggerId}, ${w.grade}, 'NEW', ${w.subjectIdNumber}, ${w.householdId}, ${w.regionCode}, ${w.townshipCode}, ${w.verifierOffice}, ${w.monitored}, ${fields.evidence}, ${fields.evidenceRefs}, ${w.measure}, ${detectedBy}, ${at}, ${w.firstClueOn}, ${w.acknowledgeBy}, ${w.verifyBy}, ${w.provisional}, ${at})`,
-      );
-      const { affectedRows, insertId } = res as unknown as { affectedRows: number; insertId: number };
-      // Another writer opened it a moment ago: the same alert, nothing more to do.
-      if (affectedRows !== 1) continue;
-      await addEvent(tx, insertId, { action: 'OPENED', fromState: null, toState: 'NEW', grade: w.grade, at, actor: HUB_ACTOR.actor, office: HUB_ACTOR.office, reason: `detected by ${detectedBy === 'POLL' ? 'change feed' : 'monthly comparison'}` });
-      const [row] = await tx.select().from(monitoringAlert).where(eq(monitoringAlert.id, insertId));
-      const change: AlertChange = { event: 'ALERT_OPENED', alert: row };
-      changes.push(change);
-      if (onChange) await onChange(change);
-      continue;
-    }
     if (!OPEN_ALERT_STATES.includes(old.state)) continue;
     const graver = GRADE_RANK[w.grade] > GRADE_RANK[old.grade];
     const larger = w.measure > old.measure;

@@ -13,10 +13,17 @@ import { createPool, endConnection } from '../connect';
 import { programme } from '../household/schema';
 
 /**
- * The hub's tables come in sets, one per domain, each with its own drizzle-kit folder and its own
- * bookkeeping table, so domains evolve their tables without renumbering each other's migrations.
+ * The hub's tables come in sets, one per feature, each with its own drizzle-kit folder and its own
+ * bookkeeping table, so features evolve their tables without renumbering each other's migrations.
+ * The features with tables of their own, in the order their migrations run:
  */
-export const HUB_MIGRATION_SETS = [{ folder: path.join(__dirname, '..', 'household', 'migrations'), table: '__drizzle_migrations' }, { folder: path.join(__dirname, '..', 'cases', 'migrations'), table: '__drizzle_migrations_cases' }, { folder: path.join(__dirname, '..', 'access', 'migrations'), table: '__drizzle_migrations_access' }, { folder: path.join(__dirname, '..', 'findings', 'migrations'), table: '__drizzle_migrations_findings' }, { folder: path.join(__dirname, '..', 'jobs', 'migrations'), table: '__drizzle_migrations_jobs' }, { folder: path.join(__dirname, '..', 'monitoring', 'migrations'), table: '__drizzle_migrations_monitoring' }, { folder: path.join(__dirname, '..', 'alert-delivery', 'migrations'), table: '__drizzle_migrations_alert_delivery' }, { folder: path.join(__dirname, '..', 'reported-aid', 'migrations'), table: '__drizzle_migrations_reported_aid' }, { folder: path.join(__dirname, '..', 'charity', 'migrations'), table: '__drizzle_migrations_charity' }, { folder: path.join(__dirname, '..', 'case-loop', 'migrations'), table: '__drizzle_migrations_case_loop' }];
+const HUB_FEATURES = ['household', 'cases', 'access', 'findings', 'jobs', 'monitoring', 'alert-delivery', 'reported-aid', 'charity', 'case-loop', 'monitoring-monthly'] as const;
+
+/** Each feature's migrations (db/<feature>/migrations), recorded in a journal table of its own (the household set's keeps drizzle's default name). */
+export const HUB_MIGRATION_SETS = HUB_FEATURES.map((feature) => ({
+  folder: path.join(__dirname, '..', feature, 'migrations'),
+  table: feature === 'household' ? '__drizzle_migrations' : `__drizzle_migrations_${feature.replace(/-/g, '_')}`,
+}));
 
 /** CREATE DATABASE IF NOT EXISTS for the database a URL names, connecting without it. */
 export async function ensureDatabase(url: string): Promise<void> {

@@ -6,6 +6,8 @@ import type { ConsentProblem, PledgeProblem } from './needs';
 
 export const CHARITY_ERROR_CODES = [
   'CASE_NOT_FOUND',
+  'ALERT_NOT_FOUND',
+  'ALERT_NOT_VERIFIED',
   'CONSENT_NOT_FOUND',
   'CONSENT_OTHER_HOUSEHOLD',
   'CONSENT_REVOKED',

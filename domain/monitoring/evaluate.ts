@@ -47,6 +47,22 @@ const PROGRAMME_NAME = new Map<string, string>(PROGRAMMES.map((p) => [p.code, p.
 
 const yuan = (fen: number) => `¥${fenToYuan(fen)}`;
 
+/**
+ * `today` minus a trigger's window, remembered: asked for every member of every household with the
+ * same few arguments, the date arithmetic was a sixth of the monthly comparison's time.
+ */
+const sinces = new Map<string, IsoDate>();
+function windowStart(today: IsoDate, withinDays: number): IsoDate {
+  const key = `${today}|${withinDays}`;
+  let day = sinces.get(key);
+  if (day === undefined) {
+    if (sinces.size > 1000) sinces.clear();
+    day = addDays(today, -withinDays);
+    sinces.set(key, day);
+  }
+  return day;
+}
+
 export function alertIdentity(triggerId: string, subject: string, anchorRefs: readonly string[]): string {
   return crypto.createHash('sha256').update([triggerId, subject, ...[...anchorRefs].sort()].join('|')).digest('hex').slice(0, 40);
 }
@@ -93,7 +109,7 @@ type PersonPart = Pick<AlertCandidate, 'grade' | 'identity' | 'evidenceRefs' | '
 function personCandidates(trigger: Exclude<Trigger, { kind: 'RULE' }>, id: string, monitored: boolean, facts: HouseholdFacts, extra: MonitoringFacts, stays: readonly HospitalStay[], today: IsoDate): PersonPart[] {
   if (trigger.kind === 'SETTLEMENT_OUT_OF_POCKET') {
     // Each recent stay over the line is its own alert.
-    const since = addDays(today, -trigger.withinDays);
+    const since = windowStart(today, trigger.withinDays);
     return stays.flatMap((s) => {
       if (s.settledOn < since || s.settledOn > today) return [];
       const band = bandOf(trigger.bands, s.outOfPocketFen, monitored);
@@ -147,7 +163,7 @@ function personCandidate(trigger: Exclude<Trigger, { kind: 'RULE' | 'SETTLEMENT_
       };
     }
     case 'JOB_LOSS': {
-      const since = addDays(today, -trigger.withinDays);
+      const since = windowStart(today, trigger.withinDays);
       const lost = extra.jobLosses.filter((j) => j.idNumber === id && j.lostOn >= since && j.lostOn <= today).sort((a, b) => a.lostOn.localeCompare(b.lostOn) || a.sourceRef.localeCompare(b.sourceRef));
       if (lost.length === 0) return null;
       const first = lost[0];
@@ -161,7 +177,7 @@ function personCandidate(trigger: Exclude<Trigger, { kind: 'RULE' | 'SETTLEMENT_
       };
     }
     case 'SEVERE_DISABILITY': {
-      const since = addDays(today, -trigger.withinDays);
+      const since = windowStart(today, trigger.withinDays);
       const certs = facts.certificates.filter((c) => c.idNumber === id && c.status === 'VALID' && c.level <= trigger.maxLevel && c.issuedOn >= since && c.issuedOn <= today).sort((a, b) => a.certificateNumber.localeCompare(b.certificateNumber));
       if (certs.length === 0) return null;
       const c = certs[0];

@@ -21,6 +21,7 @@ import type { Dossier as DossierModel, DossierMember as DossierMemberModel, Doss
 import type { AlertRow as AlertRowModel, AlertEventRow as AlertEventRowModel } from '../../db/monitoring/store';
 import type { AlertPage as AlertPageModel } from '../monitoring/models';
 import type { TriggerView as TriggerViewModel } from '../../domain/monitoring/triggers';
+import type { MonthlyRunRow as MonthlyRunRowModel } from '../../db/monitoring-monthly/store';
 import type { ConsentRecord as ConsentRecordModel, NeedRecord as NeedRecordModel, OrganisationRecord as OrganisationRecordModel, ProjectRecord as ProjectRecordModel, ClaimRecord as ClaimRecordModel, PledgeRecord as PledgeRecordModel, DeliveryRecord as DeliveryRecordModel } from '../../db/charity/store';
 import type { NeedDetailModel as NeedDetailModelModel } from '../charity/models';
 import type { ReportedAidRow as ReportedAidRowModel } from '../../db/reported-aid/schema';
@@ -253,6 +254,8 @@ export type Mutation = {
   readonly charityConsentRevoke: CharityConsentPayload;
   /** Publishes a need from a case, under a consent of the case's household that covers it. */
   readonly charityNeedPublish: CharityNeedPayload;
+  /** Publishes a need in one step from an alert verified as NEEDS_AID: from the case the verification opened, for the alert's person, under a consent of the household (an existing one, or recorded in the same transaction). Urgency follows the alert's grade and health data its trigger unless given. */
+  readonly charityNeedPublishFromAlert: CharityNeedPayload;
   /** Withdraws an open need. */
   readonly charityNeedWithdraw: CharityNeedPayload;
   /** Binds the calling charity client to its organisation, identified by its 统一社会信用代码 (checked, GB 32100). */
@@ -273,6 +276,8 @@ export type Mutation = {
   readonly findingDismiss: FindingDismissPayload;
   /** Marks a finding resolved, as a department concerned. */
   readonly findingResolve: FindingResolvePayload;
+  /** Starts the monthly comparison of a division for the current month and returns at once; idempotent: asked again for the same division and month it returns that run and starts nothing. */
+  readonly monthlyComparisonRun: MonthlyComparisonRunPayload;
   /** Signs for an alert (NEW or DELIVERED → ACKNOWLEDGED). */
   readonly alertAcknowledge: AlertAcknowledgePayload;
   /** Records verification (ACKNOWLEDGED → VERIFIED); NEEDS_AID opens a case with origin ALERT, linked both ways. */
@@ -420,6 +425,15 @@ export type MutationCharityNeedPublishArgs = {
  * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
  * malformed input, access and infrastructure failures are errors.
  */
+export type MutationCharityNeedPublishFromAlertArgs = {
+  input: CharityNeedPublishFromAlertInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
 export type MutationCharityNeedWithdrawArgs = {
   input: CharityNeedWithdrawInput;
 };
@@ -503,6 +517,15 @@ export type MutationFindingDismissArgs = {
  */
 export type MutationFindingResolveArgs = {
   input: FindingResolveInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
+export type MutationMonthlyComparisonRunArgs = {
+  input: MonthlyComparisonRunInput;
 };
 
 
@@ -1730,6 +1753,10 @@ export type NeedUrgency =
 export type CharityErrorCode =
   /** No such case. */
   | 'CASE_NOT_FOUND'
+  /** No alert with this id in the caller's reach. */
+  | 'ALERT_NOT_FOUND'
+  /** The alert is not verified as NEEDS_AID with a case: verify it first (alertVerify). */
+  | 'ALERT_NOT_VERIFIED'
   /** No such consent. */
   | 'CONSENT_NOT_FOUND'
   /** The consent is another household's. */
@@ -1824,6 +1851,8 @@ export type CharityNeed = {
   readonly id: Scalars['ID']['output'];
   /** The case it was published from. */
   readonly case: Case;
+  /** The alert the case was opened from (origin ALERT); null for a need of another case. Read with a monitoring or case purpose. */
+  readonly alert?: Maybe<Alert>;
   /** The consent it rests on. */
   readonly consent: CharityConsent;
   /** What it is for. */
@@ -2031,6 +2060,38 @@ export type CharityNeedPublishInput = {
   readonly involvesHealth?: InputMaybe<Scalars['Boolean']['input']>;
   /** The member it is for, when one person (a child under 14 needs MINOR_DATA consent). */
   readonly beneficiaryIdNumber?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A household's consent given at the door, recorded with the need it allows. */
+export type CharityConsentGivenInput = {
+  /** What it covers; NEED_PUBLICATION at least. */
+  readonly scopes: ReadonlyArray<ConsentScope>;
+  /** Who gave it for the household (户主, 监护人 …), up to 32 characters, not a name. */
+  readonly givenBy: Scalars['String']['input'];
+  /** The last day it holds. */
+  readonly expiresOn: Scalars['Date']['input'];
+  /** The officer recording it (staff identifier). */
+  readonly officer: Scalars['String']['input'];
+};
+
+/** A need published from a verified alert: the case, household and beneficiary come from the alert. */
+export type CharityNeedPublishFromAlertInput = {
+  /** The alert, verified as NEEDS_AID (its case carries the need). */
+  readonly alertId: Scalars['ID']['input'];
+  /** An existing consent of the household covering the need; or give `consent`, not both. */
+  readonly consentId?: InputMaybe<Scalars['ID']['input']>;
+  /** The consent given now, recorded in the same transaction as the need; or give `consentId`, not both. */
+  readonly consent?: InputMaybe<CharityConsentGivenInput>;
+  /** What it is for. */
+  readonly purpose: NeedPurpose;
+  /** How urgent; default URGENT for a RED alert, NORMAL otherwise. */
+  readonly urgency?: InputMaybe<NeedUrgency>;
+  /** Still uncovered after government aid. */
+  readonly uncoveredFen: Scalars['Fen']['input'];
+  /** Short and anonymised, up to 200 characters; no ID, phone or account numbers. */
+  readonly description: Scalars['String']['input'];
+  /** It rests on health data; default true when the alert's trigger reads health or disability data (a hospital stay, out-of-pocket costs, a disability certificate), and implied by MEDICAL and REHABILITATION. */
+  readonly involvesHealth?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 /** A need to withdraw. */
@@ -2832,6 +2893,8 @@ export type Query = {
   readonly scans: ScanConnection;
   /** A stored finding by id. Null when no scan has stored it. */
   readonly finding?: Maybe<Finding>;
+  /** Runs of the monthly comparison over divisions within one (default the caller's scope), newest first. */
+  readonly monthlyComparisons: ReadonlyArray<MonthlyComparison>;
   /** The inbox: alerts in the caller's region scope, oldest first (purpose MONITORING). */
   readonly alerts: AlertConnection;
   /** One alert; null when unknown or outside the caller's scope. */
@@ -2945,6 +3008,12 @@ export type QueryScansArgs = {
 
 export type QueryFindingArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryMonthlyComparisonsArgs = {
+  regionCode?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -3219,6 +3288,81 @@ export type HouseholdEdge = {
   readonly __typename?: 'HouseholdEdge';
   readonly cursor: Scalars['String']['output'];
   readonly node: Household;
+};
+
+/** Where a run of the monthly comparison stands. */
+export type MonthlyComparisonState =
+  /** Comparing, a page of households at a time. */
+  | 'RUNNING'
+  /** Every household of the division compared. */
+  | 'SUCCEEDED'
+  /** Stopped; `failure` says why. Asking again for the same month and division runs it again (alerts already opened are not opened twice). */
+  | 'FAILED';
+
+/**
+ * A run of the monthly comparison over a division for a month: every household compared against
+ * every trigger, including what the change feed cannot see (twelve-month sums, absences). There is
+ * one per division and month; its counts move while it runs. Names no person.
+ */
+export type MonthlyComparison = {
+  readonly __typename?: 'MonthlyComparison';
+  /** Stable id. */
+  readonly id: Scalars['ID']['output'];
+  /** The division compared. */
+  readonly region: Region;
+  /** The month it stands for, YYYY-MM (China time). */
+  readonly month: Scalars['String']['output'];
+  /** Where it stands. */
+  readonly state: MonthlyComparisonState;
+  /** Households under the division when it started. */
+  readonly householdsTotal: Scalars['Int']['output'];
+  /** Households compared so far. */
+  readonly householdsDone: Scalars['Int']['output'];
+  /** Alerts opened or raised so far (a condition already an alert opens nothing). */
+  readonly alertsChanged: Scalars['Int']['output'];
+  /** The API client that started it, `cli`, or `hub` for the hub's own monthly run. */
+  readonly startedBy: Scalars['String']['output'];
+  /** When it started. */
+  readonly startedAt: Scalars['DateTime']['output'];
+  /** When it ended; null while running. */
+  readonly finishedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Why it failed: DEPARTMENT_UNAVAILABLE:<DEPARTMENT>, LEASE_LOST or INTERNAL_ERROR. */
+  readonly failure?: Maybe<Scalars['String']['output']>;
+};
+
+/** Which run of the monthly comparison to start. */
+export type MonthlyComparisonRunInput = {
+  /** A division (county, township or village code, or the city) inside the caller's scope. */
+  readonly regionCode: Scalars['String']['input'];
+  /** YYYY-MM; default the current month (China time). The comparison judges on today's data, so only the current month can be run. */
+  readonly month?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Why a monthly comparison was not started. */
+export type MonthlyComparisonErrorCode =
+  /** Only the current month (China time) can be run: the comparison judges on today's data. */
+  | 'MONTH_NOT_CURRENT';
+
+/** A refused start. */
+export type MonthlyComparisonUserError = {
+  readonly __typename?: 'MonthlyComparisonUserError';
+  /** Stable code. */
+  readonly code: MonthlyComparisonErrorCode;
+  /** What went wrong, in words. */
+  readonly message: Scalars['String']['output'];
+  /** The input field concerned, as a path. */
+  readonly field?: Maybe<ReadonlyArray<Scalars['String']['output']>>;
+};
+
+/** The result of monthlyComparisonRun. */
+export type MonthlyComparisonRunPayload = {
+  readonly __typename?: 'MonthlyComparisonRunPayload';
+  /** The run of this division and month: the one just started, or the one that already ran or is running. */
+  readonly comparison?: Maybe<MonthlyComparison>;
+  /** True when this call started it; false when this month's run of the division had succeeded already or was running (nothing new started). */
+  readonly started: Scalars['Boolean']['output'];
+  /** Why it was refused. */
+  readonly userErrors: ReadonlyArray<MonthlyComparisonUserError>;
 };
 
 /** How urgent an alert is: red (e.g. possible 因病致贫), orange, yellow. */
@@ -3823,6 +3967,8 @@ export type ResolversTypes = {
   CharityConsentRecordInput: CharityConsentRecordInput;
   CharityConsentRevokeInput: CharityConsentRevokeInput;
   CharityNeedPublishInput: CharityNeedPublishInput;
+  CharityConsentGivenInput: CharityConsentGivenInput;
+  CharityNeedPublishFromAlertInput: CharityNeedPublishFromAlertInput;
   CharityNeedWithdrawInput: CharityNeedWithdrawInput;
   CharityOrganisationRegisterInput: CharityOrganisationRegisterInput;
   CharityProjectCreateInput: CharityProjectCreateInput;
@@ -3899,6 +4045,12 @@ export type ResolversTypes = {
   SourceStatus: ResolverTypeWrapper<SourceStatus>;
   HouseholdConnection: ResolverTypeWrapper<HouseholdPageModel>;
   HouseholdEdge: ResolverTypeWrapper<Omit<HouseholdEdge, 'node'> & { node: ResolversTypes['Household'] }>;
+  MonthlyComparisonState: MonthlyComparisonState;
+  MonthlyComparison: ResolverTypeWrapper<MonthlyRunRowModel>;
+  MonthlyComparisonRunInput: MonthlyComparisonRunInput;
+  MonthlyComparisonErrorCode: MonthlyComparisonErrorCode;
+  MonthlyComparisonUserError: ResolverTypeWrapper<MonthlyComparisonUserError>;
+  MonthlyComparisonRunPayload: ResolverTypeWrapper<Omit<MonthlyComparisonRunPayload, 'comparison'> & { comparison?: Maybe<ResolversTypes['MonthlyComparison']> }>;
   AlertGrade: AlertGrade;
   AlertState: AlertState;
   AlertOutcome: AlertOutcome;
@@ -4003,6 +4155,8 @@ export type ResolversParentTypes = {
   CharityConsentRecordInput: CharityConsentRecordInput;
   CharityConsentRevokeInput: CharityConsentRevokeInput;
   CharityNeedPublishInput: CharityNeedPublishInput;
+  CharityConsentGivenInput: CharityConsentGivenInput;
+  CharityNeedPublishFromAlertInput: CharityNeedPublishFromAlertInput;
   CharityNeedWithdrawInput: CharityNeedWithdrawInput;
   CharityOrganisationRegisterInput: CharityOrganisationRegisterInput;
   CharityProjectCreateInput: CharityProjectCreateInput;
@@ -4064,6 +4218,10 @@ export type ResolversParentTypes = {
   SourceStatus: SourceStatus;
   HouseholdConnection: HouseholdPageModel;
   HouseholdEdge: Omit<HouseholdEdge, 'node'> & { node: ResolversParentTypes['Household'] };
+  MonthlyComparison: MonthlyRunRowModel;
+  MonthlyComparisonRunInput: MonthlyComparisonRunInput;
+  MonthlyComparisonUserError: MonthlyComparisonUserError;
+  MonthlyComparisonRunPayload: Omit<MonthlyComparisonRunPayload, 'comparison'> & { comparison?: Maybe<ResolversParentTypes['MonthlyComparison']> };
   Trigger: TriggerViewModel;
   Alert: AlertRowModel;
   AlertEvent: AlertEventRowModel;
@@ -4142,6 +4300,7 @@ export type MutationResolvers<ContextType = HubContext, ParentType extends Resol
   charityConsentRecord?: Resolver<ResolversTypes['CharityConsentPayload'], ParentType, ContextType, RequireFields<MutationCharityConsentRecordArgs, 'input'>>;
   charityConsentRevoke?: Resolver<ResolversTypes['CharityConsentPayload'], ParentType, ContextType, RequireFields<MutationCharityConsentRevokeArgs, 'input'>>;
   charityNeedPublish?: Resolver<ResolversTypes['CharityNeedPayload'], ParentType, ContextType, RequireFields<MutationCharityNeedPublishArgs, 'input'>>;
+  charityNeedPublishFromAlert?: Resolver<ResolversTypes['CharityNeedPayload'], ParentType, ContextType, RequireFields<MutationCharityNeedPublishFromAlertArgs, 'input'>>;
   charityNeedWithdraw?: Resolver<ResolversTypes['CharityNeedPayload'], ParentType, ContextType, RequireFields<MutationCharityNeedWithdrawArgs, 'input'>>;
   charityOrganisationRegister?: Resolver<ResolversTypes['CharityOrganisationPayload'], ParentType, ContextType, RequireFields<MutationCharityOrganisationRegisterArgs, 'input'>>;
   charityProjectCreate?: Resolver<ResolversTypes['CharityProjectPayload'], ParentType, ContextType, RequireFields<MutationCharityProjectCreateArgs, 'input'>>;
@@ -4152,6 +4311,7 @@ export type MutationResolvers<ContextType = HubContext, ParentType extends Resol
   findingConfirm?: Resolver<ResolversTypes['FindingConfirmPayload'], ParentType, ContextType, RequireFields<MutationFindingConfirmArgs, 'input'>>;
   findingDismiss?: Resolver<ResolversTypes['FindingDismissPayload'], ParentType, ContextType, RequireFields<MutationFindingDismissArgs, 'input'>>;
   findingResolve?: Resolver<ResolversTypes['FindingResolvePayload'], ParentType, ContextType, RequireFields<MutationFindingResolveArgs, 'input'>>;
+  monthlyComparisonRun?: Resolver<ResolversTypes['MonthlyComparisonRunPayload'], ParentType, ContextType, RequireFields<MutationMonthlyComparisonRunArgs, 'input'>>;
   alertAcknowledge?: Resolver<ResolversTypes['AlertAcknowledgePayload'], ParentType, ContextType, RequireFields<MutationAlertAcknowledgeArgs, 'input'>>;
   alertVerify?: Resolver<ResolversTypes['AlertVerifyPayload'], ParentType, ContextType, RequireFields<MutationAlertVerifyArgs, 'input'>>;
   alertDismiss?: Resolver<ResolversTypes['AlertDismissPayload'], ParentType, ContextType, RequireFields<MutationAlertDismissArgs, 'input'>>;
@@ -4512,6 +4672,7 @@ export type CharityConsentResolvers<ContextType = HubContext, ParentType extends
 export type CharityNeedResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityNeed'] = ResolversParentTypes['CharityNeed']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   case?: Resolver<ResolversTypes['Case'], ParentType, ContextType>;
+  alert?: Resolver<Maybe<ResolversTypes['Alert']>, ParentType, ContextType>;
   consent?: Resolver<ResolversTypes['CharityConsent'], ParentType, ContextType>;
   purpose?: Resolver<ResolversTypes['NeedPurpose'], ParentType, ContextType>;
   urgency?: Resolver<ResolversTypes['NeedUrgency'], ParentType, ContextType>;
@@ -4884,6 +5045,7 @@ export type QueryResolvers<ContextType = HubContext, ParentType extends Resolver
   scan?: Resolver<Maybe<ResolversTypes['Scan']>, ParentType, ContextType, RequireFields<QueryScanArgs, 'id'>>;
   scans?: Resolver<ResolversTypes['ScanConnection'], ParentType, ContextType, RequireFields<QueryScansArgs, 'first'>>;
   finding?: Resolver<Maybe<ResolversTypes['Finding']>, ParentType, ContextType, RequireFields<QueryFindingArgs, 'id'>>;
+  monthlyComparisons?: Resolver<ReadonlyArray<ResolversTypes['MonthlyComparison']>, ParentType, ContextType, Partial<QueryMonthlyComparisonsArgs>>;
   alerts?: Resolver<ResolversTypes['AlertConnection'], ParentType, ContextType, Partial<QueryAlertsArgs>>;
   alert?: Resolver<Maybe<ResolversTypes['Alert']>, ParentType, ContextType, RequireFields<QueryAlertArgs, 'id'>>;
   triggers?: Resolver<ReadonlyArray<ResolversTypes['Trigger']>, ParentType, ContextType>;
@@ -4985,6 +5147,32 @@ export type HouseholdConnectionResolvers<ContextType = HubContext, ParentType ex
 export type HouseholdEdgeResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['HouseholdEdge'] = ResolversParentTypes['HouseholdEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Household'], ParentType, ContextType>;
+};
+
+export type MonthlyComparisonResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['MonthlyComparison'] = ResolversParentTypes['MonthlyComparison']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  region?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
+  month?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['MonthlyComparisonState'], ParentType, ContextType>;
+  householdsTotal?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  householdsDone?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  alertsChanged?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  startedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  startedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  failure?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type MonthlyComparisonUserErrorResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['MonthlyComparisonUserError'] = ResolversParentTypes['MonthlyComparisonUserError']> = {
+  code?: Resolver<ResolversTypes['MonthlyComparisonErrorCode'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  field?: Resolver<Maybe<ReadonlyArray<ResolversTypes['String']>>, ParentType, ContextType>;
+};
+
+export type MonthlyComparisonRunPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['MonthlyComparisonRunPayload'] = ResolversParentTypes['MonthlyComparisonRunPayload']> = {
+  comparison?: Resolver<Maybe<ResolversTypes['MonthlyComparison']>, ParentType, ContextType>;
+  started?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['MonthlyComparisonUserError']>, ParentType, ContextType>;
 };
 
 export type TriggerResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Trigger'] = ResolversParentTypes['Trigger']> = {
@@ -5216,6 +5404,9 @@ export type Resolvers<ContextType = HubContext> = {
   SourceStatus?: SourceStatusResolvers<ContextType>;
   HouseholdConnection?: HouseholdConnectionResolvers<ContextType>;
   HouseholdEdge?: HouseholdEdgeResolvers<ContextType>;
+  MonthlyComparison?: MonthlyComparisonResolvers<ContextType>;
+  MonthlyComparisonUserError?: MonthlyComparisonUserErrorResolvers<ContextType>;
+  MonthlyComparisonRunPayload?: MonthlyComparisonRunPayloadResolvers<ContextType>;
   Trigger?: TriggerResolvers<ContextType>;
   Alert?: AlertResolvers<ContextType>;
   AlertEvent?: AlertEventResolvers<ContextType>;

@@ -4,7 +4,8 @@
  * (scope, claim, organisation) and calls the pure rules (domain/charity) and the store.
  */
 import { inScope } from '../../access/decide';
-import { requireHubId, requireIdNumber } from '../../access/errors';
+import { badInput, requireHubId, requireIdNumber } from '../../access/errors';
+import { activeTriggerSet } from '../../rules/triggers-load';
 import { claimWorkingDays } from '../../db/charity/config';
 import * as store from '../../db/charity/store';
 import { checkCreditCode } from '../../domain/credit-code';
@@ -62,21 +63,20 @@ export async function revokeConsent(ctx: HubContext, consentIdText: string): Pro
   return done ? ok(done) : refuse('CONSENT_NOT_FOUND', 'no such consent', ['input', 'consentId']);
 }
 
-export async function publishNeed(
-  ctx: HubContext,
-  input: { caseId: string; consentId: string; purpose: NeedPurpose; urgency: 'EMERGENCY' | 'URGENT' | 'NORMAL'; uncoveredFen: number; description: string; involvesHealth?: boolean | null; beneficiaryIdNumber?: string | null },
-): Promise<CharityOutcome<store.NeedRecord>> {
-  const caseId = requireHubId(input.caseId, 'input.caseId', 'case id');
-  const consentId = requireHubId(input.consentId, 'input.consentId', 'consent id');
-  const beneficiary = input.beneficiaryIdNumber ? requireIdNumber(input.beneficiaryIdNumber, 'input.beneficiaryIdNumber') : null;
-  const c = await ctx.loaders.cases.caseById.load(caseId);
-  if (!c || !(await householdInScope(ctx, c.householdId))) return refuse('CASE_NOT_FOUND', 'no such case', ['input', 'caseId']);
+type NeedInput = { purpose: NeedPurpose; urgency: 'EMERGENCY' | 'URGENT' | 'NORMAL'; uncoveredFen: number; description: string; involvesHealth?: boolean | null };
+type NeedValues = Parameters<typeof store.insertNeed>[1];
+type CaseRow = NonNullable<Awaited<ReturnType<HubContext['loaders']['cases']['caseById']['load']>>>;
+
+/**
+ * A need of a case checked against the household and a consent (an existing one, or one about to
+ * be recorded with it): the row to insert, or why not. Reads only.
+ */
+async function needOfCase(ctx: HubContext, c: CaseRow, consent: store.ConsentRecord | null, input: NeedInput, beneficiary: string | null, consentField: string[]): Promise<CharityOutcome<NeedValues>> {
   const bad = text(input.description, 200, ['input', 'description']);
   if (bad) return { ok: false, errors: [bad] };
   if (descriptionIdentifies(input.description)) return refuse('DESCRIPTION_IDENTIFIES', 'the description carries a long number; describe the need without ID, phone or account numbers', ['input', 'description']);
   if (!Number.isSafeInteger(input.uncoveredFen) || input.uncoveredFen <= 0) return refuse('AMOUNT_NOT_POSITIVE', 'uncoveredFen must be positive', ['input', 'uncoveredFen']);
-  const consent = await store.consentById(ctx.hub, consentId);
-  if (!consent) return refuse('CONSENT_NOT_FOUND', 'no such consent', ['input', 'consentId']);
+  if (!consent) return refuse('CONSENT_NOT_FOUND', 'no such consent', consentField);
   let birthDate: IsoDate | null = null;
   if (beneficiary) {
     if (!(await store.isCurrentMember(ctx.hub, c.householdId, beneficiary))) return refuse('BENEFICIARY_NOT_IN_HOUSEHOLD', 'the beneficiary is not a current member of the case’s household', ['input', 'beneficiaryIdNumber']);
@@ -85,12 +85,12 @@ export async function publishNeed(
   }
   const facts = { householdId: c.householdId, purpose: input.purpose, involvesHealth: input.involvesHealth ?? false, beneficiaryBirthDate: birthDate };
   const problem = consentProblem(consent, facts, ctx.today);
-  if (problem) return refuse(problem, `the consent does not allow publishing this need (${problem})`, ['input', 'consentId']);
+  if (problem) return refuse(problem, `the consent does not allow publishing this need (${problem})`, consentField);
   const household = await ctx.loaders.hub.householdById.load(c.householdId);
-  const need = await store.insertNeed(ctx.hub, {
-    caseId,
+  return ok({
+    caseId: c.id,
     householdId: c.householdId,
-    consentId,
+    consentId: consent.id,
     countyCode: household!.regionCode.slice(0, 6),
     purpose: input.purpose,
     urgency: input.urgency,
@@ -102,7 +102,58 @@ export async function publishNeed(
     publishedByClient: caller(ctx).name,
     publishedAt: ctx.now(),
   });
-  return ok(need);
+}
+
+export async function publishNeed(ctx: HubContext, input: NeedInput & { caseId: string; consentId: string; beneficiaryIdNumber?: string | null }): Promise<CharityOutcome<store.NeedRecord>> {
+  const caseId = requireHubId(input.caseId, 'input.caseId', 'case id');
+  const consentId = requireHubId(input.consentId, 'input.consentId', 'consent id');
+  const beneficiary = input.beneficiaryIdNumber ? requireIdNumber(input.beneficiaryIdNumber, 'input.beneficiaryIdNumber') : null;
+  const c = await ctx.loaders.cases.caseById.load(caseId);
+  if (!c || !(await householdInScope(ctx, c.householdId))) return refuse('CASE_NOT_FOUND', 'no such case', ['input', 'caseId']);
+  const checked = await needOfCase(ctx, c, await store.consentById(ctx.hub, consentId), input, beneficiary, ['input', 'consentId']);
+  return checked.ok ? ok(await store.insertNeed(ctx.hub, checked.value)) : checked;
+}
+
+/** Triggers whose evidence is health or disability data (PIPL art. 28): a need from their alerts rests on it. */
+const HEALTH_TRIGGER_KINDS = new Set(['SETTLEMENT_OUT_OF_POCKET', 'OUT_OF_POCKET_12_MONTHS', 'SEVERE_DISABILITY']);
+
+/**
+ * One step from a verified alert to a published need (seed 003 四(五)(七)): the case the
+ * verification opened carries it, the alert's person is its beneficiary, urgency follows the
+ * grade. The consent is an existing one of the household, or given now and recorded in the same
+ * transaction as the need, so a refused need leaves no consent behind and a consent no orphan.
+ * What charities see is what charityNeedPublish gives them: nothing of the alert's evidence.
+ */
+export async function publishNeedFromAlert(
+  ctx: HubContext,
+  input: Omit<NeedInput, 'urgency'> & { alertId: string; urgency?: NeedInput['urgency'] | null; consentId?: string | null; consent?: { scopes: readonly ConsentScope[]; givenBy: string; expiresOn: IsoDate; officer: string } | null },
+): Promise<CharityOutcome<store.NeedRecord>> {
+  const alertId = requireHubId(input.alertId, 'input.alertId', 'alert id');
+  if ((input.consentId == null) === (input.consent == null)) throw badInput('input.consentId', 'ONE_OF', 'give either consentId or consent');
+  const consentId = input.consentId != null ? requireHubId(input.consentId, 'input.consentId', 'consent id') : null;
+  const alert = await ctx.loaders.monitoring.alertById.load(alertId);
+  if (!alert || !inScope(caller(ctx).regionScope, alert.regionCode)) return refuse('ALERT_NOT_FOUND', 'no alert with this id', ['input', 'alertId']);
+  const c = alert.caseId === null ? null : await ctx.loaders.cases.caseById.load(alert.caseId);
+  if (alert.state !== 'VERIFIED' || alert.outcome !== 'NEEDS_AID' || !c) return refuse('ALERT_NOT_VERIFIED', 'verify the alert as NEEDS_AID first', ['input', 'alertId']);
+  if (!(await householdInScope(ctx, c.householdId))) return refuse('ALERT_NOT_FOUND', 'no alert with this id', ['input', 'alertId']);
+  const kind = activeTriggerSet().triggers.find((t) => t.id === alert.triggerId)?.kind;
+  const need: NeedInput = { ...input, urgency: input.urgency ?? (alert.grade === 'RED' ? 'URGENT' : 'NORMAL'), involvesHealth: input.involvesHealth ?? HEALTH_TRIGGER_KINDS.has(kind ?? '') };
+  let given: Omit<store.ConsentRecord, 'id' | 'revokedAt' | 'revokedByClient'> | null = null;
+  if (input.consent) {
+    const bad = text(input.consent.givenBy, 32, ['input', 'consent', 'givenBy']) ?? text(input.consent.officer, 64, ['input', 'consent', 'officer']);
+    if (bad) return { ok: false, errors: [bad] };
+    if (input.consent.expiresOn < ctx.today) return refuse('CONSENT_EXPIRY_IN_PAST', 'expiresOn must be today or later', ['input', 'consent', 'expiresOn']);
+    given = { householdId: c.householdId, scopes: [...new Set(input.consent.scopes)], givenBy: input.consent.givenBy.trim(), recordedByClient: caller(ctx).name, recordedByOfficer: input.consent.officer.trim(), recordedAt: ctx.now(), expiresOn: input.consent.expiresOn };
+  }
+  const consent = given ? { ...given, id: 0, revokedAt: null, revokedByClient: null } : await store.consentById(ctx.hub, consentId!);
+  const checked = await needOfCase(ctx, c, consent, need, alert.subjectIdNumber, given ? ['input', 'consent'] : ['input', 'consentId']);
+  if (!checked.ok) return checked;
+  return ok(
+    await ctx.hub.transaction(async (tx) => {
+      const consentIdNow = given ? (await store.recordConsent(tx, given)).id : checked.value.consentId;
+      return store.insertNeed(tx, { ...checked.value, consentId: consentIdNow });
+    }),
+  );
 }
 
 export async function withdrawNeed(ctx: HubContext, needIdText: string): Promise<CharityOutcome<store.NeedRecord>> {

@@ -58,6 +58,7 @@ export const charityResolvers: Resolvers = {
     charityConsentRecord: async (_, { input }, ctx) => payload(await linkage.recordConsent(ctx, input), (consent) => ({ consent, withdrawnNeeds: 0 }), { consent: null, withdrawnNeeds: 0 }),
     charityConsentRevoke: async (_, { input }, ctx) => payload(await linkage.revokeConsent(ctx, input.consentId), (r) => r, { consent: null, withdrawnNeeds: 0 }),
     charityNeedPublish: async (_, { input }, ctx) => payload(await linkage.publishNeed(ctx, input), (need) => ({ need }), { need: null }),
+    charityNeedPublishFromAlert: async (_, { input }, ctx) => payload(await linkage.publishNeedFromAlert(ctx, input), (need) => ({ need }), { need: null }),
     charityNeedWithdraw: async (_, { input }, ctx) => payload(await linkage.withdrawNeed(ctx, input.needId), (need) => ({ need }), { need: null }),
     charityOrganisationRegister: async (_, { input }, ctx) => payload(await linkage.registerOrganisation(ctx, input), (organisation) => ({ organisation }), { organisation: null }),
     charityProjectCreate: async (_, { input }, ctx) => payload(await linkage.createProject(ctx, input), (project) => ({ project }), { project: null }),
@@ -79,6 +80,7 @@ export const charityResolvers: Resolvers = {
   CharityNeed: {
     id: (n) => String(n.id),
     case: async (n, _, ctx) => (await ctx.loaders.cases.caseById.load(n.caseId))!,
+    alert: (n, _, ctx) => ctx.loaders.monitoring.alertByCase.load(n.caseId),
     consent: async (n, _, ctx) => (await ctx.loaders.charity.consentById.load(n.consentId))!,
     county: (n, _, ctx) => regionOf(ctx, n.countyCode),
     pledges: (n, _, ctx) => ctx.loaders.charity.pledgesByNeed.load(n.id),

@@ -8,7 +8,7 @@
 import type { HubDb } from '../../db/connect';
 import type { HubTx } from '../../db/cases/records';
 import { secondAidApprovalFacts, spellsAndPeople, spellsOfHouseholds } from '../../db/findings/facts';
-import { enqueueAlertDeliveries } from '../../db/alert-delivery/outbox';
+import { enqueueAlertDeliveriesOf } from '../../db/alert-delivery/outbox';
 import type { AlertEnvelope } from '../../domain/monitoring/envelope';
 import { maskIdNumber } from '../../domain/id-number';
 import { householdRegions, openOrRaiseAlerts, type AlertChange, type AlertWrite } from '../../db/monitoring/store';
@@ -21,7 +21,7 @@ import { alertDeadlines } from '../../domain/monitoring/alerts';
 import { evaluateTriggers, type AlertCandidate } from '../../domain/monitoring/evaluate';
 import { limitOf, type TriggerSet } from '../../domain/monitoring/triggers';
 import { groupBy } from '../../domain/group-by';
-import { jobLossesOf, monitoredOf, readDepartmentFacts } from '../../federation/reads';
+import { jobLossesOf, monitoredOf, readDepartmentFacts, type KnownByDepartment, type ReadOptions } from '../../federation/reads';
 import type { Sources } from '../../federation/sources';
 
 export interface DetectDeps {
@@ -46,8 +46,20 @@ export async function candidatesForPeople(deps: DetectDeps, idNumbers: readonly 
   return candidatesForHouseholds(deps, [...homes], today);
 }
 
+/**
+ * What a region-wide pass (the monthly comparison) knows before it reads a page: who each
+ * department holds anything about, so each is asked only about those (federation/person-keys.ts),
+ * and each household's division, read with the page's keys. Without it every department is asked
+ * about everyone: the same facts, more look-ups.
+ */
+export interface KnownPeople {
+  facts: ReadOptions;
+  jobLosses: KnownByDepartment;
+  monitored: KnownByDepartment;
+}
+
 /** Alerts to write for these households. Reads only; a fixed number of statements per call. */
-export async function candidatesForHouseholds(deps: DetectDeps, householdIds: readonly number[], today: IsoDate): Promise<AlertWrite[]> {
+export async function candidatesForHouseholds(deps: DetectDeps, householdIds: readonly number[], today: IsoDate, known?: KnownPeople, regionsKnown?: ReadonlyMap<number, string>): Promise<AlertWrite[]> {
   if (householdIds.length === 0) return [];
   const here = await spellsOfHouseholds(deps.hub, householdIds);
   const ids = here.people.map((p) => p.idNumber);
@@ -55,10 +67,10 @@ export async function candidatesForHouseholds(deps: DetectDeps, householdIds: re
   const movedOrGone = ids.filter((id) => !current.has(id));
   const [elsewhere, departments, jobLosses, monitored, regions] = await Promise.all([
     spellsAndPeople(deps.hub, movedOrGone),
-    readDepartmentFacts(deps.sources, ids, today),
-    jobLossesOf(deps.sources, ids),
-    monitoredOf(deps.sources, ids),
-    householdRegions(deps.hub, householdIds),
+    readDepartmentFacts(deps.sources, ids, today, known?.facts),
+    jobLossesOf(deps.sources, ids, known?.jobLosses),
+    monitoredOf(deps.sources, ids, known?.monitored),
+    regionsKnown ?? householdRegions(deps.hub, householdIds),
   ]);
   const withTempAid = [...new Set(departments.records.filter((r) => r.programme === 'TEMP_AID').map((r) => r.beneficiaryIdNumber))];
   const approvals = await secondAidApprovalFacts(deps.hub, withTempAid);
@@ -111,10 +123,10 @@ export function envelopeOf(change: AlertChange): AlertEnvelope {
  * pushes, nor a push without its alert.
  */
 export async function writeAlerts(deps: DetectDeps, tx: HubTx, writes: readonly AlertWrite[], detectedBy: 'POLL' | 'MONTHLY'): Promise<AlertChange[]> {
-  return openOrRaiseAlerts(tx, writes, detectedBy, deps.now(), async (c) => {
-    await enqueueAlertDeliveries(tx, envelopeOf(c));
-    if (deps.onChange) await deps.onChange(tx, c);
-  });
+  const changes = await openOrRaiseAlerts(tx, writes, detectedBy, deps.now());
+  await enqueueAlertDeliveriesOf(tx, changes.map(envelopeOf));
+  if (deps.onChange) for (const c of changes) await deps.onChange(tx, c);
+  return changes;
 }
 
 /** The day triggers judge on: today in China. */

@@ -14,12 +14,13 @@
 import type { Logger } from 'pino';
 import type { MonitoringConfig } from '../../db/config';
 import { ensureLeaseRow, fenced, LeaseLost, newHolder, releaseLease, renewLease, takeExpiredLease, type Lease } from '../../db/jobs/lease';
-import { householdKeysPage, type HouseholdKey } from '../../db/findings/facts';
 import { advanceWatermark, watermarks } from '../../db/monitoring/store';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../../domain/departments';
-import { divisionPrefix } from '../../domain/division-code';
 import { currentMark, polledFeeds, rowsAfter, unpolledTables } from '../../federation/change-feed';
-import { candidatesForHouseholds, candidatesForPeople, monitoringToday, writeAlerts, type DetectDeps } from './detect';
+import { candidatesForPeople, monitoringToday, writeAlerts, type DetectDeps } from './detect';
+import { monthlyJobs, monthOf, runMonthlyComparison } from './monthly';
+
+export { runMonthlyComparison };
 
 export type PollerOptions = MonitoringConfig & { logger?: Logger };
 
@@ -149,41 +150,10 @@ export class MonitoringPoller {
     if (done >= month) return null;
     const lease = await this.hold(MONTHLY_JOB(region));
     if (!lease) return null;
-    return runMonthlyComparison(this.deps, region, { lease, pageHouseholds: 1500, markMonth: month });
+    // Through the run record, so an on-demand run of this month (monitoringMonthlyRun) finds it done.
+    const start = await monthlyJobs.start({ ...this.deps, logger: this.opts.logger }, region, monthOf(this.deps), 'hub', { lease });
+    if (!start.ok || !start.started) return null;
+    const run = await start.done;
+    return { households: run.householdsDone, changed: run.alertsChanged };
   }
-}
-
-/**
- * The monthly comparison over every household under `region`, a page at a time, each page read
- * set-wise and written in one transaction (behind the lease's fence when one is given). Returns the
- * number of alerts opened or raised.
- */
-export async function runMonthlyComparison(deps: DetectDeps, region: string, opts: { lease?: Lease; pageHouseholds?: number; markMonth?: number } = {}): Promise<{ households: number; changed: number }> {
-  const today = monitoringToday(deps);
-  const page = opts.pageHouseholds ?? 1500;
-  const prefix = divisionPrefix(region);
-  let after: HouseholdKey | null = null;
-  let changed = 0;
-  let households = 0;
-  for (;;) {
-    const keys = await householdKeysPage(deps.hub, prefix, after, page);
-    households += keys.length;
-    if (keys.length === 0) break;
-    const writes = await candidatesForHouseholds(
-      deps,
-      keys.map((k) => k.id),
-      today,
-    );
-    const write = async (tx: Parameters<Parameters<typeof fenced>[2]>[0]) => (await writeAlerts(deps, tx, writes, 'MONTHLY')).length;
-    changed += opts.lease ? await fenced(deps.hub, opts.lease, write) : await deps.hub.transaction(write);
-    if (opts.lease) await renewLease(deps.hub, opts.lease, 10 * 60_000);
-    after = keys[keys.length - 1];
-  }
-  if (opts.markMonth !== undefined) {
-    const month = opts.markMonth;
-    const mark = async (tx: Parameters<Parameters<typeof fenced>[2]>[0]) => advanceWatermark(tx, `MONTHLY:${region}`, month, 0, deps.now());
-    if (opts.lease) await fenced(deps.hub, opts.lease, mark);
-    else await deps.hub.transaction(mark);
-  }
-  return { households, changed };
 }

@@ -1,0 +1,60 @@
+/**
+ * schema/monitoring-monthly.graphql: the monthly comparison on demand. Thin: the division and month
+ * here, the run in monthly.ts (MonthlyJobs), storage in db/monitoring-monthly.
+ */
+import { badInput, requireDivisionCode } from '../../access/errors';
+import { monthlyRunsUnder } from '../../db/monitoring-monthly/store';
+import { fromDbInstant } from '../../db/instants';
+import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
+import { activeRuleSet } from '../../rules/load';
+import { chinaDateOf } from '../../domain/cases/china-time';
+import type { IsoDate } from '../../domain/dates';
+import { activeTriggerSet } from '../../rules/triggers-load';
+import type { Resolvers } from '../__generated__/types';
+import { pageSize, unknownRegion } from '../common';
+import type { HubContext } from '../context';
+import { monthlyJobs, monthOf } from './monthly';
+
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+/**
+ * The run's clock: real time, moved by whole days onto the request's day when the hub is told its
+ * own day (tests, a replay). The run outlives the request, so its heartbeats must keep moving.
+ */
+function clockOn(today: IsoDate): () => Date {
+  const offsetMs = Date.parse(`${today}T00:00:00Z`) - Date.parse(`${chinaDateOf(new Date())}T00:00:00Z`);
+  return () => new Date(Date.now() + offsetMs);
+}
+
+function callerName(ctx: HubContext): string {
+  const caller = ctx.access?.caller;
+  if (!caller) throw new Error('monthlyComparisonRun reached without a caller (access enforcement runs first)');
+  return caller.name;
+}
+
+export const monthlyComparisonResolvers: Resolvers = {
+  Query: {
+    monthlyComparisons: async (_, args, ctx) => {
+      const scope = ctx.access?.caller?.regionScope;
+      const code = args.regionCode ? requireDivisionCode(args.regionCode, 'regionCode') : scope && isDivisionCode(scope) ? scope : '';
+      return monthlyRunsUnder(ctx.hub, code ? divisionPrefix(code) : '', pageSize(args.first, 20, ctx.config.maxListSize));
+    },
+  },
+  Mutation: {
+    monthlyComparisonRun: async (_, { input }, ctx) => {
+      const region = requireDivisionCode(input.regionCode, 'input.regionCode');
+      if (input.month != null && !MONTH.test(input.month)) throw badInput('input.month', 'FORMAT', 'month is YYYY-MM');
+      const deps = { hub: ctx.hub, sources: ctx.sources, triggerSet: activeTriggerSet(), ruleSet: activeRuleSet(), now: clockOn(ctx.today) };
+      const month = input.month ?? monthOf(deps);
+      const out = await monthlyJobs.start(deps, region, month, callerName(ctx));
+      if (!out.ok) return { comparison: null, started: false, userErrors: [{ code: out.code, message: `only the current month (${monthOf(deps)}) can be run: the comparison judges on today’s data`, field: ['input', 'month'] }] };
+      return { comparison: out.run, started: out.started, userErrors: [] };
+    },
+  },
+  MonthlyComparison: {
+    id: (r) => String(r.id),
+    region: async (r, _, ctx) => (await ctx.loaders.hub.regionByCode.load(r.regionCode)) ?? unknownRegion(r.regionCode),
+    startedAt: (r) => fromDbInstant(r.startedAt),
+    finishedAt: (r) => (r.finishedAt === null ? null : fromDbInstant(r.finishedAt)),
+  },
+};

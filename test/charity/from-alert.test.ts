@@ -1,0 +1,119 @@
+/**
+ * From a verified alert to a charity need in one step (charityNeedPublishFromAlert), through a real
+ * hub: the township officer who verified the alert publishes the need from the case the
+ * verification opened, under the household's consent given at the door (recorded in the same
+ * transaction, and not at all when the need is refused); the need carries the case and the alert;
+ * the publication is in the audit chain; a charity sees only the public summary.
+ */
+import { activeRuleSet } from '../../rules/load';
+import { activeTriggerSet } from '../../rules/triggers-load';
+import { runMonthlyComparison } from '../../resolvers/monitoring/monthly';
+import { healthScenario } from '../../federation/health/scenario';
+import { createTestDatabases, type TestDatabases } from '../support/databases';
+import { startTestHub, type TestHub } from '../support/hub';
+import { insertRegions, insertWang, TODAY, WANG } from '../support/scenarios';
+
+jest.setTimeout(180_000);
+
+let dbs: TestDatabases;
+let hub: TestHub;
+let wangId: number;
+let alertId: string;
+let officer: ReturnType<TestHub['as']>;
+let officerName: string;
+
+const PUBLISH = `mutation($i: CharityNeedPublishFromAlertInput!) { charityNeedPublishFromAlert(input: $i) {
+  need { id state purpose urgency involvesHealth uncoveredFen county { code } case { id origin } alert { id state } consent { id scopes givenBy } }
+  userErrors { code field } } }`;
+const AT_THE_DOOR = { scopes: ['NEED_PUBLICATION', 'HEALTH_DATA'], givenBy: '户主', expiresOn: '2026-12-31', officer: 'GH-07' };
+const NEED = { purpose: 'MEDICAL', uncoveredFen: 1_500_000, description: '老人住院自付费用高，医保和医疗救助后仍有缺口' };
+
+const publish = (i: Record<string, unknown>, as = officer) => as.gql(PUBLISH, { i: { alertId, ...NEED, ...i } });
+const rows = async (sql: string, params: unknown[] = []) => (await dbs.hubPool.query(sql, params))[0] as any[];
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('charity_alert');
+  await insertRegions(dbs);
+  wangId = await insertWang(dbs);
+  // A stay leaving ¥12,000 to pay: over the ¥10,000 line for people not on the monitored roll.
+  await healthScenario.insert(dbs.sources.HEALTH, 'settlements', [
+    { setlId: 'SETL20260301009', psnCertNo: WANG.grandmother, fixmedinsName: '济宁市第一人民医院', admDate: '2026-02-20', dscgDate: '2026-03-01', setlDate: '2026-03-01', diseName: '脑梗死', medfeeSumamt: '60000.00', hifpPay: '48000.00', hifmiPay: '0.00', mafPay: '0.00', psnPay: '12000.00' },
+  ]);
+  const now = () => new Date(`${TODAY}T02:00:00.000Z`);
+  await runMonthlyComparison({ hub: dbs.hub, sources: dbs.sourceSet, triggerSet: activeTriggerSet(), ruleSet: activeRuleSet(), now }, '370811');
+  const [alert] = await rows(`SELECT id FROM monitoring_alert WHERE subject_id_number = ? AND trigger_id = 'T1_SETTLEMENT_OOP'`, [WANG.grandmother]);
+  alertId = String(alert.id);
+  hub = await startTestHub(dbs, { today: TODAY, purpose: 'MONITORING', client: { department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['READER'] } });
+  const township = await hub.createClient({ regionScope: '370811001', roles: ['READER', 'CASEWORKER'] });
+  officerName = township.name;
+  officer = hub.as({ token: township.token, purpose: 'MONITORING' });
+});
+
+afterAll(async () => {
+  await hub?.close();
+  await dbs?.close();
+});
+
+it('refuses an alert not yet verified as NEEDS_AID', async () => {
+  const res = await publish({ consent: AT_THE_DOOR });
+  expect(res.errors).toBeUndefined();
+  expect(res.data.charityNeedPublishFromAlert).toEqual({ need: null, userErrors: [{ code: 'ALERT_NOT_VERIFIED', field: ['input', 'alertId'] }] });
+  await officer.gql(`mutation($i: AlertAcknowledgeInput!) { alertAcknowledge(input: $i) { userErrors { code } } }`, { i: { alertId } });
+  const verified = await officer.gql(`mutation($i: AlertVerifyInput!) { alertVerify(input: $i) { alert { state } case { id } userErrors { code } } }`, { i: { alertId, outcome: 'NEEDS_AID' } });
+  expect(verified.data.alertVerify).toMatchObject({ alert: { state: 'VERIFIED' }, case: { id: expect.any(String) }, userErrors: [] });
+});
+
+it('records no consent when the need is refused (the stay is health data: HEALTH_DATA is needed)', async () => {
+  const res = await publish({ consent: { ...AT_THE_DOOR, scopes: ['NEED_PUBLICATION'] } });
+  expect(res.data.charityNeedPublishFromAlert).toEqual({ need: null, userErrors: [{ code: 'HEALTH_CONSENT_MISSING', field: ['input', 'consent'] }] });
+  expect(await rows('SELECT id FROM charity_consent')).toHaveLength(0);
+  const both = await publish({ consent: AT_THE_DOOR, consentId: '1' });
+  expect(both.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'input.consentId' });
+});
+
+it('publishes the need in one step, from the alert’s case, with the consent given at the door, and audits it', async () => {
+  const householdReads = () => rows(`SELECT subject_ref, purpose, outcome FROM access_log WHERE client_name = ? AND subject_kind = 'HOUSEHOLD' AND outcome = 'OK'`, [officerName]);
+  const before = await householdReads();
+  const res = await publish({ consent: AT_THE_DOOR });
+  expect(res.errors).toBeUndefined();
+  const { need, userErrors } = res.data.charityNeedPublishFromAlert;
+  expect(userErrors).toEqual([]);
+  const [alert] = await rows('SELECT case_id, grade FROM monitoring_alert WHERE id = ?', [alertId]);
+  expect(need).toMatchObject({
+    state: 'OPEN',
+    purpose: 'MEDICAL',
+    urgency: alert.grade === 'RED' ? 'URGENT' : 'NORMAL',
+    involvesHealth: true,
+    uncoveredFen: 1_500_000,
+    county: { code: '370811' },
+    case: { id: String(alert.case_id), origin: 'ALERT' },
+    alert: { id: alertId, state: 'VERIFIED' },
+    consent: { scopes: ['NEED_PUBLICATION', 'HEALTH_DATA'], givenBy: '户主' },
+  });
+  const [stored] = await rows('SELECT case_id, household_id, beneficiary_id_number, consent_id FROM charity_need WHERE id = ?', [need.id]);
+  expect(stored).toEqual({ case_id: alert.case_id, household_id: wangId, beneficiary_id_number: WANG.grandmother, consent_id: Number(need.consent.id) });
+  // In the audit chain: the household, by the officer's client, for its stated purpose.
+  const audited = (await householdReads()).slice(before.length);
+  expect(audited.length).toBeGreaterThan(0);
+  expect(audited).toContainEqual({ subject_ref: String(wangId), purpose: 'MONITORING', outcome: 'OK' });
+
+  // Under the same consent, by its id, a second need of the case.
+  const again = await publish({ consentId: need.consent.id, purpose: 'LIVING', involvesHealth: false, description: '住院期间家庭生活困难' });
+  expect(again.data.charityNeedPublishFromAlert.userErrors).toEqual([]);
+  expect(again.data.charityNeedPublishFromAlert.need).toMatchObject({ involvesHealth: false, case: { id: String(alert.case_id) } });
+});
+
+it('shows a charity only the public summary, and lets no charity or other township publish from the alert', async () => {
+  const charity = await hub.createClient({ regionScope: '370800', roles: ['CHARITY'] });
+  const asCharity = hub.as({ token: charity.token, purpose: 'CHARITY_LINKAGE' });
+  const summaries = await asCharity.gql(`{ charityNeeds { id category amountBand urgency county { code } } }`);
+  expect(summaries.errors).toBeUndefined();
+  expect(summaries.data.charityNeeds.map((n: { category: string }) => n.category).sort()).toEqual(['LIVING', 'MEDICAL']);
+  const text = JSON.stringify(summaries.data);
+  for (const secret of [WANG.grandmother, WANG.head, '脑梗死', NEED.description, '1500000']) expect(text).not.toContain(secret);
+  const refused = await publish({ consent: AT_THE_DOOR }, asCharity);
+  expect(refused.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  const other = await hub.createClient({ regionScope: '370826100', roles: ['READER', 'CASEWORKER'] });
+  const elsewhere = await publish({ consent: AT_THE_DOOR }, hub.as({ token: other.token, purpose: 'MONITORING' }));
+  expect(elsewhere.data.charityNeedPublishFromAlert).toEqual({ need: null, userErrors: [{ code: 'ALERT_NOT_FOUND', field: ['input', 'alertId'] }] });
+});

@@ -1,0 +1,153 @@
+/**
+ * The monthly comparison (一月一比对) over a generated population, against real databases: the
+ * fast path (each department asked only about the people it holds anything about, pages read
+ * ahead, alerts written a page at a time) opens exactly the alerts the reference path opens (every
+ * department asked about everyone, one page at a time), whatever the page size; a run on demand
+ * (the `monthlyComparisonRun` mutation and `npm run monitor:monthly`) is one per division and
+ * month, with its counts, and asked again starts nothing and opens no alert twice.
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { monitoringAlert, monitoringAlertEvent } from '../../db/monitoring/schema';
+import { monitoringMonthlyRun } from '../../db/monitoring-monthly/schema';
+import { alertDelivery } from '../../db/alert-delivery/schema';
+import { activeRuleSet } from '../../rules/load';
+import { activeTriggerSet } from '../../rules/triggers-load';
+import { runMonthlyComparison } from '../../resolvers/monitoring/monthly';
+import type { DetectDeps } from '../../resolvers/monitoring/detect';
+import { generateDemo } from '../../tools/generate/index';
+import { createTestDatabases, type TestDatabases } from '../support/databases';
+import { startTestHub, type TestHub } from '../support/hub';
+import { TODAY } from '../support/scenarios';
+
+jest.setTimeout(300_000);
+
+const POPULATION = 300;
+const NOW = new Date(`${TODAY}T02:00:00.000Z`);
+
+let dbs: TestDatabases;
+let deps: DetectDeps;
+let hub: TestHub;
+
+/** What an alert says, without its id and instants: equal for the same condition however it was found. */
+async function alertFacts(): Promise<string[]> {
+  const rows = await dbs.hub.select().from(monitoringAlert);
+  return rows
+    .map((a) => JSON.stringify([a.identity, a.triggerId, a.grade, a.state, a.subjectIdNumber, a.householdId, a.regionCode, a.townshipCode, a.verifierOffice, a.monitored, a.evidence, a.evidenceRefs, a.measure, a.firstClueOn, a.acknowledgeBy, a.verifyBy, a.provisional]))
+    .sort();
+}
+
+async function clearAlerts(): Promise<void> {
+  await dbs.hub.delete(alertDelivery);
+  await dbs.hub.delete(monitoringAlertEvent);
+  await dbs.hub.delete(monitoringAlert);
+}
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('monthly');
+  await generateDemo({ hubUrl: dbs.hubUrl, sourceUrls: dbs.sourceUrls, households: POPULATION, seed: 11, referenceDate: TODAY, provision: false, plant: true });
+  deps = { hub: dbs.hub, sources: dbs.sourceSet, triggerSet: activeTriggerSet(), ruleSet: activeRuleSet(), now: () => NOW };
+  hub = await startTestHub(dbs, { today: TODAY, purpose: 'MONITORING', client: { department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['ADMINISTRATOR'] } });
+}, 300_000);
+
+afterAll(async () => {
+  await hub?.close();
+  await dbs?.close();
+});
+
+describe('the fast comparison', () => {
+  let reference: string[];
+  let households: number;
+
+  it('opens exactly the alerts the reference path opens, whatever the page size', async () => {
+    const ref = await runMonthlyComparison(deps, '370800', { knownPeople: false, lookahead: 1, pageHouseholds: 100 });
+    households = ref.households;
+    reference = await alertFacts();
+    expect(households).toBeGreaterThanOrEqual(POPULATION);
+    // The generated population raises alerts of several triggers (and the planted cases M3, M5).
+    expect(reference.length).toBe(ref.changed);
+    expect(new Set(reference.map((r) => JSON.parse(r)[1])).size).toBeGreaterThanOrEqual(4);
+    for (const page of [37, 2000]) {
+      await clearAlerts();
+      const fast = await runMonthlyComparison(deps, '370800', { pageHouseholds: page, lookahead: 3 });
+      expect(fast).toEqual({ households, changed: reference.length });
+      expect(await alertFacts()).toEqual(reference);
+    }
+    // Every alert opened has its OPENED event, one each.
+    const events = await dbs.hub.select().from(monitoringAlertEvent);
+    expect(events.filter((e) => e.action === 'OPENED')).toHaveLength(reference.length);
+  });
+
+  it('changes nothing when run again', async () => {
+    expect(await runMonthlyComparison(deps, '370800', { pageHouseholds: 500 })).toEqual({ households, changed: 0 });
+    expect(await alertFacts()).toEqual(reference);
+  });
+});
+
+describe('a run on demand', () => {
+  const RUN = `mutation($i: MonthlyComparisonRunInput!) { monthlyComparisonRun(input: $i) { started comparison { id region { code } month state householdsTotal householdsDone alertsChanged startedBy failure } userErrors { code field } } }`;
+  const LIST = `{ monthlyComparisons(regionCode: "370800") { id month state householdsDone alertsChanged } }`;
+
+  async function finished(id: string) {
+    for (let i = 0; i < 600; i++) {
+      const res = await hub.gql(LIST);
+      const run = res.data.monthlyComparisons.find((r: { id: string }) => r.id === id);
+      if (run.state !== 'RUNNING') return run;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error('the run did not finish');
+  }
+
+  it('runs once per division and month: asked again it starts nothing and opens no alert twice', async () => {
+    await clearAlerts();
+    const first = await hub.gql(RUN, { i: { regionCode: '370800' } });
+    expect(first.errors).toBeUndefined();
+    const started = first.data.monthlyComparisonRun;
+    expect(started).toMatchObject({ started: true, userErrors: [], comparison: { region: { code: '370800' }, month: TODAY.slice(0, 7), householdsTotal: expect.any(Number), startedBy: expect.any(String) } });
+    const done = await finished(started.comparison.id);
+    const alerts = await alertFacts();
+    expect(done).toMatchObject({ state: 'SUCCEEDED', householdsDone: started.comparison.householdsTotal, alertsChanged: alerts.length });
+    expect(alerts.length).toBeGreaterThan(0);
+
+    const again = (await hub.gql(RUN, { i: { regionCode: '370800', month: TODAY.slice(0, 7) } })).data.monthlyComparisonRun;
+    expect(again).toMatchObject({ started: false, userErrors: [], comparison: { id: started.comparison.id, state: 'SUCCEEDED', alertsChanged: alerts.length } });
+    expect(await alertFacts()).toEqual(alerts);
+    expect(await dbs.hub.select().from(monitoringMonthlyRun)).toHaveLength(1);
+  });
+
+  it('refuses another month with a stable code, and a malformed one as bad input', async () => {
+    const other = await hub.gql(RUN, { i: { regionCode: '370800', month: '2026-02' } });
+    expect(other.data.monthlyComparisonRun).toEqual({ started: false, comparison: null, userErrors: [{ code: 'MONTH_NOT_CURRENT', field: ['input', 'month'] }] });
+    const bad = await hub.gql(RUN, { i: { regionCode: '370800', month: '2026-3' } });
+    expect(bad.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'input.month' });
+  });
+
+  it('lets only an administrator run it, over a division within its scope', async () => {
+    const county = await hub.createClient({ regionScope: '370811', roles: ['ADMINISTRATOR'] });
+    const outside = await hub.as({ token: county.token, purpose: 'MONITORING' }).gql(RUN, { i: { regionCode: '370812' } });
+    expect(outside.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    const township = await hub.createClient({ regionScope: '370811001', roles: ['READER', 'CASEWORKER'] });
+    const caseworker = await hub.as({ token: township.token, purpose: 'MONITORING' }).gql(RUN, { i: { regionCode: '370811001' } });
+    expect(caseworker.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect(await dbs.hub.select().from(monitoringMonthlyRun)).toHaveLength(1);
+  });
+
+  it('runs from the command line with its counts, once per month, printing nothing personal', async () => {
+    const cli = () =>
+      spawnSync(path.join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx'), [path.join(__dirname, '..', '..', 'tools', 'monitor-monthly.ts'), '--region', '370811'], {
+        encoding: 'utf8',
+        env: { ...process.env, DATABASE_URL: dbs.hubUrl, AIDHUB_RULES_FILE: '', AIDHUB_TRIGGERS_FILE: '' },
+        timeout: 240_000,
+      });
+    const first = cli();
+    expect(first.stderr).toBe('');
+    expect(first.status).toBe(0);
+    expect(first.stdout).toMatch(/Run \d+ succeeded in [\d.]+ s: \d+ households compared, \d+ alerts opened or raised/);
+    expect(first.stdout).not.toMatch(/\d{17}[\dX]/);
+    const alerts = await alertFacts();
+    const second = cli();
+    expect(second.status).toBe(0);
+    expect(second.stdout).toMatch(/ran already \(run \d+, started by cli\).*Nothing new started/);
+    expect(await alertFacts()).toEqual(alerts);
+  });
+});
