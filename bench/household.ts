@@ -1,15 +1,19 @@
 /**
- * `npm run bench`: the household query through the hub, against the floor (the same data by
- * hand-written SQL through mysql2, bench/floor.ts) and a naive resolver map without DataLoader
- * (bench/naive-resolvers.ts), on the same generated data in one run. Not a test: it prints
+ * `npm run bench`: the household query through the hub, against two floors and a naive resolver
+ * map without DataLoader (bench/naive-resolvers.ts), on the same generated data in one run. The
+ * in-process floor (the same data by hand-written SQL through mysql2, bench/floor.ts) is the
+ * reference limit: no HTTP, no token, no audit. The fair floor (bench/lib/fair-floor-server.ts)
+ * serves that answer as any GraphQL server would have to: Express, graphql-js with cached
+ * documents, the hub's token look-up and audit append. Not a test: it prints
  * p50, p99, requests per second and SQL statements per request, and the ratios between them.
  *
- * The three answer the same sample of households (each with at least one current member) in the
- * same order, taking turns in rounds so drift over the run falls on all three alike. Before the
+ * All four answer the same sample of households (each with at least one current member) in the
+ * same order, taking turns in rounds so drift over the run falls on all alike. Before the
  * run their full answers are compared for a few households, and during it a digest of every
  * answer; any difference aborts the bench, since timings of wrong answers mean nothing.
  */
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
 import pino from 'pino';
 import { createPool, hubDrizzle } from '../db/connect';
@@ -27,6 +31,10 @@ import { graphqlClient, type GraphQLClient } from './lib/graphql-client';
 import { benchIdentity } from './lib/hub-identity';
 import { drive, Tally, type Answer, type Fetch } from './lib/measure';
 import { startNaiveServer } from './lib/naive-server';
+import { startFairFloorServer } from './lib/fair-floor-server';
+import { AuditStore, auditWriterPool } from '../access/audit';
+import { authenticate } from '../access/clients';
+import { accessDbOf } from '../db/access/db';
 import { parseOptions, USAGE, UsageError, type BenchOptions } from './lib/options';
 import { HOUSEHOLD_QUERY, type HouseholdResult } from './lib/query';
 import { table } from './lib/report';
@@ -37,7 +45,7 @@ const ROUNDS = 4;
 class WrongAnswer extends Error {}
 
 interface Variant {
-  key: 'floor' | 'hub' | 'naive';
+  key: 'floor' | 'fair' | 'hub' | 'naive';
   label: string;
   fetch: Fetch;
   tally: Tally;
@@ -109,7 +117,7 @@ async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
   const aidRows = counts.dibao_member + counts.tekun_person + counts.temp_aid_grant + counts.child_allowance + counts.xs_funding + counts.gzf_allocation + counts.wfgz_project + counts.mi_setl + counts.mi_aid_pay + counts.gh_grant + counts.cl_subsidy + counts.cl_rehab_aid;
   log(`Loaded ${counts.household.toLocaleString('en-US')} households, ${counts.person.toLocaleString('en-US')} people and ${aidRows.toLocaleString('en-US')} department aid rows in ${seconds(performance.now() - loadStarted)}.`);
 
-  // One set of pools for all three variants: the same connections, the same limits. No limit on
+  // One set of pools for every variant: the same connections, the same limits. No limit on
   // request rate: one client asking hundreds of times a second is the point of the exercise.
   const config = { ...loadConfig(db.hubUrl, {}), rateLimitPerMinute: 1_000_000_000 };
   const hubPool = createPool(db.hubUrl);
@@ -131,11 +139,8 @@ async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
   const hubServer = await createHubServer({ config, hub, sources, logger: pino({ level: 'silent' }), today: () => today });
   closers.push(() => hubServer.apollo.stop());
   await new Promise<void>((resolve) => hubServer.httpServer.listen(0, '127.0.0.1', resolve));
-  const hubClient = graphqlClient(
-    `http://127.0.0.1:${(hubServer.httpServer.address() as AddressInfo).port}/graphql`,
-    opts.concurrency,
-    await benchIdentity(hub, hubPool),
-  );
+  const identity = await benchIdentity(hub, hubPool);
+  const hubClient = graphqlClient(`http://127.0.0.1:${(hubServer.httpServer.address() as AddressInfo).port}/graphql`, opts.concurrency, identity);
   closers.push(async () => hubClient.close());
 
   const naiveServer = await startNaiveServer({ hub, sources, today });
@@ -147,15 +152,25 @@ async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
     hub: hubPool,
     departments: Object.fromEntries(DEPARTMENT_CODES.map((c) => [c, sources[c].pool])) as Record<DepartmentCode, mysql.Pool>,
   };
+  // The fair floor: the same token look-up and audit append as the hub, on the same chain.
+  const accessDb = accessDbOf(hub);
+  const fairAudit = new AuditStore(accessDb, auditWriterPool(db.hubUrl, config.hubTimeoutMs));
+  await fairAudit.init();
+  const fairServer = await startFairFloorServer({ pools: floorPools, authenticate: (header) => authenticate(accessDb, header), audit: fairAudit, today });
+  closers.push(() => fairServer.stop());
+  const fairClient = graphqlClient(fairServer.url, opts.concurrency, identity);
+  closers.push(async () => fairClient.close());
+
   const variants: Variant[] = [
-    { key: 'floor', label: 'floor (mysql2, hand-written SQL)', fetch: (id) => floorHousehold(floorPools, id, today), tally: new Tally() },
+    { key: 'floor', label: 'in-process floor (mysql2, hand-written SQL)', fetch: (id) => floorHousehold(floorPools, id, today), tally: new Tally() },
+    { key: 'fair', label: 'fair floor (Express, graphql-js, token, audit)', fetch: overHttp('the fair floor', fairClient), tally: new Tally() },
     { key: 'hub', label: 'hub (DataLoader, access layer)', fetch: overHttp('the hub', hubClient), tally: new Tally() },
     { key: 'naive', label: 'naive (resolvers, no DataLoader)', fetch: overHttp('the naive server', naiveClient), tally: new Tally() },
   ];
-  const [floor, hubVariant, naive] = variants;
+  const [floor, fair, hubVariant, naive] = variants;
 
   // What the database server itself received: counts what extensions.sqlStatements leaves out
-  // (the hub's token look-up and audit append), the same way for all three.
+  // (the hub's token look-up and audit append), the same way for all.
   const statusConnection = await mysql.createConnection({ uri: db.hubUrl });
   closers.push(() => statusConnection.end());
   const serverCounter = async () => {
@@ -171,9 +186,9 @@ async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
   });
   const richest = richness.sort((a, b) => b.departments - a.departments || b.records - a.records).slice(0, 5);
   const compared = [...new Set([...richest.map((r) => r.id), ...measuredIds.slice(0, 10)])];
-  await compareFully([hubVariant, floor, naive], compared);
+  await compareFully([hubVariant, floor, fair, naive], compared);
   log(
-    `Checked: the three variants give identical answers for ${compared.length} households ` +
+    `Checked: the four variants give identical answers for ${compared.length} households ` +
       `(the richest with aid from ${richest[0]?.departments ?? 0} departments, ${richest[0]?.records ?? 0} records).`,
   );
 
@@ -203,12 +218,14 @@ async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
   }
   log(`Measured ${measuredIds.length} requests per variant in ${ROUNDS} interleaved rounds in ${seconds(performance.now() - runStarted)}; every answer matched across the variants.`);
   log('');
-  log(table(variants.map((v) => ({ label: v.label, tally: v.tally })), hubVariant.tally, floor.tally, naive.tally));
+  log(table(variants.map((v) => ({ label: v.label, tally: v.tally })), { hub: hubVariant.tally, fair: fair.tally, floor: floor.tally, naive: naive.tally }));
   log('');
-  log('Latency is per request, client-side: over HTTP on loopback for hub and naive (client in the same process), in-process (SQL, assembly, JSON.stringify) for the floor.');
-  log('Only the hub has an access layer (token, purpose, per-field policy, audit trail); floor and naive answer anyone.');
-  log('SQL/req: hub and naive from extensions.sqlStatements.total, the floor counting its own. Server SQL/req: MariaDB\'s Questions counter over each');
-  log("variant's runs, divided by its requests; for the hub it adds the token look-up and the audit trail's append transaction.");
+  log(`Load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (${os.cpus().length} CPUs)`);
+  log('');
+  log('Latency is per request, client-side: over HTTP on loopback for the fair floor, hub and naive (client in the same process), in-process (SQL, assembly, JSON.stringify) for the in-process floor.');
+  log('The hub and the fair floor look the token up and append to the audit chain (durable before the answer leaves); only the hub applies the per-field policy.');
+  log('In-process floor and naive answer anyone. SQL/req: from extensions.sqlStatements.total, the floors counting their own. Server SQL/req: MariaDB\'s');
+  log("Questions counter over each variant's runs, divided by its requests: it adds the token look-up and the audit append where there are some.");
 }
 
 async function main(): Promise<void> {
