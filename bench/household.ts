@@ -33,7 +33,7 @@ import { drive, Tally, type Answer, type Fetch } from './lib/measure';
 import { startNaiveServer } from './lib/naive-server';
 import { startFairFloorServer } from './lib/fair-floor-server';
 import { AuditStore, auditWriterPool } from '../access/audit';
-import { authenticate } from '../access/clients';
+import { TokenCache } from '../access/clients';
 import { accessDbOf } from '../db/access/db';
 import { parseOptions, USAGE, UsageError, type BenchOptions } from './lib/options';
 import { HOUSEHOLD_QUERY, type HouseholdResult } from './lib/query';
@@ -154,9 +154,10 @@ async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
   };
   // The fair floor: the same token look-up and audit append as the hub, on the same chain.
   const accessDb = accessDbOf(hub);
+  const fairTokens = new TokenCache(accessDb, config.tokenCacheMs ?? 0);
   const fairAudit = new AuditStore(accessDb, auditWriterPool(db.hubUrl, config.hubTimeoutMs));
   await fairAudit.init();
-  const fairServer = await startFairFloorServer({ pools: floorPools, authenticate: (header) => authenticate(accessDb, header), audit: fairAudit, today });
+  const fairServer = await startFairFloorServer({ pools: floorPools, authenticate: (header) => fairTokens.authenticate(header), audit: fairAudit, today });
   closers.push(() => fairServer.stop());
   const fairClient = graphqlClient(fairServer.url, opts.concurrency, identity);
   closers.push(async () => fairClient.close());
