@@ -24,9 +24,6 @@ export function needed(wanted: ReadonlySet<ProgrammeCode> | undefined, held: rea
   return wanted === undefined || held.some((p) => wanted.has(p));
 }
 
-/** What a table that is not needed returns. */
-export const NOT_READ: Promise<never[]> = Promise.resolve([]);
-
 /** Test scenarios' rows (federation/<dept>/scenario.ts), a thousand to a statement. */
 export async function insertInChunks<T extends MySqlTable>(db: SourceDb, table: T, rows: readonly T['$inferInsert'][]): Promise<void> {
   for (let i = 0; i < rows.length; i += 1000) await db.insert(table).values(rows.slice(i, i + 1000));

@@ -41,7 +41,20 @@ const RELATION_ORDER = sql`FIELD(${householdMember.relation}, 'HEAD', 'SPOUSE', 
 
 /** The loaders' statements, prepared once per database handle (db/prepared.ts). */
 const statements = preparedPer((db: HubDb) => ({
-  householdsById: db.select().from(household).where(inPlaceholder(household.id, 'ids')).prepare(),
+  /**
+   * Households with their region and their current members (person rows joined): one statement for
+   * what a household query shows before it asks the departments. A household without current
+   * members comes back once, its member columns null.
+   */
+  householdsById: db
+    .select({ household, region, relation: householdMember.relation, joinedOn: householdMember.joinedOn, person })
+    .from(household)
+    .leftJoin(region, eq(region.code, household.regionCode))
+    .leftJoin(householdMember, and(eq(householdMember.householdId, household.id), isNull(householdMember.leftOn)))
+    .leftJoin(person, eq(person.idNumber, householdMember.idNumber))
+    .where(inPlaceholder(household.id, 'ids'))
+    .orderBy(asc(household.id), RELATION_ORDER, asc(person.birthDate))
+    .prepare(),
   membersOf: db
     .select({
       householdId: householdMember.householdId,
@@ -80,7 +93,30 @@ const statements = preparedPer((db: HubDb) => ({
 
 export function createHubLoaders(db: HubDb) {
   const q = statements(db);
-  const householdById = new DataLoader<number, HouseholdRow | null>(async (ids) => byKey(ids, await q.householdsById.execute({ ids }), (r) => r.id));
+  const membersByHousehold = new DataLoader<number, MemberRow[]>(async (ids) => groupByKey(ids, await q.membersOf.execute({ ids }), (r) => r.householdId));
+  const personByIdNumber = new DataLoader<string, PersonRow | null>(async (ids) => byKey(ids, await q.peopleByIdNumber.execute({ ids }), (r) => r.idNumber));
+  const regionByCode = new DataLoader<string, RegionRow | null>(async (codes) => byKey(codes, await q.regionsByCode.execute({ codes }), (r) => r.code));
+  /**
+   * A household, read with its region and current members, which are handed to their loaders: the
+   * household, its members and its region cost one statement between them.
+   */
+  const householdById = new DataLoader<number, HouseholdRow | null>(async (ids) => {
+    const rows = await q.householdsById.execute({ ids });
+    const members = new Map<number, MemberRow[]>();
+    for (const r of rows) {
+      let list = members.get(r.household.id);
+      if (!list) {
+        members.set(r.household.id, (list = []));
+        regionByCode.prime(r.household.regionCode, r.region);
+      }
+      if (r.person && r.relation && r.joinedOn) {
+        list.push({ householdId: r.household.id, relation: r.relation, joinedOn: r.joinedOn, person: r.person });
+        personByIdNumber.prime(r.person.idNumber, r.person);
+      }
+    }
+    for (const [id, list] of members) membersByHousehold.prime(id, list);
+    return byKey(ids, rows.map((r) => r.household), (h) => h.id);
+  });
   /**
    * Every household a person has been in, with every spell of each (theirs among them, past
    * members too), their own dates, and the household they belong to now: one statement, which
@@ -111,9 +147,9 @@ export function createHubLoaders(db: HubDb) {
     householdById,
 
     /** Current members (no leaving date), head first, each with their person row. */
-    membersByHousehold: new DataLoader<number, MemberRow[]>(async (ids) => groupByKey(ids, await q.membersOf.execute({ ids }), (r) => r.householdId)),
+    membersByHousehold,
 
-    personByIdNumber: new DataLoader<string, PersonRow | null>(async (ids) => byKey(ids, await q.peopleByIdNumber.execute({ ids }), (r) => r.idNumber)),
+    personByIdNumber,
 
     householdsOfPerson,
 
@@ -122,7 +158,7 @@ export function createHubLoaders(db: HubDb) {
       (await householdsOfPerson.loadMany(ids)).map((h) => (h instanceof Error ? h : h.current)),
     ),
 
-    regionByCode: new DataLoader<string, RegionRow | null>(async (codes) => byKey(codes, await q.regionsByCode.execute({ codes }), (r) => r.code)),
+    regionByCode,
   };
 }
 
