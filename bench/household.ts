@@ -119,7 +119,9 @@ async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
 
   // One set of pools for every variant: the same connections, the same limits. No limit on
   // request rate: one client asking hundreds of times a second is the point of the exercise.
-  const config = { ...loadConfig(db.hubUrl, {}), rateLimitPerMinute: 1_000_000_000 };
+  // Generous time limits: on a loaded machine a slow answer must not turn into a missing
+  // department (a wrong answer, which aborts the bench) or a refused connection.
+  const config = { ...loadConfig(db.hubUrl, { SOURCE_TIMEOUT_MS: '30000', HUB_TIMEOUT_MS: '30000' }), rateLimitPerMinute: 1_000_000_000 };
   const hubPool = createPool(db.hubUrl);
   const sources = openSources(config.sources);
   closers.push(() => hubPool.end(), () => closeSources(sources));
