@@ -11,6 +11,7 @@ import { byKey, groupByKey } from '../batch';
 import type { HubDb } from '../connect';
 import { inPlaceholder, preparedPer } from '../prepared';
 import { household, householdMember, person, region } from './schema';
+import { reportedAid, type ReportedAidRow } from '../reported-aid/schema';
 
 export type HouseholdRow = typeof household.$inferSelect;
 export type PersonRow = typeof person.$inferSelect;
@@ -42,16 +43,18 @@ const RELATION_ORDER = sql`FIELD(${householdMember.relation}, 'HEAD', 'SPOUSE', 
 /** The loaders' statements, prepared once per database handle (db/prepared.ts). */
 const statements = preparedPer((db: HubDb) => ({
   /**
-   * Households with their region and their current members (person rows joined): one statement for
+   * Households with their region, their current members (person rows joined) and the members'
+   * standing entries in the reported-aid ledger, which lives in this database: one statement for
    * what a household query shows before it asks the departments. A household without current
-   * members comes back once, its member columns null.
+   * members comes back once, its member columns null; a member with several ledger entries once each.
    */
   householdsById: db
-    .select({ household, region, relation: householdMember.relation, joinedOn: householdMember.joinedOn, person })
+    .select({ household, region, relation: householdMember.relation, joinedOn: householdMember.joinedOn, person, ledger: reportedAid })
     .from(household)
     .leftJoin(region, eq(region.code, household.regionCode))
     .leftJoin(householdMember, and(eq(householdMember.householdId, household.id), isNull(householdMember.leftOn)))
     .leftJoin(person, eq(person.idNumber, householdMember.idNumber))
+    .leftJoin(reportedAid, and(eq(reportedAid.beneficiaryIdNumber, person.idNumber), isNull(reportedAid.supersededBy)))
     .where(inPlaceholder(household.id, 'ids'))
     .orderBy(asc(household.id), RELATION_ORDER, asc(person.birthDate))
     .prepare(),
@@ -91,7 +94,15 @@ const statements = preparedPer((db: HubDb) => ({
   regionsByCode: db.select().from(region).where(inPlaceholder(region.code, 'codes')).prepare(),
 }));
 
-export function createHubLoaders(db: HubDb) {
+export interface HubLoaderOptions {
+  /**
+   * Told the standing reported-aid ledger entries of every current member a household read found
+   * (an empty list for a member with none), so the ledger need not be asked again for them.
+   */
+  onLedger?: (entries: ReadonlyMap<string, ReportedAidRow[]>) => void;
+}
+
+export function createHubLoaders(db: HubDb, opts: HubLoaderOptions = {}) {
   const q = statements(db);
   const membersByHousehold = new DataLoader<number, MemberRow[]>(async (ids) => groupByKey(ids, await q.membersOf.execute({ ids }), (r) => r.householdId));
   const personByIdNumber = new DataLoader<string, PersonRow | null>(async (ids) => byKey(ids, await q.peopleByIdNumber.execute({ ids }), (r) => r.idNumber));
@@ -103,18 +114,29 @@ export function createHubLoaders(db: HubDb) {
   const householdById = new DataLoader<number, HouseholdRow | null>(async (ids) => {
     const rows = await q.householdsById.execute({ ids });
     const members = new Map<number, MemberRow[]>();
+    const seen = new Set<string>();
+    // By person, then by entry: a person in two of the households read has their entries twice.
+    const ledger = new Map<string, Map<number, ReportedAidRow>>();
     for (const r of rows) {
       let list = members.get(r.household.id);
       if (!list) {
         members.set(r.household.id, (list = []));
         regionByCode.prime(r.household.regionCode, r.region);
       }
-      if (r.person && r.relation && r.joinedOn) {
+      if (!r.person || !r.relation || !r.joinedOn) continue;
+      // A member's first row; the others repeat it, each with another ledger entry.
+      const member = `${r.household.id}|${r.person.idNumber}`;
+      if (!seen.has(member)) {
+        seen.add(member);
         list.push({ householdId: r.household.id, relation: r.relation, joinedOn: r.joinedOn, person: r.person });
         personByIdNumber.prime(r.person.idNumber, r.person);
       }
+      let entries = ledger.get(r.person.idNumber);
+      if (!entries) ledger.set(r.person.idNumber, (entries = new Map()));
+      if (r.ledger) entries.set(r.ledger.id, r.ledger);
     }
     for (const [id, list] of members) membersByHousehold.prime(id, list);
+    opts.onLedger?.(new Map([...ledger].map(([idNumber, entries]) => [idNumber, [...entries.values()]])));
     return byKey(ids, rows.map((r) => r.household), (h) => h.id);
   });
   /**
