@@ -66,26 +66,35 @@ export interface UnionPart<F extends Fields> {
  * row came from. A department's tables are read in one round trip and one statement instead of
  * one each; each part keeps its own WHERE, so each still goes through its own index.
  */
-export function preparedUnionAll<P extends Record<string, Fields>>(parts: { [K in keyof P]: UnionPart<P[K]> }) {
+export function preparedUnionAll<P extends Record<string, Fields>>(db: object, parts: { [K in keyof P]: UnionPart<P[K]> }) {
   const names = Object.keys(parts) as (keyof P & string)[];
-  const layout = names.map((name, i) => ({ name, fields: Object.entries(parts[name].fields).map(([key, column]) => ({ key, column, slot: `p${i}_${key}` })) }));
+  let position = 1;
+  const layout = names.map((name, i) => ({
+    name,
+    fields: Object.entries(parts[name].fields).map(([key, column]) => ({ key, column, slot: `p${i}_${key}`, position: position++ })),
+  }));
   const selects = layout.map((part, i) => {
     // Every column aliased: the union's temporary table takes the first part's names, which must differ.
     const padded: Record<string, SQL.Aliased> = { part: sql.raw(String(i)).as('part') };
     for (const other of layout) for (const f of other.fields) padded[f.slot] = (other === part ? sql`${f.column}` : sql`null`).as(f.slot);
-    return parts[part.name].select(padded) as { unionAll(s: unknown): unknown; prepare(): unknown };
+    return parts[part.name].select(padded) as { getSQL(): SQL };
   });
-  const [first, ...rest] = selects;
-  const union = rest.reduce<{ unionAll(s: unknown): unknown; prepare(): unknown }>((q, s) => q.unionAll(s) as typeof first, first);
-  const prepared = union.prepare() as { execute(values: Record<string, unknown>): Promise<Record<string, unknown>[]> };
+  // Flat, `(a) union all (b) union all (c)`: drizzle's own set operators nest the parentheses, which
+  // MariaDB reads as derived tables to materialise and scan.
+  const statement = sql.join(
+    selects.map((s) => sql`(${s.getSQL()})`),
+    sql` union all `,
+  );
+  // drizzle's own prepared query (its logger counts it), rows as arrays, mapped here by position.
+  const { dialect, session } = db as { dialect: { sqlToQuery(s: SQL): unknown }; session: { prepareQuery(...args: unknown[]): { execute(values: Record<string, unknown>): Promise<unknown> } } };
+  const prepared = session.prepareQuery(dialect.sqlToQuery(statement), undefined, (rows: unknown[][]) => rows);
   return {
     async execute(values: Record<string, unknown>): Promise<{ [K in keyof P]: UnionRow<P[K]>[] }> {
       const out = Object.fromEntries(names.map((n) => [n, [] as unknown[]])) as { [K in keyof P]: UnionRow<P[K]>[] };
-      for (const row of await prepared.execute(values)) {
-        const i = Number(row.part);
-        const part = layout[i];
+      for (const row of (await prepared.execute(values)) as unknown[][]) {
+        const part = layout[Number(row[0])];
         const obj: Record<string, unknown> = {};
-        for (const f of part.fields) obj[f.key] = decoded(f.column, row[f.slot]);
+        for (const f of part.fields) obj[f.key] = decoded(f.column, row[f.position]);
         (out[part.name] as unknown[]).push(obj);
       }
       return out;

@@ -11,7 +11,7 @@ import type { DepartmentCode } from '../domain/departments';
 import { todayIso, type IsoDate } from '../domain/dates';
 import { scrub } from '../domain/privacy';
 import { createDepartmentLoaders, primeDepartment, type SourceOutcome } from '../federation/loaders';
-import { ledgerRecord } from '../federation/reported/adapter';
+import { ledgerRecord } from '../federation/registry';
 import type { ReportedAidRow } from '../db/reported-aid/schema';
 import type { Sources } from '../federation/sources';
 import type { HubConfig } from '../db/config';

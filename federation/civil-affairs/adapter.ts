@@ -48,7 +48,7 @@ function earlierOf(a: string | null, b: string | null): string | null {
 
 /** The four aid tables in one statement, and the monitored roll; prepared once per source (db/prepared.ts). */
 const statements = preparedPer((db: SourceDb) => ({
-  aid: preparedUnionAll({
+  aid: preparedUnionAll(db, {
     /** 低保 member spells with their family's approval, end and state. */
     dibao: {
       fields: {

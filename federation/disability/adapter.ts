@@ -47,7 +47,7 @@ const REHAB_RECOVERED = 2;
 /** The statements, prepared once per source (db/prepared.ts). */
 const statements = preparedPer((db: SourceDb) => ({
   /** Subsidies and rehabilitation aid in one statement (their UNION ALL), each with its certificate's holder. */
-  aid: preparedUnionAll({
+  aid: preparedUnionAll(db, {
     subsidies: {
       fields: {
         subId: clSubsidy.subId,

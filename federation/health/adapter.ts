@@ -37,7 +37,7 @@ const VALID = '1';
 /** The statements, prepared once per source (db/prepared.ts). */
 const statements = preparedPer((db: SourceDb) => ({
   /** Aid paid in settlements and separately, in one statement (their UNION ALL). */
-  aid: preparedUnionAll({
+  aid: preparedUnionAll(db, {
     settlementAid: {
       fields: { setlId: miSettlement.setlId, psnCertNo: miSettlement.psnCertNo, setlDate: miSettlement.setlDate, mafPay: miSettlement.mafPay },
       select: (f) =>

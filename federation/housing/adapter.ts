@@ -37,7 +37,7 @@ function allocationStatus(appStatus: number, end: string | null, today: string):
 
 /** Both tables in one statement (their UNION ALL), prepared once per source (db/prepared.ts). */
 const aidOf = preparedPer((db: SourceDb) =>
-  preparedUnionAll({
+  preparedUnionAll(db, {
     /** Allocations (实物配租, 租赁补贴) with their application's applicant and status. */
     allocations: {
       fields: {

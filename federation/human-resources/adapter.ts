@@ -42,7 +42,7 @@ function benefitStatus(ffzt: number, end: string | null, today: string): AidStat
 /** The statements, prepared once per source (db/prepared.ts). */
 const statements = preparedPer((db: SourceDb) => ({
   /** The three aid tables in one statement (their UNION ALL). */
-  aid: preparedUnionAll({
+  aid: preparedUnionAll(db, {
     benefits: { fields: getTableColumns(syBxjFf), select: (f) => db.select(f).from(syBxjFf).where(and(inPlaceholder(syBxjFf.sfzhm, 'ids'), switchedOn('benefits'))) },
     placements: { fields: getTableColumns(gyxgwAp), select: (f) => db.select(f).from(gyxgwAp).where(and(inPlaceholder(gyxgwAp.sfzhm, 'ids'), switchedOn('placements'))) },
     grants: { fields: getTableColumns(jyBzFf), select: (f) => db.select(f).from(jyBzFf).where(and(inPlaceholder(jyBzFf.sfzhm, 'ids'), switchedOn('grants'))) },
