@@ -223,12 +223,34 @@ async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
   log('');
   log(table(variants.map((v) => ({ label: v.label, tally: v.tally })), { hub: hubVariant.tally, fair: fair.tally, floor: floor.tally, naive: naive.tally }));
   log('');
+  await manyAtOnce(hubClient, drawn.slice(0, 500));
   log(`Load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (${os.cpus().length} CPUs)`);
   log('');
   log('Latency is per request, client-side: over HTTP on loopback for the fair floor, hub and naive (client in the same process), in-process (SQL, assembly, JSON.stringify) for the in-process floor.');
   log('The hub and the fair floor look the token up and append to the audit chain (durable before the answer leaves); only the hub applies the per-field policy.');
   log('In-process floor and naive answer anyone. SQL/req: from extensions.sqlStatements.total, the floors counting their own. Server SQL/req: MariaDB\'s');
   log("Questions counter over each variant's runs, divided by its requests: it adds the token look-up and the audit append where there are some.");
+}
+
+/**
+ * `households(ids:)` with 500 ids through the hub, once: how long the whole answer took, and the
+ * slowest department read in it against the default source timeout (a read slower than that would,
+ * with default settings, be answered as DEPARTMENT_UNAVAILABLE instead).
+ */
+async function manyAtOnce(client: GraphQLClient, ids: readonly number[]): Promise<void> {
+  const query = `query($ids: [ID!]!) { households(ids: $ids) { id members { person { idNumber } } aid { amountFen } sources { department { code } available latencyMs } } }`;
+  const started = performance.now();
+  const res = await client.post<{ households: ({ sources: { department: { code: string }; available: boolean; latencyMs: number }[] } | null)[] }>(query, { ids: ids.map(String) });
+  const wallMs = performance.now() - started;
+  if (res.status !== 200 || res.errors?.length || !res.data) throw new WrongAnswer(`households(ids) with ${ids.length} ids answered HTTP ${res.status} with ${res.errors?.length ?? 0} errors`);
+  const reads = res.data.households.flatMap((h) => h?.sources ?? []);
+  const slowest = Math.max(...reads.map((r) => r.latencyMs));
+  const defaultTimeoutMs = loadConfig('mysql://localhost/x', {}).sources.CIVIL_AFFAIRS.timeoutMs;
+  log(
+    `households(ids) with ${ids.length} ids: ${Math.round(wallMs)} ms through the hub, ${res.extensions?.sqlStatements?.total ?? '?'} statements; ` +
+      `slowest department read ${slowest} ms, ${(slowest / defaultTimeoutMs).toFixed(2)} of the default source timeout (${defaultTimeoutMs} ms); ` +
+      `${reads.filter((r) => !r.available).length} reads unavailable.`,
+  );
 }
 
 async function main(): Promise<void> {
