@@ -113,10 +113,24 @@ const LOG_FIELDS = Object.keys(LOG_COLUMNS) as (keyof AuditRow)[];
 const LOCK_HEAD = 'START TRANSACTION; SELECT last_seq, last_hash FROM access_log_head WHERE id = 1 FOR UPDATE';
 const INSERT_ROWS = `INSERT INTO access_log (${LOG_FIELDS.map((f) => LOG_COLUMNS[f].name).join(', ')}) VALUES ?`;
 
+/** The chain head, locked by an open transaction on the writer's connection. */
+interface HeldHead {
+  conn: mysql.PoolConnection;
+  lastSeq: number;
+  lastHash: string;
+}
+
+/** How long a head taken ahead of its rows is held before it is let go (no rows came). */
+const HEAD_HOLD_MS = 1000;
+
 export class AuditStore {
   private subjectKey: Buffer | null = null;
   private readonly queue: Waiting[] = [];
   private draining: Promise<void> | null = null;
+  /** The head taken ahead (see `expect`), until a write takes it or it is let go. */
+  private held: Promise<HeldHead> | null = null;
+  /** Requests running that will append when they finish (`expect` minus their appends). */
+  private expected = 0;
   /** Transactions written and accesses recorded since start: accesses per transaction is the batching. */
   readonly stats = { transactions: 0, accesses: 0 };
   /** Told how long each access took to be recorded, queue wait included (server/metrics.ts). */
@@ -160,7 +174,72 @@ export class AuditStore {
    * If a batch fails, its accesses are retried one by one, so one unwritable access costs no other
    * caller its answer.
    */
-  append(record: AccessRecord): Promise<void> {
+  /**
+   * A request that will append once it has run starts running: the chain head is locked now, while
+   * its data are read, so that its append is one round trip (insert, move the head, commit) rather
+   * than two after the reads. Nothing leaves earlier: the rows are still durable before `append`
+   * resolves. The head is held at most HEAD_HOLD_MS without rows, then let go. Pass `expected: true`
+   * to that request's `append`.
+   */
+  expect(): void {
+    this.expected += 1;
+    if (!this.draining && !this.held) this.takeHeadAhead();
+  }
+
+  private takeHeadAhead(): void {
+    const held = this.lockHead();
+    this.held = held;
+    held.catch(() => {
+      if (this.held === held) this.held = null;
+    });
+    const timer = setTimeout(() => {
+      if (this.held !== held) return;
+      // Nothing came to be written: let the head go, and stop expecting what did not come.
+      this.held = null;
+      this.expected = 0;
+      held.then((h) => this.letGo(h), () => undefined);
+    }, HEAD_HOLD_MS);
+    timer.unref();
+  }
+
+  private async letGo(h: HeldHead): Promise<void> {
+    try {
+      await h.conn.query('ROLLBACK');
+      h.conn.release();
+    } catch {
+      h.conn.destroy();
+    }
+  }
+
+  /** Starts the append transaction: locks the head row and reads it. */
+  private async lockHead(): Promise<HeldHead> {
+    let conn = await this.writer.getConnection();
+    try {
+      let results: mysql.RowDataPacket[][];
+      try {
+        [results] = await conn.query<mysql.RowDataPacket[][]>(LOCK_HEAD);
+      } catch (err) {
+        // The pooled connection died while idle (server restart, idle timeout, KILL). Nothing was
+        // written on it, so one more try on a fresh connection is safe.
+        if (!(err as { fatal?: boolean }).fatal) throw err;
+        conn.destroy();
+        conn = await this.writer.getConnection();
+        [results] = await conn.query<mysql.RowDataPacket[][]>(LOCK_HEAD);
+      }
+      const head = results[1][0];
+      if (!head) throw new AuditUnavailable('the audit chain head is missing');
+      return { conn, lastSeq: Number(head.last_seq), lastHash: String(head.last_hash) };
+    } catch (err) {
+      await conn.query('ROLLBACK').then(
+        () => conn.release(),
+        () => conn.destroy(),
+      );
+      throw err;
+    }
+  }
+
+  append(record: AccessRecord, expected = false): Promise<void> {
+    if (expected && this.expected > 0) this.expected -= 1;
     let rows: PendingRow[];
     try {
       rows = this.pendingRows(record);
@@ -217,6 +296,8 @@ export class AuditStore {
           await this.write(batch.flatMap((w) => w.rows));
           this.stats.accesses += batch.length;
           for (const w of batch) w.resolve();
+          // Requests still running will append: take the head for them while they read.
+          if (this.queue.length === 0 && this.expected > 0 && !this.held) this.takeHeadAhead();
         } catch (err) {
           if (batch.length === 1) {
             batch[0].reject(unavailable(err));
@@ -249,29 +330,29 @@ export class AuditStore {
     return this.queue.splice(0, n);
   }
 
-  /** One transaction: lock the head, number and link the rows after it, insert them, move the head. */
+  /**
+   * One transaction: lock the head (or take the one locked ahead), number and link the rows after
+   * it, insert them, move the head, commit.
+   */
   private async write(pending: PendingRow[]): Promise<void> {
-    let conn = await this.writer.getConnection();
+    const ahead = this.held;
+    this.held = null;
+    let h: HeldHead;
+    try {
+      h = ahead ? await ahead : await this.lockHead();
+    } catch (err) {
+      // A head taken ahead that failed is tried once more now, as a write of its own would have been.
+      if (!ahead) throw err;
+      h = await this.lockHead();
+    }
+    const { conn } = h;
     let committed = false;
     let broken = false;
     try {
-      let results: mysql.RowDataPacket[][];
-      try {
-        [results] = await conn.query<mysql.RowDataPacket[][]>(LOCK_HEAD);
-      } catch (err) {
-        // The pooled connection died while idle (server restart, idle timeout, KILL). Nothing was
-        // written on it, so one more try on a fresh connection is safe.
-        if (!(err as { fatal?: boolean }).fatal) throw err;
-        conn.destroy();
-        conn = await this.writer.getConnection();
-        [results] = await conn.query<mysql.RowDataPacket[][]>(LOCK_HEAD);
-      }
-      const head = results[1][0];
-      if (!head) throw new AuditUnavailable('the audit chain head is missing');
       const at = dbTime();
-      let seq = Number(head.last_seq);
+      let seq = h.lastSeq;
       const firstSeq = seq + 1;
-      let prev = String(head.last_hash);
+      let prev = h.lastHash;
       const hashes: string[] = [];
       const rows = pending.map((p) => {
         seq += 1;

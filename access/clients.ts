@@ -157,17 +157,73 @@ const byTokenHash = preparedPer((db: AccessDb) => db.select().from(apiClient).wh
 export type AuthFailure = 'TOKEN_MISSING' | 'TOKEN_MALFORMED' | 'TOKEN_INVALID' | 'TOKEN_EXPIRED' | 'TOKEN_REVOKED';
 export type Authentication = { ok: true; caller: Caller } | { ok: false; reason: AuthFailure };
 
-/** The caller an `Authorization: Bearer …` header names, or why there is none. */
-export async function authenticate(db: AccessDb, authorization: string | undefined): Promise<Authentication> {
+/** The token an `Authorization: Bearer …` header carries, or why it carries none. */
+function bearerToken(authorization: string | undefined): { token: string } | { ok: false; reason: AuthFailure } {
   if (!authorization) return { ok: false, reason: 'TOKEN_MISSING' };
   const m = /^Bearer[ ]+(\S+)[ ]*$/i.exec(authorization);
   if (!m || !TOKEN_SHAPE.test(m[1])) return { ok: false, reason: 'TOKEN_MALFORMED' };
-  const [row] = await byTokenHash(db).execute({ hash: tokenHash(m[1]) });
+  return { token: m[1] };
+}
+
+/** A client row as a caller, or why it is not one now; with the instant its expiry ends it (ms), if any. */
+function judge(row: typeof apiClient.$inferSelect | undefined): Authentication & { expiresAtMs?: number } {
   if (!row) return { ok: false, reason: 'TOKEN_INVALID' };
   const status = statusOf(row, dbTime());
   if (status === 'REVOKED') return { ok: false, reason: 'TOKEN_REVOKED' };
   if (status === 'EXPIRED') return { ok: false, reason: 'TOKEN_EXPIRED' };
-  return { ok: true, caller: { clientId: row.id, name: row.name, department: row.department, regionScope: row.regionScope, roles: parseRoles(row.roles) } };
+  return {
+    ok: true,
+    caller: { clientId: row.id, name: row.name, department: row.department, regionScope: row.regionScope, roles: parseRoles(row.roles) },
+    expiresAtMs: row.expiresAt === null ? undefined : Date.parse(`${row.expiresAt.replace(' ', 'T')}Z`),
+  };
+}
+
+/** The caller an `Authorization: Bearer …` header names, or why there is none. */
+export async function authenticate(db: AccessDb, authorization: string | undefined): Promise<Authentication> {
+  const bearer = bearerToken(authorization);
+  if (!('token' in bearer)) return bearer;
+  const [row] = await byTokenHash(db).execute({ hash: tokenHash(bearer.token) });
+  const { expiresAtMs: _expiry, ...auth } = judge(row);
+  return auth;
+}
+
+/** Entries kept at most; past it the cache starts afresh (a flood of distinct valid tokens is not a thing). */
+const TOKEN_CACHE_MAX = 10_000;
+
+/**
+ * Token look-ups with their successes kept for `ttlMs`: a client's stream of requests costs one
+ * look-up per period instead of one round trip to the hub database per request. The price is
+ * stated, not hidden: a revoked or rotated token goes on working for at most `ttlMs` in each hub
+ * process (each keeps its own cache), and an expiring one never past its expiry. Failures are never
+ * kept, so a new or re-issued token works at once. `ttlMs` 0: every request looks its token up.
+ */
+export class TokenCache {
+  private readonly entries = new Map<string, { caller: Caller; untilMs: number }>();
+
+  constructor(
+    private readonly db: AccessDb,
+    readonly ttlMs: number,
+    private readonly nowMs: () => number = Date.now,
+  ) {}
+
+  async authenticate(authorization: string | undefined): Promise<Authentication> {
+    if (this.ttlMs <= 0) return authenticate(this.db, authorization);
+    const bearer = bearerToken(authorization);
+    if (!('token' in bearer)) return bearer;
+    const hash = tokenHash(bearer.token);
+    const now = this.nowMs();
+    const kept = this.entries.get(hash);
+    if (kept && kept.untilMs > now) return { ok: true, caller: kept.caller };
+    const [row] = await byTokenHash(this.db).execute({ hash });
+    const { expiresAtMs, ...auth } = judge(row);
+    if (auth.ok) {
+      if (this.entries.size >= TOKEN_CACHE_MAX) this.entries.clear();
+      this.entries.set(hash, { caller: auth.caller, untilMs: Math.min(now + this.ttlMs, expiresAtMs ?? Infinity) });
+    } else {
+      this.entries.delete(hash);
+    }
+    return auth;
+  }
 }
 
 /** Whether `token` is the current, usable token of the client named `name`. */

@@ -23,7 +23,7 @@ import type { HubConfig } from '../db/config';
 import { requestIdOf } from './request-id';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { AuditUnavailable, type AuditStore } from './audit';
-import { authenticate, type AuthFailure } from './clients';
+import { TokenCache, type AuthFailure } from './clients';
 import { checkCall, purposeAllowed, type RequestAccess } from './decide';
 import { isPurpose, ROUTE_RULES, type Purpose } from './policy';
 import type { RateLimits } from './rate-limits';
@@ -70,6 +70,8 @@ export interface AccessHttpDeps {
   logger: Logger;
   /** Kept in this process or in a store shared by every replica (access/rate-limits.ts). */
   rateLimits: RateLimits;
+  /** Token look-ups (kept for `config.tokenCacheMs`); by default one of its own. */
+  tokens?: TokenCache;
 }
 
 function rateLimited(res: express.Response, rejection: RateLimiterRes, message: string): void {
@@ -83,13 +85,14 @@ function rateLimited(res: express.Response, rejection: RateLimiterRes, message: 
  * GraphQL requests are checked field by field (access/enforce.ts) and recorded by the audit plugin.
  */
 export function accessMiddleware(deps: AccessHttpDeps): express.RequestHandler {
+  const tokens = deps.tokens ?? new TokenCache(deps.db, deps.config.tokenCacheMs ?? 0);
   return async (req, res, next) => {
     try {
       // A path no route serves is 404 to everyone, token or not: a 401 or 403 there would say
       // something is behind it. A route registered without a rule in ROUTE_RULES is one of them.
       const known = req.path === '/graphql' || ROUTE_RULES.some((r) => r.path.test(req.path));
       const notFound = () => sendError(res, 404, 'NOT_FOUND', 'NO_SUCH_ROUTE', 'This hub serves nothing at this path');
-      const auth = await authenticate(deps.db, req.get('authorization'));
+      const auth = await tokens.authenticate(req.get('authorization'));
       if (!auth.ok && !known) return notFound();
       if (!auth.ok) {
         const rejection = await deps.rateLimits.consumeAuthFailure(req.ip ?? 'unknown');

@@ -84,7 +84,7 @@ const HR_GRANT_PROGRAMMES: Record<string, ProgrammeCode> = { PX: 'TRAINING_SUBSI
 type DepartmentFetch = (select: Select, pool: mysql.Pool, ids: string[], today: IsoDate) => Promise<AidRecord[]>;
 
 /** What every record has: who pays, which programme, whose, and where it comes from. */
-const recordBase = (department: DepartmentCode, programme: ProgrammeCode, beneficiaryIdNumber: string, sourceRef: string) => ({
+const recordBase = (department: OfficeCode, programme: ProgrammeCode, beneficiaryIdNumber: string, sourceRef: string) => ({
   department,
   programme,
   beneficiaryIdNumber,
@@ -106,7 +106,7 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
         'SELECT grant_id, id_no, family_no, cause_code, is_urgent, is_second_aid, grant_date, amount_fen, revoked FROM temp_aid_grant WHERE id_no IN (?)',
         [ids],
       ),
-      select<any>(pool, 'SELECT id, child_id_no, category, start_on, end_on, monthly_fen FROM child_allowance WHERE child_id_no IN (?)', [ids]),
+      select<any>(pool, 'SELECT id, child_id_no, category, start_on, end_on, monthly_fen, state_flag, revoked FROM child_allowance WHERE child_id_no IN (?)', [ids]),
     ]);
     const out: AidRecord[] = [];
     for (const r of dibao) {
@@ -154,7 +154,7 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
         periodEnd: r.end_on,
         grantDate: null,
         amountFen: r.monthly_fen,
-        status: civilStatus(0, r.end_on, today),
+        status: r.revoked ? 'CANCELLED' : civilStatus(r.state_flag, r.end_on, today),
       });
     }
     return out;
@@ -235,7 +235,7 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
         "SELECT setl_id, psn_cert_no, setl_date, maf_pay FROM mi_setl WHERE psn_cert_no IN (?) AND maf_pay > 0 AND refd_setl_flag = '0'",
         [ids],
       ),
-      select<any>(pool, 'SELECT pay_id, psn_cert_no, setl_id, aid_type, pay_date, pay_amt FROM mi_aid_pay WHERE psn_cert_no IN (?)', [ids]),
+      select<any>(pool, 'SELECT pay_id, psn_cert_no, setl_id, aid_type, pay_date, pay_amt, vali_flag FROM mi_aid_pay WHERE psn_cert_no IN (?)', [ids]),
     ]);
     const out: AidRecord[] = [];
     for (const r of settlements) {
@@ -259,7 +259,8 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
         periodEnd: null,
         grantDate: r.pay_date,
         amountFen: yuanToFen(r.pay_amt),
-        status: 'PAID',
+        // vali_flag '0': reversed or recovered.
+        status: r.vali_flag === '1' ? 'PAID' : 'CANCELLED',
       });
     }
     return out;
@@ -269,7 +270,7 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
     const wanted = new Set(ids);
     const rows = await select<any>(
       pool,
-      `SELECT g.grant_no, g.file_no, g.grant_type, g.grant_date, g.amount_fen, g.student_id_card, g.school_year, w.id_card AS worker_id_card
+      `SELECT g.grant_no, g.file_no, g.grant_type, g.grant_date, g.amount_fen, g.student_id_card, g.school_year, g.grant_status, w.id_card AS worker_id_card
        FROM gh_grant g JOIN gh_worker_file w ON w.file_no = g.file_no
        WHERE g.grant_type IN ('BF', 'JQ', 'DB') AND (w.id_card IN (?) OR g.student_id_card IN (?))`,
       [ids, ids],
@@ -288,7 +289,8 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
         periodEnd: null,
         grantDate: r.grant_date,
         amountFen: r.amount_fen,
-        status: 'PAID',
+        // grant_status 2 recovered, 3 reversed.
+        status: r.grant_status === 1 ? 'PAID' : 'CANCELLED',
         schoolYear: autumnEdu ? r.school_year : null,
       });
     }
@@ -299,13 +301,13 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
     const [subsidies, rehab] = await Promise.all([
       select<any>(
         pool,
-        `SELECT s.sub_id, s.sub_type, s.start_ym, s.end_ym, s.monthly_fen, c.id_card, c.cert_status
+        `SELECT s.sub_id, s.sub_type, s.start_ym, s.end_ym, s.monthly_fen, s.sub_status, c.id_card, c.cert_status
          FROM cl_subsidy s JOIN cl_certificate c ON c.cert_no = s.cert_no WHERE c.id_card IN (?)`,
         [ids],
       ),
       select<any>(
         pool,
-        'SELECT a.id, a.grant_date, a.amount_fen, c.id_card FROM cl_rehab_aid a JOIN cl_certificate c ON c.cert_no = a.cert_no WHERE c.id_card IN (?)',
+        'SELECT a.id, a.grant_date, a.amount_fen, a.aid_status, c.id_card FROM cl_rehab_aid a JOIN cl_certificate c ON c.cert_no = a.cert_no WHERE c.id_card IN (?)',
         [ids],
       ),
     ]);
@@ -321,8 +323,15 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
         periodEnd: end,
         grantDate: null,
         amountFen: r.monthly_fen,
-        // 3 注销: a cancelled certificate stops its subsidies.
-        status: r.cert_status === 3 || (end !== null && end < today) ? 'ENDED' : 'ACTIVE',
+        // sub_status 1 paying, 2 suspended, 3 stopped, 4 recovered; 3 注销: a cancelled certificate stops its subsidies.
+        status:
+          r.sub_status === 4
+            ? 'CANCELLED'
+            : r.sub_status === 3 || r.cert_status === 3 || (end !== null && end < today)
+              ? 'ENDED'
+              : r.sub_status === 2
+                ? 'SUSPENDED'
+                : 'ACTIVE',
       });
     }
     for (const r of rehab) {
@@ -333,15 +342,35 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
         periodEnd: null,
         grantDate: r.grant_date,
         amountFen: r.amount_fen,
-        status: 'PAID',
+        status: r.aid_status === 2 ? 'CANCELLED' : 'PAID',
       });
     }
     return out;
   },
 
-  // The ledger is the hub's own table: the floor measures department reads only.
-  async REPORTED() {
-    return [];
+  // Aid reported directly to the hub, from its ledger: standing entries only; a reversal reads as
+  // the aid it cancelled.
+  async REPORTED(select, pool, ids, today) {
+    const rows = await select<any>(
+      pool,
+      `SELECT id, reporter_office, programme, beneficiary_id_number, entry_kind, grant_date, period_start, period_end, amount_fen
+       FROM reported_aid WHERE beneficiary_id_number IN (?) AND superseded_by IS NULL`,
+      [ids],
+    );
+    const out: AidRecord[] = [];
+    for (const r of rows) {
+      const programme = PROGRAMME_BY_CODE.get(r.programme);
+      if (!programme) continue;
+      const cancelled = r.entry_kind === 'REVERSAL';
+      const base = { ...recordBase(r.reporter_office, r.programme as ProgrammeCode, r.beneficiary_id_number, `reported_aid:${r.id}`), sourceHouseholdRef: null };
+      if (programme.kind === 'RECURRING' && r.period_start) {
+        const status: AidStatus = cancelled ? 'CANCELLED' : r.period_end && r.period_end < today ? 'ENDED' : 'ACTIVE';
+        out.push({ ...base, periodStart: r.period_start, periodEnd: r.period_end, grantDate: null, amountFen: r.amount_fen, status });
+      } else if (r.grant_date) {
+        out.push({ ...base, periodStart: null, periodEnd: null, grantDate: r.grant_date, amountFen: r.amount_fen, status: cancelled ? 'CANCELLED' : 'PAID' });
+      }
+    }
+    return out;
   },
   async HUMAN_RESOURCES(select, pool, ids, today) {
     const [benefits, placements, grants] = await Promise.all([

@@ -34,6 +34,11 @@ export interface HubConfig {
    */
   hubTimeoutMs?: number;
   /**
+   * How long a token look-up is reused (access/clients.ts TokenCache): a revoked, rotated or
+   * expired token may go on working this long in each process. TOKEN_CACHE_MS; absent or 0: off.
+   */
+  tokenCacheMs?: number;
+  /**
    * Signed checkpoints of the audit chain in a file outside the hub database (access/checkpoints.ts):
    * AUDIT_SIGNING_KEY or AUDIT_SIGNING_KEY_FILE, AUDIT_CHECKPOINT_FILE, AUDIT_CHECKPOINT_ROWS,
    * AUDIT_CHECKPOINT_INTERVAL_MS. Null or absent: off.
@@ -107,6 +112,9 @@ export interface AlertDeliveryConfig {
 }
 
 export const HUB_TIMEOUT_MS_DEFAULT = 5000;
+
+/** TOKEN_CACHE_MS by default: a revoked, rotated or expired token stops working within 2 s. */
+export const TOKEN_CACHE_MS_DEFAULT = 2000;
 
 export interface QueryLimits {
   maxDepth: number;
@@ -194,6 +202,7 @@ export function loadConfig(hubUrl: string, env: NodeJS.ProcessEnv = process.env)
     rateLimitPerMinute: positiveInt(env, 'RATE_LIMIT_PER_MINUTE', 600),
     authFailuresPerMinute: positiveInt(env, 'AUTH_FAILURES_PER_MINUTE', 60),
     hubTimeoutMs: positiveInt(env, 'HUB_TIMEOUT_MS', HUB_TIMEOUT_MS_DEFAULT),
+    tokenCacheMs: env.TOKEN_CACHE_MS === '0' ? 0 : positiveInt(env, 'TOKEN_CACHE_MS', TOKEN_CACHE_MS_DEFAULT),
     auditCheckpoints: checkpointConfigFromEnv(env),
     rateLimitRedisUrl: env.RATE_LIMIT_REDIS_URL || null,
     metrics: {

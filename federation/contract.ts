@@ -24,9 +24,6 @@ export function needed(wanted: ReadonlySet<ProgrammeCode> | undefined, held: rea
   return wanted === undefined || held.some((p) => wanted.has(p));
 }
 
-/** What a table that is not needed returns. */
-export const NOT_READ: Promise<never[]> = Promise.resolve([]);
-
 /** Reads one kind of fact about a batch of people, in a fixed number of statements. */
 export interface FactReader<T> {
   byIdNumbers(db: SourceDb, idNumbers: readonly string[]): Promise<T[]>;

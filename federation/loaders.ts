@@ -116,6 +116,16 @@ export function createDepartmentLoaders(sources: Sources, today: IsoDate, onOutc
 export type DepartmentLoaders = ReturnType<typeof createDepartmentLoaders>;
 
 /**
+ * Hands a department's records of these people, read by another statement that already held them,
+ * to its loader, so the department is not asked again. For the reported-aid ledger, which lives in
+ * the hub's own database and is read with a household's members (db/household/loaders.ts).
+ */
+export function primeDepartment(loaders: DepartmentLoaders, code: DepartmentCode, recordsByIdNumber: ReadonlyMap<string, AidRecord[]>): void {
+  const outcome: SourceOutcome = { department: code, available: true, latencyMs: 0, reason: null };
+  for (const [idNumber, records] of recordsByIdNumber) loaders[code].prime(idNumber, { records, outcome });
+}
+
+/**
  * All aid for a set of people from the departments asked, one batch per department, with each
  * department's outcome.
  */

@@ -14,6 +14,12 @@ import { humanResources } from './human-resources/adapter';
 import { reported } from './reported/adapter';
 import { union } from './union/adapter';
 
+/**
+ * The common aid record of one reported-aid ledger row: the ledger lives in the hub's own database,
+ * so a household's read brings its members' entries along (db/household/loaders.ts).
+ */
+export { ledgerRecord } from './reported/adapter';
+
 export const ADAPTERS: Record<DepartmentCode, DepartmentAdapter> = {
   CIVIL_AFFAIRS: civilAffairs,
   EDUCATION: education,

@@ -10,6 +10,7 @@ import http from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import {
+  ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginSchemaReportingDisabled,
@@ -179,6 +180,9 @@ export async function createHubServer(given: HubDeps): Promise<HubServer> {
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
+      // The hub gives no cache hints (every answer is personal and audited), and Apollo's
+      // cache-control plugin otherwise hooks every resolved field to compute a policy nobody reads.
+      ApolloServerPluginCacheControlDisabled(),
       {
         async serverWillStart() {
           return {

@@ -72,8 +72,11 @@ export function auditPlugin(audit: AuditStore, logger: Logger): ApolloServerPlug
     async requestDidStart() {
       let executed = false;
       return {
-        async executionDidStart() {
+        async executionDidStart({ contextValue }) {
           executed = true;
+          // Its rows will be appended before the answer leaves: the chain head is taken now, while
+          // the data are read, so the append after them is one round trip.
+          if (contextValue.access?.caller) audit.expect();
         },
         async willSendResponse({ response, contextValue, operationName, queryHash }) {
           const session = contextValue.access;
@@ -91,7 +94,7 @@ export function auditPlugin(audit: AuditStore, logger: Logger): ApolloServerPlug
               operationHash: queryHash ?? null,
               subjects: [...session.subjects.values()].map((s) => ({ subject: s.subject, outcome: s.denied ? 'DENIED' : outcome })),
               outcome,
-            });
+            }, true);
           } catch (err) {
             const e = err as Error;
             logger.error({ err: { name: e?.name, message: scrub(String(e?.message ?? '')) } }, 'audit append failed; response withheld');

@@ -194,6 +194,54 @@ describe('group commit', () => {
     expect(await verifyChain(hub.accessDb)).toMatchObject({ ok: true });
   });
 
+  it('takes the chain head while a request reads: its rows are committed when append resolves, in one transaction', async () => {
+    const store = new AuditStore(hub.accessDb, auditWriterPool(dbs.hubUrl));
+    stores.push(store);
+    await store.init();
+    const before = await lastSeq();
+    store.expect();
+    // The request reads its data meanwhile; then appends.
+    await new Promise((r) => setTimeout(r, 50));
+    await store.append(access(800, 3), true);
+    expect((await rows('seq > ?', [before])).map((r) => r.operation)).toEqual(['op800', 'op800', 'op800']);
+    expect(store.stats).toEqual({ transactions: 1, accesses: 1 });
+    expect(await verifyChain(hub.accessDb)).toMatchObject({ ok: true });
+  });
+
+  it('lets a head taken ahead go when no rows come, so another process can append', async () => {
+    const [a, b] = [new AuditStore(hub.accessDb, auditWriterPool(dbs.hubUrl)), new AuditStore(hub.accessDb, auditWriterPool(dbs.hubUrl))];
+    stores.push(a, b);
+    await Promise.all([a.init(), b.init()]);
+    const before = await lastSeq();
+    a.expect();
+    // b waits for a's lock, which a lets go of (no append came), then writes.
+    await b.append(access(810, 1));
+    // a's next access still writes, after b's.
+    a.expect();
+    await a.append(access(811, 1), true);
+    expect((await rows('seq > ?', [before])).map((r) => r.operation)).toEqual(['op810', 'op811']);
+    expect(await verifyChain(hub.accessDb)).toMatchObject({ ok: true });
+  });
+
+  it('keeps one chain when two processes take the head ahead for concurrent requests', async () => {
+    const [a, b] = [new AuditStore(hub.accessDb, auditWriterPool(dbs.hubUrl)), new AuditStore(hub.accessDb, auditWriterPool(dbs.hubUrl))];
+    stores.push(a, b);
+    await Promise.all([a.init(), b.init()]);
+    const before = await lastSeq();
+    await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        const store = i % 2 === 0 ? a : b;
+        store.expect();
+        await new Promise((r) => setTimeout(r, i * 3));
+        await store.append(access(820 + i, 2), true);
+      }),
+    );
+    const written = await rows('seq > ?', [before]);
+    expect(written).toHaveLength(40);
+    expect(new Set(written.map((r) => r.request_id)).size).toBe(20);
+    expect(await verifyChain(hub.accessDb)).toMatchObject({ ok: true });
+  });
+
   it('carries on after its connection is killed', async () => {
     const writer = auditWriterPool(dbs.hubUrl);
     const store = new AuditStore(hub.accessDb, writer);

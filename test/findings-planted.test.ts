@@ -223,12 +223,14 @@ it('answers a pre-grant check reading only the programmes its rules name as one 
   // Not a vacuous comparison: many proposals conflict, warn or complete a missed-aid pattern.
   expect(checks).toBeGreaterThan(500);
   expect(flagged).toBeGreaterThan(concerned / 10);
-  expect(statements.narrow).toBeLessThan(statements.everything);
+  // A department's tables are one statement (their UNION ALL); the tables a check does not need are
+  // switched off inside it (federation/<dept>/<dept>.test.ts), so a narrow check never costs more.
+  expect(statements.narrow).toBeLessThanOrEqual(statements.everything);
   // A temporary aid reads civil affairs' 临时救助 table (X5) and its 低保 and 特困 tables (M5), not
-  // its child allowances.
+  // its child allowances: still one statement.
   const temp = proposal(people[0], 'TEMP_AID');
   const [narrow, everything] = [await check(temp), await check(temp, { everything: true })];
-  expect([narrow.counter.bySource.get('CIVIL_AFFAIRS'), everything.counter.bySource.get('CIVIL_AFFAIRS')]).toEqual([3, 4]);
+  expect([narrow.counter.bySource.get('CIVIL_AFFAIRS'), everything.counter.bySource.get('CIVIL_AFFAIRS')]).toEqual([1, 1]);
 }, 120_000);
 
 it('moves a scan’s progress within a chunk, slice by slice, and finds the same with any slice size', async () => {

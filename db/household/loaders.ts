@@ -11,6 +11,7 @@ import { byKey, groupByKey } from '../batch';
 import type { HubDb } from '../connect';
 import { inPlaceholder, preparedPer } from '../prepared';
 import { household, householdMember, person, region } from './schema';
+import { reportedAid, type ReportedAidRow } from '../reported-aid/schema';
 
 export type HouseholdRow = typeof household.$inferSelect;
 export type PersonRow = typeof person.$inferSelect;
@@ -41,7 +42,22 @@ const RELATION_ORDER = sql`FIELD(${householdMember.relation}, 'HEAD', 'SPOUSE', 
 
 /** The loaders' statements, prepared once per database handle (db/prepared.ts). */
 const statements = preparedPer((db: HubDb) => ({
-  householdsById: db.select().from(household).where(inPlaceholder(household.id, 'ids')).prepare(),
+  /**
+   * Households with their region, their current members (person rows joined) and the members'
+   * standing entries in the reported-aid ledger, which lives in this database: one statement for
+   * what a household query shows before it asks the departments. A household without current
+   * members comes back once, its member columns null; a member with several ledger entries once each.
+   */
+  householdsById: db
+    .select({ household, region, relation: householdMember.relation, joinedOn: householdMember.joinedOn, person, ledger: reportedAid })
+    .from(household)
+    .leftJoin(region, eq(region.code, household.regionCode))
+    .leftJoin(householdMember, and(eq(householdMember.householdId, household.id), isNull(householdMember.leftOn)))
+    .leftJoin(person, eq(person.idNumber, householdMember.idNumber))
+    .leftJoin(reportedAid, and(eq(reportedAid.beneficiaryIdNumber, person.idNumber), isNull(reportedAid.supersededBy)))
+    .where(inPlaceholder(household.id, 'ids'))
+    .orderBy(asc(household.id), RELATION_ORDER, asc(person.birthDate))
+    .prepare(),
   membersOf: db
     .select({
       householdId: householdMember.householdId,
@@ -78,9 +94,51 @@ const statements = preparedPer((db: HubDb) => ({
   regionsByCode: db.select().from(region).where(inPlaceholder(region.code, 'codes')).prepare(),
 }));
 
-export function createHubLoaders(db: HubDb) {
+export interface HubLoaderOptions {
+  /**
+   * Told the standing reported-aid ledger entries of every current member a household read found
+   * (an empty list for a member with none), so the ledger need not be asked again for them.
+   */
+  onLedger?: (entries: ReadonlyMap<string, ReportedAidRow[]>) => void;
+}
+
+export function createHubLoaders(db: HubDb, opts: HubLoaderOptions = {}) {
   const q = statements(db);
-  const householdById = new DataLoader<number, HouseholdRow | null>(async (ids) => byKey(ids, await q.householdsById.execute({ ids }), (r) => r.id));
+  const membersByHousehold = new DataLoader<number, MemberRow[]>(async (ids) => groupByKey(ids, await q.membersOf.execute({ ids }), (r) => r.householdId));
+  const personByIdNumber = new DataLoader<string, PersonRow | null>(async (ids) => byKey(ids, await q.peopleByIdNumber.execute({ ids }), (r) => r.idNumber));
+  const regionByCode = new DataLoader<string, RegionRow | null>(async (codes) => byKey(codes, await q.regionsByCode.execute({ codes }), (r) => r.code));
+  /**
+   * A household, read with its region and current members, which are handed to their loaders: the
+   * household, its members and its region cost one statement between them.
+   */
+  const householdById = new DataLoader<number, HouseholdRow | null>(async (ids) => {
+    const rows = await q.householdsById.execute({ ids });
+    const members = new Map<number, MemberRow[]>();
+    const seen = new Set<string>();
+    // By person, then by entry: a person in two of the households read has their entries twice.
+    const ledger = new Map<string, Map<number, ReportedAidRow>>();
+    for (const r of rows) {
+      let list = members.get(r.household.id);
+      if (!list) {
+        members.set(r.household.id, (list = []));
+        regionByCode.prime(r.household.regionCode, r.region);
+      }
+      if (!r.person || !r.relation || !r.joinedOn) continue;
+      // A member's first row; the others repeat it, each with another ledger entry.
+      const member = `${r.household.id}|${r.person.idNumber}`;
+      if (!seen.has(member)) {
+        seen.add(member);
+        list.push({ householdId: r.household.id, relation: r.relation, joinedOn: r.joinedOn, person: r.person });
+        personByIdNumber.prime(r.person.idNumber, r.person);
+      }
+      let entries = ledger.get(r.person.idNumber);
+      if (!entries) ledger.set(r.person.idNumber, (entries = new Map()));
+      if (r.ledger) entries.set(r.ledger.id, r.ledger);
+    }
+    for (const [id, list] of members) membersByHousehold.prime(id, list);
+    opts.onLedger?.(new Map([...ledger].map(([idNumber, entries]) => [idNumber, [...entries.values()]])));
+    return byKey(ids, rows.map((r) => r.household), (h) => h.id);
+  });
   /**
    * Every household a person has been in, with every spell of each (theirs among them, past
    * members too), their own dates, and the household they belong to now: one statement, which
@@ -111,9 +169,9 @@ export function createHubLoaders(db: HubDb) {
     householdById,
 
     /** Current members (no leaving date), head first, each with their person row. */
-    membersByHousehold: new DataLoader<number, MemberRow[]>(async (ids) => groupByKey(ids, await q.membersOf.execute({ ids }), (r) => r.householdId)),
+    membersByHousehold,
 
-    personByIdNumber: new DataLoader<string, PersonRow | null>(async (ids) => byKey(ids, await q.peopleByIdNumber.execute({ ids }), (r) => r.idNumber)),
+    personByIdNumber,
 
     householdsOfPerson,
 
@@ -122,7 +180,7 @@ export function createHubLoaders(db: HubDb) {
       (await householdsOfPerson.loadMany(ids)).map((h) => (h instanceof Error ? h : h.current)),
     ),
 
-    regionByCode: new DataLoader<string, RegionRow | null>(async (codes) => byKey(codes, await q.regionsByCode.execute({ codes }), (r) => r.code)),
+    regionByCode,
   };
 }
 

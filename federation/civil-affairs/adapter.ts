@@ -1,13 +1,13 @@
 /**
  * 民政 adapter: 低保 member spells, 特困 support, temporary aid grants and child allowances, each
- * mapped to the common AidRecord. Four statements per batch, one per table, whatever the batch size
- * (fewer when only some programmes are asked for).
+ * mapped to the common AidRecord. One statement per batch, whatever the batch size: the four tables'
+ * UNION ALL, those holding none of the programmes asked for switched off in it.
  */
 import path from 'node:path';
-import { eq } from 'drizzle-orm';
-import { inPlaceholder, preparedPer } from '../../db/prepared';
+import { and, eq, getTableColumns } from 'drizzle-orm';
+import { inPlaceholder, preparedPer, preparedUnionAll, switch01, switchedOn } from '../../db/prepared';
 import type { ProgrammeCode } from '../../domain/programmes';
-import { needed, NOT_READ, type AidCause, type AidRecord, type AidStatus, type DepartmentAdapter, type SourceDb } from '../contract';
+import { needed, type AidCause, type AidRecord, type AidStatus, type DepartmentAdapter, type SourceDb } from '../contract';
 import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
 import { CIVIL_AFFAIRS_IMPORT } from './import-spec';
 import { childAllowance, dcMonitorRoll, dibaoFamily, dibaoMember, tekunPerson, tempAidGrant } from './tables';
@@ -46,27 +46,27 @@ function earlierOf(a: string | null, b: string | null): string | null {
   return a < b ? a : b;
 }
 
-/** The four tables' statements, prepared once per source (db/prepared.ts). */
+/** The four aid tables in one statement, and the monitored roll; prepared once per source (db/prepared.ts). */
 const statements = preparedPer((db: SourceDb) => ({
-  /** 低保 member spells with their family's approval, end and state. */
-  dibao: db
-    .select({
-      familyNo: dibaoMember.familyNo,
-      idNo: dibaoMember.idNo,
-      joinedOn: dibaoMember.joinedOn,
-      leftOn: dibaoMember.leftOn,
-      monthlyShareFen: dibaoMember.monthlyShareFen,
-      approvedOn: dibaoFamily.approvedOn,
-      endedOn: dibaoFamily.endedOn,
-      stateFlag: dibaoFamily.stateFlag,
-    })
-    .from(dibaoMember)
-    .innerJoin(dibaoFamily, eq(dibaoFamily.familyNo, dibaoMember.familyNo))
-    .where(inPlaceholder(dibaoMember.idNo, 'ids'))
-    .prepare(),
-  tekun: db.select().from(tekunPerson).where(inPlaceholder(tekunPerson.idNo, 'ids')).prepare(),
-  temp: db.select().from(tempAidGrant).where(inPlaceholder(tempAidGrant.idNo, 'ids')).prepare(),
-  child: db.select().from(childAllowance).where(inPlaceholder(childAllowance.childIdNo, 'ids')).prepare(),
+  aid: preparedUnionAll(db, {
+    /** 低保 member spells with their family's approval, end and state. */
+    dibao: {
+      fields: {
+        familyNo: dibaoMember.familyNo,
+        idNo: dibaoMember.idNo,
+        joinedOn: dibaoMember.joinedOn,
+        leftOn: dibaoMember.leftOn,
+        monthlyShareFen: dibaoMember.monthlyShareFen,
+        approvedOn: dibaoFamily.approvedOn,
+        endedOn: dibaoFamily.endedOn,
+        stateFlag: dibaoFamily.stateFlag,
+      },
+      select: (f) => db.select(f).from(dibaoMember).innerJoin(dibaoFamily, eq(dibaoFamily.familyNo, dibaoMember.familyNo)).where(and(inPlaceholder(dibaoMember.idNo, 'ids'), switchedOn('dibao'))),
+    },
+    tekun: { fields: getTableColumns(tekunPerson), select: (f) => db.select(f).from(tekunPerson).where(and(inPlaceholder(tekunPerson.idNo, 'ids'), switchedOn('tekun'))) },
+    temp: { fields: getTableColumns(tempAidGrant), select: (f) => db.select(f).from(tempAidGrant).where(and(inPlaceholder(tempAidGrant.idNo, 'ids'), switchedOn('temp'))) },
+    child: { fields: getTableColumns(childAllowance), select: (f) => db.select(f).from(childAllowance).where(and(inPlaceholder(childAllowance.childIdNo, 'ids'), switchedOn('child'))) },
+  }),
   monitored: db.select().from(dcMonitorRoll).where(inPlaceholder(dcMonitorRoll.idNo, 'ids')).prepare(),
 }));
 
@@ -104,14 +104,15 @@ export const civilAffairs: DepartmentAdapter = {
 
   async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: string, programmes?: ReadonlySet<ProgrammeCode>): Promise<AidRecord[]> {
     if (idNumbers.length === 0) return [];
-    const q = statements(db);
-    const ids = { ids: idNumbers };
-    const [dibao, tekun, temp, child] = await Promise.all([
-      needed(programmes, ['DIBAO']) ? q.dibao.execute(ids) : NOT_READ,
-      needed(programmes, ['TEKUN']) ? q.tekun.execute(ids) : NOT_READ,
-      needed(programmes, ['TEMP_AID']) ? q.temp.execute(ids) : NOT_READ,
-      needed(programmes, ['ORPHAN', 'UNSUPPORTED_CHILD']) ? q.child.execute(ids) : NOT_READ,
-    ]);
+    // One statement; a table that holds none of the programmes asked for is switched off in it.
+    const parts = {
+      dibao: switch01(needed(programmes, ['DIBAO'])),
+      tekun: switch01(needed(programmes, ['TEKUN'])),
+      temp: switch01(needed(programmes, ['TEMP_AID'])),
+      child: switch01(needed(programmes, ['ORPHAN', 'UNSUPPORTED_CHILD'])),
+    };
+    if (!Object.values(parts).includes(1)) return [];
+    const { dibao, tekun, temp, child } = await statements(db).aid.execute({ ids: idNumbers, ...parts });
 
     const records: AidRecord[] = [];
     for (const r of dibao) {

@@ -5,11 +5,11 @@
  * in the source and become first-day / last-day dates here.
  */
 import path from 'node:path';
-import { eq } from 'drizzle-orm';
-import { inPlaceholder, preparedPer } from '../../db/prepared';
+import { and, eq } from 'drizzle-orm';
+import { inPlaceholder, preparedPer, preparedUnionAll, switch01, switchedOn } from '../../db/prepared';
 import { monthEnd, monthStart } from '../../domain/dates';
 import type { ProgrammeCode } from '../../domain/programmes';
-import { needed, NOT_READ, type AidRecord, type AidStatus, type DepartmentAdapter, type DisabilityCertificate, type SourceDb } from '../contract';
+import { needed, type AidRecord, type AidStatus, type DepartmentAdapter, type DisabilityCertificate, type SourceDb } from '../contract';
 import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
 import { DISABILITY_IMPORT } from './import-spec';
 import { clCertificate, clRehabAid, clSubsidy } from './tables';
@@ -46,27 +46,36 @@ const REHAB_RECOVERED = 2;
 
 /** The statements, prepared once per source (db/prepared.ts). */
 const statements = preparedPer((db: SourceDb) => ({
-  subsidies: db
-    .select({
-      subId: clSubsidy.subId,
-      subType: clSubsidy.subType,
-      startYm: clSubsidy.startYm,
-      endYm: clSubsidy.endYm,
-      monthlyFen: clSubsidy.monthlyFen,
-      subStatus: clSubsidy.subStatus,
-      idCard: clCertificate.idCard,
-      certStatus: clCertificate.certStatus,
-    })
-    .from(clSubsidy)
-    .innerJoin(clCertificate, eq(clCertificate.certNo, clSubsidy.certNo))
-    .where(inPlaceholder(clCertificate.idCard, 'ids'))
-    .prepare(),
-  rehab: db
-    .select({ id: clRehabAid.id, grantDate: clRehabAid.grantDate, amountFen: clRehabAid.amountFen, aidStatus: clRehabAid.aidStatus, idCard: clCertificate.idCard })
-    .from(clRehabAid)
-    .innerJoin(clCertificate, eq(clCertificate.certNo, clRehabAid.certNo))
-    .where(inPlaceholder(clCertificate.idCard, 'ids'))
-    .prepare(),
+  /** Subsidies and rehabilitation aid in one statement (their UNION ALL), each with its certificate's holder. */
+  aid: preparedUnionAll(db, {
+    subsidies: {
+      fields: {
+        subId: clSubsidy.subId,
+        subType: clSubsidy.subType,
+        startYm: clSubsidy.startYm,
+        endYm: clSubsidy.endYm,
+        monthlyFen: clSubsidy.monthlyFen,
+        subStatus: clSubsidy.subStatus,
+        idCard: clCertificate.idCard,
+        certStatus: clCertificate.certStatus,
+      },
+      select: (f) =>
+        db
+          .select(f)
+          .from(clSubsidy)
+          .innerJoin(clCertificate, eq(clCertificate.certNo, clSubsidy.certNo))
+          .where(and(inPlaceholder(clCertificate.idCard, 'ids'), switchedOn('subsidies'))),
+    },
+    rehab: {
+      fields: { id: clRehabAid.id, grantDate: clRehabAid.grantDate, amountFen: clRehabAid.amountFen, aidStatus: clRehabAid.aidStatus, idCard: clCertificate.idCard },
+      select: (f) =>
+        db
+          .select(f)
+          .from(clRehabAid)
+          .innerJoin(clCertificate, eq(clCertificate.certNo, clRehabAid.certNo))
+          .where(and(inPlaceholder(clCertificate.idCard, 'ids'), switchedOn('rehab'))),
+    },
+  }),
   certificates: db.select().from(clCertificate).where(inPlaceholder(clCertificate.idCard, 'ids')).prepare(),
 }));
 
@@ -88,12 +97,9 @@ export const disability: DepartmentAdapter = {
 
   async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: string, programmes?: ReadonlySet<ProgrammeCode>): Promise<AidRecord[]> {
     if (idNumbers.length === 0) return [];
-    const q = statements(db);
-    const ids = { ids: idNumbers };
-    const [subsidies, rehab] = await Promise.all([
-      needed(programmes, Object.values(SUBSIDY_PROGRAMMES)) ? q.subsidies.execute(ids) : NOT_READ,
-      needed(programmes, ['REHAB_AID']) ? q.rehab.execute(ids) : NOT_READ,
-    ]);
+    const parts = { subsidies: switch01(needed(programmes, Object.values(SUBSIDY_PROGRAMMES))), rehab: switch01(needed(programmes, ['REHAB_AID'])) };
+    if (!Object.values(parts).includes(1)) return [];
+    const { subsidies, rehab } = await statements(db).aid.execute({ ids: idNumbers, ...parts });
 
     const records: AidRecord[] = [];
     for (const r of subsidies) {

@@ -5,11 +5,11 @@
  * yuan; every one goes through yuanToFen so no float ever touches money.
  */
 import path from 'node:path';
-import { and, eq, gt } from 'drizzle-orm';
-import { inPlaceholder, preparedPer } from '../../db/prepared';
+import { and, eq, getTableColumns, gt } from 'drizzle-orm';
+import { inPlaceholder, preparedPer, preparedUnionAll, switch01, switchedOn } from '../../db/prepared';
 import { yuanToFen } from '../../domain/money';
 import type { ProgrammeCode } from '../../domain/programmes';
-import { needed, NOT_READ, type AidRecord, type DepartmentAdapter, type HospitalSettlement, type SourceDb } from '../contract';
+import { needed, type AidRecord, type DepartmentAdapter, type HospitalSettlement, type SourceDb } from '../contract';
 import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
 import { HEALTH_IMPORT } from './import-spec';
 import { miAidPayment, miSettlement } from './tables';
@@ -36,12 +36,18 @@ const VALID = '1';
 
 /** The statements, prepared once per source (db/prepared.ts). */
 const statements = preparedPer((db: SourceDb) => ({
-  settlementAid: db
-    .select({ setlId: miSettlement.setlId, psnCertNo: miSettlement.psnCertNo, setlDate: miSettlement.setlDate, mafPay: miSettlement.mafPay })
-    .from(miSettlement)
-    .where(and(inPlaceholder(miSettlement.psnCertNo, 'ids'), gt(miSettlement.mafPay, '0'), eq(miSettlement.refdSetlFlag, NOT_REVERSED)))
-    .prepare(),
-  aidPayments: db.select().from(miAidPayment).where(inPlaceholder(miAidPayment.psnCertNo, 'ids')).prepare(),
+  /** Aid paid in settlements and separately, in one statement (their UNION ALL). */
+  aid: preparedUnionAll(db, {
+    settlementAid: {
+      fields: { setlId: miSettlement.setlId, psnCertNo: miSettlement.psnCertNo, setlDate: miSettlement.setlDate, mafPay: miSettlement.mafPay },
+      select: (f) =>
+        db
+          .select(f)
+          .from(miSettlement)
+          .where(and(inPlaceholder(miSettlement.psnCertNo, 'ids'), gt(miSettlement.mafPay, '0'), eq(miSettlement.refdSetlFlag, NOT_REVERSED), switchedOn('settlementAid'))),
+    },
+    aidPayments: { fields: getTableColumns(miAidPayment), select: (f) => db.select(f).from(miAidPayment).where(and(inPlaceholder(miAidPayment.psnCertNo, 'ids'), switchedOn('aidPayments'))) },
+  }),
   settlementsOf: db
     .select()
     .from(miSettlement)
@@ -77,12 +83,9 @@ export const health: DepartmentAdapter = {
 
   async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], _today: string, programmes?: ReadonlySet<ProgrammeCode>): Promise<AidRecord[]> {
     if (idNumbers.length === 0) return [];
-    const q = statements(db);
-    const ids = { ids: idNumbers };
-    const [settlementAid, aidPayments] = await Promise.all([
-      needed(programmes, ['MEDICAL_AID']) ? q.settlementAid.execute(ids) : NOT_READ,
-      needed(programmes, Object.values(AID_PAY_PROGRAMMES)) ? q.aidPayments.execute(ids) : NOT_READ,
-    ]);
+    const parts = { settlementAid: switch01(needed(programmes, ['MEDICAL_AID'])), aidPayments: switch01(needed(programmes, Object.values(AID_PAY_PROGRAMMES))) };
+    if (!Object.values(parts).includes(1)) return [];
+    const { settlementAid, aidPayments } = await statements(db).aid.execute({ ids: idNumbers, ...parts });
     return toRecords(settlementAid, aidPayments);
   },
 

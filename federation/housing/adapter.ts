@@ -1,13 +1,14 @@
 /**
  * 住房城乡建设 adapter: public rental allocations (实物配租, 租赁补贴) as RECURRING records under
  * their application, and completed rural renovation projects (农村危房改造) as ONE_OFF grants.
- * Two statements per batch, whatever the batch size (fewer when only some programmes are asked for).
+ * One statement per batch, whatever the batch size: both tables' UNION ALL (a table holding none of
+ * the programmes asked for switched off in it).
  */
 import path from 'node:path';
-import { and, eq, isNotNull } from 'drizzle-orm';
-import { inPlaceholder, preparedPer } from '../../db/prepared';
+import { and, eq, getTableColumns, isNotNull } from 'drizzle-orm';
+import { inPlaceholder, preparedPer, preparedUnionAll, switch01, switchedOn } from '../../db/prepared';
 import type { ProgrammeCode } from '../../domain/programmes';
-import { needed, NOT_READ, type AidRecord, type AidStatus, type DepartmentAdapter, type SourceDb } from '../contract';
+import { needed, type AidRecord, type AidStatus, type DepartmentAdapter, type SourceDb } from '../contract';
 import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
 import { HOUSING_IMPORT } from './import-spec';
 import { gzfAllocation, gzfApplication, wfgzProject } from './tables';
@@ -34,31 +35,35 @@ function allocationStatus(appStatus: number, end: string | null, today: string):
   return 'ACTIVE';
 }
 
-/** The two statements, prepared once per source (db/prepared.ts). */
-const statements = preparedPer((db: SourceDb) => ({
-  /** Allocations (实物配租, 租赁补贴) with their application's applicant and status. */
-  allocations: db
-    .select({
-      allocId: gzfAllocation.allocId,
-      appNo: gzfAllocation.appNo,
-      allocType: gzfAllocation.allocType,
-      monthlyFen: gzfAllocation.monthlyFen,
-      startDate: gzfAllocation.startDate,
-      endDate: gzfAllocation.endDate,
-      applicantIdCard: gzfApplication.applicantIdCard,
-      appStatus: gzfApplication.appStatus,
-    })
-    .from(gzfAllocation)
-    .innerJoin(gzfApplication, eq(gzfApplication.appNo, gzfAllocation.appNo))
-    .where(inPlaceholder(gzfApplication.applicantIdCard, 'ids'))
-    .prepare(),
-  // A project with no completion date has not been paid yet (the grant is paid on acceptance).
-  renovations: db
-    .select()
-    .from(wfgzProject)
-    .where(and(inPlaceholder(wfgzProject.ownerIdCard, 'ids'), isNotNull(wfgzProject.completedDate)))
-    .prepare(),
-}));
+/** Both tables in one statement (their UNION ALL), prepared once per source (db/prepared.ts). */
+const aidOf = preparedPer((db: SourceDb) =>
+  preparedUnionAll(db, {
+    /** Allocations (实物配租, 租赁补贴) with their application's applicant and status. */
+    allocations: {
+      fields: {
+        allocId: gzfAllocation.allocId,
+        appNo: gzfAllocation.appNo,
+        allocType: gzfAllocation.allocType,
+        monthlyFen: gzfAllocation.monthlyFen,
+        startDate: gzfAllocation.startDate,
+        endDate: gzfAllocation.endDate,
+        applicantIdCard: gzfApplication.applicantIdCard,
+        appStatus: gzfApplication.appStatus,
+      },
+      select: (f) =>
+        db
+          .select(f)
+          .from(gzfAllocation)
+          .innerJoin(gzfApplication, eq(gzfApplication.appNo, gzfAllocation.appNo))
+          .where(and(inPlaceholder(gzfApplication.applicantIdCard, 'ids'), switchedOn('allocations'))),
+    },
+    // A project with no completion date has not been paid yet (the grant is paid on acceptance).
+    renovations: {
+      fields: getTableColumns(wfgzProject),
+      select: (f) => db.select(f).from(wfgzProject).where(and(inPlaceholder(wfgzProject.ownerIdCard, 'ids'), isNotNull(wfgzProject.completedDate), switchedOn('renovations'))),
+    },
+  }),
+);
 
 export const housing: DepartmentAdapter = {
   code: 'HOUSING',
@@ -76,12 +81,9 @@ export const housing: DepartmentAdapter = {
 
   async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: string, programmes?: ReadonlySet<ProgrammeCode>): Promise<AidRecord[]> {
     if (idNumbers.length === 0) return [];
-    const q = statements(db);
-    const ids = { ids: idNumbers };
-    const [allocations, renovations] = await Promise.all([
-      needed(programmes, Object.values(ALLOCATION_PROGRAMMES)) ? q.allocations.execute(ids) : NOT_READ,
-      needed(programmes, ['RURAL_RENOVATION']) ? q.renovations.execute(ids) : NOT_READ,
-    ]);
+    const parts = { allocations: switch01(needed(programmes, Object.values(ALLOCATION_PROGRAMMES))), renovations: switch01(needed(programmes, ['RURAL_RENOVATION'])) };
+    if (!Object.values(parts).includes(1)) return [];
+    const { allocations, renovations } = await aidOf(db).execute({ ids: idNumbers, ...parts });
 
     const records: AidRecord[] = [];
     for (const r of allocations) {

@@ -2,16 +2,17 @@
  * 人社 adapter: 失业保险金 spells and 公益性岗位 placements as RECURRING records (a monthly amount),
  * 就业补助资金 grants (training, job-seeking, employment aid) as ONE_OFF records, and each
  * unemployment registration as a job loss, the department-neutral fact monitoring triggers read.
- * Three statements per aid batch (fewer when only some programmes are asked for), one per job-loss
- * batch. Recognitions of hard-to-employ people (就业困难人员认定) are a status, not aid: they key a
+ * One statement per aid batch (the three tables' UNION ALL, a table holding none of the programmes
+ * asked for switched off in it), one per job-loss batch. Recognitions of hard-to-employ people (就业困难人员认定) are a status, not aid: they key a
  * person for the scan and feed nothing else yet.
  */
 import path from 'node:path';
-import { inPlaceholder, preparedPer } from '../../db/prepared';
+import { and, getTableColumns } from 'drizzle-orm';
+import { inPlaceholder, preparedPer, preparedUnionAll, switch01, switchedOn } from '../../db/prepared';
 import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
 import { yuanToFen } from '../../domain/money';
 import type { ProgrammeCode } from '../../domain/programmes';
-import { needed, NOT_READ, type AidRecord, type AidStatus, type DepartmentAdapter, type JobLoss, type SourceDb } from '../contract';
+import { needed, type AidRecord, type AidStatus, type DepartmentAdapter, type JobLoss, type SourceDb } from '../contract';
 import { HUMAN_RESOURCES_DEMO } from './demo';
 import { HUMAN_RESOURCES_IMPORT } from './import-spec';
 import { gyxgwAp, jyBzFf, jyKnryRd, syBxjFf, syDjxx } from './tables';
@@ -40,9 +41,12 @@ function benefitStatus(ffzt: number, end: string | null, today: string): AidStat
 
 /** The statements, prepared once per source (db/prepared.ts). */
 const statements = preparedPer((db: SourceDb) => ({
-  benefits: db.select().from(syBxjFf).where(inPlaceholder(syBxjFf.sfzhm, 'ids')).prepare(),
-  placements: db.select().from(gyxgwAp).where(inPlaceholder(gyxgwAp.sfzhm, 'ids')).prepare(),
-  grants: db.select().from(jyBzFf).where(inPlaceholder(jyBzFf.sfzhm, 'ids')).prepare(),
+  /** The three aid tables in one statement (their UNION ALL). */
+  aid: preparedUnionAll(db, {
+    benefits: { fields: getTableColumns(syBxjFf), select: (f) => db.select(f).from(syBxjFf).where(and(inPlaceholder(syBxjFf.sfzhm, 'ids'), switchedOn('benefits'))) },
+    placements: { fields: getTableColumns(gyxgwAp), select: (f) => db.select(f).from(gyxgwAp).where(and(inPlaceholder(gyxgwAp.sfzhm, 'ids'), switchedOn('placements'))) },
+    grants: { fields: getTableColumns(jyBzFf), select: (f) => db.select(f).from(jyBzFf).where(and(inPlaceholder(jyBzFf.sfzhm, 'ids'), switchedOn('grants'))) },
+  }),
   registrations: db.select({ djId: syDjxx.djId, sfzhm: syDjxx.sfzhm, syrq: syDjxx.syrq }).from(syDjxx).where(inPlaceholder(syDjxx.sfzhm, 'ids')).prepare(),
 }));
 
@@ -74,13 +78,13 @@ export const humanResources: DepartmentAdapter = {
 
   async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: string, programmes?: ReadonlySet<ProgrammeCode>): Promise<AidRecord[]> {
     if (idNumbers.length === 0) return [];
-    const q = statements(db);
-    const ids = { ids: idNumbers };
-    const [benefits, placements, grants] = await Promise.all([
-      needed(programmes, ['UNEMPLOYMENT_BENEFIT']) ? q.benefits.execute(ids) : NOT_READ,
-      needed(programmes, ['PUBLIC_WELFARE_JOB']) ? q.placements.execute(ids) : NOT_READ,
-      needed(programmes, Object.values(GRANT_PROGRAMMES)) ? q.grants.execute(ids) : NOT_READ,
-    ]);
+    const parts = {
+      benefits: switch01(needed(programmes, ['UNEMPLOYMENT_BENEFIT'])),
+      placements: switch01(needed(programmes, ['PUBLIC_WELFARE_JOB'])),
+      grants: switch01(needed(programmes, Object.values(GRANT_PROGRAMMES))),
+    };
+    if (!Object.values(parts).includes(1)) return [];
+    const { benefits, placements, grants } = await statements(db).aid.execute({ ids: idNumbers, ...parts });
 
     const records: AidRecord[] = [];
     for (const r of benefits) {

@@ -80,6 +80,8 @@ export interface TestHubOptions {
   logger?: Logger;
   /** The hub database's deadline (HUB_TIMEOUT_MS); default the production default. */
   hubTimeoutMs?: number;
+  /** How long token look-ups are kept (TOKEN_CACHE_MS); default 0, every request looks its token up. */
+  tokenCacheMs?: number;
   /** Signed audit checkpoints (access/checkpoints.ts); default off. */
   auditCheckpoints?: HubConfig['auditCheckpoints'];
   /** Serve the schema as an Apollo Federation 2 subgraph (AIDHUB_SUBGRAPH=1). */
@@ -113,6 +115,7 @@ export async function startTestHub(dbs: TestDatabases, opts: TestHubOptions = {}
     rateLimitPerMinute: opts.rateLimitPerMinute ?? 100_000,
     authFailuresPerMinute: opts.authFailuresPerMinute ?? 100_000,
     hubTimeoutMs: opts.hubTimeoutMs,
+    tokenCacheMs: opts.tokenCacheMs ?? 0,
     auditCheckpoints: opts.auditCheckpoints ?? null,
     subgraph: opts.subgraph ?? false,
     ...opts.config,
