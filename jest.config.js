@@ -10,4 +10,9 @@ module.exports = {
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60000,
   maxWorkers: 2,
+  // A worker keeps 15–30 MB of every test file it ran (the hubs' modules, mysql2's parsers); past
+  // a gigabyte, a loaded machine takes longer than jest's 500 ms grace to tear the process down,
+  // and jest reports a worker that "failed to exit gracefully" though it holds no handle (the
+  // environment above checks that). Recycling a worker that has grown past this bounds it.
+  workerIdleMemoryLimit: '600MB',
 };
