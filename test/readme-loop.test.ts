@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ensureDemoClients } from '../access/demo-clients';
-import { insertAidPayments } from '../federation/health/scenario';
+import { healthScenario } from '../federation/health/scenario';
 import { TestClock } from './support/clock';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
@@ -40,7 +40,7 @@ beforeAll(async () => {
   await insertRegions(dbs);
   wangId = await insertWang(dbs);
   // What the health office paid, in its own database: a premium subsidy, then medical aid.
-  await insertAidPayments(dbs.sources.HEALTH, [
+  await healthScenario.insert(dbs.sources.HEALTH, 'aidPayments', [
     { payId: 'CB-2026-0302', psnCertNo: WANG.head, aidType: 'CBZZ', payDate: '2026-03-02', payAmt: '280.00' },
     { payId: 'MA-2026-0312', psnCertNo: WANG.grandmother, aidType: 'MAF', payDate: '2026-03-12', payAmt: '12000.00' },
   ]);
