@@ -1310,7 +1310,7 @@ export type OverdueReport = {
   readonly __typename?: 'OverdueReport';
   /** The instant measured against. */
   readonly asOf: Scalars['DateTime']['output'];
-  /** Per office: slips it received and has not answered in time, and cases it owns past a deadline. */
+  /** Per office of a county (a department in two counties is two offices): slips it received and has not answered in time, and cases it owns past a deadline; ordered by county, then office. */
   readonly byOffice: ReadonlyArray<OfficeOverdue>;
   /** Per township: overdue slips and cases of households there. */
   readonly byTownship: ReadonlyArray<TownshipOverdue>;
@@ -1336,6 +1336,8 @@ export type OfficeOverdue = {
   readonly __typename?: 'OfficeOverdue';
   /** The office. */
   readonly office: Office;
+  /** The county whose office it is: the county of the cases' households (任城区医保局 apart from 邹城市医保局). */
+  readonly county: Region;
   /** Slips sent to it, past due, without feedback; most overdue first. */
   readonly referrals: ReadonlyArray<OverdueReferral>;
   /** Cases it owns with a deadline past; most overdue first. */
@@ -4437,6 +4439,7 @@ export type CountyOverdueResolvers<ContextType = HubContext, ParentType extends 
 
 export type OfficeOverdueResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OfficeOverdue'] = ResolversParentTypes['OfficeOverdue']> = {
   office?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
+  county?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
   referrals?: Resolver<ReadonlyArray<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
   cases?: Resolver<ReadonlyArray<ResolversTypes['OverdueCase']>, ParentType, ContextType>;
 };

@@ -105,6 +105,11 @@ function requestHash(mutation: string, input: WriteInput): string {
   return createHash('sha256').update(JSON.stringify([mutation, rest])).digest('hex');
 }
 
+/** The prefix of the 9-digit township codes (a case's `townshipCode`) within a division. */
+function townshipPrefixOf(divisionCode: string): string {
+  return divisionCode.length === 12 ? divisionCode.slice(0, 9) : divisionPrefix(divisionCode);
+}
+
 function asOfOf(ctx: HubContext, asOf: Date | null | undefined): Date {
   return asOf ?? ctx.now();
 }
@@ -246,14 +251,17 @@ export const caseResolvers: Resolvers = {
       if (caller && office !== officeOfCaller(caller)) {
         throw new GraphQLError('an office reads only its own inbox of referral slips', { extensions: { code: 'FORBIDDEN', reason: 'NOT_OWN_OFFICE', argument: 'office' } });
       }
-      return referralsToOffice(ctx.hub, office, args.states?.length ? args.states : REFERRAL_STATES.filter((s) => s === 'ISSUED' || s === 'ACCEPTED'));
+      // A department's office of one county reads that county's slips; a city-wide bureau every
+      // county's (it supervises them); a township officer its township's.
+      const prefix = caller ? townshipPrefixOf(caller.regionScope) : null;
+      return referralsToOffice(ctx.hub, office, args.states?.length ? args.states : REFERRAL_STATES.filter((s) => s === 'ISSUED' || s === 'ACCEPTED'), prefix);
     },
     overdueReport: async (_, args, ctx) => {
       const asOf = asOfOf(ctx, args.asOf);
       if (args.regionCode) requireDivisionCode(args.regionCode, 'regionCode');
       // Without a region, an authenticated caller sees its own scope.
       const code = args.regionCode || ctx.access?.caller?.regionScope || null;
-      const prefix = code === null ? null : code.length === 12 ? code.slice(0, 9) : divisionPrefix(code);
+      const prefix = code === null ? null : townshipPrefixOf(code);
       const [slips, open] = await Promise.all([openReferralsDueBefore(ctx.hub, chinaDateOf(asOf), prefix), openCasesWithEvents(ctx.hub, prefix)]);
       const loaders = caseLoaders(ctx);
       for (const c of open.cases) loaders.caseById.prime(c.id, c);
@@ -603,6 +611,7 @@ export const caseResolvers: Resolvers = {
 
   OfficeOverdue: {
     office: (g) => officeOf(g.office),
+    county: (g, _, ctx) => regionOf(ctx, g.countyCode),
   },
 
   CountyOverdue: {
