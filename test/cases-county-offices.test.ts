@@ -19,13 +19,13 @@ import { insertRegions, insertWang, TODAY } from './support/scenarios';
 
 const OPEN = `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id owner { key } } userErrors { code } } }`;
 const MOVE = `mutation($input: CaseTransitionInput!) { caseTransition(input: $input) { case { id state } userErrors { code } } }`;
-const SLIP = `referral { id state to { key } } userErrors { code }`;
+const SLIP = `referral { id state to { key county { code } } } userErrors { code }`;
 const ISSUE = `mutation($input: ReferralIssueInput!) { referralIssue(input: $input) { ${SLIP} } }`;
 const ACCEPT = `mutation($input: ReferralAcceptInput!) { referralAccept(input: $input) { ${SLIP} } }`;
 const DECLINE = `mutation($input: ReferralDeclineInput!) { referralDecline(input: $input) { ${SLIP} } }`;
 const INBOX = `query { referralsToOffice(office: { department: HEALTH }) { id } }`;
 const OVERDUE = `query($regionCode: String) { overdueReport(regionCode: $regionCode) {
-  byOffice { office { key } county { code name } referrals { referral { id } } }
+  byOffice { office { key county { code } } county { code name } referrals { referral { id } } }
   byCounty { county { code } referrals { referral { id } } cases { case { id } } } } }`;
 
 /** A household of 邹城市 钢山街道, one member. */
@@ -54,13 +54,15 @@ async function inboxOf(variable: string): Promise<string[]> {
   return res.data.referralsToOffice.map((r: { id: string }) => r.id);
 }
 
-/** A case of the household opened and accepted by `convener`, with a slip to health. Returns [case, slip]. */
-async function caseWithHealthSlip(convener: string, householdId: number, ask: string): Promise<[string, string]> {
+/** A case of the household in `county` opened and accepted by `convener`, with a slip to health. Returns [case, slip]. */
+async function caseWithHealthSlip(convener: string, householdId: number, county: string, ask: string): Promise<[string, string]> {
   const ca = demo[convener];
   const opened = await ok(ca, OPEN, { input: { householdId: String(householdId), origin: 'APPLICATION', urgency: 'NORMAL', summary: ask } }, 'caseOpen');
   expect(opened.case.owner.key).toBe('CIVIL_AFFAIRS');
   await ok(ca, MOVE, { input: { caseId: opened.case.id, to: 'ACCEPTED', reason: '受理' } }, 'caseTransition');
   const issued = await ok(ca, ISSUE, { input: { caseId: opened.case.id, to: { department: 'HEALTH' }, ask, deadlineWorkingDays: 5 } }, 'referralIssue');
+  // Addressed to the health office of the case's county.
+  expect(issued.referral.to).toEqual({ key: 'HEALTH', county: { code: county } });
   return [opened.case.id, issued.referral.id];
 }
 
@@ -105,8 +107,8 @@ describe('county offices', () => {
   });
 
   it('each county convenes its own cases only: 邹城市 civil affairs cannot open or move a 任城区 case', async () => {
-    [wangCase, wangSlip] = await caseWithHealthSlip(RENCHENG_CA, wangId, '住院自付费用核实');
-    [, sunSlip] = await caseWithHealthSlip(ZOUCHENG_CA, sunId, '大病医疗救助');
+    [wangCase, wangSlip] = await caseWithHealthSlip(RENCHENG_CA, wangId, '370811', '住院自付费用核实');
+    [, sunSlip] = await caseWithHealthSlip(ZOUCHENG_CA, sunId, '370883', '大病医疗救助');
     const opened = await demo[ZOUCHENG_CA](OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '越界立案' } });
     expect(opened.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect(codes(await demo[ZOUCHENG_CA](MOVE, { input: { caseId: wangCase, to: 'INVESTIGATING', reason: '越界' } }), 'caseTransition')).toEqual(['CASE_NOT_FOUND']);
@@ -140,6 +142,7 @@ describe('county offices', () => {
       ['370811', '任城区', [wangSlip]],
       ['370883', '邹城市', [sunSlip]],
     ]);
+    for (const g of city.data.overdueReport.byOffice) expect(g.office.county).toEqual({ code: g.county.code });
     expect(city.data.overdueReport.byCounty.map((g: { county: { code: string } }) => g.county.code)).toEqual(['370811', '370883']);
 
     const rencheng = await demo[RENCHENG_CA](OVERDUE);

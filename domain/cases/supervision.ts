@@ -8,7 +8,7 @@
 import type { IsoDate } from '../dates';
 import { endOfChinaDay } from './china-time';
 import { caseDeadlines, standing, type CaseDeadline, type CaseTimeline, type Due, type Overdue } from './deadlines';
-import type { OfficeKey } from './offices';
+import { countyOf, type OfficeKey } from './offices';
 import { withinSupported, workingDaysBetween } from './working-days';
 
 /** A slip's deadline: the end of its due date, China time. */
@@ -66,13 +66,8 @@ function group<R, C>(map: Map<string, OverdueGroup<R, C>>, key: string): Overdue
 }
 
 /** The grouping key of an office's work in one county: sorts by county, then office. */
-function officeInCounty(office: OfficeKey, townshipCode: string): string {
+function countyOfficeKey(office: OfficeKey, townshipCode: string): string {
   return `${countyOf(townshipCode)} ${office}`;
-}
-
-/** The county (区县) a township lies in: the first 6 digits of its code. */
-function countyOf(townshipCode: string): string {
-  return townshipCode.slice(0, 6);
 }
 
 const mostOverdue = (a: { overdue: Overdue }, b: { overdue: Overdue }) => b.overdue.hours - a.overdue.hours;
@@ -85,7 +80,7 @@ export function overdueReport<R, C>(slips: readonly SlipFacts<R>[], cases: reado
     const st = standing(referralDue(s.issuedOn, s.dueOn), s.answeredAt, null, asOf);
     if (st.status !== 'OVERDUE' || !st.overdue) continue;
     const item = { referral: s.referral, overdue: st.overdue };
-    group(byOffice, officeInCounty(s.toOffice, s.townshipCode)).referrals.push(item);
+    group(byOffice, countyOfficeKey(s.toOffice, s.townshipCode)).referrals.push(item);
     group(byTownship, s.townshipCode).referrals.push(item);
     group(byCounty, countyOf(s.townshipCode)).referrals.push(item);
   }
@@ -93,7 +88,7 @@ export function overdueReport<R, C>(slips: readonly SlipFacts<R>[], cases: reado
     for (const deadline of caseDeadlines(c.timeline, asOf)) {
       if (deadline.status !== 'OVERDUE') continue;
       const item = { case: c.case, deadline };
-      group(byOffice, officeInCounty(c.ownerOffice, c.townshipCode)).cases.push(item);
+      group(byOffice, countyOfficeKey(c.ownerOffice, c.townshipCode)).cases.push(item);
       group(byTownship, c.townshipCode).cases.push(item);
       group(byCounty, countyOf(c.townshipCode)).cases.push(item);
     }

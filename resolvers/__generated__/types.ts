@@ -717,6 +717,8 @@ export type Office = {
   readonly township?: Maybe<Region>;
   /** The office's name in Chinese. */
   readonly name: Scalars['String']['output'];
+  /** The county (区县) whose office it is: a department's office of the case's county (the county of its household), which the city-wide bureau may act for; a township's county. Null where no case names the county. */
+  readonly county?: Maybe<Region>;
 };
 
 /** Names an office: give exactly one of `department` and `township`. */
@@ -4186,6 +4188,7 @@ export type OfficeResolvers<ContextType = HubContext, ParentType extends Resolve
   department?: Resolver<Maybe<ResolversTypes['Department']>, ParentType, ContextType>;
   township?: Resolver<Maybe<ResolversTypes['Region']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  county?: Resolver<Maybe<ResolversTypes['Region']>, ParentType, ContextType>;
 };
 
 export type CaseResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Case'] = ResolversParentTypes['Case']> = {
