@@ -1,7 +1,8 @@
 /**
- * Demo clients for `npm start` on its private database: one per department, a township officer
- * and an auditor. Their tokens go to a git-ignored file (mode 600) that a shell can `source`;
- * tokens still valid from an earlier start are kept, so saved commands keep working.
+ * Demo clients for `npm start` on its private database: one per department city-wide, the county
+ * offices of 任城区 and 邹城市, a township officer and an auditor. Their tokens go to a git-ignored
+ * file (mode 600) that a shell can `source`; tokens still valid from an earlier start are kept, so
+ * saved commands keep working.
  */
 import fs from 'node:fs';
 import type { AccessDb } from '../db/access/db';
@@ -22,8 +23,39 @@ export interface DemoClient {
   charity?: { creditCode: string; name: string };
 }
 
+/** The departments whose offices answer referral slips (REFERRAL_HANDLER), each in every county. */
+const SLIP_DEPARTMENTS: readonly [DepartmentCode, string][] = [
+  ['EDUCATION', '教育局'],
+  ['HOUSING', '住房和城乡建设局'],
+  ['HEALTH', '医疗保障局'],
+  ['UNION', '总工会'],
+  ['DISABILITY', '残疾人联合会'],
+  ['HUMAN_RESOURCES', '人力资源和社会保障局'],
+];
+
+/**
+ * One county's offices (issue 12: each county has its own civil affairs, health, education …
+ * offices): its civil affairs bureau, which opens cases and convenes 一事一议 for the county's
+ * households, and each department that answers slips, which reads and answers the slips of cases
+ * in its county only. Variables are AIDHUB_TOKEN_<county code>_<department>.
+ */
+function countyOffices(countyCode: string, countyName: string): DemoClient[] {
+  const office = (department: DepartmentCode, roles: Role[], note: string): DemoClient => ({
+    variable: `AIDHUB_TOKEN_${countyCode}_${department}`,
+    name: `demo-${countyCode}-${department.toLowerCase().replace(/_/g, '-')}`,
+    department,
+    regionScope: countyCode,
+    roles,
+    note,
+  });
+  return [
+    office('CIVIL_AFFAIRS', ['READER', 'CASEWORKER', 'MEETING_CONVENER'], `${countyName}民政局: the county's cases and meetings (一事一议)`),
+    ...SLIP_DEPARTMENTS.map(([department, bureau]) => office(department, ['READER', 'DEPARTMENT_WRITER', 'REFERRAL_HANDLER'], `${countyName}${bureau}: the county's slips`)),
+  ];
+}
+
 export const DEMO_CLIENTS: readonly DemoClient[] = [
-  { variable: 'AIDHUB_TOKEN_CIVIL_AFFAIRS', name: 'demo-civil-affairs', department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['READER', 'CASEWORKER', 'MEETING_CONVENER'], note: '济宁市民政局: city-wide, cases and meetings' },
+  { variable: 'AIDHUB_TOKEN_CIVIL_AFFAIRS', name: 'demo-civil-affairs', department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['READER', 'CASEWORKER', 'MEETING_CONVENER'], note: '济宁市民政局: city-wide, cases and meetings in every county (supervises the counties)' },
   { variable: 'AIDHUB_TOKEN_EDUCATION', name: 'demo-education', department: 'EDUCATION', regionScope: '370800', roles: ['READER', 'DEPARTMENT_WRITER', 'REFERRAL_HANDLER'], note: '济宁市教育局' },
   { variable: 'AIDHUB_TOKEN_HOUSING', name: 'demo-housing', department: 'HOUSING', regionScope: '370800', roles: ['READER', 'DEPARTMENT_WRITER', 'REFERRAL_HANDLER'], note: '济宁市住房和城乡建设局' },
   { variable: 'AIDHUB_TOKEN_HEALTH', name: 'demo-health', department: 'HEALTH', regionScope: '370800', roles: ['READER', 'DEPARTMENT_WRITER', 'REFERRAL_HANDLER'], note: '济宁市医疗保障局' },
@@ -41,13 +73,15 @@ export const DEMO_CLIENTS: readonly DemoClient[] = [
   { variable: 'AIDHUB_TOKEN_ADMIN', name: 'demo-admin', department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['ADMINISTRATOR'], note: 'runs region-wide jobs (monitoring)' },
   // The same organisation's client for charity linkage (慈善衔接, schema/charity.graphql).
   { variable: 'AIDHUB_TOKEN_CHARITY_LINKAGE', name: 'demo-charity-linkage', department: 'CHARITY', regionScope: '370800', roles: ['CHARITY'], note: '济宁市慈善总会 as a charity-linkage client: open needs in Jining, claims, pledges, deliveries', charity: { creditCode: '53370800MJD12345XD', name: '济宁市慈善总会' } },
+  ...countyOffices('370811', '任城区'),
+  ...countyOffices('370883', '邹城市'),
 ];
 
 function readTokens(file: string): Map<string, string> {
   const tokens = new Map<string, string>();
   if (!fs.existsSync(file)) return tokens;
   for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    const m = /^(?:export )?([A-Z_]+)=(\S+)$/.exec(line.trim());
+    const m = /^(?:export )?([A-Z][A-Z0-9_]*)=(\S+)$/.exec(line.trim());
     if (m) tokens.set(m[1], m[2]);
   }
   return tokens;

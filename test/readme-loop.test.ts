@@ -65,13 +65,16 @@ it('runs the README’s loop with the demo clients: a conflict overridden, a dec
   expect(stdout).toContain('"DECLINED_DECISIONS_OPEN"');
 
   const res = await hub.gql(
-    `query($id: ID!) { household(id: $id) { cases { state referrals { to { key } state programme { code } aidSourceReference
+    `query($id: ID!) { household(id: $id) { cases { state history { action actor } referrals { to { key } state programme { code } aidSourceReference
       fulfilment { amountFen shortfallFen } decisionCheck { conflict overrideReason } declineResolution { kind newReferral { id } } } } } }`,
     { id: String(wangId) },
   );
   expect(res.errors).toBeUndefined();
   const [c] = res.data.household.cases;
   expect(c.state).toBe('CLOSED');
+  // The household is in 任城区: its county's offices act, not the city-wide bureaus.
+  const actors = new Set(c.history.map((e: { actor: string }) => e.actor));
+  expect([...actors].sort()).toEqual(['demo-370811-civil-affairs', 'demo-370811-health', 'demo-370811-housing']);
   expect(c.referrals).toEqual([
     expect.objectContaining({ to: { key: 'HEALTH' }, state: 'COMPLETED', programme: { code: 'MEDICAL_AID' }, aidSourceReference: expect.stringMatching(/:MA-2026-0312$/), fulfilment: { amountFen: 1_200_000, shortfallFen: 0 } }),
     expect.objectContaining({ to: { key: 'HOUSING' }, state: 'DECLINED', decisionCheck: { conflict: true, overrideReason: '提高现有补贴档次，非重复发放' }, declineResolution: { kind: 'REASSIGNED', newReferral: { id: expect.any(String) } } }),

@@ -238,9 +238,15 @@ export async function secondAidApprovalsByIdNumbers(
     .orderBy(asc(secondAidApproval.idNumber), asc(secondAidApproval.approvedOn));
 }
 
-/** A receiving office's slips, oldest due first: its inbox. */
-export async function referralsToOffice(db: HubDb, office: string, states: readonly ReferralRecord['state'][]): Promise<ReferralRecord[]> {
-  const rows = await slipsWhere(db, and(eq(referralSlip.toOffice, office), inArray(referralSlip.state, [...states]))).orderBy(asc(referralSlip.dueOn), asc(referralSlip.id));
+/**
+ * A receiving office's slips, oldest due first: its inbox. A department's slips are split by the
+ * county of the case's household (`townshipPrefix`, null for all): each county's office reads its own.
+ */
+export async function referralsToOffice(db: HubDb, office: string, states: readonly ReferralRecord['state'][], townshipPrefix: string | null): Promise<ReferralRecord[]> {
+  const rows = await slipsWhere(
+    db,
+    and(eq(referralSlip.toOffice, office), inArray(referralSlip.state, [...states]), townshipPrefix === null ? undefined : like(aidCase.townshipCode, `${townshipPrefix}%`)),
+  ).orderBy(asc(referralSlip.dueOn), asc(referralSlip.id));
   return rows.map((r) => referralRecord(r.slip, r.householdId));
 }
 

@@ -8,7 +8,11 @@ import { DEPARTMENT_CODES, DEPARTMENT_NAMES, type DepartmentCode } from '../depa
 
 export type OfficeKey = string;
 
-export type Office = { kind: 'DEPARTMENT'; key: OfficeKey; department: DepartmentCode } | { kind: 'TOWNSHIP'; key: OfficeKey; townshipCode: string };
+/**
+ * A department's office is that of a county (任城区医保局, 邹城市医保局 …): the key names the
+ * department, the county is the case's (its household's), known where a case is (`countyCode`).
+ */
+export type Office = { kind: 'DEPARTMENT'; key: OfficeKey; department: DepartmentCode; countyCode?: string } | { kind: 'TOWNSHIP'; key: OfficeKey; townshipCode: string };
 
 const DEPARTMENTS = new Set<string>(DEPARTMENT_CODES);
 
@@ -36,4 +40,14 @@ export function departmentOfficeName(office: Office): string | null {
 /** The township a household's division code lies in (its first 9 digits). */
 export function townshipOf(regionCode: string): string {
   return regionCode.slice(0, 9).padEnd(9, '0');
+}
+
+/** The county (区县) of a division code: its first 6 digits. */
+export function countyOf(divisionCode: string): string {
+  return divisionCode.slice(0, 6);
+}
+
+/** The office as acting in the county of a case's township: a department's office of that county. */
+export function officeInCounty(office: Office, townshipCode: string): Office {
+  return office.kind === 'DEPARTMENT' ? { ...office, countyCode: countyOf(townshipCode) } : office;
 }

@@ -1,12 +1,14 @@
 /**
  * 督导 supervision (seed 003 三(三): 督查督办): what is past its deadline and still open, per office
- * (the slips it received and the cases it owns) and per township (of the household), most overdue
- * first, so that a supervisor can ask the right office about the right matter.
+ * (the slips it received and the cases it owns), per township and per county (of the household),
+ * most overdue first, so that a supervisor can ask the right office about the right matter. Each
+ * county has its own department offices (任城区医保局, 邹城市医保局 …): an office's work is counted
+ * per county, the county of the case's household.
  */
 import type { IsoDate } from '../dates';
 import { endOfChinaDay } from './china-time';
 import { caseDeadlines, standing, type CaseDeadline, type CaseTimeline, type Due, type Overdue } from './deadlines';
-import type { OfficeKey } from './offices';
+import { countyOf, type OfficeKey } from './offices';
 import { withinSupported, workingDaysBetween } from './working-days';
 
 /** A slip's deadline: the end of its due date, China time. */
@@ -50,7 +52,8 @@ export interface OverdueGroup<R, C> {
 
 export interface OverdueReport<R, C> {
   asOf: Date;
-  byOffice: (OverdueGroup<R, C> & { office: OfficeKey })[];
+  /** Per office of a county: the same department in two counties is two offices. */
+  byOffice: (OverdueGroup<R, C> & { office: OfficeKey; countyCode: string })[];
   byTownship: (OverdueGroup<R, C> & { townshipCode: string })[];
   /** Per county (区县, the first 6 digits of the township): 任城区 apart from 邹城市. */
   byCounty: (OverdueGroup<R, C> & { countyCode: string })[];
@@ -60,6 +63,11 @@ function group<R, C>(map: Map<string, OverdueGroup<R, C>>, key: string): Overdue
   let g = map.get(key);
   if (!g) map.set(key, (g = { referrals: [], cases: [] }));
   return g;
+}
+
+/** The grouping key of an office's work in one county: sorts by county, then office. */
+function countyOfficeKey(office: OfficeKey, townshipCode: string): string {
+  return `${countyOf(townshipCode)} ${office}`;
 }
 
 const mostOverdue = (a: { overdue: Overdue }, b: { overdue: Overdue }) => b.overdue.hours - a.overdue.hours;
@@ -72,17 +80,17 @@ export function overdueReport<R, C>(slips: readonly SlipFacts<R>[], cases: reado
     const st = standing(referralDue(s.issuedOn, s.dueOn), s.answeredAt, null, asOf);
     if (st.status !== 'OVERDUE' || !st.overdue) continue;
     const item = { referral: s.referral, overdue: st.overdue };
-    group(byOffice, s.toOffice).referrals.push(item);
+    group(byOffice, countyOfficeKey(s.toOffice, s.townshipCode)).referrals.push(item);
     group(byTownship, s.townshipCode).referrals.push(item);
-    group(byCounty, s.townshipCode.slice(0, 6)).referrals.push(item);
+    group(byCounty, countyOf(s.townshipCode)).referrals.push(item);
   }
   for (const c of cases) {
     for (const deadline of caseDeadlines(c.timeline, asOf)) {
       if (deadline.status !== 'OVERDUE') continue;
       const item = { case: c.case, deadline };
-      group(byOffice, c.ownerOffice).cases.push(item);
+      group(byOffice, countyOfficeKey(c.ownerOffice, c.townshipCode)).cases.push(item);
       group(byTownship, c.townshipCode).cases.push(item);
-      group(byCounty, c.townshipCode.slice(0, 6)).cases.push(item);
+      group(byCounty, countyOf(c.townshipCode)).cases.push(item);
     }
   }
   const sorted = <K extends string>(map: Map<string, OverdueGroup<R, C>>, keyName: K) =>
@@ -93,5 +101,9 @@ export function overdueReport<R, C>(slips: readonly SlipFacts<R>[], cases: reado
         referrals: g.referrals.sort(mostOverdue),
         cases: g.cases.sort((a, b) => mostOverdue(a.deadline as { overdue: Overdue }, b.deadline as { overdue: Overdue })),
       })) as (OverdueGroup<R, C> & Record<K, string>)[];
-  return { asOf, byOffice: sorted(byOffice, 'office'), byTownship: sorted(byTownship, 'townshipCode'), byCounty: sorted(byCounty, 'countyCode') };
+  const offices = sorted(byOffice, 'office').map((g) => {
+    const [countyCode, office] = g.office.split(' ');
+    return { ...g, office, countyCode };
+  });
+  return { asOf, byOffice: offices, byTownship: sorted(byTownship, 'townshipCode'), byCounty: sorted(byCounty, 'countyCode') };
 }

@@ -740,6 +740,8 @@ export type Office = {
   readonly township?: Maybe<Region>;
   /** The office's name in Chinese. */
   readonly name: Scalars['String']['output'];
+  /** The county (区县) whose office it is: a department's office of the case's county (the county of its household), which the city-wide bureau may act for; a township's county. Null where no case names the county. */
+  readonly county?: Maybe<Region>;
 };
 
 /** Names an office: give exactly one of `department` and `township`. */
@@ -1333,7 +1335,7 @@ export type OverdueReport = {
   readonly __typename?: 'OverdueReport';
   /** The instant measured against. */
   readonly asOf: Scalars['DateTime']['output'];
-  /** Per office: slips it received and has not answered in time, and cases it owns past a deadline. */
+  /** Per office of a county (a department in two counties is two offices): slips it received and has not answered in time, and cases it owns past a deadline; ordered by county, then office. */
   readonly byOffice: ReadonlyArray<OfficeOverdue>;
   /** Per township: overdue slips and cases of households there. */
   readonly byTownship: ReadonlyArray<TownshipOverdue>;
@@ -1359,6 +1361,8 @@ export type OfficeOverdue = {
   readonly __typename?: 'OfficeOverdue';
   /** The office. */
   readonly office: Office;
+  /** The county whose office it is: the county of the cases' households (任城区医保局 apart from 邹城市医保局). */
+  readonly county: Region;
   /** Slips sent to it, past due, without feedback; most overdue first. */
   readonly referrals: ReadonlyArray<OverdueReferral>;
   /** Cases it owns with a deadline past; most overdue first. */
@@ -4344,6 +4348,7 @@ export type OfficeResolvers<ContextType = HubContext, ParentType extends Resolve
   department?: Resolver<Maybe<ResolversTypes['Department']>, ParentType, ContextType>;
   township?: Resolver<Maybe<ResolversTypes['Region']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  county?: Resolver<Maybe<ResolversTypes['Region']>, ParentType, ContextType>;
 };
 
 export type CaseResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Case'] = ResolversParentTypes['Case']> = {
@@ -4597,6 +4602,7 @@ export type CountyOverdueResolvers<ContextType = HubContext, ParentType extends 
 
 export type OfficeOverdueResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OfficeOverdue'] = ResolversParentTypes['OfficeOverdue']> = {
   office?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
+  county?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
   referrals?: Resolver<ReadonlyArray<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
   cases?: Resolver<ReadonlyArray<ResolversTypes['OverdueCase']>, ParentType, ContextType>;
 };

@@ -21,7 +21,7 @@ import { checkMeeting, type DecisionInput } from '../../domain/cases/meetings';
 import { checkFulfilment, type Fulfilment } from '../../domain/cases/fulfilment';
 import { checkDecisionConflicts } from '../../domain/cases/decision-checks';
 import { checkDecisions } from './decision-checks';
-import { departmentOfficeName, parseOffice, type Office } from '../../domain/cases/offices';
+import { countyOf, departmentOfficeName, officeInCounty, parseOffice, type Office } from '../../domain/cases/offices';
 import { caseReference } from '../../domain/cases/reference';
 import { checkReferralAction, REFERRAL_STATES, type ReferralState } from '../../domain/cases/referrals';
 import { allowedTransitions, type CaseOrigin, type CaseState, type CaseUrgency } from '../../domain/cases/state-machine';
@@ -105,16 +105,27 @@ function requestHash(mutation: string, input: WriteInput): string {
   return createHash('sha256').update(JSON.stringify([mutation, rest])).digest('hex');
 }
 
+/** The prefix of the 9-digit township codes (a case's `townshipCode`) within a division. */
+function townshipPrefixOf(divisionCode: string): string {
+  return divisionCode.length === 12 ? divisionCode.slice(0, 9) : divisionPrefix(divisionCode);
+}
+
 function asOfOf(ctx: HubContext, asOf: Date | null | undefined): Date {
   return asOf ?? ctx.now();
 }
 
 // ---- Mapping ----
 
-function officeOf(key: string): Office {
+/** A stored office key as an Office; given the case's township, a department's office of its county. */
+function officeOf(key: string, townshipCode?: string): Office {
   const office = parseOffice(key);
   if (!office) throw new Error('stored office key is not an office');
-  return office;
+  return townshipCode ? officeInCounty(office, townshipCode) : office;
+}
+
+/** A slip's office (from or to), of the county of the slip's case. */
+async function slipOffice(ctx: HubContext, r: ReferralRecord, key: string): Promise<Office> {
+  return officeOf(key, (await caseById(ctx, r.caseId))?.townshipCode);
 }
 
 async function deadlinesOf(c: CaseRecord, asOf: Date, ctx: HubContext): Promise<CaseDeadline[]> {
@@ -246,14 +257,17 @@ export const caseResolvers: Resolvers = {
       if (caller && office !== officeOfCaller(caller)) {
         throw new GraphQLError('an office reads only its own inbox of referral slips', { extensions: { code: 'FORBIDDEN', reason: 'NOT_OWN_OFFICE', argument: 'office' } });
       }
-      return referralsToOffice(ctx.hub, office, args.states?.length ? args.states : REFERRAL_STATES.filter((s) => s === 'ISSUED' || s === 'ACCEPTED'));
+      // A department's office of one county reads that county's slips; a city-wide bureau every
+      // county's (it supervises them); a township officer its township's.
+      const prefix = caller ? townshipPrefixOf(caller.regionScope) : null;
+      return referralsToOffice(ctx.hub, office, args.states?.length ? args.states : REFERRAL_STATES.filter((s) => s === 'ISSUED' || s === 'ACCEPTED'), prefix);
     },
     overdueReport: async (_, args, ctx) => {
       const asOf = asOfOf(ctx, args.asOf);
       if (args.regionCode) requireDivisionCode(args.regionCode, 'regionCode');
       // Without a region, an authenticated caller sees its own scope.
       const code = args.regionCode || ctx.access?.caller?.regionScope || null;
-      const prefix = code === null ? null : code.length === 12 ? code.slice(0, 9) : divisionPrefix(code);
+      const prefix = code === null ? null : townshipPrefixOf(code);
       const [slips, open] = await Promise.all([openReferralsDueBefore(ctx.hub, chinaDateOf(asOf), prefix), openCasesWithEvents(ctx.hub, prefix)]);
       const loaders = caseLoaders(ctx);
       for (const c of open.cases) loaders.caseById.prime(c.id, c);
@@ -448,8 +462,8 @@ export const caseResolvers: Resolvers = {
     id: (c) => String(c.id),
     reference: (c) => caseReference(c.id, c.reportedAt),
     household: (c, _, ctx) => present(ctx.loaders.hub.householdById.load(c.householdId), 'the case’s household'),
-    firstReceivedBy: (c) => officeOf(c.firstOffice),
-    owner: (c) => officeOf(c.ownerOffice),
+    firstReceivedBy: (c) => officeOf(c.firstOffice, c.townshipCode),
+    owner: (c) => officeOf(c.ownerOffice, c.townshipCode),
     township: (c, _, ctx) => regionOf(ctx, c.townshipCode),
     allowedTransitions: (c) => allowedTransitions(c.state),
     history: (c, _, ctx) => caseLoaders(ctx).eventsByCase.load(c.id),
@@ -480,14 +494,18 @@ export const caseResolvers: Resolvers = {
     department: (o) => (o.kind === 'DEPARTMENT' ? departmentOf(o.department) : null),
     township: (o, _, ctx) => (o.kind === 'TOWNSHIP' ? regionOf(ctx, o.townshipCode) : null),
     name: async (o, _, ctx) => departmentOfficeName(o) ?? (await regionOf(ctx, (o as { townshipCode: string }).townshipCode)).name,
+    county: (o, _, ctx) => {
+      const code = o.kind === 'TOWNSHIP' ? countyOf(o.townshipCode) : (o.countyCode ?? null);
+      return code === null ? null : regionOf(ctx, code);
+    },
   },
 
   Referral: {
     id: (r) => String(r.id),
     case: (r, _, ctx) => present(caseById(ctx, r.caseId), 'the slip’s case'),
     meeting: (r, _, ctx) => (r.meetingId === null ? null : caseLoaders(ctx).meetingById.load(r.meetingId)),
-    from: (r) => officeOf(r.fromOffice),
-    to: (r) => officeOf(r.toOffice),
+    from: (r, _, ctx) => slipOffice(ctx, r, r.fromOffice),
+    to: (r, _, ctx) => slipOffice(ctx, r, r.toOffice),
     programme: (r) => (r.programmeCode === null ? null : (PROGRAMME_BY_CODE.get(r.programmeCode) ?? null)),
     beneficiary: (r, _, ctx) => (r.beneficiaryIdNumber === null ? null : ctx.loaders.hub.personByIdNumber.load(r.beneficiaryIdNumber)),
     aidRecord: async (r, _, ctx) => {
@@ -602,7 +620,8 @@ export const caseResolvers: Resolvers = {
   },
 
   OfficeOverdue: {
-    office: (g) => officeOf(g.office),
+    office: (g) => officeOf(g.office, g.countyCode),
+    county: (g, _, ctx) => regionOf(ctx, g.countyCode),
   },
 
   CountyOverdue: {

@@ -99,7 +99,7 @@ describe('overdueReport', () => {
   const asOf = new Date('2025-10-21T12:00:00+08:00');
   const slip = (id: number, to: string, township: string, dueOn: string) => ({ referral: { id }, issuedOn: '2025-10-09', dueOn, answeredAt: null, toOffice: to, townshipCode: township });
 
-  it('groups overdue slips by receiving office and by township, most overdue first, and leaves out what is not due', () => {
+  it('groups overdue slips by receiving office of the county and by township, most overdue first, and leaves out what is not due', () => {
     const report = overdueReport(
       [slip(1, 'HEALTH', '370811001', '2025-10-15'), slip(2, 'HEALTH', '370826100', '2025-10-10'), slip(3, 'UNION', '370811001', '2025-10-21')],
       [
@@ -112,15 +112,17 @@ describe('overdueReport', () => {
       ],
       asOf,
     );
-    expect(report.byOffice.map((g) => [g.office, g.referrals.map((r) => r.referral.id), g.cases.map((c) => [c.case.id, c.deadline.kind])])).toEqual([
-      ['370811001', [], [[9, 'FIRST_AID']]],
-      ['HEALTH', [2, 1], []],
+    // The health office of 任城区 and that of 微山县 are two offices.
+    expect(report.byOffice.map((g) => [g.countyCode, g.office, g.referrals.map((r) => r.referral.id), g.cases.map((c) => [c.case.id, c.deadline.kind])])).toEqual([
+      ['370811', '370811001', [], [[9, 'FIRST_AID']]],
+      ['370811', 'HEALTH', [1], []],
+      ['370826', 'HEALTH', [2], []],
     ]);
     expect(report.byTownship.map((g) => [g.townshipCode, g.referrals.map((r) => r.referral.id), g.cases.length])).toEqual([
       ['370811001', [1], 1],
       ['370826100', [2], 0],
     ]);
-    expect(report.byOffice[1].referrals[1].overdue).toMatchObject({ workingDays: 4 });
+    expect(report.byOffice[1].referrals[0].overdue).toMatchObject({ workingDays: 4 });
     expect(chinaDateOf(report.asOf)).toBe('2025-10-21');
   });
 });

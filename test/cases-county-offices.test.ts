@@ -1,0 +1,157 @@
+/**
+ * County offices (issue 12: "Offices are city-wide"). Each county has its own civil affairs,
+ * health, education … offices: a slip goes to the deciding department's office of the case's
+ * county, a county office reads and answers only its county's slips and convenes only its county's
+ * cases, the city-wide bureau acts for every county, and supervision counts each county's offices
+ * apart. Run with the demo's own county clients (access/demo-clients.ts).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DEMO_CLIENTS, ensureDemoClients } from '../access/demo-clients';
+import { household, householdMember, person, region } from '../db/household/schema';
+import { makeIdNumber } from '../domain/id-number';
+import { createTestDatabases, type TestDatabases } from './support/databases';
+import { startTestHub, type TestHub } from './support/hub';
+import { TestClock } from './support/clock';
+import { okPayload as ok, userErrorCodes as codes } from './support/payloads';
+import { insertRegions, insertWang, TODAY } from './support/scenarios';
+
+const OPEN = `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id owner { key } } userErrors { code } } }`;
+const MOVE = `mutation($input: CaseTransitionInput!) { caseTransition(input: $input) { case { id state } userErrors { code } } }`;
+const SLIP = `referral { id state to { key county { code } } } userErrors { code }`;
+const ISSUE = `mutation($input: ReferralIssueInput!) { referralIssue(input: $input) { ${SLIP} } }`;
+const ACCEPT = `mutation($input: ReferralAcceptInput!) { referralAccept(input: $input) { ${SLIP} } }`;
+const DECLINE = `mutation($input: ReferralDeclineInput!) { referralDecline(input: $input) { ${SLIP} } }`;
+const INBOX = `query { referralsToOffice(office: { department: HEALTH }) { id } }`;
+const OVERDUE = `query($regionCode: String) { overdueReport(regionCode: $regionCode) {
+  byOffice { office { key county { code } } county { code name } referrals { referral { id } } }
+  byCounty { county { code } referrals { referral { id } } cases { case { id } } } } }`;
+
+/** A household of 邹城市 钢山街道, one member. */
+const SUN = { regionCode: '370883001', head: makeIdNumber('370883', '1968-07-21', 35) };
+
+type Gql = TestHub['gql'];
+
+let dbs: TestDatabases;
+let hub: TestHub;
+let dir: string;
+let wangId: number;
+let sunId: number;
+const demo: Record<string, Gql> = {};
+const clock = new TestClock('2026-03-16T10:00:00+08:00');
+
+const RENCHENG_CA = 'AIDHUB_TOKEN_370811_CIVIL_AFFAIRS';
+const ZOUCHENG_CA = 'AIDHUB_TOKEN_370883_CIVIL_AFFAIRS';
+const RENCHENG_HEALTH = 'AIDHUB_TOKEN_370811_HEALTH';
+const ZOUCHENG_HEALTH = 'AIDHUB_TOKEN_370883_HEALTH';
+const CITY_HEALTH = 'AIDHUB_TOKEN_HEALTH';
+const CITY_CA = 'AIDHUB_TOKEN_CIVIL_AFFAIRS';
+
+async function inboxOf(variable: string): Promise<string[]> {
+  const res = await demo[variable](INBOX);
+  expect(res.errors).toBeUndefined();
+  return res.data.referralsToOffice.map((r: { id: string }) => r.id);
+}
+
+/** A case of the household in `county` opened and accepted by `convener`, with a slip to health. Returns [case, slip]. */
+async function caseWithHealthSlip(convener: string, householdId: number, county: string, ask: string): Promise<[string, string]> {
+  const ca = demo[convener];
+  const opened = await ok(ca, OPEN, { input: { householdId: String(householdId), origin: 'APPLICATION', urgency: 'NORMAL', summary: ask } }, 'caseOpen');
+  expect(opened.case.owner.key).toBe('CIVIL_AFFAIRS');
+  await ok(ca, MOVE, { input: { caseId: opened.case.id, to: 'ACCEPTED', reason: '受理' } }, 'caseTransition');
+  const issued = await ok(ca, ISSUE, { input: { caseId: opened.case.id, to: { department: 'HEALTH' }, ask, deadlineWorkingDays: 5 } }, 'referralIssue');
+  // Addressed to the health office of the case's county.
+  expect(issued.referral.to).toEqual({ key: 'HEALTH', county: { code: county } });
+  return [opened.case.id, issued.referral.id];
+}
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('county_offices');
+  await insertRegions(dbs);
+  await dbs.hub.insert(region).values([
+    { code: '370883', name: '邹城市', level: 'COUNTY', parentCode: '370800' },
+    { code: '370883001', name: '钢山街道', level: 'TOWNSHIP', parentCode: '370883' },
+  ]);
+  wangId = await insertWang(dbs);
+  const [res] = await dbs.hub.insert(household).values({ registrationNo: 'ZC-0001', regionCode: SUN.regionCode, address: '邹城市钢山街道 12 号' });
+  sunId = res.insertId;
+  await dbs.hub.insert(person).values({ idNumber: SUN.head, name: '孙立', gender: 'M', birthDate: '1968-07-21' });
+  await dbs.hub.insert(householdMember).values({ householdId: sunId, idNumber: SUN.head, relation: 'HEAD', joinedOn: '2010-01-01' });
+  hub = await startTestHub(dbs, { today: TODAY, purpose: 'CASE_MEETING', clock: clock.now });
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-county-offices-'));
+  const tokens = await ensureDemoClients(hub.accessDb, path.join(dir, 'demo-clients.env'));
+  for (const c of DEMO_CLIENTS) {
+    const token = tokens.get(c.variable);
+    if (token) demo[c.variable] = hub.as({ token, purpose: c.roles.includes('MEETING_CONVENER') ? 'CASE_MEETING' : 'REFERRAL' }).gql;
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await hub?.close();
+  await dbs?.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('county offices', () => {
+  let wangCase: string;
+  let wangSlip: string;
+  let sunSlip: string;
+
+  it('the demo has each county’s civil affairs (convener) and every slip-answering department, for 任城区 and 邹城市', () => {
+    for (const county of ['370811', '370883']) {
+      const offices = DEMO_CLIENTS.filter((c) => c.regionScope === county);
+      expect(offices.filter((c) => c.roles.includes('REFERRAL_HANDLER')).map((c) => c.department).sort()).toEqual(['DISABILITY', 'EDUCATION', 'HEALTH', 'HOUSING', 'HUMAN_RESOURCES', 'UNION']);
+      expect(offices.filter((c) => c.roles.includes('MEETING_CONVENER')).map((c) => c.department)).toEqual(['CIVIL_AFFAIRS']);
+    }
+  });
+
+  it('each county convenes its own cases only: 邹城市 civil affairs cannot open or move a 任城区 case', async () => {
+    [wangCase, wangSlip] = await caseWithHealthSlip(RENCHENG_CA, wangId, '370811', '住院自付费用核实');
+    [, sunSlip] = await caseWithHealthSlip(ZOUCHENG_CA, sunId, '370883', '大病医疗救助');
+    const opened = await demo[ZOUCHENG_CA](OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '越界立案' } });
+    expect(opened.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(codes(await demo[ZOUCHENG_CA](MOVE, { input: { caseId: wangCase, to: 'INVESTIGATING', reason: '越界' } }), 'caseTransition')).toEqual(['CASE_NOT_FOUND']);
+    // The city-wide bureau acts for every county.
+    expect((await ok(demo[CITY_CA], MOVE, { input: { caseId: wangCase, to: 'INVESTIGATING', reason: '入户调查' } }, 'caseTransition')).case.state).toBe('INVESTIGATING');
+  });
+
+  it('a slip is the case county’s office’s: each county’s health office reads only its county’s slips, the city-wide one all', async () => {
+    expect(await inboxOf(RENCHENG_HEALTH)).toEqual([wangSlip]);
+    expect(await inboxOf(ZOUCHENG_HEALTH)).toEqual([sunSlip]);
+    expect((await inboxOf(CITY_HEALTH)).sort()).toEqual([wangSlip, sunSlip].sort());
+  });
+
+  it('邹城市 health can neither read nor answer a 任城区 slip; its own county’s office and the city-wide bureau can', async () => {
+    const read = await demo[ZOUCHENG_HEALTH](`query($id: ID!) { referral(id: $id) { id } }`, { id: wangSlip });
+    expect(read.errors).toBeUndefined();
+    expect(read.data.referral).toBeNull();
+    expect(codes(await demo[ZOUCHENG_HEALTH](ACCEPT, { input: { referralId: wangSlip } }), 'referralAccept')).toEqual(['REFERRAL_NOT_FOUND']);
+    expect(codes(await demo[ZOUCHENG_HEALTH](DECLINE, { input: { referralId: wangSlip, reason: '越界' } }), 'referralDecline')).toEqual(['REFERRAL_NOT_FOUND']);
+    expect((await ok(demo[ZOUCHENG_HEALTH], ACCEPT, { input: { referralId: sunSlip } }, 'referralAccept')).referral.state).toBe('ACCEPTED');
+    expect((await ok(demo[CITY_HEALTH], ACCEPT, { input: { referralId: wangSlip } }, 'referralAccept')).referral.state).toBe('ACCEPTED');
+  });
+
+  it('supervision counts each county’s offices apart, and a county office sees only its county', async () => {
+    // Past both slips' due dates (5 working days from 16 March), neither answered.
+    clock.set('2026-04-01T10:00:00+08:00');
+    const city = await demo[CITY_CA](OVERDUE);
+    expect(city.errors).toBeUndefined();
+    const healthOffices = city.data.overdueReport.byOffice.filter((g: { office: { key: string } }) => g.office.key === 'HEALTH');
+    expect(healthOffices.map((g: { county: { code: string; name: string }; referrals: { referral: { id: string } }[] }) => [g.county.code, g.county.name, g.referrals.map((r) => r.referral.id)])).toEqual([
+      ['370811', '任城区', [wangSlip]],
+      ['370883', '邹城市', [sunSlip]],
+    ]);
+    for (const g of city.data.overdueReport.byOffice) expect(g.office.county).toEqual({ code: g.county.code });
+    expect(city.data.overdueReport.byCounty.map((g: { county: { code: string } }) => g.county.code)).toEqual(['370811', '370883']);
+
+    const rencheng = await demo[RENCHENG_CA](OVERDUE);
+    expect(rencheng.errors).toBeUndefined();
+    expect(rencheng.data.overdueReport.byCounty.map((g: { county: { code: string } }) => g.county.code)).toEqual(['370811']);
+    expect(new Set(rencheng.data.overdueReport.byOffice.map((g: { county: { code: string } }) => g.county.code))).toEqual(new Set(['370811']));
+    expect(rencheng.data.overdueReport.byCounty[0].referrals.map((r: { referral: { id: string } }) => r.referral.id)).toEqual([wangSlip]);
+    const other = await demo[RENCHENG_CA](OVERDUE, { regionCode: '370883' });
+    expect(other.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(other.data?.overdueReport ?? null).toBeNull();
+  });
+});
