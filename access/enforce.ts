@@ -270,25 +270,42 @@ function readRefusal(read: ReadRule, typeName: string, session: AccessSession): 
   return decided.get(read)!;
 }
 
-function personalField(what: string, typeName: string, typeRule: PersonalTypeRule, visibility: Visibility, read: ReadRule, resolve: Resolver, inherits: { rule: PersonalTypeRule | null } | null, capped: boolean): Resolver {
+/** A personal field's value in the view its object has: shown, masked, coarsened or refused. */
+function showField(
+  view: View,
+  what: string,
+  visibility: Visibility,
+  resolve: Resolver,
+  inherits: { rule: PersonalTypeRule | null } | null,
+  capped: boolean,
+  session: AccessSession,
+  source: unknown,
+  args: Record<string, unknown>,
+  ctx: AccessContext,
+  info: Parameters<Resolver>[3],
+): unknown {
+  const decision = decideField(visibility, view, session.caller!, session.purpose, what);
+  if (decision.show === 'REFUSED') throw forbidden(decision.refusal);
+  if (capped) capArgs(args, ctx.config.maxListSize);
+  let result = resolve(source, args, ctx, info);
   const mask = MASKS[visibility];
+  if (decision.show === 'MASKED' && mask) result = mapScalars(result, mask);
+  if (decision.show === 'COARSE') result = Promise.resolve(result).then((r) => countyOf(r as RegionRow | null, ctx));
+  if (inherits) result = inheritView(result, view, inherits.rule, session);
+  return result;
+}
+
+// Runs for every personal field of every object: no closure is made unless the object's view is
+// still pending (a named closure per call also cost a property definition under tsx's keepNames).
+function personalField(what: string, typeName: string, typeRule: PersonalTypeRule, visibility: Visibility, read: ReadRule, resolve: Resolver, inherits: { rule: PersonalTypeRule | null } | null, capped: boolean): Resolver {
   return (source, args, ctx, info) => {
     const session = sessionOf(ctx);
     // However the object was reached, the caller must be one its type's data is read by.
     const refusal = readRefusal(read, typeName, session);
     if (refusal) throw forbidden(refusal);
-    const proceed = (view: View) => {
-      const decision = decideField(visibility, view, session.caller!, session.purpose, what);
-      if (decision.show === 'REFUSED') throw forbidden(decision.refusal);
-      if (capped) capArgs(args, ctx.config.maxListSize);
-      let result = resolve(source, args, ctx, info);
-      if (decision.show === 'MASKED' && mask) result = mapScalars(result, mask);
-      if (decision.show === 'COARSE') result = Promise.resolve(result).then((r) => countyOf(r as RegionRow | null, ctx));
-      if (inherits) result = inheritView(result, view, inherits.rule, session);
-      return result;
-    };
     const view = computedView(typeRule, source as object, ctx, session);
-    return isPromise<View>(view) ? view.then(proceed) : proceed(view);
+    if (isPromise<View>(view)) return view.then((v) => showField(v, what, visibility, resolve, inherits, capped, session, source, args, ctx, info));
+    return showField(view, what, visibility, resolve, inherits, capped, session, source, args, ctx, info);
   };
 }
 

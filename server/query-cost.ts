@@ -13,6 +13,7 @@
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import {
+  BREAK,
   getArgumentValues,
   getNamedType,
   getVariableValues,
@@ -22,8 +23,11 @@ import {
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLSchema,
+  type DocumentNode,
   type OperationDefinitionNode,
   type SelectionSetNode,
+  type ValueNode,
+  visit,
 } from 'graphql';
 
 const OBJECT_COST = 2;
@@ -95,16 +99,51 @@ export function operationCost(
   return selectionCost(operation.selectionSet, root, true);
 }
 
-/** Refuses an operation whose estimated cost is above `maxCost`, before anything runs. */
+/** The arguments that scale a field's cost (see operationCost). */
+const SIZE_ARGUMENTS = new Set(['first', 'last', 'ids']);
+
+function mentionsVariable(value: ValueNode): boolean {
+  if (value.kind === Kind.VARIABLE) return true;
+  if (value.kind === Kind.LIST) return value.values.some(mentionsVariable);
+  if (value.kind === Kind.OBJECT) return value.fields.some((f) => mentionsVariable(f.value));
+  return false;
+}
+
+/** Whether a page size or `ids` list anywhere in the document is given by a variable: then its cost varies with the request. */
+function sizedByVariables(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Argument(node) {
+      if (SIZE_ARGUMENTS.has(node.name.value) && mentionsVariable(node.value)) {
+        found = true;
+        return BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+/**
+ * Refuses an operation whose estimated cost is above `maxCost`, before anything runs.
+ *
+ * Apollo keeps each parsed document, so the same query text brings the same operation node. When
+ * no page size or `ids` list in it is a variable, its cost is the same for every request: once
+ * found within the limit it is remembered for that node, and later requests skip the variable
+ * coercion and the walk. A cost above the limit is never remembered (such a request is refused,
+ * or, with variables that do not coerce, left to execution's own error, as before).
+ */
 export function queryCostPlugin(maxCost: number): ApolloServerPlugin {
+  const withinLimit = new WeakMap<OperationDefinitionNode, true>();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, operation, document, request }) {
-          if (!operation) return;
+          if (!operation || withinLimit.has(operation)) return;
           const fragments: Record<string, FragmentDefinitionNode> = {};
           for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments[def.name.value] = def;
           const cost = operationCost(schema, operation, fragments, request.variables);
+          if (cost !== null && cost <= maxCost && !sizedByVariables(document)) withinLimit.set(operation, true);
           if (cost === null || cost <= maxCost) return;
           throw new GraphQLError(`The query's estimated cost is ${Math.ceil(cost)}, above this hub's limit of ${maxCost}: ask for fewer fields or smaller pages`, {
             extensions: { code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_COSTLY', cost: Math.ceil(cost), maxCost, http: { status: 400 } },

@@ -157,6 +157,24 @@ describe('documents', () => {
     expectRefusal(await send(json({ query, variables })), status, code, reason);
   });
 
+  // The hub remembers a document's cost once it is found within the limit (server/query-cost.ts):
+  // a document whose page size is a variable must still be costed again for every request.
+  it('a document answered within the limit, sent again with a costly page size as its variable', async () => {
+    const query = 'query($n: Int!) { householdsInRegion(code: "370811", first: $n) { totalCount } }';
+    const small = await send(json({ query, variables: { n: 5 } }));
+    expect(small.status).toBe(200);
+    expect(small.body.errors ?? []).toEqual([]);
+    expectRefusal(await send(json({ query, variables: { n: 100000 } })), 400, 'BAD_USER_INPUT', 'QUERY_TOO_COSTLY');
+  });
+
+  it('a document within the limit is answered the same way every time it is sent', async () => {
+    const query = 'query($id: ID!) { household(id: $id) { registrationNumber } }';
+    for (let i = 0; i < 3; i++) {
+      const res = await send(json({ query, variables: { id: '1' } }));
+      expect({ status: res.status, errors: res.body.errors ?? [] }).toEqual({ status: 200, errors: [] });
+    }
+  });
+
   it('an operation name the document does not have', async () => {
     expectRefusal(await send(json({ query: 'query A { caller { name } }', operationName: 'B' })), 400, 'OPERATION_RESOLUTION_FAILURE');
   });

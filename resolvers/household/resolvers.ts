@@ -23,11 +23,30 @@ function windowOf(args: HouseholdAidSummaryArgs): Window {
  * Aid from the sources holding the offices asked for: a reporter's aid is read from the REPORTED
  * ledger, then kept only for the offices asked (REPORTED itself asks for every reporter).
  */
-async function aidOf(ctx: HubContext, idNumbers: readonly string[], offices: readonly OfficeCode[] = DEPARTMENT_CODES) {
+async function readAid(ctx: HubContext, idNumbers: readonly string[], offices: readonly OfficeCode[]) {
   const sources = DEPARTMENT_CODES.filter((d) => offices.some((o) => sourceOf(o) === d));
   const got = await aidForPeople(ctx.loaders.departments, idNumbers, sources);
   const asked = new Set<OfficeCode>(offices);
   return { ...got, records: got.records.filter((r) => asked.has(r.department) || (asked.has('REPORTED') && r.reportedBy)) };
+}
+
+type AidOf = ReturnType<typeof readAid>;
+
+/**
+ * A household's `aid`, `aidSummary` and `sources` ask for the same people's aid: within one
+ * request (one set of department loaders) it is gathered once. The loaders would answer the
+ * repeats from their cache too, but only after a promise per person and department each time.
+ * Callers only read the result (filter, sort and map make new arrays).
+ */
+const aidByRequest = new WeakMap<HubContext['loaders']['departments'], Map<string, AidOf>>();
+
+function aidOf(ctx: HubContext, idNumbers: readonly string[], offices: readonly OfficeCode[] = DEPARTMENT_CODES): AidOf {
+  let asked = aidByRequest.get(ctx.loaders.departments);
+  if (!asked) aidByRequest.set(ctx.loaders.departments, (asked = new Map()));
+  const key = `${offices.join(',')}|${idNumbers.join(',')}`;
+  let aid = asked.get(key);
+  if (!aid) asked.set(key, (aid = readAid(ctx, idNumbers, offices)));
+  return aid;
 }
 
 /** Current members, with their person rows primed so beneficiaries cost no further statement. */
