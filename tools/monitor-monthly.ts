@@ -12,23 +12,14 @@
  * run succeeded or had already, 1 when it failed, 2 for bad arguments.
  */
 import { parseArgs } from 'node:util';
-import pino from 'pino';
-import { resolveHubUrl } from '../access/hub-url';
-import { createPool, hubDrizzle } from '../db/connect';
-import { loadConfig, redactUrl } from '../db/config';
-import { provisionHub } from '../db/setup/provision';
-import { isDivisionCode } from '../domain/division-code';
-import { scrub } from '../domain/privacy';
 import { RuleSetError } from '../domain/findings/rule-set';
 import { TriggerSetError } from '../domain/monitoring/triggers';
-import { closeSources, openSources } from '../federation/sources';
 import { monthlyJobs, monthOf } from '../resolvers/monitoring/monthly';
 import { activeRuleSet } from '../rules/load';
 import { activeTriggerSet } from '../rules/triggers-load';
+import { positiveIntArg, progressPrinter, regionArg, runJobCli, secondsSince, UsageError, withJobHub } from './region-job-cli';
 
 const USAGE = 'usage: npm run monitor:monthly -- --region DIVISION_CODE [--month YYYY-MM] [--url mysql://user@host:port/aidhub] [--page HOUSEHOLDS]';
-
-class UsageError extends Error {}
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -45,42 +36,22 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const region = values.region ?? '';
-  if (!isDivisionCode(region)) throw new UsageError(`--region must be a division code of 6, 9 or 12 digits\n${USAGE}`);
+  const region = regionArg(values.region, USAGE);
   const now = () => new Date();
   const month = values.month ?? monthOf({ now });
   if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new UsageError(`--month must be YYYY-MM\n${USAGE}`);
   if (month !== monthOf({ now })) throw new UsageError(`--month: only the current month (${monthOf({ now })}) can be run: the comparison judges on today's data`);
-  const page = values.page === undefined ? undefined : Number(values.page);
-  if (page !== undefined && (!Number.isInteger(page) || page < 1)) throw new UsageError('--page must be a positive integer');
-  let hubUrl = values.url;
-  if (!hubUrl) {
-    try {
-      hubUrl = resolveHubUrl();
-    } catch (err) {
-      throw new UsageError(`${(err as Error).message}\nOr pass --url.\n${USAGE}`);
-    }
-  }
+  const page = positiveIntArg(values.page, 'page');
   const triggerSet = activeTriggerSet();
   const ruleSet = activeRuleSet();
 
-  await provisionHub(hubUrl);
-  const config = loadConfig(hubUrl);
-  const pool = createPool(hubUrl);
-  const sources = openSources(config.sources);
-  const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
-  try {
-    console.log(`Monthly comparison of ${region} for ${month} in ${redactUrl(hubUrl)} …`);
+  return withJobHub(values.url, USAGE, async ({ hub, sources, logger, shownUrl }) => {
+    console.log(`Monthly comparison of ${region} for ${month} in ${shownUrl} …`);
     const started = Date.now();
-    let lastReport = 0;
-    const out = await monthlyJobs.start({ hub: hubDrizzle(pool), sources, triggerSet, ruleSet, now, logger }, region, month, 'cli', {
+    const progress = progressPrinter();
+    const out = await monthlyJobs.start({ hub, sources, triggerSet, ruleSet, now, logger }, region, month, 'cli', {
       pageHouseholds: page,
-      onProgress: (p) => {
-        const t = Date.now();
-        if (t - lastReport < 2000) return;
-        lastReport = t;
-        console.log(`  ${p.households} households compared, ${p.changed} alerts opened or raised (${((t - started) / 1000).toFixed(1)} s)`);
-      },
+      onProgress: (p) => progress((s) => `${p.households} households compared, ${p.changed} alerts opened or raised (${s} s)`),
     });
     if (!out.ok) throw new UsageError(`--month: only the current month can be run`);
     if (!out.started) {
@@ -89,27 +60,14 @@ async function main(): Promise<number> {
       return 0;
     }
     const run = await out.done;
-    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    const seconds = secondsSince(started);
     if (run.state !== 'SUCCEEDED') {
       console.error(`Run ${run.id} failed after ${seconds} s (${run.failure}): ${run.householdsDone}/${run.householdsTotal} households compared; run it again to finish.`);
       return 1;
     }
     console.log(`Run ${run.id} succeeded in ${seconds} s: ${run.householdsDone} households compared, ${run.alertsChanged} alerts opened or raised.`);
     return 0;
-  } finally {
-    await closeSources(sources);
-    await pool.end();
-  }
+  });
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    if (err instanceof UsageError || err instanceof RuleSetError || err instanceof TriggerSetError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    console.error(`monthly comparison failed: ${scrub(String((err as Error)?.message ?? err))}`);
-    process.exit(1);
-  },
-);
+runJobCli('monthly comparison', main, [RuleSetError, TriggerSetError]);

@@ -1,0 +1,98 @@
+/**
+ * The shell of the command-line tools that run a job over a division (`npm run scan`,
+ * `npm run monitor:monthly`): their common arguments, finding and opening the hub and the
+ * department sources, printing progress at most every two seconds, and the exit codes (0 done,
+ * 1 failed, 2 bad arguments or rule files), a failure's message masked like every log line.
+ */
+import pino, { type Logger } from 'pino';
+import { resolveHubUrl } from '../access/hub-url';
+import { loadConfig, redactUrl } from '../db/config';
+import { createPool, hubDrizzle, type HubDb } from '../db/connect';
+import { provisionHub } from '../db/setup/provision';
+import { isDivisionCode } from '../domain/division-code';
+import { scrub } from '../domain/privacy';
+import { closeSources, openSources, type Sources } from '../federation/sources';
+
+/** Bad arguments: printed with the usage, exit code 2. */
+export class UsageError extends Error {}
+
+/** `--region`: a division code. */
+export function regionArg(value: string | undefined, usage: string): string {
+  const region = value ?? '';
+  if (!isDivisionCode(region)) throw new UsageError(`--region must be a division code of 6, 9 or 12 digits\n${usage}`);
+  return region;
+}
+
+/** An optional positive integer argument, such as `--chunk` or `--page`. */
+export function positiveIntArg(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${flag} must be a positive integer`);
+  return n;
+}
+
+export interface JobHub {
+  hub: HubDb;
+  sources: Sources;
+  logger: Logger;
+  /** The hub's URL without its password, for messages. */
+  shownUrl: string;
+}
+
+/**
+ * Runs `job` over the hub `--url` names, or else DATABASE_URL or the private server a running
+ * `npm start` wrote down (.data/hub-url), provisioned, with its department sources; closes both after.
+ */
+export async function withJobHub<T>(url: string | undefined, usage: string, job: (h: JobHub) => Promise<T>): Promise<T> {
+  let hubUrl = url;
+  if (!hubUrl) {
+    try {
+      hubUrl = resolveHubUrl();
+    } catch (err) {
+      throw new UsageError(`${(err as Error).message}\nOr pass --url.\n${usage}`);
+    }
+  }
+  await provisionHub(hubUrl);
+  const config = loadConfig(hubUrl);
+  const pool = createPool(hubUrl);
+  const sources = openSources(config.sources);
+  try {
+    return await job({ hub: hubDrizzle(pool), sources, logger: pino({ level: process.env.LOG_LEVEL ?? 'warn' }), shownUrl: redactUrl(hubUrl) });
+  } finally {
+    await closeSources(sources);
+    await pool.end();
+  }
+}
+
+/** Seconds since `started`, one decimal. */
+export function secondsSince(started: number): string {
+  return ((Date.now() - started) / 1000).toFixed(1);
+}
+
+/** Prints a progress line at most every two seconds, and always the last one (`final`). */
+export function progressPrinter(): (line: (elapsed: string) => string, final?: boolean) => void {
+  const started = Date.now();
+  let last = 0;
+  return (line, final = false) => {
+    const now = Date.now();
+    if (now - last < 2000 && !final) return;
+    last = now;
+    console.log(`  ${line(secondsSince(started))}`);
+  };
+}
+
+/** Runs `main` and exits with its code; usage and rule-file errors (`usageErrors`) exit 2, any other 1. */
+export function runJobCli(name: string, main: () => Promise<number>, usageErrors: readonly (abstract new (...args: never[]) => Error)[]): void {
+  main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      if (err instanceof UsageError || usageErrors.some((E) => err instanceof E)) {
+        console.error((err as Error).message);
+        process.exit(2);
+      }
+      // A driver's message can quote the values of a statement: masked like every log line.
+      console.error(`${name} failed: ${scrub(String((err as Error)?.message ?? err))}`);
+      process.exit(1);
+    },
+  );
+}
