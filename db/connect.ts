@@ -43,6 +43,29 @@ export function isHubUnavailable(error: unknown): boolean {
   return false;
 }
 
+/**
+ * Runs a one-statement write again when the server rolled it back for a lock conflict (1213
+ * deadlock, 1205 lock wait timeout; MySQL, MariaDB and TiDB alike): the statement then wrote
+ * nothing, so running it again is safe. At most `attempts` runs; any other error at once.
+ */
+export async function retryLockConflicts<T>(write: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await write();
+    } catch (err) {
+      if (n >= attempts || !isLockConflict(err)) throw err;
+    }
+  }
+}
+
+function isLockConflict(error: unknown): boolean {
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const errno = (e as { errno?: unknown }).errno;
+    if (errno === 1213 || errno === 1205) return true;
+  }
+  return false;
+}
+
 function raceDeadline<T>(ms: number, work: Promise<T>, late: (value: T) => void = () => undefined): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   let timedOut = false;

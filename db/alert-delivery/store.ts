@@ -8,6 +8,7 @@ import type { AlertGrade } from '../../domain/monitoring/envelope';
 import { splitList } from '../../domain/monitoring/subscriptions';
 import { apiClient } from '../access/schema';
 import type { HubQuery } from '../cases/records';
+import { retryLockConflicts } from '../connect';
 import { toDbInstant } from '../instants';
 import { alertDelivery, alertDeliveryNotice, alertSubscription } from './schema';
 
@@ -123,11 +124,12 @@ const claimUntil = (ms: number) => sql`DATE_ADD(UTC_TIMESTAMP(3), INTERVAL ${Mat
  * row). A row whose lease ran out (its worker died mid-send) is due again, with the same delivery id.
  */
 export async function claimDue(db: HubQuery, claimToken: string, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
-  const res = await db.execute(
+  // Two workers' claims scan the same rows and may deadlock: the loser wrote nothing and claims again.
+  const res = await retryLockConflicts(() => db.execute(
     sql`UPDATE alert_delivery SET claim_token = ${claimToken}, claim_until = ${claimUntil(leaseMs)}, attempts = attempts + 1
         WHERE state = 'PENDING' AND next_attempt_at <= UTC_TIMESTAMP(3) AND (claim_until IS NULL OR claim_until < UTC_TIMESTAMP(3))
         ORDER BY next_attempt_at, id LIMIT ${limit}`,
-  );
+  ));
   if (affected(res) === 0) return [];
   const rows = rowsOf<Record<string, unknown>>(
     await db.execute(
@@ -158,10 +160,13 @@ export async function markDelivered(db: HubQuery, claimToken: string, ids: numbe
   const byStatus = new Map<number, number[]>();
   for (const id of ids) byStatus.set(status.get(id) ?? 200, [...(byStatus.get(status.get(id) ?? 200) ?? []), id]);
   for (const [code, group] of byStatus) {
-    const res = await db
-      .update(alertDelivery)
-      .set({ state: 'DELIVERED', deliveredAt: toDbInstant(), lastStatus: code, lastError: null, claimToken: null, claimUntil: null })
-      .where(and(inArray(alertDelivery.id, group), eq(alertDelivery.claimToken, claimToken)));
+    // A settlement that lost a deadlock to another worker's claim is settled again, not left claimed for a whole lease.
+    const res = await retryLockConflicts(() =>
+      db
+        .update(alertDelivery)
+        .set({ state: 'DELIVERED', deliveredAt: toDbInstant(), lastStatus: code, lastError: null, claimToken: null, claimUntil: null })
+        .where(and(inArray(alertDelivery.id, group), eq(alertDelivery.claimToken, claimToken))),
+    );
     n += (res as unknown as [{ affectedRows: number }])[0].affectedRows;
   }
   return n;
@@ -169,18 +174,18 @@ export async function markDelivered(db: HubQuery, claimToken: string, ids: numbe
 
 /** Schedules the next attempt of a failed row. */
 export async function markRetry(db: HubQuery, claimToken: string, id: number, delayMs: number, status: number | null, error: string): Promise<void> {
-  await db.execute(
+  await retryLockConflicts(() => db.execute(
     sql`UPDATE alert_delivery SET next_attempt_at = DATE_ADD(UTC_TIMESTAMP(3), INTERVAL ${Math.round(delayMs * 1000)} MICROSECOND), claim_token = NULL, claim_until = NULL, last_status = ${status}, last_error = ${error.slice(0, 300)}
         WHERE id = ${id} AND claim_token = ${claimToken}`,
-  );
+  ));
 }
 
 /** Makes a failed row a dead letter; true when this call did (it was still under this claim). */
 export async function markDead(db: HubQuery, claimToken: string, id: number, status: number | null, error: string): Promise<boolean> {
-  const res = await db.execute(
+  const res = await retryLockConflicts(() => db.execute(
     sql`UPDATE alert_delivery SET state = 'DEAD', dead_at = UTC_TIMESTAMP(3), claim_token = NULL, claim_until = NULL, last_status = ${status}, last_error = ${error.slice(0, 300)}
         WHERE id = ${id} AND claim_token = ${claimToken}`,
-  );
+  ));
   return affected(res) === 1;
 }
 
@@ -298,5 +303,5 @@ export async function deliveryCounts(db: HubQuery, subscriptionIds: number[]): P
 
 /** Gives a claimed row back unsent (its attempt not counted), for any worker to claim again. */
 export async function releaseClaim(db: HubQuery, claimToken: string, id: number): Promise<void> {
-  await db.execute(sql`UPDATE alert_delivery SET claim_token = NULL, claim_until = NULL, attempts = attempts - 1 WHERE id = ${id} AND claim_token = ${claimToken}`);
+  await retryLockConflicts(() => db.execute(sql`UPDATE alert_delivery SET claim_token = NULL, claim_until = NULL, attempts = attempts - 1 WHERE id = ${id} AND claim_token = ${claimToken}`));
 }
