@@ -12,6 +12,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
+import ts from 'typescript';
 import { createPool, endConnection } from '../db/connect';
 import { DEPARTMENT_CODES } from '../domain/departments';
 import { POLL_JOB } from '../resolvers/monitoring/poller';
@@ -54,6 +55,33 @@ describe('the check', () => {
     }
     expect(await leftOpen(before)).toEqual([]);
   });
+
+  it('does not charge a file with the process’s own stdout or stderr, opened by its first write', async () => {
+    // As in a jest worker: stdio are pipes, and nothing in the process has touched them yet (so
+    // no loader: the module is compiled to plain JavaScript here and run by node alone).
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-stdio-'));
+    const source = fs.readFileSync(path.join(__dirname, 'support', 'open-handles.ts'), 'utf8');
+    fs.writeFileSync(path.join(dir, 'open-handles.js'), ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText);
+    const script = [
+      "const { openNow, leftOpen } = require('./open-handles.js');",
+      'const opened = process.getActiveResourcesInfo().length;',
+      'const before = openNow();',
+      "process.stderr.write('a library writes to stderr\\n');",
+      'leftOpen(before, 5).then((left) => process.stdout.write(JSON.stringify({ opened, left })));',
+    ].join('\n');
+    try {
+      const child = spawn(process.execPath, ['-e', script], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+      expect({ code, err }).toEqual({ code: 0, err: 'a library writes to stderr\n' });
+      expect(JSON.parse(out)).toEqual({ opened: 0, left: [] });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('database connections', () => {

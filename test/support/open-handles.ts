@@ -84,7 +84,15 @@ export interface Snapshot {
   handles: Set<unknown>;
 }
 
-/** What is open now, to compare against later with `leftOpen`. */
+/**
+ * What is open now, to compare against later with `leftOpen`. The process's own stdout and stderr
+ * are opened first: Node opens each the first time anything touches it (a test's write, a library's
+ * warning, `process.emitWarning`), and in a jest worker they are pipes, so the first test file in a
+ * worker to cause a write would otherwise be charged with a PipeWrap it cannot close and that
+ * lives as long as the process.
+ */
 export function openNow(): Snapshot {
+  void process.stdout;
+  void process.stderr;
   return { resources: activeResources(), handles: new Set(activeHandles()) };
 }
