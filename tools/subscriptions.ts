@@ -11,7 +11,10 @@
  *
  * The database is DATABASE_URL, or the private server `npm start` is running. The callback host
  * must be on AIDHUB_CALLBACK_HOSTS (for the demo's private server, 127.0.0.1 and localhost unless
- * set). The signing secret is printed once, at create.
+ * set). The signing secret is printed once, at create. Create, revoke and replay are the functions
+ * the GraphQL mutations call (alertSubscriptionCreate, alertSubscriptionRevoke, alertDeliveryReplay),
+ * so both refuse alike; the CLI reaches every subscription, an administrator's API call only those
+ * within its region scope.
  */
 import { parseArgs } from 'node:util';
 import { deadLetters, deliveryCounts, deliveryNotices, listSubscriptions, type SubscriptionRecord } from '../db/alert-delivery/store';
