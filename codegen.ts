@@ -83,6 +83,12 @@ export const pluginConfig = {
     AlertConnection: '../monitoring/models#AlertPage',
     Trigger: '../../domain/monitoring/triggers#TriggerView',
     MonthlyComparison: '../../db/monitoring-monthly/store#MonthlyRunRow',
+    // alert delivery
+    AlertSubscription: '../../db/alert-delivery/store#SubscriptionRecord',
+    AlertDelivery: '../alert-delivery/models#AlertDeliveryRow',
+    AlertDeliveryNotice: '../alert-delivery/models#AlertDeliveryNoticeRow',
+    AlertSubscriptionConnection: '../alert-delivery/models#SubscriptionPage',
+    AlertDeliveryConnection: '../alert-delivery/models#DeliveryPage',
     // charity
     CharityConsent: '../../db/charity/store#ConsentRecord',
     CharityNeed: '../../db/charity/store#NeedRecord',

@@ -48,7 +48,7 @@ export const ROLE_DESCRIPTIONS: Record<Role, string> = {
   CASEWORKER: 'a civil-affairs or township officer handling cases and referrals (首问负责)',
   MEETING_CONVENER: 'the county office that convenes 一事一议 meetings and records their decisions',
   AUDITOR: 'reads the audit trail: who looked at whom, when and why; sees no household data',
-  ADMINISTRATOR: 'runs region-wide jobs (scans); sees no household data beyond monitoring',
+  ADMINISTRATOR: 'runs region-wide jobs (scans, the monthly comparison) and manages alert subscriptions and their dead letters; sees no household data beyond monitoring',
   CHARITY: 'a charity organisation (统一社会信用代码): sees public need summaries in its region, the sealed detail of needs it claimed; pledges and reports deliveries',
   REFERRAL_HANDLER: 'a department office answering the referral slips addressed to it (accept, complete with feedback, decline); opens, moves and convenes no case',
 };
@@ -457,6 +457,20 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   MonthlyComparison: { kind: 'OPEN', why: 'a run of the monthly comparison: division, month, state and counts; names no person' },
   MonthlyComparisonUserError: { kind: 'OPEN', why: 'why a start was refused; names no person' },
   MonthlyComparisonRunPayload: OPEN_CONTAINER,
+  // schema/alert-delivery.graphql: subscriptions and their deliveries, reached only through the
+  // administrators' fields below. A delivery names its alert by id only; no person, no secret.
+  AlertSubscription: { kind: 'OPEN', why: 'an API client’s callback, regions and filters; names no person; the signing secret is not a field' },
+  AlertDelivery: { kind: 'OPEN', why: 'one push’s delivery id, state and attempts; names its alert by id only, no person' },
+  AlertDeliveryCounts: OPEN_CONTAINER,
+  AlertDeliveryNotice: { kind: 'OPEN', why: 'a dead-letter notice: subscriber, subscription and delivery id; names no person' },
+  AlertSubscriptionConnection: OPEN_CONTAINER,
+  AlertSubscriptionEdge: OPEN_CONTAINER,
+  AlertDeliveryConnection: OPEN_CONTAINER,
+  AlertDeliveryEdge: OPEN_CONTAINER,
+  AlertDeliveryUserError: { kind: 'OPEN', why: 'why a write was refused; codes and messages name no person' },
+  AlertSubscriptionCreatePayload: { kind: 'OPEN', why: 'the subscription just created and its secret, once, to the administrator who created it' },
+  AlertSubscriptionRevokePayload: OPEN_CONTAINER,
+  AlertDeliveryReplayPayload: OPEN_CONTAINER,
   MeetingRecordPayload: OPEN_CONTAINER,
   ReferralPayload: OPEN_CONTAINER,
 
@@ -568,6 +582,10 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     triggers: { roles: ALL_ROLES, purposes: null, outOfScope: 'DENY' },
     // schema/monitoring-monthly.graphql: runs (counts, no person) of divisions within the caller's scope.
     monthlyComparisons: { roles: [...DATA_ROLES, 'ADMINISTRATOR'], purposes: ['MONITORING'], outOfScope: 'DENY', args: { regionCode: 'REGION' } },
+    // schema/alert-delivery.graphql: subscriptions whose regions all lie in the administrator's scope (resolvers/alert-delivery).
+    alertSubscriptions: { roles: ['ADMINISTRATOR'], purposes: ['MONITORING'], outOfScope: 'DENY' },
+    alertDeadLetters: { roles: ['ADMINISTRATOR'], purposes: ['MONITORING'], outOfScope: 'DENY' },
+    alertDeliveryNotices: { roles: ['ADMINISTRATOR'], purposes: ['MONITORING'], outOfScope: 'DENY' },
     // schema/charity.graphql. Summaries are filtered to the caller's scope by the resolver; the
     // sealed detail is null without an active claim of the caller's organisation.
     charityNeeds: { roles: ['CHARITY'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY', args: { regionCode: 'REGION' } },
@@ -591,6 +609,11 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     alertDismiss: { roles: ['CASEWORKER'], purposes: ['MONITORING'], outOfScope: 'DENY' },
     // The monthly comparison on demand: a region-wide job like a scan, for administrators, over a division within their scope.
     monthlyComparisonRun: { roles: ['ADMINISTRATOR'], purposes: ['MONITORING'], outOfScope: 'DENY', args: { 'input.regionCode': 'REGION' } },
+    // Alert subscriptions, as `npm run subscriptions` (issue 11): every region subscribed must lie in the
+    // administrator's scope; a subscription or delivery outside it reads as not found (resolvers/alert-delivery).
+    alertSubscriptionCreate: { roles: ['ADMINISTRATOR'], purposes: ['MONITORING'], outOfScope: 'DENY', args: { 'input.regionCodes[]': 'REGION' } },
+    alertSubscriptionRevoke: { roles: ['ADMINISTRATOR'], purposes: ['MONITORING'], outOfScope: 'DENY' },
+    alertDeliveryReplay: { roles: ['ADMINISTRATOR'], purposes: ['MONITORING'], outOfScope: 'DENY' },
     caseOpen: { roles: CASE_ROLES, purposes: CASE_PURPOSES, outOfScope: 'DENY', args: { 'input.householdId': 'HOUSEHOLD_ID' }, argumentSubjectsInScope: true },
     caseTransition: { roles: CASE_ROLES, purposes: CASE_PURPOSES, outOfScope: 'DENY' },
     // 先行救助 and its materials: the case's owning office (checked by the write), as caseTransition.

@@ -55,6 +55,11 @@ export interface HubConfig {
   subgraph?: boolean;
   /** How often this process looks for scans whose lease expired, to take them over; null: never. */
   jobTakeoverIntervalMs?: number | null;
+  /**
+   * Hosts a subscription's callback may name (AIDHUB_CALLBACK_HOSTS), for alertSubscriptionCreate.
+   * Read whether or not this process runs the delivery worker; absent: the worker's own list.
+   */
+  callbackHosts?: string[];
   /** The alert delivery worker (resolvers/alert-delivery/worker.ts); null or absent: not run in this process. */
   alertDelivery?: AlertDeliveryConfig | null;
   /** Change-driven monitoring (resolvers/monitoring/poller.ts); null or absent: this process does not poll. */
@@ -212,6 +217,7 @@ export function loadConfig(hubUrl: string, env: NodeJS.ProcessEnv = process.env)
     },
     subgraph: env.AIDHUB_SUBGRAPH === '1',
     jobTakeoverIntervalMs: env.AIDHUB_JOB_TAKEOVER_MS === '0' ? null : positiveInt(env, 'AIDHUB_JOB_TAKEOVER_MS', 15_000),
+    callbackHosts: callbackHostsFromEnv(env),
     alertDelivery: alertDeliveryConfigFromEnv(env),
     monitoring: monitoringConfigFromEnv(env),
   };
@@ -231,8 +237,13 @@ export function alertDeliveryConfigFromEnv(env: NodeJS.ProcessEnv): AlertDeliver
     httpTimeoutMs: positiveInt(env, 'AIDHUB_DELIVERY_TIMEOUT_MS', 10_000),
     batchSize: positiveInt(env, 'AIDHUB_DELIVERY_BATCH', 200),
     concurrency: positiveInt(env, 'AIDHUB_DELIVERY_CONCURRENCY', 16),
-    callbackHosts: (env.AIDHUB_CALLBACK_HOSTS ?? '').split(',').map((h) => h.trim()).filter((h) => h.length > 0),
+    callbackHosts: callbackHostsFromEnv(env),
   };
+}
+
+/** AIDHUB_CALLBACK_HOSTS: comma-separated hosts (optionally host:port); unset: none. */
+export function callbackHostsFromEnv(env: NodeJS.ProcessEnv): string[] {
+  return (env.AIDHUB_CALLBACK_HOSTS ?? '').split(',').map((h) => h.trim()).filter((h) => h.length > 0);
 }
 
 // ----- Signed audit checkpoints (access/checkpoints.ts) -----------------------------------------

@@ -7,6 +7,7 @@ import { createCaseLoaders } from '../db/cases/loaders';
 import { createCharityLoaders } from '../db/charity/loaders';
 import { createHubLoaders } from '../db/household/loaders';
 import { createMonitoringLoaders } from '../db/monitoring/loaders';
+import { createAlertDeliveryLoaders } from '../db/alert-delivery/loaders';
 import type { DepartmentCode } from '../domain/departments';
 import { todayIso, type IsoDate } from '../domain/dates';
 import { chinaDateOf } from '../domain/cases/china-time';
@@ -63,6 +64,7 @@ export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<De
     findings: createFindingLoaders({ hub: deps.hub, sources: deps.sources, unavailable }),
     cases: createCaseLoaders(deps.hub),
     monitoring: createMonitoringLoaders(deps.hub),
+    alertDelivery: createAlertDeliveryLoaders(deps.hub),
     charity: createCharityLoaders(deps.hub),
     departments,
   };

@@ -12,6 +12,7 @@ import { GraphQLScalarType, parse, type GraphQLSchema } from 'graphql';
 import { applyAccessPolicy } from '../access/enforce';
 import type { Resolvers } from './__generated__/types';
 import { accessResolvers } from './access/resolvers';
+import { alertDeliveryResolvers } from './alert-delivery/resolvers';
 import { caseResolvers } from './cases/resolvers';
 import { charityResolvers } from './charity/resolvers';
 import { commonResolvers } from './common';
@@ -35,7 +36,7 @@ export function loadTypeDefs(): string[] {
     .map((f) => fs.readFileSync(path.join(SCHEMA_DIR, f), 'utf8'));
 }
 
-export const resolvers: Resolvers[] = [scalarResolvers, commonResolvers, householdResolvers, accessResolvers, caseResolvers, findingResolvers, monitoringResolvers, monthlyComparisonResolvers, reportedAidResolvers, charityResolvers];
+export const resolvers: Resolvers[] = [scalarResolvers, commonResolvers, householdResolvers, accessResolvers, caseResolvers, findingResolvers, monitoringResolvers, monthlyComparisonResolvers, alertDeliveryResolvers, reportedAidResolvers, charityResolvers];
 
 export function buildSchema(): GraphQLSchema {
   const schema = makeExecutableSchema({

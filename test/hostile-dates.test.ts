@@ -222,6 +222,8 @@ function templates(): Template[] {
       mutation('charityDeliveryReport', 'delivery { id }', (v) => ({ pledgeId: '1', amountFen: 1, deliveredOn: v, reference: 'x' }), 'deliveredOn', 'Date'),
       mutation('charityNeedPublishFromAlert', 'need { id }', (v) => ({ alertId: '1', consent: { scopes: ['NEED_PUBLICATION'], givenBy: '户主', expiresOn: v, officer: 'x' }, purpose: 'LIVING', uncoveredFen: 1, description: 'x' }), 'consent.expiresOn', 'Date'),
     ].map((t) => ({ ...t, purpose: 'CHARITY_LINKAGE' })),
+    // schema/alert-delivery.graphql: the administrators' dead-letter notices from a day on.
+    field('Query.alertDeliveryNotices(since: Date)', 'Date', 'since', `query($v: Date) { alertDeliveryNotices(since: $v) { deliveryId } }`, 'MONITORING'),
     // schema/reported-aid.graphql: refused by range before the caller is even asked whether it reports.
     ...(['from', 'to'] as const).map((arg) =>
       field(`Query.reportedAidReconciliation(${arg}: Date)`, 'Date', arg, `query($v: Date!, $w: Date!) { reportedAidReconciliation(${arg === 'from' ? 'from: $v, to: $w' : 'from: $w, to: $v'}) { count } }`, 'DUPLICATE_CHECK', { w: '2026-01-01' }),

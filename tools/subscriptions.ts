@@ -11,13 +11,19 @@
  *
  * The database is DATABASE_URL, or the private server `npm start` is running. The callback host
  * must be on AIDHUB_CALLBACK_HOSTS (for the demo's private server, 127.0.0.1 and localhost unless
- * set). The signing secret is printed once, at create.
+ * set). The signing secret is printed once, at create. Create, revoke and replay are the functions
+ * the GraphQL mutations call (alertSubscriptionCreate, alertSubscriptionRevoke, alertDeliveryReplay),
+ * so both refuse alike; the CLI reaches every subscription, an administrator's API call only those
+ * within its region scope.
  */
 import { parseArgs } from 'node:util';
-import { deadLetters, deliveryCounts, deliveryNotices, listSubscriptions, replayDeadLetters, revokeSubscription, type SubscriptionRecord } from '../db/alert-delivery/store';
+import { deadLetters, deliveryCounts, deliveryNotices, listSubscriptions, type SubscriptionRecord } from '../db/alert-delivery/store';
 import { hubDrizzle, type HubDb } from '../db/connect';
 import { runAgainstHub } from './run-against-hub';
-import { createSubscription } from '../resolvers/alert-delivery/subscriptions';
+import { createSubscription, replayDeliveries, revokeSubscriptionWithin } from '../resolvers/alert-delivery/subscriptions';
+
+/** The CLI is run by whoever holds the hub database: every subscription is within its reach. */
+const EVERY_REGION = '';
 
 export const USAGE = `usage: npm run subscriptions -- <command>
   create --client CLIENT_NAME --callback URL --regions CODE[,CODE…] [--grades RED,ORANGE,YELLOW] [--triggers ID[,ID…]] [--by NAME]
@@ -111,12 +117,12 @@ export async function subscriptionsCommand(argv: string[], db: HubDb, print: (li
         return 0;
       }
       case 'revoke': {
-        const sub = await revokeSubscription(db, positiveId(rest[0], 'revoke needs the subscription id'));
-        if (!sub) {
-          print('refused: SUBSCRIPTION_NOT_FOUND');
+        const out = await revokeSubscriptionWithin(db, EVERY_REGION, positiveId(rest[0], 'revoke needs the subscription id'));
+        if (!out.ok) {
+          print(`refused: ${out.code}`);
           return 3;
         }
-        print(`revoked ${describe(sub)}`);
+        print(`revoked ${describe(out.subscription)}`);
         return 0;
       }
       case 'dead-letters': {
@@ -127,8 +133,15 @@ export async function subscriptionsCommand(argv: string[], db: HubDb, print: (li
       }
       case 'replay': {
         if (!values.subscription && rest.length === 0) throw new UsageError('replay needs --subscription ID or delivery ids');
-        const ids = await replayDeadLetters(db, values.subscription ? { subscriptionId: positiveId(values.subscription, '--subscription') } : { deliveryIds: rest });
+        const out = await replayDeliveries(db, EVERY_REGION, values.subscription ? { subscriptionId: positiveId(values.subscription, '--subscription') } : { deliveryIds: rest });
+        if (!out.ok) {
+          print(`refused: ${out.code} (${out.field}): ${out.message}`);
+          return 3;
+        }
+        const ids = out.replayed.map((d) => d.deliveryId);
         print(`replaying ${ids.length} dead letter(s)${ids.length ? ': ' + ids.join(' ') : ''}`);
+        // Replay is idempotent: what was not a dead letter is left as it is, and said so.
+        for (const d of out.unchanged) print(`unchanged ${d.deliveryId}: ${d.state}`);
         return 0;
       }
       case 'notices': {

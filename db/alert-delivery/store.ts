@@ -3,12 +3,12 @@
  * settlement of outbox rows, dead letters, replays and the administrators' notices. No HTTP here:
  * the worker (resolvers/alert-delivery/worker.ts) calls these around its POSTs.
  */
-import { and, asc, desc, eq, gte, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, sql, type SQL } from 'drizzle-orm';
 import type { AlertGrade } from '../../domain/monitoring/envelope';
 import { splitList } from '../../domain/monitoring/subscriptions';
 import { apiClient } from '../access/schema';
 import type { HubQuery } from '../cases/records';
-import { retryLockConflicts } from '../connect';
+import { retryLockConflicts, type HubDb } from '../connect';
 import { toDbInstant } from '../instants';
 import { alertDelivery, alertDeliveryNotice, alertSubscription } from './schema';
 
@@ -74,6 +74,33 @@ export async function subscriptionById(db: HubQuery, id: number): Promise<Subscr
   return row ? subscriptionRecord(row) : null;
 }
 
+export async function subscriptionsByIds(db: HubQuery, ids: readonly number[]): Promise<SubscriptionRecord[]> {
+  if (ids.length === 0) return [];
+  return (await db.select().from(alertSubscription).where(inArray(alertSubscription.id, [...ids]))).map(subscriptionRecord);
+}
+
+/**
+ * Subscriptions every region of which lies under a division prefix ('' for all): the ones an
+ * administrator of that scope manages. The regions are a comma-separated list of digits, so the
+ * test is one anchored pattern (REGEXP runs alike on MySQL 8, MariaDB and TiDB); the prefix is
+ * digits only, checked here, so nothing of it is read as a pattern.
+ */
+export function subscriptionWithin(prefix: string): SQL | undefined {
+  if (prefix === '') return undefined;
+  if (!/^\d{1,12}$/.test(prefix)) throw new Error('a division prefix is digits');
+  return sql`${alertSubscription.regionCodes} REGEXP ${`^${prefix}[0-9]*(,${prefix}[0-9]*)*$`}`;
+}
+
+/** A page of subscriptions in id order, after `afterId`, within a scope prefix. */
+export async function subscriptionPage(db: HubQuery, opts: { scopePrefix: string; clientId?: string; states?: readonly ('ACTIVE' | 'REVOKED')[]; afterId: number | null; limit: number }): Promise<SubscriptionRecord[]> {
+  const conds: (SQL | undefined)[] = [subscriptionWithin(opts.scopePrefix)];
+  if (opts.clientId !== undefined) conds.push(eq(alertSubscription.clientId, opts.clientId));
+  if (opts.states && opts.states.length > 0) conds.push(inArray(alertSubscription.state, [...opts.states]));
+  if (opts.afterId !== null) conds.push(gt(alertSubscription.id, opts.afterId));
+  const rows = await db.select().from(alertSubscription).where(and(...conds)).orderBy(asc(alertSubscription.id)).limit(opts.limit);
+  return rows.map(subscriptionRecord);
+}
+
 export async function listSubscriptions(db: HubQuery, clientId?: string): Promise<SubscriptionRecord[]> {
   const rows = await db
     .select()
@@ -87,13 +114,19 @@ export async function listSubscriptions(db: HubQuery, clientId?: string): Promis
  * Revokes a subscription; its deliveries still pending end as dead letters ('subscription
  * revoked'), so nothing more is sent to it. Returns null when there is no such subscription.
  */
-export async function revokeSubscription(db: HubQuery, id: number): Promise<SubscriptionRecord | null> {
+export async function revokeSubscription(db: HubDb, id: number): Promise<SubscriptionRecord | null> {
   const now = toDbInstant();
-  await db.update(alertSubscription).set({ state: 'REVOKED', revokedAt: now }).where(and(eq(alertSubscription.id, id), eq(alertSubscription.state, 'ACTIVE')));
-  await db
-    .update(alertDelivery)
-    .set({ state: 'DEAD', deadAt: now, lastError: 'subscription revoked', claimToken: null, claimUntil: null })
-    .where(and(eq(alertDelivery.subscriptionId, id), eq(alertDelivery.state, 'PENDING')));
+  // Both or neither: a subscription revoked with deliveries still pending would go on being sent to.
+  // A deadlock with a worker's claim rolls both back, and the pair is written again.
+  await retryLockConflicts(() =>
+    db.transaction(async (tx) => {
+      await tx.update(alertSubscription).set({ state: 'REVOKED', revokedAt: now }).where(and(eq(alertSubscription.id, id), eq(alertSubscription.state, 'ACTIVE')));
+      await tx
+        .update(alertDelivery)
+        .set({ state: 'DEAD', deadAt: now, lastError: 'subscription revoked', claimToken: null, claimUntil: null })
+        .where(and(eq(alertDelivery.subscriptionId, id), eq(alertDelivery.state, 'PENDING')));
+    }),
+  );
   return subscriptionById(db, id);
 }
 
@@ -235,12 +268,23 @@ const deliveryColumns = {
   deadAt: alertDelivery.deadAt,
 };
 
-/** Dead letters, newest first, optionally of one subscription; `after` is the last id of the previous page. */
-export async function deadLetters(db: HubQuery, opts: { subscriptionId?: number; first: number; before?: number }): Promise<DeliveryRecord[]> {
-  const conds = [eq(alertDelivery.state, 'DEAD')];
+/**
+ * Dead letters, newest first, optionally of one subscription; `before` is the last id of the
+ * previous page; `scopePrefix` keeps to subscriptions within a scope (subscriptionWithin).
+ */
+export async function deadLetters(db: HubQuery, opts: { subscriptionId?: number; first: number; before?: number; scopePrefix?: string }): Promise<DeliveryRecord[]> {
+  const conds: (SQL | undefined)[] = [eq(alertDelivery.state, 'DEAD')];
   if (opts.subscriptionId !== undefined) conds.push(eq(alertDelivery.subscriptionId, opts.subscriptionId));
   if (opts.before !== undefined) conds.push(sql`${alertDelivery.id} < ${opts.before}`);
-  return db.select(deliveryColumns).from(alertDelivery).where(and(...conds)).orderBy(desc(alertDelivery.id)).limit(opts.first);
+  const within = subscriptionWithin(opts.scopePrefix ?? '');
+  if (!within) return db.select(deliveryColumns).from(alertDelivery).where(and(...conds)).orderBy(desc(alertDelivery.id)).limit(opts.first);
+  return db
+    .select(deliveryColumns)
+    .from(alertDelivery)
+    .innerJoin(alertSubscription, eq(alertSubscription.id, alertDelivery.subscriptionId))
+    .where(and(...conds, within))
+    .orderBy(desc(alertDelivery.id))
+    .limit(opts.first);
 }
 
 export async function deliveriesByIds(db: HubQuery, deliveryIds: string[]): Promise<DeliveryRecord[]> {
@@ -258,19 +302,32 @@ export async function deliveriesOfAlert(db: HubQuery, alertId: string): Promise<
  * ids (receivers de-duplicate by it). Either the named ones or every dead letter of a
  * subscription; only rows of an ACTIVE subscription. Returns the delivery ids requeued.
  */
-export async function replayDeadLetters(db: HubQuery, which: { deliveryIds: string[] } | { subscriptionId: number }): Promise<string[]> {
+export async function replayDeadLetters(db: HubDb, which: { deliveryIds: string[] } | { subscriptionId: number }): Promise<string[]> {
   const scope = 'deliveryIds' in which ? inArray(alertDelivery.deliveryId, which.deliveryIds.length ? which.deliveryIds : ['']) : eq(alertDelivery.subscriptionId, which.subscriptionId);
   const candidates = await db
-    .select({ id: alertDelivery.id, deliveryId: alertDelivery.deliveryId })
+    .select({ id: alertDelivery.id })
     .from(alertDelivery)
     .innerJoin(alertSubscription, eq(alertSubscription.id, alertDelivery.subscriptionId))
     .where(and(scope, eq(alertDelivery.state, 'DEAD'), eq(alertSubscription.state, 'ACTIVE')));
   if (candidates.length === 0) return [];
-  await db
-    .update(alertDelivery)
-    .set({ state: 'PENDING', attempts: 0, nextAttemptAt: toDbInstant(), deadAt: null, claimToken: null, claimUntil: null })
-    .where(and(inArray(alertDelivery.id, candidates.map((c) => c.id)), eq(alertDelivery.state, 'DEAD')));
-  return candidates.map((c) => c.deliveryId);
+  // Exactly the rows this call moved: they are locked by primary key and read again, so of two
+  // replays at once the second finds them PENDING and reports nothing (replay is idempotent).
+  return retryLockConflicts(() =>
+    db.transaction(async (tx) => {
+      const dead = await tx
+        .select({ id: alertDelivery.id, deliveryId: alertDelivery.deliveryId })
+        .from(alertDelivery)
+        .where(and(inArray(alertDelivery.id, candidates.map((c) => c.id)), eq(alertDelivery.state, 'DEAD')))
+        .orderBy(asc(alertDelivery.id))
+        .for('update');
+      if (dead.length === 0) return [];
+      await tx
+        .update(alertDelivery)
+        .set({ state: 'PENDING', attempts: 0, nextAttemptAt: toDbInstant(), deadAt: null, claimToken: null, claimUntil: null })
+        .where(inArray(alertDelivery.id, dead.map((d) => d.id)));
+      return dead.map((d) => d.deliveryId);
+    }),
+  );
 }
 
 export interface DeliveryNoticeRecord {
@@ -282,9 +339,17 @@ export interface DeliveryNoticeRecord {
   createdAt: string;
 }
 
-/** Administrators' notices of dead letters, newest first, from `sinceDay` on. */
-export async function deliveryNotices(db: HubQuery, sinceDay: string, first: number): Promise<DeliveryNoticeRecord[]> {
-  return db.select().from(alertDeliveryNotice).where(gte(alertDeliveryNotice.day, sinceDay)).orderBy(desc(alertDeliveryNotice.createdAt)).limit(first);
+/** Administrators' notices of dead letters, newest first, from `sinceDay` on; `scopePrefix` as for deadLetters. */
+export async function deliveryNotices(db: HubQuery, sinceDay: string, first: number, scopePrefix = ''): Promise<DeliveryNoticeRecord[]> {
+  const within = subscriptionWithin(scopePrefix);
+  if (!within) return db.select().from(alertDeliveryNotice).where(gte(alertDeliveryNotice.day, sinceDay)).orderBy(desc(alertDeliveryNotice.createdAt)).limit(first);
+  return db
+    .select(getTableColumns(alertDeliveryNotice))
+    .from(alertDeliveryNotice)
+    .innerJoin(alertSubscription, eq(alertSubscription.id, alertDeliveryNotice.subscriptionId))
+    .where(and(gte(alertDeliveryNotice.day, sinceDay), within))
+    .orderBy(desc(alertDeliveryNotice.createdAt))
+    .limit(first);
 }
 
 /** Counts of a subscription's deliveries by state (for list views). */

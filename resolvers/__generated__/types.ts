@@ -22,6 +22,8 @@ import type { AlertRow as AlertRowModel, AlertEventRow as AlertEventRowModel } f
 import type { AlertPage as AlertPageModel } from '../monitoring/models';
 import type { TriggerView as TriggerViewModel } from '../../domain/monitoring/triggers';
 import type { MonthlyRunRow as MonthlyRunRowModel } from '../../db/monitoring-monthly/store';
+import type { SubscriptionRecord as SubscriptionRecordModel } from '../../db/alert-delivery/store';
+import type { AlertDeliveryRow as AlertDeliveryRowModel, AlertDeliveryNoticeRow as AlertDeliveryNoticeRowModel, SubscriptionPage as SubscriptionPageModel, DeliveryPage as DeliveryPageModel } from '../alert-delivery/models';
 import type { ConsentRecord as ConsentRecordModel, NeedRecord as NeedRecordModel, OrganisationRecord as OrganisationRecordModel, ProjectRecord as ProjectRecordModel, ClaimRecord as ClaimRecordModel, PledgeRecord as PledgeRecordModel, DeliveryRecord as DeliveryRecordModel } from '../../db/charity/store';
 import type { NeedDetailModel as NeedDetailModelModel } from '../charity/models';
 import type { ReportedAidRow as ReportedAidRowModel } from '../../db/reported-aid/schema';
@@ -88,7 +90,7 @@ export type AccessRole =
   | 'MEETING_CONVENER'
   /** Reads the audit trail; sees no household data. */
   | 'AUDITOR'
-  /** Runs region-wide jobs; sees no household data beyond monitoring. */
+  /** Runs region-wide jobs and manages alert subscriptions and their dead letters; sees no household data beyond monitoring. */
   | 'ADMINISTRATOR'
   /** A department office answering the referral slips sent to it (accept, complete, decline); opens, moves and convenes no case. */
   | 'REFERRAL_HANDLER'
@@ -194,6 +196,260 @@ export type AccessClient = {
   readonly regionScope: Scalars['String']['output'];
 };
 
+/** Whether a subscription still receives pushes. */
+export type AlertSubscriptionState =
+  /** Matching alerts are pushed to its callback. */
+  | 'ACTIVE'
+  /** Revoked: nothing more is sent; deliveries still pending when it was revoked became dead letters. */
+  | 'REVOKED';
+
+/** Where one push of an alert to one subscription stands. */
+export type AlertDeliveryState =
+  /** Waiting for its next attempt (or being sent now). */
+  | 'PENDING'
+  /** A receiver answered 2xx. */
+  | 'DELIVERED'
+  /** Every attempt failed, or the subscription was revoked: a dead letter, sent again only when replayed. */
+  | 'DEAD';
+
+/** What happened to the alert a push tells of. */
+export type AlertDeliveryEvent =
+  /** The alert was opened. */
+  | 'ALERT_OPENED'
+  /** A worse condition raised its grade or evidence. */
+  | 'ALERT_RAISED';
+
+/** How many of a subscription's pushes stand where. */
+export type AlertDeliveryCounts = {
+  readonly __typename?: 'AlertDeliveryCounts';
+  /** Waiting for an attempt. */
+  readonly pending: Scalars['Int']['output'];
+  /** Acknowledged by the receiver. */
+  readonly delivered: Scalars['Int']['output'];
+  /** Dead letters. */
+  readonly dead: Scalars['Int']['output'];
+};
+
+/**
+ * An API client's subscription to alerts: the hub POSTs each matching alert (a minimal payload, signed
+ * with HMAC-SHA256 under the subscription's secret) to its callback URL. The secret is never shown here:
+ * only `alertSubscriptionCreate` returns it, once.
+ */
+export type AlertSubscription = {
+  readonly __typename?: 'AlertSubscription';
+  /** Stable id. */
+  readonly id: Scalars['ID']['output'];
+  /** The API client that receives the pushes and reads the details with its own token. */
+  readonly client: Scalars['String']['output'];
+  /** Where the pushes are POSTed (its host is on the hub's allow-list, AIDHUB_CALLBACK_HOSTS). */
+  readonly callbackUrl: Scalars['String']['output'];
+  /** Alerts of subjects under these divisions are pushed (each within the client's own region scope). */
+  readonly regions: ReadonlyArray<Region>;
+  /** Only alerts of these grades; empty: every grade. */
+  readonly grades: ReadonlyArray<AlertGrade>;
+  /** Only alerts of these triggers (ids); empty: every trigger. */
+  readonly triggerIds: ReadonlyArray<Scalars['ID']['output']>;
+  /** Whether it still receives pushes. */
+  readonly state: AlertSubscriptionState;
+  /** When it was created. */
+  readonly createdAt: Scalars['DateTime']['output'];
+  /** Who created it: an administrator's API client, or `cli:<user>`. */
+  readonly createdBy: Scalars['String']['output'];
+  /** When it was revoked; null while active. */
+  readonly revokedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Its pushes by state. */
+  readonly deliveries: AlertDeliveryCounts;
+};
+
+/**
+ * One push of one alert to one subscription (an outbox row). Its `deliveryId` is fixed when the alert
+ * is written and sent on every attempt and every replay, so a receiver recognises a repeat. Names no
+ * person: the alert is named by its id only.
+ */
+export type AlertDelivery = {
+  readonly __typename?: 'AlertDelivery';
+  /** The delivery id (a UUID), sent as X-AidHub-Delivery-Id. */
+  readonly deliveryId: Scalars['ID']['output'];
+  /** The subscription it is for. */
+  readonly subscription: AlertSubscription;
+  /** The alert it tells of (its id; an administrator reads no alert itself). */
+  readonly alertId: Scalars['ID']['output'];
+  /** What happened to the alert. */
+  readonly event: AlertDeliveryEvent;
+  /** Where it stands. */
+  readonly state: AlertDeliveryState;
+  /** Attempts begun since it was written or last replayed. */
+  readonly attempts: Scalars['Int']['output'];
+  /** The HTTP status of the last attempt; null when none answered. */
+  readonly lastStatus?: Maybe<Scalars['Int']['output']>;
+  /** Why the last attempt failed: `HTTP <status>`, a network error code (ECONNREFUSED, TIMEOUT …), CALLBACK_HOST_NOT_ALLOWED or `subscription revoked`. */
+  readonly lastError?: Maybe<Scalars['String']['output']>;
+  /** When the alert was written (and this push with it). */
+  readonly createdAt: Scalars['DateTime']['output'];
+  /** When the next attempt is due (while pending). */
+  readonly nextAttemptAt: Scalars['DateTime']['output'];
+  /** When a receiver acknowledged it. */
+  readonly deliveredAt?: Maybe<Scalars['DateTime']['output']>;
+  /** When it became a dead letter. */
+  readonly deadAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
+/** A page of subscriptions. */
+export type AlertSubscriptionConnection = {
+  readonly __typename?: 'AlertSubscriptionConnection';
+  /** The subscriptions of this page, oldest first. */
+  readonly edges: ReadonlyArray<AlertSubscriptionEdge>;
+  /** Where the next page starts. */
+  readonly pageInfo: PageInfo;
+};
+
+/** A subscription and its cursor. */
+export type AlertSubscriptionEdge = {
+  readonly __typename?: 'AlertSubscriptionEdge';
+  /** Pass as `after` for the next page. */
+  readonly cursor: Scalars['String']['output'];
+  /** The subscription. */
+  readonly node: AlertSubscription;
+};
+
+/** A page of deliveries. */
+export type AlertDeliveryConnection = {
+  readonly __typename?: 'AlertDeliveryConnection';
+  /** The deliveries of this page, newest first. */
+  readonly edges: ReadonlyArray<AlertDeliveryEdge>;
+  /** Where the next page starts. */
+  readonly pageInfo: PageInfo;
+};
+
+/** A delivery and its cursor. */
+export type AlertDeliveryEdge = {
+  readonly __typename?: 'AlertDeliveryEdge';
+  /** Pass as `after` for the next page. */
+  readonly cursor: Scalars['String']['output'];
+  /** The delivery. */
+  readonly node: AlertDelivery;
+};
+
+/** A notice to administrators that a subscriber has a dead letter: at most one per subscriber per day. */
+export type AlertDeliveryNotice = {
+  readonly __typename?: 'AlertDeliveryNotice';
+  /** The subscriber (API client). */
+  readonly client: Scalars['String']['output'];
+  /** The day (UTC) of the first dead letter it reports. */
+  readonly day: Scalars['Date']['output'];
+  /** The subscription of that dead letter. */
+  readonly subscription: AlertSubscription;
+  /** The delivery id of that dead letter. */
+  readonly deliveryId: Scalars['ID']['output'];
+  /** What happened, in words. */
+  readonly message: Scalars['String']['output'];
+  /** When it was written. */
+  readonly createdAt: Scalars['DateTime']['output'];
+};
+
+/** Which subscriptions to list; every field narrows. */
+export type AlertSubscriptionFilter = {
+  /** Only this API client's. */
+  readonly client?: InputMaybe<Scalars['String']['input']>;
+  /** Only these states. */
+  readonly states?: InputMaybe<ReadonlyArray<AlertSubscriptionState>>;
+};
+
+/** A subscription to create. */
+export type AlertSubscriptionCreateInput = {
+  /** The API client (by name) that receives the pushes; it must exist and not be revoked. */
+  readonly client: Scalars['String']['input'];
+  /** An http(s) URL whose host is on the allow-list (AIDHUB_CALLBACK_HOSTS); no credentials, no fragment. */
+  readonly callbackUrl: Scalars['String']['input'];
+  /** Division codes (6, 9 or 12 digits), each within the client's region scope and the caller's. */
+  readonly regionCodes: ReadonlyArray<Scalars['String']['input']>;
+  /** Only these grades; empty or absent: every grade. */
+  readonly grades?: InputMaybe<ReadonlyArray<AlertGrade>>;
+  /** Only these triggers (ids); empty or absent: every trigger. */
+  readonly triggerIds?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
+};
+
+/** A subscription to revoke. */
+export type AlertSubscriptionRevokeInput = {
+  /** The subscription's id. */
+  readonly subscriptionId: Scalars['ID']['input'];
+};
+
+/** Dead letters to send again: those of one subscription, or chosen ones (exactly one of the two). */
+export type AlertDeliveryReplayInput = {
+  /** Every dead letter of this subscription. */
+  readonly subscriptionId?: InputMaybe<Scalars['ID']['input']>;
+  /** These deliveries (delivery ids). */
+  readonly deliveryIds?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
+};
+
+/** Why a subscription or replay was refused. */
+export type AlertDeliveryErrorCode =
+  /** The callback is not an http(s) URL, or has credentials or a fragment. */
+  | 'CALLBACK_URL_INVALID'
+  /** The callback's host is not on the allow-list (AIDHUB_CALLBACK_HOSTS). */
+  | 'CALLBACK_HOST_NOT_ALLOWED'
+  /** No active API client has this name. */
+  | 'CLIENT_NOT_FOUND'
+  /** No region, or one that is not a division code. */
+  | 'REGION_INVALID'
+  /** A region lies outside the client's own region scope. */
+  | 'REGION_OUTSIDE_CLIENT_SCOPE'
+  /** A grade that is not RED, ORANGE or YELLOW. */
+  | 'GRADE_INVALID'
+  /** A trigger id that is not letters, digits, '.', '_' or '-'. */
+  | 'TRIGGER_INVALID'
+  /** No subscription with this id within the caller's region scope. */
+  | 'SUBSCRIPTION_NOT_FOUND'
+  /** The subscription is revoked: its dead letters are not sent again. */
+  | 'SUBSCRIPTION_REVOKED'
+  /** No delivery with this id within the caller's region scope. */
+  | 'DELIVERY_NOT_FOUND'
+  /** Neither or both of subscriptionId and deliveryIds were given. */
+  | 'REPLAY_TARGET_INVALID';
+
+/** A refused subscription write or replay. */
+export type AlertDeliveryUserError = {
+  readonly __typename?: 'AlertDeliveryUserError';
+  /** Stable code. */
+  readonly code: AlertDeliveryErrorCode;
+  /** What went wrong, in words. */
+  readonly message: Scalars['String']['output'];
+  /** The input field concerned, as a path. */
+  readonly field?: Maybe<ReadonlyArray<Scalars['String']['output']>>;
+};
+
+/** The result of alertSubscriptionCreate. */
+export type AlertSubscriptionCreatePayload = {
+  readonly __typename?: 'AlertSubscriptionCreatePayload';
+  /** The subscription created; null when refused. */
+  readonly subscription?: Maybe<AlertSubscription>;
+  /** The signing secret (hex): shown here once and never again; give it to the receiving system. */
+  readonly secret?: Maybe<Scalars['String']['output']>;
+  /** Why it was refused. */
+  readonly userErrors: ReadonlyArray<AlertDeliveryUserError>;
+};
+
+/** The result of alertSubscriptionRevoke. */
+export type AlertSubscriptionRevokePayload = {
+  readonly __typename?: 'AlertSubscriptionRevokePayload';
+  /** The subscription, revoked (revoking it again changes nothing). */
+  readonly subscription?: Maybe<AlertSubscription>;
+  /** Why it was refused. */
+  readonly userErrors: ReadonlyArray<AlertDeliveryUserError>;
+};
+
+/** The result of alertDeliveryReplay. */
+export type AlertDeliveryReplayPayload = {
+  readonly __typename?: 'AlertDeliveryReplayPayload';
+  /** Dead letters this call put back in the queue, due now, under their own delivery ids. */
+  readonly replayed: ReadonlyArray<AlertDelivery>;
+  /** Deliveries named that were not dead letters (already pending again, or delivered): nothing changed for them. */
+  readonly unchanged: ReadonlyArray<AlertDelivery>;
+  /** Why it was refused (nothing was replayed). */
+  readonly userErrors: ReadonlyArray<AlertDeliveryUserError>;
+};
+
 /**
  * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
  * malformed input, access and infrastructure failures are errors.
@@ -248,6 +504,12 @@ export type Mutation = {
    * (事后补办手续). Recorded once, as a MATERIALS_COMPLETED event; it meets the MATERIALS deadline.
    */
   readonly caseMaterialsComplete: CaseTransitionPayload;
+  /** Subscribes an API client's receiver to alerts; the payload carries the signing secret, once. */
+  readonly alertSubscriptionCreate: AlertSubscriptionCreatePayload;
+  /** Revokes a subscription: nothing more is pushed to it, and its pending deliveries become dead letters. */
+  readonly alertSubscriptionRevoke: AlertSubscriptionRevokePayload;
+  /** Sends dead letters again under their own delivery ids; idempotent: what is already pending or delivered is left as it is and listed as unchanged. */
+  readonly alertDeliveryReplay: AlertDeliveryReplayPayload;
   /** Records a household's consent to pass its need to charities (民发〔2023〕46号). Health data and data of children under 14 are separate scopes (PIPL art. 29). */
   readonly charityConsentRecord: CharityConsentPayload;
   /** Revokes a consent: every open need published under it is withdrawn at once. */
@@ -391,6 +653,33 @@ export type MutationCaseFirstAidArgs = {
  */
 export type MutationCaseMaterialsCompleteArgs = {
   input: CaseMaterialsCompleteInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
+export type MutationAlertSubscriptionCreateArgs = {
+  input: AlertSubscriptionCreateInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
+export type MutationAlertSubscriptionRevokeArgs = {
+  input: AlertSubscriptionRevokeInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
+export type MutationAlertDeliveryReplayArgs = {
+  input: AlertDeliveryReplayInput;
 };
 
 
@@ -2859,6 +3148,12 @@ export type Query = {
    * purpose AUDIT, and the person within the auditor's region scope; the look-up itself is recorded.
    */
   readonly accessLog: AccessLogConnection;
+  /** Alert subscriptions whose regions lie within the caller's scope, oldest first (ADMINISTRATOR, purpose MONITORING). */
+  readonly alertSubscriptions: AlertSubscriptionConnection;
+  /** Dead letters of one subscription, or of every subscription within the caller's scope, newest first. */
+  readonly alertDeadLetters: AlertDeliveryConnection;
+  /** The administrators' notices of dead letters (one per subscriber per day) within the caller's scope, newest first. */
+  readonly alertDeliveryNotices: ReadonlyArray<AlertDeliveryNotice>;
   /** A case by its hub id. Null when no such case exists. */
   readonly case?: Maybe<Case>;
   /** A referral slip by its hub id. Null when no such slip exists. */
@@ -2946,6 +3241,26 @@ export type QueryAccessLogArgs = {
   idNumber: Scalars['String']['input'];
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryAlertSubscriptionsArgs = {
+  filter?: InputMaybe<AlertSubscriptionFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryAlertDeadLettersArgs = {
+  subscriptionId?: InputMaybe<Scalars['ID']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryAlertDeliveryNoticesArgs = {
+  since?: InputMaybe<Scalars['Date']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -3892,9 +4207,29 @@ export type ResolversTypes = {
   AccessLogEntry: ResolverTypeWrapper<AuditRowModel>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   AccessClient: ResolverTypeWrapper<AuditedClientModel>;
+  AlertSubscriptionState: AlertSubscriptionState;
+  AlertDeliveryState: AlertDeliveryState;
+  AlertDeliveryEvent: AlertDeliveryEvent;
+  AlertDeliveryCounts: ResolverTypeWrapper<AlertDeliveryCounts>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  AlertSubscription: ResolverTypeWrapper<SubscriptionRecordModel>;
+  AlertDelivery: ResolverTypeWrapper<AlertDeliveryRowModel>;
+  AlertSubscriptionConnection: ResolverTypeWrapper<SubscriptionPageModel>;
+  AlertSubscriptionEdge: ResolverTypeWrapper<Omit<AlertSubscriptionEdge, 'node'> & { node: ResolversTypes['AlertSubscription'] }>;
+  AlertDeliveryConnection: ResolverTypeWrapper<DeliveryPageModel>;
+  AlertDeliveryEdge: ResolverTypeWrapper<Omit<AlertDeliveryEdge, 'node'> & { node: ResolversTypes['AlertDelivery'] }>;
+  AlertDeliveryNotice: ResolverTypeWrapper<AlertDeliveryNoticeRowModel>;
+  AlertSubscriptionFilter: AlertSubscriptionFilter;
+  AlertSubscriptionCreateInput: AlertSubscriptionCreateInput;
+  AlertSubscriptionRevokeInput: AlertSubscriptionRevokeInput;
+  AlertDeliveryReplayInput: AlertDeliveryReplayInput;
+  AlertDeliveryErrorCode: AlertDeliveryErrorCode;
+  AlertDeliveryUserError: ResolverTypeWrapper<AlertDeliveryUserError>;
+  AlertSubscriptionCreatePayload: ResolverTypeWrapper<Omit<AlertSubscriptionCreatePayload, 'subscription'> & { subscription?: Maybe<ResolversTypes['AlertSubscription']> }>;
+  AlertSubscriptionRevokePayload: ResolverTypeWrapper<Omit<AlertSubscriptionRevokePayload, 'subscription'> & { subscription?: Maybe<ResolversTypes['AlertSubscription']> }>;
+  AlertDeliveryReplayPayload: ResolverTypeWrapper<Omit<AlertDeliveryReplayPayload, 'replayed' | 'unchanged'> & { replayed: ReadonlyArray<ResolversTypes['AlertDelivery']>, unchanged: ReadonlyArray<ResolversTypes['AlertDelivery']> }>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ReferralReassignInput: ReferralReassignInput;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   CaseFirstAidInput: CaseFirstAidInput;
   CaseMaterialsCompleteInput: CaseMaterialsCompleteInput;
   FirstAid: ResolverTypeWrapper<FirstAidRecordModel>;
@@ -4096,9 +4431,25 @@ export type ResolversParentTypes = {
   AccessLogEntry: AuditRowModel;
   ID: Scalars['ID']['output'];
   AccessClient: AuditedClientModel;
+  AlertDeliveryCounts: AlertDeliveryCounts;
+  Int: Scalars['Int']['output'];
+  AlertSubscription: SubscriptionRecordModel;
+  AlertDelivery: AlertDeliveryRowModel;
+  AlertSubscriptionConnection: SubscriptionPageModel;
+  AlertSubscriptionEdge: Omit<AlertSubscriptionEdge, 'node'> & { node: ResolversParentTypes['AlertSubscription'] };
+  AlertDeliveryConnection: DeliveryPageModel;
+  AlertDeliveryEdge: Omit<AlertDeliveryEdge, 'node'> & { node: ResolversParentTypes['AlertDelivery'] };
+  AlertDeliveryNotice: AlertDeliveryNoticeRowModel;
+  AlertSubscriptionFilter: AlertSubscriptionFilter;
+  AlertSubscriptionCreateInput: AlertSubscriptionCreateInput;
+  AlertSubscriptionRevokeInput: AlertSubscriptionRevokeInput;
+  AlertDeliveryReplayInput: AlertDeliveryReplayInput;
+  AlertDeliveryUserError: AlertDeliveryUserError;
+  AlertSubscriptionCreatePayload: Omit<AlertSubscriptionCreatePayload, 'subscription'> & { subscription?: Maybe<ResolversParentTypes['AlertSubscription']> };
+  AlertSubscriptionRevokePayload: Omit<AlertSubscriptionRevokePayload, 'subscription'> & { subscription?: Maybe<ResolversParentTypes['AlertSubscription']> };
+  AlertDeliveryReplayPayload: Omit<AlertDeliveryReplayPayload, 'replayed' | 'unchanged'> & { replayed: ReadonlyArray<ResolversParentTypes['AlertDelivery']>, unchanged: ReadonlyArray<ResolversParentTypes['AlertDelivery']> };
   Mutation: Record<PropertyKey, never>;
   ReferralReassignInput: ReferralReassignInput;
-  Int: Scalars['Int']['output'];
   CaseFirstAidInput: CaseFirstAidInput;
   CaseMaterialsCompleteInput: CaseMaterialsCompleteInput;
   FirstAid: FirstAidRecordModel;
@@ -4289,6 +4640,93 @@ export type AccessClientResolvers<ContextType = HubContext, ParentType extends R
   regionScope?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type AlertDeliveryCountsResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertDeliveryCounts'] = ResolversParentTypes['AlertDeliveryCounts']> = {
+  pending?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  delivered?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  dead?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type AlertSubscriptionResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertSubscription'] = ResolversParentTypes['AlertSubscription']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  client?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  callbackUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  regions?: Resolver<ReadonlyArray<ResolversTypes['Region']>, ParentType, ContextType>;
+  grades?: Resolver<ReadonlyArray<ResolversTypes['AlertGrade']>, ParentType, ContextType>;
+  triggerIds?: Resolver<ReadonlyArray<ResolversTypes['ID']>, ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['AlertSubscriptionState'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  createdBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  revokedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  deliveries?: Resolver<ResolversTypes['AlertDeliveryCounts'], ParentType, ContextType>;
+};
+
+export type AlertDeliveryResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertDelivery'] = ResolversParentTypes['AlertDelivery']> = {
+  deliveryId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  subscription?: Resolver<ResolversTypes['AlertSubscription'], ParentType, ContextType>;
+  alertId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  event?: Resolver<ResolversTypes['AlertDeliveryEvent'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['AlertDeliveryState'], ParentType, ContextType>;
+  attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  lastStatus?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  lastError?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  nextAttemptAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  deliveredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  deadAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+};
+
+export type AlertSubscriptionConnectionResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertSubscriptionConnection'] = ResolversParentTypes['AlertSubscriptionConnection']> = {
+  edges?: Resolver<ReadonlyArray<ResolversTypes['AlertSubscriptionEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type AlertSubscriptionEdgeResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertSubscriptionEdge'] = ResolversParentTypes['AlertSubscriptionEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['AlertSubscription'], ParentType, ContextType>;
+};
+
+export type AlertDeliveryConnectionResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertDeliveryConnection'] = ResolversParentTypes['AlertDeliveryConnection']> = {
+  edges?: Resolver<ReadonlyArray<ResolversTypes['AlertDeliveryEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type AlertDeliveryEdgeResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertDeliveryEdge'] = ResolversParentTypes['AlertDeliveryEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['AlertDelivery'], ParentType, ContextType>;
+};
+
+export type AlertDeliveryNoticeResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertDeliveryNotice'] = ResolversParentTypes['AlertDeliveryNotice']> = {
+  client?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  day?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  subscription?: Resolver<ResolversTypes['AlertSubscription'], ParentType, ContextType>;
+  deliveryId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type AlertDeliveryUserErrorResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertDeliveryUserError'] = ResolversParentTypes['AlertDeliveryUserError']> = {
+  code?: Resolver<ResolversTypes['AlertDeliveryErrorCode'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  field?: Resolver<Maybe<ReadonlyArray<ResolversTypes['String']>>, ParentType, ContextType>;
+};
+
+export type AlertSubscriptionCreatePayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertSubscriptionCreatePayload'] = ResolversParentTypes['AlertSubscriptionCreatePayload']> = {
+  subscription?: Resolver<Maybe<ResolversTypes['AlertSubscription']>, ParentType, ContextType>;
+  secret?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['AlertDeliveryUserError']>, ParentType, ContextType>;
+};
+
+export type AlertSubscriptionRevokePayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertSubscriptionRevokePayload'] = ResolversParentTypes['AlertSubscriptionRevokePayload']> = {
+  subscription?: Resolver<Maybe<ResolversTypes['AlertSubscription']>, ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['AlertDeliveryUserError']>, ParentType, ContextType>;
+};
+
+export type AlertDeliveryReplayPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertDeliveryReplayPayload'] = ResolversParentTypes['AlertDeliveryReplayPayload']> = {
+  replayed?: Resolver<ReadonlyArray<ResolversTypes['AlertDelivery']>, ParentType, ContextType>;
+  unchanged?: Resolver<ReadonlyArray<ResolversTypes['AlertDelivery']>, ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['AlertDeliveryUserError']>, ParentType, ContextType>;
+};
+
 export type MutationResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   caseOpen?: Resolver<ResolversTypes['CaseOpenPayload'], ParentType, ContextType, RequireFields<MutationCaseOpenArgs, 'input'>>;
   caseTransition?: Resolver<ResolversTypes['CaseTransitionPayload'], ParentType, ContextType, RequireFields<MutationCaseTransitionArgs, 'input'>>;
@@ -4301,6 +4739,9 @@ export type MutationResolvers<ContextType = HubContext, ParentType extends Resol
   referralWaive?: Resolver<ResolversTypes['ReferralPayload'], ParentType, ContextType, RequireFields<MutationReferralWaiveArgs, 'input'>>;
   caseFirstAid?: Resolver<ResolversTypes['CaseTransitionPayload'], ParentType, ContextType, RequireFields<MutationCaseFirstAidArgs, 'input'>>;
   caseMaterialsComplete?: Resolver<ResolversTypes['CaseTransitionPayload'], ParentType, ContextType, RequireFields<MutationCaseMaterialsCompleteArgs, 'input'>>;
+  alertSubscriptionCreate?: Resolver<ResolversTypes['AlertSubscriptionCreatePayload'], ParentType, ContextType, RequireFields<MutationAlertSubscriptionCreateArgs, 'input'>>;
+  alertSubscriptionRevoke?: Resolver<ResolversTypes['AlertSubscriptionRevokePayload'], ParentType, ContextType, RequireFields<MutationAlertSubscriptionRevokeArgs, 'input'>>;
+  alertDeliveryReplay?: Resolver<ResolversTypes['AlertDeliveryReplayPayload'], ParentType, ContextType, RequireFields<MutationAlertDeliveryReplayArgs, 'input'>>;
   charityConsentRecord?: Resolver<ResolversTypes['CharityConsentPayload'], ParentType, ContextType, RequireFields<MutationCharityConsentRecordArgs, 'input'>>;
   charityConsentRevoke?: Resolver<ResolversTypes['CharityConsentPayload'], ParentType, ContextType, RequireFields<MutationCharityConsentRevokeArgs, 'input'>>;
   charityNeedPublish?: Resolver<ResolversTypes['CharityNeedPayload'], ParentType, ContextType, RequireFields<MutationCharityNeedPublishArgs, 'input'>>;
@@ -5037,6 +5478,9 @@ export type QueryResolvers<ContextType = HubContext, ParentType extends Resolver
   householdsInRegion?: Resolver<ResolversTypes['HouseholdConnection'], ParentType, ContextType, RequireFields<QueryHouseholdsInRegionArgs, 'code' | 'first'>>;
   caller?: Resolver<ResolversTypes['Caller'], ParentType, ContextType>;
   accessLog?: Resolver<ResolversTypes['AccessLogConnection'], ParentType, ContextType, RequireFields<QueryAccessLogArgs, 'idNumber' | 'first'>>;
+  alertSubscriptions?: Resolver<ResolversTypes['AlertSubscriptionConnection'], ParentType, ContextType, Partial<QueryAlertSubscriptionsArgs>>;
+  alertDeadLetters?: Resolver<ResolversTypes['AlertDeliveryConnection'], ParentType, ContextType, Partial<QueryAlertDeadLettersArgs>>;
+  alertDeliveryNotices?: Resolver<ReadonlyArray<ResolversTypes['AlertDeliveryNotice']>, ParentType, ContextType, Partial<QueryAlertDeliveryNoticesArgs>>;
   case?: Resolver<Maybe<ResolversTypes['Case']>, ParentType, ContextType, RequireFields<QueryCaseArgs, 'id'>>;
   referral?: Resolver<Maybe<ResolversTypes['Referral']>, ParentType, ContextType, RequireFields<QueryReferralArgs, 'id'>>;
   referralsToOffice?: Resolver<ReadonlyArray<ResolversTypes['Referral']>, ParentType, ContextType, RequireFields<QueryReferralsToOfficeArgs, 'office'>>;
@@ -5316,6 +5760,18 @@ export type Resolvers<ContextType = HubContext> = {
   AccessLogEdge?: AccessLogEdgeResolvers<ContextType>;
   AccessLogEntry?: AccessLogEntryResolvers<ContextType>;
   AccessClient?: AccessClientResolvers<ContextType>;
+  AlertDeliveryCounts?: AlertDeliveryCountsResolvers<ContextType>;
+  AlertSubscription?: AlertSubscriptionResolvers<ContextType>;
+  AlertDelivery?: AlertDeliveryResolvers<ContextType>;
+  AlertSubscriptionConnection?: AlertSubscriptionConnectionResolvers<ContextType>;
+  AlertSubscriptionEdge?: AlertSubscriptionEdgeResolvers<ContextType>;
+  AlertDeliveryConnection?: AlertDeliveryConnectionResolvers<ContextType>;
+  AlertDeliveryEdge?: AlertDeliveryEdgeResolvers<ContextType>;
+  AlertDeliveryNotice?: AlertDeliveryNoticeResolvers<ContextType>;
+  AlertDeliveryUserError?: AlertDeliveryUserErrorResolvers<ContextType>;
+  AlertSubscriptionCreatePayload?: AlertSubscriptionCreatePayloadResolvers<ContextType>;
+  AlertSubscriptionRevokePayload?: AlertSubscriptionRevokePayloadResolvers<ContextType>;
+  AlertDeliveryReplayPayload?: AlertDeliveryReplayPayloadResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   FirstAid?: FirstAidResolvers<ContextType>;
   DeclineResolution?: DeclineResolutionResolvers<ContextType>;

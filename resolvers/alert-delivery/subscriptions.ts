@@ -1,12 +1,13 @@
 /**
- * The one place a subscription is created: checks shared by the GraphQL mutation and
- * `npm run subscriptions`. The callback's host must be on the allow-list, the subscriber must be
+ * The one place a subscription is created, revoked or its dead letters replayed: checks shared by
+ * the GraphQL mutations (resolvers/alert-delivery/resolvers.ts) and `npm run subscriptions`. The callback's host must be on the allow-list, the subscriber must be
  * an API client that exists, and the regions must lie within that client's own region scope
  * (a push names a masked subject only, but the details it points to are read with the client's
  * own token: a push outside its scope would be a clue it could not follow).
  */
 import type { HubQuery } from '../../db/cases/records';
-import { insertSubscription, subscriberClient, type SubscriptionRecord } from '../../db/alert-delivery/store';
+import type { HubDb } from '../../db/connect';
+import { deliveriesByIds, insertSubscription, replayDeadLetters, revokeSubscription, subscriberClient, subscriptionById, subscriptionsByIds, type DeliveryRecord, type SubscriptionRecord } from '../../db/alert-delivery/store';
 import { isDivisionCode } from '../../domain/division-code';
 import { callbackRefusal, newSubscriptionSecret } from '../../domain/monitoring/delivery';
 import { ALERT_GRADES, type AlertGrade } from '../../domain/monitoring/envelope';
@@ -43,4 +44,62 @@ export async function createSubscription(db: HubQuery, callbackHosts: readonly s
   const secret = newSubscriptionSecret();
   const subscription = await insertSubscription(db, { clientId: input.clientName, callbackUrl: input.callbackUrl, regionCodes: regions, grades: grades as AlertGrade[], triggerIds, secret, createdBy: input.createdBy });
   return { ok: true, subscription, secret };
+}
+
+// ----- Managing what exists: revoke and replay --------------------------------------------------
+
+/**
+ * Whether every region of a subscription lies under a scope prefix (an administrator's region
+ * scope, as divisionPrefix gives it; '' for the CLI, which manages every subscription). A
+ * subscription reaching outside the caller's scope is not the caller's to see or manage.
+ */
+export function subscriptionInReach(scopePrefix: string, sub: Pick<SubscriptionRecord, 'regionCodes'>): boolean {
+  return sub.regionCodes.every((r) => r.startsWith(scopePrefix));
+}
+
+export type ManageError = 'SUBSCRIPTION_NOT_FOUND' | 'SUBSCRIPTION_REVOKED' | 'DELIVERY_NOT_FOUND' | 'REPLAY_TARGET_INVALID';
+export type ManageRefusal = { ok: false; code: ManageError; field: string; message: string };
+
+const notFound = (field: string): ManageRefusal => ({ ok: false, code: 'SUBSCRIPTION_NOT_FOUND', field, message: 'no subscription with this id within reach' });
+
+/** Revokes a subscription within reach; revoking it again changes nothing and returns it as it is. */
+export async function revokeSubscriptionWithin(db: HubDb, scopePrefix: string, id: number): Promise<{ ok: true; subscription: SubscriptionRecord } | ManageRefusal> {
+  const sub = await subscriptionById(db, id);
+  if (!sub || !subscriptionInReach(scopePrefix, sub)) return notFound('subscriptionId');
+  if (sub.state === 'REVOKED') return { ok: true, subscription: sub };
+  return { ok: true, subscription: (await revokeSubscription(db, id))! };
+}
+
+export type ReplayTarget = { subscriptionId: number } | { deliveryIds: string[] };
+
+/**
+ * Puts dead letters back in the queue under their own delivery ids: every dead letter of one
+ * subscription, or the deliveries named. Idempotent: a named delivery that is not a dead letter
+ * (pending again after an earlier replay, or delivered) is left as it is and returned as
+ * unchanged. Refused as a whole (nothing replayed) when a subscription or delivery is not within
+ * reach, or a named dead letter's subscription is revoked.
+ */
+export async function replayDeliveries(db: HubDb, scopePrefix: string, which: ReplayTarget): Promise<{ ok: true; replayed: DeliveryRecord[]; unchanged: DeliveryRecord[] } | ManageRefusal> {
+  const byId = (rows: DeliveryRecord[]) => [...rows].sort((a, b) => a.id - b.id);
+  if ('subscriptionId' in which) {
+    const sub = await subscriptionById(db, which.subscriptionId);
+    if (!sub || !subscriptionInReach(scopePrefix, sub)) return notFound('subscriptionId');
+    if (sub.state === 'REVOKED') return { ok: false, code: 'SUBSCRIPTION_REVOKED', field: 'subscriptionId', message: 'the subscription is revoked: its dead letters are not sent again' };
+    const replayed = await replayDeadLetters(db, which);
+    return { ok: true, replayed: byId(await deliveriesByIds(db, replayed)), unchanged: [] };
+  }
+  const wanted = [...new Set(which.deliveryIds)];
+  if (wanted.length === 0) return { ok: false, code: 'REPLAY_TARGET_INVALID', field: 'deliveryIds', message: 'name at least one delivery id' };
+  const found = new Map((await deliveriesByIds(db, wanted)).map((d) => [d.deliveryId, d]));
+  const subs = new Map((await subscriptionsByIds(db, [...new Set([...found.values()].map((d) => d.subscriptionId))])).map((s) => [s.id, s]));
+  for (const id of wanted) {
+    const delivery = found.get(id);
+    const sub = delivery ? subs.get(delivery.subscriptionId) : undefined;
+    const field = `deliveryIds.${which.deliveryIds.indexOf(id)}`;
+    if (!delivery || !sub || !subscriptionInReach(scopePrefix, sub)) return { ok: false, code: 'DELIVERY_NOT_FOUND', field, message: 'no delivery with this id within reach' };
+    if (delivery.state === 'DEAD' && sub.state === 'REVOKED') return { ok: false, code: 'SUBSCRIPTION_REVOKED', field, message: 'its subscription is revoked: its dead letters are not sent again' };
+  }
+  const replayed = new Set(await replayDeadLetters(db, { deliveryIds: wanted.filter((id) => found.get(id)!.state === 'DEAD') }));
+  const now = byId(await deliveriesByIds(db, wanted));
+  return { ok: true, replayed: now.filter((d) => replayed.has(d.deliveryId)), unchanged: now.filter((d) => !replayed.has(d.deliveryId)) };
 }

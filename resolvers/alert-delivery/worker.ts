@@ -156,7 +156,7 @@ export class AlertDeliveryWorker {
       return false;
     }
     if (!(await markDead(this.hub, token, row.id, status, error))) return false;
-    const message = `alert delivery ${row.deliveryId} to subscription ${row.subscriptionId} is a dead letter after ${row.attempt} attempts (${error}); replay it with \`npm run subscriptions -- replay\``;
+    const message = `alert delivery ${row.deliveryId} to subscription ${row.subscriptionId} is a dead letter after ${row.attempt} attempts (${error}); replay it with \`npm run subscriptions -- replay\` or alertDeliveryReplay`;
     if (await noteDeadLetter(this.hub, row.clientId, row.subscriptionId, row.deliveryId, message)) {
       // Once per subscriber per day: the administrators' notice (also readable as alertDeliveryNotices).
       this.logger.warn({ subscriber: row.clientId, subscriptionId: row.subscriptionId, deliveryId: row.deliveryId, attempts: row.attempt, error }, 'alert delivery dead letter: administrators notified');

@@ -48,6 +48,10 @@ it('manages subscriptions and dead letters from the command line', async () => {
   expect((await run('replay', row.delivery_id)).out[0]).toBe(`replaying 1 dead letter(s): ${row.delivery_id}`);
   const [[after]] = (await dbs.hubPool.query('SELECT state, attempts, delivery_id FROM alert_delivery WHERE alert_id = ?', [alert.alertId])) as any;
   expect(after).toEqual({ state: 'PENDING', attempts: 0, delivery_id: row.delivery_id });
+  // Again: it is pending already, so nothing changes, and the CLI says so (the same function as alertDeliveryReplay).
+  expect((await run('replay', row.delivery_id)).out).toEqual(['replaying 0 dead letter(s)', `unchanged ${row.delivery_id}: PENDING`]);
+  const unknown = await run('replay', '00000000-0000-0000-0000-000000000000');
+  expect([unknown.code, unknown.out[0]]).toEqual([3, 'refused: DELIVERY_NOT_FOUND (deliveryIds.0): no delivery with this id within reach']);
   expect((await run('dead-letters')).out).toEqual(['no dead letters']);
 
   expect((await run('revoke', id)).out[0]).toMatch(/^revoked #\d+  REVOKED/);

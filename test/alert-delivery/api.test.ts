@@ -1,0 +1,293 @@
+/**
+ * Subscriptions and dead letters through the GraphQL API (issue 11, "a GraphQL mutation for
+ * administrators"; dead letters "visible and replayable through the API"): a real hub server with
+ * its delivery worker, real receivers on 127.0.0.1, and alerts written into the outbox through the
+ * real interface (scenario.ts). The mutations call the same functions as `npm run subscriptions`
+ * (cli.test.ts), so the refusals are the CLI's codes.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { deliveriesOfAlert, revokeSubscription } from '../../db/alert-delivery/store';
+import { createTestDatabases, type TestDatabases } from '../support/databases';
+import { startAlertReceiver, type AlertReceiver } from '../support/alert-receiver';
+import { startTestHub, type TestHub } from '../support/hub';
+import { HOSTS, raise, subscriberClient, syntheticAlert, TOWNSHIP } from './scenario';
+
+let dbs: TestDatabases;
+let hub: TestHub;
+const receivers: AlertReceiver[] = [];
+
+const SUBSCRIPTION = `id client callbackUrl regions { code } grades triggerIds state createdBy revokedAt deliveries { pending delivered dead }`;
+const DELIVERY = `deliveryId alertId event state attempts lastStatus lastError subscription { id }`;
+const CREATE = `mutation CreateSubscription($input: AlertSubscriptionCreateInput!) {
+  alertSubscriptionCreate(input: $input) { subscription { ${SUBSCRIPTION} } secret userErrors { code message field } }
+}`;
+const REVOKE = `mutation RevokeSubscription($id: ID!) {
+  alertSubscriptionRevoke(input: { subscriptionId: $id }) { subscription { ${SUBSCRIPTION} } userErrors { code field } }
+}`;
+const REPLAY = `mutation Replay($input: AlertDeliveryReplayInput!) {
+  alertDeliveryReplay(input: $input) { replayed { ${DELIVERY} } unchanged { ${DELIVERY} } userErrors { code field } }
+}`;
+const SUBSCRIPTIONS = `query Subscriptions($filter: AlertSubscriptionFilter, $first: Int, $after: String) {
+  alertSubscriptions(filter: $filter, first: $first, after: $after) { edges { cursor node { ${SUBSCRIPTION} } } pageInfo { hasNextPage endCursor } }
+}`;
+const DEAD_LETTERS = `query DeadLetters($subscriptionId: ID, $first: Int, $after: String) {
+  alertDeadLetters(subscriptionId: $subscriptionId, first: $first, after: $after) { edges { cursor node { ${DELIVERY} } } pageInfo { hasNextPage endCursor } }
+}`;
+
+async function receiver(...args: Parameters<typeof startAlertReceiver>): Promise<AlertReceiver> {
+  const r = await startAlertReceiver(...args);
+  receivers.push(r);
+  return r;
+}
+
+async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 120_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (ok(v)) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A port on 127.0.0.1 with nothing listening (a receiver that is down). */
+async function deadPort(): Promise<number> {
+  const s = http.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+/** Creates a subscription through the API as the hub's administrator; fails the test if refused. */
+async function create(input: Record<string, unknown>): Promise<{ id: string; secret: string; subscription: any }> {
+  const res = await hub.gql(CREATE, { input: { client: 'rencheng-alerts', regionCodes: [TOWNSHIP], ...input } });
+  expect(res.errors).toBeUndefined();
+  const out = res.data.alertSubscriptionCreate;
+  expect(out.userErrors).toEqual([]);
+  return { id: out.subscription.id, secret: out.secret, subscription: out.subscription };
+}
+
+async function count(sql: string, params: unknown[] = []): Promise<number> {
+  const [[row]] = (await dbs.hubPool.query(sql, params)) as any;
+  return Number(row.n);
+}
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('alert_api');
+  await subscriberClient(dbs.hub, 'rencheng-alerts');
+  hub = await startTestHub(dbs, {
+    client: { name: 'api-test-admin', roles: ['ADMINISTRATOR'], regionScope: '370800' },
+    purpose: 'MONITORING',
+    config: {
+      callbackHosts: HOSTS,
+      // A push that is never answered ends after 5 s; a receiver that is down is a dead letter after 4 attempts.
+      alertDelivery: { pollMs: 100, retryScheduleMs: [50, 50, 50], retryJitter: 0, httpTimeoutMs: 5000, batchSize: 50, concurrency: 8, callbackHosts: HOSTS },
+    },
+  });
+}, 300_000);
+
+afterEach(async () => {
+  await Promise.all(receivers.splice(0).map((r) => r.close()));
+  // Each test starts from no active subscription: an alert goes only to the test's own.
+  const [rows] = (await dbs.hubPool.query("SELECT id FROM alert_subscription WHERE state = 'ACTIVE'")) as any;
+  for (const r of rows) await revokeSubscription(dbs.hub, Number(r.id));
+}, 60_000);
+
+afterAll(async () => {
+  await hub?.close();
+  await Promise.all(receivers.splice(0).map((r) => r.close()));
+  await dbs?.close();
+}, 60_000);
+
+describe('alertSubscriptionCreate', () => {
+  it('subscribes a receiver that then gets a matching alert, signed with the secret the mutation returned and never shown again', async () => {
+    const r = await receiver(() => 200);
+    const made = await create({ callbackUrl: r.url, grades: ['RED'] });
+    expect(made.secret).toMatch(/^[0-9a-f]{64}$/);
+    expect(made.subscription).toMatchObject({ client: 'rencheng-alerts', callbackUrl: r.url, regions: [{ code: TOWNSHIP }], grades: ['RED'], triggerIds: [], state: 'ACTIVE', createdBy: 'api-test-admin', revokedAt: null });
+    r.setSecret(made.secret);
+
+    const red = syntheticAlert();
+    const yellow = syntheticAlert({ grade: 'YELLOW' });
+    await raise(dbs.hub, red);
+    await raise(dbs.hub, yellow);
+    await r.waitFor(1);
+    const [row] = await until('delivered', () => deliveriesOfAlert(dbs.hub, red.alertId), ([d]) => d?.state === 'DELIVERED');
+    expect(r.pushes).toHaveLength(1);
+    expect(r.pushes[0]).toMatchObject({ deliveryId: row.deliveryId, signatureValid: true, answered: 200 });
+    expect(r.pushes[0].body.alert.id).toBe(red.alertId);
+    expect(await deliveriesOfAlert(dbs.hub, yellow.alertId)).toEqual([]);
+
+    // Listed with its counts; the secret appears in no answer but the creating one.
+    const listed = await hub.gql(SUBSCRIPTIONS, { filter: { client: 'rencheng-alerts', states: ['ACTIVE'] } });
+    expect(listed.errors).toBeUndefined();
+    const node = listed.data.alertSubscriptions.edges.find((e: any) => e.node.id === made.id)?.node;
+    expect(node.deliveries).toEqual({ pending: 0, delivered: 1, dead: 0 });
+    expect(JSON.stringify(listed)).not.toContain(made.secret);
+    const introspected = await hub.gql(`{ __type(name: "AlertSubscription") { fields { name } } }`);
+    expect(introspected.data.__type.fields.map((f: any) => f.name)).not.toContain('secret');
+  }, 180_000);
+
+  it('refuses what the CLI refuses, with its stable codes, and writes nothing', async () => {
+    const before = await count('SELECT COUNT(*) AS n FROM alert_subscription');
+    const refused = async (input: Record<string, unknown>) => {
+      const res = await hub.gql(CREATE, { input: { client: 'rencheng-alerts', callbackUrl: 'http://127.0.0.1:9/x', regionCodes: [TOWNSHIP], ...input } });
+      expect(res.errors).toBeUndefined();
+      expect(res.data.alertSubscriptionCreate).toMatchObject({ subscription: null, secret: null });
+      return res.data.alertSubscriptionCreate.userErrors.map((e: any) => [e.code, e.field.join('.')]);
+    };
+    expect(await refused({ callbackUrl: 'http://169.254.169.254/latest/meta-data' })).toEqual([['CALLBACK_HOST_NOT_ALLOWED', 'input.callbackUrl']]);
+    expect(await refused({ callbackUrl: 'http://alerts.example.gov.cn/aidhub' })).toEqual([['CALLBACK_HOST_NOT_ALLOWED', 'input.callbackUrl']]);
+    expect(await refused({ callbackUrl: 'file:///etc/passwd' })).toEqual([['CALLBACK_URL_INVALID', 'input.callbackUrl']]);
+    expect(await refused({ client: 'nobody' })).toEqual([['CLIENT_NOT_FOUND', 'input.client']]);
+    expect(await refused({ regionCodes: ['37081'] })).toEqual([['REGION_INVALID', 'input.regionCodes']]);
+    // Within the administrator's scope (the city), outside the client's (任城区).
+    expect(await refused({ regionCodes: ['370812'] })).toEqual([['REGION_OUTSIDE_CLIENT_SCOPE', 'input.regionCodes']]);
+    expect(await refused({ triggerIds: ['T1; DROP TABLE x'] })).toEqual([['TRIGGER_INVALID', 'input.triggerIds']]);
+    expect(await count('SELECT COUNT(*) AS n FROM alert_subscription')).toBe(before);
+  });
+});
+
+describe('access', () => {
+  it('is for administrators, purpose MONITORING, within their region scope; every call is audited', async () => {
+    const made = await create({ callbackUrl: 'http://127.0.0.1:9/access' });
+    const input = { client: 'rencheng-alerts', callbackUrl: 'http://127.0.0.1:9/y', regionCodes: [TOWNSHIP] };
+    const codes = (res: any) => (res.errors ?? []).map((e: any) => [e.extensions?.code, e.extensions?.reason]);
+
+    // A township officer (reader and caseworker, in scope, stating MONITORING) is refused at the door.
+    const officer = await hub.createClient({ roles: ['READER', 'CASEWORKER'], regionScope: '370811001' });
+    const asOfficer = hub.as({ token: officer.token, purpose: 'MONITORING' });
+    for (const [query, variables] of [
+      [CREATE, { input }],
+      [REVOKE, { id: made.id }],
+      [REPLAY, { input: { subscriptionId: made.id } }],
+      [SUBSCRIPTIONS, {}],
+      [DEAD_LETTERS, {}],
+    ] as const) {
+      const res = await asOfficer.gql(query, variables);
+      expect(res.data).toBeNull();
+      expect(codes(res)).toEqual([['FORBIDDEN', 'ROLE_NOT_ALLOWED']]);
+    }
+    // The administrator without a purpose, or with another one.
+    expect(codes(await hub.as({ purpose: null }).gql(SUBSCRIPTIONS))).toEqual([['FORBIDDEN', 'PURPOSE_REQUIRED']]);
+    expect(codes(await hub.as({ purpose: 'AUDIT' }).gql(CREATE, { input }))).toEqual([['FORBIDDEN', 'PURPOSE_NOT_ALLOWED']]);
+
+    // An administrator of 兖州区 cannot subscribe 任城区's regions, and does not see or manage their subscriptions.
+    const yanzhou = await hub.createClient({ roles: ['ADMINISTRATOR'], regionScope: '370812' });
+    const asYanzhou = hub.as({ token: yanzhou.token, purpose: 'MONITORING' });
+    expect(codes(await asYanzhou.gql(CREATE, { input }))).toEqual([['FORBIDDEN', 'OUT_OF_SCOPE']]);
+    const theirs = await asYanzhou.gql(SUBSCRIPTIONS);
+    expect(theirs.data.alertSubscriptions.edges).toEqual([]);
+    expect((await asYanzhou.gql(REVOKE, { id: made.id })).data.alertSubscriptionRevoke).toEqual({ subscription: null, userErrors: [{ code: 'SUBSCRIPTION_NOT_FOUND', field: ['input', 'subscriptionId'] }] });
+    expect((await asYanzhou.gql(REPLAY, { input: { subscriptionId: made.id } })).data.alertDeliveryReplay.userErrors).toEqual([{ code: 'SUBSCRIPTION_NOT_FOUND', field: ['input', 'subscriptionId'] }]);
+    const mine = await hub.gql(SUBSCRIPTIONS, { filter: { client: 'rencheng-alerts' } });
+    expect(mine.data.alertSubscriptions.edges.map((e: any) => e.node.id)).toContain(made.id);
+
+    // Each of those calls, allowed or refused, left its row in the audit trail.
+    const [rows] = (await dbs.hubPool.query("SELECT operation, outcome FROM access_log WHERE client_name IN (?, ?) AND operation IN ('CreateSubscription', 'RevokeSubscription', 'Replay', 'Subscriptions', 'DeadLetters')", [officer.name, yanzhou.name])) as any;
+    expect(rows.filter((r: any) => r.outcome === 'DENIED').length).toBeGreaterThanOrEqual(6);
+    expect(rows.filter((r: any) => r.operation === 'Subscriptions' && r.outcome === 'OK')).toHaveLength(1);
+  });
+});
+
+describe('alertSubscriptionRevoke', () => {
+  it('stops delivery: the push in flight is a dead letter, a later alert is not queued, and its dead letters are not replayed', async () => {
+    // The first push is read and never answered: it is in flight when the subscription is revoked.
+    const r = await receiver((n) => (n === 1 ? 'HANG' : 200));
+    const made = await create({ callbackUrl: r.url });
+    r.setSecret(made.secret);
+    const inFlight = syntheticAlert();
+    await raise(dbs.hub, inFlight);
+    await r.waitFor(1);
+
+    const res = await hub.gql(REVOKE, { id: made.id });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.alertSubscriptionRevoke.userErrors).toEqual([]);
+    expect(res.data.alertSubscriptionRevoke.subscription).toMatchObject({ id: made.id, state: 'REVOKED', deliveries: { pending: 0, delivered: 0, dead: 1 } });
+    expect(res.data.alertSubscriptionRevoke.subscription.revokedAt).not.toBeNull();
+    const [dead] = await deliveriesOfAlert(dbs.hub, inFlight.alertId);
+    expect(dead).toMatchObject({ state: 'DEAD', lastError: 'subscription revoked' });
+
+    const later = syntheticAlert();
+    await raise(dbs.hub, later);
+    expect(await deliveriesOfAlert(dbs.hub, later.alertId)).toEqual([]);
+
+    // Revoking again changes nothing; replaying its dead letters is refused either way.
+    const again = await hub.gql(REVOKE, { id: made.id });
+    expect(again.data.alertSubscriptionRevoke.subscription.revokedAt).toBe(res.data.alertSubscriptionRevoke.subscription.revokedAt);
+    expect((await hub.gql(REPLAY, { input: { subscriptionId: made.id } })).data.alertDeliveryReplay).toEqual({ replayed: [], unchanged: [], userErrors: [{ code: 'SUBSCRIPTION_REVOKED', field: ['input', 'subscriptionId'] }] });
+    expect((await hub.gql(REPLAY, { input: { deliveryIds: [dead.deliveryId] } })).data.alertDeliveryReplay.userErrors).toEqual([{ code: 'SUBSCRIPTION_REVOKED', field: ['input', 'deliveryIds', '0'] }]);
+    expect((await hub.gql(REVOKE, { id: '999999' })).data.alertSubscriptionRevoke.userErrors).toEqual([{ code: 'SUBSCRIPTION_NOT_FOUND', field: ['input', 'subscriptionId'] }]);
+
+    expect(r.pushes).toHaveLength(1);
+  }, 180_000);
+});
+
+describe('dead letters', () => {
+  it('lists a receiver that is down in alertDeadLetters; alertDeliveryReplay delivers them under the same delivery ids, and replaying again changes nothing', async () => {
+    const port = await deadPort();
+    const made = await create({ callbackUrl: `http://127.0.0.1:${port}/aidhub/alerts` });
+    const first = syntheticAlert();
+    const second = syntheticAlert({ grade: 'ORANGE' });
+    await raise(dbs.hub, first);
+    await raise(dbs.hub, second);
+    const [firstRow] = await deliveriesOfAlert(dbs.hub, first.alertId);
+    const [secondRow] = await deliveriesOfAlert(dbs.hub, second.alertId);
+
+    const deadLetters = async (variables: Record<string, unknown>) => {
+      const res = await hub.gql(DEAD_LETTERS, variables);
+      expect(res.errors).toBeUndefined();
+      return res.data.alertDeadLetters;
+    };
+    await until('two dead letters', () => deadLetters({ subscriptionId: made.id }), (page) => page.edges.length === 2);
+    // Newest first, a page at a time.
+    const page1 = await deadLetters({ subscriptionId: made.id, first: 1 });
+    expect(page1.pageInfo.hasNextPage).toBe(true);
+    expect(page1.edges[0].node).toMatchObject({ deliveryId: secondRow.deliveryId, alertId: second.alertId, event: 'ALERT_OPENED', state: 'DEAD', attempts: 4, lastStatus: null, lastError: 'ECONNREFUSED', subscription: { id: made.id } });
+    const page2 = await deadLetters({ subscriptionId: made.id, first: 1, after: page1.pageInfo.endCursor });
+    expect(page2.edges.map((e: any) => e.node.deliveryId)).toEqual([firstRow.deliveryId]);
+    expect(page2.pageInfo.hasNextPage).toBe(false);
+    // Without a subscription: every dead letter within the caller's scope.
+    expect((await deadLetters({})).edges.map((e: any) => e.node.deliveryId)).toEqual(expect.arrayContaining([firstRow.deliveryId, secondRow.deliveryId]));
+    expect((await hub.gql(DEAD_LETTERS, { after: 'not-a-cursor' })).errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+
+    // The receiver comes up on its address; one dead letter is replayed by its delivery id.
+    const r = await receiver(() => 200, port);
+    r.setSecret(made.secret);
+    const replay = await hub.gql(REPLAY, { input: { deliveryIds: [firstRow.deliveryId] } });
+    expect(replay.errors).toBeUndefined();
+    expect(replay.data.alertDeliveryReplay.userErrors).toEqual([]);
+    expect(replay.data.alertDeliveryReplay.replayed.map((d: any) => [d.deliveryId, d.state, d.attempts])).toEqual([[firstRow.deliveryId, 'PENDING', 0]]);
+    expect(replay.data.alertDeliveryReplay.unchanged).toEqual([]);
+    // At once again: already pending (or delivered by now), so nothing changes, and the answer says so.
+    const twice = await hub.gql(REPLAY, { input: { deliveryIds: [firstRow.deliveryId] } });
+    expect(twice.data.alertDeliveryReplay.replayed).toEqual([]);
+    expect(twice.data.alertDeliveryReplay.unchanged.map((d: any) => d.deliveryId)).toEqual([firstRow.deliveryId]);
+    expect(['PENDING', 'DELIVERED']).toContain(twice.data.alertDeliveryReplay.unchanged[0].state);
+
+    await until('replayed delivery', () => deliveriesOfAlert(dbs.hub, first.alertId), ([d]) => d.state === 'DELIVERED');
+    expect(r.pushes.map((p) => [p.deliveryId, p.signatureValid, p.body.alert.id])).toEqual([[firstRow.deliveryId, true, first.alertId]]);
+    const thrice = await hub.gql(REPLAY, { input: { deliveryIds: [firstRow.deliveryId] } });
+    expect(thrice.data.alertDeliveryReplay).toMatchObject({ replayed: [], unchanged: [{ deliveryId: firstRow.deliveryId, state: 'DELIVERED' }], userErrors: [] });
+
+    // The rest by subscription; asked again there is nothing left to replay.
+    const bySubscription = await hub.gql(REPLAY, { input: { subscriptionId: made.id } });
+    expect(bySubscription.data.alertDeliveryReplay.replayed.map((d: any) => d.deliveryId)).toEqual([secondRow.deliveryId]);
+    expect((await hub.gql(REPLAY, { input: { subscriptionId: made.id } })).data.alertDeliveryReplay).toEqual({ replayed: [], unchanged: [], userErrors: [] });
+    await until('both delivered', () => deliveriesOfAlert(dbs.hub, second.alertId), ([d]) => d.state === 'DELIVERED');
+    expect(r.pushes.map((p) => p.deliveryId)).toEqual([firstRow.deliveryId, secondRow.deliveryId]);
+    expect((await deadLetters({ subscriptionId: made.id })).edges).toEqual([]);
+
+    // Unknown ids, and neither or both targets, are refused and replay nothing.
+    expect((await hub.gql(REPLAY, { input: { deliveryIds: [secondRow.deliveryId, '00000000-0000-0000-0000-000000000000'] } })).data.alertDeliveryReplay.userErrors).toEqual([{ code: 'DELIVERY_NOT_FOUND', field: ['input', 'deliveryIds', '1'] }]);
+    expect((await hub.gql(REPLAY, { input: {} })).data.alertDeliveryReplay.userErrors).toEqual([{ code: 'REPLAY_TARGET_INVALID', field: ['input', 'subscriptionId'] }]);
+    expect((await hub.gql(REPLAY, { input: { subscriptionId: made.id, deliveryIds: [] } })).data.alertDeliveryReplay.userErrors.map((e: any) => e.code)).toEqual(['REPLAY_TARGET_INVALID']);
+
+    // The administrators' notice of the day names the subscriber.
+    const notices = await hub.gql(`{ alertDeliveryNotices(since: "2000-01-01") { client deliveryId subscription { id } } }`);
+    expect(notices.errors).toBeUndefined();
+    expect(notices.data.alertDeliveryNotices).toContainEqual({ client: 'rencheng-alerts', deliveryId: expect.any(String), subscription: { id: made.id } });
+  }, 240_000);
+});
