@@ -31,10 +31,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
+import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/mysql2';
 import { chinaDateOf } from '../domain/cases/china-time';
 import { addDays, type IsoDate } from '../domain/dates';
 import { fenToYuan } from '../domain/money';
+import { polledFeeds, type PolledFeed } from '../federation/change-feed';
 import type { RowOf } from '../federation/scenario-kit';
 import { activeTriggerSet } from '../rules/triggers-load';
 import { SCENARIOS } from '../test/support/scenarios-by-department';
@@ -43,8 +45,12 @@ import { startAlertHub, watermarksSet, type AlertHub } from './lib/alert-hub';
 
 type Settlement = RowOf<typeof SCENARIOS.HEALTH, 'settlements'>;
 
-/** 医保's change feed of settlements: the watermark the poller keeps for it (federation/change-feed.ts). */
-const SETTLEMENT_FEED = 'HEALTH:mi_setl@updt_time';
+/** 医保's change feed of settlements, whose watermark the poller keeps (federation/change-feed.ts). */
+function settlementFeed(): PolledFeed & { marker: { kind: 'UPDATE_TIME' } } {
+  const feed = polledFeeds('HEALTH').find((f) => f.table === SCENARIOS.HEALTH.tables.settlements.table);
+  if (!feed || feed.marker.kind !== 'UPDATE_TIME') throw new Error('医保 settlements are not polled by an update time; the bench reads the watermark as a second');
+  return feed as PolledFeed & { marker: { kind: 'UPDATE_TIME' } };
+}
 /** Rows to one INSERT statement: the department's batch upload. */
 const ROWS_PER_STATEMENT = 1000;
 
@@ -222,6 +228,7 @@ async function runBurst(opts: {
   timeoutMs: number;
 }): Promise<PhaseResult> {
   const { alertHub, deliveries } = opts;
+  const feed = settlementFeed();
   const pool = alertHub.hubPool;
   const { rows, outOfPocketFen } = settlementsFor(opts.people, opts.tag, opts.today, opts.random, opts.allQualifyOverFen);
   const expectedBy = expectedAlerts(opts.people, outOfPocketFen, opts.monitored, opts.lines);
@@ -243,7 +250,8 @@ async function runBurst(opts: {
       await department.query('START TRANSACTION');
       const db = drizzle(department);
       for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) await SCENARIOS.HEALTH.insert(db, 'settlements', rows.slice(i, i + ROWS_PER_STATEMENT));
-      const [[last]] = await department.query<RowDataPacket[]>(`SELECT UNIX_TIMESTAMP(MAX(updt_time)) AS s FROM ${SCENARIOS.HEALTH.tableName('settlements')} WHERE setl_id LIKE ?`, [`${opts.tag}-%`]);
+      // The burst's rows are the newest: the last second the poller must pass.
+      const [last] = await db.select({ s: sql<string>`UNIX_TIMESTAMP(MAX(${feed.marker.column}))` }).from(feed.table);
       lastSecond = Number(last.s);
       await department.query('COMMIT');
       committed = performance.now();
@@ -262,7 +270,7 @@ async function runBurst(opts: {
     for (;;) {
       const now = performance.now();
       if (createdMs === 0) {
-        const [[mark]] = await pool.query<RowDataPacket[]>('SELECT last_sequence AS s FROM monitoring_watermark WHERE source_table = ?', [SETTLEMENT_FEED]);
+        const [[mark]] = await pool.query<RowDataPacket[]>('SELECT last_sequence AS s FROM monitoring_watermark WHERE source_table = ?', [feed.key]);
         if (Number(mark?.s ?? 0) >= lastSecond) {
           createdMs = now - committed;
           const [[n]] = await pool.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM monitoring_alert WHERE id > ?', [before]);
@@ -283,7 +291,7 @@ async function runBurst(opts: {
       if (now - lastLog > 15_000) {
         lastLog = now;
         const [[n]] = await pool.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM monitoring_alert WHERE id > ?', [before]);
-        const [[mark]] = await pool.query<RowDataPacket[]>('SELECT rows_seen AS r FROM monitoring_watermark WHERE source_table = ?', [SETTLEMENT_FEED]);
+        const [[mark]] = await pool.query<RowDataPacket[]>('SELECT rows_seen AS r FROM monitoring_watermark WHERE source_table = ?', [feed.key]);
         let got = 0;
         for (const [id] of deliveries.firstAcknowledged) if (Number(id) > before) got++;
         log(`  ${secs(now - committed)}: ${n.n} alerts written, ${got} delivered, feed rows seen ${mark?.r ?? 0}, rss ${mb(process.memoryUsage().rss)}, load ${os.loadavg()[0].toFixed(1)}`);
