@@ -209,7 +209,6 @@ interface Deliveries {
   pushesByAlert: Map<string, number>;
   firstAcknowledged: Map<string, number>;
   otherEvents: number;
-  invalid: number;
 }
 
 async function runBurst(opts: {
@@ -346,7 +345,7 @@ async function main(): Promise<void> {
   const closers: (() => Promise<unknown> | void)[] = [() => data.discard()];
   try {
     log(`data: generated in ${data.loadSeconds.toFixed(1)} s`);
-    const deliveries: Deliveries = { openedIds: new Map(), pushesByAlert: new Map(), firstAcknowledged: new Map(), otherEvents: 0, invalid: 0 };
+    const deliveries: Deliveries = { openedIds: new Map(), pushesByAlert: new Map(), firstAcknowledged: new Map(), otherEvents: 0 };
     const alertHub = await startAlertHub({
       hubUrl: data.hubUrl,
       intervalMs,
