@@ -13,21 +13,12 @@
  * (the bench's household query, over HTTP). Prints p50, p90, p99 and max of each, the ratios
  * loaded / idle, and the background's requests per second. Not a test: nothing is asserted.
  */
-import type { AddressInfo } from 'node:net';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
-import pino from 'pino';
-import { createClient } from '../access/clients';
-import { accessDbOf } from '../db/access/db';
-import { loadConfig } from '../db/config';
-import { createPool, hubDrizzle } from '../db/connect';
 import { chinaDateOf } from '../domain/cases/china-time';
 import { addDays } from '../domain/dates';
 import { writeSettlementAsDepartment } from '../test/support/department-writes';
-import { closeSources, openSources } from '../federation/sources';
-import { createSubscription } from '../resolvers/alert-delivery/subscriptions';
-import { createHubServer } from '../server/app';
-import { startAlertReceiver } from '../test/support/alert-receiver';
 import { benchData, log, option, positiveInt } from './findings-setup';
+import { startAlertHub, watermarksSet } from './lib/alert-hub';
 import { graphqlClient } from './lib/graphql-client';
 import { benchIdentity } from './lib/hub-identity';
 import { HOUSEHOLD_QUERY } from './lib/query';
@@ -62,37 +53,19 @@ async function main(): Promise<void> {
   const closers: (() => Promise<unknown> | void)[] = [() => data.discard()];
   try {
     log(`data: generated in ${data.loadSeconds.toFixed(1)} s`);
-    const env = {
-      AIDHUB_MONITOR_INTERVAL_MS: String(intervalMs),
-      AIDHUB_MONITOR_COMMIT_LAG_MS: String(commitLagMs),
-      AIDHUB_CALLBACK_HOSTS: '127.0.0.1',
-      AIDHUB_JOB_TAKEOVER_MS: '0',
-    };
-    const config = { ...loadConfig(data.hubUrl, env), rateLimitPerMinute: 1_000_000_000 };
-    const hubPool = createPool(data.hubUrl);
-    const sources = openSources(config.sources);
-    closers.unshift(() => hubPool.end(), () => closeSources(sources));
-    const hub = hubDrizzle(hubPool);
-
-    // The subscriber: a real receiver that checks each push's signature, noting when each arrives.
+    // The subscriber's receiver notes when each alert's first push arrives.
     const arrivals = new Map<string, number>();
-    const receiver = await startAlertReceiver((_, push) => {
-      if (push.body?.event === 'ALERT_OPENED') arrivals.set(String(push.body.alert.id), performance.now());
-      return 200;
+    const alertHub = await startAlertHub({
+      hubUrl: data.hubUrl,
+      intervalMs,
+      commitLagMs,
+      script: (_, push) => {
+        if (push.body?.event === 'ALERT_OPENED') arrivals.set(String(push.body.alert.id), performance.now());
+        return 200;
+      },
     });
-    closers.unshift(() => receiver.close());
-    // The province: the demo's households lie in 济宁 and in 高唐 (聊城).
-    await createClient(accessDbOf(hub), { name: 'bench-subscriber', department: 'CIVIL_AFFAIRS', regionScope: '370000', roles: ['READER'], expiresAt: null });
-    const sub = await createSubscription(hub, ['127.0.0.1'], { clientName: 'bench-subscriber', callbackUrl: receiver.url, regionCodes: ['370000'], grades: [], triggerIds: [], createdBy: 'bench' });
-    if (!sub.ok) throw new Error(`subscription refused: ${sub.code}`);
-    receiver.setSecret(sub.secret);
-
-    // The hub, as npm start runs it: serving queries, polling the departments, delivering pushes.
-    // LOG_LEVEL=warn shows the hub's own warnings (a failed poll, a failed push) on stderr.
-    const server = await createHubServer({ config, hub, sources, logger: pino({ level: process.env.LOG_LEVEL ?? 'silent' }, pino.destination(2)) });
-    closers.unshift(() => server.apollo.stop());
-    await new Promise<void>((resolve) => server.httpServer.listen(0, '127.0.0.1', resolve));
-    const endpoint = `http://127.0.0.1:${(server.httpServer.address() as AddressInfo).port}/graphql`;
+    closers.unshift(() => alertHub.close());
+    const { hub, hubPool, receiver, endpoint } = alertHub;
     const queries = graphqlClient(endpoint, background, await benchIdentity(hub, hubPool));
     closers.unshift(() => queries.close());
 
@@ -105,11 +78,7 @@ async function main(): Promise<void> {
     const householdIds = homes.map((r) => Number(r.household_id));
 
     // Wait until the poller has set 医保's watermarks, so the first sample does not wait for a first sight.
-    for (;;) {
-      const [marks] = await hubPool.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM monitoring_watermark WHERE source_table LIKE 'HEALTH:%'");
-      if (Number(marks[0].n) > 0) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await watermarksSet(hubPool, 'HEALTH');
 
     const department = await mysql.createConnection({ uri: data.sourceUrls.HEALTH });
     closers.unshift(() => department.end());

@@ -44,6 +44,9 @@ const LOCKING_READS: Record<string, { line: string; why: string }[]> = {
     { line: 'FROM job_lease WHERE job_key = ${jobKey} FOR UPDATE', why: 'one lease row by primary key (a mutex row that exists: ensureLeaseRow)' },
     { line: 'FROM job_lease WHERE job_key = ${lease.jobKey} FOR UPDATE', why: 'the fence: one lease row by primary key' },
   ],
+  'db/monitoring/store.ts': [
+    { line: ".for('update');", why: "a delivery round's alerts by primary key (IN list): rows that exist, locked before their DELIVERED events are numbered, as every other move locks its alert's row first" },
+  ],
   'test/replicas.test.ts': [{ line: "WHERE job_key = 'scan-start' FOR UPDATE", why: 'the scan-start row by primary key, held to interleave two starts' }],
 };
 

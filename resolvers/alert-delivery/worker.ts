@@ -20,7 +20,7 @@ import { newHolder } from '../../db/jobs/lease';
 import type { AlertDeliveryConfig } from '../../db/config';
 import type { HubDb } from '../../db/connect';
 import { claimDue, markDead, markDelivered, markRetry, noteDeadLetter, releaseClaim, type ClaimedDelivery } from '../../db/alert-delivery/store';
-import { alertsStillNew, markDelivered as markAlertDelivered } from '../../db/monitoring/store';
+import { markAlertsDelivered } from '../../db/monitoring/store';
 import { ATTEMPT_HEADER, afterFailure, callbackRefusal, DELIVERY_ID_HEADER, signDelivery, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../domain/monitoring/delivery';
 
 export interface RoundResult {
@@ -140,12 +140,13 @@ export class AlertDeliveryWorker {
    * synthetic or foreign alerts (an id that is not a number) have no alert to move.
    */
   private async alertsDelivered(acknowledged: readonly ClaimedDelivery[]): Promise<void> {
-    const ids = [...new Set(acknowledged.map((r) => r.alertId).filter((id) => /^\d{1,15}$/.test(id)).map(Number))];
-    const now = new Date();
-    for (const id of await alertsStillNew(this.hub, ids)) {
-      const by = acknowledged.find((r) => r.alertId === String(id))!;
-      await markAlertDelivered(this.hub, id, now, `push ${by.deliveryId} acknowledged by subscription ${by.subscriptionId}`);
+    // The first acknowledged push of each alert names why it moved.
+    const moves = new Map<number, string>();
+    for (const r of acknowledged) {
+      if (!/^\d{1,15}$/.test(r.alertId) || moves.has(Number(r.alertId))) continue;
+      moves.set(Number(r.alertId), `push ${r.deliveryId} acknowledged by subscription ${r.subscriptionId}`);
     }
+    await markAlertsDelivered(this.hub, moves);
   }
 
   /** Settles a failed attempt; true when it made the row a dead letter. */

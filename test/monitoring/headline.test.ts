@@ -15,6 +15,7 @@ import pino from 'pino';
 import { createClient } from '../../access/clients';
 import { accessDbOf } from '../../db/access/db';
 import { household, householdMember, person } from '../../db/household/schema';
+import { countStatements } from '../../db/instrument';
 import { monitoringAlert, monitoringAlertEvent } from '../../db/monitoring/schema';
 import { moveAlertRow } from '../../db/monitoring/store';
 import { revokeSubscription } from '../../db/alert-delivery/store';
@@ -207,6 +208,44 @@ describe('DELIVERED', () => {
     ]);
     expect((await alertsOf(alert.subjectIdNumber))[0].state).toBe('DELIVERED');
     expect((await historyOf(alert.id)).map((e) => e.action)).toEqual(['OPENED', 'DELIVERED']);
+  });
+
+  it('moves a round NEW → DELIVERED in the same statements whatever its size, each alert with one DELIVERED event naming its push', async () => {
+    const receiver = await startAlertReceiver();
+    receivers.push(receiver);
+    receiver.setSecret(await subscriber('guhuai-burst', receiver.url));
+    const today = chinaDateOf(new Date());
+    const people: string[] = [];
+    for (let seq = 31; seq <= 38; seq++) {
+      const { idNumber } = await resident(seq);
+      await writeSettlementAsDepartment(health, stay(`SETL-BURST-${seq}`, idNumber, today));
+      people.push(idNumber);
+    }
+    const alerts = (await until('eight alerts', async () => (await poller.tick('HEALTH'), Promise.all(people.map(alertsOf))), (a) => a.every((x) => x.length === 1))).flat();
+    // One signed for before its push: a round moves the others and leaves it as it is.
+    expect((await moveAlertRow(dbs.hub, alerts[3].id, { move: 'ACKNOWLEDGE', actor: 'GH-07', office: TOWNSHIP, reason: null, now: new Date() })).ok).toBe(true);
+    const round = (batchSize: number) => countStatements(() => new AlertDeliveryWorker(dbs.hub, { pollMs: 100, retryScheduleMs: [1], retryJitter: 0, httpTimeoutMs: 30_000, batchSize, concurrency: 4, callbackHosts: ['127.0.0.1'] }, silent).runOnce());
+    const small = await round(2);
+    const large = await round(6);
+    expect(small.result).toMatchObject({ claimed: 2, delivered: 2 });
+    expect(large.result).toMatchObject({ claimed: 6, delivered: 6 });
+    expect(large.counter.bySource.get('HUB')).toBe(small.counter.bySource.get('HUB'));
+    const pushOf = new Map(receiver.acknowledged().map((p) => [String(p.body.alert.id), p.deliveryId]));
+    expect(pushOf.size).toBe(8);
+    for (const a of alerts) {
+      const history = await historyOf(a.id);
+      if (a.id === alerts[3].id) {
+        expect(history.map((e) => e.action)).toEqual(['OPENED', 'ACKNOWLEDGED']);
+        expect((await dbs.hub.select().from(monitoringAlert).where(eq(monitoringAlert.id, a.id)))[0].state).toBe('ACKNOWLEDGED');
+        continue;
+      }
+      expect(history.map((e) => [e.seq, e.action, e.fromState, e.toState, e.actor])).toEqual([
+        [1, 'OPENED', null, 'NEW', 'hub'],
+        [2, 'DELIVERED', 'NEW', 'DELIVERED', 'hub'],
+      ]);
+      expect(history[1].reason).toContain(pushOf.get(String(a.id)));
+      expect((await dbs.hub.select().from(monitoringAlert).where(eq(monitoringAlert.id, a.id)))[0].state).toBe('DELIVERED');
+    }
   });
 
   it('leaves an alert the township signed for before the push arrived as it is', async () => {
