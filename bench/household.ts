@@ -264,7 +264,7 @@ async function manyAtOnce(client: GraphQLClient, ids: readonly number[]): Promis
   const slowest = Math.max(...reads.map((r) => r.latencyMs));
   const defaultTimeoutMs = loadConfig('mysql://localhost/x', {}).sources.CIVIL_AFFAIRS.timeoutMs;
   log(
-    `households(ids) with ${ids.length} ids: ${Math.round(wallMs)} ms through the hub, ${statementsIssued() - before} statements; ` +
+    `households(ids) with ${ids.length} ids: ${Math.round(wallMs)} ms through the hub, ${statementsIssued() - before} statements sent meanwhile (the hub's background jobs' included); ` +
       `slowest department read ${slowest} ms, ${(slowest / defaultTimeoutMs).toFixed(2)} of the default source timeout (${defaultTimeoutMs} ms); ` +
       `${reads.filter((r) => !r.available).length} reads unavailable.`,
   );
