@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     console.error(`${err.message}\n\n${USAGE.replace('npm run bench', 'npm run bench:household-cpu')}`);
     process.exit(2);
   }
-  const usage = `${USAGE.replace('npm run bench', 'npm run bench:household-cpu')}\n\nHere --households defaults to 2000: CPU per request hardly depends on it, and loading is faster.`;
+  const usage = `${USAGE.replace('npm run bench', 'npm run bench:household-cpu')}\n\nHere --households defaults to 2000, which loads much faster than 10,000.`;
   if (parsed === 'help') return log(usage);
   const householdsGiven = process.argv.some((a) => a === '--households' || a.startsWith('--households='));
   const opts = { ...parsed, households: householdsGiven ? parsed.households : 2000 };
