@@ -21,6 +21,16 @@ export class StatementCounter {
 
 export const statementScope = new AsyncLocalStorage<StatementCounter>();
 
+/**
+ * Statements sent through counting loggers by this process, in a request's scope or none. A
+ * production hub enters no scope per request (server/app.ts); the bench reads this instead, around
+ * runs of one variant at a time.
+ */
+let issued = 0;
+export function statementsIssued(): number {
+  return issued;
+}
+
 /** Runs `fn` with a fresh counter and returns both. */
 export async function countStatements<T>(fn: () => Promise<T>): Promise<{ result: T; counter: StatementCounter }> {
   const counter = new StatementCounter();
@@ -32,6 +42,7 @@ export async function countStatements<T>(fn: () => Promise<T>): Promise<{ result
 export function countingLogger(source: string): Logger {
   return {
     logQuery() {
+      issued += 1;
       statementScope.getStore()?.add(source);
     },
   };

@@ -97,6 +97,10 @@ export async function createHubServer(given: HubDeps): Promise<HubServer> {
   let deps: HubDeps = { ...given, logger: withRequestIds(given.logger) };
   const app = express();
   app.disable('x-powered-by');
+  // No ETag: Express would hash every answer's body (SHA-1) to compute one, and no answer here is
+  // ever revalidated: GraphQL answers are POSTs, and the pages and exports with personal data are
+  // sent `Cache-Control: no-store`.
+  app.set('etag', false);
   // First, on every route: the request's id, and the security headers (server/security-headers.ts).
   app.use(requestIdMiddleware());
   app.use(securityHeaders());

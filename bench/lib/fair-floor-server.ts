@@ -49,6 +49,8 @@ export async function startFairFloorServer(deps: FairFloorDeps): Promise<Running
   };
 
   const app = express();
+  // As the hub (server/app.ts): no ETag, so no body is hashed for one.
+  app.set('etag', false);
   app.post('/graphql', express.json({ limit: '100kb' }), async (req, res, next) => {
     try {
       const auth = await deps.authenticate(req.get('authorization'));

@@ -8,8 +8,11 @@ import type { HouseholdResult } from './query';
 
 export interface Answer {
   household: HouseholdResult | null;
-  /** SQL statements the answer cost. */
-  statements: number;
+  /**
+   * SQL statements the answer cost; null where the server does not say (a production hub reports
+   * no count per request), and the variant's `statementsIssued` counts its runs instead.
+   */
+  statements: number | null;
 }
 
 export type Fetch = (householdId: number) => Promise<Answer>;
@@ -17,9 +20,16 @@ export type Fetch = (householdId: number) => Promise<Answer>;
 /** The database server's count of statements received from all clients (MariaDB/MySQL `Questions`). */
 export type ServerStatementCounter = () => Promise<number>;
 
+/** Statements this process has sent so far (db/instrument.ts `statementsIssued`). */
+export type ProcessStatementCounter = () => number;
+
 export class Tally {
   readonly latenciesMs: number[] = [];
+  /** Per request, where the answers carry their count. */
   readonly statements: number[] = [];
+  /** Otherwise: statements counted over whole runs, and the requests of those runs. */
+  runStatements = 0;
+  runRequests = 0;
   wallMs = 0;
   /** Statements the database server received during the runs, whoever sent them. */
   serverStatements = 0;
@@ -36,9 +46,11 @@ export class Tally {
     return this.requests / (this.wallMs / 1000);
   }
   get statementsPerRequest(): number {
-    return this.statements.reduce((a, b) => a + b, 0) / this.statements.length;
+    return (this.statements.reduce((a, b) => a + b, 0) + this.runStatements) / (this.statements.length + this.runRequests);
   }
-  get statementRange(): [number, number] {
+  /** Null when only whole runs were counted. */
+  get statementRange(): [number, number] | null {
+    if (this.statements.length === 0) return null;
     return [Math.min(...this.statements), Math.max(...this.statements)];
   }
   get serverStatementsPerRequest(): number {
@@ -49,7 +61,8 @@ export class Tally {
 /**
  * Runs every id through `fetch` with `concurrency` callers. `check` sees each answer after its
  * clock has stopped; `tally`, when given, records the run, and with `serverCounter` also what the
- * database server received meanwhile.
+ * database server received meanwhile; answers without a statement count are counted over the run
+ * by `processCounter` (only this variant runs meanwhile).
  */
 export async function drive(
   ids: readonly number[],
@@ -58,9 +71,12 @@ export async function drive(
   check: (householdId: number, answer: Answer) => void,
   tally?: Tally,
   serverCounter?: ServerStatementCounter,
+  processCounter?: ProcessStatementCounter,
 ): Promise<void> {
   let next = 0;
   const before = tally && serverCounter ? await serverCounter() : 0;
+  const processBefore = processCounter?.() ?? 0;
+  let uncounted = 0;
   const started = performance.now();
   const caller = async () => {
     while (next < ids.length) {
@@ -69,12 +85,18 @@ export async function drive(
       const answer = await fetch(id);
       const ms = performance.now() - t0;
       tally?.latenciesMs.push(ms);
-      tally?.statements.push(answer.statements);
+      if (answer.statements === null) uncounted += 1;
+      else tally?.statements.push(answer.statements);
       check(id, answer);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, ids.length) }, caller));
   if (tally) tally.wallMs += performance.now() - started;
+  if (tally && uncounted > 0) {
+    if (!processCounter) throw new Error('answers without a statement count, and no counter for the run');
+    tally.runStatements += processCounter() - processBefore;
+    tally.runRequests += uncounted;
+  }
   // The counter's own read after the run is one statement more.
   if (tally && serverCounter) tally.serverStatements += (await serverCounter()) - before - 1;
 }

@@ -23,6 +23,8 @@ export interface RunningServer {
 
 export async function startNaiveServer(context: NaiveContext): Promise<RunningServer> {
   const app = express();
+  // As the hub (server/app.ts): no ETag, so no body is hashed for one.
+  app.set('etag', false);
   const httpServer = http.createServer(app);
   const apollo = new ApolloServer<NaiveContext>({
     schema: makeExecutableSchema({

@@ -38,14 +38,14 @@ function ratioLine(name: string, a: Tally, b: Tally): string {
 export function table(rows: Row[], c: Compared): string {
   const header = ['variant', 'p50 ms', 'p99 ms', 'req/s', 'SQL/req', 'SQL min–max', 'server SQL/req'];
   const body = rows.map(({ label, tally }) => {
-    const [lo, hi] = tally.statementRange;
+    const range = tally.statementRange;
     return [
       label,
       fixed(tally.percentileMs(0.5), 2),
       fixed(tally.percentileMs(0.99), 2),
       fixed(tally.requestsPerSecond, 0),
       fixed(tally.statementsPerRequest, 1),
-      `${lo}–${hi}`,
+      range ? `${range[0]}–${range[1]}` : 'per run',
       fixed(tally.serverStatementsPerRequest, 1),
     ];
   });

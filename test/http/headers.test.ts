@@ -58,6 +58,11 @@ describe.each(ROUTES)('%s', (_name, path, init) => {
     expect(res.headers.get('x-powered-by')).toBeNull();
     expect(res.headers.get('x-request-id')).toMatch(UUID);
   });
+
+  it('carries no ETag (nothing is revalidated, so no body is hashed for one)', async () => {
+    const res = await fetch(`${hub.url}${path}`, { ...init, headers: { ...hub.authHeaders, ...(init?.headers as Record<string, string>) } });
+    expect(res.headers.get('etag')).toBeNull();
+  });
 });
 
 describe('request ids', () => {
