@@ -34,6 +34,13 @@ export interface HubConfig {
    */
   hubTimeoutMs?: number;
   /**
+   * How long an idle keep-alive connection stays open (HTTP_KEEP_ALIVE_MS; default
+   * HTTP_KEEP_ALIVE_MS_DEFAULT). Node's 5 s is shorter than the idle timeout of the routers and
+   * load balancers in front of a hub: a client that reuses a connection just as the hub closes it
+   * gets ECONNRESET for a request the hub never saw. Keep it above theirs.
+   */
+  keepAliveMs?: number;
+  /**
    * How long a token look-up is reused (access/clients.ts TokenCache): a revoked, rotated or
    * expired token may go on working this long in each process. TOKEN_CACHE_MS; absent or 0: off.
    */
@@ -169,6 +176,9 @@ export function redactUrl(url: string): string {
   }
 }
 
+/** Above the 60 s idle timeout common to load balancers and proxies in front of a service (a cloud load balancer's default, nginx's upstream keepalive_timeout). */
+export const HTTP_KEEP_ALIVE_MS_DEFAULT = 65_000;
+
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -207,6 +217,7 @@ export function loadConfig(hubUrl: string, env: NodeJS.ProcessEnv = process.env)
     rateLimitPerMinute: positiveInt(env, 'RATE_LIMIT_PER_MINUTE', 600),
     authFailuresPerMinute: positiveInt(env, 'AUTH_FAILURES_PER_MINUTE', 60),
     hubTimeoutMs: positiveInt(env, 'HUB_TIMEOUT_MS', HUB_TIMEOUT_MS_DEFAULT),
+    keepAliveMs: positiveInt(env, 'HTTP_KEEP_ALIVE_MS', HTTP_KEEP_ALIVE_MS_DEFAULT),
     tokenCacheMs: env.TOKEN_CACHE_MS === '0' ? 0 : positiveInt(env, 'TOKEN_CACHE_MS', TOKEN_CACHE_MS_DEFAULT),
     auditCheckpoints: checkpointConfigFromEnv(env),
     rateLimitRedisUrl: env.RATE_LIMIT_REDIS_URL || null,

@@ -44,7 +44,7 @@ import { auditPlugin, departmentUnavailablePlugin, statementCountPlugin } from '
 import { registerCasePages } from './case-pages';
 import { answerClientErrors } from './client-errors';
 import { registerFindingExports } from './exports';
-import { HUB_TIMEOUT_MS_DEFAULT } from '../db/config';
+import { HTTP_KEEP_ALIVE_MS_DEFAULT, HUB_TIMEOUT_MS_DEFAULT } from '../db/config';
 import { isHubUnavailable } from '../db/connect';
 import { probeSources, withTimeout } from '../federation/loaders';
 import { queryCostPlugin } from './query-cost';
@@ -105,6 +105,10 @@ export async function createHubServer(given: HubDeps): Promise<HubServer> {
   app.use(requestIdMiddleware());
   app.use(securityHeaders());
   const httpServer = http.createServer(app);
+  // Idle connections outlive the clients' and routers' own idle timeouts (db/config.ts keepAliveMs),
+  // and the header deadline outlives the keep-alive, as Node requires for it to take effect.
+  httpServer.keepAliveTimeout = deps.config.keepAliveMs ?? HTTP_KEEP_ALIVE_MS_DEFAULT;
+  httpServer.headersTimeout = httpServer.keepAliveTimeout + 5_000;
   answerClientErrors(httpServer, deps.logger);
   const { production, queryLimits } = deps.config;
   const accessDb = accessDbOf(deps.hub);

@@ -98,9 +98,10 @@ beforeAll(async () => {
       new RemoteGraphQLDataSource<{ headers: Record<string, string> }>({
         url,
         // Node's fetch, not the gateway's default (make-fetch-happen): it reads the subgraph's
-        // `Keep-Alive: timeout=5` and never reuses a socket the server is about to close. The
-        // default did, when a query came about 5 s after composition, and got ECONNRESET (seen on a
-        // loaded machine).
+        // `Keep-Alive: timeout=…` and does not reuse a socket past it. The default did, when a
+        // query came about 5 s after composition, and got ECONNRESET; with Node's 5 s keep-alive
+        // even fetch did on a loaded machine (its 1 s margin was not enough), hence the hub's 65 s
+        // (db/config.ts keepAliveMs).
         fetcher: fetch,
         willSendRequest({ request, context }) {
           if (name !== 'hub') return;

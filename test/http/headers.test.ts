@@ -4,9 +4,11 @@
  * log line written while the request ran.
  */
 import fs from 'node:fs';
+import http from 'node:http';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { chromium } from 'playwright-core';
+import { loadConfig } from '../../db/config';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { startTestHub, type TestHub } from '../support/hub';
 import { insertRegions, insertWang, TODAY, WANG } from '../support/scenarios';
@@ -62,6 +64,26 @@ describe.each(ROUTES)('%s', (_name, path, init) => {
   it('carries no ETag (nothing is revalidated, so no body is hashed for one)', async () => {
     const res = await fetch(`${hub.url}${path}`, { ...init, headers: { ...hub.authHeaders, ...(init?.headers as Record<string, string>) } });
     expect(res.headers.get('etag')).toBeNull();
+  });
+});
+
+describe('keep-alive', () => {
+  it('keeps an idle connection 65 s, past the idle timeout of a load balancer or router in front (HTTP_KEEP_ALIVE_MS)', async () => {
+    const header = await new Promise<string | undefined>((resolve, reject) => {
+      const agent = new http.Agent({ keepAlive: true });
+      http
+        .get(`${hub.url}/healthz`, { agent }, (res) => {
+          res.resume();
+          res.on('end', () => {
+            agent.destroy();
+            resolve(res.headers['keep-alive'] as string | undefined);
+          });
+        })
+        .on('error', reject);
+    });
+    expect(header).toBe('timeout=65');
+    expect(loadConfig('mysql://h/aidhub', { HTTP_KEEP_ALIVE_MS: '120000' }).keepAliveMs).toBe(120_000);
+    expect(() => loadConfig('mysql://h/aidhub', { HTTP_KEEP_ALIVE_MS: '0' })).toThrow(/HTTP_KEEP_ALIVE_MS must be a positive integer/);
   });
 });
 
