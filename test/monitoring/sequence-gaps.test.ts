@@ -14,6 +14,7 @@ import { household, householdMember, person } from '../../db/household/schema';
 import { watermarks } from '../../db/monitoring/store';
 import { makeIdNumber } from '../../domain/id-number';
 import { holdAtGaps, polledFeeds } from '../../federation/change-feed';
+import { humanResourcesScenario } from '../../federation/human-resources/scenario';
 import type { SourceDb } from '../../federation/contract';
 import { activeRuleSet } from '../../rules/load';
 import { activeTriggerSet } from '../../rules/triggers-load';
@@ -68,7 +69,8 @@ describe('the poller on 人社’s registrations of unemployment (a growing key)
   let deps: DetectDeps;
   const conns: mysql.Connection[] = [];
   const NOW = new Date(`${TODAY}T02:00:00.000Z`);
-  const FEED = 'HUMAN_RESOURCES:sy_djxx';
+  const REGISTRATIONS = humanResourcesScenario.tables.unemploymentRegistrations.table;
+  const FEED = polledFeeds('HUMAN_RESOURCES').find((f) => f.table === REGISTRATIONS)!.key;
   const opts = (commitLagMs: number): PollerOptions => ({ intervalMs: { default: 3_600_000 }, leaseMs: 60_000, batchRows: 5000, monthlyRegion: null, commitLagMs });
   let seq = 0;
 
@@ -84,7 +86,7 @@ describe('the poller on 人社’s registrations of unemployment (a growing key)
 
   /** Registers a job loss on `conn` (in whatever transaction it has open); returns the id InnoDB gave it. */
   async function registerJobLoss(conn: mysql.Connection, idNumber: string): Promise<number> {
-    const [res] = await conn.execute<mysql.ResultSetHeader>("INSERT INTO sy_djxx (sfzhm, syrq, djrq, syyy) VALUES (?, ?, ?, '02')", [idNumber, TODAY, TODAY]);
+    const [res] = await drizzle(conn).insert(REGISTRATIONS).values({ sfzhm: idNumber, syrq: TODAY, djrq: TODAY, syyy: '02' });
     return res.insertId;
   }
 
