@@ -5,7 +5,10 @@
  * over once the lease expires. Each tick reads, per polled table, the rows past the watermark (its
  * growing key or its update time: federation/change-feed.ts; one statement per table), evaluates the triggers for the households of the people touched, and writes
  * the alerts and the new watermarks in one transaction behind the lease's fence, so a process that
- * lost its lease writes nothing.
+ * lost its lease writes nothing. A growing key's watermark waits at a gap in the ids read until the
+ * gap is older than the commit lag (a transaction holding a lower id may still commit); when this
+ * process first saw each gap is kept here, in memory, and forgotten with the lease, so a new holder
+ * waits one more lag rather than trusting another process's observations.
  *
  * The monthly comparison (一月一比对) runs beside it under its own lease: once per calendar month
  * (China time) every household of the division is evaluated, which finds what no change shows
@@ -16,7 +19,7 @@ import type { MonitoringConfig } from '../../db/config';
 import { ensureLeaseRow, fenced, LeaseLost, newHolder, releaseLease, renewLease, takeExpiredLease, type Lease } from '../../db/jobs/lease';
 import { advanceWatermark, watermarks } from '../../db/monitoring/store';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../../domain/departments';
-import { currentMark, polledFeeds, rowsAfter, unpolledTables } from '../../federation/change-feed';
+import { currentMark, polledFeeds, rowsAfter, unpolledTables, type KeyGap } from '../../federation/change-feed';
 import { candidatesForPeople, monitoringToday, writeAlerts, type DetectDeps } from './detect';
 import { monthlyJobs, monthOf, runMonthlyComparison } from './monthly';
 
@@ -37,6 +40,8 @@ export interface TickResult {
 export class MonitoringPoller {
   private readonly holder = newHolder();
   private readonly leases = new Map<string, Lease>();
+  /** Per growing-key feed, the gaps past its watermark and when this process first saw each (monotonic ms). */
+  private readonly gaps = new Map<string, KeyGap[]>();
   private readonly timers: NodeJS.Timeout[] = [];
   private running: Promise<unknown>[] = [];
   private stopped = false;
@@ -102,13 +107,17 @@ export class MonitoringPoller {
 
   /** One poll of a department's feeds, if this process holds its lease. */
   async tick(code: DepartmentCode): Promise<TickResult> {
+    const before = this.leases.get(POLL_JOB(code));
     const lease = await this.hold(POLL_JOB(code));
-    if (!lease) return { polled: false, rows: 0, alertsChanged: 0 };
     const feeds = polledFeeds(code);
+    // Gaps seen under an earlier lease of ours may have been passed by another holder meanwhile.
+    if (lease !== before) this.forgetGaps(code);
+    if (!lease) return { polled: false, rows: 0, alertsChanged: 0 };
     const db = this.deps.sources[code].db;
     const marks = await watermarks(this.deps.hub, feeds.map((f) => f.key));
     const advanced: { key: string; to: number; rows: number }[] = [];
     const touched = new Set<string>();
+    let rowsRead = 0;
     for (const feed of feeds) {
       const from = marks.get(feed.key);
       if (from === undefined) {
@@ -116,10 +125,15 @@ export class MonitoringPoller {
         advanced.push({ key: feed.key, to: await currentMark(db, feed, this.opts.commitLagMs), rows: 0 });
         continue;
       }
-      const read = await rowsAfter(db, feed, from, this.opts.batchRows, this.opts.commitLagMs);
+      const gaps = { seen: this.gaps.get(feed.key) ?? [], nowMs: performance.now() };
+      const read = await rowsAfter(db, feed, from, this.opts.batchRows, this.opts.commitLagMs, gaps);
+      if (read.gaps.length > 0) this.gaps.set(feed.key, read.gaps);
+      else this.gaps.delete(feed.key);
       if (read.rows.length === 0) continue;
       for (const r of read.rows) if (r.idNumber) touched.add(r.idNumber);
-      advanced.push({ key: feed.key, to: read.to, rows: read.rows.length });
+      rowsRead += read.rows.length;
+      // Rows past a gap the watermark waits at are read again next time: count each once, when passed.
+      advanced.push({ key: feed.key, to: read.to, rows: read.rows.filter((r) => r.mark <= read.to).length });
     }
     if (advanced.length === 0) return { polled: true, rows: 0, alertsChanged: 0 };
     const today = monitoringToday(this.deps);
@@ -130,16 +144,20 @@ export class MonitoringPoller {
         for (const a of advanced) await advanceWatermark(tx, a.key, a.to, a.rows, this.deps.now());
         return c;
       });
-      const rows = advanced.reduce((n, a) => n + a.rows, 0);
-      if (changes.length > 0) this.opts.logger?.info({ department: code, rows, alerts: changes.length }, 'monitoring: alerts opened or raised');
-      return { polled: true, rows, alertsChanged: changes.length };
+      if (changes.length > 0) this.opts.logger?.info({ department: code, rows: rowsRead, alerts: changes.length }, 'monitoring: alerts opened or raised');
+      return { polled: true, rows: rowsRead, alertsChanged: changes.length };
     } catch (err) {
       if (err instanceof LeaseLost) {
         this.leases.delete(POLL_JOB(code));
+        this.forgetGaps(code);
         return { polled: false, rows: 0, alertsChanged: 0 };
       }
       throw err;
     }
+  }
+
+  private forgetGaps(code: DepartmentCode): void {
+    for (const f of polledFeeds(code)) this.gaps.delete(f.key);
   }
 
   /** The monthly comparison of `region`, if this month's has not run (watermark `MONTHLY:<region>` = yyyymm). */

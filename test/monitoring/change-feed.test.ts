@@ -53,7 +53,7 @@ describe('reading by update time', () => {
     const first = await rowsAfter(dbs.sources.HEALTH, feed, start, 3, LAG_MS);
     expect(first.rows.map((r) => r.idNumber).sort()).toEqual([1, 2, 3, 4, 5, 6, 7].map((n) => stay(n).psnCertNo).sort());
     expect(first.to).toBeGreaterThan(start);
-    expect(await rowsAfter(dbs.sources.HEALTH, feed, first.to, 3, LAG_MS)).toEqual({ rows: [], to: first.to });
+    expect(await rowsAfter(dbs.sources.HEALTH, feed, first.to, 3, LAG_MS)).toEqual({ rows: [], to: first.to, gaps: [] });
   });
 
   it('starts a table seen for the first time past every row it has', async () => {
