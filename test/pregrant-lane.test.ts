@@ -5,7 +5,7 @@
  * which answers came while the shared pool was held), never by milliseconds.
  */
 import { createPool, reservedLane } from '../db/connect';
-import { databaseOf } from '../db/config';
+import { CHECK_CONNECTIONS_DEFAULT, databaseOf, loadConfig } from '../db/config';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
@@ -46,6 +46,17 @@ describe('reservedLane', () => {
       await lane.end();
       await shared.end();
     }
+  });
+});
+
+describe('SOURCE_CHECK_CONNECTIONS', () => {
+  it('sets the connections kept for checks, for every department or one', () => {
+    const url = 'mysql://u:p@127.0.0.1:3306/aidhub';
+    expect(loadConfig(url, {}).sources.HEALTH.checkConnections).toBe(CHECK_CONNECTIONS_DEFAULT);
+    const config = loadConfig(url, { SOURCE_CHECK_CONNECTIONS: '3', SOURCE_HEALTH_CHECK_CONNECTIONS: '5' });
+    expect(config.sources.CIVIL_AFFAIRS.checkConnections).toBe(3);
+    expect(config.sources.HEALTH.checkConnections).toBe(5);
+    expect(() => loadConfig(url, { SOURCE_CHECK_CONNECTIONS: '0' })).toThrow(/SOURCE_CHECK_CONNECTIONS must be a positive integer/);
   });
 });
 
