@@ -19,8 +19,13 @@ export interface SourceConfig {
   checkConnections?: number;
 }
 
-/** Connections each department source keeps for pre-grant checks, unless configured otherwise. */
-export const CHECK_CONNECTIONS_DEFAULT = 2;
+/**
+ * Connections each department source keeps for pre-grant checks, unless configured otherwise: as
+ * many as one check sends one department at once (a medical-aid check sends medical insurance four:
+ * the proposal's stay, the aid tied to it and the aid tables its rules name), so one check at a time
+ * never leaves the lane. Opened on first use.
+ */
+export const CHECK_CONNECTIONS_DEFAULT = 4;
 
 export interface HubConfig {
   hubUrl: string;
