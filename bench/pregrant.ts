@@ -61,7 +61,10 @@ interface Reply {
 }
 
 function client(endpoint: string, headers: Record<string, string>, sockets: number) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: sockets });
+  // Idle sockets are closed here after 4 s, before the server's 5 s keep-alive timeout closes them:
+  // sockets opened in one burst of the open loop otherwise sit idle together and are closed by the
+  // server at the same moment, and a request and its one retry could both meet one being closed.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: sockets, timeout: 4000 });
   const url = new URL(endpoint);
   // A keep-alive socket the server closed just as it was reused resets before the request is read:
   // such a request (a read) is sent again, once, and its latency counts both attempts.
