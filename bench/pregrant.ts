@@ -13,13 +13,17 @@
  *   load   while B callers run household queries back to back without pause (closed loop: the
  *          hub as busy as they can make it).
  * Prints p50/p95/p99/max, requests per second, statements per check, and each mode's ratio to the
- * floor measured in the same run. The callers run on a worker thread, so the hub's event loop
+ * floor measured in the same run, with the hub's event-loop delay over the run (how long a ready
+ * callback waited for the loop: what household answers' CPU adds to every request) and how many
+ * of the checks' department statements found a connection kept for checks free (federation/
+ * sources.ts) or were sent to the shared pool, all of those busy. The callers run on a worker thread, so the hub's event loop
  * serves requests only, as it would with callers on other machines. `--durable` has the server
  * flush its log at every commit (the audit append commits on every request), as production would;
  * by default it does not, like every bench's throwaway server. Not a test.
  */
 import http from 'node:http';
 import os from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { AddressInfo } from 'node:net';
 import mysql from 'mysql2/promise';
@@ -57,7 +61,10 @@ interface Reply {
 }
 
 function client(endpoint: string, headers: Record<string, string>, sockets: number) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: sockets });
+  // Idle sockets are closed here after 4 s, before the server's 5 s keep-alive timeout closes them:
+  // sockets opened in one burst of the open loop otherwise sit idle together and are closed by the
+  // server at the same moment, and a request and its one retry could both meet one being closed.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: sockets, timeout: 4000 });
   const url = new URL(endpoint);
   // A keep-alive socket the server closed just as it was reused resets before the request is read:
   // such a request (a read) is sent again, once, and its latency counts both attempts.
@@ -296,13 +303,25 @@ async function main(): Promise<void> {
       const label = labelOf(run);
       // The hub's event loop, busy or idle, over the measured part of the run (after the warm-up).
       let loopAtStart = performance.eventLoopUtilization();
+      // How late the hub's event loop ran ready callbacks, sampled every 2 ms over the measured part.
+      const delay = monitorEventLoopDelay({ resolution: 2 });
+      const laneCounts = () => DEPARTMENT_CODES.reduce((sum, d) => ({ reserved: sum.reserved + sources[d].checks.pool.lane.reserved, shared: sum.shared + sources[d].checks.pool.lane.shared }), { reserved: 0, shared: 0 });
+      let laneAtStart = laneCounts();
       const r = await new Promise<RunResult>((resolve, reject) => {
         // A worker does not inherit tsx's loader: register it, then load this file.
         const worker = new Worker(`require('tsx/cjs'); require(${JSON.stringify(__filename)});`, { eval: true, workerData: { ...job, backgroundRate: run.rate, mode } });
-        worker.on('message', (m: RunResult | 'measuring') => (m === 'measuring' ? (loopAtStart = performance.eventLoopUtilization()) : resolve(m)));
+        worker.on('message', (m: RunResult | 'measuring') => {
+          if (m !== 'measuring') return resolve(m);
+          loopAtStart = performance.eventLoopUtilization();
+          laneAtStart = laneCounts();
+          delay.enable();
+        });
         worker.once('error', reject);
       });
       const loop = performance.eventLoopUtilization(loopAtStart);
+      delay.disable();
+      const lane = laneCounts();
+      const ms = (ns: number) => (ns / 1e6).toFixed(1);
       const lat = Array.from(Float64Array.from(r.latencies).sort());
       const [p50, p95, p99] = [0.5, 0.95, 0.99].map((q) => percentile(lat, q));
       if (mode === 'pair') {
@@ -317,7 +336,9 @@ async function main(): Promise<void> {
           (mode === 'floor' ? '' : `; ${Math.min(...r.statements)}–${Math.max(...r.statements)} statements per check; ${r.notClear} not clear; ${r.incomplete} incomplete`) +
           (mode === 'rate' || mode === 'load' || (mode === 'pair' && run.rate > 0) ? `; ${r.backgroundDone} household queries meanwhile (${Math.round(r.backgroundDone / r.wall)}/s)${r.backgroundShed > 0 ? `, ${r.backgroundShed} arrivals shed: the hub did not keep up` : ''}` : '') +
           `; hub event loop busy ${Math.round(loop.utilization * 100)}%` +
-          (mode === 'floor' || mode === 'alone' ? `, ${(loop.active / lat.length).toFixed(2)} ms of it per ${mode === 'floor' ? 'query' : 'check'}` : ''),
+          (mode === 'floor' || mode === 'alone' ? `, ${(loop.active / lat.length).toFixed(2)} ms of it per ${mode === 'floor' ? 'query' : 'check'}` : '') +
+          `, its delay p50 ${ms(delay.percentile(50))} ms, p99 ${ms(delay.percentile(99))} ms, max ${ms(delay.max)} ms` +
+          (mode === 'floor' ? '' : `; checks' department statements on connections kept for checks ${lane.reserved - laneAtStart.reserved}, sent to a shared pool (all kept ones busy) ${lane.shared - laneAtStart.shared}`),
       );
       if (mode !== 'floor') {
         const byProgramme = new Map<string, number[]>();

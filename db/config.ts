@@ -12,7 +12,20 @@ export interface SourceConfig {
   url: string;
   /** A department slower than this is reported unavailable; the rest of the answer still goes out. */
   timeoutMs: number;
+  /**
+   * Connections kept for pre-grant checks beside the shared pool (federation/sources.ts); default
+   * CHECK_CONNECTIONS_DEFAULT. SOURCE_CHECK_CONNECTIONS, or SOURCE_<DEPT>_CHECK_CONNECTIONS.
+   */
+  checkConnections?: number;
 }
+
+/**
+ * Connections each department source keeps for pre-grant checks, unless configured otherwise: as
+ * many as one check sends one department at once (a medical-aid check sends medical insurance four:
+ * the proposal's stay, the aid tied to it and the aid tables its rules name), so one check at a time
+ * never leaves the lane. Opened on first use.
+ */
+export const CHECK_CONNECTIONS_DEFAULT = 4;
 
 export interface HubConfig {
   hubUrl: string;
@@ -197,11 +210,15 @@ export function sourceUrls(hubUrl: string, env: NodeJS.ProcessEnv = process.env)
 
 export function loadConfig(hubUrl: string, env: NodeJS.ProcessEnv = process.env): HubConfig {
   const timeoutMs = positiveInt(env, 'SOURCE_TIMEOUT_MS', 2000);
+  const checkConnections = positiveInt(env, 'SOURCE_CHECK_CONNECTIONS', CHECK_CONNECTIONS_DEFAULT);
   const urls = sourceUrls(hubUrl, env);
   return {
     hubUrl,
     sources: Object.fromEntries(
-      DEPARTMENT_CODES.map((code) => [code, { url: urls[code], timeoutMs: positiveInt(env, `SOURCE_${code}_TIMEOUT_MS`, timeoutMs) }]),
+      DEPARTMENT_CODES.map((code) => [
+        code,
+        { url: urls[code], timeoutMs: positiveInt(env, `SOURCE_${code}_TIMEOUT_MS`, timeoutMs), checkConnections: positiveInt(env, `SOURCE_${code}_CHECK_CONNECTIONS`, checkConnections) },
+      ]),
     ) as Record<DepartmentCode, SourceConfig>,
     port: positiveInt(env, 'PORT', 4000),
     host: env.HOST || '127.0.0.1',

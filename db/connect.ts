@@ -212,3 +212,39 @@ export function hubDrizzle(pool: mysql.Pool): HubDb {
 export function sourceDrizzle(pool: mysql.Pool, source: string): MySql2Database<Record<string, never>> {
   return drizzle(withoutDrizzleTypeCast(pool), { logger: countingLogger(source) });
 }
+
+/**
+ * A lane for calls that must not queue behind bulk work: statements go to `reserved` (a small pool
+ * of their own) while it has a connection free, and join `shared`'s queue only when all of it is
+ * in use. Busy is counted here (statements sent to `reserved` and not yet answered), not read from
+ * the driver. Transactions (`getConnection`) take the shared pool. `end()` closes `reserved` only:
+ * the shared pool belongs to its owner.
+ */
+export function reservedLane(reserved: mysql.Pool, shared: mysql.Pool, connections: number): mysql.Pool & { readonly lane: { reserved: number; shared: number; busy: () => number } } {
+  let busy = 0;
+  const lane = { reserved: 0, shared: 0, busy: () => busy };
+  const route = (method: 'query' | 'execute') => (options: unknown, values?: unknown) => {
+    if (busy >= connections) {
+      lane.shared += 1;
+      return (shared[method] as (...a: unknown[]) => Promise<unknown>)(options, values);
+    }
+    busy += 1;
+    lane.reserved += 1;
+    const done = () => void (busy -= 1);
+    const running = (reserved[method] as (...a: unknown[]) => Promise<unknown>)(options, values);
+    running.then(done, done);
+    return running;
+  };
+  const query = route('query');
+  const execute = route('execute');
+  return new Proxy(reserved, {
+    get(t, prop, receiver) {
+      if (prop === 'query') return query;
+      if (prop === 'execute') return execute;
+      if (prop === 'lane') return lane;
+      if (prop === 'getConnection') return shared.getConnection.bind(shared);
+      const value = Reflect.get(t, prop, receiver);
+      return typeof value === 'function' ? value.bind(t) : value;
+    },
+  }) as mysql.Pool & { readonly lane: typeof lane };
+}

@@ -1,11 +1,15 @@
 /**
  * Live connections to every department source: one pool each, each with its own URL and timeout,
  * so that in production each can point at that department's own server.
+ *
+ * Beside it, each source keeps a few connections for pre-grant checks (`checks`): the call a
+ * department makes before every grant waits behind nothing but other checks while one of them is
+ * free, however many household queries fill the shared pool (db/connect.ts reservedLane).
  */
 import type mysql from 'mysql2/promise';
-import { createPool, sourceDrizzle } from '../db/connect';
+import { createPool, reservedLane, sourceDrizzle } from '../db/connect';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
-import type { SourceConfig } from '../db/config';
+import { CHECK_CONNECTIONS_DEFAULT, type SourceConfig } from '../db/config';
 import type { SourceDb } from './contract';
 
 export interface Source {
@@ -13,6 +17,8 @@ export interface Source {
   db: SourceDb;
   timeoutMs: number;
   pool: mysql.Pool;
+  /** The same department through its reserved lane: what pre-grant checks read through. */
+  checks: { db: SourceDb; pool: ReturnType<typeof reservedLane> };
 }
 
 export type Sources = Record<DepartmentCode, Source>;
@@ -20,15 +26,30 @@ export type Sources = Record<DepartmentCode, Source>;
 export function openSources(configs: Record<DepartmentCode, SourceConfig>): Sources {
   return Object.fromEntries(
     DEPARTMENT_CODES.map((code) => {
-      const { url, timeoutMs } = configs[code];
+      const { url, timeoutMs, checkConnections = CHECK_CONNECTIONS_DEFAULT } = configs[code];
       const pool = createPool(url, { connectTimeoutMs: timeoutMs });
+      // Opened on first use, like the shared pool: a hub that runs no checks holds none of them.
+      const reserved = createPool(url, { connectTimeoutMs: timeoutMs, connectionLimit: checkConnections });
       // A source that is down must not crash the hub: pool errors surface per query instead.
-      pool.on('connection', (conn) => conn.on('error', () => undefined));
-      return [code, { code, db: sourceDrizzle(pool, code), timeoutMs, pool }];
+      for (const p of [pool, reserved]) p.on('connection', (conn) => conn.on('error', () => undefined));
+      const lane = reservedLane(reserved, pool, checkConnections);
+      return [code, { code, db: sourceDrizzle(pool, code), timeoutMs, pool, checks: { db: sourceDrizzle(lane, code), pool: lane } }];
     }),
   ) as Sources;
 }
 
 export async function closeSources(sources: Sources): Promise<void> {
-  await Promise.all(Object.values(sources).map((s) => s.pool.end().catch(() => undefined)));
+  await Promise.all(Object.values(sources).flatMap((s) => [s.pool, s.checks.pool].map((p) => p.end().catch(() => undefined))));
+}
+
+const checkViews = new WeakMap<Sources, Sources>();
+
+/** The sources as pre-grant checks read them: each through its reserved lane (made once per set). */
+export function checkSources(sources: Sources): Sources {
+  let view = checkViews.get(sources);
+  if (!view) {
+    view = Object.fromEntries(Object.entries(sources).map(([code, s]) => [code, { ...s, db: s.checks.db }])) as Sources;
+    checkViews.set(sources, view);
+  }
+  return view;
 }

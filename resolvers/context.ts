@@ -15,7 +15,7 @@ import { scrub } from '../domain/privacy';
 import { createDepartmentLoaders, primeDepartment, type SourceOutcome } from '../federation/loaders';
 import { ledgerRecord } from '../federation/registry';
 import type { ReportedAidRow } from '../db/reported-aid/schema';
-import type { Sources } from '../federation/sources';
+import { checkSources, type Sources } from '../federation/sources';
 import type { HubConfig } from '../db/config';
 import { createFindingLoaders } from './findings/live';
 import type { Logger } from 'pino';
@@ -59,9 +59,14 @@ export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<De
   const ledgerIsHubs = deps.config.sources.REPORTED?.url === deps.config.hubUrl;
   const onLedger = (entries: ReadonlyMap<string, ReportedAidRow[]>) =>
     primeDepartment(departments, 'REPORTED', new Map([...entries].map(([idNumber, rows]) => [idNumber, rows.flatMap((r) => ledgerRecord(r, today) ?? [])])));
+  let checkFindings: ReturnType<typeof createFindingLoaders> | undefined;
   return {
     hub: createHubLoaders(deps.hub, ledgerIsHubs ? { onLedger } : {}),
     findings: createFindingLoaders({ hub: deps.hub, sources: deps.sources, unavailable }),
+    /** The findings' loaders over the connections kept for pre-grant checks; made when a check first asks. */
+    get checkFindings() {
+      return (checkFindings ??= createFindingLoaders({ hub: deps.hub, sources: checkSources(deps.sources), unavailable }));
+    },
     cases: createCaseLoaders(deps.hub),
     monitoring: createMonitoringLoaders(deps.hub),
     alertDelivery: createAlertDeliveryLoaders(deps.hub),

@@ -25,7 +25,7 @@ import { checkProposal, departmentsForProposal, evaluateHousehold, programmesFor
 import type { Finding, HouseholdFacts, PersonFacts, SecondAidApprovalFacts, Spell, StudentFacts } from '../../domain/findings/facts';
 import type { Rule } from '../../domain/findings/rule-set';
 import { aidForPeople, MAX_IDS_PER_STATEMENT, unavailableReason, withTimeout, type DepartmentLoaders, type SourceOutcome } from '../../federation/loaders';
-import type { Source, Sources } from '../../federation/sources';
+import { checkSources, type Source, type Sources } from '../../federation/sources';
 import { ADAPTERS, factProvider } from '../../federation/registry';
 import type { AidRecord, DisabilityCertificate, HospitalSettlement } from '../../federation/contract';
 
@@ -34,7 +34,7 @@ export interface LiveRequest {
   hub: HubDb;
   sources: Sources;
   today: IsoDate;
-  loaders: { hub: HubLoaders; departments: DepartmentLoaders; findings: FindingLoaders };
+  loaders: { hub: HubLoaders; departments: DepartmentLoaders; findings: FindingLoaders; checkFindings?: FindingLoaders };
   unavailable: Map<DepartmentCode, SourceOutcome>;
 }
 
@@ -291,6 +291,18 @@ function withProposedStay(facts: HouseholdFacts, departments: { settlements: Rea
   const have = new Set([...facts.records, ...(facts.settlementAid ?? [])].map((r) => `${r.department}:${r.sourceRef}`));
   const tied = departments.settlementAid.filter((r) => r.settlementRef === ref && !have.has(`${r.department}:${r.sourceRef}`));
   return { ...facts, settlements, settlementAid: [...(facts.settlementAid ?? []), ...tied] };
+}
+
+/**
+ * The request as a department's pre-grant query reads it: every department through the connections
+ * its source keeps for checks (federation/sources.ts), with the request's finding loaders over
+ * them, so a check does not queue behind the household queries that fill the shared pools. The
+ * hub's own reads and the request's other loaders are the request's.
+ */
+export function throughCheckLane(req: LiveRequest): LiveRequest {
+  const sources = checkSources(req.sources);
+  const findings = req.loaders.checkFindings ?? createFindingLoaders({ hub: req.hub, sources, unavailable: req.unavailable });
+  return { ...req, sources, loaders: { hub: req.loaders.hub, departments: req.loaders.departments, findings } };
 }
 
 export interface PreGrantResult {

@@ -20,7 +20,7 @@ import type { AidCause, AidRecord as FactRecord, Measure } from '../../domain/fi
 import type { Proposal } from '../../domain/findings/evaluate';
 import { thresholdOf, type Rule, type Severity } from '../../domain/findings/rule-set';
 import type { FindingStatus, SettleAction } from '../../domain/findings/settlement';
-import { findingLoaders, householdFindings, personFindings, preGrantCheck } from './live';
+import { findingLoaders, householdFindings, personFindings, preGrantCheck, throughCheckLane } from './live';
 import { activeRuleSet } from '../../rules/load';
 import type {
   FindingConfirmInput,
@@ -242,7 +242,8 @@ export const findingResolvers: Resolvers = {
     rules: () => rules(),
 
     preGrantCheck: async (_, args, ctx) => {
-      const result = await preGrantCheck(ctx, proposalOf(args.input), rules());
+      // The call that holds up a grant reads through the connections kept for checks.
+      const result = await preGrantCheck(throughCheckLane(ctx), proposalOf(args.input), rules());
       return {
         findings: result.findings,
         clear: !result.findings.some((f) => f.severity === 'CONFLICT' || f.severity === 'WARNING'),

@@ -13,7 +13,7 @@ import type { Purpose, Role } from '../../access/policy';
 import { ROLES } from '../../access/policy';
 import { accessDbOf, type AccessDb } from '../../db/access/db';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../../domain/departments';
-import { closeSources, openSources } from '../../federation/sources';
+import { closeSources, openSources, type Sources } from '../../federation/sources';
 import { createHubServer } from '../../server/app';
 import { DEFAULT_QUERY_LIMITS, type HubConfig, type QueryLimits, type SourceConfig } from '../../db/config';
 import { TEST_SOURCE_TIMEOUT_MS, type TestDatabases } from './databases';
@@ -57,6 +57,8 @@ export interface TestHub {
   createClient(spec?: TestClientSpec): Promise<{ name: string; token: string }>;
   /** The access tables (clients, audit trail). */
   accessDb: AccessDb;
+  /** The hub's own connections to the departments (to fill a department's pools in a test). */
+  sources: Sources;
   close(): Promise<void>;
 }
 
@@ -172,6 +174,7 @@ export async function startTestHub(dbs: TestDatabases, opts: TestHubOptions = {}
     },
     createClient: makeClient,
     accessDb,
+    sources,
     async close() {
       await apollo.stop();
       await closeSources(sources);
