@@ -11,14 +11,13 @@
  * the timeouts are generous (a loaded machine answers in well under a second what they allow 20 s).
  * A round with a timeout ends the batch: the hub is stuck, and further rounds would only wait.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { createClient } from '../access/clients';
 import { ROLES } from '../access/policy';
 import { accessDbOf } from '../db/access/db';
 import { dateArguments } from '../resolvers/date-ranges';
 import { buildSchema } from '../resolvers/index';
 import { createTestDatabases, type TestDatabases } from './support/databases';
+import { killStandaloneHub, startStandaloneHub, type StandaloneHub } from './support/hub-process';
 import { insertRegions, insertWang, WANG } from './support/scenarios';
 
 const REQUEST_TIMEOUT_MS = 20_000;
@@ -55,7 +54,7 @@ const LAST_INSTANT = '2099-12-31T23:59:59.999+08:00';
 const FIRST_INSTANT = '2000-01-01T00:00:00+08:00';
 
 let dbs: TestDatabases;
-let child: ChildProcess | null = null;
+let hubProcess: StandaloneHub | undefined;
 let url = '';
 let token = '';
 let householdId = '';
@@ -83,41 +82,13 @@ async function healthz(): Promise<boolean> {
   return res.status === 200 && ((await res.json()) as { status: string }).status === 'ok';
 }
 
-function startHubProcess(databaseUrl: string): Promise<{ process: ChildProcess; url: string }> {
-  const script = path.join(__dirname, 'support', 'standalone-hub.ts');
-  const proc = spawn(process.execPath, ['--import', 'tsx', script], {
-    cwd: path.join(__dirname, '..'),
-    env: { ...process.env, DATABASE_URL: databaseUrl, RATE_LIMIT_PER_MINUTE: '1000000', AUTH_FAILURES_PER_MINUTE: '1000000', AIDHUB_HOLIDAYS_FILE: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`the hub process did not start: ${err}`)), 120_000);
-    proc.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8');
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) {
-        clearTimeout(timer);
-        resolve({ process: proc, url: (JSON.parse(line) as { url: string }).url });
-      }
-    });
-    proc.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
-    proc.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the hub process ended (${code}): ${err}`));
-    });
-  });
-}
-
 beforeAll(async () => {
   dbs = await createTestDatabases('hostile_dates');
   await insertRegions(dbs);
   householdId = String(await insertWang(dbs));
   ({ token } = await createClient(accessDbOf(dbs.hub), { name: `hostile-dates-${process.pid}`, department: 'CIVIL_AFFAIRS', regionScope: '370000', roles: ROLES, expiresAt: null }));
-  const started = await startHubProcess(dbs.hubUrl);
-  child = started.process;
-  url = started.url;
+  hubProcess = await startStandaloneHub(dbs.hubUrl);
+  url = hubProcess.url;
 
   // A case and a slip to measure deadlines on; and a case reported at the first instant allowed,
   // so that supervision counts working days across the whole range.
@@ -146,13 +117,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // Only the process this file started, by its own handle.
-  const hub = child;
-  if (hub && hub.exitCode === null && hub.signalCode === null) {
-    // Waited for, pipes and all: a child still exiting holds this worker past jest's grace to exit.
-    const closed = new Promise<void>((r) => hub.once('close', () => r()));
-    hub.kill('SIGKILL');
-    await closed;
-  }
+  await killStandaloneHub(hubProcess);
   await dbs?.close();
 });
 

@@ -5,51 +5,22 @@
  * (test/support/standalone-hub.ts). Answers are the same, and every error still carries a stable
  * code and no stack trace.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { createClient } from '../access/clients';
 import { ROLES } from '../access/policy';
 import { accessDbOf } from '../db/access/db';
 import { createTestDatabases, type TestDatabases } from './support/databases';
+import { killStandaloneHub, startStandaloneHub, type StandaloneHub } from './support/hub-process';
 import { insertRegions, insertWang, insertZhao, WANG } from './support/scenarios';
 
 const REQUEST_TIMEOUT_MS = 60_000;
 
 let dbs: TestDatabases;
-let child: ChildProcess | null = null;
+let hubProcess: StandaloneHub | undefined;
 let url: string;
 let graphqlProduction: unknown;
 let token: string;
 let wangId: string;
 let zhaoId: string;
-
-function startHubProcess(databaseUrl: string): Promise<{ process: ChildProcess; line: { url: string; graphqlProduction: unknown } }> {
-  const script = path.join(__dirname, 'support', 'standalone-hub.ts');
-  const proc = spawn(process.execPath, ['--import', 'tsx', script], {
-    cwd: path.join(__dirname, '..'),
-    env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: databaseUrl, RATE_LIMIT_PER_MINUTE: '1000000', AUTH_FAILURES_PER_MINUTE: '1000000', AIDHUB_HOLIDAYS_FILE: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child = proc;
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`the hub process did not start: ${err}`)), 120_000);
-    proc.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8');
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) {
-        clearTimeout(timer);
-        resolve({ process: proc, line: JSON.parse(line) });
-      }
-    });
-    proc.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
-    proc.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the hub process ended (${code}): ${err}`));
-    });
-  });
-}
 
 beforeAll(async () => {
   dbs = await createTestDatabases('production_mode');
@@ -58,19 +29,14 @@ beforeAll(async () => {
   zhaoId = String(await insertZhao(dbs));
   // A Rencheng (370811) caseworker: Wang's district, not Zhao's (Weishan, 370826).
   ({ token } = await createClient(accessDbOf(dbs.hub), { name: `production-mode-${process.pid}`, department: 'CIVIL_AFFAIRS', regionScope: '370811', roles: ROLES, expiresAt: null }));
-  const started = await startHubProcess(dbs.hubUrl);
-  url = started.line.url;
-  graphqlProduction = started.line.graphqlProduction;
+  hubProcess = await startStandaloneHub(dbs.hubUrl, { NODE_ENV: 'production' });
+  url = hubProcess.url;
+  graphqlProduction = hubProcess.line.graphqlProduction;
 }, 180_000);
 
 afterAll(async () => {
   // Only the process this file started, by its own handle.
-  const hub = child;
-  if (hub && hub.exitCode === null && hub.signalCode === null) {
-    const closed = new Promise<void>((r) => hub.once('close', () => r()));
-    hub.kill('SIGKILL');
-    await closed;
-  }
+  await killStandaloneHub(hubProcess);
   await dbs?.close();
 });
 

@@ -5,11 +5,11 @@
  * real interface (scenario.ts). The mutations call the same functions as `npm run subscriptions`
  * (cli.test.ts), so the refusals are the CLI's codes.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { deliveriesOfAlert, revokeSubscription } from '../../db/alert-delivery/store';
+import { freePort } from '../../db/setup/private-server';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { startAlertReceiver, type AlertReceiver } from '../support/alert-receiver';
+import { until } from '../support/until';
 import { startTestHub, type TestHub } from '../support/hub';
 import { HOSTS, raise, subscriberClient, syntheticAlert, TOWNSHIP } from './scenario';
 
@@ -39,25 +39,6 @@ async function receiver(...args: Parameters<typeof startAlertReceiver>): Promise
   const r = await startAlertReceiver(...args);
   receivers.push(r);
   return r;
-}
-
-async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 120_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** A port on 127.0.0.1 with nothing listening (a receiver that is down). */
-async function deadPort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 /** Creates a subscription through the API as the hub's administrator; fails the test if refused. */
@@ -227,7 +208,7 @@ describe('alertSubscriptionRevoke', () => {
 
 describe('dead letters', () => {
   it('lists a receiver that is down in alertDeadLetters; alertDeliveryReplay delivers them under the same delivery ids, and replaying again changes nothing', async () => {
-    const port = await deadPort();
+    const port = await freePort();
     const made = await create({ callbackUrl: `http://127.0.0.1:${port}/aidhub/alerts` });
     const first = syntheticAlert();
     const second = syntheticAlert({ grade: 'ORANGE' });

@@ -3,16 +3,16 @@
  * and real receivers on 127.0.0.1: matching, signing, retries with the same delivery id, dead
  * letters with one notice per subscriber per day, replay, and two workers sharing one outbox.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import type { AlertDeliveryConfig } from '../../db/config';
 import { deadLetters, deliveriesOfAlert, deliveryNotices, replayDeadLetters, revokeSubscription } from '../../db/alert-delivery/store';
 import { enqueueAlertDeliveries } from '../../db/alert-delivery/outbox';
 import { createSubscription } from '../../resolvers/alert-delivery/subscriptions';
 import { AlertDeliveryWorker } from '../../resolvers/alert-delivery/worker';
+import { freePort } from '../../db/setup/private-server';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { startAlertReceiver, type AlertReceiver } from '../support/alert-receiver';
+import { until } from '../support/until';
 import { HOSTS, raise, subscribe, subscriberClient, syntheticAlert, TOWNSHIP } from './scenario';
 
 let dbs: TestDatabases;
@@ -35,25 +35,6 @@ async function receiver(...args: Parameters<typeof startAlertReceiver>): Promise
   const r = await startAlertReceiver(...args);
   receivers.push(r);
   return r;
-}
-
-async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 120_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** A port on 127.0.0.1 with nothing listening (a receiver that is down). */
-async function deadPort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 beforeAll(async () => {
@@ -134,7 +115,7 @@ describe('delivery', () => {
   }, 180_000);
 
   it('makes a dead letter of a receiver that is down, tells the administrators once a day, and replays it with the same delivery id', async () => {
-    const port = await deadPort();
+    const port = await freePort();
     const sub = await subscribe(dbs.hub, 'rencheng-alerts', `http://127.0.0.1:${port}/aidhub/alerts`);
     const first = syntheticAlert();
     const second = syntheticAlert({ grade: 'ORANGE' });

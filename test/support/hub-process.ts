@@ -70,3 +70,56 @@ export async function stopHubProcess(h: HubProcess): Promise<void> {
   // this worker past jest's grace to exit.
   await h.closed;
 }
+
+/** A hub started through test/support/standalone-hub.ts: its line of JSON, and its process. */
+export interface StandaloneHub {
+  url: string;
+  /** The line the hub printed once it listened (`url`, `graphqlProduction`). */
+  line: { url: string; graphqlProduction?: boolean };
+  child: ChildProcess;
+  /** Resolves once the process has exited and its pipes are closed. */
+  closed: Promise<void>;
+}
+
+/**
+ * A hub in a process of its own through test/support/standalone-hub.ts (configured from the
+ * environment as `npm start` is), for tests that must outlive the hub's event loop or see it in
+ * production mode. `env` adds to (or overrides) this process's environment. A process that did not
+ * start is killed before the promise rejects.
+ */
+export function startStandaloneHub(databaseUrl: string, env: Record<string, string> = {}): Promise<StandaloneHub> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'standalone-hub.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: databaseUrl, RATE_LIMIT_PER_MINUTE: '1000000', AUTH_FAILURES_PER_MINUTE: '1000000', AIDHUB_HOLIDAYS_FILE: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const closed = new Promise<void>((r) => child.once('close', () => r()));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const fail = (why: string) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      void closed.then(() => reject(new Error(`${why}: ${err}`)));
+    };
+    const timer = setTimeout(() => fail('the hub process did not start'), 120_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line) {
+        clearTimeout(timer);
+        const parsed = JSON.parse(line) as StandaloneHub['line'];
+        resolve({ url: parsed.url, line: parsed, child, closed });
+      }
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
+    child.once('exit', (code) => fail(`the hub process ended (${code})`));
+  });
+}
+
+/** Kills a standalone hub and waits for its close, pipes and all (a child still exiting holds a jest worker past its grace). */
+export async function killStandaloneHub(h: StandaloneHub | null | undefined): Promise<void> {
+  if (!h) return;
+  if (h.child.exitCode === null && h.child.signalCode === null) h.child.kill('SIGKILL');
+  await h.closed;
+}

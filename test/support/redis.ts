@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess, execFileSync } from 'node:child_process';
 import net from 'node:net';
+import { freePort } from '../../db/setup/private-server';
 
 export interface PrivateRedis {
   url: string;
@@ -20,16 +21,7 @@ export function redisServerBinary(): string | null {
   }
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 async function answers(port: number): Promise<boolean> {
   return new Promise((resolve) => {
