@@ -42,6 +42,7 @@ import { activeTriggerSet } from '../rules/triggers-load';
 import { SCENARIOS } from '../test/support/scenarios-by-department';
 import { benchData, log, option, positiveInt } from './findings-setup';
 import { startAlertHub, watermarksSet, type AlertHub } from './lib/alert-hub';
+import { Rng } from '../federation/demo-random';
 
 type Settlement = RowOf<typeof SCENARIOS.HEALTH, 'settlements'>;
 
@@ -56,22 +57,6 @@ const ROWS_PER_STATEMENT = 1000;
 
 const HOSPITALS = ['济宁医学院附属医院', '济宁市第一人民医院', '济宁市中医院', '兖州区人民医院', '曲阜市人民医院', '邹城市人民医院', '微山县人民医院', '嘉祥县人民医院', '汶上县人民医院', '梁山县人民医院', '高唐县人民医院'];
 const DIAGNOSES = ['急性心肌梗死', '脑梗死', '肺炎', '股骨颈骨折', '慢性阻塞性肺疾病急性加重', '2型糖尿病', '胆囊结石伴胆囊炎', '恶性肿瘤化疗', '慢性肾脏病', '腰椎间盘突出症'];
-
-/** mulberry32: the same seed draws the same people and amounts. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function normal(random: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-}
 
 interface Thresholds {
   /** T1: one stay's out-of-pocket over this (lowest band), by whether the person is monitored; null when no such trigger is enabled. */
@@ -97,7 +82,7 @@ function thresholds(): Thresholds {
 }
 
 /** One settlement per person, amounts in whole fen written as yuan. */
-function settlementsFor(people: readonly string[], tag: string, today: IsoDate, random: () => number, allQualifyOverFen: number | null): { rows: Settlement[]; outOfPocketFen: number[] } {
+function settlementsFor(people: readonly string[], tag: string, today: IsoDate, random: Rng, allQualifyOverFen: number | null): { rows: Settlement[]; outOfPocketFen: number[] } {
   const rows: Settlement[] = [];
   const outOfPocketFen: number[] = [];
   people.forEach((idNumber, i) => {
@@ -105,21 +90,21 @@ function settlementsFor(people: readonly string[], tag: string, today: IsoDate, 
     let oopFen: number;
     if (allQualifyOverFen === null) {
       // Inpatient stays: log-normal total around ¥8,000 (a long tail of major illness), the fund paying 50–75%.
-      totalFen = Math.max(50_000, Math.round(800_000 * Math.exp(0.9 * normal(random))));
-      oopFen = Math.round(totalFen * (0.25 + 0.25 * random()));
+      totalFen = Math.max(50_000, Math.round(800_000 * Math.exp(0.9 * random.normal())));
+      oopFen = Math.round(totalFen * (0.25 + 0.25 * random.next()));
     } else {
-      oopFen = allQualifyOverFen + 1 + Math.floor(random() * 2 * allQualifyOverFen);
-      totalFen = Math.round(oopFen / (0.25 + 0.25 * random()));
+      oopFen = allQualifyOverFen + 1 + Math.floor(random.next() * 2 * allQualifyOverFen);
+      totalFen = Math.round(oopFen / (0.25 + 0.25 * random.next()));
     }
-    const stayDays = 2 + Math.floor(random() * 20);
+    const stayDays = 2 + Math.floor(random.next() * 20);
     rows.push({
       setlId: `${tag}-${String(i + 1).padStart(7, '0')}`,
       psnCertNo: idNumber,
-      fixmedinsName: HOSPITALS[Math.floor(random() * HOSPITALS.length)],
+      fixmedinsName: HOSPITALS[Math.floor(random.next() * HOSPITALS.length)],
       admDate: addDays(today, -stayDays),
       dscgDate: today,
       setlDate: today,
-      diseName: DIAGNOSES[Math.floor(random() * DIAGNOSES.length)],
+      diseName: DIAGNOSES[Math.floor(random.next() * DIAGNOSES.length)],
       medfeeSumamt: fenToYuan(totalFen),
       hifpPay: fenToYuan(totalFen - oopFen),
       hifmiPay: '0.00',
@@ -218,7 +203,8 @@ async function runBurst(opts: {
   people: readonly string[];
   tag: string;
   today: IsoDate;
-  random: () => number;
+  /** The same seed draws the same people and amounts. */
+  random: Rng;
   allQualifyOverFen: number | null;
   monitored: ReadonlySet<string>;
   lines: Thresholds;
@@ -386,10 +372,10 @@ async function main(): Promise<void> {
     // Made distinct and ordered here: on the server, half a million rows would go through an on-disk temporary table.
     const [members] = await hubPool.query<RowDataPacket[]>('SELECT m.id_number FROM household_member m JOIN person p ON p.id_number = m.id_number WHERE m.left_on IS NULL AND p.death_date IS NULL');
     const living = [...new Set(members.map((r) => String(r.id_number)))].sort();
-    const random = rng(seed);
+    const random = new Rng(seed);
     const pool = living.filter((id) => !hadStay.has(id));
     for (let i = pool.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
+      const j = Math.floor(random.next() * (i + 1));
       [pool[i], pool[j]] = [pool[j], pool[i]];
     }
     if (pool.length < baseline + settlements) throw new Error(`only ${pool.length} living people without a settlement; generate more households (--households)`);
