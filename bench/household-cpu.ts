@@ -10,7 +10,13 @@
  * so each figure includes the client's share, the same for both. The hub runs as `npm start` runs it
  * in production (NODE_ENV=production, bench/lib/production.ts); answers are checked against
  * the floor's digest as in `npm run bench`. With BENCH_CPU_PROFILE=file.cpuprofile, the hub's
- * last measured round (only its requests) is profiled into that file, for Chrome DevTools or speedscope.
+ * last measured round (only its requests) is profiled into that file, for Chrome DevTools or speedscope;
+ * BENCH_CPU_PROFILE_VARIANT='fair floor' profiles the floor's instead, to set the two side by side.
+ *
+ * The database server's CPU is counted too, from its /proc entry, around the same runs: it is a
+ * third or more of what a household query costs the machine, and the hub's statements are fewer
+ * than the floor's but each reads more tables. Not counted on a BENCH_DATABASE_URL server, which
+ * serves others as well.
  */
 import './lib/production';
 import fs from 'node:fs';
@@ -39,6 +45,21 @@ import { graphqlClient, type GraphQLClient } from './lib/graphql-client';
 import { benchIdentity } from './lib/hub-identity';
 import { parseOptions, USAGE, UsageError } from './lib/options';
 import { HOUSEHOLD_QUERY, type HouseholdResult } from './lib/query';
+
+/** CPU time (user and system) a process has used, in microseconds, from /proc; null where there is no /proc entry for it. */
+function processCpuUs(pid: number | null): number | null {
+  if (!pid) return null;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may hold spaces: utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+/** USER_HZ: 100 on every Linux build Node runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 /** Many short rounds, the variants taking turns: load that comes and goes falls on both alike. */
 const ROUNDS = 20;
@@ -110,8 +131,8 @@ async function main(): Promise<void> {
       await Promise.all(Array.from({ length: opts.concurrency }, caller));
     };
     const variants = [
-      { name: 'fair floor', client: fairClient, cpuUs: 0, requests: 0 },
-      { name: 'hub', client: hubClient, cpuUs: 0, requests: 0 },
+      { name: 'fair floor', client: fairClient, cpuUs: 0, dbUs: 0, requests: 0 },
+      { name: 'hub', client: hubClient, cpuUs: 0, dbUs: 0, requests: 0 },
     ];
     const warm = ids.slice(0, Math.min(300, ids.length));
     for (const v of variants) await run(v.client, v.name, warm);
@@ -127,8 +148,9 @@ async function main(): Promise<void> {
       const batch = ids.slice(r * roundSize, (r + 1) * roundSize);
       for (let k = 0; k < variants.length; k++) {
         const v = variants[(r + k) % variants.length];
-        const profiled = session && v.name === 'hub';
+        const profiled = session && v.name === (process.env.BENCH_CPU_PROFILE_VARIANT ?? 'hub');
         if (profiled) await session.post('Profiler.start');
+        const dbBefore = processCpuUs(db.serverPid);
         const before = process.cpuUsage();
         await run(v.client, v.name, batch);
         const used = process.cpuUsage(before);
@@ -138,6 +160,8 @@ async function main(): Promise<void> {
           profiles.push(profile);
         }
         v.cpuUs += used.user + used.system;
+        const dbAfter = processCpuUs(db.serverPid);
+        if (dbBefore !== null && dbAfter !== null) v.dbUs += dbAfter - dbBefore;
         v.requests += batch.length;
       }
     }
@@ -146,9 +170,15 @@ async function main(): Promise<void> {
       session.disconnect();
     }
     log(`household query, ${opts.households} households, ${ids.length} requests per variant, concurrency ${opts.concurrency}, NODE_ENV=${process.env.NODE_ENV ?? ''}`);
-    for (const v of variants) log(`${v.name.padEnd(12)} CPU ${(v.cpuUs / v.requests / 1000).toFixed(3)} ms per request (client included)`);
+    const dbCounted = processCpuUs(db.serverPid) !== null;
+    const ms = (us: number, requests: number) => (us / requests / 1000).toFixed(3);
+    for (const v of variants) {
+      log(`${v.name.padEnd(12)} CPU ${ms(v.cpuUs, v.requests)} ms per request (client included)${dbCounted ? `, database server ${ms(v.dbUs, v.requests)} ms` : ''}`);
+    }
     const [f, h] = variants;
     log(`hub/fair floor CPU per request ${(h.cpuUs / h.requests / (f.cpuUs / f.requests)).toFixed(2)}×`);
+    if (dbCounted) log(`hub/fair floor CPU per request with the database server's ${((h.cpuUs + h.dbUs) / h.requests / ((f.cpuUs + f.dbUs) / f.requests)).toFixed(2)}×`);
+    else log('database server CPU not counted (BENCH_DATABASE_URL, or no /proc)');
     log(`Load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (${os.cpus().length} CPUs)`);
   } finally {
     for (const close of closers.reverse()) await close().catch((err: unknown) => console.error(`cleanup: ${(err as Error).message}`));

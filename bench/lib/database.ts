@@ -18,6 +18,8 @@ export interface BenchDatabases {
   sourceUrls: Record<DepartmentCode, string>;
   /** Where they are, for the report. */
   where: string;
+  /** The private server's process id; null on a BENCH_DATABASE_URL server, whose process is not ours to watch. */
+  serverPid: number | null;
   /** Drops the data (and stops the private server); safe to call more than once. */
   discard(): Promise<void>;
 }
@@ -35,6 +37,7 @@ export async function openBenchDatabases(): Promise<BenchDatabases> {
       hubUrl,
       sourceUrls: urls,
       where: `BENCH_DATABASE_URL ${redactUrl(given)}, databases ${new URL(hubUrl).pathname.slice(1)}{,_*}`,
+      serverPid: null,
       discard: () => (discarded ??= dropDatabases(all)),
     };
   }
@@ -49,6 +52,7 @@ export async function openBenchDatabases(): Promise<BenchDatabases> {
     hubUrl,
     sourceUrls: sourceUrls(hubUrl, {}),
     where: `private server on 127.0.0.1:${server.port} (data in ${dataDir}, removed at the end)`,
+    serverPid: server.pid,
     discard: () =>
       (discarded ??= server.stop().finally(() => {
         fs.rmSync(dataDir, { recursive: true, force: true });

@@ -16,6 +16,8 @@ export interface PrivateServer {
   url: string;
   port: number;
   dataDir: string;
+  /** The server process's id (the bench reads its CPU time from /proc). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -266,6 +268,7 @@ export async function startPrivateServer(opts: StartOptions): Promise<PrivateSer
     url,
     port,
     dataDir,
+    pid: child.pid ?? 0,
     stop() {
       stopped ??= new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
