@@ -1,0 +1,110 @@
+/**
+ * `npm start` stopped the way a service manager (systemd, a container runtime, supervisord) stops
+ * a service: SIGTERM to the one process it started, which is npm. npm passes the signal to its own
+ * child only; when that child was `sh -c` (which does not pass it on) in front of tsx's CLI (which
+ * would have) in front of the hub, the shell died, npm exited, and the hub went on serving with
+ * nobody left to stop it. The start script now execs the hub's own Node process, so the signal
+ * reaches server/main.ts's shutdown (drain, stop the pollers, close the pools, stop a private
+ * database server). Run here as a user runs it, through npm, on a database this file provides.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import path from 'node:path';
+import { createTestDatabases, type TestDatabases } from './support/databases';
+import { processTree, stillRunning, type ProcessEntry } from './support/process-tree';
+import { freePort } from './support/redis';
+import { until } from './support/until';
+
+const ROOT = path.join(__dirname, '..');
+
+let dbs: TestDatabases;
+let npm: ChildProcess | undefined;
+let closed: Promise<void> | undefined;
+/** Every process seen in npm's tree while it ran, by pid: what must all be gone after the stop. */
+const seen = new Map<number, ProcessEntry>();
+
+function recordTree(): void {
+  if (npm?.pid) for (const p of processTree(npm.pid)) seen.set(p.pid, p);
+}
+
+function running(): string[] {
+  return [...seen.values()].filter(stillRunning).map((p) => `${p.pid} ${p.args}`);
+}
+
+/**
+ * GET /healthz on a connection of its own (no keep-alive pool: a connection opened before the
+ * stop could still be answered by a server that no longer accepts new ones): the status, or the
+ * error code when nothing answers (ECONNREFUSED once nothing listens).
+ */
+function healthz(port: number): Promise<number | string> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/healthz', agent: false, headers: { connection: 'close' }, timeout: 10_000 }, (res) => {
+      res.resume();
+      res.once('end', () => resolve(res.statusCode ?? 0));
+      res.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+    });
+    req.once('timeout', () => req.destroy(Object.assign(new Error('no answer within 10 s'), { code: 'TIMEOUT' })));
+    req.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+  });
+}
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('npm_start_signals');
+}, 120_000);
+
+afterAll(async () => {
+  // After a failure, what is left of the tree (the hub, orphaned under the old start script): each
+  // by the pid recorded while it ran, so this file's pipes from npm close and nothing outlives it.
+  recordTree();
+  for (const p of seen.values()) if (stillRunning(p)) process.kill(p.pid, 'SIGKILL');
+  await closed;
+  await dbs?.close();
+});
+
+it('stops the hub and every process it started when npm is sent SIGTERM', async () => {
+  const port = await freePort();
+  npm = spawn('npm', ['start'], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      DATABASE_URL: dbs.hubUrl,
+      AIDHUB_DEMO: '0',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      // npm asks the registry for a newer npm now and then: nothing this test needs.
+      npm_config_update_notifier: 'false',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const child = npm;
+  closed = new Promise<void>((r) => child.once('close', () => r()));
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+
+  await until(
+    'the hub started by `npm start` to answer /healthz',
+    async () => {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`npm start ended (${child.exitCode ?? child.signalCode}) before the hub answered:\n${output}`);
+      return healthz(port);
+    },
+    (status) => status === 200,
+    120_000,
+    250,
+  );
+  recordTree();
+  const tree = [...seen.values()].map((p) => `${p.pid} (parent ${p.ppid}) ${p.args}`).join('\n');
+  // The hub itself is in the tree, so "nothing left" below is about it, not about an empty list.
+  expect(tree).toContain('server/main.ts');
+
+  child.kill('SIGTERM');
+
+  await until(`the hub's port to stop answering after SIGTERM to npm; the tree was:\n${tree}\n`, () => healthz(port), (status) => status === 'ECONNREFUSED', 30_000, 250);
+  await until('npm to exit', async () => child.exitCode ?? child.signalCode, (end) => end !== null, 30_000, 100);
+  await until(`every process of npm's tree to end; the tree was:\n${tree}\nstill running`, async () => running(), (left) => left.length === 0, 30_000, 250);
+  // The hub's own shutdown ran and ended with exit code 0, which npm passed on; a hub killed by the
+  // signal would have made npm end by the same signal.
+  expect({ code: child.exitCode, signal: child.signalCode }).toEqual({ code: 0, signal: null });
+}, 240_000);
