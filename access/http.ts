@@ -18,7 +18,7 @@ import type express from 'express';
 import type { Logger } from 'pino';
 import type { AccessDb } from '../db/access/db';
 import { isHubUnavailable } from '../db/connect';
-import { scrub } from '../domain/privacy';
+import { scrub, loggableError } from '../domain/privacy';
 import type { HubConfig } from '../db/config';
 import { requestIdOf } from './request-id';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
@@ -142,7 +142,7 @@ export function accessMiddleware(deps: AccessHttpDeps): express.RequestHandler {
       next();
     } catch (err) {
       if (err instanceof AuditUnavailable) {
-        deps.logger.error({ err: { name: err.name, message: scrub(err.message) } }, 'audit append failed; request refused');
+        deps.logger.error({ err: loggableError(err) }, 'audit append failed; request refused');
         return sendError(res, 503, 'INTERNAL_SERVER_ERROR', 'AUDIT_UNAVAILABLE', 'The access could not be recorded, so nothing is returned');
       }
       next(err);
@@ -180,7 +180,7 @@ export function jsonErrorHandler(logger: Logger): express.ErrorRequestHandler {
     }
     const status = err?.status ?? err?.statusCode ?? 500;
     if (status >= 400 && status < 500) return sendError(res, status, 'BAD_REQUEST', 'BAD_REQUEST', 'The request could not be understood');
-    logger.error({ err: { name: err?.name, message: scrub(String(err?.message ?? '')) }, method: req.method, path: scrub(req.path) }, 'unexpected error');
+    logger.error({ err: loggableError(err), method: req.method, path: scrub(req.path) }, 'unexpected error');
     sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'INTERNAL', 'Internal server error');
   };
 }

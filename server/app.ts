@@ -35,7 +35,7 @@ import { activeRuleSet } from '../rules/load';
 import { redactErrorMessage } from '../access/redact';
 import { accessDbOf } from '../db/access/db';
 import { activeHolidayCalendar } from '../domain/cases/working-days';
-import { scrub } from '../domain/privacy';
+import { loggableError } from '../domain/privacy';
 import { createContext, hubNow, hubToday, type HubContext, type HubDeps } from '../resolvers/context';
 import { ERROR_CODES } from '../access/errors';
 import { buildFederatedSchema, buildSchema } from '../resolvers/index';
@@ -134,7 +134,7 @@ export async function createHubServer(given: HubDeps): Promise<HubServer> {
   const takeover = deps.config.jobTakeoverIntervalMs
     ? setInterval(() => {
         scanJobs.takeOver({ hub: deps.hub, sources: deps.sources, ruleSet: activeRuleSet(), today: hubToday(deps), logger: deps.logger }).catch((err: Error) => {
-          deps.logger.warn({ err: { name: err?.name, message: scrub(String(err?.message ?? '')) } }, 'scan takeover check failed');
+          deps.logger.warn({ err: loggableError(err) }, 'scan takeover check failed');
         });
       }, deps.config.jobTakeoverIntervalMs)
     : null;
@@ -232,7 +232,7 @@ export async function createHubServer(given: HubDeps): Promise<HubServer> {
       }
       // An unexpected failure: log it scrubbed, tell the caller only that it happened.
       const original = unwrapResolverError(error) as Error;
-      deps.logger.error({ err: { name: original?.name, message: scrub(String(original?.message ?? '')) }, path: formatted.path }, 'unexpected error');
+      deps.logger.error({ err: loggableError(original), path: formatted.path }, 'unexpected error');
       return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
     },
   });

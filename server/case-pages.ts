@@ -32,7 +32,7 @@ import { maskIdNumber } from '../domain/id-number';
 import { fenToYuan } from '../domain/money';
 import { needsHealthConsent, type NeedPurpose, type NeedState } from '../domain/charity/needs';
 import { PROGRAMME_BY_CODE } from '../domain/programmes';
-import { scrub } from '../domain/privacy';
+import { loggableError } from '../domain/privacy';
 import type { SourceOutcome } from '../federation/loaders';
 import { createLoaders, hubNow, hubToday, type HubDeps } from '../resolvers/context';
 
@@ -691,7 +691,7 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
       res.status(200).type('html').send(html);
     } catch (error) {
       if (error instanceof AuditUnavailable) return errorPage(req, res, 503, 'INTERNAL_SERVER_ERROR', 'AUDIT_UNAVAILABLE', '访问记录无法写入，材料不予显示，请稍后再试');
-      deps.logger.error({ err: { name: (error as Error)?.name, message: scrub(String((error as Error)?.message ?? '')) } }, 'case brief failed');
+      deps.logger.error({ err: loggableError(error) }, 'case brief failed');
       next(error);
     }
   });

@@ -2,7 +2,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Logger } from 'pino';
 import type { AuditStore, Outcome } from '../access/audit';
-import { scrub } from '../domain/privacy';
+import { loggableError } from '../domain/privacy';
 import { DEPARTMENT_NAMES } from '../domain/departments';
 import { statementScope } from '../db/instrument';
 import type { HubContext } from '../resolvers/context';
@@ -97,7 +97,7 @@ export function auditPlugin(audit: AuditStore, logger: Logger): ApolloServerPlug
             }, true);
           } catch (err) {
             const e = err as Error;
-            logger.error({ err: { name: e?.name, message: scrub(String(e?.message ?? '')) } }, 'audit append failed; response withheld');
+            logger.error({ err: loggableError(e) }, 'audit append failed; response withheld');
             response.http.status = 503;
             response.body = {
               kind: 'single',

@@ -17,7 +17,7 @@ import type { Logger } from 'pino';
 import { divisionPrefix } from '../../domain/division-code';
 import type { IsoDate } from '../../domain/dates';
 import type { DepartmentCode, OfficeCode } from '../../domain/departments';
-import { scrub } from '../../domain/privacy';
+import { loggableError } from '../../domain/privacy';
 import { assembleHouseholds, assembleLonePerson, homeHousehold, householdsWithFacts, settlementOwner } from '../../domain/findings/assemble';
 import { groupBy } from '../../domain/group-by';
 import { evaluateHousehold } from '../../domain/findings/evaluate';
@@ -332,7 +332,7 @@ export async function runScan(deps: ScanDeps, scanId: number, regionCode: string
       throw err;
     }
     const failure = err instanceof DepartmentReadError ? `DEPARTMENT_UNAVAILABLE:${err.department}` : 'INTERNAL_ERROR';
-    deps.logger?.error({ scanId, regionCode, failure, err: { name: (err as Error)?.name, message: scrub(String((err as Error)?.message ?? '')) } }, 'scan failed');
+    deps.logger?.error({ scanId, regionCode, failure, err: loggableError(err) }, 'scan failed');
     await write((tx) => finishScan(tx, scanId, 'FAILED', counts, failure)).catch(() => undefined);
     throw err;
   } finally {

@@ -17,7 +17,7 @@ import { countPeople, householdKeysPage, type HouseholdKey } from '../../db/find
 import { advanceWatermark } from '../../db/monitoring/store';
 import { claimMonthlyRun, finishMonthlyRun, monthlyRunById, recordMonthlyProgress, type MonthlyRunRow } from '../../db/monitoring-monthly/store';
 import { countHouseholdsUnderPrefix } from '../../db/household/region-pages';
-import { scrub } from '../../domain/privacy';
+import { loggableError } from '../../domain/privacy';
 import { DepartmentReadError } from '../../federation/reads';
 import { divisionPrefix } from '../../domain/division-code';
 import { peopleKnownToDepartments, peopleWithFactOf, peopleWithFacts } from '../../federation/person-keys';
@@ -171,7 +171,7 @@ class MonthlyJobs {
         deps.logger?.info({ region, month, ...out }, 'monthly comparison finished');
       } catch (err) {
         const failure = failureOf(err);
-        deps.logger?.error({ region, month, failure, err: { name: (err as Error)?.name, message: scrub(String((err as Error)?.message ?? '')) } }, 'monthly comparison failed');
+        deps.logger?.error({ region, month, failure, err: loggableError(err) }, 'monthly comparison failed');
         await finishMonthlyRun(deps.hub, id, 'FAILED', last, deps.now(), failure).catch(() => undefined);
       }
       return (await monthlyRunById(deps.hub, id))!;

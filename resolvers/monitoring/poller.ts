@@ -19,6 +19,7 @@ import type { MonitoringConfig } from '../../db/config';
 import { ensureLeaseRow, fenced, LeaseLost, newHolder, releaseLease, renewLease, takeExpiredLease, type Lease } from '../../db/jobs/lease';
 import { advanceWatermark, watermarks } from '../../db/monitoring/store';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../../domain/departments';
+import { loggableError } from '../../domain/privacy';
 import { currentMark, polledFeeds, rowsAfter, unpolledTables, type KeyGap } from '../../federation/change-feed';
 import { candidatesForPeople, monitoringToday, writeAlerts, type DetectDeps } from './detect';
 import { monthlyJobs, monthOf, runMonthlyComparison } from './monthly';
@@ -68,7 +69,7 @@ export class MonitoringPoller {
       if (busy || this.stopped) return;
       busy = true;
       const p = work()
-        .catch((err: unknown) => this.opts.logger?.warn({ err }, 'monitoring tick failed'))
+        .catch((err: unknown) => this.opts.logger?.warn({ err: loggableError(err) }, 'monitoring tick failed'))
         .finally(() => {
           busy = false;
           this.running = this.running.filter((r) => r !== p);
