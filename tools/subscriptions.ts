@@ -2,7 +2,7 @@
  * Alert subscriptions (DCI subscribe/notify), for administrators:
  *
  *   npm run subscriptions -- create --client demo-township-guhuai --callback http://127.0.0.1:9300/alerts \
- *       --regions 370811001 [--grades RED,ORANGE] [--triggers T1,T2] [--by NAME]
+ *       --regions 370811001 [--grades RED,ORANGE] [--triggers T1_SETTLEMENT_OOP,T4_JOB_LOSS] [--by NAME]
  *   npm run subscriptions -- list [--client NAME]
  *   npm run subscriptions -- revoke ID
  *   npm run subscriptions -- dead-letters [--subscription ID] [--first 50]
@@ -11,7 +11,8 @@
  *
  * The database is DATABASE_URL, or the private server `npm start` is running. The callback host
  * must be on AIDHUB_CALLBACK_HOSTS (for the demo's private server, 127.0.0.1 and localhost unless
- * set). The signing secret is printed once, at create. Create, revoke and replay are the functions
+ * set), and each trigger named one of the trigger set this process's environment names
+ * (AIDHUB_TRIGGERS_FILE over rules/triggers.json), as the hub's. The signing secret is printed once, at create. Create, revoke and replay are the functions
  * the GraphQL mutations call (alertSubscriptionCreate, alertSubscriptionRevoke, alertDeliveryReplay),
  * so both refuse alike; the CLI reaches every subscription, an administrator's API call only those
  * within its region scope.
