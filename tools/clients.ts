@@ -11,13 +11,13 @@
  * once, at create and rotate; the hub keeps only its SHA-256. Revocation and rotation take effect
  * on the next request.
  */
-import { parseArgs } from 'node:util';
 import { registerCharity } from '../db/reported-aid/store';
 import { ClientSpecError, createClient, listClients, revokeClient, rotateClient, type ClientInfo } from '../access/clients';
 import { PURPOSES_BY_ROLE, ROLES, type Role } from '../access/policy';
 import { dbTime, type AccessDb } from '../db/access/db';
 import { OFFICE_CODES, type OfficeCode as DepartmentCode } from '../domain/departments';
 import { isCreditCode } from '../domain/credit-code';
+import { runSubcommand, UsageError } from './command-args';
 import { runAgainstHub } from './run-against-hub';
 
 export const USAGE = `usage: npm run clients -- <command>
@@ -28,8 +28,6 @@ export const USAGE = `usage: npm run clients -- <command>
   rotate NAME [--expires YYYY-MM-DD | --expires-in 90d | --no-expiry]
   revoke NAME
 roles: ${ROLES.map((r) => `${r} (${PURPOSES_BY_ROLE[r].join(', ')})`).join('; ')}`;
-
-class UsageError extends Error {}
 
 /** An expiry as DATETIME text (UTC): a date means the end of that day in China (UTC+8). */
 export function parseExpiry(values: { expires?: string; 'expires-in'?: string; 'no-expiry'?: boolean }, now = new Date()): string | null | undefined {
@@ -54,31 +52,21 @@ function describe(c: ClientInfo): string {
     .join('  ');
 }
 
+const OPTIONS = {
+  name: { type: 'string' },
+  department: { type: 'string' },
+  scope: { type: 'string' },
+  roles: { type: 'string' },
+  expires: { type: 'string' },
+  'expires-in': { type: 'string' },
+  'no-expiry': { type: 'boolean' },
+  'credit-code': { type: 'string' },
+  organisation: { type: 'string' },
+} as const;
+
 /** Runs one command; returns the exit code. */
-export async function clientsCommand(argv: string[], db: AccessDb, print: (line: string) => void): Promise<number> {
-  try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        name: { type: 'string' },
-        department: { type: 'string' },
-        scope: { type: 'string' },
-        roles: { type: 'string' },
-        expires: { type: 'string' },
-        'expires-in': { type: 'string' },
-        'no-expiry': { type: 'boolean' },
-        'credit-code': { type: 'string' },
-        organisation: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-    const [command, name] = positionals;
-    if (values.help || !command) {
-      print(USAGE);
-      return values.help ? 0 : 2;
-    }
+export function clientsCommand(argv: string[], db: AccessDb, print: (line: string) => void): Promise<number> {
+  return runSubcommand(argv, { usage: USAGE, options: OPTIONS, usageErrors: [ClientSpecError] }, print, async ({ command, rest: [name], values }) => {
     switch (command) {
       case 'create': {
         if (!values.name || !values.department || !values.scope || !values.roles) throw new UsageError('create needs --name, --department, --scope and --roles');
@@ -122,14 +110,7 @@ export async function clientsCommand(argv: string[], db: AccessDb, print: (line:
       default:
         throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     }
-  } catch (err) {
-    if (err instanceof UsageError || err instanceof ClientSpecError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      print(`error: ${(err as Error).message}`);
-      print(USAGE);
-      return 2;
-    }
-    throw err;
-  }
+  });
 }
 
 if (require.main === module) void runAgainstHub('clients', clientsCommand, USAGE);

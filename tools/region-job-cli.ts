@@ -12,9 +12,10 @@ import { provisionHub } from '../db/setup/provision';
 import { isDivisionCode } from '../domain/division-code';
 import { scrub } from '../domain/privacy';
 import { closeSources, openSources, type Sources } from '../federation/sources';
+import { UsageError } from './command-args';
 
-/** Bad arguments: printed with the usage, exit code 2. */
-export class UsageError extends Error {}
+// Bad arguments: printed with the usage, exit code 2; the one class every tool throws for them.
+export { UsageError };
 
 /** `--region`: a division code. */
 export function regionArg(value: string | undefined, usage: string): string {

@@ -2,7 +2,7 @@
  * Alert subscriptions (DCI subscribe/notify), for administrators:
  *
  *   npm run subscriptions -- create --client demo-township-guhuai --callback http://127.0.0.1:9300/alerts \
- *       --regions 370811001 [--grades RED,ORANGE] [--triggers T1,T2] [--by NAME]
+ *       --regions 370811001 [--grades RED,ORANGE] [--triggers T1_SETTLEMENT_OOP,T4_JOB_LOSS] [--by NAME]
  *   npm run subscriptions -- list [--client NAME]
  *   npm run subscriptions -- revoke ID
  *   npm run subscriptions -- dead-letters [--subscription ID] [--first 50]
@@ -11,14 +11,15 @@
  *
  * The database is DATABASE_URL, or the private server `npm start` is running. The callback host
  * must be on AIDHUB_CALLBACK_HOSTS (for the demo's private server, 127.0.0.1 and localhost unless
- * set). The signing secret is printed once, at create. Create, revoke and replay are the functions
+ * set), and each trigger named one of the trigger set this process's environment names
+ * (AIDHUB_TRIGGERS_FILE over rules/triggers.json), as the hub's. The signing secret is printed once, at create. Create, revoke and replay are the functions
  * the GraphQL mutations call (alertSubscriptionCreate, alertSubscriptionRevoke, alertDeliveryReplay),
  * so both refuse alike; the CLI reaches every subscription, an administrator's API call only those
  * within its region scope.
  */
-import { parseArgs } from 'node:util';
 import { deadLetters, deliveryCounts, deliveryNotices, listSubscriptions, type SubscriptionRecord } from '../db/alert-delivery/store';
 import { hubDrizzle, type HubDb } from '../db/connect';
+import { runSubcommand, UsageError } from './command-args';
 import { runAgainstHub } from './run-against-hub';
 import { createSubscription, replayDeliveries, revokeSubscriptionWithin } from '../resolvers/alert-delivery/subscriptions';
 
@@ -32,8 +33,6 @@ export const USAGE = `usage: npm run subscriptions -- <command>
   dead-letters [--subscription SUBSCRIPTION_ID] [--first N]
   replay --subscription SUBSCRIPTION_ID | replay DELIVERY_ID [DELIVERY_ID…]
   notices [--since YYYY-MM-DD]`;
-
-class UsageError extends Error {}
 
 const list = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim()).filter((x) => x.length > 0);
 
@@ -65,31 +64,21 @@ export function callbackHosts(env: NodeJS.ProcessEnv = process.env): string[] {
   return list(raw);
 }
 
+const OPTIONS = {
+  client: { type: 'string' },
+  callback: { type: 'string' },
+  regions: { type: 'string' },
+  grades: { type: 'string' },
+  triggers: { type: 'string' },
+  by: { type: 'string' },
+  subscription: { type: 'string' },
+  first: { type: 'string' },
+  since: { type: 'string' },
+} as const;
+
 /** Runs one command; returns the exit code. */
-export async function subscriptionsCommand(argv: string[], db: HubDb, print: (line: string) => void, hosts = callbackHosts()): Promise<number> {
-  try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        client: { type: 'string' },
-        callback: { type: 'string' },
-        regions: { type: 'string' },
-        grades: { type: 'string' },
-        triggers: { type: 'string' },
-        by: { type: 'string' },
-        subscription: { type: 'string' },
-        first: { type: 'string' },
-        since: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-    const [command, ...rest] = positionals;
-    if (values.help || !command) {
-      print(USAGE);
-      return values.help ? 0 : 2;
-    }
+export function subscriptionsCommand(argv: string[], db: HubDb, print: (line: string) => void, hosts = callbackHosts()): Promise<number> {
+  return runSubcommand(argv, { usage: USAGE, options: OPTIONS }, print, async ({ command, rest, values }) => {
     switch (command) {
       case 'create': {
         if (!values.client || !values.callback || !values.regions) throw new UsageError('create needs --client, --callback and --regions');
@@ -155,15 +144,7 @@ export async function subscriptionsCommand(argv: string[], db: HubDb, print: (li
       default:
         throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     }
-  } catch (err) {
-    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      print(`error: ${(err as Error).message}`);
-      print(USAGE);
-      return 2;
-    }
-    throw err;
-  }
+  });
 }
-
 
 if (require.main === module) void runAgainstHub('subscriptions', subscriptionsCommand, USAGE, hubDrizzle);

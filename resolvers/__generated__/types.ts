@@ -365,7 +365,7 @@ export type AlertSubscriptionCreateInput = {
   readonly regionCodes: ReadonlyArray<Scalars['String']['input']>;
   /** Only these grades; empty or absent: every grade. */
   readonly grades?: InputMaybe<ReadonlyArray<AlertGrade>>;
-  /** Only these triggers (ids); empty or absent: every trigger. */
+  /** Only these triggers (ids, as the `triggers` query lists them; each must be a trigger of the set in force); empty or absent: every trigger. */
   readonly triggerIds?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
 };
 
@@ -399,6 +399,8 @@ export type AlertDeliveryErrorCode =
   | 'GRADE_INVALID'
   /** A trigger id that is not letters, digits, '.', '_' or '-'. */
   | 'TRIGGER_INVALID'
+  /** A trigger id that is no trigger of the set in force (the message names them); nothing was created. */
+  | 'TRIGGER_NOT_FOUND'
   /** No subscription with this id within the caller's region scope. */
   | 'SUBSCRIPTION_NOT_FOUND'
   /** The subscription is revoked: its dead letters are not sent again. */

@@ -3,7 +3,9 @@
  * the GraphQL mutations (resolvers/alert-delivery/resolvers.ts) and `npm run subscriptions`. The callback's host must be on the allow-list, the subscriber must be
  * an API client that exists, and the regions must lie within that client's own region scope
  * (a push names a masked subject only, but the details it points to are read with the client's
- * own token: a push outside its scope would be a clue it could not follow).
+ * own token: a push outside its scope would be a clue it could not follow). Every trigger named must
+ * be one of the trigger set in force (rules/triggers-load.ts): a subscription naming a trigger that
+ * does not exist (a typo) would match no alert and stay silent for ever.
  */
 import type { HubQuery } from '../../db/cases/records';
 import type { HubDb } from '../../db/connect';
@@ -12,8 +14,9 @@ import { isDivisionCode } from '../../domain/division-code';
 import { callbackRefusal, newSubscriptionSecret } from '../../domain/monitoring/delivery';
 import { ALERT_GRADES, type AlertGrade } from '../../domain/monitoring/envelope';
 import { regionCovers } from '../../domain/monitoring/subscriptions';
+import { activeTriggerSet } from '../../rules/triggers-load';
 
-export type SubscriptionError = 'CALLBACK_URL_INVALID' | 'CALLBACK_HOST_NOT_ALLOWED' | 'CLIENT_NOT_FOUND' | 'REGION_INVALID' | 'REGION_OUTSIDE_CLIENT_SCOPE' | 'GRADE_INVALID' | 'TRIGGER_INVALID';
+export type SubscriptionError = 'CALLBACK_URL_INVALID' | 'CALLBACK_HOST_NOT_ALLOWED' | 'CLIENT_NOT_FOUND' | 'REGION_INVALID' | 'REGION_OUTSIDE_CLIENT_SCOPE' | 'GRADE_INVALID' | 'TRIGGER_INVALID' | 'TRIGGER_NOT_FOUND';
 
 export interface SubscriptionInput {
   clientName: string;
@@ -27,6 +30,17 @@ export interface SubscriptionInput {
 export type SubscriptionCreated = { ok: true; subscription: SubscriptionRecord; secret: string } | { ok: false; code: SubscriptionError; field: string; message: string };
 
 const TRIGGER_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+/** How many unknown trigger ids a refusal names (the message stays short whatever was sent). */
+const UNKNOWN_NAMED = 10;
+
+/** The ids of `triggerIds` that are no trigger of the set in force (read only when some are named). */
+function unknownTriggerIds(triggerIds: readonly string[]): string[] {
+  if (triggerIds.length === 0) return [];
+  // A disabled trigger (enabled: false) is still one of the set: a locality may turn it on again,
+  // and the subscription then receives its alerts as it should.
+  const known = new Set(activeTriggerSet().triggers.map((t) => t.id));
+  return triggerIds.filter((t) => !known.has(t));
+}
 
 export async function createSubscription(db: HubQuery, callbackHosts: readonly string[], input: SubscriptionInput): Promise<SubscriptionCreated> {
   const refusal = callbackRefusal(input.callbackUrl, callbackHosts);
@@ -41,6 +55,12 @@ export async function createSubscription(db: HubQuery, callbackHosts: readonly s
   if (grades.some((g) => !(ALERT_GRADES as readonly string[]).includes(g))) return { ok: false, code: 'GRADE_INVALID', field: 'grades', message: `grades are ${ALERT_GRADES.join(', ')}` };
   const triggerIds = [...new Set(input.triggerIds)];
   if (triggerIds.some((t) => !TRIGGER_ID.test(t))) return { ok: false, code: 'TRIGGER_INVALID', field: 'triggerIds', message: 'trigger ids are letters, digits, ".", "_" or "-"' };
+  // An empty list means every trigger (domain/monitoring/subscriptions.ts), so it names none to check.
+  const unknown = unknownTriggerIds(triggerIds);
+  if (unknown.length > 0) {
+    const named = unknown.slice(0, UNKNOWN_NAMED).join(', ') + (unknown.length > UNKNOWN_NAMED ? ` and ${unknown.length - UNKNOWN_NAMED} more` : '');
+    return { ok: false, code: 'TRIGGER_NOT_FOUND', field: 'triggerIds', message: `not a trigger of the trigger set in force: ${named}` };
+  }
   const secret = newSubscriptionSecret();
   const subscription = await insertSubscription(db, { clientId: input.clientName, callbackUrl: input.callbackUrl, regionCodes: regions, grades: grades as AlertGrade[], triggerIds, secret, createdBy: input.createdBy });
   return { ok: true, subscription, secret };

@@ -129,6 +129,26 @@ describe('alertSubscriptionCreate', () => {
     expect(await refused({ triggerIds: ['T1; DROP TABLE x'] })).toEqual([['TRIGGER_INVALID', 'input.triggerIds']]);
     expect(await count('SELECT COUNT(*) AS n FROM alert_subscription')).toBe(before);
   });
+
+  it('refuses a trigger id that is no trigger of the set in force, naming the unknown ones, and writes nothing', async () => {
+    const before = await count('SELECT COUNT(*) AS n FROM alert_subscription');
+    // A typo beside a real trigger: the whole subscription is refused, not created with the one that exists.
+    const res = await hub.gql(CREATE, { input: { client: 'rencheng-alerts', callbackUrl: 'http://127.0.0.1:9/x', regionCodes: [TOWNSHIP], triggerIds: ['T1_SETTLEMENT_OOP', 'T1_SETTLEMENT_OPP', 'T9_NO_SUCH'] } });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.alertSubscriptionCreate).toMatchObject({ subscription: null, secret: null });
+    const [error] = res.data.alertSubscriptionCreate.userErrors;
+    expect(res.data.alertSubscriptionCreate.userErrors).toHaveLength(1);
+    expect([error.code, error.field]).toEqual(['TRIGGER_NOT_FOUND', ['input', 'triggerIds']]);
+    expect(error.message).toContain('T1_SETTLEMENT_OPP');
+    expect(error.message).toContain('T9_NO_SUCH');
+    expect(error.message).not.toContain('T1_SETTLEMENT_OOP');
+    expect(await count('SELECT COUNT(*) AS n FROM alert_subscription')).toBe(before);
+
+    // Triggers that exist (T6 is a RULE trigger) are taken, and kept as named.
+    const made = await create({ callbackUrl: 'http://127.0.0.1:9/x', triggerIds: ['T1_SETTLEMENT_OOP', 'T6_STUDENT_NO_AID'] });
+    expect(made.subscription.triggerIds).toEqual(['T1_SETTLEMENT_OOP', 'T6_STUDENT_NO_AID']);
+    expect(await count('SELECT COUNT(*) AS n FROM alert_subscription')).toBe(before + 1);
+  });
 });
 
 describe('access', () => {

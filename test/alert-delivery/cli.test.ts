@@ -1,4 +1,4 @@
-/** `npm run subscriptions`: create (secret once; allow-list refusal), list, dead-letters, replay, notices, revoke. */
+/** `npm run subscriptions`: create (secret once; allow-list and unknown-trigger refusals), list, dead-letters, replay, notices, revoke. */
 import { noteDeadLetter } from '../../db/alert-delivery/store';
 import { subscriptionsCommand } from '../../tools/subscriptions';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
@@ -25,6 +25,11 @@ it('manages subscriptions and dead letters from the command line', async () => {
   const refused = await run('create', '--client', 'rencheng-alerts', '--callback', 'http://10.0.0.1/x', '--regions', '370811001');
   expect(refused.code).toBe(3);
   expect(refused.out[0]).toMatch(/^refused: CALLBACK_HOST_NOT_ALLOWED/);
+  // A typo in a trigger id: refused, naming it, rather than a subscription that never receives anything.
+  const typo = await run('create', '--client', 'rencheng-alerts', '--callback', 'http://127.0.0.1:9/alerts', '--regions', '370811001', '--triggers', 'T1_SETTLEMENT_OOP,T4_JOBLOSS');
+  expect([typo.code, typo.out]).toEqual([3, ['refused: TRIGGER_NOT_FOUND (triggerIds): not a trigger of the trigger set in force: T4_JOBLOSS']]);
+  const [[{ n }]] = (await dbs.hubPool.query('SELECT COUNT(*) AS n FROM alert_subscription')) as any;
+  expect(Number(n)).toBe(0);
 
   const made = await run('create', '--client', 'rencheng-alerts', '--callback', 'http://127.0.0.1:9/alerts', '--regions', '370811001', '--grades', 'red,orange');
   expect(made.code).toBe(0);

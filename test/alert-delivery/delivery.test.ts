@@ -70,7 +70,7 @@ describe('subscriptions', () => {
 
   it('writes one outbox row per matching subscription, inside the caller’s transaction', async () => {
     await subscribe(dbs.hub, 'rencheng-alerts', 'http://127.0.0.1:9/a');
-    await subscribe(dbs.hub, 'rencheng-alerts', 'http://127.0.0.1:9/b', { grades: ['RED'], triggerIds: ['T1_STAY_OUT_OF_POCKET'] });
+    await subscribe(dbs.hub, 'rencheng-alerts', 'http://127.0.0.1:9/b', { grades: ['RED'], triggerIds: ['T1_SETTLEMENT_OOP'] });
     await subscribe(dbs.hub, 'rencheng-alerts', 'http://127.0.0.1:9/c', { grades: ['YELLOW'] });
     await subscribe(dbs.hub, 'yanzhou-alerts', 'http://127.0.0.1:9/d', { regionCodes: ['370812'] });
     const red = syntheticAlert();

@@ -19,7 +19,8 @@ export function syntheticAlert(over: Partial<AlertEnvelope> = {}): AlertEnvelope
   serial += 1;
   return {
     alertId: `test-${process.pid}-${serial}`,
-    triggerId: 'T1_STAY_OUT_OF_POCKET',
+    // A trigger of rules/triggers.json: a subscription may name only triggers that exist.
+    triggerId: 'T1_SETTLEMENT_OOP',
     grade: 'RED',
     regionCode: `${TOWNSHIP}201`,
     maskedSubject: '张*',

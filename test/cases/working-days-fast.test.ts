@@ -14,19 +14,8 @@ import { statutoryHolidays } from '../../domain/cases/statutory-holidays';
 import { referralDue } from '../../domain/cases/supervision';
 import { activeHolidayCalendar, addWorkingDays, calendarCoverage, holidayName, isCovered, isWorkingDay, withinSupported, workingDaysBetween } from '../../domain/cases/working-days';
 import { addDays } from '../../domain/dates';
+import { Rng } from '../../federation/demo-random';
 import { createHubServer } from '../../server/app';
-
-/** Deterministic random numbers (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const DAY_MS = 86_400_000;
 const dateAt = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -55,15 +44,16 @@ function naiveAdd(from: string, n: number): { date: string; provisional: boolean
 }
 
 describe('agreement with the day-by-day walk', () => {
-  const rnd = random(20261202);
-  const pick = (fromYear: number, toYear: number) => dateAt(Date.UTC(fromYear, 0, 1) + Math.floor(rnd() * (toYear - fromYear + 1) * 365.25) * DAY_MS);
+  // Seeded (the demo generator's mulberry32), so a failure can be replayed.
+  const rng = new Rng(20261202);
+  const pick = (fromYear: number, toYear: number) => dateAt(Date.UTC(fromYear, 0, 1) + Math.floor(rng.next() * (toYear - fromYear + 1) * 365.25) * DAY_MS);
 
   // Ranges around the years that matter most (the table's years and the computed ones after it),
   // of every length from a day to several years, plus some anywhere in the supported span.
   const ranges: [string, string][] = [];
   for (let i = 0; i < 400; i++) {
     const from = i < 300 ? pick(2003, 2031) : pick(1900, 2098);
-    const span = i % 4 === 0 ? Math.floor(rnd() * 2000) : Math.floor(rnd() * 70);
+    const span = i % 4 === 0 ? rng.int(0, 1999) : rng.int(0, 69);
     const to = addDays(from, span - (i % 10 === 0 ? 30 : 0));
     ranges.push([from, to > '2100-12-31' ? '2100-12-31' : to < '1900-01-01' ? '1900-01-01' : to]);
   }
