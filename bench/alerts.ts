@@ -31,8 +31,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
-import { sql } from 'drizzle-orm';
+import { desc, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/mysql2';
+import type { HubDb } from '../db/connect';
+import { feedWatermarks } from '../db/monitoring/store';
 import { chinaDateOf } from '../domain/cases/china-time';
 import { addDays, type IsoDate } from '../domain/dates';
 import { fenToYuan } from '../domain/money';
@@ -230,6 +232,7 @@ async function runBurst(opts: {
     const department = await mysql.createConnection({ uri: opts.departmentUrl });
     let committed: number;
     let lastSecond: number;
+    let lastKey: Record<string, string | number>;
     const insertStarted = performance.now();
     try {
       await department.query('START TRANSACTION');
@@ -238,6 +241,15 @@ async function runBurst(opts: {
       // The burst's rows are the newest: the last second the poller must pass.
       const [last] = await db.select({ s: sql<string>`UNIX_TIMESTAMP(MAX(${feed.marker.column}))` }).from(feed.table);
       lastSecond = Number(last.s);
+      // And within it the last row in the poller's (second, row key) order.
+      const key = feed.marker.rowKey;
+      const [lastRow] = (await db
+        .select(Object.fromEntries(key.map((c) => [c.name, c])))
+        .from(feed.table)
+        .where(sql`${feed.marker.column} = FROM_UNIXTIME(${lastSecond})`)
+        .orderBy(...key.map((c) => desc(c)))
+        .limit(1)) as Record<string, string | number>[];
+      lastKey = lastRow;
       await department.query('COMMIT');
       committed = performance.now();
     } finally {
@@ -246,8 +258,8 @@ async function runBurst(opts: {
     const insertMs = committed - insertStarted;
     log(`  written and committed in ${secs(insertMs)}`);
 
-    // Created: the poller's watermark has passed the burst's last second, and it writes the
-    // alerts and the watermark in one transaction.
+    // Created: the poller's watermark has passed the burst's last row (its second, and that row's
+    // key within it), and it writes the alerts and the watermark in one transaction.
     let createdMs = 0;
     let total = 0;
     let deliveredMs = 0;
@@ -255,8 +267,9 @@ async function runBurst(opts: {
     for (;;) {
       const now = performance.now();
       if (createdMs === 0) {
-        const [[mark]] = await pool.query<RowDataPacket[]>('SELECT last_sequence AS s FROM monitoring_watermark WHERE source_table = ?', [feed.key]);
-        if (Number(mark?.s ?? 0) >= lastSecond) {
+        const mark = (await feedWatermarks(drizzle(pool) as unknown as HubDb, [feed.key])).get(feed.key);
+        const past = mark !== undefined && (mark.lastSequence > lastSecond || (mark.lastSequence === lastSecond && (mark.rowKey === null || JSON.stringify(mark.rowKey) === JSON.stringify(lastKey))));
+        if (past) {
           createdMs = now - committed;
           const [[n]] = await pool.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM monitoring_alert WHERE id > ?', [before]);
           total = Number(n.n);
