@@ -1,5 +1,5 @@
 /**
- * `npm run bench:alerts -- [--households N] [--settlements M] [--baseline B] [--all-qualify] [--interval-ms MS] [--commit-lag-ms MS] [--seed S]`
+ * `npm run bench:alerts -- [--households N] [--settlements M] [--baseline B] [--all-qualify] [--interval-ms MS] [--commit-lag-ms MS] [--batch-rows R] [--seed S]`
  *
  * Throughput (issue 11, "Speed"): a burst of M new hospital settlements (default 100,000) written
  * at once across the city into 医保's own front-end database — multi-row INSERTs, 1,000 rows to a
@@ -330,13 +330,15 @@ async function main(): Promise<void> {
   const baseline = positiveInt(option(argv, 'baseline', '1000'), 'baseline');
   const intervalMs = positiveInt(option(argv, 'interval-ms', '1000'), 'interval-ms');
   const commitLagMs = positiveInt(option(argv, 'commit-lag-ms', '5000'), 'commit-lag-ms');
+  // The poller's cap on rows per table per poll (AIDHUB_MONITOR_BATCH_ROWS), which holds inside one second too.
+  const batchRows = positiveInt(option(argv, 'batch-rows', '5000'), 'batch-rows');
   const seed = positiveInt(option(argv, 'seed', '1'), 'seed');
   const timeoutMs = positiveInt(option(argv, 'timeout-s', '3600'), 'timeout-s') * 1000;
   const allQualify = argv.includes('--all-qualify');
   const today = chinaDateOf(new Date());
   const lines = thresholds();
   if (!lines.stay && !lines.year) throw new Error('the trigger set in force has no out-of-pocket trigger enabled: a burst of settlements opens nothing');
-  log(`bench:alerts — ${households} generated households, a burst of ${settlements} settlements after a baseline of ${baseline}${allQualify ? ', every one over the line' : ''}, poll every ${intervalMs} ms, commit lag ${commitLagMs} ms, today ${today}, ${os.cpus().length} cores`);
+  log(`bench:alerts — ${households} generated households, a burst of ${settlements} settlements after a baseline of ${baseline}${allQualify ? ', every one over the line' : ''}, poll every ${intervalMs} ms, at most ${batchRows} rows a table a poll, commit lag ${commitLagMs} ms, today ${today}, ${os.cpus().length} cores`);
   if (lines.stay) log(`  ${lines.stay.triggerId}: one stay's out-of-pocket over ${fenToYuan(lines.stay.monitoredOverFen)} yuan (monitored) / ${fenToYuan(lines.stay.othersOverFen)} yuan (others)`);
   if (lines.year) log(`  ${lines.year.triggerId}: twelve months' out-of-pocket over ${fenToYuan(lines.year.monitoredOverFen)} yuan (monitored) / ${fenToYuan(lines.year.othersOverFen)} yuan (others)`);
 
@@ -349,6 +351,7 @@ async function main(): Promise<void> {
       hubUrl: data.hubUrl,
       intervalMs,
       commitLagMs,
+      env: { AIDHUB_MONITOR_BATCH_ROWS: String(batchRows) },
       script: (_, push) => {
         // Only pushes with a valid signature reach the script (others are answered 401).
         const id = String(push.body?.alert?.id ?? '');
