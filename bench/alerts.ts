@@ -1,5 +1,5 @@
 /**
- * `npm run bench:alerts -- [--households N] [--settlements M] [--baseline B] [--all-qualify] [--interval-ms MS] [--commit-lag-ms MS] [--seed S]`
+ * `npm run bench:alerts -- [--households N] [--settlements M] [--baseline B] [--all-qualify] [--interval-ms MS] [--commit-lag-ms MS] [--batch-rows R] [--seed S]`
  *
  * Throughput (issue 11, "Speed"): a burst of M new hospital settlements (default 100,000) written
  * at once across the city into 医保's own front-end database — multi-row INSERTs, 1,000 rows to a
@@ -31,8 +31,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
-import { sql } from 'drizzle-orm';
+import { desc, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/mysql2';
+import type { HubDb } from '../db/connect';
+import { feedWatermarks } from '../db/monitoring/store';
 import { chinaDateOf } from '../domain/cases/china-time';
 import { addDays, type IsoDate } from '../domain/dates';
 import { fenToYuan } from '../domain/money';
@@ -230,6 +232,7 @@ async function runBurst(opts: {
     const department = await mysql.createConnection({ uri: opts.departmentUrl });
     let committed: number;
     let lastSecond: number;
+    let lastKey: Record<string, string | number>;
     const insertStarted = performance.now();
     try {
       await department.query('START TRANSACTION');
@@ -238,6 +241,15 @@ async function runBurst(opts: {
       // The burst's rows are the newest: the last second the poller must pass.
       const [last] = await db.select({ s: sql<string>`UNIX_TIMESTAMP(MAX(${feed.marker.column}))` }).from(feed.table);
       lastSecond = Number(last.s);
+      // And within it the last row in the poller's (second, row key) order.
+      const key = feed.marker.rowKey;
+      const [lastRow] = (await db
+        .select(Object.fromEntries(key.map((c) => [c.name, c])))
+        .from(feed.table)
+        .where(sql`${feed.marker.column} = FROM_UNIXTIME(${lastSecond})`)
+        .orderBy(...key.map((c) => desc(c)))
+        .limit(1)) as Record<string, string | number>[];
+      lastKey = lastRow;
       await department.query('COMMIT');
       committed = performance.now();
     } finally {
@@ -246,8 +258,8 @@ async function runBurst(opts: {
     const insertMs = committed - insertStarted;
     log(`  written and committed in ${secs(insertMs)}`);
 
-    // Created: the poller's watermark has passed the burst's last second, and it writes the
-    // alerts and the watermark in one transaction.
+    // Created: the poller's watermark has passed the burst's last row (its second, and that row's
+    // key within it), and it writes the alerts and the watermark in one transaction.
     let createdMs = 0;
     let total = 0;
     let deliveredMs = 0;
@@ -255,8 +267,9 @@ async function runBurst(opts: {
     for (;;) {
       const now = performance.now();
       if (createdMs === 0) {
-        const [[mark]] = await pool.query<RowDataPacket[]>('SELECT last_sequence AS s FROM monitoring_watermark WHERE source_table = ?', [feed.key]);
-        if (Number(mark?.s ?? 0) >= lastSecond) {
+        const mark = (await feedWatermarks(drizzle(pool) as unknown as HubDb, [feed.key])).get(feed.key);
+        const past = mark !== undefined && (mark.lastSequence > lastSecond || (mark.lastSequence === lastSecond && (mark.rowKey === null || JSON.stringify(mark.rowKey) === JSON.stringify(lastKey))));
+        if (past) {
           createdMs = now - committed;
           const [[n]] = await pool.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM monitoring_alert WHERE id > ?', [before]);
           total = Number(n.n);
@@ -317,13 +330,15 @@ async function main(): Promise<void> {
   const baseline = positiveInt(option(argv, 'baseline', '1000'), 'baseline');
   const intervalMs = positiveInt(option(argv, 'interval-ms', '1000'), 'interval-ms');
   const commitLagMs = positiveInt(option(argv, 'commit-lag-ms', '5000'), 'commit-lag-ms');
+  // The poller's cap on rows per table per poll (AIDHUB_MONITOR_BATCH_ROWS), which holds inside one second too.
+  const batchRows = positiveInt(option(argv, 'batch-rows', '5000'), 'batch-rows');
   const seed = positiveInt(option(argv, 'seed', '1'), 'seed');
   const timeoutMs = positiveInt(option(argv, 'timeout-s', '3600'), 'timeout-s') * 1000;
   const allQualify = argv.includes('--all-qualify');
   const today = chinaDateOf(new Date());
   const lines = thresholds();
   if (!lines.stay && !lines.year) throw new Error('the trigger set in force has no out-of-pocket trigger enabled: a burst of settlements opens nothing');
-  log(`bench:alerts — ${households} generated households, a burst of ${settlements} settlements after a baseline of ${baseline}${allQualify ? ', every one over the line' : ''}, poll every ${intervalMs} ms, commit lag ${commitLagMs} ms, today ${today}, ${os.cpus().length} cores`);
+  log(`bench:alerts — ${households} generated households, a burst of ${settlements} settlements after a baseline of ${baseline}${allQualify ? ', every one over the line' : ''}, poll every ${intervalMs} ms, at most ${batchRows} rows a table a poll, commit lag ${commitLagMs} ms, today ${today}, ${os.cpus().length} cores`);
   if (lines.stay) log(`  ${lines.stay.triggerId}: one stay's out-of-pocket over ${fenToYuan(lines.stay.monitoredOverFen)} yuan (monitored) / ${fenToYuan(lines.stay.othersOverFen)} yuan (others)`);
   if (lines.year) log(`  ${lines.year.triggerId}: twelve months' out-of-pocket over ${fenToYuan(lines.year.monitoredOverFen)} yuan (monitored) / ${fenToYuan(lines.year.othersOverFen)} yuan (others)`);
 
@@ -336,6 +351,7 @@ async function main(): Promise<void> {
       hubUrl: data.hubUrl,
       intervalMs,
       commitLagMs,
+      env: { AIDHUB_MONITOR_BATCH_ROWS: String(batchRows) },
       script: (_, push) => {
         // Only pushes with a valid signature reach the script (others are answered 401).
         const id = String(push.body?.alert?.id ?? '');

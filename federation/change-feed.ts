@@ -1,17 +1,21 @@
 /**
  * Reading a department's change feeds (federation/contract.ts `changeFeed`) for monitoring: for
- * each table that declares a change marker, the rows past the hub's watermark, one statement per
- * table (two when a batch ends among rows sharing one update second), through the marker's index,
- * with the ID number of the person each row is about. A table with neither marker is not polled:
- * the monthly comparison covers it.
+ * each table that declares a change marker, the rows past the hub's watermark, at most a batch, one
+ * statement per table, through the marker's index, with the ID number of the person each row is
+ * about. A table with neither marker is not polled: the monthly comparison covers it.
  *
  * Two kinds of marker:
  * - an update time the database maintains (federation/change-marker.ts): preferred where a table
- *   has one, since it shows changes in place as well as new rows. The watermark is the last second
- *   read (epoch seconds). Only rows older than the source's own clock minus a commit lag are read,
- *   so a row whose statement ran at second T but whose transaction committed a little later is
- *   still read once it is visible; a transaction open longer than the lag is left to the monthly
- *   comparison. The source's clock, not the hub's, bounds the read: the two need not agree.
+ *   has one, since it shows changes in place as well as new rows. Whole seconds hold many rows (a
+ *   department's bulk statement gives 200,000 rows one time), so the watermark is a pair: the last
+ *   second read (epoch seconds) and, within it, the row key of the last row read (the table's
+ *   primary key, or a unique key the feed declares). Rows are read in (second, key) order, at most
+ *   the batch limit each time, so a poll's memory and duration stay bounded however many rows share
+ *   a second; the next poll goes on inside the second where this one stopped. Only rows older than
+ *   the source's own clock minus a commit lag are read, so a row whose statement ran at second T
+ *   but whose transaction committed a little later is still read once it is visible; a transaction
+ *   open longer than the lag is left to the monthly comparison. The source's clock, not the hub's,
+ *   bounds the read: the two need not agree.
  * - a key that only grows (an auto-increment id): new rows only. The watermark is the last key read
  *   below the first young gap. InnoDB hands out ids when a statement runs, but transactions commit
  *   in any order: id 41 may become visible after 42 was read. So a read returns every row past the
@@ -24,13 +28,28 @@
  *   statement per table. An id committed more than the lag after a later one was read is left to
  *   the monthly comparison, as for update times.
  */
-import { and, asc, eq, getTableName, gt, lte, max, sql, type SQL } from 'drizzle-orm';
-import type { MySqlColumn, MySqlTable } from 'drizzle-orm/mysql-core';
+import { and, asc, eq, getTableName, gt, gte, lte, max, or, sql, type SQL } from 'drizzle-orm';
+import { getTableConfig, type MySqlColumn, type MySqlTable } from 'drizzle-orm/mysql-core';
 import type { DepartmentCode } from '../domain/departments';
-import type { SourceDb } from './contract';
+import type { ChangeFeed, SourceDb } from './contract';
 import { ADAPTERS } from './registry';
 
-export type ChangeMarker = { kind: 'SEQUENCE'; column: MySqlColumn } | { kind: 'UPDATE_TIME'; column: MySqlColumn };
+/**
+ * An update time's marker carries the unique key that orders the rows of one second (`rowKey`) and
+ * the index the reads go through (`index`: the one on the update time, null if the table has none).
+ */
+export type ChangeMarker = { kind: 'SEQUENCE'; column: MySqlColumn } | { kind: 'UPDATE_TIME'; column: MySqlColumn; rowKey: readonly MySqlColumn[]; index: string | null };
+
+/** A row key's values by column name. */
+export type RowKey = Readonly<Record<string, string | number>>;
+
+/** How far a feed has been read. */
+export interface Watermark {
+  /** A growing key's last key; an update time's last second (epoch seconds). */
+  mark: number;
+  /** An update time read partway through second `mark`: the key of the last row read in it. Null: all of that second was read. */
+  rowKey: RowKey | null;
+}
 
 export interface PolledFeed {
   department: DepartmentCode;
@@ -47,13 +66,38 @@ export function polledFeeds(code: DepartmentCode): PolledFeed[] {
   const a = ADAPTERS[code];
   const idColumns = [...a.personKeys, ...(a.otherIdColumns ?? []).map((o) => o.column)];
   return a.changeFeed.flatMap((f) => {
-    const marker: ChangeMarker | null = f.updatedAt ? { kind: 'UPDATE_TIME', column: f.updatedAt } : f.sequence ? { kind: 'SEQUENCE', column: f.sequence } : null;
+    const marker: ChangeMarker | null = f.updatedAt
+      ? { kind: 'UPDATE_TIME', column: f.updatedAt, rowKey: rowKeyOf(code, f), index: indexOn(f.table, f.updatedAt, f.rowKey ?? []) }
+      : f.sequence ? { kind: 'SEQUENCE', column: f.sequence } : null;
     if (!marker) return [];
     const person = idColumns.find((c) => (c as unknown as { table: MySqlTable }).table === f.table) ?? null;
     // A distinct key per kind: a table that gains an update time never reads a key as a second.
     const key = marker.kind === 'SEQUENCE' ? `${code}:${getTableName(f.table)}` : `${code}:${getTableName(f.table)}@${marker.column.name}`;
     return [{ department: code, key, table: f.table, marker, person }];
   });
+}
+
+/**
+ * The key that orders an update-time feed's rows within one second: the one the feed declares, else
+ * the table's primary key. InnoDB keeps the primary key in every secondary index, so the index on
+ * the update time is already in (update time, primary key) order and a read in that order stops
+ * after its batch; another unique key needs an index on (update time, key) for the same.
+ */
+function rowKeyOf(code: DepartmentCode, f: ChangeFeed): readonly MySqlColumn[] {
+  if (f.rowKey && f.rowKey.length > 0) return f.rowKey;
+  const config = getTableConfig(f.table);
+  const single = config.columns.filter((c) => c.primary);
+  const key = single.length > 0 ? single : (config.primaryKeys[0]?.columns ?? []);
+  if (key.length === 0) throw new Error(`${code}: ${config.name} has an update time but no primary key; declare the feed's rowKey (a unique key)`);
+  return key;
+}
+
+/** The index whose columns are (update time, declared key…), else the first that starts with the update time. */
+function indexOn(table: MySqlTable, column: MySqlColumn, rowKey: readonly MySqlColumn[]): string | null {
+  const indexes = getTableConfig(table).indexes.map((i) => i.config);
+  const named = (cols: readonly unknown[]) => cols.map((c) => (c as MySqlColumn).name).join(',');
+  const exact = indexes.find((i) => named(i.columns) === named([column, ...rowKey]));
+  return (exact ?? indexes.find((i) => (i.columns[0] as MySqlColumn | undefined)?.name === column.name))?.name ?? null;
 }
 
 /** Tables of a department with no change marker: not polled (for the operator's log). */
@@ -70,7 +114,7 @@ export interface ChangedRow {
 export interface FeedRead {
   rows: ChangedRow[];
   /** The watermark after this read (unchanged when nothing was read; below the first young gap of a growing key). */
-  to: number;
+  to: Watermark;
   /** A growing key's gaps still past `to`, with when each was first seen: the next read's `seen`. */
   gaps: KeyGap[];
 }
@@ -117,41 +161,67 @@ export const DEFAULT_COMMIT_LAG_MS = 5000;
 
 const lagSeconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
-function columnsOf(feed: PolledFeed, markExpr: SQL | MySqlColumn) {
-  return { mark: markExpr, ...(feed.person ? { idNumber: feed.person } : {}) };
+function columnsOf(feed: PolledFeed, markExpr: SQL | MySqlColumn, key: readonly MySqlColumn[] = []) {
+  return { mark: markExpr, ...(feed.person ? { idNumber: feed.person } : {}), ...Object.fromEntries(key.map((c, i) => [`k${i}`, c])) };
 }
 
-type Raw = { mark: number | string; idNumber?: string | null };
+type Raw = { mark: number | string; idNumber?: string | null } & Record<string, unknown>;
 const toRows = (raw: Raw[]): ChangedRow[] => raw.map((r) => ({ mark: Number(r.mark), idNumber: r.idNumber ?? null }));
 
+/** Rows whose key comes after `values` in the key's order (`k1 > v1 OR (k1 = v1 AND (k2 > v2 OR …))`, which the range optimiser reads as ranges of the index). */
+function keyPast(key: readonly MySqlColumn[], values: readonly (string | number)[]): SQL {
+  const [c, ...rest] = key;
+  const [v, ...more] = values;
+  return rest.length === 0 ? gt(c, v) : or(gt(c, v), and(eq(c, v), keyPast(rest, more)))!;
+}
+
 /**
- * Rows past `after`, in marker order: at most `limit`, and all the rows of the last second read.
- * For a growing key, `gaps` is what the caller remembers of its gaps (none: every gap is new, so
- * the watermark stops at the first one).
+ * Rows past `after`, in marker order, at most `limit`. For a growing key, `gaps` is what the caller
+ * remembers of its gaps (none: every gap is new, so the watermark stops at the first one).
  */
 export async function rowsAfter(
   db: SourceDb,
   feed: PolledFeed,
-  after: number,
+  after: Watermark,
   limit: number,
   commitLagMs = DEFAULT_COMMIT_LAG_MS,
   gaps: GapMemory = { seen: [], nowMs: 0 },
 ): Promise<FeedRead> {
-  const col = feed.marker.column;
-  if (feed.marker.kind === 'SEQUENCE') {
-    const rows = toRows((await db.select(columnsOf(feed, col)).from(feed.table).where(gt(col, after)).orderBy(asc(col)).limit(limit)) as Raw[]);
-    return { rows, ...holdAtGaps(after, rows.map((r) => r.mark), gaps, commitLagMs) };
+  const marker = feed.marker;
+  const col = marker.column;
+  if (marker.kind === 'SEQUENCE') {
+    const rows = toRows((await db.select(columnsOf(feed, col)).from(feed.table).where(gt(col, after.mark)).orderBy(asc(col)).limit(limit)) as Raw[]);
+    const held = holdAtGaps(after.mark, rows.map((r) => r.mark), gaps, commitLagMs);
+    return { rows, to: { mark: held.to, rowKey: null }, gaps: held.gaps };
   }
+  const key = marker.rowKey;
   const second = sql<string>`UNIX_TIMESTAMP(${col})`;
+  const at = sql`FROM_UNIXTIME(${after.mark})`;
   const visible = lte(col, sql`NOW() - INTERVAL ${lagSeconds(commitLagMs)} SECOND`);
-  const rows = toRows((await db.select(columnsOf(feed, second)).from(feed.table).where(and(gt(col, sql`FROM_UNIXTIME(${after})`), visible)).orderBy(asc(col)).limit(limit)) as Raw[]);
-  if (rows.length === 0) return { rows, to: after, gaps: [] };
-  const last = rows[rows.length - 1].mark;
-  if (rows.length < limit) return { rows, to: last, gaps: [] };
-  // A full batch may have cut through the rows of its last second (one bulk statement gives
-  // thousands of rows one time): read that second whole, so the watermark can pass it.
-  const tied = toRows((await db.select(columnsOf(feed, second)).from(feed.table).where(eq(col, sql`FROM_UNIXTIME(${last})`))) as Raw[]);
-  return { rows: [...rows.filter((r) => r.mark < last), ...tied], to: last, gaps: [] };
+  // Past the second, or inside it past the last row read. A key stored under other columns (the
+  // feed's key was redeclared) cannot be placed: that second is read again from its start, which
+  // evaluates some rows twice and opens nothing twice (alerts are one per identity).
+  let past: SQL | undefined = gt(col, at);
+  if (after.rowKey) {
+    const values = key.map((c) => after.rowKey![c.name]);
+    const placed = Object.keys(after.rowKey).length === key.length && values.every((v) => v !== undefined);
+    past = placed ? or(gt(col, at), and(eq(col, at), keyPast(key, values))) : gte(col, at);
+  }
+  // Through the update time's index, named: MariaDB was seen to plan this statement, on a few
+  // thousand rows, as a merge of that index with the primary key's followed by a sort of everything
+  // past the watermark, before the LIMIT. MySQL, MariaDB and TiDB all take FORCE INDEX; the plan is
+  // checked in test/monitoring/bulk-second.test.ts.
+  const raw = (await db
+    .select(columnsOf(feed, second, key))
+    .from(feed.table, marker.index ? { forceIndex: marker.index } : undefined)
+    .where(and(past, visible))
+    .orderBy(asc(col), ...key.map((c) => asc(c)))
+    .limit(limit)) as Raw[];
+  if (raw.length === 0) return { rows: [], to: after, gaps: [] };
+  const last = raw[raw.length - 1];
+  // The last row's key whether the batch was full or not: the next read starts just after it.
+  const rowKey = Object.fromEntries(key.map((c, i) => [c.name, last[`k${i}`] as string | number]));
+  return { rows: toRows(raw), to: { mark: Number(last.mark), rowKey }, gaps: [] };
 }
 
 /** Where a feed seen for the first time starts: its current end (the monthly comparison covers the past). */

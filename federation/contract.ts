@@ -61,6 +61,13 @@ export interface ChangeFeed {
   table: MySqlTable;
   sequence: MySqlColumn | null;
   updatedAt: MySqlColumn | null;
+  /**
+   * With `updatedAt`: the unique key that orders the rows of one second, so a poll can stop inside
+   * a second a bulk statement filled and the next go on from there. Absent: the table's primary
+   * key, which the index on `updatedAt` already holds in order (InnoDB); another key needs an
+   * index on (`updatedAt`, key…).
+   */
+  rowKey?: readonly MySqlColumn[];
 }
 
 export interface DepartmentAdapter {

@@ -78,7 +78,17 @@ export const monitoringAlertEvent = mysqlTable(
 export const monitoringWatermark = mysqlTable('monitoring_watermark', {
   /** `<DEPARTMENT>:<table>` */
   sourceTable: varchar('source_table', { length: 96 }).primaryKey(),
+  /** A growing key's last key read, an update time's last second read (epoch seconds), or a month (yyyymm). */
   lastSequence: bigint('last_sequence', { mode: 'number', unsigned: true }).notNull(),
+  /**
+   * An update-time feed read partway through a second: JSON `{"second": s, "key": [...]}`, the row
+   * key of the last row read in second `s` (federation/change-feed.ts). It counts only while `s` is
+   * `last_sequence`: NULL (every row written before it existed) or another second (left by an older
+   * hub that moved `last_sequence` alone) means every row of `last_sequence`'s second was read.
+   * A key may hold an ID number (民政's 低保 members are keyed by family, ID number and date), so
+   * the column is never logged or answered, like the rest of this table.
+   */
+  lastRowKey: text('last_row_key'),
   rowsSeen: bigint('rows_seen', { mode: 'number', unsigned: true }).notNull(),
   polledAt: instant('polled_at').notNull(),
 });

@@ -265,12 +265,43 @@ export async function watermarks(db: Db, keys: readonly string[]): Promise<Map<s
   return new Map(rows.map((r) => [r.sourceTable, r.lastSequence]));
 }
 
-/** Moves a watermark forward (never back), inside the poller's fenced transaction. */
-export async function advanceWatermark(tx: HubTx, key: string, lastSequence: number, rows: number, now: Date): Promise<void> {
+/** A change feed's stored watermark: `lastSequence`, and within that second the last row key read (update times). */
+export interface StoredWatermark {
+  lastSequence: number;
+  /** The last row key read in second `lastSequence`, by column name; null: the whole second was read. */
+  rowKey: Record<string, string | number> | null;
+}
+
+/**
+ * The change feeds' watermarks. A row key stored for another second than `last_sequence` (an older
+ * hub moved `last_sequence` without knowing the column) and a NULL (every row an older hub wrote)
+ * both mean what `last_sequence` alone always meant: that whole second was read.
+ */
+export async function feedWatermarks(db: Db, keys: readonly string[]): Promise<Map<string, StoredWatermark>> {
+  if (keys.length === 0) return new Map();
+  const rows = await db.select().from(monitoringWatermark).where(inArray(monitoringWatermark.sourceTable, [...keys]));
+  return new Map(rows.map((r) => [r.sourceTable, { lastSequence: r.lastSequence, rowKey: rowKeyOf(r.lastRowKey, r.lastSequence) }]));
+}
+
+function rowKeyOf(stored: string | null, lastSequence: number): Record<string, string | number> | null {
+  if (stored === null) return null;
+  const { second, key } = JSON.parse(stored) as { second: number; key: Record<string, string | number> };
+  return second === lastSequence ? key : null;
+}
+
+/**
+ * Moves a watermark forward (never back), inside the poller's fenced transaction. `rowKey`: an
+ * update-time feed's last row key read in second `lastSequence` (null: the whole second). The row
+ * key is set before `last_sequence` is, so it is compared with the second stored before this write
+ * (MySQL applies the assignments in order, each seeing the ones before).
+ */
+export async function advanceWatermark(tx: HubTx, key: string, lastSequence: number, rows: number, now: Date, rowKey: Record<string, string | number> | null = null): Promise<void> {
   const at = toDbInstant(now);
+  const stored = rowKey === null ? null : JSON.stringify({ second: lastSequence, key: rowKey });
   await tx.execute(
-    sql`INSERT INTO monitoring_watermark (source_table, last_sequence, rows_seen, polled_at) VALUES (${key}, ${lastSequence}, ${rows}, ${at})
-        ON DUPLICATE KEY UPDATE last_sequence = GREATEST(last_sequence, VALUES(last_sequence)), rows_seen = rows_seen + VALUES(rows_seen), polled_at = VALUES(polled_at)`,
+    sql`INSERT INTO monitoring_watermark (source_table, last_sequence, last_row_key, rows_seen, polled_at) VALUES (${key}, ${lastSequence}, ${stored}, ${rows}, ${at})
+        ON DUPLICATE KEY UPDATE last_row_key = IF(VALUES(last_sequence) >= last_sequence, VALUES(last_row_key), last_row_key),
+          last_sequence = GREATEST(last_sequence, VALUES(last_sequence)), rows_seen = rows_seen + VALUES(rows_seen), polled_at = VALUES(polled_at)`,
   );
 }
 

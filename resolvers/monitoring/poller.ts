@@ -3,7 +3,9 @@
  * of the department's lease (`monitor-poll:<DEPARTMENT>`, db/jobs/lease.ts) reads its feeds, so
  * exactly one process polls a source at a time; a holder that dies stops renewing and another takes
  * over once the lease expires. Each tick reads, per polled table, the rows past the watermark (its
- * growing key or its update time: federation/change-feed.ts; one statement per table), evaluates the triggers for the households of the people touched, and writes
+ * growing key, or its update time's second and the row key within it: federation/change-feed.ts;
+ * one statement per table, at most the batch size), evaluates the triggers for the households of
+ * the people touched, and writes
  * the alerts and the new watermarks in one transaction behind the lease's fence, so a process that
  * lost its lease writes nothing. A growing key's watermark waits at a gap in the ids read until the
  * gap is older than the commit lag (a transaction holding a lower id may still commit); when this
@@ -17,10 +19,10 @@
 import type { Logger } from 'pino';
 import type { MonitoringConfig } from '../../db/config';
 import { ensureLeaseRow, fenced, LeaseLost, newHolder, releaseLease, renewLease, takeExpiredLease, type Lease } from '../../db/jobs/lease';
-import { advanceWatermark, watermarks } from '../../db/monitoring/store';
+import { advanceWatermark, feedWatermarks, watermarks } from '../../db/monitoring/store';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../../domain/departments';
 import { loggableError } from '../../domain/privacy';
-import { currentMark, polledFeeds, rowsAfter, unpolledTables, type KeyGap } from '../../federation/change-feed';
+import { currentMark, polledFeeds, rowsAfter, unpolledTables, type KeyGap, type Watermark } from '../../federation/change-feed';
 import { candidatesForPeople, monitoringToday, writeAlerts, type DetectDeps } from './detect';
 import { monthlyJobs, monthOf, runMonthlyComparison } from './monthly';
 
@@ -115,17 +117,18 @@ export class MonitoringPoller {
     if (lease !== before) this.forgetGaps(code);
     if (!lease) return { polled: false, rows: 0, alertsChanged: 0 };
     const db = this.deps.sources[code].db;
-    const marks = await watermarks(this.deps.hub, feeds.map((f) => f.key));
-    const advanced: { key: string; to: number; rows: number }[] = [];
+    const marks = await feedWatermarks(this.deps.hub, feeds.map((f) => f.key));
+    const advanced: { key: string; to: Watermark; rows: number }[] = [];
     const touched = new Set<string>();
     let rowsRead = 0;
     for (const feed of feeds) {
-      const from = marks.get(feed.key);
-      if (from === undefined) {
+      const stored = marks.get(feed.key);
+      if (stored === undefined) {
         // First sight of a table: start from now; the monthly comparison covers what came before.
-        advanced.push({ key: feed.key, to: await currentMark(db, feed, this.opts.commitLagMs), rows: 0 });
+        advanced.push({ key: feed.key, to: { mark: await currentMark(db, feed, this.opts.commitLagMs), rowKey: null }, rows: 0 });
         continue;
       }
+      const from: Watermark = { mark: stored.lastSequence, rowKey: stored.rowKey };
       const gaps = { seen: this.gaps.get(feed.key) ?? [], nowMs: performance.now() };
       const read = await rowsAfter(db, feed, from, this.opts.batchRows, this.opts.commitLagMs, gaps);
       if (read.gaps.length > 0) this.gaps.set(feed.key, read.gaps);
@@ -134,7 +137,7 @@ export class MonitoringPoller {
       for (const r of read.rows) if (r.idNumber) touched.add(r.idNumber);
       rowsRead += read.rows.length;
       // Rows past a gap the watermark waits at are read again next time: count each once, when passed.
-      advanced.push({ key: feed.key, to: read.to, rows: read.rows.filter((r) => r.mark <= read.to).length });
+      advanced.push({ key: feed.key, to: read.to, rows: read.rows.filter((r) => r.mark <= read.to.mark).length });
     }
     if (advanced.length === 0) return { polled: true, rows: 0, alertsChanged: 0 };
     const today = monitoringToday(this.deps);
@@ -142,7 +145,7 @@ export class MonitoringPoller {
     try {
       const changes = await fenced(this.deps.hub, lease, async (tx) => {
         const c = await writeAlerts(this.deps, tx, writes, 'POLL');
-        for (const a of advanced) await advanceWatermark(tx, a.key, a.to, a.rows, this.deps.now());
+        for (const a of advanced) await advanceWatermark(tx, a.key, a.to.mark, a.rows, this.deps.now(), a.to.rowKey);
         return c;
       });
       if (changes.length > 0) this.opts.logger?.info({ department: code, rows: rowsRead, alerts: changes.length }, 'monitoring: alerts opened or raised');

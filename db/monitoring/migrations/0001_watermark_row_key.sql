@@ -1,0 +1,1 @@
+ALTER TABLE `monitoring_watermark` ADD `last_row_key` text;
