@@ -300,9 +300,11 @@ export async function deliveriesOfAlert(db: HubQuery, alertId: string): Promise<
 /**
  * Puts dead letters back in the queue, due now, with their attempts reset and the same delivery
  * ids (receivers de-duplicate by it). Either the named ones or every dead letter of a
- * subscription; only rows of an ACTIVE subscription. Returns the delivery ids requeued.
+ * subscription; only rows of an ACTIVE subscription. Returns the deliveries requeued as this call
+ * left them (read in its transaction): a delivery worker may claim and send one the moment it
+ * commits, and the answer is what the replay did, not how far the worker has got since.
  */
-export async function replayDeadLetters(db: HubDb, which: { deliveryIds: string[] } | { subscriptionId: number }): Promise<string[]> {
+export async function replayDeadLetters(db: HubDb, which: { deliveryIds: string[] } | { subscriptionId: number }): Promise<DeliveryRecord[]> {
   const scope = 'deliveryIds' in which ? inArray(alertDelivery.deliveryId, which.deliveryIds.length ? which.deliveryIds : ['']) : eq(alertDelivery.subscriptionId, which.subscriptionId);
   const candidates = await db
     .select({ id: alertDelivery.id })
@@ -325,7 +327,7 @@ export async function replayDeadLetters(db: HubDb, which: { deliveryIds: string[
         .update(alertDelivery)
         .set({ state: 'PENDING', attempts: 0, nextAttemptAt: toDbInstant(), deadAt: null, claimToken: null, claimUntil: null })
         .where(inArray(alertDelivery.id, dead.map((d) => d.id)));
-      return dead.map((d) => d.deliveryId);
+      return tx.select(deliveryColumns).from(alertDelivery).where(inArray(alertDelivery.id, dead.map((d) => d.id))).orderBy(asc(alertDelivery.id));
     }),
   );
 }

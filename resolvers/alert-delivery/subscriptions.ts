@@ -105,8 +105,7 @@ export async function replayDeliveries(db: HubDb, scopePrefix: string, which: Re
     const sub = await subscriptionById(db, which.subscriptionId);
     if (!sub || !subscriptionInReach(scopePrefix, sub)) return notFound('subscriptionId');
     if (sub.state === 'REVOKED') return { ok: false, code: 'SUBSCRIPTION_REVOKED', field: 'subscriptionId', message: 'the subscription is revoked: its dead letters are not sent again' };
-    const replayed = await replayDeadLetters(db, which);
-    return { ok: true, replayed: byId(await deliveriesByIds(db, replayed)), unchanged: [] };
+    return { ok: true, replayed: byId(await replayDeadLetters(db, which)), unchanged: [] };
   }
   const wanted = [...new Set(which.deliveryIds)];
   if (wanted.length === 0) return { ok: false, code: 'REPLAY_TARGET_INVALID', field: 'deliveryIds', message: 'name at least one delivery id' };
@@ -119,7 +118,10 @@ export async function replayDeliveries(db: HubDb, scopePrefix: string, which: Re
     if (!delivery || !sub || !subscriptionInReach(scopePrefix, sub)) return { ok: false, code: 'DELIVERY_NOT_FOUND', field, message: 'no delivery with this id within reach' };
     if (delivery.state === 'DEAD' && sub.state === 'REVOKED') return { ok: false, code: 'SUBSCRIPTION_REVOKED', field, message: 'its subscription is revoked: its dead letters are not sent again' };
   }
-  const replayed = new Set(await replayDeadLetters(db, { deliveryIds: wanted.filter((id) => found.get(id)!.state === 'DEAD') }));
-  const now = byId(await deliveriesByIds(db, wanted));
-  return { ok: true, replayed: now.filter((d) => replayed.has(d.deliveryId)), unchanged: now.filter((d) => !replayed.has(d.deliveryId)) };
+  // The replayed as this replay left them; the others as they are now (already pending or
+  // delivered, or requeued a moment ago by a concurrent replay).
+  const replayed = byId(await replayDeadLetters(db, { deliveryIds: wanted.filter((id) => found.get(id)!.state === 'DEAD') }));
+  const moved = new Set(replayed.map((d) => d.deliveryId));
+  const unchanged = byId(await deliveriesByIds(db, wanted.filter((id) => !moved.has(id))));
+  return { ok: true, replayed, unchanged };
 }

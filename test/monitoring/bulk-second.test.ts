@@ -254,30 +254,34 @@ describe('the migration that adds the row key, on a hub with watermarks stored b
     const pool = createPool(url);
     try {
       // What an older hub wrote: a growing key, an update time's second, a month.
+      // The keys as the feeds name them (a growing key: 人社's; an update time: 医保's settlements).
+      const SEQ = polledFeeds('HUMAN_RESOURCES').find((f) => f.marker.kind === 'SEQUENCE')!.key;
+      const TIME = settlementsFeed().key;
       await pool.query(
         `INSERT INTO monitoring_watermark (source_table, last_sequence, rows_seen, polled_at) VALUES
-         ('HUMAN_RESOURCES:sy_djxx', 41, 41, '2026-03-01 00:00:00.000'), ('HEALTH:mi_setl@updt_time', 1772900000, 900, '2026-03-01 00:00:00.000'), ('MONTHLY:370800', 202602, 0, '2026-03-01 00:00:00.000')`,
+         (?, 41, 41, '2026-03-01 00:00:00.000'), (?, 1772900000, 900, '2026-03-01 00:00:00.000'), ('MONTHLY:370800', 202602, 0, '2026-03-01 00:00:00.000')`,
+        [SEQ, TIME],
       );
       await migrateUrl(url, set.folder, set.table);
       const hub = hubDrizzle(pool);
-      const keys = ['HUMAN_RESOURCES:sy_djxx', 'HEALTH:mi_setl@updt_time', 'MONTHLY:370800'];
+      const keys = [SEQ, TIME, 'MONTHLY:370800'];
       expect(await feedWatermarks(hub, keys)).toEqual(
         new Map([
-          ['HUMAN_RESOURCES:sy_djxx', { lastSequence: 41, rowKey: null }],
-          ['HEALTH:mi_setl@updt_time', { lastSequence: 1772900000, rowKey: null }],
+          [SEQ, { lastSequence: 41, rowKey: null }],
+          [TIME, { lastSequence: 1772900000, rowKey: null }],
           ['MONTHLY:370800', { lastSequence: 202602, rowKey: null }],
         ]),
       );
       // The new hub goes on inside a later second, then within it; never back.
       const at = new Date('2026-03-15T02:00:00.000Z');
-      await hub.transaction((tx) => advanceWatermark(tx, 'HEALTH:mi_setl@updt_time', 1772900005, 4, at, { setl_id: 'S-4' }));
-      await hub.transaction((tx) => advanceWatermark(tx, 'HEALTH:mi_setl@updt_time', 1772900005, 4, at, { setl_id: 'S-8' }));
-      await hub.transaction((tx) => advanceWatermark(tx, 'HEALTH:mi_setl@updt_time', 1772900001, 1, at, { setl_id: 'S-0' }));
-      expect((await feedWatermarks(hub, keys)).get('HEALTH:mi_setl@updt_time')).toEqual({ lastSequence: 1772900005, rowKey: { setl_id: 'S-8' } });
+      await hub.transaction((tx) => advanceWatermark(tx, TIME, 1772900005, 4, at, { setl_id: 'S-4' }));
+      await hub.transaction((tx) => advanceWatermark(tx, TIME, 1772900005, 4, at, { setl_id: 'S-8' }));
+      await hub.transaction((tx) => advanceWatermark(tx, TIME, 1772900001, 1, at, { setl_id: 'S-0' }));
+      expect((await feedWatermarks(hub, keys)).get(TIME)).toEqual({ lastSequence: 1772900005, rowKey: { setl_id: 'S-8' } });
       // An older hub still running beside it moves the second alone: the stale key then counts for nothing.
-      await pool.query(`UPDATE monitoring_watermark SET last_sequence = GREATEST(last_sequence, 1772900009) WHERE source_table = 'HEALTH:mi_setl@updt_time'`);
-      expect((await feedWatermarks(hub, keys)).get('HEALTH:mi_setl@updt_time')).toEqual({ lastSequence: 1772900009, rowKey: null });
-      const [[row]] = (await pool.query(`SELECT rows_seen AS n FROM monitoring_watermark WHERE source_table = 'HEALTH:mi_setl@updt_time'`)) as unknown as [{ n: number }[]];
+      await pool.query('UPDATE monitoring_watermark SET last_sequence = GREATEST(last_sequence, 1772900009) WHERE source_table = ?', [TIME]);
+      expect((await feedWatermarks(hub, keys)).get(TIME)).toEqual({ lastSequence: 1772900009, rowKey: null });
+      const [[row]] = (await pool.query('SELECT rows_seen AS n FROM monitoring_watermark WHERE source_table = ?', [TIME])) as unknown as [{ n: number }[]];
       expect(Number(row.n)).toBe(909);
     } finally {
       await pool.end();
