@@ -1,23 +1,36 @@
 /**
  * Where the command-line tools find the hub database: DATABASE_URL, or else the URL `npm start`
- * wrote for the private server it is running (.data/hub-url, git-ignored, removed at shutdown).
+ * wrote for the private server it is running: `hub-url` beside the server's data directory
+ * (AIDHUB_DATA_DIR, by default .data/mariadb, so .data/hub-url; git-ignored, removed at shutdown).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 
-export const HUB_URL_FILE = path.join(__dirname, '..', '.data', 'hub-url');
+/** The private server's data directory when AIDHUB_DATA_DIR does not say. */
+export const DEFAULT_DATA_DIR = path.join(__dirname, '..', '.data', 'mariadb');
+
+export function privateDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.AIDHUB_DATA_DIR ? path.resolve(env.AIDHUB_DATA_DIR) : DEFAULT_DATA_DIR;
+}
+
+/** The file naming the running private server's hub database, beside its data directory. */
+export function hubUrlFile(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(path.dirname(privateDataDir(env)), 'hub-url');
+}
 
 export function resolveHubUrl(env: NodeJS.ProcessEnv = process.env): string {
   if (env.DATABASE_URL) return env.DATABASE_URL;
-  if (fs.existsSync(HUB_URL_FILE)) return fs.readFileSync(HUB_URL_FILE, 'utf8').trim();
-  throw new Error('No hub database: set DATABASE_URL, or start the hub with `npm start` (its private server writes .data/hub-url).');
+  const file = hubUrlFile(env);
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  throw new Error(`No hub database: set DATABASE_URL, or start the hub with \`npm start\` (its private server writes ${path.relative(process.cwd(), file) || file}).`);
 }
 
-export function writeHubUrlFile(url: string): void {
-  fs.mkdirSync(path.dirname(HUB_URL_FILE), { recursive: true });
-  fs.writeFileSync(HUB_URL_FILE, url + '\n', { mode: 0o600 });
+export function writeHubUrlFile(url: string, env: NodeJS.ProcessEnv = process.env): void {
+  const file = hubUrlFile(env);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, url + '\n', { mode: 0o600 });
 }
 
-export function removeHubUrlFile(): void {
-  fs.rmSync(HUB_URL_FILE, { force: true });
+export function removeHubUrlFile(env: NodeJS.ProcessEnv = process.env): void {
+  fs.rmSync(hubUrlFile(env), { force: true });
 }

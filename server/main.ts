@@ -12,7 +12,7 @@ import { count } from 'drizzle-orm';
 import { ensureDemoClients } from '../access/demo-clients';
 import { generateCharityDemo } from '../tools/generate/charity';
 import { todayIso } from '../domain/dates';
-import { removeHubUrlFile, writeHubUrlFile } from '../access/hub-url';
+import { privateDataDir, removeHubUrlFile, writeHubUrlFile } from '../access/hub-url';
 import { accessDbOf } from '../db/access/db';
 import { createPool, hubDrizzle } from '../db/connect';
 import { DataDirInUse, startPrivateServer, ServerBinaryMissing, type PrivateServer } from '../db/setup/private-server';
@@ -23,9 +23,10 @@ import { household } from '../db/household/schema';
 import { closeSources, openSources } from '../federation/sources';
 import { generateDemo } from '../tools/generate/index';
 import { createHubServer } from './app';
-import { loadConfig, redactUrl, sourceUrls, withDatabase } from '../db/config';
+import { loadConfig, redactUrl, sourceUrls, withDatabase, type HubConfig } from '../db/config';
+import { HUB_LEDGER_SOURCES, type DepartmentCode } from '../domain/departments';
 import { exampleHouseholdId } from './demo-example';
-import { provisionDatabases } from '../federation/provision';
+import { provisionDatabases, provisionSource } from '../federation/provision';
 import { createLogger } from './logger';
 
 const ROOT = path.join(__dirname, '..');
@@ -57,6 +58,17 @@ function portProblem(err: NodeJS.ErrnoException, host: string, port: number): Er
   return err;
 }
 
+/** The departments whose databases are on the hub's own private server (no SOURCE_*_URL elsewhere), provisioned empty. */
+async function provisionPrivateDepartments(serverUrl: string, sources: HubConfig['sources']): Promise<void> {
+  const own = new URL(serverUrl);
+  const onIt = (url: string) => {
+    const u = new URL(url);
+    return u.hostname === own.hostname && u.port === own.port;
+  };
+  const codes = (Object.keys(sources) as DepartmentCode[]).filter((code) => !HUB_LEDGER_SOURCES.includes(code) && onIt(sources[code].url));
+  await Promise.all(codes.map((code) => provisionSource(code, sources[code].url)));
+}
+
 async function main(): Promise<void> {
   // A locality's holiday notices (AIDHUB_HOLIDAYS_FILE) are checked before anything is started.
   activeHolidayCalendar();
@@ -69,7 +81,7 @@ async function main(): Promise<void> {
   // Demo data is only ever written to databases the hub created for itself, unless asked for.
   let demo = process.env.AIDHUB_DEMO === '1';
   if (!hubUrl) {
-    const dataDir = process.env.AIDHUB_DATA_DIR ?? path.join(ROOT, '.data', 'mariadb');
+    const dataDir = privateDataDir();
     console.log(`No DATABASE_URL: starting a private database server (data in ${path.relative(process.cwd(), dataDir) || dataDir}) …`);
     privateServer = await startPrivateServer({ dataDir });
     hubUrl = withDatabase(privateServer.url, 'aidhub');
@@ -94,7 +106,14 @@ async function main(): Promise<void> {
   const config = loadConfig(hubUrl);
 
   if (demo) await provisionDatabases(hubUrl, sourceUrls(hubUrl));
-  else await provisionHub(hubUrl);
+  else {
+    await provisionHub(hubUrl);
+    // Without the demo, the private server's department databases are still the hub's own: they
+    // are made, empty, so an empty hub reads empty departments rather than missing ones (every
+    // department unavailable, a failed monitoring poll every interval). A department given its
+    // own SOURCE_*_URL elsewhere is never touched.
+    if (privateServer) await provisionPrivateDepartments(privateServer.url, config.sources);
+  }
 
   const hubPool = createPool(hubUrl, { deadlineMs: config.hubTimeoutMs });
   const hub = hubDrizzle(hubPool);

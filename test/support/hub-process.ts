@@ -17,15 +17,15 @@ export interface HubProcess {
   closed: Promise<void>;
 }
 
-/** `env` adds to (or overrides) the hub's environment. */
-export async function startHubProcess(hubUrl: string, env: Record<string, string> = {}): Promise<HubProcess> {
+/** `env` adds to (or overrides) the hub's environment. A null `hubUrl`: no DATABASE_URL, so the hub starts its private server (AIDHUB_DATA_DIR). */
+export async function startHubProcess(hubUrl: string | null, env: Record<string, string> = {}): Promise<HubProcess> {
   const [port, metricsPort] = [await freePort(), await freePort()];
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/main.ts')], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
-      DATABASE_URL: hubUrl,
+      ...(hubUrl === null ? {} : { DATABASE_URL: hubUrl }),
       AIDHUB_DEMO: '0',
       PORT: String(port),
       HOST: '127.0.0.1',
