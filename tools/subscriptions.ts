@@ -17,6 +17,7 @@
  * so both refuse alike; the CLI reaches every subscription, an administrator's API call only those
  * within its region scope.
  */
+import { shownCallbackUrl } from '../domain/monitoring/delivery';
 import { deadLetters, deliveryCounts, deliveryNotices, listSubscriptions, type SubscriptionRecord } from '../db/alert-delivery/store';
 import { hubDrizzle, type HubDb } from '../db/connect';
 import { runSubcommand, UsageError } from './command-args';
@@ -41,7 +42,7 @@ function describe(s: SubscriptionRecord, counts?: Record<string, number>): strin
     `#${s.id}`,
     s.state,
     s.clientId,
-    s.callbackUrl,
+    shownCallbackUrl(s.callbackUrl),
     `regions ${s.regionCodes.join(',')}`,
     `grades ${s.grades.join(',') || 'all'}`,
     `triggers ${s.triggerIds.join(',') || 'all'}`,

@@ -35,6 +35,24 @@ export function afterFailure(attempts: number, schedule: readonly number[], jitt
 export type CallbackRefusal = 'CALLBACK_URL_INVALID' | 'CALLBACK_HOST_NOT_ALLOWED';
 
 /**
+ * A callback URL as it is shown once stored (API listings, the CLI): every query value masked. A
+ * receiver may take a key of its own in the query string; the hub signs every push under the
+ * subscription's secret and has no use for it, and administrators who list subscriptions, in the
+ * API or the CLI, need the host and path, not the key.
+ */
+export function shownCallbackUrl(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return url;
+  }
+  if (!u.search) return url;
+  const masked = [...u.searchParams.keys()].map((k) => `${encodeURIComponent(k)}=***`).join('&');
+  return `${u.origin}${u.pathname}?${masked}`;
+}
+
+/**
  * A callback must be http(s), carry no credentials, and name a host on the allow-list (AIDHUB_CALLBACK_HOSTS).
  * An entry is a host name or address ('10.20.0.7', 'alerts.rencheng.gov.cn'), optionally with a port
  * ('127.0.0.1:9300'): a bare host allows any port of it. The hub calls no other address, so an

@@ -241,7 +241,7 @@ export type AlertSubscription = {
   readonly id: Scalars['ID']['output'];
   /** The API client that receives the pushes and reads the details with its own token. */
   readonly client: Scalars['String']['output'];
-  /** Where the pushes are POSTed (its host is on the hub's allow-list, AIDHUB_CALLBACK_HOSTS). */
+  /** Where the pushes are POSTed (its host is on the hub's allow-list, AIDHUB_CALLBACK_HOSTS). Shown with every query value masked (`?key=***`): a receiver's own key in the query string is sent with every push and never shown again. */
   readonly callbackUrl: Scalars['String']['output'];
   /** Alerts of subjects under these divisions are pushed (each within the client's own region scope). */
   readonly regions: ReadonlyArray<Region>;

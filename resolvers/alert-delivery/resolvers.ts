@@ -7,6 +7,7 @@
  * caller's region scope; one outside reads as not found (the policy already refuses creating one
  * with a region outside it).
  */
+import { shownCallbackUrl } from '../../domain/monitoring/delivery';
 import { requireHubId } from '../../access/errors';
 import { deadLetters, deliveryNotices, subscriptionPage } from '../../db/alert-delivery/store';
 import { fromDbInstant } from '../../db/instants';
@@ -93,6 +94,7 @@ export const alertDeliveryResolvers: Resolvers = {
   AlertSubscription: {
     id: (s) => String(s.id),
     client: (s) => s.clientId,
+    callbackUrl: (s) => shownCallbackUrl(s.callbackUrl),
     regions: (s, _, ctx) => Promise.all(s.regionCodes.map(async (code) => (await ctx.loaders.hub.regionByCode.load(code)) ?? unknownRegion(code))),
     createdAt: (s) => fromDbInstant(s.createdAt),
     revokedAt: (s) => instantOrNull(s.revokedAt),

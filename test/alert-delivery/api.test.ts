@@ -85,9 +85,10 @@ afterAll(async () => {
 describe('alertSubscriptionCreate', () => {
   it('subscribes a receiver that then gets a matching alert, signed with the secret the mutation returned and never shown again', async () => {
     const r = await receiver(() => 200);
-    const made = await create({ callbackUrl: r.url, grades: ['RED'] });
+    // The receiver takes a key of its own in the query string: pushed to, never shown again.
+    const made = await create({ callbackUrl: `${r.url}?key=rx-k3y-77&site=rencheng`, grades: ['RED'] });
     expect(made.secret).toMatch(/^[0-9a-f]{64}$/);
-    expect(made.subscription).toMatchObject({ client: 'rencheng-alerts', callbackUrl: r.url, regions: [{ code: TOWNSHIP }], grades: ['RED'], triggerIds: [], state: 'ACTIVE', createdBy: 'api-test-admin', revokedAt: null });
+    expect(made.subscription).toMatchObject({ client: 'rencheng-alerts', callbackUrl: `${r.url}?key=***&site=***`, regions: [{ code: TOWNSHIP }], grades: ['RED'], triggerIds: [], state: 'ACTIVE', createdBy: 'api-test-admin', revokedAt: null });
     r.setSecret(made.secret);
 
     const red = syntheticAlert();
@@ -98,6 +99,7 @@ describe('alertSubscriptionCreate', () => {
     const [row] = await until('delivered', () => deliveriesOfAlert(dbs.hub, red.alertId), ([d]) => d?.state === 'DELIVERED');
     expect(r.pushes).toHaveLength(1);
     expect(r.pushes[0]).toMatchObject({ deliveryId: row.deliveryId, signatureValid: true, answered: 200 });
+    expect(r.pushes[0].path).toBe(`${new URL(r.url).pathname}?key=rx-k3y-77&site=rencheng`);
     expect(r.pushes[0].body.alert.id).toBe(red.alertId);
     expect(await deliveriesOfAlert(dbs.hub, yellow.alertId)).toEqual([]);
 
@@ -107,6 +109,8 @@ describe('alertSubscriptionCreate', () => {
     const node = listed.data.alertSubscriptions.edges.find((e: any) => e.node.id === made.id)?.node;
     expect(node.deliveries).toEqual({ pending: 0, delivered: 1, dead: 0 });
     expect(JSON.stringify(listed)).not.toContain(made.secret);
+    expect(node.callbackUrl).toBe(`${r.url}?key=***&site=***`);
+    expect(JSON.stringify(listed)).not.toContain('rx-k3y-77');
     const introspected = await hub.gql(`{ __type(name: "AlertSubscription") { fields { name } } }`);
     expect(introspected.data.__type.fields.map((f: any) => f.name)).not.toContain('secret');
   }, 180_000);

@@ -11,6 +11,8 @@ import type { AddressInfo } from 'node:net';
 export interface ReceivedPush {
   deliveryId: string;
   attempt: number;
+  /** The request's path and query, as the hub sent it. */
+  path: string;
   body: any;
   signatureValid: boolean;
   /** What the receiver answered (null: it hung). */
@@ -51,7 +53,7 @@ export async function startAlertReceiver(script: ReceiverScript = () => 200, por
       } catch {
         body = null;
       }
-      const push = { deliveryId: String(req.headers['x-aidhub-delivery-id'] ?? ''), attempt: Number(req.headers['x-aidhub-attempt']), body, signatureValid };
+      const push = { deliveryId: String(req.headers['x-aidhub-delivery-id'] ?? ''), attempt: Number(req.headers['x-aidhub-attempt']), path: req.url ?? '', body, signatureValid };
       const answer = signatureValid ? script(pushes.length + 1, push) : 401;
       pushes.push({ ...push, answered: answer === 'HANG' ? null : answer });
       for (const w of waiters.filter((w) => pushes.length >= w.count)) w.resolve();
