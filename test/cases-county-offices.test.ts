@@ -116,6 +116,23 @@ describe('county offices', () => {
     expect((await ok(demo[CITY_CA], MOVE, { input: { caseId: wangCase, to: 'INVESTIGATING', reason: '入户调查' } }, 'caseTransition')).case.state).toBe('INVESTIGATING');
   });
 
+  it('a case’s history names each department office with the case’s county, whoever acted for it', async () => {
+    // Into deliberation, and a meeting that decides nothing yet (deliberation goes on).
+    expect((await ok(demo[RENCHENG_CA], MOVE, { input: { caseId: wangCase, to: 'IN_DELIBERATION', reason: '提请一事一议' } }, 'caseTransition')).case.state).toBe('IN_DELIBERATION');
+    const met = await demo[CITY_CA](`mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) { meeting { id } userErrors { code } } }`, {
+      input: { caseId: wangCase, heldOn: '2026-03-16', departmentsPresent: ['CIVIL_AFFAIRS', 'HEALTH'], decisions: [] },
+    });
+    expect(met.errors).toBeUndefined();
+    expect(met.data.meetingRecord.userErrors).toEqual([]);
+    const res = await demo[CITY_CA](`query($id: ID!) { case(id: $id) { history { actorOffice { key county { code } } } meetings { convenedBy { key county { code } } } } }`, { id: wangCase });
+    expect(res.errors).toBeUndefined();
+    const offices = res.data.case.history.map((e: { actorOffice: { key: string; county: { code: string } | null } }) => e.actorOffice);
+    // Opened and accepted by 任城区's civil affairs, moved on and met by the city-wide bureau: 任城区's office each time.
+    expect(offices.length).toBeGreaterThanOrEqual(4);
+    for (const office of offices) expect(office).toEqual({ key: 'CIVIL_AFFAIRS', county: { code: '370811' } });
+    expect(res.data.case.meetings.map((m: { convenedBy: unknown }) => m.convenedBy)).toEqual([{ key: 'CIVIL_AFFAIRS', county: { code: '370811' } }]);
+  });
+
   it('a slip is the case county’s office’s: each county’s health office reads only its county’s slips, the city-wide one all', async () => {
     expect(await inboxOf(RENCHENG_HEALTH)).toEqual([wangSlip]);
     expect(await inboxOf(ZOUCHENG_HEALTH)).toEqual([sunSlip]);

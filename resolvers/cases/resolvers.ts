@@ -123,9 +123,14 @@ function officeOf(key: string, townshipCode?: string): Office {
   return townshipCode ? officeInCounty(office, townshipCode) : office;
 }
 
+/** An office stored on a case's row (a slip's, an event's, a meeting's), with the case's county for a department office. */
+async function caseOffice(ctx: HubContext, caseId: number, key: string): Promise<Office> {
+  return officeOf(key, (await caseById(ctx, caseId))?.townshipCode);
+}
+
 /** A slip's office (from or to), of the county of the slip's case. */
-async function slipOffice(ctx: HubContext, r: ReferralRecord, key: string): Promise<Office> {
-  return officeOf(key, (await caseById(ctx, r.caseId))?.townshipCode);
+function slipOffice(ctx: HubContext, r: ReferralRecord, key: string): Promise<Office> {
+  return caseOffice(ctx, r.caseId, key);
 }
 
 async function deadlinesOf(c: CaseRecord, asOf: Date, ctx: HubContext): Promise<CaseDeadline[]> {
@@ -482,7 +487,7 @@ export const caseResolvers: Resolvers = {
     sequence: (e) => e.seq,
     referral: (e, _, ctx) => (e.referralId === null ? null : caseLoaders(ctx).referralById.load(e.referralId)),
     meeting: (e, _, ctx) => (e.meetingId === null ? null : caseLoaders(ctx).meetingById.load(e.meetingId)),
-    actorOffice: (e) => officeOf(e.actorOffice),
+    actorOffice: (e, _, ctx) => caseOffice(ctx, e.caseId, e.actorOffice),
   },
 
   CaseDeadline: {
@@ -531,7 +536,7 @@ export const caseResolvers: Resolvers = {
   Meeting: {
     id: (m) => String(m.id),
     case: (m, _, ctx) => present(caseById(ctx, m.caseId), 'the meeting’s case'),
-    convenedBy: (m) => officeOf(m.convenedBy),
+    convenedBy: (m, _, ctx) => caseOffice(ctx, m.caseId, m.convenedBy),
     departmentsPresent: async (m, _, ctx) => (await caseLoaders(ctx).departmentsByMeeting.load(m.id)).map(departmentOf),
     decisions: async (m, _, ctx) => (await caseLoaders(ctx).referralsByCase.load(m.caseId)).filter((r) => r.meetingId === m.id),
     briefUrl: (m) => `/cases/${m.caseId}/brief?meeting=${m.id}`,
