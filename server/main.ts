@@ -118,16 +118,26 @@ async function main(): Promise<void> {
   const hubPool = createPool(hubUrl, { deadlineMs: config.hubTimeoutMs });
   const hub = hubDrizzle(hubPool);
   if (demo) {
+    // A load stopped halfway (Ctrl-C during the first start) left some tables full and others
+    // empty: the next start would refuse to load into them, or serve half a demo. A private
+    // server's load is marked while it runs, so the next start finds it unfinished and loads it
+    // again from empty tables; the databases are the hub's own. The marker is gone once it is done.
+    const loading = privateServer ? path.join(path.dirname(privateServer.dataDir), 'demo-loading') : null;
+    const interrupted = loading !== null && fs.existsSync(loading);
     const [{ n }] = await hub.select({ n: count() }).from(household);
-    if (n === 0) {
+    if (n === 0 || interrupted) {
       const households = Number(process.env.AIDHUB_DEMO_HOUSEHOLDS ?? 5000);
+      if (interrupted) console.log('The last demo load did not finish: loading it again from the start …');
       console.log(`Empty hub: loading a demo population of ${households} households (seed 1) …`);
-      await generateDemo({ hubUrl, households, seed: 1 });
+      if (loading) fs.writeFileSync(loading, `${new Date().toISOString()}\n`);
+      await generateDemo({ hubUrl, households, seed: 1, existing: interrupted ? 'truncate' : 'refuse' });
+      if (loading) fs.rmSync(loading, { force: true });
     }
   }
 
   let demoTokens: Map<string, string> | null = null;
-  const demoClientsFile = path.join(ROOT, '.data', 'demo-clients.env');
+  // Beside the private server's data (by default .data/), like hub-url; in .data/ for a given DATABASE_URL.
+  const demoClientsFile = path.join(privateServer ? path.dirname(privateServer.dataDir) : path.join(ROOT, '.data'), 'demo-clients.env');
   if (demo) demoTokens = await ensureDemoClients(accessDbOf(hub), demoClientsFile);
   if (demo) {
     const charity = await generateCharityDemo(hub, { charityClientName: 'demo-charity-linkage', today: todayIso(), seed: 1 });
