@@ -12,9 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { eq, inArray, max, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/mysql2';
-import mysql from 'mysql2/promise';
 import { createPool, hubDrizzle } from '../../db/connect';
-import { household, householdMember, person } from '../../db/household/schema';
 import { monitoringAlert } from '../../db/monitoring/schema';
 import { advanceWatermark, feedWatermarks } from '../../db/monitoring/store';
 import { withDatabase } from '../../db/config';
@@ -29,7 +27,7 @@ import { activeTriggerSet } from '../../rules/triggers-load';
 import type { DetectDeps } from '../../resolvers/monitoring/detect';
 import { MonitoringPoller, type PollerOptions, type TickResult } from '../../resolvers/monitoring/poller';
 import { createTestDatabases, testServerUrl, type TestDatabases } from '../support/databases';
-import { insertRegions, TODAY } from '../support/scenarios';
+import { insertRegions, insertResident, TODAY } from '../support/scenarios';
 
 jest.setTimeout(180_000);
 
@@ -59,11 +57,7 @@ describe('the poller on a bulk statement of 医保’s settlements (an update ti
   /** A person of a household in 任城区古槐街道, known to the hub. */
   async function person_(): Promise<string> {
     seq += 1;
-    const id = makeIdNumber('370811', '1970-07-07', 100 + seq);
-    const [res] = await dbs.hub.insert(household).values({ registrationNo: `BULK-${seq}`, regionCode: '370811001001', address: `南门社区 ${seq} 号` });
-    await dbs.hub.insert(person).values({ idNumber: id, name: '测试', gender: seq % 2 ? 'M' : 'F', birthDate: '1970-07-07' });
-    await dbs.hub.insert(householdMember).values({ householdId: res.insertId, idNumber: id, relation: 'HEAD', joinedOn: '2010-01-01' });
-    return id;
+    return (await insertResident(dbs, { prefix: 'BULK', seq: 100 + seq, birthDate: '1970-07-07' })).idNumber;
   }
 
   /** One stay per person; every third over the line for others (¥10,000), every third far over it, the rest under. */

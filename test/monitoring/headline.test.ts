@@ -14,7 +14,6 @@ import mysql from 'mysql2/promise';
 import pino from 'pino';
 import { createClient } from '../../access/clients';
 import { accessDbOf } from '../../db/access/db';
-import { household, householdMember, person } from '../../db/household/schema';
 import { countStatements } from '../../db/instrument';
 import { monitoringAlert, monitoringAlertEvent } from '../../db/monitoring/schema';
 import { moveAlertRow } from '../../db/monitoring/store';
@@ -22,7 +21,6 @@ import { revokeSubscription } from '../../db/alert-delivery/store';
 import { addDays } from '../../domain/dates';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { addWorkingDays } from '../../domain/cases/working-days';
-import { makeIdNumber } from '../../domain/id-number';
 import { correctSettlementAsDepartment, writeSettlementAsDepartment } from '../../federation/health/scenario';
 import { activeRuleSet } from '../../rules/load';
 import { activeTriggerSet } from '../../rules/triggers-load';
@@ -32,7 +30,7 @@ import { MonitoringPoller } from '../../resolvers/monitoring/poller';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { startAlertReceiver, type AlertReceiver } from '../support/alert-receiver';
 import { startHubProcess, stopHubProcess, type HubProcess } from '../support/hub-process';
-import { insertRegions } from '../support/scenarios';
+import { insertRegions, insertResident } from '../support/scenarios';
 import { until } from '../support/until';
 
 jest.setTimeout(300_000);
@@ -47,12 +45,8 @@ const receivers: AlertReceiver[] = [];
 
 
 /** A person of 古槐街道 in a household of their own. */
-async function resident(seq: number): Promise<{ idNumber: string; householdId: number }> {
-  const idNumber = makeIdNumber('370811', '1970-04-04', seq);
-  const [res] = await dbs.hub.insert(household).values({ registrationNo: `HL-${seq}`, regionCode: VILLAGE, address: `南门社区 ${seq} 号` });
-  await dbs.hub.insert(person).values({ idNumber, name: '测试', gender: seq % 2 ? 'M' : 'F', birthDate: '1970-04-04' });
-  await dbs.hub.insert(householdMember).values({ householdId: res.insertId, idNumber, relation: 'HEAD', joinedOn: '2005-01-01' });
-  return { idNumber, householdId: res.insertId };
+function resident(seq: number): Promise<{ idNumber: string; householdId: number }> {
+  return insertResident(dbs, { prefix: 'HL', seq, birthDate: '1970-04-04', regionCode: VILLAGE, joinedOn: '2005-01-01' });
 }
 
 /** A stay that leaves ¥10,500 to pay: over the ¥10,000 line for people not on the monitored roll. */

@@ -7,13 +7,11 @@
 import { eq, like } from 'drizzle-orm';
 import { jobLease } from '../../db/jobs/schema';
 import { monitoringAlert } from '../../db/monitoring/schema';
-import { household, householdMember, person } from '../../db/household/schema';
 import { DEPARTMENT_CODES } from '../../domain/departments';
-import { makeIdNumber } from '../../domain/id-number';
 import { humanResourcesScenario } from '../../federation/human-resources/scenario';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { startHubProcess, stopHubProcess, type HubProcess } from '../support/hub-process';
-import { insertRegions } from '../support/scenarios';
+import { insertRegions, insertResident } from '../support/scenarios';
 import { until } from '../support/until';
 
 jest.setTimeout(300_000);
@@ -28,10 +26,7 @@ const alertsOf = (id: string) => dbs.hub.select().from(monitoringAlert).where(eq
 
 /** A person in a household of 任城区古槐街道, who loses a job today (the processes judge on the real date). */
 async function personWithJobLoss(seq: number): Promise<string> {
-  const id = makeIdNumber('370811', '1980-05-05', seq);
-  const [res] = await dbs.hub.insert(household).values({ registrationNo: `JOB-${seq}`, regionCode: '370811001001', address: `南门社区 ${seq} 号` });
-  await dbs.hub.insert(person).values({ idNumber: id, name: '测试', gender: seq % 2 ? 'M' : 'F', birthDate: '1980-05-05' });
-  await dbs.hub.insert(householdMember).values({ householdId: res.insertId, idNumber: id, relation: 'HEAD', joinedOn: '2010-01-01' });
+  const { idNumber: id } = await insertResident(dbs, { prefix: 'JOB', seq, birthDate: '1980-05-05' });
   const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
   await humanResourcesScenario.insert(dbs.sources.HUMAN_RESOURCES, 'unemploymentRegistrations', { sfzhm: id, syrq: today, djrq: today, syyy: '02' });
   return id;

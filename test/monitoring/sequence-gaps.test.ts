@@ -10,9 +10,7 @@ import { eq } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/mysql2';
 import mysql from 'mysql2/promise';
 import { monitoringAlert } from '../../db/monitoring/schema';
-import { household, householdMember, person } from '../../db/household/schema';
 import { watermarks } from '../../db/monitoring/store';
-import { makeIdNumber } from '../../domain/id-number';
 import { holdAtGaps, polledFeeds } from '../../federation/change-feed';
 import { humanResourcesScenario } from '../../federation/human-resources/scenario';
 import type { SourceDb } from '../../federation/contract';
@@ -21,7 +19,7 @@ import { activeTriggerSet } from '../../rules/triggers-load';
 import { MonitoringPoller, type PollerOptions } from '../../resolvers/monitoring/poller';
 import type { DetectDeps } from '../../resolvers/monitoring/detect';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
-import { insertRegions, TODAY } from '../support/scenarios';
+import { insertRegions, insertResident, TODAY } from '../support/scenarios';
 
 jest.setTimeout(180_000);
 
@@ -77,11 +75,7 @@ describe('the poller on 人社’s registrations of unemployment (a growing key)
   /** A person of a household in 任城区古槐街道, known to the hub, with no job loss yet. */
   async function person_(): Promise<string> {
     seq += 1;
-    const id = makeIdNumber('370811', '1980-05-05', 100 + seq);
-    const [res] = await dbs.hub.insert(household).values({ registrationNo: `GAP-${seq}`, regionCode: '370811001001', address: `南门社区 ${seq} 号` });
-    await dbs.hub.insert(person).values({ idNumber: id, name: '测试', gender: seq % 2 ? 'M' : 'F', birthDate: '1980-05-05' });
-    await dbs.hub.insert(householdMember).values({ householdId: res.insertId, idNumber: id, relation: 'HEAD', joinedOn: '2010-01-01' });
-    return id;
+    return (await insertResident(dbs, { prefix: 'GAP', seq: 100 + seq, birthDate: '1980-05-05' })).idNumber;
   }
 
   /** Registers a job loss on `conn` (in whatever transaction it has open); returns the id InnoDB gave it. */

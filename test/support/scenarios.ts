@@ -133,6 +133,23 @@ export async function insertZhao(dbs: TestDatabases): Promise<number> {
 }
 
 /**
+ * A person of a household of their own in 任城区古槐街道 (南门社区 `seq` 号), its head since `joinedOn`:
+ * someone the hub knows, for tests of what a department's new row about them sets off. `prefix`
+ * keeps each test's registration numbers apart; the ID number is born `birthDate`, sequence `seq`.
+ */
+export async function insertResident(
+  dbs: Pick<TestDatabases, 'hub'>,
+  opts: { prefix: string; seq: number; birthDate: string; regionCode?: string; joinedOn?: string },
+): Promise<{ idNumber: string; householdId: number }> {
+  const { prefix, seq, birthDate } = opts;
+  const idNumber = makeIdNumber('370811', birthDate, seq);
+  const [res] = await dbs.hub.insert(household).values({ registrationNo: `${prefix}-${seq}`, regionCode: opts.regionCode ?? '370811001001', address: `南门社区 ${seq} 号` });
+  await dbs.hub.insert(person).values({ idNumber, name: '测试', gender: seq % 2 ? 'M' : 'F', birthDate });
+  await dbs.hub.insert(householdMember).values({ householdId: res.insertId, idNumber, relation: 'HEAD', joinedOn: opts.joinedOn ?? '2010-01-01' });
+  return { idNumber, householdId: res.insertId };
+}
+
+/**
  * `count` households under 任城区 of 1 to 8 members, every member with a 低保 share and a
  * disability subsidy, inserted in a handful of multi-row statements. Returns the hub ids.
  */
