@@ -13,9 +13,14 @@ export function privateDataDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.AIDHUB_DATA_DIR ? path.resolve(env.AIDHUB_DATA_DIR) : DEFAULT_DATA_DIR;
 }
 
-/** The file naming the running private server's hub database, beside its data directory. */
+/** A file the private server's hub keeps beside its data directory (hub-url, demo-clients.env, demo-loading). */
+export function besidePrivateData(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(path.dirname(privateDataDir(env)), name);
+}
+
+/** The file naming the running private server's hub database. */
 export function hubUrlFile(env: NodeJS.ProcessEnv = process.env): string {
-  return path.join(path.dirname(privateDataDir(env)), 'hub-url');
+  return besidePrivateData('hub-url', env);
 }
 
 export function resolveHubUrl(env: NodeJS.ProcessEnv = process.env): string {

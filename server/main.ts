@@ -12,7 +12,7 @@ import { count } from 'drizzle-orm';
 import { ensureDemoClients } from '../access/demo-clients';
 import { generateCharityDemo } from '../tools/generate/charity';
 import { todayIso } from '../domain/dates';
-import { privateDataDir, removeHubUrlFile, writeHubUrlFile } from '../access/hub-url';
+import { besidePrivateData, privateDataDir, removeHubUrlFile, writeHubUrlFile } from '../access/hub-url';
 import { accessDbOf } from '../db/access/db';
 import { createPool, hubDrizzle } from '../db/connect';
 import { DataDirInUse, startPrivateServer, ServerBinaryMissing, type PrivateServer } from '../db/setup/private-server';
@@ -122,7 +122,7 @@ async function main(): Promise<void> {
     // empty: the next start would refuse to load into them, or serve half a demo. A private
     // server's load is marked while it runs, so the next start finds it unfinished and loads it
     // again from empty tables; the databases are the hub's own. The marker is gone once it is done.
-    const loading = privateServer ? path.join(path.dirname(privateServer.dataDir), 'demo-loading') : null;
+    const loading = privateServer ? besidePrivateData('demo-loading') : null;
     const interrupted = loading !== null && fs.existsSync(loading);
     const [{ n }] = await hub.select({ n: count() }).from(household);
     if (n === 0 || interrupted) {
@@ -137,7 +137,7 @@ async function main(): Promise<void> {
 
   let demoTokens: Map<string, string> | null = null;
   // Beside the private server's data (by default .data/), like hub-url; in .data/ for a given DATABASE_URL.
-  const demoClientsFile = path.join(privateServer ? path.dirname(privateServer.dataDir) : path.join(ROOT, '.data'), 'demo-clients.env');
+  const demoClientsFile = privateServer ? besidePrivateData('demo-clients.env') : path.join(ROOT, '.data', 'demo-clients.env');
   if (demo) demoTokens = await ensureDemoClients(accessDbOf(hub), demoClientsFile);
   if (demo) {
     const charity = await generateCharityDemo(hub, { charityClientName: 'demo-charity-linkage', today: todayIso(), seed: 1 });

@@ -14,6 +14,7 @@ import mysql from 'mysql2/promise';
 import { generateSigningKeyFiles } from '../access/checkpoints';
 import { hubUrlFile } from '../access/hub-url';
 import { sourceUrls } from '../db/config';
+import { serverOnDataDir } from '../db/setup/private-server';
 import { HUB_LEDGER_SOURCES, type DepartmentCode } from '../domain/departments';
 import { generateDemo, TABLES, TABLE_NAMES } from '../tools/generate/index';
 import { createTestDatabases, type TestDatabases } from './support/databases';
@@ -43,18 +44,6 @@ async function tableCounts(hubUrl: string): Promise<Record<string, number>> {
     await conn.end();
   }
   return counts;
-}
-
-/** Whether any process still runs with `dataDir` on its command line (the private server of a killed hub). */
-function serverRunsOn(dataDir: string): boolean {
-  return fs.readdirSync('/proc').some((pid) => {
-    if (!/^\d+$/.test(pid)) return false;
-    try {
-      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dataDir);
-    } catch {
-      return false;
-    }
-  });
 }
 
 describe('a demo load interrupted by the first start’s end', () => {
@@ -110,7 +99,7 @@ describe('a demo load interrupted by the first start’s end', () => {
     // Still loading when it was stopped (else the load outran the test: its output says how it ended).
     expect([fs.existsSync(marker), output.join('').slice(-400)]).toEqual([true, expect.any(String)]);
     // Its private server follows its owner down (the watchdog), before the next start takes the data.
-    await until('the first private server gone', async () => serverRunsOn(dataDir), (runs) => !runs, 60_000);
+    await until('the first private server gone', async () => serverOnDataDir(dataDir), (pid) => pid === null, 60_000);
 
     // The next start finds the mark, loads again from empty tables, and serves.
     hub = await startHubProcess(null, env);

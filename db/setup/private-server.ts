@@ -206,7 +206,7 @@ function checkDataDirFree(dataDir: string): void {
 }
 
 /** On Linux, a server process started on `dataDir` without our record (an older hub, by hand). */
-function serverOnDataDir(dataDir: string): number | null {
+export function serverOnDataDir(dataDir: string): number | null {
   let entries: string[];
   try {
     entries = fs.readdirSync('/proc');
