@@ -11,7 +11,7 @@ import { createAlertDeliveryLoaders } from '../db/alert-delivery/loaders';
 import type { DepartmentCode } from '../domain/departments';
 import { todayIso, type IsoDate } from '../domain/dates';
 import { chinaDateOf } from '../domain/cases/china-time';
-import { scrub } from '../domain/privacy';
+import { loggableError } from '../domain/privacy';
 import { createDepartmentLoaders, primeDepartment, type SourceOutcome } from '../federation/loaders';
 import { ledgerRecord } from '../federation/registry';
 import type { ReportedAidRow } from '../db/reported-aid/schema';
@@ -47,10 +47,9 @@ export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<De
     deps.metrics?.sourceOutcome(outcome);
     if (outcome.available) return;
     unavailable.set(outcome.department, outcome);
-    const cause = error as { code?: string; cause?: { code?: string } } | null;
     // Only codes are logged: a driver error's message can carry the statement's parameters.
     deps.logger.warn(
-      { department: outcome.department, reason: outcome.reason, latencyMs: outcome.latencyMs, errorCode: scrub(String(cause?.cause?.code ?? cause?.code ?? '')) },
+      { department: outcome.department, reason: outcome.reason, latencyMs: outcome.latencyMs, errorCode: loggableError(error).code ?? '' },
       'department source unavailable',
     );
   });

@@ -13,6 +13,7 @@
  * outlasts a whole round (every POST of the batch at the slowest), and a POST is not begun once
  * too little of the lease is left to finish it, so two processes never send one attempt at once.
  */
+import { loggableError } from '../../domain/privacy';
 import http from 'node:http';
 import https from 'node:https';
 import type { Logger } from 'pino';
@@ -81,7 +82,7 @@ export class AlertDeliveryWorker {
       try {
         claimed = (await this.runOnce()).claimed;
       } catch (err) {
-        this.logger.warn({ err: { name: (err as Error)?.name, code: (err as { code?: string })?.code } }, 'alert delivery round failed');
+        this.logger.warn({ err: loggableError(err) }, 'alert delivery round failed');
       }
       // A full batch: more are probably due, go on at once; otherwise wait for the next poll.
       if (claimed < this.config.batchSize && !this.stopped) {
