@@ -42,26 +42,12 @@ import { Rng, seedFromText } from '../federation/demo-random';
 import type { FloorPools } from './floor';
 import { digest } from './lib/compare';
 import { openBenchDatabases } from './lib/database';
+import { cpuSecondsOf } from './lib/process-cpu';
 import { startFairFloorServer } from './lib/fair-floor-server';
 import { graphqlClient, type GraphQLClient } from './lib/graphql-client';
 import { benchIdentity } from './lib/hub-identity';
 import { parseOptions, USAGE, UsageError } from './lib/options';
 import { HOUSEHOLD_QUERY, type HouseholdResult } from './lib/query';
-
-/** CPU time (user and system) a process has used, in microseconds, from /proc; null where there is no /proc entry for it. */
-function processCpuUs(pid: number | null): number | null {
-  if (!pid) return null;
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name, which is in parentheses and may hold spaces: utime and stime are the 12th and 13th.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS_PER_SECOND;
-  } catch {
-    return null;
-  }
-}
-/** USER_HZ: 100 on every Linux build Node runs on. */
-const CLOCK_TICKS_PER_SECOND = 100;
 
 /** Many short rounds, the variants taking turns: load that comes and goes falls on both alike. */
 const ROUNDS = 20;
@@ -153,7 +139,7 @@ async function main(): Promise<void> {
         const v = variants[(r + k) % variants.length];
         const profiled = session && v.name === (process.env.BENCH_CPU_PROFILE_VARIANT ?? 'hub');
         if (profiled) await session.post('Profiler.start');
-        const dbBefore = processCpuUs(db.serverPid);
+        const dbBefore = cpuSecondsOf(db.serverPid);
         const before = process.cpuUsage();
         await run(v.client, v.name, batch);
         const used = process.cpuUsage(before);
@@ -163,8 +149,8 @@ async function main(): Promise<void> {
           profiles.push(profile);
         }
         v.cpuUs += used.user + used.system;
-        const dbAfter = processCpuUs(db.serverPid);
-        if (dbBefore !== null && dbAfter !== null) v.dbUs += dbAfter - dbBefore;
+        const dbAfter = cpuSecondsOf(db.serverPid);
+        if (dbBefore !== null && dbAfter !== null) v.dbUs += (dbAfter - dbBefore) * 1e6;
         v.requests += batch.length;
       }
     }
@@ -173,7 +159,7 @@ async function main(): Promise<void> {
       session.disconnect();
     }
     log(`household query, ${opts.households} households, ${ids.length} requests per variant, concurrency ${opts.concurrency}, NODE_ENV=${process.env.NODE_ENV ?? ''}`);
-    const dbCounted = processCpuUs(db.serverPid) !== null;
+    const dbCounted = cpuSecondsOf(db.serverPid) !== null;
     const ms = (us: number, requests: number) => (us / requests / 1000).toFixed(3);
     for (const v of variants) {
       log(`${v.name.padEnd(12)} CPU ${ms(v.cpuUs, v.requests)} ms per request (client included)${dbCounted ? `, database server ${ms(v.dbUs, v.requests)} ms` : ''}`);

@@ -33,6 +33,7 @@ import { SCENARIOS } from '../test/support/scenarios-by-department';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import { databaseOf, type SourceConfig } from '../db/config';
 import { benchData, log, option, positiveInt, rowCounts, type BenchData } from './findings-setup';
+import { cpuSecondsOf } from './lib/process-cpu';
 
 const REFERENCE_DATE = '2026-03-15';
 /** The issue's target for a 100,000-household scan. */
@@ -69,21 +70,6 @@ async function addPremiumSubsidies(data: BenchData, years: number): Promise<void
     log(`      added ${years} premium-subsidy payments per person in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   } finally {
     await conn.end();
-  }
-}
-
-/**
- * The CPU seconds a process has used, from /proc (Linux); null elsewhere. With the machine shared,
- * CPU time says what the scan costs better than the wall clock does.
- */
-function cpuSecondsOf(pid: number | null): number | null {
-  if (pid === null) return null;
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-    // After the command: state is field 3, utime and stime fields 14 and 15, in clock ticks (100 a second).
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
   }
 }
 
