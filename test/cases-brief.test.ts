@@ -265,10 +265,13 @@ describe('the meeting brief in a real browser', () => {
 
   it('takes a screenshot that is not blank', async () => {
     const { page } = await open(`${hub.url}${meetingBrief}`);
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-brief-')), 'brief.png');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-brief-'));
+    const file = path.join(dir, 'brief.png');
     if (process.env.AIDHUB_KEEP_SCREENSHOT) console.log(file);
     const png = await page.screenshot({ path: file, fullPage: true });
     const size = fs.statSync(file).size;
+    // Kept only when asked for: every run of the suite left one behind in the temporary directory.
+    if (!process.env.AIDHUB_KEEP_SCREENSHOT) fs.rmSync(dir, { recursive: true, force: true });
     expect(size).toBeGreaterThan(20_000);
     expect(size).toBeLessThan(20_000_000);
     const ink = await inkShare(png);
