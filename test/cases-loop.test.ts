@@ -283,3 +283,45 @@ describe('every decision runs the pre-grant check', () => {
     expect((await ok(ca, MOVE, { input: { caseId, to: 'CLOSED', reason: '办结' } }, 'caseTransition')).case.state).toBe('CLOSED');
   });
 });
+
+describe('a slip goes only to an office that can answer it', () => {
+  const CASE_READ = `query($id: ID!) { case(id: $id) { state referrals { id to { key } } meetings { id } } }`;
+  let caseId: string;
+
+  beforeAll(async () => {
+    const ca = demo.AIDHUB_TOKEN_CIVIL_AFFAIRS;
+    caseId = (await ok(ca, OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '转办对象测试', reportedAt: '2026-03-10T09:00:00+08:00' } }, 'caseOpen')).case.id;
+    await ok(ca, MOVE, { input: { caseId, to: 'ACCEPTED', reason: '受理' } }, 'caseTransition');
+  });
+
+  it('refuses a slip to an office no client answers for, or to a township of another county, and writes nothing', async () => {
+    const ca = demo.AIDHUB_TOKEN_CIVIL_AFFAIRS;
+    const issue = (to: { department?: string; township?: string }) => ca(ISSUE, { input: { caseId, to, ask: '请协助核查', deadlineWorkingDays: 5 } });
+    // 司法 and charities report aid; REPORTED is the hub's ledger; 370811999 is no township.
+    for (const to of [{ department: 'JUSTICE' }, { department: 'CHARITY' }, { department: 'REPORTED' }, { township: '370811999' }]) {
+      expect(codes(await issue(to), 'referralIssue')).toEqual(['UNKNOWN_OFFICE']);
+    }
+    // 夏镇街道 is of 微山县: its officer cannot reach a 任城区 household's case.
+    expect(codes(await issue({ township: '370826100' }), 'referralIssue')).toEqual(['OFFICE_OUT_OF_COUNTY']);
+    const read = await ca(CASE_READ, { id: caseId });
+    expect(read.errors).toBeUndefined();
+    expect(read.data.case.referrals).toEqual([]);
+    // The household's own township and a department that answers slips still receive them.
+    expect((await ok(ca, ISSUE, { input: { caseId, to: { township: '370811001' }, ask: '请入户核查', deadlineWorkingDays: 3 } }, 'referralIssue')).referral.to.key).toBe('370811001');
+    expect((await ok(ca, ISSUE, { input: { caseId, to: { department: 'HEALTH' }, ask: '请提供住院结算', deadlineWorkingDays: 3 } }, 'referralIssue')).referral.to.key).toBe('HEALTH');
+  });
+
+  it('refuses a meeting’s decision for an office that only reports aid, and records no meeting', async () => {
+    const ca = demo.AIDHUB_TOKEN_CIVIL_AFFAIRS;
+    const other = (await ok(ca, OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '法律援助决定', reportedAt: '2026-03-10T09:00:00+08:00' } }, 'caseOpen')).case.id;
+    for (const to of ['ACCEPTED', 'INVESTIGATING', 'IN_DELIBERATION']) await ok(ca, MOVE, { input: { caseId: other, to, reason: to } }, 'caseTransition');
+    const res = await ca(MEETING, {
+      input: { caseId: other, heldOn: '2026-03-13', departmentsPresent: ['CIVIL_AFFAIRS', 'JUSTICE'], decisions: [{ department: 'JUSTICE', programme: 'LEGAL_AID', amountFen: 0, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.head }] },
+    });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.meetingRecord.userErrors).toEqual([{ code: 'UNKNOWN_OFFICE', field: ['input', 'decisions', '0', 'department'] }]);
+    const read = await ca(CASE_READ, { id: other });
+    expect(read.errors).toBeUndefined();
+    expect(read.data.case).toEqual({ state: 'IN_DELIBERATION', referrals: [], meetings: [] });
+  });
+});

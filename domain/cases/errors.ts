@@ -45,6 +45,8 @@ export const CASE_ERROR_CODES = [
   'DECISION_CONFLICT',
   'DECLINED_DECISIONS_OPEN',
   'DECISION_NOT_DECLINED',
+  'UNKNOWN_OFFICE',
+  'OFFICE_OUT_OF_COUNTY',
 ] as const;
 export type CaseErrorCode = (typeof CASE_ERROR_CODES)[number];
 

@@ -4,7 +4,7 @@
  * 乡镇（街道）“一门受理、协同办理”). Stored as one short key: the DepartmentCode, or the township's
  * 9-digit division code.
  */
-import { DEPARTMENT_CODES, DEPARTMENT_NAMES, type DepartmentCode } from '../departments';
+import { DEPARTMENT_CODES, DEPARTMENT_NAMES, HUB_LEDGER_SOURCES, type DepartmentCode } from '../departments';
 
 export type OfficeKey = string;
 
@@ -50,4 +50,31 @@ export function countyOf(divisionCode: string): string {
 /** The office as acting in the county of a case's township: a department's office of that county. */
 export function officeInCounty(office: Office, townshipCode: string): Office {
   return office.kind === 'DEPARTMENT' ? { ...office, countyCode: countyOf(townshipCode) } : office;
+}
+
+/**
+ * The departments whose county offices receive slips and meetings' decisions, and answer them with
+ * their own clients: the federated departments. Not REPORTED, the hub's own ledger, nor the offices
+ * and charities that report aid (司法, 应急, 慈善 …): no office of theirs answers a slip, so a slip
+ * to one would wait for feedback for ever and its case could never close (件件有落实、有反馈).
+ */
+export const RECEIVING_DEPARTMENTS: readonly DepartmentCode[] = DEPARTMENT_CODES.filter((d) => !HUB_LEDGER_SOURCES.includes(d));
+
+export function isReceivingDepartment(code: string): boolean {
+  return (RECEIVING_DEPARTMENTS as readonly string[]).includes(code);
+}
+
+export type ReceivingOfficeRefusal = 'UNKNOWN_OFFICE' | 'OFFICE_OUT_OF_COUNTY';
+
+/**
+ * Why an office cannot receive a slip of a case in `caseTownshipCode`, or null: a department that
+ * answers no slips, a township that is not one (`townshipKnown`: the region table lists it as a
+ * township), or a township of another county, whose officers cannot reach the case's household.
+ */
+export function receivingOfficeRefusal(key: OfficeKey, caseTownshipCode: string, townshipKnown: boolean): ReceivingOfficeRefusal | null {
+  const office = parseOffice(key);
+  if (!office) return 'UNKNOWN_OFFICE';
+  if (office.kind === 'DEPARTMENT') return isReceivingDepartment(office.department) ? null : 'UNKNOWN_OFFICE';
+  if (!townshipKnown) return 'UNKNOWN_OFFICE';
+  return countyOf(office.townshipCode) === countyOf(caseTownshipCode) ? null : 'OFFICE_OUT_OF_COUNTY';
 }

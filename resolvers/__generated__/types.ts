@@ -1789,7 +1789,11 @@ export type CaseErrorCode =
   /** The case cannot close while a declined decision is not reassigned, re-deliberated or waived. */
   | 'DECLINED_DECISIONS_OPEN'
   /** Only a declined decision not yet resolved is reassigned or waived. */
-  | 'DECISION_NOT_DECLINED';
+  | 'DECISION_NOT_DECLINED'
+  /** The office receives no slips or decisions: a department that only reports aid (司法, 应急, 慈善 …), the REPORTED ledger, or a township code the hub does not know. */
+  | 'UNKNOWN_OFFICE'
+  /** The township is of another county than the case's household: its officers cannot reach the case. */
+  | 'OFFICE_OUT_OF_COUNTY';
 
 /** A refused write: a stable code, a message for people, and the input field at fault. */
 export type CaseUserError = {

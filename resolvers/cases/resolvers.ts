@@ -21,7 +21,7 @@ import { checkMeeting, type DecisionInput } from '../../domain/cases/meetings';
 import { checkFulfilment, type Fulfilment } from '../../domain/cases/fulfilment';
 import { checkDecisionConflicts } from '../../domain/cases/decision-checks';
 import { checkDecisions } from './decision-checks';
-import { countyOf, departmentOfficeName, officeInCounty, parseOffice, type Office } from '../../domain/cases/offices';
+import { countyOf, departmentOfficeName, officeInCounty, parseOffice, receivingOfficeRefusal, type Office } from '../../domain/cases/offices';
 import { caseReference } from '../../domain/cases/reference';
 import { checkReferralAction, REFERRAL_STATES, type ReferralState } from '../../domain/cases/referrals';
 import { allowedTransitions, type CaseOrigin, type CaseState, type CaseUrgency } from '../../domain/cases/state-machine';
@@ -235,6 +235,15 @@ async function verifyFeedback(
   return checked.ok ? { ok: true, fulfilment: checked.fulfilment } : checked;
 }
 
+/** Why a slip of a case in `caseTownshipCode` cannot go to `to` (domain/cases/offices.ts), or null. */
+async function receivingOfficeProblem(ctx: HubContext, to: string, caseTownshipCode: string): Promise<CaseUserError | null> {
+  const township = parseOffice(to)?.kind === 'TOWNSHIP' ? await ctx.loaders.hub.regionByCode.load(to) : null;
+  const refusal = receivingOfficeRefusal(to, caseTownshipCode, township?.level === 'TOWNSHIP');
+  if (refusal === null) return null;
+  const message = refusal === 'UNKNOWN_OFFICE' ? `${to} is no office that answers slips` : 'the township is of another county than the case’s household';
+  return caseError(refusal, message, ['input', 'to']);
+}
+
 function dossierOf(ctx: HubContext, c: CaseRecord): Promise<Dossier> {
   return buildDossier(
     { hub: ctx.loaders.hub, departments: ctx.loaders.departments, cases: caseLoaders(ctx), openFindings: openFindingsFrom(ctx), facts: ctx.loaders.findings },
@@ -341,12 +350,16 @@ export const caseResolvers: Resolvers = {
     referralIssue: async (_, { input }, ctx) => {
       const meta = metaOf(ctx, input, 'referralIssue');
       const caseId = requireHubId(input.caseId, 'input.caseId');
-      if (!(await inReach(ctx, await caseById(ctx, caseId)))) return CASE_NOT_FOUND();
+      const c = await caseById(ctx, caseId);
+      if (!c || !(await inReach(ctx, c))) return CASE_NOT_FOUND();
+      const to = requireOffice(input.to, 'input.to');
+      const refused = await receivingOfficeProblem(ctx, to, c.townshipCode);
+      if (refused) return { userErrors: [refused] };
       const outcome = await issueReferral(
         ctx.hub,
         {
           caseId,
-          to: requireOffice(input.to, 'input.to'),
+          to,
           ask: input.ask,
           deadlineWorkingDays: input.deadlineWorkingDays,
           handOver: input.handOver ?? false,
