@@ -325,3 +325,29 @@ describe('a slip goes only to an office that can answer it', () => {
     expect(read.data.case).toEqual({ state: 'IN_DELIBERATION', referrals: [], meetings: [] });
   });
 });
+
+describe('one aid record fulfils one decision', () => {
+  it('refuses the record that already fulfilled another decision of the case, and takes another record', async () => {
+    const ca = demo.AIDHUB_TOKEN_CIVIL_AFFAIRS;
+    const health = demo.AIDHUB_TOKEN_HEALTH;
+    const caseId = (await ok(ca, OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '两次医疗救助决定', reportedAt: '2026-03-10T09:00:00+08:00' } }, 'caseOpen')).case.id;
+    for (const to of ['ACCEPTED', 'INVESTIGATING', 'IN_DELIBERATION']) await ok(ca, MOVE, { input: { caseId, to, reason: to } }, 'caseTransition');
+    // Two stays of the grandmother, each decided 医疗救助 of 1,000 元.
+    const decision = { department: 'HEALTH', programme: 'MEDICAL_AID', amountFen: 100_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.grandmother };
+    const met = await ok(ca, MEETING, { input: { caseId, heldOn: '2026-03-13', departmentsPresent: ['CIVIL_AFFAIRS', 'HEALTH'], decisions: [decision, { ...decision, ask: '第二次住院医疗救助' }] } }, 'meetingRecord');
+    const [first, second] = met.meeting.decisions.map((d: { id: string }) => d.id);
+    const [paidOnce, paidAgain] = await healthScenario.insert(dbs.sources.HEALTH, 'aidPayments', [
+      { payId: 'MA-2026-0316', psnCertNo: WANG.grandmother, aidType: 'MAF', payDate: '2026-03-16', payAmt: '1000.00' },
+      { payId: 'MA-2026-0317', psnCertNo: WANG.grandmother, aidType: 'MAF', payDate: '2026-03-17', payAmt: '1000.00' },
+    ]);
+    for (const slip of [first, second]) await ok(health, ACCEPT, { input: { referralId: slip } }, 'referralAccept');
+    await ok(health, COMPLETE, { input: { referralId: first, feedback: '第一次住院已结算', aidSourceReference: paidOnce } }, 'referralComplete');
+    const refused = await health(COMPLETE, { input: { referralId: second, feedback: '第二次住院已结算', aidSourceReference: paidOnce } });
+    expect(codes(refused, 'referralComplete')).toEqual(['AID_RECORD_ALREADY_USED']);
+    expect(refused.data.referralComplete.userErrors[0].field).toEqual(['input', 'aidSourceReference']);
+    const read = await ca(`query($id: ID!) { referral(id: $id) { state fulfilment { aidSourceReference } } }`, { id: second });
+    expect(read.data.referral).toEqual({ state: 'ACCEPTED', fulfilment: null });
+    const done = await ok(health, COMPLETE, { input: { referralId: second, feedback: '第二次住院已结算', aidSourceReference: paidAgain } }, 'referralComplete');
+    expect(done.referral.state).toBe('COMPLETED');
+  });
+});

@@ -3,7 +3,7 @@
  * office's answer: accept, complete with feedback (and the aid record it produced), or decline with
  * a reason. Each is one transaction that locks the case row first, then records its events.
  */
-import { eq } from 'drizzle-orm';
+import { and, eq, ne } from 'drizzle-orm';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { caseError, refusal, success, type Outcome } from '../../domain/cases/errors';
 import { checkDeadlineWorkingDays } from '../../domain/cases/meetings';
@@ -109,6 +109,17 @@ export async function answerReferral(db: HubDb, referralId: number, action: Refe
         // A decision is completed only with its aid record checked (domain/cases/fulfilment.ts).
         if (action === 'COMPLETE' && slip.kind === 'DECISION' && slip.programmeCode !== null && !answer.fulfilment) {
           return refusal(caseError('AID_RECORD_REQUIRED', 'a decision is completed with the aid record that fulfils it', ['input', 'aidSourceReference']));
+        }
+        // 件件有落实: one payment fulfils one decision. Two decisions of the case (two stays, or the
+        // same aid decided twice) completed with one record would show as both given when the
+        // department paid once. Checked under the case lock, so two completions racing cannot both pass.
+        if (action === 'COMPLETE' && answer.fulfilment && answer.aidSourceRef !== null) {
+          const [used] = await tx
+            .select({ id: referralSlip.id })
+            .from(referralSlip)
+            .where(and(eq(referralSlip.caseId, c.id), eq(referralSlip.toOffice, slip.toOffice), eq(referralSlip.kind, 'DECISION'), eq(referralSlip.aidSourceRef, answer.aidSourceRef), ne(referralSlip.id, referralId)))
+            .limit(1);
+          if (used) return refusal(caseError('AID_RECORD_ALREADY_USED', `the aid record already fulfils decision ${used.id} of the case`, ['input', 'aidSourceReference']));
         }
         // The slip reached the office when the hub recorded its issue: no answer precedes that.
         if (at < slip.issuedAt) return refusal(caseError('OCCURRED_OUT_OF_ORDER', 'occurredAt is before the hub issued the slip', ['input', 'occurredAt']));

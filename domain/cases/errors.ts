@@ -47,6 +47,7 @@ export const CASE_ERROR_CODES = [
   'DECISION_NOT_DECLINED',
   'UNKNOWN_OFFICE',
   'OFFICE_OUT_OF_COUNTY',
+  'AID_RECORD_ALREADY_USED',
 ] as const;
 export type CaseErrorCode = (typeof CASE_ERROR_CODES)[number];
 

@@ -1793,7 +1793,9 @@ export type CaseErrorCode =
   /** The office receives no slips or decisions: a department that only reports aid (司法, 应急, 慈善 …), the REPORTED ledger, or a township code the hub does not know. */
   | 'UNKNOWN_OFFICE'
   /** The township is of another county than the case's household: its officers cannot reach the case. */
-  | 'OFFICE_OUT_OF_COUNTY';
+  | 'OFFICE_OUT_OF_COUNTY'
+  /** The aid record already fulfils another decision of the case: one payment fulfils one decision. */
+  | 'AID_RECORD_ALREADY_USED';
 
 /** A refused write: a stable code, a message for people, and the input field at fault. */
 export type CaseUserError = {
