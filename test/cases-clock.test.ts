@@ -128,6 +128,11 @@ describe('先行救助 and the materials after it', () => {
       'AID_RECORD_NOT_FOUND',
     ]);
     expect(codes(await ca(FIRST_AID, { input: { caseId, programme: 'NO_SUCH', amountFen: 200_000, reason: '先行救助' } }), 'caseFirstAid')).toEqual(['UNKNOWN_PROGRAMME']);
+    // A case not yet accepted: the refusal names the case, a field of caseFirstAid's input (it has no `to`).
+    const reported = (await ok(ca, OPEN, { input: { householdId: wangId, origin: 'APPLICATION', urgency: 'URGENT', summary: '未受理' } }, 'caseOpen')).case.id;
+    const early = await ca(FIRST_AID, { input: { caseId: reported, programme: 'TEMP_AID', amountFen: 100_000, reason: '先行救助' } });
+    expect(early.errors).toBeUndefined();
+    expect(early.data.caseFirstAid.userErrors).toEqual([{ code: 'ILLEGAL_TRANSITION', field: ['input', 'caseId'] }]);
   });
 
   it('records the first aid given (a grant pending) before investigation; recorded 30 hours on, it met its 24 hours late whatever was stated', async () => {

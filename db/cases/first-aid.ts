@@ -42,7 +42,8 @@ export async function recordFirstAid(db: HubDb, input: FirstAidInput, meta: Writ
         if (c.ownerOffice !== meta.actor.office) return refusal(caseError('NOT_CASE_OWNER', 'the office that owns the case records its first aid', ['input', 'actor', 'office']));
         const log = await EventLog.open(tx, c.id, meta);
         const moved = await applyTransition(tx, c, 'FIRST_AID_GIVEN', input.reason, at, log, { viaFirstAid: true, carriesKey: true, serverClock: meta.occurredAt === null });
-        if (!moved.ok) return moved;
+        // The move's refusals name its `to`; caseFirstAid's input has none: the case's state is at fault.
+        if (!moved.ok) return refusal(...moved.errors.map((e) => (e.field?.join('.') === 'input.to' ? { ...e, field: ['input', 'caseId'] } : e)));
         await tx.insert(caseFirstAid).values({
           caseId: c.id,
           programmeCode: input.programmeCode,
