@@ -267,8 +267,8 @@ async function runBurst(opts: {
     for (;;) {
       const now = performance.now();
       if (createdMs === 0) {
-        const mark = (await feedWatermarks(drizzle(pool) as unknown as HubDb, [feed.key])).get(feed.key);
-        const past = mark !== undefined && (mark.lastSequence > lastSecond || (mark.lastSequence === lastSecond && (mark.rowKey === null || JSON.stringify(mark.rowKey) === JSON.stringify(lastKey))));
+        const wm = (await feedWatermarks(drizzle(pool) as unknown as HubDb, [feed.key])).get(feed.key);
+        const past = wm !== undefined && (wm.mark > lastSecond || (wm.mark === lastSecond && (wm.rowKey === null || JSON.stringify(wm.rowKey) === JSON.stringify(lastKey))));
         if (past) {
           createdMs = now - committed;
           const [[n]] = await pool.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM monitoring_alert WHERE id > ?', [before]);

@@ -11,11 +11,14 @@
  *   second read (epoch seconds) and, within it, the row key of the last row read (the table's
  *   primary key, or a unique key the feed declares). Rows are read in (second, key) order, at most
  *   the batch limit each time, so a poll's memory and duration stay bounded however many rows share
- *   a second; the next poll goes on inside the second where this one stopped. Only rows older than
- *   the source's own clock minus a commit lag are read, so a row whose statement ran at second T
- *   but whose transaction committed a little later is still read once it is visible; a transaction
- *   open longer than the lag is left to the monthly comparison. The source's clock, not the hub's,
- *   bounds the read: the two need not agree.
+ *   a second; the next poll goes on inside the second where this one stopped. Only a full batch
+ *   leaves a row key: a shorter one (or an empty read after a key) has read its last second whole.
+ *   Stored, a position inside second S keeps the hub's old column at S − 1 (db/monitoring/store.ts),
+ *   so a hub of an older release polling beside this one reads S again, never past it. Only rows
+ *   older than the source's own clock minus a commit lag are read, so a row whose statement ran at
+ *   second T but whose transaction committed a little later is still read once it is visible; a
+ *   transaction open longer than the lag is left to the monthly comparison. The source's clock, not
+ *   the hub's, bounds the read: the two need not agree.
  * - a key that only grows (an auto-increment id): new rows only. The watermark is the last key read
  *   below the first young gap. InnoDB hands out ids when a statement runs, but transactions commit
  *   in any order: id 41 may become visible after 42 was read. So a read returns every row past the
@@ -217,9 +220,14 @@ export async function rowsAfter(
     .where(and(past, visible))
     .orderBy(asc(col), ...key.map((c) => asc(c)))
     .limit(limit)) as Raw[];
-  if (raw.length === 0) return { rows: [], to: after, gaps: [] };
+  // Fewer rows than the limit: every visible row past the watermark was read, so the last row's
+  // second is read whole (nothing of it is younger than the lag) and is stored with no key, which
+  // moves `last_sequence`, all an older hub reads, up to it (db/monitoring/store.ts). A read of
+  // nothing after a row key finishes that second the same way.
+  if (raw.length === 0) return { rows: [], to: after.rowKey ? { mark: after.mark, rowKey: null } : after, gaps: [] };
   const last = raw[raw.length - 1];
-  // The last row's key whether the batch was full or not: the next read starts just after it.
+  if (raw.length < limit) return { rows: toRows(raw), to: { mark: Number(last.mark), rowKey: null }, gaps: [] };
+  // A full batch may have stopped inside its last second: the next read starts just after its last row.
   const rowKey = Object.fromEntries(key.map((c, i) => [c.name, last[`k${i}`] as string | number]));
   return { rows: toRows(raw), to: { mark: Number(last.mark), rowKey }, gaps: [] };
 }

@@ -78,13 +78,20 @@ export const monitoringAlertEvent = mysqlTable(
 export const monitoringWatermark = mysqlTable('monitoring_watermark', {
   /** `<DEPARTMENT>:<table>` */
   sourceTable: varchar('source_table', { length: 96 }).primaryKey(),
-  /** A growing key's last key read, an update time's last second read (epoch seconds), or a month (yyyymm). */
+  /**
+   * Everything up to and including this was read: a growing key's last key, an update time's last
+   * second read whole (epoch seconds), or a month (yyyymm). Every hub release reads it so; none
+   * stores more than that, whatever it keeps in `last_row_key`.
+   */
   lastSequence: bigint('last_sequence', { mode: 'number', unsigned: true }).notNull(),
   /**
-   * An update-time feed read partway through a second: JSON `{"second": s, "key": [...]}`, the row
-   * key of the last row read in second `s` (federation/change-feed.ts). It counts only while `s` is
-   * `last_sequence`: NULL (every row written before it existed) or another second (left by an older
-   * hub that moved `last_sequence` alone) means every row of `last_sequence`'s second was read.
+   * An update-time feed read partway through a second: JSON `{"second": s, "key": {...}}`, the row
+   * key of the last row read in second `s` (federation/change-feed.ts), stored with `last_sequence`
+   * at s − 1 so that a hub of a release before this column, which reads `last_sequence` alone,
+   * reads all of `s` again rather than skip its rest (db/monitoring/store.ts feedWatermarks). It
+   * counts while `s` is at least `last_sequence` (equal: as the release that added the column wrote
+   * it); NULL or an earlier second (an older hub moved `last_sequence` alone) means the whole of
+   * `last_sequence` was read.
    * A key may hold an ID number (民政's 低保 members are keyed by family, ID number and date), so
    * the column is never logged or answered, like the rest of this table.
    */

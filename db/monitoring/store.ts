@@ -265,42 +265,56 @@ export async function watermarks(db: Db, keys: readonly string[]): Promise<Map<s
   return new Map(rows.map((r) => [r.sourceTable, r.lastSequence]));
 }
 
-/** A change feed's stored watermark: `lastSequence`, and within that second the last row key read (update times). */
+/**
+ * How far a change feed was read: every row before `mark` (a growing key's key, an update time's
+ * second) and, of `mark` itself, all of it (`rowKey` null) or the rows up to and including `rowKey`.
+ */
 export interface StoredWatermark {
-  lastSequence: number;
-  /** The last row key read in second `lastSequence`, by column name; null: the whole second was read. */
+  mark: number;
+  /** The last row key read in second `mark`, by column name; null: the whole of `mark` was read. */
   rowKey: Record<string, string | number> | null;
 }
 
 /**
- * The change feeds' watermarks. A row key stored for another second than `last_sequence` (an older
- * hub moved `last_sequence` without knowing the column) and a NULL (every row an older hub wrote)
- * both mean what `last_sequence` alone always meant: that whole second was read.
+ * The change feeds' positions. `last_sequence` is the one column every hub release reads, as
+ * "everything up to and including this second (key, month) was read", so it never claims more: an
+ * update-time feed read partway through second S keeps it at S − 1 (update times are whole seconds
+ * and every row before S was read) and the position itself in `last_row_key`, JSON {second: S,
+ * key}. A hub process of a release before the row key, polling beside this one during a rolling
+ * upgrade, then reads all of S again (the part already read opens nothing twice: alerts are one per
+ * identity) and skips none of it. The key counts while its second is at least `last_sequence`: past
+ * it as this code writes it, equal to it as the release that introduced the key wrote it (migration
+ * 0002 moved those rows one second back; a process of that release still running writes that shape
+ * again). A key for an earlier second (an older process read past it and moved `last_sequence`
+ * alone) and NULL mean what `last_sequence` alone always meant.
  */
 export async function feedWatermarks(db: Db, keys: readonly string[]): Promise<Map<string, StoredWatermark>> {
   if (keys.length === 0) return new Map();
   const rows = await db.select().from(monitoringWatermark).where(inArray(monitoringWatermark.sourceTable, [...keys]));
-  return new Map(rows.map((r) => [r.sourceTable, { lastSequence: r.lastSequence, rowKey: rowKeyOf(r.lastRowKey, r.lastSequence) }]));
+  return new Map(rows.map((r) => [r.sourceTable, positionOf(r.lastSequence, r.lastRowKey)]));
 }
 
-function rowKeyOf(stored: string | null, lastSequence: number): Record<string, string | number> | null {
-  if (stored === null) return null;
+function positionOf(lastSequence: number, stored: string | null): StoredWatermark {
+  if (stored === null) return { mark: lastSequence, rowKey: null };
   const { second, key } = JSON.parse(stored) as { second: number; key: Record<string, string | number> };
-  return second === lastSequence ? key : null;
+  return second >= lastSequence ? { mark: second, rowKey: key } : { mark: lastSequence, rowKey: null };
 }
 
 /**
- * Moves a watermark forward (never back), inside the poller's fenced transaction. `rowKey`: an
- * update-time feed's last row key read in second `lastSequence` (null: the whole second). The row
- * key is set before `last_sequence` is, so it is compared with the second stored before this write
- * (MySQL applies the assignments in order, each seeing the ones before).
+ * Moves a watermark forward (never back), inside the poller's fenced transaction: to all of `mark`
+ * (`rowKey` null), or to an update time's second `mark` read up to `rowKey`, stored as
+ * `last_sequence` = mark − 1 beside the position (feedWatermarks). The row key is set before
+ * `last_sequence` is, so it is compared with the second stored before this write (MySQL applies the
+ * assignments in order, each seeing the ones before): a position in a second before the stored
+ * `last_sequence` leaves both as they were.
  */
-export async function advanceWatermark(tx: HubTx, key: string, lastSequence: number, rows: number, now: Date, rowKey: Record<string, string | number> | null = null): Promise<void> {
+export async function advanceWatermark(tx: HubTx, key: string, mark: number, rows: number, now: Date, rowKey: Record<string, string | number> | null = null): Promise<void> {
   const at = toDbInstant(now);
-  const stored = rowKey === null ? null : JSON.stringify({ second: lastSequence, key: rowKey });
+  const lastSequence = rowKey === null ? mark : Math.max(0, mark - 1);
+  const stored = rowKey === null ? null : JSON.stringify({ second: mark, key: rowKey });
   await tx.execute(
     sql`INSERT INTO monitoring_watermark (source_table, last_sequence, last_row_key, rows_seen, polled_at) VALUES (${key}, ${lastSequence}, ${stored}, ${rows}, ${at})
-        ON DUPLICATE KEY UPDATE last_row_key = IF(VALUES(last_sequence) >= last_sequence, VALUES(last_row_key), last_row_key),
+        ON DUPLICATE KEY UPDATE last_row_key = IF(${mark} >= last_sequence, VALUES(last_row_key), last_row_key),
           last_sequence = GREATEST(last_sequence, VALUES(last_sequence)), rows_seen = rows_seen + VALUES(rows_seen), polled_at = VALUES(polled_at)`,
   );
 }

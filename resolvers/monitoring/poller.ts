@@ -128,12 +128,15 @@ export class MonitoringPoller {
         advanced.push({ key: feed.key, to: { mark: await currentMark(db, feed, this.opts.commitLagMs), rowKey: null }, rows: 0 });
         continue;
       }
-      const from: Watermark = { mark: stored.lastSequence, rowKey: stored.rowKey };
+      const from: Watermark = stored;
       const gaps = { seen: this.gaps.get(feed.key) ?? [], nowMs: performance.now() };
       const read = await rowsAfter(db, feed, from, this.opts.batchRows, this.opts.commitLagMs, gaps);
       if (read.gaps.length > 0) this.gaps.set(feed.key, read.gaps);
       else this.gaps.delete(feed.key);
-      if (read.rows.length === 0) continue;
+      // A read of nothing may still finish the second a row key stood in: written, so that
+      // `last_sequence` (all an older hub reads) reaches it before the next change does.
+      const finished = read.to.mark !== from.mark || (read.to.rowKey === null) !== (from.rowKey === null);
+      if (read.rows.length === 0 && !finished) continue;
       for (const r of read.rows) if (r.idNumber) touched.add(r.idNumber);
       rowsRead += read.rows.length;
       // Rows past a gap the watermark waits at are read again next time: count each once, when passed.
