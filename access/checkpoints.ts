@@ -19,16 +19,26 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { besidePrivateData } from './hub-url';
 import { checkpointConfigFromEnv, CHECKPOINT_EVERY_MS_DEFAULT, CHECKPOINT_EVERY_ROWS_DEFAULT, parseKey, type CheckpointConfig } from '../db/config';
 
 // The settings are configuration (db/config.ts); they are re-exported for the verifier and tests.
 export { checkpointConfigFromEnv, CHECKPOINT_EVERY_MS_DEFAULT, CHECKPOINT_EVERY_ROWS_DEFAULT, parseKey, type CheckpointConfig };
 
 
-/** Where `npm start`'s demo keeps its signing key, the public half for auditors, and the file (.data/, git-ignored). */
-export const DEMO_SIGNING_KEY = path.join(__dirname, '..', '.data', 'audit-signing-key.pem');
-export const DEMO_VERIFY_KEY = path.join(__dirname, '..', '.data', 'audit-verify-key.pem');
-export const DEMO_CHECKPOINT_FILE = path.join(__dirname, '..', '.data', 'audit-checkpoints.jsonl');
+/**
+ * Where a hub on its private server keeps, when it is given no key, the signing key it generates,
+ * the public half for auditors, and the checkpoint file: beside the server's data directory, like
+ * `hub-url` (by default .data/, git-ignored; with AIDHUB_DATA_DIR=/srv/aidhub/mariadb, /srv/aidhub/).
+ * The file vouches for that server's chain only: two hubs on two data directories never share one.
+ */
+export function privateServerAuditFiles(env: NodeJS.ProcessEnv = process.env): { signingKey: string; verifyKey: string; checkpoints: string } {
+  return {
+    signingKey: besidePrivateData('audit-signing-key.pem', env),
+    verifyKey: besidePrivateData('audit-verify-key.pem', env),
+    checkpoints: besidePrivateData('audit-checkpoints.jsonl', env),
+  };
+}
 
 
 export interface Checkpoint {

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { DEMO_CHECKPOINT_FILE, DEMO_SIGNING_KEY, DEMO_VERIFY_KEY, generateSigningKeyFiles } from '../access/checkpoints';
+import { generateSigningKeyFiles, privateServerAuditFiles } from '../access/checkpoints';
 import { count } from 'drizzle-orm';
 import { ensureDemoClients } from '../access/demo-clients';
 import { generateCharityDemo } from '../tools/generate/charity';
@@ -93,14 +93,16 @@ async function main(): Promise<void> {
     // delivery worker's 1 s); its monthly comparison (一月一比对) covers the whole city.
     process.env.AIDHUB_MONITOR_INTERVAL_MS ??= '30000';
     process.env.AIDHUB_MONITOR_MONTHLY_REGION ??= '370800';
-    // The demo signs audit checkpoints with a key of its own, outside the database (.data/).
+    // Audit checkpoints are signed with a key of the hub's own, outside the database: beside the
+    // private server's data, with the checkpoint file (by default .data/).
     if (!process.env.AUDIT_SIGNING_KEY && !process.env.AUDIT_SIGNING_KEY_FILE) {
-      if (!fs.existsSync(DEMO_SIGNING_KEY)) {
-        generateSigningKeyFiles(DEMO_SIGNING_KEY, DEMO_VERIFY_KEY);
-        console.log(`Audit checkpoints: generated a signing key (${path.relative(process.cwd(), DEMO_SIGNING_KEY)}); give auditors ${path.relative(process.cwd(), DEMO_VERIFY_KEY)}`);
+      const files = privateServerAuditFiles();
+      if (!fs.existsSync(files.signingKey)) {
+        generateSigningKeyFiles(files.signingKey, files.verifyKey);
+        console.log(`Audit checkpoints: generated a signing key (${path.relative(process.cwd(), files.signingKey)}); give auditors ${path.relative(process.cwd(), files.verifyKey)}`);
       }
-      process.env.AUDIT_SIGNING_KEY_FILE = DEMO_SIGNING_KEY;
-      process.env.AUDIT_CHECKPOINT_FILE ||= DEMO_CHECKPOINT_FILE;
+      process.env.AUDIT_SIGNING_KEY_FILE = files.signingKey;
+      process.env.AUDIT_CHECKPOINT_FILE ||= files.checkpoints;
     }
   }
   const config = loadConfig(hubUrl);

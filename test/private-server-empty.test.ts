@@ -3,12 +3,13 @@
  * and serves an empty hub. The departments' databases on that server are the hub's own, so they
  * exist, empty: every department answers, and monitoring polls them without failing. The file the
  * command-line tools find the server by lies beside the server's data directory (AIDHUB_DATA_DIR),
- * not in the checkout, and goes at shutdown. A real hub process and its real private server.
+ * not in the checkout, and goes at shutdown; so do the audit checkpoints' generated signing key and
+ * file, which `npm run audit:verify` finds there. A real hub process and its real private server.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { generateSigningKeyFiles } from '../access/checkpoints';
 import { hubUrlFile } from '../access/hub-url';
 import { DEPARTMENT_CODES } from '../domain/departments';
 import { startHubProcess, stopHubProcess, type HubProcess } from './support/hub-process';
@@ -20,17 +21,17 @@ describe('npm start on a bare machine, without the demo', () => {
   const env = {
     AIDHUB_DATA_DIR: path.join(dir, 'mariadb'),
     AIDHUB_DEMO: '0',
-    // Its own checkpoint key and file: nothing of the checkout's .data is read or written.
-    AUDIT_SIGNING_KEY_FILE: path.join(dir, 'signing-key.pem'),
-    AUDIT_CHECKPOINT_FILE: path.join(dir, 'checkpoints.log'),
     // Polls often, so a failing poll would show within the test.
     AIDHUB_MONITOR_INTERVAL_MS: '200',
     LOG_LEVEL: 'warn',
   };
   let hub: HubProcess | null = null;
+  // The checkout's own private-server files (.data/), which this hub must neither read nor write.
+  const checkoutFiles = ['audit-signing-key.pem', 'audit-verify-key.pem', 'audit-checkpoints.jsonl'].map((f) => path.join(__dirname, '..', '.data', f));
+  const stat = (f: string) => (fs.existsSync(f) ? `${fs.statSync(f).size}:${fs.statSync(f).mtimeMs}` : 'absent');
+  const checkoutBefore = checkoutFiles.map(stat);
 
   beforeAll(async () => {
-    generateSigningKeyFiles(env.AUDIT_SIGNING_KEY_FILE, path.join(dir, 'verify-key.pem'));
     hub = await startHubProcess(null, env);
   });
 
@@ -49,6 +50,34 @@ describe('npm start on a bare machine, without the demo', () => {
     // Several polls of every department (every 200 ms), none failed.
     await new Promise((r) => setTimeout(r, 1500));
     expect(hub!.output.join('')).not.toContain('monitoring tick failed');
+  });
+
+  it('keeps its audit signing key and checkpoint file beside its data directory, where audit:verify finds them', async () => {
+    expect(fs.existsSync(path.join(dir, 'audit-signing-key.pem'))).toBe(true);
+    expect(fs.existsSync(path.join(dir, 'audit-verify-key.pem'))).toBe(true);
+    // The command-line tools, given only the data directory, find the hub, the file and the public key.
+    const tool = (script: string, ...args: string[]) => {
+      const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'tools', script), ...args], {
+        cwd: path.join(__dirname, '..'),
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, AIDHUB_DATA_DIR: env.AIDHUB_DATA_DIR },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      return { status: run.status, out: run.stdout + run.stderr };
+    };
+    const created = tool('clients.ts', 'create', '--name', 'checkpoint-reader', '--department', 'CIVIL_AFFAIRS', '--scope', '370800', '--roles', 'READER');
+    const token = /token \(shown once[^:]*\): (\S+)/.exec(created.out)?.[1];
+    expect([created.status, token]).toEqual([0, expect.any(String)]);
+    // An access commits audit rows, whose hashes go to the checkpoint file.
+    const res = await fetch(`${hub!.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{"query":"{ caller { name } }"}' });
+    expect(res.status).toBe(200);
+    const checkpoints = path.join(dir, 'audit-checkpoints.jsonl');
+    const written = () => (fs.existsSync(checkpoints) ? fs.readFileSync(checkpoints, 'utf8') : '');
+    for (let i = 0; i < 100 && !written().includes('"t":"rows"'); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(written()).toContain('"t":"rows"');
+    const verify = tool('audit-verify.ts');
+    expect(verify).toEqual({ status: 0, out: expect.stringContaining(`checked against ${checkpoints}`) });
+    expect(checkoutFiles.map(stat)).toEqual(checkoutBefore);
   });
 
   it('writes the tools’ hub-url beside its data directory, and removes it at shutdown', async () => {

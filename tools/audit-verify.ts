@@ -11,9 +11,10 @@
  * write access to the database could rewrite the whole chain. The hub therefore writes row hashes
  * and Ed25519-signed checkpoints to a file outside the database (access/checkpoints.ts); an
  * auditor checks the chain against that file with the public key. Without --checkpoints the file
- * is AUDIT_CHECKPOINT_FILE or the demo's .data/audit-checkpoints.jsonl, when present; the key is
- * --public-key, AUDIT_VERIFY_KEY_FILE, the public half of AUDIT_SIGNING_KEY(_FILE), or the
- * demo's .data/audit-verify-key.pem.
+ * is AUDIT_CHECKPOINT_FILE or, for the private server `npm start` runs, its audit-checkpoints.jsonl
+ * beside the server's data (.data/ by default; AIDHUB_DATA_DIR), when present; the key is
+ * --public-key, AUDIT_VERIFY_KEY_FILE, the public half of AUDIT_SIGNING_KEY(_FILE), or the private
+ * server's audit-verify-key.pem beside its data.
  *
  * The database is DATABASE_URL, or the private server `npm start` is running.
  */
@@ -21,7 +22,7 @@ import fs from 'node:fs';
 import type crypto from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { verifyChain, type ChainVerdict } from '../access/audit';
-import { DEMO_CHECKPOINT_FILE, DEMO_VERIFY_KEY, parseKey, readCheckpointFile, type ExternalRecord } from '../access/checkpoints';
+import { parseKey, privateServerAuditFiles, readCheckpointFile, type ExternalRecord } from '../access/checkpoints';
 import type { AccessDb } from '../db/access/db';
 import { runAgainstHub } from './run-against-hub';
 
@@ -43,22 +44,24 @@ function firstExisting(...paths: (string | undefined)[]): string | null {
 }
 
 /**
- * Where to look when the options do not say: the environment, and the demo's files under .data/.
- * Only the command line uses them; a caller of auditVerifyCommand passes them explicitly.
+ * Where to look when the options do not say: the environment, and (`privateServerFiles`) the files
+ * a hub on its private server keeps beside the server's data (access/checkpoints.ts
+ * privateServerAuditFiles). Only the command line uses them; a caller of auditVerifyCommand passes
+ * them explicitly.
  */
 export interface VerifyDefaults {
   env: NodeJS.ProcessEnv;
-  demoFiles: boolean;
+  privateServerFiles: boolean;
 }
 
-const NO_DEFAULTS: VerifyDefaults = { env: {}, demoFiles: false };
+const NO_DEFAULTS: VerifyDefaults = { env: {}, privateServerFiles: false };
 
-function verifyKey(explicit: string | undefined, { env, demoFiles }: VerifyDefaults): crypto.KeyObject | null {
+function verifyKey(explicit: string | undefined, { env, privateServerFiles }: VerifyDefaults): crypto.KeyObject | null {
   if (explicit) return parseKey(fs.readFileSync(explicit, 'utf8'));
   if (env.AUDIT_VERIFY_KEY_FILE) return parseKey(fs.readFileSync(env.AUDIT_VERIFY_KEY_FILE, 'utf8'));
   if (env.AUDIT_SIGNING_KEY) return parseKey(env.AUDIT_SIGNING_KEY);
   if (env.AUDIT_SIGNING_KEY_FILE) return parseKey(fs.readFileSync(env.AUDIT_SIGNING_KEY_FILE, 'utf8'));
-  const demo = demoFiles ? firstExisting(DEMO_VERIFY_KEY) : null;
+  const demo = privateServerFiles ? firstExisting(privateServerAuditFiles(env).verifyKey) : null;
   return demo ? parseKey(fs.readFileSync(demo, 'utf8')) : null;
 }
 
@@ -86,7 +89,7 @@ export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (l
   }
   let external: ExternalRecord | undefined;
   let evidence: string;
-  const file = values.checkpoints ?? firstExisting(defaults.env.AUDIT_CHECKPOINT_FILE, defaults.demoFiles ? DEMO_CHECKPOINT_FILE : undefined);
+  const file = values.checkpoints ?? firstExisting(defaults.env.AUDIT_CHECKPOINT_FILE, defaults.privateServerFiles ? privateServerAuditFiles(defaults.env).checkpoints : undefined);
   if (values.checkpoints && !fs.existsSync(values.checkpoints)) {
     print(`error: no checkpoint file at ${values.checkpoints}`);
     return 2;
@@ -114,4 +117,4 @@ export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (l
   return verdict.ok ? 0 : 1;
 }
 
-if (require.main === module) void runAgainstHub('audit:verify', (argv, db, print) => auditVerifyCommand(argv, db, print, { env: process.env, demoFiles: true }), USAGE);
+if (require.main === module) void runAgainstHub('audit:verify', (argv, db, print) => auditVerifyCommand(argv, db, print, { env: process.env, privateServerFiles: !process.env.DATABASE_URL }), USAGE);
