@@ -28,6 +28,9 @@ import { HUB_LEDGER_SOURCES, type DepartmentCode } from '../domain/departments';
 import { exampleHouseholdId } from './demo-example';
 import { provisionDatabases, provisionSource } from '../federation/provision';
 import { createLogger } from './logger';
+import { Started, stopOnSignals, stopped, type StopRequested } from './lifecycle';
+import { loggableError } from '../domain/privacy';
+import type { Logger } from 'pino';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -70,9 +73,50 @@ async function provisionPrivateDepartments(serverUrl: string, sources: HubConfig
 }
 
 async function main(): Promise<void> {
+  const logger = createLogger();
+  // Before anything is started: a signal at any moment from here on stops the hub cleanly.
+  const stopRequested = stopOnSignals();
+  const started = new Started();
+  const startUp: StartUp = { step: 'checks', stopRequested, started };
+  try {
+    await startHub(startUp, logger);
+  } catch (err) {
+    if (!stopRequested.aborted) throw err;
+    // Also when the step failed of the signal rather than stopping at its safe point (a child
+    // process of its own killed by the same Ctrl-C): that failure is the stop.
+    const { signal } = stopRequested.reason as StopRequested;
+    const failed = err === stopRequested.reason ? {} : { err: loggableError(err) };
+    logger.info({ signal, step: startUp.step, ...failed }, 'stopped during start-up');
+    process.exit((await started.stopAll(logger)) ? 0 : 1);
+  }
+  const signal = await stopped(stopRequested);
+  logger.info({ signal }, 'shutting down');
+  process.exit((await started.stopAll(logger)) ? 0 : 1);
+}
+
+/**
+ * Where start-up is: the step under way (for the line a stop during start-up logs), whether a stop
+ * was asked for, and what has been started so far, to be stopped.
+ */
+interface StartUp {
+  step: string;
+  stopRequested: AbortSignal;
+  started: Started;
+}
+
+/**
+ * Starts the hub up to listening. Each step begins with `next`, the safe point at which a stop
+ * asked for during the step before ends start-up (the demo load also stops inside, between
+ * batches); everything started registers how it stops with `started`.
+ */
+async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
+  const { stopRequested, started } = startUp;
+  const next = (step: string) => {
+    stopRequested.throwIfAborted();
+    startUp.step = step;
+  };
   // A locality's holiday notices (AIDHUB_HOLIDAYS_FILE) are checked before anything is started.
   activeHolidayCalendar();
-  const logger = createLogger();
   // The port first: nothing is started or written if the hub could not listen anyway.
   const early = loadConfig(process.env.DATABASE_URL ?? 'mysql://127.0.0.1/aidhub');
   await checkPortFree(early.host, early.port);
@@ -81,9 +125,12 @@ async function main(): Promise<void> {
   // Demo data is only ever written to databases the hub created for itself, unless asked for.
   let demo = process.env.AIDHUB_DEMO === '1';
   if (!hubUrl) {
+    next('private database server');
     const dataDir = privateDataDir();
     console.log(`No DATABASE_URL: starting a private database server (data in ${path.relative(process.cwd(), dataDir) || dataDir}) …`);
-    privateServer = await startPrivateServer({ dataDir });
+    const server = await startPrivateServer({ dataDir });
+    privateServer = server;
+    started.add('private database server', () => server.stop());
     hubUrl = withDatabase(privateServer.url, 'aidhub');
     demo = process.env.AIDHUB_DEMO !== '0';
     // The demo pushes alerts to receivers on this machine only, unless told otherwise.
@@ -107,6 +154,7 @@ async function main(): Promise<void> {
   }
   const config = loadConfig(hubUrl);
 
+  next('migrations');
   if (demo) await provisionDatabases(hubUrl, sourceUrls(hubUrl));
   else {
     await provisionHub(hubUrl);
@@ -117,13 +165,16 @@ async function main(): Promise<void> {
     if (privateServer) await provisionPrivateDepartments(privateServer.url, config.sources);
   }
 
+  next('demo load');
   const hubPool = createPool(hubUrl, { deadlineMs: config.hubTimeoutMs });
+  started.add('hub database pool', () => hubPool.end());
   const hub = hubDrizzle(hubPool);
   if (demo) {
     // A load stopped halfway (Ctrl-C during the first start) left some tables full and others
     // empty: the next start would refuse to load into them, or serve half a demo. A private
     // server's load is marked while it runs, so the next start finds it unfinished and loads it
-    // again from empty tables; the databases are the hub's own. The marker is gone once it is done.
+    // again from empty tables; the databases are the hub's own. The marker is gone once it is done,
+    // and stays when a signal stops the load (at its next batch, see startHub).
     const loading = privateServer ? besidePrivateData('demo-loading') : null;
     const interrupted = loading !== null && fs.existsSync(loading);
     const [{ n }] = await hub.select({ n: count() }).from(household);
@@ -132,11 +183,12 @@ async function main(): Promise<void> {
       if (interrupted) console.log('The last demo load did not finish: loading it again from the start …');
       console.log(`Empty hub: loading a demo population of ${households} households (seed 1) …`);
       if (loading) fs.writeFileSync(loading, `${new Date().toISOString()}\n`);
-      await generateDemo({ hubUrl, households, seed: 1, existing: interrupted ? 'truncate' : 'refuse' });
+      await generateDemo({ hubUrl, households, seed: 1, existing: interrupted ? 'truncate' : 'refuse', signal: stopRequested });
       if (loading) fs.rmSync(loading, { force: true });
     }
   }
 
+  next('demo clients');
   let demoTokens: Map<string, string> | null = null;
   // Beside the private server's data (by default .data/), like hub-url; in .data/ for a given DATABASE_URL.
   const demoClientsFile = privateServer ? besidePrivateData('demo-clients.env') : path.join(ROOT, '.data', 'demo-clients.env');
@@ -146,17 +198,25 @@ async function main(): Promise<void> {
     if (charity) console.log(`Charity linkage demo: ${charity.needs} needs published, ${charity.pledges} pledged (${charity.covered} covered), ${charity.deliveries} delivered`);
   }
 
+  next('hub server');
   const sources = openSources(config.sources);
+  started.add('department sources', () => closeSources(sources));
   // The example the banner and the query page show: a Jining household (the city-wide demo client
   // may see it) that receives aid.
   const example = demo ? await exampleHouseholdId(hub, sources) : null;
   const { httpServer, apollo, metricsHttpServer } = await createHubServer({ config, hub, sources, logger, exampleHouseholdId: example ?? undefined });
+  // Drains the requests in flight, stops the pollers and closes the HTTP servers (also before they listen).
+  started.add('hub server', () => apollo.stop());
+  next('listen');
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', (err: NodeJS.ErrnoException) => reject(portProblem(err, config.host, config.port)));
     httpServer.listen(config.port, config.host, resolve);
   });
   // Only now, listening: so `npm run clients`, `scan` and `audit:verify` find this server while it runs.
-  if (privateServer) writeHubUrlFile(hubUrl);
+  if (privateServer) {
+    writeHubUrlFile(hubUrl);
+    started.add('hub-url file', () => removeHubUrlFile());
+  }
   if (metricsHttpServer && config.metrics?.port) {
     await new Promise<void>((resolve) => metricsHttpServer.listen(config.metrics!.port!, config.metrics!.host, resolve));
     console.log(`Metrics (Prometheus): http://${config.metrics.host}:${config.metrics.port}/metrics${config.metrics.token ? ' (bearer token: METRICS_TOKEN)' : ''}`);
@@ -179,21 +239,6 @@ Try:
   } else {
     console.log('Every request needs an API client token: create one with `npm run clients -- create --help` (see docs/access.md).');
   }
-
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    await apollo.stop(); // drains in-flight requests, then closes the HTTP server
-    await closeSources(sources);
-    await hubPool.end();
-    await privateServer?.stop();
-    if (privateServer) removeHubUrlFile();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
 main().catch((err) => {

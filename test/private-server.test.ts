@@ -1,7 +1,9 @@
 /**
  * A private server does not outlive the process that started it, even one killed with SIGKILL
  * (which no exit handler sees): otherwise it keeps the data directory locked and the next
- * `npm start` on that directory fails.
+ * `npm start` on that directory fails. What it leaves under /tmp goes with it: its run directory
+ * (socket, pid file) always, and a throwaway server's data directory (the test suite's: a killed
+ * `npm test` never runs globalTeardown); a data directory the caller named stays.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -9,15 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DataDirInUse, startPrivateServer } from '../db/setup/private-server';
 import { alive } from './support/process-tree';
-
-async function until(check: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (check()) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return check();
-}
+import { until } from './support/until';
 
 /** The pid of the server started with this data directory, from its command line. */
 function serverPid(dataDir: string): number | null {
@@ -33,29 +27,83 @@ function serverPid(dataDir: string): number | null {
   return null;
 }
 
-it('stops the server within seconds of its parent being killed with SIGKILL', async () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-orphan-'));
-  const script = `require('tsx/cjs'); require(${JSON.stringify(path.join(__dirname, '../db/setup/private-server.ts'))})
-    .startPrivateServer({ dataDir: ${JSON.stringify(dataDir)}, ephemeral: true })
-    .then(() => { console.log('ready'); setInterval(() => {}, 1000); });`;
-  const parent = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      parent.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
-      parent.once('exit', (code) => reject(new Error(`the parent exited (${code}) before its server was ready`)));
+/** The server's run directory (socket, pid file), from its command line. */
+function runDirOf(pid: number): string {
+  const socket = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').find((a) => a.startsWith('--socket='));
+  return path.dirname(socket!.slice('--socket='.length));
+}
+
+/**
+ * A Node process that runs `code` (with tsx, so it may require the project's .ts files) and
+ * prints one line of JSON once its server is ready: the line, and the process, to kill.
+ */
+async function ownerProcess(code: string, env: NodeJS.ProcessEnv = process.env) {
+  const child = spawn(process.execPath, ['-e', `require('tsx/cjs'); ${code}`], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const closed = new Promise<void>((r) => child.once('close', () => r()));
+  const line = await new Promise<{ dataDir: string }>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]) as { dataDir: string });
     });
+    child.once('exit', (code) => reject(new Error(`the owner exited (${code}) before its server was ready`)));
+  });
+  return { child, closed, line };
+}
+
+it('stops the server within seconds of its parent being killed with SIGKILL, and keeps the data directory it was given', async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-orphan-'));
+  const script = `require(${JSON.stringify(path.join(__dirname, '../db/setup/private-server.ts'))})
+    .startPrivateServer({ dataDir: ${JSON.stringify(dataDir)}, ephemeral: true })
+    .then((s) => { console.log(JSON.stringify({ dataDir: s.dataDir })); setInterval(() => {}, 1000); });`;
+  let owner: Awaited<ReturnType<typeof ownerProcess>> | undefined;
+  try {
+    owner = await ownerProcess(script);
     const pid = serverPid(dataDir);
     expect(pid).not.toBeNull();
     expect(alive(pid!)).toBe(true);
-    parent.kill('SIGKILL');
-    expect(await until(() => !alive(pid!), 20_000)).toBe(true);
+    const runDir = runDirOf(pid!);
+    owner.child.kill('SIGKILL');
+    await until('the server stopped', async () => alive(pid!), (running) => !running, 20_000);
+    // The watchdog's last step, removing the run directory, done: the named data stays, database and all.
+    await until('the run directory removed', async () => fs.existsSync(runDir), (left) => !left, 30_000);
+    expect(fs.existsSync(path.join(dataDir, 'mysql'))).toBe(true);
   } finally {
-    parent.kill('SIGKILL');
+    owner?.child.kill('SIGKILL');
+    await owner?.closed;
     const left = serverPid(dataDir);
     if (left) process.kill(left, 'SIGKILL');
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }, 90_000);
+
+it('removes the test run’s throwaway data directory once its server has stopped, the run killed with SIGKILL', async () => {
+  // The suite's own global setup, in a process of its own, as jest runs it (with no server given).
+  const script = `require(${JSON.stringify(path.join(__dirname, 'support/global-setup.ts'))}).default()
+    .then(() => { console.log(JSON.stringify({ dataDir: globalThis.__aidhubTestServer.dataDir })); setInterval(() => {}, 1000); });`;
+  const env = { ...process.env };
+  delete env.AIDHUB_TEST_DATABASE_URL;
+  let owner: Awaited<ReturnType<typeof ownerProcess>> | undefined;
+  let dataDir: string | undefined;
+  try {
+    owner = await ownerProcess(script, env);
+    dataDir = owner.line.dataDir;
+    expect(path.dirname(dataDir)).toBe(os.tmpdir());
+    expect(fs.existsSync(path.join(dataDir, 'mysql'))).toBe(true);
+    const pid = serverPid(dataDir);
+    expect(pid).not.toBeNull();
+    const runDir = runDirOf(pid!);
+    owner.child.kill('SIGKILL');
+    await until('the throwaway data directory removed', async () => fs.existsSync(dataDir!), (left) => !left, 60_000);
+    expect({ server: alive(pid!), runDir: fs.existsSync(runDir) }).toEqual({ server: false, runDir: false });
+  } finally {
+    owner?.child.kill('SIGKILL');
+    await owner?.closed;
+    const left = dataDir && serverPid(dataDir);
+    if (left) process.kill(left, 'SIGKILL');
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}, 120_000);
 
 it('refuses at once a second server on a data directory one already serves, naming who serves it', async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-twice-'));

@@ -136,19 +136,38 @@ function tail(file: string): string {
   }
 }
 
+/** Where the server's process id is written in its run directory, for the watchdog. */
+const SERVER_PID_FILE = 'aidhub-server.pid';
+
 /**
  * The server stops when this process is gone, however it went: a small shell outside this
- * process's group checks once a second that it still runs, and otherwise sends the server
- * SIGTERM. Without it a hub or a bench killed with SIGKILL leaves its server running, holding the
- * data directory's lock, and the next start fails.
+ * process's group checks once a second that it still runs, and otherwise sends the server (whose
+ * pid it reads from the run directory) SIGTERM, and SIGKILL if it is still there 20 s later.
+ * Without it a hub or a bench killed with SIGKILL leaves its server running, holding the data
+ * directory's lock, and the next start fails. Once the server is gone it removes the run directory
+ * (a temporary one, always ours) and, for a throwaway server, the data directory, which
+ * `startThrowawayServer` made itself: a killed test run left both under /tmp. A zombie counts as
+ * gone: an orphan's new parent may never reap it (some containers' init). Started before the
+ * server, so a kill during the database's initialisation leaves nothing behind either; the caller
+ * kills it once the server has exited (cleaning up is then the caller's).
  */
-function outliveNot(server: ChildProcess): ChildProcess {
-  const watchdog = spawn('sh', ['-c', `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; kill -TERM ${server.pid} 2>/dev/null`], {
+function outliveNot(runDir: string, throwawayDataDir: string | null): ChildProcess {
+  const script = [
+    'alive() { kill -0 "$1" 2>/dev/null || return 1; [ -r "/proc/$1/stat" ] || return 0; s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1; case "${s##*) }" in Z*) return 1;; esac; }',
+    'while alive "$1"; do sleep 1; done',
+    `server=$(cat "$2/${SERVER_PID_FILE}" 2>/dev/null)`,
+    'if [ -n "$server" ]; then',
+    '  kill -TERM "$server" 2>/dev/null; waited=0',
+    '  while alive "$server"; do waited=$((waited + 1)); [ "$waited" -eq 20 ] && kill -KILL "$server" 2>/dev/null; sleep 1; done',
+    'fi',
+    'rm -rf "$2"',
+    '[ -z "$3" ] || rm -rf "$3"',
+  ].join('\n');
+  const watchdog = spawn('sh', ['-c', script, 'aidhub-watchdog', String(process.pid), runDir, throwawayDataDir ?? ''], {
     stdio: 'ignore',
     detached: true,
   });
   watchdog.unref();
-  server.once('exit', () => watchdog.kill());
   return watchdog;
 }
 
@@ -234,13 +253,40 @@ export interface StartOptions {
   ephemeral?: boolean;
 }
 
+/** A server on data the caller names (`npm start`'s .data, AIDHUB_DATA_DIR, a bench's): the data stays when it stops. */
 export async function startPrivateServer(opts: StartOptions): Promise<PrivateServer> {
+  return start({ ...opts, dataDir: path.resolve(opts.dataDir) }, false);
+}
+
+/**
+ * A server for one run (the test suite's): its data in a new temporary directory named by
+ * `prefix`, removed once the server has stopped, whether by `stop()`, on its own, or because this
+ * process died (the watchdog, `outliveNot`). It takes no directory from the caller, so no
+ * directory a user named is ever removed. Always ephemeral.
+ */
+export async function startThrowawayServer(opts: { prefix?: string; port?: number } = {}): Promise<PrivateServer> {
+  findBinaries(); // no directory is made when there is no server to run
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), opts.prefix ?? 'aidhub-throwaway-db-'));
+  return start({ dataDir, port: opts.port, ephemeral: true }, true);
+}
+
+async function start(opts: StartOptions, throwaway: boolean): Promise<PrivateServer> {
   const bins = findBinaries();
-  const dataDir = path.resolve(opts.dataDir);
+  const { dataDir } = opts;
   checkDataDirFree(dataDir);
-  initialise(dataDir, bins);
-  const port = opts.port ?? (await freePort());
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-db-run-'));
+  const watchdog = outliveNot(runDir, throwaway ? dataDir : null);
+  const removeThrowaway = () => throwaway && fs.rmSync(dataDir, { recursive: true, force: true });
+  let port: number;
+  try {
+    initialise(dataDir, bins);
+    port = opts.port ?? (await freePort());
+  } catch (err) {
+    watchdog.kill();
+    fs.rmSync(runDir, { recursive: true, force: true });
+    removeThrowaway();
+    throw err;
+  }
   const logFile = path.join(dataDir, 'server.log');
   const args = [
     '--no-defaults',
@@ -263,31 +309,41 @@ export async function startPrivateServer(opts: StartOptions): Promise<PrivateSer
     args.push('--innodb-flush-log-at-trx-commit=0', '--innodb-doublewrite=0', '--skip-log-bin', '--sync-binlog=0');
   }
   const child = spawn(bins.server, args, { stdio: 'ignore', detached: false });
-  outliveNot(child);
+  fs.writeFileSync(path.join(runDir, SERVER_PID_FILE), `${child.pid ?? ''}\n`);
   const ownerFile = path.join(dataDir, OWNER_FILE);
   const record: DataDirOwner = { owner: process.pid, server: child.pid ?? 0, port, startedAt: new Date().toISOString(), command: process.env.npm_lifecycle_event ? `npm run ${process.env.npm_lifecycle_event}` : path.basename(process.argv[1] ?? 'node') };
   fs.writeFileSync(ownerFile, JSON.stringify(record) + '\n');
-  child.once('exit', () => fs.rmSync(ownerFile, { force: true }));
-  const url = `mysql://root@127.0.0.1:${port}/`;
-  await waitUntilReady(url, child, logFile, 60_000);
+  let ready = false;
+  // Whoever stopped it (stop(), a crash, a signal): cleaning up is ours from here, not the watchdog's.
+  // A throwaway server that never got ready keeps its log until start-up has reported it, below.
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      watchdog.kill();
+      fs.rmSync(ownerFile, { force: true });
+      fs.rmSync(runDir, { recursive: true, force: true });
+      if (ready) removeThrowaway();
+      resolve();
+    }),
+  );
   let stopped: Promise<void> | null = null;
-  return {
-    url,
-    port,
-    dataDir,
-    pid: child.pid ?? 0,
-    stop() {
-      stopped ??= new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        const kill = setTimeout(() => child.kill('SIGKILL'), 20_000);
-        child.once('exit', () => {
-          clearTimeout(kill);
-          fs.rmSync(runDir, { recursive: true, force: true });
-          resolve();
-        });
+  const stop = () =>
+    (stopped ??= (async () => {
+      let kill: NodeJS.Timeout | undefined;
+      if (child.exitCode === null && child.signalCode === null) {
+        kill = setTimeout(() => child.kill('SIGKILL'), 20_000);
         child.kill('SIGTERM');
-      });
-      return stopped;
-    },
-  };
+      }
+      await exited;
+      clearTimeout(kill);
+    })());
+  const url = `mysql://root@127.0.0.1:${port}/`;
+  try {
+    await waitUntilReady(url, child, logFile, 60_000);
+  } catch (err) {
+    await stop();
+    removeThrowaway();
+    throw err;
+  }
+  ready = true;
+  return { url, port, dataDir, pid: child.pid ?? 0, stop };
 }

@@ -38,6 +38,12 @@ export interface GenerateDemoOptions {
   plant?: boolean;
   /** Receives the planted households' manifest (with `plant`). */
   onPlanted?: (manifest: PlantManifest) => void;
+  /**
+   * Stops the load at its next safe point (between slices of generated households, or between
+   * statements of the chunk being written, whose transactions are rolled back) and rejects with
+   * the signal's reason: `npm start` stopped during its demo load. Chunks already committed stay.
+   */
+  signal?: AbortSignal;
 }
 
 /** Rows written per table (and the division list, upserted). */
@@ -73,14 +79,20 @@ export async function generateDemo(opts: GenerateDemoOptions): Promise<DemoCount
       // Generate the next chunk in slices while the previous one is being written.
       const rows = emptyRows();
       for (let k = 0; k < n; k += SLICE) {
+        if (opts.signal?.aborted) {
+          // The chunk being written stops at its next statement; wait for its rollback, then stop.
+          await inFlight?.catch(() => undefined);
+          opts.signal.throwIfAborted();
+        }
         gen.generate(Math.min(SLICE, n - k), rows);
-        if (inFlight) await yieldToEventLoop();
+        // Also while nothing is in flight when a signal may stop it: its abort comes from the event loop.
+        if (inFlight || opts.signal) await yieldToEventLoop();
       }
       if (inFlight) await inFlight;
       for (const t of TABLE_NAMES) counts[t] += rows[t].length;
       done += n;
       const progressAt = done;
-      inFlight = loader.loadChunk(rows, chunkNo).then(() => opts.onProgress?.({ households: progressAt, total: households, elapsedMs: Date.now() - started }));
+      inFlight = loader.loadChunk(rows, chunkNo, opts.signal).then(() => opts.onProgress?.({ households: progressAt, total: households, elapsedMs: Date.now() - started }));
       // A rejected chunk surfaces at the next await; keep it from being reported as unhandled meanwhile.
       inFlight.catch(() => undefined);
     }

@@ -142,19 +142,21 @@ export class Loader {
   }
 
   /** One chunk: a transaction per database, all databases written concurrently. */
-  async loadChunk(rows: TableRows, chunkNo: number): Promise<void> {
-    const results = await Promise.allSettled(TARGETS.map((target) => this.loadTarget(target, rows)));
+  /** With `signal`: stops between statements once it is aborted, rolls back, and rejects with its reason. */
+  async loadChunk(rows: TableRows, chunkNo: number, signal?: AbortSignal): Promise<void> {
+    const results = await Promise.allSettled(TARGETS.map((target) => this.loadTarget(target, rows, signal)));
+    signal?.throwIfAborted();
     const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [`${this.labels[TARGETS[i]]}: ${scrub((r.reason as Error).message)}`] : []));
     if (failed.length > 0) throw new Error(`loading chunk ${chunkNo} failed (earlier chunks stay loaded): ${failed.join('; ')}`);
   }
 
-  private async loadTarget(target: Target, rows: TableRows): Promise<void> {
+  private async loadTarget(target: Target, rows: TableRows, signal?: AbortSignal): Promise<void> {
     const tables = tablesOf(target).filter((t) => rows[t].length > 0);
     if (tables.length === 0) return;
     const conn = this.conns[target];
     await conn.query('START TRANSACTION');
     try {
-      for (const table of tables) await insertRows(conn, table, rows[table]);
+      for (const table of tables) await insertRows(conn, table, rows[table], signal);
       await conn.query('COMMIT');
     } catch (err) {
       await conn.query('ROLLBACK').catch(() => undefined);
@@ -168,9 +170,10 @@ export function scrub(message: string): string {
   return message.replace(/\d{6}(\d{11}[\dXx])(\d{0,2})/g, (m) => `${m.slice(0, 6)}${'*'.repeat(m.length - 10)}${m.slice(-4)}`);
 }
 
-async function insertRows(conn: mysql.Connection, table: TableName, rows: Row[]): Promise<void> {
+async function insertRows(conn: mysql.Connection, table: TableName, rows: Row[], signal?: AbortSignal): Promise<void> {
   const head = `INSERT INTO ${mysql.escapeId(table)} (${TABLES[table].columns.map((c) => mysql.escapeId(c)).join(', ')}) VALUES ?`;
   for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+    signal?.throwIfAborted();
     await conn.query(head, [i === 0 && rows.length <= ROWS_PER_STATEMENT ? rows : rows.slice(i, i + ROWS_PER_STATEMENT)]);
   }
 }
