@@ -138,10 +138,16 @@ export interface MoveInput {
   openCase?: { summary: string; townshipCode: string; urgency: 'NORMAL' | 'URGENT' };
 }
 
-/** Moves an alert, records who/when/why, and (NEEDS_AID) opens its case, all in one transaction. */
+/**
+ * Moves an alert, records who/when/why, and (NEEDS_AID) opens its case, all in one transaction.
+ * The alert row is read with a lock, as every other writer of its events locks it: moves of one
+ * alert at once (two officers, a double click) take turns, so each is judged on the state the one
+ * before it left and a refusal names that state. A plain read inside the transaction would return
+ * its snapshot, the state before the winner committed (ACKNOWLEDGED for a lost verification).
+ */
 export async function moveAlertRow(db: HubDb, alertId: number, input: MoveInput): Promise<{ ok: true; alert: AlertRow } | { ok: false; refusal: MoveRefusal }> {
   return db.transaction(async (tx) => {
-    const [before] = await tx.select().from(monitoringAlert).where(eq(monitoringAlert.id, alertId));
+    const [before] = await tx.select().from(monitoringAlert).where(eq(monitoringAlert.id, alertId)).for('update');
     if (!before) return { ok: false as const, refusal: { code: 'ALERT_NOT_FOUND' as const, state: null } };
     const to = moveAlert(before.state, input.move);
     if (to === null) return { ok: false as const, refusal: { code: 'ILLEGAL_ALERT_TRANSITION' as const, state: before.state } };
@@ -150,8 +156,9 @@ export async function moveAlertRow(db: HubDb, alertId: number, input: MoveInput)
       sql`UPDATE monitoring_alert SET state = ${to}, updated_at = ${at}, outcome = ${input.outcome ?? null}, reason = ${input.move === 'VERIFY' || input.move === 'DISMISS' ? input.reason : sql`reason`} WHERE id = ${alertId} AND state = ${before.state}`,
     );
     if ((res as unknown as { affectedRows: number }).affectedRows !== 1) {
-      // Another move landed first: refuse with the state it left.
-      const [now] = await tx.select({ state: monitoringAlert.state }).from(monitoringAlert).where(eq(monitoringAlert.id, alertId));
+      // Another move landed first (the lock above makes this a safeguard): refuse with the state it
+      // left, read with a lock so that it is the committed state, not this transaction's snapshot.
+      const [now] = await tx.select({ state: monitoringAlert.state }).from(monitoringAlert).where(eq(monitoringAlert.id, alertId)).for('update');
       return { ok: false as const, refusal: { code: 'ILLEGAL_ALERT_TRANSITION' as const, state: now?.state ?? null } };
     }
     const action = ({ DELIVER: 'DELIVERED', ACKNOWLEDGE: 'ACKNOWLEDGED', VERIFY: 'VERIFIED', DISMISS: 'DISMISSED' } as const)[input.move];

@@ -166,6 +166,32 @@ describe('the township’s inbox', () => {
     expect(dismiss.data.alertDismiss.userErrors).toEqual([{ code: 'ILLEGAL_ALERT_TRANSITION', state: 'VERIFIED' }]);
   });
 
+  it('lets one of several concurrent verifications through and refuses the others with the state that one left', async () => {
+    await humanResourcesScenario.insert(dbs.sources.HUMAN_RESOURCES, 'unemploymentRegistrations', { sfzhm: WANG.spouse, syrq: '2026-03-02', djrq: '2026-03-06', ygzdw: '某纺织有限公司', syyy: '02' });
+    expect(await poller.tick('HUMAN_RESOURCES')).toMatchObject({ rows: 1, alertsChanged: 1 });
+    const [alert] = await alertsOf(WANG.spouse, 'T4_JOB_LOSS');
+    const id = String(alert.id);
+    const ack = await hub.gql(`mutation($i: AlertAcknowledgeInput!) { alertAcknowledge(input: $i) { alert { state } userErrors { code } } }`, { i: { alertId: id } });
+    expect(ack.data.alertAcknowledge).toEqual({ alert: { state: 'ACKNOWLEDGED' }, userErrors: [] });
+    // Two officers (or one double-click) verify at once: each request read ACKNOWLEDGED before the first committed.
+    const attempts = 6;
+    const answers = await Promise.all(
+      Array.from({ length: attempts }, () =>
+        hub.gql(`mutation($i: AlertVerifyInput!) { alertVerify(input: $i) { alert { state } case { id } userErrors { code state } } }`, { i: { alertId: id, outcome: 'NEEDS_AID' } }),
+      ),
+    );
+    const results = answers.map((a) => a.data.alertVerify);
+    const won = results.filter((r) => r.userErrors.length === 0);
+    expect(won).toHaveLength(1);
+    expect(won[0].alert).toEqual({ state: 'VERIFIED' });
+    // Every refusal names the state the alert is in, VERIFIED, not the ACKNOWLEDGED it read first.
+    expect(results.filter((r) => r.userErrors.length > 0).map((r) => r.userErrors)).toEqual(Array(attempts - 1).fill([{ code: 'ILLEGAL_ALERT_TRANSITION', state: 'VERIFIED' }]));
+    const [after] = await alertsOf(WANG.spouse, 'T4_JOB_LOSS');
+    expect(after.caseId).toBe(Number(won[0].case.id));
+    const events = await dbs.hub.select().from(monitoringAlertEvent).where(eq(monitoringAlertEvent.alertId, alert.id));
+    expect(events.map((e) => e.action)).toEqual(['OPENED', 'ACKNOWLEDGED', 'VERIFIED']);
+  });
+
   it('answers an alert outside the caller’s scope as not found', async () => {
     const [zhao] = await alertsOf(ZHAO.head);
     const res = await hub.gql(`mutation($i: AlertAcknowledgeInput!) { alertAcknowledge(input: $i) { alert { id } userErrors { code } } }`, { i: { alertId: String(zhao.id) } });
