@@ -105,6 +105,21 @@ describe('household query', () => {
     expect(s.complete).toBe(true);
   });
 
+  it('counts twelve monthly payments in the default window that ends on 29 February', async () => {
+    // 12 months up to 2024-02-29 run from 2023-03-01 (民法典 第二百零二条: no 29 February in 2023,
+    // so the year before ends on the 28th): March 2023 … February 2024, twelve payments of the
+    // nursing subsidy (running since 2020) and eight of the rent subsidy (since July 2023).
+    const q = `query($id: ID!) {
+      byDefault: household(id: $id) { aidSummary(to: "2024-02-29") { totalFen byDepartment { department { code } totalFen recordCount } } }
+      stated: household(id: $id) { aidSummary(from: "2023-03-01", to: "2024-02-29") { totalFen byDepartment { department { code } totalFen recordCount } } }
+    }`;
+    const { data, errors } = await hub.gql(q, { id: String(wangId) });
+    expect(errors).toBeUndefined();
+    const housing = data.byDefault.aidSummary.byDepartment.find((d: any) => d.department.code === 'HOUSING');
+    expect(housing.totalFen).toBe(8 * 45_000);
+    expect(data.byDefault.aidSummary).toEqual(data.stated.aidSummary);
+  });
+
   it('filters aid by window and department', async () => {
     const res = await hub.gql(
       `query($id: ID!) { household(id: $id) { aid(from: "2026-01-01", to: "2026-01-31", departments: [CIVIL_AFFAIRS, HEALTH]) { programme { code } } } }`,

@@ -3,7 +3,8 @@ import { countHouseholdsUnderPrefix, householdsUnderPrefix } from '../../db/hous
 import type { MemberRow, HouseholdRow, PersonRow } from '../../db/household/loaders';
 import { inWindow, newestFirst, summariseAid, type Window } from '../../domain/household/aid-summary';
 import { decodeRegionCursor, encodeRegionCursor } from '../../domain/cursor';
-import { addDays, ageOn, type IsoDate } from '../../domain/dates';
+import { ageOn, type IsoDate } from '../../domain/dates';
+import { trailingWindow } from '../../domain/findings/periods';
 import { DEPARTMENT_CODES, sourceOf, type OfficeCode } from '../../domain/departments';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
 import { PROGRAMME_BY_CODE } from '../../domain/programmes';
@@ -108,8 +109,11 @@ export const householdResolvers: Resolvers = {
     members: (h, _, ctx) => membersOf(ctx, h.id),
     aid: async (h, args, ctx) => filteredAid(ctx, await memberIdNumbers(ctx, h.id), args),
     aidSummary: async (h, args, ctx) => {
+      // The 12 months up to `to`, counted as the rules count them (trailingWindow): a `to` of
+      // 29 February starts on 1 March of the year before, not the 2nd that a 29 February rolled
+      // over by Date gave, which lost that March's monthly payment.
       const to = args.to ?? ctx.today;
-      const from = args.from ?? addDays(`${Number(to.slice(0, 4)) - 1}${to.slice(4)}`, 1);
+      const from = args.from ?? trailingWindow(to, 12).from;
       windowOf({ from, to });
       const { records, outcomes } = await aidOf(ctx, await memberIdNumbers(ctx, h.id));
       return { ...summariseAid(records, from, to, ctx.today), complete: outcomes.every((o) => o.available) };
