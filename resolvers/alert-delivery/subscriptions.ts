@@ -107,14 +107,17 @@ export async function replayDeliveries(db: HubDb, scopePrefix: string, which: Re
     if (sub.state === 'REVOKED') return { ok: false, code: 'SUBSCRIPTION_REVOKED', field: 'subscriptionId', message: 'the subscription is revoked: its dead letters are not sent again' };
     return { ok: true, replayed: byId(await replayDeadLetters(db, which)), unchanged: [] };
   }
-  const wanted = [...new Set(which.deliveryIds)];
+  // Delivery ids are UUIDs, written lower-case and case-insensitive on input (RFC 4122 §3): a
+  // receiver that stored one upper-case names the same delivery.
+  const asked = which.deliveryIds.map((id) => id.trim().toLowerCase());
+  const wanted = [...new Set(asked)];
   if (wanted.length === 0) return { ok: false, code: 'REPLAY_TARGET_INVALID', field: 'deliveryIds', message: 'name at least one delivery id' };
   const found = new Map((await deliveriesByIds(db, wanted)).map((d) => [d.deliveryId, d]));
   const subs = new Map((await subscriptionsByIds(db, [...new Set([...found.values()].map((d) => d.subscriptionId))])).map((s) => [s.id, s]));
   for (const id of wanted) {
     const delivery = found.get(id);
     const sub = delivery ? subs.get(delivery.subscriptionId) : undefined;
-    const field = `deliveryIds.${which.deliveryIds.indexOf(id)}`;
+    const field = `deliveryIds.${asked.indexOf(id)}`;
     if (!delivery || !sub || !subscriptionInReach(scopePrefix, sub)) return { ok: false, code: 'DELIVERY_NOT_FOUND', field, message: 'no delivery with this id within reach' };
     if (delivery.state === 'DEAD' && sub.state === 'REVOKED') return { ok: false, code: 'SUBSCRIPTION_REVOKED', field, message: 'its subscription is revoked: its dead letters are not sent again' };
   }

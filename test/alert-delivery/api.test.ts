@@ -276,6 +276,11 @@ describe('dead letters', () => {
     expect(r.pushes.map((p) => [p.deliveryId, p.signatureValid, p.body.alert.id])).toEqual([[firstRow.deliveryId, true, first.alertId]]);
     const thrice = await hub.gql(REPLAY, { input: { deliveryIds: [firstRow.deliveryId] } });
     expect(thrice.data.alertDeliveryReplay).toMatchObject({ replayed: [], unchanged: [{ deliveryId: firstRow.deliveryId, state: 'DELIVERED' }], userErrors: [] });
+    // A delivery id as a receiver may have stored it: UUIDs are case-insensitive on input (RFC 4122
+    // §3), so the upper-case form, once or beside the lower-case one, names the same delivery.
+    const upper = await hub.gql(REPLAY, { input: { deliveryIds: [firstRow.deliveryId.toUpperCase(), firstRow.deliveryId] } });
+    expect(upper.data.alertDeliveryReplay).toMatchObject({ replayed: [], unchanged: [{ deliveryId: firstRow.deliveryId, state: 'DELIVERED' }], userErrors: [] });
+    expect(upper.data.alertDeliveryReplay.unchanged).toHaveLength(1);
 
     // The rest by subscription; asked again there is nothing left to replay.
     const bySubscription = await hub.gql(REPLAY, { input: { subscriptionId: made.id } });
