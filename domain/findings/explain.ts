@@ -78,6 +78,9 @@ export function explain(rule: Rule, measure: Measure, records: readonly AidRecor
   switch (measure.type) {
     case 'OVERLAP': {
       const [a, b] = records;
+      // An open overlap counts its days up to today (overlapDays), so none means it has not begun:
+      // typically a pre-grant check of aid to start next month, which will overlap, not "has".
+      if (measure.overlap.end === null && measure.days === 0) return `${lead}${describeRecord(a)}与${describeRecord(b)}自 ${measure.overlap.start} 起将重叠。`;
       const days = measure.overlap.end === null ? `至今仍在重叠（已 ${measure.days} 天）` : `共 ${measure.days} 天`;
       return `${lead}${describeRecord(a)}与${describeRecord(b)}在 ${describePeriod(measure.overlap)} 期间重叠，${days}。`;
     }

@@ -1,7 +1,8 @@
 /** The pre-grant check over plain facts, and what makes a finding the same finding. */
 import { checkProposal, evaluateHousehold, PROPOSED_REF } from '../../domain/findings/evaluate';
 import type { HospitalSettlement } from '../../domain/findings/facts';
-import { aid, DEFAULT_RULES, household, person, TODAY } from './facts';
+import { explain } from '../../domain/findings/explain';
+import { aid, DEFAULT_RULES, household, person, rule, TODAY } from './facts';
 
 const head = person('1970-01-01', 31);
 const spouse = person('1972-02-02', 42);
@@ -15,6 +16,18 @@ describe('checkProposal', () => {
     expect(found.map((f) => f.ruleId)).toEqual(['X1']);
     expect(found[0].records.map((r) => r.sourceRef)).toContain(PROPOSED_REF);
     expect(found[0].measure).toEqual({ type: 'OVERLAP', overlap: { start: '2026-04-01', end: null }, days: 0 });
+  });
+
+  it('says of an open overlap that starts after today that it will overlap, not that it has for 0 days', () => {
+    const facts = household([head], [aid('DIBAO', head, { start: '2024-01-01' })]);
+    const later = { programme: 'TEKUN' as const, beneficiaryIdNumber: head.idNumber, periodEnd: null, grantDate: null, amountFen: 90_000 };
+    const [future] = checkProposal(facts, { ...later, periodStart: '2026-04-01' }, DEFAULT_RULES, TODAY);
+    const text = explain(rule('X1'), future.measure, future.records);
+    expect(text).toContain('自 2026-04-01 起将重叠');
+    expect(text).not.toMatch(/至今|已 0 天/);
+    // One already running is still counted up to today (TODAY is 2026-03-15: 1 to 15 March).
+    const [running] = checkProposal(facts, { ...later, periodStart: '2026-03-01' }, DEFAULT_RULES, TODAY);
+    expect(explain(rule('X1'), running.measure, running.records)).toContain('至今仍在重叠（已 15 天）');
   });
 
   it('returns nothing for a proposal that starts when the other aid has ended', () => {
