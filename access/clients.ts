@@ -4,8 +4,9 @@
  * A token is 32 random bytes (256 bits, node:crypto) in base64url behind the prefix `ahk_`. It is
  * shown once, at creation or rotation, and only its SHA-256 is stored. A fast hash is enough here:
  * slow password hashes protect low-entropy secrets people choose, and nobody can enumerate 2^256
- * tokens against a leaked hash. Every request looks its token up again (one indexed read, no
- * cache), so a revocation or an expiry takes effect on the very next request.
+ * tokens against a leaked hash. A look-up (one indexed read) is reused by a hub process for at most
+ * TOKEN_CACHE_MS (never past the token's expiry), so a revocation or an expiry takes effect within
+ * that time.
  */
 import crypto from 'node:crypto';
 import { asc, eq, sql } from 'drizzle-orm';
