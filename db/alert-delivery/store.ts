@@ -38,10 +38,19 @@ function rowsOf<T>(result: unknown): T[] {
   return (result as [T[]])[0];
 }
 
-/** The API client a subscription is for: its region scope, or null when it does not exist or is revoked. */
-export async function subscriberClient(db: HubQuery, clientName: string): Promise<{ regionScope: string } | null> {
-  const [row] = await db.select({ regionScope: apiClient.regionScope, revokedAt: apiClient.revokedAt }).from(apiClient).where(eq(apiClient.name, clientName));
+/**
+ * The API client a subscription is for: its region scope, or null when it does not exist or is
+ * revoked. `lock`: read its row FOR UPDATE, so that creates for one client take turns.
+ */
+export async function subscriberClient(db: HubQuery, clientName: string, { lock = false } = {}): Promise<{ regionScope: string } | null> {
+  const query = db.select({ regionScope: apiClient.regionScope, revokedAt: apiClient.revokedAt }).from(apiClient).where(eq(apiClient.name, clientName));
+  const [row] = lock ? await query.for('update') : await query;
   return row && row.revokedAt === null ? { regionScope: row.regionScope } : null;
+}
+
+/** A client's active subscriptions. */
+export async function activeSubscriptionsOf(db: HubQuery, clientName: string): Promise<SubscriptionRecord[]> {
+  return (await db.select().from(alertSubscription).where(and(eq(alertSubscription.clientId, clientName), eq(alertSubscription.state, 'ACTIVE')))).map(subscriptionRecord);
 }
 
 export interface NewSubscription {

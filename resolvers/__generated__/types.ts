@@ -401,6 +401,8 @@ export type AlertDeliveryErrorCode =
   | 'TRIGGER_INVALID'
   /** A trigger id that is no trigger of the set in force (the message names them); nothing was created. */
   | 'TRIGGER_NOT_FOUND'
+  /** The client already has an active subscription with this callback, regions, grades and triggers (the message names it); nothing was created. Revoke it to make it anew with a new secret. */
+  | 'SUBSCRIPTION_EXISTS'
   /** No subscription with this id within the caller's region scope. */
   | 'SUBSCRIPTION_NOT_FOUND'
   /** The subscription is revoked: its dead letters are not sent again. */

@@ -9,14 +9,14 @@
  */
 import type { HubQuery } from '../../db/cases/records';
 import type { HubDb } from '../../db/connect';
-import { deliveriesByIds, insertSubscription, replayDeadLetters, revokeSubscription, subscriberClient, subscriptionById, subscriptionsByIds, type DeliveryRecord, type SubscriptionRecord } from '../../db/alert-delivery/store';
+import { activeSubscriptionsOf, deliveriesByIds, insertSubscription, replayDeadLetters, revokeSubscription, subscriberClient, subscriptionById, subscriptionsByIds, type DeliveryRecord, type SubscriptionRecord } from '../../db/alert-delivery/store';
 import { isDivisionCode } from '../../domain/division-code';
 import { callbackRefusal, newSubscriptionSecret } from '../../domain/monitoring/delivery';
 import { ALERT_GRADES, type AlertGrade } from '../../domain/monitoring/envelope';
 import { regionCovers } from '../../domain/monitoring/subscriptions';
 import { activeTriggerSet } from '../../rules/triggers-load';
 
-export type SubscriptionError = 'CALLBACK_URL_INVALID' | 'CALLBACK_HOST_NOT_ALLOWED' | 'CLIENT_NOT_FOUND' | 'REGION_INVALID' | 'REGION_OUTSIDE_CLIENT_SCOPE' | 'GRADE_INVALID' | 'TRIGGER_INVALID' | 'TRIGGER_NOT_FOUND';
+export type SubscriptionError = 'CALLBACK_URL_INVALID' | 'CALLBACK_HOST_NOT_ALLOWED' | 'CLIENT_NOT_FOUND' | 'REGION_INVALID' | 'REGION_OUTSIDE_CLIENT_SCOPE' | 'GRADE_INVALID' | 'TRIGGER_INVALID' | 'TRIGGER_NOT_FOUND' | 'SUBSCRIPTION_EXISTS';
 
 export interface SubscriptionInput {
   clientName: string;
@@ -62,8 +62,25 @@ export async function createSubscription(db: HubQuery, callbackHosts: readonly s
     return { ok: false, code: 'TRIGGER_NOT_FOUND', field: 'triggerIds', message: `not a trigger of the trigger set in force: ${named}` };
   }
   const secret = newSubscriptionSecret();
-  const subscription = await insertSubscription(db, { clientId: input.clientName, callbackUrl: input.callbackUrl, regionCodes: regions, grades: grades as AlertGrade[], triggerIds, secret, createdBy: input.createdBy });
-  return { ok: true, subscription, secret };
+  // A repeat of an active subscription (a create retried after its answer was lost) would push
+  // every alert twice, one copy signed with a secret the receiver never saw: it is refused, naming
+  // the one that exists. The client's row is locked first, so repeats sent at once take turns.
+  return db.transaction(async (tx): Promise<SubscriptionCreated> => {
+    if (!(await subscriberClient(tx, input.clientName, { lock: true }))) return { ok: false, code: 'CLIENT_NOT_FOUND', field: 'client', message: 'no active API client has this name' };
+    const wanted = { callbackUrl: input.callbackUrl, regionCodes: regions, grades, triggerIds };
+    const same = (await activeSubscriptionsOf(tx, input.clientName)).find((s) => sameSubscription(s, wanted));
+    if (same) return { ok: false, code: 'SUBSCRIPTION_EXISTS', field: 'callbackUrl', message: `subscription ${same.id} already pushes these alerts to this callback; revoke it first to make it anew with a new secret` };
+    const subscription = await insertSubscription(tx, { clientId: input.clientName, callbackUrl: input.callbackUrl, regionCodes: regions, grades: grades as AlertGrade[], triggerIds, secret, createdBy: input.createdBy });
+    return { ok: true, subscription, secret };
+  });
+}
+
+type SubscriptionShape = Pick<SubscriptionRecord, 'callbackUrl' | 'regionCodes' | 'triggerIds'> & { grades: readonly string[] };
+
+/** The same callback, regions, grades and triggers, in whatever order (each list is a set). */
+function sameSubscription(a: SubscriptionShape, b: SubscriptionShape): boolean {
+  const sameSet = (x: readonly string[], y: readonly string[]) => x.length === y.length && [...x].sort().join(',') === [...y].sort().join(',');
+  return a.callbackUrl === b.callbackUrl && sameSet(a.regionCodes, b.regionCodes) && sameSet(a.grades, b.grades) && sameSet(a.triggerIds, b.triggerIds);
 }
 
 // ----- Managing what exists: revoke and replay --------------------------------------------------

@@ -155,6 +155,32 @@ describe('alertSubscriptionCreate', () => {
   });
 });
 
+describe('a repeated alertSubscriptionCreate', () => {
+  it('creates one subscription, even sent four times at once, and refuses the repeats with SUBSCRIPTION_EXISTS naming it', async () => {
+    const before = await count('SELECT COUNT(*) AS n FROM alert_subscription');
+    const input = { client: 'rencheng-alerts', callbackUrl: 'http://127.0.0.1:9/repeat', regionCodes: [TOWNSHIP], grades: ['RED', 'ORANGE'] };
+    // A receiver's system retrying a create whose answer it lost: a second subscription would
+    // push every alert twice, signed with a secret it never saw.
+    const answers = await Promise.all([1, 2, 3, 4].map(() => hub.gql(CREATE, { input })));
+    const payloads = answers.map((a) => a.data.alertSubscriptionCreate);
+    const made = payloads.filter((p) => p.userErrors.length === 0);
+    expect(made).toHaveLength(1);
+    const id = made[0].subscription.id;
+    const refused = payloads.filter((p) => p.userErrors.length > 0);
+    expect(refused.map((p) => [p.subscription, p.secret, p.userErrors.map((e: any) => [e.code, e.field])])).toEqual(Array(3).fill([null, null, [['SUBSCRIPTION_EXISTS', ['input', 'callbackUrl']]]]));
+    for (const p of refused) expect(p.userErrors[0].message).toContain(`subscription ${id}`);
+    // The same subscription written otherwise (grades in another order, a region twice) is a repeat too.
+    const again = await hub.gql(CREATE, { input: { ...input, regionCodes: [TOWNSHIP, TOWNSHIP], grades: ['ORANGE', 'RED', 'RED'] } });
+    expect(again.data.alertSubscriptionCreate.userErrors.map((e: any) => e.code)).toEqual(['SUBSCRIPTION_EXISTS']);
+    expect(await count('SELECT COUNT(*) AS n FROM alert_subscription')).toBe(before + 1);
+    // Another filter to the same receiver is another subscription; once revoked, it may be made anew.
+    await create({ callbackUrl: input.callbackUrl, grades: ['YELLOW'] });
+    expect((await hub.gql(REVOKE, { id })).data.alertSubscriptionRevoke.userErrors).toEqual([]);
+    const anew = await create({ callbackUrl: input.callbackUrl, grades: ['RED', 'ORANGE'] });
+    expect(anew.id).not.toBe(id);
+  });
+});
+
 describe('access', () => {
   it('is for administrators, purpose MONITORING, within their region scope; every call is audited', async () => {
     const made = await create({ callbackUrl: 'http://127.0.0.1:9/access' });
