@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import type { AccessDb } from '../db/access/db';
 import { registerCharity } from '../db/reported-aid/store';
+import { departmentOfficeName } from '../domain/cases/offices';
 import type { OfficeCode as DepartmentCode } from '../domain/departments';
 import { ClientSpecError, clientExists, createClient, rotateClient, setClientRoles, tokenIsCurrent } from './clients';
 import type { Role } from './policy';
@@ -23,15 +24,19 @@ export interface DemoClient {
   charity?: { creditCode: string; name: string };
 }
 
-/** The departments whose offices answer referral slips (REFERRAL_HANDLER), each in every county. */
-const SLIP_DEPARTMENTS: readonly [DepartmentCode, string][] = [
-  ['EDUCATION', '教育局'],
-  ['HOUSING', '住房和城乡建设局'],
-  ['HEALTH', '医疗保障局'],
-  ['UNION', '总工会'],
-  ['DISABILITY', '残疾人联合会'],
-  ['HUMAN_RESOURCES', '人力资源和社会保障局'],
-];
+/**
+ * The offices that answer referral slips (REFERRAL_HANDLER), each in every county: the federated
+ * departments, and the government bodies that report their aid (应急, 司法, 共青团, 妇联, 红十字),
+ * which complete a decision with the aid they reported (DEPARTMENT_WRITER: aidReport).
+ */
+const SLIP_DEPARTMENTS: readonly DepartmentCode[] = ['EDUCATION', 'HOUSING', 'HEALTH', 'UNION', 'DISABILITY', 'HUMAN_RESOURCES'];
+const SLIP_REPORTERS: readonly DepartmentCode[] = ['EMERGENCY_MANAGEMENT', 'JUSTICE', 'YOUTH_LEAGUE', 'WOMENS_FEDERATION', 'RED_CROSS'];
+const SLIP_ROLES: Role[] = ['READER', 'DEPARTMENT_WRITER', 'REFERRAL_HANDLER'];
+
+/** A county office's name: 任城区医疗保障局, 任城区司法局, 共青团任城区委. */
+function countyOfficeName(department: DepartmentCode, countyName: string): string {
+  return departmentOfficeName({ kind: 'DEPARTMENT', key: department, department }, countyName)!;
+}
 
 /**
  * One county's offices (issue 12: each county has its own civil affairs, health, education …
@@ -50,7 +55,8 @@ function countyOffices(countyCode: string, countyName: string): DemoClient[] {
   });
   return [
     office('CIVIL_AFFAIRS', ['READER', 'CASEWORKER', 'MEETING_CONVENER'], `${countyName}民政局: the county's cases and meetings (一事一议)`),
-    ...SLIP_DEPARTMENTS.map(([department, bureau]) => office(department, ['READER', 'DEPARTMENT_WRITER', 'REFERRAL_HANDLER'], `${countyName}${bureau}: the county's slips`)),
+    ...SLIP_DEPARTMENTS.map((department) => office(department, SLIP_ROLES, `${countyOfficeName(department, countyName)}: the county's slips`)),
+    ...SLIP_REPORTERS.map((department) => office(department, SLIP_ROLES, `${countyOfficeName(department, countyName)}: the county's slips, answered with the aid it reports (aidReport)`)),
   ];
 }
 
@@ -65,11 +71,13 @@ export const DEMO_CLIENTS: readonly DemoClient[] = [
   { variable: 'AIDHUB_TOKEN_TOWNSHIP', name: 'demo-township-guhuai', department: 'CIVIL_AFFAIRS', regionScope: '370811001', roles: ['READER', 'CASEWORKER'], note: '任城区古槐街道 township officer: sees only its township in full' },
   { variable: 'AIDHUB_TOKEN_AUDITOR', name: 'demo-auditor', department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['AUDITOR'], note: 'reads the audit trail (accessLog), no household data' },
   // Reporters (schema/reported-aid.graphql): an office without a front-end database, and a charity.
-  { variable: 'AIDHUB_TOKEN_EMERGENCY', name: 'demo-emergency', department: 'EMERGENCY_MANAGEMENT', regionScope: '370800', roles: ['DEPARTMENT_WRITER'], note: '济宁市应急管理局: reports 受灾人员过渡期生活救助 and 冬春救助 (aidReport)' },
+  // A reporting office answers the slips of every county as the city-wide bureaus do.
+  { variable: 'AIDHUB_TOKEN_EMERGENCY', name: 'demo-emergency', department: 'EMERGENCY_MANAGEMENT', regionScope: '370800', roles: SLIP_ROLES, note: '济宁市应急管理局: reports 受灾人员过渡期生活救助 and 冬春救助 (aidReport); answers slips' },
   { variable: 'AIDHUB_TOKEN_CHARITY', name: 'demo-charity', department: 'CHARITY', regionScope: '370800', roles: ['DEPARTMENT_WRITER'], note: '济宁市慈善总会 (统一社会信用代码 53370800MJD12345XD): reports 慈善医疗救助, 慈善助学, 济时救 99 公益日 (aidReport)', charity: { creditCode: '53370800MJD12345XD', name: '济宁市慈善总会' } },
-  { variable: 'AIDHUB_TOKEN_JUSTICE', name: 'demo-justice', department: 'JUSTICE', regionScope: '370800', roles: ['DEPARTMENT_WRITER'], note: '济宁市司法局: reports 法律援助' },
-  { variable: 'AIDHUB_TOKEN_YOUTH_LEAGUE', name: 'demo-youth-league', department: 'YOUTH_LEAGUE', regionScope: '370800', roles: ['DEPARTMENT_WRITER'], note: '共青团济宁市委: reports 希望工程助学' },
-  { variable: 'AIDHUB_TOKEN_WOMENS_FEDERATION', name: 'demo-womens-federation', department: 'WOMENS_FEDERATION', regionScope: '370800', roles: ['DEPARTMENT_WRITER'], note: '济宁市妇联: reports 春蕾计划, "两癌"救助' },
+  { variable: 'AIDHUB_TOKEN_JUSTICE', name: 'demo-justice', department: 'JUSTICE', regionScope: '370800', roles: SLIP_ROLES, note: '济宁市司法局: reports 法律援助; answers slips' },
+  { variable: 'AIDHUB_TOKEN_YOUTH_LEAGUE', name: 'demo-youth-league', department: 'YOUTH_LEAGUE', regionScope: '370800', roles: SLIP_ROLES, note: '共青团济宁市委: reports 希望工程助学; answers slips' },
+  { variable: 'AIDHUB_TOKEN_WOMENS_FEDERATION', name: 'demo-womens-federation', department: 'WOMENS_FEDERATION', regionScope: '370800', roles: SLIP_ROLES, note: '济宁市妇联: reports 春蕾计划, "两癌"救助; answers slips' },
+  { variable: 'AIDHUB_TOKEN_RED_CROSS', name: 'demo-red-cross', department: 'RED_CROSS', regionScope: '370800', roles: SLIP_ROLES, note: '济宁市红十字会: reports 红十字人道救助, 大病救助; answers slips' },
   { variable: 'AIDHUB_TOKEN_ADMIN', name: 'demo-admin', department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['ADMINISTRATOR'], note: 'runs region-wide jobs (monitoring)' },
   // The same organisation's client for charity linkage (慈善衔接, schema/charity.graphql).
   { variable: 'AIDHUB_TOKEN_CHARITY_LINKAGE', name: 'demo-charity-linkage', department: 'CHARITY', regionScope: '370800', roles: ['CHARITY'], note: '济宁市慈善总会 as a charity-linkage client: open needs in Jining, claims, pledges, deliveries', charity: { creditCode: '53370800MJD12345XD', name: '济宁市慈善总会' } },

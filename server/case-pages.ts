@@ -24,7 +24,7 @@ import { caseDeadlines, standing, type CaseDeadline } from '../domain/cases/dead
 import { dossierChanges, DOSSIER_MONTHS, type Dossier, type DossierCase, type DossierDisability, type DossierEvent, type DossierFinding, type DossierMember, type DossierReferral, type DossierSettlement } from '../domain/cases/dossier';
 import type { AidRecord } from '../domain/aid';
 import { ageOn } from '../domain/dates';
-import { parseOffice } from '../domain/cases/offices';
+import { countyOf, departmentOfficeName, parseOffice, storedOffice } from '../domain/cases/offices';
 import { caseReference } from '../domain/cases/reference';
 import { referralDue } from '../domain/cases/supervision';
 import { DEPARTMENT_CODES, DEPARTMENT_NAMES, type DepartmentCode, type OfficeCode } from '../domain/departments';
@@ -648,13 +648,17 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
       const townships = [c.firstOffice, c.ownerOffice, ...slips.flatMap((s) => [s.fromOffice, s.toOffice]), ...dossier.referrals.flatMap((r) => [r.from, r.to]), ...(dossier.history ?? []).map((e) => e.actorOffice)].filter(
         (k) => parseOffice(k)?.kind === 'TOWNSHIP',
       );
-      const regions = await Promise.all([...new Set(townships)].map((k) => loaders.hub.regionByCode.load(k)));
+      const [regions, county] = await Promise.all([
+        Promise.all([...new Set(townships)].map((k) => loaders.hub.regionByCode.load(k))),
+        loaders.hub.regionByCode.load(countyOf(c.townshipCode)),
+      ]);
       const charityNeeds = await charityNeedsOfCase(loaders, c);
       const regionName = new Map(regions.filter((r) => r !== null).map((r) => [r!.code, r!.name]));
       const officeName = (key: string) => {
-        const office = parseOffice(key);
-        if (!office) return key;
-        if (office.kind === 'DEPARTMENT') return DEPARTMENT_NAMES[office.department];
+        const office = storedOffice(key);
+        // A department office is the case county's own (任城区医疗保障局, 任城区司法局, 共青团任城区委);
+        // a key no office maps (an older hub's slip) prints as 未知单位.
+        if (office.kind !== 'TOWNSHIP') return departmentOfficeName(office, county?.name ?? null)!;
         const name = regionName.get(office.townshipCode) ?? office.townshipCode;
         // 街道 has an office (办事处); 镇 and 乡 have a government.
         return name.endsWith('街道') ? `${name}办事处` : `${name}人民政府`;

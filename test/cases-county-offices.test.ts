@@ -101,7 +101,9 @@ describe('county offices', () => {
   it('the demo has each county’s civil affairs (convener) and every slip-answering department, for 任城区 and 邹城市', () => {
     for (const county of ['370811', '370883']) {
       const offices = DEMO_CLIENTS.filter((c) => c.regionScope === county);
-      expect(offices.filter((c) => c.roles.includes('REFERRAL_HANDLER')).map((c) => c.department).sort()).toEqual(['DISABILITY', 'EDUCATION', 'HEALTH', 'HOUSING', 'HUMAN_RESOURCES', 'UNION']);
+      expect(offices.filter((c) => c.roles.includes('REFERRAL_HANDLER')).map((c) => c.department).sort()).toEqual(
+        ['DISABILITY', 'EDUCATION', 'EMERGENCY_MANAGEMENT', 'HEALTH', 'HOUSING', 'HUMAN_RESOURCES', 'JUSTICE', 'RED_CROSS', 'UNION', 'WOMENS_FEDERATION', 'YOUTH_LEAGUE'],
+      );
       expect(offices.filter((c) => c.roles.includes('MEETING_CONVENER')).map((c) => c.department)).toEqual(['CIVIL_AFFAIRS']);
     }
   });

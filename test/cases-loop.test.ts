@@ -85,7 +85,8 @@ describe('the demo closes a case with its own clients', () => {
 
   it('has a client for every department that answers slips, and none of them may open or move a case', async () => {
     const departments = DEMO_CLIENTS.filter((c) => c.roles.includes('REFERRAL_HANDLER') && c.regionScope === '370800').map((c) => c.department).sort();
-    expect(departments).toEqual(['DISABILITY', 'EDUCATION', 'HEALTH', 'HOUSING', 'HUMAN_RESOURCES', 'UNION']);
+    // The federated departments, and the offices that answer with the aid they report (not charities).
+    expect(departments).toEqual(['DISABILITY', 'EDUCATION', 'EMERGENCY_MANAGEMENT', 'HEALTH', 'HOUSING', 'HUMAN_RESOURCES', 'JUSTICE', 'RED_CROSS', 'UNION', 'WOMENS_FEDERATION', 'YOUTH_LEAGUE']);
     const res = await demo.AIDHUB_TOKEN_HEALTH(OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '医保局自行立案' } });
     expect(res.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
@@ -297,8 +298,8 @@ describe('a slip goes only to an office that can answer it', () => {
   it('refuses a slip to an office no client answers for, or to a township of another county, and writes nothing', async () => {
     const ca = demo.AIDHUB_TOKEN_CIVIL_AFFAIRS;
     const issue = (to: { department?: string; township?: string }) => ca(ISSUE, { input: { caseId, to, ask: '请协助核查', deadlineWorkingDays: 5 } });
-    // 司法 and charities report aid; REPORTED is the hub's ledger; 370811999 is no township.
-    for (const to of [{ department: 'JUSTICE' }, { department: 'CHARITY' }, { department: 'REPORTED' }, { township: '370811999' }]) {
+    // Charities are reached through charity linkage; REPORTED is the hub's ledger; 370811999 is no township.
+    for (const to of [{ department: 'CHARITY' }, { department: 'REPORTED' }, { township: '370811999' }]) {
       expect(codes(await issue(to), 'referralIssue')).toEqual(['UNKNOWN_OFFICE']);
     }
     // 夏镇街道 is of 微山县: its officer cannot reach a 任城区 household's case.
@@ -311,12 +312,12 @@ describe('a slip goes only to an office that can answer it', () => {
     expect((await ok(ca, ISSUE, { input: { caseId, to: { department: 'HEALTH' }, ask: '请提供住院结算', deadlineWorkingDays: 3 } }, 'referralIssue')).referral.to.key).toBe('HEALTH');
   });
 
-  it('refuses a meeting’s decision for an office that only reports aid, and records no meeting', async () => {
+  it('refuses a meeting’s decision for a charity, and records no meeting', async () => {
     const ca = demo.AIDHUB_TOKEN_CIVIL_AFFAIRS;
-    const other = (await ok(ca, OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '法律援助决定', reportedAt: '2026-03-10T09:00:00+08:00' } }, 'caseOpen')).case.id;
+    const other = (await ok(ca, OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '慈善资助决定', reportedAt: '2026-03-10T09:00:00+08:00' } }, 'caseOpen')).case.id;
     for (const to of ['ACCEPTED', 'INVESTIGATING', 'IN_DELIBERATION']) await ok(ca, MOVE, { input: { caseId: other, to, reason: to } }, 'caseTransition');
     const res = await ca(MEETING, {
-      input: { caseId: other, heldOn: '2026-03-13', departmentsPresent: ['CIVIL_AFFAIRS', 'JUSTICE'], decisions: [{ department: 'JUSTICE', programme: 'LEGAL_AID', amountFen: 0, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.head }] },
+      input: { caseId: other, heldOn: '2026-03-13', departmentsPresent: ['CIVIL_AFFAIRS', 'CHARITY'], decisions: [{ department: 'CHARITY', programme: 'CHARITY_MEDICAL', amountFen: 300_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.head }] },
     });
     expect(res.errors).toBeUndefined();
     expect(res.data.meetingRecord.userErrors).toEqual([{ code: 'UNKNOWN_OFFICE', field: ['input', 'decisions', '0', 'department'] }]);

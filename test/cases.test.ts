@@ -370,7 +370,7 @@ describe('a case from report to closure', () => {
     expect(errors).toBeUndefined();
     const union = data.overdueReport.byOffice.find((g: { office: { key: string } }) => g.office.key === 'UNION');
     expect(union).toEqual({
-      office: { key: 'UNION', name: '总工会' },
+      office: { key: 'UNION', name: '任城区总工会' },
       referrals: [{ referral: { id: slips.UNION, to: { key: 'UNION' } }, overdue: { hours: 34, calendarDays: 2, workingDays: 2 } }],
       cases: [],
     });
@@ -500,7 +500,7 @@ describe('supervision of cases past their statutory deadlines', () => {
     expect(report.errors).toBeUndefined();
     expect(report.data.overdueReport.byTownship).toEqual([{ township: { code: '370826100', name: '夏镇街道' }, referrals: [], cases: [{ case: { id: zhaoCase }, deadline: { kind: 'INVESTIGATION_OPINION' } }] }]);
     expect(report.data.overdueReport.byOffice).toEqual([
-      { office: { key: 'CIVIL_AFFAIRS', name: '民政局' }, referrals: [], cases: [{ case: { id: zhaoCase }, deadline: { kind: 'INVESTIGATION_OPINION', dueOn: '2025-10-11', overdue: { workingDays: 5 } } }] },
+      { office: { key: 'CIVIL_AFFAIRS', name: '微山县民政局' }, referrals: [], cases: [{ case: { id: zhaoCase }, deadline: { kind: 'INVESTIGATION_OPINION', dueOn: '2025-10-11', overdue: { workingDays: 5 } } }] },
     ]);
     // A township's own view stays inside its scope.
     const own = await as.township(OVERDUE, { asOf: cn('2025-10-17T10:00:00') });

@@ -6,7 +6,7 @@
  * Instants are DATETIME(3) in UTC, read and written as strings (the pool uses dateStrings), and
  * converted at the edge of the data layer; calendar dates are DATE.
  *
- * An office is stored as a short key: a DepartmentCode ('HEALTH') for a county department, or a
+ * An office is stored as a short key (at most 24 characters): an office code ('HEALTH', 'JUSTICE') for a county office, or a
  * township's 9-digit division code for a township (乡镇街道) office.
  */
 import { bigint, boolean, char, date, datetime, foreignKey, index, int, longtext, mysqlEnum, mysqlTable, primaryKey, smallint, text, unique, varchar } from 'drizzle-orm/mysql-core';
@@ -30,9 +30,9 @@ export const aidCase = mysqlTable(
     /** What happened, in the receiving officer's words. */
     summary: varchar('summary', { length: 500 }).notNull(),
     /** 首问负责: the office first asked. */
-    firstOffice: varchar('first_office', { length: 16 }).notNull(),
+    firstOffice: varchar('first_office', { length: 24 }).notNull(),
     /** The office that owns the case now; changes only when a hand-over slip is accepted. */
-    ownerOffice: varchar('owner_office', { length: 16 }).notNull(),
+    ownerOffice: varchar('owner_office', { length: 24 }).notNull(),
     /** When the household reported or the need was found; the time limits run from here. */
     reportedAt: instant('reported_at').notNull(),
     /** A rejection's explanation given to the household. */
@@ -76,7 +76,7 @@ export const caseEvent = mysqlTable(
     occurredAt: instant('occurred_at').notNull(),
     recordedAt: instant('recorded_at').notNull(),
     actor: varchar('actor', { length: 64 }).notNull(),
-    actorOffice: varchar('actor_office', { length: 16 }).notNull(),
+    actorOffice: varchar('actor_office', { length: 24 }).notNull(),
     reason: text('reason'),
     /** `<office>:<client's key>` of the request that wrote this event: a retry returns the first outcome. */
     idempotencyKey: varchar('idempotency_key', { length: 96 }),
@@ -94,7 +94,7 @@ export const caseMeeting = mysqlTable(
     id: id('id').autoincrement().primaryKey(),
     caseId: id('case_id').notNull(),
     heldOn: date('held_on', { mode: 'string' }).notNull(),
-    convenedBy: varchar('convened_by', { length: 16 }).notNull(),
+    convenedBy: varchar('convened_by', { length: 24 }).notNull(),
     notes: text('notes'),
     /** The dossier as it stood when the meeting was recorded (JSON), so later changes do not rewrite it. */
     dossierJson: longtext('dossier_json').notNull(),
@@ -122,8 +122,8 @@ export const referralSlip = mysqlTable(
     kind: mysqlEnum('kind', ['DECISION', 'FORWARD']).notNull(),
     /** DECISION slips: the meeting that decided it. */
     meetingId: id('meeting_id'),
-    fromOffice: varchar('from_office', { length: 16 }).notNull(),
-    toOffice: varchar('to_office', { length: 16 }).notNull(),
+    fromOffice: varchar('from_office', { length: 24 }).notNull(),
+    toOffice: varchar('to_office', { length: 24 }).notNull(),
     /** What is asked, in words. */
     ask: varchar('ask', { length: 500 }).notNull(),
     /** DECISION slips: the programme and amount decided (fen; per month for recurring programmes). */

@@ -9,7 +9,7 @@ import type { OfficeCode as DepartmentCode } from '../departments';
 import { fenToYuan } from '../money';
 import { PROGRAMME_BY_CODE } from '../programmes';
 import { caseError, type CaseUserError } from './errors';
-import { isReceivingDepartment } from './offices';
+import { noSlipsReason } from './offices';
 
 /** Longest referral deadline a decision may set, in working days (about three months). */
 export const MAX_DEADLINE_WORKING_DAYS = 60;
@@ -59,10 +59,10 @@ export function checkMeeting(input: MeetingInput, facts: { reportedOn: IsoDate; 
     else if (programme.department !== d.department) {
       errors.push(caseError('PROGRAMME_NOT_OF_DEPARTMENT', `${programme.code} is not run by ${d.department}`, at('decisions', i, 'programme')));
     }
-    // Its slip goes to the department's office, which must be one that answers slips.
-    if (!isReceivingDepartment(d.department)) {
-      errors.push(caseError('UNKNOWN_OFFICE', `${d.department} answers no slips: it reports its aid to the hub`, at('decisions', i, 'department')));
-    }
+    // Its slip goes to the department's office of the case's county, which must be one that
+    // answers slips (a reporting office's is, and its feedback is the aid it reported; a charity's is not).
+    const noSlips = noSlipsReason(d.department);
+    if (noSlips !== null) errors.push(caseError('UNKNOWN_OFFICE', noSlips, at('decisions', i, 'department')));
     // A department commits only to what it decided in the room.
     if (!present.has(d.department)) errors.push(caseError('DEPARTMENT_NOT_PRESENT', `${d.department} was not present`, at('decisions', i, 'department')));
     if (d.amountFen < 0) errors.push(caseError('AMOUNT_NEGATIVE', 'an amount is not negative', at('decisions', i, 'amountFen')));

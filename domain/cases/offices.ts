@@ -1,22 +1,32 @@
 /**
- * Offices that own cases and send and receive referral slips: a county department (民政局, 医保局 …)
- * or a township (乡镇街道) office, which is where most matters are first received (seed 000:
- * 乡镇（街道）“一门受理、协同办理”). Stored as one short key: the DepartmentCode, or the township's
+ * Offices that own cases and send and receive referral slips: a county department (民政局, 医保局 …),
+ * the county office of a government body that reports its aid to the hub instead of being federated
+ * (司法局, 应急管理局, 共青团区委, 妇联, 红十字会: 一事一议 decides their aid too, "各部门根据职责分别
+ * 予以救助"), or a township (乡镇街道) office, which is where most matters are first received (seed 000:
+ * 乡镇（街道）“一门受理、协同办理”). Stored as one short key: the office's code, or the township's
  * 9-digit division code.
  */
-import { DEPARTMENT_CODES, DEPARTMENT_NAMES, HUB_LEDGER_SOURCES, type DepartmentCode } from '../departments';
+import { DEPARTMENT_CODES, DEPARTMENT_NAMES, HUB_LEDGER_SOURCES, OFFICE_CODES, REPORTER_CODES, type OfficeCode } from '../departments';
 
 export type OfficeKey = string;
 
 /**
- * A department's office is that of a county (任城区医保局, 邹城市医保局 …): the key names the
+ * A department's office is that of a county (任城区医保局, 邹城市司法局 …): the key names the
  * department, the county is the case's (its household's), known where a case is (`countyCode`).
+ * UNKNOWN is a stored key no office maps (a slip an older hub wrote to an office it could not
+ * answer for): it is read and shown as such, never refused at read time.
  */
-export type Office = { kind: 'DEPARTMENT'; key: OfficeKey; department: DepartmentCode; countyCode?: string } | { kind: 'TOWNSHIP'; key: OfficeKey; townshipCode: string };
+export type Office =
+  | { kind: 'DEPARTMENT'; key: OfficeKey; department: OfficeCode; countyCode?: string }
+  | { kind: 'TOWNSHIP'; key: OfficeKey; townshipCode: string }
+  | { kind: 'UNKNOWN'; key: OfficeKey };
 
-const DEPARTMENTS = new Set<string>(DEPARTMENT_CODES);
+/** How an office no key maps is named wherever an office is shown (the API's Office.name, the brief). */
+export const UNKNOWN_OFFICE_NAME = '未知单位';
 
-export function departmentOffice(department: DepartmentCode): OfficeKey {
+const OFFICES = new Set<string>(OFFICE_CODES);
+
+export function departmentOffice(department: OfficeCode): OfficeKey {
   return department;
 }
 
@@ -26,15 +36,27 @@ export function townshipOffice(townshipCode: string): OfficeKey {
 }
 
 /** Null when the key names no office. */
-export function parseOffice(key: string): Office | null {
-  if (DEPARTMENTS.has(key)) return { kind: 'DEPARTMENT', key, department: key as DepartmentCode };
+export function parseOffice(key: string): Exclude<Office, { kind: 'UNKNOWN' }> | null {
+  if (OFFICES.has(key)) return { kind: 'DEPARTMENT', key, department: key as OfficeCode };
   if (/^\d{9}$/.test(key)) return { kind: 'TOWNSHIP', key, townshipCode: key };
   return null;
 }
 
-/** A department's name, or null for a township (whose name comes from the region table). */
-export function departmentOfficeName(office: Office): string | null {
-  return office.kind === 'DEPARTMENT' ? DEPARTMENT_NAMES[office.department] : null;
+/** A stored key as an office, UNKNOWN when it names none: reading stored rows never fails on a key. */
+export function storedOffice(key: string): Office {
+  return parseOffice(key) ?? { kind: 'UNKNOWN', key };
+}
+
+/**
+ * A department's name, or null for a township (whose name comes from the region table). With the
+ * county's name, the county office's own: 任城区司法局, 邹城市医疗保障局; the youth league's county
+ * body is 共青团任城区委.
+ */
+export function departmentOfficeName(office: Office, countyName: string | null = null): string | null {
+  if (office.kind === 'UNKNOWN') return UNKNOWN_OFFICE_NAME;
+  if (office.kind !== 'DEPARTMENT') return null;
+  if (countyName === null) return DEPARTMENT_NAMES[office.department];
+  return office.department === 'YOUTH_LEAGUE' ? `共青团${countyName}委` : `${countyName}${DEPARTMENT_NAMES[office.department]}`;
 }
 
 /** The township a household's division code lies in (its first 9 digits). */
@@ -53,23 +75,39 @@ export function officeInCounty(office: Office, townshipCode: string): Office {
 }
 
 /**
- * The departments whose county offices receive slips and meetings' decisions, and answer them with
- * their own clients: the federated departments. Not REPORTED, the hub's own ledger, nor the offices
- * and charities that report aid (司法, 应急, 慈善 …): no office of theirs answers a slip, so a slip
- * to one would wait for feedback for ever and its case could never close (件件有落实、有反馈).
+ * The offices whose county offices receive slips and meetings' decisions, and answer them with their
+ * own clients: the federated departments, whose feedback is checked in their front-end databases,
+ * and the government bodies that report their aid (应急, 司法, 共青团, 妇联, 红十字), whose feedback
+ * is checked in the aid they reported (the REPORTED ledger). Not REPORTED, the ledger itself, nor
+ * CHARITY: charities are many organisations, not one office, and a case reaches them through
+ * charity linkage (慈善衔接) under the household's consent, not by a slip.
  */
-export const RECEIVING_DEPARTMENTS: readonly DepartmentCode[] = DEPARTMENT_CODES.filter((d) => !HUB_LEDGER_SOURCES.includes(d));
+export const RECEIVING_DEPARTMENTS: readonly OfficeCode[] = [
+  ...DEPARTMENT_CODES.filter((d) => !HUB_LEDGER_SOURCES.includes(d)),
+  ...REPORTER_CODES.filter((r) => r !== 'CHARITY'),
+];
 
 export function isReceivingDepartment(code: string): boolean {
   return (RECEIVING_DEPARTMENTS as readonly string[]).includes(code);
 }
 
+/** Why an office of this code receives no slips, in words for people, or null when it does. */
+export function noSlipsReason(code: string): string | null {
+  if (isReceivingDepartment(code)) return null;
+  if (code === 'CHARITY') {
+    return 'charities are many organisations, not one office: a case passes a need to them through charity linkage (慈善衔接: charityNeedPublish, under the household’s consent), not by a slip or decision';
+  }
+  if (code === 'REPORTED') return 'REPORTED is the hub’s ledger of reported aid, not an office';
+  return `${code} is no office that answers slips`;
+}
+
 export type ReceivingOfficeRefusal = 'UNKNOWN_OFFICE' | 'OFFICE_OUT_OF_COUNTY';
 
 /**
- * Why an office cannot receive a slip of a case in `caseTownshipCode`, or null: a department that
- * answers no slips, a township that is not one (`townshipKnown`: the region table lists it as a
- * township), or a township of another county, whose officers cannot reach the case's household.
+ * Why an office cannot receive a slip of a case in `caseTownshipCode`, or null: an office that
+ * answers no slips (noSlipsReason), a township that is not one (`townshipKnown`: the region table
+ * lists it as a township), or a township of another county, whose officers cannot reach the case's
+ * household.
  */
 export function receivingOfficeRefusal(key: OfficeKey, caseTownshipCode: string, townshipKnown: boolean): ReceivingOfficeRefusal | null {
   const office = parseOffice(key);

@@ -1025,13 +1025,13 @@ export type CaseState =
  */
 export type Office = {
   readonly __typename?: 'Office';
-  /** Stable key: the department code, or the township's 9-digit division code. */
+  /** Stable key: the office's code (a department, or a body that reports its aid: JUSTICE …), or the township's 9-digit division code. A stored key no office maps (written by an older hub) is shown as stored, with neither department nor township, named 未知单位. */
   readonly key: Scalars['ID']['output'];
   /** The department, for a department office. */
   readonly department?: Maybe<Department>;
   /** The township, for a township office. */
   readonly township?: Maybe<Region>;
-  /** The office's name in Chinese. */
+  /** The office's name in Chinese: a department's office of a known county is that county's (任城区医疗保障局, 任城区司法局, 共青团任城区委); 未知单位 for a key no office maps. */
   readonly name: Scalars['String']['output'];
   /** The county (区县) whose office it is: a department's office of the case's county (the county of its household), which the city-wide bureau may act for; a township's county. Null where no case names the county. */
   readonly county?: Maybe<Region>;
@@ -1039,7 +1039,7 @@ export type Office = {
 
 /** Names an office: give exactly one of `department` and `township`. */
 export type OfficeInput = {
-  /** A county department. */
+  /** A county department, or the county office of a body that reports its aid (EMERGENCY_MANAGEMENT, JUSTICE, YOUTH_LEAGUE, WOMENS_FEDERATION, RED_CROSS). */
   readonly department?: InputMaybe<DepartmentCode>;
   /** A township office, by its 9-digit division code. */
   readonly township?: InputMaybe<Scalars['String']['input']>;
@@ -1792,7 +1792,7 @@ export type CaseErrorCode =
   | 'DECLINED_DECISIONS_OPEN'
   /** Only a declined decision not yet resolved is reassigned or waived. */
   | 'DECISION_NOT_DECLINED'
-  /** The office receives no slips or decisions: a department that only reports aid (司法, 应急, 慈善 …), the REPORTED ledger, or a township code the hub does not know. */
+  /** The office receives no slips or decisions: CHARITY (charities are many organisations, reached through charity linkage, not by a slip), the REPORTED ledger, or a township code the hub does not know. */
   | 'UNKNOWN_OFFICE'
   /** The township is of another county than the case's household: its officers cannot reach the case. */
   | 'OFFICE_OUT_OF_COUNTY'

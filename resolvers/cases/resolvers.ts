@@ -21,13 +21,13 @@ import { checkMeeting, type DecisionInput } from '../../domain/cases/meetings';
 import { checkFulfilment, type Fulfilment } from '../../domain/cases/fulfilment';
 import { checkDecisionConflicts } from '../../domain/cases/decision-checks';
 import { checkDecisions } from './decision-checks';
-import { countyOf, departmentOfficeName, officeInCounty, parseOffice, receivingOfficeRefusal, type Office } from '../../domain/cases/offices';
+import { countyOf, departmentOfficeName, noSlipsReason, officeInCounty, parseOffice, receivingOfficeRefusal, storedOffice, type Office } from '../../domain/cases/offices';
 import { caseReference } from '../../domain/cases/reference';
 import { checkReferralAction, REFERRAL_STATES, type ReferralState } from '../../domain/cases/referrals';
 import { allowedTransitions, type CaseOrigin, type CaseState, type CaseUrgency } from '../../domain/cases/state-machine';
 import { overdueReport, referralDue } from '../../domain/cases/supervision';
 import { calendarCoverage } from '../../domain/cases/working-days';
-import type { DepartmentCode, OfficeCode } from '../../domain/departments';
+import { sourceOf, type OfficeCode } from '../../domain/departments';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
 import { groupBy } from '../../domain/group-by';
 import { PROGRAMME_BY_CODE } from '../../domain/programmes';
@@ -116,10 +116,13 @@ function asOfOf(ctx: HubContext, asOf: Date | null | undefined): Date {
 
 // ---- Mapping ----
 
-/** A stored office key as an Office; given the case's township, a department's office of its county. */
+/**
+ * A stored office key as an Office; given the case's township, a department's office of its county.
+ * A key no office maps (written by an older hub) reads as an UNKNOWN office, never as an error: the
+ * case and its other slips stay readable (domain/cases/offices.ts storedOffice).
+ */
 function officeOf(key: string, townshipCode?: string): Office {
-  const office = parseOffice(key);
-  if (!office) throw new Error('stored office key is not an office');
+  const office = storedOffice(key);
   return townshipCode ? officeInCounty(office, townshipCode) : office;
 }
 
@@ -182,15 +185,19 @@ async function referralPayload(ctx: HubContext, outcome: Outcome<number>) {
   });
 }
 
-/** The members' aid from one department, to check that an aid record a slip names exists. */
-async function aidRecordOf(ctx: HubContext, c: CaseRecord, department: DepartmentCode, sourceRef: string): Promise<{ record: AidRecord | null; answered: boolean }> {
+/**
+ * The members' aid from one office, to check that an aid record a slip names exists: a federated
+ * department's from its front-end database, a reporting office's (司法, 应急 …) from the REPORTED
+ * ledger, where only the records it reported count (another reporter's record is not its aid).
+ */
+async function aidRecordOf(ctx: HubContext, c: CaseRecord, office: OfficeCode, sourceRef: string): Promise<{ record: AidRecord | null; answered: boolean }> {
   const members = await ctx.loaders.hub.membersByHousehold.load(c.householdId);
   const { records, outcomes } = await aidForPeople(
     ctx.loaders.departments,
     members.map((m) => m.person.idNumber),
-    [department],
+    [sourceOf(office)],
   );
-  return { record: records.find((r) => r.sourceRef === sourceRef) ?? null, answered: outcomes.every((o) => o.available) };
+  return { record: records.find((r) => r.sourceRef === sourceRef && r.department === office) ?? null, answered: outcomes.every((o) => o.available) };
 }
 
 /**
@@ -240,7 +247,7 @@ async function receivingOfficeProblem(ctx: HubContext, to: string, caseTownshipC
   const township = parseOffice(to)?.kind === 'TOWNSHIP' ? await ctx.loaders.hub.regionByCode.load(to) : null;
   const refusal = receivingOfficeRefusal(to, caseTownshipCode, township?.level === 'TOWNSHIP');
   if (refusal === null) return null;
-  const message = refusal === 'UNKNOWN_OFFICE' ? `${to} is no office that answers slips` : 'the township is of another county than the case’s household';
+  const message = refusal === 'UNKNOWN_OFFICE' ? (noSlipsReason(to) ?? `${to} is no office that answers slips`) : 'the township is of another county than the case’s household';
   return caseError(refusal, message, ['input', 'to']);
 }
 
@@ -446,7 +453,7 @@ export const caseResolvers: Resolvers = {
       // The money trail: a named aid record must exist in the programme's department's own data.
       const sourceRef = input.aidSourceReference?.trim() || null;
       if (sourceRef !== null) {
-        const found = await aidRecordOf(ctx, c, programme.department as DepartmentCode, sourceRef);
+        const found = await aidRecordOf(ctx, c, programme.department, sourceRef);
         if (!found.record) {
           const field = ['input', 'aidSourceReference'];
           return { userErrors: [found.answered ? caseError('AID_RECORD_NOT_FOUND', 'the department has no such aid record for this household', field) : caseError('AID_RECORD_UNVERIFIED', 'the department did not answer; try again later', field)] };
@@ -511,9 +518,14 @@ export const caseResolvers: Resolvers = {
   Office: {
     department: (o) => (o.kind === 'DEPARTMENT' ? departmentOf(o.department) : null),
     township: (o, _, ctx) => (o.kind === 'TOWNSHIP' ? regionOf(ctx, o.townshipCode) : null),
-    name: async (o, _, ctx) => departmentOfficeName(o) ?? (await regionOf(ctx, (o as { townshipCode: string }).townshipCode)).name,
+    // A department office of a known county is named as that county's office (任城区司法局).
+    name: async (o, _, ctx) => {
+      if (o.kind === 'TOWNSHIP') return (await regionOf(ctx, o.townshipCode)).name;
+      const county = o.kind === 'DEPARTMENT' && o.countyCode ? (await ctx.loaders.hub.regionByCode.load(o.countyCode))?.name ?? null : null;
+      return departmentOfficeName(o, county)!;
+    },
     county: (o, _, ctx) => {
-      const code = o.kind === 'TOWNSHIP' ? countyOf(o.townshipCode) : (o.countyCode ?? null);
+      const code = o.kind === 'TOWNSHIP' ? countyOf(o.townshipCode) : o.kind === 'DEPARTMENT' ? (o.countyCode ?? null) : null;
       return code === null ? null : regionOf(ctx, code);
     },
   },
@@ -632,8 +644,9 @@ export const caseResolvers: Resolvers = {
     id: (r) => String(r.id),
     // A snapshot taken before the flag was kept: at least the due date's own year is known.
     provisional: (r) => r.provisional ?? referralDue(r.dueOn, r.dueOn).provisional,
-    from: (r) => officeOf(r.from),
-    to: (r) => officeOf(r.to),
+    // Offices of the slip's case's county, as on the slip itself.
+    from: (r, _, ctx) => caseOffice(ctx, r.caseId, r.from),
+    to: (r, _, ctx) => caseOffice(ctx, r.caseId, r.to),
     programme: (r) => (r.programmeCode === null ? null : (PROGRAMME_BY_CODE.get(r.programmeCode) ?? null)),
   },
 

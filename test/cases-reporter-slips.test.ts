@@ -1,0 +1,246 @@
+/**
+ * Slips to the offices that report their aid (应急, 司法, 共青团, 妇联, 红十字): 一事一议 decides their
+ * aid too ("各部门根据职责分别予以救助"), so a decision goes out to the office of the case's county as
+ * a slip with a deadline and comes back with feedback, checked against the aid the office reported to
+ * the hub (the REPORTED ledger). Charities stay out of slips (charity linkage reaches them), and a
+ * slip an older hub stored under a key no office maps still reads. Run with the demo's own clients
+ * (access/demo-clients.ts).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DEMO_CLIENTS, ensureDemoClients } from '../access/demo-clients';
+import { referralSlip } from '../db/cases/schema';
+import { toDbInstant } from '../db/instants';
+import { departmentOfficeName } from '../domain/cases/offices';
+import { createTestDatabases, type TestDatabases } from './support/databases';
+import { startTestHub, type TestHub } from './support/hub';
+import { TestClock } from './support/clock';
+import { okPayload as ok, userErrorCodes as codes } from './support/payloads';
+import { insertRegions, insertWang, insertZhao, TODAY, WANG, ZHAO } from './support/scenarios';
+
+const OPEN = `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id } userErrors { code } } }`;
+const MOVE = `mutation($input: CaseTransitionInput!) { caseTransition(input: $input) { case { id state } userErrors { code } } }`;
+const MEETING = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) {
+  meeting { id decisions { id to { key name county { code } } } } case { state } userErrors { code field message } } }`;
+const SLIP = `referral { id state to { key name } } userErrors { code field }`;
+const ISSUE = `mutation($input: ReferralIssueInput!) { referralIssue(input: $input) { ${SLIP} } }`;
+const ACCEPT = `mutation($input: ReferralAcceptInput!) { referralAccept(input: $input) { ${SLIP} } }`;
+const COMPLETE = `mutation($input: ReferralCompleteInput!) { referralComplete(input: $input) { ${SLIP} } }`;
+const INBOX = `query($office: OfficeInput!) { referralsToOffice(office: $office) { id to { key county { code } } } }`;
+const REPORT = `mutation($r: [ReportedAidInput!]!) { aidReport(input: { records: $r }) { recorded userErrors { code field } } }`;
+const AID = `query($id: ID!, $d: [DepartmentCode!]) { household(id: $id) { aid(departments: $d) { sourceReference department { code } reportedBy { reference } } } }`;
+
+type Gql = TestHub['gql'];
+
+let dbs: TestDatabases;
+let hub: TestHub;
+let dir: string;
+let wangId: number;
+let zhaoId: number;
+let tokens: Map<string, string>;
+/** The demo clients by variable, each stating the purpose of its case work (REFERRAL, or CASE_MEETING for conveners). */
+const demo: Record<string, Gql> = {};
+/** The same clients reporting aid (aidReport: DUPLICATE_CHECK). */
+const reporting: Record<string, Gql> = {};
+const clock = new TestClock('2026-03-15T10:00:00+08:00');
+
+const CA = 'AIDHUB_TOKEN_370811_CIVIL_AFFAIRS';
+const RENCHENG_JUSTICE = 'AIDHUB_TOKEN_370811_JUSTICE';
+const ZOUCHENG_JUSTICE = 'AIDHUB_TOKEN_370883_JUSTICE';
+
+/** The sourceReference of the aid `office` reported under `reference` for the household. */
+async function reportedRef(reader: Gql, householdId: number, office: string, reference: string): Promise<string> {
+  const res = await reader(AID, { id: String(householdId), d: [office] });
+  expect(res.errors).toBeUndefined();
+  const found = res.data.household.aid.find((a: { reportedBy: { reference: string } | null }) => a.reportedBy?.reference === reference);
+  expect(found).toBeDefined();
+  return found.sourceReference;
+}
+
+async function caseInDeliberation(summary: string): Promise<string> {
+  const ca = demo[CA];
+  const caseId = (await ok(ca, OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary, reportedAt: '2026-03-10T09:00:00+08:00' } }, 'caseOpen')).case.id;
+  for (const to of ['ACCEPTED', 'INVESTIGATING', 'IN_DELIBERATION']) await ok(ca, MOVE, { input: { caseId, to, reason: to } }, 'caseTransition');
+  return caseId;
+}
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('reporter_slips');
+  await insertRegions(dbs);
+  wangId = await insertWang(dbs);
+  zhaoId = await insertZhao(dbs);
+  hub = await startTestHub(dbs, { today: TODAY, purpose: 'CASE_MEETING', clock: clock.now });
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-reporter-slips-'));
+  tokens = await ensureDemoClients(hub.accessDb, path.join(dir, 'demo-clients.env'));
+  for (const c of DEMO_CLIENTS) {
+    const token = tokens.get(c.variable);
+    if (!token) continue;
+    demo[c.variable] = hub.as({ token, purpose: c.roles.includes('MEETING_CONVENER') ? 'CASE_MEETING' : 'REFERRAL' }).gql;
+    reporting[c.variable] = hub.as({ token, purpose: 'DUPLICATE_CHECK' }).gql;
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await hub?.close();
+  await dbs?.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('a reporting office receives and answers a decision', () => {
+  let caseId: string;
+  let slip: string;
+
+  it('the demo has a slip-answering office of every government reporter in each demo county, and none for charities', () => {
+    for (const county of ['370811', '370883']) {
+      const answering = DEMO_CLIENTS.filter((c) => c.regionScope === county && c.roles.includes('REFERRAL_HANDLER')).map((c) => c.department);
+      expect(answering).toEqual(expect.arrayContaining(['EMERGENCY_MANAGEMENT', 'JUSTICE', 'YOUTH_LEAGUE', 'WOMENS_FEDERATION', 'RED_CROSS']));
+      expect(answering).not.toContain('CHARITY');
+    }
+    expect(DEMO_CLIENTS.find((c) => c.variable === RENCHENG_JUSTICE)!.note).toContain('任城区司法局');
+    expect(DEMO_CLIENTS.find((c) => c.variable === 'AIDHUB_TOKEN_370811_YOUTH_LEAGUE')!.note).toContain('共青团任城区委');
+  });
+
+  it('a meeting decides legal aid by 司法: the slip goes to the justice office of the case’s county', async () => {
+    caseId = await caseInDeliberation('涉法律纠纷，申请法律援助');
+    const met = await ok(
+      demo[CA],
+      MEETING,
+      {
+        input: {
+          caseId,
+          heldOn: '2026-03-13',
+          departmentsPresent: ['CIVIL_AFFAIRS', 'JUSTICE'],
+          decisions: [{ department: 'JUSTICE', programme: 'LEGAL_AID', amountFen: 0, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.head, ask: '为户主提供法律援助（劳动争议）' }],
+        },
+      },
+      'meetingRecord',
+    );
+    expect(met.case.state).toBe('DECIDED');
+    expect(met.meeting.decisions).toHaveLength(1);
+    expect(met.meeting.decisions[0].to).toEqual({ key: 'JUSTICE', name: '任城区司法局', county: { code: '370811' } });
+    slip = met.meeting.decisions[0].id;
+  });
+
+  it('任城区司法局 sees it in its inbox, 邹城市司法局 does not, and the city-wide bureau does', async () => {
+    const inbox = async (variable: string) => {
+      const res = await demo[variable](INBOX, { office: { department: 'JUSTICE' } });
+      expect(res.errors).toBeUndefined();
+      return res.data.referralsToOffice.map((r: { id: string }) => r.id);
+    };
+    expect(await inbox(RENCHENG_JUSTICE)).toEqual([slip]);
+    expect(await inbox(ZOUCHENG_JUSTICE)).toEqual([]);
+    expect(await inbox('AIDHUB_TOKEN_JUSTICE')).toEqual([slip]);
+    // Another office answers none of it; 邹城市's justice office cannot even find it.
+    expect(codes(await demo.AIDHUB_TOKEN_370811_HEALTH(ACCEPT, { input: { referralId: slip } }), 'referralAccept')).toEqual(['NOT_RECEIVING_OFFICE']);
+    expect(codes(await demo[ZOUCHENG_JUSTICE](ACCEPT, { input: { referralId: slip } }), 'referralAccept')).toEqual(['REFERRAL_NOT_FOUND']);
+    expect((await ok(demo[RENCHENG_JUSTICE], ACCEPT, { input: { referralId: slip } }, 'referralAccept')).referral.state).toBe('ACCEPTED');
+  });
+
+  it('completes only with the legal aid it reported for the beneficiary: another reporter’s or another household’s record is refused', async () => {
+    const justice = demo[RENCHENG_JUSTICE];
+    // What 司法 reports through the reported-aid API: the legal aid given, and one for another household.
+    await ok(reporting[RENCHENG_JUSTICE], REPORT, { r: [{ reference: 'FY-2026-0314', beneficiaryIdNumber: WANG.head, programme: 'LEGAL_AID', grantDate: '2026-03-14', amountFen: 0 }] }, 'aidReport');
+    await ok(reporting.AIDHUB_TOKEN_JUSTICE, REPORT, { r: [{ reference: 'FY-2026-0315-WS', beneficiaryIdNumber: ZHAO.head, programme: 'LEGAL_AID', grantDate: '2026-03-14', amountFen: 0 }] }, 'aidReport');
+    // 妇联 reports aid for the same household.
+    await ok(reporting.AIDHUB_TOKEN_WOMENS_FEDERATION, REPORT, { r: [{ reference: 'LA-2026-0314', beneficiaryIdNumber: WANG.spouse, programme: 'TWO_CANCERS_AID', grantDate: '2026-03-14', amountFen: 1_000_000 }] }, 'aidReport');
+    const legalAid = await reportedRef(justice, wangId, 'JUSTICE', 'FY-2026-0314');
+    const otherHousehold = await reportedRef(reporting.AIDHUB_TOKEN_JUSTICE, zhaoId, 'JUSTICE', 'FY-2026-0315-WS');
+    const otherReporter = await reportedRef(justice, wangId, 'WOMENS_FEDERATION', 'LA-2026-0314');
+
+    expect(codes(await justice(COMPLETE, { input: { referralId: slip, feedback: '已指派律师' } }), 'referralComplete')).toEqual(['AID_RECORD_REQUIRED']);
+    expect(codes(await justice(COMPLETE, { input: { referralId: slip, feedback: '已指派律师', aidSourceReference: otherReporter } }), 'referralComplete')).toEqual(['AID_RECORD_NOT_FOUND']);
+    expect(codes(await justice(COMPLETE, { input: { referralId: slip, feedback: '已指派律师', aidSourceReference: otherHousehold } }), 'referralComplete')).toEqual(['AID_RECORD_NOT_FOUND']);
+    const done = await ok(justice, COMPLETE, { input: { referralId: slip, feedback: '已指派律师，法律援助已受理', aidSourceReference: legalAid } }, 'referralComplete');
+    expect(done.referral).toEqual({ id: slip, state: 'COMPLETED', to: { key: 'JUSTICE', name: '任城区司法局' } });
+    const shown = await demo[CA](`query($id: ID!) { referral(id: $id) { aidRecord { department { code } programme { code } } fulfilment { aidSourceReference programme { code } beneficiary { idNumber } aidDate amountFen shortfallFen } } }`, { id: slip });
+    expect(shown.errors).toBeUndefined();
+    expect(shown.data.referral).toEqual({
+      aidRecord: { department: { code: 'JUSTICE' }, programme: { code: 'LEGAL_AID' } },
+      fulfilment: { aidSourceReference: legalAid, programme: { code: 'LEGAL_AID' }, beneficiary: { idNumber: WANG.head }, aidDate: '2026-03-14', amountFen: 0, shortfallFen: 0 },
+    });
+  });
+
+  it('the case closes, and its brief names 任城区司法局', async () => {
+    expect((await ok(demo[CA], MOVE, { input: { caseId, to: 'CLOSED', reason: '各部门均已反馈，办结' } }, 'caseTransition')).case.state).toBe('CLOSED');
+    const brief = await fetch(`${hub.url}/cases/${caseId}/brief`, { headers: hub.as({ token: tokens.get(CA)!, purpose: 'CASE_MEETING' }).headers });
+    expect(brief.status).toBe(200);
+    expect(await brief.text()).toContain('任城区司法局');
+  });
+});
+
+describe('what stays refused, and what reads', () => {
+  it('refuses a charity’s decision, saying charities are reached through charity linkage, and records no meeting', async () => {
+    const caseId = await caseInDeliberation('慈善医疗救助决定');
+    const res = await demo[CA](MEETING, {
+      input: { caseId, heldOn: '2026-03-13', departmentsPresent: ['CIVIL_AFFAIRS', 'CHARITY'], decisions: [{ department: 'CHARITY', programme: 'CHARITY_MEDICAL', amountFen: 300_000, deadlineWorkingDays: 10 }] },
+    });
+    expect(res.errors).toBeUndefined();
+    const [refusal] = res.data.meetingRecord.userErrors;
+    expect(res.data.meetingRecord.userErrors).toHaveLength(1);
+    expect(refusal).toMatchObject({ code: 'UNKNOWN_OFFICE', field: ['input', 'decisions', '0', 'department'] });
+    // The message names the way that does reach charities.
+    expect(refusal.message).toContain('charityNeedPublish');
+    const slip = await demo[CA](ISSUE, { input: { caseId, to: { department: 'CHARITY' }, ask: '请慈善组织资助', deadlineWorkingDays: 5 } });
+    expect(codes(slip, 'referralIssue')).toEqual(['UNKNOWN_OFFICE']);
+    const read = await demo[CA](`query($id: ID!) { case(id: $id) { state referrals { id } meetings { id } } }`, { id: caseId });
+    expect(read.data.case).toEqual({ state: 'IN_DELIBERATION', referrals: [], meetings: [] });
+  });
+
+  it('sends a forwarded slip to 应急; supervision names the county office it is overdue at', async () => {
+    const ca = demo[CA];
+    const caseId = (await ok(ca, OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '房屋受灾', reportedAt: '2026-03-14T09:00:00+08:00' } }, 'caseOpen')).case.id;
+    await ok(ca, MOVE, { input: { caseId, to: 'ACCEPTED', reason: '受理' } }, 'caseTransition');
+    const issued = await ok(ca, ISSUE, { input: { caseId, to: { department: 'EMERGENCY_MANAGEMENT' }, ask: '请核实受灾情况', deadlineWorkingDays: 1 } }, 'referralIssue');
+    expect(issued.referral.to).toEqual({ key: 'EMERGENCY_MANAGEMENT', name: '任城区应急管理局' });
+    clock.set('2026-03-18T10:00:00+08:00');
+    try {
+      const res = await demo.AIDHUB_TOKEN_CIVIL_AFFAIRS(`query { overdueReport { byOffice { office { key name county { code } } referrals { referral { id } } } } }`);
+      expect(res.errors).toBeUndefined();
+      const emergency = res.data.overdueReport.byOffice.filter((g: { office: { key: string } }) => g.office.key === 'EMERGENCY_MANAGEMENT');
+      expect(emergency).toEqual([{ office: { key: 'EMERGENCY_MANAGEMENT', name: '任城区应急管理局', county: { code: '370811' } }, referrals: [{ referral: { id: issued.referral.id } }] }]);
+    } finally {
+      clock.set('2026-03-15T10:00:00+08:00');
+    }
+  });
+
+  it('reads a case whose stored slip names a key no office maps (an older hub’s), showing that office as unknown', async () => {
+    const ca = demo[CA];
+    const caseId = (await ok(ca, OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '旧版转办单', reportedAt: '2026-03-10T09:00:00+08:00' } }, 'caseOpen')).case.id;
+    await ok(ca, MOVE, { input: { caseId, to: 'ACCEPTED', reason: '受理' } }, 'caseTransition');
+    // As an older hub wrote it: an office key that no Office maps any more.
+    await dbs.hub.insert(referralSlip).values({
+      caseId: Number(caseId),
+      kind: 'FORWARD',
+      fromOffice: 'CIVIL_AFFAIRS',
+      toOffice: 'OLD_OFFICE',
+      ask: '请协助核查',
+      deadlineWorkingDays: 1,
+      issuedAt: toDbInstant(new Date('2026-03-11T02:00:00Z')),
+      dueOn: '2026-03-12',
+      state: 'ISSUED',
+    });
+    const res = await ca(`query($id: ID!) { case(id: $id) { referrals { to { key name department { code } township { code } county { code } } from { key name } aidRecord { sourceReference } } dossier { referrals { to { key name } } } } }`, { id: caseId });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.case.referrals).toEqual([{ to: { key: 'OLD_OFFICE', name: '未知单位', department: null, township: null, county: null }, from: { key: 'CIVIL_AFFAIRS', name: '任城区民政局' }, aidRecord: null }]);
+    // The household's dossier lists its earlier cases' slips too (the legal aid above): this one reads as unknown.
+    expect(res.data.case.dossier.referrals).toContainEqual({ to: { key: 'OLD_OFFICE', name: '未知单位' } });
+    expect(res.data.case.dossier.referrals).toContainEqual({ to: { key: 'JUSTICE', name: '任城区司法局' } });
+    // Supervision and the brief read it too.
+    const report = await demo.AIDHUB_TOKEN_CIVIL_AFFAIRS(`query { overdueReport { byOffice { office { key name } referrals { referral { id } } } } }`);
+    expect(report.errors).toBeUndefined();
+    expect(report.data.overdueReport.byOffice.map((g: { office: { key: string; name: string } }) => g.office)).toContainEqual({ key: 'OLD_OFFICE', name: '未知单位' });
+    const brief = await fetch(`${hub.url}/cases/${caseId}/brief`, { headers: hub.as({ token: tokens.get(CA)!, purpose: 'CASE_MEETING' }).headers });
+    expect(brief.status).toBe(200);
+    expect(await brief.text()).toContain('未知单位');
+  });
+
+  it('names every county office as the county’s own', () => {
+    const office = (department: 'JUSTICE' | 'YOUTH_LEAGUE' | 'RED_CROSS' | 'HEALTH') => ({ kind: 'DEPARTMENT' as const, key: department, department });
+    expect(departmentOfficeName(office('JUSTICE'), '任城区')).toBe('任城区司法局');
+    expect(departmentOfficeName(office('YOUTH_LEAGUE'), '邹城市')).toBe('共青团邹城市委');
+    expect(departmentOfficeName(office('RED_CROSS'), '任城区')).toBe('任城区红十字会');
+    expect(departmentOfficeName(office('HEALTH'), '任城区')).toBe('任城区医疗保障局');
+    expect(departmentOfficeName(office('HEALTH'))).toBe('医疗保障局');
+  });
+});
