@@ -66,6 +66,23 @@ export function publicKeyPem(key: crypto.KeyObject): string {
 
 
 
+/**
+ * A private server made anew (its data directory deleted, or never there) starts a new audit chain:
+ * the checkpoint file beside it vouches for the chain that went with the old data, and read against
+ * the new one would report every row as rewritten. It is kept, renamed
+ * `audit-checkpoints.before-<instant>.jsonl`, for whoever still has a copy of that chain; the new
+ * chain's file starts empty. Only for a server the hub itself has just made: a chain emptied in a
+ * database that was already there is what the file exists to show. Returns the new name, or null
+ * when there was nothing to set aside.
+ */
+export function setAsideCheckpointFile(file: string, now = new Date()): string | null {
+  if (!fs.existsSync(file) || fs.statSync(file).size === 0) return null;
+  const stamp = now.toISOString().replace(/[:.]/g, '-');
+  const aside = path.join(path.dirname(file), `${path.basename(file, '.jsonl')}.before-${stamp}.jsonl`);
+  fs.renameSync(file, aside);
+  return aside;
+}
+
 /** A new Ed25519 key pair written as PEM files (private one readable by the owner only). */
 export function generateSigningKeyFiles(privatePath: string, publicPath: string): void {
   const { privateKey, publicKey } = crypto.generateKeyPairSync('ed25519');

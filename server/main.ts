@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { generateSigningKeyFiles, privateServerAuditFiles } from '../access/checkpoints';
+import { generateSigningKeyFiles, privateServerAuditFiles, setAsideCheckpointFile } from '../access/checkpoints';
 import { count } from 'drizzle-orm';
 import { ensureDemoClients } from '../access/demo-clients';
 import { generateCharityDemo } from '../tools/generate/charity';
@@ -150,6 +150,9 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
       }
       process.env.AUDIT_SIGNING_KEY_FILE = files.signingKey;
       process.env.AUDIT_CHECKPOINT_FILE ||= files.checkpoints;
+      // A new server is a new chain: the file of the old one is kept aside, not appended to.
+      const aside = server.created && process.env.AUDIT_CHECKPOINT_FILE === files.checkpoints ? setAsideCheckpointFile(files.checkpoints) : null;
+      if (aside) console.log(`Audit checkpoints: a new database, so a new chain; the previous chain's file is kept as ${path.relative(process.cwd(), aside)}`);
     }
   }
   const config = loadConfig(hubUrl);

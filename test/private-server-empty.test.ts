@@ -31,6 +31,32 @@ describe('npm start on a bare machine, without the demo', () => {
   const stat = (f: string) => (fs.existsSync(f) ? `${fs.statSync(f).size}:${fs.statSync(f).mtimeMs}` : 'absent');
   const checkoutBefore = checkoutFiles.map(stat);
 
+  const checkpoints = path.join(dir, 'audit-checkpoints.jsonl');
+
+  /** A command-line tool, given only the data directory: it finds the hub, the file and the public key. */
+  const tool = (script: string, ...args: string[]) => {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'tools', script), ...args], {
+      cwd: path.join(__dirname, '..'),
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, AIDHUB_DATA_DIR: env.AIDHUB_DATA_DIR },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    return { status: run.status, out: run.stdout + run.stderr };
+  };
+  const auditVerify = () => tool('audit-verify.ts');
+
+  /** A client made with the CLI reads once: audit rows, whose hashes reach the checkpoint file. */
+  async function accessOnce(): Promise<void> {
+    const created = tool('clients.ts', 'create', '--name', 'checkpoint-reader', '--department', 'CIVIL_AFFAIRS', '--scope', '370800', '--roles', 'READER');
+    const token = /token \(shown once[^:]*\): (\S+)/.exec(created.out)?.[1];
+    expect([created.status, token]).toEqual([0, expect.any(String)]);
+    const res = await fetch(`${hub!.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{"query":"{ caller { name } }"}' });
+    expect(res.status).toBe(200);
+    const written = () => (fs.existsSync(checkpoints) ? fs.readFileSync(checkpoints, 'utf8') : '');
+    for (let i = 0; i < 100 && !written().includes('"t":"rows"'); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(written()).toContain('"t":"rows"');
+  }
+
   beforeAll(async () => {
     hub = await startHubProcess(null, env);
   });
@@ -55,28 +81,8 @@ describe('npm start on a bare machine, without the demo', () => {
   it('keeps its audit signing key and checkpoint file beside its data directory, where audit:verify finds them', async () => {
     expect(fs.existsSync(path.join(dir, 'audit-signing-key.pem'))).toBe(true);
     expect(fs.existsSync(path.join(dir, 'audit-verify-key.pem'))).toBe(true);
-    // The command-line tools, given only the data directory, find the hub, the file and the public key.
-    const tool = (script: string, ...args: string[]) => {
-      const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'tools', script), ...args], {
-        cwd: path.join(__dirname, '..'),
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, AIDHUB_DATA_DIR: env.AIDHUB_DATA_DIR },
-        encoding: 'utf8',
-        timeout: 60_000,
-      });
-      return { status: run.status, out: run.stdout + run.stderr };
-    };
-    const created = tool('clients.ts', 'create', '--name', 'checkpoint-reader', '--department', 'CIVIL_AFFAIRS', '--scope', '370800', '--roles', 'READER');
-    const token = /token \(shown once[^:]*\): (\S+)/.exec(created.out)?.[1];
-    expect([created.status, token]).toEqual([0, expect.any(String)]);
-    // An access commits audit rows, whose hashes go to the checkpoint file.
-    const res = await fetch(`${hub!.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{"query":"{ caller { name } }"}' });
-    expect(res.status).toBe(200);
-    const checkpoints = path.join(dir, 'audit-checkpoints.jsonl');
-    const written = () => (fs.existsSync(checkpoints) ? fs.readFileSync(checkpoints, 'utf8') : '');
-    for (let i = 0; i < 100 && !written().includes('"t":"rows"'); i++) await new Promise((r) => setTimeout(r, 100));
-    expect(written()).toContain('"t":"rows"');
-    const verify = tool('audit-verify.ts');
-    expect(verify).toEqual({ status: 0, out: expect.stringContaining(`checked against ${checkpoints}`) });
+    await accessOnce();
+    expect(auditVerify()).toEqual({ status: 0, out: expect.stringContaining(`checked against ${checkpoints}`) });
     expect(checkoutFiles.map(stat)).toEqual(checkoutBefore);
   });
 
@@ -87,5 +93,22 @@ describe('npm start on a bare machine, without the demo', () => {
     await stopHubProcess(hub!);
     hub = null;
     expect(fs.existsSync(file)).toBe(false);
+  });
+
+  it('starts a new checkpoint file for a new database, keeping the old chain’s aside', async () => {
+    const oldChain = fs.readFileSync(checkpoints, 'utf8');
+    // The data deleted, as someone starting afresh does; the files beside it stay.
+    fs.rmSync(env.AIDHUB_DATA_DIR, { recursive: true, force: true });
+    hub = await startHubProcess(null, env);
+    const aside = fs.readdirSync(dir).filter((f) => /^audit-checkpoints\.before-.+\.jsonl$/.test(f));
+    expect(aside).toHaveLength(1);
+    expect(fs.readFileSync(path.join(dir, aside[0]), 'utf8')).toBe(oldChain);
+    await accessOnce();
+    expect(auditVerify()).toEqual({ status: 0, out: expect.stringContaining(`checked against ${checkpoints}`) });
+    // A restart on the same data is the same chain: nothing is set aside.
+    await stopHubProcess(hub);
+    hub = await startHubProcess(null, env);
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith('audit-checkpoints.before-'))).toEqual(aside);
+    expect(auditVerify().status).toBe(0);
   });
 });

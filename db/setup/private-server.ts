@@ -18,6 +18,8 @@ export interface PrivateServer {
   dataDir: string;
   /** The server process's id (the bench reads its CPU time from /proc). */
   pid: number;
+  /** Whether this start made the data directory: a new server, holding nothing of an earlier one. */
+  created: boolean;
   stop(): Promise<void>;
 }
 
@@ -95,8 +97,9 @@ function runOrThrow(cmd: string, args: string[], what: string): void {
   }
 }
 
-function initialise(dataDir: string, bins: ReturnType<typeof findBinaries>): void {
-  if (fs.existsSync(path.join(dataDir, 'mysql'))) return;
+/** Makes the server's system tables in `dataDir` unless they are there; whether it made them. */
+function initialise(dataDir: string, bins: ReturnType<typeof findBinaries>): boolean {
+  if (fs.existsSync(path.join(dataDir, 'mysql'))) return false;
   fs.mkdirSync(dataDir, { recursive: true });
   const user = os.userInfo().username;
   if (bins.flavour === 'mariadb') {
@@ -109,6 +112,7 @@ function initialise(dataDir: string, bins: ReturnType<typeof findBinaries>): voi
   } else {
     runOrThrow(bins.server, ['--no-defaults', '--initialize-insecure', `--datadir=${dataDir}`, `--user=${user}`], 'mysqld --initialize-insecure');
   }
+  return true;
 }
 
 async function waitUntilReady(url: string, child: ChildProcess, logFile: string, timeoutMs: number): Promise<void> {
@@ -278,8 +282,9 @@ async function start(opts: StartOptions, throwaway: boolean): Promise<PrivateSer
   const watchdog = outliveNot(runDir, throwaway ? dataDir : null);
   const removeThrowaway = () => throwaway && fs.rmSync(dataDir, { recursive: true, force: true });
   let port: number;
+  let created: boolean;
   try {
-    initialise(dataDir, bins);
+    created = initialise(dataDir, bins);
     port = opts.port ?? (await freePort());
   } catch (err) {
     watchdog.kill();
@@ -345,5 +350,5 @@ async function start(opts: StartOptions, throwaway: boolean): Promise<PrivateSer
     throw err;
   }
   ready = true;
-  return { url, port, dataDir, pid: child.pid ?? 0, stop };
+  return { url, port, dataDir, pid: child.pid ?? 0, created, stop };
 }
