@@ -4,11 +4,8 @@
  * the bench's own on that server, dropped at the end.
  */
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import mysql from 'mysql2/promise';
-import { startPrivateServer } from '../../db/setup/private-server';
+import { startThrowawayServer } from '../../db/setup/private-server';
 import { dropDatabases } from '../../db/setup/provision';
 import type { DepartmentCode } from '../../domain/departments';
 import { redactUrl, sourceUrls, withDatabase } from '../../db/config';
@@ -41,22 +38,16 @@ export async function openBenchDatabases(): Promise<BenchDatabases> {
       discard: () => (discarded ??= dropDatabases(all)),
     };
   }
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-bench-db-'));
-  const server = await startPrivateServer({ dataDir, ephemeral: true }).catch((err: unknown) => {
-    fs.rmSync(dataDir, { recursive: true, force: true });
-    throw err;
-  });
+  // Its data goes with it however the bench ends, killed included (startThrowawayServer's watchdog).
+  const server = await startThrowawayServer({ prefix: 'aidhub-bench-db-' });
   const hubUrl = withDatabase(server.url, 'aidhub_bench');
   let discarded: Promise<void> | null = null;
   return {
     hubUrl,
     sourceUrls: sourceUrls(hubUrl, {}),
-    where: `private server on 127.0.0.1:${server.port} (data in ${dataDir}, removed at the end)`,
+    where: `private server on 127.0.0.1:${server.port} (data in ${server.dataDir}, removed at the end)`,
     serverPid: server.pid,
-    discard: () =>
-      (discarded ??= server.stop().finally(() => {
-        fs.rmSync(dataDir, { recursive: true, force: true });
-      })),
+    discard: () => (discarded ??= server.stop()),
   };
 }
 
