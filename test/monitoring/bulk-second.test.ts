@@ -18,30 +18,18 @@ import { advanceWatermark, feedWatermarks } from '../../db/monitoring/store';
 import { withDatabase } from '../../db/config';
 import { dropDatabases, ensureDatabase, HUB_MIGRATION_SETS, migrateUrl } from '../../db/setup/provision';
 import { makeIdNumber } from '../../domain/id-number';
-import { polledFeeds, rowsAfter, type PolledFeed } from '../../federation/change-feed';
+import { polledFeeds, rowsAfter } from '../../federation/change-feed';
 import type { SourceDb } from '../../federation/contract';
 import { healthScenario } from '../../federation/health/scenario';
-import { factProviders } from '../../federation/registry';
 import { activeRuleSet } from '../../rules/load';
 import { activeTriggerSet } from '../../rules/triggers-load';
 import type { DetectDeps } from '../../resolvers/monitoring/detect';
 import { MonitoringPoller, type PollerOptions, type TickResult } from '../../resolvers/monitoring/poller';
 import { createTestDatabases, testServerUrl, type TestDatabases } from '../support/databases';
 import { insertRegions, insertResident, TODAY } from '../support/scenarios';
+import { LAG_MS, pastLag, pollerOptions, settlementStay, settlementsFeed } from './settlement-feed';
 
 jest.setTimeout(180_000);
-
-const LAG_MS = 1000;
-/** Past the commit lag, and into a later second than anything written before. */
-const pastLag = () => new Promise((r) => setTimeout(r, LAG_MS + 1100));
-
-/** 医保's settlements: polled by their update time, keyed by the settlement id. */
-function settlementsFeed(): PolledFeed & { marker: { kind: 'UPDATE_TIME' } } {
-  const { code, reader } = factProviders('settlements')[0];
-  const feed = polledFeeds(code).find((f) => f.table === (reader.keyColumn as unknown as { table: PolledFeed['table'] }).table)!;
-  if (feed.marker.kind !== 'UPDATE_TIME') throw new Error('settlements are expected to be polled by an update time');
-  return feed as PolledFeed & { marker: { kind: 'UPDATE_TIME' } };
-}
 
 describe('the poller on a bulk statement of 医保’s settlements (an update time)', () => {
   let dbs: TestDatabases;
@@ -49,7 +37,7 @@ describe('the poller on a bulk statement of 医保’s settlements (an update ti
   const NOW = new Date(`${TODAY}T02:00:00.000Z`);
   const FEED = settlementsFeed();
   const HEALTH_FEEDS = polledFeeds('HEALTH').length;
-  const opts = (batchRows: number): PollerOptions => ({ intervalMs: { default: 3_600_000 }, leaseMs: 60_000, batchRows, monthlyRegion: null, commitLagMs: LAG_MS });
+  const opts = pollerOptions;
   let seq = 0;
   /** Every statement the poller sends 医保 while `counting`. */
   const statements: string[] = [];
@@ -60,20 +48,7 @@ describe('the poller on a bulk statement of 医保’s settlements (an update ti
     return (await insertResident(dbs, { prefix: 'BULK', seq: 100 + seq, birthDate: '1970-07-07' })).idNumber;
   }
 
-  /** One stay per person; every third over the line for others (¥10,000), every third far over it, the rest under. */
-  const OUT_OF_POCKET = ['12000.00', '35000.00', '100.00'];
-  const stay = (group: string, i: number, idNumber: string) => ({
-    setlId: `${group}-${String(i).padStart(4, '0')}`,
-    psnCertNo: idNumber,
-    fixmedinsName: `${group}医院`,
-    admDate: '2026-03-01',
-    setlDate: '2026-03-05',
-    medfeeSumamt: '40000.00',
-    hifpPay: '1000.00',
-    hifmiPay: '0.00',
-    mafPay: '0.00',
-    psnPay: OUT_OF_POCKET[i % 3],
-  });
+  const stay = settlementStay;
 
   /** The alerts of a group's people, by the person's place in the group, in a form two groups compare by. */
   async function alertsOfGroup(people: string[]) {

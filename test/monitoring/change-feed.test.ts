@@ -15,6 +15,7 @@ import type { SourceDb } from '../../federation/contract';
 import { healthScenario } from '../../federation/health/scenario';
 import { factProviders } from '../../federation/registry';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
+import { LAG_MS, pastLag, settlementsFeed } from './settlement-feed';
 
 jest.setTimeout(120_000);
 
@@ -35,14 +36,7 @@ it('polls every table holding a fact a trigger opens an alert on, by a marker th
 
 describe('reading by update time', () => {
   let dbs: TestDatabases;
-  const LAG_MS = 1000;
-  const settlementsFeed = (): PolledFeed => {
-    const { code, reader } = factProviders('settlements')[0];
-    return polledFeeds(code).find((f) => f.table === (reader.keyColumn as unknown as { table: PolledFeed['table'] }).table)!;
-  };
   const stay = (n: number) => ({ setlId: `FEED-${n}`, psnCertNo: makeIdNumber('370811', '1960-01-01', n), fixmedinsName: '医院', admDate: '2026-03-01', setlDate: '2026-03-05', medfeeSumamt: '100.00', hifpPay: '50.00', hifmiPay: '0.00', mafPay: '0.00', psnPay: '50.00' });
-  /** Past the commit lag: rows written before this are visible to a read. */
-  const pastLag = () => new Promise((r) => setTimeout(r, LAG_MS + 1100));
 
   beforeAll(async () => {
     dbs = await createTestDatabases('change_feed');

@@ -19,29 +19,17 @@ import { monitoringAlert, monitoringAlertEvent } from '../../db/monitoring/schem
 import { feedWatermarks } from '../../db/monitoring/store';
 import { withDatabase } from '../../db/config';
 import { dropDatabases, ensureDatabase, HUB_MIGRATION_SETS, migrateUrl } from '../../db/setup/provision';
-import { polledFeeds, type PolledFeed } from '../../federation/change-feed';
+import { polledFeeds } from '../../federation/change-feed';
 import { healthScenario } from '../../federation/health/scenario';
-import { factProviders } from '../../federation/registry';
 import { activeRuleSet } from '../../rules/load';
 import { activeTriggerSet } from '../../rules/triggers-load';
 import { candidatesForPeople, monitoringToday, writeAlerts, type DetectDeps } from '../../resolvers/monitoring/detect';
 import { MonitoringPoller, type PollerOptions, type TickResult } from '../../resolvers/monitoring/poller';
 import { createTestDatabases, testServerUrl, type TestDatabases } from '../support/databases';
 import { insertRegions, insertResident, TODAY } from '../support/scenarios';
+import { LAG_MS, pastLag, pollerOptions, settlementId, settlementStay, settlementsFeed } from './settlement-feed';
 
 jest.setTimeout(180_000);
-
-const LAG_MS = 1000;
-/** Past the commit lag, and into a later second than anything written before. */
-const pastLag = () => new Promise((r) => setTimeout(r, LAG_MS + 1100));
-
-/** 医保's settlements: polled by their update time, keyed by the settlement id alone. */
-function settlementsFeed(): PolledFeed & { marker: { kind: 'UPDATE_TIME' } } {
-  const { code, reader } = factProviders('settlements')[0];
-  const feed = polledFeeds(code).find((f) => f.table === (reader.keyColumn as unknown as { table: PolledFeed['table'] }).table)!;
-  if (feed.marker.kind !== 'UPDATE_TIME' || feed.marker.rowKey.length !== 1 || !feed.person) throw new Error('settlements are expected to be polled by an update time, keyed by one column');
-  return feed as PolledFeed & { marker: { kind: 'UPDATE_TIME' } };
-}
 
 describe('a crowded second read in capped polls, beside a hub of the release before the row key', () => {
   let dbs: TestDatabases;
@@ -50,7 +38,7 @@ describe('a crowded second read in capped polls, beside a hub of the release bef
   const FEED = settlementsFeed();
   const CAP = 4;
   const N = 11;
-  const opts = (batchRows: number): PollerOptions => ({ intervalMs: { default: 3_600_000 }, leaseMs: 60_000, batchRows, monthlyRegion: null, commitLagMs: LAG_MS });
+  const opts = pollerOptions;
   let seq = 0;
 
   async function group(n: number): Promise<string[]> {
@@ -62,21 +50,8 @@ describe('a crowded second read in capped polls, beside a hub of the release bef
     return people;
   }
 
-  /** One stay per person; every third over the line for others (¥10,000), every third far over it, the rest under. */
-  const OUT_OF_POCKET = ['12000.00', '35000.00', '100.00'];
-  const setlId = (hospital: string, i: number) => `${hospital}-${String(i).padStart(4, '0')}`;
-  const stay = (hospital: string, i: number, idNumber: string) => ({
-    setlId: setlId(hospital, i),
-    psnCertNo: idNumber,
-    fixmedinsName: `${hospital}医院`,
-    admDate: '2026-03-01',
-    setlDate: '2026-03-05',
-    medfeeSumamt: '40000.00',
-    hifpPay: '1000.00',
-    hifmiPay: '0.00',
-    mafPay: '0.00',
-    psnPay: OUT_OF_POCKET[i % 3],
-  });
+  const stay = settlementStay;
+  const setlId = settlementId;
 
   /** The department corrects a hospital's stays in one statement: one update second for all of them. */
   async function bulkUpdate(hospital: string): Promise<number> {
