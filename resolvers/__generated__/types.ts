@@ -2106,6 +2106,8 @@ export type CharityErrorCode =
   | 'DELIVERY_REFERENCE_REUSED'
   /** A delivery date in the future. */
   | 'DELIVERY_IN_FUTURE'
+  /** A delivery date before the pledge it answers was made (or the need published), China time. */
+  | 'DELIVERY_BEFORE_PLEDGE'
   /** The reported-aid ledger refused the delivery (the message says why, e.g. a settlement on a need that is not medical). */
   | 'DELIVERY_NOT_RECORDABLE'
   /** No project of this organisation with that much budget left. */
@@ -2443,7 +2445,7 @@ export type CharityDeliveryReportInput = {
   readonly pledgeId: Scalars['ID']['input'];
   /** Amount delivered. */
   readonly amountFen: Scalars['Fen']['input'];
-  /** The day it reached the household. */
+  /** The day it reached the household: from the day of the pledge to today. */
   readonly deliveredOn: Scalars['Date']['input'];
   /** Who received it; default the need's beneficiary. */
   readonly beneficiaryIdNumber?: InputMaybe<Scalars['String']['input']>;

@@ -239,7 +239,6 @@ export async function reportDelivery(ctx: HubContext, input: { pledgeId: string;
   if (!org) return refuse<Result>('ORGANISATION_NOT_REGISTERED', 'register the organisation first', null);
   const bad = text(input.reference, 64, ['input', 'reference']) ?? (input.settlementReference ? text(input.settlementReference, 64, ['input', 'settlementReference']) : null);
   if (bad) return { ok: false as const, errors: [bad] };
-  if (input.deliveredOn > ctx.today) return refuse<Result>('DELIVERY_IN_FUTURE', 'deliveredOn is after today', ['input', 'deliveredOn']);
   const reporter = { clientName: caller(ctx).name, office: 'CHARITY' as const, creditCode: org.creditCode };
   return store.deliver(ctx.hub, {
     pledgeId,
@@ -250,6 +249,7 @@ export async function reportDelivery(ctx: HubContext, input: { pledgeId: string;
     reference: input.reference.trim(),
     settlementReference: input.settlementReference?.trim() || null,
     now: ctx.now(),
+    today: ctx.today,
   }, (tx, delivery, need) => intoLedger(ctx, tx, delivery, need, reporter));
 }
 
