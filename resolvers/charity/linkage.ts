@@ -17,6 +17,7 @@ import { validateReport } from '../../domain/reported-aid/validate';
 import { recordReportedAid, type Reporter } from '../../db/reported-aid/store';
 import type { IsoDate } from '../../domain/dates';
 import type { HubContext } from '../context';
+import { longerThan } from '../../domain/text-length';
 
 function caller(ctx: HubContext) {
   const c = ctx.access.caller;
@@ -31,7 +32,7 @@ async function householdInScope(ctx: HubContext, householdId: number): Promise<b
 
 function text(value: string, max: number, field: string[]) {
   if (value.trim() === '') return charityError('TEXT_REQUIRED', `${field.at(-1)} must not be empty`, field);
-  if (value.length > max) return charityError('TEXT_TOO_LONG', `${field.at(-1)} is longer than ${max} characters`, field);
+  if (longerThan(value, max)) return charityError('TEXT_TOO_LONG', `${field.at(-1)} is longer than ${max} characters`, field);
   return null;
 }
 
