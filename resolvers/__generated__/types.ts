@@ -1810,7 +1810,7 @@ export type CaseUserError = {
 
 /** Opens a case. */
 export type CaseOpenInput = {
-  /** The household. */
+  /** The household, in the caller's scope (else FORBIDDEN, OUT_OF_SCOPE). An id the hub does not hold is HOUSEHOLD_NOT_FOUND to a province- or city-wide caller that could see every household, OUT_OF_SCOPE to any other. */
   readonly householdId: Scalars['ID']['input'];
   /** Where it came from. */
   readonly origin: CaseOrigin;
