@@ -23,7 +23,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { checkIdNumber, maskIdNumber } from '../domain/id-number';
-import { isDivisionCode } from '../domain/division-code';
+import { divisionLevel, divisionPrefix, isDivisionCode } from '../domain/division-code';
 import { scrub } from '../domain/privacy';
 import { badInput } from './errors';
 import { checkCall, decideField, inScope, outOfScope, viewOf, type Refusal, type View } from './decide';
@@ -189,9 +189,21 @@ function closedField(what: string): Resolver {
 }
 
 async function argumentView(rule: RootRule, facts: ArgumentFacts, ctx: AccessContext, session: AccessSession): Promise<View> {
+  const scope = session.caller!.regionScope;
   const regions = await Promise.all(facts.subjects.map((s) => subjectRegion(s, ctx)));
-  if (regions.length > 0 && regions.every((r) => inScope(session.caller!.regionScope, r))) return 'FULL';
+  // A missing household (no region) is the resolver's to answer when the rule says so and the caller could see any household.
+  const missingAnswered = rule.missingHouseholdAnswered && regions.includes(null) && (await coversEveryHousehold(scope, ctx));
+  if (regions.length > 0 && regions.every((r) => inScope(scope, r) || (r === null && missingAnswered))) return 'FULL';
   return viewOf(session.caller!, session.purpose, null, rule.outOfScope);
+}
+
+/**
+ * Whether the scope is a province or a city and no household of the hub lies outside it
+ * (RootRule.missingHouseholdAnswered). A county or township is never taken to cover them all.
+ */
+async function coversEveryHousehold(scope: string, ctx: AccessContext): Promise<boolean> {
+  if (!isDivisionCode(scope) || !['PROVINCE', 'CITY'].includes(divisionLevel(scope))) return false;
+  return !(await ctx.loaders.hub.householdOutsideDivision.load(divisionPrefix(scope)));
 }
 
 function rootField(what: string, rule: RootRule | undefined, resolve: Resolver, returns: PersonalTypeRule | null, capped: boolean): Resolver {

@@ -542,6 +542,17 @@ export interface RootRule {
   /** The subjects named by PERSON_ID / HOUSEHOLD_ID arguments must be in the caller's scope. */
   argumentSubjectsInScope?: boolean;
   /**
+   * The resolver answers a household id that does not exist with its own not-found code (caseOpen:
+   * HOUSEHOLD_NOT_FOUND). With `argumentSubjectsInScope`, such an id reaches it from a province- or
+   * city-wide caller whose scope covers every household the hub holds (a city's, while the hub holds
+   * only the city's households): for that caller OUT_OF_SCOPE would be untrue, and "not found"
+   * tells it nothing about households it may not see, since there are none. Any other caller (a
+   * county, a township, a city while the hub holds households of another) is refused OUT_OF_SCOPE
+   * as for a household outside its scope, so the answer does not tell it whether an id outside its
+   * scope exists.
+   */
+  missingHouseholdAnswered?: boolean;
+  /**
    * The result is about the subjects the arguments name (a pre-grant check about its beneficiary):
    * it takes the view those subjects give (FULL in scope, else by `outOfScope`), and its type
    * declares no region of its own.
@@ -614,7 +625,7 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     alertSubscriptionCreate: { roles: ['ADMINISTRATOR'], purposes: ['MONITORING'], outOfScope: 'DENY', args: { 'input.regionCodes[]': 'REGION' } },
     alertSubscriptionRevoke: { roles: ['ADMINISTRATOR'], purposes: ['MONITORING'], outOfScope: 'DENY' },
     alertDeliveryReplay: { roles: ['ADMINISTRATOR'], purposes: ['MONITORING'], outOfScope: 'DENY' },
-    caseOpen: { roles: CASE_ROLES, purposes: CASE_PURPOSES, outOfScope: 'DENY', args: { 'input.householdId': 'HOUSEHOLD_ID' }, argumentSubjectsInScope: true },
+    caseOpen: { roles: CASE_ROLES, purposes: CASE_PURPOSES, outOfScope: 'DENY', args: { 'input.householdId': 'HOUSEHOLD_ID' }, argumentSubjectsInScope: true, missingHouseholdAnswered: true },
     caseTransition: { roles: CASE_ROLES, purposes: CASE_PURPOSES, outOfScope: 'DENY' },
     // 先行救助 and its materials: the case's owning office (checked by the write), as caseTransition.
     caseFirstAid: { roles: CASE_ROLES, purposes: CASE_PURPOSES, outOfScope: 'DENY' },

@@ -17,6 +17,7 @@ import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { TestClock } from './support/clock';
 import { insertRegions, insertWang, insertZhao, TODAY, WANG } from './support/scenarios';
+import { chars } from './support/text';
 
 const CASE = `id state owner { key }`;
 const OPEN = `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { ${CASE} } userErrors { code } } }`;
@@ -41,6 +42,8 @@ let dir: string;
 /** The demo clients by their variable in .data/demo-clients.env, each stating the purpose of its work. */
 const demo: Record<string, Gql> = {};
 let tokens: Map<string, string>;
+/** A shortfall’s reason of exactly 500 characters, the limit (823 UTF-16 code units). */
+const DIFFERENCE_REASON = `政策范围内费用按年度封顶线计算：${chars(484)}`;
 /** The hub's clock: the scenario's days in March 2026. */
 const clock = new TestClock('2026-03-15T10:00:00+08:00');
 
@@ -140,10 +143,12 @@ describe('the demo closes a case with its own clients', () => {
     );
     // The right record short of the decision needs the reason, and shows it.
     expect(codes(await health(COMPLETE, { input: { referralId: slips.HEALTH, feedback: '已结算', aidSourceReference: medicalAidRef } }), 'referralComplete')).toEqual(['AID_AMOUNT_SHORT']);
+    // The reason takes 500 characters, counted as characters (emoji, CJK), not UTF-16 units: one more is refused.
+    expect(codes(await health(COMPLETE, { input: { referralId: slips.HEALTH, feedback: '已结算', aidSourceReference: medicalAidRef, differenceReason: `${DIFFERENCE_REASON}。` } }), 'referralComplete')).toEqual(['TEXT_TOO_LONG']);
     await ok(
       health,
       COMPLETE,
-      { input: { referralId: slips.HEALTH, feedback: '医疗救助已结算', aidSourceReference: medicalAidRef, differenceReason: '政策范围内费用按年度封顶线计算' } },
+      { input: { referralId: slips.HEALTH, feedback: '医疗救助已结算', aidSourceReference: medicalAidRef, differenceReason: DIFFERENCE_REASON } },
       'referralComplete',
     );
     const shown = await health(`query($id: ID!) { referral(id: $id) { fulfilment { aidSourceReference programme { code } beneficiary { idNumber } aidDate amountFen decidedAmountFen shortfallFen differenceReason } case { dossier { referrals { id fulfilledAmountFen differenceReason } } } } }`, { id: slips.HEALTH });
@@ -156,9 +161,9 @@ describe('the demo closes a case with its own clients', () => {
       amountFen: 1_200_000,
       decidedAmountFen: 1_500_000,
       shortfallFen: 300_000,
-      differenceReason: '政策范围内费用按年度封顶线计算',
+      differenceReason: DIFFERENCE_REASON,
     });
-    expect(shown.data.referral.case.dossier.referrals.find((r: { id: string }) => r.id === slips.HEALTH)).toEqual({ id: slips.HEALTH, fulfilledAmountFen: 1_200_000, differenceReason: '政策范围内费用按年度封顶线计算' });
+    expect(shown.data.referral.case.dossier.referrals.find((r: { id: string }) => r.id === slips.HEALTH)).toEqual({ id: slips.HEALTH, fulfilledAmountFen: 1_200_000, differenceReason: DIFFERENCE_REASON });
     const declined = await ok(housing, DECLINE, { input: { referralId: slips.HOUSING, reason: '已享受租赁补贴最高档' } }, 'referralDecline');
     expect(declined.referral.state).toBe('DECLINED');
   });

@@ -593,14 +593,14 @@ describe('arguments and reads', () => {
     expect(c.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   });
 
-  it('answers null for an unknown case, and CASE_NOT_FOUND to a write on one', async () => {
+  it('answers null for an unknown case, CASE_NOT_FOUND to a write on one, HOUSEHOLD_NOT_FOUND to opening one for an unknown household', async () => {
     const res = await as.province(`{ case(id: "999999") { id } referral(id: "999999") { id } }`);
     expect(res.errors).toBeUndefined();
     expect(res.data).toEqual({ case: null, referral: null });
     expect(await refused(as.province, MOVE, { input: { caseId: '999999', to: 'ACCEPTED', reason: 'x' } }, 'caseTransition')).toEqual(['CASE_NOT_FOUND']);
-    // A household the hub does not know lies in no region: the access layer refuses it before the write.
-    const unknown = await as.province(OPEN, { input: { householdId: '999999', origin: 'APPLICATION', urgency: 'NORMAL', summary: 'x' } });
-    expect(unknown.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    // A household the hub does not know: the province-wide client, which could see any household, is
+    // told so (a county's client is refused OUT_OF_SCOPE: test/case-open-missing-household.test.ts).
+    expect(await refused(as.province, OPEN, { input: { householdId: '999999', origin: 'APPLICATION', urgency: 'NORMAL', summary: 'x' } }, 'caseOpen')).toEqual(['HOUSEHOLD_NOT_FOUND']);
     expect(await dbs.hub.select().from(aidCase).where(eq(aidCase.householdId, 999999))).toEqual([]);
   });
 

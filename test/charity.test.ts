@@ -10,6 +10,7 @@ import { makeCreditCode } from '../domain/credit-code';
 import { makeIdNumber } from '../domain/id-number';
 import { householdMember, person } from '../db/household/schema';
 import { createTestDatabases, type TestDatabases } from './support/databases';
+import { TestClock } from './support/clock';
 import { startTestHub, type TestHub } from './support/hub';
 import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
 
@@ -33,6 +34,8 @@ const ORG_FAR = makeCreditCode('53370100MJ0000001');
 /** A grandchild under 14, added to 王's household for the minors' consent. */
 const YOUNG = makeIdNumber('370811', '2016-05-01', 15);
 const DESCRIPTION = '家中老人突发疾病住院，医保和医疗救助后仍有较大自付缺口';
+/** The hub's clock on TODAY: needs are published and pledges made that day, China time. */
+const clock = new TestClock(`${TODAY}T10:00:00+08:00`);
 
 const actAs =
   (token: string, purpose: string): Act =>
@@ -76,7 +79,7 @@ beforeAll(async () => {
   wangId = await insertWang(dbs);
   await dbs.hub.insert(person).values({ idNumber: YOUNG, name: '王小花', gender: 'F', birthDate: '2016-05-01' });
   await dbs.hub.insert(householdMember).values({ householdId: wangId, idNumber: YOUNG, relation: 'GRANDCHILD', joinedOn: '2016-05-01' });
-  hub = await startTestHub(dbs, { today: TODAY });
+  hub = await startTestHub(dbs, { today: TODAY, clock: clock.now });
   const worker = await hub.createClient({ name: 'rencheng-civil', department: 'CIVIL_AFFAIRS', regionScope: '370811', roles: ['CASEWORKER'] });
   workerToken = worker.token;
   office = actAs(worker.token, 'CHARITY_LINKAGE');
@@ -229,12 +232,30 @@ describe('a charity', () => {
     expect((await charityA(SUMMARIES)).data.charityNeeds.map((n: any) => n.id)).not.toContain(medicalNeed);
   });
 
+  it('dates a delivery from the day of its pledge to today: earlier or later is refused and nothing is recorded', async () => {
+    const [mine] = await dbs.hubPool.query('SELECT id FROM charity_pledge WHERE need_id = ? AND credit_code = ? ORDER BY id LIMIT 1', [medicalNeed, ORG_A]);
+    const pledgeId = String((mine as any[])[0].id);
+    const DELIVER_FIELDS = `mutation($input: CharityDeliveryReportInput!) { charityDeliveryReport(input: $input) { delivery { id } userErrors { code field } } }`;
+    for (const [deliveredOn, code] of [
+      ['2020-01-01', 'DELIVERY_BEFORE_PLEDGE'], // years before the need existed: it would enter the ledger as a 2020 grant
+      ['2026-03-14', 'DELIVERY_BEFORE_PLEDGE'], // the day before the pledge (and the need's publication)
+      ['2026-03-16', 'DELIVERY_IN_FUTURE'],
+    ]) {
+      const r = await data(charityA, DELIVER_FIELDS, { input: { pledgeId, amountFen: 100, deliveredOn, reference: `EARLY-${deliveredOn}` } }, 'charityDeliveryReport');
+      expect({ deliveredOn, r }).toEqual({ deliveredOn, r: { delivery: null, userErrors: [{ code, field: ['input', 'deliveredOn'] }] } });
+    }
+    const [deliveries] = await dbs.hubPool.query('SELECT COUNT(*) AS n FROM charity_delivery');
+    const [ledger] = await dbs.hubPool.query('SELECT COUNT(*) AS n FROM reported_aid');
+    expect([Number((deliveries as any[])[0].n), Number((ledger as any[])[0].n)]).toEqual([0, 0]);
+  });
+
   it('reports delivery once per reference; the dossier of the case shows pledges and deliveries', async () => {
     const [mine] = await dbs.hubPool.query('SELECT id FROM charity_pledge WHERE need_id = ? AND credit_code = ? ORDER BY id LIMIT 1', [medicalNeed, ORG_A]);
     const pledgeId = String((mine as any[])[0].id);
-    const input = { pledgeId, amountFen: 1_000_000, deliveredOn: '2026-03-14', reference: 'JNCS-2026-0001', settlementReference: 'SETL20260110001' };
+    // Delivered the day it was pledged (TODAY), the earliest day allowed.
+    const input = { pledgeId, amountFen: 1_000_000, deliveredOn: TODAY, reference: 'JNCS-2026-0001', settlementReference: 'SETL20260110001' };
     const first = await data(charityA, DELIVER, { input }, 'charityDeliveryReport');
-    expect(first).toMatchObject({ delivery: { amountFen: 1_000_000, deliveredOn: '2026-03-14', reference: 'JNCS-2026-0001' }, replayed: false, userErrors: [] });
+    expect(first).toMatchObject({ delivery: { amountFen: 1_000_000, deliveredOn: TODAY, reference: 'JNCS-2026-0001' }, replayed: false, userErrors: [] });
     const again = await data(charityA, DELIVER, { input }, 'charityDeliveryReport');
     expect(again).toMatchObject({ delivery: { id: first.delivery.id }, replayed: true, userErrors: [] });
     const reused = await data(charityA, DELIVER, { input: { ...input, amountFen: 1 } }, 'charityDeliveryReport');
@@ -262,8 +283,8 @@ describe('a charity', () => {
     const html = await brief.text();
     const printed = html.slice(html.indexOf('<h2>慈善衔接</h2>'));
     expect(html).toContain('<h2>慈善衔接</h2>');
-    // A's pledge of ¥10,000 (with the organisation's name) and the four of ¥5,000; the delivery of ¥10,000 on 2026-03-14.
-    for (const e of ['30000.00 元', '已足额认捐', '济宁市慈善总会 <span class="nw">10000.00 元</span>', '<span class="nw">5000.00 元</span>', '<div><span class="nw">10000.00 元</span> <span class="nw">2026-03-14</span></div>'])
+    // A's pledge of ¥10,000 (with the organisation's name) and the four of ¥5,000; the delivery of ¥10,000 on TODAY.
+    for (const e of ['30000.00 元', '已足额认捐', '济宁市慈善总会 <span class="nw">10000.00 元</span>', '<span class="nw">5000.00 元</span>', `<div><span class="nw">10000.00 元</span> <span class="nw">${TODAY}</span></div>`])
       expect({ e, found: printed.includes(e) }).toEqual({ e, found: true });
     // No more personal data than the brief had: not the need's description.
     expect(html).not.toContain(DESCRIPTION);
@@ -278,7 +299,7 @@ describe('a charity', () => {
       { id: String(wangId) },
     );
     expect(seen.errors).toBeUndefined();
-    expect(seen.data.household.aid.filter((a: any) => a.programme.code.startsWith('CHARITY_'))).toEqual([{ programme: { code: 'CHARITY_MEDICAL' }, amountFen: 1_000_000, grantDate: '2026-03-14' }]);
+    expect(seen.data.household.aid.filter((a: any) => a.programme.code.startsWith('CHARITY_'))).toEqual([{ programme: { code: 'CHARITY_MEDICAL' }, amountFen: 1_000_000, grantDate: TODAY }]);
     const [ledger] = await dbs.hubPool.query('SELECT reporter_office, reporter_credit_code, reference, case_reference, need_id, settlement_ref FROM reported_aid');
     expect(ledger).toEqual([
       { reporter_office: 'CHARITY', reporter_credit_code: ORG_A, reference: 'JNCS-2026-0001', case_reference: expect.stringMatching(/^AH-2026-/), need_id: medicalNeed, settlement_ref: 'SETL20260110001' },

@@ -13,6 +13,7 @@ import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { insertMany, insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
 import { CASES, insertCases, TOWNSHIP, type CaseIds } from './findings-scenario';
+import { chars } from './support/text';
 
 const FINDING_FIELDS = /* GraphQL */ `
   id
@@ -274,6 +275,19 @@ describe('region scan, settling and re-scan', () => {
     expect(await settle('findingDismiss', { findingId: x1.id, reason: '  ' }, civil)).toEqual({ finding: null, userErrors: [{ code: 'REASON_REQUIRED', field: ['input', 'reason'] }] });
     expect((await settle('findingDismiss', { findingId: x1.id, reason: '本县允许' }, housing)).userErrors).toEqual([{ code: 'DEPARTMENT_NOT_CONCERNED', field: ['input', 'findingId'] }]);
     expect((await settle('findingConfirm', { findingId: '0'.repeat(32) }, civil)).userErrors).toEqual([{ code: 'FINDING_NOT_FOUND', field: ['input', 'findingId'] }]);
+  });
+
+  it('takes an officer of 64 characters and a reason of 2000, counted as characters (emoji, CJK)', async () => {
+    const x1 = byRule(first).get(`X1:${ids.overlap}`);
+    // Within the limits the refusal is the department's (the texts passed); one character more is TOO_LONG.
+    expect((await settle('findingDismiss', { findingId: x1.id, reason: chars(2000), officer: chars(64) }, housing)).userErrors).toEqual([{ code: 'DEPARTMENT_NOT_CONCERNED', field: ['input', 'findingId'] }]);
+    for (const [input, argument] of [
+      [{ reason: chars(2001), officer: chars(64) }, 'input.reason'],
+      [{ reason: chars(2000), officer: chars(65) }, 'input.officer'],
+    ] as const) {
+      const res = await hub.as({ token: housing.token, purpose: 'DUPLICATE_CHECK' }).gql(`mutation($input: FindingDismissInput!) { findingDismiss(input: $input) { finding { id } } }`, { input: { findingId: x1.id, ...input } });
+      expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'TOO_LONG', argument });
+    }
   });
 
   it('settles findings with who and why, and a re-scan keeps their identity and status', async () => {

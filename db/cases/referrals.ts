@@ -18,6 +18,7 @@ import type { Fulfilment } from '../../domain/cases/fulfilment';
 import { referralRecord } from './records';
 import { toDbInstant } from '../instants';
 import { EventLog, idempotent, lockCase, occurredAt, requiredText, type WriteMeta } from './write';
+import { longerThan } from '../../domain/text-length';
 
 export interface ReferralIssueInput {
   caseId: number;
@@ -87,7 +88,7 @@ const EVENT_OF: Record<ReferralAction, 'REFERRAL_ACCEPTED' | 'REFERRAL_COMPLETED
 /** The receiving office answers a slip. Returns the slip id. */
 export async function answerReferral(db: HubDb, referralId: number, action: ReferralAction, answer: ReferralAnswer, meta: WriteMeta): Promise<Outcome<number>> {
   const field = action === 'COMPLETE' ? 'feedback' : action === 'DECLINE' ? 'reason' : 'note';
-  if (answer.text.length > 2000) return refusal(caseError('TEXT_TOO_LONG', `${field} is longer than 2000 characters`, ['input', field]));
+  if (longerThan(answer.text, 2000)) return refusal(caseError('TEXT_TOO_LONG', `${field} is longer than 2000 characters`, ['input', field]));
   const at = occurredAt(meta);
   if (!(at instanceof Date)) return refusal(at);
   return idempotent(

@@ -28,6 +28,7 @@ import {
 import { EventLog, idempotent, lockCase, occurredAt, requiredText, type WriteMeta } from './write';
 import { household } from '../household/schema';
 import { declinedDecision } from '../case-loop/schema';
+import { longerThan } from '../../domain/text-length';
 
 export interface CaseOpenInput {
   householdId: number;
@@ -143,7 +144,7 @@ export async function applyTransition(
 export async function transitionCase(db: HubDb, caseId: number, to: CaseState, reason: string, meta: WriteMeta): Promise<Outcome<number>> {
   const at = occurredAt(meta);
   if (!(at instanceof Date)) return refusal(at);
-  if (reason.length > 2000) return refusal(caseError('TEXT_TOO_LONG', 'reason is longer than 2000 characters', ['input', 'reason']));
+  if (longerThan(reason, 2000)) return refusal(caseError('TEXT_TOO_LONG', 'reason is longer than 2000 characters', ['input', 'reason']));
   return idempotent(
     db,
     meta,

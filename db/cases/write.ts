@@ -17,6 +17,7 @@ import { caseRequest } from '../case-loop/schema';
 import { caseEventRecord, caseRecord, type CaseAction, type CaseEventRecord, type CaseRecord, type HubQuery, type HubTx } from './records';
 import { toDbInstant } from '../instants';
 import { checkStatedTime, type StatedTimeKind } from '../../domain/cases/stated-time';
+import { longerThan } from '../../domain/text-length';
 
 /** Who acts: an officer (staff identifier, not a name) of an office. */
 export interface Actor {
@@ -50,7 +51,7 @@ export function occurredAt(meta: WriteMeta, field: string[] = ['input', 'occurre
 
 export function requiredText(value: string, max: number, field: string[], code: 'TEXT_REQUIRED' | 'REASON_REQUIRED' | 'FEEDBACK_REQUIRED' = 'TEXT_REQUIRED'): CaseUserError | null {
   if (value.trim() === '') return caseError(code, `${field.at(-1)} must not be empty`, field);
-  if (value.length > max) return caseError('TEXT_TOO_LONG', `${field.at(-1)} is longer than ${max} characters`, field);
+  if (longerThan(value, max)) return caseError('TEXT_TOO_LONG', `${field.at(-1)} is longer than ${max} characters`, field);
   return null;
 }
 

@@ -7,12 +7,13 @@
  */
 import { and, asc, desc, eq, gte, inArray, isNull, like, or, sql } from 'drizzle-orm';
 import type { IsoDate } from '../../domain/dates';
-import { pledgeProblem, type ConsentScope, type NeedPurpose, type NeedState } from '../../domain/charity/needs';
+import { deliveryDateProblem, earliestDeliveryOn, pledgeProblem, type ConsentScope, type NeedPurpose, type NeedState } from '../../domain/charity/needs';
 import { ok, refuse, type CharityOutcome } from '../../domain/charity/errors';
 import type { HubDb } from '../connect';
 import type { HubQuery, HubTx } from '../cases/records';
 import { householdMember } from '../household/schema';
 import { fromDbInstant, fromDbInstantOrNull, toDbInstant } from '../instants';
+import { chinaDateOf } from '../../domain/cases/china-time';
 import { charityClaim, charityConsent, charityDelivery, charityNeed, charityPledge, charityProject } from './schema';
 import { charityOrganisation } from '../reported-aid/schema';
 import { charityOf, registerCharity } from '../reported-aid/store';
@@ -324,6 +325,8 @@ export interface DeliveryInput {
   reference: string;
   settlementReference: string | null;
   now: Date;
+  /** The hub's today: a delivery is dated no later. */
+  today: IsoDate;
 }
 
 /**
@@ -367,6 +370,10 @@ async function deliverOnce(
       return same ? ok({ delivery: deliveryRecord(used), need }, true) : refuse('DELIVERY_REFERENCE_REUSED', 'this reference was used for a different delivery', ['input', 'reference']);
     }
     const p = (await pledgeById(tx, v.pledgeId))!;
+    const answers = { publishedOn: chinaDateOf(need.publishedAt), pledgedOn: chinaDateOf(p.pledgedAt) };
+    const dateProblem = deliveryDateProblem(v.deliveredOn, answers, v.today);
+    if (dateProblem === 'DELIVERY_IN_FUTURE') return refuse(dateProblem, 'deliveredOn is after today', ['input', 'deliveredOn']);
+    if (dateProblem) return refuse(dateProblem, `deliveredOn is before the pledge it answers: ${earliestDeliveryOn(answers)} at the earliest`, ['input', 'deliveredOn']);
     if (!Number.isSafeInteger(v.amountFen) || v.amountFen <= 0) return refuse('AMOUNT_NOT_POSITIVE', 'the amount must be a positive whole number of fen', ['input', 'amountFen']);
     if (p.deliveredFen + v.amountFen > p.amountFen) return refuse('OVER_DELIVERED', `at most ${p.amountFen - p.deliveredFen} fen of this pledge is undelivered`, ['input', 'amountFen']);
     const beneficiary = v.beneficiaryIdNumber ?? need.beneficiaryIdNumber;

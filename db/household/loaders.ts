@@ -3,7 +3,7 @@
  * and returns exactly one entry per key, in key order; a missing row is null, never an error.
  */
 import DataLoader from 'dataloader';
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, isNull, lt, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/mysql-core';
 import { divisionLevel } from '../../domain/division-code';
 import type { PersonFacts, Spell } from '../../domain/findings/facts';
@@ -92,6 +92,13 @@ const statements = preparedPer((db: HubDb) => ({
       .prepare();
   })(),
   regionsByCode: db.select().from(region).where(inPlaceholder(region.code, 'codes')).prepare(),
+  /** A household whose division sorts before `below` or from `from` on: two probes of the region index. */
+  householdOutside: db
+    .select({ id: household.id })
+    .from(household)
+    .where(or(lt(household.regionCode, sql.placeholder('below')), gte(household.regionCode, sql.placeholder('from'))))
+    .limit(1)
+    .prepare(),
 }));
 
 export interface HubLoaderOptions {
@@ -181,6 +188,15 @@ export function createHubLoaders(db: HubDb, opts: HubLoaderOptions = {}) {
     ),
 
     regionByCode,
+
+    /**
+     * Whether any household lies outside a division (by its prefix, domain/division-code.ts): the
+     * codes under it are the ones from the prefix up to the prefix followed by thirteen 9s, longer
+     * than any division code, so only digits are compared, whatever the collation.
+     */
+    householdOutsideDivision: new DataLoader<string, boolean>(async (prefixes) =>
+      Promise.all(prefixes.map(async (prefix) => (await q.householdOutside.execute({ below: prefix, from: `${prefix}${'9'.repeat(13)}` })).length > 0)),
+    ),
   };
 }
 

@@ -11,6 +11,7 @@ import type { OfficeCode } from '../../domain/departments';
 import { isCreditCode } from '../../domain/credit-code';
 import { contentHash, type ReportError, type ValidReportedAid } from '../../domain/reported-aid/validate';
 import { charityOrganisation, reportedAid, type ReportedAidRow } from './schema';
+import { longerThan } from '../../domain/text-length';
 
 /** Who reports: the API client, its office, and a charity's 统一社会信用代码. */
 export interface Reporter {
@@ -151,6 +152,6 @@ export async function charityOf(db: Pick<HubDb, 'select'>, clientName: string): 
 /** Registers (or updates) a charity client's organisation. */
 export async function registerCharity(db: Pick<HubDb, 'insert'>, clientName: string, creditCode: string, name: string): Promise<void> {
   if (!isCreditCode(creditCode)) throw new Error('not a valid 统一社会信用代码 (GB 32100: 18 characters, check character last)');
-  if (!name.trim() || name.length > 64) throw new Error('the organisation name is 1–64 characters');
+  if (!name.trim() || longerThan(name, 64)) throw new Error('the organisation name is 1–64 characters');
   await db.insert(charityOrganisation).values({ clientName, creditCode, name }).onDuplicateKeyUpdate({ set: { creditCode, name } });
 }

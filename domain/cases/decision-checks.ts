@@ -6,6 +6,7 @@
  */
 import type { DepartmentCode, OfficeCode } from '../departments';
 import { caseError, type CaseUserError } from './errors';
+import { longerThan } from '../text-length';
 
 export interface DecisionFinding {
   ruleId: string;
@@ -31,7 +32,7 @@ export function checkDecisionConflicts(checks: readonly DecisionCheck[], fieldOf
   const errors: CaseUserError[] = [];
   checks.forEach((c, i) => {
     const field = fieldOf(i);
-    if (c.overrideReason !== null && c.overrideReason.length > OVERRIDE_REASON_MAX) {
+    if (c.overrideReason !== null && longerThan(c.overrideReason, OVERRIDE_REASON_MAX)) {
       errors.push(caseError('TEXT_TOO_LONG', `conflictOverrideReason is longer than ${OVERRIDE_REASON_MAX} characters`, field));
     }
     const conflicts = c.findings.filter((f) => f.severity === 'CONFLICT');

@@ -9,6 +9,7 @@
 import type { AidRecord } from '../aid';
 import type { IsoDate } from '../dates';
 import { caseError, type CaseUserError } from './errors';
+import { longerThan } from '../text-length';
 
 /** What a decision slip asked. */
 export interface DecidedAid {
@@ -66,7 +67,7 @@ export function checkFulfilment(
     errors.push(caseError('AID_RECORD_BEFORE_DECISION', `the aid record dates from before the decision of ${decided.decidedOn}`, field));
   }
   const reason = facts.differenceReason?.trim() || null;
-  if (reason !== null && reason.length > DIFFERENCE_REASON_MAX) {
+  if (reason !== null && longerThan(reason, DIFFERENCE_REASON_MAX)) {
     errors.push(caseError('TEXT_TOO_LONG', `differenceReason is longer than ${DIFFERENCE_REASON_MAX} characters`, ['input', 'differenceReason']));
   }
   const shortfallFen = Math.max(0, decided.amountFen - record.amountFen);

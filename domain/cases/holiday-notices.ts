@@ -15,6 +15,7 @@
  */
 import fs from 'node:fs';
 import { isIsoDate, type IsoDate } from '../dates';
+import { longerThan } from '../text-length';
 
 export const HOLIDAYS_FILE_ENV = 'AIDHUB_HOLIDAYS_FILE';
 
@@ -62,7 +63,7 @@ export function parseHolidayNotices(json: unknown, source: string): HolidayNotic
     }
     if (seen.has(year)) fail(`${at}.year`, `${year} is given twice`);
     seen.add(year);
-    if (raw.basis !== undefined && (typeof raw.basis !== 'string' || raw.basis.length > 200)) fail(`${at}.basis`, 'expected the notice’s reference, a string of up to 200 characters');
+    if (raw.basis !== undefined && (typeof raw.basis !== 'string' || longerThan(raw.basis, 200))) fail(`${at}.basis`, 'expected the notice’s reference, a string of up to 200 characters');
     const days = (field: 'holidays' | 'workdays'): Map<IsoDate, string> => {
       const value = raw[field];
       if (value === undefined && field === 'workdays') return new Map();
@@ -72,7 +73,7 @@ export function parseHolidayNotices(json: unknown, source: string): HolidayNotic
         const where = `${at}.${field}["${date.slice(0, 20)}"]`;
         if (!isIsoDate(date)) fail(where, 'not a date written YYYY-MM-DD');
         if (!date.startsWith(`${year}-`)) fail(where, `not in ${year}, the notice’s year`);
-        if (typeof name !== 'string' || name.trim() === '' || name.length > 40) fail(where, 'expected the holiday’s name, e.g. "春节"');
+        if (typeof name !== 'string' || name.trim() === '' || longerThan(name, 40)) fail(where, 'expected the holiday’s name, e.g. "春节"');
         if (field === 'workdays' && weekdayOf(date) !== 0 && weekdayOf(date) !== 6) fail(where, 'an adjusted working day (调休上班) is a Saturday or Sunday');
         out.set(date, (name as string).trim());
       }

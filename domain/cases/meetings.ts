@@ -10,6 +10,7 @@ import { fenToYuan } from '../money';
 import { PROGRAMME_BY_CODE } from '../programmes';
 import { caseError, type CaseUserError } from './errors';
 import { noSlipsReason } from './offices';
+import { longerThan } from '../text-length';
 
 /** Longest referral deadline a decision may set, in working days (about three months). */
 export const MAX_DEADLINE_WORKING_DAYS = 60;
@@ -51,7 +52,7 @@ export function checkMeeting(input: MeetingInput, facts: { reportedOn: IsoDate; 
     errors.push(caseError('MEETING_DATE_OUT_OF_RANGE', 'a meeting is held between the case’s report and today', at('heldOn')));
   }
   if (input.departmentsPresent.length === 0) errors.push(caseError('NO_DEPARTMENTS_PRESENT', 'name the departments present', at('departmentsPresent')));
-  if (input.notes !== null && input.notes.length > 2000) errors.push(caseError('TEXT_TOO_LONG', 'notes are longer than 2000 characters', at('notes')));
+  if (input.notes !== null && longerThan(input.notes, 2000)) errors.push(caseError('TEXT_TOO_LONG', 'notes are longer than 2000 characters', at('notes')));
   const present = new Set(input.departmentsPresent);
   input.decisions.forEach((d, i) => {
     const programme = PROGRAMME_BY_CODE.get(d.programmeCode);
@@ -68,7 +69,7 @@ export function checkMeeting(input: MeetingInput, facts: { reportedOn: IsoDate; 
     if (d.amountFen < 0) errors.push(caseError('AMOUNT_NEGATIVE', 'an amount is not negative', at('decisions', i, 'amountFen')));
     const deadline = checkDeadlineWorkingDays(d.deadlineWorkingDays, at('decisions', i, 'deadlineWorkingDays'));
     if (deadline) errors.push(deadline);
-    if (d.ask !== null && d.ask.length > 500) errors.push(caseError('TEXT_TOO_LONG', 'ask is longer than 500 characters', at('decisions', i, 'ask')));
+    if (d.ask !== null && longerThan(d.ask, 500)) errors.push(caseError('TEXT_TOO_LONG', 'ask is longer than 500 characters', at('decisions', i, 'ask')));
     if (d.beneficiaryIdNumber !== null && !facts.members.includes(d.beneficiaryIdNumber)) {
       errors.push(caseError('BENEFICIARY_NOT_IN_HOUSEHOLD', 'the beneficiary is not a current member of the household', at('decisions', i, 'beneficiaryIdNumber')));
     }

@@ -2,7 +2,7 @@
  * Business outcomes a charity-linkage write can refuse with: returned as `userErrors` in payloads,
  * never thrown. The GraphQL enum CharityErrorCode lists exactly these.
  */
-import type { ConsentProblem, PledgeProblem } from './needs';
+import type { ConsentProblem, DeliveryDateProblem, PledgeProblem } from './needs';
 
 export const CHARITY_ERROR_CODES = [
   'CASE_NOT_FOUND',
@@ -32,13 +32,14 @@ export const CHARITY_ERROR_CODES = [
   'OVER_DELIVERED',
   'DELIVERY_REFERENCE_REUSED',
   'DELIVERY_IN_FUTURE',
+  'DELIVERY_BEFORE_PLEDGE',
   'DELIVERY_NOT_RECORDABLE',
   'PROJECT_NOT_FOUND',
 ] as const;
 export type CharityErrorCode = (typeof CHARITY_ERROR_CODES)[number];
 
 // Every pure-rule problem is a code of the list (checked by the compiler).
-type _Covered = [ConsentProblem, PledgeProblem] extends [CharityErrorCode, CharityErrorCode] ? true : never;
+type _Covered = [ConsentProblem, PledgeProblem, DeliveryDateProblem] extends [CharityErrorCode, CharityErrorCode, CharityErrorCode] ? true : never;
 export const PROBLEMS_COVERED: _Covered = true;
 
 export interface CharityUserError {

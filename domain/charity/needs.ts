@@ -78,6 +78,25 @@ export function pledgeProblem(need: { state: NeedState; uncoveredFen: number; pl
   return null;
 }
 
+export type DeliveryDateProblem = 'DELIVERY_BEFORE_PLEDGE' | 'DELIVERY_IN_FUTURE';
+
+/**
+ * A delivery answers a pledge to a published need, so it is dated from the day of the later of the
+ * two (China time) up to today. An earlier date would enter the reported-aid ledger as aid given
+ * before anyone knew of the need (a 2020 grant for a need of this year), outside the dossier's
+ * window and the duplicate rules' view of the case.
+ */
+export function deliveryDateProblem(deliveredOn: IsoDate, answers: { publishedOn: IsoDate; pledgedOn: IsoDate }, today: IsoDate): DeliveryDateProblem | null {
+  if (deliveredOn > today) return 'DELIVERY_IN_FUTURE';
+  if (deliveredOn < earliestDeliveryOn(answers)) return 'DELIVERY_BEFORE_PLEDGE';
+  return null;
+}
+
+/** The first day a delivery against this pledge may be dated. */
+export function earliestDeliveryOn(answers: { publishedOn: IsoDate; pledgedOn: IsoDate }): IsoDate {
+  return answers.pledgedOn > answers.publishedOn ? answers.pledgedOn : answers.publishedOn;
+}
+
 /**
  * A description charities read must not identify anyone: no run of digits long enough to be an ID
  * number, phone or bank account (7 or more), no letters-and-digits ID tail.

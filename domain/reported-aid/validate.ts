@@ -9,6 +9,7 @@ import { isIsoDate, type IsoDate } from '../dates';
 import type { OfficeCode } from '../departments';
 import { checkIdNumber } from '../id-number';
 import { PROGRAMME_BY_CODE } from '../programmes';
+import { longerThan } from '../text-length';
 
 /** An aidReport batch holds at most this many records. */
 export const MAX_REPORT_BATCH = 1000;
@@ -138,7 +139,7 @@ export function validateReport(office: OfficeCode, records: readonly ReportedAid
     const settlementRef = text(r.settlementRef);
     if (settlementRef && programme && programme.purpose !== 'MEDICAL') fail('SETTLEMENT_NOT_MEDICAL', 'settlementRef', 'only medical aid is tied to a hospital settlement');
     for (const [field, v] of [['settlementRef', settlementRef], ['caseReference', text(r.caseReference)], ['needId', text(r.needId)], ['supersedesReference', supersedes]] as const) {
-      if (v && v.length > 64) fail('TEXT_TOO_LONG', field, 'at most 64 characters');
+      if (v && longerThan(v, 64)) fail('TEXT_TOO_LONG', field, 'at most 64 characters');
     }
 
     if (errors.length === before && id.ok) {

@@ -1812,7 +1812,7 @@ export type CaseUserError = {
 
 /** Opens a case. */
 export type CaseOpenInput = {
-  /** The household. */
+  /** The household, in the caller's scope (else FORBIDDEN, OUT_OF_SCOPE). An id the hub does not hold is HOUSEHOLD_NOT_FOUND to a province- or city-wide caller that could see every household, OUT_OF_SCOPE to any other. */
   readonly householdId: Scalars['ID']['input'];
   /** Where it came from. */
   readonly origin: CaseOrigin;
@@ -2108,6 +2108,8 @@ export type CharityErrorCode =
   | 'DELIVERY_REFERENCE_REUSED'
   /** A delivery date in the future. */
   | 'DELIVERY_IN_FUTURE'
+  /** A delivery date before the pledge it answers was made (or the need published), China time. */
+  | 'DELIVERY_BEFORE_PLEDGE'
   /** The reported-aid ledger refused the delivery (the message says why, e.g. a settlement on a need that is not medical). */
   | 'DELIVERY_NOT_RECORDABLE'
   /** No project of this organisation with that much budget left. */
@@ -2445,7 +2447,7 @@ export type CharityDeliveryReportInput = {
   readonly pledgeId: Scalars['ID']['input'];
   /** Amount delivered. */
   readonly amountFen: Scalars['Fen']['input'];
-  /** The day it reached the household. */
+  /** The day it reached the household: from the day of the pledge to today. */
   readonly deliveredOn: Scalars['Date']['input'];
   /** Who received it; default the need's beneficiary. */
   readonly beneficiaryIdNumber?: InputMaybe<Scalars['String']['input']>;

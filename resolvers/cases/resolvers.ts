@@ -44,6 +44,7 @@ import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import type { IsoDate } from '../../domain/dates';
 import type { HouseholdRow } from '../../db/household/loaders';
+import { firstChars, longerThan } from '../../domain/text-length';
 
 // ---- The request's case loaders (part of its one set, resolvers/context.ts) ----
 
@@ -74,9 +75,9 @@ function requireOffice(arg: OfficeInput, argument: string): string {
  */
 function actorOf(ctx: HubContext, arg: ActorInput | null | undefined): Actor {
   const officer = arg?.officer.trim() ?? '';
-  if (officer.length > 64) throw badInput('input.actor.officer', 'MALFORMED_ACTOR', 'officer is a staff identifier of 1 to 64 characters');
+  if (longerThan(officer, 64)) throw badInput('input.actor.officer', 'MALFORMED_ACTOR', 'officer is a staff identifier of 1 to 64 characters');
   const caller = ctx.access?.caller;
-  if (caller) return { officer: (officer ? `${caller.name}/${officer}` : caller.name).slice(0, 64), office: officeOfCaller(caller) };
+  if (caller) return { officer: firstChars(officer ? `${caller.name}/${officer}` : caller.name, 64), office: officeOfCaller(caller) };
   if (!arg) throw badInput('input.actor', 'ACTOR_REQUIRED', 'name the actor: the officer and the office they act for');
   if (officer === '') throw badInput('input.actor.officer', 'MALFORMED_ACTOR', 'officer is a staff identifier of 1 to 64 characters');
   return { officer, office: requireOffice(arg.office ?? {}, 'input.actor.office') };
@@ -92,7 +93,7 @@ type WriteInput = Pick<CaseTransitionInput, 'actor' | 'idempotencyKey'> & Partia
 
 function metaOf(ctx: HubContext, input: WriteInput, mutation: string): WriteMeta {
   const key = input.idempotencyKey ?? null;
-  if (key !== null && (key.length < 1 || key.length > 64)) throw badInput('input.idempotencyKey', 'MALFORMED_IDEMPOTENCY_KEY', 'idempotencyKey is 1 to 64 characters');
+  if (key !== null && (key.length < 1 || longerThan(key, 64))) throw badInput('input.idempotencyKey', 'MALFORMED_IDEMPOTENCY_KEY', 'idempotencyKey is 1 to 64 characters');
   return { actor: actorOf(ctx, input.actor), occurredAt: input.occurredAt ?? null, idempotencyKey: key, now: ctx.now(), requestHash: key === null ? null : requestHash(mutation, input) };
 }
 

@@ -17,6 +17,7 @@ import { validateReport } from '../../domain/reported-aid/validate';
 import { recordReportedAid, type Reporter } from '../../db/reported-aid/store';
 import type { IsoDate } from '../../domain/dates';
 import type { HubContext } from '../context';
+import { longerThan } from '../../domain/text-length';
 
 function caller(ctx: HubContext) {
   const c = ctx.access.caller;
@@ -31,7 +32,7 @@ async function householdInScope(ctx: HubContext, householdId: number): Promise<b
 
 function text(value: string, max: number, field: string[]) {
   if (value.trim() === '') return charityError('TEXT_REQUIRED', `${field.at(-1)} must not be empty`, field);
-  if (value.length > max) return charityError('TEXT_TOO_LONG', `${field.at(-1)} is longer than ${max} characters`, field);
+  if (longerThan(value, max)) return charityError('TEXT_TOO_LONG', `${field.at(-1)} is longer than ${max} characters`, field);
   return null;
 }
 
@@ -239,7 +240,6 @@ export async function reportDelivery(ctx: HubContext, input: { pledgeId: string;
   if (!org) return refuse<Result>('ORGANISATION_NOT_REGISTERED', 'register the organisation first', null);
   const bad = text(input.reference, 64, ['input', 'reference']) ?? (input.settlementReference ? text(input.settlementReference, 64, ['input', 'settlementReference']) : null);
   if (bad) return { ok: false as const, errors: [bad] };
-  if (input.deliveredOn > ctx.today) return refuse<Result>('DELIVERY_IN_FUTURE', 'deliveredOn is after today', ['input', 'deliveredOn']);
   const reporter = { clientName: caller(ctx).name, office: 'CHARITY' as const, creditCode: org.creditCode };
   return store.deliver(ctx.hub, {
     pledgeId,
@@ -250,6 +250,7 @@ export async function reportDelivery(ctx: HubContext, input: { pledgeId: string;
     reference: input.reference.trim(),
     settlementReference: input.settlementReference?.trim() || null,
     now: ctx.now(),
+    today: ctx.today,
   }, (tx, delivery, need) => intoLedger(ctx, tx, delivery, need, reporter));
 }
 

@@ -36,6 +36,7 @@ import type {
 import { departmentOf, pageOf, pageSize, positionAfter, unknownRegion } from '../common';
 import type { HubContext } from '../context';
 import { badInput, requireDivisionCode, requireHubId, requireIdNumber } from '../../access/errors';
+import { longerThan } from '../../domain/text-length';
 
 // ----- Arguments ------------------------------------------------------------------------------------
 
@@ -220,7 +221,7 @@ function settleField(code: SettleError): string[] {
 async function settleBy(ctx: HubContext, action: SettleAction, input: FindingConfirmInput | FindingResolveInput | FindingDismissInput, text: string | null) {
   const id = requireFindingId(input.findingId, 'input.findingId');
   const officer = input.officer?.trim() || null;
-  if (officer && officer.length > 64) throw badInput('input.officer', 'TOO_LONG', 'officer is at most 64 characters');
+  if (officer && longerThan(officer, 64)) throw badInput('input.officer', 'TOO_LONG', 'officer is at most 64 characters');
   const caller = callerOf(ctx);
   const scope = scopePrefix(ctx);
   const current = await findingLoaders(ctx).stored.load(id);
@@ -228,7 +229,7 @@ async function settleBy(ctx: HubContext, action: SettleAction, input: FindingCon
     // Out of reach reads as not found: a refusal would confirm the finding exists.
     return { finding: null, userErrors: [{ code: 'FINDING_NOT_FOUND' as const, message: SETTLE_MESSAGES.FINDING_NOT_FOUND, field: settleField('FINDING_NOT_FOUND') }] };
   }
-  if (text && text.length > 2000) throw badInput(action === 'DISMISS' ? 'input.reason' : 'input.note', 'TOO_LONG', 'at most 2000 characters');
+  if (text && longerThan(text, 2000)) throw badInput(action === 'DISMISS' ? 'input.reason' : 'input.note', 'TOO_LONG', 'at most 2000 characters');
   const out = await settleFinding(ctx.hub, id, action, { actor: caller.name, department: caller.department, officer }, text);
   if (!out.ok) return { finding: null, userErrors: [{ code: out.code, message: SETTLE_MESSAGES[out.code], field: settleField(out.code) }] };
   findingLoaders(ctx).stored.clear(id).prime(id, out.row);

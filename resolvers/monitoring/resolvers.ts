@@ -17,6 +17,7 @@ import { badInput, requireDivisionCode, requireHubId } from '../../access/errors
 import type { AlertErrorCode, Resolvers } from '../__generated__/types';
 import { pageOf, pageSize, positionAfter } from '../common';
 import type { HubContext } from '../context';
+import { firstChars, longerThan } from '../../domain/text-length';
 
 const ALERTS = 'AL';
 
@@ -53,8 +54,8 @@ function actorOf(ctx: HubContext, officer: string | null | undefined): { actor: 
   const caller = ctx.access?.caller;
   if (!caller) throw new GraphQLError('This request carries no valid access token', { extensions: { code: 'UNAUTHENTICATED', reason: 'TOKEN_MISSING' } });
   const o = officer?.trim() ?? '';
-  if (o.length > 64) throw badInput('input.officer', 'TOO_LONG', 'officer is at most 64 characters');
-  return { actor: (o ? `${caller.name}/${o}` : caller.name).slice(0, 64), office: /^\d{9}$/.test(caller.regionScope) ? caller.regionScope : caller.department };
+  if (longerThan(o, 64)) throw badInput('input.officer', 'TOO_LONG', 'officer is at most 64 characters');
+  return { actor: firstChars(o ? `${caller.name}/${o}` : caller.name, 64), office: /^\d{9}$/.test(caller.regionScope) ? caller.regionScope : caller.department };
 }
 
 async function loadInReach(ctx: HubContext, rawId: string): Promise<AlertRow | null> {
@@ -66,7 +67,7 @@ async function loadInReach(ctx: HubContext, rawId: string): Promise<AlertRow | n
 async function move(ctx: HubContext, rawId: string, m: AlertMove, officer: string | null | undefined, reason: string | null, extra: { outcome?: 'NEEDS_AID' | 'NO_NEED' } = {}) {
   const row = await loadInReach(ctx, rawId);
   if (!row) return refused('ALERT_NOT_FOUND', ['input', 'alertId']);
-  if (reason !== null && reason.length > 2000) throw badInput('input.reason', 'TOO_LONG', 'reason is at most 2000 characters');
+  if (reason !== null && longerThan(reason, 2000)) throw badInput('input.reason', 'TOO_LONG', 'reason is at most 2000 characters');
   const who = actorOf(ctx, officer);
   const needsAid = extra.outcome === 'NEEDS_AID';
   if (needsAid && row.householdId === null) return refused('NO_HOUSEHOLD', ['input', 'outcome']);

@@ -16,6 +16,7 @@ import { activeHolidayCalendar, addWorkingDays, calendarCoverage, holidayName, i
 import { addDays } from '../../domain/dates';
 import { Rng } from '../../federation/demo-random';
 import { createHubServer } from '../../server/app';
+import { chars } from '../support/text';
 
 const DAY_MS = 86_400_000;
 const dateAt = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -271,6 +272,13 @@ describe('a newly published notice, loaded as data (AIDHUB_HOLIDAYS_FILE)', () =
 
   it('refuses a file it cannot read', () => {
     expect(() => loadHolidayNotices({ [HOLIDAYS_FILE_ENV]: path.join(dir, 'missing.json') })).toThrow(/cannot read .*missing\.json: ENOENT/);
+  });
+
+  it('counts the basis (200) and a holiday’s name (40) in characters, not UTF-16 units', () => {
+    const parse = (basis: string, name: string) => parseHolidayNotices({ notices: [{ year: 2027, basis, holidays: { '2027-01-01': name } }] }, 'x.json');
+    expect(parse(chars(200), chars(40))[0].holidays.get('2027-01-01')).toBe(chars(40));
+    expect(() => parse(chars(201), '元旦')).toThrow(/notices\[0\]\.basis/);
+    expect(() => parse('通知', chars(41))).toThrow(/holidays\["2027-01-01"\]/);
   });
 
   it('parses a notice without worked weekends', () => {

@@ -1,6 +1,6 @@
 /** Charity linkage's pure rules: the credit code check, consent scopes, amount bands, pledges, projects. */
 import { checkCreditCode, creditCodeCheckChar, makeCreditCode } from '../../domain/credit-code';
-import { amountBand, consentProblem, descriptionIdentifies, pledgeProblem, projectMatches } from '../../domain/charity/needs';
+import { amountBand, consentProblem, deliveryDateProblem, descriptionIdentifies, pledgeProblem, projectMatches } from '../../domain/charity/needs';
 
 describe('统一社会信用代码 (GB 32100)', () => {
   it('accepts published codes and refuses a changed check character', () => {
@@ -62,6 +62,15 @@ describe('amounts and pledges', () => {
     expect(pledgeProblem(need, 0)).toBe('AMOUNT_NOT_POSITIVE');
     expect(pledgeProblem(need, 1.5)).toBe('AMOUNT_NOT_POSITIVE');
     expect(pledgeProblem({ ...need, state: 'COVERED' }, 1)).toBe('NEED_NOT_OPEN');
+  });
+  it('a delivery is dated from the later of publication and pledge to today', () => {
+    const today = '2026-03-15';
+    const answers = { publishedOn: '2026-03-10', pledgedOn: '2026-03-12' };
+    expect(['2026-03-12', '2026-03-13', today].map((d) => deliveryDateProblem(d, answers, today))).toEqual([null, null, null]);
+    expect(['2020-01-01', '2026-03-10', '2026-03-11'].map((d) => deliveryDateProblem(d, answers, today))).toEqual(Array(3).fill('DELIVERY_BEFORE_PLEDGE'));
+    expect(deliveryDateProblem('2026-03-16', answers, today)).toBe('DELIVERY_IN_FUTURE');
+    // Should a pledge ever read earlier than the need's publication, publication still bounds it.
+    expect(deliveryDateProblem('2026-03-09', { publishedOn: '2026-03-10', pledgedOn: '2026-03-08' }, today)).toBe('DELIVERY_BEFORE_PLEDGE');
   });
   it('descriptions with long numbers are refused', () => {
     expect(descriptionIdentifies('母亲住院，自付约三万元')).toBe(false);

@@ -19,6 +19,7 @@ import { createSubscription } from '../../resolvers/alert-delivery/subscriptions
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { startTestHub, type TestHub } from '../support/hub';
 import { insertRegions, insertWang, insertZhao, TODAY, WANG, ZHAO } from '../support/scenarios';
+import { chars } from '../support/text';
 
 jest.setTimeout(180_000);
 
@@ -152,10 +153,14 @@ describe('the township’s inbox', () => {
     const verify = (outcome: string, reason?: string) =>
       hub.gql(`mutation($i: AlertVerifyInput!) { alertVerify(input: $i) { alert { ${ALERT_FIELDS} } case { id origin } userErrors { code state } } }`, { i: { alertId: id, outcome, reason } });
     expect((await verify('NEEDS_AID')).data.alertVerify.userErrors).toEqual([{ code: 'ILLEGAL_ALERT_TRANSITION', state: 'NEW' }]);
-    const ack = await hub.gql(`mutation($i: AlertAcknowledgeInput!) { alertAcknowledge(input: $i) { alert { state } userErrors { code } } }`, { i: { alertId: id, officer: 'GH-07' } });
+    const ACK = `mutation($i: AlertAcknowledgeInput!) { alertAcknowledge(input: $i) { alert { state } userErrors { code } } }`;
+    // The officer takes 64 characters and the reason 2000, counted as characters (emoji, CJK).
+    expect((await hub.gql(ACK, { i: { alertId: id, officer: chars(65) } })).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'TOO_LONG', argument: 'input.officer' });
+    const ack = await hub.gql(ACK, { i: { alertId: id, officer: chars(64) } });
     expect(ack.data.alertAcknowledge).toEqual({ alert: { state: 'ACKNOWLEDGED' }, userErrors: [] });
     expect((await verify('NO_NEED')).data.alertVerify.userErrors).toEqual([{ code: 'REASON_REQUIRED', state: null }]);
-    const done = (await verify('NEEDS_AID')).data.alertVerify;
+    expect((await verify('NEEDS_AID', chars(2001))).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'TOO_LONG', argument: 'input.reason' });
+    const done = (await verify('NEEDS_AID', chars(2000))).data.alertVerify;
     expect(done.userErrors).toEqual([]);
     expect(done.alert).toMatchObject({ state: 'VERIFIED', outcome: 'NEEDS_AID', case: { origin: 'ALERT', alert: { id } } });
     expect(done.case).toEqual({ id: done.alert.case.id, origin: 'ALERT' });

@@ -107,7 +107,10 @@ export async function generateCharityDemo(hub: HubDb, opts: { charityClientName:
     await claimNeed(hub, { needId: need.id, creditCode: DEMO_CHARITY_CREDIT_CODE, lapsesOn: addWorkingDays(opts.today, 5).date, now: new Date(), today: opts.today });
     const share = rng.chance(0.33) ? 1 : 0.3 + rng.next() * 0.6;
     const amountFen = Math.max(100, Math.round((uncoveredFen * share) / 100) * 100);
-    const pledged = await pledge(hub, { needId: need.id, creditCode: DEMO_CHARITY_CREDIT_CODE, projectId: projects.get(kind.purpose) ?? null, amountFen: Math.min(amountFen, uncoveredFen), now: new Date(), today: opts.today });
+    // Pledged the day the need was published (at least 3 days before today), so every delivery
+    // below (today or up to 3 days before) is dated on or after its pledge, as the store demands.
+    const pledgedAt = new Date(`${addDays(reportedOn, 2)}T06:00:00Z`);
+    const pledged = await pledge(hub, { needId: need.id, creditCode: DEMO_CHARITY_CREDIT_CODE, projectId: projects.get(kind.purpose) ?? null, amountFen: Math.min(amountFen, uncoveredFen), now: pledgedAt, today: opts.today });
     if (!pledged.ok) continue;
     summary.pledges++;
     if (pledged.value.need.state === 'COVERED') summary.covered++;
@@ -117,7 +120,7 @@ export async function generateCharityDemo(hub: HubDb, opts: { charityClientName:
     const c = opened.value;
     const delivered = await deliver(
       hub,
-      { pledgeId: pledged.value.pledge.id, creditCode: DEMO_CHARITY_CREDIT_CODE, amountFen: pledged.value.pledge.amountFen, deliveredOn, beneficiaryIdNumber: beneficiary, reference, settlementReference: null, now: new Date() },
+      { pledgeId: pledged.value.pledge.id, creditCode: DEMO_CHARITY_CREDIT_CODE, amountFen: pledged.value.pledge.amountFen, deliveredOn, beneficiaryIdNumber: beneficiary, reference, settlementReference: null, now: new Date(), today: opts.today },
       async (tx, delivery) => {
         const checked = validateReport('CHARITY', [{ reference, beneficiaryIdNumber: beneficiary, programme: kind.programme, grantDate: deliveredOn, amountFen: delivery.amountFen, caseReference: caseReference(c, new Date(`${reportedOn}T01:00:00Z`)), needId: String(need.id) }], opts.today);
         if (!checked.ok) return { ok: false, errors: [] };

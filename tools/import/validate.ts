@@ -13,6 +13,7 @@ import { checkIdNumber, type IdNumberProblem } from '../../domain/id-number';
 import { isIsoDate, todayIso } from '../../domain/dates';
 import { fenToYuan, yuanToFen } from '../../domain/money';
 import { INT_MAX, NOT_IMPORTED, TABLE_SPECS, TABLE_SPEC_BY_NAME, type ColumnSpec, type ColumnType, type TableSpec } from './spec';
+import { charCount } from '../../domain/text-length';
 
 export interface ImportProblem {
   file: string;
@@ -88,10 +89,6 @@ export function orList(items: readonly (string | number)[]): string {
   return s.length <= 1 ? (s[0] ?? '') : `${s.slice(0, -1).join(', ')} or ${s[s.length - 1]}`;
 }
 
-function charLength(s: string): number {
-  return [...s].length;
-}
-
 function describeCodes(codes: readonly (readonly [string, string])[]): string {
   return codes
     .map(([k, v]) => (k === v ? k : `${k} ${v}`))
@@ -101,7 +98,7 @@ function describeCodes(codes: readonly (readonly [string, string])[]): string {
 function parseIdNumber(raw: string, today: string): Parsed {
   const r = checkIdNumber(raw, today);
   if (r.ok) return ok(r.idNumber);
-  const message = r.problem === 'LENGTH' ? `${ID_MESSAGES.LENGTH}, this one has ${charLength(raw)}` : ID_MESSAGES[r.problem];
+  const message = r.problem === 'LENGTH' ? `${ID_MESSAGES.LENGTH}, this one has ${charCount(raw)}` : ID_MESSAGES[r.problem];
   return bad(r.problem, message);
 }
 
@@ -109,7 +106,7 @@ function parseIdNumber(raw: string, today: string): Parsed {
 export function parseValue(type: ColumnType, raw: string, today: string): Parsed {
   switch (type.kind) {
     case 'text': {
-      const n = charLength(raw);
+      const n = charCount(raw);
       return n <= type.maxLength ? ok(raw) : bad('TOO_LONG', `has ${n} characters, at most ${type.maxLength} allowed`);
     }
     case 'digits': {
@@ -175,7 +172,7 @@ export function parseValue(type: ColumnType, raw: string, today: string): Parsed
       return parseIdNumber(raw, today);
     case 'certNo': {
       const value = raw.toUpperCase();
-      const n = charLength(value);
+      const n = charCount(value);
       if (n !== 20) return bad('LENGTH', `a disability certificate number has 20 characters, this one has ${n}`);
       const id = parseIdNumber(value.slice(0, 18), today);
       if (!id.ok) return bad(id.code, `the ID number in it (first 18 characters): ${id.message}`);
