@@ -127,6 +127,9 @@ describe('先行救助 and the materials after it', () => {
     expect(codes(await ca(FIRST_AID, { input: { caseId, programme: 'TEMP_AID', amountFen: 200_000, aidSourceReference: 'no-such-record:999999', reason: '先行救助' } }), 'caseFirstAid')).toEqual([
       'AID_RECORD_NOT_FOUND',
     ]);
+    // Longer than any reference the hub keeps (128 characters): refused before a department is asked.
+    expect(codes(await ca(FIRST_AID, { input: { caseId, programme: 'TEMP_AID', amountFen: 200_000, aidSourceReference: 'r'.repeat(129), reason: '先行救助' } }), 'caseFirstAid')).toEqual(['TEXT_TOO_LONG']);
+    expect(codes(await ca(FIRST_AID, { input: { caseId, programme: 'TEMP_AID', amountFen: 200_000, aidSourceReference: 'r'.repeat(128), reason: '先行救助' } }), 'caseFirstAid')).toEqual(['AID_RECORD_NOT_FOUND']);
     expect(codes(await ca(FIRST_AID, { input: { caseId, programme: 'NO_SUCH', amountFen: 200_000, reason: '先行救助' } }), 'caseFirstAid')).toEqual(['UNKNOWN_PROGRAMME']);
     // A case not yet accepted: the refusal names the case, a field of caseFirstAid's input (it has no `to`).
     const reported = (await ok(ca, OPEN, { input: { householdId: wangId, origin: 'APPLICATION', urgency: 'URGENT', summary: '未受理' } }, 'caseOpen')).case.id;

@@ -149,6 +149,7 @@ describe('a reporting office receives and answers a decision', () => {
     const otherReporter = await reportedRef(justice, wangId, 'WOMENS_FEDERATION', 'LA-2026-0314');
 
     expect(codes(await justice(COMPLETE, { input: { referralId: slip, feedback: '已指派律师' } }), 'referralComplete')).toEqual(['AID_RECORD_REQUIRED']);
+    expect(codes(await justice(COMPLETE, { input: { referralId: slip, feedback: '已指派律师', aidSourceReference: 'r'.repeat(129) } }), 'referralComplete')).toEqual(['TEXT_TOO_LONG']);
     expect(codes(await justice(COMPLETE, { input: { referralId: slip, feedback: '已指派律师', aidSourceReference: otherReporter } }), 'referralComplete')).toEqual(['AID_RECORD_NOT_FOUND']);
     expect(codes(await justice(COMPLETE, { input: { referralId: slip, feedback: '已指派律师', aidSourceReference: otherHousehold } }), 'referralComplete')).toEqual(['AID_RECORD_NOT_FOUND']);
     const done = await ok(justice, COMPLETE, { input: { referralId: slip, feedback: '已指派律师，法律援助已受理', aidSourceReference: legalAid } }, 'referralComplete');

@@ -15,6 +15,10 @@ import { callbackRefusal, newSubscriptionSecret } from '../../domain/monitoring/
 import { ALERT_GRADES, type AlertGrade } from '../../domain/monitoring/envelope';
 import { regionCovers } from '../../domain/monitoring/subscriptions';
 import { activeTriggerSet } from '../../rules/triggers-load';
+import { longerThan } from '../../domain/text-length';
+
+/** Longest callback URL a subscription keeps: its column's width, in characters. */
+const CALLBACK_URL_MAX = 500;
 
 export type SubscriptionError = 'CALLBACK_URL_INVALID' | 'CALLBACK_HOST_NOT_ALLOWED' | 'CLIENT_NOT_FOUND' | 'REGION_INVALID' | 'REGION_OUTSIDE_CLIENT_SCOPE' | 'GRADE_INVALID' | 'TRIGGER_INVALID' | 'TRIGGER_NOT_FOUND' | 'SUBSCRIPTION_EXISTS';
 
@@ -43,6 +47,7 @@ function unknownTriggerIds(triggerIds: readonly string[]): string[] {
 }
 
 export async function createSubscription(db: HubQuery, callbackHosts: readonly string[], input: SubscriptionInput): Promise<SubscriptionCreated> {
+  if (longerThan(input.callbackUrl, CALLBACK_URL_MAX)) return { ok: false, code: 'CALLBACK_URL_INVALID', field: 'callbackUrl', message: `the callback URL is longer than ${CALLBACK_URL_MAX} characters` };
   const refusal = callbackRefusal(input.callbackUrl, callbackHosts);
   if (refusal === 'CALLBACK_URL_INVALID') return { ok: false, code: refusal, field: 'callbackUrl', message: 'the callback must be an http(s) URL without credentials or fragment' };
   if (refusal) return { ok: false, code: refusal, field: 'callbackUrl', message: 'the callback host is not on the allow-list (AIDHUB_CALLBACK_HOSTS)' };

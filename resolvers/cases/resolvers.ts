@@ -207,6 +207,15 @@ async function aidRecordOf(ctx: HubContext, c: CaseRecord, office: OfficeCode, s
  * included): a decision's slip needs the aid record that fulfils it (domain/cases/fulfilment.ts);
  * another slip's record, when named, must exist for the household.
  */
+/** Longest aid record reference a slip or a first aid keeps: its column's width, in characters. */
+const AID_SOURCE_REF_MAX = 128;
+
+/** A named aid record's reference longer than any the hub keeps: refused before any department is asked. */
+function aidSourceRefTooLong(sourceRef: string | null): CaseUserError | null {
+  if (sourceRef === null || !longerThan(sourceRef, AID_SOURCE_REF_MAX)) return null;
+  return caseError('TEXT_TOO_LONG', `aidSourceReference is longer than ${AID_SOURCE_REF_MAX} characters`, ['input', 'aidSourceReference']);
+}
+
 async function verifyFeedback(
   ctx: HubContext,
   slip: ReferralRecord,
@@ -389,6 +398,8 @@ export const caseResolvers: Resolvers = {
       const referralId = requireHubId(input.referralId, 'input.referralId');
       if (!(await referralInReach(ctx, referralId))) return REFERRAL_NOT_FOUND();
       const sourceRef = input.aidSourceReference?.trim() || null;
+      const refTooLong = aidSourceRefTooLong(sourceRef);
+      if (refTooLong) return { userErrors: [refTooLong] };
       const slip = await caseLoaders(ctx).referralById.load(referralId);
       const c = slip ? await caseById(ctx, slip.caseId) : null;
       if (!slip || !c) return REFERRAL_NOT_FOUND();
@@ -453,6 +464,8 @@ export const caseResolvers: Resolvers = {
       if (beneficiary !== null && !members.includes(beneficiary)) return { userErrors: [caseError('BENEFICIARY_NOT_IN_HOUSEHOLD', 'the beneficiary is not a member of the household', ['input', 'beneficiaryIdNumber'])] };
       // The money trail: a named aid record must exist in the programme's department's own data.
       const sourceRef = input.aidSourceReference?.trim() || null;
+      const refTooLong = aidSourceRefTooLong(sourceRef);
+      if (refTooLong) return { userErrors: [refTooLong] };
       if (sourceRef !== null) {
         const found = await aidRecordOf(ctx, c, programme.department, sourceRef);
         if (!found.record) {
