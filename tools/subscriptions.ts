@@ -22,7 +22,7 @@ import { deadLetters, deliveryCounts, deliveryNotices, listSubscriptions, type S
 import { hubDrizzle, type HubDb } from '../db/connect';
 import { runSubcommand, UsageError } from './command-args';
 import { runAgainstHub } from './run-against-hub';
-import { createSubscription, replayDeliveries, revokeSubscriptionWithin } from '../resolvers/alert-delivery/subscriptions';
+import { createSubscription, malformedDeliveryId, replayDeliveries, revokeSubscriptionWithin } from '../resolvers/alert-delivery/subscriptions';
 
 /** The CLI is run by whoever holds the hub database: every subscription is within its reach. */
 const EVERY_REGION = '';
@@ -57,6 +57,13 @@ function describe(s: SubscriptionRecord, counts?: Record<string, number>): strin
 function positiveId(value: string | undefined, what: string): number {
   if (!value || !/^[1-9]\d{0,14}$/.test(value)) throw new UsageError(`${what}: a positive integer`);
   return Number(value);
+}
+
+/** Delivery ids are UUIDs: one that is not is a usage error naming its position, as a malformed subscription id is. */
+function deliveryIds(values: string[]): string[] {
+  const at = malformedDeliveryId(values);
+  if (at >= 0) throw new UsageError(`replay: delivery id ${at + 1} is not a delivery id (a UUID)`);
+  return values;
 }
 
 /** The allow-list as the hub being managed sees it. */
@@ -123,7 +130,7 @@ export function subscriptionsCommand(argv: string[], db: HubDb, print: (line: st
       }
       case 'replay': {
         if (!values.subscription && rest.length === 0) throw new UsageError('replay needs --subscription ID or delivery ids');
-        const out = await replayDeliveries(db, EVERY_REGION, values.subscription ? { subscriptionId: positiveId(values.subscription, '--subscription') } : { deliveryIds: rest });
+        const out = await replayDeliveries(db, EVERY_REGION, values.subscription ? { subscriptionId: positiveId(values.subscription, '--subscription') } : { deliveryIds: deliveryIds(rest) });
         if (!out.ok) {
           print(`refused: ${out.code} (${out.field}): ${out.message}`);
           return 3;

@@ -379,7 +379,7 @@ export type AlertSubscriptionRevokeInput = {
 export type AlertDeliveryReplayInput = {
   /** Every dead letter of this subscription. */
   readonly subscriptionId?: InputMaybe<Scalars['ID']['input']>;
-  /** These deliveries (delivery ids). */
+  /** These deliveries (delivery ids: UUIDs; one that is not is refused with BAD_USER_INPUT, MALFORMED_ID). */
   readonly deliveryIds?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
 };
 

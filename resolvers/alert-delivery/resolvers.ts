@@ -8,7 +8,7 @@
  * with a region outside it).
  */
 import { shownCallbackUrl } from '../../domain/monitoring/delivery';
-import { requireHubId } from '../../access/errors';
+import { badInput, requireHubId } from '../../access/errors';
 import { deadLetters, deliveryNotices, subscriptionPage } from '../../db/alert-delivery/store';
 import { fromDbInstant } from '../../db/instants';
 import { decodeIdCursor, encodeIdCursor } from '../../domain/cursor';
@@ -16,7 +16,7 @@ import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
 import type { AlertDeliveryErrorCode, Resolvers } from '../__generated__/types';
 import { pageOf, pageSize, positionAfter, present, unknownRegion } from '../common';
 import type { HubContext } from '../context';
-import { createSubscription, replayDeliveries, revokeSubscriptionWithin } from './subscriptions';
+import { createSubscription, malformedDeliveryId, replayDeliveries, revokeSubscriptionWithin } from './subscriptions';
 
 const SUBSCRIPTIONS = 'SB';
 const DEAD_LETTERS = 'DL';
@@ -35,6 +35,13 @@ function refusal(code: AlertDeliveryErrorCode, field: string, message: string) {
 /** The callback allow-list of this process: AIDHUB_CALLBACK_HOSTS, as the delivery worker reads it. */
 function callbackHosts(ctx: HubContext): readonly string[] {
   return ctx.config.callbackHosts ?? ctx.config.alertDelivery?.callbackHosts ?? [];
+}
+
+/** Delivery ids are UUIDs: one that is not is refused as bad input naming it, as a malformed subscription id is. */
+function requireDeliveryIds(ids: readonly string[]): string[] {
+  const at = malformedDeliveryId(ids);
+  if (at >= 0) throw badInput(`input.deliveryIds[${at}]`, 'MALFORMED_ID', `input.deliveryIds[${at}] is not a delivery id (a UUID)`);
+  return [...ids];
 }
 
 const instantOrNull = (v: string | null) => (v === null ? null : fromDbInstant(v));
@@ -85,7 +92,7 @@ export const alertDeliveryResolvers: Resolvers = {
       if (bySubscription === (input.deliveryIds != null)) {
         return { replayed: [], unchanged: [], userErrors: [refusal('REPLAY_TARGET_INVALID', bySubscription ? 'deliveryIds' : 'subscriptionId', 'give either subscriptionId or deliveryIds')] };
       }
-      const which = bySubscription ? { subscriptionId: requireHubId(input.subscriptionId!, 'input.subscriptionId', 'subscription id') } : { deliveryIds: [...input.deliveryIds!] };
+      const which = bySubscription ? { subscriptionId: requireHubId(input.subscriptionId!, 'input.subscriptionId', 'subscription id') } : { deliveryIds: requireDeliveryIds(input.deliveryIds!) };
       const out = await replayDeliveries(ctx.hub, scopePrefix(ctx), which);
       if (!out.ok) return { replayed: [], unchanged: [], userErrors: [refusal(out.code, out.field, out.message)] };
       return { replayed: out.replayed, unchanged: out.unchanged, userErrors: [] };

@@ -11,7 +11,7 @@ import type { HubQuery } from '../../db/cases/records';
 import type { HubDb } from '../../db/connect';
 import { activeSubscriptionsOf, deliveriesByIds, insertSubscription, replayDeadLetters, revokeSubscription, subscriberClient, subscriptionById, subscriptionsByIds, type DeliveryRecord, type SubscriptionRecord } from '../../db/alert-delivery/store';
 import { isDivisionCode } from '../../domain/division-code';
-import { callbackRefusal, newSubscriptionSecret } from '../../domain/monitoring/delivery';
+import { callbackRefusal, isDeliveryId, newSubscriptionSecret } from '../../domain/monitoring/delivery';
 import { ALERT_GRADES, type AlertGrade } from '../../domain/monitoring/envelope';
 import { regionCovers } from '../../domain/monitoring/subscriptions';
 import { activeTriggerSet } from '../../rules/triggers-load';
@@ -108,6 +108,16 @@ export async function revokeSubscriptionWithin(db: HubDb, scopePrefix: string, i
 }
 
 export type ReplayTarget = { subscriptionId: number } | { deliveryIds: string[] };
+
+/**
+ * The position of the first delivery id that is not a UUID, or -1. A malformed id is bad input,
+ * refused before replayDeliveries by each caller in its own way (BAD_USER_INPUT naming the field;
+ * the CLI's usage error), as a malformed subscription id is: DELIVERY_NOT_FOUND is for a well-formed
+ * id that names no delivery within reach.
+ */
+export function malformedDeliveryId(deliveryIds: readonly string[]): number {
+  return deliveryIds.findIndex((id) => !isDeliveryId(id));
+}
 
 /**
  * Puts dead letters back in the queue under their own delivery ids: every dead letter of one

@@ -321,6 +321,13 @@ describe('dead letters', () => {
     expect((await hub.gql(REPLAY, { input: {} })).data.alertDeliveryReplay.userErrors).toEqual([{ code: 'REPLAY_TARGET_INVALID', field: ['input', 'subscriptionId'] }]);
     expect((await hub.gql(REPLAY, { input: { subscriptionId: made.id, deliveryIds: [] } })).data.alertDeliveryReplay.userErrors.map((e: any) => e.code)).toEqual(['REPLAY_TARGET_INVALID']);
 
+    // A delivery id that is not a UUID is bad input naming it, not a delivery that does not exist.
+    for (const malformed of ['not-a-uuid', `${secondRow.deliveryId}x`, 'f'.repeat(20_000)]) {
+      const res = await hub.gql(REPLAY, { input: { deliveryIds: [secondRow.deliveryId, malformed] } });
+      expect(res.data).toBeNull();
+      expect(res.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', argument: 'input.deliveryIds[1]', reason: 'MALFORMED_ID' })]);
+    }
+
     // The administrators' notice of the day names the subscriber.
     const notices = await hub.gql(`{ alertDeliveryNotices(since: "2000-01-01") { client deliveryId subscription { id } } }`);
     expect(notices.errors).toBeUndefined();
