@@ -12,17 +12,17 @@
  * The database is DATABASE_URL, or the private server `npm start` is running. The callback host
  * must be on AIDHUB_CALLBACK_HOSTS (for the demo's private server, 127.0.0.1 and localhost unless
  * set), and each trigger named one of the trigger set this process's environment names
- * (AIDHUB_TRIGGERS_FILE over rules/triggers.json), as the hub's. The signing secret is printed once, at create. Create, revoke and replay are the functions
- * the GraphQL mutations call (alertSubscriptionCreate, alertSubscriptionRevoke, alertDeliveryReplay),
+ * (AIDHUB_TRIGGERS_FILE over rules/triggers.json), as the hub's. The signing secret is printed once, at create. Create, revoke, dead-letters and replay are the functions
+ * the GraphQL API calls (alertSubscriptionCreate, alertSubscriptionRevoke, alertDeadLetters, alertDeliveryReplay),
  * so both refuse alike; the CLI reaches every subscription, an administrator's API call only those
  * within its region scope.
  */
 import { shownCallbackUrl } from '../domain/monitoring/delivery';
-import { deadLetters, deliveryCounts, deliveryNotices, listSubscriptions, type SubscriptionRecord } from '../db/alert-delivery/store';
+import { deliveryCounts, deliveryNotices, listSubscriptions, type SubscriptionRecord } from '../db/alert-delivery/store';
 import { hubDrizzle, type HubDb } from '../db/connect';
 import { runSubcommand, UsageError } from './command-args';
 import { runAgainstHub } from './run-against-hub';
-import { createSubscription, malformedDeliveryId, replayDeliveries, revokeSubscriptionWithin } from '../resolvers/alert-delivery/subscriptions';
+import { createSubscription, deadLettersWithin, malformedDeliveryId, replayDeliveries, revokeSubscriptionWithin } from '../resolvers/alert-delivery/subscriptions';
 
 /** The CLI is run by whoever holds the hub database: every subscription is within its reach. */
 const EVERY_REGION = '';
@@ -123,7 +123,12 @@ export function subscriptionsCommand(argv: string[], db: HubDb, print: (line: st
         return 0;
       }
       case 'dead-letters': {
-        const rows = await deadLetters(db, { subscriptionId: values.subscription ? positiveId(values.subscription, '--subscription') : undefined, first: values.first ? positiveId(values.first, '--first') : 50 });
+        const out = await deadLettersWithin(db, EVERY_REGION, { subscriptionId: values.subscription ? positiveId(values.subscription, '--subscription') : undefined, first: values.first ? positiveId(values.first, '--first') : 50 });
+        if (!out.ok) {
+          print(`refused: ${out.code} (${out.field}): ${out.message}`);
+          return 3;
+        }
+        const rows = out.rows;
         if (rows.length === 0) print('no dead letters');
         for (const d of rows) print([d.deliveryId, `subscription #${d.subscriptionId}`, `alert ${d.alertId}`, d.event, `attempts ${d.attempts}`, `last ${d.lastStatus ?? '-'} ${d.lastError ?? ''}`.trim(), `dead ${d.deadAt}`].join('  '));
         return 0;

@@ -9,14 +9,14 @@
  */
 import { shownCallbackUrl } from '../../domain/monitoring/delivery';
 import { badInput, requireHubId } from '../../access/errors';
-import { deadLetters, deliveryNotices, subscriptionPage } from '../../db/alert-delivery/store';
+import { deliveryNotices, subscriptionPage } from '../../db/alert-delivery/store';
 import { fromDbInstant } from '../../db/instants';
 import { decodeIdCursor, encodeIdCursor } from '../../domain/cursor';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
 import type { AlertDeliveryErrorCode, Resolvers } from '../__generated__/types';
 import { pageOf, pageSize, positionAfter, present, unknownRegion } from '../common';
 import type { HubContext } from '../context';
-import { createSubscription, malformedDeliveryId, replayDeliveries, revokeSubscriptionWithin } from './subscriptions';
+import { createSubscription, deadLettersWithin, malformedDeliveryId, replayDeliveries, revokeSubscriptionWithin } from './subscriptions';
 
 const SUBSCRIPTIONS = 'SB';
 const DEAD_LETTERS = 'DL';
@@ -60,7 +60,10 @@ export const alertDeliveryResolvers: Resolvers = {
       const first = pageSize(args.first, 50, ctx.config.maxListSize);
       const before = positionAfter(args.after, (c) => decodeIdCursor(DEAD_LETTERS, c));
       const subscriptionId = args.subscriptionId == null ? undefined : requireHubId(args.subscriptionId, 'subscriptionId', 'subscription id');
-      const rows = await deadLetters(ctx.hub, { subscriptionId, first: first + 1, before: before ?? undefined, scopePrefix: scopePrefix(ctx) });
+      // A query has no userErrors: a subscription out of reach is refused as bad input with the code revoke and replay give it.
+      const out = await deadLettersWithin(ctx.hub, scopePrefix(ctx), { subscriptionId, first: first + 1, before: before ?? undefined });
+      if (!out.ok) throw badInput(out.field, out.code, out.message);
+      const rows = out.rows;
       return pageOf({ rows: rows.slice(0, first), hasNextPage: rows.length > first }, (r) => encodeIdCursor(DEAD_LETTERS, r.id), (r) => r);
     },
     alertDeliveryNotices: async (_, args, ctx) => {

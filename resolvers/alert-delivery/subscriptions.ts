@@ -1,6 +1,6 @@
 /**
- * The one place a subscription is created, revoked or its dead letters replayed: checks shared by
- * the GraphQL mutations (resolvers/alert-delivery/resolvers.ts) and `npm run subscriptions`. The callback's host must be on the allow-list, the subscriber must be
+ * The one place a subscription is created, revoked or its dead letters listed or replayed: checks
+ * shared by the GraphQL API (resolvers/alert-delivery/resolvers.ts) and `npm run subscriptions`. The callback's host must be on the allow-list, the subscriber must be
  * an API client that exists, and the regions must lie within that client's own region scope
  * (a push names a masked subject only, but the details it points to are read with the client's
  * own token: a push outside its scope would be a clue it could not follow). Every trigger named must
@@ -9,7 +9,7 @@
  */
 import type { HubQuery } from '../../db/cases/records';
 import type { HubDb } from '../../db/connect';
-import { activeSubscriptionsOf, deliveriesByIds, insertSubscription, replayDeadLetters, revokeSubscription, subscriberClient, subscriptionById, subscriptionsByIds, type DeliveryRecord, type SubscriptionRecord } from '../../db/alert-delivery/store';
+import { activeSubscriptionsOf, deadLetters, deliveriesByIds, insertSubscription, replayDeadLetters, revokeSubscription, subscriberClient, subscriptionById, subscriptionsByIds, type DeliveryRecord, type SubscriptionRecord } from '../../db/alert-delivery/store';
 import { isDivisionCode } from '../../domain/division-code';
 import { callbackRefusal, isDeliveryId, newSubscriptionSecret } from '../../domain/monitoring/delivery';
 import { ALERT_GRADES, type AlertGrade } from '../../domain/monitoring/envelope';
@@ -105,6 +105,20 @@ export async function revokeSubscriptionWithin(db: HubDb, scopePrefix: string, i
   if (!sub || !subscriptionInReach(scopePrefix, sub)) return notFound('subscriptionId');
   if (sub.state === 'REVOKED') return { ok: true, subscription: sub };
   return { ok: true, subscription: (await revokeSubscription(db, id))! };
+}
+
+/**
+ * Dead letters, newest first: of one subscription, which must be within reach (else
+ * SUBSCRIPTION_NOT_FOUND, as revoke and replay answer, whether it does not exist or is another
+ * scope's), or of every subscription within reach. An empty list thus means no dead letters, never
+ * a mistyped id.
+ */
+export async function deadLettersWithin(db: HubQuery, scopePrefix: string, page: { subscriptionId?: number; first: number; before?: number }): Promise<{ ok: true; rows: DeliveryRecord[] } | ManageRefusal> {
+  if (page.subscriptionId !== undefined) {
+    const sub = await subscriptionById(db, page.subscriptionId);
+    if (!sub || !subscriptionInReach(scopePrefix, sub)) return notFound('subscriptionId');
+  }
+  return { ok: true, rows: await deadLetters(db, { ...page, scopePrefix }) };
 }
 
 export type ReplayTarget = { subscriptionId: number } | { deliveryIds: string[] };

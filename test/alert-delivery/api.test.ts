@@ -213,6 +213,10 @@ describe('access', () => {
     expect(theirs.data.alertSubscriptions.edges).toEqual([]);
     expect((await asYanzhou.gql(REVOKE, { id: made.id })).data.alertSubscriptionRevoke).toEqual({ subscription: null, userErrors: [{ code: 'SUBSCRIPTION_NOT_FOUND', field: ['input', 'subscriptionId'] }] });
     expect((await asYanzhou.gql(REPLAY, { input: { subscriptionId: made.id } })).data.alertDeliveryReplay.userErrors).toEqual([{ code: 'SUBSCRIPTION_NOT_FOUND', field: ['input', 'subscriptionId'] }]);
+    // Its dead letters too: refused as not found, as revoke and replay answer, rather than an empty list.
+    const theirDeadLetters = await asYanzhou.gql(DEAD_LETTERS, { subscriptionId: made.id });
+    expect(theirDeadLetters.data).toBeNull();
+    expect(theirDeadLetters.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', reason: 'SUBSCRIPTION_NOT_FOUND', argument: 'subscriptionId' })]);
     const mine = await hub.gql(SUBSCRIPTIONS, { filter: { client: 'rencheng-alerts' } });
     expect(mine.data.alertSubscriptions.edges.map((e: any) => e.node.id)).toContain(made.id);
 
@@ -251,6 +255,9 @@ describe('alertSubscriptionRevoke', () => {
     expect((await hub.gql(REPLAY, { input: { subscriptionId: made.id } })).data.alertDeliveryReplay).toEqual({ replayed: [], unchanged: [], userErrors: [{ code: 'SUBSCRIPTION_REVOKED', field: ['input', 'subscriptionId'] }] });
     expect((await hub.gql(REPLAY, { input: { deliveryIds: [dead.deliveryId] } })).data.alertDeliveryReplay.userErrors).toEqual([{ code: 'SUBSCRIPTION_REVOKED', field: ['input', 'deliveryIds', '0'] }]);
     expect((await hub.gql(REVOKE, { id: '999999' })).data.alertSubscriptionRevoke.userErrors).toEqual([{ code: 'SUBSCRIPTION_NOT_FOUND', field: ['input', 'subscriptionId'] }]);
+    // A revoked subscription is still there: its dead letters are listed; one that never was is not found.
+    expect((await hub.gql(DEAD_LETTERS, { subscriptionId: made.id })).data.alertDeadLetters.edges.map((e: any) => e.node.deliveryId)).toEqual([dead.deliveryId]);
+    expect((await hub.gql(DEAD_LETTERS, { subscriptionId: '999999' })).errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', reason: 'SUBSCRIPTION_NOT_FOUND', argument: 'subscriptionId' })]);
 
     expect(r.pushes).toHaveLength(1);
   }, 180_000);

@@ -48,6 +48,10 @@ it('manages subscriptions and dead letters from the command line', async () => {
   const [[row]] = (await dbs.hubPool.query('SELECT delivery_id FROM alert_delivery WHERE alert_id = ?', [alert.alertId])) as any;
   await noteDeadLetter(dbs.hub, 'rencheng-alerts', Number(id), row.delivery_id, 'dead letter');
   expect((await run('dead-letters')).out[0]).toContain(row.delivery_id);
+  expect((await run('dead-letters', '--subscription', id)).out[0]).toContain(row.delivery_id);
+  // A subscription that does not exist is refused as revoke and replay refuse it, not listed as empty.
+  expect(await run('dead-letters', '--subscription', '999999')).toEqual({ code: 3, out: ['refused: SUBSCRIPTION_NOT_FOUND (subscriptionId): no subscription with this id within reach'] });
+  expect(await run('replay', '--subscription', '999999')).toEqual({ code: 3, out: ['refused: SUBSCRIPTION_NOT_FOUND (subscriptionId): no subscription with this id within reach'] });
   expect((await run('notices', '--since', '2000-01-01')).out[0]).toContain('rencheng-alerts');
 
   expect((await run('replay', row.delivery_id)).out[0]).toBe(`replaying 1 dead letter(s): ${row.delivery_id}`);
