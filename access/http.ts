@@ -20,6 +20,7 @@ import type { AccessDb } from '../db/access/db';
 import { isHubUnavailable } from '../db/connect';
 import { scrub, loggableError } from '../domain/privacy';
 import type { HubConfig } from '../db/config';
+import type { ErrorCode } from './errors';
 import { requestIdOf } from './request-id';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { AuditUnavailable, type AuditStore } from './audit';
@@ -35,7 +36,8 @@ export function requestAccess(req: express.Request): RequestAccess | null {
   return accessByRequest.get(req) ?? null;
 }
 
-export function sendError(res: express.Response, status: number, code: string, reason: string, message: string): void {
+/** `code` is one of the documented list (access/errors.ts), so a route cannot send another. */
+export function sendError(res: express.Response, status: number, code: ErrorCode, reason: string, message: string): void {
   res.status(status).type('application/json').send(JSON.stringify({ errors: [{ message, extensions: { code, reason } }] }));
 }
 
