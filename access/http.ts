@@ -18,6 +18,7 @@ import type express from 'express';
 import type { Logger } from 'pino';
 import type { AccessDb } from '../db/access/db';
 import { isHubUnavailable } from '../db/connect';
+import { mayContainIdNumber } from '../domain/id-number';
 import { scrub, loggableError } from '../domain/privacy';
 import type { HubConfig } from '../db/config';
 import type { ErrorCode } from './errors';
@@ -59,10 +60,11 @@ export function parsePurpose(header: string | undefined): Purpose | null | 'UNKN
   return isPurpose(name) ? name : 'UNKNOWN';
 }
 
+/** Refused when it may carry an ID number, whole or in parts: the same test as X-Request-Id (mayContainIdNumber). */
 export function parseCaseReference(header: string | undefined): string | null | 'MALFORMED' {
   if (header === undefined || header.trim() === '') return null;
   const ref = header.trim();
-  return CASE_REFERENCE.test(ref) && !/\d{15}/.test(ref) ? ref : 'MALFORMED';
+  return CASE_REFERENCE.test(ref) && !mayContainIdNumber(ref) ? ref : 'MALFORMED';
 }
 
 export interface AccessHttpDeps {
