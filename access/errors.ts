@@ -1,6 +1,9 @@
 /**
- * The closed list of error codes the hub throws (extensions.code). Expected business outcomes are
- * schema types; these are for bad input, access and infrastructure.
+ * The closed list of error codes the hub sends (extensions.code), on /graphql and every other
+ * route. Expected business outcomes are schema types; these are for bad input, access and
+ * infrastructure. Apollo's own codes are here too: the hub passes them on as they are
+ * (server/app.ts formatError), and any code not listed leaves as INTERNAL_SERVER_ERROR.
+ * test/error-contract.test.ts fails when the source sends a code this list lacks.
  */
 import { GraphQLError } from 'graphql';
 import { isDivisionCode } from '../domain/division-code';
@@ -15,8 +18,22 @@ export const ERROR_CODES = [
   'INTERNAL_SERVER_ERROR',
   /** HTTP only: a path no route serves. */
   'NOT_FOUND',
-  /** The hub's own database did not answer in time (HUB_DB_TIMEOUT_MS): nothing is returned. */
+  /** The hub's own database did not answer in time (HUB_TIMEOUT_MS): nothing is returned. */
   'HUB_UNAVAILABLE',
+  /**
+   * A request refused before anything runs: an unknown X-Purpose, a malformed X-Case-Reference,
+   * a body that is not JSON or too large, what Node's HTTP parser refuses, a persisted query whose
+   * hash does not match, and Apollo's own (a missing query, a batch, CSRF, a mutation over GET).
+   */
+  'BAD_REQUEST',
+  /** Apollo's: the document does not parse (or has more than MAX_QUERY_TOKENS tokens). */
+  'GRAPHQL_PARSE_FAILED',
+  /** Apollo's: the document does not validate (unknown fields, depth, aliases, introspection in production …). */
+  'GRAPHQL_VALIDATION_FAILED',
+  /** Apollo's: a persisted query sent by its hash alone that this process has not seen. */
+  'PERSISTED_QUERY_NOT_FOUND',
+  /** Apollo's: a document of several operations without operationName, or naming none of them. */
+  'OPERATION_RESOLUTION_FAILURE',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

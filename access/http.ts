@@ -18,8 +18,10 @@ import type express from 'express';
 import type { Logger } from 'pino';
 import type { AccessDb } from '../db/access/db';
 import { isHubUnavailable } from '../db/connect';
+import { mayContainIdNumber } from '../domain/id-number';
 import { scrub, loggableError } from '../domain/privacy';
 import type { HubConfig } from '../db/config';
+import type { ErrorCode } from './errors';
 import { requestIdOf } from './request-id';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { AuditUnavailable, type AuditStore } from './audit';
@@ -35,7 +37,8 @@ export function requestAccess(req: express.Request): RequestAccess | null {
   return accessByRequest.get(req) ?? null;
 }
 
-export function sendError(res: express.Response, status: number, code: string, reason: string, message: string): void {
+/** `code` is one of the documented list (access/errors.ts), so a route cannot send another. */
+export function sendError(res: express.Response, status: number, code: ErrorCode, reason: string, message: string): void {
   res.status(status).type('application/json').send(JSON.stringify({ errors: [{ message, extensions: { code, reason } }] }));
 }
 
@@ -57,10 +60,11 @@ export function parsePurpose(header: string | undefined): Purpose | null | 'UNKN
   return isPurpose(name) ? name : 'UNKNOWN';
 }
 
+/** Refused when it may carry an ID number, whole or in parts: the same test as X-Request-Id (mayContainIdNumber). */
 export function parseCaseReference(header: string | undefined): string | null | 'MALFORMED' {
   if (header === undefined || header.trim() === '') return null;
   const ref = header.trim();
-  return CASE_REFERENCE.test(ref) && !/\d{15}/.test(ref) ? ref : 'MALFORMED';
+  return CASE_REFERENCE.test(ref) && !mayContainIdNumber(ref) ? ref : 'MALFORMED';
 }
 
 export interface AccessHttpDeps {

@@ -8,17 +8,20 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import crypto from 'node:crypto';
 import type express from 'express';
 import type { Logger } from 'pino';
+import { mayContainIdNumber } from '../domain/id-number';
 
 /**
  * Short, printable, and never an ID number: the audit column holds 36 characters, and an id that
- * carried 15 or more digits in a row could be someone's 公民身份号码, which no log may hold.
+ * could carry someone's 公民身份号码, whole or written in parts (mayContainIdNumber, the same test
+ * X-Case-Reference is held to), would put it into every log line and audit row of the request.
  */
 const SANE = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,35}$/;
 
+/** The caller's id, or null (a new one is made) when it is not sane or may carry an ID number. */
 export function acceptableRequestId(value: string | undefined): string | null {
   if (!value) return null;
   const id = value.trim();
-  return SANE.test(id) && !/\d{15}/.test(id) ? id : null;
+  return SANE.test(id) && !mayContainIdNumber(id) ? id : null;
 }
 
 const scope = new AsyncLocalStorage<string>();

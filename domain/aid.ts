@@ -58,6 +58,13 @@ export interface ReportedBy {
 }
 
 /** A hospital settlement as the medical insurance system records it, in fen. */
+/**
+ * The longest settlement reference there is: 医保's settlement id (mi_setl.setl_id, and the stays
+ * union grants name, gh_grant.setl_ref) is VARCHAR(30) on the national medical-insurance platform.
+ * A longer reference names no stay, so the hub refuses it rather than send it to the department.
+ */
+export const SETTLEMENT_REFERENCE_MAX_LENGTH = 30;
+
 export interface HospitalSettlement {
   settlementRef: string;
   idNumber: string;

@@ -46,6 +46,46 @@ export function checkIdNumber(raw: string, today: string = new Date().toISOStrin
   return { ok: true, idNumber: value, birthDate, gender: Number(value[16]) % 2 === 1 ? 'M' : 'F', regionCode: value.slice(0, 6) };
 }
 
+/** What people put between the parts of an ID number when they write it out: spaces, - . _ : / */
+const SEPARATOR = /[\s._:/-]+/;
+/** A run of digit groups joined by separators, the last one perhaps ending in a check character X. */
+const DIGIT_GROUPS = /\d+(?:[\s._:/-]+\d+)*[Xx]?/g;
+
+/**
+ * Whether the digits of a number written in parts have the shape of an ID number: 17 digits and a
+ * check character with a possible birth date at 7-14, or the old 15 digits with one at 7-12 (yymmdd).
+ */
+function idNumberShaped(digits: string): boolean {
+  if (/^\d{17}[\dXx]$/.test(digits)) {
+    const y = Number(digits.slice(6, 10));
+    return y >= 1870 && y <= 2099 && isCalendarDate(y, Number(digits.slice(10, 12)), Number(digits.slice(12, 14)));
+  }
+  return /^\d{15}$/.test(digits) && isCalendarDate(1900 + Number(digits.slice(6, 8)), Number(digits.slice(8, 10)), Number(digits.slice(10, 12)));
+}
+
+/**
+ * Whether free text a caller sends along (a request id, a case reference) may carry an ID number,
+ * which must then reach no log line and no audit row. Fifteen digits in a row are enough (an old
+ * 15-digit number, or most of an 18-digit one). A number written in parts, as people write them
+ * ("370811-19900101-123X", "370811 19900101 123X", "3708 1119 9001 0112 3X"), counts when some
+ * groups in a row, joined, have an ID number's shape; other numbers with separators, such as a file
+ * number 370811-2026-000042 or a date and a sequence, do not.
+ */
+export function mayContainIdNumber(text: string): boolean {
+  if (/\d{15}/.test(text)) return true;
+  for (const run of text.match(DIGIT_GROUPS) ?? []) {
+    const groups = run.split(SEPARATOR);
+    for (let first = 0; first < groups.length; first++) {
+      let joined = '';
+      for (let last = first; last < groups.length && joined.length < 18; last++) {
+        joined += groups[last];
+        if (idNumberShaped(joined)) return true;
+      }
+    }
+  }
+  return false;
+}
+
 /** Masks an ID number for logs and for callers without the right to see it: 370811********123X. */
 export function maskIdNumber(idNumber: string): string {
   if (idNumber.length < 10) return '*'.repeat(idNumber.length);

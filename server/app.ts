@@ -53,7 +53,8 @@ import { securityHeaders } from './security-headers';
 import { queryPage } from './query-page';
 import { HubMetrics, metricsServer } from './metrics';
 
-const KNOWN_CODES = new Set<string>([...ERROR_CODES, 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE']);
+/** The codes passed on as they are: the documented list, Apollo's among them (persisted queries are on, so never PERSISTED_QUERY_NOT_SUPPORTED). */
+const KNOWN_CODES = new Set<string>(ERROR_CODES);
 
 /**
  * An error Apollo raised before running anything, with an HTTP status of 4xx and no code of its

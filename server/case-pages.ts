@@ -14,6 +14,7 @@
 import type express from 'express';
 import { AuditUnavailable, type AuditStore } from '../access/audit';
 import { inScope, seesHealthDetail } from '../access/decide';
+import type { ErrorCode } from '../access/errors';
 import { requestAccess, sendError } from '../access/http';
 import { buildDossier, openFindingsFrom } from '../resolvers/cases/dossier';
 import { createCaseLoaders } from '../db/cases/loaders';
@@ -576,7 +577,7 @@ ${meetingPart}
  * One error contract on every route: a client that asks for JSON gets the GraphQL error shape with
  * a code and reason (access/http.ts sendError); a browser gets a page carrying the same code.
  */
-function errorPage(req: express.Request, res: express.Response, status: number, code: string, reason: string, message: string): void {
+function errorPage(req: express.Request, res: express.Response, status: number, code: ErrorCode, reason: string, message: string): void {
   if (req.accepts(['html', 'json']) === 'json') return sendError(res, status, code, reason, message);
   res
     .status(status)

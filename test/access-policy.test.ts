@@ -191,6 +191,11 @@ describe('headers, tokens and messages', () => {
     expect(parsePurpose('CURIOSITY')).toBe('UNKNOWN');
     expect(parseCaseReference('AH-2026-000042')).toBe('AH-2026-000042');
     expect(parseCaseReference('370811197504120312')).toBe('MALFORMED');
+    // An ID number written in parts is one too; a file number with separators is not.
+    expect(parseCaseReference('370811-19750412-0312')).toBe('MALFORMED');
+    expect(parseCaseReference('AH-370811.19750412.031X')).toBe('MALFORMED');
+    expect(parseCaseReference('3708_1119_7504_1203_12')).toBe('MALFORMED');
+    expect(parseCaseReference('370811-2026-000042')).toBe('370811-2026-000042');
     expect(parseCaseReference('王建国的案子')).toBe('MALFORMED');
     expect(parseCaseReference("x' OR '1'='1")).toBe('MALFORMED');
     expect(parseCaseReference('a'.repeat(65))).toBe('MALFORMED');

@@ -3,9 +3,12 @@
  * a JSON body `{ errors: [{ message, extensions: { code, reason } }] }` with a stable code; a
  * caller's mistake is never logged at error level; nothing the caller wrote comes back whole.
  */
+import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
+import { ERROR_CODES } from '../access/errors';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { insertRegions, TODAY } from './support/scenarios';
@@ -83,6 +86,74 @@ describe('GraphQL', () => {
         expect(typeof e.extensions?.code).toBe('string');
       }
     }
+  });
+});
+
+/**
+ * Every code the product's source sends: the `code` of each `extensions: { code: '…' }` it builds
+ * (GraphQL errors and HTTP bodies alike), and the code of each HTTP refusal it answers with
+ * sendError / errorPage. Keyed by code, with the files that send it.
+ */
+function codesSentBySource(): Map<string, string[]> {
+  const root = path.join(__dirname, '..');
+  const files = (dir: string): string[] =>
+    fs.readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((e) => {
+      const rel = path.join(dir, e.name);
+      if (e.isDirectory()) return e.name === '__generated__' ? [] : files(rel);
+      return e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') ? [rel] : [];
+    });
+  const patterns = [/extensions:\s*\{[^}]*?\bcode:\s*'([A-Z][A-Z_]*)'/g, /\b(?:sendError|errorPage)\((?:\w+,\s*){2,3}'([A-Z][A-Z_]*)'/g];
+  const used = new Map<string, string[]>();
+  for (const file of ['access', 'server', 'resolvers', 'db', 'domain', 'federation', 'rules'].flatMap(files)) {
+    const text = fs.readFileSync(path.join(root, file), 'utf8');
+    for (const pattern of patterns) for (const m of text.matchAll(pattern)) used.set(m[1], [...new Set([...(used.get(m[1]) ?? []), file])]);
+  }
+  return used;
+}
+
+describe('the list of codes (access/errors.ts ERROR_CODES)', () => {
+  it('holds every code the source sends', () => {
+    const used = codesSentBySource();
+    // The scan finds what it must: the HTTP refusals and the GraphQL errors the hub builds itself.
+    expect([...used.keys()]).toEqual(expect.arrayContaining(['BAD_REQUEST', 'NOT_FOUND', 'RATE_LIMITED', 'UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'DEPARTMENT_UNAVAILABLE', 'HUB_UNAVAILABLE', 'INTERNAL_SERVER_ERROR']));
+    const unlisted = [...used].filter(([code]) => !(ERROR_CODES as readonly string[]).includes(code)).map(([code, files]) => `${code} in ${files.join(', ')}`);
+    expect(unlisted).toEqual([]);
+  });
+
+  it('holds the codes Apollo sends for requests that never run, and the hub passes them on', async () => {
+    const post = async (body: unknown, headers: Record<string, string> = {}) => {
+      const res = await fetch(`${hub.url}/graphql`, { method: 'POST', headers: { ...hub.authHeaders, 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+      return (JSON.parse(await res.text()).errors ?? []).map((e: any) => e.extensions?.code);
+    };
+    const sent = {
+      parse: await post({ query: '{ caller' }),
+      validation: await post({ query: '{ noSuchField }' }),
+      persisted: await post({ extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } }),
+      operation: await post({ query: 'query A { __typename } query B { __typename }' }),
+      noQuery: await post({ variables: {} }),
+      purpose: await post({ query: '{ __typename }' }, { 'x-purpose': 'NO_SUCH_PURPOSE' }),
+      caseReference: await post({ query: '{ __typename }' }, { 'x-case-reference': 'not a reference!' }),
+    };
+    expect(sent).toEqual({
+      parse: ['GRAPHQL_PARSE_FAILED'],
+      validation: ['GRAPHQL_VALIDATION_FAILED'],
+      persisted: ['PERSISTED_QUERY_NOT_FOUND'],
+      operation: ['OPERATION_RESOLUTION_FAILURE'],
+      noQuery: ['BAD_REQUEST'],
+      purpose: ['BAD_REQUEST'],
+      caseReference: ['BAD_REQUEST'],
+    });
+    for (const codes of Object.values(sent)) for (const code of codes) expect(ERROR_CODES).toContain(code);
+  });
+
+  it('is the list README.md and docs/access.md document', () => {
+    const root = path.join(__dirname, '..');
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+    const errorsParagraph = readme.slice(readme.indexOf('**Errors.**'), readme.indexOf('**One error contract on every route.**'));
+    const docs = fs.readFileSync(path.join(root, 'docs', 'access.md'), 'utf8');
+    const errorsTable = docs.slice(docs.indexOf('## Errors'), docs.indexOf('## The audit trail'));
+    expect(ERROR_CODES.filter((code) => !errorsParagraph.includes(`\`${code}\``))).toEqual([]);
+    expect(ERROR_CODES.filter((code) => !errorsTable.includes(`\`${code}\``))).toEqual([]);
   });
 });
 

@@ -6,9 +6,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { getTableConfig } from 'drizzle-orm/mysql-core';
 import { toDbInstant } from '../db/instants';
 import { freePort } from '../db/setup/private-server';
+import { SETTLEMENT_REFERENCE_MAX_LENGTH } from '../domain/aid';
 import { civilAffairsScenario } from '../federation/civil-affairs/scenario';
+import { miSettlement } from '../federation/health/tables';
+import { ghGrant } from '../federation/union/tables';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { insertMany, insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
@@ -192,6 +196,20 @@ describe('preGrantCheck', () => {
   ])('refuses %j with BAD_USER_INPUT', async (partial, argument, reason) => {
     const res = await writer().gql(Q, { input: { beneficiaryIdNumber: CASES.overlap.person, amountFen: 1, ...partial } });
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument, reason });
+  });
+
+  it('refuses a settlement reference longer than 医保 settlement ids, before any department is asked', async () => {
+    const input = { beneficiaryIdNumber: CASES.settlement.person, programme: 'MEDICAL_AID', grantDate: TODAY, amountFen: 1 };
+    for (const settlementReference of ['S'.repeat(31), 'S'.repeat(20_000)]) {
+      const res = await writer().gql(Q, { input: { ...input, settlementReference } });
+      expect(res.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', argument: 'input.settlementReference', reason: 'TOO_LONG', max: SETTLEMENT_REFERENCE_MAX_LENGTH })]);
+      expect(res.extensions?.sqlStatements?.bySource?.HEALTH).toBeUndefined();
+    }
+    // The bound is the departments' own column width: the widest reference a settlement can have is checked as any other.
+    for (const table of [miSettlement, ghGrant]) expect(getTableConfig(table).columns.filter((c) => /^setl_(id|ref)$/.test(c.name)).map((c) => (c as any).length)).toEqual([SETTLEMENT_REFERENCE_MAX_LENGTH]);
+    const widest = await writer().gql(Q, { input: { ...input, settlementReference: 'S'.repeat(30) } });
+    expect(widest.errors).toBeUndefined();
+    expect(widest.data.preGrantCheck.complete).toBe(true);
   });
 });
 

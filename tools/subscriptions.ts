@@ -12,17 +12,17 @@
  * The database is DATABASE_URL, or the private server `npm start` is running. The callback host
  * must be on AIDHUB_CALLBACK_HOSTS (for the demo's private server, 127.0.0.1 and localhost unless
  * set), and each trigger named one of the trigger set this process's environment names
- * (AIDHUB_TRIGGERS_FILE over rules/triggers.json), as the hub's. The signing secret is printed once, at create. Create, revoke and replay are the functions
- * the GraphQL mutations call (alertSubscriptionCreate, alertSubscriptionRevoke, alertDeliveryReplay),
+ * (AIDHUB_TRIGGERS_FILE over rules/triggers.json), as the hub's. The signing secret is printed once, at create. Create, revoke, dead-letters and replay are the functions
+ * the GraphQL API calls (alertSubscriptionCreate, alertSubscriptionRevoke, alertDeadLetters, alertDeliveryReplay),
  * so both refuse alike; the CLI reaches every subscription, an administrator's API call only those
  * within its region scope.
  */
 import { shownCallbackUrl } from '../domain/monitoring/delivery';
-import { deadLetters, deliveryCounts, deliveryNotices, listSubscriptions, type SubscriptionRecord } from '../db/alert-delivery/store';
+import { deliveryCounts, deliveryNotices, listSubscriptions, type SubscriptionRecord } from '../db/alert-delivery/store';
 import { hubDrizzle, type HubDb } from '../db/connect';
 import { runSubcommand, UsageError } from './command-args';
 import { runAgainstHub } from './run-against-hub';
-import { createSubscription, replayDeliveries, revokeSubscriptionWithin } from '../resolvers/alert-delivery/subscriptions';
+import { createSubscription, deadLettersWithin, malformedDeliveryId, replayDeliveries, revokeSubscriptionWithin } from '../resolvers/alert-delivery/subscriptions';
 
 /** The CLI is run by whoever holds the hub database: every subscription is within its reach. */
 const EVERY_REGION = '';
@@ -57,6 +57,13 @@ function describe(s: SubscriptionRecord, counts?: Record<string, number>): strin
 function positiveId(value: string | undefined, what: string): number {
   if (!value || !/^[1-9]\d{0,14}$/.test(value)) throw new UsageError(`${what}: a positive integer`);
   return Number(value);
+}
+
+/** Delivery ids are UUIDs: one that is not is a usage error naming its position, as a malformed subscription id is. */
+function deliveryIds(values: string[]): string[] {
+  const at = malformedDeliveryId(values);
+  if (at >= 0) throw new UsageError(`replay: delivery id ${at + 1} is not a delivery id (a UUID)`);
+  return values;
 }
 
 /** The allow-list as the hub being managed sees it. */
@@ -116,14 +123,19 @@ export function subscriptionsCommand(argv: string[], db: HubDb, print: (line: st
         return 0;
       }
       case 'dead-letters': {
-        const rows = await deadLetters(db, { subscriptionId: values.subscription ? positiveId(values.subscription, '--subscription') : undefined, first: values.first ? positiveId(values.first, '--first') : 50 });
+        const out = await deadLettersWithin(db, EVERY_REGION, { subscriptionId: values.subscription ? positiveId(values.subscription, '--subscription') : undefined, first: values.first ? positiveId(values.first, '--first') : 50 });
+        if (!out.ok) {
+          print(`refused: ${out.code} (${out.field}): ${out.message}`);
+          return 3;
+        }
+        const rows = out.rows;
         if (rows.length === 0) print('no dead letters');
         for (const d of rows) print([d.deliveryId, `subscription #${d.subscriptionId}`, `alert ${d.alertId}`, d.event, `attempts ${d.attempts}`, `last ${d.lastStatus ?? '-'} ${d.lastError ?? ''}`.trim(), `dead ${d.deadAt}`].join('  '));
         return 0;
       }
       case 'replay': {
         if (!values.subscription && rest.length === 0) throw new UsageError('replay needs --subscription ID or delivery ids');
-        const out = await replayDeliveries(db, EVERY_REGION, values.subscription ? { subscriptionId: positiveId(values.subscription, '--subscription') } : { deliveryIds: rest });
+        const out = await replayDeliveries(db, EVERY_REGION, values.subscription ? { subscriptionId: positiveId(values.subscription, '--subscription') } : { deliveryIds: deliveryIds(rest) });
         if (!out.ok) {
           print(`refused: ${out.code} (${out.field}): ${out.message}`);
           return 3;

@@ -31,6 +31,14 @@ export function afterFailure(attempts: number, schedule: readonly number[], jitt
   return { dead: false, delayMs: Math.max(0, Math.round(base + spread)) };
 }
 
+/**
+ * A delivery id is a UUID (crypto.randomUUID, db/alert-delivery/outbox.ts), case-insensitive on
+ * input (RFC 4122 §3). Anything else is a caller's mistake, not an id that happens not to exist.
+ */
+export function isDeliveryId(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value.trim());
+}
+
 /** Why a callback URL is refused; null when it may be used. */
 export type CallbackRefusal = 'CALLBACK_URL_INVALID' | 'CALLBACK_HOST_NOT_ALLOWED';
 

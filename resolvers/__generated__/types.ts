@@ -379,7 +379,7 @@ export type AlertSubscriptionRevokeInput = {
 export type AlertDeliveryReplayInput = {
   /** Every dead letter of this subscription. */
   readonly subscriptionId?: InputMaybe<Scalars['ID']['input']>;
-  /** These deliveries (delivery ids). */
+  /** These deliveries (delivery ids: UUIDs; one that is not is refused with BAD_USER_INPUT, MALFORMED_ID). */
   readonly deliveryIds?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
 };
 
@@ -2996,7 +2996,7 @@ export type PreGrantCheckInput = {
   readonly cause?: InputMaybe<AidCause>;
   /** Temporary aid: approved as a second aid (二次临时救助). */
   readonly secondAid?: InputMaybe<Scalars['Boolean']['input']>;
-  /** Medical aid or illness aid: the hospital settlement it relieves. */
+  /** Medical aid or illness aid: the hospital settlement it relieves (医保 settlement id, at most 30 characters). */
   readonly settlementReference?: InputMaybe<Scalars['String']['input']>;
   /** Education aid: the school year, e.g. 2025-2026. */
   readonly schoolYear?: InputMaybe<Scalars['String']['input']>;

@@ -8,15 +8,15 @@
  * with a region outside it).
  */
 import { shownCallbackUrl } from '../../domain/monitoring/delivery';
-import { requireHubId } from '../../access/errors';
-import { deadLetters, deliveryNotices, subscriptionPage } from '../../db/alert-delivery/store';
+import { badInput, requireHubId } from '../../access/errors';
+import { deliveryNotices, subscriptionPage } from '../../db/alert-delivery/store';
 import { fromDbInstant } from '../../db/instants';
 import { decodeIdCursor, encodeIdCursor } from '../../domain/cursor';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
 import type { AlertDeliveryErrorCode, Resolvers } from '../__generated__/types';
 import { pageOf, pageSize, positionAfter, present, unknownRegion } from '../common';
 import type { HubContext } from '../context';
-import { createSubscription, replayDeliveries, revokeSubscriptionWithin } from './subscriptions';
+import { createSubscription, deadLettersWithin, malformedDeliveryId, replayDeliveries, revokeSubscriptionWithin } from './subscriptions';
 
 const SUBSCRIPTIONS = 'SB';
 const DEAD_LETTERS = 'DL';
@@ -37,6 +37,13 @@ function callbackHosts(ctx: HubContext): readonly string[] {
   return ctx.config.callbackHosts ?? ctx.config.alertDelivery?.callbackHosts ?? [];
 }
 
+/** Delivery ids are UUIDs: one that is not is refused as bad input naming it, as a malformed subscription id is. */
+function requireDeliveryIds(ids: readonly string[]): string[] {
+  const at = malformedDeliveryId(ids);
+  if (at >= 0) throw badInput(`input.deliveryIds[${at}]`, 'MALFORMED_ID', `input.deliveryIds[${at}] is not a delivery id (a UUID)`);
+  return [...ids];
+}
+
 const instantOrNull = (v: string | null) => (v === null ? null : fromDbInstant(v));
 
 export const alertDeliveryResolvers: Resolvers = {
@@ -53,7 +60,10 @@ export const alertDeliveryResolvers: Resolvers = {
       const first = pageSize(args.first, 50, ctx.config.maxListSize);
       const before = positionAfter(args.after, (c) => decodeIdCursor(DEAD_LETTERS, c));
       const subscriptionId = args.subscriptionId == null ? undefined : requireHubId(args.subscriptionId, 'subscriptionId', 'subscription id');
-      const rows = await deadLetters(ctx.hub, { subscriptionId, first: first + 1, before: before ?? undefined, scopePrefix: scopePrefix(ctx) });
+      // A query has no userErrors: a subscription out of reach is refused as bad input with the code revoke and replay give it.
+      const out = await deadLettersWithin(ctx.hub, scopePrefix(ctx), { subscriptionId, first: first + 1, before: before ?? undefined });
+      if (!out.ok) throw badInput(out.field, out.code, out.message);
+      const rows = out.rows;
       return pageOf({ rows: rows.slice(0, first), hasNextPage: rows.length > first }, (r) => encodeIdCursor(DEAD_LETTERS, r.id), (r) => r);
     },
     alertDeliveryNotices: async (_, args, ctx) => {
@@ -85,7 +95,7 @@ export const alertDeliveryResolvers: Resolvers = {
       if (bySubscription === (input.deliveryIds != null)) {
         return { replayed: [], unchanged: [], userErrors: [refusal('REPLAY_TARGET_INVALID', bySubscription ? 'deliveryIds' : 'subscriptionId', 'give either subscriptionId or deliveryIds')] };
       }
-      const which = bySubscription ? { subscriptionId: requireHubId(input.subscriptionId!, 'input.subscriptionId', 'subscription id') } : { deliveryIds: [...input.deliveryIds!] };
+      const which = bySubscription ? { subscriptionId: requireHubId(input.subscriptionId!, 'input.subscriptionId', 'subscription id') } : { deliveryIds: requireDeliveryIds(input.deliveryIds!) };
       const out = await replayDeliveries(ctx.hub, scopePrefix(ctx), which);
       if (!out.ok) return { replayed: [], unchanged: [], userErrors: [refusal(out.code, out.field, out.message)] };
       return { replayed: out.replayed, unchanged: out.unchanged, userErrors: [] };

@@ -1,6 +1,6 @@
 /**
- * The one place a subscription is created, revoked or its dead letters replayed: checks shared by
- * the GraphQL mutations (resolvers/alert-delivery/resolvers.ts) and `npm run subscriptions`. The callback's host must be on the allow-list, the subscriber must be
+ * The one place a subscription is created, revoked or its dead letters listed or replayed: checks
+ * shared by the GraphQL API (resolvers/alert-delivery/resolvers.ts) and `npm run subscriptions`. The callback's host must be on the allow-list, the subscriber must be
  * an API client that exists, and the regions must lie within that client's own region scope
  * (a push names a masked subject only, but the details it points to are read with the client's
  * own token: a push outside its scope would be a clue it could not follow). Every trigger named must
@@ -9,9 +9,9 @@
  */
 import type { HubQuery } from '../../db/cases/records';
 import type { HubDb } from '../../db/connect';
-import { activeSubscriptionsOf, deliveriesByIds, insertSubscription, replayDeadLetters, revokeSubscription, subscriberClient, subscriptionById, subscriptionsByIds, type DeliveryRecord, type SubscriptionRecord } from '../../db/alert-delivery/store';
+import { activeSubscriptionsOf, deadLetters, deliveriesByIds, insertSubscription, replayDeadLetters, revokeSubscription, subscriberClient, subscriptionById, subscriptionsByIds, type DeliveryRecord, type SubscriptionRecord } from '../../db/alert-delivery/store';
 import { isDivisionCode } from '../../domain/division-code';
-import { callbackRefusal, newSubscriptionSecret } from '../../domain/monitoring/delivery';
+import { callbackRefusal, isDeliveryId, newSubscriptionSecret } from '../../domain/monitoring/delivery';
 import { ALERT_GRADES, type AlertGrade } from '../../domain/monitoring/envelope';
 import { regionCovers } from '../../domain/monitoring/subscriptions';
 import { activeTriggerSet } from '../../rules/triggers-load';
@@ -112,7 +112,31 @@ export async function revokeSubscriptionWithin(db: HubDb, scopePrefix: string, i
   return { ok: true, subscription: (await revokeSubscription(db, id))! };
 }
 
+/**
+ * Dead letters, newest first: of one subscription, which must be within reach (else
+ * SUBSCRIPTION_NOT_FOUND, as revoke and replay answer, whether it does not exist or is another
+ * scope's), or of every subscription within reach. An empty list thus means no dead letters, never
+ * a mistyped id.
+ */
+export async function deadLettersWithin(db: HubQuery, scopePrefix: string, page: { subscriptionId?: number; first: number; before?: number }): Promise<{ ok: true; rows: DeliveryRecord[] } | ManageRefusal> {
+  if (page.subscriptionId !== undefined) {
+    const sub = await subscriptionById(db, page.subscriptionId);
+    if (!sub || !subscriptionInReach(scopePrefix, sub)) return notFound('subscriptionId');
+  }
+  return { ok: true, rows: await deadLetters(db, { ...page, scopePrefix }) };
+}
+
 export type ReplayTarget = { subscriptionId: number } | { deliveryIds: string[] };
+
+/**
+ * The position of the first delivery id that is not a UUID, or -1. A malformed id is bad input,
+ * refused before replayDeliveries by each caller in its own way (BAD_USER_INPUT naming the field;
+ * the CLI's usage error), as a malformed subscription id is: DELIVERY_NOT_FOUND is for a well-formed
+ * id that names no delivery within reach.
+ */
+export function malformedDeliveryId(deliveryIds: readonly string[]): number {
+  return deliveryIds.findIndex((id) => !isDeliveryId(id));
+}
 
 /**
  * Puts dead letters back in the queue under their own delivery ids: every dead letter of one

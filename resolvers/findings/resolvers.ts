@@ -9,6 +9,7 @@ import { countScanFindings, listScans, scanFindingsPage, settleFinding, viewOfRo
 import { currentScanState, scanJobs } from './scan';
 import { fromDbInstant, fromDbInstantOrNull } from '../../db/instants';
 import { decodeIdCursor, encodeIdCursor } from '../../domain/cursor';
+import { SETTLEMENT_REFERENCE_MAX_LENGTH } from '../../domain/aid';
 import type { IsoDate } from '../../domain/dates';
 import { DATE_RANGE } from '../../domain/date-ranges';
 import { DEPARTMENT_CODES, type DepartmentCode, type OfficeCode } from '../../domain/departments';
@@ -94,6 +95,11 @@ function proposalOf(input: PreGrantCheckInput): Proposal {
     const range = { min: `${DATE_RANGE.min.slice(0, 4)}-${Number(DATE_RANGE.min.slice(0, 4)) + 1}`, max: `${Number(DATE_RANGE.max.slice(0, 4)) - 1}-${DATE_RANGE.max.slice(0, 4)}` };
     if (input.schoolYear < range.min || input.schoolYear > range.max) throw badInput('input.schoolYear', 'OUT_OF_RANGE', `input.schoolYear must be a school year from ${range.min} to ${range.max}`, range);
   }
+  // Free text reaches the departments as a statement parameter: held to the width of the column it is compared with.
+  const settlementRef = input.settlementReference?.trim() || null;
+  if (settlementRef !== null && settlementRef.length > SETTLEMENT_REFERENCE_MAX_LENGTH) {
+    throw badInput('input.settlementReference', 'TOO_LONG', `settlementReference is at most ${SETTLEMENT_REFERENCE_MAX_LENGTH} characters`, { max: SETTLEMENT_REFERENCE_MAX_LENGTH });
+  }
   const recurring = programme.kind === 'RECURRING';
   return {
     programme: programme.code as Proposal['programme'],
@@ -104,7 +110,7 @@ function proposalOf(input: PreGrantCheckInput): Proposal {
     amountFen: input.amountFen,
     cause: input.cause ?? null,
     secondAid: input.secondAid ?? false,
-    settlementRef: input.settlementReference?.trim() || null,
+    settlementRef,
     schoolYear: input.schoolYear ?? null,
   };
 }

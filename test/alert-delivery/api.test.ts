@@ -216,6 +216,10 @@ describe('access', () => {
     expect(theirs.data.alertSubscriptions.edges).toEqual([]);
     expect((await asYanzhou.gql(REVOKE, { id: made.id })).data.alertSubscriptionRevoke).toEqual({ subscription: null, userErrors: [{ code: 'SUBSCRIPTION_NOT_FOUND', field: ['input', 'subscriptionId'] }] });
     expect((await asYanzhou.gql(REPLAY, { input: { subscriptionId: made.id } })).data.alertDeliveryReplay.userErrors).toEqual([{ code: 'SUBSCRIPTION_NOT_FOUND', field: ['input', 'subscriptionId'] }]);
+    // Its dead letters too: refused as not found, as revoke and replay answer, rather than an empty list.
+    const theirDeadLetters = await asYanzhou.gql(DEAD_LETTERS, { subscriptionId: made.id });
+    expect(theirDeadLetters.data).toBeNull();
+    expect(theirDeadLetters.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', reason: 'SUBSCRIPTION_NOT_FOUND', argument: 'subscriptionId' })]);
     const mine = await hub.gql(SUBSCRIPTIONS, { filter: { client: 'rencheng-alerts' } });
     expect(mine.data.alertSubscriptions.edges.map((e: any) => e.node.id)).toContain(made.id);
 
@@ -254,6 +258,9 @@ describe('alertSubscriptionRevoke', () => {
     expect((await hub.gql(REPLAY, { input: { subscriptionId: made.id } })).data.alertDeliveryReplay).toEqual({ replayed: [], unchanged: [], userErrors: [{ code: 'SUBSCRIPTION_REVOKED', field: ['input', 'subscriptionId'] }] });
     expect((await hub.gql(REPLAY, { input: { deliveryIds: [dead.deliveryId] } })).data.alertDeliveryReplay.userErrors).toEqual([{ code: 'SUBSCRIPTION_REVOKED', field: ['input', 'deliveryIds', '0'] }]);
     expect((await hub.gql(REVOKE, { id: '999999' })).data.alertSubscriptionRevoke.userErrors).toEqual([{ code: 'SUBSCRIPTION_NOT_FOUND', field: ['input', 'subscriptionId'] }]);
+    // A revoked subscription is still there: its dead letters are listed; one that never was is not found.
+    expect((await hub.gql(DEAD_LETTERS, { subscriptionId: made.id })).data.alertDeadLetters.edges.map((e: any) => e.node.deliveryId)).toEqual([dead.deliveryId]);
+    expect((await hub.gql(DEAD_LETTERS, { subscriptionId: '999999' })).errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', reason: 'SUBSCRIPTION_NOT_FOUND', argument: 'subscriptionId' })]);
 
     expect(r.pushes).toHaveLength(1);
   }, 180_000);
@@ -323,6 +330,13 @@ describe('dead letters', () => {
     expect((await hub.gql(REPLAY, { input: { deliveryIds: [secondRow.deliveryId, '00000000-0000-0000-0000-000000000000'] } })).data.alertDeliveryReplay.userErrors).toEqual([{ code: 'DELIVERY_NOT_FOUND', field: ['input', 'deliveryIds', '1'] }]);
     expect((await hub.gql(REPLAY, { input: {} })).data.alertDeliveryReplay.userErrors).toEqual([{ code: 'REPLAY_TARGET_INVALID', field: ['input', 'subscriptionId'] }]);
     expect((await hub.gql(REPLAY, { input: { subscriptionId: made.id, deliveryIds: [] } })).data.alertDeliveryReplay.userErrors.map((e: any) => e.code)).toEqual(['REPLAY_TARGET_INVALID']);
+
+    // A delivery id that is not a UUID is bad input naming it, not a delivery that does not exist.
+    for (const malformed of ['not-a-uuid', `${secondRow.deliveryId}x`, 'f'.repeat(20_000)]) {
+      const res = await hub.gql(REPLAY, { input: { deliveryIds: [secondRow.deliveryId, malformed] } });
+      expect(res.data).toBeNull();
+      expect(res.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', argument: 'input.deliveryIds[1]', reason: 'MALFORMED_ID' })]);
+    }
 
     // The administrators' notice of the day names the subscriber.
     const notices = await hub.gql(`{ alertDeliveryNotices(since: "2000-01-01") { client deliveryId subscription { id } } }`);

@@ -48,6 +48,10 @@ it('manages subscriptions and dead letters from the command line', async () => {
   const [[row]] = (await dbs.hubPool.query('SELECT delivery_id FROM alert_delivery WHERE alert_id = ?', [alert.alertId])) as any;
   await noteDeadLetter(dbs.hub, 'rencheng-alerts', Number(id), row.delivery_id, 'dead letter');
   expect((await run('dead-letters')).out[0]).toContain(row.delivery_id);
+  expect((await run('dead-letters', '--subscription', id)).out[0]).toContain(row.delivery_id);
+  // A subscription that does not exist is refused as revoke and replay refuse it, not listed as empty.
+  expect(await run('dead-letters', '--subscription', '999999')).toEqual({ code: 3, out: ['refused: SUBSCRIPTION_NOT_FOUND (subscriptionId): no subscription with this id within reach'] });
+  expect(await run('replay', '--subscription', '999999')).toEqual({ code: 3, out: ['refused: SUBSCRIPTION_NOT_FOUND (subscriptionId): no subscription with this id within reach'] });
   expect((await run('notices', '--since', '2000-01-01')).out[0]).toContain('rencheng-alerts');
 
   expect((await run('replay', row.delivery_id)).out[0]).toBe(`replaying 1 dead letter(s): ${row.delivery_id}`);
@@ -57,6 +61,10 @@ it('manages subscriptions and dead letters from the command line', async () => {
   expect((await run('replay', row.delivery_id)).out).toEqual(['replaying 0 dead letter(s)', `unchanged ${row.delivery_id}: PENDING`]);
   const unknown = await run('replay', '00000000-0000-0000-0000-000000000000');
   expect([unknown.code, unknown.out[0]]).toEqual([3, 'refused: DELIVERY_NOT_FOUND (deliveryIds.0): no delivery with this id within reach']);
+  // A delivery id that is not a UUID is a usage error naming it, as a malformed subscription id is.
+  const malformed = await run('replay', row.delivery_id, 'not-a-uuid');
+  expect([malformed.code, malformed.out[0]]).toEqual([2, 'error: replay: delivery id 2 is not a delivery id (a UUID)']);
+  expect((await run('replay', '--subscription', 'x1')).out[0]).toBe('error: --subscription: a positive integer');
   expect((await run('dead-letters')).out).toEqual(['no dead letters']);
 
   expect((await run('revoke', id)).out[0]).toMatch(/^revoked #\d+  REVOKED/);

@@ -96,6 +96,28 @@ describe('request ids', () => {
     expect(await sent(`req-${WANG.head}`)).toMatch(UUID);
   });
 
+  it('replaces an ID number written in parts, as X-Case-Reference refuses it: one test for both headers', async () => {
+    const id = WANG.head;
+    const inParts = [`${id.slice(0, 6)}-${id.slice(6, 14)}-${id.slice(14)}`, `req.${id.slice(0, 6)}.${id.slice(6, 14)}.${id.slice(14)}`, `${id.slice(0, 6)}:${id.slice(6, 14)}:${id.slice(14)}`, id.match(/.{1,4}/g)!.join('_')];
+    // Numbers with separators that are no ID number stay the caller's.
+    const others = ['dept-sys.2026-03-15:000123', '370811-2026-000042', 'req-20261201-100000-123456'];
+    for (const value of [...inParts, ...others]) {
+      const res = await fetch(`${hub.url}/graphql`, {
+        method: 'POST',
+        headers: { ...hub.authHeaders, 'content-type': 'application/json', 'x-request-id': value, 'x-case-reference': value },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      });
+      const echoed = res.headers.get('x-request-id');
+      const refused = res.status === 400 && ((await res.json()) as any).errors[0].extensions.reason === 'MALFORMED_CASE_REFERENCE';
+      expect({ value, replaced: echoed !== value, refused }).toEqual({ value, replaced: inParts.includes(value), refused: inParts.includes(value) });
+      if (echoed !== value) expect(echoed).toMatch(UUID);
+    }
+    // None of those ID numbers reached a log line or the audit trail.
+    expect(logLines.filter((l) => inParts.some((v) => JSON.stringify(l).includes(v)))).toEqual([]);
+    const [rows] = (await dbs.hubPool.query('SELECT COUNT(*) AS n FROM access_log WHERE request_id IN (?) OR case_reference IN (?)', [inParts, inParts])) as any;
+    expect(Number(rows[0].n)).toBe(0);
+  });
+
   it('is the id of the request’s audit rows and of every log line written while it ran', async () => {
     const id = 'trace-graphql-0001';
     const res = await fetch(`${hub.url}/graphql`, {
