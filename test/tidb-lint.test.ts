@@ -30,7 +30,10 @@ function withoutComments(text: string): string {
  */
 const LOCKING_READS: Record<string, { line: string; why: string }[]> = {
   'access/audit.ts': [{ line: 'FROM access_log_head WHERE id = 1 FOR UPDATE', why: 'the chain head: one row by primary key' }],
-  'db/alert-delivery/store.ts': [{ line: ".for('update');", why: 'dead letters being replayed, by primary key (IN list of ids just read): rows that exist; two replays at once queue, and the second finds them PENDING' }],
+  'db/alert-delivery/store.ts': [
+    { line: ".for('update');", why: 'dead letters being replayed, by primary key (IN list of ids just read): rows that exist; two replays at once queue, and the second finds them PENDING' },
+    { line: "lock ? await query.for('update')", why: 'one API client by its unique name: creates of subscriptions for one client take turns (no two identical ones)' },
+  ],
   'db/cases/write.ts': [{ line: 'where(eq(aidCase.id, caseId)).for(\'update\')', why: 'one case by primary key' }],
   'db/charity/store.ts': [{ line: "where(eq(charityNeed.id, needId)).for('update')", why: 'one need by primary key: pledges and deliveries to it queue (no over-funding)' }],
   'db/findings/store.ts': [
@@ -46,6 +49,8 @@ const LOCKING_READS: Record<string, { line: string; why: string }[]> = {
   ],
   'db/monitoring/store.ts': [
     { line: ".for('update');", why: "a delivery round's alerts by primary key (IN list): rows that exist, locked before their DELIVERED events are numbered, as every other move locks its alert's row first" },
+    { line: "const [before] = await tx.select().from(monitoringAlert).where(eq(monitoringAlert.id, alertId)).for('update')", why: 'one alert by primary key: moves of one alert take turns, each judged on the state the one before left' },
+    { line: "const [now] = await tx.select({ state: monitoringAlert.state }).from(monitoringAlert).where(eq(monitoringAlert.id, alertId)).for('update')", why: 'the same alert by primary key, re-read when a move lost anyway: its committed state, not the snapshot' },
   ],
   'test/replicas.test.ts': [{ line: "WHERE job_key = 'scan-start' FOR UPDATE", why: 'the scan-start row by primary key, held to interleave two starts' }],
 };
