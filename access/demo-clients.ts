@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import type { AccessDb } from '../db/access/db';
 import { registerCharity } from '../db/reported-aid/store';
 import { departmentOfficeName } from '../domain/cases/offices';
-import type { OfficeCode as DepartmentCode } from '../domain/departments';
+import { DEPARTMENT_CODES, DEPARTMENT_NAMES, HUB_LEDGER_SOURCES, type OfficeCode as DepartmentCode } from '../domain/departments';
 import { ClientSpecError, clientExists, createClient, rotateClient, setClientRoles, tokenIsCurrent } from './clients';
 import type { Role } from './policy';
 
@@ -27,11 +27,24 @@ export interface DemoClient {
 /**
  * The offices that answer referral slips (REFERRAL_HANDLER), each in every county: the federated
  * departments, and the government bodies that report their aid (应急, 司法, 共青团, 妇联, 红十字),
- * which complete a decision with the aid they reported (DEPARTMENT_WRITER: aidReport).
+ * which complete a decision with the aid they reported (DEPARTMENT_WRITER: aidReport). The
+ * federated ones are every source but civil affairs (which convenes) and the hub's own ledger, read
+ * from the department list, so a department added to it (README, "Adding a department") gets its
+ * demo clients without an edit here.
  */
-const SLIP_DEPARTMENTS: readonly DepartmentCode[] = ['EDUCATION', 'HOUSING', 'HEALTH', 'UNION', 'DISABILITY', 'HUMAN_RESOURCES'];
+const SLIP_DEPARTMENTS: readonly DepartmentCode[] = DEPARTMENT_CODES.filter((d) => d !== 'CIVIL_AFFAIRS' && !HUB_LEDGER_SOURCES.includes(d));
 const SLIP_REPORTERS: readonly DepartmentCode[] = ['EMERGENCY_MANAGEMENT', 'JUSTICE', 'YOUTH_LEAGUE', 'WOMENS_FEDERATION', 'RED_CROSS'];
 const SLIP_ROLES: Role[] = ['READER', 'DEPARTMENT_WRITER', 'REFERRAL_HANDLER'];
+
+/** HUMAN_RESOURCES → human-resources, as client names spell a department. */
+function kebab(department: DepartmentCode): string {
+  return department.toLowerCase().replace(/_/g, '-');
+}
+
+/** A federated department's city-wide bureau (济宁市教育局 …): reads, writes, answers slips in every county. */
+function cityDepartment(department: DepartmentCode): DemoClient {
+  return { variable: `AIDHUB_TOKEN_${department}`, name: `demo-${kebab(department)}`, department, regionScope: '370800', roles: SLIP_ROLES, note: `济宁市${DEPARTMENT_NAMES[department]}` };
+}
 
 /** A county office's name: 任城区医疗保障局, 任城区司法局, 共青团任城区委. */
 function countyOfficeName(department: DepartmentCode, countyName: string): string {
@@ -47,7 +60,7 @@ function countyOfficeName(department: DepartmentCode, countyName: string): strin
 function countyOffices(countyCode: string, countyName: string): DemoClient[] {
   const office = (department: DepartmentCode, roles: Role[], note: string): DemoClient => ({
     variable: `AIDHUB_TOKEN_${countyCode}_${department}`,
-    name: `demo-${countyCode}-${department.toLowerCase().replace(/_/g, '-')}`,
+    name: `demo-${countyCode}-${kebab(department)}`,
     department,
     regionScope: countyCode,
     roles,
@@ -62,12 +75,7 @@ function countyOffices(countyCode: string, countyName: string): DemoClient[] {
 
 export const DEMO_CLIENTS: readonly DemoClient[] = [
   { variable: 'AIDHUB_TOKEN_CIVIL_AFFAIRS', name: 'demo-civil-affairs', department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['READER', 'CASEWORKER', 'MEETING_CONVENER'], note: '济宁市民政局: city-wide, cases and meetings in every county (supervises the counties)' },
-  { variable: 'AIDHUB_TOKEN_EDUCATION', name: 'demo-education', department: 'EDUCATION', regionScope: '370800', roles: ['READER', 'DEPARTMENT_WRITER', 'REFERRAL_HANDLER'], note: '济宁市教育局' },
-  { variable: 'AIDHUB_TOKEN_HOUSING', name: 'demo-housing', department: 'HOUSING', regionScope: '370800', roles: ['READER', 'DEPARTMENT_WRITER', 'REFERRAL_HANDLER'], note: '济宁市住房和城乡建设局' },
-  { variable: 'AIDHUB_TOKEN_HEALTH', name: 'demo-health', department: 'HEALTH', regionScope: '370800', roles: ['READER', 'DEPARTMENT_WRITER', 'REFERRAL_HANDLER'], note: '济宁市医疗保障局' },
-  { variable: 'AIDHUB_TOKEN_UNION', name: 'demo-union', department: 'UNION', regionScope: '370800', roles: ['READER', 'DEPARTMENT_WRITER', 'REFERRAL_HANDLER'], note: '济宁市总工会' },
-  { variable: 'AIDHUB_TOKEN_DISABILITY', name: 'demo-disability', department: 'DISABILITY', regionScope: '370800', roles: ['READER', 'DEPARTMENT_WRITER', 'REFERRAL_HANDLER'], note: '济宁市残疾人联合会' },
-  { variable: 'AIDHUB_TOKEN_HUMAN_RESOURCES', name: 'demo-human-resources', department: 'HUMAN_RESOURCES', regionScope: '370800', roles: ['READER', 'DEPARTMENT_WRITER', 'REFERRAL_HANDLER'], note: '济宁市人力资源和社会保障局' },
+  ...SLIP_DEPARTMENTS.map(cityDepartment),
   { variable: 'AIDHUB_TOKEN_TOWNSHIP', name: 'demo-township-guhuai', department: 'CIVIL_AFFAIRS', regionScope: '370811001', roles: ['READER', 'CASEWORKER'], note: '任城区古槐街道 township officer: sees only its township in full' },
   { variable: 'AIDHUB_TOKEN_AUDITOR', name: 'demo-auditor', department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['AUDITOR'], note: 'reads the audit trail (accessLog), no household data' },
   // Reporters (schema/reported-aid.graphql): an office without a front-end database, and a charity.

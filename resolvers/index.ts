@@ -23,18 +23,11 @@ import { monitoringResolvers } from './monitoring/resolvers';
 import { monthlyComparisonResolvers } from './monitoring/monthly-resolvers';
 import { reportedAidResolvers } from './reported-aid/resolvers';
 import { scalarResolvers } from './scalars';
+import { loadTypeDefs, SCHEMA_DIR } from './type-defs';
 import { requireHouseholdId } from '../access/errors';
 import type { HubContext } from './context';
 
-export const SCHEMA_DIR = path.join(__dirname, '..', 'schema');
-
-export function loadTypeDefs(): string[] {
-  return fs
-    .readdirSync(SCHEMA_DIR)
-    .filter((f) => f.endsWith('.graphql'))
-    .sort()
-    .map((f) => fs.readFileSync(path.join(SCHEMA_DIR, f), 'utf8'));
-}
+export { loadTypeDefs, SCHEMA_DIR } from './type-defs';
 
 export const resolvers: Resolvers[] = [scalarResolvers, commonResolvers, householdResolvers, accessResolvers, caseResolvers, findingResolvers, monitoringResolvers, monthlyComparisonResolvers, alertDeliveryResolvers, reportedAidResolvers, charityResolvers];
 

@@ -12,7 +12,7 @@ import * as typescriptPlugin from '@graphql-codegen/typescript';
 import * as resolversPlugin from '@graphql-codegen/typescript-resolvers';
 import { buildASTSchema, parse } from 'graphql';
 import { GENERATED_HEADER, GENERATED_TYPES, pluginConfig } from '../codegen';
-import { loadTypeDefs } from '../resolvers/index';
+import { loadTypeDefs } from '../resolvers/type-defs';
 
 const ROOT = path.join(__dirname, '..');
 

@@ -3,7 +3,9 @@
  * (how many members, which records) instead of magic numbers.
  */
 import { household, householdMember, person, region } from '../../db/household/schema';
+import type { DepartmentCode } from '../../domain/departments';
 import { makeIdNumber } from '../../domain/id-number';
+import type { ProgrammeCode } from '../../domain/programmes';
 import { civilAffairsScenario } from '../../federation/civil-affairs/scenario';
 import { disabilityScenario } from '../../federation/disability/scenario';
 import { educationScenario } from '../../federation/education/scenario';
@@ -48,7 +50,9 @@ export const WANG = {
     // 人社's own test puts a household through the hub with its records (federation/human-resources).
     HUMAN_RESOURCES: [],
     REPORTED: [],
-  },
+    // Every source, so that a department added to DEPARTMENT_CODES is asked for here by the compiler
+    // (README, "Adding a department", step 9) rather than where a test indexes it.
+  } satisfies Record<DepartmentCode, readonly ProgrammeCode[]>,
 };
 
 /** A household of one with no aid at all, in another county. */
