@@ -51,3 +51,25 @@ it('refuses a bad division code and an invalid rule file before doing anything',
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// A misspelt option or a stray word is the operator's mistake, answered with the usage and exit
+// code 2 like a bad division code; it was exit 1 as "scan failed: Unknown option", which reads
+// (and scripts treat) like a scan that ran and failed. The same shell serves monitor:monthly, and
+// demo:generate parses the same way.
+it.each([
+  ['scan', ['--regoin', '370811'], 'usage: npm run scan'],
+  ['scan', ['--region', '370811', 'now'], 'usage: npm run scan'],
+  ['scan', ['--region'], 'usage: npm run scan'],
+  ['monitor-monthly', ['--regoin', '370811'], 'usage: npm run monitor:monthly'],
+  ['generate', ['--household', '10'], 'usage: npx tsx tools/generate.ts'],
+])('tools/%s.ts %j is a usage error: exit 2 with the usage', (tool, args, usage) => {
+  const tsx = path.join(__dirname, '..', 'node_modules', '.bin', 'tsx');
+  const run = spawnSync(tsx, [path.join(__dirname, '..', 'tools', `${tool}.ts`), ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, DATABASE_URL: dbs.hubUrl, AIDHUB_RULES_FILE: '' },
+    timeout: 60_000,
+  });
+  expect(run.status).toBe(2);
+  expect(run.stderr).toContain(usage);
+  expect(run.stderr).not.toMatch(/failed/);
+});

@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { todayIso } from '../domain/dates';
 import { redactUrl, sourceUrls } from '../db/config';
+import { isParseArgsError } from './command-args';
 import { DEFAULT_CHUNK_HOUSEHOLDS, generateDemo, NonEmptyDatabaseError, type ExistingData } from './generate/index';
 
 const USAGE =
@@ -86,6 +87,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  // An argument parseArgs refuses is the caller's mistake: with the usage, exit 2, as in the other tools.
+  if (isParseArgsError(err)) {
+    console.error(`${(err as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
   console.error(err instanceof NonEmptyDatabaseError ? err.message : `generate failed: ${(err as Error).message}`);
   process.exit(1);
 });

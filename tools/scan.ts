@@ -65,4 +65,4 @@ async function main(): Promise<number> {
   });
 }
 
-runJobCli('scan', main, [RuleSetError]);
+runJobCli('scan', main, [RuleSetError], USAGE);
