@@ -52,6 +52,15 @@ it('refuses a bad division code and an invalid rule file before doing anything',
   }
 });
 
+it.each(['9999-12-31', '2099-12-31', '0001-01-01', '1899-12-31'])('refuses --as-of %s (after today or before 1900) and starts no scan', async (asOf) => {
+  const scans = async () => ((await dbs.hubPool.query('SELECT COUNT(*) AS n FROM finding_scan')) as unknown as [{ n: number }[]])[0][0].n;
+  const before = await scans();
+  const run = scan(['--region', '370811', '--as-of', asOf]);
+  expect(run.status).toBe(2);
+  expect(run.stderr).toContain('--as-of');
+  expect(await scans()).toBe(before);
+});
+
 // A misspelt option or a stray word is the operator's mistake, answered with the usage and exit
 // code 2 like a bad division code; it was exit 1 as "scan failed: Unknown option", which reads
 // (and scripts treat) like a scan that ran and failed. The same shell serves monitor:monthly, and
