@@ -71,6 +71,11 @@ it.each([
   ['scan', ['--region'], 'usage: npm run scan'],
   ['monitor-monthly', ['--regoin', '370811'], 'usage: npm run monitor:monthly'],
   ['generate', ['--household', '10'], 'usage: npx tsx tools/generate.ts'],
+  // Its own checks too (they were "generate failed: …", exit 1), before any table is touched.
+  ['generate', ['--households', '10', '--append', '--truncate'], 'usage: npx tsx tools/generate.ts'],
+  ['generate', ['--households', '0'], 'usage: npx tsx tools/generate.ts'],
+  ['generate', ['--households', '10', '--chunk', '0'], 'usage: npx tsx tools/generate.ts'],
+  ['generate', ['--households', '10', '--reference-date', '2026-02-30'], 'usage: npx tsx tools/generate.ts'],
 ])('tools/%s.ts %j is a usage error: exit 2 with the usage', (tool, args, usage) => {
   const tsx = path.join(__dirname, '..', 'node_modules', '.bin', 'tsx');
   const run = spawnSync(tsx, [path.join(__dirname, '..', 'tools', `${tool}.ts`), ...args], {
