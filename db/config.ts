@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { DEPARTMENT_CODES, HUB_LEDGER_SOURCES, type DepartmentCode } from '../domain/departments';
 import { DEFAULT_RETRY_JITTER, DEFAULT_RETRY_SCHEDULE_MS } from '../domain/monitoring/delivery';
+import { claimWorkingDays } from './charity/config';
 
 export interface SourceConfig {
   url: string;
@@ -73,6 +74,16 @@ export interface HubConfig {
   metrics?: { port: number | null; host: string; token: string | null };
   /** Also serve the schema as an Apollo Federation 2 subgraph (server/subgraph.ts). */
   subgraph?: boolean;
+  /**
+   * How long a scan's lease lasts without renewal (AIDHUB_JOB_LEASE_MS). Checked here so a bad
+   * value stops the start; the scan jobs read the variable themselves (resolvers/findings/scan.ts).
+   */
+  jobLeaseMs?: number;
+  /**
+   * How long a charity's claim holds (CHARITY_CLAIM_WORKING_DAYS, db/charity/config.ts). Checked
+   * here: a bad value used to be found only by the first claim, which then failed INTERNAL_SERVER_ERROR.
+   */
+  charityClaimWorkingDays?: number;
   /** How often this process looks for scans whose lease expired, to take them over; null: never. */
   jobTakeoverIntervalMs?: number | null;
   /**
@@ -115,7 +126,7 @@ export function monitoringConfigFromEnv(env: NodeJS.ProcessEnv): MonitoringConfi
   const intervalMs: MonitoringConfig['intervalMs'] = { default: interval };
   for (const code of DEPARTMENT_CODES) if (env[`AIDHUB_MONITOR_INTERVAL_MS_${code}`]) intervalMs[code] = positiveInt(env, `AIDHUB_MONITOR_INTERVAL_MS_${code}`, interval);
   const region = env.AIDHUB_MONITOR_MONTHLY_REGION?.trim() || null;
-  if (region !== null && !/^\d{6}(\d{3}(\d{3})?)?$/.test(region)) throw new Error(`AIDHUB_MONITOR_MONTHLY_REGION must be a 6-, 9- or 12-digit division code, got ${JSON.stringify(region)}`);
+  if (region !== null && !/^\d{6}(\d{3}(\d{3})?)?$/.test(region)) throw new ConfigError(`AIDHUB_MONITOR_MONTHLY_REGION must be a 6-, 9- or 12-digit division code, got ${JSON.stringify(region)}`);
   return { intervalMs, leaseMs: positiveInt(env, 'AIDHUB_MONITOR_LEASE_MS', Math.max(3 * interval, 10_000)), batchRows: positiveInt(env, 'AIDHUB_MONITOR_BATCH_ROWS', 5000), monthlyRegion: region, commitLagMs: positiveInt(env, 'AIDHUB_MONITOR_COMMIT_LAG_MS', 5000) };
 }
 
@@ -174,7 +185,7 @@ export function withDatabase(url: string, database: string): string {
 
 export function databaseOf(url: string): string {
   const name = decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
-  if (!name) throw new Error(`the URL ${redactUrl(url)} names no database`);
+  if (!name) throw new ConfigError(`the URL ${redactUrl(url)} names no database`);
   return name;
 }
 
@@ -192,12 +203,54 @@ export function redactUrl(url: string): string {
 /** Above the 60 s idle timeout common to load balancers and proxies in front of a service (a cloud load balancer's default, nginx's upstream keepalive_timeout). */
 export const HTTP_KEEP_ALIVE_MS_DEFAULT = 65_000;
 
+/**
+ * A variable whose value the hub cannot run with: refused at start-up with one line naming the
+ * variable and what it must be (server/main.ts prints it without a stack trace, exit code 2).
+ */
+export class ConfigError extends Error {}
+
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
   return n;
+}
+
+/** A TCP port: 1–65535 (a larger one passed the integer check and failed only at listen, after the database and the demo load). */
+function portNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const n = positiveInt(env, name, fallback);
+  if (n > 65_535) throw new ConfigError(`${name} must be a port number from 1 to 65535, got ${JSON.stringify(env[name])}`);
+  return n;
+}
+
+/** A scan's lease without renewal (AIDHUB_JOB_LEASE_MS), resolvers/findings/scan.ts. */
+export const JOB_LEASE_MS_DEFAULT = 30_000;
+
+/** A check kept beside its feature, refusing with a plain Error, reported like every variable here. */
+function asConfigError<T>(read: () => T, variable?: string): T {
+  try {
+    return read();
+  } catch (err) {
+    const message = (err as Error).message;
+    throw new ConfigError(variable && !message.includes(variable) ? `${variable}: ${message}` : message);
+  }
+}
+
+/** pino's levels; any other LOG_LEVEL made pino throw a message that did not name the variable. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** LOG_LEVEL, checked: `fallback` when unset. */
+export function logLevelFromEnv(env: NodeJS.ProcessEnv, fallback: string): string {
+  const raw = env.LOG_LEVEL;
+  if (raw === undefined || raw === '') return fallback;
+  if (!(LOG_LEVELS as readonly string[]).includes(raw)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(raw)}`);
+  return raw;
+}
+
+/** The demo population `npm start` loads into an empty hub (AIDHUB_DEMO_HOUSEHOLDS; a word made it load none). */
+export function demoHouseholdsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  return positiveInt(env, 'AIDHUB_DEMO_HOUSEHOLDS', 5000);
 }
 
 export function sourceUrls(hubUrl: string, env: NodeJS.ProcessEnv = process.env): Record<DepartmentCode, string> {
@@ -220,7 +273,7 @@ export function loadConfig(hubUrl: string, env: NodeJS.ProcessEnv = process.env)
         { url: urls[code], timeoutMs: positiveInt(env, `SOURCE_${code}_TIMEOUT_MS`, timeoutMs), checkConnections: positiveInt(env, `SOURCE_${code}_CHECK_CONNECTIONS`, checkConnections) },
       ]),
     ) as Record<DepartmentCode, SourceConfig>,
-    port: positiveInt(env, 'PORT', 4000),
+    port: portNumber(env, 'PORT', 4000),
     host: env.HOST || '127.0.0.1',
     production: env.NODE_ENV === 'production',
     maxListSize: positiveInt(env, 'MAX_LIST_SIZE', 500),
@@ -239,12 +292,14 @@ export function loadConfig(hubUrl: string, env: NodeJS.ProcessEnv = process.env)
     auditCheckpoints: checkpointConfigFromEnv(env),
     rateLimitRedisUrl: env.RATE_LIMIT_REDIS_URL || null,
     metrics: {
-      port: env.METRICS_PORT ? positiveInt(env, 'METRICS_PORT', 9464) : null,
+      port: env.METRICS_PORT ? portNumber(env, 'METRICS_PORT', 9464) : null,
       host: env.METRICS_HOST || '127.0.0.1',
       token: env.METRICS_TOKEN || null,
     },
     subgraph: env.AIDHUB_SUBGRAPH === '1',
     jobTakeoverIntervalMs: env.AIDHUB_JOB_TAKEOVER_MS === '0' ? null : positiveInt(env, 'AIDHUB_JOB_TAKEOVER_MS', 15_000),
+    jobLeaseMs: positiveInt(env, 'AIDHUB_JOB_LEASE_MS', JOB_LEASE_MS_DEFAULT),
+    charityClaimWorkingDays: asConfigError(() => claimWorkingDays(env)),
     callbackHosts: callbackHostsFromEnv(env),
     alertDelivery: alertDeliveryConfigFromEnv(env),
     monitoring: monitoringConfigFromEnv(env),
@@ -255,9 +310,9 @@ export function loadConfig(hubUrl: string, env: NodeJS.ProcessEnv = process.env)
 export function alertDeliveryConfigFromEnv(env: NodeJS.ProcessEnv): AlertDeliveryConfig | null {
   if (env.AIDHUB_DELIVERY_POLL_MS === '0') return null;
   const schedule = env.AIDHUB_DELIVERY_RETRY_MS ? env.AIDHUB_DELIVERY_RETRY_MS.split(',').map((s) => Number(s.trim())) : DEFAULT_RETRY_SCHEDULE_MS;
-  if (schedule.length === 0 || schedule.some((n) => !Number.isInteger(n) || n < 0)) throw new Error(`AIDHUB_DELIVERY_RETRY_MS must be comma-separated milliseconds, got ${JSON.stringify(env.AIDHUB_DELIVERY_RETRY_MS)}`);
+  if (schedule.length === 0 || schedule.some((n) => !Number.isInteger(n) || n < 0)) throw new ConfigError(`AIDHUB_DELIVERY_RETRY_MS must be comma-separated milliseconds, got ${JSON.stringify(env.AIDHUB_DELIVERY_RETRY_MS)}`);
   const jitter = env.AIDHUB_DELIVERY_JITTER === undefined || env.AIDHUB_DELIVERY_JITTER === '' ? DEFAULT_RETRY_JITTER : Number(env.AIDHUB_DELIVERY_JITTER);
-  if (!(jitter >= 0 && jitter < 1)) throw new Error('AIDHUB_DELIVERY_JITTER must be a fraction in [0, 1)');
+  if (!(jitter >= 0 && jitter < 1)) throw new ConfigError('AIDHUB_DELIVERY_JITTER must be a fraction in [0, 1)');
   return {
     pollMs: positiveInt(env, 'AIDHUB_DELIVERY_POLL_MS', 1000),
     retryScheduleMs: [...schedule],
@@ -293,8 +348,17 @@ export const CHECKPOINT_EVERY_MS_DEFAULT = 60_000;
 /** A private or public Ed25519 key from PEM text. */
 export function parseKey(pem: string): crypto.KeyObject {
   const key = pem.includes('PRIVATE KEY') ? crypto.createPrivateKey(pem) : crypto.createPublicKey(pem);
-  if (key.asymmetricKeyType !== 'ed25519') throw new Error('the audit signing key must be an Ed25519 key');
+  if (key.asymmetricKeyType !== 'ed25519') throw new ConfigError('the audit signing key must be an Ed25519 key');
   return key;
+}
+
+/** AUDIT_SIGNING_KEY_FILE's text; a file that cannot be read is refused naming the variable (it was a bare ENOENT). */
+function readKeyFile(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`AUDIT_SIGNING_KEY_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
 }
 
 /**
@@ -302,16 +366,16 @@ export function parseKey(pem: string): crypto.KeyObject {
  * file and schedule; null when neither key is configured (checkpoints off).
  */
 export function checkpointConfigFromEnv(env: NodeJS.ProcessEnv, fallbackFile?: string): CheckpointConfig | null {
-  const pem = env.AUDIT_SIGNING_KEY || (env.AUDIT_SIGNING_KEY_FILE ? fs.readFileSync(env.AUDIT_SIGNING_KEY_FILE, 'utf8') : null);
+  const pem = env.AUDIT_SIGNING_KEY || (env.AUDIT_SIGNING_KEY_FILE ? readKeyFile(env.AUDIT_SIGNING_KEY_FILE) : null);
   if (!pem) return null;
-  const signingKey = parseKey(pem);
-  if (signingKey.type !== 'private') throw new Error('AUDIT_SIGNING_KEY(_FILE) must hold the private key');
+  const signingKey = asConfigError(() => parseKey(pem), env.AUDIT_SIGNING_KEY ? 'AUDIT_SIGNING_KEY' : 'AUDIT_SIGNING_KEY_FILE');
+  if (signingKey.type !== 'private') throw new ConfigError('AUDIT_SIGNING_KEY(_FILE) must hold the private key');
   const file = env.AUDIT_CHECKPOINT_FILE || fallbackFile;
-  if (!file) throw new Error('AUDIT_CHECKPOINT_FILE must name the append-only file for signed audit checkpoints');
+  if (!file) throw new ConfigError('AUDIT_CHECKPOINT_FILE must name the append-only file for signed audit checkpoints');
   const int = (name: string, fallback: number) => {
     const raw = env[name];
     const n = raw === undefined || raw === '' ? fallback : Number(raw);
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer`);
+    if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`${name} must be a positive integer`);
     return n;
   };
   return { file, signingKey, everyRows: int('AUDIT_CHECKPOINT_ROWS', CHECKPOINT_EVERY_ROWS_DEFAULT), everyMs: int('AUDIT_CHECKPOINT_INTERVAL_MS', CHECKPOINT_EVERY_MS_DEFAULT) };

@@ -23,7 +23,7 @@ import { household } from '../db/household/schema';
 import { closeSources, openSources } from '../federation/sources';
 import { generateDemo } from '../tools/generate/index';
 import { createHubServer } from './app';
-import { loadConfig, redactUrl, sourceUrls, withDatabase, type HubConfig } from '../db/config';
+import { ConfigError, demoHouseholdsFromEnv, loadConfig, redactUrl, sourceUrls, withDatabase, type HubConfig } from '../db/config';
 import { HUB_LEDGER_SOURCES, type DepartmentCode } from '../domain/departments';
 import { exampleHouseholdId } from './demo-example';
 import { provisionDatabases, provisionSource } from '../federation/provision';
@@ -41,23 +41,25 @@ class CannotStart extends Error {}
  * Whether HOST:PORT can be listened on, checked before the database starts and the demo loads:
  * otherwise a taken port shows up only at the end, as a raw EADDRINUSE.
  */
-async function checkPortFree(host: string, port: number): Promise<void> {
+async function checkPortFree(host: string, port: number, variable = 'PORT'): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const probe = net.createServer();
-    probe.once('error', (err: NodeJS.ErrnoException) => reject(portProblem(err, host, port)));
+    probe.once('error', (err: NodeJS.ErrnoException) => reject(portProblem(err, host, port, variable)));
     probe.listen(port, host, () => probe.close(() => resolve()));
   });
 }
 
-function portProblem(err: NodeJS.ErrnoException, host: string, port: number): Error {
+function portProblem(err: NodeJS.ErrnoException, host: string, port: number, variable = 'PORT'): Error {
   if (err.code === 'EADDRINUSE') {
     return new CannotStart(
-      `Port ${port} on ${host} is already in use (another AidHub? \`curl -s http://${host}:${port}/healthz\` tells).\n` +
-        `  Stop what listens there, or start this hub on another port: PORT=4001 npm start`,
+      `Port ${port} on ${host} (${variable}) is already in use (another AidHub? \`curl -s http://${host}:${port}/healthz\` tells).\n` +
+        `  Stop what listens there, or start this hub on another port: ${variable}=${variable === 'PORT' ? 4001 : 9464} npm start`,
     );
   }
-  if (err.code === 'EACCES') return new CannotStart(`Not allowed to listen on ${host}:${port}: choose a port above 1023 (PORT=4000).`);
-  if (err.code === 'EADDRNOTAVAIL') return new CannotStart(`HOST=${host} is not an address of this machine.`);
+  if (err.code === 'EACCES') return new CannotStart(`Not allowed to listen on ${host}:${port} (${variable}): choose a port above 1023 (${variable}=${variable === 'PORT' ? 4000 : 9464}).`);
+  const hostVariable = variable === 'PORT' ? 'HOST' : 'METRICS_HOST';
+  if (err.code === 'EADDRNOTAVAIL') return new CannotStart(`${hostVariable}=${host} is not an address of this machine.`);
+  if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') return new CannotStart(`${hostVariable}=${host} is neither an address nor a name this machine resolves.`);
   return err;
 }
 
@@ -81,7 +83,12 @@ async function main(): Promise<void> {
   try {
     await startHub(startUp, logger);
   } catch (err) {
-    if (!stopRequested.aborted) throw err;
+    if (!stopRequested.aborted) {
+      // A failed start stops what it started (the private server, the hub-url file) before it is
+      // reported, rather than leaving the database to the watchdog and hub-url naming it.
+      await started.stopAll(logger);
+      throw err;
+    }
     // Also when the step failed of the signal rather than stopping at its safe point (a child
     // process of its own killed by the same Ctrl-C): that failure is the stop.
     const { signal } = stopRequested.reason as StopRequested;
@@ -117,9 +124,11 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
   };
   // A locality's holiday notices (AIDHUB_HOLIDAYS_FILE) are checked before anything is started.
   activeHolidayCalendar();
-  // The port first: nothing is started or written if the hub could not listen anyway.
+  // Every variable, then the ports: nothing is started or written if the hub could not run anyway.
   const early = loadConfig(process.env.DATABASE_URL ?? 'mysql://127.0.0.1/aidhub');
+  const demoHouseholds = demoHouseholdsFromEnv();
   await checkPortFree(early.host, early.port);
+  if (early.metrics?.port) await checkPortFree(early.metrics.host, early.metrics.port, 'METRICS_PORT');
   let privateServer: PrivateServer | null = null;
   let hubUrl = process.env.DATABASE_URL;
   // Demo data is only ever written to databases the hub created for itself, unless asked for.
@@ -182,7 +191,7 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
     const interrupted = loading !== null && fs.existsSync(loading);
     const [{ n }] = await hub.select({ n: count() }).from(household);
     if (n === 0 || interrupted) {
-      const households = Number(process.env.AIDHUB_DEMO_HOUSEHOLDS ?? 5000);
+      const households = demoHouseholds;
       if (interrupted) console.log('The last demo load did not finish: loading it again from the start …');
       console.log(`Empty hub: loading a demo population of ${households} households (seed 1) …`);
       if (loading) fs.writeFileSync(loading, `${new Date().toISOString()}\n`);
@@ -221,7 +230,11 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
     started.add('hub-url file', () => removeHubUrlFile());
   }
   if (metricsHttpServer && config.metrics?.port) {
-    await new Promise<void>((resolve) => metricsHttpServer.listen(config.metrics!.port!, config.metrics!.host, resolve));
+    // Taken since the check at start: refused like the public port (it was an unhandled 'error' event).
+    await new Promise<void>((resolve, reject) => {
+      metricsHttpServer.once('error', (err: NodeJS.ErrnoException) => reject(portProblem(err, config.metrics!.host, config.metrics!.port!, 'METRICS_PORT')));
+      metricsHttpServer.listen(config.metrics!.port!, config.metrics!.host, resolve);
+    });
     console.log(`Metrics (Prometheus): http://${config.metrics.host}:${config.metrics.port}/metrics${config.metrics.token ? ' (bearer token: METRICS_TOKEN)' : ''}`);
   }
   const base = `http://${config.host}:${config.port}`;
@@ -249,7 +262,7 @@ main().catch((err) => {
     console.error(err.message);
     process.exit(1);
   }
-  if (err instanceof ServerBinaryMissing || err instanceof DataDirInUse || err instanceof CannotStart) {
+  if (err instanceof ServerBinaryMissing || err instanceof DataDirInUse || err instanceof CannotStart || err instanceof ConfigError) {
     console.error(err.message);
     process.exit(2);
   }

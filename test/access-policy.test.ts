@@ -17,6 +17,7 @@ import { AccessSession } from '../access/session';
 import { newToken, tokenHash, validateSpec } from '../access/clients';
 import { buildFederatedSchema, buildSchema, loadTypeDefs, resolvers } from '../resolvers/index';
 import { parseExpiry } from '../tools/clients';
+import { UsageError } from '../tools/command-args';
 
 const caller = (roles: Role[], over: Partial<Caller> = {}): Caller => ({ clientId: 1, name: 't', department: 'CIVIL_AFFAIRS', regionScope: '370811', roles, ...over });
 
@@ -220,11 +221,29 @@ describe('headers, tokens and messages', () => {
   });
 
   it('reads expiries as the end of a China day, or a span from now', () => {
-    expect(parseExpiry({ expires: '2026-12-31' })).toBe('2026-12-31 15:59:59.999');
-    expect(parseExpiry({ 'expires-in': '2d' }, new Date('2026-03-15T00:00:00Z'))).toBe('2026-03-17 00:00:00.000');
+    const now = new Date('2026-03-15T00:00:00Z');
+    expect(parseExpiry({ expires: '2026-12-31' }, now)).toBe('2026-12-31 15:59:59.999');
+    expect(parseExpiry({ expires: '2026-04-01T18:00:00+08:00' }, now)).toBe('2026-04-01 10:00:00.000');
+    expect(parseExpiry({ 'expires-in': '2d' }, now)).toBe('2026-03-17 00:00:00.000');
     expect(parseExpiry({ 'no-expiry': true })).toBeNull();
     expect(parseExpiry({})).toBeUndefined();
     expect(() => parseExpiry({ 'expires-in': 'forever' })).toThrow();
+  });
+
+  // new Date() read 2026-02-30 as 2 March and "5" as May 2001; a past expiry (or 0d) made a client
+  // listed EXPIRED at creation whose token never worked. Each is the operator's mistake (exit 2).
+  it.each([
+    [{ expires: '2026-02-30' }],
+    [{ expires: '5' }],
+    [{ expires: '2026-04-01 18:00' }],
+    [{ expires: '2026-04-01T18:00:00' }],
+    [{ expires: '' }],
+    [{ expires: '2026-03-01' }],
+    [{ expires: '2026-03-14T23:59:59Z' }],
+    [{ 'expires-in': '0d' }],
+    [{ 'expires-in': '0h' }],
+  ])('refuses the expiry %j (not a calendar date, no offset, or already past)', (values) => {
+    expect(() => parseExpiry(values, new Date('2026-03-15T00:00:00Z'))).toThrow(UsageError);
   });
 
   it('withholds the values graphql-js quotes back, and any ID number or Chinese text', () => {

@@ -51,3 +51,39 @@ it('refuses a bad division code and an invalid rule file before doing anything',
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it.each(['9999-12-31', '2099-12-31', '0001-01-01', '1899-12-31'])('refuses --as-of %s (after today or before 1900) and starts no scan', async (asOf) => {
+  const scans = async () => ((await dbs.hubPool.query('SELECT COUNT(*) AS n FROM finding_scan')) as unknown as [{ n: number }[]])[0][0].n;
+  const before = await scans();
+  const run = scan(['--region', '370811', '--as-of', asOf]);
+  expect(run.status).toBe(2);
+  expect(run.stderr).toContain('--as-of');
+  expect(await scans()).toBe(before);
+});
+
+// A misspelt option or a stray word is the operator's mistake, answered with the usage and exit
+// code 2 like a bad division code; it was exit 1 as "scan failed: Unknown option", which reads
+// (and scripts treat) like a scan that ran and failed. The same shell serves monitor:monthly, and
+// demo:generate parses the same way.
+it.each([
+  ['scan', ['--regoin', '370811'], 'usage: npm run scan'],
+  ['scan', ['--region', '370811', 'now'], 'usage: npm run scan'],
+  ['scan', ['--region'], 'usage: npm run scan'],
+  ['monitor-monthly', ['--regoin', '370811'], 'usage: npm run monitor:monthly'],
+  ['generate', ['--household', '10'], 'usage: npx tsx tools/generate.ts'],
+  // Its own checks too (they were "generate failed: …", exit 1), before any table is touched.
+  ['generate', ['--households', '10', '--append', '--truncate'], 'usage: npx tsx tools/generate.ts'],
+  ['generate', ['--households', '0'], 'usage: npx tsx tools/generate.ts'],
+  ['generate', ['--households', '10', '--chunk', '0'], 'usage: npx tsx tools/generate.ts'],
+  ['generate', ['--households', '10', '--reference-date', '2026-02-30'], 'usage: npx tsx tools/generate.ts'],
+])('tools/%s.ts %j is a usage error: exit 2 with the usage', (tool, args, usage) => {
+  const tsx = path.join(__dirname, '..', 'node_modules', '.bin', 'tsx');
+  const run = spawnSync(tsx, [path.join(__dirname, '..', 'tools', `${tool}.ts`), ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, DATABASE_URL: dbs.hubUrl, AIDHUB_RULES_FILE: '' },
+    timeout: 60_000,
+  });
+  expect(run.status).toBe(2);
+  expect(run.stderr).toContain(usage);
+  expect(run.stderr).not.toMatch(/failed/);
+});

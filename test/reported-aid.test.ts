@@ -16,6 +16,7 @@ import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { insertRegions, TODAY } from './support/scenarios';
 import { addHousehold } from './findings-scenario';
+import { freePort } from './support/redis';
 
 const PATIENT = makeIdNumber('370811', '1958-03-03', 41);
 const PUPIL = makeIdNumber('370811', '2012-05-05', 42);
@@ -208,6 +209,11 @@ describe('aidReport', () => {
     const out = await reportFile(hub.url, emergencyToken, bad);
     expect(out.problems.map((p) => [p.line, p.code])).toEqual([[3, 'PROGRAMME_NOT_REPORTER']]);
     expect(await ledgerRows()).toBe(rows);
+    // No hub at the address: one problem naming it, not fetch's bare "fetch failed" thrown.
+    const nowhere = `http://127.0.0.1:${await freePort()}`;
+    const unreachable = await reportFile(nowhere, emergencyToken, good);
+    expect(unreachable).toMatchObject({ recorded: 0, problems: [{ line: null, code: 'HUB_UNREACHABLE' }] });
+    expect(unreachable.problems[0].message).toContain(nowhere);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

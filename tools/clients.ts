@@ -17,6 +17,7 @@ import { PURPOSES_BY_ROLE, ROLES, type Role } from '../access/policy';
 import { dbTime, type AccessDb } from '../db/access/db';
 import { OFFICE_CODES, type OfficeCode as DepartmentCode } from '../domain/departments';
 import { isCreditCode } from '../domain/credit-code';
+import { isIsoDate } from '../domain/dates';
 import { runSubcommand, UsageError } from './command-args';
 import { runAgainstHub } from './run-against-hub';
 
@@ -29,18 +30,29 @@ export const USAGE = `usage: npm run clients -- <command>
   revoke NAME
 roles: ${ROLES.map((r) => `${r} (${PURPOSES_BY_ROLE[r].join(', ')})`).join('; ')}`;
 
-/** An expiry as DATETIME text (UTC): a date means the end of that day in China (UTC+8). */
+/** An RFC 3339 instant with an explicit offset, e.g. 2027-03-31T18:00:00+08:00. */
+const INSTANT = /^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * An expiry as DATETIME text (UTC): a date means the end of that day in China (UTC+8); an instant
+ * needs its offset. Only a calendar date, and only a time still to come: `new Date()` took
+ * 2026-02-30 as 2 March and "5" as May 2001, and a past expiry created a client whose token never
+ * worked (listed EXPIRED at once); so did --expires-in 0d.
+ */
 export function parseExpiry(values: { expires?: string; 'expires-in'?: string; 'no-expiry'?: boolean }, now = new Date()): string | null | undefined {
   if (values['no-expiry']) return null;
-  if (values.expires) {
-    const m = /^(\d{4}-\d{2}-\d{2})$/.exec(values.expires);
-    const at = m ? new Date(`${m[1]}T23:59:59.999+08:00`) : new Date(values.expires);
-    if (Number.isNaN(at.getTime())) throw new UsageError(`--expires: not a date: ${JSON.stringify(values.expires)}`);
+  if (values.expires !== undefined) {
+    const raw = values.expires;
+    const instant = INSTANT.exec(raw);
+    if (!(isIsoDate(raw) || (instant && isIsoDate(instant[1])))) throw new UsageError(`--expires: not a date (YYYY-MM-DD) or an instant with its offset: ${JSON.stringify(raw)}`);
+    const at = instant ? new Date(raw) : new Date(`${raw}T23:59:59.999+08:00`);
+    if (Number.isNaN(at.getTime())) throw new UsageError(`--expires: not a date (YYYY-MM-DD) or an instant with its offset: ${JSON.stringify(raw)}`);
+    if (at.getTime() <= now.getTime()) throw new UsageError(`--expires: ${raw} has passed; the token would never work`);
     return dbTime(at);
   }
-  if (values['expires-in']) {
+  if (values['expires-in'] !== undefined) {
     const m = /^(\d+)([dh])$/.exec(values['expires-in']);
-    if (!m) throw new UsageError('--expires-in: a number of days or hours, e.g. 90d or 12h');
+    if (!m || Number(m[1]) === 0) throw new UsageError('--expires-in: a number of days or hours above 0, e.g. 90d or 12h');
     return dbTime(new Date(now.getTime() + Number(m[1]) * (m[2] === 'd' ? 86_400_000 : 3_600_000)));
   }
   return undefined;

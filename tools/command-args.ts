@@ -8,6 +8,12 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
+/** An option node:util's parseArgs does not know, a value it lacks, or a stray argument: the caller's mistake. */
+export function isParseArgsError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+}
+
 /** Bad arguments: printed with the usage, exit code 2. */
 export class UsageError extends Error {}
 
@@ -42,7 +48,7 @@ export async function runSubcommand<O extends ParseArgsOptionsConfig>(argv: stri
     }
     return await run({ command, rest, values: values as Parsed<O>['values'] });
   } catch (err) {
-    if (err instanceof UsageError || spec.usageErrors?.some((E) => err instanceof E) || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (err instanceof UsageError || spec.usageErrors?.some((E) => err instanceof E) || isParseArgsError(err)) {
       print(`error: ${(err as Error).message}`);
       print(spec.usage);
       return 2;

@@ -11,8 +11,10 @@
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { todayIso } from '../domain/dates';
+import { isIsoDate, todayIso } from '../domain/dates';
 import { redactUrl, sourceUrls } from '../db/config';
+import { isParseArgsError, UsageError } from './command-args';
+import { DATE_RANGE } from '../domain/date-ranges';
 import { DEFAULT_CHUNK_HOUSEHOLDS, generateDemo, NonEmptyDatabaseError, type ExistingData } from './generate/index';
 
 const USAGE =
@@ -22,7 +24,7 @@ const USAGE =
 function positive(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer, got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, got ${JSON.stringify(raw)}`);
   return n;
 }
 
@@ -48,11 +50,15 @@ async function main(): Promise<void> {
     return;
   }
   const hubUrl = values.url ?? process.env.DATABASE_URL;
-  if (!hubUrl) throw new Error(`no database: pass --url or set DATABASE_URL\n${USAGE}`);
-  if (values.append && values.truncate) throw new Error('--append and --truncate exclude each other');
+  if (!hubUrl) throw new UsageError('no database: pass --url or set DATABASE_URL');
+  if (values.append && values.truncate) throw new UsageError('--append and --truncate exclude each other');
   const households = positive('households', values.households, 1000);
-  const chunkHouseholds = Math.max(1, positive('chunk', values.chunk, DEFAULT_CHUNK_HOUSEHOLDS));
+  const chunkHouseholds = positive('chunk', values.chunk, DEFAULT_CHUNK_HOUSEHOLDS);
   const referenceDate = values['reference-date'] ?? todayIso();
+  // Ages, periods and grant dates are counted back from it: 2026-02-30 is no day to count from.
+  if (!isIsoDate(referenceDate) || referenceDate < DATE_RANGE.min || referenceDate > DATE_RANGE.max) {
+    throw new UsageError(`--reference-date must be a calendar date from ${DATE_RANGE.min} to ${DATE_RANGE.max}, got ${JSON.stringify(referenceDate)}`);
+  }
   const existing: ExistingData = values.append ? 'append' : values.truncate ? 'truncate' : 'refuse';
 
   console.log(`Generating ${households} households (seed ${values.seed}, reference date ${referenceDate}) into ${redactUrl(hubUrl)} and its department databases …`);
@@ -86,6 +92,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  // An argument parseArgs (or the checks above) refuses is the caller's mistake: with the usage, exit 2, as in the other tools.
+  if (isParseArgsError(err) || err instanceof UsageError) {
+    console.error(`${(err as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
   console.error(err instanceof NonEmptyDatabaseError ? err.message : `generate failed: ${(err as Error).message}`);
   process.exit(1);
 });

@@ -70,4 +70,4 @@ async function main(): Promise<number> {
   });
 }
 
-runJobCli('monthly comparison', main, [RuleSetError, TriggerSetError]);
+runJobCli('monthly comparison', main, [RuleSetError, TriggerSetError], USAGE);

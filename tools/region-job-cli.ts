@@ -12,7 +12,7 @@ import { provisionHub } from '../db/setup/provision';
 import { isDivisionCode } from '../domain/division-code';
 import { scrub } from '../domain/privacy';
 import { closeSources, openSources, type Sources } from '../federation/sources';
-import { UsageError } from './command-args';
+import { isParseArgsError, UsageError } from './command-args';
 
 // Bad arguments: printed with the usage, exit code 2; the one class every tool throws for them.
 export { UsageError };
@@ -82,11 +82,19 @@ export function progressPrinter(): (line: (elapsed: string) => string, final?: b
   };
 }
 
-/** Runs `main` and exits with its code; usage and rule-file errors (`usageErrors`) exit 2, any other 1. */
-export function runJobCli(name: string, main: () => Promise<number>, usageErrors: readonly (abstract new (...args: never[]) => Error)[]): void {
+/**
+ * Runs `main` and exits with its code; usage and rule-file errors (`usageErrors`) exit 2, any other
+ * 1. An argument parseArgs refuses (a misspelt `--regoin`, a stray word) is a usage error too,
+ * printed with `usage`: it used to exit 1 as "scan failed: Unknown option", like a failed scan.
+ */
+export function runJobCli(name: string, main: () => Promise<number>, usageErrors: readonly (abstract new (...args: never[]) => Error)[], usage: string): void {
   main().then(
     (code) => process.exit(code),
     (err: unknown) => {
+      if (isParseArgsError(err)) {
+        console.error(`${(err as Error).message}\n${usage}`);
+        process.exit(2);
+      }
       if (err instanceof UsageError || usageErrors.some((E) => err instanceof E)) {
         console.error((err as Error).message);
         process.exit(2);

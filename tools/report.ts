@@ -5,8 +5,10 @@
  *
  * The token is the reporter client's (default: $AIDHUB_TOKEN). The whole file is one batch: any bad
  * row refuses it, nothing is written, and every problem is printed with its line. Sending the same
- * file again changes nothing. Exit status: 0 recorded, 1 refused, 2 usage error.
+ * file again changes nothing. Exit status: 0 recorded, 1 refused or the hub unreachable (HUB_UNREACHABLE), 2 usage error
+ * (a --hub that is no http(s) address, a --file that does not exist).
  */
+import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { reportFile } from './report/index';
 
@@ -30,6 +32,15 @@ async function main(): Promise<number> {
     return 2;
   }
   const hub = args.hub ?? `http://127.0.0.1:${process.env.PORT ?? 4000}`;
+  // "127.0.0.1:4000" without its scheme, or a mistyped file, read as "report: Invalid URL" or a bare ENOENT.
+  if (!/^https?:\/\/[^/]/.test(hub) || !URL.canParse(hub)) {
+    console.error(`--hub must be the hub's http:// or https:// address, e.g. http://127.0.0.1:4000, got ${JSON.stringify(hub)}\n${USAGE}`);
+    return 2;
+  }
+  if (!fs.existsSync(args.file) || !fs.statSync(args.file).isFile()) {
+    console.error(`--file: no such file: ${args.file}\n${USAGE}`);
+    return 2;
+  }
   const out = await reportFile(hub, token, args.file);
   for (const p of out.problems) console.error(`${args.file}${p.line ? `:${p.line}` : ''}: ${p.code}${p.field ? ` (${p.field})` : ''}: ${p.message}`);
   if (out.problems.length > 0) {

@@ -7,6 +7,21 @@ import { accessDrizzle, type AccessDb } from '../db/access/db';
 import { createPool } from '../db/connect';
 import type mysql from 'mysql2/promise';
 import { redactUrl } from '../db/config';
+import { scrub } from '../domain/privacy';
+
+/**
+ * What went wrong, for the operator: the driver's own error (drizzle wraps it as "Failed query:
+ * <statement> params: …", which was all these tools printed, hiding that the database refused the
+ * connection), masked like every log line; and, when the URL came from the hub-url file, that the
+ * hub which wrote it is not running (the file outlives a hub killed with SIGKILL).
+ */
+export function failureMessage(err: unknown, fromHubUrlFile: boolean): string {
+  let cause = err as (Error & { cause?: unknown; code?: unknown }) | undefined;
+  while (cause?.cause instanceof Error) cause = cause.cause as Error & { cause?: unknown; code?: unknown };
+  const message = scrub(String(cause?.message ?? err));
+  const unreachable = cause?.code === 'ECONNREFUSED' || cause?.code === 'ENOENT' || cause?.code === 'EHOSTUNREACH' || cause?.code === 'ETIMEDOUT';
+  return unreachable && fromHubUrlFile ? `${message}: the hub database does not answer; is \`npm start\` running (with the same AIDHUB_DATA_DIR)?` : message;
+}
 
 export type HubCommand<D = AccessDb> = (argv: string[], db: D, print: (line: string) => void) => Promise<number>;
 
@@ -28,7 +43,7 @@ export async function runAgainstHub<D = AccessDb>(name: string, command: HubComm
   try {
     process.exitCode = await command(process.argv.slice(2), open(pool), (line) => console.log(line));
   } catch (err) {
-    console.error(`${name}: ${(err as Error).message} (database ${redactUrl(url)})`);
+    console.error(`${name}: ${failureMessage(err, !process.env.DATABASE_URL)} (database ${redactUrl(url)})`);
     process.exitCode = 1;
   } finally {
     await pool.end();

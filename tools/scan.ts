@@ -3,6 +3,8 @@
  *
  *   npm run scan -- --region 370811 [--url mysql://user@host:3306/aidhub] [--as-of 2026-03-15] [--chunk 5000]
  *
+ * --as-of (default today, China time) may be an earlier day, to judge as of it; never a later one.
+ *
  * The URL defaults to DATABASE_URL, or else the private server a running `npm start` uses; department sources follow db/config.ts (SOURCE_*_URL, or
  * `<hub database>_<department>` on the same server). The rule set is rules/default.json with the
  * file AIDHUB_RULES_FILE names on top; an invalid one stops the scan before it starts. Progress
@@ -12,6 +14,7 @@
 import { parseArgs } from 'node:util';
 import { scanJobs } from '../resolvers/findings/scan';
 import { isIsoDate, todayIso } from '../domain/dates';
+import { DATE_RANGE } from '../domain/date-ranges';
 import { RuleSetError } from '../domain/findings/rule-set';
 import { activeRuleSet } from '../rules/load';
 import { positiveIntArg, progressPrinter, regionArg, runJobCli, secondsSince, UsageError, withJobHub } from './region-job-cli';
@@ -36,6 +39,9 @@ async function main(): Promise<number> {
   const region = regionArg(values.region, USAGE);
   const asOf = values['as-of'] ?? todayIso();
   if (!isIsoDate(asOf)) throw new UsageError('--as-of must be a date, YYYY-MM-DD');
+  // The scan reads the departments' data of today: a later day judges it for a day not yet come
+  // (9999-12-31 stored findings as of then); before the hub's Date range is no day of its data.
+  if (asOf > todayIso() || asOf < DATE_RANGE.min) throw new UsageError(`--as-of must be a day from ${DATE_RANGE.min} to today (${todayIso()}), got ${asOf}`);
   const chunk = positiveIntArg(values.chunk, 'chunk');
   const ruleSet = activeRuleSet();
 
@@ -65,4 +71,4 @@ async function main(): Promise<number> {
   });
 }
 
-runJobCli('scan', main, [RuleSetError]);
+runJobCli('scan', main, [RuleSetError], USAGE);

@@ -21,6 +21,7 @@ import { shownCallbackUrl } from '../domain/monitoring/delivery';
 import { deliveryCounts, deliveryNotices, listSubscriptions, type SubscriptionRecord } from '../db/alert-delivery/store';
 import { hubDrizzle, type HubDb } from '../db/connect';
 import { runSubcommand, UsageError } from './command-args';
+import { isIsoDate } from '../domain/dates';
 import { runAgainstHub } from './run-against-hub';
 import { createSubscription, deadLettersWithin, malformedDeliveryId, replayDeliveries, revokeSubscriptionWithin } from '../resolvers/alert-delivery/subscriptions';
 
@@ -148,7 +149,8 @@ export function subscriptionsCommand(argv: string[], db: HubDb, print: (line: st
       }
       case 'notices': {
         const since = values.since ?? new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10);
-        if (!/^\d{4}-\d{2}-\d{2}$/.test(since)) throw new UsageError('--since: YYYY-MM-DD');
+        // A calendar date: 2026-02-30 passed the pattern and was compared as text ("no notices").
+        if (!isIsoDate(since)) throw new UsageError(`--since: a calendar date, YYYY-MM-DD, got ${JSON.stringify(since)}`);
         const rows = await deliveryNotices(db, since, 200);
         if (rows.length === 0) print('no notices');
         for (const n of rows) print(`${n.day}  ${n.clientId}  subscription #${n.subscriptionId}  ${n.message}`);

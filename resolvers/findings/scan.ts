@@ -26,6 +26,7 @@ import { DepartmentReadError, readDepartmentFacts, type ReadOptions } from '../.
 import { KnownPeople, peopleKnownToDepartments, peopleWithFacts } from '../../federation/person-keys';
 import type { Sources } from '../../federation/sources';
 import type { HubDb } from '../../db/connect';
+import { JOB_LEASE_MS_DEFAULT } from '../../db/config';
 import { countPeople, householdKeysPage, secondAidApprovalFacts, spellsAndPeople, spellsOfHouseholds, type HouseholdKey } from '../../db/findings/facts';
 import { abandonStaleScans, createScan, staleScanIds, finishScan, recordScanProgress, runningScans, SCAN_INTERRUPTED, storeScanFindings, touchScan, type FoundInRegion, type ScanCounts, type ScanRow } from '../../db/findings/store';
 import { toDbInstant } from '../../db/instants';
@@ -362,7 +363,7 @@ function overlaps(a: string, b: string): boolean {
 export type ScanStartResult = { ok: true; scanId: number; done: Promise<ScanCounts> } | { ok: false; code: 'SCAN_ALREADY_RUNNING'; scanId: number };
 
 /** How long a scan's lease lasts without renewal: a replica silent this long is presumed dead and its scan taken over. */
-export const DEFAULT_JOB_LEASE_MS = 30_000;
+export const DEFAULT_JOB_LEASE_MS = JOB_LEASE_MS_DEFAULT;
 
 /** The row that serialises scan starts across replicas. */
 const SCAN_START_KEY = 'scan-start';

@@ -53,6 +53,8 @@ it('manages subscriptions and dead letters from the command line', async () => {
   expect(await run('dead-letters', '--subscription', '999999')).toEqual({ code: 3, out: ['refused: SUBSCRIPTION_NOT_FOUND (subscriptionId): no subscription with this id within reach'] });
   expect(await run('replay', '--subscription', '999999')).toEqual({ code: 3, out: ['refused: SUBSCRIPTION_NOT_FOUND (subscriptionId): no subscription with this id within reach'] });
   expect((await run('notices', '--since', '2000-01-01')).out[0]).toContain('rencheng-alerts');
+  // A day that is no calendar date is the operator's mistake (it was read as text: "no notices").
+  for (const since of ['2026-02-30', '2026-13-01']) expect((await run('notices', '--since', since)).code).toBe(2);
 
   expect((await run('replay', row.delivery_id)).out[0]).toBe(`replaying 1 dead letter(s): ${row.delivery_id}`);
   const [[after]] = (await dbs.hubPool.query('SELECT state, attempts, delivery_id FROM alert_delivery WHERE alert_id = ?', [alert.alertId])) as any;

@@ -84,12 +84,27 @@ export interface ReportOutcome {
 export async function reportFile(hubUrl: string, token: string, file: string): Promise<ReportOutcome> {
   const parsed = parseReportCsv(fs.readFileSync(file, 'utf8'));
   if (!parsed.ok) return { recorded: 0, alreadyRecorded: 0, conflicts: [], problems: parsed.problems };
-  const res = await fetch(new URL('/graphql', hubUrl), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-purpose': 'DUPLICATE_CHECK' },
-    body: JSON.stringify({ query: REPORT, variables: { records: parsed.records } }),
-  });
-  const body = (await res.json()) as { data?: { aidReport: any }; errors?: { message: string; extensions?: { code?: string } }[] };
+  const endpoint = new URL('/graphql', hubUrl);
+  const refused = (code: string, message: string): ReportOutcome => ({ recorded: 0, alreadyRecorded: 0, conflicts: [], problems: [{ line: null, code, field: null, message }] });
+  let res: Response;
+  try {
+    res = await fetch(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-purpose': 'DUPLICATE_CHECK' },
+      body: JSON.stringify({ query: REPORT, variables: { records: parsed.records } }),
+    });
+  } catch (err) {
+    // fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND …) is its cause.
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    return refused('HUB_UNREACHABLE', `no answer from ${endpoint.href} (${cause?.code ?? cause?.message ?? (err as Error).message}): is the hub running there? (--hub)`);
+  }
+  let body: { data?: { aidReport: any }; errors?: { message: string; extensions?: { code?: string } }[] };
+  try {
+    body = (await res.json()) as typeof body;
+  } catch {
+    // Not the hub's JSON: a proxy's error page, or another service on that port.
+    return refused(`HTTP_${res.status}`, `${endpoint.href} did not answer as an AidHub does (not JSON): is --hub right?`);
+  }
   if (!body.data?.aidReport) {
     const e = body.errors?.[0];
     return { recorded: 0, alreadyRecorded: 0, conflicts: [], problems: [{ line: null, code: e?.extensions?.code ?? `HTTP_${res.status}`, field: null, message: e?.message ?? 'no answer' }] };

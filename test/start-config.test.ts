@@ -1,0 +1,73 @@
+/**
+ * `npm start` with a configuration it cannot run with, as an operator meets it: the hub's own
+ * process (server/main.ts) started with one bad variable from README's Configuration table. Each
+ * is refused before anything starts (no private database server, nothing written in the data
+ * folder), with one line naming the variable, no stack trace, exit code 2. Before, a port above
+ * 65535 passed the integer check and failed at listen (METRICS_PORT only after the database had
+ * started and the demo had loaded); a metrics port in use crashed the hub with an unhandled
+ * 'error' event and left `hub-url` naming a stopped server; CHARITY_CLAIM_WORKING_DAYS was first
+ * read by a claim (INTERNAL_SERVER_ERROR); AIDHUB_JOB_LEASE_MS and AIDHUB_DEMO_HOUSEHOLDS took a
+ * word silently (the default lease; a demo of no households); LOG_LEVEL and an unreadable
+ * AUDIT_SIGNING_KEY_FILE failed with messages naming no variable.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort } from './support/redis';
+
+const ROOT = path.join(__dirname, '..');
+
+let dataRoot: string;
+let port: number;
+
+beforeAll(async () => {
+  dataRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-start-config-'));
+  port = await freePort();
+});
+
+afterAll(() => {
+  fs.rmSync(dataRoot, { recursive: true, force: true });
+});
+
+/** server/main.ts with `env` on a data folder of its own and no DATABASE_URL: what it printed and its exit code. */
+function start(env: Record<string, string>) {
+  const dataDir = path.join(dataRoot, 'mariadb');
+  const base: NodeJS.ProcessEnv = { ...process.env, AIDHUB_DATA_DIR: dataDir, PORT: String(port), NODE_ENV: 'development' };
+  for (const name of ['DATABASE_URL', 'METRICS_PORT', 'LOG_LEVEL', 'AUDIT_SIGNING_KEY', 'AUDIT_SIGNING_KEY_FILE', 'CHARITY_CLAIM_WORKING_DAYS', 'AIDHUB_JOB_LEASE_MS', 'AIDHUB_DEMO_HOUSEHOLDS']) delete base[name];
+  const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server', 'main.ts')], { cwd: ROOT, encoding: 'utf8', env: { ...base, ...env }, timeout: 60_000 });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr, dataWritten: fs.readdirSync(dataRoot) };
+}
+
+it.each([
+  ['PORT', '70000'],
+  ['METRICS_PORT', '65536'],
+  ['CHARITY_CLAIM_WORKING_DAYS', '0'],
+  ['AIDHUB_JOB_LEASE_MS', 'thirty seconds'],
+  ['AIDHUB_DEMO_HOUSEHOLDS', 'many'],
+  ['LOG_LEVEL', 'verbose'],
+  ['AUDIT_SIGNING_KEY_FILE', '/nonexistent/aidhub-signing-key.pem'],
+])('refuses %s=%s before starting anything, naming the variable', (name, value) => {
+  const run = start({ [name]: value });
+  expect(run.status).toBe(2);
+  expect(run.stderr).toContain(name);
+  expect(run.stderr).not.toMatch(/^\s+at /m);
+  expect(run.stdout).not.toContain('private database server');
+  expect(run.dataWritten).toEqual([]);
+}, 90_000);
+
+it('refuses a metrics port in use before starting anything, naming METRICS_PORT', async () => {
+  const taken = net.createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  try {
+    const run = start({ METRICS_PORT: String((taken.address() as net.AddressInfo).port) });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('METRICS_PORT');
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+    expect(run.stdout).not.toContain('private database server');
+    expect(run.dataWritten).toEqual([]);
+  } finally {
+    await new Promise<void>((resolve) => taken.close(() => resolve()));
+  }
+}, 90_000);
