@@ -97,8 +97,12 @@ function runOrThrow(cmd: string, args: string[], what: string): void {
   }
 }
 
-/** Makes the server's system tables in `dataDir` unless they are there; whether it made them. */
-function initialise(dataDir: string, bins: ReturnType<typeof findBinaries>): boolean {
+/**
+ * Makes the server's system tables in `dataDir` unless they are there; whether it made them. The
+ * bootstrap's temporary tables go to `tmpDir` (the run directory), not the machine's /tmp, which
+ * every other server and test on the machine shares.
+ */
+function initialise(dataDir: string, bins: ReturnType<typeof findBinaries>, tmpDir: string): boolean {
   if (fs.existsSync(path.join(dataDir, 'mysql'))) return false;
   fs.mkdirSync(dataDir, { recursive: true });
   const user = os.userInfo().username;
@@ -106,11 +110,11 @@ function initialise(dataDir: string, bins: ReturnType<typeof findBinaries>): boo
     if (!bins.installDb) throw new ServerBinaryMissing('mariadbd found but mariadb-install-db is missing; install the full mariadb-server package.');
     runOrThrow(
       bins.installDb,
-      ['--no-defaults', `--datadir=${dataDir}`, '--auth-root-authentication-method=normal', '--skip-test-db', `--user=${user}`],
+      ['--no-defaults', `--datadir=${dataDir}`, '--auth-root-authentication-method=normal', '--skip-test-db', `--user=${user}`, `--tmpdir=${tmpDir}`],
       'mariadb-install-db',
     );
   } else {
-    runOrThrow(bins.server, ['--no-defaults', '--initialize-insecure', `--datadir=${dataDir}`, `--user=${user}`], 'mysqld --initialize-insecure');
+    runOrThrow(bins.server, ['--no-defaults', '--initialize-insecure', `--datadir=${dataDir}`, `--user=${user}`, `--tmpdir=${tmpDir}`], 'mysqld --initialize-insecure');
   }
   return true;
 }
@@ -284,7 +288,7 @@ async function start(opts: StartOptions, throwaway: boolean): Promise<PrivateSer
   let port: number;
   let created: boolean;
   try {
-    created = initialise(dataDir, bins);
+    created = initialise(dataDir, bins, runDir);
     port = opts.port ?? (await freePort());
   } catch (err) {
     watchdog.kill();
@@ -300,6 +304,8 @@ async function start(opts: StartOptions, throwaway: boolean): Promise<PrivateSer
     '--bind-address=127.0.0.1',
     `--socket=${path.join(runDir, 'mysqld.sock')}`,
     `--pid-file=${path.join(runDir, 'mysqld.pid')}`,
+    // Its temporary files (sorts, temporary tables) with its socket: its own, gone with the run directory.
+    `--tmpdir=${runDir}`,
     `--log-error=${logFile}`,
     `--user=${os.userInfo().username}`,
     '--skip-name-resolve',
