@@ -57,14 +57,15 @@ export interface ReportedBy {
   reference: string;
 }
 
-/** A hospital settlement as the medical insurance system records it, in fen. */
 /**
- * The longest settlement reference there is: 医保's settlement id (mi_setl.setl_id, and the stays
- * union grants name, gh_grant.setl_ref) is VARCHAR(30) on the national medical-insurance platform.
- * A longer reference names no stay, so the hub refuses it rather than send it to the department.
+ * The longest settlement reference there is: a settlement id on the national medical-insurance
+ * platform is 30 characters at most, and every department column that holds one (医保's own, the
+ * stays a union grant names) is that wide (their folders' tests check it). A longer reference names
+ * no stay, so the hub refuses it rather than send it to a department.
  */
 export const SETTLEMENT_REFERENCE_MAX_LENGTH = 30;
 
+/** A hospital settlement as the medical insurance system records it, in fen. */
 export interface HospitalSettlement {
   settlementRef: string;
   idNumber: string;

@@ -1,3 +1,5 @@
+import { getTableConfig } from 'drizzle-orm/mysql-core';
+import { SETTLEMENT_REFERENCE_MAX_LENGTH } from '../../domain/aid';
 import { countStatements } from '../../db/instrument';
 import { health, settlementsByIdNumbers } from './adapter';
 import { miAidPayment, miSettlement } from './tables';
@@ -150,4 +152,9 @@ describe('医保 demo data, in the shared demo population', () => {
     expect(reversed).toBeGreaterThan(0.002);
     expect(reversed).toBeLessThan(0.04);
   });
+});
+
+test('a settlement id is as wide as the longest settlement reference the hub accepts', () => {
+  const widths = getTableConfig(miSettlement).columns.filter((c) => c.name === 'setl_id').map((c) => (c as unknown as { length: number }).length);
+  expect(widths).toEqual([SETTLEMENT_REFERENCE_MAX_LENGTH]);
 });

@@ -1,3 +1,5 @@
+import { getTableConfig } from 'drizzle-orm/mysql-core';
+import { SETTLEMENT_REFERENCE_MAX_LENGTH } from '../../domain/aid';
 import { countStatements } from '../../db/instrument';
 import type { SourceDb } from '../contract';
 import { jobLossesByIdNumbers, union } from './adapter';
@@ -125,4 +127,9 @@ describe('工会 demo data, in the shared demo population', () => {
     expect(undone).toBeGreaterThan(0.003);
     expect(undone).toBeLessThan(0.05);
   });
+});
+
+test('the stay a grant names is as wide as the longest settlement reference the hub accepts', () => {
+  const widths = getTableConfig(ghGrant).columns.filter((c) => c.name === 'setl_ref').map((c) => (c as unknown as { length: number }).length);
+  expect(widths).toEqual([SETTLEMENT_REFERENCE_MAX_LENGTH]);
 });
