@@ -7,15 +7,14 @@
  * reaches server/main.ts's shutdown (drain, stop the pollers, close the pools, stop a private
  * database server). Run here as a user runs it, through npm, on a database this file provides.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import path from 'node:path';
 import { createTestDatabases, type TestDatabases } from './support/databases';
+import { spawnNpmStart } from './support/hub-process';
 import { processTree, stillRunning, type ProcessEntry } from './support/process-tree';
 import { freePort } from './support/redis';
 import { until } from './support/until';
 
-const ROOT = path.join(__dirname, '..');
 
 let dbs: TestDatabases;
 let npm: ChildProcess | undefined;
@@ -63,31 +62,15 @@ afterAll(async () => {
 
 it('stops the hub and every process it started when npm is sent SIGTERM', async () => {
   const port = await freePort();
-  npm = spawn('npm', ['start'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      DATABASE_URL: dbs.hubUrl,
-      AIDHUB_DEMO: '0',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      // npm asks the registry for a newer npm now and then: nothing this test needs.
-      npm_config_update_notifier: 'false',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const started = spawnNpmStart({ DATABASE_URL: dbs.hubUrl, AIDHUB_DEMO: '0', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
+  npm = started.child;
+  closed = started.closed;
   const child = npm;
-  closed = new Promise<void>((r) => child.once('close', () => r()));
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
 
   await until(
     'the hub started by `npm start` to answer /healthz',
     async () => {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`npm start ended (${child.exitCode ?? child.signalCode}) before the hub answered:\n${output}`);
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`npm start ended (${child.exitCode ?? child.signalCode}) before the hub answered:\n${started.output()}`);
       return healthz(port);
     },
     (status) => status === 200,

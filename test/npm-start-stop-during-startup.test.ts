@@ -8,21 +8,20 @@
  * the next start loads the demo again and serves. Run as a user runs it, through npm, with a
  * private server in a temporary directory (nothing of the checkout's .data is read or written).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { generateSigningKeyFiles } from '../access/checkpoints';
 import { hubUrlFile } from '../access/hub-url';
 import { serverOnDataDir } from '../db/setup/private-server';
-import { startHubProcess, stopHubProcess, type HubProcess } from './support/hub-process';
+import { spawnNpmStart, startHubProcess, stopHubProcess, type HubProcess } from './support/hub-process';
 import { processTree, stillRunning, type ProcessEntry } from './support/process-tree';
 import { freePort } from './support/redis';
 import { until } from './support/until';
 
 jest.setTimeout(300_000);
 
-const ROOT = path.join(__dirname, '..');
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-startup-stop-'));
 const dataDir = path.join(dir, 'mariadb');
@@ -74,27 +73,13 @@ afterAll(async () => {
 });
 
 it('stops cleanly when npm is sent SIGTERM during the demo load, and the next start loads the demo again and serves', async () => {
-  npm = spawn('npm', ['start'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      PORT: String(await freePort()),
-      HOST: '127.0.0.1',
-      ...env,
-      // npm asks the registry for a newer npm now and then: nothing this test needs.
-      npm_config_update_notifier: 'false',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const started = spawnNpmStart({ PORT: String(await freePort()), HOST: '127.0.0.1', ...env });
+  npm = started.child;
+  closed = started.closed;
   const child = npm;
-  closed = new Promise<void>((r) => child.once('close', () => r()));
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
 
   await until('the demo load under way', async () => fs.existsSync(marker) || child.exitCode !== null || child.signalCode !== null, (v) => v, 180_000, 20);
-  expect([fs.existsSync(marker), output.slice(-400)]).toEqual([true, expect.any(String)]);
+  expect([fs.existsSync(marker), started.output().slice(-400)]).toEqual([true, expect.any(String)]);
   recordTree();
   const tree = [...seen.values()].map((p) => `${p.pid} (parent ${p.ppid}) ${p.args}`).join('\n');
   // The hub and its database server are in the tree, so "nothing left" below is about them.
@@ -103,14 +88,14 @@ it('stops cleanly when npm is sent SIGTERM during the demo load, and the next st
 
   child.kill('SIGTERM');
 
-  await until(`npm to exit after SIGTERM; its output:\n${output}`, async () => child.exitCode ?? child.signalCode, (end) => end !== null, 120_000, 100);
+  await until(`npm to exit after SIGTERM; its output:\n${started.output()}`, async () => child.exitCode ?? child.signalCode, (end) => end !== null, 120_000, 100);
   // As after a normal shutdown: the hub's exit code 0, which npm passed on (a hub killed by the
   // signal makes npm end by the same signal).
-  expect({ code: child.exitCode, signal: child.signalCode, output: output.slice(-600) }).toEqual({ code: 0, signal: null, output: expect.any(String) });
+  expect({ code: child.exitCode, signal: child.signalCode, output: started.output().slice(-600) }).toEqual({ code: 0, signal: null, output: expect.any(String) });
   // The hub stopped its database server itself before it exited (the watchdog would have needed
   // a second or more after the hub was gone).
   expect(serverOnDataDir(dataDir)).toBeNull();
-  const stop = logLines(output).filter((l) => l.msg === 'stopped during start-up');
+  const stop = logLines(started.output()).filter((l) => l.msg === 'stopped during start-up');
   // One line, saying when: stopped at a batch of the load, not failed by it (no error).
   expect(stop).toEqual([expect.objectContaining({ signal: 'SIGTERM', step: 'demo load' })]);
   expect(stop[0]).not.toHaveProperty('err');

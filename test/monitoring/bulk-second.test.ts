@@ -24,10 +24,10 @@ import { healthScenario } from '../../federation/health/scenario';
 import { activeRuleSet } from '../../rules/load';
 import { activeTriggerSet } from '../../rules/triggers-load';
 import type { DetectDeps } from '../../resolvers/monitoring/detect';
-import { MonitoringPoller, type PollerOptions, type TickResult } from '../../resolvers/monitoring/poller';
+import { MonitoringPoller, type PollerOptions } from '../../resolvers/monitoring/poller';
 import { createTestDatabases, testServerUrl, type TestDatabases } from '../support/databases';
 import { insertRegions, insertResident, TODAY } from '../support/scenarios';
-import { LAG_MS, pastLag, pollerOptions, settlementStay, settlementsFeed } from './settlement-feed';
+import { drain, LAG_MS, pastLag, pollerOptions, settlementStay, settlementsFeed } from './settlement-feed';
 
 jest.setTimeout(180_000);
 
@@ -63,18 +63,6 @@ describe('the poller on a bulk statement of 医保’s settlements (an update ti
     } finally {
       await poller.stop();
     }
-  }
-
-  /** Ticks 医保 until a tick reads nothing; the ticks that read rows. */
-  async function drain(poller: MonitoringPoller): Promise<TickResult[]> {
-    const ticks: TickResult[] = [];
-    for (let i = 0; i < 100; i++) {
-      const t = await poller.tick('HEALTH');
-      expect(t.polled).toBe(true);
-      if (t.rows === 0) return ticks;
-      ticks.push(t);
-    }
-    throw new Error('the poller never caught up');
   }
 
   /** The update second of a hospital's stays (each group is written in one statement). */

@@ -6,7 +6,7 @@
  */
 import { polledFeeds, type PolledFeed } from '../../federation/change-feed';
 import { factProviders } from '../../federation/registry';
-import type { PollerOptions } from '../../resolvers/monitoring/poller';
+import type { MonitoringPoller, PollerOptions, TickResult } from '../../resolvers/monitoring/poller';
 
 /** The commit lag the tests poll with: rows younger than this are not read yet. */
 export const LAG_MS = 1000;
@@ -45,3 +45,15 @@ export const settlementStay = (hospital: string, i: number, idNumber: string) =>
   mafPay: '0.00',
   psnPay: OUT_OF_POCKET[i % 3],
 });
+
+/** Ticks 医保 until a tick reads nothing; the ticks that read rows. */
+export async function drain(poller: MonitoringPoller): Promise<TickResult[]> {
+  const ticks: TickResult[] = [];
+  for (let i = 0; i < 100; i++) {
+    const t = await poller.tick('HEALTH');
+    expect(t.polled).toBe(true);
+    if (t.rows === 0) return ticks;
+    ticks.push(t);
+  }
+  throw new Error('the poller never caught up');
+}

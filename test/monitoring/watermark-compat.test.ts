@@ -27,7 +27,7 @@ import { candidatesForPeople, monitoringToday, writeAlerts, type DetectDeps } fr
 import { MonitoringPoller, type PollerOptions, type TickResult } from '../../resolvers/monitoring/poller';
 import { createTestDatabases, testServerUrl, type TestDatabases } from '../support/databases';
 import { insertRegions, insertResident, TODAY } from '../support/scenarios';
-import { LAG_MS, pastLag, pollerOptions, settlementId, settlementStay, settlementsFeed } from './settlement-feed';
+import { drain, LAG_MS, pastLag, pollerOptions, settlementId, settlementStay, settlementsFeed } from './settlement-feed';
 
 jest.setTimeout(180_000);
 
@@ -129,18 +129,6 @@ describe('a crowded second read in capped polls, beside a hub of the release bef
       return c;
     });
     return { rows: read.rows.length, alertsChanged: changes.length };
-  }
-
-  /** Ticks 医保 until a tick reads nothing; the ticks that read rows. */
-  async function drain(poller: MonitoringPoller): Promise<TickResult[]> {
-    const ticks: TickResult[] = [];
-    for (let i = 0; i < 100; i++) {
-      const t = await poller.tick('HEALTH');
-      expect(t.polled).toBe(true);
-      if (t.rows === 0) return ticks;
-      ticks.push(t);
-    }
-    throw new Error('the poller never caught up');
   }
 
   const groups: Record<'A' | 'B' | 'C' | 'D' | 'E', string[]> = { A: [], B: [], C: [], D: [], E: [] };

@@ -58,6 +58,35 @@ export async function startHubProcess(hubUrl: string | null, env: Record<string,
   return { url: `http://127.0.0.1:${port}`, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, child, output, closed };
 }
 
+/** `npm start` itself, as a user or a service manager runs it: npm, whose only child is the hub. */
+export interface NpmStart {
+  child: ChildProcess;
+  /** Resolves once npm has exited and its pipes are closed. */
+  closed: Promise<void>;
+  /** Everything it printed so far, stdout and stderr as they came. */
+  output(): string;
+}
+
+/** Runs `npm start` in the checkout with PATH, HOME and `env` as its whole environment. */
+export function spawnNpmStart(env: Record<string, string>): NpmStart {
+  const child = spawn('npm', ['start'], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      ...env,
+      // npm asks the registry for a newer npm now and then: nothing a test needs.
+      npm_config_update_notifier: 'false',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const closed = new Promise<void>((r) => child.once('close', () => r()));
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  return { child, closed, output: () => output };
+}
+
 export async function stopHubProcess(h: HubProcess): Promise<void> {
   if (h.child.exitCode === null && h.child.signalCode === null) {
     h.child.kill('SIGTERM');
