@@ -237,10 +237,15 @@ async function inkShare(png: Buffer): Promise<number> {
 
 /** The text of each page of a PDF, read with poppler's pdfinfo and pdftotext. */
 function pdfPages(pdf: Buffer): string[] {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-pdf-')), 'brief.pdf');
-  fs.writeFileSync(file, pdf);
-  const count = Number(/^Pages:\s+(\d+)/m.exec(execFileSync('pdfinfo', [file], { encoding: 'utf8' }))![1]);
-  return Array.from({ length: count }, (_, i) => execFileSync('pdftotext', ['-f', String(i + 1), '-l', String(i + 1), '-layout', file, '-'], { encoding: 'utf8' }));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-pdf-'));
+  try {
+    const file = path.join(dir, 'brief.pdf');
+    fs.writeFileSync(file, pdf);
+    const count = Number(/^Pages:\s+(\d+)/m.exec(execFileSync('pdfinfo', [file], { encoding: 'utf8' }))![1]);
+    return Array.from({ length: count }, (_, i) => execFileSync('pdftotext', ['-f', String(i + 1), '-l', String(i + 1), '-layout', file, '-'], { encoding: 'utf8' }));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 describe('the meeting brief in a real browser', () => {
