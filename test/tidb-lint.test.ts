@@ -32,7 +32,7 @@ const LOCKING_READS: Record<string, { line: string; why: string }[]> = {
   'access/audit.ts': [{ line: 'FROM access_log_head WHERE id = 1 FOR UPDATE', why: 'the chain head: one row by primary key' }],
   'db/alert-delivery/store.ts': [
     { line: ".for('update');", why: 'dead letters being replayed, by primary key (IN list of ids just read): rows that exist; two replays at once queue, and the second finds them PENDING' },
-    { line: "lock ? await query.for('update')", why: 'one API client by its unique name: creates of subscriptions for one client take turns (no two identical ones)' },
+    { line: "where(eq(apiClient.name, clientName)).for('update')", why: 'one API client by its unique name: creates of subscriptions for one client take turns (no two identical ones)' },
   ],
   'db/cases/write.ts': [{ line: 'where(eq(aidCase.id, caseId)).for(\'update\')', why: 'one case by primary key' }],
   'db/charity/store.ts': [{ line: "where(eq(charityNeed.id, needId)).for('update')", why: 'one need by primary key: pledges and deliveries to it queue (no over-funding)' }],

@@ -40,11 +40,11 @@ function rowsOf<T>(result: unknown): T[] {
 
 /**
  * The API client a subscription is for: its region scope, or null when it does not exist or is
- * revoked. `lock`: read its row FOR UPDATE, so that creates for one client take turns.
+ * revoked. Its row is read FOR UPDATE, inside the transaction that creates the subscription, so
+ * that creates for one client take turns.
  */
-export async function subscriberClient(db: HubQuery, clientName: string, { lock = false } = {}): Promise<{ regionScope: string } | null> {
-  const query = db.select({ regionScope: apiClient.regionScope, revokedAt: apiClient.revokedAt }).from(apiClient).where(eq(apiClient.name, clientName));
-  const [row] = lock ? await query.for('update') : await query;
+export async function subscriberClient(db: HubQuery, clientName: string): Promise<{ regionScope: string } | null> {
+  const [row] = await db.select({ regionScope: apiClient.regionScope, revokedAt: apiClient.revokedAt }).from(apiClient).where(eq(apiClient.name, clientName)).for('update');
   return row && row.revokedAt === null ? { regionScope: row.regionScope } : null;
 }
 

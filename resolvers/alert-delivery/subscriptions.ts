@@ -51,30 +51,31 @@ export async function createSubscription(db: HubQuery, callbackHosts: readonly s
   const refusal = callbackRefusal(input.callbackUrl, callbackHosts);
   if (refusal === 'CALLBACK_URL_INVALID') return { ok: false, code: refusal, field: 'callbackUrl', message: 'the callback must be an http(s) URL without credentials or fragment' };
   if (refusal) return { ok: false, code: refusal, field: 'callbackUrl', message: 'the callback host is not on the allow-list (AIDHUB_CALLBACK_HOSTS)' };
-  const client = await subscriberClient(db, input.clientName);
-  if (!client) return { ok: false, code: 'CLIENT_NOT_FOUND', field: 'client', message: 'no active API client has this name' };
-  const regions = [...new Set(input.regionCodes)];
-  if (regions.length === 0 || regions.some((r) => !isDivisionCode(r))) return { ok: false, code: 'REGION_INVALID', field: 'regionCodes', message: 'one or more division codes of 6, 9 or 12 digits' };
-  if (regions.some((r) => !regionCovers(client.regionScope, r))) return { ok: false, code: 'REGION_OUTSIDE_CLIENT_SCOPE', field: 'regionCodes', message: 'every region must lie within the client’s own region scope' };
-  const grades = [...new Set(input.grades)];
-  if (grades.some((g) => !(ALERT_GRADES as readonly string[]).includes(g))) return { ok: false, code: 'GRADE_INVALID', field: 'grades', message: `grades are ${ALERT_GRADES.join(', ')}` };
-  const triggerIds = [...new Set(input.triggerIds)];
-  if (triggerIds.some((t) => !TRIGGER_ID.test(t))) return { ok: false, code: 'TRIGGER_INVALID', field: 'triggerIds', message: 'trigger ids are letters, digits, ".", "_" or "-"' };
-  // An empty list means every trigger (domain/monitoring/subscriptions.ts), so it names none to check.
-  const unknown = unknownTriggerIds(triggerIds);
-  if (unknown.length > 0) {
-    const named = unknown.slice(0, UNKNOWN_NAMED).join(', ') + (unknown.length > UNKNOWN_NAMED ? ` and ${unknown.length - UNKNOWN_NAMED} more` : '');
-    return { ok: false, code: 'TRIGGER_NOT_FOUND', field: 'triggerIds', message: `not a trigger of the trigger set in force: ${named}` };
-  }
-  const secret = newSubscriptionSecret();
-  // A repeat of an active subscription (a create retried after its answer was lost) would push
-  // every alert twice, one copy signed with a secret the receiver never saw: it is refused, naming
-  // the one that exists. The client's row is locked first, so repeats sent at once take turns.
+  // The client's row is read once, locked: repeats of one create sent at once take turns, so the
+  // second finds the first's subscription (below).
   return db.transaction(async (tx): Promise<SubscriptionCreated> => {
-    if (!(await subscriberClient(tx, input.clientName, { lock: true }))) return { ok: false, code: 'CLIENT_NOT_FOUND', field: 'client', message: 'no active API client has this name' };
+    const client = await subscriberClient(tx, input.clientName);
+    if (!client) return { ok: false, code: 'CLIENT_NOT_FOUND', field: 'client', message: 'no active API client has this name' };
+    const regions = [...new Set(input.regionCodes)];
+    if (regions.length === 0 || regions.some((r) => !isDivisionCode(r))) return { ok: false, code: 'REGION_INVALID', field: 'regionCodes', message: 'one or more division codes of 6, 9 or 12 digits' };
+    if (regions.some((r) => !regionCovers(client.regionScope, r))) return { ok: false, code: 'REGION_OUTSIDE_CLIENT_SCOPE', field: 'regionCodes', message: 'every region must lie within the client’s own region scope' };
+    const grades = [...new Set(input.grades)];
+    if (grades.some((g) => !(ALERT_GRADES as readonly string[]).includes(g))) return { ok: false, code: 'GRADE_INVALID', field: 'grades', message: `grades are ${ALERT_GRADES.join(', ')}` };
+    const triggerIds = [...new Set(input.triggerIds)];
+    if (triggerIds.some((t) => !TRIGGER_ID.test(t))) return { ok: false, code: 'TRIGGER_INVALID', field: 'triggerIds', message: 'trigger ids are letters, digits, ".", "_" or "-"' };
+    // An empty list means every trigger (domain/monitoring/subscriptions.ts), so it names none to check.
+    const unknown = unknownTriggerIds(triggerIds);
+    if (unknown.length > 0) {
+      const named = unknown.slice(0, UNKNOWN_NAMED).join(', ') + (unknown.length > UNKNOWN_NAMED ? ` and ${unknown.length - UNKNOWN_NAMED} more` : '');
+      return { ok: false, code: 'TRIGGER_NOT_FOUND', field: 'triggerIds', message: `not a trigger of the trigger set in force: ${named}` };
+    }
+    // A repeat of an active subscription (a create retried after its answer was lost) would push
+    // every alert twice, one copy signed with a secret the receiver never saw: it is refused, naming
+    // the one that exists.
     const wanted = { callbackUrl: input.callbackUrl, regionCodes: regions, grades, triggerIds };
     const same = (await activeSubscriptionsOf(tx, input.clientName)).find((s) => sameSubscription(s, wanted));
     if (same) return { ok: false, code: 'SUBSCRIPTION_EXISTS', field: 'callbackUrl', message: `subscription ${same.id} already pushes these alerts to this callback; revoke it first to make it anew with a new secret` };
+    const secret = newSubscriptionSecret();
     const subscription = await insertSubscription(tx, { clientId: input.clientName, callbackUrl: input.callbackUrl, regionCodes: regions, grades: grades as AlertGrade[], triggerIds, secret, createdBy: input.createdBy });
     return { ok: true, subscription, secret };
   });
