@@ -206,6 +206,50 @@ async function coversEveryHousehold(scope: string, ctx: AccessContext): Promise<
   return !(await ctx.loaders.hub.householdOutsideDivision.load(divisionPrefix(scope)));
 }
 
+/** Whether the hub holds every subject named, each inside the scope (RootRule.notFoundOutOfScope). */
+async function heldInScope(subjects: readonly Subject[], scope: string, ctx: AccessContext): Promise<boolean> {
+  if (subjects.length === 0) return false;
+  const held = await Promise.all(
+    subjects.map(async (s) => {
+      const found = s.kind === 'PERSON' ? await ctx.loaders.hub.personByIdNumber.load(s.idNumber) : await ctx.loaders.hub.householdById.load(s.householdId);
+      return found !== null && inScope(scope, await subjectRegion(s, ctx));
+    }),
+  );
+  return held.every(Boolean);
+}
+
+/** coversEveryHousehold, and for a look-up by ID number also every person the hub holds. */
+async function coversEverySubject(scope: string, subjects: readonly Subject[], ctx: AccessContext): Promise<boolean> {
+  if (!(await coversEveryHousehold(scope, ctx))) return false;
+  return !subjects.some((s) => s.kind === 'PERSON') || !(await ctx.loaders.hub.personOutsideDivision.load(divisionPrefix(scope)));
+}
+
+/**
+ * RootRule.notFoundOutOfScope: a null answer, or a null entry of a list, refused exactly as a
+ * subject outside the scope is (same code, reason and message), unless that null tells the caller
+ * nothing about what lies outside its scope.
+ */
+function notFoundRefused(result: unknown, what: string, rule: RootRule, facts: ArgumentFacts, ctx: AccessContext, session: AccessSession): unknown {
+  const caller = session.caller!;
+  // Shown the LIMITED view outside its scope, the caller learns existence by design: null stays the answer.
+  if (viewOf(caller, session.purpose, null, rule.outOfScope) !== 'NONE') return result;
+  const refusal = () => {
+    session.record(facts.subjects, true);
+    return forbidden(outOfScope(what));
+  };
+  const missing = (v: unknown) => v === null || v === undefined;
+  return Promise.resolve(result).then(async (value) => {
+    if (Array.isArray(value)) {
+      // An entry is null only for an id the hub does not hold: none is held in any scope.
+      if (!value.some(missing) || (await coversEverySubject(caller.regionScope, facts.subjects, ctx))) return value;
+      return value.map((v) => (missing(v) ? Promise.reject(refusal()) : v));
+    }
+    if (!missing(value)) return value;
+    if ((await heldInScope(facts.subjects, caller.regionScope, ctx)) || (await coversEverySubject(caller.regionScope, facts.subjects, ctx))) return value;
+    throw refusal();
+  });
+}
+
 function rootField(what: string, rule: RootRule | undefined, resolve: Resolver, returns: PersonalTypeRule | null, capped: boolean): Resolver {
   return (source, args, ctx, info) => {
     const session = sessionOf(ctx);
@@ -242,7 +286,8 @@ function rootField(what: string, rule: RootRule | undefined, resolve: Resolver, 
 
     const run = (argView: View | null) => {
       session.record(facts.subjects, false);
-      const result = resolve(source, args, ctx, info);
+      let result = resolve(source, args, ctx, info);
+      if (allowed.notFoundOutOfScope) result = notFoundRefused(result, what, allowed, facts, ctx, session);
       if (!returns) return result;
       if (argView) return inheritView(result, argView, returns, session);
       if (allowed.outOfScope === 'OMIT') {

@@ -88,6 +88,20 @@ function rateLimited(res: express.Response, rejection: RateLimiterRes, message: 
  * X-Case-Reference, and for routes other than /graphql applies ROUTE_RULES and records the access.
  * GraphQL requests are checked field by field (access/enforce.ts) and recorded by the audit plugin.
  */
+/**
+ * A request path as it may be logged: decoded first (an ID number written with spaces arrives as
+ * `110105%2019900101%201234`), then scrubbed.
+ */
+export function loggablePath(path: string): string {
+  let decoded = path;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    // A malformed escape: scrub the path as it came.
+  }
+  return scrub(decoded);
+}
+
 export function accessMiddleware(deps: AccessHttpDeps): express.RequestHandler {
   const tokens = deps.tokens ?? new TokenCache(deps.db, deps.config.tokenCacheMs ?? 0);
   return async (req, res, next) => {
@@ -101,7 +115,7 @@ export function accessMiddleware(deps: AccessHttpDeps): express.RequestHandler {
       if (!auth.ok) {
         const rejection = await deps.rateLimits.consumeAuthFailure(req.ip ?? 'unknown');
         if (rejection) return rateLimited(res, rejection, 'Too many failed authentications from this address; wait and retry');
-        deps.logger.warn({ reason: auth.reason, method: req.method, path: scrub(req.path) }, 'unauthenticated request refused');
+        deps.logger.warn({ reason: auth.reason, method: req.method, path: loggablePath(req.path) }, 'unauthenticated request refused');
         res.set('WWW-Authenticate', `Bearer realm="aidhub", error="invalid_token"`);
         return sendError(res, 401, 'UNAUTHENTICATED', auth.reason, AUTH_MESSAGES[auth.reason]);
       }
@@ -179,12 +193,12 @@ export function jsonErrorHandler(logger: Logger): express.ErrorRequestHandler {
         return sendError(res, 415, 'BAD_REQUEST', 'UNSUPPORTED_ENCODING', 'The request body’s encoding or charset is not supported');
     }
     if (isHubUnavailable(err)) {
-      logger.warn({ method: req.method, path: scrub(req.path) }, 'hub database did not answer in time');
+      logger.warn({ method: req.method, path: loggablePath(req.path) }, 'hub database did not answer in time');
       return sendError(res, 503, 'HUB_UNAVAILABLE', 'HUB_DATABASE_TIMEOUT', 'The hub’s database did not answer in time; try again later');
     }
     const status = err?.status ?? err?.statusCode ?? 500;
     if (status >= 400 && status < 500) return sendError(res, status, 'BAD_REQUEST', 'BAD_REQUEST', 'The request could not be understood');
-    logger.error({ err: loggableError(err), method: req.method, path: scrub(req.path) }, 'unexpected error');
+    logger.error({ err: loggableError(err), method: req.method, path: loggablePath(req.path) }, 'unexpected error');
     sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'INTERNAL', 'Internal server error');
   };
 }

@@ -553,6 +553,18 @@ export interface RootRule {
    */
   missingHouseholdAnswered?: boolean;
   /**
+   * The resolver answers null for a household or person the hub does not hold (`household(id)`,
+   * an entry of `households(ids)`, `person`, `householdByMember`). Where a subject outside the
+   * caller's scope is refused, such a null would tell a county's or township's caller which ids and
+   * ID numbers the hub holds outside its scope; so it is refused OUT_OF_SCOPE too, exactly as one
+   * outside the scope is. It stays null only where it tells nothing about what lies outside: for a
+   * caller given the LIMITED view outside its scope (a duplicate check shows existence by design),
+   * for a subject the hub holds inside the caller's scope (`householdByMember` of a person in no
+   * household), and for a province- or city-wide caller outside whose scope the hub holds no
+   * household and no person (see `missingHouseholdAnswered`).
+   */
+  notFoundOutOfScope?: boolean;
+  /**
    * The result is about the subjects the arguments name (a pre-grant check about its beneficiary):
    * it takes the view those subjects give (FULL in scope, else by `outOfScope`), and its type
    * declares no region of its own.
@@ -569,15 +581,15 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     scan: { roles: [...DATA_ROLES, 'ADMINISTRATOR'], purposes: ['MONITORING', 'DUPLICATE_CHECK', 'ELIGIBILITY_REVIEW'], outOfScope: 'HIDE' },
     scans: { roles: [...DATA_ROLES, 'ADMINISTRATOR'], purposes: null, outOfScope: 'DENY' },
     finding: { roles: [...DATA_ROLES, 'ADMINISTRATOR'], purposes: ['MONITORING', 'DUPLICATE_CHECK', 'ELIGIBILITY_REVIEW'], outOfScope: 'HIDE' },
-    household: { roles: DATA_ROLES, purposes: READ_PURPOSES, outOfScope: 'DENY', args: { id: 'HOUSEHOLD_ID' } },
+    household: { roles: DATA_ROLES, purposes: READ_PURPOSES, outOfScope: 'DENY', args: { id: 'HOUSEHOLD_ID' }, notFoundOutOfScope: true },
     // Served only as a federation subgraph (AIDHUB_SUBGRAPH=1): a router resolving Household
     // references is `households(ids:)` by another name, with the caller's own token and purpose;
     // every household named must lie in the caller's scope, and each is audited.
     _entities: { roles: DATA_ROLES, purposes: READ_PURPOSES, outOfScope: 'DENY', args: { 'representations[].id': 'HOUSEHOLD_ID' }, argumentSubjectsInScope: true },
     _service: { roles: ALL_ROLES, purposes: null, outOfScope: 'DENY' },
-    households: { roles: DATA_ROLES, purposes: READ_PURPOSES, outOfScope: 'DENY', args: { 'ids[]': 'HOUSEHOLD_ID' } },
-    householdByMember: { roles: DATA_ROLES, purposes: READ_PURPOSES, outOfScope: 'LIMITED', args: { idNumber: 'PERSON_ID' } },
-    person: { roles: DATA_ROLES, purposes: READ_PURPOSES, outOfScope: 'LIMITED', args: { idNumber: 'PERSON_ID' } },
+    households: { roles: DATA_ROLES, purposes: READ_PURPOSES, outOfScope: 'DENY', args: { 'ids[]': 'HOUSEHOLD_ID' }, notFoundOutOfScope: true },
+    householdByMember: { roles: DATA_ROLES, purposes: READ_PURPOSES, outOfScope: 'LIMITED', args: { idNumber: 'PERSON_ID' }, notFoundOutOfScope: true },
+    person: { roles: DATA_ROLES, purposes: READ_PURPOSES, outOfScope: 'LIMITED', args: { idNumber: 'PERSON_ID' }, notFoundOutOfScope: true },
     householdsInRegion: { roles: DATA_ROLES, purposes: ['ELIGIBILITY_REVIEW', 'MONITORING', 'CASE_MEETING'], outOfScope: 'DENY', args: { code: 'REGION' } },
     caller: { roles: ALL_ROLES, purposes: null, outOfScope: 'DENY' },
     accessLog: { roles: ['AUDITOR'], purposes: ['AUDIT'], outOfScope: 'DENY', args: { idNumber: 'PERSON_ID' }, argumentSubjectsInScope: true },

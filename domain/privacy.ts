@@ -1,11 +1,67 @@
+import { checkIdNumber } from './id-number';
+
 /**
  * Personal data never reaches a log in clear. Anything that looks like an ID number (18
- * characters) or a disability certificate number (20) is masked before text is logged.
+ * characters) or a disability certificate number (20) is masked before text is logged, and so is
+ * an ID number written in parts (`110105 19900101 1234`, `1101-0519-9001-0112-34`).
  */
 const ID_LIKE = /\b(\d{6})\d{8,10}(\d{3}[\dXx])\b/g;
 
+/** Digit groups joined by separators people write between an ID number's parts (as domain/id-number.ts mayContainIdNumber reads them). */
+const SPLIT_RUN = /\d+(?:[\s._:/-]+\d+)+[Xx]?/g;
+const SEPARATORS = /([\s._:/-]+)/;
+
+function masked(idNumber: string): string {
+  return `${idNumber.slice(0, 6)}********${idNumber.slice(14)}`;
+}
+
+/**
+ * How people write an ID number in parts: address code, birth date, the rest (6-8-4 or 6-8-3-1),
+ * or in fours (4-4-4-4-2). Groups in one of these shapes with a possible birth date are an ID
+ * number even when its check character is wrong: a clerk's typo still names the person.
+ */
+const WRITTEN_SHAPES = new Set(['6,8,4', '6,8,3,1', '4,4,4,4,2']);
+
+function spellsIdNumber(groups: readonly string[], joined: string): boolean {
+  const check = checkIdNumber(joined);
+  if (check.ok) return true;
+  return check.problem === 'CHECKSUM' && WRITTEN_SHAPES.has(groups.map((g) => g.length).join(','));
+}
+
+/**
+ * Masks each ID number a run of digit groups spells: whole groups in a row whose digits joined are
+ * a valid ID number (a possible birth date at 7-14 and the right check character), or have an ID
+ * number's written shape (WRITTEN_SHAPES). Any other grouping must pass the check character, which
+ * keeps dates, times, amounts, phone and file numbers written in parts as they are: a run of groups
+ * that happens to have 18 digits and a possible birth date at 7-14 still fails it ten times in eleven.
+ */
+function maskSplitIdNumbers(run: string): string {
+  const parts = run.split(SEPARATORS); // groups at even indices, separators between
+  const out: string[] = [];
+  let i = 0;
+  while (i < parts.length) {
+    let joined = '';
+    let found = -1;
+    const groups: string[] = [];
+    for (let last = i; last < parts.length && joined.length < 18; last += 2) {
+      joined += parts[last];
+      groups.push(parts[last]);
+      if (joined.length === 18 && spellsIdNumber(groups, joined)) found = last;
+    }
+    if (found >= 0) {
+      out.push(masked(joined));
+      i = found + 1;
+    } else {
+      out.push(parts[i]);
+      if (i + 1 < parts.length) out.push(parts[i + 1]);
+      i += 2;
+    }
+  }
+  return out.join('');
+}
+
 export function scrub(text: string): string {
-  return text.replace(ID_LIKE, (_m, head: string, tail: string) => `${head}********${tail}`);
+  return text.replace(ID_LIKE, (_m, head: string, tail: string) => `${head}********${tail}`).replace(SPLIT_RUN, maskSplitIdNumbers);
 }
 
 /**

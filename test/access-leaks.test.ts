@@ -4,12 +4,15 @@
  *   field that would serve them directly (an administrator reads findings, not households);
  * - prose built from health detail (a settlement, an out-of-pocket amount, an illness as cause)
  *   is rebuilt for callers without the right, in the API and in the CSV export;
- * - a case, slip, finding or scan out of the caller's reach reads exactly as a missing one.
+ * - a case, slip, finding or scan out of the caller's reach reads exactly as a missing one;
+ * - so does a household or person outside a county's or township's scope, and a consent of another
+ *   county's household.
  */
 import { parse } from 'csv-parse/sync';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
-import { insertRegions, insertZhao, TODAY } from './support/scenarios';
+import { insertRegions, insertZhao, TODAY, ZHAO } from './support/scenarios';
+import { makeIdNumber } from '../domain/id-number';
 import { CASES, insertCases, type CaseIds } from './findings-scenario';
 
 let dbs: TestDatabases;
@@ -273,5 +276,93 @@ describe('out of reach reads as not found', () => {
     const village = (await hub.createClient({ roles: ['ADMINISTRATOR'], regionScope: '370811001' })).token;
     expect(await list(village)).toContain(scanId);
     expect(zhaoId).toBeGreaterThan(0);
+  });
+});
+
+describe('a household or person outside the scope reads exactly as one the hub does not hold', () => {
+  const MISSING = '999999';
+  // Two ID numbers the hub does not hold: one of the caller's county, one of the county ZHAO lives in.
+  const UNKNOWN_HERE = makeIdNumber('370811', '1985-05-05', 7);
+  const UNKNOWN_THERE = makeIdNumber('370826', '1985-05-05', 9);
+
+  /** Everything a caller could tell apart: data, and each error's message, code, reason and path. */
+  const answer = (res: any) => JSON.stringify({ data: res.data ?? null, errors: res.errors ?? [] });
+
+  /** 任城区's reader (370811) and a township's caseworker (370811001); ZHAO lives in 微山县 (370826). */
+  const scoped = async () => [
+    hub.as({ token: tokens.civil, purpose: 'ELIGIBILITY_REVIEW' }),
+    hub.as({ token: (await hub.createClient({ department: 'CIVIL_AFFAIRS', roles: ['CASEWORKER'], regionScope: '370811001' })).token, purpose: 'REFERRAL' }),
+  ];
+
+  it('household(id)', async () => {
+    const q = `query($id: ID!) { household(id: $id) { id address } }`;
+    for (const caller of await scoped()) {
+      const outside = await caller.gql(q, { id: String(zhaoId) });
+      expect(outside.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'OUT_OF_SCOPE' });
+      expect(answer(await caller.gql(q, { id: MISSING }))).toBe(answer(outside));
+    }
+  });
+
+  it('households(ids): the entry of a missing id as the entry of one outside, the others as they were', async () => {
+    const q = `query($ids: [ID!]!) { households(ids: $ids) { id } }`;
+    const inside = String(ids.settlement);
+    for (const caller of await scoped()) {
+      const outside = await caller.gql(q, { ids: [inside, String(zhaoId)] });
+      expect(outside.errors?.map((e) => [e.extensions?.reason, e.path])).toEqual([['OUT_OF_SCOPE', ['households', 1]]]);
+      expect(answer(await caller.gql(q, { ids: [inside, MISSING] }))).toBe(answer(outside));
+    }
+    // A caller whose scope holds the household reads it; the township's caller has none of 370811's here.
+    expect((await hub.as({ token: tokens.civil, purpose: 'ELIGIBILITY_REVIEW' }).gql(q, { ids: [inside] })).data.households).toEqual([{ id: inside }]);
+  });
+
+  it('person(idNumber) and householdByMember(idNumber), for an ID number of either county', async () => {
+    for (const field of ['person', 'householdByMember']) {
+      const q = `query($n: String!) { ${field}(idNumber: $n) { __typename } }`;
+      for (const caller of await scoped()) {
+        const outside = await caller.gql(q, { n: ZHAO.head });
+        expect(outside.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'OUT_OF_SCOPE' });
+        expect(answer(await caller.gql(q, { n: UNKNOWN_HERE }))).toBe(answer(outside));
+        expect(answer(await caller.gql(q, { n: UNKNOWN_THERE }))).toBe(answer(outside));
+      }
+    }
+  });
+
+  it('keeps null where it tells nothing of what lies outside', async () => {
+    // A duplicate check is shown people outside its scope (LIMITED view), by design: an unknown one is null.
+    const dup = hub.as({ token: tokens.civil, purpose: 'DUPLICATE_CHECK' });
+    expect((await dup.gql(`query($n: String!) { person(idNumber: $n) { gender } }`, { n: ZHAO.head })).data.person).toEqual({ gender: 'MALE' });
+    expect(await dup.gql(`query($n: String!) { person(idNumber: $n) { gender } }`, { n: UNKNOWN_THERE })).toMatchObject({ data: { person: null } });
+    // A province-wide caller outside whose scope the hub holds nothing: not found is the truth.
+    const province = hub.as({ token: (await hub.createClient({ department: 'CIVIL_AFFAIRS', roles: ['READER'], regionScope: '370000' })).token, purpose: 'ELIGIBILITY_REVIEW' });
+    const res = await province.gql(`query($id: ID!, $n: String!) { household(id: $id) { id } person(idNumber: $n) { gender } households(ids: [$id]) { id } }`, { id: MISSING, n: UNKNOWN_THERE });
+    expect(res.errors).toBeUndefined();
+    expect(res.data).toEqual({ household: null, person: null, households: [null] });
+  });
+
+  it('a consent of another county’s household names as one that does not exist', async () => {
+    const weishan = hub.as({ token: tokens.weishan, purpose: 'CHARITY_LINKAGE' });
+    const recorded = await weishan.gql(
+      `mutation($input: CharityConsentRecordInput!) { charityConsentRecord(input: $input) { consent { id } userErrors { code } } }`,
+      { input: { householdId: String(zhaoId), scopes: ['NEED_PUBLICATION'], givenBy: '户主', expiresOn: '2026-12-31', officer: '张' } },
+    );
+    expect(recorded.data.charityConsentRecord.userErrors).toEqual([]);
+    const consentId = recorded.data.charityConsentRecord.consent.id;
+    const rencheng = hub.as({ token: tokens.rencheng, purpose: 'CHARITY_LINKAGE' });
+    const open = await hub.as({ token: tokens.rencheng, purpose: 'ELIGIBILITY_REVIEW' }).gql(
+      `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id } userErrors { code } } }`,
+      { input: { householdId: String(ids.settlement), origin: 'APPLICATION', urgency: 'NORMAL', summary: '医疗费用负担重' } },
+    );
+    const caseId = open.data.caseOpen.case.id;
+    const publish = async (consent: string) =>
+      answer(
+        await rencheng.gql(`mutation($input: CharityNeedPublishInput!) { charityNeedPublish(input: $input) { need { id } userErrors { code message field } } }`, {
+          input: { caseId, consentId: consent, purpose: 'LIVING', urgency: 'NORMAL', uncoveredFen: 100_000, description: '生活困难' },
+        }),
+      );
+    const outside = await publish(consentId);
+    expect(outside).toContain('CONSENT_NOT_FOUND');
+    expect(await publish(MISSING)).toBe(outside);
+    const revoke = async (consent: string) => answer(await rencheng.gql(`mutation($input: CharityConsentRevokeInput!) { charityConsentRevoke(input: $input) { consent { id } userErrors { code message field } } }`, { input: { consentId: consent } }));
+    expect(await revoke(consentId)).toBe(await revoke(MISSING));
   });
 });

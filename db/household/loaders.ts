@@ -99,6 +99,13 @@ const statements = preparedPer((db: HubDb) => ({
     .where(or(lt(household.regionCode, sql.placeholder('below')), gte(household.regionCode, sql.placeholder('from'))))
     .limit(1)
     .prepare(),
+  /** A person whose ID number's address code sorts before `below` or from `from` on: two probes of the primary key. */
+  personOutside: db
+    .select({ idNumber: person.idNumber })
+    .from(person)
+    .where(or(lt(person.idNumber, sql.placeholder('below')), gte(person.idNumber, sql.placeholder('from'))))
+    .limit(1)
+    .prepare(),
 }));
 
 export interface HubLoaderOptions {
@@ -196,6 +203,16 @@ export function createHubLoaders(db: HubDb, opts: HubLoaderOptions = {}) {
      */
     householdOutsideDivision: new DataLoader<string, boolean>(async (prefixes) =>
       Promise.all(prefixes.map(async (prefix) => (await q.householdOutside.execute({ below: prefix, from: `${prefix}${'9'.repeat(13)}` })).length > 0)),
+    ),
+
+    /**
+     * Whether any person the hub holds has an ID number whose address code lies outside a division
+     * (by its prefix, as `householdOutsideDivision`): a person in no household is placed by that
+     * code (access/policy.ts personRegion). Any such person counts, in a household or not, which
+     * errs towards a caller not covering every person.
+     */
+    personOutsideDivision: new DataLoader<string, boolean>(async (prefixes) =>
+      Promise.all(prefixes.map(async (prefix) => (await q.personOutside.execute({ below: prefix, from: `${prefix}${'9'.repeat(19)}` })).length > 0)),
     ),
   };
 }

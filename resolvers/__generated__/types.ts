@@ -3136,16 +3136,17 @@ export type FindingResolvePayload = {
 
 export type Query = {
   readonly __typename?: 'Query';
-  /** A household by its hub id. Null when no such household exists. */
+  /** A household by its hub id. One the hub does not hold is refused as one outside the caller's scope (FORBIDDEN, OUT_OF_SCOPE), unless the caller is province- or city-wide and the hub holds nothing outside its scope: then null. */
   readonly household?: Maybe<Household>;
-  /** The household a person currently belongs to, found by the ID number of any member. Null when unknown. */
+  /** The household a person currently belongs to, found by the ID number of any member. Null for a person of the caller's scope in no household; an unknown ID number answers as `person` does. */
   readonly householdByMember?: Maybe<Household>;
   /**
-   * Several households at once: one entry per id, in the order asked, null where unknown. At most
-   * 500 ids (configurable); longer lists are refused with BAD_USER_INPUT.
+   * Several households at once: one entry per id, in the order asked. At most
+   * 500 ids (configurable); longer lists are refused with BAD_USER_INPUT. An unknown id's entry is
+   * refused as one outside the caller's scope, as `household(id)` says.
    */
   readonly households: ReadonlyArray<Maybe<Household>>;
-  /** A person by ID number (公民身份号码). Null when the hub does not know them. */
+  /** A person by ID number (公民身份号码). One the hub does not know is refused as one outside the caller's scope (FORBIDDEN, OUT_OF_SCOPE), except for a duplicate check and for a province- or city-wide caller outside whose scope the hub holds nobody: then null. */
   readonly person?: Maybe<Person>;
   /**
    * The households under a division code (city `370800`, county `370811`, township `370811001`, or

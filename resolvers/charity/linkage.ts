@@ -30,6 +30,16 @@ async function householdInScope(ctx: HubContext, householdId: number): Promise<b
   return !!h && inScope(caller(ctx).regionScope, h.regionCode);
 }
 
+/**
+ * A consent the caller may name: one of a household in its scope. Another county's reads as none,
+ * CONSENT_NOT_FOUND, as for an id that does not exist: CONSENT_OTHER_HOUSEHOLD there would confirm
+ * to the caller that the consent, and a household behind it, exist outside its scope.
+ */
+async function consentInReach(ctx: HubContext, consentId: number): Promise<store.ConsentRecord | null> {
+  const consent = await store.consentById(ctx.hub, consentId);
+  return consent && (await householdInScope(ctx, consent.householdId)) ? consent : null;
+}
+
 function text(value: string, max: number, field: string[]) {
   if (value.trim() === '') return charityError('TEXT_REQUIRED', `${field.at(-1)} must not be empty`, field);
   if (longerThan(value, max)) return charityError('TEXT_TOO_LONG', `${field.at(-1)} is longer than ${max} characters`, field);
@@ -58,8 +68,8 @@ export async function recordConsent(ctx: HubContext, input: { householdId: strin
 
 export async function revokeConsent(ctx: HubContext, consentIdText: string): Promise<CharityOutcome<{ consent: store.ConsentRecord; withdrawnNeeds: number }>> {
   const consentId = requireHubId(consentIdText, 'input.consentId', 'consent id');
-  const consent = await store.consentById(ctx.hub, consentId);
-  if (!consent || !(await householdInScope(ctx, consent.householdId))) return refuse('CONSENT_NOT_FOUND', 'no such consent', ['input', 'consentId']);
+  const consent = await consentInReach(ctx, consentId);
+  if (!consent) return refuse('CONSENT_NOT_FOUND', 'no such consent', ['input', 'consentId']);
   const done = await store.revokeConsent(ctx.hub, consentId, caller(ctx).name, ctx.now());
   return done ? ok(done) : refuse('CONSENT_NOT_FOUND', 'no such consent', ['input', 'consentId']);
 }
@@ -111,7 +121,7 @@ export async function publishNeed(ctx: HubContext, input: NeedInput & { caseId: 
   const beneficiary = input.beneficiaryIdNumber ? requireIdNumber(input.beneficiaryIdNumber, 'input.beneficiaryIdNumber') : null;
   const c = await ctx.loaders.cases.caseById.load(caseId);
   if (!c || !(await householdInScope(ctx, c.householdId))) return refuse('CASE_NOT_FOUND', 'no such case', ['input', 'caseId']);
-  const checked = await needOfCase(ctx, c, await store.consentById(ctx.hub, consentId), input, beneficiary, ['input', 'consentId']);
+  const checked = await needOfCase(ctx, c, await consentInReach(ctx, consentId), input, beneficiary, ['input', 'consentId']);
   return checked.ok ? ok(await store.insertNeed(ctx.hub, checked.value)) : checked;
 }
 
@@ -146,7 +156,7 @@ export async function publishNeedFromAlert(
     if (input.consent.expiresOn < ctx.today) return refuse('CONSENT_EXPIRY_IN_PAST', 'expiresOn must be today or later', ['input', 'consent', 'expiresOn']);
     given = { householdId: c.householdId, scopes: [...new Set(input.consent.scopes)], givenBy: input.consent.givenBy.trim(), recordedByClient: caller(ctx).name, recordedByOfficer: input.consent.officer.trim(), recordedAt: ctx.now(), expiresOn: input.consent.expiresOn };
   }
-  const consent = given ? { ...given, id: 0, revokedAt: null, revokedByClient: null } : await store.consentById(ctx.hub, consentId!);
+  const consent = given ? { ...given, id: 0, revokedAt: null, revokedByClient: null } : await consentInReach(ctx, consentId!);
   const checked = await needOfCase(ctx, c, consent, need, alert.subjectIdNumber, given ? ['input', 'consent'] : ['input', 'consentId']);
   if (!checked.ok) return checked;
   return ok(

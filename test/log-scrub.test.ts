@@ -1,0 +1,111 @@
+/**
+ * An ID number written in parts (`110105 19900101 1234`, `1101-0519-9001-0112-34`) reaches no log
+ * line and no audit row in clear, as a whole one does not; dates, times, amounts, phone, file and
+ * request numbers written in parts stay as they are. Through the hub's own logging: a request
+ * whose path carries the number while the hub's database does not answer (the log line names the
+ * path), and a GraphQL operation named with it (the audit row names the operation).
+ */
+import pino from 'pino';
+import { createPool, hubDrizzle } from '../db/connect';
+import { makeIdNumber } from '../domain/id-number';
+import { scrub } from '../domain/privacy';
+import { createTestDatabases, type TestDatabases } from './support/databases';
+import { startTestHub, type TestHub } from './support/hub';
+import { startPausableProxy, type PausableProxy } from './support/pausable-proxy';
+import { insertRegions, TODAY } from './support/scenarios';
+
+/** A valid ID number, and one whose check character is wrong (a clerk's typo still names the person). */
+const ID = makeIdNumber('110105', '1990-01-01', 123);
+const TYPO = ID.slice(0, 17) + (ID[17] === '4' ? '5' : '4');
+const parts = (id: string, sizes: number[]) => sizes.map((n, i) => id.slice(sizes.slice(0, i).reduce((a, b) => a + b, 0), sizes.slice(0, i).reduce((a, b) => a + b, 0) + n));
+const MASKED = (id: string) => `${id.slice(0, 6)}********${id.slice(14)}`;
+
+const WRITTEN = [
+  parts(ID, [6, 8, 4]).join(' '),
+  parts(ID, [4, 4, 4, 4, 2]).join('-'),
+  parts(ID, [6, 8, 3, 1]).join('-'),
+  parts(ID, [6, 4, 4, 4]).join('.'),
+  parts(TYPO, [6, 8, 4]).join(' '),
+  parts(TYPO, [4, 4, 4, 4, 2]).join('-'),
+];
+
+describe('scrub', () => {
+  it.each(WRITTEN)('masks %s', (written) => {
+    const out = scrub(`申请人 ${written}，电话 138-0013-8000`);
+    expect(out).not.toContain(written);
+    expect(out.replace(/\D/g, '')).not.toContain('19900101');
+    expect(out).toContain(MASKED(written.replace(/[^\dX]/g, '')));
+    expect(out).toContain('138-0013-8000');
+  });
+
+  it('leaves ordinary numbers written in parts as they are', () => {
+    for (const text of [
+      '2026-03-15 10:20:30.123',
+      '2026-03-15T01:02:03.456Z',
+      '金额 1234500 分, 共 12 笔',
+      '电话 138-0013-8000 / 0537-2345678',
+      'request 550e8400-e29b-41d4-a716-446655440000',
+      'request 12345678-1234-1234-1234-123456789012',
+      '档案号 370811-2026-000042',
+      '档案号 370811-2026-0315-0042',
+      '20260315-1020-3012-34',
+    ]) {
+      expect(scrub(text)).toBe(text);
+    }
+  });
+});
+
+describe('through the hub’s logging', () => {
+  let dbs: TestDatabases;
+  let proxy: PausableProxy;
+  let hub: TestHub;
+  let closeHubPool: () => Promise<void>;
+  const lines: string[] = [];
+
+  beforeAll(async () => {
+    dbs = await createTestDatabases('log_scrub');
+    await insertRegions(dbs);
+    proxy = await startPausableProxy(dbs.hubUrl);
+    const hubUrl = proxy.url(dbs.hubUrl);
+    const hubPool = createPool(hubUrl, { deadlineMs: 1500 });
+    closeHubPool = () => hubPool.end();
+    const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) });
+    hub = await startTestHub({ ...dbs, hubUrl, hub: hubDrizzle(hubPool), hubPool }, { today: TODAY, hubTimeoutMs: 1500, logger });
+  }, 120_000);
+
+  afterAll(async () => {
+    proxy?.resume();
+    await hub?.close();
+    await closeHubPool?.();
+    await proxy?.close();
+    await dbs?.close();
+  });
+
+  it('a path that carries one is logged masked', async () => {
+    const headers = hub.as({ purpose: 'ELIGIBILITY_REVIEW' }).headers;
+    proxy.pause();
+    try {
+      for (const written of WRITTEN) {
+        const res = await fetch(`${hub.url}/people/${encodeURIComponent(written)}/aid`, { headers, signal: AbortSignal.timeout(30_000) });
+        expect(res.status).toBe(503);
+        expect(((await res.json()) as any).errors[0].extensions.code).toBe('HUB_UNAVAILABLE');
+      }
+    } finally {
+      proxy.resume();
+    }
+    const logged = lines.filter((l) => l.includes('hub database did not answer in time'));
+    expect(logged).toHaveLength(WRITTEN.length);
+    const text = logged.join('');
+    for (const written of WRITTEN) expect(text).not.toContain(written);
+    expect(text).not.toContain('19900101');
+    expect(text).toContain(`/people/${MASKED(ID)}/aid`);
+  }, 120_000);
+
+  it('an operation named with one is recorded masked in the audit trail', async () => {
+    const name = `Look_${parts(ID, [6, 8, 4]).join('_')}`;
+    const res = await hub.as({ purpose: null }).gql(`query ${name} { caller { name } }`);
+    expect(res.errors).toBeUndefined();
+    const [rows] = (await dbs.hubPool.query('SELECT operation FROM access_log WHERE operation LIKE ?', ['Look\\_%'])) as any[];
+    expect(rows.map((r: any) => r.operation)).toEqual([`Look_${MASKED(ID)}`]);
+  }, 60_000);
+});
