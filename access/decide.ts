@@ -133,5 +133,5 @@ export function decideField(visibility: Visibility, view: View, caller: Caller, 
 }
 
 export function outOfScope(what: string): Refusal {
-  return { reason: 'OUT_OF_SCOPE', message: `${what}: the subject is outside this client’s region scope, and the stated purpose does not allow a look-up there` };
+  return { reason: 'OUT_OF_SCOPE', message: `${what}: not in this client’s region scope (whether the hub holds it elsewhere is not said), and the stated purpose does not allow a look-up there` };
 }
