@@ -5,7 +5,8 @@ import { checkIdNumber } from './id-number';
  * characters) or a disability certificate number (20) is masked before text is logged, and so is
  * an ID number written in parts (`110105 19900101 1234`, `1101-0519-9001-0112-34`).
  */
-const ID_LIKE = /\b(\d{6})\d{8,10}(\d{3}[\dXx])\b/g;
+/** Bounded by non-digits, not word boundaries: `ID110105…` or `…1234号` must be caught too. */
+const ID_LIKE = /(?<!\d)(\d{6})\d{8,10}(\d{3}[\dXx])(?!\d)/g;
 
 /** Digit groups joined by separators people write between an ID number's parts (as domain/id-number.ts mayContainIdNumber reads them). */
 const SPLIT_RUN = /\d+(?:[\s._:/-]+\d+)+[Xx]?/g;

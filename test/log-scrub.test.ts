@@ -38,6 +38,12 @@ describe('scrub', () => {
     expect(out).toContain('138-0013-8000');
   });
 
+  it.each([`ID${ID}`, `idNumber=${ID}&x=1`, `${ID}号`, `证件${ID}`])('masks a whole one glued to letters: %s', (text) => {
+    const out = scrub(text);
+    expect(out).not.toContain(ID);
+    expect(out).toContain(MASKED(ID));
+  });
+
   it('leaves ordinary numbers written in parts as they are', () => {
     for (const text of [
       '2026-03-15 10:20:30.123',
