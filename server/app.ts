@@ -141,7 +141,13 @@ export async function createHubServer(given: HubDeps): Promise<HubServer> {
     : null;
   takeover?.unref();
   // Alerts' outbox rows are pushed to subscribers by every hub process; claims keep them apart.
-  const alertDelivery = deps.config.alertDelivery ? new AlertDeliveryWorker(deps.hub, deps.config.alertDelivery, deps.logger) : null;
+  // Not by a process whose allow-list is empty (AIDHUB_CALLBACK_HOSTS unset, as it is with
+  // DATABASE_URL unless given): it could send nothing, yet it would claim its share of the rows and
+  // count each as a failed attempt (CALLBACK_HOST_NOT_ALLOWED), so a replica started without the
+  // variable turned pushes a live receiver would have taken into retries and dead letters.
+  const deliveryConfig = deps.config.alertDelivery ?? null;
+  if (deliveryConfig && deliveryConfig.callbackHosts.length === 0) deps.logger.warn('alert delivery is off in this process: AIDHUB_CALLBACK_HOSTS is empty, so no callback could be called; other processes deliver');
+  const alertDelivery = deliveryConfig && deliveryConfig.callbackHosts.length > 0 ? new AlertDeliveryWorker(deps.hub, deliveryConfig, deps.logger) : null;
   alertDelivery?.start();
   // The trigger set is checked now: a bad AIDHUB_TRIGGERS_FILE stops the start naming trigger and field.
   const triggerSet = activeTriggerSet();

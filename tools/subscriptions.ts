@@ -22,8 +22,9 @@ import { deliveryCounts, deliveryNotices, listSubscriptions, type SubscriptionRe
 import { hubDrizzle, type HubDb } from '../db/connect';
 import { runSubcommand, UsageError } from './command-args';
 import { isIsoDate } from '../domain/dates';
+import { longerThan } from '../domain/text-length';
 import { runAgainstHub } from './run-against-hub';
-import { createSubscription, deadLettersWithin, malformedDeliveryId, replayDeliveries, revokeSubscriptionWithin } from '../resolvers/alert-delivery/subscriptions';
+import { CREATED_BY_MAX, createSubscription, deadLettersWithin, malformedDeliveryId, replayDeliveries, revokeSubscriptionWithin } from '../resolvers/alert-delivery/subscriptions';
 
 /** The CLI is run by whoever holds the hub database: every subscription is within its reach. */
 const EVERY_REGION = '';
@@ -91,6 +92,7 @@ export function subscriptionsCommand(argv: string[], db: HubDb, print: (line: st
     switch (command) {
       case 'create': {
         if (!values.client || !values.callback || !values.regions) throw new UsageError('create needs --client, --callback and --regions');
+        if (values.by !== undefined && longerThan(values.by, CREATED_BY_MAX)) throw new UsageError(`--by: at most ${CREATED_BY_MAX} characters`);
         const made = await createSubscription(db, hosts, {
           clientName: values.client,
           callbackUrl: values.callback,

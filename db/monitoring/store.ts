@@ -12,7 +12,7 @@ import { aidCase, caseEvent } from '../cases/schema';
 import { household } from '../household/schema';
 import { monitoringAlert, monitoringAlertEvent, monitoringWatermark } from './schema';
 import { GRADE_RANK, type Grade } from '../../domain/monitoring/triggers';
-import { OPEN_ALERT_STATES, moveAlert, type AlertMove, type AlertOutcome, type AlertState } from '../../domain/monitoring/alerts';
+import { OPEN_ALERT_STATES, identityChain, landingIdentity, moveAlert, type AlertMove, type AlertOutcome, type AlertState } from '../../domain/monitoring/alerts';
 import type { IsoDate } from '../../domain/dates';
 
 type Db = HubDb | HubTx;
@@ -64,8 +64,14 @@ const ROWS_PER_INSERT = 500;
  */
 export async function openOrRaiseAlerts(tx: HubTx, writes: readonly AlertWrite[], detectedBy: 'POLL' | 'MONTHLY', now: Date, onChange?: (c: AlertChange) => Promise<void>): Promise<AlertChange[]> {
   if (writes.length === 0) return [];
-  const unique = new Map(writes.map((w) => [w.identity, w]));
-  const existing = new Map((await tx.select().from(monitoringAlert).where(inArray(monitoringAlert.identity, [...unique.keys()]))).map((r) => [r.identity, r]));
+  const asSeen = new Map(writes.map((w) => [w.identity, w]));
+  // An identity's alerts: its own, and those opened when it turned graver than a closed one (landingIdentity).
+  const existing = new Map((await tx.select().from(monitoringAlert).where(inArray(monitoringAlert.identity, [...asSeen.keys()].flatMap(identityChain)))).map((r) => [r.identity, r]));
+  const unique = new Map<string, AlertWrite>();
+  for (const w of asSeen.values()) {
+    const identity = landingIdentity(w.identity, w.grade, (id) => existing.get(id));
+    if (identity !== null) unique.set(identity, { ...w, identity });
+  }
   const at = toDbInstant(now);
   const changes: AlertChange[] = [];
   const fresh = [...unique.values()].filter((w) => !existing.has(w.identity));

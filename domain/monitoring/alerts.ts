@@ -3,9 +3,10 @@
  * DISMISSED with a reason from any open state; its deadlines in working days of the Chinese
  * holiday calendar; and overdue escalation to the county civil affairs office. Plain functions.
  */
+import crypto from 'node:crypto';
 import { addDays, type IsoDate } from '../dates';
 import { addWorkingDays } from '../cases/working-days';
-import type { Limit } from './triggers';
+import { GRADE_RANK, type Grade, type Limit } from './triggers';
 
 export const ALERT_STATES = ['NEW', 'DELIVERED', 'ACKNOWLEDGED', 'VERIFIED', 'DISMISSED'] as const;
 export type AlertState = (typeof ALERT_STATES)[number];
@@ -59,4 +60,36 @@ export function acknowledgementOverdue(state: AlertState, acknowledgeBy: IsoDate
 /** The county an overdue alert escalates to: its civil affairs office supervises the township. */
 export function escalationCounty(regionCode: string): string {
   return regionCode.slice(0, 6);
+}
+
+/**
+ * The identity of the alert opened when a condition turns graver than a closed alert of it was
+ * judged at: the same identity and the grade it reached, so both detection paths (poll and monthly)
+ * name it alike and open it once.
+ */
+export function escalatedIdentity(identity: string, grade: Grade): string {
+  return crypto.createHash('sha256').update(`${identity}|graver-than-closed|${grade}`).digest('hex').slice(0, 40);
+}
+
+/** The identities an alert of `identity` may live under: its own, then one per grade it may escalate to. */
+export function identityChain(identity: string): string[] {
+  return [identity, ...(Object.keys(GRADE_RANK) as Grade[]).sort((a, b) => GRADE_RANK[a] - GRADE_RANK[b]).map((g) => escalatedIdentity(identity, g))];
+}
+
+/**
+ * Where a condition seen at `grade` lands, given the alerts already opened for its identity: the
+ * newest of them while it is open (raised there if worse), a new alert when the newest is closed
+ * and the condition is now of a graver grade than it was judged at, else nowhere (null). A township
+ * that verified a YELLOW twelve-month sum (¥11,000) as no need still hears of the same sum grown RED
+ * (¥40,000, possible 因病致贫): the closed alert was never raised, and the condition, anchored on
+ * the window's first stay, kept the closed alert's identity until that stay left the window.
+ */
+export function landingIdentity(identity: string, grade: Grade, existing: (identity: string) => { state: AlertState; grade: Grade } | undefined): string | null {
+  let newest: { identity: string; state: AlertState; grade: Grade } | null = null;
+  for (const id of identityChain(identity)) {
+    const row = existing(id);
+    if (row) newest = { identity: id, state: row.state, grade: row.grade };
+  }
+  if (newest === null || OPEN_ALERT_STATES.includes(newest.state)) return newest?.identity ?? identity;
+  return GRADE_RANK[grade] > GRADE_RANK[newest.grade] ? escalatedIdentity(identity, grade) : null;
 }

@@ -391,13 +391,13 @@ export type AlertDeliveryErrorCode =
   | 'CALLBACK_HOST_NOT_ALLOWED'
   /** No active API client has this name. */
   | 'CLIENT_NOT_FOUND'
-  /** No region, or one that is not a division code. */
+  /** No region, one that is not a division code, or more regions than a subscription keeps (1,000 characters comma-separated). */
   | 'REGION_INVALID'
   /** A region lies outside the client's own region scope. */
   | 'REGION_OUTSIDE_CLIENT_SCOPE'
   /** A grade that is not RED, ORANGE or YELLOW. */
   | 'GRADE_INVALID'
-  /** A trigger id that is not letters, digits, '.', '_' or '-'. */
+  /** A trigger id that is not letters, digits, '.', '_' or '-', or more trigger ids than a subscription keeps (1,000 characters comma-separated). */
   | 'TRIGGER_INVALID'
   /** A trigger id that is no trigger of the set in force (the message names them); nothing was created. */
   | 'TRIGGER_NOT_FOUND'

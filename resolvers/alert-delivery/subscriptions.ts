@@ -19,6 +19,11 @@ import { longerThan } from '../../domain/text-length';
 
 /** Longest callback URL a subscription keeps: its column's width, in characters. */
 const CALLBACK_URL_MAX = 500;
+/** Widths of the columns that keep the regions and the trigger ids, comma-separated (db/alert-delivery/schema.ts). */
+const REGION_CODES_MAX = 1000;
+const TRIGGER_IDS_MAX = 1000;
+/** Longest name of who made a subscription (the CLI's --by; an API caller's client name is shorter). */
+export const CREATED_BY_MAX = 128;
 
 export type SubscriptionError = 'CALLBACK_URL_INVALID' | 'CALLBACK_HOST_NOT_ALLOWED' | 'CLIENT_NOT_FOUND' | 'REGION_INVALID' | 'REGION_OUTSIDE_CLIENT_SCOPE' | 'GRADE_INVALID' | 'TRIGGER_INVALID' | 'TRIGGER_NOT_FOUND' | 'SUBSCRIPTION_EXISTS';
 
@@ -58,11 +63,14 @@ export async function createSubscription(db: HubQuery, callbackHosts: readonly s
     if (!client) return { ok: false, code: 'CLIENT_NOT_FOUND', field: 'client', message: 'no active API client has this name' };
     const regions = [...new Set(input.regionCodes)];
     if (regions.length === 0 || regions.some((r) => !isDivisionCode(r))) return { ok: false, code: 'REGION_INVALID', field: 'regionCodes', message: 'one or more division codes of 6, 9 or 12 digits' };
+    // Too many to keep was a failed INSERT (INTERNAL_SERVER_ERROR), after every other check passed.
+    if (regions.join(',').length > REGION_CODES_MAX) return { ok: false, code: 'REGION_INVALID', field: 'regionCodes', message: `the regions take more than ${REGION_CODES_MAX} characters comma-separated (about ${Math.floor(REGION_CODES_MAX / 13)} village codes): subscribe to the township or county that holds them` };
     if (regions.some((r) => !regionCovers(client.regionScope, r))) return { ok: false, code: 'REGION_OUTSIDE_CLIENT_SCOPE', field: 'regionCodes', message: 'every region must lie within the client’s own region scope' };
     const grades = [...new Set(input.grades)];
     if (grades.some((g) => !(ALERT_GRADES as readonly string[]).includes(g))) return { ok: false, code: 'GRADE_INVALID', field: 'grades', message: `grades are ${ALERT_GRADES.join(', ')}` };
     const triggerIds = [...new Set(input.triggerIds)];
     if (triggerIds.some((t) => !TRIGGER_ID.test(t))) return { ok: false, code: 'TRIGGER_INVALID', field: 'triggerIds', message: 'trigger ids are letters, digits, ".", "_" or "-"' };
+    if (triggerIds.join(',').length > TRIGGER_IDS_MAX) return { ok: false, code: 'TRIGGER_INVALID', field: 'triggerIds', message: `the trigger ids take more than ${TRIGGER_IDS_MAX} characters comma-separated: name none to receive every trigger` };
     // An empty list means every trigger (domain/monitoring/subscriptions.ts), so it names none to check.
     const unknown = unknownTriggerIds(triggerIds);
     if (unknown.length > 0) {

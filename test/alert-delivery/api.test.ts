@@ -156,6 +156,20 @@ describe('alertSubscriptionCreate', () => {
     expect(made.subscription.triggerIds).toEqual(['T1_SETTLEMENT_OOP', 'T6_STUDENT_NO_AID']);
     expect(await count('SELECT COUNT(*) AS n FROM alert_subscription')).toBe(before + 1);
   });
+
+  it('refuses more regions than a subscription keeps with REGION_INVALID, and keeps as many as fit', async () => {
+    const before = await count('SELECT COUNT(*) AS n FROM alert_subscription');
+    // Villages of the township, 12 digits each: 77 take 1,000 characters comma-separated, 78 more
+    // (which reached the INSERT and failed there: INTERNAL_SERVER_ERROR).
+    const villages = (n: number) => Array.from({ length: n }, (_, i) => `${TOWNSHIP}${String(i + 1).padStart(3, '0')}`);
+    const res = await hub.gql(CREATE, { input: { client: 'rencheng-alerts', callbackUrl: 'http://127.0.0.1:9/villages', regionCodes: villages(78) } });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.alertSubscriptionCreate).toMatchObject({ subscription: null, secret: null });
+    expect(res.data.alertSubscriptionCreate.userErrors.map((e: any) => [e.code, e.field.join('.')])).toEqual([['REGION_INVALID', 'input.regionCodes']]);
+    expect(await count('SELECT COUNT(*) AS n FROM alert_subscription')).toBe(before);
+    const made = await create({ callbackUrl: 'http://127.0.0.1:9/villages', regionCodes: villages(77) });
+    expect(made.subscription.regions).toHaveLength(77);
+  });
 });
 
 describe('a repeated alertSubscriptionCreate', () => {

@@ -28,6 +28,9 @@ it('manages subscriptions and dead letters from the command line', async () => {
   // A typo in a trigger id: refused, naming it, rather than a subscription that never receives anything.
   const typo = await run('create', '--client', 'rencheng-alerts', '--callback', 'http://127.0.0.1:9/alerts', '--regions', '370811001', '--triggers', 'T1_SETTLEMENT_OOP,T4_JOBLOSS');
   expect([typo.code, typo.out]).toEqual([3, ['refused: TRIGGER_NOT_FOUND (triggerIds): not a trigger of the trigger set in force: T4_JOBLOSS']]);
+  // Who made it is kept in 128 characters: a longer --by is the operator's mistake (it failed the INSERT, exit 1).
+  const longBy = await run('create', '--client', 'rencheng-alerts', '--callback', 'http://127.0.0.1:9/alerts', '--regions', '370811001', '--by', 'x'.repeat(129));
+  expect(longBy.code).toBe(2);
   const [[{ n }]] = (await dbs.hubPool.query('SELECT COUNT(*) AS n FROM alert_subscription')) as any;
   expect(Number(n)).toBe(0);
 
