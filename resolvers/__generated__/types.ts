@@ -1796,7 +1796,7 @@ export type CaseErrorCode =
   | 'UNKNOWN_OFFICE'
   /** The township is of another county than the case's household: its officers cannot reach the case. */
   | 'OFFICE_OUT_OF_COUNTY'
-  /** The aid record already fulfils another decision of the case: one payment fulfils one decision. */
+  /** The aid record already fulfils another decision, of this case or of another: one payment fulfils one decision. The message names the other case only to a caller who may read it. */
   | 'AID_RECORD_ALREADY_USED';
 
 /** A refused write: a stable code, a message for people, and the input field at fault. */
