@@ -127,8 +127,11 @@ export async function answerReferral(db: HubDb, referralId: number, action: Refe
       // completion claimed it at the same moment, the unique key refuses ours (at the insert, or at
       // commit on an optimistic TiDB) and the transaction is rolled back whole.
       const claim: { record: { office: string; aidSourceRef: string } | null } = { record: null };
+      // The holder found by the read below: the refusal is worded once the transaction has ended,
+      // since naming the other case reads through the request's loaders (other connections).
+      const taken: { holder: { referralId: number; caseId: number } | null } = { holder: null };
       try {
-        return await db.transaction(async (tx) => {
+        const outcome = await db.transaction(async (tx): Promise<Outcome<number>> => {
           const c = await lockCase(tx, found.caseId);
           if (!c) return refusal(caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'referralId']));
           // Read again under the case lock: another answer may have landed since the look-up above.
@@ -154,7 +157,10 @@ export async function answerReferral(db: HubDb, referralId: number, action: Refe
             // Across cases: one payment fulfils one decision of any case. Another case's completion
             // holds no lock of ours, so the claim is a row under a unique key (aid_record_use).
             const holder = await recordHolder(tx, slip.toOffice, answer.aidSourceRef);
-            if (holder && holder.referralId !== referralId) return alreadyUsed(holder, c.id, nameCase);
+            if (holder && holder.referralId !== referralId) {
+              taken.holder = holder;
+              return refusal();
+            }
             if (!holder) claim.record = { office: slip.toOffice, aidSourceRef: answer.aidSourceRef };
           }
           // The slip reached the office when the hub recorded its issue: no answer precedes that.
@@ -190,6 +196,7 @@ export async function answerReferral(db: HubDb, referralId: number, action: Refe
           await log.write(tx);
           return success(referralId);
         });
+        return taken.holder ? await alreadyUsed(taken.holder, found.caseId, nameCase) : outcome;
       } catch (error) {
         if (claim.record && isDuplicateKey(error, 'aid_record_use_record')) {
           const holder = await recordHolder(db, claim.record.office, claim.record.aidSourceRef);
