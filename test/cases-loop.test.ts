@@ -442,3 +442,24 @@ describe('one aid record fulfils one decision of any case', () => {
     }
   });
 });
+
+describe('aid_record_use from the decisions completed before it (db/case-loop migration 0005)', () => {
+  it('is filled with every completed decision’s record, the earliest completion holding a record two used', async () => {
+    const migration = fs.readFileSync(path.join(__dirname, '..', 'db', 'case-loop', 'migrations', '0005_aid_record_use.sql'), 'utf8');
+    const backfill = migration.split('--> statement-breakpoint')[1];
+    const uses = async () => ((await dbs.hubPool.query('SELECT referral_id AS referralId, office, aid_source_ref AS ref, case_id AS caseId FROM aid_record_use ORDER BY referral_id'))[0] as { referralId: number; office: string; ref: string; caseId: number }[]).map((r) => ({ ...r, referralId: Number(r.referralId), caseId: Number(r.caseId) }));
+    const now = await uses();
+    expect(now.length).toBeGreaterThanOrEqual(6);
+    await dbs.hubPool.query('DELETE FROM aid_record_use');
+    await dbs.hubPool.query(backfill);
+    expect(await uses()).toEqual(now);
+    // Two decisions of two cases completed with one record before the hub refused it: the first keeps it.
+    const [earlier, later] = now.filter((u) => u.office === 'HEALTH').slice(-2);
+    expect(earlier.caseId).not.toBe(later.caseId);
+    await dbs.hubPool.query('UPDATE referral_fulfilment SET aid_source_ref = ? WHERE referral_id = ?', [earlier.ref, later.referralId]);
+    await dbs.hubPool.query('UPDATE referral_slip SET aid_source_ref = ? WHERE id = ?', [earlier.ref, later.referralId]);
+    await dbs.hubPool.query('DELETE FROM aid_record_use');
+    await dbs.hubPool.query(backfill);
+    expect(await uses()).toEqual(now.filter((u) => u.referralId !== later.referralId));
+  });
+});
