@@ -8,9 +8,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { and, eq } from 'drizzle-orm';
 import { createClient } from '../access/clients';
 import { DEMO_CLIENTS, ensureDemoClients } from '../access/demo-clients';
 import { recordMeeting } from '../db/cases/meetings';
+import { householdMember, person } from '../db/household/schema';
+import { makeIdNumber } from '../domain/id-number';
 import { healthScenario } from '../federation/health/scenario';
 import { civilAffairsScenario } from '../federation/civil-affairs/scenario';
 import { createTestDatabases, type TestDatabases } from './support/databases';
@@ -355,5 +358,108 @@ describe('one aid record fulfils one decision', () => {
     expect(read.data.referral).toEqual({ state: 'ACCEPTED', fulfilment: null });
     const done = await ok(health, COMPLETE, { input: { referralId: second, feedback: '第二次住院已结算', aidSourceReference: paidAgain } }, 'referralComplete');
     expect(done.referral.state).toBe('COMPLETED');
+  });
+});
+
+describe('one aid record fulfils one decision of any case', () => {
+  const CASE_REF = `query($id: ID!) { case(id: $id) { reference } }`;
+  const READ = `query($id: ID!) { referral(id: $id) { state fulfilment { aidSourceReference } } }`;
+  /** A meeting of a new case of the household deciding 医疗救助 of 1,000 元 for `beneficiary`; its slip, accepted by city 医保. */
+  async function decidedSlip(householdId: number, beneficiary: string, summary: string): Promise<{ caseId: string; slip: string }> {
+    const ca = demo.AIDHUB_TOKEN_CIVIL_AFFAIRS;
+    const caseId = (await ok(ca, OPEN, { input: { householdId: String(householdId), origin: 'APPLICATION', urgency: 'NORMAL', summary, reportedAt: '2026-03-10T09:00:00+08:00' } }, 'caseOpen')).case.id;
+    for (const to of ['ACCEPTED', 'INVESTIGATING', 'IN_DELIBERATION']) await ok(ca, MOVE, { input: { caseId, to, reason: to } }, 'caseTransition');
+    const decision = { department: 'HEALTH', programme: 'MEDICAL_AID', amountFen: 100_000, deadlineWorkingDays: 10, beneficiaryIdNumber: beneficiary };
+    const met = await ok(ca, MEETING, { input: { caseId, heldOn: '2026-03-13', departmentsPresent: ['CIVIL_AFFAIRS', 'HEALTH'], decisions: [decision] } }, 'meetingRecord');
+    const slip = met.meeting.decisions[0].id;
+    await ok(demo.AIDHUB_TOKEN_HEALTH, ACCEPT, { input: { referralId: slip } }, 'referralAccept');
+    return { caseId, slip };
+  }
+  const payment = async (payId: string, idNumber: string): Promise<string> =>
+    (await healthScenario.insert(dbs.sources.HEALTH, 'aidPayments', [{ payId, psnCertNo: idNumber, aidType: 'MAF', payDate: '2026-03-14', payAmt: '1000.00' }]))[0];
+  const complete = (gql: Gql, referralId: string, aidSourceReference: string, idempotencyKey?: string) =>
+    gql(COMPLETE, { input: { referralId, feedback: '医疗救助已发放', aidSourceReference, ...(idempotencyKey ? { idempotencyKey } : {}) } });
+
+  it('refuses the record that fulfilled a decision of another case, naming that case to a caller who may read it', async () => {
+    const health = demo.AIDHUB_TOKEN_HEALTH;
+    const first = await decidedSlip(wangId, WANG.grandmother, '第一个一事一议案件');
+    const second = await decidedSlip(wangId, WANG.grandmother, '第二个一事一议案件');
+    const [paid, paidOther] = [await payment('MA-2026-X01', WANG.grandmother), await payment('MA-2026-X02', WANG.grandmother)];
+    await ok(health, COMPLETE, { input: { referralId: first.slip, feedback: '已发放', aidSourceReference: paid } }, 'referralComplete');
+    const refused = await complete(health, second.slip, paid);
+    expect(codes(refused, 'referralComplete')).toEqual(['AID_RECORD_ALREADY_USED']);
+    const { reference } = (await demo.AIDHUB_TOKEN_CIVIL_AFFAIRS(CASE_REF, { id: first.caseId })).data.case;
+    expect(refused.data.referralComplete.userErrors[0]).toMatchObject({ field: ['input', 'aidSourceReference'], message: expect.stringContaining(reference) });
+    expect((await health(READ, { id: second.slip })).data.referral).toEqual({ state: 'ACCEPTED', fulfilment: null });
+    expect((await ok(health, COMPLETE, { input: { referralId: second.slip, feedback: '已发放', aidSourceReference: paidOther } }, 'referralComplete')).referral.state).toBe('COMPLETED');
+  });
+
+  it('does not say which case to a caller who may not read it', async () => {
+    // A person of a 微山县 household, whose case is completed with her medical aid; she then moves
+    // into the Wang household (任城区), whose own case names the same payment.
+    const mover = makeIdNumber('370826', '1955-03-07', 46);
+    await dbs.hub.insert(person).values({ idNumber: mover, name: '孙玉梅', gender: 'F', birthDate: '1955-03-07' });
+    await dbs.hub.insert(householdMember).values({ householdId: zhaoId, idNumber: mover, relation: 'PARENT', joinedOn: '2015-01-01' });
+    const earlier = await decidedSlip(zhaoId, mover, '微山县案件');
+    const paid = await payment('MA-2026-X03', mover);
+    await ok(demo.AIDHUB_TOKEN_HEALTH, COMPLETE, { input: { referralId: earlier.slip, feedback: '已发放', aidSourceReference: paid } }, 'referralComplete');
+    await dbs.hub.update(householdMember).set({ leftOn: '2026-03-14' }).where(and(eq(householdMember.householdId, zhaoId), eq(householdMember.idNumber, mover)));
+    await dbs.hub.insert(householdMember).values({ householdId: wangId, idNumber: mover, relation: 'OTHER', joinedOn: '2026-03-14' });
+    const later = await decidedSlip(wangId, mover, '迁入后任城区案件');
+    // 任城区's 医保 office reaches only its county: the 微山县 case is not named, nor its slip.
+    const county = demo.AIDHUB_TOKEN_370811_HEALTH;
+    const refused = await complete(county, later.slip, paid);
+    expect(codes(refused, 'referralComplete')).toEqual(['AID_RECORD_ALREADY_USED']);
+    const { reference } = (await demo.AIDHUB_TOKEN_CIVIL_AFFAIRS(CASE_REF, { id: earlier.caseId })).data.case;
+    const message: string = refused.data.referralComplete.userErrors[0].message;
+    expect(message).not.toContain(reference);
+    expect(message).not.toContain(earlier.caseId);
+    expect(message).not.toContain(earlier.slip);
+    // The city's office reads both cases: it is told which.
+    expect(await complete(demo.AIDHUB_TOKEN_HEALTH, later.slip, paid).then((r) => r.data.referralComplete.userErrors[0].message)).toContain(reference);
+  });
+
+  it('lets exactly one of two completions racing in two cases have the record, and answers their retries as before', async () => {
+    const health = demo.AIDHUB_TOKEN_HEALTH;
+    for (let round = 0; round < 3; round++) {
+      const a = await decidedSlip(wangId, WANG.grandmother, `并发案件甲 ${round}`);
+      const b = await decidedSlip(wangId, WANG.grandmother, `并发案件乙 ${round}`);
+      const paid = await payment(`MA-2026-R${round}`, WANG.grandmother);
+      const keys = { [a.slip]: `race-${round}-a`, [b.slip]: `race-${round}-b` };
+      const answers = await Promise.all([a.slip, b.slip].map((slip) => complete(health, slip, paid, keys[slip])));
+      const outcome = answers.map((r) => codes(r, 'referralComplete'));
+      expect(outcome.filter((c) => c.length === 0)).toHaveLength(1);
+      expect(outcome.filter((c) => c.length > 0)).toEqual([['AID_RECORD_ALREADY_USED']]);
+      const winner = outcome[0].length === 0 ? a.slip : b.slip;
+      const loser = winner === a.slip ? b.slip : a.slip;
+      expect((await health(READ, { id: winner })).data.referral).toEqual({ state: 'COMPLETED', fulfilment: { aidSourceReference: paid } });
+      expect((await health(READ, { id: loser })).data.referral).toEqual({ state: 'ACCEPTED', fulfilment: null });
+      // A retry of the winning completion gets its first outcome; the losing one is refused again.
+      const again = await complete(health, winner, paid, keys[winner]);
+      expect(codes(again, 'referralComplete')).toEqual([]);
+      expect(again.data.referralComplete.referral).toMatchObject({ id: winner, state: 'COMPLETED' });
+      expect(codes(await complete(health, loser, paid, keys[loser]), 'referralComplete')).toEqual(['AID_RECORD_ALREADY_USED']);
+    }
+  });
+});
+
+describe('aid_record_use from the decisions completed before it (db/case-loop migration 0005)', () => {
+  it('is filled with every completed decision’s record, the earliest completion holding a record two used', async () => {
+    const migration = fs.readFileSync(path.join(__dirname, '..', 'db', 'case-loop', 'migrations', '0005_aid_record_use.sql'), 'utf8');
+    const backfill = migration.split('--> statement-breakpoint')[1];
+    const uses = async () => ((await dbs.hubPool.query('SELECT referral_id AS referralId, office, aid_source_ref AS ref, case_id AS caseId FROM aid_record_use ORDER BY referral_id'))[0] as { referralId: number; office: string; ref: string; caseId: number }[]).map((r) => ({ ...r, referralId: Number(r.referralId), caseId: Number(r.caseId) }));
+    const now = await uses();
+    expect(now.length).toBeGreaterThanOrEqual(6);
+    await dbs.hubPool.query('DELETE FROM aid_record_use');
+    await dbs.hubPool.query(backfill);
+    expect(await uses()).toEqual(now);
+    // Two decisions of two cases completed with one record before the hub refused it: the first keeps it.
+    const [earlier, later] = now.filter((u) => u.office === 'HEALTH').slice(-2);
+    expect(earlier.caseId).not.toBe(later.caseId);
+    await dbs.hubPool.query('UPDATE referral_fulfilment SET aid_source_ref = ? WHERE referral_id = ?', [earlier.ref, later.referralId]);
+    await dbs.hubPool.query('UPDATE referral_slip SET aid_source_ref = ? WHERE id = ?', [earlier.ref, later.referralId]);
+    await dbs.hubPool.query('DELETE FROM aid_record_use');
+    await dbs.hubPool.query(backfill);
+    expect(await uses()).toEqual(now.filter((u) => u.referralId !== later.referralId));
   });
 });

@@ -121,6 +121,25 @@ describe('household query', () => {
     expect(data.byDefault.aidSummary).toEqual(data.stated.aidSummary);
   });
 
+  it('counts only aid received by today when the window reaches past it, in the same statements', async () => {
+    // 12 months from January 2026: only January to March (TODAY is 2026-03-15) are paid. 低保 and
+    // the subsidies run on with no end, so the months after March would otherwise count as received.
+    const q = `query($id: ID!) {
+      ahead: household(id: $id) { aidSummary(from: "2026-01-01", to: "2026-12-31") { from to totalFen byDepartment { department { code } totalFen recordCount } } }
+      toToday: household(id: $id) { aidSummary(from: "2026-01-01", to: "${TODAY}") { totalFen byDepartment { department { code } totalFen recordCount } } }
+    }`;
+    const res = await hub.gql(q, { id: String(wangId) });
+    expect(res.errors).toBeUndefined();
+    const { ahead, toToday } = res.data;
+    expect(ahead.aidSummary).toMatchObject({ from: '2026-01-01', to: '2026-12-31' });
+    const civil = ahead.aidSummary.byDepartment.find((d: any) => d.department.code === 'CIVIL_AFFAIRS');
+    expect(civil).toEqual({ department: { code: 'CIVIL_AFFAIRS' }, totalFen: 3 * 4 * 72_000 + 300_000, recordCount: 5 });
+    const housing = ahead.aidSummary.byDepartment.find((d: any) => d.department.code === 'HOUSING');
+    expect(housing.totalFen).toBe(3 * 45_000);
+    expect({ totalFen: ahead.aidSummary.totalFen, byDepartment: ahead.aidSummary.byDepartment }).toEqual(toToday.aidSummary);
+    expect(res.extensions?.sqlStatements?.bySource).toEqual(STATEMENTS_PER_QUERY);
+  });
+
   it('filters aid by window and department', async () => {
     const res = await hub.gql(
       `query($id: ID!) { household(id: $id) { aid(from: "2026-01-01", to: "2026-01-31", departments: [CIVIL_AFFAIRS, HEALTH]) { programme { code } } } }`,

@@ -3,7 +3,7 @@
  * db/cases/: what a retried request must match. Kept in its own migration set so that its journal
  * never clashes with another feature's.
  */
-import { bigint, char, date, datetime, mysqlEnum, mysqlTable, text, varchar } from 'drizzle-orm/mysql-core';
+import { bigint, char, date, datetime, mysqlEnum, mysqlTable, text, unique, varchar } from 'drizzle-orm/mysql-core';
 
 /**
  * One row per idempotency key a case write used: the hash of the request it came with. A retry
@@ -34,6 +34,26 @@ export const referralFulfilment = mysqlTable('referral_fulfilment', {
   shortfallFen: bigint('shortfall_fen', { mode: 'number' }).notNull(),
   differenceReason: varchar('difference_reason', { length: 500 }),
 });
+
+/**
+ * Which decision each aid record fulfils (件件有落实: one payment fulfils one decision), across
+ * every case: supervision counts a decision fulfilled by its record, so one payment completing the
+ * decisions of two 一事一议 cases would count one grant twice. A record is its office (the slip's
+ * receiving department, whose data it was read from) and its AidRecord.sourceReference, unique
+ * within that office's source. Written in the completion's transaction; the unique key makes two
+ * completions racing in two cases (each under its own case's lock) land one and refuse the other.
+ * Rows of completions before this table were added by its migration, the earliest completion first.
+ */
+export const aidRecordUse = mysqlTable(
+  'aid_record_use',
+  {
+    referralId: bigint('referral_id', { mode: 'number', unsigned: true }).primaryKey(),
+    office: varchar('office', { length: 24 }).notNull(),
+    aidSourceRef: varchar('aid_source_ref', { length: 128 }).notNull(),
+    caseId: bigint('case_id', { mode: 'number', unsigned: true }).notNull(),
+  },
+  (t) => [unique('aid_record_use_record').on(t.office, t.aidSourceRef)],
+);
 
 /**
  * The pre-grant check (resolvers/findings/live.ts preGrantCheck) each decision of a meeting ran

@@ -13,11 +13,11 @@ import { TERMINAL_STATES } from '../../domain/cases/state-machine';
 import { addWorkingDays } from '../../domain/cases/working-days';
 import type { HubDb } from '../connect';
 import { aidCase, referralSlip, secondAidApproval } from './schema';
-import { referralFulfilment } from '../case-loop/schema';
+import { aidRecordUse, referralFulfilment } from '../case-loop/schema';
 import type { Fulfilment } from '../../domain/cases/fulfilment';
-import { referralRecord } from './records';
+import { referralRecord, type HubQuery } from './records';
 import { toDbInstant } from '../instants';
-import { EventLog, idempotent, lockCase, occurredAt, requiredText, type WriteMeta } from './write';
+import { EventLog, idempotent, isDuplicateKey, lockCase, occurredAt, requiredText, type WriteMeta } from './write';
 import { longerThan } from '../../domain/text-length';
 
 export interface ReferralIssueInput {
@@ -79,6 +79,31 @@ export interface ReferralAnswer {
   fulfilment?: Fulfilment | null;
 }
 
+/**
+ * The decision an aid record already fulfils, in another case than the one being answered: the
+ * refusal names that case only when `nameCase` gives its reference (the caller may see it).
+ */
+export type NameCase = (caseId: number) => Promise<string | null>;
+
+/** Who holds an aid record (aid_record_use), if anyone. */
+async function recordHolder(db: HubQuery, office: string, aidSourceRef: string) {
+  const [row] = await db
+    .select({ referralId: aidRecordUse.referralId, caseId: aidRecordUse.caseId })
+    .from(aidRecordUse)
+    .where(and(eq(aidRecordUse.office, office), eq(aidRecordUse.aidSourceRef, aidSourceRef)));
+  return row ?? null;
+}
+
+async function alreadyUsed(holder: { referralId: number; caseId: number }, caseId: number, nameCase: NameCase): Promise<Outcome<number>> {
+  const field = ['input', 'aidSourceReference'];
+  if (holder.caseId === caseId) return refusal(caseError('AID_RECORD_ALREADY_USED', `the aid record already fulfils decision ${holder.referralId} of the case`, field));
+  // Another case: named only to a caller who may see it; otherwise not even that it exists there.
+  const reference = await nameCase(holder.caseId);
+  return refusal(
+    caseError('AID_RECORD_ALREADY_USED', reference === null ? 'the aid record already fulfils a decision of another case' : `the aid record already fulfils decision ${holder.referralId} of case ${reference}`, field),
+  );
+}
+
 const EVENT_OF: Record<ReferralAction, 'REFERRAL_ACCEPTED' | 'REFERRAL_COMPLETED' | 'REFERRAL_DECLINED'> = {
   ACCEPT: 'REFERRAL_ACCEPTED',
   COMPLETE: 'REFERRAL_COMPLETED',
@@ -86,7 +111,7 @@ const EVENT_OF: Record<ReferralAction, 'REFERRAL_ACCEPTED' | 'REFERRAL_COMPLETED
 };
 
 /** The receiving office answers a slip. Returns the slip id. */
-export async function answerReferral(db: HubDb, referralId: number, action: ReferralAction, answer: ReferralAnswer, meta: WriteMeta): Promise<Outcome<number>> {
+export async function answerReferral(db: HubDb, referralId: number, action: ReferralAction, answer: ReferralAnswer, meta: WriteMeta, nameCase: NameCase = async () => null): Promise<Outcome<number>> {
   const field = action === 'COMPLETE' ? 'feedback' : action === 'DECLINE' ? 'reason' : 'note';
   if (longerThan(answer.text, 2000)) return refusal(caseError('TEXT_TOO_LONG', `${field} is longer than 2000 characters`, ['input', field]));
   const at = occurredAt(meta);
@@ -98,60 +123,87 @@ export async function answerReferral(db: HubDb, referralId: number, action: Refe
     async () => {
       const [found] = await db.select({ caseId: referralSlip.caseId }).from(referralSlip).where(eq(referralSlip.id, referralId));
       if (!found) return refusal(caseError('REFERRAL_NOT_FOUND', 'no referral slip with this id', ['input', 'referralId']));
-      return db.transaction(async (tx) => {
-        const c = await lockCase(tx, found.caseId);
-        if (!c) return refusal(caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'referralId']));
-        // Read again under the case lock: another answer may have landed since the look-up above.
-        const [row] = await tx.select().from(referralSlip).where(eq(referralSlip.id, referralId));
-        const slip = referralRecord(row, c.householdId);
-        if (slip.toOffice !== meta.actor.office) return refusal(caseError('NOT_RECEIVING_OFFICE', 'only the receiving office answers a slip', ['input', 'actor', 'office']));
-        const check = checkReferralAction(slip.state, action, { handOver: slip.handOver, text: answer.text });
-        if (!check.ok) return refusal(caseError(check.code, check.message, check.code === 'REFERRAL_ILLEGAL_TRANSITION' ? ['input', 'referralId'] : ['input', field]));
-        // A decision is completed only with its aid record checked (domain/cases/fulfilment.ts).
-        if (action === 'COMPLETE' && slip.kind === 'DECISION' && slip.programmeCode !== null && !answer.fulfilment) {
-          return refusal(caseError('AID_RECORD_REQUIRED', 'a decision is completed with the aid record that fulfils it', ['input', 'aidSourceReference']));
+      // The aid record this completion claims (aid_record_use), if it does: when another case's
+      // completion claimed it at the same moment, the unique key refuses ours (at the insert, or at
+      // commit on an optimistic TiDB) and the transaction is rolled back whole.
+      const claim: { record: { office: string; aidSourceRef: string } | null } = { record: null };
+      // The holder found by the read below: the refusal is worded once the transaction has ended,
+      // since naming the other case reads through the request's loaders (other connections).
+      const taken: { holder: { referralId: number; caseId: number } | null } = { holder: null };
+      try {
+        const outcome = await db.transaction(async (tx): Promise<Outcome<number>> => {
+          const c = await lockCase(tx, found.caseId);
+          if (!c) return refusal(caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'referralId']));
+          // Read again under the case lock: another answer may have landed since the look-up above.
+          const [row] = await tx.select().from(referralSlip).where(eq(referralSlip.id, referralId));
+          const slip = referralRecord(row, c.householdId);
+          if (slip.toOffice !== meta.actor.office) return refusal(caseError('NOT_RECEIVING_OFFICE', 'only the receiving office answers a slip', ['input', 'actor', 'office']));
+          const check = checkReferralAction(slip.state, action, { handOver: slip.handOver, text: answer.text });
+          if (!check.ok) return refusal(caseError(check.code, check.message, check.code === 'REFERRAL_ILLEGAL_TRANSITION' ? ['input', 'referralId'] : ['input', field]));
+          // A decision is completed only with its aid record checked (domain/cases/fulfilment.ts).
+          if (action === 'COMPLETE' && slip.kind === 'DECISION' && slip.programmeCode !== null && !answer.fulfilment) {
+            return refusal(caseError('AID_RECORD_REQUIRED', 'a decision is completed with the aid record that fulfils it', ['input', 'aidSourceReference']));
+          }
+          // 件件有落实: one payment fulfils one decision. Two decisions of the case (two stays, or the
+          // same aid decided twice) completed with one record would show as both given when the
+          // department paid once. Checked under the case lock, so two completions racing cannot both pass.
+          if (action === 'COMPLETE' && answer.fulfilment && answer.aidSourceRef !== null) {
+            const [used] = await tx
+              .select({ id: referralSlip.id })
+              .from(referralSlip)
+              .where(and(eq(referralSlip.caseId, c.id), eq(referralSlip.toOffice, slip.toOffice), eq(referralSlip.kind, 'DECISION'), eq(referralSlip.aidSourceRef, answer.aidSourceRef), ne(referralSlip.id, referralId)))
+              .limit(1);
+            if (used) return refusal(caseError('AID_RECORD_ALREADY_USED', `the aid record already fulfils decision ${used.id} of the case`, ['input', 'aidSourceReference']));
+            // Across cases: one payment fulfils one decision of any case. Another case's completion
+            // holds no lock of ours, so the claim is a row under a unique key (aid_record_use).
+            const holder = await recordHolder(tx, slip.toOffice, answer.aidSourceRef);
+            if (holder && holder.referralId !== referralId) {
+              taken.holder = holder;
+              return refusal();
+            }
+            if (!holder) claim.record = { office: slip.toOffice, aidSourceRef: answer.aidSourceRef };
+          }
+          // The slip reached the office when the hub recorded its issue: no answer precedes that.
+          if (at < slip.issuedAt) return refusal(caseError('OCCURRED_OUT_OF_ORDER', 'occurredAt is before the hub issued the slip', ['input', 'occurredAt']));
+          // Every refusal is above: the claim is the first write, so of two completions racing in two
+          // cases the second's insert waits for the first's commit and fails on the key.
+          if (claim.record) await tx.insert(aidRecordUse).values({ referralId, ...claim.record, caseId: c.id });
+          const text = answer.text.trim() || null;
+          const answered = check.to === 'COMPLETED' || check.to === 'DECLINED';
+          await tx
+            .update(referralSlip)
+            .set({
+              state: check.to,
+              // Recorded times: lateness is measured by them; the stated time is the event's occurredAt.
+              ...(action === 'ACCEPT' ? { acceptedAt: toDbInstant(meta.now) } : {}),
+              ...(answered ? { answeredAt: toDbInstant(meta.now) } : {}),
+              ...(action === 'COMPLETE' || (action === 'ACCEPT' && answered) ? { feedback: text, aidSourceRef: answer.aidSourceRef } : {}),
+              ...(action === 'DECLINE' ? { declineReason: text } : {}),
+            })
+            .where(eq(referralSlip.id, referralId));
+          const log = await EventLog.open(tx, c.id, meta);
+          log.add({ action: EVENT_OF[action], referralId, occurredAt: at, reason: text, carriesKey: true });
+          if (action === 'ACCEPT' && slip.handOver) {
+            await tx.update(aidCase).set({ ownerOffice: slip.toOffice }).where(eq(aidCase.id, c.id));
+            log.add({ action: 'OWNER_CHANGED', referralId, occurredAt: at, reason: `${c.ownerOffice} → ${slip.toOffice}` });
+          }
+          if (action === 'COMPLETE' && answer.fulfilment) {
+            await tx.insert(referralFulfilment).values({ referralId, ...answer.fulfilment });
+          }
+          if (action === 'COMPLETE' && answer.aidSourceRef !== null) {
+            await tx.update(secondAidApproval).set({ aidSourceRef: answer.aidSourceRef }).where(eq(secondAidApproval.referralId, referralId));
+          }
+          await log.write(tx);
+          return success(referralId);
+        });
+        return taken.holder ? await alreadyUsed(taken.holder, found.caseId, nameCase) : outcome;
+      } catch (error) {
+        if (claim.record && isDuplicateKey(error, 'aid_record_use_record')) {
+          const holder = await recordHolder(db, claim.record.office, claim.record.aidSourceRef);
+          if (holder) return alreadyUsed(holder, found.caseId, nameCase);
         }
-        // 件件有落实: one payment fulfils one decision. Two decisions of the case (two stays, or the
-        // same aid decided twice) completed with one record would show as both given when the
-        // department paid once. Checked under the case lock, so two completions racing cannot both pass.
-        if (action === 'COMPLETE' && answer.fulfilment && answer.aidSourceRef !== null) {
-          const [used] = await tx
-            .select({ id: referralSlip.id })
-            .from(referralSlip)
-            .where(and(eq(referralSlip.caseId, c.id), eq(referralSlip.toOffice, slip.toOffice), eq(referralSlip.kind, 'DECISION'), eq(referralSlip.aidSourceRef, answer.aidSourceRef), ne(referralSlip.id, referralId)))
-            .limit(1);
-          if (used) return refusal(caseError('AID_RECORD_ALREADY_USED', `the aid record already fulfils decision ${used.id} of the case`, ['input', 'aidSourceReference']));
-        }
-        // The slip reached the office when the hub recorded its issue: no answer precedes that.
-        if (at < slip.issuedAt) return refusal(caseError('OCCURRED_OUT_OF_ORDER', 'occurredAt is before the hub issued the slip', ['input', 'occurredAt']));
-        const text = answer.text.trim() || null;
-        const answered = check.to === 'COMPLETED' || check.to === 'DECLINED';
-        await tx
-          .update(referralSlip)
-          .set({
-            state: check.to,
-            // Recorded times: lateness is measured by them; the stated time is the event's occurredAt.
-            ...(action === 'ACCEPT' ? { acceptedAt: toDbInstant(meta.now) } : {}),
-            ...(answered ? { answeredAt: toDbInstant(meta.now) } : {}),
-            ...(action === 'COMPLETE' || (action === 'ACCEPT' && answered) ? { feedback: text, aidSourceRef: answer.aidSourceRef } : {}),
-            ...(action === 'DECLINE' ? { declineReason: text } : {}),
-          })
-          .where(eq(referralSlip.id, referralId));
-        const log = await EventLog.open(tx, c.id, meta);
-        log.add({ action: EVENT_OF[action], referralId, occurredAt: at, reason: text, carriesKey: true });
-        if (action === 'ACCEPT' && slip.handOver) {
-          await tx.update(aidCase).set({ ownerOffice: slip.toOffice }).where(eq(aidCase.id, c.id));
-          log.add({ action: 'OWNER_CHANGED', referralId, occurredAt: at, reason: `${c.ownerOffice} → ${slip.toOffice}` });
-        }
-        if (action === 'COMPLETE' && answer.fulfilment) {
-          await tx.insert(referralFulfilment).values({ referralId, ...answer.fulfilment });
-        }
-        if (action === 'COMPLETE' && answer.aidSourceRef !== null) {
-          await tx.update(secondAidApproval).set({ aidSourceRef: answer.aidSourceRef }).where(eq(secondAidApproval.referralId, referralId));
-        }
-        await log.write(tx);
-        return success(referralId);
-      });
+        throw error;
+      }
     },
   );
 }

@@ -55,7 +55,7 @@ export function requiredText(value: string, max: number, field: string[], code: 
   return null;
 }
 
-function isDuplicateKey(error: unknown, keyName: string): boolean {
+export function isDuplicateKey(error: unknown, keyName: string): boolean {
   for (let e = error as { code?: string; sqlMessage?: string; message?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
     if (e.code === 'ER_DUP_ENTRY' && String(e.sqlMessage ?? e.message ?? '').includes(keyName)) return true;
   }

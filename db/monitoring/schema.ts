@@ -24,8 +24,8 @@ export const monitoringAlert = mysqlTable(
     /** The household's division when raised (village or township); filters match its prefix. */
     regionCode: varchar('region_code', { length: 12 }).notNull(),
     townshipCode: char('township_code', { length: 9 }).notNull(),
-    /** Who must verify: a township code or a department code (domain/cases/offices.ts). */
-    verifierOffice: varchar('verifier_office', { length: 16 }).notNull(),
+    /** Who must verify: a township code or a department code (domain/cases/offices.ts, at most OFFICE_KEY_MAX_LENGTH). */
+    verifierOffice: varchar('verifier_office', { length: 24 }).notNull(),
     monitored: boolean('monitored').notNull(),
     /** JSON array of sentences an officer can read out. */
     evidence: text('evidence').notNull(),
@@ -68,7 +68,8 @@ export const monitoringAlertEvent = mysqlTable(
     at: instant('at').notNull(),
     /** An officer's staff identifier, or `hub` for detection. */
     actor: varchar('actor', { length: 64 }).notNull(),
-    actorOffice: varchar('actor_office', { length: 16 }).notNull(),
+    /** The actor's office key (domain/cases/offices.ts), or `HUB` for detection. */
+    actorOffice: varchar('actor_office', { length: 24 }).notNull(),
     reason: text('reason'),
   },
   (t) => [unique('monitoring_alert_event_seq').on(t.alertId, t.seq)],

@@ -11,6 +11,14 @@ import { DEPARTMENT_CODES, DEPARTMENT_NAMES, HUB_LEDGER_SOURCES, OFFICE_CODES, R
 export type OfficeKey = string;
 
 /**
+ * How many characters every column that keeps an office key holds (cases, slips, meetings, case
+ * events, alerts and their events, clients, the audit trail, findings, the reported-aid ledger).
+ * The longest key today is an office code (EMERGENCY_MANAGEMENT, 20); a township's is 9 digits.
+ * test/office-keys.test.ts checks every such column of the migrated hub database against it.
+ */
+export const OFFICE_KEY_MAX_LENGTH = 24;
+
+/**
  * A department's office is that of a county (任城区医保局, 邹城市司法局 …): the key names the
  * department, the county is the case's (its household's), known where a case is (`countyCode`).
  * UNKNOWN is a stored key no office maps (a slip an older hub wrote to an office it could not

@@ -5,6 +5,11 @@
  * months" (2024-03-16 … 2026-03-15) counts exactly 24 payments (April 2024 … March 2026), not
  * the 25 calendar months the window touches. A one-off aid counts when its grant date falls in
  * the window. Cancelled aid counts nothing.
+ *
+ * A summary is of aid received: nothing dated after today counts, whatever the window's end. A
+ * department records aid ahead of payment (a 低保 share running on with no end, a subsidy approved
+ * from next month, a grant dated for a coming payday); a window reaching into the future would
+ * otherwise sum months and grants not paid yet as received.
  */
 import type { AidRecord } from '../aid';
 import { DEPARTMENT_CODES, HUB_LEDGER_SOURCES, type OfficeCode } from '../departments';
@@ -64,6 +69,8 @@ export interface AidSummary {
 }
 
 export function summariseAid(records: readonly AidRecord[], from: IsoDate, to: IsoDate, today: IsoDate): AidSummary {
+  // Received by today: the window is counted up to today at the latest (empty when it starts later).
+  const receivedTo = to < today ? to : today;
   // Every federated department is listed; a reporter (through the REPORTED ledger) once it has aid in the window.
   const byDepartment = new Map<OfficeCode, { totalFen: number; recordCount: number }>(DEPARTMENT_CODES.filter((d) => !HUB_LEDGER_SOURCES.includes(d)).map((d) => [d, { totalFen: 0, recordCount: 0 }]));
   const byPurpose = new Map<AidPurpose, { totalFen: number; recordCount: number }>();
@@ -71,7 +78,7 @@ export function summariseAid(records: readonly AidRecord[], from: IsoDate, to: I
   let monthlyRecurringFen = 0;
   for (const r of records) {
     if (r.periodStart !== null && r.status === 'ACTIVE' && periodsOverlap(r.periodStart, r.periodEnd, today, today)) monthlyRecurringFen += r.amountFen;
-    const amount = amountInWindowFen(r, from, to);
+    const amount = from <= receivedTo ? amountInWindowFen(r, from, receivedTo) : 0;
     if (amount === 0) continue;
     totalFen += amount;
     const d = byDepartment.get(r.department) ?? { totalFen: 0, recordCount: 0 };

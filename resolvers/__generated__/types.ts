@@ -1796,7 +1796,7 @@ export type CaseErrorCode =
   | 'UNKNOWN_OFFICE'
   /** The township is of another county than the case's household: its officers cannot reach the case. */
   | 'OFFICE_OUT_OF_COUNTY'
-  /** The aid record already fulfils another decision of the case: one payment fulfils one decision. */
+  /** The aid record already fulfils another decision, of this case or of another: one payment fulfils one decision. The message names the other case only to a caller who may read it. */
   | 'AID_RECORD_ALREADY_USED';
 
 /** A refused write: a stable code, a message for people, and the input field at fault. */
@@ -3390,10 +3390,13 @@ export type Household = {
    */
   readonly aid: ReadonlyArray<AidRecord>;
   /**
-   * Totals over a window (default: the 12 months up to today). A recurring aid counts its monthly
-   * amount once per monthly payment in the window: each month's payment is dated on the first day
-   * of the month it is for, so 12 months up to today count 12 payments, not the 13 calendar months
-   * the window touches.
+   * Totals of the aid the household has received over a window (default: the 12 months up to
+   * today). A recurring aid counts its monthly amount once per monthly payment in the window: each
+   * month's payment is dated on the first day of the month it is for, so 12 months up to today count
+   * 12 payments, not the 13 calendar months the window touches. A one-off aid counts when its grant
+   * date is in the window. Only aid received by today counts: a `to` after today is counted up to
+   * today, so a running aid's months still to come and aid dated after today (scheduled, not yet
+   * paid) add nothing; `aid` lists such records. Cancelled aid counts nothing.
    */
   readonly aidSummary: AidSummary;
   /** For each department: whether it answered for this household, and how long it took. */
@@ -3565,9 +3568,9 @@ export type AidSummary = {
   readonly __typename?: 'AidSummary';
   /** First day of the window. */
   readonly from: Scalars['Date']['output'];
-  /** Last day of the window. */
+  /** Last day of the window, as asked: aid dated after today is not counted even when this is later. */
   readonly to: Scalars['Date']['output'];
-  /** All aid in the window, in fen. */
+  /** All aid received in the window (up to today at the latest), in fen. */
   readonly totalFen: Scalars['Fen']['output'];
   /** Totals per department, every department listed. */
   readonly byDepartment: ReadonlyArray<DepartmentTotal>;

@@ -37,7 +37,8 @@ import type { ActorInput, CaseTransitionInput, OfficeInput, Resolvers } from '..
 import { departmentOf, present, unknownRegion } from '../common';
 import type { HubContext } from '../context';
 import { badInput, requireDivisionCode, requireHubId, requireIdNumber } from '../../access/errors';
-import { inScope } from '../../access/decide';
+import { checkCall, inScope } from '../../access/decide';
+import { ROOT_RULES } from '../../access/policy';
 import { proseDetail } from '../findings/resolvers';
 import { createHash } from 'node:crypto';
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
@@ -169,6 +170,25 @@ async function inReach(ctx: HubContext, c: CaseRecord | null): Promise<boolean> 
   if (inScope(caller.regionScope, home?.regionCode ?? null)) return true;
   ctx.access.record([{ kind: 'HOUSEHOLD', householdId: c.householdId }], true);
   return false;
+}
+
+/**
+ * A case's reference, for a refusal that names it, when the caller may read that case (`case(id)`
+ * with its purpose, the case's household in its scope); otherwise null, and the refusal does not
+ * say which case. No audit row: nothing of the case is shown when it is out of reach.
+ */
+function caseNamedTo(ctx: HubContext) {
+  return async (caseId: number): Promise<string | null> => {
+    const caller = ctx.access?.caller;
+    if (caller && checkCall(ROOT_RULES.Query.case, 'case', caller, ctx.access.purpose) !== null) return null;
+    const c = await caseById(ctx, caseId);
+    if (!c) return null;
+    if (caller) {
+      const home = await ctx.loaders.hub.householdById.load(c.householdId);
+      if (!inScope(caller.regionScope, home?.regionCode ?? null)) return null;
+    }
+    return caseReference(c.id, c.reportedAt);
+  };
 }
 
 const CASE_NOT_FOUND = () => ({ userErrors: [caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'caseId'])] });
@@ -408,7 +428,7 @@ export const caseResolvers: Resolvers = {
       const answerable = slip.toOffice === meta.actor.office && checkReferralAction(slip.state, 'COMPLETE', { handOver: slip.handOver, text: input.feedback }).ok;
       const verified = answerable ? await verifyFeedback(ctx, slip, c, sourceRef, input.differenceReason ?? null) : { ok: true as const, fulfilment: null };
       if (!verified.ok) return { userErrors: verified.errors };
-      return referralPayload(ctx, await answerReferral(ctx.hub, referralId, 'COMPLETE', { text: input.feedback, aidSourceRef: sourceRef, fulfilment: verified.fulfilment }, meta));
+      return referralPayload(ctx, await answerReferral(ctx.hub, referralId, 'COMPLETE', { text: input.feedback, aidSourceRef: sourceRef, fulfilment: verified.fulfilment }, meta, caseNamedTo(ctx)));
     },
 
     referralReassign: async (_, { input }, ctx) => {

@@ -64,3 +64,33 @@ describe('summariseAid', () => {
     expect(s.monthlyRecurringFen).toBe(72_000);
   });
 });
+
+describe('summariseAid counts aid received by today', () => {
+  const today = '2026-03-15';
+  const tempAid = (grantDate: string, amountFen: number) => oneOffAid({ department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', beneficiaryIdNumber: 'x', grantDate, amountFen, status: 'PAID', sourceRef: `temp:${grantDate}` });
+
+  it('a window reaching past today counts a running aid up to this month, and no grant dated after today', () => {
+    const records = [dibao('2024-01-01', null), tempAid('2026-03-15', 300_000), tempAid('2026-03-16', 999_999), tempAid('2026-12-01', 888_888)];
+    const s = summariseAid(records, '2026-01-01', '2026-12-31', today);
+    // January, February and March 2026 are paid; April … December are not yet.
+    expect(s.totalFen).toBe(3 * 72_000 + 300_000);
+    expect(s.byDepartment.find((d) => d.department === 'CIVIL_AFFAIRS')).toEqual({ department: 'CIVIL_AFFAIRS', totalFen: 3 * 72_000 + 300_000, recordCount: 2 });
+    // The window is answered as asked.
+    expect({ from: s.from, to: s.to }).toEqual({ from: '2026-01-01', to: '2026-12-31' });
+    // The same as the window that ends today.
+    expect(s.totalFen).toBe(summariseAid(records, '2026-01-01', today, today).totalFen);
+  });
+
+  it('a recurring aid approved from next month counts nothing yet, though it is the monthly amount from then', () => {
+    const s = summariseAid([dibao('2026-04-01', null)], '2026-01-01', '2026-12-31', today);
+    expect(s.totalFen).toBe(0);
+    expect(s.byDepartment.every((d) => d.recordCount === 0)).toBe(true);
+    expect(s.monthlyRecurringFen).toBe(0);
+  });
+
+  it('a window wholly after today counts nothing', () => {
+    const s = summariseAid([dibao('2024-01-01', null), tempAid('2026-06-01', 100_000)], '2026-04-01', '2026-12-31', today);
+    expect(s.totalFen).toBe(0);
+    expect(s.byPurpose).toEqual([]);
+  });
+});
