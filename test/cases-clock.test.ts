@@ -131,6 +131,20 @@ describe('先行救助 and the materials after it', () => {
     expect(codes(await ca(FIRST_AID, { input: { caseId, programme: 'TEMP_AID', amountFen: 200_000, aidSourceReference: 'r'.repeat(129), reason: '先行救助' } }), 'caseFirstAid')).toEqual(['TEXT_TOO_LONG']);
     expect(codes(await ca(FIRST_AID, { input: { caseId, programme: 'TEMP_AID', amountFen: 200_000, aidSourceReference: 'r'.repeat(128), reason: '先行救助' } }), 'caseFirstAid')).toEqual(['AID_RECORD_NOT_FOUND']);
     expect(codes(await ca(FIRST_AID, { input: { caseId, programme: 'NO_SUCH', amountFen: 200_000, reason: '先行救助' } }), 'caseFirstAid')).toEqual(['UNKNOWN_PROGRAMME']);
+    // A record the department does hold for the household, but not this first aid's money trail:
+    // the head's 低保 enrolment of 2024, and the grandmother's temporary aid of 2026-01-20, paid
+    // before this case was reported (03-09). Each is checked as a decision's record is.
+    const aid = await ca(`query($id: ID!) { household(id: $id) { aid(departments: [CIVIL_AFFAIRS]) { programme { code } beneficiary { idNumber } sourceReference } } }`, { id: wangId });
+    expect(aid.errors).toBeUndefined();
+    type Rec = { programme: { code: string }; beneficiary: { idNumber: string }; sourceReference: string };
+    const dibao = aid.data.household.aid.find((r: Rec) => r.programme.code === 'DIBAO' && r.beneficiary.idNumber === WANG.head).sourceReference;
+    const oldTempAid = aid.data.household.aid.find((r: Rec) => r.programme.code === 'TEMP_AID').sourceReference;
+    const named = (aidSourceReference: string, beneficiaryIdNumber: string) => ({ input: { caseId, programme: 'TEMP_AID', amountFen: 200_000, beneficiaryIdNumber, aidSourceReference, reason: '先行救助' } });
+    expect(codes(await ca(FIRST_AID, named(dibao, WANG.head)), 'caseFirstAid')).toEqual(['AID_RECORD_PROGRAMME_MISMATCH', 'AID_RECORD_BEFORE_DECISION']);
+    expect(codes(await ca(FIRST_AID, named(oldTempAid, WANG.grandmother)), 'caseFirstAid')).toEqual(['AID_RECORD_BEFORE_DECISION']);
+    expect(codes(await ca(FIRST_AID, named(oldTempAid, WANG.child)), 'caseFirstAid')).toEqual(['AID_RECORD_BENEFICIARY_MISMATCH', 'AID_RECORD_BEFORE_DECISION']);
+    // Nothing was recorded: the case still waits for its first aid.
+    expect((await ca(`query($id: ID!) { case(id: $id) { state firstAid { amountFen } } }`, { id: caseId })).data.case).toEqual({ state: 'ACCEPTED', firstAid: null });
     // A case not yet accepted: the refusal names the case, a field of caseFirstAid's input (it has no `to`).
     const reported = (await ok(ca, OPEN, { input: { householdId: wangId, origin: 'APPLICATION', urgency: 'URGENT', summary: '未受理' } }, 'caseOpen')).case.id;
     const early = await ca(FIRST_AID, { input: { caseId: reported, programme: 'TEMP_AID', amountFen: 100_000, reason: '先行救助' } });

@@ -893,7 +893,7 @@ export type CaseFirstAidInput = {
   readonly amountFen: Scalars['Fen']['input'];
   /** The member it was given to (default: the household). */
   readonly beneficiaryIdNumber?: InputMaybe<Scalars['String']['input']>;
-  /** The aid record's AidRecord.sourceReference in the department's data; omit while the grant is pending. */
+  /** The aid record's AidRecord.sourceReference in the department's data: of the programme, for the member named, given on or after the day the case was reported; omit while the grant is pending. */
   readonly aidSourceReference?: InputMaybe<Scalars['String']['input']>;
   /** What was given and why, up to 500 characters. */
   readonly reason: Scalars['String']['input'];
@@ -1778,11 +1778,11 @@ export type CaseErrorCode =
   | 'IDEMPOTENCY_KEY_REUSED'
   /** A decision's slip is completed with the aid record that fulfils it (aidSourceReference). */
   | 'AID_RECORD_REQUIRED'
-  /** The aid record is of another programme than the one decided. */
+  /** The aid record is of another programme than the one decided (or, for a first aid, given). */
   | 'AID_RECORD_PROGRAMME_MISMATCH'
-  /** The aid record is for another person than the decision names, or for no member of the household. */
+  /** The aid record is for another person than the decision (or first aid) names, or for no member of the household. */
   | 'AID_RECORD_BENEFICIARY_MISMATCH'
-  /** The aid record was granted (or its period starts) before the meeting that decided it. */
+  /** The aid record was granted (or its period starts) before the meeting that decided it (for a first aid: before the case was reported). */
   | 'AID_RECORD_BEFORE_DECISION'
   /** The aid record gives less than decided and no reason is stated (differenceReason). */
   | 'AID_AMOUNT_SHORT'

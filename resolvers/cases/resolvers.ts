@@ -18,7 +18,7 @@ import { caseDeadlines, isMissed, standing, type CaseDeadline } from '../../doma
 import type { Dossier, DossierCase, DossierReferral } from '../../domain/cases/dossier';
 import { caseError, type CaseUserError, type Outcome } from '../../domain/cases/errors';
 import { checkMeeting, type DecisionInput } from '../../domain/cases/meetings';
-import { checkFulfilment, type Fulfilment } from '../../domain/cases/fulfilment';
+import { checkFirstAidRecord, checkFulfilment, type Fulfilment } from '../../domain/cases/fulfilment';
 import { checkDecisionConflicts } from '../../domain/cases/decision-checks';
 import { checkDecisions } from './decision-checks';
 import { countyOf, departmentOfficeName, noSlipsReason, officeInCounty, parseOffice, receivingOfficeRefusal, storedOffice, type Office } from '../../domain/cases/offices';
@@ -472,6 +472,9 @@ export const caseResolvers: Resolvers = {
           const field = ['input', 'aidSourceReference'];
           return { userErrors: [found.answered ? caseError('AID_RECORD_NOT_FOUND', 'the department has no such aid record for this household', field) : caseError('AID_RECORD_UNVERIFIED', 'the department did not answer; try again later', field)] };
         }
+        // The money trail is this first aid's: its programme, its member, paid since the report.
+        const mismatch = checkFirstAidRecord({ programmeCode: programme.code, beneficiaryIdNumber: beneficiary, reportedOn: chinaDateOf(c.reportedAt) }, found.record);
+        if (mismatch.length > 0) return { userErrors: mismatch };
       }
       const outcome = await recordFirstAid(ctx.hub, { caseId, programmeCode: programme.code, amountFen: input.amountFen, beneficiaryIdNumber: beneficiary, aidSourceRef: sourceRef, reason: input.reason }, meta);
       return payload(outcome, ctx, async (id) => ({ case: await caseById(ctx, id), userErrors: [] }));
