@@ -173,4 +173,19 @@ describe('county offices', () => {
     expect(other.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect(other.data?.overdueReport ?? null).toBeNull();
   });
+
+  it('two counties’ offices of one department may pick the same idempotency key: each retry answers its own first outcome', async () => {
+    const open = (householdId: number, summary: string) => ({ input: { householdId: String(householdId), origin: 'APPLICATION', urgency: 'NORMAL', summary, idempotencyKey: 'intake-0001' } });
+    const rencheng = await ok(demo[RENCHENG_CA], OPEN, open(wangId, '同键：任城区'), 'caseOpen');
+    // 邹城市民政局 has never used the key: its request is its own, not another office's retry.
+    const zoucheng = await ok(demo[ZOUCHENG_CA], OPEN, open(sunId, '同键：邹城市'), 'caseOpen');
+    expect(zoucheng.case.id).not.toBe(rencheng.case.id);
+    // So has the city-wide bureau, which acts for the same office key as both.
+    const city = await ok(demo[CITY_CA], OPEN, open(sunId, '同键：市局'), 'caseOpen');
+    expect([rencheng.case.id, zoucheng.case.id]).not.toContain(city.case.id);
+    // Each retry answers from its own key; another request under it is refused, for that client only.
+    expect((await ok(demo[RENCHENG_CA], OPEN, open(wangId, '同键：任城区'), 'caseOpen')).case.id).toBe(rencheng.case.id);
+    expect((await ok(demo[ZOUCHENG_CA], OPEN, open(sunId, '同键：邹城市'), 'caseOpen')).case.id).toBe(zoucheng.case.id);
+    expect(codes(await demo[ZOUCHENG_CA](OPEN, open(sunId, '另一请求')), 'caseOpen')).toEqual(['IDEMPOTENCY_KEY_REUSED']);
+  });
 });

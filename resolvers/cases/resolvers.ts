@@ -94,7 +94,14 @@ type WriteInput = Pick<CaseTransitionInput, 'actor' | 'idempotencyKey'> & Partia
 function metaOf(ctx: HubContext, input: WriteInput, mutation: string): WriteMeta {
   const key = input.idempotencyKey ?? null;
   if (key !== null && (key.length < 1 || longerThan(key, 64))) throw badInput('input.idempotencyKey', 'MALFORMED_IDEMPOTENCY_KEY', 'idempotencyKey is 1 to 64 characters');
-  return { actor: actorOf(ctx, input.actor), occurredAt: input.occurredAt ?? null, idempotencyKey: key, now: ctx.now(), requestHash: key === null ? null : requestHash(mutation, input) };
+  return {
+    actor: actorOf(ctx, input.actor),
+    occurredAt: input.occurredAt ?? null,
+    idempotencyKey: key,
+    keyClientId: ctx.access?.caller?.clientId ?? null,
+    now: ctx.now(),
+    requestHash: key === null ? null : requestHash(mutation, input),
+  };
 }
 
 /**
