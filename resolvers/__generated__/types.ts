@@ -1797,7 +1797,9 @@ export type CaseErrorCode =
   /** The township is of another county than the case's household: its officers cannot reach the case. */
   | 'OFFICE_OUT_OF_COUNTY'
   /** The aid record already fulfils another decision of the case: one payment fulfils one decision. */
-  | 'AID_RECORD_ALREADY_USED';
+  | 'AID_RECORD_ALREADY_USED'
+  /** Accepting a hand-over makes the office the case's owner: only a client that may move cases (CASEWORKER, MEETING_CONVENER) accepts one; another declines it, or leaves it to its office's caseworker. */
+  | 'CANNOT_OWN_CASE';
 
 /** A refused write: a stable code, a message for people, and the input field at fault. */
 export type CaseUserError = {

@@ -38,6 +38,7 @@ import { departmentOf, present, unknownRegion } from '../common';
 import type { HubContext } from '../context';
 import { badInput, requireDivisionCode, requireHubId, requireIdNumber } from '../../access/errors';
 import { inScope } from '../../access/decide';
+import { CASE_ROLES } from '../../access/policy';
 import { proseDetail } from '../findings/resolvers';
 import { createHash } from 'node:crypto';
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
@@ -397,7 +398,9 @@ export const caseResolvers: Resolvers = {
       const meta = metaOf(ctx, input, 'referralAccept');
       const referralId = requireHubId(input.referralId, 'input.referralId');
       if (!(await referralInReach(ctx, referralId))) return REFERRAL_NOT_FOUND();
-      return referralPayload(ctx, await answerReferral(ctx.hub, referralId, 'ACCEPT', { text: input.note ?? '', aidSourceRef: null }, meta));
+      const caller = ctx.access?.caller;
+      const mayOwnCase = !caller || caller.roles.some((r) => CASE_ROLES.includes(r));
+      return referralPayload(ctx, await answerReferral(ctx.hub, referralId, 'ACCEPT', { text: input.note ?? '', aidSourceRef: null, mayOwnCase }, meta));
     },
 
     referralComplete: async (_, { input }, ctx) => {
