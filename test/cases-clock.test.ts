@@ -273,3 +273,27 @@ describe('the dossier’s slips', () => {
     expect(res.data.case.dossier.referrals.filter((r: { provisional: boolean }) => !r.provisional).length).toBeGreaterThan(0);
   });
 });
+
+describe('a slip issued on a day off', () => {
+  const SLIP_DUE = `query($id: ID!) { referral(id: $id) { dueOn provisional deadlineStatus(asOf: "2026-10-12T10:00:00+08:00") overdue(asOf: "2026-10-12T10:00:00+08:00") { workingDays calendarDays provisional } } }`;
+
+  it('counts from the next working day: issued on 国庆 2026-10-01, 3 working days end on the worked Saturday 10-10', async () => {
+    clock.set(cn('2026-10-01T10:00:00'));
+    const caseId = await openCase('NORMAL', '节日期间转办');
+    const issued = await ok(ca, ISSUE, { input: { caseId, to: { department: 'HEALTH' }, ask: '核实住院费用', deadlineWorkingDays: 3 } }, 'referralIssue');
+    const res = await ca(SLIP_DUE, { id: issued.referral.id });
+    expect(res.errors).toBeUndefined();
+    // 10-08 and 10-09 after the holiday, then Saturday 10-10, worked in exchange (调休); on Monday 10-12 it is one working day late.
+    expect(res.data.referral).toEqual({ dueOn: '2026-10-10', provisional: false, deadlineStatus: 'OVERDUE', overdue: { workingDays: 1, calendarDays: 2, provisional: false } });
+  });
+
+  it('across the year end into 2027, skips 元旦 and says the due date is provisional until the 2027 notice is loaded', async () => {
+    clock.set(cn('2026-12-31T16:00:00'));
+    const caseId = await openCase('NORMAL', '跨年转办');
+    const issued = await ok(ca, ISSUE, { input: { caseId, to: { department: 'HEALTH' }, ask: '核实住院费用', deadlineWorkingDays: 3 } }, 'referralIssue');
+    const res = await ca(`query($id: ID!) { referral(id: $id) { dueOn provisional } }`, { id: issued.referral.id });
+    expect(res.errors).toBeUndefined();
+    // 2027-01-01 (Friday) is 元旦 by law; Monday 01-04, 01-05, 01-06.
+    expect(res.data.referral).toEqual({ dueOn: '2027-01-06', provisional: true });
+  });
+});
