@@ -297,3 +297,16 @@ describe('a slip issued on a day off', () => {
     expect(res.data.referral).toEqual({ dueOn: '2027-01-06', provisional: true });
   });
 });
+
+describe('a meeting’s record', () => {
+  it('refuses the reported-aid ledger as a department present: it is the hub’s source, not a body that attends', async () => {
+    clock.set(cn('2026-03-20T10:00:00'));
+    const caseId = await openCase('NORMAL', '出席单位测试');
+    for (const to of ['INVESTIGATING', 'IN_DELIBERATION']) await ok(ca, MOVE, { input: { caseId, to, reason: to } }, 'caseTransition');
+    const res = await ca(MEETING, { input: { caseId, heldOn: '2026-03-20', departmentsPresent: ['CIVIL_AFFAIRS', 'HEALTH', 'REPORTED'], decisions: [] } });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.meetingRecord.userErrors).toEqual([{ code: 'UNKNOWN_OFFICE', field: ['input', 'departmentsPresent'] }]);
+    expect((await ca(`query($id: ID!) { case(id: $id) { state meetings { id } } }`, { id: caseId })).data.case).toEqual({ state: 'IN_DELIBERATION', meetings: [] });
+    await ok(ca, MEETING, { input: { caseId, heldOn: '2026-03-20', departmentsPresent: ['CIVIL_AFFAIRS', 'HEALTH'], decisions: [] } }, 'meetingRecord');
+  });
+});

@@ -1894,7 +1894,7 @@ export type MeetingRecordInput = {
   readonly caseId: Scalars['ID']['input'];
   /** The date held (China). */
   readonly heldOn: Scalars['Date']['input'];
-  /** Departments present. */
+  /** Departments present (bodies that attend: not REPORTED, the hub's ledger of reported aid, which is UNKNOWN_OFFICE). */
   readonly departmentsPresent: ReadonlyArray<DepartmentCode>;
   /** Notes of the discussion, up to 2000 characters. */
   readonly notes?: InputMaybe<Scalars['String']['input']>;
