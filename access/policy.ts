@@ -90,8 +90,8 @@ export const OUT_OF_SCOPE_PURPOSES: readonly Purpose[] = ['DUPLICATE_CHECK'];
 const DATA_ROLES: readonly Role[] = ['READER', 'DEPARTMENT_WRITER', 'CASEWORKER', 'MEETING_CONVENER'];
 const ALL_ROLES: readonly Role[] = ROLES;
 const READ_PURPOSES: readonly Purpose[] = ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK', 'CASE_MEETING', 'MONITORING', 'REFERRAL'];
-/** Handling cases and slips (schema/cases.graphql). */
-const CASE_ROLES: readonly Role[] = ['CASEWORKER', 'MEETING_CONVENER'];
+/** Handling cases and slips (schema/cases.graphql): the roles that may own a case and move it. */
+export const CASE_ROLES: readonly Role[] = ['CASEWORKER', 'MEETING_CONVENER'];
 const CASE_PURPOSES: readonly Purpose[] = ['ELIGIBILITY_REVIEW', 'CASE_MEETING', 'REFERRAL'];
 /** Answering a slip: the case roles, and a department office that only answers the slips sent to it. */
 const SLIP_ANSWER_ROLES: readonly Role[] = [...CASE_ROLES, 'REFERRAL_HANDLER'];

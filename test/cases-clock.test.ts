@@ -131,6 +131,20 @@ describe('先行救助 and the materials after it', () => {
     expect(codes(await ca(FIRST_AID, { input: { caseId, programme: 'TEMP_AID', amountFen: 200_000, aidSourceReference: 'r'.repeat(129), reason: '先行救助' } }), 'caseFirstAid')).toEqual(['TEXT_TOO_LONG']);
     expect(codes(await ca(FIRST_AID, { input: { caseId, programme: 'TEMP_AID', amountFen: 200_000, aidSourceReference: 'r'.repeat(128), reason: '先行救助' } }), 'caseFirstAid')).toEqual(['AID_RECORD_NOT_FOUND']);
     expect(codes(await ca(FIRST_AID, { input: { caseId, programme: 'NO_SUCH', amountFen: 200_000, reason: '先行救助' } }), 'caseFirstAid')).toEqual(['UNKNOWN_PROGRAMME']);
+    // A record the department does hold for the household, but not this first aid's money trail:
+    // the head's 低保 enrolment of 2024, and the grandmother's temporary aid of 2026-01-20, paid
+    // before this case was reported (03-09). Each is checked as a decision's record is.
+    const aid = await ca(`query($id: ID!) { household(id: $id) { aid(departments: [CIVIL_AFFAIRS]) { programme { code } beneficiary { idNumber } sourceReference } } }`, { id: wangId });
+    expect(aid.errors).toBeUndefined();
+    type Rec = { programme: { code: string }; beneficiary: { idNumber: string }; sourceReference: string };
+    const dibao = aid.data.household.aid.find((r: Rec) => r.programme.code === 'DIBAO' && r.beneficiary.idNumber === WANG.head).sourceReference;
+    const oldTempAid = aid.data.household.aid.find((r: Rec) => r.programme.code === 'TEMP_AID').sourceReference;
+    const named = (aidSourceReference: string, beneficiaryIdNumber: string) => ({ input: { caseId, programme: 'TEMP_AID', amountFen: 200_000, beneficiaryIdNumber, aidSourceReference, reason: '先行救助' } });
+    expect(codes(await ca(FIRST_AID, named(dibao, WANG.head)), 'caseFirstAid')).toEqual(['AID_RECORD_PROGRAMME_MISMATCH', 'AID_RECORD_BEFORE_DECISION']);
+    expect(codes(await ca(FIRST_AID, named(oldTempAid, WANG.grandmother)), 'caseFirstAid')).toEqual(['AID_RECORD_BEFORE_DECISION']);
+    expect(codes(await ca(FIRST_AID, named(oldTempAid, WANG.child)), 'caseFirstAid')).toEqual(['AID_RECORD_BENEFICIARY_MISMATCH', 'AID_RECORD_BEFORE_DECISION']);
+    // Nothing was recorded: the case still waits for its first aid.
+    expect((await ca(`query($id: ID!) { case(id: $id) { state firstAid { amountFen } } }`, { id: caseId })).data.case).toEqual({ state: 'ACCEPTED', firstAid: null });
     // A case not yet accepted: the refusal names the case, a field of caseFirstAid's input (it has no `to`).
     const reported = (await ok(ca, OPEN, { input: { householdId: wangId, origin: 'APPLICATION', urgency: 'URGENT', summary: '未受理' } }, 'caseOpen')).case.id;
     const early = await ca(FIRST_AID, { input: { caseId: reported, programme: 'TEMP_AID', amountFen: 100_000, reason: '先行救助' } });
@@ -257,5 +271,42 @@ describe('the dossier’s slips', () => {
     expect(inDossier).toEqual({ id: issued.referral.id, provisional: true });
     // Slips of 2026, counted with the published notice, are not.
     expect(res.data.case.dossier.referrals.filter((r: { provisional: boolean }) => !r.provisional).length).toBeGreaterThan(0);
+  });
+});
+
+describe('a slip issued on a day off', () => {
+  const SLIP_DUE = `query($id: ID!) { referral(id: $id) { dueOn provisional deadlineStatus(asOf: "2026-10-12T10:00:00+08:00") overdue(asOf: "2026-10-12T10:00:00+08:00") { workingDays calendarDays provisional } } }`;
+
+  it('counts from the next working day: issued on 国庆 2026-10-01, 3 working days end on the worked Saturday 10-10', async () => {
+    clock.set(cn('2026-10-01T10:00:00'));
+    const caseId = await openCase('NORMAL', '节日期间转办');
+    const issued = await ok(ca, ISSUE, { input: { caseId, to: { department: 'HEALTH' }, ask: '核实住院费用', deadlineWorkingDays: 3 } }, 'referralIssue');
+    const res = await ca(SLIP_DUE, { id: issued.referral.id });
+    expect(res.errors).toBeUndefined();
+    // 10-08 and 10-09 after the holiday, then Saturday 10-10, worked in exchange (调休); on Monday 10-12 it is one working day late.
+    expect(res.data.referral).toEqual({ dueOn: '2026-10-10', provisional: false, deadlineStatus: 'OVERDUE', overdue: { workingDays: 1, calendarDays: 2, provisional: false } });
+  });
+
+  it('across the year end into 2027, skips 元旦 and says the due date is provisional until the 2027 notice is loaded', async () => {
+    clock.set(cn('2026-12-31T16:00:00'));
+    const caseId = await openCase('NORMAL', '跨年转办');
+    const issued = await ok(ca, ISSUE, { input: { caseId, to: { department: 'HEALTH' }, ask: '核实住院费用', deadlineWorkingDays: 3 } }, 'referralIssue');
+    const res = await ca(`query($id: ID!) { referral(id: $id) { dueOn provisional } }`, { id: issued.referral.id });
+    expect(res.errors).toBeUndefined();
+    // 2027-01-01 (Friday) is 元旦 by law; Monday 01-04, 01-05, 01-06.
+    expect(res.data.referral).toEqual({ dueOn: '2027-01-06', provisional: true });
+  });
+});
+
+describe('a meeting’s record', () => {
+  it('refuses the reported-aid ledger as a department present: it is the hub’s source, not a body that attends', async () => {
+    clock.set(cn('2026-03-20T10:00:00'));
+    const caseId = await openCase('NORMAL', '出席单位测试');
+    for (const to of ['INVESTIGATING', 'IN_DELIBERATION']) await ok(ca, MOVE, { input: { caseId, to, reason: to } }, 'caseTransition');
+    const res = await ca(MEETING, { input: { caseId, heldOn: '2026-03-20', departmentsPresent: ['CIVIL_AFFAIRS', 'HEALTH', 'REPORTED'], decisions: [] } });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.meetingRecord.userErrors).toEqual([{ code: 'UNKNOWN_OFFICE', field: ['input', 'departmentsPresent'] }]);
+    expect((await ca(`query($id: ID!) { case(id: $id) { state meetings { id } } }`, { id: caseId })).data.case).toEqual({ state: 'IN_DELIBERATION', meetings: [] });
+    await ok(ca, MEETING, { input: { caseId, heldOn: '2026-03-20', departmentsPresent: ['CIVIL_AFFAIRS', 'HEALTH'], decisions: [] } }, 'meetingRecord');
   });
 });

@@ -173,4 +173,33 @@ describe('county offices', () => {
     expect(other.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect(other.data?.overdueReport ?? null).toBeNull();
   });
+
+  it('two counties’ offices of one department may pick the same idempotency key: each retry answers its own first outcome', async () => {
+    const open = (householdId: number, summary: string) => ({ input: { householdId: String(householdId), origin: 'APPLICATION', urgency: 'NORMAL', summary, idempotencyKey: 'intake-0001' } });
+    const rencheng = await ok(demo[RENCHENG_CA], OPEN, open(wangId, '同键：任城区'), 'caseOpen');
+    // 邹城市民政局 has never used the key: its request is its own, not another office's retry.
+    const zoucheng = await ok(demo[ZOUCHENG_CA], OPEN, open(sunId, '同键：邹城市'), 'caseOpen');
+    expect(zoucheng.case.id).not.toBe(rencheng.case.id);
+    // So has the city-wide bureau, which acts for the same office key as both.
+    const city = await ok(demo[CITY_CA], OPEN, open(sunId, '同键：市局'), 'caseOpen');
+    expect([rencheng.case.id, zoucheng.case.id]).not.toContain(city.case.id);
+    // Each retry answers from its own key; another request under it is refused, for that client only.
+    expect((await ok(demo[RENCHENG_CA], OPEN, open(wangId, '同键：任城区'), 'caseOpen')).case.id).toBe(rencheng.case.id);
+    expect((await ok(demo[ZOUCHENG_CA], OPEN, open(sunId, '同键：邹城市'), 'caseOpen')).case.id).toBe(zoucheng.case.id);
+    expect(codes(await demo[ZOUCHENG_CA](OPEN, open(sunId, '另一请求')), 'caseOpen')).toEqual(['IDEMPOTENCY_KEY_REUSED']);
+  });
+
+  it('a hand-over is accepted only by a client that may own the case: a department office that only answers slips declines it', async () => {
+    const ca = demo[RENCHENG_CA];
+    const opened = await ok(ca, OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '移交测试' } }, 'caseOpen');
+    const issued = await ok(ca, ISSUE, { input: { caseId: opened.case.id, to: { department: 'HEALTH' }, ask: '移交医保', deadlineWorkingDays: 3, handOver: true } }, 'referralIssue');
+    // 任城区医保局's client answers slips (REFERRAL_HANDLER) but may not move a case: had it accepted,
+    // the case would be owned by an office nobody can act for, and never close.
+    expect(codes(await demo[RENCHENG_HEALTH](ACCEPT, { input: { referralId: issued.referral.id } }), 'referralAccept')).toEqual(['CANNOT_OWN_CASE']);
+    const after = await ca(`query($id: ID!) { case(id: $id) { owner { key } referrals { id state } } }`, { id: opened.case.id });
+    expect(after.data.case).toEqual({ owner: { key: 'CIVIL_AFFAIRS' }, referrals: [{ id: issued.referral.id, state: 'ISSUED' }] });
+    // It declines instead, and the owner goes on with the case.
+    expect((await ok(demo[RENCHENG_HEALTH], DECLINE, { input: { referralId: issued.referral.id, reason: '非本单位职责' } }, 'referralDecline')).referral.state).toBe('DECLINED');
+    expect((await ok(ca, MOVE, { input: { caseId: opened.case.id, to: 'ACCEPTED', reason: '受理' } }, 'caseTransition')).case.state).toBe('ACCEPTED');
+  });
 });

@@ -11,7 +11,7 @@ import { bigint, char, date, datetime, mysqlEnum, mysqlTable, text, unique, varc
  * request (another ask, another office, another amount) is refused with IDEMPOTENCY_KEY_REUSED.
  */
 export const caseRequest = mysqlTable('case_request', {
-  /** `<office>:<client's key>`, as case_event.idempotency_key. */
+  /** `<office>/c<client id>:<client's key>` (`<office>:<key>` without an authenticated client), as case_event.idempotency_key. */
   idempotencyKey: varchar('idempotency_key', { length: 96 }).primaryKey(),
   /** SHA-256 (hex) of the mutation's name and its input, idempotency key left out. */
   requestHash: char('request_hash', { length: 64 }).notNull(),

@@ -77,6 +77,12 @@ export interface ReferralAnswer {
   aidSourceRef: string | null;
   /** COMPLETE of a decision: what the hub checked in the department's data (domain/cases/fulfilment.ts). */
   fulfilment?: Fulfilment | null;
+  /**
+   * ACCEPT: whether the answering client may own a case (move it, convene, forward it). Accepting a
+   * hand-over makes its office the owner; a client that may only answer slips would leave the case
+   * with an owner nobody can act for, open for good. Default true (no authenticated client).
+   */
+  mayOwnCase?: boolean;
 }
 
 /**
@@ -140,6 +146,9 @@ export async function answerReferral(db: HubDb, referralId: number, action: Refe
           if (slip.toOffice !== meta.actor.office) return refusal(caseError('NOT_RECEIVING_OFFICE', 'only the receiving office answers a slip', ['input', 'actor', 'office']));
           const check = checkReferralAction(slip.state, action, { handOver: slip.handOver, text: answer.text });
           if (!check.ok) return refusal(caseError(check.code, check.message, check.code === 'REFERRAL_ILLEGAL_TRANSITION' ? ['input', 'referralId'] : ['input', field]));
+          if (action === 'ACCEPT' && slip.handOver && answer.mayOwnCase === false) {
+            return refusal(caseError('CANNOT_OWN_CASE', 'accepting a hand-over makes this office the case’s owner: a client that may move cases (CASEWORKER) accepts it; decline it otherwise', ['input', 'referralId']));
+          }
           // A decision is completed only with its aid record checked (domain/cases/fulfilment.ts).
           if (action === 'COMPLETE' && slip.kind === 'DECISION' && slip.programmeCode !== null && !answer.fulfilment) {
             return refusal(caseError('AID_RECORD_REQUIRED', 'a decision is completed with the aid record that fulfils it', ['input', 'aidSourceReference']));

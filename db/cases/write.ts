@@ -29,8 +29,14 @@ export interface WriteMeta {
   actor: Actor;
   /** When it happened as stated, if earlier than now (first aid given in the field, recorded back at the office); bounded, never what lateness is measured by. */
   occurredAt: Date | null;
-  /** The client's key for this request; keys are the client's own, so they are kept per office. */
+  /** The client's key for this request; keys are the client's own, so they are kept per office and client. */
   idempotencyKey: string | null;
+  /**
+   * The authenticated client that sent the key (its id), null without one. Offices of one
+   * department in different counties (and the city-wide bureau) act as the same office key, so the
+   * office alone would let 邹城市民政局's key meet 任城区民政局's request.
+   */
+  keyClientId?: number | null;
   /** The hub's clock when the request arrived: the time recorded, by which lateness is measured. */
   now: Date;
   /**
@@ -67,9 +73,15 @@ async function eventByKey(db: HubQuery, key: string): Promise<CaseEventRecord | 
   return row ? caseEventRecord(row) : null;
 }
 
-/** The key as stored: two offices may pick the same key without meeting each other's requests. */
+/**
+ * The key as stored: two offices, or two clients of one office key (the county offices of a
+ * department), may pick the same key without meeting each other's requests. At most 16 + 12 + 64
+ * characters, inside the 96 of the column.
+ */
 function storedKey(meta: WriteMeta): string | null {
-  return meta.idempotencyKey === null ? null : `${meta.actor.office}:${meta.idempotencyKey}`;
+  if (meta.idempotencyKey === null) return null;
+  const client = meta.keyClientId == null ? '' : `/c${meta.keyClientId}`;
+  return `${meta.actor.office}${client}:${meta.idempotencyKey}`;
 }
 
 /**

@@ -48,6 +48,7 @@ export const CASE_ERROR_CODES = [
   'UNKNOWN_OFFICE',
   'OFFICE_OUT_OF_COUNTY',
   'AID_RECORD_ALREADY_USED',
+  'CANNOT_OWN_CASE',
 ] as const;
 export type CaseErrorCode = (typeof CASE_ERROR_CODES)[number];
 

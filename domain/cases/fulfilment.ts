@@ -89,3 +89,26 @@ export function checkFulfilment(
     },
   };
 }
+
+/**
+ * Why the aid record a first aid (先行救助) names is not the money trail of that first aid, or an
+ * empty list. The record is found in the programme's department's data for a member of the household
+ * (the resolver's look-up); like a decision's, it must also be of the programme given, for the
+ * member named (when one is), and given on or after the day the case was reported: first aid
+ * answers the report, so an earlier payment (last year's 低保, an old temporary aid) is not it.
+ */
+export function checkFirstAidRecord(given: { programmeCode: string; beneficiaryIdNumber: string | null; reportedOn: IsoDate }, record: AidRecord): CaseUserError[] {
+  const field = ['input', 'aidSourceReference'];
+  const errors: CaseUserError[] = [];
+  if (record.programme !== given.programmeCode) {
+    errors.push(caseError('AID_RECORD_PROGRAMME_MISMATCH', `the aid record is ${record.programme}, the first aid ${given.programmeCode}`, field));
+  }
+  if (given.beneficiaryIdNumber !== null && record.beneficiaryIdNumber !== given.beneficiaryIdNumber) {
+    errors.push(caseError('AID_RECORD_BENEFICIARY_MISMATCH', 'the aid record is for another person than the first aid names', field));
+  }
+  const aidDate = aidDateOf(record);
+  if (aidDate === null || aidDate < given.reportedOn) {
+    errors.push(caseError('AID_RECORD_BEFORE_DECISION', `the aid record dates from before the case was reported on ${given.reportedOn}`, field));
+  }
+  return errors;
+}

@@ -8,7 +8,9 @@
  *     "holidays": { "2027-01-01": "元旦", "2027-02-05": "春节" },
  *     "workdays": { "2027-02-20": "春节" } } ] }
  * ```
- * `holidays`: every day off of that year (date → holiday); `workdays`: the weekend days worked in
+ * (abridged: a real notice lists every day off.)
+ * `holidays`: every day off of that year (date → holiday), from 2025 on at least the days the law
+ * fixes (STATUTORY_CHECK_FROM_YEAR); `workdays`: the weekend days worked in
  * exchange (调休上班; date → the holiday they make up for). A notice replaces everything known of its
  * year (the package's table or the computed statutory days): it is the whole arrangement.
  * Checked once at start-up; a bad file stops the hub with a message naming the notice and the field.
@@ -16,11 +18,20 @@
 import fs from 'node:fs';
 import { isIsoDate, type IsoDate } from '../dates';
 import { longerThan } from '../text-length';
+import { statutoryHolidays } from './statutory-holidays';
 
 export const HOLIDAYS_FILE_ENV = 'AIDHUB_HOLIDAYS_FILE';
 
 /** Years a notice may be given for: the years working-day arithmetic supports. */
 export const NOTICE_YEARS = { first: 1900, last: 2100 } as const;
+
+/**
+ * From this year on the statutory days off are those of the 2024 amendment (statutory-holidays.ts),
+ * which every notice gives: a notice of such a year that leaves one out is a partial copy, and
+ * since a notice replaces all that is known of its year, loading it would make that day (国庆, say)
+ * a working day and every count over it final, not provisional.
+ */
+export const STATUTORY_CHECK_FROM_YEAR = 2025;
 
 export interface HolidayNotice {
   year: number;
@@ -81,6 +92,11 @@ export function parseHolidayNotices(json: unknown, source: string): HolidayNotic
     };
     const holidays = days('holidays');
     if (holidays.size === 0) fail(`${at}.holidays`, 'a notice lists at least one day off');
+    if (year >= STATUTORY_CHECK_FROM_YEAR) {
+      for (const [date, name] of statutoryHolidays(year)) {
+        if (!holidays.has(date)) fail(`${at}.holidays`, `leaves out ${date} (${name}), a day off the law fixes (全国年节及纪念日放假办法 art. 2): a notice lists every day off of its year`);
+      }
+    }
     const workdays = days('workdays');
     for (const date of workdays.keys()) if (holidays.has(date)) fail(`${at}.workdays["${date}"]`, 'is also listed as a day off');
     return { year, basis: typeof raw.basis === 'string' ? raw.basis : null, holidays, workdays };

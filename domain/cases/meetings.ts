@@ -52,6 +52,8 @@ export function checkMeeting(input: MeetingInput, facts: { reportedOn: IsoDate; 
     errors.push(caseError('MEETING_DATE_OUT_OF_RANGE', 'a meeting is held between the case’s report and today', at('heldOn')));
   }
   if (input.departmentsPresent.length === 0) errors.push(caseError('NO_DEPARTMENTS_PRESENT', 'name the departments present', at('departmentsPresent')));
+  // The ledger is a source of the hub's, not a body that attends (a charity may attend; it decides nothing).
+  if (input.departmentsPresent.includes('REPORTED')) errors.push(caseError('UNKNOWN_OFFICE', `${noSlipsReason('REPORTED')}: it attends no meeting`, at('departmentsPresent')));
   if (input.notes !== null && longerThan(input.notes, 2000)) errors.push(caseError('TEXT_TOO_LONG', 'notes are longer than 2000 characters', at('notes')));
   const present = new Set(input.departmentsPresent);
   input.decisions.forEach((d, i) => {

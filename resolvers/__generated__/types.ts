@@ -893,7 +893,7 @@ export type CaseFirstAidInput = {
   readonly amountFen: Scalars['Fen']['input'];
   /** The member it was given to (default: the household). */
   readonly beneficiaryIdNumber?: InputMaybe<Scalars['String']['input']>;
-  /** The aid record's AidRecord.sourceReference in the department's data; omit while the grant is pending. */
+  /** The aid record's AidRecord.sourceReference in the department's data: of the programme, for the member named, given on or after the day the case was reported; omit while the grant is pending. */
   readonly aidSourceReference?: InputMaybe<Scalars['String']['input']>;
   /** What was given and why, up to 500 characters. */
   readonly reason: Scalars['String']['input'];
@@ -1778,11 +1778,11 @@ export type CaseErrorCode =
   | 'IDEMPOTENCY_KEY_REUSED'
   /** A decision's slip is completed with the aid record that fulfils it (aidSourceReference). */
   | 'AID_RECORD_REQUIRED'
-  /** The aid record is of another programme than the one decided. */
+  /** The aid record is of another programme than the one decided (or, for a first aid, given). */
   | 'AID_RECORD_PROGRAMME_MISMATCH'
-  /** The aid record is for another person than the decision names, or for no member of the household. */
+  /** The aid record is for another person than the decision (or first aid) names, or for no member of the household. */
   | 'AID_RECORD_BENEFICIARY_MISMATCH'
-  /** The aid record was granted (or its period starts) before the meeting that decided it. */
+  /** The aid record was granted (or its period starts) before the meeting that decided it (for a first aid: before the case was reported). */
   | 'AID_RECORD_BEFORE_DECISION'
   /** The aid record gives less than decided and no reason is stated (differenceReason). */
   | 'AID_AMOUNT_SHORT'
@@ -1797,7 +1797,9 @@ export type CaseErrorCode =
   /** The township is of another county than the case's household: its officers cannot reach the case. */
   | 'OFFICE_OUT_OF_COUNTY'
   /** The aid record already fulfils another decision, of this case or of another: one payment fulfils one decision. The message names the other case only to a caller who may read it. */
-  | 'AID_RECORD_ALREADY_USED';
+  | 'AID_RECORD_ALREADY_USED'
+  /** Accepting a hand-over makes the office the case's owner: only a client that may move cases (CASEWORKER, MEETING_CONVENER) accepts one; another declines it, or leaves it to its office's caseworker. */
+  | 'CANNOT_OWN_CASE';
 
 /** A refused write: a stable code, a message for people, and the input field at fault. */
 export type CaseUserError = {
@@ -1892,7 +1894,7 @@ export type MeetingRecordInput = {
   readonly caseId: Scalars['ID']['input'];
   /** The date held (China). */
   readonly heldOn: Scalars['Date']['input'];
-  /** Departments present. */
+  /** Departments present (bodies that attend: not REPORTED, the hub's ledger of reported aid, which is UNKNOWN_OFFICE). */
   readonly departmentsPresent: ReadonlyArray<DepartmentCode>;
   /** Notes of the discussion, up to 2000 characters. */
   readonly notes?: InputMaybe<Scalars['String']['input']>;

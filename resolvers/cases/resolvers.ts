@@ -18,7 +18,7 @@ import { caseDeadlines, isMissed, standing, type CaseDeadline } from '../../doma
 import type { Dossier, DossierCase, DossierReferral } from '../../domain/cases/dossier';
 import { caseError, type CaseUserError, type Outcome } from '../../domain/cases/errors';
 import { checkMeeting, type DecisionInput } from '../../domain/cases/meetings';
-import { checkFulfilment, type Fulfilment } from '../../domain/cases/fulfilment';
+import { checkFirstAidRecord, checkFulfilment, type Fulfilment } from '../../domain/cases/fulfilment';
 import { checkDecisionConflicts } from '../../domain/cases/decision-checks';
 import { checkDecisions } from './decision-checks';
 import { countyOf, departmentOfficeName, noSlipsReason, officeInCounty, parseOffice, receivingOfficeRefusal, storedOffice, type Office } from '../../domain/cases/offices';
@@ -38,7 +38,7 @@ import { departmentOf, present, unknownRegion } from '../common';
 import type { HubContext } from '../context';
 import { badInput, requireDivisionCode, requireHubId, requireIdNumber } from '../../access/errors';
 import { checkCall, inScope } from '../../access/decide';
-import { ROOT_RULES } from '../../access/policy';
+import { CASE_ROLES, ROOT_RULES } from '../../access/policy';
 import { proseDetail } from '../findings/resolvers';
 import { createHash } from 'node:crypto';
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
@@ -95,7 +95,14 @@ type WriteInput = Pick<CaseTransitionInput, 'actor' | 'idempotencyKey'> & Partia
 function metaOf(ctx: HubContext, input: WriteInput, mutation: string): WriteMeta {
   const key = input.idempotencyKey ?? null;
   if (key !== null && (key.length < 1 || longerThan(key, 64))) throw badInput('input.idempotencyKey', 'MALFORMED_IDEMPOTENCY_KEY', 'idempotencyKey is 1 to 64 characters');
-  return { actor: actorOf(ctx, input.actor), occurredAt: input.occurredAt ?? null, idempotencyKey: key, now: ctx.now(), requestHash: key === null ? null : requestHash(mutation, input) };
+  return {
+    actor: actorOf(ctx, input.actor),
+    occurredAt: input.occurredAt ?? null,
+    idempotencyKey: key,
+    keyClientId: ctx.access?.caller?.clientId ?? null,
+    now: ctx.now(),
+    requestHash: key === null ? null : requestHash(mutation, input),
+  };
 }
 
 /**
@@ -410,7 +417,9 @@ export const caseResolvers: Resolvers = {
       const meta = metaOf(ctx, input, 'referralAccept');
       const referralId = requireHubId(input.referralId, 'input.referralId');
       if (!(await referralInReach(ctx, referralId))) return REFERRAL_NOT_FOUND();
-      return referralPayload(ctx, await answerReferral(ctx.hub, referralId, 'ACCEPT', { text: input.note ?? '', aidSourceRef: null }, meta));
+      const caller = ctx.access?.caller;
+      const mayOwnCase = !caller || caller.roles.some((r) => CASE_ROLES.includes(r));
+      return referralPayload(ctx, await answerReferral(ctx.hub, referralId, 'ACCEPT', { text: input.note ?? '', aidSourceRef: null, mayOwnCase }, meta));
     },
 
     referralComplete: async (_, { input }, ctx) => {
@@ -492,6 +501,9 @@ export const caseResolvers: Resolvers = {
           const field = ['input', 'aidSourceReference'];
           return { userErrors: [found.answered ? caseError('AID_RECORD_NOT_FOUND', 'the department has no such aid record for this household', field) : caseError('AID_RECORD_UNVERIFIED', 'the department did not answer; try again later', field)] };
         }
+        // The money trail is this first aid's: its programme, its member, paid since the report.
+        const mismatch = checkFirstAidRecord({ programmeCode: programme.code, beneficiaryIdNumber: beneficiary, reportedOn: chinaDateOf(c.reportedAt) }, found.record);
+        if (mismatch.length > 0) return { userErrors: mismatch };
       }
       const outcome = await recordFirstAid(ctx.hub, { caseId, programmeCode: programme.code, amountFen: input.amountFen, beneficiaryIdNumber: beneficiary, aidSourceRef: sourceRef, reason: input.reason }, meta);
       return payload(outcome, ctx, async (id) => ({ case: await caseById(ctx, id), userErrors: [] }));

@@ -208,11 +208,14 @@ describe('a newly published notice, loaded as data (AIDHUB_HOLIDAYS_FILE)', () =
     delete process.env[HOLIDAYS_FILE_ENV];
   });
 
+  // Every notice gives the days the law fixes (13 in 2027: 元旦, 春节 4, 清明, 劳动节 2, 端午, 中秋, 国庆 3).
+  const STATUTORY_2027: Record<string, string> = Object.fromEntries(statutoryHolidays(2027));
   // An arrangement of the kind the State Council publishes (illustrative, not the real 2027 notice).
   const notice2027 = {
     year: 2027,
     basis: '国务院办公厅关于2027年部分节假日安排的通知（示例）',
     holidays: {
+      ...STATUTORY_2027,
       '2027-01-01': '元旦',
       '2027-01-02': '元旦',
       '2027-01-03': '元旦',
@@ -257,6 +260,13 @@ describe('a newly published notice, loaded as data (AIDHUB_HOLIDAYS_FILE)', () =
     ['a day both off and worked', { notices: [{ ...notice2027, workdays: { '2027-02-06': '春节' } }] }, /workdays\["2027-02-06"\]: is also listed as a day off/],
     ['a year twice', { notices: [notice2027, notice2027] }, /notices\[1\]\.year: 2027 is given twice/],
     ['an unknown field', { notices: [{ ...notice2027, holiday: {} }] }, /notices\[0\]\.holiday: unknown field/],
+    // A partial copy would make 国庆 a working day and the year's counts final.
+    [
+      'a day the law fixes left out',
+      { notices: [{ ...notice2027, holidays: Object.fromEntries(Object.entries(notice2027.holidays).filter(([d]) => d !== '2027-10-01')) }] },
+      /notices\[0\]\.holidays: leaves out 2027-10-01 \(国庆节\)/,
+    ],
+    ['only the days of 春节', { notices: [{ ...notice2027, holidays: { '2027-01-01': '元旦', '2027-02-05': '春节', '2027-02-06': '春节' } }] }, /notices\[0\]\.holidays: leaves out 2027-02-07 \(春节\)/],
   ])('refuses a file with %s, naming the notice and field', (_, content, message) => {
     const file = write(`bad-${Math.random().toString(36).slice(2)}.json`, content);
     expect(() => loadHolidayNotices({ [HOLIDAYS_FILE_ENV]: file })).toThrow(HolidayNoticeError);
@@ -275,13 +285,15 @@ describe('a newly published notice, loaded as data (AIDHUB_HOLIDAYS_FILE)', () =
   });
 
   it('counts the basis (200) and a holiday’s name (40) in characters, not UTF-16 units', () => {
-    const parse = (basis: string, name: string) => parseHolidayNotices({ notices: [{ year: 2027, basis, holidays: { '2027-01-01': name } }] }, 'x.json');
+    const parse = (basis: string, name: string) => parseHolidayNotices({ notices: [{ year: 2027, basis, holidays: { ...STATUTORY_2027, '2027-01-01': name } }] }, 'x.json');
     expect(parse(chars(200), chars(40))[0].holidays.get('2027-01-01')).toBe(chars(40));
     expect(() => parse(chars(201), '元旦')).toThrow(/notices\[0\]\.basis/);
     expect(() => parse('通知', chars(41))).toThrow(/holidays\["2027-01-01"\]/);
   });
 
   it('parses a notice without worked weekends', () => {
-    expect(parseHolidayNotices({ notices: [{ year: 2027, holidays: { '2027-01-01': '元旦' } }] }, 'x.json')[0].workdays.size).toBe(0);
+    expect(parseHolidayNotices({ notices: [{ year: 2027, holidays: STATUTORY_2027 }] }, 'x.json')[0].workdays.size).toBe(0);
+    // Before the 2024 amendment the law fixed other days (no 除夕, one day in May): not checked.
+    expect(parseHolidayNotices({ notices: [{ year: 2024, holidays: { '2024-01-01': '元旦' } }] }, 'x.json')[0].holidays.size).toBe(1);
   });
 });
