@@ -23,6 +23,7 @@ import { household } from '../db/household/schema';
 import { closeSources, openSources } from '../federation/sources';
 import { generateDemo } from '../tools/generate/index';
 import { createHubServer } from './app';
+import { parseCommandLine } from '../tools/command-args';
 import { ConfigError, demoHouseholdsFromEnv, loadConfig, redactUrl, sourceUrls, withDatabase, type HubConfig } from '../db/config';
 import { HUB_LEDGER_SOURCES, type DepartmentCode } from '../domain/departments';
 import { exampleHouseholdId } from './demo-example';
@@ -74,7 +75,12 @@ async function provisionPrivateDepartments(serverUrl: string, sources: HubConfig
   await Promise.all(codes.map((code) => provisionSource(code, sources[code].url)));
 }
 
+const USAGE = `usage: npm start
+  Takes no arguments: the hub is configured by environment variables (README, Configuration).`;
+
 async function main(): Promise<void> {
+  // `npm start -- --port 4001` was ignored, and the hub started on 4000.
+  parseCommandLine(USAGE, {});
   const logger = createLogger();
   // Before anything is started: a signal at any moment from here on stops the hub cleanly.
   const stopRequested = stopOnSignals();

@@ -65,11 +65,13 @@ function verifyKey(explicit: string | undefined, { env, privateServerFiles }: Ve
   return demo ? parseKey(fs.readFileSync(demo, 'utf8')) : null;
 }
 
+const OPTIONS = { anchor: { type: 'string' }, checkpoints: { type: 'string' }, 'public-key': { type: 'string' } } as const;
+
 /** Runs the check; returns the exit code. */
 export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (line: string) => void, defaults: VerifyDefaults = NO_DEFAULTS): Promise<number> {
   let values: { anchor?: string; checkpoints?: string; 'public-key'?: string; help?: boolean };
   try {
-    ({ values } = parseArgs({ args: argv, options: { anchor: { type: 'string' }, checkpoints: { type: 'string' }, 'public-key': { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }));
+    ({ values } = parseArgs({ args: argv, options: { ...OPTIONS, help: { type: 'boolean', short: 'h' } }, strict: true }));
   } catch (err) {
     print(`error: ${(err as Error).message}\n${USAGE}`);
     return 2;
@@ -117,4 +119,4 @@ export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (l
   return verdict.ok ? 0 : 1;
 }
 
-if (require.main === module) void runAgainstHub('audit:verify', (argv, db, print) => auditVerifyCommand(argv, db, print, { env: process.env, privateServerFiles: !process.env.DATABASE_URL }), USAGE);
+if (require.main === module) void runAgainstHub('audit:verify', (argv, db, print) => auditVerifyCommand(argv, db, print, { env: process.env, privateServerFiles: !process.env.DATABASE_URL }), { usage: USAGE, options: OPTIONS, positionals: false });
