@@ -75,13 +75,15 @@ export interface HubConfig {
   /** Also serve the schema as an Apollo Federation 2 subgraph (server/subgraph.ts). */
   subgraph?: boolean;
   /**
-   * How long a scan's lease lasts without renewal (AIDHUB_JOB_LEASE_MS). Checked here so a bad
-   * value stops the start; the scan jobs read the variable themselves (resolvers/findings/scan.ts).
+   * How long a scan's lease lasts without renewal (AIDHUB_JOB_LEASE_MS): the scans this process
+   * starts or takes over hold theirs this long (resolvers/findings/scan.ts ScanDeps.leaseMs).
+   * Absent: JOB_LEASE_MS_DEFAULT.
    */
   jobLeaseMs?: number;
   /**
-   * How long a charity's claim holds (CHARITY_CLAIM_WORKING_DAYS, db/charity/config.ts). Checked
-   * here: a bad value used to be found only by the first claim, which then failed INTERNAL_SERVER_ERROR.
+   * How long a charity's claim holds (CHARITY_CLAIM_WORKING_DAYS, db/charity/config.ts), as the
+   * claims use it (resolvers/charity/linkage.ts). Checked here: a bad value used to be found only by
+   * the first claim, which then failed INTERNAL_SERVER_ERROR. Absent: DEFAULT_CLAIM_WORKING_DAYS.
    */
   charityClaimWorkingDays?: number;
   /** How often this process looks for scans whose lease expired, to take them over; null: never. */
