@@ -24,6 +24,7 @@ import { monitoringAlert, monitoringAlertEvent } from '../db/monitoring/schema';
 import { alertDelivery } from '../db/alert-delivery/schema';
 import { benchData, log, positiveInt } from './findings-setup';
 import { parseCommandLine } from '../tools/command-args';
+import { userPath } from '../domain/user-path';
 
 const REFERENCE_DATE = '2026-03-15';
 
@@ -37,7 +38,7 @@ async function main(): Promise<void> {
   const modes = args.modes.split(',');
   if (modes.some((m) => m !== 'reference' && m !== 'fast')) throw new Error(`--modes takes reference and/or fast, got ${JSON.stringify(modes.join(','))}`);
   const seed = positiveInt(args.seed, 'seed');
-  const dataDir = args['data-dir'];
+  const dataDir = args['data-dir'] === undefined ? undefined : userPath(args['data-dir']);
   log(`bench:monitoring-monthly — ${households} generated households, comparing ${region}, pages of ${page}, as of ${REFERENCE_DATE}`);
   const data = await benchData({ households, seed, referenceDate: REFERENCE_DATE, dataDir, keep: args.keep === true });
   const pool = createPool(data.hubUrl, { connectionLimit: 12 });

@@ -40,6 +40,7 @@ import { createHubServer } from '../server/app';
 import { loadConfig } from '../db/config';
 import { benchData, log, positiveInt, rowCounts } from './findings-setup';
 import { parseCommandLine } from '../tools/command-args';
+import { userPath } from '../domain/user-path';
 
 const REFERENCE_DATE = '2026-03-15';
 /** The target: a check's p99 at most this many times the floor's, with household queries at 50/s. */
@@ -228,7 +229,7 @@ async function main(): Promise<void> {
   const backgroundRates = args['background-rate']
     .split(',')
     .map((r) => (r.trim() === '0' ? 0 : positiveInt(r, 'background-rate')));
-  const dataDir = args['data-dir'];
+  const dataDir = args['data-dir'] === undefined ? undefined : userPath(args['data-dir']);
   const modes = args.modes.split(',') as Mode[];
   const unknown = modes.filter((m) => !['pair', 'floor', 'alone', 'rate', 'load'].includes(m));
   const legacy = modes.filter((m) => m !== 'pair');

@@ -34,6 +34,7 @@ import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import { databaseOf, type SourceConfig } from '../db/config';
 import { benchData, log, positiveInt, rowCounts, type BenchData } from './findings-setup';
 import { parseCommandLine } from '../tools/command-args';
+import { userPath } from '../domain/user-path';
 import { cpuSecondsOf } from './lib/process-cpu';
 
 const REFERENCE_DATE = '2026-03-15';
@@ -103,7 +104,7 @@ async function main(): Promise<void> {
   const region = args.region;
   const chunk = positiveInt(args.chunk, 'chunk');
   const seed = positiveInt(args.seed, 'seed');
-  const dataDir = args['data-dir'];
+  const dataDir = args['data-dir'] === undefined ? undefined : userPath(args['data-dir']);
   const premiumYears = Number(args['premium-years']);
   const bufferPoolGb = Number(args['buffer-pool-gb']);
   const prefix = divisionPrefix(region);

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import { DEPARTMENT_CODES, HUB_LEDGER_SOURCES, type DepartmentCode } from '../domain/departments';
 import { DEFAULT_RETRY_JITTER, DEFAULT_RETRY_SCHEDULE_MS } from '../domain/monitoring/delivery';
 import { claimWorkingDays } from './charity/config';
+import { userPath } from '../domain/user-path';
 
 export interface SourceConfig {
   url: string;
@@ -368,11 +369,11 @@ function readKeyFile(file: string): string {
  * file and schedule; null when neither key is configured (checkpoints off).
  */
 export function checkpointConfigFromEnv(env: NodeJS.ProcessEnv, fallbackFile?: string): CheckpointConfig | null {
-  const pem = env.AUDIT_SIGNING_KEY || (env.AUDIT_SIGNING_KEY_FILE ? readKeyFile(env.AUDIT_SIGNING_KEY_FILE) : null);
+  const pem = env.AUDIT_SIGNING_KEY || (env.AUDIT_SIGNING_KEY_FILE ? readKeyFile(userPath(env.AUDIT_SIGNING_KEY_FILE, env)) : null);
   if (!pem) return null;
   const signingKey = asConfigError(() => parseKey(pem), env.AUDIT_SIGNING_KEY ? 'AUDIT_SIGNING_KEY' : 'AUDIT_SIGNING_KEY_FILE');
   if (signingKey.type !== 'private') throw new ConfigError('AUDIT_SIGNING_KEY(_FILE) must hold the private key');
-  const file = env.AUDIT_CHECKPOINT_FILE || fallbackFile;
+  const file = env.AUDIT_CHECKPOINT_FILE ? userPath(env.AUDIT_CHECKPOINT_FILE, env) : fallbackFile;
   if (!file) throw new ConfigError('AUDIT_CHECKPOINT_FILE must name the append-only file for signed audit checkpoints');
   const int = (name: string, fallback: number) => {
     const raw = env[name];

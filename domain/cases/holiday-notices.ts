@@ -16,6 +16,7 @@
 import fs from 'node:fs';
 import { isIsoDate, type IsoDate } from '../dates';
 import { longerThan } from '../text-length';
+import { userPath } from '../user-path';
 
 export const HOLIDAYS_FILE_ENV = 'AIDHUB_HOLIDAYS_FILE';
 
@@ -89,7 +90,7 @@ export function parseHolidayNotices(json: unknown, source: string): HolidayNotic
 
 /** Reads and validates the file AIDHUB_HOLIDAYS_FILE names; none: no notices. */
 export function loadHolidayNotices(env: NodeJS.ProcessEnv = process.env): HolidayNotice[] {
-  const file = env[HOLIDAYS_FILE_ENV];
+  const file = env[HOLIDAYS_FILE_ENV] ? userPath(env[HOLIDAYS_FILE_ENV], env) : null;
   if (!file) return [];
   let text: string;
   try {
