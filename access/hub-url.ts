@@ -5,12 +5,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { shownPath, userPath } from '../domain/user-path';
 
 /** The private server's data directory when AIDHUB_DATA_DIR does not say. */
 export const DEFAULT_DATA_DIR = path.join(__dirname, '..', '.data', 'mariadb');
 
 export function privateDataDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.AIDHUB_DATA_DIR ? path.resolve(env.AIDHUB_DATA_DIR) : DEFAULT_DATA_DIR;
+  return env.AIDHUB_DATA_DIR ? userPath(env.AIDHUB_DATA_DIR, env) : DEFAULT_DATA_DIR;
 }
 
 /** A file the private server's hub keeps beside its data directory (hub-url, demo-clients.env, demo-loading). */
@@ -27,7 +28,7 @@ export function resolveHubUrl(env: NodeJS.ProcessEnv = process.env): string {
   if (env.DATABASE_URL) return env.DATABASE_URL;
   const file = hubUrlFile(env);
   if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
-  throw new Error(`No hub database: set DATABASE_URL, or start the hub with \`npm start\` (its private server writes ${path.relative(process.cwd(), file) || file}).`);
+  throw new Error(`No hub database: set DATABASE_URL, or start the hub with \`npm start\` (its private server writes ${shownPath(file, env)}).`);
 }
 
 export function writeHubUrlFile(url: string, env: NodeJS.ProcessEnv = process.env): void {

@@ -17,7 +17,8 @@ import mysql, { type RowDataPacket } from 'mysql2/promise';
 import { chinaDateOf } from '../domain/cases/china-time';
 import { addDays } from '../domain/dates';
 import { writeSettlementAsDepartment } from '../test/support/department-writes';
-import { benchData, log, option, positiveInt } from './findings-setup';
+import { benchData, log, positiveInt } from './findings-setup';
+import { parseCommandLine } from '../tools/command-args';
 import { startAlertHub, watermarksSet } from './lib/alert-hub';
 import { graphqlClient } from './lib/graphql-client';
 import { benchIdentity } from './lib/hub-identity';
@@ -38,14 +39,16 @@ function summary(ms: readonly number[]): { p50: number; p90: number; p99: number
 
 const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
+const USAGE = 'usage: npm run bench:alert-latency -- [--households N] [--samples S] [--interval-ms MS] [--commit-lag-ms MS] [--background C] [--seed S]';
+
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  const households = positiveInt(option(argv, 'households', '2000'), 'households');
-  const samples = positiveInt(option(argv, 'samples', '30'), 'samples');
-  const intervalMs = positiveInt(option(argv, 'interval-ms', '1000'), 'interval-ms');
-  const commitLagMs = positiveInt(option(argv, 'commit-lag-ms', '1000'), 'commit-lag-ms');
-  const background = positiveInt(option(argv, 'background', '8'), 'background');
-  const seed = positiveInt(option(argv, 'seed', '1'), 'seed');
+  const args = parseCommandLine(USAGE, { households: { type: 'string', default: '2000' }, samples: { type: 'string', default: '30' }, 'interval-ms': { type: 'string', default: '1000' }, 'commit-lag-ms': { type: 'string', default: '1000' }, background: { type: 'string', default: '8' }, seed: { type: 'string', default: '1' } });
+  const households = positiveInt(args.households, 'households');
+  const samples = positiveInt(args.samples, 'samples');
+  const intervalMs = positiveInt(args['interval-ms'], 'interval-ms');
+  const commitLagMs = positiveInt(args['commit-lag-ms'], 'commit-lag-ms');
+  const background = positiveInt(args.background, 'background');
+  const seed = positiveInt(args.seed, 'seed');
   const today = chinaDateOf(new Date());
   log(`bench:alert-latency — ${households} generated households, ${samples} samples per condition, poll every ${intervalMs} ms, commit lag ${commitLagMs} ms, ${background} background query loops, today ${today}`);
 

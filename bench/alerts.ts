@@ -42,7 +42,8 @@ import { polledFeeds, type PolledFeed } from '../federation/change-feed';
 import type { RowOf } from '../federation/scenario-kit';
 import { activeTriggerSet } from '../rules/triggers-load';
 import { SCENARIOS } from '../test/support/scenarios-by-department';
-import { benchData, log, option, positiveInt } from './findings-setup';
+import { benchData, log, positiveInt } from './findings-setup';
+import { parseCommandLine } from '../tools/command-args';
 import { startAlertHub, watermarksSet, type AlertHub } from './lib/alert-hub';
 import { Rng } from '../federation/demo-random';
 
@@ -323,18 +324,20 @@ async function runBurst(opts: {
   }
 }
 
+const USAGE = 'usage: npm run bench:alerts -- [--households N] [--settlements M] [--baseline B] [--all-qualify] [--interval-ms MS] [--commit-lag-ms MS] [--batch-rows R] [--seed S] [--timeout-s S]';
+
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  const households = positiveInt(option(argv, 'households', '200000'), 'households');
-  const settlements = positiveInt(option(argv, 'settlements', '100000'), 'settlements');
-  const baseline = positiveInt(option(argv, 'baseline', '1000'), 'baseline');
-  const intervalMs = positiveInt(option(argv, 'interval-ms', '1000'), 'interval-ms');
-  const commitLagMs = positiveInt(option(argv, 'commit-lag-ms', '5000'), 'commit-lag-ms');
+  const args = parseCommandLine(USAGE, { households: { type: 'string', default: '200000' }, settlements: { type: 'string', default: '100000' }, baseline: { type: 'string', default: '1000' }, 'interval-ms': { type: 'string', default: '1000' }, 'commit-lag-ms': { type: 'string', default: '5000' }, 'batch-rows': { type: 'string', default: '5000' }, seed: { type: 'string', default: '1' }, 'timeout-s': { type: 'string', default: '3600' }, 'all-qualify': { type: 'boolean' } });
+  const households = positiveInt(args.households, 'households');
+  const settlements = positiveInt(args.settlements, 'settlements');
+  const baseline = positiveInt(args.baseline, 'baseline');
+  const intervalMs = positiveInt(args['interval-ms'], 'interval-ms');
+  const commitLagMs = positiveInt(args['commit-lag-ms'], 'commit-lag-ms');
   // The poller's cap on rows per table per poll (AIDHUB_MONITOR_BATCH_ROWS), which holds inside one second too.
-  const batchRows = positiveInt(option(argv, 'batch-rows', '5000'), 'batch-rows');
-  const seed = positiveInt(option(argv, 'seed', '1'), 'seed');
-  const timeoutMs = positiveInt(option(argv, 'timeout-s', '3600'), 'timeout-s') * 1000;
-  const allQualify = argv.includes('--all-qualify');
+  const batchRows = positiveInt(args['batch-rows'], 'batch-rows');
+  const seed = positiveInt(args.seed, 'seed');
+  const timeoutMs = positiveInt(args['timeout-s'], 'timeout-s') * 1000;
+  const allQualify = args['all-qualify'] === true;
   const today = chinaDateOf(new Date());
   const lines = thresholds();
   if (!lines.stay && !lines.year) throw new Error('the trigger set in force has no out-of-pocket trigger enabled: a burst of settlements opens nothing');

@@ -5,7 +5,6 @@
  * 1 means all of them in one. A measurement, not a test: the count depends on the machine's load.
  */
 import type { AddressInfo } from 'node:net';
-import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { createClient } from '../access/clients';
 import { ROLES } from '../access/policy';
@@ -16,9 +15,10 @@ import { closeSources, openSources } from '../federation/sources';
 import { createHubServer } from '../server/app';
 import { loadConfig } from '../db/config';
 import { openBenchDatabases } from './lib/database';
+import { parseCommandLine } from '../tools/command-args';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { requests: { type: 'string', default: '400' }, rounds: { type: 'string', default: '3' } } });
+  const values = parseCommandLine('usage: npm run bench:audit -- [--requests 400] [--rounds 3]', { requests: { type: 'string', default: '400' }, rounds: { type: 'string', default: '3' } });
   const requests = Number(values.requests);
   const rounds = Number(values.rounds);
   const data = await openBenchDatabases();

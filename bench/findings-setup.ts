@@ -27,15 +27,6 @@ export function log(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-/** `--name value` and `--name=value` from argv, with defaults. */
-export function option(argv: readonly string[], name: string, fallback: string): string {
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === `--${name}`) return argv[i + 1] ?? fallback;
-    if (argv[i].startsWith(`--${name}=`)) return argv[i].slice(name.length + 3);
-  }
-  return fallback;
-}
-
 export function positiveInt(text: string, name: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${JSON.stringify(text)}`);

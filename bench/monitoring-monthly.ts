@@ -22,21 +22,25 @@ import os from 'node:os';
 import { runMonthlyComparison } from '../resolvers/monitoring/monthly';
 import { monitoringAlert, monitoringAlertEvent } from '../db/monitoring/schema';
 import { alertDelivery } from '../db/alert-delivery/schema';
-import { benchData, log, option, positiveInt } from './findings-setup';
+import { benchData, log, positiveInt } from './findings-setup';
+import { parseCommandLine } from '../tools/command-args';
+import { userPath } from '../domain/user-path';
 
 const REFERENCE_DATE = '2026-03-15';
 
+const USAGE = 'usage: npm run bench:monthly -- [--households N] [--region CODE] [--page N] [--seed S] [--modes reference,fast] [--data-dir DIR] [--keep]';
+
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  const households = positiveInt(option(argv, 'households', '100000'), 'households');
-  const region = option(argv, 'region', '370800');
-  const page = positiveInt(option(argv, 'page', '2000'), 'page');
-  const modes = option(argv, 'modes', 'reference,fast').split(',');
+  const args = parseCommandLine(USAGE, { households: { type: 'string', default: '100000' }, region: { type: 'string', default: '370800' }, page: { type: 'string', default: '2000' }, modes: { type: 'string', default: 'reference,fast' }, seed: { type: 'string', default: '1' }, 'data-dir': { type: 'string' }, keep: { type: 'boolean' } });
+  const households = positiveInt(args.households, 'households');
+  const region = args.region;
+  const page = positiveInt(args.page, 'page');
+  const modes = args.modes.split(',');
   if (modes.some((m) => m !== 'reference' && m !== 'fast')) throw new Error(`--modes takes reference and/or fast, got ${JSON.stringify(modes.join(','))}`);
-  const seed = positiveInt(option(argv, 'seed', '1'), 'seed');
-  const dataDir = argv.includes('--data-dir') ? option(argv, 'data-dir', '') : undefined;
+  const seed = positiveInt(args.seed, 'seed');
+  const dataDir = args['data-dir'] === undefined ? undefined : userPath(args['data-dir']);
   log(`bench:monitoring-monthly — ${households} generated households, comparing ${region}, pages of ${page}, as of ${REFERENCE_DATE}`);
-  const data = await benchData({ households, seed, referenceDate: REFERENCE_DATE, dataDir, keep: argv.includes('--keep') });
+  const data = await benchData({ households, seed, referenceDate: REFERENCE_DATE, dataDir, keep: args.keep === true });
   const pool = createPool(data.hubUrl, { connectionLimit: 12 });
   const configs = Object.fromEntries(DEPARTMENT_CODES.map((c) => [c, { url: data.sourceUrls[c], timeoutMs: 600_000 }])) as Record<DepartmentCode, SourceConfig>;
   const sources = openSources(configs);

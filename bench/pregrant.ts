@@ -38,7 +38,9 @@ import { closeSources, openSources } from '../federation/sources';
 import { SCENARIOS } from '../test/support/scenarios-by-department';
 import { createHubServer } from '../server/app';
 import { loadConfig } from '../db/config';
-import { benchData, log, option, positiveInt, rowCounts } from './findings-setup';
+import { benchData, log, positiveInt, rowCounts } from './findings-setup';
+import { parseCommandLine } from '../tools/command-args';
+import { userPath } from '../domain/user-path';
 
 const REFERENCE_DATE = '2026-03-15';
 /** The issue's target: a check's p99 at most this many times the floor's, with household queries at 50/s. */
@@ -215,22 +217,20 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)];
 }
 
+const USAGE = 'usage: npm run bench:pregrant -- [--households 100000] [--requests 2000] [--concurrency 1] [--background 4] [--background-rate 50[,20,…]] [--modes pair,floor,alone,rate,load] [--durable] [--data-dir DIR] [--keep]';
+
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  if (argv.includes('--help')) {
-    log('usage: npm run bench:pregrant -- [--households 100000] [--requests 2000] [--concurrency 1] [--background 4] [--background-rate 50[,20,…]] [--modes pair,floor,alone,rate,load] [--durable] [--data-dir DIR] [--keep]');
-    return;
-  }
-  const households = positiveInt(option(argv, 'households', '100000'), 'households');
-  const requests = positiveInt(option(argv, 'requests', '2000'), 'requests');
-  const concurrency = positiveInt(option(argv, 'concurrency', '1'), 'concurrency');
-  const background = positiveInt(option(argv, 'background', '4'), 'background');
+  const args = parseCommandLine(USAGE, { households: { type: 'string', default: '100000' }, requests: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '1' }, background: { type: 'string', default: '4' }, 'background-rate': { type: 'string', default: '50' }, modes: { type: 'string', default: 'pair' }, 'data-dir': { type: 'string' }, keep: { type: 'boolean' }, durable: { type: 'boolean' } });
+  const households = positiveInt(args.households, 'households');
+  const requests = positiveInt(args.requests, 'requests');
+  const concurrency = positiveInt(args.concurrency, 'concurrency');
+  const background = positiveInt(args.background, 'background');
   // 0: no background queries (the pair alone).
-  const backgroundRates = option(argv, 'background-rate', '50')
+  const backgroundRates = args['background-rate']
     .split(',')
     .map((r) => (r.trim() === '0' ? 0 : positiveInt(r, 'background-rate')));
-  const dataDir = argv.includes('--data-dir') ? option(argv, 'data-dir', '') : undefined;
-  const modes = option(argv, 'modes', 'pair').split(',') as Mode[];
+  const dataDir = args['data-dir'] === undefined ? undefined : userPath(args['data-dir']);
+  const modes = args.modes.split(',') as Mode[];
   const unknown = modes.filter((m) => !['pair', 'floor', 'alone', 'rate', 'load'].includes(m));
   const legacy = modes.filter((m) => m !== 'pair');
   if (unknown.length > 0 || (legacy.length > 0 && legacy[0] !== 'floor'))
@@ -238,11 +238,11 @@ async function main(): Promise<void> {
 
   log(
     `bench:pregrant — ${households} households, ${requests} checks at concurrency ${concurrency}; runs: ${modes.join(', ')}; household queries arriving at ${backgroundRates.join(', ')}/s` +
-      `${modes.includes('load') ? `, and ${background} callers running household queries back to back` : ''}${argv.includes('--durable') ? '; the log flushed at every commit' : ''}; ` +
+      `${modes.includes('load') ? `, and ${background} callers running household queries back to back` : ''}${args.durable === true ? '; the log flushed at every commit' : ''}; ` +
       `${os.cpus().length} cores, load average ${loadAverage()}`,
   );
-  const durable = argv.includes('--durable');
-  const data = await benchData({ households, seed: 1, referenceDate: REFERENCE_DATE, dataDir, keep: argv.includes('--keep'), durable });
+  const durable = args.durable === true;
+  const data = await benchData({ households, seed: 1, referenceDate: REFERENCE_DATE, dataDir, keep: args.keep === true, durable });
   const pool = createPool(data.hubUrl, { connectionLimit: 20 });
   const hub = hubDrizzle(pool);
   const config = { ...loadConfig(data.hubUrl, { ...process.env, ...Object.fromEntries(DEPARTMENT_CODES.map((c) => [`SOURCE_${c}_URL`, data.sourceUrls[c]])) }), port: 0, rateLimitPerMinute: 10_000_000 };

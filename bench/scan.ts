@@ -32,7 +32,9 @@ import { closeSources, openSources, type Sources } from '../federation/sources';
 import { SCENARIOS } from '../test/support/scenarios-by-department';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import { databaseOf, type SourceConfig } from '../db/config';
-import { benchData, log, option, positiveInt, rowCounts, type BenchData } from './findings-setup';
+import { benchData, log, positiveInt, rowCounts, type BenchData } from './findings-setup';
+import { parseCommandLine } from '../tools/command-args';
+import { userPath } from '../domain/user-path';
 import { cpuSecondsOf } from './lib/process-cpu';
 
 const REFERENCE_DATE = '2026-03-15';
@@ -92,21 +94,19 @@ const loadAverage = () =>
     .map((l) => l.toFixed(1))
     .join(' ');
 
+const USAGE = 'usage: npm run bench:scan -- [--households 100000,300000] [--region 370000] [--chunk 5000] [--seed 1] [--premium-years 0] [--buffer-pool-gb 0] [--data-dir DIR] [--keep]';
+
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  if (argv.includes('--help')) {
-    log('usage: npm run bench:scan -- [--households 100000,300000] [--region 370000] [--chunk 5000] [--seed 1] [--premium-years 0] [--buffer-pool-gb 0] [--data-dir DIR] [--keep]');
-    return;
-  }
-  const sizes = option(argv, 'households', '100000,300000')
+  const args = parseCommandLine(USAGE, { households: { type: 'string', default: '100000,300000' }, region: { type: 'string', default: '370000' }, chunk: { type: 'string', default: '5000' }, seed: { type: 'string', default: '1' }, 'premium-years': { type: 'string', default: '0' }, 'buffer-pool-gb': { type: 'string', default: '0' }, 'data-dir': { type: 'string' }, keep: { type: 'boolean' } });
+  const sizes = args.households
     .split(',')
     .map((n) => positiveInt(n, 'households'));
-  const region = option(argv, 'region', '370000');
-  const chunk = positiveInt(option(argv, 'chunk', '5000'), 'chunk');
-  const seed = positiveInt(option(argv, 'seed', '1'), 'seed');
-  const dataDir = argv.includes('--data-dir') ? option(argv, 'data-dir', '') : undefined;
-  const premiumYears = Number(option(argv, 'premium-years', '0'));
-  const bufferPoolGb = Number(option(argv, 'buffer-pool-gb', '0'));
+  const region = args.region;
+  const chunk = positiveInt(args.chunk, 'chunk');
+  const seed = positiveInt(args.seed, 'seed');
+  const dataDir = args['data-dir'] === undefined ? undefined : userPath(args['data-dir']);
+  const premiumYears = Number(args['premium-years']);
+  const bufferPoolGb = Number(args['buffer-pool-gb']);
   const prefix = divisionPrefix(region);
 
   log(
@@ -117,7 +117,7 @@ async function main(): Promise<void> {
   const ready: Size[] = [];
   try {
     for (const households of sizes) {
-      const data = await benchData({ households, seed, referenceDate: REFERENCE_DATE, dataDir: dataDir && path.join(dataDir, `h${households}`), keep: argv.includes('--keep'), bufferPoolGb });
+      const data = await benchData({ households, seed, referenceDate: REFERENCE_DATE, dataDir: dataDir && path.join(dataDir, `h${households}`), keep: args.keep === true, bufferPoolGb });
       const pool = createPool(data.hubUrl, { connectionLimit: 12 });
       const configs = Object.fromEntries(DEPARTMENT_CODES.map((c) => [c, { url: data.sourceUrls[c], timeoutMs: 600_000 }])) as Record<DepartmentCode, SourceConfig>;
       const size: Size = { households, data, pool, sources: openSources(configs), departmentRows: 0, generated: 0, seconds: { 'first scan': 0, 're-scan': 0 }, scanned: 0, serverPid: null };

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import { DEPARTMENT_CODES, HUB_LEDGER_SOURCES, type DepartmentCode } from '../domain/departments';
 import { DEFAULT_RETRY_JITTER, DEFAULT_RETRY_SCHEDULE_MS } from '../domain/monitoring/delivery';
 import { claimWorkingDays } from './charity/config';
+import { userPath } from '../domain/user-path';
 
 export interface SourceConfig {
   url: string;
@@ -75,13 +76,15 @@ export interface HubConfig {
   /** Also serve the schema as an Apollo Federation 2 subgraph (server/subgraph.ts). */
   subgraph?: boolean;
   /**
-   * How long a scan's lease lasts without renewal (AIDHUB_JOB_LEASE_MS). Checked here so a bad
-   * value stops the start; the scan jobs read the variable themselves (resolvers/findings/scan.ts).
+   * How long a scan's lease lasts without renewal (AIDHUB_JOB_LEASE_MS): the scans this process
+   * starts or takes over hold theirs this long (resolvers/findings/scan.ts ScanDeps.leaseMs).
+   * Absent: JOB_LEASE_MS_DEFAULT.
    */
   jobLeaseMs?: number;
   /**
-   * How long a charity's claim holds (CHARITY_CLAIM_WORKING_DAYS, db/charity/config.ts). Checked
-   * here: a bad value used to be found only by the first claim, which then failed INTERNAL_SERVER_ERROR.
+   * How long a charity's claim holds (CHARITY_CLAIM_WORKING_DAYS, db/charity/config.ts), as the
+   * claims use it (resolvers/charity/linkage.ts). Checked here: a bad value used to be found only by
+   * the first claim, which then failed INTERNAL_SERVER_ERROR. Absent: DEFAULT_CLAIM_WORKING_DAYS.
    */
   charityClaimWorkingDays?: number;
   /** How often this process looks for scans whose lease expired, to take them over; null: never. */
@@ -366,11 +369,11 @@ function readKeyFile(file: string): string {
  * file and schedule; null when neither key is configured (checkpoints off).
  */
 export function checkpointConfigFromEnv(env: NodeJS.ProcessEnv, fallbackFile?: string): CheckpointConfig | null {
-  const pem = env.AUDIT_SIGNING_KEY || (env.AUDIT_SIGNING_KEY_FILE ? readKeyFile(env.AUDIT_SIGNING_KEY_FILE) : null);
+  const pem = env.AUDIT_SIGNING_KEY || (env.AUDIT_SIGNING_KEY_FILE ? readKeyFile(userPath(env.AUDIT_SIGNING_KEY_FILE, env)) : null);
   if (!pem) return null;
   const signingKey = asConfigError(() => parseKey(pem), env.AUDIT_SIGNING_KEY ? 'AUDIT_SIGNING_KEY' : 'AUDIT_SIGNING_KEY_FILE');
   if (signingKey.type !== 'private') throw new ConfigError('AUDIT_SIGNING_KEY(_FILE) must hold the private key');
-  const file = env.AUDIT_CHECKPOINT_FILE || fallbackFile;
+  const file = env.AUDIT_CHECKPOINT_FILE ? userPath(env.AUDIT_CHECKPOINT_FILE, env) : fallbackFile;
   if (!file) throw new ConfigError('AUDIT_CHECKPOINT_FILE must name the append-only file for signed audit checkpoints');
   const int = (name: string, fallback: number) => {
     const raw = env[name];

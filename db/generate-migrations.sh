@@ -3,6 +3,10 @@
 # feature: db/<feature>/schema.ts into db/<feature>/migrations) and each department's.
 # drizzle-kit only adds a new numbered migration when something changed.
 set -euo pipefail
+# No options: anything given (a misspelt flag) is refused like the other tools' mistakes, before any work.
+usage='usage: npm run db:generate   (takes no arguments)'
+if [ $# -eq 1 ] && [[ $1 == -h || $1 == --help ]]; then echo "$usage"; exit 0; fi
+if [ $# -gt 0 ]; then printf 'error: no arguments are taken, got: %s\n%s\n' "$*" "$usage" >&2; exit 2; fi
 cd "$(dirname "$0")/.."
 gen() { npx drizzle-kit generate --dialect mysql --schema "$1" --out "$2"; }
 for f in db/*/schema.ts; do

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildRuleSet, RuleSetError, type RuleSet } from '../domain/findings/rule-set';
+import { userPath } from '../domain/user-path';
 
 export const DEFAULT_RULES_FILE = path.join(__dirname, 'default.json');
 export const RULES_FILE_ENV = 'AIDHUB_RULES_FILE';
@@ -26,7 +27,7 @@ function readJson(file: string): unknown {
 
 /** The rule set for these settings, read fresh. */
 export function loadRuleSet(env: NodeJS.ProcessEnv = process.env): RuleSet {
-  const overrideFile = env[RULES_FILE_ENV] || null;
+  const overrideFile = env[RULES_FILE_ENV] ? userPath(env[RULES_FILE_ENV], env) : null;
   return buildRuleSet(readJson(DEFAULT_RULES_FILE), overrideFile ? readJson(overrideFile) : null, {
     defaults: path.relative(process.cwd(), DEFAULT_RULES_FILE) || DEFAULT_RULES_FILE,
     override: overrideFile ?? undefined,

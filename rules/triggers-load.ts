@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildTriggerSet, TriggerSetError, type TriggerSet } from '../domain/monitoring/triggers';
+import { userPath } from '../domain/user-path';
 import { activeRuleSet } from './load';
 
 export const DEFAULT_TRIGGERS_FILE = path.join(__dirname, 'triggers.json');
@@ -26,7 +27,7 @@ function readJson(file: string): unknown {
 }
 
 export function loadTriggerSet(env: NodeJS.ProcessEnv = process.env): TriggerSet {
-  const overrideFile = env[TRIGGERS_FILE_ENV] || null;
+  const overrideFile = env[TRIGGERS_FILE_ENV] ? userPath(env[TRIGGERS_FILE_ENV], env) : null;
   const rules = activeRuleSet(env).rules;
   const ruleIds = new Set(rules.map((r) => r.id));
   const householdRuleIds = new Set(rules.filter((r) => r.kind === 'MISSED_AID' && r.when.some((c) => c.fact === 'HOUSEHOLD_HOLDS')).map((r) => r.id));

@@ -134,7 +134,7 @@ export async function createHubServer(given: HubDeps): Promise<HubServer> {
   // Scans whose hub process died are taken over by whichever live process looks first.
   const takeover = deps.config.jobTakeoverIntervalMs
     ? setInterval(() => {
-        scanJobs.takeOver({ hub: deps.hub, sources: deps.sources, ruleSet: activeRuleSet(), today: hubToday(deps), logger: deps.logger }).catch((err: Error) => {
+        scanJobs.takeOver({ hub: deps.hub, sources: deps.sources, ruleSet: activeRuleSet(), today: hubToday(deps), logger: deps.logger, leaseMs: deps.config.jobLeaseMs }).catch((err: Error) => {
           deps.logger.warn({ err: loggableError(err) }, 'scan takeover check failed');
         });
       }, deps.config.jobTakeoverIntervalMs)

@@ -23,6 +23,8 @@ import { household } from '../db/household/schema';
 import { closeSources, openSources } from '../federation/sources';
 import { generateDemo } from '../tools/generate/index';
 import { createHubServer } from './app';
+import { parseCommandLine } from '../tools/command-args';
+import { shownPath, userPath } from '../domain/user-path';
 import { ConfigError, demoHouseholdsFromEnv, loadConfig, redactUrl, sourceUrls, withDatabase, type HubConfig } from '../db/config';
 import { HUB_LEDGER_SOURCES, type DepartmentCode } from '../domain/departments';
 import { exampleHouseholdId } from './demo-example';
@@ -74,7 +76,12 @@ async function provisionPrivateDepartments(serverUrl: string, sources: HubConfig
   await Promise.all(codes.map((code) => provisionSource(code, sources[code].url)));
 }
 
+const USAGE = `usage: npm start
+  Takes no arguments: the hub is configured by environment variables (README, Configuration).`;
+
 async function main(): Promise<void> {
+  // `npm start -- --port 4001` was ignored, and the hub started on 4000.
+  parseCommandLine(USAGE, {});
   const logger = createLogger();
   // Before anything is started: a signal at any moment from here on stops the hub cleanly.
   const stopRequested = stopOnSignals();
@@ -136,7 +143,7 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
   if (!hubUrl) {
     next('private database server');
     const dataDir = privateDataDir();
-    console.log(`No DATABASE_URL: starting a private database server (data in ${path.relative(process.cwd(), dataDir) || dataDir}) …`);
+    console.log(`No DATABASE_URL: starting a private database server (data in ${shownPath(dataDir)}) …`);
     const server = await startPrivateServer({ dataDir });
     privateServer = server;
     started.add('private database server', () => server.stop());
@@ -155,13 +162,13 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
       const files = privateServerAuditFiles();
       if (!fs.existsSync(files.signingKey)) {
         generateSigningKeyFiles(files.signingKey, files.verifyKey);
-        console.log(`Audit checkpoints: generated a signing key (${path.relative(process.cwd(), files.signingKey)}); give auditors ${path.relative(process.cwd(), files.verifyKey)}`);
+        console.log(`Audit checkpoints: generated a signing key (${shownPath(files.signingKey)}); give auditors ${shownPath(files.verifyKey)}`);
       }
       process.env.AUDIT_SIGNING_KEY_FILE = files.signingKey;
       process.env.AUDIT_CHECKPOINT_FILE ||= files.checkpoints;
       // A new server is a new chain: the file of the old one is kept aside, not appended to.
-      const aside = server.created && process.env.AUDIT_CHECKPOINT_FILE === files.checkpoints ? setAsideCheckpointFile(files.checkpoints) : null;
-      if (aside) console.log(`Audit checkpoints: a new database, so a new chain; the previous chain's file is kept as ${path.relative(process.cwd(), aside)}`);
+      const aside = server.created && userPath(process.env.AUDIT_CHECKPOINT_FILE ?? '') === files.checkpoints ? setAsideCheckpointFile(files.checkpoints) : null;
+      if (aside) console.log(`Audit checkpoints: a new database, so a new chain; the previous chain's file is kept as ${shownPath(aside)}`);
     }
   }
   const config = loadConfig(hubUrl);
@@ -238,7 +245,7 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
     console.log(`Metrics (Prometheus): http://${config.metrics.host}:${config.metrics.port}/metrics${config.metrics.token ? ' (bearer token: METRICS_TOKEN)' : ''}`);
   }
   const base = `http://${config.host}:${config.port}`;
-  const tokensFile = path.relative(process.cwd(), demoClientsFile) || demoClientsFile;
+  const tokensFile = shownPath(demoClientsFile);
   console.log(`
 AidHub is listening on ${base}/graphql   (query page: ${base}/ , health: ${base}/healthz)
 Hub database: ${redactUrl(hubUrl)}

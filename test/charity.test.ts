@@ -341,6 +341,20 @@ describe('a charity', () => {
     }
   });
 
+  it('a claim holds the working days the hub is configured with (HubConfig), not whatever the environment says', async () => {
+    const consentId = await consent(['NEED_PUBLICATION', 'HEALTH_DATA']);
+    const published = await publish({ consentId, purpose: 'MEDICAL', uncoveredFen: 500_000, beneficiaryIdNumber: WANG.grandmother });
+    expect(published.userErrors).toEqual([]);
+    expect(process.env.CHARITY_CLAIM_WORKING_DAYS).toBeUndefined();
+    const configured = await startTestHub(dbs, { today: TODAY, clock: clock.now, client: null, config: { charityClaimWorkingDays: 8 } });
+    try {
+      const res = await configured.as({ token: tokens.a, purpose: 'CHARITY_LINKAGE' }).gql(CLAIM, { id: published.need.id });
+      expect(res.data.charityNeedClaim).toEqual({ claim: { needId: published.need.id, lapsesOn: addWorkingDays(TODAY, 8).date }, userErrors: [] });
+    } finally {
+      await configured.close();
+    }
+  });
+
   it('a charity reads no household data', async () => {
     const res = await charityA(`query($id: ID!) { household(id: $id) { id } }`, { id: String(wangId) });
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'ROLE_NOT_ALLOWED' });

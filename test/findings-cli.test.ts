@@ -52,6 +52,22 @@ it('refuses a bad division code and an invalid rule file before doing anything',
   }
 });
 
+// The hub's variables are checked as `npm start` checks them, before any scan starts: a word for
+// the lease was the default lease here (the scan read the variable itself), and a bad LOG_LEVEL
+// made pino throw ("scan failed", exit 1).
+it.each([
+  ['AIDHUB_JOB_LEASE_MS', 'thirty seconds'],
+  ['LOG_LEVEL', 'verbose'],
+])('refuses %s=%j before starting a scan, naming the variable, exit 2', async (name, value) => {
+  const scans = async () => ((await dbs.hubPool.query('SELECT COUNT(*) AS n FROM finding_scan')) as unknown as [{ n: number }[]])[0][0].n;
+  const before = await scans();
+  const run = scan(['--region', '370811', '--as-of', TODAY], { [name]: value });
+  expect(run.status).toBe(2);
+  expect(run.stderr).toContain(name);
+  expect(run.stderr).not.toMatch(/failed|^\s+at /m);
+  expect(await scans()).toBe(before);
+});
+
 it.each(['9999-12-31', '2099-12-31', '0001-01-01', '1899-12-31'])('refuses --as-of %s (after today or before 1900) and starts no scan', async (asOf) => {
   const scans = async () => ((await dbs.hubPool.query('SELECT COUNT(*) AS n FROM finding_scan')) as unknown as [{ n: number }[]])[0][0].n;
   const before = await scans();

@@ -12,6 +12,7 @@ import { activeRuleSet } from '../rules/load';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { insertRegions, insertWang, TODAY } from './support/scenarios';
 import { insertCases } from './findings-scenario';
+import { startTestHub } from './support/hub';
 
 let dbs: TestDatabases;
 
@@ -62,7 +63,7 @@ describe('a lease', () => {
 
 describe('a scan whose hub process died', () => {
   const ruleSet = activeRuleSet();
-  const deps = () => ({ hub: dbs.hub, sources: dbs.sourceSet, ruleSet, today: TODAY });
+  const deps = () => ({ hub: dbs.hub, sources: dbs.sourceSet, ruleSet, today: TODAY, leaseMs: 60_000 });
 
   async function seenBy(scanId: number): Promise<number[]> {
     const [rows] = (await dbs.hubPool.query(
@@ -84,7 +85,7 @@ describe('a scan whose hub process died', () => {
     const [households] = (await dbs.hubPool.query(`SELECT id, region_code AS regionCode FROM household WHERE region_code LIKE '370811%' ORDER BY region_code, id`)) as any;
     expect(households.length).toBeGreaterThan(2);
     // A full scan first, to know which households have findings.
-    const full = await new ScanJobs(60_000).start(deps(), '370811', 'test', null);
+    const full = await new ScanJobs().start(deps(), '370811', 'test', null);
     if (!full.ok) throw new Error('the full scan did not start');
     await full.done;
     const withFindings = await seenBy(full.scanId);
@@ -93,12 +94,12 @@ describe('a scan whose hub process died', () => {
     expect(withFindings.some((id) => households.findIndex((h: any) => h.id === id) > cut)).toBe(true);
     // It had stored the chunks up to that household before it died.
     const { scanId, lease: deadLease } = await orphanScan('370811', households[cut], cut + 1);
-    const jobs = new ScanJobs(60_000);
+    const jobs = new ScanJobs();
     expect(await jobs.takeOver(deps())).toEqual([]);
 
     await expire(`scan:${scanId}`);
     // Two replicas look at once: one takes it.
-    const other = new ScanJobs(60_000);
+    const other = new ScanJobs();
     const taken = await Promise.all([jobs.takeOver(deps()), other.takeOver(deps())]);
     expect(taken.flat()).toEqual([scanId]);
     await Promise.all([jobs.idle(), other.idle()]);
@@ -118,7 +119,7 @@ describe('a scan whose hub process died', () => {
     const scanId = await createScan(dbs.hub, { regionCode: '370826', asOf: TODAY, ruleSet: { ...ruleSet, digest: 'f'.repeat(16) }, startedBy: 'dead-replica', startedByDepartment: null });
     await createLease(dbs.hub, `scan:${scanId}`, 'dead-replica', 60_000);
     await expire(`scan:${scanId}`);
-    const jobs = new ScanJobs(60_000);
+    const jobs = new ScanJobs();
     expect(await jobs.takeOver(deps())).toEqual([scanId]);
     const [[scan]] = (await dbs.hubPool.query('SELECT state, failure FROM finding_scan WHERE id = ?', [scanId])) as any;
     expect(scan).toEqual({ state: 'FAILED', failure: 'RULE_SET_CHANGED' });
@@ -127,7 +128,7 @@ describe('a scan whose hub process died', () => {
   it('once marked INTERRUPTED by a later start, can write nothing more even if its process wakes', async () => {
     const { scanId, lease: stalled } = await orphanScan('370826', null, 0);
     await dbs.hubPool.query('UPDATE finding_scan SET heartbeat_at = ? WHERE id = ?', [toDbInstant(new Date(Date.now() - 11 * 60_000)), scanId]);
-    const next = await new ScanJobs(60_000).start(deps(), '370826', 'test', null);
+    const next = await new ScanJobs().start(deps(), '370826', 'test', null);
     expect(next.ok).toBe(true);
     if (next.ok) await next.done;
     const [[scan]] = (await dbs.hubPool.query('SELECT state, failure FROM finding_scan WHERE id = ?', [scanId])) as any;
@@ -137,7 +138,7 @@ describe('a scan whose hub process died', () => {
 
   it('records its heartbeat as it runs', async () => {
     const before = toDbInstant(new Date(Date.now() - 60_000));
-    const jobs = new ScanJobs(60_000);
+    const jobs = new ScanJobs();
     const started = await jobs.start(deps(), '370811001', 'test', null);
     expect(started.ok).toBe(true);
     if (!started.ok) return;
@@ -147,4 +148,31 @@ describe('a scan whose hub process died', () => {
     const [[row]] = (await dbs.hubPool.query('SELECT token, expires_at <= UTC_TIMESTAMP(3) AS ended FROM job_lease WHERE job_key = ?', [`scan:${started.scanId}`])) as any;
     expect(row).toEqual({ token: 1, ended: 1 });
   });
+});
+
+describe('a scan started through the API', () => {
+  it('holds its lease as long as the hub is configured to (HubConfig.jobLeaseMs), not what the environment says', async () => {
+    expect(process.env.AIDHUB_JOB_LEASE_MS).toBeUndefined();
+    const hub = await startTestHub(dbs, { today: TODAY, config: { jobLeaseMs: 777_000 } });
+    // The scan's first read waits on this lock, so its lease is read while the scan holds it.
+    const locker = await dbs.hubPool.getConnection();
+    try {
+      await locker.query('LOCK TABLES household WRITE');
+      const started = await hub.as({ purpose: 'MONITORING' }).gql(`mutation { scanStart(input: { regionCode: "370826" }) { scan { id } userErrors { code } } }`);
+      expect(started.data.scanStart.userErrors).toEqual([]);
+      const key = `scan:${started.data.scanStart.scan.id}`;
+      const [[row]] = (await dbs.hubPool.query('SELECT TIMESTAMPDIFF(MICROSECOND, heartbeat_at, expires_at) DIV 1000 AS ms FROM job_lease WHERE job_key = ?', [key])) as any;
+      expect(Number(row.ms)).toBe(777_000);
+      await locker.query('UNLOCK TABLES');
+      for (let i = 0; i < 600; i++) {
+        const [[scan]] = (await dbs.hubPool.query('SELECT state FROM finding_scan WHERE id = ?', [started.data.scanStart.scan.id])) as any;
+        if (scan.state !== 'RUNNING') break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      await locker.query('UNLOCK TABLES').catch(() => undefined);
+      locker.release();
+      await hub.close();
+    }
+  }, 120_000);
 });

@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { accessTables } from '../access/policy-table';
+import { parseCommandLine } from './command-args';
 
 export const DOC = path.join(__dirname, '..', 'docs', 'access.md');
 const START = '<!-- access-tables:start -->';
@@ -22,8 +23,12 @@ export function withTables(doc: string, tables: string): string {
   return `${doc.slice(0, from)}${START}\n${tables}\n${doc.slice(to)}`;
 }
 
+const USAGE = `usage: npm run access:table [-- --write]
+  Prints the access tables generated from access/policy.ts; --write rewrites them in docs/access.md.`;
+
 if (require.main === module) {
-  if (process.argv.includes('--write')) {
+  // A misspelt --wirte printed the tables and left the document stale, silently.
+  if (parseCommandLine(USAGE, { write: { type: 'boolean' } }).write) {
     fs.writeFileSync(DOC, withTables(fs.readFileSync(DOC, 'utf8'), accessTables()));
     console.log(`rewrote the access tables in ${path.relative(process.cwd(), DOC)}`);
   } else {

@@ -25,6 +25,7 @@ import { verifyChain, type ChainVerdict } from '../access/audit';
 import { parseKey, privateServerAuditFiles, readCheckpointFile, type ExternalRecord } from '../access/checkpoints';
 import type { AccessDb } from '../db/access/db';
 import { runAgainstHub } from './run-against-hub';
+import { userPath } from '../domain/user-path';
 
 export const USAGE = `usage: npm run audit:verify [-- --anchor SEQ:HASH] [--checkpoints FILE --public-key PEM]
   Walks the audit trail's hash chain of the hub database (DATABASE_URL, or the private server a
@@ -57,19 +58,22 @@ export interface VerifyDefaults {
 const NO_DEFAULTS: VerifyDefaults = { env: {}, privateServerFiles: false };
 
 function verifyKey(explicit: string | undefined, { env, privateServerFiles }: VerifyDefaults): crypto.KeyObject | null {
-  if (explicit) return parseKey(fs.readFileSync(explicit, 'utf8'));
-  if (env.AUDIT_VERIFY_KEY_FILE) return parseKey(fs.readFileSync(env.AUDIT_VERIFY_KEY_FILE, 'utf8'));
+  // Relative paths, given or from the environment, from where the command was typed (domain/user-path.ts).
+  if (explicit) return parseKey(fs.readFileSync(userPath(explicit, env), 'utf8'));
+  if (env.AUDIT_VERIFY_KEY_FILE) return parseKey(fs.readFileSync(userPath(env.AUDIT_VERIFY_KEY_FILE, env), 'utf8'));
   if (env.AUDIT_SIGNING_KEY) return parseKey(env.AUDIT_SIGNING_KEY);
-  if (env.AUDIT_SIGNING_KEY_FILE) return parseKey(fs.readFileSync(env.AUDIT_SIGNING_KEY_FILE, 'utf8'));
+  if (env.AUDIT_SIGNING_KEY_FILE) return parseKey(fs.readFileSync(userPath(env.AUDIT_SIGNING_KEY_FILE, env), 'utf8'));
   const demo = privateServerFiles ? firstExisting(privateServerAuditFiles(env).verifyKey) : null;
   return demo ? parseKey(fs.readFileSync(demo, 'utf8')) : null;
 }
+
+const OPTIONS = { anchor: { type: 'string' }, checkpoints: { type: 'string' }, 'public-key': { type: 'string' } } as const;
 
 /** Runs the check; returns the exit code. */
 export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (line: string) => void, defaults: VerifyDefaults = NO_DEFAULTS): Promise<number> {
   let values: { anchor?: string; checkpoints?: string; 'public-key'?: string; help?: boolean };
   try {
-    ({ values } = parseArgs({ args: argv, options: { anchor: { type: 'string' }, checkpoints: { type: 'string' }, 'public-key': { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }));
+    ({ values } = parseArgs({ args: argv, options: { ...OPTIONS, help: { type: 'boolean', short: 'h' } }, strict: true }));
   } catch (err) {
     print(`error: ${(err as Error).message}\n${USAGE}`);
     return 2;
@@ -89,8 +93,10 @@ export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (l
   }
   let external: ExternalRecord | undefined;
   let evidence: string;
-  const file = values.checkpoints ?? firstExisting(defaults.env.AUDIT_CHECKPOINT_FILE, defaults.privateServerFiles ? privateServerAuditFiles(defaults.env).checkpoints : undefined);
-  if (values.checkpoints && !fs.existsSync(values.checkpoints)) {
+  const given = values.checkpoints === undefined ? undefined : userPath(values.checkpoints, defaults.env);
+  const fromEnv = defaults.env.AUDIT_CHECKPOINT_FILE ? userPath(defaults.env.AUDIT_CHECKPOINT_FILE, defaults.env) : undefined;
+  const file = given ?? firstExisting(fromEnv, defaults.privateServerFiles ? privateServerAuditFiles(defaults.env).checkpoints : undefined);
+  if (given && !fs.existsSync(given)) {
     print(`error: no checkpoint file at ${values.checkpoints}`);
     return 2;
   }
@@ -117,4 +123,4 @@ export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (l
   return verdict.ok ? 0 : 1;
 }
 
-if (require.main === module) void runAgainstHub('audit:verify', (argv, db, print) => auditVerifyCommand(argv, db, print, { env: process.env, privateServerFiles: !process.env.DATABASE_URL }), USAGE);
+if (require.main === module) void runAgainstHub('audit:verify', (argv, db, print) => auditVerifyCommand(argv, db, print, { env: process.env, privateServerFiles: !process.env.DATABASE_URL }), { usage: USAGE, options: OPTIONS, positionals: false });

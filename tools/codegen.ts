@@ -13,6 +13,7 @@ import * as resolversPlugin from '@graphql-codegen/typescript-resolvers';
 import { buildASTSchema, parse } from 'graphql';
 import { GENERATED_HEADER, GENERATED_TYPES, pluginConfig } from '../codegen';
 import { loadTypeDefs } from '../resolvers/type-defs';
+import { parseCommandLine } from './command-args';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -55,8 +56,12 @@ async function main(check: boolean): Promise<void> {
   process.exitCode = 1;
 }
 
+const USAGE = `usage: npm run codegen [-- --check]
+  Writes ${GENERATED_TYPES} from schema/*.graphql; --check only compares (exit 1 when it is stale).`;
+
 if (require.main === module) {
-  main(process.argv.includes('--check')).catch((err: unknown) => {
+  // A misspelt --chek wrote the file instead of checking it.
+  main(parseCommandLine(USAGE, { check: { type: 'boolean' } }).check === true).catch((err: unknown) => {
     console.error(err instanceof Error ? err.message : err);
     process.exitCode = 1;
   });

@@ -1,8 +1,10 @@
 /**
- * The arguments of the command-line tools made of subcommands (`npm run clients`, `npm run
- * subscriptions`): one strict parse with `--help`/`-h`, and the exit codes they share, so a mistake
- * reads the same in every tool: 0 for help; 2, with the usage, for no command, an unknown or
- * malformed option, or a UsageError (printed as `error: …`); what the command returns otherwise.
+ * The arguments of the command-line tools: one strict parse with `--help`/`-h`, and the exit codes
+ * they share, so a mistake reads the same in every tool: 0 for help; 2, with the usage, for an
+ * unknown or malformed option, a stray argument, or a UsageError (printed as `error: …`). Tools
+ * made of subcommands (`npm run clients`, `npm run subscriptions`) use runSubcommand (also 2 for no
+ * command), the others parseCommandLine; test/cli-usage.test.ts runs every npm script with a
+ * misspelt option.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
@@ -55,4 +57,39 @@ export async function runSubcommand<O extends ParseArgsOptionsConfig>(argv: stri
     }
     throw err;
   }
+}
+
+type ParsedOptions<O extends ParseArgsOptionsConfig> = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: false; strict: true; options: O & typeof HELP }>>['values'];
+
+/**
+ * `argv` checked against a tool's options before it does anything (opens a database, reads a
+ * file): the exit code when it is answered already (0 after printing the usage for `--help`, 2
+ * after printing `error: …` and the usage for an unknown option, a value missing or given to a
+ * flag, or a positional argument where the tool takes none), else null.
+ */
+export function answerCommandLine(usage: string, options: ParseArgsOptionsConfig, argv: string[], opts: { positionals?: boolean } = {}): number | null {
+  let help: boolean | undefined;
+  try {
+    help = (parseArgs({ args: argv, allowPositionals: opts.positionals ?? false, strict: true, options: { ...options, ...HELP } }).values as { help?: boolean }).help;
+  } catch (err) {
+    if (!isParseArgsError(err)) throw err;
+    console.error(`error: ${(err as Error).message}\n${usage}`);
+    return 2;
+  }
+  if (!help) return null;
+  console.log(usage);
+  return 0;
+}
+
+/**
+ * The options of a command without subcommands or positional arguments (`npm run access:table`,
+ * `npm start`, the benches …), from `argv` (default: this process's), answered as
+ * answerCommandLine says: `--help` exits 0; an option it does not know (`--wirte` for `--write`)
+ * or a stray argument exits 2 with the usage, before the command does anything. A command with no
+ * options at all passes `{}`.
+ */
+export function parseCommandLine<O extends ParseArgsOptionsConfig>(usage: string, options: O, argv: string[] = process.argv.slice(2)): ParsedOptions<O> {
+  const answered = answerCommandLine(usage, options, argv);
+  if (answered !== null) process.exit(answered);
+  return parseArgs({ args: argv, allowPositionals: false, strict: true, options: { ...options, ...HELP } }).values as ParsedOptions<O>;
 }

@@ -12,6 +12,7 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { isIsoDate, todayIso } from '../domain/dates';
+import { shownPath, userPath } from '../domain/user-path';
 import { redactUrl, sourceUrls } from '../db/config';
 import { isParseArgsError, UsageError } from './command-args';
 import { DATE_RANGE } from '../domain/date-ranges';
@@ -74,9 +75,9 @@ async function main(): Promise<void> {
     chunkHouseholds,
     plant: values.plant,
     onPlanted: (manifest) => {
-      const file = values.manifest ?? 'planted-cases.json';
+      const file = userPath(values.manifest ?? 'planted-cases.json');
       fs.writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
-      console.log(`Planted ${manifest.households.length} households and ${manifest.people.length} people in no household (cases and near misses); manifest in ${file}`);
+      console.log(`Planted ${manifest.households.length} households and ${manifest.people.length} people in no household (cases and near misses); manifest in ${shownPath(file)}`);
     },
     onProgress: ({ households: done, total, elapsedMs }) => {
       if (elapsedMs - lastReport >= 5000 || done === total) {

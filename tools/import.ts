@@ -14,6 +14,7 @@
  */
 import { parseArgs } from 'node:util';
 import { redactUrl } from '../db/config';
+import { userPath } from '../domain/user-path';
 import { describeDbError, formatProblem, ImportLoadError, importDir, renderColumnReference, validateImportDir, type DirValidation } from './import/index';
 
 const USAGE = 'usage: npx tsx tools/import.ts --dir <folder> [--url mysql://...] [--check]\n       npx tsx tools/import.ts --docs';
@@ -52,7 +53,7 @@ async function main(): Promise<number> {
   }
 
   if (args.check) {
-    const v = validateImportDir(args.dir);
+    const v = validateImportDir(userPath(args.dir));
     summary(v);
     if (!v.ok) {
       printProblems(v.problems);
@@ -69,7 +70,7 @@ async function main(): Promise<number> {
     return 2;
   }
   try {
-    const result = await importDir(args.dir, url, { log: (line) => console.log(line) });
+    const result = await importDir(userPath(args.dir), url, { log: (line) => console.log(line) });
     if (!result.ok) {
       summary(result.validation);
       printProblems(result.problems);

@@ -6,7 +6,7 @@
  */
 import pino, { type Logger } from 'pino';
 import { resolveHubUrl } from '../access/hub-url';
-import { loadConfig, redactUrl } from '../db/config';
+import { ConfigError, loadConfig, logLevelFromEnv, redactUrl, type HubConfig } from '../db/config';
 import { createPool, hubDrizzle, type HubDb } from '../db/connect';
 import { provisionHub } from '../db/setup/provision';
 import { isDivisionCode } from '../domain/division-code';
@@ -38,6 +38,8 @@ export interface JobHub {
   logger: Logger;
   /** The hub's URL without its password, for messages. */
   shownUrl: string;
+  /** The configuration a hub on this database would run with (db/config.ts): the job's settings. */
+  config: HubConfig;
 }
 
 /**
@@ -53,12 +55,14 @@ export async function withJobHub<T>(url: string | undefined, usage: string, job:
       throw new UsageError(`${(err as Error).message}\nOr pass --url.\n${usage}`);
     }
   }
-  await provisionHub(hubUrl);
+  // Checked before anything is provisioned, as `npm start` checks them (ConfigError: exit 2).
   const config = loadConfig(hubUrl);
+  const logLevel = logLevelFromEnv(process.env, 'warn');
+  await provisionHub(hubUrl);
   const pool = createPool(hubUrl);
   const sources = openSources(config.sources);
   try {
-    return await job({ hub: hubDrizzle(pool), sources, logger: pino({ level: process.env.LOG_LEVEL ?? 'warn' }), shownUrl: redactUrl(hubUrl) });
+    return await job({ hub: hubDrizzle(pool), sources, logger: pino({ level: logLevel }), shownUrl: redactUrl(hubUrl), config });
   } finally {
     await closeSources(sources);
     await pool.end();
@@ -95,7 +99,7 @@ export function runJobCli(name: string, main: () => Promise<number>, usageErrors
         console.error(`${(err as Error).message}\n${usage}`);
         process.exit(2);
       }
-      if (err instanceof UsageError || usageErrors.some((E) => err instanceof E)) {
+      if (err instanceof UsageError || err instanceof ConfigError || usageErrors.some((E) => err instanceof E)) {
         console.error((err as Error).message);
         process.exit(2);
       }

@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { reportFile } from './report/index';
+import { userPath } from '../domain/user-path';
 
 const USAGE = 'usage: npm run report -- --file <aid.csv> [--hub http://127.0.0.1:4000] [--token T]';
 
@@ -37,11 +38,13 @@ async function main(): Promise<number> {
     console.error(`--hub must be the hub's http:// or https:// address, e.g. http://127.0.0.1:4000, got ${JSON.stringify(hub)}\n${USAGE}`);
     return 2;
   }
-  if (!fs.existsSync(args.file) || !fs.statSync(args.file).isFile()) {
+  // From where the command was typed, not the repository root npm runs it in.
+  const file = userPath(args.file);
+  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
     console.error(`--file: no such file: ${args.file}\n${USAGE}`);
     return 2;
   }
-  const out = await reportFile(hub, token, args.file);
+  const out = await reportFile(hub, token, file);
   for (const p of out.problems) console.error(`${args.file}${p.line ? `:${p.line}` : ''}: ${p.code}${p.field ? ` (${p.field})` : ''}: ${p.message}`);
   if (out.problems.length > 0) {
     console.error(`${out.problems.length} problem(s); nothing was recorded.`);

@@ -8,6 +8,10 @@ import { createPool } from '../db/connect';
 import type mysql from 'mysql2/promise';
 import { redactUrl } from '../db/config';
 import { scrub } from '../domain/privacy';
+import type { ParseArgsConfig } from 'node:util';
+import { answerCommandLine } from './command-args';
+
+type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
 /**
  * What went wrong, for the operator: the driver's own error (drizzle wraps it as "Failed query:
@@ -25,11 +29,21 @@ export function failureMessage(err: unknown, fromHubUrlFile: boolean): string {
 
 export type HubCommand<D = AccessDb> = (argv: string[], db: D, print: (line: string) => void) => Promise<number>;
 
+/** A tool's usage and options, checked before any database is looked for. */
+export interface HubCommandArgs {
+  usage: string;
+  options: ParseArgsOptionsConfig;
+  /** Whether it takes positional arguments (a subcommand, a name). */
+  positionals: boolean;
+}
+
 /** Runs `command` over the hub database opened by `open` (default: the access tables' drizzle). */
-export async function runAgainstHub<D = AccessDb>(name: string, command: HubCommand<D>, usage?: string, open: (pool: mysql.Pool) => D = accessDrizzle as unknown as (pool: mysql.Pool) => D): Promise<void> {
-  // Help needs no database: answered before looking for one.
-  if (usage && process.argv.slice(2).some((a) => a === '--help' || a === '-h')) {
-    console.log(usage);
+export async function runAgainstHub<D = AccessDb>(name: string, command: HubCommand<D>, args: HubCommandArgs, open: (pool: mysql.Pool) => D = accessDrizzle as unknown as (pool: mysql.Pool) => D): Promise<void> {
+  // Help and a misspelt option need no database: answered before looking for one (with no hub
+  // running, `--wirte` was answered "No hub database", without the usage).
+  const answered = answerCommandLine(args.usage, args.options, process.argv.slice(2), { positionals: args.positionals });
+  if (answered !== null) {
+    process.exitCode = answered;
     return;
   }
   let url: string;

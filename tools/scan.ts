@@ -45,11 +45,11 @@ async function main(): Promise<number> {
   const chunk = positiveIntArg(values.chunk, 'chunk');
   const ruleSet = activeRuleSet();
 
-  return withJobHub(values.url, USAGE, async ({ hub, sources, logger, shownUrl }) => {
+  return withJobHub(values.url, USAGE, async ({ hub, sources, logger, shownUrl, config }) => {
     console.log(`Scanning ${region} as of ${asOf} with rule set "${ruleSet.name}" (${ruleSet.digest}) in ${shownUrl} …`);
     const started = Date.now();
     const progress = progressPrinter();
-    const result = await scanJobs.start({ hub, sources, ruleSet, today: asOf, logger }, region, 'cli', null, {
+    const result = await scanJobs.start({ hub, sources, ruleSet, today: asOf, logger, leaseMs: config.jobLeaseMs }, region, 'cli', null, {
       chunkHouseholds: chunk,
       onProgress: (c) => progress((s) => `${c.householdsDone}/${c.householdsTotal} households, ${c.findingsCount} findings (${s} s)`, c.householdsDone >= c.householdsTotal),
     });

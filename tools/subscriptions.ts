@@ -20,6 +20,7 @@
 import { shownCallbackUrl } from '../domain/monitoring/delivery';
 import { deliveryCounts, deliveryNotices, listSubscriptions, type SubscriptionRecord } from '../db/alert-delivery/store';
 import { hubDrizzle, type HubDb } from '../db/connect';
+import { callbackHostsFromEnv } from '../db/config';
 import { runSubcommand, UsageError } from './command-args';
 import { isIsoDate } from '../domain/dates';
 import { longerThan } from '../domain/text-length';
@@ -68,10 +69,9 @@ function deliveryIds(values: string[]): string[] {
   return values;
 }
 
-/** The allow-list as the hub being managed sees it. */
+/** The allow-list as the hub being managed sees it: read as the hub reads it, with the default `npm start` gives its private server. */
 export function callbackHosts(env: NodeJS.ProcessEnv = process.env): string[] {
-  const raw = env.AIDHUB_CALLBACK_HOSTS ?? (env.DATABASE_URL ? '' : '127.0.0.1,localhost');
-  return list(raw);
+  return callbackHostsFromEnv({ AIDHUB_CALLBACK_HOSTS: env.AIDHUB_CALLBACK_HOSTS ?? (env.DATABASE_URL ? '' : '127.0.0.1,localhost') });
 }
 
 const OPTIONS = {
@@ -164,4 +164,4 @@ export function subscriptionsCommand(argv: string[], db: HubDb, print: (line: st
   });
 }
 
-if (require.main === module) void runAgainstHub('subscriptions', subscriptionsCommand, USAGE, hubDrizzle);
+if (require.main === module) void runAgainstHub('subscriptions', subscriptionsCommand, { usage: USAGE, options: OPTIONS, positionals: true }, hubDrizzle);

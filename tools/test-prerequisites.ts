@@ -19,6 +19,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { serverBinary } from '../db/setup/private-server';
+import { parseCommandLine } from './command-args';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -84,4 +85,9 @@ function main(): number {
   return 1;
 }
 
-if (require.main === module) process.exitCode = main();
+const USAGE = 'usage: npm run pretest   (run by `npm test` first; takes no arguments)';
+
+if (require.main === module) {
+  parseCommandLine(USAGE, {});
+  process.exitCode = main();
+}

@@ -5,7 +5,8 @@
  */
 export const DEFAULT_CLAIM_WORKING_DAYS = 5;
 
-export function claimWorkingDays(env: NodeJS.ProcessEnv = process.env): number {
+/** Read once, by db/config.ts loadConfig (HubConfig.charityClaimWorkingDays), which the claims use. */
+export function claimWorkingDays(env: NodeJS.ProcessEnv): number {
   const raw = env.CHARITY_CLAIM_WORKING_DAYS;
   if (raw === undefined || raw === '') return DEFAULT_CLAIM_WORKING_DAYS;
   const n = Number(raw);

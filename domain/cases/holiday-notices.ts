@@ -18,6 +18,7 @@
 import fs from 'node:fs';
 import { isIsoDate, type IsoDate } from '../dates';
 import { longerThan } from '../text-length';
+import { userPath } from '../user-path';
 import { statutoryHolidays } from './statutory-holidays';
 
 export const HOLIDAYS_FILE_ENV = 'AIDHUB_HOLIDAYS_FILE';
@@ -105,7 +106,7 @@ export function parseHolidayNotices(json: unknown, source: string): HolidayNotic
 
 /** Reads and validates the file AIDHUB_HOLIDAYS_FILE names; none: no notices. */
 export function loadHolidayNotices(env: NodeJS.ProcessEnv = process.env): HolidayNotice[] {
-  const file = env[HOLIDAYS_FILE_ENV];
+  const file = env[HOLIDAYS_FILE_ENV] ? userPath(env[HOLIDAYS_FILE_ENV], env) : null;
   if (!file) return [];
   let text: string;
   try {

@@ -101,7 +101,14 @@ export function isReceivingDepartment(code: string): boolean {
 
 /** Why an office of this code receives no slips, in words for people, or null when it does. */
 export function noSlipsReason(code: string): string | null {
-  if (isReceivingDepartment(code)) return null;
+  return isReceivingDepartment(code) ? null : unknownOfficeReason(code);
+}
+
+/**
+ * Why `code` receives no slips, in words for people, for a code that names no receiving office:
+ * what receivingOfficeRefusal's UNKNOWN_OFFICE says (it never refuses a receiving department).
+ */
+export function unknownOfficeReason(code: string): string {
   if (code === 'CHARITY') {
     return 'charities are many organisations, not one office: a case passes a need to them through charity linkage (慈善衔接: charityNeedPublish, under the household’s consent), not by a slip or decision';
   }

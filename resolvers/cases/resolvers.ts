@@ -21,7 +21,7 @@ import { checkMeeting, type DecisionInput } from '../../domain/cases/meetings';
 import { checkFirstAidRecord, checkFulfilment, type Fulfilment } from '../../domain/cases/fulfilment';
 import { checkDecisionConflicts } from '../../domain/cases/decision-checks';
 import { checkDecisions } from './decision-checks';
-import { countyOf, departmentOfficeName, noSlipsReason, officeInCounty, parseOffice, receivingOfficeRefusal, storedOffice, type Office } from '../../domain/cases/offices';
+import { countyOf, departmentOfficeName, officeInCounty, parseOffice, receivingOfficeRefusal, storedOffice, unknownOfficeReason, type Office } from '../../domain/cases/offices';
 import { caseReference } from '../../domain/cases/reference';
 import { checkReferralAction, REFERRAL_STATES, type ReferralState } from '../../domain/cases/referrals';
 import { allowedTransitions, type CaseOrigin, type CaseState, type CaseUrgency } from '../../domain/cases/state-machine';
@@ -284,7 +284,7 @@ async function receivingOfficeProblem(ctx: HubContext, to: string, caseTownshipC
   const township = parseOffice(to)?.kind === 'TOWNSHIP' ? await ctx.loaders.hub.regionByCode.load(to) : null;
   const refusal = receivingOfficeRefusal(to, caseTownshipCode, township?.level === 'TOWNSHIP');
   if (refusal === null) return null;
-  const message = refusal === 'UNKNOWN_OFFICE' ? (noSlipsReason(to) ?? `${to} is no office that answers slips`) : 'the township is of another county than the case’s household';
+  const message = refusal === 'UNKNOWN_OFFICE' ? unknownOfficeReason(to) : 'the township is of another county than the case’s household';
   return caseError(refusal, message, ['input', 'to']);
 }
 

@@ -6,7 +6,7 @@
 import { inScope } from '../../access/decide';
 import { badInput, requireHubId, requireIdNumber } from '../../access/errors';
 import { activeTriggerSet } from '../../rules/triggers-load';
-import { claimWorkingDays } from '../../db/charity/config';
+import { DEFAULT_CLAIM_WORKING_DAYS } from '../../db/charity/config';
 import * as store from '../../db/charity/store';
 import { checkCreditCode } from '../../domain/credit-code';
 import { charityError, ok, refuse, type CharityOutcome } from '../../domain/charity/errors';
@@ -212,7 +212,8 @@ export async function claimNeed(ctx: HubContext, needIdText: string): Promise<Ch
   if (!need) return refuse('NEED_NOT_FOUND', 'no such need', ['input', 'needId']);
   const consent = await store.consentById(ctx.hub, need.consentId);
   if (need.state !== 'OPEN' || !consent || consent.revokedAt !== null || consent.expiresOn < ctx.today) return refuse('NEED_NOT_OPEN', 'the need is not open', ['input', 'needId']);
-  const lapsesOn = addWorkingDays(ctx.today, claimWorkingDays()).date;
+  // The hub's configuration, checked at start (CHARITY_CLAIM_WORKING_DAYS): not the environment read again.
+  const lapsesOn = addWorkingDays(ctx.today, ctx.config.charityClaimWorkingDays ?? DEFAULT_CLAIM_WORKING_DAYS).date;
   return ok(await store.claimNeed(ctx.hub, { needId, creditCode: org.creditCode, lapsesOn, now: ctx.now(), today: ctx.today }));
 }
 

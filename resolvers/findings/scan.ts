@@ -41,6 +41,11 @@ export interface ScanDeps {
   /** The day the rules judge on. */
   today: IsoDate;
   logger?: Logger;
+  /**
+   * How long a scan's lease lasts without renewal: the hub's configuration (HubConfig.jobLeaseMs,
+   * AIDHUB_JOB_LEASE_MS, checked at start); absent: DEFAULT_JOB_LEASE_MS.
+   */
+  leaseMs?: number;
 }
 
 export interface ScanOptions {
@@ -383,9 +388,8 @@ export class ScanJobs {
   private readonly running = new Set<{ regionCode: string; scanId: number | null; done: Promise<unknown> }>();
   private readonly holder = newHolder();
 
-  constructor(private readonly leaseMs: number = DEFAULT_JOB_LEASE_MS) {}
-
   async start(deps: ScanDeps, regionCode: string, startedBy: string, department: OfficeCode | null, opts: ScanOptions = {}): Promise<ScanStartResult> {
+    const leaseMs = deps.leaseMs ?? DEFAULT_JOB_LEASE_MS;
     for (const job of this.running) {
       if (overlaps(job.regionCode, regionCode)) return { ok: false, code: 'SCAN_ALREADY_RUNNING', scanId: job.scanId ?? (await job.done.then(() => job.scanId ?? 0, () => 0)) };
     }
@@ -406,7 +410,7 @@ export class ScanJobs {
         const elsewhere = (await runningScans(tx, aliveAfter)).find((s) => overlaps(s.regionCode, regionCode));
         if (elsewhere) return { refused: elsewhere.id } as const;
         const scanId = await createScan(tx, { regionCode, asOf: deps.today, ruleSet: deps.ruleSet, startedBy, startedByDepartment: department });
-        return { scanId, lease: await createLease(tx, scanLeaseKey(scanId), this.holder, this.leaseMs) } as const;
+        return { scanId, lease: await createLease(tx, scanLeaseKey(scanId), this.holder, leaseMs) } as const;
       });
       if ('refused' in started) {
         this.running.delete(job);
@@ -422,7 +426,7 @@ export class ScanJobs {
     }
     release();
     const scanId = job.scanId;
-    const done = runScan(deps, scanId, regionCode, opts, { lease, ttlMs: this.leaseMs }).finally(() => this.running.delete(job));
+    const done = runScan(deps, scanId, regionCode, opts, { lease, ttlMs: leaseMs }).finally(() => this.running.delete(job));
     // The job's failure is recorded on the scan row; nobody need be awaiting it.
     done.catch(() => undefined);
     job.done = done;
@@ -436,14 +440,15 @@ export class ScanJobs {
    * rather than mixing two rule sets' findings. Returns the ids taken over.
    */
   async takeOver(deps: ScanDeps, opts: ScanOptions = {}): Promise<number[]> {
+    const leaseMs = deps.leaseMs ?? DEFAULT_JOB_LEASE_MS;
     const aliveAfter = toDbInstant(new Date(Date.now() - SCAN_HEARTBEAT_TIMEOUT_MS));
     const taken: number[] = [];
     for (const scan of await runningScans(deps.hub, aliveAfter)) {
       if ([...this.running].some((j) => j.scanId === scan.id)) continue;
-      const got = await takeExpiredLease(deps.hub, scanLeaseKey(scan.id), this.holder, this.leaseMs);
+      const got = await takeExpiredLease(deps.hub, scanLeaseKey(scan.id), this.holder, leaseMs);
       if (!got) continue;
       taken.push(scan.id);
-      const held = { lease: got.lease, ttlMs: this.leaseMs };
+      const held = { lease: got.lease, ttlMs: leaseMs };
       if (scan.ruleSetDigest !== deps.ruleSet.digest) {
         await fenced(deps.hub, got.lease, (tx) => finishScan(tx, scan.id, 'FAILED', scan, 'RULE_SET_CHANGED')).catch(() => undefined);
         await releaseLease(deps.hub, got.lease).catch(() => undefined);
@@ -467,5 +472,9 @@ export class ScanJobs {
   }
 }
 
-/** The process's scan jobs. */
-export const scanJobs = new ScanJobs(Number(process.env.AIDHUB_JOB_LEASE_MS) > 0 ? Number(process.env.AIDHUB_JOB_LEASE_MS) : DEFAULT_JOB_LEASE_MS);
+/**
+ * The process's scan jobs. Their lease length is each caller's configuration (ScanDeps.leaseMs):
+ * this module read AIDHUB_JOB_LEASE_MS itself, more laxly than the start-up check (any positive
+ * number, a fraction too; a word silently the default).
+ */
+export const scanJobs = new ScanJobs();

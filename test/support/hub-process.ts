@@ -67,10 +67,13 @@ export interface NpmStart {
   output(): string;
 }
 
-/** Runs `npm start` in the checkout with PATH, HOME and `env` as its whole environment. */
-export function spawnNpmStart(env: Record<string, string>): NpmStart {
-  const child = spawn('npm', ['start'], {
-    cwd: ROOT,
+/**
+ * Runs `npm start` in the checkout with PATH, HOME and `env` as its whole environment; with `from`,
+ * as a user in that directory runs it: `npm --prefix <checkout> start`.
+ */
+export function spawnNpmStart(env: Record<string, string>, from?: string): NpmStart {
+  const child = spawn('npm', from === undefined ? ['start'] : ['--prefix', ROOT, 'start'], {
+    cwd: from ?? ROOT,
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
