@@ -14,6 +14,7 @@ import { generateSigningKeyFiles } from '../access/checkpoints';
 import { shownPath, userPath } from '../domain/user-path';
 import { freePort } from './support/redis';
 import { spawnNpmStart, type NpmStart } from './support/hub-process';
+import { statutoryHolidays } from '../domain/cases/statutory-holidays';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -27,7 +28,7 @@ beforeAll(() => {
   dataName = `aidhub-test-${path.basename(here)}`;
   fs.copyFileSync(path.join(ROOT, 'rules', 'default.json'), path.join(here, 'rules-local.json'));
   fs.copyFileSync(path.join(ROOT, 'rules', 'triggers.json'), path.join(here, 'triggers-local.json'));
-  const notice = { year: 2027, basis: '国务院办公厅关于2027年部分节假日安排的通知（示例）', holidays: { '2027-01-01': '元旦' }, workdays: {} };
+  const notice = { year: 2027, basis: '国务院办公厅关于2027年部分节假日安排的通知（示例）', holidays: Object.fromEntries(statutoryHolidays(2027)), workdays: {} }; // every day the law fixes: a notice lists them all
   fs.writeFileSync(path.join(here, 'holidays-local.json'), JSON.stringify({ notices: [notice] }));
   fs.mkdirSync(path.join(here, 'keys'));
   generateSigningKeyFiles(path.join(here, 'keys', 'sign.pem'), path.join(here, 'keys', 'verify.pem'));
