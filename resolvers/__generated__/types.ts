@@ -3669,7 +3669,7 @@ export type MonthlyComparison = {
 export type MonthlyComparisonRunInput = {
   /** A division (county, township or village code, or the city) inside the caller's scope. */
   readonly regionCode: Scalars['String']['input'];
-  /** YYYY-MM; default the current month (China time). The comparison judges on today's data, so only the current month can be run. */
+  /** YYYY-MM; default the current month (China time). The comparison judges on today's data, so only the current month can be run. Not written YYYY-MM: BAD_USER_INPUT, reason FORMAT; a month that does not exist (2026-13): reason NO_SUCH_MONTH. */
   readonly month?: InputMaybe<Scalars['String']['input']>;
 };
 
