@@ -3869,7 +3869,7 @@ export type AlertFilter = {
   readonly grades?: InputMaybe<ReadonlyArray<AlertGrade>>;
   /** Only these states. */
   readonly states?: InputMaybe<ReadonlyArray<AlertState>>;
-  /** Only these triggers (ids). */
+  /** Only these triggers (ids of the trigger set in force; an id that is none of them is refused with BAD_USER_INPUT, reason TRIGGER_NOT_FOUND, naming it). */
   readonly triggers?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
   /** true: only overdue alerts; false: only those not overdue. */
   readonly overdue?: InputMaybe<Scalars['Boolean']['input']>;
