@@ -544,11 +544,11 @@ export type Mutation = {
   readonly findingResolve: FindingResolvePayload;
   /** Starts the monthly comparison of a division for the current month and returns at once; idempotent: asked again for the same division and month it returns that run and starts nothing. */
   readonly monthlyComparisonRun: MonthlyComparisonRunPayload;
-  /** Signs for an alert (NEW or DELIVERED → ACKNOWLEDGED). */
+  /** Signs for an alert (NEW or DELIVERED → ACKNOWLEDGED). Repeated by the same client and officer with the same note (a retry), it answers the alert as it stands and records nothing. */
   readonly alertAcknowledge: AlertAcknowledgePayload;
-  /** Records verification (ACKNOWLEDGED → VERIFIED); NEEDS_AID opens a case with origin ALERT, linked both ways. */
+  /** Records verification (ACKNOWLEDGED → VERIFIED); NEEDS_AID opens a case with origin ALERT, linked both ways. Repeated by the same client and officer with the same outcome and reason (a retry), it answers the alert as it stands and its case, and records and opens nothing. */
   readonly alertVerify: AlertVerifyPayload;
-  /** Dismisses an open alert with a reason. */
+  /** Dismisses an open alert with a reason. Repeated by the same client and officer with the same reason (a retry), it answers the alert as it stands and records nothing. */
   readonly alertDismiss: AlertDismissPayload;
   /**
    * Records a batch of at most 1,000 records in the hub's ledger, in one transaction. Idempotent by
@@ -3879,7 +3879,7 @@ export type AlertFilter = {
 export type AlertErrorCode =
   /** No alert with this id in the caller's reach. */
   | 'ALERT_NOT_FOUND'
-  /** The move is not allowed from the alert's state. */
+  /** The move is not allowed from the alert's state. A repeat of the move the alert already had, by the same client and officer with the same arguments (a retry), is not refused: it answers the alert as it stands. */
   | 'ILLEGAL_ALERT_TRANSITION'
   /** A reason is required (dismissal, or verification with NO_NEED). */
   | 'REASON_REQUIRED'
