@@ -8,6 +8,18 @@ export function isIsoDate(value: string): boolean {
   return !!m && isCalendarDate(Number(m[1]), Number(m[2]), Number(m[3]));
 }
 
+/**
+ * Why `value` is no month written YYYY-MM, or null when it is one: its form, or a month number
+ * outside 01–12 (2026-13 is well written but names no month, and saying only "YYYY-MM" hides that).
+ */
+export function monthProblem(value: string): { reason: 'FORMAT' | 'NO_SUCH_MONTH'; message: string } | null {
+  const m = /^\d{4}-(\d{2})$/.exec(value);
+  if (!m) return { reason: 'FORMAT', message: 'a month is written YYYY-MM, e.g. 2026-03' };
+  const month = Number(m[1]);
+  if (month < 1 || month > 12) return { reason: 'NO_SUCH_MONTH', message: `there is no month ${m[1]}: months run from 01 to 12` };
+  return null;
+}
+
 /** First day of a 'YYYY-MM' month. */
 export function monthStart(ym: string): IsoDate {
   return `${ym}-01`;

@@ -146,7 +146,7 @@ export async function createHubServer(given: HubDeps): Promise<HubServer> {
   // count each as a failed attempt (CALLBACK_HOST_NOT_ALLOWED), so a replica started without the
   // variable turned pushes a live receiver would have taken into retries and dead letters.
   const deliveryConfig = deps.config.alertDelivery ?? null;
-  if (deliveryConfig && deliveryConfig.callbackHosts.length === 0) deps.logger.warn('alert delivery is off in this process: AIDHUB_CALLBACK_HOSTS is empty, so no callback could be called; other processes deliver');
+  if (deliveryConfig && deliveryConfig.callbackHosts.length === 0) deps.logger.warn('alert delivery is off in this process: AIDHUB_CALLBACK_HOSTS is empty, so no callback could be called; pushes stay pending in the outbox until a hub process whose AIDHUB_CALLBACK_HOSTS admits their callback host delivers them, and none may be running');
   const alertDelivery = deliveryConfig && deliveryConfig.callbackHosts.length > 0 ? new AlertDeliveryWorker(deps.hub, deliveryConfig, deps.logger) : null;
   alertDelivery?.start();
   // The trigger set is checked now: a bad AIDHUB_TRIGGERS_FILE stops the start naming trigger and field.

@@ -13,6 +13,7 @@
  */
 import { parseArgs } from 'node:util';
 import { RuleSetError } from '../domain/findings/rule-set';
+import { monthProblem } from '../domain/dates';
 import { TriggerSetError } from '../domain/monitoring/triggers';
 import { monthlyJobs, monthOf } from '../resolvers/monitoring/monthly';
 import { activeRuleSet } from '../rules/load';
@@ -39,7 +40,8 @@ async function main(): Promise<number> {
   const region = regionArg(values.region, USAGE);
   const now = () => new Date();
   const month = values.month ?? monthOf({ now });
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new UsageError(`--month must be YYYY-MM\n${USAGE}`);
+  const problem = monthProblem(month);
+  if (problem) throw new UsageError(`--month: ${problem.message}\n${USAGE}`);
   if (month !== monthOf({ now })) throw new UsageError(`--month: only the current month (${monthOf({ now })}) can be run: the comparison judges on today's data`);
   const page = positiveIntArg(values.page, 'page');
   const triggerSet = activeTriggerSet();

@@ -17,13 +17,14 @@
  * so both refuse alike; the CLI reaches every subscription, an administrator's API call only those
  * within its region scope.
  */
+import os from 'node:os';
 import { shownCallbackUrl } from '../domain/monitoring/delivery';
 import { deliveryCounts, deliveryNotices, listSubscriptions, type SubscriptionRecord } from '../db/alert-delivery/store';
 import { hubDrizzle, type HubDb } from '../db/connect';
 import { callbackHostsFromEnv } from '../db/config';
 import { runSubcommand, UsageError } from './command-args';
 import { isIsoDate } from '../domain/dates';
-import { longerThan } from '../domain/text-length';
+import { firstChars, longerThan } from '../domain/text-length';
 import { runAgainstHub } from './run-against-hub';
 import { CREATED_BY_MAX, createSubscription, deadLettersWithin, malformedDeliveryId, replayDeliveries, revokeSubscriptionWithin } from '../resolvers/alert-delivery/subscriptions';
 
@@ -86,6 +87,23 @@ const OPTIONS = {
   since: { type: 'string' },
 } as const;
 
+/**
+ * Who runs the CLI, for a subscription's created_by: the account the process runs as, read from the
+ * system's user database (USER is unset under cron, systemd, `docker exec` or `su` without a login
+ * shell); USER or LOGNAME when the account has no entry there (a container's arbitrary uid), else
+ * the uid, so a subscription never reads as made by `unknown`.
+ */
+export function operatorName(env: NodeJS.ProcessEnv = process.env): string {
+  let name = '';
+  try {
+    name = os.userInfo().username;
+  } catch {
+    // No passwd entry for this uid: os.userInfo throws (ENOENT).
+  }
+  name ||= env.USER || env.LOGNAME || (process.getuid ? `uid ${process.getuid()}` : 'unknown');
+  return firstChars(name, CREATED_BY_MAX - 'cli:'.length);
+}
+
 /** Runs one command; returns the exit code. */
 export function subscriptionsCommand(argv: string[], db: HubDb, print: (line: string) => void, hosts = callbackHosts()): Promise<number> {
   return runSubcommand(argv, { usage: USAGE, options: OPTIONS }, print, async ({ command, rest, values }) => {
@@ -99,7 +117,7 @@ export function subscriptionsCommand(argv: string[], db: HubDb, print: (line: st
           regionCodes: list(values.regions),
           grades: list(values.grades).map((g) => g.toUpperCase()),
           triggerIds: list(values.triggers),
-          createdBy: values.by ?? `cli:${process.env.USER ?? 'unknown'}`,
+          createdBy: values.by ?? `cli:${operatorName()}`,
         });
         if (!made.ok) {
           print(`refused: ${made.code} (${made.field}): ${made.message}`);

@@ -12,7 +12,7 @@ import { aidCase, caseEvent } from '../cases/schema';
 import { household } from '../household/schema';
 import { monitoringAlert, monitoringAlertEvent, monitoringWatermark } from './schema';
 import { GRADE_RANK, type Grade } from '../../domain/monitoring/triggers';
-import { OPEN_ALERT_STATES, identityChain, landingIdentity, moveAlert, type AlertMove, type AlertOutcome, type AlertState } from '../../domain/monitoring/alerts';
+import { MOVE_ACTION, OPEN_ALERT_STATES, identityChain, isRepeatOf, landingIdentity, moveAlert, moveEventReason, type AlertMove, type AlertOutcome, type AlertState } from '../../domain/monitoring/alerts';
 import type { IsoDate } from '../../domain/dates';
 
 type Db = HubDb | HubTx;
@@ -144,15 +144,39 @@ export interface MoveInput {
   openCase?: { summary: string; townshipCode: string; urgency: 'NORMAL' | 'URGENT' };
 }
 
+export type MoveResult = { ok: true; alert: AlertRow; repeated: boolean } | { ok: false; refusal: MoveRefusal };
+
 /**
  * Moves an alert, records who/when/why, and (NEEDS_AID) opens its case, all in one transaction.
+ * A move refused from the alert's state that repeats the move already made (the same move by the
+ * same actor and office, with the same reason and outcome: a retry after a lost answer, or two
+ * identical requests at once) is answered with the alert as it stands, `repeated`, and writes
+ * nothing: no second event, case or push. A different move, or the same one with other arguments,
+ * stays refused.
+ *
  * The alert row is read with a lock, as every other writer of its events locks it: moves of one
  * alert at once (two officers, a double click) take turns, so each is judged on the state the one
  * before it left and a refusal names that state. A plain read inside the transaction would return
  * its snapshot, the state before the winner committed (ACKNOWLEDGED for a lost verification).
  */
-export async function moveAlertRow(db: HubDb, alertId: number, input: MoveInput): Promise<{ ok: true; alert: AlertRow } | { ok: false; refusal: MoveRefusal }> {
-  return db.transaction(async (tx) => {
+export async function moveAlertRow(db: HubDb, alertId: number, input: MoveInput): Promise<MoveResult> {
+  const out = await applyMove(db, alertId, input);
+  if (out.ok || out.refusal.code !== 'ILLEGAL_ALERT_TRANSITION') return out;
+  // Read after the refusing transaction ended, so on every engine it sees the move that refused it
+  // (committed before the lock was granted), without a locking read over the alert's events.
+  const [done] = await db
+    .select({ actor: monitoringAlertEvent.actor, office: monitoringAlertEvent.actorOffice, reason: monitoringAlertEvent.reason })
+    .from(monitoringAlertEvent)
+    .where(and(eq(monitoringAlertEvent.alertId, alertId), eq(monitoringAlertEvent.action, MOVE_ACTION[input.move])))
+    .orderBy(asc(monitoringAlertEvent.seq))
+    .limit(1);
+  if (!done || !isRepeatOf(done, { actor: input.actor, office: input.office, reason: moveEventReason(input.outcome, input.reason) })) return out;
+  const [alert] = await alertsByIds(db, [alertId]);
+  return alert ? { ok: true, alert, repeated: true } : out;
+}
+
+async function applyMove(db: HubDb, alertId: number, input: MoveInput): Promise<MoveResult> {
+  return db.transaction(async (tx): Promise<MoveResult> => {
     const [before] = await tx.select().from(monitoringAlert).where(eq(monitoringAlert.id, alertId)).for('update');
     if (!before) return { ok: false as const, refusal: { code: 'ALERT_NOT_FOUND' as const, state: null } };
     const to = moveAlert(before.state, input.move);
@@ -167,8 +191,7 @@ export async function moveAlertRow(db: HubDb, alertId: number, input: MoveInput)
       const [now] = await tx.select({ state: monitoringAlert.state }).from(monitoringAlert).where(eq(monitoringAlert.id, alertId)).for('update');
       return { ok: false as const, refusal: { code: 'ILLEGAL_ALERT_TRANSITION' as const, state: now?.state ?? null } };
     }
-    const action = ({ DELIVER: 'DELIVERED', ACKNOWLEDGE: 'ACKNOWLEDGED', VERIFY: 'VERIFIED', DISMISS: 'DISMISSED' } as const)[input.move];
-    await addEvent(tx, alertId, { action, fromState: before.state, toState: to, grade: before.grade, at, actor: input.actor, office: input.office, reason: input.outcome ? `${input.outcome}${input.reason ? `: ${input.reason}` : ''}` : input.reason });
+    await addEvent(tx, alertId, { action: MOVE_ACTION[input.move], fromState: before.state, toState: to, grade: before.grade, at, actor: input.actor, office: input.office, reason: moveEventReason(input.outcome, input.reason) });
     if (input.openCase && before.householdId !== null) {
       const [ins] = await tx.insert(aidCase).values({
         householdId: before.householdId,
@@ -185,7 +208,7 @@ export async function moveAlertRow(db: HubDb, alertId: number, input: MoveInput)
       await tx.update(monitoringAlert).set({ caseId: ins.insertId }).where(eq(monitoringAlert.id, alertId));
     }
     const [after] = await tx.select().from(monitoringAlert).where(eq(monitoringAlert.id, alertId));
-    return { ok: true as const, alert: after };
+    return { ok: true as const, alert: after, repeated: false };
   });
 }
 

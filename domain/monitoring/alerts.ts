@@ -29,6 +29,32 @@ export function moveAlert(from: AlertState, move: AlertMove): AlertState | null 
   return MOVES[move].from.includes(from) ? MOVES[move].to : null;
 }
 
+/** The history action each move records. */
+export const MOVE_ACTION = { DELIVER: 'DELIVERED', ACKNOWLEDGE: 'ACKNOWLEDGED', VERIFY: 'VERIFIED', DISMISS: 'DISMISSED' } as const satisfies Record<AlertMove, string>;
+
+/** The reason a move's event records: the outcome of a verification first, then the words given. */
+export function moveEventReason(outcome: AlertOutcome | undefined, reason: string | null): string | null {
+  return outcome ? `${outcome}${reason ? `: ${reason}` : ''}` : reason;
+}
+
+/** Who made a move and why, as its event records it. */
+export interface MoveRecord {
+  actor: string;
+  office: string;
+  reason: string | null;
+}
+
+/**
+ * Whether a move refused from the alert's state is a repeat of the one that took the alert there (a
+ * retry whose answer was lost, or the same request sent twice at once): the same move, recorded by
+ * the same actor (client and officer) of the same office with the same reason (and outcome). Each
+ * move that records an office's action happens at most once in an alert's life (nothing returns an
+ * alert to NEW, DELIVERED or ACKNOWLEDGED), so its one event says whether this request was made.
+ */
+export function isRepeatOf(done: MoveRecord, asked: MoveRecord): boolean {
+  return done.actor === asked.actor && done.office === asked.office && done.reason === asked.reason;
+}
+
 export function allowedMoves(from: AlertState): AlertMove[] {
   return (Object.keys(MOVES) as AlertMove[]).filter((m) => m !== 'DELIVER' && MOVES[m].from.includes(from));
 }

@@ -199,3 +199,21 @@ export interface TriggerView {
   basis: string;
   enabled: boolean;
 }
+
+/** How many unknown trigger ids a refusal names (the message stays short whatever was sent). */
+const UNKNOWN_NAMED = 10;
+
+/**
+ * TRIGGER_NOT_FOUND's message for trigger ids of which some are no trigger of `set`, naming at most
+ * ten of them; null when every id is one. A disabled trigger (enabled: false) is still one of the
+ * set: a locality may turn it on again. A subscription and the inbox's filter refuse alike: a typo
+ * would otherwise match no alert and read as none.
+ */
+export function unknownTriggersMessage(set: TriggerSet, ids: readonly string[]): string | null {
+  if (ids.length === 0) return null;
+  const known = new Set(set.triggers.map((t) => t.id));
+  const unknown = [...new Set(ids)].filter((t) => !known.has(t));
+  if (unknown.length === 0) return null;
+  const named = unknown.slice(0, UNKNOWN_NAMED).join(', ') + (unknown.length > UNKNOWN_NAMED ? ` and ${unknown.length - UNKNOWN_NAMED} more` : '');
+  return `not a trigger of the trigger set in force: ${named}`;
+}

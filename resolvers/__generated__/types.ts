@@ -544,11 +544,11 @@ export type Mutation = {
   readonly findingResolve: FindingResolvePayload;
   /** Starts the monthly comparison of a division for the current month and returns at once; idempotent: asked again for the same division and month it returns that run and starts nothing. */
   readonly monthlyComparisonRun: MonthlyComparisonRunPayload;
-  /** Signs for an alert (NEW or DELIVERED → ACKNOWLEDGED). */
+  /** Signs for an alert (NEW or DELIVERED → ACKNOWLEDGED). Repeated by the same client and officer with the same note (a retry), it answers the alert as it stands and records nothing. */
   readonly alertAcknowledge: AlertAcknowledgePayload;
-  /** Records verification (ACKNOWLEDGED → VERIFIED); NEEDS_AID opens a case with origin ALERT, linked both ways. */
+  /** Records verification (ACKNOWLEDGED → VERIFIED); NEEDS_AID opens a case with origin ALERT, linked both ways. Repeated by the same client and officer with the same outcome and reason (a retry), it answers the alert as it stands and its case, and records and opens nothing. */
   readonly alertVerify: AlertVerifyPayload;
-  /** Dismisses an open alert with a reason. */
+  /** Dismisses an open alert with a reason. Repeated by the same client and officer with the same reason (a retry), it answers the alert as it stands and records nothing. */
   readonly alertDismiss: AlertDismissPayload;
   /**
    * Records a batch of at most 1,000 records in the hub's ledger, in one transaction. Idempotent by
@@ -3671,7 +3671,7 @@ export type MonthlyComparison = {
 export type MonthlyComparisonRunInput = {
   /** A division (county, township or village code, or the city) inside the caller's scope. */
   readonly regionCode: Scalars['String']['input'];
-  /** YYYY-MM; default the current month (China time). The comparison judges on today's data, so only the current month can be run. */
+  /** YYYY-MM; default the current month (China time). The comparison judges on today's data, so only the current month can be run. Not written YYYY-MM: BAD_USER_INPUT, reason FORMAT; a month that does not exist (2026-13): reason NO_SUCH_MONTH. */
   readonly month?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -3871,7 +3871,7 @@ export type AlertFilter = {
   readonly grades?: InputMaybe<ReadonlyArray<AlertGrade>>;
   /** Only these states. */
   readonly states?: InputMaybe<ReadonlyArray<AlertState>>;
-  /** Only these triggers (ids). */
+  /** Only these triggers (ids of the trigger set in force; an id that is none of them is refused with BAD_USER_INPUT, reason TRIGGER_NOT_FOUND, naming it). */
   readonly triggers?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
   /** true: only overdue alerts; false: only those not overdue. */
   readonly overdue?: InputMaybe<Scalars['Boolean']['input']>;
@@ -3881,7 +3881,7 @@ export type AlertFilter = {
 export type AlertErrorCode =
   /** No alert with this id in the caller's reach. */
   | 'ALERT_NOT_FOUND'
-  /** The move is not allowed from the alert's state. */
+  /** The move is not allowed from the alert's state. A repeat of the move the alert already had, by the same client and officer with the same arguments (a retry), is not refused: it answers the alert as it stands. */
   | 'ILLEGAL_ALERT_TRANSITION'
   /** A reason is required (dismissal, or verification with NO_NEED). */
   | 'REASON_REQUIRED'

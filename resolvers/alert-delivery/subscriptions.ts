@@ -14,6 +14,7 @@ import { isDivisionCode } from '../../domain/division-code';
 import { callbackRefusal, isDeliveryId, newSubscriptionSecret } from '../../domain/monitoring/delivery';
 import { ALERT_GRADES, type AlertGrade } from '../../domain/monitoring/envelope';
 import { regionCovers } from '../../domain/monitoring/subscriptions';
+import { unknownTriggersMessage } from '../../domain/monitoring/triggers';
 import { activeTriggerSet } from '../../rules/triggers-load';
 import { longerThan } from '../../domain/text-length';
 
@@ -39,18 +40,6 @@ export interface SubscriptionInput {
 export type SubscriptionCreated = { ok: true; subscription: SubscriptionRecord; secret: string } | { ok: false; code: SubscriptionError; field: string; message: string };
 
 const TRIGGER_ID = /^[A-Za-z0-9_.-]{1,64}$/;
-/** How many unknown trigger ids a refusal names (the message stays short whatever was sent). */
-const UNKNOWN_NAMED = 10;
-
-/** The ids of `triggerIds` that are no trigger of the set in force (read only when some are named). */
-function unknownTriggerIds(triggerIds: readonly string[]): string[] {
-  if (triggerIds.length === 0) return [];
-  // A disabled trigger (enabled: false) is still one of the set: a locality may turn it on again,
-  // and the subscription then receives its alerts as it should.
-  const known = new Set(activeTriggerSet().triggers.map((t) => t.id));
-  return triggerIds.filter((t) => !known.has(t));
-}
-
 export async function createSubscription(db: HubQuery, callbackHosts: readonly string[], input: SubscriptionInput): Promise<SubscriptionCreated> {
   if (longerThan(input.callbackUrl, CALLBACK_URL_MAX)) return { ok: false, code: 'CALLBACK_URL_INVALID', field: 'callbackUrl', message: `the callback URL is longer than ${CALLBACK_URL_MAX} characters` };
   const refusal = callbackRefusal(input.callbackUrl, callbackHosts);
@@ -72,11 +61,8 @@ export async function createSubscription(db: HubQuery, callbackHosts: readonly s
     if (triggerIds.some((t) => !TRIGGER_ID.test(t))) return { ok: false, code: 'TRIGGER_INVALID', field: 'triggerIds', message: 'trigger ids are letters, digits, ".", "_" or "-"' };
     if (triggerIds.join(',').length > TRIGGER_IDS_MAX) return { ok: false, code: 'TRIGGER_INVALID', field: 'triggerIds', message: `the trigger ids take more than ${TRIGGER_IDS_MAX} characters comma-separated: name none to receive every trigger` };
     // An empty list means every trigger (domain/monitoring/subscriptions.ts), so it names none to check.
-    const unknown = unknownTriggerIds(triggerIds);
-    if (unknown.length > 0) {
-      const named = unknown.slice(0, UNKNOWN_NAMED).join(', ') + (unknown.length > UNKNOWN_NAMED ? ` and ${unknown.length - UNKNOWN_NAMED} more` : '');
-      return { ok: false, code: 'TRIGGER_NOT_FOUND', field: 'triggerIds', message: `not a trigger of the trigger set in force: ${named}` };
-    }
+    const unknown = unknownTriggersMessage(activeTriggerSet(), triggerIds);
+    if (unknown !== null) return { ok: false, code: 'TRIGGER_NOT_FOUND', field: 'triggerIds', message: unknown };
     // A repeat of an active subscription (a create retried after its answer was lost) would push
     // every alert twice, one copy signed with a secret the receiver never saw: it is refused, naming
     // the one that exists.

@@ -8,14 +8,12 @@ import { fromDbInstant } from '../../db/instants';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
 import { activeRuleSet } from '../../rules/load';
 import { chinaDateOf } from '../../domain/cases/china-time';
-import type { IsoDate } from '../../domain/dates';
+import { monthProblem, type IsoDate } from '../../domain/dates';
 import { activeTriggerSet } from '../../rules/triggers-load';
 import type { Resolvers } from '../__generated__/types';
 import { pageSize, unknownRegion } from '../common';
 import type { HubContext } from '../context';
 import { monthlyJobs, monthOf } from './monthly';
-
-const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
 /**
  * The run's clock: real time, moved by whole days onto the request's day when the hub is told its
@@ -43,7 +41,8 @@ export const monthlyComparisonResolvers: Resolvers = {
   Mutation: {
     monthlyComparisonRun: async (_, { input }, ctx) => {
       const region = requireDivisionCode(input.regionCode, 'input.regionCode');
-      if (input.month != null && !MONTH.test(input.month)) throw badInput('input.month', 'FORMAT', 'month is YYYY-MM');
+      const problem = input.month == null ? null : monthProblem(input.month);
+      if (problem) throw badInput('input.month', problem.reason, `month: ${problem.message}`);
       const deps = { hub: ctx.hub, sources: ctx.sources, triggerSet: activeTriggerSet(), ruleSet: activeRuleSet(), now: clockOn(ctx.today) };
       const month = input.month ?? monthOf(deps);
       const out = await monthlyJobs.start(deps, region, month, callerName(ctx));

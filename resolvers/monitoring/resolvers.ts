@@ -12,7 +12,7 @@ import { decodeIdCursor, encodeIdCursor } from '../../domain/cursor';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
 import { alertOverdue, escalationCounty, type AlertMove } from '../../domain/monitoring/alerts';
 import { activeTriggerSet } from '../../rules/triggers-load';
-import type { TriggerView } from '../../domain/monitoring/triggers';
+import { unknownTriggersMessage, type TriggerView } from '../../domain/monitoring/triggers';
 import { badInput, requireDivisionCode, requireHubId } from '../../access/errors';
 import type { AlertErrorCode, Resolvers } from '../__generated__/types';
 import { pageOf, pageSize, positionAfter } from '../common';
@@ -116,6 +116,9 @@ export const monitoringResolvers: Resolvers = {
         // Narrower than the scope: use it; wider: the scope still bounds it (the policy refuses a region outside).
         if (asked.startsWith(prefix)) prefix = asked;
       }
+      // A trigger id that is none of the set (a typo) is refused as a subscription refuses it, not listed as no alerts.
+      const unknownTriggers = unknownTriggersMessage(activeTriggerSet(), f.triggers ?? []);
+      if (unknownTriggers !== null) throw badInput('filter.triggers', 'TRIGGER_NOT_FOUND', unknownTriggers);
       const first = pageSize(args.first, 50, ctx.config.maxListSize);
       const after = positionAfter(args.after, (c) => decodeIdCursor(ALERTS, c));
       const rows = await alertPage(ctx.hub, { regionPrefix: prefix, grades: f.grades ?? undefined, states: f.states ?? undefined, triggers: f.triggers ?? undefined, overdue: f.overdue ?? undefined, today: ctx.today, after, limit: first + 1 });

@@ -1,4 +1,5 @@
 /** `npm run subscriptions`: create (secret once; allow-list and unknown-trigger refusals), list, dead-letters, replay, notices, revoke. */
+import os from 'node:os';
 import { noteDeadLetter } from '../../db/alert-delivery/store';
 import { subscriptionsCommand } from '../../tools/subscriptions';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
@@ -34,8 +35,16 @@ it('manages subscriptions and dead letters from the command line', async () => {
   const [[{ n }]] = (await dbs.hubPool.query('SELECT COUNT(*) AS n FROM alert_subscription')) as any;
   expect(Number(n)).toBe(0);
 
-  const made = await run('create', '--client', 'rencheng-alerts', '--callback', 'http://127.0.0.1:9/alerts', '--regions', '370811001', '--grades', 'red,orange');
+  // Run with USER unset (cron, systemd, `docker exec`): the maker is the account the process runs as, not `unknown`.
+  const user = process.env.USER;
+  delete process.env.USER;
+  const made = await run('create', '--client', 'rencheng-alerts', '--callback', 'http://127.0.0.1:9/alerts', '--regions', '370811001', '--grades', 'red,orange').finally(() => {
+    if (user !== undefined) process.env.USER = user;
+  });
   expect(made.code).toBe(0);
+  const [[maker]] = (await dbs.hubPool.query('SELECT created_by FROM alert_subscription')) as any;
+  expect(maker.created_by).toBe(`cli:${os.userInfo().username}`);
+  expect(maker.created_by).not.toBe('cli:unknown');
   const secret = /signing secret .*: ([0-9a-f]{64})$/.exec(made.out[1])![1];
   const id = /^created #(\d+)/.exec(made.out[0])![1];
 

@@ -44,6 +44,9 @@ it('a replica without AIDHUB_CALLBACK_HOSTS leaves pushes to the replica that ha
   for (const a of alerts) expect(await deliveriesOfAlert(dbs.hub, a.alertId)).toEqual([expect.objectContaining({ state: 'PENDING', attempts: 0, lastError: null })]);
   expect(receiver.pushes).toHaveLength(0);
   expect(bare.output.join('')).toContain('alert delivery is off in this process: AIDHUB_CALLBACK_HOSTS is empty');
+  // Its log does not promise that another process delivers: none may run, and the pushes wait for one.
+  expect(bare.output.join('')).toContain('pushes stay pending in the outbox until a hub process whose AIDHUB_CALLBACK_HOSTS admits their callback host delivers them, and none may be running');
+  expect(bare.output.join('')).not.toContain('other processes deliver');
 
   const configured = await startHubProcess(dbs.hubUrl, { ...DELIVERY_ENV, AIDHUB_CALLBACK_HOSTS: '127.0.0.1' });
   hubs.push(configured);

@@ -119,7 +119,13 @@ describe('a run on demand', () => {
     const other = await hub.gql(RUN, { i: { regionCode: '370800', month: '2026-02' } });
     expect(other.data.monthlyComparisonRun).toEqual({ started: false, comparison: null, userErrors: [{ code: 'MONTH_NOT_CURRENT', field: ['input', 'month'] }] });
     const bad = await hub.gql(RUN, { i: { regionCode: '370800', month: '2026-3' } });
-    expect(bad.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'input.month' });
+    expect(bad.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'input.month', reason: 'FORMAT' });
+    // Well written but no month: said so, not "month is YYYY-MM", which it is.
+    for (const month of ['2026-13', '2026-00']) {
+      const none = await hub.gql(RUN, { i: { regionCode: '370800', month } });
+      expect(none.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'input.month', reason: 'NO_SUCH_MONTH' });
+      expect(none.errors?.[0].message).toBe(`month: there is no month ${month.slice(5)}: months run from 01 to 12`);
+    }
   });
 
   it('lets only an administrator run it, over a division within its scope', async () => {
@@ -133,8 +139,8 @@ describe('a run on demand', () => {
   });
 
   it('runs from the command line with its counts, once per month, printing nothing personal', async () => {
-    const cli = () =>
-      spawnSync(path.join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx'), [path.join(__dirname, '..', '..', 'tools', 'monitor-monthly.ts'), '--region', '370811'], {
+    const cli = (...more: string[]) =>
+      spawnSync(path.join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx'), [path.join(__dirname, '..', '..', 'tools', 'monitor-monthly.ts'), '--region', '370811', ...more], {
         encoding: 'utf8',
         env: { ...process.env, DATABASE_URL: dbs.hubUrl, AIDHUB_RULES_FILE: '', AIDHUB_TRIGGERS_FILE: '' },
         timeout: 240_000,
@@ -149,5 +155,8 @@ describe('a run on demand', () => {
     expect(second.status).toBe(0);
     expect(second.stdout).toMatch(/ran already \(run \d+, started by cli\).*Nothing new started/);
     expect(await alertFacts()).toEqual(alerts);
+    // A month that does not exist is said to be one, as the mutation says it.
+    const none = cli('--month', '2026-13');
+    expect([none.status, none.stderr.split('\n')[0]]).toEqual([2, '--month: there is no month 13: months run from 01 to 12']);
   });
 });

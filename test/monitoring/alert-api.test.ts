@@ -1,0 +1,175 @@
+/**
+ * The alert API's rough edges, through the real server. A department system that retries an
+ * alert's move after a timeout (its answer lost) used to be refused with ILLEGAL_ALERT_TRANSITION
+ * for a move that had succeeded: the same move by the same client and officer of the same office,
+ * with the same arguments, is now answered with the alert as it stands and writes nothing (no event,
+ * no case, no push), while another move or other arguments stay refused. The inbox's trigger
+ * filter refuses an unknown trigger id as a subscription does (TRIGGER_NOT_FOUND), where it listed
+ * nothing.
+ */
+import { eq } from 'drizzle-orm';
+import { writeAlerts } from '../../resolvers/monitoring/detect';
+import { activeRuleSet } from '../../rules/load';
+import { activeTriggerSet } from '../../rules/triggers-load';
+import { subscribe, subscriberClient } from '../alert-delivery/scenario';
+import { monitoringAlertEvent } from '../../db/monitoring/schema';
+import { createTestDatabases, type TestDatabases } from '../support/databases';
+import { startTestHub, type TestHub } from '../support/hub';
+import { insertRegions, insertWang, TODAY, WANG } from '../support/scenarios';
+
+jest.setTimeout(180_000);
+
+let dbs: TestDatabases;
+let hub: TestHub;
+let wangId: number;
+let serial = 0;
+
+const NOW = new Date(`${TODAY}T10:00:00+08:00`);
+const TOWNSHIP = WANG.regionCode.slice(0, 9);
+
+const ACK = `mutation($i: AlertAcknowledgeInput!) { alertAcknowledge(input: $i) { alert { id state } userErrors { code state field } } }`;
+const VERIFY = `mutation($i: AlertVerifyInput!) { alertVerify(input: $i) { alert { id state outcome reason case { id } } case { id origin } userErrors { code state field } } }`;
+const DISMISS = `mutation($i: AlertDismissInput!) { alertDismiss(input: $i) { alert { id state reason } userErrors { code state field } } }`;
+
+/** A new open alert of the Wang household's township, written as the change feed writes one (with its pushes). */
+async function openAlert(subject = WANG.head): Promise<string> {
+  serial += 1;
+  const deps = { hub: dbs.hub, sources: dbs.sourceSet, triggerSet: activeTriggerSet(), ruleSet: activeRuleSet(), now: () => NOW };
+  const [change] = await dbs.hub.transaction((tx) =>
+    writeAlerts(
+      deps,
+      tx,
+      [
+        {
+          identity: `alert-api-${serial}`.padEnd(40, '0'),
+          triggerId: 'T4_JOB_LOSS',
+          grade: 'YELLOW',
+          subjectIdNumber: subject,
+          householdId: wangId,
+          regionCode: WANG.regionCode,
+          townshipCode: TOWNSHIP,
+          verifierOffice: TOWNSHIP,
+          monitored: false,
+          evidence: ['失业登记'],
+          evidenceRefs: [],
+          measure: 1,
+          firstClueOn: TODAY,
+          acknowledgeBy: TODAY,
+          verifyBy: '2026-03-30',
+          provisional: false,
+        },
+      ],
+      'POLL',
+    ),
+  );
+  return String(change.alert.id);
+}
+
+const actions = async (id: string) => (await dbs.hub.select({ action: monitoringAlertEvent.action }).from(monitoringAlertEvent).where(eq(monitoringAlertEvent.alertId, Number(id))).orderBy(monitoringAlertEvent.seq)).map((e) => e.action);
+const count = async (table: string) => {
+  const [rows] = (await dbs.hubPool.query(`SELECT COUNT(*) AS n FROM ${table}`)) as unknown as [{ n: number }[]];
+  return Number(rows[0].n);
+};
+/** What a repeat must not add to: events, cases and their events, pushes. */
+const writes = async () => ({ events: await count('monitoring_alert_event'), cases: await count('aid_case'), caseEvents: await count('case_event'), pushes: await count('alert_delivery') });
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('alert_api');
+  await insertRegions(dbs);
+  wangId = await insertWang(dbs);
+  // The township's system subscribes: every alert opened gets a push queued, and a repeated move must queue none.
+  await subscriberClient(dbs.hub, 'guhuai-alerts');
+  await subscribe(dbs.hub, 'guhuai-alerts', 'http://127.0.0.1:9/alerts', { regionCodes: [TOWNSHIP] });
+  hub = await startTestHub(dbs, { today: TODAY, purpose: 'MONITORING', client: { department: 'CIVIL_AFFAIRS', regionScope: TOWNSHIP, roles: ['READER', 'CASEWORKER'] } });
+});
+
+afterAll(async () => {
+  await hub?.close();
+  await dbs?.close();
+});
+
+describe('a move repeated after its answer was lost', () => {
+  it('answers a repeated acknowledgement and verification with the alert as it stands, and refuses other moves and other arguments', async () => {
+    const id = await openAlert();
+    const ack = { alertId: id, officer: 'GH-07', note: '已签收' };
+    expect((await hub.gql(ACK, { i: ack })).data.alertAcknowledge).toEqual({ alert: { id, state: 'ACKNOWLEDGED' }, userErrors: [] });
+    let before = await writes();
+    expect(before.pushes).toBeGreaterThan(0);
+    expect((await hub.gql(ACK, { i: ack })).data.alertAcknowledge).toEqual({ alert: { id, state: 'ACKNOWLEDGED' }, userErrors: [] });
+    // Another note or another officer is another request, not a retry.
+    expect((await hub.gql(ACK, { i: { ...ack, note: '补签' } })).data.alertAcknowledge).toEqual({ alert: null, userErrors: [{ code: 'ILLEGAL_ALERT_TRANSITION', state: 'ACKNOWLEDGED', field: [] }] });
+    expect((await hub.gql(ACK, { i: { ...ack, officer: 'GH-08' } })).data.alertAcknowledge.userErrors).toEqual([{ code: 'ILLEGAL_ALERT_TRANSITION', state: 'ACKNOWLEDGED', field: [] }]);
+    expect(await writes()).toEqual(before);
+
+    const verify = { alertId: id, outcome: 'NEEDS_AID', reason: '入户核实：失业无收入', officer: 'GH-07' };
+    const first = (await hub.gql(VERIFY, { i: verify })).data.alertVerify;
+    expect(first).toMatchObject({ alert: { id, state: 'VERIFIED', outcome: 'NEEDS_AID' }, case: { origin: 'ALERT' }, userErrors: [] });
+    before = await writes();
+    // The retry gets the first answer: the alert and the case its verification opened, not a second case.
+    expect((await hub.gql(VERIFY, { i: verify })).data.alertVerify).toEqual(first);
+    for (const other of [{ ...verify, outcome: 'NO_NEED' }, { ...verify, reason: '入户核实' }, { ...verify, officer: 'GH-08' }]) {
+      expect((await hub.gql(VERIFY, { i: other })).data.alertVerify).toEqual({ alert: null, case: null, userErrors: [{ code: 'ILLEGAL_ALERT_TRANSITION', state: 'VERIFIED', field: [] }] });
+    }
+    expect((await hub.gql(DISMISS, { i: { alertId: id, reason: '入户核实：失业无收入', officer: 'GH-07' } })).data.alertDismiss.userErrors).toEqual([{ code: 'ILLEGAL_ALERT_TRANSITION', state: 'VERIFIED', field: [] }]);
+    // The acknowledgement retried once the alert has moved on: it was made, so it is answered with the alert as it now stands.
+    expect((await hub.gql(ACK, { i: ack })).data.alertAcknowledge).toEqual({ alert: { id, state: 'VERIFIED' }, userErrors: [] });
+    // Another client of the same township sending the same verification did not make it.
+    const colleague = await hub.createClient({ regionScope: TOWNSHIP, roles: ['READER', 'CASEWORKER'] });
+    expect((await hub.as({ token: colleague.token }).gql(VERIFY, { i: verify })).data.alertVerify.userErrors).toEqual([{ code: 'ILLEGAL_ALERT_TRANSITION', state: 'VERIFIED', field: [] }]);
+    expect(await writes()).toEqual(before);
+    expect(await actions(id)).toEqual(['OPENED', 'ACKNOWLEDGED', 'VERIFIED']);
+  });
+
+  it('answers a repeated dismissal and a repeated NO_NEED verification the same way', async () => {
+    const dismissed = await openAlert();
+    const dismissal = { alertId: dismissed, reason: '数据有误：重复登记' };
+    expect((await hub.gql(DISMISS, { i: dismissal })).data.alertDismiss).toEqual({ alert: { id: dismissed, state: 'DISMISSED', reason: '数据有误：重复登记' }, userErrors: [] });
+    const before = await writes();
+    expect((await hub.gql(DISMISS, { i: dismissal })).data.alertDismiss).toEqual({ alert: { id: dismissed, state: 'DISMISSED', reason: '数据有误：重复登记' }, userErrors: [] });
+    expect((await hub.gql(DISMISS, { i: { ...dismissal, reason: '数据有误' } })).data.alertDismiss.userErrors).toEqual([{ code: 'ILLEGAL_ALERT_TRANSITION', state: 'DISMISSED', field: [] }]);
+    expect((await hub.gql(ACK, { i: { alertId: dismissed } })).data.alertAcknowledge.userErrors).toEqual([{ code: 'ILLEGAL_ALERT_TRANSITION', state: 'DISMISSED', field: [] }]);
+
+    const noNeed = await openAlert(WANG.spouse);
+    expect((await hub.gql(ACK, { i: { alertId: noNeed } })).data.alertAcknowledge.userErrors).toEqual([]);
+    const verify = { alertId: noNeed, outcome: 'NO_NEED', reason: '已再就业' };
+    const first = (await hub.gql(VERIFY, { i: verify })).data.alertVerify;
+    expect(first).toEqual({ alert: { id: noNeed, state: 'VERIFIED', outcome: 'NO_NEED', reason: '已再就业', case: null }, case: null, userErrors: [] });
+    const afterFirst = await writes();
+    expect((await hub.gql(VERIFY, { i: verify })).data.alertVerify).toEqual(first);
+    expect((await hub.gql(VERIFY, { i: { ...verify, outcome: 'NEEDS_AID' } })).data.alertVerify.userErrors).toEqual([{ code: 'ILLEGAL_ALERT_TRANSITION', state: 'VERIFIED', field: [] }]);
+    expect(await writes()).toEqual(afterFirst);
+    expect(afterFirst.events - before.events).toBe(3); // the second alert's OPENED, ACKNOWLEDGED, VERIFIED
+    expect(await actions(dismissed)).toEqual(['OPENED', 'DISMISSED']);
+  });
+
+  it('records one move of identical requests sent at once, and answers each of them with it', async () => {
+    const id = await openAlert(WANG.grandmother);
+    const acks = await Promise.all(Array.from({ length: 4 }, () => hub.gql(ACK, { i: { alertId: id, officer: 'GH-07' } })));
+    expect(acks.map((a) => a.data.alertAcknowledge)).toEqual(Array(4).fill({ alert: { id, state: 'ACKNOWLEDGED' }, userErrors: [] }));
+    const cases = await count('aid_case');
+    const verify = { alertId: id, outcome: 'NEEDS_AID', officer: 'GH-07' };
+    const answers = (await Promise.all(Array.from({ length: 4 }, () => hub.gql(VERIFY, { i: verify })))).map((a) => a.data.alertVerify);
+    expect(answers[0]).toMatchObject({ alert: { state: 'VERIFIED' }, case: { id: expect.any(String), origin: 'ALERT' }, userErrors: [] });
+    expect(answers).toEqual(Array(4).fill(answers[0]));
+    expect(await count('aid_case')).toBe(cases + 1);
+    expect(await actions(id)).toEqual(['OPENED', 'ACKNOWLEDGED', 'VERIFIED']);
+    const [[linked]] = (await dbs.hubPool.query('SELECT case_id FROM monitoring_alert WHERE id = ?', [Number(id)])) as unknown as [{ case_id: number }[]];
+    expect(String(linked.case_id)).toBe(answers[0].case.id);
+  });
+});
+
+describe('the inbox’s trigger filter', () => {
+  it('refuses a trigger id that is no trigger of the set, as a subscription does, rather than list nothing', async () => {
+    await openAlert();
+    const known = await hub.gql(`{ alerts(filter: { triggers: ["T4_JOB_LOSS"] }) { edges { node { trigger { id } } } } }`);
+    expect(known.errors).toBeUndefined();
+    expect(known.data.alerts.edges.length).toBeGreaterThan(0);
+    const typo = await hub.gql(`{ alerts(filter: { triggers: ["T4_JOB_LOSS", "T4_JOBLOSS"] }) { edges { node { id } } } }`);
+    expect(typo.data).toBeNull();
+    expect(typo.errors).toHaveLength(1);
+    expect(typo.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'TRIGGER_NOT_FOUND', argument: 'filter.triggers' });
+    // The subscription's words (resolvers/alert-delivery/subscriptions.ts), naming the unknown ids only.
+    expect(typo.errors?.[0].message).toBe('not a trigger of the trigger set in force: T4_JOBLOSS');
+  });
+});
+
