@@ -286,6 +286,20 @@ export async function alertPage(db: Db, f: AlertFilter): Promise<AlertRow[]> {
   return db.select().from(monitoringAlert).where(and(...where)).orderBy(asc(monitoringAlert.id)).limit(f.limit);
 }
 
+/**
+ * Which of `triggerIds` alerts under a division still carry: a trigger removed from the set keeps its
+ * alerts, and the inbox's filter must still find them. Through the (region_code, id) index, so a
+ * typo costs a look through the caller's own alerts, not the province's.
+ */
+export async function triggerIdsOfAlerts(db: Db, regionPrefix: string, triggerIds: readonly string[]): Promise<Set<string>> {
+  if (triggerIds.length === 0) return new Set();
+  const rows = await db
+    .selectDistinct({ triggerId: monitoringAlert.triggerId })
+    .from(monitoringAlert)
+    .where(and(like(monitoringAlert.regionCode, `${regionPrefix}%`), inArray(monitoringAlert.triggerId, [...triggerIds])));
+  return new Set(rows.map((r) => r.triggerId));
+}
+
 /** Open alerts past their verification day under a division (the supervision view). */
 export async function overdueAlerts(db: Db, regionPrefix: string | null, today: IsoDate): Promise<AlertRow[]> {
   const where: SQL[] = [inArray(monitoringAlert.state, [...OPEN_ALERT_STATES]), lt(monitoringAlert.verifyBy, today)];

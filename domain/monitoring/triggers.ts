@@ -207,11 +207,12 @@ const UNKNOWN_NAMED = 10;
  * TRIGGER_NOT_FOUND's message for trigger ids of which some are no trigger of `set`, naming at most
  * ten of them; null when every id is one. A disabled trigger (enabled: false) is still one of the
  * set: a locality may turn it on again. A subscription and the inbox's filter refuse alike: a typo
- * would otherwise match no alert and read as none.
+ * would otherwise match no alert and read as none. `alsoKnown`: ids of triggers removed from the set
+ * that alerts still carry (the inbox's filter finds those alerts).
  */
-export function unknownTriggersMessage(set: TriggerSet, ids: readonly string[]): string | null {
+export function unknownTriggersMessage(set: TriggerSet, ids: readonly string[], alsoKnown: ReadonlySet<string> = new Set()): string | null {
   if (ids.length === 0) return null;
-  const known = new Set(set.triggers.map((t) => t.id));
+  const known = new Set([...set.triggers.map((t) => t.id), ...alsoKnown]);
   const unknown = [...new Set(ids)].filter((t) => !known.has(t));
   if (unknown.length === 0) return null;
   const named = unknown.slice(0, UNKNOWN_NAMED).join(', ') + (unknown.length > UNKNOWN_NAMED ? ` and ${unknown.length - UNKNOWN_NAMED} more` : '');

@@ -4,7 +4,7 @@
  * alert in domain/monitoring/alerts.ts, storage in db/monitoring/store.ts.
  */
 import { GraphQLError, getArgumentValues, type GraphQLResolveInfo } from 'graphql';
-import { alertPage, moveAlertRow, overdueAlerts, type AlertRow } from '../../db/monitoring/store';
+import { alertPage, moveAlertRow, overdueAlerts, triggerIdsOfAlerts, type AlertRow } from '../../db/monitoring/store';
 import { fromDbInstant } from '../../db/instants';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { parseOffice } from '../../domain/cases/offices';
@@ -116,8 +116,12 @@ export const monitoringResolvers: Resolvers = {
         // Narrower than the scope: use it; wider: the scope still bounds it (the policy refuses a region outside).
         if (asked.startsWith(prefix)) prefix = asked;
       }
-      // A trigger id that is none of the set (a typo) is refused as a subscription refuses it, not listed as no alerts.
-      const unknownTriggers = unknownTriggersMessage(activeTriggerSet(), f.triggers ?? []);
+      // A trigger id that is none of the set (a typo) is refused as a subscription refuses it, not listed
+      // as no alerts; one removed from the set since is still found while alerts in reach carry it.
+      const set = activeTriggerSet();
+      const outsideSet = (f.triggers ?? []).filter((id) => !set.triggers.some((t) => t.id === id));
+      const removed = outsideSet.length === 0 ? new Set<string>() : await triggerIdsOfAlerts(ctx.hub, prefix, outsideSet);
+      const unknownTriggers = unknownTriggersMessage(set, f.triggers ?? [], removed);
       if (unknownTriggers !== null) throw badInput('filter.triggers', 'TRIGGER_NOT_FOUND', unknownTriggers);
       const first = pageSize(args.first, 50, ctx.config.maxListSize);
       const after = positionAfter(args.after, (c) => decodeIdCursor(ALERTS, c));

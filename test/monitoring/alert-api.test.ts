@@ -171,5 +171,18 @@ describe('the inbox’s trigger filter', () => {
     // The subscription's words (resolvers/alert-delivery/subscriptions.ts), naming the unknown ids only.
     expect(typo.errors?.[0].message).toBe('not a trigger of the trigger set in force: T4_JOBLOSS');
   });
+
+  it('still finds the alerts of a trigger removed from the set since they were opened', async () => {
+    const id = await openAlert();
+    // As if opened under an earlier trigger set that had T0_RETIRED.
+    await dbs.hubPool.query("UPDATE monitoring_alert SET trigger_id = 'T0_RETIRED' WHERE id = ?", [Number(id)]);
+    const retired = await hub.gql(`{ alerts(filter: { triggers: ["T0_RETIRED"] }) { edges { node { id trigger { id kind } } } } }`);
+    expect(retired.errors).toBeUndefined();
+    expect(retired.data.alerts.edges).toEqual([{ node: { id, trigger: { id: 'T0_RETIRED', kind: 'REMOVED' } } }]);
+    // An id that neither the set nor any alert in reach has is still a typo.
+    const typo = await hub.gql(`{ alerts(filter: { triggers: ["T0_RETIRED", "T0_RETIERD"] }) { edges { node { id } } } }`);
+    expect(typo.errors?.[0].extensions).toMatchObject({ reason: 'TRIGGER_NOT_FOUND' });
+    expect(typo.errors?.[0].message).toBe('not a trigger of the trigger set in force: T0_RETIERD');
+  });
 });
 
