@@ -101,14 +101,25 @@ describe('rows per access', () => {
   });
 
   it('records a look-up that found nobody, and an access with no subject', async () => {
+    // A city-wide caller, outside whose scope the hub holds nobody, is told nobody was found (null).
+    const city = await hub.createClient({ name: 'audit-test-city', department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['READER'] });
     const before = await lastSeq();
-    await hub.gql(`{ person(idNumber: "11010519491231002X") { name } }`);
+    const found = await hub.as({ token: city.token }).gql(`{ person(idNumber: "11010519491231002X") { name } }`);
+    expect(found.errors).toBeUndefined();
     await hub.gql(`{ caller { name } }`);
     const written = await rows('seq > ?', [before]);
     expect(written.map((r) => [r.subject_kind, r.outcome])).toEqual([
       ['PERSON', 'OK'],
       ['NONE', 'OK'],
     ]);
+  });
+
+  it('records the same look-up by a county caller as refused, as one outside its scope is', async () => {
+    const before = await lastSeq();
+    const res = await hub.gql(`{ person(idNumber: "11010519491231002X") { name } }`);
+    expect(res.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'OUT_OF_SCOPE' });
+    const written = await rows('seq > ?', [before]);
+    expect(written.map((r) => [r.subject_kind, r.outcome])).toEqual([['PERSON', 'DENIED']]);
   });
 
   it('writes no row for a request that never ran (it read nothing)', async () => {

@@ -4,7 +4,8 @@
  * is told the truth, HOUSEHOLD_NOT_FOUND at [input, householdId]; a county or township caller is
  * refused OUT_OF_SCOPE, as for a household outside its scope, so caseOpen does not tell it
  * whether an id outside its scope exists (even when every household happens to lie in its county).
- * household(id) answers null for a missing id, to every caller.
+ * household(id) answers a missing id alike: null to the caller that could see any household, and
+ * OUT_OF_SCOPE to a county or township, as for a household outside its scope.
  */
 import { eq } from 'drizzle-orm';
 import { aidCase } from '../db/cases/schema';
@@ -68,10 +69,14 @@ it('a caller that could see any household is told the id is not found; a county 
   expect(await open('township', String(wangId))).toEqual({ userErrors: [], opened: true });
 });
 
-it('household(id) answers a missing id with null to every caller', async () => {
-  for (const who of ['province', 'city', 'county', 'township'] as const) {
+it('household(id) answers a missing id as caseOpen does: null where that is no secret, else OUT_OF_SCOPE', async () => {
+  for (const who of ['province', 'city'] as const) {
     const res = await as[who](`query($id: ID!) { household(id: $id) { id } }`, { id: MISSING });
     expect({ who, errors: res.errors, household: res.data?.household }).toEqual({ who, errors: undefined, household: null });
+  }
+  for (const who of ['county', 'township'] as const) {
+    const res = await as[who](`query($id: ID!) { household(id: $id) { id } }`, { id: MISSING });
+    expect({ who, error: res.errors?.[0].extensions, household: res.data?.household ?? null }).toEqual({ who, error: expect.objectContaining({ code: 'FORBIDDEN', reason: 'OUT_OF_SCOPE' }), household: null });
   }
 });
 
