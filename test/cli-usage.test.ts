@@ -63,9 +63,11 @@ describe.each(scripts)('npm run %s', (script) => {
     expect(fs.readFileSync(path.join(ROOT, 'docs', 'access.md'), 'utf8')).toBe(docBefore);
     expect(fs.readdirSync(dataRoot)).toEqual([]);
   }, 150_000);
+});
 
-  // A few, for time: each spawn loads the tool's modules, and the misspelt option is the case at issue.
-  (HELP_CHECKED.includes(script) ? it : it.skip)('prints the usage for --help, exit code 0, having done nothing', () => {
+// A few, for time: each spawn loads the tool's modules, and the misspelt option is the case at issue.
+describe.each(HELP_CHECKED)('npm run %s --help', (script) => {
+  it('prints the usage, exit code 0, having done nothing', () => {
     const run = npmRun(script, ['--help']);
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/usage: /);
