@@ -139,7 +139,7 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
   let privateServer: PrivateServer | null = null;
   let hubUrl = process.env.DATABASE_URL;
   // Demo data is only ever written to databases the hub created for itself, unless asked for.
-  let demo = process.env.AIDHUB_DEMO === '1';
+  let demo = early.demo === true;
   if (!hubUrl) {
     next('private database server');
     const dataDir = privateDataDir();
@@ -148,7 +148,7 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
     privateServer = server;
     started.add('private database server', () => server.stop());
     hubUrl = withDatabase(privateServer.url, 'aidhub');
-    demo = process.env.AIDHUB_DEMO !== '0';
+    demo = early.demo !== false;
     // The demo pushes alerts to receivers on this machine only, unless told otherwise.
     process.env.AIDHUB_CALLBACK_HOSTS ??= '127.0.0.1,localhost';
     // The demo polls the departments' change feeds every 30 s, so that a row written into a
