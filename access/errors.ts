@@ -18,7 +18,10 @@ export const ERROR_CODES = [
   'INTERNAL_SERVER_ERROR',
   /** HTTP only: a path no route serves. */
   'NOT_FOUND',
-  /** The hub's own database did not answer in time (HUB_TIMEOUT_MS): nothing is returned. */
+  /**
+   * The hub's own database did not answer in time (HUB_TIMEOUT_MS): nothing is returned. Also, 503
+   * with reason STARTING, every request to `npm start`'s port while the hub is still starting.
+   */
   'HUB_UNAVAILABLE',
   /**
    * A request refused before anything runs: an unknown X-Purpose, a malformed X-Case-Reference,

@@ -37,9 +37,12 @@ export function requestAccess(req: express.Request): RequestAccess | null {
   return accessByRequest.get(req) ?? null;
 }
 
-/** `code` is one of the documented list (access/errors.ts), so a route cannot send another. */
-export function sendError(res: express.Response, status: number, code: ErrorCode, reason: string, message: string): void {
-  res.status(status).type('application/json').send(JSON.stringify({ errors: [{ message, extensions: { code, reason } }] }));
+/**
+ * `code` is one of the documented list (access/errors.ts), so a route cannot send another. A bad
+ * parameter is named by `argument`, as a GraphQL BAD_USER_INPUT names its argument.
+ */
+export function sendError(res: express.Response, status: number, code: ErrorCode, reason: string, message: string, extra: { argument?: string } = {}): void {
+  res.status(status).type('application/json').send(JSON.stringify({ errors: [{ message, extensions: { code, reason, ...extra } }] }));
 }
 
 const AUTH_MESSAGES: Record<AuthFailure, string> = {

@@ -73,8 +73,13 @@ export interface HubConfig {
   rateLimitRedisUrl?: string | null;
   /** The Prometheus listener (server/metrics.ts); null port: no metrics listener. */
   metrics?: { port: number | null; host: string; token: string | null };
-  /** Also serve the schema as an Apollo Federation 2 subgraph (server/subgraph.ts). */
+  /** Also serve the schema as an Apollo Federation 2 subgraph (server/subgraph.ts); AIDHUB_SUBGRAPH=1. */
   subgraph?: boolean;
+  /**
+   * Whether `npm start` creates the department databases and loads the demo (AIDHUB_DEMO): 1 yes,
+   * 0 no; null (unset): only into a private server of its own, never into a given DATABASE_URL.
+   */
+  demo?: boolean | null;
   /**
    * How long a scan's lease lasts without renewal (AIDHUB_JOB_LEASE_MS): the scans this process
    * starts or takes over hold theirs this long (resolvers/findings/scan.ts ScanDeps.leaseMs).
@@ -220,6 +225,18 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   return n;
 }
 
+/**
+ * A switch: `1` on, `0` off, unset (or empty) null. Anything else is refused: `AIDHUB_SUBGRAPH=true`
+ * or `AIDHUB_DEMO=no` were compared with '1' and '0' where used, so the first served no subgraph and
+ * the second loaded the demo, silently.
+ */
+function switchFromEnv(env: NodeJS.ProcessEnv, name: string): boolean | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return null;
+  if (raw === '1' || raw === '0') return raw === '1';
+  throw new ConfigError(`${name} must be 1 (on) or 0 (off), got ${JSON.stringify(raw)}`);
+}
+
 /** A TCP port: 1–65535 (a larger one passed the integer check and failed only at listen, after the database and the demo load). */
 function portNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const n = positiveInt(env, name, fallback);
@@ -299,7 +316,8 @@ export function loadConfig(hubUrl: string, env: NodeJS.ProcessEnv = process.env)
       host: env.METRICS_HOST || '127.0.0.1',
       token: env.METRICS_TOKEN || null,
     },
-    subgraph: env.AIDHUB_SUBGRAPH === '1',
+    subgraph: switchFromEnv(env, 'AIDHUB_SUBGRAPH') ?? false,
+    demo: switchFromEnv(env, 'AIDHUB_DEMO'),
     jobTakeoverIntervalMs: env.AIDHUB_JOB_TAKEOVER_MS === '0' ? null : positiveInt(env, 'AIDHUB_JOB_TAKEOVER_MS', 15_000),
     jobLeaseMs: positiveInt(env, 'AIDHUB_JOB_LEASE_MS', JOB_LEASE_MS_DEFAULT),
     charityClaimWorkingDays: asConfigError(() => claimWorkingDays(env)),

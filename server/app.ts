@@ -90,7 +90,12 @@ export interface HubServer {
   rateLimits: RateLimits;
 }
 
-export async function createHubServer(given: HubDeps): Promise<HubServer> {
+/**
+ * `httpServer`: a server already listening (server/early-listener.ts) that the caller hands the app
+ * to once it is built (`EarlyListener.serve(app)`); absent, one of its own, answering with the app,
+ * not yet listening.
+ */
+export async function createHubServer(given: HubDeps, options: { httpServer?: http.Server } = {}): Promise<HubServer> {
   // The holiday calendar (with a locality's AIDHUB_HOLIDAYS_FILE) is built now: a bad file stops
   // the start with a message naming the notice and field, and no request pays for the build.
   activeHolidayCalendar();
@@ -105,7 +110,7 @@ export async function createHubServer(given: HubDeps): Promise<HubServer> {
   // First, on every route: the request's id, and the security headers (server/security-headers.ts).
   app.use(requestIdMiddleware());
   app.use(securityHeaders());
-  const httpServer = http.createServer(app);
+  const httpServer = options.httpServer ?? http.createServer(app);
   // Idle connections outlive the clients' and routers' own idle timeouts (db/config.ts keepAliveMs),
   // and the header deadline outlives the keep-alive, as Node requires for it to take effect.
   httpServer.keepAliveTimeout = deps.config.keepAliveMs ?? HTTP_KEEP_ALIVE_MS_DEFAULT;

@@ -577,8 +577,8 @@ ${meetingPart}
  * One error contract on every route: a client that asks for JSON gets the GraphQL error shape with
  * a code and reason (access/http.ts sendError); a browser gets a page carrying the same code.
  */
-function errorPage(req: express.Request, res: express.Response, status: number, code: ErrorCode, reason: string, message: string): void {
-  if (req.accepts(['html', 'json']) === 'json') return sendError(res, status, code, reason, message);
+function errorPage(req: express.Request, res: express.Response, status: number, code: ErrorCode, reason: string, message: string, extra: { argument?: string } = {}): void {
+  if (req.accepts(['html', 'json']) === 'json') return sendError(res, status, code, reason, message, extra);
   res
     .status(status)
     .type('html')
@@ -617,11 +617,15 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
       // Nothing but this page itself: no script, no remote font, image or style.
       res.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
       const id = String(req.params.id);
-      const meetingParam = typeof req.query.meeting === 'string' ? req.query.meeting : null;
+      // A parameter given twice (?meeting=1&meeting=2) arrives as a list: malformed, not absent.
+      const meetingParam = req.query.meeting === undefined ? null : req.query.meeting;
       // view=current: the dossier as it stands now, beside (not instead of) each meeting's stored one.
-      const viewParam = typeof req.query.view === 'string' ? req.query.view : null;
-      if (!/^[1-9]\d{0,14}$/.test(id) || (meetingParam !== null && !/^[1-9]\d{0,14}$/.test(meetingParam))) return errorPage(req, res, 400, 'BAD_USER_INPUT', 'MALFORMED_ID', '案件编号格式不正确');
-      if (viewParam !== null && viewParam !== 'current' && viewParam !== 'meeting') return errorPage(req, res, 400, 'BAD_USER_INPUT', 'UNKNOWN_VIEW', '材料版本只能是 current 或 meeting');
+      const viewParam = req.query.view === undefined ? null : req.query.view;
+      // Each refusal names the parameter at fault, in its message and as `argument`.
+      const malformedId = (value: unknown) => typeof value !== 'string' || !/^[1-9]\d{0,14}$/.test(value);
+      if (malformedId(id)) return errorPage(req, res, 400, 'BAD_USER_INPUT', 'MALFORMED_ID', '案件编号格式不正确', { argument: 'id' });
+      if (meetingParam !== null && malformedId(meetingParam)) return errorPage(req, res, 400, 'BAD_USER_INPUT', 'MALFORMED_ID', '会议编号格式不正确', { argument: 'meeting' });
+      if (viewParam !== null && viewParam !== 'current' && viewParam !== 'meeting') return errorPage(req, res, 400, 'BAD_USER_INPUT', 'UNKNOWN_VIEW', '材料版本只能是 current 或 meeting', { argument: 'view' });
       const now = hubNow(deps);
       const today = hubToday(deps);
       const unavailable = new Map<DepartmentCode, SourceOutcome>();

@@ -23,6 +23,7 @@ import { household } from '../db/household/schema';
 import { closeSources, openSources } from '../federation/sources';
 import { generateDemo } from '../tools/generate/index';
 import { createHubServer } from './app';
+import { EarlyListener } from './early-listener';
 import { parseCommandLine } from '../tools/command-args';
 import { shownPath, userPath } from '../domain/user-path';
 import { ConfigError, demoHouseholdsFromEnv, loadConfig, redactUrl, sourceUrls, withDatabase, type HubConfig } from '../db/config';
@@ -40,8 +41,9 @@ const ROOT = path.join(__dirname, '..');
 class CannotStart extends Error {}
 
 /**
- * Whether HOST:PORT can be listened on, checked before the database starts and the demo loads:
- * otherwise a taken port shows up only at the end, as a raw EADDRINUSE.
+ * Whether HOST:PORT can be listened on (the metrics port), checked before the database starts and
+ * the demo loads: otherwise a taken port shows up only at the end, as a raw EADDRINUSE. The public
+ * port is not checked but taken (EarlyListener).
  */
 async function checkPortFree(host: string, port: number, variable = 'PORT'): Promise<void> {
   await new Promise<void>((resolve, reject) => {
@@ -134,12 +136,19 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
   // Every variable, then the ports: nothing is started or written if the hub could not run anyway.
   const early = loadConfig(process.env.DATABASE_URL ?? 'mysql://127.0.0.1/aidhub');
   const demoHouseholds = demoHouseholdsFromEnv();
-  await checkPortFree(early.host, early.port);
+  // The public port is taken now and held through the start, answering 503 until the hub serves
+  // (server/early-listener.ts): one taken by another process is reported at once, and none can take
+  // it while the demo loads.
+  const listener = new EarlyListener();
+  await listener.listen(early.port, early.host).catch((err: NodeJS.ErrnoException) => {
+    throw portProblem(err, early.host, early.port);
+  });
+  started.add('public port', () => listener.close());
   if (early.metrics?.port) await checkPortFree(early.metrics.host, early.metrics.port, 'METRICS_PORT');
   let privateServer: PrivateServer | null = null;
   let hubUrl = process.env.DATABASE_URL;
   // Demo data is only ever written to databases the hub created for itself, unless asked for.
-  let demo = process.env.AIDHUB_DEMO === '1';
+  let demo = early.demo === true;
   if (!hubUrl) {
     next('private database server');
     const dataDir = privateDataDir();
@@ -148,7 +157,7 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
     privateServer = server;
     started.add('private database server', () => server.stop());
     hubUrl = withDatabase(privateServer.url, 'aidhub');
-    demo = process.env.AIDHUB_DEMO !== '0';
+    demo = early.demo !== false;
     // The demo pushes alerts to receivers on this machine only, unless told otherwise.
     process.env.AIDHUB_CALLBACK_HOSTS ??= '127.0.0.1,localhost';
     // The demo polls the departments' change feeds every 30 s, so that a row written into a
@@ -223,15 +232,12 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
   // The example the banner and the query page show: a Jining household (the city-wide demo client
   // may see it) that receives aid.
   const example = demo ? await exampleHouseholdId(hub, sources) : null;
-  const { httpServer, apollo, metricsHttpServer } = await createHubServer({ config, hub, sources, logger, exampleHouseholdId: example ?? undefined });
+  const { app, apollo, metricsHttpServer } = await createHubServer({ config, hub, sources, logger, exampleHouseholdId: example ?? undefined }, { httpServer: listener.server });
   // Drains the requests in flight, stops the pollers and closes the HTTP servers (also before they listen).
   started.add('hub server', () => apollo.stop());
   next('listen');
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', (err: NodeJS.ErrnoException) => reject(portProblem(err, config.host, config.port)));
-    httpServer.listen(config.port, config.host, resolve);
-  });
-  // Only now, listening: so `npm run clients`, `scan` and `audit:verify` find this server while it runs.
+  listener.serve(app);
+  // Only now, serving: so `npm run clients`, `scan` and `audit:verify` find this server while it runs.
   if (privateServer) {
     writeHubUrlFile(hubUrl);
     started.add('hub-url file', () => removeHubUrlFile());

@@ -386,6 +386,20 @@ describe('the meeting brief in a real browser', () => {
     expect(((await bad.json()) as any).errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'UNKNOWN_VIEW' });
   });
 
+  it('names the parameter at fault: a malformed meeting is the meeting’s, not the case’s; a parameter given twice is malformed', async () => {
+    const refusal = async (query: string) => {
+      const res = await fetch(`${hub.url}/cases/${caseId}/brief${query}`, { headers: { ...headers, accept: 'application/json' } });
+      const [error] = ((await res.json()) as any).errors;
+      return { status: res.status, ...error.extensions, message: error.message };
+    };
+    for (const query of ['?meeting=abc', '?meeting=0', `?meeting=1&meeting=2`]) {
+      expect({ query, ...(await refusal(query)) }).toEqual({ query, status: 400, code: 'BAD_USER_INPUT', reason: 'MALFORMED_ID', argument: 'meeting', message: '会议编号格式不正确' });
+    }
+    for (const query of ['?view=yesterday', '?view=current&view=meeting']) {
+      expect({ query, ...(await refusal(query)) }).toEqual({ query, status: 400, code: 'BAD_USER_INPUT', reason: 'UNKNOWN_VIEW', argument: 'view', message: expect.stringContaining('材料版本') });
+    }
+  });
+
   it('prints on A4 with the reference and page number on every page, a typical household on one page', async () => {
     for (const [url, ref, maxPages] of [
       [`/cases/${liuCaseId}/brief`, () => liuReference, 1],

@@ -10,6 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { DEMO_CLIENTS, ensureDemoClients } from '../access/demo-clients';
 import { household, householdMember, person, region } from '../db/household/schema';
+import { aidCase, caseEvent, referralSlip } from '../db/cases/schema';
+import { caseRequest } from '../db/case-loop/schema';
+import { count, eq, like } from 'drizzle-orm';
 import { makeIdNumber } from '../domain/id-number';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
@@ -187,6 +190,42 @@ describe('county offices', () => {
     expect((await ok(demo[RENCHENG_CA], OPEN, open(wangId, '同键：任城区'), 'caseOpen')).case.id).toBe(rencheng.case.id);
     expect((await ok(demo[ZOUCHENG_CA], OPEN, open(sunId, '同键：邹城市'), 'caseOpen')).case.id).toBe(zoucheng.case.id);
     expect(codes(await demo[ZOUCHENG_CA](OPEN, open(sunId, '另一请求')), 'caseOpen')).toEqual(['IDEMPOTENCY_KEY_REUSED']);
+  });
+
+  it('a retry across the upgrade to per-client keys answers its first outcome; another client meeting the office’s old key runs its own request', async () => {
+    /** What a hub before per-client keys wrote for `key` of the office CIVIL_AFFAIRS: the same rows under `<office>:<key>`. */
+    const storeAsBeforeUpgrade = async (key: string) => {
+      for (const table of [caseEvent, caseRequest]) {
+        const [res] = await dbs.hub.update(table).set({ idempotencyKey: `CIVIL_AFFAIRS:${key}` }).where(like(table.idempotencyKey, `CIVIL_AFFAIRS/c%:${key}`));
+        expect(res.affectedRows).toBe(1);
+      }
+    };
+    const casesNow = async () => (await dbs.hub.select({ n: count() }).from(aidCase))[0].n;
+    const open = (householdId: number, summary: string) => ({ input: { householdId: String(householdId), origin: 'APPLICATION', urgency: 'NORMAL', summary, idempotencyKey: 'intake-upgrade' } });
+
+    const first = await ok(demo[RENCHENG_CA], OPEN, open(wangId, '升级前立案'), 'caseOpen');
+    await storeAsBeforeUpgrade('intake-upgrade');
+    const before = await casesNow();
+    // 任城区's retry after the upgrade: its first case, not a second one.
+    expect((await ok(demo[RENCHENG_CA], OPEN, open(wangId, '升级前立案'), 'caseOpen')).case.id).toBe(first.case.id);
+    expect(await casesNow()).toBe(before);
+
+    // The old key is the office's, shared by every county's office and the city-wide bureau: the
+    // bureau's identical request is its own (the key's event is 任城区's client's), and 邹城市's
+    // other request is neither refused nor answered with 任城区's case.
+    const city = await ok(demo[CITY_CA], OPEN, open(wangId, '升级前立案'), 'caseOpen');
+    expect(city.case.id).not.toBe(first.case.id);
+    const zoucheng = await ok(demo[ZOUCHENG_CA], OPEN, open(sunId, '升级后：邹城市'), 'caseOpen');
+    expect([first.case.id, city.case.id]).not.toContain(zoucheng.case.id);
+    expect(await casesNow()).toBe(before + 2);
+
+    // A slip issued before the upgrade and retried after it: the one slip.
+    await ok(demo[RENCHENG_CA], MOVE, { input: { caseId: first.case.id, to: 'ACCEPTED', reason: '受理' } }, 'caseTransition');
+    const issue = { input: { caseId: first.case.id, to: { department: 'HEALTH' }, ask: '升级前转办', deadlineWorkingDays: 5, idempotencyKey: 'slip-upgrade' } };
+    const slip = await ok(demo[RENCHENG_CA], ISSUE, issue, 'referralIssue');
+    await storeAsBeforeUpgrade('slip-upgrade');
+    expect((await ok(demo[RENCHENG_CA], ISSUE, issue, 'referralIssue')).referral.id).toBe(slip.referral.id);
+    expect((await dbs.hub.select({ n: count() }).from(referralSlip).where(eq(referralSlip.caseId, Number(first.case.id))))[0].n).toBe(1);
   });
 
   it('a hand-over is accepted only by a client that may own the case: a department office that only answers slips declines it', async () => {

@@ -8,7 +8,9 @@
  * 'error' event and left `hub-url` naming a stopped server; CHARITY_CLAIM_WORKING_DAYS was first
  * read by a claim (INTERNAL_SERVER_ERROR); AIDHUB_JOB_LEASE_MS and AIDHUB_DEMO_HOUSEHOLDS took a
  * word silently (the default lease; a demo of no households); LOG_LEVEL and an unreadable
- * AUDIT_SIGNING_KEY_FILE failed with messages naming no variable.
+ * AUDIT_SIGNING_KEY_FILE failed with messages naming no variable; AIDHUB_DEMO and AIDHUB_SUBGRAPH
+ * were compared with '1' or '0' where used, so AIDHUB_DEMO=no loaded the demo and
+ * AIDHUB_SUBGRAPH=true served no subgraph.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -35,7 +37,7 @@ afterAll(() => {
 function start(env: Record<string, string>) {
   const dataDir = path.join(dataRoot, 'mariadb');
   const base: NodeJS.ProcessEnv = { ...process.env, AIDHUB_DATA_DIR: dataDir, PORT: String(port), NODE_ENV: 'development' };
-  for (const name of ['DATABASE_URL', 'METRICS_PORT', 'LOG_LEVEL', 'AUDIT_SIGNING_KEY', 'AUDIT_SIGNING_KEY_FILE', 'CHARITY_CLAIM_WORKING_DAYS', 'AIDHUB_JOB_LEASE_MS', 'AIDHUB_DEMO_HOUSEHOLDS']) delete base[name];
+  for (const name of ['DATABASE_URL', 'METRICS_PORT', 'LOG_LEVEL', 'AUDIT_SIGNING_KEY', 'AUDIT_SIGNING_KEY_FILE', 'CHARITY_CLAIM_WORKING_DAYS', 'AIDHUB_JOB_LEASE_MS', 'AIDHUB_DEMO_HOUSEHOLDS', 'AIDHUB_DEMO', 'AIDHUB_SUBGRAPH']) delete base[name];
   const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server', 'main.ts')], { cwd: ROOT, encoding: 'utf8', env: { ...base, ...env }, timeout: 60_000 });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr, dataWritten: fs.readdirSync(dataRoot) };
 }
@@ -46,6 +48,8 @@ it.each([
   ['CHARITY_CLAIM_WORKING_DAYS', '0'],
   ['AIDHUB_JOB_LEASE_MS', 'thirty seconds'],
   ['AIDHUB_DEMO_HOUSEHOLDS', 'many'],
+  ['AIDHUB_DEMO', 'no'],
+  ['AIDHUB_SUBGRAPH', 'true'],
   ['LOG_LEVEL', 'verbose'],
   ['AUDIT_SIGNING_KEY_FILE', '/nonexistent/aidhub-signing-key.pem'],
 ])('refuses %s=%s before starting anything, naming the variable', (name, value) => {

@@ -85,6 +85,32 @@ function storedKey(meta: WriteMeta): string | null {
 }
 
 /**
+ * The key as a hub before per-client keys stored it (`<office>:<key>`), for a request from an
+ * authenticated client; null where it is the stored key already (no client).
+ */
+function legacyKey(meta: WriteMeta): string | null {
+  return meta.idempotencyKey === null || meta.keyClientId == null ? null : `${meta.actor.office}:${meta.idempotencyKey}`;
+}
+
+/**
+ * A retry across the upgrade to per-client keys: the event a request stored under its legacy key,
+ * when it was this client's and this request. The legacy key is the office's, shared by the county
+ * offices of a department and the city-wide bureau, so finding it proves nothing by itself; the
+ * event's actor (the client's unique name, and the officer the input names) must be this request's
+ * and the stored fingerprint the same. Anything else (another client's key, another request, a key
+ * stored before fingerprints were kept) is not this request's retry: it runs as a new request, and
+ * never answers with, or is refused for, another office's outcome.
+ */
+async function legacyRetry(db: HubQuery, meta: WriteMeta): Promise<CaseEventRecord | null> {
+  const key = legacyKey(meta);
+  if (key === null || !meta.requestHash) return null;
+  const earlier = await eventByKey(db, key);
+  if (!earlier || earlier.actor !== meta.actor.officer || earlier.actorOffice !== meta.actor.office) return null;
+  const [stored] = await db.select({ requestHash: caseRequest.requestHash }).from(caseRequest).where(eq(caseRequest.idempotencyKey, key));
+  return stored?.requestHash === meta.requestHash ? earlier : null;
+}
+
+/**
  * Runs `work` once per idempotency key. A key already used answers from its event: `replay` maps
  * that event to the first outcome, or returns null when the key was used for something else.
  */
@@ -105,6 +131,9 @@ export async function idempotent<T>(db: HubDb, meta: WriteMeta, replay: (event: 
   if (key !== null) {
     const earlier = await eventByKey(db, key);
     if (earlier) return replayOrRefuse(earlier);
+    // Sent first to a hub that stored keys per office: the first outcome, not a second case or slip.
+    const beforeUpgrade = await legacyRetry(db, meta);
+    if (beforeUpgrade) return answer(beforeUpgrade);
   }
   try {
     return await work();

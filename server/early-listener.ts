@@ -1,0 +1,64 @@
+/**
+ * The public port, taken by `npm start` before anything else starts (server/main.ts) and held
+ * through the private database's start, the migrations and the demo load, which take minutes on a
+ * first start. A port checked free and bound only at the end could be taken in between (another
+ * hub started meanwhile on the same PORT), and was then reported only after the load, as a failed
+ * start. While the hub starts, every request is answered at once with 503 and `Retry-After`:
+ * `/healthz` and `/readyz` with `{ "status": "starting" }`, any other path with the error shape
+ * of every route, `HUB_UNAVAILABLE`, reason `STARTING`. The hub's app takes over with `serve`.
+ */
+import http from 'node:http';
+
+/** Seconds a client is asked to wait before asking a starting hub again. */
+const RETRY_AFTER_S = 5;
+
+function answerStarting(req: http.IncomingMessage, res: http.ServerResponse): void {
+  const path = (req.url ?? '/').split('?')[0];
+  const body =
+    path === '/healthz' || path === '/readyz'
+      ? { status: 'starting' }
+      : { errors: [{ message: 'The hub is starting; try again shortly', extensions: { code: 'HUB_UNAVAILABLE', reason: 'STARTING' } }] };
+  res.writeHead(503, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'retry-after': String(RETRY_AFTER_S),
+    'x-content-type-options': 'nosniff',
+    // The body is left unread; the connection is not reused for the hub that follows.
+    connection: 'close',
+  });
+  res.end(JSON.stringify(body));
+}
+
+export class EarlyListener {
+  readonly server: http.Server;
+  private handler: http.RequestListener = answerStarting;
+
+  constructor() {
+    this.server = http.createServer((req, res) => this.handler(req, res));
+  }
+
+  /** Listens on host:port, or rejects with why not (EADDRINUSE, EACCES …) as `listen` reports it. */
+  listen(port: number, host: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
+  /** From now on, requests go to `app`. */
+  serve(app: http.RequestListener): void {
+    this.handler = app;
+  }
+
+  /** Stops listening, if it still does (the hub's own stop closes it once it serves). */
+  async close(): Promise<void> {
+    if (!this.server.listening) return;
+    await new Promise<void>((resolve, reject) => {
+      this.server.close((err) => (err ? reject(err) : resolve()));
+      this.server.closeAllConnections();
+    });
+  }
+}
