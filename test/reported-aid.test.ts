@@ -8,12 +8,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { reportFile } from '../tools/report/index';
-import { registerCharity } from '../db/reported-aid/store';
+import { recordReportedAid, registerCharity } from '../db/reported-aid/store';
+import { validateReport } from '../domain/reported-aid/validate';
+import { until } from './support/until';
 import { makeIdNumber, maskIdNumber } from '../domain/id-number';
 import { makeCreditCode } from '../domain/credit-code';
 import { healthScenario } from '../federation/health/scenario';
 import { createTestDatabases, type TestDatabases } from './support/databases';
-import { startTestHub, type TestHub } from './support/hub';
+import { startTestHub, type GraphQLResponse, type TestHub } from './support/hub';
 import { insertRegions, TODAY } from './support/scenarios';
 import { addHousehold } from './findings-scenario';
 import { freePort } from './support/redis';
@@ -215,5 +217,50 @@ describe('aidReport', () => {
     expect(unreachable).toMatchObject({ recorded: 0, problems: [{ line: null, code: 'HUB_UNREACHABLE' }] });
     expect(unreachable.problems[0].message).toContain(nowhere);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Transactions of the hub database waiting for a lock (MariaDB and MySQL both list them here). */
+  async function lockWaits(): Promise<number> {
+    const [rows] = (await dbs.hub.execute(sql`select count(*) as n from information_schema.innodb_trx where trx_state = 'LOCK WAIT'`)) as unknown as [{ n: number }[]];
+    return Number(rows[0].n);
+  }
+
+  it('lets one of two corrections of one entry sent at once supersede it, and refuses the other', async () => {
+    const aid = { reference: 'RACE-1', beneficiaryIdNumber: PUPIL, programme: 'WINTER_SPRING_RELIEF', grantDate: '2026-02-10', amountFen: 20_000 };
+    expect((await emergency.gql(REPORT, { records: [aid] })).data.aidReport.userErrors).toEqual([]);
+    const correction = (reference: string, amountFen: number) => ({ ...aid, reference, entryKind: 'CORRECTION', supersedesReference: 'RACE-1', amountFen });
+    // The entry is held while both corrections arrive, so both have read it standing before either
+    // writes; released, they take turns.
+    let sent: Promise<GraphQLResponse>[] | undefined;
+    await dbs.hub.transaction(async (tx) => {
+      await tx.execute(sql.raw("select id from reported_aid where reporter_client = 'test-emergency' and reference = 'RACE-1' for update"));
+      sent = [emergency.gql(REPORT, { records: [correction('RACE-1-C1', 21_000)] }), emergency.gql(REPORT, { records: [correction('RACE-1-C2', 22_000)] })];
+      sent.forEach((p) => p.catch(() => undefined)); // awaited below, after the entry is released
+      await until('both corrections waiting for the entry', lockWaits, (n) => n >= 2);
+    });
+    const replies = await Promise.all(sent!);
+    const outcomes = replies.map((r) => (r.data.aidReport.recorded === 1 ? 'RECORDED' : r.data.aidReport.userErrors.map((e: { code: string }) => e.code).join()));
+    expect(outcomes.sort()).toEqual(['RECORDED', 'SUPERSEDES_ALREADY_SUPERSEDED']);
+    const [rows] = (await dbs.hub.execute(sql`select count(*) as n from reported_aid where reporter_client = 'test-emergency' and reference like 'RACE-1%' and superseded_by is null`)) as unknown as [{ n: number }[]];
+    expect(Number(rows[0].n)).toBe(1);
+  });
+
+  it('records once the same record sent twice at once, answering the second as already recorded', async () => {
+    const record = { reference: 'RACE-2', beneficiaryIdNumber: PUPIL, programme: 'WINTER_SPRING_RELIEF', grantDate: '2026-02-11', amountFen: 20_000 };
+    const checked = validateReport('EMERGENCY_MANAGEMENT', [record], TODAY);
+    if (!checked.ok) throw new Error('the record is valid');
+    // The first request's transaction (the ledger's one way in), not yet committed when the second
+    // one's insert meets its row.
+    let second: Promise<GraphQLResponse> | undefined;
+    await dbs.hub.transaction(async (tx) => {
+      const first = await recordReportedAid(tx as never, checked.records, { clientName: 'test-emergency', office: 'EMERGENCY_MANAGEMENT', creditCode: null });
+      expect(first.ok).toBe(true);
+      second = emergency.gql(REPORT, { records: [record] });
+      second.catch(() => undefined); // awaited below, once the first is committed
+      await until('the second insert waiting for the first', lockWaits, (n) => n >= 1);
+    });
+    const res = await second!;
+    expect(res.errors).toBeUndefined();
+    expect(res.data.aidReport).toMatchObject({ recorded: 0, alreadyRecorded: 1, userErrors: [] });
   });
 });

@@ -44,6 +44,15 @@ export async function recordReportedAid(tx: LedgerDb, records: readonly ValidRep
     .from(reportedAid)
     .where(and(eq(reportedAid.reporterClient, reporter.clientName), inList(reportedAid.reference, references)));
   const byRef = new Map(existing.map((r) => [r.reference, r]));
+  // The entries this batch would supersede, locked by primary key and read again: a locking read
+  // sees the latest committed state, so of two corrections of one entry sent at once the second
+  // waits for the first and finds the entry superseded (the plain read above may predate it, and
+  // both would stand, the aid counted twice).
+  const targetIds = [...new Set(records.flatMap((r) => (r.supersedesReference && !byRef.has(r.reference) ? [byRef.get(r.supersedesReference)?.id] : [])))].filter((id): id is number => id !== undefined);
+  if (targetIds.length > 0) {
+    const locked = await tx.select().from(reportedAid).where(inList(reportedAid.id, targetIds)).for('update');
+    for (const row of locked) byRef.set(row.reference, row);
+  }
   const errors: ReportError[] = [];
   const hashes = records.map(contentHash);
   const fresh: number[] = [];
