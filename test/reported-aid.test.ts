@@ -183,12 +183,31 @@ describe('aidReport', () => {
     expect(aid.data.person.aid).toEqual([{ programme: { code: 'WINTER_SPRING_RELIEF' }, amountFen: 0, status: 'CANCELLED', reportedBy: { reference: 'DF-2026-002-R' } }]);
   });
 
+  it("refuses a reversal naming another person or programme than the entry it reverses, in the ledger or the batch", async () => {
+    const aid = { reference: 'REV-1', beneficiaryIdNumber: PATIENT, programme: 'WINTER_SPRING_RELIEF', grantDate: '2026-02-12', amountFen: 15_000 };
+    const reversal = { ...aid, reference: 'REV-1-R', entryKind: 'REVERSAL', supersedesReference: 'REV-1', amountFen: 0 };
+    const rows = await ledgerRows();
+    const inBatch = await emergency.gql(REPORT, { records: [aid, { ...reversal, beneficiaryIdNumber: PUPIL }] });
+    expect(inBatch.data.aidReport.userErrors).toEqual([{ index: 1, code: 'REVERSAL_MISMATCH', field: 'beneficiaryIdNumber' }]);
+    expect(await ledgerRows()).toBe(rows);
+    expect((await emergency.gql(REPORT, { records: [aid] })).data.aidReport.userErrors).toEqual([]);
+    const otherPerson = await emergency.gql(REPORT, { records: [{ ...reversal, beneficiaryIdNumber: PUPIL }] });
+    expect(otherPerson.data.aidReport.userErrors).toEqual([{ index: 0, code: 'REVERSAL_MISMATCH', field: 'beneficiaryIdNumber' }]);
+    const otherProgramme = await emergency.gql(REPORT, { records: [{ ...reversal, programme: 'DISASTER_TRANSITION', grantDate: null, periodStart: '2026-02-12' }] });
+    expect(otherProgramme.data.aidReport.userErrors).toEqual([{ index: 0, code: 'REVERSAL_MISMATCH', field: 'programme' }]);
+    expect(await ledgerRows()).toBe(rows + 1);
+    // Named as recorded, it cancels the aid.
+    expect((await emergency.gql(REPORT, { records: [reversal] })).data.aidReport.userErrors).toEqual([]);
+    const history = await emergency.gql(`{ reportedAidHistory(reference: "REV-1") { reference superseded } }`);
+    expect(history.data.reportedAidHistory).toEqual([{ reference: 'REV-1', superseded: true }, { reference: 'REV-1-R', superseded: false }]);
+  });
+
   it('gives each reporter the count and sum it had accepted in a period', async () => {
     const res = await emergency.gql(`{ reportedAidReconciliation(from: "2000-01-01", to: "2099-12-31") { entryKind count amountFen } }`);
     expect(res.data.reportedAidReconciliation).toEqual([
-      { entryKind: 'AID', count: 2, amountFen: 130_000 },
+      { entryKind: 'AID', count: 3, amountFen: 145_000 },
       { entryKind: 'CORRECTION', count: 1, amountFen: 60_000 },
-      { entryKind: 'REVERSAL', count: 1, amountFen: 0 },
+      { entryKind: 'REVERSAL', count: 2, amountFen: 0 },
     ]);
     const before = await emergency.gql(`{ reportedAidReconciliation(from: "2001-01-01", to: "2001-01-31") { count } }`);
     expect(before.data.reportedAidReconciliation.map((t: { count: number }) => t.count)).toEqual([0, 0, 0]);

@@ -71,7 +71,16 @@ export async function recordReportedAid(tx: LedgerDb, records: readonly ValidRep
       if (!target && earlier === undefined) errors.push({ index, code: 'SUPERSEDES_UNKNOWN', field: 'supersedesReference', message: 'no record of this reporter under that reference' });
       else if ((target && target.supersededBy !== null) || supersededInBatch.has(r.supersedesReference)) {
         errors.push({ index, code: 'SUPERSEDES_ALREADY_SUPERSEDED', field: 'supersedesReference', message: 'that record was already corrected or reversed; supersede the latest entry' });
-      } else supersededInBatch.set(r.supersedesReference, index);
+      } else {
+        // A reversal cancels the aid its entry recorded: the same person and programme. Named
+        // otherwise, it would cancel one person's aid and show a cancelled grant no one received.
+        const reversed = target ?? records[earlier!];
+        if (r.entryKind === 'REVERSAL' && reversed.beneficiaryIdNumber !== r.beneficiaryIdNumber) {
+          errors.push({ index, code: 'REVERSAL_MISMATCH', field: 'beneficiaryIdNumber', message: 'a reversal names the beneficiary of the entry it reverses; send a CORRECTION to change the person' });
+        } else if (r.entryKind === 'REVERSAL' && reversed.programme !== r.programme) {
+          errors.push({ index, code: 'REVERSAL_MISMATCH', field: 'programme', message: 'a reversal names the programme of the entry it reverses; send a CORRECTION to change the programme' });
+        } else supersededInBatch.set(r.supersedesReference, index);
+      }
     }
     batchRefs.set(r.reference, index);
   });
