@@ -24,6 +24,7 @@ const PATIENT = makeIdNumber('370811', '1958-03-03', 41);
 const PUPIL = makeIdNumber('370811', '2012-05-05', 42);
 const SETTLEMENT = 'SETL-RA-1';
 const CREDIT_CODE = makeCreditCode('53370800MJD12345X');
+const DECEASED = makeIdNumber('370811', '1940-07-07', 43);
 
 const REPORT = /* GraphQL */ `
   mutation($records: [ReportedAidInput!]!) {
@@ -70,6 +71,7 @@ beforeAll(async () => {
     mafPay: '2000.00',
     psnPay: '3000.00',
   });
+  await addHousehold(dbs, 'F-RA-D', [{ idNumber: DECEASED, name: '壬', gender: 'M', birthDate: '1940-07-07', deathDate: '2025-11-20' }]);
   hub = await startTestHub(dbs, { today: TODAY, client: { department: 'HEALTH', roles: ['READER', 'DEPARTMENT_WRITER'], regionScope: '370800' } });
   const c = await hub.createClient({ name: 'test-charity', department: 'CHARITY', regionScope: '370800', roles: ['DEPARTMENT_WRITER'] });
   await registerCharity(dbs.hub as never, c.name, CREDIT_CODE, '济宁市慈善总会');
@@ -202,10 +204,19 @@ describe('aidReport', () => {
     expect(history.data.reportedAidHistory).toEqual([{ reference: 'REV-1', superseded: true }, { reference: 'REV-1-R', superseded: false }]);
   });
 
+  it('names X8 for 受灾人员过渡期生活救助 reported as running past the month of its beneficiary\'s death', async () => {
+    const transition = { beneficiaryIdNumber: DECEASED, programme: 'DISASTER_TRANSITION', amountFen: 60_000 };
+    // Stopped with the month of death: no finding (paid for the month of death is not counted).
+    const nearMiss = await emergency.gql(REPORT, { records: [{ ...transition, reference: 'GD-1', periodStart: '2025-09-01', periodEnd: '2025-11-30' }] });
+    expect(nearMiss.data.aidReport).toMatchObject({ recorded: 1, conflicts: [], userErrors: [] });
+    const after = await emergency.gql(REPORT, { records: [{ ...transition, reference: 'GD-2', periodStart: '2025-12-01', periodEnd: '2026-02-28' }] });
+    expect(after.data.aidReport).toMatchObject({ recorded: 1, conflicts: [{ index: 0, rule: { id: 'X8' }, severity: 'CONFLICT' }], userErrors: [] });
+  });
+
   it('gives each reporter the count and sum it had accepted in a period', async () => {
     const res = await emergency.gql(`{ reportedAidReconciliation(from: "2000-01-01", to: "2099-12-31") { entryKind count amountFen } }`);
     expect(res.data.reportedAidReconciliation).toEqual([
-      { entryKind: 'AID', count: 3, amountFen: 145_000 },
+      { entryKind: 'AID', count: 5, amountFen: 265_000 },
       { entryKind: 'CORRECTION', count: 1, amountFen: 60_000 },
       { entryKind: 'REVERSAL', count: 2, amountFen: 0 },
     ]);
