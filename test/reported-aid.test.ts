@@ -8,12 +8,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { reportFile } from '../tools/report/index';
-import { registerCharity } from '../db/reported-aid/store';
+import { recordReportedAid, registerCharity } from '../db/reported-aid/store';
+import { validateReport } from '../domain/reported-aid/validate';
+import { until } from './support/until';
 import { makeIdNumber, maskIdNumber } from '../domain/id-number';
 import { makeCreditCode } from '../domain/credit-code';
 import { healthScenario } from '../federation/health/scenario';
 import { createTestDatabases, type TestDatabases } from './support/databases';
-import { startTestHub, type TestHub } from './support/hub';
+import { startTestHub, type GraphQLResponse, type TestHub } from './support/hub';
 import { insertRegions, TODAY } from './support/scenarios';
 import { addHousehold } from './findings-scenario';
 import { freePort } from './support/redis';
@@ -22,6 +24,7 @@ const PATIENT = makeIdNumber('370811', '1958-03-03', 41);
 const PUPIL = makeIdNumber('370811', '2012-05-05', 42);
 const SETTLEMENT = 'SETL-RA-1';
 const CREDIT_CODE = makeCreditCode('53370800MJD12345X');
+const DECEASED = makeIdNumber('370811', '1940-07-07', 43);
 
 const REPORT = /* GraphQL */ `
   mutation($records: [ReportedAidInput!]!) {
@@ -68,6 +71,7 @@ beforeAll(async () => {
     mafPay: '2000.00',
     psnPay: '3000.00',
   });
+  await addHousehold(dbs, 'F-RA-D', [{ idNumber: DECEASED, name: '壬', gender: 'M', birthDate: '1940-07-07', deathDate: '2025-11-20' }]);
   hub = await startTestHub(dbs, { today: TODAY, client: { department: 'HEALTH', roles: ['READER', 'DEPARTMENT_WRITER'], regionScope: '370800' } });
   const c = await hub.createClient({ name: 'test-charity', department: 'CHARITY', regionScope: '370800', roles: ['DEPARTMENT_WRITER'] });
   await registerCharity(dbs.hub as never, c.name, CREDIT_CODE, '济宁市慈善总会');
@@ -181,12 +185,40 @@ describe('aidReport', () => {
     expect(aid.data.person.aid).toEqual([{ programme: { code: 'WINTER_SPRING_RELIEF' }, amountFen: 0, status: 'CANCELLED', reportedBy: { reference: 'DF-2026-002-R' } }]);
   });
 
+  it("refuses a reversal naming another person or programme than the entry it reverses, in the ledger or the batch", async () => {
+    const aid = { reference: 'REV-1', beneficiaryIdNumber: PATIENT, programme: 'WINTER_SPRING_RELIEF', grantDate: '2026-02-12', amountFen: 15_000 };
+    const reversal = { ...aid, reference: 'REV-1-R', entryKind: 'REVERSAL', supersedesReference: 'REV-1', amountFen: 0 };
+    const rows = await ledgerRows();
+    const inBatch = await emergency.gql(REPORT, { records: [aid, { ...reversal, beneficiaryIdNumber: PUPIL }] });
+    expect(inBatch.data.aidReport.userErrors).toEqual([{ index: 1, code: 'REVERSAL_MISMATCH', field: 'beneficiaryIdNumber' }]);
+    expect(await ledgerRows()).toBe(rows);
+    expect((await emergency.gql(REPORT, { records: [aid] })).data.aidReport.userErrors).toEqual([]);
+    const otherPerson = await emergency.gql(REPORT, { records: [{ ...reversal, beneficiaryIdNumber: PUPIL }] });
+    expect(otherPerson.data.aidReport.userErrors).toEqual([{ index: 0, code: 'REVERSAL_MISMATCH', field: 'beneficiaryIdNumber' }]);
+    const otherProgramme = await emergency.gql(REPORT, { records: [{ ...reversal, programme: 'DISASTER_TRANSITION', grantDate: null, periodStart: '2026-02-12' }] });
+    expect(otherProgramme.data.aidReport.userErrors).toEqual([{ index: 0, code: 'REVERSAL_MISMATCH', field: 'programme' }]);
+    expect(await ledgerRows()).toBe(rows + 1);
+    // Named as recorded, it cancels the aid.
+    expect((await emergency.gql(REPORT, { records: [reversal] })).data.aidReport.userErrors).toEqual([]);
+    const history = await emergency.gql(`{ reportedAidHistory(reference: "REV-1") { reference superseded } }`);
+    expect(history.data.reportedAidHistory).toEqual([{ reference: 'REV-1', superseded: true }, { reference: 'REV-1-R', superseded: false }]);
+  });
+
+  it('names X8 for 受灾人员过渡期生活救助 reported as running past the month of its beneficiary\'s death', async () => {
+    const transition = { beneficiaryIdNumber: DECEASED, programme: 'DISASTER_TRANSITION', amountFen: 60_000 };
+    // Stopped with the month of death: no finding (paid for the month of death is not counted).
+    const nearMiss = await emergency.gql(REPORT, { records: [{ ...transition, reference: 'GD-1', periodStart: '2025-09-01', periodEnd: '2025-11-30' }] });
+    expect(nearMiss.data.aidReport).toMatchObject({ recorded: 1, conflicts: [], userErrors: [] });
+    const after = await emergency.gql(REPORT, { records: [{ ...transition, reference: 'GD-2', periodStart: '2025-12-01', periodEnd: '2026-02-28' }] });
+    expect(after.data.aidReport).toMatchObject({ recorded: 1, conflicts: [{ index: 0, rule: { id: 'X8' }, severity: 'CONFLICT' }], userErrors: [] });
+  });
+
   it('gives each reporter the count and sum it had accepted in a period', async () => {
     const res = await emergency.gql(`{ reportedAidReconciliation(from: "2000-01-01", to: "2099-12-31") { entryKind count amountFen } }`);
     expect(res.data.reportedAidReconciliation).toEqual([
-      { entryKind: 'AID', count: 2, amountFen: 130_000 },
+      { entryKind: 'AID', count: 5, amountFen: 265_000 },
       { entryKind: 'CORRECTION', count: 1, amountFen: 60_000 },
-      { entryKind: 'REVERSAL', count: 1, amountFen: 0 },
+      { entryKind: 'REVERSAL', count: 2, amountFen: 0 },
     ]);
     const before = await emergency.gql(`{ reportedAidReconciliation(from: "2001-01-01", to: "2001-01-31") { count } }`);
     expect(before.data.reportedAidReconciliation.map((t: { count: number }) => t.count)).toEqual([0, 0, 0]);
@@ -215,5 +247,50 @@ describe('aidReport', () => {
     expect(unreachable).toMatchObject({ recorded: 0, problems: [{ line: null, code: 'HUB_UNREACHABLE' }] });
     expect(unreachable.problems[0].message).toContain(nowhere);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Transactions of the hub database waiting for a lock (MariaDB and MySQL both list them here). */
+  async function lockWaits(): Promise<number> {
+    const [rows] = (await dbs.hub.execute(sql`select count(*) as n from information_schema.innodb_trx where trx_state = 'LOCK WAIT'`)) as unknown as [{ n: number }[]];
+    return Number(rows[0].n);
+  }
+
+  it('lets one of two corrections of one entry sent at once supersede it, and refuses the other', async () => {
+    const aid = { reference: 'RACE-1', beneficiaryIdNumber: PUPIL, programme: 'WINTER_SPRING_RELIEF', grantDate: '2026-02-10', amountFen: 20_000 };
+    expect((await emergency.gql(REPORT, { records: [aid] })).data.aidReport.userErrors).toEqual([]);
+    const correction = (reference: string, amountFen: number) => ({ ...aid, reference, entryKind: 'CORRECTION', supersedesReference: 'RACE-1', amountFen });
+    // The entry is held while both corrections arrive, so both have read it standing before either
+    // writes; released, they take turns.
+    let sent: Promise<GraphQLResponse>[] | undefined;
+    await dbs.hub.transaction(async (tx) => {
+      await tx.execute(sql.raw("select id from reported_aid where reporter_client = 'test-emergency' and reference = 'RACE-1' for update"));
+      sent = [emergency.gql(REPORT, { records: [correction('RACE-1-C1', 21_000)] }), emergency.gql(REPORT, { records: [correction('RACE-1-C2', 22_000)] })];
+      sent.forEach((p) => p.catch(() => undefined)); // awaited below, after the entry is released
+      await until('both corrections waiting for the entry', lockWaits, (n) => n >= 2);
+    });
+    const replies = await Promise.all(sent!);
+    const outcomes = replies.map((r) => (r.data.aidReport.recorded === 1 ? 'RECORDED' : r.data.aidReport.userErrors.map((e: { code: string }) => e.code).join()));
+    expect(outcomes.sort()).toEqual(['RECORDED', 'SUPERSEDES_ALREADY_SUPERSEDED']);
+    const [rows] = (await dbs.hub.execute(sql`select count(*) as n from reported_aid where reporter_client = 'test-emergency' and reference like 'RACE-1%' and superseded_by is null`)) as unknown as [{ n: number }[]];
+    expect(Number(rows[0].n)).toBe(1);
+  });
+
+  it('records once the same record sent twice at once, answering the second as already recorded', async () => {
+    const record = { reference: 'RACE-2', beneficiaryIdNumber: PUPIL, programme: 'WINTER_SPRING_RELIEF', grantDate: '2026-02-11', amountFen: 20_000 };
+    const checked = validateReport('EMERGENCY_MANAGEMENT', [record], TODAY);
+    if (!checked.ok) throw new Error('the record is valid');
+    // The first request's transaction (the ledger's one way in), not yet committed when the second
+    // one's insert meets its row.
+    let second: Promise<GraphQLResponse> | undefined;
+    await dbs.hub.transaction(async (tx) => {
+      const first = await recordReportedAid(tx as never, checked.records, { clientName: 'test-emergency', office: 'EMERGENCY_MANAGEMENT', creditCode: null });
+      expect(first.ok).toBe(true);
+      second = emergency.gql(REPORT, { records: [record] });
+      second.catch(() => undefined); // awaited below, once the first is committed
+      await until('the second insert waiting for the first', lockWaits, (n) => n >= 1);
+    });
+    const res = await second!;
+    expect(res.errors).toBeUndefined();
+    expect(res.data.aidReport).toMatchObject({ recorded: 0, alreadyRecorded: 1, userErrors: [] });
   });
 });

@@ -52,6 +52,10 @@ const LOCKING_READS: Record<string, { line: string; why: string }[]> = {
     { line: "const [before] = await tx.select().from(monitoringAlert).where(eq(monitoringAlert.id, alertId)).for('update')", why: 'one alert by primary key: moves of one alert take turns, each judged on the state the one before left' },
     { line: "const [now] = await tx.select({ state: monitoringAlert.state }).from(monitoringAlert).where(eq(monitoringAlert.id, alertId)).for('update')", why: 'the same alert by primary key, re-read when a move lost anyway: its committed state, not the snapshot' },
   ],
+  'db/reported-aid/store.ts': [
+    { line: "const locked = await tx.select().from(reportedAid).where(inList(reportedAid.id, targetIds)).for('update');", why: 'the ledger entries a batch supersedes, by primary key (IN list of ids just read): rows that exist; two corrections of one entry take turns, and the second finds it superseded' },
+  ],
+  'test/reported-aid.test.ts': [{ line: "select id from reported_aid where reporter_client = 'test-emergency' and reference = 'RACE-1' for update", why: 'one ledger entry by its unique key, held to make two corrections of it wait together' }],
   'test/replicas.test.ts': [{ line: "WHERE job_key = 'scan-start' FOR UPDATE", why: 'the scan-start row by primary key, held to interleave two starts' }],
 };
 

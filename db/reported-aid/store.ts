@@ -44,6 +44,15 @@ export async function recordReportedAid(tx: LedgerDb, records: readonly ValidRep
     .from(reportedAid)
     .where(and(eq(reportedAid.reporterClient, reporter.clientName), inList(reportedAid.reference, references)));
   const byRef = new Map(existing.map((r) => [r.reference, r]));
+  // The entries this batch would supersede, locked by primary key and read again: a locking read
+  // sees the latest committed state, so of two corrections of one entry sent at once the second
+  // waits for the first and finds the entry superseded (the plain read above may predate it, and
+  // both would stand, the aid counted twice).
+  const targetIds = [...new Set(records.flatMap((r) => (r.supersedesReference && !byRef.has(r.reference) ? [byRef.get(r.supersedesReference)?.id] : [])))].filter((id): id is number => id !== undefined);
+  if (targetIds.length > 0) {
+    const locked = await tx.select().from(reportedAid).where(inList(reportedAid.id, targetIds)).for('update');
+    for (const row of locked) byRef.set(row.reference, row);
+  }
   const errors: ReportError[] = [];
   const hashes = records.map(contentHash);
   const fresh: number[] = [];
@@ -62,7 +71,16 @@ export async function recordReportedAid(tx: LedgerDb, records: readonly ValidRep
       if (!target && earlier === undefined) errors.push({ index, code: 'SUPERSEDES_UNKNOWN', field: 'supersedesReference', message: 'no record of this reporter under that reference' });
       else if ((target && target.supersededBy !== null) || supersededInBatch.has(r.supersedesReference)) {
         errors.push({ index, code: 'SUPERSEDES_ALREADY_SUPERSEDED', field: 'supersedesReference', message: 'that record was already corrected or reversed; supersede the latest entry' });
-      } else supersededInBatch.set(r.supersedesReference, index);
+      } else {
+        // A reversal cancels the aid its entry recorded: the same person and programme. Named
+        // otherwise, it would cancel one person's aid and show a cancelled grant no one received.
+        const reversed = target ?? records[earlier!];
+        if (r.entryKind === 'REVERSAL' && reversed.beneficiaryIdNumber !== r.beneficiaryIdNumber) {
+          errors.push({ index, code: 'REVERSAL_MISMATCH', field: 'beneficiaryIdNumber', message: 'a reversal names the beneficiary of the entry it reverses; send a CORRECTION to change the person' });
+        } else if (r.entryKind === 'REVERSAL' && reversed.programme !== r.programme) {
+          errors.push({ index, code: 'REVERSAL_MISMATCH', field: 'programme', message: 'a reversal names the programme of the entry it reverses; send a CORRECTION to change the programme' });
+        } else supersededInBatch.set(r.supersedesReference, index);
+      }
     }
     batchRefs.set(r.reference, index);
   });

@@ -4026,6 +4026,8 @@ export type AidReportErrorCode =
   | 'SUPERSEDES_REQUIRED'
   | 'SUPERSEDES_UNKNOWN'
   | 'SUPERSEDES_ALREADY_SUPERSEDED'
+  /** A reversal names another beneficiary or programme than the entry it reverses (a CORRECTION changes them). */
+  | 'REVERSAL_MISMATCH'
   | 'TEXT_TOO_LONG'
   /** The caller's office is not one that reports aid (a federated department records aid in its own system). */
   | 'REPORTER_NOT_ALLOWED'

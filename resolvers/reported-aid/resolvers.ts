@@ -6,6 +6,7 @@
  * (db/reported-aid/store.ts).
  */
 import { fromDbInstant } from '../../db/instants';
+import { isDuplicateKey } from '../../db/cases/write';
 import { acceptedBetween, charityOf, historyOf, recordReportedAid, type Reporter } from '../../db/reported-aid/store';
 import { addDays } from '../../domain/dates';
 import { isReporterCode } from '../../domain/departments';
@@ -56,7 +57,14 @@ export const reportedAidResolvers: Resolvers = {
         }),
       );
       // One transaction: every record or none (recordReportedAid writes nothing when it refuses).
-      const outcome = await ctx.hub.transaction((tx) => recordReportedAid(tx, checked.records, reporter, ctx.now()));
+      const record = () => ctx.hub.transaction((tx) => recordReportedAid(tx, checked.records, reporter, ctx.now()));
+      // The same batch sent twice at once (a retry after a timeout): the second's insert meets the
+      // first's row under the unique reference. Read again, it is the retry it is: recorded once,
+      // answered alreadyRecorded (or REFERENCE_CONFLICT for other content under the reference).
+      const outcome = await record().catch((error: unknown) => {
+        if (isDuplicateKey(error, 'reported_aid_reference')) return record();
+        throw error;
+      });
       if (!outcome.ok) return refused(outcome.errors);
       const conflicts: ReportedAidConflict[] = found.flat().filter((c) => outcome.outcome.written[c.index]);
       const written = outcome.outcome.written.filter(Boolean).length;
