@@ -204,6 +204,14 @@ export interface TriggerView {
 const UNKNOWN_NAMED = 10;
 
 /**
+ * What a trigger id asked for may look like (wider than the set's own ids, which are capitals, digits
+ * and _): checked before an id is looked up, so that an id named in TRIGGER_NOT_FOUND's message is
+ * never hostile text echoed back.
+ */
+export const TRIGGER_ID_SHAPE = /^[A-Za-z0-9_.-]{1,64}$/;
+export const TRIGGER_ID_SHAPE_MESSAGE = 'trigger ids are letters, digits, ".", "_" or "-"';
+
+/**
  * TRIGGER_NOT_FOUND's message for trigger ids of which some are no trigger of `set`, naming at most
  * ten of them; null when every id is one. A disabled trigger (enabled: false) is still one of the
  * set: a locality may turn it on again. A subscription and the inbox's filter refuse alike: a typo

@@ -14,7 +14,7 @@ import { isDivisionCode } from '../../domain/division-code';
 import { callbackRefusal, isDeliveryId, newSubscriptionSecret } from '../../domain/monitoring/delivery';
 import { ALERT_GRADES, type AlertGrade } from '../../domain/monitoring/envelope';
 import { regionCovers } from '../../domain/monitoring/subscriptions';
-import { unknownTriggersMessage } from '../../domain/monitoring/triggers';
+import { TRIGGER_ID_SHAPE, TRIGGER_ID_SHAPE_MESSAGE, unknownTriggersMessage } from '../../domain/monitoring/triggers';
 import { activeTriggerSet } from '../../rules/triggers-load';
 import { longerThan } from '../../domain/text-length';
 
@@ -39,7 +39,6 @@ export interface SubscriptionInput {
 
 export type SubscriptionCreated = { ok: true; subscription: SubscriptionRecord; secret: string } | { ok: false; code: SubscriptionError; field: string; message: string };
 
-const TRIGGER_ID = /^[A-Za-z0-9_.-]{1,64}$/;
 export async function createSubscription(db: HubQuery, callbackHosts: readonly string[], input: SubscriptionInput): Promise<SubscriptionCreated> {
   if (longerThan(input.callbackUrl, CALLBACK_URL_MAX)) return { ok: false, code: 'CALLBACK_URL_INVALID', field: 'callbackUrl', message: `the callback URL is longer than ${CALLBACK_URL_MAX} characters` };
   const refusal = callbackRefusal(input.callbackUrl, callbackHosts);
@@ -58,7 +57,7 @@ export async function createSubscription(db: HubQuery, callbackHosts: readonly s
     const grades = [...new Set(input.grades)];
     if (grades.some((g) => !(ALERT_GRADES as readonly string[]).includes(g))) return { ok: false, code: 'GRADE_INVALID', field: 'grades', message: `grades are ${ALERT_GRADES.join(', ')}` };
     const triggerIds = [...new Set(input.triggerIds)];
-    if (triggerIds.some((t) => !TRIGGER_ID.test(t))) return { ok: false, code: 'TRIGGER_INVALID', field: 'triggerIds', message: 'trigger ids are letters, digits, ".", "_" or "-"' };
+    if (triggerIds.some((t) => !TRIGGER_ID_SHAPE.test(t))) return { ok: false, code: 'TRIGGER_INVALID', field: 'triggerIds', message: TRIGGER_ID_SHAPE_MESSAGE };
     if (triggerIds.join(',').length > TRIGGER_IDS_MAX) return { ok: false, code: 'TRIGGER_INVALID', field: 'triggerIds', message: `the trigger ids take more than ${TRIGGER_IDS_MAX} characters comma-separated: name none to receive every trigger` };
     // An empty list means every trigger (domain/monitoring/subscriptions.ts), so it names none to check.
     const unknown = unknownTriggersMessage(activeTriggerSet(), triggerIds);

@@ -328,7 +328,11 @@ export async function runScan(deps: ScanDeps, scanId: number, regionCode: string
       },
     });
     await report();
-    await write((tx) => finishScan(tx, scanId, 'SUCCEEDED', counts));
+    // The lease ends in the scan's last commit: no moment shows a finished scan with a live lease.
+    await write(async (tx) => {
+      await finishScan(tx, scanId, 'SUCCEEDED', counts);
+      if (lease) await releaseLease(tx, lease);
+    });
     deps.logger?.info({ scanId, regionCode, ...counts }, 'scan finished');
     return counts;
   } catch (err) {
@@ -339,7 +343,10 @@ export async function runScan(deps: ScanDeps, scanId: number, regionCode: string
     }
     const failure = err instanceof DepartmentReadError ? `DEPARTMENT_UNAVAILABLE:${err.department}` : 'INTERNAL_ERROR';
     deps.logger?.error({ scanId, regionCode, failure, err: loggableError(err) }, 'scan failed');
-    await write((tx) => finishScan(tx, scanId, 'FAILED', counts, failure)).catch(() => undefined);
+    await write(async (tx) => {
+      await finishScan(tx, scanId, 'FAILED', counts, failure);
+      if (lease) await releaseLease(tx, lease);
+    }).catch(() => undefined);
     throw err;
   } finally {
     if (beating) clearInterval(beating);

@@ -12,7 +12,7 @@ import { decodeIdCursor, encodeIdCursor } from '../../domain/cursor';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
 import { alertOverdue, escalationCounty, type AlertMove } from '../../domain/monitoring/alerts';
 import { activeTriggerSet } from '../../rules/triggers-load';
-import { unknownTriggersMessage, type TriggerView } from '../../domain/monitoring/triggers';
+import { TRIGGER_ID_SHAPE, TRIGGER_ID_SHAPE_MESSAGE, unknownTriggersMessage, type TriggerView } from '../../domain/monitoring/triggers';
 import { badInput, requireDivisionCode, requireHubId } from '../../access/errors';
 import type { AlertErrorCode, Resolvers } from '../__generated__/types';
 import { pageOf, pageSize, positionAfter } from '../common';
@@ -118,6 +118,7 @@ export const monitoringResolvers: Resolvers = {
       }
       // A trigger id that is none of the set (a typo) is refused as a subscription refuses it, not listed
       // as no alerts; one removed from the set since is still found while alerts in reach carry it.
+      if ((f.triggers ?? []).some((t) => !TRIGGER_ID_SHAPE.test(t))) throw badInput('filter.triggers', 'TRIGGER_INVALID', TRIGGER_ID_SHAPE_MESSAGE);
       const set = activeTriggerSet();
       const outsideSet = (f.triggers ?? []).filter((id) => !set.triggers.some((t) => t.id === id));
       const removed = outsideSet.length === 0 ? new Set<string>() : await triggerIdsOfAlerts(ctx.hub, prefix, outsideSet);
