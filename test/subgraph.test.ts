@@ -10,7 +10,7 @@ import dns from 'node:dns';
 import net from 'node:net';
 import { ApolloGateway, IntrospectAndCompose, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginSchemaReportingDisabled, ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginSchemaReportingDisabled, ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
@@ -77,7 +77,8 @@ beforeAll(async () => {
   ];
   charity = new ApolloServer({
     schema: buildSubgraphSchema([{ typeDefs: CHARITY_SDL, resolvers: { Query: { registeredProjects: () => projects } } }]),
-    plugins: [ApolloServerPluginUsageReportingDisabled(), ApolloServerPluginSchemaReportingDisabled()],
+    // As the hub's own subgraph: no inline traces for the router (and no console line announcing them).
+    plugins: [ApolloServerPluginUsageReportingDisabled(), ApolloServerPluginSchemaReportingDisabled(), ApolloServerPluginInlineTraceDisabled()],
   });
   charityUrl = (await startStandaloneServer(charity, { listen: { port: 0, host: '127.0.0.1' } })).url;
 
