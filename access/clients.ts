@@ -16,7 +16,7 @@ import { preparedPer } from '../db/prepared';
 import { OFFICE_CODES, type OfficeCode as DepartmentCode } from '../domain/departments';
 import { isDivisionCode } from '../domain/division-code';
 import type { Caller } from './decide';
-import { isRole, ROLES, type Role } from './policy';
+import { isRole, ROLES, rolesProblem, type Role } from './policy';
 
 
 export const TOKEN_PREFIX = 'ahk_';
@@ -54,9 +54,12 @@ export interface ClientInfo {
   status: ClientStatus;
 }
 
-/** A spec that cannot be stored; the message says which part and why. */
+/** A spec that cannot be stored; the message says which part and why, `code` (when set) is stable. */
 export class ClientSpecError extends Error {
   override name = 'ClientSpecError';
+  constructor(message: string, readonly code: string | null = null) {
+    super(code ? `${code}: ${message}` : message);
+  }
 }
 
 const NAME = /^[a-z0-9][a-z0-9._-]{1,63}$/;
@@ -67,6 +70,8 @@ export function validateSpec(spec: ClientSpec): void {
   if (!isDivisionCode(spec.regionScope)) throw new ClientSpecError('scope: a division code of 6 (city or county), 9 (township) or 12 digits');
   if (spec.roles.length === 0) throw new ClientSpecError(`roles: at least one of ${ROLES.join(', ')}`);
   for (const r of spec.roles) if (!isRole(r)) throw new ClientSpecError(`roles: unknown role ${JSON.stringify(r)}; roles are ${ROLES.join(', ')}`);
+  const problem = rolesProblem(spec.roles);
+  if (problem) throw new ClientSpecError(problem, 'CHARITY_ROLE_NOT_EXCLUSIVE');
 }
 
 function parseRoles(stored: string): Role[] {

@@ -53,6 +53,27 @@ export const ROLE_DESCRIPTIONS: Record<Role, string> = {
   REFERRAL_HANDLER: 'a department office answering the referral slips addressed to it (accept, complete with feedback, decline); opens, moves and convenes no case',
 };
 
+/**
+ * CHARITY stands alone on a client. A charity is an outside organisation: with a department role
+ * beside it, its client would read department data (ID numbers in clear for DEPARTMENT_WRITER) and
+ * reach the departments' write paths, e.g. reverse the ledger rows of its own deliveries through
+ * aidReport while the need still shows them delivered. A charity that also reports aid of its own
+ * (aidReport) does so through a second client of department CHARITY with DEPARTMENT_WRITER.
+ */
+export const EXCLUSIVE_ROLE: Role = 'CHARITY';
+
+/** Every role a department office may hold together (all but CHARITY). */
+export const OFFICE_ROLES: readonly Role[] = ROLES.filter((r) => r !== EXCLUSIVE_ROLE);
+
+/** Why these roles may not be held by one client, or null. */
+export function rolesProblem(roles: readonly Role[]): string | null {
+  const others = [...new Set(roles)].filter((r) => r !== EXCLUSIVE_ROLE);
+  if (roles.includes(EXCLUSIVE_ROLE) && others.length > 0) {
+    return `roles: ${EXCLUSIVE_ROLE} is held alone (a charity is an outside organisation; ${others.join(', ')} would give it department data and write paths); create a second client for the other roles`;
+  }
+  return null;
+}
+
 /** Which purposes a caller acting in each role may state. */
 export const PURPOSES_BY_ROLE: Record<Role, readonly Purpose[]> = {
   READER: ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK', 'MONITORING', 'REFERRAL'],

@@ -7,7 +7,7 @@
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { createClient } from '../access/clients';
-import { ROLES } from '../access/policy';
+import { OFFICE_ROLES } from '../access/policy';
 import { accessDbOf } from '../db/access/db';
 import { createPool, hubDrizzle } from '../db/connect';
 import { provisionDatabases } from '../federation/provision';
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     const server = await createHubServer({ config, hub, sources, logger: pino({ level: 'silent' }) });
     await new Promise<void>((resolve) => server.httpServer.listen(0, '127.0.0.1', resolve));
     const endpoint = `http://127.0.0.1:${(server.httpServer.address() as AddressInfo).port}/graphql`;
-    const { token } = await createClient(accessDbOf(hub), { name: `bench-audit-${process.pid}`, department: 'CIVIL_AFFAIRS', regionScope: '370000', roles: ROLES });
+    const { token } = await createClient(accessDbOf(hub), { name: `bench-audit-${process.pid}`, department: 'CIVIL_AFFAIRS', regionScope: '370000', roles: OFFICE_ROLES });
     console.log(`bench:audit — ${requests} concurrent requests, ${rounds} rounds; ${data.where}`);
     for (let round = 1; round <= rounds; round++) {
       const before = { ...server.audit.stats };

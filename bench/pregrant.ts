@@ -29,7 +29,7 @@ import type { AddressInfo } from 'node:net';
 import mysql from 'mysql2/promise';
 import pino from 'pino';
 import { createClient } from '../access/clients';
-import { ROLES } from '../access/policy';
+import { OFFICE_ROLES } from '../access/policy';
 import { accessDbOf } from '../db/access/db';
 import { createPool, hubDrizzle } from '../db/connect';
 import { DEPARTMENT_CODES } from '../domain/departments';
@@ -253,7 +253,7 @@ async function main(): Promise<void> {
   try {
     const counts = await rowCounts(data);
     log(`data: ${counts.households} households, ${counts.people} people, ${counts.departmentRows} department rows (loaded in ${data.loadSeconds.toFixed(1)} s)`);
-    const { token } = await createClient(accessDbOf(hub), { name: `bench-pregrant-${process.pid}`, department: 'CIVIL_AFFAIRS', regionScope: '370000', roles: ROLES });
+    const { token } = await createClient(accessDbOf(hub), { name: `bench-pregrant-${process.pid}`, department: 'CIVIL_AFFAIRS', regionScope: '370000', roles: OFFICE_ROLES });
     const auth = { authorization: `Bearer ${token}` };
 
     // The sample: people in households, people with a standing settlement, households to query.

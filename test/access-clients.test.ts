@@ -52,6 +52,20 @@ describe('the clients CLI', () => {
     expect((await asToken(token).gql(CALLER)).data.caller.name).toBe('rencheng-civil-affairs');
   });
 
+  it('refuses a client holding CHARITY beside another role (a charity is an outside organisation), and stores nothing', async () => {
+    for (const roles of ['CHARITY,DEPARTMENT_WRITER', 'READER,charity']) {
+      const { code, out } = await cli('create', '--name', 'jn-charity-mixed', '--department', 'CHARITY', '--scope', '370800', '--roles', roles, '--credit-code', '53370800MJD12345XD', '--organisation', '济宁市慈善总会');
+      expect({ roles, code, out: out[0] }).toEqual({ roles, code: 2, out: expect.stringMatching(/^error: CHARITY_ROLE_NOT_EXCLUSIVE: /) });
+    }
+    expect((await listClients(hub.accessDb)).map((c) => c.name)).not.toContain('jn-charity-mixed');
+    const [orgs] = await dbs.hubPool.query("SELECT * FROM charity_organisation WHERE client_name = 'jn-charity-mixed'");
+    expect(orgs).toEqual([]);
+    // Alone, CHARITY is accepted; so is a reporting client of the same organisation with DEPARTMENT_WRITER.
+    for (const [name, roles] of [['jn-charity-linkage', 'CHARITY'], ['jn-charity-report', 'DEPARTMENT_WRITER']]) {
+      expect((await cli('create', '--name', name, '--department', 'CHARITY', '--scope', '370800', '--roles', roles, '--credit-code', '53370800MJD12345XD', '--organisation', '济宁市慈善总会')).code).toBe(0);
+    }
+  });
+
   it('lists clients with their status, and never their tokens', async () => {
     const { code, out } = await cli('list');
     expect(code).toBe(0);

@@ -307,6 +307,29 @@ describe('a charity', () => {
     expect(seen.data.household.findings.map((f: any) => f.rule.id)).toContain('X7');
   });
 
+  it('a delivery\'s ledger row is not reversed through aidReport, even by a client that also holds DEPARTMENT_WRITER', async () => {
+    // Such a client can no longer be created (access-clients test); this is one made before the
+    // rule, its roles written as they were then.
+    await dbs.hubPool.query("UPDATE api_client SET department = 'CHARITY', roles = 'CHARITY,DEPARTMENT_WRITER' WHERE name = ?", [names.a]);
+    try {
+      const REPORT = `mutation($input: AidReportInput!) { aidReport(input: $input) { recorded userErrors { index code field } } }`;
+      const reversal = { reference: 'JNCS-2026-0001-R', entryKind: 'REVERSAL', supersedesReference: 'JNCS-2026-0001', beneficiaryIdNumber: WANG.grandmother, programme: 'CHARITY_MEDICAL', grantDate: TODAY, amountFen: 0 };
+      const res = await hub.as({ token: tokens.a, purpose: 'DUPLICATE_CHECK' }).gql(REPORT, { input: { records: [reversal, { ...reversal, reference: 'JNCS-2026-0001-C', entryKind: 'CORRECTION', amountFen: 1 }] } });
+      expect(res.errors).toBeUndefined();
+      expect(res.data.aidReport).toEqual({
+        recorded: 0,
+        userErrors: [
+          { index: 0, code: 'SUPERSEDES_CHARITY_DELIVERY', field: 'supersedesReference' },
+          { index: 1, code: 'SUPERSEDES_CHARITY_DELIVERY', field: 'supersedesReference' },
+        ],
+      });
+      const [ledger] = await dbs.hubPool.query('SELECT reference, superseded_by FROM reported_aid');
+      expect(ledger).toEqual([{ reference: 'JNCS-2026-0001', superseded_by: null }]);
+    } finally {
+      await dbs.hubPool.query("UPDATE api_client SET department = 'CIVIL_AFFAIRS', roles = 'CHARITY' WHERE name = ?", [names.a]);
+    }
+  });
+
   it('revoking consent withdraws the need: no longer listed, detail closed, no claims', async () => {
     expect((await data(charityB, CLAIM, { id: minorNeed }, 'charityNeedClaim')).userErrors).toEqual([]);
     expect(await data(charityB, DETAIL, { id: minorNeed }, 'charityNeedDetail')).toMatchObject({ id: minorNeed });

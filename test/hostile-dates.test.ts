@@ -12,7 +12,7 @@
  * A round with a timeout ends the batch: the hub is stuck, and further rounds would only wait.
  */
 import { createClient } from '../access/clients';
-import { ROLES } from '../access/policy';
+import { OFFICE_ROLES } from '../access/policy';
 import { accessDbOf } from '../db/access/db';
 import { dateArguments } from '../resolvers/date-ranges';
 import { buildSchema } from '../resolvers/index';
@@ -57,6 +57,8 @@ let dbs: TestDatabases;
 let hubProcess: StandaloneHub | undefined;
 let url = '';
 let token = '';
+/** A charity's client: CHARITY is held alone (access/policy.ts), so the charity's own mutations are sent with it. */
+let charityToken = '';
 let householdId = '';
 let caseId = '';
 let referralId = '';
@@ -70,7 +72,7 @@ interface Answer {
 async function post(query: string, variables: Record<string, unknown>, purpose: string): Promise<Answer> {
   const res = await fetch(`${url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-purpose': purpose },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${query.includes('charityDeliveryReport') ? charityToken : token}`, 'x-purpose': purpose },
     body: JSON.stringify({ query, variables }),
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
@@ -86,7 +88,8 @@ beforeAll(async () => {
   dbs = await createTestDatabases('hostile_dates');
   await insertRegions(dbs);
   householdId = String(await insertWang(dbs));
-  ({ token } = await createClient(accessDbOf(dbs.hub), { name: `hostile-dates-${process.pid}`, department: 'CIVIL_AFFAIRS', regionScope: '370000', roles: ROLES, expiresAt: null }));
+  ({ token } = await createClient(accessDbOf(dbs.hub), { name: `hostile-dates-${process.pid}`, department: 'CIVIL_AFFAIRS', regionScope: '370000', roles: OFFICE_ROLES, expiresAt: null }));
+  ({ token: charityToken } = await createClient(accessDbOf(dbs.hub), { name: `hostile-dates-charity-${process.pid}`, department: 'CHARITY', regionScope: '370000', roles: ['CHARITY'], expiresAt: null }));
   hubProcess = await startStandaloneHub(dbs.hubUrl);
   url = hubProcess.url;
 

@@ -6,7 +6,7 @@
  * code and no stack trace.
  */
 import { createClient } from '../access/clients';
-import { ROLES } from '../access/policy';
+import { OFFICE_ROLES } from '../access/policy';
 import { accessDbOf } from '../db/access/db';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { killStandaloneHub, startStandaloneHub, type StandaloneHub } from './support/hub-process';
@@ -28,7 +28,7 @@ beforeAll(async () => {
   wangId = String(await insertWang(dbs));
   zhaoId = String(await insertZhao(dbs));
   // A Rencheng (370811) caseworker: Wang's district, not Zhao's (Weishan, 370826).
-  ({ token } = await createClient(accessDbOf(dbs.hub), { name: `production-mode-${process.pid}`, department: 'CIVIL_AFFAIRS', regionScope: '370811', roles: ROLES, expiresAt: null }));
+  ({ token } = await createClient(accessDbOf(dbs.hub), { name: `production-mode-${process.pid}`, department: 'CIVIL_AFFAIRS', regionScope: '370811', roles: OFFICE_ROLES, expiresAt: null }));
   hubProcess = await startStandaloneHub(dbs.hubUrl, { NODE_ENV: 'production' });
   url = hubProcess.url;
   graphqlProduction = hubProcess.line.graphqlProduction;

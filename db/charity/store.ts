@@ -15,7 +15,7 @@ import { householdMember } from '../household/schema';
 import { fromDbInstant, fromDbInstantOrNull, toDbInstant } from '../instants';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { charityClaim, charityConsent, charityDelivery, charityNeed, charityPledge, charityProject } from './schema';
-import { charityOrganisation } from '../reported-aid/schema';
+import { charityOrganisation, reportedAid } from '../reported-aid/schema';
 import { charityOf, registerCharity } from '../reported-aid/store';
 
 /** A charity organisation as the linkage shows it (the ledger's `charity_organisation`, per client). */
@@ -402,4 +402,19 @@ async function deliverOnce(
     }
     return ok({ delivery, need: after });
   });
+}
+
+/**
+ * Of these references, those under which this client's ledger holds a charity delivery (written by
+ * charityDeliveryReport: a delivery row of the ledger row's credit code under the same reference,
+ * for the need the ledger row names). One statement.
+ */
+export async function deliveryReferencesInLedger(db: HubQuery, clientName: string, references: readonly string[]): Promise<Set<string>> {
+  if (references.length === 0) return new Set();
+  const rows = await db
+    .select({ reference: reportedAid.reference, ledgerNeedId: reportedAid.needId, needId: charityDelivery.needId })
+    .from(reportedAid)
+    .innerJoin(charityDelivery, and(eq(charityDelivery.creditCode, reportedAid.reporterCreditCode), eq(charityDelivery.reference, reportedAid.reference)))
+    .where(and(eq(reportedAid.reporterClient, clientName), inArray(reportedAid.reference, [...references])));
+  return new Set(rows.filter((r) => r.ledgerNeedId === String(r.needId)).map((r) => r.reference));
 }

@@ -7,6 +7,7 @@
  */
 import { fromDbInstant } from '../../db/instants';
 import { isDuplicateKey } from '../../db/cases/write';
+import { deliveryReferencesInLedger } from '../../db/charity/store';
 import { acceptedBetween, charityOf, historyOf, recordReportedAid, type Reporter } from '../../db/reported-aid/store';
 import { addDays } from '../../domain/dates';
 import { isReporterCode } from '../../domain/departments';
@@ -44,6 +45,15 @@ export const reportedAidResolvers: Resolvers = {
       if (!('clientName' in reporter)) return refused([reporter]);
       const checked = validateReport(reporter.office, input.records, ctx.today);
       if (!checked.ok) return refused(checked.errors);
+      // A charity delivery's ledger row is corrected only with the delivery (charityDeliveryReport):
+      // reversed here, the aid would vanish from the ledger while the need still shows it delivered.
+      // Only a client holding CHARITY beside DEPARTMENT_WRITER has such rows, which access/clients.ts
+      // no longer creates; one made before is held to this.
+      const deliveries = await deliveryReferencesInLedger(ctx.hub, reporter.clientName, checked.records.flatMap((r) => (r.supersedesReference ? [r.supersedesReference] : [])));
+      const touching = checked.records.flatMap((r, index) => (r.supersedesReference && deliveries.has(r.supersedesReference) ? [index] : []));
+      if (touching.length > 0) {
+        return refused(touching.map((index) => ({ index, code: 'SUPERSEDES_CHARITY_DELIVERY', field: 'supersedesReference', message: 'that entry records a charity delivery (charityDeliveryReport); it is not corrected or reversed through aidReport' })));
+      }
       // 救前查询: each record against aid already recorded anywhere, before anything is written (a
       // record already in the ledger would conflict with itself). Records of one batch are not
       // checked against each other.

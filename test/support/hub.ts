@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { createClient } from '../../access/clients';
 import type { Purpose, Role } from '../../access/policy';
-import { ROLES } from '../../access/policy';
+import { OFFICE_ROLES } from '../../access/policy';
 import { accessDbOf, type AccessDb } from '../../db/access/db';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../../domain/departments';
 import { closeSources, openSources, type Sources } from '../../federation/sources';
@@ -130,7 +130,7 @@ export async function startTestHub(dbs: TestDatabases, opts: TestHubOptions = {}
       name,
       department: spec.department ?? 'CIVIL_AFFAIRS',
       regionScope: spec.regionScope ?? '370000',
-      roles: spec.roles ?? ROLES,
+      roles: spec.roles ?? OFFICE_ROLES,
       expiresAt: spec.expiresAt ?? null,
     });
     return { name, token };
