@@ -9,6 +9,7 @@ import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { TestClock } from './support/clock';
 import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
+import { civilAffairsScenario } from '../federation/civil-affairs/scenario';
 import { STEP_BACKDATE_DAYS } from '../domain/cases/stated-time';
 
 type Gql = TestHub['gql'];
@@ -139,7 +140,8 @@ describe('先行救助 and the materials after it', () => {
     type Rec = { programme: { code: string }; beneficiary: { idNumber: string }; sourceReference: string };
     const dibao = aid.data.household.aid.find((r: Rec) => r.programme.code === 'DIBAO' && r.beneficiary.idNumber === WANG.head).sourceReference;
     const oldTempAid = aid.data.household.aid.find((r: Rec) => r.programme.code === 'TEMP_AID').sourceReference;
-    const named = (aidSourceReference: string, beneficiaryIdNumber: string) => ({ input: { caseId, programme: 'TEMP_AID', amountFen: 200_000, beneficiaryIdNumber, aidSourceReference, reason: '先行救助' } });
+    // The amount the old temporary aid paid (¥3,000), so that only what is checked here is at fault.
+    const named = (aidSourceReference: string, beneficiaryIdNumber: string) => ({ input: { caseId, programme: 'TEMP_AID', amountFen: 300_000, beneficiaryIdNumber, aidSourceReference, reason: '先行救助' } });
     expect(codes(await ca(FIRST_AID, named(dibao, WANG.head)), 'caseFirstAid')).toEqual(['AID_RECORD_PROGRAMME_MISMATCH', 'AID_RECORD_BEFORE_DECISION']);
     expect(codes(await ca(FIRST_AID, named(oldTempAid, WANG.grandmother)), 'caseFirstAid')).toEqual(['AID_RECORD_BEFORE_DECISION']);
     expect(codes(await ca(FIRST_AID, named(oldTempAid, WANG.child)), 'caseFirstAid')).toEqual(['AID_RECORD_BENEFICIARY_MISMATCH', 'AID_RECORD_BEFORE_DECISION']);
@@ -150,6 +152,26 @@ describe('先行救助 and the materials after it', () => {
     const early = await ca(FIRST_AID, { input: { caseId: reported, programme: 'TEMP_AID', amountFen: 100_000, reason: '先行救助' } });
     expect(early.errors).toBeUndefined();
     expect(early.data.caseFirstAid.userErrors).toEqual([{ code: 'ILLEGAL_TRANSITION', field: ['input', 'caseId'] }]);
+  });
+
+  it('is refused with an aid record that pays another amount than stated; recorded with the amount the record pays', async () => {
+    clock.set(cn('2026-03-09T12:00:00'));
+    const other = await openCase('URGENT', '户主之母突发脑梗住院（另案）');
+    // The money trail of this first aid: ¥1,500 of temporary aid to the grandmother, paid the day of the report.
+    await civilAffairsScenario.insert(dbs.sources.CIVIL_AFFAIRS, 'temporaryAid', [{ idNo: WANG.grandmother, familyNo: 'DB370811-0001', causeCode: '01', isUrgent: true, grantDate: '2026-03-09', amountFen: 150_000, approvalLevel: 1 }]);
+    const aid = await ca(`query($id: ID!) { household(id: $id) { aid(departments: [CIVIL_AFFAIRS]) { programme { code } grantDate sourceReference } } }`, { id: wangId });
+    expect(aid.errors).toBeUndefined();
+    const record = aid.data.household.aid.find((r: { programme: { code: string }; grantDate: string | null }) => r.programme.code === 'TEMP_AID' && r.grantDate === '2026-03-09').sourceReference;
+    const stating = (amountFen: number) => ({ input: { caseId: other, programme: 'TEMP_AID', amountFen, beneficiaryIdNumber: WANG.grandmother, aidSourceReference: record, reason: '先行发放临时救助' } });
+    // More stated than paid (supervision would read ¥2,000 given), and less.
+    for (const amountFen of [200_000, 100_000]) {
+      const res = await ca(FIRST_AID, stating(amountFen));
+      expect(res.errors).toBeUndefined();
+      expect({ amountFen, userErrors: res.data.caseFirstAid.userErrors }).toEqual({ amountFen, userErrors: [{ code: 'AID_RECORD_AMOUNT_MISMATCH', field: ['input', 'amountFen'] }] });
+    }
+    expect((await ca(`query($id: ID!) { case(id: $id) { state firstAid { amountFen } } }`, { id: other })).data.case).toEqual({ state: 'ACCEPTED', firstAid: null });
+    expect((await ok(ca, FIRST_AID, stating(150_000), 'caseFirstAid')).case.state).toBe('FIRST_AID_GIVEN');
+    expect((await ca(`query($id: ID!) { case(id: $id) { firstAid { amountFen aidSourceReference pending } } }`, { id: other })).data.case.firstAid).toEqual({ amountFen: 150_000, aidSourceReference: record, pending: false });
   });
 
   it('records the first aid given (a grant pending) before investigation; recorded 30 hours on, it met its 24 hours late whatever was stated', async () => {

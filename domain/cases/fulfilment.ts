@@ -8,6 +8,7 @@
  */
 import type { AidRecord } from '../aid';
 import type { IsoDate } from '../dates';
+import type { Programme } from '../programmes';
 import { caseError, type CaseUserError } from './errors';
 import { longerThan } from '../text-length';
 
@@ -96,12 +97,20 @@ export function checkFulfilment(
  * (the resolver's look-up); like a decision's, it must also be of the programme given, for the
  * member named (when one is), and given on or after the day the case was reported: first aid
  * answers the report, so an earlier payment (last year's 低保, an old temporary aid) is not it.
+ *
+ * And it must give the amount stated. Unlike a decision, which a department may meet short for a
+ * reason of its own, a first aid's amount is the owning office's own statement of what it gave, and
+ * the record is that same payment: a difference means one of the two is wrong, and supervision
+ * (件件有落实) would read a first aid of ¥2,000 backed by a payment of ¥500. Refused, so the hub never
+ * keeps two amounts for one payment. Compared only where the record's amount is the payment's total:
+ * a one-off programme that pays money (a service carries 0 fen; a recurring programme's amount is per
+ * month, not the first aid given).
  */
-export function checkFirstAidRecord(given: { programmeCode: string; beneficiaryIdNumber: string | null; reportedOn: IsoDate }, record: AidRecord): CaseUserError[] {
+export function checkFirstAidRecord(given: { programme: Pick<Programme, 'code' | 'kind' | 'purpose'>; amountFen: number; beneficiaryIdNumber: string | null; reportedOn: IsoDate }, record: AidRecord): CaseUserError[] {
   const field = ['input', 'aidSourceReference'];
   const errors: CaseUserError[] = [];
-  if (record.programme !== given.programmeCode) {
-    errors.push(caseError('AID_RECORD_PROGRAMME_MISMATCH', `the aid record is ${record.programme}, the first aid ${given.programmeCode}`, field));
+  if (record.programme !== given.programme.code) {
+    errors.push(caseError('AID_RECORD_PROGRAMME_MISMATCH', `the aid record is ${record.programme}, the first aid ${given.programme.code}`, field));
   }
   if (given.beneficiaryIdNumber !== null && record.beneficiaryIdNumber !== given.beneficiaryIdNumber) {
     errors.push(caseError('AID_RECORD_BENEFICIARY_MISMATCH', 'the aid record is for another person than the first aid names', field));
@@ -110,5 +119,13 @@ export function checkFirstAidRecord(given: { programmeCode: string; beneficiaryI
   if (aidDate === null || aidDate < given.reportedOn) {
     errors.push(caseError('AID_RECORD_BEFORE_DECISION', `the aid record dates from before the case was reported on ${given.reportedOn}`, field));
   }
+  if (firstAidAmountComparable(given.programme) && record.programme === given.programme.code && record.amountFen !== given.amountFen) {
+    errors.push(caseError('AID_RECORD_AMOUNT_MISMATCH', `the aid record pays ${record.amountFen} fen, the first aid states ${given.amountFen}: state the amount the record pays, or name the record of this first aid`, ['input', 'amountFen']));
+  }
   return errors;
+}
+
+/** Whether a record of this programme carries the total paid, to hold a first aid's stated amount against. */
+export function firstAidAmountComparable(programme: Pick<Programme, 'kind' | 'purpose'>): boolean {
+  return programme.kind === 'ONE_OFF' && programme.purpose !== 'SERVICE';
 }

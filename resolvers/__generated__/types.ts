@@ -893,7 +893,7 @@ export type CaseFirstAidInput = {
   readonly amountFen: Scalars['Fen']['input'];
   /** The member it was given to (default: the household). */
   readonly beneficiaryIdNumber?: InputMaybe<Scalars['String']['input']>;
-  /** The aid record's AidRecord.sourceReference in the department's data: of the programme, for the member named, given on or after the day the case was reported; omit while the grant is pending. */
+  /** The aid record's AidRecord.sourceReference in the department's data: of the programme, for the member named, given on or after the day the case was reported, paying amountFen (for a one-off programme that pays money; AID_RECORD_AMOUNT_MISMATCH otherwise); omit while the grant is pending. */
   readonly aidSourceReference?: InputMaybe<Scalars['String']['input']>;
   /** What was given and why, up to 500 characters. */
   readonly reason: Scalars['String']['input'];
@@ -1784,6 +1784,8 @@ export type CaseErrorCode =
   | 'AID_RECORD_BENEFICIARY_MISMATCH'
   /** The aid record was granted (or its period starts) before the meeting that decided it (for a first aid: before the case was reported). */
   | 'AID_RECORD_BEFORE_DECISION'
+  /** A first aid's aid record pays another amount than the first aid states (a one-off programme paying money; a decision given short is AID_AMOUNT_SHORT instead). */
+  | 'AID_RECORD_AMOUNT_MISMATCH'
   /** The aid record gives less than decided and no reason is stated (differenceReason). */
   | 'AID_AMOUNT_SHORT'
   /** The decision's pre-grant check finds a conflict (duplicate aid) and no override reason is stated (conflictOverrideReason). */
