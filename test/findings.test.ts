@@ -241,10 +241,12 @@ describe('region scan, settling and re-scan', () => {
 
   let first: any;
   let civil: { token: string };
+  let civilOther: { token: string };
   let housing: { token: string };
 
   beforeAll(async () => {
     civil = await hub.createClient({ department: 'CIVIL_AFFAIRS', roles: ['DEPARTMENT_WRITER'] });
+    civilOther = await hub.createClient({ department: 'CIVIL_AFFAIRS', roles: ['DEPARTMENT_WRITER'] });
     housing = await hub.createClient({ department: 'HOUSING', roles: ['DEPARTMENT_WRITER'] });
     first = await scanAndWait('370811');
   });
@@ -310,10 +312,18 @@ describe('region scan, settling and re-scan', () => {
     const x4 = found.get(`X4:${ids.housing}`);
     const x8 = found.get(`X8:${ids.death}`);
     const x2 = found.get(`X2:${ids.orphan}`);
-    expect(await settle('findingDismiss', { findingId: x1.id, reason: '县民政局核实：特困期间低保已停发，系统未更新', officer: 'zhang01' }, civil)).toEqual({ finding: { id: x1.id, status: 'DISMISSED' }, userErrors: [] });
+    const dismissal = { findingId: x1.id, reason: '县民政局核实：特困期间低保已停发，系统未更新', officer: 'zhang01' };
+    expect(await settle('findingDismiss', dismissal, civil)).toEqual({ finding: { id: x1.id, status: 'DISMISSED' }, userErrors: [] });
+    // The same dismissal sent again (its answer lost) is answered with the finding, writing no second
+    // event (the events below); another reason, or another client of the office, finds nothing to change.
+    expect(await settle('findingDismiss', dismissal, civil)).toEqual({ finding: { id: x1.id, status: 'DISMISSED' }, userErrors: [] });
+    expect((await settle('findingDismiss', { ...dismissal, reason: '另一理由' }, civil)).userErrors).toEqual([{ code: 'NO_CHANGE', field: ['input', 'findingId'] }]);
+    expect((await settle('findingDismiss', dismissal, civilOther)).userErrors).toEqual([{ code: 'NO_CHANGE', field: ['input', 'findingId'] }]);
     expect((await settle('findingConfirm', { findingId: x4.id, note: '已通知住户退出实物配租' }, housing)).finding.status).toBe('CONFIRMED');
     expect((await settle('findingConfirm', { findingId: x4.id }, housing)).userErrors).toEqual([{ code: 'NO_CHANGE', field: ['input', 'findingId'] }]);
-    expect((await settle('findingResolve', { findingId: x8.id, note: '已停发' }, civil)).finding.status).toBe('RESOLVED');
+    // Two identical resolutions at once take turns on the finding's lock: one event, both answered with it.
+    const resolutions = await Promise.all([0, 1].map(() => settle('findingResolve', { findingId: x8.id, note: '已停发' }, civil)));
+    expect(resolutions).toEqual([0, 1].map(() => ({ finding: { id: x8.id, status: 'RESOLVED' }, userErrors: [] })));
     expect((await settle('findingResolve', { findingId: x2.id, note: '孤儿基本生活费已于 2025-06 停发' }, civil)).finding.status).toBe('RESOLVED');
 
     const again = await scanAndWait('370811');

@@ -3048,7 +3048,7 @@ export type FindingErrorCode =
   | 'DEPARTMENT_NOT_CONCERNED'
   /** A dismissal needs a reason. */
   | 'REASON_REQUIRED'
-  /** The finding already has that status. */
+  /** The finding already has that status, given by another settling (a repeat of the one that gave it, by the same client and officer with the same reason or note, is answered with the finding instead). */
   | 'NO_CHANGE'
   /** A scan of an overlapping division is running; see `scan`. */
   | 'SCAN_ALREADY_RUNNING';
