@@ -522,7 +522,7 @@ export type Mutation = {
   readonly charityNeedPublish: CharityNeedPayload;
   /** Publishes a need in one step from an alert verified as NEEDS_AID: from the case the verification opened, for the alert's person, under a consent of the household (an existing one, or recorded in the same transaction). Urgency follows the alert's grade and health data its trigger unless given. */
   readonly charityNeedPublishFromAlert: CharityNeedPayload;
-  /** Withdraws an open need. */
+  /** Withdraws an open need. One withdrawn already (a retry, or by its consent's revocation) is answered as it stands, closeReason saying why; a covered one is NEED_NOT_OPEN. */
   readonly charityNeedWithdraw: CharityNeedPayload;
   /** Binds the calling charity client to its organisation, identified by its 统一社会信用代码 (checked, GB 32100). */
   readonly charityOrganisationRegister: CharityOrganisationPayload;
