@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { toDbInstant } from '../db/instants';
 import { freePort } from '../db/setup/private-server';
-import { SETTLEMENT_REFERENCE_MAX_LENGTH } from '../domain/aid';
+import { PROPOSAL_MAX_FEN, SETTLEMENT_REFERENCE_MAX_LENGTH } from '../domain/aid';
 import { civilAffairsScenario } from '../federation/civil-affairs/scenario';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
@@ -183,6 +183,25 @@ describe('preGrantCheck', () => {
     // proposal's stay and the aid tied to it in each department and ledger that ties aid to stays
     // (the reported-aid ledger's charity money for the stay among them).
     expect(res.extensions?.sqlStatements?.bySource).toEqual({ HUB: 1, HEALTH: 4, UNION: 2, REPORTED: 2 });
+  });
+
+  it('takes an amount up to PROPOSAL_MAX_FEN and computes on it exactly; a larger one is refused', async () => {
+    // The stay already carries aid: the proposal is added to it. Near 2^53 fen the sum was inexact and the answer INTERNAL_SERVER_ERROR.
+    const input = { beneficiaryIdNumber: CASES.settlement.person, programme: 'UNION_ILLNESS', grantDate: TODAY, settlementReference: CASES.settlement.setlId };
+    const X7 = `query($input: PreGrantCheckInput!) { preGrantCheck(input: $input) { findings { rule { id } measure { ... on SettlementExcess { burdenFen aidFen excessFen } } } } }`;
+    const small = (await writer().gql(X7, { input: { ...input, amountFen: 1 } })).data.preGrantCheck.findings[0].measure;
+    const largest = await writer().gql(X7, { input: { ...input, amountFen: PROPOSAL_MAX_FEN } });
+    expect(largest.errors).toBeUndefined();
+    expect(largest.data.preGrantCheck.findings[0].measure).toEqual({ burdenFen: small.burdenFen, aidFen: small.aidFen - 1 + PROPOSAL_MAX_FEN, excessFen: small.excessFen - 1 + PROPOSAL_MAX_FEN });
+    for (const amountFen of [PROPOSAL_MAX_FEN + 1, Number.MAX_SAFE_INTEGER]) {
+      const res = await writer().gql(X7, { input: { ...input, amountFen } });
+      expect(res.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', argument: 'input.amountFen', reason: 'OUT_OF_RANGE', max: PROPOSAL_MAX_FEN })]);
+    }
+    // Recurring aid after death: months times the monthly amount.
+    const X8 = `query($input: PreGrantCheckInput!) { preGrantCheck(input: $input) { findings { rule { id } measure { ... on AidAfterDeath { months excessFen } } } } }`;
+    const afterDeath = await writer().gql(X8, { input: { beneficiaryIdNumber: CASES.death.person, programme: 'TEKUN', periodStart: '2025-11-01', periodEnd: '2026-02-28', amountFen: PROPOSAL_MAX_FEN } });
+    expect(afterDeath.errors).toBeUndefined();
+    expect(afterDeath.data.preGrantCheck.findings.find((f: any) => f.rule.id === 'X8').measure).toEqual({ months: 4, excessFen: 4 * PROPOSAL_MAX_FEN });
   });
 
   it.each([

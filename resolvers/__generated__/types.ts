@@ -2992,7 +2992,7 @@ export type PreGrantCheckInput = {
   readonly periodEnd?: InputMaybe<Scalars['Date']['input']>;
   /** One-off aid: the date it will be granted. */
   readonly grantDate?: InputMaybe<Scalars['Date']['input']>;
-  /** Recurring: fen per month. One-off: fen in total. */
+  /** Recurring: fen per month. One-off: fen in total. 0 to 2147483647 (¥21,474,836.47, the most the reported-aid ledger holds for one grant); more is BAD_USER_INPUT, reason OUT_OF_RANGE. */
   readonly amountFen: Scalars['Fen']['input'];
   /** Temporary aid: the cause. */
   readonly cause?: InputMaybe<AidCause>;
