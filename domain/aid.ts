@@ -65,6 +65,15 @@ export interface ReportedBy {
  */
 export const SETTLEMENT_REFERENCE_MAX_LENGTH = 30;
 
+/**
+ * The largest amount a pre-grant check takes, in fen (¥21,474,836.47; per month for recurring
+ * aid): the most the reported-aid ledger stores for one grant (MAX_REPORTED_FEN). What the rules
+ * compute from a proposal (a stay's aid added up, months paid after death times the monthly
+ * amount) then stays an exact integer; a proposal near 2^53 fen made those sums inexact and the
+ * answer an INTERNAL_SERVER_ERROR.
+ */
+export const PROPOSAL_MAX_FEN = 2_147_483_647;
+
 /** A hospital settlement as the medical insurance system records it, in fen. */
 export interface HospitalSettlement {
   settlementRef: string;

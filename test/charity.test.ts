@@ -56,6 +56,7 @@ const CLAIM = `mutation($id: ID!) { charityNeedClaim(input: { needId: $id }) { c
 const PLEDGE = `mutation($input: CharityPledgeCreateInput!) { charityPledgeCreate(input: $input) { pledge { id amountFen } remainingFen userErrors { code } } }`;
 const DETAIL = `query($id: ID!) { charityNeedDetail(id: $id) { id description uncoveredFen remainingFen caseReference claimLapsesOn township { code } } }`;
 const SUMMARIES = `{ charityNeeds { id category amountBand urgency county { code } claimedByMe matchingProjects { title } } }`;
+const WITHDRAW = `mutation($id: ID!) { charityNeedWithdraw(input: { needId: $id }) { need { id state closeReason } userErrors { code } } }`;
 const DELIVER = `mutation($input: CharityDeliveryReportInput!) { charityDeliveryReport(input: $input) { delivery { id amountFen deliveredOn reference } replayed userErrors { code } } }`;
 
 async function consent(scopes: string[]) {
@@ -343,6 +344,17 @@ describe('a charity', () => {
     // Publishing again under the revoked consent is refused.
     const again = await publish({ consentId: minorConsent, purpose: 'EDUCATION', uncoveredFen: 300_000, beneficiaryIdNumber: YOUNG });
     expect(again.userErrors.map((e: any) => e.code)).toEqual(['CONSENT_REVOKED']);
+    // The office withdrawing it as well finds it withdrawn, and says why.
+    expect(await data(office, WITHDRAW, { id: minorNeed }, 'charityNeedWithdraw')).toEqual({ need: { id: minorNeed, state: 'WITHDRAWN', closeReason: 'CONSENT_REVOKED' }, userErrors: [] });
+  });
+
+  it('withdrawing a need again answers it as withdrawn; a covered need is not withdrawn', async () => {
+    const need = (await publish({ consentId: await consent(['NEED_PUBLICATION']), purpose: 'LIVING', uncoveredFen: 50_000 })).need.id;
+    const withdrawn = { need: { id: need, state: 'WITHDRAWN', closeReason: 'WITHDRAWN_BY_OFFICE' }, userErrors: [] };
+    expect(await data(office, WITHDRAW, { id: need }, 'charityNeedWithdraw')).toEqual(withdrawn);
+    // Sent again after a lost answer.
+    expect(await data(office, WITHDRAW, { id: need }, 'charityNeedWithdraw')).toEqual(withdrawn);
+    expect(await data(office, WITHDRAW, { id: medicalNeed }, 'charityNeedWithdraw')).toEqual({ need: null, userErrors: [{ code: 'NEED_NOT_OPEN' }] });
   });
 
   it('a claim lapses after the configured working days: the detail closes again', async () => {

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { toDbInstant } from '../db/instants';
 import { freePort } from '../db/setup/private-server';
-import { SETTLEMENT_REFERENCE_MAX_LENGTH } from '../domain/aid';
+import { PROPOSAL_MAX_FEN, SETTLEMENT_REFERENCE_MAX_LENGTH } from '../domain/aid';
 import { civilAffairsScenario } from '../federation/civil-affairs/scenario';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
@@ -185,6 +185,25 @@ describe('preGrantCheck', () => {
     expect(res.extensions?.sqlStatements?.bySource).toEqual({ HUB: 1, HEALTH: 4, UNION: 2, REPORTED: 2 });
   });
 
+  it('takes an amount up to PROPOSAL_MAX_FEN and computes on it exactly; a larger one is refused', async () => {
+    // The stay already carries aid: the proposal is added to it. Near 2^53 fen the sum was inexact and the answer INTERNAL_SERVER_ERROR.
+    const input = { beneficiaryIdNumber: CASES.settlement.person, programme: 'UNION_ILLNESS', grantDate: TODAY, settlementReference: CASES.settlement.setlId };
+    const X7 = `query($input: PreGrantCheckInput!) { preGrantCheck(input: $input) { findings { rule { id } measure { ... on SettlementExcess { burdenFen aidFen excessFen } } } } }`;
+    const small = (await writer().gql(X7, { input: { ...input, amountFen: 1 } })).data.preGrantCheck.findings[0].measure;
+    const largest = await writer().gql(X7, { input: { ...input, amountFen: PROPOSAL_MAX_FEN } });
+    expect(largest.errors).toBeUndefined();
+    expect(largest.data.preGrantCheck.findings[0].measure).toEqual({ burdenFen: small.burdenFen, aidFen: small.aidFen - 1 + PROPOSAL_MAX_FEN, excessFen: small.excessFen - 1 + PROPOSAL_MAX_FEN });
+    for (const amountFen of [PROPOSAL_MAX_FEN + 1, Number.MAX_SAFE_INTEGER]) {
+      const res = await writer().gql(X7, { input: { ...input, amountFen } });
+      expect(res.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', argument: 'input.amountFen', reason: 'OUT_OF_RANGE', max: PROPOSAL_MAX_FEN })]);
+    }
+    // Recurring aid after death: months times the monthly amount.
+    const X8 = `query($input: PreGrantCheckInput!) { preGrantCheck(input: $input) { findings { rule { id } measure { ... on AidAfterDeath { months excessFen } } } } }`;
+    const afterDeath = await writer().gql(X8, { input: { beneficiaryIdNumber: CASES.death.person, programme: 'TEKUN', periodStart: '2025-11-01', periodEnd: '2026-02-28', amountFen: PROPOSAL_MAX_FEN } });
+    expect(afterDeath.errors).toBeUndefined();
+    expect(afterDeath.data.preGrantCheck.findings.find((f: any) => f.rule.id === 'X8').measure).toEqual({ months: 4, excessFen: 4 * PROPOSAL_MAX_FEN });
+  });
+
   it.each([
     [{ programme: 'NO_SUCH', grantDate: TODAY }, 'input.programme', 'UNKNOWN_PROGRAMME'],
     [{ programme: 'TEKUN' }, 'input.periodStart', 'REQUIRED'],
@@ -241,10 +260,12 @@ describe('region scan, settling and re-scan', () => {
 
   let first: any;
   let civil: { token: string };
+  let civilOther: { token: string };
   let housing: { token: string };
 
   beforeAll(async () => {
     civil = await hub.createClient({ department: 'CIVIL_AFFAIRS', roles: ['DEPARTMENT_WRITER'] });
+    civilOther = await hub.createClient({ department: 'CIVIL_AFFAIRS', roles: ['DEPARTMENT_WRITER'] });
     housing = await hub.createClient({ department: 'HOUSING', roles: ['DEPARTMENT_WRITER'] });
     first = await scanAndWait('370811');
   });
@@ -310,10 +331,18 @@ describe('region scan, settling and re-scan', () => {
     const x4 = found.get(`X4:${ids.housing}`);
     const x8 = found.get(`X8:${ids.death}`);
     const x2 = found.get(`X2:${ids.orphan}`);
-    expect(await settle('findingDismiss', { findingId: x1.id, reason: '县民政局核实：特困期间低保已停发，系统未更新', officer: 'zhang01' }, civil)).toEqual({ finding: { id: x1.id, status: 'DISMISSED' }, userErrors: [] });
+    const dismissal = { findingId: x1.id, reason: '县民政局核实：特困期间低保已停发，系统未更新', officer: 'zhang01' };
+    expect(await settle('findingDismiss', dismissal, civil)).toEqual({ finding: { id: x1.id, status: 'DISMISSED' }, userErrors: [] });
+    // The same dismissal sent again (its answer lost) is answered with the finding, writing no second
+    // event (the events below); another reason, or another client of the office, finds nothing to change.
+    expect(await settle('findingDismiss', dismissal, civil)).toEqual({ finding: { id: x1.id, status: 'DISMISSED' }, userErrors: [] });
+    expect((await settle('findingDismiss', { ...dismissal, reason: '另一理由' }, civil)).userErrors).toEqual([{ code: 'NO_CHANGE', field: ['input', 'findingId'] }]);
+    expect((await settle('findingDismiss', dismissal, civilOther)).userErrors).toEqual([{ code: 'NO_CHANGE', field: ['input', 'findingId'] }]);
     expect((await settle('findingConfirm', { findingId: x4.id, note: '已通知住户退出实物配租' }, housing)).finding.status).toBe('CONFIRMED');
     expect((await settle('findingConfirm', { findingId: x4.id }, housing)).userErrors).toEqual([{ code: 'NO_CHANGE', field: ['input', 'findingId'] }]);
-    expect((await settle('findingResolve', { findingId: x8.id, note: '已停发' }, civil)).finding.status).toBe('RESOLVED');
+    // Two identical resolutions at once take turns on the finding's lock: one event, both answered with it.
+    const resolutions = await Promise.all([0, 1].map(() => settle('findingResolve', { findingId: x8.id, note: '已停发' }, civil)));
+    expect(resolutions).toEqual([0, 1].map(() => ({ finding: { id: x8.id, status: 'RESOLVED' }, userErrors: [] })));
     expect((await settle('findingResolve', { findingId: x2.id, note: '孤儿基本生活费已于 2025-06 停发' }, civil)).finding.status).toBe('RESOLVED');
 
     const again = await scanAndWait('370811');

@@ -12,7 +12,7 @@ type DepartmentCode = OfficeCode;
 import type { IsoDate } from '../../domain/dates';
 import type { AidRecord, Finding, Measure } from '../../domain/findings/facts';
 import type { RuleKind, RuleSet, Severity } from '../../domain/findings/rule-set';
-import { seenAgain, settle, type FindingStatus, type SettleAction, type SettleRefusal } from '../../domain/findings/settlement';
+import { isRepeatSettle, seenAgain, settle, settledStatus, type FindingStatus, type SettleAction, type SettleRefusal } from '../../domain/findings/settlement';
 import type { HubDb } from '../connect';
 import type { HubQuery, HubTx } from '../cases/records';
 import { toDbInstant } from '../instants';
@@ -429,6 +429,11 @@ export type SettleError = SettleRefusal | 'FINDING_NOT_FOUND' | 'DEPARTMENT_NOT_
 /**
  * Confirms, dismisses or resolves a stored finding, by a department it concerns, recording who,
  * why and the content it was settled on (a dismissal holds until that content changes).
+ *
+ * A settling that finds the finding already in its status and repeats the event that put it there
+ * (same action, client, department, officer and reason: a department system retrying after a lost
+ * answer, or the same request sent twice at once) is answered with the finding as it stands,
+ * `repeated`, writing nothing. Another client's, or another reason, stays NO_CHANGE.
  */
 export async function settleFinding(
   db: HubDb,
@@ -436,7 +441,39 @@ export async function settleFinding(
   action: SettleAction,
   by: Settler,
   reason: string | null,
-): Promise<{ ok: true; row: FindingRow } | { ok: false; code: SettleError }> {
+): Promise<{ ok: true; row: FindingRow; repeated: boolean } | { ok: false; code: SettleError }> {
+  const out = await applySettle(db, fingerprint, action, by, reason);
+  if (out.ok || out.code !== 'NO_CHANGE') return out;
+  // Read after the refusing transaction ended, so on every engine it sees the settling the row's
+  // lock waited for (a snapshot taken at the transaction's start, as TiDB's, would not).
+  const [row] = await db.select().from(finding).where(eq(finding.fingerprint, fingerprint));
+  if (!row || row.status !== settledStatus(action)) return out;
+  const [last] = await db
+    .select({ action: findingEvent.action, actor: findingEvent.actor, department: findingEvent.actorDepartment, officer: findingEvent.officer, reason: findingEvent.reason })
+    .from(findingEvent)
+    .where(eq(findingEvent.findingId, row.id))
+    .orderBy(desc(findingEvent.id))
+    .limit(1);
+  return isRepeatSettle(last, { action: settledStatus(action), ...eventIdentity(by, reason) }) ? { ok: true, row, repeated: true } : out;
+}
+
+/** Who and why, as a settling's event stores them (cut to the columns' widths). */
+function eventIdentity(by: Settler, reason: string | null) {
+  return {
+    actor: by.actor.slice(0, FINDING_LIMITS.actor),
+    department: by.department,
+    officer: by.officer?.slice(0, FINDING_LIMITS.officer) ?? null,
+    reason: reason?.trim().slice(0, FINDING_LIMITS.reason) || null,
+  };
+}
+
+async function applySettle(
+  db: HubDb,
+  fingerprint: string,
+  action: SettleAction,
+  by: Settler,
+  reason: string | null,
+): Promise<{ ok: true; row: FindingRow; repeated: boolean } | { ok: false; code: SettleError }> {
   return db.transaction(async (tx) => {
     const [row] = await tx.select().from(finding).where(eq(finding.fingerprint, fingerprint)).for('update');
     if (!row) return { ok: false as const, code: 'FINDING_NOT_FOUND' as const };
@@ -444,19 +481,20 @@ export async function settleFinding(
     const next = settle(row.status, action, reason);
     if (!next.ok) return next;
     const now = toDbInstant();
+    const who = eventIdentity(by, reason);
     await tx.update(finding).set({ status: next.status, settledContentHash: row.contentHash, updatedAt: now }).where(eq(finding.id, row.id));
     await tx.insert(findingEvent).values({
       findingId: row.id,
       action: next.status as 'CONFIRMED' | 'DISMISSED' | 'RESOLVED',
       fromStatus: row.status,
       toStatus: next.status,
-      actor: by.actor.slice(0, FINDING_LIMITS.actor),
-      actorDepartment: by.department,
-      officer: by.officer?.slice(0, FINDING_LIMITS.officer) ?? null,
-      reason: reason?.trim().slice(0, FINDING_LIMITS.reason) || null,
+      actor: who.actor,
+      actorDepartment: who.department,
+      officer: who.officer,
+      reason: who.reason,
       contentHash: row.contentHash,
       at: now,
     });
-    return { ok: true as const, row: { ...row, status: next.status, settledContentHash: row.contentHash, updatedAt: now } };
+    return { ok: true as const, row: { ...row, status: next.status, settledContentHash: row.contentHash, updatedAt: now }, repeated: false };
   });
 }

@@ -18,11 +18,42 @@ const TARGET: Record<SettleAction, FindingStatus> = { CONFIRM: 'CONFIRMED', DISM
 
 export type SettleRefusal = 'REASON_REQUIRED' | 'NO_CHANGE';
 
+/** The status a settling action gives a finding. */
+export function settledStatus(action: SettleAction): FindingStatus {
+  return TARGET[action];
+}
+
 export function settle(current: FindingStatus, action: SettleAction, reason: string | null): { ok: true; status: FindingStatus } | { ok: false; code: SettleRefusal } {
   if (action === 'DISMISS' && !reason?.trim()) return { ok: false, code: 'REASON_REQUIRED' };
   const status = TARGET[action];
   if (status === current) return { ok: false, code: 'NO_CHANGE' };
   return { ok: true, status };
+}
+
+/** A settling as its event records it: who, for which department and officer, with what reason or note. */
+export interface SettleRecord {
+  action: string;
+  actor: string;
+  department: string | null;
+  officer: string | null;
+  reason: string | null;
+}
+
+/**
+ * Whether a settling refused as NO_CHANGE repeats the one that gave the finding its status: the
+ * same action by the same client, department and officer, with the same reason or note (a retry
+ * after a lost answer, or two identical requests at once). It is answered with the finding as it
+ * stands; anything else that finds the status already there stays NO_CHANGE.
+ */
+export function isRepeatSettle(last: SettleRecord | undefined, asked: SettleRecord): boolean {
+  return (
+    last !== undefined &&
+    last.action === asked.action &&
+    last.actor === asked.actor &&
+    last.department === asked.department &&
+    last.officer === asked.officer &&
+    last.reason === asked.reason
+  );
 }
 
 export interface StoredState {

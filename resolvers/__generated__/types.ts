@@ -522,7 +522,7 @@ export type Mutation = {
   readonly charityNeedPublish: CharityNeedPayload;
   /** Publishes a need in one step from an alert verified as NEEDS_AID: from the case the verification opened, for the alert's person, under a consent of the household (an existing one, or recorded in the same transaction). Urgency follows the alert's grade and health data its trigger unless given. */
   readonly charityNeedPublishFromAlert: CharityNeedPayload;
-  /** Withdraws an open need. */
+  /** Withdraws an open need. One withdrawn already (a retry, or by its consent's revocation) is answered as it stands, closeReason saying why; a covered one is NEED_NOT_OPEN. */
   readonly charityNeedWithdraw: CharityNeedPayload;
   /** Binds the calling charity client to its organisation, identified by its 统一社会信用代码 (checked, GB 32100). */
   readonly charityOrganisationRegister: CharityOrganisationPayload;
@@ -2994,7 +2994,7 @@ export type PreGrantCheckInput = {
   readonly periodEnd?: InputMaybe<Scalars['Date']['input']>;
   /** One-off aid: the date it will be granted. */
   readonly grantDate?: InputMaybe<Scalars['Date']['input']>;
-  /** Recurring: fen per month. One-off: fen in total. */
+  /** Recurring: fen per month. One-off: fen in total. 0 to 2147483647 (¥21,474,836.47, the most the reported-aid ledger holds for one grant); more is BAD_USER_INPUT, reason OUT_OF_RANGE. */
   readonly amountFen: Scalars['Fen']['input'];
   /** Temporary aid: the cause. */
   readonly cause?: InputMaybe<AidCause>;
@@ -3050,7 +3050,7 @@ export type FindingErrorCode =
   | 'DEPARTMENT_NOT_CONCERNED'
   /** A dismissal needs a reason. */
   | 'REASON_REQUIRED'
-  /** The finding already has that status. */
+  /** The finding already has that status, given by another settling (a repeat of the one that gave it, by the same client and officer with the same reason or note, is answered with the finding instead). */
   | 'NO_CHANGE'
   /** A scan of an overlapping division is running; see `scan`. */
   | 'SCAN_ALREADY_RUNNING';

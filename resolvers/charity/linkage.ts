@@ -167,12 +167,18 @@ export async function publishNeedFromAlert(
   );
 }
 
+/**
+ * Withdraws a need. One withdrawn already (a retry after a lost answer, or by its consent's
+ * revocation) is answered as it stands, closeReason saying why; a covered one is NEED_NOT_OPEN. The
+ * state is judged after the conditional update, so a pledge covering the need at the same moment
+ * is never answered as a withdrawal.
+ */
 export async function withdrawNeed(ctx: HubContext, needIdText: string): Promise<CharityOutcome<store.NeedRecord>> {
   const needId = requireHubId(needIdText, 'input.needId', 'need id');
   const need = await store.needById(ctx.hub, needId);
   if (!need || !(await householdInScope(ctx, need.householdId))) return refuse('NEED_NOT_FOUND', 'no such need', ['input', 'needId']);
-  if (need.state !== 'OPEN') return refuse('NEED_NOT_OPEN', 'the need is closed already', ['input', 'needId']);
-  return ok((await store.withdrawNeed(ctx.hub, needId, ctx.now()))!);
+  const after = need.state === 'OPEN' ? (await store.withdrawNeed(ctx.hub, needId, ctx.now()))! : need;
+  return after.state === 'WITHDRAWN' ? ok(after) : refuse('NEED_NOT_OPEN', 'the need is covered', ['input', 'needId']);
 }
 
 // ----- The charity -----------------------------------------------------------------------------

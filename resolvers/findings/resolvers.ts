@@ -9,7 +9,7 @@ import { countScanFindings, listScans, scanFindingsPage, settleFinding, viewOfRo
 import { currentScanState, scanJobs } from './scan';
 import { fromDbInstant, fromDbInstantOrNull } from '../../db/instants';
 import { decodeIdCursor, encodeIdCursor } from '../../domain/cursor';
-import { SETTLEMENT_REFERENCE_MAX_LENGTH } from '../../domain/aid';
+import { PROPOSAL_MAX_FEN, SETTLEMENT_REFERENCE_MAX_LENGTH } from '../../domain/aid';
 import type { IsoDate } from '../../domain/dates';
 import { DATE_RANGE } from '../../domain/date-ranges';
 import { DEPARTMENT_CODES, type DepartmentCode, type OfficeCode } from '../../domain/departments';
@@ -84,6 +84,7 @@ function proposalOf(input: PreGrantCheckInput): Proposal {
   const programme = PROGRAMME_BY_CODE.get(input.programme);
   if (!programme) throw badInput('input.programme', 'UNKNOWN_PROGRAMME', 'programme is not a code of the hub’s programme catalogue');
   if (input.amountFen < 0) throw badInput('input.amountFen', 'OUT_OF_RANGE', 'amountFen cannot be negative');
+  if (input.amountFen > PROPOSAL_MAX_FEN) throw badInput('input.amountFen', 'OUT_OF_RANGE', `amountFen is at most ${PROPOSAL_MAX_FEN}`, { max: PROPOSAL_MAX_FEN });
   if (programme.kind === 'RECURRING') {
     if (!input.periodStart) throw badInput('input.periodStart', 'REQUIRED', `${programme.code} is paid over a period: give periodStart`);
     if (input.periodEnd && input.periodEnd < input.periodStart) throw badInput('input.periodEnd', 'EMPTY_PERIOD', 'periodEnd is before periodStart');

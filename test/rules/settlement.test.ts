@@ -1,4 +1,4 @@
-import { seenAgain, settle } from '../../domain/findings/settlement';
+import { isRepeatSettle, seenAgain, settle } from '../../domain/findings/settlement';
 
 describe('settling a finding', () => {
   it('confirms, dismisses with a reason, and resolves', () => {
@@ -10,6 +10,15 @@ describe('settling a finding', () => {
   it('refuses a dismissal without a reason, and a change to the same status', () => {
     expect(settle('OPEN', 'DISMISS', '  ')).toEqual({ ok: false, code: 'REASON_REQUIRED' });
     expect(settle('CONFIRMED', 'CONFIRM', 'again')).toEqual({ ok: false, code: 'NO_CHANGE' });
+  });
+
+  it('takes a refused settling as a repeat only of the same action, client, department, officer and reason', () => {
+    const done = { action: 'DISMISSED', actor: 'county-ca', department: 'CIVIL_AFFAIRS', officer: 'zhang01', reason: '本县允许' };
+    expect(isRepeatSettle(done, { ...done })).toBe(true);
+    expect(isRepeatSettle(undefined, done)).toBe(false);
+    for (const change of [{ action: 'RESOLVED' }, { actor: 'city-ca' }, { department: 'HOUSING' }, { officer: null }, { reason: '另一理由' }]) {
+      expect(isRepeatSettle(done, { ...done, ...change })).toBe(false);
+    }
   });
 });
 
