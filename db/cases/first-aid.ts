@@ -5,6 +5,7 @@
  */
 import { and, eq, inArray } from 'drizzle-orm';
 import { caseError, refusal, success, type Outcome } from '../../domain/cases/errors';
+import { PROPOSAL_MAX_FEN } from '../../domain/aid';
 import { TERMINAL_STATES } from '../../domain/cases/state-machine';
 import { caseFirstAid } from '../case-loop/schema';
 import type { HubDb } from '../connect';
@@ -29,7 +30,8 @@ export type FirstAidRecord = typeof caseFirstAid.$inferSelect;
 export async function recordFirstAid(db: HubDb, input: FirstAidInput, meta: WriteMeta): Promise<Outcome<number>> {
   const problem =
     requiredText(input.reason, 500, ['input', 'reason'], 'REASON_REQUIRED') ??
-    (input.amountFen < 0 ? caseError('AMOUNT_NEGATIVE', 'amounts are not negative', ['input', 'amountFen']) : null);
+    (input.amountFen < 0 ? caseError('AMOUNT_NEGATIVE', 'amounts are not negative', ['input', 'amountFen']) : null) ??
+    (input.amountFen > PROPOSAL_MAX_FEN ? caseError('AMOUNT_TOO_LARGE', `an amount is at most ${PROPOSAL_MAX_FEN} fen`, ['input', 'amountFen']) : null);
   return caseWrite(
     db,
     meta,

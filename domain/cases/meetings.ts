@@ -3,7 +3,7 @@
  * 予以救助): who was present and, for each department, what it will give and by when. Each decision
  * becomes a referral slip to that department. Checked here, before anything is written.
  */
-import type { AidCause } from '../aid';
+import { PROPOSAL_MAX_FEN, type AidCause } from '../aid';
 import type { IsoDate } from '../dates';
 import type { OfficeCode as DepartmentCode } from '../departments';
 import { fenToYuan } from '../money';
@@ -69,6 +69,8 @@ export function checkMeeting(input: MeetingInput, facts: { reportedOn: IsoDate; 
     // A department commits only to what it decided in the room.
     if (!present.has(d.department)) errors.push(caseError('DEPARTMENT_NOT_PRESENT', `${d.department} was not present`, at('decisions', i, 'department')));
     if (d.amountFen < 0) errors.push(caseError('AMOUNT_NEGATIVE', 'an amount is not negative', at('decisions', i, 'amountFen')));
+    // As a pre-grant check's proposal: the decision's own check sums it with the aid already given.
+    if (d.amountFen > PROPOSAL_MAX_FEN) errors.push(caseError('AMOUNT_TOO_LARGE', `an amount is at most ${PROPOSAL_MAX_FEN} fen`, at('decisions', i, 'amountFen')));
     const deadline = checkDeadlineWorkingDays(d.deadlineWorkingDays, at('decisions', i, 'deadlineWorkingDays'));
     if (deadline) errors.push(deadline);
     if (d.ask !== null && longerThan(d.ask, 500)) errors.push(caseError('TEXT_TOO_LONG', 'ask is longer than 500 characters', at('decisions', i, 'ask')));

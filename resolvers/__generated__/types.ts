@@ -1752,6 +1752,8 @@ export type CaseErrorCode =
   | 'PROGRAMME_NOT_OF_DEPARTMENT'
   /** Amounts are not negative. */
   | 'AMOUNT_NEGATIVE'
+  /** An amount is at most 2,147,483,647 fen (¥21,474,836.47), the most one grant can be: the pre-grant check sums it with the aid already given. */
+  | 'AMOUNT_TOO_LARGE'
   /** The beneficiary is not a current member of the household (or is missing). */
   | 'BENEFICIARY_NOT_IN_HOUSEHOLD'
   /** A second aid is temporary aid. */

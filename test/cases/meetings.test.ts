@@ -32,6 +32,12 @@ describe('checkMeeting', () => {
     expect(codes(meeting({ decisions: [] }))).toEqual([]);
   });
 
+  it('bounds a decided amount as a pre-grant check bounds its proposal (the decision is checked with it)', () => {
+    expect(codes(meeting({ decisions: [decision({ amountFen: 2_147_483_647 })] }))).toEqual([]);
+    expect(codes(meeting({ decisions: [decision({ amountFen: 2_147_483_648 })] }))).toEqual(['AMOUNT_TOO_LARGE@decisions.0.amountFen']);
+    expect(codes(meeting({ decisions: [decision({ amountFen: Number.MAX_SAFE_INTEGER })] }))).toEqual(['AMOUNT_TOO_LARGE@decisions.0.amountFen']);
+  });
+
   it('names each fault with its field', () => {
     expect(
       codes(
