@@ -348,6 +348,27 @@ describe('a charity', () => {
     expect(await data(office, WITHDRAW, { id: minorNeed }, 'charityNeedWithdraw')).toEqual({ need: { id: minorNeed, state: 'WITHDRAWN', closeReason: 'CONSENT_REVOKED' }, userErrors: [] });
   });
 
+  it('a need published while its consent is being revoked is refused, never left open under the revoked consent', async () => {
+    const id = await consent(['NEED_PUBLICATION']);
+    // A revocation in progress: the consent row updated, not yet committed (as charityConsentRevoke's transaction holds it).
+    const revoking = await dbs.hubPool.getConnection();
+    try {
+      await revoking.query('START TRANSACTION');
+      await revoking.query('UPDATE charity_consent SET revoked_at = UTC_TIMESTAMP(3), revoked_by_client = ? WHERE id = ?', ['revoking-office', Number(id)]);
+      const publishing = publish({ consentId: id, purpose: 'LIVING', uncoveredFen: 40_000 });
+      // The publication waits on the consent's row (or, on the old code, passed its check already).
+      await new Promise((r) => setTimeout(r, 1000));
+      await revoking.query("UPDATE charity_need SET state = 'WITHDRAWN', close_reason = 'CONSENT_REVOKED', closed_at = UTC_TIMESTAMP(3) WHERE consent_id = ? AND state = 'OPEN'", [Number(id)]);
+      await revoking.query('COMMIT');
+      const answer = await publishing;
+      expect({ need: answer.need, codes: answer.userErrors.map((e: any) => e.code) }).toEqual({ need: null, codes: ['CONSENT_REVOKED'] });
+    } finally {
+      revoking.release();
+    }
+    const [open] = (await dbs.hubPool.query("SELECT COUNT(*) AS n FROM charity_need WHERE consent_id = ? AND state = 'OPEN'", [Number(id)])) as any;
+    expect(Number(open[0].n)).toBe(0);
+  });
+
   it('withdrawing a need again answers it as withdrawn; a covered need is not withdrawn', async () => {
     const need = (await publish({ consentId: await consent(['NEED_PUBLICATION']), purpose: 'LIVING', uncoveredFen: 50_000 })).need.id;
     const withdrawn = { need: { id: need, state: 'WITHDRAWN', closeReason: 'WITHDRAWN_BY_OFFICE' }, userErrors: [] };

@@ -35,7 +35,10 @@ const LOCKING_READS: Record<string, { line: string; why: string }[]> = {
     { line: "where(eq(apiClient.name, clientName)).for('update')", why: 'one API client by its unique name: creates of subscriptions for one client take turns (no two identical ones)' },
   ],
   'db/cases/write.ts': [{ line: 'where(eq(aidCase.id, caseId)).for(\'update\')', why: 'one case by primary key' }],
-  'db/charity/store.ts': [{ line: "where(eq(charityNeed.id, needId)).for('update')", why: 'one need by primary key: pledges and deliveries to it queue (no over-funding)' }],
+  'db/charity/store.ts': [
+    { line: "where(eq(charityNeed.id, needId)).for('update')", why: 'one need by primary key: pledges and deliveries to it queue (no over-funding)' },
+    { line: "where(eq(charityConsent.id, v.consentId)).for('update')", why: 'one consent by primary key: a need published under it and its revocation queue (no open need under a revoked consent)' },
+  ],
   'db/findings/store.ts': [
     {
       line: ".for('update');",

@@ -178,6 +178,20 @@ export async function insertNeed(db: HubQuery, v: Omit<NeedRecord, 'id' | 'pledg
   return (await needById(db, res.insertId))!;
 }
 
+/**
+ * Publishes a need under an existing consent, in one transaction whose first read locks the consent's
+ * row (by primary key): a revocation landing meanwhile either commits first, and the need is refused
+ * CONSENT_REVOKED, or waits for the need and withdraws it with the others. Checked outside, a consent
+ * revoked between the check and the insert left an OPEN need under a revoked consent.
+ */
+export async function insertNeedUnderConsent(db: HubDb, v: Parameters<typeof insertNeed>[1]): Promise<CharityOutcome<NeedRecord>> {
+  return db.transaction(async (tx) => {
+    const [consent] = await tx.select({ revokedAt: charityConsent.revokedAt }).from(charityConsent).where(eq(charityConsent.id, v.consentId)).for('update');
+    if (!consent || consent.revokedAt !== null) return refuse('CONSENT_REVOKED', 'the household has revoked its consent', ['input', 'consentId']);
+    return ok(await insertNeed(tx, v));
+  });
+}
+
 export async function needById(db: HubQuery, id: number): Promise<NeedRecord | null> {
   const [row] = await db.select().from(charityNeed).where(eq(charityNeed.id, id));
   return row ? needRecord(row) : null;

@@ -122,7 +122,7 @@ export async function publishNeed(ctx: HubContext, input: NeedInput & { caseId: 
   const c = await ctx.loaders.cases.caseById.load(caseId);
   if (!c || !(await householdInScope(ctx, c.householdId))) return refuse('CASE_NOT_FOUND', 'no such case', ['input', 'caseId']);
   const checked = await needOfCase(ctx, c, await consentInReach(ctx, consentId), input, beneficiary, ['input', 'consentId']);
-  return checked.ok ? ok(await store.insertNeed(ctx.hub, checked.value)) : checked;
+  return checked.ok ? store.insertNeedUnderConsent(ctx.hub, checked.value) : checked;
 }
 
 /** Triggers whose evidence is health or disability data (PIPL art. 28): a need from their alerts rests on it. */
@@ -159,9 +159,10 @@ export async function publishNeedFromAlert(
   const consent = given ? { ...given, id: 0, revokedAt: null, revokedByClient: null } : await consentInReach(ctx, consentId!);
   const checked = await needOfCase(ctx, c, consent, need, alert.subjectIdNumber, given ? ['input', 'consent'] : ['input', 'consentId']);
   if (!checked.ok) return checked;
+  if (!given) return store.insertNeedUnderConsent(ctx.hub, checked.value);
   return ok(
     await ctx.hub.transaction(async (tx) => {
-      const consentIdNow = given ? (await store.recordConsent(tx, given)).id : checked.value.consentId;
+      const consentIdNow = (await store.recordConsent(tx, given)).id;
       return store.insertNeed(tx, { ...checked.value, consentId: consentIdNow });
     }),
   );
