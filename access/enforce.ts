@@ -233,8 +233,8 @@ function notFoundRefused(result: unknown, what: string, rule: RootRule, facts: A
   const caller = session.caller!;
   // Shown the LIMITED view outside its scope, the caller learns existence by design: null stays the answer.
   if (viewOf(caller, session.purpose, null, rule.outOfScope) !== 'NONE') return result;
-  const refusal = () => {
-    session.record(facts.subjects, true);
+  const refusal = (subjects: readonly Subject[]) => {
+    session.record(subjects, true);
     return forbidden(outOfScope(what));
   };
   const missing = (v: unknown) => v === null || v === undefined;
@@ -242,11 +242,14 @@ function notFoundRefused(result: unknown, what: string, rule: RootRule, facts: A
     if (Array.isArray(value)) {
       // An entry is null only for an id the hub does not hold: none is held in any scope.
       if (!value.some(missing) || (await coversEverySubject(caller.regionScope, facts.subjects, ctx))) return value;
-      return value.map((v) => (missing(v) ? Promise.reject(refusal()) : v));
+      // Entries answer the ids in order (one subject each), so only a refused entry's subject is
+      // audited as refused: the households served beside it were served.
+      const subjectOf = (i: number) => (value.length === facts.subjects.length ? [facts.subjects[i]] : facts.subjects);
+      return value.map((v, i) => (missing(v) ? Promise.reject(refusal(subjectOf(i))) : v));
     }
     if (!missing(value)) return value;
     if ((await heldInScope(facts.subjects, caller.regionScope, ctx)) || (await coversEverySubject(caller.regionScope, facts.subjects, ctx))) return value;
-    throw refusal();
+    throw refusal(facts.subjects);
   });
 }
 

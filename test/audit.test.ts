@@ -114,6 +114,18 @@ describe('rows per access', () => {
     ]);
   });
 
+  it('records a households(ids) entry refused for an id the hub does not hold as refused, and the households served as served (PARTIAL: the answer carries the refusal)', async () => {
+    const before = await lastSeq();
+    const res = await hub.gql(`query($ids: [ID!]!) { households(ids: $ids) { id } }`, { ids: [String(wangId), '999999'] });
+    expect(res.data?.households?.[0]).toEqual({ id: String(wangId) });
+    expect(res.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'OUT_OF_SCOPE' });
+    const written = await rows('seq > ? AND subject_kind = ?', [before, 'HOUSEHOLD']);
+    expect(written.map((r) => [r.subject_label, r.outcome]).sort()).toEqual([
+      [String(wangId), 'PARTIAL'],
+      ['999999', 'DENIED'],
+    ]);
+  });
+
   it('records the same look-up by a county caller as refused, as one outside its scope is', async () => {
     const before = await lastSeq();
     const res = await hub.gql(`{ person(idNumber: "11010519491231002X") { name } }`);
