@@ -54,7 +54,7 @@ export function requireIdNumber(value: string, argument = 'idNumber'): string {
 
 /** Hub ids (households, cases, slips, meetings, scans) are positive integers; `what` names the kind. */
 export function requireHubId(value: string, argument: string, what = 'hub id'): number {
-  if (!/^[1-9]\d{0,14}$/.test(value)) throw badInput(argument, 'MALFORMED_ID', `${argument} is not a ${what}`);
+  if (!/^[1-9]\d{0,14}$/.test(value)) throw badInput(argument, 'MALFORMED_ID', `${argument} is not ${/^[aeiou]/i.test(what) ? 'an' : 'a'} ${what}`);
   return Number(value);
 }
 

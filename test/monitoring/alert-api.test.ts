@@ -158,6 +158,11 @@ describe('a move repeated after its answer was lost', () => {
   });
 });
 
+it('names a malformed alert id in plain words', async () => {
+  const res = await hub.gql(`{ alert(id: "abc") { id } }`);
+  expect(res.errors?.[0]).toMatchObject({ message: 'id is not an alert id', extensions: { code: 'BAD_USER_INPUT', reason: 'MALFORMED_ID' } });
+});
+
 describe('the inbox’s trigger filter', () => {
   it('refuses a trigger id that is no trigger of the set, as a subscription does, rather than list nothing', async () => {
     await openAlert();
