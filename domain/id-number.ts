@@ -46,6 +46,23 @@ export function checkIdNumber(raw: string, today: string = new Date().toISOStrin
   return { ok: true, idNumber: value, birthDate, gender: Number(value[16]) % 2 === 1 ? 'M' : 'F', regionCode: value.slice(0, 6) };
 }
 
+/**
+ * Province-level codes (GB/T 2260) of the mainland, under which the old 15-digit numbers (GB
+ * 11643-1989) were issued; Hong Kong, Macao and Taiwan residents' numbers (81, 82, 83) are 18 digits.
+ */
+const MAINLAND_PROVINCES = new Set(['11', '12', '13', '14', '15', '21', '22', '23', '31', '32', '33', '34', '35', '36', '37', '41', '42', '43', '44', '45', '46', '50', '51', '52', '53', '54', '61', '62', '63', '64', '65']);
+
+/**
+ * Whether 15 digits can be an old ID number (GB 11643-1989, issued until 2004): a mainland
+ * province's address code (not the province's own 0000), a birth date yymmdd in the 1900s, and a
+ * 3-digit sequence. An order number, a timestamp or a file number that cannot be one is left alone.
+ */
+export function isOldIdNumber(digits: string): boolean {
+  if (!/^\d{15}$/.test(digits)) return false;
+  if (!MAINLAND_PROVINCES.has(digits.slice(0, 2)) || digits.slice(2, 6) === '0000') return false;
+  return isCalendarDate(1900 + Number(digits.slice(6, 8)), Number(digits.slice(8, 10)), Number(digits.slice(10, 12)));
+}
+
 /** What people put between the parts of an ID number when they write it out: spaces, - . _ : / */
 const SEPARATOR = /[\s._:/-]+/;
 /** A run of digit groups joined by separators, the last one perhaps ending in a check character X. */

@@ -1,12 +1,19 @@
-import { checkIdNumber } from './id-number';
+import { checkIdNumber, isOldIdNumber } from './id-number';
 
 /**
  * Personal data never reaches a log in clear. Anything that looks like an ID number (18
  * characters) or a disability certificate number (20) is masked before text is logged, and so is
- * an ID number written in parts (`110105 19900101 1234`, `1101-0519-9001-0112-34`).
+ * an old 15-digit ID number (`110105900101123`, `110105 900101 123`) and an ID number written in
+ * parts (`110105 19900101 1234`, `1101-0519-9001-0112-34`).
  */
 /** Bounded by non-digits, not word boundaries: `ID110105…` or `…1234号` must be caught too. */
 const ID_LIKE = /(?<!\d)(\d{6})\d{8,10}(\d{3}[\dXx])(?!\d)/g;
+/**
+ * Fifteen digits alone (GB 11643-1989: address code, yymmdd, sequence), still on old papers and
+ * in older department systems; masked only when they can be one (`isOldIdNumber`), so an order or
+ * file number of 15 digits stays as it is.
+ */
+const OLD_ID_LIKE = /(?<!\d)\d{15}(?!\d)/g;
 
 /** Digit groups joined by separators people write between an ID number's parts (as domain/id-number.ts mayContainIdNumber reads them). */
 const SPLIT_RUN = /\d+(?:[\s._:/-]+\d+)+[Xx]?/g;
@@ -16,12 +23,19 @@ function masked(idNumber: string): string {
   return `${idNumber.slice(0, 6)}********${idNumber.slice(14)}`;
 }
 
+/** An old 15-digit number masked like an 18-character one: address code and sequence kept, birth date hidden. */
+function maskedOld(idNumber: string): string {
+  return `${idNumber.slice(0, 6)}******${idNumber.slice(12)}`;
+}
+
 /**
  * How people write an ID number in parts: address code, birth date, the rest (6-8-4 or 6-8-3-1),
  * or in fours (4-4-4-4-2). Groups in one of these shapes with a possible birth date are an ID
  * number even when its check character is wrong: a clerk's typo still names the person.
  */
 const WRITTEN_SHAPES = new Set(['6,8,4', '6,8,3,1', '4,4,4,4,2']);
+/** An old 15-digit number written in its parts: address code, yymmdd, sequence. */
+const OLD_WRITTEN_SHAPE = '6,6,3';
 
 function spellsIdNumber(groups: readonly string[], joined: string): boolean {
   const check = checkIdNumber(joined);
@@ -44,13 +58,20 @@ function maskSplitIdNumbers(run: string): string {
     let joined = '';
     let found = -1;
     const groups: string[] = [];
+    let old = false;
     for (let last = i; last < parts.length && joined.length < 18; last += 2) {
       joined += parts[last];
       groups.push(parts[last]);
       if (joined.length === 18 && spellsIdNumber(groups, joined)) found = last;
+      // Only in its own shape: any 15 digits in parts would take dates and amounts along.
+      if (joined.length === 15 && groups.map((g) => g.length).join(',') === OLD_WRITTEN_SHAPE && isOldIdNumber(joined)) {
+        found = last;
+        old = true;
+        break;
+      }
     }
     if (found >= 0) {
-      out.push(masked(joined));
+      out.push(old ? maskedOld(groups.join('')) : masked(joined));
       i = found + 1;
     } else {
       out.push(parts[i]);
@@ -62,7 +83,10 @@ function maskSplitIdNumbers(run: string): string {
 }
 
 export function scrub(text: string): string {
-  return text.replace(ID_LIKE, (_m, head: string, tail: string) => `${head}********${tail}`).replace(SPLIT_RUN, maskSplitIdNumbers);
+  return text
+    .replace(ID_LIKE, (_m, head: string, tail: string) => `${head}********${tail}`)
+    .replace(OLD_ID_LIKE, (m) => (isOldIdNumber(m) ? maskedOld(m) : m))
+    .replace(SPLIT_RUN, maskSplitIdNumbers);
 }
 
 /**

@@ -61,6 +61,45 @@ describe('scrub', () => {
   });
 });
 
+/**
+ * The old 15-digit number (GB 11643-1989: address code, yymmdd, sequence), still on old papers and
+ * in older department systems: scrub let it through whole. It is masked like an 18-character one
+ * (address code and sequence kept); 15 digits that cannot be one (no mainland province, a
+ * province's own code, no date in 19yymmdd) stay as they are.
+ */
+describe('scrub, the old 15-digit ID number', () => {
+  const OLD = '370811850229123'; // 19850229: 1985 has no 29 February
+  const OLD_ID = '370811840229123'; // born 1984-02-29 (a leap day), sequence 123
+  const OLD_MASKED = '370811******123';
+
+  it.each([OLD_ID, `ID${OLD_ID}`, `身份证${OLD_ID}号`, `idNumber=${OLD_ID}&x=1`, '370811 840229 123', '370811-840229-123'])('masks %s', (written) => {
+    const out = scrub(`申请人 ${written}，电话 13800138000`);
+    expect(out).toContain(OLD_MASKED);
+    expect(out.replace(/\D/g, '')).not.toContain('840229');
+    expect(out).toContain('13800138000');
+  });
+
+  it('leaves 15 digits that cannot be an old ID number as they are', () => {
+    for (const text of [
+      `订单 ${OLD}`, // 1985-02-29 is no date
+      '订单 202603151020301', // 20: no province
+      '流水 990101850101123', // 99: no province
+      '编码 370000850101123', // a province's own code, no county
+      '编码 370811851301123', // month 13
+      '金额 123456789012345 分',
+      '档案号 370811-2026-000042',
+      '370811 2026 03 15 001',
+      '1234567890123456', // 16 digits
+    ]) {
+      expect(scrub(text)).toBe(text);
+    }
+  });
+
+  it('still masks 18-character numbers as before', () => {
+    expect(scrub(`证件${ID}`)).toBe(`证件${MASKED(ID)}`);
+  });
+});
+
 describe('through the hub’s logging', () => {
   let dbs: TestDatabases;
   let proxy: PausableProxy;
