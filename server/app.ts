@@ -51,7 +51,7 @@ import { queryCostPlugin } from './query-cost';
 import { requestIdMiddleware, withRequestIds } from '../access/request-id';
 import { securityHeaders } from './security-headers';
 import { queryPage } from './query-page';
-import { HubMetrics, metricsServer } from './metrics';
+import { HubMetrics, metricsHandler } from './metrics';
 
 /** The codes passed on as they are: the documented list, Apollo's among them (persisted queries are on, so never PERSISTED_QUERY_NOT_SUPPORTED). */
 const KNOWN_CODES = new Set<string>(ERROR_CODES);
@@ -85,17 +85,22 @@ export interface HubServer {
   apollo: ApolloServer<HubContext>;
   audit: AuditStore;
   metrics: HubMetrics;
-  /** The metrics listener, when METRICS_PORT is set (not yet listening: the caller starts it). */
+  /**
+   * The metrics listener, when METRICS_PORT is set: the one the caller gave (listening already,
+   * answering `metricsApp` once the caller hands it over), or one of its own, not yet listening.
+   */
   metricsHttpServer: http.Server | null;
+  /** What the metrics listener answers (GET /metrics), when METRICS_PORT is set. */
+  metricsApp: http.RequestListener | null;
   rateLimits: RateLimits;
 }
 
 /**
  * `httpServer`: a server already listening (server/early-listener.ts) that the caller hands the app
  * to once it is built (`EarlyListener.serve(app)`); absent, one of its own, answering with the app,
- * not yet listening.
+ * not yet listening. `metricsHttpServer` likewise for the metrics port (`serve(metricsApp)`).
  */
-export async function createHubServer(given: HubDeps, options: { httpServer?: http.Server } = {}): Promise<HubServer> {
+export async function createHubServer(given: HubDeps, options: { httpServer?: http.Server; metricsHttpServer?: http.Server } = {}): Promise<HubServer> {
   // The holiday calendar (with a locality's AIDHUB_HOLIDAYS_FILE) is built now: a bad file stops
   // the start with a message naming the notice and field, and no request pays for the build.
   activeHolidayCalendar();
@@ -126,7 +131,8 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   const metrics = new HubMetrics(deps.hub);
   audit.onAppend = (seconds, ok) => metrics.auditAppend(seconds, ok);
   const metricsConfig = deps.config.metrics ?? null;
-  const metricsHttpServer = metricsConfig?.port ? metricsServer(metrics, metricsConfig.token) : null;
+  const metricsApp = metricsConfig?.port ? metricsHandler(metrics, metricsConfig.token) : null;
+  const metricsHttpServer = metricsApp ? (options.metricsHttpServer ?? http.createServer(metricsApp)) : null;
   if (metricsHttpServer) metrics.collectProcessMetrics();
   const rateLimits = createRateLimits(
     { perClientPerMinute: deps.config.rateLimitPerMinute, authFailuresPerMinute: deps.config.authFailuresPerMinute, redisUrl: deps.config.rateLimitRedisUrl ?? null },
@@ -288,5 +294,5 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   );
 
   app.use(jsonErrorHandler(deps.logger));
-  return { app, httpServer, apollo, audit, metrics, metricsHttpServer, rateLimits };
+  return { app, httpServer, apollo, audit, metrics, metricsHttpServer, metricsApp, rateLimits };
 }

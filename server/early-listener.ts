@@ -1,5 +1,5 @@
 /**
- * The public port, taken by `npm start` before anything else starts (server/main.ts) and held
+ * The public port (and the metrics port, METRICS_PORT), taken by `npm start` before anything else starts (server/main.ts) and held
  * through the private database's start, the migrations and the demo load, which take minutes on a
  * first start. A port checked free and bound only at the end could be taken in between (another
  * hub started meanwhile on the same PORT), and was then reported only after the load, as a failed
@@ -29,11 +29,22 @@ function answerStarting(req: http.IncomingMessage, res: http.ServerResponse): vo
   res.end(JSON.stringify(body));
 }
 
+/**
+ * The metrics port while the hub starts: 503 in plain text with `Retry-After`, which a Prometheus
+ * scrape records as the target down (`up` 0) until the hub serves its metrics.
+ */
+export function answerMetricsStarting(_req: http.IncomingMessage, res: http.ServerResponse): void {
+  res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'retry-after': String(RETRY_AFTER_S), connection: 'close' });
+  res.end('starting\n');
+}
+
 export class EarlyListener {
   readonly server: http.Server;
-  private handler: http.RequestListener = answerStarting;
+  private handler: http.RequestListener;
 
-  constructor() {
+  /** `starting`: how requests are answered until `serve` (the public port's 503 shape by default). */
+  constructor(starting: http.RequestListener = answerStarting) {
+    this.handler = starting;
     this.server = http.createServer((req, res) => this.handler(req, res));
   }
 

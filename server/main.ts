@@ -5,7 +5,6 @@
  * are empty, and serves them.
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { generateSigningKeyFiles, privateServerAuditFiles, setAsideCheckpointFile } from '../access/checkpoints';
 import { count } from 'drizzle-orm';
@@ -23,7 +22,7 @@ import { household } from '../db/household/schema';
 import { closeSources, openSources } from '../federation/sources';
 import { generateDemo } from '../tools/generate/index';
 import { createHubServer } from './app';
-import { EarlyListener } from './early-listener';
+import { answerMetricsStarting, EarlyListener } from './early-listener';
 import { parseCommandLine } from '../tools/command-args';
 import { shownPath, userPath } from '../domain/user-path';
 import { ConfigError, demoHouseholdsFromEnv, loadConfig, redactUrl, sourceUrls, withDatabase, type HubConfig } from '../db/config';
@@ -39,19 +38,6 @@ const ROOT = path.join(__dirname, '..');
 
 /** A refusal to start that needs no stack trace: its message says what to do. */
 class CannotStart extends Error {}
-
-/**
- * Whether HOST:PORT can be listened on (the metrics port), checked before the database starts and
- * the demo loads: otherwise a taken port shows up only at the end, as a raw EADDRINUSE. The public
- * port is not checked but taken (EarlyListener).
- */
-async function checkPortFree(host: string, port: number, variable = 'PORT'): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', (err: NodeJS.ErrnoException) => reject(portProblem(err, host, port, variable)));
-    probe.listen(port, host, () => probe.close(() => resolve()));
-  });
-}
 
 function portProblem(err: NodeJS.ErrnoException, host: string, port: number, variable = 'PORT'): Error {
   if (err.code === 'EADDRINUSE') {
@@ -144,7 +130,16 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
     throw portProblem(err, early.host, early.port);
   });
   started.add('public port', () => listener.close());
-  if (early.metrics?.port) await checkPortFree(early.metrics.host, early.metrics.port, 'METRICS_PORT');
+  // The metrics port likewise, answering 503 until the hub serves its metrics: checked free and
+  // bound only at the end, it could be taken in between, and the start failed after the demo load.
+  const metricsListener = early.metrics?.port ? new EarlyListener(answerMetricsStarting) : null;
+  if (metricsListener) {
+    const { host, port } = early.metrics!;
+    await metricsListener.listen(port!, host).catch((err: NodeJS.ErrnoException) => {
+      throw portProblem(err, host, port!, 'METRICS_PORT');
+    });
+    started.add('metrics port', () => metricsListener.close());
+  }
   let privateServer: PrivateServer | null = null;
   let hubUrl = process.env.DATABASE_URL;
   // Demo data is only ever written to databases the hub created for itself, unless asked for.
@@ -232,7 +227,10 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
   // The example the banner and the query page show: a Jining household (the city-wide demo client
   // may see it) that receives aid.
   const example = demo ? await exampleHouseholdId(hub, sources) : null;
-  const { app, apollo, metricsHttpServer } = await createHubServer({ config, hub, sources, logger, exampleHouseholdId: example ?? undefined }, { httpServer: listener.server });
+  const { app, apollo, metricsApp } = await createHubServer(
+    { config, hub, sources, logger, exampleHouseholdId: example ?? undefined },
+    { httpServer: listener.server, metricsHttpServer: metricsListener?.server },
+  );
   // Drains the requests in flight, stops the pollers and closes the HTTP servers (also before they listen).
   started.add('hub server', () => apollo.stop());
   next('listen');
@@ -242,12 +240,8 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
     writeHubUrlFile(hubUrl);
     started.add('hub-url file', () => removeHubUrlFile());
   }
-  if (metricsHttpServer && config.metrics?.port) {
-    // Taken since the check at start: refused like the public port (it was an unhandled 'error' event).
-    await new Promise<void>((resolve, reject) => {
-      metricsHttpServer.once('error', (err: NodeJS.ErrnoException) => reject(portProblem(err, config.metrics!.host, config.metrics!.port!, 'METRICS_PORT')));
-      metricsHttpServer.listen(config.metrics!.port!, config.metrics!.host, resolve);
-    });
+  if (metricsListener && metricsApp && config.metrics?.port) {
+    metricsListener.serve(metricsApp);
     console.log(`Metrics (Prometheus): http://${config.metrics.host}:${config.metrics.port}/metrics${config.metrics.token ? ' (bearer token: METRICS_TOKEN)' : ''}`);
   }
   const base = `http://${config.host}:${config.port}`;

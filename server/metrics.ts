@@ -154,9 +154,9 @@ function tokenMatches(header: string | undefined, token: string): boolean {
   return given.length === want.length && crypto.timingSafeEqual(given, want);
 }
 
-/** The metrics listener: GET /metrics only, optionally behind a bearer token. */
-export function metricsServer(metrics: HubMetrics, token: string | null): http.Server {
-  return http.createServer((req, res) => {
+/** What the metrics listener answers: GET /metrics only, optionally behind a bearer token; 404 otherwise. */
+export function metricsHandler(metrics: HubMetrics, token: string | null): http.RequestListener {
+  return (req, res) => {
     const path = (req.url ?? '').split('?')[0];
     if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
@@ -170,5 +170,5 @@ export function metricsServer(metrics: HubMetrics, token: string | null): http.S
       (body) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body),
       () => res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics unavailable\n'),
     );
-  });
+  };
 }

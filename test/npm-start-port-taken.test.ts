@@ -5,8 +5,10 @@
  * after its own database had started, and the first hub left nothing listening the whole time.
  * Now the port is taken first and held through the start (server/early-listener.ts), answering
  * 503 `starting` until the hub serves, so a second start on it is refused at once (exit 2, one
- * line naming PORT), before it starts anything. Run through npm, with private servers in a
- * temporary directory (nothing of the checkout's .data is read or written).
+ * line naming PORT), before it starts anything. The metrics port (METRICS_PORT) is held the same
+ * way: it was checked free at the start and bound only once the hub was built, so another process
+ * could take it while the demo loaded and the start then failed after it. Run through npm, with
+ * private servers in a temporary directory (nothing of the checkout's .data is read or written).
  */
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -53,7 +55,7 @@ afterAll(async () => {
   for (const s of starts) recordTree(s.child);
   for (const p of seen.values()) if (stillRunning(p)) process.kill(p.pid, 'SIGKILL');
   await Promise.all(starts.map((s) => s.closed));
-  for (const name of ['first', 'second', 'held']) {
+  for (const name of ['first', 'second', 'third', 'held']) {
     const server = serverOnDataDir(path.join(dir, name, 'mariadb'));
     if (server !== null) process.kill(server, 'SIGKILL');
   }
@@ -76,11 +78,12 @@ it('refuses a port another process holds at once, before starting anything, with
   }
 });
 
-it('holds its port from the start, answering 503 while the demo loads, so another start on it is refused at once', async () => {
+it('holds its ports from the start, answering 503 while the demo loads, so another start on either is refused at once', async () => {
   const port = await freePort();
+  const metricsPort = await freePort();
   const marker = path.join(dir, 'first', 'demo-loading');
   // Forty of the generator's chunks (minutes): the load is still under way when the second start has ended, however fast the machine; it is stopped at its next chunk.
-  const first = start({ AIDHUB_DATA_DIR: path.join(dir, 'first', 'mariadb'), AIDHUB_DEMO: '1', AIDHUB_DEMO_HOUSEHOLDS: '200000', PORT: String(port) });
+  const first = start({ AIDHUB_DATA_DIR: path.join(dir, 'first', 'mariadb'), AIDHUB_DEMO: '1', AIDHUB_DEMO_HOUSEHOLDS: '200000', PORT: String(port), METRICS_PORT: String(metricsPort) });
   await until('the first start’s demo load under way', async () => fs.existsSync(marker) || ended(first.child), (v) => v, 240_000, 50);
   expect({ loading: fs.existsSync(marker), output: first.output() }).toEqual({ loading: true, output: expect.stringContaining('loading a demo population') });
   recordTree(first.child);
@@ -92,12 +95,23 @@ it('holds its port from the start, answering 503 while the demo loads, so anothe
   expect(graphql.status).toBe(503);
   expect(((await graphql.json()) as any).errors[0].extensions).toEqual({ code: 'HUB_UNAVAILABLE', reason: 'STARTING' });
   expect(await canListen(port)).toBe(false);
+  // So is the metrics port: a scrape is told the hub is starting (Prometheus records it down).
+  const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+  expect([metrics.status, metrics.headers.get('retry-after'), await metrics.text()]).toEqual([503, '5', 'starting\n']);
+  expect(await canListen(metricsPort)).toBe(false);
 
   const second = start({ AIDHUB_DATA_DIR: path.join(dir, 'second', 'mariadb'), AIDHUB_DEMO: '0', PORT: String(port) });
   await second.closed;
   expect({ code: second.child.exitCode, output: second.output() }).toEqual({ code: 2, output: expect.stringContaining(`Port ${port} on 127.0.0.1 (PORT) is already in use`) });
   expect(second.output()).not.toContain('private database server');
   expect(fs.existsSync(path.join(dir, 'second'))).toBe(false);
+  // A start on a free PORT but the first hub's METRICS_PORT: refused at once too, naming METRICS_PORT.
+  const third = start({ AIDHUB_DATA_DIR: path.join(dir, 'third', 'mariadb'), AIDHUB_DEMO: '0', PORT: String(await freePort()), METRICS_PORT: String(metricsPort) });
+  await third.closed;
+  expect({ code: third.child.exitCode, output: third.output() }).toEqual({ code: 2, output: expect.stringContaining(`Port ${metricsPort} on 127.0.0.1 (METRICS_PORT) is already in use`) });
+  expect(third.output()).not.toMatch(/^\s+at /m);
+  expect(third.output()).not.toContain('private database server');
+  expect(fs.existsSync(path.join(dir, 'third'))).toBe(false);
   // Refused before the first start's load had finished.
   expect({ loading: fs.existsSync(marker), listening: first.output().includes('AidHub is listening') }).toEqual({ loading: true, listening: false });
 
@@ -106,5 +120,6 @@ it('holds its port from the start, answering 503 while the demo loads, so anothe
   await first.closed;
   expect({ code: first.child.exitCode, signal: first.child.signalCode }).toEqual({ code: 0, signal: null });
   expect(await canListen(port)).toBe(true);
+  expect(await canListen(metricsPort)).toBe(true);
   await until('the first start’s database server stopped', async () => serverOnDataDir(path.join(dir, 'first', 'mariadb')), (pid) => pid === null, 60_000);
 });
