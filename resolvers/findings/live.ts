@@ -264,13 +264,32 @@ export async function personFindings(req: LiveRequest, idNumber: string, rules: 
   return withStatus(req, evaluateHousehold(facts, rules, req.today, { unavailable: unavailableSet(req) }));
 }
 
-/** The household a proposed grant falls in: the beneficiary's on its date, else their home. */
-function householdOn(spells: readonly Spell[], date: IsoDate | null): number | null {
-  if (date) {
+/**
+ * The households a proposed grant falls in. One-off aid: the beneficiary's on its date. Recurring
+ * aid: every household the beneficiary is a member of for some day of its period, each judged on
+ * the days spent in it; a period starting before a move reached only the household left, and a
+ * conflict with the new one's aid (X4) went unseen. Neither: their home (person rules only, as no
+ * day of the grant falls in it).
+ */
+function householdsOfProposal(spells: readonly Spell[], proposal: Proposal): number[] {
+  if (proposal.periodStart !== null) {
+    const { periodStart: start, periodEnd: end } = proposal;
+    const meeting = spells.filter((s) => (s.leftOn === null || start < s.leftOn) && (end === null || s.joinedOn <= end));
+    if (meeting.length > 0) return [...new Set(meeting.map((s) => s.householdId))].sort((a, b) => a - b);
+  } else if (proposal.grantDate !== null) {
+    const date = proposal.grantDate;
     const covering = spells.filter((s) => s.joinedOn <= date && (s.leftOn === null || date < s.leftOn));
-    if (covering.length > 0) return homeHousehold(covering);
+    if (covering.length > 0) return [homeHousehold(covering)!];
   }
-  return homeHousehold(spells);
+  const home = homeHousehold(spells);
+  return home === null ? [] : [home];
+}
+
+/** Findings of the same identity found in two households' facts (a person rule, a stay) once. */
+function uniqueFindings(found: readonly Finding[]): Finding[] {
+  const byFingerprint = new Map<string, Finding>();
+  for (const f of found) if (!byFingerprint.has(f.fingerprint)) byFingerprint.set(f.fingerprint, f);
+  return [...byFingerprint.values()];
 }
 
 /** The stay a proposed grant is tied to: its settlement is read even when nobody here was the patient. */
@@ -331,35 +350,34 @@ export async function preGrantCheck(req: LiveRequest, proposal: Proposal, rules:
   // The beneficiary's households and everyone in them: read by the region check already, so free here.
   const around = await req.loaders.hub.householdsOfPerson.load(id);
   const spells = around.spells.filter((s) => s.idNumber === id);
-  const householdId = householdOn(spells, proposal.grantDate ?? proposal.periodStart);
-  let facts: HouseholdFacts;
+  const householdIds = householdsOfProposal(spells, proposal);
+  let facts: HouseholdFacts[];
   // Approvals of a second aid matter only to a rule that exempts them.
   const wantsApprovals = concerned.some((r) => r.kind === 'REPEATED_GRANTS' && r.secondAidExempt);
   const approvalsOf = (who: readonly string[]): Promise<SecondAidApprovalFacts[]> =>
     wantsApprovals ? l.approvals.loadMany(who).then((all) => (all.filter((a) => !(a instanceof Error)) as SecondAidApprovalFacts[][]).flat()) : Promise.resolve([]);
-  if (householdId === null) {
+  if (householdIds.length === 0) {
     // In no household: the person's own dates still matter (aid after death).
     const [own, departments, approvals] = await Promise.all([l.personFacts.load(id), departmentFacts(req, [id], needed, programmes, stayOf(proposal), onlyStays), approvalsOf([id])]);
-    facts = withProposedStay(assembleLonePerson(id, own.person, departments, approvals), departments, proposal);
+    facts = [withProposedStay(assembleLonePerson(id, own.person, departments, approvals), departments, proposal)];
   } else {
     const beneficiary = around.person;
-    const spellsHere = around.spells.filter((s) => s.householdId === householdId);
-    const ids = [...new Set([id, ...spellsHere.map((s) => s.idNumber)])];
+    const chosen = new Set(householdIds);
+    const spellsThere = around.spells.filter((s) => chosen.has(s.householdId));
+    const ids = [...new Set([id, ...spellsThere.map((s) => s.idNumber)])];
     const [departments, approvals] = await Promise.all([departmentFacts(req, ids, needed, programmes, stayOf(proposal), onlyStays), approvalsOf(ids)]);
     // Only the beneficiary's person rules run: other members' standing findings are not the proposal's.
-    [facts] = assembleHouseholds({
-      householdIds: [householdId],
-      spells: [...spellsHere, ...spells.filter((s) => s.householdId !== householdId)],
+    facts = assembleHouseholds({
+      householdIds,
+      spells: [...spellsThere, ...spells.filter((s) => !chosen.has(s.householdId))],
       people: new Map(beneficiary ? [[id, beneficiary]] : []),
       departments,
       secondAidApprovals: approvals,
-    });
-    facts = { ...facts, homeMembers: new Set([id]) };
-    facts = withProposedStay(facts, departments, proposal);
+    }).map((f) => withProposedStay({ ...f, homeMembers: new Set([id]) }, departments, proposal));
   }
   const unavailable = unavailableSet(req);
   return {
-    findings: checkProposal(facts, proposal, concerned, req.today, { unavailable }),
+    findings: uniqueFindings(facts.flatMap((f) => checkProposal(f, proposal, concerned, req.today, { unavailable }))),
     unavailable: [...unavailable].filter((d) => needed.has(d)),
     consulted: DEPARTMENT_CODES.filter((d) => needed.has(d)),
   };
