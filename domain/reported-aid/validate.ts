@@ -14,6 +14,9 @@ import { longerThan } from '../text-length';
 /** An aidReport batch holds at most this many records. */
 export const MAX_REPORT_BATCH = 1000;
 
+/** A need's id as the hub gives it (a positive whole number, no leading zero). */
+const NEED_ID = /^[1-9]\d{0,14}$/;
+
 /** The largest fen amount the ledger stores (INT UNSIGNED, kept below MySQL's INT max). */
 export const MAX_REPORTED_FEN = 2_147_483_647;
 
@@ -72,7 +75,9 @@ export type ReportErrorCode =
   | 'SUPERSEDES_CHARITY_DELIVERY'
   | 'TEXT_TOO_LONG'
   | 'REPORTER_NOT_ALLOWED'
-  | 'CHARITY_NOT_REGISTERED';
+  | 'CHARITY_NOT_REGISTERED'
+  | 'NEED_UNKNOWN'
+  | 'NEED_NOT_OF_BENEFICIARY';
 
 export interface ReportError {
   /** The record's position in the batch (0-based); null for the batch as a whole. */
@@ -140,9 +145,13 @@ export function validateReport(office: OfficeCode, records: readonly ReportedAid
 
     const settlementRef = text(r.settlementRef);
     if (settlementRef && programme && programme.purpose !== 'MEDICAL') fail('SETTLEMENT_NOT_MEDICAL', 'settlementRef', 'only medical aid is tied to a hospital settlement');
-    for (const [field, v] of [['settlementRef', settlementRef], ['caseReference', text(r.caseReference)], ['needId', text(r.needId)], ['supersedesReference', supersedes]] as const) {
+    for (const [field, v] of [['settlementRef', settlementRef], ['caseReference', text(r.caseReference)], ['supersedesReference', supersedes]] as const) {
       if (v && longerThan(v, 64)) fail('TEXT_TOO_LONG', field, 'at most 64 characters');
     }
+    // A link to a published charity need (charityNeeds' id): whether it names one, and one of the
+    // beneficiary's household, is the ledger's check (resolvers/reported-aid/needs.ts).
+    const needId = text(r.needId);
+    if (needId && !NEED_ID.test(needId)) fail('NEED_UNKNOWN', 'needId', 'needId is the id of a published charity need (a whole number, as charityNeeds gives it)');
 
     if (errors.length === before && id.ok) {
       valid.push({
@@ -157,7 +166,7 @@ export function validateReport(office: OfficeCode, records: readonly ReportedAid
         amountFen: r.amountFen,
         settlementRef,
         caseReference: text(r.caseReference),
-        needId: text(r.needId),
+        needId,
       });
     }
   });

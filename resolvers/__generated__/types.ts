@@ -4005,7 +4005,7 @@ export type ReportedAidInput = {
   readonly settlementRef?: InputMaybe<Scalars['String']['input']>;
   /** The case it answers (its reference), if any. */
   readonly caseReference?: InputMaybe<Scalars['String']['input']>;
-  /** The published need it answers, if any. */
+  /** The published charity need it answers, if any: its id (charityNeeds), a need of a household the beneficiary is or was a member of (NEED_UNKNOWN, NEED_NOT_OF_BENEFICIARY otherwise). */
   readonly needId?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -4038,7 +4038,11 @@ export type AidReportErrorCode =
   /** The caller's office is not one that reports aid (a federated department records aid in its own system). */
   | 'REPORTER_NOT_ALLOWED'
   /** A charity client reports only once its organisation (统一社会信用代码) is registered. */
-  | 'CHARITY_NOT_REGISTERED';
+  | 'CHARITY_NOT_REGISTERED'
+  /** needId names no published charity need (charityNeeds' id) within the reporter's region. */
+  | 'NEED_UNKNOWN'
+  /** needId names a need of a household the beneficiary has never been a member of. */
+  | 'NEED_NOT_OF_BENEFICIARY';
 
 /** A problem with a report. */
 export type AidReportError = {

@@ -19,6 +19,7 @@ import { departmentOf } from '../common';
 import type { HubContext } from '../context';
 import type { ReportedAidConflict } from '../models';
 import { preGrantCheck } from '../findings/live';
+import { needProblems } from './needs';
 import { explanationFor, ruleById, rules } from '../findings/resolvers';
 import { badInput } from '../../access/errors';
 import { unauthenticated } from '../../access/session';
@@ -45,6 +46,8 @@ export const reportedAidResolvers: Resolvers = {
       if (!('clientName' in reporter)) return refused([reporter]);
       const checked = validateReport(reporter.office, input.records, ctx.today);
       if (!checked.ok) return refused(checked.errors);
+      const needErrors = await needProblems(ctx, checked.records);
+      if (needErrors.length > 0) return refused(needErrors);
       // A charity delivery's ledger row is corrected only with the delivery (charityDeliveryReport):
       // reversed here, the aid would vanish from the ledger while the need still shows it delivered.
       // Only a client holding CHARITY beside DEPARTMENT_WRITER has such rows, which access/clients.ts

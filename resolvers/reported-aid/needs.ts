@@ -1,0 +1,37 @@
+/**
+ * A reported record's `needId` links it to a published charity need (charityNeedPublish): the link
+ * is shown with the aid (`AidRecord.needId`) and read as the aid that answers the need, so it must
+ * name a need, and one of the beneficiary's household. It was free text: an unknown id, or another
+ * household's need, was stored and shown as if the aid answered it.
+ */
+import { inScope } from '../../access/decide';
+import { needsByIds } from '../../db/charity/store';
+import type { ReportError, ValidReportedAid } from '../../domain/reported-aid/validate';
+import type { HubContext } from '../context';
+
+/**
+ * One error per record whose need is unknown (or of a household outside the caller's region: the
+ * same answer, which confirms nothing about another county's needs) or of a household the
+ * beneficiary has never been in. A member who has moved out still counts: a report may be dated up
+ * to a year back. The need may be covered or withdrawn since: aid given for it still answers it.
+ */
+export async function needProblems(ctx: HubContext, records: readonly ValidReportedAid[]): Promise<ReportError[]> {
+  const ids = [...new Set(records.flatMap((r) => (r.needId ? [Number(r.needId)] : [])))];
+  if (ids.length === 0) return [];
+  const needs = new Map((await needsByIds(ctx.hub, ids)).map((n) => [n.id, n]));
+  const scope = ctx.access.caller?.regionScope ?? null;
+  const problems = await Promise.all(
+    records.map(async (r, index): Promise<ReportError | null> => {
+      if (!r.needId) return null;
+      const need = needs.get(Number(r.needId));
+      const household = need ? await ctx.loaders.hub.householdById.load(need.householdId) : null;
+      if (!need || !household || scope === null || !inScope(scope, household.regionCode)) {
+        return { index, code: 'NEED_UNKNOWN', field: 'needId', message: 'no published charity need has this id' };
+      }
+      const { spells } = await ctx.loaders.hub.householdsOfPerson.load(r.beneficiaryIdNumber);
+      if (spells.some((s) => s.idNumber === r.beneficiaryIdNumber && s.householdId === need.householdId)) return null;
+      return { index, code: 'NEED_NOT_OF_BENEFICIARY', field: 'needId', message: 'the need is of a household the beneficiary has never been a member of' };
+    }),
+  );
+  return problems.filter((p): p is ReportError => p !== null);
+}

@@ -1,0 +1,159 @@
+/**
+ * `aidReport`'s `needId` links a reported record to a published charity need, and is shown with
+ * the aid as the need it answers. It was free text: any words, an id no need has, or another
+ * household's need were stored and shown. Now it must name a need (NEED_UNKNOWN otherwise, also for
+ * a need outside the reporter's region, which it must not learn of) of a household the beneficiary
+ * is or was a member of (NEED_NOT_OF_BENEFICIARY); the batch is refused whole, nothing written.
+ */
+import { sql } from 'drizzle-orm';
+import { charityNeed } from '../db/charity/schema';
+import { household, householdMember, person } from '../db/household/schema';
+import { registerCharity } from '../db/reported-aid/store';
+import { makeCreditCode } from '../domain/credit-code';
+import { makeIdNumber } from '../domain/id-number';
+import { createTestDatabases, type TestDatabases } from './support/databases';
+import { startTestHub, type TestHub } from './support/hub';
+import { insertRegions, TODAY } from './support/scenarios';
+
+const PATIENT = makeIdNumber('370811', '1958-03-03', 61);
+/** Left the patient's household on 2026-02-01 for a household of his own. */
+const SON = makeIdNumber('370811', '1984-04-04', 63);
+const NEIGHBOUR = makeIdNumber('370811', '1970-05-05', 65);
+const ELSEWHERE = makeIdNumber('370812', '1972-06-06', 67);
+
+const REPORT = /* GraphQL */ `
+  mutation($records: [ReportedAidInput!]!) {
+    aidReport(input: { records: $records }) { recorded entries { reference needId } userErrors { index code field } }
+  }
+`;
+
+let dbs: TestDatabases;
+let hub: TestHub;
+let emergency: { gql: TestHub['gql'] };
+let charity: { gql: TestHub['gql'] };
+/** Needs by whose household they are of. */
+const need: Record<'patient' | 'neighbour' | 'elsewhere', string> = { patient: '', neighbour: '', elsewhere: '' };
+
+async function addHousehold(registrationNo: string, regionCode: string): Promise<number> {
+  const [res] = await dbs.hub.insert(household).values({ registrationNo, regionCode, address: registrationNo });
+  return res.insertId;
+}
+
+async function publishNeed(householdId: number, countyCode: string): Promise<string> {
+  const [res] = await dbs.hub.insert(charityNeed).values({
+    caseId: 1,
+    householdId,
+    consentId: 1,
+    countyCode,
+    purpose: 'LIVING',
+    urgency: 'NORMAL',
+    uncoveredFen: 500_000,
+    pledgedFen: 0,
+    deliveredFen: 0,
+    description: '生活困难',
+    involvesHealth: false,
+    involvesMinor: false,
+    state: 'OPEN',
+    publishedByClient: 'test-office',
+    publishedAt: '2026-03-01 02:00:00.000',
+  });
+  return String(res.insertId);
+}
+
+async function ledgerRows(): Promise<number> {
+  const [rows] = (await dbs.hub.execute(sql`select count(*) as n from reported_aid`)) as unknown as [{ n: number }[]];
+  return Number(rows[0].n);
+}
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('need_link');
+  await insertRegions(dbs);
+  const patients = await addHousehold('F-NL-P', '370811001001');
+  const sons = await addHousehold('F-NL-S', '370811001001');
+  const neighbours = await addHousehold('F-NL-N', '370811001001');
+  const elsewhere = await addHousehold('F-NL-E', '370812001001');
+  await dbs.hub.insert(person).values([
+    { idNumber: PATIENT, name: '甲', gender: 'M', birthDate: '1958-03-03', deathDate: null },
+    { idNumber: SON, name: '乙', gender: 'M', birthDate: '1984-04-04', deathDate: null },
+    { idNumber: NEIGHBOUR, name: '丙', gender: 'F', birthDate: '1970-05-05', deathDate: null },
+    { idNumber: ELSEWHERE, name: '丁', gender: 'F', birthDate: '1972-06-06', deathDate: null },
+  ]);
+  await dbs.hub.insert(householdMember).values([
+    { householdId: patients, idNumber: PATIENT, relation: 'HEAD', joinedOn: '2000-01-01' },
+    { householdId: patients, idNumber: SON, relation: 'CHILD', joinedOn: '2000-01-01', leftOn: '2026-02-01' },
+    { householdId: sons, idNumber: SON, relation: 'HEAD', joinedOn: '2026-02-01' },
+    { householdId: neighbours, idNumber: NEIGHBOUR, relation: 'HEAD', joinedOn: '2000-01-01' },
+    { householdId: elsewhere, idNumber: ELSEWHERE, relation: 'HEAD', joinedOn: '2000-01-01' },
+  ]);
+  need.patient = await publishNeed(patients, '370811');
+  need.neighbour = await publishNeed(neighbours, '370811');
+  need.elsewhere = await publishNeed(elsewhere, '370812');
+  hub = await startTestHub(dbs, { today: TODAY });
+  const e = await hub.createClient({ name: 'test-emergency-nl', department: 'EMERGENCY_MANAGEMENT', regionScope: '370811', roles: ['DEPARTMENT_WRITER'] });
+  emergency = hub.as({ token: e.token, purpose: 'DUPLICATE_CHECK' });
+  const c = await hub.createClient({ name: 'test-charity-nl', department: 'CHARITY', regionScope: '370800', roles: ['DEPARTMENT_WRITER'] });
+  await registerCharity(dbs.hub as never, c.name, makeCreditCode('53370800MJD67890X'), '济宁市慈善总会');
+  charity = hub.as({ token: c.token, purpose: 'DUPLICATE_CHECK' });
+}, 180_000);
+
+afterAll(async () => {
+  await hub?.close();
+  await dbs?.close();
+});
+
+const winter = (reference: string, beneficiaryIdNumber: string, needId: string) => ({ reference, beneficiaryIdNumber, programme: 'WINTER_SPRING_RELIEF', grantDate: '2026-03-05', amountFen: 60_000, needId });
+
+describe('aidReport with a needId', () => {
+  it('refuses a batch whose needId is no need’s id (words, a leading zero), writing nothing', async () => {
+    const rows = await ledgerRows();
+    const res = await emergency.gql(REPORT, { records: [winter('NL-1', PATIENT, need.patient), winter('NL-2', PATIENT, '帮扶项目第三期'), winter('NL-3', PATIENT, `0${need.patient}`)] });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.aidReport).toEqual({
+      recorded: 0,
+      entries: [],
+      userErrors: [
+        { index: 1, code: 'NEED_UNKNOWN', field: 'needId' },
+        { index: 2, code: 'NEED_UNKNOWN', field: 'needId' },
+      ],
+    });
+    expect(await ledgerRows()).toBe(rows);
+  });
+
+  it('refuses a batch naming a need that does not exist, another household’s, or one outside the region, writing nothing', async () => {
+    const rows = await ledgerRows();
+    const res = await emergency.gql(REPORT, {
+      records: [winter('NL-4', PATIENT, need.patient), winter('NL-5', PATIENT, '999999'), winter('NL-6', PATIENT, need.neighbour), winter('NL-7', ELSEWHERE, need.elsewhere)],
+    });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.aidReport).toEqual({
+      recorded: 0,
+      entries: [],
+      userErrors: [
+        { index: 1, code: 'NEED_UNKNOWN', field: 'needId' },
+        { index: 2, code: 'NEED_NOT_OF_BENEFICIARY', field: 'needId' },
+        // 370812 is outside this reporter's region: the need is not confirmed to exist.
+        { index: 3, code: 'NEED_UNKNOWN', field: 'needId' },
+      ],
+    });
+    expect(await ledgerRows()).toBe(rows);
+  });
+
+  it('refuses another household’s need in its region to a city-wide charity as not of the beneficiary', async () => {
+    const res = await charity.gql(REPORT, { records: [{ ...winter('NL-C1', NEIGHBOUR, need.elsewhere), programme: 'CHARITY_JISHIJIU_99' }] });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.aidReport.userErrors).toEqual([{ index: 0, code: 'NEED_NOT_OF_BENEFICIARY', field: 'needId' }]);
+  });
+
+  it('records aid for a need of the beneficiary’s household, or of one he has left since', async () => {
+    const res = await emergency.gql(REPORT, { records: [winter('NL-8', PATIENT, need.patient), winter('NL-9', SON, need.patient)] });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.aidReport).toEqual({
+      recorded: 2,
+      entries: [
+        { reference: 'NL-8', needId: need.patient },
+        { reference: 'NL-9', needId: need.patient },
+      ],
+      userErrors: [],
+    });
+  });
+});
