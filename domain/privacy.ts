@@ -71,7 +71,7 @@ function maskSplitIdNumbers(run: string): string {
       }
     }
     if (found >= 0) {
-      out.push(old ? maskedOld(groups.join('')) : masked(joined));
+      out.push(old ? maskedOld(joined) : masked(joined));
       i = found + 1;
     } else {
       out.push(parts[i]);
