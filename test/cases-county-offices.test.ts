@@ -96,6 +96,12 @@ afterAll(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
+it('tells where its tokens are: the file it wrote, wherever the data directory is', () => {
+  const file = path.join(dir, 'demo-clients.env');
+  // It said `source .data/demo-clients.env` whatever AIDHUB_DATA_DIR put it beside.
+  expect(fs.readFileSync(file, 'utf8').split('\n')[1]).toBe(`# Use:  source ${file}`);
+});
+
 describe('county offices', () => {
   let wangCase: string;
   let wangSlip: string;
