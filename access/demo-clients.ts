@@ -5,6 +5,7 @@
  * saved commands keep working.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import type { AccessDb } from '../db/access/db';
 import { registerCharity } from '../db/reported-aid/store';
 import { departmentOfficeName } from '../domain/cases/offices';
@@ -128,7 +129,8 @@ export async function ensureDemoClients(db: AccessDb, file: string): Promise<Map
   }
   const lines = [
     '# AidHub demo API clients, written by `npm start` (git-ignored). These tokens are secrets.',
-    '# Use:  source .data/demo-clients.env',
+    // The file's own place: beside the private server's data directory, wherever AIDHUB_DATA_DIR put it.
+    `# Use:  source ${path.resolve(file)}`,
     '#       curl … -H "authorization: Bearer $AIDHUB_TOKEN_CIVIL_AFFAIRS" -H "x-purpose: ELIGIBILITY_REVIEW"',
     '',
   ];

@@ -110,7 +110,9 @@ export interface DepartmentAdapter {
   changeFeed: readonly ChangeFeed[];
   /**
    * The department's import files (`npm run import`): one declaration per table, by table name
-   * (federation/import-declaration.ts). Absent: its files are declared in tools/import/spec.ts.
+   * (federation/import-declaration.ts). Absent only for a source with no front-end database (the
+   * reported-aid ledger, written through the API): a federated department without it has no import
+   * files, which test/import.test.ts refuses.
    */
   importTables?: Readonly<Record<string, TableDeclaration>>;
   /** Its part of the demo population (federation/demo-contract.ts). */

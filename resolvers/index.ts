@@ -24,7 +24,7 @@ import { monthlyComparisonResolvers } from './monitoring/monthly-resolvers';
 import { reportedAidResolvers } from './reported-aid/resolvers';
 import { scalarResolvers } from './scalars';
 import { loadTypeDefs, SCHEMA_DIR } from './type-defs';
-import { requireHouseholdId } from '../access/errors';
+import { badInput, requireHouseholdId } from '../access/errors';
 import type { HubContext } from './context';
 
 export { loadTypeDefs, SCHEMA_DIR } from './type-defs';
@@ -67,5 +67,36 @@ export function buildFederatedSchema(): GraphQLSchema {
   const typeDefs = parse([...loadTypeDefs(), fs.readFileSync(SUBGRAPH_SDL_FILE, 'utf8')].join('\n'));
   // The resolver map is the same one makeExecutableSchema takes; @apollo/subgraph types it its own way.
   const modules = [{ typeDefs, resolvers: merged }] as unknown as Parameters<typeof buildSubgraphSchema>[0];
-  return applyAccessPolicy(buildSubgraphSchema(modules));
+  const schema = applyAccessPolicy(buildSubgraphSchema(modules));
+  // Outermost: a representation is checked before the access policy reads its id as a subject.
+  const entities = schema.getQueryType()!.getFields()._entities;
+  const resolve = entities.resolve!;
+  entities.resolve = (source, args, ctx, info) => {
+    checkRepresentations(args.representations);
+    return resolve(source, args, ctx, info);
+  };
+  return schema;
+}
+
+/**
+ * What a router sends for a household reference: `{ __typename: "Household", id }`, the id the
+ * hub's own (a string, or a number of that form). Anything else is refused as bad input before
+ * any read, naming the representation and never repeating what it held: another type is not an
+ * entity here (@apollo/subgraph's own error for it was an internal error quoting the type name),
+ * and an id in another shape (a list around it) escaped the access policy's reading of the
+ * subjects named, so a county's caller was refused for a household outside its scope and answered
+ * null for an id the hub does not hold.
+ */
+export function checkRepresentations(representations: unknown): void {
+  if (!Array.isArray(representations)) return;
+  representations.forEach((rep: unknown, i) => {
+    const argument = `representations[${i}]`;
+    if (rep === null || typeof rep !== 'object' || Array.isArray(rep)) {
+      throw badInput(argument, 'MALFORMED_REPRESENTATION', `${argument} is not an entity representation ({ __typename, id })`);
+    }
+    const { __typename: typename, id } = rep as Record<string, unknown>;
+    if (typename !== 'Household') throw badInput(`${argument}.__typename`, 'UNKNOWN_ENTITY_TYPE', `${argument}.__typename is not an entity of the hub: Household is the only one`);
+    if (typeof id !== 'string' && typeof id !== 'number') throw badInput(`${argument}.id`, 'MALFORMED_ID', `${argument}.id is not a household id`);
+    requireHouseholdId(String(id), `${argument}.id`);
+  });
 }

@@ -19,7 +19,7 @@ import { civilAffairsScenario } from '../federation/civil-affairs/scenario';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { TestClock } from './support/clock';
-import { insertRegions, insertWang, insertZhao, TODAY, WANG } from './support/scenarios';
+import { insertRegions, insertWang, insertZhao, SLIP_ANSWERING_OFFICES, TODAY, WANG } from './support/scenarios';
 import { chars } from './support/text';
 
 const CASE = `id state owner { key }`;
@@ -92,7 +92,7 @@ describe('the demo closes a case with its own clients', () => {
   it('has a client for every department that answers slips, and none of them may open or move a case', async () => {
     const departments = DEMO_CLIENTS.filter((c) => c.roles.includes('REFERRAL_HANDLER') && c.regionScope === '370800').map((c) => c.department).sort();
     // The federated departments, and the offices that answer with the aid they report (not charities).
-    expect(departments).toEqual(['DISABILITY', 'EDUCATION', 'EMERGENCY_MANAGEMENT', 'HEALTH', 'HOUSING', 'HUMAN_RESOURCES', 'JUSTICE', 'RED_CROSS', 'UNION', 'WOMENS_FEDERATION', 'YOUTH_LEAGUE']);
+    expect(departments).toEqual(SLIP_ANSWERING_OFFICES);
     const res = await demo.AIDHUB_TOKEN_HEALTH(OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '医保局自行立案' } });
     expect(res.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });

@@ -74,3 +74,14 @@ describe.each(HELP_CHECKED)('npm run %s --help', (script) => {
     expect(fs.readdirSync(dataRoot)).toEqual([]);
   }, 150_000);
 });
+
+it('npm run import refuses a database URL it cannot use as a usage error, exit code 2, without repeating it', () => {
+  // It was taken as far as connecting: `import failed: ERR_INVALID_URL`, exit 3, as if a load had failed.
+  for (const url of ['not a url', 'https://user:s3cret@127.0.0.1/aidhub', 'mysql://user:s3cret@127.0.0.1:3306/']) {
+    const run = npmRun('import', ['--dir', path.join(ROOT, 'examples', 'import'), '--url', url]);
+    expect({ url, status: run.status, stdout: run.stdout }).toEqual({ url, status: 2, stdout: '' });
+    expect(run.stderr).toMatch(/^--url /);
+    expect(run.stderr).toMatch(/^usage: /m);
+    expect(run.stderr).not.toContain('s3cret');
+  }
+}, 300_000);

@@ -177,6 +177,43 @@ it('refuses entity resolution without a token or a purpose, like any read', asyn
   expect(noPurpose.errors?.map((e: any) => e.extensions?.code)).toContain('FORBIDDEN');
 });
 
+describe('representations a router would never send', () => {
+  const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) { __typename ... on Household { id registrationNumber } } }`;
+  const refusal = async (representations: unknown[]) => {
+    const res = await hub.gql(ENTITIES, { r: representations });
+    expect(res.data?._entities ?? null).toBeNull();
+    return res.errors?.map((e) => ({ code: e.extensions?.code, reason: e.extensions?.reason, argument: e.extensions?.argument }));
+  };
+
+  it('refuses a type that is not an entity of the hub as bad input, naming the representation, not as an internal error', async () => {
+    const unknownType = [{ code: 'BAD_USER_INPUT', reason: 'UNKNOWN_ENTITY_TYPE', argument: 'representations[1].__typename' }];
+    expect(await refusal([{ __typename: 'Household', id: String(wangId) }, { __typename: 'Case', id: '1' }])).toEqual(unknownType);
+    expect(await refusal([{ __typename: 'Household', id: String(wangId) }, { __typename: 'Person', id: '370811197203150315' }])).toEqual(unknownType);
+    // A type named like personal data is refused the same way, and not repeated anywhere.
+    expect(await refusal([{ __typename: 'Household', id: String(wangId) }, { __typename: '王建国 370811197203150315', id: '1' }])).toEqual(unknownType);
+    expect(await refusal([{ __typename: 'Household', id: String(wangId) }, { id: String(wangId) }])).toEqual(unknownType);
+    expect(await refusal([String(wangId)])).toEqual([{ code: 'BAD_USER_INPUT', reason: 'MALFORMED_REPRESENTATION', argument: 'representations[0]' }]);
+  });
+
+  it('refuses an id that is not a household id, however it is wrapped: a county cannot tell an id held outside its scope from one not held', async () => {
+    const malformed = [{ code: 'BAD_USER_INPUT', reason: 'MALFORMED_ID', argument: 'representations[0].id' }];
+    // A list around the id once slipped past the scope check: Zhao (微山县) was refused, an id the hub
+    // does not hold answered null.
+    expect(await refusal([{ __typename: 'Household', id: [String(zhaoId)] }])).toEqual(malformed);
+    expect(await refusal([{ __typename: 'Household', id: ['99999999'] }])).toEqual(malformed);
+    expect(await refusal([{ __typename: 'Household', id: { id: String(wangId) } }])).toEqual(malformed);
+    expect(await refusal([{ __typename: 'Household' }])).toEqual(malformed);
+    expect(await refusal([{ __typename: 'Household', id: '370811197203150315' }])).toEqual(malformed);
+    // As plain ids, both are the same refusal.
+    const outOfScope = [{ code: 'FORBIDDEN', reason: 'OUT_OF_SCOPE', argument: undefined }];
+    expect(await refusal([{ __typename: 'Household', id: String(zhaoId) }])).toEqual(outOfScope);
+    expect(await refusal([{ __typename: 'Household', id: '99999999' }])).toEqual(outOfScope);
+    const served = await hub.gql(ENTITIES, { r: [{ __typename: 'Household', id: String(wangId) }, { __typename: 'Household', id: wangId }] });
+    expect(served.errors).toBeUndefined();
+    expect(served.data._entities.map((h: { id: string }) => h.id)).toEqual([String(wangId), String(wangId)]);
+  });
+});
+
 it('keys households by the hub id only: no ID number is an entity key', async () => {
   const res = await hub.gql(`{ _service { sdl } }`);
   expect(res.errors).toBeUndefined();

@@ -28,6 +28,19 @@ function summary(v: DirValidation): void {
   if (v.ignored.length) console.log(`ignored: ${v.ignored.join(', ')}`);
 }
 
+/** Why a database URL cannot be the hub's, or null: it was taken as far as connecting, and refused there as a failed load (exit 3). */
+function urlProblem(url: string): string | null {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return 'is not a URL';
+  }
+  if (u.protocol !== 'mysql:') return 'is not a mysql:// URL';
+  if (u.pathname.replace(/^\//, '') === '') return 'names no database';
+  return null;
+}
+
 async function main(): Promise<number> {
   let args;
   try {
@@ -67,6 +80,12 @@ async function main(): Promise<number> {
   const url = args.url ?? process.env.DATABASE_URL;
   if (!url) {
     console.error(`no database: give --url or set DATABASE_URL\n${USAGE}`);
+    return 2;
+  }
+  const wrong = urlProblem(url);
+  if (wrong) {
+    // Not repeated: it may hold a password.
+    console.error(`${args.url !== undefined ? '--url' : 'DATABASE_URL'} ${wrong}: give mysql://user:pass@host:3306/<hub database>\n${USAGE}`);
     return 2;
   }
   try {

@@ -7,6 +7,7 @@
  */
 import crypto from 'node:crypto';
 import type { JobLoss } from '../aid';
+import { DEPARTMENT_NAMES, type DepartmentCode } from '../departments';
 import { addDays, type IsoDate } from '../dates';
 import { fenToYuan } from '../money';
 import { PROGRAMMES, type ProgrammeCode } from '../programmes';
@@ -46,6 +47,13 @@ const RECURRING = new Set<ProgrammeCode>(PROGRAMMES.filter((p) => p.kind === 'RE
 const PROGRAMME_NAME = new Map<string, string>(PROGRAMMES.map((p) => [p.code, p.name]));
 
 const yuan = (fen: number) => `¥${fenToYuan(fen)}`;
+
+/**
+ * Where a job loss was recorded, as officers call the record; a department that comes to provide
+ * job losses later is named by its own name (it was called 人社's unemployment register).
+ */
+const JOB_LOSS_RECORDS: Partial<Record<DepartmentCode, string>> = { UNION: '工会困难职工档案', HUMAN_RESOURCES: '人社失业登记' };
+const jobLossRecord = (department: DepartmentCode): string => JOB_LOSS_RECORDS[department] ?? `${DEPARTMENT_NAMES[department]}记录`;
 
 /**
  * `today` minus a trigger's window, remembered: asked for every member of every household with the
@@ -173,7 +181,7 @@ function personCandidate(trigger: Exclude<Trigger, { kind: 'RULE' | 'SETTLEMENT_
         identity: alertIdentity(trigger.id, id, [`${first.department}:${first.sourceRef}`]),
         evidenceRefs: refs,
         measure: lost.length,
-        evidence: lost.map((j) => `${j.lostOn} 失业（${j.department === 'UNION' ? '工会困难职工档案' : '人社失业登记'}）`),
+        evidence: lost.map((j) => `${j.lostOn} 失业（${jobLossRecord(j.department)}）`),
       };
     }
     case 'SEVERE_DISABILITY': {

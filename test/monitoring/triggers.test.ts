@@ -125,3 +125,29 @@ describe('T6: a student of a 低保, 特困 or monitored household without educa
     expect(error({ triggers: [{ id: 'T7_TEMP_AID_REPEAT', monitoredRollHolds: true }] })).toMatchObject({ triggerId: 'T7_TEMP_AID_REPEAT', field: 'monitoredRollHolds' });
   });
 });
+
+describe('a job loss’s evidence names where it was recorded', () => {
+  const ID = '370811194801300243';
+  const facts: HouseholdFacts = {
+    householdId: 1,
+    spells: [{ householdId: 1, idNumber: ID, joinedOn: '2000-01-01', leftOn: null }],
+    homeMembers: new Set([ID]),
+    people: new Map([[ID, { idNumber: ID, birthDate: '1948-01-30', deathDate: null }]]),
+    records: [],
+    settlements: new Map(),
+    certificates: [],
+    students: [],
+    secondAidApprovals: [],
+  };
+
+  it('by the department that recorded it, also one that provides job losses later', () => {
+    const jobLosses = [
+      { idNumber: ID, department: 'HUMAN_RESOURCES' as const, lostOn: '2026-03-01', sourceRef: 'a:1' },
+      { idNumber: ID, department: 'UNION' as const, lostOn: '2026-03-02', sourceRef: 'b:1' },
+      // Standing in for a department added later with a job-loss fact of its own: it was called 人社失业登记.
+      { idNumber: ID, department: 'HEALTH' as const, lostOn: '2026-03-03', sourceRef: 'c:1' },
+    ];
+    const [alert] = evaluateTriggers(facts, { jobLosses, monitored: new Set() }, loadTriggerSet({}), activeRuleSet({}).rules, '2026-03-15').filter((c) => c.triggerId === 'T4_JOB_LOSS');
+    expect(alert.evidence).toEqual(['2026-03-01 失业（人社失业登记）', '2026-03-02 失业（工会困难职工档案）', '2026-03-03 失业（医疗保障局记录）']);
+  });
+});

@@ -3,7 +3,7 @@
  * (how many members, which records) instead of magic numbers.
  */
 import { household, householdMember, person, region } from '../../db/household/schema';
-import type { DepartmentCode } from '../../domain/departments';
+import { DEPARTMENT_CODES, HUB_LEDGER_SOURCES, REPORTER_CODES, type DepartmentCode, type OfficeCode } from '../../domain/departments';
 import { makeIdNumber } from '../../domain/id-number';
 import type { ProgrammeCode } from '../../domain/programmes';
 import { civilAffairsScenario } from '../../federation/civil-affairs/scenario';
@@ -54,6 +54,17 @@ export const WANG = {
     // (README, "Adding a department", step 9) rather than where a test indexes it.
   } satisfies Record<DepartmentCode, readonly ProgrammeCode[]>,
 };
+
+/**
+ * The offices that answer referral slips, each with a demo client city-wide and in each demo
+ * county, sorted: every federated department but civil affairs (which convenes) and the hub's own
+ * ledger, and the reporting offices but charities. Spelled from the department lists, so that a
+ * department added to them (README, "Adding a department") is expected here without an edit.
+ */
+export const SLIP_ANSWERING_OFFICES: readonly OfficeCode[] = [
+  ...DEPARTMENT_CODES.filter((d) => d !== 'CIVIL_AFFAIRS' && !HUB_LEDGER_SOURCES.includes(d)),
+  ...REPORTER_CODES.filter((r) => r !== 'CHARITY'),
+].sort();
 
 /** A household of one with no aid at all, in another county. */
 export const ZHAO = { registrationNo: 'WS-0001', regionCode: '370826100', head: makeIdNumber('370826', '1990-02-14', 51) };
