@@ -8,7 +8,9 @@
  * so a scrape is not an access to personal data and writes no audit row.
  *
  * Operation names are chosen by callers; only the first OPERATION_LABELS_MAX distinct names get
- * a label of their own, later ones count as `other`, so a caller cannot grow the registry.
+ * a label of their own, later ones count as `other`, so a caller cannot grow the registry. A name
+ * holding what may be an ID number (a department system naming its query after the person it
+ * asks about) counts as `withheld`: the scrape is not audited, and it leaves for the monitoring system.
  */
 import http from 'node:http';
 import crypto from 'node:crypto';
@@ -19,6 +21,7 @@ import { runningScanProgress } from '../db/findings/store';
 import type { SourceOutcome } from '../federation/loaders';
 import type { HubContext } from '../resolvers/context';
 import { outcomeOf } from './plugins';
+import { scrub } from '../domain/privacy';
 
 export const OPERATION_LABELS_MAX = 200;
 
@@ -108,6 +111,7 @@ export class HubMetrics {
 
   operationLabel(name: string | null | undefined): string {
     const op = name && /^[_A-Za-z][_0-9A-Za-z]{0,63}$/.test(name) ? name : 'anonymous';
+    if (scrub(op) !== op) return 'withheld';
     if (this.operations.has(op)) return op;
     if (this.operations.size >= OPERATION_LABELS_MAX) return 'other';
     this.operations.add(op);
