@@ -79,7 +79,10 @@ export class HubMetrics {
       registers: [this.registry],
       async collect() {
         this.reset();
-        for (const s of await runningScanProgress(hub)) {
+        // A hub database that does not answer (within HUB_TIMEOUT_MS) leaves this gauge empty for
+        // the scrape rather than failing it: every other metric still goes out (it was a 500).
+        const running = await runningScanProgress(hub).catch(() => []);
+        for (const s of running) {
           this.set({ scan_id: String(s.id), region: s.regionCode, count: 'total' }, s.householdsTotal);
           this.set({ scan_id: String(s.id), region: s.regionCode, count: 'done' }, s.householdsDone);
         }
