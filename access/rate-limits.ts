@@ -13,11 +13,22 @@
  * Failure: both limits fail OPEN to a per-process limit. When Redis is unreachable (or not yet
  * connected) each check falls at once to an in-memory insurance limiter of the same size in this
  * process, so a request is never refused because the store is down; while it is, a client can
- * make up to the limit on each replica. The hub logs the switch.
+ * make up to the limit on each replica. The hub logs the switch. A Redis that keeps its
+ * connection open and answers nothing (its process stopped, a partition without a reset) is down
+ * too: a check it has not answered within REDIS_CHECK_TIMEOUT_MS goes to the insurance limiter,
+ * and the connection is dropped and made again, so the checks after it do not wait at all until
+ * Redis answers its ready check. Before, every request of every replica waited for Redis.
  */
 import Redis from 'ioredis';
 import type { Logger } from 'pino';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+
+/**
+ * How long a check waits for Redis before it is counted in this process instead. Redis answers a
+ * check in about a millisecond; a second is far beyond a loaded store's answer and short enough
+ * that one request pays it once before the others skip the store.
+ */
+export const REDIS_CHECK_TIMEOUT_MS = 1000;
 
 export interface RateLimitConfig {
   /** Requests per minute per API client. */
@@ -56,6 +67,16 @@ async function overLimit(limiter: RateLimiterAbstract, key: string): Promise<Rat
   }
 }
 
+/** A check in the shared store, or, when the store fails to answer, in this process's insurance limiter. */
+async function overSharedLimit(shared: RateLimiterAbstract, insurance: RateLimiterAbstract, key: string, storeFailed: (err: Error) => void): Promise<RateLimiterRes | null> {
+  try {
+    return await overLimit(shared, key);
+  } catch (err) {
+    storeFailed(err as Error);
+    return overLimit(insurance, key);
+  }
+}
+
 export function createRateLimits(config: RateLimitConfig, logger?: Logger): RateLimits {
   const memory = (points: number) => new RateLimiterMemory({ points, duration: 60 });
   if (!config.redisUrl) {
@@ -63,7 +84,7 @@ export function createRateLimits(config: RateLimitConfig, logger?: Logger): Rate
     const authFailures = memory(config.authFailuresPerMinute);
     return {
       store: 'memory',
-    connected: () => true,
+      connected: () => true,
       ready: async () => undefined,
       consumeClient: (id) => overLimit(perClient, id),
       consumeAuthFailure: (address) => overLimit(authFailures, address),
@@ -72,21 +93,33 @@ export function createRateLimits(config: RateLimitConfig, logger?: Logger): Rate
   }
   // No offline queue: a check while Redis is away goes to the insurance limiter at once instead of
   // waiting for a reconnection that may never come.
-  const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: false });
+  // A command unanswered within the timeout fails (ioredis applies it to the ready check too, so a
+  // reconnection to a Redis that answers nothing never becomes ready).
+  const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: REDIS_CHECK_TIMEOUT_MS, lazyConnect: false });
   let down = false;
-  redis.on('error', (err: Error) => {
+  const storeDown = (err: Error) => {
     if (!down) logger?.warn({ err: { name: err.name, message: err.message } }, 'rate-limit store unreachable: limits are kept per process until it is back');
     down = true;
-  });
+  };
+  redis.on('error', storeDown);
+  /**
+   * A check the store did not answer. While the connection is still 'ready' (it timed out rather
+   * than finding Redis gone), the connection is dropped and made again: until Redis answers the
+   * new one's ready check, every check goes to the insurance limiter without waiting.
+   */
+  const storeFailed = (err: Error) => {
+    storeDown(err);
+    if (redis.status === 'ready') redis.disconnect(true);
+  };
   redis.on('ready', () => {
     if (down) logger?.info('rate-limit store back: limits are shared again');
     down = false;
   });
   const prefix = config.keyPrefix ?? 'aidhub';
   const shared = (name: string, points: number) =>
-    new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}:rl:${name}`, points, duration: 60, rejectIfRedisNotReady: true, insuranceLimiter: memory(points) });
-  const perClient = shared('client', config.perClientPerMinute);
-  const authFailures = shared('auth', config.authFailuresPerMinute);
+    new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}:rl:${name}`, points, duration: 60, rejectIfRedisNotReady: true });
+  const perClient = { shared: shared('client', config.perClientPerMinute), insurance: memory(config.perClientPerMinute) };
+  const authFailures = { shared: shared('auth', config.authFailuresPerMinute), insurance: memory(config.authFailuresPerMinute) };
   return {
     store: 'redis',
     connected: () => redis.status === 'ready',
@@ -102,8 +135,8 @@ export function createRateLimits(config: RateLimitConfig, logger?: Logger): Rate
         }
         redis.once('ready', done);
       }),
-    consumeClient: (id) => overLimit(perClient, id),
-    consumeAuthFailure: (address) => overLimit(authFailures, address),
+    consumeClient: (id) => overSharedLimit(perClient.shared, perClient.insurance, id, storeFailed),
+    consumeAuthFailure: (address) => overSharedLimit(authFailures.shared, authFailures.insurance, address, storeFailed),
     async close() {
       // disconnect() only begins closing: wait until the socket is closed, so a process (or a
       // test's worker) that awaited close() is not still held by it.

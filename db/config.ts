@@ -129,13 +129,17 @@ export interface MonitoringConfig {
  */
 export function monitoringConfigFromEnv(env: NodeJS.ProcessEnv): MonitoringConfig | null {
   const def = env.AIDHUB_MONITOR_INTERVAL_MS;
-  if (!def || def === '0') return null;
-  const interval = positiveInt(env, 'AIDHUB_MONITOR_INTERVAL_MS', 60_000);
+  const polling = Boolean(def) && def !== '0';
+  // Read and checked whether or not this process polls: a bad value was accepted silently by a
+  // process without the interval, and refused only once the interval was set (npm start on its
+  // private server sets it after the start-up check, so the refusal came after the server started).
+  const interval = polling ? positiveInt(env, 'AIDHUB_MONITOR_INTERVAL_MS', 60_000) : 60_000;
   const intervalMs: MonitoringConfig['intervalMs'] = { default: interval };
   for (const code of DEPARTMENT_CODES) if (env[`AIDHUB_MONITOR_INTERVAL_MS_${code}`]) intervalMs[code] = positiveInt(env, `AIDHUB_MONITOR_INTERVAL_MS_${code}`, interval);
   const region = env.AIDHUB_MONITOR_MONTHLY_REGION?.trim() || null;
   if (region !== null && !/^\d{6}(\d{3}(\d{3})?)?$/.test(region)) throw new ConfigError(`AIDHUB_MONITOR_MONTHLY_REGION must be a 6-, 9- or 12-digit division code, got ${JSON.stringify(region)}`);
-  return { intervalMs, leaseMs: positiveInt(env, 'AIDHUB_MONITOR_LEASE_MS', Math.max(3 * interval, 10_000)), batchRows: positiveInt(env, 'AIDHUB_MONITOR_BATCH_ROWS', 5000), monthlyRegion: region, commitLagMs: positiveInt(env, 'AIDHUB_MONITOR_COMMIT_LAG_MS', 5000) };
+  const config = { intervalMs, leaseMs: positiveInt(env, 'AIDHUB_MONITOR_LEASE_MS', Math.max(3 * interval, 10_000)), batchRows: positiveInt(env, 'AIDHUB_MONITOR_BATCH_ROWS', 5000), monthlyRegion: region, commitLagMs: positiveInt(env, 'AIDHUB_MONITOR_COMMIT_LAG_MS', 5000) };
+  return polling ? config : null;
 }
 
 /** Pushing alerts to subscribers (AIDHUB_DELIVERY_* and AIDHUB_CALLBACK_HOSTS). */
@@ -192,7 +196,13 @@ export function withDatabase(url: string, database: string): string {
 }
 
 export function databaseOf(url: string): string {
-  const name = decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError('a database URL must be mysql://user:password@host:3306/database (the value is not repeated: it may hold a password)');
+  }
+  const name = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
   if (!name) throw new ConfigError(`the URL ${redactUrl(url)} names no database`);
   return name;
 }
@@ -281,7 +291,45 @@ export function sourceUrls(hubUrl: string, env: NodeJS.ProcessEnv = process.env)
   ) as Record<DepartmentCode, string>;
 }
 
+/**
+ * A database URL from a variable: mysql://user:password@host:port/database. Anything else was taken
+ * as given and failed later with a stack trace (DATABASE_URL at once, a SOURCE_*_URL only after
+ * the private server had started), exit code 1.
+ */
+function databaseUrlFromEnv(env: NodeJS.ProcessEnv, name: string): void {
+  const raw = env[name];
+  if (!raw) return;
+  let u: URL | null = null;
+  try {
+    u = new URL(raw);
+  } catch {
+    u = null;
+  }
+  if (!u || (u.protocol !== 'mysql:' && u.protocol !== 'mariadb:') || !u.hostname || u.pathname.replace(/^\//, '') === '') {
+    throw new ConfigError(`${name} must be a database URL, mysql://user:password@host:3306/database (the value is not repeated: it may hold a password)`);
+  }
+}
+
+/**
+ * RATE_LIMIT_REDIS_URL: redis:// or rediss:// (TLS). ioredis read `http://host:6379` as the path
+ * of a Unix socket (ENOENT), so the hub ran with its limits per process for good and one warning.
+ */
+function redisUrlFromEnv(env: NodeJS.ProcessEnv): string | null {
+  const raw = env.RATE_LIMIT_REDIS_URL;
+  if (!raw) return null;
+  let u: URL | null = null;
+  try {
+    u = new URL(raw);
+  } catch {
+    u = null;
+  }
+  if (!u || (u.protocol !== 'redis:' && u.protocol !== 'rediss:') || !u.hostname) throw new ConfigError('RATE_LIMIT_REDIS_URL must be redis://host:port/db, or rediss:// for TLS (the value is not repeated: it may hold a password)');
+  return raw;
+}
+
 export function loadConfig(hubUrl: string, env: NodeJS.ProcessEnv = process.env): HubConfig {
+  databaseUrlFromEnv(env, 'DATABASE_URL');
+  for (const code of DEPARTMENT_CODES) databaseUrlFromEnv(env, departmentEnvName(code));
   const timeoutMs = positiveInt(env, 'SOURCE_TIMEOUT_MS', 2000);
   const checkConnections = positiveInt(env, 'SOURCE_CHECK_CONNECTIONS', CHECK_CONNECTIONS_DEFAULT);
   const urls = sourceUrls(hubUrl, env);
@@ -310,7 +358,7 @@ export function loadConfig(hubUrl: string, env: NodeJS.ProcessEnv = process.env)
     keepAliveMs: positiveInt(env, 'HTTP_KEEP_ALIVE_MS', HTTP_KEEP_ALIVE_MS_DEFAULT),
     tokenCacheMs: env.TOKEN_CACHE_MS === '0' ? 0 : positiveInt(env, 'TOKEN_CACHE_MS', TOKEN_CACHE_MS_DEFAULT),
     auditCheckpoints: checkpointConfigFromEnv(env),
-    rateLimitRedisUrl: env.RATE_LIMIT_REDIS_URL || null,
+    rateLimitRedisUrl: redisUrlFromEnv(env),
     metrics: {
       port: env.METRICS_PORT ? portNumber(env, 'METRICS_PORT', 9464) : null,
       host: env.METRICS_HOST || '127.0.0.1',
@@ -345,9 +393,19 @@ export function alertDeliveryConfigFromEnv(env: NodeJS.ProcessEnv): AlertDeliver
   };
 }
 
-/** AIDHUB_CALLBACK_HOSTS: comma-separated hosts (optionally host:port); unset: none. */
+/** A host name or IPv4 address, an IPv6 address bare or in brackets, optionally with :port in brackets' case or a name's. */
+const CALLBACK_HOST_ENTRY = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$|^[0-9a-f]*:[0-9a-f:.]+$/i;
+
+/**
+ * AIDHUB_CALLBACK_HOSTS: comma-separated hosts (optionally host:port); unset: none. An entry that
+ * is not one (a URL, `http://receiver:8080/alerts`) matched no callback, so a process started with
+ * it ran a delivery worker that failed every push CALLBACK_HOST_NOT_ALLOWED into dead letters.
+ */
 export function callbackHostsFromEnv(env: NodeJS.ProcessEnv): string[] {
-  return (env.AIDHUB_CALLBACK_HOSTS ?? '').split(',').map((h) => h.trim()).filter((h) => h.length > 0);
+  const hosts = (env.AIDHUB_CALLBACK_HOSTS ?? '').split(',').map((h) => h.trim()).filter((h) => h.length > 0);
+  const bad = hosts.find((h) => !CALLBACK_HOST_ENTRY.test(h) || Number(/\]?:(\d+)$/.exec(h)?.[1] ?? 1) > 65_535);
+  if (bad !== undefined) throw new ConfigError(`AIDHUB_CALLBACK_HOSTS must list hosts, each optionally with :port (127.0.0.1,receiver.example:8443), not URLs; got ${JSON.stringify(bad)}`);
+  return hosts;
 }
 
 // ----- Signed audit checkpoints (access/checkpoints.ts) -----------------------------------------

@@ -94,6 +94,8 @@ export interface HubContext {
   access: AccessSession;
   /** The audit trail, for `accessLog`. Null only where no server runs (unit tests of resolvers). */
   audit: AuditStore | null;
+  /** The hub's log, each line with the request's id: also for jobs a request starts (a scan's end, or its hand-over). */
+  logger?: Logger;
 }
 
 /** The hub's clock reading (HubDeps.clock, else the system clock). */
@@ -111,5 +113,5 @@ export function createContext(deps: HubDeps, access: RequestAccess | null = null
   const today = hubToday(deps);
   const unavailable = new Map<DepartmentCode, SourceOutcome>();
   let now: Date | undefined;
-  return { config: deps.config, hub: deps.hub, today, now: () => (now ??= hubNow(deps)), loaders: createLoaders(deps, today, unavailable), sources: deps.sources, unavailable, access: new AccessSession(access), audit };
+  return { config: deps.config, hub: deps.hub, today, now: () => (now ??= hubNow(deps)), loaders: createLoaders(deps, today, unavailable), sources: deps.sources, unavailable, access: new AccessSession(access), audit, logger: deps.logger };
 }

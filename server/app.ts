@@ -226,9 +226,10 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
       queryCostPlugin(queryLimits.maxCost),
       departmentUnavailablePlugin(),
       ...(production ? [] : [statementCountPlugin()]),
-      // Scans started here run on after their request; stopping waits for them, so no job reads
-      // from pools being closed (and a test's worker has no connection left open when it ends).
-      { serverWillStart: async () => ({ serverWillStop: async () => void (await Promise.all([scanJobs.idle(), monthlyJobs.idle()])) }) },
+      // Scans started here run on after their request; stopping hands them over at their next
+      // chunk (another process resumes them) and waits for that, so no job reads from pools being
+      // closed (and a test's worker has no connection left open when it ends).
+      { serverWillStart: async () => ({ serverWillStop: async () => void (await Promise.all([scanJobs.stop(), monthlyJobs.idle()])) }) },
       // Last: it sees the response as the others left it, and may withhold it.
       auditPlugin(audit, deps.logger),
     ],

@@ -8,7 +8,9 @@
  * so a scrape is not an access to personal data and writes no audit row.
  *
  * Operation names are chosen by callers; only the first OPERATION_LABELS_MAX distinct names get
- * a label of their own, later ones count as `other`, so a caller cannot grow the registry.
+ * a label of their own, later ones count as `other`, so a caller cannot grow the registry. A name
+ * holding what may be an ID number (a department system naming its query after the person it
+ * asks about) counts as `withheld`: the scrape is not audited, and it leaves for the monitoring system.
  */
 import http from 'node:http';
 import crypto from 'node:crypto';
@@ -19,6 +21,7 @@ import { runningScanProgress } from '../db/findings/store';
 import type { SourceOutcome } from '../federation/loaders';
 import type { HubContext } from '../resolvers/context';
 import { outcomeOf } from './plugins';
+import { scrub } from '../domain/privacy';
 
 export const OPERATION_LABELS_MAX = 200;
 
@@ -76,7 +79,10 @@ export class HubMetrics {
       registers: [this.registry],
       async collect() {
         this.reset();
-        for (const s of await runningScanProgress(hub)) {
+        // A hub database that does not answer (within HUB_TIMEOUT_MS) leaves this gauge empty for
+        // the scrape rather than failing it: every other metric still goes out (it was a 500).
+        const running = await runningScanProgress(hub).catch(() => []);
+        for (const s of running) {
           this.set({ scan_id: String(s.id), region: s.regionCode, count: 'total' }, s.householdsTotal);
           this.set({ scan_id: String(s.id), region: s.regionCode, count: 'done' }, s.householdsDone);
         }
@@ -108,6 +114,7 @@ export class HubMetrics {
 
   operationLabel(name: string | null | undefined): string {
     const op = name && /^[_A-Za-z][_0-9A-Za-z]{0,63}$/.test(name) ? name : 'anonymous';
+    if (scrub(op) !== op) return 'withheld';
     if (this.operations.has(op)) return op;
     if (this.operations.size >= OPERATION_LABELS_MAX) return 'other';
     this.operations.add(op);

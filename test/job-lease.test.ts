@@ -115,6 +115,37 @@ describe('a scan whose hub process died', () => {
     await expect(dbs.hub.transaction((tx) => checkFence(tx, deadLease))).rejects.toBeInstanceOf(LeaseLost);
   });
 
+  it('is handed over at its next chunk when its hub process stops, and finished by another from there', async () => {
+    // A hub stopped with SIGTERM waited for its scans to finish before it would exit (a city's
+    // scan takes long past a service manager's patience); killed then, its scan was taken over
+    // only once the lease had run out.
+    const [households] = (await dbs.hubPool.query(`SELECT id FROM household WHERE region_code LIKE '370811%'`)) as any;
+    expect(households.length).toBeGreaterThan(2);
+    const stopping = new ScanJobs();
+    let stopped: Promise<void> | null = null;
+    const started = await stopping.start(deps(), '370811', 'test', null, {
+      chunkHouseholds: 1,
+      sliceHouseholds: 1,
+      lookahead: 1,
+      // The hub is stopped once the scan is under way.
+      onProgress: () => void (stopped ??= stopping.stop()),
+    });
+    if (!started.ok) throw new Error('the scan did not start');
+    await expect(started.done).rejects.toThrow('handed over');
+    await stopped;
+    const [[mid]] = (await dbs.hubPool.query('SELECT state, households_done FROM finding_scan WHERE id = ?', [started.scanId])) as any;
+    expect(mid.state).toBe('RUNNING');
+    expect(mid.households_done).toBeLessThan(households.length);
+    // Free at once, and the stopped process can write nothing more.
+    const lease = await leaseRow(`scan:${started.scanId}`);
+    expect(lease.token).toBe(2);
+    const other = new ScanJobs();
+    expect(await other.takeOver(deps())).toEqual([started.scanId]);
+    await other.idle();
+    const [[scan]] = (await dbs.hubPool.query('SELECT state, failure, households_total, households_done FROM finding_scan WHERE id = ?', [started.scanId])) as any;
+    expect(scan).toEqual({ state: 'SUCCEEDED', failure: null, households_total: households.length, households_done: households.length });
+  });
+
   it('is ended FAILED (RULE_SET_CHANGED) rather than finished under another rule set', async () => {
     const scanId = await createScan(dbs.hub, { regionCode: '370826', asOf: TODAY, ruleSet: { ...ruleSet, digest: 'f'.repeat(16) }, startedBy: 'dead-replica', startedByDepartment: null });
     await createLease(dbs.hub, `scan:${scanId}`, 'dead-replica', 60_000);

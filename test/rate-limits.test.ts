@@ -5,6 +5,7 @@
  */
 import { createRateLimits } from '../access/rate-limits';
 import { freePort, startPrivateRedis } from './support/redis';
+import { startPausableProxy } from './support/pausable-proxy';
 
 it('keeps the limit in memory when no store is configured', async () => {
   const limits = createRateLimits({ perClientPerMinute: 3, authFailuresPerMinute: 2, redisUrl: null });
@@ -47,3 +48,37 @@ it('falls back to a per-process limit of the same size while Redis is unreachabl
     await limits.close();
   }
 });
+
+it('falls back at once, rather than waiting, while Redis accepts connections but answers nothing (a stopped process, a partition)', async () => {
+  // A Redis stopped with SIGSTOP (or cut off without a reset) keeps its connections open and
+  // answers nothing: every check waited for it, so every request of every hub process hung until
+  // Redis answered again, and aidhub_rate_limit_store_up still said 1.
+  const redis = await startPrivateRedis();
+  const proxy = await startPausableProxy(redis.url);
+  const limits = createRateLimits({ perClientPerMinute: 3, authFailuresPerMinute: 2, redisUrl: proxy.url(redis.url), keyPrefix: 'hang' });
+  try {
+    await limits.ready(20_000);
+    expect(limits.connected()).toBe(true);
+    expect(await limits.consumeClient('7')).toBeNull();
+    proxy.pause();
+    const hung = new Promise<'hung'>((r) => setTimeout(() => r('hung'), 20_000).unref());
+    const checks = (async () => {
+      const results = [];
+      for (let i = 0; i < 4; i++) results.push((await limits.consumeClient('8')) === null);
+      return results;
+    })();
+    // Answered without Redis, and still limited per process.
+    expect(await Promise.race([checks, hung])).toEqual([true, true, true, false]);
+    // The gauge follows: the connection is being made again, and not ready until Redis answers.
+    for (let i = 0; i < 100 && limits.connected(); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(limits.connected()).toBe(false);
+    expect(await Promise.race([limits.consumeAuthFailure('10.0.0.1').then((r) => r === null), hung])).toBe(true);
+    proxy.resume();
+    await limits.ready(20_000);
+    expect(limits.connected()).toBe(true);
+  } finally {
+    await limits.close();
+    await proxy.close();
+    await redis.stop();
+  }
+}, 90_000);

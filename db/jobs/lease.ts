@@ -95,6 +95,15 @@ export async function releaseLease(db: Db, lease: Lease): Promise<void> {
   await db.execute(sql`UPDATE job_lease SET expires_at = UTC_TIMESTAMP(3) WHERE job_key = ${lease.jobKey} AND token = ${lease.token}`);
 }
 
+/**
+ * Gives a lease up for another process to take at once (a hub stopping in the middle of a job):
+ * expired, and token + 1 so that nothing this holder still has in flight can write behind the
+ * fence; the resume cursor stays. Only while it is still this holder's.
+ */
+export async function handOverLease(db: Db, lease: Lease): Promise<void> {
+  await db.execute(sql`UPDATE job_lease SET token = token + 1, holder = '', expires_at = UTC_TIMESTAMP(3) WHERE job_key = ${lease.jobKey} AND token = ${lease.token}`);
+}
+
 /** Takes a lease from whoever holds it (token + 1, expired): their fenced writes fail from now on. */
 export async function revokeLease(db: Db, jobKey: string): Promise<void> {
   await db.execute(sql`UPDATE job_lease SET token = token + 1, holder = '', expires_at = UTC_TIMESTAMP(3) WHERE job_key = ${jobKey}`);

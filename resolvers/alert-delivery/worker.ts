@@ -8,7 +8,8 @@
  * its alert from NEW to DELIVERED (with `DELIVERED` in its history), once, whichever subscriber
  * answered first; an alert already signed for or closed stays as it is.
  *
- * At least once: a process that dies after sending and before recording leaves the row claimed
+ * Stopped (a hub's SIGTERM), a worker begins no further POST: the rest of its claim is given back
+ * unsent. At least once: a process that dies after sending and before recording leaves the row claimed
  * until its lease runs out; then any process sends it again with the same delivery id. The lease
  * outlasts a whole round (every POST of the batch at the slowest), and a POST is not begun once
  * too little of the lease is left to finish it, so two processes never send one attempt at once.
@@ -41,6 +42,8 @@ export class AlertDeliveryWorker {
   private readonly holder = newHolder();
   private round = 0;
   private stopped = true;
+  /** Set by stop(): the round in flight begins no further POST (runOnce alone, as tests call it, is unaffected). */
+  private stopping = false;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private readonly agents: { http: http.Agent; https: https.Agent };
@@ -64,12 +67,18 @@ export class AlertDeliveryWorker {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.stopping = false;
     this.loop = this.run();
   }
 
-  /** Stops after the round in flight (its POSTs finish or time out). */
+  /**
+   * Stops after the round in flight: its POSTs already begun finish or time out, and the rows of
+   * its claim not yet sent are given back at once, for any process to send now (a round sent its
+   * whole batch first: up to 200 pushes, 16 at a time, each up to its timeout, before the hub exited).
+   */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping = true;
     this.wake?.();
     await this.loop;
     this.agents.http.destroy();
@@ -113,7 +122,9 @@ export class AlertDeliveryWorker {
     const slot = async () => {
       while (next < rows.length) {
         const row = rows[next++];
-        if (Date.now() > lastStart) {
+        // Stopping (SIGTERM), or too late to finish within the claim: the row goes back unsent, due
+        // at once for any process, rather than being sent (or held) while this one shuts down.
+        if (this.stopping || Date.now() > lastStart) {
           await releaseClaim(this.hub, token, row.id);
           continue;
         }

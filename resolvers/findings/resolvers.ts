@@ -286,7 +286,7 @@ export const findingResolvers: Resolvers = {
     scanStart: async (_, args, ctx) => {
       const code = requireDivisionCode(args.input.regionCode, 'input.regionCode');
       const caller = callerOf(ctx);
-      const started = await scanJobs.start({ hub: ctx.hub, sources: ctx.sources, ruleSet: activeRuleSet(), today: ctx.today, leaseMs: ctx.config.jobLeaseMs }, code, caller.name, caller.department);
+      const started = await scanJobs.start({ hub: ctx.hub, sources: ctx.sources, ruleSet: activeRuleSet(), today: ctx.today, leaseMs: ctx.config.jobLeaseMs, logger: ctx.logger }, code, caller.name, caller.department);
       const scan = await findingLoaders(ctx).scanById.load(started.scanId);
       if (started.ok) return { scan, userErrors: [] };
       return { scan, userErrors: [{ code: started.code, message: 'a scan of an overlapping division is running', field: ['input', 'regionCode'] }] };

@@ -32,7 +32,7 @@ import { abandonStaleScans, createScan, staleScanIds, finishScan, recordScanProg
 import { toDbInstant } from '../../db/instants';
 import { countHouseholdsUnderPrefix } from '../../db/household/region-pages';
 import type { HubTx } from '../../db/cases/records';
-import { checkFence, createLease, ensureLeaseRow, fenced, LeaseLost, lockLeaseRow, newHolder, releaseLease, renewLease, revokeLease, saveCursor, takeExpiredLease, type Lease } from '../../db/jobs/lease';
+import { checkFence, createLease, ensureLeaseRow, fenced, handOverLease, LeaseLost, lockLeaseRow, newHolder, releaseLease, renewLease, revokeLease, saveCursor, takeExpiredLease, type Lease } from '../../db/jobs/lease';
 
 export interface ScanDeps {
   hub: HubDb;
@@ -205,6 +205,13 @@ export interface ScanResume {
 export interface ScanLease {
   lease: Lease;
   ttlMs: number;
+  /** Aborted when this process stops: the scan ends at its next chunk and hands its lease over (ScanJobs.stop). */
+  handOver?: AbortSignal;
+}
+
+/** A scan given up by a stopping process, for another to take over from its last stored chunk. */
+export class ScanHandedOver extends Error {
+  override name = 'ScanHandedOver';
 }
 
 /** The last stored household, and how many households the stored chunks hold. */
@@ -292,8 +299,10 @@ export async function runScan(deps: ScanDeps, scanId: number, regionCode: string
       }
     };
     await fill();
+    const handingOver = () => held?.handOver?.aborted === true;
     while (pending.length > 0) {
       if (lost && lease) throw new LeaseLost(lease.jobKey);
+      if (handingOver()) throw new ScanHandedOver(`scan ${scanId} handed over`);
       const current = await pending.shift()!;
       await fill();
       const last = current.keys[current.keys.length - 1];
@@ -316,6 +325,7 @@ export async function runScan(deps: ScanDeps, scanId: number, regionCode: string
     await progressWrites;
     // Then the people in no household (their findings have none), after every household.
     if (lost && lease) throw new LeaseLost(lease.jobKey);
+    if (handingOver()) throw new ScanHandedOver(`scan ${scanId} handed over`);
     const alone = await evaluateOutsideHouseholds(deps, outside, reads);
     await storeScanFindings(deps.hub, scanId, alone, {
       before: lease ? (tx) => checkFence(tx, lease) : undefined,
@@ -336,6 +346,14 @@ export async function runScan(deps: ScanDeps, scanId: number, regionCode: string
     deps.logger?.info({ scanId, regionCode, ...counts }, 'scan finished');
     return counts;
   } catch (err) {
+    if (err instanceof ScanHandedOver && lease) {
+      // Still RUNNING, its lease expired at once: another process takes it over at its next look
+      // (AIDHUB_JOB_TAKEOVER_MS) from the last stored chunk, rather than after the lease runs out.
+      await handOverLease(deps.hub, lease).catch(() => undefined);
+      lost = true;
+      deps.logger?.warn({ scanId, regionCode, householdsDone: counts.householdsDone }, 'this hub process is stopping: scan handed over to another from its last stored chunk');
+      throw err;
+    }
     if (err instanceof LeaseLost) {
       // Another hub process has the scan now: it records how it ends.
       deps.logger?.warn({ scanId, regionCode }, 'scan lease taken over by another hub process; this run stops');
@@ -392,8 +410,10 @@ const scanLeaseKey = (scanId: number) => `scan:${scanId}`;
  */
 export class ScanJobs {
   /** Scans of this process, from the moment a start is accepted (before its row exists: id null). */
-  private readonly running = new Set<{ regionCode: string; scanId: number | null; done: Promise<unknown> }>();
+  private readonly running = new Set<{ regionCode: string; scanId: number | null; done: Promise<unknown>; handOver: AbortController }>();
   private readonly holder = newHolder();
+  /** Stops under way: a takeover check then takes nothing (it would take back what is being handed over). */
+  private stopping = 0;
 
   async start(deps: ScanDeps, regionCode: string, startedBy: string, department: OfficeCode | null, opts: ScanOptions = {}): Promise<ScanStartResult> {
     const leaseMs = deps.leaseMs ?? DEFAULT_JOB_LEASE_MS;
@@ -402,7 +422,7 @@ export class ScanJobs {
     }
     // Reserved at once, so two starts in the same tick cannot both pass the check above.
     let release!: () => void;
-    const job = { regionCode, scanId: null as number | null, done: new Promise<void>((r) => (release = r)) as Promise<unknown> };
+    const job = { regionCode, scanId: null as number | null, done: new Promise<void>((r) => (release = r)) as Promise<unknown>, handOver: new AbortController() };
     this.running.add(job);
     let lease: Lease;
     try {
@@ -433,7 +453,7 @@ export class ScanJobs {
     }
     release();
     const scanId = job.scanId;
-    const done = runScan(deps, scanId, regionCode, opts, { lease, ttlMs: leaseMs }).finally(() => this.running.delete(job));
+    const done = runScan(deps, scanId, regionCode, opts, { lease, ttlMs: leaseMs, handOver: job.handOver.signal }).finally(() => this.running.delete(job));
     // The job's failure is recorded on the scan row; nobody need be awaiting it.
     done.catch(() => undefined);
     job.done = done;
@@ -451,18 +471,20 @@ export class ScanJobs {
     const aliveAfter = toDbInstant(new Date(Date.now() - SCAN_HEARTBEAT_TIMEOUT_MS));
     const taken: number[] = [];
     for (const scan of await runningScans(deps.hub, aliveAfter)) {
+      if (this.stopping > 0) break;
       if ([...this.running].some((j) => j.scanId === scan.id)) continue;
       const got = await takeExpiredLease(deps.hub, scanLeaseKey(scan.id), this.holder, leaseMs);
       if (!got) continue;
       taken.push(scan.id);
-      const held = { lease: got.lease, ttlMs: leaseMs };
+      const handOver = new AbortController();
+      const held = { lease: got.lease, ttlMs: leaseMs, handOver: handOver.signal };
       if (scan.ruleSetDigest !== deps.ruleSet.digest) {
         await fenced(deps.hub, got.lease, (tx) => finishScan(tx, scan.id, 'FAILED', scan, 'RULE_SET_CHANGED')).catch(() => undefined);
         await releaseLease(deps.hub, got.lease).catch(() => undefined);
         continue;
       }
       deps.logger?.warn({ scanId: scan.id, regionCode: scan.regionCode, householdsDone: scan.householdsDone }, 'taking over a scan whose hub process stopped renewing its lease');
-      const job = { regionCode: scan.regionCode, scanId: scan.id as number | null, done: Promise.resolve() as Promise<unknown> };
+      const job = { regionCode: scan.regionCode, scanId: scan.id as number | null, done: Promise.resolve() as Promise<unknown>, handOver };
       this.running.add(job);
       const cursor = parseCursor(got.cursor);
       const resume: ScanResume = { counts: { ...scan, householdsDone: cursor?.done ?? (cursor ? scan.householdsDone : 0) }, after: cursor?.after ?? null };
@@ -473,9 +495,27 @@ export class ScanJobs {
     return taken;
   }
 
-  /** Resolves when every scan this process started has ended (tests, shutdown). */
+  /** Resolves when every scan this process started has ended (tests). */
   async idle(): Promise<void> {
     await Promise.allSettled([...this.running].map((j) => j.done));
+  }
+
+  /**
+   * A hub stopping (SIGTERM): every scan running here ends at its next chunk, its lease handed over
+   * at once to whichever process looks next, and this resolves when they have. Shutdown used to
+   * wait for every scan to finish, which for a city takes long past any service manager's patience:
+   * its SIGKILL then left the scan to be taken over only once its lease had run out. Scans started
+   * afterwards run as before.
+   */
+  async stop(): Promise<void> {
+    this.stopping++;
+    try {
+      const jobs = [...this.running];
+      for (const j of jobs) j.handOver.abort();
+      await Promise.allSettled(jobs.map((j) => j.done));
+    } finally {
+      this.stopping--;
+    }
   }
 }
 

@@ -158,6 +158,27 @@ describe('delivery', () => {
     expect(sub.subscription.state).toBe('ACTIVE');
   }, 120_000);
 
+  it('a worker stopped mid-round begins no more pushes and gives the rest of its claim back at once', async () => {
+    // A hub stopped with SIGTERM went on sending the whole batch it had claimed (up to 200 pushes,
+    // 16 at a time, each up to its timeout) before it would exit; a service manager's SIGKILL then
+    // left the unsent rows claimed until the lease ran out, minutes, while other processes idled.
+    const r = await receiver((n) => (n === 1 ? 'HANG' : 200));
+    const sub = await subscribe(dbs.hub, 'rencheng-alerts', r.url);
+    r.setSecret(sub.secret);
+    for (let i = 0; i < 4; i++) await raise(dbs.hub, syntheticAlert());
+    const w = worker({ concurrency: 1, batchSize: 10, httpTimeoutMs: 3_000 });
+    await r.waitFor(1);
+    await w.stop();
+    // The push in flight finished (timed out); none was begun after the stop.
+    expect(r.pushes).toHaveLength(1);
+    const [rows] = (await dbs.hubPool.query('SELECT delivery_id, state, attempts, claim_token FROM alert_delivery WHERE subscription_id = ? ORDER BY id', [sub.subscription.id])) as any;
+    const sent = rows.find((x: any) => x.delivery_id === r.pushes[0].deliveryId);
+    expect(sent).toMatchObject({ state: 'PENDING', attempts: 1, claim_token: null });
+    // The others are free for any worker now, their attempt not counted.
+    const rest = rows.filter((x: any) => x !== sent);
+    expect(rest.map((x: any) => [x.state, x.attempts, x.claim_token])).toEqual([0, 1, 2].map(() => ['PENDING', 0, null]));
+  }, 120_000);
+
   it('two workers on one outbox send every delivery once, each to its own claim', async () => {
     const r = await receiver(() => 200);
     const sub = await subscribe(dbs.hub, 'rencheng-alerts', r.url);
