@@ -67,8 +67,13 @@ function clientErrorOf(error: unknown): { reason: string } | null {
   return { reason: /sha does not match/i.test(error.message) ? 'PERSISTED_QUERY_HASH_MISMATCH' : 'BAD_REQUEST' };
 }
 
-/** GraphQL request bodies above this are refused (413) before they are parsed. */
-export const BODY_LIMIT = '100kb';
+/**
+ * GraphQL request bodies above this are refused (413) before they are parsed. The largest request
+ * the API takes is an aidReport of 1,000 records (MAX_REPORT_BATCH): with every text at its
+ * longest (64 characters, in Chinese) that is about 850 kB, and 600 kB in ASCII; at 100 kB a batch
+ * of 700 plain records was refused (test/reported-aid.test.ts).
+ */
+export const BODY_LIMIT = '1mb';
 
 /** The hub serves queries and mutations; a subscription is refused at validation (400), not left to fail while running. */
 function noSubscriptions(context: ValidationContext): ASTVisitor {

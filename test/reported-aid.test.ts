@@ -293,4 +293,33 @@ describe('aidReport', () => {
     expect(res.errors).toBeUndefined();
     expect(res.data.aidReport).toMatchObject({ recorded: 0, alreadyRecorded: 1, userErrors: [] });
   });
+
+  it('takes a batch of 1,000 records, the most a report holds, with every text at its longest; 1,001 is BATCH_TOO_LARGE', async () => {
+    // Sent as JSON over HTTP like any reporter's: the batch must pass the body limit and the list
+    // cap (MAX_LIST_SIZE, 500) on its way to the resolver, which bounds it itself.
+    const longest = (prefix: string, i: number) => `${prefix}${String(i).padStart(4, '0')}`.padEnd(64, 'x');
+    const batch = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        reference: longest('MAX-', i),
+        beneficiaryIdNumber: i % 2 ? PUPIL : PATIENT,
+        programme: 'WINTER_SPRING_RELIEF',
+        grantDate: '2026-02-20',
+        amountFen: 2_147_483_647,
+        caseReference: '任'.repeat(64),
+        needId: '需'.repeat(64),
+      }));
+    // A reporter of its own, so the 1,000 entries stay out of the other tests' reconciliation.
+    const c = await hub.createClient({ name: 'test-emergency-bulk', department: 'EMERGENCY_MANAGEMENT', regionScope: '370811', roles: ['DEPARTMENT_WRITER'] });
+    const bulk = hub.as({ token: c.token, purpose: 'DUPLICATE_CHECK' });
+    const rows = await ledgerRows();
+    const tooMany = await bulk.gql(REPORT, { records: batch(1001) });
+    expect(tooMany.errors).toBeUndefined();
+    expect(tooMany.data.aidReport).toMatchObject({ recorded: 0, userErrors: [{ index: null, code: 'BATCH_TOO_LARGE', field: 'records' }] });
+    expect(await ledgerRows()).toBe(rows);
+
+    const most = await bulk.gql(REPORT, { records: batch(1000) });
+    expect(most.errors).toBeUndefined();
+    expect(most.data.aidReport).toMatchObject({ recorded: 1000, alreadyRecorded: 0, userErrors: [] });
+    expect(await ledgerRows()).toBe(rows + 1000);
+  }, 180_000);
 });
