@@ -322,4 +322,24 @@ describe('aidReport', () => {
     expect(most.data.aidReport).toMatchObject({ recorded: 1000, alreadyRecorded: 0, userErrors: [] });
     expect(await ledgerRows()).toBe(rows + 1000);
   }, 180_000);
+
+  it('reads a history under the reference as aidReport recorded it (trimmed), and refuses one it would refuse', async () => {
+    // A reference sent with the spaces of a CSV cell is recorded trimmed; asked for the same way, it
+    // answered nothing, as if the record had never been received. (A reporter of its own, so the
+    // entry stays out of the other tests' reconciliation.)
+    const c = await hub.createClient({ name: 'test-emergency-history', department: 'EMERGENCY_MANAGEMENT', regionScope: '370811', roles: ['DEPARTMENT_WRITER'] });
+    const reporter = hub.as({ token: c.token, purpose: 'DUPLICATE_CHECK' });
+    const sent = await reporter.gql(REPORT, { records: [{ ...winter[0], reference: ' DF-2026-020 ', grantDate: '2026-01-22' }] });
+    expect(sent.data.aidReport).toMatchObject({ recorded: 1, entries: [{ reference: 'DF-2026-020' }] });
+    const HISTORY = `query($r: String!) { reportedAidHistory(reference: $r) { reference } }`;
+    for (const asked of [' DF-2026-020 ', 'DF-2026-020\n', 'DF-2026-020']) {
+      const history = await reporter.gql(HISTORY, { r: asked });
+      expect(history.errors).toBeUndefined();
+      expect(history.data.reportedAidHistory).toEqual([{ reference: 'DF-2026-020' }]);
+    }
+    for (const bad of ['', 'DF 2026 020', 'x'.repeat(65), "DF' OR '1'='1"]) {
+      const refused = await reporter.gql(HISTORY, { r: bad });
+      expect(refused.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'reference', reason: 'MALFORMED_REFERENCE' });
+    }
+  });
 });

@@ -85,6 +85,12 @@ export interface ReportError {
 
 const REFERENCE = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/;
 
+/** What a reporter's reference means: the text trimmed (a CSV cell or a form keeps spaces), or null when no reference can be written so. */
+export function normaliseReference(raw: string): string | null {
+  const reference = raw.trim();
+  return REFERENCE.test(reference) ? reference : null;
+}
+
 function text(v: string | null | undefined): string | null {
   const t = v?.trim();
   return t ? t : null;
@@ -106,7 +112,7 @@ export function validateReport(office: OfficeCode, records: readonly ReportedAid
     const fail = (code: ReportErrorCode, field: string | null, message: string) => errors.push({ index, code, field, message });
     const before = errors.length;
     const reference = r.reference.trim();
-    if (!REFERENCE.test(reference)) fail('REFERENCE_INVALID', 'reference', 'a reference is 1–64 letters, digits or . _ : / -, starting with a letter or digit');
+    if (normaliseReference(reference) === null) fail('REFERENCE_INVALID', 'reference', 'a reference is 1–64 letters, digits or . _ : / -, starting with a letter or digit');
     else if (seen.has(reference)) fail('REFERENCE_REPEATED_IN_BATCH', 'reference', `the same reference as record ${seen.get(reference)}`);
     else seen.set(reference, index);
 

@@ -3224,7 +3224,11 @@ export type Query = {
    * by kind of entry: for monthly reconciliation.
    */
   readonly reportedAidReconciliation: ReadonlyArray<ReportedAidTotal>;
-  /** The calling reporter's entries under a reference, first to latest (corrections and reversals included). */
+  /**
+   * The calling reporter's entries under a reference, first to latest (corrections and reversals
+   * included). The reference is read as aidReport records it, trimmed; one aidReport would refuse
+   * (not 1–64 letters, digits or . _ : / -) is BAD_USER_INPUT, reason MALFORMED_REFERENCE.
+   */
   readonly reportedAidHistory: ReadonlyArray<ReportedAidEntry>;
 };
 
