@@ -342,4 +342,22 @@ describe('aidReport', () => {
       expect(refused.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'reference', reason: 'MALFORMED_REFERENCE' });
     }
   });
+
+  it("refuses aid dated before its beneficiary's birth, and writes nothing of the batch", async () => {
+    // PUPIL was born 2012-05-05: 1926 for 2026 is a typo the ledger kept as aid before the refusal.
+    const rows = await ledgerRows();
+    const res = await emergency.gql(REPORT, {
+      records: [
+        { reference: 'BIRTH-1', beneficiaryIdNumber: PUPIL, programme: 'WINTER_SPRING_RELIEF', grantDate: '1926-01-20', amountFen: 10_000 },
+        { reference: 'BIRTH-2', beneficiaryIdNumber: PUPIL, programme: 'DISASTER_TRANSITION', periodStart: '2012-05-04', amountFen: 10_000 },
+        { reference: 'BIRTH-3', beneficiaryIdNumber: PUPIL, programme: 'WINTER_SPRING_RELIEF', grantDate: '2012-05-05', amountFen: 10_000 },
+      ],
+    });
+    expect(res.data.aidReport.userErrors).toEqual([
+      { index: 0, code: 'DATE_INVALID', field: 'grantDate' },
+      { index: 1, code: 'DATE_INVALID', field: 'periodStart' },
+    ]);
+    expect(res.data.aidReport.recorded).toBe(0);
+    expect(await ledgerRows()).toBe(rows);
+  });
 });

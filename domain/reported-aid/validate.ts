@@ -134,6 +134,13 @@ export function validateReport(office: OfficeCode, records: readonly ReportedAid
     for (const [field, v] of [['grantDate', grantDate], ['periodStart', periodStart], ['periodEnd', periodEnd]] as const) {
       if (v && (!isIsoDate(v) || v > today)) fail('DATE_INVALID', field, 'a date is YYYY-MM-DD and not after today');
     }
+    // Aid cannot be given before its beneficiary was born (the birth date is digits 7-14 of the ID
+    // number): such a date is a typo, 1926 for 2026, which the ledger would otherwise keep as aid.
+    // The message names no date, since the birth date is the beneficiary's.
+    const first = grantDate ?? periodStart;
+    if (id.ok && first && isIsoDate(first) && first < id.birthDate) {
+      fail('DATE_INVALID', grantDate ? 'grantDate' : 'periodStart', "a date is not before the beneficiary's birth (digits 7-14 of the ID number)");
+    }
     if (programme?.kind === 'ONE_OFF' && (!grantDate || periodStart || periodEnd)) fail('DATE_REQUIRED', 'grantDate', 'a one-off programme takes a grant date and no period');
     if (programme?.kind === 'RECURRING') {
       if (!periodStart || grantDate) fail('DATE_REQUIRED', 'periodStart', 'a recurring programme takes a period start (and an end once it stopped), no grant date');

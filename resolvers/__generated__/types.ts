@@ -4026,6 +4026,7 @@ export type AidReportErrorCode =
   /** The programme is not one of the reporter's office. */
   | 'PROGRAMME_NOT_REPORTER'
   | 'DATE_REQUIRED'
+  /** A date that is not YYYY-MM-DD, is after today, or is before the beneficiary's birth. */
   | 'DATE_INVALID'
   | 'PERIOD_INVALID'
   | 'AMOUNT_INVALID'
