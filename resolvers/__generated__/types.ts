@@ -2998,7 +2998,7 @@ export type PreGrantCheckInput = {
   readonly grantDate?: InputMaybe<Scalars['Date']['input']>;
   /** Recurring: fen per month. One-off: fen in total. 0 to 2147483647 (¥21,474,836.47, the most the reported-aid ledger holds for one grant); more is BAD_USER_INPUT, reason OUT_OF_RANGE. */
   readonly amountFen: Scalars['Fen']['input'];
-  /** Temporary aid: the cause. */
+  /** Temporary aid: the cause. Required for a programme a rule counts by cause (X5: TEMP_AID), else BAD_USER_INPUT, reason REQUIRED: without it the check could not compare grants of the same cause. */
   readonly cause?: InputMaybe<AidCause>;
   /** Temporary aid: approved as a second aid (二次临时救助). */
   readonly secondAid?: InputMaybe<Scalars['Boolean']['input']>;
