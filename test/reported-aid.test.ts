@@ -321,6 +321,9 @@ describe('aidReport', () => {
     expect(most.errors).toBeUndefined();
     expect(most.data.aidReport).toMatchObject({ recorded: 1000, alreadyRecorded: 0, userErrors: [] });
     expect(await ledgerRows()).toBe(rows + 1000);
+    // Only a reporter's bodies may be that large: any other client's stay within 100 kB.
+    const notReporter = await hub.gql(REPORT, { records: batch(1000) });
+    expect(notReporter.errors?.[0].extensions).toMatchObject({ code: 'BAD_REQUEST', reason: 'BODY_TOO_LARGE' });
   }, 180_000);
 
   it('reads a history under the reference as aidReport recorded it (trimmed), and refuses one it would refuse', async () => {
