@@ -79,16 +79,17 @@ function containsList(type: GraphQLInputType, seen = new Set<string>()): boolean
   return false;
 }
 
-function capArgs(args: Record<string, unknown>, max: number): void {
-  for (const [name, value] of Object.entries(args)) capLists(value, name, max);
+/** `boundByField`: list paths the field bounds itself (RootRule.listsBoundByField), left uncapped. */
+function capArgs(args: Record<string, unknown>, max: number, boundByField: readonly string[] = []): void {
+  for (const [name, value] of Object.entries(args)) capLists(value, name, max, boundByField);
 }
 
-function capLists(value: unknown, path: string, max: number): void {
+function capLists(value: unknown, path: string, max: number, boundByField: readonly string[]): void {
   if (Array.isArray(value)) {
-    if (value.length > max) throw badInput(path, 'LIST_TOO_LONG', `at most ${max} items in ${path}`, { max });
-    value.forEach((v, i) => capLists(v, `${path}[${i}]`, max));
+    if (value.length > max && !boundByField.includes(path)) throw badInput(path, 'LIST_TOO_LONG', `at most ${max} items in ${path}`, { max });
+    value.forEach((v, i) => capLists(v, `${path}[${i}]`, max, boundByField));
   } else if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) capLists(v, `${path}.${k}`, max);
+    for (const [k, v] of Object.entries(value)) capLists(v, `${path}.${k}`, max, boundByField);
   }
 }
 
@@ -268,7 +269,7 @@ function rootField(what: string, rule: RootRule | undefined, resolve: Resolver, 
       session.record(facts.subjects, true);
       throw forbidden(outOfScope(what));
     }
-    if (capped) capArgs(args, ctx.config.maxListSize);
+    if (capped) capArgs(args, ctx.config.maxListSize, allowed.listsBoundByField);
 
     /** The view of one returned object, from its own region; null when it is to be left out. */
     const admit = (obj: object): View | null | Promise<View | null> => {

@@ -191,6 +191,8 @@ export function jsonErrorHandler(logger: Logger): express.ErrorRequestHandler {
         return sendError(res, 400, 'BAD_REQUEST', 'MALFORMED_JSON', 'The request body is not valid JSON');
       case 'entity.too.large':
         return sendError(res, 413, 'BAD_REQUEST', 'BODY_TOO_LARGE', 'The request body is larger than the hub accepts');
+      case 'entity.nested.too.deep':
+        return sendError(res, 400, 'BAD_REQUEST', 'NESTED_TOO_DEEP', 'The request body nests arrays or objects deeper than any request needs');
       case 'encoding.unsupported':
       case 'charset.unsupported':
         return sendError(res, 415, 'BAD_REQUEST', 'UNSUPPORTED_ENCODING', 'The request body’s encoding or charset is not supported');

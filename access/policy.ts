@@ -563,6 +563,12 @@ export interface RootRule {
   /** The subjects named by PERSON_ID / HOUSEHOLD_ID arguments must be in the caller's scope. */
   argumentSubjectsInScope?: boolean;
   /**
+   * List arguments (paths such as `input.records`) whose length the field bounds itself, exempt
+   * from `MAX_LIST_SIZE`: aidReport takes up to MAX_REPORT_BATCH (1,000) records and answers more
+   * with its own userError, BATCH_TOO_LARGE. Lists inside them are still capped.
+   */
+  listsBoundByField?: readonly string[];
+  /**
    * The resolver answers a household id that does not exist with its own not-found code (caseOpen:
    * HOUSEHOLD_NOT_FOUND). With `argumentSubjectsInScope`, such an id reaches it from a province- or
    * city-wide caller whose scope covers every household the hub holds (a city's, while the hub holds
@@ -685,7 +691,7 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     charityPledgeCreate: { roles: ['CHARITY'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY' },
     charityDeliveryReport: { roles: ['CHARITY'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY' },
     // schema/reported-aid.graphql: only a reporter office or a registered charity records (checked by the resolver); every beneficiary is audited.
-    aidReport: { roles: ['DEPARTMENT_WRITER'], purposes: ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK'], outOfScope: 'LIMITED', args: { 'input.records[].beneficiaryIdNumber': 'PERSON_ID' } },
+    aidReport: { roles: ['DEPARTMENT_WRITER'], purposes: ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK'], outOfScope: 'LIMITED', args: { 'input.records[].beneficiaryIdNumber': 'PERSON_ID' }, listsBoundByField: ['input.records'] },
   },
 };
 

@@ -38,6 +38,7 @@ import { activeHolidayCalendar } from '../domain/cases/working-days';
 import { loggableError } from '../domain/privacy';
 import { createContext, hubNow, hubToday, type HubContext, type HubDeps } from '../resolvers/context';
 import { ERROR_CODES } from '../access/errors';
+import { isReporterCode } from '../domain/departments';
 import { buildFederatedSchema, buildSchema } from '../resolvers/index';
 import { StatementCounter, statementScope } from '../db/instrument';
 import { auditPlugin, departmentUnavailablePlugin, statementCountPlugin } from './plugins';
@@ -69,6 +70,48 @@ function clientErrorOf(error: unknown): { reason: string } | null {
 
 /** GraphQL request bodies above this are refused (413) before they are parsed. */
 export const BODY_LIMIT = '100kb';
+
+/**
+ * The same for a client that reports aid (an office of a non-federated department or a charity,
+ * with DEPARTMENT_WRITER): its largest request, an aidReport of 1,000 records (MAX_REPORT_BATCH),
+ * is about 850 kB with every text at its longest in Chinese, 600 kB in ASCII; at 100 kB a batch of
+ * 700 plain records was refused (test/reported-aid.test.ts). Other clients keep 100 kB: parsing a
+ * body costs time on the event loop that grows with its size.
+ */
+export const REPORT_BODY_LIMIT = '1mb';
+
+/**
+ * Brackets open at once in a request body past which it is refused before parsing (400
+ * NESTED_TOO_DEEP). No input type of the schema nests; a GraphQL body needs about 8 levels, and
+ * JSON.parse spends half a second on a megabyte of nothing but brackets.
+ */
+export const MAX_BODY_NESTING = 32;
+
+/** Throws when `body` opens more than `max` arrays or objects at once (outside strings). */
+export function refuseDeepNesting(body: Buffer, max: number = MAX_BODY_NESTING): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (inString) {
+      if (c === 0x5c) i++; // a backslash escapes the next byte
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) throw Object.assign(new Error(`the request body nests more than ${max} levels`), { type: 'entity.nested.too.deep', status: 400 });
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+}
+
+const parseBody = express.json({ limit: BODY_LIMIT, verify: (_req, _res, buf) => refuseDeepNesting(buf) });
+const parseReportBody = express.json({ limit: REPORT_BODY_LIMIT, verify: (_req, _res, buf) => refuseDeepNesting(buf) });
+
+/** The body parser for this request's caller (the access middleware has authenticated it). */
+function jsonBody(req: express.Request, res: express.Response, next: express.NextFunction): void {
+  const caller = requestAccess(req)?.caller;
+  const reporter = !!caller && isReporterCode(caller.department) && caller.roles.includes('DEPARTMENT_WRITER');
+  (reporter ? parseReportBody : parseBody)(req, res, next);
+}
 
 /** The hub serves queries and mutations; a subscription is refused at validation (400), not left to fail while running. */
 function noSubscriptions(context: ValidationContext): ASTVisitor {
@@ -290,7 +333,7 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   app.use(
     '/graphql',
     requireJsonPost,
-    express.json({ limit: BODY_LIMIT }),
+    jsonBody,
     expressMiddleware(apollo, { context: async ({ req }) => createContext(deps, requestAccess(req), audit) }),
   );
 

@@ -208,6 +208,8 @@ describe('preGrantCheck', () => {
     [{ programme: 'NO_SUCH', grantDate: TODAY }, 'input.programme', 'UNKNOWN_PROGRAMME'],
     [{ programme: 'TEKUN' }, 'input.periodStart', 'REQUIRED'],
     [{ programme: 'TEMP_AID' }, 'input.grantDate', 'REQUIRED'],
+    // X5 counts temporary aid of one cause: without it the check answered clear beside a grant of the same cause.
+    [{ programme: 'TEMP_AID', grantDate: TODAY }, 'input.cause', 'REQUIRED'],
     [{ programme: 'TEKUN', periodStart: '2026-04-01', periodEnd: '2026-03-01' }, 'input.periodEnd', 'EMPTY_PERIOD'],
   ])('refuses %j with BAD_USER_INPUT', async (partial, argument, reason) => {
     const res = await writer().gql(Q, { input: { beneficiaryIdNumber: CASES.overlap.person, amountFen: 1, ...partial } });

@@ -218,6 +218,12 @@ describe('householdsInRegion', () => {
 
     const township = await hub.gql(q, { code: '370826100' });
     expect(township.data.householdsInRegion.edges.map((e: any) => e.node.registrationNumber)).toEqual([ZHAO.registrationNo]);
+    // A cursor of one division's pages is refused in another's: WANG's county read from ZHAO's
+    // township's cursor gave an empty last page, as if the county had nothing left.
+    const wrongDivision = await hub.gql(q, { code: '370811', after: township.data.householdsInRegion.pageInfo.endCursor });
+    expect(wrongDivision.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'after', reason: 'MALFORMED_CURSOR' });
+    const sameCity = await hub.gql(q, { code: '370800', after: township.data.householdsInRegion.pageInfo.endCursor });
+    expect(sameCity.errors).toBeUndefined();
     const otherCity = await hub.gql(q, { code: '371500' });
     expect(otherCity.data.householdsInRegion).toMatchObject({ totalCount: 0, edges: [], pageInfo: { hasNextPage: false, endCursor: null } });
   });

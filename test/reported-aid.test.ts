@@ -293,4 +293,74 @@ describe('aidReport', () => {
     expect(res.errors).toBeUndefined();
     expect(res.data.aidReport).toMatchObject({ recorded: 0, alreadyRecorded: 1, userErrors: [] });
   });
+
+  it('takes a batch of 1,000 records, the most a report holds, with every text at its longest; 1,001 is BATCH_TOO_LARGE', async () => {
+    // Sent as JSON over HTTP like any reporter's: the batch must pass the body limit and the list
+    // cap (MAX_LIST_SIZE, 500) on its way to the resolver, which bounds it itself.
+    const longest = (prefix: string, i: number) => `${prefix}${String(i).padStart(4, '0')}`.padEnd(64, 'x');
+    const batch = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        reference: longest('MAX-', i),
+        beneficiaryIdNumber: i % 2 ? PUPIL : PATIENT,
+        programme: 'WINTER_SPRING_RELIEF',
+        grantDate: '2026-02-20',
+        amountFen: 2_147_483_647,
+        caseReference: '任'.repeat(64),
+        needId: '需'.repeat(64),
+      }));
+    // A reporter of its own, so the 1,000 entries stay out of the other tests' reconciliation.
+    const c = await hub.createClient({ name: 'test-emergency-bulk', department: 'EMERGENCY_MANAGEMENT', regionScope: '370811', roles: ['DEPARTMENT_WRITER'] });
+    const bulk = hub.as({ token: c.token, purpose: 'DUPLICATE_CHECK' });
+    const rows = await ledgerRows();
+    const tooMany = await bulk.gql(REPORT, { records: batch(1001) });
+    expect(tooMany.errors).toBeUndefined();
+    expect(tooMany.data.aidReport).toMatchObject({ recorded: 0, userErrors: [{ index: null, code: 'BATCH_TOO_LARGE', field: 'records' }] });
+    expect(await ledgerRows()).toBe(rows);
+
+    const most = await bulk.gql(REPORT, { records: batch(1000) });
+    expect(most.errors).toBeUndefined();
+    expect(most.data.aidReport).toMatchObject({ recorded: 1000, alreadyRecorded: 0, userErrors: [] });
+    expect(await ledgerRows()).toBe(rows + 1000);
+    // Only a reporter's bodies may be that large: any other client's stay within 100 kB.
+    const notReporter = await hub.gql(REPORT, { records: batch(1000) });
+    expect(notReporter.errors?.[0].extensions).toMatchObject({ code: 'BAD_REQUEST', reason: 'BODY_TOO_LARGE' });
+  }, 180_000);
+
+  it('reads a history under the reference as aidReport recorded it (trimmed), and refuses one it would refuse', async () => {
+    // A reference sent with the spaces of a CSV cell is recorded trimmed; asked for the same way, it
+    // answered nothing, as if the record had never been received. (A reporter of its own, so the
+    // entry stays out of the other tests' reconciliation.)
+    const c = await hub.createClient({ name: 'test-emergency-history', department: 'EMERGENCY_MANAGEMENT', regionScope: '370811', roles: ['DEPARTMENT_WRITER'] });
+    const reporter = hub.as({ token: c.token, purpose: 'DUPLICATE_CHECK' });
+    const sent = await reporter.gql(REPORT, { records: [{ ...winter[0], reference: ' DF-2026-020 ', grantDate: '2026-01-22' }] });
+    expect(sent.data.aidReport).toMatchObject({ recorded: 1, entries: [{ reference: 'DF-2026-020' }] });
+    const HISTORY = `query($r: String!) { reportedAidHistory(reference: $r) { reference } }`;
+    for (const asked of [' DF-2026-020 ', 'DF-2026-020\n', 'DF-2026-020']) {
+      const history = await reporter.gql(HISTORY, { r: asked });
+      expect(history.errors).toBeUndefined();
+      expect(history.data.reportedAidHistory).toEqual([{ reference: 'DF-2026-020' }]);
+    }
+    for (const bad of ['', 'DF 2026 020', 'x'.repeat(65), "DF' OR '1'='1"]) {
+      const refused = await reporter.gql(HISTORY, { r: bad });
+      expect(refused.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'reference', reason: 'MALFORMED_REFERENCE' });
+    }
+  });
+
+  it("refuses aid dated before its beneficiary's birth, and writes nothing of the batch", async () => {
+    // PUPIL was born 2012-05-05: 1926 for 2026 is a typo the ledger kept as aid before the refusal.
+    const rows = await ledgerRows();
+    const res = await emergency.gql(REPORT, {
+      records: [
+        { reference: 'BIRTH-1', beneficiaryIdNumber: PUPIL, programme: 'WINTER_SPRING_RELIEF', grantDate: '1926-01-20', amountFen: 10_000 },
+        { reference: 'BIRTH-2', beneficiaryIdNumber: PUPIL, programme: 'DISASTER_TRANSITION', periodStart: '2012-05-04', amountFen: 10_000 },
+        { reference: 'BIRTH-3', beneficiaryIdNumber: PUPIL, programme: 'WINTER_SPRING_RELIEF', grantDate: '2012-05-05', amountFen: 10_000 },
+      ],
+    });
+    expect(res.data.aidReport.userErrors).toEqual([
+      { index: 0, code: 'DATE_INVALID', field: 'grantDate' },
+      { index: 1, code: 'DATE_INVALID', field: 'periodStart' },
+    ]);
+    expect(res.data.aidReport.recorded).toBe(0);
+    expect(await ledgerRows()).toBe(rows);
+  });
 });

@@ -90,6 +90,12 @@ export interface ReportError {
 
 const REFERENCE = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/;
 
+/** What a reporter's reference means: the text trimmed (a CSV cell or a form keeps spaces), or null when no reference can be written so. */
+export function normaliseReference(raw: string): string | null {
+  const reference = raw.trim();
+  return REFERENCE.test(reference) ? reference : null;
+}
+
 function text(v: string | null | undefined): string | null {
   const t = v?.trim();
   return t ? t : null;
@@ -111,7 +117,7 @@ export function validateReport(office: OfficeCode, records: readonly ReportedAid
     const fail = (code: ReportErrorCode, field: string | null, message: string) => errors.push({ index, code, field, message });
     const before = errors.length;
     const reference = r.reference.trim();
-    if (!REFERENCE.test(reference)) fail('REFERENCE_INVALID', 'reference', 'a reference is 1–64 letters, digits or . _ : / -, starting with a letter or digit');
+    if (normaliseReference(reference) === null) fail('REFERENCE_INVALID', 'reference', 'a reference is 1–64 letters, digits or . _ : / -, starting with a letter or digit');
     else if (seen.has(reference)) fail('REFERENCE_REPEATED_IN_BATCH', 'reference', `the same reference as record ${seen.get(reference)}`);
     else seen.set(reference, index);
 
@@ -132,6 +138,13 @@ export function validateReport(office: OfficeCode, records: readonly ReportedAid
     const periodEnd = text(r.periodEnd);
     for (const [field, v] of [['grantDate', grantDate], ['periodStart', periodStart], ['periodEnd', periodEnd]] as const) {
       if (v && (!isIsoDate(v) || v > today)) fail('DATE_INVALID', field, 'a date is YYYY-MM-DD and not after today');
+    }
+    // Aid cannot be given before its beneficiary was born (the birth date is digits 7-14 of the ID
+    // number): such a date is a typo, 1926 for 2026, which the ledger would otherwise keep as aid.
+    // The message names no date, since the birth date is the beneficiary's.
+    const first = grantDate ?? periodStart;
+    if (id.ok && first && isIsoDate(first) && first < id.birthDate) {
+      fail('DATE_INVALID', grantDate ? 'grantDate' : 'periodStart', "a date is not before the beneficiary's birth (digits 7-14 of the ID number)");
     }
     if (programme?.kind === 'ONE_OFF' && (!grantDate || periodStart || periodEnd)) fail('DATE_REQUIRED', 'grantDate', 'a one-off programme takes a grant date and no period');
     if (programme?.kind === 'RECURRING') {

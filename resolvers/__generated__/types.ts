@@ -2998,7 +2998,7 @@ export type PreGrantCheckInput = {
   readonly grantDate?: InputMaybe<Scalars['Date']['input']>;
   /** Recurring: fen per month. One-off: fen in total. 0 to 2147483647 (¥21,474,836.47, the most the reported-aid ledger holds for one grant); more is BAD_USER_INPUT, reason OUT_OF_RANGE. */
   readonly amountFen: Scalars['Fen']['input'];
-  /** Temporary aid: the cause. */
+  /** Temporary aid: the cause. Required for a programme a rule counts by cause (X5: TEMP_AID), else BAD_USER_INPUT, reason REQUIRED: without it the check could not compare grants of the same cause. */
   readonly cause?: InputMaybe<AidCause>;
   /** Temporary aid: approved as a second aid (二次临时救助). */
   readonly secondAid?: InputMaybe<Scalars['Boolean']['input']>;
@@ -3224,7 +3224,11 @@ export type Query = {
    * by kind of entry: for monthly reconciliation.
    */
   readonly reportedAidReconciliation: ReadonlyArray<ReportedAidTotal>;
-  /** The calling reporter's entries under a reference, first to latest (corrections and reversals included). */
+  /**
+   * The calling reporter's entries under a reference, first to latest (corrections and reversals
+   * included). The reference is read as aidReport records it, trimmed; one aidReport would refuse
+   * (not 1–64 letters, digits or . _ : / -) is BAD_USER_INPUT, reason MALFORMED_REFERENCE.
+   */
   readonly reportedAidHistory: ReadonlyArray<ReportedAidEntry>;
 };
 
@@ -4022,6 +4026,7 @@ export type AidReportErrorCode =
   /** The programme is not one of the reporter's office. */
   | 'PROGRAMME_NOT_REPORTER'
   | 'DATE_REQUIRED'
+  /** A date that is not YYYY-MM-DD, is after today, or is before the beneficiary's birth. */
   | 'DATE_INVALID'
   | 'PERIOD_INVALID'
   | 'AMOUNT_INVALID'

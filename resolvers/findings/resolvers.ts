@@ -89,6 +89,10 @@ function proposalOf(input: PreGrantCheckInput): Proposal {
     if (!input.periodStart) throw badInput('input.periodStart', 'REQUIRED', `${programme.code} is paid over a period: give periodStart`);
     if (input.periodEnd && input.periodEnd < input.periodStart) throw badInput('input.periodEnd', 'EMPTY_PERIOD', 'periodEnd is before periodStart');
   } else if (!input.grantDate) throw badInput('input.grantDate', 'REQUIRED', `${programme.code} is granted once: give grantDate`);
+  // A rule counting grants of one cause (X5) read a proposal without a cause as OTHER, so a
+  // temporary aid sent without its cause was "clear" beside last month's grant for the same illness.
+  const byCause = rules().find((r) => r.enabled && r.kind === 'REPEATED_GRANTS' && r.sameCause && (r.programmes as readonly string[]).includes(programme.code));
+  if (byCause && !input.cause) throw badInput('input.cause', 'REQUIRED', `${byCause.id} compares ${programme.code} grants of the same cause: give cause`, { rule: byCause.id });
   if (input.schoolYear) {
     const m = /^(\d{4})-(\d{4})$/.exec(input.schoolYear);
     if (!m || Number(m[2]) !== Number(m[1]) + 1) throw badInput('input.schoolYear', 'MALFORMED_SCHOOL_YEAR', 'schoolYear is written 2025-2026');

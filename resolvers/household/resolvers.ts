@@ -93,6 +93,9 @@ export const householdResolvers: Resolvers = {
       const first = pageSize(args.first, 50, ctx.config.maxListSize);
       const after = positionAfter(args.after, decodeRegionCursor);
       const prefix = divisionPrefix(args.code);
+      // A cursor from another division's pages would start this one past its end (an empty last
+      // page) or at its beginning again: a client that mixed them up would stop or loop unawares.
+      if (after && !after.regionCode.startsWith(prefix)) throw badInput('after', 'MALFORMED_CURSOR', 'after is a cursor of another division: page each division with its own cursors');
       const page = await householdsUnderPrefix(ctx.hub, prefix, first, after);
       for (const row of page.rows) ctx.loaders.hub.householdById.prime(row.id, row);
       return {

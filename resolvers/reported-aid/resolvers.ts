@@ -12,7 +12,7 @@ import { acceptedBetween, charityOf, historyOf, recordReportedAid, type Reporter
 import { addDays } from '../../domain/dates';
 import { isReporterCode } from '../../domain/departments';
 import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../../domain/programmes';
-import { validateReport, type ReportError } from '../../domain/reported-aid/validate';
+import { normaliseReference, validateReport, type ReportError } from '../../domain/reported-aid/validate';
 import { chinaMidnight } from '../../domain/reported-aid/china-day';
 import type { Resolvers } from '../__generated__/types';
 import { departmentOf } from '../common';
@@ -98,7 +98,10 @@ export const reportedAidResolvers: Resolvers = {
     reportedAidHistory: async (_, args, ctx) => {
       const reporter = await reporterOf(ctx);
       if (!('clientName' in reporter)) throw badInput('caller', reporter.code, reporter.message);
-      return historyOf(ctx.hub, reporter.clientName, args.reference);
+      // The reference as aidReport stored it: trimmed. One aidReport would refuse names no entry.
+      const reference = normaliseReference(args.reference);
+      if (reference === null) throw badInput('reference', 'MALFORMED_REFERENCE', 'a reference is 1–64 letters, digits or . _ : / -, starting with a letter or digit');
+      return historyOf(ctx.hub, reporter.clientName, reference);
     },
   },
   ReportedAidEntry: {
