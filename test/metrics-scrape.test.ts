@@ -4,7 +4,8 @@
  * every scrape (metrics are not audited and go to the monitoring system).
  */
 import type { AddressInfo } from 'node:net';
-import { HubMetrics, metricsServer, OPERATION_LABELS_MAX } from '../server/metrics';
+import http from 'node:http';
+import { HubMetrics, metricsHandler, OPERATION_LABELS_MAX } from '../server/metrics';
 import { createPool, hubDrizzle } from '../db/connect';
 import { freePort } from '../db/setup/private-server';
 
@@ -41,7 +42,7 @@ describe('a scrape while the hub database does not answer', () => {
     const pool = createPool(`mysql://root@127.0.0.1:${port}/aidhub`, { deadlineMs: 2_000 });
     const metrics = new HubMetrics(hubDrizzle(pool));
     metrics.requests.inc({ operation: 'HouseholdDossier', outcome: 'OK' });
-    const server = metricsServer(metrics, null);
+    const server = http.createServer(metricsHandler(metrics, null));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`);
