@@ -1762,7 +1762,7 @@ export type CaseErrorCode =
   | 'AID_RECORD_NOT_FOUND'
   /** The receiving department did not answer, so the aid record could not be checked. */
   | 'AID_RECORD_UNVERIFIED'
-  /** The meeting date is before the report or after today. */
+  /** The meeting date is before the report, after today, or before the case's latest meeting on record. */
   | 'MEETING_DATE_OUT_OF_RANGE'
   /** occurredAt (or reportedAt) is in the future. */
   | 'OCCURRED_IN_FUTURE'
@@ -1896,7 +1896,7 @@ export type DecisionInput = {
 export type MeetingRecordInput = {
   /** The case, which must be in deliberation. */
   readonly caseId: Scalars['ID']['input'];
-  /** The date held (China). */
+  /** The date held (China): from the case's report, and its latest meeting on record, to today. */
   readonly heldOn: Scalars['Date']['input'];
   /** Departments present (bodies that attend: not REPORTED, the hub's ledger of reported aid, which is UNKNOWN_OFFICE). */
   readonly departmentsPresent: ReadonlyArray<DepartmentCode>;

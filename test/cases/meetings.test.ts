@@ -70,6 +70,16 @@ describe('checkMeeting', () => {
     expect(codes(meeting({ heldOn: '2025-10-21', departmentsPresent: [], decisions: [] }))).toEqual(['MEETING_DATE_OUT_OF_RANGE@heldOn', 'NO_DEPARTMENTS_PRESENT@departmentsPresent']);
   });
 
+  it('refuses a meeting held before the case’s latest meeting on record, and takes one held the same day or after', () => {
+    const after = (heldOn: string, latestMeetingOn: string | null) => checkMeeting(meeting({ heldOn }), { ...facts, latestMeetingOn }).map((e) => `${e.code}@${e.field?.slice(1).join('.')}`);
+    expect(after('2025-10-08', '2025-10-09')).toEqual(['MEETING_DATE_OUT_OF_RANGE@heldOn']);
+    expect(after('2025-10-09', '2025-10-09')).toEqual([]);
+    expect(after('2025-10-10', '2025-10-09')).toEqual([]);
+    expect(after('2025-10-08', null)).toEqual([]);
+    // One fault, one error: a date before the report is not also said to be before the meeting.
+    expect(after('2025-09-25', '2025-10-09')).toEqual(['MEETING_DATE_OUT_OF_RANGE@heldOn']);
+  });
+
   it('words the slip from the programme and amount', () => {
     expect(defaultAsk(decision())).toBe('医疗救助 5000.00 元');
     expect(defaultAsk(decision({ department: 'HOUSING', programmeCode: 'RENT_SUBSIDY', amountFen: 45_000 }))).toBe('公租房租赁补贴 450.00 元/月');
