@@ -1,9 +1,12 @@
 /**
  * A case over several meetings and several weeks, as county staff run it: meetings recorded in
- * order.
+ * order, and a beneficiary who dies or moves out after the decision.
  */
+import { and, eq } from 'drizzle-orm';
 import { createClient } from '../access/clients';
 import { recordMeeting } from '../db/cases/meetings';
+import { householdMember, person } from '../db/household/schema';
+import { civilAffairsScenario } from '../federation/civil-affairs/scenario';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { TestClock } from './support/clock';
@@ -12,6 +15,9 @@ import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
 const OPEN = `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id } userErrors { code } } }`;
 const MOVE = `mutation($input: CaseTransitionInput!) { caseTransition(input: $input) { case { state } userErrors { code } } }`;
 const MEETING = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) { meeting { id heldOn decisions { id } } case { state } userErrors { code message field } } }`;
+const SLIP = `referral { id state fulfilment { beneficiary { idNumber } amountFen shortfallFen } } userErrors { code message field }`;
+const ACCEPT = `mutation($input: ReferralAcceptInput!) { referralAccept(input: $input) { ${SLIP} } }`;
+const COMPLETE = `mutation($input: ReferralCompleteInput!) { referralComplete(input: $input) { ${SLIP} } }`;
 
 type Gql = TestHub['gql'];
 
@@ -76,5 +82,25 @@ describe('a case’s meetings are held in order', () => {
     expect(outcome.ok ? 'OK' : outcome.errors.map((e) => e.code).join()).toBe('MEETING_DATE_OUT_OF_RANGE');
     const res = await ca(`query($id: ID!) { case(id: $id) { meetings { heldOn } } }`, { id: caseId });
     expect(res.data.case.meetings).toEqual([{ heldOn: '2026-03-13' }]);
+  });
+});
+
+describe('a beneficiary who leaves the household after the decision', () => {
+  it('completes the decision with the aid paid to them, after their death ended their membership', async () => {
+    const caseId = await caseInDeliberation('老人住院，临时救助');
+    const met = await ok(
+      ca,
+      MEETING,
+      { input: { caseId, heldOn: '2026-03-12', departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [{ department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 200_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.grandmother, conflictOverrideReason: '住院费用高，再次救助' }] } },
+      'meetingRecord',
+    );
+    const slip = met.meeting.decisions[0].id;
+    await ok(ca, ACCEPT, { input: { referralId: slip } }, 'referralAccept');
+    const [paid] = await civilAffairsScenario.insert(dbs.sources.CIVIL_AFFAIRS, 'temporaryAid', { idNo: WANG.grandmother, familyNo: 'DB370811-0001', causeCode: '01', isUrgent: false, isSecondAid: false, grantDate: '2026-03-13', amountFen: 200_000, approvalLevel: 1 });
+    // She dies the next day: the civil affairs record ends her membership on the day of death.
+    await dbs.hub.update(person).set({ deathDate: '2026-03-14' }).where(eq(person.idNumber, WANG.grandmother));
+    await dbs.hub.update(householdMember).set({ leftOn: '2026-03-14' }).where(and(eq(householdMember.householdId, wangId), eq(householdMember.idNumber, WANG.grandmother)));
+    const done = await ok(ca, COMPLETE, { input: { referralId: slip, feedback: '临时救助已发放', aidSourceReference: paid } }, 'referralComplete');
+    expect(done.referral).toMatchObject({ state: 'COMPLETED', fulfilment: { beneficiary: { idNumber: WANG.grandmother }, amountFen: 200_000, shortfallFen: 0 } });
   });
 });

@@ -218,14 +218,26 @@ async function referralPayload(ctx: HubContext, outcome: Outcome<number>) {
  * department's from its front-end database, a reporting office's (司法, 应急 …) from the REPORTED
  * ledger, where only the records it reported count (another reporter's record is not its aid).
  */
-async function aidRecordOf(ctx: HubContext, c: CaseRecord, office: OfficeCode, sourceRef: string): Promise<{ record: AidRecord | null; answered: boolean }> {
-  const members = await ctx.loaders.hub.membersByHousehold.load(c.householdId);
-  const { records, outcomes } = await aidForPeople(
-    ctx.loaders.departments,
-    members.map((m) => m.person.idNumber),
-    [sourceOf(office)],
-  );
+async function aidRecordOf(ctx: HubContext, c: CaseRecord, office: OfficeCode, sourceRef: string, people?: readonly string[]): Promise<{ record: AidRecord | null; answered: boolean }> {
+  const ids = people ?? (await ctx.loaders.hub.membersByHousehold.load(c.householdId)).map((m) => m.person.idNumber);
+  const { records, outcomes } = await aidForPeople(ctx.loaders.departments, [...ids], [sourceOf(office)]);
   return { record: records.find((r) => r.sourceRef === sourceRef && r.department === office) ?? null, answered: outcomes.every((o) => o.available) };
+}
+
+/**
+ * Whose aid may fulfil a decision: the household's current members and, when the decision names
+ * its beneficiary, that person also after they left the household (died, moved, married out), if
+ * they were still a member on the day it was decided. The decision was for them: the department
+ * may have paid before they left and report it after, or pay what was decided to their estate or
+ * new address. Refused as "no such aid record for this household", the slip could only be
+ * declined and the decision waived, and the payment would never count as the decision fulfilled.
+ */
+async function decisionPeople(ctx: HubContext, c: CaseRecord, beneficiary: string | null, decidedOn: IsoDate): Promise<string[]> {
+  const current = (await ctx.loaders.hub.membersByHousehold.load(c.householdId)).map((m) => m.person.idNumber);
+  if (beneficiary === null || current.includes(beneficiary)) return current;
+  const { spells } = await ctx.loaders.hub.householdsOfPerson.load(beneficiary);
+  const memberWhenDecided = spells.some((s) => s.householdId === c.householdId && s.idNumber === beneficiary && (s.leftOn === null || s.leftOn >= decidedOn));
+  return memberWhenDecided ? [...current, beneficiary] : current;
 }
 
 /**
@@ -257,7 +269,10 @@ async function verifyFeedback(
   }
   const office = officeOf(slip.toOffice);
   if (office.kind !== 'DEPARTMENT') return { ok: false, errors: [caseError('AID_RECORD_NOT_FOUND', 'only a department’s slip links an aid record', field)] };
-  const found = await aidRecordOf(ctx, c, office.department, sourceRef);
+  const meeting = decision && slip.meetingId !== null ? await caseLoaders(ctx).meetingById.load(slip.meetingId) : null;
+  const decidedOn = meeting?.heldOn ?? chinaDateOf(slip.issuedAt);
+  const people = decision ? await decisionPeople(ctx, c, slip.beneficiaryIdNumber, decidedOn) : undefined;
+  const found = await aidRecordOf(ctx, c, office.department, sourceRef, people);
   if (!found.record) {
     return {
       ok: false,
@@ -269,12 +284,10 @@ async function verifyFeedback(
     };
   }
   if (!decision) return { ok: true, fulfilment: null };
-  const meeting = slip.meetingId === null ? null : await caseLoaders(ctx).meetingById.load(slip.meetingId);
-  const members = await ctx.loaders.hub.membersByHousehold.load(c.householdId);
   const checked = checkFulfilment(
-    { department: office.department, programmeCode: slip.programmeCode!, amountFen: slip.amountFen ?? 0, beneficiaryIdNumber: slip.beneficiaryIdNumber, decidedOn: meeting?.heldOn ?? chinaDateOf(slip.issuedAt) },
+    { department: office.department, programmeCode: slip.programmeCode!, amountFen: slip.amountFen ?? 0, beneficiaryIdNumber: slip.beneficiaryIdNumber, decidedOn },
     found.record,
-    { members: members.map((m) => m.person.idNumber), differenceReason },
+    { members: people!, differenceReason },
   );
   return checked.ok ? { ok: true, fulfilment: checked.fulfilment } : checked;
 }
