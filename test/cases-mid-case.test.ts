@@ -1,12 +1,14 @@
 /**
  * A case over several meetings and several weeks, as county staff run it: meetings recorded in
- * order, and a beneficiary who dies or moves out after the decision.
+ * order, supervision reading the decisions met short of what was decided, and a beneficiary who
+ * dies or moves out after the decision.
  */
 import { and, eq } from 'drizzle-orm';
 import { createClient } from '../access/clients';
 import { recordMeeting } from '../db/cases/meetings';
 import { householdMember, person } from '../db/household/schema';
 import { civilAffairsScenario } from '../federation/civil-affairs/scenario';
+import { healthScenario } from '../federation/health/scenario';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { TestClock } from './support/clock';
@@ -26,6 +28,8 @@ let hub: TestHub;
 let wangId: number;
 /** 任城区民政局 (caseworker and convener, and the office its own temporary-aid slips go to). */
 let ca: Gql;
+/** 任城区医疗保障局: answers the county's health slips. */
+let health: Gql;
 const clock = new TestClock('2026-03-15T10:00:00+08:00');
 
 async function ok(gql: Gql, query: string, variables: Record<string, unknown>, field: string) {
@@ -48,6 +52,8 @@ beforeAll(async () => {
   hub = await startTestHub(dbs, { today: TODAY, purpose: 'CASE_MEETING', clock: clock.now });
   const { token } = await createClient(hub.accessDb, { name: 'renchang-civil-affairs', department: 'CIVIL_AFFAIRS', regionScope: '370811', roles: ['READER', 'CASEWORKER', 'MEETING_CONVENER', 'REFERRAL_HANDLER'] });
   ca = hub.as({ token, purpose: 'CASE_MEETING' }).gql;
+  const healthClient = await createClient(hub.accessDb, { name: 'rencheng-health', department: 'HEALTH', regionScope: '370811', roles: ['READER', 'REFERRAL_HANDLER'] });
+  health = hub.as({ token: healthClient.token, purpose: 'REFERRAL' }).gql;
 });
 
 afterAll(async () => {
@@ -82,6 +88,58 @@ describe('a case’s meetings are held in order', () => {
     expect(outcome.ok ? 'OK' : outcome.errors.map((e) => e.code).join()).toBe('MEETING_DATE_OUT_OF_RANGE');
     const res = await ca(`query($id: ID!) { case(id: $id) { meetings { heldOn } } }`, { id: caseId });
     expect(res.data.case.meetings).toEqual([{ heldOn: '2026-03-13' }]);
+  });
+});
+
+describe('supervision reads the decisions met short', () => {
+  const REPORT = `query($asOf: DateTime, $since: Date) { overdueReport(asOf: $asOf, regionCode: "370811", shortfallsSince: $since) {
+    byOffice { office { key name } county { code } shortfalls { referral { id fulfilment { amountFen decidedAmountFen differenceReason } } shortfallFen } }
+    byTownship { township { code } shortfalls { referral { id } shortfallFen } }
+    byCounty { county { code } shortfalls { referral { id } shortfallFen } } } }`;
+
+  it('lists a decision completed with less than decided under the office that gave it, its township and county; not one met in full', async () => {
+    const caseId = await caseInDeliberation('住院自付费用高');
+    const met = await ok(
+      ca,
+      MEETING,
+      {
+        input: {
+          caseId,
+          heldOn: '2026-03-12',
+          departmentsPresent: ['CIVIL_AFFAIRS', 'HEALTH'],
+          decisions: [
+            { department: 'HEALTH', programme: 'MEDICAL_AID', amountFen: 1_500_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.head, conflictOverrideReason: '大病自付费用高' },
+            { department: 'HEALTH', programme: 'MEDICAL_AID', amountFen: 50_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.spouse, conflictOverrideReason: '大病自付费用高' },
+          ],
+        },
+      },
+      'meetingRecord',
+    );
+    const [short, full] = met.meeting.decisions.map((d: { id: string }) => d.id);
+    const [shortRef, fullRef] = await healthScenario.insert(dbs.sources.HEALTH, 'aidPayments', [
+      { payId: 'MA-2026-0313-S', psnCertNo: WANG.head, aidType: 'MAF', payDate: '2026-03-13', payAmt: '9000.00' },
+      { payId: 'MA-2026-0313-F', psnCertNo: WANG.spouse, aidType: 'MAF', payDate: '2026-03-13', payAmt: '500.00' },
+    ]);
+    for (const [slip, ref] of [[short, shortRef], [full, fullRef]]) {
+      await ok(health, ACCEPT, { input: { referralId: slip } }, 'referralAccept');
+      await ok(health, COMPLETE, { input: { referralId: slip, feedback: '医疗救助已结算', aidSourceReference: ref, differenceReason: slip === short ? '年度救助封顶线 9000 元' : null } }, 'referralComplete');
+    }
+    const res = await ca(REPORT, {});
+    expect(res.errors).toBeUndefined();
+    const report = res.data.overdueReport;
+    const office = report.byOffice.find((g: { office: { key: string } }) => g.office.key === 'HEALTH');
+    expect(office).toMatchObject({ office: { name: '任城区医疗保障局' }, county: { code: '370811' } });
+    expect(office.shortfalls).toEqual([{ referral: { id: short, fulfilment: { amountFen: 900_000, decidedAmountFen: 1_500_000, differenceReason: '年度救助封顶线 9000 元' } }, shortfallFen: 600_000 }]);
+    expect(report.byTownship.find((g: { township: { code: string } }) => g.township.code === '370811001').shortfalls).toEqual([{ referral: { id: short }, shortfallFen: 600_000 }]);
+    expect(report.byCounty).toEqual([expect.objectContaining({ county: { code: '370811' }, shortfalls: [{ referral: { id: short }, shortfallFen: 600_000 }] })]);
+    // Of the period asked: completed before asOf, on or after shortfallsSince.
+    const none = (g: { shortfalls: unknown[] }) => g.shortfalls.length === 0;
+    const before = await ca(REPORT, { asOf: '2026-03-14T00:00:00+08:00' });
+    expect(before.data.overdueReport.byCounty.every(none)).toBe(true);
+    const after = await ca(REPORT, { asOf: '2026-03-20T00:00:00+08:00', since: '2026-03-16' });
+    expect(after.data.overdueReport.byCounty.every(none)).toBe(true);
+    const day = await ca(REPORT, { asOf: '2026-03-20T00:00:00+08:00', since: '2026-03-15' });
+    expect(day.data.overdueReport.byCounty[0].shortfalls).toEqual([{ referral: { id: short }, shortfallFen: 600_000 }]);
   });
 });
 

@@ -2,7 +2,7 @@
  * Cases: opening one, moving it through its states, and the batch reads the loaders and the
  * supervision view use. Every write is one transaction; refusals are returned, never thrown.
  */
-import { and, asc, desc, eq, inArray, like, lt, notInArray, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, like, lt, lte, notInArray, type SQL } from 'drizzle-orm';
 import { caseError, refusal, success, type Outcome } from '../../domain/cases/errors';
 import { townshipOf } from '../../domain/cases/offices';
 import { hasFeedback } from '../../domain/cases/referrals';
@@ -27,7 +27,7 @@ import {
 } from './records';
 import { EventLog, idempotent, lockCase, occurredAt, requiredText, type WriteMeta } from './write';
 import { household } from '../household/schema';
-import { declinedDecision } from '../case-loop/schema';
+import { declinedDecision, referralFulfilment } from '../case-loop/schema';
 import { longerThan } from '../../domain/text-length';
 
 export interface CaseOpenInput {
@@ -262,6 +262,30 @@ export async function openReferralsDueBefore(db: HubDb, today: IsoDate, township
     ),
   ).orderBy(asc(referralSlip.dueOn), asc(referralSlip.id));
   return rows.map((r) => ({ ...referralRecord(r.slip, r.householdId), townshipCode: r.townshipCode }));
+}
+
+/**
+ * Decisions completed with less than was decided (their fulfilment's shortfall), answered from
+ * `from` up to `to`, with their case's township and the shortfall: the supervision view lists them.
+ * Largest shortfall first.
+ */
+export async function decisionShortfallsAnswered(db: HubDb, from: Date, to: Date, townshipPrefix: string | null): Promise<(ReferralRecord & { townshipCode: string; shortfallFen: number })[]> {
+  const rows = await db
+    .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode, shortfallFen: referralFulfilment.shortfallFen })
+    .from(referralFulfilment)
+    .innerJoin(referralSlip, eq(referralSlip.id, referralFulfilment.referralId))
+    .innerJoin(aidCase, eq(aidCase.id, referralSlip.caseId))
+    .where(
+      and(
+        gt(referralFulfilment.shortfallFen, 0),
+        eq(referralSlip.state, 'COMPLETED'),
+        gte(referralSlip.answeredAt, toDbInstant(from)),
+        lte(referralSlip.answeredAt, toDbInstant(to)),
+        townshipPrefix === null ? undefined : like(aidCase.townshipCode, `${townshipPrefix}%`),
+      ),
+    )
+    .orderBy(desc(referralFulfilment.shortfallFen), asc(referralSlip.id));
+  return rows.map((r) => ({ ...referralRecord(r.slip, r.householdId), townshipCode: r.townshipCode, shortfallFen: r.shortfallFen }));
 }
 
 /** Cases not yet closed or rejected, with their events, for the supervision view's deadline check. */

@@ -4,7 +4,7 @@
  * `userErrors`; only malformed arguments are thrown (BAD_USER_INPUT).
  */
 import { answerReferral, issueReferral } from '../../db/cases/referrals';
-import { openCase, openCasesWithEvents, openReferralsDueBefore, referralsToOffice, transitionCase } from '../../db/cases/store';
+import { decisionShortfallsAnswered, openCase, openCasesWithEvents, openReferralsDueBefore, referralsToOffice, transitionCase } from '../../db/cases/store';
 import { buildDossier, openFindingsFrom } from './dossier';
 import { createCaseLoaders, type CaseLoaders } from '../../db/cases/loaders';
 import { recordMeeting } from '../../db/cases/meetings';
@@ -13,7 +13,7 @@ import { completeMaterials, recordFirstAid } from '../../db/cases/first-aid';
 import { fromDbInstant } from '../../db/instants';
 import { caseTimeline, type CaseRecord, type ReferralRecord, type CaseEventRecord, type MeetingRecord, type SecondAidRecord } from '../../db/cases/records';
 import type { Actor, WriteMeta } from '../../db/cases/write';
-import { chinaDateOf, formatChinaInstant } from '../../domain/cases/china-time';
+import { chinaDateOf, formatChinaInstant, startOfChinaDay } from '../../domain/cases/china-time';
 import { caseDeadlines, isMissed, standing, type CaseDeadline } from '../../domain/cases/deadlines';
 import type { Dossier, DossierCase, DossierReferral } from '../../domain/cases/dossier';
 import { caseError, type CaseUserError, type Outcome } from '../../domain/cases/errors';
@@ -43,7 +43,7 @@ import { proseDetail } from '../findings/resolvers';
 import { createHash } from 'node:crypto';
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
-import type { IsoDate } from '../../domain/dates';
+import { addDays, type IsoDate } from '../../domain/dates';
 import type { HouseholdRow } from '../../db/household/loaders';
 import { firstChars, longerThan } from '../../domain/text-length';
 
@@ -339,7 +339,13 @@ export const caseResolvers: Resolvers = {
       // Without a region, an authenticated caller sees its own scope.
       const code = args.regionCode || ctx.access?.caller?.regionScope || null;
       const prefix = code === null ? null : townshipPrefixOf(code);
-      const [slips, open] = await Promise.all([openReferralsDueBefore(ctx.hub, chinaDateOf(asOf), prefix), openCasesWithEvents(ctx.hub, prefix)]);
+      // Shortfalls of a period (default the year up to asOf): a decision met short is done, not open.
+      const shortfallsSince = args.shortfallsSince ?? addDays(chinaDateOf(asOf), -365);
+      const [slips, open, short] = await Promise.all([
+        openReferralsDueBefore(ctx.hub, chinaDateOf(asOf), prefix),
+        openCasesWithEvents(ctx.hub, prefix),
+        decisionShortfallsAnswered(ctx.hub, startOfChinaDay(shortfallsSince), asOf, prefix),
+      ]);
       const loaders = caseLoaders(ctx);
       for (const c of open.cases) loaders.caseById.prime(c.id, c);
       const eventsOf = groupBy(open.events, (e) => e.caseId);
@@ -348,6 +354,7 @@ export const caseResolvers: Resolvers = {
         slips.map((s) => ({ referral: s, issuedOn: chinaDateOf(s.issuedAt), dueOn: s.dueOn, answeredAt: s.answeredAt, toOffice: s.toOffice, townshipCode: s.townshipCode })),
         open.cases.map((c) => ({ case: c, timeline: caseTimeline(c, eventsOf.get(c.id) ?? []), ownerOffice: c.ownerOffice, townshipCode: c.townshipCode })),
         asOf,
+        short.map((s) => ({ referral: s, shortfallFen: s.shortfallFen, toOffice: s.toOffice, townshipCode: s.townshipCode })),
       );
     },
     workingDayCalendar: () => calendarCoverage,
