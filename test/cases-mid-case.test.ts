@@ -143,6 +143,36 @@ describe('supervision reads the decisions met short', () => {
   });
 });
 
+describe('supervision as it stood at a past asOf', () => {
+  it('shows a slip and a case overdue then, though the slip was answered and the case closed since', async () => {
+    const caseId = await caseInDeliberation('月末督导');
+    const met = await ok(ca, MEETING, { input: { caseId, heldOn: '2026-03-12', departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [{ department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 80_000, deadlineWorkingDays: 1, beneficiaryIdNumber: WANG.spouse, conflictOverrideReason: '临时困难' }] } }, 'meetingRecord');
+    const slip = met.meeting.decisions[0].id;
+    const [paid] = await civilAffairsScenario.insert(dbs.sources.CIVIL_AFFAIRS, 'temporaryAid', { idNo: WANG.spouse, familyNo: 'DB370811-0001', causeCode: '99', isUrgent: false, isSecondAid: false, grantDate: '2026-03-13', amountFen: 80_000, approvalLevel: 1 });
+    await ok(ca, ACCEPT, { input: { referralId: slip } }, 'referralAccept');
+    // Due Friday 2026-03-13 (one working day from the meeting); answered on Sunday the 15th, and the case closed.
+    await ok(ca, COMPLETE, { input: { referralId: slip, feedback: '已发放', aidSourceReference: paid } }, 'referralComplete');
+    await ok(ca, MOVE, { input: { caseId, to: 'CLOSED', reason: '办结' } }, 'caseTransition');
+    const asOf = '2026-03-14T12:00:00+08:00';
+    const res = await ca(
+      `query($asOf: DateTime, $id: ID!) { overdueReport(asOf: $asOf, regionCode: "370811") { byCounty { referrals { referral { id } overdue { hours workingDays } } cases { case { id } deadline { kind status } } } }
+        referral(id: $id) { deadlineStatus(asOf: $asOf) now: deadlineStatus } }`,
+      { asOf, id: slip },
+    );
+    expect(res.errors).toBeUndefined();
+    const [county] = res.data.overdueReport.byCounty;
+    expect(county.referrals.filter((r: { referral: { id: string } }) => r.referral.id === slip)).toEqual([{ referral: { id: slip }, overdue: { hours: 12, workingDays: 0 } }]);
+    // Reported on the 9th, its investigation opinion (3 working days) was recorded only on the 15th.
+    expect(county.cases.filter((c: { case: { id: string } }) => c.case.id === caseId).map((c: { deadline: { kind: string; status: string } }) => `${c.deadline.kind}:${c.deadline.status}`)).toEqual(['INVESTIGATION_OPINION:OVERDUE']);
+    expect(res.data.referral).toEqual({ deadlineStatus: 'OVERDUE', now: 'MET_LATE' });
+    // Now: answered and closed, so neither is listed.
+    const now = await ca(`query { overdueReport(regionCode: "370811") { byCounty { referrals { referral { id } } cases { case { id } } } } }`);
+    const groups = now.data.overdueReport.byCounty;
+    expect(groups.flatMap((g: { referrals: { referral: { id: string } }[] }) => g.referrals.map((r) => r.referral.id))).not.toContain(slip);
+    expect(groups.flatMap((g: { cases: { case: { id: string } }[] }) => g.cases.map((c) => c.case.id))).not.toContain(caseId);
+  });
+});
+
 describe('a beneficiary who leaves the household after the decision', () => {
   it('completes the decision with the aid paid to them, after their death ended their membership', async () => {
     const caseId = await caseInDeliberation('老人住院，临时救助');

@@ -339,11 +339,13 @@ export const caseResolvers: Resolvers = {
       // Without a region, an authenticated caller sees its own scope.
       const code = args.regionCode || ctx.access?.caller?.regionScope || null;
       const prefix = code === null ? null : townshipPrefixOf(code);
+      // An asOf in the past also reads what was still open then and has been answered or ended since.
+      const past = args.asOf && args.asOf < ctx.now() ? asOf : null;
       // Shortfalls of a period (default the year up to asOf): a decision met short is done, not open.
       const shortfallsSince = args.shortfallsSince ?? addDays(chinaDateOf(asOf), -365);
       const [slips, open, short] = await Promise.all([
-        openReferralsDueBefore(ctx.hub, chinaDateOf(asOf), prefix),
-        openCasesWithEvents(ctx.hub, prefix),
+        openReferralsDueBefore(ctx.hub, chinaDateOf(asOf), prefix, past),
+        openCasesWithEvents(ctx.hub, prefix, past),
         decisionShortfallsAnswered(ctx.hub, startOfChinaDay(shortfallsSince), asOf, prefix),
       ]);
       const loaders = caseLoaders(ctx);
