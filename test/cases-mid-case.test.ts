@@ -79,7 +79,16 @@ describe('a case’s meetings are held in order', () => {
     expect(res.data.case.meetings.map((m: { heldOn: string }) => m.heldOn)).toEqual(['2026-03-12', '2026-03-12', '2026-03-13']);
   });
 
-  it('checks the order again under the case’s lock, where a meeting recorded meanwhile counts', async () => {
+  it('answers a retried meeting from its key, though a later meeting was recorded meanwhile', async () => {
+    const caseId = await caseInDeliberation('重试');
+    const first = { caseId, heldOn: '2026-03-12', departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [], idempotencyKey: 'meeting-0312' };
+    const recorded = await ok(ca, MEETING, { input: first }, 'meetingRecord');
+    await ok(ca, MEETING, { input: { ...first, heldOn: '2026-03-13', idempotencyKey: 'meeting-0313' } }, 'meetingRecord');
+    const retried = await ok(ca, MEETING, { input: first }, 'meetingRecord');
+    expect(retried.meeting.id).toBe(recorded.meeting.id);
+  });
+
+  it('checks the order under the case’s lock, where a meeting recorded meanwhile counts', async () => {
     const caseId = await caseInDeliberation('并发会议');
     await ok(ca, MEETING, { input: { caseId, heldOn: '2026-03-13', departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [] } }, 'meetingRecord');
     // A request that passed the resolver's check before that meeting landed.

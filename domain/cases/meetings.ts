@@ -43,17 +43,15 @@ export function checkDeadlineWorkingDays(n: number, field: string[]): CaseUserEr
 
 /**
  * Everything wrong with a meeting record, or an empty list. `reportedOn` and `today` bound the
- * meeting date, and so does `latestMeetingOn`, the date of the case's latest meeting on record
- * (null before its first); `members` are the ID numbers of the household's current members.
+ * meeting date (the case's earlier meetings bound it too, checked under the case's lock after a
+ * retry has been answered from its key: `meetingBeforeLatest`); `members` are the ID numbers of the
+ * household's current members.
  */
-export function checkMeeting(input: MeetingInput, facts: { reportedOn: IsoDate; today: IsoDate; latestMeetingOn?: IsoDate | null; members: readonly string[] }): CaseUserError[] {
+export function checkMeeting(input: MeetingInput, facts: { reportedOn: IsoDate; today: IsoDate; members: readonly string[] }): CaseUserError[] {
   const errors: CaseUserError[] = [];
   const at = (...path: (string | number)[]) => ['input', ...path.map(String)];
   if (input.heldOn < facts.reportedOn || input.heldOn > facts.today) {
     errors.push(caseError('MEETING_DATE_OUT_OF_RANGE', 'a meeting is held between the case’s report and today', at('heldOn')));
-  } else {
-    const earlier = meetingBeforeLatest(input.heldOn, facts.latestMeetingOn ?? null);
-    if (earlier) errors.push(earlier);
   }
   if (input.departmentsPresent.length === 0) errors.push(caseError('NO_DEPARTMENTS_PRESENT', 'name the departments present', at('departmentsPresent')));
   // The ledger is a source of the hub's, not a body that attends (a charity may attend; it decides nothing).

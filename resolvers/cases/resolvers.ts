@@ -398,8 +398,7 @@ export const caseResolvers: Resolvers = {
       if (!c || !(await inReach(ctx, c))) return CASE_NOT_FOUND();
       // The state is checked under the case lock, after a retry has been answered from its key.
       const dossier = await dossierOf(ctx, c);
-      const latestMeetingOn = (await caseLoaders(ctx).meetingsByCase.load(caseId)).reduce<string | null>((latest, m) => (latest === null || m.heldOn > latest ? m.heldOn : latest), null);
-      const errors = checkMeeting(meeting, { reportedOn: chinaDateOf(c.reportedAt), today: chinaDateOf(meta.now), latestMeetingOn, members: dossier.members.map((m) => m.idNumber) });
+      const errors = checkMeeting(meeting, { reportedOn: chinaDateOf(c.reportedAt), today: chinaDateOf(meta.now), members: dossier.members.map((m) => m.idNumber) });
       if (errors.length > 0) return { userErrors: errors };
       // Every decision runs the pre-grant check; a conflict needs the convener's override reason.
       const checks = await checkDecisions(
