@@ -28,6 +28,7 @@ let hub: TestHub;
 let wangId: number;
 /** 任城区民政局 (caseworker and convener, and the office its own temporary-aid slips go to). */
 let ca: Gql;
+let caToken: string;
 /** 任城区医疗保障局: answers the county's health slips. */
 let health: Gql;
 const clock = new TestClock('2026-03-15T10:00:00+08:00');
@@ -51,6 +52,7 @@ beforeAll(async () => {
   wangId = await insertWang(dbs);
   hub = await startTestHub(dbs, { today: TODAY, purpose: 'CASE_MEETING', clock: clock.now });
   const { token } = await createClient(hub.accessDb, { name: 'renchang-civil-affairs', department: 'CIVIL_AFFAIRS', regionScope: '370811', roles: ['READER', 'CASEWORKER', 'MEETING_CONVENER', 'REFERRAL_HANDLER'] });
+  caToken = token;
   ca = hub.as({ token, purpose: 'CASE_MEETING' }).gql;
   const healthClient = await createClient(hub.accessDb, { name: 'rencheng-health', department: 'HEALTH', regionScope: '370811', roles: ['READER', 'REFERRAL_HANDLER'] });
   health = hub.as({ token: healthClient.token, purpose: 'REFERRAL' }).gql;
@@ -149,6 +151,13 @@ describe('supervision reads the decisions met short', () => {
     expect(after.data.overdueReport.byCounty.every(none)).toBe(true);
     const day = await ca(REPORT, { asOf: '2026-03-20T00:00:00+08:00', since: '2026-03-15' });
     expect(day.data.overdueReport.byCounty[0].shortfalls).toEqual([{ referral: { id: short }, shortfallFen: 600_000 }]);
+    // The brief prints, beside the decision, what was given and why less.
+    const brief = await fetch(`${hub.url}/cases/${caseId}/brief`, { headers: hub.as({ token: caToken, purpose: 'CASE_MEETING' }).headers });
+    expect(brief.status).toBe(200);
+    const text = (await brief.text()).replace(/<[^>]+>/g, '');
+    expect(text).toContain('实际救助：9000.00 元（少于决定 6000.00 元）');
+    expect(text).toContain('差额理由：年度救助封顶线 9000 元');
+    expect(text.match(/实际救助：/g)).toHaveLength(1);
   });
 });
 
