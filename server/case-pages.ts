@@ -20,6 +20,7 @@ import { buildDossier, openFindingsFrom } from '../resolvers/cases/dossier';
 import { createCaseLoaders } from '../db/cases/loaders';
 import type { FirstAidRecord } from '../db/cases/first-aid';
 import { caseTimeline, type CaseRecord, type MeetingRecord, type ReferralRecord } from '../db/cases/records';
+import type { FulfilmentRecord } from '../db/case-loop/store';
 import { chinaDateOf, formatChinaInstant } from '../domain/cases/china-time';
 import { caseDeadlines, standing, type CaseDeadline } from '../domain/cases/deadlines';
 import { dossierChanges, DOSSIER_MONTHS, type Dossier, type DossierCase, type DossierDisability, type DossierEvent, type DossierFinding, type DossierMember, type DossierReferral, type DossierSettlement } from '../domain/cases/dossier';
@@ -144,6 +145,8 @@ function lines(parts: readonly [string, string | null | undefined][]): string {
 export interface BriefMeeting extends MeetingRecord {
   departments: OfficeCode[];
   decisions: ReferralRecord[];
+  /** How each completed decision was fulfilled (by slip id), as checked in the department's data. */
+  fulfilments?: ReadonlyMap<number, Pick<FulfilmentRecord, 'amountFen' | 'shortfallFen' | 'differenceReason'>>;
 }
 
 /** A need published from the case to charities (慈善衔接), with its pledges and deliveries, as printed. */
@@ -508,8 +511,22 @@ export function renderBrief(v: BriefView): string {
         }`;
       },
     },
-    // What the department answered: feedback when completed, the reason when declined.
-    { header: '反馈／退回理由', cell: (s) => lines([['反馈', s.feedback ? prose(s.feedback) : null], ['退回理由', s.declineReason ? prose(s.declineReason) : null], ['救助记录', s.aidSourceRef ? nw(s.aidSourceRef) : null]]) },
+    // What the department answered: feedback when completed, the reason when declined; a decision
+    // met short prints what was given and the department's reason, as the slip keeps them.
+    {
+      header: '反馈／退回理由',
+      cell: (s) => {
+        const f = meeting?.fulfilments?.get(s.id);
+        const short = f && f.shortfallFen > 0 ? f : null;
+        return lines([
+          ['反馈', s.feedback ? prose(s.feedback) : null],
+          ['退回理由', s.declineReason ? prose(s.declineReason) : null],
+          ['实际救助', short ? `${amountOf(short.amountFen, s.programmeCode)}（${nw(`少于决定 ${amountOf(short.shortfallFen, s.programmeCode).replace(/<[^>]+>/g, '')}`)}）` : null],
+          ['差额理由', short?.differenceReason ? prose(short.differenceReason) : null],
+          ['救助记录', s.aidSourceRef ? nw(s.aidSourceRef) : null],
+        ]);
+      },
+    },
   ];
 
   const meetingPart = meeting
@@ -646,6 +663,9 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
         cases.referralsByCase.load(c.id),
         chosen ? cases.departmentsByMeeting.load(chosen.id) : Promise.resolve([] as DepartmentCode[]),
       ]);
+      const decisions = chosen ? slips.filter((s) => s.meetingId === chosen.id) : [];
+      const fulfilled = await cases.fulfilmentByReferral.loadMany(decisions.filter((s) => s.state === 'COMPLETED').map((s) => s.id));
+      const fulfilments = new Map(fulfilled.flatMap((f) => (f && !(f instanceof Error) ? [[f.referralId, f] as const] : [])));
       const live = { hub: deps.hub, sources: deps.sources, today, loaders, unavailable };
       const version = chosen && viewParam !== 'current' ? 'SNAPSHOT' : 'CURRENT';
       const dossier = version === 'SNAPSHOT' ? chosen!.dossier : await buildDossier({ hub: loaders.hub, departments: loaders.departments, cases, openFindings: openFindingsFrom(live), facts: loaders.findings }, c, today, now);
@@ -688,7 +708,7 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
         deadlines: caseDeadlines(caseTimeline(c, events), now),
         version,
         snapshot: version === 'CURRENT' && chosen ? chosen.dossier : null,
-        meeting: chosen ? { ...chosen, departments, decisions: slips.filter((s) => s.meetingId === chosen.id) } : null,
+        meeting: chosen ? { ...chosen, departments, decisions, fulfilments } : null,
         meetings,
         officeName,
         // Health detail (settlements, diagnoses, illness as cause) as the policy gives it to this caller.

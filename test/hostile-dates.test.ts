@@ -170,6 +170,7 @@ function templates(): Template[] {
       variables: (v: string) => ({ input: { beneficiaryIdNumber: person, programme: name === 'grantDate' ? 'TEMP_AID' : 'DIBAO', cause: name === 'grantDate' ? 'ILLNESS' : undefined, amountFen: 10000, periodStart: '2026-01-01', [name]: v } }),
     })),
     field('Query.overdueReport(asOf: DateTime)', 'DateTime', 'asOf', `query($v: DateTime) { overdueReport(asOf: $v) { asOf byOffice { cases { deadline { kind } } referrals { overdue { workingDays } } } } }`, 'CASE_MEETING'),
+    field('Query.overdueReport(shortfallsSince: Date)', 'Date', 'shortfallsSince', `query($v: Date) { overdueReport(shortfallsSince: $v) { asOf byOffice { shortfalls { shortfallFen } } } }`, 'CASE_MEETING'),
     field('Case.deadlines(asOf: DateTime)', 'DateTime', 'asOf', `query($id: ID!, $v: DateTime) { case(id: $id) { deadlines(asOf: $v) { kind status provisional } } }`, 'CASE_MEETING', { id: caseId }),
     field('Case.anyDeadlineMissed(asOf: DateTime)', 'DateTime', 'asOf', `query($id: ID!, $v: DateTime) { case(id: $id) { anyDeadlineMissed(asOf: $v) } }`, 'CASE_MEETING', { id: caseId }),
     field('Referral.deadlineStatus(asOf: DateTime)', 'DateTime', 'asOf', `query($id: ID!, $v: DateTime) { referral(id: $id) { deadlineStatus(asOf: $v) } }`, 'CASE_MEETING', { id: referralId }),
@@ -231,6 +232,8 @@ function probes(): Probe[] {
   const answered: [string, string, Record<string, unknown>, string][] = [
     [`query($v: DateTime) { overdueReport(asOf: $v) { asOf byOffice { cases { deadline { kind provisional overdue { workingDays } } } } } }`, LAST_INSTANT, {}, 'Query.overdueReport(asOf: DateTime)'],
     [`query($v: DateTime) { overdueReport(asOf: $v) { asOf } }`, FIRST_INSTANT, {}, 'Query.overdueReport(asOf: DateTime)'],
+    [`query($v: DateTime) { overdueReport(asOf: $v) { asOf byCounty { shortfalls { shortfallFen } } } }`, FIRST_INSTANT, {}, 'Query.overdueReport(asOf: DateTime)'],
+    [`query($v: Date) { overdueReport(shortfallsSince: $v) { asOf byCounty { shortfalls { shortfallFen } } } }`, '1900-01-01', {}, 'Query.overdueReport(shortfallsSince: Date)'],
     [`query { overdueReport { asOf byOffice { cases { case { id } deadline { kind provisional } } } } }`, 'now', {}, 'Query.overdueReport(asOf: DateTime)'],
     [`query($id: ID!, $v: DateTime) { case(id: $id) { deadlines(asOf: $v) { kind status provisional overdue { workingDays } } anyDeadlineMissed(asOf: $v) } }`, LAST_INSTANT, { id: caseId }, 'Case.deadlines(asOf: DateTime)'],
     [`query($id: ID!, $v: DateTime) { referral(id: $id) { deadlineStatus(asOf: $v) overdue(asOf: $v) { workingDays provisional } } }`, LAST_INSTANT, { id: referralId }, 'Referral.overdue(asOf: DateTime)'],

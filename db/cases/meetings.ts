@@ -3,10 +3,11 @@
  * present, one referral slip per decision, a second-aid approval where one was decided, and the
  * case decided. All of it in one transaction, or none of it.
  */
+import { desc, eq } from 'drizzle-orm';
 import type { Dossier } from '../../domain/cases/dossier';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { caseError, refusal, success, type CaseUserError, type Outcome } from '../../domain/cases/errors';
-import { defaultAsk, type MeetingInput } from '../../domain/cases/meetings';
+import { defaultAsk, meetingBeforeLatest, type MeetingInput } from '../../domain/cases/meetings';
 import { addWorkingDays } from '../../domain/cases/working-days';
 import type { HubDb } from '../connect';
 import { applyTransition, declinedDecisionsOpen } from './store';
@@ -36,6 +37,10 @@ export async function recordMeeting(db: HubDb, caseId: number, input: MeetingInp
         if (!c) return refusal(caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'caseId']));
         if (c.ownerOffice !== meta.actor.office) return refusal(caseError('NOT_CASE_OWNER', 'the office that owns the case convenes its meeting', ['input', 'actor', 'office']));
         if (c.state !== 'IN_DELIBERATION') return refusal(caseError('CASE_NOT_IN_DELIBERATION', `the case is ${c.state}`, ['input', 'caseId']));
+        // Under the case's lock: a meeting recorded meanwhile counts.
+        const [latest] = await tx.select({ heldOn: caseMeeting.heldOn }).from(caseMeeting).where(eq(caseMeeting.caseId, caseId)).orderBy(desc(caseMeeting.heldOn)).limit(1);
+        const outOfOrder = meetingBeforeLatest(input.heldOn, latest?.heldOn ?? null);
+        if (outOfOrder) return refusal(outOfOrder);
         const [meeting] = await tx.insert(caseMeeting).values({
           caseId,
           heldOn: input.heldOn,

@@ -2,7 +2,7 @@
  * Cases: opening one, moving it through its states, and the batch reads the loaders and the
  * supervision view use. Every write is one transaction; refusals are returned, never thrown.
  */
-import { and, asc, desc, eq, inArray, like, lt, notInArray, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, like, lt, lte, notInArray, or, type SQL } from 'drizzle-orm';
 import { caseError, refusal, success, type Outcome } from '../../domain/cases/errors';
 import { townshipOf } from '../../domain/cases/offices';
 import { hasFeedback } from '../../domain/cases/referrals';
@@ -27,7 +27,7 @@ import {
 } from './records';
 import { EventLog, idempotent, lockCase, occurredAt, requiredText, type WriteMeta } from './write';
 import { household } from '../household/schema';
-import { declinedDecision } from '../case-loop/schema';
+import { declinedDecision, referralFulfilment } from '../case-loop/schema';
 import { longerThan } from '../../domain/text-length';
 
 export interface CaseOpenInput {
@@ -251,26 +251,58 @@ export async function referralsToOffice(db: HubDb, office: string, states: reado
   return rows.map((r) => referralRecord(r.slip, r.householdId));
 }
 
-/** Slips without feedback whose due date is before `today`, with their case's township. */
-export async function openReferralsDueBefore(db: HubDb, today: IsoDate, townshipPrefix: string | null): Promise<(ReferralRecord & { townshipCode: string })[]> {
-  const rows = await slipsWhere(
-    db,
-    and(
-      inArray(referralSlip.state, ['ISSUED', 'ACCEPTED']),
-      lt(referralSlip.dueOn, today),
-      townshipPrefix === null ? undefined : like(aidCase.townshipCode, `${townshipPrefix}%`),
-    ),
-  ).orderBy(asc(referralSlip.dueOn), asc(referralSlip.id));
-  return rows.map((r) => ({ ...referralRecord(r.slip, r.householdId), townshipCode: r.townshipCode }));
+/**
+ * Slips without feedback at `asOf` whose due date is before `today` (asOf's date), with their
+ * case's township: those without feedback now and, for an `asOf` in the past, those answered
+ * since (each read through the state and due-date index).
+ */
+export async function openReferralsDueBefore(db: HubDb, today: IsoDate, townshipPrefix: string | null, asOf: Date | null = null): Promise<(ReferralRecord & { townshipCode: string })[]> {
+  const inRegion = townshipPrefix === null ? undefined : like(aidCase.townshipCode, `${townshipPrefix}%`);
+  const [open, answeredSince] = await Promise.all([
+    slipsWhere(db, and(inArray(referralSlip.state, ['ISSUED', 'ACCEPTED']), lt(referralSlip.dueOn, today), inRegion)),
+    asOf === null ? [] : slipsWhere(db, and(inArray(referralSlip.state, ['COMPLETED', 'DECLINED']), lt(referralSlip.dueOn, today), gt(referralSlip.answeredAt, toDbInstant(asOf)), inRegion)),
+  ]);
+  return [...open, ...answeredSince]
+    .sort((a, b) => a.slip.dueOn.localeCompare(b.slip.dueOn) || a.slip.id - b.slip.id)
+    .map((r) => ({ ...referralRecord(r.slip, r.householdId), townshipCode: r.townshipCode }));
 }
 
-/** Cases not yet closed or rejected, with their events, for the supervision view's deadline check. */
-export async function openCasesWithEvents(db: HubDb, townshipPrefix: string | null): Promise<{ cases: CaseRecord[]; events: CaseEventRecord[] }> {
+/**
+ * Decisions completed with less than was decided (their fulfilment's shortfall), answered from
+ * `from` up to `to`, with their case's township and the shortfall: the supervision view lists them.
+ * Largest shortfall first.
+ */
+export async function decisionShortfallsAnswered(db: HubDb, from: Date, to: Date, townshipPrefix: string | null): Promise<(ReferralRecord & { townshipCode: string; shortfallFen: number })[]> {
+  const rows = await db
+    .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode, shortfallFen: referralFulfilment.shortfallFen })
+    .from(referralFulfilment)
+    .innerJoin(referralSlip, eq(referralSlip.id, referralFulfilment.referralId))
+    .innerJoin(aidCase, eq(aidCase.id, referralSlip.caseId))
+    .where(
+      and(
+        gt(referralFulfilment.shortfallFen, 0),
+        eq(referralSlip.state, 'COMPLETED'),
+        gte(referralSlip.answeredAt, toDbInstant(from)),
+        lte(referralSlip.answeredAt, toDbInstant(to)),
+        townshipPrefix === null ? undefined : like(aidCase.townshipCode, `${townshipPrefix}%`),
+      ),
+    )
+    .orderBy(desc(referralFulfilment.shortfallFen), asc(referralSlip.id));
+  return rows.map((r) => ({ ...referralRecord(r.slip, r.householdId), townshipCode: r.townshipCode, shortfallFen: r.shortfallFen }));
+}
+
+/**
+ * Cases not yet closed or rejected, with their events, for the supervision view's deadline check;
+ * for an `asOf` in the past, also those closed or rejected since (open at `asOf`).
+ */
+export async function openCasesWithEvents(db: HubDb, townshipPrefix: string | null, asOf: Date | null = null): Promise<{ cases: CaseRecord[]; events: CaseEventRecord[] }> {
+  const inRegion = townshipPrefix === null ? undefined : like(aidCase.townshipCode, `${townshipPrefix}%`);
+  const open = notInArray(aidCase.state, ['CLOSED', 'REJECTED']);
   const cases = (
     await db
       .select()
       .from(aidCase)
-      .where(and(notInArray(aidCase.state, ['CLOSED', 'REJECTED']), townshipPrefix === null ? undefined : like(aidCase.townshipCode, `${townshipPrefix}%`)))
+      .where(and(asOf === null ? open : or(open, gt(aidCase.endedAt, toDbInstant(asOf))), inRegion))
       .orderBy(asc(aidCase.reportedAt), asc(aidCase.id))
   ).map(caseRecord);
   const events = cases.length === 0 ? [] : await eventsByCaseIds(db, cases.map((c) => c.id));

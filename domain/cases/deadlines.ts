@@ -124,10 +124,12 @@ export function overdueBy(due: Due, at: Date): Overdue {
 
 /**
  * Where a deadline stands at `asOf`: met (on time or late), pending with time left, overdue, or
- * ended unmet (`endedAt`: when the case reached a terminal state without meeting it).
+ * ended unmet (`endedAt`: when the case reached a terminal state without meeting it). A deadline
+ * met after `asOf` was not met yet at `asOf`: supervision asking how things stood at the end of
+ * last month sees a slip answered since as it was then, overdue or pending.
  */
 export function standing(due: Due, metAt: Date | null, endedAt: Date | null, asOf: Date): DeadlineStanding {
-  if (metAt) {
+  if (metAt && metAt <= asOf) {
     return metAt <= due.dueAt ? { status: 'MET', timeLeft: null, overdue: null } : { status: 'MET_LATE', timeLeft: null, overdue: overdueBy(due, metAt) };
   }
   if (endedAt && endedAt <= asOf) {

@@ -43,7 +43,9 @@ export function checkDeadlineWorkingDays(n: number, field: string[]): CaseUserEr
 
 /**
  * Everything wrong with a meeting record, or an empty list. `reportedOn` and `today` bound the
- * meeting date; `members` are the ID numbers of the household's current members.
+ * meeting date (the case's earlier meetings bound it too, checked under the case's lock after a
+ * retry has been answered from its key: `meetingBeforeLatest`); `members` are the ID numbers of the
+ * household's current members.
  */
 export function checkMeeting(input: MeetingInput, facts: { reportedOn: IsoDate; today: IsoDate; members: readonly string[] }): CaseUserError[] {
   const errors: CaseUserError[] = [];
@@ -83,6 +85,19 @@ export function checkMeeting(input: MeetingInput, facts: { reportedOn: IsoDate; 
     }
   });
   return errors;
+}
+
+/**
+ * A case's meetings follow one another: a meeting is held on or after the latest one on record
+ * (the same day is two sittings of one day). One recorded as held before an earlier one would
+ * make the dossier "as it stood at the meeting" older than a meeting already decided on, count a
+ * re-deliberated decision's deadline from before the decline it answers, and print as the brief's
+ * latest meeting one that was not. A meeting forgotten and recorded late is recorded, in order,
+ * with the date it was held in its notes.
+ */
+export function meetingBeforeLatest(heldOn: IsoDate, latestMeetingOn: IsoDate | null): CaseUserError | null {
+  if (latestMeetingOn === null || heldOn >= latestMeetingOn) return null;
+  return caseError('MEETING_DATE_OUT_OF_RANGE', `the case’s meeting of ${latestMeetingOn} is on record: a later meeting is held on or after it`, ['input', 'heldOn']);
 }
 
 /** The slip's "what is asked" when the meeting gave no words: 临时救助 3000.00 元（二次临时救助）. */

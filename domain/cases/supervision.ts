@@ -1,7 +1,9 @@
 /**
  * 督导 supervision (seed 003 三(三): 督查督办): what is past its deadline and still open, per office
  * (the slips it received and the cases it owns), per township and per county (of the household),
- * most overdue first, so that a supervisor can ask the right office about the right matter. Each
+ * most overdue first, so that a supervisor can ask the right office about the right matter; and
+ * the decisions an office met with less than the meeting decided (件件有落实: a shortfall is
+ * allowed only with the department's stated reason, and supervision reads each one). Each
  * county has its own department offices (任城区医保局, 邹城市医保局 …): an office's work is counted
  * per county, the county of the case's household.
  */
@@ -45,9 +47,24 @@ export interface OverdueCase<C> {
   deadline: CaseDeadline;
 }
 
+/** A decision completed with less than was decided, with the office that completed it. */
+export interface ShortfallFacts<R> {
+  referral: R;
+  shortfallFen: number;
+  toOffice: OfficeKey;
+  townshipCode: string;
+}
+
+export interface DecisionShortfall<R> {
+  referral: R;
+  /** Decided minus given, in fen. */
+  shortfallFen: number;
+}
+
 export interface OverdueGroup<R, C> {
   referrals: OverdueSlip<R>[];
   cases: OverdueCase<C>[];
+  shortfalls: DecisionShortfall<R>[];
 }
 
 export interface OverdueReport<R, C> {
@@ -61,7 +78,7 @@ export interface OverdueReport<R, C> {
 
 function group<R, C>(map: Map<string, OverdueGroup<R, C>>, key: string): OverdueGroup<R, C> {
   let g = map.get(key);
-  if (!g) map.set(key, (g = { referrals: [], cases: [] }));
+  if (!g) map.set(key, (g = { referrals: [], cases: [], shortfalls: [] }));
   return g;
 }
 
@@ -72,7 +89,11 @@ function countyOfficeKey(office: OfficeKey, townshipCode: string): string {
 
 const mostOverdue = (a: { overdue: Overdue }, b: { overdue: Overdue }) => b.overdue.hours - a.overdue.hours;
 
-export function overdueReport<R, C>(slips: readonly SlipFacts<R>[], cases: readonly CaseFacts<C>[], asOf: Date): OverdueReport<R, C> {
+/**
+ * The report at `asOf`: the overdue slips and cases among those given, grouped; and the shortfalls
+ * given (the caller chooses their period), grouped the same way, largest first.
+ */
+export function overdueReport<R, C>(slips: readonly SlipFacts<R>[], cases: readonly CaseFacts<C>[], asOf: Date, shortfalls: readonly ShortfallFacts<R>[] = []): OverdueReport<R, C> {
   const byOffice = new Map<string, OverdueGroup<R, C>>();
   const byTownship = new Map<string, OverdueGroup<R, C>>();
   const byCounty = new Map<string, OverdueGroup<R, C>>();
@@ -93,6 +114,13 @@ export function overdueReport<R, C>(slips: readonly SlipFacts<R>[], cases: reado
       group(byCounty, countyOf(c.townshipCode)).cases.push(item);
     }
   }
+  for (const s of shortfalls) {
+    if (s.shortfallFen <= 0) continue;
+    const item = { referral: s.referral, shortfallFen: s.shortfallFen };
+    group(byOffice, countyOfficeKey(s.toOffice, s.townshipCode)).shortfalls.push(item);
+    group(byTownship, s.townshipCode).shortfalls.push(item);
+    group(byCounty, countyOf(s.townshipCode)).shortfalls.push(item);
+  }
   const sorted = <K extends string>(map: Map<string, OverdueGroup<R, C>>, keyName: K) =>
     [...map]
       .sort(([a], [b]) => a.localeCompare(b))
@@ -100,6 +128,7 @@ export function overdueReport<R, C>(slips: readonly SlipFacts<R>[], cases: reado
         [keyName]: key,
         referrals: g.referrals.sort(mostOverdue),
         cases: g.cases.sort((a, b) => mostOverdue(a.deadline as { overdue: Overdue }, b.deadline as { overdue: Overdue })),
+        shortfalls: g.shortfalls.sort((a, b) => b.shortfallFen - a.shortfallFen),
       })) as (OverdueGroup<R, C> & Record<K, string>)[];
   const offices = sorted(byOffice, 'office').map((g) => {
     const [countyCode, office] = g.office.split(' ');

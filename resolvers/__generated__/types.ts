@@ -1647,6 +1647,8 @@ export type CountyOverdue = {
   readonly referrals: ReadonlyArray<OverdueReferral>;
   /** Its households' cases with a deadline past; most overdue first. */
   readonly cases: ReadonlyArray<OverdueCase>;
+  /** Decisions of its households' cases completed with less than was decided, since shortfallsSince; largest shortfall first. */
+  readonly shortfalls: ReadonlyArray<DecisionShortfall>;
 };
 
 /** An office's overdue work. */
@@ -1660,6 +1662,8 @@ export type OfficeOverdue = {
   readonly referrals: ReadonlyArray<OverdueReferral>;
   /** Cases it owns with a deadline past; most overdue first. */
   readonly cases: ReadonlyArray<OverdueCase>;
+  /** Decisions it completed with less than was decided, since shortfallsSince; largest shortfall first. */
+  readonly shortfalls: ReadonlyArray<DecisionShortfall>;
 };
 
 /** A township's overdue work. */
@@ -1671,6 +1675,8 @@ export type TownshipOverdue = {
   readonly referrals: ReadonlyArray<OverdueReferral>;
   /** Its households' cases with a deadline past; most overdue first. */
   readonly cases: ReadonlyArray<OverdueCase>;
+  /** Decisions of its households' cases completed with less than was decided, since shortfallsSince; largest shortfall first. */
+  readonly shortfalls: ReadonlyArray<DecisionShortfall>;
 };
 
 /** An overdue slip. */
@@ -1680,6 +1686,18 @@ export type OverdueReferral = {
   readonly referral: Referral;
   /** By how much. */
   readonly overdue: Overdue;
+};
+
+/**
+ * A decision its department completed with less than the meeting decided (件件有落实): allowed only
+ * with the department's stated reason, which supervision reads on the slip's fulfilment.
+ */
+export type DecisionShortfall = {
+  readonly __typename?: 'DecisionShortfall';
+  /** The decision's slip; its fulfilment has the amounts given and decided and the department's reason. */
+  readonly referral: Referral;
+  /** Decided minus given, in fen (per month for a recurring programme). */
+  readonly shortfallFen: Scalars['Fen']['output'];
 };
 
 /** A case past one of its deadlines. */
@@ -1762,7 +1780,7 @@ export type CaseErrorCode =
   | 'AID_RECORD_NOT_FOUND'
   /** The receiving department did not answer, so the aid record could not be checked. */
   | 'AID_RECORD_UNVERIFIED'
-  /** The meeting date is before the report or after today. */
+  /** The meeting date is before the report, after today, or before the case's latest meeting on record. */
   | 'MEETING_DATE_OUT_OF_RANGE'
   /** occurredAt (or reportedAt) is in the future. */
   | 'OCCURRED_IN_FUTURE'
@@ -1896,7 +1914,7 @@ export type DecisionInput = {
 export type MeetingRecordInput = {
   /** The case, which must be in deliberation. */
   readonly caseId: Scalars['ID']['input'];
-  /** The date held (China). */
+  /** The date held (China): from the case's report, and its latest meeting on record, to today. */
   readonly heldOn: Scalars['Date']['input'];
   /** Departments present (bodies that attend: not REPORTED, the hub's ledger of reported aid, which is UNKNOWN_OFFICE). */
   readonly departmentsPresent: ReadonlyArray<DepartmentCode>;
@@ -3306,6 +3324,7 @@ export type QueryReferralsToOfficeArgs = {
 export type QueryOverdueReportArgs = {
   asOf?: InputMaybe<Scalars['DateTime']['input']>;
   regionCode?: InputMaybe<Scalars['String']['input']>;
+  shortfallsSince?: InputMaybe<Scalars['Date']['input']>;
 };
 
 
@@ -4306,6 +4325,7 @@ export type ResolversTypes = {
   OfficeOverdue: ResolverTypeWrapper<OfficeOverdueWorkModel>;
   TownshipOverdue: ResolverTypeWrapper<TownshipOverdueWorkModel>;
   OverdueReferral: ResolverTypeWrapper<Omit<OverdueReferral, 'referral'> & { referral: ResolversTypes['Referral'] }>;
+  DecisionShortfall: ResolverTypeWrapper<Omit<DecisionShortfall, 'referral'> & { referral: ResolversTypes['Referral'] }>;
   OverdueCase: ResolverTypeWrapper<Omit<OverdueCase, 'case' | 'deadline'> & { case: ResolversTypes['Case'], deadline: ResolversTypes['CaseDeadline'] }>;
   WorkingDayCalendar: ResolverTypeWrapper<WorkingDayCalendar>;
   CaseErrorCode: CaseErrorCode;
@@ -4517,6 +4537,7 @@ export type ResolversParentTypes = {
   OfficeOverdue: OfficeOverdueWorkModel;
   TownshipOverdue: TownshipOverdueWorkModel;
   OverdueReferral: Omit<OverdueReferral, 'referral'> & { referral: ResolversParentTypes['Referral'] };
+  DecisionShortfall: Omit<DecisionShortfall, 'referral'> & { referral: ResolversParentTypes['Referral'] };
   OverdueCase: Omit<OverdueCase, 'case' | 'deadline'> & { case: ResolversParentTypes['Case'], deadline: ResolversParentTypes['CaseDeadline'] };
   WorkingDayCalendar: WorkingDayCalendar;
   CaseUserError: CaseUserError;
@@ -5074,6 +5095,7 @@ export type CountyOverdueResolvers<ContextType = HubContext, ParentType extends 
   county?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
   referrals?: Resolver<ReadonlyArray<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
   cases?: Resolver<ReadonlyArray<ResolversTypes['OverdueCase']>, ParentType, ContextType>;
+  shortfalls?: Resolver<ReadonlyArray<ResolversTypes['DecisionShortfall']>, ParentType, ContextType>;
 };
 
 export type OfficeOverdueResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OfficeOverdue'] = ResolversParentTypes['OfficeOverdue']> = {
@@ -5081,17 +5103,24 @@ export type OfficeOverdueResolvers<ContextType = HubContext, ParentType extends 
   county?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
   referrals?: Resolver<ReadonlyArray<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
   cases?: Resolver<ReadonlyArray<ResolversTypes['OverdueCase']>, ParentType, ContextType>;
+  shortfalls?: Resolver<ReadonlyArray<ResolversTypes['DecisionShortfall']>, ParentType, ContextType>;
 };
 
 export type TownshipOverdueResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['TownshipOverdue'] = ResolversParentTypes['TownshipOverdue']> = {
   township?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
   referrals?: Resolver<ReadonlyArray<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
   cases?: Resolver<ReadonlyArray<ResolversTypes['OverdueCase']>, ParentType, ContextType>;
+  shortfalls?: Resolver<ReadonlyArray<ResolversTypes['DecisionShortfall']>, ParentType, ContextType>;
 };
 
 export type OverdueReferralResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OverdueReferral'] = ResolversParentTypes['OverdueReferral']> = {
   referral?: Resolver<ResolversTypes['Referral'], ParentType, ContextType>;
   overdue?: Resolver<ResolversTypes['Overdue'], ParentType, ContextType>;
+};
+
+export type DecisionShortfallResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['DecisionShortfall'] = ResolversParentTypes['DecisionShortfall']> = {
+  referral?: Resolver<ResolversTypes['Referral'], ParentType, ContextType>;
+  shortfallFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
 };
 
 export type OverdueCaseResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OverdueCase'] = ResolversParentTypes['OverdueCase']> = {
@@ -5835,6 +5864,7 @@ export type Resolvers<ContextType = HubContext> = {
   OfficeOverdue?: OfficeOverdueResolvers<ContextType>;
   TownshipOverdue?: TownshipOverdueResolvers<ContextType>;
   OverdueReferral?: OverdueReferralResolvers<ContextType>;
+  DecisionShortfall?: DecisionShortfallResolvers<ContextType>;
   OverdueCase?: OverdueCaseResolvers<ContextType>;
   WorkingDayCalendar?: WorkingDayCalendarResolvers<ContextType>;
   CaseUserError?: CaseUserErrorResolvers<ContextType>;

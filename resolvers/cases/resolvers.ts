@@ -4,7 +4,7 @@
  * `userErrors`; only malformed arguments are thrown (BAD_USER_INPUT).
  */
 import { answerReferral, issueReferral } from '../../db/cases/referrals';
-import { openCase, openCasesWithEvents, openReferralsDueBefore, referralsToOffice, transitionCase } from '../../db/cases/store';
+import { decisionShortfallsAnswered, openCase, openCasesWithEvents, openReferralsDueBefore, referralsToOffice, transitionCase } from '../../db/cases/store';
 import { buildDossier, openFindingsFrom } from './dossier';
 import { createCaseLoaders, type CaseLoaders } from '../../db/cases/loaders';
 import { recordMeeting } from '../../db/cases/meetings';
@@ -13,7 +13,7 @@ import { completeMaterials, recordFirstAid } from '../../db/cases/first-aid';
 import { fromDbInstant } from '../../db/instants';
 import { caseTimeline, type CaseRecord, type ReferralRecord, type CaseEventRecord, type MeetingRecord, type SecondAidRecord } from '../../db/cases/records';
 import type { Actor, WriteMeta } from '../../db/cases/write';
-import { chinaDateOf, formatChinaInstant } from '../../domain/cases/china-time';
+import { chinaDateOf, formatChinaInstant, startOfChinaDay } from '../../domain/cases/china-time';
 import { caseDeadlines, isMissed, standing, type CaseDeadline } from '../../domain/cases/deadlines';
 import type { Dossier, DossierCase, DossierReferral } from '../../domain/cases/dossier';
 import { caseError, type CaseUserError, type Outcome } from '../../domain/cases/errors';
@@ -43,7 +43,7 @@ import { proseDetail } from '../findings/resolvers';
 import { createHash } from 'node:crypto';
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
-import type { IsoDate } from '../../domain/dates';
+import { addDays, type IsoDate } from '../../domain/dates';
 import type { HouseholdRow } from '../../db/household/loaders';
 import { firstChars, longerThan } from '../../domain/text-length';
 
@@ -218,14 +218,26 @@ async function referralPayload(ctx: HubContext, outcome: Outcome<number>) {
  * department's from its front-end database, a reporting office's (司法, 应急 …) from the REPORTED
  * ledger, where only the records it reported count (another reporter's record is not its aid).
  */
-async function aidRecordOf(ctx: HubContext, c: CaseRecord, office: OfficeCode, sourceRef: string): Promise<{ record: AidRecord | null; answered: boolean }> {
-  const members = await ctx.loaders.hub.membersByHousehold.load(c.householdId);
-  const { records, outcomes } = await aidForPeople(
-    ctx.loaders.departments,
-    members.map((m) => m.person.idNumber),
-    [sourceOf(office)],
-  );
+async function aidRecordOf(ctx: HubContext, c: CaseRecord, office: OfficeCode, sourceRef: string, people?: readonly string[]): Promise<{ record: AidRecord | null; answered: boolean }> {
+  const ids = people ?? (await ctx.loaders.hub.membersByHousehold.load(c.householdId)).map((m) => m.person.idNumber);
+  const { records, outcomes } = await aidForPeople(ctx.loaders.departments, [...ids], [sourceOf(office)]);
   return { record: records.find((r) => r.sourceRef === sourceRef && r.department === office) ?? null, answered: outcomes.every((o) => o.available) };
+}
+
+/**
+ * Whose aid may fulfil a decision: the household's current members and, when the decision names
+ * its beneficiary, that person also after they left the household (died, moved, married out), if
+ * they were still a member on the day it was decided. The decision was for them: the department
+ * may have paid before they left and report it after, or pay what was decided to their estate or
+ * new address. Refused as "no such aid record for this household", the slip could only be
+ * declined and the decision waived, and the payment would never count as the decision fulfilled.
+ */
+async function decisionPeople(ctx: HubContext, c: CaseRecord, beneficiary: string | null, decidedOn: IsoDate): Promise<string[]> {
+  const current = (await ctx.loaders.hub.membersByHousehold.load(c.householdId)).map((m) => m.person.idNumber);
+  if (beneficiary === null || current.includes(beneficiary)) return current;
+  const { spells } = await ctx.loaders.hub.householdsOfPerson.load(beneficiary);
+  const memberWhenDecided = spells.some((s) => s.householdId === c.householdId && s.idNumber === beneficiary && (s.leftOn === null || s.leftOn >= decidedOn));
+  return memberWhenDecided ? [...current, beneficiary] : current;
 }
 
 /**
@@ -257,7 +269,10 @@ async function verifyFeedback(
   }
   const office = officeOf(slip.toOffice);
   if (office.kind !== 'DEPARTMENT') return { ok: false, errors: [caseError('AID_RECORD_NOT_FOUND', 'only a department’s slip links an aid record', field)] };
-  const found = await aidRecordOf(ctx, c, office.department, sourceRef);
+  const meeting = decision && slip.meetingId !== null ? await caseLoaders(ctx).meetingById.load(slip.meetingId) : null;
+  const decidedOn = meeting?.heldOn ?? chinaDateOf(slip.issuedAt);
+  const people = decision ? await decisionPeople(ctx, c, slip.beneficiaryIdNumber, decidedOn) : undefined;
+  const found = await aidRecordOf(ctx, c, office.department, sourceRef, people);
   if (!found.record) {
     return {
       ok: false,
@@ -269,12 +284,10 @@ async function verifyFeedback(
     };
   }
   if (!decision) return { ok: true, fulfilment: null };
-  const meeting = slip.meetingId === null ? null : await caseLoaders(ctx).meetingById.load(slip.meetingId);
-  const members = await ctx.loaders.hub.membersByHousehold.load(c.householdId);
   const checked = checkFulfilment(
-    { department: office.department, programmeCode: slip.programmeCode!, amountFen: slip.amountFen ?? 0, beneficiaryIdNumber: slip.beneficiaryIdNumber, decidedOn: meeting?.heldOn ?? chinaDateOf(slip.issuedAt) },
+    { department: office.department, programmeCode: slip.programmeCode!, amountFen: slip.amountFen ?? 0, beneficiaryIdNumber: slip.beneficiaryIdNumber, decidedOn },
     found.record,
-    { members: members.map((m) => m.person.idNumber), differenceReason },
+    { members: people!, differenceReason },
   );
   return checked.ok ? { ok: true, fulfilment: checked.fulfilment } : checked;
 }
@@ -326,7 +339,15 @@ export const caseResolvers: Resolvers = {
       // Without a region, an authenticated caller sees its own scope.
       const code = args.regionCode || ctx.access?.caller?.regionScope || null;
       const prefix = code === null ? null : townshipPrefixOf(code);
-      const [slips, open] = await Promise.all([openReferralsDueBefore(ctx.hub, chinaDateOf(asOf), prefix), openCasesWithEvents(ctx.hub, prefix)]);
+      // An asOf in the past also reads what was still open then and has been answered or ended since.
+      const past = args.asOf && args.asOf < ctx.now() ? asOf : null;
+      // Shortfalls of a period (default the year up to asOf): a decision met short is done, not open.
+      const shortfallsSince = args.shortfallsSince ?? addDays(chinaDateOf(asOf), -365);
+      const [slips, open, short] = await Promise.all([
+        openReferralsDueBefore(ctx.hub, chinaDateOf(asOf), prefix, past),
+        openCasesWithEvents(ctx.hub, prefix, past),
+        decisionShortfallsAnswered(ctx.hub, startOfChinaDay(shortfallsSince), asOf, prefix),
+      ]);
       const loaders = caseLoaders(ctx);
       for (const c of open.cases) loaders.caseById.prime(c.id, c);
       const eventsOf = groupBy(open.events, (e) => e.caseId);
@@ -335,6 +356,7 @@ export const caseResolvers: Resolvers = {
         slips.map((s) => ({ referral: s, issuedOn: chinaDateOf(s.issuedAt), dueOn: s.dueOn, answeredAt: s.answeredAt, toOffice: s.toOffice, townshipCode: s.townshipCode })),
         open.cases.map((c) => ({ case: c, timeline: caseTimeline(c, eventsOf.get(c.id) ?? []), ownerOffice: c.ownerOffice, townshipCode: c.townshipCode })),
         asOf,
+        short.map((s) => ({ referral: s, shortfallFen: s.shortfallFen, toOffice: s.toOffice, townshipCode: s.townshipCode })),
       );
     },
     workingDayCalendar: () => calendarCoverage,

@@ -8,8 +8,8 @@ import { oneOffAid, recurringAid } from '../../domain/aid';
 import type { Dossier } from '../../domain/cases/dossier';
 import { summariseAid } from '../../domain/household/aid-summary';
 import { makeIdNumber } from '../../domain/id-number';
-import type { CaseRecord } from '../../db/cases/records';
-import { renderBrief, type BriefView } from '../../server/case-pages';
+import type { CaseRecord, ReferralRecord } from '../../db/cases/records';
+import { renderBrief, type BriefMeeting, type BriefView } from '../../server/case-pages';
 
 const head = makeIdNumber('370811', '1960-05-01', 11);
 const mother = makeIdNumber('370811', '1938-02-02', 22);
@@ -150,5 +150,60 @@ describe('慈善衔接', () => {
   it('prints nothing when the case has no needs', () => {
     expect(renderBrief({ ...view(v2, true), charityNeeds: [] })).not.toContain('慈善衔接');
     expect(renderBrief(view(v2, true))).not.toContain('慈善衔接');
+  });
+});
+
+describe('a decision met short', () => {
+  const slip = (id: number, programmeCode: string, amountFen: number): ReferralRecord => ({
+    id,
+    caseId: c.id,
+    householdId: 1,
+    kind: 'DECISION',
+    meetingId: 3,
+    fromOffice: 'CIVIL_AFFAIRS',
+    toOffice: 'HEALTH',
+    ask: `${programmeCode} 决定`,
+    programmeCode,
+    amountFen,
+    beneficiaryIdNumber: mother,
+    handOver: false,
+    deadlineWorkingDays: 10,
+    issuedAt: new Date('2026-03-12T02:00:00Z'),
+    dueOn: '2026-03-26',
+    state: 'COMPLETED',
+    acceptedAt: new Date('2026-03-13T02:00:00Z'),
+    answeredAt: new Date('2026-03-14T02:00:00Z'),
+    feedback: '已结算',
+    declineReason: null,
+    aidSourceRef: `ref:${id}`,
+  });
+  const meeting = (fulfilments: BriefMeeting['fulfilments']): BriefMeeting => ({
+    id: 3,
+    caseId: c.id,
+    heldOn: '2026-03-12',
+    convenedBy: 'CIVIL_AFFAIRS',
+    notes: null,
+    dossier: v2,
+    recordedAt: new Date('2026-03-12T02:00:00Z'),
+    recordedBy: 'zhang',
+    departments: ['CIVIL_AFFAIRS', 'HEALTH'],
+    decisions: [slip(11, 'MEDICAL_AID', 1_500_000), slip(12, 'MEDICAL_AID', 50_000)],
+    fulfilments,
+  });
+
+  it('prints what was given and the department’s reason beside the decision; nothing more for one met in full', () => {
+    const html = renderBrief({
+      ...view(v2, true),
+      meeting: meeting(
+        new Map([
+          [11, { amountFen: 900_000, shortfallFen: 600_000, differenceReason: '年度救助封顶线 9000 元' }],
+          [12, { amountFen: 50_000, shortfallFen: 0, differenceReason: null }],
+        ]),
+      ),
+    });
+    const text = html.replace(/<[^>]+>/g, '');
+    expect(text).toContain('实际救助：9000.00 元（少于决定 6000.00 元）');
+    expect(text).toContain('差额理由：年度救助封顶线 9000 元');
+    expect(text.match(/实际救助：/g)).toHaveLength(1);
   });
 });

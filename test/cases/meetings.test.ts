@@ -1,7 +1,7 @@
 /** A meeting record's checks, the dossier window, and the supervision grouping: pure functions. */
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { departmentsNotContributed, dossierChanges, monthsWindow } from '../../domain/cases/dossier';
-import { checkMeeting, defaultAsk, type DecisionInput, type MeetingInput } from '../../domain/cases/meetings';
+import { checkMeeting, defaultAsk, meetingBeforeLatest, type DecisionInput, type MeetingInput } from '../../domain/cases/meetings';
 import { overdueReport } from '../../domain/cases/supervision';
 import { DEPARTMENT_CODES } from '../../domain/departments';
 import { makeIdNumber } from '../../domain/id-number';
@@ -68,6 +68,15 @@ describe('checkMeeting', () => {
 
   it('refuses a meeting in the future or with nobody present', () => {
     expect(codes(meeting({ heldOn: '2025-10-21', departmentsPresent: [], decisions: [] }))).toEqual(['MEETING_DATE_OUT_OF_RANGE@heldOn', 'NO_DEPARTMENTS_PRESENT@departmentsPresent']);
+  });
+
+  it('refuses a meeting held before the case’s latest meeting on record, and takes one held the same day or later', () => {
+    const code = (heldOn: string, latest: string | null) => meetingBeforeLatest(heldOn, latest)?.code ?? null;
+    expect(code('2025-10-08', '2025-10-09')).toBe('MEETING_DATE_OUT_OF_RANGE');
+    expect(meetingBeforeLatest('2025-10-08', '2025-10-09')?.field).toEqual(['input', 'heldOn']);
+    expect(code('2025-10-09', '2025-10-09')).toBeNull();
+    expect(code('2025-10-10', '2025-10-09')).toBeNull();
+    expect(code('2025-10-08', null)).toBeNull();
   });
 
   it('words the slip from the programme and amount', () => {
