@@ -8,8 +8,9 @@
  * The URL is the hub's database (default DATABASE_URL); department databases follow from it as
  * the server finds them (SOURCE_<DEPT>_URL, else `<hub database>_<dept>` on the same server).
  *
- * Every file is validated first. If any file has any problem, nothing at all is loaded and every
- * problem is printed. Exit status: 0 loaded (or valid, with --check), 1 problems found and nothing
+ * Every file is validated first, read as a stream (see tools/import/validate.ts). If any file has
+ * any problem, nothing at all is loaded and every problem is printed, as it is found (on stderr;
+ * the per-file summary follows on stdout). Exit status: 0 loaded (or valid, with --check), 1 problems found and nothing
  * loaded, 2 usage error, 3 the load failed while writing (see the message for what was rolled back).
  */
 import { parseArgs } from 'node:util';
@@ -19,12 +20,13 @@ import { describeDbError, formatProblem, ImportLoadError, importDir, renderColum
 
 const USAGE = 'usage: npx tsx tools/import.ts --dir <folder> [--url mysql://...] [--check]\n       npx tsx tools/import.ts --docs';
 
-function printProblems(problems: readonly Parameters<typeof formatProblem>[0][]): void {
-  for (const p of problems) console.error(formatProblem(p));
+/** Each problem as it is found: a file with millions of bad rows is reported, not held. */
+function printProblem(p: Parameters<typeof formatProblem>[0]): void {
+  console.error(formatProblem(p));
 }
 
 function summary(v: DirValidation): void {
-  for (const f of v.files) console.log(`${f.file}: ${f.rowCount} row${f.rowCount === 1 ? '' : 's'}${f.problems.length ? `, ${f.problems.length} problems` : ', valid'}`);
+  for (const f of v.files) console.log(`${f.file}: ${f.rowCount} row${f.rowCount === 1 ? '' : 's'}${f.problemCount ? `, ${f.problemCount} problems` : ', valid'}`);
   if (v.ignored.length) console.log(`ignored: ${v.ignored.join(', ')}`);
 }
 
@@ -66,11 +68,10 @@ async function main(): Promise<number> {
   }
 
   if (args.check) {
-    const v = validateImportDir(userPath(args.dir));
+    const v = await validateImportDir(userPath(args.dir), { onProblem: printProblem });
     summary(v);
     if (!v.ok) {
-      printProblems(v.problems);
-      console.error(`${v.problems.length} problem(s) found.`);
+      console.error(`${v.problemCount} problem(s) found.`);
       return 1;
     }
     console.log('All files are valid.');
@@ -89,11 +90,10 @@ async function main(): Promise<number> {
     return 2;
   }
   try {
-    const result = await importDir(userPath(args.dir), url, { log: (line) => console.log(line) });
+    const result = await importDir(userPath(args.dir), url, { log: (line) => console.log(line), onProblem: printProblem });
     if (!result.ok) {
       summary(result.validation);
-      printProblems(result.problems);
-      console.error(`${result.problems.length} problem(s) found; nothing was loaded.`);
+      console.error(`${result.problemCount} problem(s) found; nothing was loaded.`);
       return 1;
     }
     const rows = result.loaded.reduce((n, f) => n + f.rows, 0);

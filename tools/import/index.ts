@@ -1,4 +1,4 @@
-/** The import tool: specs, validation (pure) and loading. The CLI is tools/import.ts. */
+/** The import tool: specs, validation (streaming, no database) and loading. The CLI is tools/import.ts. */
 export { TABLE_SPECS, TABLE_SPEC_BY_NAME, NOT_IMPORTED, type TableSpec, type ColumnSpec, type ColumnType, type Target } from './spec';
 export {
   validateCsv,
@@ -8,7 +8,11 @@ export {
   tableForFileName,
   type ImportProblem,
   type FileValidation,
+  type CsvValidation,
+  type DirFile,
   type DirValidation,
+  MAX_KEPT_PROBLEMS,
+  HELD_PROBLEMS,
   type ValidRow,
   type ValidateOptions,
 } from './validate';

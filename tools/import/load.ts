@@ -2,6 +2,10 @@
  * Loading validated import files. Everything is validated before anything is written; if any
  * file has any problem, nothing at all is loaded.
  *
+ * Validation keeps no rows, so loading reads each file again, as a stream, and inserts it a chunk
+ * at a time: memory holds one chunk, whatever the file's size. Should a file read differently the
+ * second time (edited or replaced during the import), the load stops and rolls back (FILE_CHANGED).
+ *
  * Each database touched (the hub's and each department's) gets one connection and one
  * transaction holding every file for that database. All transactions are opened, every file is
  * inserted, and only then are they committed one after the other; a failure before the commits
@@ -20,8 +24,19 @@ import type mysql from 'mysql2/promise';
 import { createPool } from '../../db/connect';
 import { maskIdNumber } from '../../domain/id-number';
 import { redactUrl, sourceUrls } from '../../db/config';
+import { todayIso } from '../../domain/dates';
 import type { TableSpec, Target } from './spec';
-import { validateImportDir, type DirValidation, type FileValidation, type ImportProblem, type ValidateOptions } from './validate';
+import {
+  FileChangedError,
+  ProblemList,
+  readValidatedFile,
+  validateImportDir,
+  type DirFile,
+  type DirValidation,
+  type ImportProblem,
+  type ValidateOptions,
+  type ValidRow,
+} from './validate';
 
 export interface ImportOptions extends ValidateOptions {
   /** Environment for SOURCE_<DEPT>_URL overrides (see db/config.ts); defaults to process.env. */
@@ -43,8 +58,10 @@ export interface ImportResult {
   /** True when everything was loaded; false when problems were found and nothing was loaded. */
   ok: boolean;
   validation: DirValidation;
-  /** Problems found (validation, then database checks); empty when ok. */
+  /** Problems found (validation, then database checks): the first MAX_KEPT_PROBLEMS; empty when ok. */
   problems: ImportProblem[];
+  /** Every problem found, including those not kept in `problems` (options.onProblem sees them all). */
+  problemCount: number;
   loaded: LoadedFile[];
 }
 
@@ -89,7 +106,7 @@ function targetUrl(target: Target, hubUrl: string, env: NodeJS.ProcessEnv): stri
 }
 
 /** The upsert for one chunk of rows: every non-key column takes the new value. */
-function upsert(db: MySql2Database<Record<string, never>>, spec: TableSpec, rows: FileValidation['rows']) {
+function upsert(db: MySql2Database<Record<string, never>>, spec: TableSpec, rows: readonly ValidRow[]) {
   const values = rows.map((r) => Object.fromEntries(spec.columns.map((c) => [c.key, r.values[c.name]])));
   const set: Record<string, SQL> = {};
   for (const c of spec.columns) if (!spec.primaryKey.includes(c.name)) set[c.key] = sql`values(${sql.identifier(c.name)})`;
@@ -100,13 +117,10 @@ function upsert(db: MySql2Database<Record<string, never>>, spec: TableSpec, rows
 /**
  * Households are matched on `id`, but `registration_no` is unique too: a file giving an existing
  * registration number under another id would make MySQL update whichever row it meets first. Such
- * rows are refused, before anything is written.
+ * rows are refused, before anything is written. Reads household.csv once more, a chunk at a time.
  */
-async function householdConflicts(conn: mysql.PoolConnection, file: FileValidation): Promise<ImportProblem[]> {
-  const problems: ImportProblem[] = [];
-  const rows = file.rows;
-  for (let i = 0; i < rows.length; i += DEFAULT_CHUNK_SIZE) {
-    const chunk = rows.slice(i, i + DEFAULT_CHUNK_SIZE);
+async function householdConflicts(conn: mysql.PoolConnection, file: DirFile, today: string, problems: ProblemList): Promise<void> {
+  const check = async (chunk: readonly ValidRow[]) => {
     const [found] = (await conn.query('SELECT id, registration_no FROM household WHERE registration_no IN (?)', [
       chunk.map((r) => r.values.registration_no),
     ])) as unknown as [{ id: number | string; registration_no: string }[]];
@@ -115,7 +129,7 @@ async function householdConflicts(conn: mysql.PoolConnection, file: FileValidati
     for (const r of chunk) {
       const existing = idByReg.get((r.values.registration_no as string).toLowerCase());
       if (existing !== undefined && existing !== r.values.id) {
-        problems.push({
+        problems.add({
           file: file.file,
           line: r.line,
           column: 'registration_no',
@@ -124,8 +138,22 @@ async function householdConflicts(conn: mysql.PoolConnection, file: FileValidati
         });
       }
     }
-  }
-  return problems;
+  };
+  await inChunks(file, today, DEFAULT_CHUNK_SIZE, check);
+}
+
+/** Reads a validated file again, handing its rows on in chunks of `size`, each awaited. */
+async function inChunks(file: DirFile, today: string, size: number, each: (chunk: readonly ValidRow[]) => Promise<void>): Promise<void> {
+  let chunk: ValidRow[] = [];
+  await readValidatedFile(file, today, async (row) => {
+    chunk.push(row);
+    if (chunk.length >= size) {
+      const full = chunk;
+      chunk = [];
+      await each(full);
+    }
+  });
+  if (chunk.length > 0) await each(chunk);
 }
 
 /**
@@ -135,16 +163,21 @@ async function householdConflicts(conn: mysql.PoolConnection, file: FileValidati
 export async function importDir(dir: string, hubUrl: string, options: ImportOptions = {}): Promise<ImportResult> {
   const log = options.log ?? (() => {});
   const env = options.env ?? process.env;
-  const validation = validateImportDir(dir, options);
-  if (!validation.ok) return { ok: false, validation, problems: validation.problems, loaded: [] };
+  // One day for every pass over the files, so that a row valid when checked is valid when loaded.
+  const today = options.today ?? todayIso();
+  const validation = await validateImportDir(dir, { ...options, today });
+  if (!validation.ok) return { ok: false, validation, problems: validation.problems, problemCount: validation.problemCount, loaded: [] };
+  const problems = new ProblemList(options.onProblem);
+  const refused = (): ImportResult => ({ ok: false, validation, problems: problems.kept, problemCount: problems.count, loaded: [] });
 
   // One connection and transaction per database, in load order.
   const targets: Target[] = [];
-  for (const f of validation.files) if (!targets.includes(f.spec!.target)) targets.push(f.spec!.target);
+  for (const f of validation.files) if (!targets.includes(f.spec.target)) targets.push(f.spec.target);
   const open: { target: Target; url: string; pool: mysql.Pool; conn: mysql.PoolConnection | null }[] = targets.map((target) => {
     const url = targetUrl(target, hubUrl, env);
     return { target, url, pool: createPool(url, { connectionLimit: 1 }), conn: null };
   });
+  const rollbackAll = () => Promise.all(open.filter((o) => o.conn).map((o) => o.conn!.rollback().catch(() => {})));
   const committed: Target[] = [];
   let current = '';
   try {
@@ -154,29 +187,31 @@ export async function importDir(dir: string, hubUrl: string, options: ImportOpti
       await o.conn.beginTransaction();
     }
 
-    const household = validation.files.find((f) => f.spec!.table === 'household');
+    const household = validation.files.find((f) => f.spec.table === 'household');
     if (household) {
       current = `checking ${household.file}`;
-      const conflicts = await householdConflicts(open.find((o) => o.target === 'HUB')!.conn!, household);
-      if (conflicts.length > 0) {
-        await Promise.all(open.map((o) => o.conn!.rollback()));
-        return { ok: false, validation, problems: conflicts, loaded: [] };
+      await householdConflicts(open.find((o) => o.target === 'HUB')!.conn!, household, today, problems);
+      if (problems.count > 0) {
+        await rollbackAll();
+        return refused();
       }
     }
 
     const loaded: LoadedFile[] = [];
     for (const file of validation.files) {
-      const spec = file.spec!;
+      const spec = file.spec;
       const o = open.find((x) => x.target === spec.target)!;
       const db = drizzle(o.conn!);
       const chunkSize = Math.max(1, Math.min(options.chunkSize ?? DEFAULT_CHUNK_SIZE, Math.floor(MAX_PLACEHOLDERS / spec.columns.length)));
-      for (let i = 0; i < file.rows.length; i += chunkSize) {
-        const chunk = file.rows.slice(i, i + chunkSize);
+      let rows = 0;
+      current = `loading ${file.file}`;
+      await inChunks(file, today, chunkSize, async (chunk) => {
         current = `loading ${file.file} (rows from line ${chunk[0].line} to line ${chunk[chunk.length - 1].line})`;
         await upsert(db, spec, chunk);
-      }
-      loaded.push({ file: file.file, table: spec.table, target: spec.target, rows: file.rows.length });
-      log(`${file.file}: ${file.rows.length} row${file.rows.length === 1 ? '' : 's'} -> ${spec.target === 'HUB' ? 'hub' : spec.target} ${spec.table}`);
+        rows += chunk.length;
+      });
+      loaded.push({ file: file.file, table: spec.table, target: spec.target, rows });
+      log(`${file.file}: ${rows} row${rows === 1 ? '' : 's'} -> ${spec.target === 'HUB' ? 'hub' : spec.target} ${spec.table}`);
     }
 
     for (const o of open) {
@@ -184,9 +219,18 @@ export async function importDir(dir: string, hubUrl: string, options: ImportOpti
       await o.conn!.commit();
       committed.push(o.target);
     }
-    return { ok: true, validation, problems: [], loaded };
+    return { ok: true, validation, problems: [], problemCount: 0, loaded };
   } catch (err) {
     await Promise.all(open.filter((o) => o.conn && !committed.includes(o.target)).map((o) => o.conn!.rollback().catch(() => {})));
+    if (err instanceof FileChangedError) {
+      // Only before any commit: files are read only before the first one.
+      problems.add({
+        file: err.file,
+        code: 'FILE_CHANGED',
+        message: 'the file changed while it was being imported (it no longer reads as it did when it was checked); nothing was loaded; run the import again',
+      });
+      return refused();
+    }
     const rolledBack = targets.filter((t) => !committed.includes(t));
     const note =
       committed.length === 0

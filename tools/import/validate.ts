@@ -1,14 +1,22 @@
 /**
- * Validation of import files, as pure functions of the file's name and bytes (plus `today`, which
+ * Validation of import files, as functions of the file's name and bytes (plus `today`, which
  * bounds birth dates in ID numbers). Nothing here touches a database.
+ *
+ * Files are read as a stream (csv-parse's stream parser, fed by fs.createReadStream), a row at a
+ * time: a province's person.csv has millions of rows, and what is kept while reading is only what
+ * a check across rows needs (each unique key seen, with the line it was first seen on) and the
+ * problems. A valid row is handed to the caller and forgotten, so loading reads the file again.
  *
  * Problems are reported with the file, the line the record starts on (the header is line 1), the
  * column and a reason code. A value is never echoed back: a misaligned row can put an ID number
  * or a name in any column, and the report is meant to be pasted into tickets and chat.
  */
+import { createHash, type Hash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parse } from 'csv-parse/sync';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { CsvError, parse } from 'csv-parse';
 import { checkIdNumber, type IdNumberProblem } from '../../domain/id-number';
 import { isIsoDate, todayIso } from '../../domain/dates';
 import { fenToYuan, yuanToFen } from '../../domain/money';
@@ -37,6 +45,21 @@ export interface FileValidation {
   spec: TableSpec | null;
   /** Data rows read (valid or not). */
   rowCount: number;
+  /** Problems found in the file. */
+  problemCount: number;
+}
+
+/** A file of a folder, as validated: what loading needs to read it again and know it unchanged. */
+export interface DirFile extends FileValidation {
+  spec: TableSpec;
+  /** Full path of the file. */
+  path: string;
+  /** SHA-256 of the bytes validated (hex). */
+  sha256: string;
+}
+
+/** One file's content validated in memory (validateCsv): its problems and its valid rows. */
+export interface CsvValidation extends FileValidation {
   /** The valid rows; only loaded when the whole import has no problem. */
   rows: ValidRow[];
   problems: ImportProblem[];
@@ -45,18 +68,39 @@ export interface FileValidation {
 export interface DirValidation {
   dir: string;
   /** Recognised files, in load order. */
-  files: FileValidation[];
+  files: DirFile[];
   /** Files skipped on purpose (README*, names starting with a dot). */
   ignored: string[];
-  /** Every problem in every file, plus problems with the folder itself. */
+  /**
+   * Problems with the folder itself, then every file's, in load order: the first
+   * MAX_KEPT_PROBLEMS of them (options.onProblem is given every one).
+   */
   problems: ImportProblem[];
+  /** Every problem found, including those not kept in `problems`. */
+  problemCount: number;
   ok: boolean;
 }
 
 export interface ValidateOptions {
   /** Today's date (YYYY-MM-DD), bounding birth dates in ID numbers; defaults to today in China. */
   today?: string;
+  /**
+   * Given every problem as it is found (a file's, once the file is read or once it has more than
+   * HELD_PROBLEMS), in the order `problems` lists them; a folder may have more than are kept.
+   */
+  onProblem?: (problem: ImportProblem) => void;
 }
+
+/** How many problems a folder's validation keeps in `problems` (onProblem sees them all). */
+export const MAX_KEPT_PROBLEMS = 10_000;
+
+/**
+ * How many of a file's problems are held back until the file has been read to its end. A file
+ * that turns out not to be UTF-8 or not to be CSV is reported with that one problem only (its
+ * rows could not all be read); past this many problems, they are passed on as they are found, and
+ * such a problem follows them.
+ */
+export const HELD_PROBLEMS = 1_000;
 
 /** `file:line: column: message (CODE)`, with the parts that apply. */
 export function formatProblem(p: ImportProblem): string {
@@ -192,13 +236,64 @@ export function tableForFileName(fileName: string): string | null {
   return m ? m[1].toLowerCase() : null;
 }
 
-function decodeUtf8(content: Buffer): string | null {
-  if ((content[0] === 0xff && content[1] === 0xfe) || (content[0] === 0xfe && content[1] === 0xff)) return null; // UTF-16
-  try {
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(content);
-    return text.includes('\u0000') ? null : text;
-  } catch {
-    return null;
+/** A problem with the whole file, which stops reading it. */
+class WholeFileProblem extends Error {
+  constructor(readonly problem: Omit<ImportProblem, 'file'>) {
+    super(problem.code);
+  }
+}
+
+const NOT_UTF8: Omit<ImportProblem, 'file'> = {
+  code: 'NOT_UTF8',
+  message: 'the file is not UTF-8 text (saved as GBK or UTF-16?); save it as "CSV UTF-8"',
+};
+
+/**
+ * The file's bytes as UTF-8 text with every line break (CRLF, LF or CR) made LF, so that a file
+ * mixing them still parses and line numbers count every kind of line break once; line breaks
+ * inside quotes become LF too. Anything that is not UTF-8 (UTF-16, GBK, a NUL) is NOT_UTF8.
+ */
+async function* utf8Lines(chunks: AsyncIterable<Buffer>, hash?: Hash): AsyncGenerator<string> {
+  const decoder = new TextDecoder('utf-8', { fatal: true }); // strips a leading byte order mark
+  let head: Buffer | null = Buffer.alloc(0); // the first bytes, until there are two to look at
+  let cr = false; // the text so far ended in CR, which may be the first half of a CRLF
+  const text = (t: string): string | null => {
+    if (t.includes('\u0000')) throw new WholeFileProblem(NOT_UTF8);
+    if (cr) t = `\r${t}`;
+    cr = t.endsWith('\r');
+    if (cr) t = t.slice(0, -1);
+    return t === '' ? null : t.replace(/\r\n?/g, '\n');
+  };
+  const decode = (bytes?: Buffer): string => {
+    try {
+      return bytes ? decoder.decode(bytes, { stream: true }) : decoder.decode();
+    } catch {
+      throw new WholeFileProblem(NOT_UTF8);
+    }
+  };
+  for await (const chunk of chunks) {
+    hash?.update(chunk);
+    let bytes: Buffer = chunk;
+    if (head) {
+      head = Buffer.concat([head, chunk]);
+      if (head.length < 2) continue;
+      if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) throw new WholeFileProblem(NOT_UTF8); // UTF-16
+      bytes = head;
+      head = null;
+    }
+    const t = text(decode(bytes));
+    if (t !== null) yield t;
+  }
+  // A file of fewer than two bytes is still in `head`; a CR left over is a line break.
+  let t = text((head && head.length > 0 ? decode(head) : '') + decode()) ?? '';
+  if (cr) t += '\n';
+  if (t !== '') yield t;
+}
+
+/** An error thrown by the caller's row handler, passed back as it is. */
+class FromRowHandler extends Error {
+  constructor(override readonly cause: unknown) {
+    super('row handler failed');
   }
 }
 
@@ -207,106 +302,96 @@ interface CsvRecord {
   fields: string[];
 }
 
-/** RFC 4180 records with the line each starts on. Line endings may be CRLF, LF or CR. */
-function readRecords(text: string): CsvRecord[] {
-  // One record delimiter for the whole file, so that a file mixing CRLF and LF still parses and
-  // line numbers count every kind of line break once. Line breaks inside quotes become LF.
-  const normalised = text.replace(/\r\n?/g, '\n');
-  const parsed = parse(normalised, { bom: true, info: true, relax_column_count: true, record_delimiter: '\n' }) as unknown as {
-    record: string[];
-    info: { lines: number };
-  }[];
-  const records: CsvRecord[] = [];
-  let previousEnd = 0;
-  for (const { record, info } of parsed) {
-    const line = previousEnd + 1;
-    previousEnd = info.lines;
-    if (record.length === 1 && record[0].trim() === '') continue; // a blank line
-    records.push({ line, fields: record });
-  }
-  return records;
+/** What reading a file does with it. */
+interface ReadOptions {
+  today: string;
+  /** Check primary and unique keys for repeats within the file (which keeps every key in memory). */
+  checkKeys: boolean;
+  /** Each problem, in the order found; a WholeFileProblem is the last. */
+  problem: (p: ImportProblem, wholeFile: boolean) => void;
+  /** Each valid row, in file order; reading waits for it. */
+  row?: (row: ValidRow) => void | Promise<void>;
+  /** Fed the file's bytes. */
+  hash?: Hash;
 }
 
 /**
- * Validates one file's content against its table's spec. Pure: the name decides the table, the
- * content the rows. Returns the valid rows and every problem found.
+ * Unique keys seen, with the line each was first seen on. Split over several maps, as one Map
+ * holds at most 2^24 entries and a province's file can have more rows than that.
  */
-export function validateCsv(fileName: string, content: Buffer | string, options: ValidateOptions = {}): FileValidation {
-  const today = options.today ?? todayIso();
-  const table = tableForFileName(fileName);
-  const spec = table ? (TABLE_SPEC_BY_NAME.get(table) ?? null) : null;
-  const result: FileValidation = { file: fileName, spec, rowCount: 0, rows: [], problems: [] };
-  const problem = (p: Omit<ImportProblem, 'file'>) => result.problems.push({ file: fileName, ...p });
-
-  if (!spec) {
-    const why = table && NOT_IMPORTED[table];
-    problem({
-      code: 'UNKNOWN_FILE',
-      message: why ? `not importable: ${why}` : `not an import file; expected <table>.csv for one of: ${TABLE_SPECS.map((s) => s.table).join(', ')}`,
-    });
-    return result;
-  }
-
-  const text = typeof content === 'string' ? content : decodeUtf8(content);
-  if (text === null) {
-    problem({ code: 'NOT_UTF8', message: 'the file is not UTF-8 text (saved as GBK or UTF-16?); save it as "CSV UTF-8"' });
-    return result;
-  }
-
-  let records: CsvRecord[];
-  try {
-    records = readRecords(text);
-  } catch (err) {
-    const e = err as { code?: string; lines?: number };
-    // csv-parse messages quote the field being read: report only where and what kind.
-    problem({ line: e.lines, code: 'CSV_SYNTAX', message: `the file is not valid CSV (${e.code ?? 'parse error'}); check the quotes on or before this line` });
-    return result;
-  }
-  if (records.length === 0) {
-    problem({ code: 'EMPTY_FILE', message: 'the file is empty; it needs at least a header row' });
-    return result;
-  }
-
-  // Header
-  const [header, ...data] = records;
-  const headerLine = header.line;
-  const names = header.fields.map((f) => f.trim().toLowerCase());
-  const index = new Map<string, number>();
-  // A file that lacks its header has a data row here, whose cells must not be printed: header
-  // cells are named only when the row names at least one real column and the cell looks like a name.
-  const realHeader = names.some((n) => spec.columns.some((c) => c.name === n));
-  const label = (name: string, i: number) => (realHeader && /^[a-z_][a-z0-9_]{0,63}$/.test(name) ? name : `column ${i + 1}`);
-  names.forEach((name, i) => {
-    if (name === '') problem({ line: headerLine, column: `column ${i + 1}`, code: 'UNKNOWN_COLUMN', message: 'the header has an empty column name' });
-    else if (index.has(name)) problem({ line: headerLine, column: label(name, i), code: 'DUPLICATE_COLUMN', message: 'the header names this column twice' });
-    else {
-      index.set(name, i);
-      if (!spec.columns.some((c) => c.name === name)) {
-        const looksLikeName = label(name, i) === name;
-        problem({
-          line: headerLine,
-          column: label(name, i),
-          code: 'UNKNOWN_COLUMN',
-          message: looksLikeName ? `${spec.table} has no such column` : 'is not a column name (does the file lack its header row?)',
-        });
-      }
+class KeyLines {
+  private readonly shards: Map<unknown, number>[] = [new Map()];
+  get(key: unknown): number | undefined {
+    for (const m of this.shards) {
+      const line = m.get(key);
+      if (line !== undefined) return line;
     }
-  });
-  const missing = spec.columns.filter((c) => !index.has(c.name));
-  for (const c of missing) problem({ line: headerLine, column: c.name, code: 'MISSING_COLUMN', message: 'the header lacks this column' });
-  result.rowCount = data.length;
-  if (result.problems.length > 0) return result; // rows cannot be read reliably against a wrong header
+    return undefined;
+  }
+  set(key: unknown, line: number): void {
+    let last = this.shards[this.shards.length - 1];
+    if (last.size >= 1 << 23) this.shards.push((last = new Map()));
+    last.set(key, line);
+  }
+}
 
-  // Rows
-  const keys = [spec.primaryKey, ...spec.uniqueKeys].map((cols) => ({ cols, seen: new Map<string, number>() }));
-  for (const record of data) {
-    const rowProblems: ImportProblem[] = [];
-    const add = (column: string | undefined, code: string, message: string) => rowProblems.push({ file: fileName, line: record.line, column, code, message });
+/**
+ * Reads one file of a known table from its bytes, as they arrive: checks the header, then every
+ * row, passing on problems and valid rows. Returns the number of data rows read.
+ */
+async function readCsv(fileName: string, spec: TableSpec, source: Readable, o: ReadOptions): Promise<number> {
+  const { today } = o;
+  let rowCount = 0;
+  let header: { names: string[]; index: Map<string, number> } | null = null;
+  let headerOk = false;
+  const keys = [spec.primaryKey, ...spec.uniqueKeys].map((cols) => ({ cols, seen: new KeyLines() }));
+
+  const readHeader = (record: CsvRecord) => {
+    const headerLine = record.line;
+    let bad = false;
+    const problem = (p: Omit<ImportProblem, 'file'>) => {
+      bad = true;
+      o.problem({ file: fileName, ...p }, false);
+    };
+    const names = record.fields.map((f) => f.trim().toLowerCase());
+    const index = new Map<string, number>();
+    // A file that lacks its header has a data row here, whose cells must not be printed: header
+    // cells are named only when the row names at least one real column and the cell looks like a name.
+    const realHeader = names.some((n) => spec.columns.some((c) => c.name === n));
+    const label = (name: string, i: number) => (realHeader && /^[a-z_][a-z0-9_]{0,63}$/.test(name) ? name : `column ${i + 1}`);
+    names.forEach((name, i) => {
+      if (name === '') problem({ line: headerLine, column: `column ${i + 1}`, code: 'UNKNOWN_COLUMN', message: 'the header has an empty column name' });
+      else if (index.has(name)) problem({ line: headerLine, column: label(name, i), code: 'DUPLICATE_COLUMN', message: 'the header names this column twice' });
+      else {
+        index.set(name, i);
+        if (!spec.columns.some((c) => c.name === name)) {
+          const looksLikeName = label(name, i) === name;
+          problem({
+            line: headerLine,
+            column: label(name, i),
+            code: 'UNKNOWN_COLUMN',
+            message: looksLikeName ? `${spec.table} has no such column` : 'is not a column name (does the file lack its header row?)',
+          });
+        }
+      }
+    });
+    const missing = spec.columns.filter((c) => !index.has(c.name));
+    for (const c of missing) problem({ line: headerLine, column: c.name, code: 'MISSING_COLUMN', message: 'the header lacks this column' });
+    header = { names, index };
+    headerOk = !bad; // rows cannot be read reliably against a wrong header: they are only counted
+  };
+
+  /** The row's values, or null when it has a problem (each passed on). */
+  const readRow = (record: CsvRecord, names: string[], index: Map<string, number>): Record<string, unknown> | null => {
+    let rowOk = true;
+    const add = (column: string | undefined, code: string, message: string) => {
+      rowOk = false;
+      o.problem({ file: fileName, line: record.line, column, code, message }, false);
+    };
 
     if (record.fields.length !== names.length) {
       add(undefined, 'FIELD_COUNT', `the row has ${record.fields.length} fields, the header has ${names.length}`);
-      result.problems.push(...rowProblems);
-      continue;
+      return null;
     }
 
     const values: Record<string, unknown> = {};
@@ -344,20 +429,152 @@ export function validateCsv(fileName: string, content: Buffer | string, options:
       const p = rule.check(values);
       if (p) add(p.column, p.code, p.message);
     }
-    for (const key of keys) {
-      if (key.cols.some((c) => failed.has(c) || values[c] === null)) continue;
-      // Compared as the database's case-insensitive collation (utf8mb4_unicode_ci) compares them.
-      const k = JSON.stringify(key.cols.map((c) => (typeof values[c] === 'string' ? (values[c] as string).toLowerCase() : values[c])));
-      const first = key.seen.get(k);
-      if (first !== undefined) {
-        const what = key.cols === spec.primaryKey ? 'primary key' : 'unique key';
-        add(key.cols.join('+'), 'DUPLICATE_KEY', `same ${what} as line ${first}`);
-      } else key.seen.set(k, record.line);
+    if (o.checkKeys) {
+      for (const key of keys) {
+        if (key.cols.some((c) => failed.has(c) || values[c] === null)) continue;
+        // Compared as the database's case-insensitive collation (utf8mb4_unicode_ci) compares them.
+        const parts = key.cols.map((c) => (typeof values[c] === 'string' ? (values[c] as string).toLowerCase() : values[c]));
+        // A one-column key is its value (a column's values are all of one type); a longer one, its JSON.
+        const k = parts.length === 1 ? parts[0] : JSON.stringify(parts);
+        const first = key.seen.get(k);
+        if (first !== undefined) {
+          const what = key.cols === spec.primaryKey ? 'primary key' : 'unique key';
+          add(key.cols.join('+'), 'DUPLICATE_KEY', `same ${what} as line ${first}`);
+        } else key.seen.set(k, record.line);
+      }
     }
+    return rowOk ? values : null;
+  };
 
-    if (rowProblems.length > 0) result.problems.push(...rowProblems);
-    else result.rows.push({ line: record.line, values });
+  try {
+    await pipeline(
+      source,
+      (chunks: AsyncIterable<Buffer>) => utf8Lines(chunks, o.hash),
+      parse({ bom: true, info: true, relax_column_count: true, record_delimiter: '\n' }),
+      async (records: AsyncIterable<{ record: string[]; info: { lines: number } }>) => {
+        let previousEnd = 0;
+        for await (const { record: fields, info } of records) {
+          const line = previousEnd + 1;
+          previousEnd = info.lines;
+          if (fields.length === 1 && fields[0].trim() === '') continue; // a blank line
+          const record = { line, fields };
+          if (!header) {
+            readHeader(record);
+            continue;
+          }
+          rowCount++;
+          if (!headerOk) continue;
+          const values = readRow(record, header.names, header.index);
+          if (values && o.row) {
+            try {
+              await o.row({ line, values });
+            } catch (err) {
+              throw new FromRowHandler(err);
+            }
+          }
+        }
+      },
+    );
+  } catch (err) {
+    if (err instanceof FromRowHandler) throw err.cause; // the caller's own (a database's), not the file's
+    if (err instanceof WholeFileProblem) {
+      o.problem({ file: fileName, ...err.problem }, true);
+      return 0;
+    }
+    if (err instanceof CsvError) {
+      const e = err as CsvError & { lines?: number };
+      // csv-parse messages quote the field being read: report only where and what kind.
+      o.problem({ file: fileName, line: e.lines, code: 'CSV_SYNTAX', message: `the file is not valid CSV (${e.code ?? 'parse error'}); check the quotes on or before this line` }, true);
+      return 0;
+    }
+    const code = (err as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && (err as NodeJS.ErrnoException).syscall) {
+      o.problem({ file: fileName, code: 'UNREADABLE', message: `cannot read the file (${code})` }, true);
+      return 0;
+    }
+    throw err;
   }
+  if (!header) o.problem({ file: fileName, code: 'EMPTY_FILE', message: 'the file is empty; it needs at least a header row' }, true);
+  return rowCount;
+}
+
+/**
+ * A file's problems on their way out: held until the file is read (or there are more than
+ * HELD_PROBLEMS), so that a problem with the whole file replaces the rest, as the rows it made
+ * unreadable cannot be reported reliably.
+ */
+class FileProblems {
+  private held: ImportProblem[] = [];
+  private passing = false;
+  count = 0;
+  /** Set when a whole-file problem replaced the row problems held. */
+  replaced = false;
+  constructor(
+    private readonly pass: (p: ImportProblem) => void,
+    private readonly hold = HELD_PROBLEMS,
+  ) {}
+  add = (p: ImportProblem, wholeFile: boolean): void => {
+    if (wholeFile && !this.passing) {
+      this.held = [];
+      this.count = 0;
+      this.replaced = true;
+    }
+    this.count++;
+    if (this.passing) this.pass(p);
+    else {
+      this.held.push(p);
+      if (this.held.length > this.hold) this.flush();
+    }
+  };
+  flush(): void {
+    for (const p of this.held) this.pass(p);
+    this.held = [];
+    this.passing = true;
+  }
+}
+
+/** The UNKNOWN_FILE problem of a name that is no importable table's. */
+function unknownFile(fileName: string): ImportProblem {
+  const table = tableForFileName(fileName);
+  const why = table && NOT_IMPORTED[table];
+  return {
+    file: fileName,
+    code: 'UNKNOWN_FILE',
+    message: why ? `not importable: ${why}` : `not an import file; expected <table>.csv for one of: ${TABLE_SPECS.map((s) => s.table).join(', ')}`,
+  };
+}
+
+/** The spec of the table a file name loads, or null. */
+function specForFileName(fileName: string): TableSpec | null {
+  const table = tableForFileName(fileName);
+  return table ? (TABLE_SPEC_BY_NAME.get(table) ?? null) : null;
+}
+
+/**
+ * Validates one file's content, given whole (or as the pieces a stream would deliver), against
+ * its table's spec: the name decides the table, the content the rows. Returns the valid rows and
+ * every problem found. For a file on disk, validateImportDir reads it as a stream instead.
+ */
+export async function validateCsv(fileName: string, content: Buffer | string | readonly Buffer[], options: ValidateOptions = {}): Promise<CsvValidation> {
+  const today = options.today ?? todayIso();
+  const spec = specForFileName(fileName);
+  const problems: ImportProblem[] = [];
+  const result: CsvValidation = { file: fileName, spec, rowCount: 0, problemCount: 0, rows: [], problems };
+  const sink = new FileProblems((p) => problems.push(p), Infinity);
+  if (!spec) sink.add(unknownFile(fileName), true);
+  else {
+    const chunks = typeof content === 'string' ? [Buffer.from(content, 'utf8')] : Buffer.isBuffer(content) ? [content] : content;
+    result.rowCount = await readCsv(fileName, spec, Readable.from(chunks, { objectMode: false }), {
+      today,
+      checkKeys: true,
+      problem: sink.add,
+      row: (r) => void result.rows.push(r),
+    });
+  }
+  sink.flush();
+  if (sink.replaced) result.rows = [];
+  result.problemCount = sink.count;
+  for (const p of problems) options.onProblem?.(p);
   return result;
 }
 
@@ -366,58 +583,113 @@ export function isIgnoredName(name: string): boolean {
   return name.startsWith('.') || /^readme(\..*)?$/i.test(name);
 }
 
+/** A folder's problems: the first MAX_KEPT_PROBLEMS kept, every one counted and passed on. */
+export class ProblemList {
+  readonly kept: ImportProblem[] = [];
+  count = 0;
+  constructor(private readonly onProblem?: (p: ImportProblem) => void) {}
+  add = (p: ImportProblem): void => {
+    this.count++;
+    if (this.kept.length < MAX_KEPT_PROBLEMS) this.kept.push(p);
+    this.onProblem?.(p);
+  };
+}
+
 /**
  * Validates every file in a folder. Every file other than README* and hidden files must be
- * `<table>.csv` for an importable table, at most one per table. Reads the files; writes nothing.
+ * `<table>.csv` for an importable table, at most one per table. Reads the files, each as a
+ * stream; writes nothing.
  */
-export function validateImportDir(dir: string, options: ValidateOptions = {}): DirValidation {
-  const result: DirValidation = { dir, files: [], ignored: [], problems: [], ok: false };
+export async function validateImportDir(dir: string, options: ValidateOptions = {}): Promise<DirValidation> {
+  const today = options.today ?? todayIso();
+  const problems = new ProblemList(options.onProblem);
+  const result: DirValidation = { dir, files: [], ignored: [], problems: problems.kept, problemCount: 0, ok: false };
   let entries: string[];
   try {
     entries = fs.readdirSync(dir).sort();
   } catch (err) {
-    result.problems.push({ file: dir, code: 'NO_FOLDER', message: `cannot read the folder (${(err as NodeJS.ErrnoException).code ?? 'error'})` });
+    problems.add({ file: dir, code: 'NO_FOLDER', message: `cannot read the folder (${(err as NodeJS.ErrnoException).code ?? 'error'})` });
+    result.problemCount = problems.count;
     return result;
   }
+  // Problems with the folder come first, then each file's, in load order (unknown files first).
   const byTable = new Map<string, string>();
-  const files: FileValidation[] = [];
+  const candidates: { name: string; spec: TableSpec | null }[] = [];
   for (const name of entries) {
     if (isIgnoredName(name)) {
       result.ignored.push(name);
       continue;
     }
-    const full = path.join(dir, name);
     let stat: fs.Stats;
     try {
-      stat = fs.statSync(full);
+      stat = fs.statSync(path.join(dir, name));
     } catch (err) {
-      result.problems.push({ file: name, code: 'UNREADABLE', message: `cannot read the file (${(err as NodeJS.ErrnoException).code ?? 'error'})` });
+      problems.add({ file: name, code: 'UNREADABLE', message: `cannot read the file (${(err as NodeJS.ErrnoException).code ?? 'error'})` });
       continue;
     }
     if (!stat.isFile()) {
-      result.problems.push({ file: name, code: 'NOT_A_FILE', message: 'not a regular file; an import folder holds only <table>.csv files' });
+      problems.add({ file: name, code: 'NOT_A_FILE', message: 'not a regular file; an import folder holds only <table>.csv files' });
       continue;
     }
-    const table = tableForFileName(name);
-    if (table && TABLE_SPEC_BY_NAME.has(table)) {
-      const other = byTable.get(table);
+    const spec = specForFileName(name);
+    if (spec) {
+      const other = byTable.get(spec.table);
       if (other !== undefined) {
-        result.problems.push({ file: name, code: 'DUPLICATE_FILE', message: `${other} already loads ${table}` });
+        problems.add({ file: name, code: 'DUPLICATE_FILE', message: `${other} already loads ${spec.table}` });
         continue;
       }
-      byTable.set(table, name);
+      byTable.set(spec.table, name);
     }
-    files.push(validateCsv(name, table && TABLE_SPEC_BY_NAME.has(table) ? fs.readFileSync(full) : Buffer.alloc(0), options));
+    candidates.push({ name, spec });
   }
-  const order = (f: FileValidation) => (f.spec ? TABLE_SPECS.indexOf(f.spec) : -1);
-  files.sort((a, b) => order(a) - order(b));
-  for (const f of files) {
-    result.problems.push(...f.problems);
-    if (f.spec) result.files.push(f);
+  const order = (c: { spec: TableSpec | null }) => (c.spec ? TABLE_SPECS.indexOf(c.spec) : -1);
+  candidates.sort((a, b) => order(a) - order(b));
+
+  for (const { name, spec } of candidates) {
+    if (!spec) {
+      problems.add(unknownFile(name));
+      continue;
+    }
+    const full = path.join(dir, name);
+    const hash = createHash('sha256');
+    const sink = new FileProblems(problems.add);
+    const rowCount = await readCsv(name, spec, fs.createReadStream(full), { today, checkKeys: true, problem: sink.add, hash });
+    sink.flush();
+    result.files.push({ file: name, spec, rowCount, problemCount: sink.count, path: full, sha256: hash.digest('hex') });
   }
-  if (result.files.length === 0 && result.problems.length === 0) {
-    result.problems.push({ file: dir, code: 'NO_FILES', message: 'the folder holds no <table>.csv file' });
+  if (result.files.length === 0 && problems.count === 0) {
+    problems.add({ file: dir, code: 'NO_FILES', message: 'the folder holds no <table>.csv file' });
   }
-  result.ok = result.problems.length === 0;
+  result.problemCount = problems.count;
+  result.ok = problems.count === 0;
   return result;
+}
+
+/** The file changed between its validation and its loading. */
+export class FileChangedError extends Error {
+  override name = 'FileChangedError';
+  constructor(readonly file: string) {
+    super(`${file} changed while it was being imported`);
+  }
+}
+
+/**
+ * Reads a validated file again, handing each row (parsed exactly as validation parsed it) to
+ * `row`, which reading waits for. Throws FileChangedError if the file no longer reads as it did
+ * when it was validated: a row with a problem at once, different bytes once it has been read.
+ */
+export async function readValidatedFile(file: DirFile, today: string, row: (row: ValidRow) => void | Promise<void>): Promise<void> {
+  const hash = createHash('sha256');
+  const changed = () => {
+    throw new FileChangedError(file.file);
+  };
+  let source: fs.ReadStream;
+  try {
+    source = fs.createReadStream(file.path);
+  } catch {
+    return changed();
+  }
+  // A file can fail to read now that read before (removed, its permissions changed): changed too.
+  const rows = await readCsv(file.file, file.spec, source, { today, checkKeys: false, problem: changed, row, hash });
+  if (rows !== file.rowCount || hash.digest('hex') !== file.sha256) changed();
 }
