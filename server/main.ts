@@ -138,6 +138,15 @@ async function main(): Promise<void> {
     process.exit((await started.stopAll(logger)) ? 0 : 1);
   }
   const signal = await stopped(stopRequested);
+  // SIGTERM is how a service manager or an orchestrator stops a replica behind a load balancer:
+  // unready at once, still serving for the drain, then the port closes. Ctrl-C (SIGINT) is a
+  // person at a terminal, and stops at once.
+  const drainMs = startUp.serving?.drainMs ?? 0;
+  if (signal === 'SIGTERM' && drainMs > 0) {
+    startUp.serving!.drain();
+    logger.info({ signal, drainMs }, 'draining: /readyz answers 503, requests are still served until the port closes');
+    await new Promise((resolve) => setTimeout(resolve, drainMs));
+  }
   logger.info({ signal }, 'shutting down');
   process.exit((await started.stopAll(logger)) ? 0 : 1);
 }
@@ -150,6 +159,8 @@ interface StartUp {
   step: string;
   stopRequested: AbortSignal;
   started: Started;
+  /** Once the hub serves: how it drains before a stop (AIDHUB_SHUTDOWN_DRAIN_MS). */
+  serving?: { drain: () => void; drainMs: number };
 }
 
 /**
@@ -281,7 +292,7 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
   // The example the banner and the query page show: a Jining household (the city-wide demo client
   // may see it) that receives aid.
   const example = demo ? await exampleHouseholdId(hub, sources) : null;
-  const { app, apollo, metricsApp } = await createHubServer(
+  const { app, apollo, metricsApp, drain } = await createHubServer(
     { config, hub, sources, logger, exampleHouseholdId: example ?? undefined },
     { httpServer: listener.server, metricsHttpServer: metricsListener?.server },
   );
@@ -289,6 +300,7 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
   started.add('hub server', () => apollo.stop());
   next('listen');
   listener.serve(app);
+  startUp.serving = { drain, drainMs: config.shutdownDrainMs ?? 0 };
   // Only now, serving: so `npm run clients`, `scan` and `audit:verify` find this server while it runs.
   if (privateServer) {
     writeHubUrlFile(hubUrl);
