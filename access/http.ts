@@ -79,6 +79,8 @@ export interface AccessHttpDeps {
   rateLimits: RateLimits;
   /** Token look-ups (kept for `config.tokenCacheMs`); by default one of its own. */
   tokens?: TokenCache;
+  /** Told of every RATE_LIMITED refusal, by which limit (the metrics count them). */
+  onRateLimited?: (limit: 'client' | 'auth_failure') => void;
 }
 
 function rateLimited(res: express.Response, rejection: RateLimiterRes, message: string): void {
@@ -117,7 +119,10 @@ export function accessMiddleware(deps: AccessHttpDeps): express.RequestHandler {
       if (!auth.ok && !known) return notFound();
       if (!auth.ok) {
         const rejection = await deps.rateLimits.consumeAuthFailure(req.ip ?? 'unknown');
-        if (rejection) return rateLimited(res, rejection, 'Too many failed authentications from this address; wait and retry');
+        if (rejection) {
+          deps.onRateLimited?.('auth_failure');
+          return rateLimited(res, rejection, 'Too many failed authentications from this address; wait and retry');
+        }
         deps.logger.warn({ reason: auth.reason, method: req.method, path: loggablePath(req.path) }, 'unauthenticated request refused');
         res.set('WWW-Authenticate', `Bearer realm="aidhub", error="invalid_token"`);
         return sendError(res, 401, 'UNAUTHENTICATED', auth.reason, AUTH_MESSAGES[auth.reason]);
@@ -126,6 +131,7 @@ export function accessMiddleware(deps: AccessHttpDeps): express.RequestHandler {
       const rejection = await deps.rateLimits.consumeClient(String(caller.clientId));
       if (rejection) {
         deps.logger.warn({ client: caller.name }, 'rate limit reached');
+        deps.onRateLimited?.('client');
         return rateLimited(res, rejection, `More than ${deps.config.rateLimitPerMinute} requests a minute from this client; wait and retry`);
       }
 

@@ -56,6 +56,12 @@ export interface HubConfig {
    */
   keepAliveMs?: number;
   /**
+   * On SIGTERM, how long the hub goes on serving with /readyz answering 503 before it closes its
+   * port (AIDHUB_SHUTDOWN_DRAIN_MS; 0, the default: it closes at once), so that a load balancer
+   * sees it unready and stops sending before the port goes. At most SHUTDOWN_DRAIN_MS_MAX.
+   */
+  shutdownDrainMs?: number;
+  /**
    * How long a token look-up is reused (access/clients.ts TokenCache): a revoked, rotated or
    * expired token may go on working this long in each process. TOKEN_CACHE_MS; absent or 0: off.
    */
@@ -218,6 +224,18 @@ export function redactUrl(url: string): string {
   }
 }
 
+/**
+ * The longest AIDHUB_SHUTDOWN_DRAIN_MS: a service manager sends SIGKILL after its own stop timeout
+ * (systemd 90 s, Kubernetes' terminationGracePeriodSeconds 30 s), which the drain must stay under.
+ */
+export const SHUTDOWN_DRAIN_MS_MAX = 300_000;
+
+function shutdownDrainMs(env: NodeJS.ProcessEnv): number {
+  const n = positiveInt(env, 'AIDHUB_SHUTDOWN_DRAIN_MS', 0);
+  if (n > SHUTDOWN_DRAIN_MS_MAX) throw new ConfigError(`AIDHUB_SHUTDOWN_DRAIN_MS must be at most ${SHUTDOWN_DRAIN_MS_MAX} (5 minutes), got ${JSON.stringify(env.AIDHUB_SHUTDOWN_DRAIN_MS)}`);
+  return n;
+}
+
 /** Above the 60 s idle timeout common to load balancers and proxies in front of a service (a cloud load balancer's default, nginx's upstream keepalive_timeout). */
 export const HTTP_KEEP_ALIVE_MS_DEFAULT = 65_000;
 
@@ -356,6 +374,7 @@ export function loadConfig(hubUrl: string, env: NodeJS.ProcessEnv = process.env)
     authFailuresPerMinute: positiveInt(env, 'AUTH_FAILURES_PER_MINUTE', 60),
     hubTimeoutMs: positiveInt(env, 'HUB_TIMEOUT_MS', HUB_TIMEOUT_MS_DEFAULT),
     keepAliveMs: positiveInt(env, 'HTTP_KEEP_ALIVE_MS', HTTP_KEEP_ALIVE_MS_DEFAULT),
+    shutdownDrainMs: env.AIDHUB_SHUTDOWN_DRAIN_MS === '0' ? 0 : shutdownDrainMs(env),
     tokenCacheMs: env.TOKEN_CACHE_MS === '0' ? 0 : positiveInt(env, 'TOKEN_CACHE_MS', TOKEN_CACHE_MS_DEFAULT),
     auditCheckpoints: checkpointConfigFromEnv(env),
     rateLimitRedisUrl: redisUrlFromEnv(env),

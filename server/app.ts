@@ -136,6 +136,12 @@ export interface HubServer {
   /** What the metrics listener answers (GET /metrics), when METRICS_PORT is set. */
   metricsApp: http.RequestListener | null;
   rateLimits: RateLimits;
+  /**
+   * Begins the shutdown drain (server/main.ts, AIDHUB_SHUTDOWN_DRAIN_MS): from now on /readyz
+   * answers 503 `{ "status": "draining" }` and every response closes its connection, while every
+   * request is still served, until the hub is stopped.
+   */
+  drain(): void;
 }
 
 /**
@@ -158,6 +164,14 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   // First, on every route: the request's id, and the security headers (server/security-headers.ts).
   app.use(requestIdMiddleware());
   app.use(securityHeaders());
+  // Draining before a stop: a keep-alive connection would carry a client's next requests to this
+  // process to the end, whatever the load balancer decides; closed after each answer, the next
+  // request opens a new one, which the balancer sends elsewhere once /readyz is 503.
+  let draining = false;
+  app.use((_req, res, next) => {
+    if (draining) res.set('Connection', 'close');
+    next();
+  });
   const httpServer = options.httpServer ?? http.createServer(app);
   // Idle connections outlive the clients' and routers' own idle timeouts (db/config.ts keepAliveMs),
   // and the header deadline outlives the keep-alive, as Node requires for it to take effect.
@@ -307,6 +321,10 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   // beside it, but a department outage does not make the hub unready: it answers without it.
   app.get('/readyz', async (_req, res) => {
     res.set('Cache-Control', 'no-store');
+    if (draining) {
+      res.status(503).json({ status: 'draining' });
+      return;
+    }
     const [hubUp, sources] = await Promise.all([
       withTimeout(hubTimeoutMs, () => deps.hub.execute(sql`SELECT 1`)).then(
         () => true,
@@ -322,7 +340,7 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   });
 
   // ---- Everything below is authenticated. Register route modules after this line. ----
-  app.use(accessMiddleware({ db: accessDb, audit, config: deps.config, logger: deps.logger, rateLimits }));
+  app.use(accessMiddleware({ db: accessDb, audit, config: deps.config, logger: deps.logger, rateLimits, onRateLimited: (limit) => metrics.rateLimited(limit) }));
   registerCasePages(app, deps, audit);
   registerFindingExports(app, deps, audit);
 
@@ -338,5 +356,8 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   );
 
   app.use(jsonErrorHandler(deps.logger));
-  return { app, httpServer, apollo, audit, metrics, metricsHttpServer, metricsApp, rateLimits };
+  const drain = () => {
+    draining = true;
+  };
+  return { app, httpServer, apollo, audit, metrics, metricsHttpServer, metricsApp, rateLimits, drain };
 }

@@ -15,7 +15,7 @@ import { besidePrivateData, privateDataDir, removeHubUrlFile, writeHubUrlFile } 
 import { accessDbOf } from '../db/access/db';
 import { createPool, hubDrizzle } from '../db/connect';
 import { DataDirInUse, startPrivateServer, ServerBinaryMissing, type PrivateServer } from '../db/setup/private-server';
-import { provisionHub } from '../db/setup/provision';
+import { ensureDatabase, provisionHub } from '../db/setup/provision';
 import { HolidayNoticeError } from '../domain/cases/holiday-notices';
 import { activeHolidayCalendar } from '../domain/cases/working-days';
 import { household } from '../db/household/schema';
@@ -38,6 +38,52 @@ const ROOT = path.join(__dirname, '..');
 
 /** A refusal to start that needs no stack trace: its message says what to do. */
 class CannotStart extends Error {}
+
+/**
+ * The hub database DATABASE_URL names could not be used: nothing listens there, the server refused
+ * the user or password, or the database is missing and the user may not create it. Exit code 3
+ * (README, Configuration), apart from 2 (a value to correct before starting again), since a server
+ * not up yet may be up at the next try.
+ */
+class DatabaseUnusable extends Error {}
+
+/** Exit code for DatabaseUnusable. */
+const EXIT_DATABASE_UNUSABLE = 3;
+
+/**
+ * What went wrong reaching the database of `url`, in one line naming `variable` and never the
+ * password; null for an error that is not about reaching it (left to the general handler).
+ */
+function databaseProblem(err: unknown, url: string, variable: string): string | null {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return null;
+  let where = '(unparseable URL)';
+  let user = '';
+  let database = '';
+  try {
+    const u = new URL(url);
+    where = `${u.hostname}:${u.port || 3306}`;
+    user = decodeURIComponent(u.username);
+    database = decodeURIComponent(u.pathname.replace(/^\//, ''));
+  } catch {
+    // loadConfig has refused an unparseable URL before this is reached.
+  }
+  const reasons: Record<string, string> = {
+    ECONNREFUSED: `nothing listens at ${where} (connection refused)`,
+    ECONNRESET: `the connection to ${where} was closed before the server answered`,
+    ETIMEDOUT: `no answer from ${where} (connection timed out)`,
+    EHOSTUNREACH: `${where} cannot be reached from this machine (no route to host)`,
+    ENETUNREACH: `${where} cannot be reached from this machine (network unreachable)`,
+    ENOTFOUND: `the host name of ${where} does not resolve`,
+    EAI_AGAIN: `the host name of ${where} could not be resolved (name server did not answer)`,
+    ER_ACCESS_DENIED_ERROR: `the server at ${where} refused user '${user}' with the password given`,
+    ER_DBACCESS_DENIED_ERROR: `user '${user}' may not use or create the database '${database}' on ${where}`,
+    ER_BAD_DB_ERROR: `there is no database '${database}' on ${where}`,
+    ER_HOST_NOT_PRIVILEGED: `the server at ${where} does not accept connections from this machine`,
+  };
+  const reason = reasons[code];
+  return reason ? `${variable} (${redactUrl(url)}): ${reason}` : null;
+}
 
 function portProblem(err: NodeJS.ErrnoException, host: string, port: number, variable = 'PORT'): Error {
   if (err.code === 'EADDRINUSE') {
@@ -92,6 +138,15 @@ async function main(): Promise<void> {
     process.exit((await started.stopAll(logger)) ? 0 : 1);
   }
   const signal = await stopped(stopRequested);
+  // SIGTERM is how a service manager or an orchestrator stops a replica behind a load balancer:
+  // unready at once, still serving for the drain, then the port closes. Ctrl-C (SIGINT) is a
+  // person at a terminal, and stops at once.
+  const drainMs = startUp.serving?.drainMs ?? 0;
+  if (signal === 'SIGTERM' && drainMs > 0) {
+    startUp.serving!.drain();
+    logger.info({ signal, drainMs }, 'draining: /readyz answers 503, requests are still served until the port closes');
+    await new Promise((resolve) => setTimeout(resolve, drainMs));
+  }
   logger.info({ signal }, 'shutting down');
   process.exit((await started.stopAll(logger)) ? 0 : 1);
 }
@@ -104,6 +159,8 @@ interface StartUp {
   step: string;
   stopRequested: AbortSignal;
   started: Started;
+  /** Once the hub serves: how it drains before a stop (AIDHUB_SHUTDOWN_DRAIN_MS). */
+  serving?: { drain: () => void; drainMs: number };
 }
 
 /**
@@ -178,6 +235,14 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
   const config = loadConfig(hubUrl);
 
   next('migrations');
+  // A hub database given by DATABASE_URL is reached (and created if missing and allowed) first, so
+  // a wrong password or a server not up is one line naming the variable, not a stack trace.
+  if (process.env.DATABASE_URL) {
+    await ensureDatabase(hubUrl).catch((err: unknown) => {
+      const problem = databaseProblem(err, hubUrl!, 'DATABASE_URL');
+      throw problem ? new DatabaseUnusable(problem) : err;
+    });
+  }
   if (demo) await provisionDatabases(hubUrl, sourceUrls(hubUrl));
   else {
     await provisionHub(hubUrl);
@@ -227,7 +292,7 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
   // The example the banner and the query page show: a Jining household (the city-wide demo client
   // may see it) that receives aid.
   const example = demo ? await exampleHouseholdId(hub, sources) : null;
-  const { app, apollo, metricsApp } = await createHubServer(
+  const { app, apollo, metricsApp, drain } = await createHubServer(
     { config, hub, sources, logger, exampleHouseholdId: example ?? undefined },
     { httpServer: listener.server, metricsHttpServer: metricsListener?.server },
   );
@@ -235,6 +300,7 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
   started.add('hub server', () => apollo.stop());
   next('listen');
   listener.serve(app);
+  startUp.serving = { drain, drainMs: config.shutdownDrainMs ?? 0 };
   // Only now, serving: so `npm run clients`, `scan` and `audit:verify` find this server while it runs.
   if (privateServer) {
     writeHubUrlFile(hubUrl);
@@ -268,6 +334,10 @@ main().catch((err) => {
   if (err instanceof HolidayNoticeError) {
     console.error(err.message);
     process.exit(1);
+  }
+  if (err instanceof DatabaseUnusable) {
+    console.error(err.message);
+    process.exit(EXIT_DATABASE_UNUSABLE);
   }
   if (err instanceof ServerBinaryMissing || err instanceof DataDirInUse || err instanceof CannotStart || err instanceof ConfigError) {
     console.error(err.message);

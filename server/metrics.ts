@@ -18,12 +18,20 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { HubDb } from '../db/connect';
 import { runningScanProgress } from '../db/findings/store';
+import { outboxBacklog } from '../db/alert-delivery/store';
 import type { SourceOutcome } from '../federation/loaders';
 import type { HubContext } from '../resolvers/context';
 import { outcomeOf } from './plugins';
 import { scrub } from '../domain/privacy';
 
 export const OPERATION_LABELS_MAX = 200;
+
+/**
+ * The limits a RATE_LIMITED refusal counts under: never the client or the address, which would
+ * name an office or a person's machine in the monitoring system (and grow without bound).
+ */
+export const RATE_LIMIT_KINDS = ['client', 'auth_failure'] as const;
+export type RateLimitKind = (typeof RATE_LIMIT_KINDS)[number];
 
 export class HubMetrics {
   readonly registry = new Registry();
@@ -68,8 +76,35 @@ export class HubMetrics {
     registers: [this.registry],
   });
 
+  readonly rateLimitedRequests = new Counter({
+    name: 'aidhub_rate_limited_total',
+    help: 'Requests refused RATE_LIMITED by this process, by limit: client (requests per API client per minute) or auth_failure (failed authentications per address per minute)',
+    labelNames: ['limit'] as const,
+    registers: [this.registry],
+  });
+
   constructor(hub: HubDb | null) {
+    // Both at 0 from the start, so a rate of them is defined before the first refusal.
+    for (const limit of RATE_LIMIT_KINDS) this.rateLimitedRequests.inc({ limit }, 0);
     if (!hub) return;
+    // The pushed-alert outbox, read from the hub database at scrape time like the scans: every
+    // replica reports the one outbox. Left out of a scrape while the database does not answer (a
+    // gauge without labels would go on saying 0 then, so dead letters are a state here too).
+    new Gauge({
+      name: 'aidhub_alert_outbox_deliveries',
+      help: 'Pushed-alert deliveries in the outbox, by state: due (claimable now), claimed (being sent by a hub process), scheduled (waiting for a retry), dead (dead letters, every attempt failed or the subscription revoked, held until replayed)',
+      labelNames: ['state'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        const b = await outboxBacklog(hub).catch(() => null);
+        if (!b) return;
+        this.set({ state: 'due' }, b.due);
+        this.set({ state: 'claimed' }, b.claimed);
+        this.set({ state: 'scheduled' }, b.scheduled);
+        this.set({ state: 'dead' }, b.dead);
+      },
+    });
     // Job progress is read from the hub database at scrape time, so any replica reports every
     // running scan, whichever replica holds its lease.
     new Gauge({
@@ -125,6 +160,10 @@ export class HubMetrics {
     this.sourceSeconds.observe({ department: o.department, available: String(o.available) }, o.latencyMs / 1000);
     this.sourceAvailable.set({ department: o.department }, o.available ? 1 : 0);
     if (!o.available) this.sourceFailures.inc({ department: o.department, reason: o.reason ?? 'UNKNOWN' });
+  }
+
+  rateLimited(limit: RateLimitKind): void {
+    this.rateLimitedRequests.inc({ limit });
   }
 
   auditAppend(seconds: number, ok: boolean): void {

@@ -100,23 +100,28 @@ describe('the checkpoint file', () => {
   });
 });
 
+/** Rewrites row `victim` (another purpose) and recomputes every hash after it, as an administrator could. */
+async function rewriteRecomputing(saved: Row[], victim: number): Promise<void> {
+  let prev = GENESIS_HASH;
+  for (const r of saved) {
+    const values = {
+      at: r.at, requestId: r.request_id, clientId: Number(r.client_id), clientName: r.client_name, department: r.department, regionScope: r.region_scope,
+      purpose: Number(r.seq) === victim ? 'AUDIT' : r.purpose, caseReference: r.case_reference, channel: r.channel, operation: r.operation,
+      operationHash: r.operation_hash, subjectKind: r.subject_kind, subjectRef: r.subject_ref, subjectLabel: r.subject_label, outcome: r.outcome,
+    };
+    const hash = rowHash(prev, Number(r.seq), values as any);
+    await dbs.hubPool.query('UPDATE access_log SET purpose = ?, prev_hash = ?, row_hash = ? WHERE seq = ?', [values.purpose, prev, hash, r.seq]);
+    prev = hash;
+  }
+  await dbs.hubPool.query('UPDATE access_log_head SET last_hash = ? WHERE id = 1', [prev]);
+}
+
 describe('what a database administrator cannot hide', () => {
   it('a row rewritten with every hash after it recomputed: named, row and all', async () => {
     const saved = await rows();
     const victim = Math.ceil(saved.length / 2);
     try {
-      let prev = GENESIS_HASH;
-      for (const r of saved) {
-        const values = {
-          at: r.at, requestId: r.request_id, clientId: Number(r.client_id), clientName: r.client_name, department: r.department, regionScope: r.region_scope,
-          purpose: Number(r.seq) === victim ? 'AUDIT' : r.purpose, caseReference: r.case_reference, channel: r.channel, operation: r.operation,
-          operationHash: r.operation_hash, subjectKind: r.subject_kind, subjectRef: r.subject_ref, subjectLabel: r.subject_label, outcome: r.outcome,
-        };
-        const hash = rowHash(prev, Number(r.seq), values as any);
-        await dbs.hubPool.query('UPDATE access_log SET purpose = ?, prev_hash = ?, row_hash = ? WHERE seq = ?', [values.purpose, prev, hash, r.seq]);
-        prev = hash;
-      }
-      await dbs.hubPool.query('UPDATE access_log_head SET last_hash = ? WHERE id = 1', [prev]);
+      await rewriteRecomputing(saved, victim);
       // The chain on its own cannot tell.
       expect(await verifyChain(accessDb)).toMatchObject({ ok: true });
       const { code, out } = await verifyCli();
@@ -142,5 +147,79 @@ describe('what a database administrator cannot hide', () => {
       await restore(saved);
     }
     expect((await verifyCli()).code).toBe(0);
+  });
+});
+
+describe('one checkpoint file per replica', () => {
+  // Each replica writes its own file: the rows it appended and checkpoints of the head. audit:verify
+  // took one --checkpoints (a second one silently replaced the first), so an auditor checked the
+  // chain against one replica's file at a time, and a row only another replica recorded was not
+  // checked against anything outside the database.
+  let first: string;
+  let second: string;
+  /** The rows recorded in the second file only. */
+  let secondOnly: number[];
+
+  beforeAll(() => {
+    // The one hub's file cut in two, as two replicas taking turns would have written it.
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+    const half = Math.ceil(lines.length / 2);
+    first = path.join(dir, 'replica-a.jsonl');
+    second = path.join(dir, 'replica-b.jsonl');
+    fs.writeFileSync(first, lines.slice(0, half).join('\n') + '\n');
+    fs.writeFileSync(second, lines.slice(half).join('\n') + '\n');
+    const key = parseKey(fs.readFileSync(publicKeyFile, 'utf8'));
+    const a = readCheckpointFile(first, key);
+    const b = readCheckpointFile(second, key);
+    if (!a.ok || !b.ok) throw new Error('the halves do not read');
+    secondOnly = [...b.record.rowHashes.keys()].filter((seq) => !a.record.rowHashes.has(seq));
+    expect(secondOnly.length).toBeGreaterThan(0);
+  });
+
+  async function verify(args: string[]): Promise<{ code: number; out: string[] }> {
+    const out: string[] = [];
+    const code = await auditVerifyCommand([...args, '--public-key', publicKeyFile], accessDb, (l) => out.push(l));
+    return { code, out };
+  }
+
+  it('checks the chain against every file given, repeated or as a comma list, and says what each vouches for', async () => {
+    for (const args of [['--checkpoints', first, '--checkpoints', second], ['--checkpoints', `${first},${second}`]]) {
+      const { code, out } = await verify(args);
+      expect({ code, head: out[0] }).toEqual({ code: 0, head: expect.stringMatching(/^audit chain intact/) });
+      expect(out.join('\n')).toContain('checked against 2 checkpoint files together');
+      expect(out.some((l) => l.includes(`${first}: `) && /rows \d+\.\.\d+/.test(l))).toBe(true);
+      expect(out.some((l) => l.includes(`${second}: `) && /rows \d+\.\.\d+/.test(l))).toBe(true);
+    }
+  });
+
+  it('names a row rewritten that only the other replica recorded, and the file that holds it', async () => {
+    const saved = await rows();
+    const victim = secondOnly[0];
+    try {
+      await rewriteRecomputing(saved, victim);
+      // The second file named first: with the old single option the first file alone was read.
+      const { code, out } = await verify(['--checkpoints', second, '--checkpoints', first]);
+      expect(code).toBe(1);
+      expect(out[0]).toContain(`BROKEN at row ${victim} (REWRITTEN)`);
+      expect(out[1]).toBe(`row ${victim} is recorded in ${second}`);
+    } finally {
+      await restore(saved);
+    }
+  });
+
+  it('refuses files that contradict each other, naming both', async () => {
+    const contradicting = path.join(dir, 'replica-c.jsonl');
+    const seq = secondOnly[0];
+    const forged = '0'.repeat(64);
+    fs.writeFileSync(contradicting, JSON.stringify({ t: 'rows', first: seq, hashes: [forged] }) + '\n');
+    const { code, out } = await verify(['--checkpoints', `${second},${contradicting}`]);
+    expect(code).toBe(2);
+    expect(out[0]).toContain(`${second} and ${contradicting} record different hashes for row ${seq}`);
+  });
+
+  it('refuses a missing file among several, naming it', async () => {
+    const { code, out } = await verify(['--checkpoints', first, '--checkpoints', path.join(dir, 'nowhere.jsonl')]);
+    expect(code).toBe(2);
+    expect(out[0]).toContain('nowhere.jsonl');
   });
 });

@@ -8,6 +8,10 @@ import http from 'node:http';
 import { HubMetrics, metricsHandler, OPERATION_LABELS_MAX } from '../server/metrics';
 import { createPool, hubDrizzle } from '../db/connect';
 import { freePort } from '../db/setup/private-server';
+import { claimDue, markDead } from '../db/alert-delivery/store';
+import { createTestDatabases, type TestDatabases } from './support/databases';
+import { startTestHub, type TestHub } from './support/hub';
+import { raise, subscribe, subscriberClient, syntheticAlert } from './alert-delivery/scenario';
 
 const ID_NUMBER = '370811199001011234';
 
@@ -50,9 +54,70 @@ describe('a scrape while the hub database does not answer', () => {
       expect(res.status).toBe(200);
       expect(body).toContain('aidhub_graphql_requests_total{operation="HouseholdDossier",outcome="OK"} 1');
       expect(body).not.toMatch(/^aidhub_scan_households\{/m);
+      expect(body).not.toMatch(/^aidhub_alert_outbox_deliveries\{/m);
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await pool.end();
     }
+  }, 60_000);
+});
+
+describe('rate-limit refusals and the pushed-alert outbox, through a real scrape', () => {
+  // /metrics said nothing of either: an operator learnt of a client held at its limit, or of pushes
+  // piling up undelivered or dead, from the people who missed them.
+  const CLIENT_LIMIT = 3;
+  const AUTH_FAILURE_LIMIT = 2;
+  let dbs: TestDatabases;
+  let hub: TestHub;
+
+  beforeAll(async () => {
+    dbs = await createTestDatabases('metrics_scrape');
+    // No delivery worker (alertDelivery unset): the outbox stays as the test leaves it.
+    hub = await startTestHub(dbs, { metrics: true, rateLimitPerMinute: CLIENT_LIMIT, authFailuresPerMinute: AUTH_FAILURE_LIMIT });
+  }, 120_000);
+
+  afterAll(async () => {
+    await hub?.close();
+    await dbs?.close();
+  });
+
+  async function scrape(): Promise<string> {
+    const res = await fetch(hub.metricsUrl!);
+    expect(res.status).toBe(200);
+    return res.text();
+  }
+
+  it('counts RATE_LIMITED refusals by limit, with no client or address in a label', async () => {
+    const before = await scrape();
+    expect(before).toContain('aidhub_rate_limited_total{limit="client"} 0');
+    expect(before).toContain('aidhub_rate_limited_total{limit="auth_failure"} 0');
+    const statuses: number[] = [];
+    for (let i = 0; i < CLIENT_LIMIT + 2; i++) statuses.push((await hub.gql('{ caller { name } }')).status);
+    for (let i = 0; i < AUTH_FAILURE_LIMIT + 1; i++) statuses.push((await hub.gql('{ caller { name } }', {}, { authorization: 'Bearer ahk_not_a_token' })).status);
+    expect(statuses.filter((st) => st === 429)).toHaveLength(3);
+    const body = await scrape();
+    expect(body).toContain('aidhub_rate_limited_total{limit="client"} 2');
+    expect(body).toContain('aidhub_rate_limited_total{limit="auth_failure"} 1');
+    expect(body.split('\n').filter((l) => l.startsWith('aidhub_rate_limited_total{'))).toHaveLength(2);
+    expect(body).not.toContain('127.0.0.1');
+    expect(body).not.toMatch(/test-\d+-\d+-\d+/);
+  }, 60_000);
+
+  it('reports the outbox backlog (due, claimed, scheduled) and the dead letters, read from the hub database', async () => {
+    const empty = await scrape();
+    expect(empty).toContain('aidhub_alert_outbox_deliveries{state="due"} 0');
+    expect(empty).toContain('aidhub_alert_outbox_deliveries{state="dead"} 0');
+    await subscriberClient(dbs.hub, 'metrics-subscriber');
+    await subscribe(dbs.hub, 'metrics-subscriber', 'http://127.0.0.1:9/alerts');
+    for (let i = 0; i < 4; i++) await raise(dbs.hub, syntheticAlert());
+    // Two claimed by a worker round (as a replica's would), one of which ends a dead letter.
+    const claimed = await claimDue(dbs.hub, 'metrics-test-round', 2, 600_000);
+    expect(claimed).toHaveLength(2);
+    expect(await markDead(dbs.hub, 'metrics-test-round', claimed[0].id, 500, 'test')).toBe(true);
+    const body = await scrape();
+    expect(body).toContain('aidhub_alert_outbox_deliveries{state="due"} 2');
+    expect(body).toContain('aidhub_alert_outbox_deliveries{state="claimed"} 1');
+    expect(body).toContain('aidhub_alert_outbox_deliveries{state="scheduled"} 0');
+    expect(body).toContain('aidhub_alert_outbox_deliveries{state="dead"} 1');
   }, 60_000);
 });

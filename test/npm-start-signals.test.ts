@@ -35,11 +35,22 @@ function running(): string[] {
  * stop could still be answered by a server that no longer accepts new ones): the status, or the
  * error code when nothing answers (ECONNREFUSED once nothing listens).
  */
-function healthz(port: number): Promise<number | string> {
+function healthz(port: number, path = '/healthz'): Promise<number | string> {
+  return get(port, path).then((r) => (typeof r === 'string' ? r : r.status));
+}
+
+/** The same for any path, with the answer's Connection header and body. */
+function get(port: number, path: string): Promise<{ status: number; connection: string | undefined; body: string } | string> {
   return new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/healthz', agent: false, headers: { connection: 'close' }, timeout: 10_000 }, (res) => {
-      res.resume();
-      res.once('end', () => resolve(res.statusCode ?? 0));
+    // Asking to keep the connection, so the answer's Connection header is the hub's choice; the
+    // socket is not reused all the same (closed at the end).
+    const req = http.get({ host: '127.0.0.1', port, path, agent: false, headers: { connection: 'keep-alive' }, timeout: 10_000 }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.once('end', () => {
+        res.socket?.destroy();
+        resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, body });
+      });
       res.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
     });
     req.once('timeout', () => req.destroy(Object.assign(new Error('no answer within 10 s'), { code: 'TIMEOUT' })));
@@ -91,3 +102,47 @@ it('stops the hub and every process it started when npm is sent SIGTERM', async 
   // signal would have made npm end by the same signal.
   expect({ code: child.exitCode, signal: child.signalCode }).toEqual({ code: 0, signal: null });
 }, 240_000);
+
+describe('with AIDHUB_SHUTDOWN_DRAIN_MS', () => {
+  // Behind a load balancer, the port closed at the SIGTERM: requests the balancer sent before its
+  // next health check (or on a kept-alive connection) met a refused connection. With a drain the
+  // hub turns unready at once and goes on serving until the drain is over, then closes the port.
+  // Long enough that the checks below run inside it on a loaded machine.
+  const DRAIN_MS = 20_000;
+
+  it('answers /readyz 503 at once on SIGTERM, serves on through the drain (closing each connection), then closes the port and exits 0', async () => {
+    const port = await freePort();
+    const started = spawnNpmStart({ DATABASE_URL: dbs.hubUrl, AIDHUB_DEMO: '0', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', AIDHUB_SHUTDOWN_DRAIN_MS: String(DRAIN_MS) });
+    npm = started.child;
+    closed = started.closed;
+    const child = npm;
+    await until(
+      'the hub to be ready',
+      async () => {
+        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`npm start ended (${child.exitCode ?? child.signalCode}):\n${started.output()}`);
+        return healthz(port, '/readyz');
+      },
+      (status) => status === 200,
+      120_000,
+      250,
+    );
+    recordTree();
+
+    child.kill('SIGTERM');
+
+    // Unready, not gone: the first answer after the signal that is not 200 is a 503.
+    const unready = await until('/readyz to stop answering 200', () => get(port, '/readyz'), (r) => typeof r === 'string' || r.status !== 200, 30_000, 100);
+    expect(unready).toMatchObject({ status: 503, connection: 'close' });
+    expect(JSON.parse((unready as { body: string }).body)).toEqual({ status: 'draining' });
+    // Still serving, on new connections: the process is alive, and a GraphQL request is answered
+    // (refused for want of a token, by the hub itself).
+    expect(await get(port, '/healthz')).toMatchObject({ status: 200, connection: 'close' });
+    const res = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ caller { name } }"}' });
+    expect({ status: res.status, code: ((await res.json()) as any).errors[0].extensions.code }).toEqual({ status: 401, code: 'UNAUTHENTICATED' });
+    expect(child.exitCode).toBeNull();
+
+    await until('the port to close once the drain is over', () => healthz(port), (status) => status === 'ECONNREFUSED', DRAIN_MS + 60_000, 250);
+    await until('npm to exit', async () => child.exitCode ?? child.signalCode, (end) => end !== null, 30_000, 100);
+    expect({ code: child.exitCode, signal: child.signalCode }).toEqual({ code: 0, signal: null });
+  }, 300_000);
+});

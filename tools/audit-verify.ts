@@ -5,6 +5,7 @@
  *
  *   npm run audit:verify                       # exit 0: intact (prints the head); 1: broken; 2: usage or evidence unusable
  *   npm run audit:verify -- --checkpoints FILE --public-key PEM
+ *   npm run audit:verify -- --checkpoints A.jsonl --checkpoints B.jsonl …   # one file per replica (or A,B)
  *   npm run audit:verify -- --anchor SEQ:HASH  # also: the chain still holds a head printed earlier
  *
  * A hash chain alone shows edits by anyone who does not recompute the hashes after; someone with
@@ -27,12 +28,14 @@ import type { AccessDb } from '../db/access/db';
 import { runAgainstHub } from './run-against-hub';
 import { userPath } from '../domain/user-path';
 
-export const USAGE = `usage: npm run audit:verify [-- --anchor SEQ:HASH] [--checkpoints FILE --public-key PEM]
+export const USAGE = `usage: npm run audit:verify [-- --anchor SEQ:HASH] [--checkpoints FILE[,FILE…] … --public-key PEM]
   Walks the audit trail's hash chain of the hub database (DATABASE_URL, or the private server a
   running \`npm start\` uses) and names the first changed, removed or inserted row.
   --anchor SEQ:HASH   also check that the chain still holds a head printed by an earlier run
-  --checkpoints FILE  the signed checkpoint file (AUDIT_CHECKPOINT_FILE; the demo's under .data/)
-  --public-key PEM    the key its signatures are checked with (AUDIT_VERIFY_KEY_FILE)
+  --checkpoints FILE  a signed checkpoint file (AUDIT_CHECKPOINT_FILE; the demo's under .data/);
+                      several (one per hub replica): repeat the option or separate them by commas,
+                      and the chain is checked against all of them at once
+  --public-key PEM    the key their signatures are checked with (AUDIT_VERIFY_KEY_FILE)
 Exit code: 0 intact, 1 broken, 2 bad arguments.`;
 
 export function describeVerdict(v: ChainVerdict): string {
@@ -67,11 +70,54 @@ function verifyKey(explicit: string | undefined, { env, privateServerFiles }: Ve
   return demo ? parseKey(fs.readFileSync(demo, 'utf8')) : null;
 }
 
-const OPTIONS = { anchor: { type: 'string' }, checkpoints: { type: 'string' }, 'public-key': { type: 'string' } } as const;
+const OPTIONS = { anchor: { type: 'string' }, checkpoints: { type: 'string', multiple: true }, 'public-key': { type: 'string' } } as const;
+
+/** The first and last row a file records (hashes or signed checkpoints), for saying what it vouches for. */
+function rowsRange(record: ExternalRecord): string {
+  const seqs = [...record.rowHashes.keys(), ...record.checkpoints.map((c) => c.seq)];
+  if (seqs.length === 0) return 'no rows';
+  let lo = Infinity;
+  let hi = 0;
+  for (const s of seqs) {
+    lo = Math.min(lo, s);
+    hi = Math.max(hi, s);
+  }
+  return lo === hi ? `row ${lo}` : `rows ${lo}..${hi}`;
+}
+
+function describeFile(file: string, record: ExternalRecord): string {
+  const last = record.checkpoints.at(-1);
+  return `${file}: ${record.checkpoints.length} signed checkpoints${last ? ` (last: row ${last.seq} at ${last.at})` : ''}, ${record.rowHashes.size} row hashes (${rowsRange(record)})`;
+}
+
+/**
+ * One record of several replicas' files: each replica records the hashes of the rows it appended
+ * and checkpoints of the chain head, so together they cover the chain. Two files recording
+ * different hashes for one row cannot both be the hub's: the evidence is unusable, both named.
+ */
+function mergeRecords(read: { file: string; record: ExternalRecord }[]): { ok: true; record: ExternalRecord } | { ok: false; message: string } {
+  const rowHashes = new Map<number, string>();
+  const by = new Map<number, string>();
+  const checkpoints: ExternalRecord['checkpoints'] = [];
+  for (const { file, record } of read) {
+    const hashes: [number, string][] = [...record.rowHashes, ...record.checkpoints.map((c): [number, string] => [c.seq, c.hash])];
+    for (const [seq, hash] of hashes) {
+      const known = rowHashes.get(seq);
+      if (known !== undefined && known !== hash) {
+        return { ok: false, message: `${by.get(seq)} and ${file} record different hashes for row ${seq}: one of them was altered, or they belong to different hub databases` };
+      }
+      rowHashes.set(seq, hash);
+      if (!by.has(seq)) by.set(seq, file);
+    }
+    checkpoints.push(...record.checkpoints);
+  }
+  checkpoints.sort((a, b) => a.seq - b.seq);
+  return { ok: true, record: { rowHashes, checkpoints } };
+}
 
 /** Runs the check; returns the exit code. */
 export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (line: string) => void, defaults: VerifyDefaults = NO_DEFAULTS): Promise<number> {
-  let values: { anchor?: string; checkpoints?: string; 'public-key'?: string; help?: boolean };
+  let values: { anchor?: string; checkpoints?: string[]; 'public-key'?: string; help?: boolean };
   try {
     ({ values } = parseArgs({ args: argv, options: { ...OPTIONS, help: { type: 'boolean', short: 'h' } }, strict: true }));
   } catch (err) {
@@ -92,34 +138,59 @@ export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (l
     anchor = { seq: Number(m[1]), hash: m[2] };
   }
   let external: ExternalRecord | undefined;
-  let evidence: string;
-  const given = values.checkpoints === undefined ? undefined : userPath(values.checkpoints, defaults.env);
-  const fromEnv = defaults.env.AUDIT_CHECKPOINT_FILE ? userPath(defaults.env.AUDIT_CHECKPOINT_FILE, defaults.env) : undefined;
-  const file = given ?? firstExisting(fromEnv, defaults.privateServerFiles ? privateServerAuditFiles(defaults.env).checkpoints : undefined);
-  if (given && !fs.existsSync(given)) {
-    print(`error: no checkpoint file at ${values.checkpoints}`);
+  let read: { file: string; record: ExternalRecord }[] = [];
+  const evidence: string[] = [];
+  const given = values.checkpoints?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  if (values.checkpoints && given!.length === 0) {
+    print('error: --checkpoints names no file');
     return 2;
   }
-  if (file) {
+  const fromEnv = defaults.env.AUDIT_CHECKPOINT_FILE ? userPath(defaults.env.AUDIT_CHECKPOINT_FILE, defaults.env) : undefined;
+  const defaultFile = firstExisting(fromEnv, defaults.privateServerFiles ? privateServerAuditFiles(defaults.env).checkpoints : undefined);
+  // Relative paths from where the command was typed; one file named twice is read once.
+  const files = given ? [...new Set(given.map((f) => userPath(f, defaults.env)))] : defaultFile ? [defaultFile] : [];
+  const missing = given?.find((f) => !fs.existsSync(userPath(f, defaults.env)));
+  if (missing !== undefined) {
+    print(`error: no checkpoint file at ${missing}`);
+    return 2;
+  }
+  if (files.length > 0) {
     const key = verifyKey(values['public-key'], defaults);
     if (!key) {
-      print('error: the checkpoint file needs the public key to verify it: --public-key PEM');
+      print(`error: the checkpoint file${files.length > 1 ? 's need' : ' needs'} the public key to verify ${files.length > 1 ? 'them' : 'it'}: --public-key PEM`);
       return 2;
     }
-    const read = readCheckpointFile(file, key);
-    if (!read.ok) {
-      print(`checkpoint file ${file} is not usable as evidence: ${read.message}`);
+    read = [];
+    for (const file of files) {
+      const r = readCheckpointFile(file, key);
+      if (!r.ok) {
+        print(`checkpoint file ${file} is not usable as evidence: ${r.message}`);
+        return 2;
+      }
+      read.push({ file, record: r.record });
+    }
+    const merged = mergeRecords(read);
+    if (!merged.ok) {
+      print(`the checkpoint files are not usable as evidence together: ${merged.message}`);
       return 2;
     }
-    external = read.record;
-    const last = external.checkpoints.at(-1);
-    evidence = `checked against ${file}: ${external.checkpoints.length} signed checkpoints${last ? ` (last: row ${last.seq} at ${last.at})` : ''}, ${external.rowHashes.size} row hashes`;
+    external = merged.record;
+    if (read.length === 1) evidence.push(`checked against ${describeFile(read[0].file, read[0].record)}`);
+    else {
+      evidence.push(`checked against ${read.length} checkpoint files together (${merged.record.checkpoints.length} signed checkpoints, ${merged.record.rowHashes.size} rows recorded):`);
+      for (const r of read) evidence.push(`  ${describeFile(r.file, r.record)}`);
+    }
   } else {
-    evidence = "no checkpoint file: only the chain's own consistency was checked (a rewrite with recomputed hashes would not show)";
+    evidence.push("no checkpoint file: only the chain's own consistency was checked (a rewrite with recomputed hashes would not show)");
   }
   const verdict = await verifyChain(db, { anchor, external });
   print(describeVerdict(verdict));
-  print(evidence);
+  // With several files, which of them holds the evidence against the row named.
+  if (!verdict.ok && read.length > 1 && (verdict.problem === 'REWRITTEN' || verdict.problem === 'TRUNCATED')) {
+    const holders = read.filter((r) => r.record.rowHashes.has(verdict.seq) || r.record.checkpoints.some((c) => c.seq === verdict.seq)).map((r) => r.file);
+    if (holders.length > 0) print(`row ${verdict.seq} is recorded in ${holders.join(', ')}`);
+  }
+  for (const line of evidence) print(line);
   return verdict.ok ? 0 : 1;
 }
 

@@ -381,3 +381,36 @@ export async function deliveryCounts(db: HubQuery, subscriptionIds: number[]): P
 export async function releaseClaim(db: HubQuery, claimToken: string, id: number): Promise<void> {
   await retryLockConflicts(() => db.execute(sql`UPDATE alert_delivery SET claim_token = NULL, claim_until = NULL, attempts = attempts - 1 WHERE id = ${id} AND claim_token = ${claimToken}`));
 }
+
+// ----- For /metrics --------------------------------------------------------------------------------
+
+/** The outbox as /metrics reports it (server/metrics.ts). */
+export interface OutboxBacklog {
+  /** Pending rows a worker may claim now: due, and under no live claim (one whose lease ran out counts). */
+  due: number;
+  /** Pending rows under a live claim: being sent by some hub process now. */
+  claimed: number;
+  /** Pending rows waiting for a later attempt (a retry's delay), under no claim. */
+  scheduled: number;
+  /** Dead letters held (until replayed). */
+  dead: number;
+}
+
+/**
+ * Counts the outbox by state in one statement, on the `alert_delivery_due` index (state first, so
+ * delivered rows are not read). Times are the database's, as the worker's claims compare them.
+ */
+export async function outboxBacklog(db: HubDb): Promise<OutboxBacklog> {
+  const free = sql`(claim_until IS NULL OR claim_until < UTC_TIMESTAMP(3))`;
+  const [row] = rowsOf<Record<string, unknown>>(
+    await db.execute(
+      sql`SELECT SUM(state = 'PENDING' AND next_attempt_at <= UTC_TIMESTAMP(3) AND ${free}) AS due,
+                 SUM(state = 'PENDING' AND claim_until >= UTC_TIMESTAMP(3)) AS claimed,
+                 SUM(state = 'PENDING' AND next_attempt_at > UTC_TIMESTAMP(3) AND ${free}) AS scheduled,
+                 SUM(state = 'DEAD') AS dead
+          FROM alert_delivery WHERE state IN ('PENDING', 'DEAD')`,
+    ),
+  );
+  const n = (v: unknown) => Number(v ?? 0);
+  return { due: n(row?.due), claimed: n(row?.claimed), scheduled: n(row?.scheduled), dead: n(row?.dead) };
+}

@@ -59,6 +59,8 @@ export interface TestHub {
   accessDb: AccessDb;
   /** The hub's own connections to the departments (to fill a department's pools in a test). */
   sources: Sources;
+  /** `http://127.0.0.1:<port>/metrics`, the hub's metrics listener, when started with `metrics: true`; else null. */
+  metricsUrl: string | null;
   close(): Promise<void>;
 }
 
@@ -88,6 +90,8 @@ export interface TestHubOptions {
   auditCheckpoints?: HubConfig['auditCheckpoints'];
   /** Serve the schema as an Apollo Federation 2 subgraph (AIDHUB_SUBGRAPH=1). */
   subgraph?: boolean;
+  /** Serve /metrics on a listener of its own (METRICS_PORT), on a free port: `metricsUrl`. */
+  metrics?: boolean;
   /** Any other settings, as server/main.ts reads them from the environment (background workers, a rate-limit store). */
   config?: Partial<HubConfig>;
 }
@@ -120,6 +124,8 @@ export async function startTestHub(dbs: TestDatabases, opts: TestHubOptions = {}
     tokenCacheMs: opts.tokenCacheMs ?? 0,
     auditCheckpoints: opts.auditCheckpoints ?? null,
     subgraph: opts.subgraph ?? false,
+    // A port for the hub to see that metrics are on; its listener is made to listen on a free one below.
+    ...(opts.metrics ? { metrics: { port: 1, host: '127.0.0.1', token: null } } : {}),
     ...opts.config,
   };
   const accessDb = accessDbOf(dbs.hub);
@@ -143,7 +149,7 @@ export async function startTestHub(dbs: TestDatabases, opts: TestHubOptions = {}
   };
 
   const sources = openSources(sourceConfigs);
-  const { httpServer, apollo } = await createHubServer({
+  const { httpServer, apollo, metricsHttpServer } = await createHubServer({
     config,
     hub: dbs.hub,
     sources,
@@ -153,6 +159,11 @@ export async function startTestHub(dbs: TestDatabases, opts: TestHubOptions = {}
   });
   await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
+  let metricsUrl: string | null = null;
+  if (opts.metrics && metricsHttpServer) {
+    await new Promise<void>((resolve) => metricsHttpServer.listen(0, '127.0.0.1', resolve));
+    metricsUrl = `http://127.0.0.1:${(metricsHttpServer.address() as AddressInfo).port}/metrics`;
+  }
 
   const gqlAs =
     (identity: Identity): Gql =>
@@ -175,6 +186,7 @@ export async function startTestHub(dbs: TestDatabases, opts: TestHubOptions = {}
     createClient: makeClient,
     accessDb,
     sources,
+    metricsUrl,
     async close() {
       await apollo.stop();
       await closeSources(sources);

@@ -1,0 +1,92 @@
+/**
+ * `npm start` with a DATABASE_URL it cannot use, as an operator meets it: the hub's own process
+ * (server/main.ts) against a port nothing listens on, and against the private test server with a
+ * wrong password and with a user that may not create the database it names. Each ends with one
+ * line naming DATABASE_URL and what is wrong, the password never repeated, no stack trace, exit
+ * code 3. Before, each printed mysql2's error object with its stack and exited 1.
+ */
+import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import mysql from 'mysql2/promise';
+import { testServerUrl } from './support/databases';
+import { freePort } from './support/redis';
+
+const ROOT = path.join(__dirname, '..');
+const PASSWORD = 'n0t-the-Password';
+
+let dataRoot: string;
+let port: number;
+
+beforeAll(async () => {
+  dataRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-start-db-'));
+  port = await freePort();
+});
+
+afterAll(() => {
+  fs.rmSync(dataRoot, { recursive: true, force: true });
+});
+
+/** server/main.ts with DATABASE_URL: what it printed and its exit code. */
+function start(databaseUrl: string) {
+  const base: NodeJS.ProcessEnv = { ...process.env, AIDHUB_DATA_DIR: path.join(dataRoot, 'mariadb'), PORT: String(port), NODE_ENV: 'development', DATABASE_URL: databaseUrl };
+  for (const name of ['METRICS_PORT', 'LOG_LEVEL', 'AUDIT_SIGNING_KEY', 'AUDIT_SIGNING_KEY_FILE', 'AIDHUB_DEMO', 'RATE_LIMIT_REDIS_URL', 'AIDHUB_CALLBACK_HOSTS', 'AIDHUB_MONITOR_INTERVAL_MS', 'AIDHUB_MONITOR_MONTHLY_REGION']) delete base[name];
+  const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server', 'main.ts')], { cwd: ROOT, encoding: 'utf8', env: base, timeout: 90_000 });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+function expectOneLine(run: ReturnType<typeof start>, reason: RegExp): void {
+  expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 3, stderr: expect.stringMatching(reason) });
+  expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  expect(run.stderr).toMatch(/^DATABASE_URL \(mysql:\/\//);
+  expect(run.stderr).not.toContain(PASSWORD);
+  expect(run.stderr).not.toMatch(/^\s+at /m);
+  expect(run.stdout).not.toContain('AidHub is listening');
+}
+
+it('names DATABASE_URL when nothing listens at its port', async () => {
+  const closed = await freePort();
+  expectOneLine(start(`mysql://aidhub:${PASSWORD}@127.0.0.1:${closed}/aidhub`), new RegExp(`nothing listens at 127\\.0\\.0\\.1:${closed}`));
+}, 120_000);
+
+describe('against a real server', () => {
+  const user = `aidhub_nopriv_${crypto.randomBytes(3).toString('hex')}`;
+  const userPassword = crypto.randomBytes(9).toString('hex');
+  let admin: mysql.Connection;
+  let server: URL;
+
+  beforeAll(async () => {
+    server = new URL(testServerUrl());
+    server.pathname = '/';
+    admin = await mysql.createConnection({ uri: server.toString() });
+    // A user with no rights at all: it may connect, and create no database.
+    await admin.query(`CREATE USER ?@'%' IDENTIFIED BY ?`, [user, userPassword]);
+    await admin.query(`CREATE USER ?@'localhost' IDENTIFIED BY ?`, [user, userPassword]);
+  });
+
+  afterAll(async () => {
+    await admin?.query(`DROP USER IF EXISTS ?@'%'`, [user]);
+    await admin?.query(`DROP USER IF EXISTS ?@'localhost'`, [user]);
+    await admin?.end();
+  });
+
+  it('names DATABASE_URL when the server refuses the password, without repeating it', () => {
+    const url = new URL(server);
+    url.username = user;
+    url.password = PASSWORD;
+    url.pathname = '/aidhub_unusable';
+    expectOneLine(start(url.toString()), new RegExp(`refused user '${user}' with the password given`));
+  }, 120_000);
+
+  it('names DATABASE_URL and the database when it is missing and the user may not create it', () => {
+    const url = new URL(server);
+    url.username = user;
+    url.password = userPassword;
+    url.pathname = '/aidhub_nowhere';
+    const run = start(url.toString());
+    expectOneLine(run, /may not use or create the database 'aidhub_nowhere'/);
+    expect(run.stderr).not.toContain(userPassword);
+  }, 120_000);
+});
