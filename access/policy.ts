@@ -217,8 +217,8 @@ async function householdRegion(householdId: number, ctx: PolicyContext): Promise
  * household's division now. A case stays with the county that opened it until it ends: that
  * county's offices own it, answer its slips and convene it (resolvers/cases inReach acts on the
  * township alone), and still read it after the household has moved; the county the household has
- * moved to serves the household now, and reads its open case too. 一事一议 is convened by the county
- * (README, "Joint cases"); there is no hand-over between counties.
+ * moved to serves the household now and reads its cases too, as `Household.cases` shows them to it.
+ * 一事一议 is convened by the county (README, "Joint cases"); there is no hand-over between counties.
  */
 export async function caseRegions(c: { householdId: number; townshipCode: string }, ctx: PolicyContext): Promise<string[]> {
   const home = await householdRegion(c.householdId, ctx);
