@@ -10,6 +10,7 @@ import {
   OUT_OF_SCOPE_PURPOSES,
   PURPOSES_BY_ROLE,
   type Purpose,
+  type ObjectRegion,
   type Role,
   type RootRule,
   type RouteRule,
@@ -62,6 +63,12 @@ export function inScope(regionScope: string, regionCode: string | null): boolean
   return regionCode.startsWith(divisionPrefix(regionScope));
 }
 
+/** Whether an object lies inside a caller's region scope: any one of its divisions does (ObjectRegion). */
+export function regionInScope(regionScope: string, region: ObjectRegion): boolean {
+  if (typeof region === 'string' || region === null) return inScope(regionScope, region);
+  return region.some((code) => inScope(regionScope, code));
+}
+
 /** Whether some role of the caller allows stating this purpose. */
 export function purposeAllowed(roles: readonly Role[], purpose: Purpose): boolean {
   return roles.some((r) => PURPOSES_BY_ROLE[r].includes(purpose));
@@ -79,9 +86,9 @@ export function checkCall(rule: Pick<RootRule | RouteRule, 'roles' | 'purposes'>
   return null;
 }
 
-/** The view a caller gets of an object in `regionCode`. */
-export function viewOf(caller: Caller, purpose: Purpose | null, regionCode: string | null, outOfScope: RootRule['outOfScope'] = 'LIMITED'): View {
-  if (inScope(caller.regionScope, regionCode)) return 'FULL';
+/** The view a caller gets of an object in `region` (one division, several, or none). */
+export function viewOf(caller: Caller, purpose: Purpose | null, region: ObjectRegion, outOfScope: RootRule['outOfScope'] = 'LIMITED'): View {
+  if (regionInScope(caller.regionScope, region)) return 'FULL';
   if (outOfScope === 'LIMITED' && purpose !== null && OUT_OF_SCOPE_PURPOSES.includes(purpose)) return 'LIMITED';
   return 'NONE';
 }

@@ -27,7 +27,7 @@ import { divisionLevel, divisionPrefix, isDivisionCode } from '../domain/divisio
 import { scrub } from '../domain/privacy';
 import { badInput } from './errors';
 import { checkCall, decideField, inScope, outOfScope, viewOf, type Refusal, type View } from './decide';
-import { ROOT_RULES, TYPE_RULES, type ArgumentKind, type PersonalTypeRule, type ReadRule, type RootRule, type Subject, type Visibility } from './policy';
+import { personRegion, ROOT_RULES, TYPE_RULES, type ArgumentKind, type ObjectRegion, type PersonalTypeRule, type ReadRule, type RootRule, type Subject, type Visibility } from './policy';
 import { unknownRegion, type RegionRow } from '../db/household/loaders';
 import type { AccessContext } from './context';
 import { forbidden, unauthenticated, type AccessSession } from './session';
@@ -132,7 +132,7 @@ function argumentFacts(spec: Record<string, ArgumentKind> | undefined, args: Rec
 }
 
 async function subjectRegion(subject: Subject, ctx: AccessContext): Promise<string | null> {
-  if (subject.kind === 'PERSON') return (TYPE_RULES.Person as PersonalTypeRule).region!({ idNumber: subject.idNumber }, ctx);
+  if (subject.kind === 'PERSON') return personRegion(subject.idNumber, ctx);
   return (await ctx.loaders.hub.householdById.load(subject.householdId))?.regionCode ?? null;
 }
 
@@ -155,7 +155,7 @@ function sessionOf(ctx: AccessContext): AccessSession {
 function computedView(rule: PersonalTypeRule, obj: object, ctx: AccessContext, session: AccessSession): View | Promise<View> {
   const known = session.views.get(obj);
   if (known !== undefined) return known;
-  const settle = (region: string | null): View => {
+  const settle = (region: ObjectRegion): View => {
     const view = rule.region ? viewOf(session.caller!, session.purpose, region) : 'NONE';
     session.views.set(obj, view);
     if (rule.subjects) session.record(rule.subjects(obj), view === 'NONE');
@@ -163,7 +163,7 @@ function computedView(rule: PersonalTypeRule, obj: object, ctx: AccessContext, s
   };
   // A type without a region of its own is only ever seen through its parent's view.
   const region = rule.region ? rule.region(obj, ctx) : null;
-  if (!isPromise<string | null>(region)) return settle(region);
+  if (!isPromise<ObjectRegion>(region)) return settle(region);
   const pending = region.then(settle);
   session.views.set(obj, pending);
   return pending;
@@ -273,7 +273,7 @@ function rootField(what: string, rule: RootRule | undefined, resolve: Resolver, 
 
     /** The view of one returned object, from its own region; null when it is to be left out. */
     const admit = (obj: object): View | null | Promise<View | null> => {
-      const settle = (region: string | null): View | null => {
+      const settle = (region: ObjectRegion): View | null => {
         const view = viewOf(caller, session.purpose, region, allowed.outOfScope);
         if (view === 'NONE' && allowed.outOfScope === 'OMIT') return null;
         if (returns!.subjects) session.record(returns!.subjects(obj), view === 'NONE');
@@ -285,7 +285,7 @@ function rootField(what: string, rule: RootRule | undefined, resolve: Resolver, 
       };
       if (!returns!.region) return settle(null);
       const region = returns!.region(obj, ctx);
-      return isPromise<string | null>(region) ? region.then(settle) : settle(region);
+      return isPromise<ObjectRegion>(region) ? region.then(settle) : settle(region);
     };
 
     const run = (argView: View | null) => {

@@ -161,16 +161,24 @@ export type Visibility = 'ANY' | 'IN_SCOPE' | 'ID_NUMBER' | 'REFERENCE' | 'HEALT
 
 export type Subject = { kind: 'PERSON'; idNumber: string } | { kind: 'HOUSEHOLD'; householdId: number };
 
+/**
+ * Where an object lies, for a caller's region scope: a division code, several (the object is in
+ * scope if any one is: a case is its opening county's and its household's current one's), or null
+ * (in no scope).
+ */
+export type ObjectRegion = string | null | readonly string[];
+
 export interface PersonalTypeRule {
   kind: 'PERSONAL';
   /** Whose data an object of this type is: each becomes an audit row. Omitted: its parent's subjects cover it. */
   subjects?(obj: any): Subject[];
   /**
-   * The division code that decides whether the object is in a caller's scope (null: in no scope).
+   * The division code that decides whether the object is in a caller's scope (null: in no scope;
+   * several: in scope if any is, see ObjectRegion).
    * Omitted: the object is seen only through a `sameSubject` field of its parent, or through a root
    * field with `viewFromArguments`, and takes that view; reached any other way it is refused.
    */
-  region?(obj: any, ctx: PolicyContext): string | null | Promise<string | null>;
+  region?(obj: any, ctx: PolicyContext): ObjectRegion | Promise<ObjectRegion>;
   fields: Record<string, Visibility>;
   /** Who may read this type's fields at all, wherever the object was reached (see ReadRule). */
   readBy: ReadRule;
@@ -194,7 +202,7 @@ export type TypeRule = PersonalTypeRule | OpenTypeRule;
 const person = (idNumber: string): Subject => ({ kind: 'PERSON', idNumber });
 
 /** A person's region: the household they belong to now; failing that, the address code of their ID number. */
-async function personRegion(idNumber: string, ctx: PolicyContext): Promise<string | null> {
+export async function personRegion(idNumber: string, ctx: PolicyContext): Promise<string | null> {
   const household = await ctx.loaders.hub.currentHouseholdByIdNumber.load(idNumber);
   return household?.regionCode ?? idNumber.slice(0, 6);
 }
@@ -202,6 +210,19 @@ async function personRegion(idNumber: string, ctx: PolicyContext): Promise<strin
 /** A household's division, for types that carry only the household's id. */
 async function householdRegion(householdId: number, ctx: PolicyContext): Promise<string | null> {
   return (await ctx.loaders.hub.householdById.load(householdId))?.regionCode ?? null;
+}
+
+/**
+ * Where a case lies (and its slips and meetings): the township where it was opened and the
+ * household's division now. A case stays with the county that opened it until it ends: that
+ * county's offices own it, answer its slips and convene it (resolvers/cases inReach acts on the
+ * township alone), and still read it after the household has moved; the county the household has
+ * moved to serves the household now and reads its cases too, as `Household.cases` shows them to it.
+ * 一事一议 is convened by the county (README, "Joint cases"); there is no hand-over between counties.
+ */
+export async function caseRegions(c: { householdId: number; townshipCode: string }, ctx: PolicyContext): Promise<string[]> {
+  const home = await householdRegion(c.householdId, ctx);
+  return home === null || home.startsWith(c.townshipCode) ? [c.townshipCode] : [c.townshipCode, home];
 }
 
 const OPEN_CATALOGUE: OpenTypeRule = { kind: 'OPEN', why: 'catalogue data, no personal data' };
@@ -370,7 +391,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     kind: 'PERSONAL',
     readBy: CASE_DATA,
     subjects: (c: { householdId: number }) => [{ kind: 'HOUSEHOLD', householdId: c.householdId }],
-    region: (c: { householdId: number }, ctx) => householdRegion(c.householdId, ctx),
+    region: (c: { householdId: number; townshipCode: string }, ctx) => caseRegions(c, ctx),
     fields: Object.fromEntries(
       ['id', 'reference', 'household', 'origin', 'urgency', 'state', 'summary', 'firstReceivedBy', 'owner', 'township', 'reportedAt', 'explanation', 'endedAt', 'allowedTransitions', 'history', 'deadlines', 'anyDeadlineMissed', 'referrals', 'meetings', 'secondAids', 'firstAid', 'dossier', 'briefUrl', 'alert'].map((f) => [f, 'IN_SCOPE' as const]),
     ),
@@ -383,7 +404,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
       { kind: 'HOUSEHOLD', householdId: r.householdId },
       ...(r.beneficiaryIdNumber ? [person(r.beneficiaryIdNumber)] : []),
     ],
-    region: (r: { householdId: number }, ctx) => householdRegion(r.householdId, ctx),
+    region: (r: { householdId: number; townshipCode: string }, ctx) => caseRegions(r, ctx),
     fields: Object.fromEntries(
       ['id', 'case', 'kind', 'meeting', 'from', 'to', 'ask', 'programme', 'amountFen', 'beneficiary', 'handOver', 'deadlineWorkingDays', 'issuedAt', 'dueOn', 'provisional', 'state', 'acceptedAt', 'answeredAt', 'answeredStatedAt', 'feedback', 'declineReason', 'aidRecord', 'aidSourceReference', 'deadlineStatus', 'overdue', 'fulfilment', 'decisionCheck', 'declineResolution'].map((f) => [f, 'IN_SCOPE' as const]),
     ),
@@ -393,7 +414,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     kind: 'PERSONAL',
     readBy: CASE_DATA,
     subjects: (m: { dossier: { household: { id: number } } }) => [{ kind: 'HOUSEHOLD', householdId: m.dossier.household.id }],
-    region: (m: { dossier: { household: { id: number } } }, ctx) => householdRegion(m.dossier.household.id, ctx),
+    region: (m: { townshipCode: string; dossier: { household: { id: number } } }, ctx) => caseRegions({ householdId: m.dossier.household.id, townshipCode: m.townshipCode }, ctx),
     fields: Object.fromEntries(['id', 'case', 'heldOn', 'convenedBy', 'departmentsPresent', 'notes', 'decisions', 'dossier', 'recordedAt', 'recordedBy', 'briefUrl', 'decisionChecks'].map((f) => [f, 'IN_SCOPE' as const])),
     sameSubject: ['case', 'decisions', 'dossier'],
   },

@@ -13,7 +13,8 @@
  */
 import type express from 'express';
 import { AuditUnavailable, type AuditStore } from '../access/audit';
-import { inScope, seesHealthDetail } from '../access/decide';
+import { regionInScope, seesHealthDetail } from '../access/decide';
+import { caseRegions } from '../access/policy';
 import type { ErrorCode } from '../access/errors';
 import { requestAccess, sendError } from '../access/http';
 import { buildDossier, openFindingsFrom } from '../resolvers/cases/dossier';
@@ -650,10 +651,10 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
       const cases = loaders.cases;
       const c = await cases.caseById.load(Number(id));
       if (!c) return errorPage(req, res, 404, 'BAD_USER_INPUT', 'CASE_NOT_FOUND', '未找到该案件');
-      const home = await loaders.hub.householdById.load(c.householdId);
       const access = requestAccess(req);
-      // Out of reach reads as not found: a refusal would confirm the case exists.
-      if (access && !inScope(access.caller.regionScope, home?.regionCode ?? null)) return errorPage(req, res, 404, 'BAD_USER_INPUT', 'CASE_NOT_FOUND', '未找到该案件');
+      // Read as the Case rule reads: the case's county's, or its household's now (access/policy.ts
+      // caseRegions). Out of reach reads as not found: a refusal would confirm the case exists.
+      if (access && !regionInScope(access.caller.regionScope, await caseRegions(c, { loaders }))) return errorPage(req, res, 404, 'BAD_USER_INPUT', 'CASE_NOT_FOUND', '未找到该案件');
 
       const meetings = await cases.meetingsByCase.load(c.id);
       const chosen = meetingParam === null ? (meetings.at(-1) ?? null) : (meetings.find((m) => m.id === Number(meetingParam)) ?? null);

@@ -43,7 +43,7 @@ export async function resolveDeclinedDecision(db: HubDb, referralId: number, res
         if (TERMINAL_STATES.has(c.state)) return refusal(caseError('CASE_ENDED', `the case is ${c.state}`, ['input', 'referralId']));
         if (c.ownerOffice !== meta.actor.office) return refusal(caseError('NOT_CASE_OWNER', 'the office that owns the case (its convener) resolves a declined decision', ['input', 'actor', 'office']));
         const [row] = await tx.select().from(referralSlip).where(eq(referralSlip.id, referralId));
-        const slip = referralRecord(row, c.householdId);
+        const slip = referralRecord(row, c);
         const [resolved] = await tx.select().from(declinedDecision).where(eq(declinedDecision.referralId, referralId));
         if (slip.kind !== 'DECISION' || slip.state !== 'DECLINED' || resolved) {
           return refusal(caseError('DECISION_NOT_DECLINED', 'only a declined decision not yet resolved is reassigned or waived', ['input', 'referralId']));

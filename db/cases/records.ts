@@ -64,6 +64,11 @@ export interface ReferralRecord {
   caseId: number;
   /** The case's household, read with the slip (access rules and audit name it). */
   householdId: number;
+  /**
+   * The case's township, read with the slip: the slip is of the county where the case was opened
+   * (its addressee's county, the offices that may answer it), wherever the household lives now.
+   */
+  townshipCode: string;
   kind: ReferralKind;
   meetingId: number | null;
   fromOffice: OfficeKey;
@@ -84,13 +89,15 @@ export interface ReferralRecord {
   aidSourceRef: string | null;
 }
 
-export function referralRecord(row: typeof referralSlip.$inferSelect, householdId: number): ReferralRecord {
-  return { ...row, householdId, issuedAt: fromDbInstant(row.issuedAt), acceptedAt: fromDbInstantOrNull(row.acceptedAt), answeredAt: fromDbInstantOrNull(row.answeredAt) };
+export function referralRecord(row: typeof referralSlip.$inferSelect, c: Pick<CaseRecord, 'householdId' | 'townshipCode'>): ReferralRecord {
+  return { ...row, householdId: c.householdId, townshipCode: c.townshipCode, issuedAt: fromDbInstant(row.issuedAt), acceptedAt: fromDbInstantOrNull(row.acceptedAt), answeredAt: fromDbInstantOrNull(row.answeredAt) };
 }
 
 export interface MeetingRecord {
   id: number;
   caseId: number;
+  /** The case's township, read with the meeting: the county that convened it, wherever the household lives now. */
+  townshipCode: string;
   heldOn: IsoDate;
   convenedBy: OfficeKey;
   notes: string | null;
@@ -99,9 +106,9 @@ export interface MeetingRecord {
   recordedBy: string;
 }
 
-export function meetingRecord(row: typeof caseMeeting.$inferSelect): MeetingRecord {
+export function meetingRecord(row: typeof caseMeeting.$inferSelect, townshipCode: string): MeetingRecord {
   const { dossierJson, ...rest } = row;
-  return { ...rest, dossier: JSON.parse(dossierJson) as Dossier, recordedAt: fromDbInstant(row.recordedAt) };
+  return { ...rest, townshipCode, dossier: JSON.parse(dossierJson) as Dossier, recordedAt: fromDbInstant(row.recordedAt) };
 }
 
 export type SecondAidRecord = typeof secondAidApproval.$inferSelect;

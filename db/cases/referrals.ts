@@ -142,7 +142,7 @@ export async function answerReferral(db: HubDb, referralId: number, action: Refe
           if (!c) return refusal(caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'referralId']));
           // Read again under the case lock: another answer may have landed since the look-up above.
           const [row] = await tx.select().from(referralSlip).where(eq(referralSlip.id, referralId));
-          const slip = referralRecord(row, c.householdId);
+          const slip = referralRecord(row, c);
           if (slip.toOffice !== meta.actor.office) return refusal(caseError('NOT_RECEIVING_OFFICE', 'only the receiving office answers a slip', ['input', 'actor', 'office']));
           const check = checkReferralAction(slip.state, action, { handOver: slip.handOver, text: answer.text });
           if (!check.ok) return refusal(caseError(check.code, check.message, check.code === 'REFERRAL_ILLEGAL_TRANSITION' ? ['input', 'referralId'] : ['input', field]));

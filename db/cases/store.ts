@@ -189,20 +189,25 @@ function slipsWhere(db: HubDb, where: SQL | undefined) {
 
 export async function referralsByCaseIds(db: HubDb, caseIds: readonly number[]): Promise<ReferralRecord[]> {
   const rows = await slipsWhere(db, inArray(referralSlip.caseId, [...caseIds])).orderBy(asc(referralSlip.id));
-  return rows.map((r) => referralRecord(r.slip, r.householdId));
+  return rows.map((r) => referralRecord(r.slip, r));
 }
 
 export async function referralsByIds(db: HubDb, ids: readonly number[]): Promise<ReferralRecord[]> {
-  return (await slipsWhere(db, inArray(referralSlip.id, [...ids]))).map((r) => referralRecord(r.slip, r.householdId));
+  return (await slipsWhere(db, inArray(referralSlip.id, [...ids]))).map((r) => referralRecord(r.slip, r));
+}
+
+/** Meetings with their case's township: one join, one statement. */
+function meetingsWhere(db: HubDb, where: SQL | undefined) {
+  return db.select({ meeting: caseMeeting, townshipCode: aidCase.townshipCode }).from(caseMeeting).innerJoin(aidCase, eq(aidCase.id, caseMeeting.caseId)).where(where);
 }
 
 export async function meetingsByCaseIds(db: HubDb, caseIds: readonly number[]): Promise<MeetingRecord[]> {
-  const rows = await db.select().from(caseMeeting).where(inArray(caseMeeting.caseId, [...caseIds])).orderBy(asc(caseMeeting.id));
-  return rows.map(meetingRecord);
+  const rows = await meetingsWhere(db, inArray(caseMeeting.caseId, [...caseIds])).orderBy(asc(caseMeeting.id));
+  return rows.map((r) => meetingRecord(r.meeting, r.townshipCode));
 }
 
 export async function meetingsByIds(db: HubDb, ids: readonly number[]): Promise<MeetingRecord[]> {
-  return (await db.select().from(caseMeeting).where(inArray(caseMeeting.id, [...ids]))).map(meetingRecord);
+  return (await meetingsWhere(db, inArray(caseMeeting.id, [...ids]))).map((r) => meetingRecord(r.meeting, r.townshipCode));
 }
 
 export async function departmentsByMeetingIds(db: HubDb, meetingIds: readonly number[]): Promise<MeetingDepartmentRecord[]> {
@@ -248,7 +253,7 @@ export async function referralsToOffice(db: HubDb, office: string, states: reado
     db,
     and(eq(referralSlip.toOffice, office), inArray(referralSlip.state, [...states]), townshipPrefix === null ? undefined : like(aidCase.townshipCode, `${townshipPrefix}%`)),
   ).orderBy(asc(referralSlip.dueOn), asc(referralSlip.id));
-  return rows.map((r) => referralRecord(r.slip, r.householdId));
+  return rows.map((r) => referralRecord(r.slip, r));
 }
 
 /**
@@ -256,7 +261,7 @@ export async function referralsToOffice(db: HubDb, office: string, states: reado
  * case's township: those without feedback now and, for an `asOf` in the past, those answered
  * since (each read through the state and due-date index).
  */
-export async function openReferralsDueBefore(db: HubDb, today: IsoDate, townshipPrefix: string | null, asOf: Date | null = null): Promise<(ReferralRecord & { townshipCode: string })[]> {
+export async function openReferralsDueBefore(db: HubDb, today: IsoDate, townshipPrefix: string | null, asOf: Date | null = null): Promise<ReferralRecord[]> {
   const inRegion = townshipPrefix === null ? undefined : like(aidCase.townshipCode, `${townshipPrefix}%`);
   const [open, answeredSince] = await Promise.all([
     slipsWhere(db, and(inArray(referralSlip.state, ['ISSUED', 'ACCEPTED']), lt(referralSlip.dueOn, today), inRegion)),
@@ -264,7 +269,7 @@ export async function openReferralsDueBefore(db: HubDb, today: IsoDate, township
   ]);
   return [...open, ...answeredSince]
     .sort((a, b) => a.slip.dueOn.localeCompare(b.slip.dueOn) || a.slip.id - b.slip.id)
-    .map((r) => ({ ...referralRecord(r.slip, r.householdId), townshipCode: r.townshipCode }));
+    .map((r) => referralRecord(r.slip, r));
 }
 
 /**
@@ -272,7 +277,7 @@ export async function openReferralsDueBefore(db: HubDb, today: IsoDate, township
  * `from` up to `to`, with their case's township and the shortfall: the supervision view lists them.
  * Largest shortfall first.
  */
-export async function decisionShortfallsAnswered(db: HubDb, from: Date, to: Date, townshipPrefix: string | null): Promise<(ReferralRecord & { townshipCode: string; shortfallFen: number })[]> {
+export async function decisionShortfallsAnswered(db: HubDb, from: Date, to: Date, townshipPrefix: string | null): Promise<(ReferralRecord & { shortfallFen: number })[]> {
   const rows = await db
     .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode, shortfallFen: referralFulfilment.shortfallFen })
     .from(referralFulfilment)
@@ -288,7 +293,7 @@ export async function decisionShortfallsAnswered(db: HubDb, from: Date, to: Date
       ),
     )
     .orderBy(desc(referralFulfilment.shortfallFen), asc(referralSlip.id));
-  return rows.map((r) => ({ ...referralRecord(r.slip, r.householdId), townshipCode: r.townshipCode, shortfallFen: r.shortfallFen }));
+  return rows.map((r) => ({ ...referralRecord(r.slip, r), shortfallFen: r.shortfallFen }));
 }
 
 /**

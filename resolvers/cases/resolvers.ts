@@ -37,8 +37,8 @@ import type { ActorInput, CaseTransitionInput, OfficeInput, Resolvers } from '..
 import { departmentOf, present, unknownRegion } from '../common';
 import type { HubContext } from '../context';
 import { badInput, requireDivisionCode, requireHubId, requireIdNumber } from '../../access/errors';
-import { checkCall, inScope } from '../../access/decide';
-import { CASE_ROLES, ROOT_RULES } from '../../access/policy';
+import { checkCall, inScope, regionInScope } from '../../access/decide';
+import { CASE_ROLES, caseRegions, ROOT_RULES } from '../../access/policy';
 import { proseDetail } from '../findings/resolvers';
 import { createHash } from 'node:crypto';
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
@@ -164,25 +164,28 @@ function caseById(ctx: HubContext, id: number) {
 }
 
 /**
- * Whether a case is within the caller's reach: its household in the caller's region scope. A write
- * naming a case or slip out of reach answers CASE_NOT_FOUND / REFERRAL_NOT_FOUND, as for an id
- * that does not exist: NOT_CASE_OWNER there would confirm to the caller that the case exists. The
- * household is recorded as refused in the audit trail.
+ * Whether a case is within the caller's reach to act on: the township where it was opened in the
+ * caller's region scope. A case stays with the county that opened it until it ends (its owner,
+ * slips, meetings and decisions are that county's), wherever its household moves: the county the
+ * household moved to reads the case (access/policy.ts caseRegions) but neither moves it nor answers
+ * its slips. A write naming a case or slip out of reach answers CASE_NOT_FOUND /
+ * REFERRAL_NOT_FOUND, as for an id that does not exist: NOT_CASE_OWNER there would confirm to the
+ * caller that the case exists. The household is recorded as refused in the audit trail.
  */
 async function inReach(ctx: HubContext, c: CaseRecord | null): Promise<boolean> {
   if (!c) return false;
   const caller = ctx.access?.caller;
   if (!caller) return true;
-  const home = await ctx.loaders.hub.householdById.load(c.householdId);
-  if (inScope(caller.regionScope, home?.regionCode ?? null)) return true;
+  if (inScope(caller.regionScope, c.townshipCode)) return true;
   ctx.access.record([{ kind: 'HOUSEHOLD', householdId: c.householdId }], true);
   return false;
 }
 
 /**
  * A case's reference, for a refusal that names it, when the caller may read that case (`case(id)`
- * with its purpose, the case's household in its scope); otherwise null, and the refusal does not
- * say which case. No audit row: nothing of the case is shown when it is out of reach.
+ * with its purpose, the case in its scope as the Case rule has it: its county's or its household's
+ * now, access/policy.ts caseRegions); otherwise null, and the refusal does not say which case. No
+ * audit row: nothing of the case is shown when it is out of reach.
  */
 function caseNamedTo(ctx: HubContext) {
   return async (caseId: number): Promise<string | null> => {
@@ -190,10 +193,7 @@ function caseNamedTo(ctx: HubContext) {
     if (caller && checkCall(ROOT_RULES.Query.case, 'case', caller, ctx.access.purpose) !== null) return null;
     const c = await caseById(ctx, caseId);
     if (!c) return null;
-    if (caller) {
-      const home = await ctx.loaders.hub.householdById.load(c.householdId);
-      if (!inScope(caller.regionScope, home?.regionCode ?? null)) return null;
-    }
+    if (caller && !regionInScope(caller.regionScope, await caseRegions(c, ctx))) return null;
     return caseReference(c.id, c.reportedAt);
   };
 }

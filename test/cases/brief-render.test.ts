@@ -158,6 +158,7 @@ describe('a decision met short', () => {
     id,
     caseId: c.id,
     householdId: 1,
+    townshipCode: c.townshipCode,
     kind: 'DECISION',
     meetingId: 3,
     fromOffice: 'CIVIL_AFFAIRS',
@@ -180,6 +181,7 @@ describe('a decision met short', () => {
   const meeting = (fulfilments: BriefMeeting['fulfilments']): BriefMeeting => ({
     id: 3,
     caseId: c.id,
+    townshipCode: c.townshipCode,
     heldOn: '2026-03-12',
     convenedBy: 'CIVIL_AFFAIRS',
     notes: null,
