@@ -27,9 +27,9 @@ const DateTime = new GraphQLScalarType({
 });
 
 /**
- * A refused Date: BAD_USER_INPUT with reason MALFORMED_DATE, in the literal form and the variable
- * form alike (server/app.ts answers the literal form's validation error with the same code, and
- * names the variable where graphql-js gives it). graphql-scalars said "LocalDate", a name the
+ * A refused Date: reason MALFORMED_DATE, in the literal form and the variable form alike
+ * (server/app.ts keeps the reason on the literal form's validation error, and names the variable
+ * where graphql-js gives it). graphql-scalars said "LocalDate", a name the
  * schema does not have, and set no reason. The message quotes at most a short piece of the value,
  * letters, digits and date punctuation only: a date field is where an ID number gets pasted.
  */

@@ -69,8 +69,8 @@ function clientErrorOf(error: unknown): { reason: string } | null {
 }
 
 /**
- * A Date the scalar refused (resolvers/scalars.ts): BAD_USER_INPUT, reason MALFORMED_DATE, whether
- * it was written in the document (Apollo calls that a validation failure) or sent as a variable.
+ * A Date the scalar refused (resolvers/scalars.ts): reason MALFORMED_DATE, whether it was written
+ * in the document (GRAPHQL_VALIDATION_FAILED) or sent as a variable (BAD_USER_INPUT).
  * graphql-js names the variable, and the place inside it, only in its message
  * (`Variable "$d" got invalid value …` or `… at "$in.from"`): that becomes `argument`.
  */
@@ -91,7 +91,9 @@ function malformedDateAnswer(formatted: GraphQLFormattedError, error: unknown): 
   return {
     message: redactErrorMessage(argument ? `Variable "${argument}": ${own}` : own),
     ...(formatted.locations ? { locations: formatted.locations } : {}),
-    extensions: { code: 'BAD_USER_INPUT', reason: 'MALFORMED_DATE', ...(argument ? { argument } : {}) },
+    // A literal keeps Apollo's GRAPHQL_VALIDATION_FAILED (the document does not validate, as with
+    // any other literal of the wrong type; test/household.test.ts); a variable is BAD_USER_INPUT.
+    extensions: { code: formatted.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' ? 'GRAPHQL_VALIDATION_FAILED' : 'BAD_USER_INPUT', reason: 'MALFORMED_DATE', ...(argument ? { argument } : {}) },
   };
 }
 

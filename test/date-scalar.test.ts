@@ -1,6 +1,7 @@
 /**
- * A Date that is not one (a month 13, a word, a number) is BAD_USER_INPUT with reason
- * MALFORMED_DATE, written in the document or sent as a variable alike; the message names the
+ * A Date that is not one (a month 13, a word, a number) has reason MALFORMED_DATE, written in the
+ * document (GRAPHQL_VALIDATION_FAILED, as any literal of the wrong type) or sent as a variable
+ * (BAD_USER_INPUT); the message names the
  * schema's scalar (`Date`, not graphql-scalars' "LocalDate") and, for a variable, the variable and
  * the place inside it (extensions.argument). At most ten characters of the value come back, and
  * only letters, digits and date punctuation among them.
@@ -26,11 +27,11 @@ const ID_NUMBER = '370811197504120312';
 const LONG = `${ID_NUMBER}王建国${'x'.repeat(300)}`;
 
 describe('a malformed Date argument', () => {
-  it.each([['"2026-13-01"'], ['"2026-02-30"'], ['"tomorrow"'], ['20260101'], ['true'], [`"${LONG}"`]])('written in the document (%s): BAD_USER_INPUT, MALFORMED_DATE, naming Date', async (literal) => {
+  it.each([['"2026-13-01"'], ['"2026-02-30"'], ['"tomorrow"'], ['20260101'], ['true'], [`"${LONG}"`]])('written in the document (%s): GRAPHQL_VALIDATION_FAILED, MALFORMED_DATE, naming Date', async (literal) => {
     const res = await hub.gql(`{ household(id: "1") { aid(from: ${literal}) { grantDate } } }`);
     expect(res.errors).toHaveLength(1);
     const [error] = res.errors!;
-    expect(error.extensions).toEqual({ code: 'BAD_USER_INPUT', reason: 'MALFORMED_DATE' });
+    expect(error.extensions).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED', reason: 'MALFORMED_DATE' });
     expect(error.message).toMatch(/^Date /);
     expect(error.message).not.toMatch(/LocalDate|\d{11,}|[\u4e00-\u9fff]|x{11}/);
   });
