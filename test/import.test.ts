@@ -203,6 +203,13 @@ describe('import: bad rows', () => {
     expect(reportOf(SUBSIDIES, subsidy('2026-01', '2100-01'))).toEqual([expect.stringMatching(/^:2: end_ym: is after 2099-12, .*\(TOO_LATE\)$/)]);
   });
 
+  // The API refuses these in every stored text (resolvers/text-inputs.ts); a file loaded them.
+  it('reports a text with a control character or a bidi override, naming the character, not the text', () => {
+    expect(report('person.csv', withLine('person', 2, `${A},王\u202e建国,M,1972-03-15,`))).toEqual(['person.csv:2: name: contains a bidirectional control character (U+202E) (TEXT_INVALID)']);
+    expect(report('person.csv', withLine('person', 2, `${A},王建国\u0007,M,1972-03-15,`))).toEqual(['person.csv:2: name: contains a control character (U+0007) (TEXT_INVALID)']);
+    expect(report('person.csv', withLine('person', 2, `${A},王建国,M,1972-03-15,`))).toEqual([]);
+  });
+
   it('reports months that are not YYYY-MM', () => {
     for (const m of ['2023-13', '2023-5', '2023-05-01', '202305']) {
       expect(reportOf(SUBSIDIES, withLine(SUBSIDIES, 2, `3301,${CERT_B},SH,${m},,12000,1`))).toEqual([

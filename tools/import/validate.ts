@@ -14,7 +14,7 @@ import { addDays, isIsoDate, todayIso } from '../../domain/dates';
 import { DATE_RANGE } from '../../domain/date-ranges';
 import { fenToYuan, yuanToFen } from '../../domain/money';
 import { INT_MAX, NOT_IMPORTED, TABLE_SPECS, TABLE_SPEC_BY_NAME, type ColumnSpec, type ColumnType, type TableSpec } from './spec';
-import { charCount } from '../../domain/text-length';
+import { charCount, textProblem } from '../../domain/text-length';
 
 export interface ImportProblem {
   file: string;
@@ -136,6 +136,10 @@ function parseIdNumber(raw: string, today: string): Parsed {
 export function parseValue(type: ColumnType, raw: string, today: string): Parsed {
   switch (type.kind) {
     case 'text': {
+      // What no stored text may hold (domain/text-length.ts, as the API refuses it): control
+      // characters and bidi overrides. A quoted line break in a CSV field is kept: an address may have one.
+      const problem = textProblem(raw, true);
+      if (problem) return bad('TEXT_INVALID', `contains ${problem}`);
       const n = charCount(raw);
       return n <= type.maxLength ? ok(raw) : bad('TOO_LONG', `has ${n} characters, at most ${type.maxLength} allowed`);
     }
