@@ -46,10 +46,12 @@ const NEVER_IN_LINE = /[\t\n\r\u2028\u2029]/u;
 
 /**
  * What makes a text unfit to store, in words for a message (naming the character by its code point,
- * never the text), or null. `multiLine` fields (reasons, notes, summaries) keep line breaks and tabs.
+ * never the text), or null. `multiLine` fields (reasons, notes, summaries) keep line breaks and tabs;
+ * in a single-line one they are refused inside the text: around it they are whitespace
+ * the hub trims (a reference looked up as "DF-2026-020\n" is DF-2026-020).
  */
 export function textProblem(text: string, multiLine: boolean): string | null {
-  const bad = NEVER_IN_TEXT.exec(text) ?? (multiLine ? null : NEVER_IN_LINE.exec(text));
+  const bad = NEVER_IN_TEXT.exec(text) ?? (multiLine ? null : NEVER_IN_LINE.exec(text.trim()));
   if (!bad) return null;
   const c = bad[0];
   const at = `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;

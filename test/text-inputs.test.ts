@@ -96,8 +96,10 @@ describe('caseOpen', () => {
     expect(await count('case_request')).toBe(before);
   });
 
-  it('an officer (one line) with a line break or a tab is refused', async () => {
-    for (const officer of ['张三\n', '张\t三']) {
+  it('an officer (one line) with a line break or a tab inside is refused; around it, it is trimmed', async () => {
+    const trimmed = await ca(OPEN, { input: openInput({ actor: { officer: '张三\n' } }) });
+    expect(trimmed.errors).toBeUndefined();
+    for (const officer of ['张\n三', '张\t三']) {
       const res = await ca(OPEN, { input: openInput({ actor: { officer } }) });
       expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'TEXT_INVALID', argument: 'input.actor.officer' });
     }
@@ -110,6 +112,7 @@ describe('textProblem', () => {
     expect(textProblem('a\u202eb', true)).toBe('a bidirectional control character (U+202E)');
     expect(textProblem('a\ud800', true)).toBe('a lone surrogate (U+D800), not a character');
     expect(textProblem('a\nb', false)).toBe('a line break or tab (U+000A) in a single-line field');
+    expect(textProblem(' DF-2026-020\r\n', false)).toBeNull();
   });
 
   it('accepts Chinese, emoji, surrogate pairs, and line breaks and tabs where the field is multi-line', () => {
