@@ -31,3 +31,32 @@ export function firstChars(text: string, max: number): string {
   }
   return out;
 }
+
+/**
+ * Characters no stored text may hold, whatever the field: C0 controls but tab, line feed and
+ * carriage return (NUL among them: it truncates the text in some clients and tools), DEL and the C1
+ * controls, the bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069: they make a
+ * stored text display in another order than it is stored, the "Trojan Source" trick, so a reason or
+ * a reference could read as something else to the next officer), and lone surrogates (JSON can carry
+ * them; the database stored each as U+FFFD, silently changing the text).
+ */
+const NEVER_IN_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|[\ud800-\udfff]/u;
+/** In a single-line text (a name, a reference, an officer), line breaks and tabs are a paste accident too. */
+const NEVER_IN_LINE = /[\t\n\r\u2028\u2029]/u;
+
+/**
+ * What makes a text unfit to store, in words for a message (naming the character by its code point,
+ * never the text), or null. `multiLine` fields (reasons, notes, summaries) keep line breaks and tabs;
+ * in a single-line one they are refused inside the text: around it they are whitespace
+ * the hub trims (a reference looked up as "DF-2026-020\n" is DF-2026-020).
+ */
+export function textProblem(text: string, multiLine: boolean): string | null {
+  const bad = NEVER_IN_TEXT.exec(text) ?? (multiLine ? null : NEVER_IN_LINE.exec(text.trim()));
+  if (!bad) return null;
+  const c = bad[0];
+  const at = `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+  if (c >= '\ud800' && c <= '\udfff') return `a lone surrogate (${at}), not a character`;
+  if (/[\u202a-\u202e\u2066-\u2069]/.test(c)) return `a bidirectional control character (${at})`;
+  if (NEVER_IN_LINE.test(c)) return `a line break or tab (${at}) in a single-line field`;
+  return `a control character (${at})`;
+}

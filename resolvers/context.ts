@@ -12,7 +12,7 @@ import type { DepartmentCode } from '../domain/departments';
 import { todayIso, type IsoDate } from '../domain/dates';
 import { chinaDateOf } from '../domain/cases/china-time';
 import { loggableError } from '../domain/privacy';
-import { createDepartmentLoaders, primeDepartment, type SourceOutcome } from '../federation/loaders';
+import { createDepartmentLoaders, primeDepartment, PROBE, type SourceOutcome } from '../federation/loaders';
 import { ledgerRecord } from '../federation/registry';
 import type { ReportedAidRow } from '../db/reported-aid/schema';
 import { checkSources, type Sources } from '../federation/sources';
@@ -56,8 +56,11 @@ export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<De
   // The ledger is read with a household's members when it is the hub's own (it always is, unless
   // SOURCE_REPORTED_URL points elsewhere): one statement fewer per household query.
   const ledgerIsHubs = deps.config.sources.REPORTED?.url === deps.config.hubUrl;
+  // A household with no current members asks every department about PROBE (aidForPeople) to report
+  // its state: for the ledger that state is the hub's, which has just answered, so PROBE is primed
+  // too. Without it that household cost a ninth statement (test/household.test.ts).
   const onLedger = (entries: ReadonlyMap<string, ReportedAidRow[]>) =>
-    primeDepartment(departments, 'REPORTED', new Map([...entries].map(([idNumber, rows]) => [idNumber, rows.flatMap((r) => ledgerRecord(r, today) ?? [])])));
+    primeDepartment(departments, 'REPORTED', new Map([[PROBE, []], ...[...entries].map(([idNumber, rows]) => [idNumber, rows.flatMap((r) => ledgerRecord(r, today) ?? [])] as const)]));
   let checkFindings: ReturnType<typeof createFindingLoaders> | undefined;
   return {
     hub: createHubLoaders(deps.hub, ledgerIsHubs ? { onLedger } : {}),

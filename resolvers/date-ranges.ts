@@ -36,23 +36,28 @@ const checkInstant: Check = (value, path) => {
 
 const SCALAR_CHECKS: Record<string, Check> = { Date: checkDate, DateTime: checkInstant };
 
-/** The check for values of a type, or null when no date can occur in it. */
-function checkFor(type: GraphQLInputType, visiting: Set<string> = new Set()): Check | null {
-  if (isNonNullType(type)) return checkFor(type.ofType, visiting);
+/** The check of a scalar's values, knowing the name of the argument or input field that holds them. */
+export type LeafCheck = (scalar: string, name: string) => Check | null;
+
+const dateLeaf: LeafCheck = (scalar) => SCALAR_CHECKS[scalar] ?? null;
+
+/** The check for values of a type, or null when no value `leaf` checks can occur in it. */
+function checkFor(type: GraphQLInputType, leaf: LeafCheck, name: string, visiting: Set<string> = new Set()): Check | null {
+  if (isNonNullType(type)) return checkFor(type.ofType, leaf, name, visiting);
   if (isListType(type)) {
-    const inner = checkFor(type.ofType, visiting);
+    const inner = checkFor(type.ofType, leaf, name, visiting);
     if (!inner) return null;
     return (value, path) => {
       if (Array.isArray(value)) value.forEach((item, i) => item !== null && item !== undefined && inner(item, `${path}.${i}`));
       else inner(value, path);
     };
   }
-  if (isScalarType(type)) return SCALAR_CHECKS[type.name] ?? null;
+  if (isScalarType(type)) return leaf(type.name, name);
   if (isInputObjectType(type)) {
     if (visiting.has(type.name)) return null;
     visiting.add(type.name);
     const fields = Object.values(type.getFields())
-      .map((f) => [f.name, checkFor(f.type, visiting)] as const)
+      .map((f) => [f.name, checkFor(f.type, leaf, f.name, visiting)] as const)
       .filter((e): e is readonly [string, Check] => e[1] !== null);
     visiting.delete(type.name);
     if (fields.length === 0) return null;
@@ -68,10 +73,19 @@ function checkFor(type: GraphQLInputType, visiting: Set<string> = new Set()): Ch
 }
 
 export function applyDateRanges(schema: GraphQLSchema): GraphQLSchema {
+  return applyArgumentChecks(schema, dateLeaf);
+}
+
+/**
+ * Wraps every field with an argument in which a value `leaf` checks can occur: the checks run, in
+ * argument order, before the field's resolver. Shared by the date ranges and the text checks
+ * (resolvers/text-inputs.ts).
+ */
+export function applyArgumentChecks(schema: GraphQLSchema, leaf: LeafCheck): GraphQLSchema {
   return mapSchema(schema, {
     [MapperKind.OBJECT_FIELD]: (config) => {
       const checks = Object.entries(config.args ?? {})
-        .map(([name, arg]) => [name, checkFor(arg.type)] as const)
+        .map(([name, arg]) => [name, checkFor(arg.type, leaf, name)] as const)
         .filter((e): e is readonly [string, Check] => e[1] !== null);
       if (checks.length === 0) return config;
       const resolve: GraphQLFieldResolver<unknown, unknown> = config.resolve ?? defaultFieldResolver;

@@ -17,6 +17,7 @@ import { caseResolvers } from './cases/resolvers';
 import { charityResolvers } from './charity/resolvers';
 import { commonResolvers } from './common';
 import { applyDateRanges } from './date-ranges';
+import { applyTextChecks } from './text-inputs';
 import { findingResolvers } from './findings/resolvers';
 import { householdResolvers } from './household/resolvers';
 import { monitoringResolvers } from './monitoring/resolvers';
@@ -37,8 +38,8 @@ export function buildSchema(): GraphQLSchema {
     resolvers,
     resolverValidationOptions: { requireResolversToMatchSchema: 'error', requireResolversForResolveType: 'error' },
   });
-  // Dates first, so that the access policy (outermost) still decides before any argument is read.
-  return applyAccessPolicy(applyDateRanges(schema));
+  // Dates and texts first, so that the access policy (outermost) still decides before any argument is read.
+  return applyAccessPolicy(applyTextChecks(applyDateRanges(schema)));
 }
 
 /** The federation additions (an entity key), used only by buildFederatedSchema. */
@@ -67,7 +68,7 @@ export function buildFederatedSchema(): GraphQLSchema {
   const typeDefs = parse([...loadTypeDefs(), fs.readFileSync(SUBGRAPH_SDL_FILE, 'utf8')].join('\n'));
   // The resolver map is the same one makeExecutableSchema takes; @apollo/subgraph types it its own way.
   const modules = [{ typeDefs, resolvers: merged }] as unknown as Parameters<typeof buildSubgraphSchema>[0];
-  const schema = applyAccessPolicy(buildSubgraphSchema(modules));
+  const schema = applyAccessPolicy(applyTextChecks(buildSubgraphSchema(modules)));
   // Outermost: a representation is checked before the access policy reads its id as a subject.
   const entities = schema.getQueryType()!.getFields()._entities;
   const resolve = entities.resolve!;

@@ -26,8 +26,51 @@ const DateTime = new GraphQLScalarType({
   },
 });
 
+/**
+ * A refused Date: reason MALFORMED_DATE, in the literal form and the variable form alike
+ * (server/app.ts keeps the reason on the literal form's validation error, and names the variable
+ * where graphql-js gives it). graphql-scalars said "LocalDate", a name the
+ * schema does not have, and set no reason. The message quotes at most a short piece of the value,
+ * letters, digits and date punctuation only: a date field is where an ID number gets pasted.
+ */
+function malformedDate(problem: string): GraphQLError {
+  return new GraphQLError(`Date ${problem}`, { extensions: { code: 'BAD_USER_INPUT', reason: 'MALFORMED_DATE' } });
+}
+
+/** At most DATE_ECHO_MAX characters of what was sent, anything but [0-9A-Za-z+-/.:] shown as "?". */
+const DATE_ECHO_MAX = 10;
+export function datePiece(value: string): string {
+  const head = [...value].slice(0, DATE_ECHO_MAX).map((c) => (/^[0-9A-Za-z+\-/.: ]$/.test(c) ? c : '?')).join('');
+  return [...value].length > DATE_ECHO_MAX ? `${head}…` : head;
+}
+
+function parseDate(value: string): string {
+  const refusal = malformedDate(`must be a real calendar date written YYYY-MM-DD (got "${datePiece(value)}")`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) throw refusal;
+  try {
+    return LocalDateResolver.parseValue(value) as string;
+  } catch {
+    throw refusal;
+  }
+}
+
+const KIND_NAMES: Partial<Record<string, string>> = { IntValue: 'a number', FloatValue: 'a number', BooleanValue: 'a boolean', NullValue: 'null', EnumValue: 'an enum value', ListValue: 'a list', ObjectValue: 'an object' };
+
+const DateScalar = new GraphQLScalarType({
+  ...LocalDateResolver.toConfig(),
+  name: 'Date',
+  parseValue(value: unknown): string {
+    if (typeof value !== 'string') throw malformedDate(`is a string written YYYY-MM-DD, not ${Array.isArray(value) ? 'a list' : value === null ? 'null' : typeof value === 'object' ? 'an object' : `a ${typeof value}`}`);
+    return parseDate(value);
+  },
+  parseLiteral(ast): string {
+    if (ast.kind !== Kind.STRING) throw malformedDate(`is a string written YYYY-MM-DD, not ${KIND_NAMES[ast.kind] ?? 'a string'}`);
+    return parseDate(ast.value);
+  },
+});
+
 export const scalarResolvers: Resolvers = {
-  Date: new GraphQLScalarType({ ...LocalDateResolver.toConfig(), name: 'Date' }),
+  Date: DateScalar,
   DateTime,
   Fen: new GraphQLScalarType({ ...SafeIntResolver.toConfig(), name: 'Fen' }),
 };

@@ -68,6 +68,35 @@ function clientErrorOf(error: unknown): { reason: string } | null {
   return { reason: /sha does not match/i.test(error.message) ? 'PERSISTED_QUERY_HASH_MISMATCH' : 'BAD_REQUEST' };
 }
 
+/**
+ * A Date the scalar refused (resolvers/scalars.ts): reason MALFORMED_DATE, whether it was written
+ * in the document (GRAPHQL_VALIDATION_FAILED) or sent as a variable (BAD_USER_INPUT).
+ * graphql-js names the variable, and the place inside it, only in its message
+ * (`Variable "$d" got invalid value …` or `… at "$in.from"`): that becomes `argument`.
+ */
+function malformedDateAnswer(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  // The scalar's own message, found down the chain of original errors; what graphql-js wrote
+  // around it quotes the value, and only the variable's name and path are taken from that.
+  let own = 'Date must be a calendar date written YYYY-MM-DD';
+  for (let e: unknown = error; e instanceof Error; e = (e as GraphQLError).originalError) {
+    if (e.message.startsWith('Date ')) {
+      own = e.message;
+      break;
+    }
+  }
+  const variable = /^Variable "(\$\w+)" got invalid value /.exec(formatted.message);
+  // graphql-js writes the place inside the variable without its "$": `… at "in.grantDate"; Date …`.
+  const at = variable ? / at "(\w+[\w.[\]]*)"; Date [^;]*$/.exec(formatted.message) : null;
+  const argument = at ? `$${at[1]}` : variable?.[1];
+  return {
+    message: redactErrorMessage(argument ? `Variable "${argument}": ${own}` : own),
+    ...(formatted.locations ? { locations: formatted.locations } : {}),
+    // A literal keeps Apollo's GRAPHQL_VALIDATION_FAILED (the document does not validate, as with
+    // any other literal of the wrong type; test/household.test.ts); a variable is BAD_USER_INPUT.
+    extensions: { code: formatted.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' ? 'GRAPHQL_VALIDATION_FAILED' : 'BAD_USER_INPUT', reason: 'MALFORMED_DATE', ...(argument ? { argument } : {}) },
+  };
+}
+
 /** GraphQL request bodies above this are refused (413) before they are parsed. */
 export const BODY_LIMIT = '100kb';
 
@@ -303,6 +332,7 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
         deps.logger.warn({ path: formatted.path }, 'hub database did not answer in time');
         return { message: 'The hub’s database did not answer in time; try again later', path: formatted.path, extensions: { code: 'HUB_UNAVAILABLE' } };
       }
+      if (formatted.extensions?.reason === 'MALFORMED_DATE') return malformedDateAnswer(formatted, error);
       if (KNOWN_CODES.has(code) && code !== 'INTERNAL_SERVER_ERROR') {
         return { ...formatted, message: redactErrorMessage(formatted.message) };
       }

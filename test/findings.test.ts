@@ -211,9 +211,18 @@ describe('preGrantCheck', () => {
     // X5 counts temporary aid of one cause: without it the check answered clear beside a grant of the same cause.
     [{ programme: 'TEMP_AID', grantDate: TODAY }, 'input.cause', 'REQUIRED'],
     [{ programme: 'TEKUN', periodStart: '2026-04-01', periodEnd: '2026-03-01' }, 'input.periodEnd', 'EMPTY_PERIOD'],
+    // Aid before the beneficiary's birth (1950-05-05) answered clear; aidReport refuses it (DATE_INVALID).
+    [{ programme: 'TEMP_AID', cause: 'ILLNESS', grantDate: '1950-05-04' }, 'input.grantDate', 'DATE_INVALID'],
+    [{ programme: 'TEKUN', periodStart: '1949-01-01', periodEnd: '2026-03-01' }, 'input.periodStart', 'DATE_INVALID'],
   ])('refuses %j with BAD_USER_INPUT', async (partial, argument, reason) => {
     const res = await writer().gql(Q, { input: { beneficiaryIdNumber: CASES.overlap.person, amountFen: 1, ...partial } });
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument, reason });
+  });
+
+  it('answers aid from the beneficiary’s day of birth on', async () => {
+    const res = await writer().gql(Q, { input: { beneficiaryIdNumber: CASES.overlap.person, amountFen: 1, programme: 'TEMP_AID', cause: 'ILLNESS', grantDate: '1950-05-05' } });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.preGrantCheck).toBeDefined();
   });
 
   it('refuses a settlement reference longer than 医保 settlement ids, before any department is asked', async () => {

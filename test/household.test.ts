@@ -3,6 +3,7 @@
  */
 import net from 'node:net';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
+import { household, householdMember, person } from '../db/household/schema';
 import { freePort } from '../db/setup/private-server';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
@@ -243,6 +244,21 @@ describe('statement count', () => {
     expect(eight.data.household.aid).toHaveLength(16);
     expect(one.extensions?.sqlStatements?.bySource).toEqual(STATEMENTS_PER_QUERY);
     expect(eight.extensions?.sqlStatements?.bySource).toEqual(STATEMENTS_PER_QUERY);
+  });
+
+  // A household whose members have all left (or that has none) cost a ninth statement: with no
+  // one to ask about, the departments were skipped, and the hub was asked again instead.
+  it('is the same fixed number for a household with no current members, and with no members at all', async () => {
+    const [left] = await dbs.hub.insert(household).values({ registrationNo: 'EMPTY-LEFT', regionCode: WANG.regionCode, address: '任城区 空户 1 号' });
+    const [never] = await dbs.hub.insert(household).values({ registrationNo: 'EMPTY-NEVER', regionCode: WANG.regionCode, address: '任城区 空户 2 号' });
+    await dbs.hub.insert(person).values({ idNumber: '370811198001010016', name: '钱一', gender: 'M', birthDate: '1980-01-01' });
+    await dbs.hub.insert(householdMember).values({ householdId: left.insertId, idNumber: '370811198001010016', relation: 'HEAD', joinedOn: '2000-01-01', leftOn: '2020-01-01' });
+    for (const id of [left.insertId, never.insertId]) {
+      const res = await hub.gql(HOUSEHOLD_QUERY, { id: String(id) });
+      expect(res.errors).toBeUndefined();
+      expect(res.data.household).toMatchObject({ members: [], aid: [] });
+      expect(res.extensions?.sqlStatements?.bySource).toEqual(STATEMENTS_PER_QUERY);
+    }
   });
 
   it('is the same fixed number for households(ids) with 500 ids', async () => {

@@ -185,6 +185,31 @@ describe('import: bad rows', () => {
     expect((await reportOf(TEMPORARY_AID, row('0224-02-01')))[0]).toMatch(/\(OUT_OF_RANGE\)$/);
   });
 
+  // A typo such as 2205-03-10 loaded, and dropped out of every query window (the API holds dates
+  // to 2099). With TODAY 2026-06-30 an event may lie up to 2026-09-30 (92 days on); a date that
+  // only ends a period, up to 2099-12-31.
+  it('reports an event date more than a quarter ahead, and a period end after 2099', async () => {
+    const grant = (d: string) => withLine(TEMPORARY_AID, 3, `70002,371526195011030132,,03,0,0,${d},150000,2,0`);
+    expect(await reportOf(TEMPORARY_AID, grant('2205-03-10'))).toEqual([':3: grant_date: is after 2026-09-30, today plus 92 days: so far ahead it is most likely a typo (TOO_LATE)']);
+    expect((await reportOf(TEMPORARY_AID, grant('2026-10-01')))[0]).toMatch(/\(TOO_LATE\)$/);
+    expect(await reportOf(TEMPORARY_AID, grant('2026-09-30'))).toEqual([]);
+    const tekun = (start: string, end: string) => withLine(TEKUN, 2, `5001,371526195011030132,371526,1,${start},${end},120000,0`);
+    expect(await reportOf(TEKUN, tekun('2205-09-01', ''))).toEqual([expect.stringMatching(/^:2: start_on: is after 2026-09-30, .*\(TOO_LATE\)$/)]);
+    expect(await reportOf(TEKUN, tekun('2024-09-01', '2099-12-31'))).toEqual([]);
+    expect(await reportOf(TEKUN, tekun('2024-09-01', '2205-03-10'))).toEqual([':2: end_on: is after 2099-12-31, the last date the hub holds (TOO_LATE)']);
+    const subsidy = (start: string, end: string) => withLine(SUBSIDIES, 2, `3301,${CERT_B},SH,${start},${end},12000,1`);
+    expect(await reportOf(SUBSIDIES, subsidy('2026-09', '2030-12'))).toEqual([]);
+    expect(await reportOf(SUBSIDIES, subsidy('2026-10', ''))).toEqual([expect.stringMatching(/^:2: start_ym: is after 2026-09, .*\(TOO_LATE\)$/)]);
+    expect(await reportOf(SUBSIDIES, subsidy('2026-01', '2100-01'))).toEqual([expect.stringMatching(/^:2: end_ym: is after 2099-12, .*\(TOO_LATE\)$/)]);
+  });
+
+  // The API refuses these in every stored text (resolvers/text-inputs.ts); a file loaded them.
+  it('reports a text with a control character or a bidi override, naming the character, not the text', async () => {
+    expect(await report('person.csv', withLine('person', 2, `${A},王\u202e建国,M,1972-03-15,`))).toEqual(['person.csv:2: name: contains a bidirectional control character (U+202E) (TEXT_INVALID)']);
+    expect(await report('person.csv', withLine('person', 2, `${A},王建国\u0007,M,1972-03-15,`))).toEqual(['person.csv:2: name: contains a control character (U+0007) (TEXT_INVALID)']);
+    expect(await report('person.csv', withLine('person', 2, `${A},王建国,M,1972-03-15,`))).toEqual([]);
+  });
+
   it('reports months that are not YYYY-MM', async () => {
     for (const m of ['2023-13', '2023-5', '2023-05-01', '202305']) {
       expect(await reportOf(SUBSIDIES, withLine(SUBSIDIES, 2, `3301,${CERT_B},SH,${m},,12000,1`))).toEqual([

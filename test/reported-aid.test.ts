@@ -306,7 +306,7 @@ describe('aidReport', () => {
         grantDate: '2026-02-20',
         amountFen: 2_147_483_647,
         caseReference: '任'.repeat(64),
-        needId: '需'.repeat(64),
+        // needId names a published need (reported-aid-need-link test), not free text: none here.
       }));
     // A reporter of its own, so the 1,000 entries stay out of the other tests' reconciliation.
     const c = await hub.createClient({ name: 'test-emergency-bulk', department: 'EMERGENCY_MANAGEMENT', regionScope: '370811', roles: ['DEPARTMENT_WRITER'] });

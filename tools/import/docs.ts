@@ -5,7 +5,7 @@
  */
 import { DEPARTMENT_NAMES } from '../../domain/departments';
 import { TABLE_SPECS, type ColumnType, type TableSpec } from './spec';
-import { MIN_YEAR, orList } from './validate';
+import { FUTURE_MARGIN_DAYS, LATEST_DATE, MIN_YEAR, orList } from './validate';
 
 export const DOCS_BEGIN = '<!-- BEGIN generated column reference: npx tsx tools/import.ts --docs -->';
 export const DOCS_END = '<!-- END generated column reference -->';
@@ -75,7 +75,7 @@ export function renderColumnReference(): string {
   return [
     DOCS_BEGIN,
     '',
-    `Dates are YYYY-MM-DD and must exist in the calendar (years from ${MIN_YEAR}). An empty cell is NULL; "required" columns may not be empty.`,
+    `Dates are YYYY-MM-DD and must exist in the calendar (years from ${MIN_YEAR}); a date that only ends a period (an "end" in a table's checks) is at most ${LATEST_DATE}, any other at most today plus ${FUTURE_MARGIN_DAYS} days (\`TOO_LATE\`). An empty cell is NULL; "required" columns may not be empty.`,
     '',
     TABLE_SPECS.map(renderTableDoc).join('\n\n'),
     '',

@@ -1,0 +1,34 @@
+/**
+ * Every String argument of every field, at any depth of its input objects and lists, is checked
+ * for characters no stored text may hold (domain/text-length.ts textProblem: controls, NUL, bidi
+ * overrides and isolates, lone surrogates; line breaks and tabs outside multi-line fields) before
+ * the field's resolver runs: BAD_USER_INPUT with reason TEXT_INVALID, the argument's path
+ * (`input.reason`, `input.records.3.reference`) and the character's code point; nothing is read
+ * or written. One place for the whole schema (resolvers/index.ts), as the date ranges are, so a
+ * text field added to any SDL file is covered without a line of resolver code; a field that
+ * only looks something up (an ID number, a cursor) loses nothing by the same rule.
+ */
+import type { GraphQLSchema } from 'graphql';
+import { badInput } from '../access/errors';
+import { textProblem } from '../domain/text-length';
+import { applyArgumentChecks, type LeafCheck } from './date-ranges';
+
+/**
+ * The input fields and arguments that hold prose a person writes over several lines: a case's
+ * summary, reasons, notes, asks, feedback, a need's description. Every other String is one line.
+ */
+export const MULTI_LINE_FIELDS: ReadonlySet<string> = new Set(['summary', 'reason', 'notes', 'note', 'ask', 'feedback', 'description', 'differenceReason', 'conflictOverrideReason']);
+
+const textLeaf: LeafCheck = (scalar, name) => {
+  if (scalar !== 'String') return null;
+  const multiLine = MULTI_LINE_FIELDS.has(name);
+  return (value, path) => {
+    if (typeof value !== 'string') return;
+    const problem = textProblem(value, multiLine);
+    if (problem) throw badInput(path, 'TEXT_INVALID', `${path} contains ${problem}`);
+  };
+};
+
+export function applyTextChecks(schema: GraphQLSchema): GraphQLSchema {
+  return applyArgumentChecks(schema, textLeaf);
+}

@@ -1,0 +1,72 @@
+/**
+ * A Date that is not one (a month 13, a word, a number) has reason MALFORMED_DATE, written in the
+ * document (GRAPHQL_VALIDATION_FAILED, as any literal of the wrong type) or sent as a variable
+ * (BAD_USER_INPUT); the message names the
+ * schema's scalar (`Date`, not graphql-scalars' "LocalDate") and, for a variable, the variable and
+ * the place inside it (extensions.argument). At most ten characters of the value come back, and
+ * only letters, digits and date punctuation among them.
+ */
+import { datePiece } from '../resolvers/scalars';
+import { createTestDatabases, type TestDatabases } from './support/databases';
+import { startTestHub, type TestHub } from './support/hub';
+import { insertRegions, TODAY } from './support/scenarios';
+
+let dbs: TestDatabases;
+let hub: TestHub;
+beforeAll(async () => {
+  dbs = await createTestDatabases('date_scalar');
+  await insertRegions(dbs);
+  hub = await startTestHub(dbs, { today: TODAY });
+});
+afterAll(async () => {
+  await hub?.close();
+  await dbs?.close();
+});
+
+const ID_NUMBER = '370811197504120312';
+const LONG = `${ID_NUMBER}王建国${'x'.repeat(300)}`;
+
+describe('a malformed Date argument', () => {
+  it.each([['"2026-13-01"'], ['"2026-02-30"'], ['"tomorrow"'], ['20260101'], ['true'], [`"${LONG}"`]])('written in the document (%s): GRAPHQL_VALIDATION_FAILED, MALFORMED_DATE, naming Date', async (literal) => {
+    const res = await hub.gql(`{ household(id: "1") { aid(from: ${literal}) { grantDate } } }`);
+    expect(res.errors).toHaveLength(1);
+    const [error] = res.errors!;
+    expect(error.extensions).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED', reason: 'MALFORMED_DATE' });
+    expect(error.message).toMatch(/^Date /);
+    expect(error.message).not.toMatch(/LocalDate|\d{11,}|[\u4e00-\u9fff]|x{11}/);
+  });
+
+  it.each([['2026-13-01'], ['2026-02-30'], ['tomorrow'], [20260101], [null], [{ y: 2026 }], [LONG]])('sent as a variable (%j): the same, naming the variable', async (value) => {
+    const res = await hub.gql(`query($d: Date!) { household(id: "1") { aid(from: $d) { grantDate } } }`, { d: value });
+    expect(res.errors).toHaveLength(1);
+    const [error] = res.errors!;
+    if (value === null) {
+      // graphql-js refuses null for a non-null variable before the scalar sees it.
+      expect(error.extensions?.code).toBe('BAD_USER_INPUT');
+      return;
+    }
+    expect(error.extensions).toEqual({ code: 'BAD_USER_INPUT', reason: 'MALFORMED_DATE', argument: '$d' });
+    expect(error.message).toMatch(/^Variable "\$d": Date /);
+    expect(error.message).not.toMatch(/LocalDate|\d{11,}|[\u4e00-\u9fff]|x{11}/);
+  });
+
+  it('inside an input variable: the argument is the path to the field', async () => {
+    const res = await hub.gql(`query($in: PreGrantCheckInput!) { preGrantCheck(input: $in) { __typename } }`, {
+      in: { beneficiaryIdNumber: ID_NUMBER, programme: 'TEMP_AID', grantDate: '2026-04-31', amountFen: 100 },
+    });
+    expect(res.errors?.map((e) => e.extensions)).toEqual([{ code: 'BAD_USER_INPUT', reason: 'MALFORMED_DATE', argument: '$in.grantDate' }]);
+    expect(res.errors![0].message).toBe('Variable "$in.grantDate": Date must be a real calendar date written YYYY-MM-DD (got "2026-04-31")');
+  });
+
+  it('a valid Date still passes', async () => {
+    const res = await hub.gql(`query($d: Date) { household(id: "1") { aid(from: $d) { grantDate } } }`, { d: '2026-03-01' });
+    expect((res.errors ?? []).map((e) => e.extensions?.reason)).not.toContain('MALFORMED_DATE');
+  });
+});
+
+it('quotes at most ten characters, only letters, digits and date punctuation', () => {
+  expect(datePiece('2026-13-01')).toBe('2026-13-01');
+  expect(datePiece(LONG)).toBe('3708111975…');
+  expect(datePiece('明天')).toBe('??');
+  expect(datePiece('26\u202e01"; x')).toBe('26?01?? x');
+});
