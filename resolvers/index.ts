@@ -68,7 +68,7 @@ export function buildFederatedSchema(): GraphQLSchema {
   const typeDefs = parse([...loadTypeDefs(), fs.readFileSync(SUBGRAPH_SDL_FILE, 'utf8')].join('\n'));
   // The resolver map is the same one makeExecutableSchema takes; @apollo/subgraph types it its own way.
   const modules = [{ typeDefs, resolvers: merged }] as unknown as Parameters<typeof buildSubgraphSchema>[0];
-  const schema = applyAccessPolicy(applyTextChecks(buildSubgraphSchema(modules)));
+  const schema = applyAccessPolicy(applyTextChecks(applyDateRanges(buildSubgraphSchema(modules))));
   // Outermost: a representation is checked before the access policy reads its id as a subject.
   const entities = schema.getQueryType()!.getFields()._entities;
   const resolve = entities.resolve!;

@@ -214,6 +214,17 @@ describe('representations a router would never send', () => {
   });
 });
 
+// The subgraph's schema is built apart from the hub's (buildFederatedSchema): the date ranges that
+// keep a far-future date from walking a calendar day by day were left off it, so a router's
+// caller could send the subgraph what the hub itself refuses.
+it('refuses a date outside the range the hub holds, as the hub does', async () => {
+  const res = await hub.gql(`query($id: ID!, $v: Date) { household(id: $id) { aid(from: $v) { amountFen } } }`, { id: String(wangId), v: '9999-12-31' });
+  expect(res.data?.household ?? null).toBeNull();
+  expect(res.errors?.map((e) => ({ code: e.extensions?.code, reason: e.extensions?.reason, argument: e.extensions?.argument }))).toEqual([
+    { code: 'BAD_USER_INPUT', reason: 'OUT_OF_RANGE', argument: 'from' },
+  ]);
+});
+
 it('keys households by the hub id only: no ID number is an entity key', async () => {
   const res = await hub.gql(`{ _service { sdl } }`);
   expect(res.errors).toBeUndefined();
