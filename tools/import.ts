@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { redactUrl } from '../db/config';
 import { userPath } from '../domain/user-path';
 import { describeDbError, formatProblem, ImportLoadError, importDir, renderColumnReference, validateImportDir, type DirValidation } from './import/index';
+import { exitWhenWritten } from './command-args';
 
 const USAGE = 'usage: npx tsx tools/import.ts --dir <folder> [--url mysql://...] [--check]\n       npx tsx tools/import.ts --docs';
 
@@ -108,10 +109,7 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err) => {
-    console.error(`import failed: ${describeDbError(err)}`);
-    process.exit(3);
-  },
-);
+main().then(exitWhenWritten, (err) => {
+  console.error(`import failed: ${describeDbError(err)}`);
+  exitWhenWritten(3);
+});

@@ -12,7 +12,7 @@ import { provisionHub } from '../db/setup/provision';
 import { isDivisionCode } from '../domain/division-code';
 import { scrub } from '../domain/privacy';
 import { closeSources, openSources, type Sources } from '../federation/sources';
-import { isParseArgsError, UsageError } from './command-args';
+import { exitWhenWritten, isParseArgsError, UsageError } from './command-args';
 
 // Bad arguments: printed with the usage, exit code 2; the one class every tool throws for them.
 export { UsageError };
@@ -93,19 +93,19 @@ export function progressPrinter(): (line: (elapsed: string) => string, final?: b
  */
 export function runJobCli(name: string, main: () => Promise<number>, usageErrors: readonly (abstract new (...args: never[]) => Error)[], usage: string): void {
   main().then(
-    (code) => process.exit(code),
+    exitWhenWritten,
     (err: unknown) => {
       if (isParseArgsError(err)) {
         console.error(`${(err as Error).message}\n${usage}`);
-        process.exit(2);
+        return exitWhenWritten(2);
       }
       if (err instanceof UsageError || err instanceof ConfigError || usageErrors.some((E) => err instanceof E)) {
         console.error((err as Error).message);
-        process.exit(2);
+        return exitWhenWritten(2);
       }
       // A driver's message can quote the values of a statement: masked like every log line.
       console.error(`${name} failed: ${scrub(String((err as Error)?.message ?? err))}`);
-      process.exit(1);
+      exitWhenWritten(1);
     },
   );
 }
