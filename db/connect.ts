@@ -188,10 +188,17 @@ export function createPool(url: string, opts: PoolOptions = {}): mysql.Pool {
  * the hub's CPU on a household query went to packets, row parsing and this call).
  */
 export function withoutDrizzleTypeCast(pool: mysql.Pool): mysql.Pool {
+  // A prepared query hands the driver the same options object on every run: its copy without
+  // `typeCast` is made once and kept, not rebuilt (a new object of its own shape) per statement.
+  const copies = new WeakMap<object, object>();
   const plain = (options: unknown) => {
     if (!options || typeof options !== 'object' || typeof (options as { typeCast?: unknown }).typeCast !== 'function') return options;
-    const { typeCast: _dropped, ...rest } = options as { typeCast?: unknown };
-    return rest;
+    let copy = copies.get(options);
+    if (copy === undefined) {
+      const { typeCast: _dropped, ...rest } = options as { typeCast?: unknown };
+      copies.set(options, (copy = rest));
+    }
+    return copy;
   };
   const query = (options: unknown, values?: unknown) => (pool.query as (...a: unknown[]) => Promise<unknown>)(plain(options), values);
   const execute = (options: unknown, values?: unknown) => (pool.execute as (...a: unknown[]) => Promise<unknown>)(plain(options), values);

@@ -6,7 +6,9 @@
  * row mapping and only fills its placeholders in. It is not a server-side prepared statement:
  * drizzle still sends it as text, with the values escaped by mysql2.
  */
-import { sql, type AnyColumn, type GetColumnData, type SQL } from 'drizzle-orm';
+import * as drizzle from 'drizzle-orm';
+import { Column, DrizzleQueryError, fillPlaceholders, is, sql, SQL, getTableName, type AnyColumn, type GetColumnData } from 'drizzle-orm';
+import { NoopCache } from 'drizzle-orm/cache/core';
 import type { MySqlColumn } from 'drizzle-orm/mysql-core';
 
 /** `column IN (…)` with the list as one placeholder, which mysql2 expands and escapes. Never empty. */
@@ -21,10 +23,119 @@ export function preparedPer<D extends object, Q>(build: (db: D) => Q): (db: D) =
     let q = made.get(db);
     if (q === undefined) {
       q = build(db);
+      if (q && typeof q === 'object') for (const [name, query] of Object.entries(q)) (q as Record<string, unknown>)[name] = direct(query);
       made.set(db, q);
     }
     return q;
   };
+}
+
+/** What a drizzle mysql2 prepared query holds (drizzle-orm/mysql2/session: MySql2PreparedQuery). */
+interface DrizzlePrepared {
+  client: { query(options: object, values: unknown[]): Promise<[unknown, unknown]> };
+  params: unknown[];
+  logger: { logQuery(sql: string, params: unknown[]): void };
+  query: { sql: string };
+  cache?: unknown;
+  cacheConfig?: unknown;
+  fields?: { path: string[]; field: unknown }[];
+  joinsNotNullableMap?: Record<string, boolean>;
+  customResultMapper?: unknown;
+  returningIds?: unknown;
+  execute(values?: Record<string, unknown>): Promise<unknown>;
+}
+
+function isDrizzlePrepared(q: unknown): q is DrizzlePrepared {
+  const p = q as Partial<DrizzlePrepared> | null;
+  return !!p && typeof p.execute === 'function' && Array.isArray(p.params) && typeof p.query?.sql === 'string' && typeof p.logger?.logQuery === 'function' && typeof p.client?.query === 'function';
+}
+
+/**
+ * Runs a prepared statement as drizzle's own `execute` does (its placeholders filled, its logger
+ * told, so statements are counted; a driver error wrapped in DrizzleQueryError), without its
+ * layers of async functions and with its rows mapped by `mapRows`.
+ */
+function runner<R>(q: DrizzlePrepared, mapRows: (rows: unknown[][]) => R): (values?: Record<string, unknown>) => Promise<R> {
+  // One options object for every run: mysql2 copies it per statement, and drizzle's typeCast is
+  // not wanted (db/connect.ts withoutDrizzleTypeCast).
+  const options = { sql: q.query.sql, rowsAsArray: true };
+  return async (values = {}) => {
+    const params = fillPlaceholders(q.params, values);
+    q.logger.logQuery(options.sql, params);
+    let result: [unknown, unknown];
+    try {
+      result = await q.client.query(options, params);
+    } catch (e) {
+      throw new DrizzleQueryError(options.sql, params, e as Error);
+    }
+    return mapRows(result[0] as unknown[][]);
+  };
+}
+
+type Decoder = { mapFromDriverValue(value: unknown): unknown };
+
+function decoderOf(field: unknown): Decoder {
+  if (is(field, Column)) return field;
+  if (is(field, SQL)) return (field as unknown as { decoder: Decoder }).decoder;
+  const f = field as { _?: { sql: { decoder: Decoder } }; sql?: { decoder: Decoder } };
+  return f._ ? f._.sql.decoder : f.sql!.decoder;
+}
+
+/**
+ * drizzle's row mapping (mapResultRow), its per-row decisions taken once per statement: which
+ * decoder each column has, which object it goes in, and which joined objects read as null when
+ * their first column is null (a left join that found nothing). Paths deeper than an object in
+ * the row are left to drizzle's own.
+ */
+function rowMapper(fields: { path: string[]; field: unknown }[], joinsNotNullableMap: Record<string, boolean> | undefined): (rows: unknown[][]) => unknown[] {
+  const mapResultRow = (drizzle as unknown as { mapResultRow: (f: unknown, r: unknown[], j: unknown) => unknown }).mapResultRow;
+  if (fields.some((f) => f.path.length > 2)) return (rows) => rows.map((row) => mapResultRow(fields, row, joinsNotNullableMap));
+  const columns = fields.map(({ path, field }) => ({ object: path.length === 2 ? path[0] : null, key: path[path.length - 1], decoder: decoderOf(field) }));
+  // drizzle nulls an object when its first table column is null, unless another table's column
+  // follows in it or its table is one the joins cannot leave out.
+  const nullable: { object: string; key: string }[] = [];
+  if (joinsNotNullableMap) {
+    const groups = new Map<string, { first: number; table: string; mixed: boolean }>();
+    fields.forEach(({ path, field }, i) => {
+      if (path.length !== 2 || !is(field, Column)) return;
+      const table = getTableName(field.table);
+      const g = groups.get(path[0]);
+      if (!g) groups.set(path[0], { first: i, table, mixed: false });
+      else if (g.table !== table) g.mixed = true;
+    });
+    for (const [object, g] of groups) if (!g.mixed && !joinsNotNullableMap[g.table]) nullable.push({ object, key: fields[g.first].path[1] });
+  }
+  const n = columns.length;
+  return (rows) => {
+    const out = new Array(rows.length);
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r];
+      const result: Record<string, unknown> = {};
+      for (let i = 0; i < n; i++) {
+        const c = columns[i];
+        const raw = row[i];
+        const value = raw === null ? null : c.decoder.mapFromDriverValue(raw);
+        if (c.object === null) result[c.key] = value;
+        else ((result[c.object] ??= {}) as Record<string, unknown>)[c.key] = value;
+      }
+      for (const g of nullable) if ((result[g.object] as Record<string, unknown>)[g.key] === null) result[g.object] = null;
+      out[r] = result;
+    }
+    return out;
+  };
+}
+
+/**
+ * A drizzle select prepared with `.prepare()`, run through `runner` and `rowMapper`; anything
+ * else (writes, a statement with a result cache) is left as drizzle made it.
+ */
+function direct<Q>(query: Q): Q {
+  if (!isDrizzlePrepared(query)) return query;
+  const q = query;
+  const cached = q.cacheConfig !== undefined || (q.cache !== undefined && !is(q.cache, NoopCache));
+  if (!q.fields || q.customResultMapper || q.returningIds || cached) return query;
+  const execute = runner(q, rowMapper(q.fields, q.joinsNotNullableMap));
+  return Object.assign(Object.create(Object.getPrototypeOf(q) as object) as object, q, { execute }) as Q;
 }
 
 /** `<placeholder> = 1`: a part of a statement the caller switches on (1) or off (0) per call; off, the server reads nothing for it. */
@@ -61,22 +172,38 @@ export interface UnionPart<F extends Fields> {
 
 /**
  * Several selects of different shapes, each prepared once, sent as one statement: their `UNION ALL`.
- * Each part's columns get positions of their own in one row shape (NULL in every other part's
- * rows), so no column's type is merged with another part's, and a first column names the part a
- * row came from. A department's tables are read in one round trip and one statement instead of
- * one each; each part keeps its own WHERE, so each still goes through its own index.
+ * Each part's columns get positions in one row shape (NULL in the other parts' rows), and a first
+ * column names the part a row came from. Parts share a position only for columns of the same SQL
+ * type, so no column's type is merged with another type (the server types each union column from
+ * all parts), while the row is only as wide as the parts need, not the sum of their columns: the
+ * statement's text, the column definitions the server sends with every answer, and each row are
+ * what the driver reads and parses. A department's tables are read in one round trip and one
+ * statement instead of one each; each part keeps its own WHERE, so each still goes through its
+ * own index.
  */
 export function preparedUnionAll<P extends Record<string, Fields>>(db: object, parts: { [K in keyof P]: UnionPart<P[K]> }) {
   const names = Object.keys(parts) as (keyof P & string)[];
-  let position = 1;
-  const layout = names.map((name, i) => ({
-    name,
-    fields: Object.entries(parts[name].fields).map(([key, column]) => ({ key, column, slot: `p${i}_${key}`, position: position++ })),
-  }));
+  // Positions by SQL type; position 0 is the part's number.
+  const slots: { type: string; name: string }[] = [];
+  const layout = names.map((name) => {
+    const taken = new Set<number>();
+    const fields = Object.entries(parts[name].fields).map(([key, column]) => {
+      const type = column.getSQLType();
+      let slot = slots.findIndex((s, i) => s.type === type && !taken.has(i));
+      if (slot < 0) slot = slots.push({ type, name: `c${slots.length}` }) - 1;
+      taken.add(slot);
+      return { key, column, slot, position: slot + 1 };
+    });
+    return { name, fields };
+  });
   const selects = layout.map((part, i) => {
     // Every column aliased: the union's temporary table takes the first part's names, which must differ.
     const padded: Record<string, SQL.Aliased> = { part: sql.raw(String(i)).as('part') };
-    for (const other of layout) for (const f of other.fields) padded[f.slot] = (other === part ? sql`${f.column}` : sql`null`).as(f.slot);
+    const own = new Map(part.fields.map((f) => [f.slot, f]));
+    slots.forEach((slot, k) => {
+      const f = own.get(k);
+      padded[slot.name] = (f ? sql`${f.column}` : sql`null`).as(slot.name);
+    });
     return parts[part.name].select(padded) as { getSQL(): SQL };
   });
   // Flat, `(a) union all (b) union all (c)`: drizzle's own set operators nest the parentheses, which
@@ -86,18 +213,17 @@ export function preparedUnionAll<P extends Record<string, Fields>>(db: object, p
     sql` union all `,
   );
   // drizzle's own prepared query (its logger counts it), rows as arrays, mapped here by position.
-  const { dialect, session } = db as { dialect: { sqlToQuery(s: SQL): unknown }; session: { prepareQuery(...args: unknown[]): { execute(values: Record<string, unknown>): Promise<unknown> } } };
-  const prepared = session.prepareQuery(dialect.sqlToQuery(statement), undefined, (rows: unknown[][]) => rows);
-  return {
-    async execute(values: Record<string, unknown>): Promise<{ [K in keyof P]: UnionRow<P[K]>[] }> {
-      const out = Object.fromEntries(names.map((n) => [n, [] as unknown[]])) as { [K in keyof P]: UnionRow<P[K]>[] };
-      for (const row of (await prepared.execute(values)) as unknown[][]) {
-        const part = layout[Number(row[0])];
-        const obj: Record<string, unknown> = {};
-        for (const f of part.fields) obj[f.key] = decoded(f.column, row[f.position]);
-        (out[part.name] as unknown[]).push(obj);
-      }
-      return out;
-    },
+  const { dialect, session } = db as { dialect: { sqlToQuery(s: SQL): unknown }; session: { prepareQuery(...args: unknown[]): unknown } };
+  const prepared = session.prepareQuery(dialect.sqlToQuery(statement), undefined, (rows: unknown[][]) => rows) as DrizzlePrepared;
+  const mapRows = (rows: unknown[][]) => {
+    const out = Object.fromEntries(names.map((n) => [n, [] as unknown[]])) as { [K in keyof P]: UnionRow<P[K]>[] };
+    for (const row of rows) {
+      const part = layout[Number(row[0])];
+      const obj: Record<string, unknown> = {};
+      for (const f of part.fields) obj[f.key] = decoded(f.column, row[f.position]);
+      (out[part.name] as unknown[]).push(obj);
+    }
+    return out;
   };
+  return { execute: runner(prepared, mapRows) };
 }

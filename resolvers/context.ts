@@ -39,8 +39,8 @@ export interface HubDeps {
 }
 
 /**
- * Every DataLoader of one request, made together: the hub's tables, each department, the findings'
- * facts and stored findings, the case tables. Nothing per request is kept anywhere else.
+ * Every DataLoader of one request: the hub's tables, each department, the findings' facts and
+ * stored findings, the case tables. Nothing per request is kept anywhere else.
  */
 export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<DepartmentCode, SourceOutcome>) {
   const departments = createDepartmentLoaders(deps.sources, today, (outcome, error) => {
@@ -61,18 +61,35 @@ export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<De
   // too. Without it that household cost a ninth statement (test/household.test.ts).
   const onLedger = (entries: ReadonlyMap<string, ReportedAidRow[]>) =>
     primeDepartment(departments, 'REPORTED', new Map([[PROBE, []], ...[...entries].map(([idNumber, rows]) => [idNumber, rows.flatMap((r) => ledgerRecord(r, today) ?? [])] as const)]));
+  // The other features' loaders (some forty DataLoaders between them) are made when a field of
+  // theirs first asks, not for every request: a household query reads none of them.
+  let findings: ReturnType<typeof createFindingLoaders> | undefined;
   let checkFindings: ReturnType<typeof createFindingLoaders> | undefined;
+  let cases: ReturnType<typeof createCaseLoaders> | undefined;
+  let monitoring: ReturnType<typeof createMonitoringLoaders> | undefined;
+  let alertDelivery: ReturnType<typeof createAlertDeliveryLoaders> | undefined;
+  let charity: ReturnType<typeof createCharityLoaders> | undefined;
   return {
     hub: createHubLoaders(deps.hub, ledgerIsHubs ? { onLedger } : {}),
-    findings: createFindingLoaders({ hub: deps.hub, sources: deps.sources, unavailable }),
+    get findings() {
+      return (findings ??= createFindingLoaders({ hub: deps.hub, sources: deps.sources, unavailable }));
+    },
     /** The findings' loaders over the connections kept for pre-grant checks; made when a check first asks. */
     get checkFindings() {
       return (checkFindings ??= createFindingLoaders({ hub: deps.hub, sources: checkSources(deps.sources), unavailable }));
     },
-    cases: createCaseLoaders(deps.hub),
-    monitoring: createMonitoringLoaders(deps.hub),
-    alertDelivery: createAlertDeliveryLoaders(deps.hub),
-    charity: createCharityLoaders(deps.hub),
+    get cases() {
+      return (cases ??= createCaseLoaders(deps.hub));
+    },
+    get monitoring() {
+      return (monitoring ??= createMonitoringLoaders(deps.hub));
+    },
+    get alertDelivery() {
+      return (alertDelivery ??= createAlertDeliveryLoaders(deps.hub));
+    },
+    get charity() {
+      return (charity ??= createCharityLoaders(deps.hub));
+    },
     departments,
   };
 }

@@ -53,6 +53,7 @@ import { requestIdMiddleware, withRequestIds } from '../access/request-id';
 import { securityHeaders } from './security-headers';
 import { queryPage } from './query-page';
 import { HubMetrics, metricsHandler } from './metrics';
+import { holdApolloHashModule } from './query-hash';
 
 /** The codes passed on as they are: the documented list, Apollo's among them (persisted queries are on, so never PERSISTED_QUERY_NOT_SUPPORTED). */
 const KNOWN_CODES = new Set<string>(ERROR_CODES);
@@ -182,6 +183,7 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   // The holiday calendar (with a locality's AIDHUB_HOLIDAYS_FILE) is built now: a bad file stops
   // the start with a message naming the notice and field, and no request pays for the build.
   activeHolidayCalendar();
+  holdApolloHashModule();
   // Every log line written while a request runs carries its id (access/request-id.ts).
   let deps: HubDeps = { ...given, logger: withRequestIds(given.logger) };
   const app = express();

@@ -8,6 +8,7 @@ import { alias } from 'drizzle-orm/mysql-core';
 import { divisionLevel } from '../../domain/division-code';
 import type { PersonFacts, Spell } from '../../domain/findings/facts';
 import { byKey, groupByKey } from '../batch';
+import { HeldLoader } from '../held-loader';
 import type { HubDb } from '../connect';
 import { inPlaceholder, preparedPer } from '../prepared';
 import { household, householdMember, person, region } from './schema';
@@ -118,9 +119,9 @@ export interface HubLoaderOptions {
 
 export function createHubLoaders(db: HubDb, opts: HubLoaderOptions = {}) {
   const q = statements(db);
-  const membersByHousehold = new DataLoader<number, MemberRow[]>(async (ids) => groupByKey(ids, await q.membersOf.execute({ ids }), (r) => r.householdId));
-  const personByIdNumber = new DataLoader<string, PersonRow | null>(async (ids) => byKey(ids, await q.peopleByIdNumber.execute({ ids }), (r) => r.idNumber));
-  const regionByCode = new DataLoader<string, RegionRow | null>(async (codes) => byKey(codes, await q.regionsByCode.execute({ codes }), (r) => r.code));
+  const membersByHousehold = new HeldLoader<number, MemberRow[]>(async (ids) => groupByKey(ids, await q.membersOf.execute({ ids }), (r) => r.householdId));
+  const personByIdNumber = new HeldLoader<string, PersonRow | null>(async (ids) => byKey(ids, await q.peopleByIdNumber.execute({ ids }), (r) => r.idNumber));
+  const regionByCode = new HeldLoader<string, RegionRow | null>(async (codes) => byKey(codes, await q.regionsByCode.execute({ codes }), (r) => r.code));
   /**
    * A household, read with its region and current members, which are handed to their loaders: the
    * household, its members and its region cost one statement between them.

@@ -52,7 +52,7 @@ function aidOf(ctx: HubContext, idNumbers: readonly string[], offices: readonly 
 
 /** Current members, with their person rows primed so beneficiaries cost no further statement. */
 async function membersOf(ctx: HubContext, householdId: number): Promise<MemberRow[]> {
-  const members = await ctx.loaders.hub.membersByHousehold.load(householdId);
+  const members = await ctx.loaders.hub.membersByHousehold.loadHeld(householdId);
   for (const m of members) ctx.loaders.hub.personByIdNumber.prime(m.person.idNumber, m.person);
   return members;
 }
@@ -108,7 +108,10 @@ export const householdResolvers: Resolvers = {
   Household: {
     id: (h) => String(h.id),
     registrationNumber: (h) => h.registrationNo,
-    region: async (h, _, ctx) => (await ctx.loaders.hub.regionByCode.load(h.regionCode)) ?? unknownRegion(h.regionCode),
+    region: (h, _, ctx) => {
+      const region = ctx.loaders.hub.regionByCode.loadHeld(h.regionCode);
+      return region instanceof Promise ? region.then((r) => r ?? unknownRegion(h.regionCode)) : (region ?? unknownRegion(h.regionCode));
+    },
     members: (h, _, ctx) => membersOf(ctx, h.id),
     aid: async (h, args, ctx) => filteredAid(ctx, await memberIdNumbers(ctx, h.id), args),
     aidSummary: async (h, args, ctx) => {
@@ -139,7 +142,8 @@ export const householdResolvers: Resolvers = {
   AidRecord: {
     department: (r) => departmentOf(r.department),
     programme: (r) => PROGRAMME_BY_CODE.get(r.programme)!,
-    beneficiary: (r, _, ctx) => ctx.loaders.hub.personByIdNumber.load(r.beneficiaryIdNumber),
+    // Held (primed with the household's members): a plain value, not a promise per record (db/held-loader.ts).
+    beneficiary: (r, _, ctx) => ctx.loaders.hub.personByIdNumber.loadHeld(r.beneficiaryIdNumber),
     period: (r) => (r.periodStart === null ? null : { start: r.periodStart, end: r.periodEnd }),
     sourceReference: (r) => r.sourceRef,
     sourceHouseholdReference: (r) => r.sourceHouseholdRef,
