@@ -29,6 +29,11 @@ export function isCalendarDate(y: number, m: number, d: number): boolean {
  * Checks an ID number and says exactly what is wrong. A lower-case `x` is accepted and
  * normalised, since clerks type it both ways. `today` bounds the birth date.
  */
+/** The birth date an 18-character ID number carries (digits 7-14), YYYY-MM-DD; not checked here. */
+export function birthDateOf(idNumber: string): string {
+  return `${idNumber.slice(6, 10)}-${idNumber.slice(10, 12)}-${idNumber.slice(12, 14)}`;
+}
+
 export function checkIdNumber(raw: string, today: string = new Date().toISOString().slice(0, 10)): IdNumberCheck {
   const value = raw.trim().toUpperCase();
   if (value.length !== 18) return { ok: false, problem: 'LENGTH', message: `an ID number has 18 characters, this one has ${value.length}` };
@@ -37,7 +42,7 @@ export function checkIdNumber(raw: string, today: string = new Date().toISOStrin
   const y = Number(value.slice(6, 10));
   const m = Number(value.slice(10, 12));
   const d = Number(value.slice(12, 14));
-  const birthDate = `${value.slice(6, 10)}-${value.slice(10, 12)}-${value.slice(12, 14)}`;
+  const birthDate = birthDateOf(value);
   if (y < 1870 || !isCalendarDate(y, m, d) || birthDate > today) {
     return { ok: false, problem: 'BIRTH_DATE', message: `digits 7-14 are not a possible birth date (${value.slice(6, 14)})` };
   }

@@ -23,6 +23,7 @@ import {
   type Interval,
 } from './periods';
 import { passes, thresholdOf, type Condition, type ExpectedWithin, type Rule, type RuleOf, type RuleScope } from './rule-set';
+import { birthDateOf as birthDateInIdNumber } from '../id-number';
 
 /** The source reference of a proposed grant (evaluate.ts): never a duplicate of a stored record. */
 const PROPOSED_SOURCE_REF = 'PROPOSED';
@@ -412,7 +413,7 @@ export function settlementExcess(rule: RuleOf<'SETTLEMENT_EXCESS'>, ctx: Househo
 }
 
 function birthDateOf(ctx: HouseholdContext, id: string): IsoDate {
-  return ctx.facts.people.get(id)?.birthDate ?? `${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`;
+  return ctx.facts.people.get(id)?.birthDate ?? birthDateInIdNumber(id);
 }
 
 interface Met {

@@ -18,6 +18,7 @@ import { recordReportedAid, type Reporter } from '../../db/reported-aid/store';
 import type { IsoDate } from '../../domain/dates';
 import type { HubContext } from '../context';
 import { longerThan } from '../../domain/text-length';
+import { birthDateOf } from '../../domain/id-number';
 
 function caller(ctx: HubContext) {
   const c = ctx.access.caller;
@@ -92,7 +93,7 @@ async function needOfCase(ctx: HubContext, c: CaseRow, consent: store.ConsentRec
   if (beneficiary) {
     if (!(await store.isCurrentMember(ctx.hub, c.householdId, beneficiary))) return refuse('BENEFICIARY_NOT_IN_HOUSEHOLD', 'the beneficiary is not a current member of the case’s household', ['input', 'beneficiaryIdNumber']);
     // The ID number carries the birth date (GB 11643).
-    birthDate = `${beneficiary.slice(6, 10)}-${beneficiary.slice(10, 12)}-${beneficiary.slice(12, 14)}`;
+    birthDate = birthDateOf(beneficiary);
   }
   const facts = { householdId: c.householdId, purpose: input.purpose, involvesHealth: input.involvesHealth ?? false, beneficiaryBirthDate: birthDate };
   const problem = consentProblem(consent, facts, ctx.today);

@@ -38,6 +38,7 @@ import { departmentOf, pageOf, pageSize, positionAfter, unknownRegion } from '..
 import type { HubContext } from '../context';
 import { badInput, requireDivisionCode, requireHubId, requireIdNumber } from '../../access/errors';
 import { longerThan } from '../../domain/text-length';
+import { birthDateOf } from '../../domain/id-number';
 
 // ----- Arguments ------------------------------------------------------------------------------------
 
@@ -80,11 +81,6 @@ function filterOf(ctx: HubContext, arg: FindingFilterInput | null | undefined): 
 }
 
 /** A proposal the rules can judge, or BAD_USER_INPUT naming the field that is wrong. */
-/** YYYY-MM-DD from digits 7-14 of an ID number requireIdNumber accepted. */
-function birthDateOf(idNumber: string): string {
-  return `${idNumber.slice(6, 10)}-${idNumber.slice(10, 12)}-${idNumber.slice(12, 14)}`;
-}
-
 function proposalOf(input: PreGrantCheckInput): Proposal {
   const programme = PROGRAMME_BY_CODE.get(input.programme);
   if (!programme) throw badInput('input.programme', 'UNKNOWN_PROGRAMME', 'programme is not a code of the hub’s programme catalogue');
