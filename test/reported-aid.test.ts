@@ -138,6 +138,20 @@ describe('aidReport', () => {
     expect(await ledgerRows()).toBe(rows);
   });
 
+  it('says the most an amount may be when one is over it, not that it must be 0 or more', async () => {
+    const rows = await ledgerRows();
+    const over = await emergency.gql(`mutation($records: [ReportedAidInput!]!) { aidReport(input: { records: $records }) { recorded userErrors { index code field message } } }`, {
+      records: [{ reference: 'DF-2026-090', beneficiaryIdNumber: PATIENT, programme: 'WINTER_SPRING_RELIEF', grantDate: '2026-01-21', amountFen: 2_147_483_648 }],
+    });
+    expect(over.data.aidReport.recorded).toBe(0);
+    const [problem, ...more] = over.data.aidReport.userErrors;
+    expect(more).toEqual([]);
+    expect(problem).toMatchObject({ index: 0, code: 'AMOUNT_INVALID', field: 'amountFen' });
+    // The bound is the reason, so the message names it (the code is shared with a negative amount).
+    expect(problem.message).toContain('2147483647');
+    expect(await ledgerRows()).toBe(rows);
+  });
+
   it('makes charity money for a hospital stay household aid, in the summary and in X7', async () => {
     const report = await charity.gql(REPORT, {
       records: [{ reference: 'CS-MED-1', beneficiaryIdNumber: PATIENT, programme: 'CHARITY_MEDICAL', grantDate: '2026-01-25', amountFen: 400_000, settlementRef: SETTLEMENT }],

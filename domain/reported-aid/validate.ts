@@ -152,7 +152,7 @@ export function validateReport(office: OfficeCode, records: readonly ReportedAid
       else if (periodEnd && periodEnd < periodStart) fail('PERIOD_INVALID', 'periodEnd', 'the period ends before it starts');
     }
 
-    if (!Number.isSafeInteger(r.amountFen) || r.amountFen < 0 || r.amountFen > MAX_REPORTED_FEN) fail('AMOUNT_INVALID', 'amountFen', 'an amount is whole fen, 0 or more');
+    if (!Number.isSafeInteger(r.amountFen) || r.amountFen < 0 || r.amountFen > MAX_REPORTED_FEN) fail('AMOUNT_INVALID', 'amountFen', `an amount is whole fen, 0 to ${MAX_REPORTED_FEN}`);
     else if (entryKind === 'REVERSAL' && r.amountFen !== 0) fail('AMOUNT_INVALID', 'amountFen', 'a reversal carries amount 0');
     else if (entryKind !== 'REVERSAL' && r.amountFen === 0 && programme?.purpose !== 'SERVICE') fail('AMOUNT_INVALID', 'amountFen', 'aid in money is more than 0 fen');
 
