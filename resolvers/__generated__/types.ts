@@ -4006,7 +4006,7 @@ export type ReportedAidEntryKind =
 
 /** One record of aid as the reporter sends it. */
 export type ReportedAidInput = {
-  /** The reporter's own reference for this record: unique per reporter, 1–64 letters, digits or . _ : / -. */
+  /** The reporter's own reference for this record: unique per reporter, 1–64 letters, digits or . _ : / -. Case does not tell references apart: df-2026-010 is DF-2026-010, as first recorded (also as a supersedesReference and in reportedAidHistory). */
   readonly reference: Scalars['String']['input'];
   /** AID (default), CORRECTION or REVERSAL. */
   readonly entryKind?: InputMaybe<ReportedAidEntryKind>;
