@@ -138,6 +138,20 @@ describe('aidReport', () => {
     expect(await ledgerRows()).toBe(rows);
   });
 
+  it('says the most an amount may be when one is over it, not that it must be 0 or more', async () => {
+    const rows = await ledgerRows();
+    const over = await emergency.gql(`mutation($records: [ReportedAidInput!]!) { aidReport(input: { records: $records }) { recorded userErrors { index code field message } } }`, {
+      records: [{ reference: 'DF-2026-090', beneficiaryIdNumber: PATIENT, programme: 'WINTER_SPRING_RELIEF', grantDate: '2026-01-21', amountFen: 2_147_483_648 }],
+    });
+    expect(over.data.aidReport.recorded).toBe(0);
+    const [problem, ...more] = over.data.aidReport.userErrors;
+    expect(more).toEqual([]);
+    expect(problem).toMatchObject({ index: 0, code: 'AMOUNT_INVALID', field: 'amountFen' });
+    // The bound is the reason, so the message names it (the code is shared with a negative amount).
+    expect(problem.message).toContain('2147483647');
+    expect(await ledgerRows()).toBe(rows);
+  });
+
   it('makes charity money for a hospital stay household aid, in the summary and in X7', async () => {
     const report = await charity.gql(REPORT, {
       records: [{ reference: 'CS-MED-1', beneficiaryIdNumber: PATIENT, programme: 'CHARITY_MEDICAL', grantDate: '2026-01-25', amountFen: 400_000, settlementRef: SETTLEMENT }],
@@ -343,6 +357,37 @@ describe('aidReport', () => {
     for (const bad of ['', 'DF 2026 020', 'x'.repeat(65), "DF' OR '1'='1"]) {
       const refused = await reporter.gql(HISTORY, { r: bad });
       expect(refused.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'reference', reason: 'MALFORMED_REFERENCE' });
+    }
+  });
+
+  it('reads a reference as the ledger keys it, whatever its case: a retry in lower case, a conflict, a batch, a correction, a history', async () => {
+    const record = { reference: 'DF-2026-100', beneficiaryIdNumber: PATIENT, programme: 'WINTER_SPRING_RELIEF', grantDate: '2026-01-22', amountFen: 10_000 };
+    expect((await emergency.gql(REPORT, { records: [record] })).data.aidReport).toMatchObject({ recorded: 1, userErrors: [] });
+    const rows = await ledgerRows();
+    // The same record from a system that lower-cases its keys: already recorded (it answered 500, ER_DUP_ENTRY).
+    const retry = await emergency.gql(REPORT, { records: [{ ...record, reference: 'df-2026-100' }] });
+    expect(retry.errors).toBeUndefined();
+    expect(retry.data.aidReport).toMatchObject({ recorded: 0, alreadyRecorded: 1, entries: [{ reference: 'DF-2026-100' }], userErrors: [] });
+    // Another record under it: a conflict, as under the reference as first written.
+    const other = await emergency.gql(REPORT, { records: [{ ...record, reference: 'df-2026-100', amountFen: 20_000 }] });
+    expect(other.errors).toBeUndefined();
+    expect(other.data.aidReport.userErrors).toEqual([{ index: 0, code: 'REFERENCE_CONFLICT', field: 'reference' }]);
+    // Twice in one batch.
+    const twice = await emergency.gql(REPORT, { records: [{ ...record, reference: 'DF-2026-101' }, { ...record, reference: 'df-2026-101', amountFen: 20_000 }] });
+    expect(twice.errors).toBeUndefined();
+    expect(twice.data.aidReport.userErrors).toEqual([{ index: 1, code: 'REFERENCE_REPEATED_IN_BATCH', field: 'reference' }]);
+    expect(await ledgerRows()).toBe(rows);
+    // A correction naming it in lower case supersedes it; its history is found either way.
+    const correction = await emergency.gql(REPORT, { records: [{ ...record, reference: 'DF-2026-100-C', amountFen: 9_000, entryKind: 'CORRECTION', supersedesReference: 'df-2026-100' }] });
+    expect(correction.errors).toBeUndefined();
+    expect(correction.data.aidReport).toMatchObject({ recorded: 1, userErrors: [] });
+    for (const reference of ['df-2026-100', 'DF-2026-100-C', 'df-2026-100-c']) {
+      const history = await emergency.gql(`query($reference: String!) { reportedAidHistory(reference: $reference) { reference entryKind superseded } }`, { reference });
+      expect(history.errors).toBeUndefined();
+      expect(history.data.reportedAidHistory).toEqual([
+        { reference: 'DF-2026-100', entryKind: 'AID', superseded: true },
+        { reference: 'DF-2026-100-C', entryKind: 'CORRECTION', superseded: false },
+      ]);
     }
   });
 

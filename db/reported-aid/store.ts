@@ -9,7 +9,7 @@ import { inList } from '../in-list';
 import { toDbInstant } from '../instants';
 import type { OfficeCode } from '../../domain/departments';
 import { isCreditCode } from '../../domain/credit-code';
-import { contentHash, type ReportError, type ValidReportedAid } from '../../domain/reported-aid/validate';
+import { contentHash, referenceKey, type ReportError, type ValidReportedAid } from '../../domain/reported-aid/validate';
 import { charityOrganisation, reportedAid, type ReportedAidRow } from './schema';
 import { longerThan } from '../../domain/text-length';
 
@@ -43,15 +43,16 @@ export async function recordReportedAid(tx: LedgerDb, records: readonly ValidRep
     .select()
     .from(reportedAid)
     .where(and(eq(reportedAid.reporterClient, reporter.clientName), inList(reportedAid.reference, references)));
-  const byRef = new Map(existing.map((r) => [r.reference, r]));
+  // Keyed as the unique key compares (referenceKey): a reference sent in another case is the same one.
+  const byRef = new Map(existing.map((r) => [referenceKey(r.reference), r]));
   // The entries this batch would supersede, locked by primary key and read again: a locking read
   // sees the latest committed state, so of two corrections of one entry sent at once the second
   // waits for the first and finds the entry superseded (the plain read above may predate it, and
   // both would stand, the aid counted twice).
-  const targetIds = [...new Set(records.flatMap((r) => (r.supersedesReference && !byRef.has(r.reference) ? [byRef.get(r.supersedesReference)?.id] : [])))].filter((id): id is number => id !== undefined);
+  const targetIds = [...new Set(records.flatMap((r) => (r.supersedesReference && !byRef.has(referenceKey(r.reference)) ? [byRef.get(referenceKey(r.supersedesReference))?.id] : [])))].filter((id): id is number => id !== undefined);
   if (targetIds.length > 0) {
     const locked = await tx.select().from(reportedAid).where(inList(reportedAid.id, targetIds)).for('update');
-    for (const row of locked) byRef.set(row.reference, row);
+    for (const row of locked) byRef.set(referenceKey(row.reference), row);
   }
   const errors: ReportError[] = [];
   const hashes = records.map(contentHash);
@@ -59,17 +60,19 @@ export async function recordReportedAid(tx: LedgerDb, records: readonly ValidRep
   const supersededInBatch = new Map<string, number>();
   const batchRefs = new Map<string, number>();
   records.forEach((r, index) => {
-    const already = byRef.get(r.reference);
+    const already = byRef.get(referenceKey(r.reference));
     if (already) {
-      if (already.contentHash !== hashes[index]) errors.push({ index, code: 'REFERENCE_CONFLICT', field: 'reference', message: 'this reference already holds a different record; send a CORRECTION under a new reference' });
+      // Compared as recorded: the references in the case the ledger holds them.
+      const asRecorded = { ...r, reference: already.reference, supersedesReference: r.supersedesReference && already.supersedesReference && referenceKey(r.supersedesReference) === referenceKey(already.supersedesReference) ? already.supersedesReference : r.supersedesReference };
+      if (already.contentHash !== contentHash(asRecorded)) errors.push({ index, code: 'REFERENCE_CONFLICT', field: 'reference', message: 'this reference already holds a different record; send a CORRECTION under a new reference' });
       return;
     }
     fresh.push(index);
     if (r.supersedesReference) {
-      const target = byRef.get(r.supersedesReference);
-      const earlier = batchRefs.get(r.supersedesReference);
+      const target = byRef.get(referenceKey(r.supersedesReference));
+      const earlier = batchRefs.get(referenceKey(r.supersedesReference));
       if (!target && earlier === undefined) errors.push({ index, code: 'SUPERSEDES_UNKNOWN', field: 'supersedesReference', message: 'no record of this reporter under that reference' });
-      else if ((target && target.supersededBy !== null) || supersededInBatch.has(r.supersedesReference)) {
+      else if ((target && target.supersededBy !== null) || supersededInBatch.has(referenceKey(r.supersedesReference))) {
         errors.push({ index, code: 'SUPERSEDES_ALREADY_SUPERSEDED', field: 'supersedesReference', message: 'that record was already corrected or reversed; supersede the latest entry' });
       } else {
         // A reversal cancels the aid its entry recorded: the same person and programme. Named
@@ -79,10 +82,10 @@ export async function recordReportedAid(tx: LedgerDb, records: readonly ValidRep
           errors.push({ index, code: 'REVERSAL_MISMATCH', field: 'beneficiaryIdNumber', message: 'a reversal names the beneficiary of the entry it reverses; send a CORRECTION to change the person' });
         } else if (r.entryKind === 'REVERSAL' && reversed.programme !== r.programme) {
           errors.push({ index, code: 'REVERSAL_MISMATCH', field: 'programme', message: 'a reversal names the programme of the entry it reverses; send a CORRECTION to change the programme' });
-        } else supersededInBatch.set(r.supersedesReference, index);
+        } else supersededInBatch.set(referenceKey(r.supersedesReference), index);
       }
     }
-    batchRefs.set(r.reference, index);
+    batchRefs.set(referenceKey(r.reference), index);
   });
   if (errors.length > 0) return { ok: false, errors };
 
@@ -114,15 +117,15 @@ export async function recordReportedAid(tx: LedgerDb, records: readonly ValidRep
     );
   }
   const rows = fresh.length === 0 ? existing : await tx.select().from(reportedAid).where(and(eq(reportedAid.reporterClient, reporter.clientName), inList(reportedAid.reference, references)));
-  const now2 = new Map(rows.map((r) => [r.reference, r]));
+  const now2 = new Map(rows.map((r) => [referenceKey(r.reference), r]));
   // Point each superseded entry at its successor; its content stays as it was.
   for (const [target, index] of supersededInBatch) {
-    const successor = now2.get(records[index].reference)!;
+    const successor = now2.get(referenceKey(records[index].reference))!;
     await tx.update(reportedAid).set({ supersededBy: successor.id }).where(and(eq(reportedAid.reporterClient, reporter.clientName), eq(reportedAid.reference, target), isNull(reportedAid.supersededBy)));
     now2.get(target)!.supersededBy = successor.id;
   }
   const freshSet = new Set(fresh);
-  return { ok: true, outcome: { rows: records.map((r) => now2.get(r.reference)!), written: records.map((_, i) => freshSet.has(i)) } };
+  return { ok: true, outcome: { rows: records.map((r) => now2.get(referenceKey(r.reference))!), written: records.map((_, i) => freshSet.has(i)) } };
 }
 
 /** Standing entries (not superseded) whose beneficiary is one of these people: one statement. */
@@ -136,12 +139,12 @@ export function standingByIdNumbers(db: Pick<HubDb, 'select'>, idNumbers: readon
 /** A reporter's entry under a reference and every entry before and after it in its chain of supersession. */
 export async function historyOf(db: HubDb, clientName: string, reference: string): Promise<ReportedAidRow[]> {
   const all = await db.select().from(reportedAid).where(eq(reportedAid.reporterClient, clientName)).orderBy(asc(reportedAid.id));
-  const byRef = new Map(all.map((r) => [r.reference, r]));
-  const start = byRef.get(reference);
+  const byRef = new Map(all.map((r) => [referenceKey(r.reference), r]));
+  const start = byRef.get(referenceKey(reference));
   if (!start) return [];
   // Back to the first entry, then forward along superseded_by.
   let first = start;
-  while (first.supersedesReference && byRef.has(first.supersedesReference)) first = byRef.get(first.supersedesReference)!;
+  while (first.supersedesReference && byRef.has(referenceKey(first.supersedesReference))) first = byRef.get(referenceKey(first.supersedesReference))!;
   const byId = new Map(all.map((r) => [r.id, r]));
   const chain = [first];
   while (chain[chain.length - 1].supersededBy !== null) chain.push(byId.get(chain[chain.length - 1].supersededBy!)!);

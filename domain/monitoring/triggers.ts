@@ -7,7 +7,8 @@
  */
 import crypto from 'node:crypto';
 import { z } from 'zod';
-import { DEPARTMENT_CODES } from '../departments';
+import type { OfficeCode } from '../departments';
+import { RECEIVING_DEPARTMENTS } from '../cases/offices';
 
 export const GRADES = ['RED', 'ORANGE', 'YELLOW'] as const;
 export type Grade = (typeof GRADES)[number];
@@ -31,7 +32,12 @@ const limit = z.strictObject({
   verifyWorkingDays: z.number().int().min(1).max(250).optional(),
 });
 const limits = z.strictObject({ RED: limit.optional(), ORANGE: limit.optional(), YELLOW: limit.optional() });
-const verifier = z.union([z.literal('TOWNSHIP'), z.strictObject({ department: z.enum(DEPARTMENT_CODES) })]);
+/**
+ * Who verifies: the household's township, or an office that answers slips (RECEIVING_DEPARTMENTS: a
+ * federated department or a government body that reports its aid, such as 应急 for 受灾人员过渡期生活救助).
+ * Not REPORTED, the hub's own ledger, which is no office, nor CHARITY, many organisations and none a verifier.
+ */
+const verifier = z.union([z.literal('TOWNSHIP'), z.strictObject({ department: z.enum(RECEIVING_DEPARTMENTS as unknown as [OfficeCode, ...OfficeCode[]]) })]);
 
 const common = {
   id: z.string().regex(/^[A-Z][A-Z0-9_]{0,31}$/, 'an id of capitals, digits and _ (at most 32)'),
@@ -96,8 +102,20 @@ function fieldPath(path: readonly PropertyKey[]): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('') || '(the trigger)';
 }
 
+/**
+ * The issue to name: for a value matching no branch of a union (a verifier), the branch's issue that
+ * reached deepest into the value (`verifier.department`, not `verifier` and "Invalid input").
+ */
+function deepestIssue(issue: z.core.$ZodIssue): z.core.$ZodIssue {
+  if (issue.code !== 'invalid_union') return issue;
+  const firsts = issue.errors.map((branch) => branch[0]).filter((i) => i !== undefined);
+  const best = firsts.reduce<z.core.$ZodIssue | null>((a, b) => (a === null || b.path.length > a.path.length ? b : a), null);
+  if (!best || best.path.length === 0) return issue;
+  return deepestIssue({ ...best, path: [...issue.path, ...best.path] });
+}
+
 function firstIssue(error: z.ZodError, source: string, triggerId: string | null): TriggerSetError {
-  const issue = error.issues[0];
+  const issue = deepestIssue(error.issues[0]);
   let field = fieldPath(issue.path);
   let reason = issue.message;
   if (issue.code === 'unrecognized_keys') {

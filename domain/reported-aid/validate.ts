@@ -90,6 +90,16 @@ export interface ReportError {
 
 const REFERENCE = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/;
 
+/**
+ * A reference as the ledger keys it: the unique key (reporter, reference) compares without regard to
+ * case (the column's collation, utf8mb4_unicode_ci), so DF-2026-010 and df-2026-010 are one
+ * reference, and every match of references in the hub's code goes through this key. References are
+ * ASCII (REFERENCE), so upper-casing is that comparison.
+ */
+export function referenceKey(reference: string): string {
+  return reference.toUpperCase();
+}
+
 /** What a reporter's reference means: the text trimmed (a CSV cell or a form keeps spaces), or null when no reference can be written so. */
 export function normaliseReference(raw: string): string | null {
   const reference = raw.trim();
@@ -118,8 +128,8 @@ export function validateReport(office: OfficeCode, records: readonly ReportedAid
     const before = errors.length;
     const reference = r.reference.trim();
     if (normaliseReference(reference) === null) fail('REFERENCE_INVALID', 'reference', 'a reference is 1–64 letters, digits or . _ : / -, starting with a letter or digit');
-    else if (seen.has(reference)) fail('REFERENCE_REPEATED_IN_BATCH', 'reference', `the same reference as record ${seen.get(reference)}`);
-    else seen.set(reference, index);
+    else if (seen.has(referenceKey(reference))) fail('REFERENCE_REPEATED_IN_BATCH', 'reference', `the same reference as record ${seen.get(referenceKey(reference))}`);
+    else seen.set(referenceKey(reference), index);
 
     const id = checkIdNumber(r.beneficiaryIdNumber, today);
     if (!id.ok) fail('ID_NUMBER_INVALID', 'beneficiaryIdNumber', `not a valid ID number (${id.problem})`);
@@ -152,7 +162,7 @@ export function validateReport(office: OfficeCode, records: readonly ReportedAid
       else if (periodEnd && periodEnd < periodStart) fail('PERIOD_INVALID', 'periodEnd', 'the period ends before it starts');
     }
 
-    if (!Number.isSafeInteger(r.amountFen) || r.amountFen < 0 || r.amountFen > MAX_REPORTED_FEN) fail('AMOUNT_INVALID', 'amountFen', 'an amount is whole fen, 0 or more');
+    if (!Number.isSafeInteger(r.amountFen) || r.amountFen < 0 || r.amountFen > MAX_REPORTED_FEN) fail('AMOUNT_INVALID', 'amountFen', `an amount is whole fen, 0 to ${MAX_REPORTED_FEN}`);
     else if (entryKind === 'REVERSAL' && r.amountFen !== 0) fail('AMOUNT_INVALID', 'amountFen', 'a reversal carries amount 0');
     else if (entryKind !== 'REVERSAL' && r.amountFen === 0 && programme?.purpose !== 'SERVICE') fail('AMOUNT_INVALID', 'amountFen', 'aid in money is more than 0 fen');
 

@@ -4006,7 +4006,7 @@ export type ReportedAidEntryKind =
 
 /** One record of aid as the reporter sends it. */
 export type ReportedAidInput = {
-  /** The reporter's own reference for this record: unique per reporter, 1–64 letters, digits or . _ : / -. */
+  /** The reporter's own reference for this record: unique per reporter, 1–64 letters, digits or . _ : / -. Case does not tell references apart: df-2026-010 is DF-2026-010, as first recorded (also as a supersedesReference and in reportedAidHistory). */
   readonly reference: Scalars['String']['input'];
   /** AID (default), CORRECTION or REVERSAL. */
   readonly entryKind?: InputMaybe<ReportedAidEntryKind>;
@@ -4022,7 +4022,7 @@ export type ReportedAidInput = {
   readonly periodStart?: InputMaybe<Scalars['Date']['input']>;
   /** Recurring aid: the last day covered, once it stopped. */
   readonly periodEnd?: InputMaybe<Scalars['Date']['input']>;
-  /** Fen: in total for one-off aid, per month for recurring aid; 0 for a reversal or a service. */
+  /** Fen: in total for one-off aid, per month for recurring aid; 0 for a reversal or a service. At most 2147483647 (¥21,474,836.47): more is AMOUNT_INVALID. */
   readonly amountFen: Scalars['Fen']['input'];
   /** Medical aid: the hospital settlement (medical insurance settlement reference) it pays towards. */
   readonly settlementRef?: InputMaybe<Scalars['String']['input']>;
@@ -4048,6 +4048,7 @@ export type AidReportErrorCode =
   /** A date that is not YYYY-MM-DD, is after today, or is before the beneficiary's birth. */
   | 'DATE_INVALID'
   | 'PERIOD_INVALID'
+  /** An amount that is not whole fen from 0 to 2147483647, a reversal that is not 0, or money aid of 0. */
   | 'AMOUNT_INVALID'
   /** Only medical aid is tied to a hospital settlement. */
   | 'SETTLEMENT_NOT_MEDICAL'

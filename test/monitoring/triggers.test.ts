@@ -43,6 +43,16 @@ it('names the trigger and the field of a bad override', () => {
   expect(error('{ not json').message).toMatch(/not valid JSON/);
 });
 
+it('routes a trigger to a department or a reporting office that answers slips, not to the ledger or to charities', () => {
+  // 应急, 司法 … have no front-end database but are offices: a locality may name one to verify.
+  const set = withOverride({ triggers: [{ id: 'T3_DEATH_ON_ROLL', verifier: { department: 'EMERGENCY_MANAGEMENT' } }, { id: 'T4_JOB_LOSS', verifier: { department: 'HUMAN_RESOURCES' } }] });
+  expect(set.triggers.find((t) => t.id === 'T3_DEATH_ON_ROLL')!.verifier).toEqual({ department: 'EMERGENCY_MANAGEMENT' });
+  expect(set.triggers.find((t) => t.id === 'T4_JOB_LOSS')!.verifier).toEqual({ department: 'HUMAN_RESOURCES' });
+  // REPORTED is the hub's own ledger, no office; charities are many organisations, none the verifier.
+  expect(error({ triggers: [{ id: 'T3_DEATH_ON_ROLL', verifier: { department: 'REPORTED' } }] })).toMatchObject({ triggerId: 'T3_DEATH_ON_ROLL', field: 'verifier.department' });
+  expect(error({ triggers: [{ id: 'T3_DEATH_ON_ROLL', verifier: { department: 'CHARITY' } }] })).toMatchObject({ triggerId: 'T3_DEATH_ON_ROLL', field: 'verifier.department' });
+});
+
 it('applies a locality’s thresholds and limits', () => {
   const set = withOverride({ limits: { RED: { acknowledgeWorkingDays: 1, verifyWorkingDays: 5 }, ORANGE: { acknowledgeWorkingDays: 2, verifyDays: 10 }, YELLOW: { acknowledgeWorkingDays: 3, verifyDays: 15 } }, triggers: [{ id: 'T5_SEVERE_DISABILITY', enabled: false }] });
   expect(set.triggers.find((t) => t.id === 'T5_SEVERE_DISABILITY')!.enabled).toBe(false);

@@ -66,7 +66,8 @@ describe('M3 student in a 低保 or 特困 household with no education aid this 
     const lastYear = aid('NATIONAL_GRANT', child, { date: '2025-03-01' }, { schoolYear: '2024-2025' });
     const [f, ...rest] = run(['M3'], household([head, child], [...base, lastYear], { students: [{ idNumber: child.idNumber }] }));
     expect(rest).toEqual([]);
-    expect(f).toMatchObject({ idNumbers: [child.idNumber], departments: ['EDUCATION', 'UNION'] });
+    // Every office whose education aid would end it: reporters' too.
+    expect(f).toMatchObject({ idNumbers: [child.idNumber], departments: ['CHARITY', 'EDUCATION', 'UNION', 'WOMENS_FEDERATION', 'YOUTH_LEAGUE'] });
     expect(f.measure).toMatchObject({ met: [{ fact: 'STUDENT', age: 13, schoolYear: '2025-2026' }, { fact: 'HOUSEHOLD_HOLDS', programmes: ['TEKUN'] }] });
   });
 
@@ -82,6 +83,11 @@ describe('M3 student in a 低保 or 特困 household with no education aid this 
     const students = [{ idNumber: child.idNumber }];
     expect(run(['M3'], household([head, child], [...base, aid('UNION_AUTUMN_EDU', child, { date: '2025-08-20' }, { schoolYear: '2025-2026' })], { students }))).toEqual([]);
     expect(run(['M3'], household([head, child], base))).toEqual([]);
+    // Education aid reported directly (希望工程, 春蕾计划, 慈善助学) is education aid too; one of last school year is not.
+    for (const programme of ['HOPE_PROJECT', 'SPRING_BUD', 'CHARITY_EDUCATION'] as const) {
+      expect(run(['M3'], household([head, child], [...base, aid(programme, child, { date: '2025-10-20' })], { students }))).toEqual([]);
+      expect(run(['M3'], household([head, child], [...base, aid(programme, child, { date: '2025-06-20' })], { students }))).toHaveLength(1);
+    }
     const adult = person('2005-01-01', 13);
     expect(run(['M3'], household([head, adult], base, { students: [{ idNumber: adult.idNumber }] }))).toEqual([]);
   });
