@@ -18,6 +18,10 @@ import { DataDirInUse, startPrivateServer, ServerBinaryMissing, type PrivateServ
 import { ensureDatabase, provisionHub } from '../db/setup/provision';
 import { HolidayNoticeError } from '../domain/cases/holiday-notices';
 import { activeHolidayCalendar } from '../domain/cases/working-days';
+import { RuleSetError } from '../domain/findings/rule-set';
+import { TriggerSetError } from '../domain/monitoring/triggers';
+import { activeRuleSet, RULES_FILE_ENV } from '../rules/load';
+import { activeTriggerSet, TRIGGERS_FILE_ENV } from '../rules/triggers-load';
 import { household } from '../db/household/schema';
 import { closeSources, openSources } from '../federation/sources';
 import { generateDemo } from '../tools/generate/index';
@@ -110,6 +114,25 @@ async function provisionPrivateDepartments(serverUrl: string, sources: HubConfig
   await Promise.all(codes.map((code) => provisionSource(code, sources[code].url)));
 }
 
+/**
+ * The rule set and the trigger set in force, loaded (and kept) now: a bad file is a value the hub
+ * cannot run with, refused as a ConfigError naming its variable (the set's own message names the
+ * file, the rule or trigger and the field).
+ */
+function checkLocalityFiles(): void {
+  const named = (variable: string, err: unknown): unknown => (process.env[variable] ? new ConfigError(`${variable}: ${(err as Error).message}`) : err);
+  try {
+    activeRuleSet();
+  } catch (err) {
+    throw err instanceof RuleSetError ? named(RULES_FILE_ENV, err) : err;
+  }
+  try {
+    activeTriggerSet();
+  } catch (err) {
+    throw err instanceof TriggerSetError ? named(TRIGGERS_FILE_ENV, err) : err;
+  }
+}
+
 const USAGE = `usage: npm start
   Takes no arguments: the hub is configured by environment variables (README, Configuration).`;
 
@@ -174,8 +197,11 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
     stopRequested.throwIfAborted();
     startUp.step = step;
   };
-  // A locality's holiday notices (AIDHUB_HOLIDAYS_FILE) are checked before anything is started.
+  // A locality's holiday notices, rule set and warning triggers (AIDHUB_HOLIDAYS_FILE,
+  // AIDHUB_RULES_FILE, AIDHUB_TRIGGERS_FILE) are checked before anything is started: a bad rule or
+  // trigger file was found only once the private server had started and its databases were made.
   activeHolidayCalendar();
+  checkLocalityFiles();
   // Every variable, then the ports: nothing is started or written if the hub could not run anyway.
   const early = loadConfig(process.env.DATABASE_URL ?? 'mysql://127.0.0.1/aidhub');
   const demoHouseholds = demoHouseholdsFromEnv();
@@ -331,15 +357,12 @@ Try:
 }
 
 main().catch((err) => {
-  if (err instanceof HolidayNoticeError) {
-    console.error(err.message);
-    process.exit(1);
-  }
   if (err instanceof DatabaseUnusable) {
     console.error(err.message);
     process.exit(EXIT_DATABASE_UNUSABLE);
   }
-  if (err instanceof ServerBinaryMissing || err instanceof DataDirInUse || err instanceof CannotStart || err instanceof ConfigError) {
+  // A holiday notice file's message names AIDHUB_HOLIDAYS_FILE: a value to correct, as a ConfigError is.
+  if (err instanceof ServerBinaryMissing || err instanceof DataDirInUse || err instanceof CannotStart || err instanceof ConfigError || err instanceof HolidayNoticeError) {
     console.error(err.message);
     process.exit(2);
   }
