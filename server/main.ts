@@ -5,13 +5,14 @@
  * are empty, and serves them.
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { generateSigningKeyFiles, privateServerAuditFiles, setAsideCheckpointFile } from '../access/checkpoints';
 import { count } from 'drizzle-orm';
 import { ensureDemoClients } from '../access/demo-clients';
 import { generateCharityDemo } from '../tools/generate/charity';
 import { todayIso } from '../domain/dates';
-import { besidePrivateData, privateDataDir, removeHubUrlFile, writeHubUrlFile } from '../access/hub-url';
+import { besidePrivateData, hubUrlFile, privateDataDir, removeHubUrlFile, writeHubUrlFile } from '../access/hub-url';
 import { accessDbOf } from '../db/access/db';
 import { createPool, hubDrizzle } from '../db/connect';
 import { DataDirInUse, startPrivateServer, ServerBinaryMissing, type PrivateServer } from '../db/setup/private-server';
@@ -42,6 +43,35 @@ const ROOT = path.join(__dirname, '..');
 
 /** A refusal to start that needs no stack trace: its message says what to do. */
 class CannotStart extends Error {}
+
+/**
+ * The hub-url file beside this private server's data, when it names another hub's database that
+ * still answers: a data directory beside another hub's (AIDHUB_DATA_DIR=/srv/aidhub/mariadb-2 next
+ * to /srv/aidhub/mariadb) shares its folder's files, and starting there rewrote the running hub's
+ * demo-clients.env and hub-url and set its audit checkpoint file aside as a finished chain's.
+ */
+async function besideFilesOfAnotherHub(ownServerUrl: string): Promise<{ file: string; url: string } | null> {
+  const file = hubUrlFile();
+  let other: URL;
+  try {
+    other = new URL(fs.readFileSync(file, 'utf8').trim());
+  } catch {
+    return null;
+  }
+  const own = new URL(ownServerUrl);
+  if (other.hostname === own.hostname && other.port === own.port) return null;
+  const answers = await new Promise<boolean>((resolve) => {
+    const socket = net.connect({ host: other.hostname, port: Number(other.port) || 3306 });
+    const done = (yes: boolean) => {
+      socket.destroy();
+      resolve(yes);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+  return answers ? { file, url: other.toString() } : null;
+}
 
 /**
  * The hub database DATABASE_URL names could not be used: nothing listens there, the server refused
@@ -234,6 +264,13 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
     const server = await startPrivateServer({ dataDir });
     privateServer = server;
     started.add('private database server', () => server.stop());
+    const another = await besideFilesOfAnotherHub(server.url);
+    if (another) {
+      throw new CannotStart(
+        `${shownPath(another.file)} names another running hub's database (${redactUrl(another.url)}): the files beside it (demo-clients.env, audit checkpoints) are that hub's.\n` +
+          `  Give this hub a data directory in a folder of its own (AIDHUB_DATA_DIR=…/<its folder>/mariadb), or stop the other hub first.`,
+      );
+    }
     hubUrl = withDatabase(privateServer.url, 'aidhub');
     demo = early.demo !== false;
     // The demo pushes alerts to receivers on this machine only, unless told otherwise.

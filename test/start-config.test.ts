@@ -103,3 +103,40 @@ it('refuses a metrics port in use before starting anything, naming METRICS_PORT'
     await new Promise<void>((resolve) => taken.close(() => resolve()));
   }
 }, 90_000);
+
+function withoutVariables(names: string[]): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of names) delete env[name];
+  return env;
+}
+
+it('refuses a data directory beside a running hub’s, leaving that hub’s files as they were', async () => {
+  // Another hub's private server, as its hub-url names it: something that answers on that port.
+  const other = net.createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-start-beside-'));
+  try {
+    const theirs = {
+      'hub-url': `mysql://root@127.0.0.1:${(other.address() as net.AddressInfo).port}/aidhub\n`,
+      'demo-clients.env': 'export AIDHUB_TOKEN_CIVIL_AFFAIRS=ahk_theirs\n',
+      'audit-checkpoints.jsonl': '{"seq":1}\n',
+    };
+    for (const [name, text] of Object.entries(theirs)) fs.writeFileSync(path.join(folder, name), text);
+    const before = fs.readdirSync(folder).sort();
+    const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server', 'main.ts')], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...withoutVariables(['DATABASE_URL', 'METRICS_PORT', 'AUDIT_SIGNING_KEY', 'AUDIT_SIGNING_KEY_FILE', 'AUDIT_CHECKPOINT_FILE']), AIDHUB_DATA_DIR: path.join(folder, 'mariadb-2'), PORT: String(port), NODE_ENV: 'development', AIDHUB_DEMO: '0' },
+      timeout: 60_000,
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('hub-url');
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+    // Their files untouched, nothing set aside; only this hub's own (stopped) data directory added.
+    for (const [name, text] of Object.entries(theirs)) expect(fs.readFileSync(path.join(folder, name), 'utf8')).toBe(text);
+    expect(fs.readdirSync(folder).sort()).toEqual([...before, 'mariadb-2'].sort());
+  } finally {
+    await new Promise<void>((resolve) => other.close(() => resolve()));
+    fs.rmSync(folder, { recursive: true, force: true });
+  }
+}, 90_000);
