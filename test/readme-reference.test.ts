@@ -129,3 +129,12 @@ test('the Configuration table names the REPORTED source among the SOURCE_<DEPT> 
     .find((l) => l.startsWith('| `SOURCE_<DEPT>_URL`'));
   expect(row).toMatch(/`REPORTED`/);
 });
+
+test('every file or folder of the repository the README names in backticks exists', () => {
+  const top = 'access|bench|db|docs|domain|examples|federation|resolvers|rules|schema|server|test|tools';
+  const named = [...readme.matchAll(new RegExp(`\`((?:${top})/[\\w./-]*[\\w/])\``, 'g'))].map((m) => m[1]);
+  expect(named.length).toBeGreaterThan(100);
+  // `docs/x` is where a relative AIDHUB_DATA_DIR typed in docs/ would put a server (Configuration).
+  const examples = new Set(['docs/x']);
+  expect([...new Set(named.filter((p) => !examples.has(p) && !fs.existsSync(path.join(ROOT, p))))]).toEqual([]);
+});
