@@ -130,7 +130,7 @@ export interface MonitoringConfig {
 }
 
 /**
- * Set AIDHUB_MONITOR_INTERVAL_MS (npm start's demo sets 60000 unless given) to poll; absent or 0: this
+ * Set AIDHUB_MONITOR_INTERVAL_MS (npm start on its private server sets 30000 unless given) to poll; absent or 0: this
  * process does not poll (another does, or tests drive the poller themselves).
  */
 export function monitoringConfigFromEnv(env: NodeJS.ProcessEnv): MonitoringConfig | null {

@@ -30,7 +30,7 @@ import { ageOn } from '../domain/dates';
 import { countyOf, departmentOfficeName, parseOffice, storedOffice } from '../domain/cases/offices';
 import { caseReference } from '../domain/cases/reference';
 import { referralDue } from '../domain/cases/supervision';
-import { DEPARTMENT_CODES, DEPARTMENT_NAMES, type DepartmentCode, type OfficeCode } from '../domain/departments';
+import { DEPARTMENT_CODES, DEPARTMENT_NAMES, HUB_LEDGER_SOURCES, type DepartmentCode, type OfficeCode } from '../domain/departments';
 import { maskIdNumber } from '../domain/id-number';
 import { fenToYuan } from '../domain/money';
 import { needsHealthConsent, type NeedPurpose, type NeedState } from '../domain/charity/needs';
@@ -70,8 +70,11 @@ const ACTION: Record<string, string> = {
 };
 /** The short names officers use (民政, 医保 …), for the signature lines; a department without one signs under its full name. */
 const SHORT_NAME: Partial<Record<DepartmentCode, string>> = { CIVIL_AFFAIRS: '民政', EDUCATION: '教育', HOUSING: '住建', HEALTH: '医保', UNION: '工会', DISABILITY: '残联', HUMAN_RESOURCES: '人社' };
-/** Departments in the order the signature lines list them. */
-const SIGNING_DEPARTMENTS = DEPARTMENT_CODES;
+/**
+ * Departments in the order the signature lines list them: every department but the hub's own
+ * reported-aid ledger (REPORTED), which is a table, not an office, and sends nobody to a meeting.
+ */
+const SIGNING_DEPARTMENTS = DEPARTMENT_CODES.filter((code) => !HUB_LEDGER_SOURCES.includes(code));
 /** Blank rows of the decision grid printed before a meeting. */
 const BLANK_DECISION_ROWS = 5;
 

@@ -5,19 +5,24 @@
  * are empty, and serves them.
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { generateSigningKeyFiles, privateServerAuditFiles, setAsideCheckpointFile } from '../access/checkpoints';
 import { count } from 'drizzle-orm';
 import { ensureDemoClients } from '../access/demo-clients';
 import { generateCharityDemo } from '../tools/generate/charity';
 import { todayIso } from '../domain/dates';
-import { besidePrivateData, privateDataDir, removeHubUrlFile, writeHubUrlFile } from '../access/hub-url';
+import { besidePrivateData, hubUrlFile, privateDataDir, removeHubUrlFile, writeHubUrlFile } from '../access/hub-url';
 import { accessDbOf } from '../db/access/db';
 import { createPool, hubDrizzle } from '../db/connect';
 import { DataDirInUse, startPrivateServer, ServerBinaryMissing, type PrivateServer } from '../db/setup/private-server';
 import { ensureDatabase, provisionHub } from '../db/setup/provision';
 import { HolidayNoticeError } from '../domain/cases/holiday-notices';
 import { activeHolidayCalendar } from '../domain/cases/working-days';
+import { RuleSetError } from '../domain/findings/rule-set';
+import { TriggerSetError } from '../domain/monitoring/triggers';
+import { activeRuleSet, RULES_FILE_ENV } from '../rules/load';
+import { activeTriggerSet, TRIGGERS_FILE_ENV } from '../rules/triggers-load';
 import { household } from '../db/household/schema';
 import { closeSources, openSources } from '../federation/sources';
 import { generateDemo } from '../tools/generate/index';
@@ -38,6 +43,35 @@ const ROOT = path.join(__dirname, '..');
 
 /** A refusal to start that needs no stack trace: its message says what to do. */
 class CannotStart extends Error {}
+
+/**
+ * The hub-url file beside this private server's data, when it names another hub's database that
+ * still answers: a data directory beside another hub's (AIDHUB_DATA_DIR=/srv/aidhub/mariadb-2 next
+ * to /srv/aidhub/mariadb) shares its folder's files, and starting there rewrote the running hub's
+ * demo-clients.env and hub-url and set its audit checkpoint file aside as a finished chain's.
+ */
+async function besideFilesOfAnotherHub(ownServerUrl: string): Promise<{ file: string; url: string } | null> {
+  const file = hubUrlFile();
+  let other: URL;
+  try {
+    other = new URL(fs.readFileSync(file, 'utf8').trim());
+  } catch {
+    return null;
+  }
+  const own = new URL(ownServerUrl);
+  if (other.hostname === own.hostname && other.port === own.port) return null;
+  const answers = await new Promise<boolean>((resolve) => {
+    const socket = net.connect({ host: other.hostname, port: Number(other.port) || 3306 });
+    const done = (yes: boolean) => {
+      socket.destroy();
+      resolve(yes);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+  return answers ? { file, url: other.toString() } : null;
+}
 
 /**
  * The hub database DATABASE_URL names could not be used: nothing listens there, the server refused
@@ -110,6 +144,25 @@ async function provisionPrivateDepartments(serverUrl: string, sources: HubConfig
   await Promise.all(codes.map((code) => provisionSource(code, sources[code].url)));
 }
 
+/**
+ * The rule set and the trigger set in force, loaded (and kept) now: a bad file is a value the hub
+ * cannot run with, refused as a ConfigError naming its variable (the set's own message names the
+ * file, the rule or trigger and the field).
+ */
+function checkLocalityFiles(): void {
+  const named = (variable: string, err: unknown): unknown => (process.env[variable] ? new ConfigError(`${variable}: ${(err as Error).message}`) : err);
+  try {
+    activeRuleSet();
+  } catch (err) {
+    throw err instanceof RuleSetError ? named(RULES_FILE_ENV, err) : err;
+  }
+  try {
+    activeTriggerSet();
+  } catch (err) {
+    throw err instanceof TriggerSetError ? named(TRIGGERS_FILE_ENV, err) : err;
+  }
+}
+
 const USAGE = `usage: npm start
   Takes no arguments: the hub is configured by environment variables (README, Configuration).`;
 
@@ -174,8 +227,11 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
     stopRequested.throwIfAborted();
     startUp.step = step;
   };
-  // A locality's holiday notices (AIDHUB_HOLIDAYS_FILE) are checked before anything is started.
+  // A locality's holiday notices, rule set and warning triggers (AIDHUB_HOLIDAYS_FILE,
+  // AIDHUB_RULES_FILE, AIDHUB_TRIGGERS_FILE) are checked before anything is started: a bad rule or
+  // trigger file was found only once the private server had started and its databases were made.
   activeHolidayCalendar();
+  checkLocalityFiles();
   // Every variable, then the ports: nothing is started or written if the hub could not run anyway.
   const early = loadConfig(process.env.DATABASE_URL ?? 'mysql://127.0.0.1/aidhub');
   const demoHouseholds = demoHouseholdsFromEnv();
@@ -208,6 +264,13 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
     const server = await startPrivateServer({ dataDir });
     privateServer = server;
     started.add('private database server', () => server.stop());
+    const another = await besideFilesOfAnotherHub(server.url);
+    if (another) {
+      throw new CannotStart(
+        `${shownPath(another.file)} names another running hub's database (${redactUrl(another.url)}): the files beside it (demo-clients.env, audit checkpoints) are that hub's.\n` +
+          `  Give this hub a data directory in a folder of its own (AIDHUB_DATA_DIR=…/<its folder>/mariadb), or stop the other hub first.`,
+      );
+    }
     hubUrl = withDatabase(privateServer.url, 'aidhub');
     demo = early.demo !== false;
     // The demo pushes alerts to receivers on this machine only, unless told otherwise.
@@ -331,15 +394,12 @@ Try:
 }
 
 main().catch((err) => {
-  if (err instanceof HolidayNoticeError) {
-    console.error(err.message);
-    process.exit(1);
-  }
   if (err instanceof DatabaseUnusable) {
     console.error(err.message);
     process.exit(EXIT_DATABASE_UNUSABLE);
   }
-  if (err instanceof ServerBinaryMissing || err instanceof DataDirInUse || err instanceof CannotStart || err instanceof ConfigError) {
+  // A holiday notice file's message names AIDHUB_HOLIDAYS_FILE: a value to correct, as a ConfigError is.
+  if (err instanceof ServerBinaryMissing || err instanceof DataDirInUse || err instanceof CannotStart || err instanceof ConfigError || err instanceof HolidayNoticeError) {
     console.error(err.message);
     process.exit(2);
   }

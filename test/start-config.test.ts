@@ -24,6 +24,14 @@ const ROOT = path.join(__dirname, '..');
 let dataRoot: string;
 let port: number;
 
+// A locality's files named by a variable: a rule and a trigger set that are not one (the shapes
+// are wrong), outside the data folder the checks below expect untouched.
+const localityFiles = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-start-config-files-'));
+const badRules = path.join(localityFiles, 'rules.json');
+const badTriggers = path.join(localityFiles, 'triggers.json');
+fs.writeFileSync(badRules, JSON.stringify({ rules: 5 }));
+fs.writeFileSync(badTriggers, JSON.stringify({ triggers: 5 }));
+
 beforeAll(async () => {
   dataRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-start-config-'));
   port = await freePort();
@@ -31,13 +39,14 @@ beforeAll(async () => {
 
 afterAll(() => {
   fs.rmSync(dataRoot, { recursive: true, force: true });
+  fs.rmSync(localityFiles, { recursive: true, force: true });
 });
 
 /** server/main.ts with `env` on a data folder of its own and no DATABASE_URL: what it printed and its exit code. */
 function start(env: Record<string, string>) {
   const dataDir = path.join(dataRoot, 'mariadb');
   const base: NodeJS.ProcessEnv = { ...process.env, AIDHUB_DATA_DIR: dataDir, PORT: String(port), NODE_ENV: 'development' };
-  for (const name of ['DATABASE_URL', 'METRICS_PORT', 'LOG_LEVEL', 'AUDIT_SIGNING_KEY', 'AUDIT_SIGNING_KEY_FILE', 'CHARITY_CLAIM_WORKING_DAYS', 'AIDHUB_JOB_LEASE_MS', 'AIDHUB_DEMO_HOUSEHOLDS', 'AIDHUB_DEMO', 'AIDHUB_SUBGRAPH', 'RATE_LIMIT_REDIS_URL', 'AIDHUB_CALLBACK_HOSTS', 'SOURCE_HEALTH_URL', 'AIDHUB_MONITOR_INTERVAL_MS', 'AIDHUB_MONITOR_MONTHLY_REGION', 'AIDHUB_SHUTDOWN_DRAIN_MS']) delete base[name];
+  for (const name of ['DATABASE_URL', 'METRICS_PORT', 'LOG_LEVEL', 'AUDIT_SIGNING_KEY', 'AUDIT_SIGNING_KEY_FILE', 'CHARITY_CLAIM_WORKING_DAYS', 'AIDHUB_JOB_LEASE_MS', 'AIDHUB_DEMO_HOUSEHOLDS', 'AIDHUB_DEMO', 'AIDHUB_SUBGRAPH', 'RATE_LIMIT_REDIS_URL', 'AIDHUB_CALLBACK_HOSTS', 'SOURCE_HEALTH_URL', 'AIDHUB_MONITOR_INTERVAL_MS', 'AIDHUB_MONITOR_MONTHLY_REGION', 'AIDHUB_SHUTDOWN_DRAIN_MS', 'AIDHUB_RULES_FILE', 'AIDHUB_TRIGGERS_FILE', 'AIDHUB_HOLIDAYS_FILE']) delete base[name];
   const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server', 'main.ts')], { cwd: ROOT, encoding: 'utf8', env: { ...base, ...env }, timeout: 60_000 });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr, dataWritten: fs.readdirSync(dataRoot) };
 }
@@ -64,6 +73,13 @@ it.each([
   ['AIDHUB_MONITOR_MONTHLY_REGION', 'Jining'],
   ['AIDHUB_SHUTDOWN_DRAIN_MS', '10s'],
   ['AIDHUB_SHUTDOWN_DRAIN_MS', '3600000'],
+  // A locality's files: a bad rule or trigger file was found only once the private server had
+  // started and the databases were made, and ended the start with a stack trace and exit code 1
+  // (a holiday file was refused in time, but with exit code 1).
+  ['AIDHUB_RULES_FILE', badRules],
+  ['AIDHUB_RULES_FILE', '/nonexistent/aidhub-rules.json'],
+  ['AIDHUB_TRIGGERS_FILE', badTriggers],
+  ['AIDHUB_HOLIDAYS_FILE', '/nonexistent/aidhub-holidays.json'],
 ])('refuses %s=%s before starting anything, naming the variable', (name, value) => {
   const run = start({ [name]: value });
   expect(run.status).toBe(2);
@@ -85,5 +101,42 @@ it('refuses a metrics port in use before starting anything, naming METRICS_PORT'
     expect(run.dataWritten).toEqual([]);
   } finally {
     await new Promise<void>((resolve) => taken.close(() => resolve()));
+  }
+}, 90_000);
+
+function withoutVariables(names: string[]): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of names) delete env[name];
+  return env;
+}
+
+it('refuses a data directory beside a running hub’s, leaving that hub’s files as they were', async () => {
+  // Another hub's private server, as its hub-url names it: something that answers on that port.
+  const other = net.createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-start-beside-'));
+  try {
+    const theirs = {
+      'hub-url': `mysql://root@127.0.0.1:${(other.address() as net.AddressInfo).port}/aidhub\n`,
+      'demo-clients.env': 'export AIDHUB_TOKEN_CIVIL_AFFAIRS=ahk_theirs\n',
+      'audit-checkpoints.jsonl': '{"seq":1}\n',
+    };
+    for (const [name, text] of Object.entries(theirs)) fs.writeFileSync(path.join(folder, name), text);
+    const before = fs.readdirSync(folder).sort();
+    const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server', 'main.ts')], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...withoutVariables(['DATABASE_URL', 'METRICS_PORT', 'AUDIT_SIGNING_KEY', 'AUDIT_SIGNING_KEY_FILE', 'AUDIT_CHECKPOINT_FILE']), AIDHUB_DATA_DIR: path.join(folder, 'mariadb-2'), PORT: String(port), NODE_ENV: 'development', AIDHUB_DEMO: '0' },
+      timeout: 60_000,
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('hub-url');
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+    // Their files untouched, nothing set aside; only this hub's own (stopped) data directory added.
+    for (const [name, text] of Object.entries(theirs)) expect(fs.readFileSync(path.join(folder, name), 'utf8')).toBe(text);
+    expect(fs.readdirSync(folder).sort()).toEqual([...before, 'mariadb-2'].sort());
+  } finally {
+    await new Promise<void>((resolve) => other.close(() => resolve()));
+    fs.rmSync(folder, { recursive: true, force: true });
   }
 }, 90_000);

@@ -18,6 +18,8 @@ import { dbTime, type AccessDb } from '../db/access/db';
 import { OFFICE_CODES, type OfficeCode as DepartmentCode } from '../domain/departments';
 import { isCreditCode } from '../domain/credit-code';
 import { isIsoDate } from '../domain/dates';
+import { formatChinaInstant } from '../domain/cases/china-time';
+import { fromDbInstant } from '../db/instants';
 import { runSubcommand, UsageError } from './command-args';
 import { runAgainstHub } from './run-against-hub';
 
@@ -58,8 +60,13 @@ export function parseExpiry(values: { expires?: string; 'expires-in'?: string; '
   return undefined;
 }
 
+/** A stored instant (UTC DATETIME text) as the API answers one: China time with its offset, so `--expires 2026-12-31` reads as that day's end. */
+function shown(stored: string): string {
+  return formatChinaInstant(fromDbInstant(stored));
+}
+
 function describe(c: ClientInfo): string {
-  return [c.name, c.status, c.department, c.regionScope, c.roles.join(','), `created ${c.createdAt}`, c.expiresAt ? `expires ${c.expiresAt}` : 'no expiry', c.revokedAt ? `revoked ${c.revokedAt}` : '']
+  return [c.name, c.status, c.department, c.regionScope, c.roles.join(','), `created ${shown(c.createdAt)}`, c.expiresAt ? `expires ${shown(c.expiresAt)}` : 'no expiry', c.revokedAt ? `revoked ${shown(c.revokedAt)}` : '']
     .filter(Boolean)
     .join('  ');
 }

@@ -24,6 +24,8 @@ import { hubDrizzle, type HubDb } from '../db/connect';
 import { callbackHostsFromEnv } from '../db/config';
 import { runSubcommand, UsageError } from './command-args';
 import { isIsoDate } from '../domain/dates';
+import { formatChinaInstant } from '../domain/cases/china-time';
+import { fromDbInstant } from '../db/instants';
 import { firstChars, longerThan } from '../domain/text-length';
 import { runAgainstHub } from './run-against-hub';
 import { CREATED_BY_MAX, createSubscription, deadLettersWithin, malformedDeliveryId, replayDeliveries, revokeSubscriptionWithin } from '../resolvers/alert-delivery/subscriptions';
@@ -41,6 +43,11 @@ export const USAGE = `usage: npm run subscriptions -- <command>
 
 const list = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim()).filter((x) => x.length > 0);
 
+/** A stored instant (UTC DATETIME text) as the API answers one: China time with its offset. */
+function shown(stored: string): string {
+  return formatChinaInstant(fromDbInstant(stored));
+}
+
 function describe(s: SubscriptionRecord, counts?: Record<string, number>): string {
   return [
     `#${s.id}`,
@@ -51,8 +58,8 @@ function describe(s: SubscriptionRecord, counts?: Record<string, number>): strin
     `grades ${s.grades.join(',') || 'all'}`,
     `triggers ${s.triggerIds.join(',') || 'all'}`,
     counts ? `pending ${counts.PENDING} delivered ${counts.DELIVERED} dead ${counts.DEAD}` : '',
-    `created ${s.createdAt} by ${s.createdBy}`,
-    s.revokedAt ? `revoked ${s.revokedAt}` : '',
+    `created ${shown(s.createdAt)} by ${s.createdBy}`,
+    s.revokedAt ? `revoked ${shown(s.revokedAt)}` : '',
   ]
     .filter(Boolean)
     .join('  ');
@@ -151,7 +158,7 @@ export function subscriptionsCommand(argv: string[], db: HubDb, print: (line: st
         }
         const rows = out.rows;
         if (rows.length === 0) print('no dead letters');
-        for (const d of rows) print([d.deliveryId, `subscription #${d.subscriptionId}`, `alert ${d.alertId}`, d.event, `attempts ${d.attempts}`, `last ${d.lastStatus ?? '-'} ${d.lastError ?? ''}`.trim(), `dead ${d.deadAt}`].join('  '));
+        for (const d of rows) print([d.deliveryId, `subscription #${d.subscriptionId}`, `alert ${d.alertId}`, d.event, `attempts ${d.attempts}`, `last ${d.lastStatus ?? '-'} ${d.lastError ?? ''}`.trim(), `dead ${d.deadAt === null ? '-' : shown(d.deadAt)}`].join('  '));
         return 0;
       }
       case 'replay': {

@@ -51,6 +51,9 @@ it('manages subscriptions and dead letters from the command line', async () => {
   const listed = await run('list');
   expect(listed.out).toHaveLength(1);
   expect(listed.out[0]).toContain('grades RED,ORANGE');
+  // Instants in China time with their offset, as the API answers them (it printed the stored UTC text).
+  const CHINA_INSTANT = '\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}\\+08:00';
+  expect(listed.out[0]).toMatch(new RegExp(`  created ${CHINA_INSTANT} by cli:`));
   expect(listed.out.join('\n')).not.toContain(secret);
 
   // A dead letter, as the worker leaves one.
@@ -60,6 +63,7 @@ it('manages subscriptions and dead letters from the command line', async () => {
   const [[row]] = (await dbs.hubPool.query('SELECT delivery_id FROM alert_delivery WHERE alert_id = ?', [alert.alertId])) as any;
   await noteDeadLetter(dbs.hub, 'rencheng-alerts', Number(id), row.delivery_id, 'dead letter');
   expect((await run('dead-letters')).out[0]).toContain(row.delivery_id);
+  expect((await run('dead-letters')).out[0]).toMatch(new RegExp(`  dead ${CHINA_INSTANT}$`));
   expect((await run('dead-letters', '--subscription', id)).out[0]).toContain(row.delivery_id);
   // A subscription that does not exist is refused as revoke and replay refuse it, not listed as empty.
   expect(await run('dead-letters', '--subscription', '999999')).toEqual({ code: 3, out: ['refused: SUBSCRIPTION_NOT_FOUND (subscriptionId): no subscription with this id within reach'] });

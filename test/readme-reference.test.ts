@@ -1,0 +1,140 @@
+/**
+ * The README's reference parts stay true to the tree, without a server: its Layout map names only
+ * files and folders that exist and every folder of a feature in resolvers/, domain/ and db/, every
+ * SDL file and every department folder; its Configuration table documents every variable
+ * db/config.ts reads, and names none that no source file reads. (A reading of README as a new user
+ * found the map missing five features' folders and the table missing SOURCE_REPORTED_URL.)
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+const ROOT = path.join(__dirname, '..');
+const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+
+/** The text of a `## Title` section, up to the next `## `. */
+function section(title: string): string {
+  const start = readme.indexOf(`\n## ${title}\n`);
+  if (start < 0) throw new Error(`README has no section ${title}`);
+  const end = readme.indexOf('\n## ', start + 1);
+  return readme.slice(start, end < 0 ? undefined : end);
+}
+
+/** The Layout map's code block, line by line. */
+function layoutLines(): string[] {
+  const text = section('Layout');
+  return text.slice(text.indexOf('```\n') + 4, text.lastIndexOf('```')).split('\n');
+}
+
+/** A file or folder name as the map writes one (`lease.ts`, `jobs/`, `__generated__/types.ts`). */
+const PATH_TOKEN = /^[\w.][\w./-]*(\/|\.[a-z]+)$/;
+
+/** Every path the map names as an entry: top-level entries, and the entries two spaces in under a folder. */
+function layoutEntries(): { line: number; path: string }[] {
+  const entries: { line: number; path: string }[] = [];
+  let parent: string | null = null;
+  layoutLines().forEach((text, i) => {
+    const indent = text.length - text.trimStart().length;
+    const tokens = text.trim().split(/\s+/);
+    if (indent === 0 && tokens[0]) {
+      parent = tokens[0].endsWith('/') ? tokens[0] : null;
+      if (PATH_TOKEN.test(tokens[0])) entries.push({ line: i + 1, path: tokens[0] });
+      return;
+    }
+    // Deeper lines (a department folder's files, continuations) are prose around the entries.
+    if (indent !== 2 || parent === null) return;
+    // An entry line starts with one or more file names (`departments.ts programmes.ts …`), or
+    // one folder whose files follow as prose (`household/       resolvers.ts`).
+    for (const token of tokens) {
+      if (!PATH_TOKEN.test(token)) break;
+      if (!token.includes('<')) entries.push({ line: i + 1, path: parent + token });
+      if (token.endsWith('/')) break;
+    }
+  });
+  return entries;
+}
+
+test('every file and folder the Layout map names exists', () => {
+  const entries = layoutEntries();
+  expect(entries.length).toBeGreaterThan(50);
+  expect(entries.filter((e) => !fs.existsSync(path.join(ROOT, e.path)))).toEqual([]);
+});
+
+test('the Layout map names every feature folder, SDL file and department folder', () => {
+  // A path named names its folders too (`__generated__/types.ts`).
+  const named = new Set(layoutEntries().flatMap((e) => e.path.replace(/\/$/, '').split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/'))));
+  const subfolders = (dir: string) =>
+    fs
+      .readdirSync(path.join(ROOT, dir), { withFileTypes: true })
+      .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
+      .map((d) => `${dir}/${d.name}`);
+  const missing = [
+    ...['resolvers', 'domain', 'db'].flatMap(subfolders),
+    ...fs
+      .readdirSync(path.join(ROOT, 'schema'))
+      .filter((f) => f.endsWith('.graphql'))
+      .map((f) => `schema/${f}`),
+  ].filter((p) => !named.has(p));
+  expect(missing).toEqual([]);
+  // The department folders are listed by name under `<department>/`; any other folder is an entry.
+  const block = layoutLines().join('\n');
+  const departmentList = block.slice(block.indexOf('<department>/'), block.indexOf('tables.ts', block.indexOf('<department>/')));
+  expect(subfolders('federation').filter((p) => !named.has(p) && !departmentList.includes(path.basename(p)))).toEqual([]);
+});
+
+/** The variables db/config.ts reads, a per-department one written with `<DEPT>` as the table does. */
+function variablesConfigReads(): string[] {
+  const source = fs.readFileSync(path.join(ROOT, 'db', 'config.ts'), 'utf8');
+  const names = new Set<string>();
+  for (const m of source.matchAll(/\(\s*env,\s*'([A-Z][A-Z0-9_]+)'/g)) names.add(m[1]);
+  for (const m of source.matchAll(/\bint\('([A-Z][A-Z0-9_]+)'/g)) names.add(m[1]);
+  for (const m of source.matchAll(/\benv\.([A-Z][A-Z0-9_]+)/g)) names.add(m[1]);
+  for (const m of source.matchAll(/`([A-Z][A-Z0-9_]*)\$\{code\}([A-Z0-9_]*)`/g)) names.add(`${m[1]}<DEPT>${m[2]}`);
+  return [...names].sort();
+}
+
+/** The variables the Configuration table's first column names (`PORT`, `HOST` in one cell are two). */
+function variablesTableNames(): string[] {
+  const rows = section('Configuration')
+    .split('\n')
+    .filter((l) => l.startsWith('| `'));
+  return rows.flatMap((row) => [...row.split('|')[1].matchAll(/`([A-Z][A-Z0-9_<>]*)(?:=[^`]*)?`/g)].map((m) => m[1])).sort();
+}
+
+test('the Configuration table documents every variable db/config.ts reads', () => {
+  const read = variablesConfigReads();
+  expect(read).toEqual(expect.arrayContaining(['DATABASE_URL', 'PORT', 'SOURCE_<DEPT>_URL', 'AUDIT_CHECKPOINT_ROWS']));
+  const documented = new Set(variablesTableNames());
+  expect(read.filter((name) => !documented.has(name))).toEqual([]);
+});
+
+test('every variable the Configuration table names is read by the hub', () => {
+  const files = (dir: string): string[] =>
+    fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((d) => {
+      const rel = `${dir}/${d.name}`;
+      if (d.isDirectory()) return d.name === 'migrations' ? [] : files(rel);
+      return d.name.endsWith('.ts') && !d.name.endsWith('.test.ts') ? [fs.readFileSync(path.join(ROOT, rel), 'utf8')] : [];
+    });
+  const sources = ['access', 'db', 'domain', 'federation', 'resolvers', 'rules', 'server', 'tools'].flatMap(files);
+  const text = sources.join('\n');
+  const documented = variablesTableNames();
+  expect(documented.length).toBeGreaterThan(40);
+  // A per-department variable is read through a template on the department code.
+  const isRead = (name: string) => (name.includes('<DEPT>') ? text.includes(name.replace('<DEPT>', '${code}')) : new RegExp(`\\b${name}\\b`).test(text));
+  expect(documented.filter((name) => !isRead(name))).toEqual([]);
+});
+
+test('the Configuration table names the REPORTED source among the SOURCE_<DEPT> codes', () => {
+  const row = section('Configuration')
+    .split('\n')
+    .find((l) => l.startsWith('| `SOURCE_<DEPT>_URL`'));
+  expect(row).toMatch(/`REPORTED`/);
+});
+
+test('every file or folder of the repository the README names in backticks exists', () => {
+  const top = 'access|bench|db|docs|domain|examples|federation|resolvers|rules|schema|server|test|tools';
+  const named = [...readme.matchAll(new RegExp(`\`((?:${top})/[\\w./-]*[\\w/])\``, 'g'))].map((m) => m[1]);
+  expect(named.length).toBeGreaterThan(100);
+  // `docs/x` is where a relative AIDHUB_DATA_DIR typed in docs/ would put a server (Configuration).
+  const examples = new Set(['docs/x']);
+  expect([...new Set(named.filter((p) => !examples.has(p) && !fs.existsSync(path.join(ROOT, p))))]).toEqual([]);
+});
