@@ -324,6 +324,16 @@ export function throughCheckLane(req: LiveRequest): LiveRequest {
   return { ...req, sources, loaders: { hub: req.loaders.hub, departments: req.loaders.departments, findings } };
 }
 
+/**
+ * A person's death date as the hub holds it: from the households read the pre-grant check reads
+ * anyway (the same loader, so no statement more), or for someone in no household from their own row.
+ */
+export async function deathDateOf(req: LiveRequest, idNumber: string): Promise<IsoDate | null> {
+  const around = await req.loaders.hub.householdsOfPerson.load(idNumber);
+  if (around.person) return around.person.deathDate;
+  return (await findingLoaders(req).personFacts.load(idNumber)).person?.deathDate ?? null;
+}
+
 export interface PreGrantResult {
   findings: Finding[];
   /** Departments that did not answer: the check could not look at what they hold. */
