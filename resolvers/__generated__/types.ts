@@ -3548,8 +3548,10 @@ export type AidStatus =
   | 'ENDED'
   /** Recurring aid paused pending review. */
   | 'SUSPENDED'
-  /** One-off aid paid. */
+  /** One-off aid paid (its grant date is today or earlier). */
   | 'PAID'
+  /** One-off aid the department records with a grant date after today: decided, not yet paid. The duplicate checks count it as they count aid paid. */
+  | 'SCHEDULED'
   /** Revoked or reversed. */
   | 'CANCELLED';
 
