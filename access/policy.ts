@@ -405,9 +405,13 @@ export const TYPE_RULES: Record<string, TypeRule> = {
       ...(r.beneficiaryIdNumber ? [person(r.beneficiaryIdNumber)] : []),
     ],
     region: (r: { householdId: number; townshipCode: string }, ctx) => caseRegions(r, ctx),
-    fields: Object.fromEntries(
-      ['id', 'case', 'kind', 'meeting', 'from', 'to', 'ask', 'programme', 'amountFen', 'beneficiary', 'handOver', 'deadlineWorkingDays', 'issuedAt', 'dueOn', 'provisional', 'state', 'acceptedAt', 'answeredAt', 'answeredStatedAt', 'feedback', 'declineReason', 'aidRecord', 'aidSourceReference', 'deadlineStatus', 'overdue', 'fulfilment', 'decisionCheck', 'declineResolution'].map((f) => [f, 'IN_SCOPE' as const]),
-    ),
+    fields: {
+      ...Object.fromEntries(
+        ['id', 'case', 'kind', 'meeting', 'from', 'to', 'ask', 'programme', 'amountFen', 'beneficiary', 'handOver', 'deadlineWorkingDays', 'issuedAt', 'dueOn', 'provisional', 'state', 'acceptedAt', 'answeredAt', 'answeredStatedAt', 'feedback', 'declineReason', 'aidRecord', 'aidSourceReference', 'deadlineStatus', 'overdue', 'fulfilment', 'decisionCheck', 'declineResolution'].map((f) => [f, 'IN_SCOPE' as const]),
+      ),
+      // ILLNESS reveals a health condition (as AidRecord.cause and SecondAidApproval.cause).
+      cause: 'HEALTH',
+    },
     sameSubject: ['case', 'meeting', 'beneficiary', 'aidRecord'],
   },
   Meeting: {

@@ -25,6 +25,12 @@ export interface FloorPools {
   departments: Record<DepartmentCode, mysql.Pool>;
 }
 
+/** A one-off record's status: cancelled, or paid on its date (SCHEDULED while the date is ahead). */
+function oneOffStatus(cancelled: boolean, date: IsoDate, today: IsoDate): AidStatus {
+  if (cancelled) return 'CANCELLED';
+  return date > today ? 'SCHEDULED' : 'PAID';
+}
+
 /** Runs one statement and counts it. */
 type Select = <T>(pool: mysql.Pool, sql: string, params: unknown[]) => Promise<T[]>;
 
@@ -140,7 +146,7 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
         periodEnd: null,
         grantDate: r.grant_date,
         amountFen: r.amount_fen,
-        status: r.revoked ? 'CANCELLED' : 'PAID',
+        status: oneOffStatus(r.revoked, r.grant_date, today),
         cause: CAUSES[r.cause_code] ?? 'OTHER',
         urgent: r.is_urgent === 1,
         secondAid: r.is_second_aid === 1,
@@ -160,7 +166,7 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
     return out;
   },
 
-  async EDUCATION(select, pool, ids) {
+  async EDUCATION(select, pool, ids, today) {
     const rows = await select<any>(
       pool,
       `SELECT f.funding_id, s.sfzh, f.school_year, f.funding_type, f.amount_yuan, f.paid_date, f.paid_flag
@@ -178,7 +184,7 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
         periodEnd: null,
         grantDate: r.paid_date,
         amountFen: yuanToFen(r.amount_yuan),
-        status: r.paid_flag === 0 ? 'CANCELLED' : 'PAID',
+        status: oneOffStatus(r.paid_flag === 0, r.paid_date, today),
         schoolYear: r.school_year,
       });
     }
@@ -222,13 +228,13 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
         periodEnd: null,
         grantDate: r.completed_date,
         amountFen: r.grant_fen,
-        status: 'PAID',
+        status: oneOffStatus(false, r.completed_date, today),
       });
     }
     return out;
   },
 
-  async HEALTH(select, pool, ids) {
+  async HEALTH(select, pool, ids, today) {
     const [settlements, payments] = await Promise.all([
       select<any>(
         pool,
@@ -246,7 +252,7 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
         periodEnd: null,
         grantDate: r.setl_date,
         amountFen: yuanToFen(r.maf_pay),
-        status: 'PAID',
+        status: oneOffStatus(false, r.setl_date, today),
       });
     }
     for (const r of payments) {
@@ -260,13 +266,13 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
         grantDate: r.pay_date,
         amountFen: yuanToFen(r.pay_amt),
         // vali_flag '0': reversed or recovered.
-        status: r.vali_flag === '1' ? 'PAID' : 'CANCELLED',
+        status: oneOffStatus(r.vali_flag !== '1', r.pay_date, today),
       });
     }
     return out;
   },
 
-  async UNION(select, pool, ids) {
+  async UNION(select, pool, ids, today) {
     const wanted = new Set(ids);
     const rows = await select<any>(
       pool,
@@ -290,7 +296,7 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
         grantDate: r.grant_date,
         amountFen: r.amount_fen,
         // grant_status 2 recovered, 3 reversed.
-        status: r.grant_status === 1 ? 'PAID' : 'CANCELLED',
+        status: oneOffStatus(r.grant_status !== 1, r.grant_date, today),
         schoolYear: autumnEdu ? r.school_year : null,
       });
     }
@@ -342,7 +348,7 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
         periodEnd: null,
         grantDate: r.grant_date,
         amountFen: r.amount_fen,
-        status: r.aid_status === 2 ? 'CANCELLED' : 'PAID',
+        status: oneOffStatus(r.aid_status === 2, r.grant_date, today),
       });
     }
     return out;
@@ -367,7 +373,7 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
         const status: AidStatus = cancelled ? 'CANCELLED' : r.period_end && r.period_end < today ? 'ENDED' : 'ACTIVE';
         out.push({ ...base, periodStart: r.period_start, periodEnd: r.period_end, grantDate: null, amountFen: r.amount_fen, status });
       } else if (r.grant_date) {
-        out.push({ ...base, periodStart: null, periodEnd: null, grantDate: r.grant_date, amountFen: r.amount_fen, status: cancelled ? 'CANCELLED' : 'PAID' });
+        out.push({ ...base, periodStart: null, periodEnd: null, grantDate: r.grant_date, amountFen: r.amount_fen, status: oneOffStatus(cancelled, r.grant_date, today) });
       }
     }
     return out;
@@ -411,7 +417,7 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
         periodEnd: null,
         grantDate: r.ffrq,
         amountFen: yuanToFen(r.ffje),
-        status: 'PAID',
+        status: oneOffStatus(false, r.ffrq, today),
       });
     }
     return out;

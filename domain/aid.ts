@@ -8,7 +8,20 @@ import type { DepartmentCode, OfficeCode } from './departments';
 import type { ProgrammeCode } from './programmes';
 import type { IsoDate } from './dates';
 
-export type AidStatus = 'ACTIVE' | 'ENDED' | 'SUSPENDED' | 'PAID' | 'CANCELLED';
+export type AidStatus = 'ACTIVE' | 'ENDED' | 'SUSPENDED' | 'PAID' | 'SCHEDULED' | 'CANCELLED';
+
+/**
+ * A one-off record's status on `today`: revoked or reversed (its source's flag), else paid on its
+ * grant date, so SCHEDULED while that date is still ahead (a department records a payment before
+ * it is made; the import takes dates up to 92 days ahead) and PAID from the day on. Every rule
+ * counts a scheduled grant as it counts a paid one: it is aid decided (isLive), and its identity in
+ * findings does not change the day it is paid. Each adapter derives it, as it derives a recurring
+ * record's ENDED from today.
+ */
+export function oneOffStatus(cancelled: boolean, grantDate: IsoDate, today: IsoDate): AidStatus {
+  if (cancelled) return 'CANCELLED';
+  return grantDate > today ? 'SCHEDULED' : 'PAID';
+}
 
 /** Why temporary aid was granted (seed 000, 二(一)3). */
 export type AidCause = 'ILLNESS' | 'ACCIDENT' | 'DISASTER' | 'JOB_LOSS' | 'EDUCATION' | 'OTHER';

@@ -83,9 +83,10 @@ export interface DepartmentAdapter {
    * Aid tied to these hospital settlements, whoever received it (a union illness grant paid to a
    * relative in another household, medical aid paid to the patient): the duplicate rule on one
    * stay (X7) adds up everything paid for it. Present on departments whose aid can be tied to a
-   * stay; one statement per table, through an index on the settlement reference.
+   * stay; one statement per table, through an index on the settlement reference. `today` dates
+   * the records' status as `aidByIdNumbers` dates it (a grant dated after it is SCHEDULED).
    */
-  aidBySettlementRefs?(db: SourceDb, refs: readonly string[]): Promise<AidRecord[]>;
+  aidBySettlementRefs?(db: SourceDb, refs: readonly string[], today: IsoDate): Promise<AidRecord[]>;
   /**
    * drizzle-kit migrations that create the department's tables in an empty database. Production
    * front-end databases belong to the department and already exist; the hub applies these only to

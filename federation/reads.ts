@@ -114,7 +114,7 @@ export async function readDepartmentFacts(sources: Sources, idNumbers: readonly 
   const refs = [...byRef.keys()];
   const tied = await Promise.all(
     DEPARTMENT_CODES.filter((code) => ADAPTERS[code].aidBySettlementRefs).map((code) =>
-      department(code, () => inBatches(refs, size, (b) => ADAPTERS[code].aidBySettlementRefs!(sources[code].db, b), parallel)),
+      department(code, () => inBatches(refs, size, (b) => ADAPTERS[code].aidBySettlementRefs!(sources[code].db, b, today), parallel)),
     ),
   );
   return { records, settlements: byRef, certificates, students, settlementAid: tied.flat() };

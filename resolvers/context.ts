@@ -72,11 +72,11 @@ export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<De
   return {
     hub: createHubLoaders(deps.hub, ledgerIsHubs ? { onLedger } : {}),
     get findings() {
-      return (findings ??= createFindingLoaders({ hub: deps.hub, sources: deps.sources, unavailable }));
+      return (findings ??= createFindingLoaders({ hub: deps.hub, sources: deps.sources, unavailable, today }));
     },
     /** The findings' loaders over the connections kept for pre-grant checks; made when a check first asks. */
     get checkFindings() {
-      return (checkFindings ??= createFindingLoaders({ hub: deps.hub, sources: checkSources(deps.sources), unavailable }));
+      return (checkFindings ??= createFindingLoaders({ hub: deps.hub, sources: checkSources(deps.sources), unavailable, today }));
     },
     get cases() {
       return (cases ??= createCaseLoaders(deps.hub));

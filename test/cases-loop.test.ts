@@ -175,19 +175,22 @@ describe('the demo closes a case with its own clients', () => {
     const ca = demo.AIDHUB_TOKEN_CIVIL_AFFAIRS;
     expect(codes(await ca(MOVE, { input: { caseId, to: 'CLOSED', reason: '办结' } }), 'caseTransition')).toEqual(['DECLINED_DECISIONS_OPEN']);
     // Only the convener resolves a decline.
-    const byHousing = await demo.AIDHUB_TOKEN_HOUSING(REASSIGN, { input: { referralId: slips.HOUSING, reason: 'x', department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 1, deadlineWorkingDays: 5 } });
+    const byHousing = await demo.AIDHUB_TOKEN_HOUSING(REASSIGN, { input: { referralId: slips.HOUSING, reason: 'x', department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 1, deadlineWorkingDays: 5, cause: 'OTHER' } });
     expect(byHousing.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const reassigned = await ok(
       ca,
       REASSIGN,
-      { input: { referralId: slips.HOUSING, reason: '住房部门退回，改由民政给予临时救助解决租房困难', department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 300_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.head } },
+      { input: { referralId: slips.HOUSING, reason: '住房部门退回，改由民政给予临时救助解决租房困难', department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 300_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.head, cause: 'OTHER' } },
       'referralReassign',
     );
     const newSlip = reassigned.referral.id;
     expect(reassigned.referral).toMatchObject({ state: 'ISSUED', to: { key: 'CIVIL_AFFAIRS' } });
     expect(codes(await ca(WAIVE, { input: { referralId: slips.HOUSING, reason: '再次处理' } }), 'referralWaive')).toEqual(['DECISION_NOT_DECLINED']);
-    const [paid] = await civilAffairsScenario.insert(dbs.sources.CIVIL_AFFAIRS, 'temporaryAid', { idNo: WANG.head, familyNo: 'DB370811-0001', causeCode: '05', isUrgent: false, isSecondAid: false, grantDate: '2026-03-16', amountFen: 300_000, approvalLevel: 1 });
+    // X5 counts the paying record under its own cause: a record of another cause (05 education) does not fulfil a decision of OTHER.
+    const [ofEducation] = await civilAffairsScenario.insert(dbs.sources.CIVIL_AFFAIRS, 'temporaryAid', { idNo: WANG.head, familyNo: 'DB370811-0001', causeCode: '05', isUrgent: false, isSecondAid: false, grantDate: '2026-03-16', amountFen: 300_000, approvalLevel: 1 });
+    const [paid] = await civilAffairsScenario.insert(dbs.sources.CIVIL_AFFAIRS, 'temporaryAid', { idNo: WANG.head, familyNo: 'DB370811-0001', causeCode: '99', isUrgent: false, isSecondAid: false, grantDate: '2026-03-16', amountFen: 300_000, approvalLevel: 1 });
     await ok(ca, ACCEPT, { input: { referralId: newSlip } }, 'referralAccept');
+    expect(codes(await ca(COMPLETE, { input: { referralId: newSlip, feedback: '临时救助已发放', aidSourceReference: ofEducation } }), 'referralComplete')).toEqual(['AID_RECORD_CAUSE_MISMATCH']);
     await ok(ca, COMPLETE, { input: { referralId: newSlip, feedback: '临时救助已发放', aidSourceReference: paid } }, 'referralComplete');
     const closed = await ok(ca, MOVE, { input: { caseId, to: 'CLOSED', reason: '办结' } }, 'caseTransition');
     expect(closed.case.state).toBe('CLOSED');
@@ -242,7 +245,7 @@ describe('smaller defects of the loop', () => {
     for (const to of ['INVESTIGATING', 'IN_DELIBERATION']) await ok(ca, MOVE, { input: { caseId, to, reason: to } }, 'caseTransition');
     // A meeting request that read the clock before the last transition landed took the lock after it.
     const before = new Date(clock.at.getTime() - 60_000);
-    const meeting = { heldOn: '2026-03-12', departmentsPresent: ['CIVIL_AFFAIRS' as const], notes: null, decisions: [{ department: 'CIVIL_AFFAIRS' as const, programmeCode: 'TEMP_AID', amountFen: 100_000, deadlineWorkingDays: 5, ask: null, beneficiaryIdNumber: null, secondAid: null }] };
+    const meeting = { heldOn: '2026-03-12', departmentsPresent: ['CIVIL_AFFAIRS' as const], notes: null, decisions: [{ department: 'CIVIL_AFFAIRS' as const, programmeCode: 'TEMP_AID', amountFen: 100_000, deadlineWorkingDays: 5, ask: null, beneficiaryIdNumber: null, secondAid: null, cause: 'ILLNESS' as const }] };
     const dossier = JSON.parse('{}');
     const outcome = await recordMeeting(dbs.hub, Number(caseId), meeting, dossier, { actor: { officer: 'x', office: 'CIVIL_AFFAIRS' }, occurredAt: null, idempotencyKey: null, now: before });
     expect(outcome.ok ? 'OK' : outcome.errors.map((e) => e.code).join()).toBe('OK');
@@ -273,7 +276,7 @@ describe('every decision runs the pre-grant check', () => {
     await ok(ca, DECLINE, { input: { referralId: slip, reason: '经复核不符合特困认定条件' } }, 'referralDecline');
     const back = await ok(ca, MOVE, { input: { caseId, to: 'IN_DELIBERATION', reason: '退回重新议定' } }, 'caseTransition');
     expect(back.case.state).toBe('IN_DELIBERATION');
-    await ok(ca, MEETING, { input: { caseId, heldOn: '2026-03-13', departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [{ department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 200_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.head }] } }, 'meetingRecord');
+    await ok(ca, MEETING, { input: { caseId, heldOn: '2026-03-13', departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [{ department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 200_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.head, cause: 'OTHER' }] } }, 'meetingRecord');
     const after = await ca(`query($id: ID!) { referral(id: $id) { declineResolution { kind meeting { id } } } }`, { id: slip });
     expect(after.data.referral.declineResolution.kind).toBe('REDELIBERATED');
     // A decided case with no open decline does not go back.

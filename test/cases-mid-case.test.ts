@@ -74,7 +74,7 @@ describe('a case’s meetings are held in order', () => {
     expect(before.data.meetingRecord.userErrors[0].message).toContain('2026-03-12');
     // Two sittings on one day, then the deciding one.
     expect((await meet('2026-03-12')).data.meetingRecord.userErrors).toEqual([]);
-    const decided = await meet('2026-03-13', [{ department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 100_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.head }]);
+    const decided = await meet('2026-03-13', [{ department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 100_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.head, cause: 'OTHER' }]);
     expect(decided.data.meetingRecord.userErrors).toEqual([]);
     expect(decided.data.meetingRecord.case.state).toBe('DECIDED');
     const res = await ca(`query($id: ID!) { case(id: $id) { meetings { heldOn } } }`, { id: caseId });
@@ -164,7 +164,7 @@ describe('supervision reads the decisions met short', () => {
 describe('supervision as it stood at a past asOf', () => {
   it('shows a slip and a case overdue then, though the slip was answered and the case closed since', async () => {
     const caseId = await caseInDeliberation('月末督导');
-    const met = await ok(ca, MEETING, { input: { caseId, heldOn: '2026-03-12', departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [{ department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 80_000, deadlineWorkingDays: 1, beneficiaryIdNumber: WANG.spouse, conflictOverrideReason: '临时困难' }] } }, 'meetingRecord');
+    const met = await ok(ca, MEETING, { input: { caseId, heldOn: '2026-03-12', departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [{ department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 80_000, deadlineWorkingDays: 1, beneficiaryIdNumber: WANG.spouse, cause: 'OTHER', conflictOverrideReason: '临时困难' }] } }, 'meetingRecord');
     const slip = met.meeting.decisions[0].id;
     const [paid] = await civilAffairsScenario.insert(dbs.sources.CIVIL_AFFAIRS, 'temporaryAid', { idNo: WANG.spouse, familyNo: 'DB370811-0001', causeCode: '99', isUrgent: false, isSecondAid: false, grantDate: '2026-03-13', amountFen: 80_000, approvalLevel: 1 });
     await ok(ca, ACCEPT, { input: { referralId: slip } }, 'referralAccept');
@@ -197,7 +197,7 @@ describe('a beneficiary who leaves the household after the decision', () => {
     const met = await ok(
       ca,
       MEETING,
-      { input: { caseId, heldOn: '2026-03-12', departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [{ department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 200_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.grandmother, conflictOverrideReason: '住院费用高，再次救助' }] } },
+      { input: { caseId, heldOn: '2026-03-12', departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [{ department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 200_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.grandmother, cause: 'ILLNESS', conflictOverrideReason: '住院费用高，再次救助' }] } },
       'meetingRecord',
     );
     const slip = met.meeting.decisions[0].id;

@@ -171,7 +171,7 @@ it('answers a pre-grant check reading only the programmes its rules name as one 
       hub: dbs.hub,
       sources: dbs.sourceSet,
       today: TODAY,
-      loaders: { hub: createHubLoaders(dbs.hub), departments, findings: createFindingLoaders({ hub: dbs.hub, sources: dbs.sourceSet, unavailable }) },
+      loaders: { hub: createHubLoaders(dbs.hub), departments, findings: createFindingLoaders({ hub: dbs.hub, sources: dbs.sourceSet, unavailable, today: TODAY }) },
       unavailable,
     };
   };

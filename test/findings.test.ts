@@ -219,6 +219,17 @@ describe('preGrantCheck', () => {
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument, reason });
   });
 
+  it('refuses one-off aid granted after the beneficiary’s death (AFTER_DEATH), and answers one on the day of death', async () => {
+    // X8 judges recurring aid paid after a death; a single grant to someone dead (2025-10-15) answered clear.
+    const grant = { beneficiaryIdNumber: CASES.death.person, amountFen: 100_000, programme: 'TEMP_AID', cause: 'ILLNESS' };
+    const after = await writer().gql(Q, { input: { ...grant, grantDate: '2025-10-16' } });
+    expect(after.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', argument: 'input.grantDate', reason: 'AFTER_DEATH' })]);
+    expect(after.errors?.[0].message).not.toContain('2025-10-15');
+    const onTheDay = await writer().gql(Q, { input: { ...grant, grantDate: '2025-10-15' } });
+    expect(onTheDay.errors).toBeUndefined();
+    expect(onTheDay.data.preGrantCheck).toBeDefined();
+  });
+
   it('answers aid from the beneficiary’s day of birth on', async () => {
     const res = await writer().gql(Q, { input: { beneficiaryIdNumber: CASES.overlap.person, amountFen: 1, programme: 'TEMP_AID', cause: 'ILLNESS', grantDate: '1950-05-05' } });
     expect(res.errors).toBeUndefined();

@@ -86,7 +86,7 @@ it('aid read by settlement reference (X7 across households) reads through an ind
   expect(offering.sort()).toEqual(['HEALTH', 'REPORTED', 'UNION']);
   for (const code of offering) {
     const { db, statements } = capturing(code);
-    await ADAPTERS[code].aidBySettlementRefs!(db, settlementRefs);
+    await ADAPTERS[code].aidBySettlementRefs!(db, settlementRefs, '2026-03-15');
     expect(statements.length).toBeGreaterThan(0);
     expect(await fullScans(code, statements)).toEqual([]);
   }

@@ -142,7 +142,7 @@ describe('cases', () => {
   });
 
   it('a declined decision’s reassignment and waiver take 500 characters', async () => {
-    const reassign = { referralId: decision, reason: chars(501), department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 100_000, deadlineWorkingDays: 5, ask: chars(501) };
+    const reassign = { referralId: decision, reason: chars(501), department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', cause: 'OTHER', amountFen: 100_000, deadlineWorkingDays: 5, ask: chars(501) };
     expect(errorsOf(await payload(ca, REASSIGN, reassign, 'referralReassign'))).toEqual([{ code: 'TEXT_TOO_LONG', field: ['input', 'ask'] }]);
     expect(errorsOf(await payload(ca, REASSIGN, { ...reassign, ask: chars(500) }, 'referralReassign'))).toEqual([{ code: 'TEXT_TOO_LONG', field: ['input', 'reason'] }]);
     expect(errorsOf(await payload(ca, WAIVE, { referralId: decision, reason: chars(501) }, 'referralWaive'))).toEqual([{ code: 'TEXT_TOO_LONG', field: ['input', 'reason'] }]);

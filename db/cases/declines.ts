@@ -64,6 +64,7 @@ export async function resolveDeclinedDecision(db: HubDb, referralId: number, res
             programmeCode: d.programmeCode,
             amountFen: d.amountFen,
             beneficiaryIdNumber: d.beneficiaryIdNumber,
+            cause: d.cause,
             deadlineWorkingDays: d.deadlineWorkingDays,
             issuedAt: toDbInstant(meta.now),
             dueOn: addWorkingDays(chinaDateOf(meta.now), d.deadlineWorkingDays).date,

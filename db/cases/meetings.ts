@@ -66,6 +66,7 @@ export async function recordMeeting(db: HubDb, caseId: number, input: MeetingInp
             programmeCode: d.programmeCode,
             amountFen: d.amountFen,
             beneficiaryIdNumber: d.beneficiaryIdNumber,
+            cause: d.cause,
             deadlineWorkingDays: d.deadlineWorkingDays,
             // Issued when the hub recorded it; the clock starts at the meeting that decided it,
             // where the deciding department was present.

@@ -2,6 +2,7 @@
  * Rows of the case tables as the rest of the hub sees them: instants as Date (the tables keep UTC
  * DATETIME strings), ids as numbers. Shared by the case data functions and loaders.
  */
+import type { AidCause } from '../../domain/aid';
 import type { IsoDate } from '../../domain/dates';
 import type { DepartmentCode } from '../../domain/departments';
 import type { CaseOrigin, CaseState, CaseUrgency } from '../../domain/cases/state-machine';
@@ -77,6 +78,8 @@ export interface ReferralRecord {
   programmeCode: string | null;
   amountFen: number | null;
   beneficiaryIdNumber: string | null;
+  /** The cause decided, for a decision of a programme a rule counts by cause (X5: TEMP_AID). */
+  cause: AidCause | null;
   handOver: boolean;
   deadlineWorkingDays: number;
   issuedAt: Date;

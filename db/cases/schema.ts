@@ -130,6 +130,11 @@ export const referralSlip = mysqlTable(
     programmeCode: varchar('programme_code', { length: 32 }),
     amountFen: bigint('amount_fen', { mode: 'number' }),
     beneficiaryIdNumber: char('beneficiary_id_number', { length: 18 }),
+    /**
+     * DECISION slips of a programme a rule counts by cause (X5: TEMP_AID): the cause decided, which
+     * the decision's pre-grant check judged and the aid record fulfilling it must carry.
+     */
+    cause: mysqlEnum('cause', ['ILLNESS', 'ACCIDENT', 'DISASTER', 'JOB_LOSS', 'EDUCATION', 'OTHER']),
     /** FORWARD slips: accepting it makes the receiving office the case's owner. */
     handOver: boolean('hand_over').notNull().default(false),
     deadlineWorkingDays: smallint('deadline_working_days').notNull(),

@@ -51,6 +51,8 @@ export const CASE_ERROR_CODES = [
   'OFFICE_OUT_OF_COUNTY',
   'AID_RECORD_ALREADY_USED',
   'CANNOT_OWN_CASE',
+  'BENEFICIARY_DECEASED',
+  'AID_RECORD_CAUSE_MISMATCH',
 ] as const;
 export type CaseErrorCode = (typeof CASE_ERROR_CODES)[number];
 

@@ -6,7 +6,7 @@
  * given on or after the decision; an amount short of the decision needs a stated reason, which is
  * kept and shown with the slip and in the dossier. Pure: the resolver loads, the data layer writes.
  */
-import type { AidRecord } from '../aid';
+import type { AidCause, AidRecord } from '../aid';
 import type { IsoDate } from '../dates';
 import type { Programme } from '../programmes';
 import { caseError, type CaseUserError } from './errors';
@@ -21,6 +21,8 @@ export interface DecidedAid {
   beneficiaryIdNumber: string | null;
   /** The date of the meeting that decided it. */
   decidedOn: IsoDate;
+  /** The cause decided, for a programme a rule counts by cause (X5: TEMP_AID). */
+  cause?: AidCause | null;
 }
 
 /** What the hub found and kept when the slip was completed. */
@@ -62,6 +64,11 @@ export function checkFulfilment(
   }
   if (!facts.members.includes(record.beneficiaryIdNumber) || (decided.beneficiaryIdNumber !== null && record.beneficiaryIdNumber !== decided.beneficiaryIdNumber)) {
     errors.push(caseError('AID_RECORD_BENEFICIARY_MISMATCH', 'the aid record is for another person than the decision names', field));
+  }
+  // X5 counts the record under the cause its department gave it: one of another cause would leave
+  // the household's next grant for the decided cause looking like the first.
+  if (decided.cause && record.cause && record.cause !== decided.cause) {
+    errors.push(caseError('AID_RECORD_CAUSE_MISMATCH', `the aid record's cause is ${record.cause}, the decision's ${decided.cause}`, field));
   }
   const aidDate = aidDateOf(record);
   if (aidDate === null || aidDate < decided.decidedOn) {

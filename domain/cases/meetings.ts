@@ -26,6 +26,11 @@ export interface DecisionInput {
   beneficiaryIdNumber: string | null;
   /** Set when the decision is a second temporary aid (二次临时救助) for heavy costs. */
   secondAid: { cause: AidCause } | null;
+  /**
+   * The cause of the aid decided (temporary aid: seed 000 二(一)3), required for a programme a rule
+   * counts by cause (X5); a second aid's cause is its cause.
+   */
+  cause: AidCause | null;
 }
 
 export interface MeetingInput {
@@ -47,7 +52,10 @@ export function checkDeadlineWorkingDays(n: number, field: string[]): CaseUserEr
  * retry has been answered from its key: `meetingBeforeLatest`); `members` are the ID numbers of the
  * household's current members.
  */
-export function checkMeeting(input: MeetingInput, facts: { reportedOn: IsoDate; today: IsoDate; members: readonly string[] }): CaseUserError[] {
+export function checkMeeting(
+  input: MeetingInput,
+  facts: { reportedOn: IsoDate; today: IsoDate; members: readonly string[]; deathDates?: ReadonlyMap<string, IsoDate> },
+): CaseUserError[] {
   const errors: CaseUserError[] = [];
   const at = (...path: (string | number)[]) => ['input', ...path.map(String)];
   if (input.heldOn < facts.reportedOn || input.heldOn > facts.today) {
@@ -78,6 +86,12 @@ export function checkMeeting(input: MeetingInput, facts: { reportedOn: IsoDate; 
     if (d.ask !== null && longerThan(d.ask, 500)) errors.push(caseError('TEXT_TOO_LONG', 'ask is longer than 500 characters', at('decisions', i, 'ask')));
     if (d.beneficiaryIdNumber !== null && !facts.members.includes(d.beneficiaryIdNumber)) {
       errors.push(caseError('BENEFICIARY_NOT_IN_HOUSEHOLD', 'the beneficiary is not a current member of the household', at('decisions', i, 'beneficiaryIdNumber')));
+    }
+    // Aid is not decided for someone who died before the meeting (the pre-grant check refuses such a
+    // grant too: resolvers/findings/resolvers.ts). The message names no date: it is the person's.
+    const died = d.beneficiaryIdNumber === null ? undefined : facts.deathDates?.get(d.beneficiaryIdNumber);
+    if (died !== undefined && died < input.heldOn) {
+      errors.push(caseError('BENEFICIARY_DECEASED', 'the beneficiary died before the meeting', at('decisions', i, 'beneficiaryIdNumber')));
     }
     if (d.secondAid) {
       if (d.programmeCode !== 'TEMP_AID') errors.push(caseError('SECOND_AID_NOT_TEMPORARY_AID', 'a second aid is temporary aid (TEMP_AID)', at('decisions', i, 'secondAid')));

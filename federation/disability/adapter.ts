@@ -10,7 +10,7 @@ import { inPlaceholder, preparedPer, preparedUnionAll, switch01, switchedOn } fr
 import { monthEnd, monthStart } from '../../domain/dates';
 import type { ProgrammeCode } from '../../domain/programmes';
 import { needed, type AidRecord, type AidStatus, type DepartmentAdapter, type DisabilityCertificate, type SourceDb } from '../contract';
-import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
+import { oneOffAid, oneOffStatus, recurringAid, sourceRefOf } from '../../domain/aid';
 import { DISABILITY_IMPORT } from './import-spec';
 import { clCertificate, clRehabAid, clSubsidy } from './tables';
 import { DISABILITY_DEMO } from './demo';
@@ -109,7 +109,7 @@ export const disability: DepartmentAdapter = {
       records.push(recurringAid({ department: 'DISABILITY', programme, beneficiaryIdNumber: r.idCard, start: monthStart(r.startYm), end: periodEnd, monthlyFen: r.monthlyFen, status: subsidyStatus(r.subStatus, r.certStatus, periodEnd, today), sourceRef: sourceRefOf(RECORD_KINDS.clSubsidy, r.subId) }));
     }
     for (const r of rehab) {
-      records.push(oneOffAid({ department: 'DISABILITY', programme: 'REHAB_AID', beneficiaryIdNumber: r.idCard, grantDate: r.grantDate, amountFen: r.amountFen, status: r.aidStatus === REHAB_RECOVERED ? 'CANCELLED' : 'PAID', sourceRef: sourceRefOf(RECORD_KINDS.clRehabAid, r.id) }));
+      records.push(oneOffAid({ department: 'DISABILITY', programme: 'REHAB_AID', beneficiaryIdNumber: r.idCard, grantDate: r.grantDate, amountFen: r.amountFen, status: oneOffStatus(r.aidStatus === REHAB_RECOVERED, r.grantDate, today), sourceRef: sourceRefOf(RECORD_KINDS.clRehabAid, r.id) }));
     }
     return records;
   },

@@ -10,7 +10,7 @@ import { yuanToFen } from '../../domain/money';
 import type { ProgrammeCode } from '../../domain/programmes';
 import type { StudentFacts } from '../../domain/findings/facts';
 import type { AidRecord, DepartmentAdapter, SourceDb } from '../contract';
-import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
+import { oneOffAid, oneOffStatus, recurringAid, sourceRefOf } from '../../domain/aid';
 import { EDUCATION_IMPORT } from './import-spec';
 import { xsFunding, xsStudent } from './tables';
 import { EDUCATION_DEMO } from './demo';
@@ -60,7 +60,7 @@ export const education: DepartmentAdapter = {
     { table: xsFunding, sequence: xsFunding.fundingId, updatedAt: null },
   ],
 
-  async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[]): Promise<AidRecord[]> {
+  async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: string): Promise<AidRecord[]> {
     if (idNumbers.length === 0) return [];
     const rows = await statements(db).funding.execute({ ids: idNumbers });
 
@@ -69,7 +69,7 @@ export const education: DepartmentAdapter = {
       const programme = PROGRAMMES[r.fundingType];
       // A funding type outside the hub's catalogue is not aid the hub compares; skip rather than guess.
       if (!programme) continue;
-      records.push(oneOffAid({ department: 'EDUCATION', programme, beneficiaryIdNumber: r.sfzh, grantDate: r.paidDate, amountFen: yuanToFen(r.amountYuan), status: r.paidFlag === 0 ? 'CANCELLED' : 'PAID', sourceRef: sourceRefOf(RECORD_KINDS.xsFunding, r.fundingId), schoolYear: r.schoolYear }));
+      records.push(oneOffAid({ department: 'EDUCATION', programme, beneficiaryIdNumber: r.sfzh, grantDate: r.paidDate, amountFen: yuanToFen(r.amountYuan), status: oneOffStatus(r.paidFlag === 0, r.paidDate, today), sourceRef: sourceRefOf(RECORD_KINDS.xsFunding, r.fundingId), schoolYear: r.schoolYear }));
     }
     return records;
   },

@@ -10,7 +10,7 @@ import { inPlaceholder, preparedPer, preparedUnionAll, switch01, switchedOn } fr
 import { yuanToFen } from '../../domain/money';
 import type { ProgrammeCode } from '../../domain/programmes';
 import { needed, type AidRecord, type DepartmentAdapter, type HospitalSettlement, type SourceDb } from '../contract';
-import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
+import { oneOffAid, oneOffStatus, recurringAid, sourceRefOf } from '../../domain/aid';
 import { HEALTH_IMPORT } from './import-spec';
 import { miAidPayment, miSettlement } from './tables';
 import { HEALTH_DEMO } from './demo';
@@ -81,35 +81,36 @@ export const health: DepartmentAdapter = {
     { table: miAidPayment, sequence: null, updatedAt: miAidPayment.updtTime },
   ],
 
-  async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], _today: string, programmes?: ReadonlySet<ProgrammeCode>): Promise<AidRecord[]> {
+  async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: string, programmes?: ReadonlySet<ProgrammeCode>): Promise<AidRecord[]> {
     if (idNumbers.length === 0) return [];
     const parts = { settlementAid: switch01(needed(programmes, ['MEDICAL_AID'])), aidPayments: switch01(needed(programmes, Object.values(AID_PAY_PROGRAMMES))) };
     if (!Object.values(parts).includes(1)) return [];
     const { settlementAid, aidPayments } = await statements(db).aid.execute({ ids: idNumbers, ...parts });
-    return toRecords(settlementAid, aidPayments);
+    return toRecords(settlementAid, aidPayments, today);
   },
 
-  async aidBySettlementRefs(db: SourceDb, refs: readonly string[]): Promise<AidRecord[]> {
+  async aidBySettlementRefs(db: SourceDb, refs: readonly string[], today: string): Promise<AidRecord[]> {
     if (refs.length === 0) return [];
     const q = statements(db);
     const [settlementAid, aidPayments] = await Promise.all([q.settlementAidByRef.execute({ refs }), q.aidPaymentsByRef.execute({ refs })]);
-    return toRecords(settlementAid, aidPayments).filter((r) => r.settlementRef !== null);
+    return toRecords(settlementAid, aidPayments, today).filter((r) => r.settlementRef !== null);
   },
 };
 
 function toRecords(
   settlementAid: readonly { setlId: string; psnCertNo: string; setlDate: string; mafPay: string }[],
   aidPayments: readonly (typeof miAidPayment.$inferSelect)[],
+  today: string,
 ): AidRecord[] {
   const records: AidRecord[] = [];
   for (const r of settlementAid) {
-    records.push(oneOffAid({ department: 'HEALTH', programme: 'MEDICAL_AID', beneficiaryIdNumber: r.psnCertNo, grantDate: r.setlDate, amountFen: yuanToFen(r.mafPay), status: 'PAID', sourceRef: sourceRefOf(RECORD_KINDS.miSetl, r.setlId), settlementRef: r.setlId }));
+    records.push(oneOffAid({ department: 'HEALTH', programme: 'MEDICAL_AID', beneficiaryIdNumber: r.psnCertNo, grantDate: r.setlDate, amountFen: yuanToFen(r.mafPay), status: oneOffStatus(false, r.setlDate, today), sourceRef: sourceRefOf(RECORD_KINDS.miSetl, r.setlId), settlementRef: r.setlId }));
   }
   for (const r of aidPayments) {
     const programme = AID_PAY_PROGRAMMES[r.aidType];
     if (!programme) continue;
     // A premium subsidy pays for insurance cover, not for a stay; only medical aid relieves a settlement.
-    records.push(oneOffAid({ department: 'HEALTH', programme, beneficiaryIdNumber: r.psnCertNo, grantDate: r.payDate, amountFen: yuanToFen(r.payAmt), status: r.valiFlag === VALID ? 'PAID' : 'CANCELLED', sourceRef: sourceRefOf(RECORD_KINDS.miAidPay, r.payId), settlementRef: programme === 'MEDICAL_AID' ? r.setlId : null }));
+    records.push(oneOffAid({ department: 'HEALTH', programme, beneficiaryIdNumber: r.psnCertNo, grantDate: r.payDate, amountFen: yuanToFen(r.payAmt), status: oneOffStatus(r.valiFlag !== VALID, r.payDate, today), sourceRef: sourceRefOf(RECORD_KINDS.miAidPay, r.payId), settlementRef: programme === 'MEDICAL_AID' ? r.setlId : null }));
   }
   return records;
 }

@@ -120,7 +120,7 @@ test('a medical-aid payment reversed or recovered (vali_flag 0) no longer counts
   ]);
   const status = Object.fromEntries((await health.aidByIdNumbers(db, [who], TODAY)).map((r) => [r.sourceRef, r.status]));
   expect(status).toEqual({ 'mi_aid_pay:PAY-ST-1': 'PAID', 'mi_aid_pay:PAY-ST-2': 'CANCELLED' });
-  const tied = await health.aidBySettlementRefs!(db, ['SETL-ST']);
+  const tied = await health.aidBySettlementRefs!(db, ['SETL-ST'], TODAY);
   expect(tied.map((r) => r.sourceRef).sort()).toEqual(['mi_aid_pay:PAY-ST-1', 'mi_aid_pay:PAY-ST-2']);
 });
 

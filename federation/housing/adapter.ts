@@ -9,7 +9,7 @@ import { and, eq, getTableColumns, isNotNull } from 'drizzle-orm';
 import { inPlaceholder, preparedPer, preparedUnionAll, switch01, switchedOn } from '../../db/prepared';
 import type { ProgrammeCode } from '../../domain/programmes';
 import { needed, type AidRecord, type AidStatus, type DepartmentAdapter, type SourceDb } from '../contract';
-import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
+import { oneOffAid, oneOffStatus, recurringAid, sourceRefOf } from '../../domain/aid';
 import { HOUSING_IMPORT } from './import-spec';
 import { gzfAllocation, gzfApplication, wfgzProject } from './tables';
 import { HOUSING_DEMO } from './demo';
@@ -92,7 +92,7 @@ export const housing: DepartmentAdapter = {
       records.push(recurringAid({ department: 'HOUSING', programme, beneficiaryIdNumber: r.applicantIdCard, sourceHouseholdRef: r.appNo, start: r.startDate, end: r.endDate, monthlyFen: r.monthlyFen, status: allocationStatus(r.appStatus, r.endDate, today), sourceRef: sourceRefOf(RECORD_KINDS.gzfAllocation, r.allocId) }));
     }
     for (const r of renovations) {
-      records.push(oneOffAid({ department: 'HOUSING', programme: 'RURAL_RENOVATION', beneficiaryIdNumber: r.ownerIdCard, grantDate: r.completedDate!, amountFen: r.grantFen, status: 'PAID', sourceRef: sourceRefOf(RECORD_KINDS.wfgzProject, r.projectId) }));
+      records.push(oneOffAid({ department: 'HOUSING', programme: 'RURAL_RENOVATION', beneficiaryIdNumber: r.ownerIdCard, grantDate: r.completedDate!, amountFen: r.grantFen, status: oneOffStatus(false, r.completedDate!, today), sourceRef: sourceRefOf(RECORD_KINDS.wfgzProject, r.projectId) }));
     }
     return records;
   },

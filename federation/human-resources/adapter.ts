@@ -9,7 +9,7 @@
 import path from 'node:path';
 import { and, getTableColumns } from 'drizzle-orm';
 import { inPlaceholder, preparedPer, preparedUnionAll, switch01, switchedOn } from '../../db/prepared';
-import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
+import { oneOffAid, oneOffStatus, recurringAid, sourceRefOf } from '../../domain/aid';
 import { yuanToFen } from '../../domain/money';
 import type { ProgrammeCode } from '../../domain/programmes';
 import { needed, type AidRecord, type AidStatus, type DepartmentAdapter, type JobLoss, type SourceDb } from '../contract';
@@ -97,7 +97,7 @@ export const humanResources: DepartmentAdapter = {
     for (const r of grants) {
       const programme = GRANT_PROGRAMMES[r.btlx];
       if (!programme) continue;
-      records.push(oneOffAid({ department: 'HUMAN_RESOURCES', programme, beneficiaryIdNumber: r.sfzhm, grantDate: r.ffrq, amountFen: yuanToFen(r.ffje), status: 'PAID', sourceRef: sourceRefOf(RECORD_KINDS.jyBzFf, r.ffId) }));
+      records.push(oneOffAid({ department: 'HUMAN_RESOURCES', programme, beneficiaryIdNumber: r.sfzhm, grantDate: r.ffrq, amountFen: yuanToFen(r.ffje), status: oneOffStatus(false, r.ffrq, today), sourceRef: sourceRefOf(RECORD_KINDS.jyBzFf, r.ffId) }));
     }
     return records;
   },

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { and, isNull } from 'drizzle-orm';
 import { inPlaceholder, preparedPer } from '../../db/prepared';
 import { reportedAid, charityOrganisation, type ReportedAidRow } from '../../db/reported-aid/schema';
-import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
+import { oneOffAid, oneOffStatus, recurringAid, sourceRefOf } from '../../domain/aid';
 import type { IsoDate } from '../../domain/dates';
 import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../../domain/programmes';
 import type { AidRecord, DepartmentAdapter, SourceDb } from '../contract';
@@ -63,7 +63,8 @@ export function ledgerRecord(r: ReportedAidRow, today: IsoDate | null): AidRecor
     return recurringAid({ ...common, start: r.periodStart, end: r.periodEnd, monthlyFen: r.amountFen, status });
   }
   if (!r.grantDate) return null;
-  return oneOffAid({ ...common, grantDate: r.grantDate, amountFen: r.amountFen, status: cancelled ? 'CANCELLED' : 'PAID' });
+  // aidReport takes no date after today, so an entry is SCHEDULED only if the hub's day went back (or the row was written directly).
+  return oneOffAid({ ...common, grantDate: r.grantDate, amountFen: r.amountFen, status: today === null ? (cancelled ? 'CANCELLED' : 'PAID') : oneOffStatus(cancelled, r.grantDate, today) });
 }
 
 export const reported: DepartmentAdapter = {
@@ -92,6 +93,7 @@ export const reported: DepartmentAdapter = {
   async aidBySettlementRefs(db: SourceDb, refs: readonly string[]): Promise<AidRecord[]> {
     if (refs.length === 0) return [];
     const rows = await standingForSettlements(db).execute({ refs });
+    // One-off entries only (what pays for a stay); an entry is never dated after the day it was reported.
     return rows.flatMap((r) => ledgerRecord(r, null) ?? []);
   },
 };

@@ -8,7 +8,7 @@ import { and, eq, inArray, isNotNull, type SQL } from 'drizzle-orm';
 import { inPlaceholder, preparedPer } from '../../db/prepared';
 import type { ProgrammeCode } from '../../domain/programmes';
 import type { AidRecord, DepartmentAdapter, JobLoss, SourceDb } from '../contract';
-import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
+import { oneOffAid, oneOffStatus, recurringAid, sourceRefOf } from '../../domain/aid';
 import { UNION_IMPORT } from './import-spec';
 import { ghGrant, ghWorkerFile } from './tables';
 import { UNION_DEMO } from './demo';
@@ -72,13 +72,13 @@ const GRANT_PAID = 1;
 
 type GrantRow = Awaited<ReturnType<ReturnType<typeof grantsOf>['execute']>>[number];
 
-function grantRecord(r: GrantRow): AidRecord {
+function grantRecord(r: GrantRow, today: string): AidRecord {
   const programme = PROGRAMMES[r.grantType];
   const autumnEdu = programme === 'UNION_AUTUMN_EDU';
   // A 金秋助学 row without the student's ID card is a data gap; the money still reached the
   // worker's family, so it is shown under the worker rather than lost from the household view.
   const beneficiary = autumnEdu && r.studentIdCard ? r.studentIdCard : r.workerIdCard;
-  return oneOffAid({ department: 'UNION', programme, beneficiaryIdNumber: beneficiary, sourceHouseholdRef: r.fileNo, grantDate: r.grantDate, amountFen: r.amountFen, status: r.grantStatus === GRANT_PAID ? 'PAID' : 'CANCELLED', sourceRef: sourceRefOf(RECORD_KINDS.ghGrant, r.grantNo), schoolYear: autumnEdu ? r.schoolYear : null, settlementRef: programme === 'UNION_ILLNESS' ? r.setlRef : null });
+  return oneOffAid({ department: 'UNION', programme, beneficiaryIdNumber: beneficiary, sourceHouseholdRef: r.fileNo, grantDate: r.grantDate, amountFen: r.amountFen, status: oneOffStatus(r.grantStatus !== GRANT_PAID, r.grantDate, today), sourceRef: sourceRefOf(RECORD_KINDS.ghGrant, r.grantNo), schoolYear: autumnEdu ? r.schoolYear : null, settlementRef: programme === 'UNION_ILLNESS' ? r.setlRef : null });
 }
 
 export const union: DepartmentAdapter = {
@@ -96,18 +96,18 @@ export const union: DepartmentAdapter = {
     { table: ghGrant, sequence: null, updatedAt: null },
   ],
 
-  async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[]): Promise<AidRecord[]> {
+  async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: string): Promise<AidRecord[]> {
     if (idNumbers.length === 0) return [];
     const wanted = new Set(idNumbers);
     const rows = await grantsOf(db).execute({ ids: idNumbers });
 
     // Rows that matched only through the other person are dropped.
-    return rows.map(grantRecord).filter((r) => wanted.has(r.beneficiaryIdNumber));
+    return rows.map((r) => grantRecord(r, today)).filter((r) => wanted.has(r.beneficiaryIdNumber));
   },
 
-  async aidBySettlementRefs(db: SourceDb, refs: readonly string[]): Promise<AidRecord[]> {
+  async aidBySettlementRefs(db: SourceDb, refs: readonly string[], today: string): Promise<AidRecord[]> {
     if (refs.length === 0) return [];
-    return (await illnessGrantsOf(db).execute({ refs })).map(grantRecord);
+    return (await illnessGrantsOf(db).execute({ refs })).map((r) => grantRecord(r, today));
   },
 };
 

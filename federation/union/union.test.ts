@@ -98,7 +98,7 @@ test('a recovered or reversed grant no longer counts (grant_status), and aid tie
   ]);
   const status = new Map((await union.aidByIdNumbers(db, [worker], TODAY)).map((r) => [r.sourceRef, r.status]));
   expect(Object.fromEntries(status)).toEqual({ 'gh_grant:901': 'PAID', 'gh_grant:902': 'CANCELLED', 'gh_grant:903': 'CANCELLED' });
-  const tied = await union.aidBySettlementRefs!(db, ['SETL-ST']);
+  const tied = await union.aidBySettlementRefs!(db, ['SETL-ST'], TODAY);
   expect(tied.map((r) => [r.sourceRef, r.beneficiaryIdNumber, r.settlementRef, r.status])).toEqual([['gh_grant:903', worker, 'SETL-ST', 'CANCELLED']]);
 });
 

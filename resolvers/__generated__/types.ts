@@ -875,6 +875,8 @@ export type ReferralReassignInput = {
   readonly ask?: InputMaybe<Scalars['String']['input']>;
   /** The member the aid is for (default: as the declined decision). */
   readonly beneficiaryIdNumber?: InputMaybe<Scalars['String']['input']>;
+  /** The cause of the aid (temporary aid). Required as in a meeting's decision for a programme a rule counts by cause (X5: TEMP_AID), else BAD_USER_INPUT, argument input.cause, reason REQUIRED. */
+  readonly cause?: InputMaybe<AidCause>;
   /** Who acts (an officer of the owning office). */
   readonly actor?: InputMaybe<ActorInput>;
   /** A retry with the same key returns the first outcome. */
@@ -1298,6 +1300,8 @@ export type Referral = {
   readonly amountFen?: Maybe<Scalars['Fen']['output']>;
   /** The person the aid is for, when the decision names one. */
   readonly beneficiary?: Maybe<Person>;
+  /** The cause decided, for a decision of temporary aid (or any decision that stated one). */
+  readonly cause?: Maybe<AidCause>;
   /** Whether accepting it hands the case to the receiving office. */
   readonly handOver: Scalars['Boolean']['output'];
   /** The deadline in working days. */
@@ -1821,7 +1825,11 @@ export type CaseErrorCode =
   /** The aid record already fulfils another decision, of this case or of another: one payment fulfils one decision. The message names the other case only to a caller who may read it. */
   | 'AID_RECORD_ALREADY_USED'
   /** Accepting a hand-over makes the office the case's owner: only a client that may move cases (CASEWORKER, MEETING_CONVENER) accepts one; another declines it, or leaves it to its office's caseworker. */
-  | 'CANNOT_OWN_CASE';
+  | 'CANNOT_OWN_CASE'
+  /** The beneficiary a decision names died before the meeting (or, for a reassignment, before today): aid is not decided for them. */
+  | 'BENEFICIARY_DECEASED'
+  /** The aid record is of another cause than the one decided (temporary aid: X5 counts it under its record's cause). */
+  | 'AID_RECORD_CAUSE_MISMATCH';
 
 /** A refused write: a stable code, a message for people, and the input field at fault. */
 export type CaseUserError = {
@@ -1902,6 +1910,14 @@ export type DecisionInput = {
   readonly beneficiaryIdNumber?: InputMaybe<Scalars['String']['input']>;
   /** Set when this is a second temporary aid (二次临时救助) for heavy costs: the cause. */
   readonly secondAidCause?: InputMaybe<AidCause>;
+  /**
+   * The cause of the aid decided (temporary aid). Required for a programme a rule counts by cause (X5:
+   * TEMP_AID), else BAD_USER_INPUT, argument input.decisions[i].cause, reason REQUIRED, as in the
+   * pre-grant check; a second aid's secondAidCause is its cause (one that differs is reason
+   * CONFLICTING). The decision's pre-grant check judges it, and the aid record that fulfils it must
+   * carry it (AID_RECORD_CAUSE_MISMATCH).
+   */
+  readonly cause?: InputMaybe<AidCause>;
   /**
    * Every decision runs the pre-grant check for the aid it decides (for the beneficiary, or the head
    * of household when none is named). A decision the check finds in conflict is recorded only with
@@ -3012,7 +3028,7 @@ export type PreGrantCheckInput = {
   readonly periodStart?: InputMaybe<Scalars['Date']['input']>;
   /** Recurring aid: last day, if the grant has one. */
   readonly periodEnd?: InputMaybe<Scalars['Date']['input']>;
-  /** One-off aid: the date it will be granted. */
+  /** One-off aid: the date it will be granted. Before the beneficiary's birth is BAD_USER_INPUT, reason DATE_INVALID; after their death (as the hub holds it) reason AFTER_DEATH. */
   readonly grantDate?: InputMaybe<Scalars['Date']['input']>;
   /** Recurring: fen per month. One-off: fen in total. 0 to 2147483647 (¥21,474,836.47, the most the reported-aid ledger holds for one grant); more is BAD_USER_INPUT, reason OUT_OF_RANGE. */
   readonly amountFen: Scalars['Fen']['input'];
@@ -3532,8 +3548,10 @@ export type AidStatus =
   | 'ENDED'
   /** Recurring aid paused pending review. */
   | 'SUSPENDED'
-  /** One-off aid paid. */
+  /** One-off aid paid (its grant date is today or earlier). */
   | 'PAID'
+  /** One-off aid the department records with a grant date after today: decided, not yet paid. The duplicate checks count it as they count aid paid. */
+  | 'SCHEDULED'
   /** Revoked or reversed. */
   | 'CANCELLED';
 
@@ -4928,6 +4946,7 @@ export type ReferralResolvers<ContextType = HubContext, ParentType extends Resol
   programme?: Resolver<Maybe<ResolversTypes['Programme']>, ParentType, ContextType>;
   amountFen?: Resolver<Maybe<ResolversTypes['Fen']>, ParentType, ContextType>;
   beneficiary?: Resolver<Maybe<ResolversTypes['Person']>, ParentType, ContextType>;
+  cause?: Resolver<Maybe<ResolversTypes['AidCause']>, ParentType, ContextType>;
   handOver?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   deadlineWorkingDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   issuedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;

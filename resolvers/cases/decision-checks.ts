@@ -35,7 +35,7 @@ export async function checkDecisions(
         periodEnd: null,
         grantDate: recurring ? null : heldOn,
         amountFen: d.amountFen,
-        cause: d.secondAid?.cause ?? null,
+        cause: d.cause,
         secondAid: d.secondAid !== null,
       };
       const result = await preGrantCheck(ctx, proposal, rules);

@@ -39,7 +39,7 @@ import type { HubContext } from '../context';
 import { badInput, requireDivisionCode, requireHubId, requireIdNumber } from '../../access/errors';
 import { checkCall, inScope, regionInScope } from '../../access/decide';
 import { CASE_ROLES, caseRegions, ROOT_RULES } from '../../access/policy';
-import { proseDetail } from '../findings/resolvers';
+import { proseDetail, requireCauseWhereCounted } from '../findings/resolvers';
 import { createHash } from 'node:crypto';
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
@@ -255,6 +255,21 @@ function aidSourceRefTooLong(sourceRef: string | null): CaseUserError | null {
   return caseError('TEXT_TOO_LONG', `aidSourceReference is longer than ${AID_SOURCE_REF_MAX} characters`, ['input', 'aidSourceReference']);
 }
 
+/**
+ * The cause a decision carries: its own, or a second aid's (one cause, so two that differ are
+ * refused, reason CONFLICTING). Required where a rule counts the programme by cause (X5: TEMP_AID),
+ * as in the pre-grant check (BAD_USER_INPUT, reason REQUIRED): the decision's check read a temporary
+ * aid without a cause as OTHER and missed the household's grant of the same cause.
+ */
+function decisionCause(programmeCode: string, cause: AidCause | null, secondAidCause: AidCause | null, argument: string): AidCause | null {
+  if (cause !== null && secondAidCause !== null && cause !== secondAidCause) {
+    throw badInput(argument, 'CONFLICTING', 'a second aid has one cause: cause and secondAidCause differ');
+  }
+  const decided = cause ?? secondAidCause;
+  if (PROGRAMME_BY_CODE.has(programmeCode)) requireCauseWhereCounted(programmeCode, decided, argument);
+  return decided;
+}
+
 async function verifyFeedback(
   ctx: HubContext,
   slip: ReferralRecord,
@@ -285,7 +300,7 @@ async function verifyFeedback(
   }
   if (!decision) return { ok: true, fulfilment: null };
   const checked = checkFulfilment(
-    { department: office.department, programmeCode: slip.programmeCode!, amountFen: slip.amountFen ?? 0, beneficiaryIdNumber: slip.beneficiaryIdNumber, decidedOn },
+    { department: office.department, programmeCode: slip.programmeCode!, amountFen: slip.amountFen ?? 0, beneficiaryIdNumber: slip.beneficiaryIdNumber, decidedOn, cause: slip.cause },
     found.record,
     { members: people!, differenceReason },
   );
@@ -392,13 +407,19 @@ export const caseResolvers: Resolvers = {
         ask: d.ask ?? null,
         beneficiaryIdNumber: d.beneficiaryIdNumber ? requireIdNumber(d.beneficiaryIdNumber, `input.decisions[${i}].beneficiaryIdNumber`) : null,
         secondAid: d.secondAidCause ? { cause: d.secondAidCause } : null,
+        cause: decisionCause(d.programme, d.cause ?? null, d.secondAidCause ?? null, `input.decisions[${i}].cause`),
       }));
       const meeting = { heldOn: input.heldOn, departmentsPresent: [...new Set(input.departmentsPresent)], notes: input.notes ?? null, decisions };
       const c = await caseById(ctx, caseId);
       if (!c || !(await inReach(ctx, c))) return CASE_NOT_FOUND();
       // The state is checked under the case lock, after a retry has been answered from its key.
       const dossier = await dossierOf(ctx, c);
-      const errors = checkMeeting(meeting, { reportedOn: chinaDateOf(c.reportedAt), today: chinaDateOf(meta.now), members: dossier.members.map((m) => m.idNumber) });
+      const errors = checkMeeting(meeting, {
+        reportedOn: chinaDateOf(c.reportedAt),
+        today: chinaDateOf(meta.now),
+        members: dossier.members.map((m) => m.idNumber),
+        deathDates: new Map(dossier.members.flatMap((m) => (m.deathDate ? [[m.idNumber, m.deathDate] as const] : []))),
+      });
       if (errors.length > 0) return { userErrors: errors };
       // Every decision runs the pre-grant check; a conflict needs the convener's override reason.
       const checks = await checkDecisions(
@@ -475,13 +496,16 @@ export const caseResolvers: Resolvers = {
         ask: input.ask ?? null,
         beneficiaryIdNumber: input.beneficiaryIdNumber ? requireIdNumber(input.beneficiaryIdNumber, 'input.beneficiaryIdNumber') : declined.beneficiaryIdNumber,
         secondAid: null,
+        cause: decisionCause(input.programme, input.cause ?? null, null, 'input.cause'),
       };
       // The same checks as a meeting's decision (programme of the department, amount, beneficiary).
       const c = (await caseById(ctx, declined.caseId))!;
-      const members = (await ctx.loaders.hub.membersByHousehold.load(c.householdId)).map((m) => m.person.idNumber);
+      const household = await ctx.loaders.hub.membersByHousehold.load(c.householdId);
+      const members = household.map((m) => m.person.idNumber);
+      const deathDates = new Map(household.flatMap((m) => (m.person.deathDate ? [[m.person.idNumber, m.person.deathDate] as const] : [])));
       const errors = checkMeeting(
         { heldOn: chinaDateOf(meta.now), departmentsPresent: [input.department], notes: null, decisions: [decision] },
-        { reportedOn: chinaDateOf(c.reportedAt), today: chinaDateOf(meta.now), members },
+        { reportedOn: chinaDateOf(c.reportedAt), today: chinaDateOf(meta.now), members, deathDates },
       ).map((e) => ({ ...e, field: e.field ? ['input', e.field.at(-1)!] : null }));
       if (errors.length > 0) return { userErrors: errors };
       // The pre-grant check a meeting's decision runs, dated today: a conflict needs the override reason.

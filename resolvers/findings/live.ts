@@ -58,7 +58,7 @@ const CERTIFICATES = factProvider('certificates');
 const ROLL = factProvider('students');
 
 /** The findings' loaders of one request; part of the request's one set (resolvers/context.ts). */
-export function createFindingLoaders(req: Pick<LiveRequest, 'hub' | 'sources' | 'unavailable'>) {
+export function createFindingLoaders(req: Pick<LiveRequest, 'hub' | 'sources' | 'unavailable' | 'today'>) {
   const { hub, sources } = req;
   return {
     /** Every spell in these households, past members included. */
@@ -102,7 +102,7 @@ export function createFindingLoaders(req: Pick<LiveRequest, 'hub' | 'sources' | 
     aidBySettlement: new DataLoader<string, AidRecord[]>(
       async (refs) => {
         const read = await Promise.all(
-          DEPARTMENT_CODES.filter((d) => ADAPTERS[d].aidBySettlementRefs).map((d) => guarded(req, sources[d], () => ADAPTERS[d].aidBySettlementRefs!(sources[d].db, refs))),
+          DEPARTMENT_CODES.filter((d) => ADAPTERS[d].aidBySettlementRefs).map((d) => guarded(req, sources[d], () => ADAPTERS[d].aidBySettlementRefs!(sources[d].db, refs, req.today))),
         );
         return grouped(refs, read.flatMap((r) => r ?? []), (r) => r.settlementRef ?? '').map((g) => g.rows);
       },
@@ -320,8 +320,18 @@ function withProposedStay(facts: HouseholdFacts, departments: { settlements: Rea
  */
 export function throughCheckLane(req: LiveRequest): LiveRequest {
   const sources = checkSources(req.sources);
-  const findings = req.loaders.checkFindings ?? createFindingLoaders({ hub: req.hub, sources, unavailable: req.unavailable });
+  const findings = req.loaders.checkFindings ?? createFindingLoaders({ hub: req.hub, sources, unavailable: req.unavailable, today: req.today });
   return { ...req, sources, loaders: { hub: req.loaders.hub, departments: req.loaders.departments, findings } };
+}
+
+/**
+ * A person's death date as the hub holds it: from the households read the pre-grant check reads
+ * anyway (the same loader, so no statement more), or for someone in no household from their own row.
+ */
+export async function deathDateOf(req: LiveRequest, idNumber: string): Promise<IsoDate | null> {
+  const around = await req.loaders.hub.householdsOfPerson.load(idNumber);
+  if (around.person) return around.person.deathDate;
+  return (await findingLoaders(req).personFacts.load(idNumber)).person?.deathDate ?? null;
 }
 
 export interface PreGrantResult {

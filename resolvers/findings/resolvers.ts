@@ -21,7 +21,7 @@ import type { AidCause, AidRecord as FactRecord, Measure } from '../../domain/fi
 import type { Proposal } from '../../domain/findings/evaluate';
 import { thresholdOf, type Rule, type Severity } from '../../domain/findings/rule-set';
 import type { FindingStatus, SettleAction } from '../../domain/findings/settlement';
-import { findingLoaders, householdFindings, personFindings, preGrantCheck, throughCheckLane } from './live';
+import { deathDateOf, findingLoaders, householdFindings, personFindings, preGrantCheck, throughCheckLane } from './live';
 import { activeRuleSet } from '../../rules/load';
 import type {
   FindingConfirmInput,
@@ -80,6 +80,29 @@ function filterOf(ctx: HubContext, arg: FindingFilterInput | null | undefined): 
   };
 }
 
+/**
+ * A rule counting grants of one cause (X5) read a proposal without a cause as OTHER, so a temporary
+ * aid sent without its cause was "clear" beside last month's grant for the same illness: a programme
+ * such a rule counts is refused without its cause (BAD_USER_INPUT, reason REQUIRED, the rule named),
+ * in a pre-grant check and in a meeting's decision alike.
+ */
+export function requireCauseWhereCounted(programmeCode: string, cause: AidCause | null, argument: string): void {
+  const byCause = rules().find((r) => r.enabled && r.kind === 'REPEATED_GRANTS' && r.sameCause && (r.programmes as readonly string[]).includes(programmeCode));
+  if (byCause && !cause) throw badInput(argument, 'REQUIRED', `${byCause.id} compares ${programmeCode} grants of the same cause: give cause`, { rule: byCause.id });
+}
+
+/**
+ * One-off aid is not granted to someone who died before its grant date: the check answered it clear
+ * (X8 judges recurring aid paid after a death, not a single grant). Refused like a date before the
+ * beneficiary's birth, naming the field (BAD_USER_INPUT, reason AFTER_DEATH); the message names no
+ * date, as the date is the person's. A grant on the day of death is answered as any other.
+ */
+export function refuseGrantAfterDeath(grantDate: IsoDate | null, deathDate: IsoDate | null, argument: string): void {
+  if (grantDate !== null && deathDate !== null && grantDate > deathDate) {
+    throw badInput(argument, 'AFTER_DEATH', `${argument.split('.').at(-1)} is after the beneficiary's death`);
+  }
+}
+
 /** A proposal the rules can judge, or BAD_USER_INPUT naming the field that is wrong. */
 function proposalOf(input: PreGrantCheckInput): Proposal {
   const programme = PROGRAMME_BY_CODE.get(input.programme);
@@ -90,10 +113,7 @@ function proposalOf(input: PreGrantCheckInput): Proposal {
     if (!input.periodStart) throw badInput('input.periodStart', 'REQUIRED', `${programme.code} is paid over a period: give periodStart`);
     if (input.periodEnd && input.periodEnd < input.periodStart) throw badInput('input.periodEnd', 'EMPTY_PERIOD', 'periodEnd is before periodStart');
   } else if (!input.grantDate) throw badInput('input.grantDate', 'REQUIRED', `${programme.code} is granted once: give grantDate`);
-  // A rule counting grants of one cause (X5) read a proposal without a cause as OTHER, so a
-  // temporary aid sent without its cause was "clear" beside last month's grant for the same illness.
-  const byCause = rules().find((r) => r.enabled && r.kind === 'REPEATED_GRANTS' && r.sameCause && (r.programmes as readonly string[]).includes(programme.code));
-  if (byCause && !input.cause) throw badInput('input.cause', 'REQUIRED', `${byCause.id} compares ${programme.code} grants of the same cause: give cause`, { rule: byCause.id });
+  requireCauseWhereCounted(programme.code, input.cause ?? null, 'input.cause');
   if (input.schoolYear) {
     const m = /^(\d{4})-(\d{4})$/.exec(input.schoolYear);
     if (!m || Number(m[2]) !== Number(m[1]) + 1) throw badInput('input.schoolYear', 'MALFORMED_SCHOOL_YEAR', 'schoolYear is written 2025-2026');
@@ -265,7 +285,10 @@ export const findingResolvers: Resolvers = {
 
     preGrantCheck: async (_, args, ctx) => {
       // The call that holds up a grant reads through the connections kept for checks.
-      const result = await preGrantCheck(throughCheckLane(ctx), proposalOf(args.input), rules());
+      const proposal = proposalOf(args.input);
+      const lane = throughCheckLane(ctx);
+      refuseGrantAfterDeath(proposal.grantDate, await deathDateOf(lane, proposal.beneficiaryIdNumber), 'input.grantDate');
+      const result = await preGrantCheck(lane, proposal, rules());
       return {
         findings: result.findings,
         clear: !result.findings.some((f) => f.severity === 'CONFLICT' || f.severity === 'WARNING'),

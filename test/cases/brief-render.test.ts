@@ -167,6 +167,7 @@ describe('a decision met short', () => {
     programmeCode,
     amountFen,
     beneficiaryIdNumber: mother,
+    cause: null,
     handOver: false,
     deadlineWorkingDays: 10,
     issuedAt: new Date('2026-03-12T02:00:00Z'),

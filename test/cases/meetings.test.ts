@@ -19,6 +19,7 @@ const decision = (d: Partial<DecisionInput> = {}): DecisionInput => ({
   ask: null,
   beneficiaryIdNumber: null,
   secondAid: null,
+  cause: null,
   ...d,
 });
 

@@ -31,6 +31,10 @@ describe('M1 level 1 or 2 with no nursing subsidy', () => {
     expect(run(['M1'], household([dead], [], { certificates: [certificate(dead, 1)] }))).toEqual([]);
   });
 
+  it('counts a suspended (暂停) subsidy as held: a suspension under review is a decision, not a gap', () => {
+    expect(run(['M1'], household([p], [aid('DISABILITY_NURSING', p, { start: '2020-01-01' }, { status: 'SUSPENDED' })], { certificates: [certificate(p, 1)] }))).toEqual([]);
+  });
+
   it('flags a subsidy that ended before today', () => {
     expect(run(['M1'], household([p], [aid('DISABILITY_NURSING', p, { start: '2020-01-01', end: '2026-02-28' })], { certificates: [certificate(p, 1)] }))).toHaveLength(1);
   });
@@ -49,6 +53,10 @@ describe('M2 disabled member of a 低保 household with no living subsidy', () =
   it('does not flag when the 低保 ended, or when the subsidy is paid', () => {
     expect(run(['M2'], household([head, spouse], [aid('DIBAO', head, { start: '2024-01-01', end: '2025-12-31' })], { certificates: [certificate(spouse, 4)] }))).toEqual([]);
     expect(run(['M2'], household([head, spouse], [aid('DIBAO', head, { start: '2024-01-01' }), aid('DISABILITY_LIVING', spouse, { start: '2024-02-01' })], { certificates: [certificate(spouse, 4)] }))).toEqual([]);
+  });
+
+  it('counts a suspended 低保 as the household’s, as the missed-aid rules count every suspension', () => {
+    expect(run(['M2'], household([head, spouse], [aid('DIBAO', head, { start: '2024-01-01' }, { status: 'SUSPENDED' })], { certificates: [certificate(spouse, 4)] })).map((f) => f.idNumbers)).toEqual([[spouse.idNumber]]);
   });
 
   it('does not count a former member’s 低保', () => {

@@ -1,0 +1,1 @@
+ALTER TABLE `referral_slip` ADD `cause` enum('ILLNESS','ACCIDENT','DISASTER','JOB_LOSS','EDUCATION','OTHER');

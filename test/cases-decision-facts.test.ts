@@ -1,0 +1,127 @@
+/**
+ * What a meeting's decision states about the aid it decides, as the pre-grant check needs it: the
+ * cause of a temporary aid (X5 counts grants of one cause), and a beneficiary alive on the day.
+ */
+import { eq } from 'drizzle-orm';
+import { createClient } from '../access/clients';
+import { person } from '../db/household/schema';
+import { createTestDatabases, type TestDatabases } from './support/databases';
+import { startTestHub, type TestHub } from './support/hub';
+import { TestClock } from './support/clock';
+import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
+
+const OPEN = `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id } userErrors { code } } }`;
+const MOVE = `mutation($input: CaseTransitionInput!) { caseTransition(input: $input) { case { state } userErrors { code } } }`;
+const MEETING = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) {
+  meeting { decisions { id cause } decisionChecks { findings { ruleId severity } } } userErrors { code field } } }`;
+const DECLINE = `mutation($input: ReferralDeclineInput!) { referralDecline(input: $input) { referral { id } userErrors { code } } }`;
+const REASSIGN = `mutation($input: ReferralReassignInput!) { referralReassign(input: $input) { referral { id cause decisionCheck { findings { ruleId severity } } } userErrors { code field } } }`;
+
+type Gql = TestHub['gql'];
+
+let dbs: TestDatabases;
+let hub: TestHub;
+let wangId: number;
+/** 任城区民政局: caseworker, convener, and the office its own temporary-aid slips go to. */
+let ca: Gql;
+/** 任城区医疗保障局: answers the county's health slips. */
+let health: Gql;
+const clock = new TestClock('2026-03-15T10:00:00+08:00');
+
+async function ok(gql: Gql, query: string, variables: Record<string, unknown>, field: string) {
+  const res = await gql(query, variables);
+  expect(res.errors).toBeUndefined();
+  expect(res.data[field].userErrors).toEqual([]);
+  return res.data[field];
+}
+
+async function caseInDeliberation(summary: string): Promise<string> {
+  const caseId = (await ok(ca, OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary, reportedAt: '2026-03-09T09:00:00+08:00' } }, 'caseOpen')).case.id;
+  for (const to of ['ACCEPTED', 'INVESTIGATING', 'IN_DELIBERATION']) await ok(ca, MOVE, { input: { caseId, to, reason: to } }, 'caseTransition');
+  return caseId;
+}
+
+const tempAid = (more: Record<string, unknown> = {}) => ({ department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 200_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.head, ...more });
+const rulesOf = (check: { findings: { ruleId: string; severity: string }[] }) => check.findings.map((f) => `${f.ruleId}:${f.severity}`);
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('cases_decision_facts');
+  await insertRegions(dbs);
+  // The household had temporary aid for the grandmother's illness on 2026-01-20.
+  wangId = await insertWang(dbs);
+  hub = await startTestHub(dbs, { today: TODAY, purpose: 'CASE_MEETING', clock: clock.now });
+  const { token } = await createClient(hub.accessDb, { name: 'rencheng-civil-affairs', department: 'CIVIL_AFFAIRS', regionScope: '370811', roles: ['READER', 'CASEWORKER', 'MEETING_CONVENER', 'REFERRAL_HANDLER'] });
+  ca = hub.as({ token, purpose: 'CASE_MEETING' }).gql;
+  const healthClient = await createClient(hub.accessDb, { name: 'rencheng-health', department: 'HEALTH', regionScope: '370811', roles: ['READER', 'REFERRAL_HANDLER'] });
+  health = hub.as({ token: healthClient.token, purpose: 'REFERRAL' }).gql;
+});
+
+afterAll(async () => {
+  await hub?.close();
+  await dbs?.close();
+});
+
+describe('a temporary-aid decision carries its cause', () => {
+  it('is refused without one, as the pre-grant check refuses it (X5 counts grants of one cause)', async () => {
+    const caseId = await caseInDeliberation('无事由');
+    const res = await ca(MEETING, { input: { caseId, heldOn: '2026-03-12', departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [tempAid()] } });
+    expect(res.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', argument: 'input.decisions[0].cause', reason: 'REQUIRED', rule: 'X5' })]);
+    // A second aid's cause is its cause; another beside it is refused.
+    const twoCauses = await ca(MEETING, { input: { caseId, heldOn: '2026-03-12', departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [tempAid({ cause: 'ACCIDENT', secondAidCause: 'ILLNESS' })] } });
+    expect(twoCauses.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', argument: 'input.decisions[0].cause', reason: 'CONFLICTING' })]);
+    // Nothing was recorded: the case is still in deliberation.
+    const after = await ca(`query($id: ID!) { case(id: $id) { state meetings { id } } }`, { id: caseId });
+    expect(after.data.case).toEqual({ state: 'IN_DELIBERATION', meetings: [] });
+  });
+
+  it('is judged by X5 with its cause: the same cause within 12 months warns, another does not; the slip keeps it', async () => {
+    const caseId = await caseInDeliberation('户主因病临时救助');
+    const met = await ok(
+      ca,
+      MEETING,
+      { input: { caseId, heldOn: '2026-03-12', departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [tempAid({ cause: 'ILLNESS' }), tempAid({ cause: 'ACCIDENT', beneficiaryIdNumber: WANG.spouse })] } },
+      'meetingRecord',
+    );
+    // Judged as OTHER before, the illness grant of January went unseen beside a decision for the same illness.
+    expect(met.meeting.decisionChecks.map(rulesOf)).toEqual([['X5:WARNING'], []]);
+    expect(met.meeting.decisions.map((d: { cause: string }) => d.cause)).toEqual(['ILLNESS', 'ACCIDENT']);
+
+  });
+
+  it('a declined decision reassigned as temporary aid states its cause too, and is judged by it', async () => {
+    const caseId = await caseInDeliberation('医保退回，改临时救助');
+    const met = await ok(
+      ca,
+      MEETING,
+      { input: { caseId, heldOn: '2026-03-12', departmentsPresent: ['CIVIL_AFFAIRS', 'HEALTH'], decisions: [{ department: 'HEALTH', programme: 'MEDICAL_AID', amountFen: 100_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.grandmother }] } },
+      'meetingRecord',
+    );
+    const slip = met.meeting.decisions[0].id;
+    await ok(health, DECLINE, { input: { referralId: slip, reason: '已超年度救助限额' } }, 'referralDecline');
+    const reassign = { referralId: slip, reason: '改由民政临时救助', department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 100_000, deadlineWorkingDays: 5 };
+    const without = await ca(REASSIGN, { input: reassign });
+    expect(without.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', argument: 'input.cause', reason: 'REQUIRED' })]);
+    const stated = await ok(ca, REASSIGN, { input: { ...reassign, cause: 'ILLNESS' } }, 'referralReassign');
+    expect(stated.referral.cause).toBe('ILLNESS');
+    expect(rulesOf(stated.referral.decisionCheck)).toEqual(['X5:WARNING']);
+  });
+});
+
+describe('a decision for a beneficiary who died before the meeting', () => {
+  afterEach(async () => {
+    await dbs.hub.update(person).set({ deathDate: null }).where(eq(person.idNumber, WANG.spouse));
+  });
+
+  it('is refused (BENEFICIARY_DECEASED) while the household still lists them; a death on the meeting day is not', async () => {
+    const caseId = await caseInDeliberation('成员已故');
+    // The death is on record; the household has not yet been updated.
+    await dbs.hub.update(person).set({ deathDate: '2026-03-11' }).where(eq(person.idNumber, WANG.spouse));
+    const decisions = [{ department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', cause: 'ACCIDENT', amountFen: 100_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.spouse }];
+    const refused = await ca(MEETING, { input: { caseId, heldOn: '2026-03-12', departmentsPresent: ['CIVIL_AFFAIRS'], decisions } });
+    expect(refused.errors).toBeUndefined();
+    expect(refused.data.meetingRecord.userErrors).toEqual([{ code: 'BENEFICIARY_DECEASED', field: ['input', 'decisions', '0', 'beneficiaryIdNumber'] }]);
+    // On the day of death the aid is decided as any other (an accident's first day).
+    const met = await ok(ca, MEETING, { input: { caseId, heldOn: '2026-03-11', departmentsPresent: ['CIVIL_AFFAIRS'], decisions } }, 'meetingRecord');
+    expect(met.meeting.decisions).toHaveLength(1);
+  });
+});
