@@ -11,8 +11,8 @@ import { toDbInstant } from '../instants';
 import { aidCase, caseEvent } from '../cases/schema';
 import { household } from '../household/schema';
 import { monitoringAlert, monitoringAlertEvent, monitoringWatermark } from './schema';
-import { GRADE_RANK, type Grade } from '../../domain/monitoring/triggers';
-import { MOVE_ACTION, OPEN_ALERT_STATES, identityChain, isRepeatOf, landingIdentity, moveAlert, moveEventReason, type AlertMove, type AlertOutcome, type AlertState } from '../../domain/monitoring/alerts';
+import { GRADE_RANK, type Grade, type Limit } from '../../domain/monitoring/triggers';
+import { MOVE_ACTION, OPEN_ALERT_STATES, alertDeadlines, identityChain, isRepeatOf, landingIdentity, moveAlert, moveEventReason, type AlertMove, type AlertOutcome, type AlertState } from '../../domain/monitoring/alerts';
 import type { IsoDate } from '../../domain/dates';
 
 type Db = HubDb | HubTx;
@@ -37,6 +37,8 @@ export interface AlertWrite {
   acknowledgeBy: IsoDate;
   verifyBy: IsoDate;
   provisional: boolean;
+  /** The trigger's limit at `grade`: a raise to this grade counts it from the alert's first clue. */
+  limit: Limit;
 }
 
 export interface AlertChange {
@@ -118,17 +120,30 @@ export async function openOrRaiseAlerts(tx: HubTx, writes: readonly AlertWrite[]
     const larger = w.measure > old.measure;
     if (!graver && !larger) continue;
     const grade = graver ? w.grade : old.grade;
+    // Limits are per grade: a graver grade's limit runs from the alert's first clue, as if it had
+    // been opened at that grade; a raise never moves a deadline later.
+    const deadlines = graver ? raisedDeadlines(old, w.limit) : { acknowledgeBy: old.acknowledgeBy, verifyBy: old.verifyBy, provisional: old.provisional };
     const [res] = await tx.execute(
-      sql`UPDATE monitoring_alert SET grade = ${grade}, evidence = ${fields.evidence}, evidence_refs = ${fields.evidenceRefs}, measure = ${w.measure}, updated_at = ${at}
+      sql`UPDATE monitoring_alert SET grade = ${grade}, evidence = ${fields.evidence}, evidence_refs = ${fields.evidenceRefs}, measure = ${w.measure},
+            acknowledge_by = ${deadlines.acknowledgeBy}, verify_by = ${deadlines.verifyBy}, provisional = ${deadlines.provisional}, updated_at = ${at}
           WHERE id = ${old.id} AND grade = ${old.grade} AND measure = ${old.measure} AND state IN ('NEW', 'DELIVERED', 'ACKNOWLEDGED')`,
     );
     if ((res as unknown as { affectedRows: number }).affectedRows !== 1) continue;
     await addEvent(tx, old.id, { action: 'RAISED', fromState: old.state, toState: old.state, grade, at, actor: HUB_ACTOR.actor, office: HUB_ACTOR.office, reason: graver ? `grade ${old.grade} → ${grade}` : `measure ${old.measure} → ${w.measure}` });
-    const change: AlertChange = { event: 'ALERT_RAISED', alert: { ...old, ...fields, grade } };
+    const change: AlertChange = { event: 'ALERT_RAISED', alert: { ...old, ...fields, ...deadlines, grade } };
     changes.push(change);
     if (onChange) await onChange(change);
   }
   return changes;
+}
+
+/** The deadlines of an alert raised to a grade whose limit is `limit`: each the earlier of the two. */
+function raisedDeadlines(old: AlertRow, limit: Limit): { acknowledgeBy: IsoDate; verifyBy: IsoDate; provisional: boolean } {
+  const graver = alertDeadlines(old.firstClueOn, limit);
+  const acknowledgeBy = graver.acknowledgeBy < old.acknowledgeBy ? graver.acknowledgeBy : old.acknowledgeBy;
+  const verifyBy = graver.verifyBy < old.verifyBy ? graver.verifyBy : old.verifyBy;
+  const moved = acknowledgeBy !== old.acknowledgeBy || verifyBy !== old.verifyBy;
+  return { acknowledgeBy, verifyBy, provisional: old.provisional || (moved && graver.provisional) };
 }
 
 export type MoveRefusal = { code: 'ALERT_NOT_FOUND' | 'ILLEGAL_ALERT_TRANSITION'; state: AlertState | null };

@@ -3833,7 +3833,7 @@ export type Alert = {
   readonly firstClueOn: Scalars['Date']['output'];
   /** 签收 due by this day (working days). */
   readonly acknowledgeBy: Scalars['Date']['output'];
-  /** Verification due by this day. */
+  /** Verification due by this day: the limit of its grade from the first clue (a raise to a graver grade may bring it forward, never back). */
   readonly verifyBy: Scalars['Date']['output'];
   /** True when a day counted lies in a year whose holiday notice is not yet published. */
   readonly provisional: Scalars['Boolean']['output'];

@@ -92,7 +92,8 @@ export async function candidatesForHouseholds(deps: DetectDeps, householdIds: re
 function alertWrite(set: TriggerSet, c: AlertCandidate, regionCode: string, today: IsoDate): AlertWrite {
   const trigger = set.triggers.find((t) => t.id === c.triggerId)!;
   const township = townshipOf(regionCode);
-  const deadlines = alertDeadlines(today, limitOf(set, trigger, c.grade));
+  const limit = limitOf(set, trigger, c.grade);
+  const deadlines = alertDeadlines(today, limit);
   return {
     identity: c.identity,
     triggerId: c.triggerId,
@@ -108,6 +109,7 @@ function alertWrite(set: TriggerSet, c: AlertCandidate, regionCode: string, toda
     measure: c.measure,
     firstClueOn: today,
     ...deadlines,
+    limit,
   };
 }
 
