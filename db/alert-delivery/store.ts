@@ -275,7 +275,7 @@ export interface DeliveryRecord {
   deliveryId: string;
   subscriptionId: number;
   alertId: string;
-  event: 'ALERT_OPENED' | 'ALERT_RAISED';
+  event: 'ALERT_OPENED' | 'ALERT_RAISED' | 'ALERT_MOVED';
   state: 'PENDING' | 'DELIVERED' | 'DEAD';
   attempts: number;
   nextAttemptAt: string;

@@ -42,7 +42,7 @@ export interface AlertWrite {
 }
 
 export interface AlertChange {
-  event: 'ALERT_OPENED' | 'ALERT_RAISED';
+  event: 'ALERT_OPENED' | 'ALERT_RAISED' | 'ALERT_MOVED';
   alert: AlertRow;
 }
 
@@ -106,8 +106,17 @@ export async function openOrRaiseAlerts(tx: HubTx, writes: readonly AlertWrite[]
     }
   }
   for (const w of unique.values()) {
-    const old = existing.get(w.identity);
+    let old = existing.get(w.identity);
     if (!old) continue;
+    if (OPEN_ALERT_STATES.includes(old.state) && (w.householdId !== old.householdId || w.regionCode !== old.regionCode)) {
+      const moved = await followHome(tx, old, w, at);
+      if (moved) {
+        old = moved;
+        const change: AlertChange = { event: 'ALERT_MOVED', alert: moved };
+        changes.push(change);
+        if (onChange) await onChange(change);
+      }
+    }
     const fields = {
       grade: w.grade,
       evidence: JSON.stringify(w.evidence),
@@ -135,6 +144,26 @@ export async function openOrRaiseAlerts(tx: HubTx, writes: readonly AlertWrite[]
     if (onChange) await onChange(change);
   }
   return changes;
+}
+
+/**
+ * An open alert seen again with its person in another household or division (they moved, or their
+ * household did) goes with them: the township that verifies door to door is the one they live in
+ * now. It was left with the old township, which had nobody to visit, while the new one never heard
+ * of it (its condition, one identity, opened nothing there). State, grade and deadlines stay; the
+ * move is recorded (MOVED) and pushed to the subscriptions of the new division. Null when another
+ * writer moved or closed it first.
+ */
+async function followHome(tx: HubTx, old: AlertRow, w: AlertWrite, at: string): Promise<AlertRow | null> {
+  const [res] = await tx.execute(
+    sql`UPDATE monitoring_alert SET household_id = ${w.householdId}, region_code = ${w.regionCode}, township_code = ${w.townshipCode}, verifier_office = ${w.verifierOffice}, updated_at = ${at}
+        WHERE id = ${old.id} AND region_code = ${old.regionCode} AND household_id <=> ${old.householdId} AND state IN ('NEW', 'DELIVERED', 'ACKNOWLEDGED')`,
+  );
+  if ((res as unknown as { affectedRows: number }).affectedRows !== 1) return null;
+  // Household ids and division codes only: no name or ID number in the history.
+  const reason = `household ${old.householdId ?? '-'} (${old.regionCode}) → ${w.householdId ?? '-'} (${w.regionCode})`;
+  await addEvent(tx, old.id, { action: 'MOVED', fromState: old.state, toState: old.state, grade: old.grade, at, actor: HUB_ACTOR.actor, office: HUB_ACTOR.office, reason });
+  return { ...old, householdId: w.householdId, regionCode: w.regionCode, townshipCode: w.townshipCode, verifierOffice: w.verifierOffice, updatedAt: at };
 }
 
 /** The deadlines of an alert raised to a grade whose limit is `limit`: each the earlier of the two. */

@@ -8,7 +8,7 @@
 import type { IsoDate } from '../dates';
 
 export type AlertGrade = 'RED' | 'ORANGE' | 'YELLOW';
-export type AlertDeliveryEvent = 'ALERT_OPENED' | 'ALERT_RAISED';
+export type AlertDeliveryEvent = 'ALERT_OPENED' | 'ALERT_RAISED' | 'ALERT_MOVED';
 
 export const ALERT_GRADES: readonly AlertGrade[] = ['RED', 'ORANGE', 'YELLOW'];
 

@@ -217,7 +217,9 @@ export type AlertDeliveryEvent =
   /** The alert was opened. */
   | 'ALERT_OPENED'
   /** A worse condition raised its grade or evidence. */
-  | 'ALERT_RAISED';
+  | 'ALERT_RAISED'
+  /** The person's home moved to another household or division while the alert was open: it is now the new township's to verify (pushed to the subscriptions of its new division). */
+  | 'ALERT_MOVED';
 
 /** How many of a subscription's pushes stand where. */
 export type AlertDeliveryCounts = {
@@ -3778,7 +3780,9 @@ export type AlertAction =
   /** Verified with an outcome. */
   | 'VERIFIED'
   /** Dismissed with a reason. */
-  | 'DISMISSED';
+  | 'DISMISSED'
+  /** Seen again with the person in another household or division while open: it follows them to the township (or department) that now verifies it, state and deadlines unchanged. */
+  | 'MOVED';
 
 /** A monitoring trigger (预警要素) of the trigger set in force (rules/triggers.json plus the locality's file). */
 export type Trigger = {
@@ -3813,9 +3817,9 @@ export type Alert = {
   readonly state: AlertState;
   /** The person it is about. */
   readonly person?: Maybe<Person>;
-  /** The person's household when raised. */
+  /** The person's household when raised, or the one they lived in when last seen while it was open (MOVED in its history). */
   readonly household?: Maybe<Household>;
-  /** The household's division when raised. */
+  /** That household's division: the alert is in the inbox of its township. */
   readonly region: Region;
   /** Whether the person is on the monitored low-income roll (lower thresholds apply). */
   readonly monitored: Scalars['Boolean']['output'];
