@@ -44,6 +44,8 @@ export interface AlertWrite {
 export interface AlertChange {
   event: 'ALERT_OPENED' | 'ALERT_RAISED' | 'ALERT_MOVED';
   alert: AlertRow;
+  /** ALERT_MOVED: the division it left. */
+  formerRegionCode?: string;
 }
 
 const HUB_ACTOR = { actor: 'hub', office: 'HUB' };
@@ -111,8 +113,8 @@ export async function openOrRaiseAlerts(tx: HubTx, writes: readonly AlertWrite[]
     if (OPEN_ALERT_STATES.includes(old.state) && (w.householdId !== old.householdId || w.regionCode !== old.regionCode)) {
       const moved = await followHome(tx, old, w, at);
       if (moved) {
+        const change: AlertChange = { event: 'ALERT_MOVED', alert: moved, formerRegionCode: old.regionCode };
         old = moved;
-        const change: AlertChange = { event: 'ALERT_MOVED', alert: moved };
         changes.push(change);
         if (onChange) await onChange(change);
       }

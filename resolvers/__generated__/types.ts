@@ -218,7 +218,7 @@ export type AlertDeliveryEvent =
   | 'ALERT_OPENED'
   /** A worse condition raised its grade or evidence. */
   | 'ALERT_RAISED'
-  /** The person's home moved to another household or division while the alert was open: it is now the new township's to verify (pushed to the subscriptions of its new division). */
+  /** The person's home moved to another household or division while the alert was open: it is now the new township's to verify (pushed, naming the new division, to the subscriptions of the new division and of the one it left). */
   | 'ALERT_MOVED';
 
 /** How many of a subscription's pushes stand where. */

@@ -47,6 +47,7 @@ beforeAll(async () => {
   wangId = await insertWang(dbs);
   zhaoId = await insertZhao(dbs);
   await subscriberClient(dbs.hub, 'xiazhen-alerts', '370826');
+  await subscriberClient(dbs.hub, 'guhuai-alerts', '370811');
   hub = await startTestHub(dbs, { today: '2026-03-17', purpose: 'MONITORING', client: { department: 'CIVIL_AFFAIRS', regionScope: '370811001', roles: ['READER', 'CASEWORKER'] } });
 });
 
@@ -67,14 +68,17 @@ it('moves an open alert to the township its person now lives in, once, and opens
   await dbs.hub.update(householdMember).set({ leftOn: '2026-03-16' }).where(and(eq(householdMember.householdId, wangId), eq(householdMember.idNumber, WANG.grandmother)));
   await dbs.hub.insert(householdMember).values({ householdId: zhaoId, idNumber: WANG.grandmother, relation: 'PARENT', joinedOn: '2026-03-16' });
   const sub = await subscribe(dbs.hub, 'xiazhen-alerts', 'http://127.0.0.1:9/alerts', { regionCodes: [XIAZHEN] });
+  const guhuaiSub = await subscribe(dbs.hub, 'guhuai-alerts', 'http://127.0.0.1:9/guhuai', { regionCodes: ['370811001'] });
   now = new Date('2026-03-17T02:00:00.000Z');
   await runMonthlyComparison(deps, '370800');
   const [moved, ...none] = await t2Alerts();
   expect(none).toHaveLength(0);
   expect(moved).toMatchObject({ id: opened.id, householdId: zhaoId, regionCode: XIAZHEN, townshipCode: XIAZHEN, verifierOffice: XIAZHEN, state: 'NEW', grade: 'YELLOW', verifyBy: '2026-03-30' });
-  // Pushed to the new division's subscription, as a move.
-  const pushes = await dbs.hub.select().from(alertDelivery).where(eq(alertDelivery.subscriptionId, sub.subscription.id));
-  expect(pushes.map((p) => [p.alertId, p.event, JSON.parse(p.payload).alert.region])).toEqual([[String(opened.id), 'ALERT_MOVED', XIAZHEN]]);
+  // Pushed as a move to the new division's subscription, and to the old one's, which may close it there.
+  for (const s of [sub, guhuaiSub]) {
+    const pushes = await dbs.hub.select().from(alertDelivery).where(eq(alertDelivery.subscriptionId, s.subscription.id));
+    expect(pushes.map((p) => [p.alertId, p.event, JSON.parse(p.payload).alert.region])).toEqual([[String(opened.id), 'ALERT_MOVED', XIAZHEN]]);
+  }
 
   // Seen there again: nothing moves twice.
   await runMonthlyComparison(deps, '370800');
