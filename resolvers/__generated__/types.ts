@@ -3707,7 +3707,9 @@ export type MonthlyComparisonRunInput = {
 /** Why a monthly comparison was not started. */
 export type MonthlyComparisonErrorCode =
   /** Only the current month (China time) can be run: the comparison judges on today's data. */
-  | 'MONTH_NOT_CURRENT';
+  | 'MONTH_NOT_CURRENT'
+  /** The hub knows no division of this code (none in its region table, no household under it): a typo would otherwise be a run of no household, SUCCEEDED, taking the month's run of that code. */
+  | 'REGION_UNKNOWN';
 
 /** A refused start. */
 export type MonthlyComparisonUserError = {
