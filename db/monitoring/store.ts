@@ -4,12 +4,12 @@
  * the supervision view, and the change-feed watermarks. No FOR UPDATE: every move is a conditional
  * UPDATE from the states it may start from, so of two racing moves exactly one lands.
  */
-import { and, asc, eq, gt, inArray, like, lt, max, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, like, lt, max, or, sql, type SQL } from 'drizzle-orm';
 import { retryLockConflicts, type HubDb } from '../connect';
 import type { HubTx } from '../cases/records';
 import { toDbInstant } from '../instants';
 import { aidCase, caseEvent } from '../cases/schema';
-import { household } from '../household/schema';
+import { household, householdMember } from '../household/schema';
 import { monitoringAlert, monitoringAlertEvent, monitoringWatermark } from './schema';
 import { GRADE_RANK, type Grade, type Limit } from '../../domain/monitoring/triggers';
 import { MOVE_ACTION, OPEN_ALERT_STATES, alertDeadlines, identityChain, isRepeatOf, landingIdentity, moveAlert, moveEventReason, type AlertMove, type AlertOutcome, type AlertState } from '../../domain/monitoring/alerts';
@@ -154,9 +154,19 @@ export async function openOrRaiseAlerts(tx: HubTx, writes: readonly AlertWrite[]
  * now. It was left with the old township, which had nobody to visit, while the new one never heard
  * of it (its condition, one identity, opened nothing there). State, grade and deadlines stay; the
  * move is recorded (MOVED) and pushed to the subscriptions of the new division. Null when another
- * writer moved or closed it first.
+ * writer moved or closed it first, or when the household it is with still holds the person: someone
+ * in two households at once (an X9 case) is seen in each, by pages of the monthly comparison that
+ * know only their own households, and the alert would go back and forth between them every month.
  */
 async function followHome(tx: HubTx, old: AlertRow, w: AlertWrite, at: string): Promise<AlertRow | null> {
+  if (old.householdId !== null && w.householdId !== old.householdId) {
+    const still = await tx
+      .select({ householdId: householdMember.householdId })
+      .from(householdMember)
+      .where(and(eq(householdMember.householdId, old.householdId), eq(householdMember.idNumber, old.subjectIdNumber), isNull(householdMember.leftOn)))
+      .limit(1);
+    if (still.length > 0) return null;
+  }
   const [res] = await tx.execute(
     sql`UPDATE monitoring_alert SET household_id = ${w.householdId}, region_code = ${w.regionCode}, township_code = ${w.townshipCode}, verifier_office = ${w.verifierOffice}, updated_at = ${at}
         WHERE id = ${old.id} AND region_code = ${old.regionCode} AND household_id <=> ${old.householdId} AND state IN ('NEW', 'DELIVERED', 'ACKNOWLEDGED')`,

@@ -64,9 +64,14 @@ it('moves an open alert to the township its person now lives in, once, and opens
   const [opened] = await t2Alerts();
   expect(opened).toMatchObject({ householdId: wangId, regionCode: WANG.regionCode, townshipCode: '370811001', verifierOffice: '370811001', state: 'NEW', verifyBy: '2026-03-30' });
 
-  // She moves in with the Zhao household of 微山县夏镇街道; the comparison sees her there.
-  await dbs.hub.update(householdMember).set({ leftOn: '2026-03-16' }).where(and(eq(householdMember.householdId, wangId), eq(householdMember.idNumber, WANG.grandmother)));
+  // Recorded in the Zhao household of 微山县夏镇街道 while still in her own (in two at once): the
+  // comparison sees her in both, and the alert stays where it is.
   await dbs.hub.insert(householdMember).values({ householdId: zhaoId, idNumber: WANG.grandmother, relation: 'PARENT', joinedOn: '2026-03-16' });
+  await runMonthlyComparison(deps, '370800');
+  expect((await t2Alerts()).map((a) => [a.id, a.householdId, a.regionCode])).toEqual([[opened.id, wangId, WANG.regionCode]]);
+
+  // She leaves her own: she lives with the Zhaos now, and the comparison sees her there.
+  await dbs.hub.update(householdMember).set({ leftOn: '2026-03-16' }).where(and(eq(householdMember.householdId, wangId), eq(householdMember.idNumber, WANG.grandmother)));
   const sub = await subscribe(dbs.hub, 'xiazhen-alerts', 'http://127.0.0.1:9/alerts', { regionCodes: [XIAZHEN] });
   const guhuaiSub = await subscribe(dbs.hub, 'guhuai-alerts', 'http://127.0.0.1:9/guhuai', { regionCodes: ['370811001'] });
   now = new Date('2026-03-17T02:00:00.000Z');
