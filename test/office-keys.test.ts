@@ -8,6 +8,7 @@
  * server holds is what counts.
  */
 import { eq } from 'drizzle-orm';
+import { DEFAULT_LIMIT } from '../domain/monitoring/triggers';
 import { openOrRaiseAlerts, moveAlertRow } from '../db/monitoring/store';
 import { monitoringAlert, monitoringAlertEvent } from '../db/monitoring/schema';
 import { aidCase, caseEvent } from '../db/cases/schema';
@@ -73,6 +74,7 @@ it('an alert routed to the longest office, moved by that office up to the case i
           acknowledgeBy: TODAY,
           verifyBy: TODAY,
           provisional: false,
+          limit: DEFAULT_LIMIT,
         },
       ],
       'POLL',

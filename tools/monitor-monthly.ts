@@ -55,6 +55,7 @@ async function main(): Promise<number> {
       pageHouseholds: page,
       onProgress: (p) => progress((s) => `${p.households} households compared, ${p.changed} alerts opened or raised (${s} s)`),
     });
+    if (!out.ok && out.code === 'REGION_UNKNOWN') throw new UsageError(`--region: the hub knows no division ${region} (no region and no household under it)\n${USAGE}`);
     if (!out.ok) throw new UsageError(`--month: only the current month can be run`);
     if (!out.started) {
       const r = out.run;

@@ -160,19 +160,44 @@ export interface ClaimedDelivery {
 const claimUntil = (ms: number) => sql`DATE_ADD(UTC_TIMESTAMP(3), INTERVAL ${Math.round(ms * 1000)} MICROSECOND)`;
 
 /**
- * Claims up to `limit` due rows for one round of one worker: a single conditional UPDATE writes
- * the round's token and a lease and counts the attempt, so of several hub processes each row goes
- * to exactly one (no SKIP LOCKED, which TiDB lacks: the UPDATE re-checks its WHERE on the current
+ * Claims up to `limit` due rows for one round of one worker: a conditional UPDATE writes the
+ * round's token and a lease and counts the attempt, so of several hub processes each row goes to
+ * exactly one (no SKIP LOCKED, which TiDB lacks: the UPDATE re-checks its WHERE on the current
  * row). A row whose lease ran out (its worker died mid-send) is due again, with the same delivery id.
+ *
+ * The pushes of one alert to one subscription go in the order they were raised: a row is not
+ * claimed while an earlier row of the same alert and subscription is still PENDING (being retried,
+ * or in another round's claim). A receiver down for a minute otherwise had an alert's RAISED push
+ * (RED) before the retry of its OPENED push (ORANGE) and kept ORANGE; the bodies carry no order.
+ * A dead letter holds nothing back: replayed, it arrives after the pushes raised since. The rows
+ * are chosen by a SELECT (through the due index, each tested through the alert index) and claimed
+ * by id, as MySQL refuses an UPDATE that reads its own table in a subquery; the UPDATE checks
+ * again that each is due and unclaimed, so a worker that lost them to another reads again.
  */
 export async function claimDue(db: HubQuery, claimToken: string, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
-  // Two workers' claims scan the same rows and may deadlock: the loser wrote nothing and claims again.
-  const res = await retryLockConflicts(() => db.execute(
-    sql`UPDATE alert_delivery SET claim_token = ${claimToken}, claim_until = ${claimUntil(leaseMs)}, attempts = attempts + 1
-        WHERE state = 'PENDING' AND next_attempt_at <= UTC_TIMESTAMP(3) AND (claim_until IS NULL OR claim_until < UTC_TIMESTAMP(3))
-        ORDER BY next_attempt_at, id LIMIT ${limit}`,
-  ));
-  if (affected(res) === 0) return [];
+  const due = sql`state = 'PENDING' AND next_attempt_at <= UTC_TIMESTAMP(3) AND (claim_until IS NULL OR claim_until < UTC_TIMESTAMP(3))`;
+  let claimed = 0;
+  for (let tries = 0; tries < 3 && claimed === 0; tries++) {
+    // Due and not held back by an earlier push of its alert to its subscription. Those are found
+    // through the alert index, named: by state alone the test would read every pending row, each time.
+    const free = rowsOf<{ id: number | string }>(
+      await db.execute(
+        sql`SELECT d.id FROM alert_delivery d WHERE ${due}
+              AND NOT EXISTS (SELECT 1 FROM alert_delivery e FORCE INDEX (alert_delivery_alert) WHERE e.alert_id = d.alert_id AND e.subscription_id = d.subscription_id AND e.id < d.id AND e.state = 'PENDING')
+            ORDER BY d.next_attempt_at, d.id LIMIT ${limit}`,
+      ),
+    ).map((r) => Number(r.id));
+    if (free.length === 0) return [];
+    // Two workers' claims may deadlock: the loser wrote nothing and claims again.
+    const res = await retryLockConflicts(() =>
+      db.execute(
+        sql`UPDATE alert_delivery SET claim_token = ${claimToken}, claim_until = ${claimUntil(leaseMs)}, attempts = attempts + 1
+            WHERE id IN (${sql.join(free.map((id) => sql`${id}`), sql`, `)}) AND ${due}`,
+      ),
+    );
+    claimed = affected(res);
+  }
+  if (claimed === 0) return [];
   const rows = rowsOf<Record<string, unknown>>(
     await db.execute(
       sql`SELECT d.id, d.delivery_id, d.alert_id, d.subscription_id, d.payload, d.attempts, s.client_id, s.callback_url, s.secret, s.state
@@ -250,7 +275,7 @@ export interface DeliveryRecord {
   deliveryId: string;
   subscriptionId: number;
   alertId: string;
-  event: 'ALERT_OPENED' | 'ALERT_RAISED';
+  event: 'ALERT_OPENED' | 'ALERT_RAISED' | 'ALERT_MOVED';
   state: 'PENDING' | 'DELIVERED' | 'DEAD';
   attempts: number;
   nextAttemptAt: string;

@@ -5,7 +5,7 @@
 import { and, asc, count, eq, gt, like, or, type SQL } from 'drizzle-orm';
 import type { RegionCursor } from '../../domain/cursor';
 import type { HubDb } from '../connect';
-import { household } from './schema';
+import { household, region } from './schema';
 import type { HouseholdRow } from './loaders';
 
 /** Households under a division prefix that come after a key in (division, id) order. */
@@ -27,6 +27,12 @@ export async function householdsUnderPrefix(db: HubDb, prefix: string, first: nu
     .orderBy(...REGION_ORDER)
     .limit(first + 1);
   return { rows: rows.slice(0, first), hasNextPage: rows.length > first };
+}
+
+/** Whether the hub has this division in its region table. */
+export async function regionKnown(db: HubDb, code: string): Promise<boolean> {
+  const rows = await db.select({ code: region.code }).from(region).where(eq(region.code, code)).limit(1);
+  return rows.length > 0;
 }
 
 export async function countHouseholdsUnderPrefix(db: HubDb, prefix: string): Promise<number> {

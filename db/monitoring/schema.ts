@@ -61,7 +61,7 @@ export const monitoringAlertEvent = mysqlTable(
     id: id('id').autoincrement().primaryKey(),
     alertId: id('alert_id').notNull(),
     seq: int('seq').notNull(),
-    action: mysqlEnum('action', ['OPENED', 'RAISED', 'DELIVERED', 'ACKNOWLEDGED', 'VERIFIED', 'DISMISSED']).notNull(),
+    action: mysqlEnum('action', ['OPENED', 'RAISED', 'DELIVERED', 'ACKNOWLEDGED', 'VERIFIED', 'DISMISSED', 'MOVED']).notNull(),
     fromState: mysqlEnum('from_state', ALERT_STATES),
     toState: mysqlEnum('to_state', ALERT_STATES).notNull(),
     grade: mysqlEnum('grade', ALERT_GRADES).notNull(),

@@ -4,15 +4,15 @@
  * the supervision view, and the change-feed watermarks. No FOR UPDATE: every move is a conditional
  * UPDATE from the states it may start from, so of two racing moves exactly one lands.
  */
-import { and, asc, eq, gt, inArray, like, lt, max, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, like, lt, max, or, sql, type SQL } from 'drizzle-orm';
 import { retryLockConflicts, type HubDb } from '../connect';
 import type { HubTx } from '../cases/records';
 import { toDbInstant } from '../instants';
 import { aidCase, caseEvent } from '../cases/schema';
-import { household } from '../household/schema';
+import { household, householdMember } from '../household/schema';
 import { monitoringAlert, monitoringAlertEvent, monitoringWatermark } from './schema';
-import { GRADE_RANK, type Grade } from '../../domain/monitoring/triggers';
-import { MOVE_ACTION, OPEN_ALERT_STATES, identityChain, isRepeatOf, landingIdentity, moveAlert, moveEventReason, type AlertMove, type AlertOutcome, type AlertState } from '../../domain/monitoring/alerts';
+import { GRADE_RANK, type Grade, type Limit } from '../../domain/monitoring/triggers';
+import { MOVE_ACTION, OPEN_ALERT_STATES, alertDeadlines, identityChain, isRepeatOf, landingIdentity, moveAlert, moveEventReason, type AlertMove, type AlertOutcome, type AlertState } from '../../domain/monitoring/alerts';
 import type { IsoDate } from '../../domain/dates';
 
 type Db = HubDb | HubTx;
@@ -37,11 +37,15 @@ export interface AlertWrite {
   acknowledgeBy: IsoDate;
   verifyBy: IsoDate;
   provisional: boolean;
+  /** The trigger's limit at `grade`: a raise to this grade counts it from the alert's first clue. */
+  limit: Limit;
 }
 
 export interface AlertChange {
-  event: 'ALERT_OPENED' | 'ALERT_RAISED';
+  event: 'ALERT_OPENED' | 'ALERT_RAISED' | 'ALERT_MOVED';
   alert: AlertRow;
+  /** ALERT_MOVED: the division it left. */
+  formerRegionCode?: string;
 }
 
 const HUB_ACTOR = { actor: 'hub', office: 'HUB' };
@@ -104,8 +108,17 @@ export async function openOrRaiseAlerts(tx: HubTx, writes: readonly AlertWrite[]
     }
   }
   for (const w of unique.values()) {
-    const old = existing.get(w.identity);
+    let old = existing.get(w.identity);
     if (!old) continue;
+    if (OPEN_ALERT_STATES.includes(old.state) && (w.householdId !== old.householdId || w.regionCode !== old.regionCode)) {
+      const moved = await followHome(tx, old, w, at);
+      if (moved) {
+        const change: AlertChange = { event: 'ALERT_MOVED', alert: moved, formerRegionCode: old.regionCode };
+        old = moved;
+        changes.push(change);
+        if (onChange) await onChange(change);
+      }
+    }
     const fields = {
       grade: w.grade,
       evidence: JSON.stringify(w.evidence),
@@ -118,17 +131,60 @@ export async function openOrRaiseAlerts(tx: HubTx, writes: readonly AlertWrite[]
     const larger = w.measure > old.measure;
     if (!graver && !larger) continue;
     const grade = graver ? w.grade : old.grade;
+    // Limits are per grade: a graver grade's limit runs from the alert's first clue, as if it had
+    // been opened at that grade; a raise never moves a deadline later.
+    const deadlines = graver ? raisedDeadlines(old, w.limit) : { acknowledgeBy: old.acknowledgeBy, verifyBy: old.verifyBy, provisional: old.provisional };
     const [res] = await tx.execute(
-      sql`UPDATE monitoring_alert SET grade = ${grade}, evidence = ${fields.evidence}, evidence_refs = ${fields.evidenceRefs}, measure = ${w.measure}, updated_at = ${at}
+      sql`UPDATE monitoring_alert SET grade = ${grade}, evidence = ${fields.evidence}, evidence_refs = ${fields.evidenceRefs}, measure = ${w.measure},
+            acknowledge_by = ${deadlines.acknowledgeBy}, verify_by = ${deadlines.verifyBy}, provisional = ${deadlines.provisional}, updated_at = ${at}
           WHERE id = ${old.id} AND grade = ${old.grade} AND measure = ${old.measure} AND state IN ('NEW', 'DELIVERED', 'ACKNOWLEDGED')`,
     );
     if ((res as unknown as { affectedRows: number }).affectedRows !== 1) continue;
     await addEvent(tx, old.id, { action: 'RAISED', fromState: old.state, toState: old.state, grade, at, actor: HUB_ACTOR.actor, office: HUB_ACTOR.office, reason: graver ? `grade ${old.grade} → ${grade}` : `measure ${old.measure} → ${w.measure}` });
-    const change: AlertChange = { event: 'ALERT_RAISED', alert: { ...old, ...fields, grade } };
+    const change: AlertChange = { event: 'ALERT_RAISED', alert: { ...old, ...fields, ...deadlines, grade } };
     changes.push(change);
     if (onChange) await onChange(change);
   }
   return changes;
+}
+
+/**
+ * An open alert seen again with its person in another household or division (they moved, or their
+ * household did) goes with them: the township that verifies door to door is the one they live in
+ * now. It was left with the old township, which had nobody to visit, while the new one never heard
+ * of it (its condition, one identity, opened nothing there). State, grade and deadlines stay; the
+ * move is recorded (MOVED) and pushed to the subscriptions of the new division. Null when another
+ * writer moved or closed it first, or when the household it is with still holds the person: someone
+ * in two households at once (an X9 case) is seen in each, by pages of the monthly comparison that
+ * know only their own households, and the alert would go back and forth between them every month.
+ */
+async function followHome(tx: HubTx, old: AlertRow, w: AlertWrite, at: string): Promise<AlertRow | null> {
+  if (old.householdId !== null && w.householdId !== old.householdId) {
+    const still = await tx
+      .select({ householdId: householdMember.householdId })
+      .from(householdMember)
+      .where(and(eq(householdMember.householdId, old.householdId), eq(householdMember.idNumber, old.subjectIdNumber), isNull(householdMember.leftOn)))
+      .limit(1);
+    if (still.length > 0) return null;
+  }
+  const [res] = await tx.execute(
+    sql`UPDATE monitoring_alert SET household_id = ${w.householdId}, region_code = ${w.regionCode}, township_code = ${w.townshipCode}, verifier_office = ${w.verifierOffice}, updated_at = ${at}
+        WHERE id = ${old.id} AND region_code = ${old.regionCode} AND household_id <=> ${old.householdId} AND state IN ('NEW', 'DELIVERED', 'ACKNOWLEDGED')`,
+  );
+  if ((res as unknown as { affectedRows: number }).affectedRows !== 1) return null;
+  // Household ids and division codes only: no name or ID number in the history.
+  const reason = `household ${old.householdId ?? '-'} (${old.regionCode}) → ${w.householdId ?? '-'} (${w.regionCode})`;
+  await addEvent(tx, old.id, { action: 'MOVED', fromState: old.state, toState: old.state, grade: old.grade, at, actor: HUB_ACTOR.actor, office: HUB_ACTOR.office, reason });
+  return { ...old, householdId: w.householdId, regionCode: w.regionCode, townshipCode: w.townshipCode, verifierOffice: w.verifierOffice, updatedAt: at };
+}
+
+/** The deadlines of an alert raised to a grade whose limit is `limit`: each the earlier of the two. */
+function raisedDeadlines(old: AlertRow, limit: Limit): { acknowledgeBy: IsoDate; verifyBy: IsoDate; provisional: boolean } {
+  const graver = alertDeadlines(old.firstClueOn, limit);
+  const acknowledgeBy = graver.acknowledgeBy < old.acknowledgeBy ? graver.acknowledgeBy : old.acknowledgeBy;
+  const verifyBy = graver.verifyBy < old.verifyBy ? graver.verifyBy : old.verifyBy;
+  const moved = acknowledgeBy !== old.acknowledgeBy || verifyBy !== old.verifyBy;
+  return { acknowledgeBy, verifyBy, provisional: old.provisional || (moved && graver.provisional) };
 }
 
 export type MoveRefusal = { code: 'ALERT_NOT_FOUND' | 'ILLEGAL_ALERT_TRANSITION'; state: AlertState | null };

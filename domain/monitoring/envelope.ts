@@ -8,7 +8,7 @@
 import type { IsoDate } from '../dates';
 
 export type AlertGrade = 'RED' | 'ORANGE' | 'YELLOW';
-export type AlertDeliveryEvent = 'ALERT_OPENED' | 'ALERT_RAISED';
+export type AlertDeliveryEvent = 'ALERT_OPENED' | 'ALERT_RAISED' | 'ALERT_MOVED';
 
 export const ALERT_GRADES: readonly AlertGrade[] = ['RED', 'ORANGE', 'YELLOW'];
 
@@ -25,6 +25,11 @@ export interface AlertEnvelope {
   /** The deadline falls in a year whose holiday calendar is not yet published. */
   provisional: boolean;
   event: AlertDeliveryEvent;
+  /**
+   * ALERT_MOVED: the division it left. Its subscriptions are told too, so the old township's
+   * system can close what is no longer its to verify; the body names only the new region.
+   */
+  formerRegionCode?: string;
 }
 
 /** The JSON body POSTed to a subscriber; `deliveryId` is the same on every retry and replay. */

@@ -22,8 +22,9 @@ export function regionCovers(scope: string, regionCode: string): boolean {
   return regionCode.startsWith(divisionPrefix(scope));
 }
 
-export function subscriptionMatches(sub: SubscriptionFilter, alert: Pick<AlertEnvelope, 'regionCode' | 'grade' | 'triggerId'>): boolean {
-  if (!sub.regionCodes.some((scope) => regionCovers(scope, alert.regionCode))) return false;
+export function subscriptionMatches(sub: SubscriptionFilter, alert: Pick<AlertEnvelope, 'regionCode' | 'grade' | 'triggerId' | 'formerRegionCode'>): boolean {
+  const former = alert.formerRegionCode;
+  if (!sub.regionCodes.some((scope) => regionCovers(scope, alert.regionCode) || (former !== undefined && regionCovers(scope, former)))) return false;
   if (sub.grades.length > 0 && !sub.grades.includes(alert.grade)) return false;
   if (sub.triggerIds.length > 0 && !sub.triggerIds.includes(alert.triggerId)) return false;
   return true;

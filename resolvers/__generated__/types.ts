@@ -217,7 +217,9 @@ export type AlertDeliveryEvent =
   /** The alert was opened. */
   | 'ALERT_OPENED'
   /** A worse condition raised its grade or evidence. */
-  | 'ALERT_RAISED';
+  | 'ALERT_RAISED'
+  /** The person's home moved to another household or division while the alert was open: it is now the new township's to verify (pushed, naming the new division, to the subscriptions of the new division and of the one it left). */
+  | 'ALERT_MOVED';
 
 /** How many of a subscription's pushes stand where. */
 export type AlertDeliveryCounts = {
@@ -3723,7 +3725,9 @@ export type MonthlyComparisonRunInput = {
 /** Why a monthly comparison was not started. */
 export type MonthlyComparisonErrorCode =
   /** Only the current month (China time) can be run: the comparison judges on today's data. */
-  | 'MONTH_NOT_CURRENT';
+  | 'MONTH_NOT_CURRENT'
+  /** The hub knows no division of this code (none in its region table, no household under it): a typo would otherwise be a run of no household, SUCCEEDED, taking the month's run of that code. */
+  | 'REGION_UNKNOWN';
 
 /** A refused start. */
 export type MonthlyComparisonUserError = {
@@ -3796,7 +3800,9 @@ export type AlertAction =
   /** Verified with an outcome. */
   | 'VERIFIED'
   /** Dismissed with a reason. */
-  | 'DISMISSED';
+  | 'DISMISSED'
+  /** Seen again with the person in another household or division while open: it follows them to the township (or department) that now verifies it, state and deadlines unchanged. */
+  | 'MOVED';
 
 /** A monitoring trigger (预警要素) of the trigger set in force (rules/triggers.json plus the locality's file). */
 export type Trigger = {
@@ -3831,9 +3837,9 @@ export type Alert = {
   readonly state: AlertState;
   /** The person it is about. */
   readonly person?: Maybe<Person>;
-  /** The person's household when raised. */
+  /** The person's household when raised, or the one they lived in when last seen while it was open (MOVED in its history). */
   readonly household?: Maybe<Household>;
-  /** The household's division when raised. */
+  /** That household's division: the alert is in the inbox of its township. */
   readonly region: Region;
   /** Whether the person is on the monitored low-income roll (lower thresholds apply). */
   readonly monitored: Scalars['Boolean']['output'];
@@ -3851,7 +3857,7 @@ export type Alert = {
   readonly firstClueOn: Scalars['Date']['output'];
   /** 签收 due by this day (working days). */
   readonly acknowledgeBy: Scalars['Date']['output'];
-  /** Verification due by this day. */
+  /** Verification due by this day: the limit of its grade from the first clue (a raise to a graver grade may bring it forward, never back). */
   readonly verifyBy: Scalars['Date']['output'];
   /** True when a day counted lies in a year whose holiday notice is not yet published. */
   readonly provisional: Scalars['Boolean']['output'];

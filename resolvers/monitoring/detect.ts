@@ -92,7 +92,8 @@ export async function candidatesForHouseholds(deps: DetectDeps, householdIds: re
 function alertWrite(set: TriggerSet, c: AlertCandidate, regionCode: string, today: IsoDate): AlertWrite {
   const trigger = set.triggers.find((t) => t.id === c.triggerId)!;
   const township = townshipOf(regionCode);
-  const deadlines = alertDeadlines(today, limitOf(set, trigger, c.grade));
+  const limit = limitOf(set, trigger, c.grade);
+  const deadlines = alertDeadlines(today, limit);
   return {
     identity: c.identity,
     triggerId: c.triggerId,
@@ -108,13 +109,14 @@ function alertWrite(set: TriggerSet, c: AlertCandidate, regionCode: string, toda
     measure: c.measure,
     firstClueOn: today,
     ...deadlines,
+    limit,
   };
 }
 
 /** The minimal envelope a push carries: no name, no full ID number, no health data. */
 export function envelopeOf(change: AlertChange): AlertEnvelope {
   const a = change.alert;
-  return { alertId: String(a.id), triggerId: a.triggerId, grade: a.grade, regionCode: a.regionCode, maskedSubject: maskIdNumber(a.subjectIdNumber), verifyBy: a.verifyBy, provisional: a.provisional, event: change.event };
+  return { alertId: String(a.id), triggerId: a.triggerId, grade: a.grade, regionCode: a.regionCode, maskedSubject: maskIdNumber(a.subjectIdNumber), verifyBy: a.verifyBy, provisional: a.provisional, event: change.event, ...(change.formerRegionCode === undefined ? {} : { formerRegionCode: change.formerRegionCode }) };
 }
 
 /**

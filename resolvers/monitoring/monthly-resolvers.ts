@@ -46,6 +46,7 @@ export const monthlyComparisonResolvers: Resolvers = {
       const deps = { hub: ctx.hub, sources: ctx.sources, triggerSet: activeTriggerSet(), ruleSet: activeRuleSet(), now: clockOn(ctx.today) };
       const month = input.month ?? monthOf(deps);
       const out = await monthlyJobs.start(deps, region, month, callerName(ctx));
+      if (!out.ok && out.code === 'REGION_UNKNOWN') return { comparison: null, started: false, userErrors: [{ code: out.code, message: 'the hub knows no division of this code: no region and no household under it', field: ['input', 'regionCode'] }] };
       if (!out.ok) return { comparison: null, started: false, userErrors: [{ code: out.code, message: `only the current month (${monthOf(deps)}) can be run: the comparison judges on today’s data`, field: ['input', 'month'] }] };
       return { comparison: out.run, started: out.started, userErrors: [] };
     },

@@ -16,7 +16,7 @@ import type { HubTx } from '../../db/cases/records';
 import { countPeople, householdKeysPage, type HouseholdKey } from '../../db/findings/facts';
 import { advanceWatermark } from '../../db/monitoring/store';
 import { claimMonthlyRun, finishMonthlyRun, monthlyRunById, recordMonthlyProgress, type MonthlyRunRow } from '../../db/monitoring-monthly/store';
-import { countHouseholdsUnderPrefix } from '../../db/household/region-pages';
+import { countHouseholdsUnderPrefix, regionKnown } from '../../db/household/region-pages';
 import { loggableError } from '../../domain/privacy';
 import { DepartmentReadError } from '../../federation/reads';
 import { divisionPrefix } from '../../domain/division-code';
@@ -128,7 +128,7 @@ export function monthOf(deps: Pick<DetectDeps, 'now'>): string {
 
 export type MonthlyRunStart =
   | { ok: true; started: boolean; run: MonthlyRunRow; done: Promise<MonthlyRunRow> }
-  | { ok: false; code: 'MONTH_NOT_CURRENT' };
+  | { ok: false; code: 'MONTH_NOT_CURRENT' | 'REGION_UNKNOWN' };
 
 function failureOf(err: unknown): string {
   if (err instanceof DepartmentReadError) return `DEPARTMENT_UNAVAILABLE:${err.department}`;
@@ -152,6 +152,9 @@ class MonthlyJobs {
   async start(deps: DetectDeps & { logger?: Logger }, region: string, month: string, startedBy: string, opts: Pick<MonthlyOptions, 'lease' | 'onProgress' | 'pageHouseholds'> = {}): Promise<MonthlyRunStart> {
     if (month !== monthOf(deps)) return { ok: false, code: 'MONTH_NOT_CURRENT' };
     const total = await countHouseholdsUnderPrefix(deps.hub, divisionPrefix(region));
+    // A typo (370811010 for 370811001) ran as a SUCCEEDED comparison of no household and took the
+    // division's one run of the month. A code the region table lacks but households carry still runs.
+    if (total === 0 && !(await regionKnown(deps.hub, region))) return { ok: false, code: 'REGION_UNKNOWN' };
     const claim = await claimMonthlyRun(deps.hub, region, month, startedBy.slice(0, 64), total, deps.now());
     if (!claim.claimed) return { ok: true, started: false, run: claim.run, done: Promise.resolve(claim.run) };
     const id = claim.run.id;

@@ -114,6 +114,31 @@ describe('delivery', () => {
     expect(r.acknowledged().map((p) => p.body.alert.id)).toEqual([alert.alertId]);
   }, 180_000);
 
+  it('sends the pushes of one alert to a subscriber in the order they were raised: a later one waits while an earlier one is retried', async () => {
+    // A receiver down for a moment got an alert's RAISED push (RED) before the retry of its OPENED
+    // one (ORANGE), and kept ORANGE as the alert's grade: the bodies carry no order of their own.
+    const r = await receiver((n) => (n === 1 ? 500 : 200));
+    const sub = await subscribe(dbs.hub, 'rencheng-alerts', r.url);
+    r.setSecret(sub.secret);
+    const opened = syntheticAlert({ grade: 'ORANGE' });
+    await raise(dbs.hub, opened);
+    // One row a round: a held-back push at the head of the queue must not keep the others waiting.
+    worker({ retryScheduleMs: [4000], batchSize: 1 });
+    await r.waitFor(1);
+    await until('the failed attempt settled', () => deliveriesOfAlert(dbs.hub, opened.alertId), ([d]) => d.attempts === 1 && d.lastStatus === 500);
+    // Raised while the opening push waits for its retry; another alert meanwhile is not held up.
+    await raise(dbs.hub, { ...opened, grade: 'RED', event: 'ALERT_RAISED' });
+    const other = syntheticAlert();
+    await raise(dbs.hub, other);
+    await r.waitFor(4);
+    await until('all delivered', () => deliveriesOfAlert(dbs.hub, opened.alertId), (rows) => rows.length === 2 && rows.every((d) => d.state === 'DELIVERED'));
+    expect(r.acknowledged().map((p) => [p.body.alert.id, p.body.event, p.body.alert.grade])).toEqual([
+      [other.alertId, 'ALERT_OPENED', 'RED'],
+      [opened.alertId, 'ALERT_OPENED', 'ORANGE'],
+      [opened.alertId, 'ALERT_RAISED', 'RED'],
+    ]);
+  }, 180_000);
+
   it('makes a dead letter of a receiver that is down, tells the administrators once a day, and replays it with the same delivery id', async () => {
     const port = await freePort();
     const sub = await subscribe(dbs.hub, 'rencheng-alerts', `http://127.0.0.1:${port}/aidhub/alerts`);

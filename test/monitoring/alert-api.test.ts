@@ -8,6 +8,7 @@
  * nothing.
  */
 import { eq } from 'drizzle-orm';
+import { DEFAULT_LIMIT } from '../../domain/monitoring/triggers';
 import { writeAlerts } from '../../resolvers/monitoring/detect';
 import { activeRuleSet } from '../../rules/load';
 import { activeTriggerSet } from '../../rules/triggers-load';
@@ -57,6 +58,7 @@ async function openAlert(subject = WANG.head): Promise<string> {
           acknowledgeBy: TODAY,
           verifyBy: '2026-03-30',
           provisional: false,
+          limit: DEFAULT_LIMIT,
         },
       ],
       'POLL',

@@ -126,6 +126,11 @@ describe('a run on demand', () => {
       expect(none.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'input.month', reason: 'NO_SUCH_MONTH' });
       expect(none.errors?.[0].message).toBe(`month: there is no month ${month.slice(5)}: months run from 01 to 12`);
     }
+    // A division code the hub knows nothing of (a typo) is refused, and takes no run of the month.
+    const runs = (await dbs.hub.select().from(monitoringMonthlyRun)).length;
+    const unknown = await hub.gql(RUN, { i: { regionCode: '370811999' } });
+    expect(unknown.data.monthlyComparisonRun).toEqual({ started: false, comparison: null, userErrors: [{ code: 'REGION_UNKNOWN', field: ['input', 'regionCode'] }] });
+    expect(await dbs.hub.select().from(monitoringMonthlyRun)).toHaveLength(runs);
   });
 
   it('lets only an administrator run it, over a division within its scope', async () => {
