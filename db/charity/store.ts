@@ -388,6 +388,15 @@ async function deliverOnce(
     const dateProblem = deliveryDateProblem(v.deliveredOn, answers, v.today);
     if (dateProblem === 'DELIVERY_IN_FUTURE') return refuse(dateProblem, 'deliveredOn is after today', ['input', 'deliveredOn']);
     if (dateProblem) return refuse(dateProblem, `deliveredOn is before the pledge it answers: ${earliestDeliveryOn(answers)} at the earliest`, ['input', 'deliveredOn']);
+    // The household's revocation ends what the charity may do with its need (PIPL art. 15: what was
+    // done before stands). Aid handed over up to the day it revoked (China time; the hour of a
+    // delivery is not reported) is aid it received and is recorded; a delivery dated after it is
+    // refused, as a pledge is, instead of entering the ledger as if the consent held.
+    const consent = await consentById(tx, need.consentId);
+    const revokedOn = consent?.revokedAt ? chinaDateOf(consent.revokedAt) : null;
+    if (!consent || (revokedOn !== null && v.deliveredOn > revokedOn)) {
+      return refuse('CONSENT_REVOKED', `the household revoked its consent on ${revokedOn ?? 'an earlier day'}; aid delivered after that day is not recorded against its need`, ['input', 'deliveredOn']);
+    }
     if (!Number.isSafeInteger(v.amountFen) || v.amountFen <= 0) return refuse('AMOUNT_NOT_POSITIVE', 'the amount must be a positive whole number of fen', ['input', 'amountFen']);
     if (p.deliveredFen + v.amountFen > p.amountFen) return refuse('OVER_DELIVERED', `at most ${p.amountFen - p.deliveredFen} fen of this pledge is undelivered`, ['input', 'amountFen']);
     const beneficiary = v.beneficiaryIdNumber ?? need.beneficiaryIdNumber;

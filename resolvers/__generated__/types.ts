@@ -2088,7 +2088,7 @@ export type CharityErrorCode =
   | 'CONSENT_NOT_FOUND'
   /** The consent is another household's. */
   | 'CONSENT_OTHER_HOUSEHOLD'
-  /** The consent was revoked. */
+  /** The consent was revoked (for a delivery: it is dated after the day the household revoked it). */
   | 'CONSENT_REVOKED'
   /** The consent has expired. */
   | 'CONSENT_EXPIRED'
@@ -2471,7 +2471,7 @@ export type CharityDeliveryReportInput = {
   readonly pledgeId: Scalars['ID']['input'];
   /** Amount delivered. */
   readonly amountFen: Scalars['Fen']['input'];
-  /** The day it reached the household: from the day of the pledge to today. */
+  /** The day it reached the household: from the day of the pledge to today, and not after the day the household revoked its consent (CONSENT_REVOKED). */
   readonly deliveredOn: Scalars['Date']['input'];
   /** Who received it; default the need's beneficiary. */
   readonly beneficiaryIdNumber?: InputMaybe<Scalars['String']['input']>;

@@ -1,0 +1,108 @@
+/**
+ * What a charity's delivery report is held to beyond its pledge, through a real hub: the
+ * household's consent (a delivery dated after the household revoked it is not recorded), the need's
+ * own beneficiary, and the duplicate rules (a delivery tied to a hospital stay counts in X7 to the
+ * fen; a pledge never delivered counts nothing).
+ */
+import { makeCreditCode } from '../../domain/credit-code';
+import { makeIdNumber } from '../../domain/id-number';
+import { householdMember, person } from '../../db/household/schema';
+import { createTestDatabases, type TestDatabases } from '../support/databases';
+import { TestClock } from '../support/clock';
+import { startTestHub, type TestHub } from '../support/hub';
+import { insertRegions, insertWang, TODAY, WANG } from '../support/scenarios';
+
+jest.setTimeout(120_000);
+
+let dbs: TestDatabases;
+let hub: TestHub;
+let wangId: number;
+let caseId: string;
+let office: ReturnType<TestHub['as']>;
+let charity: ReturnType<TestHub['as']>;
+const ORG = makeCreditCode('53370800MJ2468013');
+/** A grandchild under 14 in 王's household. */
+const YOUNG = makeIdNumber('370811', '2016-05-01', 15);
+/** The hub's clock: needs are published and pledged on TODAY (a Sunday), China time. */
+const clock = new TestClock(`${TODAY}T10:00:00+08:00`);
+
+const CONSENT = `mutation($input: CharityConsentRecordInput!) { charityConsentRecord(input: $input) { consent { id } userErrors { code } } }`;
+const PUBLISH = `mutation($input: CharityNeedPublishInput!) { charityNeedPublish(input: $input) { need { id } userErrors { code field } } }`;
+const CLAIM = `mutation($id: ID!) { charityNeedClaim(input: { needId: $id }) { claim { needId } userErrors { code } } }`;
+const PLEDGE = `mutation($input: CharityPledgeCreateInput!) { charityPledgeCreate(input: $input) { pledge { id } userErrors { code } } }`;
+const REVOKE = `mutation($id: ID!) { charityConsentRevoke(input: { consentId: $id }) { withdrawnNeeds userErrors { code } } }`;
+const DELIVER = `mutation($input: CharityDeliveryReportInput!) { charityDeliveryReport(input: $input) { delivery { id amountFen } replayed userErrors { code field } } }`;
+
+async function data(as: ReturnType<TestHub['as']>, query: string, variables: Record<string, unknown>, field: string) {
+  const res = await as.gql(query, variables);
+  expect(res.errors).toBeUndefined();
+  return res.data[field];
+}
+
+const rows = async (sql: string, params: unknown[] = []) => (await dbs.hubPool.query(sql, params))[0] as any[];
+
+/** A consent, a need under it, claimed and pledged in full by the charity: the pledge's id and the consent's. */
+async function pledged(need: Record<string, unknown>, scopes = ['NEED_PUBLICATION', 'HEALTH_DATA']): Promise<{ pledgeId: string; consentId: string; needId: string }> {
+  const consent = await data(office, CONSENT, { input: { householdId: String(wangId), scopes, givenBy: '户主', expiresOn: '2026-12-31', officer: 'RC-0042' } }, 'charityConsentRecord');
+  expect(consent.userErrors).toEqual([]);
+  const published = await data(office, PUBLISH, { input: { caseId, consentId: consent.consent.id, urgency: 'URGENT', description: '住院自付费用较高，尚有缺口', ...need } }, 'charityNeedPublish');
+  expect(published.userErrors).toEqual([]);
+  const needId = published.need.id;
+  expect((await data(charity, CLAIM, { id: needId }, 'charityNeedClaim')).userErrors).toEqual([]);
+  const p = await data(charity, PLEDGE, { input: { needId, amountFen: need.uncoveredFen } }, 'charityPledgeCreate');
+  expect(p.userErrors).toEqual([]);
+  return { pledgeId: p.pledge.id, consentId: consent.consent.id, needId };
+}
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('charity_delivery');
+  await insertRegions(dbs);
+  wangId = await insertWang(dbs);
+  await dbs.hub.insert(person).values({ idNumber: YOUNG, name: '王小花', gender: 'F', birthDate: '2016-05-01' });
+  await dbs.hub.insert(householdMember).values({ householdId: wangId, idNumber: YOUNG, relation: 'GRANDCHILD', joinedOn: '2016-05-01' });
+  hub = await startTestHub(dbs, { clock: clock.now });
+  const worker = await hub.createClient({ name: 'rencheng-civil-d', department: 'CIVIL_AFFAIRS', regionScope: '370811', roles: ['CASEWORKER'] });
+  office = hub.as({ token: worker.token, purpose: 'CHARITY_LINKAGE' });
+  const c = await hub.createClient({ name: 'charity-d', department: 'CHARITY', regionScope: '370800', roles: ['CHARITY'] });
+  charity = hub.as({ token: c.token, purpose: 'CHARITY_LINKAGE' });
+  const registered = await data(
+    charity,
+    `mutation($input: CharityOrganisationRegisterInput!) { charityOrganisationRegister(input: $input) { organisation { creditCode } userErrors { code } } }`,
+    { input: { creditCode: ORG, name: '济宁市某慈善基金会' } },
+    'charityOrganisationRegister',
+  );
+  expect(registered.userErrors).toEqual([]);
+  const opened = await data(
+    hub.as({ token: worker.token, purpose: 'ELIGIBILITY_REVIEW' }),
+    `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id } userErrors { code } } }`,
+    { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'URGENT', summary: '户主之母住院，自付费用较高', reportedAt: '2026-03-10T09:00:00+08:00', actor: { officer: 'RC-0042' } } },
+    'caseOpen',
+  );
+  expect(opened.userErrors).toEqual([]);
+  caseId = opened.case.id;
+});
+
+afterAll(async () => {
+  await hub?.close();
+  await dbs?.close();
+});
+
+describe('a delivery and the household’s consent', () => {
+  it('a delivery dated after the household revoked its consent is refused CONSENT_REVOKED and nothing is written; one dated up to that day is recorded', async () => {
+    clock.set(`${TODAY}T10:00:00+08:00`);
+    const { pledgeId, consentId } = await pledged({ purpose: 'LIVING', uncoveredFen: 200_000, beneficiaryIdNumber: WANG.head });
+    // The household revokes on Tuesday 2026-03-17; the charity reports on Thursday.
+    clock.set('2026-03-17T15:00:00+08:00');
+    expect(await data(office, REVOKE, { id: consentId }, 'charityConsentRevoke')).toEqual({ withdrawnNeeds: 0, userErrors: [] });
+    clock.set('2026-03-19T09:00:00+08:00');
+    const before = await rows('SELECT (SELECT COUNT(*) FROM charity_delivery) AS d, (SELECT COUNT(*) FROM reported_aid) AS l, (SELECT delivered_fen FROM charity_pledge WHERE id = ?) AS p', [Number(pledgeId)]);
+    const after = await data(charity, DELIVER, { input: { pledgeId, amountFen: 50_000, deliveredOn: '2026-03-18', reference: 'RV-AFTER' } }, 'charityDeliveryReport');
+    expect(after).toEqual({ delivery: null, replayed: false, userErrors: [{ code: 'CONSENT_REVOKED', field: ['input', 'deliveredOn'] }] });
+    expect(await rows('SELECT (SELECT COUNT(*) FROM charity_delivery) AS d, (SELECT COUNT(*) FROM reported_aid) AS l, (SELECT delivered_fen FROM charity_pledge WHERE id = ?) AS p', [Number(pledgeId)])).toEqual(before);
+    // Aid handed over while the consent held (on the day of the revocation at the latest) is aid
+    // the household received: it is recorded and counts in its aid chain.
+    const within = await data(charity, DELIVER, { input: { pledgeId, amountFen: 50_000, deliveredOn: '2026-03-17', reference: 'RV-WITHIN' } }, 'charityDeliveryReport');
+    expect(within).toMatchObject({ delivery: { amountFen: 50_000 }, replayed: false, userErrors: [] });
+    expect(await rows("SELECT reference, amount_fen FROM reported_aid WHERE reference LIKE 'RV-%'")).toEqual([{ reference: 'RV-WITHIN', amount_fen: 50_000 }]);
+  });
+});
