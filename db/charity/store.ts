@@ -7,13 +7,14 @@
  */
 import { and, asc, desc, eq, gte, inArray, isNull, like, or, sql } from 'drizzle-orm';
 import type { IsoDate } from '../../domain/dates';
-import { deliveryDateProblem, earliestDeliveryOn, pledgeProblem, type ConsentScope, type NeedPurpose, type NeedState } from '../../domain/charity/needs';
+import { concernsMinor, deliveryDateProblem, earliestDeliveryOn, pledgeProblem, type ConsentScope, type NeedPurpose, type NeedState } from '../../domain/charity/needs';
 import { ok, refuse, type CharityOutcome } from '../../domain/charity/errors';
 import type { HubDb } from '../connect';
 import type { HubQuery, HubTx } from '../cases/records';
 import { householdMember } from '../household/schema';
 import { fromDbInstant, fromDbInstantOrNull, toDbInstant } from '../instants';
 import { chinaDateOf } from '../../domain/cases/china-time';
+import { birthDateOf } from '../../domain/id-number';
 import { charityClaim, charityConsent, charityDelivery, charityNeed, charityPledge, charityProject } from './schema';
 import { charityOrganisation, reportedAid } from '../reported-aid/schema';
 import { charityOf, registerCharity } from '../reported-aid/store';
@@ -399,8 +400,19 @@ async function deliverOnce(
     }
     if (!Number.isSafeInteger(v.amountFen) || v.amountFen <= 0) return refuse('AMOUNT_NOT_POSITIVE', 'the amount must be a positive whole number of fen', ['input', 'amountFen']);
     if (p.deliveredFen + v.amountFen > p.amountFen) return refuse('OVER_DELIVERED', `at most ${p.amountFen - p.deliveredFen} fen of this pledge is undelivered`, ['input', 'amountFen']);
+    // A need for one member is delivered to that member: the ledger would otherwise record the aid
+    // (and the household's data the charity gave) to whomever the charity named, a child under 14
+    // among them, under a consent given for another person's need.
+    if (v.beneficiaryIdNumber && need.beneficiaryIdNumber && v.beneficiaryIdNumber !== need.beneficiaryIdNumber) {
+      return refuse('BENEFICIARY_NOT_OF_NEED', 'the need is for one member of the household; its deliveries are recorded to that member', ['input', 'beneficiaryIdNumber']);
+    }
     const beneficiary = v.beneficiaryIdNumber ?? need.beneficiaryIdNumber;
     if (!beneficiary || !(await isCurrentMember(tx, need.householdId, beneficiary))) return refuse('BENEFICIARY_NOT_IN_HOUSEHOLD', 'name the member of the household who received the aid', ['input', 'beneficiaryIdNumber']);
+    // A household need's delivery to a child under 14 records the child's data: the separate consent
+    // publication asks for a need of such a child (PIPL art. 28-29) is asked here too.
+    if (!need.beneficiaryIdNumber && concernsMinor({ beneficiaryBirthDate: birthDateOf(beneficiary) }, v.today) && !consent.scopes.includes('MINOR_DATA')) {
+      return refuse('MINOR_CONSENT_MISSING', 'the member named is under 14: the household’s consent does not cover a child’s data (MINOR_DATA)', ['input', 'beneficiaryIdNumber']);
+    }
     const values = {
       pledgeId: p.id,
       needId: need.id,

@@ -2102,6 +2102,8 @@ export type CharityErrorCode =
   | 'CONSENT_EXPIRY_IN_PAST'
   /** The person named is not a current member of the household. */
   | 'BENEFICIARY_NOT_IN_HOUSEHOLD'
+  /** A delivery names another member than the one the need is for: a need for one member is delivered to that member. */
+  | 'BENEFICIARY_NOT_OF_NEED'
   /** The description carries a number that could identify someone (ID, phone, bank account). */
   | 'DESCRIPTION_IDENTIFIES'
   /** A required text is empty. */
@@ -2473,7 +2475,7 @@ export type CharityDeliveryReportInput = {
   readonly amountFen: Scalars['Fen']['input'];
   /** The day it reached the household: from the day of the pledge to today, and not after the day the household revoked its consent (CONSENT_REVOKED). */
   readonly deliveredOn: Scalars['Date']['input'];
-  /** Who received it; default the need's beneficiary. */
+  /** Who received it; default the need's beneficiary, and only they for a need of one member (BENEFICIARY_NOT_OF_NEED). For a household need, a child under 14 only under a consent with MINOR_DATA (MINOR_CONSENT_MISSING). */
   readonly beneficiaryIdNumber?: InputMaybe<Scalars['String']['input']>;
   /** The charity's own reference, up to 64 characters: the same report twice records once. */
   readonly reference: Scalars['String']['input'];

@@ -106,3 +106,30 @@ describe('a delivery and the household’s consent', () => {
     expect(await rows("SELECT reference, amount_fen FROM reported_aid WHERE reference LIKE 'RV-%'")).toEqual([{ reference: 'RV-WITHIN', amount_fen: 50_000 }]);
   });
 });
+
+describe('whom a delivery is recorded to', () => {
+  it('a need for one member is delivered to that member: another named is BENEFICIARY_NOT_OF_NEED, and a child under 14 of a household need needs MINOR_DATA', async () => {
+    clock.set(`${TODAY}T10:00:00+08:00`);
+    const forHead = await pledged({ purpose: 'LIVING', uncoveredFen: 100_000, beneficiaryIdNumber: WANG.head }, ['NEED_PUBLICATION']);
+    const count = async () => (await rows('SELECT (SELECT COUNT(*) FROM charity_delivery) AS d, (SELECT COUNT(*) FROM reported_aid) AS l'))[0];
+    const before = await count();
+    // The charity names the grandchild (under 14, whom the consent does not cover) for the head's need.
+    const other = await data(charity, DELIVER, { input: { pledgeId: forHead.pledgeId, amountFen: 10_000, deliveredOn: TODAY, reference: 'BN-OTHER', beneficiaryIdNumber: YOUNG } }, 'charityDeliveryReport');
+    expect(other).toEqual({ delivery: null, replayed: false, userErrors: [{ code: 'BENEFICIARY_NOT_OF_NEED', field: ['input', 'beneficiaryIdNumber'] }] });
+    // A household need (no one member): the member named receives it, but a child under 14 only under MINOR_DATA.
+    const household = await pledged({ purpose: 'LIVING', uncoveredFen: 100_000 }, ['NEED_PUBLICATION']);
+    const child = await data(charity, DELIVER, { input: { pledgeId: household.pledgeId, amountFen: 10_000, deliveredOn: TODAY, reference: 'BN-CHILD', beneficiaryIdNumber: YOUNG } }, 'charityDeliveryReport');
+    expect(child).toEqual({ delivery: null, replayed: false, userErrors: [{ code: 'MINOR_CONSENT_MISSING', field: ['input', 'beneficiaryIdNumber'] }] });
+    expect(await count()).toEqual(before);
+    // The need's own beneficiary, named or not, and an adult member of a household need are recorded.
+    expect((await data(charity, DELIVER, { input: { pledgeId: forHead.pledgeId, amountFen: 10_000, deliveredOn: TODAY, reference: 'BN-HEAD', beneficiaryIdNumber: WANG.head } }, 'charityDeliveryReport')).userErrors).toEqual([]);
+    expect((await data(charity, DELIVER, { input: { pledgeId: household.pledgeId, amountFen: 10_000, deliveredOn: TODAY, reference: 'BN-SPOUSE', beneficiaryIdNumber: WANG.spouse } }, 'charityDeliveryReport')).userErrors).toEqual([]);
+    const minors = await pledged({ purpose: 'LIVING', uncoveredFen: 100_000 }, ['NEED_PUBLICATION', 'MINOR_DATA']);
+    expect((await data(charity, DELIVER, { input: { pledgeId: minors.pledgeId, amountFen: 10_000, deliveredOn: TODAY, reference: 'BN-CHILD-OK', beneficiaryIdNumber: YOUNG } }, 'charityDeliveryReport')).userErrors).toEqual([]);
+    expect(await rows("SELECT reference, beneficiary_id_number AS b FROM reported_aid WHERE reference LIKE 'BN-%' ORDER BY id")).toEqual([
+      { reference: 'BN-HEAD', b: WANG.head },
+      { reference: 'BN-SPOUSE', b: WANG.spouse },
+      { reference: 'BN-CHILD-OK', b: YOUNG },
+    ]);
+  });
+});
