@@ -133,3 +133,24 @@ describe('whom a delivery is recorded to', () => {
     ]);
   });
 });
+
+describe('a delivery in the duplicate rules', () => {
+  it('a delivery tied to a hospital stay counts in X7 to the fen; what is pledged and not delivered counts nothing', async () => {
+    clock.set(`${TODAY}T10:00:00+08:00`);
+    // The grandmother's stay SETL20260110001: ¥7,010.50 out of pocket after ¥5,000.00 medical aid,
+    // a burden of 1,201,050 fen of which medical aid paid 500,000.
+    const { pledgeId } = await pledged({ purpose: 'MEDICAL', uncoveredFen: 1_000_000, beneficiaryIdNumber: WANG.grandmother });
+    const X7 = `query($id: ID!) { household(id: $id) { findings { rule { id } measure { ... on SettlementExcess { settlementReference burdenFen aidFen excessFen } } } } }`;
+    const reader = hub.as({ token: (await hub.createClient({ name: 'rencheng-health-d', department: 'HEALTH', regionScope: '370811', roles: ['READER'] })).token, purpose: 'ELIGIBILITY_REVIEW' });
+    const x7 = async () => (await data(reader, X7, { id: String(wangId) }, 'household')).findings.filter((f: any) => f.rule.id === 'X7').map((f: any) => f.measure);
+    // Pledged in full (1,000,000 fen, beyond the burden with medical aid): nothing delivered, nothing counted.
+    expect(await x7()).toEqual([]);
+    const deliver = (amountFen: number, reference: string) => data(charity, DELIVER, { input: { pledgeId, amountFen, deliveredOn: TODAY, reference, settlementReference: 'SETL20260110001' } }, 'charityDeliveryReport');
+    // Up to the burden exactly: no excess.
+    expect((await deliver(701_050, 'X7-1')).userErrors).toEqual([]);
+    expect(await x7()).toEqual([]);
+    // One fen more: X7, excess 1 fen.
+    expect((await deliver(1, 'X7-2')).userErrors).toEqual([]);
+    expect(await x7()).toEqual([{ settlementReference: 'SETL20260110001', burdenFen: 1_201_050, aidFen: 1_201_051, excessFen: 1 }]);
+  });
+});
