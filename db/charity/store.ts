@@ -7,7 +7,7 @@
  */
 import { and, asc, desc, eq, gte, inArray, isNull, like, or, sql } from 'drizzle-orm';
 import type { IsoDate } from '../../domain/dates';
-import { concernsMinor, deliveryDateProblem, earliestDeliveryOn, pledgeProblem, type ConsentScope, type NeedPurpose, type NeedState } from '../../domain/charity/needs';
+import { concernsMinor, deliveryDateProblem, earliestDeliveryOn, pledgeProblem, projectMatches, type ConsentScope, type NeedPurpose, type NeedState } from '../../domain/charity/needs';
 import { ok, refuse, type CharityOutcome } from '../../domain/charity/errors';
 import type { HubDb } from '../connect';
 import type { HubQuery, HubTx } from '../cases/records';
@@ -291,6 +291,12 @@ export async function pledge(db: HubDb, v: { needId: number; creditCode: string;
     if (problem === 'OVER_FUNDED') return refuse(problem, `at most ${need.uncoveredFen - need.pledgedFen} fen is still uncovered`, ['input', 'amountFen']);
     if (problem) return refuse(problem, problem === 'NEED_NOT_OPEN' ? 'the need is closed' : 'the amount must be a positive whole number of fen', ['input', problem === 'NEED_NOT_OPEN' ? 'needId' : 'amountFen']);
     if (v.projectId !== null) {
+      // A project's budget is money given for its purpose and area (慈善法: a charity uses donated
+      // property as its fundraising plan or donation agreement says): it pays only a need it matches, as matchingProjects lists them.
+      const [project] = await tx.select().from(charityProject).where(and(eq(charityProject.id, v.projectId), eq(charityProject.creditCode, v.creditCode))).for('update');
+      if (project && !projectMatches({ ...project, budgetLeftFen: 1 }, { purpose: need.purpose, regionCode: need.countyCode })) {
+        return refuse('PROJECT_NOT_MATCHING', `the project is for ${project.purpose} in ${project.regionCode}; the need is ${need.purpose} in ${need.countyCode}`, ['input', 'projectId']);
+      }
       const [res] = await tx
         .update(charityProject)
         .set({ budgetLeftFen: sql`${charityProject.budgetLeftFen} - ${v.amountFen}` })

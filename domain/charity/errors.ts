@@ -36,6 +36,7 @@ export const CHARITY_ERROR_CODES = [
   'DELIVERY_BEFORE_PLEDGE',
   'DELIVERY_NOT_RECORDABLE',
   'PROJECT_NOT_FOUND',
+  'PROJECT_NOT_MATCHING',
 ] as const;
 export type CharityErrorCode = (typeof CHARITY_ERROR_CODES)[number];
 

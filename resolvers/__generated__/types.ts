@@ -2139,7 +2139,9 @@ export type CharityErrorCode =
   /** The reported-aid ledger refused the delivery (the message says why, e.g. a settlement on a need that is not medical). */
   | 'DELIVERY_NOT_RECORDABLE'
   /** No project of this organisation with that much budget left. */
-  | 'PROJECT_NOT_FOUND';
+  | 'PROJECT_NOT_FOUND'
+  /** The project is for another purpose or area than the need (its budget pays only needs it matches, as matchingProjects lists them). */
+  | 'PROJECT_NOT_MATCHING';
 
 /** A refused write: code, message, the input field concerned. */
 export type CharityUserError = {
@@ -2463,7 +2465,7 @@ export type CharityPledgeCreateInput = {
   readonly needId: Scalars['ID']['input'];
   /** Amount. */
   readonly amountFen: Scalars['Fen']['input'];
-  /** One of the organisation's projects to pay it from (its budget goes down). */
+  /** One of the organisation's projects to pay it from (its budget goes down): one for the need's purpose whose area holds the need's county (PROJECT_NOT_MATCHING otherwise). */
   readonly projectId?: InputMaybe<Scalars['ID']['input']>;
 };
 

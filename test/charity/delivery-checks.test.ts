@@ -154,3 +154,25 @@ describe('a delivery in the duplicate rules', () => {
     expect(await x7()).toEqual([{ settlementReference: 'SETL20260110001', burdenFen: 1_201_050, aidFen: 1_201_051, excessFen: 1 }]);
   });
 });
+
+describe('a pledge from a project', () => {
+  it('is paid only from a project for the need’s purpose and area: another is PROJECT_NOT_MATCHING and its budget is untouched', async () => {
+    clock.set(`${TODAY}T10:00:00+08:00`);
+    const CREATE = `mutation($input: CharityProjectCreateInput!) { charityProjectCreate(input: $input) { project { id } userErrors { code } } }`;
+    const project = async (title: string, purpose: string, regionCode: string) => (await data(charity, CREATE, { input: { title, purpose, regionCode, budgetFen: 1_000_000 } }, 'charityProjectCreate')).project.id as string;
+    const schooling = await project('春蕾助学', 'EDUCATION', '370800');
+    const elsewhere = await project('邹城市生活救助', 'LIVING', '370883');
+    const living = await project('济宁市生活救助', 'LIVING', '370800');
+    const consent = await data(office, CONSENT, { input: { householdId: String(wangId), scopes: ['NEED_PUBLICATION'], givenBy: '户主', expiresOn: '2026-12-31', officer: 'RC-0042' } }, 'charityConsentRecord');
+    const needId = (await data(office, PUBLISH, { input: { caseId, consentId: consent.consent.id, urgency: 'NORMAL', description: '家庭生活困难', purpose: 'LIVING', uncoveredFen: 300_000 } }, 'charityNeedPublish')).need.id;
+    expect((await data(charity, CLAIM, { id: needId }, 'charityNeedClaim')).userErrors).toEqual([]);
+    for (const projectId of [schooling, elsewhere]) {
+      const r = await data(charity, PLEDGE, { input: { needId, amountFen: 100_000, projectId } }, 'charityPledgeCreate');
+      expect({ projectId, r }).toEqual({ projectId, r: { pledge: null, userErrors: [{ code: 'PROJECT_NOT_MATCHING' }] } });
+    }
+    expect((await data(charity, PLEDGE, { input: { needId, amountFen: 100_000, projectId: living } }, 'charityPledgeCreate')).userErrors).toEqual([]);
+    const budgets = await rows('SELECT id, budget_left_fen AS b FROM charity_project WHERE id IN (?, ?, ?) ORDER BY id', [Number(schooling), Number(elsewhere), Number(living)]);
+    expect(budgets.map((p) => p.b)).toEqual([1_000_000, 1_000_000, 900_000]);
+    expect((await rows('SELECT COUNT(*) AS n FROM charity_pledge WHERE need_id = ?', [Number(needId)]))[0].n).toBe(1);
+  });
+});
