@@ -293,7 +293,8 @@ export async function pledge(db: HubDb, v: { needId: number; creditCode: string;
     if (v.projectId !== null) {
       // A project's budget is money given for its purpose and area (慈善法: a charity uses donated
       // property as its fundraising plan or donation agreement says): it pays only a need it matches, as matchingProjects lists them.
-      const [project] = await tx.select().from(charityProject).where(and(eq(charityProject.id, v.projectId), eq(charityProject.creditCode, v.creditCode))).for('update');
+      // Purpose and area never change once created, so a plain read; the budget is taken by the conditional update below.
+      const [project] = await tx.select().from(charityProject).where(and(eq(charityProject.id, v.projectId), eq(charityProject.creditCode, v.creditCode)));
       if (project && !projectMatches({ ...project, budgetLeftFen: 1 }, { purpose: need.purpose, regionCode: need.countyCode })) {
         return refuse('PROJECT_NOT_MATCHING', `the project is for ${project.purpose} in ${project.regionCode}; the need is ${need.purpose} in ${need.countyCode}`, ['input', 'projectId']);
       }
