@@ -93,8 +93,10 @@ export const charityPledge = mysqlTable(
     amountFen: fen('amount_fen').notNull(),
     deliveredFen: fen('delivered_fen').notNull(),
     pledgedAt: instant('pledged_at').notNull(),
+    /** The charity's own reference, unique per charity when given: a retried pledge is recorded once. */
+    reference: varchar('reference', { length: 64 }),
   },
-  (t) => [index('charity_pledge_need').on(t.needId)],
+  (t) => [index('charity_pledge_need').on(t.needId), unique('charity_pledge_reference').on(t.creditCode, t.reference)],
 );
 
 /** Aid a charity reports as delivered against its pledge: aid in the household's chain. */

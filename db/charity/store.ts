@@ -18,6 +18,7 @@ import { birthDateOf } from '../../domain/id-number';
 import { charityClaim, charityConsent, charityDelivery, charityNeed, charityPledge, charityProject } from './schema';
 import { charityOrganisation, reportedAid } from '../reported-aid/schema';
 import { charityOf, registerCharity } from '../reported-aid/store';
+import { isDuplicateKey } from '../cases/write';
 
 /** A charity organisation as the linkage shows it (the ledger's `charity_organisation`, per client). */
 export interface OrganisationRecord {
@@ -70,6 +71,7 @@ export interface PledgeRecord {
   amountFen: number;
   deliveredFen: number;
   pledgedAt: Date;
+  reference: string | null;
 }
 
 export interface DeliveryRecord {
@@ -279,10 +281,44 @@ async function lockNeed(tx: HubTx, needId: number): Promise<NeedRecord | null> {
   return row ? needRecord(row) : null;
 }
 
-export async function pledge(db: HubDb, v: { needId: number; creditCode: string; projectId: number | null; amountFen: number; now: Date; today: IsoDate }): Promise<CharityOutcome<{ pledge: PledgeRecord; need: NeedRecord }>> {
+export interface PledgeInput {
+  needId: number;
+  creditCode: string;
+  projectId: number | null;
+  amountFen: number;
+  /** The charity's own reference: the same pledge sent again answers the first. Null: always a new pledge. */
+  reference?: string | null;
+  now: Date;
+  today: IsoDate;
+}
+
+/**
+ * Records a pledge under the need's lock. Idempotent by the charity's reference when it gives one:
+ * a retry (after a lost answer, or sent twice at once: the second waits on the need's row and then
+ * finds the first) answers the first pledge, whatever became of the need since; another pledge
+ * under the reference is refused. Two first requests under one reference for two needs do not
+ * queue on one row: the unique key keeps one, and the other is answered as a retry.
+ */
+export async function pledge(db: HubDb, v: PledgeInput): Promise<CharityOutcome<{ pledge: PledgeRecord; need: NeedRecord }>> {
+  try {
+    return await pledgeOnce(db, v);
+  } catch (error) {
+    if (v.reference && isDuplicateKey(error, 'charity_pledge_reference')) return pledgeOnce(db, v);
+    throw error;
+  }
+}
+
+async function pledgeOnce(db: HubDb, v: PledgeInput): Promise<CharityOutcome<{ pledge: PledgeRecord; need: NeedRecord }>> {
   return db.transaction(async (tx) => {
     const need = await lockNeed(tx, v.needId);
     if (!need) return refuse('NEED_NOT_FOUND', 'no such need', ['input', 'needId']);
+    if (v.reference) {
+      const [used] = await tx.select().from(charityPledge).where(and(eq(charityPledge.creditCode, v.creditCode), eq(charityPledge.reference, v.reference)));
+      if (used) {
+        const same = used.needId === v.needId && used.amountFen === v.amountFen && used.projectId === v.projectId;
+        return same ? ok({ pledge: pledgeRecord(used), need }, true) : refuse('PLEDGE_REFERENCE_REUSED', 'this reference was used for a different pledge', ['input', 'reference']);
+      }
+    }
     if (!claimActive(await claimOf(tx, need.id, v.creditCode), v.today)) return refuse('CLAIM_REQUIRED', 'claim the need first (or again: the claim has lapsed)', ['input', 'needId']);
     const consent = await consentById(tx, need.consentId);
     if (!consent || consent.revokedAt !== null) return refuse('CONSENT_REVOKED', 'the household has revoked its consent', ['input', 'needId']);
@@ -305,7 +341,7 @@ export async function pledge(db: HubDb, v: { needId: number; creditCode: string;
       if (res.affectedRows !== 1) return refuse('PROJECT_NOT_FOUND', 'no project of this organisation with that much budget left', ['input', 'projectId']);
     }
     const at = toDbInstant(v.now);
-    const [res] = await tx.insert(charityPledge).values({ needId: need.id, creditCode: v.creditCode, projectId: v.projectId, amountFen: v.amountFen, deliveredFen: 0, pledgedAt: at });
+    const [res] = await tx.insert(charityPledge).values({ needId: need.id, creditCode: v.creditCode, projectId: v.projectId, amountFen: v.amountFen, deliveredFen: 0, pledgedAt: at, reference: v.reference ?? null });
     const pledgedFen = need.pledgedFen + v.amountFen;
     // Covered: the need closes; no further pledges, deliveries against its pledges still come in.
     const covered = pledgedFen === need.uncoveredFen;

@@ -37,6 +37,7 @@ export const CHARITY_ERROR_CODES = [
   'DELIVERY_NOT_RECORDABLE',
   'PROJECT_NOT_FOUND',
   'PROJECT_NOT_MATCHING',
+  'PLEDGE_REFERENCE_REUSED',
 ] as const;
 export type CharityErrorCode = (typeof CHARITY_ERROR_CODES)[number];
 

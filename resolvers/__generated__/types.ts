@@ -2141,7 +2141,9 @@ export type CharityErrorCode =
   /** No project of this organisation with that much budget left. */
   | 'PROJECT_NOT_FOUND'
   /** The project is for another purpose or area than the need (its budget pays only needs it matches, as matchingProjects lists them). */
-  | 'PROJECT_NOT_MATCHING';
+  | 'PROJECT_NOT_MATCHING'
+  /** The pledge's reference was used for a different pledge of the organisation. */
+  | 'PLEDGE_REFERENCE_REUSED';
 
 /** A refused write: code, message, the input field concerned. */
 export type CharityUserError = {
@@ -2467,6 +2469,8 @@ export type CharityPledgeCreateInput = {
   readonly amountFen: Scalars['Fen']['input'];
   /** One of the organisation's projects to pay it from (its budget goes down): one for the need's purpose whose area holds the need's county (PROJECT_NOT_MATCHING otherwise). */
   readonly projectId?: InputMaybe<Scalars['ID']['input']>;
+  /** The charity's own reference for this pledge, up to 64 characters: sent again (a retry after a lost answer) it answers the first pledge, replayed; under another need, amount or project it is PLEDGE_REFERENCE_REUSED. Without one, every request is a new pledge. */
+  readonly reference?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A delivery report. */
@@ -2539,6 +2543,8 @@ export type CharityPledgePayload = {
   readonly pledge?: Maybe<CharityPledge>;
   /** What is left to pledge after it. */
   readonly remainingFen?: Maybe<Scalars['Fen']['output']>;
+  /** True when this answers an earlier request with the same reference (nothing new was pledged). */
+  readonly replayed: Scalars['Boolean']['output'];
   /** Why refused. */
   readonly userErrors: ReadonlyArray<CharityUserError>;
 };
@@ -5306,6 +5312,7 @@ export type CharityClaimPayloadResolvers<ContextType = HubContext, ParentType ex
 export type CharityPledgePayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityPledgePayload'] = ResolversParentTypes['CharityPledgePayload']> = {
   pledge?: Resolver<Maybe<ResolversTypes['CharityPledge']>, ParentType, ContextType>;
   remainingFen?: Resolver<Maybe<ResolversTypes['Fen']>, ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   userErrors?: Resolver<ReadonlyArray<ResolversTypes['CharityUserError']>, ParentType, ContextType>;
 };
 

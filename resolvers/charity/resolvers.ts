@@ -63,8 +63,10 @@ export const charityResolvers: Resolvers = {
     charityOrganisationRegister: async (_, { input }, ctx) => payload(await linkage.registerOrganisation(ctx, input), (organisation) => ({ organisation }), { organisation: null }),
     charityProjectCreate: async (_, { input }, ctx) => payload(await linkage.createProject(ctx, input), (project) => ({ project }), { project: null }),
     charityNeedClaim: async (_, { input }, ctx) => payload(await linkage.claimNeed(ctx, input.needId), (claim) => ({ claim }), { claim: null }),
-    charityPledgeCreate: async (_, { input }, ctx) =>
-      payload(await linkage.pledge(ctx, input), (r) => ({ pledge: r.pledge, remainingFen: r.need.uncoveredFen - r.need.pledgedFen }), { pledge: null, remainingFen: null }),
+    charityPledgeCreate: async (_, { input }, ctx) => {
+      const outcome = await linkage.pledge(ctx, input);
+      return payload(outcome, (r) => ({ pledge: r.pledge, remainingFen: r.need.uncoveredFen - r.need.pledgedFen, replayed: outcome.ok && outcome.replayed === true }), { pledge: null, remainingFen: null, replayed: false });
+    },
     charityDeliveryReport: async (_, { input }, ctx) => {
       const outcome = await linkage.reportDelivery(ctx, input);
       return payload(outcome, (r) => ({ delivery: r.delivery, replayed: outcome.ok && outcome.replayed === true }), { delivery: null, replayed: false });

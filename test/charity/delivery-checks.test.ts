@@ -176,3 +176,26 @@ describe('a pledge from a project', () => {
     expect((await rows('SELECT COUNT(*) AS n FROM charity_pledge WHERE need_id = ?', [Number(needId)]))[0].n).toBe(1);
   });
 });
+
+describe('a pledge sent again', () => {
+  it('under its reference answers the first pledge (also when both arrive at once); the reference reused for another pledge is refused', async () => {
+    clock.set(`${TODAY}T10:00:00+08:00`);
+    const PLEDGE_REF = `mutation($input: CharityPledgeCreateInput!) { charityPledgeCreate(input: $input) { pledge { id amountFen } remainingFen replayed userErrors { code field } } }`;
+    const consent = await data(office, CONSENT, { input: { householdId: String(wangId), scopes: ['NEED_PUBLICATION'], givenBy: '户主', expiresOn: '2026-12-31', officer: 'RC-0042' } }, 'charityConsentRecord');
+    const needId = (await data(office, PUBLISH, { input: { caseId, consentId: consent.consent.id, urgency: 'NORMAL', description: '家庭生活困难', purpose: 'LIVING', uncoveredFen: 300_000 } }, 'charityNeedPublish')).need.id;
+    expect((await data(charity, CLAIM, { id: needId }, 'charityNeedClaim')).userErrors).toEqual([]);
+    const input = { needId, amountFen: 300_000, reference: 'PL-2026-0001' };
+    // The answer is lost and the charity's system sends it again, twice at once.
+    const [a, b] = await Promise.all([data(charity, PLEDGE_REF, { input }, 'charityPledgeCreate'), data(charity, PLEDGE_REF, { input }, 'charityPledgeCreate')]);
+    expect([a, b].map((r) => r.userErrors)).toEqual([[], []]);
+    expect(a.pledge.id).toBe(b.pledge.id);
+    expect([a.replayed, b.replayed].sort()).toEqual([false, true]);
+    // Again later, after the first covered the need: still the first pledge, not NEED_NOT_OPEN.
+    const again = await data(charity, PLEDGE_REF, { input }, 'charityPledgeCreate');
+    expect(again).toEqual({ pledge: { id: a.pledge.id, amountFen: 300_000 }, remainingFen: 0, replayed: true, userErrors: [] });
+    const reused = await data(charity, PLEDGE_REF, { input: { ...input, amountFen: 100 } }, 'charityPledgeCreate');
+    expect(reused).toEqual({ pledge: null, remainingFen: null, replayed: false, userErrors: [{ code: 'PLEDGE_REFERENCE_REUSED', field: ['input', 'reference'] }] });
+    expect(await rows('SELECT COUNT(*) AS n, SUM(amount_fen) AS s FROM charity_pledge WHERE need_id = ?', [Number(needId)])).toEqual([{ n: 1, s: '300000' }]);
+    expect((await rows('SELECT pledged_fen, state FROM charity_need WHERE id = ?', [Number(needId)]))[0]).toEqual({ pledged_fen: 300_000, state: 'COVERED' });
+  });
+});
