@@ -65,8 +65,15 @@ export const charityNeed = mysqlTable(
     publishedByClient: varchar('published_by_client', { length: 64 }).notNull(),
     publishedAt: instant('published_at').notNull(),
     closedAt: instant('closed_at'),
+    /** The publishing client's idempotency key, when given: a retried publication publishes once. */
+    publishKey: varchar('publish_key', { length: 64 }),
   },
-  (t) => [index('charity_need_county_state').on(t.countyCode, t.state), index('charity_need_household').on(t.householdId), index('charity_need_consent').on(t.consentId)],
+  (t) => [
+    index('charity_need_county_state').on(t.countyCode, t.state),
+    index('charity_need_household').on(t.householdId),
+    index('charity_need_consent').on(t.consentId),
+    unique('charity_need_publish_key').on(t.publishedByClient, t.publishKey),
+  ],
 );
 
 /** A charity's claim on a need: it alone (with other claimants) may read the sealed detail until it lapses. */

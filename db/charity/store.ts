@@ -61,6 +61,8 @@ export interface NeedRecord {
   publishedByClient: string;
   publishedAt: Date;
   closedAt: Date | null;
+  /** The publishing client's idempotency key, when it gave one. */
+  publishKey: string | null;
 }
 
 export interface PledgeRecord {
@@ -176,9 +178,33 @@ export async function revokeConsent(db: HubDb, consentId: number, client: string
 
 // ----- Needs -----------------------------------------------------------------------------------
 
-export async function insertNeed(db: HubQuery, v: Omit<NeedRecord, 'id' | 'pledgedFen' | 'deliveredFen' | 'state' | 'closeReason' | 'closedAt'>): Promise<NeedRecord> {
-  const [res] = await db.insert(charityNeed).values({ ...v, pledgedFen: 0, deliveredFen: 0, state: 'OPEN', publishedAt: toDbInstant(v.publishedAt) });
+export type NewNeed = Omit<NeedRecord, 'id' | 'pledgedFen' | 'deliveredFen' | 'state' | 'closeReason' | 'closedAt' | 'publishKey'> & { publishKey?: string | null };
+
+export async function insertNeed(db: HubQuery, v: NewNeed): Promise<NeedRecord> {
+  const [res] = await db.insert(charityNeed).values({ ...v, publishKey: v.publishKey ?? null, pledgedFen: 0, deliveredFen: 0, state: 'OPEN', publishedAt: toDbInstant(v.publishedAt) });
   return (await needById(db, res.insertId))!;
+}
+
+/** The need a client published under an idempotency key, if any. */
+export async function needByPublishKey(db: HubQuery, client: string, key: string): Promise<NeedRecord | null> {
+  const [row] = await db.select().from(charityNeed).where(and(eq(charityNeed.publishedByClient, client), eq(charityNeed.publishKey, key)));
+  return row ? needRecord(row) : null;
+}
+
+/**
+ * Whether a need published under a key answers this request: the same case, consent, purpose,
+ * urgency, amount, description and beneficiary. Replayed when it does, IDEMPOTENCY_KEY_REUSED otherwise.
+ */
+export function replayOfPublication(existing: NeedRecord, v: NewNeed): CharityOutcome<NeedRecord> {
+  const same =
+    existing.caseId === v.caseId &&
+    existing.consentId === v.consentId &&
+    existing.purpose === v.purpose &&
+    existing.urgency === v.urgency &&
+    existing.uncoveredFen === v.uncoveredFen &&
+    existing.description === v.description &&
+    existing.beneficiaryIdNumber === v.beneficiaryIdNumber;
+  return same ? ok(existing, true) : refuse('IDEMPOTENCY_KEY_REUSED', 'this idempotency key was used for a different need', ['input', 'idempotencyKey']);
 }
 
 /**
@@ -187,9 +213,22 @@ export async function insertNeed(db: HubQuery, v: Omit<NeedRecord, 'id' | 'pledg
  * CONSENT_REVOKED, or waits for the need and withdraws it with the others. Checked outside, a consent
  * revoked between the check and the insert left an OPEN need under a revoked consent.
  */
-export async function insertNeedUnderConsent(db: HubDb, v: Parameters<typeof insertNeed>[1]): Promise<CharityOutcome<NeedRecord>> {
+export async function insertNeedUnderConsent(db: HubDb, v: NewNeed): Promise<CharityOutcome<NeedRecord>> {
+  try {
+    return await insertNeedUnderConsentOnce(db, v);
+  } catch (error) {
+    // The same key sent at once under two consents: the unique key keeps one; the other is answered as a retry.
+    if (v.publishKey && isDuplicateKey(error, 'charity_need_publish_key')) return insertNeedUnderConsentOnce(db, v);
+    throw error;
+  }
+}
+
+async function insertNeedUnderConsentOnce(db: HubDb, v: NewNeed): Promise<CharityOutcome<NeedRecord>> {
   return db.transaction(async (tx) => {
     const [consent] = await tx.select({ revokedAt: charityConsent.revokedAt }).from(charityConsent).where(eq(charityConsent.id, v.consentId)).for('update');
+    // A retry sent at once with the first waited on the consent's row: it finds the first's need.
+    const existing = v.publishKey ? await needByPublishKey(tx, v.publishedByClient, v.publishKey) : null;
+    if (existing) return replayOfPublication(existing, v);
     if (!consent || consent.revokedAt !== null) return refuse('CONSENT_REVOKED', 'the household has revoked its consent', ['input', 'consentId']);
     return ok(await insertNeed(tx, v));
   });

@@ -38,6 +38,7 @@ export const CHARITY_ERROR_CODES = [
   'PROJECT_NOT_FOUND',
   'PROJECT_NOT_MATCHING',
   'PLEDGE_REFERENCE_REUSED',
+  'IDEMPOTENCY_KEY_REUSED',
 ] as const;
 export type CharityErrorCode = (typeof CHARITY_ERROR_CODES)[number];
 

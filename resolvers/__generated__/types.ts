@@ -2143,7 +2143,9 @@ export type CharityErrorCode =
   /** The project is for another purpose or area than the need (its budget pays only needs it matches, as matchingProjects lists them). */
   | 'PROJECT_NOT_MATCHING'
   /** The pledge's reference was used for a different pledge of the organisation. */
-  | 'PLEDGE_REFERENCE_REUSED';
+  | 'PLEDGE_REFERENCE_REUSED'
+  /** The idempotency key was used by this client for a different need. */
+  | 'IDEMPOTENCY_KEY_REUSED';
 
 /** A refused write: code, message, the input field concerned. */
 export type CharityUserError = {
@@ -2395,6 +2397,8 @@ export type CharityNeedPublishInput = {
   readonly involvesHealth?: InputMaybe<Scalars['Boolean']['input']>;
   /** The member it is for, when one person (a child under 14 needs MINOR_DATA consent). */
   readonly beneficiaryIdNumber?: InputMaybe<Scalars['String']['input']>;
+  /** A retry with the same key (this client's, up to 64 characters) answers the first need, replayed; the key with another need is IDEMPOTENCY_KEY_REUSED. Without one, every request publishes a new need. */
+  readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A household's consent given at the door, recorded with the need it allows. */
@@ -2505,6 +2509,8 @@ export type CharityNeedPayload = {
   readonly __typename?: 'CharityNeedPayload';
   /** The need; null when refused. */
   readonly need?: Maybe<CharityNeed>;
+  /** True when this answers an earlier request with the same idempotency key (nothing new was published). */
+  readonly replayed: Scalars['Boolean']['output'];
   /** Why refused. */
   readonly userErrors: ReadonlyArray<CharityUserError>;
 };
@@ -5291,6 +5297,7 @@ export type CharityConsentPayloadResolvers<ContextType = HubContext, ParentType 
 
 export type CharityNeedPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityNeedPayload'] = ResolversParentTypes['CharityNeedPayload']> = {
   need?: Resolver<Maybe<ResolversTypes['CharityNeed']>, ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   userErrors?: Resolver<ReadonlyArray<ResolversTypes['CharityUserError']>, ParentType, ContextType>;
 };
 

@@ -116,14 +116,23 @@ async function needOfCase(ctx: HubContext, c: CaseRow, consent: store.ConsentRec
   });
 }
 
-export async function publishNeed(ctx: HubContext, input: NeedInput & { caseId: string; consentId: string; beneficiaryIdNumber?: string | null }): Promise<CharityOutcome<store.NeedRecord>> {
+export async function publishNeed(ctx: HubContext, input: NeedInput & { caseId: string; consentId: string; beneficiaryIdNumber?: string | null; idempotencyKey?: string | null }): Promise<CharityOutcome<store.NeedRecord>> {
   const caseId = requireHubId(input.caseId, 'input.caseId', 'case id');
   const consentId = requireHubId(input.consentId, 'input.consentId', 'consent id');
   const beneficiary = input.beneficiaryIdNumber ? requireIdNumber(input.beneficiaryIdNumber, 'input.beneficiaryIdNumber') : null;
+  const badKey = input.idempotencyKey != null ? text(input.idempotencyKey, 64, ['input', 'idempotencyKey']) : null;
+  if (badKey) return { ok: false, errors: [badKey] };
+  const publishKey = input.idempotencyKey?.trim() || null;
   const c = await ctx.loaders.cases.caseById.load(caseId);
   if (!c || !(await householdInScope(ctx, c.householdId))) return refuse('CASE_NOT_FOUND', 'no such case', ['input', 'caseId']);
+  // A retry after a lost answer gets the first outcome, whatever became of the need or its consent since.
+  const earlier = publishKey ? await store.needByPublishKey(ctx.hub, caller(ctx).name, publishKey) : null;
+  if (earlier) {
+    const asked = { caseId, consentId, purpose: input.purpose, urgency: input.urgency, uncoveredFen: input.uncoveredFen, description: input.description.trim(), beneficiaryIdNumber: beneficiary };
+    return store.replayOfPublication(earlier, { ...earlier, ...asked });
+  }
   const checked = await needOfCase(ctx, c, await consentInReach(ctx, consentId), input, beneficiary, ['input', 'consentId']);
-  return checked.ok ? store.insertNeedUnderConsent(ctx.hub, checked.value) : checked;
+  return checked.ok ? store.insertNeedUnderConsent(ctx.hub, { ...checked.value, publishKey }) : checked;
 }
 
 /** Triggers whose evidence is health or disability data (PIPL art. 28): a need from their alerts rests on it. */

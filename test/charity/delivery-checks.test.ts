@@ -199,3 +199,20 @@ describe('a pledge sent again', () => {
     expect((await rows('SELECT pledged_fen, state FROM charity_need WHERE id = ?', [Number(needId)]))[0]).toEqual({ pledged_fen: 300_000, state: 'COVERED' });
   });
 });
+
+describe('a need published again', () => {
+  it('with its idempotency key answers the first need (also when both arrive at once); the key reused for another need is refused', async () => {
+    clock.set(`${TODAY}T10:00:00+08:00`);
+    const PUBLISH_KEY = `mutation($input: CharityNeedPublishInput!) { charityNeedPublish(input: $input) { need { id } replayed userErrors { code field } } }`;
+    const consent = await data(office, CONSENT, { input: { householdId: String(wangId), scopes: ['NEED_PUBLICATION'], givenBy: '户主', expiresOn: '2026-12-31', officer: 'RC-0042' } }, 'charityConsentRecord');
+    const input = { caseId, consentId: consent.consent.id, urgency: 'NORMAL', description: '家庭生活困难，尚有缺口', purpose: 'LIVING', uncoveredFen: 250_000, idempotencyKey: 'need-0001' };
+    const open = async () => Number((await rows("SELECT COUNT(*) AS n FROM charity_need WHERE consent_id = ?", [Number(consent.consent.id)]))[0].n);
+    const [a, b] = await Promise.all([data(office, PUBLISH_KEY, { input }, 'charityNeedPublish'), data(office, PUBLISH_KEY, { input }, 'charityNeedPublish')]);
+    expect([a.userErrors, b.userErrors]).toEqual([[], []]);
+    expect(a.need.id).toBe(b.need.id);
+    expect([a.replayed, b.replayed].sort()).toEqual([false, true]);
+    expect(await data(office, PUBLISH_KEY, { input }, 'charityNeedPublish')).toEqual({ need: { id: a.need.id }, replayed: true, userErrors: [] });
+    expect(await data(office, PUBLISH_KEY, { input: { ...input, uncoveredFen: 260_000 } }, 'charityNeedPublish')).toEqual({ need: null, replayed: false, userErrors: [{ code: 'IDEMPOTENCY_KEY_REUSED', field: ['input', 'idempotencyKey'] }] });
+    expect(await open()).toBe(1);
+  });
+});
