@@ -271,7 +271,7 @@ export async function reportDelivery(ctx: HubContext, input: { pledgeId: string;
   const bad = text(input.reference, 64, ['input', 'reference']) ?? (input.settlementReference ? text(input.settlementReference, 64, ['input', 'settlementReference']) : null);
   if (bad) return { ok: false as const, errors: [bad] };
   const reporter = { clientName: caller(ctx).name, office: 'CHARITY' as const, creditCode: org.creditCode };
-  return store.deliver(ctx.hub, {
+  const outcome = await store.deliver(ctx.hub, {
     pledgeId,
     creditCode: org.creditCode,
     amountFen: input.amountFen,
@@ -282,6 +282,12 @@ export async function reportDelivery(ctx: HubContext, input: { pledgeId: string;
     now: ctx.now(),
     today: ctx.today,
   }, (tx, delivery, need) => intoLedger(ctx, tx, delivery, need, reporter));
+  // A delivery records aid to a member of the household (and tells the charity whether the member it
+  // named is one): the audit row names both, as aidReport's names each beneficiary, so the person
+  // asking who touched their data (accessLog) sees the charity.
+  if (outcome.ok) ctx.access.record([{ kind: 'HOUSEHOLD', householdId: outcome.value.delivery.householdId }, { kind: 'PERSON', idNumber: outcome.value.delivery.beneficiaryIdNumber }], false);
+  else if (beneficiary) ctx.access.record([{ kind: 'PERSON', idNumber: beneficiary }], false);
+  return outcome;
 }
 
 /** The charity programme a delivery is recorded under, by what the need is for. */

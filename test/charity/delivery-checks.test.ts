@@ -216,3 +216,18 @@ describe('a need published again', () => {
     expect(await open()).toBe(1);
   });
 });
+
+describe('the audit trail of a delivery', () => {
+  it('names the household and the member the delivery was recorded to, so the person sees who recorded aid to them', async () => {
+    clock.set(`${TODAY}T10:00:00+08:00`);
+    const { pledgeId } = await pledged({ purpose: 'LIVING', uncoveredFen: 100_000 }, ['NEED_PUBLICATION']);
+    const auditor = hub.as({ token: (await hub.createClient({ name: 'auditor-d', department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['AUDITOR'] })).token, purpose: 'AUDIT' });
+    const LOG = `query($n: String!) { accessLog(idNumber: $n, first: 100) { edges { node { client { name } purpose } } } }`;
+    const byCharity = async () => (await data(auditor, LOG, { n: WANG.spouse }, 'accessLog')).edges.filter((e: any) => e.node.client.name === 'charity-d').map((e: any) => e.node.purpose);
+    const before = (await byCharity()).length;
+    expect((await data(charity, DELIVER, { input: { pledgeId, amountFen: 10_000, deliveredOn: TODAY, reference: 'AU-1', beneficiaryIdNumber: WANG.spouse } }, 'charityDeliveryReport')).userErrors).toEqual([]);
+    expect((await byCharity()).length).toBeGreaterThan(before);
+    const [row] = await rows("SELECT COUNT(*) AS n FROM access_log WHERE client_name = 'charity-d' AND subject_kind = 'HOUSEHOLD' AND subject_ref = ? AND request_id IN (SELECT request_id FROM access_log WHERE client_name = 'charity-d' AND subject_kind = 'PERSON')", [String(wangId)]);
+    expect(Number(row.n)).toBeGreaterThanOrEqual(1);
+  });
+});
