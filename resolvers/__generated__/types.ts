@@ -2136,7 +2136,7 @@ export type CharityErrorCode =
   | 'DELIVERY_IN_FUTURE'
   /** A delivery date before the pledge it answers was made (or the need published), China time. */
   | 'DELIVERY_BEFORE_PLEDGE'
-  /** The reported-aid ledger refused the delivery (the message says why, e.g. a settlement on a need that is not medical). */
+  /** The reported-aid ledger refused the delivery (the message says why, e.g. a settlement on a need that is not medical, or a reference of other characters than letters, digits and . _ : / -); field names the input refused. */
   | 'DELIVERY_NOT_RECORDABLE'
   /** No project of this organisation with that much budget left. */
   | 'PROJECT_NOT_FOUND'

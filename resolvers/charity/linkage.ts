@@ -290,6 +290,15 @@ export async function reportDelivery(ctx: HubContext, input: { pledgeId: string;
   return outcome;
 }
 
+/** The ledger's record fields as a delivery's input names them (the rest are the hub's own: the need, the case, the programme). */
+const DELIVERY_FIELDS: Record<string, string> = { reference: 'reference', settlementRef: 'settlementReference', grantDate: 'deliveredOn', amountFen: 'amountFen', beneficiaryIdNumber: 'beneficiaryIdNumber' };
+
+/** The input field the ledger refused, when it refused one the charity sent; else the input as a whole. */
+function deliveryField(errors: readonly { field: string | null }[]): string[] {
+  const fields = [...new Set(errors.map((e) => (e.field ? DELIVERY_FIELDS[e.field] : undefined)))];
+  return fields.length === 1 && fields[0] ? ['input', fields[0]] : ['input'];
+}
+
 /** The charity programme a delivery is recorded under, by what the need is for. */
 function programmeFor(purpose: NeedPurpose): string {
   if (purpose === 'MEDICAL' || purpose === 'REHABILITATION') return 'CHARITY_MEDICAL';
@@ -320,7 +329,7 @@ async function intoLedger(ctx: HubContext, tx: Parameters<typeof recordReportedA
     ],
     ctx.today,
   );
-  if (!checked.ok) return refuse('DELIVERY_NOT_RECORDABLE', checked.errors.map((e) => `${e.field ?? 'record'}: ${e.message}`).join('; '), ['input']);
+  if (!checked.ok) return refuse('DELIVERY_NOT_RECORDABLE', checked.errors.map((e) => `${e.field ?? 'record'}: ${e.message}`).join('; '), deliveryField(checked.errors));
   const recorded = await recordReportedAid(tx, checked.records, reporter, ctx.now());
   if (!recorded.ok) {
     return recorded.errors.some((e) => e.code === 'REFERENCE_CONFLICT')

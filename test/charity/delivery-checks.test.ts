@@ -231,3 +231,18 @@ describe('the audit trail of a delivery', () => {
     expect(Number(row.n)).toBeGreaterThanOrEqual(1);
   });
 });
+
+describe('a delivery the ledger cannot record', () => {
+  it('names the input field the ledger refused: a reference of other characters, a settlement on a need that is not medical', async () => {
+    clock.set(`${TODAY}T10:00:00+08:00`);
+    const { pledgeId } = await pledged({ purpose: 'LIVING', uncoveredFen: 100_000, beneficiaryIdNumber: WANG.head }, ['NEED_PUBLICATION']);
+    for (const [extra, field] of [
+      [{ reference: '慈字2026第1号' }, 'reference'],
+      [{ reference: 'NR-2', settlementReference: 'SETL20260110001' }, 'settlementReference'],
+    ] as const) {
+      const r = await data(charity, DELIVER, { input: { pledgeId, amountFen: 10_000, deliveredOn: TODAY, ...extra } }, 'charityDeliveryReport');
+      expect(r).toEqual({ delivery: null, replayed: false, userErrors: [{ code: 'DELIVERY_NOT_RECORDABLE', field: ['input', field] }] });
+    }
+    expect((await rows("SELECT COUNT(*) AS n FROM charity_delivery WHERE pledge_id = ?", [Number(pledgeId)]))[0].n).toBe(0);
+  });
+});
