@@ -16,7 +16,7 @@ import { preparedPer } from '../db/prepared';
 import { OFFICE_CODES, type OfficeCode as DepartmentCode } from '../domain/departments';
 import { isDivisionCode } from '../domain/division-code';
 import type { Caller } from './decide';
-import { isRole, ROLES, rolesProblem, type Role } from './policy';
+import { charityClientProblem, isRole, ROLES, rolesProblem, type Role } from './policy';
 
 
 export const TOKEN_PREFIX = 'ahk_';
@@ -72,6 +72,8 @@ export function validateSpec(spec: ClientSpec): void {
   for (const r of spec.roles) if (!isRole(r)) throw new ClientSpecError(`roles: unknown role ${JSON.stringify(r)}; roles are ${ROLES.join(', ')}`);
   const problem = rolesProblem(spec.roles);
   if (problem) throw new ClientSpecError(problem, 'CHARITY_ROLE_NOT_EXCLUSIVE');
+  const charity = charityClientProblem(spec.department, spec.roles);
+  if (charity) throw new ClientSpecError(charity.message, charity.code);
 }
 
 function parseRoles(stored: string): Role[] {

@@ -5,10 +5,12 @@
 import type { DepartmentCode } from '../domain/departments';
 import { divisionPrefix, isDivisionCode } from '../domain/division-code';
 import {
+  CHARITY_DEPARTMENT,
   HEALTH_DETAIL,
   ID_NUMBERS_IN_CLEAR,
   OUT_OF_SCOPE_PURPOSES,
   PURPOSES_BY_ROLE,
+  roleServes,
   type Purpose,
   type ObjectRegion,
   type Role,
@@ -75,10 +77,13 @@ export function purposeAllowed(roles: readonly Role[], purpose: Purpose): boolea
 }
 
 /** A root field (Query/Mutation) or route: may this caller, stating this purpose, call it? */
-export function checkCall(rule: Pick<RootRule | RouteRule, 'roles' | 'purposes'> | undefined, what: string, caller: Caller, purpose: Purpose | null): Refusal | null {
+export function checkCall(rule: (Pick<RootRule | RouteRule, 'roles' | 'purposes'> & { charityReporter?: boolean }) | undefined, what: string, caller: Caller, purpose: Purpose | null): Refusal | null {
   if (!rule) return { reason: 'NO_ACCESS_RULE', message: `${what} has no declared access rule, so it is closed` };
-  const roles = caller.roles.filter((r) => rule.roles.includes(r));
-  if (roles.length === 0) return { reason: 'ROLE_NOT_ALLOWED', message: `${what} needs one of the roles ${rule.roles.join(', ')}` };
+  const roles = caller.roles.filter((r) => rule.roles.includes(r) && roleServes(r, rule, caller.department));
+  if (roles.length === 0) {
+    const charity = caller.department === CHARITY_DEPARTMENT || caller.roles.includes('CHARITY');
+    return { reason: 'ROLE_NOT_ALLOWED', message: charity && caller.roles.some((r) => rule.roles.includes(r)) ? `${what} is closed to this client: a charity's client (department ${CHARITY_DEPARTMENT}) reads no department data and reports only its own aid` : `${what} needs one of the roles ${rule.roles.join(', ')}` };
+  }
   if (rule.purposes === null) return null;
   if (purpose === null) return { reason: 'PURPOSE_REQUIRED', message: `${what} reads personal data: state a purpose (X-Purpose header)` };
   if (!rule.purposes.includes(purpose)) return { reason: 'PURPOSE_NOT_SERVED', message: `${what} does not serve the purpose ${purpose}; it serves ${rule.purposes.join(', ')}` };

@@ -74,6 +74,41 @@ export function rolesProblem(roles: readonly Role[]): string | null {
   return null;
 }
 
+/**
+ * A charity's clients are of department CHARITY, and a client of department CHARITY is a charity's:
+ * the role CHARITY on a department's client would record the charity's sealed reads in the audit
+ * trail as that department's (what a person asking "who looked at me" is shown) and give it the
+ * department's standing (a health or civil-affairs client sees health detail); a department role
+ * other than DEPARTMENT_WRITER (reporting its own aid) on a charity's client would read department
+ * data. Two stable codes, as `npm run clients` prints them.
+ */
+export const CHARITY_DEPARTMENT = 'CHARITY';
+export const CHARITY_CLIENT_ROLES: readonly Role[] = [EXCLUSIVE_ROLE, 'DEPARTMENT_WRITER'];
+
+export function charityClientProblem(department: string, roles: readonly Role[]): { code: 'CHARITY_ROLE_DEPARTMENT' | 'CHARITY_DEPARTMENT_ROLE'; message: string } | null {
+  if (department !== CHARITY_DEPARTMENT && roles.includes(EXCLUSIVE_ROLE)) {
+    return { code: 'CHARITY_ROLE_DEPARTMENT', message: `roles: ${EXCLUSIVE_ROLE} is a charity organisation's role, held only by a client of department ${CHARITY_DEPARTMENT} (not ${department})` };
+  }
+  const others = department === CHARITY_DEPARTMENT ? [...new Set(roles)].filter((r) => !CHARITY_CLIENT_ROLES.includes(r)) : [];
+  if (others.length > 0) {
+    return { code: 'CHARITY_DEPARTMENT_ROLE', message: `roles: a client of department ${CHARITY_DEPARTMENT} is a charity's and holds ${CHARITY_CLIENT_ROLES.join(' or ')} only (${others.join(', ')} would read department data)` };
+  }
+  return null;
+}
+
+/**
+ * Whether a role of this caller counts for a rule: a charity's client (department CHARITY) reads
+ * no department data, so its DEPARTMENT_WRITER serves only the fields marked `charityReporter`
+ * (reporting its own aid and reading back its own entries) and those that need no purpose (no
+ * personal data: `caller`, `rules` …); the role CHARITY counts only on a charity's client (one
+ * made before these rules were checked at creation is held to them here).
+ */
+export function roleServes(role: Role, rule: { charityReporter?: boolean; purposes: readonly Purpose[] | null }, department: string): boolean {
+  if (role === EXCLUSIVE_ROLE) return department === CHARITY_DEPARTMENT;
+  if (department !== CHARITY_DEPARTMENT) return true;
+  return role === 'DEPARTMENT_WRITER' && (rule.charityReporter === true || rule.purposes === null);
+}
+
 /** Which purposes a caller acting in each role may state. */
 export const PURPOSES_BY_ROLE: Record<Role, readonly Purpose[]> = {
   READER: ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK', 'MONITORING', 'REFERRAL'],
@@ -623,6 +658,11 @@ export interface RootRule {
    * declares no region of its own.
    */
   viewFromArguments?: boolean;
+  /**
+   * A charity's client (department CHARITY) may call it with DEPARTMENT_WRITER: reporting its own
+   * aid and reading back its own entries. Every other field a data role serves is closed to it.
+   */
+  charityReporter?: boolean;
 }
 
 export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
@@ -669,8 +709,8 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     charityProjects: { roles: [...DATA_ROLES, 'CHARITY'], purposes: null, outOfScope: 'DENY' },
     charityNeedsOfCase: { roles: DATA_ROLES, purposes: [...CASE_PURPOSES, 'CHARITY_LINKAGE'], outOfScope: 'OMIT' },
     // schema/reported-aid.graphql: a reporter reads back only its own entries (resolvers/reported-aid).
-    reportedAidReconciliation: { roles: ['DEPARTMENT_WRITER'], purposes: ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK'], outOfScope: 'DENY' },
-    reportedAidHistory: { roles: ['DEPARTMENT_WRITER'], purposes: ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK'], outOfScope: 'DENY' },
+    reportedAidReconciliation: { roles: ['DEPARTMENT_WRITER'], purposes: ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK'], outOfScope: 'DENY', charityReporter: true },
+    reportedAidHistory: { roles: ['DEPARTMENT_WRITER'], purposes: ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK'], outOfScope: 'DENY', charityReporter: true },
   },
   Mutation: {
     // schema/findings.graphql. Settling also requires the caller's department to be concerned (db/findings/store.ts).
@@ -717,7 +757,7 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     charityPledgeCreate: { roles: ['CHARITY'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY' },
     charityDeliveryReport: { roles: ['CHARITY'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY' },
     // schema/reported-aid.graphql: only a reporter office or a registered charity records (checked by the resolver); every beneficiary is audited.
-    aidReport: { roles: ['DEPARTMENT_WRITER'], purposes: ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK'], outOfScope: 'LIMITED', args: { 'input.records[].beneficiaryIdNumber': 'PERSON_ID' }, listsBoundByField: ['input.records'] },
+    aidReport: { roles: ['DEPARTMENT_WRITER'], purposes: ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK'], outOfScope: 'LIMITED', args: { 'input.records[].beneficiaryIdNumber': 'PERSON_ID' }, listsBoundByField: ['input.records'], charityReporter: true },
   },
 };
 

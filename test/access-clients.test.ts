@@ -66,6 +66,42 @@ describe('the clients CLI', () => {
     }
   });
 
+  it('holds CHARITY to a charity’s client and a charity’s client to CHARITY or DEPARTMENT_WRITER, and stores nothing otherwise', async () => {
+    for (const [department, roles, code] of [
+      ['CIVIL_AFFAIRS', 'CHARITY', 'CHARITY_ROLE_DEPARTMENT'],
+      ['HEALTH', 'CHARITY', 'CHARITY_ROLE_DEPARTMENT'],
+      ['CHARITY', 'READER', 'CHARITY_DEPARTMENT_ROLE'],
+      ['CHARITY', 'CASEWORKER', 'CHARITY_DEPARTMENT_ROLE'],
+    ]) {
+      const { code: exit, out } = await cli('create', '--name', 'jn-charity-odd', '--department', department, '--scope', '370800', '--roles', roles, '--credit-code', '53370800MJD12345XD', '--organisation', '济宁市慈善总会');
+      expect({ department, roles, exit, out: out[0] }).toEqual({ department, roles, exit: 2, out: expect.stringMatching(new RegExp(`^error: ${code}: `)) });
+    }
+    expect((await listClients(hub.accessDb)).map((c) => c.name)).not.toContain('jn-charity-odd');
+  });
+
+  it('a charity’s reporting client reads no household, and a CHARITY client of a department made before the rule is refused', async () => {
+    const reporter = await hub.createClient({ name: 'jn-charity-reader', department: 'CHARITY', regionScope: '370800', roles: ['DEPARTMENT_WRITER'] });
+    const [[row]] = (await dbs.hubPool.query('SELECT id FROM household WHERE registration_no = ?', [WANG.registrationNo])) as any;
+    for (const [query, purpose] of [
+      [`query($id: ID!) { household(id: $id) { members { person { name idNumber } } } }`, 'ELIGIBILITY_REVIEW'],
+      [`query($id: ID!) { household(id: $id) { aid { amountFen } } }`, 'DUPLICATE_CHECK'],
+      [`{ person(idNumber: "${WANG.head}") { name } }`, 'DUPLICATE_CHECK'],
+    ]) {
+      const res = await asToken(reporter.token, purpose).gql(query, { id: String(row.id) });
+      expect({ query, data: res.data?.household ?? res.data?.person ?? null, ext: res.errors?.[0].extensions }).toEqual({ query, data: null, ext: expect.objectContaining({ code: 'FORBIDDEN', reason: 'ROLE_NOT_ALLOWED' }) });
+    }
+    expect((await asToken(reporter.token, 'DUPLICATE_CHECK').gql(CALLER)).data.caller.name).toBe('jn-charity-reader');
+    // Its own reporting is open to it: the request passes access and reaches the resolver (which
+    // wants the organisation registered, as this test client is not).
+    const own = await asToken(reporter.token, 'DUPLICATE_CHECK').gql(`{ reportedAidReconciliation(from: "${TODAY}", to: "${TODAY}") { count } }`);
+    expect(own.errors?.map((e: any) => e.extensions.reason)).toEqual(['CHARITY_NOT_REGISTERED']);
+    // Made before creation checked it: a civil-affairs client holding CHARITY.
+    const legacy = await hub.createClient({ name: 'jn-charity-legacy', department: 'CHARITY', regionScope: '370800', roles: ['CHARITY'] });
+    await dbs.hubPool.query("UPDATE api_client SET department = 'CIVIL_AFFAIRS' WHERE name = 'jn-charity-legacy'");
+    const needs = await asToken(legacy.token, 'CHARITY_LINKAGE').gql(`{ charityNeeds { id } }`);
+    expect(needs.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'ROLE_NOT_ALLOWED' });
+  });
+
   it('lists clients with their status, and never their tokens', async () => {
     const { code, out } = await cli('list');
     expect(code).toBe(0);

@@ -89,7 +89,7 @@ beforeAll(async () => {
     ['b', '370811'],
     ['far', '370100'],
   ]) {
-    const c = await hub.createClient({ name: `charity-${key}`, department: 'CIVIL_AFFAIRS', regionScope: scope, roles: ['CHARITY'] });
+    const c = await hub.createClient({ name: `charity-${key}`, department: 'CHARITY', regionScope: scope, roles: ['CHARITY'] });
     names[key] = c.name;
     tokens[key] = c.token;
     const act = actAs(c.token, 'CHARITY_LINKAGE');
@@ -327,7 +327,7 @@ describe('a charity', () => {
       const [ledger] = await dbs.hubPool.query('SELECT reference, superseded_by FROM reported_aid');
       expect(ledger).toEqual([{ reference: 'JNCS-2026-0001', superseded_by: null }]);
     } finally {
-      await dbs.hubPool.query("UPDATE api_client SET department = 'CIVIL_AFFAIRS', roles = 'CHARITY' WHERE name = ?", [names.a]);
+      await dbs.hubPool.query("UPDATE api_client SET department = 'CHARITY', roles = 'CHARITY' WHERE name = ?", [names.a]);
     }
   });
 

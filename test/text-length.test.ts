@@ -48,7 +48,7 @@ beforeAll(async () => {
   ca = await make('tl-ca', 'CIVIL_AFFAIRS', '370811', ['CASEWORKER', 'MEETING_CONVENER'], 'CASE_MEETING');
   health = await make('tl-health', 'HEALTH', '370811', ['READER', 'REFERRAL_HANDLER'], 'REFERRAL');
   office = await make('tl-office', 'CIVIL_AFFAIRS', '370811', ['CASEWORKER'], 'CHARITY_LINKAGE');
-  charity = await make('tl-charity', 'CIVIL_AFFAIRS', '370800', ['CHARITY'], 'CHARITY_LINKAGE');
+  charity = await make('tl-charity', 'CHARITY', '370800', ['CHARITY'], 'CHARITY_LINKAGE');
   justice = await make('tl-justice', 'JUSTICE', '370800', ['DEPARTMENT_WRITER'], 'DUPLICATE_CHECK');
 });
 

@@ -65,8 +65,15 @@ export const charityNeed = mysqlTable(
     publishedByClient: varchar('published_by_client', { length: 64 }).notNull(),
     publishedAt: instant('published_at').notNull(),
     closedAt: instant('closed_at'),
+    /** The publishing client's idempotency key, when given: a retried publication publishes once. */
+    publishKey: varchar('publish_key', { length: 64 }),
   },
-  (t) => [index('charity_need_county_state').on(t.countyCode, t.state), index('charity_need_household').on(t.householdId), index('charity_need_consent').on(t.consentId)],
+  (t) => [
+    index('charity_need_county_state').on(t.countyCode, t.state),
+    index('charity_need_household').on(t.householdId),
+    index('charity_need_consent').on(t.consentId),
+    unique('charity_need_publish_key').on(t.publishedByClient, t.publishKey),
+  ],
 );
 
 /** A charity's claim on a need: it alone (with other claimants) may read the sealed detail until it lapses. */
@@ -93,8 +100,10 @@ export const charityPledge = mysqlTable(
     amountFen: fen('amount_fen').notNull(),
     deliveredFen: fen('delivered_fen').notNull(),
     pledgedAt: instant('pledged_at').notNull(),
+    /** The charity's own reference, unique per charity when given: a retried pledge is recorded once. */
+    reference: varchar('reference', { length: 64 }),
   },
-  (t) => [index('charity_pledge_need').on(t.needId)],
+  (t) => [index('charity_pledge_need').on(t.needId), unique('charity_pledge_reference').on(t.creditCode, t.reference)],
 );
 
 /** Aid a charity reports as delivered against its pledge: aid in the household's chain. */

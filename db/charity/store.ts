@@ -7,16 +7,18 @@
  */
 import { and, asc, desc, eq, gte, inArray, isNull, like, or, sql } from 'drizzle-orm';
 import type { IsoDate } from '../../domain/dates';
-import { deliveryDateProblem, earliestDeliveryOn, pledgeProblem, type ConsentScope, type NeedPurpose, type NeedState } from '../../domain/charity/needs';
+import { concernsMinor, deliveryDateProblem, earliestDeliveryOn, pledgeProblem, projectMatches, type ConsentScope, type NeedPurpose, type NeedState } from '../../domain/charity/needs';
 import { ok, refuse, type CharityOutcome } from '../../domain/charity/errors';
 import type { HubDb } from '../connect';
 import type { HubQuery, HubTx } from '../cases/records';
 import { householdMember } from '../household/schema';
 import { fromDbInstant, fromDbInstantOrNull, toDbInstant } from '../instants';
 import { chinaDateOf } from '../../domain/cases/china-time';
+import { birthDateOf } from '../../domain/id-number';
 import { charityClaim, charityConsent, charityDelivery, charityNeed, charityPledge, charityProject } from './schema';
 import { charityOrganisation, reportedAid } from '../reported-aid/schema';
 import { charityOf, registerCharity } from '../reported-aid/store';
+import { isDuplicateKey } from '../cases/write';
 
 /** A charity organisation as the linkage shows it (the ledger's `charity_organisation`, per client). */
 export interface OrganisationRecord {
@@ -59,6 +61,8 @@ export interface NeedRecord {
   publishedByClient: string;
   publishedAt: Date;
   closedAt: Date | null;
+  /** The publishing client's idempotency key, when it gave one. */
+  publishKey: string | null;
 }
 
 export interface PledgeRecord {
@@ -69,6 +73,7 @@ export interface PledgeRecord {
   amountFen: number;
   deliveredFen: number;
   pledgedAt: Date;
+  reference: string | null;
 }
 
 export interface DeliveryRecord {
@@ -173,9 +178,33 @@ export async function revokeConsent(db: HubDb, consentId: number, client: string
 
 // ----- Needs -----------------------------------------------------------------------------------
 
-export async function insertNeed(db: HubQuery, v: Omit<NeedRecord, 'id' | 'pledgedFen' | 'deliveredFen' | 'state' | 'closeReason' | 'closedAt'>): Promise<NeedRecord> {
-  const [res] = await db.insert(charityNeed).values({ ...v, pledgedFen: 0, deliveredFen: 0, state: 'OPEN', publishedAt: toDbInstant(v.publishedAt) });
+export type NewNeed = Omit<NeedRecord, 'id' | 'pledgedFen' | 'deliveredFen' | 'state' | 'closeReason' | 'closedAt' | 'publishKey'> & { publishKey?: string | null };
+
+export async function insertNeed(db: HubQuery, v: NewNeed): Promise<NeedRecord> {
+  const [res] = await db.insert(charityNeed).values({ ...v, publishKey: v.publishKey ?? null, pledgedFen: 0, deliveredFen: 0, state: 'OPEN', publishedAt: toDbInstant(v.publishedAt) });
   return (await needById(db, res.insertId))!;
+}
+
+/** The need a client published under an idempotency key, if any. */
+export async function needByPublishKey(db: HubQuery, client: string, key: string): Promise<NeedRecord | null> {
+  const [row] = await db.select().from(charityNeed).where(and(eq(charityNeed.publishedByClient, client), eq(charityNeed.publishKey, key)));
+  return row ? needRecord(row) : null;
+}
+
+/**
+ * Whether a need published under a key answers this request: the same case, consent, purpose,
+ * urgency, amount, description and beneficiary. Replayed when it does, IDEMPOTENCY_KEY_REUSED otherwise.
+ */
+export function replayOfPublication(existing: NeedRecord, v: NewNeed): CharityOutcome<NeedRecord> {
+  const same =
+    existing.caseId === v.caseId &&
+    existing.consentId === v.consentId &&
+    existing.purpose === v.purpose &&
+    existing.urgency === v.urgency &&
+    existing.uncoveredFen === v.uncoveredFen &&
+    existing.description === v.description &&
+    existing.beneficiaryIdNumber === v.beneficiaryIdNumber;
+  return same ? ok(existing, true) : refuse('IDEMPOTENCY_KEY_REUSED', 'this idempotency key was used for a different need', ['input', 'idempotencyKey']);
 }
 
 /**
@@ -184,9 +213,22 @@ export async function insertNeed(db: HubQuery, v: Omit<NeedRecord, 'id' | 'pledg
  * CONSENT_REVOKED, or waits for the need and withdraws it with the others. Checked outside, a consent
  * revoked between the check and the insert left an OPEN need under a revoked consent.
  */
-export async function insertNeedUnderConsent(db: HubDb, v: Parameters<typeof insertNeed>[1]): Promise<CharityOutcome<NeedRecord>> {
+export async function insertNeedUnderConsent(db: HubDb, v: NewNeed): Promise<CharityOutcome<NeedRecord>> {
+  try {
+    return await insertNeedUnderConsentOnce(db, v);
+  } catch (error) {
+    // The same key sent at once under two consents: the unique key keeps one; the other is answered as a retry.
+    if (v.publishKey && isDuplicateKey(error, 'charity_need_publish_key')) return insertNeedUnderConsentOnce(db, v);
+    throw error;
+  }
+}
+
+async function insertNeedUnderConsentOnce(db: HubDb, v: NewNeed): Promise<CharityOutcome<NeedRecord>> {
   return db.transaction(async (tx) => {
     const [consent] = await tx.select({ revokedAt: charityConsent.revokedAt }).from(charityConsent).where(eq(charityConsent.id, v.consentId)).for('update');
+    // A retry sent at once with the first waited on the consent's row: it finds the first's need.
+    const existing = v.publishKey ? await needByPublishKey(tx, v.publishedByClient, v.publishKey) : null;
+    if (existing) return replayOfPublication(existing, v);
     if (!consent || consent.revokedAt !== null) return refuse('CONSENT_REVOKED', 'the household has revoked its consent', ['input', 'consentId']);
     return ok(await insertNeed(tx, v));
   });
@@ -278,10 +320,44 @@ async function lockNeed(tx: HubTx, needId: number): Promise<NeedRecord | null> {
   return row ? needRecord(row) : null;
 }
 
-export async function pledge(db: HubDb, v: { needId: number; creditCode: string; projectId: number | null; amountFen: number; now: Date; today: IsoDate }): Promise<CharityOutcome<{ pledge: PledgeRecord; need: NeedRecord }>> {
+export interface PledgeInput {
+  needId: number;
+  creditCode: string;
+  projectId: number | null;
+  amountFen: number;
+  /** The charity's own reference: the same pledge sent again answers the first. Null: always a new pledge. */
+  reference?: string | null;
+  now: Date;
+  today: IsoDate;
+}
+
+/**
+ * Records a pledge under the need's lock. Idempotent by the charity's reference when it gives one:
+ * a retry (after a lost answer, or sent twice at once: the second waits on the need's row and then
+ * finds the first) answers the first pledge, whatever became of the need since; another pledge
+ * under the reference is refused. Two first requests under one reference for two needs do not
+ * queue on one row: the unique key keeps one, and the other is answered as a retry.
+ */
+export async function pledge(db: HubDb, v: PledgeInput): Promise<CharityOutcome<{ pledge: PledgeRecord; need: NeedRecord }>> {
+  try {
+    return await pledgeOnce(db, v);
+  } catch (error) {
+    if (v.reference && isDuplicateKey(error, 'charity_pledge_reference')) return pledgeOnce(db, v);
+    throw error;
+  }
+}
+
+async function pledgeOnce(db: HubDb, v: PledgeInput): Promise<CharityOutcome<{ pledge: PledgeRecord; need: NeedRecord }>> {
   return db.transaction(async (tx) => {
     const need = await lockNeed(tx, v.needId);
     if (!need) return refuse('NEED_NOT_FOUND', 'no such need', ['input', 'needId']);
+    if (v.reference) {
+      const [used] = await tx.select().from(charityPledge).where(and(eq(charityPledge.creditCode, v.creditCode), eq(charityPledge.reference, v.reference)));
+      if (used) {
+        const same = used.needId === v.needId && used.amountFen === v.amountFen && used.projectId === v.projectId;
+        return same ? ok({ pledge: pledgeRecord(used), need }, true) : refuse('PLEDGE_REFERENCE_REUSED', 'this reference was used for a different pledge', ['input', 'reference']);
+      }
+    }
     if (!claimActive(await claimOf(tx, need.id, v.creditCode), v.today)) return refuse('CLAIM_REQUIRED', 'claim the need first (or again: the claim has lapsed)', ['input', 'needId']);
     const consent = await consentById(tx, need.consentId);
     if (!consent || consent.revokedAt !== null) return refuse('CONSENT_REVOKED', 'the household has revoked its consent', ['input', 'needId']);
@@ -290,6 +366,13 @@ export async function pledge(db: HubDb, v: { needId: number; creditCode: string;
     if (problem === 'OVER_FUNDED') return refuse(problem, `at most ${need.uncoveredFen - need.pledgedFen} fen is still uncovered`, ['input', 'amountFen']);
     if (problem) return refuse(problem, problem === 'NEED_NOT_OPEN' ? 'the need is closed' : 'the amount must be a positive whole number of fen', ['input', problem === 'NEED_NOT_OPEN' ? 'needId' : 'amountFen']);
     if (v.projectId !== null) {
+      // A project's budget is money given for its purpose and area (慈善法: a charity uses donated
+      // property as its fundraising plan or donation agreement says): it pays only a need it matches, as matchingProjects lists them.
+      // Purpose and area never change once created, so a plain read; the budget is taken by the conditional update below.
+      const [project] = await tx.select().from(charityProject).where(and(eq(charityProject.id, v.projectId), eq(charityProject.creditCode, v.creditCode)));
+      if (project && !projectMatches({ ...project, budgetLeftFen: 1 }, { purpose: need.purpose, regionCode: need.countyCode })) {
+        return refuse('PROJECT_NOT_MATCHING', `the project is for ${project.purpose} in ${project.regionCode}; the need is ${need.purpose} in ${need.countyCode}`, ['input', 'projectId']);
+      }
       const [res] = await tx
         .update(charityProject)
         .set({ budgetLeftFen: sql`${charityProject.budgetLeftFen} - ${v.amountFen}` })
@@ -297,7 +380,7 @@ export async function pledge(db: HubDb, v: { needId: number; creditCode: string;
       if (res.affectedRows !== 1) return refuse('PROJECT_NOT_FOUND', 'no project of this organisation with that much budget left', ['input', 'projectId']);
     }
     const at = toDbInstant(v.now);
-    const [res] = await tx.insert(charityPledge).values({ needId: need.id, creditCode: v.creditCode, projectId: v.projectId, amountFen: v.amountFen, deliveredFen: 0, pledgedAt: at });
+    const [res] = await tx.insert(charityPledge).values({ needId: need.id, creditCode: v.creditCode, projectId: v.projectId, amountFen: v.amountFen, deliveredFen: 0, pledgedAt: at, reference: v.reference ?? null });
     const pledgedFen = need.pledgedFen + v.amountFen;
     // Covered: the need closes; no further pledges, deliveries against its pledges still come in.
     const covered = pledgedFen === need.uncoveredFen;
@@ -388,10 +471,30 @@ async function deliverOnce(
     const dateProblem = deliveryDateProblem(v.deliveredOn, answers, v.today);
     if (dateProblem === 'DELIVERY_IN_FUTURE') return refuse(dateProblem, 'deliveredOn is after today', ['input', 'deliveredOn']);
     if (dateProblem) return refuse(dateProblem, `deliveredOn is before the pledge it answers: ${earliestDeliveryOn(answers)} at the earliest`, ['input', 'deliveredOn']);
+    // The household's revocation ends what the charity may do with its need (PIPL art. 15: what was
+    // done before stands). Aid handed over up to the day it revoked (China time; the hour of a
+    // delivery is not reported) is aid it received and is recorded; a delivery dated after it is
+    // refused, as a pledge is, instead of entering the ledger as if the consent held.
+    const consent = await consentById(tx, need.consentId);
+    const revokedOn = consent?.revokedAt ? chinaDateOf(consent.revokedAt) : null;
+    if (!consent || (revokedOn !== null && v.deliveredOn > revokedOn)) {
+      return refuse('CONSENT_REVOKED', `the household revoked its consent on ${revokedOn ?? 'an earlier day'}; aid delivered after that day is not recorded against its need`, ['input', 'deliveredOn']);
+    }
     if (!Number.isSafeInteger(v.amountFen) || v.amountFen <= 0) return refuse('AMOUNT_NOT_POSITIVE', 'the amount must be a positive whole number of fen', ['input', 'amountFen']);
     if (p.deliveredFen + v.amountFen > p.amountFen) return refuse('OVER_DELIVERED', `at most ${p.amountFen - p.deliveredFen} fen of this pledge is undelivered`, ['input', 'amountFen']);
+    // A need for one member is delivered to that member: the ledger would otherwise record the aid
+    // (and the household's data the charity gave) to whomever the charity named, a child under 14
+    // among them, under a consent given for another person's need.
+    if (v.beneficiaryIdNumber && need.beneficiaryIdNumber && v.beneficiaryIdNumber !== need.beneficiaryIdNumber) {
+      return refuse('BENEFICIARY_NOT_OF_NEED', 'the need is for one member of the household; its deliveries are recorded to that member', ['input', 'beneficiaryIdNumber']);
+    }
     const beneficiary = v.beneficiaryIdNumber ?? need.beneficiaryIdNumber;
     if (!beneficiary || !(await isCurrentMember(tx, need.householdId, beneficiary))) return refuse('BENEFICIARY_NOT_IN_HOUSEHOLD', 'name the member of the household who received the aid', ['input', 'beneficiaryIdNumber']);
+    // A household need's delivery to a child under 14 records the child's data: the separate consent
+    // publication asks for a need of such a child (PIPL art. 28-29) is asked here too.
+    if (!need.beneficiaryIdNumber && concernsMinor({ beneficiaryBirthDate: birthDateOf(beneficiary) }, v.today) && !consent.scopes.includes('MINOR_DATA')) {
+      return refuse('MINOR_CONSENT_MISSING', 'the member named is under 14: the household’s consent does not cover a child’s data (MINOR_DATA)', ['input', 'beneficiaryIdNumber']);
+    }
     const values = {
       pledgeId: p.id,
       needId: need.id,

@@ -2106,7 +2106,7 @@ export type CharityErrorCode =
   | 'CONSENT_NOT_FOUND'
   /** The consent is another household's. */
   | 'CONSENT_OTHER_HOUSEHOLD'
-  /** The consent was revoked. */
+  /** The consent was revoked (for a delivery: it is dated after the day the household revoked it). */
   | 'CONSENT_REVOKED'
   /** The consent has expired. */
   | 'CONSENT_EXPIRED'
@@ -2120,6 +2120,8 @@ export type CharityErrorCode =
   | 'CONSENT_EXPIRY_IN_PAST'
   /** The person named is not a current member of the household. */
   | 'BENEFICIARY_NOT_IN_HOUSEHOLD'
+  /** A delivery names another member than the one the need is for: a need for one member is delivered to that member. */
+  | 'BENEFICIARY_NOT_OF_NEED'
   /** The description carries a number that could identify someone (ID, phone, bank account). */
   | 'DESCRIPTION_IDENTIFIES'
   /** A required text is empty. */
@@ -2152,10 +2154,16 @@ export type CharityErrorCode =
   | 'DELIVERY_IN_FUTURE'
   /** A delivery date before the pledge it answers was made (or the need published), China time. */
   | 'DELIVERY_BEFORE_PLEDGE'
-  /** The reported-aid ledger refused the delivery (the message says why, e.g. a settlement on a need that is not medical). */
+  /** The reported-aid ledger refused the delivery (the message says why, e.g. a settlement on a need that is not medical, or a reference of other characters than letters, digits and . _ : / -); field names the input refused. */
   | 'DELIVERY_NOT_RECORDABLE'
   /** No project of this organisation with that much budget left. */
-  | 'PROJECT_NOT_FOUND';
+  | 'PROJECT_NOT_FOUND'
+  /** The project is for another purpose or area than the need (its budget pays only needs it matches, as matchingProjects lists them). */
+  | 'PROJECT_NOT_MATCHING'
+  /** The pledge's reference was used for a different pledge of the organisation. */
+  | 'PLEDGE_REFERENCE_REUSED'
+  /** The idempotency key was used by this client for a different need. */
+  | 'IDEMPOTENCY_KEY_REUSED';
 
 /** A refused write: code, message, the input field concerned. */
 export type CharityUserError = {
@@ -2407,6 +2415,8 @@ export type CharityNeedPublishInput = {
   readonly involvesHealth?: InputMaybe<Scalars['Boolean']['input']>;
   /** The member it is for, when one person (a child under 14 needs MINOR_DATA consent). */
   readonly beneficiaryIdNumber?: InputMaybe<Scalars['String']['input']>;
+  /** A retry with the same key (this client's, up to 64 characters) answers the first need, replayed; the key with another need is IDEMPOTENCY_KEY_REUSED. Without one, every request publishes a new need. */
+  readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A household's consent given at the door, recorded with the need it allows. */
@@ -2479,8 +2489,10 @@ export type CharityPledgeCreateInput = {
   readonly needId: Scalars['ID']['input'];
   /** Amount. */
   readonly amountFen: Scalars['Fen']['input'];
-  /** One of the organisation's projects to pay it from (its budget goes down). */
+  /** One of the organisation's projects to pay it from (its budget goes down): one for the need's purpose whose area holds the need's county (PROJECT_NOT_MATCHING otherwise). */
   readonly projectId?: InputMaybe<Scalars['ID']['input']>;
+  /** The charity's own reference for this pledge, up to 64 characters: sent again (a retry after a lost answer) it answers the first pledge, replayed; under another need, amount or project it is PLEDGE_REFERENCE_REUSED. Without one, every request is a new pledge. */
+  readonly reference?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A delivery report. */
@@ -2489,9 +2501,9 @@ export type CharityDeliveryReportInput = {
   readonly pledgeId: Scalars['ID']['input'];
   /** Amount delivered. */
   readonly amountFen: Scalars['Fen']['input'];
-  /** The day it reached the household: from the day of the pledge to today. */
+  /** The day it reached the household: from the day of the pledge to today, and not after the day the household revoked its consent (CONSENT_REVOKED). */
   readonly deliveredOn: Scalars['Date']['input'];
-  /** Who received it; default the need's beneficiary. */
+  /** Who received it; default the need's beneficiary, and only they for a need of one member (BENEFICIARY_NOT_OF_NEED). For a household need, a child under 14 only under a consent with MINOR_DATA (MINOR_CONSENT_MISSING). */
   readonly beneficiaryIdNumber?: InputMaybe<Scalars['String']['input']>;
   /** The charity's own reference, up to 64 characters: the same report twice records once. */
   readonly reference: Scalars['String']['input'];
@@ -2515,6 +2527,8 @@ export type CharityNeedPayload = {
   readonly __typename?: 'CharityNeedPayload';
   /** The need; null when refused. */
   readonly need?: Maybe<CharityNeed>;
+  /** True when this answers an earlier request with the same idempotency key (nothing new was published). */
+  readonly replayed: Scalars['Boolean']['output'];
   /** Why refused. */
   readonly userErrors: ReadonlyArray<CharityUserError>;
 };
@@ -2553,6 +2567,8 @@ export type CharityPledgePayload = {
   readonly pledge?: Maybe<CharityPledge>;
   /** What is left to pledge after it. */
   readonly remainingFen?: Maybe<Scalars['Fen']['output']>;
+  /** True when this answers an earlier request with the same reference (nothing new was pledged). */
+  readonly replayed: Scalars['Boolean']['output'];
   /** Why refused. */
   readonly userErrors: ReadonlyArray<CharityUserError>;
 };
@@ -5307,6 +5323,7 @@ export type CharityConsentPayloadResolvers<ContextType = HubContext, ParentType 
 
 export type CharityNeedPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityNeedPayload'] = ResolversParentTypes['CharityNeedPayload']> = {
   need?: Resolver<Maybe<ResolversTypes['CharityNeed']>, ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   userErrors?: Resolver<ReadonlyArray<ResolversTypes['CharityUserError']>, ParentType, ContextType>;
 };
 
@@ -5328,6 +5345,7 @@ export type CharityClaimPayloadResolvers<ContextType = HubContext, ParentType ex
 export type CharityPledgePayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityPledgePayload'] = ResolversParentTypes['CharityPledgePayload']> = {
   pledge?: Resolver<Maybe<ResolversTypes['CharityPledge']>, ParentType, ContextType>;
   remainingFen?: Resolver<Maybe<ResolversTypes['Fen']>, ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   userErrors?: Resolver<ReadonlyArray<ResolversTypes['CharityUserError']>, ParentType, ContextType>;
 };
 

@@ -116,14 +116,23 @@ async function needOfCase(ctx: HubContext, c: CaseRow, consent: store.ConsentRec
   });
 }
 
-export async function publishNeed(ctx: HubContext, input: NeedInput & { caseId: string; consentId: string; beneficiaryIdNumber?: string | null }): Promise<CharityOutcome<store.NeedRecord>> {
+export async function publishNeed(ctx: HubContext, input: NeedInput & { caseId: string; consentId: string; beneficiaryIdNumber?: string | null; idempotencyKey?: string | null }): Promise<CharityOutcome<store.NeedRecord>> {
   const caseId = requireHubId(input.caseId, 'input.caseId', 'case id');
   const consentId = requireHubId(input.consentId, 'input.consentId', 'consent id');
   const beneficiary = input.beneficiaryIdNumber ? requireIdNumber(input.beneficiaryIdNumber, 'input.beneficiaryIdNumber') : null;
+  const badKey = input.idempotencyKey != null ? text(input.idempotencyKey, 64, ['input', 'idempotencyKey']) : null;
+  if (badKey) return { ok: false, errors: [badKey] };
+  const publishKey = input.idempotencyKey?.trim() || null;
   const c = await ctx.loaders.cases.caseById.load(caseId);
   if (!c || !(await householdInScope(ctx, c.householdId))) return refuse('CASE_NOT_FOUND', 'no such case', ['input', 'caseId']);
+  // A retry after a lost answer gets the first outcome, whatever became of the need or its consent since.
+  const earlier = publishKey ? await store.needByPublishKey(ctx.hub, caller(ctx).name, publishKey) : null;
+  if (earlier) {
+    const asked = { caseId, consentId, purpose: input.purpose, urgency: input.urgency, uncoveredFen: input.uncoveredFen, description: input.description.trim(), beneficiaryIdNumber: beneficiary };
+    return store.replayOfPublication(earlier, { ...earlier, ...asked });
+  }
   const checked = await needOfCase(ctx, c, await consentInReach(ctx, consentId), input, beneficiary, ['input', 'consentId']);
-  return checked.ok ? store.insertNeedUnderConsent(ctx.hub, checked.value) : checked;
+  return checked.ok ? store.insertNeedUnderConsent(ctx.hub, { ...checked.value, publishKey }) : checked;
 }
 
 /** Triggers whose evidence is health or disability data (PIPL art. 28): a need from their alerts rests on it. */
@@ -242,13 +251,15 @@ export async function needDetail(ctx: HubContext, needIdText: string): Promise<{
   return { need, claim, organisation: org };
 }
 
-export async function pledge(ctx: HubContext, input: { needId: string; amountFen: number; projectId?: string | null }) {
+export async function pledge(ctx: HubContext, input: { needId: string; amountFen: number; projectId?: string | null; reference?: string | null }) {
   const needId = requireHubId(input.needId, 'input.needId', 'need id');
   const projectId = input.projectId ? requireHubId(input.projectId, 'input.projectId', 'project id') : null;
+  const bad = input.reference != null ? text(input.reference, 64, ['input', 'reference']) : null;
+  if (bad) return { ok: false as const, errors: [bad] };
   const org = await myOrganisation(ctx);
   if (!org) return refuse<{ pledge: store.PledgeRecord; need: store.NeedRecord }>('ORGANISATION_NOT_REGISTERED', 'register the organisation first', null);
   if (!(await needInReach(ctx, needId))) return refuse<{ pledge: store.PledgeRecord; need: store.NeedRecord }>('NEED_NOT_FOUND', 'no such need', ['input', 'needId']);
-  return store.pledge(ctx.hub, { needId, creditCode: org.creditCode, projectId, amountFen: input.amountFen, now: ctx.now(), today: ctx.today });
+  return store.pledge(ctx.hub, { needId, creditCode: org.creditCode, projectId, amountFen: input.amountFen, reference: input.reference?.trim() || null, now: ctx.now(), today: ctx.today });
 }
 
 export async function reportDelivery(ctx: HubContext, input: { pledgeId: string; amountFen: number; deliveredOn: IsoDate; beneficiaryIdNumber?: string | null; reference: string; settlementReference?: string | null }) {
@@ -260,7 +271,7 @@ export async function reportDelivery(ctx: HubContext, input: { pledgeId: string;
   const bad = text(input.reference, 64, ['input', 'reference']) ?? (input.settlementReference ? text(input.settlementReference, 64, ['input', 'settlementReference']) : null);
   if (bad) return { ok: false as const, errors: [bad] };
   const reporter = { clientName: caller(ctx).name, office: 'CHARITY' as const, creditCode: org.creditCode };
-  return store.deliver(ctx.hub, {
+  const outcome = await store.deliver(ctx.hub, {
     pledgeId,
     creditCode: org.creditCode,
     amountFen: input.amountFen,
@@ -271,6 +282,21 @@ export async function reportDelivery(ctx: HubContext, input: { pledgeId: string;
     now: ctx.now(),
     today: ctx.today,
   }, (tx, delivery, need) => intoLedger(ctx, tx, delivery, need, reporter));
+  // A delivery records aid to a member of the household (and tells the charity whether the member it
+  // named is one): the audit row names both, as aidReport's names each beneficiary, so the person
+  // asking who touched their data (accessLog) sees the charity.
+  if (outcome.ok) ctx.access.record([{ kind: 'HOUSEHOLD', householdId: outcome.value.delivery.householdId }, { kind: 'PERSON', idNumber: outcome.value.delivery.beneficiaryIdNumber }], false);
+  else if (beneficiary) ctx.access.record([{ kind: 'PERSON', idNumber: beneficiary }], false);
+  return outcome;
+}
+
+/** The ledger's record fields as a delivery's input names them (the rest are the hub's own: the need, the case, the programme). */
+const DELIVERY_FIELDS: Record<string, string> = { reference: 'reference', settlementRef: 'settlementReference', grantDate: 'deliveredOn', amountFen: 'amountFen', beneficiaryIdNumber: 'beneficiaryIdNumber' };
+
+/** The input field the ledger refused, when it refused one the charity sent; else the input as a whole. */
+function deliveryField(errors: readonly { field: string | null }[]): string[] {
+  const fields = [...new Set(errors.map((e) => (e.field ? DELIVERY_FIELDS[e.field] : undefined)))];
+  return fields.length === 1 && fields[0] ? ['input', fields[0]] : ['input'];
 }
 
 /** The charity programme a delivery is recorded under, by what the need is for. */
@@ -303,7 +329,7 @@ async function intoLedger(ctx: HubContext, tx: Parameters<typeof recordReportedA
     ],
     ctx.today,
   );
-  if (!checked.ok) return refuse('DELIVERY_NOT_RECORDABLE', checked.errors.map((e) => `${e.field ?? 'record'}: ${e.message}`).join('; '), ['input']);
+  if (!checked.ok) return refuse('DELIVERY_NOT_RECORDABLE', checked.errors.map((e) => `${e.field ?? 'record'}: ${e.message}`).join('; '), deliveryField(checked.errors));
   const recorded = await recordReportedAid(tx, checked.records, reporter, ctx.now());
   if (!recorded.ok) {
     return recorded.errors.some((e) => e.code === 'REFERENCE_CONFLICT')

@@ -57,14 +57,19 @@ export const charityResolvers: Resolvers = {
   Mutation: {
     charityConsentRecord: async (_, { input }, ctx) => payload(await linkage.recordConsent(ctx, input), (consent) => ({ consent, withdrawnNeeds: 0 }), { consent: null, withdrawnNeeds: 0 }),
     charityConsentRevoke: async (_, { input }, ctx) => payload(await linkage.revokeConsent(ctx, input.consentId), (r) => r, { consent: null, withdrawnNeeds: 0 }),
-    charityNeedPublish: async (_, { input }, ctx) => payload(await linkage.publishNeed(ctx, input), (need) => ({ need }), { need: null }),
-    charityNeedPublishFromAlert: async (_, { input }, ctx) => payload(await linkage.publishNeedFromAlert(ctx, input), (need) => ({ need }), { need: null }),
-    charityNeedWithdraw: async (_, { input }, ctx) => payload(await linkage.withdrawNeed(ctx, input.needId), (need) => ({ need }), { need: null }),
+    charityNeedPublish: async (_, { input }, ctx) => {
+      const outcome = await linkage.publishNeed(ctx, input);
+      return payload(outcome, (need) => ({ need, replayed: outcome.ok && outcome.replayed === true }), { need: null, replayed: false });
+    },
+    charityNeedPublishFromAlert: async (_, { input }, ctx) => payload(await linkage.publishNeedFromAlert(ctx, input), (need) => ({ need, replayed: false }), { need: null, replayed: false }),
+    charityNeedWithdraw: async (_, { input }, ctx) => payload(await linkage.withdrawNeed(ctx, input.needId), (need) => ({ need, replayed: false }), { need: null, replayed: false }),
     charityOrganisationRegister: async (_, { input }, ctx) => payload(await linkage.registerOrganisation(ctx, input), (organisation) => ({ organisation }), { organisation: null }),
     charityProjectCreate: async (_, { input }, ctx) => payload(await linkage.createProject(ctx, input), (project) => ({ project }), { project: null }),
     charityNeedClaim: async (_, { input }, ctx) => payload(await linkage.claimNeed(ctx, input.needId), (claim) => ({ claim }), { claim: null }),
-    charityPledgeCreate: async (_, { input }, ctx) =>
-      payload(await linkage.pledge(ctx, input), (r) => ({ pledge: r.pledge, remainingFen: r.need.uncoveredFen - r.need.pledgedFen }), { pledge: null, remainingFen: null }),
+    charityPledgeCreate: async (_, { input }, ctx) => {
+      const outcome = await linkage.pledge(ctx, input);
+      return payload(outcome, (r) => ({ pledge: r.pledge, remainingFen: r.need.uncoveredFen - r.need.pledgedFen, replayed: outcome.ok && outcome.replayed === true }), { pledge: null, remainingFen: null, replayed: false });
+    },
     charityDeliveryReport: async (_, { input }, ctx) => {
       const outcome = await linkage.reportDelivery(ctx, input);
       return payload(outcome, (r) => ({ delivery: r.delivery, replayed: outcome.ok && outcome.replayed === true }), { delivery: null, replayed: false });

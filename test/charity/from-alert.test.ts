@@ -104,7 +104,7 @@ it('publishes the need in one step, from the alert’s case, with the consent gi
 });
 
 it('shows a charity only the public summary, and lets no charity or other township publish from the alert', async () => {
-  const charity = await hub.createClient({ regionScope: '370800', roles: ['CHARITY'] });
+  const charity = await hub.createClient({ department: 'CHARITY', regionScope: '370800', roles: ['CHARITY'] });
   const asCharity = hub.as({ token: charity.token, purpose: 'CHARITY_LINKAGE' });
   const summaries = await asCharity.gql(`{ charityNeeds { id category amountBand urgency county { code } } }`);
   expect(summaries.errors).toBeUndefined();
