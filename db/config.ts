@@ -115,6 +115,11 @@ export interface HubConfig {
 export interface MonitoringConfig {
   /** Per department (AIDHUB_MONITOR_INTERVAL_MS_<DEPARTMENT>), else `default` (AIDHUB_MONITOR_INTERVAL_MS). */
   intervalMs: Partial<Record<DepartmentCode, number>> & { default: number };
+  /**
+   * The departments this process polls; absent: all. Without AIDHUB_MONITOR_INTERVAL_MS, those given
+   * an AIDHUB_MONITOR_INTERVAL_MS_<DEPARTMENT> of their own; with it, all but those given 0.
+   */
+  departments?: DepartmentCode[];
   /** A lease not renewed for this long is taken over (default 3 intervals, at least 10 s). */
   leaseMs: number;
   /** Rows read per table per tick. */
@@ -130,21 +135,45 @@ export interface MonitoringConfig {
 }
 
 /**
- * Set AIDHUB_MONITOR_INTERVAL_MS (npm start's demo sets 60000 unless given) to poll; absent or 0: this
- * process does not poll (another does, or tests drive the poller themselves).
+ * Set AIDHUB_MONITOR_INTERVAL_MS (npm start's demo sets 30000 unless given) to poll every department;
+ * AIDHUB_MONITOR_INTERVAL_MS_<DEPARTMENT> to poll that one at its own interval (alone, it is the only
+ * one this process polls), or 0 not to poll it here. Neither: this process does not poll (another
+ * does, or tests drive the poller themselves).
  */
 export function monitoringConfigFromEnv(env: NodeJS.ProcessEnv): MonitoringConfig | null {
   const def = env.AIDHUB_MONITOR_INTERVAL_MS;
-  const polling = Boolean(def) && def !== '0';
+  const pollingAll = Boolean(def) && def !== '0';
   // Read and checked whether or not this process polls: a bad value was accepted silently by a
   // process without the interval, and refused only once the interval was set (npm start on its
   // private server sets it after the start-up check, so the refusal came after the server started).
-  const interval = polling ? positiveInt(env, 'AIDHUB_MONITOR_INTERVAL_MS', 60_000) : 60_000;
+  const interval = pollingAll ? positiveInt(env, 'AIDHUB_MONITOR_INTERVAL_MS', 60_000) : 60_000;
   const intervalMs: MonitoringConfig['intervalMs'] = { default: interval };
-  for (const code of DEPARTMENT_CODES) if (env[`AIDHUB_MONITOR_INTERVAL_MS_${code}`]) intervalMs[code] = positiveInt(env, `AIDHUB_MONITOR_INTERVAL_MS_${code}`, interval);
+  // A department's own interval alone polled nothing: the process polled only with the general one,
+  // so AIDHUB_MONITOR_INTERVAL_MS_HEALTH=10000 on a process meant to watch 医保 was accepted and
+  // ignored. Now it polls that department; and 0 leaves one out where the general one is set.
+  const departments: DepartmentCode[] = [];
+  for (const code of DEPARTMENT_CODES) {
+    const name = `AIDHUB_MONITOR_INTERVAL_MS_${code}`;
+    if (env[name] === '0') continue;
+    if (env[name]) {
+      intervalMs[code] = positiveInt(env, name, interval);
+      departments.push(code);
+    } else if (pollingAll) departments.push(code);
+  }
+  const polling = pollingAll || departments.length > 0;
   const region = env.AIDHUB_MONITOR_MONTHLY_REGION?.trim() || null;
   if (region !== null && !/^\d{6}(\d{3}(\d{3})?)?$/.test(region)) throw new ConfigError(`AIDHUB_MONITOR_MONTHLY_REGION must be a 6-, 9- or 12-digit division code, got ${JSON.stringify(region)}`);
-  const config = { intervalMs, leaseMs: positiveInt(env, 'AIDHUB_MONITOR_LEASE_MS', Math.max(3 * interval, 10_000)), batchRows: positiveInt(env, 'AIDHUB_MONITOR_BATCH_ROWS', 5000), monthlyRegion: region, commitLagMs: positiveInt(env, 'AIDHUB_MONITOR_COMMIT_LAG_MS', 5000) };
+  // A lease outlives three polls of the slowest department polled, else another process would take
+  // it over between two of that department's polls.
+  const slowest = Math.max(...departments.map((code) => intervalMs[code] ?? interval), pollingAll ? interval : 0);
+  const config: MonitoringConfig = {
+    intervalMs,
+    ...(departments.length < DEPARTMENT_CODES.length ? { departments } : {}),
+    leaseMs: positiveInt(env, 'AIDHUB_MONITOR_LEASE_MS', Math.max(3 * slowest, 10_000)),
+    batchRows: positiveInt(env, 'AIDHUB_MONITOR_BATCH_ROWS', 5000),
+    monthlyRegion: region,
+    commitLagMs: positiveInt(env, 'AIDHUB_MONITOR_COMMIT_LAG_MS', 5000),
+  };
   return polling ? config : null;
 }
 
