@@ -251,6 +251,8 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
     const server = await startPrivateServer({ dataDir });
     privateServer = server;
     started.add('private database server', () => server.stop());
+    // It keeps its port from one start to the next while that is free (db/setup/private-server.ts).
+    if (server.movedFrom !== null) console.log(`The private database server's port ${server.movedFrom} is taken by another program: it listens on ${server.port} now, and a process given the old URL needs the new one (${shownPath(besidePrivateData('hub-url'))} names it once the hub serves).`);
     hubUrl = withDatabase(privateServer.url, 'aidhub');
     demo = early.demo !== false;
     // The demo pushes alerts to receivers on this machine only, unless told otherwise.
