@@ -130,8 +130,10 @@ async function usingDatabase<T>(variable: string, url: string, work: () => Promi
 
 function portProblem(err: NodeJS.ErrnoException, host: string, port: number, variable = 'PORT'): Error {
   if (err.code === 'EADDRINUSE') {
+    // A hub's metrics listener answers /metrics only (server/metrics.ts), and /healthz with 404.
+    const probe = variable === 'PORT' ? '/healthz' : '/metrics';
     return new CannotStart(
-      `Port ${port} on ${host} (${variable}) is already in use (another AidHub? \`curl -s http://${host}:${port}/healthz\` tells).\n` +
+      `Port ${port} on ${host} (${variable}) is already in use (another AidHub? \`curl -s http://${host}:${port}${probe}\` tells).\n` +
         `  Stop what listens there, or start this hub on another port: ${variable}=${variable === 'PORT' ? 4001 : 9464} npm start`,
     );
   }

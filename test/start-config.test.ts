@@ -80,6 +80,11 @@ it('refuses a metrics port in use before starting anything, naming METRICS_PORT'
     const run = start({ METRICS_PORT: String((taken.address() as net.AddressInfo).port) });
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('METRICS_PORT');
+    // What tells whether it is another hub's metrics listener: /metrics (it answers /healthz with 404,
+    // so the /healthz the message suggested said "not found" of a hub that was there).
+    const { port: metricsPort } = taken.address() as net.AddressInfo;
+    expect(run.stderr).toContain(`curl -s http://127.0.0.1:${metricsPort}/metrics`);
+    expect(run.stderr).not.toContain('/healthz');
     expect(run.stderr).not.toMatch(/^\s+at /m);
     expect(run.stdout).not.toContain('private database server');
     expect(run.dataWritten).toEqual([]);
