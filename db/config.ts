@@ -374,7 +374,23 @@ function redisUrlFromEnv(env: NodeJS.ProcessEnv): string | null {
   return raw;
 }
 
+/**
+ * A per-department variable naming no department (SOURCE_HEALTHCARE_URL, SOURCE_CIVIL_URL,
+ * AIDHUB_MONITOR_INTERVAL_MS_EDU) is refused: it was read by nobody, so the department it was meant
+ * for stayed on its default (its database beside the hub's, the general timeout, no polling of its
+ * own) with nothing said.
+ */
+function departmentVariablesKnown(env: NodeJS.ProcessEnv): void {
+  const known = new Set<string>(DEPARTMENT_CODES);
+  for (const name of Object.keys(env)) {
+    const department = /^SOURCE_(\w+?)_(?:URL|TIMEOUT_MS|CHECK_CONNECTIONS)$/.exec(name)?.[1] ?? /^AIDHUB_MONITOR_INTERVAL_MS_(\w+)$/.exec(name)?.[1];
+    if (department === undefined || known.has(department)) continue;
+    throw new ConfigError(`${name} names no department: <DEPT> is one of ${DEPARTMENT_CODES.join(' ')} (README, Configuration)`);
+  }
+}
+
 export function loadConfig(hubUrl: string, env: NodeJS.ProcessEnv = process.env): HubConfig {
+  departmentVariablesKnown(env);
   databaseUrlFromEnv(env, 'DATABASE_URL');
   for (const code of DEPARTMENT_CODES) databaseUrlFromEnv(env, departmentEnvName(code));
   const timeoutMs = positiveInt(env, 'SOURCE_TIMEOUT_MS', 2000);

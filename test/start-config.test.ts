@@ -64,6 +64,11 @@ it.each([
   ['AIDHUB_MONITOR_MONTHLY_REGION', 'Jining'],
   ['AIDHUB_SHUTDOWN_DRAIN_MS', '10s'],
   ['AIDHUB_SHUTDOWN_DRAIN_MS', '3600000'],
+  // A department variable naming no department was read by nobody: the department meant stayed on
+  // its default (its database beside the hub's, the general timeout, no polling) with nothing said.
+  ['SOURCE_HEALTHCARE_URL', 'mysql://health:pw@10.0.0.5:3306/front'],
+  ['SOURCE_CIVIL_TIMEOUT_MS', '5000'],
+  ['AIDHUB_MONITOR_INTERVAL_MS_EDU', '10000'],
 ])('refuses %s=%s before starting anything, naming the variable', (name, value) => {
   const run = start({ [name]: value });
   expect(run.status).toBe(2);
