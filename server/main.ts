@@ -144,6 +144,32 @@ function portProblem(err: NodeJS.ErrnoException, host: string, port: number, var
   return err;
 }
 
+/**
+ * The private server's data directory (AIDHUB_DATA_DIR, or .data/mariadb in the checkout) checked
+ * before anything starts, without writing: the nearest part of its path that exists must be a
+ * directory this process may write in. A file in the path, a directory of another user's or a
+ * read-only file system ended the start with Node's ENOTDIR, EACCES or EROFS and a stack trace.
+ */
+function checkDataDir(dataDir: string): void {
+  const variable = process.env.AIDHUB_DATA_DIR ? 'AIDHUB_DATA_DIR' : 'AIDHUB_DATA_DIR (unset: .data/mariadb in the checkout)';
+  let existing = dataDir;
+  while (!fs.existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
+  const refuse = (why: string) => new CannotStart(`${variable}: the private database server cannot keep its data in ${shownPath(dataDir)}: ${why}. Give it a directory this user may write in.`);
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(existing);
+  } catch (err) {
+    throw refuse(`${shownPath(existing)} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (!stat.isDirectory()) throw refuse(`${shownPath(existing)} is a file, not a directory`);
+  try {
+    fs.accessSync(existing, fs.constants.W_OK | fs.constants.X_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw refuse(code === 'EROFS' ? `${shownPath(existing)} is on a read-only file system` : `this user may not write in ${shownPath(existing)} (${code ?? 'error'})`);
+  }
+}
+
 /** The departments whose databases are on the hub's own private server (no SOURCE_*_URL elsewhere), provisioned empty. */
 async function provisionPrivateDepartments(serverUrl: string, sources: HubConfig['sources']): Promise<void> {
   const own = new URL(serverUrl);
@@ -224,6 +250,7 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
   // Every variable, then the ports: nothing is started or written if the hub could not run anyway.
   const early = loadConfig(process.env.DATABASE_URL ?? 'mysql://127.0.0.1/aidhub');
   const demoHouseholds = demoHouseholdsFromEnv();
+  if (!process.env.DATABASE_URL) checkDataDir(privateDataDir());
   // The public port is taken now and held through the start, answering 503 until the hub serves
   // (server/early-listener.ts): one taken by another process is reported at once, and none can take
   // it while the demo loads.

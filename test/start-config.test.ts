@@ -78,6 +78,22 @@ it.each([
   expect(run.dataWritten).toEqual([]);
 }, 90_000);
 
+it('refuses an AIDHUB_DATA_DIR under a file before starting anything, naming the variable', () => {
+  // It was Node's ENOTDIR from inside the private server's start, with a stack trace, exit 1.
+  const file = path.join(dataRoot, '..', `${path.basename(dataRoot)}-a-file`);
+  fs.writeFileSync(file, 'not a directory\n');
+  try {
+    const run = start({ AIDHUB_DATA_DIR: path.join(file, 'mariadb') });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^AIDHUB_DATA_DIR: .* is a file, not a directory/);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stdout).not.toContain('private database server');
+    expect(run.dataWritten).toEqual([]);
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+}, 90_000);
+
 it('refuses a metrics port in use before starting anything, naming METRICS_PORT', async () => {
   const taken = net.createServer();
   await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
