@@ -386,7 +386,7 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   });
 
   // ---- Everything below is authenticated. Register route modules after this line. ----
-  app.use(accessMiddleware({ db: accessDb, audit, config: deps.config, logger: deps.logger, rateLimits, onRateLimited: (limit) => metrics.rateLimited(limit) }));
+  app.use(accessMiddleware({ db: accessDb, audit, config: deps.config, logger: deps.logger, rateLimits, onRateLimited: (limit) => metrics.rateLimited(limit), onUnauthenticated: (reason) => metrics.unauthenticated(reason) }));
   registerCasePages(app, deps, audit);
   registerFindingExports(app, deps, audit);
 
