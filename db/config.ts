@@ -389,6 +389,34 @@ function departmentVariablesKnown(env: NodeJS.ProcessEnv): void {
   }
 }
 
+/**
+ * NODE_ENV: `production`, or `development` or `test` (or unset). Anything else (`prod`,
+ * `Production`) was development mode in silence: stack traces in answers, introspection on and the
+ * statement counts shown, on a hub its operator believed in production.
+ */
+function productionFromEnv(env: NodeJS.ProcessEnv): boolean {
+  const raw = env.NODE_ENV;
+  if (raw === undefined || raw === '' || raw === 'development' || raw === 'test') return false;
+  if (raw === 'production') return true;
+  throw new ConfigError(`NODE_ENV must be production (or development or test), got ${JSON.stringify(raw)}: any other value runs the hub in development mode, with stack traces in its answers and introspection on`);
+}
+
+/**
+ * The metrics listener: METRICS_PORT turns it on. METRICS_HOST or METRICS_TOKEN without it was
+ * accepted and ignored, so an operator who set only the token believed /metrics served and guarded.
+ */
+function metricsFromEnv(env: NodeJS.ProcessEnv): NonNullable<HubConfig['metrics']> {
+  if (!env.METRICS_PORT) {
+    const stray = ['METRICS_HOST', 'METRICS_TOKEN'].find((name) => env[name]);
+    if (stray) throw new ConfigError(`${stray} is set but METRICS_PORT is not, so there is no metrics listener: set METRICS_PORT (e.g. 9464) as well, or unset ${stray}`);
+  }
+  return {
+    port: env.METRICS_PORT ? portNumber(env, 'METRICS_PORT', 9464) : null,
+    host: env.METRICS_HOST || '127.0.0.1',
+    token: env.METRICS_TOKEN || null,
+  };
+}
+
 export function loadConfig(hubUrl: string, env: NodeJS.ProcessEnv = process.env): HubConfig {
   departmentVariablesKnown(env);
   databaseUrlFromEnv(env, 'DATABASE_URL');
@@ -406,7 +434,7 @@ export function loadConfig(hubUrl: string, env: NodeJS.ProcessEnv = process.env)
     ) as Record<DepartmentCode, SourceConfig>,
     port: portNumber(env, 'PORT', 4000),
     host: env.HOST || '127.0.0.1',
-    production: env.NODE_ENV === 'production',
+    production: productionFromEnv(env),
     maxListSize: positiveInt(env, 'MAX_LIST_SIZE', 500),
     queryLimits: {
       maxDepth: positiveInt(env, 'MAX_QUERY_DEPTH', DEFAULT_QUERY_LIMITS.maxDepth),
@@ -423,11 +451,7 @@ export function loadConfig(hubUrl: string, env: NodeJS.ProcessEnv = process.env)
     tokenCacheMs: env.TOKEN_CACHE_MS === '0' ? 0 : positiveInt(env, 'TOKEN_CACHE_MS', TOKEN_CACHE_MS_DEFAULT),
     auditCheckpoints: checkpointConfigFromEnv(env),
     rateLimitRedisUrl: redisUrlFromEnv(env),
-    metrics: {
-      port: env.METRICS_PORT ? portNumber(env, 'METRICS_PORT', 9464) : null,
-      host: env.METRICS_HOST || '127.0.0.1',
-      token: env.METRICS_TOKEN || null,
-    },
+    metrics: metricsFromEnv(env),
     subgraph: switchFromEnv(env, 'AIDHUB_SUBGRAPH') ?? false,
     demo: switchFromEnv(env, 'AIDHUB_DEMO'),
     jobTakeoverIntervalMs: env.AIDHUB_JOB_TAKEOVER_MS === '0' ? null : positiveInt(env, 'AIDHUB_JOB_TAKEOVER_MS', 15_000),
