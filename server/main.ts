@@ -14,7 +14,7 @@ import { todayIso } from '../domain/dates';
 import { besidePrivateData, privateDataDir, removeHubUrlFile, writeHubUrlFile } from '../access/hub-url';
 import { accessDbOf } from '../db/access/db';
 import { createPool, hubDrizzle } from '../db/connect';
-import { DataDirInUse, startPrivateServer, ServerBinaryMissing, type PrivateServer } from '../db/setup/private-server';
+import { DataDirInUse, PrivateServerFailed, startPrivateServer, ServerBinaryMissing, type PrivateServer } from '../db/setup/private-server';
 import { ensureDatabase, provisionHub } from '../db/setup/provision';
 import { HolidayNoticeError } from '../domain/cases/holiday-notices';
 import { activeHolidayCalendar } from '../domain/cases/working-days';
@@ -418,7 +418,7 @@ main().catch((err) => {
     console.error(err.message);
     process.exit(1);
   }
-  if (err instanceof DatabaseUnusable) {
+  if (err instanceof DatabaseUnusable || err instanceof PrivateServerFailed) {
     console.error(err.message);
     process.exit(EXIT_DATABASE_UNUSABLE);
   }

@@ -32,8 +32,10 @@ afterAll(() => {
 });
 
 /** server/main.ts with DATABASE_URL: what it printed and its exit code. */
-function start(databaseUrl: string, env: NodeJS.ProcessEnv = {}) {
-  const base: NodeJS.ProcessEnv = { ...process.env, AIDHUB_DATA_DIR: path.join(dataRoot, 'mariadb'), PORT: String(port), NODE_ENV: 'development', DATABASE_URL: databaseUrl };
+function start(databaseUrl: string | null, env: NodeJS.ProcessEnv = {}) {
+  const base: NodeJS.ProcessEnv = { ...process.env, AIDHUB_DATA_DIR: path.join(dataRoot, 'mariadb'), PORT: String(port), NODE_ENV: 'development' };
+  if (databaseUrl === null) delete base.DATABASE_URL;
+  else base.DATABASE_URL = databaseUrl;
   for (const name of ['METRICS_PORT', 'LOG_LEVEL', 'AUDIT_SIGNING_KEY', 'AUDIT_SIGNING_KEY_FILE', 'AIDHUB_DEMO', 'RATE_LIMIT_REDIS_URL', 'AIDHUB_CALLBACK_HOSTS', 'AIDHUB_MONITOR_INTERVAL_MS', 'AIDHUB_MONITOR_MONTHLY_REGION']) delete base[name];
   for (const name of Object.keys(base)) if (/^SOURCE_\w+_URL$/.test(name)) delete base[name];
   Object.assign(base, env);
@@ -53,6 +55,19 @@ function expectOneLine(run: ReturnType<typeof start>, reason: RegExp, variable =
 it('names DATABASE_URL when nothing listens at its port', async () => {
   const closed = await freePort();
   expectOneLine(start(`mysql://aidhub:${PASSWORD}@127.0.0.1:${closed}/aidhub`), new RegExp(`nothing listens at 127\\.0\\.0\\.1:${closed}`));
+}, 120_000);
+
+it('says the private database server did not start, with its log, when its data directory is damaged', () => {
+  // A data directory whose system tables are there but whose InnoDB files are not: the server
+  // exits at once. It was "Error: database server exited …" with a stack trace, exit 1.
+  const dataDir = path.join(dataRoot, 'damaged', 'mariadb');
+  fs.mkdirSync(path.join(dataDir, 'mysql'), { recursive: true });
+  fs.writeFileSync(path.join(dataDir, 'ibdata1'), 'not an InnoDB system tablespace\n');
+  const run = start(null, { AIDHUB_DATA_DIR: dataDir, AIDHUB_DEMO_HOUSEHOLDS: '10' });
+  expect(run.status).toBe(3);
+  expect(run.stderr).toMatch(/^The private database server \(data in .*\) exited during start-up; the end of its log, .*server\.log:\n/);
+  expect(run.stderr).not.toMatch(/^\s+at /m);
+  expect(run.stdout).not.toContain('AidHub is listening');
 }, 120_000);
 
 describe('against a real server', () => {

@@ -32,6 +32,15 @@ export class ServerBinaryMissing extends Error {
   override name = 'ServerBinaryMissing';
 }
 
+/**
+ * The server did not come up: it exited during start-up (a damaged data directory, a full disk, a
+ * port taken at the last moment) or did not accept connections in time. The message says so and
+ * ends with its log's last lines; `npm start` prints it without a stack trace (exit code 3).
+ */
+export class PrivateServerFailed extends Error {
+  override name = 'PrivateServerFailed';
+}
+
 /** Another live process already serves this data directory (see `claimDataDir`). */
 export class DataDirInUse extends Error {
   override name = 'DataDirInUse';
@@ -156,16 +165,20 @@ async function waitUntilReady(url: string, child: ChildProcess, logFile: string,
   let exited = false;
   child.once('exit', () => (exited = true));
   for (;;) {
-    if (exited) throw new Error(`database server exited during start-up; see ${logFile}:\n${tail(logFile)}`);
+    if (exited) throw new PrivateServerFailed(`The private database server (data in ${path.dirname(logFile)}) exited during start-up; the end of its log, ${logFile}:\n${indent(tail(logFile))}`);
     try {
       const conn = await mysql.createConnection({ uri: url, connectTimeout: 1000 });
       await endConnection(conn);
       return;
     } catch (err) {
-      if (Date.now() > deadline) throw new Error(`database server did not accept connections within ${timeoutMs} ms: ${(err as Error).message}\n${tail(logFile)}`);
+      if (Date.now() > deadline) throw new PrivateServerFailed(`The private database server (data in ${path.dirname(logFile)}) did not accept connections within ${timeoutMs} ms (${(err as Error).message}); the end of its log, ${logFile}:\n${indent(tail(logFile))}`);
       await new Promise((r) => setTimeout(r, 150));
     }
   }
+}
+
+function indent(text: string): string {
+  return text.split('\n').map((line) => `  ${line}`).join('\n');
 }
 
 function tail(file: string): string {
