@@ -307,6 +307,12 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
     }
   }
   const config = loadConfig(hubUrl);
+  // The monthly comparison runs in a polling process only: a region on a process that polls nothing
+  // was accepted and ignored, with nothing said (harmless on a replica beside one that polls, which
+  // is why it is said rather than refused).
+  if (!config.monitoring && process.env.AIDHUB_MONITOR_MONTHLY_REGION?.trim()) {
+    logger.warn('AIDHUB_MONITOR_MONTHLY_REGION is set, but this process polls no department (neither AIDHUB_MONITOR_INTERVAL_MS nor AIDHUB_MONITOR_INTERVAL_MS_<DEPT>), so it runs no monthly comparison: the process that polls does');
+  }
 
   next('migrations');
   // A hub database given by DATABASE_URL is reached (and created if missing and allowed) first, so

@@ -51,3 +51,16 @@ it('polls every department but one given 0, with the general interval', async ()
   const others = DEPARTMENT_CODES.filter((c) => c !== 'EDUCATION');
   expect(await polledWith({ AIDHUB_MONITOR_INTERVAL_MS: '300', AIDHUB_MONITOR_INTERVAL_MS_EDUCATION: '0' }, others.length)).toEqual([...others].sort());
 });
+
+it('says that a monthly region on a process that polls nothing runs no monthly comparison', async () => {
+  // It was accepted and ignored in silence: the operator waited a month for a comparison no process ran.
+  await dbs.hubPool.query('DELETE FROM job_lease');
+  const hub = await startHubProcess(dbs.hubUrl, { AIDHUB_DELIVERY_POLL_MS: '0', AIDHUB_JOB_TAKEOVER_MS: '0', AIDHUB_MONITOR_MONTHLY_REGION: '370800' });
+  try {
+    const warning = await until('the warning', async () => hub.output.join(''), (out) => out.includes('AIDHUB_MONITOR_MONTHLY_REGION is set, but this process polls no department'), 30_000);
+    expect(warning).toContain('"level":40');
+    expect(await pollLeases()).toEqual([]);
+  } finally {
+    await stopHubProcess(hub);
+  }
+});
