@@ -420,15 +420,12 @@ Try:
 }
 
 main().catch((err) => {
-  if (err instanceof HolidayNoticeError) {
-    console.error(err.message);
-    process.exit(1);
-  }
   if (err instanceof DatabaseUnusable || err instanceof PrivateServerFailed) {
     console.error(err.message);
     process.exit(EXIT_DATABASE_UNUSABLE);
   }
-  if (err instanceof ServerBinaryMissing || err instanceof DataDirInUse || err instanceof CannotStart || err instanceof ConfigError) {
+  // A holiday notice file (AIDHUB_HOLIDAYS_FILE) the hub cannot use is a value to correct, like any other.
+  if (err instanceof ServerBinaryMissing || err instanceof DataDirInUse || err instanceof CannotStart || err instanceof ConfigError || err instanceof HolidayNoticeError) {
     console.error(err.message);
     process.exit(2);
   }
