@@ -18,6 +18,10 @@ import { DataDirInUse, PrivateServerFailed, startPrivateServer, ServerBinaryMiss
 import { ensureDatabase, provisionHub } from '../db/setup/provision';
 import { HolidayNoticeError } from '../domain/cases/holiday-notices';
 import { activeHolidayCalendar } from '../domain/cases/working-days';
+import { activeRuleSet } from '../rules/load';
+import { activeTriggerSet } from '../rules/triggers-load';
+import { RuleSetError } from '../domain/findings/rule-set';
+import { TriggerSetError } from '../domain/monitoring/triggers';
 import { household } from '../db/household/schema';
 import { closeSources, openSources } from '../federation/sources';
 import { generateDemo } from '../tools/generate/index';
@@ -247,6 +251,20 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
   };
   // A locality's holiday notices (AIDHUB_HOLIDAYS_FILE) are checked before anything is started.
   activeHolidayCalendar();
+  // Its rule set and warning triggers likewise (loaded once; the server uses the same): a file that
+  // could not be read or checked was found only by createHubServer, after the private server had
+  // started and the demo loaded, and ended the start with a stack trace naming no variable.
+  for (const [variable, load] of [
+    ['AIDHUB_RULES_FILE', activeRuleSet],
+    ['AIDHUB_TRIGGERS_FILE', activeTriggerSet],
+  ] as const) {
+    try {
+      load();
+    } catch (err) {
+      if (!(err instanceof RuleSetError || err instanceof TriggerSetError)) throw err;
+      throw new ConfigError(err.message.includes(variable) ? err.message : `${variable}: ${err.message}`);
+    }
+  }
   // Every variable, then the ports: nothing is started or written if the hub could not run anyway.
   const early = loadConfig(process.env.DATABASE_URL ?? 'mysql://127.0.0.1/aidhub');
   const demoHouseholds = demoHouseholdsFromEnv();

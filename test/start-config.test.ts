@@ -37,7 +37,7 @@ afterAll(() => {
 function start(env: Record<string, string>) {
   const dataDir = path.join(dataRoot, 'mariadb');
   const base: NodeJS.ProcessEnv = { ...process.env, AIDHUB_DATA_DIR: dataDir, PORT: String(port), NODE_ENV: 'development' };
-  for (const name of ['DATABASE_URL', 'AIDHUB_HOLIDAYS_FILE', 'METRICS_PORT', 'METRICS_HOST', 'METRICS_TOKEN', 'LOG_LEVEL', 'AUDIT_SIGNING_KEY', 'AUDIT_SIGNING_KEY_FILE', 'CHARITY_CLAIM_WORKING_DAYS', 'AIDHUB_JOB_LEASE_MS', 'AIDHUB_DEMO_HOUSEHOLDS', 'AIDHUB_DEMO', 'AIDHUB_SUBGRAPH', 'RATE_LIMIT_REDIS_URL', 'AIDHUB_CALLBACK_HOSTS', 'SOURCE_HEALTH_URL', 'AIDHUB_MONITOR_INTERVAL_MS', 'AIDHUB_MONITOR_MONTHLY_REGION', 'AIDHUB_SHUTDOWN_DRAIN_MS']) delete base[name];
+  for (const name of ['DATABASE_URL', 'AIDHUB_HOLIDAYS_FILE', 'AIDHUB_RULES_FILE', 'AIDHUB_TRIGGERS_FILE', 'METRICS_PORT', 'METRICS_HOST', 'METRICS_TOKEN', 'LOG_LEVEL', 'AUDIT_SIGNING_KEY', 'AUDIT_SIGNING_KEY_FILE', 'CHARITY_CLAIM_WORKING_DAYS', 'AIDHUB_JOB_LEASE_MS', 'AIDHUB_DEMO_HOUSEHOLDS', 'AIDHUB_DEMO', 'AIDHUB_SUBGRAPH', 'RATE_LIMIT_REDIS_URL', 'AIDHUB_CALLBACK_HOSTS', 'SOURCE_HEALTH_URL', 'AIDHUB_MONITOR_INTERVAL_MS', 'AIDHUB_MONITOR_MONTHLY_REGION', 'AIDHUB_SHUTDOWN_DRAIN_MS']) delete base[name];
   const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server', 'main.ts')], { cwd: ROOT, encoding: 'utf8', env: { ...base, ...env }, timeout: 60_000 });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr, dataWritten: fs.readdirSync(dataRoot) };
 }
@@ -74,6 +74,9 @@ it.each([
   ['NODE_ENV', 'prod'],
   // Exit code 1 before, the code of a failure, not of a value to correct.
   ['AIDHUB_HOLIDAYS_FILE', '/nonexistent/aidhub-holidays.json'],
+  // Found only once the private server had started and the demo loaded, with a stack trace, exit 1.
+  ['AIDHUB_RULES_FILE', '/nonexistent/aidhub-rules.json'],
+  ['AIDHUB_TRIGGERS_FILE', '/nonexistent/aidhub-triggers.json'],
   ['METRICS_TOKEN', 'metrics-secret'],
   ['METRICS_HOST', '10.0.0.1'],
 ])('refuses %s=%s before starting anything, naming the variable', (name, value) => {
