@@ -162,7 +162,8 @@ export async function revokeClient(db: AccessDb, name: string): Promise<ClientIn
 /** The look-up every request makes, prepared once per database handle. */
 const byTokenHash = preparedPer((db: AccessDb) => db.select().from(apiClient).where(eq(apiClient.tokenHash, sql.placeholder('hash'))).prepare());
 
-export type AuthFailure = 'TOKEN_MISSING' | 'TOKEN_MALFORMED' | 'TOKEN_INVALID' | 'TOKEN_EXPIRED' | 'TOKEN_REVOKED';
+export const AUTH_FAILURES = ['TOKEN_MISSING', 'TOKEN_MALFORMED', 'TOKEN_INVALID', 'TOKEN_EXPIRED', 'TOKEN_REVOKED'] as const;
+export type AuthFailure = (typeof AUTH_FAILURES)[number];
 export type Authentication = { ok: true; caller: Caller } | { ok: false; reason: AuthFailure };
 
 /** The token an `Authorization: Bearer …` header carries, or why it carries none. */

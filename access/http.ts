@@ -81,6 +81,8 @@ export interface AccessHttpDeps {
   tokens?: TokenCache;
   /** Told of every RATE_LIMITED refusal, by which limit (the metrics count them). */
   onRateLimited?: (limit: 'client' | 'auth_failure') => void;
+  /** Told of every UNAUTHENTICATED refusal, by reason (the metrics count them). */
+  onUnauthenticated?: (reason: AuthFailure) => void;
 }
 
 function rateLimited(res: express.Response, rejection: RateLimiterRes, message: string): void {
@@ -124,6 +126,7 @@ export function accessMiddleware(deps: AccessHttpDeps): express.RequestHandler {
           return rateLimited(res, rejection, 'Too many failed authentications from this address; wait and retry');
         }
         deps.logger.warn({ reason: auth.reason, method: req.method, path: loggablePath(req.path) }, 'unauthenticated request refused');
+        deps.onUnauthenticated?.(auth.reason);
         res.set('WWW-Authenticate', `Bearer realm="aidhub", error="invalid_token"`);
         return sendError(res, 401, 'UNAUTHENTICATED', auth.reason, AUTH_MESSAGES[auth.reason]);
       }

@@ -115,6 +115,11 @@ export interface HubConfig {
 export interface MonitoringConfig {
   /** Per department (AIDHUB_MONITOR_INTERVAL_MS_<DEPARTMENT>), else `default` (AIDHUB_MONITOR_INTERVAL_MS). */
   intervalMs: Partial<Record<DepartmentCode, number>> & { default: number };
+  /**
+   * The departments this process polls; absent: all. Without AIDHUB_MONITOR_INTERVAL_MS, those given
+   * an AIDHUB_MONITOR_INTERVAL_MS_<DEPARTMENT> of their own; with it, all but those given 0.
+   */
+  departments?: DepartmentCode[];
   /** A lease not renewed for this long is taken over (default 3 intervals, at least 10 s). */
   leaseMs: number;
   /** Rows read per table per tick. */
@@ -130,21 +135,45 @@ export interface MonitoringConfig {
 }
 
 /**
- * Set AIDHUB_MONITOR_INTERVAL_MS (npm start on its private server sets 30000 unless given) to poll; absent or 0: this
- * process does not poll (another does, or tests drive the poller themselves).
+ * Set AIDHUB_MONITOR_INTERVAL_MS (npm start on its private server sets 30000 unless given) to poll every department;
+ * AIDHUB_MONITOR_INTERVAL_MS_<DEPARTMENT> to poll that one at its own interval (alone, it is the only
+ * one this process polls), or 0 not to poll it here. Neither: this process does not poll (another
+ * does, or tests drive the poller themselves).
  */
 export function monitoringConfigFromEnv(env: NodeJS.ProcessEnv): MonitoringConfig | null {
   const def = env.AIDHUB_MONITOR_INTERVAL_MS;
-  const polling = Boolean(def) && def !== '0';
+  const pollingAll = Boolean(def) && def !== '0';
   // Read and checked whether or not this process polls: a bad value was accepted silently by a
   // process without the interval, and refused only once the interval was set (npm start on its
   // private server sets it after the start-up check, so the refusal came after the server started).
-  const interval = polling ? positiveInt(env, 'AIDHUB_MONITOR_INTERVAL_MS', 60_000) : 60_000;
+  const interval = pollingAll ? positiveInt(env, 'AIDHUB_MONITOR_INTERVAL_MS', 60_000) : 60_000;
   const intervalMs: MonitoringConfig['intervalMs'] = { default: interval };
-  for (const code of DEPARTMENT_CODES) if (env[`AIDHUB_MONITOR_INTERVAL_MS_${code}`]) intervalMs[code] = positiveInt(env, `AIDHUB_MONITOR_INTERVAL_MS_${code}`, interval);
+  // A department's own interval alone polled nothing: the process polled only with the general one,
+  // so AIDHUB_MONITOR_INTERVAL_MS_HEALTH=10000 on a process meant to watch 医保 was accepted and
+  // ignored. Now it polls that department; and 0 leaves one out where the general one is set.
+  const departments: DepartmentCode[] = [];
+  for (const code of DEPARTMENT_CODES) {
+    const name = `AIDHUB_MONITOR_INTERVAL_MS_${code}`;
+    if (env[name] === '0') continue;
+    if (env[name]) {
+      intervalMs[code] = positiveInt(env, name, interval);
+      departments.push(code);
+    } else if (pollingAll) departments.push(code);
+  }
+  const polling = pollingAll || departments.length > 0;
   const region = env.AIDHUB_MONITOR_MONTHLY_REGION?.trim() || null;
   if (region !== null && !/^\d{6}(\d{3}(\d{3})?)?$/.test(region)) throw new ConfigError(`AIDHUB_MONITOR_MONTHLY_REGION must be a 6-, 9- or 12-digit division code, got ${JSON.stringify(region)}`);
-  const config = { intervalMs, leaseMs: positiveInt(env, 'AIDHUB_MONITOR_LEASE_MS', Math.max(3 * interval, 10_000)), batchRows: positiveInt(env, 'AIDHUB_MONITOR_BATCH_ROWS', 5000), monthlyRegion: region, commitLagMs: positiveInt(env, 'AIDHUB_MONITOR_COMMIT_LAG_MS', 5000) };
+  // A lease outlives three polls of the slowest department polled, else another process would take
+  // it over between two of that department's polls.
+  const slowest = Math.max(...departments.map((code) => intervalMs[code] ?? interval), pollingAll ? interval : 0);
+  const config: MonitoringConfig = {
+    intervalMs,
+    ...(departments.length < DEPARTMENT_CODES.length ? { departments } : {}),
+    leaseMs: positiveInt(env, 'AIDHUB_MONITOR_LEASE_MS', Math.max(3 * slowest, 10_000)),
+    batchRows: positiveInt(env, 'AIDHUB_MONITOR_BATCH_ROWS', 5000),
+    monthlyRegion: region,
+    commitLagMs: positiveInt(env, 'AIDHUB_MONITOR_COMMIT_LAG_MS', 5000),
+  };
   return polling ? config : null;
 }
 
@@ -345,7 +374,51 @@ function redisUrlFromEnv(env: NodeJS.ProcessEnv): string | null {
   return raw;
 }
 
+/**
+ * A per-department variable naming no department (SOURCE_HEALTHCARE_URL, SOURCE_CIVIL_URL,
+ * AIDHUB_MONITOR_INTERVAL_MS_EDU) is refused: it was read by nobody, so the department it was meant
+ * for stayed on its default (its database beside the hub's, the general timeout, no polling of its
+ * own) with nothing said.
+ */
+function departmentVariablesKnown(env: NodeJS.ProcessEnv): void {
+  const known = new Set<string>(DEPARTMENT_CODES);
+  for (const name of Object.keys(env)) {
+    const department = /^SOURCE_(\w+?)_(?:URL|TIMEOUT_MS|CHECK_CONNECTIONS)$/.exec(name)?.[1] ?? /^AIDHUB_MONITOR_INTERVAL_MS_(\w+)$/.exec(name)?.[1];
+    if (department === undefined || known.has(department)) continue;
+    throw new ConfigError(`${name} names no department: <DEPT> is one of ${DEPARTMENT_CODES.join(' ')} (README, Configuration)`);
+  }
+}
+
+/**
+ * NODE_ENV: `production`, or `development` or `test` (or unset). Anything else (`prod`,
+ * `Production`) was development mode in silence: stack traces in answers, introspection on and the
+ * statement counts shown, on a hub its operator believed in production.
+ */
+function productionFromEnv(env: NodeJS.ProcessEnv): boolean {
+  const raw = env.NODE_ENV;
+  if (raw === undefined || raw === '' || raw === 'development' || raw === 'test') return false;
+  if (raw === 'production') return true;
+  throw new ConfigError(`NODE_ENV must be production (or development or test), got ${JSON.stringify(raw)}: any other value runs the hub in development mode, with stack traces in its answers and introspection on`);
+}
+
+/**
+ * The metrics listener: METRICS_PORT turns it on. METRICS_HOST or METRICS_TOKEN without it was
+ * accepted and ignored, so an operator who set only the token believed /metrics served and guarded.
+ */
+function metricsFromEnv(env: NodeJS.ProcessEnv): NonNullable<HubConfig['metrics']> {
+  if (!env.METRICS_PORT) {
+    const stray = ['METRICS_HOST', 'METRICS_TOKEN'].find((name) => env[name]);
+    if (stray) throw new ConfigError(`${stray} is set but METRICS_PORT is not, so there is no metrics listener: set METRICS_PORT (e.g. 9464) as well, or unset ${stray}`);
+  }
+  return {
+    port: env.METRICS_PORT ? portNumber(env, 'METRICS_PORT', 9464) : null,
+    host: env.METRICS_HOST || '127.0.0.1',
+    token: env.METRICS_TOKEN || null,
+  };
+}
+
 export function loadConfig(hubUrl: string, env: NodeJS.ProcessEnv = process.env): HubConfig {
+  departmentVariablesKnown(env);
   databaseUrlFromEnv(env, 'DATABASE_URL');
   for (const code of DEPARTMENT_CODES) databaseUrlFromEnv(env, departmentEnvName(code));
   const timeoutMs = positiveInt(env, 'SOURCE_TIMEOUT_MS', 2000);
@@ -361,7 +434,7 @@ export function loadConfig(hubUrl: string, env: NodeJS.ProcessEnv = process.env)
     ) as Record<DepartmentCode, SourceConfig>,
     port: portNumber(env, 'PORT', 4000),
     host: env.HOST || '127.0.0.1',
-    production: env.NODE_ENV === 'production',
+    production: productionFromEnv(env),
     maxListSize: positiveInt(env, 'MAX_LIST_SIZE', 500),
     queryLimits: {
       maxDepth: positiveInt(env, 'MAX_QUERY_DEPTH', DEFAULT_QUERY_LIMITS.maxDepth),
@@ -378,11 +451,7 @@ export function loadConfig(hubUrl: string, env: NodeJS.ProcessEnv = process.env)
     tokenCacheMs: env.TOKEN_CACHE_MS === '0' ? 0 : positiveInt(env, 'TOKEN_CACHE_MS', TOKEN_CACHE_MS_DEFAULT),
     auditCheckpoints: checkpointConfigFromEnv(env),
     rateLimitRedisUrl: redisUrlFromEnv(env),
-    metrics: {
-      port: env.METRICS_PORT ? portNumber(env, 'METRICS_PORT', 9464) : null,
-      host: env.METRICS_HOST || '127.0.0.1',
-      token: env.METRICS_TOKEN || null,
-    },
+    metrics: metricsFromEnv(env),
     subgraph: switchFromEnv(env, 'AIDHUB_SUBGRAPH') ?? false,
     demo: switchFromEnv(env, 'AIDHUB_DEMO'),
     jobTakeoverIntervalMs: env.AIDHUB_JOB_TAKEOVER_MS === '0' ? null : positiveInt(env, 'AIDHUB_JOB_TAKEOVER_MS', 15_000),

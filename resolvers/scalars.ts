@@ -69,8 +69,46 @@ const DateScalar = new GraphQLScalarType({
   },
 });
 
+/**
+ * A refused Fen: reason MALFORMED_FEN (not a whole number: a fraction, a string, a boolean …) or
+ * FEN_OUT_OF_RANGE (beyond ±9,007,199,254,740,991, where a number stops being exact), in the literal
+ * form and the variable form alike, as Date's (server/app.ts). graphql-scalars' SafeInt set no
+ * reason and named "SafeInt"; its message quoted the value, and an amount field is where an ID
+ * number gets pasted (370811197504120312 is past the range), so no digits of the value come back.
+ * Whether an amount may be negative is the field's rule (its own OUT_OF_RANGE or AMOUNT_NEGATIVE).
+ */
+export const FEN_REASONS = { MALFORMED: 'MALFORMED_FEN', OUT_OF_RANGE: 'FEN_OUT_OF_RANGE' } as const;
+
+function fenRefusal(reason: (typeof FEN_REASONS)[keyof typeof FEN_REASONS], problem: string): GraphQLError {
+  return new GraphQLError(`Fen ${problem}`, { extensions: { code: 'BAD_USER_INPUT', reason } });
+}
+
+const FEN_WHOLE = 'must be a whole number of fen (1 yuan = 100 fen)';
+
+function parseFen(value: number): number {
+  if (Number.isFinite(value) && !Number.isInteger(value)) throw fenRefusal(FEN_REASONS.MALFORMED, `${FEN_WHOLE}, not a fraction`);
+  if (!Number.isSafeInteger(value)) throw fenRefusal(FEN_REASONS.OUT_OF_RANGE, 'must be within ±9,007,199,254,740,991 (beyond it a number is not exact)');
+  return value;
+}
+
+const Fen = new GraphQLScalarType({
+  ...SafeIntResolver.toConfig(),
+  name: 'Fen',
+  // The scalar's own description replaces the SDL's, so it says the same.
+  description: 'An exact amount of money in fen (1 yuan = 100 fen): a whole number, never a fraction, up to 9,007,199,254,740,991 either way. Refused with reason MALFORMED_FEN (not a whole number) or FEN_OUT_OF_RANGE (beyond that).',
+  parseValue(value: unknown): number {
+    if (typeof value !== 'number') throw fenRefusal(FEN_REASONS.MALFORMED, `${FEN_WHOLE}, not ${Array.isArray(value) ? 'a list' : value === null ? 'null' : typeof value === 'object' ? 'an object' : `a ${typeof value}`}`);
+    return parseFen(value);
+  },
+  parseLiteral(ast): number {
+    // 1e3 is a float literal holding a whole number, as 1000.0 is a JSON variable's.
+    if (ast.kind === Kind.INT || ast.kind === Kind.FLOAT) return parseFen(Number(ast.value));
+    throw fenRefusal(FEN_REASONS.MALFORMED, `${FEN_WHOLE}, not ${ast.kind === Kind.STRING ? 'a string' : (KIND_NAMES[ast.kind] ?? 'this')}`);
+  },
+});
+
 export const scalarResolvers: Resolvers = {
   Date: DateScalar,
   DateTime,
-  Fen: new GraphQLScalarType({ ...SafeIntResolver.toConfig(), name: 'Fen' }),
+  Fen,
 };

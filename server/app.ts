@@ -30,6 +30,7 @@ import { scanJobs } from '../resolvers/findings/scan';
 import { AlertDeliveryWorker } from '../resolvers/alert-delivery/worker';
 import { MonitoringPoller } from '../resolvers/monitoring/poller';
 import { monthlyJobs } from '../resolvers/monitoring/monthly';
+import { FEN_REASONS } from '../resolvers/scalars';
 import { activeTriggerSet } from '../rules/triggers-load';
 import { activeRuleSet } from '../rules/load';
 import { redactErrorMessage } from '../access/redact';
@@ -70,31 +71,43 @@ function clientErrorOf(error: unknown): { reason: string } | null {
 }
 
 /**
- * A Date the scalar refused (resolvers/scalars.ts): reason MALFORMED_DATE, whether it was written
- * in the document (GRAPHQL_VALIDATION_FAILED) or sent as a variable (BAD_USER_INPUT).
- * graphql-js names the variable, and the place inside it, only in its message
- * (`Variable "$d" got invalid value …` or `… at "$in.from"`): that becomes `argument`.
+ * The reasons a scalar of the hub's refuses a value with (resolvers/scalars.ts), and the scalar whose
+ * name begins its message.
  */
-function malformedDateAnswer(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+const SCALAR_REFUSALS: Readonly<Record<string, { scalar: string; fallback: string }>> = {
+  MALFORMED_DATE: { scalar: 'Date', fallback: 'Date must be a calendar date written YYYY-MM-DD' },
+  [FEN_REASONS.MALFORMED]: { scalar: 'Fen', fallback: 'Fen must be a whole number of fen' },
+  [FEN_REASONS.OUT_OF_RANGE]: { scalar: 'Fen', fallback: 'Fen must be within ±9,007,199,254,740,991' },
+};
+
+/**
+ * A Date or a Fen the scalar refused (resolvers/scalars.ts): its reason (MALFORMED_DATE,
+ * MALFORMED_FEN, FEN_OUT_OF_RANGE), whether it was written in the document
+ * (GRAPHQL_VALIDATION_FAILED) or sent as a variable (BAD_USER_INPUT). graphql-js names the
+ * variable, and the place inside it, only in its message (`Variable "$d" got invalid value …` or
+ * `… at "$in.from"`): that becomes `argument`. The value itself never comes back from here.
+ */
+function scalarRefusalAnswer(formatted: GraphQLFormattedError, error: unknown, reason: string): GraphQLFormattedError {
+  const { scalar, fallback } = SCALAR_REFUSALS[reason];
   // The scalar's own message, found down the chain of original errors; what graphql-js wrote
   // around it quotes the value, and only the variable's name and path are taken from that.
-  let own = 'Date must be a calendar date written YYYY-MM-DD';
+  let own = fallback;
   for (let e: unknown = error; e instanceof Error; e = (e as GraphQLError).originalError) {
-    if (e.message.startsWith('Date ')) {
+    if (e.message.startsWith(`${scalar} `)) {
       own = e.message;
       break;
     }
   }
   const variable = /^Variable "(\$\w+)" got invalid value /.exec(formatted.message);
   // graphql-js writes the place inside the variable without its "$": `… at "in.grantDate"; Date …`.
-  const at = variable ? / at "(\w+[\w.[\]]*)"; Date [^;]*$/.exec(formatted.message) : null;
+  const at = variable ? new RegExp(` at "(\\w+[\\w.[\\]]*)"; ${scalar} [^;]*$`).exec(formatted.message) : null;
   const argument = at ? `$${at[1]}` : variable?.[1];
   return {
     message: redactErrorMessage(argument ? `Variable "${argument}": ${own}` : own),
     ...(formatted.locations ? { locations: formatted.locations } : {}),
     // A literal keeps Apollo's GRAPHQL_VALIDATION_FAILED (the document does not validate, as with
     // any other literal of the wrong type; test/household.test.ts); a variable is BAD_USER_INPUT.
-    extensions: { code: formatted.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' ? 'GRAPHQL_VALIDATION_FAILED' : 'BAD_USER_INPUT', reason: 'MALFORMED_DATE', ...(argument ? { argument } : {}) },
+    extensions: { code: formatted.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' ? 'GRAPHQL_VALIDATION_FAILED' : 'BAD_USER_INPUT', reason, ...(argument ? { argument } : {}) },
   };
 }
 
@@ -334,7 +347,8 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
         deps.logger.warn({ path: formatted.path }, 'hub database did not answer in time');
         return { message: 'The hub’s database did not answer in time; try again later', path: formatted.path, extensions: { code: 'HUB_UNAVAILABLE' } };
       }
-      if (formatted.extensions?.reason === 'MALFORMED_DATE') return malformedDateAnswer(formatted, error);
+      const reason = formatted.extensions?.reason;
+      if (typeof reason === 'string' && Object.hasOwn(SCALAR_REFUSALS, reason)) return scalarRefusalAnswer(formatted, error, reason);
       if (KNOWN_CODES.has(code) && code !== 'INTERNAL_SERVER_ERROR') {
         return { ...formatted, message: redactErrorMessage(formatted.message) };
       }
@@ -372,7 +386,7 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   });
 
   // ---- Everything below is authenticated. Register route modules after this line. ----
-  app.use(accessMiddleware({ db: accessDb, audit, config: deps.config, logger: deps.logger, rateLimits, onRateLimited: (limit) => metrics.rateLimited(limit) }));
+  app.use(accessMiddleware({ db: accessDb, audit, config: deps.config, logger: deps.logger, rateLimits, onRateLimited: (limit) => metrics.rateLimited(limit), onUnauthenticated: (reason) => metrics.unauthenticated(reason) }));
   registerCasePages(app, deps, audit);
   registerFindingExports(app, deps, audit);
 

@@ -15,7 +15,7 @@ import { todayIso } from '../domain/dates';
 import { besidePrivateData, hubUrlFile, privateDataDir, removeHubUrlFile, writeHubUrlFile } from '../access/hub-url';
 import { accessDbOf } from '../db/access/db';
 import { createPool, hubDrizzle } from '../db/connect';
-import { DataDirInUse, startPrivateServer, ServerBinaryMissing, type PrivateServer } from '../db/setup/private-server';
+import { DataDirInUse, PrivateServerFailed, startPrivateServer, ServerBinaryMissing, type PrivateServer } from '../db/setup/private-server';
 import { ensureDatabase, provisionHub } from '../db/setup/provision';
 import { HolidayNoticeError } from '../domain/cases/holiday-notices';
 import { activeHolidayCalendar } from '../domain/cases/working-days';
@@ -30,10 +30,10 @@ import { createHubServer } from './app';
 import { answerMetricsStarting, EarlyListener } from './early-listener';
 import { parseCommandLine } from '../tools/command-args';
 import { shownPath, userPath } from '../domain/user-path';
-import { ConfigError, demoHouseholdsFromEnv, loadConfig, redactUrl, sourceUrls, withDatabase, type HubConfig } from '../db/config';
-import { HUB_LEDGER_SOURCES, type DepartmentCode } from '../domain/departments';
+import { ConfigError, demoHouseholdsFromEnv, departmentEnvName, loadConfig, redactUrl, sourceUrls, withDatabase, type HubConfig } from '../db/config';
+import { DEPARTMENT_CODES, HUB_LEDGER_SOURCES, type DepartmentCode } from '../domain/departments';
 import { exampleHouseholdId } from './demo-example';
-import { provisionDatabases, provisionSource } from '../federation/provision';
+import { provisionSource } from '../federation/provision';
 import { createLogger } from './logger';
 import { Started, stopOnSignals, stopped, type StopRequested } from './lifecycle';
 import { loggableError } from '../domain/privacy';
@@ -89,7 +89,16 @@ const EXIT_DATABASE_UNUSABLE = 3;
  * password; null for an error that is not about reaching it (left to the general handler).
  */
 function databaseProblem(err: unknown, url: string, variable: string): string | null {
-  const code = (err as { code?: unknown } | null)?.code;
+  // The driver's error, also where drizzle wrapped it (DrizzleQueryError's cause: a migration's or
+  // an insert's statement), which carries the statement and its values and is never printed.
+  let driverError: { code?: unknown; sqlMessage?: unknown } | null = null;
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (typeof (e as { code?: unknown }).code === 'string') {
+      driverError = e as { code?: unknown; sqlMessage?: unknown };
+      break;
+    }
+  }
+  const code = driverError?.code;
   if (typeof code !== 'string') return null;
   let where = '(unparseable URL)';
   let user = '';
@@ -114,15 +123,51 @@ function databaseProblem(err: unknown, url: string, variable: string): string | 
     ER_DBACCESS_DENIED_ERROR: `user '${user}' may not use or create the database '${database}' on ${where}`,
     ER_BAD_DB_ERROR: `there is no database '${database}' on ${where}`,
     ER_HOST_NOT_PRIVILEGED: `the server at ${where} does not accept connections from this machine`,
+    ER_TABLEACCESS_DENIED_ERROR: `user '${user}' lacks a right the hub needs on the database '${database}' on ${where}${deniedWhat(driverError?.sqlMessage)}; grant it ${NEEDED_RIGHTS} ON \`${database}\`.*`,
+    ER_COLUMNACCESS_DENIED_ERROR: `user '${user}' lacks a right the hub needs on the database '${database}' on ${where}${deniedWhat(driverError?.sqlMessage)}; grant it ${NEEDED_RIGHTS} ON \`${database}\`.*`,
+    ER_SPECIFIC_ACCESS_DENIED_ERROR: `user '${user}' lacks a right the hub needs on ${where}${deniedWhat(driverError?.sqlMessage)}`,
   };
   const reason = reasons[code];
   return reason ? `${variable} (${redactUrl(url)}): ${reason}` : null;
 }
 
+/**
+ * The rights the hub's user needs on its own database: its migrations create and alter tables and
+ * indexes (with foreign keys), and it reads, writes and deletes rows.
+ */
+const NEEDED_RIGHTS = 'SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, INDEX, REFERENCES';
+
+/**
+ * What the server refused, from its message (`INSERT, UPDATE command denied to user 'u'@'h' for table
+ * \`db\`.\`programme\``): the statement's kind and the table, which hold no personal data.
+ */
+function deniedWhat(sqlMessage: unknown): string {
+  if (typeof sqlMessage !== 'string') return '';
+  const denied = /^([\w ,]+?) command denied .* for table [`'"]?(?:[^`'".]+[`'"]?\.[`'"]?)?([\w$]+)[`'"]?/.exec(sqlMessage);
+  if (denied) return ` (${denied[1]} on table ${denied[2]} was refused)`;
+  const privilege = /need (?:at least one of )?the ([\w ,]+?) privilege/i.exec(sqlMessage);
+  return privilege ? ` (it needs the ${privilege[1]} privilege)` : '';
+}
+
+/**
+ * Runs a step that reaches the database `url` (named by `variable`), turning a failure to reach or
+ * use it into DatabaseUnusable: one line, exit code 3, rather than the driver's error and stack.
+ */
+async function usingDatabase<T>(variable: string, url: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    const problem = databaseProblem(err, url, variable);
+    throw problem ? new DatabaseUnusable(problem) : err;
+  }
+}
+
 function portProblem(err: NodeJS.ErrnoException, host: string, port: number, variable = 'PORT'): Error {
   if (err.code === 'EADDRINUSE') {
+    // A hub's metrics listener answers /metrics only (server/metrics.ts), and /healthz with 404.
+    const probe = variable === 'PORT' ? '/healthz' : '/metrics';
     return new CannotStart(
-      `Port ${port} on ${host} (${variable}) is already in use (another AidHub? \`curl -s http://${host}:${port}/healthz\` tells).\n` +
+      `Port ${port} on ${host} (${variable}) is already in use (another AidHub? \`curl -s http://${host}:${port}${probe}\` tells).\n` +
         `  Stop what listens there, or start this hub on another port: ${variable}=${variable === 'PORT' ? 4001 : 9464} npm start`,
     );
   }
@@ -131,6 +176,32 @@ function portProblem(err: NodeJS.ErrnoException, host: string, port: number, var
   if (err.code === 'EADDRNOTAVAIL') return new CannotStart(`${hostVariable}=${host} is not an address of this machine.`);
   if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') return new CannotStart(`${hostVariable}=${host} is neither an address nor a name this machine resolves.`);
   return err;
+}
+
+/**
+ * The private server's data directory (AIDHUB_DATA_DIR, or .data/mariadb in the checkout) checked
+ * before anything starts, without writing: the nearest part of its path that exists must be a
+ * directory this process may write in. A file in the path, a directory of another user's or a
+ * read-only file system ended the start with Node's ENOTDIR, EACCES or EROFS and a stack trace.
+ */
+function checkDataDir(dataDir: string): void {
+  const variable = process.env.AIDHUB_DATA_DIR ? 'AIDHUB_DATA_DIR' : 'AIDHUB_DATA_DIR (unset: .data/mariadb in the checkout)';
+  let existing = dataDir;
+  while (!fs.existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
+  const refuse = (why: string) => new CannotStart(`${variable}: the private database server cannot keep its data in ${shownPath(dataDir)}: ${why}. Give it a directory this user may write in.`);
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(existing);
+  } catch (err) {
+    throw refuse(`${shownPath(existing)} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (!stat.isDirectory()) throw refuse(`${shownPath(existing)} is a file, not a directory`);
+  try {
+    fs.accessSync(existing, fs.constants.W_OK | fs.constants.X_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw refuse(code === 'EROFS' ? `${shownPath(existing)} is on a read-only file system` : `this user may not write in ${shownPath(existing)} (${code ?? 'error'})`);
+  }
 }
 
 /** The departments whose databases are on the hub's own private server (no SOURCE_*_URL elsewhere), provisioned empty. */
@@ -235,6 +306,7 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
   // Every variable, then the ports: nothing is started or written if the hub could not run anyway.
   const early = loadConfig(process.env.DATABASE_URL ?? 'mysql://127.0.0.1/aidhub');
   const demoHouseholds = demoHouseholdsFromEnv();
+  if (!process.env.DATABASE_URL) checkDataDir(privateDataDir());
   // The public port is taken now and held through the start, answering 503 until the hub serves
   // (server/early-listener.ts): one taken by another process is reported at once, and none can take
   // it while the demo loads.
@@ -271,6 +343,8 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
           `  Give this hub a data directory in a folder of its own (AIDHUB_DATA_DIR=…/<its folder>/mariadb), or stop the other hub first.`,
       );
     }
+    // It keeps its port from one start to the next while that is free (db/setup/private-server.ts).
+    if (server.movedFrom !== null) console.log(`The private database server's port ${server.movedFrom} is taken by another program: it listens on ${server.port} now, and a process given the old URL needs the new one (${shownPath(besidePrivateData('hub-url'))} names it once the hub serves).`);
     hubUrl = withDatabase(privateServer.url, 'aidhub');
     demo = early.demo !== false;
     // The demo pushes alerts to receivers on this machine only, unless told otherwise.
@@ -296,19 +370,34 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
     }
   }
   const config = loadConfig(hubUrl);
+  // The monthly comparison runs in a polling process only: a region on a process that polls nothing
+  // was accepted and ignored, with nothing said (harmless on a replica beside one that polls, which
+  // is why it is said rather than refused).
+  if (!config.monitoring && process.env.AIDHUB_MONITOR_MONTHLY_REGION?.trim()) {
+    logger.warn('AIDHUB_MONITOR_MONTHLY_REGION is set, but this process polls no department (neither AIDHUB_MONITOR_INTERVAL_MS nor AIDHUB_MONITOR_INTERVAL_MS_<DEPT>), so it runs no monthly comparison: the process that polls does');
+  }
 
   next('migrations');
   // A hub database given by DATABASE_URL is reached (and created if missing and allowed) first, so
   // a wrong password or a server not up is one line naming the variable, not a stack trace.
-  if (process.env.DATABASE_URL) {
-    await ensureDatabase(hubUrl).catch((err: unknown) => {
-      const problem = databaseProblem(err, hubUrl!, 'DATABASE_URL');
-      throw problem ? new DatabaseUnusable(problem) : err;
-    });
-  }
-  if (demo) await provisionDatabases(hubUrl, sourceUrls(hubUrl));
-  else {
-    await provisionHub(hubUrl);
+  // Its tables likewise (a user without the rights to make or fill them), and with AIDHUB_DEMO=1 each
+  // department's database, which the demo creates and fills: one line naming its SOURCE_*_URL.
+  const givenHubUrl = process.env.DATABASE_URL ? hubUrl : null;
+  const onHub = <T>(work: () => Promise<T>) => (givenHubUrl ? usingDatabase('DATABASE_URL', givenHubUrl, work) : work());
+  await onHub(() => ensureDatabase(hubUrl!));
+  if (demo) {
+    const urls = sourceUrls(hubUrl);
+    // As federation/provision.ts's provisionDatabases: the hub's tables, then every department's.
+    await onHub(() => provisionHub(hubUrl!));
+    await Promise.all(
+      DEPARTMENT_CODES.map((code) => {
+        const variable = departmentEnvName(code);
+        const named = process.env[variable] ? variable : `${variable} (unset: beside the hub database)`;
+        return givenHubUrl || process.env[variable] ? usingDatabase(named, urls[code], () => provisionSource(code, urls[code])) : provisionSource(code, urls[code]);
+      }),
+    );
+  } else {
+    await onHub(() => provisionHub(hubUrl!));
     // Without the demo, the private server's department databases are still the hub's own: they
     // are made, empty, so an empty hub reads empty departments rather than missing ones (every
     // department unavailable, a failed monitoring poll every interval). A department given its
@@ -328,7 +417,7 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
     // and stays when a signal stops the load (at its next batch, see startHub).
     const loading = privateServer ? besidePrivateData('demo-loading') : null;
     const interrupted = loading !== null && fs.existsSync(loading);
-    const [{ n }] = await hub.select({ n: count() }).from(household);
+    const [{ n }] = await onHub(() => hub.select({ n: count() }).from(household).then((rows) => rows));
     if (n === 0 || interrupted) {
       const households = demoHouseholds;
       if (interrupted) console.log('The last demo load did not finish: loading it again from the start …');
@@ -343,7 +432,7 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
   let demoTokens: Map<string, string> | null = null;
   // Beside the private server's data (by default .data/), like hub-url; in .data/ for a given DATABASE_URL.
   const demoClientsFile = privateServer ? besidePrivateData('demo-clients.env') : path.join(ROOT, '.data', 'demo-clients.env');
-  if (demo) demoTokens = await ensureDemoClients(accessDbOf(hub), demoClientsFile);
+  if (demo) demoTokens = await onHub(() => ensureDemoClients(accessDbOf(hub), demoClientsFile));
   if (demo) {
     const charity = await generateCharityDemo(hub, { charityClientName: 'demo-charity-linkage', today: todayIso(), seed: 1 });
     if (charity) console.log(`Charity linkage demo: ${charity.needs} needs published, ${charity.pledges} pledged (${charity.covered} covered), ${charity.deliveries} delivered`);
@@ -394,7 +483,7 @@ Try:
 }
 
 main().catch((err) => {
-  if (err instanceof DatabaseUnusable) {
+  if (err instanceof DatabaseUnusable || err instanceof PrivateServerFailed) {
     console.error(err.message);
     process.exit(EXIT_DATABASE_UNUSABLE);
   }

@@ -23,6 +23,7 @@ import type { SourceOutcome } from '../federation/loaders';
 import type { HubContext } from '../resolvers/context';
 import { outcomeOf } from './plugins';
 import { scrub } from '../domain/privacy';
+import { AUTH_FAILURES, type AuthFailure } from '../access/clients';
 
 export const OPERATION_LABELS_MAX = 200;
 
@@ -83,9 +84,23 @@ export class HubMetrics {
     registers: [this.registry],
   });
 
+  /**
+   * Requests refused UNAUTHENTICATED (401), by reason: they never reach Apollo, so
+   * aidhub_graphql_requests_total does not see them, and a rotation that left every office with a
+   * dead token showed as traffic stopping rather than as refusals. The reason is one of a closed
+   * list; neither token nor address is a label.
+   */
+  readonly unauthenticatedRequests = new Counter({
+    name: 'aidhub_unauthenticated_total',
+    help: 'Requests this process refused UNAUTHENTICATED (401), by reason: TOKEN_MISSING, TOKEN_MALFORMED, TOKEN_INVALID (unknown to this hub), TOKEN_EXPIRED, TOKEN_REVOKED',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   constructor(hub: HubDb | null) {
     // Both at 0 from the start, so a rate of them is defined before the first refusal.
     for (const limit of RATE_LIMIT_KINDS) this.rateLimitedRequests.inc({ limit }, 0);
+    for (const reason of AUTH_FAILURES) this.unauthenticatedRequests.inc({ reason }, 0);
     if (!hub) return;
     // The pushed-alert outbox, read from the hub database at scrape time like the scans: every
     // replica reports the one outbox. Left out of a scrape while the database does not answer (a
@@ -160,6 +175,10 @@ export class HubMetrics {
     this.sourceSeconds.observe({ department: o.department, available: String(o.available) }, o.latencyMs / 1000);
     this.sourceAvailable.set({ department: o.department }, o.available ? 1 : 0);
     if (!o.available) this.sourceFailures.inc({ department: o.department, reason: o.reason ?? 'UNKNOWN' });
+  }
+
+  unauthenticated(reason: AuthFailure): void {
+    this.unauthenticatedRequests.inc({ reason });
   }
 
   rateLimited(limit: RateLimitKind): void {

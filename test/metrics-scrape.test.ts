@@ -121,3 +121,37 @@ describe('rate-limit refusals and the pushed-alert outbox, through a real scrape
     expect(body).toContain('aidhub_alert_outbox_deliveries{state="dead"} 1');
   }, 60_000);
 });
+
+describe('unauthenticated refusals, through a real scrape', () => {
+  // A 401 is answered before Apollo, so aidhub_graphql_requests_total never saw one: a token
+  // rotation that left an office with a dead token showed on the dashboards as its traffic stopping.
+  let dbs: TestDatabases;
+  let hub: TestHub;
+
+  beforeAll(async () => {
+    dbs = await createTestDatabases('metrics_unauth');
+    hub = await startTestHub(dbs, { metrics: true, authFailuresPerMinute: 100 });
+  }, 120_000);
+
+  afterAll(async () => {
+    await hub?.close();
+    await dbs?.close();
+  });
+
+  it('counts them by reason, from 0, with no token or address in a label', async () => {
+    const before = await (await fetch(hub.metricsUrl!)).text();
+    for (const reason of ['TOKEN_MISSING', 'TOKEN_MALFORMED', 'TOKEN_INVALID', 'TOKEN_EXPIRED', 'TOKEN_REVOKED']) expect(before).toContain(`aidhub_unauthenticated_total{reason="${reason}"} 0`);
+    const statuses = [
+      (await hub.gql('{ caller { name } }', {}, { authorization: `Bearer ahk_${'A'.repeat(43)}` })).status,
+      (await hub.gql('{ caller { name } }', {}, { authorization: `Bearer ahk_${'B'.repeat(43)}` })).status,
+      (await hub.gql('{ caller { name } }', {}, { authorization: 'Basic c2VjcmV0' })).status,
+    ];
+    expect(statuses).toEqual([401, 401, 401]);
+    const body = await (await fetch(hub.metricsUrl!)).text();
+    expect(body).toContain('aidhub_unauthenticated_total{reason="TOKEN_INVALID"} 2');
+    expect(body).toContain('aidhub_unauthenticated_total{reason="TOKEN_MALFORMED"} 1');
+    expect(body).not.toMatch(/AAAA|BBBB/);
+    expect(body).not.toContain('c2VjcmV0');
+    expect(body).not.toContain('127.0.0.1');
+  }, 60_000);
+});

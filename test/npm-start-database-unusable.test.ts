@@ -11,6 +11,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
+import { dropDatabases, provisionHub } from '../db/setup/provision';
+import { sourceUrls } from '../db/config';
 import { testServerUrl } from './support/databases';
 import { freePort } from './support/redis';
 
@@ -30,17 +32,21 @@ afterAll(() => {
 });
 
 /** server/main.ts with DATABASE_URL: what it printed and its exit code. */
-function start(databaseUrl: string) {
-  const base: NodeJS.ProcessEnv = { ...process.env, AIDHUB_DATA_DIR: path.join(dataRoot, 'mariadb'), PORT: String(port), NODE_ENV: 'development', DATABASE_URL: databaseUrl };
+function start(databaseUrl: string | null, env: NodeJS.ProcessEnv = {}) {
+  const base: NodeJS.ProcessEnv = { ...process.env, AIDHUB_DATA_DIR: path.join(dataRoot, 'mariadb'), PORT: String(port), NODE_ENV: 'development' };
+  if (databaseUrl === null) delete base.DATABASE_URL;
+  else base.DATABASE_URL = databaseUrl;
   for (const name of ['METRICS_PORT', 'LOG_LEVEL', 'AUDIT_SIGNING_KEY', 'AUDIT_SIGNING_KEY_FILE', 'AIDHUB_DEMO', 'RATE_LIMIT_REDIS_URL', 'AIDHUB_CALLBACK_HOSTS', 'AIDHUB_MONITOR_INTERVAL_MS', 'AIDHUB_MONITOR_MONTHLY_REGION']) delete base[name];
+  for (const name of Object.keys(base)) if (/^SOURCE_\w+_URL$/.test(name)) delete base[name];
+  Object.assign(base, env);
   const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server', 'main.ts')], { cwd: ROOT, encoding: 'utf8', env: base, timeout: 90_000 });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-function expectOneLine(run: ReturnType<typeof start>, reason: RegExp): void {
+function expectOneLine(run: ReturnType<typeof start>, reason: RegExp, variable = 'DATABASE_URL'): void {
   expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 3, stderr: expect.stringMatching(reason) });
   expect(run.stderr.trim().split('\n')).toHaveLength(1);
-  expect(run.stderr).toMatch(/^DATABASE_URL \(mysql:\/\//);
+  expect(run.stderr.startsWith(`${variable} (mysql://`)).toBe(true);
   expect(run.stderr).not.toContain(PASSWORD);
   expect(run.stderr).not.toMatch(/^\s+at /m);
   expect(run.stdout).not.toContain('AidHub is listening');
@@ -49,6 +55,19 @@ function expectOneLine(run: ReturnType<typeof start>, reason: RegExp): void {
 it('names DATABASE_URL when nothing listens at its port', async () => {
   const closed = await freePort();
   expectOneLine(start(`mysql://aidhub:${PASSWORD}@127.0.0.1:${closed}/aidhub`), new RegExp(`nothing listens at 127\\.0\\.0\\.1:${closed}`));
+}, 120_000);
+
+it('says the private database server did not start, with its log, when its data directory is damaged', () => {
+  // A data directory whose system tables are there but whose InnoDB files are not: the server
+  // exits at once. It was "Error: database server exited …" with a stack trace, exit 1.
+  const dataDir = path.join(dataRoot, 'damaged', 'mariadb');
+  fs.mkdirSync(path.join(dataDir, 'mysql'), { recursive: true });
+  fs.writeFileSync(path.join(dataDir, 'ibdata1'), 'not an InnoDB system tablespace\n');
+  const run = start(null, { AIDHUB_DATA_DIR: dataDir, AIDHUB_DEMO_HOUSEHOLDS: '10' });
+  expect(run.status).toBe(3);
+  expect(run.stderr).toMatch(/^The private database server \(data in .*\) exited during start-up; the end of its log, .*server\.log:\n/);
+  expect(run.stderr).not.toMatch(/^\s+at /m);
+  expect(run.stdout).not.toContain('AidHub is listening');
 }, 120_000);
 
 describe('against a real server', () => {
@@ -89,4 +108,46 @@ describe('against a real server', () => {
     expectOneLine(run, /may not use or create the database 'aidhub_nowhere'/);
     expect(run.stderr).not.toContain(userPassword);
   }, 120_000);
+
+  it('names DATABASE_URL, the table and the rights needed when the user may not write the hub database', async () => {
+    // The hub database exists, migrated, and the user may read it and create in it (so the start's
+    // CREATE DATABASE IF NOT EXISTS passes) but not write rows: the programme catalogue's insert is
+    // refused. It was drizzle's error with the statement, its values and a stack trace, exit 1.
+    const database = `aidhub_readonly_${process.env.JEST_WORKER_ID ?? '0'}`;
+    const owner = new URL(server);
+    owner.pathname = `/${database}`;
+    await dropDatabases([owner.toString()]);
+    await provisionHub(owner.toString());
+    await admin.query(`GRANT SELECT, CREATE ON ${mysql.escapeId(database)}.* TO ?@'%'`, [user]);
+    await admin.query(`GRANT SELECT, CREATE ON ${mysql.escapeId(database)}.* TO ?@'localhost'`, [user]);
+    try {
+      const url = new URL(server);
+      url.username = user;
+      url.password = userPassword;
+      url.pathname = `/${database}`;
+      const run = start(url.toString());
+      expectOneLine(run, new RegExp(`user '${user}' lacks a right the hub needs on the database '${database}' .*\\(INSERT(, UPDATE)? on table programme was refused\\); grant it SELECT, INSERT`));
+      expect(run.stderr).not.toContain(userPassword);
+    } finally {
+      await admin.query(`REVOKE ALL PRIVILEGES ON ${mysql.escapeId(database)}.* FROM ?@'%'`, [user]).catch(() => undefined);
+      await admin.query(`REVOKE ALL PRIVILEGES ON ${mysql.escapeId(database)}.* FROM ?@'localhost'`, [user]).catch(() => undefined);
+      await dropDatabases([owner.toString()]);
+    }
+  }, 180_000);
+
+  it('with AIDHUB_DEMO=1, names the SOURCE_*_URL nothing listens at', async () => {
+    // The demo creates every department's database, so one it cannot reach ends the start (without
+    // the demo a department that does not answer is only marked unavailable). It was a stack trace.
+    const database = `aidhub_demo_src_${process.env.JEST_WORKER_ID ?? '0'}`;
+    const hubUrl = new URL(server);
+    hubUrl.pathname = `/${database}`;
+    const closed = await freePort();
+    const sourceUrl = `mysql://health:${PASSWORD}@127.0.0.1:${closed}/health_front`;
+    try {
+      const run = start(hubUrl.toString(), { AIDHUB_DEMO: '1', AIDHUB_DEMO_HOUSEHOLDS: '10', SOURCE_HEALTH_URL: sourceUrl });
+      expectOneLine(run, new RegExp(`nothing listens at 127\\.0\\.0\\.1:${closed}`), 'SOURCE_HEALTH_URL');
+    } finally {
+      await dropDatabases([hubUrl.toString(), ...Object.values(sourceUrls(hubUrl.toString(), {}))]);
+    }
+  }, 180_000);
 });

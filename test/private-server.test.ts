@@ -7,6 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { DataDirInUse, startPrivateServer } from '../db/setup/private-server';
@@ -121,3 +122,26 @@ it('refuses at once a second server on a data directory one already serves, nami
   await again.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
 }, 120_000);
+
+it('listens on the same port at the next start on the same data, while that port is free, and says when it had to move', async () => {
+  // A second process given the first start's URL (a hub with DATABASE_URL, a database client)
+  // broke at every restart: the port was picked anew each time.
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-port-kept-'));
+  const taken = net.createServer();
+  try {
+    const first = await startPrivateServer({ dataDir, ephemeral: true });
+    await first.stop();
+    const second = await startPrivateServer({ dataDir, ephemeral: true });
+    await second.stop();
+    expect({ port: second.port, movedFrom: second.movedFrom }).toEqual({ port: first.port, movedFrom: null });
+    // Another program took it meanwhile: a new port, and the old one named.
+    await new Promise<void>((resolve) => taken.listen(first.port, '127.0.0.1', resolve));
+    const third = await startPrivateServer({ dataDir, ephemeral: true });
+    await third.stop();
+    expect(third.port).not.toBe(first.port);
+    expect(third.movedFrom).toBe(first.port);
+  } finally {
+    if (taken.listening) await new Promise((r) => taken.close(r));
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}, 180_000);

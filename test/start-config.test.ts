@@ -46,7 +46,7 @@ afterAll(() => {
 function start(env: Record<string, string>) {
   const dataDir = path.join(dataRoot, 'mariadb');
   const base: NodeJS.ProcessEnv = { ...process.env, AIDHUB_DATA_DIR: dataDir, PORT: String(port), NODE_ENV: 'development' };
-  for (const name of ['DATABASE_URL', 'METRICS_PORT', 'LOG_LEVEL', 'AUDIT_SIGNING_KEY', 'AUDIT_SIGNING_KEY_FILE', 'CHARITY_CLAIM_WORKING_DAYS', 'AIDHUB_JOB_LEASE_MS', 'AIDHUB_DEMO_HOUSEHOLDS', 'AIDHUB_DEMO', 'AIDHUB_SUBGRAPH', 'RATE_LIMIT_REDIS_URL', 'AIDHUB_CALLBACK_HOSTS', 'SOURCE_HEALTH_URL', 'AIDHUB_MONITOR_INTERVAL_MS', 'AIDHUB_MONITOR_MONTHLY_REGION', 'AIDHUB_SHUTDOWN_DRAIN_MS', 'AIDHUB_RULES_FILE', 'AIDHUB_TRIGGERS_FILE', 'AIDHUB_HOLIDAYS_FILE']) delete base[name];
+  for (const name of ['DATABASE_URL', 'AIDHUB_HOLIDAYS_FILE', 'AIDHUB_RULES_FILE', 'AIDHUB_TRIGGERS_FILE', 'METRICS_PORT', 'METRICS_HOST', 'METRICS_TOKEN', 'LOG_LEVEL', 'AUDIT_SIGNING_KEY', 'AUDIT_SIGNING_KEY_FILE', 'CHARITY_CLAIM_WORKING_DAYS', 'AIDHUB_JOB_LEASE_MS', 'AIDHUB_DEMO_HOUSEHOLDS', 'AIDHUB_DEMO', 'AIDHUB_SUBGRAPH', 'RATE_LIMIT_REDIS_URL', 'AIDHUB_CALLBACK_HOSTS', 'SOURCE_HEALTH_URL', 'AIDHUB_MONITOR_INTERVAL_MS', 'AIDHUB_MONITOR_MONTHLY_REGION', 'AIDHUB_SHUTDOWN_DRAIN_MS']) delete base[name];
   const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server', 'main.ts')], { cwd: ROOT, encoding: 'utf8', env: { ...base, ...env }, timeout: 60_000 });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr, dataWritten: fs.readdirSync(dataRoot) };
 }
@@ -80,6 +80,17 @@ it.each([
   ['AIDHUB_RULES_FILE', '/nonexistent/aidhub-rules.json'],
   ['AIDHUB_TRIGGERS_FILE', badTriggers],
   ['AIDHUB_HOLIDAYS_FILE', '/nonexistent/aidhub-holidays.json'],
+  // A department variable naming no department was read by nobody: the department meant stayed on
+  // its default (its database beside the hub's, the general timeout, no polling) with nothing said.
+  ['SOURCE_HEALTHCARE_URL', 'mysql://health:pw@10.0.0.5:3306/front'],
+  ['SOURCE_CIVIL_TIMEOUT_MS', '5000'],
+  ['AIDHUB_MONITOR_INTERVAL_MS_EDU', '10000'],
+  // Accepted and ignored before: NODE_ENV=prod ran the hub in development mode (stack traces,
+  // introspection); a metrics token or host without METRICS_PORT served no metrics at all.
+  ['NODE_ENV', 'prod'],
+  ['AIDHUB_TRIGGERS_FILE', '/nonexistent/aidhub-triggers.json'],
+  ['METRICS_TOKEN', 'metrics-secret'],
+  ['METRICS_HOST', '10.0.0.1'],
 ])('refuses %s=%s before starting anything, naming the variable', (name, value) => {
   const run = start({ [name]: value });
   expect(run.status).toBe(2);
@@ -89,6 +100,22 @@ it.each([
   expect(run.dataWritten).toEqual([]);
 }, 90_000);
 
+it('refuses an AIDHUB_DATA_DIR under a file before starting anything, naming the variable', () => {
+  // It was Node's ENOTDIR from inside the private server's start, with a stack trace, exit 1.
+  const file = path.join(dataRoot, '..', `${path.basename(dataRoot)}-a-file`);
+  fs.writeFileSync(file, 'not a directory\n');
+  try {
+    const run = start({ AIDHUB_DATA_DIR: path.join(file, 'mariadb') });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^AIDHUB_DATA_DIR: .* is a file, not a directory/);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stdout).not.toContain('private database server');
+    expect(run.dataWritten).toEqual([]);
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+}, 90_000);
+
 it('refuses a metrics port in use before starting anything, naming METRICS_PORT', async () => {
   const taken = net.createServer();
   await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
@@ -96,6 +123,11 @@ it('refuses a metrics port in use before starting anything, naming METRICS_PORT'
     const run = start({ METRICS_PORT: String((taken.address() as net.AddressInfo).port) });
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('METRICS_PORT');
+    // What tells whether it is another hub's metrics listener: /metrics (it answers /healthz with 404,
+    // so the /healthz the message suggested said "not found" of a hub that was there).
+    const { port: metricsPort } = taken.address() as net.AddressInfo;
+    expect(run.stderr).toContain(`curl -s http://127.0.0.1:${metricsPort}/metrics`);
+    expect(run.stderr).not.toContain('/healthz');
     expect(run.stderr).not.toMatch(/^\s+at /m);
     expect(run.stdout).not.toContain('private database server');
     expect(run.dataWritten).toEqual([]);

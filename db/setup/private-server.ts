@@ -20,11 +20,25 @@ export interface PrivateServer {
   pid: number;
   /** Whether this start made the data directory: a new server, holding nothing of an earlier one. */
   created: boolean;
+  /**
+   * The port this data directory's server listened on last time, when it was taken by something
+   * else and this start had to pick another; null otherwise.
+   */
+  movedFrom: number | null;
   stop(): Promise<void>;
 }
 
 export class ServerBinaryMissing extends Error {
   override name = 'ServerBinaryMissing';
+}
+
+/**
+ * The server did not come up: it exited during start-up (a damaged data directory, a full disk, a
+ * port taken at the last moment) or did not accept connections in time. The message says so and
+ * ends with its log's last lines; `npm start` prints it without a stack trace (exit code 3).
+ */
+export class PrivateServerFailed extends Error {
+  override name = 'PrivateServerFailed';
 }
 
 /** Another live process already serves this data directory (see `claimDataDir`). */
@@ -90,6 +104,33 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Whether nothing listens on 127.0.0.1:`port` now. */
+async function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+/**
+ * Where a server on data the caller named records its port, kept after it stops: the next start on
+ * that data listens on the same port while it is free. A new port at every start broke every other
+ * process given the first one's URL (a second hub with DATABASE_URL, a department's tool, a
+ * database client), with nothing said.
+ */
+const PORT_FILE = 'aidhub-server-port';
+
+function rememberedPort(dataDir: string): number | null {
+  try {
+    const n = Number(fs.readFileSync(path.join(dataDir, PORT_FILE), 'utf8').trim());
+    return Number.isInteger(n) && n > 0 && n <= 65_535 ? n : null;
+  } catch {
+    return null;
+  }
+}
+
 function runOrThrow(cmd: string, args: string[], what: string): void {
   const res = spawnSync(cmd, args, { encoding: 'utf8' });
   if (res.status !== 0) {
@@ -124,16 +165,20 @@ async function waitUntilReady(url: string, child: ChildProcess, logFile: string,
   let exited = false;
   child.once('exit', () => (exited = true));
   for (;;) {
-    if (exited) throw new Error(`database server exited during start-up; see ${logFile}:\n${tail(logFile)}`);
+    if (exited) throw new PrivateServerFailed(`The private database server (data in ${path.dirname(logFile)}) exited during start-up; the end of its log, ${logFile}:\n${indent(tail(logFile))}`);
     try {
       const conn = await mysql.createConnection({ uri: url, connectTimeout: 1000 });
       await endConnection(conn);
       return;
     } catch (err) {
-      if (Date.now() > deadline) throw new Error(`database server did not accept connections within ${timeoutMs} ms: ${(err as Error).message}\n${tail(logFile)}`);
+      if (Date.now() > deadline) throw new PrivateServerFailed(`The private database server (data in ${path.dirname(logFile)}) did not accept connections within ${timeoutMs} ms (${(err as Error).message}); the end of its log, ${logFile}:\n${indent(tail(logFile))}`);
       await new Promise((r) => setTimeout(r, 150));
     }
   }
+}
+
+function indent(text: string): string {
+  return text.split('\n').map((line) => `  ${line}`).join('\n');
 }
 
 function tail(file: string): string {
@@ -287,9 +332,17 @@ async function start(opts: StartOptions, throwaway: boolean): Promise<PrivateSer
   const removeThrowaway = () => throwaway && fs.rmSync(dataDir, { recursive: true, force: true });
   let port: number;
   let created: boolean;
+  // The port of the last start on this data, while it is free (never a throwaway server's: its data is new).
+  const remembered = throwaway || opts.port !== undefined ? null : rememberedPort(dataDir);
+  let movedFrom: number | null = null;
   try {
     created = initialise(dataDir, bins, runDir);
-    port = opts.port ?? (await freePort());
+    if (opts.port !== undefined) port = opts.port;
+    else if (remembered !== null && (await portFree(remembered))) port = remembered;
+    else {
+      port = await freePort();
+      movedFrom = remembered;
+    }
   } catch (err) {
     watchdog.kill();
     fs.rmSync(runDir, { recursive: true, force: true });
@@ -356,5 +409,6 @@ async function start(opts: StartOptions, throwaway: boolean): Promise<PrivateSer
     throw err;
   }
   ready = true;
-  return { url, port, dataDir, pid: child.pid ?? 0, created, stop };
+  if (!throwaway) fs.writeFileSync(path.join(dataDir, PORT_FILE), `${port}\n`);
+  return { url, port, dataDir, pid: child.pid ?? 0, created, movedFrom, stop };
 }

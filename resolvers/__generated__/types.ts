@@ -52,7 +52,8 @@ export type Scalars = {
   DateTime: { input: Date; output: Date; }
   /**
    * An exact amount of money in fen (1 yuan = 100 fen): a whole number, never a fraction, up to
-   * 9,007,199,254,740,991.
+   * 9,007,199,254,740,991 either way. Refused with reason MALFORMED_FEN (not a whole number) or
+   * FEN_OUT_OF_RANGE (beyond that).
    */
   Fen: { input: number; output: number; }
 };

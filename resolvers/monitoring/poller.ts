@@ -54,9 +54,11 @@ export class MonitoringPoller {
     private readonly opts: PollerOptions,
   ) {}
 
-  /** Starts ticking every department (and the monthly comparison, if a region is set). */
+  /** Starts ticking every department this process polls (and the monthly comparison, if a region is set). */
   start(): void {
-    for (const code of DEPARTMENT_CODES) {
+    const departments = this.opts.departments ?? DEPARTMENT_CODES;
+    this.opts.logger?.info({ departments: departments.map((code) => ({ code, intervalMs: this.opts.intervalMs[code] ?? this.opts.intervalMs.default })) }, 'monitoring: polling these departments’ change feeds');
+    for (const code of departments) {
       const skipped = unpolledTables(code);
       if (skipped.length > 0) this.opts.logger?.debug({ department: code, tables: skipped }, 'monitoring: tables without a change marker are left to the monthly comparison');
       this.every(this.opts.intervalMs[code] ?? this.opts.intervalMs.default, () => this.tick(code));

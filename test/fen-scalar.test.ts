@@ -1,0 +1,74 @@
+/**
+ * A Fen that is not a whole number of fen has reason MALFORMED_FEN, one past ±(2^53 − 1) reason
+ * FEN_OUT_OF_RANGE, as a Date that is not one has MALFORMED_DATE: written in the document
+ * (GRAPHQL_VALIDATION_FAILED, as any literal of the wrong type) or sent as a variable
+ * (BAD_USER_INPUT, naming the variable and the place inside it in extensions.argument). The
+ * message names the schema's scalar (`Fen`, not graphql-scalars' "SafeInt") and quotes nothing of
+ * the value: an ID number pasted into an amount is past the range. Before, both forms had no reason.
+ */
+import { createTestDatabases, type TestDatabases } from './support/databases';
+import { startTestHub, type TestHub } from './support/hub';
+import { insertRegions, TODAY } from './support/scenarios';
+
+let dbs: TestDatabases;
+let hub: TestHub;
+beforeAll(async () => {
+  dbs = await createTestDatabases('fen_scalar');
+  await insertRegions(dbs);
+  hub = await startTestHub(dbs, { today: TODAY });
+});
+afterAll(async () => {
+  await hub?.close();
+  await dbs?.close();
+});
+
+const ID_NUMBER = '370811197504120312';
+const CHECK = `beneficiaryIdNumber: "${ID_NUMBER}", programme: "TEMP_AID", cause: ILLNESS, grantDate: "2026-03-01"`;
+
+describe('a refused Fen', () => {
+  it.each([
+    ['12.5', 'MALFORMED_FEN'],
+    ['"100"', 'MALFORMED_FEN'],
+    ['true', 'MALFORMED_FEN'],
+    [ID_NUMBER, 'FEN_OUT_OF_RANGE'],
+    ['1e300', 'FEN_OUT_OF_RANGE'],
+  ])('written in the document (%s): GRAPHQL_VALIDATION_FAILED, reason %s, naming Fen', async (literal, reason) => {
+    const res = await hub.gql(`{ preGrantCheck(input: { ${CHECK}, amountFen: ${literal} }) { __typename } }`);
+    expect(res.errors).toHaveLength(1);
+    const [error] = res.errors!;
+    expect(error.extensions).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED', reason });
+    expect(error.message).toMatch(/^Fen /);
+    expect(error.message).not.toMatch(/SafeInt|3708111975|12\.5/);
+  });
+
+  it.each([
+    [12.5, 'MALFORMED_FEN'],
+    ['100', 'MALFORMED_FEN'],
+    [{ amount: 1 }, 'MALFORMED_FEN'],
+    [Number(ID_NUMBER), 'FEN_OUT_OF_RANGE'],
+    [-(2 ** 53), 'FEN_OUT_OF_RANGE'],
+  ])('sent as a variable (%j): BAD_USER_INPUT, reason %s, naming the variable', async (value, reason) => {
+    const res = await hub.gql(`query($a: Fen!) { preGrantCheck(input: { ${CHECK}, amountFen: $a }) { __typename } }`, { a: value });
+    expect(res.errors).toHaveLength(1);
+    const [error] = res.errors!;
+    expect(error.extensions).toEqual({ code: 'BAD_USER_INPUT', reason, argument: '$a' });
+    expect(error.message).toMatch(/^Variable "\$a": Fen /);
+    expect(error.message).not.toMatch(/SafeInt|3708111975|12\.5|amount/);
+  });
+
+  it('inside an input variable: the argument is the path to the field', async () => {
+    const res = await hub.gql(`query($in: PreGrantCheckInput!) { preGrantCheck(input: $in) { __typename } }`, {
+      in: { beneficiaryIdNumber: ID_NUMBER, programme: 'TEMP_AID', cause: 'ILLNESS', grantDate: '2026-03-01', amountFen: 99.99 },
+    });
+    expect(res.errors?.map((e) => e.extensions)).toEqual([{ code: 'BAD_USER_INPUT', reason: 'MALFORMED_FEN', argument: '$in.amountFen' }]);
+  });
+
+  it('a whole number of fen still passes, in either form', async () => {
+    for (const res of [
+      await hub.gql(`query($a: Fen!) { preGrantCheck(input: { ${CHECK}, amountFen: $a }) { __typename } }`, { a: 50_000 }),
+      await hub.gql(`{ preGrantCheck(input: { ${CHECK}, amountFen: 5e4 }) { __typename } }`),
+    ]) {
+      expect((res.errors ?? []).map((e) => e.extensions?.reason)).toEqual([]);
+    }
+  });
+});
