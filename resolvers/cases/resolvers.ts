@@ -535,6 +535,8 @@ export const caseResolvers: Resolvers = {
       const beneficiary = input.beneficiaryIdNumber ? requireIdNumber(input.beneficiaryIdNumber, 'input.beneficiaryIdNumber') : null;
       const programme = PROGRAMME_BY_CODE.get(input.programme);
       if (!programme) return { userErrors: [caseError('UNKNOWN_PROGRAMME', `no programme ${input.programme}`, ['input', 'programme'])] };
+      // First aid of temporary aid states its cause as a meeting's decision does: X5 counts it by cause.
+      const cause = decisionCause(programme.code, input.cause ?? null, null, 'input.cause');
       const members = (await ctx.loaders.hub.membersByHousehold.load(c.householdId)).map((m) => m.person.idNumber);
       if (beneficiary !== null && !members.includes(beneficiary)) return { userErrors: [caseError('BENEFICIARY_NOT_IN_HOUSEHOLD', 'the beneficiary is not a member of the household', ['input', 'beneficiaryIdNumber'])] };
       // The money trail: a named aid record must exist in the programme's department's own data.
@@ -548,10 +550,10 @@ export const caseResolvers: Resolvers = {
           return { userErrors: [found.answered ? caseError('AID_RECORD_NOT_FOUND', 'the department has no such aid record for this household', field) : caseError('AID_RECORD_UNVERIFIED', 'the department did not answer; try again later', field)] };
         }
         // The money trail is this first aid's: its programme, its member, paid since the report, the amount stated.
-        const mismatch = checkFirstAidRecord({ programme, amountFen: input.amountFen, beneficiaryIdNumber: beneficiary, reportedOn: chinaDateOf(c.reportedAt) }, found.record);
+        const mismatch = checkFirstAidRecord({ programme, amountFen: input.amountFen, beneficiaryIdNumber: beneficiary, reportedOn: chinaDateOf(c.reportedAt), cause }, found.record);
         if (mismatch.length > 0) return { userErrors: mismatch };
       }
-      const outcome = await recordFirstAid(ctx.hub, { caseId, programmeCode: programme.code, amountFen: input.amountFen, beneficiaryIdNumber: beneficiary, aidSourceRef: sourceRef, reason: input.reason }, meta);
+      const outcome = await recordFirstAid(ctx.hub, { caseId, programmeCode: programme.code, amountFen: input.amountFen, beneficiaryIdNumber: beneficiary, cause, aidSourceRef: sourceRef, reason: input.reason }, meta);
       return payload(outcome, ctx, async (id) => ({ case: await caseById(ctx, id), userErrors: [] }));
     },
 
@@ -590,7 +592,10 @@ export const caseResolvers: Resolvers = {
     referrals: (c, _, ctx) => caseLoaders(ctx).referralsByCase.load(c.id),
     meetings: (c, _, ctx) => caseLoaders(ctx).meetingsByCase.load(c.id),
     secondAids: (c, _, ctx) => caseLoaders(ctx).secondAidsByCase.load(c.id),
-    firstAid: (c, _, ctx) => caseLoaders(ctx).firstAidByCase.load(c.id),
+    firstAid: async (c, _, ctx) => {
+      const given = await caseLoaders(ctx).firstAidByCase.load(c.id);
+      return given && { ...given, householdId: c.householdId, townshipCode: c.townshipCode };
+    },
     dossier: (c, _, ctx) => dossierOf(ctx, c),
     briefUrl: (c) => `/cases/${c.id}/brief`,
   },
