@@ -110,7 +110,7 @@ describe('a temporary-aid decision carries its cause', () => {
 
 describe('a decision for a beneficiary who died before the meeting', () => {
   afterEach(async () => {
-    await dbs.hub.update(person).set({ deathDate: null }).where(eq(person.idNumber, WANG.spouse));
+    for (const idNumber of [WANG.spouse, WANG.head]) await dbs.hub.update(person).set({ deathDate: null }).where(eq(person.idNumber, idNumber));
   });
 
   it('is refused (BENEFICIARY_DECEASED) while the household still lists them; a death on the meeting day is not', async () => {
@@ -124,6 +124,36 @@ describe('a decision for a beneficiary who died before the meeting', () => {
     // On the day of death the aid is decided as any other (an accident's first day).
     const met = await ok(ca, MEETING, { input: { caseId, heldOn: '2026-03-11', departmentsPresent: ['CIVIL_AFFAIRS'], decisions } }, 'meetingRecord');
     expect(met.meeting.decisions).toHaveLength(1);
+  });
+
+  it('naming no one, is refused when the head of household it is checked for has died; naming a living member, it is decided', async () => {
+    const caseId = await caseInDeliberation('户主已故');
+    await dbs.hub.update(person).set({ deathDate: '2026-03-11' }).where(eq(person.idNumber, WANG.head));
+    const forHousehold = { department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', cause: 'ACCIDENT', amountFen: 100_000, deadlineWorkingDays: 5 };
+    const refused = await ca(MEETING, { input: { caseId, heldOn: '2026-03-12', departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [forHousehold] } });
+    expect(refused.errors).toBeUndefined();
+    // It was recorded before, its pre-grant check run for the dead head.
+    expect(refused.data.meetingRecord.userErrors).toEqual([{ code: 'BENEFICIARY_DECEASED', field: ['input', 'decisions', '0', 'beneficiaryIdNumber'] }]);
+    const met = await ok(ca, MEETING, { input: { caseId, heldOn: '2026-03-12', departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [{ ...forHousehold, beneficiaryIdNumber: WANG.spouse }] } }, 'meetingRecord');
+    expect(met.meeting.decisions).toHaveLength(1);
+  });
+
+  it('a declined decision naming no one is not reassigned once the head has died, unless a living member is named', async () => {
+    const caseId = await caseInDeliberation('户主已故，改派');
+    const met = await ok(
+      ca,
+      MEETING,
+      { input: { caseId, heldOn: '2026-03-12', departmentsPresent: ['CIVIL_AFFAIRS', 'HEALTH'], decisions: [{ department: 'HEALTH', programme: 'MEDICAL_AID', amountFen: 100_000, deadlineWorkingDays: 5 }] } },
+      'meetingRecord',
+    );
+    const slip = met.meeting.decisions[0].id;
+    await ok(health, DECLINE, { input: { referralId: slip, reason: '不属医疗救助范围' } }, 'referralDecline');
+    await dbs.hub.update(person).set({ deathDate: '2026-03-13' }).where(eq(person.idNumber, WANG.head));
+    const reassign = { referralId: slip, reason: '改由民政临时救助', department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', cause: 'ACCIDENT', amountFen: 100_000, deadlineWorkingDays: 5 };
+    const refused = await ca(REASSIGN, { input: reassign });
+    expect(refused.errors).toBeUndefined();
+    expect(refused.data.referralReassign.userErrors).toEqual([{ code: 'BENEFICIARY_DECEASED', field: ['input', 'beneficiaryIdNumber'] }]);
+    await ok(ca, REASSIGN, { input: { ...reassign, beneficiaryIdNumber: WANG.spouse } }, 'referralReassign');
   });
 });
 

@@ -873,7 +873,7 @@ export type ReferralReassignInput = {
   readonly deadlineWorkingDays: Scalars['Int']['input'];
   /** What is asked, in words (default: programme and amount). */
   readonly ask?: InputMaybe<Scalars['String']['input']>;
-  /** The member the aid is for (default: as the declined decision). */
+  /** The member the aid is for (default: as the declined decision; one naming no one is checked for the head of household, refused BENEFICIARY_DECEASED if the head has died). */
   readonly beneficiaryIdNumber?: InputMaybe<Scalars['String']['input']>;
   /** The cause of the aid (temporary aid). Required as in a meeting's decision for a programme a rule counts by cause (X5: TEMP_AID), else BAD_USER_INPUT, argument input.cause, reason REQUIRED. */
   readonly cause?: InputMaybe<AidCause>;
@@ -1835,7 +1835,7 @@ export type CaseErrorCode =
   | 'AID_RECORD_ALREADY_USED'
   /** Accepting a hand-over makes the office the case's owner: only a client that may move cases (CASEWORKER, MEETING_CONVENER) accepts one; another declines it, or leaves it to its office's caseworker. */
   | 'CANNOT_OWN_CASE'
-  /** The beneficiary a decision names died before the meeting (or, for a reassignment, before today): aid is not decided for them. */
+  /** The beneficiary a decision names, or for a decision naming none the head of household it is checked for, died before the meeting (or, for a reassignment, before today): aid is not decided for them; name a living member. */
   | 'BENEFICIARY_DECEASED'
   /** The aid record is of another cause than the one decided or the first aid states (temporary aid: X5 counts it under its record's cause). */
   | 'AID_RECORD_CAUSE_MISMATCH';
@@ -1915,7 +1915,7 @@ export type DecisionInput = {
   readonly deadlineWorkingDays: Scalars['Int']['input'];
   /** What is asked, in words (default: programme and amount). */
   readonly ask?: InputMaybe<Scalars['String']['input']>;
-  /** The member the aid is for, by ID number (required for a second aid). */
+  /** The member the aid is for, by ID number (required for a second aid, and when the head of household has died: BENEFICIARY_DECEASED otherwise). */
   readonly beneficiaryIdNumber?: InputMaybe<Scalars['String']['input']>;
   /** Set when this is a second temporary aid (二次临时救助) for heavy costs: the cause. */
   readonly secondAidCause?: InputMaybe<AidCause>;

@@ -17,7 +17,7 @@ import { chinaDateOf, formatChinaInstant, startOfChinaDay } from '../../domain/c
 import { caseDeadlines, isMissed, standing, type CaseDeadline } from '../../domain/cases/deadlines';
 import type { Dossier, DossierCase, DossierReferral } from '../../domain/cases/dossier';
 import { caseError, type CaseUserError, type Outcome } from '../../domain/cases/errors';
-import { checkMeeting, type DecisionInput } from '../../domain/cases/meetings';
+import { checkMeeting, decisionSubject, type DecisionInput } from '../../domain/cases/meetings';
 import { checkFirstAidRecord, checkFulfilment, type Fulfilment } from '../../domain/cases/fulfilment';
 import { checkDecisionConflicts } from '../../domain/cases/decision-checks';
 import { checkDecisions } from './decision-checks';
@@ -419,6 +419,7 @@ export const caseResolvers: Resolvers = {
         today: chinaDateOf(meta.now),
         members: dossier.members.map((m) => m.idNumber),
         deathDates: new Map(dossier.members.flatMap((m) => (m.deathDate ? [[m.idNumber, m.deathDate] as const] : []))),
+        head: decisionSubject(dossier.members)?.idNumber ?? null,
       });
       if (errors.length > 0) return { userErrors: errors };
       // Every decision runs the pre-grant check; a conflict needs the convener's override reason.
@@ -505,7 +506,7 @@ export const caseResolvers: Resolvers = {
       const deathDates = new Map(household.flatMap((m) => (m.person.deathDate ? [[m.person.idNumber, m.person.deathDate] as const] : [])));
       const errors = checkMeeting(
         { heldOn: chinaDateOf(meta.now), departmentsPresent: [input.department], notes: null, decisions: [decision] },
-        { reportedOn: chinaDateOf(c.reportedAt), today: chinaDateOf(meta.now), members, deathDates },
+        { reportedOn: chinaDateOf(c.reportedAt), today: chinaDateOf(meta.now), members, deathDates, head: decisionSubject(household)?.person.idNumber ?? null },
       ).map((e) => ({ ...e, field: e.field ? ['input', e.field.at(-1)!] : null }));
       if (errors.length > 0) return { userErrors: errors };
       // The pre-grant check a meeting's decision runs, dated today: a conflict needs the override reason.
