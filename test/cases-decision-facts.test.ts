@@ -138,6 +138,18 @@ describe('a decision for a beneficiary who died before the meeting', () => {
     expect(met.meeting.decisions).toHaveLength(1);
   });
 
+  it('first aid is refused for a member who died before it was given, as a decision is; given to the household, it is recorded', async () => {
+    const FIRST_AID = `mutation($input: CaseFirstAidInput!) { caseFirstAid(input: $input) { case { state } userErrors { code field } } }`;
+    const caseId = (await ok(ca, OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'URGENT', summary: '配偶意外' } }, 'caseOpen')).case.id;
+    await ok(ca, MOVE, { input: { caseId, to: 'ACCEPTED', reason: '受理' } }, 'caseTransition');
+    await dbs.hub.update(person).set({ deathDate: '2026-03-11' }).where(eq(person.idNumber, WANG.spouse));
+    const input = { caseId, programme: 'TEMP_AID', cause: 'ACCIDENT', amountFen: 100_000, reason: '先行发放临时救助' };
+    const refused = await ca(FIRST_AID, { input: { ...input, beneficiaryIdNumber: WANG.spouse } });
+    expect(refused.errors).toBeUndefined();
+    expect(refused.data.caseFirstAid.userErrors).toEqual([{ code: 'BENEFICIARY_DECEASED', field: ['input', 'beneficiaryIdNumber'] }]);
+    expect((await ok(ca, FIRST_AID, { input }, 'caseFirstAid')).case.state).toBe('FIRST_AID_GIVEN');
+  });
+
   it('a declined decision naming no one is not reassigned once the head has died, unless a living member is named', async () => {
     const caseId = await caseInDeliberation('户主已故，改派');
     const met = await ok(

@@ -893,7 +893,7 @@ export type CaseFirstAidInput = {
   readonly programme: Scalars['ID']['input'];
   /** The amount given, in fen. */
   readonly amountFen: Scalars['Fen']['input'];
-  /** The member it was given to (default: the household). */
+  /** The member it was given to (default: the household). A member who died before the day it was given is refused, BENEFICIARY_DECEASED. */
   readonly beneficiaryIdNumber?: InputMaybe<Scalars['String']['input']>;
   /**
    * The cause of the aid given (temporary aid). Required, as in a meeting's decision and the pre-grant
@@ -1835,7 +1835,7 @@ export type CaseErrorCode =
   | 'AID_RECORD_ALREADY_USED'
   /** Accepting a hand-over makes the office the case's owner: only a client that may move cases (CASEWORKER, MEETING_CONVENER) accepts one; another declines it, or leaves it to its office's caseworker. */
   | 'CANNOT_OWN_CASE'
-  /** The beneficiary a decision names, or for a decision naming none the head of household it is checked for, died before the meeting (or, for a reassignment, before today): aid is not decided for them; name a living member. */
+  /** The beneficiary a decision names, or for a decision naming none the head of household it is checked for, died before the meeting (or, for a reassignment, before today; for a first aid, before the day it was given): aid is not decided or given for them; name a living member. */
   | 'BENEFICIARY_DECEASED'
   /** The aid record is of another cause than the one decided or the first aid states (temporary aid: X5 counts it under its record's cause). */
   | 'AID_RECORD_CAUSE_MISMATCH';

@@ -538,8 +538,15 @@ export const caseResolvers: Resolvers = {
       if (!programme) return { userErrors: [caseError('UNKNOWN_PROGRAMME', `no programme ${input.programme}`, ['input', 'programme'])] };
       // First aid of temporary aid states its cause as a meeting's decision does: X5 counts it by cause.
       const cause = decisionCause(programme.code, input.cause ?? null, null, 'input.cause');
-      const members = (await ctx.loaders.hub.membersByHousehold.load(c.householdId)).map((m) => m.person.idNumber);
+      const household = await ctx.loaders.hub.membersByHousehold.load(c.householdId);
+      const members = household.map((m) => m.person.idNumber);
       if (beneficiary !== null && !members.includes(beneficiary)) return { userErrors: [caseError('BENEFICIARY_NOT_IN_HOUSEHOLD', 'the beneficiary is not a member of the household', ['input', 'beneficiaryIdNumber'])] };
+      // As a meeting's decision: no aid is given to a member who died before the day it was given (the
+      // household not yet updated); a first aid naming no one is the household's and is not refused.
+      const died = beneficiary === null ? null : (household.find((m) => m.person.idNumber === beneficiary)?.person.deathDate ?? null);
+      if (died !== null && died < chinaDateOf(meta.occurredAt ?? meta.now)) {
+        return { userErrors: [caseError('BENEFICIARY_DECEASED', 'the beneficiary died before the first aid was given', ['input', 'beneficiaryIdNumber'])] };
+      }
       // The money trail: a named aid record must exist in the programme's department's own data.
       const sourceRef = input.aidSourceReference?.trim() || null;
       const refTooLong = aidSourceRefTooLong(sourceRef);
