@@ -62,7 +62,7 @@ export const pluginConfig = {
     SecondAidApproval: '../../db/cases/records#SecondAidRecord',
     Fulfilment: '../../db/case-loop/store#FulfilmentRecord',
     DeclineResolution: '../../db/cases/declines#DeclineRecord',
-    FirstAid: '../../db/cases/first-aid#FirstAidRecord',
+    FirstAid: '../../db/cases/first-aid#CaseFirstAidRecord',
     DecisionCheck: '../../db/case-loop/store#DecisionCheckRecord',
     DecisionFinding: '../../domain/cases/decision-checks#DecisionFinding',
     CaseDeadline: '../../domain/cases/deadlines#CaseDeadline',

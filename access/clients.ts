@@ -13,7 +13,8 @@ import { asc, eq, sql } from 'drizzle-orm';
 import { dbTime, type AccessDb } from '../db/access/db';
 import { apiClient } from '../db/access/schema';
 import { preparedPer } from '../db/prepared';
-import { OFFICE_CODES, type OfficeCode as DepartmentCode } from '../domain/departments';
+import { HUB_LEDGER_SOURCES, OFFICE_CODES, type OfficeCode as DepartmentCode } from '../domain/departments';
+import { unknownOfficeReason } from '../domain/cases/offices';
 import { isDivisionCode } from '../domain/division-code';
 import type { Caller } from './decide';
 import { charityClientProblem, isRole, ROLES, rolesProblem, type Role } from './policy';
@@ -64,9 +65,20 @@ export class ClientSpecError extends Error {
 
 const NAME = /^[a-z0-9][a-z0-9._-]{1,63}$/;
 
+/**
+ * The offices a client may belong to: every office code but the hub's own ledgers (REPORTED, the
+ * ledger of aid reported directly). A client of the ledger would be no office: it may not report
+ * aid (only the reporting offices do), receives no slip and attends no meeting, so `--department
+ * REPORTED` was a client of nothing, accepted in silence.
+ */
+export const CLIENT_OFFICE_CODES: readonly DepartmentCode[] = OFFICE_CODES.filter((c) => !(HUB_LEDGER_SOURCES as readonly string[]).includes(c));
+
 export function validateSpec(spec: ClientSpec): void {
   if (!NAME.test(spec.name)) throw new ClientSpecError('name: 2-64 characters, lower-case letters, digits, ".", "_" or "-", starting with a letter or digit');
-  if (!OFFICE_CODES.includes(spec.department)) throw new ClientSpecError(`department: one of ${OFFICE_CODES.join(', ')}`);
+  if (!CLIENT_OFFICE_CODES.includes(spec.department)) {
+    const ledger = (HUB_LEDGER_SOURCES as readonly string[]).includes(spec.department) ? `${unknownOfficeReason(spec.department)}; ` : '';
+    throw new ClientSpecError(`department: ${ledger}one of ${CLIENT_OFFICE_CODES.join(', ')}`);
+  }
   if (!isDivisionCode(spec.regionScope)) throw new ClientSpecError('scope: a division code of 6 (city or county), 9 (township) or 12 digits');
   if (spec.roles.length === 0) throw new ClientSpecError(`roles: at least one of ${ROLES.join(', ')}`);
   for (const r of spec.roles) if (!isRole(r)) throw new ClientSpecError(`roles: unknown role ${JSON.stringify(r)}; roles are ${ROLES.join(', ')}`);

@@ -465,6 +465,21 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     fields: { beneficiary: 'IN_SCOPE', cause: 'HEALTH', amountFen: 'IN_SCOPE', approvedOn: 'IN_SCOPE', referral: 'IN_SCOPE', aidSourceReference: 'REFERENCE' },
     sameSubject: ['beneficiary', 'referral'],
   },
+  FirstAid: {
+    kind: 'PERSONAL',
+    readBy: CASE_DATA,
+    subjects: (f: { householdId: number; beneficiaryIdNumber: string | null }) => [
+      { kind: 'HOUSEHOLD', householdId: f.householdId },
+      ...(f.beneficiaryIdNumber ? [person(f.beneficiaryIdNumber)] : []),
+    ],
+    region: (f: { householdId: number; townshipCode: string }, ctx) => caseRegions(f, ctx),
+    fields: {
+      ...Object.fromEntries(['programme', 'amountFen', 'beneficiary', 'aidSourceReference', 'pending', 'reason', 'givenAt', 'recordedAt', 'actor'].map((f) => [f, 'IN_SCOPE' as const])),
+      // ILLNESS reveals a health condition (as Referral.cause and AidRecord.cause).
+      cause: 'HEALTH',
+    },
+    sameSubject: ['beneficiary'],
+  },
   // A case meeting needs the whole picture: the dossier is shown in scope only, ID numbers per role.
   Dossier: {
     kind: 'PERSONAL',
@@ -492,7 +507,6 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   DecisionCheck: { kind: 'OPEN', why: 'reached only through Referral.decisionCheck and Meeting.decisionChecks (in scope); names no person, no health detail' },
   DecisionFinding: { kind: 'OPEN', why: 'reached only through DecisionCheck.findings; names no person, no health detail' },
   DeclineResolution: { kind: 'OPEN', why: 'reached only through Referral.declineResolution (in scope); names no person' },
-  FirstAid: { kind: 'OPEN', why: 'reached only through Case.firstAid (in scope); its beneficiary is a Person under its own rule' },
   Fulfilment: { kind: 'OPEN', why: 'reached only through Referral.fulfilment (in scope); its beneficiary is a Person under its own rule' },
   CaseEvent: { kind: 'OPEN', why: 'reached only through Case.history (in scope)' },
   CaseDeadline: OPEN_CONTAINER,

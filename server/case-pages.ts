@@ -55,6 +55,13 @@ const SEVERITY: Record<string, string> = { CONFLICT: '重复救助', WARNING: '�
 const DEADLINE_STATUS = { PENDING: '未到期', OVERDUE: '已超期', MET: '按时完成', MET_LATE: '超期完成', MISSED: '未完成（已超期）', VOID: '不再适用' } as const;
 /** 临时救助 causes (seed 000, 二(一)3). ILLNESS is health detail. */
 const CAUSE: Record<string, string> = { ILLNESS: '疾病', ACCIDENT: '意外事故', DISASTER: '灾害', JOB_LOSS: '失业', EDUCATION: '就学', OTHER: '其他' };
+
+/** A first aid's cause in the brief, as a decision's: ILLNESS only to a caller who may read health detail. */
+function firstAidCause(cause: string | null, health: boolean): string {
+  if (!cause) return '';
+  return cause === 'ILLNESS' && !health ? '（事由：健康信息，不予显示）' : `（事由：${CAUSE[cause] ?? cause}）`;
+}
+
 /** 第二代残疾人证 category digit. */
 const DISABILITY_CATEGORY: Record<number, string> = { 1: '视力', 2: '听力', 3: '言语', 4: '肢体', 5: '智力', 6: '精神', 7: '多重' };
 const LEVEL = ['', '一', '二', '三', '四'];
@@ -181,7 +188,7 @@ export interface BriefView {
   /** The needs published from the case to charities, as they stand now (whichever dossier is printed); none: no section. */
   charityNeeds?: readonly BriefCharityNeed[];
   /** 先行救助 as recorded (caseFirstAid): what was given; null before any. */
-  firstAid?: Pick<FirstAidRecord, 'programmeCode' | 'amountFen' | 'aidSourceRef'> | null;
+  firstAid?: Pick<FirstAidRecord, 'programmeCode' | 'amountFen' | 'aidSourceRef' | 'cause'> | null;
   printedAt: Date;
 }
 
@@ -264,7 +271,7 @@ export function renderBrief(v: BriefView): string {
     <dt>报告时间</dt><dd>${nw(shortTime(c.reportedAt))}</dd><dt>受理</dt><dd>${
       accepted ? `${nw(shortTime(accepted.occurredAt))} ${esc(v.officeName(accepted.actorOffice))}（${esc(accepted.actor)}）` : '尚未受理'
     }</dd>
-    <dt>先行救助</dt><dd>${firstAid ? `${nw(shortTime(firstAid.occurredAt))}${recordedLater(firstAid)} ${esc(v.officeName(firstAid.actorOffice))}${v.firstAid ? `，${esc(programmeName(v.firstAid.programmeCode))} ${yuan(v.firstAid.amountFen)}${v.firstAid.aidSourceRef ? '' : '（待发放）'}` : ''}${firstAid.reason ? `：${prose(firstAid.reason)}` : ''}` : '无'}</dd><dt>户号</dt><dd>${nw(d.household.registrationNumber)}</dd>
+    <dt>先行救助</dt><dd>${firstAid ? `${nw(shortTime(firstAid.occurredAt))}${recordedLater(firstAid)} ${esc(v.officeName(firstAid.actorOffice))}${v.firstAid ? `，${esc(programmeName(v.firstAid.programmeCode))} ${yuan(v.firstAid.amountFen)}${v.firstAid.aidSourceRef ? '' : '（待发放）'}${firstAidCause(v.firstAid.cause, v.health)}` : ''}${firstAid.reason ? `：${prose(firstAid.reason)}` : ''}` : '无'}</dd><dt>户号</dt><dd>${nw(d.household.registrationNumber)}</dd>
     <dt>地址</dt><dd>${esc(d.household.address)}</dd><dt>所在村（居）</dt><dd>${esc(d.household.regionName)}</dd>
   </dl>
   <p><strong>基本情况：</strong>${prose(c.summary)}</p>${c.explanation ? `<p><strong>不予救助说明：</strong>${prose(c.explanation)}</p>` : ''}`;

@@ -159,6 +159,8 @@ describe('the clients CLI', () => {
     [['create', '--name', 'bad-scope', '--department', 'CIVIL_AFFAIRS', '--scope', '3708', '--roles', 'READER'], /scope/],
     [['create', '--name', 'bad-role', '--department', 'CIVIL_AFFAIRS', '--scope', '370811', '--roles', 'ROOT'], /role/],
     [['create', '--name', 'bad-department', '--department', 'POLICE', '--scope', '370811', '--roles', 'READER'], /department/],
+    // The hub's own ledger of reported aid is no office: a client of it reports nothing, answers no slip, attends no meeting.
+    [['create', '--name', 'the-ledger', '--department', 'REPORTED', '--scope', '370811', '--roles', 'READER'], /REPORTED is the hub’s ledger/],
     [['create', '--name', 'short-lived', '--department', 'HEALTH', '--scope', '370800', '--roles', 'READER'], /exists/],
     [['create', '--name', 'missing-roles'], /needs/],
     [['rotate', 'nobody'], /no client/],
@@ -168,6 +170,8 @@ describe('the clients CLI', () => {
     const { code, out } = await cli(...argv);
     expect(code).toBe(2);
     expect(out[0]).toMatch(message);
+    // Nothing was stored.
+    expect((await cli('list')).out.some((line) => line.startsWith('the-ledger'))).toBe(false);
   });
 });
 

@@ -127,7 +127,7 @@ beforeAll(async () => {
     for (const [to, at, reason] of steps) {
       clock.set(cn(at));
       if (to === 'FIRST_AID_GIVEN') {
-        await call(`mutation($input: CaseFirstAidInput!) { caseFirstAid(input: $input) { case { state } userErrors { code } } }`, { input: { caseId: id, programme: 'TEMP_AID', amountFen: 200_000, reason: reason ?? to } }, 'caseFirstAid');
+        await call(`mutation($input: CaseFirstAidInput!) { caseFirstAid(input: $input) { case { state } userErrors { code } } }`, { input: { caseId: id, programme: 'TEMP_AID', cause: 'ILLNESS', amountFen: 200_000, reason: reason ?? to } }, 'caseFirstAid');
       } else {
         await call(`mutation($input: CaseTransitionInput!) { caseTransition(input: $input) { case { state } userErrors { code } } }`, { input: { caseId: id, to, reason: reason ?? to, occurredAt: cn(at) } }, 'caseTransition');
       }

@@ -124,13 +124,13 @@ describe('先行救助 and the materials after it', () => {
     caseId = await openCase('URGENT', '户主之母突发脑梗住院');
     expect(codes(await ca(MOVE, { input: { caseId, to: 'FIRST_AID_GIVEN', reason: '先行救助' } }), 'caseTransition')).toEqual(['FIRST_AID_DETAILS_REQUIRED']);
     const normal = await openCase('NORMAL', '一般申请');
-    expect(codes(await ca(FIRST_AID, { input: { caseId: normal, programme: 'TEMP_AID', amountFen: 100_000, reason: '先行救助' } }), 'caseFirstAid')).toEqual(['CASE_NOT_URGENT']);
-    expect(codes(await ca(FIRST_AID, { input: { caseId, programme: 'TEMP_AID', amountFen: 200_000, aidSourceReference: 'no-such-record:999999', reason: '先行救助' } }), 'caseFirstAid')).toEqual([
+    expect(codes(await ca(FIRST_AID, { input: { caseId: normal, programme: 'TEMP_AID', cause: 'ILLNESS', amountFen: 100_000, reason: '先行救助' } }), 'caseFirstAid')).toEqual(['CASE_NOT_URGENT']);
+    expect(codes(await ca(FIRST_AID, { input: { caseId, programme: 'TEMP_AID', cause: 'ILLNESS', amountFen: 200_000, aidSourceReference: 'no-such-record:999999', reason: '先行救助' } }), 'caseFirstAid')).toEqual([
       'AID_RECORD_NOT_FOUND',
     ]);
     // Longer than any reference the hub keeps (128 characters): refused before a department is asked.
-    expect(codes(await ca(FIRST_AID, { input: { caseId, programme: 'TEMP_AID', amountFen: 200_000, aidSourceReference: 'r'.repeat(129), reason: '先行救助' } }), 'caseFirstAid')).toEqual(['TEXT_TOO_LONG']);
-    expect(codes(await ca(FIRST_AID, { input: { caseId, programme: 'TEMP_AID', amountFen: 200_000, aidSourceReference: 'r'.repeat(128), reason: '先行救助' } }), 'caseFirstAid')).toEqual(['AID_RECORD_NOT_FOUND']);
+    expect(codes(await ca(FIRST_AID, { input: { caseId, programme: 'TEMP_AID', cause: 'ILLNESS', amountFen: 200_000, aidSourceReference: 'r'.repeat(129), reason: '先行救助' } }), 'caseFirstAid')).toEqual(['TEXT_TOO_LONG']);
+    expect(codes(await ca(FIRST_AID, { input: { caseId, programme: 'TEMP_AID', cause: 'ILLNESS', amountFen: 200_000, aidSourceReference: 'r'.repeat(128), reason: '先行救助' } }), 'caseFirstAid')).toEqual(['AID_RECORD_NOT_FOUND']);
     expect(codes(await ca(FIRST_AID, { input: { caseId, programme: 'NO_SUCH', amountFen: 200_000, reason: '先行救助' } }), 'caseFirstAid')).toEqual(['UNKNOWN_PROGRAMME']);
     // A record the department does hold for the household, but not this first aid's money trail:
     // the head's 低保 enrolment of 2024, and the grandmother's temporary aid of 2026-01-20, paid
@@ -141,7 +141,7 @@ describe('先行救助 and the materials after it', () => {
     const dibao = aid.data.household.aid.find((r: Rec) => r.programme.code === 'DIBAO' && r.beneficiary.idNumber === WANG.head).sourceReference;
     const oldTempAid = aid.data.household.aid.find((r: Rec) => r.programme.code === 'TEMP_AID').sourceReference;
     // The amount the old temporary aid paid (¥3,000), so that only what is checked here is at fault.
-    const named = (aidSourceReference: string, beneficiaryIdNumber: string) => ({ input: { caseId, programme: 'TEMP_AID', amountFen: 300_000, beneficiaryIdNumber, aidSourceReference, reason: '先行救助' } });
+    const named = (aidSourceReference: string, beneficiaryIdNumber: string) => ({ input: { caseId, programme: 'TEMP_AID', cause: 'ILLNESS', amountFen: 300_000, beneficiaryIdNumber, aidSourceReference, reason: '先行救助' } });
     expect(codes(await ca(FIRST_AID, named(dibao, WANG.head)), 'caseFirstAid')).toEqual(['AID_RECORD_PROGRAMME_MISMATCH', 'AID_RECORD_BEFORE_DECISION']);
     expect(codes(await ca(FIRST_AID, named(oldTempAid, WANG.grandmother)), 'caseFirstAid')).toEqual(['AID_RECORD_BEFORE_DECISION']);
     expect(codes(await ca(FIRST_AID, named(oldTempAid, WANG.child)), 'caseFirstAid')).toEqual(['AID_RECORD_BENEFICIARY_MISMATCH', 'AID_RECORD_BEFORE_DECISION']);
@@ -149,7 +149,7 @@ describe('先行救助 and the materials after it', () => {
     expect((await ca(`query($id: ID!) { case(id: $id) { state firstAid { amountFen } } }`, { id: caseId })).data.case).toEqual({ state: 'ACCEPTED', firstAid: null });
     // A case not yet accepted: the refusal names the case, a field of caseFirstAid's input (it has no `to`).
     const reported = (await ok(ca, OPEN, { input: { householdId: wangId, origin: 'APPLICATION', urgency: 'URGENT', summary: '未受理' } }, 'caseOpen')).case.id;
-    const early = await ca(FIRST_AID, { input: { caseId: reported, programme: 'TEMP_AID', amountFen: 100_000, reason: '先行救助' } });
+    const early = await ca(FIRST_AID, { input: { caseId: reported, programme: 'TEMP_AID', cause: 'ILLNESS', amountFen: 100_000, reason: '先行救助' } });
     expect(early.errors).toBeUndefined();
     expect(early.data.caseFirstAid.userErrors).toEqual([{ code: 'ILLEGAL_TRANSITION', field: ['input', 'caseId'] }]);
   });
@@ -162,7 +162,7 @@ describe('先行救助 and the materials after it', () => {
     const aid = await ca(`query($id: ID!) { household(id: $id) { aid(departments: [CIVIL_AFFAIRS]) { programme { code } grantDate sourceReference } } }`, { id: wangId });
     expect(aid.errors).toBeUndefined();
     const record = aid.data.household.aid.find((r: { programme: { code: string }; grantDate: string | null }) => r.programme.code === 'TEMP_AID' && r.grantDate === '2026-03-09').sourceReference;
-    const stating = (amountFen: number) => ({ input: { caseId: other, programme: 'TEMP_AID', amountFen, beneficiaryIdNumber: WANG.grandmother, aidSourceReference: record, reason: '先行发放临时救助' } });
+    const stating = (amountFen: number) => ({ input: { caseId: other, programme: 'TEMP_AID', cause: 'ILLNESS', amountFen, beneficiaryIdNumber: WANG.grandmother, aidSourceReference: record, reason: '先行发放临时救助' } });
     // More stated than paid (supervision would read ¥2,000 given), and less.
     for (const amountFen of [200_000, 100_000]) {
       const res = await ca(FIRST_AID, stating(amountFen));
@@ -176,7 +176,7 @@ describe('先行救助 and the materials after it', () => {
 
   it('records the first aid given (a grant pending) before investigation; recorded 30 hours on, it met its 24 hours late whatever was stated', async () => {
     clock.set(cn('2026-03-10T15:00:00'));
-    const input = { caseId, programme: 'TEMP_AID', amountFen: 200_000, beneficiaryIdNumber: WANG.grandmother, reason: '先行发放临时救助 2000 元', occurredAt: cn('2026-03-10T08:00:00'), idempotencyKey: 'first-aid-1' };
+    const input = { caseId, programme: 'TEMP_AID', cause: 'ILLNESS', amountFen: 200_000, beneficiaryIdNumber: WANG.grandmother, reason: '先行发放临时救助 2000 元', occurredAt: cn('2026-03-10T08:00:00'), idempotencyKey: 'first-aid-1' };
     expect((await ok(ca, FIRST_AID, { input }, 'caseFirstAid')).case.state).toBe('FIRST_AID_GIVEN');
     // A retry answers from its key; investigation follows the first aid.
     expect((await ok(ca, FIRST_AID, { input }, 'caseFirstAid')).case.state).toBe('FIRST_AID_GIVEN');

@@ -9,6 +9,7 @@ import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { TestClock } from './support/clock';
 import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
+import { civilAffairsScenario } from '../federation/civil-affairs/scenario';
 
 const OPEN = `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id } userErrors { code } } }`;
 const MOVE = `mutation($input: CaseTransitionInput!) { caseTransition(input: $input) { case { state } userErrors { code } } }`;
@@ -109,7 +110,7 @@ describe('a temporary-aid decision carries its cause', () => {
 
 describe('a decision for a beneficiary who died before the meeting', () => {
   afterEach(async () => {
-    await dbs.hub.update(person).set({ deathDate: null }).where(eq(person.idNumber, WANG.spouse));
+    for (const idNumber of [WANG.spouse, WANG.head]) await dbs.hub.update(person).set({ deathDate: null }).where(eq(person.idNumber, idNumber));
   });
 
   it('is refused (BENEFICIARY_DECEASED) while the household still lists them; a death on the meeting day is not', async () => {
@@ -123,5 +124,80 @@ describe('a decision for a beneficiary who died before the meeting', () => {
     // On the day of death the aid is decided as any other (an accident's first day).
     const met = await ok(ca, MEETING, { input: { caseId, heldOn: '2026-03-11', departmentsPresent: ['CIVIL_AFFAIRS'], decisions } }, 'meetingRecord');
     expect(met.meeting.decisions).toHaveLength(1);
+  });
+
+  it('naming no one, is refused when the head of household it is checked for has died; naming a living member, it is decided', async () => {
+    const caseId = await caseInDeliberation('户主已故');
+    await dbs.hub.update(person).set({ deathDate: '2026-03-11' }).where(eq(person.idNumber, WANG.head));
+    const forHousehold = { department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', cause: 'ACCIDENT', amountFen: 100_000, deadlineWorkingDays: 5 };
+    const refused = await ca(MEETING, { input: { caseId, heldOn: '2026-03-12', departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [forHousehold] } });
+    expect(refused.errors).toBeUndefined();
+    // It was recorded before, its pre-grant check run for the dead head.
+    expect(refused.data.meetingRecord.userErrors).toEqual([{ code: 'BENEFICIARY_DECEASED', field: ['input', 'decisions', '0', 'beneficiaryIdNumber'] }]);
+    const met = await ok(ca, MEETING, { input: { caseId, heldOn: '2026-03-12', departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [{ ...forHousehold, beneficiaryIdNumber: WANG.spouse }] } }, 'meetingRecord');
+    expect(met.meeting.decisions).toHaveLength(1);
+  });
+
+  it('first aid is refused for a member who died before it was given, as a decision is; given to the household, it is recorded', async () => {
+    const FIRST_AID = `mutation($input: CaseFirstAidInput!) { caseFirstAid(input: $input) { case { state } userErrors { code field } } }`;
+    const caseId = (await ok(ca, OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'URGENT', summary: '配偶意外' } }, 'caseOpen')).case.id;
+    await ok(ca, MOVE, { input: { caseId, to: 'ACCEPTED', reason: '受理' } }, 'caseTransition');
+    await dbs.hub.update(person).set({ deathDate: '2026-03-11' }).where(eq(person.idNumber, WANG.spouse));
+    const input = { caseId, programme: 'TEMP_AID', cause: 'ACCIDENT', amountFen: 100_000, reason: '先行发放临时救助' };
+    const refused = await ca(FIRST_AID, { input: { ...input, beneficiaryIdNumber: WANG.spouse } });
+    expect(refused.errors).toBeUndefined();
+    expect(refused.data.caseFirstAid.userErrors).toEqual([{ code: 'BENEFICIARY_DECEASED', field: ['input', 'beneficiaryIdNumber'] }]);
+    expect((await ok(ca, FIRST_AID, { input }, 'caseFirstAid')).case.state).toBe('FIRST_AID_GIVEN');
+  });
+
+  it('a declined decision naming no one is not reassigned once the head has died, unless a living member is named', async () => {
+    const caseId = await caseInDeliberation('户主已故，改派');
+    const met = await ok(
+      ca,
+      MEETING,
+      { input: { caseId, heldOn: '2026-03-12', departmentsPresent: ['CIVIL_AFFAIRS', 'HEALTH'], decisions: [{ department: 'HEALTH', programme: 'MEDICAL_AID', amountFen: 100_000, deadlineWorkingDays: 5 }] } },
+      'meetingRecord',
+    );
+    const slip = met.meeting.decisions[0].id;
+    await ok(health, DECLINE, { input: { referralId: slip, reason: '不属医疗救助范围' } }, 'referralDecline');
+    await dbs.hub.update(person).set({ deathDate: '2026-03-13' }).where(eq(person.idNumber, WANG.head));
+    const reassign = { referralId: slip, reason: '改由民政临时救助', department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', cause: 'ACCIDENT', amountFen: 100_000, deadlineWorkingDays: 5 };
+    const refused = await ca(REASSIGN, { input: reassign });
+    expect(refused.errors).toBeUndefined();
+    expect(refused.data.referralReassign.userErrors).toEqual([{ code: 'BENEFICIARY_DECEASED', field: ['input', 'beneficiaryIdNumber'] }]);
+    await ok(ca, REASSIGN, { input: { ...reassign, beneficiaryIdNumber: WANG.spouse } }, 'referralReassign');
+  });
+});
+
+describe('first aid of temporary aid carries its cause, as a decision does', () => {
+  const FIRST_AID = `mutation($input: CaseFirstAidInput!) { caseFirstAid(input: $input) { case { state firstAid { cause aidSourceReference } } userErrors { code field } } }`;
+
+  it('is refused without one; the aid record it names must be of that cause, which X5 then counts', async () => {
+    const caseId = (await ok(ca, OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'URGENT', summary: '户主之母病情加重' } }, 'caseOpen')).case.id;
+    await ok(ca, MOVE, { input: { caseId, to: 'ACCEPTED', reason: '受理' } }, 'caseTransition');
+    // The money trail: ¥1,500 of temporary aid to the grandmother today, for her illness (cause code 01).
+    await civilAffairsScenario.insert(dbs.sources.CIVIL_AFFAIRS, 'temporaryAid', [{ idNo: WANG.grandmother, familyNo: 'DB370811-0001', causeCode: '01', isUrgent: true, grantDate: '2026-03-15', amountFen: 150_000, approvalLevel: 1 }]);
+    const aid = await ca(`query($id: ID!) { household(id: $id) { aid(departments: [CIVIL_AFFAIRS]) { programme { code } grantDate sourceReference } } }`, { id: String(wangId) });
+    expect(aid.errors).toBeUndefined();
+    const record = aid.data.household.aid.find((r: { programme: { code: string }; grantDate: string | null }) => r.programme.code === 'TEMP_AID' && r.grantDate === '2026-03-15').sourceReference;
+    const input = { caseId, programme: 'TEMP_AID', amountFen: 150_000, beneficiaryIdNumber: WANG.grandmother, aidSourceReference: record, reason: '先行发放临时救助' };
+
+    // No cause: refused as a decision and the pre-grant check refuse it (it was recorded, X5 reading OTHER).
+    const without = await ca(FIRST_AID, { input });
+    expect(without.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', argument: 'input.cause', reason: 'REQUIRED', rule: 'X5' })]);
+    // A cause the record does not carry: X5 counts the record under its own.
+    const other = await ca(FIRST_AID, { input: { ...input, cause: 'ACCIDENT' } });
+    expect(other.errors).toBeUndefined();
+    expect(other.data.caseFirstAid.userErrors).toEqual([{ code: 'AID_RECORD_CAUSE_MISMATCH', field: ['input', 'aidSourceReference'] }]);
+    expect((await ca(`query($id: ID!) { case(id: $id) { state firstAid { cause } } }`, { id: caseId })).data.case).toEqual({ state: 'ACCEPTED', firstAid: null });
+
+    const given = await ok(ca, FIRST_AID, { input: { ...input, cause: 'ILLNESS' } }, 'caseFirstAid');
+    expect(given.case).toEqual({ state: 'FIRST_AID_GIVEN', firstAid: { cause: 'ILLNESS', aidSourceReference: record } });
+    // X5 sees the first aid's record beside January's grant for the same illness.
+    const found = await ca(`query($id: ID!) { household(id: $id) { findings { rule { id } records { sourceReference } } } }`, { id: String(wangId) });
+    expect(found.errors).toBeUndefined();
+    const x5 = found.data.household.findings.filter((f: { rule: { id: string } }) => f.rule.id === 'X5');
+    expect(x5).toHaveLength(1);
+    expect(x5[0].records.map((r: { sourceReference: string }) => r.sourceReference)).toContain(record);
   });
 });

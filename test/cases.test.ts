@@ -200,7 +200,7 @@ describe('a case from report to closure', () => {
     await ok(
       as.township,
       FIRST_AID,
-      { input: { caseId, programme: 'TEMP_AID', amountFen: 200_000, beneficiaryIdNumber: WANG.grandmother, reason: '先行发放临时救助 2000 元，经村协理员核实', occurredAt: cn('2025-09-26T16:00:00') } },
+      { input: { caseId, programme: 'TEMP_AID', cause: 'ILLNESS', amountFen: 200_000, beneficiaryIdNumber: WANG.grandmother, reason: '先行发放临时救助 2000 元，经村协理员核实', occurredAt: cn('2025-09-26T16:00:00') } },
       'caseFirstAid',
     );
     // A step dated before the last one is refused.

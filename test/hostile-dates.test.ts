@@ -183,7 +183,7 @@ function templates(): Template[] {
     mutation('referralAccept', 'referral { id }', (v) => ({ referralId, occurredAt: v }), 'occurredAt'),
     mutation('referralComplete', 'referral { id }', (v) => ({ referralId, feedback: 'x', occurredAt: v }), 'occurredAt'),
     mutation('referralDecline', 'referral { id }', (v) => ({ referralId, reason: 'x', occurredAt: v }), 'occurredAt'),
-    mutation('caseFirstAid', 'case { id }', (v) => ({ caseId, programme: 'TEMP_AID', amountFen: 1, reason: 'x', occurredAt: v }), 'occurredAt'),
+    mutation('caseFirstAid', 'case { id }', (v) => ({ caseId, programme: 'TEMP_AID', cause: 'ILLNESS', amountFen: 1, reason: 'x', occurredAt: v }), 'occurredAt'),
     mutation('caseMaterialsComplete', 'case { id }', (v) => ({ caseId, note: 'x', occurredAt: v }), 'occurredAt'),
     // schema/charity.graphql, under its own purpose
     ...[

@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { accessTables } from '../access/policy-table';
-import { parseCommandLine } from './command-args';
+import { parseCommandLine, quietWhenReaderLeaves } from './command-args';
 
 export const DOC = path.join(__dirname, '..', 'docs', 'access.md');
 const START = '<!-- access-tables:start -->';
@@ -27,6 +27,7 @@ const USAGE = `usage: npm run access:table [-- --write]
   Prints the access tables generated from access/policy.ts; --write rewrites them in docs/access.md.`;
 
 if (require.main === module) {
+  quietWhenReaderLeaves();
   // A misspelt --wirte printed the tables and left the document stale, silently.
   if (parseCommandLine(USAGE, { write: { type: 'boolean' } }).write) {
     fs.writeFileSync(DOC, withTables(fs.readFileSync(DOC, 'utf8'), accessTables()));

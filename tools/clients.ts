@@ -12,10 +12,10 @@
  * on the next request.
  */
 import { registerCharity } from '../db/reported-aid/store';
-import { ClientSpecError, createClient, listClients, revokeClient, rotateClient, type ClientInfo } from '../access/clients';
+import { CLIENT_OFFICE_CODES, ClientSpecError, createClient, listClients, revokeClient, rotateClient, type ClientInfo } from '../access/clients';
 import { PURPOSES_BY_ROLE, ROLES, type Role } from '../access/policy';
 import { dbTime, type AccessDb } from '../db/access/db';
-import { OFFICE_CODES, type OfficeCode as DepartmentCode } from '../domain/departments';
+import type { OfficeCode as DepartmentCode } from '../domain/departments';
 import { isCreditCode } from '../domain/credit-code';
 import { isIsoDate } from '../domain/dates';
 import { formatChinaInstant } from '../domain/cases/china-time';
@@ -24,7 +24,7 @@ import { runSubcommand, UsageError } from './command-args';
 import { runAgainstHub } from './run-against-hub';
 
 export const USAGE = `usage: npm run clients -- <command>
-  create --name NAME --department ${OFFICE_CODES.join('|')}
+  create --name NAME --department ${CLIENT_OFFICE_CODES.join('|')}
          --scope DIVISION_CODE --roles ROLE[,ROLE…] [--expires YYYY-MM-DD | --expires-in 90d]
          [--credit-code 统一社会信用代码 --organisation NAME]   (a CHARITY client: required)
   list

@@ -101,6 +101,24 @@ export function parseCommandLine<O extends ParseArgsOptionsConfig>(usage: string
  * the import's one line per bad row, lost its end (seen: 187,688 of 300,001 lines, exit code 1).
  * A write's callback runs after the writes before it are flushed.
  */
+/**
+ * A command-line tool whose reader goes away (`npm run clients -- list | head`) ends quietly: the
+ * first write to the closed pipe fails with EPIPE, emitted on process.stdout (or stderr) where no
+ * one listened, so Node threw it with its stack after the lines `head` had shown, exit 1. What is
+ * left to print is dropped; the command runs to its end and exits with its own code (an import does
+ * not stop half-loaded because its reader left). Any other write error is thrown as before. Every
+ * CLI calls it first (runAgainstHub, runJobCli, the import, report and access:table).
+ */
+export function quietWhenReaderLeaves(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      // The stream is destroyed after EPIPE: a later write fails ERR_STREAM_DESTROYED, dropped too.
+      if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') return;
+      throw err;
+    });
+  }
+}
+
 export function exitWhenWritten(code: number): void {
   const flushed = (stream: NodeJS.WriteStream) => new Promise<void>((resolve) => stream.write('', () => resolve()));
   void Promise.all([flushed(process.stdout), flushed(process.stderr)]).then(() => process.exit(code));

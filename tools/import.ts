@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { redactUrl } from '../db/config';
 import { userPath } from '../domain/user-path';
 import { describeDbError, formatProblem, ImportLoadError, importDir, renderColumnReference, validateImportDir, type DirValidation } from './import/index';
-import { exitWhenWritten } from './command-args';
+import { exitWhenWritten, quietWhenReaderLeaves } from './command-args';
 
 const USAGE = 'usage: npx tsx tools/import.ts --dir <folder> [--url mysql://...] [--check]\n       npx tsx tools/import.ts --docs';
 
@@ -109,6 +109,7 @@ async function main(): Promise<number> {
   }
 }
 
+quietWhenReaderLeaves();
 main().then(exitWhenWritten, (err) => {
   console.error(`import failed: ${describeDbError(err)}`);
   exitWhenWritten(3);

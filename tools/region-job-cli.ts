@@ -12,7 +12,7 @@ import { provisionHub } from '../db/setup/provision';
 import { isDivisionCode } from '../domain/division-code';
 import { scrub } from '../domain/privacy';
 import { closeSources, openSources, type Sources } from '../federation/sources';
-import { exitWhenWritten, isParseArgsError, UsageError } from './command-args';
+import { exitWhenWritten, isParseArgsError, quietWhenReaderLeaves, UsageError } from './command-args';
 
 // Bad arguments: printed with the usage, exit code 2; the one class every tool throws for them.
 export { UsageError };
@@ -92,6 +92,7 @@ export function progressPrinter(): (line: (elapsed: string) => string, final?: b
  * printed with `usage`: it used to exit 1 as "scan failed: Unknown option", like a failed scan.
  */
 export function runJobCli(name: string, main: () => Promise<number>, usageErrors: readonly (abstract new (...args: never[]) => Error)[], usage: string): void {
+  quietWhenReaderLeaves();
   main().then(
     exitWhenWritten,
     (err: unknown) => {

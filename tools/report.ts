@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { reportFile } from './report/index';
 import { userPath } from '../domain/user-path';
+import { quietWhenReaderLeaves } from './command-args';
 
 const USAGE = 'usage: npm run report -- --file <aid.csv> [--hub http://127.0.0.1:4000] [--token T]';
 
@@ -55,6 +56,7 @@ async function main(): Promise<number> {
   return 0;
 }
 
+quietWhenReaderLeaves();
 main().then(
   (code) => (process.exitCode = code),
   (err: unknown) => {

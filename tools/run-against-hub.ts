@@ -9,7 +9,7 @@ import type mysql from 'mysql2/promise';
 import { redactUrl } from '../db/config';
 import { scrub } from '../domain/privacy';
 import type { ParseArgsConfig } from 'node:util';
-import { answerCommandLine } from './command-args';
+import { answerCommandLine, quietWhenReaderLeaves } from './command-args';
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
@@ -39,6 +39,7 @@ export interface HubCommandArgs {
 
 /** Runs `command` over the hub database opened by `open` (default: the access tables' drizzle). */
 export async function runAgainstHub<D = AccessDb>(name: string, command: HubCommand<D>, args: HubCommandArgs, open: (pool: mysql.Pool) => D = accessDrizzle as unknown as (pool: mysql.Pool) => D): Promise<void> {
+  quietWhenReaderLeaves();
   // Help and a misspelt option need no database: answered before looking for one (with no hub
   // running, `--wirte` was answered "No hub database", without the usage).
   const answered = answerCommandLine(args.usage, args.options, process.argv.slice(2), { positionals: args.positionals });

@@ -99,6 +99,11 @@ export const caseFirstAid = mysqlTable('case_first_aid', {
   programmeCode: varchar('programme_code', { length: 32 }).notNull(),
   amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
   beneficiaryIdNumber: char('beneficiary_id_number', { length: 18 }),
+  /**
+   * The cause of the aid given, for a programme a rule counts by cause (X5: TEMP_AID), as a meeting's
+   * decision states it (referral_slip.cause); the aid record named must carry it.
+   */
+  cause: mysqlEnum('cause', ['ILLNESS', 'ACCIDENT', 'DISASTER', 'JOB_LOSS', 'EDUCATION', 'OTHER']),
   aidSourceRef: varchar('aid_source_ref', { length: 128 }),
   reason: varchar('reason', { length: 500 }).notNull(),
   givenAt: datetime('given_at', { mode: 'string', fsp: 3 }).notNull(),

@@ -5,7 +5,7 @@
  */
 import { and, eq, inArray } from 'drizzle-orm';
 import { caseError, refusal, success, type Outcome } from '../../domain/cases/errors';
-import { PROPOSAL_MAX_FEN } from '../../domain/aid';
+import { PROPOSAL_MAX_FEN, type AidCause } from '../../domain/aid';
 import { TERMINAL_STATES } from '../../domain/cases/state-machine';
 import { caseFirstAid } from '../case-loop/schema';
 import type { HubDb } from '../connect';
@@ -19,12 +19,17 @@ export interface FirstAidInput {
   programmeCode: string;
   amountFen: number;
   beneficiaryIdNumber: string | null;
+  /** The cause of the aid given, for a programme a rule counts by cause (X5: TEMP_AID). */
+  cause: AidCause | null;
   /** The aid record it produced, already checked to exist; null while the grant is pending. */
   aidSourceRef: string | null;
   reason: string;
 }
 
 export type FirstAidRecord = typeof caseFirstAid.$inferSelect;
+
+/** A first aid as the schema reads it: with the case's household and township, which its access rule needs. */
+export type CaseFirstAidRecord = FirstAidRecord & { householdId: number; townshipCode: string };
 
 /** Records the first aid given and moves the case to FIRST_AID_GIVEN. Returns the case id. */
 export async function recordFirstAid(db: HubDb, input: FirstAidInput, meta: WriteMeta): Promise<Outcome<number>> {
@@ -51,6 +56,7 @@ export async function recordFirstAid(db: HubDb, input: FirstAidInput, meta: Writ
           programmeCode: input.programmeCode,
           amountFen: input.amountFen,
           beneficiaryIdNumber: input.beneficiaryIdNumber,
+          cause: input.cause,
           aidSourceRef: input.aidSourceRef,
           reason: input.reason.trim(),
           givenAt: toDbInstant(at),

@@ -113,7 +113,10 @@ export function checkFulfilment(
  * a one-off programme that pays money (a service carries 0 fen; a recurring programme's amount is per
  * month, not the first aid given).
  */
-export function checkFirstAidRecord(given: { programme: Pick<Programme, 'code' | 'kind' | 'purpose'>; amountFen: number; beneficiaryIdNumber: string | null; reportedOn: IsoDate }, record: AidRecord): CaseUserError[] {
+export function checkFirstAidRecord(
+  given: { programme: Pick<Programme, 'code' | 'kind' | 'purpose'>; amountFen: number; beneficiaryIdNumber: string | null; reportedOn: IsoDate; cause: AidCause | null },
+  record: AidRecord,
+): CaseUserError[] {
   const field = ['input', 'aidSourceReference'];
   const errors: CaseUserError[] = [];
   if (record.programme !== given.programme.code) {
@@ -121,6 +124,11 @@ export function checkFirstAidRecord(given: { programme: Pick<Programme, 'code' |
   }
   if (given.beneficiaryIdNumber !== null && record.beneficiaryIdNumber !== given.beneficiaryIdNumber) {
     errors.push(caseError('AID_RECORD_BENEFICIARY_MISMATCH', 'the aid record is for another person than the first aid names', field));
+  }
+  // As for a decision: X5 counts the record under its own cause, so a first aid for an illness backed
+  // by a record of another cause would leave the household's next illness grant looking like the first.
+  if (given.cause && record.cause && record.cause !== given.cause) {
+    errors.push(caseError('AID_RECORD_CAUSE_MISMATCH', `the aid record's cause is ${record.cause}, the first aid's ${given.cause}`, field));
   }
   const aidDate = aidDateOf(record);
   if (aidDate === null || aidDate < given.reportedOn) {

@@ -52,9 +52,14 @@ export function checkDeadlineWorkingDays(n: number, field: string[]): CaseUserEr
  * retry has been answered from its key: `meetingBeforeLatest`); `members` are the ID numbers of the
  * household's current members.
  */
+/** Whom a decision naming no beneficiary is checked for: the head of household (else the first member listed). */
+export function decisionSubject<M extends { relation: string }>(members: readonly M[]): M | undefined {
+  return members.find((m) => m.relation === 'HEAD') ?? members[0];
+}
+
 export function checkMeeting(
   input: MeetingInput,
-  facts: { reportedOn: IsoDate; today: IsoDate; members: readonly string[]; deathDates?: ReadonlyMap<string, IsoDate> },
+  facts: { reportedOn: IsoDate; today: IsoDate; members: readonly string[]; deathDates?: ReadonlyMap<string, IsoDate>; head?: string | null },
 ): CaseUserError[] {
   const errors: CaseUserError[] = [];
   const at = (...path: (string | number)[]) => ['input', ...path.map(String)];
@@ -89,9 +94,14 @@ export function checkMeeting(
     }
     // Aid is not decided for someone who died before the meeting (the pre-grant check refuses such a
     // grant too: resolvers/findings/resolvers.ts). The message names no date: it is the person's.
-    const died = d.beneficiaryIdNumber === null ? undefined : facts.deathDates?.get(d.beneficiaryIdNumber);
+    // A decision naming no one is checked for the head of household (decisionSubject); a head who has
+    // died would have it checked for, and recorded as aid to, a dead person: the convener names the
+    // living member it is for instead (no one is picked for them, as the rules judge each person apart).
+    const checkedFor = d.beneficiaryIdNumber ?? facts.head ?? null;
+    const died = checkedFor === null ? undefined : facts.deathDates?.get(checkedFor);
     if (died !== undefined && died < input.heldOn) {
-      errors.push(caseError('BENEFICIARY_DECEASED', 'the beneficiary died before the meeting', at('decisions', i, 'beneficiaryIdNumber')));
+      const message = d.beneficiaryIdNumber === null ? 'the head of household, for whom a decision naming no beneficiary is checked, died before the meeting: name the member the aid is for' : 'the beneficiary died before the meeting';
+      errors.push(caseError('BENEFICIARY_DECEASED', message, at('decisions', i, 'beneficiaryIdNumber')));
     }
     if (d.secondAid) {
       if (d.programmeCode !== 'TEMP_AID') errors.push(caseError('SECOND_AID_NOT_TEMPORARY_AID', 'a second aid is temporary aid (TEMP_AID)', at('decisions', i, 'secondAid')));

@@ -27,10 +27,18 @@ const RECORD_KINDS = {
 
 const ALLOCATION_PROGRAMMES: Record<string, ProgrammeCode> = { SW: 'PUBLIC_RENTAL', BT: 'RENT_SUBSIDY' };
 
-/** 40 退出: the household has left the scheme even when the allocation row still has no end date. */
+/**
+ * The application's status (gzf_application.app_status): 10 受理, 20 审核通过, 30 已保障, 40 退出,
+ * 90 不予保障. 40: the household has left the scheme even when the allocation row still has no end
+ * date. 90: the application was refused, so an allocation row under it (entered before the review
+ * ended) never came into force: CANCELLED, as another department's revoked record, not ACTIVE aid
+ * that X4 and the household's aid would count.
+ */
 const APP_EXITED = 40;
+const APP_REFUSED = 90;
 
 function allocationStatus(appStatus: number, end: string | null, today: string): AidStatus {
+  if (appStatus === APP_REFUSED) return 'CANCELLED';
   if (appStatus === APP_EXITED || (end !== null && end < today)) return 'ENDED';
   return 'ACTIVE';
 }

@@ -15,12 +15,15 @@ const scenario = {
     wang: syntheticId('1968-07-12', 15),
     sun: syntheticId('1975-02-03', 26),
     notAsked: syntheticId('1980-11-21', 37),
+    refused: syntheticId('1962-04-09', 48),
   },
   applications: [
     { appNo: 'GZF2024-0001', key: 'wang', familySize: 3, regionCode: '370811001001', applyDate: '2024-10-08', appStatus: 30 },
     { appNo: 'GZF2024-0002', key: 'sun', familySize: 2, regionCode: '370811002003', applyDate: '2024-03-01', appStatus: 40 },
     { appNo: 'GZF2025-0003', key: 'sun', familySize: 2, regionCode: '370811002003', applyDate: '2025-12-01', appStatus: 30 },
     { appNo: 'GZF2024-0009', key: 'notAsked', familySize: 4, regionCode: '370811001002', applyDate: '2024-05-05', appStatus: 30 },
+    // 不予保障: refused on review after an allocation row had been entered.
+    { appNo: 'GZF2025-0090', key: 'refused', familySize: 1, regionCode: '370811001003', applyDate: '2025-09-01', appStatus: 90 },
   ],
   allocations: [
     { allocId: 11, appNo: 'GZF2024-0001', allocType: 'SW', monthlyFen: 45000, startDate: '2025-01-01', endDate: null, unitAddress: '任城区某小区 3-2-401' },
@@ -30,6 +33,7 @@ const scenario = {
     // Ends today: today is still covered.
     { allocId: 22, appNo: 'GZF2025-0003', allocType: 'BT', monthlyFen: 32000, startDate: '2026-01-01', endDate: TODAY, unitAddress: null },
     { allocId: 91, appNo: 'GZF2024-0009', allocType: 'SW', monthlyFen: 50000, startDate: '2024-07-01', endDate: null, unitAddress: null },
+    { allocId: 95, appNo: 'GZF2025-0090', allocType: 'SW', monthlyFen: 40000, startDate: '2025-11-01', endDate: null, unitAddress: '任城区某小区 5-1-302' },
   ],
   projects: [
     { projectId: 'WF370811-0001', key: 'wang', villageCode: '370811101201', dangerGrade: 'D', grantFen: 1850000, completedDate: '2024-11-20' },
@@ -71,6 +75,11 @@ test('maps allocations as monthly aid of the application and completed renovatio
 test('an allocation is ENDED the day after its end date', async () => {
   const records = await housing.aidByIdNumbers(db, [scenario.ids.sun], '2026-03-16');
   expect(records.find((r) => r.sourceRef === 'gzf_allocation:22')?.status).toBe('ENDED');
+});
+
+test('an allocation whose application was refused (90 不予保障) is CANCELLED, never aid in force', async () => {
+  const records = await housing.aidByIdNumbers(db, [scenario.ids.refused], TODAY);
+  expect(records.map((r) => [r.sourceRef, r.status])).toEqual([['gzf_allocation:95', 'CANCELLED']]);
 });
 
 test('returns nobody who was not asked for', async () => {

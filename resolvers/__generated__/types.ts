@@ -13,7 +13,7 @@ import type { Finding as FindingModel } from '../../domain/findings/facts';
 import type { CaseRecord as CaseRecordModel, CaseEventRecord as CaseEventRecordModel, ReferralRecord as ReferralRecordModel, MeetingRecord as MeetingRecordModel, SecondAidRecord as SecondAidRecordModel } from '../../db/cases/records';
 import type { FulfilmentRecord as FulfilmentRecordModel, DecisionCheckRecord as DecisionCheckRecordModel } from '../../db/case-loop/store';
 import type { DeclineRecord as DeclineRecordModel } from '../../db/cases/declines';
-import type { FirstAidRecord as FirstAidRecordModel } from '../../db/cases/first-aid';
+import type { CaseFirstAidRecord as CaseFirstAidRecordModel } from '../../db/cases/first-aid';
 import type { DecisionFinding as DecisionFindingModel } from '../../domain/cases/decision-checks';
 import type { CaseDeadline as CaseDeadlineModel } from '../../domain/cases/deadlines';
 import type { Office as OfficeModel } from '../../domain/cases/offices';
@@ -876,7 +876,7 @@ export type ReferralReassignInput = {
   readonly deadlineWorkingDays: Scalars['Int']['input'];
   /** What is asked, in words (default: programme and amount). */
   readonly ask?: InputMaybe<Scalars['String']['input']>;
-  /** The member the aid is for (default: as the declined decision). */
+  /** The member the aid is for (default: as the declined decision; one naming no one is checked for the head of household, refused BENEFICIARY_DECEASED if the head has died). */
   readonly beneficiaryIdNumber?: InputMaybe<Scalars['String']['input']>;
   /** The cause of the aid (temporary aid). Required as in a meeting's decision for a programme a rule counts by cause (X5: TEMP_AID), else BAD_USER_INPUT, argument input.cause, reason REQUIRED. */
   readonly cause?: InputMaybe<AidCause>;
@@ -896,8 +896,15 @@ export type CaseFirstAidInput = {
   readonly programme: Scalars['ID']['input'];
   /** The amount given, in fen. */
   readonly amountFen: Scalars['Fen']['input'];
-  /** The member it was given to (default: the household). */
+  /** The member it was given to (default: the household). A member who died before the day it was given is refused, BENEFICIARY_DECEASED. */
   readonly beneficiaryIdNumber?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * The cause of the aid given (temporary aid). Required, as in a meeting's decision and the pre-grant
+   * check, for a programme a rule counts by cause (X5: TEMP_AID), else BAD_USER_INPUT, argument
+   * input.cause, reason REQUIRED; the aid record named must carry it (AID_RECORD_CAUSE_MISMATCH), as X5
+   * counts the record under its own cause.
+   */
+  readonly cause?: InputMaybe<AidCause>;
   /** The aid record's AidRecord.sourceReference in the department's data: of the programme, for the member named, given on or after the day the case was reported, paying amountFen (for a one-off programme that pays money; AID_RECORD_AMOUNT_MISMATCH otherwise); omit while the grant is pending. */
   readonly aidSourceReference?: InputMaybe<Scalars['String']['input']>;
   /** What was given and why, up to 500 characters. */
@@ -933,6 +940,8 @@ export type FirstAid = {
   readonly amountFen: Scalars['Fen']['output'];
   /** The member it was given to, when named. */
   readonly beneficiary?: Maybe<Person>;
+  /** The cause of the aid given, for temporary aid (or any first aid that stated one). */
+  readonly cause?: Maybe<AidCause>;
   /** The aid record's reference in the department's data; null while the grant is pending. */
   readonly aidSourceReference?: Maybe<Scalars['String']['output']>;
   /** True while no aid record is named (a grant pending). */
@@ -1829,9 +1838,9 @@ export type CaseErrorCode =
   | 'AID_RECORD_ALREADY_USED'
   /** Accepting a hand-over makes the office the case's owner: only a client that may move cases (CASEWORKER, MEETING_CONVENER) accepts one; another declines it, or leaves it to its office's caseworker. */
   | 'CANNOT_OWN_CASE'
-  /** The beneficiary a decision names died before the meeting (or, for a reassignment, before today): aid is not decided for them. */
+  /** The beneficiary a decision names, or for a decision naming none the head of household it is checked for, died before the meeting (or, for a reassignment, before today; for a first aid, before the day it was given): aid is not decided or given for them; name a living member. */
   | 'BENEFICIARY_DECEASED'
-  /** The aid record is of another cause than the one decided (temporary aid: X5 counts it under its record's cause). */
+  /** The aid record is of another cause than the one decided or the first aid states (temporary aid: X5 counts it under its record's cause). */
   | 'AID_RECORD_CAUSE_MISMATCH';
 
 /** A refused write: a stable code, a message for people, and the input field at fault. */
@@ -1909,7 +1918,7 @@ export type DecisionInput = {
   readonly deadlineWorkingDays: Scalars['Int']['input'];
   /** What is asked, in words (default: programme and amount). */
   readonly ask?: InputMaybe<Scalars['String']['input']>;
-  /** The member the aid is for, by ID number (required for a second aid). */
+  /** The member the aid is for, by ID number (required for a second aid, and when the head of household has died: BENEFICIARY_DECEASED otherwise). */
   readonly beneficiaryIdNumber?: InputMaybe<Scalars['String']['input']>;
   /** Set when this is a second temporary aid (二次临时救助) for heavy costs: the cause. */
   readonly secondAidCause?: InputMaybe<AidCause>;
@@ -4328,7 +4337,7 @@ export type ResolversTypes = {
   ReferralReassignInput: ReferralReassignInput;
   CaseFirstAidInput: CaseFirstAidInput;
   CaseMaterialsCompleteInput: CaseMaterialsCompleteInput;
-  FirstAid: ResolverTypeWrapper<FirstAidRecordModel>;
+  FirstAid: ResolverTypeWrapper<CaseFirstAidRecordModel>;
   ReferralWaiveInput: ReferralWaiveInput;
   DeclineResolutionKind: DeclineResolutionKind;
   DeclineResolution: ResolverTypeWrapper<DeclineRecordModel>;
@@ -4549,7 +4558,7 @@ export type ResolversParentTypes = {
   ReferralReassignInput: ReferralReassignInput;
   CaseFirstAidInput: CaseFirstAidInput;
   CaseMaterialsCompleteInput: CaseMaterialsCompleteInput;
-  FirstAid: FirstAidRecordModel;
+  FirstAid: CaseFirstAidRecordModel;
   ReferralWaiveInput: ReferralWaiveInput;
   DeclineResolution: DeclineRecordModel;
   Office: OfficeModel;
@@ -4865,6 +4874,7 @@ export type FirstAidResolvers<ContextType = HubContext, ParentType extends Resol
   programme?: Resolver<ResolversTypes['Programme'], ParentType, ContextType>;
   amountFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
   beneficiary?: Resolver<Maybe<ResolversTypes['Person']>, ParentType, ContextType>;
+  cause?: Resolver<Maybe<ResolversTypes['AidCause']>, ParentType, ContextType>;
   aidSourceReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   pending?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;

@@ -5,7 +5,7 @@
  */
 import type { DecisionCheck, DecisionFinding } from '../../domain/cases/decision-checks';
 import type { Dossier } from '../../domain/cases/dossier';
-import type { DecisionInput } from '../../domain/cases/meetings';
+import { decisionSubject, type DecisionInput } from '../../domain/cases/meetings';
 import type { IsoDate } from '../../domain/dates';
 import { explain } from '../../domain/findings/explain';
 import type { Proposal } from '../../domain/findings/evaluate';
@@ -21,7 +21,7 @@ export async function checkDecisions(
   dossier: { members: readonly Pick<Dossier['members'][number], 'idNumber' | 'relation'>[] },
 ): Promise<DecisionCheck[]> {
   const rules = activeRuleSet().rules;
-  const head = dossier.members.find((m) => m.relation === 'HEAD') ?? dossier.members[0];
+  const head = decisionSubject(dossier.members);
   return Promise.all(
     decisions.map(async (d): Promise<DecisionCheck> => {
       const programme = PROGRAMME_BY_CODE.get(d.programmeCode);

@@ -17,7 +17,7 @@ import { chinaDateOf, formatChinaInstant, startOfChinaDay } from '../../domain/c
 import { caseDeadlines, isMissed, standing, type CaseDeadline } from '../../domain/cases/deadlines';
 import type { Dossier, DossierCase, DossierReferral } from '../../domain/cases/dossier';
 import { caseError, type CaseUserError, type Outcome } from '../../domain/cases/errors';
-import { checkMeeting, type DecisionInput } from '../../domain/cases/meetings';
+import { checkMeeting, decisionSubject, type DecisionInput } from '../../domain/cases/meetings';
 import { checkFirstAidRecord, checkFulfilment, type Fulfilment } from '../../domain/cases/fulfilment';
 import { checkDecisionConflicts } from '../../domain/cases/decision-checks';
 import { checkDecisions } from './decision-checks';
@@ -419,6 +419,7 @@ export const caseResolvers: Resolvers = {
         today: chinaDateOf(meta.now),
         members: dossier.members.map((m) => m.idNumber),
         deathDates: new Map(dossier.members.flatMap((m) => (m.deathDate ? [[m.idNumber, m.deathDate] as const] : []))),
+        head: decisionSubject(dossier.members)?.idNumber ?? null,
       });
       if (errors.length > 0) return { userErrors: errors };
       // Every decision runs the pre-grant check; a conflict needs the convener's override reason.
@@ -505,7 +506,7 @@ export const caseResolvers: Resolvers = {
       const deathDates = new Map(household.flatMap((m) => (m.person.deathDate ? [[m.person.idNumber, m.person.deathDate] as const] : [])));
       const errors = checkMeeting(
         { heldOn: chinaDateOf(meta.now), departmentsPresent: [input.department], notes: null, decisions: [decision] },
-        { reportedOn: chinaDateOf(c.reportedAt), today: chinaDateOf(meta.now), members, deathDates },
+        { reportedOn: chinaDateOf(c.reportedAt), today: chinaDateOf(meta.now), members, deathDates, head: decisionSubject(household)?.person.idNumber ?? null },
       ).map((e) => ({ ...e, field: e.field ? ['input', e.field.at(-1)!] : null }));
       if (errors.length > 0) return { userErrors: errors };
       // The pre-grant check a meeting's decision runs, dated today: a conflict needs the override reason.
@@ -535,8 +536,17 @@ export const caseResolvers: Resolvers = {
       const beneficiary = input.beneficiaryIdNumber ? requireIdNumber(input.beneficiaryIdNumber, 'input.beneficiaryIdNumber') : null;
       const programme = PROGRAMME_BY_CODE.get(input.programme);
       if (!programme) return { userErrors: [caseError('UNKNOWN_PROGRAMME', `no programme ${input.programme}`, ['input', 'programme'])] };
-      const members = (await ctx.loaders.hub.membersByHousehold.load(c.householdId)).map((m) => m.person.idNumber);
+      // First aid of temporary aid states its cause as a meeting's decision does: X5 counts it by cause.
+      const cause = decisionCause(programme.code, input.cause ?? null, null, 'input.cause');
+      const household = await ctx.loaders.hub.membersByHousehold.load(c.householdId);
+      const members = household.map((m) => m.person.idNumber);
       if (beneficiary !== null && !members.includes(beneficiary)) return { userErrors: [caseError('BENEFICIARY_NOT_IN_HOUSEHOLD', 'the beneficiary is not a member of the household', ['input', 'beneficiaryIdNumber'])] };
+      // As a meeting's decision: no aid is given to a member who died before the day it was given (the
+      // household not yet updated); a first aid naming no one is the household's and is not refused.
+      const died = beneficiary === null ? null : (household.find((m) => m.person.idNumber === beneficiary)?.person.deathDate ?? null);
+      if (died !== null && died < chinaDateOf(meta.occurredAt ?? meta.now)) {
+        return { userErrors: [caseError('BENEFICIARY_DECEASED', 'the beneficiary died before the first aid was given', ['input', 'beneficiaryIdNumber'])] };
+      }
       // The money trail: a named aid record must exist in the programme's department's own data.
       const sourceRef = input.aidSourceReference?.trim() || null;
       const refTooLong = aidSourceRefTooLong(sourceRef);
@@ -548,10 +558,10 @@ export const caseResolvers: Resolvers = {
           return { userErrors: [found.answered ? caseError('AID_RECORD_NOT_FOUND', 'the department has no such aid record for this household', field) : caseError('AID_RECORD_UNVERIFIED', 'the department did not answer; try again later', field)] };
         }
         // The money trail is this first aid's: its programme, its member, paid since the report, the amount stated.
-        const mismatch = checkFirstAidRecord({ programme, amountFen: input.amountFen, beneficiaryIdNumber: beneficiary, reportedOn: chinaDateOf(c.reportedAt) }, found.record);
+        const mismatch = checkFirstAidRecord({ programme, amountFen: input.amountFen, beneficiaryIdNumber: beneficiary, reportedOn: chinaDateOf(c.reportedAt), cause }, found.record);
         if (mismatch.length > 0) return { userErrors: mismatch };
       }
-      const outcome = await recordFirstAid(ctx.hub, { caseId, programmeCode: programme.code, amountFen: input.amountFen, beneficiaryIdNumber: beneficiary, aidSourceRef: sourceRef, reason: input.reason }, meta);
+      const outcome = await recordFirstAid(ctx.hub, { caseId, programmeCode: programme.code, amountFen: input.amountFen, beneficiaryIdNumber: beneficiary, cause, aidSourceRef: sourceRef, reason: input.reason }, meta);
       return payload(outcome, ctx, async (id) => ({ case: await caseById(ctx, id), userErrors: [] }));
     },
 
@@ -590,7 +600,10 @@ export const caseResolvers: Resolvers = {
     referrals: (c, _, ctx) => caseLoaders(ctx).referralsByCase.load(c.id),
     meetings: (c, _, ctx) => caseLoaders(ctx).meetingsByCase.load(c.id),
     secondAids: (c, _, ctx) => caseLoaders(ctx).secondAidsByCase.load(c.id),
-    firstAid: (c, _, ctx) => caseLoaders(ctx).firstAidByCase.load(c.id),
+    firstAid: async (c, _, ctx) => {
+      const given = await caseLoaders(ctx).firstAidByCase.load(c.id);
+      return given && { ...given, householdId: c.householdId, townshipCode: c.townshipCode };
+    },
     dossier: (c, _, ctx) => dossierOf(ctx, c),
     briefUrl: (c) => `/cases/${c.id}/brief`,
   },

@@ -100,6 +100,22 @@ describe('the brief follows the caller’s view of health detail', () => {
   });
 });
 
+describe('先行救助', () => {
+  const given: NonNullable<Dossier['history']>[number] = { sequence: 3, action: 'TRANSITIONED', fromState: 'ACCEPTED', toState: 'FIRST_AID_GIVEN', occurredAt: '2026-03-01T16:00:00.000+08:00', recordedAt: '2026-03-01T16:00:00.000+08:00', actor: 'li', actorOffice: 'DEPT:CIVIL_AFFAIRS', reason: '先行发放' };
+  const withFirstAid = (health: boolean): BriefView => ({
+    ...view({ ...v2, history: [...(v2.history ?? []), given] }, health),
+    firstAid: { programmeCode: 'TEMP_AID', amountFen: 200_000, aidSourceRef: null, cause: 'ILLNESS' },
+  });
+  const firstAidLine = (html: string) => /<dt>先行救助<\/dt><dd>(.*?)<\/dd>/.exec(html)![1];
+
+  it('prints the first aid with its cause, illness only to a caller with health detail', () => {
+    expect(firstAidLine(renderBrief(withFirstAid(true)))).toContain('（事由：疾病）');
+    const without = firstAidLine(renderBrief(withFirstAid(false)));
+    expect(without).toContain('（事由：健康信息，不予显示）');
+    expect(without).not.toContain('疾病');
+  });
+});
+
 describe('a meeting stored before version 2', () => {
   it('prints without stays, disability or history, and without failing', () => {
     const html = renderBrief(view(v1, true));

@@ -1,0 +1,1 @@
+ALTER TABLE `case_first_aid` ADD `cause` enum('ILLNESS','ACCIDENT','DISASTER','JOB_LOSS','EDUCATION','OTHER');
