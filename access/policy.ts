@@ -499,12 +499,14 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     subjects: (n: { householdId: number }) => [{ kind: 'HOUSEHOLD' as const, householdId: n.householdId }],
     region: (n: { regionCode: string }) => n.regionCode,
     fields: Object.fromEntries(
-      ['id', 'alert', 'case', 'village', 'householdHead', 'householdSize', 'measures', 'postedOn', 'period', 'endsOn', 'provisional', 'running', 'objectionContact', 'objectionPhone', 'text', 'postedBy', 'recordedAt'].map((f) => [f, 'IN_SCOPE' as const]),
+      ['id', 'alert', 'case', 'village', 'householdHead', 'householdSize', 'measures', 'postedOn', 'period', 'endsOn', 'provisional', 'running', 'objectionContact', 'objectionPhone', 'text', 'postedBy', 'recordedAt', 'objections'].map((f) => [f, 'IN_SCOPE' as const]),
     ),
     sameSubject: ['alert', 'case'],
   },
   VillageNoticeUserError: { kind: 'OPEN', why: 'why a notice was refused; codes and messages name no person' },
   AlertNoticePostPayload: OPEN_CONTAINER,
+  AlertNoticeObjectionPayload: OPEN_CONTAINER,
+  NoticeObjection: { kind: 'OPEN', why: 'reached only through VillageNotice.objections (in scope); a day, a kind and the recording client, no objector, no text' },
   AlertEvent: { kind: 'OPEN', why: 'reached only through Alert.history (in scope); names clients and officers, not persons' },
   AlertConnection: OPEN_CONTAINER,
   AlertEdge: OPEN_CONTAINER,
@@ -698,6 +700,7 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     alertDismiss: { roles: ['CASEWORKER'], purposes: ['MONITORING'], outOfScope: 'DENY' },
     // The village notice of a verified alert: the township (or county) that verified it (out of reach: ALERT_NOT_FOUND).
     alertNoticePost: { roles: ['CASEWORKER'], purposes: ['MONITORING'], outOfScope: 'DENY' },
+    alertNoticeObjectionRecord: { roles: ['CASEWORKER'], purposes: ['MONITORING'], outOfScope: 'DENY' },
     // The monthly comparison on demand: a region-wide job like a scan, for administrators, over a division within their scope.
     monthlyComparisonRun: { roles: ['ADMINISTRATOR'], purposes: ['MONITORING'], outOfScope: 'DENY', args: { 'input.regionCode': 'REGION' } },
     // Alert subscriptions, as `npm run subscriptions` (issue 11): every region subscribed must lie in the

@@ -2,7 +2,7 @@
 import DataLoader from 'dataloader';
 import { byKey, groupByKey } from '../batch';
 import type { HubDb } from '../connect';
-import { noticesByAlertIds, type NoticeRow } from './notices';
+import { noticesByAlertIds, objectionsByNoticeIds, type NoticeRow, type ObjectionRow } from './notices';
 import { alertsByCaseIds, alertsByIds, eventsByAlertIds, type AlertEventRow, type AlertRow } from './store';
 
 export function createMonitoringLoaders(db: HubDb) {
@@ -12,6 +12,8 @@ export function createMonitoringLoaders(db: HubDb) {
     /** In the order they happened. */
     /** The village notice of each alert, once posted. */
     noticeByAlert: new DataLoader<number, NoticeRow | null>(async (ids) => byKey(ids, await noticesByAlertIds(db, ids), (n) => n.alertId)),
+    /** The objections to each notice, in the order received. */
+    objectionsByNotice: new DataLoader<number, ObjectionRow[]>(async (ids) => groupByKey(ids, await objectionsByNoticeIds(db, ids), (o) => o.noticeId)),
     eventsByAlert: new DataLoader<number, AlertEventRow[]>(async (ids) => groupByKey(ids, await eventsByAlertIds(db, ids), (e) => e.alertId)),
   };
 }

@@ -3,14 +3,16 @@
  * posting is answered with it, a different one refused) and the reads of the API and the decision
  * gate.
  */
-import { eq, inArray } from 'drizzle-orm';
+import { asc, eq, inArray } from 'drizzle-orm';
 import type { HubDb } from '../connect';
 import type { HubQuery } from '../cases/records';
 import { isDuplicateKey } from '../cases/write';
-import { monitoringVillageNotice } from './schema';
+import { monitoringNoticeObjection, monitoringVillageNotice } from './schema';
 
 export type NoticeRow = typeof monitoringVillageNotice.$inferSelect;
 export type NoticeWrite = Omit<NoticeRow, 'id'>;
+export type ObjectionRow = typeof monitoringNoticeObjection.$inferSelect;
+export type ObjectionWrite = Omit<ObjectionRow, 'id'>;
 
 export type PostResult = { ok: true; notice: NoticeRow; repeated: boolean } | { ok: false; existing: NoticeRow };
 
@@ -55,4 +57,30 @@ export async function noticesByAlertIds(db: HubQuery, ids: readonly number[]): P
 export async function noticeOfCase(db: HubQuery, caseId: number): Promise<NoticeRow | null> {
   const [row] = await db.select().from(monitoringVillageNotice).where(eq(monitoringVillageNotice.caseId, caseId)).limit(1);
   return row ?? null;
+}
+
+export type ObjectionResult = { ok: true; objection: ObjectionRow; repeated: boolean } | { ok: false };
+
+/**
+ * Records an objection under the client's key (unique): the same request again (a retry, or two at
+ * once) is answered with the first and records nothing; the key with another objection is refused.
+ */
+export async function recordObjection(db: HubDb, write: ObjectionWrite): Promise<ObjectionResult> {
+  const byKey = async () => (await db.select().from(monitoringNoticeObjection).where(eq(monitoringNoticeObjection.idempotencyKey, write.idempotencyKey)))[0];
+  const answer = (o: ObjectionRow): ObjectionResult => (o.noticeId === write.noticeId && o.kind === write.kind && o.receivedOn === write.receivedOn ? { ok: true, objection: o, repeated: true } : { ok: false });
+  const earlier = await byKey();
+  if (earlier) return answer(earlier);
+  try {
+    const [res] = await db.insert(monitoringNoticeObjection).values(write);
+    const [row] = await db.select().from(monitoringNoticeObjection).where(eq(monitoringNoticeObjection.id, res.insertId));
+    return { ok: true, objection: row, repeated: false };
+  } catch (error) {
+    if (!isDuplicateKey(error, 'monitoring_notice_objection_key')) throw error;
+    return answer((await byKey())!);
+  }
+}
+
+export async function objectionsByNoticeIds(db: HubQuery, ids: readonly number[]): Promise<ObjectionRow[]> {
+  if (ids.length === 0) return [];
+  return db.select().from(monitoringNoticeObjection).where(inArray(monitoringNoticeObjection.noticeId, [...ids])).orderBy(asc(monitoringNoticeObjection.receivedOn), asc(monitoringNoticeObjection.id));
 }

@@ -136,3 +136,23 @@ export const monitoringVillageNotice = mysqlTable(
   },
   (t) => [unique('monitoring_village_notice_alert').on(t.alertId), index('monitoring_village_notice_case').on(t.caseId)],
 );
+
+/**
+ * An objection to a village notice received during its period (异议): when and of what kind, never
+ * who objected or what they said (the objector's and the household's details stay on paper).
+ */
+export const monitoringNoticeObjection = mysqlTable(
+  'monitoring_notice_objection',
+  {
+    id: id('id').autoincrement().primaryKey(),
+    noticeId: id('notice_id').notNull(),
+    receivedOn: date('received_on', { mode: 'string' }).notNull(),
+    kind: mysqlEnum('kind', ['ELIGIBILITY_DOUBTED', 'FACTS_WRONG', 'MEASURE_DOUBTED', 'OTHER']).notNull(),
+    recordedBy: varchar('recorded_by', { length: 64 }).notNull(),
+    recordedOffice: varchar('recorded_office', { length: 24 }).notNull(),
+    /** The client's key for the request: a retry records nothing twice. */
+    idempotencyKey: varchar('idempotency_key', { length: 96 }).notNull(),
+    recordedAt: instant('recorded_at').notNull(),
+  },
+  (t) => [unique('monitoring_notice_objection_key').on(t.idempotencyKey), index('monitoring_notice_objection_notice').on(t.noticeId)],
+);

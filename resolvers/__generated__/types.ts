@@ -22,7 +22,7 @@ import type { AlertRow as AlertRowModel, AlertEventRow as AlertEventRowModel } f
 import type { AlertPage as AlertPageModel } from '../monitoring/models';
 import type { TriggerView as TriggerViewModel } from '../../domain/monitoring/triggers';
 import type { MonthlyRunRow as MonthlyRunRowModel } from '../../db/monitoring-monthly/store';
-import type { NoticeRow as NoticeRowModel } from '../../db/monitoring/notices';
+import type { NoticeRow as NoticeRowModel, ObjectionRow as ObjectionRowModel } from '../../db/monitoring/notices';
 import type { SubscriptionRecord as SubscriptionRecordModel } from '../../db/alert-delivery/store';
 import type { AlertDeliveryRow as AlertDeliveryRowModel, AlertDeliveryNoticeRow as AlertDeliveryNoticeRowModel, SubscriptionPage as SubscriptionPageModel, DeliveryPage as DeliveryPageModel } from '../alert-delivery/models';
 import type { ConsentRecord as ConsentRecordModel, NeedRecord as NeedRecordModel, OrganisationRecord as OrganisationRecordModel, ProjectRecord as ProjectRecordModel, ClaimRecord as ClaimRecordModel, PledgeRecord as PledgeRecordModel, DeliveryRecord as DeliveryRecordModel } from '../../db/charity/store';
@@ -552,6 +552,8 @@ export type Mutation = {
   readonly monthlyComparisonRun: MonthlyComparisonRunPayload;
   /** Posts the village notice (村内公示) of an alert verified as NEEDS_AID (the township or county that verifies it, purpose MONITORING), once per alert: the same posting again answers the first (repeated), another is NOTICE_ALREADY_POSTED. The period comes from the locality's rules (default 5 days). */
   readonly alertNoticePost: AlertNoticePostPayload;
+  /** Records an objection received during an alert's village notice (the township or county that owns the alert, purpose MONITORING): its day and kind, no free text. It does not hold up the decision; the meeting reads it on the notice. */
+  readonly alertNoticeObjectionRecord: AlertNoticeObjectionPayload;
   /** Signs for an alert (NEW or DELIVERED → ACKNOWLEDGED). Repeated by the same client and officer with the same note (a retry), it answers the alert as it stands and records nothing. */
   readonly alertAcknowledge: AlertAcknowledgePayload;
   /** Records verification (ACKNOWLEDGED → VERIFIED); NEEDS_AID opens a case with origin ALERT, linked both ways. Repeated by the same client and officer with the same outcome and reason (a retry), it answers the alert as it stands and its case, and records and opens nothing. */
@@ -836,6 +838,15 @@ export type MutationMonthlyComparisonRunArgs = {
  */
 export type MutationAlertNoticePostArgs = {
   input: AlertNoticePostInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
+export type MutationAlertNoticeObjectionRecordArgs = {
+  input: AlertNoticeObjectionInput;
 };
 
 
@@ -3835,6 +3846,57 @@ export type VillageNotice = {
   readonly postedBy: Scalars['String']['output'];
   /** When the hub recorded it. */
   readonly recordedAt: Scalars['DateTime']['output'];
+  /** Objections received during the period, in the order received. */
+  readonly objections: ReadonlyArray<NoticeObjection>;
+};
+
+/** What an objection to a notice is about. Who objected and what they said stay on paper: the hub keeps no free text of it. */
+export type NoticeObjectionKind =
+  /** The household's eligibility is doubted. */
+  | 'ELIGIBILITY_DOUBTED'
+  /** Facts of the household are said to be wrong. */
+  | 'FACTS_WRONG'
+  /** The measure proposed is doubted. */
+  | 'MEASURE_DOUBTED'
+  /** Anything else. */
+  | 'OTHER';
+
+/** An objection received during a notice's period. */
+export type NoticeObjection = {
+  readonly __typename?: 'NoticeObjection';
+  /** The day it was received (China). */
+  readonly receivedOn: Scalars['Date']['output'];
+  /** What it is about. */
+  readonly kind: NoticeObjectionKind;
+  /** Who recorded it: the API client (and officer). */
+  readonly recordedBy: Scalars['String']['output'];
+  /** When the hub recorded it. */
+  readonly recordedAt: Scalars['DateTime']['output'];
+};
+
+/** Recording an objection to an alert's village notice. */
+export type AlertNoticeObjectionInput = {
+  /** The alert whose notice it objects to. */
+  readonly alertId: Scalars['ID']['input'];
+  /** What it is about. */
+  readonly kind: NoticeObjectionKind;
+  /** The day it was received: within the notice's period, not after today (default today, China). */
+  readonly receivedOn?: InputMaybe<Scalars['Date']['input']>;
+  /** The officer's staff identifier (default the API client). */
+  readonly officer?: InputMaybe<Scalars['String']['input']>;
+  /** A retry with the same key returns the first outcome and records nothing (1 to 64 characters); without one, each request is another objection. */
+  readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** The result of alertNoticeObjectionRecord. */
+export type AlertNoticeObjectionPayload = {
+  readonly __typename?: 'AlertNoticeObjectionPayload';
+  /** The notice with its objections; null when refused. */
+  readonly notice?: Maybe<VillageNotice>;
+  /** True when this request was recorded before under its key: nothing new was written. */
+  readonly repeated: Scalars['Boolean']['output'];
+  /** Why it was refused. */
+  readonly userErrors: ReadonlyArray<VillageNoticeUserError>;
 };
 
 /** Posting a village notice for an alert verified as NEEDS_AID. */
@@ -3878,7 +3940,13 @@ export type VillageNoticeErrorCode =
   /** postedOn is before the alert's verification or after today. */
   | 'POSTED_ON_OUT_OF_RANGE'
   /** The alert's notice is posted already, otherwise (the same posting again is answered with it, not refused). */
-  | 'NOTICE_ALREADY_POSTED';
+  | 'NOTICE_ALREADY_POSTED'
+  /** The alert has no village notice to object to. */
+  | 'NOTICE_NOT_POSTED'
+  /** An objection is received during the notice's period (postedOn to endsOn) and not after today. */
+  | 'OBJECTION_OUTSIDE_PERIOD'
+  /** The idempotency key was used for another objection. */
+  | 'IDEMPOTENCY_KEY_REUSED';
 
 /** A refused notice. */
 export type VillageNoticeUserError = {
@@ -4625,6 +4693,10 @@ export type ResolversTypes = {
   MonthlyComparisonRunPayload: ResolverTypeWrapper<Omit<MonthlyComparisonRunPayload, 'comparison'> & { comparison?: Maybe<ResolversTypes['MonthlyComparison']> }>;
   NoticeMeasure: NoticeMeasure;
   VillageNotice: ResolverTypeWrapper<NoticeRowModel>;
+  NoticeObjectionKind: NoticeObjectionKind;
+  NoticeObjection: ResolverTypeWrapper<ObjectionRowModel>;
+  AlertNoticeObjectionInput: AlertNoticeObjectionInput;
+  AlertNoticeObjectionPayload: ResolverTypeWrapper<Omit<AlertNoticeObjectionPayload, 'notice'> & { notice?: Maybe<ResolversTypes['VillageNotice']> }>;
   AlertNoticePostInput: AlertNoticePostInput;
   VillageNoticeErrorCode: VillageNoticeErrorCode;
   VillageNoticeUserError: ResolverTypeWrapper<VillageNoticeUserError>;
@@ -4818,6 +4890,9 @@ export type ResolversParentTypes = {
   MonthlyComparisonUserError: MonthlyComparisonUserError;
   MonthlyComparisonRunPayload: Omit<MonthlyComparisonRunPayload, 'comparison'> & { comparison?: Maybe<ResolversParentTypes['MonthlyComparison']> };
   VillageNotice: NoticeRowModel;
+  NoticeObjection: ObjectionRowModel;
+  AlertNoticeObjectionInput: AlertNoticeObjectionInput;
+  AlertNoticeObjectionPayload: Omit<AlertNoticeObjectionPayload, 'notice'> & { notice?: Maybe<ResolversParentTypes['VillageNotice']> };
   AlertNoticePostInput: AlertNoticePostInput;
   VillageNoticeUserError: VillageNoticeUserError;
   AlertNoticePostPayload: Omit<AlertNoticePostPayload, 'notice'> & { notice?: Maybe<ResolversParentTypes['VillageNotice']> };
@@ -5002,6 +5077,7 @@ export type MutationResolvers<ContextType = HubContext, ParentType extends Resol
   findingResolve?: Resolver<ResolversTypes['FindingResolvePayload'], ParentType, ContextType, RequireFields<MutationFindingResolveArgs, 'input'>>;
   monthlyComparisonRun?: Resolver<ResolversTypes['MonthlyComparisonRunPayload'], ParentType, ContextType, RequireFields<MutationMonthlyComparisonRunArgs, 'input'>>;
   alertNoticePost?: Resolver<ResolversTypes['AlertNoticePostPayload'], ParentType, ContextType, RequireFields<MutationAlertNoticePostArgs, 'input'>>;
+  alertNoticeObjectionRecord?: Resolver<ResolversTypes['AlertNoticeObjectionPayload'], ParentType, ContextType, RequireFields<MutationAlertNoticeObjectionRecordArgs, 'input'>>;
   alertAcknowledge?: Resolver<ResolversTypes['AlertAcknowledgePayload'], ParentType, ContextType, RequireFields<MutationAlertAcknowledgeArgs, 'input'>>;
   alertVerify?: Resolver<ResolversTypes['AlertVerifyPayload'], ParentType, ContextType, RequireFields<MutationAlertVerifyArgs, 'input'>>;
   alertDismiss?: Resolver<ResolversTypes['AlertDismissPayload'], ParentType, ContextType, RequireFields<MutationAlertDismissArgs, 'input'>>;
@@ -5897,6 +5973,20 @@ export type VillageNoticeResolvers<ContextType = HubContext, ParentType extends 
   text?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   postedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  objections?: Resolver<ReadonlyArray<ResolversTypes['NoticeObjection']>, ParentType, ContextType>;
+};
+
+export type NoticeObjectionResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['NoticeObjection'] = ResolversParentTypes['NoticeObjection']> = {
+  receivedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['NoticeObjectionKind'], ParentType, ContextType>;
+  recordedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type AlertNoticeObjectionPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertNoticeObjectionPayload'] = ResolversParentTypes['AlertNoticeObjectionPayload']> = {
+  notice?: Resolver<Maybe<ResolversTypes['VillageNotice']>, ParentType, ContextType>;
+  repeated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['VillageNoticeUserError']>, ParentType, ContextType>;
 };
 
 export type VillageNoticeUserErrorResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['VillageNoticeUserError'] = ResolversParentTypes['VillageNoticeUserError']> = {
@@ -6158,6 +6248,8 @@ export type Resolvers<ContextType = HubContext> = {
   MonthlyComparisonUserError?: MonthlyComparisonUserErrorResolvers<ContextType>;
   MonthlyComparisonRunPayload?: MonthlyComparisonRunPayloadResolvers<ContextType>;
   VillageNotice?: VillageNoticeResolvers<ContextType>;
+  NoticeObjection?: NoticeObjectionResolvers<ContextType>;
+  AlertNoticeObjectionPayload?: AlertNoticeObjectionPayloadResolvers<ContextType>;
   VillageNoticeUserError?: VillageNoticeUserErrorResolvers<ContextType>;
   AlertNoticePostPayload?: AlertNoticePostPayloadResolvers<ContextType>;
   Trigger?: TriggerResolvers<ContextType>;

@@ -6,11 +6,12 @@
  * case is decided only after the period (db/cases/store.ts). Rules in domain/monitoring/notice.ts.
  */
 import { fromDbInstant, toDbInstant } from '../../db/instants';
-import { postNotice, type NoticeRow } from '../../db/monitoring/notices';
+import { postNotice, recordObjection, type NoticeRow } from '../../db/monitoring/notices';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { OBJECTION_PHONE, maskHeadName, noticeEndsOn, noticeText, noticeTextProblem, periodText, type NoticeMeasure } from '../../domain/monitoring/notice';
 import { longerThan } from '../../domain/text-length';
-import { requireHubId } from '../../access/errors';
+import { badInput, requireHubId } from '../../access/errors';
+import { randomUUID } from 'node:crypto';
 import { activeTriggerSet } from '../../rules/triggers-load';
 import type { Resolvers, VillageNoticeErrorCode } from '../__generated__/types';
 import type { HubContext } from '../context';
@@ -108,9 +109,50 @@ export async function postVillageNotice(ctx: HubContext, input: NoticePostInput)
   return { notice: out.notice, repeated: out.repeated, userErrors: [] };
 }
 
+export interface ObjectionInput {
+  alertId: string;
+  kind: 'ELIGIBILITY_DOUBTED' | 'FACTS_WRONG' | 'MEASURE_DOUBTED' | 'OTHER';
+  receivedOn?: string | null;
+  officer?: string | null;
+  idempotencyKey?: string | null;
+}
+
+/**
+ * An objection received while the notice runs (异议): its day and kind only. The hub keeps who
+ * objected and what they said nowhere, so nothing of it can reach a log or another office.
+ */
+export async function recordNoticeObjection(ctx: HubContext, input: ObjectionInput): Promise<{ notice: NoticeRow; repeated: boolean; userErrors: [] } | Refusal> {
+  const alertId = requireHubId(input.alertId, 'input.alertId', 'alert id');
+  const key = input.idempotencyKey ?? null;
+  if (key !== null && (key.length < 1 || longerThan(key, 64))) throw badInput('input.idempotencyKey', 'MALFORMED_IDEMPOTENCY_KEY', 'idempotencyKey is 1 to 64 characters');
+  const alert = await ctx.loaders.monitoring.alertById.load(alertId);
+  if (!alert || !inReach(ctx, alert)) return refused('ALERT_NOT_FOUND', 'no alert with this id', ['input', 'alertId']);
+  const who = actorOf(ctx, input.officer);
+  const notice = await ctx.loaders.monitoring.noticeByAlert.load(alert.id);
+  if (!notice) return refused('NOTICE_NOT_POSTED', 'the alert has no village notice', ['input', 'alertId']);
+  const receivedOn = input.receivedOn ?? ctx.today;
+  if (receivedOn < notice.postedOn || receivedOn > notice.endsOn || receivedOn > ctx.today)
+    return refused('OBJECTION_OUTSIDE_PERIOD', `the notice runs from ${notice.postedOn} through ${notice.endsOn}`, ['input', 'receivedOn']);
+  const client = ctx.access?.caller?.clientId;
+  const out = await recordObjection(ctx.hub, {
+    noticeId: notice.id,
+    receivedOn,
+    kind: input.kind,
+    recordedBy: who.actor,
+    recordedOffice: who.office,
+    // Keys are the client's own: kept per office and client, as a case write keeps them.
+    idempotencyKey: key === null ? `none:${randomUUID()}` : `${who.office}/c${client ?? ''}:${key}`,
+    recordedAt: toDbInstant(ctx.now()),
+  });
+  if (!out.ok) return refused('IDEMPOTENCY_KEY_REUSED', 'this idempotency key was used for another objection', ['input', 'idempotencyKey']);
+  ctx.loaders.monitoring.objectionsByNotice.clear(notice.id);
+  return { notice, repeated: out.repeated, userErrors: [] };
+}
+
 export const villageNoticeResolvers: Resolvers = {
   Mutation: {
     alertNoticePost: (_, { input }, ctx) => postVillageNotice(ctx, input),
+    alertNoticeObjectionRecord: (_, { input }, ctx) => recordNoticeObjection(ctx, input),
   },
   Alert: {
     notice: (a, _, ctx) => ctx.loaders.monitoring.noticeByAlert.load(a.id),
@@ -125,5 +167,9 @@ export const villageNoticeResolvers: Resolvers = {
     period: (n) => n.periodText,
     running: (n, _, ctx) => n.endsOn >= ctx.today,
     recordedAt: (n) => fromDbInstant(n.recordedAt),
+    objections: (n, _, ctx) => ctx.loaders.monitoring.objectionsByNotice.load(n.id),
+  },
+  NoticeObjection: {
+    recordedAt: (o) => fromDbInstant(o.recordedAt),
   },
 };

@@ -168,6 +168,27 @@ it('answers the same posting again with the first and refuses another', async ()
   expect(await rows('SELECT id FROM monitoring_village_notice')).toHaveLength(1);
 });
 
+it('records objections received during the period, once per key, with no text of them', async () => {
+  const OBJECT = `mutation($i: AlertNoticeObjectionInput!) { alertNoticeObjectionRecord(input: $i) {
+    notice { objections { receivedOn kind recordedBy } } repeated userErrors { code field } } }`;
+  const object = (i: Record<string, unknown>, as = township) => as.gql(OBJECT, { i: { alertId, kind: 'FACTS_WRONG', ...i } });
+  for (const receivedOn of ['2026-03-14', '2026-03-16']) {
+    expect((await object({ receivedOn })).data.alertNoticeObjectionRecord).toMatchObject({ notice: null, userErrors: [{ code: 'OBJECTION_OUTSIDE_PERIOD', field: ['input', 'receivedOn'] }] });
+  }
+  // The grandmother's twelve-month sum is over the line too: that alert has no notice.
+  const [other] = await rows(`SELECT id FROM monitoring_alert WHERE id <> ? AND subject_id_number = ?`, [alertId, WANG.grandmother]);
+  expect((await object({ alertId: String(other.id) })).data.alertNoticeObjectionRecord.userErrors).toEqual([{ code: 'NOTICE_NOT_POSTED', field: ['input', 'alertId'] }]);
+  const first = await Promise.all([object({ idempotencyKey: 'obj-1' }), object({ idempotencyKey: 'obj-1' })]);
+  expect(first.map((r) => r.data.alertNoticeObjectionRecord.repeated).sort()).toEqual([false, true]);
+  for (const r of first) expect(r.data.alertNoticeObjectionRecord.notice.objections).toEqual([{ receivedOn: TODAY, kind: 'FACTS_WRONG', recordedBy: officerName }]);
+  expect((await object({ idempotencyKey: 'obj-1', kind: 'OTHER' })).data.alertNoticeObjectionRecord.userErrors).toEqual([{ code: 'IDEMPOTENCY_KEY_REUSED', field: ['input', 'idempotencyKey'] }]);
+  const second = await object({ kind: 'ELIGIBILITY_DOUBTED' });
+  expect(second.data.alertNoticeObjectionRecord.notice.objections.map((o: { kind: string }) => o.kind)).toEqual(['FACTS_WRONG', 'ELIGIBILITY_DOUBTED']);
+  const elsewhere = await hub.createClient({ regionScope: '370826100', roles: ['READER', 'CASEWORKER'] });
+  expect((await object({}, hub.as({ token: elsewhere.token, purpose: 'MONITORING' }))).data.alertNoticeObjectionRecord.userErrors).toEqual([{ code: 'ALERT_NOT_FOUND', field: ['input', 'alertId'] }]);
+  expect(await rows('SELECT id FROM monitoring_notice_objection')).toHaveLength(2);
+});
+
 it('refuses the decision while the notice runs, naming its end, and records it the day after', async () => {
   // The last day of the notice: still running.
   clock.set('2026-03-20T16:00:00+08:00');

@@ -1,3 +1,16 @@
+CREATE TABLE `monitoring_notice_objection` (
+	`id` bigint unsigned AUTO_INCREMENT NOT NULL,
+	`notice_id` bigint unsigned NOT NULL,
+	`received_on` date NOT NULL,
+	`kind` enum('ELIGIBILITY_DOUBTED','FACTS_WRONG','MEASURE_DOUBTED','OTHER') NOT NULL,
+	`recorded_by` varchar(64) NOT NULL,
+	`recorded_office` varchar(24) NOT NULL,
+	`idempotency_key` varchar(96) NOT NULL,
+	`recorded_at` datetime(3) NOT NULL,
+	CONSTRAINT `monitoring_notice_objection_id` PRIMARY KEY(`id`),
+	CONSTRAINT `monitoring_notice_objection_key` UNIQUE(`idempotency_key`)
+) /*T![auto_id_cache] AUTO_ID_CACHE=1 */;
+--> statement-breakpoint
 CREATE TABLE `monitoring_village_notice` (
 	`id` bigint unsigned AUTO_INCREMENT NOT NULL,
 	`alert_id` bigint unsigned NOT NULL,
@@ -22,4 +35,5 @@ CREATE TABLE `monitoring_village_notice` (
 	CONSTRAINT `monitoring_village_notice_alert` UNIQUE(`alert_id`)
 ) /*T![auto_id_cache] AUTO_ID_CACHE=1 */;
 --> statement-breakpoint
+CREATE INDEX `monitoring_notice_objection_notice` ON `monitoring_notice_objection` (`notice_id`);--> statement-breakpoint
 CREATE INDEX `monitoring_village_notice_case` ON `monitoring_village_notice` (`case_id`);
