@@ -83,6 +83,8 @@ export const pluginConfig = {
     AlertConnection: '../monitoring/models#AlertPage',
     Trigger: '../../domain/monitoring/triggers#TriggerView',
     MonthlyComparison: '../../db/monitoring-monthly/store#MonthlyRunRow',
+    VillageNotice: '../../db/monitoring/notices#NoticeRow',
+    NoticeObjection: '../../db/monitoring/notices#ObjectionRow',
     // alert delivery
     AlertSubscription: '../../db/alert-delivery/store#SubscriptionRecord',
     AlertDelivery: '../alert-delivery/models#AlertDeliveryRow',

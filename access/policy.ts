@@ -533,14 +533,29 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     region: (a: { regionCode: string }) => a.regionCode,
     fields: {
       ...Object.fromEntries(
-        ['id', 'trigger', 'grade', 'state', 'person', 'household', 'region', 'monitored', 'verifier', 'detectedBy', 'raisedAt', 'firstClueOn', 'acknowledgeBy', 'verifyBy', 'provisional', 'overdue', 'escalatedTo', 'outcome', 'reason', 'case', 'history'].map((f) => [f, 'IN_SCOPE' as const]),
+        ['id', 'trigger', 'grade', 'state', 'person', 'household', 'region', 'monitored', 'verifier', 'detectedBy', 'raisedAt', 'firstClueOn', 'acknowledgeBy', 'verifyBy', 'provisional', 'overdue', 'escalatedTo', 'outcome', 'reason', 'case', 'history', 'notice'].map((f) => [f, 'IN_SCOPE' as const]),
       ),
       // Evidence names settlements and out-of-pocket sums: health detail.
       evidence: 'HEALTH',
       evidenceReferences: 'REFERENCE',
     },
-    sameSubject: ['person', 'household', 'case'],
+    sameSubject: ['person', 'household', 'case', 'notice'],
   },
+  // schema/monitoring-notice.graphql: what a village board shows of a household, read (and audited) as the household's data.
+  VillageNotice: {
+    kind: 'PERSONAL',
+    readBy: ALERT_DATA,
+    subjects: (n: { householdId: number }) => [{ kind: 'HOUSEHOLD' as const, householdId: n.householdId }],
+    region: (n: { regionCode: string }) => n.regionCode,
+    fields: Object.fromEntries(
+      ['id', 'alert', 'case', 'village', 'householdHead', 'householdSize', 'measures', 'postedOn', 'period', 'endsOn', 'provisional', 'running', 'objectionContact', 'objectionPhone', 'text', 'postedBy', 'recordedAt', 'objections'].map((f) => [f, 'IN_SCOPE' as const]),
+    ),
+    sameSubject: ['alert', 'case'],
+  },
+  VillageNoticeUserError: { kind: 'OPEN', why: 'why a notice was refused; codes and messages name no person' },
+  AlertNoticePostPayload: OPEN_CONTAINER,
+  AlertNoticeObjectionPayload: OPEN_CONTAINER,
+  NoticeObjection: { kind: 'OPEN', why: 'reached only through VillageNotice.objections (in scope); a day, a kind and the recording client, no objector, no text' },
   AlertEvent: { kind: 'OPEN', why: 'reached only through Alert.history (in scope); names clients and officers, not persons' },
   AlertConnection: OPEN_CONTAINER,
   AlertEdge: OPEN_CONTAINER,
@@ -737,6 +752,9 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     alertAcknowledge: { roles: ['CASEWORKER'], purposes: ['MONITORING'], outOfScope: 'DENY' },
     alertVerify: { roles: ['CASEWORKER'], purposes: ['MONITORING'], outOfScope: 'DENY' },
     alertDismiss: { roles: ['CASEWORKER'], purposes: ['MONITORING'], outOfScope: 'DENY' },
+    // The village notice of a verified alert: the township (or county) that verified it (out of reach: ALERT_NOT_FOUND).
+    alertNoticePost: { roles: ['CASEWORKER'], purposes: ['MONITORING'], outOfScope: 'DENY' },
+    alertNoticeObjectionRecord: { roles: ['CASEWORKER'], purposes: ['MONITORING'], outOfScope: 'DENY' },
     // The monthly comparison on demand: a region-wide job like a scan, for administrators, over a division within their scope.
     monthlyComparisonRun: { roles: ['ADMINISTRATOR'], purposes: ['MONITORING'], outOfScope: 'DENY', args: { 'input.regionCode': 'REGION' } },
     // Alert subscriptions, as `npm run subscriptions` (issue 11): every region subscribed must lie in the

@@ -22,6 +22,7 @@ import { findingResolvers } from './findings/resolvers';
 import { householdResolvers } from './household/resolvers';
 import { monitoringResolvers } from './monitoring/resolvers';
 import { monthlyComparisonResolvers } from './monitoring/monthly-resolvers';
+import { villageNoticeResolvers } from './monitoring/notice';
 import { reportedAidResolvers } from './reported-aid/resolvers';
 import { scalarResolvers } from './scalars';
 import { loadTypeDefs, SCHEMA_DIR } from './type-defs';
@@ -30,7 +31,7 @@ import type { HubContext } from './context';
 
 export { loadTypeDefs, SCHEMA_DIR } from './type-defs';
 
-export const resolvers: Resolvers[] = [scalarResolvers, commonResolvers, householdResolvers, accessResolvers, caseResolvers, findingResolvers, monitoringResolvers, monthlyComparisonResolvers, alertDeliveryResolvers, reportedAidResolvers, charityResolvers];
+export const resolvers: Resolvers[] = [scalarResolvers, commonResolvers, householdResolvers, accessResolvers, caseResolvers, findingResolvers, monitoringResolvers, villageNoticeResolvers, monthlyComparisonResolvers, alertDeliveryResolvers, reportedAidResolvers, charityResolvers];
 
 export function buildSchema(): GraphQLSchema {
   const schema = makeExecutableSchema({

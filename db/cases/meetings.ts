@@ -100,7 +100,7 @@ export async function recordMeeting(db: HubDb, caseId: number, input: MeetingInp
         if (input.decisions.length > 0) {
           // A case back in deliberation after a decline: this meeting decides again what was declined.
           await markRedeliberated(tx, caseId, await declinedDecisionsOpen(tx, caseId), meetingId, meta.actor.officer, meta.now);
-          const decided = await applyTransition(tx, c, 'DECIDED', `一事一议 ${input.heldOn}`, at, log, { viaMeeting: true, serverClock: meta.occurredAt === null });
+          const decided = await applyTransition(tx, c, 'DECIDED', `一事一议 ${input.heldOn}`, at, log, { viaMeeting: true, serverClock: meta.occurredAt === null, decidedOn: input.heldOn });
           // Refused only by a stated time out of order (the server's own clock is never refused); nothing is written then.
           if (!decided.ok) throw new MeetingRefused(decided.errors);
         }

@@ -27,6 +27,11 @@ import {
 } from './records';
 import { EventLog, idempotent, lockCase, occurredAt, requiredText, type WriteMeta } from './write';
 import { household } from '../household/schema';
+import { monitoringAlert } from '../monitoring/schema';
+import { noticeOfCase } from '../monitoring/notices';
+import { chinaDateOf } from '../../domain/cases/china-time';
+import { addDays } from '../../domain/dates';
+import { noticeStillRunning } from '../../domain/monitoring/notice';
 import { declinedDecision, referralFulfilment } from '../case-loop/schema';
 import { longerThan } from '../../domain/text-length';
 
@@ -111,7 +116,7 @@ export async function applyTransition(
   reason: string,
   at: Date,
   log: EventLog,
-  opts: { viaMeeting?: boolean; viaFirstAid?: boolean; carriesKey?: boolean; serverClock?: boolean } = {},
+  opts: { viaMeeting?: boolean; viaFirstAid?: boolean; carriesKey?: boolean; serverClock?: boolean; decidedOn?: IsoDate } = {},
 ): Promise<Outcome<number>> {
   // Whether the move is legal from the state the lock shows comes first: of two simultaneous
   // identical moves, the second always hears ILLEGAL_TRANSITION, whichever arrived first.
@@ -124,6 +129,10 @@ export async function applyTransition(
     declinedDecisionsOpen: (await declinedDecisionsOpen(tx, c.id)).length,
   });
   if (!check.ok) return refusal(caseError(check.code, check.message, check.code === 'REASON_REQUIRED' ? ['input', 'reason'] : check.code === 'CASE_NOT_URGENT' ? ['input', 'caseId'] : ['input', 'to']));
+  if (to === 'DECIDED') {
+    const notice = await villageNoticeGate(tx, c, opts.decidedOn ?? chinaDateOf(at), opts.viaMeeting ? ['input', 'heldOn'] : ['input', 'to']);
+    if (notice) return notice;
+  }
   const last = await lastStateChangeAt(tx, c);
   if (at < last) {
     // A time the server took on arrival is not the caller's claim: a request that waited for the
@@ -138,6 +147,22 @@ export async function applyTransition(
     .where(eq(aidCase.id, c.id));
   log.add({ action: 'TRANSITIONED', fromState: c.state, toState: to, occurredAt: at, reason: reason.trim(), carriesKey: opts.carriesKey ?? false });
   return success(c.id);
+}
+
+/**
+ * 村内公示 before the decision: a case opened by verifying a monitoring alert as needing aid is
+ * decided (DECIDED, by a meeting or a transition) only once the village notice posted for it has
+ * run its period (domain/monitoring/notice.ts); the day of the decision is the meeting's, or the
+ * day stated. Cases opened otherwise (an application, caseOpen with origin ALERT and no alert
+ * behind it) need none. Rejection and first aid are not the decision the notice precedes.
+ */
+async function villageNoticeGate(tx: HubTx, c: CaseRecord, day: IsoDate, field: string[]): Promise<Outcome<number> | null> {
+  const [alert] = await tx.select({ id: monitoringAlert.id }).from(monitoringAlert).where(eq(monitoringAlert.caseId, c.id)).limit(1);
+  if (!alert) return null;
+  const notice = await noticeOfCase(tx, c.id);
+  if (!notice) return refusal(caseError('NOTICE_REQUIRED', `case opened from alert ${alert.id}: post its village notice (alertNoticePost) and let it run before the decision`, field));
+  if (noticeStillRunning(notice.endsOn, day)) return refusal(caseError('NOTICE_PERIOD_RUNNING', `the village notice runs through ${notice.endsOn}: the decision may be recorded from ${addDays(notice.endsOn, 1)}`, field));
+  return null;
 }
 
 /** Moves a case along its state machine. Only the owning office may. Returns the case id. */

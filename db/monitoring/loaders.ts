@@ -1,7 +1,8 @@
-/** The request's alert loaders: by id, by the case opened from them, and their history. */
+/** The request's alert loaders: by id, by the case opened from them, their history and their village notice. */
 import DataLoader from 'dataloader';
 import { byKey, groupByKey } from '../batch';
 import type { HubDb } from '../connect';
+import { noticesByAlertIds, objectionsByNoticeIds, type NoticeRow, type ObjectionRow } from './notices';
 import { alertsByCaseIds, alertsByIds, eventsByAlertIds, type AlertEventRow, type AlertRow } from './store';
 
 export function createMonitoringLoaders(db: HubDb) {
@@ -9,6 +10,10 @@ export function createMonitoringLoaders(db: HubDb) {
     alertById: new DataLoader<number, AlertRow | null>(async (ids) => byKey(ids, await alertsByIds(db, ids), (a) => a.id)),
     alertByCase: new DataLoader<number, AlertRow | null>(async (ids) => byKey(ids, await alertsByCaseIds(db, ids), (a) => a.caseId!)),
     /** In the order they happened. */
+    /** The village notice of each alert, once posted. */
+    noticeByAlert: new DataLoader<number, NoticeRow | null>(async (ids) => byKey(ids, await noticesByAlertIds(db, ids), (n) => n.alertId)),
+    /** The objections to each notice, in the order received. */
+    objectionsByNotice: new DataLoader<number, ObjectionRow[]>(async (ids) => groupByKey(ids, await objectionsByNoticeIds(db, ids), (o) => o.noticeId)),
     eventsByAlert: new DataLoader<number, AlertEventRow[]>(async (ids) => groupByKey(ids, await eventsByAlertIds(db, ids), (e) => e.alertId)),
   };
 }

@@ -100,3 +100,59 @@ export const monitoringWatermark = mysqlTable('monitoring_watermark', {
   rowsSeen: bigint('rows_seen', { mode: 'number', unsigned: true }).notNull(),
   polledAt: instant('polled_at').notNull(),
 });
+
+/**
+ * The village notice (村内公示) of an alert verified as needing aid, as posted: one per alert (a
+ * repeat of the posting is answered with it). Its public fields are kept as they were posted, so
+ * the notice reads the same after the household changes; they hold no ID number, phone, bank
+ * account or health data (domain/monitoring/notice.ts). The case it precedes is decided only after
+ * `ends_on` (db/cases/store.ts applyTransition).
+ */
+export const monitoringVillageNotice = mysqlTable(
+  'monitoring_village_notice',
+  {
+    id: id('id').autoincrement().primaryKey(),
+    alertId: id('alert_id').notNull(),
+    caseId: id('case_id').notNull(),
+    householdId: id('household_id').notNull(),
+    /** The household's division when posted: the notice's reach, as an alert's. */
+    regionCode: varchar('region_code', { length: 12 }).notNull(),
+    villageName: varchar('village_name', { length: 64 }).notNull(),
+    headName: varchar('head_name', { length: 64 }).notNull(),
+    householdSize: int('household_size').notNull(),
+    /** JSON array of NoticeMeasure, in the order given. */
+    measures: varchar('measures', { length: 400 }).notNull(),
+    objectionContact: varchar('objection_contact', { length: 200 }).notNull(),
+    objectionPhone: varchar('objection_phone', { length: 16 }),
+    postedOn: date('posted_on', { mode: 'string' }).notNull(),
+    /** The period as the locality's rules gave it when posted: `5天` or `5个工作日`. */
+    periodText: varchar('period_text', { length: 16 }).notNull(),
+    endsOn: date('ends_on', { mode: 'string' }).notNull(),
+    provisional: boolean('provisional').notNull(),
+    text: text('text').notNull(),
+    postedBy: varchar('posted_by', { length: 64 }).notNull(),
+    postedOffice: varchar('posted_office', { length: 24 }).notNull(),
+    recordedAt: instant('recorded_at').notNull(),
+  },
+  (t) => [unique('monitoring_village_notice_alert').on(t.alertId), index('monitoring_village_notice_case').on(t.caseId)],
+);
+
+/**
+ * An objection to a village notice received during its period (异议): when and of what kind, never
+ * who objected or what they said (the objector's and the household's details stay on paper).
+ */
+export const monitoringNoticeObjection = mysqlTable(
+  'monitoring_notice_objection',
+  {
+    id: id('id').autoincrement().primaryKey(),
+    noticeId: id('notice_id').notNull(),
+    receivedOn: date('received_on', { mode: 'string' }).notNull(),
+    kind: mysqlEnum('kind', ['ELIGIBILITY_DOUBTED', 'FACTS_WRONG', 'MEASURE_DOUBTED', 'OTHER']).notNull(),
+    recordedBy: varchar('recorded_by', { length: 64 }).notNull(),
+    recordedOffice: varchar('recorded_office', { length: 24 }).notNull(),
+    /** The client's key for the request: a retry records nothing twice. */
+    idempotencyKey: varchar('idempotency_key', { length: 96 }).notNull(),
+    recordedAt: instant('recorded_at').notNull(),
+  },
+  (t) => [unique('monitoring_notice_objection_key').on(t.idempotencyKey), index('monitoring_notice_objection_notice').on(t.noticeId)],
+);

@@ -53,6 +53,8 @@ export const CASE_ERROR_CODES = [
   'CANNOT_OWN_CASE',
   'BENEFICIARY_DECEASED',
   'AID_RECORD_CAUSE_MISMATCH',
+  'NOTICE_REQUIRED',
+  'NOTICE_PERIOD_RUNNING',
 ] as const;
 export type CaseErrorCode = (typeof CASE_ERROR_CODES)[number];
 

@@ -9,6 +9,7 @@ import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { OfficeCode } from '../departments';
 import { RECEIVING_DEPARTMENTS } from '../cases/offices';
+import { DEFAULT_NOTICE_RULES, HEAD_NAME_STYLES, type NoticeRules } from './notice';
 
 export const GRADES = ['RED', 'ORANGE', 'YELLOW'] as const;
 export type Grade = (typeof GRADES)[number];
@@ -73,10 +74,19 @@ export type Limit = z.infer<typeof limit>;
 export type GradeFor = z.infer<typeof gradeFor>;
 
 const defaultsSchema = z.strictObject({ RED: limit, ORANGE: limit, YELLOW: limit });
+/** The village notice (村内公示) of an alert verified as needing aid (domain/monitoring/notice.ts). */
+const noticeSchema = z.strictObject({
+  /** How long it runs, counted from the day after it is posted: calendar days or working days (exactly one). */
+  periodDays: z.number().int().min(1).max(60).optional(),
+  periodWorkingDays: z.number().int().min(1).max(40).optional(),
+  /** How the household head's name shows. */
+  headName: z.enum(HEAD_NAME_STYLES).default('SURNAME_MOU'),
+});
 const fileSchema = z.strictObject({
   name: z.string().max(200).optional(),
   /** The limits every trigger has unless it says otherwise. */
   limits: defaultsSchema.optional(),
+  notice: noticeSchema.optional(),
   triggers: z.array(z.looseObject({ id: z.string() })),
 });
 
@@ -84,6 +94,8 @@ export interface TriggerSet {
   name: string;
   triggers: readonly Trigger[];
   limits: Record<Grade, Limit>;
+  /** The village notice's period and how it names the head (the locality's file replaces it whole). */
+  notice: NoticeRules;
   digest: string;
 }
 
@@ -157,6 +169,8 @@ export function buildTriggerSet(
   let name = base.name ?? 'default';
   let setLimits: Record<Grade, Limit> = base.limits ?? { RED: DEFAULT_LIMIT, ORANGE: DEFAULT_LIMIT, YELLOW: DEFAULT_LIMIT };
   let limitsSource = sources.defaults;
+  let notice: NoticeRules = base.notice ?? DEFAULT_NOTICE_RULES;
+  let noticeSource = sources.defaults;
   if (override !== null) {
     const local = parseFile(override, sources.override ?? 'override');
     if (local.name) name = `${name} + ${local.name}`;
@@ -164,12 +178,18 @@ export function buildTriggerSet(
       setLimits = local.limits;
       limitsSource = sources.override ?? 'override';
     }
+    if (local.notice) {
+      notice = local.notice;
+      noticeSource = sources.override ?? 'override';
+    }
     for (const t of local.triggers) {
       const existing = merged.get(t.id);
       merged.set(t.id, { raw: existing ? { ...existing.raw, ...t } : t, source: sources.override ?? 'override' });
     }
   }
   for (const g of GRADES) checkLimit(setLimits[g], limitsSource, null, `limits.${g}`);
+  if ((notice.periodDays === undefined) === (notice.periodWorkingDays === undefined))
+    throw new TriggerSetError(`invalid trigger set (${noticeSource}): field notice: give exactly one of periodDays and periodWorkingDays`, null, 'notice');
   const triggers: Trigger[] = [];
   for (const [id, { raw, source }] of merged) {
     const parsed = triggerSchema.safeParse(raw);
@@ -189,7 +209,7 @@ export function buildTriggerSet(
     triggers.push(t);
   }
   const digest = crypto.createHash('sha256').update(JSON.stringify({ triggers, setLimits })).digest('hex').slice(0, 16);
-  return { name, triggers, limits: setLimits, digest };
+  return { name, triggers, limits: setLimits, notice, digest };
 }
 
 function checkLimit(l: Limit, source: string, id: string | null, field: string): void {

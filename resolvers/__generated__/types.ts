@@ -22,6 +22,7 @@ import type { AlertRow as AlertRowModel, AlertEventRow as AlertEventRowModel } f
 import type { AlertPage as AlertPageModel } from '../monitoring/models';
 import type { TriggerView as TriggerViewModel } from '../../domain/monitoring/triggers';
 import type { MonthlyRunRow as MonthlyRunRowModel } from '../../db/monitoring-monthly/store';
+import type { NoticeRow as NoticeRowModel, ObjectionRow as ObjectionRowModel } from '../../db/monitoring/notices';
 import type { SubscriptionRecord as SubscriptionRecordModel } from '../../db/alert-delivery/store';
 import type { AlertDeliveryRow as AlertDeliveryRowModel, AlertDeliveryNoticeRow as AlertDeliveryNoticeRowModel, SubscriptionPage as SubscriptionPageModel, DeliveryPage as DeliveryPageModel } from '../alert-delivery/models';
 import type { ConsentRecord as ConsentRecordModel, NeedRecord as NeedRecordModel, OrganisationRecord as OrganisationRecordModel, ProjectRecord as ProjectRecordModel, ClaimRecord as ClaimRecordModel, PledgeRecord as PledgeRecordModel, DeliveryRecord as DeliveryRecordModel } from '../../db/charity/store';
@@ -468,13 +469,16 @@ export type Mutation = {
   /**
    * Moves a case along its states. Refused (userErrors) when the move is not allowed from the current
    * state, when no reason is given, when a case in deliberation is decided without a meeting
-   * (meetingRecord), or when a case would end with slips still waiting for feedback.
+   * (meetingRecord), when a case would end with slips still waiting for feedback, or when a case
+   * opened from a monitoring alert is decided before its village notice has run (NOTICE_REQUIRED,
+   * NOTICE_PERIOD_RUNNING).
    */
   readonly caseTransition: CaseTransitionPayload;
   /**
    * Records a joint meeting (一事一议) of a case in deliberation: who was present, the dossier as it
    * stands now, and the decisions. Each decision becomes a referral slip to its department; with at
-   * least one decision the case is DECIDED.
+   * least one decision the case is DECIDED. A case opened from a monitoring alert is decided only by a
+   * meeting held after its village notice has run (NOTICE_REQUIRED, NOTICE_PERIOD_RUNNING).
    */
   readonly meetingRecord: MeetingRecordPayload;
   /** The case's owner forwards a matter to another office with a referral slip (转办单). */
@@ -547,6 +551,10 @@ export type Mutation = {
   readonly findingResolve: FindingResolvePayload;
   /** Starts the monthly comparison of a division for the current month and returns at once; idempotent: asked again for the same division and month it returns that run and starts nothing. */
   readonly monthlyComparisonRun: MonthlyComparisonRunPayload;
+  /** Posts the village notice (村内公示) of an alert verified as NEEDS_AID (the township or county that verifies it, purpose MONITORING), once per alert: the same posting again answers the first (repeated), another is NOTICE_ALREADY_POSTED. The period comes from the locality's rules (default 5 days). */
+  readonly alertNoticePost: AlertNoticePostPayload;
+  /** Records an objection received during an alert's village notice (the township or county that owns the alert, purpose MONITORING): its day and kind, no free text. It does not hold up the decision; the meeting reads it on the notice. */
+  readonly alertNoticeObjectionRecord: AlertNoticeObjectionPayload;
   /** Signs for an alert (NEW or DELIVERED → ACKNOWLEDGED). Repeated by the same client and officer with the same note (a retry), it answers the alert as it stands and records nothing. */
   readonly alertAcknowledge: AlertAcknowledgePayload;
   /** Records verification (ACKNOWLEDGED → VERIFIED); NEEDS_AID opens a case with origin ALERT, linked both ways. Repeated by the same client and officer with the same outcome and reason (a retry), it answers the alert as it stands and its case, and records and opens nothing. */
@@ -822,6 +830,24 @@ export type MutationFindingResolveArgs = {
  */
 export type MutationMonthlyComparisonRunArgs = {
   input: MonthlyComparisonRunInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
+export type MutationAlertNoticePostArgs = {
+  input: AlertNoticePostInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
+export type MutationAlertNoticeObjectionRecordArgs = {
+  input: AlertNoticeObjectionInput;
 };
 
 
@@ -1841,7 +1867,11 @@ export type CaseErrorCode =
   /** The beneficiary a decision names, or for a decision naming none the head of household it is checked for, died before the meeting (or, for a reassignment, before today; for a first aid, before the day it was given): aid is not decided or given for them; name a living member. */
   | 'BENEFICIARY_DECEASED'
   /** The aid record is of another cause than the one decided or the first aid states (temporary aid: X5 counts it under its record's cause). */
-  | 'AID_RECORD_CAUSE_MISMATCH';
+  | 'AID_RECORD_CAUSE_MISMATCH'
+  /** A case opened by verifying a monitoring alert as NEEDS_AID is decided (meetingRecord with decisions, or caseTransition to DECIDED) only after its village notice (村内公示): none is posted yet (alertNoticePost). */
+  | 'NOTICE_REQUIRED'
+  /** The case's village notice still runs on the day of the decision (the meeting's heldOn, or the day of the transition); the message names its last day and the first day the decision may be recorded. */
+  | 'NOTICE_PERIOD_RUNNING';
 
 /** A refused write: a stable code, a message for people, and the input field at fault. */
 export type CaseUserError = {
@@ -3777,6 +3807,195 @@ export type MonthlyComparisonRunPayload = {
   readonly userErrors: ReadonlyArray<MonthlyComparisonUserError>;
 };
 
+/**
+ * What a village notice (村内公示) proposes for the household, from a closed list: a notice says what
+ * kind of help, never why. Medical aid, rehabilitation and disability subsidies are not on it: each
+ * would tell the village of an illness or disability (no health data, not even as a cause like 因病).
+ */
+export type NoticeMeasure =
+  /** 纳入防止返贫监测对象. */
+  | 'MONITORING_ENROLMENT'
+  /** 纳入最低生活保障 (低保). */
+  | 'MINIMUM_LIVING_ALLOWANCE'
+  /** 纳入特困人员救助供养. */
+  | 'EXTREME_POVERTY_SUPPORT'
+  /** 给予临时救助. */
+  | 'TEMPORARY_AID'
+  /** 落实就业帮扶. */
+  | 'EMPLOYMENT_SUPPORT'
+  /** 落实教育资助. */
+  | 'EDUCATION_AID'
+  /** 落实住房保障. */
+  | 'HOUSING_AID'
+  /** 落实其他帮扶措施. */
+  | 'OTHER_ASSISTANCE';
+
+/**
+ * The village notice (村内公示) of a household an alert was verified as needing aid, as posted on the
+ * village board: the village, the household head's name masked as the locality's rules say (张某 by
+ * default), the household's size, the measures proposed, the period and where to object. It shows no
+ * ID number, phone, bank account or health data. The case it precedes is decided only after `endsOn`.
+ */
+export type VillageNotice = {
+  readonly __typename?: 'VillageNotice';
+  /** Stable id. */
+  readonly id: Scalars['ID']['output'];
+  /** The alert it follows. */
+  readonly alert: Alert;
+  /** The case the verification opened, which it precedes. */
+  readonly case?: Maybe<Case>;
+  /** The village (or township) of the household, by name. */
+  readonly village: Scalars['String']['output'];
+  /** The household head's name, masked (e.g. 王某). */
+  readonly householdHead: Scalars['String']['output'];
+  /** Current members of the household when posted. */
+  readonly householdSize: Scalars['Int']['output'];
+  /** What is proposed. */
+  readonly measures: ReadonlyArray<NoticeMeasure>;
+  /** The day it was posted (China). */
+  readonly postedOn: Scalars['Date']['output'];
+  /** The period as the locality's rules gave it: `5天` or `5个工作日`, counted from the day after posting. */
+  readonly period: Scalars['String']['output'];
+  /** Its last day: the decision may be recorded from the day after. */
+  readonly endsOn: Scalars['Date']['output'];
+  /** True when the period counts working days of a year whose holiday notice is not yet published. */
+  readonly provisional: Scalars['Boolean']['output'];
+  /** True while it runs (China time today on or before endsOn). */
+  readonly running: Scalars['Boolean']['output'];
+  /** Where to object (an office or place). */
+  readonly objectionContact: Scalars['String']['output'];
+  /** The office's objection line (a landline), if given. */
+  readonly objectionPhone?: Maybe<Scalars['String']['output']>;
+  /** The notice's text, as posted. */
+  readonly text: Scalars['String']['output'];
+  /** Who posted it: the API client (and officer). */
+  readonly postedBy: Scalars['String']['output'];
+  /** When the hub recorded it. */
+  readonly recordedAt: Scalars['DateTime']['output'];
+  /** Objections received during the period, in the order received. */
+  readonly objections: ReadonlyArray<NoticeObjection>;
+};
+
+/** What an objection to a notice is about. Who objected and what they said stay on paper: the hub keeps no free text of it. */
+export type NoticeObjectionKind =
+  /** The household's eligibility is doubted. */
+  | 'ELIGIBILITY_DOUBTED'
+  /** Facts of the household are said to be wrong. */
+  | 'FACTS_WRONG'
+  /** The measure proposed is doubted. */
+  | 'MEASURE_DOUBTED'
+  /** Anything else. */
+  | 'OTHER';
+
+/** An objection received during a notice's period. */
+export type NoticeObjection = {
+  readonly __typename?: 'NoticeObjection';
+  /** The day it was received (China). */
+  readonly receivedOn: Scalars['Date']['output'];
+  /** What it is about. */
+  readonly kind: NoticeObjectionKind;
+  /** Who recorded it: the API client (and officer). */
+  readonly recordedBy: Scalars['String']['output'];
+  /** When the hub recorded it. */
+  readonly recordedAt: Scalars['DateTime']['output'];
+};
+
+/** Recording an objection to an alert's village notice. */
+export type AlertNoticeObjectionInput = {
+  /** The alert whose notice it objects to. */
+  readonly alertId: Scalars['ID']['input'];
+  /** What it is about. */
+  readonly kind: NoticeObjectionKind;
+  /** The day it was received: within the notice's period, not after today (default today, China). */
+  readonly receivedOn?: InputMaybe<Scalars['Date']['input']>;
+  /** The officer's staff identifier (default the API client). */
+  readonly officer?: InputMaybe<Scalars['String']['input']>;
+  /** A retry with the same key returns the first outcome and records nothing (1 to 64 characters); without one, each request is another objection. */
+  readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** The result of alertNoticeObjectionRecord. */
+export type AlertNoticeObjectionPayload = {
+  readonly __typename?: 'AlertNoticeObjectionPayload';
+  /** The notice with its objections; null when refused. */
+  readonly notice?: Maybe<VillageNotice>;
+  /** True when this request was recorded before under its key: nothing new was written. */
+  readonly repeated: Scalars['Boolean']['output'];
+  /** Why it was refused. */
+  readonly userErrors: ReadonlyArray<VillageNoticeUserError>;
+};
+
+/** Posting a village notice for an alert verified as NEEDS_AID. */
+export type AlertNoticePostInput = {
+  /** The alert (VERIFIED, outcome NEEDS_AID). */
+  readonly alertId: Scalars['ID']['input'];
+  /** What is proposed: at least one, each once. */
+  readonly measures: ReadonlyArray<NoticeMeasure>;
+  /** Where to object, e.g. 古槐街道办事处民政办 (up to 100 characters; no digits that could be an ID number, phone or account, no health word, no member's name). */
+  readonly objectionContact: Scalars['String']['input'];
+  /** The office's objection line, a landline written 区号-号码 (0537-2345678); a mobile number is refused. */
+  readonly objectionPhone?: InputMaybe<Scalars['String']['input']>;
+  /** The day it was posted: from the day of verification to today (default today, China). */
+  readonly postedOn?: InputMaybe<Scalars['Date']['input']>;
+  /** The officer's staff identifier (default the API client). */
+  readonly officer?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Why posting a notice was refused. */
+export type VillageNoticeErrorCode =
+  /** No alert with this id in the caller's reach. */
+  | 'ALERT_NOT_FOUND'
+  /** The alert is not verified as NEEDS_AID (or opened no case). */
+  | 'ALERT_NOT_VERIFIED'
+  /** The household has no current head to name. */
+  | 'NO_HOUSEHOLD_HEAD'
+  /** No measure given, or one given twice. */
+  | 'MEASURES_INVALID'
+  /** A required text is empty. */
+  | 'TEXT_REQUIRED'
+  /** A text is too long. */
+  | 'TEXT_TOO_LONG'
+  /** The text holds a run of digits that could be an ID number, phone or bank account, or a member's ID number. */
+  | 'IDENTIFYING_NUMBER'
+  /** The text holds a word of illness, disability or care (病, 医, 残, 住院, 康复 …). */
+  | 'HEALTH_DATA'
+  /** The text names a member of the household. */
+  | 'NAMES_A_MEMBER'
+  /** The objection line is not a landline written 区号-号码. */
+  | 'PHONE_INVALID'
+  /** postedOn is before the alert's verification or after today. */
+  | 'POSTED_ON_OUT_OF_RANGE'
+  /** The alert's notice is posted already, otherwise (the same posting again is answered with it, not refused). */
+  | 'NOTICE_ALREADY_POSTED'
+  /** The alert has no village notice to object to. */
+  | 'NOTICE_NOT_POSTED'
+  /** An objection is received during the notice's period (postedOn to endsOn) and not after today. */
+  | 'OBJECTION_OUTSIDE_PERIOD'
+  /** The idempotency key was used for another objection. */
+  | 'IDEMPOTENCY_KEY_REUSED';
+
+/** A refused notice. */
+export type VillageNoticeUserError = {
+  readonly __typename?: 'VillageNoticeUserError';
+  /** Stable code. */
+  readonly code: VillageNoticeErrorCode;
+  /** What went wrong, in words. */
+  readonly message: Scalars['String']['output'];
+  /** The input field concerned, as a path. */
+  readonly field?: Maybe<ReadonlyArray<Scalars['String']['output']>>;
+};
+
+/** The result of alertNoticePost. */
+export type AlertNoticePostPayload = {
+  readonly __typename?: 'AlertNoticePostPayload';
+  /** The notice as posted; null when refused. */
+  readonly notice?: Maybe<VillageNotice>;
+  /** True when this posting was recorded before (a retry): nothing new was written. */
+  readonly repeated: Scalars['Boolean']['output'];
+  /** Why it was refused. */
+  readonly userErrors: ReadonlyArray<VillageNoticeUserError>;
+};
+
 /** How urgent an alert is: red (e.g. possible 因病致贫), orange, yellow. */
 export type AlertGrade =
   /** Act first: the gravest band of its trigger. */
@@ -3801,7 +4020,7 @@ export type AlertState =
 
 /** What verification found. */
 export type AlertOutcome =
-  /** The household needs aid: a case is opened (origin ALERT), linked to the alert. */
+  /** The household needs aid: a case is opened (origin ALERT), linked to the alert. It is decided only after its village notice (alertNoticePost) has run its period. */
   | 'NEEDS_AID'
   /** No aid needed; the reason says why. */
   | 'NO_NEED';
@@ -3899,6 +4118,8 @@ export type Alert = {
   readonly case?: Maybe<Case>;
   /** Every move: who, when, why. */
   readonly history: ReadonlyArray<AlertEvent>;
+  /** Its village notice, once posted. */
+  readonly notice?: Maybe<VillageNotice>;
 };
 
 /** One move of an alert. */
@@ -4496,6 +4717,16 @@ export type ResolversTypes = {
   MonthlyComparisonErrorCode: MonthlyComparisonErrorCode;
   MonthlyComparisonUserError: ResolverTypeWrapper<MonthlyComparisonUserError>;
   MonthlyComparisonRunPayload: ResolverTypeWrapper<Omit<MonthlyComparisonRunPayload, 'comparison'> & { comparison?: Maybe<ResolversTypes['MonthlyComparison']> }>;
+  NoticeMeasure: NoticeMeasure;
+  VillageNotice: ResolverTypeWrapper<NoticeRowModel>;
+  NoticeObjectionKind: NoticeObjectionKind;
+  NoticeObjection: ResolverTypeWrapper<ObjectionRowModel>;
+  AlertNoticeObjectionInput: AlertNoticeObjectionInput;
+  AlertNoticeObjectionPayload: ResolverTypeWrapper<Omit<AlertNoticeObjectionPayload, 'notice'> & { notice?: Maybe<ResolversTypes['VillageNotice']> }>;
+  AlertNoticePostInput: AlertNoticePostInput;
+  VillageNoticeErrorCode: VillageNoticeErrorCode;
+  VillageNoticeUserError: ResolverTypeWrapper<VillageNoticeUserError>;
+  AlertNoticePostPayload: ResolverTypeWrapper<Omit<AlertNoticePostPayload, 'notice'> & { notice?: Maybe<ResolversTypes['VillageNotice']> }>;
   AlertGrade: AlertGrade;
   AlertState: AlertState;
   AlertOutcome: AlertOutcome;
@@ -4684,6 +4915,13 @@ export type ResolversParentTypes = {
   MonthlyComparisonRunInput: MonthlyComparisonRunInput;
   MonthlyComparisonUserError: MonthlyComparisonUserError;
   MonthlyComparisonRunPayload: Omit<MonthlyComparisonRunPayload, 'comparison'> & { comparison?: Maybe<ResolversParentTypes['MonthlyComparison']> };
+  VillageNotice: NoticeRowModel;
+  NoticeObjection: ObjectionRowModel;
+  AlertNoticeObjectionInput: AlertNoticeObjectionInput;
+  AlertNoticeObjectionPayload: Omit<AlertNoticeObjectionPayload, 'notice'> & { notice?: Maybe<ResolversParentTypes['VillageNotice']> };
+  AlertNoticePostInput: AlertNoticePostInput;
+  VillageNoticeUserError: VillageNoticeUserError;
+  AlertNoticePostPayload: Omit<AlertNoticePostPayload, 'notice'> & { notice?: Maybe<ResolversParentTypes['VillageNotice']> };
   Trigger: TriggerViewModel;
   Alert: AlertRowModel;
   AlertEvent: AlertEventRowModel;
@@ -4864,6 +5102,8 @@ export type MutationResolvers<ContextType = HubContext, ParentType extends Resol
   findingDismiss?: Resolver<ResolversTypes['FindingDismissPayload'], ParentType, ContextType, RequireFields<MutationFindingDismissArgs, 'input'>>;
   findingResolve?: Resolver<ResolversTypes['FindingResolvePayload'], ParentType, ContextType, RequireFields<MutationFindingResolveArgs, 'input'>>;
   monthlyComparisonRun?: Resolver<ResolversTypes['MonthlyComparisonRunPayload'], ParentType, ContextType, RequireFields<MutationMonthlyComparisonRunArgs, 'input'>>;
+  alertNoticePost?: Resolver<ResolversTypes['AlertNoticePostPayload'], ParentType, ContextType, RequireFields<MutationAlertNoticePostArgs, 'input'>>;
+  alertNoticeObjectionRecord?: Resolver<ResolversTypes['AlertNoticeObjectionPayload'], ParentType, ContextType, RequireFields<MutationAlertNoticeObjectionRecordArgs, 'input'>>;
   alertAcknowledge?: Resolver<ResolversTypes['AlertAcknowledgePayload'], ParentType, ContextType, RequireFields<MutationAlertAcknowledgeArgs, 'input'>>;
   alertVerify?: Resolver<ResolversTypes['AlertVerifyPayload'], ParentType, ContextType, RequireFields<MutationAlertVerifyArgs, 'input'>>;
   alertDismiss?: Resolver<ResolversTypes['AlertDismissPayload'], ParentType, ContextType, RequireFields<MutationAlertDismissArgs, 'input'>>;
@@ -5744,6 +5984,52 @@ export type MonthlyComparisonRunPayloadResolvers<ContextType = HubContext, Paren
   userErrors?: Resolver<ReadonlyArray<ResolversTypes['MonthlyComparisonUserError']>, ParentType, ContextType>;
 };
 
+export type VillageNoticeResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['VillageNotice'] = ResolversParentTypes['VillageNotice']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  alert?: Resolver<ResolversTypes['Alert'], ParentType, ContextType>;
+  case?: Resolver<Maybe<ResolversTypes['Case']>, ParentType, ContextType>;
+  village?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  householdHead?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  householdSize?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  measures?: Resolver<ReadonlyArray<ResolversTypes['NoticeMeasure']>, ParentType, ContextType>;
+  postedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  period?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  endsOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  provisional?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  running?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  objectionContact?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  objectionPhone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  text?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  postedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  objections?: Resolver<ReadonlyArray<ResolversTypes['NoticeObjection']>, ParentType, ContextType>;
+};
+
+export type NoticeObjectionResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['NoticeObjection'] = ResolversParentTypes['NoticeObjection']> = {
+  receivedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['NoticeObjectionKind'], ParentType, ContextType>;
+  recordedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type AlertNoticeObjectionPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertNoticeObjectionPayload'] = ResolversParentTypes['AlertNoticeObjectionPayload']> = {
+  notice?: Resolver<Maybe<ResolversTypes['VillageNotice']>, ParentType, ContextType>;
+  repeated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['VillageNoticeUserError']>, ParentType, ContextType>;
+};
+
+export type VillageNoticeUserErrorResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['VillageNoticeUserError'] = ResolversParentTypes['VillageNoticeUserError']> = {
+  code?: Resolver<ResolversTypes['VillageNoticeErrorCode'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  field?: Resolver<Maybe<ReadonlyArray<ResolversTypes['String']>>, ParentType, ContextType>;
+};
+
+export type AlertNoticePostPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertNoticePostPayload'] = ResolversParentTypes['AlertNoticePostPayload']> = {
+  notice?: Resolver<Maybe<ResolversTypes['VillageNotice']>, ParentType, ContextType>;
+  repeated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['VillageNoticeUserError']>, ParentType, ContextType>;
+};
+
 export type TriggerResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Trigger'] = ResolversParentTypes['Trigger']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -5776,6 +6062,7 @@ export type AlertResolvers<ContextType = HubContext, ParentType extends Resolver
   reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   case?: Resolver<Maybe<ResolversTypes['Case']>, ParentType, ContextType>;
   history?: Resolver<ReadonlyArray<ResolversTypes['AlertEvent']>, ParentType, ContextType>;
+  notice?: Resolver<Maybe<ResolversTypes['VillageNotice']>, ParentType, ContextType>;
 };
 
 export type AlertEventResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertEvent'] = ResolversParentTypes['AlertEvent']> = {
@@ -5989,6 +6276,11 @@ export type Resolvers<ContextType = HubContext> = {
   MonthlyComparison?: MonthlyComparisonResolvers<ContextType>;
   MonthlyComparisonUserError?: MonthlyComparisonUserErrorResolvers<ContextType>;
   MonthlyComparisonRunPayload?: MonthlyComparisonRunPayloadResolvers<ContextType>;
+  VillageNotice?: VillageNoticeResolvers<ContextType>;
+  NoticeObjection?: NoticeObjectionResolvers<ContextType>;
+  AlertNoticeObjectionPayload?: AlertNoticeObjectionPayloadResolvers<ContextType>;
+  VillageNoticeUserError?: VillageNoticeUserErrorResolvers<ContextType>;
+  AlertNoticePostPayload?: AlertNoticePostPayloadResolvers<ContextType>;
   Trigger?: TriggerResolvers<ContextType>;
   Alert?: AlertResolvers<ContextType>;
   AlertEvent?: AlertEventResolvers<ContextType>;

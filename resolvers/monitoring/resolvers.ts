@@ -38,7 +38,7 @@ function scopePrefix(ctx: HubContext): string | null {
   return scope && isDivisionCode(scope) ? divisionPrefix(scope) : null;
 }
 
-function inReach(ctx: HubContext, a: AlertRow): boolean {
+export function inReach(ctx: HubContext, a: AlertRow): boolean {
   const scope = scopePrefix(ctx);
   return scope === null || a.regionCode.startsWith(scope);
 }
@@ -50,7 +50,7 @@ function trigger(id: string): TriggerView {
 }
 
 /** Who acts: the client (and officer); the office is the client's township, or its department. */
-function actorOf(ctx: HubContext, officer: string | null | undefined): { actor: string; office: string } {
+export function actorOf(ctx: HubContext, officer: string | null | undefined): { actor: string; office: string } {
   const caller = ctx.access?.caller;
   if (!caller) throw new GraphQLError('This request carries no valid access token', { extensions: { code: 'UNAUTHENTICATED', reason: 'TOKEN_MISSING' } });
   const o = officer?.trim() ?? '';
