@@ -37,7 +37,7 @@ function writePeople(file: string, n: number, bad: (i: number) => boolean = () =
 }
 
 /** Runs the import CLI in a child node with a heap of `heapMb`. */
-function runCli(args: string[], heapMb: number, opts: { slowReader?: boolean } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runCli(args: string[], heapMb: number, opts: { slowReader?: boolean; pauseMs?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, '--import', 'tsx', path.join(ROOT, 'tools/import.ts'), ...args], {
       cwd: ROOT,
@@ -49,12 +49,12 @@ function runCli(args: string[], heapMb: number, opts: { slowReader?: boolean } =
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
     if (opts.slowReader) {
-      // A reader that takes nothing until the CLI has exited (or 5 s have passed, so that a CLI
+      // A reader that takes nothing until the CLI has exited (or pauseMs, 5 s, have passed, so that a CLI
       // waiting for its output to be read does not wait for ever): what it wrote meanwhile sits in
       // the pipe and the stream's queue.
       child.stderr.pause();
       const resume = () => child.stderr.resume();
-      const timer = setTimeout(resume, 5_000);
+      const timer = setTimeout(resume, opts.pauseMs ?? 5_000);
       child.on('exit', () => {
         clearTimeout(timer);
         resume();
@@ -212,9 +212,11 @@ describe('import: streaming into the databases', () => {
     expect(load.stdout).toContain(`person.csv: ${rows} rows -> hub person`);
     expect(await personCount()).toBe(rows);
 
-    // Every row bad: every problem printed, none held.
+    // Every row bad: every problem printed, none held; read by a reader that takes nothing for 15 s
+    // (a pager, a slow terminal): the file is read no faster than its problem lines are taken. The
+    // CLI read on while 300,000 lines queued in memory, and died of a full heap (exit by SIGABRT).
     writePeople(path.join(dir, 'person.csv'), rows, () => true);
-    const bad = await runCli(['--dir', dir, '--check'], 96);
+    const bad = await runCli(['--dir', dir, '--check'], 96, { slowReader: true, pauseMs: 15_000 });
     expect(bad.code).toBe(1);
     const lines = bad.stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(rows + 1);

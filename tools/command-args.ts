@@ -119,6 +119,22 @@ export function quietWhenReaderLeaves(): void {
   }
 }
 
+/**
+ * Null while `stream` takes what it is given; otherwise a promise that resolves once it has taken
+ * its backlog (or has gone: a reader that left, quietWhenReaderLeaves). For a producer that can
+ * wait, so that output written faster than a slow reader reads it does not pile up in memory.
+ */
+export function outputDrained(stream: NodeJS.WriteStream): Promise<void> | null {
+  if (!stream.writableNeedDrain || stream.destroyed) return null;
+  return new Promise((resolve) => {
+    const done = () => {
+      for (const event of ['drain', 'close', 'error'] as const) stream.off(event, done);
+      resolve();
+    };
+    for (const event of ['drain', 'close', 'error'] as const) stream.on(event, done);
+  });
+}
+
 export function exitWhenWritten(code: number): void {
   const flushed = (stream: NodeJS.WriteStream) => new Promise<void>((resolve) => stream.write('', () => resolve()));
   void Promise.all([flushed(process.stdout), flushed(process.stderr)]).then(() => process.exit(code));

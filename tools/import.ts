@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { redactUrl } from '../db/config';
 import { userPath } from '../domain/user-path';
 import { describeDbError, formatProblem, ImportLoadError, importDir, renderColumnReference, validateImportDir, type DirValidation } from './import/index';
-import { exitWhenWritten, quietWhenReaderLeaves } from './command-args';
+import { exitWhenWritten, outputDrained, quietWhenReaderLeaves } from './command-args';
 
 const USAGE = 'usage: npx tsx tools/import.ts --dir <folder> [--url mysql://...] [--check]\n       npx tsx tools/import.ts --docs';
 
@@ -25,6 +25,9 @@ const USAGE = 'usage: npx tsx tools/import.ts --dir <folder> [--url mysql://...]
 function printProblem(p: Parameters<typeof formatProblem>[0]): void {
   console.error(formatProblem(p));
 }
+
+/** Reading waits while the problem lines wait for their reader (ValidateOptions.outputReady). */
+const stderrDrained = () => outputDrained(process.stderr);
 
 function summary(v: DirValidation): void {
   for (const f of v.files) console.log(`${f.file}: ${f.rowCount} row${f.rowCount === 1 ? '' : 's'}${f.problemCount ? `, ${f.problemCount} problems` : ', valid'}`);
@@ -69,7 +72,7 @@ async function main(): Promise<number> {
   }
 
   if (args.check) {
-    const v = await validateImportDir(userPath(args.dir), { onProblem: printProblem });
+    const v = await validateImportDir(userPath(args.dir), { onProblem: printProblem, outputReady: stderrDrained });
     summary(v);
     if (!v.ok) {
       console.error(`${v.problemCount} problem(s) found.`);
@@ -91,7 +94,7 @@ async function main(): Promise<number> {
     return 2;
   }
   try {
-    const result = await importDir(userPath(args.dir), url, { log: (line) => console.log(line), onProblem: printProblem });
+    const result = await importDir(userPath(args.dir), url, { log: (line) => console.log(line), onProblem: printProblem, outputReady: stderrDrained });
     if (!result.ok) {
       summary(result.validation);
       console.error(`${result.problemCount} problem(s) found; nothing was loaded.`);

@@ -90,6 +90,13 @@ export interface ValidateOptions {
    * HELD_PROBLEMS), in the order `problems` lists them; a folder may have more than are kept.
    */
   onProblem?: (problem: ImportProblem) => void;
+  /**
+   * Asked after each row is read: a promise returned is awaited before the next row. The CLI's
+   * answer is a promise while its problem lines wait for a slow reader (`npm run import -- --check
+   * | less`, a slow terminal over ssh): without it, a file of bad rows was read faster than its
+   * problems were taken and the lines queued in memory until the heap ran out.
+   */
+  outputReady?: () => Promise<void> | null;
 }
 
 /** How many problems a folder's validation keeps in `problems` (onProblem sees them all). */
@@ -347,6 +354,8 @@ interface ReadOptions {
   row?: (row: ValidRow) => void | Promise<void>;
   /** Fed the file's bytes. */
   hash?: Hash;
+  /** ValidateOptions.outputReady. */
+  ready?: () => Promise<void> | null;
 }
 
 /**
@@ -510,6 +519,8 @@ async function readCsv(fileName: string, spec: TableSpec, source: Readable, o: R
               throw new FromRowHandler(err);
             }
           }
+          const ready = o.ready?.();
+          if (ready) await ready;
         }
       },
     );
@@ -691,7 +702,7 @@ export async function validateImportDir(dir: string, options: ValidateOptions = 
     const full = path.join(dir, name);
     const hash = createHash('sha256');
     const sink = new FileProblems(problems.add);
-    const rowCount = await readCsv(name, spec, fs.createReadStream(full), { today, checkKeys: true, problem: sink.add, hash });
+    const rowCount = await readCsv(name, spec, fs.createReadStream(full), { today, checkKeys: true, problem: sink.add, hash, ready: options.outputReady });
     sink.flush();
     result.files.push({ file: name, spec, rowCount, problemCount: sink.count, path: full, sha256: hash.digest('hex') });
   }
