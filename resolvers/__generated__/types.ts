@@ -2459,6 +2459,8 @@ export type CharityNeedPublishFromAlertInput = {
   readonly description: Scalars['String']['input'];
   /** It rests on health data; default true when the alert's trigger reads health or disability data (a hospital stay, out-of-pocket costs, a disability certificate), and implied by MEDICAL and REHABILITATION. */
   readonly involvesHealth?: InputMaybe<Scalars['Boolean']['input']>;
+  /** A retry with the same key (this client's, up to 64 characters, shared with charityNeedPublish) answers the first need, replayed, and records no second consent; the key with another need, or with another consent given, is IDEMPOTENCY_KEY_REUSED. Without one, every request publishes a new need. */
+  readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A need to withdraw. */

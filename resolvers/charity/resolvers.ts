@@ -61,7 +61,10 @@ export const charityResolvers: Resolvers = {
       const outcome = await linkage.publishNeed(ctx, input);
       return payload(outcome, (need) => ({ need, replayed: outcome.ok && outcome.replayed === true }), { need: null, replayed: false });
     },
-    charityNeedPublishFromAlert: async (_, { input }, ctx) => payload(await linkage.publishNeedFromAlert(ctx, input), (need) => ({ need, replayed: false }), { need: null, replayed: false }),
+    charityNeedPublishFromAlert: async (_, { input }, ctx) => {
+      const outcome = await linkage.publishNeedFromAlert(ctx, input);
+      return payload(outcome, (need) => ({ need, replayed: outcome.ok && outcome.replayed === true }), { need: null, replayed: false });
+    },
     charityNeedWithdraw: async (_, { input }, ctx) => payload(await linkage.withdrawNeed(ctx, input.needId), (need) => ({ need, replayed: false }), { need: null, replayed: false }),
     charityOrganisationRegister: async (_, { input }, ctx) => payload(await linkage.registerOrganisation(ctx, input), (organisation) => ({ organisation }), { organisation: null }),
     charityProjectCreate: async (_, { input }, ctx) => payload(await linkage.createProject(ctx, input), (project) => ({ project }), { project: null }),
