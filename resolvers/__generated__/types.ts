@@ -2172,7 +2172,7 @@ export type CharityErrorCode =
   | 'PROJECT_NOT_MATCHING'
   /** The pledge's reference was used for a different pledge of the organisation. */
   | 'PLEDGE_REFERENCE_REUSED'
-  /** The idempotency key was used by this client for a different need. */
+  /** The idempotency key was used by this client for a different need (or consent). */
   | 'IDEMPOTENCY_KEY_REUSED';
 
 /** A refused write: code, message, the input field concerned. */
@@ -2399,6 +2399,8 @@ export type CharityConsentRecordInput = {
   readonly expiresOn: Scalars['Date']['input'];
   /** The officer recording it (staff identifier). */
   readonly officer: Scalars['String']['input'];
+  /** A retry with the same key (this client's, up to 64 characters) answers the first consent as it now stands, replayed; the key with another consent (household, scopes, giver, last day or officer) is IDEMPOTENCY_KEY_REUSED. Without one, every request records a new consent. */
+  readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A consent to revoke. */
@@ -2530,6 +2532,8 @@ export type CharityConsentPayload = {
   readonly consent?: Maybe<CharityConsent>;
   /** Needs withdrawn by a revocation. */
   readonly withdrawnNeeds: Scalars['Int']['output'];
+  /** True when this answers an earlier recording with the same idempotency key (nothing new was recorded). */
+  readonly replayed: Scalars['Boolean']['output'];
   /** Why refused. */
   readonly userErrors: ReadonlyArray<CharityUserError>;
 };
@@ -5331,6 +5335,7 @@ export type CharityDeliveryResolvers<ContextType = HubContext, ParentType extend
 export type CharityConsentPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityConsentPayload'] = ResolversParentTypes['CharityConsentPayload']> = {
   consent?: Resolver<Maybe<ResolversTypes['CharityConsent']>, ParentType, ContextType>;
   withdrawnNeeds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   userErrors?: Resolver<ReadonlyArray<ResolversTypes['CharityUserError']>, ParentType, ContextType>;
 };
 
