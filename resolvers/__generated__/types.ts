@@ -1652,6 +1652,8 @@ export type OverdueReport = {
   readonly byCounty: ReadonlyArray<CountyOverdue>;
   /** Open alerts past their verification day in the division, escalated to the county civil affairs office; most overdue first. */
   readonly alerts: ReadonlyArray<Alert>;
+  /** Alerts not signed for (签收: NEW or DELIVERED) past their acknowledgement day in the division, most overdue first: the township has not taken them up. One also past its verification day is in `alerts` as well. */
+  readonly alertsUnacknowledged: ReadonlyArray<Alert>;
 };
 
 /** A county's overdue work. */
@@ -3895,6 +3897,8 @@ export type Alert = {
   readonly provisional: Scalars['Boolean']['output'];
   /** Open and past its verification day (China time today). */
   readonly overdue: Scalars['Boolean']['output'];
+  /** Not yet signed for (NEW or DELIVERED) and past its 签收 day (China time today). Late, but not escalated: the county is brought in once verification is overdue. */
+  readonly acknowledgementOverdue: Scalars['Boolean']['output'];
   /** The county whose civil affairs office it escalates to once overdue; null while not overdue. */
   readonly escalatedTo?: Maybe<Region>;
   /** The outcome of verification. */
@@ -3958,6 +3962,8 @@ export type AlertFilter = {
   readonly triggers?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
   /** true: only overdue alerts; false: only those not overdue. */
   readonly overdue?: InputMaybe<Scalars['Boolean']['input']>;
+  /** true: only alerts not signed for past their 签收 day; false: only the others. */
+  readonly acknowledgementOverdue?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 /** Why an alert write was refused. */
@@ -5148,6 +5154,7 @@ export type OverdueReportResolvers<ContextType = HubContext, ParentType extends 
   byTownship?: Resolver<ReadonlyArray<ResolversTypes['TownshipOverdue']>, ParentType, ContextType>;
   byCounty?: Resolver<ReadonlyArray<ResolversTypes['CountyOverdue']>, ParentType, ContextType>;
   alerts?: Resolver<ReadonlyArray<ResolversTypes['Alert']>, ParentType, ContextType>;
+  alertsUnacknowledged?: Resolver<ReadonlyArray<ResolversTypes['Alert']>, ParentType, ContextType>;
 };
 
 export type CountyOverdueResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CountyOverdue'] = ResolversParentTypes['CountyOverdue']> = {
@@ -5778,6 +5785,7 @@ export type AlertResolvers<ContextType = HubContext, ParentType extends Resolver
   verifyBy?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   provisional?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   overdue?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  acknowledgementOverdue?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   escalatedTo?: Resolver<Maybe<ResolversTypes['Region']>, ParentType, ContextType>;
   outcome?: Resolver<Maybe<ResolversTypes['AlertOutcome']>, ParentType, ContextType>;
   reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
