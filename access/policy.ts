@@ -533,7 +533,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     region: (a: { regionCode: string }) => a.regionCode,
     fields: {
       ...Object.fromEntries(
-        ['id', 'trigger', 'grade', 'state', 'person', 'household', 'region', 'monitored', 'verifier', 'detectedBy', 'raisedAt', 'firstClueOn', 'acknowledgeBy', 'verifyBy', 'provisional', 'overdue', 'escalatedTo', 'outcome', 'reason', 'case', 'history', 'notice'].map((f) => [f, 'IN_SCOPE' as const]),
+        ['id', 'trigger', 'grade', 'state', 'person', 'household', 'region', 'monitored', 'verifier', 'detectedBy', 'raisedAt', 'firstClueOn', 'acknowledgeBy', 'verifyBy', 'provisional', 'overdue', 'acknowledgementOverdue', 'escalatedTo', 'outcome', 'reason', 'case', 'history', 'notice'].map((f) => [f, 'IN_SCOPE' as const]),
       ),
       // Evidence names settlements and out-of-pocket sums: health detail.
       evidence: 'HEALTH',

@@ -34,8 +34,10 @@ export const charityConsent = mysqlTable(
     expiresOn: date('expires_on', { mode: 'string' }).notNull(),
     revokedAt: instant('revoked_at'),
     revokedByClient: varchar('revoked_by_client', { length: 64 }),
+    /** The recording client's idempotency key, when given: a retried recording records once. */
+    recordKey: varchar('record_key', { length: 64 }),
   },
-  (t) => [index('charity_consent_household').on(t.householdId)],
+  (t) => [index('charity_consent_household').on(t.householdId), unique('charity_consent_record_key').on(t.recordedByClient, t.recordKey)],
 );
 
 export const charityNeed = mysqlTable(

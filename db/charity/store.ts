@@ -39,6 +39,8 @@ export interface ConsentRecord {
   expiresOn: IsoDate;
   revokedAt: Date | null;
   revokedByClient: string | null;
+  /** The recording client's idempotency key, when it gave one. */
+  recordKey: string | null;
 }
 
 export interface NeedRecord {
@@ -143,9 +145,46 @@ export async function projectsByPurposes(db: HubQuery, purposes: readonly NeedPu
 
 // ----- Consent ---------------------------------------------------------------------------------
 
-export async function recordConsent(db: HubQuery, v: Omit<ConsentRecord, 'id' | 'revokedAt' | 'revokedByClient'>): Promise<ConsentRecord> {
-  const [res] = await db.insert(charityConsent).values({ ...v, scopes: [...new Set(v.scopes)].join(','), recordedAt: toDbInstant(v.recordedAt) });
+export type NewConsent = Omit<ConsentRecord, 'id' | 'revokedAt' | 'revokedByClient' | 'recordKey'> & { recordKey?: string | null };
+
+export async function recordConsent(db: HubQuery, v: NewConsent): Promise<ConsentRecord> {
+  const [res] = await db.insert(charityConsent).values({ ...v, recordKey: v.recordKey ?? null, scopes: [...new Set(v.scopes)].join(','), recordedAt: toDbInstant(v.recordedAt) });
   return (await consentById(db, res.insertId))!;
+}
+
+/** The consent a client recorded under an idempotency key, if any. */
+export async function consentByRecordKey(db: HubQuery, client: string, key: string): Promise<ConsentRecord | null> {
+  const [row] = await db.select().from(charityConsent).where(and(eq(charityConsent.recordedByClient, client), eq(charityConsent.recordKey, key)));
+  return row ? consentRecord(row) : null;
+}
+
+/**
+ * Whether a consent, recorded or given again, is the one asked for: the same household, scopes (in
+ * any order), giver, last day and officer.
+ */
+export function sameConsent(recorded: ConsentRecord, v: NewConsent): boolean {
+  const scopes = (list: readonly string[]) => [...new Set(list)].sort().join(',');
+  return recorded.householdId === v.householdId && scopes(recorded.scopes) === scopes(v.scopes) && recorded.givenBy === v.givenBy && recorded.expiresOn === v.expiresOn && recorded.recordedByOfficer === v.recordedByOfficer;
+}
+
+/**
+ * Records a consent under a client's idempotency key not yet used (the caller looked): the same
+ * request sent twice at once meets the first at the unique key and is answered with it, replayed;
+ * the key with another consent is IDEMPOTENCY_KEY_REUSED.
+ */
+export async function recordConsentOnce(db: HubDb, v: NewConsent & { recordKey: string }): Promise<CharityOutcome<ConsentRecord>> {
+  try {
+    return ok(await recordConsent(db, v));
+  } catch (error) {
+    const first = isDuplicateKey(error, 'charity_consent_record_key') ? await consentByRecordKey(db, v.recordedByClient, v.recordKey) : null;
+    if (first) return replayOfConsent(first, v);
+    throw error;
+  }
+}
+
+/** The consent recorded first under a key, replayed, when it is the one asked for; IDEMPOTENCY_KEY_REUSED otherwise. */
+export function replayOfConsent(first: ConsentRecord, v: NewConsent): CharityOutcome<ConsentRecord> {
+  return sameConsent(first, v) ? ok(first, true) : refuse('IDEMPOTENCY_KEY_REUSED', 'this idempotency key was used for a different consent', ['input', 'idempotencyKey']);
 }
 
 export async function consentById(db: HubQuery, id: number): Promise<ConsentRecord | null> {

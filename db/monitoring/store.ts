@@ -12,7 +12,7 @@ import { aidCase, caseEvent } from '../cases/schema';
 import { household, householdMember } from '../household/schema';
 import { monitoringAlert, monitoringAlertEvent, monitoringWatermark } from './schema';
 import { GRADE_RANK, type Grade, type Limit } from '../../domain/monitoring/triggers';
-import { MOVE_ACTION, OPEN_ALERT_STATES, alertDeadlines, identityChain, isRepeatOf, landingIdentity, moveAlert, moveEventReason, type AlertMove, type AlertOutcome, type AlertState } from '../../domain/monitoring/alerts';
+import { MOVE_ACTION, OPEN_ALERT_STATES, UNSIGNED_ALERT_STATES, alertDeadlines, identityChain, isRepeatOf, landingIdentity, moveAlert, moveEventReason, type AlertMove, type AlertOutcome, type AlertState } from '../../domain/monitoring/alerts';
 import type { IsoDate } from '../../domain/dates';
 
 type Db = HubDb | HubTx;
@@ -324,6 +324,8 @@ export interface AlertFilter {
   triggers?: readonly string[];
   /** true: open and past verifyBy on `today`; false: the others. */
   overdue?: boolean;
+  /** true: not signed for (NEW, DELIVERED) and past acknowledgeBy on `today`; false: the others. */
+  acknowledgementOverdue?: boolean;
   today: IsoDate;
   after: number | null;
   limit: number;
@@ -339,6 +341,9 @@ export async function alertPage(db: Db, f: AlertFilter): Promise<AlertRow[]> {
   const open = inArray(monitoringAlert.state, [...OPEN_ALERT_STATES]);
   if (f.overdue === true) where.push(and(open, lt(monitoringAlert.verifyBy, f.today))!);
   if (f.overdue === false) where.push(or(sql`NOT (${open})`, sql`${monitoringAlert.verifyBy} >= ${f.today}`)!);
+  const unsigned = inArray(monitoringAlert.state, [...UNSIGNED_ALERT_STATES]);
+  if (f.acknowledgementOverdue === true) where.push(and(unsigned, lt(monitoringAlert.acknowledgeBy, f.today))!);
+  if (f.acknowledgementOverdue === false) where.push(or(sql`NOT (${unsigned})`, sql`${monitoringAlert.acknowledgeBy} >= ${f.today}`)!);
   return db.select().from(monitoringAlert).where(and(...where)).orderBy(asc(monitoringAlert.id)).limit(f.limit);
 }
 
@@ -354,6 +359,17 @@ export async function triggerIdsOfAlerts(db: Db, regionPrefix: string, triggerId
     .from(monitoringAlert)
     .where(and(like(monitoringAlert.regionCode, `${regionPrefix}%`), inArray(monitoringAlert.triggerId, [...triggerIds])));
   return new Set(rows.map((r) => r.triggerId));
+}
+
+/**
+ * Alerts not signed for (NEW, DELIVERED) past their acknowledgement day under a division (the
+ * supervision view), most overdue first: through the (state, verify_by) index's state prefix, as
+ * unsigned alerts are a share of the open ones.
+ */
+export async function unacknowledgedAlerts(db: Db, regionPrefix: string | null, today: IsoDate): Promise<AlertRow[]> {
+  const where: SQL[] = [inArray(monitoringAlert.state, [...UNSIGNED_ALERT_STATES]), lt(monitoringAlert.acknowledgeBy, today)];
+  if (regionPrefix) where.push(like(monitoringAlert.regionCode, `${regionPrefix}%`));
+  return db.select().from(monitoringAlert).where(and(...where)).orderBy(asc(monitoringAlert.acknowledgeBy), asc(monitoringAlert.id));
 }
 
 /** Open alerts past their verification day under a division (the supervision view). */

@@ -78,9 +78,12 @@ export function alertOverdue(state: AlertState, verifyBy: IsoDate, today: IsoDat
   return OPEN_ALERT_STATES.includes(state) && today > verifyBy;
 }
 
-/** Not yet signed for and past its acknowledgement day. */
+/** The states of an alert not yet signed for (签收). */
+export const UNSIGNED_ALERT_STATES: readonly AlertState[] = ['NEW', 'DELIVERED'];
+
+/** Not yet signed for and past its acknowledgement day: late, though not escalated (that is verification's). */
 export function acknowledgementOverdue(state: AlertState, acknowledgeBy: IsoDate, today: IsoDate): boolean {
-  return (state === 'NEW' || state === 'DELIVERED') && today > acknowledgeBy;
+  return UNSIGNED_ALERT_STATES.includes(state) && today > acknowledgeBy;
 }
 
 /** The county an overdue alert escalates to: its civil affairs office supervises the township. */

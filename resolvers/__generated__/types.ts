@@ -1678,6 +1678,8 @@ export type OverdueReport = {
   readonly byCounty: ReadonlyArray<CountyOverdue>;
   /** Open alerts past their verification day in the division, escalated to the county civil affairs office; most overdue first. */
   readonly alerts: ReadonlyArray<Alert>;
+  /** Alerts not signed for (签收: NEW or DELIVERED) past their acknowledgement day in the division, most overdue first: the township has not taken them up. One also past its verification day is in `alerts` as well. */
+  readonly alertsUnacknowledged: ReadonlyArray<Alert>;
 };
 
 /** A county's overdue work. */
@@ -2202,7 +2204,7 @@ export type CharityErrorCode =
   | 'PROJECT_NOT_MATCHING'
   /** The pledge's reference was used for a different pledge of the organisation. */
   | 'PLEDGE_REFERENCE_REUSED'
-  /** The idempotency key was used by this client for a different need. */
+  /** The idempotency key was used by this client for a different need (or consent). */
   | 'IDEMPOTENCY_KEY_REUSED';
 
 /** A refused write: code, message, the input field concerned. */
@@ -2429,6 +2431,8 @@ export type CharityConsentRecordInput = {
   readonly expiresOn: Scalars['Date']['input'];
   /** The officer recording it (staff identifier). */
   readonly officer: Scalars['String']['input'];
+  /** A retry with the same key (this client's, up to 64 characters) answers the first consent as it now stands, replayed; the key with another consent (household, scopes, giver, last day or officer) is IDEMPOTENCY_KEY_REUSED. Without one, every request records a new consent. */
+  readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A consent to revoke. */
@@ -2489,6 +2493,8 @@ export type CharityNeedPublishFromAlertInput = {
   readonly description: Scalars['String']['input'];
   /** It rests on health data; default true when the alert's trigger reads health or disability data (a hospital stay, out-of-pocket costs, a disability certificate), and implied by MEDICAL and REHABILITATION. */
   readonly involvesHealth?: InputMaybe<Scalars['Boolean']['input']>;
+  /** A retry with the same key (this client's, up to 64 characters, shared with charityNeedPublish) answers the first need, replayed, and records no second consent; the key with another need, or with another consent given, is IDEMPOTENCY_KEY_REUSED. Without one, every request publishes a new need. */
+  readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A need to withdraw. */
@@ -2558,6 +2564,8 @@ export type CharityConsentPayload = {
   readonly consent?: Maybe<CharityConsent>;
   /** Needs withdrawn by a revocation. */
   readonly withdrawnNeeds: Scalars['Int']['output'];
+  /** True when this answers an earlier recording with the same idempotency key (nothing new was recorded). */
+  readonly replayed: Scalars['Boolean']['output'];
   /** Why refused. */
   readonly userErrors: ReadonlyArray<CharityUserError>;
 };
@@ -4108,6 +4116,8 @@ export type Alert = {
   readonly provisional: Scalars['Boolean']['output'];
   /** Open and past its verification day (China time today). */
   readonly overdue: Scalars['Boolean']['output'];
+  /** Not yet signed for (NEW or DELIVERED) and past its 签收 day (China time today). Late, but not escalated: the county is brought in once verification is overdue. */
+  readonly acknowledgementOverdue: Scalars['Boolean']['output'];
   /** The county whose civil affairs office it escalates to once overdue; null while not overdue. */
   readonly escalatedTo?: Maybe<Region>;
   /** The outcome of verification. */
@@ -4173,6 +4183,8 @@ export type AlertFilter = {
   readonly triggers?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
   /** true: only overdue alerts; false: only those not overdue. */
   readonly overdue?: InputMaybe<Scalars['Boolean']['input']>;
+  /** true: only alerts not signed for past their 签收 day; false: only the others. */
+  readonly acknowledgementOverdue?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 /** Why an alert write was refused. */
@@ -5382,6 +5394,7 @@ export type OverdueReportResolvers<ContextType = HubContext, ParentType extends 
   byTownship?: Resolver<ReadonlyArray<ResolversTypes['TownshipOverdue']>, ParentType, ContextType>;
   byCounty?: Resolver<ReadonlyArray<ResolversTypes['CountyOverdue']>, ParentType, ContextType>;
   alerts?: Resolver<ReadonlyArray<ResolversTypes['Alert']>, ParentType, ContextType>;
+  alertsUnacknowledged?: Resolver<ReadonlyArray<ResolversTypes['Alert']>, ParentType, ContextType>;
 };
 
 export type CountyOverdueResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CountyOverdue'] = ResolversParentTypes['CountyOverdue']> = {
@@ -5569,6 +5582,7 @@ export type CharityDeliveryResolvers<ContextType = HubContext, ParentType extend
 export type CharityConsentPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityConsentPayload'] = ResolversParentTypes['CharityConsentPayload']> = {
   consent?: Resolver<Maybe<ResolversTypes['CharityConsent']>, ParentType, ContextType>;
   withdrawnNeeds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   userErrors?: Resolver<ReadonlyArray<ResolversTypes['CharityUserError']>, ParentType, ContextType>;
 };
 
@@ -6057,6 +6071,7 @@ export type AlertResolvers<ContextType = HubContext, ParentType extends Resolver
   verifyBy?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   provisional?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   overdue?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  acknowledgementOverdue?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   escalatedTo?: Resolver<Maybe<ResolversTypes['Region']>, ParentType, ContextType>;
   outcome?: Resolver<Maybe<ResolversTypes['AlertOutcome']>, ParentType, ContextType>;
   reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;

@@ -19,6 +19,7 @@ import type { IsoDate } from '../../domain/dates';
 import type { HubContext } from '../context';
 import { longerThan } from '../../domain/text-length';
 import { birthDateOf } from '../../domain/id-number';
+import { isDuplicateKey } from '../../db/cases/write';
 
 function caller(ctx: HubContext) {
   const c = ctx.access.caller;
@@ -49,13 +50,12 @@ function text(value: string, max: number, field: string[]) {
 
 // ----- The office ------------------------------------------------------------------------------
 
-export async function recordConsent(ctx: HubContext, input: { householdId: string; scopes: readonly ConsentScope[]; givenBy: string; expiresOn: IsoDate; officer: string }): Promise<CharityOutcome<store.ConsentRecord>> {
+export async function recordConsent(ctx: HubContext, input: { householdId: string; scopes: readonly ConsentScope[]; givenBy: string; expiresOn: IsoDate; officer: string; idempotencyKey?: string | null }): Promise<CharityOutcome<store.ConsentRecord>> {
   const householdId = requireHubId(input.householdId, 'input.householdId', 'household id');
-  const bad = text(input.givenBy, 32, ['input', 'givenBy']) ?? text(input.officer, 64, ['input', 'officer']);
+  const bad = text(input.givenBy, 32, ['input', 'givenBy']) ?? text(input.officer, 64, ['input', 'officer']) ?? (input.idempotencyKey != null ? text(input.idempotencyKey, 64, ['input', 'idempotencyKey']) : null);
   if (bad) return { ok: false, errors: [bad] };
-  if (input.expiresOn < ctx.today) return refuse('CONSENT_EXPIRY_IN_PAST', 'expiresOn must be today or later', ['input', 'expiresOn']);
-  if (input.scopes.length === 0) return refuse('CONSENT_SCOPE_MISSING', 'name at least one scope', ['input', 'scopes']);
-  const consent = await store.recordConsent(ctx.hub, {
+  const recordKey = input.idempotencyKey?.trim() || null;
+  const consent: store.NewConsent = {
     householdId,
     scopes: [...input.scopes],
     givenBy: input.givenBy.trim(),
@@ -63,8 +63,13 @@ export async function recordConsent(ctx: HubContext, input: { householdId: strin
     recordedByOfficer: input.officer.trim(),
     recordedAt: ctx.now(),
     expiresOn: input.expiresOn,
-  });
-  return ok(consent);
+  };
+  // A retry after a lost answer gets the first consent as it now stands (revoked or expired since).
+  const earlier = recordKey ? await store.consentByRecordKey(ctx.hub, consent.recordedByClient, recordKey) : null;
+  if (earlier) return store.replayOfConsent(earlier, consent);
+  if (input.expiresOn < ctx.today) return refuse('CONSENT_EXPIRY_IN_PAST', 'expiresOn must be today or later', ['input', 'expiresOn']);
+  if (input.scopes.length === 0) return refuse('CONSENT_SCOPE_MISSING', 'name at least one scope', ['input', 'scopes']);
+  return recordKey ? store.recordConsentOnce(ctx.hub, { ...consent, recordKey }) : ok(await store.recordConsent(ctx.hub, consent));
 }
 
 export async function revokeConsent(ctx: HubContext, consentIdText: string): Promise<CharityOutcome<{ consent: store.ConsentRecord; withdrawnNeeds: number }>> {
@@ -147,11 +152,14 @@ const HEALTH_TRIGGER_KINDS = new Set(['SETTLEMENT_OUT_OF_POCKET', 'OUT_OF_POCKET
  */
 export async function publishNeedFromAlert(
   ctx: HubContext,
-  input: Omit<NeedInput, 'urgency'> & { alertId: string; urgency?: NeedInput['urgency'] | null; consentId?: string | null; consent?: { scopes: readonly ConsentScope[]; givenBy: string; expiresOn: IsoDate; officer: string } | null },
+  input: Omit<NeedInput, 'urgency'> & { alertId: string; urgency?: NeedInput['urgency'] | null; consentId?: string | null; consent?: { scopes: readonly ConsentScope[]; givenBy: string; expiresOn: IsoDate; officer: string } | null; idempotencyKey?: string | null },
 ): Promise<CharityOutcome<store.NeedRecord>> {
   const alertId = requireHubId(input.alertId, 'input.alertId', 'alert id');
   if ((input.consentId == null) === (input.consent == null)) throw badInput('input.consentId', 'ONE_OF', 'give either consentId or consent');
   const consentId = input.consentId != null ? requireHubId(input.consentId, 'input.consentId', 'consent id') : null;
+  const badKey = input.idempotencyKey != null ? text(input.idempotencyKey, 64, ['input', 'idempotencyKey']) : null;
+  if (badKey) return { ok: false, errors: [badKey] };
+  const publishKey = input.idempotencyKey?.trim() || null;
   const alert = await ctx.loaders.monitoring.alertById.load(alertId);
   if (!alert || !inScope(caller(ctx).regionScope, alert.regionCode)) return refuse('ALERT_NOT_FOUND', 'no alert with this id', ['input', 'alertId']);
   const c = alert.caseId === null ? null : await ctx.loaders.cases.caseById.load(alert.caseId);
@@ -159,23 +167,39 @@ export async function publishNeedFromAlert(
   if (!(await householdInScope(ctx, c.householdId))) return refuse('ALERT_NOT_FOUND', 'no alert with this id', ['input', 'alertId']);
   const kind = activeTriggerSet().triggers.find((t) => t.id === alert.triggerId)?.kind;
   const need: NeedInput = { ...input, urgency: input.urgency ?? (alert.grade === 'RED' ? 'URGENT' : 'NORMAL'), involvesHealth: input.involvesHealth ?? HEALTH_TRIGGER_KINDS.has(kind ?? '') };
-  let given: Omit<store.ConsentRecord, 'id' | 'revokedAt' | 'revokedByClient'> | null = null;
+  let given: store.NewConsent | null = null;
   if (input.consent) {
     const bad = text(input.consent.givenBy, 32, ['input', 'consent', 'givenBy']) ?? text(input.consent.officer, 64, ['input', 'consent', 'officer']);
     if (bad) return { ok: false, errors: [bad] };
-    if (input.consent.expiresOn < ctx.today) return refuse('CONSENT_EXPIRY_IN_PAST', 'expiresOn must be today or later', ['input', 'consent', 'expiresOn']);
     given = { householdId: c.householdId, scopes: [...new Set(input.consent.scopes)], givenBy: input.consent.givenBy.trim(), recordedByClient: caller(ctx).name, recordedByOfficer: input.consent.officer.trim(), recordedAt: ctx.now(), expiresOn: input.consent.expiresOn };
   }
-  const consent = given ? { ...given, id: 0, revokedAt: null, revokedByClient: null } : await consentInReach(ctx, consentId!);
+  // A retry after a lost answer (a verified alert no longer moves) gets the first need and records no
+  // second consent, whatever became of the need or its consent since.
+  const retryOf = async (earlier: store.NeedRecord): Promise<CharityOutcome<store.NeedRecord>> => {
+    const asked = { caseId: c.id, consentId: consentId ?? earlier.consentId, purpose: need.purpose, urgency: need.urgency, uncoveredFen: need.uncoveredFen, description: need.description.trim(), beneficiaryIdNumber: alert.subjectIdNumber };
+    if (given && !store.sameConsent((await store.consentById(ctx.hub, earlier.consentId))!, given)) return refuse('IDEMPOTENCY_KEY_REUSED', 'this idempotency key was used for a different need', ['input', 'idempotencyKey']);
+    return store.replayOfPublication(earlier, { ...earlier, ...asked });
+  };
+  const earlier = publishKey ? await store.needByPublishKey(ctx.hub, caller(ctx).name, publishKey) : null;
+  if (earlier) return retryOf(earlier);
+  if (given && given.expiresOn < ctx.today) return refuse('CONSENT_EXPIRY_IN_PAST', 'expiresOn must be today or later', ['input', 'consent', 'expiresOn']);
+  const consent = given ? { ...given, id: 0, revokedAt: null, revokedByClient: null, recordKey: null } : await consentInReach(ctx, consentId!);
   const checked = await needOfCase(ctx, c, consent, need, alert.subjectIdNumber, given ? ['input', 'consent'] : ['input', 'consentId']);
   if (!checked.ok) return checked;
-  if (!given) return store.insertNeedUnderConsent(ctx.hub, checked.value);
-  return ok(
-    await ctx.hub.transaction(async (tx) => {
-      const consentIdNow = (await store.recordConsent(tx, given)).id;
-      return store.insertNeed(tx, { ...checked.value, consentId: consentIdNow });
-    }),
-  );
+  if (!given) return store.insertNeedUnderConsent(ctx.hub, { ...checked.value, publishKey });
+  try {
+    return ok(
+      await ctx.hub.transaction(async (tx) => {
+        const consentIdNow = (await store.recordConsent(tx, given)).id;
+        return store.insertNeed(tx, { ...checked.value, consentId: consentIdNow, publishKey });
+      }),
+    );
+  } catch (error) {
+    // The same request sent twice at once: the unique key keeps one need, the other's consent is rolled back with it.
+    const first = publishKey && isDuplicateKey(error, 'charity_need_publish_key') ? await store.needByPublishKey(ctx.hub, caller(ctx).name, publishKey) : null;
+    if (first) return retryOf(first);
+    throw error;
+  }
 }
 
 /**

@@ -55,13 +55,19 @@ export const charityResolvers: Resolvers = {
     },
   },
   Mutation: {
-    charityConsentRecord: async (_, { input }, ctx) => payload(await linkage.recordConsent(ctx, input), (consent) => ({ consent, withdrawnNeeds: 0 }), { consent: null, withdrawnNeeds: 0 }),
-    charityConsentRevoke: async (_, { input }, ctx) => payload(await linkage.revokeConsent(ctx, input.consentId), (r) => r, { consent: null, withdrawnNeeds: 0 }),
+    charityConsentRecord: async (_, { input }, ctx) => {
+      const outcome = await linkage.recordConsent(ctx, input);
+      return payload(outcome, (consent) => ({ consent, withdrawnNeeds: 0, replayed: outcome.ok && outcome.replayed === true }), { consent: null, withdrawnNeeds: 0, replayed: false });
+    },
+    charityConsentRevoke: async (_, { input }, ctx) => payload(await linkage.revokeConsent(ctx, input.consentId), (r) => ({ ...r, replayed: false }), { consent: null, withdrawnNeeds: 0, replayed: false }),
     charityNeedPublish: async (_, { input }, ctx) => {
       const outcome = await linkage.publishNeed(ctx, input);
       return payload(outcome, (need) => ({ need, replayed: outcome.ok && outcome.replayed === true }), { need: null, replayed: false });
     },
-    charityNeedPublishFromAlert: async (_, { input }, ctx) => payload(await linkage.publishNeedFromAlert(ctx, input), (need) => ({ need, replayed: false }), { need: null, replayed: false }),
+    charityNeedPublishFromAlert: async (_, { input }, ctx) => {
+      const outcome = await linkage.publishNeedFromAlert(ctx, input);
+      return payload(outcome, (need) => ({ need, replayed: outcome.ok && outcome.replayed === true }), { need: null, replayed: false });
+    },
     charityNeedWithdraw: async (_, { input }, ctx) => payload(await linkage.withdrawNeed(ctx, input.needId), (need) => ({ need, replayed: false }), { need: null, replayed: false }),
     charityOrganisationRegister: async (_, { input }, ctx) => payload(await linkage.registerOrganisation(ctx, input), (organisation) => ({ organisation }), { organisation: null }),
     charityProjectCreate: async (_, { input }, ctx) => payload(await linkage.createProject(ctx, input), (project) => ({ project }), { project: null }),

@@ -4,13 +4,13 @@
  * alert in domain/monitoring/alerts.ts, storage in db/monitoring/store.ts.
  */
 import { GraphQLError, getArgumentValues, type GraphQLResolveInfo } from 'graphql';
-import { alertPage, moveAlertRow, overdueAlerts, triggerIdsOfAlerts, type AlertRow } from '../../db/monitoring/store';
+import { alertPage, moveAlertRow, overdueAlerts, triggerIdsOfAlerts, unacknowledgedAlerts, type AlertRow } from '../../db/monitoring/store';
 import { fromDbInstant } from '../../db/instants';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { parseOffice } from '../../domain/cases/offices';
 import { decodeIdCursor, encodeIdCursor } from '../../domain/cursor';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
-import { alertOverdue, escalationCounty, type AlertMove } from '../../domain/monitoring/alerts';
+import { acknowledgementOverdue, alertOverdue, escalationCounty, type AlertMove } from '../../domain/monitoring/alerts';
 import { activeTriggerSet } from '../../rules/triggers-load';
 import { TRIGGER_ID_SHAPE, TRIGGER_ID_SHAPE_MESSAGE, unknownTriggersMessage, type TriggerView } from '../../domain/monitoring/triggers';
 import { badInput, requireDivisionCode, requireHubId } from '../../access/errors';
@@ -126,7 +126,7 @@ export const monitoringResolvers: Resolvers = {
       if (unknownTriggers !== null) throw badInput('filter.triggers', 'TRIGGER_NOT_FOUND', unknownTriggers);
       const first = pageSize(args.first, 50, ctx.config.maxListSize);
       const after = positionAfter(args.after, (c) => decodeIdCursor(ALERTS, c));
-      const rows = await alertPage(ctx.hub, { regionPrefix: prefix, grades: f.grades ?? undefined, states: f.states ?? undefined, triggers: f.triggers ?? undefined, overdue: f.overdue ?? undefined, today: ctx.today, after, limit: first + 1 });
+      const rows = await alertPage(ctx.hub, { regionPrefix: prefix, grades: f.grades ?? undefined, states: f.states ?? undefined, triggers: f.triggers ?? undefined, overdue: f.overdue ?? undefined, acknowledgementOverdue: f.acknowledgementOverdue ?? undefined, today: ctx.today, after, limit: first + 1 });
       for (const r of rows) ctx.loaders.monitoring.alertById.prime(r.id, r);
       return pageOf({ rows: rows.slice(0, first), hasNextPage: rows.length > first }, (r) => encodeIdCursor(ALERTS, r.id), (r) => r);
     },
@@ -159,6 +159,7 @@ export const monitoringResolvers: Resolvers = {
     verifier: (a) => parseOffice(a.verifierOffice) ?? { kind: 'TOWNSHIP', key: a.townshipCode, townshipCode: a.townshipCode },
     raisedAt: (a) => fromDbInstant(a.raisedAt),
     overdue: (a, _, ctx) => alertOverdue(a.state, a.verifyBy, ctx.today),
+    acknowledgementOverdue: (a, _, ctx) => acknowledgementOverdue(a.state, a.acknowledgeBy, ctx.today),
     escalatedTo: (a, _, ctx) => (alertOverdue(a.state, a.verifyBy, ctx.today) ? ctx.loaders.hub.regionByCode.load(escalationCounty(a.regionCode)) : null),
     case: (a, _, ctx) => (a.caseId === null ? null : ctx.loaders.cases.caseById.load(a.caseId)),
     history: (a, _, ctx) => ctx.loaders.monitoring.eventsByAlert.load(a.id),
@@ -169,6 +170,11 @@ export const monitoringResolvers: Resolvers = {
   OverdueReport: {
     alerts: async (report, _, ctx, info) => {
       const rows = await overdueAlerts(ctx.hub, overdueRegion(ctx, info), chinaDateOf(report.asOf));
+      for (const r of rows) ctx.loaders.monitoring.alertById.prime(r.id, r);
+      return rows;
+    },
+    alertsUnacknowledged: async (report, _, ctx, info) => {
+      const rows = await unacknowledgedAlerts(ctx.hub, overdueRegion(ctx, info), chinaDateOf(report.asOf));
       for (const r of rows) ctx.loaders.monitoring.alertById.prime(r.id, r);
       return rows;
     },

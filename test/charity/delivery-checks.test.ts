@@ -246,3 +246,23 @@ describe('a delivery the ledger cannot record', () => {
     expect((await rows("SELECT COUNT(*) AS n FROM charity_delivery WHERE pledge_id = ?", [Number(pledgeId)]))[0].n).toBe(0);
   });
 });
+
+describe('a consent recorded again', () => {
+  it('with its idempotency key answers the first consent (also when both arrive at once, and after it was revoked); the key reused for another consent is refused', async () => {
+    clock.set(`${TODAY}T10:00:00+08:00`);
+    const RECORD_KEY = `mutation($input: CharityConsentRecordInput!) { charityConsentRecord(input: $input) { consent { id revokedAt } replayed userErrors { code field } } }`;
+    const input = { householdId: String(wangId), scopes: ['NEED_PUBLICATION', 'HEALTH_DATA'], givenBy: '户主', expiresOn: '2026-12-31', officer: 'RC-0042', idempotencyKey: 'consent-0001' };
+    const count = async () => Number((await rows('SELECT COUNT(*) AS n FROM charity_consent WHERE household_id = ?', [wangId]))[0].n);
+    const before = await count();
+    const [a, b] = await Promise.all([data(office, RECORD_KEY, { input }, 'charityConsentRecord'), data(office, RECORD_KEY, { input }, 'charityConsentRecord')]);
+    expect([a.userErrors, b.userErrors]).toEqual([[], []]);
+    expect(a.consent.id).toBe(b.consent.id);
+    expect([a.replayed, b.replayed].sort()).toEqual([false, true]);
+    // The scopes in another order are the same consent; revoked since, the retry answers it as it stands.
+    await data(office, REVOKE, { id: a.consent.id }, 'charityConsentRevoke');
+    const again = await data(office, RECORD_KEY, { input: { ...input, scopes: ['HEALTH_DATA', 'NEED_PUBLICATION'] } }, 'charityConsentRecord');
+    expect(again).toEqual({ consent: { id: a.consent.id, revokedAt: expect.any(String) }, replayed: true, userErrors: [] });
+    expect(await data(office, RECORD_KEY, { input: { ...input, expiresOn: '2026-11-30' } }, 'charityConsentRecord')).toEqual({ consent: null, replayed: false, userErrors: [{ code: 'IDEMPOTENCY_KEY_REUSED', field: ['input', 'idempotencyKey'] }] });
+    expect(await count()).toBe(before + 1);
+  });
+});

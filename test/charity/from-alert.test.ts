@@ -117,3 +117,28 @@ it('shows a charity only the public summary, and lets no charity or other townsh
   const elsewhere = await publish({ consent: AT_THE_DOOR }, hub.as({ token: other.token, purpose: 'MONITORING' }));
   expect(elsewhere.data.charityNeedPublishFromAlert).toEqual({ need: null, userErrors: [{ code: 'ALERT_NOT_FOUND', field: ['input', 'alertId'] }] });
 });
+
+it('publishes a need sent again under its idempotency key once, with one consent (also when both arrive at once); the key reused for another need is refused', async () => {
+  const KEYED = `mutation($i: CharityNeedPublishFromAlertInput!) { charityNeedPublishFromAlert(input: $i) { need { id consent { id } } replayed userErrors { code field } } }`;
+  const send = (i: Record<string, unknown>) => officer.gql(KEYED, { i: { alertId, ...NEED, purpose: 'REHABILITATION', description: '出院后康复费用仍有缺口', ...i } });
+  const counts = async () => (await rows('SELECT (SELECT COUNT(*) FROM charity_consent) AS consents, (SELECT COUNT(*) FROM charity_need) AS needs'))[0];
+  const before = await counts();
+  const atTheDoor = { consent: AT_THE_DOOR, idempotencyKey: 'alert-need-0001' };
+  const [a, b] = (await Promise.all([send(atTheDoor), send(atTheDoor)])).map((r) => r.data.charityNeedPublishFromAlert);
+  expect([a.userErrors, b.userErrors]).toEqual([[], []]);
+  expect(b.need).toEqual(a.need);
+  expect([a.replayed, b.replayed].sort()).toEqual([false, true]);
+  // A retry after a lost answer: the first need and its consent, nothing recorded again.
+  expect((await send(atTheDoor)).data.charityNeedPublishFromAlert).toEqual({ need: a.need, replayed: true, userErrors: [] });
+  expect(await counts()).toEqual({ consents: Number(before.consents) + 1, needs: Number(before.needs) + 1 });
+  // The same key with another amount, or with another consent given, is another need: refused, nothing recorded.
+  const reused = { need: null, replayed: false, userErrors: [{ code: 'IDEMPOTENCY_KEY_REUSED', field: ['input', 'idempotencyKey'] }] };
+  expect((await send({ ...atTheDoor, uncoveredFen: 1_600_000 })).data.charityNeedPublishFromAlert).toEqual(reused);
+  expect((await send({ ...atTheDoor, consent: { ...AT_THE_DOOR, expiresOn: '2026-11-30' } })).data.charityNeedPublishFromAlert).toEqual(reused);
+  // Under an existing consent, by its id: once as well.
+  const byId = { consentId: a.need.consent.id, purpose: 'LIVING', description: '出院后需人照护，家庭生活困难', idempotencyKey: 'alert-need-0002' };
+  const [c, d] = (await Promise.all([send(byId), send(byId)])).map((r) => r.data.charityNeedPublishFromAlert);
+  expect(c.need.id).toBe(d.need.id);
+  expect([c.replayed, d.replayed].sort()).toEqual([false, true]);
+  expect(await counts()).toEqual({ consents: Number(before.consents) + 1, needs: Number(before.needs) + 2 });
+});

@@ -222,4 +222,40 @@ describe('the township’s inbox', () => {
       await overdue.close();
     }
   });
+
+  it('shows alerts never signed for past their 签收 day in the supervision view, from the day after it, beside those past verification', async () => {
+    const [t2] = await alertsOf(WANG.grandmother, 'T2_OOP_12_MONTHS');
+    const [t1] = await alertsOf(WANG.grandmother, 'T1_SETTLEMENT_OOP');
+    const [zhao] = await alertsOf(ZHAO.head);
+    expect(t2.state).toBe('NEW');
+    const dayAfter = new Date(Date.parse(`${t2.acknowledgeBy}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    const report = async (day: string) => {
+      const res = await hub.gql(`{ overdueReport(asOf: "${day}T09:00:00+08:00") { alerts { id } alertsUnacknowledged { id state acknowledgeBy } } }`);
+      expect(res.errors).toBeUndefined();
+      return res.data.overdueReport as { alerts: { id: string }[]; alertsUnacknowledged: { id: string; state: string; acknowledgeBy: string }[] };
+    };
+    // On its 签收 day it is not late yet.
+    expect((await report(t2.acknowledgeBy)).alertsUnacknowledged.map((a) => a.id)).not.toContain(String(t2.id));
+    const late = await report(dayAfter);
+    expect(late.alertsUnacknowledged).toContainEqual({ id: String(t2.id), state: 'NEW', acknowledgeBy: t2.acknowledgeBy });
+    const listed = late.alertsUnacknowledged.map((a) => a.id);
+    expect(listed).not.toContain(String(t1.id)); // signed for and verified
+    expect(listed).not.toContain(String(zhao.id)); // another county
+    expect(late.alertsUnacknowledged.every((a) => ['NEW', 'DELIVERED'].includes(a.state) && a.acknowledgeBy < dayAfter)).toBe(true);
+    expect(late.alerts.map((a) => a.id)).not.toContain(String(t2.id)); // not yet past its verification day
+    // The inbox shows and filters it the same way on that day.
+    const township = await startTestHub(dbs, { today: dayAfter, purpose: 'MONITORING', client: { department: 'CIVIL_AFFAIRS', regionScope: '370811001', roles: ['READER', 'CASEWORKER'] } });
+    try {
+      const late = await township.gql(`{ alerts(filter: { acknowledgementOverdue: true }) { edges { node { id acknowledgementOverdue overdue escalatedTo { code } } } } }`);
+      expect(late.errors).toBeUndefined();
+      const nodes = late.data.alerts.edges.map((e: { node: unknown }) => e.node);
+      expect(nodes).toContainEqual({ id: String(t2.id), acknowledgementOverdue: true, overdue: false, escalatedTo: null });
+      expect(nodes.map((n: { id: string }) => n.id).sort()).toEqual([...listed].sort());
+      const rest = await township.gql(`{ alerts(filter: { acknowledgementOverdue: false }, first: 200) { edges { node { id acknowledgementOverdue } } } }`);
+      expect(rest.data.alerts.edges.map((e: { node: { id: string } }) => e.node.id)).toContain(String(t1.id));
+      expect(rest.data.alerts.edges.every((e: { node: { acknowledgementOverdue: boolean } }) => !e.node.acknowledgementOverdue)).toBe(true);
+    } finally {
+      await township.close();
+    }
+  });
 });
