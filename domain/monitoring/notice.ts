@@ -109,13 +109,17 @@ export interface NoticeFacts {
   objectionPhone: string | null;
 }
 
-/** The text posted on the village board, built only from the fields a notice may show. */
+/**
+ * The text posted on the village board, built only from the fields a notice may show. The period it
+ * names starts the day after posting, as it is counted (民法典 art. 201): posted on 15 March, a 5-day
+ * notice is 自 16 March 至 20 March ("自15日至20日" read as six days).
+ */
 export function noticeText(f: NoticeFacts): string {
   const measures = f.measures.map((m) => MEASURE_TEXT[m]).join('，');
   const phone = f.objectionPhone ? `（电话 ${f.objectionPhone}）` : '';
   return (
     `${f.villageName}公示：经入户核实，${f.headName}户（共${f.householdSize}人）拟${measures}。` +
-    `公示期${f.periodText}，自${f.postedOn}至${f.endsOn}。如有异议，请于公示期内向${f.objectionContact}${phone}反映。${f.townshipName} ${f.postedOn}`
+    `公示期${f.periodText}，自${addDays(f.postedOn, 1)}至${f.endsOn}。如有异议，请于公示期内向${f.objectionContact}${phone}反映。${f.townshipName} ${f.postedOn}`
   );
 }
 

@@ -129,7 +129,7 @@ it('shows only what a 公示 may show: never an ID number, phone, bank account o
     case: { id: caseId },
   });
   expect(notice.text).toBe(
-    '南门社区公示：经入户核实，王某户（共4人）拟纳入防止返贫监测对象，给予临时救助。公示期5天，自2026-03-15至2026-03-20。如有异议，请于公示期内向古槐街道办事处民政办（电话 0537-2345678）反映。古槐街道 2026-03-15',
+    '南门社区公示：经入户核实，王某户（共4人）拟纳入防止返贫监测对象，给予临时救助。公示期5天，自2026-03-16至2026-03-20。如有异议，请于公示期内向古槐街道办事处民政办（电话 0537-2345678）反映。古槐街道 2026-03-15',
   );
   const [alert] = await rows('SELECT evidence, trigger_id FROM monitoring_alert WHERE id = ?', [alertId]);
   const [kase] = await rows('SELECT summary FROM aid_case WHERE id = ?', [caseId]);
