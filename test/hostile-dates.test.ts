@@ -191,6 +191,14 @@ function templates(): Template[] {
       mutation('charityDeliveryReport', 'delivery { id }', (v) => ({ pledgeId: '1', amountFen: 1, deliveredOn: v, reference: 'x' }), 'deliveredOn', 'Date'),
       mutation('charityNeedPublishFromAlert', 'need { id }', (v) => ({ alertId: '1', consent: { scopes: ['NEED_PUBLICATION'], givenBy: '户主', expiresOn: v, officer: 'x' }, purpose: 'LIVING', uncoveredFen: 1, description: 'x' }), 'consent.expiresOn', 'Date'),
     ].map((t) => ({ ...t, purpose: 'CHARITY_LINKAGE' })),
+    // schema/monitoring-notice.graphql: the village notice's posting day and an objection's day.
+    ...[
+      mutation('alertNoticePost', 'notice { endsOn }', (v) => ({ alertId: '1', measures: ['MONITORING_ENROLMENT'], objectionContact: '古槐街道办事处民政办', postedOn: v }), 'postedOn', 'Date'),
+      {
+        ...mutation('alertNoticeObjectionRecord', 'repeated', (v) => ({ alertId: '1', kind: 'OTHER', receivedOn: v }), 'receivedOn', 'Date'),
+        query: `mutation($input: AlertNoticeObjectionInput!) { alertNoticeObjectionRecord(input: $input) { repeated userErrors { code } } }`,
+      },
+    ].map((t) => ({ ...t, purpose: 'MONITORING' })),
     // schema/alert-delivery.graphql: the administrators' dead-letter notices from a day on.
     field('Query.alertDeliveryNotices(since: Date)', 'Date', 'since', `query($v: Date) { alertDeliveryNotices(since: $v) { deliveryId } }`, 'MONITORING'),
     // schema/reported-aid.graphql: refused by range before the caller is even asked whether it reports.
