@@ -1,3 +1,5 @@
+import { formatChinaInstant } from '../domain/cases/china-time';
+
 /**
  * The hub's tables keep instants as UTC DATETIME(3) text (`2026-03-15 01:30:00.000`): the form
  * every table compares and the audit hash covers. These convert between that text and Date.
@@ -15,4 +17,9 @@ export function fromDbInstant(text: string): Date {
 
 export function fromDbInstantOrNull(text: string | null): Date | null {
   return text === null ? null : fromDbInstant(text);
+}
+
+/** Stored DATETIME(3) text as the API answers an instant: China time with its offset (what the command-line tools print). */
+export function shownDbInstant(text: string): string {
+  return formatChinaInstant(fromDbInstant(text));
 }

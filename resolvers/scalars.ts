@@ -54,13 +54,18 @@ function parseDate(value: string): string {
   }
 }
 
+/** What a variable's value is, for a scalar's refusal (the value itself is not echoed). */
+function kindOfValue(value: unknown): string {
+  return Array.isArray(value) ? 'a list' : value === null ? 'null' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
 const KIND_NAMES: Partial<Record<string, string>> = { IntValue: 'a number', FloatValue: 'a number', BooleanValue: 'a boolean', NullValue: 'null', EnumValue: 'an enum value', ListValue: 'a list', ObjectValue: 'an object' };
 
 const DateScalar = new GraphQLScalarType({
   ...LocalDateResolver.toConfig(),
   name: 'Date',
   parseValue(value: unknown): string {
-    if (typeof value !== 'string') throw malformedDate(`is a string written YYYY-MM-DD, not ${Array.isArray(value) ? 'a list' : value === null ? 'null' : typeof value === 'object' ? 'an object' : `a ${typeof value}`}`);
+    if (typeof value !== 'string') throw malformedDate(`is a string written YYYY-MM-DD, not ${kindOfValue(value)}`);
     return parseDate(value);
   },
   parseLiteral(ast): string {
@@ -97,7 +102,7 @@ const Fen = new GraphQLScalarType({
   // The scalar's own description replaces the SDL's, so it says the same.
   description: 'An exact amount of money in fen (1 yuan = 100 fen): a whole number, never a fraction, up to 9,007,199,254,740,991 either way. Refused with reason MALFORMED_FEN (not a whole number) or FEN_OUT_OF_RANGE (beyond that).',
   parseValue(value: unknown): number {
-    if (typeof value !== 'number') throw fenRefusal(FEN_REASONS.MALFORMED, `${FEN_WHOLE}, not ${Array.isArray(value) ? 'a list' : value === null ? 'null' : typeof value === 'object' ? 'an object' : `a ${typeof value}`}`);
+    if (typeof value !== 'number') throw fenRefusal(FEN_REASONS.MALFORMED, `${FEN_WHOLE}, not ${kindOfValue(value)}`);
     return parseFen(value);
   },
   parseLiteral(ast): number {

@@ -18,8 +18,7 @@ import { dbTime, type AccessDb } from '../db/access/db';
 import type { OfficeCode as DepartmentCode } from '../domain/departments';
 import { isCreditCode } from '../domain/credit-code';
 import { isIsoDate } from '../domain/dates';
-import { formatChinaInstant } from '../domain/cases/china-time';
-import { fromDbInstant } from '../db/instants';
+import { shownDbInstant as shown } from '../db/instants';
 import { runSubcommand, UsageError } from './command-args';
 import { runAgainstHub } from './run-against-hub';
 
@@ -58,11 +57,6 @@ export function parseExpiry(values: { expires?: string; 'expires-in'?: string; '
     return dbTime(new Date(now.getTime() + Number(m[1]) * (m[2] === 'd' ? 86_400_000 : 3_600_000)));
   }
   return undefined;
-}
-
-/** A stored instant (UTC DATETIME text) as the API answers one: China time with its offset, so `--expires 2026-12-31` reads as that day's end. */
-function shown(stored: string): string {
-  return formatChinaInstant(fromDbInstant(stored));
 }
 
 function describe(c: ClientInfo): string {

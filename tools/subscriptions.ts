@@ -24,8 +24,7 @@ import { hubDrizzle, type HubDb } from '../db/connect';
 import { callbackHostsFromEnv } from '../db/config';
 import { runSubcommand, UsageError } from './command-args';
 import { isIsoDate } from '../domain/dates';
-import { formatChinaInstant } from '../domain/cases/china-time';
-import { fromDbInstant } from '../db/instants';
+import { shownDbInstant as shown } from '../db/instants';
 import { firstChars, longerThan } from '../domain/text-length';
 import { runAgainstHub } from './run-against-hub';
 import { CREATED_BY_MAX, createSubscription, deadLettersWithin, malformedDeliveryId, replayDeliveries, revokeSubscriptionWithin } from '../resolvers/alert-delivery/subscriptions';
@@ -42,11 +41,6 @@ export const USAGE = `usage: npm run subscriptions -- <command>
   notices [--since YYYY-MM-DD]`;
 
 const list = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim()).filter((x) => x.length > 0);
-
-/** A stored instant (UTC DATETIME text) as the API answers one: China time with its offset. */
-function shown(stored: string): string {
-  return formatChinaInstant(fromDbInstant(stored));
-}
 
 function describe(s: SubscriptionRecord, counts?: Record<string, number>): string {
   return [

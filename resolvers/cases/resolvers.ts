@@ -240,12 +240,6 @@ async function decisionPeople(ctx: HubContext, c: CaseRecord, beneficiary: strin
   return memberWhenDecided ? [...current, beneficiary] : current;
 }
 
-/**
- * The feedback a completion carries, checked from the department's own data through the
- * department loaders (any source the registry lists for it, the directly reporting offices'
- * included): a decision's slip needs the aid record that fulfils it (domain/cases/fulfilment.ts);
- * another slip's record, when named, must exist for the household.
- */
 /** Longest aid record reference a slip or a first aid keeps: its column's width, in characters. */
 const AID_SOURCE_REF_MAX = 128;
 
@@ -270,6 +264,12 @@ function decisionCause(programmeCode: string, cause: AidCause | null, secondAidC
   return decided;
 }
 
+/**
+ * The feedback a completion carries, checked from the department's own data through the
+ * department loaders (any source the registry lists for it, the directly reporting offices'
+ * included): a decision's slip needs the aid record that fulfils it (domain/cases/fulfilment.ts);
+ * another slip's record, when named, must exist for the household.
+ */
 async function verifyFeedback(
   ctx: HubContext,
   slip: ReferralRecord,
