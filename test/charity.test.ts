@@ -315,13 +315,16 @@ describe('a charity', () => {
     try {
       const REPORT = `mutation($input: AidReportInput!) { aidReport(input: $input) { recorded userErrors { index code field } } }`;
       const reversal = { reference: 'JNCS-2026-0001-R', entryKind: 'REVERSAL', supersedesReference: 'JNCS-2026-0001', beneficiaryIdNumber: WANG.grandmother, programme: 'CHARITY_MEDICAL', grantDate: TODAY, amountFen: 0 };
-      const res = await hub.as({ token: tokens.a, purpose: 'DUPLICATE_CHECK' }).gql(REPORT, { input: { records: [reversal, { ...reversal, reference: 'JNCS-2026-0001-C', entryKind: 'CORRECTION', amountFen: 1 }] } });
+      // The ledger compares references without regard to case: so does the guard (jncs-2026-0001 is the delivery's).
+      const lowerCased = { ...reversal, reference: 'JNCS-2026-0001-R2', supersedesReference: 'jncs-2026-0001' };
+      const res = await hub.as({ token: tokens.a, purpose: 'DUPLICATE_CHECK' }).gql(REPORT, { input: { records: [reversal, { ...reversal, reference: 'JNCS-2026-0001-C', entryKind: 'CORRECTION', amountFen: 1 }, lowerCased] } });
       expect(res.errors).toBeUndefined();
       expect(res.data.aidReport).toEqual({
         recorded: 0,
         userErrors: [
           { index: 0, code: 'SUPERSEDES_CHARITY_DELIVERY', field: 'supersedesReference' },
           { index: 1, code: 'SUPERSEDES_CHARITY_DELIVERY', field: 'supersedesReference' },
+          { index: 2, code: 'SUPERSEDES_CHARITY_DELIVERY', field: 'supersedesReference' },
         ],
       });
       const [ledger] = await dbs.hubPool.query('SELECT reference, superseded_by FROM reported_aid');

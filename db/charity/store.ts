@@ -19,6 +19,7 @@ import { charityClaim, charityConsent, charityDelivery, charityNeed, charityPled
 import { charityOrganisation, reportedAid } from '../reported-aid/schema';
 import { charityOf, registerCharity } from '../reported-aid/store';
 import { isDuplicateKey } from '../cases/write';
+import { referenceKey } from '../../domain/reported-aid/validate';
 
 /** A charity organisation as the linkage shows it (the ledger's `charity_organisation`, per client). */
 export interface OrganisationRecord {
@@ -563,7 +564,7 @@ async function deliverOnce(
 /**
  * Of these references, those under which this client's ledger holds a charity delivery (written by
  * charityDeliveryReport: a delivery row of the ledger row's credit code under the same reference,
- * for the need the ledger row names). One statement.
+ * for the need the ledger row names), as referenceKey keys them. One statement.
  */
 export async function deliveryReferencesInLedger(db: HubQuery, clientName: string, references: readonly string[]): Promise<Set<string>> {
   if (references.length === 0) return new Set();
@@ -572,5 +573,6 @@ export async function deliveryReferencesInLedger(db: HubQuery, clientName: strin
     .from(reportedAid)
     .innerJoin(charityDelivery, and(eq(charityDelivery.creditCode, reportedAid.reporterCreditCode), eq(charityDelivery.reference, reportedAid.reference)))
     .where(and(eq(reportedAid.reporterClient, clientName), inArray(reportedAid.reference, [...references])));
-  return new Set(rows.filter((r) => r.ledgerNeedId === String(r.needId)).map((r) => r.reference));
+  // Keyed as references compare (referenceKey): the SQL matched them without regard to case, so must the caller.
+  return new Set(rows.filter((r) => r.ledgerNeedId === String(r.needId)).map((r) => referenceKey(r.reference)));
 }

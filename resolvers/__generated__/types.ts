@@ -4340,7 +4340,7 @@ export type AidReportErrorCode =
   | 'SUPERSEDES_ALREADY_SUPERSEDED'
   /** A reversal names another beneficiary or programme than the entry it reverses (a CORRECTION changes them). */
   | 'REVERSAL_MISMATCH'
-  /** The entry superseded records a charity delivery (charityDeliveryReport): it changes only with the delivery, never through aidReport. */
+  /** The entry superseded records a charity delivery (charityDeliveryReport), its reference compared without regard to case: it changes only with the delivery, never through aidReport. */
   | 'SUPERSEDES_CHARITY_DELIVERY'
   | 'TEXT_TOO_LONG'
   /** The caller's office is not one that reports aid (a federated department records aid in its own system). */

@@ -12,7 +12,7 @@ import { acceptedBetween, charityOf, historyOf, recordReportedAid, type Reporter
 import { addDays } from '../../domain/dates';
 import { isReporterCode } from '../../domain/departments';
 import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../../domain/programmes';
-import { normaliseReference, validateReport, type ReportError } from '../../domain/reported-aid/validate';
+import { normaliseReference, referenceKey, validateReport, type ReportError } from '../../domain/reported-aid/validate';
 import { chinaMidnight } from '../../domain/reported-aid/china-day';
 import type { Resolvers } from '../__generated__/types';
 import { departmentOf } from '../common';
@@ -53,7 +53,7 @@ export const reportedAidResolvers: Resolvers = {
       // Only a client holding CHARITY beside DEPARTMENT_WRITER has such rows, which access/clients.ts
       // no longer creates; one made before is held to this.
       const deliveries = await deliveryReferencesInLedger(ctx.hub, reporter.clientName, checked.records.flatMap((r) => (r.supersedesReference ? [r.supersedesReference] : [])));
-      const touching = checked.records.flatMap((r, index) => (r.supersedesReference && deliveries.has(r.supersedesReference) ? [index] : []));
+      const touching = checked.records.flatMap((r, index) => (r.supersedesReference && deliveries.has(referenceKey(r.supersedesReference)) ? [index] : []));
       if (touching.length > 0) {
         return refused(touching.map((index) => ({ index, code: 'SUPERSEDES_CHARITY_DELIVERY', field: 'supersedesReference', message: 'that entry records a charity delivery (charityDeliveryReport); it is not corrected or reversed through aidReport' })));
       }
@@ -65,7 +65,7 @@ export const reportedAidResolvers: Resolvers = {
           if (r.entryKind === 'REVERSAL') return [];
           const result = await preGrantCheck(ctx, { programme: r.programme as ProgrammeCode, beneficiaryIdNumber: r.beneficiaryIdNumber, periodStart: r.periodStart, periodEnd: r.periodEnd, grantDate: r.grantDate, amountFen: r.amountFen, settlementRef: r.settlementRef }, rules());
           // A correction is not in conflict with the entry it replaces.
-          const replaced = (f: (typeof result.findings)[number]) => f.records.some((x) => x.reportedBy?.clientName === reporter.clientName && x.reportedBy.reference === r.supersedesReference);
+          const replaced = (f: (typeof result.findings)[number]) => f.records.some((x) => x.reportedBy?.clientName === reporter.clientName && r.supersedesReference !== null && referenceKey(x.reportedBy.reference) === referenceKey(r.supersedesReference));
           return result.findings.filter((f) => f.severity !== 'MISSED_AID' && !replaced(f)).map((finding) => ({ index, finding }));
         }),
       );
