@@ -210,14 +210,14 @@ describe('a charity', () => {
   });
 
   it('pledges only after claiming, and concurrent pledges never over-fund a need', async () => {
-    const early = await data(charityB, PLEDGE, { input: { needId: medicalNeed, amountFen: 100 } }, 'charityPledgeCreate');
+    const early = await data(charityB, PLEDGE, { input: { needId: medicalNeed, amountFen: 100, reference: 'B-EARLY' } }, 'charityPledgeCreate');
     expect(early.userErrors.map((e: any) => e.code)).toEqual(['CLAIM_REQUIRED']);
     expect((await data(charityB, CLAIM, { id: medicalNeed }, 'charityNeedClaim')).userErrors).toEqual([]);
     const projects = await data(charityA, `{ charityProjects(purpose: MEDICAL) { id } }`, {}, 'charityProjects');
-    const first = await data(charityA, PLEDGE, { input: { needId: medicalNeed, amountFen: 1_000_000, projectId: projects[0].id } }, 'charityPledgeCreate');
+    const first = await data(charityA, PLEDGE, { input: { needId: medicalNeed, amountFen: 1_000_000, projectId: projects[0].id, reference: 'A-FIRST' } }, 'charityPledgeCreate');
     expect(first).toMatchObject({ pledge: { amountFen: 1_000_000 }, remainingFen: 2_000_000, userErrors: [] });
     // 2,000,000 fen left; ten pledges of 500,000 at once: exactly four fit, whatever the order.
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? charityA : charityB)(PLEDGE, { input: { needId: medicalNeed, amountFen: 500_000 } })));
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? charityA : charityB)(PLEDGE, { input: { needId: medicalNeed, amountFen: 500_000, reference: `RACE-${i}` } })));
     for (const r of results) expect(r.errors).toBeUndefined();
     const codes = results.map((r) => r.data.charityPledgeCreate.userErrors.map((e: any) => e.code).join() || 'OK');
     expect(codes.filter((c) => c === 'OK')).toHaveLength(4);
@@ -229,7 +229,7 @@ describe('a charity', () => {
     const [budget] = await dbs.hubPool.query('SELECT budget_left_fen FROM charity_project WHERE id = ?', [projects[0].id]);
     expect((budget as any[])[0].budget_left_fen).toBe(49_000_000);
     // Covered: closed to further pledges and gone from the open list.
-    expect((await data(charityA, PLEDGE, { input: { needId: medicalNeed, amountFen: 1 } }, 'charityPledgeCreate')).userErrors.map((e: any) => e.code)).toEqual(['NEED_NOT_OPEN']);
+    expect((await data(charityA, PLEDGE, { input: { needId: medicalNeed, amountFen: 1, reference: 'A-LATE' } }, 'charityPledgeCreate')).userErrors.map((e: any) => e.code)).toEqual(['NEED_NOT_OPEN']);
     expect((await charityA(SUMMARIES)).data.charityNeeds.map((n: any) => n.id)).not.toContain(medicalNeed);
   });
 
@@ -342,7 +342,7 @@ describe('a charity', () => {
     expect(revoked.consent.revokedAt).not.toBeNull();
     expect((await charityB(SUMMARIES)).data.charityNeeds.map((n: any) => n.id)).not.toContain(minorNeed);
     expect(await data(charityB, DETAIL, { id: minorNeed }, 'charityNeedDetail')).toBeNull();
-    expect((await data(charityB, PLEDGE, { input: { needId: minorNeed, amountFen: 100 } }, 'charityPledgeCreate')).userErrors.map((e: any) => e.code)).toEqual(['CONSENT_REVOKED']);
+    expect((await data(charityB, PLEDGE, { input: { needId: minorNeed, amountFen: 100, reference: 'B-MINOR' } }, 'charityPledgeCreate')).userErrors.map((e: any) => e.code)).toEqual(['CONSENT_REVOKED']);
     expect((await data(charityA, CLAIM, { id: minorNeed }, 'charityNeedClaim')).userErrors.map((e: any) => e.code)).toEqual(['NEED_NOT_OPEN']);
     // Publishing again under the revoked consent is refused.
     const again = await publish({ consentId: minorConsent, purpose: 'EDUCATION', uncoveredFen: 300_000, beneficiaryIdNumber: YOUNG });

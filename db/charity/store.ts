@@ -365,14 +365,14 @@ export interface PledgeInput {
   creditCode: string;
   projectId: number | null;
   amountFen: number;
-  /** The charity's own reference: the same pledge sent again answers the first. Null: always a new pledge. */
-  reference?: string | null;
+  /** The charity's own reference: the same pledge sent again answers the first (required: nothing else tells a retry from a second pledge). */
+  reference: string;
   now: Date;
   today: IsoDate;
 }
 
 /**
- * Records a pledge under the need's lock. Idempotent by the charity's reference when it gives one:
+ * Records a pledge under the need's lock. Idempotent by the charity's reference:
  * a retry (after a lost answer, or sent twice at once: the second waits on the need's row and then
  * finds the first) answers the first pledge, whatever became of the need since; another pledge
  * under the reference is refused. Two first requests under one reference for two needs do not
@@ -382,7 +382,7 @@ export async function pledge(db: HubDb, v: PledgeInput): Promise<CharityOutcome<
   try {
     return await pledgeOnce(db, v);
   } catch (error) {
-    if (v.reference && isDuplicateKey(error, 'charity_pledge_reference')) return pledgeOnce(db, v);
+    if (isDuplicateKey(error, 'charity_pledge_reference')) return pledgeOnce(db, v);
     throw error;
   }
 }
@@ -391,12 +391,10 @@ async function pledgeOnce(db: HubDb, v: PledgeInput): Promise<CharityOutcome<{ p
   return db.transaction(async (tx) => {
     const need = await lockNeed(tx, v.needId);
     if (!need) return refuse('NEED_NOT_FOUND', 'no such need', ['input', 'needId']);
-    if (v.reference) {
-      const [used] = await tx.select().from(charityPledge).where(and(eq(charityPledge.creditCode, v.creditCode), eq(charityPledge.reference, v.reference)));
-      if (used) {
-        const same = used.needId === v.needId && used.amountFen === v.amountFen && used.projectId === v.projectId;
-        return same ? ok({ pledge: pledgeRecord(used), need }, true) : refuse('PLEDGE_REFERENCE_REUSED', 'this reference was used for a different pledge', ['input', 'reference']);
-      }
+    const [used] = await tx.select().from(charityPledge).where(and(eq(charityPledge.creditCode, v.creditCode), eq(charityPledge.reference, v.reference)));
+    if (used) {
+      const same = used.needId === v.needId && used.amountFen === v.amountFen && used.projectId === v.projectId;
+      return same ? ok({ pledge: pledgeRecord(used), need }, true) : refuse('PLEDGE_REFERENCE_REUSED', 'this reference was used for a different pledge', ['input', 'reference']);
     }
     if (!claimActive(await claimOf(tx, need.id, v.creditCode), v.today)) return refuse('CLAIM_REQUIRED', 'claim the need first (or again: the claim has lapsed)', ['input', 'needId']);
     const consent = await consentById(tx, need.consentId);
@@ -420,7 +418,7 @@ async function pledgeOnce(db: HubDb, v: PledgeInput): Promise<CharityOutcome<{ p
       if (res.affectedRows !== 1) return refuse('PROJECT_NOT_FOUND', 'no project of this organisation with that much budget left', ['input', 'projectId']);
     }
     const at = toDbInstant(v.now);
-    const [res] = await tx.insert(charityPledge).values({ needId: need.id, creditCode: v.creditCode, projectId: v.projectId, amountFen: v.amountFen, deliveredFen: 0, pledgedAt: at, reference: v.reference ?? null });
+    const [res] = await tx.insert(charityPledge).values({ needId: need.id, creditCode: v.creditCode, projectId: v.projectId, amountFen: v.amountFen, deliveredFen: 0, pledgedAt: at, reference: v.reference });
     const pledgedFen = need.pledgedFen + v.amountFen;
     // Covered: the need closes; no further pledges, deliveries against its pledges still come in.
     const covered = pledgedFen === need.uncoveredFen;

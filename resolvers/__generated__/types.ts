@@ -2537,8 +2537,8 @@ export type CharityPledgeCreateInput = {
   readonly amountFen: Scalars['Fen']['input'];
   /** One of the organisation's projects to pay it from (its budget goes down): one for the need's purpose whose area holds the need's county (PROJECT_NOT_MATCHING otherwise). */
   readonly projectId?: InputMaybe<Scalars['ID']['input']>;
-  /** The charity's own reference for this pledge, up to 64 characters: sent again (a retry after a lost answer) it answers the first pledge, replayed; under another need, amount or project it is PLEDGE_REFERENCE_REUSED. Without one, every request is a new pledge. */
-  readonly reference?: InputMaybe<Scalars['String']['input']>;
+  /** The charity's own reference for this pledge, up to 64 characters: sent again (a retry after a lost answer, or twice at once) it answers the first pledge, replayed; under another need, amount or project it is PLEDGE_REFERENCE_REUSED. Required: without it a retry pledged twice. */
+  readonly reference: Scalars['String']['input'];
 };
 
 /** A delivery report. */

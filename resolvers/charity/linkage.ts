@@ -275,15 +275,20 @@ export async function needDetail(ctx: HubContext, needIdText: string): Promise<{
   return { need, claim, organisation: org };
 }
 
-export async function pledge(ctx: HubContext, input: { needId: string; amountFen: number; projectId?: string | null; reference?: string | null }) {
+/**
+ * A pledge names the charity's own reference: without one a retry after a lost answer pledged twice
+ * (two pledges of one amount may both be meant, so nothing else tells a retry from a second pledge),
+ * taking the project's budget twice and closing the need as covered by money promised once.
+ */
+export async function pledge(ctx: HubContext, input: { needId: string; amountFen: number; projectId?: string | null; reference: string }) {
   const needId = requireHubId(input.needId, 'input.needId', 'need id');
   const projectId = input.projectId ? requireHubId(input.projectId, 'input.projectId', 'project id') : null;
-  const bad = input.reference != null ? text(input.reference, 64, ['input', 'reference']) : null;
+  const bad = text(input.reference, 64, ['input', 'reference']);
   if (bad) return { ok: false as const, errors: [bad] };
   const org = await myOrganisation(ctx);
   if (!org) return refuse<{ pledge: store.PledgeRecord; need: store.NeedRecord }>('ORGANISATION_NOT_REGISTERED', 'register the organisation first', null);
   if (!(await needInReach(ctx, needId))) return refuse<{ pledge: store.PledgeRecord; need: store.NeedRecord }>('NEED_NOT_FOUND', 'no such need', ['input', 'needId']);
-  return store.pledge(ctx.hub, { needId, creditCode: org.creditCode, projectId, amountFen: input.amountFen, reference: input.reference?.trim() || null, now: ctx.now(), today: ctx.today });
+  return store.pledge(ctx.hub, { needId, creditCode: org.creditCode, projectId, amountFen: input.amountFen, reference: input.reference.trim(), now: ctx.now(), today: ctx.today });
 }
 
 export async function reportDelivery(ctx: HubContext, input: { pledgeId: string; amountFen: number; deliveredOn: IsoDate; beneficiaryIdNumber?: string | null; reference: string; settlementReference?: string | null }) {

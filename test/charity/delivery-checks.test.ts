@@ -49,7 +49,7 @@ async function pledged(need: Record<string, unknown>, scopes = ['NEED_PUBLICATIO
   expect(published.userErrors).toEqual([]);
   const needId = published.need.id;
   expect((await data(charity, CLAIM, { id: needId }, 'charityNeedClaim')).userErrors).toEqual([]);
-  const p = await data(charity, PLEDGE, { input: { needId, amountFen: need.uncoveredFen } }, 'charityPledgeCreate');
+  const p = await data(charity, PLEDGE, { input: { needId, amountFen: need.uncoveredFen, reference: `PL-${needId}` } }, 'charityPledgeCreate');
   expect(p.userErrors).toEqual([]);
   return { pledgeId: p.pledge.id, consentId: consent.consent.id, needId };
 }
@@ -167,10 +167,10 @@ describe('a pledge from a project', () => {
     const needId = (await data(office, PUBLISH, { input: { caseId, consentId: consent.consent.id, urgency: 'NORMAL', description: '家庭生活困难', purpose: 'LIVING', uncoveredFen: 300_000 } }, 'charityNeedPublish')).need.id;
     expect((await data(charity, CLAIM, { id: needId }, 'charityNeedClaim')).userErrors).toEqual([]);
     for (const projectId of [schooling, elsewhere]) {
-      const r = await data(charity, PLEDGE, { input: { needId, amountFen: 100_000, projectId } }, 'charityPledgeCreate');
+      const r = await data(charity, PLEDGE, { input: { needId, amountFen: 100_000, projectId, reference: `PM-${projectId}` } }, 'charityPledgeCreate');
       expect({ projectId, r }).toEqual({ projectId, r: { pledge: null, userErrors: [{ code: 'PROJECT_NOT_MATCHING' }] } });
     }
-    expect((await data(charity, PLEDGE, { input: { needId, amountFen: 100_000, projectId: living } }, 'charityPledgeCreate')).userErrors).toEqual([]);
+    expect((await data(charity, PLEDGE, { input: { needId, amountFen: 100_000, projectId: living, reference: 'PM-LIVING' } }, 'charityPledgeCreate')).userErrors).toEqual([]);
     const budgets = await rows('SELECT id, budget_left_fen AS b FROM charity_project WHERE id IN (?, ?, ?) ORDER BY id', [Number(schooling), Number(elsewhere), Number(living)]);
     expect(budgets.map((p) => p.b)).toEqual([1_000_000, 1_000_000, 900_000]);
     expect((await rows('SELECT COUNT(*) AS n FROM charity_pledge WHERE need_id = ?', [Number(needId)]))[0].n).toBe(1);
@@ -197,6 +197,13 @@ describe('a pledge sent again', () => {
     expect(reused).toEqual({ pledge: null, remainingFen: null, replayed: false, userErrors: [{ code: 'PLEDGE_REFERENCE_REUSED', field: ['input', 'reference'] }] });
     expect(await rows('SELECT COUNT(*) AS n, SUM(amount_fen) AS s FROM charity_pledge WHERE need_id = ?', [Number(needId)])).toEqual([{ n: 1, s: '300000' }]);
     expect((await rows('SELECT pledged_fen, state FROM charity_need WHERE id = ?', [Number(needId)]))[0]).toEqual({ pledged_fen: 300_000, state: 'COVERED' });
+  });
+
+  it('names a reference: without one nothing tells a retry from a second pledge, so none is taken', async () => {
+    const before = await rows('SELECT COUNT(*) AS n FROM charity_pledge');
+    const r = await charity.gql(`mutation($needId: ID!) { charityPledgeCreate(input: { needId: $needId, amountFen: 100 }) { replayed } }`, { needId: '1' });
+    expect(r.errors?.map((e: any) => e.extensions?.code)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect(await rows('SELECT COUNT(*) AS n FROM charity_pledge')).toEqual(before);
   });
 });
 

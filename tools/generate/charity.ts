@@ -110,7 +110,7 @@ export async function generateCharityDemo(hub: HubDb, opts: { charityClientName:
     // Pledged the day the need was published (at least 3 days before today), so every delivery
     // below (today or up to 3 days before) is dated on or after its pledge, as the store demands.
     const pledgedAt = new Date(`${addDays(reportedOn, 2)}T06:00:00Z`);
-    const pledged = await pledge(hub, { needId: need.id, creditCode: DEMO_CHARITY_CREDIT_CODE, projectId: projects.get(kind.purpose) ?? null, amountFen: Math.min(amountFen, uncoveredFen), now: pledgedAt, today: opts.today });
+    const pledged = await pledge(hub, { needId: need.id, creditCode: DEMO_CHARITY_CREDIT_CODE, projectId: projects.get(kind.purpose) ?? null, amountFen: Math.min(amountFen, uncoveredFen), reference: `JNCS-DEMO-P-${String(need.id).padStart(6, '0')}`, now: pledgedAt, today: opts.today });
     if (!pledged.ok) continue;
     summary.pledges++;
     if (pledged.value.need.state === 'COVERED') summary.covered++;
