@@ -101,6 +101,7 @@ export const pluginConfig = {
     CharityClaim: '../../db/charity/store#ClaimRecord',
     CharityPledge: '../../db/charity/store#PledgeRecord',
     CharityDelivery: '../../db/charity/store#DeliveryRecord',
+    CharityPledgeReduction: '../../db/charity/store#PledgeReductionRecord',
     // reported aid
     ReportedAidEntry: '../../db/reported-aid/schema#ReportedAidRow',
     AidReporter: '../../domain/aid#ReportedBy',

@@ -601,7 +601,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     subjects: (n: { householdId: number }) => [{ kind: 'HOUSEHOLD', householdId: n.householdId }],
     region: (n: { householdId: number }, ctx) => householdRegion(n.householdId, ctx),
     fields: Object.fromEntries(
-      ['id', 'case', 'alert', 'consent', 'purpose', 'urgency', 'county', 'uncoveredFen', 'pledgedFen', 'deliveredFen', 'description', 'involvesHealth', 'involvesMinor', 'state', 'closeReason', 'publishedAt', 'closedAt', 'pledges', 'deliveries', 'matchingProjects'].map((f) => [f, 'IN_SCOPE' as const]),
+      ['id', 'case', 'alert', 'consent', 'purpose', 'urgency', 'county', 'uncoveredFen', 'pledgedFen', 'deliveredFen', 'description', 'involvesHealth', 'involvesMinor', 'state', 'closeReason', 'publishedAt', 'closedAt', 'pledges', 'deliveries', 'deliveryHistory', 'matchingProjects'].map((f) => [f, 'IN_SCOPE' as const]),
     ),
     sameSubject: ['case', 'consent'],
   },
@@ -628,6 +628,9 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   CharityClaimPayload: OPEN_CONTAINER,
   CharityPledgePayload: OPEN_CONTAINER,
   CharityDeliveryPayload: OPEN_CONTAINER,
+  CharityDeliveryCorrectionPayload: OPEN_CONTAINER,
+  CharityPledgeReducePayload: OPEN_CONTAINER,
+  CharityPledgeReduction: { kind: 'OPEN', why: 'an organisation’s reduction of its own pledge: amounts, its reason and reference, no person' },
 };
 
 // ----- Root fields ------------------------------------------------------------------------------
@@ -788,6 +791,10 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     charityNeedClaim: { roles: ['CHARITY'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY' },
     charityPledgeCreate: { roles: ['CHARITY'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY' },
     charityDeliveryReport: { roles: ['CHARITY'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY' },
+    // Only the organisation that made the entry corrects it (resolvers/charity/linkage.ts): the hub has no role supervising charities' entries.
+    charityDeliveryCancel: { roles: ['CHARITY'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY' },
+    charityDeliveryCorrect: { roles: ['CHARITY'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY' },
+    charityPledgeReduce: { roles: ['CHARITY'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY' },
     // schema/reported-aid.graphql: only a reporter office or a registered charity records (checked by the resolver); every beneficiary is audited.
     aidReport: { roles: ['DEPARTMENT_WRITER'], purposes: ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK'], outOfScope: 'LIMITED', args: { 'input.records[].beneficiaryIdNumber': 'PERSON_ID' }, listsBoundByField: ['input.records'], charityReporter: true },
   },

@@ -34,6 +34,7 @@ import { DEPARTMENT_CODES, DEPARTMENT_NAMES, HUB_LEDGER_SOURCES, type Department
 import { maskIdNumber } from '../domain/id-number';
 import { fenToYuan } from '../domain/money';
 import { needsHealthConsent, type NeedPurpose, type NeedState } from '../domain/charity/needs';
+import { deliveryStands } from '../db/charity/store';
 import { PROGRAMME_BY_CODE } from '../domain/programmes';
 import { loggableError } from '../domain/privacy';
 import type { SourceOutcome } from '../federation/loaders';
@@ -630,8 +631,10 @@ async function charityNeedsOfCase(loaders: ReturnType<typeof createLoaders>, c: 
         involvesHealth: needsHealthConsent(n),
         uncoveredFen: n.uncoveredFen,
         state: n.state,
-        pledges: pledges.map((p, i) => ({ organisation: organisations[i]?.name ?? p.creditCode, amountFen: p.amountFen, pledgedOn: chinaDateOf(p.pledgedAt) })),
-        deliveries: deliveries.map((x) => ({ amountFen: x.amountFen, deliveredOn: x.deliveredOn })),
+        // As they stand: a pledge reduced to nothing (charityPledgeReduce) is no pledge.
+        pledges: pledges.flatMap((p, i) => (p.amountFen === 0 ? [] : [{ organisation: organisations[i]?.name ?? p.creditCode, amountFen: p.amountFen, pledgedOn: chinaDateOf(p.pledgedAt) }])),
+        // Standing deliveries only: a cancelled one is no aid, a corrected one its correction (the history is in charityNeedsOfCase).
+        deliveries: deliveries.filter(deliveryStands).map((x) => ({ amountFen: x.amountFen, deliveredOn: x.deliveredOn })),
       };
     }),
   );

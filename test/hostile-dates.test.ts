@@ -72,7 +72,7 @@ interface Answer {
 async function post(query: string, variables: Record<string, unknown>, purpose: string): Promise<Answer> {
   const res = await fetch(`${url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${query.includes('charityDeliveryReport') ? charityToken : token}`, 'x-purpose': purpose },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${/charityDelivery(Report|Correct)/.test(query) ? charityToken : token}`, 'x-purpose': purpose },
     body: JSON.stringify({ query, variables }),
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
@@ -189,6 +189,7 @@ function templates(): Template[] {
     ...[
       mutation('charityConsentRecord', 'consent { id }', (v) => ({ householdId, scopes: ['NEED_PUBLICATION'], givenBy: '户主', expiresOn: v, officer: 'x' }), 'expiresOn', 'Date'),
       mutation('charityDeliveryReport', 'delivery { id }', (v) => ({ pledgeId: '1', amountFen: 1, deliveredOn: v, reference: 'x' }), 'deliveredOn', 'Date'),
+      mutation('charityDeliveryCorrect', 'delivery { id }', (v) => ({ deliveryId: '1', deliveredOn: v, reason: 'x', reference: 'x' }), 'deliveredOn', 'Date'),
       mutation('charityNeedPublishFromAlert', 'need { id }', (v) => ({ alertId: '1', consent: { scopes: ['NEED_PUBLICATION'], givenBy: '户主', expiresOn: v, officer: 'x' }, purpose: 'LIVING', uncoveredFen: 1, description: 'x' }), 'consent.expiresOn', 'Date'),
     ].map((t) => ({ ...t, purpose: 'CHARITY_LINKAGE' })),
     // schema/monitoring-notice.graphql: the village notice's posting day and an objection's day.

@@ -12,6 +12,8 @@ import {
   needsByHouseholds,
   organisationsByCodes,
   pledgesByNeeds,
+  reductionsByPledges,
+  type PledgeReductionRecord,
   projectsByPurposes,
   type ConsentRecord,
   type DeliveryRecord,
@@ -28,6 +30,8 @@ export function createCharityLoaders(db: HubDb) {
     consentById: new DataLoader<number, ConsentRecord | null>(async (ids) => byKey(ids, await consentsByIds(db, ids), (c) => c.id)),
     needsByHousehold: new DataLoader<number, NeedRecord[]>(async (ids) => groupByKey(ids, await needsByHouseholds(db, ids), (n) => n.householdId)),
     pledgesByNeed: new DataLoader<number, PledgeRecord[]>(async (ids) => groupByKey(ids, await pledgesByNeeds(db, ids), (p) => p.needId)),
+    reductionsByPledge: new DataLoader<number, PledgeReductionRecord[]>(async (ids) => groupByKey(ids, await reductionsByPledges(db, ids), (r) => r.pledgeId)),
+    /** Every delivery entry of a need, oldest first: as reported, corrections and cancellations (deliveryStands picks those that count). */
     deliveriesByNeed: new DataLoader<number, DeliveryRecord[]>(async (ids) => groupByKey(ids, await deliveriesByNeeds(db, ids), (d) => d.needId)),
     organisationByCode: new DataLoader<string, OrganisationRecord | null>(async (codes) => byKey(codes, await organisationsByCodes(db, codes), (o) => o.creditCode)),
     projectsByPurpose: new DataLoader<NeedPurpose, ProjectRecord[]>(async (purposes) => groupByKey(purposes, await projectsByPurposes(db, purposes), (p) => p.purpose)),

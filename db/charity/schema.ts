@@ -126,8 +126,45 @@ export const charityDelivery = mysqlTable(
     /** The hospital settlement it pays towards, for a medical need (rule X7). */
     settlementReference: varchar('settlement_reference', { length: 64 }),
     reportedAt: instant('reported_at').notNull(),
+    /**
+     * DELIVERY (as reported), CORRECTION (a new amount or day for the entry it supersedes) or
+     * REVERSAL (the entry it supersedes did not happen; amount 0). Entries are never rewritten: a
+     * correction or cancellation is a new row, the earlier one gaining only `superseded_by`, as in
+     * the reported-aid ledger, which records each in the same transaction.
+     */
+    entryKind: varchar('entry_kind', { length: 12 }).$type<'DELIVERY' | 'CORRECTION' | 'REVERSAL'>().notNull().default('DELIVERY'),
+    /** The entry a CORRECTION or REVERSAL supersedes. */
+    supersedesId: id('supersedes_id'),
+    /** The entry that superseded this one; null while it stands. */
+    supersededBy: id('superseded_by'),
+    /** Why a CORRECTION or REVERSAL was made (the organisation's words, no person named). */
+    reason: varchar('reason', { length: 200 }),
+    /** The client that wrote a CORRECTION or REVERSAL. */
+    recordedByClient: varchar('recorded_by_client', { length: 64 }),
   },
   (t) => [unique('charity_delivery_reference').on(t.creditCode, t.reference), index('charity_delivery_household').on(t.householdId), index('charity_delivery_need').on(t.needId)],
+);
+
+/**
+ * A pledge reduced by the organisation that made it (charityPledgeReduce): the amount before and
+ * after, why, who, when. The pledge row holds the amount now; these rows are its history.
+ */
+export const charityPledgeReduction = mysqlTable(
+  'charity_pledge_reduction',
+  {
+    id: id('id').autoincrement().primaryKey(),
+    pledgeId: id('pledge_id').notNull(),
+    needId: id('need_id').notNull(),
+    creditCode: char('credit_code', { length: 18 }).notNull(),
+    /** The charity's own reference for the reduction, unique per charity: a retry reduces once. */
+    reference: varchar('reference', { length: 64 }).notNull(),
+    amountBeforeFen: fen('amount_before_fen').notNull(),
+    amountAfterFen: fen('amount_after_fen').notNull(),
+    reason: varchar('reason', { length: 200 }).notNull(),
+    recordedByClient: varchar('recorded_by_client', { length: 64 }).notNull(),
+    recordedAt: instant('recorded_at').notNull(),
+  },
+  (t) => [unique('charity_pledge_reduction_reference').on(t.creditCode, t.reference), index('charity_pledge_reduction_pledge').on(t.pledgeId)],
 );
 
 export const charityProject = mysqlTable(

@@ -15,7 +15,7 @@ import { householdMember } from '../household/schema';
 import { fromDbInstant, fromDbInstantOrNull, toDbInstant } from '../instants';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { birthDateOf } from '../../domain/id-number';
-import { charityClaim, charityConsent, charityDelivery, charityNeed, charityPledge, charityProject } from './schema';
+import { charityClaim, charityConsent, charityDelivery, charityNeed, charityPledge, charityPledgeReduction, charityProject } from './schema';
 import { charityOrganisation, reportedAid } from '../reported-aid/schema';
 import { charityOf, registerCharity } from '../reported-aid/store';
 import { isDuplicateKey } from '../cases/write';
@@ -92,7 +92,21 @@ export interface DeliveryRecord {
   reference: string;
   settlementReference: string | null;
   reportedAt: Date;
+  /** DELIVERY as reported, or a CORRECTION or REVERSAL of the entry `supersedesId`. */
+  entryKind: 'DELIVERY' | 'CORRECTION' | 'REVERSAL';
+  supersedesId: number | null;
+  /** The entry that superseded this one; null while it stands. */
+  supersededBy: number | null;
+  reason: string | null;
+  recordedByClient: string | null;
 }
+
+/** Whether a delivery entry is aid the household holds now: not superseded, and not a cancellation. */
+export function deliveryStands(d: Pick<DeliveryRecord, 'entryKind' | 'supersededBy'>): boolean {
+  return d.supersededBy === null && d.entryKind !== 'REVERSAL';
+}
+
+export type PledgeReductionRecord = Omit<typeof charityPledgeReduction.$inferSelect, 'recordedAt'> & { recordedAt: Date };
 
 const consentRecord = (r: typeof charityConsent.$inferSelect): ConsentRecord => ({
   ...r,
@@ -501,7 +515,7 @@ async function deliverOnce(
     if (!need) return refuse('NEED_NOT_FOUND', 'no such need', ['input', 'pledgeId']);
     const [used] = await tx.select().from(charityDelivery).where(and(eq(charityDelivery.creditCode, v.creditCode), eq(charityDelivery.reference, v.reference)));
     if (used) {
-      const same = used.pledgeId === v.pledgeId && used.amountFen === v.amountFen && used.deliveredOn === v.deliveredOn && (v.beneficiaryIdNumber === null || used.beneficiaryIdNumber === v.beneficiaryIdNumber);
+      const same = used.entryKind === 'DELIVERY' && used.pledgeId === v.pledgeId && used.amountFen === v.amountFen && used.deliveredOn === v.deliveredOn && (v.beneficiaryIdNumber === null || used.beneficiaryIdNumber === v.beneficiaryIdNumber);
       return same ? ok({ delivery: deliveryRecord(used), need }, true) : refuse('DELIVERY_REFERENCE_REUSED', 'this reference was used for a different delivery', ['input', 'reference']);
     }
     const p = (await pledgeById(tx, v.pledgeId))!;
@@ -545,6 +559,11 @@ async function deliverOnce(
       reference: v.reference,
       settlementReference: v.settlementReference,
       reportedAt: toDbInstant(v.now),
+      entryKind: 'DELIVERY' as const,
+      supersedesId: null,
+      supersededBy: null,
+      reason: null,
+      recordedByClient: null,
     };
     const [res] = await tx.insert(charityDelivery).values(values);
     await tx.update(charityPledge).set({ deliveredFen: p.deliveredFen + v.amountFen }).where(eq(charityPledge.id, p.id));
@@ -561,8 +580,9 @@ async function deliverOnce(
 
 /**
  * Of these references, those under which this client's ledger holds a charity delivery (written by
- * charityDeliveryReport: a delivery row of the ledger row's credit code under the same reference,
- * for the need the ledger row names), as referenceKey keys them. One statement.
+ * charityDeliveryReport, or a correction or cancellation of one: a delivery row of the ledger row's
+ * credit code under the same reference, for the need the ledger row names), as referenceKey keys
+ * them. One statement.
  */
 export async function deliveryReferencesInLedger(db: HubQuery, clientName: string, references: readonly string[]): Promise<Set<string>> {
   if (references.length === 0) return new Set();
@@ -573,4 +593,231 @@ export async function deliveryReferencesInLedger(db: HubQuery, clientName: strin
     .where(and(eq(reportedAid.reporterClient, clientName), inArray(reportedAid.reference, [...references])));
   // Keyed as references compare (referenceKey): the SQL matched them without regard to case, so must the caller.
   return new Set(rows.filter((r) => r.ledgerNeedId === String(r.needId)).map((r) => referenceKey(r.reference)));
+}
+
+
+export async function deliveryById(db: HubQuery, id: number): Promise<DeliveryRecord | null> {
+  const [row] = await db.select().from(charityDelivery).where(eq(charityDelivery.id, id));
+  return row ? deliveryRecord(row) : null;
+}
+
+export interface DeliveryCorrectionInput {
+  /** The entry corrected or cancelled: the one that stands (the latest of its chain). */
+  deliveryId: number;
+  creditCode: string;
+  /** The client writing it (kept on the entry). */
+  clientName: string;
+  /** CORRECTION: a new amount or day (null: as it was); REVERSAL: the delivery did not happen. */
+  kind: 'CORRECTION' | 'REVERSAL';
+  amountFen: number | null;
+  deliveredOn: IsoDate | null;
+  reason: string;
+  /** The organisation's own reference for this entry, in the namespace of its delivery references. */
+  reference: string;
+  now: Date;
+  today: IsoDate;
+}
+
+export interface DeliveryCorrection {
+  /** The new entry (the CORRECTION or REVERSAL). */
+  delivery: DeliveryRecord;
+  /** The entry it superseded, as it is now. */
+  superseded: DeliveryRecord;
+  pledge: PledgeRecord;
+  need: NeedRecord;
+}
+
+/**
+ * Corrects or cancels a delivery by writing a new entry that supersedes it, never by rewriting it,
+ * under the need's lock (every delivery write of a need takes it, so the entry read stands until
+ * commit). The pledge's and the need's delivered totals move by the difference. Idempotent by the
+ * organisation's reference: the same request again answers the entry it wrote; the reference with
+ * anything else (another delivery, kind, amount, day or reason, or a delivery report) is
+ * DELIVERY_REFERENCE_REUSED. `alsoRecord` writes the ledger's entry in the same transaction.
+ */
+export async function correctDelivery(
+  db: HubDb,
+  v: DeliveryCorrectionInput,
+  alsoRecord: (tx: HubTx, entry: DeliveryRecord, superseded: DeliveryRecord) => Promise<CharityOutcome<unknown> | null>,
+): Promise<CharityOutcome<DeliveryCorrection>> {
+  const attempt = async () => {
+    try {
+      return await correctDeliveryOnce(db, v, alsoRecord);
+    } catch (error) {
+      if (error instanceof DeliveryRefused) return error.outcome;
+      throw error;
+    }
+  };
+  try {
+    return await attempt();
+  } catch (error) {
+    // The same reference sent at once for deliveries of two needs (no shared lock): the unique key keeps one; the other reads it.
+    if (isDuplicateKey(error, 'charity_delivery_reference')) return attempt();
+    throw error;
+  }
+}
+
+async function correctDeliveryOnce(
+  db: HubDb,
+  v: DeliveryCorrectionInput,
+  alsoRecord: (tx: HubTx, entry: DeliveryRecord, superseded: DeliveryRecord) => Promise<CharityOutcome<unknown> | null>,
+): Promise<CharityOutcome<DeliveryCorrection>> {
+  const first = await deliveryById(db, v.deliveryId);
+  if (!first || first.creditCode !== v.creditCode) return refuse('DELIVERY_NOT_FOUND', 'no delivery of this organisation with that id', ['input', 'deliveryId']);
+  return db.transaction(async (tx) => {
+    const need = await lockNeed(tx, first.needId);
+    if (!need) return refuse('NEED_NOT_FOUND', 'no such need', ['input', 'deliveryId']);
+    const target = (await deliveryById(tx, v.deliveryId))!;
+    const asked = { amountFen: v.kind === 'REVERSAL' ? 0 : (v.amountFen ?? target.amountFen), deliveredOn: v.kind === 'REVERSAL' ? target.deliveredOn : (v.deliveredOn ?? target.deliveredOn) };
+    const [usedRow] = await tx.select().from(charityDelivery).where(and(eq(charityDelivery.creditCode, v.creditCode), eq(charityDelivery.reference, v.reference)));
+    if (usedRow) {
+      const used = deliveryRecord(usedRow);
+      // A retry: the entry it wrote, whose target is superseded by it now (so `asked` is measured from that target as it was).
+      const same = used.entryKind === v.kind && used.supersedesId === target.id && used.reason === v.reason && used.amountFen === asked.amountFen && used.deliveredOn === asked.deliveredOn;
+      if (!same) return refuse('DELIVERY_REFERENCE_REUSED', 'this reference was used for a different delivery or correction', ['input', 'reference']);
+      return ok({ delivery: used, superseded: target, pledge: (await pledgeById(tx, used.pledgeId))!, need }, true);
+    }
+    if (target.entryKind === 'REVERSAL') return refuse('DELIVERY_CANCELLED', 'this entry records a cancellation; report the delivery anew if it did happen', ['input', 'deliveryId']);
+    if (target.supersededBy !== null) return refuse('DELIVERY_SUPERSEDED', `the entry was corrected or cancelled already by entry ${target.supersededBy}; correct the entry that stands`, ['input', 'deliveryId']);
+    const p = (await pledgeById(tx, target.pledgeId))!;
+    if (v.kind === 'CORRECTION') {
+      if (asked.amountFen === target.amountFen && asked.deliveredOn === target.deliveredOn) return refuse('CORRECTION_CHANGES_NOTHING', 'give a new amountFen or deliveredOn', ['input']);
+      if (!Number.isSafeInteger(asked.amountFen) || asked.amountFen <= 0) return refuse('AMOUNT_NOT_POSITIVE', 'the amount must be a positive whole number of fen; cancel a delivery that did not happen', ['input', 'amountFen']);
+      if (p.deliveredFen - target.amountFen + asked.amountFen > p.amountFen) return refuse('OVER_DELIVERED', `at most ${p.amountFen - p.deliveredFen + target.amountFen} fen of this pledge can be delivered by this entry`, ['input', 'amountFen']);
+      const answers = { publishedOn: chinaDateOf(need.publishedAt), pledgedOn: chinaDateOf(p.pledgedAt) };
+      const dateProblem = deliveryDateProblem(asked.deliveredOn, answers, v.today);
+      if (dateProblem === 'DELIVERY_IN_FUTURE') return refuse(dateProblem, 'deliveredOn is after today', ['input', 'deliveredOn']);
+      if (dateProblem) return refuse(dateProblem, `deliveredOn is before the pledge it answers: ${earliestDeliveryOn(answers)} at the earliest`, ['input', 'deliveredOn']);
+      // As a report: a day after the household revoked its consent is not recorded against its need.
+      const consent = await consentById(tx, need.consentId);
+      const revokedOn = consent?.revokedAt ? chinaDateOf(consent.revokedAt) : null;
+      if (!consent || (revokedOn !== null && asked.deliveredOn > revokedOn && asked.deliveredOn !== target.deliveredOn)) {
+        return refuse('CONSENT_REVOKED', `the household revoked its consent on ${revokedOn ?? 'an earlier day'}; aid delivered after that day is not recorded against its need`, ['input', 'deliveredOn']);
+      }
+    }
+    const values = {
+      pledgeId: target.pledgeId,
+      needId: target.needId,
+      caseId: target.caseId,
+      householdId: target.householdId,
+      beneficiaryIdNumber: target.beneficiaryIdNumber,
+      creditCode: target.creditCode,
+      amountFen: asked.amountFen,
+      deliveredOn: asked.deliveredOn,
+      reference: v.reference,
+      settlementReference: target.settlementReference,
+      reportedAt: toDbInstant(v.now),
+      entryKind: v.kind,
+      supersedesId: target.id,
+      supersededBy: null,
+      reason: v.reason,
+      recordedByClient: v.clientName,
+    };
+    const [res] = await tx.insert(charityDelivery).values(values);
+    // Conditional, and checked: an entry superseded meanwhile (it cannot be, under the need's lock, unless a write bypassed it) is never superseded twice.
+    const [marked] = await tx.update(charityDelivery).set({ supersededBy: res.insertId }).where(and(eq(charityDelivery.id, target.id), isNull(charityDelivery.supersededBy)));
+    if (marked.affectedRows !== 1) throw new DeliveryRefused(refuse('DELIVERY_SUPERSEDED', 'the entry was corrected or cancelled meanwhile; correct the entry that stands', ['input', 'deliveryId']));
+    const difference = asked.amountFen - target.amountFen;
+    await tx.update(charityPledge).set({ deliveredFen: p.deliveredFen + difference }).where(eq(charityPledge.id, p.id));
+    await tx.update(charityNeed).set({ deliveredFen: need.deliveredFen + difference }).where(eq(charityNeed.id, need.id));
+    const entry = deliveryRecord({ id: res.insertId, ...values });
+    const superseded = { ...target, supersededBy: res.insertId };
+    const refused = await alsoRecord(tx, entry, superseded);
+    if (refused && !refused.ok) throw new DeliveryRefused(refused as CharityOutcome<never>);
+    return ok({ delivery: entry, superseded, pledge: (await pledgeById(tx, p.id))!, need: (await needById(tx, need.id))! });
+  });
+}
+
+export interface PledgeReduceInput {
+  pledgeId: number;
+  creditCode: string;
+  clientName: string;
+  /** The pledge's new amount: below what it is, not below what is delivered. */
+  amountFen: number;
+  reason: string;
+  reference: string;
+  now: Date;
+}
+
+/**
+ * Reduces a pledge, under the need's lock: the pledge holds the new amount, the need's pledged total
+ * falls by the difference (a need COVERED by it opens again, or is withdrawn when its household has
+ * revoked its consent meanwhile), a project it was paid from gets the difference back, and a
+ * reduction row keeps the amounts before and after, the reason, who and when. Idempotent by the
+ * organisation's reference (its own namespace of reductions): the same request again answers the
+ * reduction it made; the reference with another is PLEDGE_REFERENCE_REUSED.
+ */
+export async function reducePledge(db: HubDb, v: PledgeReduceInput): Promise<CharityOutcome<{ pledge: PledgeRecord; need: NeedRecord; reduction: PledgeReductionRecord }>> {
+  try {
+    return await reducePledgeOnce(db, v);
+  } catch (error) {
+    if (isDuplicateKey(error, 'charity_pledge_reduction_reference')) return reducePledgeOnce(db, v);
+    throw error;
+  }
+}
+
+const reductionRecord = (r: typeof charityPledgeReduction.$inferSelect): PledgeReductionRecord => ({ ...r, recordedAt: fromDbInstant(r.recordedAt) });
+
+async function reducePledgeOnce(db: HubDb, v: PledgeReduceInput): Promise<CharityOutcome<{ pledge: PledgeRecord; need: NeedRecord; reduction: PledgeReductionRecord }>> {
+  const first = await pledgeById(db, v.pledgeId);
+  if (!first || first.creditCode !== v.creditCode) return refuse('PLEDGE_NOT_FOUND', 'no pledge of this organisation with that id', ['input', 'pledgeId']);
+  return db.transaction(async (tx) => {
+    const need = await lockNeed(tx, first.needId);
+    if (!need) return refuse('NEED_NOT_FOUND', 'no such need', ['input', 'pledgeId']);
+    const [used] = await tx.select().from(charityPledgeReduction).where(and(eq(charityPledgeReduction.creditCode, v.creditCode), eq(charityPledgeReduction.reference, v.reference)));
+    if (used) {
+      const same = used.pledgeId === v.pledgeId && used.amountAfterFen === v.amountFen && used.reason === v.reason;
+      if (!same) return refuse('PLEDGE_REFERENCE_REUSED', 'this reference was used for a different reduction', ['input', 'reference']);
+      return ok({ pledge: (await pledgeById(tx, v.pledgeId))!, need, reduction: reductionRecord(used) }, true);
+    }
+    const p = (await pledgeById(tx, v.pledgeId))!;
+    if (!Number.isSafeInteger(v.amountFen) || v.amountFen < 0) return refuse('AMOUNT_NEGATIVE', 'the new amount is a whole number of fen, 0 or more', ['input', 'amountFen']);
+    if (v.amountFen >= p.amountFen) return refuse('PLEDGE_NOT_REDUCED', `the pledge is ${p.amountFen} fen; a reduction names a smaller amount`, ['input', 'amountFen']);
+    if (v.amountFen < p.deliveredFen) return refuse('PLEDGE_BELOW_DELIVERED', `${p.deliveredFen} fen of the pledge is delivered already; correct or cancel a delivery first`, ['input', 'amountFen']);
+    const difference = p.amountFen - v.amountFen;
+    const at = toDbInstant(v.now);
+    await tx.update(charityPledge).set({ amountFen: v.amountFen }).where(eq(charityPledge.id, p.id));
+    // The money not given stays the project's to give (its budget was taken at the pledge).
+    if (p.projectId !== null) await tx.update(charityProject).set({ budgetLeftFen: sql`${charityProject.budgetLeftFen} + ${difference}` }).where(eq(charityProject.id, p.projectId));
+    let reopened = {};
+    if (need.state === 'COVERED') {
+      const consent = await consentById(tx, need.consentId);
+      // A covered need is not withdrawn by a revocation (only open ones are); reopened, it would be open under a revoked consent.
+      reopened = consent && consent.revokedAt === null ? { state: 'OPEN' as const, closedAt: null } : { state: 'WITHDRAWN' as const, closeReason: 'CONSENT_REVOKED', closedAt: at };
+    }
+    await tx.update(charityNeed).set({ pledgedFen: need.pledgedFen - difference, ...reopened }).where(eq(charityNeed.id, need.id));
+    const [res] = await tx.insert(charityPledgeReduction).values({
+      pledgeId: p.id,
+      needId: need.id,
+      creditCode: v.creditCode,
+      reference: v.reference,
+      amountBeforeFen: p.amountFen,
+      amountAfterFen: v.amountFen,
+      reason: v.reason,
+      recordedByClient: v.clientName,
+      recordedAt: at,
+    });
+    const [row] = await tx.select().from(charityPledgeReduction).where(eq(charityPledgeReduction.id, res.insertId));
+    return ok({ pledge: (await pledgeById(tx, p.id))!, need: (await needById(tx, need.id))!, reduction: reductionRecord(row) });
+  });
+}
+
+export async function reductionsByPledges(db: HubQuery, pledgeIds: readonly number[]): Promise<PledgeReductionRecord[]> {
+  if (pledgeIds.length === 0) return [];
+  return (await db.select().from(charityPledgeReduction).where(inArray(charityPledgeReduction.pledgeId, [...pledgeIds])).orderBy(asc(charityPledgeReduction.id))).map(reductionRecord);
+}
+
+/**
+ * The ledger's entry recording a charity delivery entry: the organisation's row under the entry's
+ * reference (compared as the column's collation compares, without regard to case) for the entry's
+ * need, or null for an entry the ledger never held.
+ */
+export async function ledgerEntryOfDelivery(db: HubQuery, d: Pick<DeliveryRecord, 'creditCode' | 'reference' | 'needId' | 'beneficiaryIdNumber'>) {
+  // By the beneficiary (reported_aid_beneficiary), the entry's person in the ledger. A plain read:
+  // recordReportedAid locks the entry it supersedes by primary key and reads it again.
+  const rows = await db
+    .select()
+    .from(reportedAid)
+    .where(and(eq(reportedAid.beneficiaryIdNumber, d.beneficiaryIdNumber), eq(reportedAid.reporterCreditCode, d.creditCode), eq(reportedAid.reference, d.reference), eq(reportedAid.needId, String(d.needId))));
+  return rows[0] ?? null;
 }

@@ -25,7 +25,7 @@ import type { MonthlyRunRow as MonthlyRunRowModel } from '../../db/monitoring-mo
 import type { NoticeRow as NoticeRowModel, ObjectionRow as ObjectionRowModel } from '../../db/monitoring/notices';
 import type { SubscriptionRecord as SubscriptionRecordModel } from '../../db/alert-delivery/store';
 import type { AlertDeliveryRow as AlertDeliveryRowModel, AlertDeliveryNoticeRow as AlertDeliveryNoticeRowModel, SubscriptionPage as SubscriptionPageModel, DeliveryPage as DeliveryPageModel } from '../alert-delivery/models';
-import type { ConsentRecord as ConsentRecordModel, NeedRecord as NeedRecordModel, OrganisationRecord as OrganisationRecordModel, ProjectRecord as ProjectRecordModel, ClaimRecord as ClaimRecordModel, PledgeRecord as PledgeRecordModel, DeliveryRecord as DeliveryRecordModel } from '../../db/charity/store';
+import type { ConsentRecord as ConsentRecordModel, NeedRecord as NeedRecordModel, OrganisationRecord as OrganisationRecordModel, ProjectRecord as ProjectRecordModel, ClaimRecord as ClaimRecordModel, PledgeRecord as PledgeRecordModel, DeliveryRecord as DeliveryRecordModel, PledgeReductionRecord as PledgeReductionRecordModel } from '../../db/charity/store';
 import type { NeedDetailModel as NeedDetailModelModel } from '../charity/models';
 import type { ReportedAidRow as ReportedAidRowModel } from '../../db/reported-aid/schema';
 import type { HubContext } from '../context';
@@ -541,6 +541,12 @@ export type Mutation = {
   readonly charityPledgeCreate: CharityPledgePayload;
   /** Reports aid delivered against a pledge: recorded in the household's aid chain, linked to the need and the case. Idempotent by the charity's reference. */
   readonly charityDeliveryReport: CharityDeliveryPayload;
+  /** Cancels a delivery the calling organisation reported that did not happen: a REVERSAL entry supersedes it here and in the reported-aid ledger (nothing is rewritten), so the household's aid, totals, the need's and pledge's delivered amounts and the meeting brief no longer count it. Idempotent by the new entry's reference. */
+  readonly charityDeliveryCancel: CharityDeliveryCorrectionPayload;
+  /** Corrects a delivery the calling organisation reported (a new amount or day): a CORRECTION entry supersedes it here and in the reported-aid ledger, the earlier entry kept as history. Idempotent by the new entry's reference. */
+  readonly charityDeliveryCorrect: CharityDeliveryCorrectionPayload;
+  /** Reduces a pledge of the calling organisation to a smaller amount, never below what it has delivered. A need it covered opens again; a project it was paid from gets the difference back. Idempotent by the reduction's reference. */
+  readonly charityPledgeReduce: CharityPledgeReducePayload;
   /** Starts a scan of a division as a job in the hub and returns at once; follow it with `scan(id)`. */
   readonly scanStart: ScanStartPayload;
   /** Confirms a finding, as a department concerned. */
@@ -785,6 +791,33 @@ export type MutationCharityPledgeCreateArgs = {
  */
 export type MutationCharityDeliveryReportArgs = {
   input: CharityDeliveryReportInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
+export type MutationCharityDeliveryCancelArgs = {
+  input: CharityDeliveryCancelInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
+export type MutationCharityDeliveryCorrectArgs = {
+  input: CharityDeliveryCorrectInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
+export type MutationCharityPledgeReduceArgs = {
+  input: CharityPledgeReduceInput;
 };
 
 
@@ -2190,7 +2223,7 @@ export type CharityErrorCode =
   | 'PLEDGE_NOT_FOUND'
   /** The delivery goes beyond what the pledge has left undelivered. */
   | 'OVER_DELIVERED'
-  /** The reference was used for a different delivery. */
+  /** The reference was used for a different delivery, correction or cancellation. */
   | 'DELIVERY_REFERENCE_REUSED'
   /** A delivery date in the future. */
   | 'DELIVERY_IN_FUTURE'
@@ -2202,10 +2235,24 @@ export type CharityErrorCode =
   | 'PROJECT_NOT_FOUND'
   /** The project is for another purpose or area than the need (its budget pays only needs it matches, as matchingProjects lists them). */
   | 'PROJECT_NOT_MATCHING'
-  /** The pledge's reference was used for a different pledge of the organisation. */
+  /** The pledge's (or the reduction's) reference was used for a different pledge (reduction) of the organisation. */
   | 'PLEDGE_REFERENCE_REUSED'
   /** The idempotency key was used by this client for a different need (or consent). */
-  | 'IDEMPOTENCY_KEY_REUSED';
+  | 'IDEMPOTENCY_KEY_REUSED'
+  /** No delivery of the calling organisation with that id (only the organisation that reported a delivery corrects it). */
+  | 'DELIVERY_NOT_FOUND'
+  /** The delivery entry was corrected or cancelled already: correct the entry that stands (the message names it). */
+  | 'DELIVERY_SUPERSEDED'
+  /** The entry is a cancellation: a delivery that did happen after all is reported anew. */
+  | 'DELIVERY_CANCELLED'
+  /** A correction with the amount and day as they are. */
+  | 'CORRECTION_CHANGES_NOTHING'
+  /** An amount below 0. */
+  | 'AMOUNT_NEGATIVE'
+  /** A reduction to an amount not below the pledge's. */
+  | 'PLEDGE_NOT_REDUCED'
+  /** A reduction below what the pledge has delivered: correct or cancel the delivery first. */
+  | 'PLEDGE_BELOW_DELIVERED';
 
 /** A refused write: code, message, the input field concerned. */
 export type CharityUserError = {
@@ -2260,9 +2307,9 @@ export type CharityNeed = {
   readonly county: Region;
   /** Still uncovered after government aid, when published. */
   readonly uncoveredFen: Scalars['Fen']['output'];
-  /** Pledged so far. */
+  /** Pledged so far (pledges as they stand, after reductions). */
   readonly pledgedFen: Scalars['Fen']['output'];
-  /** Delivered so far. */
+  /** Delivered so far: the deliveries that stand (a cancelled one counts nothing, a corrected one its corrected amount). */
   readonly deliveredFen: Scalars['Fen']['output'];
   /** The anonymised description charities read after claiming. */
   readonly description: Scalars['String']['output'];
@@ -2280,8 +2327,10 @@ export type CharityNeed = {
   readonly closedAt?: Maybe<Scalars['DateTime']['output']>;
   /** Pledges against it. */
   readonly pledges: ReadonlyArray<CharityPledge>;
-  /** Deliveries against it (aid in the household's chain). */
+  /** Deliveries against it that stand (aid in the household's chain): a cancelled delivery is left out, a corrected one is its correction. */
   readonly deliveries: ReadonlyArray<CharityDelivery>;
+  /** Every delivery entry against it, oldest first: as reported, corrections and cancellations, each superseded one saying by which. */
+  readonly deliveryHistory: ReadonlyArray<CharityDelivery>;
   /** Projects whose purpose and area match it, with budget left. */
   readonly matchingProjects: ReadonlyArray<CharityProject>;
 };
@@ -2390,13 +2439,41 @@ export type CharityPledge = {
   readonly organisation: CharityOrganisation;
   /** The project it is paid from, if any. */
   readonly project?: Maybe<CharityProject>;
-  /** Pledged. */
+  /** Pledged, as it stands (after any reduction). */
   readonly amountFen: Scalars['Fen']['output'];
-  /** Delivered so far. */
+  /** Delivered so far (deliveries that stand). */
   readonly deliveredFen: Scalars['Fen']['output'];
   /** When. */
   readonly pledgedAt: Scalars['DateTime']['output'];
+  /** The charity's own reference (null for a pledge made before a reference was required). */
+  readonly reference?: Maybe<Scalars['String']['output']>;
+  /** Its reductions, oldest first. */
+  readonly reductions: ReadonlyArray<CharityPledgeReduction>;
 };
+
+/** A pledge reduced by its organisation (charityPledgeReduce). */
+export type CharityPledgeReduction = {
+  readonly __typename?: 'CharityPledgeReduction';
+  /** The pledge's amount before. */
+  readonly amountBeforeFen: Scalars['Fen']['output'];
+  /** The pledge's amount after. */
+  readonly amountAfterFen: Scalars['Fen']['output'];
+  /** Why, in the organisation's words. */
+  readonly reason: Scalars['String']['output'];
+  /** The organisation's reference for the reduction. */
+  readonly reference: Scalars['String']['output'];
+  /** When the hub recorded it. */
+  readonly recordedAt: Scalars['DateTime']['output'];
+};
+
+/** What a delivery entry is. */
+export type CharityDeliveryEntryKind =
+  /** A delivery as reported (charityDeliveryReport). */
+  | 'DELIVERY'
+  /** A new amount or day for the entry it supersedes (charityDeliveryCorrect). */
+  | 'CORRECTION'
+  /** The entry it supersedes did not happen (charityDeliveryCancel); amount 0. */
+  | 'REVERSAL';
 
 /** Aid a charity delivered against its pledge: reported aid in the household's chain. */
 export type CharityDelivery = {
@@ -2417,6 +2494,14 @@ export type CharityDelivery = {
   readonly reference: Scalars['String']['output'];
   /** The hospital settlement it pays towards, for medical needs. */
   readonly settlementReference?: Maybe<Scalars['String']['output']>;
+  /** A delivery as reported, or a correction or cancellation of an earlier entry. */
+  readonly entryKind: CharityDeliveryEntryKind;
+  /** The entry a CORRECTION or REVERSAL supersedes. */
+  readonly supersedesId?: Maybe<Scalars['ID']['output']>;
+  /** The entry that superseded this one (a correction or cancellation); null while it stands. */
+  readonly supersededById?: Maybe<Scalars['ID']['output']>;
+  /** Why a CORRECTION or REVERSAL was made. */
+  readonly reason?: Maybe<Scalars['String']['output']>;
 };
 
 /** A consent to record. */
@@ -2541,6 +2626,42 @@ export type CharityPledgeCreateInput = {
   readonly reference: Scalars['String']['input'];
 };
 
+/** A delivery to cancel. */
+export type CharityDeliveryCancelInput = {
+  /** The delivery entry that stands (the latest of its chain; an earlier one is DELIVERY_SUPERSEDED). */
+  readonly deliveryId: Scalars['ID']['input'];
+  /** Why it is cancelled, up to 200 characters, naming no person. */
+  readonly reason: Scalars['String']['input'];
+  /** The charity's own reference for the cancellation, up to 64 characters, among its delivery references: the same cancellation again answers the first, replayed; the reference used for anything else is DELIVERY_REFERENCE_REUSED. */
+  readonly reference: Scalars['String']['input'];
+};
+
+/** A delivery to correct: a new amount, a new day, or both. */
+export type CharityDeliveryCorrectInput = {
+  /** The delivery entry that stands (the latest of its chain; an earlier one is DELIVERY_SUPERSEDED). */
+  readonly deliveryId: Scalars['ID']['input'];
+  /** The amount delivered; default as it was. Positive, within the pledge (OVER_DELIVERED); a delivery that did not happen is cancelled. */
+  readonly amountFen?: InputMaybe<Scalars['Fen']['input']>;
+  /** The day it reached the household; default as it was. As for a report: from the day of the pledge to today, and not after the household revoked its consent. */
+  readonly deliveredOn?: InputMaybe<Scalars['Date']['input']>;
+  /** Why, up to 200 characters, naming no person. */
+  readonly reason: Scalars['String']['input'];
+  /** The charity's own reference for the correction, up to 64 characters, among its delivery references: the same correction again answers the first, replayed; the reference used for anything else is DELIVERY_REFERENCE_REUSED. */
+  readonly reference: Scalars['String']['input'];
+};
+
+/** A pledge to reduce. */
+export type CharityPledgeReduceInput = {
+  /** The pledge. */
+  readonly pledgeId: Scalars['ID']['input'];
+  /** The pledge's new amount: below what it is (PLEDGE_NOT_REDUCED), not below what it has delivered (PLEDGE_BELOW_DELIVERED); 0 takes back a pledge nothing was delivered on. */
+  readonly amountFen: Scalars['Fen']['input'];
+  /** Why, up to 200 characters, naming no person. */
+  readonly reason: Scalars['String']['input'];
+  /** The charity's own reference for the reduction, up to 64 characters: the same reduction again answers the first, replayed; the reference used for another is PLEDGE_REFERENCE_REUSED. */
+  readonly reference: Scalars['String']['input'];
+};
+
 /** A delivery report. */
 export type CharityDeliveryReportInput = {
   /** The pledge. */
@@ -2616,6 +2737,34 @@ export type CharityPledgePayload = {
   /** What is left to pledge after it. */
   readonly remainingFen?: Maybe<Scalars['Fen']['output']>;
   /** True when this answers an earlier request with the same reference (nothing new was pledged). */
+  readonly replayed: Scalars['Boolean']['output'];
+  /** Why refused. */
+  readonly userErrors: ReadonlyArray<CharityUserError>;
+};
+
+/** The result of charityDeliveryCancel and charityDeliveryCorrect. */
+export type CharityDeliveryCorrectionPayload = {
+  readonly __typename?: 'CharityDeliveryCorrectionPayload';
+  /** The new entry (REVERSAL or CORRECTION); null when refused. */
+  readonly delivery?: Maybe<CharityDelivery>;
+  /** The entry it superseded, as it is now; null when refused. */
+  readonly superseded?: Maybe<CharityDelivery>;
+  /** The pledge, with its delivered amount after; null when refused. */
+  readonly pledge?: Maybe<CharityPledge>;
+  /** True when this reference was recorded before and nothing new was written. */
+  readonly replayed: Scalars['Boolean']['output'];
+  /** Why refused. */
+  readonly userErrors: ReadonlyArray<CharityUserError>;
+};
+
+/** The result of charityPledgeReduce. */
+export type CharityPledgeReducePayload = {
+  readonly __typename?: 'CharityPledgeReducePayload';
+  /** The pledge as reduced; null when refused. */
+  readonly pledge?: Maybe<CharityPledge>;
+  /** What is left to pledge on the need after it. */
+  readonly remainingFen?: Maybe<Scalars['Fen']['output']>;
+  /** True when this reference was recorded before and nothing new was written. */
   readonly replayed: Scalars['Boolean']['output'];
   /** Why refused. */
   readonly userErrors: ReadonlyArray<CharityUserError>;
@@ -4340,7 +4489,7 @@ export type AidReportErrorCode =
   | 'SUPERSEDES_ALREADY_SUPERSEDED'
   /** A reversal names another beneficiary or programme than the entry it reverses (a CORRECTION changes them). */
   | 'REVERSAL_MISMATCH'
-  /** The entry superseded records a charity delivery (charityDeliveryReport), its reference compared without regard to case: it changes only with the delivery, never through aidReport. */
+  /** The entry superseded records a charity delivery (charityDeliveryReport, or its correction or cancellation), its reference compared without regard to case: it changes only with the delivery (charityDeliveryCorrect, charityDeliveryCancel), never through aidReport. */
   | 'SUPERSEDES_CHARITY_DELIVERY'
   | 'TEXT_TOO_LONG'
   /** The caller's office is not one that reports aid (a federated department records aid in its own system). */
@@ -4641,6 +4790,8 @@ export type ResolversTypes = {
   CharityProject: ResolverTypeWrapper<ProjectRecordModel>;
   CharityClaim: ResolverTypeWrapper<ClaimRecordModel>;
   CharityPledge: ResolverTypeWrapper<PledgeRecordModel>;
+  CharityPledgeReduction: ResolverTypeWrapper<PledgeReductionRecordModel>;
+  CharityDeliveryEntryKind: CharityDeliveryEntryKind;
   CharityDelivery: ResolverTypeWrapper<DeliveryRecordModel>;
   CharityConsentRecordInput: CharityConsentRecordInput;
   CharityConsentRevokeInput: CharityConsentRevokeInput;
@@ -4652,6 +4803,9 @@ export type ResolversTypes = {
   CharityProjectCreateInput: CharityProjectCreateInput;
   CharityNeedClaimInput: CharityNeedClaimInput;
   CharityPledgeCreateInput: CharityPledgeCreateInput;
+  CharityDeliveryCancelInput: CharityDeliveryCancelInput;
+  CharityDeliveryCorrectInput: CharityDeliveryCorrectInput;
+  CharityPledgeReduceInput: CharityPledgeReduceInput;
   CharityDeliveryReportInput: CharityDeliveryReportInput;
   CharityConsentPayload: ResolverTypeWrapper<Omit<CharityConsentPayload, 'consent'> & { consent?: Maybe<ResolversTypes['CharityConsent']> }>;
   CharityNeedPayload: ResolverTypeWrapper<Omit<CharityNeedPayload, 'need'> & { need?: Maybe<ResolversTypes['CharityNeed']> }>;
@@ -4659,6 +4813,8 @@ export type ResolversTypes = {
   CharityProjectPayload: ResolverTypeWrapper<Omit<CharityProjectPayload, 'project'> & { project?: Maybe<ResolversTypes['CharityProject']> }>;
   CharityClaimPayload: ResolverTypeWrapper<Omit<CharityClaimPayload, 'claim'> & { claim?: Maybe<ResolversTypes['CharityClaim']> }>;
   CharityPledgePayload: ResolverTypeWrapper<Omit<CharityPledgePayload, 'pledge'> & { pledge?: Maybe<ResolversTypes['CharityPledge']> }>;
+  CharityDeliveryCorrectionPayload: ResolverTypeWrapper<Omit<CharityDeliveryCorrectionPayload, 'delivery' | 'superseded' | 'pledge'> & { delivery?: Maybe<ResolversTypes['CharityDelivery']>, superseded?: Maybe<ResolversTypes['CharityDelivery']>, pledge?: Maybe<ResolversTypes['CharityPledge']> }>;
+  CharityPledgeReducePayload: ResolverTypeWrapper<Omit<CharityPledgeReducePayload, 'pledge'> & { pledge?: Maybe<ResolversTypes['CharityPledge']> }>;
   CharityDeliveryPayload: ResolverTypeWrapper<Omit<CharityDeliveryPayload, 'delivery'> & { delivery?: Maybe<ResolversTypes['CharityDelivery']> }>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
@@ -4856,6 +5012,7 @@ export type ResolversParentTypes = {
   CharityProject: ProjectRecordModel;
   CharityClaim: ClaimRecordModel;
   CharityPledge: PledgeRecordModel;
+  CharityPledgeReduction: PledgeReductionRecordModel;
   CharityDelivery: DeliveryRecordModel;
   CharityConsentRecordInput: CharityConsentRecordInput;
   CharityConsentRevokeInput: CharityConsentRevokeInput;
@@ -4867,6 +5024,9 @@ export type ResolversParentTypes = {
   CharityProjectCreateInput: CharityProjectCreateInput;
   CharityNeedClaimInput: CharityNeedClaimInput;
   CharityPledgeCreateInput: CharityPledgeCreateInput;
+  CharityDeliveryCancelInput: CharityDeliveryCancelInput;
+  CharityDeliveryCorrectInput: CharityDeliveryCorrectInput;
+  CharityPledgeReduceInput: CharityPledgeReduceInput;
   CharityDeliveryReportInput: CharityDeliveryReportInput;
   CharityConsentPayload: Omit<CharityConsentPayload, 'consent'> & { consent?: Maybe<ResolversParentTypes['CharityConsent']> };
   CharityNeedPayload: Omit<CharityNeedPayload, 'need'> & { need?: Maybe<ResolversParentTypes['CharityNeed']> };
@@ -4874,6 +5034,8 @@ export type ResolversParentTypes = {
   CharityProjectPayload: Omit<CharityProjectPayload, 'project'> & { project?: Maybe<ResolversParentTypes['CharityProject']> };
   CharityClaimPayload: Omit<CharityClaimPayload, 'claim'> & { claim?: Maybe<ResolversParentTypes['CharityClaim']> };
   CharityPledgePayload: Omit<CharityPledgePayload, 'pledge'> & { pledge?: Maybe<ResolversParentTypes['CharityPledge']> };
+  CharityDeliveryCorrectionPayload: Omit<CharityDeliveryCorrectionPayload, 'delivery' | 'superseded' | 'pledge'> & { delivery?: Maybe<ResolversParentTypes['CharityDelivery']>, superseded?: Maybe<ResolversParentTypes['CharityDelivery']>, pledge?: Maybe<ResolversParentTypes['CharityPledge']> };
+  CharityPledgeReducePayload: Omit<CharityPledgeReducePayload, 'pledge'> & { pledge?: Maybe<ResolversParentTypes['CharityPledge']> };
   CharityDeliveryPayload: Omit<CharityDeliveryPayload, 'delivery'> & { delivery?: Maybe<ResolversParentTypes['CharityDelivery']> };
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
@@ -5109,6 +5271,9 @@ export type MutationResolvers<ContextType = HubContext, ParentType extends Resol
   charityNeedClaim?: Resolver<ResolversTypes['CharityClaimPayload'], ParentType, ContextType, RequireFields<MutationCharityNeedClaimArgs, 'input'>>;
   charityPledgeCreate?: Resolver<ResolversTypes['CharityPledgePayload'], ParentType, ContextType, RequireFields<MutationCharityPledgeCreateArgs, 'input'>>;
   charityDeliveryReport?: Resolver<ResolversTypes['CharityDeliveryPayload'], ParentType, ContextType, RequireFields<MutationCharityDeliveryReportArgs, 'input'>>;
+  charityDeliveryCancel?: Resolver<ResolversTypes['CharityDeliveryCorrectionPayload'], ParentType, ContextType, RequireFields<MutationCharityDeliveryCancelArgs, 'input'>>;
+  charityDeliveryCorrect?: Resolver<ResolversTypes['CharityDeliveryCorrectionPayload'], ParentType, ContextType, RequireFields<MutationCharityDeliveryCorrectArgs, 'input'>>;
+  charityPledgeReduce?: Resolver<ResolversTypes['CharityPledgeReducePayload'], ParentType, ContextType, RequireFields<MutationCharityPledgeReduceArgs, 'input'>>;
   scanStart?: Resolver<ResolversTypes['ScanStartPayload'], ParentType, ContextType, RequireFields<MutationScanStartArgs, 'input'>>;
   findingConfirm?: Resolver<ResolversTypes['FindingConfirmPayload'], ParentType, ContextType, RequireFields<MutationFindingConfirmArgs, 'input'>>;
   findingDismiss?: Resolver<ResolversTypes['FindingDismissPayload'], ParentType, ContextType, RequireFields<MutationFindingDismissArgs, 'input'>>;
@@ -5506,6 +5671,7 @@ export type CharityNeedResolvers<ContextType = HubContext, ParentType extends Re
   closedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   pledges?: Resolver<ReadonlyArray<ResolversTypes['CharityPledge']>, ParentType, ContextType>;
   deliveries?: Resolver<ReadonlyArray<ResolversTypes['CharityDelivery']>, ParentType, ContextType>;
+  deliveryHistory?: Resolver<ReadonlyArray<ResolversTypes['CharityDelivery']>, ParentType, ContextType>;
   matchingProjects?: Resolver<ReadonlyArray<ResolversTypes['CharityProject']>, ParentType, ContextType>;
 };
 
@@ -5566,6 +5732,16 @@ export type CharityPledgeResolvers<ContextType = HubContext, ParentType extends 
   amountFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
   deliveredFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
   pledgedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  reference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  reductions?: Resolver<ReadonlyArray<ResolversTypes['CharityPledgeReduction']>, ParentType, ContextType>;
+};
+
+export type CharityPledgeReductionResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityPledgeReduction'] = ResolversParentTypes['CharityPledgeReduction']> = {
+  amountBeforeFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+  amountAfterFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
 export type CharityDeliveryResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityDelivery'] = ResolversParentTypes['CharityDelivery']> = {
@@ -5577,6 +5753,10 @@ export type CharityDeliveryResolvers<ContextType = HubContext, ParentType extend
   deliveredOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   reference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   settlementReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  entryKind?: Resolver<ResolversTypes['CharityDeliveryEntryKind'], ParentType, ContextType>;
+  supersedesId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  supersededById?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type CharityConsentPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityConsentPayload'] = ResolversParentTypes['CharityConsentPayload']> = {
@@ -5608,6 +5788,21 @@ export type CharityClaimPayloadResolvers<ContextType = HubContext, ParentType ex
 };
 
 export type CharityPledgePayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityPledgePayload'] = ResolversParentTypes['CharityPledgePayload']> = {
+  pledge?: Resolver<Maybe<ResolversTypes['CharityPledge']>, ParentType, ContextType>;
+  remainingFen?: Resolver<Maybe<ResolversTypes['Fen']>, ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['CharityUserError']>, ParentType, ContextType>;
+};
+
+export type CharityDeliveryCorrectionPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityDeliveryCorrectionPayload'] = ResolversParentTypes['CharityDeliveryCorrectionPayload']> = {
+  delivery?: Resolver<Maybe<ResolversTypes['CharityDelivery']>, ParentType, ContextType>;
+  superseded?: Resolver<Maybe<ResolversTypes['CharityDelivery']>, ParentType, ContextType>;
+  pledge?: Resolver<Maybe<ResolversTypes['CharityPledge']>, ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['CharityUserError']>, ParentType, ContextType>;
+};
+
+export type CharityPledgeReducePayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityPledgeReducePayload'] = ResolversParentTypes['CharityPledgeReducePayload']> = {
   pledge?: Resolver<Maybe<ResolversTypes['CharityPledge']>, ParentType, ContextType>;
   remainingFen?: Resolver<Maybe<ResolversTypes['Fen']>, ParentType, ContextType>;
   replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -6238,6 +6433,7 @@ export type Resolvers<ContextType = HubContext> = {
   CharityProject?: CharityProjectResolvers<ContextType>;
   CharityClaim?: CharityClaimResolvers<ContextType>;
   CharityPledge?: CharityPledgeResolvers<ContextType>;
+  CharityPledgeReduction?: CharityPledgeReductionResolvers<ContextType>;
   CharityDelivery?: CharityDeliveryResolvers<ContextType>;
   CharityConsentPayload?: CharityConsentPayloadResolvers<ContextType>;
   CharityNeedPayload?: CharityNeedPayloadResolvers<ContextType>;
@@ -6245,6 +6441,8 @@ export type Resolvers<ContextType = HubContext> = {
   CharityProjectPayload?: CharityProjectPayloadResolvers<ContextType>;
   CharityClaimPayload?: CharityClaimPayloadResolvers<ContextType>;
   CharityPledgePayload?: CharityPledgePayloadResolvers<ContextType>;
+  CharityDeliveryCorrectionPayload?: CharityDeliveryCorrectionPayloadResolvers<ContextType>;
+  CharityPledgeReducePayload?: CharityPledgeReducePayloadResolvers<ContextType>;
   CharityDeliveryPayload?: CharityDeliveryPayloadResolvers<ContextType>;
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;

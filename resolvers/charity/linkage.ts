@@ -17,6 +17,7 @@ import { validateReport } from '../../domain/reported-aid/validate';
 import { recordReportedAid, type Reporter } from '../../db/reported-aid/store';
 import type { IsoDate } from '../../domain/dates';
 import type { HubContext } from '../context';
+import type { HubTx } from '../../db/cases/records';
 import { longerThan } from '../../domain/text-length';
 import { birthDateOf } from '../../domain/id-number';
 import { isDuplicateKey } from '../../db/cases/write';
@@ -317,6 +318,87 @@ export async function reportDelivery(ctx: HubContext, input: { pledgeId: string;
   if (outcome.ok) ctx.access.record([{ kind: 'HOUSEHOLD', householdId: outcome.value.delivery.householdId }, { kind: 'PERSON', idNumber: outcome.value.delivery.beneficiaryIdNumber }], false);
   else if (beneficiary) ctx.access.record([{ kind: 'PERSON', idNumber: beneficiary }], false);
   return outcome;
+}
+
+type Correction = store.DeliveryCorrection;
+
+/**
+ * Cancels (REVERSAL) or corrects (CORRECTION: a new amount or day) a delivery the calling
+ * organisation reported. Only that organisation may: the hub has no role supervising charities'
+ * entries, and another's delivery reads as none (DELIVERY_NOT_FOUND). The delivery entry and the
+ * ledger's entry are superseded by new ones in one transaction, so the household's aid, its totals,
+ * the need's and pledge's delivered amounts and the meeting brief move together and the history stays.
+ */
+export async function correctDelivery(
+  ctx: HubContext,
+  kind: 'CORRECTION' | 'REVERSAL',
+  input: { deliveryId: string; reason: string; reference: string; amountFen?: number | null; deliveredOn?: IsoDate | null },
+): Promise<CharityOutcome<Correction>> {
+  const deliveryId = requireHubId(input.deliveryId, 'input.deliveryId', 'delivery id');
+  const org = await myOrganisation(ctx);
+  if (!org) return refuse<Correction>('ORGANISATION_NOT_REGISTERED', 'register the organisation first', null);
+  const bad = text(input.reference, 64, ['input', 'reference']) ?? text(input.reason, 200, ['input', 'reason']);
+  if (bad) return { ok: false, errors: [bad] };
+  const clientName = caller(ctx).name;
+  const outcome = await store.correctDelivery(
+    ctx.hub,
+    { deliveryId, creditCode: org.creditCode, clientName, kind, amountFen: input.amountFen ?? null, deliveredOn: input.deliveredOn ?? null, reason: input.reason.trim(), reference: input.reference.trim(), now: ctx.now(), today: ctx.today },
+    (tx, entry, superseded) => correctionIntoLedger(ctx, tx, entry, superseded),
+  );
+  // As a report: the entry changes aid recorded to a member of the household.
+  if (outcome.ok) ctx.access.record([{ kind: 'HOUSEHOLD', householdId: outcome.value.delivery.householdId }, { kind: 'PERSON', idNumber: outcome.value.delivery.beneficiaryIdNumber }], false);
+  return outcome;
+}
+
+/**
+ * The ledger's CORRECTION or REVERSAL of the entry that recorded the superseded delivery, under the
+ * new entry's reference and the client that wrote the first (the ledger supersedes a reporter's own
+ * entries): same person, programme, settlement, case and need. A delivery the ledger never held
+ * (none is written otherwise since deliveries entered it) has nothing there to supersede.
+ */
+async function correctionIntoLedger(ctx: HubContext, tx: HubTx, entry: store.DeliveryRecord, superseded: store.DeliveryRecord): Promise<CharityOutcome<unknown> | null> {
+  const earlier = await store.ledgerEntryOfDelivery(tx, superseded);
+  if (!earlier) return null;
+  const checked = validateReport(
+    'CHARITY',
+    [
+      {
+        reference: entry.reference,
+        entryKind: entry.entryKind === 'REVERSAL' ? 'REVERSAL' : 'CORRECTION',
+        supersedesReference: earlier.reference,
+        beneficiaryIdNumber: earlier.beneficiaryIdNumber,
+        programme: earlier.programme,
+        grantDate: entry.deliveredOn,
+        amountFen: entry.amountFen,
+        settlementRef: earlier.settlementRef,
+        caseReference: earlier.caseReference,
+        needId: earlier.needId,
+      },
+    ],
+    ctx.today,
+  );
+  if (!checked.ok) return refuse('DELIVERY_NOT_RECORDABLE', checked.errors.map((e) => `${e.field ?? 'record'}: ${e.message}`).join('; '), deliveryField(checked.errors));
+  const recorded = await recordReportedAid(tx, checked.records, { clientName: earlier.reporterClient, office: 'CHARITY', creditCode: entry.creditCode }, ctx.now());
+  if (!recorded.ok) {
+    return recorded.errors.some((e) => e.code === 'REFERENCE_CONFLICT')
+      ? refuse('DELIVERY_REFERENCE_REUSED', 'the charity already reported other aid under this reference', ['input', 'reference'])
+      : refuse('DELIVERY_NOT_RECORDABLE', recorded.errors.map((e) => e.message).join('; '), ['input']);
+  }
+  return null;
+}
+
+/**
+ * Reduces a pledge of the calling organisation (another's reads as none, PLEDGE_NOT_FOUND): to a
+ * smaller amount, not below what it has delivered.
+ */
+export async function reducePledge(ctx: HubContext, input: { pledgeId: string; amountFen: number; reason: string; reference: string }) {
+  type Result = { pledge: store.PledgeRecord; need: store.NeedRecord; reduction: store.PledgeReductionRecord };
+  const pledgeId = requireHubId(input.pledgeId, 'input.pledgeId', 'pledge id');
+  const org = await myOrganisation(ctx);
+  if (!org) return refuse<Result>('ORGANISATION_NOT_REGISTERED', 'register the organisation first', null);
+  const bad = text(input.reference, 64, ['input', 'reference']) ?? text(input.reason, 200, ['input', 'reason']);
+  if (bad) return { ok: false as const, errors: [bad] };
+  return store.reducePledge(ctx.hub, { pledgeId, creditCode: org.creditCode, clientName: caller(ctx).name, amountFen: input.amountFen, reason: input.reason.trim(), reference: input.reference.trim(), now: ctx.now() });
 }
 
 /** The ledger's record fields as a delivery's input names them (the rest are the hub's own: the need, the case, the programme). */

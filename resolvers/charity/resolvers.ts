@@ -2,7 +2,7 @@
 import { divisionPrefix } from '../../domain/division-code';
 import { requireDivisionCode, requireHubId } from '../../access/errors';
 import { inScope } from '../../access/decide';
-import { listProjects, openNeedsWithin, claimActive, type NeedRecord, type ProjectRecord } from '../../db/charity/store';
+import { listProjects, openNeedsWithin, claimActive, deliveryStands, type NeedRecord, type ProjectRecord } from '../../db/charity/store';
 import { amountBand, projectMatches } from '../../domain/charity/needs';
 import type { CharityOutcome } from '../../domain/charity/errors';
 import { chinaDateOf } from '../../domain/cases/china-time';
@@ -80,6 +80,18 @@ export const charityResolvers: Resolvers = {
       const outcome = await linkage.reportDelivery(ctx, input);
       return payload(outcome, (r) => ({ delivery: r.delivery, replayed: outcome.ok && outcome.replayed === true }), { delivery: null, replayed: false });
     },
+    charityDeliveryCancel: async (_, { input }, ctx) => {
+      const outcome = await linkage.correctDelivery(ctx, 'REVERSAL', input);
+      return payload(outcome, (r) => ({ delivery: r.delivery, superseded: r.superseded, pledge: r.pledge, replayed: outcome.ok && outcome.replayed === true }), { delivery: null, superseded: null, pledge: null, replayed: false });
+    },
+    charityDeliveryCorrect: async (_, { input }, ctx) => {
+      const outcome = await linkage.correctDelivery(ctx, 'CORRECTION', input);
+      return payload(outcome, (r) => ({ delivery: r.delivery, superseded: r.superseded, pledge: r.pledge, replayed: outcome.ok && outcome.replayed === true }), { delivery: null, superseded: null, pledge: null, replayed: false });
+    },
+    charityPledgeReduce: async (_, { input }, ctx) => {
+      const outcome = await linkage.reducePledge(ctx, input);
+      return payload(outcome, (r) => ({ pledge: r.pledge, remainingFen: r.need.uncoveredFen - r.need.pledgedFen, replayed: outcome.ok && outcome.replayed === true }), { pledge: null, remainingFen: null, replayed: false });
+    },
   },
   Dossier: {
     charityNeeds: (d, _, ctx) => ctx.loaders.charity.needsByHousehold.load(d.household.id),
@@ -95,7 +107,8 @@ export const charityResolvers: Resolvers = {
     consent: async (n, _, ctx) => (await ctx.loaders.charity.consentById.load(n.consentId))!,
     county: (n, _, ctx) => regionOf(ctx, n.countyCode),
     pledges: (n, _, ctx) => ctx.loaders.charity.pledgesByNeed.load(n.id),
-    deliveries: (n, _, ctx) => ctx.loaders.charity.deliveriesByNeed.load(n.id),
+    deliveries: async (n, _, ctx) => (await ctx.loaders.charity.deliveriesByNeed.load(n.id)).filter(deliveryStands),
+    deliveryHistory: (n, _, ctx) => ctx.loaders.charity.deliveriesByNeed.load(n.id),
     matchingProjects: (n, _, ctx) => matchingProjects(ctx, n),
   },
   CharityNeedSummary: {
@@ -141,11 +154,14 @@ export const charityResolvers: Resolvers = {
     needId: (p) => String(p.needId),
     organisation: async (p, _, ctx) => (await ctx.loaders.charity.organisationByCode.load(p.creditCode))!,
     project: (p, _, ctx) => (p.projectId === null ? null : ctx.loaders.charity.projectById.load(p.projectId)),
+    reductions: (p, _, ctx) => ctx.loaders.charity.reductionsByPledge.load(p.id),
   },
   CharityDelivery: {
     id: (d) => String(d.id),
     pledgeId: (d) => String(d.pledgeId),
     needId: (d) => String(d.needId),
     organisation: async (d, _, ctx) => (await ctx.loaders.charity.organisationByCode.load(d.creditCode))!,
+    supersedesId: (d) => (d.supersedesId === null ? null : String(d.supersedesId)),
+    supersededById: (d) => (d.supersededBy === null ? null : String(d.supersededBy)),
   },
 };

@@ -1,0 +1,364 @@
+/**
+ * A charity corrects what it reported by mistake, through a real hub: a delivery that did not happen
+ * is cancelled (charityDeliveryCancel), a wrong amount or day corrected (charityDeliveryCorrect), a
+ * pledge reduced (charityPledgeReduce). Nothing is rewritten: each is a new entry superseding the
+ * earlier one, in the charity's entries and in the reported-aid ledger, so the history stays while
+ * the household's aid, its totals, the need's and pledge's amounts and the meeting brief show what
+ * stands. Only the organisation that made an entry corrects it; a retry under the same reference
+ * answers the first; every refusal has its code and writes nothing.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse, validate } from 'graphql';
+import { buildSchema } from '../../resolvers/index';
+import { makeCreditCode } from '../../domain/credit-code';
+import { createTestDatabases, type TestDatabases } from '../support/databases';
+import { TestClock } from '../support/clock';
+import { startTestHub, type TestHub } from '../support/hub';
+import { insertRegions, insertWang, TODAY, WANG } from '../support/scenarios';
+
+jest.setTimeout(180_000);
+
+let dbs: TestDatabases;
+let hub: TestHub;
+let wangId: number;
+let caseId: string;
+let office: ReturnType<TestHub['as']>;
+let officeToken: string;
+let charity: ReturnType<TestHub['as']>;
+let charityName: string;
+let charityToken: string;
+let other: ReturnType<TestHub['as']>;
+const ORG = makeCreditCode('53370800MJ1357924');
+const OTHER_ORG = makeCreditCode('53370800MJ9753124');
+const clock = new TestClock(`${TODAY}T10:00:00+08:00`);
+/** Days after TODAY (a Sunday), China time. */
+const DAY1 = '2026-03-16';
+const DAY2 = '2026-03-17';
+
+const CONSENT = `mutation($input: CharityConsentRecordInput!) { charityConsentRecord(input: $input) { consent { id } userErrors { code } } }`;
+const PUBLISH = `mutation($input: CharityNeedPublishInput!) { charityNeedPublish(input: $input) { need { id } userErrors { code field } } }`;
+const CLAIM = `mutation($id: ID!) { charityNeedClaim(input: { needId: $id }) { claim { needId } userErrors { code } } }`;
+const PLEDGE = `mutation($input: CharityPledgeCreateInput!) { charityPledgeCreate(input: $input) { pledge { id } remainingFen replayed userErrors { code field } } }`;
+const DELIVER = `mutation($input: CharityDeliveryReportInput!) { charityDeliveryReport(input: $input) { delivery { id amountFen } replayed userErrors { code field } } }`;
+const ENTRY = 'id entryKind amountFen deliveredOn reference reason supersedesId supersededById';
+const CANCEL = `mutation($input: CharityDeliveryCancelInput!) { charityDeliveryCancel(input: $input) { delivery { ${ENTRY} } superseded { ${ENTRY} } pledge { amountFen deliveredFen } replayed userErrors { code field } } }`;
+const CORRECT = `mutation($input: CharityDeliveryCorrectInput!) { charityDeliveryCorrect(input: $input) { delivery { ${ENTRY} } superseded { ${ENTRY} } pledge { amountFen deliveredFen } replayed userErrors { code field } } }`;
+const REDUCE = `mutation($input: CharityPledgeReduceInput!) { charityPledgeReduce(input: $input) { pledge { id amountFen deliveredFen reductions { amountBeforeFen amountAfterFen reason reference } } remainingFen replayed userErrors { code field } } }`;
+const OF_CASE = `query($id: ID!) { charityNeedsOfCase(caseId: $id) { id state pledgedFen deliveredFen deliveries { reference amountFen } deliveryHistory { reference entryKind amountFen supersededById } } }`;
+
+async function data(as: ReturnType<TestHub['as']>, query: string, variables: Record<string, unknown>, field: string) {
+  const res = await as.gql(query, variables);
+  expect(res.errors).toBeUndefined();
+  return res.data[field];
+}
+
+const rows = async (sql: string, params: unknown[] = []) => (await dbs.hubPool.query(sql, params))[0] as any[];
+/** Everything a correction could write: the charity's entries, the ledger, pledges, needs, reductions, projects. */
+const everything = async () =>
+  rows(
+    `SELECT (SELECT COUNT(*) FROM charity_delivery) AS d, (SELECT COUNT(*) FROM reported_aid) AS l, (SELECT COUNT(*) FROM reported_aid WHERE superseded_by IS NULL) AS ls,
+      (SELECT COALESCE(SUM(delivered_fen), 0) FROM charity_pledge) AS pd, (SELECT COALESCE(SUM(amount_fen), 0) FROM charity_pledge) AS pa,
+      (SELECT COALESCE(SUM(delivered_fen), 0) FROM charity_need) AS nd, (SELECT COALESCE(SUM(pledged_fen), 0) FROM charity_need) AS np,
+      (SELECT COUNT(*) FROM charity_pledge_reduction) AS r, (SELECT COALESCE(SUM(budget_left_fen), 0) FROM charity_project) AS b`,
+  );
+
+/** A consent, a LIVING need for the head under it, claimed and pledged in full: the pledge's and need's ids. */
+async function pledged(uncoveredFen: number, reference: string, projectId?: string): Promise<{ pledgeId: string; needId: string }> {
+  const consent = await data(office, CONSENT, { input: { householdId: String(wangId), scopes: ['NEED_PUBLICATION'], givenBy: '户主', expiresOn: '2026-12-31', officer: 'RC-0042' } }, 'charityConsentRecord');
+  const published = await data(office, PUBLISH, { input: { caseId, consentId: consent.consent.id, purpose: 'LIVING', urgency: 'NORMAL', description: '家庭生活困难，尚有缺口', uncoveredFen, beneficiaryIdNumber: WANG.head } }, 'charityNeedPublish');
+  expect(published.userErrors).toEqual([]);
+  const needId = published.need.id;
+  expect((await data(charity, CLAIM, { id: needId }, 'charityNeedClaim')).userErrors).toEqual([]);
+  const p = await data(charity, PLEDGE, { input: { needId, amountFen: uncoveredFen, reference, ...(projectId ? { projectId } : {}) } }, 'charityPledgeCreate');
+  expect(p.userErrors).toEqual([]);
+  return { pledgeId: p.pledge.id, needId };
+}
+
+async function register(as: ReturnType<TestHub['as']>, creditCode: string, name: string) {
+  const r = await data(as, `mutation($input: CharityOrganisationRegisterInput!) { charityOrganisationRegister(input: $input) { userErrors { code } } }`, { input: { creditCode, name } }, 'charityOrganisationRegister');
+  expect(r.userErrors).toEqual([]);
+}
+
+/** The household's charity aid as an office reads it, and the summary's charity total. */
+async function householdCharityAid() {
+  const seen = await hub.as({ token: officeToken, purpose: 'ELIGIBILITY_REVIEW' }).gql(
+    `query($id: ID!) { household(id: $id) { aid { programme { code } amountFen grantDate status } aidSummary(from: "2026-01-01", to: "2026-12-31") { totalFen byDepartment { department { code } totalFen recordCount } } } }`,
+    { id: String(wangId) },
+  );
+  expect(seen.errors).toBeUndefined();
+  const h = seen.data.household;
+  return {
+    aid: h.aid.filter((a: any) => a.programme.code.startsWith('CHARITY_')).map((a: any) => `${a.status} ${a.amountFen} ${a.grantDate}`).sort(),
+    charityTotal: h.aidSummary.byDepartment.find((d: any) => d.department.code === 'CHARITY') ?? null,
+  };
+}
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('charity_corrections');
+  await insertRegions(dbs);
+  wangId = await insertWang(dbs);
+  hub = await startTestHub(dbs, { clock: clock.now });
+  const worker = await hub.createClient({ name: 'rencheng-civil-c', department: 'CIVIL_AFFAIRS', regionScope: '370811', roles: ['CASEWORKER'] });
+  officeToken = worker.token;
+  office = hub.as({ token: worker.token, purpose: 'CHARITY_LINKAGE' });
+  charityName = 'charity-c';
+  const c = await hub.createClient({ name: charityName, department: 'CHARITY', regionScope: '370800', roles: ['CHARITY'] });
+  charityToken = c.token;
+  charity = hub.as({ token: c.token, purpose: 'CHARITY_LINKAGE' });
+  other = hub.as({ token: (await hub.createClient({ name: 'charity-c-other', department: 'CHARITY', regionScope: '370800', roles: ['CHARITY'] })).token, purpose: 'CHARITY_LINKAGE' });
+  await register(charity, ORG, '济宁市某慈善基金会');
+  await register(other, OTHER_ORG, '济宁市另一慈善会');
+  const opened = await data(
+    hub.as({ token: worker.token, purpose: 'ELIGIBILITY_REVIEW' }),
+    `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id } userErrors { code } } }`,
+    { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'URGENT', summary: '户主之母住院，自付费用较高', reportedAt: '2026-03-10T09:00:00+08:00', actor: { officer: 'RC-0042' } } },
+    'caseOpen',
+  );
+  caseId = opened.case.id;
+});
+
+afterAll(async () => {
+  await hub?.close();
+  await dbs?.close();
+});
+
+describe('a delivery that did not happen', () => {
+  it('is cancelled by a REVERSAL entry: the ledger keeps both, the household’s aid and totals, the need, the pledge and the meeting brief count nothing; a retry answers the first', async () => {
+    clock.set(`${TODAY}T10:00:00+08:00`);
+    const { pledgeId, needId } = await pledged(200_000, 'PL-CX');
+    const reported = await data(charity, DELIVER, { input: { pledgeId, amountFen: 50_000, deliveredOn: TODAY, reference: 'CX-1' } }, 'charityDeliveryReport');
+    expect(reported.userErrors).toEqual([]);
+    expect(await householdCharityAid()).toEqual({ aid: [`PAID 50000 ${TODAY}`], charityTotal: { department: { code: 'CHARITY' }, totalFen: 50_000, recordCount: 1 } });
+    const deliveryId = reported.delivery.id;
+
+    clock.set(`${DAY1}T09:00:00+08:00`);
+    const input = { deliveryId, reason: '重复录入，未实际发放', reference: 'CX-1-R' };
+    const cancelled = await data(charity, CANCEL, { input }, 'charityDeliveryCancel');
+    expect(cancelled).toEqual({
+      delivery: { id: expect.any(String), entryKind: 'REVERSAL', amountFen: 0, deliveredOn: TODAY, reference: 'CX-1-R', reason: '重复录入，未实际发放', supersedesId: deliveryId, supersededById: null },
+      superseded: { id: deliveryId, entryKind: 'DELIVERY', amountFen: 50_000, deliveredOn: TODAY, reference: 'CX-1', reason: null, supersedesId: null, supersededById: cancelled.delivery.id },
+      pledge: { amountFen: 200_000, deliveredFen: 0 },
+      replayed: false,
+      userErrors: [],
+    });
+    // The ledger: the delivery as it was, superseded by the reversal; nothing rewritten.
+    expect(await rows("SELECT reference, entry_kind, supersedes_reference, amount_fen, grant_date, need_id, (superseded_by IS NOT NULL) AS superseded FROM reported_aid WHERE reference LIKE 'CX-1%' ORDER BY id")).toEqual([
+      { reference: 'CX-1', entry_kind: 'AID', supersedes_reference: null, amount_fen: 50_000, grant_date: TODAY, need_id: needId, superseded: 1 },
+      { reference: 'CX-1-R', entry_kind: 'REVERSAL', supersedes_reference: 'CX-1', amount_fen: 0, grant_date: TODAY, need_id: needId, superseded: 0 },
+    ]);
+    // The household holds no such aid: the standing entry reads cancelled, 0 fen, and counts nothing.
+    expect(await householdCharityAid()).toEqual({ aid: [`CANCELLED 0 ${TODAY}`], charityTotal: null });
+    const need = (await data(office, OF_CASE, { id: caseId }, 'charityNeedsOfCase')).find((n: any) => n.id === needId);
+    expect(need).toEqual({
+      id: needId,
+      state: 'COVERED',
+      pledgedFen: 200_000,
+      deliveredFen: 0,
+      deliveries: [],
+      deliveryHistory: [
+        { reference: 'CX-1', entryKind: 'DELIVERY', amountFen: 50_000, supersededById: cancelled.delivery.id },
+        { reference: 'CX-1-R', entryKind: 'REVERSAL', amountFen: 0, supersededById: null },
+      ],
+    });
+
+    // A retry after a lost answer, and two at once: the same entry, nothing new.
+    const before = await everything();
+    const retries = await Promise.all([data(charity, CANCEL, { input }, 'charityDeliveryCancel'), data(charity, CANCEL, { input }, 'charityDeliveryCancel')]);
+    for (const r of retries) expect(r).toMatchObject({ delivery: { id: cancelled.delivery.id }, replayed: true, userErrors: [] });
+    // Refused, each with its code, nothing written: the reference for another request, the entry
+    // cancelled already, the cancellation itself, another organisation's delivery, an empty reason.
+    const refusals: [ReturnType<TestHub['as']>, Record<string, unknown>, string, string[]][] = [
+      [charity, { ...input, reason: '另一原因' }, 'DELIVERY_REFERENCE_REUSED', ['input', 'reference']],
+      [charity, { ...input, reference: 'CX-1' }, 'DELIVERY_REFERENCE_REUSED', ['input', 'reference']],
+      [charity, { ...input, reference: 'CX-1-R2' }, 'DELIVERY_SUPERSEDED', ['input', 'deliveryId']],
+      [charity, { ...input, deliveryId: cancelled.delivery.id, reference: 'CX-1-R3' }, 'DELIVERY_CANCELLED', ['input', 'deliveryId']],
+      [other, { ...input, reference: 'OT-1' }, 'DELIVERY_NOT_FOUND', ['input', 'deliveryId']],
+      [charity, { ...input, reference: 'CX-1-R4', reason: '  ' }, 'TEXT_REQUIRED', ['input', 'reason']],
+    ];
+    for (const [as, asked, code, field] of refusals) {
+      const r = await data(as, CANCEL, { input: asked }, 'charityDeliveryCancel');
+      expect({ asked, r }).toEqual({ asked, r: { delivery: null, superseded: null, pledge: null, replayed: false, userErrors: [{ code, field }] } });
+    }
+    // A delivery report under the cancellation's reference is another delivery: refused.
+    expect((await data(charity, DELIVER, { input: { pledgeId, amountFen: 0 + 1, deliveredOn: TODAY, reference: 'cx-1-r' } }, 'charityDeliveryReport')).userErrors).toEqual([{ code: 'DELIVERY_REFERENCE_REUSED', field: ['input', 'reference'] }]);
+    expect(await everything()).toEqual(before);
+
+    // What the pledge has undelivered is the whole of it again: the real delivery is reported anew.
+    expect((await data(charity, DELIVER, { input: { pledgeId, amountFen: 200_000, deliveredOn: DAY1, reference: 'CX-2' } }, 'charityDeliveryReport')).userErrors).toEqual([]);
+    expect(await householdCharityAid()).toEqual({ aid: [`CANCELLED 0 ${TODAY}`, `PAID 200000 ${DAY1}`], charityTotal: { department: { code: 'CHARITY' }, totalFen: 200_000, recordCount: 1 } });
+  });
+});
+
+describe('a delivery of a wrong amount or day', () => {
+  it('is corrected by a CORRECTION entry: the ledger, the household’s aid and the need show the corrected amount and day only; out-of-bounds corrections are refused and write nothing', async () => {
+    clock.set(`${TODAY}T10:00:00+08:00`);
+    const { pledgeId, needId } = await pledged(100_000, 'PL-CR');
+    clock.set(`${DAY2}T10:00:00+08:00`);
+    const reported = await data(charity, DELIVER, { input: { pledgeId, amountFen: 100_000, deliveredOn: DAY2, reference: 'CR-1' } }, 'charityDeliveryReport');
+    const deliveryId = reported.delivery.id;
+    const before = await everything();
+    const refusals: [Record<string, unknown>, string, string[]][] = [
+      [{ amountFen: 100_001 }, 'OVER_DELIVERED', ['input', 'amountFen']],
+      [{ amountFen: 0 }, 'AMOUNT_NOT_POSITIVE', ['input', 'amountFen']],
+      [{ amountFen: 100_000, deliveredOn: DAY2 }, 'CORRECTION_CHANGES_NOTHING', ['input']],
+      [{}, 'CORRECTION_CHANGES_NOTHING', ['input']],
+      [{ deliveredOn: '2026-03-18' }, 'DELIVERY_IN_FUTURE', ['input', 'deliveredOn']],
+      [{ deliveredOn: '2026-03-14' }, 'DELIVERY_BEFORE_PLEDGE', ['input', 'deliveredOn']],
+    ];
+    for (const [change, code, field] of refusals) {
+      const r = await data(charity, CORRECT, { input: { deliveryId, reason: '金额录入错误', reference: `CR-BAD-${code}`, ...change } }, 'charityDeliveryCorrect');
+      expect({ change, r }).toEqual({ change, r: { delivery: null, superseded: null, pledge: null, replayed: false, userErrors: [{ code, field }] } });
+    }
+    expect(await everything()).toEqual(before);
+
+    const input = { deliveryId, amountFen: 80_000, deliveredOn: DAY1, reason: '实际发放8000元，日期录错', reference: 'CR-1-C' };
+    const corrected = await data(charity, CORRECT, { input }, 'charityDeliveryCorrect');
+    expect(corrected).toMatchObject({
+      delivery: { entryKind: 'CORRECTION', amountFen: 80_000, deliveredOn: DAY1, reference: 'CR-1-C', supersedesId: deliveryId, supersededById: null },
+      superseded: { id: deliveryId, amountFen: 100_000, deliveredOn: DAY2, supersededById: corrected.delivery.id },
+      pledge: { amountFen: 100_000, deliveredFen: 80_000 },
+      replayed: false,
+      userErrors: [],
+    });
+    expect(await data(charity, CORRECT, { input }, 'charityDeliveryCorrect')).toMatchObject({ delivery: { id: corrected.delivery.id }, replayed: true, userErrors: [] });
+    expect(await rows("SELECT reference, entry_kind, supersedes_reference, amount_fen, grant_date, (superseded_by IS NOT NULL) AS superseded FROM reported_aid WHERE reference LIKE 'CR-1%' ORDER BY id")).toEqual([
+      { reference: 'CR-1', entry_kind: 'AID', supersedes_reference: null, amount_fen: 100_000, grant_date: DAY2, superseded: 1 },
+      { reference: 'CR-1-C', entry_kind: 'CORRECTION', supersedes_reference: 'CR-1', amount_fen: 80_000, grant_date: DAY1, superseded: 0 },
+    ]);
+    expect((await householdCharityAid()).aid).toContain(`PAID 80000 ${DAY1}`);
+    expect((await householdCharityAid()).aid).not.toContain(`PAID 100000 ${DAY2}`);
+    // A correction of the correction: it stands now, and the first correction is history.
+    const again = await data(charity, CORRECT, { input: { deliveryId: corrected.delivery.id, amountFen: 90_000, reason: '补记1000元', reference: 'CR-1-C2' } }, 'charityDeliveryCorrect');
+    expect(again).toMatchObject({ delivery: { amountFen: 90_000, deliveredOn: DAY1 }, pledge: { deliveredFen: 90_000 }, userErrors: [] });
+    const need = (await data(office, OF_CASE, { id: caseId }, 'charityNeedsOfCase')).find((n: any) => n.id === needId);
+    expect(need).toMatchObject({ deliveredFen: 90_000, deliveries: [{ reference: 'CR-1-C2', amountFen: 90_000 }] });
+    expect(need.deliveryHistory.map((d: any) => `${d.entryKind} ${d.reference} ${d.amountFen} ${d.supersededById === null ? 'stands' : 'superseded'}`)).toEqual([
+      'DELIVERY CR-1 100000 superseded',
+      'CORRECTION CR-1-C 80000 superseded',
+      'CORRECTION CR-1-C2 90000 stands',
+    ]);
+
+    // The meeting brief prints what stands: ¥900.00 on DAY1, not ¥1,000.00 nor ¥800.00.
+    const brief = await fetch(`${hub.url}/cases/${caseId}/brief`, { headers: hub.as({ token: officeToken, purpose: 'CASE_MEETING' }).headers });
+    expect(brief.status).toBe(200);
+    const html = await brief.text();
+    const printed = html.slice(html.indexOf('<h2>慈善衔接</h2>'));
+    expect(printed).toContain(`<span class="nw">900.00 元</span> <span class="nw">${DAY1}</span>`);
+    expect(printed).not.toContain(`<span class="nw">1000.00 元</span> <span class="nw">${DAY2}</span>`);
+    expect(printed).not.toContain(`<span class="nw">800.00 元</span> <span class="nw">${DAY1}</span>`);
+    // The cancelled ¥500.00 of the first test is not printed as delivered either.
+    expect(printed).not.toContain(`<span class="nw">500.00 元</span> <span class="nw">${TODAY}</span>`);
+  });
+});
+
+describe('a pledge too large', () => {
+  it('is reduced, not below what is delivered: the need opens again, the project gets the difference back, the history is kept; a retry answers the first', async () => {
+    clock.set(`${TODAY}T10:00:00+08:00`);
+    const project = await data(charity, `mutation($input: CharityProjectCreateInput!) { charityProjectCreate(input: $input) { project { id } userErrors { code } } }`, { input: { title: '济宁市生活救助', purpose: 'LIVING', regionCode: '370800', budgetFen: 1_000_000 } }, 'charityProjectCreate');
+    const { pledgeId, needId } = await pledged(300_000, 'PL-RD', project.project.id);
+    expect((await data(charity, DELIVER, { input: { pledgeId, amountFen: 100_000, deliveredOn: TODAY, reference: 'RD-D1' } }, 'charityDeliveryReport')).userErrors).toEqual([]);
+    const before = await everything();
+    const refusals: [ReturnType<TestHub['as']>, Record<string, unknown>, string, string[]][] = [
+      [charity, { amountFen: 99_999 }, 'PLEDGE_BELOW_DELIVERED', ['input', 'amountFen']],
+      [charity, { amountFen: 300_000 }, 'PLEDGE_NOT_REDUCED', ['input', 'amountFen']],
+      [charity, { amountFen: -1 }, 'AMOUNT_NEGATIVE', ['input', 'amountFen']],
+      [other, { amountFen: 150_000 }, 'PLEDGE_NOT_FOUND', ['input', 'pledgeId']],
+    ];
+    for (const [as, change, code, field] of refusals) {
+      const r = await as.gql(REDUCE, { input: { pledgeId, reason: '资金调整', reference: `RD-BAD-${code}`, ...change } });
+      // A negative amount may be refused by the Fen scalar itself; either way with a stable code and nothing written.
+      if (r.errors) expect({ change, code: r.errors[0].extensions?.code }).toEqual({ change, code: 'BAD_USER_INPUT' });
+      else expect({ change, r: r.data.charityPledgeReduce }).toEqual({ change, r: { pledge: null, remainingFen: null, replayed: false, userErrors: [{ code, field }] } });
+    }
+    expect(await everything()).toEqual(before);
+
+    const input = { pledgeId, amountFen: 150_000, reason: '项目资金不足，认捐减少', reference: 'RD-1' };
+    const reduced = await data(charity, REDUCE, { input }, 'charityPledgeReduce');
+    expect(reduced).toEqual({
+      pledge: { id: pledgeId, amountFen: 150_000, deliveredFen: 100_000, reductions: [{ amountBeforeFen: 300_000, amountAfterFen: 150_000, reason: '项目资金不足，认捐减少', reference: 'RD-1' }] },
+      remainingFen: 150_000,
+      replayed: false,
+      userErrors: [],
+    });
+    const after = await everything();
+    const retries = await Promise.all([data(charity, REDUCE, { input }, 'charityPledgeReduce'), data(charity, REDUCE, { input }, 'charityPledgeReduce')]);
+    for (const r of retries) expect(r).toEqual({ ...reduced, replayed: true });
+    expect((await data(charity, REDUCE, { input: { ...input, amountFen: 140_000 } }, 'charityPledgeReduce')).userErrors).toEqual([{ code: 'PLEDGE_REFERENCE_REUSED', field: ['input', 'reference'] }]);
+    expect(await everything()).toEqual(after);
+    // The need, covered before, is open again for the 150,000 fen no one pledges now; the project has it back.
+    expect((await rows('SELECT state, closed_at, pledged_fen, delivered_fen FROM charity_need WHERE id = ?', [Number(needId)]))[0]).toEqual({ state: 'OPEN', closed_at: null, pledged_fen: 150_000, delivered_fen: 100_000 });
+    expect((await rows('SELECT budget_left_fen AS b FROM charity_project WHERE id = ?', [Number(project.project.id)]))[0].b).toBe(1_000_000 - 150_000);
+    // Delivering beyond the reduced pledge is refused as beyond any pledge.
+    expect((await data(charity, DELIVER, { input: { pledgeId, amountFen: 50_001, deliveredOn: TODAY, reference: 'RD-D2' } }, 'charityDeliveryReport')).userErrors).toEqual([{ code: 'OVER_DELIVERED', field: ['input', 'amountFen'] }]);
+  });
+});
+
+describe('two corrections of one delivery at once', () => {
+  it('one lands and the other is DELIVERY_SUPERSEDED: the need, the pledge and the ledger count the one that stands', async () => {
+    clock.set(`${TODAY}T10:00:00+08:00`);
+    const { pledgeId, needId } = await pledged(100_000, 'PL-RACE');
+    const deliveryId = (await data(charity, DELIVER, { input: { pledgeId, amountFen: 60_000, deliveredOn: TODAY, reference: 'RACE-D' } }, 'charityDeliveryReport')).delivery.id;
+    const [cancel, correct] = await Promise.all([
+      data(charity, CANCEL, { input: { deliveryId, reason: '未发放', reference: 'RACE-D-R' } }, 'charityDeliveryCancel'),
+      data(charity, CORRECT, { input: { deliveryId, amountFen: 40_000, reason: '金额有误', reference: 'RACE-D-C' } }, 'charityDeliveryCorrect'),
+    ]);
+    const codes = [cancel, correct].map((r) => r.userErrors.map((e: any) => e.code).join() || 'OK').sort();
+    expect(codes).toEqual(['DELIVERY_SUPERSEDED', 'OK']);
+    const standing = cancel.userErrors.length === 0 ? 0 : 40_000;
+    expect((await rows('SELECT delivered_fen FROM charity_need WHERE id = ?', [Number(needId)]))[0].delivered_fen).toBe(standing);
+    expect((await rows('SELECT delivered_fen FROM charity_pledge WHERE id = ?', [Number(pledgeId)]))[0].delivered_fen).toBe(standing);
+    expect(await rows("SELECT reference, amount_fen FROM reported_aid WHERE reference LIKE 'RACE-D%' AND superseded_by IS NULL")).toEqual([{ reference: standing === 0 ? 'RACE-D-R' : 'RACE-D-C', amount_fen: standing }]);
+    expect((await rows("SELECT COUNT(*) AS n FROM charity_delivery WHERE reference LIKE 'RACE-D%'"))[0].n).toBe(2);
+  });
+});
+
+describe('a pledge reduced after the household revoked its consent', () => {
+  it('does not open the need it covered under the revoked consent: the need is withdrawn, CONSENT_REVOKED', async () => {
+    clock.set(`${TODAY}T10:00:00+08:00`);
+    const { pledgeId, needId } = await pledged(100_000, 'PL-REVOKED');
+    const [need] = await rows('SELECT consent_id, state FROM charity_need WHERE id = ?', [Number(needId)]);
+    expect(need.state).toBe('COVERED');
+    expect((await data(office, `mutation($id: ID!) { charityConsentRevoke(input: { consentId: $id }) { withdrawnNeeds userErrors { code } } }`, { id: String(need.consent_id) }, 'charityConsentRevoke')).userErrors).toEqual([]);
+    expect((await data(charity, REDUCE, { input: { pledgeId, amountFen: 50_000, reason: '资金调整', reference: 'RD-REVOKED' } }, 'charityPledgeReduce')).userErrors).toEqual([]);
+    expect((await rows('SELECT state, close_reason, pledged_fen FROM charity_need WHERE id = ?', [Number(needId)]))[0]).toEqual({ state: 'WITHDRAWN', close_reason: 'CONSENT_REVOKED', pledged_fen: 50_000 });
+  });
+});
+
+describe('aidReport and a corrected delivery’s ledger entry', () => {
+  it('is refused SUPERSEDES_CHARITY_DELIVERY: the correction’s entry changes only with the delivery, however its reference is cased', async () => {
+    clock.set(`${TODAY}T10:00:00+08:00`);
+    const { pledgeId } = await pledged(100_000, 'PL-AR');
+    const deliveryId = (await data(charity, DELIVER, { input: { pledgeId, amountFen: 10_000, deliveredOn: TODAY, reference: 'AR-D' } }, 'charityDeliveryReport')).delivery.id;
+    expect((await data(charity, CORRECT, { input: { deliveryId, amountFen: 20_000, reason: '金额有误', reference: 'AR-DELIVERY-1' } }, 'charityDeliveryCorrect')).userErrors).toEqual([]);
+    // A client made before CHARITY was held alone (access-clients test), its roles written as they were then.
+    await dbs.hubPool.query("UPDATE api_client SET roles = 'CHARITY,DEPARTMENT_WRITER' WHERE name = ?", [charityName]);
+    try {
+      const REPORT = `mutation($input: AidReportInput!) { aidReport(input: $input) { recorded userErrors { index code field } } }`;
+      const reversal = { reference: 'AR-DELIVERY-1-R', entryKind: 'REVERSAL', supersedesReference: 'ar-delivery-1', beneficiaryIdNumber: WANG.head, programme: 'CHARITY_JISHIJIU_99', grantDate: TODAY, amountFen: 0 };
+      const res = await hub.as({ token: charityToken, purpose: 'DUPLICATE_CHECK' }).gql(REPORT, { input: { records: [reversal] } });
+      expect(res.errors).toBeUndefined();
+      expect(res.data.aidReport).toEqual({ recorded: 0, userErrors: [{ index: 0, code: 'SUPERSEDES_CHARITY_DELIVERY', field: 'supersedesReference' }] });
+      expect(await rows("SELECT reference, superseded_by FROM reported_aid WHERE reference LIKE 'AR-DELIVERY%'")).toEqual([{ reference: 'AR-DELIVERY-1', superseded_by: null }]);
+    } finally {
+      await dbs.hubPool.query("UPDATE api_client SET roles = 'CHARITY' WHERE name = ?", [charityName]);
+    }
+  });
+});
+
+describe('the README’s charity block', () => {
+  it('sends only requests the schema takes: every q line parses as JSON and its query validates', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const start = readme.indexOf('\n## Charity linkage');
+    const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+    // Each `q TOKEN PURPOSE '<json>'` line, the shell's pieces put back as the shell would: a variable or
+    // the date command spliced into the JSON by closing and reopening the quotes.
+    const lines = section.split('\n').filter((l) => l.startsWith('q '));
+    const bodies = lines.map((l) => JSON.parse(l.slice(l.indexOf("'") + 1, l.lastIndexOf("'")).replace(/'\$\(TZ=Asia\/Shanghai date \+%F\)'/g, TODAY).replace(/'\$\w+'/g, '1')));
+    const schema = buildSchema();
+    const problems = bodies.flatMap((b) => validate(schema, parse(b.query)).map((e) => `${b.query.slice(0, 60)}: ${e.message}`));
+    expect(problems).toEqual([]);
+    const sent = bodies.map((b) => /\{\s*(\w+)/.exec(b.query.replace(/^(query|mutation)[^{]*/, ''))![1]);
+    expect(sent).toEqual(expect.arrayContaining(['charityPledgeCreate', 'charityDeliveryReport', 'charityDeliveryCorrect', 'charityPledgeReduce', 'charityNeedsOfCase']));
+  });
+});
