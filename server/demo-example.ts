@@ -7,7 +7,7 @@ import { asc, inArray, like } from 'drizzle-orm';
 import type { HubDb } from '../db/connect';
 import { household, householdMember } from '../db/household/schema';
 import { todayIso } from '../domain/dates';
-import { DEPARTMENT_CODES } from '../domain/departments';
+import { DEPARTMENT_CODES, HUB_LEDGER_SOURCES, type DepartmentCode } from '../domain/departments';
 import { ADAPTERS } from '../federation/registry';
 import type { Sources } from '../federation/sources';
 
@@ -37,4 +37,28 @@ export async function exampleHouseholdId(hub: HubDb, sources: Sources, candidate
     if (n > 0 && (best === null || n > departments.get(best)!.size)) best = id;
   }
   return best === null ? null : String(best);
+}
+
+/**
+ * The federated departments whose demo tables are all empty while the hub holds the demo: added
+ * to the code after the demo was loaded (the demo loads into an empty hub only, so their
+ * databases were made and migrated, and left empty). One `SELECT 1 … LIMIT 1` per demo table; a
+ * department that does not answer is not listed (its source reports itself).
+ */
+export async function departmentsWithoutDemo(sources: Sources): Promise<DepartmentCode[]> {
+  const empty = await Promise.all(
+    DEPARTMENT_CODES.filter((code) => !HUB_LEDGER_SOURCES.includes(code) && ADAPTERS[code].demo).map(async (code) => {
+      const tables = Object.keys(ADAPTERS[code].demo!.tables);
+      try {
+        for (const table of tables) {
+          const [rows] = await sources[code].pool.query('SELECT 1 FROM ?? LIMIT 1', [table]);
+          if ((rows as unknown[]).length > 0) return null;
+        }
+        return code;
+      } catch {
+        return null;
+      }
+    }),
+  );
+  return empty.filter((code): code is DepartmentCode => code !== null);
 }

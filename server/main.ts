@@ -32,7 +32,7 @@ import { parseCommandLine } from '../tools/command-args';
 import { shownPath, userPath } from '../domain/user-path';
 import { ConfigError, demoHouseholdsFromEnv, departmentEnvName, loadConfig, redactUrl, sourceUrls, withDatabase, type HubConfig } from '../db/config';
 import { DEPARTMENT_CODES, HUB_LEDGER_SOURCES, type DepartmentCode } from '../domain/departments';
-import { exampleHouseholdId } from './demo-example';
+import { departmentsWithoutDemo, exampleHouseholdId } from './demo-example';
 import { provisionSource } from '../federation/provision';
 import { createLogger } from './logger';
 import { Started, stopOnSignals, stopped, type StopRequested } from './lifecycle';
@@ -444,6 +444,13 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
   // The example the banner and the query page show: a Jining household (the city-wide demo client
   // may see it) that receives aid.
   const example = demo ? await exampleHouseholdId(hub, sources) : null;
+  // A department added to the code after this demo was loaded was given an empty database: say so.
+  if (demo) {
+    const remedy = privateServer ? `remove ${shownPath(privateDataDir())} and the files beside it (demo-clients.env, the audit checkpoints and signing key)` : 'empty the hub database and the department databases';
+    for (const code of await departmentsWithoutDemo(sources)) {
+      console.log(`${code} holds no demo rows: it was added after this demo was loaded, and the demo loads into an empty hub only. To load them, stop the hub, ${remedy}, and start again (README "Adding a department", step 10).`);
+    }
+  }
   const { app, apollo, metricsApp, drain } = await createHubServer(
     { config, hub, sources, logger, exampleHouseholdId: example ?? undefined },
     { httpServer: listener.server, metricsHttpServer: metricsListener?.server },

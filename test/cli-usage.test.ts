@@ -85,3 +85,14 @@ it('npm run import refuses a database URL it cannot use as a usage error, exit c
     expect(run.stderr).not.toContain('s3cret');
   }
 }, 300_000);
+
+it('npm run import -- --docs --write leaves a current column reference as it is; --write alone is a usage error', () => {
+  const readme = path.join(ROOT, 'examples', 'import', 'README.md');
+  const before = fs.readFileSync(readme, 'utf8');
+  const current = npmRun('import', ['--docs', '--write']);
+  expect({ status: current.status, stdout: current.stdout }).toEqual({ status: 0, stdout: 'examples/import/README.md: the column reference is current\n' });
+  const alone = npmRun('import', ['--write']);
+  expect({ status: alone.status, stdout: alone.stdout }).toEqual({ status: 2, stdout: '' });
+  expect(alone.stderr).toMatch(/^--write goes with --docs/);
+  expect(fs.readFileSync(readme, 'utf8')).toBe(before);
+}, 300_000);

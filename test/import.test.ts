@@ -19,6 +19,7 @@ import {
   ImportLoadError,
   importDir,
   renderColumnReference,
+  withColumnReference,
   TABLE_SPECS,
   validateCsv,
   validateImportDir,
@@ -126,6 +127,14 @@ describe('import: the specs', () => {
     const end = readme.indexOf(DOCS_END);
     expect(begin).toBeGreaterThanOrEqual(0);
     expect(readme.slice(begin, end + DOCS_END.length)).toBe(renderColumnReference());
+  });
+
+  it('--docs --write replaces a stale column reference and nothing else, and refuses a README without one', () => {
+    const stale = `# Title\n\nbefore\n\n${DOCS_BEGIN}\n\n| an old table |\n\n${DOCS_END}\n\nafter\n`;
+    expect(withColumnReference(stale)).toBe(`# Title\n\nbefore\n\n${renderColumnReference()}\n\nafter\n`);
+    expect(withColumnReference(withColumnReference(stale))).toBe(withColumnReference(stale));
+    expect(() => withColumnReference('# Title\n')).toThrow(/no column reference/);
+    expect(() => withColumnReference(`${DOCS_END}\n${DOCS_BEGIN}\n`)).toThrow(/no column reference/);
   });
 });
 

@@ -4,6 +4,7 @@
  *   npx tsx tools/import.ts --dir <folder> [--url mysql://user:pass@host:3306/aidhub]
  *   npx tsx tools/import.ts --dir <folder> --check     validate only, touch no database
  *   npx tsx tools/import.ts --docs                     print the column reference (Markdown)
+ *   npx tsx tools/import.ts --docs --write             put it in examples/import/README.md
  *
  * The URL is the hub's database (default DATABASE_URL); department databases follow from it as
  * the server finds them (SOURCE_<DEPT>_URL, else `<hub database>_<dept>` on the same server).
@@ -13,13 +14,18 @@
  * the per-file summary follows on stdout). Exit status: 0 loaded (or valid, with --check), 1 problems found and nothing
  * loaded, 2 usage error, 3 the load failed while writing (see the message for what was rolled back).
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { redactUrl } from '../db/config';
 import { userPath } from '../domain/user-path';
-import { describeDbError, formatProblem, ImportLoadError, importDir, renderColumnReference, validateImportDir, type DirValidation } from './import/index';
+import { describeDbError, formatProblem, ImportLoadError, importDir, renderColumnReference, validateImportDir, withColumnReference, type DirValidation } from './import/index';
 import { exitWhenWritten, outputDrained, quietWhenReaderLeaves } from './command-args';
 
-const USAGE = 'usage: npx tsx tools/import.ts --dir <folder> [--url mysql://...] [--check]\n       npx tsx tools/import.ts --docs';
+const USAGE = 'usage: npx tsx tools/import.ts --dir <folder> [--url mysql://...] [--check]\n       npx tsx tools/import.ts --docs [--write]';
+
+/** The README whose column reference `--docs --write` replaces. */
+const EXAMPLES_README = path.join(__dirname, '..', 'examples', 'import', 'README.md');
 
 /** Each problem as it is found: a file with millions of bad rows is reported, not held. */
 function printProblem(p: Parameters<typeof formatProblem>[0]): void {
@@ -51,7 +57,7 @@ async function main(): Promise<number> {
   let args;
   try {
     args = parseArgs({
-      options: { dir: { type: 'string' }, url: { type: 'string' }, check: { type: 'boolean' }, docs: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: { dir: { type: 'string' }, url: { type: 'string' }, check: { type: 'boolean' }, docs: { type: 'boolean' }, write: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
       strict: true,
     }).values;
   } catch (err) {
@@ -62,8 +68,23 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  if (args.write && !args.docs) {
+    console.error(`--write goes with --docs\n${USAGE}`);
+    return 2;
+  }
   if (args.docs) {
-    console.log(renderColumnReference());
+    if (!args.write) {
+      console.log(renderColumnReference());
+      return 0;
+    }
+    const readme = fs.readFileSync(EXAMPLES_README, 'utf8');
+    const current = withColumnReference(readme);
+    if (current === readme) {
+      console.log('examples/import/README.md: the column reference is current');
+    } else {
+      fs.writeFileSync(EXAMPLES_README, current);
+      console.log('examples/import/README.md: rewrote the column reference');
+    }
     return 0;
   }
   if (!args.dir) {

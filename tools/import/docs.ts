@@ -1,7 +1,8 @@
 /**
  * The column reference of examples/import/README.md, rendered from the specs so that the
  * documentation cannot drift from what the validator checks (a test compares the two).
- * `npx tsx tools/import.ts --docs` prints it.
+ * `npx tsx tools/import.ts --docs` prints it; `--docs --write` puts it in the README in place of
+ * the one there (withColumnReference).
  */
 import { DEPARTMENT_NAMES } from '../../domain/departments';
 import { TABLE_SPECS, type ColumnType, type TableSpec } from './spec';
@@ -81,4 +82,16 @@ export function renderColumnReference(): string {
     '',
     DOCS_END,
   ].join('\n');
+}
+
+/**
+ * The README with its column reference replaced by the current one: everything from the BEGIN
+ * marker to the END marker, both included; the rest is left as it is. A README without the two
+ * markers, in that order, is refused rather than appended to.
+ */
+export function withColumnReference(readme: string): string {
+  const begin = readme.indexOf(DOCS_BEGIN);
+  const end = readme.indexOf(DOCS_END);
+  if (begin < 0 || end < begin) throw new Error(`the README has no column reference to replace: it needs the line ${DOCS_BEGIN} and, after it, ${DOCS_END}`);
+  return readme.slice(0, begin) + renderColumnReference() + readme.slice(end + DOCS_END.length);
 }

@@ -17,4 +17,4 @@ export {
   type ValidateOptions,
 } from './validate';
 export { importDir, ImportLoadError, describeDbError, maskIdNumbersIn, type ImportOptions, type ImportResult, type LoadedFile } from './load';
-export { renderColumnReference, DOCS_BEGIN, DOCS_END } from './docs';
+export { renderColumnReference, withColumnReference, DOCS_BEGIN, DOCS_END } from './docs';

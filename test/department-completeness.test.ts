@@ -1,0 +1,80 @@
+/**
+ * Every federated department in the registry is whole, as README "Adding a department" lists it:
+ * its folder with every file the steps name, its programmes, its value in the schema's
+ * DepartmentCode, its demo rows in every table it reads, its scenario, and its name in the
+ * documents that list the departments. Walking the README to add 退役军人事务 showed which misses
+ * nothing else reported: a department without programmes, demo rows or an own test, or left out
+ * of the README's lists, passed every other test. No database: all of it is code and text.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { getTableName } from 'drizzle-orm';
+import { DEPARTMENT_CODES, HUB_LEDGER_SOURCES, REPORTER_CODES, type DepartmentCode } from '../domain/departments';
+import { PROGRAMMES } from '../domain/programmes';
+import { ADAPTERS } from '../federation/registry';
+import { demoPopulation, type DemoPopulation } from './support/demo-population';
+import { SCENARIOS } from './support/scenarios-by-department';
+
+const ROOT = path.join(__dirname, '..');
+const FEDERATED = DEPARTMENT_CODES.filter((code) => !HUB_LEDGER_SOURCES.includes(code));
+/** HUMAN_RESOURCES → human-resources: the folder, and the name of its own test. */
+const folderOf = (code: DepartmentCode): string => code.toLowerCase().replace(/_/g, '-');
+const read = (file: string): string => fs.readFileSync(path.join(ROOT, file), 'utf8');
+
+let pop: DemoPopulation;
+beforeAll(() => {
+  pop = demoPopulation();
+});
+
+describe.each(FEDERATED)('%s', (code) => {
+  const folder = folderOf(code);
+  const adapter = ADAPTERS[code];
+
+  it('has its folder, with every file the README names, and migrates from it', () => {
+    const files = ['adapter.ts', 'tables.ts', 'import-spec.ts', 'demo.ts', 'scenario.ts', `${folder}.test.ts`, 'migrations/meta/_journal.json'];
+    const missing = files.filter((f) => !fs.existsSync(path.join(ROOT, 'federation', folder, f)));
+    expect({ folder: `federation/${folder}/`, missing }).toEqual({ folder: `federation/${folder}/`, missing: [] });
+    expect(path.relative(ROOT, adapter.migrationsFolder)).toBe(path.join('federation', folder, 'migrations'));
+  });
+
+  it('runs programmes of the catalogue (domain/programmes.ts)', () => {
+    expect(PROGRAMMES.filter((p) => p.department === code).length).toBeGreaterThan(0);
+  });
+
+  it('writes demo rows to every table it reads, enough of them in the shared population', () => {
+    const declared = Object.keys(adapter.demo?.tables ?? {});
+    // 4,000 households; test/index-use.test.ts needs a few hundred rows a table at 20,000.
+    const short = adapter.tables.map(getTableName).filter((t) => !declared.includes(t) || (pop.rows[t]?.length ?? 0) < 10);
+    expect({ code, tablesWithoutDemoRows: short }).toEqual({ code, tablesWithoutDemoRows: [] });
+  });
+
+  it('has its scenario for tests and benches (test/support/scenarios-by-department.ts)', () => {
+    expect(SCENARIOS[code as keyof typeof SCENARIOS]).toBeDefined();
+  });
+});
+
+it('the schema lists DepartmentCode in the order of the department list, then the reporters', () => {
+  const sdl = read('schema/common.graphql');
+  const body = /enum DepartmentCode \{([^}]*)\}/.exec(sdl)![1];
+  const values = body
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => /^[A-Z_]+$/.test(line));
+  expect(values).toEqual([...DEPARTMENT_CODES, ...REPORTER_CODES]);
+});
+
+it('the documents that list the departments list every one (README step 11)', () => {
+  const readme = read('README.md');
+  // Configuration: `<DEPT>` is one of `CIVIL_AFFAIRS EDUCATION …`.
+  const configured = /`<DEPT>` is one of `([A-Z_ ]+)`/.exec(readme)?.[1].split(' ');
+  expect(configured).toEqual(FEDERATED);
+  // Layout: the department folders under federation/.
+  const layout = /<department>\/\s+everything about one department \(see "Adding a department"\):([\s\S]*?)\n\s+tables\.ts /.exec(readme)?.[1];
+  const folders = (layout ?? '').split(/[\s,]+/).filter((w) => /^[a-z-]+$/.test(w));
+  expect(folders).toEqual(FEDERATED.map(folderOf));
+  // package.json's description counts them in words.
+  const words = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve'];
+  expect((JSON.parse(read('package.json')) as { description: string }).description).toContain(`${words[FEDERATED.length]} department sources`);
+  // The cost of a household query: one statement more than there are departments.
+  expect(readme).toContain(`(${FEDERATED.length + 1} with today's ${words[FEDERATED.length]})`);
+});
