@@ -360,8 +360,11 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   });
   await apollo.start();
 
+  // Liveness: 200 whenever the process can answer, also while it drains (server/main.ts): a hub
+  // draining for a SIGTERM is alive, and an orchestrator must not restart it for that.
   app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+    res.set('Cache-Control', 'no-store');
+    res.json({ status: draining ? 'draining' : 'ok' });
   });
   // Ready means the hub's own database answers in time. Each department's state is reported
   // beside it, but a department outage does not make the hub unready: it answers without it.
