@@ -27,6 +27,11 @@ const WRITTEN = [
   parts(ID, [6, 4, 4, 4]).join('.'),
   parts(TYPO, [6, 8, 4]).join(' '),
   parts(TYPO, [4, 4, 4, 4, 2]).join('-'),
+  // Joined as a list is (a form's fields run together, an array joined for a message).
+  parts(ID, [6, 8, 4]).join('; '),
+  parts(ID, [6, 8, 4]).join(', '),
+  parts(ID, [6, 8, 4]).join('；'),
+  parts(TYPO, [6, 8, 3, 1]).join(','),
 ];
 
 describe('scrub', () => {
@@ -55,6 +60,8 @@ describe('scrub', () => {
       '档案号 370811-2026-000042',
       '档案号 370811-2026-0315-0042',
       '20260315-1020-3012-34',
+      'households 12, 15, 370811, 2026; total 4',
+      '金额 1,234,500 分；共 12 笔',
     ]) {
       expect(scrub(text)).toBe(text);
     }
