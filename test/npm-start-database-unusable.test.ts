@@ -157,6 +157,29 @@ describe('against a real server', () => {
     });
   }, 180_000);
 
+  it('starts when its rights come from a role, which information_schema does not list', async () => {
+    // The check refuses only a right certainly missing: a role's rights are the server's to weigh.
+    const role = `aidhub_role_${crypto.randomBytes(3).toString('hex')}`;
+    await withGranted('aidhub_by_role', 'SELECT', async (url, database) => {
+      await admin.query(`CREATE ROLE ${role}`);
+      try {
+        await admin.query(`GRANT SELECT, INSERT, UPDATE, CREATE, ALTER, INDEX, REFERENCES ON ${mysql.escapeId(database)}.* TO ${role}`);
+        for (const host of ['%', 'localhost']) {
+          await admin.query(`GRANT ${role} TO ?@?`, [user, host]);
+          // MariaDB's syntax, then MySQL 8's.
+          await admin.query(`SET DEFAULT ROLE ${role} FOR ?@?`, [user, host]).catch(() => admin.query(`SET DEFAULT ROLE ${role} TO ?@?`, [user, host]));
+        }
+        const hub = await startHubProcess(url.toString());
+        hub.child.kill('SIGTERM');
+        await hub.closed;
+        expect(hub.child.exitCode).toBe(0);
+      } finally {
+        for (const host of ['%', 'localhost']) await admin.query(`SET DEFAULT ROLE NONE FOR ?@?`, [user, host]).catch(() => admin.query(`SET DEFAULT ROLE NONE TO ?@?`, [user, host]).catch(() => undefined));
+        await admin.query(`DROP ROLE ${role}`);
+      }
+    });
+  }, 180_000);
+
   it('with AIDHUB_DEMO=1, names the SOURCE_*_URL nothing listens at', async () => {
     // The demo creates every department's database, so one it cannot reach ends the start (without
     // the demo a department that does not answer is only marked unavailable). It was a stack trace.
