@@ -96,7 +96,8 @@ export function variableRefusalOf(error: unknown): VariableRefusal | null {
   if ((m = /^(?:Expected type "(\w+)"\. )?(\w+) cannot represent /.exec(inner))) {
     return { reason: 'WRONG_TYPE', argument, message: `Variable "${argument}" is not a value of type "${m[1] ?? m[2]}"`, extra: {} };
   }
-  return { reason: 'INVALID_VALUE', argument, message: `Variable "${argument}" is not a valid value`, extra: {} };
+  const type = /^Expected type "(\w+)"/.exec(inner)?.[1];
+  return { reason: 'INVALID_VALUE', argument, message: type ? `Variable "${argument}" is not a valid "${type}"` : `Variable "${argument}" is not a valid value`, extra: {} };
 }
 
 /** The answer for a refused variable: BAD_USER_INPUT, its reason and path, its location in the document. */
