@@ -7,7 +7,7 @@
  */
 import pino from 'pino';
 import { createPool, hubDrizzle } from '../db/connect';
-import { makeIdNumber } from '../domain/id-number';
+import { makeIdNumber, mayContainIdNumber } from '../domain/id-number';
 import { scrub } from '../domain/privacy';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
@@ -47,6 +47,11 @@ describe('scrub', () => {
     const out = scrub(text);
     expect(out).not.toContain(ID);
     expect(out).toContain(MASKED(ID));
+  });
+
+  it('finds, as it masks, an ID number written in parts joined with list separators', () => {
+    for (const sep of ['; ', ', ', '；', '，', '、']) expect(mayContainIdNumber(`x ${parts(ID, [6, 8, 4]).join(sep)}`)).toBe(true);
+    expect(mayContainIdNumber('households 12, 15, 370811, 2026; total 4')).toBe(false);
   });
 
   it('leaves ordinary numbers written in parts as they are', () => {
