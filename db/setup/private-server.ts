@@ -177,7 +177,10 @@ async function waitUntilReady(url: string, pidFile: string, child: ChildProcess,
       let own = false;
       try {
         const [rows] = await conn.query('SELECT @@pid_file AS pidFile');
-        own = (rows as { pidFile: string }[])[0]?.pidFile === pidFile;
+        // Its run directory's name is unique (mkdtemp); compared by it, a temporary directory behind a
+        // symbolic link (macOS's /var) that the server wrote out resolved still matches.
+        const reported = String((rows as { pidFile: unknown }[])[0]?.pidFile ?? '');
+        own = reported === pidFile || reported.endsWith(path.join(path.basename(path.dirname(pidFile)), path.basename(pidFile)));
       } finally {
         await endConnection(conn);
       }
