@@ -20,7 +20,7 @@ export const ERROR_CODES = [
   'NOT_FOUND',
   /**
    * The hub's own database did not answer in time (HUB_TIMEOUT_MS): nothing is returned. Also, 503
-   * with reason STARTING, every request to `npm start`'s port while the hub is still starting.
+   * with reason STARTING, every request to `npm start`'s port but /healthz and /readyz while the hub is still starting.
    */
   'HUB_UNAVAILABLE',
   /**

@@ -22,12 +22,47 @@ function shorten(message: string): string {
   return cut.length > MESSAGE_MAX ? `${cut.slice(0, MESSAGE_MAX)}…` : cut;
 }
 
+/**
+ * Where a value graphql-js printed (`inspect`: a JSON string, a list or an object, or a bare word
+ * or number) that begins at `start` ends. A string is read to its closing quote past escaped ones,
+ * a list or an object to its closing bracket, strings inside included: the value is the caller's,
+ * and may hold "; " or `"` itself (`"王建国; 13800138000"`), which is where a pattern ending the
+ * value at the first "; " stopped and let the rest through.
+ */
+function endOfPrintedValue(text: string, start: number): number {
+  let depth = 0;
+  for (let i = start; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+      if (depth === 0) return i + 1;
+    } else if (c === '[' || c === '{') depth++;
+    else if (c === ']' || c === '}') {
+      depth--;
+      if (depth <= 0) return i + 1;
+    } else if (depth === 0 && (c === ' ' || c === ';')) return i;
+  }
+  return text.length;
+}
+
+/** `got invalid value <value>` with the whole value withheld, however it is written. */
+function withholdInvalidValues(message: string): string {
+  const marker = 'got invalid value ';
+  let out = '';
+  let from = 0;
+  for (let at = message.indexOf(marker, from); at >= 0; at = message.indexOf(marker, from)) {
+    const start = at + marker.length;
+    out += message.slice(from, start) + WITHHELD;
+    from = endOfPrintedValue(message, start);
+  }
+  return out + message.slice(from);
+}
+
 export function redactErrorMessage(message: string): string {
   return shorten(
-    scrub(message)
+    scrub(withholdInvalidValues(message))
       // Partial or over-long ID numbers that scrub's exact 18/20-character pattern leaves.
       .replace(/\d{12,}[\dXx]*/g, WITHHELD)
-      .replace(/(got invalid value) .*?(; |$)/g, `$1 ${WITHHELD}$2`)
       .replace(/(cannot represent [^:]*: ).*$/g, `$1${WITHHELD}`)
       .replace(/(Value is not a valid [^:]*: ).*$/g, `$1${WITHHELD}`)
       // `found "…"` quotes a literal the caller wrote; `found <EOF>` or a count is harmless.

@@ -68,10 +68,13 @@ export function isOldIdNumber(digits: string): boolean {
   return isCalendarDate(1900 + Number(digits.slice(6, 8)), Number(digits.slice(8, 10)), Number(digits.slice(10, 12)));
 }
 
-/** What people put between the parts of an ID number when they write it out: spaces, - . _ : / */
-const SEPARATOR = /[\s._:/-]+/;
+/**
+ * What people put between the parts of an ID number when they write it out: spaces, - . _ : /, and
+ * list separators (; , and the full-width ；，、), which join a form's fields run together.
+ */
+const SEPARATOR = /[\s._:/;,，；、-]+/;
 /** A run of digit groups joined by separators, the last one perhaps ending in a check character X. */
-const DIGIT_GROUPS = /\d+(?:[\s._:/-]+\d+)*[Xx]?/g;
+const DIGIT_GROUPS = /\d+(?:[\s._:/;,，；、-]+\d+)*[Xx]?/g;
 
 /**
  * Whether the digits of a number written in parts have the shape of an ID number: 17 digits and a

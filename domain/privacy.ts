@@ -15,9 +15,13 @@ const ID_LIKE = /(?<!\d)(\d{6})\d{8,10}(\d{3}[\dXx])(?!\d)/g;
  */
 const OLD_ID_LIKE = /(?<!\d)\d{15}(?!\d)/g;
 
-/** Digit groups joined by separators people write between an ID number's parts (as domain/id-number.ts mayContainIdNumber reads them). */
-const SPLIT_RUN = /\d+(?:[\s._:/-]+\d+)+[Xx]?/g;
-const SEPARATORS = /([\s._:/-]+)/;
+/**
+ * Digit groups joined by separators people write between an ID number's parts (as
+ * domain/id-number.ts mayContainIdNumber reads them), list separators among them: a value joined
+ * with "; " or ", " (`370811; 19900101; 123X`, a form's fields run together) passed whole.
+ */
+const SPLIT_RUN = /\d+(?:[\s._:/;,，；、-]+\d+)+[Xx]?/g;
+const SEPARATORS = /([\s._:/;,，；、-]+)/;
 
 function masked(idNumber: string): string {
   return `${idNumber.slice(0, 6)}********${idNumber.slice(14)}`;

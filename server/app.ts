@@ -55,6 +55,7 @@ import { securityHeaders } from './security-headers';
 import { queryPage } from './query-page';
 import { HubMetrics, metricsHandler } from './metrics';
 import { holdApolloHashModule } from './query-hash';
+import { variableRefusalAnswer, variableRefusalOf } from './variable-errors';
 
 /** The codes passed on as they are: the documented list, Apollo's among them (persisted queries are on, so never PERSISTED_QUERY_NOT_SUPPORTED). */
 const KNOWN_CODES = new Set<string>(ERROR_CODES);
@@ -349,6 +350,9 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
       }
       const reason = formatted.extensions?.reason;
       if (typeof reason === 'string' && Object.hasOwn(SCALAR_REFUSALS, reason)) return scalarRefusalAnswer(formatted, error, reason);
+      // A variable graphql-js refused: a stable reason and its path, never its value (server/variable-errors.ts).
+      const refusal = variableRefusalOf(error);
+      if (refusal) return variableRefusalAnswer(formatted, { ...refusal, message: redactErrorMessage(refusal.message) });
       if (KNOWN_CODES.has(code) && code !== 'INTERNAL_SERVER_ERROR') {
         return { ...formatted, message: redactErrorMessage(formatted.message) };
       }
@@ -360,8 +364,11 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   });
   await apollo.start();
 
+  // Liveness: 200 whenever the process can answer, also while it drains (server/main.ts): a hub
+  // draining for a SIGTERM is alive, and an orchestrator must not restart it for that.
   app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+    res.set('Cache-Control', 'no-store');
+    res.json({ status: draining ? 'draining' : 'ok' });
   });
   // Ready means the hub's own database answers in time. Each department's state is reported
   // beside it, but a department outage does not make the hub unready: it answers without it.

@@ -3,9 +3,12 @@
  * through the private database's start, the migrations and the demo load, which take minutes on a
  * first start. A port checked free and bound only at the end could be taken in between (another
  * hub started meanwhile on the same PORT), and was then reported only after the load, as a failed
- * start. While the hub starts, every request is answered at once with 503 and `Retry-After`:
- * `/healthz` and `/readyz` with `{ "status": "starting" }`, any other path with the error shape
- * of every route, `HUB_UNAVAILABLE`, reason `STARTING`. The hub's app takes over with `serve`.
+ * start. While the hub starts, `/healthz` (liveness) answers 200 `{ "status": "starting" }`: the
+ * process is alive, and an orchestrator that restarted it for a 503 there killed every first start
+ * during its demo load or its migrations, over and over. Every other request is answered at once
+ * with 503 and `Retry-After`: `/readyz` (readiness) with `{ "status": "starting" }`, any other path
+ * with the error shape of every route, `HUB_UNAVAILABLE`, reason `STARTING`. The hub's app takes
+ * over with `serve`.
  */
 import http from 'node:http';
 
@@ -14,14 +17,15 @@ const RETRY_AFTER_S = 5;
 
 function answerStarting(req: http.IncomingMessage, res: http.ServerResponse): void {
   const path = (req.url ?? '/').split('?')[0];
+  const live = path === '/healthz';
   const body =
-    path === '/healthz' || path === '/readyz'
+    live || path === '/readyz'
       ? { status: 'starting' }
       : { errors: [{ message: 'The hub is starting; try again shortly', extensions: { code: 'HUB_UNAVAILABLE', reason: 'STARTING' } }] };
-  res.writeHead(503, {
+  res.writeHead(live ? 200 : 503, {
     'content-type': 'application/json; charset=utf-8',
     'cache-control': 'no-store',
-    'retry-after': String(RETRY_AFTER_S),
+    ...(live ? {} : { 'retry-after': String(RETRY_AFTER_S) }),
     'x-content-type-options': 'nosniff',
     // The body is left unread; the connection is not reused for the hub that follows.
     connection: 'close',

@@ -17,6 +17,7 @@ import { accessDbOf } from '../db/access/db';
 import { createPool, hubDrizzle } from '../db/connect';
 import { DataDirInUse, PrivateServerFailed, startPrivateServer, ServerBinaryMissing, type PrivateServer } from '../db/setup/private-server';
 import { ensureDatabase, provisionHub } from '../db/setup/provision';
+import { HUB_RIGHTS, missingHubRights } from '../db/setup/rights';
 import { HolidayNoticeError } from '../domain/cases/holiday-notices';
 import { activeHolidayCalendar } from '../domain/cases/working-days';
 import { RuleSetError } from '../domain/findings/rule-set';
@@ -85,6 +86,15 @@ class DatabaseUnusable extends Error {}
 const EXIT_DATABASE_UNUSABLE = 3;
 
 /**
+ * The user DATABASE_URL names lacks a right the hub needs on its database (db/setup/rights.ts):
+ * exit code 4, apart from 3, since no retry helps until someone grants it.
+ */
+class DatabaseRightsMissing extends Error {}
+
+/** Exit code for DatabaseRightsMissing. */
+const EXIT_DATABASE_RIGHTS = 4;
+
+/**
  * What went wrong reaching the database of `url`, in one line naming `variable` and never the
  * password; null for an error that is not about reaching it (left to the general handler).
  */
@@ -131,11 +141,15 @@ function databaseProblem(err: unknown, url: string, variable: string): string | 
   return reason ? `${variable} (${redactUrl(url)}): ${reason}` : null;
 }
 
+/** The driver's codes for a right refused: a user to grant it to, exit code 4 rather than 3. */
+const RIGHT_REFUSED = new Set(['ER_TABLEACCESS_DENIED_ERROR', 'ER_COLUMNACCESS_DENIED_ERROR', 'ER_SPECIFIC_ACCESS_DENIED_ERROR']);
+
 /**
- * The rights the hub's user needs on its own database: its migrations create and alter tables and
- * indexes (with foreign keys), and it reads, writes and deletes rows.
+ * The rights the hub's user needs on its own database (db/setup/rights.ts): its migrations create
+ * and alter tables and indexes (with foreign keys), and it reads, inserts and updates rows. It never
+ * deletes one: DELETE is not asked for.
  */
-const NEEDED_RIGHTS = 'SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, INDEX, REFERENCES';
+const NEEDED_RIGHTS = HUB_RIGHTS.join(', ');
 
 /**
  * What the server refused, from its message (`INSERT, UPDATE command denied to user 'u'@'h' for table
@@ -158,8 +172,33 @@ async function usingDatabase<T>(variable: string, url: string, work: () => Promi
     return await work();
   } catch (err) {
     const problem = databaseProblem(err, url, variable);
-    throw problem ? new DatabaseUnusable(problem) : err;
+    if (!problem) throw err;
+    throw RIGHT_REFUSED.has(driverCodeOf(err) ?? '') ? new DatabaseRightsMissing(problem) : new DatabaseUnusable(problem);
   }
+}
+
+/** The driver's error code, also where drizzle wrapped the driver's error. */
+function driverCodeOf(err: unknown): string | null {
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return null;
+}
+
+/**
+ * Refuses to start, before the migrations, when the user DATABASE_URL names certainly lacks a right
+ * the hub needs on its database (db/setup/rights.ts); says nothing where the server cannot tell.
+ */
+async function checkHubRights(url: string): Promise<void> {
+  const missing = await missingHubRights(url);
+  if (!missing || missing.length === 0) return;
+  const u = new URL(url);
+  const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
+  throw new DatabaseRightsMissing(
+    `DATABASE_URL (${redactUrl(url)}): user '${decodeURIComponent(u.username)}' lacks ${missing.join(', ')} on the database '${database}' on ${u.hostname}:${u.port || 3306}, which the hub needs; ` +
+      `grant it ${NEEDED_RIGHTS} ON \`${database}\`.* (DELETE is not needed: the hub never deletes a row)`,
+  );
 }
 
 function portProblem(err: NodeJS.ErrnoException, host: string, port: number, variable = 'PORT'): Error {
@@ -385,6 +424,7 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
   const givenHubUrl = process.env.DATABASE_URL ? hubUrl : null;
   const onHub = <T>(work: () => Promise<T>) => (givenHubUrl ? usingDatabase('DATABASE_URL', givenHubUrl, work) : work());
   await onHub(() => ensureDatabase(hubUrl!));
+  if (givenHubUrl) await onHub(() => checkHubRights(givenHubUrl));
   if (demo) {
     const urls = sourceUrls(hubUrl);
     // As federation/provision.ts's provisionDatabases: the hub's tables, then every department's.
@@ -490,6 +530,10 @@ Try:
 }
 
 main().catch((err) => {
+  if (err instanceof DatabaseRightsMissing) {
+    console.error(err.message);
+    process.exit(EXIT_DATABASE_RIGHTS);
+  }
   if (err instanceof DatabaseUnusable || err instanceof PrivateServerFailed) {
     console.error(err.message);
     process.exit(EXIT_DATABASE_UNUSABLE);

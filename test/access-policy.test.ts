@@ -262,4 +262,24 @@ describe('headers, tokens and messages', () => {
     }
     expect(redactErrorMessage('Syntax Error: Query depth limit of 12 exceeded, found 20.')).toBe('Syntax Error: Query depth limit of 12 exceeded, found 20.');
   });
+
+  // The value ended at its first "; ", so whatever the caller joined after it came back: a phone
+  // number, an ID number written in parts, a name in pinyin.
+  it.each([
+    '"wang jianguo; 13800138000"',
+    '"370811; 19750412; 0312"',
+    '"x\\"; 13800138000; 370811197504"',
+    '["1", "2; 13800138000"]',
+    '{ idNumber: "370811; 19750412; 0312", phone: "13800138000" }',
+  ])('withholds a value holding "; " whole: %s', (value) => {
+    for (const message of [
+      `Variable "$n" got invalid value ${value}; String cannot represent a non string value: 5`,
+      `Variable "$n" got invalid value ${value} at "n.idNumber"; Expected type "String". String cannot represent a non string value: 5`,
+    ]) {
+      const out = redactErrorMessage(message);
+      expect(out).not.toMatch(/13800138000|19750412|0312|jianguo|370811/);
+      expect(out).toContain('got invalid value (withheld)');
+      expect(out).toContain('String cannot represent a non string value');
+    }
+  });
 });

@@ -223,18 +223,47 @@ describe('lists', () => {
 });
 
 describe('variables', () => {
-  it.each<[string, string, Record<string, unknown>]>([
-    ['a number for a string', 'query($n: String!) { person(idNumber: $n) { name } }', { n: 370811 }],
-    ['null for a required value', 'query($n: String!) { person(idNumber: $n) { name } }', { n: null }],
-    ['an object for a list', 'query($ids: [ID!]!) { households(ids: $ids) { id } }', { ids: { a: 1 } }],
-    ['an impossible date', 'query($d: Date) { household(id: "1") { aid(from: $d) { amountFen } } }', { d: '2026-02-30' }],
-    ['an integer beyond 32 bits', 'query($n: Int) { householdsInRegion(code: "370811", first: $n) { totalCount } }', { n: 2 ** 40 }],
-    ['a value outside an enum', 'query($d: [DepartmentCode!]) { household(id: "1") { aid(departments: $d) { amountFen } } }', { d: ['POLICE'] }],
-    ['a name where a number goes', 'query($n: Int) { householdsInRegion(code: "370811", first: $n) { totalCount } }', { n: '王建国' }],
-  ])('%s', async (_what, query, variables) => {
+  // Each with a stable reason and the variable's path, so a client can act on it without reading
+  // English, and never its value, which may be an ID number.
+  const ID = WANG.head;
+  it.each<[string, string, Record<string, unknown>, string, string]>([
+    ['a number for a string', 'query($n: String!) { person(idNumber: $n) { name } }', { n: 370811 }, 'WRONG_TYPE', '$n'],
+    ['null for a required value', 'query($n: String!) { person(idNumber: $n) { name } }', { n: null }, 'REQUIRED_VALUE_MISSING', '$n'],
+    ['no required value at all', 'query($n: String!) { person(idNumber: $n) { name } }', {}, 'REQUIRED_VALUE_MISSING', '$n'],
+    ['an object for a list', 'query($ids: [ID!]!) { households(ids: $ids) { id } }', { ids: { a: 1 } }, 'WRONG_TYPE', '$ids'],
+    ['null inside a list of non-null', 'query($ids: [ID!]!) { households(ids: $ids) { id } }', { ids: ['1', null] }, 'REQUIRED_VALUE_MISSING', '$ids[1]'],
+    ['an impossible date', 'query($d: Date) { household(id: "1") { aid(from: $d) { amountFen } } }', { d: '2026-02-30' }, 'MALFORMED_DATE', '$d'],
+    ['an integer beyond 32 bits', 'query($n: Int) { householdsInRegion(code: "370811", first: $n) { totalCount } }', { n: 2 ** 40 }, 'OUT_OF_RANGE', '$n'],
+    ['a value outside an enum', 'query($d: [DepartmentCode!]) { household(id: "1") { aid(departments: $d) { amountFen } } }', { d: ['HEALTH', 'POLICE'] }, 'UNKNOWN_ENUM_VALUE', '$d[1]'],
+    ['a name where a number goes', 'query($n: Int) { householdsInRegion(code: "370811", first: $n) { totalCount } }', { n: '王建国' }, 'WRONG_TYPE', '$n'],
+    ['an ID number where an instant goes', 'query($t: DateTime) { overdueReport(asOf: $t) { __typename } }', { t: `${ID}; 13800138000` }, 'WRONG_TYPE', '$t'],
+    ['an ID number where a number goes, joined with others', 'query($n: Int) { householdsInRegion(code: "370811", first: $n) { totalCount } }', { n: `王建国; ${ID.slice(0, 6)}; ${ID.slice(6, 14)}; ${ID.slice(14)}; 13800138000` }, 'WRONG_TYPE', '$n'],
+  ])('%s', async (_what, query, variables, reason, argument) => {
     const res = await send(json({ query, variables }));
-    expectRefusal(res, 400, 'BAD_USER_INPUT');
+    expectRefusal(res, 400, 'BAD_USER_INPUT', reason);
+    expect(res.body.errors[0].extensions.argument).toBe(argument);
     expect(res.text).not.toContain('王建国');
+    expect(res.text).not.toContain('13800138000');
+    expect(res.text).not.toContain(ID.slice(6, 14));
+    expect(res.text).not.toContain('POLICE');
+    expect(res.text).not.toContain('1099511627776');
+  });
+
+  it('an input object: a field missing, a field of the wrong type, a field it does not have (an ID number for its name), each at its path', async () => {
+    const query = 'mutation($r: [ReportedAidInput!]!) { aidReport(input: { records: $r }) { recorded } }';
+    const record = { reference: 'BI-1', beneficiaryIdNumber: ID, programme: 'CHARITY_MEDICAL', grantDate: '2026-03-01', amountFen: 100 };
+    const { beneficiaryIdNumber: _dropped, ...noBeneficiary } = record;
+    for (const [r, reason, argument] of [
+      [[record, noBeneficiary], 'REQUIRED_VALUE_MISSING', '$r[1].beneficiaryIdNumber'],
+      [[{ ...record, reference: 42 }], 'WRONG_TYPE', '$r[0].reference'],
+      [[{ ...record, [ID]: ID }], 'UNKNOWN_FIELD', '$r[0]'],
+      [['just a string'], 'WRONG_TYPE', '$r[0]'],
+    ] as const) {
+      const res = await send(json({ query, variables: { r } }));
+      expectRefusal(res, 400, 'BAD_USER_INPUT', reason);
+      expect(res.body.errors[0].extensions.argument).toBe(argument);
+      expect(res.text).not.toContain(ID.slice(6, 14));
+    }
   });
 });
 

@@ -7,7 +7,7 @@
  */
 import pino from 'pino';
 import { createPool, hubDrizzle } from '../db/connect';
-import { makeIdNumber } from '../domain/id-number';
+import { makeIdNumber, mayContainIdNumber } from '../domain/id-number';
 import { scrub } from '../domain/privacy';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
@@ -27,6 +27,11 @@ const WRITTEN = [
   parts(ID, [6, 4, 4, 4]).join('.'),
   parts(TYPO, [6, 8, 4]).join(' '),
   parts(TYPO, [4, 4, 4, 4, 2]).join('-'),
+  // Joined as a list is (a form's fields run together, an array joined for a message).
+  parts(ID, [6, 8, 4]).join('; '),
+  parts(ID, [6, 8, 4]).join(', '),
+  parts(ID, [6, 8, 4]).join('；'),
+  parts(TYPO, [6, 8, 3, 1]).join(','),
 ];
 
 describe('scrub', () => {
@@ -44,6 +49,11 @@ describe('scrub', () => {
     expect(out).toContain(MASKED(ID));
   });
 
+  it('finds, as it masks, an ID number written in parts joined with list separators', () => {
+    for (const sep of ['; ', ', ', '；', '，', '、']) expect(mayContainIdNumber(`x ${parts(ID, [6, 8, 4]).join(sep)}`)).toBe(true);
+    expect(mayContainIdNumber('households 12, 15, 370811, 2026; total 4')).toBe(false);
+  });
+
   it('leaves ordinary numbers written in parts as they are', () => {
     for (const text of [
       '2026-03-15 10:20:30.123',
@@ -55,6 +65,8 @@ describe('scrub', () => {
       '档案号 370811-2026-000042',
       '档案号 370811-2026-0315-0042',
       '20260315-1020-3012-34',
+      'households 12, 15, 370811, 2026; total 4',
+      '金额 1,234,500 分；共 12 笔',
     ]) {
       expect(scrub(text)).toBe(text);
     }

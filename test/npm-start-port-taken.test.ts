@@ -89,6 +89,10 @@ it('holds its ports from the start, answering 503 while the demo loads, so anoth
   recordTree(first.child);
 
   // The port is the starting hub's: it answers at once that it is starting, and no one else can listen there.
+  // Alive, not ready: /healthz (liveness) is 200, so an orchestrator does not restart a hub for
+  // loading its demo; /readyz (readiness) is 503, so no balancer sends it requests yet.
+  const healthz = await fetch(`http://127.0.0.1:${port}/healthz`);
+  expect([healthz.status, healthz.headers.get('retry-after'), await healthz.json()]).toEqual([200, null, { status: 'starting' }]);
   const readyz = await fetch(`http://127.0.0.1:${port}/readyz`);
   expect([readyz.status, readyz.headers.get('retry-after'), await readyz.json()]).toEqual([503, '5', { status: 'starting' }]);
   const graphql = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });

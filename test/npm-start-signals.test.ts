@@ -136,7 +136,10 @@ describe('with AIDHUB_SHUTDOWN_DRAIN_MS', () => {
     expect(JSON.parse((unready as { body: string }).body)).toEqual({ status: 'draining' });
     // Still serving, on new connections: the process is alive, and a GraphQL request is answered
     // (refused for want of a token, by the hub itself).
-    expect(await get(port, '/healthz')).toMatchObject({ status: 200, connection: 'close' });
+    // Alive (liveness 200), so an orchestrator does not restart it for draining.
+    const live = await get(port, '/healthz');
+    expect(live).toMatchObject({ status: 200, connection: 'close' });
+    expect(JSON.parse((live as { body: string }).body)).toEqual({ status: 'draining' });
     const res = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ caller { name } }"}' });
     expect({ status: res.status, code: ((await res.json()) as any).errors[0].extensions.code }).toEqual({ status: 401, code: 'UNAUTHENTICATED' });
     expect(child.exitCode).toBeNull();

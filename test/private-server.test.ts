@@ -10,7 +10,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { DataDirInUse, startPrivateServer } from '../db/setup/private-server';
+import mysql from 'mysql2/promise';
+import { DataDirInUse, freePort, PrivateServerFailed, startPrivateServer, startThrowawayServer } from '../db/setup/private-server';
 import { alive } from './support/process-tree';
 import { until } from './support/until';
 
@@ -145,3 +146,46 @@ it('listens on the same port at the next start on the same data, while that port
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }, 180_000);
+
+it('tries another port when the one it picked is taken before the server listens, also by another database server, and never takes that one for its own', async () => {
+  // A port found free and given to the server a moment later may be taken in between (another hub
+  // starting at the same moment): the start failed with "Address already in use", and where another
+  // private server (root without a password, as this one) had it, the start took that server for its
+  // own and served its data.
+  const other = await startThrowawayServer({ prefix: 'aidhub-port-other-' });
+  const held = net.createServer();
+  await new Promise<void>((resolve) => held.listen(0, '127.0.0.1', resolve));
+  const heldPort = (held.address() as net.AddressInfo).port;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-port-retry-'));
+  const handedOut: number[] = [];
+  const taken = [other.port, heldPort];
+  const pickPort = async () => {
+    const port = taken.shift() ?? (await freePort());
+    handedOut.push(port);
+    return port;
+  };
+  try {
+    const server = await startPrivateServer({ dataDir, ephemeral: true, pickPort });
+    try {
+      expect(handedOut).toHaveLength(3);
+      expect(server.port).toBe(handedOut[2]);
+      const conn = await mysql.createConnection({ uri: server.url });
+      const [rows] = await conn.query('SELECT @@datadir AS dir');
+      await conn.end();
+      expect(path.resolve((rows as { dir: string }[])[0].dir)).toBe(path.resolve(dataDir));
+    } finally {
+      await server.stop();
+    }
+    // A port the caller named is its own choice: taken, the start fails, and no other is tried.
+    await expect(startPrivateServer({ dataDir, ephemeral: true, port: heldPort, pickPort })).rejects.toBeInstanceOf(PrivateServerFailed);
+    expect(handedOut).toHaveLength(3);
+    // Taken every time: given up after a few ports, saying so (the port this data last had is forgotten first, or it would be taken).
+    fs.rmSync(path.join(dataDir, 'aidhub-server-port'), { force: true });
+    const always = () => Promise.resolve(heldPort);
+    await expect(startPrivateServer({ dataDir, ephemeral: true, pickPort: always })).rejects.toThrow(`Port ${heldPort} on 127.0.0.1 was taken by another program`);
+  } finally {
+    await new Promise((r) => held.close(r));
+    await other.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}, 300_000);

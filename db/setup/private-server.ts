@@ -160,7 +160,13 @@ function initialise(dataDir: string, bins: ReturnType<typeof findBinaries>, tmpD
   return true;
 }
 
-async function waitUntilReady(url: string, child: ChildProcess, logFile: string, timeoutMs: number): Promise<void> {
+/**
+ * Waits until the server started with `pidFile` accepts connections on `url`. Whatever else answers
+ * there does not count: a port taken by another program between its choice and this server's bind
+ * may be another database server, even another hub's private one (root without a password, as
+ * here), and a start that took it for its own served that hub's data as its own.
+ */
+async function waitUntilReady(url: string, pidFile: string, child: ChildProcess, logFile: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited = false;
   child.once('exit', () => (exited = true));
@@ -168,8 +174,18 @@ async function waitUntilReady(url: string, child: ChildProcess, logFile: string,
     if (exited) throw new PrivateServerFailed(`The private database server (data in ${path.dirname(logFile)}) exited during start-up; the end of its log, ${logFile}:\n${indent(tail(logFile))}`);
     try {
       const conn = await mysql.createConnection({ uri: url, connectTimeout: 1000 });
-      await endConnection(conn);
-      return;
+      let own = false;
+      try {
+        const [rows] = await conn.query('SELECT @@pid_file AS pidFile');
+        // Its run directory's name is unique (mkdtemp); compared by it, a temporary directory behind a
+        // symbolic link (macOS's /var) that the server wrote out resolved still matches.
+        const reported = String((rows as { pidFile: unknown }[])[0]?.pidFile ?? '');
+        own = reported === pidFile || reported.endsWith(path.join(path.basename(path.dirname(pidFile)), path.basename(pidFile)));
+      } finally {
+        await endConnection(conn);
+      }
+      if (own) return;
+      throw new Error('another server answers on this port');
     } catch (err) {
       if (Date.now() > deadline) throw new PrivateServerFailed(`The private database server (data in ${path.dirname(logFile)}) did not accept connections within ${timeoutMs} ms (${(err as Error).message}); the end of its log, ${logFile}:\n${indent(tail(logFile))}`);
       await new Promise((r) => setTimeout(r, 150));
@@ -300,11 +316,26 @@ export function serverOnDataDir(dataDir: string): number | null {
 export interface StartOptions {
   /** Where the data lives; reused when it already holds a database. */
   dataDir: string;
-  /** TCP port; a free one is picked when omitted. */
+  /** TCP port; a free one is picked when omitted (and another if it is taken before the server binds it). */
   port?: number;
   /** Durability traded for speed: for throwaway test servers. */
   ephemeral?: boolean;
+  /**
+   * Picks a free port, when `port` is omitted (freePort by default). A test gives one that hands out
+   * a port it then takes, as another program may between the choice and the server's bind.
+   */
+  pickPort?: () => Promise<number>;
 }
+
+/**
+ * Ports tried, when the caller named none, before a start whose port was taken each time between
+ * being found free and being bound (by another program, or another hub starting at the same
+ * moment) is given up: the server then exits during start-up with "Address already in use".
+ */
+export const PORT_ATTEMPTS = 5;
+
+/** The server could not bind its port: another program took it after it was found free. */
+class PortTaken extends PrivateServerFailed {}
 
 /** A server on data the caller names (`npm start`'s .data, AIDHUB_DATA_DIR, a bench's): the data stays when it stops. */
 export async function startPrivateServer(opts: StartOptions): Promise<PrivateServer> {
@@ -327,36 +358,68 @@ async function start(opts: StartOptions, throwaway: boolean): Promise<PrivateSer
   const bins = findBinaries();
   const { dataDir } = opts;
   checkDataDirFree(dataDir);
-  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-db-run-'));
-  const watchdog = outliveNot(runDir, throwaway ? dataDir : null);
-  const removeThrowaway = () => throwaway && fs.rmSync(dataDir, { recursive: true, force: true });
-  let port: number;
-  let created: boolean;
+  const pick = opts.pickPort ?? freePort;
+  let created: boolean | null = null;
   // The port of the last start on this data, while it is free (never a throwaway server's: its data is new).
   const remembered = throwaway || opts.port !== undefined ? null : rememberedPort(dataDir);
-  let movedFrom: number | null = null;
-  try {
-    created = initialise(dataDir, bins, runDir);
-    if (opts.port !== undefined) port = opts.port;
-    else if (remembered !== null && (await portFree(remembered))) port = remembered;
-    else {
-      port = await freePort();
-      movedFrom = remembered;
+  for (let attempt = 1; ; attempt++) {
+    const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-db-run-'));
+    const watchdog = outliveNot(runDir, throwaway ? dataDir : null);
+    let port: number;
+    try {
+      created ??= initialise(dataDir, bins, runDir);
+      if (opts.port !== undefined) port = opts.port;
+      else if (attempt === 1 && remembered !== null && (await portFree(remembered))) port = remembered;
+      else port = await pick();
+    } catch (err) {
+      watchdog.kill();
+      fs.rmSync(runDir, { recursive: true, force: true });
+      if (throwaway) fs.rmSync(dataDir, { recursive: true, force: true });
+      throw err;
     }
-  } catch (err) {
-    watchdog.kill();
-    fs.rmSync(runDir, { recursive: true, force: true });
-    removeThrowaway();
-    throw err;
+    try {
+      const server = await launch({ ...opts, port }, bins, runDir, watchdog, throwaway, created);
+      return { ...server, movedFrom: remembered !== null && port !== remembered ? remembered : null };
+    } catch (err) {
+      // Taken between the choice and the bind: another port, unless the caller named this one.
+      if (err instanceof PortTaken && opts.port === undefined && attempt < PORT_ATTEMPTS) continue;
+      if (throwaway) fs.rmSync(dataDir, { recursive: true, force: true });
+      throw err;
+    }
   }
+}
+
+/**
+ * Runs the server on `opts.port` with `runDir` (its socket and pid file) until it accepts
+ * connections. A start that fails stops it (the run directory goes with it); one that failed
+ * because its port was taken is PortTaken. The data directory is left to the caller.
+ */
+async function launch(
+  opts: StartOptions & { port: number },
+  bins: ReturnType<typeof findBinaries>,
+  runDir: string,
+  watchdog: ChildProcess,
+  throwaway: boolean,
+  created: boolean,
+): Promise<Omit<PrivateServer, 'movedFrom'>> {
+  const { dataDir, port } = opts;
+  const removeThrowaway = () => throwaway && fs.rmSync(dataDir, { recursive: true, force: true });
   const logFile = path.join(dataDir, 'server.log');
+  // The server appends to its log: what this start wrote begins here.
+  let logStart = 0;
+  try {
+    logStart = fs.statSync(logFile).size;
+  } catch {
+    /* no log yet */
+  }
+  const pidFile = path.join(runDir, 'mysqld.pid');
   const args = [
     '--no-defaults',
     `--datadir=${dataDir}`,
     `--port=${port}`,
     '--bind-address=127.0.0.1',
     `--socket=${path.join(runDir, 'mysqld.sock')}`,
-    `--pid-file=${path.join(runDir, 'mysqld.pid')}`,
+    `--pid-file=${pidFile}`,
     // Its temporary files (sorts, temporary tables) with its socket: its own, gone with the run directory.
     `--tmpdir=${runDir}`,
     `--log-error=${logFile}`,
@@ -402,13 +465,24 @@ async function start(opts: StartOptions, throwaway: boolean): Promise<PrivateSer
     })());
   const url = `mysql://root@127.0.0.1:${port}/`;
   try {
-    await waitUntilReady(url, child, logFile, 60_000);
+    await waitUntilReady(url, pidFile, child, logFile, 60_000);
   } catch (err) {
     await stop();
-    removeThrowaway();
+    if (/Address already in use|Bind on TCP\/IP port|errno: 98\b|error: 98\b/i.test(logSince(logFile, logStart))) {
+      throw new PortTaken(`Port ${port} on 127.0.0.1 was taken by another program before the private database server could listen on it`);
+    }
     throw err;
   }
   ready = true;
   if (!throwaway) fs.writeFileSync(path.join(dataDir, PORT_FILE), `${port}\n`);
-  return { url, port, dataDir, pid: child.pid ?? 0, created, movedFrom, stop };
+  return { url, port, dataDir, pid: child.pid ?? 0, created, stop };
+}
+
+/** What the log gained from byte `from` on. */
+function logSince(file: string, from: number): string {
+  try {
+    return fs.readFileSync(file).subarray(from).toString('utf8');
+  } catch {
+    return '';
+  }
 }

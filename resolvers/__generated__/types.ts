@@ -3405,7 +3405,12 @@ export type Query = {
   readonly person?: Maybe<Person>;
   /**
    * The households under a division code (city `370800`, county `370811`, township `370811001`, or
-   * village), in a stable order, a page at a time.
+   * village), in a stable order (by the village or township they are registered in, then by hub id),
+   * a page at a time, forward only: `first` and `after` (the `endCursor` of the page before), no
+   * `last`, `before` or `hasPreviousPage`. To go back, ask again with a cursor kept from an earlier
+   * page. The cursor is a position, not an offset: households added or removed meanwhile shift no
+   * other household onto another page, and one added after the position read is met on a later page;
+   * a household moved to another division while the pages are read may be met twice or not at all.
    */
   readonly householdsInRegion: HouseholdConnection;
   /** The API client this request authenticated as, and what it may do. Needs no purpose. */
