@@ -36,6 +36,11 @@ export const monitoringAlert = mysqlTable(
     raisedAt: instant('raised_at').notNull(),
     /** The first clue's day (China time): the verification clock runs from it. */
     firstClueOn: date('first_clue_on', { mode: 'string' }).notNull(),
+    /**
+     * The day the 签收 clock runs from when it is not the first clue's: the day the alert moved to
+     * another township, which must sign for it anew (NULL: the first clue's day).
+     */
+    acknowledgeFrom: date('acknowledge_from', { mode: 'string' }),
     acknowledgeBy: date('acknowledge_by', { mode: 'string' }).notNull(),
     verifyBy: date('verify_by', { mode: 'string' }).notNull(),
     /** A day counted lies in a year whose holiday notice is not yet published. */
@@ -61,7 +66,7 @@ export const monitoringAlertEvent = mysqlTable(
     id: id('id').autoincrement().primaryKey(),
     alertId: id('alert_id').notNull(),
     seq: int('seq').notNull(),
-    action: mysqlEnum('action', ['OPENED', 'RAISED', 'DELIVERED', 'ACKNOWLEDGED', 'VERIFIED', 'DISMISSED', 'MOVED']).notNull(),
+    action: mysqlEnum('action', ['OPENED', 'RAISED', 'DELIVERED', 'ACKNOWLEDGED', 'VERIFIED', 'DISMISSED', 'MOVED', 'TAKEN_OVER']).notNull(),
     fromState: mysqlEnum('from_state', ALERT_STATES),
     toState: mysqlEnum('to_state', ALERT_STATES).notNull(),
     grade: mysqlEnum('grade', ALERT_GRADES).notNull(),

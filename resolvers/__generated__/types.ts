@@ -220,8 +220,10 @@ export type AlertDeliveryEvent =
   | 'ALERT_OPENED'
   /** A worse condition raised its grade or evidence. */
   | 'ALERT_RAISED'
-  /** The person's home moved to another household or division while the alert was open: it is now the new township's to verify (pushed, naming the new division, to the subscriptions of the new division and of the one it left). */
-  | 'ALERT_MOVED';
+  /** The person's home moved to another household or division while the alert was open: it is now the new township's to sign for and verify (pushed, naming the new division, to the subscriptions of the new division). */
+  | 'ALERT_MOVED'
+  /** The alert moved away from the division a subscription covers (pushed, naming the division it left, not the new one): no longer its office's to act on. Its acknowledgement does not make the alert DELIVERED. */
+  | 'ALERT_MOVED_AWAY';
 
 /** How many of a subscription's pushes stand where. */
 export type AlertDeliveryCounts = {
@@ -551,16 +553,18 @@ export type Mutation = {
   readonly findingResolve: FindingResolvePayload;
   /** Starts the monthly comparison of a division for the current month and returns at once; idempotent: asked again for the same division and month it returns that run and starts nothing. */
   readonly monthlyComparisonRun: MonthlyComparisonRunPayload;
-  /** Posts the village notice (村内公示) of an alert verified as NEEDS_AID (the township or county that verifies it, purpose MONITORING), once per alert: the same posting again answers the first (repeated), another is NOTICE_ALREADY_POSTED. The period comes from the locality's rules (default 5 days). */
+  /** Posts the village notice (村内公示) of an alert verified as NEEDS_AID (the alert's verifier, purpose MONITORING; another office in reach is NOT_ALERT_VERIFIER), once per alert: the same posting again answers the first (repeated), another is NOTICE_ALREADY_POSTED. The period comes from the locality's rules (default 5 days). */
   readonly alertNoticePost: AlertNoticePostPayload;
-  /** Records an objection received during an alert's village notice (the township or county that owns the alert, purpose MONITORING): its day and kind, no free text. It does not hold up the decision; the meeting reads it on the notice. */
+  /** Records an objection received during an alert's village notice (the alert's verifier, purpose MONITORING): its day and kind, no free text. It does not hold up the decision; the meeting reads it on the notice. */
   readonly alertNoticeObjectionRecord: AlertNoticeObjectionPayload;
-  /** Signs for an alert (NEW or DELIVERED → ACKNOWLEDGED). Repeated by the same client and officer with the same note (a retry), it answers the alert as it stands and records nothing. */
+  /** Signs for an alert (NEW or DELIVERED → ACKNOWLEDGED); only its verifier (else NOT_ALERT_VERIFIER). Repeated by the same client and officer with the same note (a retry), it answers the alert as it stands and records nothing. */
   readonly alertAcknowledge: AlertAcknowledgePayload;
-  /** Records verification (ACKNOWLEDGED → VERIFIED); NEEDS_AID opens a case with origin ALERT, linked both ways. Repeated by the same client and officer with the same outcome and reason (a retry), it answers the alert as it stands and its case, and records and opens nothing. */
+  /** Records verification (ACKNOWLEDGED → VERIFIED), by its verifier only (else NOT_ALERT_VERIFIER); NEEDS_AID opens a case with origin ALERT, linked both ways. Repeated by the same client and officer with the same outcome and reason (a retry), it answers the alert as it stands and its case, and records and opens nothing. */
   readonly alertVerify: AlertVerifyPayload;
-  /** Dismisses an open alert with a reason. Repeated by the same client and officer with the same reason (a retry), it answers the alert as it stands and records nothing. */
+  /** Dismisses an open alert with a reason, by its verifier only (else NOT_ALERT_VERIFIER). Repeated by the same client and officer with the same reason (a retry), it answers the alert as it stands and records nothing. */
   readonly alertDismiss: AlertDismissPayload;
+  /** County or city civil affairs (CASEWORKER, purpose MONITORING, a CIVIL_AFFAIRS client scoped to a county or the city) takes an open alert in its reach over as its verifier, with a reason; its state stays (signed for or not). Others are refused with NOT_ALERT_SUPERVISOR; an office that verifies it already with ALREADY_VERIFIER. */
+  readonly alertTakeOver: AlertTakeOverPayload;
   /**
    * Records a batch of at most 1,000 records in the hub's ledger, in one transaction. Idempotent by
    * the reporter's reference: a record already recorded with the same content is left as it is; a
@@ -875,6 +879,15 @@ export type MutationAlertVerifyArgs = {
  */
 export type MutationAlertDismissArgs = {
   input: AlertDismissInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
+export type MutationAlertTakeOverArgs = {
+  input: AlertTakeOverInput;
 };
 
 
@@ -2144,6 +2157,8 @@ export type CharityErrorCode =
   | 'ALERT_NOT_FOUND'
   /** The alert is not verified as NEEDS_AID with a case: verify it first (alertVerify). */
   | 'ALERT_NOT_VERIFIED'
+  /** The caller reaches the alert but is not its verifier (Alert.verifier): only that office publishes a need from it. */
+  | 'NOT_ALERT_VERIFIER'
   /** No such consent. */
   | 'CONSENT_NOT_FOUND'
   /** The consent is another household's. */
@@ -3955,6 +3970,8 @@ export type VillageNoticeErrorCode =
   | 'ALERT_NOT_FOUND'
   /** The alert is not verified as NEEDS_AID (or opened no case). */
   | 'ALERT_NOT_VERIFIED'
+  /** The caller reaches the alert but is not its verifier (Alert.verifier), the one office that posts its notice and records objections to it. */
+  | 'NOT_ALERT_VERIFIER'
   /** The household has no current head to name. */
   | 'NO_HOUSEHOLD_HEAD'
   /** No measure given, or one given twice. */
@@ -4054,8 +4071,10 @@ export type AlertAction =
   | 'VERIFIED'
   /** Dismissed with a reason. */
   | 'DISMISSED'
-  /** Seen again with the person in another household or division while open: it follows them to the township (or department) that now verifies it, state and deadlines unchanged. */
-  | 'MOVED';
+  /** Seen again with the person in another household or division while open: it follows them to the township (or department) that now verifies it and goes back to NEW, to be signed for there within the 签收 limit counted from the day of the move; grade and verifyBy unchanged. */
+  | 'MOVED'
+  /** Taken over as its verifier by county or city civil affairs (alertTakeOver), with the reason given. */
+  | 'TAKEN_OVER';
 
 /** A monitoring trigger (预警要素) of the trigger set in force (rules/triggers.json plus the locality's file). */
 export type Trigger = {
@@ -4100,15 +4119,19 @@ export type Alert = {
   readonly evidence: ReadonlyArray<Scalars['String']['output']>;
   /** The exact records, as `<department>:<source reference>`. */
   readonly evidenceReferences: ReadonlyArray<Scalars['String']['output']>;
-  /** The office that must verify it (the township of the household, or a named department). */
+  /** The office that must verify it (the township of the household, a named department, or civil affairs once it took the alert over): the only office that signs for, verifies or dismisses it, posts its village notice and passes its need to charities. */
   readonly verifier: Office;
+  /** How civil affairs took it over as verifier (alertTakeOver), while it holds it; null when never taken over, or moved to another township since. */
+  readonly takenOver?: Maybe<AlertTakeOver>;
   /** Which path raised it. */
   readonly detectedBy: AlertDetection;
   /** When the hub raised it. */
   readonly raisedAt: Scalars['DateTime']['output'];
   /** The day of the first clue: the verification clock runs from it. */
   readonly firstClueOn: Scalars['Date']['output'];
-  /** 签收 due by this day (working days). */
+  /** The day the 签收 clock runs from: the first clue's, or the day the alert moved to the township that verifies it now. */
+  readonly acknowledgeFrom: Scalars['Date']['output'];
+  /** 签收 due by this day (working days from acknowledgeFrom). */
   readonly acknowledgeBy: Scalars['Date']['output'];
   /** Verification due by this day: the limit of its grade from the first clue (a raise to a graver grade may bring it forward, never back). */
   readonly verifyBy: Scalars['Date']['output'];
@@ -4130,6 +4153,19 @@ export type Alert = {
   readonly history: ReadonlyArray<AlertEvent>;
   /** Its village notice, once posted. */
   readonly notice?: Maybe<VillageNotice>;
+};
+
+/** Civil affairs taking an alert over as its verifier. */
+export type AlertTakeOver = {
+  readonly __typename?: 'AlertTakeOver';
+  /** The office that took it over (civil affairs). */
+  readonly office: Office;
+  /** Who: the API client (and officer). */
+  readonly by: Scalars['String']['output'];
+  /** When. */
+  readonly at: Scalars['DateTime']['output'];
+  /** Why, as given. */
+  readonly reason: Scalars['String']['output'];
 };
 
 /** One move of an alert. */
@@ -4196,7 +4232,13 @@ export type AlertErrorCode =
   /** A reason is required (dismissal, or verification with NO_NEED). */
   | 'REASON_REQUIRED'
   /** NEEDS_AID needs a household to open a case for; the person is in none. */
-  | 'NO_HOUSEHOLD';
+  | 'NO_HOUSEHOLD'
+  /** The caller reaches the alert but is not its verifier (Alert.verifier): only that office signs for, verifies or dismisses it. A county's or the city's civil affairs takes it over first (alertTakeOver). */
+  | 'NOT_ALERT_VERIFIER'
+  /** Only a county's or the city's civil affairs office (a CIVIL_AFFAIRS client scoped to a county or the city) takes an alert over. */
+  | 'NOT_ALERT_SUPERVISOR'
+  /** The caller's office is the alert's verifier already (a repeat of the takeover that made it so, by the same client and officer with the same reason, is answered with the alert instead). */
+  | 'ALREADY_VERIFIER';
 
 /** A refused alert write. */
 export type AlertUserError = {
@@ -4259,6 +4301,27 @@ export type AlertVerifyPayload = {
   readonly alert?: Maybe<Alert>;
   /** The case opened for NEEDS_AID. */
   readonly case?: Maybe<Case>;
+  /** Why it was refused. */
+  readonly userErrors: ReadonlyArray<AlertUserError>;
+};
+
+/** Taking an alert over as its verifier. */
+export type AlertTakeOverInput = {
+  /** The alert (open: NEW, DELIVERED or ACKNOWLEDGED). */
+  readonly alertId: Scalars['ID']['input'];
+  /** Why civil affairs takes it over (required, up to 2000 characters): kept in its history and shown on Alert.takenOver. */
+  readonly reason: Scalars['String']['input'];
+  /** The officer's staff identifier (default the API client). */
+  readonly officer?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** The result of alertTakeOver. */
+export type AlertTakeOverPayload = {
+  readonly __typename?: 'AlertTakeOverPayload';
+  /** The alert after the takeover; null when refused. */
+  readonly alert?: Maybe<Alert>;
+  /** True when this takeover was recorded before (a retry): nothing new was written. */
+  readonly repeated: Scalars['Boolean']['output'];
   /** Why it was refused. */
   readonly userErrors: ReadonlyArray<AlertUserError>;
 };
@@ -4746,6 +4809,7 @@ export type ResolversTypes = {
   AlertAction: AlertAction;
   Trigger: ResolverTypeWrapper<TriggerViewModel>;
   Alert: ResolverTypeWrapper<AlertRowModel>;
+  AlertTakeOver: ResolverTypeWrapper<Omit<AlertTakeOver, 'office'> & { office: ResolversTypes['Office'] }>;
   AlertEvent: ResolverTypeWrapper<AlertEventRowModel>;
   AlertConnection: ResolverTypeWrapper<AlertPageModel>;
   AlertEdge: ResolverTypeWrapper<Omit<AlertEdge, 'node'> & { node: ResolversTypes['Alert'] }>;
@@ -4757,6 +4821,8 @@ export type ResolversTypes = {
   AlertDismissInput: AlertDismissInput;
   AlertAcknowledgePayload: ResolverTypeWrapper<Omit<AlertAcknowledgePayload, 'alert'> & { alert?: Maybe<ResolversTypes['Alert']> }>;
   AlertVerifyPayload: ResolverTypeWrapper<Omit<AlertVerifyPayload, 'alert' | 'case'> & { alert?: Maybe<ResolversTypes['Alert']>, case?: Maybe<ResolversTypes['Case']> }>;
+  AlertTakeOverInput: AlertTakeOverInput;
+  AlertTakeOverPayload: ResolverTypeWrapper<Omit<AlertTakeOverPayload, 'alert'> & { alert?: Maybe<ResolversTypes['Alert']> }>;
   AlertDismissPayload: ResolverTypeWrapper<Omit<AlertDismissPayload, 'alert'> & { alert?: Maybe<ResolversTypes['Alert']> }>;
   AidReportInput: AidReportInput;
   ReportedAidEntryKind: ReportedAidEntryKind;
@@ -4936,6 +5002,7 @@ export type ResolversParentTypes = {
   AlertNoticePostPayload: Omit<AlertNoticePostPayload, 'notice'> & { notice?: Maybe<ResolversParentTypes['VillageNotice']> };
   Trigger: TriggerViewModel;
   Alert: AlertRowModel;
+  AlertTakeOver: Omit<AlertTakeOver, 'office'> & { office: ResolversParentTypes['Office'] };
   AlertEvent: AlertEventRowModel;
   AlertConnection: AlertPageModel;
   AlertEdge: Omit<AlertEdge, 'node'> & { node: ResolversParentTypes['Alert'] };
@@ -4946,6 +5013,8 @@ export type ResolversParentTypes = {
   AlertDismissInput: AlertDismissInput;
   AlertAcknowledgePayload: Omit<AlertAcknowledgePayload, 'alert'> & { alert?: Maybe<ResolversParentTypes['Alert']> };
   AlertVerifyPayload: Omit<AlertVerifyPayload, 'alert' | 'case'> & { alert?: Maybe<ResolversParentTypes['Alert']>, case?: Maybe<ResolversParentTypes['Case']> };
+  AlertTakeOverInput: AlertTakeOverInput;
+  AlertTakeOverPayload: Omit<AlertTakeOverPayload, 'alert'> & { alert?: Maybe<ResolversParentTypes['Alert']> };
   AlertDismissPayload: Omit<AlertDismissPayload, 'alert'> & { alert?: Maybe<ResolversParentTypes['Alert']> };
   AidReportInput: AidReportInput;
   ReportedAidInput: ReportedAidInput;
@@ -5119,6 +5188,7 @@ export type MutationResolvers<ContextType = HubContext, ParentType extends Resol
   alertAcknowledge?: Resolver<ResolversTypes['AlertAcknowledgePayload'], ParentType, ContextType, RequireFields<MutationAlertAcknowledgeArgs, 'input'>>;
   alertVerify?: Resolver<ResolversTypes['AlertVerifyPayload'], ParentType, ContextType, RequireFields<MutationAlertVerifyArgs, 'input'>>;
   alertDismiss?: Resolver<ResolversTypes['AlertDismissPayload'], ParentType, ContextType, RequireFields<MutationAlertDismissArgs, 'input'>>;
+  alertTakeOver?: Resolver<ResolversTypes['AlertTakeOverPayload'], ParentType, ContextType, RequireFields<MutationAlertTakeOverArgs, 'input'>>;
   aidReport?: Resolver<ResolversTypes['AidReportPayload'], ParentType, ContextType, RequireFields<MutationAidReportArgs, 'input'>>;
 };
 
@@ -6064,9 +6134,11 @@ export type AlertResolvers<ContextType = HubContext, ParentType extends Resolver
   evidence?: Resolver<ReadonlyArray<ResolversTypes['String']>, ParentType, ContextType>;
   evidenceReferences?: Resolver<ReadonlyArray<ResolversTypes['String']>, ParentType, ContextType>;
   verifier?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
+  takenOver?: Resolver<Maybe<ResolversTypes['AlertTakeOver']>, ParentType, ContextType>;
   detectedBy?: Resolver<ResolversTypes['AlertDetection'], ParentType, ContextType>;
   raisedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   firstClueOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  acknowledgeFrom?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   acknowledgeBy?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   verifyBy?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   provisional?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -6078,6 +6150,13 @@ export type AlertResolvers<ContextType = HubContext, ParentType extends Resolver
   case?: Resolver<Maybe<ResolversTypes['Case']>, ParentType, ContextType>;
   history?: Resolver<ReadonlyArray<ResolversTypes['AlertEvent']>, ParentType, ContextType>;
   notice?: Resolver<Maybe<ResolversTypes['VillageNotice']>, ParentType, ContextType>;
+};
+
+export type AlertTakeOverResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertTakeOver'] = ResolversParentTypes['AlertTakeOver']> = {
+  office?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
+  by?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type AlertEventResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertEvent'] = ResolversParentTypes['AlertEvent']> = {
@@ -6116,6 +6195,12 @@ export type AlertAcknowledgePayloadResolvers<ContextType = HubContext, ParentTyp
 export type AlertVerifyPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertVerifyPayload'] = ResolversParentTypes['AlertVerifyPayload']> = {
   alert?: Resolver<Maybe<ResolversTypes['Alert']>, ParentType, ContextType>;
   case?: Resolver<Maybe<ResolversTypes['Case']>, ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['AlertUserError']>, ParentType, ContextType>;
+};
+
+export type AlertTakeOverPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertTakeOverPayload'] = ResolversParentTypes['AlertTakeOverPayload']> = {
+  alert?: Resolver<Maybe<ResolversTypes['Alert']>, ParentType, ContextType>;
+  repeated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   userErrors?: Resolver<ReadonlyArray<ResolversTypes['AlertUserError']>, ParentType, ContextType>;
 };
 
@@ -6298,12 +6383,14 @@ export type Resolvers<ContextType = HubContext> = {
   AlertNoticePostPayload?: AlertNoticePostPayloadResolvers<ContextType>;
   Trigger?: TriggerResolvers<ContextType>;
   Alert?: AlertResolvers<ContextType>;
+  AlertTakeOver?: AlertTakeOverResolvers<ContextType>;
   AlertEvent?: AlertEventResolvers<ContextType>;
   AlertConnection?: AlertConnectionResolvers<ContextType>;
   AlertEdge?: AlertEdgeResolvers<ContextType>;
   AlertUserError?: AlertUserErrorResolvers<ContextType>;
   AlertAcknowledgePayload?: AlertAcknowledgePayloadResolvers<ContextType>;
   AlertVerifyPayload?: AlertVerifyPayloadResolvers<ContextType>;
+  AlertTakeOverPayload?: AlertTakeOverPayloadResolvers<ContextType>;
   AlertDismissPayload?: AlertDismissPayloadResolvers<ContextType>;
   AidReportError?: AidReportErrorResolvers<ContextType>;
   AidReportConflict?: AidReportConflictResolvers<ContextType>;

@@ -23,6 +23,7 @@ import type { AlertDeliveryConfig } from '../../db/config';
 import type { HubDb } from '../../db/connect';
 import { claimDue, markDead, markDelivered, markRetry, noteDeadLetter, releaseClaim, type ClaimedDelivery } from '../../db/alert-delivery/store';
 import { markAlertsDelivered } from '../../db/monitoring/store';
+import type { AlertDeliveryBody } from '../../domain/monitoring/envelope';
 import { ATTEMPT_HEADER, afterFailure, callbackRefusal, DELIVERY_ID_HEADER, signDelivery, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../domain/monitoring/delivery';
 
 export interface RoundResult {
@@ -153,12 +154,23 @@ export class AlertDeliveryWorker {
    */
   private async alertsDelivered(acknowledged: readonly ClaimedDelivery[]): Promise<void> {
     // The first acknowledged push of each alert names why it moved.
+    // Only a push of the alert as its verifier's (not ALERT_MOVED_AWAY, not one naming the division
+    // it has left) delivers it: the office that must sign for it has it.
     const moves = new Map<number, string>();
+    const regions = new Map<number, string>();
     for (const r of acknowledged) {
       if (!/^\d{1,15}$/.test(r.alertId) || moves.has(Number(r.alertId))) continue;
+      let body: AlertDeliveryBody;
+      try {
+        body = JSON.parse(r.payload) as AlertDeliveryBody;
+      } catch {
+        continue;
+      }
+      if (body.event === 'ALERT_MOVED_AWAY' || typeof body.alert?.region !== 'string') continue;
       moves.set(Number(r.alertId), `push ${r.deliveryId} acknowledged by subscription ${r.subscriptionId}`);
+      regions.set(Number(r.alertId), body.alert.region);
     }
-    await markAlertsDelivered(this.hub, moves);
+    await markAlertsDelivered(this.hub, moves, new Date(), regions);
   }
 
   /** Settles a failed attempt; true when it made the row a dead letter. */

@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { activeTriggerSet } from '../../rules/triggers-load';
 import type { Resolvers, VillageNoticeErrorCode } from '../__generated__/types';
 import type { HubContext } from '../context';
-import { actorOf, inReach } from './resolvers';
+import { actorOf, callerVerifies, inReach } from './resolvers';
 
 type Refusal = { notice: null; repeated: false; userErrors: { code: VillageNoticeErrorCode; message: string; field: string[] }[] };
 
@@ -43,6 +43,7 @@ export async function postVillageNotice(ctx: HubContext, input: NoticePostInput)
   const alert = await ctx.loaders.monitoring.alertById.load(alertId);
   if (!alert || !inReach(ctx, alert)) return refused('ALERT_NOT_FOUND', 'no alert with this id', ['input', 'alertId']);
   const who = actorOf(ctx, input.officer);
+  if (!callerVerifies(ctx, alert)) return refused('NOT_ALERT_VERIFIER', 'only the alert’s verifier posts its notice (Alert.verifier)', ['input', 'alertId']);
   if (alert.state !== 'VERIFIED' || alert.outcome !== 'NEEDS_AID' || alert.caseId === null) return refused('ALERT_NOT_VERIFIED', 'verify the alert as NEEDS_AID first', ['input', 'alertId']);
   const c = await ctx.loaders.cases.caseById.load(alert.caseId);
   if (!c) return refused('ALERT_NOT_VERIFIED', 'the alert opened no case', ['input', 'alertId']);
@@ -128,6 +129,7 @@ export async function recordNoticeObjection(ctx: HubContext, input: ObjectionInp
   const alert = await ctx.loaders.monitoring.alertById.load(alertId);
   if (!alert || !inReach(ctx, alert)) return refused('ALERT_NOT_FOUND', 'no alert with this id', ['input', 'alertId']);
   const who = actorOf(ctx, input.officer);
+  if (!callerVerifies(ctx, alert)) return refused('NOT_ALERT_VERIFIER', 'only the alert’s verifier records objections to its notice (Alert.verifier)', ['input', 'alertId']);
   const notice = await ctx.loaders.monitoring.noticeByAlert.load(alert.id);
   if (!notice) return refused('NOTICE_NOT_POSTED', 'the alert has no village notice', ['input', 'alertId']);
   const receivedOn = input.receivedOn ?? ctx.today;

@@ -212,7 +212,7 @@ it('refuses the decision while the notice runs, naming its end, and records it t
   expect(read.data.alert.notice).toEqual({ running: false, endsOn: '2026-03-20' });
 });
 
-it('is posted and read only by the township and county that own the alert; a read is audited', async () => {
+it('is read by the township and county that own the alert and posted by its verifier only; a read is audited', async () => {
   const other = await hub.createClient({ regionScope: '370826100', roles: ['READER', 'CASEWORKER'] });
   const elsewhere = hub.as({ token: other.token, purpose: 'MONITORING' });
   expect((await post({}, elsewhere)).data.alertNoticePost).toMatchObject({ notice: null, userErrors: [{ code: 'ALERT_NOT_FOUND', field: ['input', 'alertId'] }] });
@@ -228,6 +228,6 @@ it('is posted and read only by the township and county that own the alert; a rea
   expect(read.data.alert.notice.householdHead).toBe('王某');
   const audited = await rows(`SELECT subject_ref, purpose FROM access_log WHERE client_name = ? AND subject_kind = 'HOUSEHOLD' AND outcome = 'OK'`, [countyName]);
   expect(audited).toContainEqual({ subject_ref: String(wangId), purpose: 'MONITORING' });
-  // The county's caseworker posting again the township's notice is another posting: refused, nothing written.
-  expect((await post({}, asCounty)).data.alertNoticePost.userErrors).toEqual([expect.objectContaining({ code: 'NOTICE_ALREADY_POSTED' })]);
+  // The county's caseworker reads it but is not the alert's verifier: it posts nothing.
+  expect((await post({}, asCounty)).data.alertNoticePost.userErrors).toEqual([expect.objectContaining({ code: 'NOT_ALERT_VERIFIER' })]);
 });
