@@ -533,13 +533,13 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     region: (a: { regionCode: string }) => a.regionCode,
     fields: {
       ...Object.fromEntries(
-        ['id', 'trigger', 'grade', 'state', 'person', 'household', 'region', 'monitored', 'verifier', 'detectedBy', 'raisedAt', 'firstClueOn', 'acknowledgeFrom', 'acknowledgeBy', 'verifyBy', 'provisional', 'overdue', 'acknowledgementOverdue', 'escalatedTo', 'outcome', 'reason', 'case', 'history', 'notice', 'takenOver'].map((f) => [f, 'IN_SCOPE' as const]),
+        ['id', 'trigger', 'grade', 'state', 'person', 'household', 'region', 'monitored', 'verifier', 'detectedBy', 'raisedAt', 'firstClueOn', 'acknowledgeFrom', 'acknowledgeBy', 'verifyBy', 'provisional', 'overdue', 'acknowledgementOverdue', 'escalatedTo', 'outcome', 'reason', 'case', 'history', 'notice', 'notices', 'takenOver'].map((f) => [f, 'IN_SCOPE' as const]),
       ),
       // Evidence names settlements and out-of-pocket sums: health detail.
       evidence: 'HEALTH',
       evidenceReferences: 'REFERENCE',
     },
-    sameSubject: ['person', 'household', 'case', 'notice'],
+    sameSubject: ['person', 'household', 'case', 'notice', 'notices'],
   },
   // schema/monitoring-notice.graphql: what a village board shows of a household, read (and audited) as the household's data.
   VillageNotice: {
@@ -548,14 +548,17 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     subjects: (n: { householdId: number }) => [{ kind: 'HOUSEHOLD' as const, householdId: n.householdId }],
     region: (n: { regionCode: string }) => n.regionCode,
     fields: Object.fromEntries(
-      ['id', 'alert', 'case', 'village', 'householdHead', 'householdSize', 'measures', 'postedOn', 'period', 'endsOn', 'provisional', 'running', 'objectionContact', 'objectionPhone', 'text', 'postedBy', 'recordedAt', 'objections'].map((f) => [f, 'IN_SCOPE' as const]),
+      ['id', 'alert', 'case', 'village', 'householdHead', 'householdSize', 'measures', 'postedOn', 'period', 'endsOn', 'provisional', 'running', 'objectionContact', 'objectionPhone', 'text', 'postedBy', 'recordedAt', 'objections', 'correction', 'withdrawn'].map((f) => [f, 'IN_SCOPE' as const]),
     ),
     sameSubject: ['alert', 'case'],
   },
   VillageNoticeUserError: { kind: 'OPEN', why: 'why a notice was refused; codes and messages name no person' },
   AlertNoticePostPayload: OPEN_CONTAINER,
   AlertNoticeObjectionPayload: OPEN_CONTAINER,
-  NoticeObjection: { kind: 'OPEN', why: 'reached only through VillageNotice.objections (in scope); a day, a kind and the recording client, no objector, no text' },
+  AlertNoticeWithdrawPayload: OPEN_CONTAINER,
+  AlertNoticeObjectionResolvePayload: OPEN_CONTAINER,
+  NoticeWithdrawal: { kind: 'OPEN', why: 'reached only through VillageNotice.withdrawn (in scope); when, the client and officer, and a reason held to a notice’s words' },
+  NoticeObjection: { kind: 'OPEN', why: 'reached only through VillageNotice.objections (in scope) or its resolution’s payload (its verifier); a day, a kind, the recording and resolving clients and a reason held to a notice’s words, no objector' },
   AlertEvent: { kind: 'OPEN', why: 'reached only through Alert.history (in scope); names clients and officers, not persons' },
   AlertConnection: OPEN_CONTAINER,
   AlertEdge: OPEN_CONTAINER,
@@ -759,6 +762,8 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     // The village notice of a verified alert: its verifier (out of reach: ALERT_NOT_FOUND; another office: NOT_ALERT_VERIFIER).
     alertNoticePost: { roles: ['CASEWORKER'], purposes: ['MONITORING'], outOfScope: 'DENY' },
     alertNoticeObjectionRecord: { roles: ['CASEWORKER'], purposes: ['MONITORING'], outOfScope: 'DENY' },
+    alertNoticeWithdraw: { roles: ['CASEWORKER'], purposes: ['MONITORING'], outOfScope: 'DENY' },
+    alertNoticeObjectionResolve: { roles: ['CASEWORKER'], purposes: ['MONITORING'], outOfScope: 'DENY' },
     // The monthly comparison on demand: a region-wide job like a scan, for administrators, over a division within their scope.
     monthlyComparisonRun: { roles: ['ADMINISTRATOR'], purposes: ['MONITORING'], outOfScope: 'DENY', args: { 'input.regionCode': 'REGION' } },
     // Alert subscriptions, as `npm run subscriptions` (issue 11): every region subscribed must lie in the

@@ -553,10 +553,14 @@ export type Mutation = {
   readonly findingResolve: FindingResolvePayload;
   /** Starts the monthly comparison of a division for the current month and returns at once; idempotent: asked again for the same division and month it returns that run and starts nothing. */
   readonly monthlyComparisonRun: MonthlyComparisonRunPayload;
-  /** Posts the village notice (村内公示) of an alert verified as NEEDS_AID (the alert's verifier, purpose MONITORING; another office in reach is NOT_ALERT_VERIFIER), once per alert: the same posting again answers the first (repeated), another is NOTICE_ALREADY_POSTED. The period comes from the locality's rules (default 5 days). */
+  /** Posts the village notice (村内公示) of an alert verified as NEEDS_AID (the alert's verifier, purpose MONITORING; another office in reach is NOT_ALERT_VERIFIER), one live notice per alert: the same posting again answers it (repeated), another is NOTICE_ALREADY_POSTED. After a withdrawal it posts the corrected notice (更正), for a new period. The period comes from the locality's rules (default 5 days). */
   readonly alertNoticePost: AlertNoticePostPayload;
-  /** Records an objection received during an alert's village notice (the alert's verifier, purpose MONITORING): its day and kind, no free text. It does not hold up the decision; the meeting reads it on the notice. */
+  /** Records an objection received during an alert's village notice (the alert's verifier, purpose MONITORING): its day and kind, no free text. Until resolved (alertNoticeObjectionResolve) it holds up the decision, and one upheld holds it up until the notice is corrected. Not on a withdrawn notice (NOTICE_WITHDRAWN). */
   readonly alertNoticeObjectionRecord: AlertNoticeObjectionPayload;
+  /** Withdraws the alert's live village notice with a reason (the alert's verifier, purpose MONITORING), before the case is decided: it stays on record, no longer counts for the decision, and a corrected notice may be posted (alertNoticePost). Refusals: NOTICE_NOT_POSTED, NOTICE_ALREADY_WITHDRAWN, CASE_ALREADY_DECIDED, TEXT_REQUIRED, TEXT_TOO_LONG. */
+  readonly alertNoticeWithdraw: AlertNoticeWithdrawPayload;
+  /** Resolves an objection to the alert's live notice as UPHELD or DISMISSED with a reason (the alert's verifier, purpose MONITORING), once. The decision waits while one is unresolved (NOTICE_OBJECTION_UNRESOLVED) and is refused while one is upheld (NOTICE_OBJECTION_UPHELD): the notice is then withdrawn and corrected. Refusals: OBJECTION_NOT_FOUND, OBJECTION_ALREADY_RESOLVED, NOTICE_WITHDRAWN, TEXT_REQUIRED, TEXT_TOO_LONG. */
+  readonly alertNoticeObjectionResolve: AlertNoticeObjectionResolvePayload;
   /** Signs for an alert (NEW or DELIVERED → ACKNOWLEDGED); only its verifier (else NOT_ALERT_VERIFIER). Repeated by the same client and officer with the same note (a retry), it answers the alert as it stands and records nothing. */
   readonly alertAcknowledge: AlertAcknowledgePayload;
   /** Records verification (ACKNOWLEDGED → VERIFIED), by its verifier only (else NOT_ALERT_VERIFIER); NEEDS_AID opens a case with origin ALERT, linked both ways. Repeated by the same client and officer with the same outcome and reason (a retry), it answers the alert as it stands and its case, and records and opens nothing. */
@@ -852,6 +856,24 @@ export type MutationAlertNoticePostArgs = {
  */
 export type MutationAlertNoticeObjectionRecordArgs = {
   input: AlertNoticeObjectionInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
+export type MutationAlertNoticeWithdrawArgs = {
+  input: AlertNoticeWithdrawInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
+export type MutationAlertNoticeObjectionResolveArgs = {
+  input: AlertNoticeObjectionResolveInput;
 };
 
 
@@ -1883,10 +1905,14 @@ export type CaseErrorCode =
   | 'BENEFICIARY_DECEASED'
   /** The aid record is of another cause than the one decided or the first aid states (temporary aid: X5 counts it under its record's cause). */
   | 'AID_RECORD_CAUSE_MISMATCH'
-  /** A case opened by verifying a monitoring alert as NEEDS_AID is decided (meetingRecord with decisions, or caseTransition to DECIDED) only after its village notice (村内公示): none is posted yet (alertNoticePost). */
+  /** A case opened by verifying a monitoring alert as NEEDS_AID is decided (meetingRecord with decisions, or caseTransition to DECIDED) only after its village notice (村内公示): none is posted yet, or the last was withdrawn (alertNoticePost). */
   | 'NOTICE_REQUIRED'
   /** The case's village notice still runs on the day of the decision (the meeting's heldOn, or the day of the transition); the message names its last day and the first day the decision may be recorded. */
-  | 'NOTICE_PERIOD_RUNNING';
+  | 'NOTICE_PERIOD_RUNNING'
+  /** An objection to the case's village notice was upheld (alertNoticeObjectionResolve): the notice is withdrawn and a corrected one posted, which runs a new period, before the decision. */
+  | 'NOTICE_OBJECTION_UPHELD'
+  /** An objection to the case's village notice is not yet resolved (alertNoticeObjectionResolve): the decision waits for it. */
+  | 'NOTICE_OBJECTION_UNRESOLVED';
 
 /** A refused write: a stable code, a message for people, and the input field at fault. */
 export type CaseUserError = {
@@ -3883,8 +3909,12 @@ export type VillageNotice = {
   readonly endsOn: Scalars['Date']['output'];
   /** True when the period counts working days of a year whose holiday notice is not yet published. */
   readonly provisional: Scalars['Boolean']['output'];
-  /** True while it runs (China time today on or before endsOn). */
+  /** True while it runs (China time today on or before endsOn, and not withdrawn). */
   readonly running: Scalars['Boolean']['output'];
+  /** True when it was posted after a withdrawn notice of the alert: its text is headed 更正公示. */
+  readonly correction: Scalars['Boolean']['output'];
+  /** Its withdrawal (撤回), once withdrawn: it no longer counts for the decision, and a corrected notice may be posted. */
+  readonly withdrawn?: Maybe<NoticeWithdrawal>;
   /** Where to object (an office or place). */
   readonly objectionContact: Scalars['String']['output'];
   /** The office's objection line (a landline), if given. */
@@ -3910,9 +3940,29 @@ export type NoticeObjectionKind =
   /** Anything else. */
   | 'OTHER';
 
+/** A notice's withdrawal. */
+export type NoticeWithdrawal = {
+  readonly __typename?: 'NoticeWithdrawal';
+  /** When the hub recorded it. */
+  readonly at: Scalars['DateTime']['output'];
+  /** Who: the API client (and officer). */
+  readonly by: Scalars['String']['output'];
+  /** Why, as given. */
+  readonly reason: Scalars['String']['output'];
+};
+
+/** How an objection was resolved. */
+export type NoticeObjectionResolution =
+  /** Found right: the notice was wrong; the decision waits for a corrected notice (withdraw, then post again). */
+  | 'UPHELD'
+  /** Found wrong: it no longer holds up the decision. */
+  | 'DISMISSED';
+
 /** An objection received during a notice's period. */
 export type NoticeObjection = {
   readonly __typename?: 'NoticeObjection';
+  /** Stable id (alertNoticeObjectionResolve takes it). */
+  readonly id: Scalars['ID']['output'];
   /** The day it was received (China). */
   readonly receivedOn: Scalars['Date']['output'];
   /** What it is about. */
@@ -3921,6 +3971,60 @@ export type NoticeObjection = {
   readonly recordedBy: Scalars['String']['output'];
   /** When the hub recorded it. */
   readonly recordedAt: Scalars['DateTime']['output'];
+  /** How it was resolved; null while unresolved (an unresolved objection holds up the decision, as an upheld one does). */
+  readonly resolution?: Maybe<NoticeObjectionResolution>;
+  /** Why, as given when resolved. */
+  readonly resolutionReason?: Maybe<Scalars['String']['output']>;
+  /** Who resolved it: the API client (and officer). */
+  readonly resolvedBy?: Maybe<Scalars['String']['output']>;
+  /** When the hub recorded the resolution. */
+  readonly resolvedAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
+/** Withdrawing an alert's live village notice. */
+export type AlertNoticeWithdrawInput = {
+  /** The alert whose live notice is withdrawn. */
+  readonly alertId: Scalars['ID']['input'];
+  /** Why (required, up to 500 characters). */
+  readonly reason: Scalars['String']['input'];
+  /** The officer's staff identifier (default the API client). */
+  readonly officer?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** The result of alertNoticeWithdraw. */
+export type AlertNoticeWithdrawPayload = {
+  readonly __typename?: 'AlertNoticeWithdrawPayload';
+  /** The notice as withdrawn; null when refused. */
+  readonly notice?: Maybe<VillageNotice>;
+  /** True when this withdrawal was recorded before (a retry): nothing new was written. */
+  readonly repeated: Scalars['Boolean']['output'];
+  /** Why it was refused. */
+  readonly userErrors: ReadonlyArray<VillageNoticeUserError>;
+};
+
+/** Resolving an objection to a live village notice. */
+export type AlertNoticeObjectionResolveInput = {
+  /** The objection (NoticeObjection.id). */
+  readonly objectionId: Scalars['ID']['input'];
+  /** UPHELD or DISMISSED. */
+  readonly resolution: NoticeObjectionResolution;
+  /** Why (required, up to 500 characters). */
+  readonly reason: Scalars['String']['input'];
+  /** The officer's staff identifier (default the API client). */
+  readonly officer?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** The result of alertNoticeObjectionResolve. */
+export type AlertNoticeObjectionResolvePayload = {
+  readonly __typename?: 'AlertNoticeObjectionResolvePayload';
+  /** The objection as resolved; null when refused. */
+  readonly objection?: Maybe<NoticeObjection>;
+  /** Its notice; null when refused. */
+  readonly notice?: Maybe<VillageNotice>;
+  /** True when this resolution was recorded before (a retry): nothing new was written. */
+  readonly repeated: Scalars['Boolean']['output'];
+  /** Why it was refused. */
+  readonly userErrors: ReadonlyArray<VillageNoticeUserError>;
 };
 
 /** Recording an objection to an alert's village notice. */
@@ -3976,7 +4080,7 @@ export type VillageNoticeErrorCode =
   | 'NO_HOUSEHOLD_HEAD'
   /** No measure given, or one given twice. */
   | 'MEASURES_INVALID'
-  /** A required text is empty. */
+  /** A required text (where to object, a reason) is empty. */
   | 'TEXT_REQUIRED'
   /** A text is too long. */
   | 'TEXT_TOO_LONG'
@@ -3988,16 +4092,26 @@ export type VillageNoticeErrorCode =
   | 'NAMES_A_MEMBER'
   /** The objection line is not a landline written 区号-号码. */
   | 'PHONE_INVALID'
-  /** postedOn is before the alert's verification or after today. */
+  /** postedOn is before the alert's verification (or, for a corrected notice, before the day the last was withdrawn) or after today. */
   | 'POSTED_ON_OUT_OF_RANGE'
-  /** The alert's notice is posted already, otherwise (the same posting again is answered with it, not refused). */
+  /** The alert has a live notice already, posted otherwise (the same posting again is answered with it, not refused); withdraw it first to post a corrected one. */
   | 'NOTICE_ALREADY_POSTED'
   /** The alert has no village notice to object to. */
   | 'NOTICE_NOT_POSTED'
   /** An objection is received during the notice's period (postedOn to endsOn) and not after today. */
   | 'OBJECTION_OUTSIDE_PERIOD'
   /** The idempotency key was used for another objection. */
-  | 'IDEMPOTENCY_KEY_REUSED';
+  | 'IDEMPOTENCY_KEY_REUSED'
+  /** The alert's notice was withdrawn: no objection is recorded or resolved on it; post the corrected notice. */
+  | 'NOTICE_WITHDRAWN'
+  /** The alert has no live notice to withdraw: its last was withdrawn already (the same withdrawal again, by the same client and officer with the same reason, is answered with it instead). */
+  | 'NOTICE_ALREADY_WITHDRAWN'
+  /** The case the notice precedes is decided already: the notice is not withdrawn after the decision. */
+  | 'CASE_ALREADY_DECIDED'
+  /** No objection with this id in the caller's reach. */
+  | 'OBJECTION_NOT_FOUND'
+  /** The objection is resolved already (the same resolution again, by the same client and officer with the same reason, is answered with it instead). */
+  | 'OBJECTION_ALREADY_RESOLVED';
 
 /** A refused notice. */
 export type VillageNoticeUserError = {
@@ -4151,8 +4265,10 @@ export type Alert = {
   readonly case?: Maybe<Case>;
   /** Every move: who, when, why. */
   readonly history: ReadonlyArray<AlertEvent>;
-  /** Its village notice, once posted. */
+  /** Its live village notice, else the last withdrawn one; null before any is posted. */
   readonly notice?: Maybe<VillageNotice>;
+  /** Every village notice of the alert, oldest first: withdrawn ones and their corrections. */
+  readonly notices: ReadonlyArray<VillageNotice>;
 };
 
 /** Civil affairs taking an alert over as its verifier. */
@@ -4795,7 +4911,13 @@ export type ResolversTypes = {
   NoticeMeasure: NoticeMeasure;
   VillageNotice: ResolverTypeWrapper<NoticeRowModel>;
   NoticeObjectionKind: NoticeObjectionKind;
+  NoticeWithdrawal: ResolverTypeWrapper<NoticeWithdrawal>;
+  NoticeObjectionResolution: NoticeObjectionResolution;
   NoticeObjection: ResolverTypeWrapper<ObjectionRowModel>;
+  AlertNoticeWithdrawInput: AlertNoticeWithdrawInput;
+  AlertNoticeWithdrawPayload: ResolverTypeWrapper<Omit<AlertNoticeWithdrawPayload, 'notice'> & { notice?: Maybe<ResolversTypes['VillageNotice']> }>;
+  AlertNoticeObjectionResolveInput: AlertNoticeObjectionResolveInput;
+  AlertNoticeObjectionResolvePayload: ResolverTypeWrapper<Omit<AlertNoticeObjectionResolvePayload, 'objection' | 'notice'> & { objection?: Maybe<ResolversTypes['NoticeObjection']>, notice?: Maybe<ResolversTypes['VillageNotice']> }>;
   AlertNoticeObjectionInput: AlertNoticeObjectionInput;
   AlertNoticeObjectionPayload: ResolverTypeWrapper<Omit<AlertNoticeObjectionPayload, 'notice'> & { notice?: Maybe<ResolversTypes['VillageNotice']> }>;
   AlertNoticePostInput: AlertNoticePostInput;
@@ -4994,7 +5116,12 @@ export type ResolversParentTypes = {
   MonthlyComparisonUserError: MonthlyComparisonUserError;
   MonthlyComparisonRunPayload: Omit<MonthlyComparisonRunPayload, 'comparison'> & { comparison?: Maybe<ResolversParentTypes['MonthlyComparison']> };
   VillageNotice: NoticeRowModel;
+  NoticeWithdrawal: NoticeWithdrawal;
   NoticeObjection: ObjectionRowModel;
+  AlertNoticeWithdrawInput: AlertNoticeWithdrawInput;
+  AlertNoticeWithdrawPayload: Omit<AlertNoticeWithdrawPayload, 'notice'> & { notice?: Maybe<ResolversParentTypes['VillageNotice']> };
+  AlertNoticeObjectionResolveInput: AlertNoticeObjectionResolveInput;
+  AlertNoticeObjectionResolvePayload: Omit<AlertNoticeObjectionResolvePayload, 'objection' | 'notice'> & { objection?: Maybe<ResolversParentTypes['NoticeObjection']>, notice?: Maybe<ResolversParentTypes['VillageNotice']> };
   AlertNoticeObjectionInput: AlertNoticeObjectionInput;
   AlertNoticeObjectionPayload: Omit<AlertNoticeObjectionPayload, 'notice'> & { notice?: Maybe<ResolversParentTypes['VillageNotice']> };
   AlertNoticePostInput: AlertNoticePostInput;
@@ -5185,6 +5312,8 @@ export type MutationResolvers<ContextType = HubContext, ParentType extends Resol
   monthlyComparisonRun?: Resolver<ResolversTypes['MonthlyComparisonRunPayload'], ParentType, ContextType, RequireFields<MutationMonthlyComparisonRunArgs, 'input'>>;
   alertNoticePost?: Resolver<ResolversTypes['AlertNoticePostPayload'], ParentType, ContextType, RequireFields<MutationAlertNoticePostArgs, 'input'>>;
   alertNoticeObjectionRecord?: Resolver<ResolversTypes['AlertNoticeObjectionPayload'], ParentType, ContextType, RequireFields<MutationAlertNoticeObjectionRecordArgs, 'input'>>;
+  alertNoticeWithdraw?: Resolver<ResolversTypes['AlertNoticeWithdrawPayload'], ParentType, ContextType, RequireFields<MutationAlertNoticeWithdrawArgs, 'input'>>;
+  alertNoticeObjectionResolve?: Resolver<ResolversTypes['AlertNoticeObjectionResolvePayload'], ParentType, ContextType, RequireFields<MutationAlertNoticeObjectionResolveArgs, 'input'>>;
   alertAcknowledge?: Resolver<ResolversTypes['AlertAcknowledgePayload'], ParentType, ContextType, RequireFields<MutationAlertAcknowledgeArgs, 'input'>>;
   alertVerify?: Resolver<ResolversTypes['AlertVerifyPayload'], ParentType, ContextType, RequireFields<MutationAlertVerifyArgs, 'input'>>;
   alertDismiss?: Resolver<ResolversTypes['AlertDismissPayload'], ParentType, ContextType, RequireFields<MutationAlertDismissArgs, 'input'>>;
@@ -6081,6 +6210,8 @@ export type VillageNoticeResolvers<ContextType = HubContext, ParentType extends 
   endsOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   provisional?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   running?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  correction?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  withdrawn?: Resolver<Maybe<ResolversTypes['NoticeWithdrawal']>, ParentType, ContextType>;
   objectionContact?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   objectionPhone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   text?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -6089,11 +6220,35 @@ export type VillageNoticeResolvers<ContextType = HubContext, ParentType extends 
   objections?: Resolver<ReadonlyArray<ResolversTypes['NoticeObjection']>, ParentType, ContextType>;
 };
 
+export type NoticeWithdrawalResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['NoticeWithdrawal'] = ResolversParentTypes['NoticeWithdrawal']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  by?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type NoticeObjectionResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['NoticeObjection'] = ResolversParentTypes['NoticeObjection']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   receivedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['NoticeObjectionKind'], ParentType, ContextType>;
   recordedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  resolution?: Resolver<Maybe<ResolversTypes['NoticeObjectionResolution']>, ParentType, ContextType>;
+  resolutionReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  resolvedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  resolvedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+};
+
+export type AlertNoticeWithdrawPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertNoticeWithdrawPayload'] = ResolversParentTypes['AlertNoticeWithdrawPayload']> = {
+  notice?: Resolver<Maybe<ResolversTypes['VillageNotice']>, ParentType, ContextType>;
+  repeated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['VillageNoticeUserError']>, ParentType, ContextType>;
+};
+
+export type AlertNoticeObjectionResolvePayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertNoticeObjectionResolvePayload'] = ResolversParentTypes['AlertNoticeObjectionResolvePayload']> = {
+  objection?: Resolver<Maybe<ResolversTypes['NoticeObjection']>, ParentType, ContextType>;
+  notice?: Resolver<Maybe<ResolversTypes['VillageNotice']>, ParentType, ContextType>;
+  repeated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['VillageNoticeUserError']>, ParentType, ContextType>;
 };
 
 export type AlertNoticeObjectionPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertNoticeObjectionPayload'] = ResolversParentTypes['AlertNoticeObjectionPayload']> = {
@@ -6150,6 +6305,7 @@ export type AlertResolvers<ContextType = HubContext, ParentType extends Resolver
   case?: Resolver<Maybe<ResolversTypes['Case']>, ParentType, ContextType>;
   history?: Resolver<ReadonlyArray<ResolversTypes['AlertEvent']>, ParentType, ContextType>;
   notice?: Resolver<Maybe<ResolversTypes['VillageNotice']>, ParentType, ContextType>;
+  notices?: Resolver<ReadonlyArray<ResolversTypes['VillageNotice']>, ParentType, ContextType>;
 };
 
 export type AlertTakeOverResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertTakeOver'] = ResolversParentTypes['AlertTakeOver']> = {
@@ -6377,7 +6533,10 @@ export type Resolvers<ContextType = HubContext> = {
   MonthlyComparisonUserError?: MonthlyComparisonUserErrorResolvers<ContextType>;
   MonthlyComparisonRunPayload?: MonthlyComparisonRunPayloadResolvers<ContextType>;
   VillageNotice?: VillageNoticeResolvers<ContextType>;
+  NoticeWithdrawal?: NoticeWithdrawalResolvers<ContextType>;
   NoticeObjection?: NoticeObjectionResolvers<ContextType>;
+  AlertNoticeWithdrawPayload?: AlertNoticeWithdrawPayloadResolvers<ContextType>;
+  AlertNoticeObjectionResolvePayload?: AlertNoticeObjectionResolvePayloadResolvers<ContextType>;
   AlertNoticeObjectionPayload?: AlertNoticeObjectionPayloadResolvers<ContextType>;
   VillageNoticeUserError?: VillageNoticeUserErrorResolvers<ContextType>;
   AlertNoticePostPayload?: AlertNoticePostPayloadResolvers<ContextType>;
