@@ -24,6 +24,11 @@ import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { startTestHub, type TestHub } from '../support/hub';
 import { insertRegions, insertWang, insertZhao, TODAY, WANG } from '../support/scenarios';
 import { subscribe, subscriberClient } from '../alert-delivery/scenario';
+import pino from 'pino';
+import { AlertDeliveryWorker } from '../../resolvers/alert-delivery/worker';
+import { deliveriesOfAlert } from '../../db/alert-delivery/store';
+import { startAlertReceiver, type AlertReceiver } from '../support/alert-receiver';
+import { until } from '../support/until';
 
 jest.setTimeout(180_000);
 
@@ -32,6 +37,8 @@ let hub: TestHub;
 let wangId: number;
 let zhaoId: number;
 let now = new Date(`${TODAY}T02:00:00.000Z`);
+let receiver: AlertReceiver | undefined;
+let worker: AlertDeliveryWorker | undefined;
 
 const XIAZHEN = '370826100';
 const ALERT = `query($id: ID!) { alert(id: $id) { id state grade acknowledgeFrom acknowledgeBy verifyBy region { code } household { id } verifier { key } history { action fromState toState actor reason } } }`;
@@ -56,6 +63,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await worker?.stop();
+  await receiver?.close();
   await hub?.close();
   await dbs?.close();
 });
@@ -80,7 +89,10 @@ it('moves an open alert to the township its person now lives in, once, and opens
   // She leaves her own: she lives with the Zhaos now, and the comparison sees her there.
   await dbs.hub.update(householdMember).set({ leftOn: '2026-03-16' }).where(and(eq(householdMember.householdId, wangId), eq(householdMember.idNumber, WANG.grandmother)));
   const sub = await subscribe(dbs.hub, 'xiazhen-alerts', 'http://127.0.0.1:9/alerts', { regionCodes: [XIAZHEN] });
-  const guhuaiSub = await subscribe(dbs.hub, 'guhuai-alerts', 'http://127.0.0.1:9/guhuai', { regionCodes: ['370811001'] });
+  // 古槐's receiver is up and acknowledges every push.
+  receiver = await startAlertReceiver();
+  const guhuaiSub = await subscribe(dbs.hub, 'guhuai-alerts', `${receiver.url}/guhuai`, { regionCodes: ['370811001'] });
+  receiver.setSecret(guhuaiSub.secret);
   now = new Date('2026-03-17T02:00:00.000Z');
   await runMonthlyComparison(deps, '370800');
   const [moved, ...none] = await t2Alerts();
@@ -91,7 +103,15 @@ it('moves an open alert to the township its person now lives in, once, and opens
   const pushesOf = async (s: typeof sub) => (await dbs.hub.select().from(alertDelivery).where(eq(alertDelivery.subscriptionId, s.subscription.id))).map((p) => [p.alertId, p.event, JSON.parse(p.payload).event, JSON.parse(p.payload).alert.region]);
   expect(await pushesOf(sub)).toEqual([[String(opened.id), 'ALERT_MOVED', 'ALERT_MOVED', XIAZHEN]]);
   expect(await pushesOf(guhuaiSub)).toEqual([[String(opened.id), 'ALERT_MOVED_AWAY', 'ALERT_MOVED_AWAY', WANG.regionCode]]);
-  // A push naming the division it left, acknowledged, does not make it DELIVERED: 夏镇 has not had it.
+  // 古槐's receiver takes its ALERT_MOVED_AWAY push (2xx), and the alert stays NEW: 夏镇 has not had it.
+  worker = new AlertDeliveryWorker(dbs.hub, { pollMs: 100, retryScheduleMs: [60_000], retryJitter: 0, httpTimeoutMs: 30_000, batchSize: 50, concurrency: 4, callbackHosts: ['127.0.0.1'] }, pino({ level: 'silent' }));
+  worker.start();
+  await until('the moved-away push delivered', () => deliveriesOfAlert(dbs.hub, String(opened.id)), (rows) => rows.some((d) => d.subscriptionId === guhuaiSub.subscription.id && d.state === 'DELIVERED'));
+  expect(receiver.acknowledged().map((p) => [p.body.event, p.body.alert.region])).toEqual([['ALERT_MOVED_AWAY', WANG.regionCode]]);
+  await worker.stop();
+  worker = undefined;
+  expect((await t2Alerts())[0].state).toBe('NEW');
+  // Nor does a push queued before the move, naming the division it left.
   expect(await markAlertsDelivered(dbs.hub, new Map([[opened.id, 'push to 古槐']]), now, new Map([[opened.id, WANG.regionCode]]))).toEqual([]);
   expect((await t2Alerts())[0].state).toBe('NEW');
 
