@@ -211,7 +211,7 @@ export type AlertDeliveryState =
   | 'PENDING'
   /** A receiver answered 2xx. */
   | 'DELIVERED'
-  /** Every attempt failed, or the subscription was revoked: a dead letter, sent again only when replayed. */
+  /** Every attempt failed, or the subscription was revoked, or its alert moved out of the division the push names before it was sent (lastError: superseded; not sent, and found so again when replayed): a dead letter, sent again only when replayed. */
   | 'DEAD';
 
 /** What happened to the alert a push tells of. */

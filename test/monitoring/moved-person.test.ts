@@ -12,7 +12,7 @@
 import { and, eq } from 'drizzle-orm';
 import { householdMember } from '../../db/household/schema';
 import { monitoringAlert } from '../../db/monitoring/schema';
-import { alertDelivery } from '../../db/alert-delivery/schema';
+import { alertDelivery, alertDeliveryNotice } from '../../db/alert-delivery/schema';
 import { aidCase } from '../../db/cases/schema';
 import { healthScenario } from '../../federation/health/scenario';
 import { activeRuleSet } from '../../rules/load';
@@ -71,6 +71,10 @@ afterAll(async () => {
 
 it('moves an open alert to the township its person now lives in, once, and opens the case for their new home', async () => {
   const deps: DetectDeps = { hub: dbs.hub, sources: dbs.sourceSet, triggerSet: activeTriggerSet(), ruleSet: activeRuleSet(), now: () => now };
+  // 古槐's receiver acknowledges every push, but no worker runs yet: its push of the alert waits in the outbox.
+  receiver = await startAlertReceiver();
+  const guhuaiSub = await subscribe(dbs.hub, 'guhuai-alerts', `${receiver.url}/guhuai`, { regionCodes: ['370811001'] });
+  receiver.setSecret(guhuaiSub.secret);
   // ¥7,010.50 from the stay of 2026-01-10 and ¥4,000 more: over the ¥11,000 line, YELLOW, for 古槐街道.
   await healthScenario.insert(dbs.sources.HEALTH, 'settlements', stay('SETL20260201001', '2026-02-01', '4000.00'));
   await runMonthlyComparison(deps, '370800');
@@ -89,10 +93,6 @@ it('moves an open alert to the township its person now lives in, once, and opens
   // She leaves her own: she lives with the Zhaos now, and the comparison sees her there.
   await dbs.hub.update(householdMember).set({ leftOn: '2026-03-16' }).where(and(eq(householdMember.householdId, wangId), eq(householdMember.idNumber, WANG.grandmother)));
   const sub = await subscribe(dbs.hub, 'xiazhen-alerts', 'http://127.0.0.1:9/alerts', { regionCodes: [XIAZHEN] });
-  // 古槐's receiver is up and acknowledges every push.
-  receiver = await startAlertReceiver();
-  const guhuaiSub = await subscribe(dbs.hub, 'guhuai-alerts', `${receiver.url}/guhuai`, { regionCodes: ['370811001'] });
-  receiver.setSecret(guhuaiSub.secret);
   now = new Date('2026-03-17T02:00:00.000Z');
   await runMonthlyComparison(deps, '370800');
   const [moved, ...none] = await t2Alerts();
@@ -102,12 +102,22 @@ it('moves an open alert to the township its person now lives in, once, and opens
   // Pushed as a move to the new division's subscription; the old one's is told it moved away, naming only its own division.
   const pushesOf = async (s: typeof sub) => (await dbs.hub.select().from(alertDelivery).where(eq(alertDelivery.subscriptionId, s.subscription.id))).map((p) => [p.alertId, p.event, JSON.parse(p.payload).event, JSON.parse(p.payload).alert.region]);
   expect(await pushesOf(sub)).toEqual([[String(opened.id), 'ALERT_MOVED', 'ALERT_MOVED', XIAZHEN]]);
-  expect(await pushesOf(guhuaiSub)).toEqual([[String(opened.id), 'ALERT_MOVED_AWAY', 'ALERT_MOVED_AWAY', WANG.regionCode]]);
-  // 古槐's receiver takes its ALERT_MOVED_AWAY push (2xx), and the alert stays NEW: 夏镇 has not had it.
+  expect(await pushesOf(guhuaiSub)).toEqual([
+    [String(opened.id), 'ALERT_OPENED', 'ALERT_OPENED', WANG.regionCode],
+    [String(opened.id), 'ALERT_MOVED_AWAY', 'ALERT_MOVED_AWAY', WANG.regionCode],
+  ]);
+  // 古槐's receiver is not sent the push of the alert as opened, queued before the move (superseded,
+  // settled without a notice); it takes its ALERT_MOVED_AWAY push (2xx), and the alert stays NEW: 夏镇 has not had it.
   worker = new AlertDeliveryWorker(dbs.hub, { pollMs: 100, retryScheduleMs: [60_000], retryJitter: 0, httpTimeoutMs: 30_000, batchSize: 50, concurrency: 4, callbackHosts: ['127.0.0.1'] }, pino({ level: 'silent' }));
   worker.start();
   await until('the moved-away push delivered', () => deliveriesOfAlert(dbs.hub, String(opened.id)), (rows) => rows.some((d) => d.subscriptionId === guhuaiSub.subscription.id && d.state === 'DELIVERED'));
   expect(receiver.acknowledged().map((p) => [p.body.event, p.body.alert.region])).toEqual([['ALERT_MOVED_AWAY', WANG.regionCode]]);
+  const settled = (await deliveriesOfAlert(dbs.hub, String(opened.id))).filter((d) => d.subscriptionId === guhuaiSub.subscription.id);
+  expect(settled.map((d) => [d.state, d.lastError?.startsWith('superseded') ?? false])).toEqual([
+    ['DEAD', true],
+    ['DELIVERED', false],
+  ]);
+  expect(await dbs.hub.select().from(alertDeliveryNotice)).toHaveLength(0);
   await worker.stop();
   worker = undefined;
   expect((await t2Alerts())[0].state).toBe('NEW');
