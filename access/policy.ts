@@ -533,13 +533,13 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     region: (a: { regionCode: string }) => a.regionCode,
     fields: {
       ...Object.fromEntries(
-        ['id', 'trigger', 'grade', 'state', 'person', 'household', 'region', 'monitored', 'verifier', 'detectedBy', 'raisedAt', 'firstClueOn', 'acknowledgeBy', 'verifyBy', 'provisional', 'overdue', 'acknowledgementOverdue', 'escalatedTo', 'outcome', 'reason', 'case', 'history', 'notice'].map((f) => [f, 'IN_SCOPE' as const]),
+        ['id', 'trigger', 'grade', 'state', 'person', 'household', 'region', 'monitored', 'verifier', 'detectedBy', 'raisedAt', 'firstClueOn', 'acknowledgeFrom', 'acknowledgeBy', 'verifyBy', 'provisional', 'overdue', 'acknowledgementOverdue', 'escalatedTo', 'outcome', 'reason', 'case', 'history', 'notice', 'notices', 'takenOver'].map((f) => [f, 'IN_SCOPE' as const]),
       ),
       // Evidence names settlements and out-of-pocket sums: health detail.
       evidence: 'HEALTH',
       evidenceReferences: 'REFERENCE',
     },
-    sameSubject: ['person', 'household', 'case', 'notice'],
+    sameSubject: ['person', 'household', 'case', 'notice', 'notices'],
   },
   // schema/monitoring-notice.graphql: what a village board shows of a household, read (and audited) as the household's data.
   VillageNotice: {
@@ -548,14 +548,17 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     subjects: (n: { householdId: number }) => [{ kind: 'HOUSEHOLD' as const, householdId: n.householdId }],
     region: (n: { regionCode: string }) => n.regionCode,
     fields: Object.fromEntries(
-      ['id', 'alert', 'case', 'village', 'householdHead', 'householdSize', 'measures', 'postedOn', 'period', 'endsOn', 'provisional', 'running', 'objectionContact', 'objectionPhone', 'text', 'postedBy', 'recordedAt', 'objections'].map((f) => [f, 'IN_SCOPE' as const]),
+      ['id', 'alert', 'case', 'village', 'householdHead', 'householdSize', 'measures', 'postedOn', 'period', 'endsOn', 'provisional', 'running', 'objectionContact', 'objectionPhone', 'text', 'postedBy', 'recordedAt', 'objections', 'correction', 'withdrawn'].map((f) => [f, 'IN_SCOPE' as const]),
     ),
     sameSubject: ['alert', 'case'],
   },
   VillageNoticeUserError: { kind: 'OPEN', why: 'why a notice was refused; codes and messages name no person' },
   AlertNoticePostPayload: OPEN_CONTAINER,
   AlertNoticeObjectionPayload: OPEN_CONTAINER,
-  NoticeObjection: { kind: 'OPEN', why: 'reached only through VillageNotice.objections (in scope); a day, a kind and the recording client, no objector, no text' },
+  AlertNoticeWithdrawPayload: OPEN_CONTAINER,
+  AlertNoticeObjectionResolvePayload: OPEN_CONTAINER,
+  NoticeWithdrawal: { kind: 'OPEN', why: 'reached only through VillageNotice.withdrawn (in scope); when, the client and officer, and a reason held to a notice’s words' },
+  NoticeObjection: { kind: 'OPEN', why: 'reached only through VillageNotice.objections (in scope) or its resolution’s payload (its verifier); a day, a kind, the recording and resolving clients and a reason held to a notice’s words, no objector' },
   AlertEvent: { kind: 'OPEN', why: 'reached only through Alert.history (in scope); names clients and officers, not persons' },
   AlertConnection: OPEN_CONTAINER,
   AlertEdge: OPEN_CONTAINER,
@@ -564,6 +567,8 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   AlertAcknowledgePayload: OPEN_CONTAINER,
   AlertVerifyPayload: OPEN_CONTAINER,
   AlertDismissPayload: OPEN_CONTAINER,
+  AlertTakeOverPayload: OPEN_CONTAINER,
+  AlertTakeOver: { kind: 'OPEN', why: 'reached only through Alert.takenOver (in scope); the office, client and officer and the reason given, no person' },
   // schema/monitoring-monthly.graphql: a run's division, month and counts.
   MonthlyComparison: { kind: 'OPEN', why: 'a run of the monthly comparison: division, month, state and counts; names no person' },
   MonthlyComparisonUserError: { kind: 'OPEN', why: 'why a start was refused; names no person' },
@@ -751,13 +756,17 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     findingDismiss: { roles: ['DEPARTMENT_WRITER', 'CASEWORKER'], purposes: ['DUPLICATE_CHECK', 'ELIGIBILITY_REVIEW'], outOfScope: 'DENY' },
     findingResolve: { roles: ['DEPARTMENT_WRITER', 'CASEWORKER'], purposes: ['DUPLICATE_CHECK', 'ELIGIBILITY_REVIEW'], outOfScope: 'DENY' },
     // schema/cases.graphql. Who may act on which case (its owner, a slip's receiving office) is checked by the case writes.
-    // schema/monitoring.graphql: the office that verifies signs for, verifies and dismisses (out of reach: ALERT_NOT_FOUND).
+    // schema/monitoring.graphql: the alert's verifier signs for, verifies and dismisses (out of reach: ALERT_NOT_FOUND; in reach but
+    // not its verifier: NOT_ALERT_VERIFIER, checked by the resolver); county or city civil affairs takes it over (NOT_ALERT_SUPERVISOR).
     alertAcknowledge: { roles: ['CASEWORKER'], purposes: ['MONITORING'], outOfScope: 'DENY' },
     alertVerify: { roles: ['CASEWORKER'], purposes: ['MONITORING'], outOfScope: 'DENY' },
     alertDismiss: { roles: ['CASEWORKER'], purposes: ['MONITORING'], outOfScope: 'DENY' },
-    // The village notice of a verified alert: the township (or county) that verified it (out of reach: ALERT_NOT_FOUND).
+    alertTakeOver: { roles: ['CASEWORKER'], purposes: ['MONITORING'], outOfScope: 'DENY' },
+    // The village notice of a verified alert: its verifier (out of reach: ALERT_NOT_FOUND; another office: NOT_ALERT_VERIFIER).
     alertNoticePost: { roles: ['CASEWORKER'], purposes: ['MONITORING'], outOfScope: 'DENY' },
     alertNoticeObjectionRecord: { roles: ['CASEWORKER'], purposes: ['MONITORING'], outOfScope: 'DENY' },
+    alertNoticeWithdraw: { roles: ['CASEWORKER'], purposes: ['MONITORING'], outOfScope: 'DENY' },
+    alertNoticeObjectionResolve: { roles: ['CASEWORKER'], purposes: ['MONITORING'], outOfScope: 'DENY' },
     // The monthly comparison on demand: a region-wide job like a scan, for administrators, over a division within their scope.
     monthlyComparisonRun: { roles: ['ADMINISTRATOR'], purposes: ['MONITORING'], outOfScope: 'DENY', args: { 'input.regionCode': 'REGION' } },
     // Alert subscriptions, as `npm run subscriptions` (issue 11): every region subscribed must lie in the
@@ -782,7 +791,7 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     charityConsentRecord: { roles: ['CASEWORKER'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY', args: { 'input.householdId': 'HOUSEHOLD_ID' }, argumentSubjectsInScope: true },
     charityConsentRevoke: { roles: ['CASEWORKER'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY' },
     charityNeedPublish: { roles: ['CASEWORKER'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY' },
-    // From a verified alert, in one step: the officer who verified it, in its monitoring work or for charity linkage (the alert and its case must lie in the caller's scope, checked by resolvers/charity).
+    // From a verified alert, in one step: its verifier (NOT_ALERT_VERIFIER otherwise), in its monitoring work or for charity linkage (the alert and its case must lie in the caller's scope, checked by resolvers/charity).
     charityNeedPublishFromAlert: { roles: ['CASEWORKER'], purposes: ['CHARITY_LINKAGE', 'MONITORING'], outOfScope: 'DENY' },
     charityNeedWithdraw: { roles: ['CASEWORKER'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY' },
     // A charity's writes also check the need lies in its scope and that it holds a claim (db/charity/store.ts).

@@ -8,7 +8,7 @@
 import crypto from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { alertDeliveryJson, type AlertEnvelope } from '../../domain/monitoring/envelope';
-import { splitList, subscriptionMatches } from '../../domain/monitoring/subscriptions';
+import { envelopeFor, splitList, subscriptionMatches } from '../../domain/monitoring/subscriptions';
 import type { AlertGrade } from '../../domain/monitoring/envelope';
 import type { HubQuery, HubTx } from '../cases/records';
 import { toDbInstant } from '../instants';
@@ -42,12 +42,13 @@ export async function enqueueAlertDeliveriesOf(tx: HubTx, alerts: readonly Alert
       .filter((s) => subscriptionMatches(s, alert))
       .map((s) => {
         const deliveryId = crypto.randomUUID();
+        const sent = envelopeFor(s, alert);
         return {
           deliveryId,
           subscriptionId: s.id,
           alertId: alert.alertId,
-          event: alert.event,
-          payload: alertDeliveryJson(deliveryId, alert),
+          event: sent.event,
+          payload: alertDeliveryJson(deliveryId, sent),
           state: 'PENDING' as const,
           attempts: 0,
           nextAttemptAt: now,

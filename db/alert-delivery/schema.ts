@@ -51,7 +51,7 @@ export const alertDelivery = mysqlTable(
     deliveryId: char('delivery_id', { length: 36 }).notNull(),
     subscriptionId: id('subscription_id').notNull(),
     alertId: varchar('alert_id', { length: 64 }).notNull(),
-    event: mysqlEnum('event', ['ALERT_OPENED', 'ALERT_RAISED', 'ALERT_MOVED']).notNull(),
+    event: mysqlEnum('event', ['ALERT_OPENED', 'ALERT_RAISED', 'ALERT_MOVED', 'ALERT_MOVED_AWAY']).notNull(),
     /** The exact JSON body sent on every attempt. */
     payload: text('payload').notNull(),
     state: mysqlEnum('state', ['PENDING', 'DELIVERED', 'DEAD']).notNull(),

@@ -275,7 +275,7 @@ export interface DeliveryRecord {
   deliveryId: string;
   subscriptionId: number;
   alertId: string;
-  event: 'ALERT_OPENED' | 'ALERT_RAISED' | 'ALERT_MOVED';
+  event: 'ALERT_OPENED' | 'ALERT_RAISED' | 'ALERT_MOVED' | 'ALERT_MOVED_AWAY';
   state: 'PENDING' | 'DELIVERED' | 'DEAD';
   attempts: number;
   nextAttemptAt: string;

@@ -28,10 +28,10 @@ import {
 import { EventLog, idempotent, lockCase, occurredAt, requiredText, type WriteMeta } from './write';
 import { household } from '../household/schema';
 import { monitoringAlert } from '../monitoring/schema';
-import { noticeOfCase } from '../monitoring/notices';
+import { noticesOfCase, objectionsByNoticeIds } from '../monitoring/notices';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { addDays } from '../../domain/dates';
-import { noticeStillRunning } from '../../domain/monitoring/notice';
+import { noticeGate } from '../../domain/monitoring/notice';
 import { declinedDecision, referralFulfilment } from '../case-loop/schema';
 import { longerThan } from '../../domain/text-length';
 
@@ -151,18 +151,22 @@ export async function applyTransition(
 
 /**
  * 村内公示 before the decision: a case opened by verifying a monitoring alert as needing aid is
- * decided (DECIDED, by a meeting or a transition) only once the village notice posted for it has
- * run its period (domain/monitoring/notice.ts); the day of the decision is the meeting's, or the
- * day stated. Cases opened otherwise (an application, caseOpen with origin ALERT and no alert
- * behind it) need none. Rejection and first aid are not the decision the notice precedes.
+ * decided (DECIDED, by a meeting or a transition) only once its live village notice has run its
+ * period with every objection resolved and none upheld (noticeGate, domain/monitoring/notice.ts);
+ * the day of the decision is the meeting's, or the day stated. Cases opened otherwise (an
+ * application, caseOpen with origin ALERT and no alert behind it) need none. Rejection and first
+ * aid are not the decision the notice precedes.
  */
 async function villageNoticeGate(tx: HubTx, c: CaseRecord, day: IsoDate, field: string[]): Promise<Outcome<number> | null> {
   const [alert] = await tx.select({ id: monitoringAlert.id }).from(monitoringAlert).where(eq(monitoringAlert.caseId, c.id)).limit(1);
   if (!alert) return null;
-  const notice = await noticeOfCase(tx, c.id);
-  if (!notice) return refusal(caseError('NOTICE_REQUIRED', `case opened from alert ${alert.id}: post its village notice (alertNoticePost) and let it run before the decision`, field));
-  if (noticeStillRunning(notice.endsOn, day)) return refusal(caseError('NOTICE_PERIOD_RUNNING', `the village notice runs through ${notice.endsOn}: the decision may be recorded from ${addDays(notice.endsOn, 1)}`, field));
-  return null;
+  const notices = await noticesOfCase(tx, c.id);
+  const objections = await objectionsByNoticeIds(tx, notices.filter((n) => n.liveAlertId !== null).map((n) => n.id));
+  const gate = noticeGate(
+    notices.map((n) => ({ endsOn: n.endsOn, withdrawn: n.liveAlertId === null, objections: objections.filter((o) => o.noticeId === n.id) })),
+    day,
+  );
+  return gate ? refusal(caseError(gate.code, gate.code === 'NOTICE_REQUIRED' ? `case opened from alert ${alert.id}: ${gate.message}` : gate.message, field)) : null;
 }
 
 /** Moves a case along its state machine. Only the owning office may. Returns the case id. */

@@ -10,8 +10,8 @@ export function createMonitoringLoaders(db: HubDb) {
     alertById: new DataLoader<number, AlertRow | null>(async (ids) => byKey(ids, await alertsByIds(db, ids), (a) => a.id)),
     alertByCase: new DataLoader<number, AlertRow | null>(async (ids) => byKey(ids, await alertsByCaseIds(db, ids), (a) => a.caseId!)),
     /** In the order they happened. */
-    /** The village notice of each alert, once posted. */
-    noticeByAlert: new DataLoader<number, NoticeRow | null>(async (ids) => byKey(ids, await noticesByAlertIds(db, ids), (n) => n.alertId)),
+    /** Every village notice of each alert, oldest first (withdrawn ones and their corrections). */
+    noticesByAlert: new DataLoader<number, NoticeRow[]>(async (ids) => groupByKey(ids, await noticesByAlertIds(db, ids), (n) => n.alertId)),
     /** The objections to each notice, in the order received. */
     objectionsByNotice: new DataLoader<number, ObjectionRow[]>(async (ids) => groupByKey(ids, await objectionsByNoticeIds(db, ids), (o) => o.noticeId)),
     eventsByAlert: new DataLoader<number, AlertEventRow[]>(async (ids) => groupByKey(ids, await eventsByAlertIds(db, ids), (e) => e.alertId)),

@@ -1,18 +1,18 @@
 /**
- * Village notices (村内公示) in the hub database: posting one (once per alert: a repeat of the same
- * posting is answered with it, a different one refused) and the reads of the API and the decision
- * gate.
+ * Village notices (村内公示) in the hub database: posting one (one live notice per alert: a repeat of
+ * the same posting is answered with it, a different one refused), withdrawing it, recording and
+ * resolving objections, and the reads of the API and the decision gate.
  */
-import { asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
 import type { HubDb } from '../connect';
 import type { HubQuery } from '../cases/records';
 import { isDuplicateKey } from '../cases/write';
 import { monitoringNoticeObjection, monitoringVillageNotice } from './schema';
 
 export type NoticeRow = typeof monitoringVillageNotice.$inferSelect;
-export type NoticeWrite = Omit<NoticeRow, 'id'>;
+export type NoticeWrite = Omit<NoticeRow, 'id' | 'liveAlertId' | 'withdrawnAt' | 'withdrawnBy' | 'withdrawnOffice' | 'withdrawReason'>;
 export type ObjectionRow = typeof monitoringNoticeObjection.$inferSelect;
-export type ObjectionWrite = Omit<ObjectionRow, 'id'>;
+export type ObjectionWrite = Omit<ObjectionRow, 'id' | 'resolution' | 'resolutionReason' | 'resolvedBy' | 'resolvedOffice' | 'resolvedAt'>;
 
 export type PostResult = { ok: true; notice: NoticeRow; repeated: boolean } | { ok: false; existing: NoticeRow };
 
@@ -29,34 +29,58 @@ function samePosting(a: NoticeWrite | NoticeRow, b: NoticeWrite | NoticeRow): bo
 }
 
 /**
- * Records a notice as posted. One per alert (unique index): the same posting again (a retry after a
- * lost answer, or two identical requests at once) is answered with the first, `repeated`, and
- * writes nothing; another posting of the same alert is refused with the one on record.
+ * Records a notice as posted. One live notice per alert (unique `live_alert_id`): the same posting
+ * again (a retry after a lost answer, or two identical requests at once) is answered with the live
+ * one, `repeated`, and writes nothing; another posting of the alert is refused with the one on
+ * record. After a withdrawal the next posting is a new notice, for a new period.
  */
 export async function postNotice(db: HubDb, write: NoticeWrite): Promise<PostResult> {
   const answer = (existing: NoticeRow): PostResult => (samePosting(existing, write) ? { ok: true, notice: existing, repeated: true } : { ok: false, existing });
-  const [earlier] = await noticesByAlertIds(db, [write.alertId]);
-  if (earlier) return answer(earlier);
+  const live = await liveNotice(db, write.alertId);
+  if (live) return answer(live);
   try {
-    const [res] = await db.insert(monitoringVillageNotice).values(write);
+    const [res] = await db.insert(monitoringVillageNotice).values({ ...write, liveAlertId: write.alertId });
     const [row] = await db.select().from(monitoringVillageNotice).where(eq(monitoringVillageNotice.id, res.insertId));
     return { ok: true, notice: row, repeated: false };
   } catch (error) {
-    if (!isDuplicateKey(error, 'monitoring_village_notice_alert')) throw error;
-    const [first] = await noticesByAlertIds(db, [write.alertId]);
+    if (!isDuplicateKey(error, 'monitoring_village_notice_live')) throw error;
+    const first = await liveNotice(db, write.alertId);
+    if (!first) throw error;
     return answer(first);
   }
 }
 
-export async function noticesByAlertIds(db: HubQuery, ids: readonly number[]): Promise<NoticeRow[]> {
-  if (ids.length === 0) return [];
-  return db.select().from(monitoringVillageNotice).where(inArray(monitoringVillageNotice.alertId, [...ids]));
+async function liveNotice(db: HubQuery, alertId: number): Promise<NoticeRow | null> {
+  const [row] = await db.select().from(monitoringVillageNotice).where(eq(monitoringVillageNotice.liveAlertId, alertId));
+  return row ?? null;
 }
 
-/** The notice posted for a case's alert, read inside the deciding transaction (the case row is locked). */
-export async function noticeOfCase(db: HubQuery, caseId: number): Promise<NoticeRow | null> {
-  const [row] = await db.select().from(monitoringVillageNotice).where(eq(monitoringVillageNotice.caseId, caseId)).limit(1);
-  return row ?? null;
+/** Every notice of these alerts, oldest first (a withdrawn one, then its correction). */
+export async function noticesByAlertIds(db: HubQuery, ids: readonly number[]): Promise<NoticeRow[]> {
+  if (ids.length === 0) return [];
+  return db.select().from(monitoringVillageNotice).where(inArray(monitoringVillageNotice.alertId, [...ids])).orderBy(asc(monitoringVillageNotice.alertId), asc(monitoringVillageNotice.id));
+}
+
+/** The notices posted for a case's alert, oldest first, read inside the deciding transaction (the case row is locked). */
+export async function noticesOfCase(db: HubQuery, caseId: number): Promise<NoticeRow[]> {
+  return db.select().from(monitoringVillageNotice).where(eq(monitoringVillageNotice.caseId, caseId)).orderBy(asc(monitoringVillageNotice.id));
+}
+
+export type WithdrawResult = { ok: true; notice: NoticeRow; repeated: boolean } | { ok: false; existing: NoticeRow };
+
+/**
+ * Withdraws a live notice (撤回): it stays on record, no longer live, with who, when and why. The
+ * conditional update lands once; a repeat by the same actor and office with the same reason (a
+ * retry) is answered with the notice as withdrawn, `repeated`, another withdrawal refused.
+ */
+export async function withdrawNotice(db: HubDb, noticeId: number, w: { by: string; office: string; reason: string; at: string }): Promise<WithdrawResult> {
+  const [res] = await db
+    .update(monitoringVillageNotice)
+    .set({ liveAlertId: null, withdrawnAt: w.at, withdrawnBy: w.by, withdrawnOffice: w.office, withdrawReason: w.reason })
+    .where(and(eq(monitoringVillageNotice.id, noticeId), isNotNull(monitoringVillageNotice.liveAlertId)));
+  const [row] = await db.select().from(monitoringVillageNotice).where(eq(monitoringVillageNotice.id, noticeId));
+  if (res.affectedRows === 1) return { ok: true, notice: row, repeated: false };
+  return row.withdrawnBy === w.by && row.withdrawnOffice === w.office && row.withdrawReason === w.reason ? { ok: true, notice: row, repeated: true } : { ok: false, existing: row };
 }
 
 export type ObjectionResult = { ok: true; objection: ObjectionRow; repeated: boolean } | { ok: false };
@@ -78,6 +102,34 @@ export async function recordObjection(db: HubDb, write: ObjectionWrite): Promise
     if (!isDuplicateKey(error, 'monitoring_notice_objection_key')) throw error;
     return answer((await byKey())!);
   }
+}
+
+export type ResolveResult = { ok: true; objection: ObjectionRow; repeated: boolean } | { ok: false; existing: ObjectionRow };
+
+/**
+ * Resolves an objection (UPHELD or DISMISSED, with the reason), once: the conditional update lands
+ * for one request; the same resolution again by the same actor and office with the same reason (a
+ * retry) is answered `repeated`, another refused with the resolution on record.
+ */
+export async function resolveObjection(db: HubDb, objectionId: number, r: { resolution: 'UPHELD' | 'DISMISSED'; reason: string; by: string; office: string; at: string }): Promise<ResolveResult> {
+  const [res] = await db
+    .update(monitoringNoticeObjection)
+    .set({ resolution: r.resolution, resolutionReason: r.reason, resolvedBy: r.by, resolvedOffice: r.office, resolvedAt: r.at })
+    .where(and(eq(monitoringNoticeObjection.id, objectionId), isNull(monitoringNoticeObjection.resolution)));
+  const [row] = await db.select().from(monitoringNoticeObjection).where(eq(monitoringNoticeObjection.id, objectionId));
+  if (res.affectedRows === 1) return { ok: true, objection: row, repeated: false };
+  const same = row.resolution === r.resolution && row.resolutionReason === r.reason && row.resolvedBy === r.by && row.resolvedOffice === r.office;
+  return same ? { ok: true, objection: row, repeated: true } : { ok: false, existing: row };
+}
+
+export async function noticeAlertOf(db: HubQuery, noticeId: number): Promise<number | null> {
+  const [row] = await db.select({ alertId: monitoringVillageNotice.alertId }).from(monitoringVillageNotice).where(eq(monitoringVillageNotice.id, noticeId));
+  return row?.alertId ?? null;
+}
+
+export async function objectionById(db: HubQuery, id: number): Promise<ObjectionRow | null> {
+  const [row] = await db.select().from(monitoringNoticeObjection).where(eq(monitoringNoticeObjection.id, id));
+  return row ?? null;
 }
 
 export async function objectionsByNoticeIds(db: HubQuery, ids: readonly number[]): Promise<ObjectionRow[]> {

@@ -36,6 +36,11 @@ export const monitoringAlert = mysqlTable(
     raisedAt: instant('raised_at').notNull(),
     /** The first clue's day (China time): the verification clock runs from it. */
     firstClueOn: date('first_clue_on', { mode: 'string' }).notNull(),
+    /**
+     * The day the 签收 clock runs from when it is not the first clue's: the day the alert moved to
+     * another township, which must sign for it anew (NULL: the first clue's day).
+     */
+    acknowledgeFrom: date('acknowledge_from', { mode: 'string' }),
     acknowledgeBy: date('acknowledge_by', { mode: 'string' }).notNull(),
     verifyBy: date('verify_by', { mode: 'string' }).notNull(),
     /** A day counted lies in a year whose holiday notice is not yet published. */
@@ -61,7 +66,7 @@ export const monitoringAlertEvent = mysqlTable(
     id: id('id').autoincrement().primaryKey(),
     alertId: id('alert_id').notNull(),
     seq: int('seq').notNull(),
-    action: mysqlEnum('action', ['OPENED', 'RAISED', 'DELIVERED', 'ACKNOWLEDGED', 'VERIFIED', 'DISMISSED', 'MOVED']).notNull(),
+    action: mysqlEnum('action', ['OPENED', 'RAISED', 'DELIVERED', 'ACKNOWLEDGED', 'VERIFIED', 'DISMISSED', 'MOVED', 'TAKEN_OVER']).notNull(),
     fromState: mysqlEnum('from_state', ALERT_STATES),
     toState: mysqlEnum('to_state', ALERT_STATES).notNull(),
     grade: mysqlEnum('grade', ALERT_GRADES).notNull(),
@@ -102,8 +107,9 @@ export const monitoringWatermark = mysqlTable('monitoring_watermark', {
 });
 
 /**
- * The village notice (村内公示) of an alert verified as needing aid, as posted: one per alert (a
- * repeat of the posting is answered with it). Its public fields are kept as they were posted, so
+ * The village notice (村内公示) of an alert verified as needing aid, as posted: one live notice per
+ * alert (a repeat of the posting is answered with it); a withdrawn one stays, no longer live, and a
+ * corrected notice (更正) may be posted after it for a new period. Its public fields are kept as they were posted, so
  * the notice reads the same after the household changes; they hold no ID number, phone, bank
  * account or health data (domain/monitoring/notice.ts). The case it precedes is decided only after
  * `ends_on` (db/cases/store.ts applyTransition).
@@ -133,8 +139,16 @@ export const monitoringVillageNotice = mysqlTable(
     postedBy: varchar('posted_by', { length: 64 }).notNull(),
     postedOffice: varchar('posted_office', { length: 24 }).notNull(),
     recordedAt: instant('recorded_at').notNull(),
+    /** The alert's id while the notice is live, NULL once withdrawn: the unique key keeps one live notice per alert under any number of writers. */
+    liveAlertId: id('live_alert_id'),
+    /** Posted after a withdrawn notice of the alert: its text says 更正. */
+    correction: boolean('correction').notNull().default(false),
+    withdrawnAt: instant('withdrawn_at'),
+    withdrawnBy: varchar('withdrawn_by', { length: 64 }),
+    withdrawnOffice: varchar('withdrawn_office', { length: 24 }),
+    withdrawReason: text('withdraw_reason'),
   },
-  (t) => [unique('monitoring_village_notice_alert').on(t.alertId), index('monitoring_village_notice_case').on(t.caseId)],
+  (t) => [unique('monitoring_village_notice_live').on(t.liveAlertId), index('monitoring_village_notice_alert_id').on(t.alertId, t.id), index('monitoring_village_notice_case').on(t.caseId)],
 );
 
 /**
@@ -153,6 +167,12 @@ export const monitoringNoticeObjection = mysqlTable(
     /** The client's key for the request: a retry records nothing twice. */
     idempotencyKey: varchar('idempotency_key', { length: 96 }).notNull(),
     recordedAt: instant('recorded_at').notNull(),
+    /** How the township resolved it (NULL while unresolved): an upheld one holds the decision back. */
+    resolution: mysqlEnum('resolution', ['UPHELD', 'DISMISSED']),
+    resolutionReason: text('resolution_reason'),
+    resolvedBy: varchar('resolved_by', { length: 64 }),
+    resolvedOffice: varchar('resolved_office', { length: 24 }),
+    resolvedAt: instant('resolved_at'),
   },
   (t) => [unique('monitoring_notice_objection_key').on(t.idempotencyKey), index('monitoring_notice_objection_notice').on(t.noticeId)],
 );

@@ -4,15 +4,16 @@
  * the supervision view, and the change-feed watermarks. No FOR UPDATE: every move is a conditional
  * UPDATE from the states it may start from, so of two racing moves exactly one lands.
  */
-import { and, asc, eq, gt, inArray, isNull, like, lt, max, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, like, lt, max, or, sql, type SQL } from 'drizzle-orm';
 import { retryLockConflicts, type HubDb } from '../connect';
 import type { HubTx } from '../cases/records';
-import { toDbInstant } from '../instants';
+import { fromDbInstant, toDbInstant } from '../instants';
+import { chinaDateOf } from '../../domain/cases/china-time';
 import { aidCase, caseEvent } from '../cases/schema';
 import { household, householdMember } from '../household/schema';
 import { monitoringAlert, monitoringAlertEvent, monitoringWatermark } from './schema';
 import { GRADE_RANK, type Grade, type Limit } from '../../domain/monitoring/triggers';
-import { MOVE_ACTION, OPEN_ALERT_STATES, UNSIGNED_ALERT_STATES, alertDeadlines, identityChain, isRepeatOf, landingIdentity, moveAlert, moveEventReason, type AlertMove, type AlertOutcome, type AlertState } from '../../domain/monitoring/alerts';
+import { MOVE_ACTION, OPEN_ALERT_STATES, acknowledgeDeadline, UNSIGNED_ALERT_STATES, alertDeadlines, identityChain, isRepeatOf, landingIdentity, moveAlert, moveEventReason, type AlertMove, type AlertOutcome, type AlertState } from '../../domain/monitoring/alerts';
 import type { IsoDate } from '../../domain/dates';
 
 type Db = HubDb | HubTx;
@@ -153,7 +154,11 @@ export async function openOrRaiseAlerts(tx: HubTx, writes: readonly AlertWrite[]
  * household did) goes with them: the township that verifies door to door is the one they live in
  * now. It was left with the old township, which had nobody to visit, while the new one never heard
  * of it (its condition, one identity, opened nothing there). State, grade and deadlines stay; the
- * move is recorded (MOVED) and pushed to the subscriptions of the new division. Null when another
+ * move is recorded (MOVED) and pushed to the subscriptions of the new division. It goes back to NEW
+ * whatever the old township did with it (delivered, signed for): the new township has to sign for
+ * it itself, within its 签收 limit counted from the day of the move (acknowledge_from), as the old
+ * township's was from the first clue; grade and the verification day stay, as the clue's day does.
+ * An alert civil affairs had taken over goes to the new township too: the move is a new start. Null when another
  * writer moved or closed it first, or when the household it is with still holds the person: someone
  * in two households at once (an X9 case) is seen in each, by pages of the monthly comparison that
  * know only their own households, and the alert would go back and forth between them every month.
@@ -167,27 +172,33 @@ async function followHome(tx: HubTx, old: AlertRow, w: AlertWrite, at: string): 
       .limit(1);
     if (still.length > 0) return null;
   }
+  const movedOn = chinaDateOf(fromDbInstant(at));
+  const ack = acknowledgeDeadline(movedOn, w.limit);
+  const provisional = old.provisional || ack.provisional;
   const [res] = await tx.execute(
-    sql`UPDATE monitoring_alert SET household_id = ${w.householdId}, region_code = ${w.regionCode}, township_code = ${w.townshipCode}, verifier_office = ${w.verifierOffice}, updated_at = ${at}
+    sql`UPDATE monitoring_alert SET household_id = ${w.householdId}, region_code = ${w.regionCode}, township_code = ${w.townshipCode}, verifier_office = ${w.verifierOffice},
+          state = 'NEW', acknowledge_from = ${movedOn}, acknowledge_by = ${ack.acknowledgeBy}, provisional = ${provisional}, updated_at = ${at}
         WHERE id = ${old.id} AND region_code = ${old.regionCode} AND household_id <=> ${old.householdId} AND state IN ('NEW', 'DELIVERED', 'ACKNOWLEDGED')`,
   );
   if ((res as unknown as { affectedRows: number }).affectedRows !== 1) return null;
   // Household ids and division codes only: no name or ID number in the history.
   const reason = `household ${old.householdId ?? '-'} (${old.regionCode}) → ${w.householdId ?? '-'} (${w.regionCode})`;
-  await addEvent(tx, old.id, { action: 'MOVED', fromState: old.state, toState: old.state, grade: old.grade, at, actor: HUB_ACTOR.actor, office: HUB_ACTOR.office, reason });
-  return { ...old, householdId: w.householdId, regionCode: w.regionCode, townshipCode: w.townshipCode, verifierOffice: w.verifierOffice, updatedAt: at };
+  await addEvent(tx, old.id, { action: 'MOVED', fromState: old.state, toState: 'NEW', grade: old.grade, at, actor: HUB_ACTOR.actor, office: HUB_ACTOR.office, reason });
+  return { ...old, householdId: w.householdId, regionCode: w.regionCode, townshipCode: w.townshipCode, verifierOffice: w.verifierOffice, state: 'NEW', acknowledgeFrom: movedOn, acknowledgeBy: ack.acknowledgeBy, provisional, updatedAt: at };
 }
 
 /** The deadlines of an alert raised to a grade whose limit is `limit`: each the earlier of the two. */
 function raisedDeadlines(old: AlertRow, limit: Limit): { acknowledgeBy: IsoDate; verifyBy: IsoDate; provisional: boolean } {
   const graver = alertDeadlines(old.firstClueOn, limit);
+  // 签收 is counted from the day of a move when the alert moved: the new township's clock.
+  if (old.acknowledgeFrom !== null) graver.acknowledgeBy = acknowledgeDeadline(old.acknowledgeFrom, limit).acknowledgeBy;
   const acknowledgeBy = graver.acknowledgeBy < old.acknowledgeBy ? graver.acknowledgeBy : old.acknowledgeBy;
   const verifyBy = graver.verifyBy < old.verifyBy ? graver.verifyBy : old.verifyBy;
   const moved = acknowledgeBy !== old.acknowledgeBy || verifyBy !== old.verifyBy;
   return { acknowledgeBy, verifyBy, provisional: old.provisional || (moved && graver.provisional) };
 }
 
-export type MoveRefusal = { code: 'ALERT_NOT_FOUND' | 'ILLEGAL_ALERT_TRANSITION'; state: AlertState | null };
+export type MoveRefusal = { code: 'ALERT_NOT_FOUND' | 'ILLEGAL_ALERT_TRANSITION' | 'NOT_ALERT_VERIFIER'; state: AlertState | null };
 
 export interface MoveInput {
   move: AlertMove;
@@ -196,6 +207,11 @@ export interface MoveInput {
   reason: string | null;
   outcome?: AlertOutcome;
   now: Date;
+  /**
+   * The verifier the caller was found to be: judged again on the locked row, so a move racing a
+   * takeover or a move to another township is refused (NOT_ALERT_VERIFIER) once the alert is not its.
+   */
+  verifierOffice?: string;
   /** NEEDS_AID: the case to open (origin ALERT) in the same transaction. */
   openCase?: { summary: string; townshipCode: string; urgency: 'NORMAL' | 'URGENT' };
 }
@@ -224,7 +240,7 @@ export async function moveAlertRow(db: HubDb, alertId: number, input: MoveInput)
     .select({ actor: monitoringAlertEvent.actor, office: monitoringAlertEvent.actorOffice, reason: monitoringAlertEvent.reason })
     .from(monitoringAlertEvent)
     .where(and(eq(monitoringAlertEvent.alertId, alertId), eq(monitoringAlertEvent.action, MOVE_ACTION[input.move])))
-    .orderBy(asc(monitoringAlertEvent.seq))
+    .orderBy(desc(monitoringAlertEvent.seq))
     .limit(1);
   if (!done || !isRepeatOf(done, { actor: input.actor, office: input.office, reason: moveEventReason(input.outcome, input.reason) })) return out;
   const [alert] = await alertsByIds(db, [alertId]);
@@ -235,6 +251,7 @@ async function applyMove(db: HubDb, alertId: number, input: MoveInput): Promise<
   return db.transaction(async (tx): Promise<MoveResult> => {
     const [before] = await tx.select().from(monitoringAlert).where(eq(monitoringAlert.id, alertId)).for('update');
     if (!before) return { ok: false as const, refusal: { code: 'ALERT_NOT_FOUND' as const, state: null } };
+    if (input.verifierOffice !== undefined && before.verifierOffice !== input.verifierOffice) return { ok: false as const, refusal: { code: 'NOT_ALERT_VERIFIER' as const, state: before.state } };
     const to = moveAlert(before.state, input.move);
     if (to === null) return { ok: false as const, refusal: { code: 'ILLEGAL_ALERT_TRANSITION' as const, state: before.state } };
     const at = toDbInstant(input.now);
@@ -268,24 +285,61 @@ async function applyMove(db: HubDb, alertId: number, input: MoveInput): Promise<
   });
 }
 
+export type TakeOverResult = { ok: true; alert: AlertRow; repeated: boolean } | { ok: false; code: 'ALERT_NOT_FOUND' | 'ILLEGAL_ALERT_TRANSITION' | 'ALREADY_VERIFIER'; state: AlertState | null };
+
+/**
+ * Civil affairs of the county or city takes an open alert over as its verifier (督办: it escalates
+ * there once overdue, and may step in before), with the reason kept in the alert's history
+ * (TAKEN_OVER). The state stays: signed for, the supervisor verifies it; not yet, it signs for it
+ * first. A closed alert is not taken over (ILLEGAL_ALERT_TRANSITION); one the office verifies already
+ * is ALREADY_VERIFIER, unless this is a repeat of the takeover that made it so (the same actor,
+ * office and reason: a retry after a lost answer), answered with the alert and recording nothing.
+ */
+export async function takeOverAlertRow(db: HubDb, alertId: number, input: { office: string; actor: string; reason: string; now: Date }): Promise<TakeOverResult> {
+  return db.transaction(async (tx): Promise<TakeOverResult> => {
+    const [before] = await tx.select().from(monitoringAlert).where(eq(monitoringAlert.id, alertId)).for('update');
+    if (!before) return { ok: false, code: 'ALERT_NOT_FOUND', state: null };
+    if (before.verifierOffice === input.office) {
+      const [last] = await tx
+        .select()
+        .from(monitoringAlertEvent)
+        .where(and(eq(monitoringAlertEvent.alertId, alertId), inArray(monitoringAlertEvent.action, ['TAKEN_OVER', 'MOVED'])))
+        .orderBy(desc(monitoringAlertEvent.seq))
+        .limit(1);
+      const repeat = last?.action === 'TAKEN_OVER' && isRepeatOf({ actor: last.actor, office: last.actorOffice, reason: last.reason }, { actor: input.actor, office: input.office, reason: input.reason });
+      return repeat ? { ok: true, alert: before, repeated: true } : { ok: false, code: 'ALREADY_VERIFIER', state: before.state };
+    }
+    if (!OPEN_ALERT_STATES.includes(before.state)) return { ok: false, code: 'ILLEGAL_ALERT_TRANSITION', state: before.state };
+    const at = toDbInstant(input.now);
+    await tx.update(monitoringAlert).set({ verifierOffice: input.office, updatedAt: at }).where(eq(monitoringAlert.id, alertId));
+    await addEvent(tx, alertId, { action: 'TAKEN_OVER', fromState: before.state, toState: before.state, grade: before.grade, at, actor: input.actor, office: input.office, reason: input.reason });
+    return { ok: true, alert: { ...before, verifierOffice: input.office, updatedAt: at }, repeated: false };
+  });
+}
+
 /**
  * NEW → DELIVERED for the alerts of a delivery round's acknowledged pushes (delivery calls it;
  * idempotent), each with its DELIVERED event and the reason given for it: one transaction of four
  * statements for the whole round, whatever its size. One transaction per alert (moveAlertRow) cost
  * seven round trips each and, behind a burst, held delivery to a fifth of the rate alerts were
  * opened (bench:alerts). The alert rows are locked first, as every other move and raise locks
- * them before it writes an event, so no two writers number one alert's events alike. An alert no
+ * them before it writes an event, so no two writers number one alert's events alike. With
+ * `pushedRegions` (the division each acknowledged push named), an alert is moved only by a push
+ * naming the division it is in now. An alert no
  * longer NEW (signed for, closed, or moved by another round) is left as it is. Returns the ids moved.
  */
-export async function markAlertsDelivered(db: HubDb, moves: ReadonlyMap<number, string | null>, now: Date = new Date()): Promise<number[]> {
+export async function markAlertsDelivered(db: HubDb, moves: ReadonlyMap<number, string | null>, now: Date = new Date(), pushedRegions?: ReadonlyMap<number, string>): Promise<number[]> {
   if (moves.size === 0) return [];
   return retryLockConflicts(() =>
     db.transaction(async (tx) => {
-      const still = await tx
-        .select({ id: monitoringAlert.id, grade: monitoringAlert.grade })
+      const locked = await tx
+        .select({ id: monitoringAlert.id, grade: monitoringAlert.grade, regionCode: monitoringAlert.regionCode })
         .from(monitoringAlert)
         .where(and(inArray(monitoringAlert.id, [...moves.keys()]), eq(monitoringAlert.state, 'NEW')))
         .for('update');
+      // A push naming another division than the alert's (one queued before it moved) reached an office
+      // that no longer verifies it: the township it is with now has not received it.
+      const still = pushedRegions ? locked.filter((r) => pushedRegions.get(r.id) === r.regionCode) : locked;
       if (still.length === 0) return [];
       const ids = still.map((r) => r.id);
       const at = toDbInstant(now);

@@ -55,6 +55,8 @@ export const CASE_ERROR_CODES = [
   'AID_RECORD_CAUSE_MISMATCH',
   'NOTICE_REQUIRED',
   'NOTICE_PERIOD_RUNNING',
+  'NOTICE_OBJECTION_UPHELD',
+  'NOTICE_OBJECTION_UNRESOLVED',
 ] as const;
 export type CaseErrorCode = (typeof CASE_ERROR_CODES)[number];
 

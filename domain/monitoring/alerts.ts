@@ -48,8 +48,9 @@ export interface MoveRecord {
  * Whether a move refused from the alert's state is a repeat of the one that took the alert there (a
  * retry whose answer was lost, or the same request sent twice at once): the same move, recorded by
  * the same actor (client and officer) of the same office with the same reason (and outcome). Each
- * move that records an office's action happens at most once in an alert's life (nothing returns an
- * alert to NEW, DELIVERED or ACKNOWLEDGED), so its one event says whether this request was made.
+ * move that records an office's action happens at most once while an alert is with one office (only
+ * a move to another township returns it to NEW, and the office before is no longer its verifier), so
+ * the latest event of the move says whether this request was made.
  */
 export function isRepeatOf(done: MoveRecord, asked: MoveRecord): boolean {
   return done.actor === asked.actor && done.office === asked.office && done.reason === asked.reason;
@@ -121,4 +122,41 @@ export function landingIdentity(identity: string, grade: Grade, existing: (ident
   }
   if (newest === null || OPEN_ALERT_STATES.includes(newest.state)) return newest?.identity ?? identity;
   return GRADE_RANK[grade] > GRADE_RANK[newest.grade] ? escalatedIdentity(identity, grade) : null;
+}
+
+/** The 签收 deadline counted from `from` (the first clue, or the day the alert moved to another township). */
+export function acknowledgeDeadline(from: IsoDate, limit: Limit): { acknowledgeBy: IsoDate; provisional: boolean } {
+  const ack = addWorkingDays(from, limit.acknowledgeWorkingDays);
+  return { acknowledgeBy: ack.date, provisional: ack.provisional };
+}
+
+/** Who acts on an alert: the office key the caller acts for, and its region scope and department. */
+export interface AlertCaller {
+  office: string;
+  regionScope: string;
+  department: string;
+}
+
+/**
+ * Whether the caller is the alert's verifier, the one office that signs for, verifies, dismisses it
+ * and, once verified, posts its village notice and passes its need to charities (seed 000: the
+ * township that owns the household verifies door to door). Reach is not enough: a county's client
+ * reaches every alert of its townships, and a township's the alerts of its villages a department
+ * verifies. A department's office (a named department, or civil affairs once it took the alert over)
+ * is a county's or the city's: a client scoped to one village does not act for it.
+ */
+export function isAlertVerifier(verifierOffice: string, caller: AlertCaller): boolean {
+  if (caller.office !== verifierOffice) return false;
+  return /^\d{9}$/.test(verifierOffice) || /^\d{6}$/.test(caller.regionScope);
+}
+
+/** The office key civil affairs takes an alert over under: its county's (or the city's) office. */
+export const SUPERVISOR_OFFICE = 'CIVIL_AFFAIRS';
+
+/**
+ * Whether the caller supervises alerts: a county's or the city's civil affairs office (民政局), to
+ * which an overdue alert escalates, and which may take an alert over as its verifier (alertTakeOver).
+ */
+export function isAlertSupervisor(caller: Pick<AlertCaller, 'department' | 'regionScope'>): boolean {
+  return caller.department === SUPERVISOR_OFFICE && /^\d{6}$/.test(caller.regionScope);
 }

@@ -8,7 +8,7 @@
 import type { IsoDate } from '../dates';
 
 export type AlertGrade = 'RED' | 'ORANGE' | 'YELLOW';
-export type AlertDeliveryEvent = 'ALERT_OPENED' | 'ALERT_RAISED' | 'ALERT_MOVED';
+export type AlertDeliveryEvent = 'ALERT_OPENED' | 'ALERT_RAISED' | 'ALERT_MOVED' | 'ALERT_MOVED_AWAY';
 
 export const ALERT_GRADES: readonly AlertGrade[] = ['RED', 'ORANGE', 'YELLOW'];
 
@@ -26,8 +26,9 @@ export interface AlertEnvelope {
   provisional: boolean;
   event: AlertDeliveryEvent;
   /**
-   * ALERT_MOVED: the division it left. Its subscriptions are told too, so the old township's
-   * system can close what is no longer its to verify; the body names only the new region.
+   * ALERT_MOVED: the division it left. Its subscriptions are told too, as ALERT_MOVED_AWAY naming
+   * the division it left (subscriptions.ts envelopeFor), so the old township's system closes what is
+   * no longer its to verify.
    */
   formerRegionCode?: string;
 }

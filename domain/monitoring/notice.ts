@@ -48,11 +48,29 @@ export interface NoticeRules {
 /** DOMAIN: "village notice at least 5 days"; the seeds say days, not working days. */
 export const DEFAULT_NOTICE_RULES: NoticeRules = { periodDays: 5, headName: 'SURNAME_MOU' };
 
-const COMPOUND_SURNAMES = ['欧阳', '司马', '诸葛', '上官', '东方', '皇甫', '尉迟', '公孙', '慕容', '令狐', '夏侯', '长孙', '宇文', '司徒', '端木', '西门', '南宫', '独孤', '万俟', '轩辕'];
+/**
+ * The compound surnames (复姓) of the 百家姓, in its order, and 独孤 (not in it, but in use). The
+ * 百家姓 also sets single surnames in pairs among its compound ones (仉 督, 晋 楚, 闫 法, 汝 鄢, 涂 钦,
+ * 岳 帅, 缑 亢, 况 后, 佘 佴, 墨 哈, 谯 笪, 年 爱, 阳 佟, 言 福): those are not compounds, and reading
+ * one as such would show the first character of a given name (岳帅军 as 岳帅某).
+ */
+export const COMPOUND_SURNAMES: readonly string[] = [
+  '万俟', '司马', '上官', '欧阳', '夏侯', '诸葛', '闻人', '东方', '赫连', '皇甫', '尉迟', '公羊', '澹台', '公冶', '宗政', '濮阳',
+  '淳于', '单于', '太叔', '申屠', '公孙', '仲孙', '轩辕', '令狐', '钟离', '宇文', '长孙', '慕容', '鲜于', '闾丘', '司徒', '司空',
+  '亓官', '司寇', '子车', '颛孙', '端木', '巫马', '公西', '漆雕', '乐正', '壤驷', '公良', '拓跋', '夹谷', '宰父', '谷梁', '段干',
+  '百里', '东郭', '南门', '呼延', '归海', '羊舌', '微生', '有琴', '梁丘', '左丘', '东门', '西门', '商牟', '伯赏', '南宫', '第五',
+  '独孤',
+];
+
+/** The surname of a Han name: a compound one (复姓) when the name starts with one and has a given name after it. */
+export function surnameOf(name: string): string {
+  const chars = [...name.trim()];
+  return chars.slice(0, chars.length > 2 && COMPOUND_SURNAMES.includes(chars.slice(0, 2).join('')) ? 2 : 1).join('');
+}
 
 export function maskHeadName(name: string, style: HeadNameStyle): string {
   const chars = [...name.trim()];
-  const surnameLength = chars.length > 2 && COMPOUND_SURNAMES.includes(chars.slice(0, 2).join('')) ? 2 : 1;
+  const surnameLength = [...surnameOf(name)].length;
   const surname = chars.slice(0, surnameLength).join('');
   if (style === 'SURNAME_MOU') return `${surname}某`;
   return surname + '×'.repeat(Math.max(1, chars.length - surnameLength));
@@ -71,6 +89,39 @@ export function noticeEndsOn(postedOn: IsoDate, rules: NoticeRules): { endsOn: I
 /** Whether a decision on `day` would come while the notice still runs (through `endsOn`). */
 export function noticeStillRunning(endsOn: IsoDate, day: IsoDate): boolean {
   return day <= endsOn;
+}
+
+/** A notice as the decision gate reads it: live or withdrawn, its last day, its objections. */
+export interface GateNotice {
+  endsOn: IsoDate;
+  withdrawn: boolean;
+  objections: readonly { resolution: 'UPHELD' | 'DISMISSED' | null }[];
+}
+
+export type NoticeGateCode = 'NOTICE_REQUIRED' | 'NOTICE_PERIOD_RUNNING' | 'NOTICE_OBJECTION_UPHELD' | 'NOTICE_OBJECTION_UNRESOLVED';
+
+/**
+ * Whether the case a notice precedes may be decided on `day`, or why not: the one gate, for a
+ * transition to DECIDED and a meeting's decisions alike (db/cases/store.ts). It needs a live notice
+ * (none posted, or the last withdrawn: NOTICE_REQUIRED), whose period has run (NOTICE_PERIOD_RUNNING)
+ * and whose objections are all resolved (NOTICE_OBJECTION_UNRESOLVED: weighing them is the
+ * township's, and the decision waits for it) and none upheld (NOTICE_OBJECTION_UPHELD: the notice
+ * was wrong; the township withdraws it and posts a corrected one, which runs a new period).
+ * Objections to a withdrawn notice no longer count: its correction is what the village reads.
+ */
+export function noticeGate(notices: readonly GateNotice[], day: IsoDate): { code: NoticeGateCode; message: string } | null {
+  const live = notices.find((n) => !n.withdrawn);
+  if (!live) {
+    return notices.length === 0
+      ? { code: 'NOTICE_REQUIRED', message: 'post its village notice (alertNoticePost) and let it run before the decision' }
+      : { code: 'NOTICE_REQUIRED', message: 'its village notice was withdrawn: post the corrected notice (alertNoticePost) and let it run before the decision' };
+  }
+  if (noticeStillRunning(live.endsOn, day)) return { code: 'NOTICE_PERIOD_RUNNING', message: `the village notice runs through ${live.endsOn}: the decision may be recorded from ${addDays(live.endsOn, 1)}` };
+  const upheld = live.objections.filter((o) => o.resolution === 'UPHELD').length;
+  if (upheld > 0) return { code: 'NOTICE_OBJECTION_UPHELD', message: `${upheld} objection(s) to the village notice upheld: withdraw it (alertNoticeWithdraw) and post a corrected one` };
+  const open = live.objections.filter((o) => o.resolution === null).length;
+  if (open > 0) return { code: 'NOTICE_OBJECTION_UNRESOLVED', message: `${open} objection(s) to the village notice not yet resolved (alertNoticeObjectionResolve)` };
+  return null;
 }
 
 /**
@@ -107,6 +158,8 @@ export interface NoticeFacts {
   periodText: string;
   objectionContact: string;
   objectionPhone: string | null;
+  /** Posted after a withdrawn notice: headed 更正公示. */
+  correction?: boolean;
 }
 
 /**
@@ -118,7 +171,7 @@ export function noticeText(f: NoticeFacts): string {
   const measures = f.measures.map((m) => MEASURE_TEXT[m]).join('，');
   const phone = f.objectionPhone ? `（电话 ${f.objectionPhone}）` : '';
   return (
-    `${f.villageName}公示：经入户核实，${f.headName}户（共${f.householdSize}人）拟${measures}。` +
+    `${f.villageName}${f.correction ? '更正' : ''}公示：${f.correction ? '前次公示已撤回，现更正如下。' : ''}经入户核实，${f.headName}户（共${f.householdSize}人）拟${measures}。` +
     `公示期${f.periodText}，自${addDays(f.postedOn, 1)}至${f.endsOn}。如有异议，请于公示期内向${f.objectionContact}${phone}反映。${f.townshipName} ${f.postedOn}`
   );
 }

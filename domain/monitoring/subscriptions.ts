@@ -30,6 +30,19 @@ export function subscriptionMatches(sub: SubscriptionFilter, alert: Pick<AlertEn
   return true;
 }
 
+/**
+ * What a matching subscription is sent of an alert event. A move is pushed as ALERT_MOVED to the
+ * subscriptions of the division it went to; one that covers only the division it left is told
+ * ALERT_MOVED_AWAY, naming that division and not the new one: the alert is no longer its office's to
+ * sign for or verify, and where the person went is not its business (its push, if acknowledged, does
+ * not make the alert DELIVERED either: db/monitoring/store.ts markAlertsDelivered).
+ */
+export function envelopeFor(sub: SubscriptionFilter, alert: AlertEnvelope): AlertEnvelope {
+  if (alert.event !== 'ALERT_MOVED' || alert.formerRegionCode === undefined) return alert;
+  if (sub.regionCodes.some((scope) => regionCovers(scope, alert.regionCode))) return alert;
+  return { ...alert, event: 'ALERT_MOVED_AWAY', regionCode: alert.formerRegionCode };
+}
+
 /** Lists are stored as comma-separated text (short, never searched by SQL). */
 export function splitList(text: string): string[] {
   return text

@@ -211,7 +211,7 @@ export type AlertDeliveryState =
   | 'PENDING'
   /** A receiver answered 2xx. */
   | 'DELIVERED'
-  /** Every attempt failed, or the subscription was revoked: a dead letter, sent again only when replayed. */
+  /** Every attempt failed, or the subscription was revoked, or its alert moved out of the division the push names before it was sent (lastError: superseded; not sent, and found so again when replayed): a dead letter, sent again only when replayed. */
   | 'DEAD';
 
 /** What happened to the alert a push tells of. */
@@ -220,8 +220,10 @@ export type AlertDeliveryEvent =
   | 'ALERT_OPENED'
   /** A worse condition raised its grade or evidence. */
   | 'ALERT_RAISED'
-  /** The person's home moved to another household or division while the alert was open: it is now the new township's to verify (pushed, naming the new division, to the subscriptions of the new division and of the one it left). */
-  | 'ALERT_MOVED';
+  /** The person's home moved to another household or division while the alert was open: it is now the new township's to sign for and verify (pushed, naming the new division, to the subscriptions of the new division). */
+  | 'ALERT_MOVED'
+  /** The alert moved away from the division a subscription covers (pushed, naming the division it left, not the new one): no longer its office's to act on. Its acknowledgement does not make the alert DELIVERED. */
+  | 'ALERT_MOVED_AWAY';
 
 /** How many of a subscription's pushes stand where. */
 export type AlertDeliveryCounts = {
@@ -557,16 +559,22 @@ export type Mutation = {
   readonly findingResolve: FindingResolvePayload;
   /** Starts the monthly comparison of a division for the current month and returns at once; idempotent: asked again for the same division and month it returns that run and starts nothing. */
   readonly monthlyComparisonRun: MonthlyComparisonRunPayload;
-  /** Posts the village notice (村内公示) of an alert verified as NEEDS_AID (the township or county that verifies it, purpose MONITORING), once per alert: the same posting again answers the first (repeated), another is NOTICE_ALREADY_POSTED. The period comes from the locality's rules (default 5 days). */
+  /** Posts the village notice (村内公示) of an alert verified as NEEDS_AID (the alert's verifier, purpose MONITORING; another office in reach is NOT_ALERT_VERIFIER), one live notice per alert: the same posting again answers it (repeated), another is NOTICE_ALREADY_POSTED. After a withdrawal it posts the corrected notice (更正), for a new period. The period comes from the locality's rules (default 5 days). */
   readonly alertNoticePost: AlertNoticePostPayload;
-  /** Records an objection received during an alert's village notice (the township or county that owns the alert, purpose MONITORING): its day and kind, no free text. It does not hold up the decision; the meeting reads it on the notice. */
+  /** Records an objection received during an alert's village notice (the alert's verifier, purpose MONITORING): its day and kind, no free text. Until resolved (alertNoticeObjectionResolve) it holds up the decision, and one upheld holds it up until the notice is corrected. Not on a withdrawn notice (NOTICE_WITHDRAWN). */
   readonly alertNoticeObjectionRecord: AlertNoticeObjectionPayload;
-  /** Signs for an alert (NEW or DELIVERED → ACKNOWLEDGED). Repeated by the same client and officer with the same note (a retry), it answers the alert as it stands and records nothing. */
+  /** Withdraws the alert's live village notice with a reason (the alert's verifier, purpose MONITORING), before the case is decided: it stays on record, no longer counts for the decision, and a corrected notice may be posted (alertNoticePost). Refusals: NOTICE_NOT_POSTED, NOTICE_ALREADY_WITHDRAWN, CASE_ALREADY_DECIDED, TEXT_REQUIRED, TEXT_TOO_LONG. */
+  readonly alertNoticeWithdraw: AlertNoticeWithdrawPayload;
+  /** Resolves an objection to the alert's live notice as UPHELD or DISMISSED with a reason (the alert's verifier, purpose MONITORING), once. The decision waits while one is unresolved (NOTICE_OBJECTION_UNRESOLVED) and is refused while one is upheld (NOTICE_OBJECTION_UPHELD): the notice is then withdrawn and corrected. Refusals: OBJECTION_NOT_FOUND, OBJECTION_ALREADY_RESOLVED, NOTICE_WITHDRAWN, TEXT_REQUIRED, TEXT_TOO_LONG. */
+  readonly alertNoticeObjectionResolve: AlertNoticeObjectionResolvePayload;
+  /** Signs for an alert (NEW or DELIVERED → ACKNOWLEDGED); only its verifier (else NOT_ALERT_VERIFIER). Repeated by the same client and officer with the same note (a retry), it answers the alert as it stands and records nothing. */
   readonly alertAcknowledge: AlertAcknowledgePayload;
-  /** Records verification (ACKNOWLEDGED → VERIFIED); NEEDS_AID opens a case with origin ALERT, linked both ways. Repeated by the same client and officer with the same outcome and reason (a retry), it answers the alert as it stands and its case, and records and opens nothing. */
+  /** Records verification (ACKNOWLEDGED → VERIFIED), by its verifier only (else NOT_ALERT_VERIFIER); NEEDS_AID opens a case with origin ALERT, linked both ways. Repeated by the same client and officer with the same outcome and reason (a retry), it answers the alert as it stands and its case, and records and opens nothing. */
   readonly alertVerify: AlertVerifyPayload;
-  /** Dismisses an open alert with a reason. Repeated by the same client and officer with the same reason (a retry), it answers the alert as it stands and records nothing. */
+  /** Dismisses an open alert with a reason, by its verifier only (else NOT_ALERT_VERIFIER). Repeated by the same client and officer with the same reason (a retry), it answers the alert as it stands and records nothing. */
   readonly alertDismiss: AlertDismissPayload;
+  /** County or city civil affairs (CASEWORKER, purpose MONITORING, a CIVIL_AFFAIRS client scoped to a county or the city) takes an open alert in its reach over as its verifier, with a reason; its state stays (signed for or not). Others are refused with NOT_ALERT_SUPERVISOR; an office that verifies it already with ALREADY_VERIFIER. */
+  readonly alertTakeOver: AlertTakeOverPayload;
   /**
    * Records a batch of at most 1,000 records in the hub's ledger, in one transaction. Idempotent by
    * the reporter's reference: a record already recorded with the same content is left as it is; a
@@ -888,6 +896,24 @@ export type MutationAlertNoticeObjectionRecordArgs = {
  * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
  * malformed input, access and infrastructure failures are errors.
  */
+export type MutationAlertNoticeWithdrawArgs = {
+  input: AlertNoticeWithdrawInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
+export type MutationAlertNoticeObjectionResolveArgs = {
+  input: AlertNoticeObjectionResolveInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
 export type MutationAlertAcknowledgeArgs = {
   input: AlertAcknowledgeInput;
 };
@@ -908,6 +934,15 @@ export type MutationAlertVerifyArgs = {
  */
 export type MutationAlertDismissArgs = {
   input: AlertDismissInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
+export type MutationAlertTakeOverArgs = {
+  input: AlertTakeOverInput;
 };
 
 
@@ -1903,10 +1938,14 @@ export type CaseErrorCode =
   | 'BENEFICIARY_DECEASED'
   /** The aid record is of another cause than the one decided or the first aid states (temporary aid: X5 counts it under its record's cause). */
   | 'AID_RECORD_CAUSE_MISMATCH'
-  /** A case opened by verifying a monitoring alert as NEEDS_AID is decided (meetingRecord with decisions, or caseTransition to DECIDED) only after its village notice (村内公示): none is posted yet (alertNoticePost). */
+  /** A case opened by verifying a monitoring alert as NEEDS_AID is decided (meetingRecord with decisions, or caseTransition to DECIDED) only after its village notice (村内公示): none is posted yet, or the last was withdrawn (alertNoticePost). */
   | 'NOTICE_REQUIRED'
   /** The case's village notice still runs on the day of the decision (the meeting's heldOn, or the day of the transition); the message names its last day and the first day the decision may be recorded. */
-  | 'NOTICE_PERIOD_RUNNING';
+  | 'NOTICE_PERIOD_RUNNING'
+  /** An objection to the case's village notice was upheld (alertNoticeObjectionResolve): the notice is withdrawn and a corrected one posted, which runs a new period, before the decision. */
+  | 'NOTICE_OBJECTION_UPHELD'
+  /** An objection to the case's village notice is not yet resolved (alertNoticeObjectionResolve): the decision waits for it. */
+  | 'NOTICE_OBJECTION_UNRESOLVED';
 
 /** A refused write: a stable code, a message for people, and the input field at fault. */
 export type CaseUserError = {
@@ -2177,6 +2216,8 @@ export type CharityErrorCode =
   | 'ALERT_NOT_FOUND'
   /** The alert is not verified as NEEDS_AID with a case: verify it first (alertVerify). */
   | 'ALERT_NOT_VERIFIED'
+  /** The caller reaches the alert but is not its verifier (Alert.verifier): only that office publishes a need from it. */
+  | 'NOT_ALERT_VERIFIER'
   /** No such consent. */
   | 'CONSENT_NOT_FOUND'
   /** The consent is another household's. */
@@ -4022,8 +4063,12 @@ export type VillageNotice = {
   readonly endsOn: Scalars['Date']['output'];
   /** True when the period counts working days of a year whose holiday notice is not yet published. */
   readonly provisional: Scalars['Boolean']['output'];
-  /** True while it runs (China time today on or before endsOn). */
+  /** True while it runs (China time today on or before endsOn, and not withdrawn). */
   readonly running: Scalars['Boolean']['output'];
+  /** True when it was posted after a withdrawn notice of the alert: its text is headed 更正公示. */
+  readonly correction: Scalars['Boolean']['output'];
+  /** Its withdrawal (撤回), once withdrawn: it no longer counts for the decision, and a corrected notice may be posted. */
+  readonly withdrawn?: Maybe<NoticeWithdrawal>;
   /** Where to object (an office or place). */
   readonly objectionContact: Scalars['String']['output'];
   /** The office's objection line (a landline), if given. */
@@ -4049,9 +4094,29 @@ export type NoticeObjectionKind =
   /** Anything else. */
   | 'OTHER';
 
+/** A notice's withdrawal. */
+export type NoticeWithdrawal = {
+  readonly __typename?: 'NoticeWithdrawal';
+  /** When the hub recorded it. */
+  readonly at: Scalars['DateTime']['output'];
+  /** Who: the API client (and officer). */
+  readonly by: Scalars['String']['output'];
+  /** Why, as given. */
+  readonly reason: Scalars['String']['output'];
+};
+
+/** How an objection was resolved. */
+export type NoticeObjectionResolution =
+  /** Found right: the notice was wrong; the decision waits for a corrected notice (withdraw, then post again). */
+  | 'UPHELD'
+  /** Found wrong: it no longer holds up the decision. */
+  | 'DISMISSED';
+
 /** An objection received during a notice's period. */
 export type NoticeObjection = {
   readonly __typename?: 'NoticeObjection';
+  /** Stable id (alertNoticeObjectionResolve takes it). */
+  readonly id: Scalars['ID']['output'];
   /** The day it was received (China). */
   readonly receivedOn: Scalars['Date']['output'];
   /** What it is about. */
@@ -4060,6 +4125,60 @@ export type NoticeObjection = {
   readonly recordedBy: Scalars['String']['output'];
   /** When the hub recorded it. */
   readonly recordedAt: Scalars['DateTime']['output'];
+  /** How it was resolved; null while unresolved (an unresolved objection holds up the decision, as an upheld one does). */
+  readonly resolution?: Maybe<NoticeObjectionResolution>;
+  /** Why, as given when resolved. */
+  readonly resolutionReason?: Maybe<Scalars['String']['output']>;
+  /** Who resolved it: the API client (and officer). */
+  readonly resolvedBy?: Maybe<Scalars['String']['output']>;
+  /** When the hub recorded the resolution. */
+  readonly resolvedAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
+/** Withdrawing an alert's live village notice. */
+export type AlertNoticeWithdrawInput = {
+  /** The alert whose live notice is withdrawn. */
+  readonly alertId: Scalars['ID']['input'];
+  /** Why (required, up to 500 characters). */
+  readonly reason: Scalars['String']['input'];
+  /** The officer's staff identifier (default the API client). */
+  readonly officer?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** The result of alertNoticeWithdraw. */
+export type AlertNoticeWithdrawPayload = {
+  readonly __typename?: 'AlertNoticeWithdrawPayload';
+  /** The notice as withdrawn; null when refused. */
+  readonly notice?: Maybe<VillageNotice>;
+  /** True when this withdrawal was recorded before (a retry): nothing new was written. */
+  readonly repeated: Scalars['Boolean']['output'];
+  /** Why it was refused. */
+  readonly userErrors: ReadonlyArray<VillageNoticeUserError>;
+};
+
+/** Resolving an objection to a live village notice. */
+export type AlertNoticeObjectionResolveInput = {
+  /** The objection (NoticeObjection.id). */
+  readonly objectionId: Scalars['ID']['input'];
+  /** UPHELD or DISMISSED. */
+  readonly resolution: NoticeObjectionResolution;
+  /** Why (required, up to 500 characters). */
+  readonly reason: Scalars['String']['input'];
+  /** The officer's staff identifier (default the API client). */
+  readonly officer?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** The result of alertNoticeObjectionResolve. */
+export type AlertNoticeObjectionResolvePayload = {
+  readonly __typename?: 'AlertNoticeObjectionResolvePayload';
+  /** The objection as resolved; null when refused. */
+  readonly objection?: Maybe<NoticeObjection>;
+  /** Its notice; null when refused. */
+  readonly notice?: Maybe<VillageNotice>;
+  /** True when this resolution was recorded before (a retry): nothing new was written. */
+  readonly repeated: Scalars['Boolean']['output'];
+  /** Why it was refused. */
+  readonly userErrors: ReadonlyArray<VillageNoticeUserError>;
 };
 
 /** Recording an objection to an alert's village notice. */
@@ -4109,11 +4228,13 @@ export type VillageNoticeErrorCode =
   | 'ALERT_NOT_FOUND'
   /** The alert is not verified as NEEDS_AID (or opened no case). */
   | 'ALERT_NOT_VERIFIED'
+  /** The caller reaches the alert but is not its verifier (Alert.verifier), the one office that posts its notice and records objections to it. */
+  | 'NOT_ALERT_VERIFIER'
   /** The household has no current head to name. */
   | 'NO_HOUSEHOLD_HEAD'
   /** No measure given, or one given twice. */
   | 'MEASURES_INVALID'
-  /** A required text is empty. */
+  /** A required text (where to object, a reason) is empty. */
   | 'TEXT_REQUIRED'
   /** A text is too long. */
   | 'TEXT_TOO_LONG'
@@ -4125,16 +4246,26 @@ export type VillageNoticeErrorCode =
   | 'NAMES_A_MEMBER'
   /** The objection line is not a landline written 区号-号码. */
   | 'PHONE_INVALID'
-  /** postedOn is before the alert's verification or after today. */
+  /** postedOn is before the alert's verification (or, for a corrected notice, before the day the last was withdrawn) or after today. */
   | 'POSTED_ON_OUT_OF_RANGE'
-  /** The alert's notice is posted already, otherwise (the same posting again is answered with it, not refused). */
+  /** The alert has a live notice already, posted otherwise (the same posting again is answered with it, not refused); withdraw it first to post a corrected one. */
   | 'NOTICE_ALREADY_POSTED'
   /** The alert has no village notice to object to. */
   | 'NOTICE_NOT_POSTED'
   /** An objection is received during the notice's period (postedOn to endsOn) and not after today. */
   | 'OBJECTION_OUTSIDE_PERIOD'
   /** The idempotency key was used for another objection. */
-  | 'IDEMPOTENCY_KEY_REUSED';
+  | 'IDEMPOTENCY_KEY_REUSED'
+  /** The alert's notice was withdrawn: no objection is recorded or resolved on it; post the corrected notice. */
+  | 'NOTICE_WITHDRAWN'
+  /** The alert has no live notice to withdraw: its last was withdrawn already (the same withdrawal again, by the same client and officer with the same reason, is answered with it instead). */
+  | 'NOTICE_ALREADY_WITHDRAWN'
+  /** The case the notice precedes is decided already: the notice is not withdrawn after the decision. */
+  | 'CASE_ALREADY_DECIDED'
+  /** No objection with this id in the caller's reach. */
+  | 'OBJECTION_NOT_FOUND'
+  /** The objection is resolved already (the same resolution again, by the same client and officer with the same reason, is answered with it instead). */
+  | 'OBJECTION_ALREADY_RESOLVED';
 
 /** A refused notice. */
 export type VillageNoticeUserError = {
@@ -4208,8 +4339,10 @@ export type AlertAction =
   | 'VERIFIED'
   /** Dismissed with a reason. */
   | 'DISMISSED'
-  /** Seen again with the person in another household or division while open: it follows them to the township (or department) that now verifies it, state and deadlines unchanged. */
-  | 'MOVED';
+  /** Seen again with the person in another household or division while open: it follows them to the township (or department) that now verifies it and goes back to NEW, to be signed for there within the 签收 limit counted from the day of the move; grade and verifyBy unchanged. */
+  | 'MOVED'
+  /** Taken over as its verifier by county or city civil affairs (alertTakeOver), with the reason given. */
+  | 'TAKEN_OVER';
 
 /** A monitoring trigger (预警要素) of the trigger set in force (rules/triggers.json plus the locality's file). */
 export type Trigger = {
@@ -4254,15 +4387,19 @@ export type Alert = {
   readonly evidence: ReadonlyArray<Scalars['String']['output']>;
   /** The exact records, as `<department>:<source reference>`. */
   readonly evidenceReferences: ReadonlyArray<Scalars['String']['output']>;
-  /** The office that must verify it (the township of the household, or a named department). */
+  /** The office that must verify it (the township of the household, a named department, or civil affairs once it took the alert over): the only office that signs for, verifies or dismisses it, posts its village notice and passes its need to charities. */
   readonly verifier: Office;
+  /** How civil affairs took it over as verifier (alertTakeOver), while it holds it; null when never taken over, or moved to another township since. */
+  readonly takenOver?: Maybe<AlertTakeOver>;
   /** Which path raised it. */
   readonly detectedBy: AlertDetection;
   /** When the hub raised it. */
   readonly raisedAt: Scalars['DateTime']['output'];
   /** The day of the first clue: the verification clock runs from it. */
   readonly firstClueOn: Scalars['Date']['output'];
-  /** 签收 due by this day (working days). */
+  /** The day the 签收 clock runs from: the first clue's, or the day the alert moved to the township that verifies it now. */
+  readonly acknowledgeFrom: Scalars['Date']['output'];
+  /** 签收 due by this day (working days from acknowledgeFrom). */
   readonly acknowledgeBy: Scalars['Date']['output'];
   /** Verification due by this day: the limit of its grade from the first clue (a raise to a graver grade may bring it forward, never back). */
   readonly verifyBy: Scalars['Date']['output'];
@@ -4282,8 +4419,23 @@ export type Alert = {
   readonly case?: Maybe<Case>;
   /** Every move: who, when, why. */
   readonly history: ReadonlyArray<AlertEvent>;
-  /** Its village notice, once posted. */
+  /** Its live village notice, else the last withdrawn one; null before any is posted. */
   readonly notice?: Maybe<VillageNotice>;
+  /** Every village notice of the alert, oldest first: withdrawn ones and their corrections. */
+  readonly notices: ReadonlyArray<VillageNotice>;
+};
+
+/** Civil affairs taking an alert over as its verifier. */
+export type AlertTakeOver = {
+  readonly __typename?: 'AlertTakeOver';
+  /** The office that took it over (civil affairs). */
+  readonly office: Office;
+  /** Who: the API client (and officer). */
+  readonly by: Scalars['String']['output'];
+  /** When. */
+  readonly at: Scalars['DateTime']['output'];
+  /** Why, as given. */
+  readonly reason: Scalars['String']['output'];
 };
 
 /** One move of an alert. */
@@ -4350,7 +4502,13 @@ export type AlertErrorCode =
   /** A reason is required (dismissal, or verification with NO_NEED). */
   | 'REASON_REQUIRED'
   /** NEEDS_AID needs a household to open a case for; the person is in none. */
-  | 'NO_HOUSEHOLD';
+  | 'NO_HOUSEHOLD'
+  /** The caller reaches the alert but is not its verifier (Alert.verifier): only that office signs for, verifies or dismisses it. A county's or the city's civil affairs takes it over first (alertTakeOver). */
+  | 'NOT_ALERT_VERIFIER'
+  /** Only a county's or the city's civil affairs office (a CIVIL_AFFAIRS client scoped to a county or the city) takes an alert over. */
+  | 'NOT_ALERT_SUPERVISOR'
+  /** The caller's office is the alert's verifier already (a repeat of the takeover that made it so, by the same client and officer with the same reason, is answered with the alert instead). */
+  | 'ALREADY_VERIFIER';
 
 /** A refused alert write. */
 export type AlertUserError = {
@@ -4413,6 +4571,27 @@ export type AlertVerifyPayload = {
   readonly alert?: Maybe<Alert>;
   /** The case opened for NEEDS_AID. */
   readonly case?: Maybe<Case>;
+  /** Why it was refused. */
+  readonly userErrors: ReadonlyArray<AlertUserError>;
+};
+
+/** Taking an alert over as its verifier. */
+export type AlertTakeOverInput = {
+  /** The alert (open: NEW, DELIVERED or ACKNOWLEDGED). */
+  readonly alertId: Scalars['ID']['input'];
+  /** Why civil affairs takes it over (required, up to 2000 characters): kept in its history and shown on Alert.takenOver. */
+  readonly reason: Scalars['String']['input'];
+  /** The officer's staff identifier (default the API client). */
+  readonly officer?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** The result of alertTakeOver. */
+export type AlertTakeOverPayload = {
+  readonly __typename?: 'AlertTakeOverPayload';
+  /** The alert after the takeover; null when refused. */
+  readonly alert?: Maybe<Alert>;
+  /** True when this takeover was recorded before (a retry): nothing new was written. */
+  readonly repeated: Scalars['Boolean']['output'];
   /** Why it was refused. */
   readonly userErrors: ReadonlyArray<AlertUserError>;
 };
@@ -4893,7 +5072,13 @@ export type ResolversTypes = {
   NoticeMeasure: NoticeMeasure;
   VillageNotice: ResolverTypeWrapper<NoticeRowModel>;
   NoticeObjectionKind: NoticeObjectionKind;
+  NoticeWithdrawal: ResolverTypeWrapper<NoticeWithdrawal>;
+  NoticeObjectionResolution: NoticeObjectionResolution;
   NoticeObjection: ResolverTypeWrapper<ObjectionRowModel>;
+  AlertNoticeWithdrawInput: AlertNoticeWithdrawInput;
+  AlertNoticeWithdrawPayload: ResolverTypeWrapper<Omit<AlertNoticeWithdrawPayload, 'notice'> & { notice?: Maybe<ResolversTypes['VillageNotice']> }>;
+  AlertNoticeObjectionResolveInput: AlertNoticeObjectionResolveInput;
+  AlertNoticeObjectionResolvePayload: ResolverTypeWrapper<Omit<AlertNoticeObjectionResolvePayload, 'objection' | 'notice'> & { objection?: Maybe<ResolversTypes['NoticeObjection']>, notice?: Maybe<ResolversTypes['VillageNotice']> }>;
   AlertNoticeObjectionInput: AlertNoticeObjectionInput;
   AlertNoticeObjectionPayload: ResolverTypeWrapper<Omit<AlertNoticeObjectionPayload, 'notice'> & { notice?: Maybe<ResolversTypes['VillageNotice']> }>;
   AlertNoticePostInput: AlertNoticePostInput;
@@ -4907,6 +5092,7 @@ export type ResolversTypes = {
   AlertAction: AlertAction;
   Trigger: ResolverTypeWrapper<TriggerViewModel>;
   Alert: ResolverTypeWrapper<AlertRowModel>;
+  AlertTakeOver: ResolverTypeWrapper<Omit<AlertTakeOver, 'office'> & { office: ResolversTypes['Office'] }>;
   AlertEvent: ResolverTypeWrapper<AlertEventRowModel>;
   AlertConnection: ResolverTypeWrapper<AlertPageModel>;
   AlertEdge: ResolverTypeWrapper<Omit<AlertEdge, 'node'> & { node: ResolversTypes['Alert'] }>;
@@ -4918,6 +5104,8 @@ export type ResolversTypes = {
   AlertDismissInput: AlertDismissInput;
   AlertAcknowledgePayload: ResolverTypeWrapper<Omit<AlertAcknowledgePayload, 'alert'> & { alert?: Maybe<ResolversTypes['Alert']> }>;
   AlertVerifyPayload: ResolverTypeWrapper<Omit<AlertVerifyPayload, 'alert' | 'case'> & { alert?: Maybe<ResolversTypes['Alert']>, case?: Maybe<ResolversTypes['Case']> }>;
+  AlertTakeOverInput: AlertTakeOverInput;
+  AlertTakeOverPayload: ResolverTypeWrapper<Omit<AlertTakeOverPayload, 'alert'> & { alert?: Maybe<ResolversTypes['Alert']> }>;
   AlertDismissPayload: ResolverTypeWrapper<Omit<AlertDismissPayload, 'alert'> & { alert?: Maybe<ResolversTypes['Alert']> }>;
   AidReportInput: AidReportInput;
   ReportedAidEntryKind: ReportedAidEntryKind;
@@ -5095,7 +5283,12 @@ export type ResolversParentTypes = {
   MonthlyComparisonUserError: MonthlyComparisonUserError;
   MonthlyComparisonRunPayload: Omit<MonthlyComparisonRunPayload, 'comparison'> & { comparison?: Maybe<ResolversParentTypes['MonthlyComparison']> };
   VillageNotice: NoticeRowModel;
+  NoticeWithdrawal: NoticeWithdrawal;
   NoticeObjection: ObjectionRowModel;
+  AlertNoticeWithdrawInput: AlertNoticeWithdrawInput;
+  AlertNoticeWithdrawPayload: Omit<AlertNoticeWithdrawPayload, 'notice'> & { notice?: Maybe<ResolversParentTypes['VillageNotice']> };
+  AlertNoticeObjectionResolveInput: AlertNoticeObjectionResolveInput;
+  AlertNoticeObjectionResolvePayload: Omit<AlertNoticeObjectionResolvePayload, 'objection' | 'notice'> & { objection?: Maybe<ResolversParentTypes['NoticeObjection']>, notice?: Maybe<ResolversParentTypes['VillageNotice']> };
   AlertNoticeObjectionInput: AlertNoticeObjectionInput;
   AlertNoticeObjectionPayload: Omit<AlertNoticeObjectionPayload, 'notice'> & { notice?: Maybe<ResolversParentTypes['VillageNotice']> };
   AlertNoticePostInput: AlertNoticePostInput;
@@ -5103,6 +5296,7 @@ export type ResolversParentTypes = {
   AlertNoticePostPayload: Omit<AlertNoticePostPayload, 'notice'> & { notice?: Maybe<ResolversParentTypes['VillageNotice']> };
   Trigger: TriggerViewModel;
   Alert: AlertRowModel;
+  AlertTakeOver: Omit<AlertTakeOver, 'office'> & { office: ResolversParentTypes['Office'] };
   AlertEvent: AlertEventRowModel;
   AlertConnection: AlertPageModel;
   AlertEdge: Omit<AlertEdge, 'node'> & { node: ResolversParentTypes['Alert'] };
@@ -5113,6 +5307,8 @@ export type ResolversParentTypes = {
   AlertDismissInput: AlertDismissInput;
   AlertAcknowledgePayload: Omit<AlertAcknowledgePayload, 'alert'> & { alert?: Maybe<ResolversParentTypes['Alert']> };
   AlertVerifyPayload: Omit<AlertVerifyPayload, 'alert' | 'case'> & { alert?: Maybe<ResolversParentTypes['Alert']>, case?: Maybe<ResolversParentTypes['Case']> };
+  AlertTakeOverInput: AlertTakeOverInput;
+  AlertTakeOverPayload: Omit<AlertTakeOverPayload, 'alert'> & { alert?: Maybe<ResolversParentTypes['Alert']> };
   AlertDismissPayload: Omit<AlertDismissPayload, 'alert'> & { alert?: Maybe<ResolversParentTypes['Alert']> };
   AidReportInput: AidReportInput;
   ReportedAidInput: ReportedAidInput;
@@ -5286,9 +5482,12 @@ export type MutationResolvers<ContextType = HubContext, ParentType extends Resol
   monthlyComparisonRun?: Resolver<ResolversTypes['MonthlyComparisonRunPayload'], ParentType, ContextType, RequireFields<MutationMonthlyComparisonRunArgs, 'input'>>;
   alertNoticePost?: Resolver<ResolversTypes['AlertNoticePostPayload'], ParentType, ContextType, RequireFields<MutationAlertNoticePostArgs, 'input'>>;
   alertNoticeObjectionRecord?: Resolver<ResolversTypes['AlertNoticeObjectionPayload'], ParentType, ContextType, RequireFields<MutationAlertNoticeObjectionRecordArgs, 'input'>>;
+  alertNoticeWithdraw?: Resolver<ResolversTypes['AlertNoticeWithdrawPayload'], ParentType, ContextType, RequireFields<MutationAlertNoticeWithdrawArgs, 'input'>>;
+  alertNoticeObjectionResolve?: Resolver<ResolversTypes['AlertNoticeObjectionResolvePayload'], ParentType, ContextType, RequireFields<MutationAlertNoticeObjectionResolveArgs, 'input'>>;
   alertAcknowledge?: Resolver<ResolversTypes['AlertAcknowledgePayload'], ParentType, ContextType, RequireFields<MutationAlertAcknowledgeArgs, 'input'>>;
   alertVerify?: Resolver<ResolversTypes['AlertVerifyPayload'], ParentType, ContextType, RequireFields<MutationAlertVerifyArgs, 'input'>>;
   alertDismiss?: Resolver<ResolversTypes['AlertDismissPayload'], ParentType, ContextType, RequireFields<MutationAlertDismissArgs, 'input'>>;
+  alertTakeOver?: Resolver<ResolversTypes['AlertTakeOverPayload'], ParentType, ContextType, RequireFields<MutationAlertTakeOverArgs, 'input'>>;
   aidReport?: Resolver<ResolversTypes['AidReportPayload'], ParentType, ContextType, RequireFields<MutationAidReportArgs, 'input'>>;
 };
 
@@ -6211,6 +6410,8 @@ export type VillageNoticeResolvers<ContextType = HubContext, ParentType extends 
   endsOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   provisional?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   running?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  correction?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  withdrawn?: Resolver<Maybe<ResolversTypes['NoticeWithdrawal']>, ParentType, ContextType>;
   objectionContact?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   objectionPhone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   text?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -6219,11 +6420,35 @@ export type VillageNoticeResolvers<ContextType = HubContext, ParentType extends 
   objections?: Resolver<ReadonlyArray<ResolversTypes['NoticeObjection']>, ParentType, ContextType>;
 };
 
+export type NoticeWithdrawalResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['NoticeWithdrawal'] = ResolversParentTypes['NoticeWithdrawal']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  by?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type NoticeObjectionResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['NoticeObjection'] = ResolversParentTypes['NoticeObjection']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   receivedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['NoticeObjectionKind'], ParentType, ContextType>;
   recordedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  resolution?: Resolver<Maybe<ResolversTypes['NoticeObjectionResolution']>, ParentType, ContextType>;
+  resolutionReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  resolvedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  resolvedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+};
+
+export type AlertNoticeWithdrawPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertNoticeWithdrawPayload'] = ResolversParentTypes['AlertNoticeWithdrawPayload']> = {
+  notice?: Resolver<Maybe<ResolversTypes['VillageNotice']>, ParentType, ContextType>;
+  repeated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['VillageNoticeUserError']>, ParentType, ContextType>;
+};
+
+export type AlertNoticeObjectionResolvePayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertNoticeObjectionResolvePayload'] = ResolversParentTypes['AlertNoticeObjectionResolvePayload']> = {
+  objection?: Resolver<Maybe<ResolversTypes['NoticeObjection']>, ParentType, ContextType>;
+  notice?: Resolver<Maybe<ResolversTypes['VillageNotice']>, ParentType, ContextType>;
+  repeated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['VillageNoticeUserError']>, ParentType, ContextType>;
 };
 
 export type AlertNoticeObjectionPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertNoticeObjectionPayload'] = ResolversParentTypes['AlertNoticeObjectionPayload']> = {
@@ -6264,9 +6489,11 @@ export type AlertResolvers<ContextType = HubContext, ParentType extends Resolver
   evidence?: Resolver<ReadonlyArray<ResolversTypes['String']>, ParentType, ContextType>;
   evidenceReferences?: Resolver<ReadonlyArray<ResolversTypes['String']>, ParentType, ContextType>;
   verifier?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
+  takenOver?: Resolver<Maybe<ResolversTypes['AlertTakeOver']>, ParentType, ContextType>;
   detectedBy?: Resolver<ResolversTypes['AlertDetection'], ParentType, ContextType>;
   raisedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   firstClueOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  acknowledgeFrom?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   acknowledgeBy?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   verifyBy?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   provisional?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -6278,6 +6505,14 @@ export type AlertResolvers<ContextType = HubContext, ParentType extends Resolver
   case?: Resolver<Maybe<ResolversTypes['Case']>, ParentType, ContextType>;
   history?: Resolver<ReadonlyArray<ResolversTypes['AlertEvent']>, ParentType, ContextType>;
   notice?: Resolver<Maybe<ResolversTypes['VillageNotice']>, ParentType, ContextType>;
+  notices?: Resolver<ReadonlyArray<ResolversTypes['VillageNotice']>, ParentType, ContextType>;
+};
+
+export type AlertTakeOverResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertTakeOver'] = ResolversParentTypes['AlertTakeOver']> = {
+  office?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
+  by?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type AlertEventResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertEvent'] = ResolversParentTypes['AlertEvent']> = {
@@ -6316,6 +6551,12 @@ export type AlertAcknowledgePayloadResolvers<ContextType = HubContext, ParentTyp
 export type AlertVerifyPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertVerifyPayload'] = ResolversParentTypes['AlertVerifyPayload']> = {
   alert?: Resolver<Maybe<ResolversTypes['Alert']>, ParentType, ContextType>;
   case?: Resolver<Maybe<ResolversTypes['Case']>, ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['AlertUserError']>, ParentType, ContextType>;
+};
+
+export type AlertTakeOverPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertTakeOverPayload'] = ResolversParentTypes['AlertTakeOverPayload']> = {
+  alert?: Resolver<Maybe<ResolversTypes['Alert']>, ParentType, ContextType>;
+  repeated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   userErrors?: Resolver<ReadonlyArray<ResolversTypes['AlertUserError']>, ParentType, ContextType>;
 };
 
@@ -6495,18 +6736,23 @@ export type Resolvers<ContextType = HubContext> = {
   MonthlyComparisonUserError?: MonthlyComparisonUserErrorResolvers<ContextType>;
   MonthlyComparisonRunPayload?: MonthlyComparisonRunPayloadResolvers<ContextType>;
   VillageNotice?: VillageNoticeResolvers<ContextType>;
+  NoticeWithdrawal?: NoticeWithdrawalResolvers<ContextType>;
   NoticeObjection?: NoticeObjectionResolvers<ContextType>;
+  AlertNoticeWithdrawPayload?: AlertNoticeWithdrawPayloadResolvers<ContextType>;
+  AlertNoticeObjectionResolvePayload?: AlertNoticeObjectionResolvePayloadResolvers<ContextType>;
   AlertNoticeObjectionPayload?: AlertNoticeObjectionPayloadResolvers<ContextType>;
   VillageNoticeUserError?: VillageNoticeUserErrorResolvers<ContextType>;
   AlertNoticePostPayload?: AlertNoticePostPayloadResolvers<ContextType>;
   Trigger?: TriggerResolvers<ContextType>;
   Alert?: AlertResolvers<ContextType>;
+  AlertTakeOver?: AlertTakeOverResolvers<ContextType>;
   AlertEvent?: AlertEventResolvers<ContextType>;
   AlertConnection?: AlertConnectionResolvers<ContextType>;
   AlertEdge?: AlertEdgeResolvers<ContextType>;
   AlertUserError?: AlertUserErrorResolvers<ContextType>;
   AlertAcknowledgePayload?: AlertAcknowledgePayloadResolvers<ContextType>;
   AlertVerifyPayload?: AlertVerifyPayloadResolvers<ContextType>;
+  AlertTakeOverPayload?: AlertTakeOverPayloadResolvers<ContextType>;
   AlertDismissPayload?: AlertDismissPayloadResolvers<ContextType>;
   AidReportError?: AidReportErrorResolvers<ContextType>;
   AidReportConflict?: AidReportConflictResolvers<ContextType>;

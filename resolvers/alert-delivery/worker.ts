@@ -22,7 +22,8 @@ import { newHolder } from '../../db/jobs/lease';
 import type { AlertDeliveryConfig } from '../../db/config';
 import type { HubDb } from '../../db/connect';
 import { claimDue, markDead, markDelivered, markRetry, noteDeadLetter, releaseClaim, type ClaimedDelivery } from '../../db/alert-delivery/store';
-import { markAlertsDelivered } from '../../db/monitoring/store';
+import { alertsByIds, markAlertsDelivered } from '../../db/monitoring/store';
+import type { AlertDeliveryBody } from '../../domain/monitoring/envelope';
 import { ATTEMPT_HEADER, afterFailure, callbackRefusal, DELIVERY_ID_HEADER, signDelivery, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../domain/monitoring/delivery';
 
 export interface RoundResult {
@@ -37,6 +38,18 @@ type PostOutcome = { status: number } | { error: string };
 
 /** Response bodies are read up to this and dropped: a receiver's answer is its status. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
+
+/** Why a push to an office its alert has moved away from was not sent. */
+export const SUPERSEDED = 'superseded: the alert moved to another division before this push was sent; no longer this office’s to act on (ALERT_MOVED_AWAY)';
+
+/** A stored push body, or null when it is not one (a synthetic test row). */
+function bodyOf(r: ClaimedDelivery): AlertDeliveryBody | null {
+  try {
+    return JSON.parse(r.payload) as AlertDeliveryBody;
+  } catch {
+    return null;
+  }
+}
 
 export class AlertDeliveryWorker {
   private readonly holder = newHolder();
@@ -111,8 +124,15 @@ export class AlertDeliveryWorker {
   async runOnce(): Promise<RoundResult> {
     const token = `${this.holder}:${++this.round}`;
     const claimedAt = Date.now();
-    const rows = await claimDue(this.hub, token, this.config.batchSize, this.leaseMs);
-    const result: RoundResult = { claimed: rows.length, delivered: 0, retried: 0, dead: 0 };
+    const claimed = await claimDue(this.hub, token, this.config.batchSize, this.leaseMs);
+    const result: RoundResult = { claimed: claimed.length, delivered: 0, retried: 0, dead: 0 };
+    if (claimed.length === 0) return result;
+    // A push naming a division its alert has since moved out of is not sent: that office no longer
+    // verifies it (it is told ALERT_MOVED_AWAY instead). Settled as a dead letter saying so, with
+    // no notice to the administrators (nothing failed); replayed, it is found superseded again.
+    const superseded = await this.superseded(claimed);
+    for (const row of claimed) if (superseded.has(row.id) && (await markDead(this.hub, token, row.id, null, SUPERSEDED))) result.dead++;
+    const rows = claimed.filter((r) => !superseded.has(r.id));
     if (rows.length === 0) return result;
     // Past this instant a POST might still be running when the claim runs out: do not begin one.
     const lastStart = claimedAt + this.leaseMs - this.config.httpTimeoutMs - 2000;
@@ -146,6 +166,19 @@ export class AlertDeliveryWorker {
     return result;
   }
 
+  /** The claimed rows whose push names a division its alert is no longer in (the alert moved). */
+  private async superseded(rows: readonly ClaimedDelivery[]): Promise<Set<number>> {
+    const named = new Map<number, { alertId: number; region: string }>();
+    for (const r of rows) {
+      if (!/^\d{1,15}$/.test(r.alertId)) continue;
+      const body = bodyOf(r);
+      if (body && body.event !== 'ALERT_MOVED_AWAY' && typeof body.alert?.region === 'string') named.set(r.id, { alertId: Number(r.alertId), region: body.alert.region });
+    }
+    if (named.size === 0) return new Set();
+    const now = new Map((await alertsByIds(this.hub, [...new Set([...named.values()].map((n) => n.alertId))])).map((a) => [a.id, a.regionCode]));
+    return new Set([...named].filter(([, n]) => now.has(n.alertId) && now.get(n.alertId) !== n.region).map(([id]) => id));
+  }
+
   /**
    * NEW → DELIVERED for the alerts of acknowledged pushes. The receiver answered 2xx, so the push
    * reached the office's system even if this round's claim ran out meanwhile. Outbox rows of
@@ -153,12 +186,18 @@ export class AlertDeliveryWorker {
    */
   private async alertsDelivered(acknowledged: readonly ClaimedDelivery[]): Promise<void> {
     // The first acknowledged push of each alert names why it moved.
+    // Only a push of the alert as its verifier's (not ALERT_MOVED_AWAY, not one naming the division
+    // it has left) delivers it: the office that must sign for it has it.
     const moves = new Map<number, string>();
+    const regions = new Map<number, string>();
     for (const r of acknowledged) {
       if (!/^\d{1,15}$/.test(r.alertId) || moves.has(Number(r.alertId))) continue;
+      const body = bodyOf(r);
+      if (!body || body.event === 'ALERT_MOVED_AWAY' || typeof body.alert?.region !== 'string') continue;
       moves.set(Number(r.alertId), `push ${r.deliveryId} acknowledged by subscription ${r.subscriptionId}`);
+      regions.set(Number(r.alertId), body.alert.region);
     }
-    await markAlertsDelivered(this.hub, moves);
+    await markAlertsDelivered(this.hub, moves, new Date(), regions);
   }
 
   /** Settles a failed attempt; true when it made the row a dead letter. */

@@ -18,6 +18,7 @@ import { recordReportedAid, type Reporter } from '../../db/reported-aid/store';
 import type { IsoDate } from '../../domain/dates';
 import type { HubContext } from '../context';
 import type { HubTx } from '../../db/cases/records';
+import { callerVerifies } from '../monitoring/resolvers';
 import { longerThan } from '../../domain/text-length';
 import { birthDateOf } from '../../domain/id-number';
 import { isDuplicateKey } from '../../db/cases/write';
@@ -163,6 +164,7 @@ export async function publishNeedFromAlert(
   const publishKey = input.idempotencyKey?.trim() || null;
   const alert = await ctx.loaders.monitoring.alertById.load(alertId);
   if (!alert || !inScope(caller(ctx).regionScope, alert.regionCode)) return refuse('ALERT_NOT_FOUND', 'no alert with this id', ['input', 'alertId']);
+  if (!callerVerifies(ctx, alert)) return refuse('NOT_ALERT_VERIFIER', 'only the alert’s verifier publishes a need from it (Alert.verifier)', ['input', 'alertId']);
   const c = alert.caseId === null ? null : await ctx.loaders.cases.caseById.load(alert.caseId);
   if (alert.state !== 'VERIFIED' || alert.outcome !== 'NEEDS_AID' || !c) return refuse('ALERT_NOT_VERIFIED', 'verify the alert as NEEDS_AID first', ['input', 'alertId']);
   if (!(await householdInScope(ctx, c.householdId))) return refuse('ALERT_NOT_FOUND', 'no alert with this id', ['input', 'alertId']);

@@ -6,7 +6,7 @@
  * case is decided only after the period (db/cases/store.ts). Rules in domain/monitoring/notice.ts.
  */
 import { fromDbInstant, toDbInstant } from '../../db/instants';
-import { postNotice, recordObjection, type NoticeRow } from '../../db/monitoring/notices';
+import { noticeAlertOf, objectionById, postNotice, recordObjection, resolveObjection, withdrawNotice, type NoticeRow, type ObjectionRow } from '../../db/monitoring/notices';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { OBJECTION_PHONE, maskHeadName, noticeEndsOn, noticeText, noticeTextProblem, periodText, type NoticeMeasure } from '../../domain/monitoring/notice';
 import { longerThan } from '../../domain/text-length';
@@ -15,7 +15,17 @@ import { randomUUID } from 'node:crypto';
 import { activeTriggerSet } from '../../rules/triggers-load';
 import type { Resolvers, VillageNoticeErrorCode } from '../__generated__/types';
 import type { HubContext } from '../context';
-import { actorOf, inReach } from './resolvers';
+import { actorOf, callerVerifies, inReach } from './resolvers';
+
+/** The alert's live notice (null when none is posted, or the last was withdrawn), and the last posted. */
+async function noticesOf(ctx: HubContext, alertId: number): Promise<{ live: NoticeRow | null; last: NoticeRow | null }> {
+  const all = await ctx.loaders.monitoring.noticesByAlert.load(alertId);
+  return { live: all.find((n) => n.liveAlertId !== null) ?? null, last: all.at(-1) ?? null };
+}
+
+function clearNotices(ctx: HubContext, alertId: number): void {
+  ctx.loaders.monitoring.noticesByAlert.clear(alertId);
+}
 
 type Refusal = { notice: null; repeated: false; userErrors: { code: VillageNoticeErrorCode; message: string; field: string[] }[] };
 
@@ -43,6 +53,7 @@ export async function postVillageNotice(ctx: HubContext, input: NoticePostInput)
   const alert = await ctx.loaders.monitoring.alertById.load(alertId);
   if (!alert || !inReach(ctx, alert)) return refused('ALERT_NOT_FOUND', 'no alert with this id', ['input', 'alertId']);
   const who = actorOf(ctx, input.officer);
+  if (!callerVerifies(ctx, alert)) return refused('NOT_ALERT_VERIFIER', 'only the alert’s verifier posts its notice (Alert.verifier)', ['input', 'alertId']);
   if (alert.state !== 'VERIFIED' || alert.outcome !== 'NEEDS_AID' || alert.caseId === null) return refused('ALERT_NOT_VERIFIED', 'verify the alert as NEEDS_AID first', ['input', 'alertId']);
   const c = await ctx.loaders.cases.caseById.load(alert.caseId);
   if (!c) return refused('ALERT_NOT_VERIFIED', 'the alert opened no case', ['input', 'alertId']);
@@ -60,8 +71,14 @@ export async function postVillageNotice(ctx: HubContext, input: NoticePostInput)
   const events = await ctx.loaders.monitoring.eventsByAlert.load(alert.id);
   const verified = events.find((e) => e.action === 'VERIFIED');
   const verifiedOn = verified ? chinaDateOf(fromDbInstant(verified.at)) : ctx.today;
+  // After a withdrawal, the posting is the corrected notice (更正), from the day of the withdrawal.
+  const { live, last } = await noticesOf(ctx, alert.id);
+  const correction = live === null && last !== null;
+  const withdrawnOn = correction && last.withdrawnAt ? chinaDateOf(fromDbInstant(last.withdrawnAt)) : null;
+  const earliest = withdrawnOn !== null && withdrawnOn > verifiedOn ? withdrawnOn : verifiedOn;
   const postedOn = input.postedOn ?? ctx.today;
-  if (postedOn < verifiedOn || postedOn > ctx.today) return refused('POSTED_ON_OUT_OF_RANGE', `postedOn is from the day of verification (${verifiedOn}) to today`, ['input', 'postedOn']);
+  if (postedOn < earliest || postedOn > ctx.today)
+    return refused('POSTED_ON_OUT_OF_RANGE', withdrawnOn !== null ? `a corrected notice is posted from the day the last was withdrawn (${withdrawnOn}) to today` : `postedOn is from the day of verification (${verifiedOn}) to today`, ['input', 'postedOn']);
 
   const head = members.find((m) => m.relation === 'HEAD');
   if (!head) return refused('NO_HOUSEHOLD_HEAD', 'the household has no current head to name', ['input', 'alertId']);
@@ -83,6 +100,7 @@ export async function postVillageNotice(ctx: HubContext, input: NoticePostInput)
     periodText: periodText(rules),
     objectionContact: contact,
     objectionPhone: phone,
+    correction,
   };
   const out = await postNotice(ctx.hub, {
     alertId: alert.id,
@@ -100,11 +118,12 @@ export async function postVillageNotice(ctx: HubContext, input: NoticePostInput)
     endsOn,
     provisional,
     text: noticeText(facts),
+    correction,
     postedBy: who.actor,
     postedOffice: who.office,
     recordedAt: toDbInstant(ctx.now()),
   });
-  ctx.loaders.monitoring.noticeByAlert.clear(alert.id);
+  clearNotices(ctx, alert.id);
   if (!out.ok) return refused('NOTICE_ALREADY_POSTED', `the alert’s notice was posted on ${out.existing.postedOn}, running through ${out.existing.endsOn}`, ['input', 'alertId']);
   return { notice: out.notice, repeated: out.repeated, userErrors: [] };
 }
@@ -128,7 +147,9 @@ export async function recordNoticeObjection(ctx: HubContext, input: ObjectionInp
   const alert = await ctx.loaders.monitoring.alertById.load(alertId);
   if (!alert || !inReach(ctx, alert)) return refused('ALERT_NOT_FOUND', 'no alert with this id', ['input', 'alertId']);
   const who = actorOf(ctx, input.officer);
-  const notice = await ctx.loaders.monitoring.noticeByAlert.load(alert.id);
+  if (!callerVerifies(ctx, alert)) return refused('NOT_ALERT_VERIFIER', 'only the alert’s verifier records objections to its notice (Alert.verifier)', ['input', 'alertId']);
+  const { live: notice, last } = await noticesOf(ctx, alert.id);
+  if (!notice && last) return refused('NOTICE_WITHDRAWN', 'the alert’s notice was withdrawn: post the corrected notice first', ['input', 'alertId']);
   if (!notice) return refused('NOTICE_NOT_POSTED', 'the alert has no village notice', ['input', 'alertId']);
   const receivedOn = input.receivedOn ?? ctx.today;
   if (receivedOn < notice.postedOn || receivedOn > notice.endsOn || receivedOn > ctx.today)
@@ -149,13 +170,84 @@ export async function recordNoticeObjection(ctx: HubContext, input: ObjectionInp
   return { notice, repeated: out.repeated, userErrors: [] };
 }
 
+/**
+ * A reason given for a withdrawal or a resolution: required, at most 500 characters, and held to a
+ * notice's words (no identifying number, health word or member's name), as it is kept beside it.
+ */
+async function reasonProblem(ctx: HubContext, reason: string, householdId: number): Promise<Refusal | null> {
+  if (!reason) return refused('TEXT_REQUIRED', 'a reason is required', ['input', 'reason']);
+  if (longerThan(reason, 500)) return refused('TEXT_TOO_LONG', 'reason is at most 500 characters', ['input', 'reason']);
+  const members = await ctx.loaders.hub.membersByHousehold.load(householdId);
+  const problem = noticeTextProblem(reason, { names: members.map((m) => m.person.name), idNumbers: members.map((m) => m.person.idNumber) });
+  return problem ? refused(problem, TEXT_PROBLEM_MESSAGE[problem], ['input', 'reason']) : null;
+}
+
+/**
+ * Withdraws the alert's live notice (撤回), by its verifier, before the case is decided: it stays
+ * on record, no longer counts for the decision (noticeGate), and the next posting is its correction.
+ */
+export async function withdrawVillageNotice(ctx: HubContext, input: { alertId: string; reason: string; officer?: string | null }): Promise<{ notice: NoticeRow; repeated: boolean; userErrors: [] } | Refusal> {
+  const alertId = requireHubId(input.alertId, 'input.alertId', 'alert id');
+  const alert = await ctx.loaders.monitoring.alertById.load(alertId);
+  if (!alert || !inReach(ctx, alert)) return refused('ALERT_NOT_FOUND', 'no alert with this id', ['input', 'alertId']);
+  const who = actorOf(ctx, input.officer);
+  if (!callerVerifies(ctx, alert)) return refused('NOT_ALERT_VERIFIER', 'only the alert’s verifier withdraws its notice (Alert.verifier)', ['input', 'alertId']);
+  const reason = input.reason.trim();
+  const { live, last } = await noticesOf(ctx, alert.id);
+  if (!last) return refused('NOTICE_NOT_POSTED', 'the alert has no village notice', ['input', 'alertId']);
+  const bad = await reasonProblem(ctx, reason, last.householdId);
+  if (bad) return bad;
+  const target = live ?? last;
+  if (live) {
+    const c = await ctx.loaders.cases.caseById.load(live.caseId);
+    if (c && (c.state === 'DECIDED' || c.state === 'CLOSED')) return refused('CASE_ALREADY_DECIDED', 'the case the notice precedes is decided: the notice is not withdrawn after the decision', ['input', 'alertId']);
+  }
+  const out = await withdrawNotice(ctx.hub, target.id, { by: who.actor, office: who.office, reason, at: toDbInstant(ctx.now()) });
+  clearNotices(ctx, alert.id);
+  if (!out.ok) return refused('NOTICE_ALREADY_WITHDRAWN', `the alert’s notice of ${out.existing.postedOn} was withdrawn already; post the corrected notice`, ['input', 'alertId']);
+  return { notice: out.notice, repeated: out.repeated, userErrors: [] };
+}
+
+/**
+ * Resolves an objection to the alert's live notice (UPHELD or DISMISSED, with a reason), by the
+ * alert's verifier, once. Out of reach (or no such objection) is OBJECTION_NOT_FOUND.
+ */
+export async function resolveNoticeObjection(
+  ctx: HubContext,
+  input: { objectionId: string; resolution: 'UPHELD' | 'DISMISSED'; reason: string; officer?: string | null },
+): Promise<{ objection: ObjectionRow; notice: NoticeRow; repeated: boolean; userErrors: [] } | (Refusal & { objection: null })> {
+  const no = (r: Refusal) => ({ ...r, objection: null });
+  const objectionId = requireHubId(input.objectionId, 'input.objectionId', 'objection id');
+  const objection = await objectionById(ctx.hub, objectionId);
+  const notices = objection ? await ctx.loaders.monitoring.noticesByAlert.load((await noticeAlertOf(ctx.hub, objection.noticeId)) ?? 0) : [];
+  const notice = objection ? notices.find((n) => n.id === objection.noticeId) ?? null : null;
+  const alert = notice ? await ctx.loaders.monitoring.alertById.load(notice.alertId) : null;
+  if (!objection || !notice || !alert || !inReach(ctx, alert)) return no(refused('OBJECTION_NOT_FOUND', 'no objection with this id', ['input', 'objectionId']));
+  const who = actorOf(ctx, input.officer);
+  if (!callerVerifies(ctx, alert)) return no(refused('NOT_ALERT_VERIFIER', 'only the alert’s verifier resolves objections to its notice (Alert.verifier)', ['input', 'objectionId']));
+  const reason = input.reason.trim();
+  const bad = await reasonProblem(ctx, reason, notice.householdId);
+  if (bad) return no(bad);
+  if (notice.liveAlertId === null) return no(refused('NOTICE_WITHDRAWN', 'the objection’s notice was withdrawn: it no longer counts', ['input', 'objectionId']));
+  const out = await resolveObjection(ctx.hub, objection.id, { resolution: input.resolution, reason, by: who.actor, office: who.office, at: toDbInstant(ctx.now()) });
+  ctx.loaders.monitoring.objectionsByNotice.clear(notice.id);
+  if (!out.ok) return no(refused('OBJECTION_ALREADY_RESOLVED', `the objection was resolved already (${out.existing.resolution})`, ['input', 'objectionId']));
+  return { objection: out.objection, notice, repeated: out.repeated, userErrors: [] };
+}
+
 export const villageNoticeResolvers: Resolvers = {
   Mutation: {
     alertNoticePost: (_, { input }, ctx) => postVillageNotice(ctx, input),
     alertNoticeObjectionRecord: (_, { input }, ctx) => recordNoticeObjection(ctx, input),
+    alertNoticeWithdraw: (_, { input }, ctx) => withdrawVillageNotice(ctx, input),
+    alertNoticeObjectionResolve: (_, { input }, ctx) => resolveNoticeObjection(ctx, input),
   },
   Alert: {
-    notice: (a, _, ctx) => ctx.loaders.monitoring.noticeByAlert.load(a.id),
+    notice: async (a, _, ctx) => {
+      const { live, last } = await noticesOf(ctx, a.id);
+      return live ?? last;
+    },
+    notices: (a, _, ctx) => ctx.loaders.monitoring.noticesByAlert.load(a.id),
   },
   VillageNotice: {
     id: (n) => String(n.id),
@@ -165,11 +257,14 @@ export const villageNoticeResolvers: Resolvers = {
     householdHead: (n) => n.headName,
     measures: (n) => JSON.parse(n.measures) as NoticeMeasure[],
     period: (n) => n.periodText,
-    running: (n, _, ctx) => n.endsOn >= ctx.today,
+    running: (n, _, ctx) => n.liveAlertId !== null && n.endsOn >= ctx.today,
+    withdrawn: (n) => (n.withdrawnAt === null ? null : { at: fromDbInstant(n.withdrawnAt), by: n.withdrawnBy ?? '', reason: n.withdrawReason ?? '' }),
     recordedAt: (n) => fromDbInstant(n.recordedAt),
     objections: (n, _, ctx) => ctx.loaders.monitoring.objectionsByNotice.load(n.id),
   },
   NoticeObjection: {
+    id: (o) => String(o.id),
     recordedAt: (o) => fromDbInstant(o.recordedAt),
+    resolvedAt: (o) => (o.resolvedAt === null ? null : fromDbInstant(o.resolvedAt)),
   },
 };

@@ -4,13 +4,13 @@
  * alert in domain/monitoring/alerts.ts, storage in db/monitoring/store.ts.
  */
 import { GraphQLError, getArgumentValues, type GraphQLResolveInfo } from 'graphql';
-import { alertPage, moveAlertRow, overdueAlerts, triggerIdsOfAlerts, unacknowledgedAlerts, type AlertRow } from '../../db/monitoring/store';
+import { alertPage, moveAlertRow, takeOverAlertRow, overdueAlerts, triggerIdsOfAlerts, unacknowledgedAlerts, type AlertRow } from '../../db/monitoring/store';
 import { fromDbInstant } from '../../db/instants';
 import { chinaDateOf } from '../../domain/cases/china-time';
-import { parseOffice } from '../../domain/cases/offices';
+import { parseOffice, storedOffice } from '../../domain/cases/offices';
 import { decodeIdCursor, encodeIdCursor } from '../../domain/cursor';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
-import { acknowledgementOverdue, alertOverdue, escalationCounty, type AlertMove } from '../../domain/monitoring/alerts';
+import { SUPERVISOR_OFFICE, acknowledgementOverdue, alertOverdue, escalationCounty, isAlertSupervisor, isAlertVerifier, type AlertCaller, type AlertMove } from '../../domain/monitoring/alerts';
 import { activeTriggerSet } from '../../rules/triggers-load';
 import { TRIGGER_ID_SHAPE, TRIGGER_ID_SHAPE_MESSAGE, unknownTriggersMessage, type TriggerView } from '../../domain/monitoring/triggers';
 import { badInput, requireDivisionCode, requireHubId } from '../../access/errors';
@@ -26,6 +26,9 @@ const MESSAGES: Record<AlertErrorCode, string> = {
   ILLEGAL_ALERT_TRANSITION: 'this move is not allowed from the alert’s state',
   REASON_REQUIRED: 'a reason is required',
   NO_HOUSEHOLD: 'the person is in no household: no case can be opened',
+  NOT_ALERT_VERIFIER: 'only the alert’s verifier acts on it (Alert.verifier); county or city civil affairs takes it over first (alertTakeOver)',
+  NOT_ALERT_SUPERVISOR: 'only a county’s or the city’s civil affairs office takes an alert over',
+  ALREADY_VERIFIER: 'this office is the alert’s verifier already',
 };
 
 function refused(code: AlertErrorCode, field: string[], state: AlertRow['state'] | null = null) {
@@ -58,6 +61,18 @@ export function actorOf(ctx: HubContext, officer: string | null | undefined): { 
   return { actor: firstChars(o ? `${caller.name}/${o}` : caller.name, 64), office: /^\d{9}$/.test(caller.regionScope) ? caller.regionScope : caller.department };
 }
 
+/** The caller as the alert rules see it: the office it acts for, its scope and department. */
+function alertCaller(ctx: HubContext): AlertCaller {
+  const caller = ctx.access?.caller;
+  if (!caller) throw new GraphQLError('This request carries no valid access token', { extensions: { code: 'UNAUTHENTICATED', reason: 'TOKEN_MISSING' } });
+  return { office: actorOf(ctx, null).office, regionScope: caller.regionScope, department: caller.department };
+}
+
+/** Whether the caller is the alert's verifier (domain/monitoring/alerts.ts isAlertVerifier). */
+export function callerVerifies(ctx: HubContext, a: Pick<AlertRow, 'verifierOffice'>): boolean {
+  return isAlertVerifier(a.verifierOffice, alertCaller(ctx));
+}
+
 async function loadInReach(ctx: HubContext, rawId: string): Promise<AlertRow | null> {
   const row = await ctx.loaders.monitoring.alertById.load(requireHubId(rawId, 'input.alertId', 'alert id'));
   // Out of reach reads as not found.
@@ -67,6 +82,7 @@ async function loadInReach(ctx: HubContext, rawId: string): Promise<AlertRow | n
 async function move(ctx: HubContext, rawId: string, m: AlertMove, officer: string | null | undefined, reason: string | null, extra: { outcome?: 'NEEDS_AID' | 'NO_NEED' } = {}) {
   const row = await loadInReach(ctx, rawId);
   if (!row) return refused('ALERT_NOT_FOUND', ['input', 'alertId']);
+  if (!callerVerifies(ctx, row)) return refused('NOT_ALERT_VERIFIER', ['input', 'alertId'], row.state);
   if (reason !== null && longerThan(reason, 2000)) throw badInput('input.reason', 'TOO_LONG', 'reason is at most 2000 characters');
   const who = actorOf(ctx, officer);
   const needsAid = extra.outcome === 'NEEDS_AID';
@@ -77,12 +93,13 @@ async function move(ctx: HubContext, rawId: string, m: AlertMove, officer: strin
     office: who.office,
     reason,
     outcome: extra.outcome,
+    verifierOffice: row.verifierOffice,
     now: ctx.now(),
     openCase: needsAid ? { summary: `监测预警核实需救助：${trigger(row.triggerId).name}（预警 ${row.id}）`, townshipCode: row.townshipCode, urgency: row.grade === 'RED' ? 'URGENT' : 'NORMAL' } : undefined,
   });
   ctx.loaders.monitoring.alertById.clear(row.id);
   ctx.loaders.monitoring.eventsByAlert.clear(row.id);
-  if (!out.ok) return refused(out.refusal.code, out.refusal.code === 'ALERT_NOT_FOUND' ? ['input', 'alertId'] : [], out.refusal.state);
+  if (!out.ok) return refused(out.refusal.code, out.refusal.code === 'ILLEGAL_ALERT_TRANSITION' ? [] : ['input', 'alertId'], out.refusal.state);
   ctx.loaders.monitoring.alertById.prime(row.id, out.alert);
   const opened = out.alert.caseId !== null && needsAid ? await ctx.loaders.cases.caseById.load(out.alert.caseId) : null;
   return { alert: out.alert, case: opened, userErrors: [] };
@@ -141,6 +158,21 @@ export const monitoringResolvers: Resolvers = {
       if (input.outcome === 'NO_NEED' && !reason) return refused('REASON_REQUIRED', ['input', 'reason']);
       return move(ctx, input.alertId, 'VERIFY', input.officer, reason, { outcome: input.outcome });
     },
+    alertTakeOver: async (_, { input }, ctx) => {
+      const notTaken = (code: AlertErrorCode, field: string[], state: AlertRow['state'] | null = null) => ({ alert: null, repeated: false, userErrors: refused(code, field, state).userErrors });
+      const row = await loadInReach(ctx, input.alertId);
+      if (!row) return notTaken('ALERT_NOT_FOUND', ['input', 'alertId']);
+      if (!isAlertSupervisor(alertCaller(ctx))) return notTaken('NOT_ALERT_SUPERVISOR', ['input', 'alertId'], row.state);
+      const reason = input.reason.trim();
+      if (!reason) return notTaken('REASON_REQUIRED', ['input', 'reason']);
+      if (longerThan(reason, 2000)) throw badInput('input.reason', 'TOO_LONG', 'reason is at most 2000 characters');
+      const who = actorOf(ctx, input.officer);
+      const out = await takeOverAlertRow(ctx.hub, row.id, { office: SUPERVISOR_OFFICE, actor: who.actor, reason, now: ctx.now() });
+      ctx.loaders.monitoring.alertById.clear(row.id);
+      ctx.loaders.monitoring.eventsByAlert.clear(row.id);
+      if (!out.ok) return notTaken(out.code, out.code === 'ALERT_NOT_FOUND' ? ['input', 'alertId'] : [], out.state);
+      return { alert: out.alert, repeated: out.repeated, userErrors: [] };
+    },
     alertDismiss: async (_, { input }, ctx) => {
       const reason = input.reason.trim();
       if (!reason) return { alert: null, userErrors: refused('REASON_REQUIRED', ['input', 'reason']).userErrors };
@@ -158,6 +190,13 @@ export const monitoringResolvers: Resolvers = {
     evidenceReferences: (a) => JSON.parse(a.evidenceRefs) as string[],
     verifier: (a) => parseOffice(a.verifierOffice) ?? { kind: 'TOWNSHIP', key: a.townshipCode, townshipCode: a.townshipCode },
     raisedAt: (a) => fromDbInstant(a.raisedAt),
+    acknowledgeFrom: (a) => a.acknowledgeFrom ?? a.firstClueOn,
+    takenOver: async (a, _, ctx) => {
+      // The latest takeover, unless the alert moved to another township since (which verifies it now).
+      const last = (await ctx.loaders.monitoring.eventsByAlert.load(a.id)).filter((e) => e.action === 'TAKEN_OVER' || e.action === 'MOVED').at(-1);
+      if (last?.action !== 'TAKEN_OVER') return null;
+      return { office: storedOffice(last.actorOffice), by: last.actor, at: fromDbInstant(last.at), reason: last.reason ?? '' };
+    },
     overdue: (a, _, ctx) => alertOverdue(a.state, a.verifyBy, ctx.today),
     acknowledgementOverdue: (a, _, ctx) => acknowledgementOverdue(a.state, a.acknowledgeBy, ctx.today),
     escalatedTo: (a, _, ctx) => (alertOverdue(a.state, a.verifyBy, ctx.today) ? ctx.loaders.hub.regionByCode.load(escalationCounty(a.regionCode)) : null),

@@ -5,21 +5,30 @@
  * in 古槐's inbox, was raised and pushed there, and a NEEDS_AID verification opened a case for the
  * household she had left; 夏镇, where she lives, never heard of it. Now the alert moves with her:
  * MOVED in its history, the new township's inbox and subscriptions, the case for her new home.
+ * 古槐 had signed for it: the move puts it back to NEW, for 夏镇 to sign for within a working day
+ * of the move (acknowledgeFrom), and 古槐's subscription is told ALERT_MOVED_AWAY, naming its own
+ * division, which does not make the alert DELIVERED when acknowledged.
  */
 import { and, eq } from 'drizzle-orm';
 import { householdMember } from '../../db/household/schema';
 import { monitoringAlert } from '../../db/monitoring/schema';
-import { alertDelivery } from '../../db/alert-delivery/schema';
+import { alertDelivery, alertDeliveryNotice } from '../../db/alert-delivery/schema';
 import { aidCase } from '../../db/cases/schema';
 import { healthScenario } from '../../federation/health/scenario';
 import { activeRuleSet } from '../../rules/load';
 import { activeTriggerSet } from '../../rules/triggers-load';
 import { runMonthlyComparison } from '../../resolvers/monitoring/poller';
+import { markAlertsDelivered } from '../../db/monitoring/store';
 import type { DetectDeps } from '../../resolvers/monitoring/detect';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { startTestHub, type TestHub } from '../support/hub';
 import { insertRegions, insertWang, insertZhao, TODAY, WANG } from '../support/scenarios';
 import { subscribe, subscriberClient } from '../alert-delivery/scenario';
+import pino from 'pino';
+import { AlertDeliveryWorker } from '../../resolvers/alert-delivery/worker';
+import { deliveriesOfAlert } from '../../db/alert-delivery/store';
+import { startAlertReceiver, type AlertReceiver } from '../support/alert-receiver';
+import { until } from '../support/until';
 
 jest.setTimeout(180_000);
 
@@ -28,9 +37,11 @@ let hub: TestHub;
 let wangId: number;
 let zhaoId: number;
 let now = new Date(`${TODAY}T02:00:00.000Z`);
+let receiver: AlertReceiver | undefined;
+let worker: AlertDeliveryWorker | undefined;
 
 const XIAZHEN = '370826100';
-const ALERT = `query($id: ID!) { alert(id: $id) { id state grade verifyBy region { code } household { id } verifier { key } history { action fromState toState actor reason } } }`;
+const ALERT = `query($id: ID!) { alert(id: $id) { id state grade acknowledgeFrom acknowledgeBy verifyBy region { code } household { id } verifier { key } history { action fromState toState actor reason } } }`;
 
 const stay = (setlId: string, settled: string, psnPay: string) => ({ setlId, psnCertNo: WANG.grandmother, fixmedinsName: '济宁市第一人民医院', admDate: settled, dscgDate: settled, setlDate: settled, diseName: '脑梗死', medfeeSumamt: '90000.00', hifpPay: '1000.00', hifmiPay: '0.00', mafPay: '0.00', psnPay });
 
@@ -52,17 +63,26 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await worker?.stop();
+  await receiver?.close();
   await hub?.close();
   await dbs?.close();
 });
 
 it('moves an open alert to the township its person now lives in, once, and opens the case for their new home', async () => {
   const deps: DetectDeps = { hub: dbs.hub, sources: dbs.sourceSet, triggerSet: activeTriggerSet(), ruleSet: activeRuleSet(), now: () => now };
+  // 古槐's receiver acknowledges every push, but no worker runs yet: its push of the alert waits in the outbox.
+  receiver = await startAlertReceiver();
+  const guhuaiSub = await subscribe(dbs.hub, 'guhuai-alerts', `${receiver.url}/guhuai`, { regionCodes: ['370811001'] });
+  receiver.setSecret(guhuaiSub.secret);
   // ¥7,010.50 from the stay of 2026-01-10 and ¥4,000 more: over the ¥11,000 line, YELLOW, for 古槐街道.
   await healthScenario.insert(dbs.sources.HEALTH, 'settlements', stay('SETL20260201001', '2026-02-01', '4000.00'));
   await runMonthlyComparison(deps, '370800');
   const [opened] = await t2Alerts();
-  expect(opened).toMatchObject({ householdId: wangId, regionCode: WANG.regionCode, townshipCode: '370811001', verifierOffice: '370811001', state: 'NEW', verifyBy: '2026-03-30' });
+  expect(opened).toMatchObject({ householdId: wangId, regionCode: WANG.regionCode, townshipCode: '370811001', verifierOffice: '370811001', state: 'NEW', acknowledgeFrom: null, verifyBy: '2026-03-30' });
+  // 古槐 signs for it.
+  const signed = await hub.gql(`mutation($i: AlertAcknowledgeInput!) { alertAcknowledge(input: $i) { alert { state } userErrors { code } } }`, { i: { alertId: String(opened.id) } });
+  expect(signed.data.alertAcknowledge).toEqual({ alert: { state: 'ACKNOWLEDGED' }, userErrors: [] });
 
   // Recorded in the Zhao household of 微山县夏镇街道 while still in her own (in two at once): the
   // comparison sees her in both, and the alert stays where it is.
@@ -73,17 +93,37 @@ it('moves an open alert to the township its person now lives in, once, and opens
   // She leaves her own: she lives with the Zhaos now, and the comparison sees her there.
   await dbs.hub.update(householdMember).set({ leftOn: '2026-03-16' }).where(and(eq(householdMember.householdId, wangId), eq(householdMember.idNumber, WANG.grandmother)));
   const sub = await subscribe(dbs.hub, 'xiazhen-alerts', 'http://127.0.0.1:9/alerts', { regionCodes: [XIAZHEN] });
-  const guhuaiSub = await subscribe(dbs.hub, 'guhuai-alerts', 'http://127.0.0.1:9/guhuai', { regionCodes: ['370811001'] });
   now = new Date('2026-03-17T02:00:00.000Z');
   await runMonthlyComparison(deps, '370800');
   const [moved, ...none] = await t2Alerts();
   expect(none).toHaveLength(0);
-  expect(moved).toMatchObject({ id: opened.id, householdId: zhaoId, regionCode: XIAZHEN, townshipCode: XIAZHEN, verifierOffice: XIAZHEN, state: 'NEW', grade: 'YELLOW', verifyBy: '2026-03-30' });
-  // Pushed as a move to the new division's subscription, and to the old one's, which may close it there.
-  for (const s of [sub, guhuaiSub]) {
-    const pushes = await dbs.hub.select().from(alertDelivery).where(eq(alertDelivery.subscriptionId, s.subscription.id));
-    expect(pushes.map((p) => [p.alertId, p.event, JSON.parse(p.payload).alert.region])).toEqual([[String(opened.id), 'ALERT_MOVED', XIAZHEN]]);
-  }
+  // Back to NEW, for 夏镇 to sign for by the working day after the move (Tuesday 17 March → the 18th); verification day unchanged.
+  expect(moved).toMatchObject({ id: opened.id, householdId: zhaoId, regionCode: XIAZHEN, townshipCode: XIAZHEN, verifierOffice: XIAZHEN, state: 'NEW', grade: 'YELLOW', acknowledgeFrom: '2026-03-17', acknowledgeBy: '2026-03-18', verifyBy: '2026-03-30' });
+  // Pushed as a move to the new division's subscription; the old one's is told it moved away, naming only its own division.
+  const pushesOf = async (s: typeof sub) => (await dbs.hub.select().from(alertDelivery).where(eq(alertDelivery.subscriptionId, s.subscription.id))).map((p) => [p.alertId, p.event, JSON.parse(p.payload).event, JSON.parse(p.payload).alert.region]);
+  expect(await pushesOf(sub)).toEqual([[String(opened.id), 'ALERT_MOVED', 'ALERT_MOVED', XIAZHEN]]);
+  expect(await pushesOf(guhuaiSub)).toEqual([
+    [String(opened.id), 'ALERT_OPENED', 'ALERT_OPENED', WANG.regionCode],
+    [String(opened.id), 'ALERT_MOVED_AWAY', 'ALERT_MOVED_AWAY', WANG.regionCode],
+  ]);
+  // 古槐's receiver is not sent the push of the alert as opened, queued before the move (superseded,
+  // settled without a notice); it takes its ALERT_MOVED_AWAY push (2xx), and the alert stays NEW: 夏镇 has not had it.
+  worker = new AlertDeliveryWorker(dbs.hub, { pollMs: 100, retryScheduleMs: [60_000], retryJitter: 0, httpTimeoutMs: 30_000, batchSize: 50, concurrency: 4, callbackHosts: ['127.0.0.1'] }, pino({ level: 'silent' }));
+  worker.start();
+  await until('the moved-away push delivered', () => deliveriesOfAlert(dbs.hub, String(opened.id)), (rows) => rows.some((d) => d.subscriptionId === guhuaiSub.subscription.id && d.state === 'DELIVERED'));
+  expect(receiver.acknowledged().map((p) => [p.body.event, p.body.alert.region])).toEqual([['ALERT_MOVED_AWAY', WANG.regionCode]]);
+  const settled = (await deliveriesOfAlert(dbs.hub, String(opened.id))).filter((d) => d.subscriptionId === guhuaiSub.subscription.id);
+  expect(settled.map((d) => [d.state, d.lastError?.startsWith('superseded') ?? false])).toEqual([
+    ['DEAD', true],
+    ['DELIVERED', false],
+  ]);
+  expect(await dbs.hub.select().from(alertDeliveryNotice)).toHaveLength(0);
+  await worker.stop();
+  worker = undefined;
+  expect((await t2Alerts())[0].state).toBe('NEW');
+  // Nor does a push queued before the move, naming the division it left.
+  expect(await markAlertsDelivered(dbs.hub, new Map([[opened.id, 'push to 古槐']]), now, new Map([[opened.id, WANG.regionCode]]))).toEqual([]);
+  expect((await t2Alerts())[0].state).toBe('NEW');
 
   // Seen there again: nothing moves twice.
   await runMonthlyComparison(deps, '370800');
@@ -94,9 +134,9 @@ it('moves an open alert to the township its person now lives in, once, and opens
   const xiazhen = await hub.createClient({ regionScope: XIAZHEN, roles: ['READER', 'CASEWORKER'] });
   const asXiazhen = hub.as({ token: xiazhen.token, purpose: 'MONITORING' });
   const seen = (await asXiazhen.gql(ALERT, { id: String(opened.id) })).data.alert;
-  expect(seen).toMatchObject({ state: 'NEW', region: { code: XIAZHEN }, household: { id: String(zhaoId) }, verifier: { key: XIAZHEN } });
-  expect(seen.history.map((e: { action: string }) => e.action)).toEqual(['OPENED', 'MOVED']);
-  expect(seen.history[1]).toMatchObject({ fromState: 'NEW', toState: 'NEW', actor: 'hub', reason: `household ${wangId} (${WANG.regionCode}) → ${zhaoId} (${XIAZHEN})` });
+  expect(seen).toMatchObject({ state: 'NEW', acknowledgeFrom: '2026-03-17', acknowledgeBy: '2026-03-18', region: { code: XIAZHEN }, household: { id: String(zhaoId) }, verifier: { key: XIAZHEN } });
+  expect(seen.history.map((e: { action: string }) => e.action)).toEqual(['OPENED', 'ACKNOWLEDGED', 'MOVED']);
+  expect(seen.history[2]).toMatchObject({ fromState: 'ACKNOWLEDGED', toState: 'NEW', actor: 'hub', reason: `household ${wangId} (${WANG.regionCode}) → ${zhaoId} (${XIAZHEN})` });
   expect(JSON.stringify(seen.history)).not.toContain(WANG.grandmother);
   const ack = await asXiazhen.gql(`mutation($i: AlertAcknowledgeInput!) { alertAcknowledge(input: $i) { alert { state } userErrors { code } } }`, { i: { alertId: String(opened.id) } });
   expect(ack.data.alertAcknowledge).toEqual({ alert: { state: 'ACKNOWLEDGED' }, userErrors: [] });

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadTriggerSet } from '../../rules/triggers-load';
-import { DEFAULT_NOTICE_RULES, maskHeadName, noticeEndsOn, noticeStillRunning, noticeTextProblem } from '../../domain/monitoring/notice';
+import { COMPOUND_SURNAMES, DEFAULT_NOTICE_RULES, maskHeadName, noticeEndsOn, noticeGate, noticeStillRunning, noticeText, noticeTextProblem } from '../../domain/monitoring/notice';
 import { makeIdNumber } from '../../domain/id-number';
 
 function withTriggersFile(content: unknown): NodeJS.ProcessEnv {
@@ -42,6 +42,49 @@ it('masks the head’s name as the locality chooses', () => {
   expect(maskHeadName('王建国', 'SURNAME_CROSSES')).toBe('王××');
   expect(maskHeadName('欧阳明华', 'SURNAME_MOU')).toBe('欧阳某');
   expect(maskHeadName('欧阳', 'SURNAME_CROSSES')).toBe('欧×');
+});
+
+it('masks every compound surname (复姓) of the 百家姓 whole, and no pair of single surnames it lists beside them', () => {
+  for (const [name, mou, crosses] of [
+    ['欧阳明华', '欧阳某', '欧阳××'],
+    ['司马光', '司马某', '司马×'],
+    ['诸葛建国', '诸葛某', '诸葛××'],
+    ['上官婉儿', '上官某', '上官××'],
+    ['第五伦', '第五某', '第五×'],
+    ['呼延庆', '呼延某', '呼延×'],
+    ['万俟卨', '万俟某', '万俟×'],
+  ]) {
+    expect(maskHeadName(name, 'SURNAME_MOU')).toBe(mou);
+    expect(maskHeadName(name, 'SURNAME_CROSSES')).toBe(crosses);
+  }
+  // The whole list: the 百家姓's 78 two-character entries from 万俟 to 言福 less its 14 pairs of single surnames (64), and 独孤.
+  expect(COMPOUND_SURNAMES).toHaveLength(65);
+  expect(new Set(COMPOUND_SURNAMES).size).toBe(65);
+  for (const surname of COMPOUND_SURNAMES) expect(maskHeadName(`${surname}明`, 'SURNAME_MOU')).toBe(`${surname}某`);
+  // 岳帅, 仉督, 言福 … are two single surnames set side by side: 岳帅军 is 岳 with a given name 帅军.
+  for (const [name, masked] of [['岳帅军', '岳某'], ['仉督明', '仉某'], ['言福生', '言某'], ['闫法宇', '闫某']]) expect(maskHeadName(name, 'SURNAME_MOU')).toBe(masked);
+});
+
+describe('the decision gate (noticeGate)', () => {
+  const notice = (endsOn: string, resolutions: ('UPHELD' | 'DISMISSED' | null)[] = [], withdrawn = false) => ({ endsOn, withdrawn, objections: resolutions.map((resolution) => ({ resolution })) });
+  it('needs a live notice that has run, its objections resolved and none upheld', () => {
+    expect(noticeGate([], '2026-03-21')?.code).toBe('NOTICE_REQUIRED');
+    expect(noticeGate([notice('2026-03-20', [], true)], '2026-03-21')?.code).toBe('NOTICE_REQUIRED');
+    expect(noticeGate([notice('2026-03-20')], '2026-03-20')?.code).toBe('NOTICE_PERIOD_RUNNING');
+    expect(noticeGate([notice('2026-03-20')], '2026-03-21')).toBeNull();
+    expect(noticeGate([notice('2026-03-20', ['DISMISSED', null])], '2026-03-21')?.code).toBe('NOTICE_OBJECTION_UNRESOLVED');
+    expect(noticeGate([notice('2026-03-20', ['DISMISSED', 'UPHELD', null])], '2026-03-21')?.code).toBe('NOTICE_OBJECTION_UPHELD');
+    expect(noticeGate([notice('2026-03-20', ['DISMISSED'])], '2026-03-21')).toBeNull();
+    // The objections of a withdrawn notice no longer count; its correction's period does.
+    expect(noticeGate([notice('2026-03-20', ['UPHELD'], true), notice('2026-03-26')], '2026-03-21')?.code).toBe('NOTICE_PERIOD_RUNNING');
+    expect(noticeGate([notice('2026-03-20', ['UPHELD'], true), notice('2026-03-26')], '2026-03-27')).toBeNull();
+  });
+});
+
+it('heads a corrected notice 更正公示', () => {
+  const facts = { villageName: '南门社区', townshipName: '古槐街道', headName: '王某', householdSize: 3, measures: ['TEMPORARY_AID'] as const, postedOn: '2026-03-21', endsOn: '2026-03-26', periodText: '5天', objectionContact: '古槐街道办事处民政办', objectionPhone: null };
+  expect(noticeText(facts)).toMatch(/^南门社区公示：经入户核实/);
+  expect(noticeText({ ...facts, correction: true })).toMatch(/^南门社区更正公示：前次公示已撤回，现更正如下。经入户核实，王某户/);
 });
 
 it('refuses a text that could identify someone or tell of their health', () => {

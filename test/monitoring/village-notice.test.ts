@@ -189,7 +189,7 @@ it('records objections received during the period, once per key, with no text of
   expect(await rows('SELECT id FROM monitoring_notice_objection')).toHaveLength(2);
 });
 
-it('refuses the decision while the notice runs, naming its end, and records it the day after', async () => {
+it('refuses the decision while the notice runs, naming its end, and records it the day after once its objections are resolved', async () => {
   // The last day of the notice: still running.
   clock.set('2026-03-20T16:00:00+08:00');
   const running = await move('DECIDED');
@@ -203,7 +203,15 @@ it('refuses the decision while the notice runs, naming its end, and records it t
   expect(held.errors).toBeUndefined();
   expect(held.data.meetingRecord).toMatchObject({ meeting: null, userErrors: [{ code: 'NOTICE_PERIOD_RUNNING', field: ['input', 'heldOn'] }] });
   expect(await rows('SELECT id FROM case_meeting WHERE case_id = ?', [caseId])).toHaveLength(0);
-  const after = await townshipCases.gql(MEETING, { input: { caseId, heldOn: '2026-03-21', departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [decision] } });
+  // The notice has run, but its two objections are not yet resolved: the meeting waits for them.
+  const meetAfter = () => townshipCases.gql(MEETING, { input: { caseId, heldOn: '2026-03-21', departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [decision] } });
+  expect((await meetAfter()).data.meetingRecord.userErrors).toEqual([expect.objectContaining({ code: 'NOTICE_OBJECTION_UNRESOLVED', field: ['input', 'heldOn'] })]);
+  const objections = (await township.gql(`query($id: ID!) { alert(id: $id) { notice { objections { id } } } }`, { id: alertId })).data.alert.notice.objections;
+  for (const o of objections) {
+    const resolved = await township.gql(`mutation($i: AlertNoticeObjectionResolveInput!) { alertNoticeObjectionResolve(input: $i) { userErrors { code } } }`, { i: { objectionId: o.id, resolution: 'DISMISSED', reason: '经入户核实，情况属实' } });
+    expect(resolved.data.alertNoticeObjectionResolve.userErrors).toEqual([]);
+  }
+  const after = await meetAfter();
   expect(after.errors).toBeUndefined();
   expect(after.data.meetingRecord.userErrors).toEqual([]);
   const [kase] = await rows('SELECT state FROM aid_case WHERE id = ?', [caseId]);
@@ -212,7 +220,7 @@ it('refuses the decision while the notice runs, naming its end, and records it t
   expect(read.data.alert.notice).toEqual({ running: false, endsOn: '2026-03-20' });
 });
 
-it('is posted and read only by the township and county that own the alert; a read is audited', async () => {
+it('is read by the township and county that own the alert and posted by its verifier only; a read is audited', async () => {
   const other = await hub.createClient({ regionScope: '370826100', roles: ['READER', 'CASEWORKER'] });
   const elsewhere = hub.as({ token: other.token, purpose: 'MONITORING' });
   expect((await post({}, elsewhere)).data.alertNoticePost).toMatchObject({ notice: null, userErrors: [{ code: 'ALERT_NOT_FOUND', field: ['input', 'alertId'] }] });
@@ -228,6 +236,6 @@ it('is posted and read only by the township and county that own the alert; a rea
   expect(read.data.alert.notice.householdHead).toBe('王某');
   const audited = await rows(`SELECT subject_ref, purpose FROM access_log WHERE client_name = ? AND subject_kind = 'HOUSEHOLD' AND outcome = 'OK'`, [countyName]);
   expect(audited).toContainEqual({ subject_ref: String(wangId), purpose: 'MONITORING' });
-  // The county's caseworker posting again the township's notice is another posting: refused, nothing written.
-  expect((await post({}, asCounty)).data.alertNoticePost.userErrors).toEqual([expect.objectContaining({ code: 'NOTICE_ALREADY_POSTED' })]);
+  // The county's caseworker reads it but is not the alert's verifier: it posts nothing.
+  expect((await post({}, asCounty)).data.alertNoticePost.userErrors).toEqual([expect.objectContaining({ code: 'NOT_ALERT_VERIFIER' })]);
 });

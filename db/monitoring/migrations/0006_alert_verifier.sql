@@ -1,0 +1,2 @@
+ALTER TABLE `monitoring_alert_event` MODIFY COLUMN `action` enum('OPENED','RAISED','DELIVERED','ACKNOWLEDGED','VERIFIED','DISMISSED','MOVED','TAKEN_OVER') NOT NULL;--> statement-breakpoint
+ALTER TABLE `monitoring_alert` ADD `acknowledge_from` date;

@@ -1,0 +1,176 @@
+/**
+ * Who may act on an alert: its verifier alone. Any client that reached an alert could sign for,
+ * verify or dismiss it: the county's civil affairs every alert of its townships, a township the
+ * alerts of its villages that a department verifies; and once verified, post its village notice,
+ * record objections and publish its need to charities. Now only the office named by Alert.verifier
+ * may (NOT_ALERT_VERIFIER otherwise, nothing written), and county or city civil affairs takes an
+ * alert over as its verifier with a reason (alertTakeOver), kept in its history and shown on
+ * Alert.takenOver; others are NOT_ALERT_SUPERVISOR, and an office that verifies it already
+ * ALREADY_VERIFIER (a retry of the takeover is answered as repeated).
+ */
+import { DEFAULT_LIMIT } from '../../domain/monitoring/triggers';
+import { writeAlerts } from '../../resolvers/monitoring/detect';
+import { activeRuleSet } from '../../rules/load';
+import { activeTriggerSet } from '../../rules/triggers-load';
+import { createTestDatabases, type TestDatabases } from '../support/databases';
+import { startTestHub, type TestHub } from '../support/hub';
+import { TestClock } from '../support/clock';
+import { insertRegions, insertWang, TODAY, WANG } from '../support/scenarios';
+
+jest.setTimeout(180_000);
+
+let dbs: TestDatabases;
+let hub: TestHub;
+let wangId: number;
+let serial = 0;
+/** 古槐街道's caseworker: the township that verifies the Wang household's alerts. */
+let township: ReturnType<TestHub['as']>;
+/** 任城区民政局: reaches every alert of its townships, verifies none until it takes one over. */
+let county: ReturnType<TestHub['as']>;
+let countyName: string;
+
+const NOW = new Date(`${TODAY}T10:00:00+08:00`);
+const clock = new TestClock(`${TODAY}T10:00:00+08:00`);
+const TOWNSHIP = WANG.regionCode.slice(0, 9);
+
+const ACK = `mutation($i: AlertAcknowledgeInput!) { alertAcknowledge(input: $i) { alert { id state } userErrors { code state field } } }`;
+const VERIFY = `mutation($i: AlertVerifyInput!) { alertVerify(input: $i) { alert { id state } case { id } userErrors { code state field } } }`;
+const DISMISS = `mutation($i: AlertDismissInput!) { alertDismiss(input: $i) { alert { id state } userErrors { code state field } } }`;
+const TAKE_OVER = `mutation($i: AlertTakeOverInput!) { alertTakeOver(input: $i) { alert { id state verifier { key } takenOver { office { key } by reason } } repeated userErrors { code state field } } }`;
+const READ = `query($id: ID!) { alert(id: $id) { state verifier { key } takenOver { office { key } by reason } history { action fromState toState actor actorOffice reason } } }`;
+const NOTICE = `mutation($i: AlertNoticePostInput!) { alertNoticePost(input: $i) { notice { id householdHead } repeated userErrors { code field } } }`;
+const OBJECT = `mutation($i: AlertNoticeObjectionInput!) { alertNoticeObjectionRecord(input: $i) { notice { id } repeated userErrors { code field } } }`;
+const PUBLISH = `mutation($i: CharityNeedPublishFromAlertInput!) { charityNeedPublishFromAlert(input: $i) { need { id } userErrors { code field } } }`;
+
+/** A new open alert of the Wang household (written as the change feed writes one), verified by `verifier`. */
+async function openAlert(verifier = TOWNSHIP): Promise<string> {
+  serial += 1;
+  const deps = { hub: dbs.hub, sources: dbs.sourceSet, triggerSet: activeTriggerSet(), ruleSet: activeRuleSet(), now: () => NOW };
+  const [change] = await dbs.hub.transaction((tx) =>
+    writeAlerts(
+      deps,
+      tx,
+      [
+        {
+          identity: `alert-verifier-${serial}`.padEnd(40, '0'),
+          triggerId: 'T4_JOB_LOSS',
+          grade: 'YELLOW',
+          subjectIdNumber: WANG.head,
+          householdId: wangId,
+          regionCode: WANG.regionCode,
+          townshipCode: TOWNSHIP,
+          verifierOffice: verifier,
+          monitored: false,
+          evidence: ['失业登记'],
+          evidenceRefs: [],
+          measure: 1,
+          firstClueOn: TODAY,
+          acknowledgeBy: TODAY,
+          verifyBy: '2026-03-30',
+          provisional: false,
+          limit: DEFAULT_LIMIT,
+        },
+      ],
+      'POLL',
+    ),
+  );
+  return String(change.alert.id);
+}
+
+const count = async (sql: string, params: unknown[] = []) => Number(((await dbs.hubPool.query(sql, params))[0] as { n: number }[])[0].n);
+const writes = async () => ({ events: await count('SELECT COUNT(*) AS n FROM monitoring_alert_event'), cases: await count('SELECT COUNT(*) AS n FROM aid_case'), notices: await count('SELECT COUNT(*) AS n FROM monitoring_village_notice'), objections: await count('SELECT COUNT(*) AS n FROM monitoring_notice_objection'), needs: await count('SELECT COUNT(*) AS n FROM charity_need'), consents: await count('SELECT COUNT(*) AS n FROM charity_consent') });
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('alert_verifier');
+  await insertRegions(dbs);
+  wangId = await insertWang(dbs);
+  hub = await startTestHub(dbs, { purpose: 'MONITORING', clock: clock.now, client: { department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['READER'] } });
+  const t = await hub.createClient({ regionScope: TOWNSHIP, roles: ['READER', 'CASEWORKER'] });
+  township = hub.as({ token: t.token, purpose: 'MONITORING' });
+  const c = await hub.createClient({ regionScope: '370811', roles: ['READER', 'CASEWORKER'] });
+  countyName = c.name;
+  county = hub.as({ token: c.token, purpose: 'MONITORING' });
+});
+
+afterAll(async () => {
+  await hub?.close();
+  await dbs?.close();
+});
+
+it('lets only the verifier sign for, verify or dismiss an alert: the county that reaches it is refused, nothing written', async () => {
+  const id = await openAlert();
+  const before = await writes();
+  for (const [q, name, extra] of [
+    [ACK, 'alertAcknowledge', {}],
+    [VERIFY, 'alertVerify', { outcome: 'NEEDS_AID' }],
+    [DISMISS, 'alertDismiss', { reason: '数据有误' }],
+  ] as const) {
+    const res = await county.gql(q, { i: { alertId: id, ...extra } });
+    expect(res.errors).toBeUndefined();
+    expect(res.data[name]).toEqual({ alert: null, ...(name === 'alertVerify' ? { case: null } : {}), userErrors: [{ code: 'NOT_ALERT_VERIFIER', state: 'NEW', field: ['input', 'alertId'] }] });
+  }
+  expect(await writes()).toEqual(before);
+  expect((await township.gql(ACK, { i: { alertId: id } })).data.alertAcknowledge).toEqual({ alert: { id, state: 'ACKNOWLEDGED' }, userErrors: [] });
+});
+
+it('refuses a township the alerts of its villages that a department verifies', async () => {
+  const id = await openAlert('HUMAN_RESOURCES');
+  expect((await township.gql(ACK, { i: { alertId: id } })).data.alertAcknowledge.userErrors).toEqual([{ code: 'NOT_ALERT_VERIFIER', state: 'NEW', field: ['input', 'alertId'] }]);
+  const hr = await hub.createClient({ department: 'HUMAN_RESOURCES', regionScope: '370811', roles: ['READER', 'CASEWORKER'] });
+  expect((await hub.as({ token: hr.token, purpose: 'MONITORING' }).gql(ACK, { i: { alertId: id } })).data.alertAcknowledge).toEqual({ alert: { id, state: 'ACKNOWLEDGED' }, userErrors: [] });
+});
+
+it('lets county civil affairs take an alert over with a reason, kept and shown; then it verifies, and the township no longer does', async () => {
+  const id = await openAlert();
+  await township.gql(ACK, { i: { alertId: id } });
+  // Not a supervisor: the township, and a county office of another department.
+  expect((await township.gql(TAKE_OVER, { i: { alertId: id, reason: '乡镇人手不足' } })).data.alertTakeOver).toEqual({ alert: null, repeated: false, userErrors: [{ code: 'NOT_ALERT_SUPERVISOR', state: 'ACKNOWLEDGED', field: ['input', 'alertId'] }] });
+  const health = await hub.createClient({ department: 'HEALTH', regionScope: '370811', roles: ['READER', 'CASEWORKER'] });
+  expect((await hub.as({ token: health.token, purpose: 'MONITORING' }).gql(TAKE_OVER, { i: { alertId: id, reason: '督办' } })).data.alertTakeOver.userErrors).toEqual([{ code: 'NOT_ALERT_SUPERVISOR', state: 'ACKNOWLEDGED', field: ['input', 'alertId'] }]);
+  expect((await county.gql(TAKE_OVER, { i: { alertId: id, reason: '  ' } })).data.alertTakeOver.userErrors).toEqual([{ code: 'REASON_REQUIRED', state: null, field: ['input', 'reason'] }]);
+  const events = await count('SELECT COUNT(*) AS n FROM monitoring_alert_event WHERE alert_id = ?', [id]);
+
+  const taken = await county.gql(TAKE_OVER, { i: { alertId: id, reason: '核实逾期风险，县民政局督办', officer: 'RC-01' } });
+  expect(taken.errors).toBeUndefined();
+  const by = `${countyName}/RC-01`;
+  expect(taken.data.alertTakeOver).toEqual({ alert: { id, state: 'ACKNOWLEDGED', verifier: { key: 'CIVIL_AFFAIRS' }, takenOver: { office: { key: 'CIVIL_AFFAIRS' }, by, reason: '核实逾期风险，县民政局督办' } }, repeated: false, userErrors: [] });
+  const read = (await county.gql(READ, { id })).data.alert;
+  expect(read.history.at(-1)).toEqual({ action: 'TAKEN_OVER', fromState: 'ACKNOWLEDGED', toState: 'ACKNOWLEDGED', actor: by, actorOffice: 'CIVIL_AFFAIRS', reason: '核实逾期风险，县民政局督办' });
+  // A retry is answered as it stands and writes nothing; another takeover by civil affairs is refused.
+  expect((await county.gql(TAKE_OVER, { i: { alertId: id, reason: '核实逾期风险，县民政局督办', officer: 'RC-01' } })).data.alertTakeOver).toMatchObject({ alert: { id, verifier: { key: 'CIVIL_AFFAIRS' } }, repeated: true, userErrors: [] });
+  expect((await county.gql(TAKE_OVER, { i: { alertId: id, reason: '另一理由', officer: 'RC-01' } })).data.alertTakeOver.userErrors).toEqual([{ code: 'ALREADY_VERIFIER', state: 'ACKNOWLEDGED', field: [] }]);
+  const city = await hub.createClient({ regionScope: '370800', roles: ['READER', 'CASEWORKER'] });
+  expect((await hub.as({ token: city.token, purpose: 'MONITORING' }).gql(TAKE_OVER, { i: { alertId: id, reason: '市局督办' } })).data.alertTakeOver.userErrors).toEqual([{ code: 'ALREADY_VERIFIER', state: 'ACKNOWLEDGED', field: [] }]);
+  expect(await count('SELECT COUNT(*) AS n FROM monitoring_alert_event WHERE alert_id = ?', [id])).toBe(events + 1);
+
+  // The township is no longer its verifier; the county verifies, and owns the case it opens.
+  expect((await township.gql(VERIFY, { i: { alertId: id, outcome: 'NEEDS_AID' } })).data.alertVerify.userErrors).toEqual([{ code: 'NOT_ALERT_VERIFIER', state: 'ACKNOWLEDGED', field: ['input', 'alertId'] }]);
+  const verified = await county.gql(VERIFY, { i: { alertId: id, outcome: 'NEEDS_AID' } });
+  expect(verified.data.alertVerify).toMatchObject({ alert: { state: 'VERIFIED' }, userErrors: [] });
+  const [kase] = (await dbs.hubPool.query('SELECT owner_office FROM aid_case WHERE id = ?', [verified.data.alertVerify.case.id]))[0] as { owner_office: string }[];
+  expect(kase.owner_office).toBe('CIVIL_AFFAIRS');
+  // Closed: not taken over again.
+  const other = await openAlert();
+  await township.gql(DISMISS, { i: { alertId: other, reason: '数据有误' } });
+  expect((await county.gql(TAKE_OVER, { i: { alertId: other, reason: '督办' } })).data.alertTakeOver.userErrors).toEqual([{ code: 'ILLEGAL_ALERT_TRANSITION', state: 'DISMISSED', field: [] }]);
+});
+
+it('holds the village notice, its objections and the charity need to the verifier as well', async () => {
+  const id = await openAlert();
+  await township.gql(ACK, { i: { alertId: id } });
+  expect((await township.gql(VERIFY, { i: { alertId: id, outcome: 'NEEDS_AID' } })).data.alertVerify.userErrors).toEqual([]);
+  const before = await writes();
+  const notice = { alertId: id, measures: ['TEMPORARY_AID'], objectionContact: '古槐街道办事处民政办' };
+  expect((await county.gql(NOTICE, { i: notice })).data.alertNoticePost).toEqual({ notice: null, repeated: false, userErrors: [{ code: 'NOT_ALERT_VERIFIER', field: ['input', 'alertId'] }] });
+  const need = { alertId: id, purpose: 'LIVING', uncoveredFen: 300_000, description: '家庭生活困难', consent: { scopes: ['NEED_PUBLICATION'], givenBy: '户主', expiresOn: '2026-12-31', officer: 'RC-01' } };
+  const published = await county.gql(PUBLISH, { i: need });
+  expect(published.errors).toBeUndefined();
+  expect(published.data.charityNeedPublishFromAlert).toEqual({ need: null, userErrors: [{ code: 'NOT_ALERT_VERIFIER', field: ['input', 'alertId'] }] });
+  expect(await writes()).toEqual(before);
+  // The township posts; the county may not record an objection to it.
+  expect((await township.gql(NOTICE, { i: notice })).data.alertNoticePost.userErrors).toEqual([]);
+  expect((await county.gql(OBJECT, { i: { alertId: id, kind: 'FACTS_WRONG' } })).data.alertNoticeObjectionRecord).toEqual({ notice: null, repeated: false, userErrors: [{ code: 'NOT_ALERT_VERIFIER', field: ['input', 'alertId'] }] });
+  expect((await township.gql(OBJECT, { i: { alertId: id, kind: 'FACTS_WRONG' } })).data.alertNoticeObjectionRecord.userErrors).toEqual([]);
+  expect(await count('SELECT COUNT(*) AS n FROM monitoring_notice_objection')).toBe(before.objections + 1);
+  expect((await township.gql(PUBLISH, { i: need })).data.charityNeedPublishFromAlert.userErrors).toEqual([]);
+});

@@ -1,0 +1,137 @@
+/**
+ * The village notice's life after posting, through a real hub: an objection holds up the decision
+ * until the township resolves it (NOTICE_OBJECTION_UNRESOLVED), and one upheld keeps holding it up
+ * (NOTICE_OBJECTION_UPHELD) until the notice is withdrawn (alertNoticeWithdraw, with a reason) and a
+ * corrected notice (更正公示) has run a new period; Alert.notices lists both. A notice could be
+ * posted and objected to, but neither withdrawn nor its objections resolved, and an objection held
+ * nothing up. Every refusal has its code: withdrawn twice, resolved twice, on a withdrawn notice,
+ * after the decision, by an office that is not the alert's verifier.
+ */
+import { DEFAULT_LIMIT } from '../../domain/monitoring/triggers';
+import { writeAlerts } from '../../resolvers/monitoring/detect';
+import { activeRuleSet } from '../../rules/load';
+import { activeTriggerSet } from '../../rules/triggers-load';
+import { createTestDatabases, type TestDatabases } from '../support/databases';
+import { startTestHub, type TestHub } from '../support/hub';
+import { TestClock } from '../support/clock';
+import { insertRegions, insertWang, TODAY, WANG } from '../support/scenarios';
+
+jest.setTimeout(180_000);
+
+let dbs: TestDatabases;
+let hub: TestHub;
+let wangId: number;
+let alertId: string;
+let caseId: string;
+let officerName: string;
+let township: ReturnType<TestHub['as']>;
+let townshipCases: ReturnType<TestHub['as']>;
+let county: ReturnType<TestHub['as']>;
+const clock = new TestClock(`${TODAY}T10:00:00+08:00`);
+const TOWNSHIP = WANG.regionCode.slice(0, 9);
+
+const NOTICE_FIELDS = `id postedOn endsOn running correction text withdrawn { by reason } objections { id kind resolution resolutionReason resolvedBy }`;
+const POST = `mutation($i: AlertNoticePostInput!) { alertNoticePost(input: $i) { notice { ${NOTICE_FIELDS} } repeated userErrors { code field } } }`;
+const WITHDRAW = `mutation($i: AlertNoticeWithdrawInput!) { alertNoticeWithdraw(input: $i) { notice { ${NOTICE_FIELDS} } repeated userErrors { code field } } }`;
+const OBJECT = `mutation($i: AlertNoticeObjectionInput!) { alertNoticeObjectionRecord(input: $i) { notice { ${NOTICE_FIELDS} } repeated userErrors { code field } } }`;
+const RESOLVE = `mutation($i: AlertNoticeObjectionResolveInput!) { alertNoticeObjectionResolve(input: $i) { objection { id resolution resolutionReason resolvedBy } notice { id } repeated userErrors { code field } } }`;
+const MOVE = `mutation($input: CaseTransitionInput!) { caseTransition(input: $input) { case { state } userErrors { code field message } } }`;
+const NOTICE = { measures: ['MONITORING_ENROLMENT', 'TEMPORARY_AID'], objectionContact: '古槐街道办事处民政办' };
+
+const post = (i: Record<string, unknown> = {}) => township.gql(POST, { i: { alertId, ...NOTICE, ...i } });
+const withdraw = (i: Record<string, unknown>, as = township) => as.gql(WITHDRAW, { i: { alertId, ...i } });
+const object = (i: Record<string, unknown> = {}) => township.gql(OBJECT, { i: { alertId, kind: 'FACTS_WRONG', ...i } });
+const resolve = (i: Record<string, unknown>, as = township) => as.gql(RESOLVE, { i });
+const decide = async () => (await townshipCases.gql(MOVE, { input: { caseId, to: 'DECIDED', reason: '决定' } })).data.caseTransition;
+const count = async (sql: string) => Number(((await dbs.hubPool.query(sql))[0] as { n: number }[])[0].n);
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('notice_lifecycle');
+  await insertRegions(dbs);
+  wangId = await insertWang(dbs);
+  const deps = { hub: dbs.hub, sources: dbs.sourceSet, triggerSet: activeTriggerSet(), ruleSet: activeRuleSet(), now: clock.now };
+  const [change] = await dbs.hub.transaction((tx) =>
+    writeAlerts(deps, tx, [{ identity: 'notice-lifecycle'.padEnd(40, '0'), triggerId: 'T4_JOB_LOSS', grade: 'YELLOW', subjectIdNumber: WANG.head, householdId: wangId, regionCode: WANG.regionCode, townshipCode: TOWNSHIP, verifierOffice: TOWNSHIP, monitored: false, evidence: ['失业登记'], evidenceRefs: [], measure: 1, firstClueOn: TODAY, acknowledgeBy: TODAY, verifyBy: '2026-03-30', provisional: false, limit: DEFAULT_LIMIT }], 'POLL'),
+  );
+  alertId = String(change.alert.id);
+  hub = await startTestHub(dbs, { purpose: 'MONITORING', clock: clock.now, client: { department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['READER'] } });
+  const client = await hub.createClient({ regionScope: TOWNSHIP, roles: ['READER', 'CASEWORKER', 'MEETING_CONVENER'] });
+  officerName = client.name;
+  township = hub.as({ token: client.token, purpose: 'MONITORING' });
+  townshipCases = hub.as({ token: client.token, purpose: 'CASE_MEETING' });
+  const c = await hub.createClient({ regionScope: '370811', roles: ['READER', 'CASEWORKER'] });
+  county = hub.as({ token: c.token, purpose: 'MONITORING' });
+  await township.gql(`mutation($i: AlertAcknowledgeInput!) { alertAcknowledge(input: $i) { userErrors { code } } }`, { i: { alertId } });
+  const verified = await township.gql(`mutation($i: AlertVerifyInput!) { alertVerify(input: $i) { case { id } userErrors { code } } }`, { i: { alertId, outcome: 'NEEDS_AID' } });
+  caseId = verified.data.alertVerify.case.id;
+  for (const to of ['ACCEPTED', 'INVESTIGATING']) expect((await townshipCases.gql(MOVE, { input: { caseId, to, reason: to } })).data.caseTransition.userErrors).toEqual([]);
+});
+
+afterAll(async () => {
+  await hub?.close();
+  await dbs?.close();
+});
+
+let objectionId: string;
+
+it('has nothing to withdraw before a notice; an objection to the posted notice holds the decision until resolved', async () => {
+  expect((await withdraw({ reason: '公示有误' })).data.alertNoticeWithdraw).toEqual({ notice: null, repeated: false, userErrors: [{ code: 'NOTICE_NOT_POSTED', field: ['input', 'alertId'] }] });
+  const posted = (await post()).data.alertNoticePost;
+  expect(posted).toMatchObject({ notice: { postedOn: TODAY, endsOn: '2026-03-20', correction: false, withdrawn: null }, userErrors: [] });
+  const objected = (await object()).data.alertNoticeObjectionRecord;
+  expect(objected.notice.objections).toEqual([{ id: expect.any(String), kind: 'FACTS_WRONG', resolution: null, resolutionReason: null, resolvedBy: null }]);
+  objectionId = objected.notice.objections[0].id;
+  clock.set('2026-03-21T09:00:00+08:00');
+  expect(await decide()).toMatchObject({ case: null, userErrors: [{ code: 'NOTICE_OBJECTION_UNRESOLVED', field: ['input', 'to'] }] });
+});
+
+it('resolves an objection once, by the verifier, with a reason held to a notice’s words', async () => {
+  expect((await resolve({ objectionId: '999999', resolution: 'DISMISSED', reason: '经核实' })).data.alertNoticeObjectionResolve.userErrors).toEqual([{ code: 'OBJECTION_NOT_FOUND', field: ['input', 'objectionId'] }]);
+  expect((await resolve({ objectionId, resolution: 'UPHELD', reason: '经核实' }, county)).data.alertNoticeObjectionResolve.userErrors).toEqual([{ code: 'NOT_ALERT_VERIFIER', field: ['input', 'objectionId'] }]);
+  expect((await resolve({ objectionId, resolution: 'UPHELD', reason: ' ' })).data.alertNoticeObjectionResolve.userErrors).toEqual([{ code: 'TEXT_REQUIRED', field: ['input', 'reason'] }]);
+  expect((await resolve({ objectionId, resolution: 'UPHELD', reason: '户内有人因病住院' })).data.alertNoticeObjectionResolve.userErrors).toEqual([{ code: 'HEALTH_DATA', field: ['input', 'reason'] }]);
+  const upheld = await Promise.all([resolve({ objectionId, resolution: 'UPHELD', reason: '家庭人口登记有误' }), resolve({ objectionId, resolution: 'UPHELD', reason: '家庭人口登记有误' })]);
+  expect(upheld.map((r) => r.data.alertNoticeObjectionResolve.repeated).sort()).toEqual([false, true]);
+  for (const r of upheld) expect(r.data.alertNoticeObjectionResolve).toMatchObject({ objection: { id: objectionId, resolution: 'UPHELD', resolutionReason: '家庭人口登记有误', resolvedBy: officerName }, userErrors: [] });
+  expect((await resolve({ objectionId, resolution: 'DISMISSED', reason: '家庭人口登记有误' })).data.alertNoticeObjectionResolve.userErrors).toEqual([{ code: 'OBJECTION_ALREADY_RESOLVED', field: ['input', 'objectionId'] }]);
+  // Upheld: the notice was wrong, and the decision waits for a corrected one.
+  const refused = await decide();
+  expect(refused).toMatchObject({ case: null, userErrors: [{ code: 'NOTICE_OBJECTION_UPHELD', field: ['input', 'to'] }] });
+  expect(refused.userErrors[0].message).toContain('alertNoticeWithdraw');
+});
+
+it('withdraws the notice once, with a reason; nothing more is recorded on it and the decision needs a notice again', async () => {
+  expect((await withdraw({ reason: '' })).data.alertNoticeWithdraw.userErrors).toEqual([{ code: 'TEXT_REQUIRED', field: ['input', 'reason'] }]);
+  expect((await withdraw({ reason: '人口有误' }, county)).data.alertNoticeWithdraw.userErrors).toEqual([{ code: 'NOT_ALERT_VERIFIER', field: ['input', 'alertId'] }]);
+  const done = await Promise.all([withdraw({ reason: '家庭人口有误，更正后重新公示' }), withdraw({ reason: '家庭人口有误，更正后重新公示' })]);
+  expect(done.map((r) => r.data.alertNoticeWithdraw.repeated).sort()).toEqual([false, true]);
+  for (const r of done) expect(r.data.alertNoticeWithdraw).toMatchObject({ notice: { running: false, withdrawn: { by: officerName, reason: '家庭人口有误，更正后重新公示' } }, userErrors: [] });
+  expect((await withdraw({ reason: '另一理由' })).data.alertNoticeWithdraw.userErrors).toEqual([{ code: 'NOTICE_ALREADY_WITHDRAWN', field: ['input', 'alertId'] }]);
+  expect((await object()).data.alertNoticeObjectionRecord.userErrors).toEqual([{ code: 'NOTICE_WITHDRAWN', field: ['input', 'alertId'] }]);
+  expect((await resolve({ objectionId, resolution: 'DISMISSED', reason: '撤回' })).data.alertNoticeObjectionResolve.userErrors).toEqual([{ code: 'NOTICE_WITHDRAWN', field: ['input', 'objectionId'] }]);
+  expect(await count('SELECT COUNT(*) AS n FROM monitoring_notice_objection')).toBe(1);
+  const refused = await decide();
+  expect(refused).toMatchObject({ case: null, userErrors: [{ code: 'NOTICE_REQUIRED', field: ['input', 'to'] }] });
+  expect(refused.userErrors[0].message).toContain('withdrawn');
+});
+
+it('posts the corrected notice (更正) for a new period, lists both, and decides once it has run with its objections dismissed', async () => {
+  expect((await post({ postedOn: '2026-03-20' })).data.alertNoticePost.userErrors).toEqual([{ code: 'POSTED_ON_OUT_OF_RANGE', field: ['input', 'postedOn'] }]);
+  const corrected = (await post({ measures: ['MINIMUM_LIVING_ALLOWANCE'] })).data.alertNoticePost;
+  expect(corrected).toMatchObject({ notice: { postedOn: '2026-03-21', endsOn: '2026-03-26', running: true, correction: true, withdrawn: null, objections: [] }, repeated: false, userErrors: [] });
+  expect(corrected.notice.text).toMatch(/^.+更正公示：前次公示已撤回，现更正如下。/);
+  expect((await post({ measures: ['MINIMUM_LIVING_ALLOWANCE'] })).data.alertNoticePost).toMatchObject({ notice: { id: corrected.notice.id }, repeated: true });
+  const read = await township.gql(`query($id: ID!) { alert(id: $id) { notice { id } notices { id correction running withdrawn { reason } objections { resolution } } } }`, { id: alertId });
+  expect(read.data.alert.notice.id).toBe(corrected.notice.id);
+  expect(read.data.alert.notices).toEqual([
+    { id: expect.any(String), correction: false, running: false, withdrawn: { reason: '家庭人口有误，更正后重新公示' }, objections: [{ resolution: 'UPHELD' }] },
+    { id: corrected.notice.id, correction: true, running: true, withdrawn: null, objections: [] },
+  ]);
+  const second = (await object({ kind: 'ELIGIBILITY_DOUBTED' })).data.alertNoticeObjectionRecord.notice.objections[0].id;
+  clock.set('2026-03-27T09:00:00+08:00');
+  expect((await decide()).userErrors.map((e: { code: string }) => e.code)).toEqual(['NOTICE_OBJECTION_UNRESOLVED']);
+  expect((await resolve({ objectionId: second, resolution: 'DISMISSED', reason: '经核实不成立' })).data.alertNoticeObjectionResolve.userErrors).toEqual([]);
+  expect(await decide()).toEqual({ case: { state: 'DECIDED' }, userErrors: [] });
+  // Decided: the notice stays as it was.
+  expect((await withdraw({ reason: '撤回' })).data.alertNoticeWithdraw.userErrors).toEqual([{ code: 'CASE_ALREADY_DECIDED', field: ['input', 'alertId'] }]);
+});
