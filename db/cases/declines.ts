@@ -21,6 +21,9 @@ import { caseWrite, EventLog, lockCase, requiredText, type WriteMeta } from './w
 /** A reassignment carries its decision's pre-grant check (kept as a meeting's decision's is). */
 export type DeclineResolution = { kind: 'WAIVE'; reason: string } | { kind: 'REASSIGN'; reason: string; decision: DecisionInput; check: DecisionCheck | null };
 
+/** The slip a reassignment issued, from the event that carries its key. */
+export const reassignmentOf = (e: { action: string; referralId: number | null }) => (e.action === 'REFERRAL_ISSUED' ? e.referralId : null);
+
 /** Resolves a declined decision. Returns the id of the slip that carries it now (the new one for a reassignment). */
 export async function resolveDeclinedDecision(db: HubDb, referralId: number, resolution: DeclineResolution, meta: WriteMeta): Promise<Outcome<number>> {
   const problem =
@@ -32,7 +35,7 @@ export async function resolveDeclinedDecision(db: HubDb, referralId: number, res
     problem,
     (e) =>
       resolution.kind === 'REASSIGN'
-        ? e.action === 'REFERRAL_ISSUED' ? e.referralId : null
+        ? reassignmentOf(e)
         : e.action === 'DECISION_WAIVED' && e.referralId === referralId ? referralId : null,
     async (at) => {
       const [found] = await db.select({ caseId: referralSlip.caseId }).from(referralSlip).where(eq(referralSlip.id, referralId));

@@ -1986,7 +1986,7 @@ export type MeetingRecordInput = {
   readonly occurredAt?: InputMaybe<Scalars['DateTime']['input']>;
   /** Who records it (an officer of the owning office). */
   readonly actor?: InputMaybe<ActorInput>;
-  /** A retry with the same key returns the first outcome. */
+  /** A retry with the same key returns the first outcome (replayed); the key with another request is IDEMPOTENCY_KEY_REUSED. Without a key, the same meeting sent again soon after by the same officer is answered as a retry too. */
   readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -1997,6 +1997,8 @@ export type MeetingRecordPayload = {
   readonly meeting?: Maybe<Meeting>;
   /** The case after the meeting; null when refused. */
   readonly case?: Maybe<Case>;
+  /** True when this request was a retry of a meeting already recorded (its idempotency key, or without one the same meeting, with decisions or notes, sent again by the same officer within 24 hours with nothing recorded on the case since): the first meeting is answered and nothing is written again. */
+  readonly replayed: Scalars['Boolean']['output'];
   /** Why it was refused; empty on success. */
   readonly userErrors: ReadonlyArray<CaseUserError>;
 };
@@ -5459,6 +5461,7 @@ export type CaseTransitionPayloadResolvers<ContextType = HubContext, ParentType 
 export type MeetingRecordPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['MeetingRecordPayload'] = ResolversParentTypes['MeetingRecordPayload']> = {
   meeting?: Resolver<Maybe<ResolversTypes['Meeting']>, ParentType, ContextType>;
   case?: Resolver<Maybe<ResolversTypes['Case']>, ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   userErrors?: Resolver<ReadonlyArray<ResolversTypes['CaseUserError']>, ParentType, ContextType>;
 };
 
