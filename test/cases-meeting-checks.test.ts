@@ -16,6 +16,7 @@ const MOVE = `mutation($input: CaseTransitionInput!) { caseTransition(input: $in
 const MEETING = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) {
   meeting { id decisions { id } decisionChecks { overrideReason findings { ruleId severity summary } } } case { state } replayed userErrors { code field message } } }`;
 const DECLINE = `mutation($input: ReferralDeclineInput!) { referralDecline(input: $input) { referral { id } userErrors { code } } }`;
+const WAIVE = `mutation($input: ReferralWaiveInput!) { referralWaive(input: $input) { referral { id } userErrors { code } } }`;
 const REASSIGN = `mutation($input: ReferralReassignInput!) { referralReassign(input: $input) { referral { id } userErrors { code field message } } }`;
 
 type Gql = TestHub['gql'];
@@ -170,5 +171,38 @@ describe('a meeting sent again after a lost answer', () => {
     const late = await ca(MEETING, { input });
     expect(late.data.meetingRecord).toMatchObject({ replayed: false, userErrors: [expect.objectContaining({ code: 'CASE_NOT_IN_DELIBERATION' })] });
     expect(await meetingsOf(caseId)).toBe(4);
+  });
+});
+
+describe('supervision lists declined decisions still open', () => {
+  const REPORT = `query($asOf: DateTime) { overdueReport(asOf: $asOf) {
+    byOffice { office { key } county { code } declinesOpen { referral { id declineReason } declinedAt } }
+    byCounty { county { code } declinesOpen { referral { id } } }
+    byTownship { township { code } declinesOpen { referral { id } } } } }`;
+  type Group = { declinesOpen: { referral: { id: string } }[] };
+  const ids = (g: Group | undefined) => (g?.declinesOpen ?? []).map((d) => d.referral.id);
+
+  it('lists a declined decision under the convening office, its township and county, until it is waived; an asOf before the waiver still shows it', async () => {
+    const caseId = await caseInDeliberation('退回未处理');
+    const met = await ok(ca, MEETING, { input: meetingInput(caseId, [civil('TEMP_AID', WANG.head, { cause: 'EDUCATION' })]) }, 'meetingRecord');
+    const slip = met.meeting.decisions[0].id;
+    const before = await ca(REPORT, {});
+    expect(before.errors).toBeUndefined();
+    expect(before.data.overdueReport.byOffice.flatMap(ids)).not.toContain(slip);
+    await ok(ca, DECLINE, { input: { referralId: slip, reason: '子女已获教育资助' } }, 'referralDecline');
+    clock.set(new Date(clock.at.getTime() + 60 * 60_000));
+    const declined = await ca(REPORT, {});
+    expect(declined.errors).toBeUndefined();
+    const office = declined.data.overdueReport.byOffice.find((g: { office: { key: string }; county: { code: string } }) => g.office.key === 'CIVIL_AFFAIRS' && g.county.code === '370811');
+    expect(office.declinesOpen.filter((d: { referral: { id: string } }) => d.referral.id === slip)).toEqual([{ referral: { id: slip, declineReason: '子女已获教育资助' }, declinedAt: expect.any(String) }]);
+    expect(ids(declined.data.overdueReport.byCounty.find((g: { county: { code: string } }) => g.county.code === '370811'))).toContain(slip);
+    expect(ids(declined.data.overdueReport.byTownship.find((g: { township: { code: string } }) => g.township.code === WANG.regionCode.slice(0, 9)))).toContain(slip);
+    const waivedAt = clock.at.toISOString();
+    clock.set(new Date(clock.at.getTime() + 60 * 60_000));
+    await ok(ca, WAIVE, { input: { referralId: slip, reason: '由教育部门资助，不再重复救助' } }, 'referralWaive');
+    const after = await ca(REPORT, {});
+    expect(after.data.overdueReport.byOffice.flatMap(ids)).not.toContain(slip);
+    const then = await ca(REPORT, { asOf: waivedAt });
+    expect(then.data.overdueReport.byOffice.flatMap(ids)).toContain(slip);
   });
 });

@@ -1693,6 +1693,8 @@ export type CountyOverdue = {
   readonly cases: ReadonlyArray<OverdueCase>;
   /** Decisions of its households' cases completed with less than was decided, since shortfallsSince; largest shortfall first. */
   readonly shortfalls: ReadonlyArray<DecisionShortfall>;
+  /** Declined decisions of its households' cases not yet reassigned, waived or decided again at a meeting; oldest decline first. */
+  readonly declinesOpen: ReadonlyArray<OpenDecline>;
 };
 
 /** An office's overdue work. */
@@ -1708,6 +1710,8 @@ export type OfficeOverdue = {
   readonly cases: ReadonlyArray<OverdueCase>;
   /** Decisions it completed with less than was decided, since shortfallsSince; largest shortfall first. */
   readonly shortfalls: ReadonlyArray<DecisionShortfall>;
+  /** Declined decisions of the cases it owns (it convenes them) not yet reassigned, waived or decided again at a meeting: overdue work from the day declined; oldest first. */
+  readonly declinesOpen: ReadonlyArray<OpenDecline>;
 };
 
 /** A township's overdue work. */
@@ -1721,6 +1725,21 @@ export type TownshipOverdue = {
   readonly cases: ReadonlyArray<OverdueCase>;
   /** Decisions of its households' cases completed with less than was decided, since shortfallsSince; largest shortfall first. */
   readonly shortfalls: ReadonlyArray<DecisionShortfall>;
+  /** Declined decisions of its households' cases not yet reassigned, waived or decided again at a meeting; oldest decline first. */
+  readonly declinesOpen: ReadonlyArray<OpenDecline>;
+};
+
+/**
+ * A declined decision still open (件件有落实): its department declined it and the convener has not yet
+ * reassigned it (referralReassign), waived it (referralWaive) or had a meeting decide again. The
+ * household's decided aid waits on it, so supervision counts it as overdue from the day declined.
+ */
+export type OpenDecline = {
+  readonly __typename?: 'OpenDecline';
+  /** The declined decision's slip (its declineReason says why). */
+  readonly referral: Referral;
+  /** When the hub recorded the decline. */
+  readonly declinedAt: Scalars['DateTime']['output'];
 };
 
 /** An overdue slip. */
@@ -3286,7 +3305,8 @@ export type Query = {
   readonly referralsToOffice: ReadonlyArray<Referral>;
   /**
    * 督导 supervision: slips and cases past a deadline and still open, grouped by office and by
-   * township, each with how long overdue. `regionCode` (city, county or township) narrows it to the
+   * township, each with how long overdue, and the declined decisions the convener has not yet
+   * resolved (declinesOpen). `regionCode` (city, county or township) narrows it to the
    * cases of households there, by default the caller's region scope; `asOf` defaults to now.
    */
   readonly overdueReport: OverdueReport;
@@ -4610,6 +4630,7 @@ export type ResolversTypes = {
   CountyOverdue: ResolverTypeWrapper<CountyOverdueWorkModel>;
   OfficeOverdue: ResolverTypeWrapper<OfficeOverdueWorkModel>;
   TownshipOverdue: ResolverTypeWrapper<TownshipOverdueWorkModel>;
+  OpenDecline: ResolverTypeWrapper<Omit<OpenDecline, 'referral'> & { referral: ResolversTypes['Referral'] }>;
   OverdueReferral: ResolverTypeWrapper<Omit<OverdueReferral, 'referral'> & { referral: ResolversTypes['Referral'] }>;
   DecisionShortfall: ResolverTypeWrapper<Omit<DecisionShortfall, 'referral'> & { referral: ResolversTypes['Referral'] }>;
   OverdueCase: ResolverTypeWrapper<Omit<OverdueCase, 'case' | 'deadline'> & { case: ResolversTypes['Case'], deadline: ResolversTypes['CaseDeadline'] }>;
@@ -4832,6 +4853,7 @@ export type ResolversParentTypes = {
   CountyOverdue: CountyOverdueWorkModel;
   OfficeOverdue: OfficeOverdueWorkModel;
   TownshipOverdue: TownshipOverdueWorkModel;
+  OpenDecline: Omit<OpenDecline, 'referral'> & { referral: ResolversParentTypes['Referral'] };
   OverdueReferral: Omit<OverdueReferral, 'referral'> & { referral: ResolversParentTypes['Referral'] };
   DecisionShortfall: Omit<DecisionShortfall, 'referral'> & { referral: ResolversParentTypes['Referral'] };
   OverdueCase: Omit<OverdueCase, 'case' | 'deadline'> & { case: ResolversParentTypes['Case'], deadline: ResolversParentTypes['CaseDeadline'] };
@@ -5404,6 +5426,7 @@ export type CountyOverdueResolvers<ContextType = HubContext, ParentType extends 
   referrals?: Resolver<ReadonlyArray<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
   cases?: Resolver<ReadonlyArray<ResolversTypes['OverdueCase']>, ParentType, ContextType>;
   shortfalls?: Resolver<ReadonlyArray<ResolversTypes['DecisionShortfall']>, ParentType, ContextType>;
+  declinesOpen?: Resolver<ReadonlyArray<ResolversTypes['OpenDecline']>, ParentType, ContextType>;
 };
 
 export type OfficeOverdueResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OfficeOverdue'] = ResolversParentTypes['OfficeOverdue']> = {
@@ -5412,6 +5435,7 @@ export type OfficeOverdueResolvers<ContextType = HubContext, ParentType extends 
   referrals?: Resolver<ReadonlyArray<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
   cases?: Resolver<ReadonlyArray<ResolversTypes['OverdueCase']>, ParentType, ContextType>;
   shortfalls?: Resolver<ReadonlyArray<ResolversTypes['DecisionShortfall']>, ParentType, ContextType>;
+  declinesOpen?: Resolver<ReadonlyArray<ResolversTypes['OpenDecline']>, ParentType, ContextType>;
 };
 
 export type TownshipOverdueResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['TownshipOverdue'] = ResolversParentTypes['TownshipOverdue']> = {
@@ -5419,6 +5443,12 @@ export type TownshipOverdueResolvers<ContextType = HubContext, ParentType extend
   referrals?: Resolver<ReadonlyArray<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
   cases?: Resolver<ReadonlyArray<ResolversTypes['OverdueCase']>, ParentType, ContextType>;
   shortfalls?: Resolver<ReadonlyArray<ResolversTypes['DecisionShortfall']>, ParentType, ContextType>;
+  declinesOpen?: Resolver<ReadonlyArray<ResolversTypes['OpenDecline']>, ParentType, ContextType>;
+};
+
+export type OpenDeclineResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OpenDecline'] = ResolversParentTypes['OpenDecline']> = {
+  referral?: Resolver<ResolversTypes['Referral'], ParentType, ContextType>;
+  declinedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
 export type OverdueReferralResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OverdueReferral'] = ResolversParentTypes['OverdueReferral']> = {
@@ -6223,6 +6253,7 @@ export type Resolvers<ContextType = HubContext> = {
   CountyOverdue?: CountyOverdueResolvers<ContextType>;
   OfficeOverdue?: OfficeOverdueResolvers<ContextType>;
   TownshipOverdue?: TownshipOverdueResolvers<ContextType>;
+  OpenDecline?: OpenDeclineResolvers<ContextType>;
   OverdueReferral?: OverdueReferralResolvers<ContextType>;
   DecisionShortfall?: DecisionShortfallResolvers<ContextType>;
   OverdueCase?: OverdueCaseResolvers<ContextType>;

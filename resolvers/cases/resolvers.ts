@@ -8,7 +8,7 @@ import { decisionShortfallsAnswered, openCase, openCasesWithEvents, openReferral
 import { buildDossier, openFindingsFrom } from './dossier';
 import { createCaseLoaders, type CaseLoaders } from '../../db/cases/loaders';
 import { meetingRetry, recordMeeting } from '../../db/cases/meetings';
-import { reassignmentOf, resolveDeclinedDecision } from '../../db/cases/declines';
+import { declinesOpenAt, reassignmentOf, resolveDeclinedDecision } from '../../db/cases/declines';
 import { keyedRetry } from '../../db/cases/write';
 import { completeMaterials, recordFirstAid } from '../../db/cases/first-aid';
 import { fromDbInstant } from '../../db/instants';
@@ -414,10 +414,11 @@ export const caseResolvers: Resolvers = {
       const past = args.asOf && args.asOf < ctx.now() ? asOf : null;
       // Shortfalls of a period (default the year up to asOf): a decision met short is done, not open.
       const shortfallsSince = args.shortfallsSince ?? addDays(chinaDateOf(asOf), -365);
-      const [slips, open, short] = await Promise.all([
+      const [slips, open, short, declines] = await Promise.all([
         openReferralsDueBefore(ctx.hub, chinaDateOf(asOf), prefix, past),
         openCasesWithEvents(ctx.hub, prefix, past),
         decisionShortfallsAnswered(ctx.hub, startOfChinaDay(shortfallsSince), asOf, prefix),
+        declinesOpenAt(ctx.hub, asOf, prefix),
       ]);
       const loaders = caseLoaders(ctx);
       for (const c of open.cases) loaders.caseById.prime(c.id, c);
@@ -428,6 +429,7 @@ export const caseResolvers: Resolvers = {
         open.cases.map((c) => ({ case: c, timeline: caseTimeline(c, eventsOf.get(c.id) ?? []), ownerOffice: c.ownerOffice, townshipCode: c.townshipCode })),
         asOf,
         short.map((s) => ({ referral: s, shortfallFen: s.shortfallFen, toOffice: s.toOffice, townshipCode: s.townshipCode })),
+        declines.map((d) => ({ referral: d, declinedAt: d.declinedAt, ownerOffice: d.ownerOffice, townshipCode: d.townshipCode })),
       );
     },
     workingDayCalendar: () => calendarCoverage,
