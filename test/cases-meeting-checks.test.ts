@@ -172,6 +172,20 @@ describe('a meeting sent again after a lost answer', () => {
     expect(late.data.meetingRecord).toMatchObject({ replayed: false, userErrors: [expect.objectContaining({ code: 'CASE_NOT_IN_DELIBERATION' })] });
     expect(await meetingsOf(caseId)).toBe(4);
   });
+  it('answers a reassignment retried under its key with the slip it issued, though that slip now waits for the same aid', async () => {
+    const caseId = await caseInDeliberation('改派重试');
+    const met = await ok(ca, MEETING, { input: meetingInput(caseId, [civil('TEMP_AID', WANG.child, { cause: 'EDUCATION' })]) }, 'meetingRecord');
+    const declined = met.meeting.decisions[0].id;
+    await ok(ca, DECLINE, { input: { referralId: declined, reason: '金额需调整' } }, 'referralDecline');
+    const input = { referralId: declined, reason: '改由工会帮扶', department: 'UNION', programme: 'UNION_HARDSHIP', amountFen: 90_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.child, idempotencyKey: 'reassign-retry-1' };
+    const first = await ok(ca, REASSIGN, { input }, 'referralReassign');
+    const again = await ok(ca, REASSIGN, { input }, 'referralReassign');
+    expect(again.referral.id).toBe(first.referral.id);
+    // Without the key it is a new request for a decline already resolved.
+    const { idempotencyKey: _key, ...unkeyed } = input;
+    const res = await ca(REASSIGN, { input: unkeyed });
+    expect(res.data.referralReassign.userErrors.map((e: { code: string }) => e.code)).toEqual(['DECISION_NOT_DECLINED']);
+  });
 });
 
 describe('supervision lists declined decisions still open', () => {
