@@ -521,6 +521,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   OverdueReferral: OPEN_CONTAINER,
   OverdueCase: OPEN_CONTAINER,
   DecisionShortfall: OPEN_CONTAINER,
+  OpenDecline: OPEN_CONTAINER,
   CaseUserError: { kind: 'OPEN', why: 'why a write was refused; codes and messages name no person' },
   CaseOpenPayload: OPEN_CONTAINER,
   CaseTransitionPayload: OPEN_CONTAINER,

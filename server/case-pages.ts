@@ -154,9 +154,19 @@ function lines(parts: readonly [string, string | null | undefined][]): string {
     .join('');
 }
 
+/** What became of a declined decision (db/cases/declines.ts), by the declined slip's id. */
+export interface BriefDecline {
+  resolution: 'REASSIGNED' | 'REDELIBERATED' | 'WAIVED';
+  newReferralId: number | null;
+  meetingId: number | null;
+  reason: string;
+}
+
 export interface BriefMeeting extends MeetingRecord {
   departments: OfficeCode[];
   decisions: ReferralRecord[];
+  /** What became of each declined decision (by slip id); a declined decision not in it is still open. */
+  declines?: ReadonlyMap<number, BriefDecline>;
   /** How each completed decision was fulfilled (by slip id), as checked in the department's data. */
   fulfilments?: ReadonlyMap<number, Pick<FulfilmentRecord, 'amountFen' | 'shortfallFen' | 'differenceReason'>>;
 }
@@ -418,7 +428,8 @@ export function renderBrief(v: BriefView): string {
       { header: '报告时间', cell: (k) => nw(shortTime(k.reportedAt)) },
       { header: '紧急程度', cell: (k) => esc(URGENCY[k.urgency]) },
       { header: '情况', cell: (k) => prose(k.summary) },
-      { header: '结果', cell: (k) => esc(STATE[k.state]) + (k.endedAt ? `<div>${nw(k.endedAt.slice(0, 10))}</div>` : '') },
+      // Open ones too: a case still in deliberation may be deciding the same aid (its slips are below).
+      { header: '状态', cell: (k) => esc(STATE[k.state]) + (k.endedAt ? `<div>${nw(k.endedAt.slice(0, 10))}</div>` : '') },
       {
         header: '结果说明及各部门答复',
         cell: (k) =>
@@ -533,6 +544,7 @@ export function renderBrief(v: BriefView): string {
         return lines([
           ['反馈', s.feedback ? prose(s.feedback) : null],
           ['退回理由', s.declineReason ? prose(s.declineReason) : null],
+          ['退回后', s.kind === 'DECISION' && s.state === 'DECLINED' ? declineFate(s.id) : null],
           ['实际救助', short ? `${amountOf(short.amountFen, s.programmeCode)}（${nw(`少于决定 ${amountOf(short.shortfallFen, s.programmeCode).replace(/<[^>]+>/g, '')}`)}）` : null],
           ['差额理由', short?.differenceReason ? prose(short.differenceReason) : null],
           ['救助记录', s.aidSourceRef ? nw(s.aidSourceRef) : null],
@@ -540,6 +552,19 @@ export function renderBrief(v: BriefView): string {
       },
     },
   ];
+
+  // A declined decision leads somewhere (件件有落实): reassigned, waived, decided again, or still open.
+  const declineFate = (slipId: number): string => {
+    const d = meeting?.declines?.get(slipId);
+    if (!d) return '<span class="overdue">尚未处理（待改派、免除或重新议定）</span>';
+    if (d.resolution === 'REASSIGNED') {
+      const to = meeting?.decisions.find((x) => x.id === d.newReferralId);
+      return `已改派${to ? esc(v.officeName(to.toOffice)) : ''}（转办单 ${nw(d.newReferralId ?? '')}）：${prose(d.reason)}`;
+    }
+    if (d.resolution === 'WAIVED') return `已免除：${prose(d.reason)}`;
+    const again = v.meetings.find((m) => m.id === d.meetingId);
+    return `已由${again ? ` ${nw(again.heldOn)} ` : ''}会议重新议定`;
+  };
 
   const meetingPart = meeting
     ? `<h2>会议决定（${nw(meeting.heldOn)}）</h2>
@@ -591,7 +616,7 @@ ${changesPart}
 ${settlementsPart}
 ${section('数据比对发现的问题', findings, d.findings !== null && d.findings.length === 0)}
 ${historyPart}
-${section('既往案件', earlier, d.earlierCases.length === 0)}
+${section('本户其他案件', earlier, d.earlierCases.length === 0)}
 ${section('转办单', referrals, d.referrals.length === 0)}
 ${charityPart}
 ${section('尚未参与救助的部门', notContributed, true)}
@@ -680,6 +705,8 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
       const decisions = chosen ? slips.filter((s) => s.meetingId === chosen.id) : [];
       const fulfilled = await cases.fulfilmentByReferral.loadMany(decisions.filter((s) => s.state === 'COMPLETED').map((s) => s.id));
       const fulfilments = new Map(fulfilled.flatMap((f) => (f && !(f instanceof Error) ? [[f.referralId, f] as const] : [])));
+      const resolved = await cases.declineByReferral.loadMany(decisions.filter((s) => s.state === 'DECLINED').map((s) => s.id));
+      const declines = new Map(resolved.flatMap((d) => (d && !(d instanceof Error) ? [[d.referralId, { resolution: d.resolution, newReferralId: d.newReferralId, meetingId: d.meetingId, reason: d.reason }] as const] : [])));
       const live = { hub: deps.hub, sources: deps.sources, today, loaders, unavailable };
       const version = chosen && viewParam !== 'current' ? 'SNAPSHOT' : 'CURRENT';
       const dossier = version === 'SNAPSHOT' ? chosen!.dossier : await buildDossier({ hub: loaders.hub, departments: loaders.departments, cases, openFindings: openFindingsFrom(live), facts: loaders.findings }, c, today, now);
@@ -722,7 +749,7 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
         deadlines: caseDeadlines(caseTimeline(c, events), now),
         version,
         snapshot: version === 'CURRENT' && chosen ? chosen.dossier : null,
-        meeting: chosen ? { ...chosen, departments, decisions, fulfilments } : null,
+        meeting: chosen ? { ...chosen, departments, decisions, fulfilments, declines } : null,
         meetings,
         officeName,
         // Health detail (settlements, diagnoses, illness as cause) as the policy gives it to this caller.

@@ -117,7 +117,8 @@ describe('a decision for a beneficiary who died before the meeting', () => {
     const caseId = await caseInDeliberation('成员已故');
     // The death is on record; the household has not yet been updated.
     await dbs.hub.update(person).set({ deathDate: '2026-03-11' }).where(eq(person.idNumber, WANG.spouse));
-    const decisions = [{ department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', cause: 'ACCIDENT', amountFen: 100_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.spouse }];
+    // The household's earlier cases have the spouse's temporary aid waiting too: decided again here with a reason.
+    const decisions = [{ department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', cause: 'ACCIDENT', amountFen: 100_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.spouse, conflictOverrideReason: '另一次事故' }];
     const refused = await ca(MEETING, { input: { caseId, heldOn: '2026-03-12', departmentsPresent: ['CIVIL_AFFAIRS'], decisions } });
     expect(refused.errors).toBeUndefined();
     expect(refused.data.meetingRecord.userErrors).toEqual([{ code: 'BENEFICIARY_DECEASED', field: ['input', 'decisions', '0', 'beneficiaryIdNumber'] }]);
@@ -134,7 +135,7 @@ describe('a decision for a beneficiary who died before the meeting', () => {
     expect(refused.errors).toBeUndefined();
     // It was recorded before, its pre-grant check run for the dead head.
     expect(refused.data.meetingRecord.userErrors).toEqual([{ code: 'BENEFICIARY_DECEASED', field: ['input', 'decisions', '0', 'beneficiaryIdNumber'] }]);
-    const met = await ok(ca, MEETING, { input: { caseId, heldOn: '2026-03-12', departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [{ ...forHousehold, beneficiaryIdNumber: WANG.spouse }] } }, 'meetingRecord');
+    const met = await ok(ca, MEETING, { input: { caseId, heldOn: '2026-03-12', departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [{ ...forHousehold, beneficiaryIdNumber: WANG.spouse, conflictOverrideReason: '另一次事故' }] } }, 'meetingRecord');
     expect(met.meeting.decisions).toHaveLength(1);
   });
 
@@ -165,7 +166,7 @@ describe('a decision for a beneficiary who died before the meeting', () => {
     const refused = await ca(REASSIGN, { input: reassign });
     expect(refused.errors).toBeUndefined();
     expect(refused.data.referralReassign.userErrors).toEqual([{ code: 'BENEFICIARY_DECEASED', field: ['input', 'beneficiaryIdNumber'] }]);
-    await ok(ca, REASSIGN, { input: { ...reassign, beneficiaryIdNumber: WANG.spouse } }, 'referralReassign');
+    await ok(ca, REASSIGN, { input: { ...reassign, beneficiaryIdNumber: WANG.spouse, conflictOverrideReason: '另一次住院' } }, 'referralReassign');
   });
 });
 

@@ -276,7 +276,7 @@ describe('every decision runs the pre-grant check', () => {
     await ok(ca, DECLINE, { input: { referralId: slip, reason: '经复核不符合特困认定条件' } }, 'referralDecline');
     const back = await ok(ca, MOVE, { input: { caseId, to: 'IN_DELIBERATION', reason: '退回重新议定' } }, 'caseTransition');
     expect(back.case.state).toBe('IN_DELIBERATION');
-    await ok(ca, MEETING, { input: { caseId, heldOn: '2026-03-13', departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [{ department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 200_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.head, cause: 'OTHER' }] } }, 'meetingRecord');
+    await ok(ca, MEETING, { input: { caseId, heldOn: '2026-03-13', departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [{ department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 200_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.head, cause: 'OTHER', conflictOverrideReason: '与另案临时救助事由不同' }] } }, 'meetingRecord');
     const after = await ca(`query($id: ID!) { referral(id: $id) { declineResolution { kind meeting { id } } } }`, { id: slip });
     expect(after.data.referral.declineResolution.kind).toBe('REDELIBERATED');
     // A decided case with no open decline does not go back.
@@ -346,7 +346,7 @@ describe('one aid record fulfils one decision', () => {
     for (const to of ['ACCEPTED', 'INVESTIGATING', 'IN_DELIBERATION']) await ok(ca, MOVE, { input: { caseId, to, reason: to } }, 'caseTransition');
     // Two stays of the grandmother, each decided 医疗救助 of 1,000 元.
     const decision = { department: 'HEALTH', programme: 'MEDICAL_AID', amountFen: 100_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.grandmother };
-    const met = await ok(ca, MEETING, { input: { caseId, heldOn: '2026-03-13', departmentsPresent: ['CIVIL_AFFAIRS', 'HEALTH'], decisions: [decision, { ...decision, ask: '第二次住院医疗救助' }] } }, 'meetingRecord');
+    const met = await ok(ca, MEETING, { input: { caseId, heldOn: '2026-03-13', departmentsPresent: ['CIVIL_AFFAIRS', 'HEALTH'], decisions: [decision, { ...decision, ask: '第二次住院医疗救助', conflictOverrideReason: '两次住院分别救助' }] } }, 'meetingRecord');
     const [first, second] = met.meeting.decisions.map((d: { id: string }) => d.id);
     const [paidOnce, paidAgain] = await healthScenario.insert(dbs.sources.HEALTH, 'aidPayments', [
       { payId: 'MA-2026-0316', psnCertNo: WANG.grandmother, aidType: 'MAF', payDate: '2026-03-16', payAmt: '1000.00' },
@@ -372,7 +372,8 @@ describe('one aid record fulfils one decision of any case', () => {
     const ca = demo.AIDHUB_TOKEN_CIVIL_AFFAIRS;
     const caseId = (await ok(ca, OPEN, { input: { householdId: String(householdId), origin: 'APPLICATION', urgency: 'NORMAL', summary, reportedAt: '2026-03-10T09:00:00+08:00' } }, 'caseOpen')).case.id;
     for (const to of ['ACCEPTED', 'INVESTIGATING', 'IN_DELIBERATION']) await ok(ca, MOVE, { input: { caseId, to, reason: to } }, 'caseTransition');
-    const decision = { department: 'HEALTH', programme: 'MEDICAL_AID', amountFen: 100_000, deadlineWorkingDays: 10, beneficiaryIdNumber: beneficiary };
+    // Each case is another stay: the decision waiting in the household's other case is not this one's (DECISION_CONFLICT otherwise).
+    const decision = { department: 'HEALTH', programme: 'MEDICAL_AID', amountFen: 100_000, deadlineWorkingDays: 10, beneficiaryIdNumber: beneficiary, conflictOverrideReason: '另一次住院' };
     const met = await ok(ca, MEETING, { input: { caseId, heldOn: '2026-03-13', departmentsPresent: ['CIVIL_AFFAIRS', 'HEALTH'], decisions: [decision] } }, 'meetingRecord');
     const slip = met.meeting.decisions[0].id;
     await ok(demo.AIDHUB_TOKEN_HEALTH, ACCEPT, { input: { referralId: slip } }, 'referralAccept');

@@ -4,7 +4,7 @@
  * deliberation and its next meeting decides again (db/cases/meetings.ts marks it re-deliberated).
  * Each is one transaction that locks the case row first.
  */
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, like, lte, or } from 'drizzle-orm';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { caseError, refusal, success, type Outcome } from '../../domain/cases/errors';
 import { checkDeadlineWorkingDays, defaultAsk, type DecisionInput } from '../../domain/cases/meetings';
@@ -14,12 +14,15 @@ import { decisionCheck, declinedDecision } from '../case-loop/schema';
 import type { DecisionCheck } from '../../domain/cases/decision-checks';
 import type { HubDb } from '../connect';
 import { toDbInstant } from '../instants';
-import { referralRecord, type HubTx } from './records';
-import { referralSlip } from './schema';
+import { referralRecord, type HubTx, type ReferralRecord } from './records';
+import { aidCase, referralSlip } from './schema';
 import { caseWrite, EventLog, lockCase, requiredText, type WriteMeta } from './write';
 
 /** A reassignment carries its decision's pre-grant check (kept as a meeting's decision's is). */
 export type DeclineResolution = { kind: 'WAIVE'; reason: string } | { kind: 'REASSIGN'; reason: string; decision: DecisionInput; check: DecisionCheck | null };
+
+/** The slip a reassignment issued, from the event that carries its key. */
+export const reassignmentOf = (e: { action: string; referralId: number | null }) => (e.action === 'REFERRAL_ISSUED' ? e.referralId : null);
 
 /** Resolves a declined decision. Returns the id of the slip that carries it now (the new one for a reassignment). */
 export async function resolveDeclinedDecision(db: HubDb, referralId: number, resolution: DeclineResolution, meta: WriteMeta): Promise<Outcome<number>> {
@@ -32,7 +35,7 @@ export async function resolveDeclinedDecision(db: HubDb, referralId: number, res
     problem,
     (e) =>
       resolution.kind === 'REASSIGN'
-        ? e.action === 'REFERRAL_ISSUED' ? e.referralId : null
+        ? reassignmentOf(e)
         : e.action === 'DECISION_WAIVED' && e.referralId === referralId ? referralId : null,
     async (at) => {
       const [found] = await db.select({ caseId: referralSlip.caseId }).from(referralSlip).where(eq(referralSlip.id, referralId));
@@ -112,4 +115,34 @@ export type DeclineRecord = typeof declinedDecision.$inferSelect;
 
 export async function declinesByReferralIds(db: HubDb, ids: readonly number[]): Promise<DeclineRecord[]> {
   return db.select().from(declinedDecision).where(and(inArray(declinedDecision.referralId, [...ids])));
+}
+
+/**
+ * The declined decisions still open at `asOf` (supervision, domain/cases/supervision.ts): slips of
+ * decisions declined by then, of cases not ended by then, that no reassignment, waiver or later
+ * meeting had resolved by then; with the case's owner (the convener, who resolves them) and
+ * township. Oldest decline first.
+ */
+export async function declinesOpenAt(db: HubDb, asOf: Date, townshipPrefix: string | null): Promise<(ReferralRecord & { ownerOffice: string; declinedAt: Date })[]> {
+  const at = toDbInstant(asOf);
+  const rows = await db
+    .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode, ownerOffice: aidCase.ownerOffice })
+    .from(referralSlip)
+    .innerJoin(aidCase, eq(aidCase.id, referralSlip.caseId))
+    .leftJoin(declinedDecision, and(eq(declinedDecision.referralId, referralSlip.id), lte(declinedDecision.recordedAt, at)))
+    .where(
+      and(
+        eq(referralSlip.kind, 'DECISION'),
+        eq(referralSlip.state, 'DECLINED'),
+        lte(referralSlip.answeredAt, at),
+        isNull(declinedDecision.referralId),
+        or(isNull(aidCase.endedAt), gt(aidCase.endedAt, at)),
+        townshipPrefix === null ? undefined : like(aidCase.townshipCode, `${townshipPrefix}%`),
+      ),
+    )
+    .orderBy(asc(referralSlip.answeredAt), asc(referralSlip.id));
+  return rows.map((r) => {
+    const slip = referralRecord(r.slip, r);
+    return { ...slip, ownerOffice: r.ownerOffice, declinedAt: slip.answeredAt! };
+  });
 }

@@ -3,7 +3,7 @@
  * present, one referral slip per decision, a second-aid approval where one was decided, and the
  * case decided. All of it in one transaction, or none of it.
  */
-import { desc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray } from 'drizzle-orm';
 import type { Dossier } from '../../domain/cases/dossier';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { caseError, refusal, success, type CaseUserError, type Outcome } from '../../domain/cases/errors';
@@ -12,11 +12,78 @@ import { addWorkingDays } from '../../domain/cases/working-days';
 import type { HubDb } from '../connect';
 import { applyTransition, declinedDecisionsOpen } from './store';
 import { markRedeliberated } from './declines';
-import { caseMeeting, meetingDepartment, referralSlip, secondAidApproval } from './schema';
-import { toDbInstant } from '../instants';
-import { EventLog, idempotent, lockCase, occurredAt, type WriteMeta } from './write';
+import { caseEvent, caseMeeting, meetingDepartment, referralSlip, secondAidApproval } from './schema';
+import { fromDbInstant, toDbInstant } from '../instants';
+import { EventLog, idempotent, keyedRetry, lockCase, occurredAt, type WriteMeta } from './write';
 import { decisionCheck } from '../case-loop/schema';
 import type { DecisionCheck } from '../../domain/cases/decision-checks';
+
+const meetingOf = (caseId: number) => (e: { action: string; caseId: number; meetingId: number | null }) => (e.action === 'MEETING_RECORDED' && e.caseId === caseId ? e.meetingId : null);
+
+/** How long after a meeting was recorded the same meeting sent again without a key is taken for a retry of it. */
+export const UNKEYED_RETRY_HOURS = 24;
+
+/**
+ * The meeting a request records already, sent again after a lost answer: with an idempotency key,
+ * the key's first outcome (or IDEMPOTENCY_KEY_REUSED); without one, the case's latest meeting when
+ * it is this request's meeting (same day held, departments present, notes and decisions in order,
+ * each with its ask, beneficiary, cause, second aid and override reason), recorded by the same
+ * officer of the same office within the last UNKEYED_RETRY_HOURS, with nothing recorded on the case
+ * since; not for a meeting with neither decisions nor notes (two such sittings on one day are two). Checked before the meeting's own checks, so a retry is answered with its first outcome
+ * even where the first meeting's own decisions, or the case it decided, would now refuse it.
+ * Null: the request is a new meeting.
+ */
+export async function meetingRetry(db: HubDb, caseId: number, input: MeetingInput, overrideReasons: readonly (string | null)[], meta: WriteMeta): Promise<Outcome<number> | null> {
+  if (meta.idempotencyKey !== null) return keyedRetry(db, meta, meetingOf(caseId));
+  // A sitting with neither decisions nor notes carries nothing to tell its retry from a second
+  // sitting that day (both are recorded): only its key does.
+  if (input.decisions.length === 0 && !input.notes?.trim()) return null;
+  const [latest] = await db.select().from(caseMeeting).where(eq(caseMeeting.caseId, caseId)).orderBy(desc(caseMeeting.id)).limit(1);
+  if (!latest || latest.recordedBy !== meta.actor.officer || latest.heldOn !== input.heldOn) return null;
+  const recordedAt = fromDbInstant(latest.recordedAt);
+  if (meta.now.getTime() - recordedAt.getTime() > UNKEYED_RETRY_HOURS * 3_600_000) return null;
+  // Nothing since: every event after the meeting's is one its own transaction wrote (its slips, a
+  // second aid's approval, the case decided), by its actor at its instant.
+  const events = await db.select().from(caseEvent).where(and(eq(caseEvent.caseId, caseId), gte(caseEvent.recordedAt, latest.recordedAt))).orderBy(asc(caseEvent.seq));
+  const at = events.findIndex((e) => e.action === 'MEETING_RECORDED' && e.meetingId === latest.id);
+  if (at < 0 || events[at].actorOffice !== meta.actor.office) return null;
+  const ofTheMeeting = (e: (typeof events)[number]) =>
+    e.actor === latest.recordedBy &&
+    fromDbInstant(e.recordedAt).getTime() === recordedAt.getTime() &&
+    (((e.action === 'REFERRAL_ISSUED' || e.action === 'SECOND_AID_APPROVED') && e.meetingId === latest.id) || (e.action === 'TRANSITIONED' && e.toState === 'DECIDED'));
+  const since = events.slice(at + 1);
+  if (!since.every(ofTheMeeting) || since.filter((e) => e.action === 'TRANSITIONED').length > 1) return null;
+  if ((latest.notes ?? null) !== (input.notes?.trim() || null)) return null;
+  const [present, slips] = await Promise.all([
+    db.select({ department: meetingDepartment.department }).from(meetingDepartment).where(eq(meetingDepartment.meetingId, latest.id)),
+    db.select().from(referralSlip).where(and(eq(referralSlip.meetingId, latest.id), eq(referralSlip.kind, 'DECISION'))).orderBy(asc(referralSlip.id)),
+  ]);
+  const wanted = new Set(input.departmentsPresent);
+  if (present.length !== wanted.size || present.some((p) => !wanted.has(p.department))) return null;
+  if (slips.length !== input.decisions.length) return null;
+  const ids = slips.map((s) => s.id);
+  const [checks, approvals] = ids.length === 0 ? [[], []] : await Promise.all([
+    db.select().from(decisionCheck).where(inArray(decisionCheck.referralId, ids)),
+    db.select().from(secondAidApproval).where(inArray(secondAidApproval.referralId, ids)),
+  ]);
+  const same = input.decisions.every((d, i) => {
+    const s = slips[i];
+    const approval = approvals.find((a) => a.referralId === s.id) ?? null;
+    const check = checks.find((c) => c.referralId === s.id) ?? null;
+    return (
+      s.toOffice === d.department &&
+      s.programmeCode === d.programmeCode &&
+      s.amountFen === d.amountFen &&
+      s.deadlineWorkingDays === d.deadlineWorkingDays &&
+      s.ask === (d.ask?.trim() || defaultAsk(d)) &&
+      (s.beneficiaryIdNumber ?? null) === d.beneficiaryIdNumber &&
+      (s.cause ?? null) === d.cause &&
+      (approval?.cause ?? null) === (d.secondAid?.cause ?? null) &&
+      (check?.overrideReason ?? null) === (overrideReasons[i] ?? null)
+    );
+  });
+  return same ? success(latest.id, true) : null;
+}
 
 /**
  * Records a meeting of a case in deliberation. With decisions, the case is decided; without, the
@@ -30,7 +97,7 @@ export async function recordMeeting(db: HubDb, caseId: number, input: MeetingInp
   return idempotent(
     db,
     meta,
-    (e) => (e.action === 'MEETING_RECORDED' && e.caseId === caseId ? e.meetingId : null),
+    meetingOf(caseId),
     () =>
       db.transaction(async (tx): Promise<Outcome<number>> => {
         const c = await lockCase(tx, caseId);

@@ -342,3 +342,19 @@ export async function openCasesWithEvents(db: HubDb, townshipPrefix: string | nu
   const events = cases.length === 0 ? [] : await eventsByCaseIds(db, cases.map((c) => c.id));
   return { cases, events };
 }
+
+/**
+ * The decisions of a household's open cases still waiting for their department (ISSUED or
+ * ACCEPTED): decided, not yet given, so in no department's data. A new decision is checked against
+ * them (domain/cases/decision-checks.ts ungivenDecisionFindings). With each, its case's report time
+ * for the case's reference.
+ */
+export async function ungivenDecisionsOfHousehold(db: HubDb, householdId: number): Promise<(ReferralRecord & { caseReportedAt: Date })[]> {
+  const rows = await db
+    .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode, reportedAt: aidCase.reportedAt })
+    .from(referralSlip)
+    .innerJoin(aidCase, eq(aidCase.id, referralSlip.caseId))
+    .where(and(eq(aidCase.householdId, householdId), notInArray(aidCase.state, [...TERMINAL_STATES]), eq(referralSlip.kind, 'DECISION'), inArray(referralSlip.state, ['ISSUED', 'ACCEPTED'])))
+    .orderBy(asc(referralSlip.id));
+  return rows.map((r) => ({ ...referralRecord(r.slip, r), caseReportedAt: fromDbInstant(r.reportedAt) }));
+}

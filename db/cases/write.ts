@@ -111,36 +111,48 @@ async function legacyRetry(db: HubQuery, meta: WriteMeta): Promise<CaseEventReco
 }
 
 /**
+ * The first outcome of a request sent again under its idempotency key, or null when the key is new
+ * (or none was given): `replay` maps the key's event to the first outcome, or returns null when the
+ * key was used for something else (IDEMPOTENCY_KEY_REUSED, as is the key with another request).
+ */
+export async function keyedRetry<T>(db: HubQuery, meta: WriteMeta, replay: (event: CaseEventRecord) => T | null): Promise<Outcome<T> | null> {
+  const key = storedKey(meta);
+  if (key === null) return null;
+  const earlier = await eventByKey(db, key);
+  if (earlier) return replayOrRefuse(db, meta, key, earlier, replay);
+  // Sent first to a hub that stored keys per office: the first outcome, not a second case or slip.
+  const beforeUpgrade = await legacyRetry(db, meta);
+  return beforeUpgrade ? answerFrom(beforeUpgrade, replay) : null;
+}
+
+const keyReused = () => caseError('IDEMPOTENCY_KEY_REUSED', 'this idempotency key was used for a different request', ['input', 'idempotencyKey']);
+
+function answerFrom<T>(event: CaseEventRecord, replay: (event: CaseEventRecord) => T | null): Outcome<T> {
+  const value = replay(event);
+  return value === null ? refusal(keyReused()) : success(value, true);
+}
+
+async function replayOrRefuse<T>(db: HubQuery, meta: WriteMeta, key: string, earlier: CaseEventRecord, replay: (event: CaseEventRecord) => T | null): Promise<Outcome<T>> {
+  // Keys recorded before request hashes were kept have no row: they answer as before.
+  const [stored] = await db.select({ requestHash: caseRequest.requestHash }).from(caseRequest).where(eq(caseRequest.idempotencyKey, key));
+  if (stored && meta.requestHash && stored.requestHash !== meta.requestHash) return refusal(keyReused());
+  return answerFrom(earlier, replay);
+}
+
+/**
  * Runs `work` once per idempotency key. A key already used answers from its event: `replay` maps
  * that event to the first outcome, or returns null when the key was used for something else.
  */
 export async function idempotent<T>(db: HubDb, meta: WriteMeta, replay: (event: CaseEventRecord) => T | null, work: () => Promise<Outcome<T>>): Promise<Outcome<T>> {
+  const retry = await keyedRetry(db, meta, replay);
+  if (retry) return retry;
   const key = storedKey(meta);
-  const answer = (event: CaseEventRecord): Outcome<T> => {
-    const value = replay(event);
-    return value === null ? refusal(caseError('IDEMPOTENCY_KEY_REUSED', 'this idempotency key was used for a different request', ['input', 'idempotencyKey'])) : success(value, true);
-  };
-  const replayOrRefuse = async (earlier: CaseEventRecord): Promise<Outcome<T>> => {
-    // Keys recorded before request hashes were kept have no row: they answer as before.
-    const [stored] = await db.select({ requestHash: caseRequest.requestHash }).from(caseRequest).where(eq(caseRequest.idempotencyKey, key!));
-    if (stored && meta.requestHash && stored.requestHash !== meta.requestHash) {
-      return refusal(caseError('IDEMPOTENCY_KEY_REUSED', 'this idempotency key was used for a different request', ['input', 'idempotencyKey']));
-    }
-    return answer(earlier);
-  };
-  if (key !== null) {
-    const earlier = await eventByKey(db, key);
-    if (earlier) return replayOrRefuse(earlier);
-    // Sent first to a hub that stored keys per office: the first outcome, not a second case or slip.
-    const beforeUpgrade = await legacyRetry(db, meta);
-    if (beforeUpgrade) return answer(beforeUpgrade);
-  }
   try {
     return await work();
   } catch (error) {
     if (key !== null && isDuplicateKey(error, 'case_event_idempotency')) {
       const earlier = await eventByKey(db, key);
-      if (earlier) return replayOrRefuse(earlier);
+      if (earlier) return replayOrRefuse(db, meta, key, earlier, replay);
     }
     throw error;
   }

@@ -7,6 +7,8 @@
 import type { DepartmentCode, OfficeCode } from '../departments';
 import { caseError, type CaseUserError } from './errors';
 import { longerThan } from '../text-length';
+import type { Rule } from '../findings/rule-set';
+import { PROGRAMME_BY_CODE } from '../programmes';
 
 export interface DecisionFinding {
   ruleId: string;
@@ -15,6 +17,8 @@ export interface DecisionFinding {
   /** In words without health detail; names no person. */
   summary: string;
   departments: OfficeCode[];
+  /** Set on a finding against a decision not yet given (another of the meeting's, or a slip still waiting): its summary names that decision. */
+  againstDecision?: true;
 }
 
 export interface DecisionCheck {
@@ -27,6 +31,64 @@ export interface DecisionCheck {
 
 export const OVERRIDE_REASON_MAX = 500;
 
+/**
+ * A decision decided but not yet given: another decision of the same meeting, or the slip of an
+ * earlier decision (of this case or another open case of the household) still ISSUED or ACCEPTED.
+ * Its aid is in no department's data yet, so the pre-grant check cannot see it.
+ */
+export interface UngivenDecision {
+  programmeCode: string;
+  /** Whom it is for: the beneficiary named, else the head of household it is checked for. */
+  subject: string | null;
+  /** How a refusal names it: 本次会议第 1 项决定, 转办单 7（AH-2026-000012）. */
+  label: string;
+}
+
+/**
+ * What a decision would duplicate among decisions not yet given (救前查询 covers the aid already
+ * decided, not only the aid already paid): the same programme for the same person (DUPLICATE_DECISION;
+ * for a programme a DUPLICATE_ENROLMENT rule holds once per household, for anyone of it, under that
+ * rule's id), and programmes an EXCLUSIVE_PROGRAMMES rule keeps apart (X1 低保 with 特困 …) for the
+ * same person, or the same household where the rule's scope is the household. All are of one
+ * household. Pure: the resolver gathers the ungiven decisions.
+ */
+export function ungivenDecisionFindings(decision: { programmeCode: string; subject: string | null }, others: readonly UngivenDecision[], rules: readonly Rule[]): DecisionFinding[] {
+  const findings: DecisionFinding[] = [];
+  const name = (code: string) => PROGRAMME_BY_CODE.get(code)?.name ?? code;
+  const departmentsOf = (...codes: string[]) => [...new Set(codes.flatMap((c) => PROGRAMME_BY_CODE.get(c)?.department ?? []))] as OfficeCode[];
+  for (const o of others) {
+    const samePerson = decision.subject !== null && o.subject === decision.subject;
+    if (o.programmeCode === decision.programmeCode) {
+      const householdRule = rules.find((r) => r.kind === 'DUPLICATE_ENROLMENT' && r.scope === 'HOUSEHOLD' && (r.programmes as readonly string[]).includes(o.programmeCode));
+      if (samePerson || householdRule) {
+        findings.push({
+          ruleId: samePerson || !householdRule ? 'DUPLICATE_DECISION' : householdRule.id,
+          severity: 'CONFLICT',
+          summary: `与${o.label}重复：${samePerson ? '同一人' : '同一家庭'}同一救助项目（${name(o.programmeCode)}），尚未发放`,
+          departments: departmentsOf(o.programmeCode),
+          againstDecision: true,
+        });
+      }
+      continue;
+    }
+    for (const r of rules) {
+      if (r.kind !== 'EXCLUSIVE_PROGRAMMES') continue;
+      const a = r.first as readonly string[];
+      const b = r.second as readonly string[];
+      const exclusive = (a.includes(decision.programmeCode) && b.includes(o.programmeCode)) || (b.includes(decision.programmeCode) && a.includes(o.programmeCode));
+      if (!exclusive || !(samePerson || r.scope === 'HOUSEHOLD')) continue;
+      findings.push({
+        ruleId: r.id,
+        severity: r.severity,
+        summary: `与${o.label}（${name(o.programmeCode)}，尚未发放）不得同时享受：${r.title}`,
+        departments: departmentsOf(decision.programmeCode, o.programmeCode),
+        againstDecision: true,
+      });
+    }
+  }
+  return findings;
+}
+
 /** Refusals for decisions whose check found a conflict and carries no override reason. */
 export function checkDecisionConflicts(checks: readonly DecisionCheck[], fieldOf: (i: number) => string[] = (i) => ['input', 'decisions', String(i), 'conflictOverrideReason']): CaseUserError[] {
   const errors: CaseUserError[] = [];
@@ -37,7 +99,9 @@ export function checkDecisionConflicts(checks: readonly DecisionCheck[], fieldOf
     }
     const conflicts = c.findings.filter((f) => f.severity === 'CONFLICT');
     if (conflicts.length > 0 && c.overrideReason === null) {
-      errors.push(caseError('DECISION_CONFLICT', `the pre-grant check finds ${conflicts.map((f) => f.ruleId).join(', ')}: decide otherwise or state why (conflictOverrideReason)`, field));
+      // A conflict with a decision not yet given names that decision (its summary names no person).
+      const named = conflicts.map((f) => (f.againstDecision ? `${f.ruleId} (${f.summary})` : f.ruleId));
+      errors.push(caseError('DECISION_CONFLICT', `the pre-grant check finds ${named.join(', ')}: decide otherwise or state why (conflictOverrideReason)`, field));
     }
   });
   return errors;

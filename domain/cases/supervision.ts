@@ -61,10 +61,29 @@ export interface DecisionShortfall<R> {
   shortfallFen: number;
 }
 
+/**
+ * A declined decision not yet resolved (reassigned, waived or decided again at a meeting): the
+ * household's decided aid waits on the convener, the office that owns the case, from the day it
+ * was declined. Overdue work however recent: the decision's own deadline is the department's, and
+ * the department has answered it.
+ */
+export interface DeclineFacts<R> {
+  referral: R;
+  declinedAt: Date;
+  ownerOffice: OfficeKey;
+  townshipCode: string;
+}
+
+export interface OpenDecline<R> {
+  referral: R;
+  declinedAt: Date;
+}
+
 export interface OverdueGroup<R, C> {
   referrals: OverdueSlip<R>[];
   cases: OverdueCase<C>[];
   shortfalls: DecisionShortfall<R>[];
+  declinesOpen: OpenDecline<R>[];
 }
 
 export interface OverdueReport<R, C> {
@@ -78,7 +97,7 @@ export interface OverdueReport<R, C> {
 
 function group<R, C>(map: Map<string, OverdueGroup<R, C>>, key: string): OverdueGroup<R, C> {
   let g = map.get(key);
-  if (!g) map.set(key, (g = { referrals: [], cases: [], shortfalls: [] }));
+  if (!g) map.set(key, (g = { referrals: [], cases: [], shortfalls: [], declinesOpen: [] }));
   return g;
 }
 
@@ -90,10 +109,17 @@ function countyOfficeKey(office: OfficeKey, townshipCode: string): string {
 const mostOverdue = (a: { overdue: Overdue }, b: { overdue: Overdue }) => b.overdue.hours - a.overdue.hours;
 
 /**
- * The report at `asOf`: the overdue slips and cases among those given, grouped; and the shortfalls
- * given (the caller chooses their period), grouped the same way, largest first.
+ * The report at `asOf`: the overdue slips and cases among those given, grouped; the shortfalls
+ * given (the caller chooses their period), grouped the same way, largest first; and the declined
+ * decisions still open at `asOf` (declined by then), under the office that owns the case, oldest first.
  */
-export function overdueReport<R, C>(slips: readonly SlipFacts<R>[], cases: readonly CaseFacts<C>[], asOf: Date, shortfalls: readonly ShortfallFacts<R>[] = []): OverdueReport<R, C> {
+export function overdueReport<R, C>(
+  slips: readonly SlipFacts<R>[],
+  cases: readonly CaseFacts<C>[],
+  asOf: Date,
+  shortfalls: readonly ShortfallFacts<R>[] = [],
+  declines: readonly DeclineFacts<R>[] = [],
+): OverdueReport<R, C> {
   const byOffice = new Map<string, OverdueGroup<R, C>>();
   const byTownship = new Map<string, OverdueGroup<R, C>>();
   const byCounty = new Map<string, OverdueGroup<R, C>>();
@@ -121,6 +147,13 @@ export function overdueReport<R, C>(slips: readonly SlipFacts<R>[], cases: reado
     group(byTownship, s.townshipCode).shortfalls.push(item);
     group(byCounty, countyOf(s.townshipCode)).shortfalls.push(item);
   }
+  for (const d of declines) {
+    if (d.declinedAt.getTime() > asOf.getTime()) continue;
+    const item = { referral: d.referral, declinedAt: d.declinedAt };
+    group(byOffice, countyOfficeKey(d.ownerOffice, d.townshipCode)).declinesOpen.push(item);
+    group(byTownship, d.townshipCode).declinesOpen.push(item);
+    group(byCounty, countyOf(d.townshipCode)).declinesOpen.push(item);
+  }
   const sorted = <K extends string>(map: Map<string, OverdueGroup<R, C>>, keyName: K) =>
     [...map]
       .sort(([a], [b]) => a.localeCompare(b))
@@ -129,6 +162,7 @@ export function overdueReport<R, C>(slips: readonly SlipFacts<R>[], cases: reado
         referrals: g.referrals.sort(mostOverdue),
         cases: g.cases.sort((a, b) => mostOverdue(a.deadline as { overdue: Overdue }, b.deadline as { overdue: Overdue })),
         shortfalls: g.shortfalls.sort((a, b) => b.shortfallFen - a.shortfallFen),
+        declinesOpen: g.declinesOpen.sort((a, b) => a.declinedAt.getTime() - b.declinedAt.getTime()),
       })) as (OverdueGroup<R, C> & Record<K, string>)[];
   const offices = sorted(byOffice, 'office').map((g) => {
     const [countyCode, office] = g.office.split(' ');

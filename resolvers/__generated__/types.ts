@@ -1761,6 +1761,8 @@ export type CountyOverdue = {
   readonly cases: ReadonlyArray<OverdueCase>;
   /** Decisions of its households' cases completed with less than was decided, since shortfallsSince; largest shortfall first. */
   readonly shortfalls: ReadonlyArray<DecisionShortfall>;
+  /** Declined decisions of its households' cases not yet reassigned, waived or decided again at a meeting; oldest decline first. */
+  readonly declinesOpen: ReadonlyArray<OpenDecline>;
 };
 
 /** An office's overdue work. */
@@ -1776,6 +1778,8 @@ export type OfficeOverdue = {
   readonly cases: ReadonlyArray<OverdueCase>;
   /** Decisions it completed with less than was decided, since shortfallsSince; largest shortfall first. */
   readonly shortfalls: ReadonlyArray<DecisionShortfall>;
+  /** Declined decisions of the cases it owns (it convenes them) not yet reassigned, waived or decided again at a meeting: overdue work from the day declined; oldest first. */
+  readonly declinesOpen: ReadonlyArray<OpenDecline>;
 };
 
 /** A township's overdue work. */
@@ -1789,6 +1793,21 @@ export type TownshipOverdue = {
   readonly cases: ReadonlyArray<OverdueCase>;
   /** Decisions of its households' cases completed with less than was decided, since shortfallsSince; largest shortfall first. */
   readonly shortfalls: ReadonlyArray<DecisionShortfall>;
+  /** Declined decisions of its households' cases not yet reassigned, waived or decided again at a meeting; oldest decline first. */
+  readonly declinesOpen: ReadonlyArray<OpenDecline>;
+};
+
+/**
+ * A declined decision still open (件件有落实): its department declined it and the convener has not yet
+ * reassigned it (referralReassign), waived it (referralWaive) or had a meeting decide again. The
+ * household's decided aid waits on it, so supervision counts it as overdue from the day declined.
+ */
+export type OpenDecline = {
+  readonly __typename?: 'OpenDecline';
+  /** The declined decision's slip (its declineReason says why). */
+  readonly referral: Referral;
+  /** When the hub recorded the decline. */
+  readonly declinedAt: Scalars['DateTime']['output'];
 };
 
 /** An overdue slip. */
@@ -2058,7 +2077,7 @@ export type MeetingRecordInput = {
   readonly occurredAt?: InputMaybe<Scalars['DateTime']['input']>;
   /** Who records it (an officer of the owning office). */
   readonly actor?: InputMaybe<ActorInput>;
-  /** A retry with the same key returns the first outcome. */
+  /** A retry with the same key returns the first outcome (replayed); the key with another request is IDEMPOTENCY_KEY_REUSED. Without a key, the same meeting sent again soon after by the same officer is answered as a retry too. */
   readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -2069,6 +2088,8 @@ export type MeetingRecordPayload = {
   readonly meeting?: Maybe<Meeting>;
   /** The case after the meeting; null when refused. */
   readonly case?: Maybe<Case>;
+  /** True when this request was a retry of a meeting already recorded (its idempotency key, or without one the same meeting, with decisions or notes, sent again by the same officer within 24 hours with nothing recorded on the case since): the first meeting is answered and nothing is written again. */
+  readonly replayed: Scalars['Boolean']['output'];
   /** Why it was refused; empty on success. */
   readonly userErrors: ReadonlyArray<CaseUserError>;
 };
@@ -3479,7 +3500,8 @@ export type Query = {
   readonly referralsToOffice: ReadonlyArray<Referral>;
   /**
    * 督导 supervision: slips and cases past a deadline and still open, grouped by office and by
-   * township, each with how long overdue. `regionCode` (city, county or township) narrows it to the
+   * township, each with how long overdue, and the declined decisions the convener has not yet
+   * resolved (declinesOpen). `regionCode` (city, county or township) narrows it to the
    * cases of households there, by default the caller's region scope; `asOf` defaults to now.
    */
   readonly overdueReport: OverdueReport;
@@ -4941,6 +4963,7 @@ export type ResolversTypes = {
   CountyOverdue: ResolverTypeWrapper<CountyOverdueWorkModel>;
   OfficeOverdue: ResolverTypeWrapper<OfficeOverdueWorkModel>;
   TownshipOverdue: ResolverTypeWrapper<TownshipOverdueWorkModel>;
+  OpenDecline: ResolverTypeWrapper<Omit<OpenDecline, 'referral'> & { referral: ResolversTypes['Referral'] }>;
   OverdueReferral: ResolverTypeWrapper<Omit<OverdueReferral, 'referral'> & { referral: ResolversTypes['Referral'] }>;
   DecisionShortfall: ResolverTypeWrapper<Omit<DecisionShortfall, 'referral'> & { referral: ResolversTypes['Referral'] }>;
   OverdueCase: ResolverTypeWrapper<Omit<OverdueCase, 'case' | 'deadline'> & { case: ResolversTypes['Case'], deadline: ResolversTypes['CaseDeadline'] }>;
@@ -5179,6 +5202,7 @@ export type ResolversParentTypes = {
   CountyOverdue: CountyOverdueWorkModel;
   OfficeOverdue: OfficeOverdueWorkModel;
   TownshipOverdue: TownshipOverdueWorkModel;
+  OpenDecline: Omit<OpenDecline, 'referral'> & { referral: ResolversParentTypes['Referral'] };
   OverdueReferral: Omit<OverdueReferral, 'referral'> & { referral: ResolversParentTypes['Referral'] };
   DecisionShortfall: Omit<DecisionShortfall, 'referral'> & { referral: ResolversParentTypes['Referral'] };
   OverdueCase: Omit<OverdueCase, 'case' | 'deadline'> & { case: ResolversParentTypes['Case'], deadline: ResolversParentTypes['CaseDeadline'] };
@@ -5771,6 +5795,7 @@ export type CountyOverdueResolvers<ContextType = HubContext, ParentType extends 
   referrals?: Resolver<ReadonlyArray<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
   cases?: Resolver<ReadonlyArray<ResolversTypes['OverdueCase']>, ParentType, ContextType>;
   shortfalls?: Resolver<ReadonlyArray<ResolversTypes['DecisionShortfall']>, ParentType, ContextType>;
+  declinesOpen?: Resolver<ReadonlyArray<ResolversTypes['OpenDecline']>, ParentType, ContextType>;
 };
 
 export type OfficeOverdueResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OfficeOverdue'] = ResolversParentTypes['OfficeOverdue']> = {
@@ -5779,6 +5804,7 @@ export type OfficeOverdueResolvers<ContextType = HubContext, ParentType extends 
   referrals?: Resolver<ReadonlyArray<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
   cases?: Resolver<ReadonlyArray<ResolversTypes['OverdueCase']>, ParentType, ContextType>;
   shortfalls?: Resolver<ReadonlyArray<ResolversTypes['DecisionShortfall']>, ParentType, ContextType>;
+  declinesOpen?: Resolver<ReadonlyArray<ResolversTypes['OpenDecline']>, ParentType, ContextType>;
 };
 
 export type TownshipOverdueResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['TownshipOverdue'] = ResolversParentTypes['TownshipOverdue']> = {
@@ -5786,6 +5812,12 @@ export type TownshipOverdueResolvers<ContextType = HubContext, ParentType extend
   referrals?: Resolver<ReadonlyArray<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
   cases?: Resolver<ReadonlyArray<ResolversTypes['OverdueCase']>, ParentType, ContextType>;
   shortfalls?: Resolver<ReadonlyArray<ResolversTypes['DecisionShortfall']>, ParentType, ContextType>;
+  declinesOpen?: Resolver<ReadonlyArray<ResolversTypes['OpenDecline']>, ParentType, ContextType>;
+};
+
+export type OpenDeclineResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OpenDecline'] = ResolversParentTypes['OpenDecline']> = {
+  referral?: Resolver<ResolversTypes['Referral'], ParentType, ContextType>;
+  declinedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
 export type OverdueReferralResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OverdueReferral'] = ResolversParentTypes['OverdueReferral']> = {
@@ -5828,6 +5860,7 @@ export type CaseTransitionPayloadResolvers<ContextType = HubContext, ParentType 
 export type MeetingRecordPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['MeetingRecordPayload'] = ResolversParentTypes['MeetingRecordPayload']> = {
   meeting?: Resolver<Maybe<ResolversTypes['Meeting']>, ParentType, ContextType>;
   case?: Resolver<Maybe<ResolversTypes['Case']>, ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   userErrors?: Resolver<ReadonlyArray<ResolversTypes['CaseUserError']>, ParentType, ContextType>;
 };
 
@@ -6661,6 +6694,7 @@ export type Resolvers<ContextType = HubContext> = {
   CountyOverdue?: CountyOverdueResolvers<ContextType>;
   OfficeOverdue?: OfficeOverdueResolvers<ContextType>;
   TownshipOverdue?: TownshipOverdueResolvers<ContextType>;
+  OpenDecline?: OpenDeclineResolvers<ContextType>;
   OverdueReferral?: OverdueReferralResolvers<ContextType>;
   DecisionShortfall?: DecisionShortfallResolvers<ContextType>;
   OverdueCase?: OverdueCaseResolvers<ContextType>;

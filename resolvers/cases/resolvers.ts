@@ -7,8 +7,9 @@ import { answerReferral, issueReferral } from '../../db/cases/referrals';
 import { decisionShortfallsAnswered, openCase, openCasesWithEvents, openReferralsDueBefore, referralsToOffice, transitionCase } from '../../db/cases/store';
 import { buildDossier, openFindingsFrom } from './dossier';
 import { createCaseLoaders, type CaseLoaders } from '../../db/cases/loaders';
-import { recordMeeting } from '../../db/cases/meetings';
-import { resolveDeclinedDecision } from '../../db/cases/declines';
+import { meetingRetry, recordMeeting } from '../../db/cases/meetings';
+import { declinesOpenAt, reassignmentOf, resolveDeclinedDecision } from '../../db/cases/declines';
+import { keyedRetry } from '../../db/cases/write';
 import { completeMaterials, recordFirstAid } from '../../db/cases/first-aid';
 import { fromDbInstant } from '../../db/instants';
 import { caseTimeline, type CaseRecord, type ReferralRecord, type CaseEventRecord, type MeetingRecord, type SecondAidRecord } from '../../db/cases/records';
@@ -20,7 +21,7 @@ import { caseError, type CaseUserError, type Outcome } from '../../domain/cases/
 import { checkMeeting, decisionSubject, type DecisionInput } from '../../domain/cases/meetings';
 import { checkFirstAidRecord, checkFulfilment, type Fulfilment } from '../../domain/cases/fulfilment';
 import { checkDecisionConflicts } from '../../domain/cases/decision-checks';
-import { checkDecisions } from './decision-checks';
+import { checkDecisions, withUngivenDecisions } from './decision-checks';
 import { countyOf, departmentOfficeName, officeInCounty, parseOffice, receivingOfficeRefusal, storedOffice, unknownOfficeReason, type Office } from '../../domain/cases/offices';
 import { caseReference } from '../../domain/cases/reference';
 import { checkReferralAction, REFERRAL_STATES, type ReferralState } from '../../domain/cases/referrals';
@@ -33,7 +34,7 @@ import { groupBy } from '../../domain/group-by';
 import { PROGRAMME_BY_CODE } from '../../domain/programmes';
 import { aidForPeople } from '../../federation/loaders';
 import type { AidRecord, AidCause } from '../../federation/contract';
-import type { ActorInput, CaseTransitionInput, OfficeInput, Resolvers } from '../__generated__/types';
+import type { ActorInput, CaseTransitionInput, MeetingRecordInput, OfficeInput, Resolvers } from '../__generated__/types';
 import { departmentOf, present, unknownRegion } from '../common';
 import type { HubContext } from '../context';
 import { badInput, requireDivisionCode, requireHubId, requireIdNumber } from '../../access/errors';
@@ -329,6 +330,61 @@ function regionOf(ctx: HubContext, code: string) {
   return ctx.loaders.hub.regionByCode.load(code).then((r) => r ?? unknownRegion(code));
 }
 
+/** meetingRecord: a retry answered first, then the meeting's checks, then the record. */
+async function meetingRecordRequest(input: MeetingRecordInput, ctx: HubContext) {
+  const meta = metaOf(ctx, input, 'meetingRecord');
+  const caseId = requireHubId(input.caseId, 'input.caseId');
+  const decisions: DecisionInput[] = input.decisions.map((d, i) => ({
+    department: d.department,
+    programmeCode: d.programme,
+    amountFen: d.amountFen,
+    deadlineWorkingDays: d.deadlineWorkingDays,
+    ask: d.ask ?? null,
+    beneficiaryIdNumber: d.beneficiaryIdNumber ? requireIdNumber(d.beneficiaryIdNumber, `input.decisions[${i}].beneficiaryIdNumber`) : null,
+    secondAid: d.secondAidCause ? { cause: d.secondAidCause } : null,
+    cause: decisionCause(d.programme, d.cause ?? null, d.secondAidCause ?? null, `input.decisions[${i}].cause`),
+  }));
+  const overrideReasons = input.decisions.map((d) => d.conflictOverrideReason?.trim() || null);
+  const meeting = { heldOn: input.heldOn, departmentsPresent: [...new Set(input.departmentsPresent)], notes: input.notes ?? null, decisions };
+  const c = await caseById(ctx, caseId);
+  if (!c || !(await inReach(ctx, c))) return CASE_NOT_FOUND();
+  const answered = (outcome: Outcome<number>) =>
+    payload(outcome, ctx, async (id) => ({ meeting: await caseLoaders(ctx).meetingById.load(id), case: await caseById(ctx, caseId), userErrors: [], replayed: outcome.ok && outcome.replayed }));
+  // A retry (its key, or without one the same meeting just recorded) is answered with its first
+  // outcome before anything is checked: its own decisions are now slips it would conflict with,
+  // and its case is decided. The state is checked under the case lock.
+  const retry = await meetingRetry(ctx.hub, caseId, meeting, overrideReasons, meta);
+  if (retry) return answered(retry);
+  // A case not in deliberation is refused as such before its decisions are checked (and again under its lock).
+  if (c.state !== 'IN_DELIBERATION') return { userErrors: [caseError('CASE_NOT_IN_DELIBERATION', `the case is ${c.state}`, ['input', 'caseId'])] };
+  const dossier = await dossierOf(ctx, c);
+  const errors = checkMeeting(meeting, {
+    reportedOn: chinaDateOf(c.reportedAt),
+    today: chinaDateOf(meta.now),
+    members: dossier.members.map((m) => m.idNumber),
+    deathDates: new Map(dossier.members.flatMap((m) => (m.deathDate ? [[m.idNumber, m.deathDate] as const] : []))),
+    head: decisionSubject(dossier.members)?.idNumber ?? null,
+  });
+  if (errors.length > 0) return { userErrors: errors };
+  // Every decision runs the pre-grant check, and is checked against the decisions not yet
+  // given (the meeting's others, the household's slips still waiting); a conflict needs the
+  // convener's override reason.
+  const checks = await withUngivenDecisions(
+    ctx,
+    await checkDecisions(
+      ctx,
+      decisions.map((d, i) => ({ ...d, overrideReason: overrideReasons[i] })),
+      meeting.heldOn,
+      dossier,
+    ),
+    decisions,
+    { caseId, householdId: c.householdId, members: dossier.members, sameMeeting: true },
+  );
+  const conflicts = checkDecisionConflicts(checks);
+  if (conflicts.length > 0) return { userErrors: conflicts };
+  return answered(await recordMeeting(ctx.hub, caseId, meeting, dossier, meta, checks));
+}
+
 // ---- Resolvers ----
 
 export const caseResolvers: Resolvers = {
@@ -358,10 +414,11 @@ export const caseResolvers: Resolvers = {
       const past = args.asOf && args.asOf < ctx.now() ? asOf : null;
       // Shortfalls of a period (default the year up to asOf): a decision met short is done, not open.
       const shortfallsSince = args.shortfallsSince ?? addDays(chinaDateOf(asOf), -365);
-      const [slips, open, short] = await Promise.all([
+      const [slips, open, short, declines] = await Promise.all([
         openReferralsDueBefore(ctx.hub, chinaDateOf(asOf), prefix, past),
         openCasesWithEvents(ctx.hub, prefix, past),
         decisionShortfallsAnswered(ctx.hub, startOfChinaDay(shortfallsSince), asOf, prefix),
+        declinesOpenAt(ctx.hub, asOf, prefix),
       ]);
       const loaders = caseLoaders(ctx);
       for (const c of open.cases) loaders.caseById.prime(c.id, c);
@@ -372,6 +429,7 @@ export const caseResolvers: Resolvers = {
         open.cases.map((c) => ({ case: c, timeline: caseTimeline(c, eventsOf.get(c.id) ?? []), ownerOffice: c.ownerOffice, townshipCode: c.townshipCode })),
         asOf,
         short.map((s) => ({ referral: s, shortfallFen: s.shortfallFen, toOffice: s.toOffice, townshipCode: s.townshipCode })),
+        declines.map((d) => ({ referral: d, declinedAt: d.declinedAt, ownerOffice: d.ownerOffice, townshipCode: d.townshipCode })),
       );
     },
     workingDayCalendar: () => calendarCoverage,
@@ -396,44 +454,7 @@ export const caseResolvers: Resolvers = {
       return payload(outcome, ctx, async (id) => ({ case: await caseById(ctx, id), userErrors: [] }));
     },
 
-    meetingRecord: async (_, { input }, ctx) => {
-      const meta = metaOf(ctx, input, 'meetingRecord');
-      const caseId = requireHubId(input.caseId, 'input.caseId');
-      const decisions: DecisionInput[] = input.decisions.map((d, i) => ({
-        department: d.department,
-        programmeCode: d.programme,
-        amountFen: d.amountFen,
-        deadlineWorkingDays: d.deadlineWorkingDays,
-        ask: d.ask ?? null,
-        beneficiaryIdNumber: d.beneficiaryIdNumber ? requireIdNumber(d.beneficiaryIdNumber, `input.decisions[${i}].beneficiaryIdNumber`) : null,
-        secondAid: d.secondAidCause ? { cause: d.secondAidCause } : null,
-        cause: decisionCause(d.programme, d.cause ?? null, d.secondAidCause ?? null, `input.decisions[${i}].cause`),
-      }));
-      const meeting = { heldOn: input.heldOn, departmentsPresent: [...new Set(input.departmentsPresent)], notes: input.notes ?? null, decisions };
-      const c = await caseById(ctx, caseId);
-      if (!c || !(await inReach(ctx, c))) return CASE_NOT_FOUND();
-      // The state is checked under the case lock, after a retry has been answered from its key.
-      const dossier = await dossierOf(ctx, c);
-      const errors = checkMeeting(meeting, {
-        reportedOn: chinaDateOf(c.reportedAt),
-        today: chinaDateOf(meta.now),
-        members: dossier.members.map((m) => m.idNumber),
-        deathDates: new Map(dossier.members.flatMap((m) => (m.deathDate ? [[m.idNumber, m.deathDate] as const] : []))),
-        head: decisionSubject(dossier.members)?.idNumber ?? null,
-      });
-      if (errors.length > 0) return { userErrors: errors };
-      // Every decision runs the pre-grant check; a conflict needs the convener's override reason.
-      const checks = await checkDecisions(
-        ctx,
-        decisions.map((d, i) => ({ ...d, overrideReason: input.decisions[i].conflictOverrideReason?.trim() || null })),
-        meeting.heldOn,
-        dossier,
-      );
-      const conflicts = checkDecisionConflicts(checks);
-      if (conflicts.length > 0) return { userErrors: conflicts };
-      const outcome = await recordMeeting(ctx.hub, caseId, meeting, dossier, meta, checks);
-      return payload(outcome, ctx, async (id) => ({ meeting: await caseLoaders(ctx).meetingById.load(id), case: await caseById(ctx, caseId), userErrors: [] }));
-    },
+    meetingRecord: async (_, { input }, ctx) => ({ replayed: false, ...(await meetingRecordRequest(input, ctx)) }),
 
     referralIssue: async (_, { input }, ctx) => {
       const meta = metaOf(ctx, input, 'referralIssue');
@@ -489,6 +510,11 @@ export const caseResolvers: Resolvers = {
       const referralId = requireHubId(input.referralId, 'input.referralId');
       if (!(await referralInReach(ctx, referralId))) return REFERRAL_NOT_FOUND();
       const declined = (await caseLoaders(ctx).referralById.load(referralId))!;
+      // A retry is answered with its first outcome, and a decline already resolved is refused
+      // (DECISION_NOT_DECLINED), before the checks: the reassigned slip would conflict with itself.
+      const retry = await keyedRetry(ctx.hub, meta, reassignmentOf);
+      if (retry) return referralPayload(ctx, retry);
+      const resolved = await caseLoaders(ctx).declineByReferral.load(referralId);
       const decision: DecisionInput = {
         department: input.department,
         programmeCode: input.programme,
@@ -509,12 +535,14 @@ export const caseResolvers: Resolvers = {
         { reportedOn: chinaDateOf(c.reportedAt), today: chinaDateOf(meta.now), members, deathDates, head: decisionSubject(household)?.person.idNumber ?? null },
       ).map((e) => ({ ...e, field: e.field ? ['input', e.field.at(-1)!] : null }));
       if (errors.length > 0) return { userErrors: errors };
-      // The pre-grant check a meeting's decision runs, dated today: a conflict needs the override reason.
-      const checks = await checkDecisions(
+      if (resolved) return referralPayload(ctx, await resolveDeclinedDecision(ctx.hub, referralId, { kind: 'REASSIGN', reason: input.reason, decision, check: null }, meta));
+      // The pre-grant check a meeting's decision runs, dated today, and the decisions not yet given: a conflict needs the override reason.
+      const people = household.map((m) => ({ idNumber: m.person.idNumber, relation: m.relation }));
+      const checks = await withUngivenDecisions(
         ctx,
-        [{ ...decision, overrideReason: input.conflictOverrideReason?.trim() || null }],
-        chinaDateOf(meta.now),
-        { members: (await ctx.loaders.hub.membersByHousehold.load(c.householdId)).map((m) => ({ idNumber: m.person.idNumber, relation: m.relation })) },
+        await checkDecisions(ctx, [{ ...decision, overrideReason: input.conflictOverrideReason?.trim() || null }], chinaDateOf(meta.now), { members: people }),
+        [decision],
+        { caseId: c.id, householdId: c.householdId, members: people, sameMeeting: false },
       );
       const conflicts = checkDecisionConflicts(checks, () => ['input', 'conflictOverrideReason']);
       if (conflicts.length > 0) return { userErrors: conflicts };

@@ -226,3 +226,75 @@ describe('a decision met short', () => {
     expect(text.match(/实际救助：/g)).toHaveLength(1);
   });
 });
+
+describe('declined decisions and the household’s other cases', () => {
+  const slip = (id: number, toOffice: string, programmeCode: string, state: ReferralRecord['state']): ReferralRecord => ({
+    id,
+    caseId: c.id,
+    householdId: 1,
+    townshipCode: c.townshipCode,
+    kind: 'DECISION',
+    meetingId: 3,
+    fromOffice: 'CIVIL_AFFAIRS',
+    toOffice,
+    ask: `${programmeCode} 决定`,
+    programmeCode,
+    amountFen: 100_000,
+    beneficiaryIdNumber: mother,
+    cause: null,
+    handOver: false,
+    deadlineWorkingDays: 10,
+    issuedAt: new Date('2026-03-12T02:00:00Z'),
+    dueOn: '2026-03-26',
+    state,
+    acceptedAt: null,
+    answeredAt: state === 'ISSUED' ? null : new Date('2026-03-13T02:00:00Z'),
+    feedback: null,
+    declineReason: state === 'DECLINED' ? '不符合条件' : null,
+    aidSourceRef: null,
+  });
+  const meeting: BriefMeeting = {
+    id: 3,
+    caseId: c.id,
+    townshipCode: c.townshipCode,
+    heldOn: '2026-03-12',
+    convenedBy: 'CIVIL_AFFAIRS',
+    notes: null,
+    dossier: v2,
+    recordedAt: new Date('2026-03-12T02:00:00Z'),
+    recordedBy: 'zhang',
+    departments: ['CIVIL_AFFAIRS', 'HEALTH', 'HOUSING', 'EDUCATION'],
+    decisions: [
+      slip(11, 'HOUSING', 'RENT_SUBSIDY', 'DECLINED'),
+      slip(12, 'EDUCATION', 'TUITION_WAIVER', 'DECLINED'),
+      slip(13, 'UNION', 'UNION_HARDSHIP', 'DECLINED'),
+      slip(14, 'HEALTH', 'PREMIUM_SUBSIDY', 'ISSUED'),
+      slip(15, 'CIVIL_AFFAIRS', 'TEMP_AID', 'DECLINED'),
+    ],
+    declines: new Map([
+      [11, { resolution: 'REASSIGNED' as const, newReferralId: 14, meetingId: null, reason: '改由医保资助参保' }],
+      [12, { resolution: 'WAIVED' as const, newReferralId: null, meetingId: null, reason: '学生已转学' }],
+      [13, { resolution: 'REDELIBERATED' as const, newReferralId: null, meetingId: 5, reason: '一事一议 会议 5 重新议定' }],
+    ]),
+  };
+  const names: Record<string, string> = { HEALTH: '任城区医疗保障局', HOUSING: '任城区住房和城乡建设局' };
+  const print = (dossier: Dossier) =>
+    renderBrief({ ...view(dossier, true), meeting, meetings: [{ id: 3, heldOn: '2026-03-12' }, { id: 5, heldOn: '2026-03-14' }], officeName: (k) => names[k] ?? '民政局' }).replace(/<[^>]+>/g, '');
+
+  it('prints what became of each declined decision: reassigned, waived, decided again, or still open', () => {
+    const text = print(v2);
+    expect(text).toContain('退回后：已改派任城区医疗保障局（转办单 14）：改由医保资助参保');
+    expect(text).toContain('退回后：已免除：学生已转学');
+    expect(text).toContain('退回后：已由 2026-03-14 会议重新议定');
+    expect(text).toContain('退回后：尚未处理（待改派、免除或重新议定）');
+    expect(text.match(/退回后：/g)).toHaveLength(4);
+  });
+
+  it('lists the household’s other cases under 本户其他案件, open ones with their state', () => {
+    const other = { id: 9, reference: 'AH-2026-000009', state: 'IN_DELIBERATION' as const, urgency: 'NORMAL' as const, origin: 'APPLICATION' as const, reportedAt: '2026-03-05T09:00:00.000+08:00', summary: '子女就学困难', explanation: null, endedAt: null };
+    const text = print({ ...v2, earlierCases: [other] });
+    expect(text).toContain('本户其他案件');
+    expect(text).toMatch(/AH-2026-000009[\s\S]*子女就学困难[\s\S]*一事一议中/);
+    expect(print(v2)).toContain('本户其他案件：无其他案件');
+  });
+});

@@ -1,0 +1,222 @@
+/**
+ * A meeting's decisions checked against the decisions not yet given (the meeting's others, slips
+ * still waiting of the case and of the household's other open cases), and a meeting sent again
+ * after a lost answer answered as the retry it is.
+ */
+import { eq } from 'drizzle-orm';
+import { createClient } from '../access/clients';
+import { caseMeeting, referralSlip } from '../db/cases/schema';
+import { createTestDatabases, type TestDatabases } from './support/databases';
+import { startTestHub, type TestHub } from './support/hub';
+import { TestClock } from './support/clock';
+import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
+
+const OPEN = `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id } userErrors { code } } }`;
+const MOVE = `mutation($input: CaseTransitionInput!) { caseTransition(input: $input) { case { state } userErrors { code } } }`;
+const MEETING = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) {
+  meeting { id decisions { id } decisionChecks { overrideReason findings { ruleId severity summary } } } case { state } replayed userErrors { code field message } } }`;
+const DECLINE = `mutation($input: ReferralDeclineInput!) { referralDecline(input: $input) { referral { id } userErrors { code } } }`;
+const WAIVE = `mutation($input: ReferralWaiveInput!) { referralWaive(input: $input) { referral { id } userErrors { code } } }`;
+const REASSIGN = `mutation($input: ReferralReassignInput!) { referralReassign(input: $input) { referral { id } userErrors { code field message } } }`;
+
+type Gql = TestHub['gql'];
+
+let dbs: TestDatabases;
+let hub: TestHub;
+let wangId: number;
+/** 任城区民政局: convener, and the office its own slips go to (it declines them to clear the household's pending decisions). */
+let ca: Gql;
+const clock = new TestClock('2026-03-15T10:00:00+08:00');
+
+async function ok(gql: Gql, query: string, variables: Record<string, unknown>, field: string) {
+  const res = await gql(query, variables);
+  expect(res.errors).toBeUndefined();
+  expect(res.data[field].userErrors).toEqual([]);
+  return res.data[field];
+}
+
+async function caseInDeliberation(summary: string): Promise<string> {
+  const caseId = (await ok(ca, OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary, reportedAt: '2026-03-09T09:00:00+08:00' } }, 'caseOpen')).case.id;
+  for (const to of ['ACCEPTED', 'INVESTIGATING', 'IN_DELIBERATION']) await ok(ca, MOVE, { input: { caseId, to, reason: to } }, 'caseTransition');
+  return caseId;
+}
+
+const civil = (programme: string, beneficiaryIdNumber: string, more: Record<string, unknown> = {}) => ({ department: 'CIVIL_AFFAIRS', programme, amountFen: 150_000, deadlineWorkingDays: 5, beneficiaryIdNumber, ...more });
+const meetingInput = (caseId: string, decisions: unknown[], more: Record<string, unknown> = {}) => ({ caseId, heldOn: '2026-03-13', departmentsPresent: ['CIVIL_AFFAIRS'], decisions, ...more });
+
+async function meetingsOf(caseId: string): Promise<number> {
+  return (await dbs.hub.select().from(caseMeeting).where(eq(caseMeeting.caseId, Number(caseId)))).length;
+}
+
+/** Declines every slip given, so the household has no decision waiting for the next test. */
+async function declineAll(slips: { id: string }[]): Promise<void> {
+  for (const s of slips) await ok(ca, DECLINE, { input: { referralId: s.id, reason: '测试结束，退回' } }, 'referralDecline');
+}
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('cases_meeting_checks');
+  await insertRegions(dbs);
+  wangId = await insertWang(dbs);
+  hub = await startTestHub(dbs, { today: TODAY, purpose: 'CASE_MEETING', clock: clock.now });
+  const { token } = await createClient(hub.accessDb, { name: 'rencheng-civil-affairs', department: 'CIVIL_AFFAIRS', regionScope: '370811', roles: ['READER', 'CASEWORKER', 'MEETING_CONVENER', 'REFERRAL_HANDLER'] });
+  ca = hub.as({ token, purpose: 'CASE_MEETING' }).gql;
+});
+
+afterAll(async () => {
+  await hub?.close();
+  await dbs?.close();
+});
+
+describe('a decision is checked against the decisions not yet given', () => {
+  it('refuses two decisions of one meeting granting the same programme to the same person, naming the first; records them with a reason', async () => {
+    const caseId = await caseInDeliberation('同一会议重复决定');
+    const twice = [civil('TEMP_AID', WANG.head, { cause: 'ACCIDENT' }), civil('TEMP_AID', WANG.head, { cause: 'ACCIDENT', amountFen: 80_000 })];
+    const res = await ca(MEETING, { input: meetingInput(caseId, twice) });
+    expect(res.errors).toBeUndefined();
+    const [refused] = res.data.meetingRecord.userErrors;
+    expect(res.data.meetingRecord.userErrors).toHaveLength(1);
+    expect(refused).toMatchObject({ code: 'DECISION_CONFLICT', field: ['input', 'decisions', '1', 'conflictOverrideReason'] });
+    expect(refused.message).toContain('DUPLICATE_DECISION');
+    expect(refused.message).toContain('本次会议第 1 项决定');
+    expect(await meetingsOf(caseId)).toBe(0);
+    // The same programme for another member is not a duplicate.
+    const recorded = await ok(ca, MEETING, { input: meetingInput(caseId, [twice[0], { ...twice[1], conflictOverrideReason: '两次意外事故分别救助' }]) }, 'meetingRecord');
+    expect(recorded.meeting.decisionChecks[1].findings.map((f: { ruleId: string }) => f.ruleId)).toContain('DUPLICATE_DECISION');
+    expect(recorded.meeting.decisionChecks[1].overrideReason).toBe('两次意外事故分别救助');
+    await declineAll(recorded.meeting.decisions);
+  });
+
+  it('refuses programmes a rule keeps apart decided together (X11: 孤儿 and 事实无人抚养 for one child), not the same for two people', async () => {
+    const caseId = await caseInDeliberation('同一会议互斥决定');
+    const res = await ca(MEETING, { input: meetingInput(caseId, [civil('ORPHAN', WANG.child), civil('UNSUPPORTED_CHILD', WANG.child)]) });
+    expect(res.data.meetingRecord.userErrors).toEqual([expect.objectContaining({ code: 'DECISION_CONFLICT', field: ['input', 'decisions', '1', 'conflictOverrideReason'] })]);
+    expect(res.data.meetingRecord.userErrors[0].message).toContain('X11');
+    // The same temporary aid for two different members is not a duplicate.
+    const recorded = await ok(ca, MEETING, { input: meetingInput(caseId, [civil('TEMP_AID', WANG.head, { cause: 'ACCIDENT' }), civil('TEMP_AID', WANG.spouse, { cause: 'ACCIDENT' })]) }, 'meetingRecord');
+    expect(recorded.meeting.decisionChecks.flatMap((c: { findings: { ruleId: string }[] }) => c.findings.map((f) => f.ruleId))).not.toContain('DUPLICATE_DECISION');
+    await declineAll(recorded.meeting.decisions);
+  });
+
+  it('refuses a decision duplicating a slip still waiting in another open case of the household, naming that case', async () => {
+    const first = await caseInDeliberation('另一案件先决定');
+    const decided = await ok(ca, MEETING, { input: meetingInput(first, [civil('TEMP_AID', WANG.grandmother, { cause: 'DISASTER' })]) }, 'meetingRecord');
+    const slip = decided.meeting.decisions[0].id;
+    const second = await caseInDeliberation('本户第二个案件');
+    const res = await ca(MEETING, { input: meetingInput(second, [civil('TEMP_AID', WANG.grandmother, { cause: 'DISASTER' })]) });
+    expect(res.data.meetingRecord.userErrors).toEqual([expect.objectContaining({ code: 'DECISION_CONFLICT', field: ['input', 'decisions', '0', 'conflictOverrideReason'] })]);
+    expect(res.data.meetingRecord.userErrors[0].message).toMatch(new RegExp(`案件 AH-2026-0*${first} 的转办单 ${slip}`));
+    expect(await meetingsOf(second)).toBe(0);
+    // Once the department has answered it (declined here), it is waiting no longer.
+    await declineAll(decided.meeting.decisions);
+    const recorded = await ok(ca, MEETING, { input: meetingInput(second, [civil('TEMP_AID', WANG.grandmother, { cause: 'DISASTER' })]) }, 'meetingRecord');
+    await declineAll(recorded.meeting.decisions);
+  });
+
+  it('refuses a decision duplicating a slip still waiting from an earlier meeting of the same case, and a reassignment onto one', async () => {
+    const caseId = await caseInDeliberation('本案再议');
+    const met = await ok(ca, MEETING, { input: meetingInput(caseId, [civil('TEMP_AID', WANG.spouse, { cause: 'JOB_LOSS' }), civil('TEMP_AID', WANG.head, { cause: 'JOB_LOSS' })]) }, 'meetingRecord');
+    const [waiting, declined] = met.meeting.decisions.map((d: { id: string }) => d.id);
+    await ok(ca, DECLINE, { input: { referralId: declined, reason: '户主已就业' } }, 'referralDecline');
+    // Reassigned onto the spouse's temporary aid still waiting: refused, naming it.
+    const reassign = { referralId: declined, reason: '改由配偶领取', department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 150_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.spouse, cause: 'JOB_LOSS' };
+    const refused = await ca(REASSIGN, { input: reassign });
+    expect(refused.data.referralReassign.userErrors).toEqual([expect.objectContaining({ code: 'DECISION_CONFLICT', field: ['input', 'conflictOverrideReason'] })]);
+    expect(refused.data.referralReassign.userErrors[0].message).toContain(`本案转办单 ${waiting}`);
+    await ok(ca, MOVE, { input: { caseId, to: 'IN_DELIBERATION', reason: '退回重新议定' } }, 'caseTransition');
+    const res = await ca(MEETING, { input: meetingInput(caseId, [civil('TEMP_AID', WANG.spouse, { cause: 'JOB_LOSS' })]) });
+    expect(res.data.meetingRecord.userErrors).toEqual([expect.objectContaining({ code: 'DECISION_CONFLICT' })]);
+    expect(res.data.meetingRecord.userErrors[0].message).toContain(`本案转办单 ${waiting}`);
+    expect(await meetingsOf(caseId)).toBe(1);
+    await declineAll([{ id: waiting }]);
+  });
+});
+
+describe('a meeting sent again after a lost answer', () => {
+  it('answers the retry under the same key with the first meeting, replayed, and writes nothing again', async () => {
+    const caseId = await caseInDeliberation('带键重试');
+    const input = meetingInput(caseId, [civil('TEMP_AID', WANG.head, { cause: 'OTHER' })], { idempotencyKey: 'meeting-retry-1' });
+    const first = await ok(ca, MEETING, { input }, 'meetingRecord');
+    expect(first.replayed).toBe(false);
+    // The retry's decision now duplicates the slip its first sending issued: answered, not refused.
+    const again = await ok(ca, MEETING, { input }, 'meetingRecord');
+    expect(again).toMatchObject({ replayed: true, meeting: { id: first.meeting.id, decisions: first.meeting.decisions }, case: { state: 'DECIDED' } });
+    expect(await meetingsOf(caseId)).toBe(1);
+    expect((await dbs.hub.select().from(referralSlip).where(eq(referralSlip.caseId, Number(caseId)))).length).toBe(1);
+    const other = await ca(MEETING, { input: { ...input, notes: '另一次会议' } });
+    expect(other.data.meetingRecord.userErrors.map((e: { code: string }) => e.code)).toEqual(['IDEMPOTENCY_KEY_REUSED']);
+    await declineAll(first.meeting.decisions);
+  });
+
+  it('answers the same meeting sent again without a key as a retry, until something else is recorded on the case', async () => {
+    const caseId = await caseInDeliberation('无键重试');
+    // A sitting without decisions, with its notes, sent twice: recorded once.
+    const sitting = meetingInput(caseId, [], { notes: '听取调查情况，下次会议决定' });
+    const sat = await ok(ca, MEETING, { input: sitting }, 'meetingRecord');
+    expect(await ok(ca, MEETING, { input: sitting }, 'meetingRecord')).toMatchObject({ replayed: true, meeting: { id: sat.meeting.id }, case: { state: 'IN_DELIBERATION' } });
+    expect(await meetingsOf(caseId)).toBe(1);
+    // One with neither decisions nor notes is another sitting of the day (cases-mid-case): only a key tells.
+    expect(await ok(ca, MEETING, { input: meetingInput(caseId, []) }, 'meetingRecord')).toMatchObject({ replayed: false });
+    expect(await ok(ca, MEETING, { input: meetingInput(caseId, []) }, 'meetingRecord')).toMatchObject({ replayed: false });
+    expect(await meetingsOf(caseId)).toBe(3);
+    const input = meetingInput(caseId, [civil('TEMP_AID', WANG.grandmother, { cause: 'OTHER', conflictOverrideReason: '  ' })], { notes: '会议纪要' });
+    const first = await ok(ca, MEETING, { input }, 'meetingRecord');
+    const again = await ok(ca, MEETING, { input }, 'meetingRecord');
+    expect(again).toMatchObject({ replayed: true, meeting: { id: first.meeting.id } });
+    expect(await meetingsOf(caseId)).toBe(4);
+    // Another meeting is not a retry of this one: refused as the case is decided.
+    const changed = await ca(MEETING, { input: { ...input, notes: '另一份纪要' } });
+    expect(changed.data.meetingRecord).toMatchObject({ replayed: false, userErrors: [expect.objectContaining({ code: 'CASE_NOT_IN_DELIBERATION' })] });
+    // Once the slip is answered the case has moved on: the same request is a new one.
+    await declineAll(first.meeting.decisions);
+    const late = await ca(MEETING, { input });
+    expect(late.data.meetingRecord).toMatchObject({ replayed: false, userErrors: [expect.objectContaining({ code: 'CASE_NOT_IN_DELIBERATION' })] });
+    expect(await meetingsOf(caseId)).toBe(4);
+  });
+  it('answers a reassignment retried under its key with the slip it issued, though that slip now waits for the same aid', async () => {
+    const caseId = await caseInDeliberation('改派重试');
+    const met = await ok(ca, MEETING, { input: meetingInput(caseId, [civil('TEMP_AID', WANG.child, { cause: 'EDUCATION' })]) }, 'meetingRecord');
+    const declined = met.meeting.decisions[0].id;
+    await ok(ca, DECLINE, { input: { referralId: declined, reason: '金额需调整' } }, 'referralDecline');
+    const input = { referralId: declined, reason: '改由工会帮扶', department: 'UNION', programme: 'UNION_HARDSHIP', amountFen: 90_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.child, idempotencyKey: 'reassign-retry-1' };
+    const first = await ok(ca, REASSIGN, { input }, 'referralReassign');
+    const again = await ok(ca, REASSIGN, { input }, 'referralReassign');
+    expect(again.referral.id).toBe(first.referral.id);
+    // Without the key it is a new request for a decline already resolved.
+    const { idempotencyKey: _key, ...unkeyed } = input;
+    const res = await ca(REASSIGN, { input: unkeyed });
+    expect(res.data.referralReassign.userErrors.map((e: { code: string }) => e.code)).toEqual(['DECISION_NOT_DECLINED']);
+  });
+});
+
+describe('supervision lists declined decisions still open', () => {
+  const REPORT = `query($asOf: DateTime) { overdueReport(asOf: $asOf) {
+    byOffice { office { key } county { code } declinesOpen { referral { id declineReason } declinedAt } }
+    byCounty { county { code } declinesOpen { referral { id } } }
+    byTownship { township { code } declinesOpen { referral { id } } } } }`;
+  type Group = { declinesOpen: { referral: { id: string } }[] };
+  const ids = (g: Group | undefined) => (g?.declinesOpen ?? []).map((d) => d.referral.id);
+
+  it('lists a declined decision under the convening office, its township and county, until it is waived; an asOf before the waiver still shows it', async () => {
+    const caseId = await caseInDeliberation('退回未处理');
+    const met = await ok(ca, MEETING, { input: meetingInput(caseId, [civil('TEMP_AID', WANG.head, { cause: 'EDUCATION' })]) }, 'meetingRecord');
+    const slip = met.meeting.decisions[0].id;
+    const before = await ca(REPORT, {});
+    expect(before.errors).toBeUndefined();
+    expect(before.data.overdueReport.byOffice.flatMap(ids)).not.toContain(slip);
+    await ok(ca, DECLINE, { input: { referralId: slip, reason: '子女已获教育资助' } }, 'referralDecline');
+    clock.set(new Date(clock.at.getTime() + 60 * 60_000));
+    const declined = await ca(REPORT, {});
+    expect(declined.errors).toBeUndefined();
+    const office = declined.data.overdueReport.byOffice.find((g: { office: { key: string }; county: { code: string } }) => g.office.key === 'CIVIL_AFFAIRS' && g.county.code === '370811');
+    expect(office.declinesOpen.filter((d: { referral: { id: string } }) => d.referral.id === slip)).toEqual([{ referral: { id: slip, declineReason: '子女已获教育资助' }, declinedAt: expect.any(String) }]);
+    expect(ids(declined.data.overdueReport.byCounty.find((g: { county: { code: string } }) => g.county.code === '370811'))).toContain(slip);
+    expect(ids(declined.data.overdueReport.byTownship.find((g: { township: { code: string } }) => g.township.code === WANG.regionCode.slice(0, 9)))).toContain(slip);
+    const waivedAt = clock.at.toISOString();
+    clock.set(new Date(clock.at.getTime() + 60 * 60_000));
+    await ok(ca, WAIVE, { input: { referralId: slip, reason: '由教育部门资助，不再重复救助' } }, 'referralWaive');
+    const after = await ca(REPORT, {});
+    expect(after.data.overdueReport.byOffice.flatMap(ids)).not.toContain(slip);
+    const then = await ca(REPORT, { asOf: waivedAt });
+    expect(then.data.overdueReport.byOffice.flatMap(ids)).toContain(slip);
+  });
+});
