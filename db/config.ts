@@ -202,6 +202,8 @@ export const TOKEN_CACHE_MS_DEFAULT = 2000;
 export interface QueryLimits {
   maxDepth: number;
   maxCost: number;
+  /** Per client, the cost of its operations running at once in one process (MAX_QUERY_COST_IN_FLIGHT). */
+  maxCostInFlight: number;
   maxAliases: number;
   maxDirectives: number;
   maxTokens: number;
@@ -212,8 +214,12 @@ export interface QueryLimits {
  * cost counts page sizes given as variables too (server/query-cost.ts): a full page of 500 from
  * the access log costs about 40,000, 500 households by id with members and aid about 23,000,
  * while 500 households each asking its members' aid ten ways cost 578,000.
+ *
+ * In flight, three operations at the per-query limit at once: a client's ordinary concurrency (a
+ * few dozen look-ups of cost 10 to 2,000) is far below it, a burst of its most expensive queries
+ * sent together is not.
  */
-export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxDepth: 12, maxCost: 100_000, maxAliases: 20, maxDirectives: 10, maxTokens: 2_000 };
+export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxDepth: 12, maxCost: 100_000, maxCostInFlight: 300_000, maxAliases: 20, maxDirectives: 10, maxTokens: 2_000 };
 
 export function departmentEnvName(code: DepartmentCode): string {
   return `SOURCE_${code}_URL`;
@@ -439,6 +445,7 @@ export function loadConfig(hubUrl: string, env: NodeJS.ProcessEnv = process.env)
     queryLimits: {
       maxDepth: positiveInt(env, 'MAX_QUERY_DEPTH', DEFAULT_QUERY_LIMITS.maxDepth),
       maxCost: positiveInt(env, 'MAX_QUERY_COST', DEFAULT_QUERY_LIMITS.maxCost),
+      maxCostInFlight: positiveInt(env, 'MAX_QUERY_COST_IN_FLIGHT', DEFAULT_QUERY_LIMITS.maxCostInFlight),
       maxAliases: positiveInt(env, 'MAX_QUERY_ALIASES', DEFAULT_QUERY_LIMITS.maxAliases),
       maxDirectives: positiveInt(env, 'MAX_QUERY_DIRECTIVES', DEFAULT_QUERY_LIMITS.maxDirectives),
       maxTokens: positiveInt(env, 'MAX_QUERY_TOKENS', DEFAULT_QUERY_LIMITS.maxTokens),

@@ -19,6 +19,7 @@
  * aidReport sent 20 times in one document with 1,000 records each costs 20 × 1,000 items.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
+import type { HubContext } from '../resolvers/context';
 import {
   BREAK,
   getArgumentValues,
@@ -177,7 +178,55 @@ function sizedByVariables(document: DocumentNode): boolean {
 }
 
 /**
- * Refuses an operation whose estimated cost is above `maxCost`, before anything runs.
+ * The cost of each client's operations running now in this process. A client may run any one
+ * operation within the per-query limit; a second while the first still runs is refused once the
+ * two together pass `max` (MAX_QUERY_COST_IN_FLIGHT). Per process, like the work it bounds (its
+ * event loop, its connection pools): behind several replicas a client may have this much in flight
+ * on each, as the per-minute limit's insurance does while Redis is away. Costs are rounded up to
+ * whole units so what is taken is given back exactly.
+ */
+export class CostInFlight {
+  private readonly held = new Map<string, number>();
+  constructor(readonly max: number) {}
+
+  /** Takes `cost` for `client`, or answers what it already holds when that and `cost` together pass the limit. */
+  take(client: string, cost: number): { ok: true } | { ok: false; inFlight: number } {
+    const now = this.held.get(client) ?? 0;
+    if (now > 0 && now + cost > this.max) return { ok: false, inFlight: now };
+    this.held.set(client, now + cost);
+    return { ok: true };
+  }
+
+  release(client: string, cost: number): void {
+    const left = (this.held.get(client) ?? 0) - cost;
+    if (left > 0) this.held.set(client, left);
+    else this.held.delete(client);
+  }
+
+  /** What a client holds now (0 for none); clients holding nothing are not kept. */
+  inFlight(client: string): number {
+    return this.held.get(client) ?? 0;
+  }
+
+  /** Clients with an operation running. */
+  get clients(): number {
+    return this.held.size;
+  }
+}
+
+export interface QueryCostLimits {
+  maxCost: number;
+  /** Per client, of its operations running at once in this process; absent: no such limit. */
+  maxCostInFlight?: number;
+  /** Told of every refusal for cost in flight (the metrics count them). */
+  onCostInFlightRefused?: () => void;
+}
+
+/**
+ * Refuses an operation whose estimated cost is above `maxCost`, before anything runs, and one that
+ * would take its client's operations running at once past `maxCostInFlight` (RATE_LIMITED, reason
+ * QUERY_COST_IN_FLIGHT, HTTP 429 with Retry-After: one expensive query each is served, a burst of
+ * them sent at once is not, however many per-minute requests the client has left).
  *
  * Apollo keeps each parsed document, so the same query text brings the same operation node. When
  * no page size or `ids` list in it is a variable and no variable can hold a list, its cost is the
@@ -186,21 +235,47 @@ function sizedByVariables(document: DocumentNode): boolean {
  * coercion and the walk. A cost above the limit is never remembered (such a request is refused,
  * or, with variables that do not coerce, left to execution's own error, as before).
  */
-export function queryCostPlugin(maxCost: number): ApolloServerPlugin {
-  const withinLimit = new WeakMap<OperationDefinitionNode, true>();
+export function queryCostPlugin(limits: QueryCostLimits, inFlight: CostInFlight | null = limits.maxCostInFlight ? new CostInFlight(limits.maxCostInFlight) : null): ApolloServerPlugin<HubContext> {
+  const { maxCost } = limits;
+  const withinLimit = new WeakMap<OperationDefinitionNode, number>();
   return {
     async requestDidStart() {
+      let taken: { client: string; cost: number } | null = null;
       return {
-        async didResolveOperation({ schema, operation, document, request }) {
-          if (!operation || withinLimit.has(operation)) return;
-          const fragments: Record<string, FragmentDefinitionNode> = {};
-          for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments[def.name.value] = def;
-          const cost = operationCost(schema, operation, fragments, request.variables);
-          if (cost !== null && cost <= maxCost && !costVariesWithVariables(schema, operation, document)) withinLimit.set(operation, true);
-          if (cost === null || cost <= maxCost) return;
-          throw new GraphQLError(`The query's estimated cost is ${Math.ceil(cost)}, above this hub's limit of ${maxCost}: ask for fewer fields or smaller pages`, {
-            extensions: { code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_COSTLY', cost: Math.ceil(cost), maxCost, http: { status: 400 } },
-          });
+        async didResolveOperation({ schema, operation, document, request, contextValue }) {
+          if (!operation) return;
+          let cost = withinLimit.get(operation) ?? null;
+          if (cost === null) {
+            const fragments: Record<string, FragmentDefinitionNode> = {};
+            for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments[def.name.value] = def;
+            const estimate = operationCost(schema, operation, fragments, request.variables);
+            // Variables that do not coerce: execution refuses them itself, before anything runs.
+            if (estimate === null) return;
+            cost = Math.ceil(estimate);
+            if (cost <= maxCost && !costVariesWithVariables(schema, operation, document)) withinLimit.set(operation, cost);
+          }
+          if (cost > maxCost) {
+            throw new GraphQLError(`The query's estimated cost is ${cost}, above this hub's limit of ${maxCost}: ask for fewer fields or smaller pages`, {
+              extensions: { code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_COSTLY', cost, maxCost, http: { status: 400 } },
+            });
+          }
+          const clientId = contextValue.access?.caller?.clientId;
+          if (!inFlight || clientId === undefined || clientId === null) return;
+          const client = String(clientId);
+          const took = inFlight.take(client, cost);
+          if (!took.ok) {
+            limits.onCostInFlightRefused?.();
+            throw new GraphQLError(
+              `This client's queries running now cost ${took.inFlight}; with this one (${cost}) they would pass this hub's limit of ${inFlight.max} at once: wait for them to finish, or send fewer at a time`,
+              { extensions: { code: 'RATE_LIMITED', reason: 'QUERY_COST_IN_FLIGHT', cost, inFlight: took.inFlight, maxCostInFlight: inFlight.max, http: { status: 429, headers: new Map([['retry-after', '1']]) } } },
+            );
+          }
+          taken = { client, cost };
+        },
+        async willSendResponse() {
+          if (!taken) return;
+          inFlight!.release(taken.client, taken.cost);
+          taken = null;
         },
       };
     },
