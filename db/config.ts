@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { DEPARTMENT_CODES, HUB_LEDGER_SOURCES, type DepartmentCode } from '../domain/departments';
-import { DEFAULT_RETRY_JITTER, DEFAULT_RETRY_SCHEDULE_MS } from '../domain/monitoring/delivery';
+import { callbackHostEntry, DEFAULT_RETRY_JITTER, DEFAULT_RETRY_SCHEDULE_MS } from '../domain/monitoring/delivery';
 import { claimWorkingDays } from './charity/config';
 import { userPath } from '../domain/user-path';
 
@@ -202,6 +202,8 @@ export const TOKEN_CACHE_MS_DEFAULT = 2000;
 export interface QueryLimits {
   maxDepth: number;
   maxCost: number;
+  /** Per client, the cost of its operations running at once in one process (MAX_QUERY_COST_IN_FLIGHT). */
+  maxCostInFlight: number;
   maxAliases: number;
   maxDirectives: number;
   maxTokens: number;
@@ -212,8 +214,12 @@ export interface QueryLimits {
  * cost counts page sizes given as variables too (server/query-cost.ts): a full page of 500 from
  * the access log costs about 40,000, 500 households by id with members and aid about 23,000,
  * while 500 households each asking its members' aid ten ways cost 578,000.
+ *
+ * In flight, three operations at the per-query limit at once: a client's ordinary concurrency (a
+ * few dozen look-ups of cost 10 to 2,000) is far below it, a burst of its most expensive queries
+ * sent together is not.
  */
-export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxDepth: 12, maxCost: 100_000, maxAliases: 20, maxDirectives: 10, maxTokens: 2_000 };
+export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxDepth: 12, maxCost: 100_000, maxCostInFlight: 300_000, maxAliases: 20, maxDirectives: 10, maxTokens: 2_000 };
 
 export function departmentEnvName(code: DepartmentCode): string {
   return `SOURCE_${code}_URL`;
@@ -439,6 +445,7 @@ export function loadConfig(hubUrl: string, env: NodeJS.ProcessEnv = process.env)
     queryLimits: {
       maxDepth: positiveInt(env, 'MAX_QUERY_DEPTH', DEFAULT_QUERY_LIMITS.maxDepth),
       maxCost: positiveInt(env, 'MAX_QUERY_COST', DEFAULT_QUERY_LIMITS.maxCost),
+      maxCostInFlight: positiveInt(env, 'MAX_QUERY_COST_IN_FLIGHT', DEFAULT_QUERY_LIMITS.maxCostInFlight),
       maxAliases: positiveInt(env, 'MAX_QUERY_ALIASES', DEFAULT_QUERY_LIMITS.maxAliases),
       maxDirectives: positiveInt(env, 'MAX_QUERY_DIRECTIVES', DEFAULT_QUERY_LIMITS.maxDirectives),
       maxTokens: positiveInt(env, 'MAX_QUERY_TOKENS', DEFAULT_QUERY_LIMITS.maxTokens),
@@ -481,18 +488,23 @@ export function alertDeliveryConfigFromEnv(env: NodeJS.ProcessEnv): AlertDeliver
   };
 }
 
-/** A host name or IPv4 address, an IPv6 address bare or in brackets, optionally with :port in brackets' case or a name's. */
-const CALLBACK_HOST_ENTRY = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$|^[0-9a-f]*:[0-9a-f:.]+$/i;
+/** A host name or IPv4 address, an IPv6 address bare or in brackets, optionally with :port or :* in brackets' case or a name's. */
+const CALLBACK_HOST_ENTRY = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::(?:\d{1,5}|\*))?$|^[0-9a-f]*:[0-9a-f:.]+$/i;
 
 /**
- * AIDHUB_CALLBACK_HOSTS: comma-separated hosts (optionally host:port); unset: none. An entry that
- * is not one (a URL, `http://receiver:8080/alerts`) matched no callback, so a process started with
- * it ran a delivery worker that failed every push CALLBACK_HOST_NOT_ALLOWED into dead letters.
+ * AIDHUB_CALLBACK_HOSTS: comma-separated hosts (optionally host:port, or host:* for every port);
+ * unset: none. An entry that is not one (a URL, `http://receiver:8080/alerts`) matched no callback,
+ * so a process started with it ran a delivery worker that failed every push CALLBACK_HOST_NOT_ALLOWED
+ * into dead letters. An address written in a form the URL parser reads as another (`010.20.0.7` is
+ * 8.20.0.7 to it, `2130706433` is 127.0.0.1) is refused too, naming the address it would be: as
+ * written it admitted nothing, and read it would admit an address nobody wrote.
  */
 export function callbackHostsFromEnv(env: NodeJS.ProcessEnv): string[] {
   const hosts = (env.AIDHUB_CALLBACK_HOSTS ?? '').split(',').map((h) => h.trim()).filter((h) => h.length > 0);
-  const bad = hosts.find((h) => !CALLBACK_HOST_ENTRY.test(h) || Number(/\]?:(\d+)$/.exec(h)?.[1] ?? 1) > 65_535);
-  if (bad !== undefined) throw new ConfigError(`AIDHUB_CALLBACK_HOSTS must list hosts, each optionally with :port (127.0.0.1,receiver.example:8443), not URLs; got ${JSON.stringify(bad)}`);
+  const bad = hosts.find((h) => !CALLBACK_HOST_ENTRY.test(h) || Number(/\]?:(\d+)$/.exec(h)?.[1] ?? 1) > 65_535 || callbackHostEntry(h) === null);
+  if (bad !== undefined) throw new ConfigError(`AIDHUB_CALLBACK_HOSTS must list hosts, each optionally with :port or :* (127.0.0.1,receiver.example:8443), not URLs; got ${JSON.stringify(bad)}`);
+  const misread = hosts.find((h) => !callbackHostEntry(h)!.written);
+  if (misread !== undefined) throw new ConfigError(`AIDHUB_CALLBACK_HOSTS entry ${JSON.stringify(misread)} is read as the address ${callbackHostEntry(misread)!.host}: write an address in its usual dotted form (10.20.0.7)`);
   return hosts;
 }
 

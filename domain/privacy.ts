@@ -1,4 +1,5 @@
 import { checkIdNumber, isOldIdNumber } from './id-number';
+import { asciiDigits } from './text-screen';
 
 /**
  * Personal data never reaches a log in clear. Anything that looks like an ID number (18
@@ -86,8 +87,18 @@ function maskSplitIdNumbers(run: string): string {
   return out.join('');
 }
 
+/**
+ * An ID number as a client may write it in full-width characters (a Chinese input method's
+ * full-width mode: `３７０８１１…`, `－` between parts, a final `Ｘ`) or with invisible characters
+ * between its digits (a zero-width space, a soft hyphen): read as the ASCII it shows, so the masks
+ * below find it. Only these change in a logged text; its Chinese punctuation stays as written.
+ */
+const FULL_WIDTH_ID_CHARACTERS = /[\uff38\uff58\uff0d\uff0e\uff0f\uff1a\uff3f]/g;
+const INVISIBLE = /\p{Cf}/gu;
+
 export function scrub(text: string): string {
-  return text
+  return asciiDigits(text.replace(INVISIBLE, ''))
+    .replace(FULL_WIDTH_ID_CHARACTERS, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
     .replace(ID_LIKE, (_m, head: string, tail: string) => `${head}********${tail}`)
     .replace(OLD_ID_LIKE, (m) => (isOldIdNumber(m) ? maskedOld(m) : m))
     .replace(SPLIT_RUN, maskSplitIdNumbers);

@@ -325,7 +325,7 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
         },
       },
       ...armor.plugins,
-      queryCostPlugin(queryLimits.maxCost),
+      queryCostPlugin({ maxCost: queryLimits.maxCost, maxCostInFlight: queryLimits.maxCostInFlight, onCostInFlightRefused: () => metrics.rateLimited('query_cost_in_flight') }),
       departmentUnavailablePlugin(),
       ...(production ? [] : [statementCountPlugin()]),
       // Scans started here run on after their request; stopping hands them over at their next

@@ -387,7 +387,7 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
     hubUrl = withDatabase(privateServer.url, 'aidhub');
     demo = early.demo !== false;
     // The demo pushes alerts to receivers on this machine only, unless told otherwise.
-    process.env.AIDHUB_CALLBACK_HOSTS ??= '127.0.0.1,localhost';
+    process.env.AIDHUB_CALLBACK_HOSTS ??= '127.0.0.1:*,localhost:*';
     // The demo polls the departments' change feeds every 30 s, so that a row written into a
     // department's database is an alert within a minute at worst (poll + 5 s commit lag + the
     // delivery worker's 1 s); its monthly comparison (一月一比对) covers the whole city.

@@ -9,9 +9,17 @@
  *
  * The weights are armor's, so limits configured for it keep their meaning: a scalar costs 1, an
  * object 2 plus 1.5 × each child; a field's cost is multiplied by its page size (`first`/`last`,
- * with the schema's default when omitted) or by the length of an `ids` list.
+ * with the schema's default when omitted), by the length of an `ids` list, or by the number of
+ * `representations` a federation router's `_entities` asks for (each is one entity resolved, so
+ * 1,000 of them cost as 1,000 look-ups, not one).
+ *
+ * Beyond armor: every item of a list in a field's other arguments, at any depth of its input
+ * (`aidReport(input: { records: [...] })`), adds INPUT_ITEM_COST whatever the field selects, so a
+ * write's cost follows what it writes and cannot be lowered by selecting less. Aliases repeat it:
+ * aidReport sent 20 times in one document with 1,000 records each costs 20 × 1,000 items.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
+import type { HubContext } from '../resolvers/context';
 import {
   BREAK,
   getArgumentValues,
@@ -19,7 +27,13 @@ import {
   getVariableValues,
   GraphQLError,
   isCompositeType,
+  isInputObjectType,
+  isInputType,
+  isListType,
+  isNonNullType,
   Kind,
+  typeFromAST,
+  type GraphQLInputType,
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLSchema,
@@ -35,6 +49,22 @@ const SCALAR_COST = 1;
 const DEPTH_FACTOR = 1.5;
 /** A fragment spread again inside itself (validation refuses cycles; this only bounds the walk). */
 const RECURSION_COST = 1000;
+/**
+ * Each item of an input list (a reported record, a decision, a delivery id): a record written is
+ * checked against the household's aid and written in a transaction, work of the order of twenty
+ * fields read. At the default limit (100,000) one document carries at most five full batches of
+ * aidReport's 1,000 records, however they are split over aliases.
+ */
+export const INPUT_ITEM_COST = 20;
+/** Arguments whose length multiplies the field's selection instead (see operationCost). */
+const MULTIPLYING_LISTS = new Set(['ids', 'representations']);
+
+/** The items of every list in an argument value, at any depth. */
+function listItems(value: unknown): number {
+  if (Array.isArray(value)) return value.length + value.reduce((n: number, v) => n + listItems(v), 0);
+  if (value !== null && typeof value === 'object') return Object.values(value).reduce((n: number, v) => n + listItems(v), 0);
+  return 0;
+}
 
 function isObjectLike(type: unknown): type is { getFields(): Record<string, import('graphql').GraphQLField<unknown, unknown>> } {
   return typeof (type as { getFields?: unknown })?.getFields === 'function';
@@ -63,18 +93,20 @@ export function operationCost(
         const field = isObjectLike(parent) ? parent.getFields()[name] : undefined;
         if (!field) continue; // validation has refused unknown fields already
         const child = getNamedType(field.type);
+        const args = field.args.length > 0 ? (getArgumentValues(field, sel, variables) as Record<string, unknown>) : {};
         let cost = SCALAR_COST;
         if (sel.selectionSet && isCompositeType(child)) {
           cost = OBJECT_COST + selectionCost(sel.selectionSet, child, false);
-          const args = getArgumentValues(field, sel, variables) as Record<string, unknown>;
           const size = Math.max(
             1,
             typeof args.first === 'number' ? args.first : 0,
             typeof args.last === 'number' ? args.last : 0,
             Array.isArray(args.ids) ? args.ids.length : 0,
+            Array.isArray(args.representations) ? args.representations.length : 0,
           );
           cost *= size;
         }
+        for (const [name, value] of Object.entries(args)) if (!MULTIPLYING_LISTS.has(name)) cost += INPUT_ITEM_COST * listItems(value);
         total += topLevel ? cost : DEPTH_FACTOR * cost;
       } else if (sel.kind === Kind.INLINE_FRAGMENT) {
         const type = sel.typeCondition ? (schema.getType(sel.typeCondition.name.value) as GraphQLCompositeType | undefined) : parent;
@@ -100,7 +132,7 @@ export function operationCost(
 }
 
 /** The arguments that scale a field's cost (see operationCost). */
-const SIZE_ARGUMENTS = new Set(['first', 'last', 'ids']);
+const SIZE_ARGUMENTS = new Set(['first', 'last', 'ids', 'representations']);
 
 function mentionsVariable(value: ValueNode): boolean {
   if (value.kind === Kind.VARIABLE) return true;
@@ -109,7 +141,28 @@ function mentionsVariable(value: ValueNode): boolean {
   return false;
 }
 
-/** Whether a page size or `ids` list anywhere in the document is given by a variable: then its cost varies with the request. */
+/** Whether a type can hold a list: a list itself, or an input object with one in a field at any depth. */
+function holdsList(type: GraphQLInputType, seen = new Set<string>()): boolean {
+  if (isNonNullType(type)) return holdsList(type.ofType, seen);
+  if (isListType(type)) return true;
+  if (!isInputObjectType(type) || seen.has(type.name)) return false;
+  seen.add(type.name);
+  return Object.values(type.getFields()).some((f) => holdsList(f.type, seen));
+}
+
+/**
+ * Whether the operation's cost varies with its variables: a page size or `ids` list anywhere in
+ * the document given by a variable, or a variable that can hold a list (its items are costed).
+ */
+function costVariesWithVariables(schema: GraphQLSchema, operation: OperationDefinitionNode, document: DocumentNode): boolean {
+  const listVariable = (operation.variableDefinitions ?? []).some((def) => {
+    const type = typeFromAST(schema, def.type);
+    return type !== undefined && isInputType(type) && holdsList(type);
+  });
+  return listVariable || sizedByVariables(document);
+}
+
+/** Whether a page size or `ids` list anywhere in the document is given by a variable. */
 function sizedByVariables(document: DocumentNode): boolean {
   let found = false;
   visit(document, {
@@ -125,29 +178,104 @@ function sizedByVariables(document: DocumentNode): boolean {
 }
 
 /**
- * Refuses an operation whose estimated cost is above `maxCost`, before anything runs.
+ * The cost of each client's operations running now in this process. A client may run any one
+ * operation within the per-query limit; a second while the first still runs is refused once the
+ * two together pass `max` (MAX_QUERY_COST_IN_FLIGHT). Per process, like the work it bounds (its
+ * event loop, its connection pools): behind several replicas a client may have this much in flight
+ * on each, as the per-minute limit's insurance does while Redis is away. Costs are rounded up to
+ * whole units so what is taken is given back exactly.
+ */
+export class CostInFlight {
+  private readonly held = new Map<string, number>();
+  constructor(readonly max: number) {}
+
+  /** Takes `cost` for `client`, or answers what it already holds when that and `cost` together pass the limit. */
+  take(client: string, cost: number): { ok: true } | { ok: false; inFlight: number } {
+    const now = this.held.get(client) ?? 0;
+    if (now > 0 && now + cost > this.max) return { ok: false, inFlight: now };
+    this.held.set(client, now + cost);
+    return { ok: true };
+  }
+
+  release(client: string, cost: number): void {
+    const left = (this.held.get(client) ?? 0) - cost;
+    if (left > 0) this.held.set(client, left);
+    else this.held.delete(client);
+  }
+
+  /** What a client holds now (0 for none); clients holding nothing are not kept. */
+  inFlight(client: string): number {
+    return this.held.get(client) ?? 0;
+  }
+
+  /** Clients with an operation running. */
+  get clients(): number {
+    return this.held.size;
+  }
+}
+
+export interface QueryCostLimits {
+  maxCost: number;
+  /** Per client, of its operations running at once in this process; absent: no such limit. */
+  maxCostInFlight?: number;
+  /** Told of every refusal for cost in flight (the metrics count them). */
+  onCostInFlightRefused?: () => void;
+}
+
+/**
+ * Refuses an operation whose estimated cost is above `maxCost`, before anything runs, and one that
+ * would take its client's operations running at once past `maxCostInFlight` (RATE_LIMITED, reason
+ * QUERY_COST_IN_FLIGHT, HTTP 429 with Retry-After: one expensive query each is served, a burst of
+ * them sent at once is not, however many per-minute requests the client has left).
  *
  * Apollo keeps each parsed document, so the same query text brings the same operation node. When
- * no page size or `ids` list in it is a variable, its cost is the same for every request: once
+ * no page size or `ids` list in it is a variable and no variable can hold a list, its cost is the
+ * same for every request: once
  * found within the limit it is remembered for that node, and later requests skip the variable
  * coercion and the walk. A cost above the limit is never remembered (such a request is refused,
  * or, with variables that do not coerce, left to execution's own error, as before).
  */
-export function queryCostPlugin(maxCost: number): ApolloServerPlugin {
-  const withinLimit = new WeakMap<OperationDefinitionNode, true>();
+export function queryCostPlugin(limits: QueryCostLimits, inFlight: CostInFlight | null = limits.maxCostInFlight ? new CostInFlight(limits.maxCostInFlight) : null): ApolloServerPlugin<HubContext> {
+  const { maxCost } = limits;
+  const withinLimit = new WeakMap<OperationDefinitionNode, number>();
   return {
     async requestDidStart() {
+      let taken: { client: string; cost: number } | null = null;
       return {
-        async didResolveOperation({ schema, operation, document, request }) {
-          if (!operation || withinLimit.has(operation)) return;
-          const fragments: Record<string, FragmentDefinitionNode> = {};
-          for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments[def.name.value] = def;
-          const cost = operationCost(schema, operation, fragments, request.variables);
-          if (cost !== null && cost <= maxCost && !sizedByVariables(document)) withinLimit.set(operation, true);
-          if (cost === null || cost <= maxCost) return;
-          throw new GraphQLError(`The query's estimated cost is ${Math.ceil(cost)}, above this hub's limit of ${maxCost}: ask for fewer fields or smaller pages`, {
-            extensions: { code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_COSTLY', cost: Math.ceil(cost), maxCost, http: { status: 400 } },
-          });
+        async didResolveOperation({ schema, operation, document, request, contextValue }) {
+          if (!operation) return;
+          let cost = withinLimit.get(operation) ?? null;
+          if (cost === null) {
+            const fragments: Record<string, FragmentDefinitionNode> = {};
+            for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments[def.name.value] = def;
+            const estimate = operationCost(schema, operation, fragments, request.variables);
+            // Variables that do not coerce: execution refuses them itself, before anything runs.
+            if (estimate === null) return;
+            cost = Math.ceil(estimate);
+            if (cost <= maxCost && !costVariesWithVariables(schema, operation, document)) withinLimit.set(operation, cost);
+          }
+          if (cost > maxCost) {
+            throw new GraphQLError(`The query's estimated cost is ${cost}, above this hub's limit of ${maxCost}: ask for fewer fields or smaller pages`, {
+              extensions: { code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_COSTLY', cost, maxCost, http: { status: 400 } },
+            });
+          }
+          const clientId = contextValue.access?.caller?.clientId;
+          if (!inFlight || clientId === undefined || clientId === null) return;
+          const client = String(clientId);
+          const took = inFlight.take(client, cost);
+          if (!took.ok) {
+            limits.onCostInFlightRefused?.();
+            throw new GraphQLError(
+              `This client's queries running now cost ${took.inFlight}; with this one (${cost}) they would pass this hub's limit of ${inFlight.max} at once: wait for them to finish, or send fewer at a time`,
+              { extensions: { code: 'RATE_LIMITED', reason: 'QUERY_COST_IN_FLIGHT', cost, inFlight: took.inFlight, maxCostInFlight: inFlight.max, http: { status: 429, headers: new Map([['retry-after', '1']]) } } },
+            );
+          }
+          taken = { client, cost };
+        },
+        async willSendResponse() {
+          if (!taken) return;
+          inFlight!.release(taken.client, taken.cost);
+          taken = null;
         },
       };
     },

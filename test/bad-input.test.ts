@@ -176,6 +176,17 @@ describe('documents', () => {
     expectRefusal(await send(json({ query, variables: { n: 100000 } })), 400, 'BAD_USER_INPUT', 'QUERY_TOO_COSTLY');
   });
 
+  // A write's input lists are costed per item (server/query-cost.ts INPUT_ITEM_COST): a document
+  // whose list is a variable is costed again for every request, not remembered from a short one.
+  it('a write answered within the limit, sent again with a list long enough to cost more than the limit', async () => {
+    const query = 'mutation($i: MeetingRecordInput!) { meetingRecord(input: $i) { userErrors { code } } }';
+    const input = (n: number) => ({ caseId: '999999999', heldOn: '2026-03-01', departmentsPresent: Array.from({ length: n }, () => 'HEALTH'), decisions: [] });
+    const short = await send(json({ query, variables: { i: input(1) } }));
+    expect(short.status).toBe(200);
+    expect(short.body.errors?.map((e: any) => e.extensions?.reason) ?? []).not.toContain('QUERY_TOO_COSTLY');
+    expectRefusal(await send(json({ query, variables: { i: input(5_001) } })), 400, 'BAD_USER_INPUT', 'QUERY_TOO_COSTLY');
+  });
+
   it('a document within the limit is answered the same way every time it is sent', async () => {
     const query = 'query($id: ID!) { household(id: $id) { registrationNumber } }';
     for (let i = 0; i < 3; i++) {

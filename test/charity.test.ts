@@ -145,6 +145,24 @@ describe('consent gates publication', () => {
     expect(r.userErrors.map((e: any) => e.code)).toEqual(['DESCRIPTION_IDENTIFIES']);
   });
 
+  it('a phone number hidden from the screen is refused too: full-width, in Chinese numerals, or split by invisible characters', async () => {
+    const c = await consent(['NEED_PUBLICATION']);
+    const hidden: [string, string][] = [
+      ['请联系 １３８１２３４５６７８', 'DESCRIPTION_IDENTIFIES'],
+      ['请联系一三八一二三四五六七八', 'DESCRIPTION_IDENTIFIES'],
+      ['请联系 138.1234.5678', 'DESCRIPTION_IDENTIFIES'],
+      ['请联系 138\u200b1234\u200b5678', 'TEXT_INVISIBLE_CHARACTER'],
+      ['母亲住院\u2060，自付约三万元', 'TEXT_INVISIBLE_CHARACTER'],
+    ];
+    for (const [description, code] of hidden) {
+      const r = await publish({ consentId: c, purpose: 'LIVING', uncoveredFen: 100_000, description });
+      expect(r.need).toBeNull();
+      expect(r.userErrors).toEqual([{ code, field: ['input', 'description'] }]);
+    }
+    const [rows] = await dbs.hubPool.query('SELECT id FROM charity_need WHERE consent_id = ?', [Number(c)]);
+    expect(rows).toEqual([]);
+  });
+
   it('a charity may not record consent or publish', async () => {
     const res = await charityA(CONSENT, { input: { householdId: String(wangId), scopes: ['NEED_PUBLICATION'], givenBy: '户主', expiresOn: '2026-12-31', officer: 'x' } });
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'ROLE_NOT_ALLOWED' });
@@ -156,6 +174,11 @@ describe('a charity', () => {
     const REGISTER = `mutation($input: CharityOrganisationRegisterInput!) { charityOrganisationRegister(input: $input) { organisation { creditCode name } userErrors { code } } }`;
     const bad = await data(charityA, REGISTER, { input: { creditCode: ORG_A.slice(0, 17) + (ORG_A[17] === '0' ? '1' : '0'), name: '济宁市慈善总会' } }, 'charityOrganisationRegister');
     expect(bad.userErrors.map((e: any) => e.code)).toEqual(['CREDIT_CODE_INVALID']);
+    // A name offices read that displays otherwise than it is stored (a zero-width joiner, a right-to-left mark).
+    for (const name of ['济宁市慈善\u200d总会', '济宁市慈善总会\u200f']) {
+      const hidden = await data(charityA, REGISTER, { input: { creditCode: ORG_A, name } }, 'charityOrganisationRegister');
+      expect(hidden).toEqual({ organisation: null, userErrors: [{ code: 'TEXT_INVISIBLE_CHARACTER' }] });
+    }
     for (const [act, code, name] of [
       [charityA, ORG_A, '济宁市慈善总会'],
       [charityB, ORG_B, '任城区慈善协会'],

@@ -118,7 +118,7 @@ it('a hub with a shared rate-limit store, monitoring, alert delivery, scan takeo
         rateLimitRedisUrl: redis.url,
         jobTakeoverIntervalMs: 50,
         monitoring: { intervalMs: { default: 50 }, leaseMs: 10_000, batchRows: 100, monthlyRegion: null },
-        alertDelivery: { pollMs: 50, retryScheduleMs: [1000], retryJitter: 0, httpTimeoutMs: 10_000, batchSize: 10, concurrency: 2, callbackHosts: ['127.0.0.1'] },
+        alertDelivery: { pollMs: 50, retryScheduleMs: [1000], retryJitter: 0, httpTimeoutMs: 10_000, batchSize: 10, concurrency: 2, callbackHosts: ['127.0.0.1:*'] },
       },
     });
     try {

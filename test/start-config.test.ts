@@ -46,7 +46,7 @@ afterAll(() => {
 function start(env: Record<string, string>) {
   const dataDir = path.join(dataRoot, 'mariadb');
   const base: NodeJS.ProcessEnv = { ...process.env, AIDHUB_DATA_DIR: dataDir, PORT: String(port), NODE_ENV: 'development' };
-  for (const name of ['DATABASE_URL', 'AIDHUB_HOLIDAYS_FILE', 'AIDHUB_RULES_FILE', 'AIDHUB_TRIGGERS_FILE', 'METRICS_PORT', 'METRICS_HOST', 'METRICS_TOKEN', 'LOG_LEVEL', 'AUDIT_SIGNING_KEY', 'AUDIT_SIGNING_KEY_FILE', 'CHARITY_CLAIM_WORKING_DAYS', 'AIDHUB_JOB_LEASE_MS', 'AIDHUB_DEMO_HOUSEHOLDS', 'AIDHUB_DEMO', 'AIDHUB_SUBGRAPH', 'RATE_LIMIT_REDIS_URL', 'AIDHUB_CALLBACK_HOSTS', 'SOURCE_HEALTH_URL', 'AIDHUB_MONITOR_INTERVAL_MS', 'AIDHUB_MONITOR_MONTHLY_REGION', 'AIDHUB_SHUTDOWN_DRAIN_MS']) delete base[name];
+  for (const name of ['DATABASE_URL', 'AIDHUB_HOLIDAYS_FILE', 'AIDHUB_RULES_FILE', 'AIDHUB_TRIGGERS_FILE', 'METRICS_PORT', 'METRICS_HOST', 'METRICS_TOKEN', 'LOG_LEVEL', 'AUDIT_SIGNING_KEY', 'AUDIT_SIGNING_KEY_FILE', 'CHARITY_CLAIM_WORKING_DAYS', 'AIDHUB_JOB_LEASE_MS', 'AIDHUB_DEMO_HOUSEHOLDS', 'AIDHUB_DEMO', 'AIDHUB_SUBGRAPH', 'RATE_LIMIT_REDIS_URL', 'AIDHUB_CALLBACK_HOSTS', 'MAX_QUERY_COST_IN_FLIGHT', 'SOURCE_HEALTH_URL', 'AIDHUB_MONITOR_INTERVAL_MS', 'AIDHUB_MONITOR_MONTHLY_REGION', 'AIDHUB_SHUTDOWN_DRAIN_MS']) delete base[name];
   const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server', 'main.ts')], { cwd: ROOT, encoding: 'utf8', env: { ...base, ...env }, timeout: 60_000 });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr, dataWritten: fs.readdirSync(dataRoot) };
 }
@@ -68,6 +68,9 @@ it.each([
   // server's own polling interval was set, after it had started.
   ['RATE_LIMIT_REDIS_URL', 'http://127.0.0.1:6379'],
   ['AIDHUB_CALLBACK_HOSTS', 'http://127.0.0.1:9300'],
+  // An address the URL parser reads as another (010 is octal: 8.20.0.7) admitted nothing as written.
+  ['AIDHUB_CALLBACK_HOSTS', '10.20.0.6,010.20.0.7'],
+  ['MAX_QUERY_COST_IN_FLIGHT', 'lots'],
   ['DATABASE_URL', 'aidhub'],
   ['SOURCE_HEALTH_URL', 'health database'],
   ['AIDHUB_MONITOR_MONTHLY_REGION', 'Jining'],

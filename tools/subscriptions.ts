@@ -10,7 +10,7 @@
  *   npm run subscriptions -- notices [--since YYYY-MM-DD]
  *
  * The database is DATABASE_URL, or the private server `npm start` is running. The callback host
- * must be on AIDHUB_CALLBACK_HOSTS (for the demo's private server, 127.0.0.1 and localhost unless
+ * must be on AIDHUB_CALLBACK_HOSTS (for the demo's private server, 127.0.0.1 and localhost at any port unless
  * set), and each trigger named one of the trigger set this process's environment names
  * (AIDHUB_TRIGGERS_FILE over rules/triggers.json), as the hub's. The signing secret is printed once, at create. Create, revoke, dead-letters and replay are the functions
  * the GraphQL API calls (alertSubscriptionCreate, alertSubscriptionRevoke, alertDeadLetters, alertDeliveryReplay),
@@ -73,7 +73,7 @@ function deliveryIds(values: string[]): string[] {
 
 /** The allow-list as the hub being managed sees it: read as the hub reads it, with the default `npm start` gives its private server. */
 export function callbackHosts(env: NodeJS.ProcessEnv = process.env): string[] {
-  return callbackHostsFromEnv({ AIDHUB_CALLBACK_HOSTS: env.AIDHUB_CALLBACK_HOSTS ?? (env.DATABASE_URL ? '' : '127.0.0.1,localhost') });
+  return callbackHostsFromEnv({ AIDHUB_CALLBACK_HOSTS: env.AIDHUB_CALLBACK_HOSTS ?? (env.DATABASE_URL ? '' : '127.0.0.1:*,localhost:*') });
 }
 
 const OPTIONS = {

@@ -51,7 +51,7 @@ export async function startAlertHub(opts: AlertHubOptions): Promise<AlertHub> {
     const env = {
       AIDHUB_MONITOR_INTERVAL_MS: String(opts.intervalMs),
       AIDHUB_MONITOR_COMMIT_LAG_MS: String(opts.commitLagMs),
-      AIDHUB_CALLBACK_HOSTS: '127.0.0.1',
+      AIDHUB_CALLBACK_HOSTS: '127.0.0.1:*',
       AIDHUB_JOB_TAKEOVER_MS: '0',
       ...opts.env,
     };

@@ -9,6 +9,7 @@
  */
 import { ageOn, type IsoDate } from '../dates';
 import { divisionPrefix } from '../division-code';
+import { carriesLongNumber, screeningForm } from '../text-screen';
 
 export const NEED_PURPOSES = ['MEDICAL', 'EDUCATION', 'HOUSING', 'LIVING', 'DISASTER', 'REHABILITATION', 'OTHER'] as const;
 export type NeedPurpose = (typeof NEED_PURPOSES)[number];
@@ -98,11 +99,12 @@ export function earliestDeliveryOn(answers: { publishedOn: IsoDate; pledgedOn: I
 }
 
 /**
- * A description charities read must not identify anyone: no run of digits long enough to be an ID
- * number, phone or bank account (7 or more), no letters-and-digits ID tail.
+ * A description charities read must not identify anyone: no number long enough to be an ID
+ * number, phone or bank account (7 digits or more), however written: full-width, in Chinese
+ * numerals, split by spaces, dashes or dots (domain/text-screen.ts).
  */
 export function descriptionIdentifies(text: string): boolean {
-  return /\d[\d\s-]{5,}\d/.test(text) || /\d{17}[\dXx]/.test(text);
+  return carriesLongNumber(screeningForm(text));
 }
 
 /** Whether a project of this purpose and region can answer this need (region: the project's area contains the need's county). */

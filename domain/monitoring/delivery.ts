@@ -60,11 +60,44 @@ export function shownCallbackUrl(url: string): string {
   return `${u.origin}${u.pathname}?${masked}`;
 }
 
+/** An allow-list entry as the URL parser reads it: the host as a URL's hostname names it (IPv6 without brackets), and its port, `*` for any, or null for the scheme's own. */
+export interface CallbackHostEntry {
+  host: string;
+  port: string | null;
+}
+
+const bare = (host: string) => host.replace(/^\[|\]$/g, '');
+
 /**
- * A callback must be http(s), carry no credentials, and name a host on the allow-list (AIDHUB_CALLBACK_HOSTS).
- * An entry is a host name or address ('10.20.0.7', 'alerts.rencheng.gov.cn'), optionally with a port
- * ('127.0.0.1:9300'): a bare host allows any port of it. The hub calls no other address, so an
- * administrator's typo or a stolen administrator token cannot make it probe the network.
+ * Reads an allow-list entry (`10.20.0.7`, `alerts.rencheng.gov.cn:8443`, `127.0.0.1:*`, `[::1]:9300`,
+ * `::1`) through the same URL parser that reads callbacks, so the two are compared in one form;
+ * `written` is false when that form differs from what the entry says (`0177.0.0.1` and `2130706433`
+ * are 127.0.0.1, `010.20.0.7` is 8.20.0.7, not 10.20.0.7). Null for what is not a host at all.
+ */
+export function callbackHostEntry(entry: string): (CallbackHostEntry & { written: boolean }) | null {
+  const e = entry.trim().toLowerCase();
+  // An IPv6 entry without brackets has colons of its own: taken whole, as a bare host.
+  const m = e.split(':').length > 2 && !e.startsWith('[') ? ['', `[${e}]`, undefined] : /^(\[[^\]]+\]|[^:[\]]+)(?::(\d{1,5}|\*))?$/.exec(e);
+  if (!m) return null;
+  let host: string;
+  try {
+    host = new URL(`http://${m[1]}/`).hostname;
+  } catch {
+    return null;
+  }
+  return { host: bare(host), port: m[2] ?? null, written: bare(host) === bare(m[1]!) };
+}
+
+/**
+ * A callback must be http(s), carry no credentials, and name a host on the allow-list
+ * (AIDHUB_CALLBACK_HOSTS) at a port it admits. An entry is a host name or address ('10.20.0.7',
+ * 'alerts.rencheng.gov.cn'), admitting the scheme's own port only (80, 443); another port is named
+ * ('alerts.rencheng.gov.cn:8443'), or every port with '*' ('127.0.0.1:*', a test machine's
+ * receivers). A bare host admitted any port of it: a stolen administrator token could have the hub
+ * POST to the allowed host's database or SSH port and read from each push's lastError whether the
+ * port answered. Hosts are compared as the URL parser reads them, the callback's and the entry's
+ * alike, so an address written in decimal, octal or hex (http://2130706433/, http://0x7f.1/) is the
+ * address it reaches and is admitted only if that address is. The hub calls no other address.
  */
 export function callbackRefusal(url: string, allowedHosts: readonly string[]): CallbackRefusal | null {
   let u: URL;
@@ -75,15 +108,13 @@ export function callbackRefusal(url: string, allowedHosts: readonly string[]): C
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') return 'CALLBACK_URL_INVALID';
   if (u.username || u.password || u.hash) return 'CALLBACK_URL_INVALID';
-  const host = u.hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  const port = u.port || (u.protocol === 'https:' ? '443' : '80');
+  const host = bare(u.hostname);
+  const defaultPort = u.protocol === 'https:' ? '443' : '80';
+  const port = u.port || defaultPort;
   const allowed = allowedHosts.some((entry) => {
-    const e = entry.trim().toLowerCase();
-    const m = /^\[?([^\]]+?)\]?(?::(\d+))?$/.exec(e);
-    if (!m) return false;
-    // An IPv6 entry without brackets has colons of its own: take it whole, as a bare host.
-    if (e.split(':').length > 2 && !e.startsWith('[')) return e === host;
-    return m[1] === host && (m[2] === undefined || m[2] === port);
+    const e = callbackHostEntry(entry);
+    if (!e || e.host !== host) return false;
+    return e.port === '*' || (e.port ?? defaultPort) === port;
   });
   return allowed ? null : 'CALLBACK_HOST_NOT_ALLOWED';
 }

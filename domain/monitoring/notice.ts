@@ -12,7 +12,7 @@
  */
 import { addDays, type IsoDate } from '../dates';
 import { addWorkingDays } from '../cases/working-days';
-import { descriptionIdentifies } from '../charity/needs';
+import { carriesLongNumber, screeningForm } from '../text-screen';
 
 /**
  * What the township proposes, from a closed list: a measure read off a 公示栏 says what kind of
@@ -138,9 +138,12 @@ export type NoticeTextProblem = 'IDENTIFYING_NUMBER' | 'HEALTH_DATA' | 'NAMES_A_
  * judged), a health word, or a member's name or ID number written out.
  */
 export function noticeTextProblem(text: string, household: { names: readonly string[]; idNumbers: readonly string[] }): NoticeTextProblem | null {
-  if (descriptionIdentifies(text) || household.idNumbers.some((id) => text.toUpperCase().includes(id.toUpperCase()))) return 'IDENTIFYING_NUMBER';
-  if (HEALTH_WORDS.test(text)) return 'HEALTH_DATA';
-  if (household.names.some((n) => n.trim().length >= 2 && text.includes(n.trim()))) return 'NAMES_A_MEMBER';
+  // Read as the board's reader reads it: full-width digits as digits, a Kangxi radical or a
+  // compatibility ideograph as the character it looks like (domain/text-screen.ts).
+  const seen = screeningForm(text);
+  if (carriesLongNumber(seen) || household.idNumbers.some((id) => seen.toUpperCase().includes(id.toUpperCase()))) return 'IDENTIFYING_NUMBER';
+  if (HEALTH_WORDS.test(seen)) return 'HEALTH_DATA';
+  if (household.names.some((n) => n.trim().length >= 2 && seen.includes(screeningForm(n.trim())))) return 'NAMES_A_MEMBER';
   return null;
 }
 

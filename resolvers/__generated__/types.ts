@@ -2259,8 +2259,10 @@ export type CharityErrorCode =
   | 'BENEFICIARY_NOT_IN_HOUSEHOLD'
   /** A delivery names another member than the one the need is for: a need for one member is delivered to that member. */
   | 'BENEFICIARY_NOT_OF_NEED'
-  /** The description carries a number that could identify someone (ID, phone, bank account). */
+  /** The description carries a number that could identify someone (ID, phone, bank account): seven digits or more, full-width, in Chinese numerals or split by spaces, dashes or dots alike. */
   | 'DESCRIPTION_IDENTIFIES'
+  /** A text others read (a need's description, an organisation's name, a project's title) holds an invisible or formatting character (a zero-width space or joiner, a word joiner, a soft hyphen, a bidi mark, a control character). */
+  | 'TEXT_INVISIBLE_CHARACTER'
   /** A required text is empty. */
   | 'TEXT_REQUIRED'
   /** A text is too long. */
@@ -2600,7 +2602,7 @@ export type CharityNeedPublishInput = {
   readonly urgency: NeedUrgency;
   /** Still uncovered after government aid. */
   readonly uncoveredFen: Scalars['Fen']['input'];
-  /** Short and anonymised, up to 200 characters; no ID, phone or account numbers. */
+  /** Short and anonymised, up to 200 characters; no ID, phone or account numbers, and no invisible characters. */
   readonly description: Scalars['String']['input'];
   /** It rests on health data (implied by MEDICAL and REHABILITATION). */
   readonly involvesHealth?: InputMaybe<Scalars['Boolean']['input']>;
@@ -2636,7 +2638,7 @@ export type CharityNeedPublishFromAlertInput = {
   readonly urgency?: InputMaybe<NeedUrgency>;
   /** Still uncovered after government aid. */
   readonly uncoveredFen: Scalars['Fen']['input'];
-  /** Short and anonymised, up to 200 characters; no ID, phone or account numbers. */
+  /** Short and anonymised, up to 200 characters; no ID, phone or account numbers, and no invisible characters. */
   readonly description: Scalars['String']['input'];
   /** It rests on health data; default true when the alert's trigger reads health or disability data (a hospital stay, out-of-pocket costs, a disability certificate), and implied by MEDICAL and REHABILITATION. */
   readonly involvesHealth?: InputMaybe<Scalars['Boolean']['input']>;
@@ -4260,8 +4262,10 @@ export type VillageNoticeErrorCode =
   | 'TEXT_REQUIRED'
   /** A text is too long. */
   | 'TEXT_TOO_LONG'
-  /** The text holds a run of digits that could be an ID number, phone or bank account, or a member's ID number. */
+  /** The text holds a number that could be an ID number, phone or bank account (seven digits or more, full-width, in Chinese numerals or split by spaces, dashes or dots alike), or a member's ID number. */
   | 'IDENTIFYING_NUMBER'
+  /** The text holds an invisible or formatting character (a zero-width space or joiner, a word joiner, a soft hyphen, a bidi mark, a control character): what a reader sees would not be what was screened. */
+  | 'TEXT_INVISIBLE_CHARACTER'
   /** The text holds a word of illness, disability or care (病, 医, 残, 住院, 康复 …). */
   | 'HEALTH_DATA'
   /** The text names a member of the household. */

@@ -10,7 +10,7 @@ import { DEFAULT_CLAIM_WORKING_DAYS } from '../../db/charity/config';
 import * as store from '../../db/charity/store';
 import { checkCreditCode } from '../../domain/credit-code';
 import { charityError, ok, refuse, type CharityOutcome } from '../../domain/charity/errors';
-import { concernsMinor, consentProblem, descriptionIdentifies, needsHealthConsent, type ConsentScope, type NeedPurpose } from '../../domain/charity/needs';
+import { concernsMinor, consentProblem, needsHealthConsent, type ConsentScope, type NeedPurpose } from '../../domain/charity/needs';
 import { addWorkingDays } from '../../domain/cases/working-days';
 import { caseReference } from '../../domain/cases/reference';
 import { validateReport } from '../../domain/reported-aid/validate';
@@ -20,6 +20,7 @@ import type { HubContext } from '../context';
 import type { HubTx } from '../../db/cases/records';
 import { callerVerifies } from '../monitoring/resolvers';
 import { longerThan } from '../../domain/text-length';
+import { screenedText, type ScreenOptions } from '../../domain/text-screen';
 import { birthDateOf } from '../../domain/id-number';
 import { isDuplicateKey } from '../../db/cases/write';
 
@@ -48,6 +49,20 @@ function text(value: string, max: number, field: string[]) {
   if (value.trim() === '') return charityError('TEXT_REQUIRED', `${field.at(-1)} must not be empty`, field);
   if (longerThan(value, max)) return charityError('TEXT_TOO_LONG', `${field.at(-1)} is longer than ${max} characters`, field);
   return null;
+}
+
+/**
+ * A text other parties read (a need's description; an organisation's name and a project's title,
+ * which offices and other charities read): as `text`, then screened (domain/text-screen.ts), a
+ * need's description for numbers too. The error, or the text as it is stored.
+ */
+function shownText(value: string, max: number, field: string[], options: ScreenOptions): { error: ReturnType<typeof charityError> } | { text: string } {
+  const bad = text(value, max, field);
+  if (bad) return { error: bad };
+  const shown = screenedText(value, options);
+  if (shown.ok) return { text: shown.text };
+  if (shown.problem === 'INVISIBLE_CHARACTER') return { error: charityError('TEXT_INVISIBLE_CHARACTER', `${field.at(-1)} holds an invisible character (${shown.codePoint}): others read what it shows`, field) };
+  return { error: charityError('DESCRIPTION_IDENTIFIES', `${field.at(-1)} carries a long number; describe the need without ID, phone or account numbers`, field) };
 }
 
 // ----- The office ------------------------------------------------------------------------------
@@ -91,9 +106,8 @@ type CaseRow = NonNullable<Awaited<ReturnType<HubContext['loaders']['cases']['ca
  * be recorded with it): the row to insert, or why not. Reads only.
  */
 async function needOfCase(ctx: HubContext, c: CaseRow, consent: store.ConsentRecord | null, input: NeedInput, beneficiary: string | null, consentField: string[]): Promise<CharityOutcome<NeedValues>> {
-  const bad = text(input.description, 200, ['input', 'description']);
-  if (bad) return { ok: false, errors: [bad] };
-  if (descriptionIdentifies(input.description)) return refuse('DESCRIPTION_IDENTIFIES', 'the description carries a long number; describe the need without ID, phone or account numbers', ['input', 'description']);
+  const description = shownText(input.description, 200, ['input', 'description'], { multiLine: true });
+  if ('error' in description) return { ok: false, errors: [description.error] };
   if (!Number.isSafeInteger(input.uncoveredFen) || input.uncoveredFen <= 0) return refuse('AMOUNT_NOT_POSITIVE', 'uncoveredFen must be positive', ['input', 'uncoveredFen']);
   if (!consent) return refuse('CONSENT_NOT_FOUND', 'no such consent', consentField);
   let birthDate: IsoDate | null = null;
@@ -114,7 +128,7 @@ async function needOfCase(ctx: HubContext, c: CaseRow, consent: store.ConsentRec
     purpose: input.purpose,
     urgency: input.urgency,
     uncoveredFen: input.uncoveredFen,
-    description: input.description.trim(),
+    description: description.text,
     involvesHealth: needsHealthConsent(facts),
     involvesMinor: concernsMinor(facts, ctx.today),
     beneficiaryIdNumber: beneficiary,
@@ -135,7 +149,7 @@ export async function publishNeed(ctx: HubContext, input: NeedInput & { caseId: 
   // A retry after a lost answer gets the first outcome, whatever became of the need or its consent since.
   const earlier = publishKey ? await store.needByPublishKey(ctx.hub, caller(ctx).name, publishKey) : null;
   if (earlier) {
-    const asked = { caseId, consentId, purpose: input.purpose, urgency: input.urgency, uncoveredFen: input.uncoveredFen, description: input.description.trim(), beneficiaryIdNumber: beneficiary };
+    const asked = { caseId, consentId, purpose: input.purpose, urgency: input.urgency, uncoveredFen: input.uncoveredFen, description: input.description.trim().normalize('NFC'), beneficiaryIdNumber: beneficiary };
     return store.replayOfPublication(earlier, { ...earlier, ...asked });
   }
   const checked = await needOfCase(ctx, c, await consentInReach(ctx, consentId), input, beneficiary, ['input', 'consentId']);
@@ -179,7 +193,7 @@ export async function publishNeedFromAlert(
   // A retry after a lost answer (a verified alert no longer moves) gets the first need and records no
   // second consent, whatever became of the need or its consent since.
   const retryOf = async (earlier: store.NeedRecord): Promise<CharityOutcome<store.NeedRecord>> => {
-    const asked = { caseId: c.id, consentId: consentId ?? earlier.consentId, purpose: need.purpose, urgency: need.urgency, uncoveredFen: need.uncoveredFen, description: need.description.trim(), beneficiaryIdNumber: alert.subjectIdNumber };
+    const asked = { caseId: c.id, consentId: consentId ?? earlier.consentId, purpose: need.purpose, urgency: need.urgency, uncoveredFen: need.uncoveredFen, description: need.description.trim().normalize('NFC'), beneficiaryIdNumber: alert.subjectIdNumber };
     if (given && !store.sameConsent((await store.consentById(ctx.hub, earlier.consentId))!, given)) return refuse('IDEMPOTENCY_KEY_REUSED', 'this idempotency key was used for a different need', ['input', 'idempotencyKey']);
     return store.replayOfPublication(earlier, { ...earlier, ...asked });
   };
@@ -228,18 +242,18 @@ export async function myOrganisation(ctx: HubContext): Promise<store.Organisatio
 export async function registerOrganisation(ctx: HubContext, input: { creditCode: string; name: string }): Promise<CharityOutcome<store.OrganisationRecord>> {
   const check = checkCreditCode(input.creditCode);
   if (!check.ok) return refuse('CREDIT_CODE_INVALID', `not a valid 统一社会信用代码: ${check.message}`, ['input', 'creditCode']);
-  const bad = text(input.name, 64, ['input', 'name']);
-  if (bad) return { ok: false, errors: [bad] };
-  return store.registerOrganisation(ctx.hub, { creditCode: check.creditCode, name: input.name.trim(), clientName: caller(ctx).name });
+  const name = shownText(input.name, 64, ['input', 'name'], { numbers: false });
+  if ('error' in name) return { ok: false, errors: [name.error] };
+  return store.registerOrganisation(ctx.hub, { creditCode: check.creditCode, name: name.text, clientName: caller(ctx).name });
 }
 
 export async function createProject(ctx: HubContext, input: { title: string; purpose: NeedPurpose; regionCode: string; budgetFen: number }): Promise<CharityOutcome<store.ProjectRecord>> {
   const org = await myOrganisation(ctx);
   if (!org) return refuse('ORGANISATION_NOT_REGISTERED', 'register the organisation first', null);
-  const bad = text(input.title, 100, ['input', 'title']);
-  if (bad) return { ok: false, errors: [bad] };
+  const title = shownText(input.title, 100, ['input', 'title'], { numbers: false });
+  if ('error' in title) return { ok: false, errors: [title.error] };
   if (!Number.isSafeInteger(input.budgetFen) || input.budgetFen <= 0) return refuse('AMOUNT_NOT_POSITIVE', 'budgetFen must be positive', ['input', 'budgetFen']);
-  return ok(await store.createProject(ctx.hub, { creditCode: org.creditCode, title: input.title.trim(), purpose: input.purpose, regionCode: input.regionCode, budgetLeftFen: input.budgetFen }));
+  return ok(await store.createProject(ctx.hub, { creditCode: org.creditCode, title: title.text, purpose: input.purpose, regionCode: input.regionCode, budgetLeftFen: input.budgetFen }));
 }
 
 /** A need the calling charity may act on: it exists and lies in the charity's scope (else: not found). */

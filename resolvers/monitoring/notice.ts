@@ -10,6 +10,7 @@ import { noticeAlertOf, objectionById, postNotice, recordObjection, resolveObjec
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { OBJECTION_PHONE, maskHeadName, noticeEndsOn, noticeText, noticeTextProblem, periodText, type NoticeMeasure } from '../../domain/monitoring/notice';
 import { longerThan } from '../../domain/text-length';
+import { screenedText } from '../../domain/text-screen';
 import { badInput, requireHubId } from '../../access/errors';
 import { randomUUID } from 'node:crypto';
 import { activeTriggerSet } from '../../rules/triggers-load';
@@ -59,11 +60,13 @@ export async function postVillageNotice(ctx: HubContext, input: NoticePostInput)
   if (!c) return refused('ALERT_NOT_VERIFIED', 'the alert opened no case', ['input', 'alertId']);
 
   if (input.measures.length === 0 || new Set(input.measures).size !== input.measures.length) return refused('MEASURES_INVALID', 'give at least one measure, each once', ['input', 'measures']);
-  const contact = input.objectionContact.trim();
+  const contact = input.objectionContact.trim().normalize('NFC');
   if (!contact) return refused('TEXT_REQUIRED', 'say where to object', ['input', 'objectionContact']);
   if (longerThan(contact, 100)) return refused('TEXT_TOO_LONG', 'objectionContact is at most 100 characters', ['input', 'objectionContact']);
+  const shown = screenedText(contact);
+  if (!shown.ok) return refused(shown.problem === 'INVISIBLE_CHARACTER' ? 'TEXT_INVISIBLE_CHARACTER' : 'IDENTIFYING_NUMBER', shown.problem === 'INVISIBLE_CHARACTER' ? `objectionContact holds an invisible character (${shown.codePoint}): a notice shows what it says` : TEXT_PROBLEM_MESSAGE.IDENTIFYING_NUMBER, ['input', 'objectionContact']);
   const members = await ctx.loaders.hub.membersByHousehold.load(c.householdId);
-  const problem = noticeTextProblem(contact, { names: members.map((m) => m.person.name), idNumbers: members.map((m) => m.person.idNumber) });
+  const problem = noticeTextProblem(shown.text, { names: members.map((m) => m.person.name), idNumbers: members.map((m) => m.person.idNumber) });
   if (problem) return refused(problem, TEXT_PROBLEM_MESSAGE[problem], ['input', 'objectionContact']);
   const phone = input.objectionPhone?.trim() || null;
   if (phone !== null && !OBJECTION_PHONE.test(phone)) return refused('PHONE_INVALID', 'the objection line is an office’s landline, written 区号-号码 (0537-2345678)', ['input', 'objectionPhone']);

@@ -9,7 +9,7 @@ let dbs: TestDatabases;
 
 async function run(...argv: string[]): Promise<{ code: number; out: string[] }> {
   const out: string[] = [];
-  const code = await subscriptionsCommand(argv, dbs.hub, (l) => out.push(l), ['127.0.0.1']);
+  const code = await subscriptionsCommand(argv, dbs.hub, (l) => out.push(l), ['127.0.0.1:*']);
   return { code, out };
 }
 

@@ -1,6 +1,6 @@
 /** The pure rules of alert delivery: retry curve and dead letter, the callback allow-list, signing. */
 import crypto from 'node:crypto';
-import { afterFailure, callbackRefusal, DEFAULT_RETRY_SCHEDULE_MS, maxAttempts, signDelivery } from '../../domain/monitoring/delivery';
+import { afterFailure, callbackHostEntry, callbackRefusal, DEFAULT_RETRY_SCHEDULE_MS, maxAttempts, signDelivery } from '../../domain/monitoring/delivery';
 import { subscriptionMatches } from '../../domain/monitoring/subscriptions';
 
 it('follows the Open Notificaties curve with a longer tail, then gives up', () => {
@@ -16,7 +16,7 @@ it('spreads a delay by at most the jitter fraction either way', () => {
 });
 
 it('calls only hosts on the allow-list', () => {
-  const hosts = ['127.0.0.1', 'alerts.rencheng.gov.cn:8443'];
+  const hosts = ['127.0.0.1:*', 'alerts.rencheng.gov.cn:8443'];
   expect(callbackRefusal('http://127.0.0.1:9300/x', hosts)).toBeNull();
   expect(callbackRefusal('https://alerts.rencheng.gov.cn:8443/hook', hosts)).toBeNull();
   expect(callbackRefusal('https://alerts.rencheng.gov.cn/hook', hosts)).toBe('CALLBACK_HOST_NOT_ALLOWED');
@@ -25,6 +25,39 @@ it('calls only hosts on the allow-list', () => {
   expect(callbackRefusal('http://user:pw@127.0.0.1/x', hosts)).toBe('CALLBACK_URL_INVALID');
   expect(callbackRefusal('gopher://127.0.0.1/x', hosts)).toBe('CALLBACK_URL_INVALID');
   expect(callbackRefusal('not a url', hosts)).toBe('CALLBACK_URL_INVALID');
+});
+
+it('admits a bare host at its scheme’s own port only: another port is named, or every port with *', () => {
+  // A bare host admitted any port: a push could be aimed at the allowed host's database or SSH port,
+  // and its lastError (ECONNREFUSED or not) told whether the port answered.
+  const hosts = ['10.20.0.7', 'alerts.rencheng.gov.cn', 'receiver.example:8443', '127.0.0.1:*'];
+  expect(callbackRefusal('http://10.20.0.7/hook', hosts)).toBeNull();
+  expect(callbackRefusal('http://10.20.0.7:80/hook', hosts)).toBeNull();
+  expect(callbackRefusal('https://alerts.rencheng.gov.cn/hook', hosts)).toBeNull();
+  for (const url of ['http://10.20.0.7:3306/', 'http://10.20.0.7:22/', 'http://10.20.0.7:443/', 'https://alerts.rencheng.gov.cn:6379/', 'http://alerts.rencheng.gov.cn:8080/', 'https://receiver.example/', 'https://receiver.example:8444/'])
+    expect([url, callbackRefusal(url, hosts)]).toEqual([url, 'CALLBACK_HOST_NOT_ALLOWED']);
+  expect(callbackRefusal('https://receiver.example:8443/hook', hosts)).toBeNull();
+  expect(callbackRefusal('http://127.0.0.1:6379/', hosts)).toBeNull();
+});
+
+it('reads an address in decimal, octal or hex as the address it reaches: another one is refused, the allowed one is the allowed one', () => {
+  const hosts = ['10.20.0.7', 'alerts.rencheng.gov.cn'];
+  // 169.254.169.254 (the metadata service), 127.0.0.1 and 10.20.0.8 in other notations: none is on the list.
+  for (const url of ['http://2852039166/', 'http://0xa9fea9fe/', 'http://0251.0376.0251.0376/', 'http://169.254.43518/', 'http://2130706433/', 'http://0x7f.1/', 'http://017700000001/', 'http://127.1/', 'http://0xa.0x14.0.8/', 'http://[::ffff:10.20.0.7]/', 'http://[::ffff:a14:7]/', 'http://10.20.0.7.nip.io/', 'http://alerts.rencheng.gov.cn.evil.example/', 'http://alerts.rencheng.gov.cn./', 'http://evil.example\\@alerts.rencheng.gov.cn/'])
+    expect([url, callbackRefusal(url, hosts)]).toEqual([url, expect.stringMatching(/^CALLBACK_(HOST_NOT_ALLOWED|URL_INVALID)$/)]);
+  // The allowed address written otherwise is the allowed address: the hub calls exactly it.
+  for (const url of ['http://169082887/', 'http://0xa.0x14.0.7/', 'http://012.024.0.07/', 'http://10.20.7/', 'http://ALERTS.rencheng.gov.cn/']) expect([url, callbackRefusal(url, hosts)]).toEqual([url, null]);
+});
+
+it('compares an allow-list entry as the URL parser reads it, and says when that is not what it says', () => {
+  expect(callbackHostEntry('10.20.0.7')).toEqual({ host: '10.20.0.7', port: null, written: true });
+  expect(callbackHostEntry('[::1]:9300')).toEqual({ host: '::1', port: '9300', written: true });
+  expect(callbackHostEntry('::1')).toEqual({ host: '::1', port: null, written: true });
+  expect(callbackHostEntry('127.0.0.1:*')).toEqual({ host: '127.0.0.1', port: '*', written: true });
+  // 010 is octal to the URL parser: 8.20.0.7, not the 10.20.0.7 an administrator meant.
+  expect(callbackHostEntry('010.20.0.7')).toEqual({ host: '8.20.0.7', port: null, written: false });
+  expect(callbackHostEntry('2130706433:9300')).toEqual({ host: '127.0.0.1', port: '9300', written: false });
+  expect(callbackHostEntry('http://x/')).toBeNull();
 });
 
 it('signs timestamp.body with HMAC-SHA256', () => {

@@ -16,7 +16,7 @@ let receiver: AlertReceiver;
 const hubs: HubProcess[] = [];
 
 /** A short lease (2 s timeout × 2 rounds + 5 s), so the restarted hub takes the killed claim over soon. */
-const HUB_ENV = { AIDHUB_CALLBACK_HOSTS: '127.0.0.1', AIDHUB_DELIVERY_POLL_MS: '200', AIDHUB_DELIVERY_TIMEOUT_MS: '2000', AIDHUB_DELIVERY_BATCH: '5', AIDHUB_DELIVERY_CONCURRENCY: '5', AIDHUB_DELIVERY_RETRY_MS: '200,400,800', AIDHUB_JOB_TAKEOVER_MS: '0' };
+const HUB_ENV = { AIDHUB_CALLBACK_HOSTS: '127.0.0.1:*', AIDHUB_DELIVERY_POLL_MS: '200', AIDHUB_DELIVERY_TIMEOUT_MS: '2000', AIDHUB_DELIVERY_BATCH: '5', AIDHUB_DELIVERY_CONCURRENCY: '5', AIDHUB_DELIVERY_RETRY_MS: '200,400,800', AIDHUB_JOB_TAKEOVER_MS: '0' };
 
 beforeAll(async () => {
   dbs = await createTestDatabases('alert_kill');

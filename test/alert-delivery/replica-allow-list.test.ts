@@ -48,7 +48,7 @@ it('a replica without AIDHUB_CALLBACK_HOSTS leaves pushes to the replica that ha
   expect(bare.output.join('')).toContain('pushes stay pending in the outbox until a hub process whose AIDHUB_CALLBACK_HOSTS admits their callback host delivers them, and none may be running');
   expect(bare.output.join('')).not.toContain('other processes deliver');
 
-  const configured = await startHubProcess(dbs.hubUrl, { ...DELIVERY_ENV, AIDHUB_CALLBACK_HOSTS: '127.0.0.1' });
+  const configured = await startHubProcess(dbs.hubUrl, { ...DELIVERY_ENV, AIDHUB_CALLBACK_HOSTS: '127.0.0.1:*' });
   hubs.push(configured);
   for (const a of alerts) {
     const [row] = await until('delivered', () => deliveriesOfAlert(dbs.hub, a.alertId), ([d]) => d?.state === 'DELIVERED');

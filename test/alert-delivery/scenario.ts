@@ -11,7 +11,7 @@ import type { AlertEnvelope } from '../../domain/monitoring/envelope';
 import { createSubscription } from '../../resolvers/alert-delivery/subscriptions';
 
 export const TOWNSHIP = '370811001';
-export const HOSTS = ['127.0.0.1'];
+export const HOSTS = ['127.0.0.1:*'];
 
 let serial = 0;
 

@@ -67,7 +67,7 @@ const historyOf = async (alertId: number) => (await dbs.hub.select().from(monito
 
 async function subscriber(name: string, url: string): Promise<string> {
   await createClient(accessDbOf(dbs.hub), { name, department: 'CIVIL_AFFAIRS', regionScope: TOWNSHIP, roles: ['READER'], expiresAt: null });
-  const sub = await createSubscription(dbs.hub, ['127.0.0.1'], { clientName: name, callbackUrl: url, regionCodes: [TOWNSHIP], grades: [], triggerIds: [], createdBy: 'test-admin' });
+  const sub = await createSubscription(dbs.hub, ['127.0.0.1:*'], { clientName: name, callbackUrl: url, regionCodes: [TOWNSHIP], grades: [], triggerIds: [], createdBy: 'test-admin' });
   if (!sub.ok) throw new Error(`subscription refused: ${sub.code}`);
   return sub.secret;
 }
@@ -95,7 +95,7 @@ describe('a settlement written by medical insurance', () => {
     hubProcess = await startHubProcess(dbs.hubUrl, {
       AIDHUB_MONITOR_INTERVAL_MS: '1000',
       AIDHUB_MONITOR_COMMIT_LAG_MS: '1000',
-      AIDHUB_CALLBACK_HOSTS: '127.0.0.1',
+      AIDHUB_CALLBACK_HOSTS: '127.0.0.1:*',
       AIDHUB_DELIVERY_POLL_MS: '200',
       AIDHUB_JOB_TAKEOVER_MS: '0',
     });
@@ -158,7 +158,7 @@ describe('a settlement written by medical insurance', () => {
 describe('DELIVERED', () => {
   let poller: MonitoringPoller;
   const silent = pino({ level: 'silent' });
-  const worker = () => new AlertDeliveryWorker(dbs.hub, { pollMs: 100, retryScheduleMs: [1, 1, 1], retryJitter: 0, httpTimeoutMs: 30_000, batchSize: 50, concurrency: 4, callbackHosts: ['127.0.0.1'] }, silent);
+  const worker = () => new AlertDeliveryWorker(dbs.hub, { pollMs: 100, retryScheduleMs: [1, 1, 1], retryJitter: 0, httpTimeoutMs: 30_000, batchSize: 50, concurrency: 4, callbackHosts: ['127.0.0.1:*'] }, silent);
 
   beforeAll(async () => {
     // From here this process polls and delivers by hand: the hub process stops.
@@ -218,7 +218,7 @@ describe('DELIVERED', () => {
     const alerts = (await until('eight alerts', async () => (await poller.tick('HEALTH'), Promise.all(people.map(alertsOf))), (a) => a.every((x) => x.length === 1))).flat();
     // One signed for before its push: a round moves the others and leaves it as it is.
     expect((await moveAlertRow(dbs.hub, alerts[3].id, { move: 'ACKNOWLEDGE', actor: 'GH-07', office: TOWNSHIP, reason: null, now: new Date() })).ok).toBe(true);
-    const round = (batchSize: number) => countStatements(() => new AlertDeliveryWorker(dbs.hub, { pollMs: 100, retryScheduleMs: [1], retryJitter: 0, httpTimeoutMs: 30_000, batchSize, concurrency: 4, callbackHosts: ['127.0.0.1'] }, silent).runOnce());
+    const round = (batchSize: number) => countStatements(() => new AlertDeliveryWorker(dbs.hub, { pollMs: 100, retryScheduleMs: [1], retryJitter: 0, httpTimeoutMs: 30_000, batchSize, concurrency: 4, callbackHosts: ['127.0.0.1:*'] }, silent).runOnce());
     const small = await round(2);
     const large = await round(6);
     expect(small.result).toMatchObject({ claimed: 2, delivered: 2 });

@@ -64,7 +64,7 @@ describe('the change feed', () => {
   it('turns an unemployment registration written to 人社’s database into one alert for the person’s township', async () => {
     // A subscription of the township's system: the alert's push is queued in the same transaction.
     const { name } = await hub.createClient({ regionScope: '370826', roles: ['READER', 'CASEWORKER'] });
-    const sub = await createSubscription(dbs.hub, ['127.0.0.1'], { clientName: name, callbackUrl: 'http://127.0.0.1:9/hook', regionCodes: ['370826'], grades: [], triggerIds: [], createdBy: 'test' });
+    const sub = await createSubscription(dbs.hub, ['127.0.0.1:*'], { clientName: name, callbackUrl: 'http://127.0.0.1:9/hook', regionCodes: ['370826'], grades: [], triggerIds: [], createdBy: 'test' });
     expect(sub.ok).toBe(true);
     await humanResourcesScenario.insert(dbs.sources.HUMAN_RESOURCES, 'unemploymentRegistrations', { sfzhm: ZHAO.head, syrq: '2026-03-01', djrq: '2026-03-05', ygzdw: '某机械有限公司', syyy: '02' });
     const tick = await poller.tick('HUMAN_RESOURCES');

@@ -89,6 +89,12 @@ it('refuses bad inputs with stable codes and writes nothing', async () => {
     [{ objectionContact: `村委会 ${PHONE}` }, 'IDENTIFYING_NUMBER', 'objectionContact'],
     [{ objectionContact: `村委会 ${BANK}` }, 'IDENTIFYING_NUMBER', 'objectionContact'],
     [{ objectionContact: `户主${WANG.head}` }, 'IDENTIFYING_NUMBER', 'objectionContact'],
+    // Hidden from the screen as a board's reader would still read them.
+    [{ objectionContact: `村委会 ${PHONE.replace(/\d/g, (d) => String.fromCharCode(d.charCodeAt(0) + 0xfee0))}` }, 'IDENTIFYING_NUMBER', 'objectionContact'],
+    [{ objectionContact: '村委会 一三九〇五三七一二三四' }, 'IDENTIFYING_NUMBER', 'objectionContact'],
+    [{ objectionContact: `村委会 ${PHONE.slice(0, 3)}\u200b${PHONE.slice(3, 7)}\u200b${PHONE.slice(7)}` }, 'TEXT_INVISIBLE_CHARACTER', 'objectionContact'],
+    [{ objectionContact: '向村委会\u00ad反映' }, 'TEXT_INVISIBLE_CHARACTER', 'objectionContact'],
+    [{ objectionContact: '\u2f3f术后向村委会反映' }, 'HEALTH_DATA', 'objectionContact'],
     [{ objectionContact: '因病致贫，向镇卫生院反映' }, 'HEALTH_DATA', 'objectionContact'],
     [{ objectionContact: '王建国家' }, 'NAMES_A_MEMBER', 'objectionContact'],
     [{ objectionPhone: PHONE }, 'PHONE_INVALID', 'objectionPhone'],

@@ -12,6 +12,8 @@ export interface PausableProxy {
   url(targetUrl: string): string;
   pause(): void;
   resume(): void;
+  /** Chunks held since the pause, either way: above 0 once something tried to talk through it. */
+  held(): number;
   close(): Promise<void>;
 }
 
@@ -55,6 +57,7 @@ export async function startPausableProxy(targetUrl: string): Promise<PausablePro
       paused = false;
       for (const deliver of held.splice(0)) deliver();
     },
+    held: () => held.length,
     async close() {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

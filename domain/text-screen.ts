@@ -1,0 +1,100 @@
+/**
+ * Text that other parties read (a village notice on the board, a need's description charities
+ * read, a charity's name and project titles offices read): one screen for all of it, so a client
+ * cannot write past the personal-data checks what a reader still sees.
+ *
+ * What got past before: full-width digits (`１３９０５３７１２３４`), digits in other scripts or
+ * circled (①③⑨…), Chinese numerals (一三九〇…), and digits split by zero-width spaces, word
+ * joiners, soft hyphens or bidi marks (`139\u200b0537\u200b1234`): the digit screens read ASCII
+ * runs only, while a reader sees a phone or ID number. Invisible characters also let a text display
+ * as something other than it is (a right-to-left mark reorders digits around it). So:
+ *  - invisible and formatting characters (Unicode Cc and Cf: zero-width space, joiners, word
+ *    joiner, soft hyphen, bidi marks, overrides and isolates, BOM, tag characters, interlinear
+ *    annotation) and blank fillers (Hangul fillers, braille blank) are refused, not stripped: a
+ *    client that sends them is told, and what is stored is what was sent;
+ *  - the screens read the text's NFKC form (full-width and circled digits and letters, Kangxi
+ *    radicals, compatibility ideographs as their plain forms), with digits of any script and Chinese
+ *    numerals read as digits, and separators people put between a number's parts read through.
+ * The text is stored as sent (trimmed, NFC): NFKC would turn the notice's full-width Chinese
+ * punctuation （，：） into ASCII on the board; everything NFKC would change has been screened in
+ * its NFKC form, so the stored form shows nothing the screen did not read.
+ */
+
+/** Characters no displayed text may hold: controls, format characters (Cf), line and paragraph separators, blank fillers. */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u115f\u1160\u3164\uffa0\u2800]/u;
+/** The same, less the line breaks and tabs a multi-line text (a need's description) may hold. */
+const INVISIBLE_KEEPING_LINES = /(?![\t\n\r])[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u115f\u1160\u3164\uffa0\u2800]/u;
+
+/** Chinese numerals as a phone or account number is read out or written (幺 for 1 in phone numbers). */
+const CHINESE_DIGITS: Record<string, string> = {
+  〇: '0', 零: '0', 一: '1', 幺: '1', 二: '2', 三: '3', 四: '4', 五: '5', 六: '6', 七: '7', 八: '8', 九: '9',
+  壹: '1', 贰: '2', 貳: '2', 叁: '3', 參: '3', 肆: '4', 伍: '5', 陆: '6', 陸: '6', 柒: '7', 捌: '8', 玖: '9',
+};
+const CHINESE_DIGIT = new RegExp(`[${Object.keys(CHINESE_DIGITS).join('')}]`, 'gu');
+
+/** A decimal digit of any script as its ASCII digit (Unicode puts each script's 0–9 in a row). */
+function asciiDigit(c: string): string {
+  const cp = c.codePointAt(0)!;
+  let first = cp;
+  while (cp - first < 100 && /\p{Nd}/u.test(String.fromCodePoint(first - 1))) first--;
+  return String((cp - first) % 10);
+}
+
+/** Every decimal digit of another script (full-width ０–９, Arabic-Indic, mathematical …) as its ASCII digit; nothing else changes. */
+export function asciiDigits(text: string): string {
+  return text.replace(/[^\P{Nd}0-9]/gu, asciiDigit);
+}
+
+/**
+ * The form the screens read: NFKC, every decimal digit and Chinese numeral as an ASCII digit. Not
+ * for display or storage (it turns 一 into 1 in every word); only to decide.
+ */
+export function screeningForm(text: string): string {
+  return text
+    .normalize('NFKC')
+    .replace(/[^\P{Nd}0-9]/gu, asciiDigit)
+    .replace(CHINESE_DIGIT, (c) => CHINESE_DIGITS[c]);
+}
+
+/** What people write between a number's parts: spaces, dashes, dots, slashes, brackets, plus, stars, commas. */
+const NUMBER_SEPARATOR = String.raw`[\s\p{Pd}.·・_/\\()\[\]+*#~,、]`;
+/** Seven digits or more, parts joined by up to two separators each: an ID number, a mobile or landline, a bank account. */
+const LONG_NUMBER = new RegExp(String.raw`\d(?:${NUMBER_SEPARATOR}{0,2}\d){6,}`, 'u');
+/** An amount's fraction (12,345.67): not part of a longer number. */
+const DECIMAL_FRACTION = /(?<=\d)\.\d{1,2}(?![\d.])/g;
+
+/**
+ * Whether a text (its screening form) carries a number that could identify someone: seven digits
+ * or more, however written and split (an ID number, phone or bank account; also a date written in
+ * digits, which a displayed text has no need of either).
+ */
+export function carriesLongNumber(screened: string): boolean {
+  return LONG_NUMBER.test(screened.replace(DECIMAL_FRACTION, ''));
+}
+
+export type ScreenProblem = 'INVISIBLE_CHARACTER' | 'IDENTIFYING_NUMBER';
+
+export interface ScreenOptions {
+  /** Keep line breaks and tabs (a need's description). */
+  multiLine?: boolean;
+  /**
+   * Refuse a long number (default): texts about a household. A charity's own name and titles
+   * (`2026-2027学年助学`) are screened for invisible characters only.
+   */
+  numbers?: boolean;
+}
+
+export type Screened = { ok: true; text: string; screened: string } | { ok: false; problem: ScreenProblem; codePoint?: string };
+
+/**
+ * A displayed text screened: `text` as it is stored (trimmed, NFC), `screened` its screening form
+ * for the checks a field adds (a notice's health words and the household's names); or the problem.
+ */
+export function screenedText(raw: string, options: ScreenOptions = {}): Screened {
+  const text = raw.trim().normalize('NFC');
+  const invisible = (options.multiLine ? INVISIBLE_KEEPING_LINES : INVISIBLE).exec(text);
+  if (invisible) return { ok: false, problem: 'INVISIBLE_CHARACTER', codePoint: `U+${invisible[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` };
+  const screened = screeningForm(text);
+  if (options.numbers !== false && carriesLongNumber(screened)) return { ok: false, problem: 'IDENTIFYING_NUMBER' };
+  return { ok: true, text, screened };
+}

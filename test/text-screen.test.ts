@@ -1,0 +1,92 @@
+/**
+ * Text other parties read (a village notice, a need's description, a charity's name and titles)
+ * screened in one place (domain/text-screen.ts): a phone or ID number a reader sees is found however
+ * it is written (full-width, other scripts' digits, circled, Chinese numerals, split by spaces,
+ * dashes, dots or brackets), and an invisible character, which would make the text display as
+ * something other than what was screened, is refused. Logs mask full-width ID numbers too.
+ */
+import { makeIdNumber } from '../domain/id-number';
+import { scrub } from '../domain/privacy';
+import { screenedText } from '../domain/text-screen';
+
+const ID = makeIdNumber('370811', '1975-04-12', 3);
+const FULL_WIDTH = (s: string) => s.replace(/[0-9X]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+
+describe('screenedText', () => {
+  it.each([
+    ['a full-width mobile', `联系 ${FULL_WIDTH('13905371234')}`],
+    ['a full-width ID number', `身份证${FULL_WIDTH(ID)}`],
+    ['a mobile in Arabic-Indic digits', '联系 ١٣٩٠٥٣٧١٢٣٤'],
+    ['a mobile in circled digits', '联系 ①③⑨⓪⑤③⑦①②③④'],
+    ['a mobile in Chinese numerals', '联系一三九〇五三七一二三四'],
+    ['a mobile read out with 幺', '联系幺三九零五三七幺二三四'],
+    ['a mobile split by dots', '联系 139.0537.1234'],
+    ['a mobile split by slashes and brackets', '联系 (139)/0537/1234'],
+    ['a landline with its area code in full-width brackets', '电话（0537）2345678'],
+    ['a bank account in groups', '账户 6222 0216 0000 1234 567'],
+  ])('finds %s', (_what, text) => {
+    expect(screenedText(text)).toEqual({ ok: false, problem: 'IDENTIFYING_NUMBER' });
+  });
+
+  it.each([
+    ['a zero-width space', '\u200b'],
+    ['a zero-width non-joiner', '\u200c'],
+    ['a zero-width joiner', '\u200d'],
+    ['a word joiner', '\u2060'],
+    ['a soft hyphen', '\u00ad'],
+    ['a right-to-left mark', '\u200f'],
+    ['a right-to-left override', '\u202e'],
+    ['a first-strong isolate', '\u2068'],
+    ['a byte order mark', '\ufeff'],
+    ['a tag character', '\u{e0041}'],
+    ['an interlinear annotation anchor', '\ufff9'],
+    ['a Hangul filler', '\u3164'],
+    ['a NUL', '\u0000'],
+    ['a line separator', '\u2028'],
+  ])('refuses %s, named by its code point, wherever it is', (_what, c) => {
+    // Between a phone number's digits it hid the number from the digit screen; anywhere, it changes what a reader sees.
+    const at = `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+    expect(screenedText(`联系 139${c}0537${c}1234`)).toEqual({ ok: false, problem: 'INVISIBLE_CHARACTER', codePoint: at });
+    expect(screenedText(`向村委会${c}反映`)).toEqual({ ok: false, problem: 'INVISIBLE_CHARACTER', codePoint: at });
+  });
+
+  it('passes ordinary text, stored as written: full-width punctuation kept, trimmed, NFC', () => {
+    const text = '  向南门社区居委会（二楼）反映，工作日上午；缺口约12,345.67元，2026年12月  ';
+    const screened = screenedText(text);
+    expect(screened).toMatchObject({ ok: true, text: text.trim() });
+    // A decomposed é is stored composed.
+    expect(screenedText('Cafe\u0301')).toMatchObject({ ok: true, text: 'Caf\u00e9' });
+  });
+
+  it('keeps line breaks in a multi-line text only', () => {
+    expect(screenedText('第一行\n第二行', { multiLine: true })).toMatchObject({ ok: true });
+    expect(screenedText('第一行\n第二行')).toMatchObject({ ok: false, problem: 'INVISIBLE_CHARACTER', codePoint: 'U+000A' });
+  });
+
+  it('screens a charity’s own name and titles for invisible characters, not for numbers', () => {
+    expect(screenedText('2026-2027学年助学', { numbers: false })).toMatchObject({ ok: true });
+    expect(screenedText('济宁市\u200b慈善总会', { numbers: false })).toMatchObject({ ok: false, problem: 'INVISIBLE_CHARACTER' });
+  });
+
+  it('gives the screening form a field’s own checks read: NFKC, so a Kangxi radical or compatibility ideograph reads as the character it shows', () => {
+    // ⼿ U+2F3F (a radical: kept as written, NFC), 精神 U+FA1D U+FA19 (compatibility ideographs, stored as
+    // 精神 by NFC already): a notice's health words read 手术, 精神.
+    expect(screenedText('\u2f3f术后，\ufa1d\ufa19')).toMatchObject({ ok: true, text: '\u2f3f术后，精神', screened: '手术后,精神' });
+  });
+});
+
+describe('scrub, an ID number written full-width or with invisible characters', () => {
+  const MASKED = `${ID.slice(0, 6)}********${ID.slice(14)}`;
+  it.each([
+    ['full-width', FULL_WIDTH(ID)],
+    ['full-width, with a full-width X', FULL_WIDTH(ID.slice(0, 17) + 'X')],
+    ['full-width, in parts', `${FULL_WIDTH(ID.slice(0, 6))}－${FULL_WIDTH(ID.slice(6, 14))}－${FULL_WIDTH(ID.slice(14))}`],
+    ['with zero-width spaces between its digits', [...ID].join('\u200b')],
+    ['with a soft hyphen', `${ID.slice(0, 9)}\u00ad${ID.slice(9)}`],
+  ])('masks one %s', (_what, written) => {
+    const out = scrub(`申请人 ${written}，电话 13800138000`);
+    const expected = written.includes('Ｘ') ? `${ID.slice(0, 6)}********${ID.slice(14, 17)}X` : MASKED;
+    expect(out).toContain(expected);
+    expect(out.replace(/\D/g, '')).not.toContain(ID.slice(6, 14));
+  });
+});
