@@ -3618,6 +3618,8 @@ export type AidStatus =
   | 'PAID'
   /** One-off aid the department records with a grant date after today: decided, not yet paid. The duplicate checks count it as they count aid paid. */
   | 'SCHEDULED'
+  /** Applied for and still under the department's review (housing's 受理 or 审核通过): not in force, not paid. Counted in no total and by no rule, and it fulfils no decision until it is. */
+  | 'PENDING'
   /** Revoked or reversed. */
   | 'CANCELLED';
 
