@@ -55,6 +55,8 @@ export const CASE_ERROR_CODES = [
   'AID_RECORD_CAUSE_MISMATCH',
   'NOTICE_REQUIRED',
   'NOTICE_PERIOD_RUNNING',
+  'AID_RECORD_NOT_YET_PAID',
+  'AID_RECORD_CANCELLED',
 ] as const;
 export type CaseErrorCode = (typeof CASE_ERROR_CODES)[number];
 

@@ -1416,7 +1416,23 @@ export type Fulfilment = {
   readonly shortfallFen: Scalars['Fen']['output'];
   /** The department's reason for a shortfall. */
   readonly differenceReason?: Maybe<Scalars['String']['output']>;
+  /**
+   * Whether the aid record still stands in the department's data, read when asked: a record the
+   * department revoked, reversed or recovered after the slip was completed no longer meets the
+   * decision, though the slip stays COMPLETED (what was checked then is kept above). Null while the
+   * department does not answer.
+   */
+  readonly standing?: Maybe<FulfilmentStanding>;
 };
+
+/** Whether the aid record a decision was fulfilled with still stands at its source. */
+export type FulfilmentStanding =
+  /** The department still records it as paid (or in force). */
+  | 'STANDS'
+  /** The department has since revoked, reversed or recovered it (CANCELLED): the decision is not met by it any more. */
+  | 'CANCELLED_AT_SOURCE'
+  /** The department no longer lists it for the beneficiary (deleted or re-keyed at the source). */
+  | 'NOT_FOUND_AT_SOURCE';
 
 /** A joint meeting (一事一议) of a case. */
 export type Meeting = {
@@ -1873,7 +1889,11 @@ export type CaseErrorCode =
   /** A case opened by verifying a monitoring alert as NEEDS_AID is decided (meetingRecord with decisions, or caseTransition to DECIDED) only after its village notice (村内公示): none is posted yet (alertNoticePost). */
   | 'NOTICE_REQUIRED'
   /** The case's village notice still runs on the day of the decision (the meeting's heldOn, or the day of the transition); the message names its last day and the first day the decision may be recorded. */
-  | 'NOTICE_PERIOD_RUNNING';
+  | 'NOTICE_PERIOD_RUNNING'
+  /** The aid record is not paid yet: a grant dated after today (SCHEDULED), a recurring aid whose period starts after today, or an application still under the department's review (PENDING). It fulfils the decision once paid: complete the slip then. */
+  | 'AID_RECORD_NOT_YET_PAID'
+  /** The department has revoked, reversed or recovered the aid record (CANCELLED): it fulfils nothing. */
+  | 'AID_RECORD_CANCELLED';
 
 /** A refused write: a stable code, a message for people, and the input field at fault. */
 export type CaseUserError = {
@@ -4594,6 +4614,7 @@ export type ResolversTypes = {
   ReferralState: ReferralState;
   Referral: ResolverTypeWrapper<ReferralRecordModel>;
   Fulfilment: ResolverTypeWrapper<FulfilmentRecordModel>;
+  FulfilmentStanding: FulfilmentStanding;
   Meeting: ResolverTypeWrapper<MeetingRecordModel>;
   DecisionCheck: ResolverTypeWrapper<DecisionCheckRecordModel>;
   DecisionFinding: ResolverTypeWrapper<DecisionFindingModel>;
@@ -5263,6 +5284,7 @@ export type FulfilmentResolvers<ContextType = HubContext, ParentType extends Res
   decidedAmountFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
   shortfallFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
   differenceReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  standing?: Resolver<Maybe<ResolversTypes['FulfilmentStanding']>, ParentType, ContextType>;
 };
 
 export type MeetingResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Meeting'] = ResolversParentTypes['Meeting']> = {
