@@ -2184,6 +2184,8 @@ export type CharityErrorCode =
   | 'BENEFICIARY_NOT_IN_HOUSEHOLD'
   /** A delivery names another member than the one the need is for: a need for one member is delivered to that member. */
   | 'BENEFICIARY_NOT_OF_NEED'
+  /** The hub records the member a delivery is for as deceased before deliveredOn: aid is delivered to the living (as aidReport refuses it); name the member who received it. */
+  | 'BENEFICIARY_DECEASED'
   /** The description carries a number that could identify someone (ID, phone, bank account). */
   | 'DESCRIPTION_IDENTIFIES'
   /** A required text is empty. */
@@ -4372,7 +4374,9 @@ export type AidReportErrorCode =
   /** needId names no published charity need (charityNeeds' id) within the reporter's region. */
   | 'NEED_UNKNOWN'
   /** needId names a need of a household the beneficiary has never been a member of. */
-  | 'NEED_NOT_OF_BENEFICIARY';
+  | 'NEED_NOT_OF_BENEFICIARY'
+  /** The hub records the beneficiary's death before the grant date (or the period's start): aid is not given to a dead person, and the ledger would keep it as theirs. A reversal of such a record is taken. */
+  | 'BENEFICIARY_DECEASED';
 
 /** A problem with a report. */
 export type AidReportError = {
