@@ -17,6 +17,7 @@ const scenario = {
     notAsked: syntheticId('1980-11-21', 37),
     refused: syntheticId('1962-04-09', 48),
     underReview: syntheticId('1958-08-30', 59),
+    awaiting: syntheticId('1966-10-10', 61),
   },
   applications: [
     { appNo: 'GZF2024-0001', key: 'wang', familySize: 3, regionCode: '370811001001', applyDate: '2024-10-08', appStatus: 30 },
@@ -28,6 +29,9 @@ const scenario = {
     // 受理 and 审核通过: under review, an allocation row entered ahead of the decision; 77 a code the table does not document.
     { appNo: 'GZF2026-0010', key: 'underReview', familySize: 1, regionCode: '370811001004', applyDate: '2026-01-05', appStatus: 10 },
     { appNo: 'GZF2026-0020', key: 'underReview', familySize: 1, regionCode: '370811001004', applyDate: '2026-01-06', appStatus: 20 },
+    // Approved, and housed, with no allocation row yet: no aid to show (no programme, amount or period).
+    { appNo: 'GZF2026-0021', key: 'awaiting', familySize: 2, regionCode: '370811001004', applyDate: '2026-01-08', appStatus: 20 },
+    { appNo: 'GZF2026-0031', key: 'awaiting', familySize: 2, regionCode: '370811001004', applyDate: '2026-01-09', appStatus: 30 },
     { appNo: 'GZF2026-0077', key: 'underReview', familySize: 1, regionCode: '370811001004', applyDate: '2026-01-07', appStatus: 77 },
   ],
   allocations: [
@@ -98,6 +102,10 @@ test('an allocation whose application is accepted or approved but not yet 已保
     ['gzf_allocation:102', 'PENDING'],
     ['gzf_allocation:103', 'PENDING'],
   ]);
+});
+
+test('an application with no allocation row is no aid record, whatever its status', async () => {
+  expect(await housing.aidByIdNumbers(db, [scenario.ids.awaiting], TODAY)).toEqual([]);
 });
 
 test('returns nobody who was not asked for', async () => {
