@@ -4,6 +4,7 @@
  * has revoked fulfils nothing, and a record revoked at the source after the slip was completed is
  * shown so on the slip's fulfilment (`standing`), not as a decision silently met.
  */
+import { civilAffairsScenario } from '../federation/civil-affairs/scenario';
 import { healthScenario } from '../federation/health/scenario';
 import { housingScenario } from '../federation/housing/scenario';
 import { createTestDatabases, type TestDatabases } from './support/databases';
@@ -95,4 +96,20 @@ it('refuses housing’s allocation while its application is under review (审核
   await housingScenario.update(dbs.sources.HOUSING, 'rentalApplications', { appStatus: 30 }, { appNo: 'GZF2026-0312' });
   const done = await ok(office.HOUSING, COMPLETE, { input: { referralId: slips.HOUSING, feedback: '已配租', aidSourceReference: allocation } }, 'referralComplete');
   expect(done.referral.state).toBe('COMPLETED');
+});
+
+it('holds a first aid’s record to the same: paid, not revoked and not dated after today', async () => {
+  const FIRST_AID = `mutation($input: CaseFirstAidInput!) { caseFirstAid(input: $input) { case { state } userErrors { code field } } }`;
+  const caseId = (await ok(hub.gql, OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'URGENT', summary: '户主之母病情加重' } }, 'caseOpen')).case.id;
+  await ok(hub.gql, MOVE, { input: { caseId, to: 'ACCEPTED', reason: '受理' } }, 'caseTransition');
+  const grant = { idNo: WANG.grandmother, familyNo: 'DB370811-0001', causeCode: '01', isUrgent: true, amountFen: 150_000, approvalLevel: 1 };
+  const [revoked, scheduled, paid] = await civilAffairsScenario.insert(dbs.sources.CIVIL_AFFAIRS, 'temporaryAid', [
+    { ...grant, grantDate: '2026-03-15', revoked: true },
+    { ...grant, grantDate: '2026-03-16' },
+    { ...grant, grantDate: '2026-03-15' },
+  ]);
+  const input = { caseId, programme: 'TEMP_AID', amountFen: 150_000, beneficiaryIdNumber: WANG.grandmother, cause: 'ILLNESS', reason: '先行发放临时救助' };
+  expect(codes(await hub.gql(FIRST_AID, { input: { ...input, aidSourceReference: revoked } }), 'caseFirstAid')).toEqual(['AID_RECORD_CANCELLED']);
+  expect(codes(await hub.gql(FIRST_AID, { input: { ...input, aidSourceReference: scheduled } }), 'caseFirstAid')).toEqual(['AID_RECORD_NOT_YET_PAID']);
+  expect((await ok(hub.gql, FIRST_AID, { input: { ...input, aidSourceReference: paid } }, 'caseFirstAid')).case.state).toBe('FIRST_AID_GIVEN');
 });

@@ -137,11 +137,15 @@ export function paymentProblem(record: Pick<AidRecord, 'status' | 'grantDate' | 
  * month, not the first aid given).
  */
 export function checkFirstAidRecord(
-  given: { programme: Pick<Programme, 'code' | 'kind' | 'purpose'>; amountFen: number; beneficiaryIdNumber: string | null; reportedOn: IsoDate; cause: AidCause | null },
+  given: { programme: Pick<Programme, 'code' | 'kind' | 'purpose'>; amountFen: number; beneficiaryIdNumber: string | null; reportedOn: IsoDate; cause: AidCause | null; today: IsoDate },
   record: AidRecord,
 ): CaseUserError[] {
   const field = ['input', 'aidSourceReference'];
   const errors: CaseUserError[] = [];
+  // A first aid is aid given: its record paid, as a decision's (a grant still to be paid is recorded
+  // with no record).
+  const unpaid = paymentProblem(record, given.today);
+  if (unpaid) errors.push(unpaid);
   if (record.programme !== given.programme.code) {
     errors.push(caseError('AID_RECORD_PROGRAMME_MISMATCH', `the aid record is ${record.programme}, the first aid ${given.programme.code}`, field));
   }

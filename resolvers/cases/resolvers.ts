@@ -576,7 +576,7 @@ export const caseResolvers: Resolvers = {
           return { userErrors: [found.answered ? caseError('AID_RECORD_NOT_FOUND', 'the department has no such aid record for this household', field) : caseError('AID_RECORD_UNVERIFIED', 'the department did not answer; try again later', field)] };
         }
         // The money trail is this first aid's: its programme, its member, paid since the report, the amount stated.
-        const mismatch = checkFirstAidRecord({ programme, amountFen: input.amountFen, beneficiaryIdNumber: beneficiary, reportedOn: chinaDateOf(c.reportedAt), cause }, found.record);
+        const mismatch = checkFirstAidRecord({ programme, amountFen: input.amountFen, beneficiaryIdNumber: beneficiary, reportedOn: chinaDateOf(c.reportedAt), cause, today: chinaDateOf(meta.now) }, found.record);
         if (mismatch.length > 0) return { userErrors: mismatch };
       }
       const outcome = await recordFirstAid(ctx.hub, { caseId, programmeCode: programme.code, amountFen: input.amountFen, beneficiaryIdNumber: beneficiary, cause, aidSourceRef: sourceRef, reason: input.reason }, meta);
