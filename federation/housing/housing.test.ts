@@ -130,4 +130,9 @@ describe('住建 demo data, in the shared demo population', () => {
     expect(apps.size).toBeGreaterThan(0);
     for (const a of rows.gzf_allocation) expect(apps.has(a[0])).toBe(true);
   });
+
+  it('has an approved application (20 审核通过) with its allocation entered ahead, which the hub reads PENDING', () => {
+    const approved = new Set(rows.gzf_application.filter((a) => a[5] === 20).map((a) => a[0]));
+    expect(rows.gzf_allocation.filter((a) => approved.has(a[0])).length).toBeGreaterThan(0);
+  });
 });
