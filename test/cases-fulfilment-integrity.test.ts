@@ -27,6 +27,8 @@ let wangId: number;
 /** Each department's office answering its slip (purpose REFERRAL). */
 const office: Record<string, TestHub['gql']> = {};
 const slips: Record<string, string> = {};
+/** The medical aid payment the health slip was completed with. */
+let paidRef: string;
 const clock = new TestClock('2026-03-15T10:00:00+08:00');
 
 beforeAll(async () => {
@@ -79,10 +81,11 @@ it('refuses a record the department has revoked, and one dated after today, then
   expect(done.referral.state).toBe('COMPLETED');
   const shown = await office.HEALTH(STANDING, { id: slips.HEALTH });
   expect(shown.data.referral).toEqual({ state: 'COMPLETED', fulfilment: { aidSourceReference: paid, standing: 'STANDS' } });
+  paidRef = paid;
 });
 
 it('shows a fulfilment whose record the department reverses afterwards as CANCELLED_AT_SOURCE, and one gone as NOT_FOUND_AT_SOURCE', async () => {
-  const paid = 'mi_aid_pay:MA-2026-0314';
+  const paid = paidRef;
   await healthScenario.update(dbs.sources.HEALTH, 'aidPayments', { valiFlag: '0' }, { payId: 'MA-2026-0314' });
   expect((await office.HEALTH(STANDING, { id: slips.HEALTH })).data.referral).toEqual({ state: 'COMPLETED', fulfilment: { aidSourceReference: paid, standing: 'CANCELLED_AT_SOURCE' } });
   await healthScenario.update(dbs.sources.HEALTH, 'aidPayments', { payId: 'MA-2026-0314-X' }, { payId: 'MA-2026-0314' });

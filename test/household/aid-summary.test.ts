@@ -69,7 +69,7 @@ describe('summariseAid counts aid in force', () => {
   it('counts nothing of aid still pending its department’s review, in the totals or per month', () => {
     const w = monthsWindow('2026-03-15', 24);
     // Housing's rent subsidy of an application accepted or approved (受理, 审核通过), its allocation row entered ahead.
-    const pending = recurringAid({ department: 'HOUSING', programme: 'RENT_SUBSIDY', beneficiaryIdNumber: 'x', start: '2025-06-01', end: null, monthlyFen: 50_000, status: 'PENDING', sourceRef: 'gzf_allocation:1' });
+    const pending = recurringAid({ department: 'HOUSING', programme: 'RENT_SUBSIDY', beneficiaryIdNumber: 'x', start: '2025-06-01', end: null, monthlyFen: 50_000, status: 'PENDING', sourceRef: 'allocation:1' });
     const s = summariseAid([dibao('2024-01-01', null), pending], w.from, w.to, '2026-03-15');
     expect(s.totalFen).toBe(24 * 72_000);
     expect(s.byDepartment.find((d) => d.department === 'HOUSING')).toEqual({ department: 'HOUSING', totalFen: 0, recordCount: 0 });
