@@ -216,8 +216,9 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
         periodEnd: r.end_date,
         grantDate: null,
         amountFen: r.monthly_fen,
-        // 90 不予保障: refused, never in force; 40 退出: left the scheme whatever the allocation row says.
-        status: r.app_status === 90 ? 'CANCELLED' : r.app_status === 40 || (r.end_date !== null && r.end_date < today) ? 'ENDED' : 'ACTIVE',
+        // 90 不予保障: refused, never in force; 10 受理, 20 审核通过 (any code but 30 and 40): not in force yet;
+        // 40 退出: left the scheme whatever the allocation row says.
+        status: r.app_status === 90 ? 'CANCELLED' : r.app_status !== 30 && r.app_status !== 40 ? 'PENDING' : r.app_status === 40 || (r.end_date !== null && r.end_date < today) ? 'ENDED' : 'ACTIVE',
       });
     }
     for (const r of projects) {

@@ -8,7 +8,17 @@ import type { DepartmentCode, OfficeCode } from './departments';
 import type { ProgrammeCode } from './programmes';
 import type { IsoDate } from './dates';
 
-export type AidStatus = 'ACTIVE' | 'ENDED' | 'SUSPENDED' | 'PAID' | 'SCHEDULED' | 'CANCELLED';
+export type AidStatus = 'ACTIVE' | 'ENDED' | 'SUSPENDED' | 'PAID' | 'SCHEDULED' | 'PENDING' | 'CANCELLED';
+
+/**
+ * Whether a record is aid the department has put in force: not revoked (CANCELLED) and not still
+ * under its review (PENDING: an application accepted or approved whose aid has not begun, as
+ * housing's 受理 and 审核通过). Nothing counts a pending record: no total, no rule, no fulfilment.
+ * A SCHEDULED grant is in force, decided and dated (domain/findings/attribution.ts counts it).
+ */
+export function inForce(r: Pick<AidRecord, 'status'>): boolean {
+  return r.status !== 'CANCELLED' && r.status !== 'PENDING';
+}
 
 /**
  * A one-off record's status on `today`: revoked or reversed (its source's flag), else paid on its

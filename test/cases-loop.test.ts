@@ -187,8 +187,8 @@ describe('the demo closes a case with its own clients', () => {
     expect(reassigned.referral).toMatchObject({ state: 'ISSUED', to: { key: 'CIVIL_AFFAIRS' } });
     expect(codes(await ca(WAIVE, { input: { referralId: slips.HOUSING, reason: '再次处理' } }), 'referralWaive')).toEqual(['DECISION_NOT_DECLINED']);
     // X5 counts the paying record under its own cause: a record of another cause (05 education) does not fulfil a decision of OTHER.
-    const [ofEducation] = await civilAffairsScenario.insert(dbs.sources.CIVIL_AFFAIRS, 'temporaryAid', { idNo: WANG.head, familyNo: 'DB370811-0001', causeCode: '05', isUrgent: false, isSecondAid: false, grantDate: '2026-03-16', amountFen: 300_000, approvalLevel: 1 });
-    const [paid] = await civilAffairsScenario.insert(dbs.sources.CIVIL_AFFAIRS, 'temporaryAid', { idNo: WANG.head, familyNo: 'DB370811-0001', causeCode: '99', isUrgent: false, isSecondAid: false, grantDate: '2026-03-16', amountFen: 300_000, approvalLevel: 1 });
+    const [ofEducation] = await civilAffairsScenario.insert(dbs.sources.CIVIL_AFFAIRS, 'temporaryAid', { idNo: WANG.head, familyNo: 'DB370811-0001', causeCode: '05', isUrgent: false, isSecondAid: false, grantDate: '2026-03-15', amountFen: 300_000, approvalLevel: 1 });
+    const [paid] = await civilAffairsScenario.insert(dbs.sources.CIVIL_AFFAIRS, 'temporaryAid', { idNo: WANG.head, familyNo: 'DB370811-0001', causeCode: '99', isUrgent: false, isSecondAid: false, grantDate: '2026-03-15', amountFen: 300_000, approvalLevel: 1 });
     await ok(ca, ACCEPT, { input: { referralId: newSlip } }, 'referralAccept');
     expect(codes(await ca(COMPLETE, { input: { referralId: newSlip, feedback: '临时救助已发放', aidSourceReference: ofEducation } }), 'referralComplete')).toEqual(['AID_RECORD_CAUSE_MISMATCH']);
     await ok(ca, COMPLETE, { input: { referralId: newSlip, feedback: '临时救助已发放', aidSourceReference: paid } }, 'referralComplete');
@@ -349,8 +349,8 @@ describe('one aid record fulfils one decision', () => {
     const met = await ok(ca, MEETING, { input: { caseId, heldOn: '2026-03-13', departmentsPresent: ['CIVIL_AFFAIRS', 'HEALTH'], decisions: [decision, { ...decision, ask: '第二次住院医疗救助', conflictOverrideReason: '两次住院分别救助' }] } }, 'meetingRecord');
     const [first, second] = met.meeting.decisions.map((d: { id: string }) => d.id);
     const [paidOnce, paidAgain] = await healthScenario.insert(dbs.sources.HEALTH, 'aidPayments', [
-      { payId: 'MA-2026-0316', psnCertNo: WANG.grandmother, aidType: 'MAF', payDate: '2026-03-16', payAmt: '1000.00' },
-      { payId: 'MA-2026-0317', psnCertNo: WANG.grandmother, aidType: 'MAF', payDate: '2026-03-17', payAmt: '1000.00' },
+      { payId: 'MA-2026-0314', psnCertNo: WANG.grandmother, aidType: 'MAF', payDate: '2026-03-14', payAmt: '1000.00' },
+      { payId: 'MA-2026-0315', psnCertNo: WANG.grandmother, aidType: 'MAF', payDate: '2026-03-15', payAmt: '1000.00' },
     ]);
     for (const slip of [first, second]) await ok(health, ACCEPT, { input: { referralId: slip } }, 'referralAccept');
     await ok(health, COMPLETE, { input: { referralId: first, feedback: '第一次住院已结算', aidSourceReference: paidOnce } }, 'referralComplete');

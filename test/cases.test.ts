@@ -333,8 +333,10 @@ describe('a case from report to closure', () => {
     expect(await refused(as.HEALTH, COMPLETE, { input: { referralId: slips.HEALTH, feedback: '已发放', aidSourceReference: `${ADAPTERS.HEALTH.recordKinds.miAidPay}:999999` } }, 'referralComplete')).toEqual([
       'AID_RECORD_NOT_FOUND',
     ]);
-    // The medical aid already on record gives less than the 8000 元 decided: refused without a reason for the shortfall.
+    // The medical aid on the department's record gives less than the 8000 元 decided: refused without a reason for
+    // the shortfall; and, dated 2026-01-10, it is not paid yet on the hub's day (2025-10-10).
     expect(await refused(as.HEALTH, COMPLETE, { input: { referralId: slips.HEALTH, feedback: '已发放', aidSourceReference: medicalAidRef } }, 'referralComplete')).toEqual([
+      'AID_RECORD_NOT_YET_PAID',
       'AID_AMOUNT_SHORT',
     ]);
     [medicalAidRef] = await healthScenario.insert(dbs.sources.HEALTH, 'aidPayments', { payId: 'MAP-2025-101301', psnCertNo: WANG.grandmother, aidType: 'MAF', payDate: '2025-10-13', payAmt: '8000.00' });

@@ -223,15 +223,17 @@ describe('aidReport', () => {
     // Stopped with the month of death: no finding (paid for the month of death is not counted).
     const nearMiss = await emergency.gql(REPORT, { records: [{ ...transition, reference: 'GD-1', periodStart: '2025-09-01', periodEnd: '2025-11-30' }] });
     expect(nearMiss.data.aidReport).toMatchObject({ recorded: 1, conflicts: [], userErrors: [] });
-    const after = await emergency.gql(REPORT, { records: [{ ...transition, reference: 'GD-2', periodStart: '2025-12-01', periodEnd: '2026-02-28' }] });
+    // Corrected to run on past it (begun while the beneficiary lived, so taken): X8 names it.
+    const after = await emergency.gql(REPORT, { records: [{ ...transition, reference: 'GD-2', entryKind: 'CORRECTION', supersedesReference: 'GD-1', periodStart: '2025-09-01', periodEnd: '2026-02-28' }] });
     expect(after.data.aidReport).toMatchObject({ recorded: 1, conflicts: [{ index: 0, rule: { id: 'X8' }, severity: 'CONFLICT' }], userErrors: [] });
   });
 
   it('gives each reporter the count and sum it had accepted in a period', async () => {
     const res = await emergency.gql(`{ reportedAidReconciliation(from: "2000-01-01", to: "2099-12-31") { entryKind count amountFen } }`);
     expect(res.data.reportedAidReconciliation).toEqual([
-      { entryKind: 'AID', count: 5, amountFen: 265_000 },
-      { entryKind: 'CORRECTION', count: 1, amountFen: 60_000 },
+      { entryKind: 'AID', count: 4, amountFen: 205_000 },
+      // GD-2 corrects GD-1 (X8 above).
+      { entryKind: 'CORRECTION', count: 2, amountFen: 120_000 },
       { entryKind: 'REVERSAL', count: 2, amountFen: 0 },
     ]);
     const before = await emergency.gql(`{ reportedAidReconciliation(from: "2001-01-01", to: "2001-01-31") { count } }`);
@@ -389,6 +391,36 @@ describe('aidReport', () => {
         { reference: 'DF-2026-100-C', entryKind: 'CORRECTION', superseded: false },
       ]);
     }
+  });
+
+  it("refuses aid dated after its beneficiary's death, takes it on the day of death, and takes a reversal of such a record", async () => {
+    // DECEASED died on 2025-11-20, as the hub's person records it.
+    const rows = await ledgerRows();
+    const refused = await emergency.gql(REPORT, {
+      records: [
+        { reference: 'DEATH-1', beneficiaryIdNumber: DECEASED, programme: 'WINTER_SPRING_RELIEF', grantDate: '2025-11-21', amountFen: 10_000 },
+        { reference: 'DEATH-2', beneficiaryIdNumber: DECEASED, programme: 'DISASTER_TRANSITION', periodStart: '2025-12-01', amountFen: 10_000 },
+        { reference: 'DEATH-3', beneficiaryIdNumber: PUPIL, programme: 'WINTER_SPRING_RELIEF', grantDate: '2025-11-21', amountFen: 10_000 },
+      ],
+    });
+    expect(refused.data.aidReport.userErrors).toEqual([
+      { index: 0, code: 'BENEFICIARY_DECEASED', field: 'grantDate' },
+      { index: 1, code: 'BENEFICIARY_DECEASED', field: 'periodStart' },
+    ]);
+    expect(refused.data.aidReport.recorded).toBe(0);
+    expect(await ledgerRows()).toBe(rows);
+    const onTheDay = await emergency.gql(REPORT, { records: [{ reference: 'DEATH-4', beneficiaryIdNumber: DECEASED, programme: 'WINTER_SPRING_RELIEF', grantDate: '2025-11-20', amountFen: 10_000 }] });
+    expect(onTheDay.data.aidReport).toMatchObject({ recorded: 1, userErrors: [] });
+    // A grant after the death the ledger took before this check: its reporter takes it back.
+    const before = { reference: 'DEATH-5', beneficiaryIdNumber: DECEASED, programme: 'WINTER_SPRING_RELIEF', grantDate: '2026-01-05', amountFen: 10_000 };
+    const checked = validateReport('EMERGENCY_MANAGEMENT', [before], TODAY);
+    if (!checked.ok) throw new Error('the record is valid but for the death');
+    await dbs.hub.transaction((tx) => recordReportedAid(tx as never, checked.records, { clientName: 'test-emergency', office: 'EMERGENCY_MANAGEMENT', creditCode: null }));
+    const reversal = await emergency.gql(REPORT, { records: [{ ...before, reference: 'DEATH-5-R', entryKind: 'REVERSAL', supersedesReference: 'DEATH-5', amountFen: 0 }] });
+    expect(reversal.data.aidReport).toMatchObject({ recorded: 1, userErrors: [] });
+    // Sent anew under another reference, it is refused.
+    const corrected = await emergency.gql(REPORT, { records: [{ ...before, reference: 'DEATH-6', grantDate: '2026-01-06' }] });
+    expect(corrected.data.aidReport.userErrors).toEqual([{ index: 0, code: 'BENEFICIARY_DECEASED', field: 'grantDate' }]);
   });
 
   it("refuses aid dated before its beneficiary's birth, and writes nothing of the batch", async () => {

@@ -11,7 +11,7 @@ import { concernsMinor, deliveryDateProblem, earliestDeliveryOn, pledgeProblem, 
 import { ok, refuse, type CharityOutcome } from '../../domain/charity/errors';
 import type { HubDb } from '../connect';
 import type { HubQuery, HubTx } from '../cases/records';
-import { householdMember } from '../household/schema';
+import { householdMember, person } from '../household/schema';
 import { fromDbInstant, fromDbInstantOrNull, toDbInstant } from '../instants';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { birthDateOf } from '../../domain/id-number';
@@ -323,6 +323,12 @@ export async function withdrawNeed(db: HubDb, needId: number, now: Date): Promis
   return needById(db, needId);
 }
 
+/** The death the hub records for a person (its person register), or null. */
+export async function deathDateOf(db: HubQuery, idNumber: string): Promise<IsoDate | null> {
+  const [row] = await db.select({ deathDate: person.deathDate }).from(person).where(eq(person.idNumber, idNumber));
+  return row?.deathDate ?? null;
+}
+
 export async function isCurrentMember(db: HubQuery, householdId: number, idNumber: string): Promise<boolean> {
   const rows = await db
     .select({ id: householdMember.idNumber })
@@ -542,6 +548,12 @@ async function deliverOnce(
     }
     const beneficiary = v.beneficiaryIdNumber ?? need.beneficiaryIdNumber;
     if (!beneficiary || !(await isCurrentMember(tx, need.householdId, beneficiary))) return refuse('BENEFICIARY_NOT_IN_HOUSEHOLD', 'name the member of the household who received the aid', ['input', 'beneficiaryIdNumber']);
+    // Aid reaches the living: a delivery dated after the member's death (a household not yet updated
+    // still lists them) would enter the ledger as the dead person's aid, as aidReport refuses it.
+    const died = await deathDateOf(tx, beneficiary);
+    if (died !== null && v.deliveredOn > died) {
+      return refuse('BENEFICIARY_DECEASED', 'the hub records the member named as deceased before deliveredOn: name the living member who received the aid', ['input', need.beneficiaryIdNumber && !v.beneficiaryIdNumber ? 'deliveredOn' : 'beneficiaryIdNumber']);
+    }
     // A household need's delivery to a child under 14 records the child's data: the separate consent
     // publication asks for a need of such a child (PIPL art. 28-29) is asked here too.
     if (!need.beneficiaryIdNumber && concernsMinor({ beneficiaryBirthDate: birthDateOf(beneficiary) }, v.today) && !consent.scopes.includes('MINOR_DATA')) {

@@ -7,7 +7,7 @@
 import type { AidSummary } from '../household/aid-summary';
 import { addDays, monthEnd, type IsoDate } from '../dates';
 import { DEPARTMENT_CODES, HUB_LEDGER_SOURCES, type DepartmentCode, type OfficeCode } from '../departments';
-import type { AidRecord, HospitalSettlement } from '../aid';
+import { inForce, type AidRecord, type HospitalSettlement } from '../aid';
 import type { CaseOrigin, CaseState, CaseUrgency } from './state-machine';
 import type { ReferralKind, ReferralState } from './referrals';
 import type { OfficeKey } from './offices';
@@ -164,13 +164,13 @@ export function monthsWindow(to: IsoDate, months: number): { from: IsoDate; to: 
 }
 
 /**
- * Departments with nothing to show for this household: no aid in the window (cancelled aid does not
- * count) and no slip of this case completed. A department that did not answer is listed too: the
+ * Departments with nothing to show for this household: no aid in the window (cancelled aid, and aid
+ * still pending the department's review, does not count) and no slip of this case completed. A department that did not answer is listed too: the
  * hub cannot show a contribution it could not read (the dossier's `complete` says so).
  */
 export function departmentsNotContributed(aid: readonly AidRecord[], referralsOfCase: readonly Pick<DossierReferral, 'to' | 'state'>[]): DepartmentCode[] {
   const contributed = new Set<string>();
-  for (const r of aid) if (r.status !== 'CANCELLED') contributed.add(r.department);
+  for (const r of aid) if (inForce(r)) contributed.add(r.department);
   for (const s of referralsOfCase) if (s.state === 'COMPLETED') contributed.add(s.to);
   // The reported-aid ledger is not a department that owes a contribution; reporters who gave appear in the aid.
   return DEPARTMENT_CODES.filter((d) => !HUB_LEDGER_SOURCES.includes(d) && !contributed.has(d));

@@ -57,6 +57,8 @@ export const CASE_ERROR_CODES = [
   'NOTICE_PERIOD_RUNNING',
   'NOTICE_OBJECTION_UPHELD',
   'NOTICE_OBJECTION_UNRESOLVED',
+  'AID_RECORD_NOT_YET_PAID',
+  'AID_RECORD_CANCELLED',
 ] as const;
 export type CaseErrorCode = (typeof CASE_ERROR_CODES)[number];
 

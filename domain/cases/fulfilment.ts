@@ -3,8 +3,9 @@
  * against the department's own data (seed 000 三(三)2 asks for feedback on every matter; the
  * check makes that feedback provable). The record must be the deciding department's, of the
  * programme decided, for a member of the household (the one the decision names, if it names one),
- * given on or after the decision; an amount short of the decision needs a stated reason, which is
- * kept and shown with the slip and in the dossier. Pure: the resolver loads, the data layer writes.
+ * given on or after the decision, and paid: neither revoked at the source nor still to be paid; an
+ * amount short of the decision needs a stated reason, which is kept and shown with the slip and in
+ * the dossier. Pure: the resolver loads, the data layer writes.
  */
 import type { AidCause, AidRecord } from '../aid';
 import type { IsoDate } from '../dates';
@@ -54,10 +55,12 @@ export function aidDateOf(record: Pick<AidRecord, 'grantDate' | 'periodStart'>):
 export function checkFulfilment(
   decided: DecidedAid,
   record: AidRecord,
-  facts: { members: readonly string[]; differenceReason: string | null },
+  facts: { members: readonly string[]; differenceReason: string | null; today: IsoDate },
 ): { ok: true; fulfilment: Fulfilment } | { ok: false; errors: CaseUserError[] } {
   const field = ['input', 'aidSourceReference'];
   const errors: CaseUserError[] = [];
+  const unpaid = paymentProblem(record, facts.today);
+  if (unpaid) errors.push(unpaid);
   if (record.department !== decided.department) errors.push(caseError('AID_RECORD_NOT_FOUND', 'the aid record is not the deciding department’s', field));
   if (record.programme !== decided.programmeCode) {
     errors.push(caseError('AID_RECORD_PROGRAMME_MISMATCH', `the aid record is ${record.programme}, the decision ${decided.programmeCode}`, field));
@@ -99,6 +102,26 @@ export function checkFulfilment(
 }
 
 /**
+ * Why a record is no payment that fulfils a decision, or null. 件件有落实 is aid given: a record the
+ * department revoked, reversed or recovered fulfils nothing (AID_RECORD_CANCELLED), and one not paid
+ * yet (a grant dated after today, a recurring aid starting after today, an application still under
+ * review) is a promise the department may still withdraw (AID_RECORD_NOT_YET_PAID): the slip is
+ * completed once the money is paid, the deadline telling whether that was in time. Both were taken,
+ * and supervision read the decision as met.
+ */
+export function paymentProblem(record: Pick<AidRecord, 'status' | 'grantDate' | 'periodStart'>, today: IsoDate): CaseUserError | null {
+  const field = ['input', 'aidSourceReference'];
+  if (record.status === 'CANCELLED') return caseError('AID_RECORD_CANCELLED', 'the department has revoked, reversed or recovered this aid record', field);
+  // A grant dated after today is SCHEDULED in its adapter: judged by its date against the case
+  // loop's own day (the hub's clock), as the decision's and the first aid's dates are.
+  const first = aidDateOf(record);
+  if (record.status === 'PENDING' || (first !== null && first > today)) {
+    return caseError('AID_RECORD_NOT_YET_PAID', 'the aid record is not paid yet (approved or scheduled): complete the slip once it is paid', field);
+  }
+  return null;
+}
+
+/**
  * Why the aid record a first aid (先行救助) names is not the money trail of that first aid, or an
  * empty list. The record is found in the programme's department's data for a member of the household
  * (the resolver's look-up); like a decision's, it must also be of the programme given, for the
@@ -114,11 +137,15 @@ export function checkFulfilment(
  * month, not the first aid given).
  */
 export function checkFirstAidRecord(
-  given: { programme: Pick<Programme, 'code' | 'kind' | 'purpose'>; amountFen: number; beneficiaryIdNumber: string | null; reportedOn: IsoDate; cause: AidCause | null },
+  given: { programme: Pick<Programme, 'code' | 'kind' | 'purpose'>; amountFen: number; beneficiaryIdNumber: string | null; reportedOn: IsoDate; cause: AidCause | null; today: IsoDate },
   record: AidRecord,
 ): CaseUserError[] {
   const field = ['input', 'aidSourceReference'];
   const errors: CaseUserError[] = [];
+  // A first aid is aid given: its record paid, as a decision's (a grant still to be paid is recorded
+  // with no record).
+  const unpaid = paymentProblem(record, given.today);
+  if (unpaid) errors.push(unpaid);
   if (record.programme !== given.programme.code) {
     errors.push(caseError('AID_RECORD_PROGRAMME_MISMATCH', `the aid record is ${record.programme}, the first aid ${given.programme.code}`, field));
   }

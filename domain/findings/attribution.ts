@@ -4,13 +4,18 @@
  * aid with the household they were in when it was paid).
  */
 import { addDays, type IsoDate } from '../dates';
+import { inForce } from '../aid';
 import { groupBy } from '../group-by';
 import type { AidRecord, HouseholdFacts, Spell } from './facts';
 import type { Interval } from './periods';
 
-/** Cancelled (revoked, reversed) aid was never paid: no rule counts it. */
+/**
+ * Cancelled (revoked, reversed) aid was never paid, and pending aid (an application still under the
+ * department's review) is not paid yet: no rule counts either. A pre-grant check for the pending
+ * application proposes it, and is judged against what is in force.
+ */
 export function isLive(r: AidRecord): boolean {
-  return r.status !== 'CANCELLED';
+  return inForce(r);
 }
 
 /**

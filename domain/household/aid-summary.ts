@@ -4,14 +4,14 @@
  * when that day lies in the window and the aid's period touches that month. So "the last 24
  * months" (2024-03-16 … 2026-03-15) counts exactly 24 payments (April 2024 … March 2026), not
  * the 25 calendar months the window touches. A one-off aid counts when its grant date falls in
- * the window. Cancelled aid counts nothing.
+ * the window. Cancelled aid counts nothing, nor does pending aid (under the department's review).
  *
  * A summary is of aid received: nothing dated after today counts, whatever the window's end. A
  * department records aid ahead of payment (a 低保 share running on with no end, a subsidy approved
  * from next month, a grant dated for a coming payday); a window reaching into the future would
  * otherwise sum months and grants not paid yet as received.
  */
-import type { AidRecord } from '../aid';
+import { inForce, type AidRecord } from '../aid';
 import { DEPARTMENT_CODES, HUB_LEDGER_SOURCES, type OfficeCode } from '../departments';
 import { periodsOverlap, type IsoDate } from '../dates';
 import { PROGRAMME_BY_CODE, type AidPurpose } from '../programmes';
@@ -54,7 +54,7 @@ export function monthlyPaymentsInWindow(start: IsoDate, end: IsoDate | null, fro
 
 /** What a record contributes to a window's total, in fen. */
 export function amountInWindowFen(record: AidRecord, from: IsoDate, to: IsoDate): number {
-  if (record.status === 'CANCELLED') return 0;
+  if (!inForce(record)) return 0;
   if (record.periodStart !== null) return record.amountFen * monthlyPaymentsInWindow(record.periodStart, record.periodEnd, from, to);
   return record.grantDate !== null && record.grantDate >= from && record.grantDate <= to ? record.amountFen : 0;
 }

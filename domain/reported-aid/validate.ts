@@ -77,7 +77,8 @@ export type ReportErrorCode =
   | 'REPORTER_NOT_ALLOWED'
   | 'CHARITY_NOT_REGISTERED'
   | 'NEED_UNKNOWN'
-  | 'NEED_NOT_OF_BENEFICIARY';
+  | 'NEED_NOT_OF_BENEFICIARY'
+  | 'BENEFICIARY_DECEASED';
 
 export interface ReportError {
   /** The record's position in the batch (0-based); null for the batch as a whole. */
@@ -194,6 +195,27 @@ export function validateReport(office: OfficeCode, records: readonly ReportedAid
     }
   });
   return errors.length > 0 ? { ok: false, errors } : { ok: true, records: valid };
+}
+
+/**
+ * Why records of a batch are aid given after their beneficiary's death, one error per record:
+ * `deathDates` are the deaths the hub knows (civil affairs' register, the hub's person), by ID
+ * number. Aid dated on the day of death counts as given to the living person (as a first aid or a
+ * decision), one dated later is refused: it is a wrong ID number or money paid to no one the hub can
+ * aid, and the ledger would keep it as the dead person's aid. A recurring record whose period
+ * started before the death and runs past it is taken: X8 (recurring aid paid after death) answers it
+ * in the batch's conflicts, as it does a department's. A reversal is always taken: it takes such a
+ * record back. The message names no date, the death being the beneficiary's.
+ */
+export function deceasedProblems(records: readonly ValidReportedAid[], deathDates: ReadonlyMap<string, IsoDate>): ReportError[] {
+  const errors: ReportError[] = [];
+  records.forEach((r, index) => {
+    const died = deathDates.get(r.beneficiaryIdNumber);
+    const first = r.grantDate ?? r.periodStart;
+    if (r.entryKind === 'REVERSAL' || died === undefined || first === null || first <= died) return;
+    errors.push({ index, code: 'BENEFICIARY_DECEASED', field: r.grantDate ? 'grantDate' : 'periodStart', message: 'the hub records the beneficiary as deceased before this date' });
+  });
+  return errors;
 }
 
 /** The hash that makes "the same record under the same reference" exact: every field, in order. */

@@ -29,16 +29,21 @@ const ALLOCATION_PROGRAMMES: Record<string, ProgrammeCode> = { SW: 'PUBLIC_RENTA
 
 /**
  * The application's status (gzf_application.app_status): 10 受理, 20 审核通过, 30 已保障, 40 退出,
- * 90 不予保障. 40: the household has left the scheme even when the allocation row still has no end
- * date. 90: the application was refused, so an allocation row under it (entered before the review
- * ended) never came into force: CANCELLED, as another department's revoked record, not ACTIVE aid
- * that X4 and the household's aid would count.
+ * 90 不予保障. Only 30 and 40 say the allocation came into force. 10 and 20 are an application
+ * accepted or approved whose housing has not begun (an allocation row is entered ahead, during the
+ * review): PENDING, not aid received, which the household's aid totals, the rules and a decision's
+ * fulfilment would otherwise count from the row's start date. A code the table does not document
+ * is read as PENDING too: the hub counts housing aid as given only when housing says it is. 40: the
+ * household has left the scheme even when the allocation row still has no end date. 90: the application was refused, so an allocation row under it never came into
+ * force: CANCELLED, as another department's revoked record.
  */
+const APP_IN_FORCE = 30;
 const APP_EXITED = 40;
 const APP_REFUSED = 90;
 
 function allocationStatus(appStatus: number, end: string | null, today: string): AidStatus {
   if (appStatus === APP_REFUSED) return 'CANCELLED';
+  if (appStatus !== APP_IN_FORCE && appStatus !== APP_EXITED) return 'PENDING';
   if (appStatus === APP_EXITED || (end !== null && end < today)) return 'ENDED';
   return 'ACTIVE';
 }

@@ -18,6 +18,9 @@ const TABLES = {
 
 const RENTAL_ESTATES = ['惠民家园', '安居苑', '康馨小区', '和谐家园', '幸福里小区', '同心苑', '安泰花园', '保障房东区'];
 
+/** The monthly rent subsidy of an approved application not yet in force (¥300, fen). */
+const PENDING_SUBSIDY_FEN = 30_000;
+
 function housing(h: DemoDraw, rows: DemoRows, at: DemoReference): void {
   const rng = h.rng;
   const ref = at.day;
@@ -32,7 +35,7 @@ function housing(h: DemoDraw, rows: DemoRows, at: DemoReference): void {
     const r = rng.next();
     let status = r < 0.05 ? 10 : r < 0.15 ? 20 : r < 0.85 ? 30 : r < 0.95 ? 40 : 90;
     const size = h.members.filter((m) => alive(m, apply)).length;
-    const allocs: Array<[string, number, number | null]> = [];
+    const allocs: Array<[string, number, number | null, number?]> = [];
     if (status === 30 || status === 40) {
       const start = day(rng, apply + 60, Math.min(ref, apply + 300));
       if (start === null) status = 20;
@@ -43,10 +46,15 @@ function housing(h: DemoDraw, rows: DemoRows, at: DemoReference): void {
         allocs.push([type, start, end]);
         if (rng.chance(DEMO_DEFECTS.bothRentalForms)) allocs.push([type === 'SW' ? 'BT' : 'SW', day(rng, start, ref) ?? start, null]);
       }
+    } else if (status === 20 && apply >= ref - 120) {
+      // Approved in the last four months, its rent subsidy entered ahead of being put in force: the
+      // hub reads it PENDING, counted nowhere. No draw of the household's random stream, so the rest
+      // of the population stays as it was.
+      allocs.push(['BT', apply + 60, null, PENDING_SUBSIDY_FEN]);
     }
     rows.gzf_application.push([appNo, head.id, Math.max(1, size), h.village.code, isoOf(apply), status]);
-    for (const [type, start, end] of allocs) {
-      const monthly = type === 'SW' ? fen(rng.int(150, 450), 10) : fen(rng.int(200, 700), 10);
+    for (const [type, start, end, fixedFen] of allocs) {
+      const monthly = fixedFen ?? (type === 'SW' ? fen(rng.int(150, 450), 10) : fen(rng.int(200, 700), 10));
       const unit = type === 'SW' ? `${h.county.name}${rng.pick(RENTAL_ESTATES)}${rng.int(1, 30)}号楼${rng.int(1, 3)}单元${rng.int(1, 11)}0${rng.int(1, 4)}室` : null;
       rows.gzf_allocation.push([appNo, type, monthly, isoOf(start), end === null ? null : isoOf(end), unit]);
     }

@@ -16,6 +16,8 @@ const scenario = {
     sun: syntheticId('1975-02-03', 26),
     notAsked: syntheticId('1980-11-21', 37),
     refused: syntheticId('1962-04-09', 48),
+    underReview: syntheticId('1958-08-30', 59),
+    awaiting: syntheticId('1966-10-10', 61),
   },
   applications: [
     { appNo: 'GZF2024-0001', key: 'wang', familySize: 3, regionCode: '370811001001', applyDate: '2024-10-08', appStatus: 30 },
@@ -24,6 +26,13 @@ const scenario = {
     { appNo: 'GZF2024-0009', key: 'notAsked', familySize: 4, regionCode: '370811001002', applyDate: '2024-05-05', appStatus: 30 },
     // 不予保障: refused on review after an allocation row had been entered.
     { appNo: 'GZF2025-0090', key: 'refused', familySize: 1, regionCode: '370811001003', applyDate: '2025-09-01', appStatus: 90 },
+    // 受理 and 审核通过: under review, an allocation row entered ahead of the decision; 77 a code the table does not document.
+    { appNo: 'GZF2026-0010', key: 'underReview', familySize: 1, regionCode: '370811001004', applyDate: '2026-01-05', appStatus: 10 },
+    { appNo: 'GZF2026-0020', key: 'underReview', familySize: 1, regionCode: '370811001004', applyDate: '2026-01-06', appStatus: 20 },
+    // Approved, and housed, with no allocation row yet: no aid to show (no programme, amount or period).
+    { appNo: 'GZF2026-0021', key: 'awaiting', familySize: 2, regionCode: '370811001004', applyDate: '2026-01-08', appStatus: 20 },
+    { appNo: 'GZF2026-0031', key: 'awaiting', familySize: 2, regionCode: '370811001004', applyDate: '2026-01-09', appStatus: 30 },
+    { appNo: 'GZF2026-0077', key: 'underReview', familySize: 1, regionCode: '370811001004', applyDate: '2026-01-07', appStatus: 77 },
   ],
   allocations: [
     { allocId: 11, appNo: 'GZF2024-0001', allocType: 'SW', monthlyFen: 45000, startDate: '2025-01-01', endDate: null, unitAddress: '任城区某小区 3-2-401' },
@@ -34,6 +43,10 @@ const scenario = {
     { allocId: 22, appNo: 'GZF2025-0003', allocType: 'BT', monthlyFen: 32000, startDate: '2026-01-01', endDate: TODAY, unitAddress: null },
     { allocId: 91, appNo: 'GZF2024-0009', allocType: 'SW', monthlyFen: 50000, startDate: '2024-07-01', endDate: null, unitAddress: null },
     { allocId: 95, appNo: 'GZF2025-0090', allocType: 'SW', monthlyFen: 40000, startDate: '2025-11-01', endDate: null, unitAddress: '任城区某小区 5-1-302' },
+    { allocId: 101, appNo: 'GZF2026-0010', allocType: 'BT', monthlyFen: 30000, startDate: '2026-02-01', endDate: null, unitAddress: null },
+    { allocId: 102, appNo: 'GZF2026-0020', allocType: 'SW', monthlyFen: 40000, startDate: '2026-03-01', endDate: null, unitAddress: '任城区某小区 6-2-101' },
+    // Under review with its end date already past: never in force, so not ENDED aid either.
+    { allocId: 103, appNo: 'GZF2026-0077', allocType: 'BT', monthlyFen: 30000, startDate: '2025-01-01', endDate: '2025-12-31', unitAddress: null },
   ],
   projects: [
     { projectId: 'WF370811-0001', key: 'wang', villageCode: '370811101201', dangerGrade: 'D', grantFen: 1850000, completedDate: '2024-11-20' },
@@ -82,6 +95,19 @@ test('an allocation whose application was refused (90 不予保障) is CANCELLED
   expect(records.map((r) => [r.sourceRef, r.status])).toEqual([['gzf_allocation:95', 'CANCELLED']]);
 });
 
+test('an allocation whose application is accepted or approved but not yet 已保障 (10, 20, or an undocumented code) is PENDING, not aid in force', async () => {
+  const records = await housing.aidByIdNumbers(db, [scenario.ids.underReview], TODAY);
+  expect(bySourceRef(records).map((r) => [r.sourceRef, r.status])).toEqual([
+    ['gzf_allocation:101', 'PENDING'],
+    ['gzf_allocation:102', 'PENDING'],
+    ['gzf_allocation:103', 'PENDING'],
+  ]);
+});
+
+test('an application with no allocation row is no aid record, whatever its status', async () => {
+  expect(await housing.aidByIdNumbers(db, [scenario.ids.awaiting], TODAY)).toEqual([]);
+});
+
 test('returns nobody who was not asked for', async () => {
   const records = await housing.aidByIdNumbers(db, [scenario.ids.wang], TODAY);
   expect(new Set(records.map((r) => r.beneficiaryIdNumber))).toEqual(new Set([scenario.ids.wang]));
@@ -103,5 +129,10 @@ describe('住建 demo data, in the shared demo population', () => {
     const apps = new Set(col('gzf_application', 'app_no'));
     expect(apps.size).toBeGreaterThan(0);
     for (const a of rows.gzf_allocation) expect(apps.has(a[0])).toBe(true);
+  });
+
+  it('has an approved application (20 审核通过) with its allocation entered ahead, which the hub reads PENDING', () => {
+    const approved = new Set(rows.gzf_application.filter((a) => a[5] === 20).map((a) => a[0]));
+    expect(rows.gzf_allocation.filter((a) => approved.has(a[0])).length).toBeGreaterThan(0);
   });
 });

@@ -1484,7 +1484,23 @@ export type Fulfilment = {
   readonly shortfallFen: Scalars['Fen']['output'];
   /** The department's reason for a shortfall. */
   readonly differenceReason?: Maybe<Scalars['String']['output']>;
+  /**
+   * Whether the aid record still stands in the department's data, read when asked: a record the
+   * department revoked, reversed or recovered after the slip was completed no longer meets the
+   * decision, though the slip stays COMPLETED (what was checked then is kept above). Null while the
+   * department does not answer.
+   */
+  readonly standing?: Maybe<FulfilmentStanding>;
 };
+
+/** Whether the aid record a decision was fulfilled with still stands at its source. */
+export type FulfilmentStanding =
+  /** The department still records it as paid (or in force). */
+  | 'STANDS'
+  /** The department has since revoked, reversed or recovered it (CANCELLED): the decision is not met by it any more. */
+  | 'CANCELLED_AT_SOURCE'
+  /** The department no longer lists it for the beneficiary (deleted or re-keyed at the source). */
+  | 'NOT_FOUND_AT_SOURCE';
 
 /** A joint meeting (一事一议) of a case. */
 export type Meeting = {
@@ -1964,7 +1980,11 @@ export type CaseErrorCode =
   /** An objection to the case's village notice was upheld (alertNoticeObjectionResolve): the notice is withdrawn and a corrected one posted, which runs a new period, before the decision. */
   | 'NOTICE_OBJECTION_UPHELD'
   /** An objection to the case's village notice is not yet resolved (alertNoticeObjectionResolve): the decision waits for it. */
-  | 'NOTICE_OBJECTION_UNRESOLVED';
+  | 'NOTICE_OBJECTION_UNRESOLVED'
+  /** The aid record is not paid yet: a grant dated after today (SCHEDULED), a recurring aid whose period starts after today, or an application still under the department's review (PENDING). It fulfils the decision once paid: complete the slip then. */
+  | 'AID_RECORD_NOT_YET_PAID'
+  /** The department has revoked, reversed or recovered the aid record (CANCELLED): it fulfils nothing. */
+  | 'AID_RECORD_CANCELLED';
 
 /** A refused write: a stable code, a message for people, and the input field at fault. */
 export type CaseUserError = {
@@ -2259,6 +2279,8 @@ export type CharityErrorCode =
   | 'BENEFICIARY_NOT_IN_HOUSEHOLD'
   /** A delivery names another member than the one the need is for: a need for one member is delivered to that member. */
   | 'BENEFICIARY_NOT_OF_NEED'
+  /** The hub records the member a delivery is for as deceased before deliveredOn: aid is delivered to the living (as aidReport refuses it); name the member who received it. */
+  | 'BENEFICIARY_DECEASED'
   /** The description carries a number that could identify someone (ID, phone, bank account): seven digits or more, full-width, in Chinese numerals or split by spaces, dashes or dots alike. */
   | 'DESCRIPTION_IDENTIFIES'
   /** A text others read (a need's description, an organisation's name, a project's title) holds an invisible or formatting character (a zero-width space or joiner, a word joiner, a soft hyphen, a bidi mark, a control character). */
@@ -3837,6 +3859,8 @@ export type AidStatus =
   | 'PAID'
   /** One-off aid the department records with a grant date after today: decided, not yet paid. The duplicate checks count it as they count aid paid. */
   | 'SCHEDULED'
+  /** Applied for and still under the department's review (housing's 受理 or 审核通过): not in force, not paid. Counted in no total and by no rule, and it fulfils no decision until it is. */
+  | 'PENDING'
   /** Revoked or reversed. */
   | 'CANCELLED';
 
@@ -4709,7 +4733,9 @@ export type AidReportErrorCode =
   /** needId names no published charity need (charityNeeds' id) within the reporter's region. */
   | 'NEED_UNKNOWN'
   /** needId names a need of a household the beneficiary has never been a member of. */
-  | 'NEED_NOT_OF_BENEFICIARY';
+  | 'NEED_NOT_OF_BENEFICIARY'
+  /** The hub records the beneficiary's death before the grant date (or the period's start): aid is not given to a dead person, and the ledger would keep it as theirs. A reversal of such a record is taken. */
+  | 'BENEFICIARY_DECEASED';
 
 /** A problem with a report. */
 export type AidReportError = {
@@ -4951,6 +4977,7 @@ export type ResolversTypes = {
   ReferralState: ReferralState;
   Referral: ResolverTypeWrapper<ReferralRecordModel>;
   Fulfilment: ResolverTypeWrapper<FulfilmentRecordModel>;
+  FulfilmentStanding: FulfilmentStanding;
   Meeting: ResolverTypeWrapper<MeetingRecordModel>;
   DecisionCheck: ResolverTypeWrapper<DecisionCheckRecordModel>;
   DecisionFinding: ResolverTypeWrapper<DecisionFindingModel>;
@@ -5658,6 +5685,7 @@ export type FulfilmentResolvers<ContextType = HubContext, ParentType extends Res
   decidedAmountFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
   shortfallFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
   differenceReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  standing?: Resolver<Maybe<ResolversTypes['FulfilmentStanding']>, ParentType, ContextType>;
 };
 
 export type MeetingResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Meeting'] = ResolversParentTypes['Meeting']> = {

@@ -19,6 +19,7 @@ import { caseDeadlines, isMissed, standing, type CaseDeadline } from '../../doma
 import type { Dossier, DossierCase, DossierReferral } from '../../domain/cases/dossier';
 import { caseError, type CaseUserError, type Outcome } from '../../domain/cases/errors';
 import { checkMeeting, decisionSubject, type DecisionInput } from '../../domain/cases/meetings';
+import type { FulfilmentRecord } from '../../db/case-loop/store';
 import { checkFirstAidRecord, checkFulfilment, type Fulfilment } from '../../domain/cases/fulfilment';
 import { checkDecisionConflicts } from '../../domain/cases/decision-checks';
 import { checkDecisions, withUngivenDecisions } from './decision-checks';
@@ -226,6 +227,23 @@ async function aidRecordOf(ctx: HubContext, c: CaseRecord, office: OfficeCode, s
 }
 
 /**
+ * Whether a completed decision's aid record still stands in its department's data: one revoked,
+ * reversed or recovered there after the slip was completed would otherwise leave the decision shown
+ * as met on money taken back. Read through the request's department loaders (one statement per
+ * source for every fulfilment asked about); null when the department did not answer.
+ */
+async function fulfilmentStanding(ctx: HubContext, f: FulfilmentRecord): Promise<'STANDS' | 'CANCELLED_AT_SOURCE' | 'NOT_FOUND_AT_SOURCE' | null> {
+  const slip = await caseLoaders(ctx).referralById.load(f.referralId);
+  const office = slip ? officeOf(slip.toOffice) : null;
+  if (!office || office.kind !== 'DEPARTMENT') return null;
+  const { records, outcomes } = await aidForPeople(ctx.loaders.departments, [f.beneficiaryIdNumber], [sourceOf(office.department)]);
+  if (!outcomes.every((o) => o.available)) return null;
+  const record = records.find((r) => r.sourceRef === f.aidSourceRef && r.department === office.department);
+  if (!record) return 'NOT_FOUND_AT_SOURCE';
+  return record.status === 'CANCELLED' ? 'CANCELLED_AT_SOURCE' : 'STANDS';
+}
+
+/**
  * Whose aid may fulfil a decision: the household's current members and, when the decision names
  * its beneficiary, that person also after they left the household (died, moved, married out), if
  * they were still a member on the day it was decided. The decision was for them: the department
@@ -303,7 +321,7 @@ async function verifyFeedback(
   const checked = checkFulfilment(
     { department: office.department, programmeCode: slip.programmeCode!, amountFen: slip.amountFen ?? 0, beneficiaryIdNumber: slip.beneficiaryIdNumber, decidedOn, cause: slip.cause },
     found.record,
-    { members: people!, differenceReason },
+    { members: people!, differenceReason, today: chinaDateOf(ctx.now()) },
   );
   return checked.ok ? { ok: true, fulfilment: checked.fulfilment } : checked;
 }
@@ -586,7 +604,7 @@ export const caseResolvers: Resolvers = {
           return { userErrors: [found.answered ? caseError('AID_RECORD_NOT_FOUND', 'the department has no such aid record for this household', field) : caseError('AID_RECORD_UNVERIFIED', 'the department did not answer; try again later', field)] };
         }
         // The money trail is this first aid's: its programme, its member, paid since the report, the amount stated.
-        const mismatch = checkFirstAidRecord({ programme, amountFen: input.amountFen, beneficiaryIdNumber: beneficiary, reportedOn: chinaDateOf(c.reportedAt), cause }, found.record);
+        const mismatch = checkFirstAidRecord({ programme, amountFen: input.amountFen, beneficiaryIdNumber: beneficiary, reportedOn: chinaDateOf(c.reportedAt), cause, today: chinaDateOf(meta.now) }, found.record);
         if (mismatch.length > 0) return { userErrors: mismatch };
       }
       const outcome = await recordFirstAid(ctx.hub, { caseId, programmeCode: programme.code, amountFen: input.amountFen, beneficiaryIdNumber: beneficiary, cause, aidSourceRef: sourceRef, reason: input.reason }, meta);
@@ -726,6 +744,7 @@ export const caseResolvers: Resolvers = {
     aidSourceReference: (f) => f.aidSourceRef,
     programme: (f) => present(Promise.resolve(PROGRAMME_BY_CODE.get(f.programmeCode) ?? null), 'the fulfilment’s programme'),
     beneficiary: (f, _, ctx) => ctx.loaders.hub.personByIdNumber.load(f.beneficiaryIdNumber),
+    standing: (f, _, ctx) => fulfilmentStanding(ctx, f),
   },
 
   FirstAid: {

@@ -12,7 +12,8 @@ import { acceptedBetween, charityOf, historyOf, recordReportedAid, type Reporter
 import { addDays } from '../../domain/dates';
 import { isReporterCode } from '../../domain/departments';
 import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../../domain/programmes';
-import { normaliseReference, referenceKey, validateReport, type ReportError } from '../../domain/reported-aid/validate';
+import { deceasedProblems, normaliseReference, referenceKey, validateReport, type ReportError } from '../../domain/reported-aid/validate';
+import type { IsoDate } from '../../domain/dates';
 import { chinaMidnight } from '../../domain/reported-aid/china-day';
 import type { Resolvers } from '../__generated__/types';
 import { departmentOf } from '../common';
@@ -35,6 +36,12 @@ async function reporterOf(ctx: HubContext): Promise<Reporter | ReportError> {
   return { clientName: caller.name, office: 'CHARITY', creditCode: charity.creditCode };
 }
 
+/** The deaths the hub knows (the hub's person, kept from civil affairs' register) of these people, by ID number. */
+async function deathDatesOf(ctx: HubContext, idNumbers: readonly string[]): Promise<Map<string, IsoDate>> {
+  const people = await ctx.loaders.hub.personByIdNumber.loadMany([...new Set(idNumbers)]);
+  return new Map(people.flatMap((p) => (p && !(p instanceof Error) && p.deathDate ? [[p.idNumber, p.deathDate] as const] : [])));
+}
+
 function refused(errors: ReportError[]) {
   return { recorded: 0, alreadyRecorded: 0, entries: [], conflicts: [], userErrors: errors };
 }
@@ -47,7 +54,8 @@ export const reportedAidResolvers: Resolvers = {
       const checked = validateReport(reporter.office, input.records, ctx.today);
       if (!checked.ok) return refused(checked.errors);
       const needErrors = await needProblems(ctx, checked.records);
-      if (needErrors.length > 0) return refused(needErrors);
+      const deadErrors = deceasedProblems(checked.records, await deathDatesOf(ctx, checked.records.map((r) => r.beneficiaryIdNumber)));
+      if (needErrors.length + deadErrors.length > 0) return refused([...needErrors, ...deadErrors].sort((a, b) => (a.index ?? -1) - (b.index ?? -1)));
       // A charity delivery's ledger row is corrected only with the delivery (charityDeliveryReport):
       // reversed here, the aid would vanish from the ledger while the need still shows it delivered.
       // Only a client holding CHARITY beside DEPARTMENT_WRITER has such rows, which access/clients.ts

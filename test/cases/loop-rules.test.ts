@@ -8,6 +8,8 @@ import path from 'node:path';
 import { PURPOSES_BY_ROLE, ROOT_RULES } from '../../access/policy';
 import { checkReferralAction, REFERRAL_STATES, type ReferralAction } from '../../domain/cases/referrals';
 import { checkIdNumber } from '../../domain/id-number';
+import type { AidStatus } from '../../domain/aid';
+import { paymentProblem } from '../../domain/cases/fulfilment';
 
 test('a refused slip answer says what cannot be done in plain English', () => {
   const messages = REFERRAL_STATES.flatMap((state) =>
@@ -36,4 +38,19 @@ test('every purpose a root field serves may be stated by one of its roles', () =
     }
   }
   expect(unreachable).toEqual([]);
+});
+
+test('only aid paid fulfils a decision: a revoked record, one under review, and one dated or starting after today are refused', () => {
+  const today = '2026-03-15';
+  const problem = (status: AidStatus, dates: { grantDate?: string; periodStart?: string }) => paymentProblem({ status, grantDate: dates.grantDate ?? null, periodStart: dates.periodStart ?? null }, today)?.code ?? null;
+  expect(problem('CANCELLED', { grantDate: '2026-03-13' })).toBe('AID_RECORD_CANCELLED');
+  expect(problem('PENDING', { periodStart: '2026-03-01' })).toBe('AID_RECORD_NOT_YET_PAID');
+  expect(problem('SCHEDULED', { grantDate: '2026-03-16' })).toBe('AID_RECORD_NOT_YET_PAID');
+  // A recurring aid approved from next month has paid nothing yet.
+  expect(problem('ACTIVE', { periodStart: '2026-04-01' })).toBe('AID_RECORD_NOT_YET_PAID');
+  expect(problem('PAID', { grantDate: today })).toBeNull();
+  expect(problem('ACTIVE', { periodStart: today })).toBeNull();
+  // Paid, then stopped or paused: what was paid stands.
+  expect(problem('ENDED', { periodStart: '2026-01-01' })).toBeNull();
+  expect(problem('SUSPENDED', { periodStart: '2026-01-01' })).toBeNull();
 });

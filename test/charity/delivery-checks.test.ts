@@ -134,6 +134,25 @@ describe('whom a delivery is recorded to', () => {
   });
 });
 
+describe('a delivery to a member who has died', () => {
+  it('is refused BENEFICIARY_DECEASED when dated after the death the hub records, though the household still lists the member; nothing is written', async () => {
+    clock.set(`${TODAY}T10:00:00+08:00`);
+    // 王's father died on 2026-03-14; the household has not been updated and still lists him.
+    const FATHER = makeIdNumber('370811', '1944-02-02', 17);
+    await dbs.hub.insert(person).values({ idNumber: FATHER, name: '王德厚', gender: 'M', birthDate: '1944-02-02', deathDate: '2026-03-14' });
+    await dbs.hub.insert(householdMember).values({ householdId: wangId, idNumber: FATHER, relation: 'PARENT', joinedOn: '2000-01-01' });
+    const { pledgeId } = await pledged({ purpose: 'LIVING', uncoveredFen: 100_000 });
+    const count = () => rows('SELECT (SELECT COUNT(*) FROM charity_delivery) AS d, (SELECT COUNT(*) FROM reported_aid) AS l');
+    const before = await count();
+    const refused = await data(charity, DELIVER, { input: { pledgeId, amountFen: 50_000, deliveredOn: TODAY, beneficiaryIdNumber: FATHER, reference: 'DEAD-1' } }, 'charityDeliveryReport');
+    expect(refused).toEqual({ delivery: null, replayed: false, userErrors: [{ code: 'BENEFICIARY_DECEASED', field: ['input', 'beneficiaryIdNumber'] }] });
+    expect(await count()).toEqual(before);
+    // The living head of household received it: recorded.
+    const delivered = await data(charity, DELIVER, { input: { pledgeId, amountFen: 50_000, deliveredOn: TODAY, beneficiaryIdNumber: WANG.head, reference: 'DEAD-2' } }, 'charityDeliveryReport');
+    expect(delivered).toMatchObject({ delivery: { amountFen: 50_000 }, userErrors: [] });
+  });
+});
+
 describe('a delivery in the duplicate rules', () => {
   it('a delivery tied to a hospital stay counts in X7 to the fen; what is pledged and not delivered counts nothing', async () => {
     clock.set(`${TODAY}T10:00:00+08:00`);

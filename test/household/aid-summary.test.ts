@@ -6,7 +6,7 @@ import { oneOffAid, recurringAid } from '../../domain/aid';
 import { monthsWindow } from '../../domain/cases/dossier';
 import { amountInWindowFen, monthlyPaymentsInWindow, summariseAid } from '../../domain/household/aid-summary';
 
-const dibao = (start: string, end: string | null, status: 'ACTIVE' | 'ENDED' | 'CANCELLED' = 'ACTIVE') =>
+const dibao = (start: string, end: string | null, status: 'ACTIVE' | 'ENDED' | 'CANCELLED' | 'PENDING' = 'ACTIVE') =>
   recurringAid({ department: 'CIVIL_AFFAIRS', programme: 'DIBAO', beneficiaryIdNumber: 'x', start, end, monthlyFen: 72_000, status, sourceRef: `dibao:${start}` });
 
 describe('monthly payments in a window', () => {
@@ -62,6 +62,21 @@ describe('summariseAid', () => {
     expect(s.totalFen).toBe(24 * 72_000 + 300_000);
     expect(s.byDepartment.find((d) => d.department === 'CIVIL_AFFAIRS')).toEqual({ department: 'CIVIL_AFFAIRS', totalFen: 24 * 72_000 + 300_000, recordCount: 2 });
     expect(s.monthlyRecurringFen).toBe(72_000);
+  });
+});
+
+describe('summariseAid counts aid in force', () => {
+  it('counts nothing of aid still pending its department’s review, in the totals or per month', () => {
+    const w = monthsWindow('2026-03-15', 24);
+    // Housing's rent subsidy of an application accepted or approved (受理, 审核通过), its allocation row entered ahead.
+    const pending = recurringAid({ department: 'HOUSING', programme: 'RENT_SUBSIDY', beneficiaryIdNumber: 'x', start: '2025-06-01', end: null, monthlyFen: 50_000, status: 'PENDING', sourceRef: 'allocation:1' });
+    const s = summariseAid([dibao('2024-01-01', null), pending], w.from, w.to, '2026-03-15');
+    expect(s.totalFen).toBe(24 * 72_000);
+    expect(s.byDepartment.find((d) => d.department === 'HOUSING')).toEqual({ department: 'HOUSING', totalFen: 0, recordCount: 0 });
+    expect(s.byPurpose.map((p) => p.purpose)).toEqual(['BASIC_LIVING']);
+    expect(s.monthlyRecurringFen).toBe(72_000);
+    // The same record in force counts, so the test above can fail.
+    expect(summariseAid([{ ...pending, status: 'ACTIVE' }], w.from, w.to, '2026-03-15').totalFen).toBe(10 * 50_000);
   });
 });
 

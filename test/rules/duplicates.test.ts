@@ -89,6 +89,13 @@ describe('X4 public rental and rent subsidy for one household', () => {
     const earlier = household([head, spouse], [aid('PUBLIC_RENTAL', head, { start: '2025-01-01' }), aid('RENT_SUBSIDY', spouse, { start: '2025-09-30' })], { spells, homeMembers: new Set([head.idNumber]) });
     expect(run(['X4'], earlier).map((f) => f.measure)).toEqual([{ type: 'OVERLAP', overlap: { start: '2025-09-30', end: '2025-09-30' }, days: 1 }]);
   });
+
+  it('does not count an allocation still under housing’s review (PENDING): nothing is paid on it yet', () => {
+    const rental = aid('PUBLIC_RENTAL', head, { start: '2025-01-01' });
+    const subsidy = aid('RENT_SUBSIDY', spouse, { start: '2025-10-01' });
+    expect(run(['X4'], household([head, spouse], [rental, { ...subsidy, status: 'PENDING' }]))).toEqual([]);
+    expect(run(['X4'], household([head, spouse], [rental, subsidy]))).toHaveLength(1);
+  });
 });
 
 describe('X5 repeated temporary aid for one cause in 12 months', () => {
