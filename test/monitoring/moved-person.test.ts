@@ -108,7 +108,7 @@ it('moves an open alert to the township its person now lives in, once, and opens
   ]);
   // 古槐's receiver is not sent the push of the alert as opened, queued before the move (superseded,
   // settled without a notice); it takes its ALERT_MOVED_AWAY push (2xx), and the alert stays NEW: 夏镇 has not had it.
-  worker = new AlertDeliveryWorker(dbs.hub, { pollMs: 100, retryScheduleMs: [60_000], retryJitter: 0, httpTimeoutMs: 30_000, batchSize: 50, concurrency: 4, callbackHosts: ['127.0.0.1'] }, pino({ level: 'silent' }));
+  worker = new AlertDeliveryWorker(dbs.hub, { pollMs: 100, retryScheduleMs: [60_000], retryJitter: 0, httpTimeoutMs: 30_000, batchSize: 50, concurrency: 4, callbackHosts: ['127.0.0.1:*'] }, pino({ level: 'silent' }));
   worker.start();
   await until('the moved-away push delivered', () => deliveriesOfAlert(dbs.hub, String(opened.id)), (rows) => rows.some((d) => d.subscriptionId === guhuaiSub.subscription.id && d.state === 'DELIVERED'));
   expect(receiver.acknowledged().map((p) => [p.body.event, p.body.alert.region])).toEqual([['ALERT_MOVED_AWAY', WANG.regionCode]]);
