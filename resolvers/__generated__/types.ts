@@ -563,7 +563,7 @@ export type Mutation = {
   readonly alertNoticePost: AlertNoticePostPayload;
   /** Records an objection received during an alert's village notice (the alert's verifier, purpose MONITORING): its day and kind, no free text. Until resolved (alertNoticeObjectionResolve) it holds up the decision, and one upheld holds it up until the notice is corrected. Not on a withdrawn notice (NOTICE_WITHDRAWN). */
   readonly alertNoticeObjectionRecord: AlertNoticeObjectionPayload;
-  /** Withdraws the alert's live village notice with a reason (the alert's verifier, purpose MONITORING), before the case is decided: it stays on record, no longer counts for the decision, and a corrected notice may be posted (alertNoticePost). Refusals: NOTICE_NOT_POSTED, NOTICE_ALREADY_WITHDRAWN, CASE_ALREADY_DECIDED, TEXT_REQUIRED, TEXT_TOO_LONG. */
+  /** Withdraws the alert's live village notice with a reason (the alert's verifier, purpose MONITORING), before the case is decided: it stays on record, no longer counts for the decision, and a corrected notice may be posted (alertNoticePost). Refusals: NOTICE_NOT_POSTED, NOTICE_NOT_FOUND, NOTICE_ALREADY_WITHDRAWN, CASE_ALREADY_DECIDED, TEXT_REQUIRED, TEXT_TOO_LONG. */
   readonly alertNoticeWithdraw: AlertNoticeWithdrawPayload;
   /** Resolves an objection to the alert's live notice as UPHELD or DISMISSED with a reason (the alert's verifier, purpose MONITORING), once. The decision waits while one is unresolved (NOTICE_OBJECTION_UNRESOLVED) and is refused while one is upheld (NOTICE_OBJECTION_UPHELD): the notice is then withdrawn and corrected. Refusals: OBJECTION_NOT_FOUND, OBJECTION_ALREADY_RESOLVED, NOTICE_WITHDRAWN, TEXT_REQUIRED, TEXT_TOO_LONG. */
   readonly alertNoticeObjectionResolve: AlertNoticeObjectionResolvePayload;
@@ -4187,6 +4187,8 @@ export type NoticeObjection = {
 export type AlertNoticeWithdrawInput = {
   /** The alert whose live notice is withdrawn. */
   readonly alertId: Scalars['ID']['input'];
+  /** The notice meant (VillageNotice.id, as read before withdrawing): a retry that arrives after the corrected notice was posted is then answered as the retry it is (repeated), where without it the retry would withdraw the correction, the alert's live notice by then. Without it, the alert's live notice. */
+  readonly noticeId?: InputMaybe<Scalars['ID']['input']>;
   /** Why (required, up to 500 characters). */
   readonly reason: Scalars['String']['input'];
   /** The officer's staff identifier (default the API client). */
@@ -4302,6 +4304,8 @@ export type VillageNoticeErrorCode =
   | 'NOTICE_ALREADY_POSTED'
   /** The alert has no village notice to object to. */
   | 'NOTICE_NOT_POSTED'
+  /** noticeId names no notice of the alert. */
+  | 'NOTICE_NOT_FOUND'
   /** An objection is received during the notice's period (postedOn to endsOn) and not after today. */
   | 'OBJECTION_OUTSIDE_PERIOD'
   /** The idempotency key was used for another objection. */

@@ -19,9 +19,9 @@ import type { HubContext } from '../context';
 import { actorOf, callerVerifies, inReach } from './resolvers';
 
 /** The alert's live notice (null when none is posted, or the last was withdrawn), and the last posted. */
-async function noticesOf(ctx: HubContext, alertId: number): Promise<{ live: NoticeRow | null; last: NoticeRow | null }> {
+async function noticesOf(ctx: HubContext, alertId: number): Promise<{ all: readonly NoticeRow[]; live: NoticeRow | null; last: NoticeRow | null }> {
   const all = await ctx.loaders.monitoring.noticesByAlert.load(alertId);
-  return { live: all.find((n) => n.liveAlertId !== null) ?? null, last: all.at(-1) ?? null };
+  return { all, live: all.find((n) => n.liveAlertId !== null) ?? null, last: all.at(-1) ?? null };
 }
 
 function clearNotices(ctx: HubContext, alertId: number): void {
@@ -189,20 +189,24 @@ async function reasonProblem(ctx: HubContext, reason: string, householdId: numbe
  * Withdraws the alert's live notice (撤回), by its verifier, before the case is decided: it stays
  * on record, no longer counts for the decision (noticeGate), and the next posting is its correction.
  */
-export async function withdrawVillageNotice(ctx: HubContext, input: { alertId: string; reason: string; officer?: string | null }): Promise<{ notice: NoticeRow; repeated: boolean; userErrors: [] } | Refusal> {
+export async function withdrawVillageNotice(ctx: HubContext, input: { alertId: string; noticeId?: string | null; reason: string; officer?: string | null }): Promise<{ notice: NoticeRow; repeated: boolean; userErrors: [] } | Refusal> {
   const alertId = requireHubId(input.alertId, 'input.alertId', 'alert id');
+  const noticeId = input.noticeId == null ? null : requireHubId(input.noticeId, 'input.noticeId', 'notice id');
   const alert = await ctx.loaders.monitoring.alertById.load(alertId);
   if (!alert || !inReach(ctx, alert)) return refused('ALERT_NOT_FOUND', 'no alert with this id', ['input', 'alertId']);
   const who = actorOf(ctx, input.officer);
   if (!callerVerifies(ctx, alert)) return refused('NOT_ALERT_VERIFIER', 'only the alert’s verifier withdraws its notice (Alert.verifier)', ['input', 'alertId']);
   const reason = input.reason.trim();
-  const { live, last } = await noticesOf(ctx, alert.id);
+  const { all, live, last } = await noticesOf(ctx, alert.id);
   if (!last) return refused('NOTICE_NOT_POSTED', 'the alert has no village notice', ['input', 'alertId']);
-  const bad = await reasonProblem(ctx, reason, last.householdId);
+  // The notice named, when named: a retry of an earlier withdrawal then finds its own notice,
+  // withdrawn, and is answered `repeated`, not taken for a withdrawal of the corrected one.
+  const target = noticeId === null ? live ?? last : all.find((n) => n.id === noticeId);
+  if (!target) return refused('NOTICE_NOT_FOUND', 'noticeId names no notice of this alert (Alert.notices)', ['input', 'noticeId']);
+  const bad = await reasonProblem(ctx, reason, target.householdId);
   if (bad) return bad;
-  const target = live ?? last;
-  if (live) {
-    const c = await ctx.loaders.cases.caseById.load(live.caseId);
+  if (target.liveAlertId !== null) {
+    const c = await ctx.loaders.cases.caseById.load(target.caseId);
     if (c && (c.state === 'DECIDED' || c.state === 'CLOSED')) return refused('CASE_ALREADY_DECIDED', 'the case the notice precedes is decided: the notice is not withdrawn after the decision', ['input', 'alertId']);
   }
   const out = await withdrawNotice(ctx.hub, target.id, { by: who.actor, office: who.office, reason, at: toDbInstant(ctx.now()) });

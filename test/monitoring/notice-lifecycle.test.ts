@@ -127,6 +127,15 @@ it('posts the corrected notice (更正) for a new period, lists both, and decide
     { id: expect.any(String), correction: false, running: false, withdrawn: { reason: '家庭人口有误，更正后重新公示' }, objections: [{ resolution: 'UPHELD' }] },
     { id: corrected.notice.id, correction: true, running: true, withdrawn: null, objections: [] },
   ]);
+  // The first withdrawal's retry, arriving after the correction was posted: naming the notice it
+  // meant, it is answered as the retry it is and the correction stays live.
+  const first = read.data.alert.notices[0].id;
+  const retried = (await withdraw({ noticeId: first, reason: '家庭人口有误，更正后重新公示' })).data.alertNoticeWithdraw;
+  expect(retried).toMatchObject({ notice: { id: first, running: false }, repeated: true, userErrors: [] });
+  expect((await withdraw({ noticeId: first, reason: '另一理由' })).data.alertNoticeWithdraw.userErrors).toEqual([{ code: 'NOTICE_ALREADY_WITHDRAWN', field: ['input', 'alertId'] }]);
+  expect((await withdraw({ noticeId: '999999', reason: '撤回' })).data.alertNoticeWithdraw.userErrors).toEqual([{ code: 'NOTICE_NOT_FOUND', field: ['input', 'noticeId'] }]);
+  const still = await township.gql(`query($id: ID!) { alert(id: $id) { notice { id running } } }`, { id: alertId });
+  expect(still.data.alert.notice).toEqual({ id: corrected.notice.id, running: true });
   const second = (await object({ kind: 'ELIGIBILITY_DOUBTED' })).data.alertNoticeObjectionRecord.notice.objections[0].id;
   clock.set('2026-03-27T09:00:00+08:00');
   expect((await decide()).userErrors.map((e: { code: string }) => e.code)).toEqual(['NOTICE_OBJECTION_UNRESOLVED']);
