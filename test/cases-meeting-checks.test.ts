@@ -10,8 +10,9 @@ import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { TestClock } from './support/clock';
 import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
+import { okPayload } from './support/payloads';
+import { caseInDeliberation as openCaseInDeliberation } from './support/cases';
 
-const OPEN = `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id } userErrors { code } } }`;
 const MOVE = `mutation($input: CaseTransitionInput!) { caseTransition(input: $input) { case { state } userErrors { code } } }`;
 const MEETING = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) {
   meeting { id decisions { id } decisionChecks { overrideReason findings { ruleId severity summary } } } case { state } replayed userErrors { code field message } } }`;
@@ -28,18 +29,9 @@ let wangId: number;
 let ca: Gql;
 const clock = new TestClock('2026-03-15T10:00:00+08:00');
 
-async function ok(gql: Gql, query: string, variables: Record<string, unknown>, field: string) {
-  const res = await gql(query, variables);
-  expect(res.errors).toBeUndefined();
-  expect(res.data[field].userErrors).toEqual([]);
-  return res.data[field];
-}
+const ok = okPayload;
 
-async function caseInDeliberation(summary: string): Promise<string> {
-  const caseId = (await ok(ca, OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary, reportedAt: '2026-03-09T09:00:00+08:00' } }, 'caseOpen')).case.id;
-  for (const to of ['ACCEPTED', 'INVESTIGATING', 'IN_DELIBERATION']) await ok(ca, MOVE, { input: { caseId, to, reason: to } }, 'caseTransition');
-  return caseId;
-}
+const caseInDeliberation = (summary: string) => openCaseInDeliberation(ca, wangId, summary, '2026-03-09T09:00:00+08:00');
 
 const civil = (programme: string, beneficiaryIdNumber: string, more: Record<string, unknown> = {}) => ({ department: 'CIVIL_AFFAIRS', programme, amountFen: 150_000, deadlineWorkingDays: 5, beneficiaryIdNumber, ...more });
 const meetingInput = (caseId: string, decisions: unknown[], more: Record<string, unknown> = {}) => ({ caseId, heldOn: '2026-03-13', departmentsPresent: ['CIVIL_AFFAIRS'], decisions, ...more });
