@@ -10,6 +10,7 @@ import { housingScenario } from '../federation/housing/scenario';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { TestClock } from './support/clock';
+import { caseInDeliberation } from './support/cases';
 import { okPayload as ok, userErrorCodes as codes } from './support/payloads';
 import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
 
@@ -36,8 +37,7 @@ beforeAll(async () => {
   await insertRegions(dbs);
   wangId = await insertWang(dbs);
   hub = await startTestHub(dbs, { today: TODAY, purpose: 'CASE_MEETING', clock: clock.now });
-  const caseId = (await ok(hub.gql, OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '住院及住房困难', reportedAt: '2026-03-09T09:00:00+08:00' } }, 'caseOpen')).case.id;
-  for (const to of ['ACCEPTED', 'INVESTIGATING', 'IN_DELIBERATION']) await ok(hub.gql, MOVE, { input: { caseId, to, reason: to } }, 'caseTransition');
+  const caseId = await caseInDeliberation(hub.gql, wangId, '住院及住房困难', '2026-03-09T09:00:00+08:00');
   const met = await ok(
     hub.gql,
     MEETING,

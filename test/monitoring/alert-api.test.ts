@@ -8,14 +8,11 @@
  * nothing.
  */
 import { eq } from 'drizzle-orm';
-import { DEFAULT_LIMIT } from '../../domain/monitoring/triggers';
-import { writeAlerts } from '../../resolvers/monitoring/detect';
-import { activeRuleSet } from '../../rules/load';
-import { activeTriggerSet } from '../../rules/triggers-load';
 import { subscribe, subscriberClient } from '../alert-delivery/scenario';
 import { monitoringAlertEvent } from '../../db/monitoring/schema';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { startTestHub, type TestHub } from '../support/hub';
+import { writeWangJobLossAlert } from '../support/alerts';
 import { insertRegions, insertWang, TODAY, WANG } from '../support/scenarios';
 
 jest.setTimeout(180_000);
@@ -35,36 +32,7 @@ const DISMISS = `mutation($i: AlertDismissInput!) { alertDismiss(input: $i) { al
 /** A new open alert of the Wang household's township, written as the change feed writes one (with its pushes). */
 async function openAlert(subject = WANG.head): Promise<string> {
   serial += 1;
-  const deps = { hub: dbs.hub, sources: dbs.sourceSet, triggerSet: activeTriggerSet(), ruleSet: activeRuleSet(), now: () => NOW };
-  const [change] = await dbs.hub.transaction((tx) =>
-    writeAlerts(
-      deps,
-      tx,
-      [
-        {
-          identity: `alert-api-${serial}`.padEnd(40, '0'),
-          triggerId: 'T4_JOB_LOSS',
-          grade: 'YELLOW',
-          subjectIdNumber: subject,
-          householdId: wangId,
-          regionCode: WANG.regionCode,
-          townshipCode: TOWNSHIP,
-          verifierOffice: TOWNSHIP,
-          monitored: false,
-          evidence: ['失业登记'],
-          evidenceRefs: [],
-          measure: 1,
-          firstClueOn: TODAY,
-          acknowledgeBy: TODAY,
-          verifyBy: '2026-03-30',
-          provisional: false,
-          limit: DEFAULT_LIMIT,
-        },
-      ],
-      'POLL',
-    ),
-  );
-  return String(change.alert.id);
+  return writeWangJobLossAlert(dbs, { identity: `alert-api-${serial}`, householdId: wangId, now: () => NOW, subject });
 }
 
 const actions = async (id: string) => (await dbs.hub.select({ action: monitoringAlertEvent.action }).from(monitoringAlertEvent).where(eq(monitoringAlertEvent.alertId, Number(id))).orderBy(monitoringAlertEvent.seq)).map((e) => e.action);

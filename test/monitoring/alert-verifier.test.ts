@@ -8,13 +8,10 @@
  * Alert.takenOver; others are NOT_ALERT_SUPERVISOR, and an office that verifies it already
  * ALREADY_VERIFIER (a retry of the takeover is answered as repeated).
  */
-import { DEFAULT_LIMIT } from '../../domain/monitoring/triggers';
-import { writeAlerts } from '../../resolvers/monitoring/detect';
-import { activeRuleSet } from '../../rules/load';
-import { activeTriggerSet } from '../../rules/triggers-load';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { startTestHub, type TestHub } from '../support/hub';
 import { TestClock } from '../support/clock';
+import { writeWangJobLossAlert } from '../support/alerts';
 import { insertRegions, insertWang, TODAY, WANG } from '../support/scenarios';
 
 jest.setTimeout(180_000);
@@ -45,36 +42,7 @@ const PUBLISH = `mutation($i: CharityNeedPublishFromAlertInput!) { charityNeedPu
 /** A new open alert of the Wang household (written as the change feed writes one), verified by `verifier`. */
 async function openAlert(verifier = TOWNSHIP): Promise<string> {
   serial += 1;
-  const deps = { hub: dbs.hub, sources: dbs.sourceSet, triggerSet: activeTriggerSet(), ruleSet: activeRuleSet(), now: () => NOW };
-  const [change] = await dbs.hub.transaction((tx) =>
-    writeAlerts(
-      deps,
-      tx,
-      [
-        {
-          identity: `alert-verifier-${serial}`.padEnd(40, '0'),
-          triggerId: 'T4_JOB_LOSS',
-          grade: 'YELLOW',
-          subjectIdNumber: WANG.head,
-          householdId: wangId,
-          regionCode: WANG.regionCode,
-          townshipCode: TOWNSHIP,
-          verifierOffice: verifier,
-          monitored: false,
-          evidence: ['失业登记'],
-          evidenceRefs: [],
-          measure: 1,
-          firstClueOn: TODAY,
-          acknowledgeBy: TODAY,
-          verifyBy: '2026-03-30',
-          provisional: false,
-          limit: DEFAULT_LIMIT,
-        },
-      ],
-      'POLL',
-    ),
-  );
-  return String(change.alert.id);
+  return writeWangJobLossAlert(dbs, { identity: `alert-verifier-${serial}`, householdId: wangId, now: () => NOW, verifierOffice: verifier });
 }
 
 const count = async (sql: string, params: unknown[] = []) => Number(((await dbs.hubPool.query(sql, params))[0] as { n: number }[])[0].n);

@@ -7,13 +7,10 @@
  * nothing up. Every refusal has its code: withdrawn twice, resolved twice, on a withdrawn notice,
  * after the decision, by an office that is not the alert's verifier.
  */
-import { DEFAULT_LIMIT } from '../../domain/monitoring/triggers';
-import { writeAlerts } from '../../resolvers/monitoring/detect';
-import { activeRuleSet } from '../../rules/load';
-import { activeTriggerSet } from '../../rules/triggers-load';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { startTestHub, type TestHub } from '../support/hub';
 import { TestClock } from '../support/clock';
+import { writeWangJobLossAlert } from '../support/alerts';
 import { insertRegions, insertWang, TODAY, WANG } from '../support/scenarios';
 
 jest.setTimeout(180_000);
@@ -49,11 +46,7 @@ beforeAll(async () => {
   dbs = await createTestDatabases('notice_lifecycle');
   await insertRegions(dbs);
   wangId = await insertWang(dbs);
-  const deps = { hub: dbs.hub, sources: dbs.sourceSet, triggerSet: activeTriggerSet(), ruleSet: activeRuleSet(), now: clock.now };
-  const [change] = await dbs.hub.transaction((tx) =>
-    writeAlerts(deps, tx, [{ identity: 'notice-lifecycle'.padEnd(40, '0'), triggerId: 'T4_JOB_LOSS', grade: 'YELLOW', subjectIdNumber: WANG.head, householdId: wangId, regionCode: WANG.regionCode, townshipCode: TOWNSHIP, verifierOffice: TOWNSHIP, monitored: false, evidence: ['失业登记'], evidenceRefs: [], measure: 1, firstClueOn: TODAY, acknowledgeBy: TODAY, verifyBy: '2026-03-30', provisional: false, limit: DEFAULT_LIMIT }], 'POLL'),
-  );
-  alertId = String(change.alert.id);
+  alertId = await writeWangJobLossAlert(dbs, { identity: 'notice-lifecycle', householdId: wangId, now: clock.now });
   hub = await startTestHub(dbs, { purpose: 'MONITORING', clock: clock.now, client: { department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['READER'] } });
   const client = await hub.createClient({ regionScope: TOWNSHIP, roles: ['READER', 'CASEWORKER', 'MEETING_CONVENER'] });
   officerName = client.name;
