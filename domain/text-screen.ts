@@ -50,10 +50,7 @@ export function asciiDigits(text: string): string {
  * for display or storage (it turns 一 into 1 in every word); only to decide.
  */
 export function screeningForm(text: string): string {
-  return text
-    .normalize('NFKC')
-    .replace(/[^\P{Nd}0-9]/gu, asciiDigit)
-    .replace(CHINESE_DIGIT, (c) => CHINESE_DIGITS[c]);
+  return asciiDigits(text.normalize('NFKC')).replace(CHINESE_DIGIT, (c) => CHINESE_DIGITS[c]);
 }
 
 /** What people write between a number's parts: spaces, dashes, dots, slashes, brackets, plus, stars, commas. */
