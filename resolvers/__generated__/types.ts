@@ -563,7 +563,7 @@ export type Mutation = {
   readonly alertNoticePost: AlertNoticePostPayload;
   /** Records an objection received during an alert's village notice (the alert's verifier, purpose MONITORING): its day and kind, no free text. Until resolved (alertNoticeObjectionResolve) it holds up the decision, and one upheld holds it up until the notice is corrected. Not on a withdrawn notice (NOTICE_WITHDRAWN). */
   readonly alertNoticeObjectionRecord: AlertNoticeObjectionPayload;
-  /** Withdraws the alert's live village notice with a reason (the alert's verifier, purpose MONITORING), before the case is decided: it stays on record, no longer counts for the decision, and a corrected notice may be posted (alertNoticePost). Refusals: NOTICE_NOT_POSTED, NOTICE_NOT_FOUND, NOTICE_ALREADY_WITHDRAWN, CASE_ALREADY_DECIDED, TEXT_REQUIRED, TEXT_TOO_LONG. */
+  /** Withdraws the alert's live village notice with a reason (the alert's verifier, purpose MONITORING), before the case is decided: it stays on record, no longer counts for the decision, and a corrected notice may be posted (alertNoticePost). Refusals: NOTICE_NOT_POSTED, NOTICE_ID_REQUIRED, NOTICE_NOT_FOUND, NOTICE_ALREADY_WITHDRAWN, CASE_ALREADY_DECIDED, TEXT_REQUIRED, TEXT_TOO_LONG. */
   readonly alertNoticeWithdraw: AlertNoticeWithdrawPayload;
   /** Resolves an objection to the alert's live notice as UPHELD or DISMISSED with a reason (the alert's verifier, purpose MONITORING), once. The decision waits while one is unresolved (NOTICE_OBJECTION_UNRESOLVED) and is refused while one is upheld (NOTICE_OBJECTION_UPHELD): the notice is then withdrawn and corrected. Refusals: OBJECTION_NOT_FOUND, OBJECTION_ALREADY_RESOLVED, NOTICE_WITHDRAWN, TEXT_REQUIRED, TEXT_TOO_LONG. */
   readonly alertNoticeObjectionResolve: AlertNoticeObjectionResolvePayload;
@@ -4187,7 +4187,7 @@ export type NoticeObjection = {
 export type AlertNoticeWithdrawInput = {
   /** The alert whose live notice is withdrawn. */
   readonly alertId: Scalars['ID']['input'];
-  /** The notice meant (VillageNotice.id, as read before withdrawing): a retry that arrives after the corrected notice was posted is then answered as the retry it is (repeated), where without it the retry would withdraw the correction, the alert's live notice by then. Without it, the alert's live notice. */
+  /** The notice meant (VillageNotice.id, from Alert.notices): required once the alert has more than one notice (NOTICE_ID_REQUIRED), since a retry of the first withdrawal and a withdrawal of the correction are then the same request; named, the retry is answered as the retry it is (repeated) and the correction stays. Without it, while the alert has one notice, that notice. */
   readonly noticeId?: InputMaybe<Scalars['ID']['input']>;
   /** Why (required, up to 500 characters). */
   readonly reason: Scalars['String']['input'];
@@ -4306,6 +4306,8 @@ export type VillageNoticeErrorCode =
   | 'NOTICE_NOT_POSTED'
   /** noticeId names no notice of the alert. */
   | 'NOTICE_NOT_FOUND'
+  /** The alert has more than one notice (a withdrawn one and its correction): a withdrawal names the one meant (noticeId); nothing is withdrawn. */
+  | 'NOTICE_ID_REQUIRED'
   /** An objection is received during the notice's period (postedOn to endsOn) and not after today. */
   | 'OBJECTION_OUTSIDE_PERIOD'
   /** The idempotency key was used for another objection. */
@@ -4473,7 +4475,7 @@ export type Alert = {
   readonly case?: Maybe<Case>;
   /** Every move: who, when, why. */
   readonly history: ReadonlyArray<AlertEvent>;
-  /** Its live village notice, else the last withdrawn one; null before any is posted. */
+  /** Its village notice in force (not withdrawn, whether or not its period still runs); null before any is posted and after the last was withdrawn, until the corrected notice is posted. Withdrawn notices are listed on notices. */
   readonly notice?: Maybe<VillageNotice>;
   /** Every village notice of the alert, oldest first: withdrawn ones and their corrections. */
   readonly notices: ReadonlyArray<VillageNotice>;

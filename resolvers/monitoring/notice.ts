@@ -200,7 +200,13 @@ export async function withdrawVillageNotice(ctx: HubContext, input: { alertId: s
   const { all, live, last } = await noticesOf(ctx, alert.id);
   if (!last) return refused('NOTICE_NOT_POSTED', 'the alert has no village notice', ['input', 'alertId']);
   // The notice named, when named: a retry of an earlier withdrawal then finds its own notice,
-  // withdrawn, and is answered `repeated`, not taken for a withdrawal of the corrected one.
+  // withdrawn, and is answered `repeated`, not taken for a withdrawal of the corrected one. Unnamed,
+  // once the alert has more than one notice a request cannot be read: the first withdrawal's retry
+  // and a withdrawal of the correction for the same reason are the same request (a correction is
+  // always posted after the withdrawal it corrects), so answering it by its content would either
+  // withdraw the correction or leave it live while saying `repeated`. It is refused instead.
+  if (noticeId === null && all.length > 1)
+    return refused('NOTICE_ID_REQUIRED', `the alert has ${all.length} notices (a withdrawn one and its correction): name the one meant (noticeId, from Alert.notices)`, ['input', 'noticeId']);
   const target = noticeId === null ? live ?? last : all.find((n) => n.id === noticeId);
   if (!target) return refused('NOTICE_NOT_FOUND', 'noticeId names no notice of this alert (Alert.notices)', ['input', 'noticeId']);
   const bad = await reasonProblem(ctx, reason, target.householdId);
@@ -250,10 +256,9 @@ export const villageNoticeResolvers: Resolvers = {
     alertNoticeObjectionResolve: (_, { input }, ctx) => resolveNoticeObjection(ctx, input),
   },
   Alert: {
-    notice: async (a, _, ctx) => {
-      const { live, last } = await noticesOf(ctx, a.id);
-      return live ?? last;
-    },
+    // The notice that counts, not withdrawn: a withdrawn one read here looked like the notice in
+    // force. Withdrawn notices stay listed on `notices`, each with its `withdrawn`.
+    notice: async (a, _, ctx) => (await noticesOf(ctx, a.id)).live,
     notices: (a, _, ctx) => ctx.loaders.monitoring.noticesByAlert.load(a.id),
   },
   VillageNotice: {

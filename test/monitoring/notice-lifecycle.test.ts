@@ -5,7 +5,10 @@
  * corrected notice (更正公示) has run a new period; Alert.notices lists both. A notice could be
  * posted and objected to, but neither withdrawn nor its objections resolved, and an objection held
  * nothing up. Every refusal has its code: withdrawn twice, resolved twice, on a withdrawn notice,
- * after the decision, by an office that is not the alert's verifier.
+ * after the decision, by an office that is not the alert's verifier. Alert.notice is the notice in
+ * force (null while the last is withdrawn), and once an alert has more than one notice a withdrawal
+ * names the one meant (NOTICE_ID_REQUIRED): unnamed, a retry of the first withdrawal withdrew the
+ * correction.
  */
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { startTestHub, type TestHub } from '../support/hub';
@@ -103,6 +106,10 @@ it('withdraws the notice once, with a reason; nothing more is recorded on it and
   expect((await object()).data.alertNoticeObjectionRecord.userErrors).toEqual([{ code: 'NOTICE_WITHDRAWN', field: ['input', 'alertId'] }]);
   expect((await resolve({ objectionId, resolution: 'DISMISSED', reason: '撤回' })).data.alertNoticeObjectionResolve.userErrors).toEqual([{ code: 'NOTICE_WITHDRAWN', field: ['input', 'objectionId'] }]);
   expect(await count('SELECT COUNT(*) AS n FROM monitoring_notice_objection')).toBe(1);
+  // No notice is in force: Alert.notice is null (it showed the withdrawn one, as if it counted);
+  // Alert.notices keeps it, withdrawn.
+  const read = await township.gql(`query($id: ID!) { alert(id: $id) { notice { id } notices { running withdrawn { reason } } } }`, { id: alertId });
+  expect(read.data.alert).toEqual({ notice: null, notices: [{ running: false, withdrawn: { reason: '家庭人口有误，更正后重新公示' } }] });
   const refused = await decide();
   expect(refused).toMatchObject({ case: null, userErrors: [{ code: 'NOTICE_REQUIRED', field: ['input', 'to'] }] });
   expect(refused.userErrors[0].message).toContain('withdrawn');
@@ -120,20 +127,36 @@ it('posts the corrected notice (更正) for a new period, lists both, and decide
     { id: expect.any(String), correction: false, running: false, withdrawn: { reason: '家庭人口有误，更正后重新公示' }, objections: [{ resolution: 'UPHELD' }] },
     { id: corrected.notice.id, correction: true, running: true, withdrawn: null, objections: [] },
   ]);
-  // The first withdrawal's retry, arriving after the correction was posted: naming the notice it
-  // meant, it is answered as the retry it is and the correction stays live.
+  // The first withdrawal's retry, arriving after the correction was posted. Not naming the notice,
+  // it cannot be told from a withdrawal of the correction for the same reason: refused, nothing
+  // withdrawn (it withdrew the correction). Naming the notice it meant, it is answered as the retry
+  // it is and the correction stays live.
   const first = read.data.alert.notices[0].id;
+  const unnamed = (await withdraw({ reason: '家庭人口有误，更正后重新公示' })).data.alertNoticeWithdraw;
+  expect(unnamed).toEqual({ notice: null, repeated: false, userErrors: [{ code: 'NOTICE_ID_REQUIRED', field: ['input', 'noticeId'] }] });
+  expect((await withdraw({ reason: '措施有误' })).data.alertNoticeWithdraw.userErrors).toEqual([{ code: 'NOTICE_ID_REQUIRED', field: ['input', 'noticeId'] }]);
+  expect(await count('SELECT COUNT(*) AS n FROM monitoring_village_notice WHERE live_alert_id IS NOT NULL')).toBe(1);
   const retried = (await withdraw({ noticeId: first, reason: '家庭人口有误，更正后重新公示' })).data.alertNoticeWithdraw;
   expect(retried).toMatchObject({ notice: { id: first, running: false }, repeated: true, userErrors: [] });
   expect((await withdraw({ noticeId: first, reason: '另一理由' })).data.alertNoticeWithdraw.userErrors).toEqual([{ code: 'NOTICE_ALREADY_WITHDRAWN', field: ['input', 'alertId'] }]);
   expect((await withdraw({ noticeId: '999999', reason: '撤回' })).data.alertNoticeWithdraw.userErrors).toEqual([{ code: 'NOTICE_NOT_FOUND', field: ['input', 'noticeId'] }]);
   const still = await township.gql(`query($id: ID!) { alert(id: $id) { notice { id running } } }`, { id: alertId });
   expect(still.data.alert.notice).toEqual({ id: corrected.notice.id, running: true });
+  // The correction withdrawn in turn, named: withdrawn once (its retry repeated), and a second
+  // correction posted; Alert.notice is null in between.
+  const correctionWithdrawn = await withdraw({ noticeId: corrected.notice.id, reason: '救助措施有误，更正后重新公示' });
+  expect(correctionWithdrawn.data.alertNoticeWithdraw).toMatchObject({ notice: { id: corrected.notice.id, running: false, withdrawn: { reason: '救助措施有误，更正后重新公示' } }, repeated: false, userErrors: [] });
+  expect((await withdraw({ noticeId: corrected.notice.id, reason: '救助措施有误，更正后重新公示' })).data.alertNoticeWithdraw).toMatchObject({ notice: { id: corrected.notice.id }, repeated: true, userErrors: [] });
+  expect((await township.gql(`query($id: ID!) { alert(id: $id) { notice { id } } }`, { id: alertId })).data.alert.notice).toBeNull();
+  const recorrected = (await post({ measures: ['TEMPORARY_AID'] })).data.alertNoticePost;
+  expect(recorrected).toMatchObject({ notice: { postedOn: '2026-03-21', endsOn: '2026-03-26', correction: true, running: true }, repeated: false, userErrors: [] });
+  const listed = await township.gql(`query($id: ID!) { alert(id: $id) { notice { id } notices { id running } } }`, { id: alertId });
+  expect(listed.data.alert).toEqual({ notice: { id: recorrected.notice.id }, notices: [{ id: first, running: false }, { id: corrected.notice.id, running: false }, { id: recorrected.notice.id, running: true }] });
   const second = (await object({ kind: 'ELIGIBILITY_DOUBTED' })).data.alertNoticeObjectionRecord.notice.objections[0].id;
   clock.set('2026-03-27T09:00:00+08:00');
   expect((await decide()).userErrors.map((e: { code: string }) => e.code)).toEqual(['NOTICE_OBJECTION_UNRESOLVED']);
   expect((await resolve({ objectionId: second, resolution: 'DISMISSED', reason: '经核实不成立' })).data.alertNoticeObjectionResolve.userErrors).toEqual([]);
   expect(await decide()).toEqual({ case: { state: 'DECIDED' }, userErrors: [] });
   // Decided: the notice stays as it was.
-  expect((await withdraw({ reason: '撤回' })).data.alertNoticeWithdraw.userErrors).toEqual([{ code: 'CASE_ALREADY_DECIDED', field: ['input', 'alertId'] }]);
+  expect((await withdraw({ noticeId: recorrected.notice.id, reason: '撤回' })).data.alertNoticeWithdraw.userErrors).toEqual([{ code: 'CASE_ALREADY_DECIDED', field: ['input', 'alertId'] }]);
 });
