@@ -408,7 +408,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
 
   // schema/reported-aid.graphql: a reporter's own entries and totals, and who reported a record.
   AidReporter: { kind: 'OPEN', why: 'names an office or charity and its own reference, not a person' },
-  ReportedAidEntry: { kind: 'OPEN', why: 'reached only through aidReport and reportedAidHistory: the calling reporter’s own entries' },
+  ReportedAidEntry: { kind: 'OPEN', why: 'reached only through aidReport and reportedAidHistory: the calling reporter’s own entries (in a charity’s chain of corrections, its organisation’s)' },
   ReportedAidTotal: { kind: 'OPEN', why: 'counts and sums of the calling reporter’s own entries' },
   AidReportPayload: { kind: 'OPEN', why: 'the outcome of the calling reporter’s own batch' },
   AidReportError: { kind: 'OPEN', why: 'a problem with the calling reporter’s own record' },

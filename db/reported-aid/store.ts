@@ -30,14 +30,33 @@ export interface RecordOutcome {
   written: boolean[];
 }
 
+export interface RecordOptions {
+  /**
+   * Entries of other clients of the reporter's organisation that a record of the batch may
+   * supersede, by their reference: a charity's delivery corrected by another of its clients than the
+   * one that reported it. The new entry is the correcting client's (the ledger names who acted),
+   * the entry it supersedes stays its writer's. Each must carry the reporter's credit code: one
+   * organisation's entries are never superseded by another's.
+   */
+  organisationEntries?: readonly ReportedAidRow[];
+}
+
 /**
  * Records validated aid for one reporter. Idempotent by (reporter, reference): a record already in
  * the ledger with the same content is left as it is; the same reference with other content is
  * refused (REFERENCE_CONFLICT). A CORRECTION or REVERSAL supersedes the reporter's entry under its
- * `supersedesReference` (already in the ledger or earlier in the batch), which must still stand.
+ * `supersedesReference` (already in the ledger or earlier in the batch), or one of
+ * `options.organisationEntries`, which must still stand.
  * Any problem returns every error and writes nothing; the caller's transaction keeps the batch whole.
  */
-export async function recordReportedAid(tx: LedgerDb, records: readonly ValidReportedAid[], reporter: Reporter, now: Date = new Date()): Promise<{ ok: true; outcome: RecordOutcome } | { ok: false; errors: ReportError[] }> {
+export async function recordReportedAid(tx: LedgerDb, records: readonly ValidReportedAid[], reporter: Reporter, now: Date = new Date(), options: RecordOptions = {}): Promise<{ ok: true; outcome: RecordOutcome } | { ok: false; errors: ReportError[] }> {
+  // Another client's entries of the organisation, by reference: a record superseding one of these
+  // supersedes it, not an entry of the reporter's own under the same reference.
+  const others = new Map<string, ReportedAidRow>();
+  for (const row of options.organisationEntries ?? []) {
+    if (reporter.creditCode === null || row.reporterCreditCode !== reporter.creditCode) throw new Error('a ledger entry is superseded only by a client of the organisation that wrote it');
+    if (row.reporterClient !== reporter.clientName) others.set(referenceKey(row.reference), row);
+  }
   const references = [...new Set(records.flatMap((r) => [r.reference, ...(r.supersedesReference ? [r.supersedesReference] : [])]))];
   const existing = await tx
     .select()
@@ -45,14 +64,15 @@ export async function recordReportedAid(tx: LedgerDb, records: readonly ValidRep
     .where(and(eq(reportedAid.reporterClient, reporter.clientName), inList(reportedAid.reference, references)));
   // Keyed as the unique key compares (referenceKey): a reference sent in another case is the same one.
   const byRef = new Map(existing.map((r) => [referenceKey(r.reference), r]));
+  const supersedable = (reference: string) => others.get(referenceKey(reference)) ?? byRef.get(referenceKey(reference));
   // The entries this batch would supersede, locked by primary key and read again: a locking read
   // sees the latest committed state, so of two corrections of one entry sent at once the second
   // waits for the first and finds the entry superseded (the plain read above may predate it, and
   // both would stand, the aid counted twice).
-  const targetIds = [...new Set(records.flatMap((r) => (r.supersedesReference && !byRef.has(referenceKey(r.reference)) ? [byRef.get(referenceKey(r.supersedesReference))?.id] : [])))].filter((id): id is number => id !== undefined);
+  const targetIds = [...new Set(records.flatMap((r) => (r.supersedesReference && !byRef.has(referenceKey(r.reference)) ? [supersedable(r.supersedesReference)?.id] : [])))].filter((id): id is number => id !== undefined);
   if (targetIds.length > 0) {
     const locked = await tx.select().from(reportedAid).where(inList(reportedAid.id, targetIds)).for('update');
-    for (const row of locked) byRef.set(referenceKey(row.reference), row);
+    for (const row of locked) (row.reporterClient === reporter.clientName ? byRef : others).set(referenceKey(row.reference), row);
   }
   const errors: ReportError[] = [];
   const hashes = records.map(contentHash);
@@ -69,7 +89,7 @@ export async function recordReportedAid(tx: LedgerDb, records: readonly ValidRep
     }
     fresh.push(index);
     if (r.supersedesReference) {
-      const target = byRef.get(referenceKey(r.supersedesReference));
+      const target = supersedable(r.supersedesReference);
       const earlier = batchRefs.get(referenceKey(r.supersedesReference));
       if (!target && earlier === undefined) errors.push({ index, code: 'SUPERSEDES_UNKNOWN', field: 'supersedesReference', message: 'no record of this reporter under that reference' });
       else if ((target && target.supersededBy !== null) || supersededInBatch.has(referenceKey(r.supersedesReference))) {
@@ -121,6 +141,12 @@ export async function recordReportedAid(tx: LedgerDb, records: readonly ValidRep
   // Point each superseded entry at its successor; its content stays as it was.
   for (const [target, index] of supersededInBatch) {
     const successor = now2.get(referenceKey(records[index].reference))!;
+    const other = others.get(target);
+    if (other) {
+      await tx.update(reportedAid).set({ supersededBy: successor.id }).where(and(eq(reportedAid.id, other.id), isNull(reportedAid.supersededBy)));
+      other.supersededBy = successor.id;
+      continue;
+    }
     await tx.update(reportedAid).set({ supersededBy: successor.id }).where(and(eq(reportedAid.reporterClient, reporter.clientName), eq(reportedAid.reference, target), isNull(reportedAid.supersededBy)));
     now2.get(target)!.supersededBy = successor.id;
   }
@@ -136,18 +162,24 @@ export function standingByIdNumbers(db: Pick<HubDb, 'select'>, idNumbers: readon
     .where(and(inList(reportedAid.beneficiaryIdNumber, idNumbers), isNull(reportedAid.supersededBy)));
 }
 
-/** A reporter's entry under a reference and every entry before and after it in its chain of supersession. */
+/**
+ * A reporter's entry under a reference and every entry before and after it in its chain of
+ * supersession. A charity's chain runs across the clients of its organisation (a delivery corrected
+ * by another of its clients than the one that reported it: each entry names its writer).
+ */
 export async function historyOf(db: HubDb, clientName: string, reference: string): Promise<ReportedAidRow[]> {
-  const all = await db.select().from(reportedAid).where(eq(reportedAid.reporterClient, clientName)).orderBy(asc(reportedAid.id));
-  const byRef = new Map(all.map((r) => [referenceKey(r.reference), r]));
-  const start = byRef.get(referenceKey(reference));
+  const org = await charityOf(db, clientName);
+  const clients = org ? (await db.select({ clientName: charityOrganisation.clientName }).from(charityOrganisation).where(eq(charityOrganisation.creditCode, org.creditCode))).map((c) => c.clientName) : [clientName];
+  const all = await db.select().from(reportedAid).where(inList(reportedAid.reporterClient, [...new Set([clientName, ...clients])])).orderBy(asc(reportedAid.id));
+  const start = all.find((r) => r.reporterClient === clientName && referenceKey(r.reference) === referenceKey(reference));
   if (!start) return [];
-  // Back to the first entry, then forward along superseded_by.
+  // Back to the first entry (the one superseded by each), then forward along superseded_by.
+  const bySuccessor = new Map(all.flatMap((r) => (r.supersededBy === null ? [] : [[r.supersededBy, r] as const])));
   let first = start;
-  while (first.supersedesReference && byRef.has(referenceKey(first.supersedesReference))) first = byRef.get(referenceKey(first.supersedesReference))!;
+  while (bySuccessor.has(first.id)) first = bySuccessor.get(first.id)!;
   const byId = new Map(all.map((r) => [r.id, r]));
   const chain = [first];
-  while (chain[chain.length - 1].supersededBy !== null) chain.push(byId.get(chain[chain.length - 1].supersededBy!)!);
+  for (let next = first.supersededBy; next !== null && byId.has(next); next = byId.get(next)!.supersededBy) chain.push(byId.get(next)!);
   return chain;
 }
 

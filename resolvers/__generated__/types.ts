@@ -3566,8 +3566,8 @@ export type Query = {
    */
   readonly reportedAidReconciliation: ReadonlyArray<ReportedAidTotal>;
   /**
-   * The calling reporter's entries under a reference, first to latest (corrections and reversals
-   * included). The reference is read as aidReport records it, trimmed; one aidReport would refuse
+   * The calling reporter's entry under a reference and its chain, first to latest (corrections and
+   * reversals included; a charity's chain may hold entries another client of its organisation wrote). The reference is read as aidReport records it, trimmed; one aidReport would refuse
    * (not 1–64 letters, digits or . _ : / -) is BAD_USER_INPUT, reason MALFORMED_REFERENCE.
    */
   readonly reportedAidHistory: ReadonlyArray<ReportedAidEntry>;

@@ -368,9 +368,11 @@ export async function correctDelivery(
 
 /**
  * The ledger's CORRECTION or REVERSAL of the entry that recorded the superseded delivery, under the
- * new entry's reference and the client that wrote the first (the ledger supersedes a reporter's own
- * entries): same person, programme, settlement, case and need. A delivery the ledger never held
- * (none is written otherwise since deliveries entered it) has nothing there to supersede.
+ * new entry's reference and the client correcting it: the ledger names who acted, and an
+ * organisation with several clients has its entries corrected by any of them (the organisation was
+ * checked: another's delivery reads as none). Same person, programme, settlement, case and need. A
+ * delivery the ledger never held (none is written otherwise since deliveries entered it) has nothing
+ * there to supersede.
  */
 async function correctionIntoLedger(ctx: HubContext, tx: HubTx, entry: store.DeliveryRecord, superseded: store.DeliveryRecord): Promise<CharityOutcome<unknown> | null> {
   const earlier = await store.ledgerEntryOfDelivery(tx, superseded);
@@ -394,7 +396,7 @@ async function correctionIntoLedger(ctx: HubContext, tx: HubTx, entry: store.Del
     ctx.today,
   );
   if (!checked.ok) return refuse('DELIVERY_NOT_RECORDABLE', checked.errors.map((e) => `${e.field ?? 'record'}: ${e.message}`).join('; '), deliveryField(checked.errors));
-  const recorded = await recordReportedAid(tx, checked.records, { clientName: earlier.reporterClient, office: 'CHARITY', creditCode: entry.creditCode }, ctx.now());
+  const recorded = await recordReportedAid(tx, checked.records, { clientName: caller(ctx).name, office: 'CHARITY', creditCode: entry.creditCode }, ctx.now(), { organisationEntries: [earlier] });
   if (!recorded.ok) {
     return recorded.errors.some((e) => e.code === 'REFERENCE_CONFLICT')
       ? refuse('DELIVERY_REFERENCE_REUSED', 'the charity already reported other aid under this reference', ['input', 'reference'])

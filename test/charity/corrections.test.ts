@@ -4,8 +4,9 @@
  * pledge reduced (charityPledgeReduce). Nothing is rewritten: each is a new entry superseding the
  * earlier one, in the charity's entries and in the reported-aid ledger, so the history stays while
  * the household's aid, its totals, the need's and pledge's amounts and the meeting brief show what
- * stands. Only the organisation that made an entry corrects it; a retry under the same reference
- * answers the first; every refusal has its code and writes nothing.
+ * stands. Only the organisation that made an entry corrects it (any of its clients, the ledger
+ * naming the one that did); a retry under the same reference answers the first; every refusal has
+ * its code and writes nothing.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -322,6 +323,57 @@ describe('a pledge reduced after the household revoked its consent', () => {
     expect((await data(office, `mutation($id: ID!) { charityConsentRevoke(input: { consentId: $id }) { withdrawnNeeds userErrors { code } } }`, { id: String(need.consent_id) }, 'charityConsentRevoke')).userErrors).toEqual([]);
     expect((await data(charity, REDUCE, { input: { pledgeId, amountFen: 50_000, reason: '资金调整', reference: 'RD-REVOKED' } }, 'charityPledgeReduce')).userErrors).toEqual([]);
     expect((await rows('SELECT state, close_reason, pledged_fen FROM charity_need WHERE id = ?', [Number(needId)]))[0]).toEqual({ state: 'WITHDRAWN', close_reason: 'CONSENT_REVOKED', pledged_fen: 50_000 });
+  });
+});
+
+describe('an organisation with two clients', () => {
+  it('records each correction in the ledger under the client that made it, superseding the other client’s entry; the history runs across them', async () => {
+    clock.set(`${TODAY}T10:00:00+08:00`);
+    const second = await hub.createClient({ name: 'charity-c-2', department: 'CHARITY', regionScope: '370800', roles: ['CHARITY'] });
+    const charity2 = hub.as({ token: second.token, purpose: 'CHARITY_LINKAGE' });
+    await register(charity2, ORG, '济宁市某慈善基金会');
+    const { pledgeId } = await pledged(100_000, 'PL-TWO');
+    const deliveryId = (await data(charity, DELIVER, { input: { pledgeId, amountFen: 60_000, deliveredOn: TODAY, reference: 'TWO-D' } }, 'charityDeliveryReport')).delivery.id;
+    // The second client corrects the first's delivery (the organisation is the same); another organisation still cannot.
+    const input = { deliveryId, amountFen: 50_000, reason: '金额有误', reference: 'TWO-D-C' };
+    expect((await data(other, CORRECT, { input: { ...input, reference: 'OT-TWO' } }, 'charityDeliveryCorrect')).userErrors).toEqual([{ code: 'DELIVERY_NOT_FOUND', field: ['input', 'deliveryId'] }]);
+    const corrected = await data(charity2, CORRECT, { input }, 'charityDeliveryCorrect');
+    expect(corrected).toMatchObject({ delivery: { reference: 'TWO-D-C', amountFen: 50_000, supersedesId: deliveryId }, replayed: false, userErrors: [] });
+    expect(await data(charity2, CORRECT, { input }, 'charityDeliveryCorrect')).toMatchObject({ delivery: { id: corrected.delivery.id }, replayed: true, userErrors: [] });
+    // The household's aid names who reported what stands: the correcting client.
+    const seen = await hub.as({ token: officeToken, purpose: 'ELIGIBILITY_REVIEW' }).gql(`query($id: ID!) { household(id: $id) { aid { amountFen reportedBy { clientName creditCode reference } } } }`, { id: String(wangId) });
+    expect(seen.data.household.aid.filter((a: any) => a.reportedBy?.reference.startsWith('TWO-D'))).toEqual([{ amountFen: 50_000, reportedBy: { clientName: 'charity-c-2', creditCode: ORG, reference: 'TWO-D-C' } }]);
+    // And back: the first client cancels the second's correction.
+    expect((await data(charity, CANCEL, { input: { deliveryId: corrected.delivery.id, reason: '未实际发放', reference: 'TWO-D-R' } }, 'charityDeliveryCancel')).userErrors).toEqual([]);
+    const ledger = await rows("SELECT id, reporter_client AS client, reporter_credit_code AS org, reference, entry_kind AS kind, supersedes_reference AS supersedes, superseded_by FROM reported_aid WHERE reference LIKE 'TWO-D%' ORDER BY id");
+    expect(ledger).toEqual([
+      { id: ledger[0].id, client: charityName, org: ORG, reference: 'TWO-D', kind: 'AID', supersedes: null, superseded_by: ledger[1].id },
+      { id: ledger[1].id, client: 'charity-c-2', org: ORG, reference: 'TWO-D-C', kind: 'CORRECTION', supersedes: 'TWO-D', superseded_by: ledger[2].id },
+      { id: ledger[2].id, client: charityName, org: ORG, reference: 'TWO-D-R', kind: 'REVERSAL', supersedes: 'TWO-D-C', superseded_by: null },
+    ]);
+    expect(await rows("SELECT reference, recorded_by_client AS client FROM charity_delivery WHERE reference LIKE 'TWO-D%' ORDER BY id")).toEqual([
+      { reference: 'TWO-D', client: null },
+      { reference: 'TWO-D-C', client: 'charity-c-2' },
+      { reference: 'TWO-D-R', client: charityName },
+    ]);
+    // A pledge reduced by the second client is its reduction.
+    expect((await data(charity2, REDUCE, { input: { pledgeId, amountFen: 40_000, reason: '资金调整', reference: 'TWO-RD' } }, 'charityPledgeReduce')).userErrors).toEqual([]);
+    expect(await rows("SELECT recorded_by_client AS client FROM charity_pledge_reduction WHERE reference = 'TWO-RD'")).toEqual([{ client: 'charity-c-2' }]);
+    // Each client reads the whole chain back, whichever of its entries it names (a client made
+    // with DEPARTMENT_WRITER beside CHARITY, as the next test's, reads its history).
+    await dbs.hubPool.query("UPDATE api_client SET roles = 'CHARITY,DEPARTMENT_WRITER' WHERE name IN (?, 'charity-c-2')", [charityName]);
+    try {
+      const HISTORY = `query($r: String!) { reportedAidHistory(reference: $r) { reference entryKind superseded } }`;
+      const chain = [{ reference: 'TWO-D', entryKind: 'AID', superseded: true }, { reference: 'TWO-D-C', entryKind: 'CORRECTION', superseded: true }, { reference: 'TWO-D-R', entryKind: 'REVERSAL', superseded: false }];
+      for (const [token, r] of [[charityToken, 'TWO-D'], [second.token, 'TWO-D-C'], [charityToken, 'two-d-r']]) {
+        const res = await hub.as({ token, purpose: 'DUPLICATE_CHECK' }).gql(HISTORY, { r });
+        expect({ r, errors: res.errors, history: res.data?.reportedAidHistory }).toEqual({ r, errors: undefined, history: chain });
+      }
+      // Not another client's reference: the second client holds no entry under TWO-D.
+      expect((await hub.as({ token: second.token, purpose: 'DUPLICATE_CHECK' }).gql(HISTORY, { r: 'TWO-D' })).data.reportedAidHistory).toEqual([]);
+    } finally {
+      await dbs.hubPool.query("UPDATE api_client SET roles = 'CHARITY' WHERE name IN (?, 'charity-c-2')", [charityName]);
+    }
   });
 });
 
