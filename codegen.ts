@@ -58,6 +58,7 @@ export const pluginConfig = {
     Case: '../../db/cases/records#CaseRecord',
     CaseEvent: '../../db/cases/records#CaseEventRecord',
     Referral: '../../db/cases/records#ReferralRecord',
+    ReferralPayload: '../models#ReferralWritePayload',
     Meeting: '../../db/cases/records#MeetingRecord',
     SecondAidApproval: '../../db/cases/records#SecondAidRecord',
     Fulfilment: '../../db/case-loop/store#FulfilmentRecord',

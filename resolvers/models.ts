@@ -12,6 +12,7 @@ import type { AidSummary } from '../domain/household/aid-summary';
 import type { Dossier } from '../domain/cases/dossier';
 import type { OverdueReport } from '../domain/cases/supervision';
 import type { DepartmentCode } from '../domain/departments';
+import type { CaseUserError } from '../domain/cases/errors';
 
 export interface PageInfoData {
   hasNextPage: boolean;
@@ -52,3 +53,11 @@ export interface ReportedAidConflict {
   finding: import('../domain/findings/facts').Finding;
 }
 export type CountyOverdueWork = CaseOverdueReport['byCounty'][number];
+
+/** A referral write's payload: `replayed` is set by a write answered as a retry, and false when absent (a refusal). */
+export interface ReferralWritePayload {
+  referral?: ReferralRecord | null;
+  case?: CaseRecord | null;
+  userErrors: CaseUserError[];
+  replayed?: boolean;
+}

@@ -1,13 +1,17 @@
 /**
  * A meeting's decisions checked against the decisions not yet given (the meeting's others, slips
- * still waiting of the case and of the household's other open cases), and a meeting sent again
- * after a lost answer answered as the retry it is.
+ * still waiting of the case and of the household's other open cases), also when two cases of the
+ * household decide at the same moment, and a meeting or reassignment sent again after a lost answer
+ * answered as the retry it is.
  */
-import { eq } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { createClient } from '../access/clients';
-import { caseMeeting, referralSlip } from '../db/cases/schema';
-import { createTestDatabases, type TestDatabases } from './support/databases';
-import { startTestHub, type TestHub } from './support/hub';
+import { aidCase, caseEvent, caseMeeting, referralSlip } from '../db/cases/schema';
+import { declinedDecision, householdDecisionLock } from '../db/case-loop/schema';
+import { recordMeeting } from '../db/cases/meetings';
+import { createTestDatabases, lockWaits, type TestDatabases } from './support/databases';
+import { startTestHub, type GraphQLResponse, type TestHub } from './support/hub';
+import { until } from './support/until';
 import { TestClock } from './support/clock';
 import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
 import { okPayload } from './support/payloads';
@@ -19,6 +23,7 @@ const MEETING = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $i
 const DECLINE = `mutation($input: ReferralDeclineInput!) { referralDecline(input: $input) { referral { id } userErrors { code } } }`;
 const WAIVE = `mutation($input: ReferralWaiveInput!) { referralWaive(input: $input) { referral { id } userErrors { code } } }`;
 const REASSIGN = `mutation($input: ReferralReassignInput!) { referralReassign(input: $input) { referral { id } userErrors { code field message } } }`;
+const REASSIGN_REPLAYED = `mutation($input: ReferralReassignInput!) { referralReassign(input: $input) { referral { id } replayed userErrors { code field message } } }`;
 
 type Gql = TestHub['gql'];
 
@@ -27,6 +32,8 @@ let hub: TestHub;
 let wangId: number;
 /** 任城区民政局: convener, and the office its own slips go to (it declines them to clear the household's pending decisions). */
 let ca: Gql;
+/** 任城区总工会: declines the union's slips. */
+let union: Gql;
 const clock = new TestClock('2026-03-15T10:00:00+08:00');
 
 const ok = okPayload;
@@ -52,6 +59,8 @@ beforeAll(async () => {
   hub = await startTestHub(dbs, { today: TODAY, purpose: 'CASE_MEETING', clock: clock.now });
   const { token } = await createClient(hub.accessDb, { name: 'rencheng-civil-affairs', department: 'CIVIL_AFFAIRS', regionScope: '370811', roles: ['READER', 'CASEWORKER', 'MEETING_CONVENER', 'REFERRAL_HANDLER'] });
   ca = hub.as({ token, purpose: 'CASE_MEETING' }).gql;
+  const unionClient = await createClient(hub.accessDb, { name: 'rencheng-union', department: 'UNION', regionScope: '370811', roles: ['READER', 'REFERRAL_HANDLER'] });
+  union = hub.as({ token: unionClient.token, purpose: 'REFERRAL' }).gql;
 });
 
 afterAll(async () => {
@@ -170,13 +179,38 @@ describe('a meeting sent again after a lost answer', () => {
     const declined = met.meeting.decisions[0].id;
     await ok(ca, DECLINE, { input: { referralId: declined, reason: '金额需调整' } }, 'referralDecline');
     const input = { referralId: declined, reason: '改由工会帮扶', department: 'UNION', programme: 'UNION_HARDSHIP', amountFen: 90_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.child, idempotencyKey: 'reassign-retry-1' };
-    const first = await ok(ca, REASSIGN, { input }, 'referralReassign');
-    const again = await ok(ca, REASSIGN, { input }, 'referralReassign');
-    expect(again.referral.id).toBe(first.referral.id);
-    // Without the key it is a new request for a decline already resolved.
+    const first = await ok(ca, REASSIGN_REPLAYED, { input }, 'referralReassign');
+    expect(first.replayed).toBe(false);
+    const again = await ok(ca, REASSIGN_REPLAYED, { input }, 'referralReassign');
+    expect(again).toMatchObject({ replayed: true, referral: { id: first.referral.id } });
+    // Without the key the same reassignment is its retry too (a declined decision is reassigned once).
     const { idempotencyKey: _key, ...unkeyed } = input;
-    const res = await ca(REASSIGN, { input: unkeyed });
+    expect(await ok(ca, REASSIGN_REPLAYED, { input: unkeyed }, 'referralReassign')).toMatchObject({ replayed: true, referral: { id: first.referral.id } });
+    // Another reassignment of it is not: refused as a decline already resolved.
+    const res = await ca(REASSIGN, { input: { ...unkeyed, amountFen: 95_000 } });
     expect(res.data.referralReassign.userErrors.map((e: { code: string }) => e.code)).toEqual(['DECISION_NOT_DECLINED']);
+  });
+
+  it('answers a reassignment retried without a key with the slip it issued, replayed, and refuses any other reassignment of the decision', async () => {
+    const caseId = await caseInDeliberation('改派无键重试');
+    const met = await ok(ca, MEETING, { input: meetingInput(caseId, [{ department: 'UNION', programme: 'UNION_HARDSHIP', amountFen: 80_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.spouse }], { departmentsPresent: ['CIVIL_AFFAIRS', 'UNION'] }) }, 'meetingRecord');
+    const declined = met.meeting.decisions[0].id;
+    await ok(union, DECLINE, { input: { referralId: declined, reason: '不符合工会帮扶条件' } }, 'referralDecline');
+    const input = { referralId: declined, reason: '改由民政临时救助', department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 80_000, deadlineWorkingDays: 5, cause: 'JOB_LOSS' };
+    const first = await ok(ca, REASSIGN_REPLAYED, { input }, 'referralReassign');
+    expect(first.replayed).toBe(false);
+    // The answer was lost; the same request again (its slip now waits for the same aid: no DECISION_CONFLICT).
+    const again = await ok(ca, REASSIGN_REPLAYED, { input: { ...input, reason: ` ${input.reason} ` } }, 'referralReassign');
+    expect(again).toMatchObject({ replayed: true, referral: { id: first.referral.id } });
+    const slips = await dbs.hub.select().from(referralSlip).where(eq(referralSlip.caseId, Number(caseId)));
+    expect(slips).toHaveLength(2);
+    // A different reassignment (another reason, amount, department or beneficiary) is refused.
+    for (const other of [{ reason: '另一理由' }, { amountFen: 70_000 }, { department: 'HEALTH', programme: 'MEDICAL_AID', cause: null }, { beneficiaryIdNumber: WANG.head }, { conflictOverrideReason: '已核实' }]) {
+      const res = await ca(REASSIGN, { input: { ...input, ...other } });
+      expect([other, res.data.referralReassign.userErrors.map((e: { code: string }) => e.code)]).toEqual([other, ['DECISION_NOT_DECLINED']]);
+    }
+    expect(await dbs.hub.select().from(referralSlip).where(eq(referralSlip.caseId, Number(caseId)))).toHaveLength(2);
+    await declineAll([first.referral]);
   });
 });
 
@@ -210,5 +244,114 @@ describe('supervision lists declined decisions still open', () => {
     expect(after.data.overdueReport.byOffice.flatMap(ids)).not.toContain(slip);
     const then = await ca(REPORT, { asOf: waivedAt });
     expect(then.data.overdueReport.byOffice.flatMap(ids)).toContain(slip);
+  });
+});
+
+describe('two cases of one household deciding at the same moment', () => {
+  /** What a case has on record: its state, meetings, slips and events (a write refused whole leaves all four as they were). */
+  async function onRecord(caseId: string) {
+    const id = Number(caseId);
+    const [[c], meetings, slips, events] = await Promise.all([
+      dbs.hub.select({ state: aidCase.state }).from(aidCase).where(eq(aidCase.id, id)),
+      dbs.hub.select().from(caseMeeting).where(eq(caseMeeting.caseId, id)),
+      dbs.hub.select().from(referralSlip).where(eq(referralSlip.caseId, id)),
+      dbs.hub.select().from(caseEvent).where(eq(caseEvent.caseId, id)),
+    ]);
+    return { state: c.state, meetings: meetings.length, slips: slips.length, events: events.length };
+  }
+
+  /** The household's slips still waiting for the grandmother's temporary aid (disaster). */
+  async function grandmothersWaitingAid(): Promise<number> {
+    const rows = await dbs.hub
+      .select({ id: referralSlip.id })
+      .from(referralSlip)
+      .innerJoin(aidCase, eq(aidCase.id, referralSlip.caseId))
+      .where(and(eq(aidCase.householdId, wangId), eq(referralSlip.programmeCode, 'TEMP_AID'), eq(referralSlip.beneficiaryIdNumber, WANG.grandmother), inArray(referralSlip.state, ['ISSUED', 'ACCEPTED'])));
+    return rows.length;
+  }
+
+  /**
+   * Sends the requests while both cases' rows are held from another connection, so each has made
+   * its checks (the household has nothing waiting) before either writes; released once both wait.
+   */
+  async function sentTogether(caseIds: string[], send: () => Promise<GraphQLResponse>[]): Promise<GraphQLResponse[]> {
+    let sent: Promise<GraphQLResponse>[] | undefined;
+    await dbs.hub.transaction(async (tx) => {
+      await tx.execute(sql`select id from aid_case where id in (${sql.join(caseIds.map(Number), sql`, `)}) for update`);
+      sent = send();
+      // Awaited below, once the cases are released; one answered while they are held never reached its write (refused by a check).
+      let answered = 0;
+      sent.forEach((p) => p.then(() => answered++, () => answered++));
+      await until('both requests waiting for their case', async () => ({ waiting: await lockWaits(dbs.hub), answered }), (v) => v.waiting >= 2 || v.answered > 0);
+    });
+    return Promise.all(sent!);
+  }
+
+  const disaster = civil('TEMP_AID', WANG.grandmother, { cause: 'DISASTER' });
+
+  it('records one of two meetings deciding the same aid for the same person, refuses the other as a duplicate, and writes nothing of it', async () => {
+    const cases = [await caseInDeliberation('同时议定甲'), await caseInDeliberation('同时议定乙')];
+    const before = await Promise.all(cases.map(onRecord));
+    const replies = await sentTogether(cases, () => cases.map((caseId) => ca(MEETING, { input: meetingInput(caseId, [disaster]) })));
+    for (const r of replies) expect(r.errors).toBeUndefined();
+    const won = replies.findIndex((r) => r.data.meetingRecord.userErrors.length === 0);
+    expect(won).toBeGreaterThanOrEqual(0);
+    const lost = 1 - won;
+    expect(replies[lost].data.meetingRecord).toMatchObject({ meeting: null, userErrors: [expect.objectContaining({ code: 'DECISION_CONFLICT', field: ['input', 'decisions', '0', 'conflictOverrideReason'] })] });
+    expect(replies[lost].data.meetingRecord.userErrors).toHaveLength(1);
+    expect(replies[lost].data.meetingRecord.userErrors[0].message).toContain('DUPLICATE_DECISION');
+    expect(replies[lost].data.meetingRecord.userErrors[0].message).toContain(`的转办单 ${replies[won].data.meetingRecord.meeting.decisions[0].id}`);
+    expect(await onRecord(cases[lost])).toEqual(before[lost]);
+    expect(await onRecord(cases[won])).toMatchObject({ state: 'DECIDED', meetings: 1, slips: 1 });
+    expect(await grandmothersWaitingAid()).toBe(1);
+    await declineAll(replies[won].data.meetingRecord.meeting.decisions);
+  });
+
+  it('records one of a reassignment and a meeting of two cases deciding the same aid for the same person, and refuses the other whole', async () => {
+    const reassigned = await caseInDeliberation('同时改派');
+    const met = await ok(ca, MEETING, { input: meetingInput(reassigned, [{ department: 'UNION', programme: 'UNION_HARDSHIP', amountFen: 60_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.grandmother }], { departmentsPresent: ['CIVIL_AFFAIRS', 'UNION'] }) }, 'meetingRecord');
+    const declined = met.meeting.decisions[0].id;
+    await ok(union, DECLINE, { input: { referralId: declined, reason: '改由民政救助' } }, 'referralDecline');
+    const deciding = await caseInDeliberation('同时议定');
+    const before = { reassigned: await onRecord(reassigned), deciding: await onRecord(deciding) };
+    const reassign = { referralId: declined, reason: '受灾，改由民政临时救助', department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 150_000, deadlineWorkingDays: 5, cause: 'DISASTER' };
+    const [r, m] = await sentTogether([reassigned, deciding], () => [ca(REASSIGN, { input: reassign }), ca(MEETING, { input: meetingInput(deciding, [disaster]) })]);
+    expect(r.errors).toBeUndefined();
+    expect(m.errors).toBeUndefined();
+    const errors = [...r.data.referralReassign.userErrors, ...m.data.meetingRecord.userErrors];
+    expect(errors).toEqual([expect.objectContaining({ code: 'DECISION_CONFLICT' })]);
+    expect(errors[0].message).toContain('DUPLICATE_DECISION');
+    if (r.data.referralReassign.userErrors.length === 0) {
+      expect(await onRecord(deciding)).toEqual(before.deciding);
+      expect(await onRecord(reassigned)).toMatchObject({ slips: before.reassigned.slips + 1 });
+      await declineAll([r.data.referralReassign.referral]);
+    } else {
+      // The reassignment refused whole: the decline still open, no slip issued.
+      expect(await onRecord(reassigned)).toEqual(before.reassigned);
+      expect(await dbs.hub.select().from(declinedDecision).where(eq(declinedDecision.referralId, Number(declined)))).toEqual([]);
+      expect(await onRecord(deciding)).toMatchObject({ state: 'DECIDED', meetings: 1, slips: 1 });
+      await declineAll(m.data.meetingRecord.meeting.decisions);
+    }
+    expect(await grandmothersWaitingAid()).toBe(0);
+  });
+
+  it('refuses a meeting checked before another decision of the household was issued, HOUSEHOLD_DECISIONS_CHANGED, writing nothing', async () => {
+    const caseId = await caseInDeliberation('检查后有新决定');
+    const [lock] = await dbs.hub.select().from(householdDecisionLock).where(eq(householdDecisionLock.householdId, wangId));
+    expect(lock.decisionsIssued).toBeGreaterThan(0);
+    const before = await onRecord(caseId);
+    const meeting = { heldOn: '2026-03-13', departmentsPresent: ['CIVIL_AFFAIRS' as const], notes: null, decisions: [{ department: 'CIVIL_AFFAIRS' as const, programmeCode: 'TEMP_AID', amountFen: 100_000, deadlineWorkingDays: 5, ask: null, beneficiaryIdNumber: WANG.spouse, secondAid: null, cause: 'ILLNESS' as const }] };
+    const meta = { actor: { officer: 'x', office: 'CIVIL_AFFAIRS' as const }, occurredAt: null, idempotencyKey: null, now: clock.now() };
+    const stale = await recordMeeting(dbs.hub, Number(caseId), meeting, JSON.parse('{}'), meta, [], lock.decisionsIssued - 1);
+    expect(stale.ok ? 'OK' : stale.errors.map((e) => e.code)).toEqual(['HOUSEHOLD_DECISIONS_CHANGED']);
+    expect(await onRecord(caseId)).toEqual(before);
+    const [after] = await dbs.hub.select().from(householdDecisionLock).where(eq(householdDecisionLock.householdId, wangId));
+    expect(after.decisionsIssued).toBe(lock.decisionsIssued);
+    // Checked with the count as it stands, it is recorded, and counted.
+    const recorded = await recordMeeting(dbs.hub, Number(caseId), meeting, JSON.parse('{}'), meta, [], lock.decisionsIssued);
+    expect(recorded.ok).toBe(true);
+    const [counted] = await dbs.hub.select().from(householdDecisionLock).where(eq(householdDecisionLock.householdId, wangId));
+    expect(counted.decisionsIssued).toBe(lock.decisionsIssued + 1);
+    await declineAll((await dbs.hub.select({ id: referralSlip.id }).from(referralSlip).where(eq(referralSlip.caseId, Number(caseId)))).map((s) => ({ id: String(s.id) })));
   });
 });

@@ -14,7 +14,7 @@ import { until } from './support/until';
 import { makeIdNumber, maskIdNumber } from '../domain/id-number';
 import { makeCreditCode } from '../domain/credit-code';
 import { healthScenario } from '../federation/health/scenario';
-import { createTestDatabases, type TestDatabases } from './support/databases';
+import { createTestDatabases, lockWaits as lockWaitsOf, type TestDatabases } from './support/databases';
 import { startTestHub, type GraphQLResponse, type TestHub } from './support/hub';
 import { insertRegions, TODAY } from './support/scenarios';
 import { addHousehold } from './findings-scenario';
@@ -265,11 +265,7 @@ describe('aidReport', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Transactions of the hub database waiting for a lock (MariaDB and MySQL both list them here). */
-  async function lockWaits(): Promise<number> {
-    const [rows] = (await dbs.hub.execute(sql`select count(*) as n from information_schema.innodb_trx where trx_state = 'LOCK WAIT'`)) as unknown as [{ n: number }[]];
-    return Number(rows[0].n);
-  }
+  const lockWaits = () => lockWaitsOf(dbs.hub);
 
   it('lets one of two corrections of one entry sent at once supersede it, and refuses the other', async () => {
     const aid = { reference: 'RACE-1', beneficiaryIdNumber: PUPIL, programme: 'WINTER_SPRING_RELIEF', grantDate: '2026-02-10', amountFen: 20_000 };

@@ -34,7 +34,13 @@ const LOCKING_READS: Record<string, { line: string; why: string }[]> = {
     { line: ".for('update');", why: 'dead letters being replayed, by primary key (IN list of ids just read): rows that exist; two replays at once queue, and the second finds them PENDING' },
     { line: "where(eq(apiClient.name, clientName)).for('update')", why: 'one API client by its unique name: creates of subscriptions for one client take turns (no two identical ones)' },
   ],
-  'db/cases/write.ts': [{ line: 'where(eq(aidCase.id, caseId)).for(\'update\')', why: 'one case by primary key' }],
+  'db/cases/write.ts': [
+    { line: 'where(eq(aidCase.id, caseId)).for(\'update\')', why: 'one case by primary key' },
+    {
+      line: "where(eq(householdDecisionLock.householdId, householdId)).for('update')",
+      why: "one household's decision turn by primary key, a row made first by INSERT … ON DUPLICATE KEY UPDATE: decisions of the household's cases take turns, each compared with the latest count",
+    },
+  ],
   'db/charity/store.ts': [
     { line: "where(eq(charityNeed.id, needId)).for('update')", why: 'one need by primary key: pledges and deliveries to it queue (no over-funding)' },
     { line: "where(eq(charityConsent.id, v.consentId)).for('update')", why: 'one consent by primary key: a need published under it and its revocation queue (no open need under a revoked consent)' },
@@ -60,6 +66,7 @@ const LOCKING_READS: Record<string, { line: string; why: string }[]> = {
     { line: "const locked = await tx.select().from(reportedAid).where(inList(reportedAid.id, targetIds)).for('update');", why: 'the ledger entries a batch supersedes, by primary key (IN list of ids just read): rows that exist; two corrections of one entry take turns, and the second finds it superseded' },
   ],
   'test/reported-aid.test.ts': [{ line: "select id from reported_aid where reporter_client = 'test-emergency' and reference = 'RACE-1' for update", why: 'one ledger entry by its unique key, held to make two corrections of it wait together' }],
+  'test/cases-meeting-checks.test.ts': [{ line: 'select id from aid_case where id in (${sql.join(caseIds.map(Number), sql`, `)}) for update', why: 'two cases by primary key (IN list of ids just made), held so that two decisions of one household are both checked before either writes' }],
   'test/replicas.test.ts': [{ line: "WHERE job_key = 'scan-start' FOR UPDATE", why: 'the scan-start row by primary key, held to interleave two starts' }],
 };
 

@@ -110,3 +110,18 @@ export const caseFirstAid = mysqlTable('case_first_aid', {
   recordedAt: datetime('recorded_at', { mode: 'string', fsp: 3 }).notNull(),
   actor: varchar('actor', { length: 64 }).notNull(),
 });
+
+/**
+ * One row per household that has had a decision issued (a meeting's decision, a reassignment): how
+ * many were issued. A decision is checked against the household's decisions not yet given before
+ * its transaction (the pre-grant check reads the departments), so two cases of one household could
+ * each pass that check and both decide the same aid. Each write that issues decisions locks this
+ * row (by primary key: a point lock TiDB takes as MySQL does) and counts up; the count read under
+ * the lock is the latest committed one on every engine, where a plain read after a lock is not on
+ * TiDB (it reads the transaction's start snapshot). A count other than the one read before the
+ * check means a decision was issued meanwhile: the write is refused and checked again.
+ */
+export const householdDecisionLock = mysqlTable('household_decision_lock', {
+  householdId: bigint('household_id', { mode: 'number', unsigned: true }).primaryKey(),
+  decisionsIssued: bigint('decisions_issued', { mode: 'number', unsigned: true }).notNull().default(0),
+});

@@ -7,19 +7,24 @@
 import { and, asc, eq, gt, inArray, isNull, like, lte, or } from 'drizzle-orm';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { caseError, refusal, success, type Outcome } from '../../domain/cases/errors';
-import { checkDeadlineWorkingDays, defaultAsk, type DecisionInput } from '../../domain/cases/meetings';
+import { checkDeadlineWorkingDays, defaultAsk, slipCarriesDecision, type DecisionInput } from '../../domain/cases/meetings';
 import { TERMINAL_STATES } from '../../domain/cases/state-machine';
 import { addWorkingDays } from '../../domain/cases/working-days';
 import { decisionCheck, declinedDecision } from '../case-loop/schema';
 import type { DecisionCheck } from '../../domain/cases/decision-checks';
 import type { HubDb } from '../connect';
 import { toDbInstant } from '../instants';
-import { referralRecord, type HubTx, type ReferralRecord } from './records';
+import { referralRecord, type HubQuery, type HubTx, type ReferralRecord } from './records';
 import { aidCase, referralSlip } from './schema';
-import { caseWrite, EventLog, lockCase, requiredText, type WriteMeta } from './write';
+import { caseWrite, EventLog, keyedRetry, lockCase, requiredText, takeDecisionTurn, type WriteMeta } from './write';
 
-/** A reassignment carries its decision's pre-grant check (kept as a meeting's decision's is). */
-export type DeclineResolution = { kind: 'WAIVE'; reason: string } | { kind: 'REASSIGN'; reason: string; decision: DecisionInput; check: DecisionCheck | null };
+/**
+ * A reassignment carries its decision's pre-grant check (kept as a meeting's decision's is), the
+ * convener's reason for deciding despite a conflict, and the household's count of decisions issued
+ * read before the check (write.ts takeDecisionTurn; null: no check was made).
+ */
+export type Reassignment = { kind: 'REASSIGN'; reason: string; decision: DecisionInput; overrideReason: string | null; check: DecisionCheck | null; decisionsSeen: number | null };
+export type DeclineResolution = { kind: 'WAIVE'; reason: string } | Reassignment;
 
 /** The slip a reassignment issued, from the event that carries its key. */
 export const reassignmentOf = (e: { action: string; referralId: number | null }) => (e.action === 'REFERRAL_ISSUED' ? e.referralId : null);
@@ -48,6 +53,8 @@ export async function resolveDeclinedDecision(db: HubDb, referralId: number, res
         const [row] = await tx.select().from(referralSlip).where(eq(referralSlip.id, referralId));
         const slip = referralRecord(row, c);
         const [resolved] = await tx.select().from(declinedDecision).where(eq(declinedDecision.referralId, referralId));
+        // The same reassignment sent twice at once: the second finds the first's under the lock.
+        if (resolution.kind === 'REASSIGN' && resolved && (await sameReassignment(tx, resolved, resolution, meta))) return success(resolved.newReferralId!, true);
         if (slip.kind !== 'DECISION' || slip.state !== 'DECLINED' || resolved) {
           return refusal(caseError('DECISION_NOT_DECLINED', 'only a declined decision not yet resolved is reassigned or waived', ['input', 'referralId']));
         }
@@ -56,6 +63,8 @@ export async function resolveDeclinedDecision(db: HubDb, referralId: number, res
         if (resolution.kind === 'REASSIGN') {
           const d = resolution.decision;
           if (d.department === slip.toOffice) return refusal(caseError('SAME_OFFICE', 'a reassignment goes to another department', ['input', 'department']));
+          const changed = await takeDecisionTurn(tx, c.householdId, resolution.decisionsSeen, 1);
+          if (changed) return refusal(changed);
           const ask = d.ask?.trim() || defaultAsk(d);
           const [res] = await tx.insert(referralSlip).values({
             caseId: c.id,
@@ -101,6 +110,35 @@ export async function resolveDeclinedDecision(db: HubDb, referralId: number, res
       });
     },
   );
+}
+
+/**
+ * A reassignment sent again after a lost answer: with an idempotency key, the key's first outcome
+ * (or IDEMPOTENCY_KEY_REUSED); without one, the slip the declined decision was reassigned to when
+ * it was this very reassignment (see sameReassignment). Checked before the reassignment's checks,
+ * against which the slip it issued would conflict with itself. Null: the request is not a retry (a
+ * decline already resolved otherwise is refused DECISION_NOT_DECLINED under the case's lock).
+ */
+export async function reassignmentRetry(db: HubDb, referralId: number, resolution: Reassignment, meta: WriteMeta): Promise<Outcome<number> | null> {
+  if (meta.idempotencyKey !== null) return keyedRetry(db, meta, reassignmentOf);
+  const [resolved] = await db.select().from(declinedDecision).where(eq(declinedDecision.referralId, referralId));
+  return resolved && (await sameReassignment(db, resolved, resolution, meta)) ? success(resolved.newReferralId!, true) : null;
+}
+
+/**
+ * Whether the declined decision was reassigned by this request already: by the same officer of the
+ * same office, with the same reason, to the same department with the same decision (programme,
+ * amount, deadline, ask, beneficiary, cause) and the same override reason. A declined decision is
+ * reassigned once, so the same reassignment again can only be its retry, however late; any other
+ * reassignment of it is refused DECISION_NOT_DECLINED.
+ */
+async function sameReassignment(q: HubQuery, resolved: typeof declinedDecision.$inferSelect, r: Reassignment, meta: WriteMeta): Promise<boolean> {
+  if (resolved.resolution !== 'REASSIGNED' || resolved.newReferralId === null || resolved.actor !== meta.actor.officer || resolved.reason !== r.reason.trim()) return false;
+  const [[slip], [check]] = await Promise.all([
+    q.select().from(referralSlip).where(eq(referralSlip.id, resolved.newReferralId)),
+    q.select({ overrideReason: decisionCheck.overrideReason }).from(decisionCheck).where(eq(decisionCheck.referralId, resolved.newReferralId)),
+  ]);
+  return slip !== undefined && slip.fromOffice === meta.actor.office && slipCarriesDecision(slip, check?.overrideReason ?? null, r.decision, r.overrideReason);
 }
 
 /** A later meeting of the case decides again what was declined: its open declines are re-deliberated. */

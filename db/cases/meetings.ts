@@ -7,14 +7,14 @@ import { and, asc, desc, eq, gte, inArray } from 'drizzle-orm';
 import type { Dossier } from '../../domain/cases/dossier';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { caseError, refusal, success, type CaseUserError, type Outcome } from '../../domain/cases/errors';
-import { defaultAsk, meetingBeforeLatest, type MeetingInput } from '../../domain/cases/meetings';
+import { defaultAsk, meetingBeforeLatest, slipCarriesDecision, type MeetingInput } from '../../domain/cases/meetings';
 import { addWorkingDays } from '../../domain/cases/working-days';
 import type { HubDb } from '../connect';
 import { applyTransition, declinedDecisionsOpen } from './store';
 import { markRedeliberated } from './declines';
 import { caseEvent, caseMeeting, meetingDepartment, referralSlip, secondAidApproval } from './schema';
 import { fromDbInstant, toDbInstant } from '../instants';
-import { EventLog, idempotent, keyedRetry, lockCase, occurredAt, type WriteMeta } from './write';
+import { EventLog, idempotent, keyedRetry, lockCase, occurredAt, takeDecisionTurn, type WriteMeta } from './write';
 import { decisionCheck } from '../case-loop/schema';
 import type { DecisionCheck } from '../../domain/cases/decision-checks';
 
@@ -70,17 +70,7 @@ export async function meetingRetry(db: HubDb, caseId: number, input: MeetingInpu
     const s = slips[i];
     const approval = approvals.find((a) => a.referralId === s.id) ?? null;
     const check = checks.find((c) => c.referralId === s.id) ?? null;
-    return (
-      s.toOffice === d.department &&
-      s.programmeCode === d.programmeCode &&
-      s.amountFen === d.amountFen &&
-      s.deadlineWorkingDays === d.deadlineWorkingDays &&
-      s.ask === (d.ask?.trim() || defaultAsk(d)) &&
-      (s.beneficiaryIdNumber ?? null) === d.beneficiaryIdNumber &&
-      (s.cause ?? null) === d.cause &&
-      (approval?.cause ?? null) === (d.secondAid?.cause ?? null) &&
-      (check?.overrideReason ?? null) === (overrideReasons[i] ?? null)
-    );
+    return slipCarriesDecision(s, check?.overrideReason ?? null, d, overrideReasons[i] ?? null) && (approval?.cause ?? null) === (d.secondAid?.cause ?? null);
   });
   return same ? success(latest.id, true) : null;
 }
@@ -88,9 +78,20 @@ export async function meetingRetry(db: HubDb, caseId: number, input: MeetingInpu
 /**
  * Records a meeting of a case in deliberation. With decisions, the case is decided; without, the
  * meeting is on record and deliberation goes on. The input must have passed `checkMeeting`.
+ * Decisions are issued in the household's turn (write.ts takeDecisionTurn): `decisionsSeen` is the
+ * household's count read before `checks` were made (HOUSEHOLD_DECISIONS_CHANGED, nothing written,
+ * when another decision was issued since); null where no check was made.
  * Returns the meeting id.
  */
-export async function recordMeeting(db: HubDb, caseId: number, input: MeetingInput, dossier: Dossier, meta: WriteMeta, checks: readonly DecisionCheck[] = []): Promise<Outcome<number>> {
+export async function recordMeeting(
+  db: HubDb,
+  caseId: number,
+  input: MeetingInput,
+  dossier: Dossier,
+  meta: WriteMeta,
+  checks: readonly DecisionCheck[] = [],
+  decisionsSeen: number | null = null,
+): Promise<Outcome<number>> {
   const at = occurredAt(meta);
   if (!(at instanceof Date)) return refusal(at);
   if (input.heldOn > chinaDateOf(at)) return refusal(caseError('MEETING_DATE_OUT_OF_RANGE', 'a meeting is not held after it happened', ['input', 'heldOn']));
@@ -108,6 +109,10 @@ export async function recordMeeting(db: HubDb, caseId: number, input: MeetingInp
         const [latest] = await tx.select({ heldOn: caseMeeting.heldOn }).from(caseMeeting).where(eq(caseMeeting.caseId, caseId)).orderBy(desc(caseMeeting.heldOn)).limit(1);
         const outOfOrder = meetingBeforeLatest(input.heldOn, latest?.heldOn ?? null);
         if (outOfOrder) return refusal(outOfOrder);
+        if (input.decisions.length > 0) {
+          const changed = await takeDecisionTurn(tx, c.householdId, decisionsSeen, input.decisions.length);
+          if (changed) return refusal(changed);
+        }
         const [meeting] = await tx.insert(caseMeeting).values({
           caseId,
           heldOn: input.heldOn,

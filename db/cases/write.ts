@@ -7,13 +7,13 @@
  * client's idempotency key under a unique index: a retried request finds its first event and gets
  * the first outcome back, and two copies racing each other cannot both write.
  */
-import { eq, max } from 'drizzle-orm';
+import { eq, max, sql } from 'drizzle-orm';
 import { caseError, refusal, success, type CaseUserError, type Outcome } from '../../domain/cases/errors';
 import type { OfficeKey } from '../../domain/cases/offices';
 import type { CaseState } from '../../domain/cases/state-machine';
 import type { HubDb } from '../connect';
 import { aidCase, caseEvent } from './schema';
-import { caseRequest } from '../case-loop/schema';
+import { caseRequest, householdDecisionLock } from '../case-loop/schema';
 import { caseEventRecord, caseRecord, type CaseAction, type CaseEventRecord, type CaseRecord, type HubQuery, type HubTx } from './records';
 import { toDbInstant } from '../instants';
 import { checkStatedTime, type StatedTimeKind } from '../../domain/cases/stated-time';
@@ -179,6 +179,35 @@ export async function caseWrite<T>(
 export async function lockCase(tx: HubTx, caseId: number): Promise<CaseRecord | null> {
   const [row] = await tx.select().from(aidCase).where(eq(aidCase.id, caseId)).for('update');
   return row ? caseRecord(row) : null;
+}
+
+/**
+ * How many decisions the household has had issued (0: none yet), read before its decisions not yet
+ * given are read for a new decision's check: `takeDecisionTurn` compares it under the lock.
+ */
+export async function decisionsIssuedTo(db: HubQuery, householdId: number): Promise<number> {
+  const [row] = await db.select({ issued: householdDecisionLock.decisionsIssued }).from(householdDecisionLock).where(eq(householdDecisionLock.householdId, householdId));
+  return row?.issued ?? 0;
+}
+
+/**
+ * Takes the household's turn to issue decisions for the rest of the transaction (after the case's
+ * lock, as every write that issues decisions does, so no two wait on each other), and counts
+ * `issuing` more. Two cases of one household deciding at the same moment take turns here, and the
+ * second finds the count moved: HOUSEHOLD_DECISIONS_CHANGED, nothing counted, since its decisions
+ * were checked (against `seen`'s decisions not yet given) without the first one's. `seen` null: no
+ * such check was made, the turn is taken and counted only.
+ */
+export async function takeDecisionTurn(tx: HubTx, householdId: number, seen: number | null, issuing: number): Promise<CaseUserError | null> {
+  // The row exists from the household's first decision on; made here by the first (the insert's
+  // unique key, no gap lock; a second at the same moment waits for it and finds it).
+  await tx.insert(householdDecisionLock).values({ householdId, decisionsIssued: 0 }).onDuplicateKeyUpdate({ set: { householdId } });
+  const [row] = await tx.select({ issued: householdDecisionLock.decisionsIssued }).from(householdDecisionLock).where(eq(householdDecisionLock.householdId, householdId)).for('update');
+  if (seen !== null && row.issued !== seen) {
+    return caseError('HOUSEHOLD_DECISIONS_CHANGED', 'a decision was issued to the household while this one was checked: check it again (send it again)', null);
+  }
+  await tx.update(householdDecisionLock).set({ decisionsIssued: sql`${householdDecisionLock.decisionsIssued} + ${issuing}` }).where(eq(householdDecisionLock.householdId, householdId));
+  return null;
 }
 
 export interface EventFields {

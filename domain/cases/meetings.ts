@@ -124,6 +124,29 @@ export function meetingBeforeLatest(heldOn: IsoDate, latestMeetingOn: IsoDate | 
   return caseError('MEETING_DATE_OUT_OF_RANGE', `the case’s meeting of ${latestMeetingOn} is on record: a later meeting is held on or after it`, ['input', 'heldOn']);
 }
 
+/**
+ * Whether a decision slip on record carries this decision as issued (department, programme,
+ * amount, deadline, ask, beneficiary, cause), the decision's override reason `overrideReason` as
+ * its check kept it: how a request sent again after a lost answer is told from a new one.
+ */
+export function slipCarriesDecision(
+  slip: { toOffice: string; programmeCode: string | null; amountFen: number | null; deadlineWorkingDays: number; ask: string; beneficiaryIdNumber: string | null; cause: string | null },
+  keptOverrideReason: string | null,
+  d: DecisionInput,
+  overrideReason: string | null,
+): boolean {
+  return (
+    slip.toOffice === d.department &&
+    slip.programmeCode === d.programmeCode &&
+    slip.amountFen === d.amountFen &&
+    slip.deadlineWorkingDays === d.deadlineWorkingDays &&
+    slip.ask === (d.ask?.trim() || defaultAsk(d)) &&
+    slip.beneficiaryIdNumber === d.beneficiaryIdNumber &&
+    slip.cause === d.cause &&
+    keptOverrideReason === overrideReason
+  );
+}
+
 /** The slip's "what is asked" when the meeting gave no words: 临时救助 3000.00 元（二次临时救助）. */
 export function defaultAsk(d: DecisionInput): string {
   const programme = PROGRAMME_BY_CODE.get(d.programmeCode);

@@ -4,7 +4,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { Programme as ProgrammeModel } from '../../domain/programmes';
 import type { RegionRow as RegionRowModel, HouseholdRow as HouseholdRowModel, MemberRow as MemberRowModel, PersonRow as PersonRowModel } from '../../db/household/loaders';
 import type { AidRecord as AidRecordModel, ReportedBy as ReportedByModel } from '../../domain/aid';
-import type { HouseholdAidSummary as HouseholdAidSummaryModel, DepartmentAidTotal as DepartmentAidTotalModel, HouseholdPage as HouseholdPageModel, AuditPage as AuditPageModel, AuditedClient as AuditedClientModel, FindingPage as FindingPageModel, DossierHousehold as DossierHouseholdModel, CaseOverdueReport as CaseOverdueReportModel, OfficeOverdueWork as OfficeOverdueWorkModel, TownshipOverdueWork as TownshipOverdueWorkModel, ReportedAidConflict as ReportedAidConflictModel, CountyOverdueWork as CountyOverdueWorkModel } from '../models';
+import type { HouseholdAidSummary as HouseholdAidSummaryModel, DepartmentAidTotal as DepartmentAidTotalModel, HouseholdPage as HouseholdPageModel, AuditPage as AuditPageModel, AuditedClient as AuditedClientModel, FindingPage as FindingPageModel, ReferralWritePayload as ReferralWritePayloadModel, DossierHousehold as DossierHouseholdModel, CaseOverdueReport as CaseOverdueReportModel, OfficeOverdueWork as OfficeOverdueWorkModel, TownshipOverdueWork as TownshipOverdueWorkModel, ReportedAidConflict as ReportedAidConflictModel, CountyOverdueWork as CountyOverdueWorkModel } from '../models';
 import type { AccessSession as AccessSessionModel } from '../../access/session';
 import type { AuditRow as AuditRowModel } from '../../access/audit';
 import type { Rule as RuleModel } from '../../domain/findings/rule-set';
@@ -496,6 +496,10 @@ export type Mutation = {
    * decision slip of the same meeting, returned in the payload. The declined slip is resolved. The
    * new decision runs the pre-grant check as a meeting's decision does: a conflict is refused
    * (DECISION_CONFLICT) unless `conflictOverrideReason` is stated; the check is kept on the new slip.
+   * A decision of another case of the household issued meanwhile is checked against too
+   * (HOUSEHOLD_DECISIONS_CHANGED only if they keep coming). A declined decision is reassigned once:
+   * the same reassignment sent again, with its key or without one, answers the slip it issued
+   * (replayed); another reassignment of it is DECISION_NOT_DECLINED.
    */
   readonly referralReassign: ReferralPayload;
   /**
@@ -1961,6 +1965,8 @@ export type CaseErrorCode =
   | 'DECLINED_DECISIONS_OPEN'
   /** Only a declined decision not yet resolved is reassigned or waived. */
   | 'DECISION_NOT_DECLINED'
+  /** Another decision was issued to the household (a meeting or reassignment of another of its cases, at the same moment) while this one was checked against the household's decisions not yet given, again on each of the hub's checks: nothing was written; send it again, and it is checked with that decision in view. */
+  | 'HOUSEHOLD_DECISIONS_CHANGED'
   /** The office receives no slips or decisions: CHARITY (charities are many organisations, reached through charity linkage, not by a slip), the REPORTED ledger, or a township code the hub does not know. */
   | 'UNKNOWN_OFFICE'
   /** The township is of another county than the case's household: its officers cannot reach the case. */
@@ -2190,6 +2196,8 @@ export type ReferralPayload = {
   readonly referral?: Maybe<Referral>;
   /** Its case after the write; null when refused. */
   readonly case?: Maybe<Case>;
+  /** True when this request was a retry of a write already made (its idempotency key; for referralReassign without one, the same reassignment of the same declined decision by the same officer): its first outcome is answered and nothing is written again. */
+  readonly replayed: Scalars['Boolean']['output'];
   /** Why it was refused; empty on success. */
   readonly userErrors: ReadonlyArray<CaseUserError>;
 };
@@ -5018,7 +5026,7 @@ export type ResolversTypes = {
   ReferralAcceptInput: ReferralAcceptInput;
   ReferralCompleteInput: ReferralCompleteInput;
   ReferralDeclineInput: ReferralDeclineInput;
-  ReferralPayload: ResolverTypeWrapper<Omit<ReferralPayload, 'referral' | 'case'> & { referral?: Maybe<ResolversTypes['Referral']>, case?: Maybe<ResolversTypes['Case']> }>;
+  ReferralPayload: ResolverTypeWrapper<ReferralWritePayloadModel>;
   NeedPurpose: NeedPurpose;
   ConsentScope: ConsentScope;
   NeedState: NeedState;
@@ -5256,7 +5264,7 @@ export type ResolversParentTypes = {
   ReferralAcceptInput: ReferralAcceptInput;
   ReferralCompleteInput: ReferralCompleteInput;
   ReferralDeclineInput: ReferralDeclineInput;
-  ReferralPayload: Omit<ReferralPayload, 'referral' | 'case'> & { referral?: Maybe<ResolversParentTypes['Referral']>, case?: Maybe<ResolversParentTypes['Case']> };
+  ReferralPayload: ReferralWritePayloadModel;
   CharityUserError: CharityUserError;
   CharityConsent: ConsentRecordModel;
   CharityNeed: NeedRecordModel;
@@ -5905,6 +5913,7 @@ export type MeetingRecordPayloadResolvers<ContextType = HubContext, ParentType e
 export type ReferralPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['ReferralPayload'] = ResolversParentTypes['ReferralPayload']> = {
   referral?: Resolver<Maybe<ResolversTypes['Referral']>, ParentType, ContextType>;
   case?: Resolver<Maybe<ResolversTypes['Case']>, ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   userErrors?: Resolver<ReadonlyArray<ResolversTypes['CaseUserError']>, ParentType, ContextType>;
 };
 

@@ -3,7 +3,9 @@
  * the same check departments run before granting (resolvers/findings/live.ts preGrantCheck), for
  * its beneficiary or, when it names none, the head of household, dated the meeting's day.
  */
-import { ungivenDecisionFindings, type DecisionCheck, type DecisionFinding, type UngivenDecision } from '../../domain/cases/decision-checks';
+import { checkDecisionConflicts, ungivenDecisionFindings, type DecisionCheck, type DecisionFinding, type UngivenDecision } from '../../domain/cases/decision-checks';
+import { refusal, type Outcome } from '../../domain/cases/errors';
+import { decisionsIssuedTo } from '../../db/cases/write';
 import { ungivenDecisionsOfHousehold } from '../../db/cases/store';
 import { caseReference } from '../../domain/cases/reference';
 import { inScope } from '../../access/decide';
@@ -93,4 +95,37 @@ export async function withUngivenDecisions(
     const found = ungivenDecisionFindings({ programmeCode: d.programmeCode, subject: d.beneficiaryIdNumber ?? head }, [...earlier, ...pending], activeRuleSet().rules);
     return found.length === 0 ? check : { ...check, findings: [...check.findings, ...found] };
   });
+}
+
+/** How many times decisions are checked and written while other decisions of the household keep being issued meanwhile. */
+export const DECISION_CHECK_ATTEMPTS = 3;
+
+/**
+ * Checks decisions against the household's decisions not yet given (`withUngivenDecisions`, over
+ * the pre-grant checks made already), refuses a conflict not overridden (DECISION_CONFLICT at
+ * `fieldOf`), and writes them: `write` issues them in the household's turn, given the household's
+ * count of decisions issued as read before the check. Another case of the household deciding at the
+ * same moment made its check without these and these without it; whichever takes the turn second
+ * is refused HOUSEHOLD_DECISIONS_CHANGED having written nothing, and is checked again here, now
+ * seeing the other's slips (so a duplicate is DECISION_CONFLICT, not a second grant). After
+ * DECISION_CHECK_ATTEMPTS such refusals, that refusal is the answer: the client sends it again.
+ */
+export async function checkedAndWritten(
+  ctx: HubContext,
+  preGrant: readonly DecisionCheck[],
+  decisions: readonly DecisionInput[],
+  facts: Parameters<typeof withUngivenDecisions>[3],
+  fieldOf: Parameters<typeof checkDecisionConflicts>[1],
+  write: (checks: DecisionCheck[], decisionsSeen: number) => Promise<Outcome<number>>,
+): Promise<Outcome<number>> {
+  for (let attempt = 1; ; attempt++) {
+    // Read before the slips: a decision issued after this read moves the count the write compares.
+    const seen = await decisionsIssuedTo(ctx.hub, facts.householdId);
+    const checks = await withUngivenDecisions(ctx, preGrant, decisions, facts);
+    const conflicts = checkDecisionConflicts(checks, fieldOf);
+    if (conflicts.length > 0) return refusal(...conflicts);
+    const outcome = await write(checks, seen);
+    const changed = !outcome.ok && outcome.errors.some((e) => e.code === 'HOUSEHOLD_DECISIONS_CHANGED');
+    if (!changed || attempt >= DECISION_CHECK_ATTEMPTS) return outcome;
+  }
 }

@@ -8,8 +8,7 @@ import { decisionShortfallsAnswered, openCase, openCasesWithEvents, openReferral
 import { buildDossier, openFindingsFrom } from './dossier';
 import { createCaseLoaders, type CaseLoaders } from '../../db/cases/loaders';
 import { meetingRetry, recordMeeting } from '../../db/cases/meetings';
-import { declinesOpenAt, reassignmentOf, resolveDeclinedDecision } from '../../db/cases/declines';
-import { keyedRetry } from '../../db/cases/write';
+import { declinesOpenAt, reassignmentRetry, resolveDeclinedDecision, type Reassignment } from '../../db/cases/declines';
 import { completeMaterials, recordFirstAid } from '../../db/cases/first-aid';
 import { fromDbInstant } from '../../db/instants';
 import { caseTimeline, type CaseRecord, type ReferralRecord, type CaseEventRecord, type MeetingRecord, type SecondAidRecord } from '../../db/cases/records';
@@ -21,8 +20,8 @@ import { caseError, type CaseUserError, type Outcome } from '../../domain/cases/
 import { checkMeeting, decisionSubject, type DecisionInput } from '../../domain/cases/meetings';
 import type { FulfilmentRecord } from '../../db/case-loop/store';
 import { checkFirstAidRecord, checkFulfilment, type Fulfilment } from '../../domain/cases/fulfilment';
-import { checkDecisionConflicts } from '../../domain/cases/decision-checks';
-import { checkDecisions, withUngivenDecisions } from './decision-checks';
+import { type DecisionCheck } from '../../domain/cases/decision-checks';
+import { checkDecisions, checkedAndWritten } from './decision-checks';
 import { countyOf, departmentOfficeName, officeInCounty, parseOffice, receivingOfficeRefusal, storedOffice, unknownOfficeReason, type Office } from '../../domain/cases/offices';
 import { caseReference } from '../../domain/cases/reference';
 import { checkReferralAction, REFERRAL_STATES, type ReferralState } from '../../domain/cases/referrals';
@@ -211,7 +210,7 @@ async function referralInReach(ctx: HubContext, referralId: number): Promise<boo
 async function referralPayload(ctx: HubContext, outcome: Outcome<number>) {
   return payload(outcome, ctx, async (id) => {
     const referral = await caseLoaders(ctx).referralById.load(id);
-    return { referral, case: referral ? await caseById(ctx, referral.caseId) : null, userErrors: [] };
+    return { referral, case: referral ? await caseById(ctx, referral.caseId) : null, userErrors: [], replayed: outcome.ok && outcome.replayed };
   });
 }
 
@@ -385,22 +384,16 @@ async function meetingRecordRequest(input: MeetingRecordInput, ctx: HubContext) 
   });
   if (errors.length > 0) return { userErrors: errors };
   // Every decision runs the pre-grant check, and is checked against the decisions not yet
-  // given (the meeting's others, the household's slips still waiting); a conflict needs the
-  // convener's override reason.
-  const checks = await withUngivenDecisions(
+  // given (the meeting's others, the household's slips still waiting, as they stand when the
+  // meeting is written); a conflict needs the convener's override reason.
+  const preGrant = await checkDecisions(
     ctx,
-    await checkDecisions(
-      ctx,
-      decisions.map((d, i) => ({ ...d, overrideReason: overrideReasons[i] })),
-      meeting.heldOn,
-      dossier,
-    ),
-    decisions,
-    { caseId, householdId: c.householdId, members: dossier.members, sameMeeting: true },
+    decisions.map((d, i) => ({ ...d, overrideReason: overrideReasons[i] })),
+    meeting.heldOn,
+    dossier,
   );
-  const conflicts = checkDecisionConflicts(checks);
-  if (conflicts.length > 0) return { userErrors: conflicts };
-  return answered(await recordMeeting(ctx.hub, caseId, meeting, dossier, meta, checks));
+  const facts = { caseId, householdId: c.householdId, members: dossier.members, sameMeeting: true };
+  return answered(await checkedAndWritten(ctx, preGrant, decisions, facts, undefined, (checks, seen) => recordMeeting(ctx.hub, caseId, meeting, dossier, meta, checks, seen)));
 }
 
 // ---- Resolvers ----
@@ -528,11 +521,6 @@ export const caseResolvers: Resolvers = {
       const referralId = requireHubId(input.referralId, 'input.referralId');
       if (!(await referralInReach(ctx, referralId))) return REFERRAL_NOT_FOUND();
       const declined = (await caseLoaders(ctx).referralById.load(referralId))!;
-      // A retry is answered with its first outcome, and a decline already resolved is refused
-      // (DECISION_NOT_DECLINED), before the checks: the reassigned slip would conflict with itself.
-      const retry = await keyedRetry(ctx.hub, meta, reassignmentOf);
-      if (retry) return referralPayload(ctx, retry);
-      const resolved = await caseLoaders(ctx).declineByReferral.load(referralId);
       const decision: DecisionInput = {
         department: input.department,
         programmeCode: input.programme,
@@ -543,6 +531,20 @@ export const caseResolvers: Resolvers = {
         secondAid: null,
         cause: decisionCause(input.programme, input.cause ?? null, null, 'input.cause'),
       };
+      const reassignment = (check: DecisionCheck | null, decisionsSeen: number | null): Reassignment => ({
+        kind: 'REASSIGN',
+        reason: input.reason,
+        decision,
+        overrideReason: input.conflictOverrideReason?.trim() || null,
+        check,
+        decisionsSeen,
+      });
+      // A retry (its key, or without one this very reassignment made already) is answered with its
+      // first outcome, and a decline already resolved otherwise is refused (DECISION_NOT_DECLINED),
+      // before the checks: the reassigned slip would conflict with itself.
+      const retry = await reassignmentRetry(ctx.hub, referralId, reassignment(null, null), meta);
+      if (retry) return referralPayload(ctx, retry);
+      const resolved = await caseLoaders(ctx).declineByReferral.load(referralId);
       // The same checks as a meeting's decision (programme of the department, amount, beneficiary).
       const c = (await caseById(ctx, declined.caseId))!;
       const household = await ctx.loaders.hub.membersByHousehold.load(c.householdId);
@@ -553,18 +555,15 @@ export const caseResolvers: Resolvers = {
         { reportedOn: chinaDateOf(c.reportedAt), today: chinaDateOf(meta.now), members, deathDates, head: decisionSubject(household)?.person.idNumber ?? null },
       ).map((e) => ({ ...e, field: e.field ? ['input', e.field.at(-1)!] : null }));
       if (errors.length > 0) return { userErrors: errors };
-      if (resolved) return referralPayload(ctx, await resolveDeclinedDecision(ctx.hub, referralId, { kind: 'REASSIGN', reason: input.reason, decision, check: null }, meta));
+      if (resolved) return referralPayload(ctx, await resolveDeclinedDecision(ctx.hub, referralId, reassignment(null, null), meta));
       // The pre-grant check a meeting's decision runs, dated today, and the decisions not yet given: a conflict needs the override reason.
       const people = household.map((m) => ({ idNumber: m.person.idNumber, relation: m.relation }));
-      const checks = await withUngivenDecisions(
+      const preGrant = await checkDecisions(ctx, [{ ...decision, overrideReason: input.conflictOverrideReason?.trim() || null }], chinaDateOf(meta.now), { members: people });
+      const facts = { caseId: c.id, householdId: c.householdId, members: people, sameMeeting: false };
+      return referralPayload(
         ctx,
-        await checkDecisions(ctx, [{ ...decision, overrideReason: input.conflictOverrideReason?.trim() || null }], chinaDateOf(meta.now), { members: people }),
-        [decision],
-        { caseId: c.id, householdId: c.householdId, members: people, sameMeeting: false },
+        await checkedAndWritten(ctx, preGrant, [decision], facts, () => ['input', 'conflictOverrideReason'], (checks, seen) => resolveDeclinedDecision(ctx.hub, referralId, reassignment(checks[0], seen), meta)),
       );
-      const conflicts = checkDecisionConflicts(checks, () => ['input', 'conflictOverrideReason']);
-      if (conflicts.length > 0) return { userErrors: conflicts };
-      return referralPayload(ctx, await resolveDeclinedDecision(ctx.hub, referralId, { kind: 'REASSIGN', reason: input.reason, decision, check: checks[0] }, meta));
     },
 
     referralWaive: async (_, { input }, ctx) => {
@@ -728,6 +727,10 @@ export const caseResolvers: Resolvers = {
     newReferral: (d, _, ctx) => (d.newReferralId === null ? null : caseLoaders(ctx).referralById.load(d.newReferralId)),
     meeting: (d, _, ctx) => (d.meetingId === null ? null : caseLoaders(ctx).meetingById.load(d.meetingId)),
     recordedAt: (d) => fromDbInstant(d.recordedAt),
+  },
+
+  ReferralPayload: {
+    replayed: (p) => p.replayed ?? false,
   },
 
   DecisionCheck: {

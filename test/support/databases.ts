@@ -2,6 +2,7 @@
  * Each test file gets its own hub database and one database per department, each a real database on
  * the test server, created and migrated from scratch.
  */
+import { sql } from 'drizzle-orm';
 import { createPool, hubDrizzle, type HubDb } from '../../db/connect';
 import { dropDatabases } from '../../db/setup/provision';
 import { provisionDatabases } from '../../federation/provision';
@@ -58,4 +59,16 @@ export async function createTestDatabases(label: string): Promise<TestDatabases>
       await dropDatabases(all);
     },
   };
+}
+
+/**
+ * Transactions of the hub database waiting for a lock (MariaDB and MySQL both list them in
+ * innodb_trx); those of other test files' databases on the same server are not counted. A test
+ * holding a row reads it to know every request it sent is waiting for that row.
+ */
+export async function lockWaits(db: HubDb): Promise<number> {
+  const [rows] = (await db.execute(
+    sql`select count(*) as n from information_schema.innodb_trx t join information_schema.processlist p on p.id = t.trx_mysql_thread_id where t.trx_state = 'LOCK WAIT' and p.db = database()`,
+  )) as unknown as [{ n: number }[]];
+  return Number(rows[0].n);
 }
