@@ -29,6 +29,30 @@ describe('screenedText', () => {
   });
 
   it.each([
+    ['a mobile written with units', '联系一百三十九亿零五百三十七万一千二百三十四'],
+    ['a mobile in parts written with units', '联系 一百三十九 零五三七 一千二百三十四'],
+    ['a mobile in financial numerals with units', '联系壹佰叁拾玖亿零伍佰叁拾柒万壹仟贰佰叁拾肆'],
+    ['a landline written with units', '电话二百三十四万五千六百七十八'],
+    ['an ID number written with units', '身份证三十七亿零八百一十一万一千九百七十五亿零四百一十二万零三十一'],
+    ['a seven-digit amount written with units, as 1234567 in digits is', '缺口一百二十三万四千五百六十七元'],
+  ])('finds %s', (_what, text) => {
+    expect(screenedText(text)).toEqual({ ok: false, problem: 'IDENTIFYING_NUMBER' });
+  });
+
+  it.each([
+    ['an age', '户主三十岁，两个孩子'],
+    ['a month and day', '十一月二十日前向村委会反映'],
+    ['an amount', '每人每月一百元'],
+    ['a year in numerals and a date', '二〇二六年十二月三十一日'],
+    ['two thousand', '两千元'],
+    ['a round amount of 万', '治疗费用约一百二十万元，已自付三十五万'],
+    ['a round amount of 亿', '全市救助资金三亿二千万元'],
+    ['words with units', '千万不要错过，万一有变化，十分感谢，百分之八十'],
+  ])('passes %s', (_what, text) => {
+    expect(screenedText(text)).toMatchObject({ ok: true, text });
+  });
+
+  it.each([
     ['a zero-width space', '\u200b'],
     ['a zero-width non-joiner', '\u200c'],
     ['a zero-width joiner', '\u200d'],
