@@ -1,7 +1,7 @@
 /**
  * Text that other parties read (a village notice on the board, a need's description charities
- * read, a charity's name and project titles offices read): one screen for all of it, so a client
- * cannot write past the personal-data checks what a reader still sees.
+ * read, a charity's name and project titles offices read; a charity's references, screenedReference):
+ * one screen for all of it, so a client cannot write past the personal-data checks what a reader still sees.
  *
  * What got past before: full-width digits (`１３９０５３７１２３４`), digits in other scripts or
  * circled (①③⑨…), Chinese numerals digit by digit (一三九〇…) or with units (一百三十九亿零五百
@@ -20,6 +20,8 @@
  * punctuation （，：） into ASCII on the board; everything NFKC would change has been screened in
  * its NFKC form, so the stored form shows nothing the screen did not read.
  */
+
+import { mayContainIdNumber } from './id-number';
 
 /** Characters no displayed text may hold: controls, format characters (Cf), line and paragraph separators, blank fillers. */
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u115f\u1160\u3164\uffa0\u2800]/u;
@@ -144,10 +146,34 @@ export type Screened = { ok: true; text: string; screened: string } | { ok: fals
  */
 export function screenedText(raw: string, options: ScreenOptions = {}): Screened {
   const text = raw.trim().normalize('NFC');
-  const invisible = (options.multiLine ? INVISIBLE_KEEPING_LINES : INVISIBLE).exec(text);
-  if (invisible) return { ok: false, problem: 'INVISIBLE_CHARACTER', codePoint: `U+${invisible[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` };
+  const invisible = invisibleIn(text, options.multiLine ?? false);
+  if (invisible) return invisible;
   const screened = screeningForm(text);
   if (options.numbers !== false && carriesLongNumber(screened)) return { ok: false, problem: 'IDENTIFYING_NUMBER' };
   return { ok: true, text, screened };
 }
 
+function invisibleIn(text: string, multiLine: boolean): Screened | null {
+  const invisible = (multiLine ? INVISIBLE_KEEPING_LINES : INVISIBLE).exec(text);
+  return invisible ? { ok: false, problem: 'INVISIBLE_CHARACTER', codePoint: `U+${invisible[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` } : null;
+}
+
+/** A mobile number standing alone: 1, then 3–9, then nine digits, no digit either side. */
+const MOBILE_NUMBER = /(?<!\d)1[3-9]\d{9}(?!\d)/;
+
+/**
+ * A reference other parties read (a charity's pledge, delivery or reduction reference, which
+ * offices read beside the household's aid): screened as a text for invisible characters, and for
+ * an ID number (however split, domain/id-number.ts mayContainIdNumber), a mobile number or fifteen
+ * digits or more (a bank account), in any script or in Chinese numerals. Not for seven digits, as a
+ * text is: references carry dates and sequence numbers (`PL-2026-0301-0001`, `慈字2026第1号`).
+ */
+export function screenedReference(raw: string): Screened {
+  const text = raw.trim().normalize('NFC');
+  const invisible = invisibleIn(text, false);
+  if (invisible) return invisible;
+  const screened = screeningForm(text);
+  const digits = unitNumbersAsDigits(screened);
+  if (mayContainIdNumber(digits) || MOBILE_NUMBER.test(digits)) return { ok: false, problem: 'IDENTIFYING_NUMBER' };
+  return { ok: true, text, screened };
+}

@@ -7,7 +7,7 @@
  */
 import { makeIdNumber } from '../domain/id-number';
 import { scrub } from '../domain/privacy';
-import { screenedText } from '../domain/text-screen';
+import { screenedReference, screenedText } from '../domain/text-screen';
 
 const ID = makeIdNumber('370811', '1975-04-12', 3);
 const FULL_WIDTH = (s: string) => s.replace(/[0-9X]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
@@ -96,6 +96,27 @@ describe('screenedText', () => {
     // ⼿ U+2F3F (a radical: kept as written, NFC), 精神 U+FA1D U+FA19 (compatibility ideographs, stored as
     // 精神 by NFC already): a notice's health words read 手术, 精神.
     expect(screenedText('\u2f3f术后，\ufa1d\ufa19')).toMatchObject({ ok: true, text: '\u2f3f术后，精神', screened: '手术后,精神' });
+  });
+});
+
+describe('screenedReference, a charity’s reference offices read', () => {
+  it.each([
+    ['an ID number', `PL-${ID}`],
+    ['an ID number in parts', `${ID.slice(0, 6)}-${ID.slice(6, 14)}-${ID.slice(14)}`],
+    ['an ID number in full-width digits', FULL_WIDTH(ID)],
+    ['a mobile number', 'TEL13905371234'],
+    ['a mobile number in Chinese numerals with units', '一百三十九亿零五百三十七万一千二百三十四'],
+    ['a bank account', 'ACC6222021600001234567'],
+  ])('finds %s', (_what, reference) => {
+    expect(screenedReference(reference)).toEqual({ ok: false, problem: 'IDENTIFYING_NUMBER' });
+  });
+
+  it.each([['PL-2026-0301-0001'], ['DL-20260317-000123'], ['慈字2026第1号'], ['JNCS-2026-0001'], ['SETL20260110001-2']])('passes %s: dates and sequence numbers', (reference) => {
+    expect(screenedReference(reference)).toMatchObject({ ok: true, text: reference });
+  });
+
+  it('refuses an invisible character, named by its code point', () => {
+    expect(screenedReference('CX\u200b-1')).toEqual({ ok: false, problem: 'INVISIBLE_CHARACTER', codePoint: 'U+200B' });
   });
 });
 
