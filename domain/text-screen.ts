@@ -1,10 +1,11 @@
 /**
  * Text that other parties read (a village notice on the board, a need's description charities
- * read, a charity's name and project titles offices read): one screen for all of it, so a client
- * cannot write past the personal-data checks what a reader still sees.
+ * read, a charity's name and project titles offices read; a charity's references, screenedReference):
+ * one screen for all of it, so a client cannot write past the personal-data checks what a reader still sees.
  *
  * What got past before: full-width digits (`１３９０５３７１２３４`), digits in other scripts or
- * circled (①③⑨…), Chinese numerals (一三九〇…), and digits split by zero-width spaces, word
+ * circled (①③⑨…), Chinese numerals digit by digit (一三九〇…) or with units (一百三十九亿零五百
+ * 三十七万…, read as their value), and digits split by zero-width spaces, word
  * joiners, soft hyphens or bidi marks (`139\u200b0537\u200b1234`): the digit screens read ASCII
  * runs only, while a reader sees a phone or ID number. Invisible characters also let a text display
  * as something other than it is (a right-to-left mark reorders digits around it). So:
@@ -19,6 +20,8 @@
  * punctuation （，：） into ASCII on the board; everything NFKC would change has been screened in
  * its NFKC form, so the stored form shows nothing the screen did not read.
  */
+
+import { mayContainIdNumber } from './id-number';
 
 /** Characters no displayed text may hold: controls, format characters (Cf), line and paragraph separators, blank fillers. */
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u115f\u1160\u3164\uffa0\u2800]/u;
@@ -60,13 +63,67 @@ const LONG_NUMBER = new RegExp(String.raw`\d(?:${NUMBER_SEPARATOR}{0,2}\d){6,}`,
 /** An amount's fraction (12,345.67): not part of a longer number. */
 const DECIMAL_FRACTION = /(?<=\d)\.\d{1,2}(?![\d.])/g;
 
+/** Chinese numeral units, with their financial and traditional forms. */
+const UNITS: Record<string, bigint> = { 十: 10n, 拾: 10n, 百: 100n, 佰: 100n, 千: 1000n, 仟: 1000n, 万: 10_000n, 萬: 10_000n, 亿: 100_000_000n, 億: 100_000_000n };
+/** In the screening form (its numerals digits already): a number written with units, 1百2十3, 2千, 1百3十9亿0 5百… (两 is 2 before a unit). */
+const UNIT_NUMBER = /[0-9两]*(?:[十拾百佰千仟万萬亿億][0-9两]*)+/gu;
+
+/** The value of a number written with units (in the screening form): 1百2十3 is 123, 十1 is 11, 两千 2000. */
+function unitNumberValue(run: string): bigint {
+  let completed = 0n; // whole 亿 groups
+  let tenThousands = 0n; // the 万 part of the current 亿 group
+  let section = 0n; // below 万
+  let number = 0n;
+  let hasNumber = false;
+  for (const c of run) {
+    const unit = UNITS[c];
+    if (unit === undefined) {
+      number = number * 10n + (c === '两' ? 2n : BigInt(c));
+      hasNumber = true;
+    } else if (unit < 10_000n) {
+      section += (hasNumber ? number : 1n) * unit;
+      number = 0n;
+      hasNumber = false;
+    } else {
+      const part = section + number || 1n;
+      if (unit === 10_000n) tenThousands += part * unit;
+      else {
+        completed = (completed + tenThousands + part) * unit;
+        tenThousands = 0n;
+      }
+      section = 0n;
+      number = 0n;
+      hasNumber = false;
+    }
+  }
+  return completed + tenThousands + section + number;
+}
+
+/**
+ * Numbers written with units as their digits, as a reader works them out: 一百三十九亿零五百三十七万
+ * 一千二百三十四 is the mobile 13905371234, and 一百三十九 零五三七 一千二百三十四 one split by
+ * spaces. A round number of 万 or 亿 keeps its unit (一百二十万 reads 120万, as amounts are written
+ * in digits too): a round amount identifies no one. Short numbers stay short: 三十岁 is 30岁,
+ * 十一月 11月, 一百元 100元.
+ */
+function unitNumbersAsDigits(screened: string): string {
+  return screened.replace(UNIT_NUMBER, (run) => {
+    const value = unitNumberValue(run);
+    const last = run.at(-1)!;
+    const unit = UNITS[last];
+    if (value > 0n && (unit === 10_000n || unit === 100_000_000n) && value % unit === 0n) return `${value / unit}${last}`;
+    return value.toString();
+  });
+}
+
 /**
  * Whether a text (its screening form) carries a number that could identify someone: seven digits
  * or more, however written and split (an ID number, phone or bank account; also a date written in
- * digits, which a displayed text has no need of either).
+ * digits, which a displayed text has no need of either), Chinese numerals with units read as their
+ * value (unitNumbersAsDigits).
  */
 export function carriesLongNumber(screened: string): boolean {
-  return LONG_NUMBER.test(screened.replace(DECIMAL_FRACTION, ''));
+  return LONG_NUMBER.test(unitNumbersAsDigits(screened).replace(DECIMAL_FRACTION, ''));
 }
 
 export type ScreenProblem = 'INVISIBLE_CHARACTER' | 'IDENTIFYING_NUMBER';
@@ -89,9 +146,34 @@ export type Screened = { ok: true; text: string; screened: string } | { ok: fals
  */
 export function screenedText(raw: string, options: ScreenOptions = {}): Screened {
   const text = raw.trim().normalize('NFC');
-  const invisible = (options.multiLine ? INVISIBLE_KEEPING_LINES : INVISIBLE).exec(text);
-  if (invisible) return { ok: false, problem: 'INVISIBLE_CHARACTER', codePoint: `U+${invisible[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` };
+  const invisible = invisibleIn(text, options.multiLine ?? false);
+  if (invisible) return invisible;
   const screened = screeningForm(text);
   if (options.numbers !== false && carriesLongNumber(screened)) return { ok: false, problem: 'IDENTIFYING_NUMBER' };
+  return { ok: true, text, screened };
+}
+
+function invisibleIn(text: string, multiLine: boolean): Screened | null {
+  const invisible = (multiLine ? INVISIBLE_KEEPING_LINES : INVISIBLE).exec(text);
+  return invisible ? { ok: false, problem: 'INVISIBLE_CHARACTER', codePoint: `U+${invisible[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` } : null;
+}
+
+/** A mobile number standing alone: 1, then 3–9, then nine digits, no digit either side. */
+const MOBILE_NUMBER = /(?<!\d)1[3-9]\d{9}(?!\d)/;
+
+/**
+ * A reference other parties read (a charity's pledge, delivery or reduction reference, which
+ * offices read beside the household's aid): screened as a text for invisible characters, and for
+ * an ID number (however split, domain/id-number.ts mayContainIdNumber), a mobile number or fifteen
+ * digits or more (a bank account), in any script or in Chinese numerals. Not for seven digits, as a
+ * text is: references carry dates and sequence numbers (`PL-2026-0301-0001`, `慈字2026第1号`).
+ */
+export function screenedReference(raw: string): Screened {
+  const text = raw.trim().normalize('NFC');
+  const invisible = invisibleIn(text, false);
+  if (invisible) return invisible;
+  const screened = screeningForm(text);
+  const digits = unitNumbersAsDigits(screened);
+  if (mayContainIdNumber(digits) || MOBILE_NUMBER.test(digits)) return { ok: false, problem: 'IDENTIFYING_NUMBER' };
   return { ok: true, text, screened };
 }

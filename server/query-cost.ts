@@ -4,8 +4,15 @@
  * graphql-armor's cost limit runs as a validation rule, where variables are unknown: it multiplies
  * by a page size written in the document (`first: 500`) but counts `first: $n` as 1, so passing the
  * size as a variable bypassed the limit; and its refusal read "Syntax Error". This one runs once
- * the operation is resolved, with the request's variables coerced as execution will coerce them
- * (defaults included), and refuses with BAD_USER_INPUT, reason QUERY_TOO_COSTLY.
+ * the operation is resolved, with the request's variables (defaults included), and refuses with
+ * BAD_USER_INPUT, reason QUERY_TOO_COSTLY.
+ *
+ * It reads the variables as sent, their JSON shape, and does not coerce them: execution coerces
+ * them once, and coercing them here as well cost as much again (30 ms of CPU for an aidReport of
+ * 1,000 records, `npx tsx bench/query-cost.ts`). The cost reads only page sizes and list lengths,
+ * which coercion does not change (a single value where a list is declared counts as the list of
+ * one execution makes of it); a page size given by a variable that is not an Int is left to
+ * execution, which refuses it, as are other variables that do not coerce.
  *
  * The weights are armor's, so limits configured for it keep their meaning: a scalar costs 1, an
  * object 2 plus 1.5 × each child; a field's cost is multiplied by its page size (`first`/`last`,
@@ -13,18 +20,19 @@
  * `representations` a federation router's `_entities` asks for (each is one entity resolved, so
  * 1,000 of them cost as 1,000 look-ups, not one).
  *
- * Beyond armor: every item of a list in a field's other arguments, at any depth of its input
- * (`aidReport(input: { records: [...] })`), adds INPUT_ITEM_COST whatever the field selects, so a
- * write's cost follows what it writes and cannot be lowered by selecting less. Aliases repeat it:
- * aidReport sent 20 times in one document with 1,000 records each costs 20 × 1,000 items.
+ * Beyond armor: a list without a page size (a household's `members`, a case's `meetings`) is
+ * multiplied by an assumed size (UNSIZED_LIST_SIZE), so nesting lists costs what it multiplies;
+ * armor counted each once. Every item of a list in a field's other arguments, at any depth of its
+ * input (`aidReport(input: { records: [...] })`), adds INPUT_ITEM_COST whatever the field selects,
+ * so a write's cost follows what it writes and cannot be lowered by selecting less. Aliases repeat
+ * it: aidReport sent 20 times in one document with 1,000 records each costs 20 × 1,000 items.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
+import { DEPARTMENT_CODES } from '../domain/departments';
 import type { HubContext } from '../resolvers/context';
 import {
   BREAK,
-  getArgumentValues,
   getNamedType,
-  getVariableValues,
   GraphQLError,
   isCompositeType,
   isInputObjectType,
@@ -33,7 +41,10 @@ import {
   isNonNullType,
   Kind,
   typeFromAST,
+  type FieldNode,
+  type GraphQLField,
   type GraphQLInputType,
+  type GraphQLOutputType,
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLSchema,
@@ -59,30 +70,138 @@ export const INPUT_ITEM_COST = 20;
 /** Arguments whose length multiplies the field's selection instead (see operationCost). */
 const MULTIPLYING_LISTS = new Set(['ids', 'representations']);
 
-/** The items of every list in an argument value, at any depth. */
-function listItems(value: unknown): number {
-  if (Array.isArray(value)) return value.length + value.reduce((n: number, v) => n + listItems(v), 0);
-  if (value !== null && typeof value === 'object') return Object.values(value).reduce((n: number, v) => n + listItems(v), 0);
-  return 0;
-}
-
 function isObjectLike(type: unknown): type is { getFields(): Record<string, import('graphql').GraphQLField<unknown, unknown>> } {
   return typeof (type as { getFields?: unknown })?.getFields === 'function';
 }
 
-/** The estimated cost, or null when the variables do not coerce (execution will refuse them itself). */
+/** A 32-bit integer, as graphql-js's Int accepts from JSON. */
+function isGraphQLInt(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= -2147483648 && value <= 2147483647;
+}
+
+/**
+ * An argument's value as the request wrote it: literals as written, variables as sent (the JSON
+ * shape, not coerced: lists keep their lengths, which is all the cost reads), a variable's or the
+ * argument's default where none was given. Variables are coerced once, by execution.
+ */
+function rawValue(node: ValueNode, variables: ReadonlyMap<string, unknown>): unknown {
+  switch (node.kind) {
+    case Kind.VARIABLE:
+      return variables.get(node.name.value);
+    case Kind.LIST:
+      return node.values.map((v) => rawValue(v, variables));
+    case Kind.OBJECT:
+      return Object.fromEntries(node.fields.map((f) => [f.name.value, rawValue(f.value, variables)]));
+    case Kind.INT:
+      return Number(node.value);
+    case Kind.FLOAT:
+      return Number(node.value);
+    case Kind.NULL:
+      return null;
+    default:
+      return node.value;
+  }
+}
+
+/**
+ * The items of every list in an argument value of `type`, at any depth, read by the type: a single
+ * value where a list is declared counts as the list of one execution makes of it; keys the input
+ * type does not define count nothing (execution refuses them before anything runs).
+ */
+function inputListItems(value: unknown, type: GraphQLInputType): number {
+  if (value === null || value === undefined) return 0;
+  if (isNonNullType(type)) return inputListItems(value, type.ofType);
+  if (isListType(type)) {
+    const items = Array.isArray(value) ? value : [value];
+    let n = items.length;
+    for (const item of items) n += inputListItems(item, type.ofType);
+    return n;
+  }
+  if (!isInputObjectType(type) || typeof value !== 'object' || Array.isArray(value)) return 0;
+  let n = 0;
+  for (const field of Object.values(type.getFields())) {
+    const v = Object.hasOwn(value, field.name) ? (value as Record<string, unknown>)[field.name] : undefined;
+    n += inputListItems(v === undefined ? field.defaultValue : v, field.type);
+  }
+  return n;
+}
+
+/**
+ * What a list without a page size is counted as: an assumed size, not a maximum. Nothing in the
+ * schema stops a household's aid, a case's history or a finding's records from growing, and
+ * counting each such list once made `households(ids:) { members { person { aid { … } findings {
+ * records { … } } } } }` cheap on paper, each level of nesting multiplying the work but not the
+ * cost. Five, about what one household's members, a case's meetings or a finding's records are; a
+ * list of departments counts as many as there are (DEPARTMENT_CODES), which is its bound. A longer
+ * list is still read whole: what the assumption bounds is nesting, which multiplies it.
+ */
+export const UNSIZED_LIST_SIZE = 5;
+/** A page whose size was left out and has no default in the schema: the resolvers' default (50, 20 for monthlyComparisons). */
+export const OMITTED_PAGE_SIZE = 50;
+
+function isListField(type: GraphQLOutputType): boolean {
+  return isNonNullType(type) ? isListField(type.ofType) : isListType(type);
+}
+
+/**
+ * How many times a field's selection is counted: its page size (`first`/`last`), the length of its
+ * `ids` or `representations`; a page-sized field given no size and having no default, the resolvers'
+ * default; a list given no size, UNSIZED_LIST_SIZE. A connection's `edges` are its page, counted at
+ * the connection's field, so once; a list of departments, how many there are. Null when a size given by a variable is not an Int (execution refuses it).
+ */
+function selectionMultiplier(parent: GraphQLCompositeType, field: GraphQLField<unknown, unknown>, args: Record<string, unknown>): number | null {
+  let sized = false;
+  let size = 1;
+  for (const name of ['first', 'last'] as const) {
+    const value = args[name];
+    if (value === undefined || value === null) continue;
+    if (!isGraphQLInt(value)) return null;
+    sized = true;
+    size = Math.max(size, value);
+  }
+  for (const name of MULTIPLYING_LISTS) {
+    const value = args[name];
+    if (value === undefined || value === null) continue;
+    sized = true;
+    size = Math.max(size, Array.isArray(value) ? value.length : 1);
+  }
+  if (sized) return size;
+  if (field.args.some((a) => a.name === 'first' || a.name === 'last')) return OMITTED_PAGE_SIZE;
+  if (!isListField(field.type)) return 1;
+  if (field.name === 'edges' && parent.name.endsWith('Connection')) return 1;
+  if (getNamedType(field.type).name === 'Department') return DEPARTMENT_CODES.length;
+  return UNSIZED_LIST_SIZE;
+}
+
+/** The estimated cost, or null when a page size given by a variable is not an Int (execution will refuse it itself). */
 export function operationCost(
   schema: GraphQLSchema,
   operation: OperationDefinitionNode,
   fragments: Record<string, FragmentDefinitionNode>,
   rawVariables: Record<string, unknown> | undefined,
 ): number | null {
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {});
-  if (coerced.errors) return null;
-  const variables = coerced.coerced;
+  // A map, not an object: a variable named `constructor` or `toString` that was not sent is absent,
+  // not Object.prototype's (which is no Int, and would have skipped the estimate).
+  const variables = new Map(Object.entries(rawVariables ?? {}));
+  for (const def of operation.variableDefinitions ?? []) {
+    const name = def.variable.name.value;
+    if (variables.get(name) === undefined && def.defaultValue) variables.set(name, rawValue(def.defaultValue, new Map()));
+  }
   const root = operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'subscription' ? schema.getSubscriptionType() : schema.getQueryType();
   if (!root) return 0;
   const visiting = new Set<string>();
+  let refused = false;
+
+  const argumentsOf = (field: GraphQLField<unknown, unknown>, sel: FieldNode): Record<string, unknown> => {
+    const args: Record<string, unknown> = {};
+    for (const arg of field.args) {
+      const node = sel.arguments?.find((a) => a.name.value === arg.name);
+      const value = node ? rawValue(node.value, variables) : undefined;
+      // An explicit null takes the default too: the resolvers read a null page size as their default.
+      args[arg.name] = value === undefined || value === null ? (arg.defaultValue ?? value) : value;
+    }
+    return args;
+  };
 
   const selectionCost = (set: SelectionSetNode, parent: GraphQLCompositeType, topLevel: boolean): number => {
     let total = 0;
@@ -93,20 +212,17 @@ export function operationCost(
         const field = isObjectLike(parent) ? parent.getFields()[name] : undefined;
         if (!field) continue; // validation has refused unknown fields already
         const child = getNamedType(field.type);
-        const args = field.args.length > 0 ? (getArgumentValues(field, sel, variables) as Record<string, unknown>) : {};
+        const args = field.args.length > 0 ? argumentsOf(field, sel) : {};
         let cost = SCALAR_COST;
         if (sel.selectionSet && isCompositeType(child)) {
-          cost = OBJECT_COST + selectionCost(sel.selectionSet, child, false);
-          const size = Math.max(
-            1,
-            typeof args.first === 'number' ? args.first : 0,
-            typeof args.last === 'number' ? args.last : 0,
-            Array.isArray(args.ids) ? args.ids.length : 0,
-            Array.isArray(args.representations) ? args.representations.length : 0,
-          );
-          cost *= size;
+          const size = selectionMultiplier(parent, field, args);
+          if (size === null) {
+            refused = true;
+            return 0;
+          }
+          cost = (OBJECT_COST + selectionCost(sel.selectionSet, child, false)) * size;
         }
-        for (const [name, value] of Object.entries(args)) if (!MULTIPLYING_LISTS.has(name)) cost += INPUT_ITEM_COST * listItems(value);
+        for (const arg of field.args) if (!MULTIPLYING_LISTS.has(arg.name)) cost += INPUT_ITEM_COST * inputListItems(args[arg.name], arg.type);
         total += topLevel ? cost : DEPTH_FACTOR * cost;
       } else if (sel.kind === Kind.INLINE_FRAGMENT) {
         const type = sel.typeCondition ? (schema.getType(sel.typeCondition.name.value) as GraphQLCompositeType | undefined) : parent;
@@ -128,7 +244,8 @@ export function operationCost(
     }
     return total;
   };
-  return selectionCost(operation.selectionSet, root, true);
+  const cost = selectionCost(operation.selectionSet, root, true);
+  return refused ? null : cost;
 }
 
 /** The arguments that scale a field's cost (see operationCost). */
@@ -231,9 +348,9 @@ export interface QueryCostLimits {
  * Apollo keeps each parsed document, so the same query text brings the same operation node. When
  * no page size or `ids` list in it is a variable and no variable can hold a list, its cost is the
  * same for every request: once
- * found within the limit it is remembered for that node, and later requests skip the variable
- * coercion and the walk. A cost above the limit is never remembered (such a request is refused,
- * or, with variables that do not coerce, left to execution's own error, as before).
+ * found within the limit it is remembered for that node, and later requests skip the walk. A cost
+ * above the limit is never remembered (such a request is refused, or, with a page size given by a
+ * variable that is not an Int, left to execution's own error, as before).
  */
 export function queryCostPlugin(limits: QueryCostLimits, inFlight: CostInFlight | null = limits.maxCostInFlight ? new CostInFlight(limits.maxCostInFlight) : null): ApolloServerPlugin<HubContext> {
   const { maxCost } = limits;
@@ -249,7 +366,7 @@ export function queryCostPlugin(limits: QueryCostLimits, inFlight: CostInFlight 
             const fragments: Record<string, FragmentDefinitionNode> = {};
             for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments[def.name.value] = def;
             const estimate = operationCost(schema, operation, fragments, request.variables);
-            // Variables that do not coerce: execution refuses them itself, before anything runs.
+            // A page size given by a variable that is not an Int: execution refuses it itself, before anything runs.
             if (estimate === null) return;
             cost = Math.ceil(estimate);
             if (cost <= maxCost && !costVariesWithVariables(schema, operation, document)) withinLimit.set(operation, cost);

@@ -150,6 +150,8 @@ describe('documents', () => {
     ['a syntax error', '{ caller { name ', 400, 'GRAPHQL_PARSE_FAILED'],
     ['a deep query', deep, 400, 'GRAPHQL_VALIDATION_FAILED'],
     ['a wide, costly query', costly, 400, 'BAD_USER_INPUT', undefined, 'QUERY_TOO_COSTLY'],
+    // No page sizes at all: each list nested in another multiplies what is read (server/query-cost.ts, UNSIZED_LIST_SIZE); counted once each, this cost 189.
+    ['a nested query through lists without page sizes', '{ household(id: "1") { members { person { findings { people { findings { records { beneficiary { aid { amountFen } } } } } } } } } }', 400, 'BAD_USER_INPUT', undefined, 'QUERY_TOO_COSTLY'],
     ['a page so large its cost alone is refused', '{ householdsInRegion(code: "370811", first: 100000) { totalCount } }', 400, 'BAD_USER_INPUT', undefined, 'QUERY_TOO_COSTLY'],
     ['a page size passed as a variable', 'query($n: Int!) { householdsInRegion(code: "370811", first: $n) { totalCount } }', 400, 'BAD_USER_INPUT', { n: 100000 }, 'QUERY_TOO_COSTLY'],
     ['a page size as a variable’s default', 'query($n: Int = 100000) { householdsInRegion(code: "370811", first: $n) { totalCount } }', 400, 'BAD_USER_INPUT', undefined, 'QUERY_TOO_COSTLY'],

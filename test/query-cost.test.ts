@@ -1,11 +1,13 @@
 /**
  * The query-cost estimate reads variables: a page size passed as a variable costs what the literal
- * costs; `_entities` costs each representation; a write's input lists cost per item, through aliases too.
+ * costs; `_entities` costs each representation; a write's input lists cost per item, through aliases
+ * too; a list without a page size costs its assumed size, so nesting lists costs what it multiplies.
  */
 import { Kind, parse, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { DEFAULT_QUERY_LIMITS } from '../db/config';
 import { buildFederatedSchema, buildSchema } from '../resolvers/index';
-import { INPUT_ITEM_COST, operationCost } from '../server/query-cost';
+import { DEPARTMENT_CODES } from '../domain/departments';
+import { INPUT_ITEM_COST, OMITTED_PAGE_SIZE, operationCost, UNSIZED_LIST_SIZE } from '../server/query-cost';
 
 const schema = buildSchema();
 
@@ -48,6 +50,51 @@ it('costs each representation a federation router asks _entities for: 1,000 cost
   expect(entities(1000)).toBe(entities(1) * 1000);
   // As many as a page of households costs, and refused past the limit as it would be.
   expect(entities(20_000)).toBeGreaterThan(DEFAULT_QUERY_LIMITS.maxCost);
+});
+
+describe('lists without a page size', () => {
+  // Each level of nesting multiplies what is read; counted once each, this was 189 (a household, its members' findings, their people's findings' records and their beneficiaries' aid).
+  const NESTED = '{ household(id: "1") { members { person { findings { people { findings { records { beneficiary { aid { amountFen } } } } } } } } } }';
+
+  it('cost UNSIZED_LIST_SIZE times their selection, so a nested query through them is over the default limit', () => {
+    const members = (selection: string) => cost(`{ household(id: "1") { ${selection} } }`)!;
+    expect(members('id members { relation }') - members('id')).toBe(1.5 * UNSIZED_LIST_SIZE * (2 + 1.5));
+    expect(cost(NESTED)).toBeGreaterThan(DEFAULT_QUERY_LIMITS.maxCost);
+    // One level of it is an ordinary query.
+    expect(cost('{ household(id: "1") { members { person { name aid { amountFen programme { name } } } } } }')).toBeLessThan(DEFAULT_QUERY_LIMITS.maxCost / 50);
+  });
+
+  it('count a list of departments as many as there are, a connection’s edges once (its page is counted at its field), a page left out without a default as the resolvers’ default', () => {
+    expect(cost('{ household(id: "1") { findings { departments { code } } } }')).toBe(2 + 1.5 * UNSIZED_LIST_SIZE * (2 + 1.5 * DEPARTMENT_CODES.length * (2 + 1.5)));
+    expect(cost('{ caller { name } rules { id } }')! - cost('{ caller { name } }')!).toBe(UNSIZED_LIST_SIZE * (2 + 1.5));
+    expect(cost('{ rules { programmes { department { code } } } }')).toBe(UNSIZED_LIST_SIZE * (2 + 1.5 * UNSIZED_LIST_SIZE * (2 + 1.5 * (2 + 1.5))));
+    expect(cost('{ triggers { id } }')).toBe(UNSIZED_LIST_SIZE * 3.5);
+    const alerts = (first: string) => cost(`{ alerts${first} { edges { node { id } } } }`);
+    expect(alerts('')).toBe(alerts('(first: 50)'));
+    expect(alerts('')).toBe(OMITTED_PAGE_SIZE * (2 + 1.5 * (2 + 1.5 * (2 + 1.5))));
+  });
+});
+
+describe('variables read as sent, not coerced', () => {
+  const REPORT = 'mutation($records: [ReportedAidInput!]!) { aidReport(input: { records: $records }) { recorded } }';
+  const RECORD = { reference: 'R', beneficiaryIdNumber: '370811197504120031', programme: 'DISASTER_TRANSITION_LIVING', grantDate: '2026-03-01', amountFen: 100 };
+
+  it('count one value where a list is declared as the list of one execution makes of it', () => {
+    expect(cost(REPORT, { records: RECORD })).toBe(cost(REPORT, { records: [RECORD] }));
+  });
+
+  it('count only the fields the input type has: lists under other keys, which execution refuses, add nothing', () => {
+    expect(cost(REPORT, { records: [{ ...RECORD, junk: Array.from({ length: 1000 }, () => 1) }] })).toBe(cost(REPORT, { records: [RECORD] }));
+  });
+
+  it('cost a page size given as a variable the same whether or not it would coerce, but leave a non-Int to execution', () => {
+    expect(cost(`query($n: Int) { ${PAGE(', first: $n')} }`, { n: 2.5 })).toBeNull();
+    expect(cost(`query($n: Int) { ${PAGE(', first: $n')} }`, { n: 2 ** 31 })).toBeNull();
+    expect(cost(`query($n: Int) { ${PAGE(', first: $n')} }`, { n: null })).toBe(cost(`{ ${PAGE('')} }`));
+    // A variable not sent is absent, whatever its name: not Object.prototype's `constructor`, which is no Int and skipped the estimate.
+    const nested = 'household(id: "1") { members { person { findings { people { findings { records { beneficiary { aid { amountFen } } } } } } } } }';
+    expect(cost(`query($constructor: Int) { ${PAGE(', first: $constructor')} ${nested} }`)).toBeGreaterThan(DEFAULT_QUERY_LIMITS.maxCost);
+  });
 });
 
 describe('a write’s input lists', () => {

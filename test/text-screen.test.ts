@@ -7,7 +7,7 @@
  */
 import { makeIdNumber } from '../domain/id-number';
 import { scrub } from '../domain/privacy';
-import { screenedText } from '../domain/text-screen';
+import { screenedReference, screenedText } from '../domain/text-screen';
 
 const ID = makeIdNumber('370811', '1975-04-12', 3);
 const FULL_WIDTH = (s: string) => s.replace(/[0-9X]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
@@ -26,6 +26,30 @@ describe('screenedText', () => {
     ['a bank account in groups', '账户 6222 0216 0000 1234 567'],
   ])('finds %s', (_what, text) => {
     expect(screenedText(text)).toEqual({ ok: false, problem: 'IDENTIFYING_NUMBER' });
+  });
+
+  it.each([
+    ['a mobile written with units', '联系一百三十九亿零五百三十七万一千二百三十四'],
+    ['a mobile in parts written with units', '联系 一百三十九 零五三七 一千二百三十四'],
+    ['a mobile in financial numerals with units', '联系壹佰叁拾玖亿零伍佰叁拾柒万壹仟贰佰叁拾肆'],
+    ['a landline written with units', '电话二百三十四万五千六百七十八'],
+    ['an ID number written with units', '身份证三十七亿零八百一十一万一千九百七十五亿零四百一十二万零三十一'],
+    ['a seven-digit amount written with units, as 1234567 in digits is', '缺口一百二十三万四千五百六十七元'],
+  ])('finds %s', (_what, text) => {
+    expect(screenedText(text)).toEqual({ ok: false, problem: 'IDENTIFYING_NUMBER' });
+  });
+
+  it.each([
+    ['an age', '户主三十岁，两个孩子'],
+    ['a month and day', '十一月二十日前向村委会反映'],
+    ['an amount', '每人每月一百元'],
+    ['a year in numerals and a date', '二〇二六年十二月三十一日'],
+    ['two thousand', '两千元'],
+    ['a round amount of 万', '治疗费用约一百二十万元，已自付三十五万'],
+    ['a round amount of 亿', '全市救助资金三亿二千万元'],
+    ['words with units', '千万不要错过，万一有变化，十分感谢，百分之八十'],
+  ])('passes %s', (_what, text) => {
+    expect(screenedText(text)).toMatchObject({ ok: true, text });
   });
 
   it.each([
@@ -72,6 +96,27 @@ describe('screenedText', () => {
     // ⼿ U+2F3F (a radical: kept as written, NFC), 精神 U+FA1D U+FA19 (compatibility ideographs, stored as
     // 精神 by NFC already): a notice's health words read 手术, 精神.
     expect(screenedText('\u2f3f术后，\ufa1d\ufa19')).toMatchObject({ ok: true, text: '\u2f3f术后，精神', screened: '手术后,精神' });
+  });
+});
+
+describe('screenedReference, a charity’s reference offices read', () => {
+  it.each([
+    ['an ID number', `PL-${ID}`],
+    ['an ID number in parts', `${ID.slice(0, 6)}-${ID.slice(6, 14)}-${ID.slice(14)}`],
+    ['an ID number in full-width digits', FULL_WIDTH(ID)],
+    ['a mobile number', 'TEL13905371234'],
+    ['a mobile number in Chinese numerals with units', '一百三十九亿零五百三十七万一千二百三十四'],
+    ['a bank account', 'ACC6222021600001234567'],
+  ])('finds %s', (_what, reference) => {
+    expect(screenedReference(reference)).toEqual({ ok: false, problem: 'IDENTIFYING_NUMBER' });
+  });
+
+  it.each([['PL-2026-0301-0001'], ['DL-20260317-000123'], ['慈字2026第1号'], ['JNCS-2026-0001'], ['SETL20260110001-2']])('passes %s: dates and sequence numbers', (reference) => {
+    expect(screenedReference(reference)).toMatchObject({ ok: true, text: reference });
+  });
+
+  it('refuses an invisible character, named by its code point', () => {
+    expect(screenedReference('CX\u200b-1')).toEqual({ ok: false, problem: 'INVISIBLE_CHARACTER', codePoint: 'U+200B' });
   });
 });
 

@@ -2291,6 +2291,8 @@ export type CharityErrorCode =
   | 'BENEFICIARY_DECEASED'
   /** The description carries a number that could identify someone (ID, phone, bank account): seven digits or more, full-width, in Chinese numerals or split by spaces, dashes or dots alike. */
   | 'DESCRIPTION_IDENTIFIES'
+  /** A reference (a pledge's, a delivery's, a correction's, a cancellation's or a reduction's) carries an ID number (however split), a mobile number or fifteen digits or more, in any script or in Chinese numerals: offices read it beside the household's aid. */
+  | 'REFERENCE_IDENTIFIES'
   /** A text others read (a need's description, an organisation's name, a project's title) holds an invisible or formatting character (a zero-width space or joiner, a word joiner, a soft hyphen, a bidi mark, a control character). */
   | 'TEXT_INVISIBLE_CHARACTER'
   /** A required text is empty. */

@@ -20,7 +20,7 @@ import type { HubContext } from '../context';
 import type { HubTx } from '../../db/cases/records';
 import { callerVerifies } from '../monitoring/resolvers';
 import { longerThan } from '../../domain/text-length';
-import { screenedText, type ScreenOptions } from '../../domain/text-screen';
+import { screenedReference, screenedText, type ScreenOptions } from '../../domain/text-screen';
 import { birthDateOf } from '../../domain/id-number';
 import { isDuplicateKey } from '../../db/cases/write';
 
@@ -63,6 +63,21 @@ function shownText(value: string, max: number, field: string[], options: ScreenO
   if (shown.ok) return { text: shown.text };
   if (shown.problem === 'INVISIBLE_CHARACTER') return { error: charityError('TEXT_INVISIBLE_CHARACTER', `${field.at(-1)} holds an invisible character (${shown.codePoint}): others read what it shows`, field) };
   return { error: charityError('DESCRIPTION_IDENTIFIES', `${field.at(-1)} carries a long number; describe the need without ID, phone or account numbers`, field) };
+}
+
+/**
+ * A charity's reference for a pledge, delivery, correction, cancellation or reduction: as `text`
+ * (1–64 characters), then screened (screenedReference): offices read it beside the household's aid,
+ * so it may not carry an ID, phone or account number (REFERENCE_IDENTIFIES) or an invisible character.
+ */
+function referenceText(value: string): ReturnType<typeof charityError> | null {
+  const field = ['input', 'reference'];
+  const bad = text(value, 64, field);
+  if (bad) return bad;
+  const screened = screenedReference(value);
+  if (screened.ok) return null;
+  if (screened.problem === 'INVISIBLE_CHARACTER') return charityError('TEXT_INVISIBLE_CHARACTER', `reference holds an invisible character (${screened.codePoint}): others read what it shows`, field);
+  return charityError('REFERENCE_IDENTIFIES', 'reference carries an ID, phone or account number; offices read it: use the charity’s own numbering', field);
 }
 
 // ----- The office ------------------------------------------------------------------------------
@@ -300,7 +315,7 @@ export async function needDetail(ctx: HubContext, needIdText: string): Promise<{
 export async function pledge(ctx: HubContext, input: { needId: string; amountFen: number; projectId?: string | null; reference: string }) {
   const needId = requireHubId(input.needId, 'input.needId', 'need id');
   const projectId = input.projectId ? requireHubId(input.projectId, 'input.projectId', 'project id') : null;
-  const bad = text(input.reference, 64, ['input', 'reference']);
+  const bad = referenceText(input.reference);
   if (bad) return { ok: false as const, errors: [bad] };
   const org = await myOrganisation(ctx);
   if (!org) return refuse<{ pledge: store.PledgeRecord; need: store.NeedRecord }>('ORGANISATION_NOT_REGISTERED', 'register the organisation first', null);
@@ -314,7 +329,7 @@ export async function reportDelivery(ctx: HubContext, input: { pledgeId: string;
   const beneficiary = input.beneficiaryIdNumber ? requireIdNumber(input.beneficiaryIdNumber, 'input.beneficiaryIdNumber') : null;
   const org = await myOrganisation(ctx);
   if (!org) return refuse<Result>('ORGANISATION_NOT_REGISTERED', 'register the organisation first', null);
-  const bad = text(input.reference, 64, ['input', 'reference']) ?? (input.settlementReference ? text(input.settlementReference, 64, ['input', 'settlementReference']) : null);
+  const bad = referenceText(input.reference) ?? (input.settlementReference ? text(input.settlementReference, 64, ['input', 'settlementReference']) : null);
   if (bad) return { ok: false as const, errors: [bad] };
   const reporter = { clientName: caller(ctx).name, office: 'CHARITY' as const, creditCode: org.creditCode };
   const outcome = await store.deliver(ctx.hub, {
@@ -353,7 +368,7 @@ export async function correctDelivery(
   const deliveryId = requireHubId(input.deliveryId, 'input.deliveryId', 'delivery id');
   const org = await myOrganisation(ctx);
   if (!org) return refuse<Correction>('ORGANISATION_NOT_REGISTERED', 'register the organisation first', null);
-  const bad = text(input.reference, 64, ['input', 'reference']) ?? text(input.reason, 200, ['input', 'reason']);
+  const bad = referenceText(input.reference) ?? text(input.reason, 200, ['input', 'reason']);
   if (bad) return { ok: false, errors: [bad] };
   const clientName = caller(ctx).name;
   const outcome = await store.correctDelivery(
@@ -414,7 +429,7 @@ export async function reducePledge(ctx: HubContext, input: { pledgeId: string; a
   const pledgeId = requireHubId(input.pledgeId, 'input.pledgeId', 'pledge id');
   const org = await myOrganisation(ctx);
   if (!org) return refuse<Result>('ORGANISATION_NOT_REGISTERED', 'register the organisation first', null);
-  const bad = text(input.reference, 64, ['input', 'reference']) ?? text(input.reason, 200, ['input', 'reason']);
+  const bad = referenceText(input.reference) ?? text(input.reason, 200, ['input', 'reason']);
   if (bad) return { ok: false as const, errors: [bad] };
   return store.reducePledge(ctx.hub, { pledgeId, creditCode: org.creditCode, clientName: caller(ctx).name, amountFen: input.amountFen, reason: input.reason.trim(), reference: input.reference.trim(), now: ctx.now() });
 }

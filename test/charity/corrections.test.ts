@@ -398,6 +398,45 @@ describe('aidReport and a corrected delivery’s ledger entry', () => {
   });
 });
 
+describe('a charity’s references, which offices read', () => {
+  const ID = WANG.head;
+  const FULL_WIDTH = (v: string) => v.replace(/[0-9X]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+  const IDENTIFYING = [
+    ['an ID number', `PL-${ID}`],
+    ['an ID number in parts', `${ID.slice(0, 6)}-${ID.slice(6, 14)}-${ID.slice(14)}`],
+    ['an ID number in full-width digits', `捐赠${FULL_WIDTH(ID)}`],
+    ['a mobile number', 'TEL13905371234'],
+    ['a mobile number in Chinese numerals', '幺三九零五三七幺二三四'],
+  ];
+
+  it('carrying an ID, phone or account number are refused REFERENCE_IDENTIFIES on every write that takes one, and nothing is written; a reference of dates and sequence numbers is not', async () => {
+    clock.set(`${DAY2}T10:00:00+08:00`);
+    const { pledgeId, needId } = await pledged(300_000, 'PL-2026-0317-0001');
+    const refused = [{ code: 'REFERENCE_IDENTIFIES', field: ['input', 'reference'] }];
+    const before = await everything();
+    for (const [what, reference] of IDENTIFYING) {
+      const pledge = await data(charity, PLEDGE, { input: { needId, amountFen: 1, reference } }, 'charityPledgeCreate');
+      const delivery = await data(charity, DELIVER, { input: { pledgeId, amountFen: 100, deliveredOn: DAY2, reference } }, 'charityDeliveryReport');
+      const reduction = await data(charity, REDUCE, { input: { pledgeId, amountFen: 200_000, reason: '预算调整', reference } }, 'charityPledgeReduce');
+      expect({ what, errors: [pledge.userErrors, delivery.userErrors, reduction.userErrors] }).toEqual({ what, errors: [refused, refused, refused] });
+    }
+    const hidden = await data(charity, DELIVER, { input: { pledgeId, amountFen: 100, deliveredOn: DAY2, reference: 'CX\u200b-1' } }, 'charityDeliveryReport');
+    expect(hidden.userErrors).toEqual([{ code: 'TEXT_INVISIBLE_CHARACTER', field: ['input', 'reference'] }]);
+    expect(await everything()).toEqual(before);
+
+    const delivered = await data(charity, DELIVER, { input: { pledgeId, amountFen: 100_000, deliveredOn: DAY2, reference: 'DL-20260317-000123' } }, 'charityDeliveryReport');
+    expect(delivered.userErrors).toEqual([]);
+    const deliveryId = delivered.delivery.id;
+    const written = await everything();
+    for (const [what, reference] of IDENTIFYING.filter(([, r]) => /^[A-Za-z0-9][A-Za-z0-9._:/-]*$/.test(r))) {
+      const cancel = await data(charity, CANCEL, { input: { deliveryId, reason: '重复录入', reference } }, 'charityDeliveryCancel');
+      const correct = await data(charity, CORRECT, { input: { deliveryId, amountFen: 90_000, reason: '金额录入错误', reference } }, 'charityDeliveryCorrect');
+      expect({ what, errors: [cancel.userErrors, correct.userErrors] }).toEqual({ what, errors: [refused, refused] });
+    }
+    expect(await everything()).toEqual(written);
+  });
+});
+
 describe('the README’s charity block', () => {
   it('sends only requests the schema takes: every q line parses as JSON and its query validates', () => {
     const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
