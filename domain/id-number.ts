@@ -25,16 +25,25 @@ export function isCalendarDate(y: number, m: number, d: number): boolean {
   return d <= days[m - 1];
 }
 
-/**
- * Checks an ID number and says exactly what is wrong. A lower-case `x` is accepted and
- * normalised, since clerks type it both ways. `today` bounds the birth date.
- */
 /** The birth date an 18-character ID number carries (digits 7-14), YYYY-MM-DD; not checked here. */
 export function birthDateOf(idNumber: string): string {
   return `${idNumber.slice(6, 10)}-${idNumber.slice(10, 12)}-${idNumber.slice(12, 14)}`;
 }
 
-export function checkIdNumber(raw: string, today: string = new Date().toISOString().slice(0, 10)): IdNumberCheck {
+/**
+ * Today's date in China (UTC+8, no daylight saving since 1991), which bounds a birth date: the UTC
+ * date is still yesterday until 08:00 in China, and refused a child born today. (dates.ts's
+ * todayIso says the same; importing it here would close an import cycle, as dates.ts imports this file.)
+ */
+function chinaToday(): string {
+  return new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+}
+
+/**
+ * Checks an ID number and says exactly what is wrong. A lower-case `x` is accepted and
+ * normalised, since clerks type it both ways. `today` (China's, unless given) bounds the birth date.
+ */
+export function checkIdNumber(raw: string, today: string = chinaToday()): IdNumberCheck {
   const value = raw.trim().toUpperCase();
   if (value.length !== 18) return { ok: false, problem: 'LENGTH', message: `an ID number has 18 characters, this one has ${value.length}` };
   if (!/^\d{17}[\dX]$/.test(value)) return { ok: false, problem: 'CHARACTERS', message: 'an ID number is 17 digits followed by a digit or X' };

@@ -12,6 +12,7 @@ import { addDays, type IsoDate } from '../dates';
 import { fenToYuan } from '../money';
 import { PROGRAMMES, type ProgrammeCode } from '../programmes';
 import { evaluateHousehold } from '../findings/evaluate';
+import { heldOn } from '../findings/attribution';
 import { recordKey, type HouseholdFacts } from '../findings/facts';
 import { trailingWindow } from '../findings/periods';
 import type { Rule } from '../findings/rule-set';
@@ -23,6 +24,28 @@ export interface MonitoringFacts {
   jobLosses: readonly JobLoss[];
   /** ID numbers on civil affairs' monitored low-income roll today. */
   monitored: ReadonlySet<string>;
+}
+
+/**
+ * Programmes whose holders are monitored people whether or not the roll lists them: DOMAIN
+ * (监测预警) counts 低保 and 特困 people in the monitored low-income population (低收入人口) beside
+ * the roll's 低保边缘, 刚性支出困难 and 易返贫致贫 people, and civil affairs keeps them in their own
+ * tables, not on the roll (dc_monitor_roll). So a 低保 member's hospital stay is held against the
+ * monitored line (¥6,000), not the others' (¥10,000).
+ */
+export const MONITORED_PROGRAMMES: readonly ProgrammeCode[] = ['DIBAO', 'TEKUN'];
+const MONITORED_PROGRAMME_SET = new Set<string>(MONITORED_PROGRAMMES);
+
+/** Whether a person is in the monitored population. */
+type Monitored = (idNumber: string) => boolean;
+
+/**
+ * The household's people in the monitored population today: on the roll, or holding 低保 or 特困.
+ * The roll's set is the whole batch's, so it is asked, never copied.
+ */
+function monitoredPeople(facts: HouseholdFacts, roll: ReadonlySet<string>, today: IsoDate): Monitored {
+  const holders = new Set(facts.records.filter((r) => MONITORED_PROGRAMME_SET.has(r.programme) && heldOn(r, today)).map((r) => r.beneficiaryIdNumber));
+  return (id) => roll.has(id) || holders.has(id);
 }
 
 /** A condition met: what the alert store opens or raises. */
@@ -90,6 +113,7 @@ const who = (monitored: boolean) => (monitored ? '监测对象' : '非监测对�
 /** Every trigger condition met in one household, for its current members. */
 export function evaluateTriggers(facts: HouseholdFacts, extra: MonitoringFacts, set: TriggerSet, rules: readonly Rule[], today: IsoDate): AlertCandidate[] {
   const out: AlertCandidate[] = [];
+  const isMonitored = monitoredPeople(facts, extra.monitored, today);
   const members = [...facts.homeMembers].sort();
   const settlementsOf = new Map<string, HospitalStay[]>();
   for (const s of facts.settlements.values()) {
@@ -100,11 +124,11 @@ export function evaluateTriggers(facts: HouseholdFacts, extra: MonitoringFacts, 
   for (const trigger of set.triggers) {
     if (!trigger.enabled) continue;
     if (trigger.kind === 'RULE') {
-      out.push(...ruleCandidates(trigger, facts, extra, rules, today));
+      out.push(...ruleCandidates(trigger, facts, isMonitored, extra.monitored, rules, today));
       continue;
     }
     for (const id of members) {
-      const monitored = extra.monitored.has(id);
+      const monitored = isMonitored(id);
       for (const c of personCandidates(trigger, id, monitored, facts, extra, settlementsOf.get(id) ?? [], today)) out.push({ ...c, householdId: facts.householdId, monitored, subjectIdNumber: id, triggerId: trigger.id });
     }
   }
@@ -201,13 +225,14 @@ function personCandidate(trigger: Exclude<Trigger, { kind: 'RULE' | 'SETTLEMENT_
   }
 }
 
-function ruleCandidates(trigger: Extract<Trigger, { kind: 'RULE' }>, facts: HouseholdFacts, extra: MonitoringFacts, rules: readonly Rule[], today: IsoDate): AlertCandidate[] {
+/** `isMonitored`: the monitored population (roll, 低保, 特困), which grades; `roll`: the roll alone, which `monitoredRollHolds` reads. */
+function ruleCandidates(trigger: Extract<Trigger, { kind: 'RULE' }>, facts: HouseholdFacts, isMonitored: Monitored, roll: ReadonlySet<string>, rules: readonly Rule[], today: IsoDate): AlertCandidate[] {
   const rule = rules.find((r) => r.id === trigger.rule);
   if (!rule) return [];
   // A monitored household (a current member on the roll) stands where the rule asks the household
   // to hold 低保 or 特困: the rule's other conditions still hold as written. The household-holds
   // condition adds no key to a finding, so the alert keeps its identity whichever way it qualified.
-  const rollHousehold = trigger.monitoredRollHolds && [...facts.homeMembers].some((id) => extra.monitored.has(id));
+  const rollHousehold = trigger.monitoredRollHolds && [...facts.homeMembers].some((id) => roll.has(id));
   const asRun = rollHousehold && rule.kind === 'MISSED_AID' ? { ...rule, when: rule.when.filter((c) => c.fact !== 'HOUSEHOLD_HOLDS') } : rule;
   // The rule runs as the rule set defines it, even when a locality switched its findings off.
   const findings = evaluateHousehold(facts, [{ ...asRun, enabled: true } as Rule], today);
@@ -217,7 +242,7 @@ function ruleCandidates(trigger: Extract<Trigger, { kind: 'RULE' }>, facts: Hous
     const refs = f.records.map(recordKey).sort();
     const dated = [...f.records].sort((a, b) => (a.grantDate ?? a.periodStart ?? '').localeCompare(b.grantDate ?? b.periodStart ?? '') || recordKey(a).localeCompare(recordKey(b)));
     const anchor = dated.length > 0 ? [recordKey(dated[0])] : [f.fingerprint];
-    const monitored = extra.monitored.has(subject) || rollHousehold;
+    const monitored = isMonitored(subject) || rollHousehold;
     return [
       {
         triggerId: trigger.id,

@@ -54,7 +54,7 @@ afterAll(async () => {
 });
 
 it('opens a new alert when a dismissed condition reaches a graver grade, once, and raises that one afterwards', async () => {
-  // The grandmother's stay of 2026-01-10 left ¥7,010.50; one more of ¥4,000 passes the ¥11,000 line (not on the roll).
+  // The grandmother's stay of 2026-01-10 left ¥7,010.50; one more of ¥4,000 passes the ¥10,000 line (a 低保 member: monitored).
   await healthScenario.insert(dbs.sources.HEALTH, 'settlements', stay('SETL20260201001', '2026-02-01', '4000.00'));
   await runMonthlyComparison(deps, '370811');
   const [yellow, ...none] = await t2Alerts();
@@ -69,7 +69,7 @@ it('opens a new alert when a dismissed condition reaches a graver grade, once, a
   await runMonthlyComparison(deps, '370811');
   expect((await t2Alerts()).map((a) => [a.id, a.state, a.grade, a.measure])).toEqual([[yellow.id, 'DISMISSED', 'YELLOW', 1_101_050]]);
 
-  // Past the RED line (¥40,000 for others): a new alert, RED, for the township to verify.
+  // Past the RED line (¥30,000 for monitored people): a new alert, RED, for the township to verify.
   await healthScenario.insert(dbs.sources.HEALTH, 'settlements', stay('SETL20260301001', '2026-03-01', '30000.00'));
   await runMonthlyComparison(deps, '370811');
   const [closed, red, ...more] = await t2Alerts();

@@ -82,7 +82,8 @@ describe('the change feed', () => {
   });
 
   it('puts a person on the monitored roll and sees their hospital stay against the lower threshold', async () => {
-    // The grandmother's stay (2026-01-10) left ¥7,010.50 to pay: under ¥10,000 for others, over ¥6,000 once monitored.
+    // The grandmother's stay (2026-01-10) left ¥7,010.50 to pay: under ¥10,000 for others, over ¥6,000 for monitored
+    // people (she is one already, as a 低保 member). Nothing looked at it yet: the first polls only set watermarks.
     expect(await alertsOf(WANG.grandmother, 'T1_SETTLEMENT_OOP')).toHaveLength(0);
     await civilAffairsScenario.insert(dbs.sources.CIVIL_AFFAIRS, 'monitoredRoll', { idNo: WANG.grandmother, countyCode: '370811', jclb: '02', nrrq: '2026-03-10' });
     const tick = await poller.tick('CIVIL_AFFAIRS');
@@ -257,5 +258,17 @@ describe('the township’s inbox', () => {
     } finally {
       await township.close();
     }
+  });
+});
+
+describe('the monitored population', () => {
+  it('holds a 低保 member’s stay against the monitored line though the roll does not list them, and another person’s against the others’', async () => {
+    // DOMAIN (监测预警): 低保 and 特困 people are monitored people beside the roll's. The spouse is on
+    // 低保 and not on the roll; 赵强 is on neither. Each left ¥7,000 to pay: over ¥6,000, under ¥10,000.
+    const stay = (setlId: string, who: string) => ({ setlId, psnCertNo: who, fixmedinsName: '济宁市第一人民医院', admDate: '2026-03-02', dscgDate: '2026-03-06', setlDate: '2026-03-06', diseName: '肺炎', medfeeSumamt: '20000.00', hifpPay: '13000.00', hifmiPay: '0.00', mafPay: '0.00', psnPay: '7000.00' });
+    await healthScenario.insert(dbs.sources.HEALTH, 'settlements', [stay('SETL20260306001', WANG.spouse), stay('SETL20260306002', ZHAO.head)]);
+    await runMonthlyComparison(deps, '370800');
+    expect(await alertsOf(WANG.spouse, 'T1_SETTLEMENT_OOP')).toEqual([expect.objectContaining({ grade: 'ORANGE', monitored: true, measure: 700_000, townshipCode: '370811001' })]);
+    expect(await alertsOf(ZHAO.head, 'T1_SETTLEMENT_OOP')).toEqual([]);
   });
 });

@@ -59,13 +59,13 @@ afterAll(async () => {
 
 it('gives an alert raised to RED the RED limit, counted from its first clue', async () => {
   const deps: DetectDeps = { hub: dbs.hub, sources: dbs.sourceSet, triggerSet: localTriggers(), ruleSet: activeRuleSet(), now: () => now };
-  // The grandmother's stay of 2026-01-10 left ¥7,010.50; one more of ¥4,000 passes the ¥11,000 line: YELLOW.
+  // The grandmother's stay of 2026-01-10 left ¥7,010.50; one more of ¥4,000 passes the ¥10,000 line (a 低保 member: monitored): YELLOW.
   await healthScenario.insert(dbs.sources.HEALTH, 'settlements', stay('SETL20260201001', '2026-02-01', '4000.00'));
   await runMonthlyComparison(deps, '370811');
   const [yellow] = await t2Alerts();
   expect(yellow).toMatchObject({ grade: 'YELLOW', firstClueOn: TODAY, verifyBy: '2026-03-30' });
 
-  // Two days later the sum passes the RED line (¥40,000 for others): raised, and due five days from the first clue.
+  // Two days later the sum passes the RED line (¥30,000 for monitored people): raised, and due five days from the first clue.
   const sub = await subscribe(dbs.hub, 'guhuai-alerts', 'http://127.0.0.1:9/alerts');
   now = new Date('2026-03-17T02:00:00.000Z');
   await healthScenario.insert(dbs.sources.HEALTH, 'settlements', stay('SETL20260316001', '2026-03-16', '30000.00'));

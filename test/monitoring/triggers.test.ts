@@ -12,6 +12,7 @@ import { evaluateTriggers } from '../../domain/monitoring/evaluate';
 import { activeRuleSet } from '../../rules/load';
 import { alertDeadlines, moveAlert } from '../../domain/monitoring/alerts';
 import type { HouseholdFacts } from '../../domain/findings/facts';
+import { recurringAid } from '../../domain/aid';
 
 function withOverride(content: unknown): ReturnType<typeof loadTriggerSet> {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'triggers-')), 'local.json');
@@ -85,6 +86,20 @@ describe('one stay’s out-of-pocket threshold', () => {
 
   it('keeps one identity however the amount changes', () => {
     expect(t1(700_000, true)[0].identity).toBe(t1(2_500_000, true)[0].identity);
+  });
+
+  // DOMAIN (监测预警): the monitored low-income population is 低保 and 特困 people besides the roll's
+  // 低保边缘, 刚性支出困难 and 易返贫致贫 people; civil affairs keeps the former in its own tables.
+  const holding = (programme: 'DIBAO' | 'TEKUN' | 'TEMP_AID', end: string | null, status: 'ACTIVE' | 'ENDED' = 'ACTIVE') =>
+    evaluateTriggers({ ...facts(700_000), records: [recurringAid({ department: 'CIVIL_AFFAIRS', programme, beneficiaryIdNumber: ID, start: '2024-01-01', end, monthlyFen: 72_000, status, sourceRef: `r:${programme}` })] }, { jobLosses: [], monitored: new Set() }, set, activeRuleSet({}).rules, '2026-03-15').filter((c) => c.triggerId === 'T1_SETTLEMENT_OOP');
+
+  it('holds a 低保 or 特困 person’s stay against the monitored line, on the roll or not', () => {
+    expect(holding('DIBAO', null)).toEqual([expect.objectContaining({ grade: 'ORANGE', monitored: true, measure: 700_000 })]);
+    expect(holding('DIBAO', null)[0].evidence[0]).toContain('超过监测对象预警线 ¥6000.00');
+    expect(holding('TEKUN', null)).toEqual([expect.objectContaining({ grade: 'ORANGE', monitored: true })]);
+    // 低保 that ended before today, or another programme: the others' line (¥10,000), not reached.
+    expect(holding('DIBAO', '2025-12-31', 'ENDED')).toEqual([]);
+    expect(holding('TEMP_AID', null)).toEqual([]);
   });
 });
 
