@@ -142,9 +142,7 @@ it('counts such rows per department for the operators (start-up), and the record
   const metrics = new HubMetrics(null);
   await reportUnrecognisedStatus(hub.sources, pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) }), metrics);
   const warned = lines.map((l) => JSON.parse(l)).map(({ department, column, rows }) => ({ department, column, rows }));
-  expect(warned).toContainEqual({ department: 'HOUSING', column: 'gzf_application.app_status', rows: 2 });
-  expect(warned).toContainEqual({ department: 'HEALTH', column: 'mi_aid_pay.vali_flag', rows: 3 });
-  expect(warned).toHaveLength(counts.filter((c) => c.rows).length);
+  expect(warned).toEqual(counts.filter((c) => c.rows));
   expect(lines.join('\n')).not.toMatch(/370811\d{11}|GZF|SETL|MA-2026/);
   metrics.unrecognisedStatus('HOUSING', 2);
   const text = await metrics.registry.metrics();
