@@ -98,6 +98,22 @@ it('counts none of them in the totals, and sets off no duplicate rule with them'
   expect(after.res.findings).toEqual(before.res.findings);
 });
 
+it('sets off no rule with them in a region scan either', async () => {
+  const monitoring = hub.as({ token: hub.token, purpose: 'MONITORING' }).gql;
+  const started = await monitoring(`mutation { scanStart(input: { regionCode: "370811001" }) { scan { id } userErrors { code } } }`);
+  expect(started.data.scanStart.userErrors).toEqual([]);
+  const SCAN = `query($id: ID!) { scan(id: $id) { state findings(first: 100) { edges { node { rule { id } household { id } records { sourceReference } } } } } }`;
+  let scan: any;
+  for (let i = 0; i < 200 && (scan?.state ?? 'RUNNING') === 'RUNNING'; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 100));
+    scan = (await monitoring(SCAN, { id: started.data.scanStart.scan.id })).data.scan;
+  }
+  expect(scan.state).toBe('SUCCEEDED');
+  const wang = scan.findings.edges.map((e: any) => e.node).filter((f: any) => f.household.id === String(wangId));
+  expect(wang.flatMap((f: any) => f.records).filter((r: any) => planted.has(r.sourceReference))).toEqual([]);
+  expect(wang.map((f: any) => f.rule.id).sort()).toEqual(before.res.findings.map((f: any) => f.rule.id).sort());
+});
+
 it('reads them in the same statements as before', async () => {
   const after = await household();
   expect(before.statements).toBeDefined();
