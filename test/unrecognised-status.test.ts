@@ -121,7 +121,11 @@ it('reads them in the same statements as before', async () => {
 });
 
 it('fulfils no decision with one (AID_RECORD_STATUS_UNRECOGNISED), and shows a fulfilment whose code turns undocumented afterwards as STATUS_UNRECOGNISED_AT_SOURCE', async () => {
-  const { slips, office } = await wangHealthAndHousingSlips(hub, wangId, 'test-unrecognised');
+  const { caseId, slips, office } = await wangHealthAndHousingSlips(hub, wangId, 'test-unrecognised');
+  // The meeting brief lists them with their code, outside the totals.
+  const brief = await (await fetch(`${hub.url}/cases/${caseId}/brief`, { headers: hub.authHeaders })).text();
+  expect(brief).toContain('状态代码未识别');
+  expect(brief).toContain('部门状态代码 7 未列入其文档，不计入合计');
   const complete = (key: 'HEALTH' | 'HOUSING', aidSourceReference: string) => office[key](COMPLETE, { input: { referralId: slips[key], feedback: '已发放', aidSourceReference } });
 
   const [typo, paid] = await healthScenario.insert(dbs.sources.HEALTH, 'aidPayments', [

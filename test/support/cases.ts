@@ -23,9 +23,9 @@ const ACCEPT = `mutation($input: ReferralAcceptInput!) { referralAccept(input: $
  * The Wang household's case met on 2026-03-12 (reported 2026-03-09): health to pay the grandmother
  * ¥1,000 of medical aid, housing to allocate the head a flat (¥400 a month, beside the rent subsidy
  * he holds, with the reason), each slip accepted by its office (purpose REFERRAL, a client named
- * `<clientPrefix>-health` and `-housing`). The slips by department, and each office's gql.
+ * `<clientPrefix>-health` and `-housing`). The case, the slips by department, and each office's gql.
  */
-export async function wangHealthAndHousingSlips(hub: TestHub, wangId: number, clientPrefix: string): Promise<{ slips: Record<'HEALTH' | 'HOUSING', string>; office: Record<'HEALTH' | 'HOUSING', TestHub['gql']> }> {
+export async function wangHealthAndHousingSlips(hub: TestHub, wangId: number, clientPrefix: string): Promise<{ caseId: string; slips: Record<'HEALTH' | 'HOUSING', string>; office: Record<'HEALTH' | 'HOUSING', TestHub['gql']> }> {
   const caseId = await caseInDeliberation(hub.gql, wangId, '住院及住房困难', '2026-03-09T09:00:00+08:00');
   const met = await okPayload(
     hub.gql,
@@ -50,5 +50,5 @@ export async function wangHealthAndHousingSlips(hub: TestHub, wangId: number, cl
     office[key] = hub.as({ token, purpose: 'REFERRAL' }).gql;
     await okPayload(office[key], ACCEPT, { input: { referralId: slips[key] } }, 'referralAccept');
   }
-  return { slips, office };
+  return { caseId, slips, office };
 }
