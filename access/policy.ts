@@ -391,6 +391,8 @@ export const TYPE_RULES: Record<string, TypeRule> = {
       period: 'ANY',
       grantDate: 'ANY',
       status: 'ANY',
+      // A department's code (UNRECOGNISED records only), not personal: who sees the status sees it.
+      sourceStatusCode: 'ANY',
       schoolYear: 'ANY',
       secondAid: 'ANY',
       amountFen: 'IN_SCOPE',

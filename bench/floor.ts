@@ -31,6 +31,11 @@ function oneOffStatus(cancelled: boolean, date: IsoDate, today: IsoDate): AidSta
   return date > today ? 'SCHEDULED' : 'PAID';
 }
 
+/** A status code the department documents, or UNRECOGNISED (as every adapter reads one it does not: federation/status-codes.ts). */
+function documentedOr(codes: readonly (number | string)[], code: number | string, status: () => AidStatus): AidStatus {
+  return codes.includes(code) ? status() : 'UNRECOGNISED';
+}
+
 /** Runs one statement and counts it. */
 type Select = <T>(pool: mysql.Pool, sql: string, params: unknown[]) => Promise<T[]>;
 
@@ -75,6 +80,7 @@ function earlierOf(a: string | null, b: string | null): string | null {
 }
 /** 民政 state flag: 0 在保, 1 停保, 2 暂停; a past end date means ended. */
 function civilStatus(stateFlag: number, end: string | null, today: string): AidStatus {
+  if (![0, 1, 2].includes(stateFlag)) return 'UNRECOGNISED';
   if (stateFlag === 2) return 'SUSPENDED';
   if (stateFlag === 1 || (end !== null && end < today)) return 'ENDED';
   return 'ACTIVE';
@@ -184,7 +190,7 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
         periodEnd: null,
         grantDate: r.paid_date,
         amountFen: yuanToFen(r.amount_yuan),
-        status: oneOffStatus(r.paid_flag === 0, r.paid_date, today),
+        status: documentedOr([0, 1], r.paid_flag, () => oneOffStatus(r.paid_flag === 0, r.paid_date, today)),
         schoolYear: r.school_year,
       });
     }
@@ -218,7 +224,9 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
         amountFen: r.monthly_fen,
         // 90 不予保障: refused, never in force; 10 受理, 20 审核通过 (any code but 30 and 40): not in force yet;
         // 40 退出: left the scheme whatever the allocation row says.
-        status: r.app_status === 90 ? 'CANCELLED' : r.app_status !== 30 && r.app_status !== 40 ? 'PENDING' : r.app_status === 40 || (r.end_date !== null && r.end_date < today) ? 'ENDED' : 'ACTIVE',
+        status: documentedOr([10, 20, 30, 40, 90], r.app_status, () =>
+          r.app_status === 90 ? 'CANCELLED' : r.app_status !== 30 && r.app_status !== 40 ? 'PENDING' : r.app_status === 40 || (r.end_date !== null && r.end_date < today) ? 'ENDED' : 'ACTIVE',
+        ),
       });
     }
     for (const r of projects) {
@@ -239,7 +247,7 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
     const [settlements, payments] = await Promise.all([
       select<any>(
         pool,
-        "SELECT setl_id, psn_cert_no, setl_date, maf_pay FROM mi_setl WHERE psn_cert_no IN (?) AND maf_pay > 0 AND refd_setl_flag = '0'",
+        "SELECT setl_id, psn_cert_no, setl_date, maf_pay, refd_setl_flag FROM mi_setl WHERE psn_cert_no IN (?) AND maf_pay > 0 AND refd_setl_flag <> '1'",
         [ids],
       ),
       select<any>(pool, 'SELECT pay_id, psn_cert_no, setl_id, aid_type, pay_date, pay_amt, vali_flag FROM mi_aid_pay WHERE psn_cert_no IN (?)', [ids]),
@@ -253,7 +261,7 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
         periodEnd: null,
         grantDate: r.setl_date,
         amountFen: yuanToFen(r.maf_pay),
-        status: oneOffStatus(false, r.setl_date, today),
+        status: documentedOr(['0', '1'], r.refd_setl_flag, () => oneOffStatus(false, r.setl_date, today)),
       });
     }
     for (const r of payments) {
@@ -267,7 +275,7 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
         grantDate: r.pay_date,
         amountFen: yuanToFen(r.pay_amt),
         // vali_flag '0': reversed or recovered.
-        status: oneOffStatus(r.vali_flag !== '1', r.pay_date, today),
+        status: documentedOr(['0', '1'], r.vali_flag, () => oneOffStatus(r.vali_flag !== '1', r.pay_date, today)),
       });
     }
     return out;
@@ -297,7 +305,7 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
         grantDate: r.grant_date,
         amountFen: r.amount_fen,
         // grant_status 2 recovered, 3 reversed.
-        status: oneOffStatus(r.grant_status !== 1, r.grant_date, today),
+        status: documentedOr([1, 2, 3], r.grant_status, () => oneOffStatus(r.grant_status !== 1, r.grant_date, today)),
         schoolYear: autumnEdu ? r.school_year : null,
       });
     }
@@ -331,7 +339,7 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
         grantDate: null,
         amountFen: r.monthly_fen,
         // sub_status 1 paying, 2 suspended, 3 stopped, 4 recovered; 3 注销: a cancelled certificate stops its subsidies.
-        status:
+        status: documentedOr([1, 2, 3, 4], r.sub_status, () =>
           r.sub_status === 4
             ? 'CANCELLED'
             : r.sub_status === 3 || r.cert_status === 3 || (end !== null && end < today)
@@ -339,6 +347,7 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
               : r.sub_status === 2
                 ? 'SUSPENDED'
                 : 'ACTIVE',
+        ),
       });
     }
     for (const r of rehab) {
@@ -349,7 +358,7 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
         periodEnd: null,
         grantDate: r.grant_date,
         amountFen: r.amount_fen,
-        status: oneOffStatus(r.aid_status === 2, r.grant_date, today),
+        status: documentedOr([1, 2], r.aid_status, () => oneOffStatus(r.aid_status === 2, r.grant_date, today)),
       });
     }
     return out;
@@ -394,7 +403,7 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
         periodEnd: r.zzrq,
         grantDate: null,
         amountFen: yuanToFen(r.yffbz),
-        status: r.ffzt === 2 ? 'SUSPENDED' : r.ffzt === 3 || (r.zzrq !== null && r.zzrq < today) ? 'ENDED' : 'ACTIVE',
+        status: documentedOr([1, 2, 3], r.ffzt, () => (r.ffzt === 2 ? 'SUSPENDED' : r.ffzt === 3 || (r.zzrq !== null && r.zzrq < today) ? 'ENDED' : 'ACTIVE')),
       });
     }
     for (const r of placements) {

@@ -8,16 +8,19 @@ import type { DepartmentCode, OfficeCode } from './departments';
 import type { ProgrammeCode } from './programmes';
 import type { IsoDate } from './dates';
 
-export type AidStatus = 'ACTIVE' | 'ENDED' | 'SUSPENDED' | 'PAID' | 'SCHEDULED' | 'PENDING' | 'CANCELLED';
+export type AidStatus = 'ACTIVE' | 'ENDED' | 'SUSPENDED' | 'PAID' | 'SCHEDULED' | 'PENDING' | 'UNRECOGNISED' | 'CANCELLED';
 
 /**
- * Whether a record is aid the department has put in force: not revoked (CANCELLED) and not still
+ * Whether a record is aid the department has put in force: not revoked (CANCELLED), not still
  * under its review (PENDING: an application accepted or approved whose aid has not begun, as
- * housing's 受理 and 审核通过). Nothing counts a pending record: no total, no rule, no fulfilment.
- * A SCHEDULED grant is in force, decided and dated (domain/findings/attribution.ts counts it).
+ * housing's 受理 and 审核通过), and not carrying a status code the department's documentation does
+ * not list (UNRECOGNISED: a typo or a code added since, in a front-end database no import checks;
+ * the hub cannot tell whether it is paid, stopped or revoked). Nothing counts such a record: no
+ * total, no rule, no fulfilment. A SCHEDULED grant is in force, decided and dated
+ * (domain/findings/attribution.ts counts it).
  */
 export function inForce(r: Pick<AidRecord, 'status'>): boolean {
-  return r.status !== 'CANCELLED' && r.status !== 'PENDING';
+  return r.status !== 'CANCELLED' && r.status !== 'PENDING' && r.status !== 'UNRECOGNISED';
 }
 
 /**
@@ -67,6 +70,11 @@ export interface AidRecord {
   /** The case or need it answers, as the reporter gave them. */
   caseReference?: string | null;
   needId?: string | null;
+  /**
+   * UNRECOGNISED only: the status code the department's record carries, as its database holds it
+   * (`7`, `X`), so the office can correct it. A code, never personal data.
+   */
+  sourceStatusCode?: string | null;
 }
 
 /** A reporter of aid (an office without a front-end database, or a charity) as its records show it. */
@@ -160,7 +168,7 @@ interface RecordBase {
   status: AidStatus;
   sourceRef: string;
 }
-type Extras = Pick<AidRecord, 'cause' | 'urgent' | 'secondAid' | 'settlementRef' | 'schoolYear' | 'reportedBy' | 'caseReference' | 'needId'>;
+type Extras = Pick<AidRecord, 'cause' | 'urgent' | 'secondAid' | 'settlementRef' | 'schoolYear' | 'reportedBy' | 'caseReference' | 'needId' | 'sourceStatusCode'>;
 
 /**
  * Aid paid every month over a period: `monthlyFen` per month from `start` to `end` (null: still

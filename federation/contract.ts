@@ -10,6 +10,7 @@ import type { MySqlColumn, MySqlTable } from 'drizzle-orm/mysql-core';
 import type { StudentFacts } from '../domain/findings/facts';
 import type { DepartmentDemo } from './demo-contract';
 import type { TableDeclaration } from './import-declaration';
+import type { StatusColumn } from './status-codes';
 import type { DepartmentCode } from '../domain/departments';
 import type { ProgrammeCode } from '../domain/programmes';
 import type { IsoDate } from '../domain/dates';
@@ -124,4 +125,10 @@ export interface DepartmentAdapter {
    * a kind stays as it is when a table is renamed or replaced (test/record-kinds.test.ts).
    */
   recordKinds: Readonly<Record<string, string>>;
+  /**
+   * The status columns its aid records' status is read from, each with the codes the department
+   * documents (federation/status-codes.ts): a record under any other code is UNRECOGNISED. The hub
+   * counts such rows at start-up for its operators (federation/unrecognised-status.ts).
+   */
+  statusColumns?: readonly StatusColumn[];
 }

@@ -78,7 +78,8 @@ export async function probeSources(sources: Sources): Promise<Record<DepartmentC
   return Object.fromEntries(probed) as Record<DepartmentCode, { available: boolean; latencyMs: number; reason: UnavailableReason | null }>;
 }
 
-export type OutcomeListener = (outcome: SourceOutcome, error: unknown) => void;
+/** Told each read's outcome, and for a read that answered, how many of its records are UNRECOGNISED (server/metrics.ts). */
+export type OutcomeListener = (outcome: SourceOutcome, error: unknown, unrecognised: number) => void;
 
 function departmentLoader(source: Source, today: IsoDate, onOutcome: OutcomeListener) {
   const adapter = ADAPTERS[source.code];
@@ -88,7 +89,7 @@ function departmentLoader(source: Source, today: IsoDate, onOutcome: OutcomeList
       try {
         const records = await withTimeout(source.timeoutMs, () => adapter.aidByIdNumbers(source.db, idNumbers, today));
         const outcome: SourceOutcome = { department: source.code, available: true, latencyMs: Math.round(performance.now() - started), reason: null };
-        onOutcome(outcome, null);
+        onOutcome(outcome, null, records.filter((r) => r.status === 'UNRECOGNISED').length);
         const byPerson = groupBy(records, (r) => r.beneficiaryIdNumber);
         return idNumbers.map((id) => ({ records: byPerson.get(id) ?? [], outcome }));
       } catch (error) {
@@ -98,7 +99,7 @@ function departmentLoader(source: Source, today: IsoDate, onOutcome: OutcomeList
           latencyMs: Math.round(performance.now() - started),
           reason: unavailableReason(error),
         };
-        onOutcome(outcome, error);
+        onOutcome(outcome, error, 0);
         return idNumbers.map(() => ({ records: [], outcome }));
       }
     },

@@ -106,7 +106,8 @@ export async function readDepartmentFacts(sources: Sources, idNumbers: readonly 
   ]);
   const records = aid.flat();
   const byRef = new Map(settlements.map((s) => [s.settlementRef, s]));
-  const missing = [...new Set(records.flatMap((r) => (r.settlementRef && !byRef.has(r.settlementRef) ? [r.settlementRef] : [])))];
+  // As for one household (resolvers/findings/live.ts): no stay is read for a record under an undocumented status code.
+  const missing = [...new Set(records.flatMap((r) => (r.settlementRef && r.status !== 'UNRECOGNISED' && !byRef.has(r.settlementRef) ? [r.settlementRef] : [])))];
   if (missing.length > 0) {
     for (const s of await department(stays.code, () => inBatches(missing, size, (b) => stays.reader.byRefs(sources[stays.code].db, b)))) byRef.set(s.settlementRef, s);
   }

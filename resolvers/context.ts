@@ -35,7 +35,7 @@ export interface HubDeps {
   /** The household the query page shows as its example (a demo household with aid). */
   exampleHouseholdId?: string;
   /** Told each department read's outcome (server/metrics.ts). */
-  metrics?: { sourceOutcome(outcome: SourceOutcome): void };
+  metrics?: { sourceOutcome(outcome: SourceOutcome): void; unrecognisedStatus(department: DepartmentCode, records: number): void };
 }
 
 /**
@@ -43,8 +43,9 @@ export interface HubDeps {
  * stored findings, the case tables. Nothing per request is kept anywhere else.
  */
 export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<DepartmentCode, SourceOutcome>) {
-  const departments = createDepartmentLoaders(deps.sources, today, (outcome, error) => {
+  const departments = createDepartmentLoaders(deps.sources, today, (outcome, error, unrecognised) => {
     deps.metrics?.sourceOutcome(outcome);
+    deps.metrics?.unrecognisedStatus(outcome.department, unrecognised);
     if (outcome.available) return;
     unavailable.set(outcome.department, outcome);
     // Only codes are logged: a driver error's message can carry the statement's parameters.

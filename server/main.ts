@@ -28,6 +28,7 @@ import { household } from '../db/household/schema';
 import { closeSources, openSources } from '../federation/sources';
 import { generateDemo } from '../tools/generate/index';
 import { createHubServer } from './app';
+import { reportUnrecognisedStatus } from './status-codes-report';
 import { answerMetricsStarting, EarlyListener } from './early-listener';
 import { parseCommandLine } from '../tools/command-args';
 import { shownPath, userPath } from '../domain/user-path';
@@ -491,7 +492,7 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
       console.log(`${code} holds no demo rows: it was added after this demo was loaded, and the demo loads into an empty hub only. To load them, stop the hub, ${remedy}, and start again (README "Adding a department", step 10).`);
     }
   }
-  const { app, apollo, metricsApp, drain } = await createHubServer(
+  const { app, apollo, metrics, metricsApp, drain } = await createHubServer(
     { config, hub, sources, logger, exampleHouseholdId: example ?? undefined },
     { httpServer: listener.server, metricsHttpServer: metricsListener?.server },
   );
@@ -509,6 +510,10 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
     metricsListener.serve(metricsApp);
     console.log(`Metrics (Prometheus): http://${config.metrics.host}:${config.metrics.port}/metrics${config.metrics.token ? ' (bearer token: METRICS_TOKEN)' : ''}`);
   }
+  // In the background, once serving: a department whose rows carry undocumented status codes is
+  // named in the log (counts only) and in /metrics; a slow one holds nothing up.
+  const statusCheck = reportUnrecognisedStatus(sources, logger, metrics);
+  started.add('status code check', () => statusCheck);
   const base = `http://${config.host}:${config.port}`;
   const tokensFile = shownPath(demoClientsFile);
   console.log(`

@@ -20,6 +20,9 @@ import type { HubDb } from '../db/connect';
 import { runningScanProgress } from '../db/findings/store';
 import { outboxBacklog } from '../db/alert-delivery/store';
 import type { SourceOutcome } from '../federation/loaders';
+import { ADAPTERS } from '../federation/registry';
+import type { UnrecognisedStatusCount } from '../federation/unrecognised-status';
+import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import type { HubContext } from '../resolvers/context';
 import { outcomeOf } from './plugins';
 import { scrub } from '../domain/privacy';
@@ -97,10 +100,32 @@ export class HubMetrics {
     registers: [this.registry],
   });
 
+  /**
+   * Aid records a department answered with a status code its documentation does not list (shown
+   * UNRECOGNISED, counted in no total and by no rule), by department: a rate above 0 means a
+   * department's data needs correcting. Counted per household or person read, so one such row
+   * looked at twice counts twice; `aidhub_source_unrecognised_status_rows` says how many rows there are.
+   */
+  readonly unrecognisedStatusRecords = new Counter({
+    name: 'aidhub_aid_status_unrecognised_total',
+    help: 'Aid records read from a department whose status code its documentation does not list (shown UNRECOGNISED, counted in no total and by no rule), by department; counted per read',
+    labelNames: ['department'] as const,
+    registers: [this.registry],
+  });
+
+  /** Rows with an undocumented status code in each department's front-end database, as last counted (server/main.ts, at start-up). */
+  readonly unrecognisedStatusRows = new Gauge({
+    name: 'aidhub_source_unrecognised_status_rows',
+    help: 'Rows of a department’s front-end database whose status code its documentation does not list, as counted when this hub process started; absent for a department that did not answer then',
+    labelNames: ['department'] as const,
+    registers: [this.registry],
+  });
+
   constructor(hub: HubDb | null) {
     // Both at 0 from the start, so a rate of them is defined before the first refusal.
     for (const limit of RATE_LIMIT_KINDS) this.rateLimitedRequests.inc({ limit }, 0);
     for (const reason of AUTH_FAILURES) this.unauthenticatedRequests.inc({ reason }, 0);
+    for (const department of DEPARTMENT_CODES) if (ADAPTERS[department].statusColumns) this.unrecognisedStatusRecords.inc({ department }, 0);
     if (!hub) return;
     // The pushed-alert outbox, read from the hub database at scrape time like the scans: every
     // replica reports the one outbox. Left out of a scrape while the database does not answer (a
@@ -175,6 +200,24 @@ export class HubMetrics {
     this.sourceSeconds.observe({ department: o.department, available: String(o.available) }, o.latencyMs / 1000);
     this.sourceAvailable.set({ department: o.department }, o.available ? 1 : 0);
     if (!o.available) this.sourceFailures.inc({ department: o.department, reason: o.reason ?? 'UNKNOWN' });
+  }
+
+  /** A department's read that held `records` records with an undocumented status code. */
+  unrecognisedStatus(department: DepartmentCode, records: number): void {
+    if (records > 0) this.unrecognisedStatusRecords.inc({ department }, records);
+  }
+
+  /** The start-up count (federation/unrecognised-status.ts), summed per department; a department that did not answer is left out. */
+  unrecognisedStatusCounted(counts: readonly UnrecognisedStatusCount[]): void {
+    const byDepartment = new Map<DepartmentCode, number | null>();
+    for (const c of counts) {
+      const before = byDepartment.get(c.department);
+      byDepartment.set(c.department, before === null || c.rows === null ? null : (before ?? 0) + c.rows);
+    }
+    for (const [department, rows] of byDepartment) {
+      if (rows === null) this.unrecognisedStatusRows.remove({ department });
+      else this.unrecognisedStatusRows.set({ department }, rows);
+    }
   }
 
   unauthenticated(reason: AuthFailure): void {

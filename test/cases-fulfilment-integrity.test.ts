@@ -10,24 +10,22 @@ import { housingScenario } from '../federation/housing/scenario';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { TestClock } from './support/clock';
-import { caseInDeliberation } from './support/cases';
+import { wangHealthAndHousingSlips } from './support/cases';
 import { okPayload as ok, userErrorCodes as codes } from './support/payloads';
 import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
 
 const OPEN = `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id } userErrors { code } } }`;
 const MOVE = `mutation($input: CaseTransitionInput!) { caseTransition(input: $input) { case { id state } userErrors { code } } }`;
-const MEETING = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) { meeting { decisions { id to { key } } } userErrors { code field } } }`;
 const SLIP = `referral { id state } userErrors { code field }`;
-const ACCEPT = `mutation($input: ReferralAcceptInput!) { referralAccept(input: $input) { ${SLIP} } }`;
 const COMPLETE = `mutation($input: ReferralCompleteInput!) { referralComplete(input: $input) { ${SLIP} } }`;
 const STANDING = `query($id: ID!) { referral(id: $id) { state fulfilment { aidSourceReference standing } } }`;
 
 let dbs: TestDatabases;
 let hub: TestHub;
 let wangId: number;
-/** Each department's office answering its slip (purpose REFERRAL). */
-const office: Record<string, TestHub['gql']> = {};
-const slips: Record<string, string> = {};
+/** Each department's office answering its slip (purpose REFERRAL), and the slips. */
+let office: Record<string, TestHub['gql']>;
+let slips: Record<string, string>;
 /** The medical aid payment the health slip was completed with. */
 let paidRef: string;
 const clock = new TestClock('2026-03-15T10:00:00+08:00');
@@ -37,29 +35,7 @@ beforeAll(async () => {
   await insertRegions(dbs);
   wangId = await insertWang(dbs);
   hub = await startTestHub(dbs, { today: TODAY, purpose: 'CASE_MEETING', clock: clock.now });
-  const caseId = await caseInDeliberation(hub.gql, wangId, '住院及住房困难', '2026-03-09T09:00:00+08:00');
-  const met = await ok(
-    hub.gql,
-    MEETING,
-    {
-      input: {
-        caseId,
-        heldOn: '2026-03-12',
-        departmentsPresent: ['CIVIL_AFFAIRS', 'HEALTH', 'HOUSING'],
-        decisions: [
-          { department: 'HEALTH', programme: 'MEDICAL_AID', amountFen: 100_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.grandmother },
-          { department: 'HOUSING', programme: 'PUBLIC_RENTAL', amountFen: 40_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.head, conflictOverrideReason: '改为实物配租，租赁补贴同时停发' },
-        ],
-      },
-    },
-    'meetingRecord',
-  );
-  for (const d of met.meeting.decisions) slips[d.to.key] = d.id;
-  for (const key of ['HEALTH', 'HOUSING'] as const) {
-    const { token } = await hub.createClient({ name: `test-${key.toLowerCase()}`, department: key, regionScope: '370800', roles: ['READER', 'DEPARTMENT_WRITER', 'REFERRAL_HANDLER'] });
-    office[key] = hub.as({ token, purpose: 'REFERRAL' }).gql;
-    await ok(office[key], ACCEPT, { input: { referralId: slips[key] } }, 'referralAccept');
-  }
+  ({ slips, office } = await wangHealthAndHousingSlips(hub, wangId, 'test'));
 }, 120_000);
 
 afterAll(async () => {

@@ -48,6 +48,12 @@ describe.each(FEDERATED)('%s', (code) => {
     expect({ code, tablesWithoutDemoRows: short }).toEqual({ code, tablesWithoutDemoRows: [] });
   });
 
+  it('declares the status columns its aid’s status is read from, each with the codes its import declaration documents (federation/status-codes.ts)', () => {
+    const declared = (adapter.statusColumns ?? []).map((c) => ({ name: c.name, codes: c.codes.size, read: adapter.tables.includes((c.column as unknown as { table: never }).table) }));
+    expect(declared.length).toBeGreaterThan(0);
+    for (const c of declared) expect({ ...c, codes: c.codes > 0 }).toEqual({ name: c.name, codes: true, read: true });
+  });
+
   it('has its scenario for tests and benches (test/support/scenarios-by-department.ts)', () => {
     expect(SCENARIOS[code as keyof typeof SCENARIOS]).toBeDefined();
   });

@@ -60,6 +60,7 @@ export const CASE_ERROR_CODES = [
   'NOTICE_OBJECTION_UNRESOLVED',
   'AID_RECORD_NOT_YET_PAID',
   'AID_RECORD_CANCELLED',
+  'AID_RECORD_STATUS_UNRECOGNISED',
 ] as const;
 export type CaseErrorCode = (typeof CASE_ERROR_CODES)[number];
 

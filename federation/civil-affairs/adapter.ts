@@ -7,9 +7,10 @@ import path from 'node:path';
 import { and, eq, getTableColumns } from 'drizzle-orm';
 import { inPlaceholder, preparedPer, preparedUnionAll, switch01, switchedOn } from '../../db/prepared';
 import type { ProgrammeCode } from '../../domain/programmes';
-import { needed, type AidCause, type AidRecord, type AidStatus, type DepartmentAdapter, type SourceDb } from '../contract';
+import { needed, type AidCause, type AidRecord, type DepartmentAdapter, type SourceDb } from '../contract';
 import { oneOffAid, oneOffStatus, recurringAid, sourceRefOf } from '../../domain/aid';
 import { CIVIL_AFFAIRS_IMPORT } from './import-spec';
+import { documented, statusColumn, unrecognised, type RecordStatus, type StatusColumn } from '../status-codes';
 import { childAllowance, dcMonitorRoll, dibaoFamily, dibaoMember, tekunPerson, tempAidGrant } from './tables';
 import { CIVIL_AFFAIRS_DEMO } from './demo';
 import type { MonitoredSpell } from '../../domain/aid';
@@ -30,11 +31,22 @@ const RECORD_KINDS = {
 
 const CAUSES: Record<string, AidCause> = { '01': 'ILLNESS', '02': 'ACCIDENT', '03': 'DISASTER', '04': 'JOB_LOSS', '05': 'EDUCATION', '99': 'OTHER' };
 
-/** 0 在保, 1 停保, 2 暂停; a spell with an end date in the past has ended whatever the flag says. */
-function recurringStatus(stateFlag: number, end: string | null, today: string): AidStatus {
-  if (stateFlag === 2) return 'SUSPENDED';
-  if (stateFlag === 1 || (end !== null && end < today)) return 'ENDED';
-  return 'ACTIVE';
+/** The state flags, as the import declaration documents them (0 在保 or 发放中, 1 停保 or 停发, 2 暂停). */
+const STATUS = {
+  dibaoFamily: statusColumn(CIVIL_AFFAIRS_IMPORT.dibao_family, 'state_flag'),
+  tekunPerson: statusColumn(CIVIL_AFFAIRS_IMPORT.tekun_person, 'state_flag'),
+  childAllowance: statusColumn(CIVIL_AFFAIRS_IMPORT.child_allowance, 'state_flag'),
+};
+
+/**
+ * 0 在保, 1 停保, 2 暂停; a spell with an end date in the past has ended whatever the flag says. Any
+ * other flag is UNRECOGNISED, not aid in force (it read as ACTIVE): nothing says it is paid.
+ */
+function recurringStatus(column: StatusColumn, stateFlag: number, end: string | null, today: string): RecordStatus {
+  if (!documented(column, stateFlag)) return unrecognised(stateFlag);
+  if (stateFlag === 2) return { status: 'SUSPENDED' };
+  if (stateFlag === 1 || (end !== null && end < today)) return { status: 'ENDED' };
+  return { status: 'ACTIVE' };
 }
 
 function laterOf(a: string, b: string): string {
@@ -84,6 +96,7 @@ export const civilAffairs: DepartmentAdapter = {
   importTables: CIVIL_AFFAIRS_IMPORT,
   demo: CIVIL_AFFAIRS_DEMO,
   recordKinds: RECORD_KINDS,
+  statusColumns: Object.values(STATUS),
   tables: [dibaoFamily, dibaoMember, tekunPerson, tempAidGrant, childAllowance, dcMonitorRoll],
   personKeys: [dibaoMember.idNo, tekunPerson.idNo, tempAidGrant.idNo, childAllowance.childIdNo],
   otherIdColumns: [
@@ -118,16 +131,16 @@ export const civilAffairs: DepartmentAdapter = {
     for (const r of dibao) {
       // A member is covered from the later of joining and family approval to the earlier of leaving and family exit.
       const periodEnd = earlierOf(r.leftOn, r.endedOn);
-      records.push(recurringAid({ department: 'CIVIL_AFFAIRS', programme: 'DIBAO', beneficiaryIdNumber: r.idNo, sourceHouseholdRef: r.familyNo, start: laterOf(r.joinedOn, r.approvedOn), end: periodEnd, monthlyFen: r.monthlyShareFen, status: recurringStatus(r.stateFlag, periodEnd, today), sourceRef: sourceRefOf(RECORD_KINDS.dibaoMember, `${r.familyNo}/${r.idNo}/${r.joinedOn}`) }));
+      records.push(recurringAid({ department: 'CIVIL_AFFAIRS', programme: 'DIBAO', beneficiaryIdNumber: r.idNo, sourceHouseholdRef: r.familyNo, start: laterOf(r.joinedOn, r.approvedOn), end: periodEnd, monthlyFen: r.monthlyShareFen, ...recurringStatus(STATUS.dibaoFamily, r.stateFlag, periodEnd, today), sourceRef: sourceRefOf(RECORD_KINDS.dibaoMember, `${r.familyNo}/${r.idNo}/${r.joinedOn}`) }));
     }
     for (const r of tekun) {
-      records.push(recurringAid({ department: 'CIVIL_AFFAIRS', programme: 'TEKUN', beneficiaryIdNumber: r.idNo, start: r.startOn, end: r.endOn, monthlyFen: r.monthlyFen, status: recurringStatus(r.stateFlag, r.endOn, today), sourceRef: sourceRefOf(RECORD_KINDS.tekunPerson, r.tkId) }));
+      records.push(recurringAid({ department: 'CIVIL_AFFAIRS', programme: 'TEKUN', beneficiaryIdNumber: r.idNo, start: r.startOn, end: r.endOn, monthlyFen: r.monthlyFen, ...recurringStatus(STATUS.tekunPerson, r.stateFlag, r.endOn, today), sourceRef: sourceRefOf(RECORD_KINDS.tekunPerson, r.tkId) }));
     }
     for (const r of temp) {
       records.push(oneOffAid({ department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', beneficiaryIdNumber: r.idNo, sourceHouseholdRef: r.familyNo, grantDate: r.grantDate, amountFen: r.amountFen, status: oneOffStatus(r.revoked, r.grantDate, today), sourceRef: sourceRefOf(RECORD_KINDS.tempAidGrant, r.grantId), cause: CAUSES[r.causeCode] ?? 'OTHER', urgent: r.isUrgent, secondAid: r.isSecondAid }));
     }
     for (const r of child) {
-      records.push(recurringAid({ department: 'CIVIL_AFFAIRS', programme: r.category === 'GE' ? 'ORPHAN' : 'UNSUPPORTED_CHILD', beneficiaryIdNumber: r.childIdNo, start: r.startOn, end: r.endOn, monthlyFen: r.monthlyFen, status: r.revoked ? 'CANCELLED' : recurringStatus(r.stateFlag, r.endOn, today), sourceRef: sourceRefOf(RECORD_KINDS.childAllowance, r.id) }));
+      records.push(recurringAid({ department: 'CIVIL_AFFAIRS', programme: r.category === 'GE' ? 'ORPHAN' : 'UNSUPPORTED_CHILD', beneficiaryIdNumber: r.childIdNo, start: r.startOn, end: r.endOn, monthlyFen: r.monthlyFen, ...(r.revoked ? { status: 'CANCELLED' as const } : recurringStatus(STATUS.childAllowance, r.stateFlag, r.endOn, today)), sourceRef: sourceRefOf(RECORD_KINDS.childAllowance, r.id) }));
     }
     return records;
   },

@@ -4,7 +4,7 @@ import { childAllowance, tekunPerson } from './tables';
 import { civilAffairsScenario } from './scenario';
 import type { SourceDb } from '../contract';
 import { createTestDatabases, type TestDatabases } from '../../test/support/databases';
-import { bySourceRef, syntheticId, TODAY } from '../../test/support/department-scenario';
+import { bySourceRef, statusCodes, syntheticId, TODAY } from '../../test/support/department-scenario';
 import { generateAll } from '../../tools/generate/population';
 import { ageOn } from '../../domain/dates';
 import { cell } from '../../tools/generate/tables';
@@ -99,6 +99,21 @@ test('writes its part of the demo population: 低保 families with their members
   expect(temp).toBeGreaterThan(0);
   // Every row fits its declared columns.
   for (const t of tables) for (const row of rows[t]) expect(row.length).toBe(civilAffairs.demo!.tables[t].length);
+});
+
+test('a state_flag civil affairs does not document is UNRECOGNISED with its flag (it read as ACTIVE); revoked still says CANCELLED', async () => {
+  const who = syntheticId('2016-06-06', 93);
+  await db.insert(childAllowance).values([
+    { id: 9931, childIdNo: who, category: 'GE', startOn: '2023-01-01', monthlyFen: 150_000, stateFlag: 5 },
+    { id: 9932, childIdNo: who, category: 'SW', startOn: '2022-01-01', monthlyFen: 120_000, stateFlag: 5, revoked: true },
+  ]);
+  await db.insert(tekunPerson).values({ tkId: 9933, idNo: who, countyCode: '370811', careMode: 1, startOn: '2024-01-01', endOn: '2024-12-31', monthlyFen: 90_000, stateFlag: 9 });
+  expect(statusCodes(await civilAffairs.aidByIdNumbers(db, [who], TODAY))).toEqual([
+    ['child_allowance:9931', 'UNRECOGNISED', '5'],
+    ['child_allowance:9932', 'CANCELLED', null],
+    // Its end date has passed, yet ENDED would count its months in a window's total.
+    ['tekun_person:9933', 'UNRECOGNISED', '9'],
+  ]);
 });
 
 test('a child allowance suspended (state_flag 2) or revoked and recovered (revoked) is mapped as such', async () => {

@@ -9,9 +9,10 @@ import { and, eq } from 'drizzle-orm';
 import { inPlaceholder, preparedPer, preparedUnionAll, switch01, switchedOn } from '../../db/prepared';
 import { monthEnd, monthStart } from '../../domain/dates';
 import type { ProgrammeCode } from '../../domain/programmes';
-import { needed, type AidRecord, type AidStatus, type DepartmentAdapter, type DisabilityCertificate, type SourceDb } from '../contract';
-import { oneOffAid, oneOffStatus, recurringAid, sourceRefOf } from '../../domain/aid';
+import { needed, type AidRecord, type DepartmentAdapter, type DisabilityCertificate, type SourceDb } from '../contract';
+import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
 import { DISABILITY_IMPORT } from './import-spec';
+import { documented, oneOffStatusOf, statusColumn, unrecognised, type RecordStatus } from '../status-codes';
 import { clCertificate, clRehabAid, clSubsidy } from './tables';
 import { DISABILITY_DEMO } from './demo';
 
@@ -33,15 +34,26 @@ const CERT_CANCELLED = 3;
 
 const CERT_STATUS: Record<number, DisabilityCertificate['status']> = { 1: 'VALID', 2: 'EXPIRED', 3: 'REVOKED' };
 
-/** cl_subsidy.sub_status: 1 发放中, 2 暂停, 3 停发, 4 撤销追回 (never counted). */
-function subsidyStatus(subStatus: number, certStatus: number, end: string | null, today: string): AidStatus {
-  if (subStatus === 4) return 'CANCELLED';
-  if (subStatus === 3 || certStatus === CERT_CANCELLED || (end !== null && end < today)) return 'ENDED';
-  if (subStatus === 2) return 'SUSPENDED';
-  return 'ACTIVE';
+/** The status codes as the import declaration documents them. */
+const STATUS = {
+  subsidy: statusColumn(DISABILITY_IMPORT.cl_subsidy, 'sub_status'),
+  rehab: statusColumn(DISABILITY_IMPORT.cl_rehab_aid, 'aid_status'),
+};
+
+/**
+ * cl_subsidy.sub_status: 1 发放中, 2 暂停, 3 停发, 4 撤销追回 (never counted). Any other code is
+ * UNRECOGNISED, not aid in force (it read as ACTIVE). The certificate's own status only ends a
+ * subsidy (3 注销); an undocumented one is the certificate's, which reads as EXPIRED (below).
+ */
+function subsidyStatus(subStatus: number, certStatus: number, end: string | null, today: string): RecordStatus {
+  if (!documented(STATUS.subsidy, subStatus)) return unrecognised(subStatus);
+  if (subStatus === 4) return { status: 'CANCELLED' };
+  if (subStatus === 3 || certStatus === CERT_CANCELLED || (end !== null && end < today)) return { status: 'ENDED' };
+  if (subStatus === 2) return { status: 'SUSPENDED' };
+  return { status: 'ACTIVE' };
 }
 
-/** cl_rehab_aid.aid_status 2: recovered (已追回); it no longer counts. */
+/** cl_rehab_aid.aid_status 1 paid; 2 recovered (已追回), it no longer counts; any other UNRECOGNISED (it read as paid). */
 const REHAB_RECOVERED = 2;
 
 /** The statements, prepared once per source (db/prepared.ts). */
@@ -85,6 +97,7 @@ export const disability: DepartmentAdapter = {
   importTables: DISABILITY_IMPORT,
   demo: DISABILITY_DEMO,
   recordKinds: RECORD_KINDS,
+  statusColumns: Object.values(STATUS),
   tables: [clCertificate, clSubsidy, clRehabAid],
   personKeys: [clCertificate.idCard],
   facts: { certificates: { byIdNumbers: certificatesByIdNumbers, keyColumn: clCertificate.idCard } },
@@ -106,10 +119,10 @@ export const disability: DepartmentAdapter = {
       const programme = SUBSIDY_PROGRAMMES[r.subType];
       if (!programme) continue;
       const periodEnd = r.endYm ? monthEnd(r.endYm) : null;
-      records.push(recurringAid({ department: 'DISABILITY', programme, beneficiaryIdNumber: r.idCard, start: monthStart(r.startYm), end: periodEnd, monthlyFen: r.monthlyFen, status: subsidyStatus(r.subStatus, r.certStatus, periodEnd, today), sourceRef: sourceRefOf(RECORD_KINDS.clSubsidy, r.subId) }));
+      records.push(recurringAid({ department: 'DISABILITY', programme, beneficiaryIdNumber: r.idCard, start: monthStart(r.startYm), end: periodEnd, monthlyFen: r.monthlyFen, ...subsidyStatus(r.subStatus, r.certStatus, periodEnd, today), sourceRef: sourceRefOf(RECORD_KINDS.clSubsidy, r.subId) }));
     }
     for (const r of rehab) {
-      records.push(oneOffAid({ department: 'DISABILITY', programme: 'REHAB_AID', beneficiaryIdNumber: r.idCard, grantDate: r.grantDate, amountFen: r.amountFen, status: oneOffStatus(r.aidStatus === REHAB_RECOVERED, r.grantDate, today), sourceRef: sourceRefOf(RECORD_KINDS.clRehabAid, r.id) }));
+      records.push(oneOffAid({ department: 'DISABILITY', programme: 'REHAB_AID', beneficiaryIdNumber: r.idCard, grantDate: r.grantDate, amountFen: r.amountFen, ...oneOffStatusOf(STATUS.rehab, r.aidStatus, r.aidStatus === REHAB_RECOVERED, r.grantDate, today), sourceRef: sourceRefOf(RECORD_KINDS.clRehabAid, r.id) }));
     }
     return records;
   },

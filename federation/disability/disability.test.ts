@@ -3,7 +3,7 @@ import { certificatesByIdNumbers, disability } from './adapter';
 import { clCertificate, clRehabAid, clSubsidy } from './tables';
 import type { SourceDb } from '../contract';
 import { createTestDatabases, type TestDatabases } from '../../test/support/databases';
-import { bySourceRef, syntheticId, TODAY } from '../../test/support/department-scenario';
+import { bySourceRef, statusCodes, syntheticId, TODAY } from '../../test/support/department-scenario';
 import { demoPopulation } from '../../test/support/demo-population';
 import { cell } from '../../tools/generate/tables';
 
@@ -99,6 +99,18 @@ test('statement counts do not grow with the batch', async () => {
     const certificates = await countStatements(() => certificatesByIdNumbers(db, batch));
     expect(certificates.counter.bySource.get('DISABILITY')).toBe(1);
   }
+});
+
+test('a sub_status or aid_status the disability federation does not document is UNRECOGNISED with its code (it read as ACTIVE or PAID)', async () => {
+  const who = syntheticId('1970-07-07', 93);
+  const certNo = `${who}42`;
+  await db.insert(clCertificate).values({ certNo, idCard: who, disType: 4, disLevel: 1, issueDate: '2019-01-01' });
+  await db.insert(clSubsidy).values({ subId: 9031, certNo, subType: 'HL', startYm: '2020-01', monthlyFen: 10_000, subStatus: 6 });
+  await db.insert(clRehabAid).values({ id: 9131, certNo, serviceName: '肢体康复训练', grantDate: '2025-04-12', amountFen: 150_000, aidStatus: 3 });
+  expect(statusCodes(await disability.aidByIdNumbers(db, [who], TODAY))).toEqual([
+    ['cl_rehab_aid:9131', 'UNRECOGNISED', '3'],
+    ['cl_subsidy:9031', 'UNRECOGNISED', '6'],
+  ]);
 });
 
 test('a subsidy suspended, stopped or revoked (sub_status) and rehabilitation aid recovered (aid_status) are mapped as such', async () => {

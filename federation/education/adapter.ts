@@ -10,8 +10,9 @@ import { yuanToFen } from '../../domain/money';
 import type { ProgrammeCode } from '../../domain/programmes';
 import type { StudentFacts } from '../../domain/findings/facts';
 import type { AidRecord, DepartmentAdapter, SourceDb } from '../contract';
-import { oneOffAid, oneOffStatus, recurringAid, sourceRefOf } from '../../domain/aid';
+import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
 import { EDUCATION_IMPORT } from './import-spec';
+import { oneOffStatusOf, statusColumn } from '../status-codes';
 import { xsFunding, xsStudent } from './tables';
 import { EDUCATION_DEMO } from './demo';
 
@@ -26,6 +27,10 @@ const RECORD_KINDS = {
 } as const;
 
 const PROGRAMMES: Record<string, ProgrammeCode> = { GJZXJ: 'NATIONAL_GRANT', XFJM: 'TUITION_WAIVER', JSSBZ: 'BOARDING_SUBSIDY' };
+
+/** xs_funding.paid_flag: 1 已发放, 0 已撤销; any other UNRECOGNISED (it read as paid). */
+const PAID_FLAG = statusColumn(EDUCATION_IMPORT.xs_funding, 'paid_flag');
+const REVOKED = 0;
 
 /** The statements, prepared once per source (db/prepared.ts). */
 const statements = preparedPer((db: SourceDb) => ({
@@ -52,6 +57,7 @@ export const education: DepartmentAdapter = {
   importTables: EDUCATION_IMPORT,
   demo: EDUCATION_DEMO,
   recordKinds: RECORD_KINDS,
+  statusColumns: [PAID_FLAG],
   tables: [xsStudent, xsFunding],
   personKeys: [xsStudent.sfzh],
   facts: { students: { byIdNumbers: studentsByIdNumbers, keyColumn: xsStudent.sfzh } },
@@ -69,7 +75,7 @@ export const education: DepartmentAdapter = {
       const programme = PROGRAMMES[r.fundingType];
       // A funding type outside the hub's catalogue is not aid the hub compares; skip rather than guess.
       if (!programme) continue;
-      records.push(oneOffAid({ department: 'EDUCATION', programme, beneficiaryIdNumber: r.sfzh, grantDate: r.paidDate, amountFen: yuanToFen(r.amountYuan), status: oneOffStatus(r.paidFlag === 0, r.paidDate, today), sourceRef: sourceRefOf(RECORD_KINDS.xsFunding, r.fundingId), schoolYear: r.schoolYear }));
+      records.push(oneOffAid({ department: 'EDUCATION', programme, beneficiaryIdNumber: r.sfzh, grantDate: r.paidDate, amountFen: yuanToFen(r.amountYuan), ...oneOffStatusOf(PAID_FLAG, r.paidFlag, r.paidFlag === REVOKED, r.paidDate, today), sourceRef: sourceRefOf(RECORD_KINDS.xsFunding, r.fundingId), schoolYear: r.schoolYear }));
     }
     return records;
   },

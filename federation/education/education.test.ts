@@ -4,7 +4,7 @@ import { inSchoolOn } from '../../domain/findings/facts';
 import { xsFunding, xsStudent } from './tables';
 import type { SourceDb } from '../contract';
 import { createTestDatabases, type TestDatabases } from '../../test/support/databases';
-import { bySourceRef, syntheticId, TODAY } from '../../test/support/department-scenario';
+import { bySourceRef, statusCodes, syntheticId, TODAY } from '../../test/support/department-scenario';
 import { ageOn } from '../../domain/dates';
 import { cell } from '../../tools/generate/tables';
 import { demoPopulation } from '../../test/support/demo-population';
@@ -60,6 +60,13 @@ test('maps each funding payment of the students asked for, converting yuan to fe
     { ...common, programme: 'BOARDING_SUBSIDY', beneficiaryIdNumber: ids.lin, grantDate: '2025-04-01', amountFen: 5, status: 'PAID', sourceRef: 'xs_funding:103', schoolYear: '2024-2025' },
     { ...common, programme: 'NATIONAL_GRANT', beneficiaryIdNumber: ids.zhao, grantDate: '2025-11-03', amountFen: 150050, status: 'PAID', sourceRef: 'xs_funding:201', schoolYear: '2025-2026' },
   ]);
+});
+
+test('a paid_flag education does not document is UNRECOGNISED with its flag (it read as PAID)', async () => {
+  const who = syntheticId('2009-04-02', 93);
+  await db.insert(xsStudent).values({ studentNo: 'G3708110093', sfzh: who, schoolCode: '370811001', schoolName: '任城区第一中学', stage: 'GZ', grade: 1, enrolYear: '2025' });
+  await db.insert(xsFunding).values({ fundingId: 931, studentNo: 'G3708110093', schoolYear: '2025-2026', semester: 1, fundingType: 'GJZXJ', amountYuan: '1000.00', paidDate: '2025-10-15', paidFlag: 2 });
+  expect(statusCodes(await education.aidByIdNumbers(db, [who], TODAY))).toEqual([['xs_funding:931', 'UNRECOGNISED', '2']]);
 });
 
 test('returns nobody who was not asked for', async () => {

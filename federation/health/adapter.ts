@@ -5,13 +5,14 @@
  * yuan; every one goes through yuanToFen so no float ever touches money.
  */
 import path from 'node:path';
-import { and, eq, getTableColumns, gt } from 'drizzle-orm';
+import { and, eq, getTableColumns, gt, ne } from 'drizzle-orm';
 import { inPlaceholder, preparedPer, preparedUnionAll, switch01, switchedOn } from '../../db/prepared';
 import { yuanToFen } from '../../domain/money';
 import type { ProgrammeCode } from '../../domain/programmes';
 import { needed, type AidRecord, type DepartmentAdapter, type HospitalSettlement, type SourceDb } from '../contract';
-import { oneOffAid, oneOffStatus, recurringAid, sourceRefOf } from '../../domain/aid';
+import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
 import { HEALTH_IMPORT } from './import-spec';
+import { oneOffStatusOf, statusColumn } from '../status-codes';
 import { miAidPayment, miSettlement } from './tables';
 import { HEALTH_DEMO } from './demo';
 
@@ -30,21 +31,36 @@ const AID_PAY_PROGRAMMES: Record<string, ProgrammeCode> = { MAF: 'MEDICAL_AID', 
 
 /** refd_setl_flag '1' marks a settlement reversed (冲销); it and everything it paid no longer stand. */
 const NOT_REVERSED = '0';
+const REVERSED = '1';
 
 /** mi_aid_pay.vali_flag '1': the payment stands; '0': reversed (冲销) or recovered, it no longer counts. */
 const VALID = '1';
+
+/**
+ * The flags as the import declaration documents them. Medical aid paid in a settlement whose
+ * reversal flag is neither 0 nor 1, or a payment whose validity flag is neither, is UNRECOGNISED:
+ * the payment read as reversed (CANCELLED) and the settlement's aid was left out unseen. The
+ * settlement itself is a standing stay only under 0 (settlementsByIdNumbers).
+ */
+const STATUS = {
+  settlement: statusColumn(HEALTH_IMPORT.mi_setl, 'refd_setl_flag'),
+  payment: statusColumn(HEALTH_IMPORT.mi_aid_pay, 'vali_flag'),
+};
+
+/** Medical aid paid inside a settlement, with the settlement's reversal flag (any but 1). */
+const SETTLEMENT_AID = { setlId: miSettlement.setlId, psnCertNo: miSettlement.psnCertNo, setlDate: miSettlement.setlDate, mafPay: miSettlement.mafPay, refdSetlFlag: miSettlement.refdSetlFlag };
 
 /** The statements, prepared once per source (db/prepared.ts). */
 const statements = preparedPer((db: SourceDb) => ({
   /** Aid paid in settlements and separately, in one statement (their UNION ALL). */
   aid: preparedUnionAll(db, {
     settlementAid: {
-      fields: { setlId: miSettlement.setlId, psnCertNo: miSettlement.psnCertNo, setlDate: miSettlement.setlDate, mafPay: miSettlement.mafPay },
+      fields: SETTLEMENT_AID,
       select: (f) =>
         db
           .select(f)
           .from(miSettlement)
-          .where(and(inPlaceholder(miSettlement.psnCertNo, 'ids'), gt(miSettlement.mafPay, '0'), eq(miSettlement.refdSetlFlag, NOT_REVERSED), switchedOn('settlementAid'))),
+          .where(and(inPlaceholder(miSettlement.psnCertNo, 'ids'), gt(miSettlement.mafPay, '0'), ne(miSettlement.refdSetlFlag, REVERSED), switchedOn('settlementAid'))),
     },
     aidPayments: { fields: getTableColumns(miAidPayment), select: (f) => db.select(f).from(miAidPayment).where(and(inPlaceholder(miAidPayment.psnCertNo, 'ids'), switchedOn('aidPayments'))) },
   }),
@@ -54,9 +70,9 @@ const statements = preparedPer((db: SourceDb) => ({
     .where(and(inPlaceholder(miSettlement.psnCertNo, 'ids'), eq(miSettlement.refdSetlFlag, NOT_REVERSED)))
     .prepare(),
   settlementAidByRef: db
-    .select({ setlId: miSettlement.setlId, psnCertNo: miSettlement.psnCertNo, setlDate: miSettlement.setlDate, mafPay: miSettlement.mafPay })
+    .select(SETTLEMENT_AID)
     .from(miSettlement)
-    .where(and(inPlaceholder(miSettlement.setlId, 'refs'), gt(miSettlement.mafPay, '0'), eq(miSettlement.refdSetlFlag, NOT_REVERSED)))
+    .where(and(inPlaceholder(miSettlement.setlId, 'refs'), gt(miSettlement.mafPay, '0'), ne(miSettlement.refdSetlFlag, REVERSED)))
     .prepare(),
   aidPaymentsByRef: db.select().from(miAidPayment).where(inPlaceholder(miAidPayment.setlId, 'refs')).prepare(),
   settlementsByRef: db
@@ -72,6 +88,7 @@ export const health: DepartmentAdapter = {
   importTables: HEALTH_IMPORT,
   demo: HEALTH_DEMO,
   recordKinds: RECORD_KINDS,
+  statusColumns: Object.values(STATUS),
   tables: [miSettlement, miAidPayment],
   personKeys: [miSettlement.psnCertNo, miAidPayment.psnCertNo],
   facts: { settlements: { byIdNumbers: settlementsByIdNumbers, byRefs: settlementsByRefs, keyColumn: miSettlement.psnCertNo } },
@@ -98,19 +115,19 @@ export const health: DepartmentAdapter = {
 };
 
 function toRecords(
-  settlementAid: readonly { setlId: string; psnCertNo: string; setlDate: string; mafPay: string }[],
+  settlementAid: readonly { setlId: string; psnCertNo: string; setlDate: string; mafPay: string; refdSetlFlag: string }[],
   aidPayments: readonly (typeof miAidPayment.$inferSelect)[],
   today: string,
 ): AidRecord[] {
   const records: AidRecord[] = [];
   for (const r of settlementAid) {
-    records.push(oneOffAid({ department: 'HEALTH', programme: 'MEDICAL_AID', beneficiaryIdNumber: r.psnCertNo, grantDate: r.setlDate, amountFen: yuanToFen(r.mafPay), status: oneOffStatus(false, r.setlDate, today), sourceRef: sourceRefOf(RECORD_KINDS.miSetl, r.setlId), settlementRef: r.setlId }));
+    records.push(oneOffAid({ department: 'HEALTH', programme: 'MEDICAL_AID', beneficiaryIdNumber: r.psnCertNo, grantDate: r.setlDate, amountFen: yuanToFen(r.mafPay), ...oneOffStatusOf(STATUS.settlement, r.refdSetlFlag, false, r.setlDate, today), sourceRef: sourceRefOf(RECORD_KINDS.miSetl, r.setlId), settlementRef: r.setlId }));
   }
   for (const r of aidPayments) {
     const programme = AID_PAY_PROGRAMMES[r.aidType];
     if (!programme) continue;
     // A premium subsidy pays for insurance cover, not for a stay; only medical aid relieves a settlement.
-    records.push(oneOffAid({ department: 'HEALTH', programme, beneficiaryIdNumber: r.psnCertNo, grantDate: r.payDate, amountFen: yuanToFen(r.payAmt), status: oneOffStatus(r.valiFlag !== VALID, r.payDate, today), sourceRef: sourceRefOf(RECORD_KINDS.miAidPay, r.payId), settlementRef: programme === 'MEDICAL_AID' ? r.setlId : null }));
+    records.push(oneOffAid({ department: 'HEALTH', programme, beneficiaryIdNumber: r.psnCertNo, grantDate: r.payDate, amountFen: yuanToFen(r.payAmt), ...oneOffStatusOf(STATUS.payment, r.valiFlag, r.valiFlag !== VALID, r.payDate, today), sourceRef: sourceRefOf(RECORD_KINDS.miAidPay, r.payId), settlementRef: programme === 'MEDICAL_AID' ? r.setlId : null }));
   }
   return records;
 }

@@ -5,7 +5,7 @@ import { health, settlementsByIdNumbers } from './adapter';
 import { miAidPayment, miSettlement } from './tables';
 import type { SourceDb } from '../contract';
 import { createTestDatabases, type TestDatabases } from '../../test/support/databases';
-import { bySourceRef, syntheticId, TODAY } from '../../test/support/department-scenario';
+import { bySourceRef, statusCodes, syntheticId, TODAY } from '../../test/support/department-scenario';
 import { yuanToFen } from '../../domain/money';
 import { cell } from '../../tools/generate/tables';
 import { demoPopulation } from '../../test/support/demo-population';
@@ -122,6 +122,17 @@ test('a medical-aid payment reversed or recovered (vali_flag 0) no longer counts
   expect(status).toEqual({ 'mi_aid_pay:PAY-ST-1': 'PAID', 'mi_aid_pay:PAY-ST-2': 'CANCELLED' });
   const tied = await health.aidBySettlementRefs!(db, ['SETL-ST'], TODAY);
   expect(tied.map((r) => r.sourceRef).sort()).toEqual(['mi_aid_pay:PAY-ST-1', 'mi_aid_pay:PAY-ST-2']);
+});
+
+test('a payment or a settlement under a flag 医保 does not document is UNRECOGNISED with its flag, by person and by settlement (it read as reversed, or was left out)', async () => {
+  const who = syntheticId('1966-06-06', 93);
+  await db.insert(miSettlement).values({ setlId: 'SETL-UN', psnCertNo: who, fixmedinsName: '济宁市第一人民医院', admDate: '2025-09-01', dscgDate: '2025-09-05', setlDate: '2025-09-05', medfeeSumamt: '9000.00', hifpPay: '5000.00', hifmiPay: '0.00', mafPay: '1500.00', psnPay: '2500.00', refdSetlFlag: '5' });
+  await db.insert(miAidPayment).values({ payId: 'PAY-UN-1', psnCertNo: who, setlId: 'SETL-UN', aidType: 'MAF', payDate: '2025-09-10', payAmt: '800.00', valiFlag: 'Y' });
+  const expected = [['mi_aid_pay:PAY-UN-1', 'UNRECOGNISED', 'Y'], ['mi_setl:SETL-UN', 'UNRECOGNISED', '5']];
+  expect(statusCodes(await health.aidByIdNumbers(db, [who], TODAY))).toEqual(expected);
+  expect(statusCodes(await health.aidBySettlementRefs!(db, ['SETL-UN'], TODAY))).toEqual(expected);
+  // The settlement is no standing stay (M4, X7 read none under an undocumented flag).
+  expect(await settlementsByIdNumbers(db, [who])).toEqual([]);
 });
 
 describe('医保 demo data, in the shared demo population', () => {

@@ -8,9 +8,10 @@ import path from 'node:path';
 import { and, eq, getTableColumns, isNotNull } from 'drizzle-orm';
 import { inPlaceholder, preparedPer, preparedUnionAll, switch01, switchedOn } from '../../db/prepared';
 import type { ProgrammeCode } from '../../domain/programmes';
-import { needed, type AidRecord, type AidStatus, type DepartmentAdapter, type SourceDb } from '../contract';
+import { needed, type AidRecord, type DepartmentAdapter, type SourceDb } from '../contract';
 import { oneOffAid, oneOffStatus, recurringAid, sourceRefOf } from '../../domain/aid';
 import { HOUSING_IMPORT } from './import-spec';
+import { documented, statusColumn, unrecognised, type RecordStatus } from '../status-codes';
 import { gzfAllocation, gzfApplication, wfgzProject } from './tables';
 import { HOUSING_DEMO } from './demo';
 
@@ -33,19 +34,22 @@ const ALLOCATION_PROGRAMMES: Record<string, ProgrammeCode> = { SW: 'PUBLIC_RENTA
  * accepted or approved whose housing has not begun (an allocation row is entered ahead, during the
  * review): PENDING, not aid received, which the household's aid totals, the rules and a decision's
  * fulfilment would otherwise count from the row's start date. A code the table does not document
- * is read as PENDING too: the hub counts housing aid as given only when housing says it is. 40: the
+ * is UNRECOGNISED (it read as PENDING, a review housing never said was under way): the hub counts
+ * housing aid as given only when housing says it is. 40: the
  * household has left the scheme even when the allocation row still has no end date. 90: the application was refused, so an allocation row under it never came into
  * force: CANCELLED, as another department's revoked record.
  */
 const APP_IN_FORCE = 30;
 const APP_EXITED = 40;
 const APP_REFUSED = 90;
+const APP_STATUS = statusColumn(HOUSING_IMPORT.gzf_application, 'app_status');
 
-function allocationStatus(appStatus: number, end: string | null, today: string): AidStatus {
-  if (appStatus === APP_REFUSED) return 'CANCELLED';
-  if (appStatus !== APP_IN_FORCE && appStatus !== APP_EXITED) return 'PENDING';
-  if (appStatus === APP_EXITED || (end !== null && end < today)) return 'ENDED';
-  return 'ACTIVE';
+function allocationStatus(appStatus: number, end: string | null, today: string): RecordStatus {
+  if (!documented(APP_STATUS, appStatus)) return unrecognised(appStatus);
+  if (appStatus === APP_REFUSED) return { status: 'CANCELLED' };
+  if (appStatus !== APP_IN_FORCE && appStatus !== APP_EXITED) return { status: 'PENDING' };
+  if (appStatus === APP_EXITED || (end !== null && end < today)) return { status: 'ENDED' };
+  return { status: 'ACTIVE' };
 }
 
 /** Both tables in one statement (their UNION ALL), prepared once per source (db/prepared.ts). */
@@ -84,6 +88,7 @@ export const housing: DepartmentAdapter = {
   importTables: HOUSING_IMPORT,
   demo: HOUSING_DEMO,
   recordKinds: RECORD_KINDS,
+  statusColumns: [APP_STATUS],
   tables: [gzfApplication, gzfAllocation, wfgzProject],
   personKeys: [gzfApplication.applicantIdCard, wfgzProject.ownerIdCard],
   changeFeed: [
@@ -102,7 +107,7 @@ export const housing: DepartmentAdapter = {
     for (const r of allocations) {
       const programme = ALLOCATION_PROGRAMMES[r.allocType];
       if (!programme) continue;
-      records.push(recurringAid({ department: 'HOUSING', programme, beneficiaryIdNumber: r.applicantIdCard, sourceHouseholdRef: r.appNo, start: r.startDate, end: r.endDate, monthlyFen: r.monthlyFen, status: allocationStatus(r.appStatus, r.endDate, today), sourceRef: sourceRefOf(RECORD_KINDS.gzfAllocation, r.allocId) }));
+      records.push(recurringAid({ department: 'HOUSING', programme, beneficiaryIdNumber: r.applicantIdCard, sourceHouseholdRef: r.appNo, start: r.startDate, end: r.endDate, monthlyFen: r.monthlyFen, ...allocationStatus(r.appStatus, r.endDate, today), sourceRef: sourceRefOf(RECORD_KINDS.gzfAllocation, r.allocId) }));
     }
     for (const r of renovations) {
       records.push(oneOffAid({ department: 'HOUSING', programme: 'RURAL_RENOVATION', beneficiaryIdNumber: r.ownerIdCard, grantDate: r.completedDate!, amountFen: r.grantFen, status: oneOffStatus(false, r.completedDate!, today), sourceRef: sourceRefOf(RECORD_KINDS.wfgzProject, r.projectId) }));

@@ -3,7 +3,7 @@ import { housing } from './adapter';
 import { gzfAllocation, gzfApplication, wfgzProject } from './tables';
 import type { SourceDb } from '../contract';
 import { createTestDatabases, type TestDatabases } from '../../test/support/databases';
-import { bySourceRef, syntheticId, TODAY } from '../../test/support/department-scenario';
+import { bySourceRef, statusCodes, syntheticId, TODAY } from '../../test/support/department-scenario';
 import { demoPopulation } from '../../test/support/demo-population';
 
 /**
@@ -95,12 +95,12 @@ test('an allocation whose application was refused (90 不予保障) is CANCELLED
   expect(records.map((r) => [r.sourceRef, r.status])).toEqual([['gzf_allocation:95', 'CANCELLED']]);
 });
 
-test('an allocation whose application is accepted or approved but not yet 已保障 (10, 20, or an undocumented code) is PENDING, not aid in force', async () => {
+test('an allocation whose application is accepted or approved but not yet 已保障 (10, 20) is PENDING, and one under a code housing does not document (77) UNRECOGNISED, with the code: neither is aid in force', async () => {
   const records = await housing.aidByIdNumbers(db, [scenario.ids.underReview], TODAY);
-  expect(bySourceRef(records).map((r) => [r.sourceRef, r.status])).toEqual([
-    ['gzf_allocation:101', 'PENDING'],
-    ['gzf_allocation:102', 'PENDING'],
-    ['gzf_allocation:103', 'PENDING'],
+  expect(statusCodes(records)).toEqual([
+    ['gzf_allocation:101', 'PENDING', null],
+    ['gzf_allocation:102', 'PENDING', null],
+    ['gzf_allocation:103', 'UNRECOGNISED', '77'],
   ]);
 });
 

@@ -15,6 +15,7 @@ import type { ProgrammeCode } from '../../domain/programmes';
 import { needed, type AidRecord, type AidStatus, type DepartmentAdapter, type JobLoss, type SourceDb } from '../contract';
 import { HUMAN_RESOURCES_DEMO } from './demo';
 import { HUMAN_RESOURCES_IMPORT } from './import-spec';
+import { documented, statusColumn, unrecognised, type RecordStatus } from '../status-codes';
 import { gyxgwAp, jyBzFf, jyKnryRd, syBxjFf, syDjxx } from './tables';
 
 /**
@@ -32,11 +33,18 @@ const RECORD_KINDS = {
 
 const GRANT_PROGRAMMES: Record<string, ProgrammeCode> = { PX: 'TRAINING_SUBSIDY', QZ: 'JOB_SEEKING_SUBSIDY', YZ: 'EMPLOYMENT_AID' };
 
-/** 2 暂停 suspended, 3 终止 stopped; a spell whose last day has passed has ended whatever the flag. */
-function benefitStatus(ffzt: number, end: string | null, today: string): AidStatus {
-  if (ffzt === 2) return 'SUSPENDED';
-  if (ffzt === 3 || (end !== null && end < today)) return 'ENDED';
-  return 'ACTIVE';
+/** sy_bxj_ff.ffzt as the import declaration documents it: 1 正常发放, 2 暂停, 3 终止. */
+const FFZT = statusColumn(HUMAN_RESOURCES_IMPORT.sy_bxj_ff, 'ffzt');
+
+/**
+ * 2 暂停 suspended, 3 终止 stopped; a spell whose last day has passed has ended whatever the flag.
+ * Any code but 1–3 is UNRECOGNISED (it read as ACTIVE, benefit paid now).
+ */
+function benefitStatus(ffzt: number, end: string | null, today: string): RecordStatus {
+  if (!documented(FFZT, ffzt)) return unrecognised(ffzt);
+  if (ffzt === 2) return { status: 'SUSPENDED' };
+  if (ffzt === 3 || (end !== null && end < today)) return { status: 'ENDED' };
+  return { status: 'ACTIVE' };
 }
 
 /** The statements, prepared once per source (db/prepared.ts). */
@@ -75,6 +83,7 @@ export const humanResources: DepartmentAdapter = {
   importTables: HUMAN_RESOURCES_IMPORT,
   demo: HUMAN_RESOURCES_DEMO,
   recordKinds: RECORD_KINDS,
+  statusColumns: [FFZT],
 
   async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: string, programmes?: ReadonlySet<ProgrammeCode>): Promise<AidRecord[]> {
     if (idNumbers.length === 0) return [];
@@ -88,7 +97,7 @@ export const humanResources: DepartmentAdapter = {
 
     const records: AidRecord[] = [];
     for (const r of benefits) {
-      records.push(recurringAid({ department: 'HUMAN_RESOURCES', programme: 'UNEMPLOYMENT_BENEFIT', beneficiaryIdNumber: r.sfzhm, start: r.ksrq, end: r.zzrq, monthlyFen: yuanToFen(r.yffbz), status: benefitStatus(r.ffzt, r.zzrq, today), sourceRef: sourceRefOf(RECORD_KINDS.syBxjFf, r.ffId) }));
+      records.push(recurringAid({ department: 'HUMAN_RESOURCES', programme: 'UNEMPLOYMENT_BENEFIT', beneficiaryIdNumber: r.sfzhm, start: r.ksrq, end: r.zzrq, monthlyFen: yuanToFen(r.yffbz), ...benefitStatus(r.ffzt, r.zzrq, today), sourceRef: sourceRefOf(RECORD_KINDS.syBxjFf, r.ffId) }));
     }
     for (const r of placements) {
       const status: AidStatus = r.jsrq !== null && r.jsrq < today ? 'ENDED' : 'ACTIVE';

@@ -8,7 +8,7 @@ import { household, householdMember, person } from '../../db/household/schema';
 import { generateAll } from '../../tools/generate/population';
 import { cell } from '../../tools/generate/tables';
 import { createTestDatabases, type TestDatabases } from '../../test/support/databases';
-import { bySourceRef, syntheticId, TODAY } from '../../test/support/department-scenario';
+import { bySourceRef, statusCodes, syntheticId, TODAY } from '../../test/support/department-scenario';
 import { startTestHub, type TestHub } from '../../test/support/hub';
 import { insertRegions } from '../../test/support/scenarios';
 import type { SourceDb } from '../contract';
@@ -81,6 +81,12 @@ describe('人社 adapter', () => {
     expect(one.counter.total).toBe(1);
     expect(one.result).toEqual([training]);
     expect(await humanResources.aidByIdNumbers(db, [], TODAY)).toEqual([]);
+  });
+
+  test('an ffzt human resources does not document is UNRECOGNISED with its code (it read as ACTIVE)', async () => {
+    const who = syntheticId('1985-05-05', 93);
+    await db.insert(syBxjFf).values({ ffId: 931, sfzhm: who, ksrq: '2025-07-10', zzrq: '2026-07-09', yffbz: '1809.00', ffzt: 4 });
+    expect(statusCodes(await humanResources.aidByIdNumbers(db, [who], TODAY))).toEqual([['sy_bxj_ff:931', 'UNRECOGNISED', '4']]);
   });
 
   test('every unemployment registration is a job loss', async () => {

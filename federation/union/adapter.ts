@@ -8,8 +8,9 @@ import { and, eq, inArray, isNotNull, type SQL } from 'drizzle-orm';
 import { inPlaceholder, preparedPer } from '../../db/prepared';
 import type { ProgrammeCode } from '../../domain/programmes';
 import type { AidRecord, DepartmentAdapter, JobLoss, SourceDb } from '../contract';
-import { oneOffAid, oneOffStatus, recurringAid, sourceRefOf } from '../../domain/aid';
+import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
 import { UNION_IMPORT } from './import-spec';
+import { oneOffStatusOf, statusColumn } from '../status-codes';
 import { ghGrant, ghWorkerFile } from './tables';
 import { UNION_DEMO } from './demo';
 
@@ -67,8 +68,12 @@ const illnessGrantsOf = preparedPer((db: SourceDb) =>
     .prepare(),
 );
 
-/** gh_grant.grant_status: 1 paid; 2 recovered (已追回) and 3 reversed (已冲销) no longer count. */
+/**
+ * gh_grant.grant_status: 1 paid; 2 recovered (已追回) and 3 reversed (已冲销) no longer count; any
+ * other is UNRECOGNISED (it read as CANCELLED, a revocation the union never recorded).
+ */
 const GRANT_PAID = 1;
+const GRANT_STATUS = statusColumn(UNION_IMPORT.gh_grant, 'grant_status');
 
 type GrantRow = Awaited<ReturnType<ReturnType<typeof grantsOf>['execute']>>[number];
 
@@ -78,7 +83,7 @@ function grantRecord(r: GrantRow, today: string): AidRecord {
   // A 金秋助学 row without the student's ID card is a data gap; the money still reached the
   // worker's family, so it is shown under the worker rather than lost from the household view.
   const beneficiary = autumnEdu && r.studentIdCard ? r.studentIdCard : r.workerIdCard;
-  return oneOffAid({ department: 'UNION', programme, beneficiaryIdNumber: beneficiary, sourceHouseholdRef: r.fileNo, grantDate: r.grantDate, amountFen: r.amountFen, status: oneOffStatus(r.grantStatus !== GRANT_PAID, r.grantDate, today), sourceRef: sourceRefOf(RECORD_KINDS.ghGrant, r.grantNo), schoolYear: autumnEdu ? r.schoolYear : null, settlementRef: programme === 'UNION_ILLNESS' ? r.setlRef : null });
+  return oneOffAid({ department: 'UNION', programme, beneficiaryIdNumber: beneficiary, sourceHouseholdRef: r.fileNo, grantDate: r.grantDate, amountFen: r.amountFen, ...oneOffStatusOf(GRANT_STATUS, r.grantStatus, r.grantStatus !== GRANT_PAID, r.grantDate, today), sourceRef: sourceRefOf(RECORD_KINDS.ghGrant, r.grantNo), schoolYear: autumnEdu ? r.schoolYear : null, settlementRef: programme === 'UNION_ILLNESS' ? r.setlRef : null });
 }
 
 export const union: DepartmentAdapter = {
@@ -87,6 +92,7 @@ export const union: DepartmentAdapter = {
   importTables: UNION_IMPORT,
   demo: UNION_DEMO,
   recordKinds: RECORD_KINDS,
+  statusColumns: [GRANT_STATUS],
   tables: [ghWorkerFile, ghGrant],
   personKeys: [ghWorkerFile.idCard, ghGrant.studentIdCard],
   facts: { jobLosses: { byIdNumbers: jobLossesByIdNumbers, keyColumn: ghWorkerFile.idCard } },

@@ -5,7 +5,7 @@ import type { SourceDb } from '../contract';
 import { jobLossesByIdNumbers, union } from './adapter';
 import { ghGrant, ghWorkerFile } from './tables';
 import { createTestDatabases, type TestDatabases } from '../../test/support/databases';
-import { bySourceRef, syntheticId, TODAY } from '../../test/support/department-scenario';
+import { bySourceRef, statusCodes, syntheticId, TODAY } from '../../test/support/department-scenario';
 import { healthScenario } from '../health/scenario';
 import { cell } from '../../tools/generate/tables';
 import { demoPopulation } from '../../test/support/demo-population';
@@ -100,6 +100,14 @@ test('a recovered or reversed grant no longer counts (grant_status), and aid tie
   expect(Object.fromEntries(status)).toEqual({ 'gh_grant:901': 'PAID', 'gh_grant:902': 'CANCELLED', 'gh_grant:903': 'CANCELLED' });
   const tied = await union.aidBySettlementRefs!(db, ['SETL-ST'], TODAY);
   expect(tied.map((r) => [r.sourceRef, r.beneficiaryIdNumber, r.settlementRef, r.status])).toEqual([['gh_grant:903', worker, 'SETL-ST', 'CANCELLED']]);
+});
+
+test('a grant under a grant_status the union does not document is UNRECOGNISED with its code (it read as CANCELLED), by person and by settlement', async () => {
+  const worker = syntheticId('1979-03-03', 93);
+  await db.insert(ghWorkerFile).values({ fileNo: 'GH-UN', idCard: worker, employer: '济宁机床厂', hardshipLevel: 2, fileDate: '2024-01-01' });
+  await db.insert(ghGrant).values({ grantNo: 991, fileNo: 'GH-UN', grantType: 'DB', grantDate: '2025-07-01', amountFen: 200_000, setlRef: 'SETL-UN', grantStatus: 7 });
+  expect(statusCodes(await union.aidByIdNumbers(db, [worker], TODAY))).toEqual([['gh_grant:991', 'UNRECOGNISED', '7']]);
+  expect(statusCodes(await union.aidBySettlementRefs!(db, ['SETL-UN'], TODAY))).toEqual([['gh_grant:991', 'UNRECOGNISED', '7']]);
 });
 
 describe('工会 demo data, in the shared demo population', () => {

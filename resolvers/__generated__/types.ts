@@ -1504,7 +1504,9 @@ export type FulfilmentStanding =
   /** The department has since revoked, reversed or recovered it (CANCELLED): the decision is not met by it any more. */
   | 'CANCELLED_AT_SOURCE'
   /** The department no longer lists it for the beneficiary (deleted or re-keyed at the source). */
-  | 'NOT_FOUND_AT_SOURCE';
+  | 'NOT_FOUND_AT_SOURCE'
+  /** The department's record now carries a status code its documentation does not list (UNRECOGNISED): whether it still stands cannot be told until the department corrects it. */
+  | 'STATUS_UNRECOGNISED_AT_SOURCE';
 
 /** A joint meeting (一事一议) of a case. */
 export type Meeting = {
@@ -1990,7 +1992,9 @@ export type CaseErrorCode =
   /** The aid record is not paid yet: a grant dated after today (SCHEDULED), a recurring aid whose period starts after today, or an application still under the department's review (PENDING). It fulfils the decision once paid: complete the slip then. */
   | 'AID_RECORD_NOT_YET_PAID'
   /** The department has revoked, reversed or recovered the aid record (CANCELLED): it fulfils nothing. */
-  | 'AID_RECORD_CANCELLED';
+  | 'AID_RECORD_CANCELLED'
+  /** The aid record carries a status code its department does not document (UNRECOGNISED): the hub cannot tell whether it is paid. It fulfils nothing until the department corrects the code. */
+  | 'AID_RECORD_STATUS_UNRECOGNISED';
 
 /** A refused write: a stable code, a message for people, and the input field at fault. */
 export type CaseUserError = {
@@ -3871,6 +3875,8 @@ export type AidStatus =
   | 'SCHEDULED'
   /** Applied for and still under the department's review (housing's 受理 or 审核通过): not in force, not paid. Counted in no total and by no rule, and it fulfils no decision until it is. */
   | 'PENDING'
+  /** The department's record carries a status code its documentation does not list (a typo, or a code added since): the hub cannot tell whether the aid is paid, stopped or revoked. Shown so the office can correct it (sourceStatusCode holds the code); counted in no total and by no rule, and it fulfils no decision. */
+  | 'UNRECOGNISED'
   /** Revoked or reversed. */
   | 'CANCELLED';
 
@@ -3911,6 +3917,8 @@ export type AidRecord = {
   readonly status: AidStatus;
   /** Stable reference into the department's own records, for follow-up with that office. */
   readonly sourceReference: Scalars['String']['output'];
+  /** Status UNRECOGNISED only: the status code the department's record carries, as its database holds it (e.g. 7), for the office to correct. Null for every other status. */
+  readonly sourceStatusCode?: Maybe<Scalars['String']['output']>;
   /** The department's own household key (低保 family number, housing application), if any. */
   readonly sourceHouseholdReference?: Maybe<Scalars['String']['output']>;
   /** Temporary aid: the cause. */
@@ -6403,6 +6411,7 @@ export type AidRecordResolvers<ContextType = HubContext, ParentType extends Reso
   amountFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['AidStatus'], ParentType, ContextType>;
   sourceReference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  sourceStatusCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   sourceHouseholdReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   cause?: Resolver<Maybe<ResolversTypes['AidCause']>, ParentType, ContextType>;
   urgent?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;

@@ -231,7 +231,7 @@ async function aidRecordOf(ctx: HubContext, c: CaseRecord, office: OfficeCode, s
  * as met on money taken back. Read through the request's department loaders (one statement per
  * source for every fulfilment asked about); null when the department did not answer.
  */
-async function fulfilmentStanding(ctx: HubContext, f: FulfilmentRecord): Promise<'STANDS' | 'CANCELLED_AT_SOURCE' | 'NOT_FOUND_AT_SOURCE' | null> {
+async function fulfilmentStanding(ctx: HubContext, f: FulfilmentRecord): Promise<'STANDS' | 'CANCELLED_AT_SOURCE' | 'NOT_FOUND_AT_SOURCE' | 'STATUS_UNRECOGNISED_AT_SOURCE' | null> {
   const slip = await caseLoaders(ctx).referralById.load(f.referralId);
   const office = slip ? officeOf(slip.toOffice) : null;
   if (!office || office.kind !== 'DEPARTMENT') return null;
@@ -239,6 +239,7 @@ async function fulfilmentStanding(ctx: HubContext, f: FulfilmentRecord): Promise
   if (!outcomes.every((o) => o.available)) return null;
   const record = records.find((r) => r.sourceRef === f.aidSourceRef && r.department === office.department);
   if (!record) return 'NOT_FOUND_AT_SOURCE';
+  if (record.status === 'UNRECOGNISED') return 'STATUS_UNRECOGNISED_AT_SOURCE';
   return record.status === 'CANCELLED' ? 'CANCELLED_AT_SOURCE' : 'STANDS';
 }
 

@@ -158,7 +158,9 @@ async function departmentFacts(
   ]);
   const settlements = new Map<string, HospitalSettlement>();
   for (const s of stays as { rows: HospitalSettlement[] }[]) for (const x of s.rows) settlements.set(x.settlementRef, x);
-  const missing = [...new Set([...aid.records.flatMap((r) => (r.settlementRef && !settlements.has(r.settlementRef) ? [r.settlementRef] : [])), ...extraRefs.filter((r) => !settlements.has(r))])];
+  // A record under an undocumented status code counts for no rule: the stay it names is not read for
+  // it (a typo'd row would cost the household query a statement more).
+  const missing = [...new Set([...aid.records.flatMap((r) => (r.settlementRef && r.status !== 'UNRECOGNISED' && !settlements.has(r.settlementRef) ? [r.settlementRef] : [])), ...extraRefs.filter((r) => !settlements.has(r))])];
   if (departments.has(STAYS.code) && missing.length > 0) {
     for (const s of (await l.settlementByRef.loadMany(missing)) as { rows: HospitalSettlement[] }[]) for (const x of s.rows) settlements.set(x.settlementRef, x);
   }

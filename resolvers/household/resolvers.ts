@@ -146,6 +146,7 @@ export const householdResolvers: Resolvers = {
     beneficiary: (r, _, ctx) => ctx.loaders.hub.personByIdNumber.loadHeld(r.beneficiaryIdNumber),
     period: (r) => (r.periodStart === null ? null : { start: r.periodStart, end: r.periodEnd }),
     sourceReference: (r) => r.sourceRef,
+    sourceStatusCode: (r) => r.sourceStatusCode ?? null,
     sourceHouseholdReference: (r) => r.sourceHouseholdRef,
     cause: (r) => r.cause ?? null,
     urgent: (r) => r.urgent ?? null,

@@ -45,6 +45,9 @@ test('only aid paid fulfils a decision: a revoked record, one under review, and 
   const problem = (status: AidStatus, dates: { grantDate?: string; periodStart?: string }) => paymentProblem({ status, grantDate: dates.grantDate ?? null, periodStart: dates.periodStart ?? null }, today)?.code ?? null;
   expect(problem('CANCELLED', { grantDate: '2026-03-13' })).toBe('AID_RECORD_CANCELLED');
   expect(problem('PENDING', { periodStart: '2026-03-01' })).toBe('AID_RECORD_NOT_YET_PAID');
+  // A status code the department does not document: paid or revoked, nobody can tell.
+  expect(problem('UNRECOGNISED', { grantDate: '2026-03-13' })).toBe('AID_RECORD_STATUS_UNRECOGNISED');
+  expect(problem('UNRECOGNISED', { periodStart: '2026-04-01' })).toBe('AID_RECORD_STATUS_UNRECOGNISED');
   expect(problem('SCHEDULED', { grantDate: '2026-03-16' })).toBe('AID_RECORD_NOT_YET_PAID');
   // A recurring aid approved from next month has paid nothing yet.
   expect(problem('ACTIVE', { periodStart: '2026-04-01' })).toBe('AID_RECORD_NOT_YET_PAID');

@@ -4,6 +4,7 @@
  */
 import type { TestHub } from './hub';
 import { okPayload } from './payloads';
+import { WANG } from './scenarios';
 
 const OPEN = `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id } userErrors { code } } }`;
 const MOVE = `mutation($input: CaseTransitionInput!) { caseTransition(input: $input) { case { state } userErrors { code } } }`;
@@ -13,4 +14,41 @@ export async function caseInDeliberation(gql: TestHub['gql'], householdId: numbe
   const caseId = (await okPayload(gql, OPEN, { input: { householdId: String(householdId), origin: 'APPLICATION', urgency: 'NORMAL', summary, reportedAt } }, 'caseOpen')).case.id;
   for (const to of ['ACCEPTED', 'INVESTIGATING', 'IN_DELIBERATION']) await okPayload(gql, MOVE, { input: { caseId, to, reason: to } }, 'caseTransition');
   return caseId;
+}
+
+const MEETING = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) { meeting { decisions { id to { key } } } userErrors { code field } } }`;
+const ACCEPT = `mutation($input: ReferralAcceptInput!) { referralAccept(input: $input) { referral { id state } userErrors { code field } } }`;
+
+/**
+ * The Wang household's case met on 2026-03-12 (reported 2026-03-09): health to pay the grandmother
+ * ¥1,000 of medical aid, housing to allocate the head a flat (¥400 a month, beside the rent subsidy
+ * he holds, with the reason), each slip accepted by its office (purpose REFERRAL, a client named
+ * `<clientPrefix>-health` and `-housing`). The case, the slips by department, and each office's gql.
+ */
+export async function wangHealthAndHousingSlips(hub: TestHub, wangId: number, clientPrefix: string): Promise<{ caseId: string; slips: Record<'HEALTH' | 'HOUSING', string>; office: Record<'HEALTH' | 'HOUSING', TestHub['gql']> }> {
+  const caseId = await caseInDeliberation(hub.gql, wangId, '住院及住房困难', '2026-03-09T09:00:00+08:00');
+  const met = await okPayload(
+    hub.gql,
+    MEETING,
+    {
+      input: {
+        caseId,
+        heldOn: '2026-03-12',
+        departmentsPresent: ['CIVIL_AFFAIRS', 'HEALTH', 'HOUSING'],
+        decisions: [
+          { department: 'HEALTH', programme: 'MEDICAL_AID', amountFen: 100_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.grandmother },
+          { department: 'HOUSING', programme: 'PUBLIC_RENTAL', amountFen: 40_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.head, conflictOverrideReason: '改为实物配租，租赁补贴同时停发' },
+        ],
+      },
+    },
+    'meetingRecord',
+  );
+  const slips = Object.fromEntries(met.meeting.decisions.map((d: { id: string; to: { key: string } }) => [d.to.key, d.id])) as Record<'HEALTH' | 'HOUSING', string>;
+  const office = {} as Record<'HEALTH' | 'HOUSING', TestHub['gql']>;
+  for (const key of ['HEALTH', 'HOUSING'] as const) {
+    const { token } = await hub.createClient({ name: `${clientPrefix}-${key.toLowerCase()}`, department: key, regionScope: '370800', roles: ['READER', 'DEPARTMENT_WRITER', 'REFERRAL_HANDLER'] });
+    office[key] = hub.as({ token, purpose: 'REFERRAL' }).gql;
+    await okPayload(office[key], ACCEPT, { input: { referralId: slips[key] } }, 'referralAccept');
+  }
+  return { caseId, slips, office };
 }

@@ -14,3 +14,8 @@ export function syntheticId(birthDate: string, sequence: number): string {
 export function bySourceRef(records: readonly AidRecord[]): AidRecord[] {
   return [...records].sort((a, b) => (a.sourceRef < b.sourceRef ? -1 : a.sourceRef > b.sourceRef ? 1 : 0));
 }
+
+/** Each record's reference, status and (UNRECOGNISED only) the source's status code, by reference. */
+export function statusCodes(records: readonly AidRecord[]): [string, string, string | null][] {
+  return bySourceRef(records).map((r) => [r.sourceRef, r.status, r.sourceStatusCode ?? null]);
+}

@@ -1,0 +1,53 @@
+/**
+ * The status codes a department documents, and what the hub does with one it does not.
+ *
+ * A department's import declaration lists the codes of each status column (`numericCodes('1 发放中
+ * paid', …)`, federation/import-declaration.ts), and the import refuses any other. A front-end
+ * database the department writes itself is checked by nobody: a typo, or a code its system added
+ * since, reached the adapters, which read it as the code their last branch stood for (aid in force,
+ * paid, or under review). An adapter now asks `documented()` first and maps any other code to
+ * `UNRECOGNISED` (domain/aid.ts `inForce`: shown, counted nowhere), keeping the code itself for the
+ * office that corrects it. The list is the import declaration's, so the documentation, the import
+ * and the reading cannot drift apart.
+ */
+import { getTableColumns, getTableName } from 'drizzle-orm';
+import type { MySqlColumn } from 'drizzle-orm/mysql-core';
+import { oneOffStatus, type AidRecord } from '../domain/aid';
+import type { IsoDate } from '../domain/dates';
+import type { TableDeclaration } from './import-declaration';
+
+/** A record's status as an adapter derives it: with the source's code when that is undocumented. */
+export type RecordStatus = Pick<AidRecord, 'status' | 'sourceStatusCode'>;
+
+/** A status column and the codes its department documents. */
+export interface StatusColumn {
+  /** `table.column`, the department's own names: for its folder and operators, never the schema. */
+  name: string;
+  column: MySqlColumn;
+  /** Numeric codes as numbers (an integer column), others as strings. */
+  codes: ReadonlySet<string | number>;
+}
+
+/** The status column `column` of a declared table, with the codes its declaration lists. Throws at load for a column declared without codes. */
+export function statusColumn(table: TableDeclaration, column: string): StatusColumn {
+  const type = table.columns[column]?.type;
+  const drizzleColumn = Object.values(getTableColumns(table.drizzleTable)).find((c) => c.name === column);
+  const tableName = getTableName(table.drizzleTable);
+  if (type?.kind !== 'code' || !drizzleColumn) throw new Error(`${tableName}.${column} is not a column declared with its codes`);
+  return { name: `${tableName}.${column}`, column: drizzleColumn, codes: new Set(type.codes.map(([code]) => (type.numeric ? Number(code) : code))) };
+}
+
+/** Whether the department documents this code for the column. */
+export function documented(status: StatusColumn, code: string | number): boolean {
+  return status.codes.has(code);
+}
+
+/** What an aid record built from a row whose status code is undocumented carries (spread into recurringAid/oneOffAid). */
+export function unrecognised(code: string | number): RecordStatus {
+  return { status: 'UNRECOGNISED', sourceStatusCode: String(code) };
+}
+
+/** A one-off record's status (`oneOffStatus`, domain/aid.ts) once its code is known to be documented; UNRECOGNISED otherwise. */
+export function oneOffStatusOf(status: StatusColumn, code: string | number, cancelled: boolean, grantDate: IsoDate, today: IsoDate): RecordStatus {
+  return documented(status, code) ? { status: oneOffStatus(cancelled, grantDate, today) } : unrecognised(code);
+}

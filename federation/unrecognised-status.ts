@@ -1,0 +1,42 @@
+/**
+ * How many rows of each department's front-end database carry a status code its documentation
+ * does not list (federation/status-codes.ts): the hub shows their aid as UNRECOGNISED and counts it
+ * nowhere, which the household it belongs to would not notice, so the operators are told at start-up
+ * (server/main.ts: a warning per column and `aidhub_source_unrecognised_status_rows`). Counts only:
+ * no key, ID number or value of a row leaves the department.
+ */
+import { count, notInArray } from 'drizzle-orm';
+import type { MySqlColumn, MySqlTable } from 'drizzle-orm/mysql-core';
+import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
+import { withTimeout } from './loaders';
+import { ADAPTERS } from './registry';
+import type { Sources } from './sources';
+
+export interface UnrecognisedStatusCount {
+  department: DepartmentCode;
+  /** `table.column`, the department's own names (for its operators). */
+  column: string;
+  /** Rows whose code is undocumented; null when the department did not answer in its time limit. */
+  rows: number | null;
+}
+
+/** Every department's status columns counted, all departments at once, each within its own timeout. One statement per column. */
+export async function unrecognisedStatusRows(sources: Sources): Promise<UnrecognisedStatusCount[]> {
+  const perDepartment = await Promise.all(
+    DEPARTMENT_CODES.map((department) =>
+      Promise.all(
+        (ADAPTERS[department].statusColumns ?? []).map(async (status): Promise<UnrecognisedStatusCount> => {
+          const column = status.column as MySqlColumn & { table: MySqlTable };
+          const source = sources[department];
+          try {
+            const [row] = await withTimeout(source.timeoutMs, () => source.db.select({ n: count() }).from(column.table).where(notInArray(column, [...status.codes])));
+            return { department, column: status.name, rows: Number(row.n) };
+          } catch {
+            return { department, column: status.name, rows: null };
+          }
+        }),
+      ),
+    ),
+  );
+  return perDepartment.flat();
+}
