@@ -64,6 +64,7 @@ export const pluginConfig = {
     Fulfilment: '../../db/case-loop/store#FulfilmentRecord',
     DeclineResolution: '../../db/cases/declines#DeclineRecord',
     FirstAid: '../../db/cases/first-aid#CaseFirstAidRecord',
+    SupersedingAidRecord: '../../domain/aid#AidRecord',
     DecisionCheck: '../../db/case-loop/store#DecisionCheckRecord',
     DecisionFinding: '../../domain/cases/decision-checks#DecisionFinding',
     CaseDeadline: '../../domain/cases/deadlines#CaseDeadline',

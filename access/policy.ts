@@ -476,7 +476,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     ],
     region: (f: { householdId: number; townshipCode: string }, ctx) => caseRegions(f, ctx),
     fields: {
-      ...Object.fromEntries(['programme', 'amountFen', 'beneficiary', 'aidSourceReference', 'pending', 'reason', 'givenAt', 'recordedAt', 'actor'].map((f) => [f, 'IN_SCOPE' as const])),
+      ...Object.fromEntries(['programme', 'amountFen', 'beneficiary', 'aidSourceReference', 'pending', 'standing', 'supersededBy', 'reason', 'givenAt', 'recordedAt', 'actor'].map((f) => [f, 'IN_SCOPE' as const])),
       // ILLNESS reveals a health condition (as Referral.cause and AidRecord.cause).
       cause: 'HEALTH',
     },
@@ -510,6 +510,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   DecisionFinding: { kind: 'OPEN', why: 'reached only through DecisionCheck.findings; names no person, no health detail' },
   DeclineResolution: { kind: 'OPEN', why: 'reached only through Referral.declineResolution (in scope); names no person' },
   Fulfilment: { kind: 'OPEN', why: 'reached only through Referral.fulfilment (in scope); its beneficiary is a Person under its own rule' },
+  SupersedingAidRecord: { kind: 'OPEN', why: 'reached only through Fulfilment.supersededBy, FirstAid.supersededBy and WithdrawnFulfilment.supersededBy (in scope); names no person' },
   CaseEvent: { kind: 'OPEN', why: 'reached only through Case.history (in scope)' },
   CaseDeadline: OPEN_CONTAINER,
   TimeLeft: OPEN_CONTAINER,
@@ -524,6 +525,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   OverdueCase: OPEN_CONTAINER,
   DecisionShortfall: OPEN_CONTAINER,
   OpenDecline: OPEN_CONTAINER,
+  WithdrawnFulfilment: OPEN_CONTAINER,
   CaseUserError: { kind: 'OPEN', why: 'why a write was refused; codes and messages name no person' },
   CaseOpenPayload: OPEN_CONTAINER,
   CaseTransitionPayload: OPEN_CONTAINER,

@@ -194,3 +194,8 @@ export function oneOffAid(r: RecordBase & { grantDate: IsoDate; amountFen: numbe
 export function sourceRefOf(kind: string, key: string | number): string {
   return `${kind}:${key}`;
 }
+
+/** The key of a `sourceRef` of this kind (what `sourceRefOf` was given), or null for a reference of another kind. */
+export function sourceKeyOf(kind: string, sourceRef: string): string | null {
+  return sourceRef.startsWith(`${kind}:`) ? sourceRef.slice(kind.length + 1) : null;
+}

@@ -89,6 +89,14 @@ export interface DepartmentAdapter {
    */
   aidBySettlementRefs?(db: SourceDb, refs: readonly string[], today: IsoDate): Promise<AidRecord[]>;
   /**
+   * What stands now in place of records no longer among the standing ones, by the `sourceRef` they
+   * had: present on sources that supersede a record by a later one instead of changing it (the
+   * reported-aid ledger: a CORRECTION stands for the entry it corrects, a REVERSAL reads as the aid
+   * cancelled). A record of a chain (corrected, then corrected again) maps to the chain's last entry;
+   * one never superseded, or unknown, is left out. One statement however many are asked for.
+   */
+  successorsOf?(db: SourceDb, sourceRefs: readonly string[], today: IsoDate): Promise<Map<string, AidRecord>>;
+  /**
    * drizzle-kit migrations that create the department's tables in an empty database. Production
    * front-end databases belong to the department and already exist; the hub applies these only to
    * demo and test databases.

@@ -116,6 +116,45 @@ export function createDepartmentLoaders(sources: Sources, today: IsoDate, onOutc
 
 export type DepartmentLoaders = ReturnType<typeof createDepartmentLoaders>;
 
+/** What stands in place of a record no longer standing (DepartmentAdapter.successorsOf), or null; and whether its source answered. */
+export interface Successor {
+  record: AidRecord | null;
+  available: boolean;
+}
+
+/**
+ * Per department whose source supersedes records (the reported-aid ledger), a loader keyed by
+ * `sourceRef`: one statement per batch, however many records are asked about. A source that fails
+ * answers every key unavailable, as the department loaders do.
+ */
+export function createSuccessorLoaders(sources: Sources, today: IsoDate, onOutcome: OutcomeListener) {
+  const loaders = new Map<DepartmentCode, DataLoader<string, Successor>>();
+  for (const code of DEPARTMENT_CODES) {
+    const successorsOf = ADAPTERS[code].successorsOf?.bind(ADAPTERS[code]);
+    if (!successorsOf) continue;
+    const source = sources[code];
+    loaders.set(
+      code,
+      new DataLoader<string, Successor>(
+        async (refs) => {
+          const started = performance.now();
+          try {
+            const found = await withTimeout(source.timeoutMs, () => successorsOf(source.db, refs, today));
+            return refs.map((ref) => ({ record: found.get(ref) ?? null, available: true }));
+          } catch (error) {
+            onOutcome({ department: code, available: false, latencyMs: Math.round(performance.now() - started), reason: unavailableReason(error) }, error, 0);
+            return refs.map(() => ({ record: null, available: false }));
+          }
+        },
+        { maxBatchSize: MAX_IDS_PER_STATEMENT },
+      ),
+    );
+  }
+  return loaders as ReadonlyMap<DepartmentCode, DataLoader<string, Successor>>;
+}
+
+export type SuccessorLoaders = ReturnType<typeof createSuccessorLoaders>;
+
 /**
  * Hands a department's records of these people, read by another statement that already held them,
  * to its loader, so the department is not asked again. For the reported-aid ledger, which lives in

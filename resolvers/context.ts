@@ -12,7 +12,7 @@ import type { DepartmentCode } from '../domain/departments';
 import { todayIso, type IsoDate } from '../domain/dates';
 import { chinaDateOf } from '../domain/cases/china-time';
 import { loggableError } from '../domain/privacy';
-import { createDepartmentLoaders, primeDepartment, PROBE, type SourceOutcome } from '../federation/loaders';
+import { createDepartmentLoaders, createSuccessorLoaders, primeDepartment, PROBE, type OutcomeListener, type SourceOutcome } from '../federation/loaders';
 import { ledgerRecord } from '../federation/registry';
 import type { ReportedAidRow } from '../db/reported-aid/schema';
 import { checkSources, type Sources } from '../federation/sources';
@@ -43,7 +43,7 @@ export interface HubDeps {
  * stored findings, the case tables. Nothing per request is kept anywhere else.
  */
 export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<DepartmentCode, SourceOutcome>) {
-  const departments = createDepartmentLoaders(deps.sources, today, (outcome, error, unrecognised) => {
+  const onOutcome: OutcomeListener = (outcome, error, unrecognised) => {
     deps.metrics?.sourceOutcome(outcome);
     deps.metrics?.unrecognisedStatus(outcome.department, unrecognised);
     if (outcome.available) return;
@@ -53,7 +53,9 @@ export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<De
       { department: outcome.department, reason: outcome.reason, latencyMs: outcome.latencyMs, errorCode: loggableError(error).code ?? '' },
       'department source unavailable',
     );
-  });
+  };
+  const departments = createDepartmentLoaders(deps.sources, today, onOutcome);
+  let successors: ReturnType<typeof createSuccessorLoaders> | undefined;
   // The ledger is read with a household's members when it is the hub's own (it always is, unless
   // SOURCE_REPORTED_URL points elsewhere): one statement fewer per household query.
   const ledgerIsHubs = deps.config.sources.REPORTED?.url === deps.config.hubUrl;
@@ -92,6 +94,10 @@ export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<De
       return (charity ??= createCharityLoaders(deps.hub));
     },
     departments,
+    /** What stands in place of a superseded record (the reported-aid ledger's corrections and reversals); made when first asked. */
+    get successors() {
+      return (successors ??= createSuccessorLoaders(deps.sources, today, onOutcome));
+    },
   };
 }
 

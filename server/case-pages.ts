@@ -22,6 +22,8 @@ import { createCaseLoaders } from '../db/cases/loaders';
 import type { FirstAidRecord } from '../db/cases/first-aid';
 import { caseTimeline, type CaseRecord, type MeetingRecord, type ReferralRecord } from '../db/cases/records';
 import type { FulfilmentRecord } from '../db/case-loop/store';
+import { aidDateOf, type RecordStanding } from '../domain/cases/fulfilment';
+import { firstAidStanding, fulfilmentStanding } from '../resolvers/cases/aid-standing';
 import { chinaDateOf, formatChinaInstant } from '../domain/cases/china-time';
 import { caseDeadlines, standing, type CaseDeadline } from '../domain/cases/deadlines';
 import { dossierChanges, DOSSIER_MONTHS, type Dossier, type DossierCase, type DossierDisability, type DossierEvent, type DossierFinding, type DossierMember, type DossierReferral, type DossierSettlement } from '../domain/cases/dossier';
@@ -115,6 +117,24 @@ function amountOf(fen: number | null | undefined, programme: string | null | und
   return nw(PROGRAMME_BY_CODE.get(programme ?? '')?.kind === 'RECURRING' ? `${fenToYuan(fen)} 元/月` : yuan(fen));
 }
 
+/**
+ * What became of an aid record a decision was completed with, or a first aid named, since it was
+ * checked: nothing to say while it stands (or its department did not answer); otherwise what the
+ * department or the ledger holds now, marked as supervision must read it.
+ */
+function withdrawnNote(st: RecordStanding | null | undefined, programme: string | null | undefined): string | null {
+  if (!st || st.standing === 'STANDS') return null;
+  const by = st.supersededBy;
+  const entry = (kind: string) => (by?.reportedBy?.reference ? `（${kind} ${nw(by.reportedBy.reference)}）` : '');
+  if (st.standing === 'SUPERSEDED_AT_SOURCE' && by) {
+    const day = aidDateOf(by);
+    return `<span class="overdue">该救助记录已更正为 ${amountOf(by.amountFen, programme)}${day ? ` ${nw(day)}` : ''}${entry('更正记录')}，与核验时不符</span>`;
+  }
+  if (st.standing === 'CANCELLED_AT_SOURCE') return `<span class="overdue">${by ? `该救助记录已冲销${entry('冲销记录')}` : '该救助记录已被部门撤销'}，未实际落实</span>`;
+  if (st.standing === 'STATUS_UNRECOGNISED_AT_SOURCE') return '<span class="overdue">该救助记录的部门状态代码未识别，是否仍有效待核实</span>';
+  return '<span class="overdue">部门数据中已查不到该救助记录，待核实</span>';
+}
+
 /** 2025-10-09T14:30:00.000+08:00 → 2025-10-09 14:30 (China time). */
 function shortTime(instant: Date | string): string {
   const text = instant instanceof Date ? formatChinaInstant(instant) : instant;
@@ -167,8 +187,11 @@ export interface BriefMeeting extends MeetingRecord {
   decisions: ReferralRecord[];
   /** What became of each declined decision (by slip id); a declined decision not in it is still open. */
   declines?: ReadonlyMap<number, BriefDecline>;
-  /** How each completed decision was fulfilled (by slip id), as checked in the department's data. */
-  fulfilments?: ReadonlyMap<number, Pick<FulfilmentRecord, 'amountFen' | 'shortfallFen' | 'differenceReason'>>;
+  /**
+   * How each completed decision was fulfilled (by slip id), as checked in the department's data; with
+   * whether its aid record still stands there now (null: the department did not answer).
+   */
+  fulfilments?: ReadonlyMap<number, Pick<FulfilmentRecord, 'amountFen' | 'shortfallFen' | 'differenceReason'> & { standing?: RecordStanding | null }>;
 }
 
 /** A need published from the case to charities (慈善衔接), with its pledges and deliveries, as printed. */
@@ -199,7 +222,7 @@ export interface BriefView {
   /** The needs published from the case to charities, as they stand now (whichever dossier is printed); none: no section. */
   charityNeeds?: readonly BriefCharityNeed[];
   /** 先行救助 as recorded (caseFirstAid): what was given; null before any. */
-  firstAid?: Pick<FirstAidRecord, 'programmeCode' | 'amountFen' | 'aidSourceRef' | 'cause'> | null;
+  firstAid?: (Pick<FirstAidRecord, 'programmeCode' | 'amountFen' | 'aidSourceRef' | 'cause'> & { standing?: RecordStanding | null }) | null;
   printedAt: Date;
 }
 
@@ -272,6 +295,7 @@ export function renderBrief(v: BriefView): string {
   const history = d.history ?? [];
   const accepted = history.find((e) => e.toState === 'ACCEPTED') ?? null;
   const firstAid = history.find((e) => e.toState === 'FIRST_AID_GIVEN') ?? null;
+  const firstAidNote = withdrawnNote(v.firstAid?.standing, v.firstAid?.programmeCode);
   // Lateness is measured by the time the hub recorded a step: a stated earlier time is printed with it.
   const recordedLater = (e: { occurredAt: string; recordedAt: string }) => (Date.parse(e.recordedAt) > Date.parse(e.occurredAt) ? `（枢纽记录 ${nw(shortTime(e.recordedAt))}）` : '');
 
@@ -282,7 +306,7 @@ export function renderBrief(v: BriefView): string {
     <dt>报告时间</dt><dd>${nw(shortTime(c.reportedAt))}</dd><dt>受理</dt><dd>${
       accepted ? `${nw(shortTime(accepted.occurredAt))} ${esc(v.officeName(accepted.actorOffice))}（${esc(accepted.actor)}）` : '尚未受理'
     }</dd>
-    <dt>先行救助</dt><dd>${firstAid ? `${nw(shortTime(firstAid.occurredAt))}${recordedLater(firstAid)} ${esc(v.officeName(firstAid.actorOffice))}${v.firstAid ? `，${esc(programmeName(v.firstAid.programmeCode))} ${yuan(v.firstAid.amountFen)}${v.firstAid.aidSourceRef ? '' : '（待发放）'}${firstAidCause(v.firstAid.cause, v.health)}` : ''}${firstAid.reason ? `：${prose(firstAid.reason)}` : ''}` : '无'}</dd><dt>户号</dt><dd>${nw(d.household.registrationNumber)}</dd>
+    <dt>先行救助</dt><dd>${firstAid ? `${nw(shortTime(firstAid.occurredAt))}${recordedLater(firstAid)} ${esc(v.officeName(firstAid.actorOffice))}${v.firstAid ? `，${esc(programmeName(v.firstAid.programmeCode))} ${yuan(v.firstAid.amountFen)}${v.firstAid.aidSourceRef ? '' : '（待发放）'}${firstAidCause(v.firstAid.cause, v.health)}${firstAidNote ? `（${firstAidNote}）` : ''}` : ''}${firstAid.reason ? `：${prose(firstAid.reason)}` : ''}` : '无'}</dd><dt>户号</dt><dd>${nw(d.household.registrationNumber)}</dd>
     <dt>地址</dt><dd>${esc(d.household.address)}</dd><dt>所在村（居）</dt><dd>${esc(d.household.regionName)}</dd>
   </dl>
   <p><strong>基本情况：</strong>${prose(c.summary)}</p>${c.explanation ? `<p><strong>不予救助说明：</strong>${prose(c.explanation)}</p>` : ''}`;
@@ -550,6 +574,7 @@ export function renderBrief(v: BriefView): string {
           ['实际救助', short ? `${amountOf(short.amountFen, s.programmeCode)}（${nw(`少于决定 ${amountOf(short.shortfallFen, s.programmeCode).replace(/<[^>]+>/g, '')}`)}）` : null],
           ['差额理由', short?.differenceReason ? prose(short.differenceReason) : null],
           ['救助记录', s.aidSourceRef ? nw(s.aidSourceRef) : null],
+          ['记录现状', withdrawnNote(f?.standing, s.programmeCode)],
         ]);
       },
     },
@@ -667,6 +692,12 @@ async function charityNeedsOfCase(loaders: ReturnType<typeof createLoaders>, c: 
   );
 }
 
+/** The case's first aid, with whether the record it names still stands. */
+async function firstAidWithStanding(loaders: ReturnType<typeof createLoaders>, c: CaseRecord) {
+  const f = await loaders.cases.firstAidByCase.load(c.id);
+  return f ? { ...f, standing: await firstAidStanding(loaders, f, c.householdId) } : null;
+}
+
 /** Registers the case pages. `audit` records who printed whose data, when the access layer is on. */
 export function registerCasePages(app: express.Express, deps: HubDeps, audit?: AuditStore): void {
   app.get('/cases/:id/brief', async (req, res, next) => {
@@ -706,7 +737,12 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
       ]);
       const decisions = chosen ? slips.filter((s) => s.meetingId === chosen.id) : [];
       const fulfilled = await cases.fulfilmentByReferral.loadMany(decisions.filter((s) => s.state === 'COMPLETED').map((s) => s.id));
-      const fulfilments = new Map(fulfilled.flatMap((f) => (f && !(f instanceof Error) ? [[f.referralId, f] as const] : [])));
+      // Each record as its department holds it now, whichever dossier is printed: a decision whose aid
+      // was revoked or corrected since is not printed as met.
+      const toOffice = new Map(decisions.map((s) => [s.id, s.toOffice]));
+      const fulfilments = new Map(
+        await Promise.all(fulfilled.flatMap((f) => (f && !(f instanceof Error) ? [(async () => [f.referralId, { ...f, standing: await fulfilmentStanding(loaders, toOffice.get(f.referralId)!, f) }] as const)()] : []))),
+      );
       const resolved = await cases.declineByReferral.loadMany(decisions.filter((s) => s.state === 'DECLINED').map((s) => s.id));
       const declines = new Map(resolved.flatMap((d) => (d && !(d instanceof Error) ? [[d.referralId, { resolution: d.resolution, newReferralId: d.newReferralId, meetingId: d.meetingId, reason: d.reason }] as const] : [])));
       const live = { hub: deps.hub, sources: deps.sources, today, loaders, unavailable };
@@ -757,7 +793,7 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
         // Health detail (settlements, diagnoses, illness as cause) as the policy gives it to this caller.
         health: access ? seesHealthDetail(access.caller, access.purpose) : false,
         charityNeeds,
-        firstAid: await cases.firstAidByCase.load(c.id),
+        firstAid: await firstAidWithStanding(loaders, c),
         printedAt: now,
       });
       res.status(200).type('html').send(html);

@@ -4,6 +4,7 @@
  * has revoked fulfils nothing, and a record revoked at the source after the slip was completed is
  * shown so on the slip's fulfilment (`standing`), not as a decision silently met.
  */
+import { makeCreditCode } from '../domain/credit-code';
 import { civilAffairsScenario } from '../federation/civil-affairs/scenario';
 import { healthScenario } from '../federation/health/scenario';
 import { housingScenario } from '../federation/housing/scenario';
@@ -28,6 +29,10 @@ let office: Record<string, TestHub['gql']>;
 let slips: Record<string, string>;
 /** The medical aid payment the health slip was completed with. */
 let paidRef: string;
+/** Housing's allocation the housing slip was completed with. */
+let allocationRef: string;
+/** The case the meeting decided. */
+let decidedCaseId: string;
 const clock = new TestClock('2026-03-15T10:00:00+08:00');
 
 beforeAll(async () => {
@@ -35,7 +40,7 @@ beforeAll(async () => {
   await insertRegions(dbs);
   wangId = await insertWang(dbs);
   hub = await startTestHub(dbs, { today: TODAY, purpose: 'CASE_MEETING', clock: clock.now });
-  ({ slips, office } = await wangHealthAndHousingSlips(hub, wangId, 'test'));
+  ({ caseId: decidedCaseId, slips, office } = await wangHealthAndHousingSlips(hub, wangId, 'test'));
 }, 120_000);
 
 afterAll(async () => {
@@ -75,6 +80,49 @@ it('refuses housing’s allocation while its application is under review (审核
   await housingScenario.update(dbs.sources.HOUSING, 'rentalApplications', { appStatus: 30 }, { appNo: 'GZF2026-0312' });
   const done = await ok(office.HOUSING, COMPLETE, { input: { referralId: slips.HOUSING, feedback: '已配租', aidSourceReference: allocation } }, 'referralComplete');
   expect(done.referral.state).toBe('COMPLETED');
+  allocationRef = allocation;
+});
+
+it('lists the decisions whose record no longer stands in overdueReport (fulfilmentsWithdrawn), in a fixed number of statements, and marks them on the meeting brief', async () => {
+  const REPORT = `{ overdueReport { byOffice { office { key } fulfilmentsWithdrawn { referral { id state } standing supersededBy { amountFen } completedAt } }
+    byTownship { township { code } fulfilmentsWithdrawn { referral { id } standing } } byCounty { county { code } fulfilmentsWithdrawn { referral { id } standing } } } }`;
+  const withdrawnBy = (report: any) => ({
+    office: Object.fromEntries(report.byOffice.filter((g: any) => g.fulfilmentsWithdrawn.length > 0).map((g: any) => [g.office.key, g.fulfilmentsWithdrawn.map((w: any) => `${w.referral.id} ${w.referral.state} ${w.standing}`)])),
+    township: report.byTownship.flatMap((g: any) => g.fulfilmentsWithdrawn.map((w: any) => `${g.township.code} ${w.referral.id} ${w.standing}`)),
+    county: report.byCounty.flatMap((g: any) => g.fulfilmentsWithdrawn.map((w: any) => `${g.county.code} ${w.referral.id} ${w.standing}`)),
+  });
+  // The health payment was reversed, then re-keyed at the source; housing's allocation stands.
+  const one = await hub.gql(REPORT);
+  expect(one.errors).toBeUndefined();
+  const township = WANG.regionCode.slice(0, 9);
+  expect(withdrawnBy(one.data.overdueReport)).toEqual({
+    office: { HEALTH: [`${slips.HEALTH} COMPLETED NOT_FOUND_AT_SOURCE`] },
+    township: [`${township} ${slips.HEALTH} NOT_FOUND_AT_SOURCE`],
+    county: [`370811 ${slips.HEALTH} NOT_FOUND_AT_SOURCE`],
+  });
+  const health = one.data.overdueReport.byOffice.find((g: any) => g.office.key === 'HEALTH').fulfilmentsWithdrawn[0];
+  expect(health).toEqual({ referral: { id: slips.HEALTH, state: 'COMPLETED' }, standing: 'NOT_FOUND_AT_SOURCE', supersededBy: null, completedAt: expect.any(String) });
+
+  // Housing refuses the application after all (90 不予保障): its allocation is CANCELLED.
+  await housingScenario.update(dbs.sources.HOUSING, 'rentalApplications', { appStatus: 90 }, { appNo: 'GZF2026-0312' });
+  const two = await hub.gql(REPORT);
+  expect(withdrawnBy(two.data.overdueReport).office).toEqual({ HEALTH: [`${slips.HEALTH} COMPLETED NOT_FOUND_AT_SOURCE`], HOUSING: [`${slips.HOUSING} COMPLETED CANCELLED_AT_SOURCE`] });
+  // One statement per source for every decision, however many no longer stand: none per slip.
+  expect(one.extensions?.sqlStatements?.bySource).toEqual(two.extensions?.sqlStatements?.bySource);
+  expect(two.extensions?.sqlStatements?.bySource).toMatchObject({ HEALTH: 1, HOUSING: 1 });
+
+  // The brief prints each decision's record as it stands now, in words a meeting reads.
+  const brief = await fetch(`${hub.url}/cases/${decidedCaseId}/brief`, { headers: hub.authHeaders });
+  expect(brief.status).toBe(200);
+  const html = await brief.text();
+  // The decision's row of the table: the one naming its aid record.
+  const row = (ref: string) => {
+    const at = html.indexOf(`<span class="nw">${ref}</span>`);
+    expect(at).toBeGreaterThan(0);
+    return html.slice(html.lastIndexOf('<tr>', at), html.indexOf('</tr>', at));
+  };
+  expect(row(paidRef)).toContain('<span class="overdue">部门数据中已查不到该救助记录，待核实</span>');
+  expect(row(allocationRef)).toContain('<span class="overdue">该救助记录已被部门撤销，未实际落实</span>');
 });
 
 it('holds a first aid’s record to the same: paid, not revoked and not dated after today', async () => {
@@ -91,4 +139,53 @@ it('holds a first aid’s record to the same: paid, not revoked and not dated af
   expect(codes(await hub.gql(FIRST_AID, { input: { ...input, aidSourceReference: revoked } }), 'caseFirstAid')).toEqual(['AID_RECORD_CANCELLED']);
   expect(codes(await hub.gql(FIRST_AID, { input: { ...input, aidSourceReference: scheduled } }), 'caseFirstAid')).toEqual(['AID_RECORD_NOT_YET_PAID']);
   expect((await ok(hub.gql, FIRST_AID, { input: { ...input, aidSourceReference: paid } }, 'caseFirstAid')).case.state).toBe('FIRST_AID_GIVEN');
+});
+
+describe('a first aid paid by a charity delivery the charity corrects, then cancels', () => {
+  it('shows the first aid’s record SUPERSEDED_AT_SOURCE by the correction, with its amount, then CANCELLED_AT_SOURCE by the cancellation, on the case and the brief', async () => {
+    const worker = await hub.createClient({ name: 'rencheng-civil-fa', department: 'CIVIL_AFFAIRS', regionScope: '370811', roles: ['CASEWORKER'] });
+    const linkage = hub.as({ token: worker.token, purpose: 'CHARITY_LINKAGE' }).gql;
+    const charity = hub.as({ token: (await hub.createClient({ name: 'charity-fa', department: 'CHARITY', regionScope: '370800', roles: ['CHARITY'] })).token, purpose: 'CHARITY_LINKAGE' }).gql;
+    await ok(charity, `mutation($input: CharityOrganisationRegisterInput!) { charityOrganisationRegister(input: $input) { userErrors { code } } }`, { input: { creditCode: makeCreditCode('53370800MJ2468135'), name: '济宁市某慈善会' } }, 'charityOrganisationRegister');
+
+    const caseId = (await ok(hub.gql, OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'URGENT', summary: '户主突发困难，慈善组织先行救助' } }, 'caseOpen')).case.id;
+    await ok(hub.gql, MOVE, { input: { caseId, to: 'ACCEPTED', reason: '受理' } }, 'caseTransition');
+    // The charity covers the need: consent, need, claim, pledge, delivery of 600 yuan today.
+    const consent = await ok(linkage, `mutation($input: CharityConsentRecordInput!) { charityConsentRecord(input: $input) { consent { id } userErrors { code } } }`, { input: { householdId: String(wangId), scopes: ['NEED_PUBLICATION'], givenBy: '户主', expiresOn: '2026-12-31', officer: 'RC-0042' } }, 'charityConsentRecord');
+    const needId = (await ok(linkage, `mutation($input: CharityNeedPublishInput!) { charityNeedPublish(input: $input) { need { id } userErrors { code field } } }`, { input: { caseId, consentId: consent.consent.id, purpose: 'LIVING', urgency: 'URGENT', description: '家庭生活困难', uncoveredFen: 100_000, beneficiaryIdNumber: WANG.head } }, 'charityNeedPublish')).need.id;
+    await ok(charity, `mutation($id: ID!) { charityNeedClaim(input: { needId: $id }) { claim { needId } userErrors { code } } }`, { id: needId }, 'charityNeedClaim');
+    const pledgeId = (await ok(charity, `mutation($input: CharityPledgeCreateInput!) { charityPledgeCreate(input: $input) { pledge { id } userErrors { code field } } }`, { input: { needId, amountFen: 100_000, reference: 'PL-FA' } }, 'charityPledgeCreate')).pledge.id;
+    const deliveryId = (await ok(charity, `mutation($input: CharityDeliveryReportInput!) { charityDeliveryReport(input: $input) { delivery { id } userErrors { code field } } }`, { input: { pledgeId, amountFen: 60_000, deliveredOn: TODAY, reference: 'FA-D' } }, 'charityDeliveryReport')).delivery.id;
+
+    // The first aid names the delivery's ledger record, as the household's aid shows it.
+    const aid = (await hub.gql(`query($id: ID!) { household(id: $id) { aid { sourceReference programme { code } amountFen } } }`, { id: String(wangId) })).data.household.aid;
+    const delivered = aid.find((a: any) => a.programme.code === 'CHARITY_JISHIJIU_99' && a.amountFen === 60_000).sourceReference;
+    const FIRST_AID = `mutation($input: CaseFirstAidInput!) { caseFirstAid(input: $input) { case { state } userErrors { code field } } }`;
+    await ok(hub.gql, FIRST_AID, { input: { caseId, programme: 'CHARITY_JISHIJIU_99', amountFen: 60_000, beneficiaryIdNumber: WANG.head, aidSourceReference: delivered, reason: '慈善组织先行发放生活救助' } }, 'caseFirstAid');
+    const SHOWN = `query($id: ID!) { case(id: $id) { state firstAid { aidSourceReference amountFen standing supersededBy { aidSourceReference amountFen aidDate reference } } } }`;
+    const shown = async () => (await hub.gql(SHOWN, { id: caseId })).data.case;
+    const briefOf = async () => {
+      const html = await (await fetch(`${hub.url}/cases/${caseId}/brief`, { headers: hub.authHeaders })).text();
+      return html.slice(html.indexOf('<dt>先行救助</dt>'), html.indexOf('<dt>户号</dt>'));
+    };
+    expect(await shown()).toEqual({ state: 'FIRST_AID_GIVEN', firstAid: { aidSourceReference: delivered, amountFen: 60_000, standing: 'STANDS', supersededBy: null } });
+    expect(await briefOf()).not.toContain('该救助记录');
+
+    // The charity gave 500 yuan, not 600: the correction stands in the delivery's place.
+    const CORRECT = `mutation($input: CharityDeliveryCorrectInput!) { charityDeliveryCorrect(input: $input) { delivery { id } userErrors { code field } } }`;
+    const correction = (await ok(charity, CORRECT, { input: { deliveryId, amountFen: 50_000, reason: '实际发放500元', reference: 'FA-D-C' } }, 'charityDeliveryCorrect')).delivery.id;
+    const corrected = await shown();
+    expect(corrected).toEqual({
+      state: 'FIRST_AID_GIVEN',
+      firstAid: { aidSourceReference: delivered, amountFen: 60_000, standing: 'SUPERSEDED_AT_SOURCE', supersededBy: { aidSourceReference: expect.stringMatching(/^reported_aid:\d+$/), amountFen: 50_000, aidDate: TODAY, reference: 'FA-D-C' } },
+    });
+    expect(corrected.firstAid.supersededBy.aidSourceReference).not.toBe(delivered);
+    expect(await briefOf()).toContain(`<span class="overdue">该救助记录已更正为 <span class="nw">500.00 元</span> <span class="nw">${TODAY}</span>（更正记录 <span class="nw">FA-D-C</span>），与核验时不符</span>`);
+
+    // Then it finds nothing was delivered: its cancellation of the correction ends the chain.
+    const CANCEL = `mutation($input: CharityDeliveryCancelInput!) { charityDeliveryCancel(input: $input) { delivery { id } userErrors { code field } } }`;
+    await ok(charity, CANCEL, { input: { deliveryId: correction, reason: '未实际发放', reference: 'FA-D-R' } }, 'charityDeliveryCancel');
+    expect((await shown()).firstAid).toEqual({ aidSourceReference: delivered, amountFen: 60_000, standing: 'CANCELLED_AT_SOURCE', supersededBy: { aidSourceReference: expect.stringMatching(/^reported_aid:\d+$/), amountFen: 0, aidDate: TODAY, reference: 'FA-D-R' } });
+    expect(await briefOf()).toContain('<span class="overdue">该救助记录已冲销（冲销记录 <span class="nw">FA-D-R</span>），未实际落实</span>');
+  });
 });

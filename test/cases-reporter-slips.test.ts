@@ -168,6 +168,22 @@ describe('a reporting office receives and answers a decision', () => {
     expect(brief.status).toBe(200);
     expect(await brief.text()).toContain('任城区司法局');
   });
+
+  it('shows the slip’s fulfilment SUPERSEDED_AT_SOURCE once 司法 corrects its ledger entry, then CANCELLED_AT_SOURCE once it reverses the correction; supervision lists it', async () => {
+    const FULFILMENT = `query($id: ID!) { referral(id: $id) { state fulfilment { aidDate standing supersededBy { aidSourceReference amountFen aidDate reference } } } }`;
+    const shown = async () => (await demo[CA](FULFILMENT, { id: slip })).data.referral;
+    expect(await shown()).toEqual({ state: 'COMPLETED', fulfilment: { aidDate: '2026-03-14', standing: 'STANDS', supersededBy: null } });
+    const entry = { beneficiaryIdNumber: WANG.head, programme: 'LEGAL_AID', amountFen: 0 };
+    await ok(reporting[RENCHENG_JUSTICE], REPORT, { r: [{ ...entry, reference: 'FY-2026-0314-C', entryKind: 'CORRECTION', supersedesReference: 'FY-2026-0314', grantDate: '2026-03-15' }] }, 'aidReport');
+    const correction = await reportedRef(demo[RENCHENG_JUSTICE], wangId, 'JUSTICE', 'FY-2026-0314-C');
+    expect(await shown()).toEqual({ state: 'COMPLETED', fulfilment: { aidDate: '2026-03-14', standing: 'SUPERSEDED_AT_SOURCE', supersededBy: { aidSourceReference: correction, amountFen: 0, aidDate: '2026-03-15', reference: 'FY-2026-0314-C' } } });
+    await ok(reporting[RENCHENG_JUSTICE], REPORT, { r: [{ ...entry, reference: 'FY-2026-0314-R', entryKind: 'REVERSAL', supersedesReference: 'FY-2026-0314-C', grantDate: '2026-03-15' }] }, 'aidReport');
+    expect((await shown()).fulfilment).toMatchObject({ standing: 'CANCELLED_AT_SOURCE', supersededBy: { amountFen: 0, reference: 'FY-2026-0314-R' } });
+    const report = await demo[CA](`{ overdueReport { byOffice { office { key } county { code } fulfilmentsWithdrawn { referral { id } standing supersededBy { reference } } } } }`);
+    expect(report.errors).toBeUndefined();
+    const justice = report.data.overdueReport.byOffice.find((g: { office: { key: string } }) => g.office.key === 'JUSTICE');
+    expect(justice).toEqual({ office: { key: 'JUSTICE' }, county: { code: '370811' }, fulfilmentsWithdrawn: [{ referral: { id: slip }, standing: 'CANCELLED_AT_SOURCE', supersededBy: { reference: 'FY-2026-0314-R' } }] });
+  });
 });
 
 describe('what stays refused, and what reads', () => {

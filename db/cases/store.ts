@@ -33,6 +33,7 @@ import { chinaDateOf } from '../../domain/cases/china-time';
 import { addDays } from '../../domain/dates';
 import { noticeGate } from '../../domain/monitoring/notice';
 import { declinedDecision, referralFulfilment } from '../case-loop/schema';
+import type { FulfilmentRecord } from '../case-loop/store';
 import { longerThan } from '../../domain/text-length';
 
 export interface CaseOpenInput {
@@ -302,27 +303,26 @@ export async function openReferralsDueBefore(db: HubDb, today: IsoDate, township
 }
 
 /**
- * Decisions completed with less than was decided (their fulfilment's shortfall), answered from
- * `from` up to `to`, with their case's township and the shortfall: the supervision view lists them.
- * Largest shortfall first.
+ * Decisions completed with their aid record (their fulfilment), answered from `from` up to `to`,
+ * with their case's township and the fulfilment kept: the supervision view lists those met short and
+ * those whose record no longer stands. One statement; in the order completed.
  */
-export async function decisionShortfallsAnswered(db: HubDb, from: Date, to: Date, townshipPrefix: string | null): Promise<(ReferralRecord & { shortfallFen: number })[]> {
+export async function decisionsFulfilledAnswered(db: HubDb, from: Date, to: Date, townshipPrefix: string | null): Promise<(ReferralRecord & { fulfilment: FulfilmentRecord })[]> {
   const rows = await db
-    .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode, shortfallFen: referralFulfilment.shortfallFen })
+    .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode, fulfilment: referralFulfilment })
     .from(referralFulfilment)
     .innerJoin(referralSlip, eq(referralSlip.id, referralFulfilment.referralId))
     .innerJoin(aidCase, eq(aidCase.id, referralSlip.caseId))
     .where(
       and(
-        gt(referralFulfilment.shortfallFen, 0),
         eq(referralSlip.state, 'COMPLETED'),
         gte(referralSlip.answeredAt, toDbInstant(from)),
         lte(referralSlip.answeredAt, toDbInstant(to)),
         townshipPrefix === null ? undefined : like(aidCase.townshipCode, `${townshipPrefix}%`),
       ),
     )
-    .orderBy(desc(referralFulfilment.shortfallFen), asc(referralSlip.id));
-  return rows.map((r) => ({ ...referralRecord(r.slip, r), shortfallFen: r.shortfallFen }));
+    .orderBy(asc(referralSlip.answeredAt), asc(referralSlip.id));
+  return rows.map((r) => ({ ...referralRecord(r.slip, r), fulfilment: r.fulfilment }));
 }
 
 /**

@@ -174,3 +174,23 @@ export function checkFirstAidRecord(
 export function firstAidAmountComparable(programme: Pick<Programme, 'kind' | 'purpose'>): boolean {
   return programme.kind === 'ONE_OFF' && programme.purpose !== 'SERVICE';
 }
+
+/** Whether the aid record a slip or a first aid named still stands at its source (schema FulfilmentStanding). */
+export type FulfilmentStanding = 'STANDS' | 'CANCELLED_AT_SOURCE' | 'SUPERSEDED_AT_SOURCE' | 'NOT_FOUND_AT_SOURCE' | 'STATUS_UNRECOGNISED_AT_SOURCE';
+
+export interface RecordStanding {
+  standing: FulfilmentStanding;
+  /** The entry standing in the record's place (a ledger's CORRECTION, or the REVERSAL that cancelled it). */
+  supersededBy: AidRecord | null;
+}
+
+/**
+ * What became of a named aid record: `record` as its department lists it now (null when it no longer
+ * does), `successor` what stands in its place where the source supersedes records (the reported-aid
+ * ledger: a reversal reads as the aid cancelled, a correction as the aid it records now).
+ */
+export function recordStanding(record: AidRecord | null, successor: AidRecord | null): RecordStanding {
+  if (record) return { standing: record.status === 'CANCELLED' ? 'CANCELLED_AT_SOURCE' : record.status === 'UNRECOGNISED' ? 'STATUS_UNRECOGNISED_AT_SOURCE' : 'STANDS', supersededBy: null };
+  if (!successor) return { standing: 'NOT_FOUND_AT_SOURCE', supersededBy: null };
+  return { standing: successor.status === 'CANCELLED' ? 'CANCELLED_AT_SOURCE' : 'SUPERSEDED_AT_SOURCE', supersededBy: successor };
+}

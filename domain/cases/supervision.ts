@@ -7,9 +7,11 @@
  * county has its own department offices (任城区医保局, 邹城市医保局 …): an office's work is counted
  * per county, the county of the case's household.
  */
+import type { AidRecord } from '../aid';
 import type { IsoDate } from '../dates';
 import { endOfChinaDay } from './china-time';
 import { caseDeadlines, standing, type CaseDeadline, type CaseTimeline, type Due, type Overdue } from './deadlines';
+import type { FulfilmentStanding } from './fulfilment';
 import { countyOf, type OfficeKey } from './offices';
 import { withinSupported, workingDaysBetween } from './working-days';
 
@@ -79,11 +81,28 @@ export interface OpenDecline<R> {
   declinedAt: Date;
 }
 
+/**
+ * A decision completed with an aid record that no longer stands as checked (revoked at the
+ * department, or a ledger entry cancelled or corrected since), under the office that completed it:
+ * the decision is not met by what that office answered (件件有落实).
+ */
+export interface WithdrawnFacts<R> {
+  referral: R;
+  standing: Exclude<FulfilmentStanding, 'STANDS'>;
+  supersededBy: AidRecord | null;
+  completedAt: Date;
+  toOffice: OfficeKey;
+  townshipCode: string;
+}
+
+export type WithdrawnFulfilment<R> = Pick<WithdrawnFacts<R>, 'referral' | 'standing' | 'supersededBy' | 'completedAt'>;
+
 export interface OverdueGroup<R, C> {
   referrals: OverdueSlip<R>[];
   cases: OverdueCase<C>[];
   shortfalls: DecisionShortfall<R>[];
   declinesOpen: OpenDecline<R>[];
+  fulfilmentsWithdrawn: WithdrawnFulfilment<R>[];
 }
 
 export interface OverdueReport<R, C> {
@@ -97,7 +116,7 @@ export interface OverdueReport<R, C> {
 
 function group<R, C>(map: Map<string, OverdueGroup<R, C>>, key: string): OverdueGroup<R, C> {
   let g = map.get(key);
-  if (!g) map.set(key, (g = { referrals: [], cases: [], shortfalls: [], declinesOpen: [] }));
+  if (!g) map.set(key, (g = { referrals: [], cases: [], shortfalls: [], declinesOpen: [], fulfilmentsWithdrawn: [] }));
   return g;
 }
 
@@ -111,7 +130,9 @@ const mostOverdue = (a: { overdue: Overdue }, b: { overdue: Overdue }) => b.over
 /**
  * The report at `asOf`: the overdue slips and cases among those given, grouped; the shortfalls
  * given (the caller chooses their period), grouped the same way, largest first; and the declined
- * decisions still open at `asOf` (declined by then), under the office that owns the case, oldest first.
+ * decisions still open at `asOf` (declined by then), under the office that owns the case, oldest first;
+ * and the completed decisions whose aid was withdrawn (the caller reads their standing), under the
+ * office that completed them, completed first, first.
  */
 export function overdueReport<R, C>(
   slips: readonly SlipFacts<R>[],
@@ -119,6 +140,7 @@ export function overdueReport<R, C>(
   asOf: Date,
   shortfalls: readonly ShortfallFacts<R>[] = [],
   declines: readonly DeclineFacts<R>[] = [],
+  withdrawn: readonly WithdrawnFacts<R>[] = [],
 ): OverdueReport<R, C> {
   const byOffice = new Map<string, OverdueGroup<R, C>>();
   const byTownship = new Map<string, OverdueGroup<R, C>>();
@@ -154,6 +176,12 @@ export function overdueReport<R, C>(
     group(byTownship, d.townshipCode).declinesOpen.push(item);
     group(byCounty, countyOf(d.townshipCode)).declinesOpen.push(item);
   }
+  for (const w of withdrawn) {
+    const item = { referral: w.referral, standing: w.standing, supersededBy: w.supersededBy, completedAt: w.completedAt };
+    group(byOffice, countyOfficeKey(w.toOffice, w.townshipCode)).fulfilmentsWithdrawn.push(item);
+    group(byTownship, w.townshipCode).fulfilmentsWithdrawn.push(item);
+    group(byCounty, countyOf(w.townshipCode)).fulfilmentsWithdrawn.push(item);
+  }
   const sorted = <K extends string>(map: Map<string, OverdueGroup<R, C>>, keyName: K) =>
     [...map]
       .sort(([a], [b]) => a.localeCompare(b))
@@ -163,6 +191,7 @@ export function overdueReport<R, C>(
         cases: g.cases.sort((a, b) => mostOverdue(a.deadline as { overdue: Overdue }, b.deadline as { overdue: Overdue })),
         shortfalls: g.shortfalls.sort((a, b) => b.shortfallFen - a.shortfallFen),
         declinesOpen: g.declinesOpen.sort((a, b) => a.declinedAt.getTime() - b.declinedAt.getTime()),
+        fulfilmentsWithdrawn: g.fulfilmentsWithdrawn.sort((a, b) => a.completedAt.getTime() - b.completedAt.getTime()),
       })) as (OverdueGroup<R, C> & Record<K, string>)[];
   const offices = sorted(byOffice, 'office').map((g) => {
     const [countyCode, office] = g.office.split(' ');

@@ -8,10 +8,10 @@
  * stay's settlement reference, whoever received it (X7 adds up everything paid for one stay).
  */
 import path from 'node:path';
-import { and, isNull } from 'drizzle-orm';
+import { and, isNull, sql } from 'drizzle-orm';
 import { inPlaceholder, preparedPer } from '../../db/prepared';
 import { reportedAid, charityOrganisation, type ReportedAidRow } from '../../db/reported-aid/schema';
-import { oneOffAid, oneOffStatus, recurringAid, sourceRefOf } from '../../domain/aid';
+import { oneOffAid, oneOffStatus, recurringAid, sourceKeyOf, sourceRefOf } from '../../domain/aid';
 import type { IsoDate } from '../../domain/dates';
 import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../../domain/programmes';
 import type { AidRecord, DepartmentAdapter, SourceDb } from '../contract';
@@ -67,6 +67,29 @@ export function ledgerRecord(r: ReportedAidRow, today: IsoDate | null): AidRecor
   return oneOffAid({ ...common, grantDate: r.grantDate, amountFen: r.amountFen, status: today === null ? (cancelled ? 'CANCELLED' : 'PAID') : oneOffStatus(cancelled, r.grantDate, today) });
 }
 
+/**
+ * The last entry of each chain of supersession starting at these entries (by id), with the id it
+ * started from: a recursive walk along `superseded_by` in one statement. An entry never superseded
+ * is its own last entry.
+ */
+async function chainEnds(db: SourceDb, ids: readonly number[]): Promise<(ReportedAidRow & { startId: number })[]> {
+  const [rows] = (await db.execute(sql`
+    WITH RECURSIVE chain (start_id, id, superseded_by) AS (
+      SELECT id, id, superseded_by FROM reported_aid WHERE id IN (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})
+      UNION ALL
+      SELECT chain.start_id, r.id, r.superseded_by FROM chain JOIN reported_aid r ON r.id = chain.superseded_by
+    )
+    SELECT chain.start_id AS startId, r.id AS id, r.reporter_client AS reporterClient, r.reporter_office AS reporterOffice,
+      r.reporter_credit_code AS reporterCreditCode, r.reference AS reference, r.entry_kind AS entryKind,
+      r.supersedes_reference AS supersedesReference, r.beneficiary_id_number AS beneficiaryIdNumber, r.programme AS programme,
+      r.grant_date AS grantDate, r.period_start AS periodStart, r.period_end AS periodEnd, r.amount_fen AS amountFen,
+      r.settlement_ref AS settlementRef, r.case_reference AS caseReference, r.need_id AS needId, r.content_hash AS contentHash,
+      r.received_at AS receivedAt, r.superseded_by AS supersededBy
+    FROM chain JOIN reported_aid r ON r.id = chain.id
+    WHERE chain.superseded_by IS NULL`)) as unknown as [(ReportedAidRow & { startId: number })[]];
+  return rows.map((r) => ({ ...r, startId: Number(r.startId), id: Number(r.id), amountFen: Number(r.amountFen) }));
+}
+
 export const reported: DepartmentAdapter = {
   code: 'REPORTED',
   recordKinds: RECORD_KINDS,
@@ -88,6 +111,22 @@ export const reported: DepartmentAdapter = {
     if (idNumbers.length === 0) return [];
     const rows = await standingOf(db).execute({ ids: idNumbers });
     return rows.flatMap((r) => ledgerRecord(r, today) ?? []);
+  },
+
+  async successorsOf(db: SourceDb, sourceRefs: readonly string[], today: IsoDate): Promise<Map<string, AidRecord>> {
+    const ids = [...new Set(sourceRefs.flatMap((ref) => {
+      const key = sourceKeyOf(RECORD_KINDS.reportedAid, ref);
+      return key !== null && /^[1-9]\d{0,15}$/.test(key) ? [Number(key)] : [];
+    }))];
+    if (ids.length === 0) return new Map();
+    const ends = await chainEnds(db, ids);
+    // An entry that still stands has no successor: it is among the standing records already.
+    return new Map(
+      ends.flatMap((r) => {
+        const record = r.id === r.startId ? null : ledgerRecord(r, today);
+        return record ? [[sourceRefOf(RECORD_KINDS.reportedAid, r.startId), record] as const] : [];
+      }),
+    );
   },
 
   async aidBySettlementRefs(db: SourceDb, refs: readonly string[]): Promise<AidRecord[]> {

@@ -1044,6 +1044,15 @@ export type FirstAid = {
   readonly aidSourceReference?: Maybe<Scalars['String']['output']>;
   /** True while no aid record is named (a grant pending). */
   readonly pending: Scalars['Boolean']['output'];
+  /**
+   * Whether the aid record named still stands in its department's data (or the reported-aid ledger),
+   * read when asked, as a decision's fulfilment reads it: a record revoked, corrected or cancelled
+   * after the first aid was recorded is shown so, though the case keeps its FIRST_AID_GIVEN step. Null
+   * while no record is named, or while the department does not answer.
+   */
+  readonly standing?: Maybe<FulfilmentStanding>;
+  /** When standing is SUPERSEDED_AT_SOURCE or, for a ledger entry, CANCELLED_AT_SOURCE: the entry that stands in the record's place now. */
+  readonly supersededBy?: Maybe<SupersedingAidRecord>;
   /** What was given and why. */
   readonly reason: Scalars['String']['output'];
   /** When the officer says it was given. */
@@ -1495,18 +1504,39 @@ export type Fulfilment = {
    * department does not answer.
    */
   readonly standing?: Maybe<FulfilmentStanding>;
+  /** When standing is SUPERSEDED_AT_SOURCE or, for a ledger entry, CANCELLED_AT_SOURCE: the entry that stands in the record's place now. */
+  readonly supersededBy?: Maybe<SupersedingAidRecord>;
 };
 
 /** Whether the aid record a decision was fulfilled with still stands at its source. */
 export type FulfilmentStanding =
   /** The department still records it as paid (or in force). */
   | 'STANDS'
-  /** The department has since revoked, reversed or recovered it (CANCELLED): the decision is not met by it any more. */
+  /** The department has since revoked, reversed or recovered it (CANCELLED), or a ledger entry was cancelled by a REVERSAL (charityDeliveryCancel): the decision is not met by it any more. */
   | 'CANCELLED_AT_SOURCE'
+  /** A ledger entry was corrected since (a CORRECTION, charityDeliveryCorrect): the correction stands in its place, with the amount and day it records (supersededBy). */
+  | 'SUPERSEDED_AT_SOURCE'
   /** The department no longer lists it for the beneficiary (deleted or re-keyed at the source). */
   | 'NOT_FOUND_AT_SOURCE'
   /** The department's record now carries a status code its documentation does not list (UNRECOGNISED): whether it still stands cannot be told until the department corrects it. */
   | 'STATUS_UNRECOGNISED_AT_SOURCE';
+
+/**
+ * The entry that stands now in place of an aid record a slip or a first aid named: the reported-aid
+ * ledger does not change an entry, it supersedes it by a CORRECTION or a REVERSAL (a charity's
+ * charityDeliveryCorrect and charityDeliveryCancel write them); a record corrected twice shows the last.
+ */
+export type SupersedingAidRecord = {
+  readonly __typename?: 'SupersedingAidRecord';
+  /** Its AidRecord.sourceReference. */
+  readonly aidSourceReference: Scalars['String']['output'];
+  /** The amount it records, in fen (per month for a recurring programme); 0 for a cancellation. */
+  readonly amountFen: Scalars['Fen']['output'];
+  /** Its grant date, or the first day of its period for a recurring programme. */
+  readonly aidDate?: Maybe<Scalars['Date']['output']>;
+  /** The reporter's own reference for it (a charity's or an office's). */
+  readonly reference?: Maybe<Scalars['String']['output']>;
+};
 
 /** A joint meeting (一事一议) of a case. */
 export type Meeting = {
@@ -1785,6 +1815,8 @@ export type CountyOverdue = {
   readonly shortfalls: ReadonlyArray<DecisionShortfall>;
   /** Declined decisions of its households' cases not yet reassigned, waived or decided again at a meeting; oldest decline first. */
   readonly declinesOpen: ReadonlyArray<OpenDecline>;
+  /** Decisions of its households' cases completed since shortfallsSince whose aid record no longer stands as it was (revoked, cancelled or corrected at the source); completed first, first. */
+  readonly fulfilmentsWithdrawn: ReadonlyArray<WithdrawnFulfilment>;
 };
 
 /** An office's overdue work. */
@@ -1802,6 +1834,8 @@ export type OfficeOverdue = {
   readonly shortfalls: ReadonlyArray<DecisionShortfall>;
   /** Declined decisions of the cases it owns (it convenes them) not yet reassigned, waived or decided again at a meeting: overdue work from the day declined; oldest first. */
   readonly declinesOpen: ReadonlyArray<OpenDecline>;
+  /** Decisions it completed since shortfallsSince whose aid record no longer stands as it was (revoked, cancelled or corrected at the source): the decision is not met by what it answered; completed first, first. */
+  readonly fulfilmentsWithdrawn: ReadonlyArray<WithdrawnFulfilment>;
 };
 
 /** A township's overdue work. */
@@ -1817,6 +1851,8 @@ export type TownshipOverdue = {
   readonly shortfalls: ReadonlyArray<DecisionShortfall>;
   /** Declined decisions of its households' cases not yet reassigned, waived or decided again at a meeting; oldest decline first. */
   readonly declinesOpen: ReadonlyArray<OpenDecline>;
+  /** Decisions of its households' cases completed since shortfallsSince whose aid record no longer stands as it was (revoked, cancelled or corrected at the source); completed first, first. */
+  readonly fulfilmentsWithdrawn: ReadonlyArray<WithdrawnFulfilment>;
 };
 
 /**
@@ -1830,6 +1866,24 @@ export type OpenDecline = {
   readonly referral: Referral;
   /** When the hub recorded the decline. */
   readonly declinedAt: Scalars['DateTime']['output'];
+};
+
+/**
+ * A decision completed with an aid record that no longer stands as it was checked (件件有落实): the
+ * department revoked it, or the reported-aid ledger's entry was cancelled or corrected, after the slip
+ * was completed. The slip stays COMPLETED; supervision asks the department what became of the aid.
+ * Read from the departments' data when the report is asked for, whatever asOf.
+ */
+export type WithdrawnFulfilment = {
+  readonly __typename?: 'WithdrawnFulfilment';
+  /** The decision's slip; its fulfilment has what was checked when it was completed. */
+  readonly referral: Referral;
+  /** What became of the aid record: never STANDS here. */
+  readonly standing: FulfilmentStanding;
+  /** For a corrected or cancelled ledger entry: the entry that stands in its place (its amount is what stands now). */
+  readonly supersededBy?: Maybe<SupersedingAidRecord>;
+  /** When the hub recorded the slip's completion. */
+  readonly completedAt: Scalars['DateTime']['output'];
 };
 
 /** An overdue slip. */
@@ -3539,7 +3593,8 @@ export type Query = {
   /**
    * 督导 supervision: slips and cases past a deadline and still open, grouped by office and by
    * township, each with how long overdue, and the declined decisions the convener has not yet
-   * resolved (declinesOpen). `regionCode` (city, county or township) narrows it to the
+   * resolved (declinesOpen), and the decisions completed whose aid the department has since revoked
+   * or superseded (fulfilmentsWithdrawn). `regionCode` (city, county or township) narrows it to the
    * cases of households there, by default the caller's region scope; `asOf` defaults to now.
    */
   readonly overdueReport: OverdueReport;
@@ -5002,6 +5057,7 @@ export type ResolversTypes = {
   Referral: ResolverTypeWrapper<ReferralRecordModel>;
   Fulfilment: ResolverTypeWrapper<FulfilmentRecordModel>;
   FulfilmentStanding: FulfilmentStanding;
+  SupersedingAidRecord: ResolverTypeWrapper<AidRecordModel>;
   Meeting: ResolverTypeWrapper<MeetingRecordModel>;
   DecisionCheck: ResolverTypeWrapper<DecisionCheckRecordModel>;
   DecisionFinding: ResolverTypeWrapper<DecisionFindingModel>;
@@ -5019,6 +5075,7 @@ export type ResolversTypes = {
   OfficeOverdue: ResolverTypeWrapper<OfficeOverdueWorkModel>;
   TownshipOverdue: ResolverTypeWrapper<TownshipOverdueWorkModel>;
   OpenDecline: ResolverTypeWrapper<Omit<OpenDecline, 'referral'> & { referral: ResolversTypes['Referral'] }>;
+  WithdrawnFulfilment: ResolverTypeWrapper<Omit<WithdrawnFulfilment, 'referral' | 'supersededBy'> & { referral: ResolversTypes['Referral'], supersededBy?: Maybe<ResolversTypes['SupersedingAidRecord']> }>;
   OverdueReferral: ResolverTypeWrapper<Omit<OverdueReferral, 'referral'> & { referral: ResolversTypes['Referral'] }>;
   DecisionShortfall: ResolverTypeWrapper<Omit<DecisionShortfall, 'referral'> & { referral: ResolversTypes['Referral'] }>;
   OverdueCase: ResolverTypeWrapper<Omit<OverdueCase, 'case' | 'deadline'> & { case: ResolversTypes['Case'], deadline: ResolversTypes['CaseDeadline'] }>;
@@ -5241,6 +5298,7 @@ export type ResolversParentTypes = {
   Overdue: Overdue;
   Referral: ReferralRecordModel;
   Fulfilment: FulfilmentRecordModel;
+  SupersedingAidRecord: AidRecordModel;
   Meeting: MeetingRecordModel;
   DecisionCheck: DecisionCheckRecordModel;
   DecisionFinding: DecisionFindingModel;
@@ -5258,6 +5316,7 @@ export type ResolversParentTypes = {
   OfficeOverdue: OfficeOverdueWorkModel;
   TownshipOverdue: TownshipOverdueWorkModel;
   OpenDecline: Omit<OpenDecline, 'referral'> & { referral: ResolversParentTypes['Referral'] };
+  WithdrawnFulfilment: Omit<WithdrawnFulfilment, 'referral' | 'supersededBy'> & { referral: ResolversParentTypes['Referral'], supersededBy?: Maybe<ResolversParentTypes['SupersedingAidRecord']> };
   OverdueReferral: Omit<OverdueReferral, 'referral'> & { referral: ResolversParentTypes['Referral'] };
   DecisionShortfall: Omit<DecisionShortfall, 'referral'> & { referral: ResolversParentTypes['Referral'] };
   OverdueCase: Omit<OverdueCase, 'case' | 'deadline'> & { case: ResolversParentTypes['Case'], deadline: ResolversParentTypes['CaseDeadline'] };
@@ -5577,6 +5636,8 @@ export type FirstAidResolvers<ContextType = HubContext, ParentType extends Resol
   cause?: Resolver<Maybe<ResolversTypes['AidCause']>, ParentType, ContextType>;
   aidSourceReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   pending?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  standing?: Resolver<Maybe<ResolversTypes['FulfilmentStanding']>, ParentType, ContextType>;
+  supersededBy?: Resolver<Maybe<ResolversTypes['SupersedingAidRecord']>, ParentType, ContextType>;
   reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   givenAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -5710,6 +5771,14 @@ export type FulfilmentResolvers<ContextType = HubContext, ParentType extends Res
   shortfallFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
   differenceReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   standing?: Resolver<Maybe<ResolversTypes['FulfilmentStanding']>, ParentType, ContextType>;
+  supersededBy?: Resolver<Maybe<ResolversTypes['SupersedingAidRecord']>, ParentType, ContextType>;
+};
+
+export type SupersedingAidRecordResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SupersedingAidRecord'] = ResolversParentTypes['SupersedingAidRecord']> = {
+  aidSourceReference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  amountFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+  aidDate?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  reference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type MeetingResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Meeting'] = ResolversParentTypes['Meeting']> = {
@@ -5852,6 +5921,7 @@ export type CountyOverdueResolvers<ContextType = HubContext, ParentType extends 
   cases?: Resolver<ReadonlyArray<ResolversTypes['OverdueCase']>, ParentType, ContextType>;
   shortfalls?: Resolver<ReadonlyArray<ResolversTypes['DecisionShortfall']>, ParentType, ContextType>;
   declinesOpen?: Resolver<ReadonlyArray<ResolversTypes['OpenDecline']>, ParentType, ContextType>;
+  fulfilmentsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFulfilment']>, ParentType, ContextType>;
 };
 
 export type OfficeOverdueResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OfficeOverdue'] = ResolversParentTypes['OfficeOverdue']> = {
@@ -5861,6 +5931,7 @@ export type OfficeOverdueResolvers<ContextType = HubContext, ParentType extends 
   cases?: Resolver<ReadonlyArray<ResolversTypes['OverdueCase']>, ParentType, ContextType>;
   shortfalls?: Resolver<ReadonlyArray<ResolversTypes['DecisionShortfall']>, ParentType, ContextType>;
   declinesOpen?: Resolver<ReadonlyArray<ResolversTypes['OpenDecline']>, ParentType, ContextType>;
+  fulfilmentsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFulfilment']>, ParentType, ContextType>;
 };
 
 export type TownshipOverdueResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['TownshipOverdue'] = ResolversParentTypes['TownshipOverdue']> = {
@@ -5869,11 +5940,19 @@ export type TownshipOverdueResolvers<ContextType = HubContext, ParentType extend
   cases?: Resolver<ReadonlyArray<ResolversTypes['OverdueCase']>, ParentType, ContextType>;
   shortfalls?: Resolver<ReadonlyArray<ResolversTypes['DecisionShortfall']>, ParentType, ContextType>;
   declinesOpen?: Resolver<ReadonlyArray<ResolversTypes['OpenDecline']>, ParentType, ContextType>;
+  fulfilmentsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFulfilment']>, ParentType, ContextType>;
 };
 
 export type OpenDeclineResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OpenDecline'] = ResolversParentTypes['OpenDecline']> = {
   referral?: Resolver<ResolversTypes['Referral'], ParentType, ContextType>;
   declinedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type WithdrawnFulfilmentResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['WithdrawnFulfilment'] = ResolversParentTypes['WithdrawnFulfilment']> = {
+  referral?: Resolver<ResolversTypes['Referral'], ParentType, ContextType>;
+  standing?: Resolver<ResolversTypes['FulfilmentStanding'], ParentType, ContextType>;
+  supersededBy?: Resolver<Maybe<ResolversTypes['SupersedingAidRecord']>, ParentType, ContextType>;
+  completedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
 export type OverdueReferralResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OverdueReferral'] = ResolversParentTypes['OverdueReferral']> = {
@@ -6736,6 +6815,7 @@ export type Resolvers<ContextType = HubContext> = {
   Overdue?: OverdueResolvers<ContextType>;
   Referral?: ReferralResolvers<ContextType>;
   Fulfilment?: FulfilmentResolvers<ContextType>;
+  SupersedingAidRecord?: SupersedingAidRecordResolvers<ContextType>;
   Meeting?: MeetingResolvers<ContextType>;
   DecisionCheck?: DecisionCheckResolvers<ContextType>;
   DecisionFinding?: DecisionFindingResolvers<ContextType>;
@@ -6753,6 +6833,7 @@ export type Resolvers<ContextType = HubContext> = {
   OfficeOverdue?: OfficeOverdueResolvers<ContextType>;
   TownshipOverdue?: TownshipOverdueResolvers<ContextType>;
   OpenDecline?: OpenDeclineResolvers<ContextType>;
+  WithdrawnFulfilment?: WithdrawnFulfilmentResolvers<ContextType>;
   OverdueReferral?: OverdueReferralResolvers<ContextType>;
   DecisionShortfall?: DecisionShortfallResolvers<ContextType>;
   OverdueCase?: OverdueCaseResolvers<ContextType>;

@@ -4,12 +4,13 @@
  * `userErrors`; only malformed arguments are thrown (BAD_USER_INPUT).
  */
 import { answerReferral, issueReferral } from '../../db/cases/referrals';
-import { decisionShortfallsAnswered, openCase, openCasesWithEvents, openReferralsDueBefore, referralsToOffice, transitionCase } from '../../db/cases/store';
+import { decisionsFulfilledAnswered, openCase, openCasesWithEvents, openReferralsDueBefore, referralsToOffice, transitionCase } from '../../db/cases/store';
 import { buildDossier, openFindingsFrom } from './dossier';
 import { createCaseLoaders, type CaseLoaders } from '../../db/cases/loaders';
 import { meetingRetry, recordMeeting } from '../../db/cases/meetings';
 import { declinesOpenAt, reassignmentRetry, resolveDeclinedDecision, type Reassignment } from '../../db/cases/declines';
 import { completeMaterials, recordFirstAid } from '../../db/cases/first-aid';
+import { firstAidStanding, fulfilmentStanding } from './aid-standing';
 import { fromDbInstant } from '../../db/instants';
 import { caseTimeline, type CaseRecord, type ReferralRecord, type CaseEventRecord, type MeetingRecord, type SecondAidRecord } from '../../db/cases/records';
 import type { Actor, WriteMeta } from '../../db/cases/write';
@@ -19,7 +20,7 @@ import type { Dossier, DossierCase, DossierReferral } from '../../domain/cases/d
 import { caseError, type CaseUserError, type Outcome } from '../../domain/cases/errors';
 import { checkMeeting, decisionSubject, type DecisionInput } from '../../domain/cases/meetings';
 import type { FulfilmentRecord } from '../../db/case-loop/store';
-import { checkFirstAidRecord, checkFulfilment, type Fulfilment } from '../../domain/cases/fulfilment';
+import { aidDateOf, checkFirstAidRecord, checkFulfilment, type Fulfilment, type FulfilmentStanding } from '../../domain/cases/fulfilment';
 import { type DecisionCheck } from '../../domain/cases/decision-checks';
 import { checkDecisions, checkedAndWritten } from './decision-checks';
 import { countyOf, departmentOfficeName, officeInCounty, parseOffice, receivingOfficeRefusal, storedOffice, unknownOfficeReason, type Office } from '../../domain/cases/offices';
@@ -227,20 +228,12 @@ async function aidRecordOf(ctx: HubContext, c: CaseRecord, office: OfficeCode, s
 
 /**
  * Whether a completed decision's aid record still stands in its department's data: one revoked,
- * reversed or recovered there after the slip was completed would otherwise leave the decision shown
- * as met on money taken back. Read through the request's department loaders (one statement per
- * source for every fulfilment asked about); null when the department did not answer.
+ * reversed or recovered there after the slip was completed (or a ledger entry corrected or
+ * cancelled) would otherwise leave the decision shown as met on money taken back.
  */
-async function fulfilmentStanding(ctx: HubContext, f: FulfilmentRecord): Promise<'STANDS' | 'CANCELLED_AT_SOURCE' | 'NOT_FOUND_AT_SOURCE' | 'STATUS_UNRECOGNISED_AT_SOURCE' | null> {
+async function fulfilmentOf(ctx: HubContext, f: FulfilmentRecord) {
   const slip = await caseLoaders(ctx).referralById.load(f.referralId);
-  const office = slip ? officeOf(slip.toOffice) : null;
-  if (!office || office.kind !== 'DEPARTMENT') return null;
-  const { records, outcomes } = await aidForPeople(ctx.loaders.departments, [f.beneficiaryIdNumber], [sourceOf(office.department)]);
-  if (!outcomes.every((o) => o.available)) return null;
-  const record = records.find((r) => r.sourceRef === f.aidSourceRef && r.department === office.department);
-  if (!record) return 'NOT_FOUND_AT_SOURCE';
-  if (record.status === 'UNRECOGNISED') return 'STATUS_UNRECOGNISED_AT_SOURCE';
-  return record.status === 'CANCELLED' ? 'CANCELLED_AT_SOURCE' : 'STANDS';
+  return slip ? fulfilmentStanding(ctx.loaders, slip.toOffice, f) : null;
 }
 
 /**
@@ -426,12 +419,20 @@ export const caseResolvers: Resolvers = {
       const past = args.asOf && args.asOf < ctx.now() ? asOf : null;
       // Shortfalls of a period (default the year up to asOf): a decision met short is done, not open.
       const shortfallsSince = args.shortfallsSince ?? addDays(chinaDateOf(asOf), -365);
-      const [slips, open, short, declines] = await Promise.all([
+      const [slips, open, fulfilled, declines] = await Promise.all([
         openReferralsDueBefore(ctx.hub, chinaDateOf(asOf), prefix, past),
         openCasesWithEvents(ctx.hub, prefix, past),
-        decisionShortfallsAnswered(ctx.hub, startOfChinaDay(shortfallsSince), asOf, prefix),
+        decisionsFulfilledAnswered(ctx.hub, startOfChinaDay(shortfallsSince), asOf, prefix),
         declinesOpenAt(ctx.hub, asOf, prefix),
       ]);
+      const short = fulfilled.filter((s) => s.fulfilment.shortfallFen > 0);
+      // Each decision's record as its department holds it now, all at once: the request's loaders
+      // read each source once for every beneficiary (no statement per slip).
+      const standings = await Promise.all(fulfilled.map((s) => fulfilmentStanding(ctx.loaders, s.toOffice, s.fulfilment)));
+      const withdrawn = fulfilled.flatMap((s, i) => {
+        const st = standings[i];
+        return st && st.standing !== 'STANDS' ? [{ referral: s, standing: st.standing as Exclude<FulfilmentStanding, 'STANDS'>, supersededBy: st.supersededBy, completedAt: s.answeredAt!, toOffice: s.toOffice, townshipCode: s.townshipCode }] : [];
+      });
       const loaders = caseLoaders(ctx);
       for (const c of open.cases) loaders.caseById.prime(c.id, c);
       const eventsOf = groupBy(open.events, (e) => e.caseId);
@@ -440,8 +441,9 @@ export const caseResolvers: Resolvers = {
         slips.map((s) => ({ referral: s, issuedOn: chinaDateOf(s.issuedAt), dueOn: s.dueOn, answeredAt: s.answeredAt, toOffice: s.toOffice, townshipCode: s.townshipCode })),
         open.cases.map((c) => ({ case: c, timeline: caseTimeline(c, eventsOf.get(c.id) ?? []), ownerOffice: c.ownerOffice, townshipCode: c.townshipCode })),
         asOf,
-        short.map((s) => ({ referral: s, shortfallFen: s.shortfallFen, toOffice: s.toOffice, townshipCode: s.townshipCode })),
+        short.map((s) => ({ referral: s, shortfallFen: s.fulfilment.shortfallFen, toOffice: s.toOffice, townshipCode: s.townshipCode })),
         declines.map((d) => ({ referral: d, declinedAt: d.declinedAt, ownerOffice: d.ownerOffice, townshipCode: d.townshipCode })),
+        withdrawn,
       );
     },
     workingDayCalendar: () => calendarCoverage,
@@ -748,7 +750,14 @@ export const caseResolvers: Resolvers = {
     aidSourceReference: (f) => f.aidSourceRef,
     programme: (f) => present(Promise.resolve(PROGRAMME_BY_CODE.get(f.programmeCode) ?? null), 'the fulfilment’s programme'),
     beneficiary: (f, _, ctx) => ctx.loaders.hub.personByIdNumber.load(f.beneficiaryIdNumber),
-    standing: (f, _, ctx) => fulfilmentStanding(ctx, f),
+    standing: async (f, _, ctx) => (await fulfilmentOf(ctx, f))?.standing ?? null,
+    supersededBy: async (f, _, ctx) => (await fulfilmentOf(ctx, f))?.supersededBy ?? null,
+  },
+
+  SupersedingAidRecord: {
+    aidSourceReference: (r) => r.sourceRef,
+    aidDate: (r) => aidDateOf(r),
+    reference: (r) => r.reportedBy?.reference ?? null,
   },
 
   FirstAid: {
@@ -756,6 +765,8 @@ export const caseResolvers: Resolvers = {
     beneficiary: (f, _, ctx) => (f.beneficiaryIdNumber === null ? null : ctx.loaders.hub.personByIdNumber.load(f.beneficiaryIdNumber)),
     aidSourceReference: (f) => f.aidSourceRef,
     pending: (f) => f.aidSourceRef === null,
+    standing: async (f, _, ctx) => (await firstAidStanding(ctx.loaders, f, f.householdId))?.standing ?? null,
+    supersededBy: async (f, _, ctx) => (await firstAidStanding(ctx.loaders, f, f.householdId))?.supersededBy ?? null,
     givenAt: (f) => fromDbInstant(f.givenAt),
     recordedAt: (f) => fromDbInstant(f.recordedAt),
   },

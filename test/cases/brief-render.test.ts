@@ -4,7 +4,8 @@
  * policy gives it (HEALTH_DETAIL). And a meeting stored before the dossier held stays, disability
  * and history (version 1) still prints. Pure rendering: no server, no database.
  */
-import { oneOffAid, recurringAid } from '../../domain/aid';
+import { oneOffAid, recurringAid, type AidRecord } from '../../domain/aid';
+import type { RecordStanding } from '../../domain/cases/fulfilment';
 import type { Dossier } from '../../domain/cases/dossier';
 import { summariseAid } from '../../domain/household/aid-summary';
 import { makeIdNumber } from '../../domain/id-number';
@@ -224,6 +225,24 @@ describe('a decision met short', () => {
     expect(text).toContain('实际救助：9000.00 元（少于决定 6000.00 元）');
     expect(text).toContain('差额理由：年度救助封顶线 9000 元');
     expect(text.match(/实际救助：/g)).toHaveLength(1);
+  });
+
+  it('marks a decision whose aid record no longer stands: revoked, corrected (with what stands now), gone; nothing for one that stands or was not read', () => {
+    const met = { amountFen: 50_000, shortfallFen: 0, differenceReason: null };
+    const ledger = (amountFen: number, reference: string): AidRecord =>
+      oneOffAid({ department: 'HEALTH', programme: 'MEDICAL_AID', beneficiaryIdNumber: mother, grantDate: '2026-03-16', amountFen, status: amountFen === 0 ? 'CANCELLED' : 'PAID', sourceRef: `reported_aid:${reference}`, reportedBy: { clientName: 'c', office: 'HEALTH', creditCode: null, reference } });
+    /** The decision's 记录现状 line, as read. */
+    const printed = (standing: RecordStanding | null) => {
+      const html = renderBrief({ ...view(v2, true), meeting: meeting(new Map([[11, { ...met, standing }]])) });
+      const line = /<div><span class="label">记录现状：<\/span>(.*?)<\/div>/.exec(html);
+      return line ? line[1].replace(/<[^>]+>/g, '') : null;
+    };
+    expect(printed({ standing: 'CANCELLED_AT_SOURCE', supersededBy: null })).toBe('该救助记录已被部门撤销，未实际落实');
+    expect(printed({ standing: 'CANCELLED_AT_SOURCE', supersededBy: ledger(0, 'R-1') })).toBe('该救助记录已冲销（冲销记录 R-1），未实际落实');
+    expect(printed({ standing: 'SUPERSEDED_AT_SOURCE', supersededBy: ledger(40_000, 'C-1') })).toBe('该救助记录已更正为 400.00 元 2026-03-16（更正记录 C-1），与核验时不符');
+    expect(printed({ standing: 'NOT_FOUND_AT_SOURCE', supersededBy: null })).toBe('部门数据中已查不到该救助记录，待核实');
+    expect(printed({ standing: 'STANDS', supersededBy: null })).toBeNull();
+    expect(printed(null)).toBeNull();
   });
 });
 

@@ -1,0 +1,44 @@
+/**
+ * Whether the aid record a decision's slip was completed with, or a first aid named, still stands at
+ * its source, read when asked: the department's records of the people it may be for, and where the
+ * source supersedes records instead of changing them (the reported-aid ledger), what stands in the
+ * record's place. One statement per source for every record asked about in a request (the
+ * request's loaders batch them), plus one for the ledger's successors when a ledger entry is gone.
+ * The slip, the first aid, supervision (overdueReport) and the meeting brief all read it here.
+ */
+import type { FulfilmentRecord } from '../../db/case-loop/store';
+import type { FirstAidRecord } from '../../db/cases/first-aid';
+import { recordStanding, type RecordStanding } from '../../domain/cases/fulfilment';
+import { storedOffice } from '../../domain/cases/offices';
+import { PROGRAMME_BY_CODE } from '../../domain/programmes';
+import { sourceOf, type OfficeCode } from '../../domain/departments';
+import { aidForPeople } from '../../federation/loaders';
+import type { Loaders } from '../context';
+
+/** Null when the department (or its ledger) did not answer. */
+async function aidStanding(loaders: Pick<Loaders, 'departments' | 'successors'>, office: OfficeCode, sourceRef: string, people: readonly string[]): Promise<RecordStanding | null> {
+  const source = sourceOf(office);
+  const { records, outcomes } = await aidForPeople(loaders.departments, people, [source]);
+  if (!outcomes.every((o) => o.available)) return null;
+  const record = records.find((r) => r.sourceRef === sourceRef && r.department === office) ?? null;
+  const successors = record ? undefined : loaders.successors.get(source);
+  const successor = successors ? await successors.load(sourceRef) : null;
+  if (successor && !successor.available) return null;
+  // A reporter supersedes only its own entries: another office's successor is not this record's.
+  return recordStanding(record, successor?.record?.department === office ? successor.record : null);
+}
+
+/** A completed decision's record: of the slip's receiving department (`toOffice`), for the beneficiary the fulfilment records. */
+export async function fulfilmentStanding(loaders: Pick<Loaders, 'departments' | 'successors'>, toOffice: string, f: Pick<FulfilmentRecord, 'aidSourceRef' | 'beneficiaryIdNumber'>): Promise<RecordStanding | null> {
+  const office = storedOffice(toOffice);
+  if (office.kind !== 'DEPARTMENT') return null;
+  return aidStanding(loaders, office.department, f.aidSourceRef, [f.beneficiaryIdNumber]);
+}
+
+/** A first aid's named record: of its programme's department, for its member or else the household's; null while none is named. */
+export async function firstAidStanding(loaders: Pick<Loaders, 'departments' | 'successors' | 'hub'>, f: Pick<FirstAidRecord, 'aidSourceRef' | 'programmeCode' | 'beneficiaryIdNumber'>, householdId: number): Promise<RecordStanding | null> {
+  const programme = PROGRAMME_BY_CODE.get(f.programmeCode);
+  if (f.aidSourceRef === null || !programme) return null;
+  const people = f.beneficiaryIdNumber !== null ? [f.beneficiaryIdNumber] : (await loaders.hub.membersByHousehold.load(householdId)).map((m) => m.person.idNumber);
+  return aidStanding(loaders, programme.department, f.aidSourceRef, people);
+}
