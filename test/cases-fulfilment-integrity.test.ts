@@ -142,7 +142,7 @@ it('holds a first aid’s record to the same: paid, not revoked and not dated af
 });
 
 describe('a first aid paid by a charity delivery the charity corrects, then cancels', () => {
-  it('shows the first aid’s record SUPERSEDED_AT_SOURCE by the correction, with its amount, then CANCELLED_AT_SOURCE by the cancellation, on the case and the brief', async () => {
+  it('shows the first aid’s record SUPERSEDED_AT_SOURCE by the correction, with its amount, then CANCELLED_AT_SOURCE by the cancellation, on the case, the brief and overdueReport', async () => {
     const worker = await hub.createClient({ name: 'rencheng-civil-fa', department: 'CIVIL_AFFAIRS', regionScope: '370811', roles: ['CASEWORKER'] });
     const linkage = hub.as({ token: worker.token, purpose: 'CHARITY_LINKAGE' }).gql;
     const charity = hub.as({ token: (await hub.createClient({ name: 'charity-fa', department: 'CHARITY', regionScope: '370800', roles: ['CHARITY'] })).token, purpose: 'CHARITY_LINKAGE' }).gql;
@@ -170,6 +170,16 @@ describe('a first aid paid by a charity delivery the charity corrects, then canc
     };
     expect(await shown()).toEqual({ state: 'FIRST_AID_GIVEN', firstAid: { aidSourceReference: delivered, amountFen: 60_000, standing: 'STANDS', supersededBy: null } });
     expect(await briefOf()).not.toContain('该救助记录');
+    // Supervision lists the case under the office that owns it once its first aid's record no longer stands.
+    const supervised = async () => {
+      const res = await hub.gql(`{ overdueReport { byOffice { office { key } firstAidsWithdrawn { case { id } standing supersededBy { amountFen reference } } } byCounty { county { code } firstAidsWithdrawn { case { id } standing } } } }`);
+      expect(res.errors).toBeUndefined();
+      return {
+        office: res.data.overdueReport.byOffice.flatMap((g: any) => g.firstAidsWithdrawn.map((w: any) => ({ office: g.office.key, ...w }))),
+        county: res.data.overdueReport.byCounty.flatMap((g: any) => g.firstAidsWithdrawn.map((w: any) => `${g.county.code} ${w.case.id} ${w.standing}`)),
+      };
+    };
+    expect(await supervised()).toEqual({ office: [], county: [] });
 
     // The charity gave 500 yuan, not 600: the correction stands in the delivery's place.
     const CORRECT = `mutation($input: CharityDeliveryCorrectInput!) { charityDeliveryCorrect(input: $input) { delivery { id } userErrors { code field } } }`;
@@ -180,6 +190,7 @@ describe('a first aid paid by a charity delivery the charity corrects, then canc
       firstAid: { aidSourceReference: delivered, amountFen: 60_000, standing: 'SUPERSEDED_AT_SOURCE', supersededBy: { aidSourceReference: expect.stringMatching(/^reported_aid:\d+$/), amountFen: 50_000, aidDate: TODAY, reference: 'FA-D-C' } },
     });
     expect(corrected.firstAid.supersededBy.aidSourceReference).not.toBe(delivered);
+    expect(await supervised()).toEqual({ office: [{ office: 'CIVIL_AFFAIRS', case: { id: caseId }, standing: 'SUPERSEDED_AT_SOURCE', supersededBy: { amountFen: 50_000, reference: 'FA-D-C' } }], county: [`370811 ${caseId} SUPERSEDED_AT_SOURCE`] });
     expect(await briefOf()).toContain(`<span class="overdue">该救助记录已更正为 <span class="nw">500.00 元</span> <span class="nw">${TODAY}</span>（更正记录 <span class="nw">FA-D-C</span>），与核验时不符</span>`);
 
     // Then it finds nothing was delivered: its cancellation of the correction ends the chain.
@@ -187,5 +198,6 @@ describe('a first aid paid by a charity delivery the charity corrects, then canc
     await ok(charity, CANCEL, { input: { deliveryId: correction, reason: '未实际发放', reference: 'FA-D-R' } }, 'charityDeliveryCancel');
     expect((await shown()).firstAid).toEqual({ aidSourceReference: delivered, amountFen: 60_000, standing: 'CANCELLED_AT_SOURCE', supersededBy: { aidSourceReference: expect.stringMatching(/^reported_aid:\d+$/), amountFen: 0, aidDate: TODAY, reference: 'FA-D-R' } });
     expect(await briefOf()).toContain('<span class="overdue">该救助记录已冲销（冲销记录 <span class="nw">FA-D-R</span>），未实际落实</span>');
+    expect((await supervised()).office).toEqual([{ office: 'CIVIL_AFFAIRS', case: { id: caseId }, standing: 'CANCELLED_AT_SOURCE', supersededBy: { amountFen: 0, reference: 'FA-D-R' } }]);
   });
 });

@@ -3,14 +3,15 @@
  * with its money trail, moves the case to FIRST_AID_GIVEN; the materials completed afterwards are a
  * MATERIALS_COMPLETED event. Each is one transaction that locks the case row first.
  */
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNotNull, like, lte } from 'drizzle-orm';
 import { caseError, refusal, success, type Outcome } from '../../domain/cases/errors';
 import { PROPOSAL_MAX_FEN, type AidCause } from '../../domain/aid';
 import { TERMINAL_STATES } from '../../domain/cases/state-machine';
 import { caseFirstAid } from '../case-loop/schema';
 import type { HubDb } from '../connect';
 import { toDbInstant } from '../instants';
-import { caseEvent } from './schema';
+import { aidCase, caseEvent } from './schema';
+import { caseRecord, type CaseRecord } from './records';
 import { applyTransition } from './store';
 import { caseWrite, EventLog, lockCase, requiredText, type WriteMeta } from './write';
 
@@ -96,4 +97,26 @@ export async function completeMaterials(db: HubDb, caseId: number, note: string,
 
 export async function firstAidsByCaseIds(db: HubDb, caseIds: readonly number[]): Promise<FirstAidRecord[]> {
   return db.select().from(caseFirstAid).where(inArray(caseFirstAid.caseId, [...caseIds]));
+}
+
+/**
+ * First aids that name an aid record, recorded from `from` up to `to`, with their case (of a
+ * township under `townshipPrefix`): supervision reads whether each record still stands. One
+ * statement; in the order recorded.
+ */
+export async function firstAidsRecordedBetween(db: HubDb, from: Date, to: Date, townshipPrefix: string | null): Promise<{ firstAid: CaseFirstAidRecord; case: CaseRecord }[]> {
+  const rows = await db
+    .select({ firstAid: caseFirstAid, case: aidCase })
+    .from(caseFirstAid)
+    .innerJoin(aidCase, eq(aidCase.id, caseFirstAid.caseId))
+    .where(
+      and(
+        isNotNull(caseFirstAid.aidSourceRef),
+        gte(caseFirstAid.recordedAt, toDbInstant(from)),
+        lte(caseFirstAid.recordedAt, toDbInstant(to)),
+        townshipPrefix === null ? undefined : like(aidCase.townshipCode, `${townshipPrefix}%`),
+      ),
+    )
+    .orderBy(asc(caseFirstAid.recordedAt), asc(caseFirstAid.caseId));
+  return rows.map((r) => ({ firstAid: { ...r.firstAid, householdId: r.case.householdId, townshipCode: r.case.townshipCode }, case: caseRecord(r.case) }));
 }

@@ -97,12 +97,25 @@ export interface WithdrawnFacts<R> {
 
 export type WithdrawnFulfilment<R> = Pick<WithdrawnFacts<R>, 'referral' | 'standing' | 'supersededBy' | 'completedAt'>;
 
+/** The same of a case's first aid, under the office that owns the case (it recorded the first aid). */
+export interface WithdrawnFirstAidFacts<C> {
+  case: C;
+  standing: Exclude<FulfilmentStanding, 'STANDS'>;
+  supersededBy: AidRecord | null;
+  recordedAt: Date;
+  ownerOffice: OfficeKey;
+  townshipCode: string;
+}
+
+export type WithdrawnFirstAid<C> = Pick<WithdrawnFirstAidFacts<C>, 'case' | 'standing' | 'supersededBy' | 'recordedAt'>;
+
 export interface OverdueGroup<R, C> {
   referrals: OverdueSlip<R>[];
   cases: OverdueCase<C>[];
   shortfalls: DecisionShortfall<R>[];
   declinesOpen: OpenDecline<R>[];
   fulfilmentsWithdrawn: WithdrawnFulfilment<R>[];
+  firstAidsWithdrawn: WithdrawnFirstAid<C>[];
 }
 
 export interface OverdueReport<R, C> {
@@ -116,7 +129,7 @@ export interface OverdueReport<R, C> {
 
 function group<R, C>(map: Map<string, OverdueGroup<R, C>>, key: string): OverdueGroup<R, C> {
   let g = map.get(key);
-  if (!g) map.set(key, (g = { referrals: [], cases: [], shortfalls: [], declinesOpen: [], fulfilmentsWithdrawn: [] }));
+  if (!g) map.set(key, (g = { referrals: [], cases: [], shortfalls: [], declinesOpen: [], fulfilmentsWithdrawn: [], firstAidsWithdrawn: [] }));
   return g;
 }
 
@@ -132,7 +145,8 @@ const mostOverdue = (a: { overdue: Overdue }, b: { overdue: Overdue }) => b.over
  * given (the caller chooses their period), grouped the same way, largest first; and the declined
  * decisions still open at `asOf` (declined by then), under the office that owns the case, oldest first;
  * and the completed decisions whose aid was withdrawn (the caller reads their standing), under the
- * office that completed them, completed first, first.
+ * office that completed them, completed first, first; and the first aids whose record was
+ * withdrawn, under the office that owns the case, recorded first, first.
  */
 export function overdueReport<R, C>(
   slips: readonly SlipFacts<R>[],
@@ -141,6 +155,7 @@ export function overdueReport<R, C>(
   shortfalls: readonly ShortfallFacts<R>[] = [],
   declines: readonly DeclineFacts<R>[] = [],
   withdrawn: readonly WithdrawnFacts<R>[] = [],
+  firstAidsWithdrawn: readonly WithdrawnFirstAidFacts<C>[] = [],
 ): OverdueReport<R, C> {
   const byOffice = new Map<string, OverdueGroup<R, C>>();
   const byTownship = new Map<string, OverdueGroup<R, C>>();
@@ -182,6 +197,12 @@ export function overdueReport<R, C>(
     group(byTownship, w.townshipCode).fulfilmentsWithdrawn.push(item);
     group(byCounty, countyOf(w.townshipCode)).fulfilmentsWithdrawn.push(item);
   }
+  for (const w of firstAidsWithdrawn) {
+    const item = { case: w.case, standing: w.standing, supersededBy: w.supersededBy, recordedAt: w.recordedAt };
+    group(byOffice, countyOfficeKey(w.ownerOffice, w.townshipCode)).firstAidsWithdrawn.push(item);
+    group(byTownship, w.townshipCode).firstAidsWithdrawn.push(item);
+    group(byCounty, countyOf(w.townshipCode)).firstAidsWithdrawn.push(item);
+  }
   const sorted = <K extends string>(map: Map<string, OverdueGroup<R, C>>, keyName: K) =>
     [...map]
       .sort(([a], [b]) => a.localeCompare(b))
@@ -192,6 +213,7 @@ export function overdueReport<R, C>(
         shortfalls: g.shortfalls.sort((a, b) => b.shortfallFen - a.shortfallFen),
         declinesOpen: g.declinesOpen.sort((a, b) => a.declinedAt.getTime() - b.declinedAt.getTime()),
         fulfilmentsWithdrawn: g.fulfilmentsWithdrawn.sort((a, b) => a.completedAt.getTime() - b.completedAt.getTime()),
+        firstAidsWithdrawn: g.firstAidsWithdrawn.sort((a, b) => a.recordedAt.getTime() - b.recordedAt.getTime()),
       })) as (OverdueGroup<R, C> & Record<K, string>)[];
   const offices = sorted(byOffice, 'office').map((g) => {
     const [countyCode, office] = g.office.split(' ');

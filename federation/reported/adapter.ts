@@ -114,10 +114,9 @@ export const reported: DepartmentAdapter = {
   },
 
   async successorsOf(db: SourceDb, sourceRefs: readonly string[], today: IsoDate): Promise<Map<string, AidRecord>> {
-    const ids = [...new Set(sourceRefs.flatMap((ref) => {
-      const key = sourceKeyOf(RECORD_KINDS.reportedAid, ref);
-      return key !== null && /^[1-9]\d{0,15}$/.test(key) ? [Number(key)] : [];
-    }))];
+    // Another kind's reference, or a key no id can be, has no entry here.
+    const keys = sourceRefs.map((ref) => sourceKeyOf(RECORD_KINDS.reportedAid, ref));
+    const ids = [...new Set(keys.filter((k): k is string => k !== null && /^[1-9]\d{0,14}$/.test(k)).map(Number))];
     if (ids.length === 0) return new Map();
     const ends = await chainEnds(db, ids);
     // An entry that still stands has no successor: it is among the standing records already.

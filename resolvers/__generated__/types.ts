@@ -1817,6 +1817,8 @@ export type CountyOverdue = {
   readonly declinesOpen: ReadonlyArray<OpenDecline>;
   /** Decisions of its households' cases completed since shortfallsSince whose aid record no longer stands as it was (revoked, cancelled or corrected at the source); completed first, first. */
   readonly fulfilmentsWithdrawn: ReadonlyArray<WithdrawnFulfilment>;
+  /** Its households' cases whose first aid, recorded since shortfallsSince, names an aid record that no longer stands as it was (revoked, cancelled or corrected at the source); recorded first, first. */
+  readonly firstAidsWithdrawn: ReadonlyArray<WithdrawnFirstAid>;
 };
 
 /** An office's overdue work. */
@@ -1836,6 +1838,8 @@ export type OfficeOverdue = {
   readonly declinesOpen: ReadonlyArray<OpenDecline>;
   /** Decisions it completed since shortfallsSince whose aid record no longer stands as it was (revoked, cancelled or corrected at the source): the decision is not met by what it answered; completed first, first. */
   readonly fulfilmentsWithdrawn: ReadonlyArray<WithdrawnFulfilment>;
+  /** Cases it owns whose first aid, recorded since shortfallsSince, names an aid record that no longer stands as it was (revoked, cancelled or corrected at the source); recorded first, first. */
+  readonly firstAidsWithdrawn: ReadonlyArray<WithdrawnFirstAid>;
 };
 
 /** A township's overdue work. */
@@ -1853,6 +1857,8 @@ export type TownshipOverdue = {
   readonly declinesOpen: ReadonlyArray<OpenDecline>;
   /** Decisions of its households' cases completed since shortfallsSince whose aid record no longer stands as it was (revoked, cancelled or corrected at the source); completed first, first. */
   readonly fulfilmentsWithdrawn: ReadonlyArray<WithdrawnFulfilment>;
+  /** Its households' cases whose first aid, recorded since shortfallsSince, names an aid record that no longer stands as it was (revoked, cancelled or corrected at the source); recorded first, first. */
+  readonly firstAidsWithdrawn: ReadonlyArray<WithdrawnFirstAid>;
 };
 
 /**
@@ -1884,6 +1890,24 @@ export type WithdrawnFulfilment = {
   readonly supersededBy?: Maybe<SupersedingAidRecord>;
   /** When the hub recorded the slip's completion. */
   readonly completedAt: Scalars['DateTime']['output'];
+};
+
+/**
+ * A case whose first aid (先行救助) names an aid record that no longer stands as it was checked: the
+ * department revoked it, or the ledger's entry (a charity delivery's) was cancelled or corrected, after
+ * the first aid was recorded. The case keeps its FIRST_AID_GIVEN step; supervision asks what was given.
+ * Read from the departments' data when the report is asked for, whatever asOf.
+ */
+export type WithdrawnFirstAid = {
+  readonly __typename?: 'WithdrawnFirstAid';
+  /** The case; its firstAid has what was recorded. */
+  readonly case: Case;
+  /** What became of the aid record: never STANDS here. */
+  readonly standing: FulfilmentStanding;
+  /** For a corrected or cancelled ledger entry: the entry that stands in its place (its amount is what stands now). */
+  readonly supersededBy?: Maybe<SupersedingAidRecord>;
+  /** When the hub recorded the first aid. */
+  readonly recordedAt: Scalars['DateTime']['output'];
 };
 
 /** An overdue slip. */
@@ -3593,9 +3617,10 @@ export type Query = {
   /**
    * 督导 supervision: slips and cases past a deadline and still open, grouped by office and by
    * township, each with how long overdue, and the declined decisions the convener has not yet
-   * resolved (declinesOpen), and the decisions completed whose aid the department has since revoked
-   * or superseded (fulfilmentsWithdrawn). `regionCode` (city, county or township) narrows it to the
-   * cases of households there, by default the caller's region scope; `asOf` defaults to now.
+   * resolved (declinesOpen), and the decisions completed and first aids given whose aid record the
+   * department has since revoked or superseded (fulfilmentsWithdrawn, firstAidsWithdrawn).
+   * `regionCode` (city, county or township) narrows it to the cases of households there, by default
+   * the caller's region scope; `asOf` defaults to now.
    */
   readonly overdueReport: OverdueReport;
   /** The years the working-day calendar (statutory holidays and 调休) covers. */
@@ -5076,6 +5101,7 @@ export type ResolversTypes = {
   TownshipOverdue: ResolverTypeWrapper<TownshipOverdueWorkModel>;
   OpenDecline: ResolverTypeWrapper<Omit<OpenDecline, 'referral'> & { referral: ResolversTypes['Referral'] }>;
   WithdrawnFulfilment: ResolverTypeWrapper<Omit<WithdrawnFulfilment, 'referral' | 'supersededBy'> & { referral: ResolversTypes['Referral'], supersededBy?: Maybe<ResolversTypes['SupersedingAidRecord']> }>;
+  WithdrawnFirstAid: ResolverTypeWrapper<Omit<WithdrawnFirstAid, 'case' | 'supersededBy'> & { case: ResolversTypes['Case'], supersededBy?: Maybe<ResolversTypes['SupersedingAidRecord']> }>;
   OverdueReferral: ResolverTypeWrapper<Omit<OverdueReferral, 'referral'> & { referral: ResolversTypes['Referral'] }>;
   DecisionShortfall: ResolverTypeWrapper<Omit<DecisionShortfall, 'referral'> & { referral: ResolversTypes['Referral'] }>;
   OverdueCase: ResolverTypeWrapper<Omit<OverdueCase, 'case' | 'deadline'> & { case: ResolversTypes['Case'], deadline: ResolversTypes['CaseDeadline'] }>;
@@ -5317,6 +5343,7 @@ export type ResolversParentTypes = {
   TownshipOverdue: TownshipOverdueWorkModel;
   OpenDecline: Omit<OpenDecline, 'referral'> & { referral: ResolversParentTypes['Referral'] };
   WithdrawnFulfilment: Omit<WithdrawnFulfilment, 'referral' | 'supersededBy'> & { referral: ResolversParentTypes['Referral'], supersededBy?: Maybe<ResolversParentTypes['SupersedingAidRecord']> };
+  WithdrawnFirstAid: Omit<WithdrawnFirstAid, 'case' | 'supersededBy'> & { case: ResolversParentTypes['Case'], supersededBy?: Maybe<ResolversParentTypes['SupersedingAidRecord']> };
   OverdueReferral: Omit<OverdueReferral, 'referral'> & { referral: ResolversParentTypes['Referral'] };
   DecisionShortfall: Omit<DecisionShortfall, 'referral'> & { referral: ResolversParentTypes['Referral'] };
   OverdueCase: Omit<OverdueCase, 'case' | 'deadline'> & { case: ResolversParentTypes['Case'], deadline: ResolversParentTypes['CaseDeadline'] };
@@ -5922,6 +5949,7 @@ export type CountyOverdueResolvers<ContextType = HubContext, ParentType extends 
   shortfalls?: Resolver<ReadonlyArray<ResolversTypes['DecisionShortfall']>, ParentType, ContextType>;
   declinesOpen?: Resolver<ReadonlyArray<ResolversTypes['OpenDecline']>, ParentType, ContextType>;
   fulfilmentsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFulfilment']>, ParentType, ContextType>;
+  firstAidsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFirstAid']>, ParentType, ContextType>;
 };
 
 export type OfficeOverdueResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OfficeOverdue'] = ResolversParentTypes['OfficeOverdue']> = {
@@ -5932,6 +5960,7 @@ export type OfficeOverdueResolvers<ContextType = HubContext, ParentType extends 
   shortfalls?: Resolver<ReadonlyArray<ResolversTypes['DecisionShortfall']>, ParentType, ContextType>;
   declinesOpen?: Resolver<ReadonlyArray<ResolversTypes['OpenDecline']>, ParentType, ContextType>;
   fulfilmentsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFulfilment']>, ParentType, ContextType>;
+  firstAidsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFirstAid']>, ParentType, ContextType>;
 };
 
 export type TownshipOverdueResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['TownshipOverdue'] = ResolversParentTypes['TownshipOverdue']> = {
@@ -5941,6 +5970,7 @@ export type TownshipOverdueResolvers<ContextType = HubContext, ParentType extend
   shortfalls?: Resolver<ReadonlyArray<ResolversTypes['DecisionShortfall']>, ParentType, ContextType>;
   declinesOpen?: Resolver<ReadonlyArray<ResolversTypes['OpenDecline']>, ParentType, ContextType>;
   fulfilmentsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFulfilment']>, ParentType, ContextType>;
+  firstAidsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFirstAid']>, ParentType, ContextType>;
 };
 
 export type OpenDeclineResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OpenDecline'] = ResolversParentTypes['OpenDecline']> = {
@@ -5953,6 +5983,13 @@ export type WithdrawnFulfilmentResolvers<ContextType = HubContext, ParentType ex
   standing?: Resolver<ResolversTypes['FulfilmentStanding'], ParentType, ContextType>;
   supersededBy?: Resolver<Maybe<ResolversTypes['SupersedingAidRecord']>, ParentType, ContextType>;
   completedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type WithdrawnFirstAidResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['WithdrawnFirstAid'] = ResolversParentTypes['WithdrawnFirstAid']> = {
+  case?: Resolver<ResolversTypes['Case'], ParentType, ContextType>;
+  standing?: Resolver<ResolversTypes['FulfilmentStanding'], ParentType, ContextType>;
+  supersededBy?: Resolver<Maybe<ResolversTypes['SupersedingAidRecord']>, ParentType, ContextType>;
+  recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
 export type OverdueReferralResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OverdueReferral'] = ResolversParentTypes['OverdueReferral']> = {
@@ -6834,6 +6871,7 @@ export type Resolvers<ContextType = HubContext> = {
   TownshipOverdue?: TownshipOverdueResolvers<ContextType>;
   OpenDecline?: OpenDeclineResolvers<ContextType>;
   WithdrawnFulfilment?: WithdrawnFulfilmentResolvers<ContextType>;
+  WithdrawnFirstAid?: WithdrawnFirstAidResolvers<ContextType>;
   OverdueReferral?: OverdueReferralResolvers<ContextType>;
   DecisionShortfall?: DecisionShortfallResolvers<ContextType>;
   OverdueCase?: OverdueCaseResolvers<ContextType>;

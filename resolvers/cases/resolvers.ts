@@ -9,7 +9,7 @@ import { buildDossier, openFindingsFrom } from './dossier';
 import { createCaseLoaders, type CaseLoaders } from '../../db/cases/loaders';
 import { meetingRetry, recordMeeting } from '../../db/cases/meetings';
 import { declinesOpenAt, reassignmentRetry, resolveDeclinedDecision, type Reassignment } from '../../db/cases/declines';
-import { completeMaterials, recordFirstAid } from '../../db/cases/first-aid';
+import { completeMaterials, firstAidsRecordedBetween, recordFirstAid } from '../../db/cases/first-aid';
 import { firstAidStanding, fulfilmentStanding } from './aid-standing';
 import { fromDbInstant } from '../../db/instants';
 import { caseTimeline, type CaseRecord, type ReferralRecord, type CaseEventRecord, type MeetingRecord, type SecondAidRecord } from '../../db/cases/records';
@@ -20,7 +20,7 @@ import type { Dossier, DossierCase, DossierReferral } from '../../domain/cases/d
 import { caseError, type CaseUserError, type Outcome } from '../../domain/cases/errors';
 import { checkMeeting, decisionSubject, type DecisionInput } from '../../domain/cases/meetings';
 import type { FulfilmentRecord } from '../../db/case-loop/store';
-import { aidDateOf, checkFirstAidRecord, checkFulfilment, type Fulfilment, type FulfilmentStanding } from '../../domain/cases/fulfilment';
+import { aidDateOf, checkFirstAidRecord, checkFulfilment, type Fulfilment } from '../../domain/cases/fulfilment';
 import { type DecisionCheck } from '../../domain/cases/decision-checks';
 import { checkDecisions, checkedAndWritten } from './decision-checks';
 import { countyOf, departmentOfficeName, officeInCounty, parseOffice, receivingOfficeRefusal, storedOffice, unknownOfficeReason, type Office } from '../../domain/cases/offices';
@@ -419,19 +419,27 @@ export const caseResolvers: Resolvers = {
       const past = args.asOf && args.asOf < ctx.now() ? asOf : null;
       // Shortfalls of a period (default the year up to asOf): a decision met short is done, not open.
       const shortfallsSince = args.shortfallsSince ?? addDays(chinaDateOf(asOf), -365);
-      const [slips, open, fulfilled, declines] = await Promise.all([
+      const [slips, open, fulfilled, declines, firstAids] = await Promise.all([
         openReferralsDueBefore(ctx.hub, chinaDateOf(asOf), prefix, past),
         openCasesWithEvents(ctx.hub, prefix, past),
         decisionsFulfilledAnswered(ctx.hub, startOfChinaDay(shortfallsSince), asOf, prefix),
         declinesOpenAt(ctx.hub, asOf, prefix),
+        firstAidsRecordedBetween(ctx.hub, startOfChinaDay(shortfallsSince), asOf, prefix),
       ]);
       const short = fulfilled.filter((s) => s.fulfilment.shortfallFen > 0);
       // Each decision's record as its department holds it now, all at once: the request's loaders
       // read each source once for every beneficiary (no statement per slip).
-      const standings = await Promise.all(fulfilled.map((s) => fulfilmentStanding(ctx.loaders, s.toOffice, s.fulfilment)));
+      const [standings, firstAidStandings] = await Promise.all([
+        Promise.all(fulfilled.map((s) => fulfilmentStanding(ctx.loaders, s.toOffice, s.fulfilment))),
+        Promise.all(firstAids.map((f) => firstAidStanding(ctx.loaders, f.firstAid, f.case.householdId))),
+      ]);
       const withdrawn = fulfilled.flatMap((s, i) => {
         const st = standings[i];
-        return st && st.standing !== 'STANDS' ? [{ referral: s, standing: st.standing as Exclude<FulfilmentStanding, 'STANDS'>, supersededBy: st.supersededBy, completedAt: s.answeredAt!, toOffice: s.toOffice, townshipCode: s.townshipCode }] : [];
+        return st && st.standing !== 'STANDS' ? [{ referral: s, standing: st.standing, supersededBy: st.supersededBy, completedAt: s.answeredAt!, toOffice: s.toOffice, townshipCode: s.townshipCode }] : [];
+      });
+      const firstAidsWithdrawn = firstAids.flatMap((f, i) => {
+        const st = firstAidStandings[i];
+        return st && st.standing !== 'STANDS' ? [{ case: f.case, standing: st.standing, supersededBy: st.supersededBy, recordedAt: fromDbInstant(f.firstAid.recordedAt), ownerOffice: f.case.ownerOffice, townshipCode: f.case.townshipCode }] : [];
       });
       const loaders = caseLoaders(ctx);
       for (const c of open.cases) loaders.caseById.prime(c.id, c);
@@ -444,6 +452,7 @@ export const caseResolvers: Resolvers = {
         short.map((s) => ({ referral: s, shortfallFen: s.fulfilment.shortfallFen, toOffice: s.toOffice, townshipCode: s.townshipCode })),
         declines.map((d) => ({ referral: d, declinedAt: d.declinedAt, ownerOffice: d.ownerOffice, townshipCode: d.townshipCode })),
         withdrawn,
+        firstAidsWithdrawn,
       );
     },
     workingDayCalendar: () => calendarCoverage,
