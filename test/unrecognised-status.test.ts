@@ -140,6 +140,12 @@ it('fulfils no decision with one (AID_RECORD_STATUS_UNRECOGNISED), and shows a f
   expect((await ok(office.HEALTH, COMPLETE, { input: { referralId: slips.HEALTH, feedback: '已发放', aidSourceReference: paid } }, 'referralComplete')).referral.state).toBe('COMPLETED');
   await healthScenario.update(dbs.sources.HEALTH, 'aidPayments', { valiFlag: 'Y' }, { payId: 'MA-2026-0314' });
   expect((await office.HEALTH(STANDING, { id: slips.HEALTH })).data.referral).toEqual({ state: 'COMPLETED', fulfilment: { aidSourceReference: paid, standing: 'STATUS_UNRECOGNISED_AT_SOURCE' } });
+  // Supervision lists the decision, and the brief marks it, until health corrects the code.
+  const report = await hub.gql(`{ overdueReport { byOffice { office { key } fulfilmentsWithdrawn { referral { id } standing } } } }`);
+  expect(report.errors).toBeUndefined();
+  expect(report.data.overdueReport.byOffice.find((g: { office: { key: string } }) => g.office.key === 'HEALTH').fulfilmentsWithdrawn).toEqual([{ referral: { id: slips.HEALTH }, standing: 'STATUS_UNRECOGNISED_AT_SOURCE' }]);
+  const marked = await (await fetch(`${hub.url}/cases/${caseId}/brief`, { headers: hub.authHeaders })).text();
+  expect(marked).toContain('<span class="overdue">该救助记录的部门状态代码未识别，是否仍有效待核实</span>');
 });
 
 it('counts such rows per department for the operators (start-up), and the records read (/metrics), by department only', async () => {

@@ -227,7 +227,7 @@ describe('a decision met short', () => {
     expect(text.match(/实际救助：/g)).toHaveLength(1);
   });
 
-  it('marks a decision whose aid record no longer stands: revoked, corrected (with what stands now), gone; nothing for one that stands or was not read', () => {
+  it('marks a decision whose aid record no longer stands: revoked, corrected (with what stands now), gone, under an undocumented code; nothing for one that stands or was not read', () => {
     const met = { amountFen: 50_000, shortfallFen: 0, differenceReason: null };
     const ledger = (amountFen: number, reference: string): AidRecord =>
       oneOffAid({ department: 'HEALTH', programme: 'MEDICAL_AID', beneficiaryIdNumber: mother, grantDate: '2026-03-16', amountFen, status: amountFen === 0 ? 'CANCELLED' : 'PAID', sourceRef: `reported_aid:${reference}`, reportedBy: { clientName: 'c', office: 'HEALTH', creditCode: null, reference } });
@@ -241,6 +241,7 @@ describe('a decision met short', () => {
     expect(printed({ standing: 'CANCELLED_AT_SOURCE', supersededBy: ledger(0, 'R-1') })).toBe('该救助记录已冲销（冲销记录 R-1），未实际落实');
     expect(printed({ standing: 'SUPERSEDED_AT_SOURCE', supersededBy: ledger(40_000, 'C-1') })).toBe('该救助记录已更正为 400.00 元 2026-03-16（更正记录 C-1），与核验时不符');
     expect(printed({ standing: 'NOT_FOUND_AT_SOURCE', supersededBy: null })).toBe('部门数据中已查不到该救助记录，待核实');
+    expect(printed({ standing: 'STATUS_UNRECOGNISED_AT_SOURCE', supersededBy: null })).toBe('该救助记录的部门状态代码未识别，是否仍有效待核实');
     expect(printed({ standing: 'STANDS', supersededBy: null })).toBeNull();
     expect(printed(null)).toBeNull();
   });
