@@ -10,6 +10,13 @@
  *   triggers, stored procedures/functions/events, SPATIAL indexes, CHECKSUM TABLE, LOCK TABLES,
  *   GET_LOCK. Locking reads lock single rows by key (TiDB takes no gap locks, so nothing may rely
  *   on locking a range); the test keeps their inventory.
+ * - A transaction that locks a row and then reads runs at READ COMMITTED (db/locking.ts
+ *   lockingTransaction; the audit writer's raw SQL begins with BEGIN_LOCKING_SQL). At REPEATABLE
+ *   READ TiDB reads every plain SELECT from a snapshot taken at the transaction's first statement,
+ *   so a read after waiting for a lock would miss what its previous holder committed; InnoDB's
+ *   snapshot, taken at the first plain read, hides that on MySQL and MariaDB. lockingReadProblems
+ *   finds a locking read sent on anything but a LockingTx. Untested on a real TiDB: argued from its
+ *   documentation (pessimistic mode: snapshot read and current read; RC only in pessimistic mode).
  * - Foreign keys are listed in docs/scale-out.md: TiDB enforces them only from v6.6.
  *
  *   npx tsx db/tidb.ts --fix FILE…   adds the AUTO_ID_CACHE comment to a migration where missing

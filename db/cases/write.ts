@@ -3,7 +3,8 @@
  * case row locked for the length of the transaction, and the events it records.
  *
  * Each write is one transaction whose first statement locks the case row (SELECT … FOR UPDATE), so
- * concurrent writes to one case queue up and each sees the last one's result. Events carry the
+ * concurrent writes to one case queue up and each sees the last one's result: the transaction runs
+ * at READ COMMITTED (db/locking.ts), so its plain reads see that result on TiDB too. Events carry the
  * client's idempotency key under a unique index: a retried request finds its first event and gets
  * the first outcome back, and two copies racing each other cannot both write.
  */
