@@ -19,6 +19,8 @@
  * refuses a call from a transaction begun otherwise, and test/tidb-lint.test.ts refuses a locking
  * read on anything else (db/tidb.ts lockingReadProblems).
  */
+import { is } from 'drizzle-orm';
+import { MySqlTransaction } from 'drizzle-orm/mysql-core';
 import type { HubDb } from './connect';
 import type { HubTx } from './cases/records';
 
@@ -33,7 +35,12 @@ export const LOCKING_ISOLATION = 'read committed' as const;
 /** The SQL the hub's own raw-SQL locking transactions begin with (the audit writer's chain head). */
 export const BEGIN_LOCKING_SQL = 'SET TRANSACTION ISOLATION LEVEL READ COMMITTED; START TRANSACTION';
 
-/** Runs `work` in one transaction at READ COMMITTED, in which it may lock rows by key. */
+/**
+ * Runs `work` in one transaction at READ COMMITTED, in which it may lock rows by key. Given a
+ * transaction (which the types allow: drizzle's transaction is a database), it throws rather than
+ * open a savepoint at the outer transaction's isolation level under the LockingTx name.
+ */
 export function lockingTransaction<T>(db: HubDb, work: (tx: LockingTx) => Promise<T>): Promise<T> {
+  if (is(db, MySqlTransaction)) return Promise.reject(new Error('lockingTransaction begins a transaction of its own: it was called inside one'));
   return db.transaction((tx) => work(tx as LockingTx), { isolationLevel: LOCKING_ISOLATION });
 }

@@ -74,6 +74,10 @@ describe('a transaction that locks a row and then reads', () => {
   });
 });
 
+it('refuses to run inside another transaction (a savepoint there would keep the outer isolation level)', async () => {
+  await expect(dbs.hub.transaction((tx) => lockingTransaction(tx, async () => 1))).rejects.toThrow('called inside one');
+});
+
 describe('the isolation level', () => {
   let pool: mysql.Pool;
   let one: HubDb;
