@@ -21,6 +21,7 @@ import { and, asc, desc, eq, getTableColumns, gt, inArray, lt, or } from 'drizzl
 import type mysql from 'mysql2/promise';
 import { dbTime, type AccessDb } from '../db/access/db';
 import { createPool } from '../db/connect';
+import { BEGIN_LOCKING_SQL } from '../db/locking';
 import { accessLog, accessLogHead, accessSecret } from '../db/access/schema';
 import { householdMember } from '../db/household/schema';
 import { maskIdNumber } from '../domain/id-number';
@@ -110,7 +111,8 @@ export function auditWriterPool(hubUrl: string, deadlineMs?: number): mysql.Pool
 /** access_log's columns, in one fixed order, from the table's drizzle definition. */
 const LOG_COLUMNS = getTableColumns(accessLog);
 const LOG_FIELDS = Object.keys(LOG_COLUMNS) as (keyof AuditRow)[];
-const LOCK_HEAD = 'START TRANSACTION; SELECT last_seq, last_hash FROM access_log_head WHERE id = 1 FOR UPDATE';
+/** Begins the append (READ COMMITTED, as every locking transaction: db/locking.ts) and locks the head. */
+const LOCK_HEAD = `${BEGIN_LOCKING_SQL}; SELECT last_seq, last_hash FROM access_log_head WHERE id = 1 FOR UPDATE`;
 const INSERT_ROWS = `INSERT INTO access_log (${LOG_FIELDS.map((f) => LOG_COLUMNS[f].name).join(', ')}) VALUES ?`;
 
 /** The chain head, locked by an open transaction on the writer's connection. */
@@ -226,7 +228,7 @@ export class AuditStore {
         conn = await this.writer.getConnection();
         [results] = await conn.query<mysql.RowDataPacket[][]>(LOCK_HEAD);
       }
-      const head = results[1][0];
+      const head = results[2][0];
       if (!head) throw new AuditUnavailable('the audit chain head is missing');
       return { conn, lastSeq: Number(head.last_seq), lastHash: String(head.last_hash) };
     } catch (err) {

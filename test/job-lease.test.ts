@@ -8,6 +8,7 @@ import { ScanJobs } from '../resolvers/findings/scan';
 import { createScan } from '../db/findings/store';
 import { toDbInstant } from '../db/instants';
 import { checkFence, createLease, fenced, LeaseLost, renewLease, takeExpiredLease, type Lease } from '../db/jobs/lease';
+import { lockingTransaction } from '../db/locking';
 import { activeRuleSet } from '../rules/load';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { insertRegions, insertWang, TODAY } from './support/scenarios';
@@ -51,7 +52,7 @@ describe('a lease', () => {
     expect(taken).not.toBeNull();
     expect(await renewLease(dbs.hub, old, 60_000)).toBe(false);
     expect(await renewLease(dbs.hub, taken!.lease, 60_000)).toBe(true);
-    await expect(dbs.hub.transaction((tx) => checkFence(tx, old))).rejects.toBeInstanceOf(LeaseLost);
+    await expect(lockingTransaction(dbs.hub, (tx) => checkFence(tx, old))).rejects.toBeInstanceOf(LeaseLost);
     // A fenced write by the old holder leaves nothing behind.
     await dbs.hubPool.query('CREATE TABLE IF NOT EXISTS lease_probe (k VARCHAR(20) PRIMARY KEY)');
     await expect(fenced(dbs.hub, old, (tx) => tx.execute(sql`INSERT INTO lease_probe (k) VALUES ('old')`))).rejects.toBeInstanceOf(LeaseLost);
@@ -112,7 +113,7 @@ describe('a scan whose hub process died', () => {
     expect(seen.sort()).toEqual(withFindings.filter((id) => households.findIndex((h: any) => h.id === id) > cut).sort());
     expect((await leaseRow(`scan:${scanId}`)).token).toBe(2);
     // The dead process, had it woken, could write nothing more.
-    await expect(dbs.hub.transaction((tx) => checkFence(tx, deadLease))).rejects.toBeInstanceOf(LeaseLost);
+    await expect(lockingTransaction(dbs.hub, (tx) => checkFence(tx, deadLease))).rejects.toBeInstanceOf(LeaseLost);
   });
 
   it('is handed over at its next chunk when its hub process stops, and finished by another from there', async () => {
@@ -164,7 +165,7 @@ describe('a scan whose hub process died', () => {
     if (next.ok) await next.done;
     const [[scan]] = (await dbs.hubPool.query('SELECT state, failure FROM finding_scan WHERE id = ?', [scanId])) as any;
     expect(scan).toEqual({ state: 'FAILED', failure: 'INTERRUPTED' });
-    await expect(dbs.hub.transaction((tx) => checkFence(tx, stalled))).rejects.toBeInstanceOf(LeaseLost);
+    await expect(lockingTransaction(dbs.hub, (tx) => checkFence(tx, stalled))).rejects.toBeInstanceOf(LeaseLost);
   });
 
   it('records its heartbeat as it runs', async () => {

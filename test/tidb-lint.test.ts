@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { codeProblems, foreignKeys, lockingReads, migrationProblems, splitStatements, TIDB_AUTO_ID_CACHE, withAutoIdCache } from '../db/tidb';
+import { codeProblems, foreignKeys, lockingReadProblems, lockingReads, migrationProblems, splitStatements, TIDB_AUTO_ID_CACHE, withAutoIdCache } from '../db/tidb';
 
 const ROOT = path.join(__dirname, '..');
 const tracked = (pattern: string) => execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', pattern], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').filter(Boolean);
@@ -68,6 +68,7 @@ const LOCKING_READS: Record<string, { line: string; why: string }[]> = {
   'test/reported-aid.test.ts': [{ line: "select id from reported_aid where reporter_client = 'test-emergency' and reference = 'RACE-1' for update", why: 'one ledger entry by its unique key, held to make two corrections of it wait together' }],
   'test/cases-meeting-checks.test.ts': [{ line: 'select id from aid_case where id in (${sql.join(caseIds.map(Number), sql`, `)}) for update', why: 'two cases by primary key (IN list of ids just made), held so that two decisions of one household are both checked before either writes' }],
   'test/replicas.test.ts': [{ line: "WHERE job_key = 'scan-start' FOR UPDATE", why: 'the scan-start row by primary key, held to interleave two starts' }],
+  'test/locking-transaction.test.ts': [{ line: "const TAKE_TURN = 'SELECT n FROM probe_turn WHERE id = 1 FOR UPDATE'", why: "the test's own mutex row by primary key, held so that a lockingTransaction waits for it" }],
 };
 
 /**
@@ -118,6 +119,14 @@ describe('SQL in the code', () => {
     for (const [file, entries] of Object.entries(FAULT_INJECTION)) for (const e of entries) expect(problems).toContainEqual(expect.objectContaining({ file, rule: e.rule }));
   });
 
+  it('locks only in READ COMMITTED transactions (db/locking.ts): a plain read after a lock sees the latest commit on TiDB too', () => {
+    // Tests' own connections holding a row to make two writes wait together read nothing after it:
+    // they are in the inventory above, and are not the hub's SQL.
+    const product = CODE.filter((f) => !f.startsWith('test/'));
+    expect(product.filter((f) => lockingReads(read(f)).length > 0).length).toBeGreaterThanOrEqual(8);
+    expect(product.flatMap((file) => lockingReadProblems(file, read(file)))).toEqual([]);
+  });
+
   it('locks single rows by key only: every locking read is reviewed', () => {
     const found: Record<string, string[]> = {};
     for (const file of CODE) {
@@ -150,6 +159,29 @@ describe('the lint itself', () => {
     expect(migrationProblems('CREATE INDEX `finding_recent` ON `finding` (`region_code`,`id` DESC);').map((p) => p.rule)).toEqual(['DESCENDING_INDEX']);
     expect(migrationProblems('CREATE TABLE `t` (\n\t`id` bigint AUTO_INCREMENT NOT NULL,\n\tCONSTRAINT `t_id` PRIMARY KEY(`id`)\n);').map((p) => p.rule)).toEqual(['AUTO_ID_CACHE_MISSING']);
     expect(lockingReads("db.select().from(t).where(gt(t.id, 5)).for('update')")).toHaveLength(1);
+  });
+
+  it('tells a locking read in a READ COMMITTED transaction from one that is not', () => {
+    const rules = (code: string) => lockingReadProblems('db/x.ts', code).map((p) => p.rule);
+    const outside = ['LOCKING_READ_OUTSIDE_READ_COMMITTED'];
+    // In a transaction begun otherwise, or on no transaction at all.
+    expect(rules("db.transaction(async (tx) => { await tx.select().from(t).where(eq(t.id, 1)).for('update'); });")).toEqual(outside);
+    expect(rules("export async function lock(tx: HubTx, id: number) { return tx.select().from(t).where(eq(t.id, id)).for('update'); }")).toEqual(outside);
+    expect(rules("export async function lock(db: HubQuery) { return db.select().from(t).for('share'); }")).toEqual(outside);
+    expect(rules('db.transaction(async (tx) => tx.execute(sql`SELECT token FROM job_lease WHERE job_key = ${k} FOR UPDATE`));')).toEqual(outside);
+    expect(rules("conn.query('START TRANSACTION; SELECT last_seq FROM access_log_head WHERE id = 1 FOR UPDATE')")).toEqual(outside);
+    expect(rules("const q = 'SELECT id FROM t WHERE id = 1 LOCK IN SHARE MODE';")).toEqual(outside);
+    // A cast makes any transaction look like one: only db/locking.ts may.
+    expect(rules("db.transaction(async (tx) => lockCase(tx as LockingTx, 1));")).toEqual(['LOCKING_TX_CAST']);
+    // Through the helper, on a parameter typed LockingTx, behind the fence, or raw SQL that begins at READ COMMITTED.
+    expect(rules("lockingTransaction(db, async (tx) => { await tx.select().from(t).where(eq(t.id, 1)).for('update'); });")).toEqual([]);
+    expect(rules("retryLockConflicts(() => lockingTransaction(db, async (tx) => (await tx.select().from(t).where(inArray(t.id, ids)).for('update')).length));")).toEqual([]);
+    expect(rules("export async function lock(tx: LockingTx, id: number) { const [row] = await tx.select().from(t).where(eq(t.id, id)).for('update'); return row; }")).toEqual([]);
+    expect(rules('export async function fence(tx: LockingTx) { rowsOf(await tx.execute(sql`SELECT token FROM job_lease WHERE job_key = ${k} FOR UPDATE`)); }')).toEqual([]);
+    expect(rules("fenced(db, lease, async (tx) => tx.select().from(t).where(eq(t.id, 1)).for('update'));")).toEqual([]);
+    expect(rules('const LOCK_HEAD = `${BEGIN_LOCKING_SQL}; SELECT last_seq FROM access_log_head WHERE id = 1 FOR UPDATE`;')).toEqual([]);
+    // Prose and comments are not SQL.
+    expect(rules("// SELECT … FOR UPDATE\nconst note = 'waits for updates';")).toEqual([]);
   });
 
   it('adds AUTO_ID_CACHE 1 where drizzle-kit left it out, once', () => {

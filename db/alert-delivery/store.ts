@@ -9,6 +9,7 @@ import { splitList } from '../../domain/monitoring/subscriptions';
 import { apiClient } from '../access/schema';
 import type { HubQuery } from '../cases/records';
 import { retryLockConflicts, type HubDb } from '../connect';
+import { lockingTransaction, type LockingTx } from '../locking';
 import { toDbInstant } from '../instants';
 import { alertDelivery, alertDeliveryNotice, alertSubscription } from './schema';
 
@@ -43,7 +44,7 @@ function rowsOf<T>(result: unknown): T[] {
  * revoked. Its row is read FOR UPDATE, inside the transaction that creates the subscription, so
  * that creates for one client take turns.
  */
-export async function subscriberClient(db: HubQuery, clientName: string): Promise<{ regionScope: string } | null> {
+export async function subscriberClient(db: LockingTx, clientName: string): Promise<{ regionScope: string } | null> {
   const [row] = await db.select({ regionScope: apiClient.regionScope, revokedAt: apiClient.revokedAt }).from(apiClient).where(eq(apiClient.name, clientName)).for('update');
   return row && row.revokedAt === null ? { regionScope: row.regionScope } : null;
 }
@@ -349,7 +350,7 @@ export async function replayDeadLetters(db: HubDb, which: { deliveryIds: string[
   // Exactly the rows this call moved: they are locked by primary key and read again, so of two
   // replays at once the second finds them PENDING and reports nothing (replay is idempotent).
   return retryLockConflicts(() =>
-    db.transaction(async (tx) => {
+    lockingTransaction(db, async (tx) => {
       const dead = await tx
         .select({ id: alertDelivery.id, deliveryId: alertDelivery.deliveryId })
         .from(alertDelivery)

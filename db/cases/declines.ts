@@ -13,6 +13,7 @@ import { addWorkingDays } from '../../domain/cases/working-days';
 import { decisionCheck, declinedDecision } from '../case-loop/schema';
 import type { DecisionCheck } from '../../domain/cases/decision-checks';
 import type { HubDb } from '../connect';
+import { lockingTransaction } from '../locking';
 import { toDbInstant } from '../instants';
 import { referralRecord, type HubQuery, type HubTx, type ReferralRecord } from './records';
 import { aidCase, referralSlip } from './schema';
@@ -45,7 +46,7 @@ export async function resolveDeclinedDecision(db: HubDb, referralId: number, res
     async (at) => {
       const [found] = await db.select({ caseId: referralSlip.caseId }).from(referralSlip).where(eq(referralSlip.id, referralId));
       if (!found) return refusal(caseError('REFERRAL_NOT_FOUND', 'no referral slip with this id', ['input', 'referralId']));
-      return db.transaction(async (tx): Promise<Outcome<number>> => {
+      return lockingTransaction(db, async (tx): Promise<Outcome<number>> => {
         const c = await lockCase(tx, found.caseId);
         if (!c) return refusal(caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'referralId']));
         if (TERMINAL_STATES.has(c.state)) return refusal(caseError('CASE_ENDED', `the case is ${c.state}`, ['input', 'referralId']));

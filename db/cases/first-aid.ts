@@ -9,6 +9,7 @@ import { PROPOSAL_MAX_FEN, type AidCause } from '../../domain/aid';
 import { TERMINAL_STATES } from '../../domain/cases/state-machine';
 import { caseFirstAid } from '../case-loop/schema';
 import type { HubDb } from '../connect';
+import { lockingTransaction } from '../locking';
 import { toDbInstant } from '../instants';
 import { aidCase, caseEvent } from './schema';
 import { caseRecord, type CaseRecord } from './records';
@@ -44,7 +45,7 @@ export async function recordFirstAid(db: HubDb, input: FirstAidInput, meta: Writ
     problem,
     (e) => (e.action === 'TRANSITIONED' && e.caseId === input.caseId && e.toState === 'FIRST_AID_GIVEN' ? input.caseId : null),
     (at) =>
-      db.transaction(async (tx) => {
+      lockingTransaction(db, async (tx) => {
         const c = await lockCase(tx, input.caseId);
         if (!c) return refusal(caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'caseId']));
         if (c.ownerOffice !== meta.actor.office) return refusal(caseError('NOT_CASE_OWNER', 'the office that owns the case records its first aid', ['input', 'actor', 'office']));
@@ -78,7 +79,7 @@ export async function completeMaterials(db: HubDb, caseId: number, note: string,
     requiredText(note, 500, ['input', 'note']),
     (e) => (e.action === 'MATERIALS_COMPLETED' && e.caseId === caseId ? caseId : null),
     (at) =>
-      db.transaction(async (tx) => {
+      lockingTransaction(db, async (tx) => {
         const c = await lockCase(tx, caseId);
         if (!c) return refusal(caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'caseId']));
         if (TERMINAL_STATES.has(c.state)) return refusal(caseError('CASE_ENDED', `the case is ${c.state}`, ['input', 'caseId']));

@@ -10,6 +10,7 @@ import { caseError, refusal, success, type CaseUserError, type Outcome } from '.
 import { defaultAsk, meetingBeforeLatest, slipCarriesDecision, type MeetingInput } from '../../domain/cases/meetings';
 import { addWorkingDays } from '../../domain/cases/working-days';
 import type { HubDb } from '../connect';
+import { lockingTransaction } from '../locking';
 import { applyTransition, declinedDecisionsOpen } from './store';
 import { markRedeliberated } from './declines';
 import { caseEvent, caseMeeting, meetingDepartment, referralSlip, secondAidApproval } from './schema';
@@ -100,7 +101,7 @@ export async function recordMeeting(
     meta,
     meetingOf(caseId),
     () =>
-      db.transaction(async (tx): Promise<Outcome<number>> => {
+      lockingTransaction(db, async (tx): Promise<Outcome<number>> => {
         const c = await lockCase(tx, caseId);
         if (!c) return refusal(caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'caseId']));
         if (c.ownerOffice !== meta.actor.office) return refusal(caseError('NOT_CASE_OWNER', 'the office that owns the case convenes its meeting', ['input', 'actor', 'office']));

@@ -12,6 +12,7 @@ import { checkReferralAction, type ReferralAction } from '../../domain/cases/ref
 import { TERMINAL_STATES } from '../../domain/cases/state-machine';
 import { addWorkingDays } from '../../domain/cases/working-days';
 import type { HubDb } from '../connect';
+import { lockingTransaction } from '../locking';
 import { aidCase, referralSlip, secondAidApproval } from './schema';
 import { aidRecordUse, referralFulfilment } from '../case-loop/schema';
 import type { Fulfilment } from '../../domain/cases/fulfilment';
@@ -43,7 +44,7 @@ export async function issueReferral(db: HubDb, input: ReferralIssueInput, meta: 
     meta,
     (e) => (e.action === 'REFERRAL_ISSUED' && e.caseId === input.caseId ? e.referralId : null),
     () =>
-      db.transaction(async (tx) => {
+      lockingTransaction(db, async (tx) => {
         const c = await lockCase(tx, input.caseId);
         if (!c) return refusal(caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'caseId']));
         if (TERMINAL_STATES.has(c.state)) return refusal(caseError('CASE_ENDED', `the case is ${c.state}`, ['input', 'caseId']));
@@ -137,7 +138,7 @@ export async function answerReferral(db: HubDb, referralId: number, action: Refe
       // since naming the other case reads through the request's loaders (other connections).
       const taken: { holder: { referralId: number; caseId: number } | null } = { holder: null };
       try {
-        const outcome = await db.transaction(async (tx): Promise<Outcome<number>> => {
+        const outcome = await lockingTransaction(db, async (tx): Promise<Outcome<number>> => {
           const c = await lockCase(tx, found.caseId);
           if (!c) return refusal(caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'referralId']));
           // Read again under the case lock: another answer may have landed since the look-up above.

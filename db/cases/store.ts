@@ -9,6 +9,7 @@ import { hasFeedback } from '../../domain/cases/referrals';
 import { checkTransition, TERMINAL_STATES, type CaseOrigin, type CaseState, type CaseUrgency } from '../../domain/cases/state-machine';
 import type { IsoDate } from '../../domain/dates';
 import type { HubDb } from '../connect';
+import { lockingTransaction } from '../locking';
 import { fromDbInstant, toDbInstant } from '../instants';
 import { aidCase, caseEvent, caseMeeting, meetingDepartment, referralSlip, secondAidApproval } from './schema';
 import {
@@ -180,7 +181,7 @@ export async function transitionCase(db: HubDb, caseId: number, to: CaseState, r
     meta,
     (e) => (e.action === 'TRANSITIONED' && e.caseId === caseId && e.toState === to ? caseId : null),
     () =>
-      db.transaction(async (tx) => {
+      lockingTransaction(db, async (tx) => {
         const c = await lockCase(tx, caseId);
         if (!c) return refusal(caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'caseId']));
         if (c.ownerOffice !== meta.actor.office) return refusal(caseError('NOT_CASE_OWNER', 'only the office that owns the case may move it', ['input', 'actor', 'office']));

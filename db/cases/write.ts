@@ -3,7 +3,8 @@
  * case row locked for the length of the transaction, and the events it records.
  *
  * Each write is one transaction whose first statement locks the case row (SELECT … FOR UPDATE), so
- * concurrent writes to one case queue up and each sees the last one's result. Events carry the
+ * concurrent writes to one case queue up and each sees the last one's result: the transaction runs
+ * at READ COMMITTED (db/locking.ts), so its plain reads see that result on TiDB too. Events carry the
  * client's idempotency key under a unique index: a retried request finds its first event and gets
  * the first outcome back, and two copies racing each other cannot both write.
  */
@@ -16,6 +17,7 @@ import { aidCase, caseEvent } from './schema';
 import { caseRequest, householdDecisionLock } from '../case-loop/schema';
 import { caseEventRecord, caseRecord, type CaseAction, type CaseEventRecord, type CaseRecord, type HubQuery, type HubTx } from './records';
 import { toDbInstant } from '../instants';
+import type { LockingTx } from '../locking';
 import { checkStatedTime, type StatedTimeKind } from '../../domain/cases/stated-time';
 import { longerThan } from '../../domain/text-length';
 
@@ -176,7 +178,7 @@ export async function caseWrite<T>(
 }
 
 /** Locks the case row for the rest of the transaction. Must be the transaction's first read. */
-export async function lockCase(tx: HubTx, caseId: number): Promise<CaseRecord | null> {
+export async function lockCase(tx: LockingTx, caseId: number): Promise<CaseRecord | null> {
   const [row] = await tx.select().from(aidCase).where(eq(aidCase.id, caseId)).for('update');
   return row ? caseRecord(row) : null;
 }
@@ -198,7 +200,7 @@ export async function decisionsIssuedTo(db: HubQuery, householdId: number): Prom
  * were checked (against `seen`'s decisions not yet given) without the first one's. `seen` null: no
  * such check was made, the turn is taken and counted only.
  */
-export async function takeDecisionTurn(tx: HubTx, householdId: number, seen: number | null, issuing: number): Promise<CaseUserError | null> {
+export async function takeDecisionTurn(tx: LockingTx, householdId: number, seen: number | null, issuing: number): Promise<CaseUserError | null> {
   // The row exists from the household's first decision on; made here by the first (the insert's
   // unique key, no gap lock; a second at the same moment waits for it and finds it).
   await tx.insert(householdDecisionLock).values({ householdId, decisionsIssued: 0 }).onDuplicateKeyUpdate({ set: { householdId } });

@@ -11,6 +11,7 @@ import { concernsMinor, deliveryDateProblem, earliestDeliveryOn, pledgeProblem, 
 import { ok, refuse, type CharityOutcome } from '../../domain/charity/errors';
 import type { HubDb } from '../connect';
 import type { HubQuery, HubTx } from '../cases/records';
+import { lockingTransaction, type LockingTx } from '../locking';
 import { householdMember, person } from '../household/schema';
 import { fromDbInstant, fromDbInstantOrNull, toDbInstant } from '../instants';
 import { chinaDateOf } from '../../domain/cases/china-time';
@@ -278,7 +279,7 @@ export async function insertNeedUnderConsent(db: HubDb, v: NewNeed): Promise<Cha
 }
 
 async function insertNeedUnderConsentOnce(db: HubDb, v: NewNeed): Promise<CharityOutcome<NeedRecord>> {
-  return db.transaction(async (tx) => {
+  return lockingTransaction(db, async (tx) => {
     const [consent] = await tx.select({ revokedAt: charityConsent.revokedAt }).from(charityConsent).where(eq(charityConsent.id, v.consentId)).for('update');
     // A retry sent at once with the first waited on the consent's row: it finds the first's need.
     const existing = v.publishKey ? await needByPublishKey(tx, v.publishedByClient, v.publishKey) : null;
@@ -375,7 +376,7 @@ export async function claimNeed(db: HubDb, v: { needId: number; creditCode: stri
 // ----- Pledges and deliveries ------------------------------------------------------------------
 
 /** Locks the need's row for the rest of the transaction. Must be the transaction's first read. */
-async function lockNeed(tx: HubTx, needId: number): Promise<NeedRecord | null> {
+async function lockNeed(tx: LockingTx, needId: number): Promise<NeedRecord | null> {
   const [row] = await tx.select().from(charityNeed).where(eq(charityNeed.id, needId)).for('update');
   return row ? needRecord(row) : null;
 }
@@ -408,7 +409,7 @@ export async function pledge(db: HubDb, v: PledgeInput): Promise<CharityOutcome<
 }
 
 async function pledgeOnce(db: HubDb, v: PledgeInput): Promise<CharityOutcome<{ pledge: PledgeRecord; need: NeedRecord }>> {
-  return db.transaction(async (tx) => {
+  return lockingTransaction(db, async (tx) => {
     const need = await lockNeed(tx, v.needId);
     if (!need) return refuse('NEED_NOT_FOUND', 'no such need', ['input', 'needId']);
     const [used] = await tx.select().from(charityPledge).where(and(eq(charityPledge.creditCode, v.creditCode), eq(charityPledge.reference, v.reference)));
@@ -499,7 +500,7 @@ class DeliveryRefused extends Error {
 export async function deliver(
   db: HubDb,
   v: DeliveryInput,
-  alsoRecord?: (tx: HubTx, delivery: DeliveryRecord, need: NeedRecord) => Promise<CharityOutcome<unknown> | null>,
+  alsoRecord?: (tx: LockingTx, delivery: DeliveryRecord, need: NeedRecord) => Promise<CharityOutcome<unknown> | null>,
 ): Promise<CharityOutcome<{ delivery: DeliveryRecord; need: NeedRecord }>> {
   try {
     return await deliverOnce(db, v, alsoRecord);
@@ -512,11 +513,11 @@ export async function deliver(
 async function deliverOnce(
   db: HubDb,
   v: DeliveryInput,
-  alsoRecord?: (tx: HubTx, delivery: DeliveryRecord, need: NeedRecord) => Promise<CharityOutcome<unknown> | null>,
+  alsoRecord?: (tx: LockingTx, delivery: DeliveryRecord, need: NeedRecord) => Promise<CharityOutcome<unknown> | null>,
 ): Promise<CharityOutcome<{ delivery: DeliveryRecord; need: NeedRecord }>> {
   const first = await pledgeById(db, v.pledgeId);
   if (!first || first.creditCode !== v.creditCode) return refuse('PLEDGE_NOT_FOUND', 'no pledge of this organisation with that id', ['input', 'pledgeId']);
-  return db.transaction(async (tx) => {
+  return lockingTransaction(db, async (tx) => {
     const need = await lockNeed(tx, first.needId);
     if (!need) return refuse('NEED_NOT_FOUND', 'no such need', ['input', 'pledgeId']);
     const [used] = await tx.select().from(charityDelivery).where(and(eq(charityDelivery.creditCode, v.creditCode), eq(charityDelivery.reference, v.reference)));
@@ -650,7 +651,7 @@ export interface DeliveryCorrection {
 export async function correctDelivery(
   db: HubDb,
   v: DeliveryCorrectionInput,
-  alsoRecord: (tx: HubTx, entry: DeliveryRecord, superseded: DeliveryRecord) => Promise<CharityOutcome<unknown> | null>,
+  alsoRecord: (tx: LockingTx, entry: DeliveryRecord, superseded: DeliveryRecord) => Promise<CharityOutcome<unknown> | null>,
 ): Promise<CharityOutcome<DeliveryCorrection>> {
   const attempt = async () => {
     try {
@@ -672,11 +673,11 @@ export async function correctDelivery(
 async function correctDeliveryOnce(
   db: HubDb,
   v: DeliveryCorrectionInput,
-  alsoRecord: (tx: HubTx, entry: DeliveryRecord, superseded: DeliveryRecord) => Promise<CharityOutcome<unknown> | null>,
+  alsoRecord: (tx: LockingTx, entry: DeliveryRecord, superseded: DeliveryRecord) => Promise<CharityOutcome<unknown> | null>,
 ): Promise<CharityOutcome<DeliveryCorrection>> {
   const first = await deliveryById(db, v.deliveryId);
   if (!first || first.creditCode !== v.creditCode) return refuse('DELIVERY_NOT_FOUND', 'no delivery of this organisation with that id', ['input', 'deliveryId']);
-  return db.transaction(async (tx) => {
+  return lockingTransaction(db, async (tx) => {
     const need = await lockNeed(tx, first.needId);
     if (!need) return refuse('NEED_NOT_FOUND', 'no such need', ['input', 'deliveryId']);
     const target = (await deliveryById(tx, v.deliveryId))!;
@@ -773,7 +774,7 @@ const reductionRecord = (r: typeof charityPledgeReduction.$inferSelect): PledgeR
 async function reducePledgeOnce(db: HubDb, v: PledgeReduceInput): Promise<CharityOutcome<{ pledge: PledgeRecord; need: NeedRecord; reduction: PledgeReductionRecord }>> {
   const first = await pledgeById(db, v.pledgeId);
   if (!first || first.creditCode !== v.creditCode) return refuse('PLEDGE_NOT_FOUND', 'no pledge of this organisation with that id', ['input', 'pledgeId']);
-  return db.transaction(async (tx) => {
+  return lockingTransaction(db, async (tx) => {
     const need = await lockNeed(tx, first.needId);
     if (!need) return refuse('NEED_NOT_FOUND', 'no such need', ['input', 'pledgeId']);
     const [used] = await tx.select().from(charityPledgeReduction).where(and(eq(charityPledgeReduction.creditCode, v.creditCode), eq(charityPledgeReduction.reference, v.reference)));

@@ -15,6 +15,7 @@ import type { RuleKind, RuleSet, Severity } from '../../domain/findings/rule-set
 import { isRepeatSettle, seenAgain, settle, settledStatus, type FindingStatus, type SettleAction, type SettleRefusal } from '../../domain/findings/settlement';
 import type { HubDb } from '../connect';
 import type { HubQuery, HubTx } from '../cases/records';
+import { lockingTransaction, type LockingTx } from '../locking';
 import { toDbInstant } from '../instants';
 import { finding, findingEvent, findingOccurrence, findingScan, FINDING_LIMITS } from './schema';
 
@@ -233,8 +234,8 @@ function chunks<T>(items: readonly T[], size = ROWS_PER_STATEMENT): T[][] {
  * counts it commit together or not at all.
  */
 export interface StoreHooks {
-  before?: (tx: HubTx) => Promise<void>;
-  after?: (tx: HubTx, outcome: StoreOutcome) => Promise<void>;
+  before?: (tx: LockingTx) => Promise<void>;
+  after?: (tx: LockingTx, outcome: StoreOutcome) => Promise<void>;
 }
 
 /**
@@ -246,14 +247,14 @@ export async function storeScanFindings(db: HubDb, scanId: number, found: readon
   const outcome: StoreOutcome = { found: unique.length, new: 0, reopened: 0, stillSettled: 0 };
   if (unique.length === 0) {
     if (hooks.before || hooks.after)
-      await db.transaction(async (tx) => {
+      await lockingTransaction(db, async (tx) => {
         await hooks.before?.(tx);
         await hooks.after?.(tx, outcome);
       });
     return outcome;
   }
   const now = toDbInstant();
-  await db.transaction(async (tx) => {
+  await lockingTransaction(db, async (tx) => {
     await hooks.before?.(tx);
     const existing = new Map<string, { id: number; status: FindingStatus; settledContentHash: string | null }>();
     for (const part of chunks(unique.map((f) => f.finding.fingerprint), 2000)) {
@@ -474,7 +475,7 @@ async function applySettle(
   by: Settler,
   reason: string | null,
 ): Promise<{ ok: true; row: FindingRow; repeated: boolean } | { ok: false; code: SettleError }> {
-  return db.transaction(async (tx) => {
+  return lockingTransaction(db, async (tx) => {
     const [row] = await tx.select().from(finding).where(eq(finding.fingerprint, fingerprint)).for('update');
     if (!row) return { ok: false as const, code: 'FINDING_NOT_FOUND' as const };
     if (by.department !== null && !departmentsOfMask(row.departmentMask).includes(by.department)) return { ok: false as const, code: 'DEPARTMENT_NOT_CONCERNED' as const };

@@ -7,6 +7,7 @@ import os from 'node:os';
 import { sql } from 'drizzle-orm';
 import type { HubDb } from '../connect';
 import type { HubTx } from '../cases/records';
+import { lockingTransaction, type LockingTx } from '../locking';
 
 /** A lease this process holds: the job, and the token its writes must carry. */
 export interface Lease {
@@ -46,7 +47,7 @@ export async function ensureLeaseRow(db: Db, jobKey: string): Promise<void> {
 }
 
 /** Locks one lease row until the transaction ends (a mutex across replicas, e.g. `scan-start`). */
-export async function lockLeaseRow(tx: HubTx, jobKey: string): Promise<void> {
+export async function lockLeaseRow(tx: LockingTx, jobKey: string): Promise<void> {
   await tx.execute(sql`SELECT token FROM job_lease WHERE job_key = ${jobKey} FOR UPDATE`);
 }
 
@@ -80,7 +81,7 @@ export async function renewLease(db: Db, lease: Lease, ttlMs: number): Promise<b
  * The fence: locks the lease row for the rest of the transaction and checks the token, so nothing
  * the transaction writes lands after a takeover. Call it first in every write of a job.
  */
-export async function checkFence(tx: HubTx, lease: Lease): Promise<void> {
+export async function checkFence(tx: LockingTx, lease: Lease): Promise<void> {
   const [row] = rowsOf(await tx.execute(sql`SELECT token FROM job_lease WHERE job_key = ${lease.jobKey} FOR UPDATE`));
   if (!row || Number(row.token) !== lease.token) throw new LeaseLost(lease.jobKey);
 }
@@ -110,8 +111,8 @@ export async function revokeLease(db: Db, jobKey: string): Promise<void> {
 }
 
 /** Runs `write` in a transaction behind the fence. */
-export async function fenced<T>(db: HubDb, lease: Lease, write: (tx: HubTx) => Promise<T>): Promise<T> {
-  return db.transaction(async (tx) => {
+export async function fenced<T>(db: HubDb, lease: Lease, write: (tx: LockingTx) => Promise<T>): Promise<T> {
+  return lockingTransaction(db, async (tx) => {
     await checkFence(tx, lease);
     return write(tx);
   });

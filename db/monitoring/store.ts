@@ -7,6 +7,7 @@
 import { and, asc, desc, eq, gt, inArray, isNull, like, lt, max, or, sql, type SQL } from 'drizzle-orm';
 import { retryLockConflicts, type HubDb } from '../connect';
 import type { HubTx } from '../cases/records';
+import { lockingTransaction } from '../locking';
 import { fromDbInstant, toDbInstant } from '../instants';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { aidCase, caseEvent } from '../cases/schema';
@@ -248,7 +249,7 @@ export async function moveAlertRow(db: HubDb, alertId: number, input: MoveInput)
 }
 
 async function applyMove(db: HubDb, alertId: number, input: MoveInput): Promise<MoveResult> {
-  return db.transaction(async (tx): Promise<MoveResult> => {
+  return lockingTransaction(db, async (tx): Promise<MoveResult> => {
     const [before] = await tx.select().from(monitoringAlert).where(eq(monitoringAlert.id, alertId)).for('update');
     if (!before) return { ok: false as const, refusal: { code: 'ALERT_NOT_FOUND' as const, state: null } };
     if (input.verifierOffice !== undefined && before.verifierOffice !== input.verifierOffice) return { ok: false as const, refusal: { code: 'NOT_ALERT_VERIFIER' as const, state: before.state } };
@@ -296,7 +297,7 @@ export type TakeOverResult = { ok: true; alert: AlertRow; repeated: boolean } | 
  * office and reason: a retry after a lost answer), answered with the alert and recording nothing.
  */
 export async function takeOverAlertRow(db: HubDb, alertId: number, input: { office: string; actor: string; reason: string; now: Date }): Promise<TakeOverResult> {
-  return db.transaction(async (tx): Promise<TakeOverResult> => {
+  return lockingTransaction(db, async (tx): Promise<TakeOverResult> => {
     const [before] = await tx.select().from(monitoringAlert).where(eq(monitoringAlert.id, alertId)).for('update');
     if (!before) return { ok: false, code: 'ALERT_NOT_FOUND', state: null };
     if (before.verifierOffice === input.office) {
@@ -331,7 +332,7 @@ export async function takeOverAlertRow(db: HubDb, alertId: number, input: { offi
 export async function markAlertsDelivered(db: HubDb, moves: ReadonlyMap<number, string | null>, now: Date = new Date(), pushedRegions?: ReadonlyMap<number, string>): Promise<number[]> {
   if (moves.size === 0) return [];
   return retryLockConflicts(() =>
-    db.transaction(async (tx) => {
+    lockingTransaction(db, async (tx) => {
       const locked = await tx
         .select({ id: monitoringAlert.id, grade: monitoringAlert.grade, regionCode: monitoringAlert.regionCode })
         .from(monitoringAlert)

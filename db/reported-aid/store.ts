@@ -5,6 +5,7 @@
  */
 import { and, asc, between, eq, isNull, sql } from 'drizzle-orm';
 import type { HubDb } from '../connect';
+import type { LockingTx } from '../locking';
 import { inList } from '../in-list';
 import { toDbInstant } from '../instants';
 import type { OfficeCode } from '../../domain/departments';
@@ -21,7 +22,6 @@ export interface Reporter {
 }
 
 /** What a transaction (or the hub database itself) offers the ledger. */
-export type LedgerDb = Pick<HubDb, 'select' | 'insert' | 'update'>;
 
 export interface RecordOutcome {
   /** Per record of the batch, in order: the ledger row now holding it. */
@@ -49,7 +49,7 @@ export interface RecordOptions {
  * `options.organisationEntries`, which must still stand.
  * Any problem returns every error and writes nothing; the caller's transaction keeps the batch whole.
  */
-export async function recordReportedAid(tx: LedgerDb, records: readonly ValidReportedAid[], reporter: Reporter, now: Date = new Date(), options: RecordOptions = {}): Promise<{ ok: true; outcome: RecordOutcome } | { ok: false; errors: ReportError[] }> {
+export async function recordReportedAid(tx: LockingTx, records: readonly ValidReportedAid[], reporter: Reporter, now: Date = new Date(), options: RecordOptions = {}): Promise<{ ok: true; outcome: RecordOutcome } | { ok: false; errors: ReportError[] }> {
   // Another client's entries of the organisation, by reference: a record superseding one of these
   // supersedes it, not an entry of the reporter's own under the same reference.
   const others = new Map<string, ReportedAidRow>();

@@ -9,6 +9,7 @@
  */
 import type { HubQuery } from '../../db/cases/records';
 import type { HubDb } from '../../db/connect';
+import { lockingTransaction } from '../../db/locking';
 import { activeSubscriptionsOf, deadLetters, deliveriesByIds, insertSubscription, replayDeadLetters, revokeSubscription, subscriberClient, subscriptionById, subscriptionsByIds, type DeliveryRecord, type SubscriptionRecord } from '../../db/alert-delivery/store';
 import { isDivisionCode } from '../../domain/division-code';
 import { callbackRefusal, isDeliveryId, newSubscriptionSecret } from '../../domain/monitoring/delivery';
@@ -39,14 +40,14 @@ export interface SubscriptionInput {
 
 export type SubscriptionCreated = { ok: true; subscription: SubscriptionRecord; secret: string } | { ok: false; code: SubscriptionError; field: string; message: string };
 
-export async function createSubscription(db: HubQuery, callbackHosts: readonly string[], input: SubscriptionInput): Promise<SubscriptionCreated> {
+export async function createSubscription(db: HubDb, callbackHosts: readonly string[], input: SubscriptionInput): Promise<SubscriptionCreated> {
   if (longerThan(input.callbackUrl, CALLBACK_URL_MAX)) return { ok: false, code: 'CALLBACK_URL_INVALID', field: 'callbackUrl', message: `the callback URL is longer than ${CALLBACK_URL_MAX} characters` };
   const refusal = callbackRefusal(input.callbackUrl, callbackHosts);
   if (refusal === 'CALLBACK_URL_INVALID') return { ok: false, code: refusal, field: 'callbackUrl', message: 'the callback must be an http(s) URL without credentials or fragment' };
   if (refusal) return { ok: false, code: refusal, field: 'callbackUrl', message: 'the callback host is not on the allow-list (AIDHUB_CALLBACK_HOSTS)' };
   // The client's row is read once, locked: repeats of one create sent at once take turns, so the
   // second finds the first's subscription (below).
-  return db.transaction(async (tx): Promise<SubscriptionCreated> => {
+  return lockingTransaction(db, async (tx): Promise<SubscriptionCreated> => {
     const client = await subscriberClient(tx, input.clientName);
     if (!client) return { ok: false, code: 'CLIENT_NOT_FOUND', field: 'client', message: 'no active API client has this name' };
     const regions = [...new Set(input.regionCodes)];

@@ -17,7 +17,7 @@ import { validateReport } from '../../domain/reported-aid/validate';
 import { recordReportedAid, type Reporter } from '../../db/reported-aid/store';
 import type { IsoDate } from '../../domain/dates';
 import type { HubContext } from '../context';
-import type { HubTx } from '../../db/cases/records';
+import type { LockingTx } from '../../db/locking';
 import { callerVerifies } from '../monitoring/resolvers';
 import { longerThan } from '../../domain/text-length';
 import { screenedReference, screenedText, type ScreenOptions } from '../../domain/text-screen';
@@ -389,7 +389,7 @@ export async function correctDelivery(
  * delivery the ledger never held (none is written otherwise since deliveries entered it) has nothing
  * there to supersede.
  */
-async function correctionIntoLedger(ctx: HubContext, tx: HubTx, entry: store.DeliveryRecord, superseded: store.DeliveryRecord): Promise<CharityOutcome<unknown> | null> {
+async function correctionIntoLedger(ctx: HubContext, tx: LockingTx, entry: store.DeliveryRecord, superseded: store.DeliveryRecord): Promise<CharityOutcome<unknown> | null> {
   const earlier = await store.ledgerEntryOfDelivery(tx, superseded);
   if (!earlier) return null;
   const checked = validateReport(

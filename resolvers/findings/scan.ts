@@ -32,6 +32,7 @@ import { abandonStaleScans, createScan, staleScanIds, finishScan, recordScanProg
 import { toDbInstant } from '../../db/instants';
 import { countHouseholdsUnderPrefix } from '../../db/household/region-pages';
 import type { HubTx } from '../../db/cases/records';
+import { lockingTransaction, type LockingTx } from '../../db/locking';
 import { checkFence, createLease, ensureLeaseRow, fenced, handOverLease, LeaseLost, lockLeaseRow, newHolder, releaseLease, renewLease, revokeLease, saveCursor, takeExpiredLease, type Lease } from '../../db/jobs/lease';
 
 export interface ScanDeps {
@@ -251,7 +252,7 @@ export async function runScan(deps: ScanDeps, scanId: number, regionCode: string
     }, Math.max(50, Math.floor(held.ttlMs / 3)));
     beating.unref();
   }
-  const write = <T>(fn: (tx: HubTx) => Promise<T>): Promise<T> => (lease ? fenced(deps.hub, lease, fn) : deps.hub.transaction(fn));
+  const write = <T>(fn: (tx: LockingTx) => Promise<T>): Promise<T> => (lease ? fenced(deps.hub, lease, fn) : lockingTransaction(deps.hub, fn));
   try {
     counts.householdsTotal = await countHouseholdsUnderPrefix(deps.hub, prefix);
     await write((tx) => recordScanProgress(tx, scanId, counts));
@@ -427,7 +428,7 @@ export class ScanJobs {
     let lease: Lease;
     try {
       await ensureLeaseRow(deps.hub, SCAN_START_KEY);
-      const started = await deps.hub.transaction(async (tx) => {
+      const started = await lockingTransaction(deps.hub, async (tx) => {
         await lockLeaseRow(tx, SCAN_START_KEY);
         const aliveAfter = toDbInstant(new Date(Date.now() - SCAN_HEARTBEAT_TIMEOUT_MS));
         // Scans silent this long are ended INTERRUPTED, and their leases revoked (token + 1), so a

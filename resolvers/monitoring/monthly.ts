@@ -13,6 +13,7 @@
 import type { Logger } from 'pino';
 import { fenced, LeaseLost, renewLease, type Lease } from '../../db/jobs/lease';
 import type { HubTx } from '../../db/cases/records';
+import { lockingTransaction, type LockingTx } from '../../db/locking';
 import { countPeople, householdKeysPage, type HouseholdKey } from '../../db/findings/facts';
 import { advanceWatermark } from '../../db/monitoring/store';
 import { claimMonthlyRun, finishMonthlyRun, monthlyRunById, recordMonthlyProgress, type MonthlyRunRow } from '../../db/monitoring-monthly/store';
@@ -69,7 +70,7 @@ export async function runMonthlyComparison(deps: DetectDeps, region: string, opt
   const lookahead = Math.max(1, opts.lookahead ?? 2);
   const prefix = divisionPrefix(region);
   const known = opts.knownPeople === false ? undefined : await knownPeopleOf(deps);
-  const write = <T>(fn: (tx: HubTx) => Promise<T>): Promise<T> => (opts.lease ? fenced(deps.hub, opts.lease, fn) : deps.hub.transaction(fn));
+  const write = <T>(fn: (tx: LockingTx) => Promise<T>): Promise<T> => (opts.lease ? fenced(deps.hub, opts.lease, fn) : lockingTransaction(deps.hub, fn));
 
   // Pages in flight: keys read in order, each page's candidates evaluated as soon as its keys are known.
   type Evaluated = { keys: HouseholdKey[]; writes: Awaited<ReturnType<typeof candidatesForHouseholds>> };

@@ -7,6 +7,7 @@
  */
 import { fromDbInstant } from '../../db/instants';
 import { isDuplicateKey } from '../../db/cases/write';
+import { lockingTransaction } from '../../db/locking';
 import { deliveryReferencesInLedger } from '../../db/charity/store';
 import { acceptedBetween, charityOf, historyOf, recordReportedAid, type Reporter } from '../../db/reported-aid/store';
 import { addDays } from '../../domain/dates';
@@ -78,7 +79,7 @@ export const reportedAidResolvers: Resolvers = {
         }),
       );
       // One transaction: every record or none (recordReportedAid writes nothing when it refuses).
-      const record = () => ctx.hub.transaction((tx) => recordReportedAid(tx, checked.records, reporter, ctx.now()));
+      const record = () => lockingTransaction(ctx.hub, (tx) => recordReportedAid(tx, checked.records, reporter, ctx.now()));
       // The same batch sent twice at once (a retry after a timeout): the second's insert meets the
       // first's row under the unique reference. Read again, it is the retry it is: recorded once,
       // answered alreadyRecorded (or REFERENCE_CONFLICT for other content under the reference).

@@ -1,0 +1,46 @@
+/**
+ * Transactions that take a row lock (SELECT … FOR UPDATE) and then read: every one runs through
+ * `lockingTransaction`, at READ COMMITTED, so each of its statements reads what was committed
+ * last, also what the lock's previous holder committed while this one waited.
+ *
+ * Why: at REPEATABLE READ, TiDB (pessimistic mode, its default) reads every plain SELECT of a
+ * transaction from a snapshot taken at the transaction's first statement; only locking reads and
+ * writes read the latest commit. A transaction that locks a case (or an alert, a need, a lease) as
+ * a mutex and then counts its events or meetings plainly would judge a state without the previous
+ * holder's writes. InnoDB (MySQL, MariaDB) takes its snapshot at the first plain read, so there a
+ * lock taken first hides the difference, but only while the lock stays first. At READ COMMITTED
+ * MySQL, MariaDB and TiDB (pessimistic mode) all read the latest commit per statement.
+ *
+ * The isolation level is set for the one transaction (`SET TRANSACTION ISOLATION LEVEL READ
+ * COMMITTED` before `BEGIN`, as drizzle sends it; TiDB keeps it as `tx_isolation_one_shot`), never
+ * for the session: pooled connections keep the server's default for everything else.
+ *
+ * `LockingTx` is a transaction that came from here: functions that lock take one, so the compiler
+ * refuses a call from a transaction begun otherwise, and test/tidb-lint.test.ts refuses a locking
+ * read on anything else (db/tidb.ts lockingReadProblems).
+ */
+import { is } from 'drizzle-orm';
+import { MySqlTransaction } from 'drizzle-orm/mysql-core';
+import type { HubDb } from './connect';
+import type { HubTx } from './cases/records';
+
+declare const lockingBrand: unique symbol;
+
+/** A transaction begun by `lockingTransaction` (READ COMMITTED): the only kind that may lock rows. */
+export type LockingTx = HubTx & { readonly [lockingBrand]: true };
+
+/** The isolation level every transaction with a locking read runs at. */
+export const LOCKING_ISOLATION = 'read committed' as const;
+
+/** The SQL the hub's own raw-SQL locking transactions begin with (the audit writer's chain head). */
+export const BEGIN_LOCKING_SQL = 'SET TRANSACTION ISOLATION LEVEL READ COMMITTED; START TRANSACTION';
+
+/**
+ * Runs `work` in one transaction at READ COMMITTED, in which it may lock rows by key. Given a
+ * transaction (which the types allow: drizzle's transaction is a database), it throws rather than
+ * open a savepoint at the outer transaction's isolation level under the LockingTx name.
+ */
+export function lockingTransaction<T>(db: HubDb, work: (tx: LockingTx) => Promise<T>): Promise<T> {
+  if (is(db, MySqlTransaction)) return Promise.reject(new Error('lockingTransaction begins a transaction of its own: it was called inside one'));
+  return db.transaction((tx) => work(tx as LockingTx), { isolationLevel: LOCKING_ISOLATION });
+}
