@@ -30,7 +30,7 @@ export interface MonitoringFacts {
  * Programmes whose holders are monitored people whether or not the roll lists them: DOMAIN
  * (监测预警) counts 低保 and 特困 people in the monitored low-income population (低收入人口) beside
  * the roll's 低保边缘, 刚性支出困难 and 易返贫致贫 people, and civil affairs keeps them in their own
- * tables, not on the roll (dc_monitor_roll). So a 低保 member's hospital stay is held against the
+ * tables, not on civil affairs' monitoring roll. So a 低保 member's hospital stay is held against the
  * monitored line (¥6,000), not the others' (¥10,000).
  */
 export const MONITORED_PROGRAMMES: readonly ProgrammeCode[] = ['DIBAO', 'TEKUN'];
