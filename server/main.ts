@@ -18,6 +18,7 @@ import { createPool, hubDrizzle } from '../db/connect';
 import { DataDirInUse, PrivateServerFailed, startPrivateServer, ServerBinaryMissing, type PrivateServer } from '../db/setup/private-server';
 import { ensureDatabase, provisionHub } from '../db/setup/provision';
 import { HUB_RIGHTS, missingHubRights } from '../db/setup/rights';
+import { binlogProblem } from '../db/setup/binlog';
 import { HolidayNoticeError } from '../domain/cases/holiday-notices';
 import { activeHolidayCalendar } from '../domain/cases/working-days';
 import { RuleSetError } from '../domain/findings/rule-set';
@@ -200,6 +201,15 @@ async function checkHubRights(url: string): Promise<void> {
     `DATABASE_URL (${redactUrl(url)}): user '${decodeURIComponent(u.username)}' lacks ${missing.join(', ')} on the database '${database}' on ${u.hostname}:${u.port || 3306}, which the hub needs; ` +
       `grant it ${NEEDED_RIGHTS} ON \`${database}\`.* (DELETE is not needed: the hub never deletes a row)`,
   );
+}
+
+/**
+ * Refuses to start, exit code 2, when the database server's binary log would refuse the hub's
+ * locking writes (db/setup/binlog.ts): a server setting to correct, as a variable is.
+ */
+async function checkBinlog(url: string): Promise<void> {
+  const problem = await binlogProblem(url);
+  if (problem) throw new CannotStart(`DATABASE_URL (${redactUrl(url)}): ${problem}`);
 }
 
 function portProblem(err: NodeJS.ErrnoException, host: string, port: number, variable = 'PORT'): Error {
@@ -426,6 +436,7 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
   const onHub = <T>(work: () => Promise<T>) => (givenHubUrl ? usingDatabase('DATABASE_URL', givenHubUrl, work) : work());
   await onHub(() => ensureDatabase(hubUrl!));
   if (givenHubUrl) await onHub(() => checkHubRights(givenHubUrl));
+  if (givenHubUrl) await onHub(() => checkBinlog(givenHubUrl));
   if (demo) {
     const urls = sourceUrls(hubUrl);
     // As federation/provision.ts's provisionDatabases: the hub's tables, then every department's.

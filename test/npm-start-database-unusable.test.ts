@@ -12,7 +12,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
-import { dropDatabases, provisionHub } from '../db/setup/provision';
+import { dropDatabases, ensureDatabase, provisionHub } from '../db/setup/provision';
+import { binlogProblem } from '../db/setup/binlog';
+import { startThrowawayServer, type PrivateServer } from '../db/setup/private-server';
 import { sourceUrls } from '../db/config';
 import { testServerUrl } from './support/databases';
 import { freePort } from './support/redis';
@@ -195,4 +197,53 @@ describe('against a real server', () => {
       await dropDatabases([hubUrl.toString(), ...Object.values(sourceUrls(hubUrl.toString(), {}))]);
     }
   }, 180_000);
+});
+
+describe('on a server whose binary log is in STATEMENT format', () => {
+  // Every write that takes a row lock runs at READ COMMITTED (db/locking.ts), which such a server
+  // refuses for InnoDB rows (error 1665): the hub started, then failed its first case decision,
+  // pledge or ledger entry. The start now says so, exit 2, naming the setting to change.
+  let binlogged: PrivateServer;
+  beforeAll(async () => {
+    binlogged = await startThrowawayServer({ prefix: 'aidhub-binlog-db-', serverArgs: ['--log-bin=aidhub-bin', '--server-id=1', '--binlog-format=STATEMENT'] });
+  }, 120_000);
+  afterAll(async () => {
+    await binlogged?.stop();
+  });
+  const urlOf = (database: string) => `mysql://root@127.0.0.1:${binlogged.port}/${database}`;
+
+  it('refuses a locking read at READ COMMITTED, which is why the start checks it', async () => {
+    const url = urlOf('aidhub_binlog_probe');
+    await ensureDatabase(url);
+    const conn = await mysql.createConnection({ uri: url });
+    try {
+      await conn.query('CREATE TABLE t (id INT PRIMARY KEY, n INT) ENGINE=InnoDB');
+      await conn.query('INSERT INTO t VALUES (1, 0)');
+      await conn.query('SET TRANSACTION ISOLATION LEVEL READ COMMITTED');
+      await conn.beginTransaction();
+      // Already the lock: the row it locks would be logged by statement.
+      await expect(conn.query('SELECT n FROM t WHERE id = 1 FOR UPDATE')).rejects.toThrow(/BINLOG_FORMAT = STATEMENT/);
+      await conn.rollback();
+    } finally {
+      await conn.end();
+    }
+  });
+
+  it('ends the start with one line naming DATABASE_URL and binlog_format, exit 2', () => {
+    expectOneLine(start(urlOf('aidhub_binlog')), /its binary log is in STATEMENT format.*set binlog_format to ROW or MIXED/, 'DATABASE_URL', 2);
+  }, 120_000);
+
+  it('finds nothing to change once the format is ROW or MIXED', async () => {
+    const admin = await mysql.createConnection({ uri: urlOf('') });
+    try {
+      for (const format of ['ROW', 'MIXED']) {
+        await admin.query(`SET GLOBAL binlog_format = '${format}'`);
+        expect(await binlogProblem(urlOf('aidhub_binlog'))).toBeNull();
+      }
+      await admin.query(`SET GLOBAL binlog_format = 'STATEMENT'`);
+      expect(await binlogProblem(urlOf('aidhub_binlog'))).toMatch(/STATEMENT format/);
+    } finally {
+      await admin.end();
+    }
+  });
 });

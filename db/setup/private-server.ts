@@ -325,6 +325,8 @@ export interface StartOptions {
    * a port it then takes, as another program may between the choice and the server's bind.
    */
   pickPort?: () => Promise<number>;
+  /** Server options after the hub's own (a later option wins): a test's server set up as a site's might be. */
+  serverArgs?: readonly string[];
 }
 
 /**
@@ -348,10 +350,10 @@ export async function startPrivateServer(opts: StartOptions): Promise<PrivateSer
  * process died (the watchdog, `outliveNot`). It takes no directory from the caller, so no
  * directory a user named is ever removed. Always ephemeral.
  */
-export async function startThrowawayServer(opts: { prefix?: string; port?: number } = {}): Promise<PrivateServer> {
+export async function startThrowawayServer(opts: { prefix?: string; port?: number; serverArgs?: readonly string[] } = {}): Promise<PrivateServer> {
   findBinaries(); // no directory is made when there is no server to run
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), opts.prefix ?? 'aidhub-throwaway-db-'));
-  return start({ dataDir, port: opts.port, ephemeral: true }, true);
+  return start({ dataDir, port: opts.port, ephemeral: true, serverArgs: opts.serverArgs }, true);
 }
 
 async function start(opts: StartOptions, throwaway: boolean): Promise<PrivateServer> {
@@ -435,6 +437,7 @@ async function launch(
   if (opts.ephemeral) {
     args.push('--innodb-flush-log-at-trx-commit=0', '--innodb-doublewrite=0', '--skip-log-bin', '--sync-binlog=0');
   }
+  args.push(...(opts.serverArgs ?? []));
   const child = spawn(bins.server, args, { stdio: 'ignore', detached: false });
   fs.writeFileSync(path.join(runDir, SERVER_PID_FILE), `${child.pid ?? ''}\n`);
   const ownerFile = path.join(dataDir, OWNER_FILE);
