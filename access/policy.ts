@@ -393,6 +393,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
       status: 'ANY',
       // A department's code (UNRECOGNISED records only), not personal: who sees the status sees it.
       sourceStatusCode: 'ANY',
+      sourceProgrammeCode: 'ANY',
       schoolYear: 'ANY',
       secondAid: 'ANY',
       amountFen: 'IN_SCOPE',

@@ -15,7 +15,7 @@ import { monthEnd, monthStart, type IsoDate } from '../domain/dates';
 import { DEPARTMENT_CODES, DEPARTMENT_NAMES, type DepartmentCode, type OfficeCode } from '../domain/departments';
 import { divisionLevel } from '../domain/division-code';
 import { yuanToFen } from '../domain/money';
-import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../domain/programmes';
+import { AID_PROGRAMME_BY_CODE, PROGRAMME_BY_CODE, type AidProgrammeCode, type ProgrammeCode, type UnrecognisedProgrammeCode } from '../domain/programmes';
 import type { AidCause, AidRecord, AidStatus } from '../federation/contract';
 import { ageOn, defaultSummaryWindow, newestFirst, RELATION_ORDER } from './lib/household-rules';
 import type { HouseholdResult } from './lib/query';
@@ -34,6 +34,15 @@ function oneOffStatus(cancelled: boolean, date: IsoDate, today: IsoDate): AidSta
 /** A status code the department documents, or UNRECOGNISED (as every adapter reads one it does not: federation/status-codes.ts). */
 function documentedOr(codes: readonly (number | string)[], code: number | string, status: () => AidStatus): AidStatus {
   return codes.includes(code) ? status() : 'UNRECOGNISED';
+}
+
+/**
+ * The programme of a documented programme code, or the department's catch-all with the status
+ * UNRECOGNISED (as every adapter reads an undocumented one: federation/status-codes.ts programmeOf).
+ */
+function programmeOr(programmes: Record<string, ProgrammeCode>, code: string, catchAll: UnrecognisedProgrammeCode, status: AidStatus): { programme: AidProgrammeCode; status: AidStatus } {
+  const programme = programmes[code];
+  return programme ? { programme, status } : { programme: catchAll, status: 'UNRECOGNISED' };
 }
 
 /** Runs one statement and counts it. */
@@ -86,6 +95,7 @@ function civilStatus(stateFlag: number, end: string | null, today: string): AidS
   return 'ACTIVE';
 }
 const CAUSES: Record<string, AidCause> = { '01': 'ILLNESS', '02': 'ACCIDENT', '03': 'DISASTER', '04': 'JOB_LOSS', '05': 'EDUCATION', '99': 'OTHER' };
+const CHILD_PROGRAMMES: Record<string, ProgrammeCode> = { GE: 'ORPHAN', SW: 'UNSUPPORTED_CHILD' };
 const EDUCATION_PROGRAMMES: Record<string, ProgrammeCode> = { GJZXJ: 'NATIONAL_GRANT', XFJM: 'TUITION_WAIVER', JSSBZ: 'BOARDING_SUBSIDY' };
 const HOUSING_PROGRAMMES: Record<string, ProgrammeCode> = { SW: 'PUBLIC_RENTAL', BT: 'RENT_SUBSIDY' };
 const HEALTH_PROGRAMMES: Record<string, ProgrammeCode> = { MAF: 'MEDICAL_AID', CBZZ: 'PREMIUM_SUBSIDY' };
@@ -96,7 +106,7 @@ const HR_GRANT_PROGRAMMES: Record<string, ProgrammeCode> = { PX: 'TRAINING_SUBSI
 type DepartmentFetch = (select: Select, pool: mysql.Pool, ids: string[], today: IsoDate) => Promise<AidRecord[]>;
 
 /** What every record has: who pays, which programme, whose, and where it comes from. */
-const recordBase = (department: OfficeCode, programme: ProgrammeCode, beneficiaryIdNumber: string, sourceRef: string) => ({
+const recordBase = (department: OfficeCode, programme: AidProgrammeCode, beneficiaryIdNumber: string, sourceRef: string) => ({
   department,
   programme,
   beneficiaryIdNumber,
@@ -152,21 +162,23 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
         periodEnd: null,
         grantDate: r.grant_date,
         amountFen: r.amount_fen,
-        status: oneOffStatus(r.revoked, r.grant_date, today),
+        // revoked 0 no, 1 yes; any other UNRECOGNISED
+        status: documentedOr([0, 1], r.revoked, () => oneOffStatus(r.revoked === 1, r.grant_date, today)),
         cause: CAUSES[r.cause_code] ?? 'OTHER',
         urgent: r.is_urgent === 1,
         secondAid: r.is_second_aid === 1,
       });
     }
     for (const r of child) {
+      const { programme, status } = programmeOr(CHILD_PROGRAMMES, r.category, 'CIVIL_AFFAIRS_UNRECOGNISED', documentedOr([0, 1], r.revoked, () => (r.revoked === 1 ? 'CANCELLED' : civilStatus(r.state_flag, r.end_on, today))));
       out.push({
-        ...recordBase('CIVIL_AFFAIRS', r.category === 'GE' ? 'ORPHAN' : 'UNSUPPORTED_CHILD', r.child_id_no, `child_allowance:${r.id}`),
+        ...recordBase('CIVIL_AFFAIRS', programme, r.child_id_no, `child_allowance:${r.id}`),
         sourceHouseholdRef: null,
         periodStart: r.start_on,
         periodEnd: r.end_on,
         grantDate: null,
         amountFen: r.monthly_fen,
-        status: r.revoked ? 'CANCELLED' : civilStatus(r.state_flag, r.end_on, today),
+        status,
       });
     }
     return out;
@@ -181,8 +193,7 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
     );
     const out: AidRecord[] = [];
     for (const r of rows) {
-      const programme = EDUCATION_PROGRAMMES[r.funding_type];
-      if (!programme) continue;
+      const { programme, status } = programmeOr(EDUCATION_PROGRAMMES, r.funding_type, 'EDUCATION_UNRECOGNISED', documentedOr([0, 1], r.paid_flag, () => oneOffStatus(r.paid_flag === 0, r.paid_date, today)));
       out.push({
         ...recordBase('EDUCATION', programme, r.sfzh, `xs_funding:${r.funding_id}`),
         sourceHouseholdRef: null,
@@ -190,7 +201,7 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
         periodEnd: null,
         grantDate: r.paid_date,
         amountFen: yuanToFen(r.amount_yuan),
-        status: documentedOr([0, 1], r.paid_flag, () => oneOffStatus(r.paid_flag === 0, r.paid_date, today)),
+        status,
         schoolYear: r.school_year,
       });
     }
@@ -213,8 +224,16 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
     ]);
     const out: AidRecord[] = [];
     for (const r of allocations) {
-      const programme = HOUSING_PROGRAMMES[r.alloc_type];
-      if (!programme) continue;
+      const { programme, status } = programmeOr(
+        HOUSING_PROGRAMMES,
+        r.alloc_type,
+        'HOUSING_UNRECOGNISED',
+        // 90 不予保障: refused, never in force; 10 受理, 20 审核通过 (any code but 30 and 40): not in force yet;
+        // 40 退出: left the scheme whatever the allocation row says.
+        documentedOr([10, 20, 30, 40, 90], r.app_status, () =>
+          r.app_status === 90 ? 'CANCELLED' : r.app_status !== 30 && r.app_status !== 40 ? 'PENDING' : r.app_status === 40 || (r.end_date !== null && r.end_date < today) ? 'ENDED' : 'ACTIVE',
+        ),
+      );
       out.push({
         ...recordBase('HOUSING', programme, r.applicant_id_card, `gzf_allocation:${r.alloc_id}`),
         sourceHouseholdRef: r.app_no,
@@ -222,11 +241,7 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
         periodEnd: r.end_date,
         grantDate: null,
         amountFen: r.monthly_fen,
-        // 90 不予保障: refused, never in force; 10 受理, 20 审核通过 (any code but 30 and 40): not in force yet;
-        // 40 退出: left the scheme whatever the allocation row says.
-        status: documentedOr([10, 20, 30, 40, 90], r.app_status, () =>
-          r.app_status === 90 ? 'CANCELLED' : r.app_status !== 30 && r.app_status !== 40 ? 'PENDING' : r.app_status === 40 || (r.end_date !== null && r.end_date < today) ? 'ENDED' : 'ACTIVE',
-        ),
+        status,
       });
     }
     for (const r of projects) {
@@ -265,8 +280,8 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
       });
     }
     for (const r of payments) {
-      const programme = HEALTH_PROGRAMMES[r.aid_type];
-      if (!programme) continue;
+      // vali_flag '0': reversed or recovered.
+      const { programme, status } = programmeOr(HEALTH_PROGRAMMES, r.aid_type, 'HEALTH_UNRECOGNISED', documentedOr(['0', '1'], r.vali_flag, () => oneOffStatus(r.vali_flag !== '1', r.pay_date, today)));
       out.push({
         ...recordBase('HEALTH', programme, r.psn_cert_no, `mi_aid_pay:${r.pay_id}`),
         sourceHouseholdRef: null,
@@ -274,8 +289,7 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
         periodEnd: null,
         grantDate: r.pay_date,
         amountFen: yuanToFen(r.pay_amt),
-        // vali_flag '0': reversed or recovered.
-        status: documentedOr(['0', '1'], r.vali_flag, () => oneOffStatus(r.vali_flag !== '1', r.pay_date, today)),
+        status,
       });
     }
     return out;
@@ -287,12 +301,13 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
       pool,
       `SELECT g.grant_no, g.file_no, g.grant_type, g.grant_date, g.amount_fen, g.student_id_card, g.school_year, g.grant_status, w.id_card AS worker_id_card
        FROM gh_grant g JOIN gh_worker_file w ON w.file_no = g.file_no
-       WHERE g.grant_type IN ('BF', 'JQ', 'DB') AND (w.id_card IN (?) OR g.student_id_card IN (?))`,
+       WHERE w.id_card IN (?) OR g.student_id_card IN (?)`,
       [ids, ids],
     );
     const out: AidRecord[] = [];
     for (const r of rows) {
-      const programme = UNION_PROGRAMMES[r.grant_type];
+      // grant_status 2 recovered, 3 reversed.
+      const { programme, status } = programmeOr(UNION_PROGRAMMES, r.grant_type, 'UNION_UNRECOGNISED', documentedOr([1, 2, 3], r.grant_status, () => oneOffStatus(r.grant_status !== 1, r.grant_date, today)));
       const autumnEdu = programme === 'UNION_AUTUMN_EDU';
       // 金秋助学 goes to the student when the row names one, otherwise to the worker.
       const beneficiary: string = autumnEdu && r.student_id_card ? r.student_id_card : r.worker_id_card;
@@ -304,8 +319,7 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
         periodEnd: null,
         grantDate: r.grant_date,
         amountFen: r.amount_fen,
-        // grant_status 2 recovered, 3 reversed.
-        status: documentedOr([1, 2, 3], r.grant_status, () => oneOffStatus(r.grant_status !== 1, r.grant_date, today)),
+        status,
         schoolYear: autumnEdu ? r.school_year : null,
       });
     }
@@ -328,9 +342,16 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
     ]);
     const out: AidRecord[] = [];
     for (const r of subsidies) {
-      const programme = DISABILITY_PROGRAMMES[r.sub_type];
-      if (!programme) continue;
       const end = r.end_ym ? monthEnd(r.end_ym) : null;
+      const { programme, status } = programmeOr(
+        DISABILITY_PROGRAMMES,
+        r.sub_type,
+        'DISABILITY_UNRECOGNISED',
+        // sub_status 1 paying, 2 suspended, 3 stopped, 4 recovered; 3 注销: a cancelled certificate stops its subsidies.
+        documentedOr([1, 2, 3, 4], r.sub_status, () =>
+          r.sub_status === 4 ? 'CANCELLED' : r.sub_status === 3 || r.cert_status === 3 || (end !== null && end < today) ? 'ENDED' : r.sub_status === 2 ? 'SUSPENDED' : 'ACTIVE',
+        ),
+      );
       out.push({
         ...recordBase('DISABILITY', programme, r.id_card, `cl_subsidy:${r.sub_id}`),
         sourceHouseholdRef: null,
@@ -338,16 +359,7 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
         periodEnd: end,
         grantDate: null,
         amountFen: r.monthly_fen,
-        // sub_status 1 paying, 2 suspended, 3 stopped, 4 recovered; 3 注销: a cancelled certificate stops its subsidies.
-        status: documentedOr([1, 2, 3, 4], r.sub_status, () =>
-          r.sub_status === 4
-            ? 'CANCELLED'
-            : r.sub_status === 3 || r.cert_status === 3 || (end !== null && end < today)
-              ? 'ENDED'
-              : r.sub_status === 2
-                ? 'SUSPENDED'
-                : 'ACTIVE',
-        ),
+        status,
       });
     }
     for (const r of rehab) {
@@ -418,8 +430,7 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
       });
     }
     for (const r of grants) {
-      const programme = HR_GRANT_PROGRAMMES[r.btlx];
-      if (!programme) continue;
+      const { programme, status } = programmeOr(HR_GRANT_PROGRAMMES, r.btlx, 'HUMAN_RESOURCES_UNRECOGNISED', oneOffStatus(false, r.ffrq, today));
       out.push({
         ...recordBase('HUMAN_RESOURCES', programme, r.sfzhm, `jy_bz_ff:${r.ff_id}`),
         sourceHouseholdRef: null,
@@ -427,7 +438,7 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
         periodEnd: null,
         grantDate: r.ffrq,
         amountFen: yuanToFen(r.ffje),
-        status: oneOffStatus(false, r.ffrq, today),
+        status,
       });
     }
     return out;
@@ -495,7 +506,7 @@ export async function floorHousehold(pools: FloorPools, householdId: number, tod
     region: { code: h.region_code, name: h.region_name ?? h.region_code, level: h.region_level ?? divisionLevel(h.region_code) },
     members: people.map((r) => ({ relation: r.relation!, joinedOn: r.joined_on!, person: personOf.get(r.id_number!)! })),
     aid: [...records].sort(newestFirst).map((r) => {
-      const p = PROGRAMME_BY_CODE.get(r.programme)!;
+      const p = AID_PROGRAMME_BY_CODE.get(r.programme)!;
       const beneficiary = personOf.get(r.beneficiaryIdNumber);
       return {
         department: departmentOf(r.department),

@@ -5,7 +5,7 @@
  * below rather than spelling every field.
  */
 import type { DepartmentCode, OfficeCode } from './departments';
-import type { ProgrammeCode } from './programmes';
+import type { AidProgrammeCode } from './programmes';
 import type { IsoDate } from './dates';
 
 export type AidStatus = 'ACTIVE' | 'ENDED' | 'SUSPENDED' | 'PAID' | 'SCHEDULED' | 'PENDING' | 'UNRECOGNISED' | 'CANCELLED';
@@ -15,7 +15,8 @@ export type AidStatus = 'ACTIVE' | 'ENDED' | 'SUSPENDED' | 'PAID' | 'SCHEDULED' 
  * under its review (PENDING: an application accepted or approved whose aid has not begun, as
  * housing's 受理 and 审核通过), and not carrying a status code the department's documentation does
  * not list (UNRECOGNISED: a typo or a code added since, in a front-end database no import checks;
- * the hub cannot tell whether it is paid, stopped or revoked). Nothing counts such a record: no
+ * the hub cannot tell whether it is paid, stopped or revoked), or a programme code it does not
+ * list (the hub cannot tell what the aid is). Nothing counts such a record: no
  * total, no rule, no fulfilment. A SCHEDULED grant is in force, decided and dated
  * (domain/findings/attribution.ts counts it).
  */
@@ -43,7 +44,8 @@ export type AidCause = 'ILLNESS' | 'ACCIDENT' | 'DISASTER' | 'JOB_LOSS' | 'EDUCA
 export interface AidRecord {
   /** The office that gave it: a federated department, or a reporter (then `reportedBy` says who). */
   department: OfficeCode;
-  programme: ProgrammeCode;
+  /** A programme of the catalogue, or its department's catch-all when the source's programme code is undocumented (then `sourceProgrammeCode`). */
+  programme: AidProgrammeCode;
   /** The beneficiary's ID number (GB 11643). */
   beneficiaryIdNumber: string;
   /** The department's own household key (低保 family number, housing application, …), if it has one. */
@@ -75,6 +77,12 @@ export interface AidRecord {
    * (`7`, `X`), so the office can correct it. A code, never personal data.
    */
   sourceStatusCode?: string | null;
+  /**
+   * Set only when the department's programme (type, kind) code is one its documentation does not
+   * list: that code, as its database holds it. The record is then shown under its department's
+   * catch-all programme (UNRECOGNISED_PROGRAMMES, domain/programmes.ts) and is UNRECOGNISED.
+   */
+  sourceProgrammeCode?: string | null;
 }
 
 /** A reporter of aid (an office without a front-end database, or a charity) as its records show it. */
@@ -162,13 +170,13 @@ export interface MonitoredSpell {
 /** What every record says, whichever kind it is. */
 interface RecordBase {
   department: OfficeCode;
-  programme: ProgrammeCode;
+  programme: AidProgrammeCode;
   beneficiaryIdNumber: string;
   sourceHouseholdRef?: string | null;
   status: AidStatus;
   sourceRef: string;
 }
-type Extras = Pick<AidRecord, 'cause' | 'urgent' | 'secondAid' | 'settlementRef' | 'schoolYear' | 'reportedBy' | 'caseReference' | 'needId' | 'sourceStatusCode'>;
+type Extras = Pick<AidRecord, 'cause' | 'urgent' | 'secondAid' | 'settlementRef' | 'schoolYear' | 'reportedBy' | 'caseReference' | 'needId' | 'sourceStatusCode' | 'sourceProgrammeCode'>;
 
 /**
  * Aid paid every month over a period: `monthlyFen` per month from `start` to `end` (null: still

@@ -63,3 +63,30 @@ export const PROGRAMMES = [
 export type ProgrammeCode = (typeof PROGRAMMES)[number]['code'];
 
 export const PROGRAMME_BY_CODE: ReadonlyMap<string, Programme> = new Map(PROGRAMMES.map((p) => [p.code, p]));
+
+/**
+ * What an aid record is shown under when its department's programme (type, kind) code is one the
+ * department does not document (a typo, or a programme its system added since): one per federated
+ * department whose records carry such a code. Not programmes of the catalogue: nothing can decide,
+ * report or check aid under them, and the hub's programme table does not hold them. A record under
+ * one is UNRECOGNISED (counted in no total, by no rule, fulfilling nothing) and carries the raw code
+ * in `sourceProgrammeCode`, so the aid is seen rather than dropped (federation/status-codes.ts).
+ * Each has the kind of the table its code comes from, and its department's purpose.
+ */
+export const UNRECOGNISED_PROGRAMMES = [
+  { code: 'CIVIL_AFFAIRS_UNRECOGNISED', department: 'CIVIL_AFFAIRS', name: '民政未识别项目', kind: 'RECURRING', purpose: 'BASIC_LIVING' },
+  { code: 'DISABILITY_UNRECOGNISED', department: 'DISABILITY', name: '残联未识别补贴', kind: 'RECURRING', purpose: 'DISABILITY' },
+  { code: 'EDUCATION_UNRECOGNISED', department: 'EDUCATION', name: '教育未识别资助项目', kind: 'ONE_OFF', purpose: 'EDUCATION' },
+  { code: 'HEALTH_UNRECOGNISED', department: 'HEALTH', name: '医保未识别救助类型', kind: 'ONE_OFF', purpose: 'MEDICAL' },
+  { code: 'HOUSING_UNRECOGNISED', department: 'HOUSING', name: '住建未识别保障方式', kind: 'RECURRING', purpose: 'HOUSING' },
+  { code: 'HUMAN_RESOURCES_UNRECOGNISED', department: 'HUMAN_RESOURCES', name: '人社未识别补贴类型', kind: 'ONE_OFF', purpose: 'EMPLOYMENT' },
+  { code: 'UNION_UNRECOGNISED', department: 'UNION', name: '工会未识别帮扶类型', kind: 'ONE_OFF', purpose: 'TEMPORARY' },
+] as const satisfies readonly Programme[];
+
+export type UnrecognisedProgrammeCode = (typeof UNRECOGNISED_PROGRAMMES)[number]['code'];
+
+/** The programme of an aid record: one of the catalogue, or its department's UNRECOGNISED_PROGRAMMES entry. */
+export type AidProgrammeCode = ProgrammeCode | UnrecognisedProgrammeCode;
+
+/** Every programme an aid record can be shown under (PROGRAMME_BY_CODE: only those aid can be decided, reported or checked under). */
+export const AID_PROGRAMME_BY_CODE: ReadonlyMap<string, Programme> = new Map([...PROGRAMMES, ...UNRECOGNISED_PROGRAMMES].map((p) => [p.code, p]));

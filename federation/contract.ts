@@ -10,7 +10,7 @@ import type { MySqlColumn, MySqlTable } from 'drizzle-orm/mysql-core';
 import type { StudentFacts } from '../domain/findings/facts';
 import type { DepartmentDemo } from './demo-contract';
 import type { TableDeclaration } from './import-declaration';
-import type { StatusColumn } from './status-codes';
+import type { ProgrammeColumn, StatusColumn } from './status-codes';
 import type { DepartmentCode } from '../domain/departments';
 import type { ProgrammeCode } from '../domain/programmes';
 import type { IsoDate } from '../domain/dates';
@@ -139,4 +139,11 @@ export interface DepartmentAdapter {
    * counts such rows at start-up for its operators (federation/unrecognised-status.ts).
    */
   statusColumns?: readonly StatusColumn[];
+  /**
+   * The columns its aid records' programme is read from (a subsidy type, a funding type), each with
+   * the codes the department documents and their programmes (federation/status-codes.ts): a record
+   * under any other code is shown under the department's catch-all programme, UNRECOGNISED, never
+   * skipped. Counted at start-up like the status columns.
+   */
+  programmeColumns?: readonly ProgrammeColumn[];
 }

@@ -78,8 +78,15 @@ export async function probeSources(sources: Sources): Promise<Record<DepartmentC
   return Object.fromEntries(probed) as Record<DepartmentCode, { available: boolean; latencyMs: number; reason: UnavailableReason | null }>;
 }
 
-/** Told each read's outcome, and for a read that answered, how many of its records are UNRECOGNISED (server/metrics.ts). */
-export type OutcomeListener = (outcome: SourceOutcome, error: unknown, unrecognised: number) => void;
+/** How many of a read's records carry a status code, and how many a programme code, their department does not document (both UNRECOGNISED). */
+export interface UnrecognisedCodes {
+  status: number;
+  programme: number;
+}
+const NONE: UnrecognisedCodes = { status: 0, programme: 0 };
+
+/** Told each read's outcome, and for a read that answered, how many of its records are UNRECOGNISED and why (server/metrics.ts). */
+export type OutcomeListener = (outcome: SourceOutcome, error: unknown, unrecognised: UnrecognisedCodes) => void;
 
 function departmentLoader(source: Source, today: IsoDate, onOutcome: OutcomeListener) {
   const adapter = ADAPTERS[source.code];
@@ -89,7 +96,7 @@ function departmentLoader(source: Source, today: IsoDate, onOutcome: OutcomeList
       try {
         const records = await withTimeout(source.timeoutMs, () => adapter.aidByIdNumbers(source.db, idNumbers, today));
         const outcome: SourceOutcome = { department: source.code, available: true, latencyMs: Math.round(performance.now() - started), reason: null };
-        onOutcome(outcome, null, records.filter((r) => r.status === 'UNRECOGNISED').length);
+        onOutcome(outcome, null, { status: records.filter((r) => r.sourceStatusCode != null).length, programme: records.filter((r) => r.sourceProgrammeCode != null).length });
         const byPerson = groupBy(records, (r) => r.beneficiaryIdNumber);
         return idNumbers.map((id) => ({ records: byPerson.get(id) ?? [], outcome }));
       } catch (error) {
@@ -99,7 +106,7 @@ function departmentLoader(source: Source, today: IsoDate, onOutcome: OutcomeList
           latencyMs: Math.round(performance.now() - started),
           reason: unavailableReason(error),
         };
-        onOutcome(outcome, error, 0);
+        onOutcome(outcome, error, NONE);
         return idNumbers.map(() => ({ records: [], outcome }));
       }
     },
@@ -142,7 +149,7 @@ export function createSuccessorLoaders(sources: Sources, today: IsoDate, onOutco
             const found = await withTimeout(source.timeoutMs, () => successorsOf(source.db, refs, today));
             return refs.map((ref) => ({ record: found.get(ref) ?? null, available: true }));
           } catch (error) {
-            onOutcome({ department: code, available: false, latencyMs: Math.round(performance.now() - started), reason: unavailableReason(error) }, error, 0);
+            onOutcome({ department: code, available: false, latencyMs: Math.round(performance.now() - started), reason: unavailableReason(error) }, error, NONE);
             return refs.map(() => ({ record: null, available: false }));
           }
         },

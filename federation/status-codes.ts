@@ -14,6 +14,8 @@ import { getTableColumns, getTableName } from 'drizzle-orm';
 import type { MySqlColumn } from 'drizzle-orm/mysql-core';
 import { oneOffStatus, type AidRecord } from '../domain/aid';
 import type { IsoDate } from '../domain/dates';
+import type { DepartmentCode } from '../domain/departments';
+import { UNRECOGNISED_PROGRAMMES, type AidProgrammeCode, type ProgrammeCode, type UnrecognisedProgrammeCode } from '../domain/programmes';
 import type { TableDeclaration } from './import-declaration';
 
 /** A record's status as an adapter derives it: with the source's code when that is undocumented. */
@@ -50,4 +52,40 @@ export function unrecognised(code: string | number): RecordStatus {
 /** A one-off record's status (`oneOffStatus`, domain/aid.ts) once its code is known to be documented; UNRECOGNISED otherwise. */
 export function oneOffStatusOf(status: StatusColumn, code: string | number, cancelled: boolean, grantDate: IsoDate, today: IsoDate): RecordStatus {
   return documented(status, code) ? { status: oneOffStatus(cancelled, grantDate, today) } : unrecognised(code);
+}
+
+/**
+ * A programme (type, kind) code column: the codes its department documents, what each is in the
+ * hub's catalogue, and the department's catch-all for any other (domain/programmes.ts
+ * UNRECOGNISED_PROGRAMMES). Adapters used to skip a row under an undocumented programme code:
+ * aid the household receives that no total, rule or brief saw.
+ */
+export interface ProgrammeColumn extends StatusColumn {
+  programmes: ReadonlyMap<string | number, ProgrammeCode>;
+  catchAll: UnrecognisedProgrammeCode;
+}
+
+/** The programme column `column` of a declared table. Throws at load when its mapping and its declared codes differ, so the two cannot drift apart. */
+export function programmeColumn(table: TableDeclaration, column: string, department: DepartmentCode, programmes: Readonly<Record<string, ProgrammeCode>>): ProgrammeColumn {
+  const status = statusColumn(table, column);
+  const mapped = Object.keys(programmes).sort().join();
+  if ([...status.codes].map(String).sort().join() !== mapped) throw new Error(`${status.name} declares codes ${[...status.codes].join()} but is mapped for ${mapped}`);
+  const catchAll = UNRECOGNISED_PROGRAMMES.find((p) => p.department === department);
+  if (!catchAll) throw new Error(`no catch-all programme for ${department}`);
+  return { ...status, programmes: new Map(Object.entries(programmes)), catchAll: catchAll.code };
+}
+
+/** What a record built from a row carries for its programme and status: the row's programme, or the catch-all, UNRECOGNISED, with the code. */
+export type RecordProgramme = RecordStatus & Pick<AidRecord, 'sourceProgrammeCode'> & { programme: AidProgrammeCode };
+
+/**
+ * A record's programme and status (spread into recurringAid/oneOffAid): the documented code's
+ * programme with `status`, or, for any other code, the department's catch-all programme,
+ * UNRECOGNISED, with the code in `sourceProgrammeCode` (and the status code too when that is
+ * undocumented as well).
+ */
+export function programmeOf(column: ProgrammeColumn, code: string | number, status: RecordStatus): RecordProgramme {
+  const programme = documented(column, code) ? column.programmes.get(code) : undefined;
+  if (programme) return { programme, ...status };
+  return { ...status, programme: column.catchAll, status: 'UNRECOGNISED', sourceProgrammeCode: String(code) };
 }

@@ -11,6 +11,8 @@ import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import { withTimeout } from './loaders';
 import { ADAPTERS } from './registry';
 import type { Sources } from './sources';
+import type { DepartmentAdapter } from './contract';
+import type { StatusColumn } from './status-codes';
 
 export interface UnrecognisedStatusCount {
   department: DepartmentCode;
@@ -21,11 +23,20 @@ export interface UnrecognisedStatusCount {
 }
 
 /** Every department's status columns counted, all departments at once, each within its own timeout. One statement per column. */
-export async function unrecognisedStatusRows(sources: Sources): Promise<UnrecognisedStatusCount[]> {
+export function unrecognisedStatusRows(sources: Sources): Promise<UnrecognisedStatusCount[]> {
+  return undocumentedRows(sources, (adapter) => adapter.statusColumns ?? []);
+}
+
+/** Every department's programme (type) columns counted the same way: rows whose aid is shown under the department's catch-all programme. */
+export function unrecognisedProgrammeRows(sources: Sources): Promise<UnrecognisedStatusCount[]> {
+  return undocumentedRows(sources, (adapter) => adapter.programmeColumns ?? []);
+}
+
+async function undocumentedRows(sources: Sources, columnsOf: (adapter: DepartmentAdapter) => readonly StatusColumn[]): Promise<UnrecognisedStatusCount[]> {
   const perDepartment = await Promise.all(
     DEPARTMENT_CODES.map((department) =>
       Promise.all(
-        (ADAPTERS[department].statusColumns ?? []).map(async (status): Promise<UnrecognisedStatusCount> => {
+        columnsOf(ADAPTERS[department]).map(async (status): Promise<UnrecognisedStatusCount> => {
           const column = status.column as MySqlColumn & { table: MySqlTable };
           const source = sources[department];
           try {

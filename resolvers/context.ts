@@ -35,7 +35,7 @@ export interface HubDeps {
   /** The household the query page shows as its example (a demo household with aid). */
   exampleHouseholdId?: string;
   /** Told each department read's outcome (server/metrics.ts). */
-  metrics?: { sourceOutcome(outcome: SourceOutcome): void; unrecognisedStatus(department: DepartmentCode, records: number): void };
+  metrics?: { sourceOutcome(outcome: SourceOutcome): void; unrecognisedStatus(department: DepartmentCode, records: number): void; unrecognisedProgramme(department: DepartmentCode, records: number): void };
 }
 
 /**
@@ -45,7 +45,8 @@ export interface HubDeps {
 export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<DepartmentCode, SourceOutcome>) {
   const onOutcome: OutcomeListener = (outcome, error, unrecognised) => {
     deps.metrics?.sourceOutcome(outcome);
-    deps.metrics?.unrecognisedStatus(outcome.department, unrecognised);
+    deps.metrics?.unrecognisedStatus(outcome.department, unrecognised.status);
+    deps.metrics?.unrecognisedProgramme(outcome.department, unrecognised.programme);
     if (outcome.available) return;
     unavailable.set(outcome.department, outcome);
     // Only codes are logged: a driver error's message can carry the statement's parameters.

@@ -37,7 +37,7 @@ import { maskIdNumber } from '../domain/id-number';
 import { fenToYuan } from '../domain/money';
 import { needsHealthConsent, type NeedPurpose, type NeedState } from '../domain/charity/needs';
 import { deliveryStands } from '../db/charity/store';
-import { PROGRAMME_BY_CODE } from '../domain/programmes';
+import { AID_PROGRAMME_BY_CODE } from '../domain/programmes';
 import { loggableError } from '../domain/privacy';
 import type { SourceOutcome } from '../federation/loaders';
 import { createLoaders, hubNow, hubToday, type HubDeps } from '../resolvers/context';
@@ -114,7 +114,7 @@ function yuan(fen: number | null | undefined): string {
 /** An amount with its unit: 元/月 for recurring programmes, 元 for one-off. */
 function amountOf(fen: number | null | undefined, programme: string | null | undefined): string {
   if (fen === null || fen === undefined) return '';
-  return nw(PROGRAMME_BY_CODE.get(programme ?? '')?.kind === 'RECURRING' ? `${fenToYuan(fen)} 元/月` : yuan(fen));
+  return nw(AID_PROGRAMME_BY_CODE.get(programme ?? '')?.kind === 'RECURRING' ? `${fenToYuan(fen)} 元/月` : yuan(fen));
 }
 
 /**
@@ -289,7 +289,7 @@ export function renderBrief(v: BriefView): string {
   const memberName = new Map(d.members.map((m) => [m.idNumber, m.name]));
   const who = (idNumber: string | null) => (idNumber === null ? '全户' : (memberName.get(idNumber) ?? maskIdNumber(idNumber)));
   const deptName = (code: string) => DEPARTMENT_NAMES[code as DepartmentCode] ?? code;
-  const programmeName = (code: string | null) => (code ? (PROGRAMME_BY_CODE.get(code as never)?.name ?? code) : '');
+  const programmeName = (code: string | null) => (code ? (AID_PROGRAMME_BY_CODE.get(code)?.name ?? code) : '');
   // Ages at the dossier's date (the last day of its window), as the meeting reads them.
   const asOf = d.window.to;
   const history = d.history ?? [];
@@ -369,8 +369,9 @@ export function renderBrief(v: BriefView): string {
             r.urgent ? '急难' : null,
             r.secondAid ? '二次临时救助' : null,
             r.schoolYear ? `${r.schoolYear} 学年` : null,
-            // UNRECOGNISED: the code the office is to correct; the record is counted in no total above.
-            r.status === 'UNRECOGNISED' ? `部门状态代码 ${r.sourceStatusCode ?? ''} 未列入其文档，不计入合计` : null,
+            // UNRECOGNISED: the code(s) the office is to correct; the record is counted in no total above.
+            r.status === 'UNRECOGNISED' && r.sourceProgrammeCode ? `部门项目代码 ${r.sourceProgrammeCode} 未列入其文档，不计入合计` : null,
+            r.status === 'UNRECOGNISED' && (r.sourceStatusCode || !r.sourceProgrammeCode) ? `部门状态代码 ${r.sourceStatusCode ?? ''} 未列入其文档，不计入合计` : null,
           ]
             .filter((x): x is string => x !== null)
             .map(nw)

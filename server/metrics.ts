@@ -113,6 +113,26 @@ export class HubMetrics {
     registers: [this.registry],
   });
 
+  /**
+   * Aid records a department answered with a programme (type) code its documentation does not list
+   * (shown under the department's catch-all programme, UNRECOGNISED, counted in no total and by no
+   * rule; they used to be skipped), by department, counted per read like the status codes'.
+   */
+  readonly unrecognisedProgrammeRecords = new Counter({
+    name: 'aidhub_aid_programme_unrecognised_total',
+    help: 'Aid records read from a department whose programme code its documentation does not list (shown under its catch-all programme, UNRECOGNISED, counted in no total and by no rule), by department; counted per read',
+    labelNames: ['department'] as const,
+    registers: [this.registry],
+  });
+
+  /** Rows with an undocumented programme code in each department's front-end database, as last counted at start-up. */
+  readonly unrecognisedProgrammeRows = new Gauge({
+    name: 'aidhub_source_unrecognised_programme_rows',
+    help: 'Rows of a department’s front-end database whose programme code its documentation does not list, as counted when this hub process started; absent for a department that did not answer then',
+    labelNames: ['department'] as const,
+    registers: [this.registry],
+  });
+
   /** Rows with an undocumented status code in each department's front-end database, as last counted (server/main.ts, at start-up). */
   readonly unrecognisedStatusRows = new Gauge({
     name: 'aidhub_source_unrecognised_status_rows',
@@ -126,6 +146,7 @@ export class HubMetrics {
     for (const limit of RATE_LIMIT_KINDS) this.rateLimitedRequests.inc({ limit }, 0);
     for (const reason of AUTH_FAILURES) this.unauthenticatedRequests.inc({ reason }, 0);
     for (const department of DEPARTMENT_CODES) if (ADAPTERS[department].statusColumns) this.unrecognisedStatusRecords.inc({ department }, 0);
+    for (const department of DEPARTMENT_CODES) if (ADAPTERS[department].programmeColumns) this.unrecognisedProgrammeRecords.inc({ department }, 0);
     if (!hub) return;
     // The pushed-alert outbox, read from the hub database at scrape time like the scans: every
     // replica reports the one outbox. Left out of a scrape while the database does not answer (a
@@ -207,17 +228,19 @@ export class HubMetrics {
     if (records > 0) this.unrecognisedStatusRecords.inc({ department }, records);
   }
 
-  /** The start-up count (federation/unrecognised-status.ts), summed per department; a department that did not answer is left out. */
+  /** A department's read that held `records` records with an undocumented programme code. */
+  unrecognisedProgramme(department: DepartmentCode, records: number): void {
+    if (records > 0) this.unrecognisedProgrammeRecords.inc({ department }, records);
+  }
+
+  /** The start-up count of status columns (federation/unrecognised-status.ts), summed per department; a department that did not answer is left out. */
   unrecognisedStatusCounted(counts: readonly UnrecognisedStatusCount[]): void {
-    const byDepartment = new Map<DepartmentCode, number | null>();
-    for (const c of counts) {
-      const before = byDepartment.get(c.department);
-      byDepartment.set(c.department, before === null || c.rows === null ? null : (before ?? 0) + c.rows);
-    }
-    for (const [department, rows] of byDepartment) {
-      if (rows === null) this.unrecognisedStatusRows.remove({ department });
-      else this.unrecognisedStatusRows.set({ department }, rows);
-    }
+    setPerDepartment(this.unrecognisedStatusRows, counts);
+  }
+
+  /** The start-up count of programme columns, as `unrecognisedStatusCounted`. */
+  unrecognisedProgrammeCounted(counts: readonly UnrecognisedStatusCount[]): void {
+    setPerDepartment(this.unrecognisedProgrammeRows, counts);
   }
 
   unauthenticated(reason: AuthFailure): void {
@@ -279,4 +302,17 @@ export function metricsHandler(metrics: HubMetrics, token: string | null): http.
       () => res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics unavailable\n'),
     );
   };
+}
+
+/** Per-column counts summed per department into a gauge; a department any of whose columns did not answer is removed from it. */
+function setPerDepartment(gauge: Gauge<'department'>, counts: readonly UnrecognisedStatusCount[]): void {
+  const byDepartment = new Map<DepartmentCode, number | null>();
+  for (const c of counts) {
+    const before = byDepartment.get(c.department);
+    byDepartment.set(c.department, before === null || c.rows === null ? null : (before ?? 0) + c.rows);
+  }
+  for (const [department, rows] of byDepartment) {
+    if (rows === null) gauge.remove({ department });
+    else gauge.set({ department }, rows);
+  }
 }

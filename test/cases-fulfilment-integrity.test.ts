@@ -131,7 +131,7 @@ it('holds a first aid’s record to the same: paid, not revoked and not dated af
   await ok(hub.gql, MOVE, { input: { caseId, to: 'ACCEPTED', reason: '受理' } }, 'caseTransition');
   const grant = { idNo: WANG.grandmother, familyNo: 'DB370811-0001', causeCode: '01', isUrgent: true, amountFen: 150_000, approvalLevel: 1 };
   const [revoked, scheduled, paid] = await civilAffairsScenario.insert(dbs.sources.CIVIL_AFFAIRS, 'temporaryAid', [
-    { ...grant, grantDate: '2026-03-15', revoked: true },
+    { ...grant, grantDate: '2026-03-15', revoked: 1 },
     { ...grant, grantDate: '2026-03-16' },
     { ...grant, grantDate: '2026-03-15' },
   ]);

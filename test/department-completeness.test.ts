@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { getTableName } from 'drizzle-orm';
 import { DEPARTMENT_CODES, HUB_LEDGER_SOURCES, REPORTER_CODES, type DepartmentCode } from '../domain/departments';
-import { PROGRAMMES } from '../domain/programmes';
+import { PROGRAMMES, UNRECOGNISED_PROGRAMMES } from '../domain/programmes';
 import { ADAPTERS } from '../federation/registry';
 import { demoPopulation, type DemoPopulation } from './support/demo-population';
 import { SCENARIOS } from './support/scenarios-by-department';
@@ -52,6 +52,13 @@ describe.each(FEDERATED)('%s', (code) => {
     const declared = (adapter.statusColumns ?? []).map((c) => ({ name: c.name, codes: c.codes.size, read: adapter.tables.includes((c.column as unknown as { table: never }).table) }));
     expect(declared.length).toBeGreaterThan(0);
     for (const c of declared) expect({ ...c, codes: c.codes > 0 }).toEqual({ name: c.name, codes: true, read: true });
+  });
+
+  it('declares its programme (type) columns with their codes, and has a catch-all programme for a code it does not document, when it has any', () => {
+    // A column declared with codes whose doc is 'programme' (or a grant type) is one an adapter maps to programmes.
+    const programmeLike = Object.entries(adapter.importTables ?? {}).flatMap(([table, t]) => Object.entries(t.columns).filter(([, c]) => c.type?.kind === 'code' && /^(programme|grant)$/.test(c.doc)).map(([column]) => `${table}.${column}`));
+    expect((adapter.programmeColumns ?? []).map((c) => c.name).sort()).toEqual(programmeLike.sort());
+    expect(UNRECOGNISED_PROGRAMMES.some((p) => p.department === code)).toBe(programmeLike.length > 0);
   });
 
   it('has its scenario for tests and benches (test/support/scenarios-by-department.ts)', () => {

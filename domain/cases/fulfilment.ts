@@ -107,14 +107,14 @@ export function checkFulfilment(
  * yet (a grant dated after today, a recurring aid starting after today, an application still under
  * review) is a promise the department may still withdraw (AID_RECORD_NOT_YET_PAID): the slip is
  * completed once the money is paid, the deadline telling whether that was in time. Both were taken,
- * and supervision read the decision as met. A record whose status code its department does not
+ * and supervision read the decision as met. A record whose status or programme code its department does not
  * document (UNRECOGNISED) may be either: it fulfils nothing until the department corrects the code
  * (AID_RECORD_STATUS_UNRECOGNISED).
  */
 export function paymentProblem(record: Pick<AidRecord, 'status' | 'grantDate' | 'periodStart'>, today: IsoDate): CaseUserError | null {
   const field = ['input', 'aidSourceReference'];
   if (record.status === 'CANCELLED') return caseError('AID_RECORD_CANCELLED', 'the department has revoked, reversed or recovered this aid record', field);
-  if (record.status === 'UNRECOGNISED') return caseError('AID_RECORD_STATUS_UNRECOGNISED', 'the aid record carries a status code its department does not document: ask the department to correct it, then complete the slip', field);
+  if (record.status === 'UNRECOGNISED') return caseError('AID_RECORD_STATUS_UNRECOGNISED', 'the aid record carries a status or programme code its department does not document: ask the department to correct it, then complete the slip', field);
   // A grant dated after today is SCHEDULED in its adapter: judged by its date against the case
   // loop's own day (the hub's clock), as the decision's and the first aid's dates are.
   const first = aidDateOf(record);

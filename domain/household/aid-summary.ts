@@ -14,7 +14,7 @@
 import { inForce, type AidRecord } from '../aid';
 import { DEPARTMENT_CODES, HUB_LEDGER_SOURCES, type OfficeCode } from '../departments';
 import { periodsOverlap, type IsoDate } from '../dates';
-import { PROGRAMME_BY_CODE, type AidPurpose } from '../programmes';
+import { AID_PROGRAMME_BY_CODE, type AidPurpose } from '../programmes';
 
 export interface Window {
   from: IsoDate | null;
@@ -85,7 +85,7 @@ export function summariseAid(records: readonly AidRecord[], from: IsoDate, to: I
     byDepartment.set(r.department, d);
     d.totalFen += amount;
     d.recordCount += 1;
-    const purpose = PROGRAMME_BY_CODE.get(r.programme)!.purpose;
+    const purpose = AID_PROGRAMME_BY_CODE.get(r.programme)!.purpose;
     const p = byPurpose.get(purpose) ?? { totalFen: 0, recordCount: 0 };
     p.totalFen += amount;
     p.recordCount += 1;

@@ -10,7 +10,7 @@ import type { JobLoss } from '../aid';
 import { DEPARTMENT_NAMES, type DepartmentCode } from '../departments';
 import { addDays, type IsoDate } from '../dates';
 import { fenToYuan } from '../money';
-import { PROGRAMMES, type ProgrammeCode } from '../programmes';
+import { PROGRAMMES, type AidProgrammeCode, type ProgrammeCode } from '../programmes';
 import { evaluateHousehold } from '../findings/evaluate';
 import { heldOn } from '../findings/attribution';
 import { recordKey, type HouseholdFacts } from '../findings/facts';
@@ -66,7 +66,7 @@ export interface AlertCandidate {
   monitored: boolean;
 }
 
-const RECURRING = new Set<ProgrammeCode>(PROGRAMMES.filter((p) => p.kind === 'RECURRING').map((p) => p.code));
+const RECURRING = new Set<AidProgrammeCode>(PROGRAMMES.filter((p) => p.kind === 'RECURRING').map((p) => p.code));
 const PROGRAMME_NAME = new Map<string, string>(PROGRAMMES.map((p) => [p.code, p.name]));
 
 const yuan = (fen: number) => `¥${fenToYuan(fen)}`;

@@ -8,9 +8,9 @@ import { and, eq, getTableColumns } from 'drizzle-orm';
 import { inPlaceholder, preparedPer, preparedUnionAll, switch01, switchedOn } from '../../db/prepared';
 import type { ProgrammeCode } from '../../domain/programmes';
 import { needed, type AidCause, type AidRecord, type DepartmentAdapter, type SourceDb } from '../contract';
-import { oneOffAid, oneOffStatus, recurringAid, sourceRefOf } from '../../domain/aid';
+import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
 import { CIVIL_AFFAIRS_IMPORT } from './import-spec';
-import { documented, statusColumn, unrecognised, type RecordStatus, type StatusColumn } from '../status-codes';
+import { documented, oneOffStatusOf, programmeColumn, programmeOf, statusColumn, unrecognised, type RecordStatus, type StatusColumn } from '../status-codes';
 import { childAllowance, dcMonitorRoll, dibaoFamily, dibaoMember, tekunPerson, tempAidGrant } from './tables';
 import { CIVIL_AFFAIRS_DEMO } from './demo';
 import type { MonitoredSpell } from '../../domain/aid';
@@ -36,7 +36,18 @@ const STATUS = {
   dibaoFamily: statusColumn(CIVIL_AFFAIRS_IMPORT.dibao_family, 'state_flag'),
   tekunPerson: statusColumn(CIVIL_AFFAIRS_IMPORT.tekun_person, 'state_flag'),
   childAllowance: statusColumn(CIVIL_AFFAIRS_IMPORT.child_allowance, 'state_flag'),
+  tempAidRevoked: statusColumn(CIVIL_AFFAIRS_IMPORT.temp_aid_grant, 'revoked'),
+  childAllowanceRevoked: statusColumn(CIVIL_AFFAIRS_IMPORT.child_allowance, 'revoked'),
 };
+
+/** child_allowance.category: GE 孤儿, SW 事实无人抚养; any other is the catch-all, UNRECOGNISED (it read as 事实无人抚养 in force). */
+const CHILD_CATEGORY = programmeColumn(CIVIL_AFFAIRS_IMPORT.child_allowance, 'category', 'CIVIL_AFFAIRS', { GE: 'ORPHAN', SW: 'UNSUPPORTED_CHILD' });
+
+/**
+ * revoked (temp_aid_grant, child_allowance): 0 no, 1 yes (撤销). Read as a number: as a boolean, any
+ * value but 1 (a 2 its system wrote) read as not revoked, aid paid. Any other value is UNRECOGNISED.
+ */
+const REVOKED = 1;
 
 /**
  * 0 在保, 1 停保, 2 暂停; a spell with an end date in the past has ended whatever the flag says. Any
@@ -47,6 +58,12 @@ function recurringStatus(column: StatusColumn, stateFlag: number, end: string | 
   if (stateFlag === 2) return { status: 'SUSPENDED' };
   if (stateFlag === 1 || (end !== null && end < today)) return { status: 'ENDED' };
   return { status: 'ACTIVE' };
+}
+
+/** A child allowance revoked (1) never counted, whatever its state flag; an undocumented revoked value is UNRECOGNISED with that value. */
+function childStatus(revoked: number, stateFlag: number, end: string | null, today: string): RecordStatus {
+  if (!documented(STATUS.childAllowanceRevoked, revoked)) return unrecognised(revoked);
+  return revoked === REVOKED ? { status: 'CANCELLED' } : recurringStatus(STATUS.childAllowance, stateFlag, end, today);
 }
 
 function laterOf(a: string, b: string): string {
@@ -97,6 +114,7 @@ export const civilAffairs: DepartmentAdapter = {
   demo: CIVIL_AFFAIRS_DEMO,
   recordKinds: RECORD_KINDS,
   statusColumns: Object.values(STATUS),
+  programmeColumns: [CHILD_CATEGORY],
   tables: [dibaoFamily, dibaoMember, tekunPerson, tempAidGrant, childAllowance, dcMonitorRoll],
   personKeys: [dibaoMember.idNo, tekunPerson.idNo, tempAidGrant.idNo, childAllowance.childIdNo],
   otherIdColumns: [
@@ -137,10 +155,10 @@ export const civilAffairs: DepartmentAdapter = {
       records.push(recurringAid({ department: 'CIVIL_AFFAIRS', programme: 'TEKUN', beneficiaryIdNumber: r.idNo, start: r.startOn, end: r.endOn, monthlyFen: r.monthlyFen, ...recurringStatus(STATUS.tekunPerson, r.stateFlag, r.endOn, today), sourceRef: sourceRefOf(RECORD_KINDS.tekunPerson, r.tkId) }));
     }
     for (const r of temp) {
-      records.push(oneOffAid({ department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', beneficiaryIdNumber: r.idNo, sourceHouseholdRef: r.familyNo, grantDate: r.grantDate, amountFen: r.amountFen, status: oneOffStatus(r.revoked, r.grantDate, today), sourceRef: sourceRefOf(RECORD_KINDS.tempAidGrant, r.grantId), cause: CAUSES[r.causeCode] ?? 'OTHER', urgent: r.isUrgent, secondAid: r.isSecondAid }));
+      records.push(oneOffAid({ department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', beneficiaryIdNumber: r.idNo, sourceHouseholdRef: r.familyNo, grantDate: r.grantDate, amountFen: r.amountFen, ...oneOffStatusOf(STATUS.tempAidRevoked, r.revoked, r.revoked === REVOKED, r.grantDate, today), sourceRef: sourceRefOf(RECORD_KINDS.tempAidGrant, r.grantId), cause: CAUSES[r.causeCode] ?? 'OTHER', urgent: r.isUrgent, secondAid: r.isSecondAid }));
     }
     for (const r of child) {
-      records.push(recurringAid({ department: 'CIVIL_AFFAIRS', programme: r.category === 'GE' ? 'ORPHAN' : 'UNSUPPORTED_CHILD', beneficiaryIdNumber: r.childIdNo, start: r.startOn, end: r.endOn, monthlyFen: r.monthlyFen, ...(r.revoked ? { status: 'CANCELLED' as const } : recurringStatus(STATUS.childAllowance, r.stateFlag, r.endOn, today)), sourceRef: sourceRefOf(RECORD_KINDS.childAllowance, r.id) }));
+      records.push(recurringAid({ department: 'CIVIL_AFFAIRS', ...programmeOf(CHILD_CATEGORY, r.category, childStatus(r.revoked, r.stateFlag, r.endOn, today)), beneficiaryIdNumber: r.childIdNo, start: r.startOn, end: r.endOn, monthlyFen: r.monthlyFen, sourceRef: sourceRefOf(RECORD_KINDS.childAllowance, r.id) }));
     }
     return records;
   },

@@ -4,7 +4,7 @@ import { childAllowance, tekunPerson } from './tables';
 import { civilAffairsScenario } from './scenario';
 import type { SourceDb } from '../contract';
 import { createTestDatabases, type TestDatabases } from '../../test/support/databases';
-import { bySourceRef, statusCodes, syntheticId, TODAY } from '../../test/support/department-scenario';
+import { bySourceRef, programmeCodes, statusCodes, syntheticId, TODAY } from '../../test/support/department-scenario';
 import { generateAll } from '../../tools/generate/population';
 import { ageOn } from '../../domain/dates';
 import { cell } from '../../tools/generate/tables';
@@ -41,7 +41,7 @@ beforeAll(async () => {
   await db.insert(tekunPerson).values({ tkId: 7, idNo: ids.old, countyCode: '370811', careMode: 1, startOn: '2020-01-01', endOn: '2025-12-31', monthlyFen: 110_000, stateFlag: 0 });
   await civilAffairsScenario.insert(db, 'temporaryAid', [
     { grantId: 41, idNo: ids.husband, familyNo: 'DB370811-0001', causeCode: '02', isUrgent: true, grantDate: '2025-11-02', amountFen: 500_000, approvalLevel: 2 },
-    { grantId: 42, idNo: ids.wife, familyNo: null, causeCode: '77', grantDate: '2025-02-10', amountFen: 100_000, approvalLevel: 1, revoked: true },
+    { grantId: 42, idNo: ids.wife, familyNo: null, causeCode: '77', grantDate: '2025-02-10', amountFen: 100_000, approvalLevel: 1, revoked: 1 },
   ]);
   await db.insert(childAllowance).values({ id: 9, childIdNo: ids.child, category: 'GE', startOn: '2022-09-01', endOn: null, monthlyFen: 150_000 });
 });
@@ -105,7 +105,7 @@ test('a state_flag civil affairs does not document is UNRECOGNISED with its flag
   const who = syntheticId('2016-06-06', 93);
   await db.insert(childAllowance).values([
     { id: 9931, childIdNo: who, category: 'GE', startOn: '2023-01-01', monthlyFen: 150_000, stateFlag: 5 },
-    { id: 9932, childIdNo: who, category: 'SW', startOn: '2022-01-01', monthlyFen: 120_000, stateFlag: 5, revoked: true },
+    { id: 9932, childIdNo: who, category: 'SW', startOn: '2022-01-01', monthlyFen: 120_000, stateFlag: 5, revoked: 1 },
   ]);
   await db.insert(tekunPerson).values({ tkId: 9933, idNo: who, countyCode: '370811', careMode: 1, startOn: '2024-01-01', endOn: '2024-12-31', monthlyFen: 90_000, stateFlag: 9 });
   expect(statusCodes(await civilAffairs.aidByIdNumbers(db, [who], TODAY))).toEqual([
@@ -120,11 +120,47 @@ test('a child allowance suspended (state_flag 2) or revoked and recovered (revok
   const child = syntheticId('2016-06-06', 77);
   await db.insert(childAllowance).values([
     { id: 9901, childIdNo: child, category: 'GE', startOn: '2023-01-01', monthlyFen: 150_000, stateFlag: 2 },
-    { id: 9902, childIdNo: child, category: 'SW', startOn: '2022-01-01', endOn: '2022-12-31', monthlyFen: 120_000, revoked: true },
+    { id: 9902, childIdNo: child, category: 'SW', startOn: '2022-01-01', endOn: '2022-12-31', monthlyFen: 120_000, revoked: 1 },
     { id: 9903, childIdNo: child, category: 'SW', startOn: '2021-01-01', monthlyFen: 120_000, stateFlag: 1 },
   ]);
   const status = Object.fromEntries((await civilAffairs.aidByIdNumbers(db, [child], TODAY)).map((r) => [r.sourceRef, r.status]));
   expect(status).toEqual({ 'child_allowance:9901': 'SUSPENDED', 'child_allowance:9902': 'CANCELLED', 'child_allowance:9903': 'ENDED' });
+});
+
+test('a child allowance category civil affairs does not document is its catch-all programme, UNRECOGNISED, with the category (it read as 事实无人抚养 in force)', async () => {
+  const who = syntheticId('2017-07-07', 94);
+  await db.insert(childAllowance).values([
+    { id: 9941, childIdNo: who, category: 'KN', startOn: '2024-01-01', monthlyFen: 120_000 },
+    { id: 9942, childIdNo: who, category: 'SW', startOn: '2023-01-01', monthlyFen: 120_000, stateFlag: 2 },
+    { id: 9943, childIdNo: who, category: 'XX', startOn: '2023-01-01', monthlyFen: 120_000, stateFlag: 6 },
+  ]);
+  const records = await civilAffairs.aidByIdNumbers(db, [who], TODAY);
+  expect(programmeCodes(records)).toEqual([
+    ['child_allowance:9941', 'CIVIL_AFFAIRS_UNRECOGNISED', 'UNRECOGNISED', 'KN'],
+    ['child_allowance:9942', 'UNSUPPORTED_CHILD', 'SUSPENDED', null],
+    ['child_allowance:9943', 'CIVIL_AFFAIRS_UNRECOGNISED', 'UNRECOGNISED', 'XX'],
+  ]);
+  // Both codes undocumented: both kept.
+  expect(statusCodes(records)[2]).toEqual(['child_allowance:9943', 'UNRECOGNISED', '6']);
+  expect(statusCodes(records)[0]).toEqual(['child_allowance:9941', 'UNRECOGNISED', null]);
+});
+
+test('a revoked value civil affairs does not document (2) is UNRECOGNISED with it, on a temporary aid and a child allowance (as a boolean it read as not revoked: aid paid)', async () => {
+  const who = syntheticId('2015-05-15', 95);
+  await civilAffairsScenario.insert(db, 'temporaryAid', [
+    { grantId: 951, idNo: who, familyNo: null, causeCode: '01', grantDate: '2025-08-10', amountFen: 200_000, approvalLevel: 1, revoked: 2 },
+    { grantId: 952, idNo: who, familyNo: null, causeCode: '01', grantDate: '2025-09-10', amountFen: 200_000, approvalLevel: 1, revoked: 0 },
+  ]);
+  await db.insert(childAllowance).values([
+    { id: 9951, childIdNo: who, category: 'GE', startOn: '2024-01-01', monthlyFen: 150_000, revoked: 2 },
+    { id: 9952, childIdNo: who, category: 'GE', startOn: '2023-01-01', endOn: '2023-12-31', monthlyFen: 150_000, revoked: 1 },
+  ]);
+  expect(statusCodes(await civilAffairs.aidByIdNumbers(db, [who], TODAY))).toEqual([
+    ['child_allowance:9951', 'UNRECOGNISED', '2'],
+    ['child_allowance:9952', 'CANCELLED', null],
+    ['temp_aid_grant:951', 'UNRECOGNISED', '2'],
+    ['temp_aid_grant:952', 'PAID', null],
+  ]);
 });
 
 describe('民政 demo data, in the shared demo population', () => {

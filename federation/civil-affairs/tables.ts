@@ -74,7 +74,8 @@ export const tempAidGrant = mysqlTable(
     amountFen: int('amount_fen').notNull(),
     /** 1 乡镇审批, 2 县级审批 */
     approvalLevel: tinyint('approval_level').notNull(),
-    revoked: boolean('revoked').notNull().default(false),
+    /** 0 有效, 1 撤销. An integer, not a boolean: read as one, a value its system wrote besides 0 and 1 (2) read as not revoked. */
+    revoked: tinyint('revoked').notNull().default(0),
   },
   (t) => [index('temp_aid_id').on(t.idNo)],
 );
@@ -92,8 +93,8 @@ export const childAllowance = mysqlTable(
     monthlyFen: int('monthly_fen').notNull(),
     /** 0 发放中, 1 停发 (ended), 2 暂停 (suspended), as for 低保 and 特困 */
     stateFlag: tinyint('state_flag').notNull().default(0),
-    /** 撤销: the allowance was wrongly granted and its payments recovered; it never counted */
-    revoked: boolean('revoked').notNull().default(false),
+    /** 1 撤销: the allowance was wrongly granted and its payments recovered; it never counted. 0 not revoked. An integer, as temp_aid_grant.revoked */
+    revoked: tinyint('revoked').notNull().default(0),
   },
   (t) => [index('child_allowance_id').on(t.childIdNo)],
 );

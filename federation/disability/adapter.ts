@@ -12,7 +12,7 @@ import type { ProgrammeCode } from '../../domain/programmes';
 import { needed, type AidRecord, type DepartmentAdapter, type DisabilityCertificate, type SourceDb } from '../contract';
 import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
 import { DISABILITY_IMPORT } from './import-spec';
-import { documented, oneOffStatusOf, statusColumn, unrecognised, type RecordStatus } from '../status-codes';
+import { documented, oneOffStatusOf, programmeColumn, programmeOf, statusColumn, unrecognised, type RecordStatus } from '../status-codes';
 import { clCertificate, clRehabAid, clSubsidy } from './tables';
 import { DISABILITY_DEMO } from './demo';
 
@@ -28,6 +28,9 @@ const RECORD_KINDS = {
 } as const;
 
 const SUBSIDY_PROGRAMMES: Record<string, ProgrammeCode> = { SH: 'DISABILITY_LIVING', HL: 'DISABILITY_NURSING' };
+
+/** cl_subsidy.sub_type as the import declaration documents it; any other type is the catch-all, UNRECOGNISED (it was skipped). */
+const SUBSIDY_TYPE = programmeColumn(DISABILITY_IMPORT.cl_subsidy, 'sub_type', 'DISABILITY', SUBSIDY_PROGRAMMES);
 
 /** 3 注销: a cancelled certificate stops every subsidy paid under it, whatever the subsidy row says. */
 const CERT_CANCELLED = 3;
@@ -98,6 +101,7 @@ export const disability: DepartmentAdapter = {
   demo: DISABILITY_DEMO,
   recordKinds: RECORD_KINDS,
   statusColumns: Object.values(STATUS),
+  programmeColumns: [SUBSIDY_TYPE],
   tables: [clCertificate, clSubsidy, clRehabAid],
   personKeys: [clCertificate.idCard],
   facts: { certificates: { byIdNumbers: certificatesByIdNumbers, keyColumn: clCertificate.idCard } },
@@ -116,10 +120,8 @@ export const disability: DepartmentAdapter = {
 
     const records: AidRecord[] = [];
     for (const r of subsidies) {
-      const programme = SUBSIDY_PROGRAMMES[r.subType];
-      if (!programme) continue;
       const periodEnd = r.endYm ? monthEnd(r.endYm) : null;
-      records.push(recurringAid({ department: 'DISABILITY', programme, beneficiaryIdNumber: r.idCard, start: monthStart(r.startYm), end: periodEnd, monthlyFen: r.monthlyFen, ...subsidyStatus(r.subStatus, r.certStatus, periodEnd, today), sourceRef: sourceRefOf(RECORD_KINDS.clSubsidy, r.subId) }));
+      records.push(recurringAid({ department: 'DISABILITY', ...programmeOf(SUBSIDY_TYPE, r.subType, subsidyStatus(r.subStatus, r.certStatus, periodEnd, today)), beneficiaryIdNumber: r.idCard, start: monthStart(r.startYm), end: periodEnd, monthlyFen: r.monthlyFen, sourceRef: sourceRefOf(RECORD_KINDS.clSubsidy, r.subId) }));
     }
     for (const r of rehab) {
       records.push(oneOffAid({ department: 'DISABILITY', programme: 'REHAB_AID', beneficiaryIdNumber: r.idCard, grantDate: r.grantDate, amountFen: r.amountFen, ...oneOffStatusOf(STATUS.rehab, r.aidStatus, r.aidStatus === REHAB_RECOVERED, r.grantDate, today), sourceRef: sourceRefOf(RECORD_KINDS.clRehabAid, r.id) }));

@@ -3,7 +3,7 @@ import { certificatesByIdNumbers, disability } from './adapter';
 import { clCertificate, clRehabAid, clSubsidy } from './tables';
 import type { SourceDb } from '../contract';
 import { createTestDatabases, type TestDatabases } from '../../test/support/databases';
-import { bySourceRef, statusCodes, syntheticId, TODAY } from '../../test/support/department-scenario';
+import { bySourceRef, programmeCodes, statusCodes, syntheticId, TODAY } from '../../test/support/department-scenario';
 import { demoPopulation } from '../../test/support/demo-population';
 import { cell } from '../../tools/generate/tables';
 
@@ -99,6 +99,20 @@ test('statement counts do not grow with the batch', async () => {
     const certificates = await countStatements(() => certificatesByIdNumbers(db, batch));
     expect(certificates.counter.bySource.get('DISABILITY')).toBe(1);
   }
+});
+
+test('a subsidy type the disability federation does not document is its catch-all programme, UNRECOGNISED, with the type (it was skipped)', async () => {
+  const who = syntheticId('1971-08-08', 94);
+  const certNo = `${who}41`;
+  await db.insert(clCertificate).values({ certNo, idCard: who, disType: 1, disLevel: 1, issueDate: '2019-01-01' });
+  await db.insert(clSubsidy).values([
+    { subId: 9041, certNo, subType: 'JT', startYm: '2024-01', monthlyFen: 10_000, subStatus: 1 },
+    { subId: 9042, certNo, subType: 'HL', startYm: '2024-01', monthlyFen: 10_000, subStatus: 1 },
+  ]);
+  expect(programmeCodes(await disability.aidByIdNumbers(db, [who], TODAY))).toEqual([
+    ['cl_subsidy:9041', 'DISABILITY_UNRECOGNISED', 'UNRECOGNISED', 'JT'],
+    ['cl_subsidy:9042', 'DISABILITY_NURSING', 'ACTIVE', null],
+  ]);
 });
 
 test('a sub_status or aid_status the disability federation does not document is UNRECOGNISED with its code (it read as ACTIVE or PAID)', async () => {

@@ -7,12 +7,11 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { inPlaceholder, preparedPer } from '../../db/prepared';
 import { yuanToFen } from '../../domain/money';
-import type { ProgrammeCode } from '../../domain/programmes';
 import type { StudentFacts } from '../../domain/findings/facts';
 import type { AidRecord, DepartmentAdapter, SourceDb } from '../contract';
 import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
 import { EDUCATION_IMPORT } from './import-spec';
-import { oneOffStatusOf, statusColumn } from '../status-codes';
+import { oneOffStatusOf, programmeColumn, programmeOf, statusColumn } from '../status-codes';
 import { xsFunding, xsStudent } from './tables';
 import { EDUCATION_DEMO } from './demo';
 
@@ -26,7 +25,8 @@ const RECORD_KINDS = {
   xsFunding: 'xs_funding',
 } as const;
 
-const PROGRAMMES: Record<string, ProgrammeCode> = { GJZXJ: 'NATIONAL_GRANT', XFJM: 'TUITION_WAIVER', JSSBZ: 'BOARDING_SUBSIDY' };
+/** xs_funding.funding_type as the import declaration documents it; any other type is the catch-all, UNRECOGNISED (it was skipped). */
+const FUNDING_TYPE = programmeColumn(EDUCATION_IMPORT.xs_funding, 'funding_type', 'EDUCATION', { GJZXJ: 'NATIONAL_GRANT', XFJM: 'TUITION_WAIVER', JSSBZ: 'BOARDING_SUBSIDY' });
 
 /** xs_funding.paid_flag: 1 已发放, 0 已撤销; any other UNRECOGNISED (it read as paid). */
 const PAID_FLAG = statusColumn(EDUCATION_IMPORT.xs_funding, 'paid_flag');
@@ -58,6 +58,7 @@ export const education: DepartmentAdapter = {
   demo: EDUCATION_DEMO,
   recordKinds: RECORD_KINDS,
   statusColumns: [PAID_FLAG],
+  programmeColumns: [FUNDING_TYPE],
   tables: [xsStudent, xsFunding],
   personKeys: [xsStudent.sfzh],
   facts: { students: { byIdNumbers: studentsByIdNumbers, keyColumn: xsStudent.sfzh } },
@@ -72,10 +73,8 @@ export const education: DepartmentAdapter = {
 
     const records: AidRecord[] = [];
     for (const r of rows) {
-      const programme = PROGRAMMES[r.fundingType];
-      // A funding type outside the hub's catalogue is not aid the hub compares; skip rather than guess.
-      if (!programme) continue;
-      records.push(oneOffAid({ department: 'EDUCATION', programme, beneficiaryIdNumber: r.sfzh, grantDate: r.paidDate, amountFen: yuanToFen(r.amountYuan), ...oneOffStatusOf(PAID_FLAG, r.paidFlag, r.paidFlag === REVOKED, r.paidDate, today), sourceRef: sourceRefOf(RECORD_KINDS.xsFunding, r.fundingId), schoolYear: r.schoolYear }));
+      // A funding type outside the hub's catalogue is shown under the catch-all, UNRECOGNISED: compared by no rule, but seen.
+      records.push(oneOffAid({ department: 'EDUCATION', ...programmeOf(FUNDING_TYPE, r.fundingType, oneOffStatusOf(PAID_FLAG, r.paidFlag, r.paidFlag === REVOKED, r.paidDate, today)), beneficiaryIdNumber: r.sfzh, grantDate: r.paidDate, amountFen: yuanToFen(r.amountYuan), sourceRef: sourceRefOf(RECORD_KINDS.xsFunding, r.fundingId), schoolYear: r.schoolYear }));
     }
     return records;
   },

@@ -4,7 +4,7 @@ import { inSchoolOn } from '../../domain/findings/facts';
 import { xsFunding, xsStudent } from './tables';
 import type { SourceDb } from '../contract';
 import { createTestDatabases, type TestDatabases } from '../../test/support/databases';
-import { bySourceRef, statusCodes, syntheticId, TODAY } from '../../test/support/department-scenario';
+import { bySourceRef, programmeCodes, statusCodes, syntheticId, TODAY } from '../../test/support/department-scenario';
 import { ageOn } from '../../domain/dates';
 import { cell } from '../../tools/generate/tables';
 import { demoPopulation } from '../../test/support/demo-population';
@@ -58,8 +58,25 @@ test('maps each funding payment of the students asked for, converting yuan to fe
     { ...common, programme: 'NATIONAL_GRANT', beneficiaryIdNumber: ids.lin, grantDate: '2025-10-15', amountFen: 123456, status: 'PAID', sourceRef: 'xs_funding:101', schoolYear: '2025-2026' },
     { ...common, programme: 'TUITION_WAIVER', beneficiaryIdNumber: ids.lin, grantDate: '2025-09-10', amountFen: 80000, status: 'CANCELLED', sourceRef: 'xs_funding:102', schoolYear: '2025-2026' },
     { ...common, programme: 'BOARDING_SUBSIDY', beneficiaryIdNumber: ids.lin, grantDate: '2025-04-01', amountFen: 5, status: 'PAID', sourceRef: 'xs_funding:103', schoolYear: '2024-2025' },
+    // A funding type outside the documentation is shown, not skipped: the catch-all, UNRECOGNISED, with the type.
+    { ...common, programme: 'EDUCATION_UNRECOGNISED', beneficiaryIdNumber: ids.lin, grantDate: '2025-10-20', amountFen: 9900, status: 'UNRECOGNISED', sourceProgrammeCode: 'QT', sourceRef: 'xs_funding:104', schoolYear: '2025-2026' },
     { ...common, programme: 'NATIONAL_GRANT', beneficiaryIdNumber: ids.zhao, grantDate: '2025-11-03', amountFen: 150050, status: 'PAID', sourceRef: 'xs_funding:201', schoolYear: '2025-2026' },
   ]);
+});
+
+test('a funding type education does not document is its catch-all programme, UNRECOGNISED, with the type (it was skipped)', async () => {
+  const who = syntheticId('2009-05-03', 94);
+  await db.insert(xsStudent).values({ studentNo: 'G3708110094', sfzh: who, schoolCode: '370811001', schoolName: '任城区第一中学', stage: 'GZ', grade: 1, enrolYear: '2025' });
+  await db.insert(xsFunding).values([
+    { fundingId: 941, studentNo: 'G3708110094', schoolYear: '2025-2026', semester: 1, fundingType: 'MZBZ', amountYuan: '800.00', paidDate: '2025-10-15', paidFlag: 1 },
+    { fundingId: 942, studentNo: 'G3708110094', schoolYear: '2025-2026', semester: 1, fundingType: 'GJZXJ', amountYuan: '1000.00', paidDate: '2025-10-15', paidFlag: 1 },
+  ]);
+  const records = await education.aidByIdNumbers(db, [who], TODAY);
+  expect(programmeCodes(records)).toEqual([
+    ['xs_funding:941', 'EDUCATION_UNRECOGNISED', 'UNRECOGNISED', 'MZBZ'],
+    ['xs_funding:942', 'NATIONAL_GRANT', 'PAID', null],
+  ]);
+  expect(records.find((r) => r.sourceRef === 'xs_funding:941')).toMatchObject({ amountFen: 80_000, grantDate: '2025-10-15', schoolYear: '2025-2026' });
 });
 
 test('a paid_flag education does not document is UNRECOGNISED with its flag (it read as PAID)', async () => {

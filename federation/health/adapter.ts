@@ -12,7 +12,7 @@ import type { ProgrammeCode } from '../../domain/programmes';
 import { needed, type AidRecord, type DepartmentAdapter, type HospitalSettlement, type SourceDb } from '../contract';
 import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
 import { HEALTH_IMPORT } from './import-spec';
-import { oneOffStatusOf, statusColumn } from '../status-codes';
+import { oneOffStatusOf, programmeColumn, programmeOf, statusColumn } from '../status-codes';
 import { miAidPayment, miSettlement } from './tables';
 import { HEALTH_DEMO } from './demo';
 
@@ -28,6 +28,9 @@ const RECORD_KINDS = {
 } as const;
 
 const AID_PAY_PROGRAMMES: Record<string, ProgrammeCode> = { MAF: 'MEDICAL_AID', CBZZ: 'PREMIUM_SUBSIDY' };
+
+/** mi_aid_pay.aid_type as the import declaration documents it; any other type is the catch-all, UNRECOGNISED, tied to no stay (it was skipped). */
+const AID_TYPE = programmeColumn(HEALTH_IMPORT.mi_aid_pay, 'aid_type', 'HEALTH', AID_PAY_PROGRAMMES);
 
 /** refd_setl_flag '1' marks a settlement reversed (冲销); it and everything it paid no longer stand. */
 const NOT_REVERSED = '0';
@@ -89,6 +92,7 @@ export const health: DepartmentAdapter = {
   demo: HEALTH_DEMO,
   recordKinds: RECORD_KINDS,
   statusColumns: Object.values(STATUS),
+  programmeColumns: [AID_TYPE],
   tables: [miSettlement, miAidPayment],
   personKeys: [miSettlement.psnCertNo, miAidPayment.psnCertNo],
   facts: { settlements: { byIdNumbers: settlementsByIdNumbers, byRefs: settlementsByRefs, keyColumn: miSettlement.psnCertNo } },
@@ -124,10 +128,9 @@ function toRecords(
     records.push(oneOffAid({ department: 'HEALTH', programme: 'MEDICAL_AID', beneficiaryIdNumber: r.psnCertNo, grantDate: r.setlDate, amountFen: yuanToFen(r.mafPay), ...oneOffStatusOf(STATUS.settlement, r.refdSetlFlag, false, r.setlDate, today), sourceRef: sourceRefOf(RECORD_KINDS.miSetl, r.setlId), settlementRef: r.setlId }));
   }
   for (const r of aidPayments) {
-    const programme = AID_PAY_PROGRAMMES[r.aidType];
-    if (!programme) continue;
+    const { programme, ...status } = programmeOf(AID_TYPE, r.aidType, oneOffStatusOf(STATUS.payment, r.valiFlag, r.valiFlag !== VALID, r.payDate, today));
     // A premium subsidy pays for insurance cover, not for a stay; only medical aid relieves a settlement.
-    records.push(oneOffAid({ department: 'HEALTH', programme, beneficiaryIdNumber: r.psnCertNo, grantDate: r.payDate, amountFen: yuanToFen(r.payAmt), ...oneOffStatusOf(STATUS.payment, r.valiFlag, r.valiFlag !== VALID, r.payDate, today), sourceRef: sourceRefOf(RECORD_KINDS.miAidPay, r.payId), settlementRef: programme === 'MEDICAL_AID' ? r.setlId : null }));
+    records.push(oneOffAid({ department: 'HEALTH', programme, beneficiaryIdNumber: r.psnCertNo, grantDate: r.payDate, amountFen: yuanToFen(r.payAmt), ...status, sourceRef: sourceRefOf(RECORD_KINDS.miAidPay, r.payId), settlementRef: programme === 'MEDICAL_AID' ? r.setlId : null }));
   }
   return records;
 }

@@ -5,7 +5,7 @@ import { health, settlementsByIdNumbers } from './adapter';
 import { miAidPayment, miSettlement } from './tables';
 import type { SourceDb } from '../contract';
 import { createTestDatabases, type TestDatabases } from '../../test/support/databases';
-import { bySourceRef, statusCodes, syntheticId, TODAY } from '../../test/support/department-scenario';
+import { bySourceRef, programmeCodes, statusCodes, syntheticId, TODAY } from '../../test/support/department-scenario';
 import { yuanToFen } from '../../domain/money';
 import { cell } from '../../tools/generate/tables';
 import { demoPopulation } from '../../test/support/demo-population';
@@ -58,6 +58,8 @@ test('maps medical aid from standing settlements and from separate payments, and
   expect(bySourceRef(records)).toEqual([
     { ...oneOff, programme: 'MEDICAL_AID', beneficiaryIdNumber: ids.chen, grantDate: '2025-07-01', amountFen: 8880, sourceRef: 'mi_aid_pay:PAY-0003', settlementRef: null },
     { ...oneOff, programme: 'PREMIUM_SUBSIDY', beneficiaryIdNumber: ids.chen, grantDate: '2026-01-15', amountFen: 35000, sourceRef: 'mi_aid_pay:PAY-0002', settlementRef: null },
+    // An aid type outside the documentation is shown, not skipped: the catch-all, UNRECOGNISED, with the type.
+    { ...oneOff, programme: 'HEALTH_UNRECOGNISED', status: 'UNRECOGNISED', sourceProgrammeCode: 'QT', beneficiaryIdNumber: ids.chen, grantDate: '2025-07-01', amountFen: 1000, sourceRef: 'mi_aid_pay:PAY-0004', settlementRef: null },
     { ...oneOff, programme: 'MEDICAL_AID', beneficiaryIdNumber: ids.liu, grantDate: '2026-02-10', amountFen: 30010, sourceRef: 'mi_aid_pay:PAY-0001', settlementRef: 'SETL-0002' },
     { ...oneOff, programme: 'MEDICAL_AID', beneficiaryIdNumber: ids.liu, grantDate: '2025-08-20', amountFen: 123456, sourceRef: 'mi_setl:SETL-0001', settlementRef: 'SETL-0001' },
   ].sort((a, b) => (a.sourceRef < b.sourceRef ? -1 : 1)));
@@ -65,7 +67,7 @@ test('maps medical aid from standing settlements and from separate payments, and
 
 test('returns nobody who was not asked for', async () => {
   const records = await health.aidByIdNumbers(db, [ids.chen], TODAY);
-  expect(records.map((r) => r.sourceRef).sort()).toEqual(['mi_aid_pay:PAY-0002', 'mi_aid_pay:PAY-0003']);
+  expect(records.map((r) => r.sourceRef).sort()).toEqual(['mi_aid_pay:PAY-0002', 'mi_aid_pay:PAY-0003', 'mi_aid_pay:PAY-0004']);
 });
 
 test('settlements are mapped in fen, reversed ones left out', async () => {
@@ -122,6 +124,21 @@ test('a medical-aid payment reversed or recovered (vali_flag 0) no longer counts
   expect(status).toEqual({ 'mi_aid_pay:PAY-ST-1': 'PAID', 'mi_aid_pay:PAY-ST-2': 'CANCELLED' });
   const tied = await health.aidBySettlementRefs!(db, ['SETL-ST'], TODAY);
   expect(tied.map((r) => r.sourceRef).sort()).toEqual(['mi_aid_pay:PAY-ST-1', 'mi_aid_pay:PAY-ST-2']);
+});
+
+test('a payment under an aid type 医保 does not document is its catch-all programme, UNRECOGNISED, with the type, tied to no stay (it was skipped)', async () => {
+  const who = syntheticId('1967-07-07', 94);
+  await db.insert(miAidPayment).values([
+    { payId: 'PAY-PT-1', psnCertNo: who, setlId: 'SETL-PT', aidType: 'QTJZ', payDate: '2025-09-10', payAmt: '800.00', valiFlag: '1' },
+    { payId: 'PAY-PT-2', psnCertNo: who, setlId: null, aidType: 'CBZZ', payDate: '2025-09-10', payAmt: '380.00', valiFlag: '1' },
+  ]);
+  const records = await health.aidByIdNumbers(db, [who], TODAY);
+  expect(programmeCodes(records)).toEqual([
+    ['mi_aid_pay:PAY-PT-1', 'HEALTH_UNRECOGNISED', 'UNRECOGNISED', 'QTJZ'],
+    ['mi_aid_pay:PAY-PT-2', 'PREMIUM_SUBSIDY', 'PAID', null],
+  ]);
+  expect(records[0].settlementRef ?? records[1].settlementRef).toBeNull();
+  expect(await health.aidBySettlementRefs!(db, ['SETL-PT'], TODAY)).toEqual([]);
 });
 
 test('a payment or a settlement under a flag 医保 does not document is UNRECOGNISED with its flag, by person and by settlement (it read as reversed, or was left out)', async () => {

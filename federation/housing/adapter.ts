@@ -11,7 +11,7 @@ import type { ProgrammeCode } from '../../domain/programmes';
 import { needed, type AidRecord, type DepartmentAdapter, type SourceDb } from '../contract';
 import { oneOffAid, oneOffStatus, recurringAid, sourceRefOf } from '../../domain/aid';
 import { HOUSING_IMPORT } from './import-spec';
-import { documented, statusColumn, unrecognised, type RecordStatus } from '../status-codes';
+import { documented, programmeColumn, programmeOf, statusColumn, unrecognised, type RecordStatus } from '../status-codes';
 import { gzfAllocation, gzfApplication, wfgzProject } from './tables';
 import { HOUSING_DEMO } from './demo';
 
@@ -27,6 +27,9 @@ const RECORD_KINDS = {
 } as const;
 
 const ALLOCATION_PROGRAMMES: Record<string, ProgrammeCode> = { SW: 'PUBLIC_RENTAL', BT: 'RENT_SUBSIDY' };
+
+/** gzf_allocation.alloc_type as the import declaration documents it; any other type is the catch-all, UNRECOGNISED (it was skipped). */
+const ALLOC_TYPE = programmeColumn(HOUSING_IMPORT.gzf_allocation, 'alloc_type', 'HOUSING', ALLOCATION_PROGRAMMES);
 
 /**
  * The application's status (gzf_application.app_status): 10 受理, 20 审核通过, 30 已保障, 40 退出,
@@ -89,6 +92,7 @@ export const housing: DepartmentAdapter = {
   demo: HOUSING_DEMO,
   recordKinds: RECORD_KINDS,
   statusColumns: [APP_STATUS],
+  programmeColumns: [ALLOC_TYPE],
   tables: [gzfApplication, gzfAllocation, wfgzProject],
   personKeys: [gzfApplication.applicantIdCard, wfgzProject.ownerIdCard],
   changeFeed: [
@@ -105,9 +109,7 @@ export const housing: DepartmentAdapter = {
 
     const records: AidRecord[] = [];
     for (const r of allocations) {
-      const programme = ALLOCATION_PROGRAMMES[r.allocType];
-      if (!programme) continue;
-      records.push(recurringAid({ department: 'HOUSING', programme, beneficiaryIdNumber: r.applicantIdCard, sourceHouseholdRef: r.appNo, start: r.startDate, end: r.endDate, monthlyFen: r.monthlyFen, ...allocationStatus(r.appStatus, r.endDate, today), sourceRef: sourceRefOf(RECORD_KINDS.gzfAllocation, r.allocId) }));
+      records.push(recurringAid({ department: 'HOUSING', ...programmeOf(ALLOC_TYPE, r.allocType, allocationStatus(r.appStatus, r.endDate, today)), beneficiaryIdNumber: r.applicantIdCard, sourceHouseholdRef: r.appNo, start: r.startDate, end: r.endDate, monthlyFen: r.monthlyFen, sourceRef: sourceRefOf(RECORD_KINDS.gzfAllocation, r.allocId) }));
     }
     for (const r of renovations) {
       records.push(oneOffAid({ department: 'HOUSING', programme: 'RURAL_RENOVATION', beneficiaryIdNumber: r.ownerIdCard, grantDate: r.completedDate!, amountFen: r.grantFen, status: oneOffStatus(false, r.completedDate!, today), sourceRef: sourceRefOf(RECORD_KINDS.wfgzProject, r.projectId) }));

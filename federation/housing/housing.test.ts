@@ -3,7 +3,7 @@ import { housing } from './adapter';
 import { gzfAllocation, gzfApplication, wfgzProject } from './tables';
 import type { SourceDb } from '../contract';
 import { createTestDatabases, type TestDatabases } from '../../test/support/databases';
-import { bySourceRef, statusCodes, syntheticId, TODAY } from '../../test/support/department-scenario';
+import { bySourceRef, programmeCodes, statusCodes, syntheticId, TODAY } from '../../test/support/department-scenario';
 import { demoPopulation } from '../../test/support/demo-population';
 
 /**
@@ -93,6 +93,19 @@ test('an allocation is ENDED the day after its end date', async () => {
 test('an allocation whose application was refused (90 不予保障) is CANCELLED, never aid in force', async () => {
   const records = await housing.aidByIdNumbers(db, [scenario.ids.refused], TODAY);
   expect(records.map((r) => [r.sourceRef, r.status])).toEqual([['gzf_allocation:95', 'CANCELLED']]);
+});
+
+test('an allocation type housing does not document is its catch-all programme, UNRECOGNISED, with the type (it was skipped)', async () => {
+  const who = syntheticId('1975-05-05', 94);
+  await db.insert(gzfApplication).values({ appNo: 'GZF-PT-94', applicantIdCard: who, familySize: 3, regionCode: '370811001', applyDate: '2024-01-05', appStatus: 30 });
+  await db.insert(gzfAllocation).values([
+    { allocId: 9401, appNo: 'GZF-PT-94', allocType: 'GX', monthlyFen: 30_000, startDate: '2024-03-01' },
+    { allocId: 9402, appNo: 'GZF-PT-94', allocType: 'BT', monthlyFen: 30_000, startDate: '2024-03-01' },
+  ]);
+  expect(programmeCodes(await housing.aidByIdNumbers(db, [who], TODAY))).toEqual([
+    ['gzf_allocation:9401', 'HOUSING_UNRECOGNISED', 'UNRECOGNISED', 'GX'],
+    ['gzf_allocation:9402', 'RENT_SUBSIDY', 'ACTIVE', null],
+  ]);
 });
 
 test('an allocation whose application is accepted or approved but not yet 已保障 (10, 20) is PENDING, and one under a code housing does not document (77) UNRECOGNISED, with the code: neither is aid in force', async () => {

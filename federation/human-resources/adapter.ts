@@ -15,7 +15,7 @@ import type { ProgrammeCode } from '../../domain/programmes';
 import { needed, type AidRecord, type AidStatus, type DepartmentAdapter, type JobLoss, type SourceDb } from '../contract';
 import { HUMAN_RESOURCES_DEMO } from './demo';
 import { HUMAN_RESOURCES_IMPORT } from './import-spec';
-import { documented, statusColumn, unrecognised, type RecordStatus } from '../status-codes';
+import { documented, programmeColumn, programmeOf, statusColumn, unrecognised, type RecordStatus } from '../status-codes';
 import { gyxgwAp, jyBzFf, jyKnryRd, syBxjFf, syDjxx } from './tables';
 
 /**
@@ -32,6 +32,9 @@ const RECORD_KINDS = {
 } as const;
 
 const GRANT_PROGRAMMES: Record<string, ProgrammeCode> = { PX: 'TRAINING_SUBSIDY', QZ: 'JOB_SEEKING_SUBSIDY', YZ: 'EMPLOYMENT_AID' };
+
+/** jy_bz_ff.btlx as the import declaration documents it; any other type is the catch-all, UNRECOGNISED (it was skipped). */
+const GRANT_TYPE = programmeColumn(HUMAN_RESOURCES_IMPORT.jy_bz_ff, 'btlx', 'HUMAN_RESOURCES', GRANT_PROGRAMMES);
 
 /** sy_bxj_ff.ffzt as the import declaration documents it: 1 正常发放, 2 暂停, 3 终止. */
 const FFZT = statusColumn(HUMAN_RESOURCES_IMPORT.sy_bxj_ff, 'ffzt');
@@ -84,6 +87,7 @@ export const humanResources: DepartmentAdapter = {
   demo: HUMAN_RESOURCES_DEMO,
   recordKinds: RECORD_KINDS,
   statusColumns: [FFZT],
+  programmeColumns: [GRANT_TYPE],
 
   async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: string, programmes?: ReadonlySet<ProgrammeCode>): Promise<AidRecord[]> {
     if (idNumbers.length === 0) return [];
@@ -104,9 +108,7 @@ export const humanResources: DepartmentAdapter = {
       records.push(recurringAid({ department: 'HUMAN_RESOURCES', programme: 'PUBLIC_WELFARE_JOB', beneficiaryIdNumber: r.sfzhm, start: r.ksrq, end: r.jsrq, monthlyFen: yuanToFen(r.gwbt), status, sourceRef: sourceRefOf(RECORD_KINDS.gyxgwAp, r.apId) }));
     }
     for (const r of grants) {
-      const programme = GRANT_PROGRAMMES[r.btlx];
-      if (!programme) continue;
-      records.push(oneOffAid({ department: 'HUMAN_RESOURCES', programme, beneficiaryIdNumber: r.sfzhm, grantDate: r.ffrq, amountFen: yuanToFen(r.ffje), status: oneOffStatus(false, r.ffrq, today), sourceRef: sourceRefOf(RECORD_KINDS.jyBzFf, r.ffId) }));
+      records.push(oneOffAid({ department: 'HUMAN_RESOURCES', ...programmeOf(GRANT_TYPE, r.btlx, { status: oneOffStatus(false, r.ffrq, today) }), beneficiaryIdNumber: r.sfzhm, grantDate: r.ffrq, amountFen: yuanToFen(r.ffje), sourceRef: sourceRefOf(RECORD_KINDS.jyBzFf, r.ffId) }));
     }
     return records;
   },

@@ -8,7 +8,7 @@ import { household, householdMember, person } from '../../db/household/schema';
 import { generateAll } from '../../tools/generate/population';
 import { cell } from '../../tools/generate/tables';
 import { createTestDatabases, type TestDatabases } from '../../test/support/databases';
-import { bySourceRef, statusCodes, syntheticId, TODAY } from '../../test/support/department-scenario';
+import { bySourceRef, programmeCodes, statusCodes, syntheticId, TODAY } from '../../test/support/department-scenario';
 import { startTestHub, type TestHub } from '../../test/support/hub';
 import { insertRegions } from '../../test/support/scenarios';
 import type { SourceDb } from '../contract';
@@ -69,6 +69,8 @@ describe('人社 adapter', () => {
       { department: 'HUMAN_RESOURCES', programme: 'PUBLIC_WELFARE_JOB', beneficiaryIdNumber: ids.placed, sourceHouseholdRef: null, periodStart: '2024-04-01', periodEnd: '2027-03-31', grantDate: null, amountFen: 201_000, status: 'ACTIVE', sourceRef: 'gyxgw_ap:1' },
       training,
       { department: 'HUMAN_RESOURCES', programme: 'JOB_SEEKING_SUBSIDY', beneficiaryIdNumber: ids.graduate, sourceHouseholdRef: null, periodStart: null, periodEnd: null, grantDate: '2025-05-10', amountFen: 100_000, status: 'PAID', sourceRef: 'jy_bz_ff:2' },
+      // A grant type outside the documentation is shown, not skipped: the catch-all, UNRECOGNISED, with the type.
+      { department: 'HUMAN_RESOURCES', programme: 'HUMAN_RESOURCES_UNRECOGNISED', beneficiaryIdNumber: ids.graduate, sourceHouseholdRef: null, periodStart: null, periodEnd: null, grantDate: '2025-06-01', amountFen: 30_000, status: 'UNRECOGNISED', sourceProgrammeCode: 'ZZ', sourceRef: 'jy_bz_ff:3' },
       benefitNow,
       { department: 'HUMAN_RESOURCES', programme: 'UNEMPLOYMENT_BENEFIT', beneficiaryIdNumber: ids.placed, sourceHouseholdRef: null, periodStart: '2024-01-10', periodEnd: '2024-03-31', grantDate: null, amountFen: 173_750, status: 'ENDED', sourceRef: 'sy_bxj_ff:2' },
     ]);
@@ -81,6 +83,18 @@ describe('人社 adapter', () => {
     expect(one.counter.total).toBe(1);
     expect(one.result).toEqual([training]);
     expect(await humanResources.aidByIdNumbers(db, [], TODAY)).toEqual([]);
+  });
+
+  test('a grant type human resources does not document is its catch-all programme, UNRECOGNISED, with the type (it was skipped)', async () => {
+    const who = syntheticId('1986-06-06', 94);
+    await db.insert(jyBzFf).values([
+      { ffId: 941, sfzhm: who, btlx: 'SB', ffrq: '2025-11-01', ffje: '1200.00' },
+      { ffId: 942, sfzhm: who, btlx: 'PX', ffrq: '2025-11-01', ffje: '1200.00' },
+    ]);
+    expect(programmeCodes(await humanResources.aidByIdNumbers(db, [who], TODAY))).toEqual([
+      ['jy_bz_ff:941', 'HUMAN_RESOURCES_UNRECOGNISED', 'UNRECOGNISED', 'SB'],
+      ['jy_bz_ff:942', 'TRAINING_SUBSIDY', 'PAID', null],
+    ]);
   });
 
   test('an ffzt human resources does not document is UNRECOGNISED with its code (it read as ACTIVE)', async () => {
@@ -129,7 +143,7 @@ describe('人社 through the hub', () => {
   test("a household's 人社 aid comes back with the others, at one statement for the department", async () => {
     const res = await hub.gql(`query($id: ID!) { household(id: $id) { aid(departments: [HUMAN_RESOURCES]) { department { code name } programme { code kind purpose } amountFen sourceReference } sources { department { code } available } } }`, { id: String(householdId) });
     expect(res.errors).toBeUndefined();
-    expect(res.data.household.aid.map((r: any) => r.programme.code).sort()).toEqual(['JOB_SEEKING_SUBSIDY', 'TRAINING_SUBSIDY', 'UNEMPLOYMENT_BENEFIT']);
+    expect(res.data.household.aid.map((r: any) => r.programme.code).sort()).toEqual(['HUMAN_RESOURCES_UNRECOGNISED', 'JOB_SEEKING_SUBSIDY', 'TRAINING_SUBSIDY', 'UNEMPLOYMENT_BENEFIT']);
     expect(res.data.household.aid[0].department).toEqual({ code: 'HUMAN_RESOURCES', name: '人力资源和社会保障局' });
     expect(res.data.household.aid.every((r: any) => r.programme.purpose === 'EMPLOYMENT')).toBe(true);
     expect(res.extensions?.sqlStatements?.bySource.HUMAN_RESOURCES).toBe(1);

@@ -4,13 +4,12 @@
  * duplicate-funding rule X6 compares it with the student's 国家助学金. One statement per batch.
  */
 import path from 'node:path';
-import { and, eq, inArray, isNotNull, type SQL } from 'drizzle-orm';
+import { and, eq, isNotNull, type SQL } from 'drizzle-orm';
 import { inPlaceholder, preparedPer } from '../../db/prepared';
-import type { ProgrammeCode } from '../../domain/programmes';
 import type { AidRecord, DepartmentAdapter, JobLoss, SourceDb } from '../contract';
 import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
 import { UNION_IMPORT } from './import-spec';
-import { oneOffStatusOf, statusColumn } from '../status-codes';
+import { oneOffStatusOf, programmeColumn, programmeOf, statusColumn } from '../status-codes';
 import { ghGrant, ghWorkerFile } from './tables';
 import { UNION_DEMO } from './demo';
 
@@ -25,7 +24,8 @@ const RECORD_KINDS = {
   ghWorkerFile: 'gh_worker_file',
 } as const;
 
-const PROGRAMMES: Record<string, ProgrammeCode> = { BF: 'UNION_HARDSHIP', JQ: 'UNION_AUTUMN_EDU', DB: 'UNION_ILLNESS' };
+/** gh_grant.grant_type as the import declaration documents it; any other type is the catch-all, UNRECOGNISED, paid to the worker and tied to no stay (it was left out by the statement). */
+const GRANT_TYPE = programmeColumn(UNION_IMPORT.gh_grant, 'grant_type', 'UNION', { BF: 'UNION_HARDSHIP', JQ: 'UNION_AUTUMN_EDU', DB: 'UNION_ILLNESS' });
 
 /** What every grant read returns: the grant and the worker whose file it was paid under. */
 const GRANT_COLUMNS = {
@@ -52,7 +52,7 @@ const grantsOf = preparedPer((db: SourceDb) => {
       .select(GRANT_COLUMNS)
       .from(ghGrant)
       .innerJoin(ghWorkerFile, eq(ghWorkerFile.fileNo, ghGrant.fileNo))
-      .where(and(inArray(ghGrant.grantType, Object.keys(PROGRAMMES)), who));
+      .where(who);
   return matching(inPlaceholder(ghWorkerFile.idCard, 'ids'))
     .union(matching(inPlaceholder(ghGrant.studentIdCard, 'ids')))
     .prepare();
@@ -78,12 +78,12 @@ const GRANT_STATUS = statusColumn(UNION_IMPORT.gh_grant, 'grant_status');
 type GrantRow = Awaited<ReturnType<ReturnType<typeof grantsOf>['execute']>>[number];
 
 function grantRecord(r: GrantRow, today: string): AidRecord {
-  const programme = PROGRAMMES[r.grantType];
+  const { programme, ...status } = programmeOf(GRANT_TYPE, r.grantType, oneOffStatusOf(GRANT_STATUS, r.grantStatus, r.grantStatus !== GRANT_PAID, r.grantDate, today));
   const autumnEdu = programme === 'UNION_AUTUMN_EDU';
   // A 金秋助学 row without the student's ID card is a data gap; the money still reached the
   // worker's family, so it is shown under the worker rather than lost from the household view.
   const beneficiary = autumnEdu && r.studentIdCard ? r.studentIdCard : r.workerIdCard;
-  return oneOffAid({ department: 'UNION', programme, beneficiaryIdNumber: beneficiary, sourceHouseholdRef: r.fileNo, grantDate: r.grantDate, amountFen: r.amountFen, ...oneOffStatusOf(GRANT_STATUS, r.grantStatus, r.grantStatus !== GRANT_PAID, r.grantDate, today), sourceRef: sourceRefOf(RECORD_KINDS.ghGrant, r.grantNo), schoolYear: autumnEdu ? r.schoolYear : null, settlementRef: programme === 'UNION_ILLNESS' ? r.setlRef : null });
+  return oneOffAid({ department: 'UNION', programme, beneficiaryIdNumber: beneficiary, sourceHouseholdRef: r.fileNo, grantDate: r.grantDate, amountFen: r.amountFen, ...status, sourceRef: sourceRefOf(RECORD_KINDS.ghGrant, r.grantNo), schoolYear: autumnEdu ? r.schoolYear : null, settlementRef: programme === 'UNION_ILLNESS' ? r.setlRef : null });
 }
 
 export const union: DepartmentAdapter = {
@@ -93,6 +93,7 @@ export const union: DepartmentAdapter = {
   demo: UNION_DEMO,
   recordKinds: RECORD_KINDS,
   statusColumns: [GRANT_STATUS],
+  programmeColumns: [GRANT_TYPE],
   tables: [ghWorkerFile, ghGrant],
   personKeys: [ghWorkerFile.idCard, ghGrant.studentIdCard],
   facts: { jobLosses: { byIdNumbers: jobLossesByIdNumbers, keyColumn: ghWorkerFile.idCard } },

@@ -5,7 +5,7 @@ import type { SourceDb } from '../contract';
 import { jobLossesByIdNumbers, union } from './adapter';
 import { ghGrant, ghWorkerFile } from './tables';
 import { createTestDatabases, type TestDatabases } from '../../test/support/databases';
-import { bySourceRef, statusCodes, syntheticId, TODAY } from '../../test/support/department-scenario';
+import { bySourceRef, programmeCodes, statusCodes, syntheticId, TODAY } from '../../test/support/department-scenario';
 import { healthScenario } from '../health/scenario';
 import { cell } from '../../tools/generate/tables';
 import { demoPopulation } from '../../test/support/demo-population';
@@ -30,7 +30,7 @@ const scenario = {
     { grantNo: 1, fileNo: 'GH-0001', grantType: 'BF', grantDate: '2025-01-20', amountFen: 200000, studentIdCard: null, schoolYear: null, setlRef: null },
     { grantNo: 2, fileNo: 'GH-0001', grantType: 'JQ', grantDate: '2025-09-01', amountFen: 300000, studentIdCard: ids.studentZhou, schoolYear: '2025-2026', setlRef: null },
     { grantNo: 3, fileNo: 'GH-0001', grantType: 'DB', grantDate: '2025-09-15', amountFen: 500000, studentIdCard: null, schoolYear: null, setlRef: 'SETL-0001' },
-    // A type outside the hub's catalogue is not reported.
+    // A type outside the documentation: shown under the catch-all, UNRECOGNISED, with the type (it was left out).
     { grantNo: 4, fileNo: 'GH-0001', grantType: 'QT', grantDate: '2025-10-01', amountFen: 10000, studentIdCard: null, schoolYear: null, setlRef: null },
     { grantNo: 5, fileNo: 'GH-0002', grantType: 'JQ', grantDate: '2025-09-01', amountFen: 250000, studentIdCard: ids.studentQian, schoolYear: '2025-2026', setlRef: null },
     { grantNo: 6, fileNo: 'GH-0002', grantType: 'JQ', grantDate: '2024-09-01', amountFen: 200000, studentIdCard: null, schoolYear: '2024-2025', setlRef: null },
@@ -56,13 +56,14 @@ const oneOff = { department: 'UNION', periodStart: null, periodEnd: null, status
 const zhouHardship = { ...oneOff, programme: 'UNION_HARDSHIP', beneficiaryIdNumber: ids.workerZhou, sourceHouseholdRef: 'GH-0001', grantDate: '2025-01-20', amountFen: 200000, sourceRef: 'gh_grant:1', schoolYear: null, settlementRef: null };
 const zhouAutumn = { ...oneOff, programme: 'UNION_AUTUMN_EDU', beneficiaryIdNumber: ids.studentZhou, sourceHouseholdRef: 'GH-0001', grantDate: '2025-09-01', amountFen: 300000, sourceRef: 'gh_grant:2', schoolYear: '2025-2026', settlementRef: null };
 const zhouIllness = { ...oneOff, programme: 'UNION_ILLNESS', beneficiaryIdNumber: ids.workerZhou, sourceHouseholdRef: 'GH-0001', grantDate: '2025-09-15', amountFen: 500000, sourceRef: 'gh_grant:3', schoolYear: null, settlementRef: 'SETL-0001' };
+const zhouUnknown = { ...oneOff, programme: 'UNION_UNRECOGNISED', status: 'UNRECOGNISED', sourceProgrammeCode: 'QT', beneficiaryIdNumber: ids.workerZhou, sourceHouseholdRef: 'GH-0001', grantDate: '2025-10-01', amountFen: 10000, sourceRef: 'gh_grant:4', schoolYear: null, settlementRef: null };
 
 test('the worker and the student are each given their own grants', async () => {
-  expect(bySourceRef(await union.aidByIdNumbers(db, [ids.workerZhou, ids.studentZhou], TODAY))).toEqual([zhouHardship, zhouAutumn, zhouIllness]);
+  expect(bySourceRef(await union.aidByIdNumbers(db, [ids.workerZhou, ids.studentZhou], TODAY))).toEqual([zhouHardship, zhouAutumn, zhouIllness, zhouUnknown]);
 });
 
 test("asking for the worker alone does not return the child's 金秋助学", async () => {
-  expect(bySourceRef(await union.aidByIdNumbers(db, [ids.workerZhou], TODAY))).toEqual([zhouHardship, zhouIllness]);
+  expect(bySourceRef(await union.aidByIdNumbers(db, [ids.workerZhou], TODAY))).toEqual([zhouHardship, zhouIllness, zhouUnknown]);
 });
 
 test("asking for the student alone returns only the student's grant", async () => {
@@ -100,6 +101,21 @@ test('a recovered or reversed grant no longer counts (grant_status), and aid tie
   expect(Object.fromEntries(status)).toEqual({ 'gh_grant:901': 'PAID', 'gh_grant:902': 'CANCELLED', 'gh_grant:903': 'CANCELLED' });
   const tied = await union.aidBySettlementRefs!(db, ['SETL-ST'], TODAY);
   expect(tied.map((r) => [r.sourceRef, r.beneficiaryIdNumber, r.settlementRef, r.status])).toEqual([['gh_grant:903', worker, 'SETL-ST', 'CANCELLED']]);
+});
+
+test('a grant type the union does not document is its catch-all programme, UNRECOGNISED, with the type, under the worker and tied to no stay (the statement left it out)', async () => {
+  const worker = syntheticId('1980-04-04', 94);
+  await db.insert(ghWorkerFile).values({ fileNo: 'GH-PT', idCard: worker, employer: '济宁机床厂', hardshipLevel: 2, fileDate: '2024-01-01' });
+  await db.insert(ghGrant).values([
+    { grantNo: 9941, fileNo: 'GH-PT', grantType: 'SN', grantDate: '2025-07-01', amountFen: 100_000, setlRef: 'SETL-PT', grantStatus: 1 },
+    { grantNo: 9942, fileNo: 'GH-PT', grantType: 'BF', grantDate: '2025-07-01', amountFen: 100_000, grantStatus: 1 },
+  ]);
+  const records = await union.aidByIdNumbers(db, [worker], TODAY);
+  expect(programmeCodes(records)).toEqual([
+    ['gh_grant:9941', 'UNION_UNRECOGNISED', 'UNRECOGNISED', 'SN'],
+    ['gh_grant:9942', 'UNION_HARDSHIP', 'PAID', null],
+  ]);
+  expect(records.find((r) => r.sourceRef === 'gh_grant:9941')).toMatchObject({ beneficiaryIdNumber: worker, settlementRef: null });
 });
 
 test('a grant under a grant_status the union does not document is UNRECOGNISED with its code (it read as CANCELLED), by person and by settlement', async () => {

@@ -3955,7 +3955,7 @@ export type AidStatus =
   | 'SCHEDULED'
   /** Applied for and still under the department's review (housing's 受理 or 审核通过): not in force, not paid. Counted in no total and by no rule, and it fulfils no decision until it is. */
   | 'PENDING'
-  /** The department's record carries a status code its documentation does not list (a typo, or a code added since): the hub cannot tell whether the aid is paid, stopped or revoked. Shown so the office can correct it (sourceStatusCode holds the code); counted in no total and by no rule, and it fulfils no decision. */
+  /** The department's record carries a status code its documentation does not list (a typo, or a code added since): the hub cannot tell whether the aid is paid, stopped or revoked; or a programme (type) code it does not list, and the hub cannot tell what the aid is (the record's programme is then the department's catch-all, e.g. EDUCATION_UNRECOGNISED). Shown so the office can correct it (sourceStatusCode, sourceProgrammeCode hold the codes); counted in no total and by no rule, and it fulfils no decision. */
   | 'UNRECOGNISED'
   /** Revoked or reversed. */
   | 'CANCELLED';
@@ -3999,6 +3999,8 @@ export type AidRecord = {
   readonly sourceReference: Scalars['String']['output'];
   /** Status UNRECOGNISED only: the status code the department's record carries, as its database holds it (e.g. 7), for the office to correct. Null for every other status. */
   readonly sourceStatusCode?: Maybe<Scalars['String']['output']>;
+  /** Set only when the department's programme (subsidy, funding, grant type) code is one its documentation does not list: that code, as its database holds it (e.g. ZX), for the office to correct. The record's programme is then its department's catch-all (code <DEPARTMENT>_UNRECOGNISED) and its status UNRECOGNISED. Null otherwise. */
+  readonly sourceProgrammeCode?: Maybe<Scalars['String']['output']>;
   /** The department's own household key (低保 family number, housing application), if any. */
   readonly sourceHouseholdReference?: Maybe<Scalars['String']['output']>;
   /** Temporary aid: the cause. */
@@ -6528,6 +6530,7 @@ export type AidRecordResolvers<ContextType = HubContext, ParentType extends Reso
   status?: Resolver<ResolversTypes['AidStatus'], ParentType, ContextType>;
   sourceReference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   sourceStatusCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  sourceProgrammeCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   sourceHouseholdReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   cause?: Resolver<Maybe<ResolversTypes['AidCause']>, ParentType, ContextType>;
   urgent?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;

@@ -7,7 +7,7 @@ import { ageOn, type IsoDate } from '../../domain/dates';
 import { trailingWindow } from '../../domain/findings/periods';
 import { DEPARTMENT_CODES, sourceOf, type OfficeCode } from '../../domain/departments';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
-import { PROGRAMME_BY_CODE } from '../../domain/programmes';
+import { AID_PROGRAMME_BY_CODE } from '../../domain/programmes';
 import { aidForPeople, type SourceOutcome } from '../../federation/loaders';
 import type { AidRecord } from '../../federation/contract';
 import type { HouseholdAidArgs, HouseholdAidSummaryArgs, Resolvers } from '../__generated__/types';
@@ -141,12 +141,13 @@ export const householdResolvers: Resolvers = {
 
   AidRecord: {
     department: (r) => departmentOf(r.department),
-    programme: (r) => PROGRAMME_BY_CODE.get(r.programme)!,
+    programme: (r) => AID_PROGRAMME_BY_CODE.get(r.programme)!,
     // Held (primed with the household's members): a plain value, not a promise per record (db/held-loader.ts).
     beneficiary: (r, _, ctx) => ctx.loaders.hub.personByIdNumber.loadHeld(r.beneficiaryIdNumber),
     period: (r) => (r.periodStart === null ? null : { start: r.periodStart, end: r.periodEnd }),
     sourceReference: (r) => r.sourceRef,
     sourceStatusCode: (r) => r.sourceStatusCode ?? null,
+    sourceProgrammeCode: (r) => r.sourceProgrammeCode ?? null,
     sourceHouseholdReference: (r) => r.sourceHouseholdRef,
     cause: (r) => r.cause ?? null,
     urgent: (r) => r.urgent ?? null,

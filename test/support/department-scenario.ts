@@ -19,3 +19,8 @@ export function bySourceRef(records: readonly AidRecord[]): AidRecord[] {
 export function statusCodes(records: readonly AidRecord[]): [string, string, string | null][] {
   return bySourceRef(records).map((r) => [r.sourceRef, r.status, r.sourceStatusCode ?? null]);
 }
+
+/** Each record's reference, programme, status and (a programme code undocumented only) the source's programme code, by reference. */
+export function programmeCodes(records: readonly AidRecord[]): [string, string, string, string | null][] {
+  return bySourceRef(records).map((r) => [r.sourceRef, r.programme, r.status, r.sourceProgrammeCode ?? null]);
+}
