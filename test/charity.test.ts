@@ -12,7 +12,7 @@ import { householdMember, person } from '../db/household/schema';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { TestClock } from './support/clock';
 import { startTestHub, type TestHub } from './support/hub';
-import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
+import { insertRegions, insertResident, insertWang, TODAY, WANG } from './support/scenarios';
 
 jest.setTimeout(120_000);
 
@@ -59,8 +59,8 @@ const SUMMARIES = `{ charityNeeds { id category amountBand urgency county { code
 const WITHDRAW = `mutation($id: ID!) { charityNeedWithdraw(input: { needId: $id }) { need { id state closeReason } userErrors { code } } }`;
 const DELIVER = `mutation($input: CharityDeliveryReportInput!) { charityDeliveryReport(input: $input) { delivery { id amountFen deliveredOn reference } replayed userErrors { code } } }`;
 
-async function consent(scopes: string[]) {
-  const r = await data(office, CONSENT, { input: { householdId: String(wangId), scopes, givenBy: '户主', expiresOn: '2026-12-31', officer: 'RC-0042' } }, 'charityConsentRecord');
+async function consent(scopes: string[], householdId = wangId) {
+  const r = await data(office, CONSENT, { input: { householdId: String(householdId), scopes, givenBy: '户主', expiresOn: '2026-12-31', officer: 'RC-0042' } }, 'charityConsentRecord');
   expect(r.userErrors).toEqual([]);
   return r.consent.id as string;
 }
@@ -375,7 +375,7 @@ describe('a charity', () => {
   });
 
   it('a need published while its consent is being revoked is refused, never left open under the revoked consent', async () => {
-    const id = await consent(['NEED_PUBLICATION']);
+    const id = await consent(['NEED_PUBLICATION', 'MINOR_DATA']);
     // A revocation in progress: the consent row updated, not yet committed (as charityConsentRevoke's transaction holds it).
     const revoking = await dbs.hubPool.getConnection();
     try {
@@ -396,7 +396,7 @@ describe('a charity', () => {
   });
 
   it('withdrawing a need again answers it as withdrawn; a covered need is not withdrawn', async () => {
-    const need = (await publish({ consentId: await consent(['NEED_PUBLICATION']), purpose: 'LIVING', uncoveredFen: 50_000 })).need.id;
+    const need = (await publish({ consentId: await consent(['NEED_PUBLICATION', 'MINOR_DATA']), purpose: 'LIVING', uncoveredFen: 50_000 })).need.id;
     const withdrawn = { need: { id: need, state: 'WITHDRAWN', closeReason: 'WITHDRAWN_BY_OFFICE' }, userErrors: [] };
     expect(await data(office, WITHDRAW, { id: need }, 'charityNeedWithdraw')).toEqual(withdrawn);
     // Sent again after a lost answer.
@@ -440,5 +440,66 @@ describe('a charity', () => {
   it('a charity reads no household data', async () => {
     const res = await charityA(`query($id: ID!) { household(id: $id) { id } }`, { id: String(wangId) });
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'ROLE_NOT_ALLOWED' });
+  });
+});
+
+describe('a need for the whole household', () => {
+  /** A household of an adult and, when born on `childBorn`, a child (who left on `childLeftOn`), with a case open. */
+  async function householdWithCase(seq: number, childBorn: string, childLeftOn: string | null = null): Promise<{ householdId: number; caseId: string }> {
+    const { householdId } = await insertResident(dbs, { prefix: 'CH-MINOR', seq, birthDate: '1985-07-07' });
+    const child = makeIdNumber('370811', childBorn, seq);
+    await dbs.hub.insert(person).values({ idNumber: child, name: '测试', gender: 'F', birthDate: childBorn });
+    await dbs.hub.insert(householdMember).values({ householdId, idNumber: child, relation: 'CHILD', joinedOn: childBorn, leftOn: childLeftOn });
+    const opened = await data(
+      actAs(workerToken, 'ELIGIBILITY_REVIEW'),
+      `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id } userErrors { code } } }`,
+      { input: { householdId: String(householdId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '子女就学费用存在缺口', reportedAt: '2026-03-10T09:00:00+08:00', actor: { officer: 'RC-0042' } } },
+      'caseOpen',
+    );
+    expect(opened.userErrors).toEqual([]);
+    return { householdId, caseId: opened.case.id };
+  }
+  const SCHOOL = { purpose: 'EDUCATION', uncoveredFen: 300_000, description: '子女就学费用和生活费存在缺口' };
+
+  it('of a household with a child under 14 needs MINOR_DATA, and concerns a minor', async () => {
+    const ten = await householdWithCase(71, '2015-09-01');
+    const refused = await publish({ ...SCHOOL, caseId: ten.caseId, consentId: await consent(['NEED_PUBLICATION'], ten.householdId) });
+    expect(refused).toEqual({ need: null, userErrors: [{ code: 'MINOR_CONSENT_MISSING', field: ['input', 'consentId'] }] });
+    const minors = await consent(['NEED_PUBLICATION', 'MINOR_DATA'], ten.householdId);
+    const published = await publish({ ...SCHOOL, caseId: ten.caseId, consentId: minors });
+    expect(published.userErrors).toEqual([]);
+    expect(published.need).toMatchObject({ state: 'OPEN', involvesMinor: true, involvesHealth: false });
+    // A claiming charity reads it as a minor's need, while the consent holds; revoked, it is withdrawn.
+    expect((await data(charityB, CLAIM, { id: published.need.id }, 'charityNeedClaim')).userErrors).toEqual([]);
+    expect(await data(charityB, `query($id: ID!) { charityNeedDetail(id: $id) { involvesMinor } }`, { id: published.need.id }, 'charityNeedDetail')).toEqual({ involvesMinor: true });
+    // While it stays published, the same rule holds: a consent no longer covering the child's data
+    // (its MINOR_DATA scope gone, as a record corrected to what the household agreed to) lists,
+    // opens and lets claim the need no more; covered again, it does.
+    const listed = async () => (await charityB(SUMMARIES)).data.charityNeeds.map((n: any) => n.id);
+    expect(await listed()).toContain(published.need.id);
+    await dbs.hubPool.query("UPDATE charity_consent SET scopes = 'NEED_PUBLICATION' WHERE id = ?", [Number(minors)]);
+    expect(await listed()).not.toContain(published.need.id);
+    expect(await data(charityB, DETAIL, { id: published.need.id }, 'charityNeedDetail')).toBeNull();
+    expect((await data(charityA, CLAIM, { id: published.need.id }, 'charityNeedClaim')).userErrors).toEqual([{ code: 'NEED_NOT_OPEN' }]);
+    await dbs.hubPool.query("UPDATE charity_consent SET scopes = 'NEED_PUBLICATION,MINOR_DATA' WHERE id = ?", [Number(minors)]);
+    expect(await listed()).toContain(published.need.id);
+    expect(await data(charityB, DETAIL, { id: published.need.id }, 'charityNeedDetail')).toMatchObject({ id: published.need.id });
+    const revoked = await data(office, `mutation($id: ID!) { charityConsentRevoke(input: { consentId: $id }) { withdrawnNeeds userErrors { code } } }`, { id: minors }, 'charityConsentRevoke');
+    expect(revoked).toEqual({ withdrawnNeeds: 1, userErrors: [] });
+    expect(await data(charityB, DETAIL, { id: published.need.id }, 'charityNeedDetail')).toBeNull();
+  });
+
+  it('of a household whose youngest turns 14 today needs no MINOR_DATA', async () => {
+    const fourteen = await householdWithCase(72, '2012-03-15');
+    const published = await publish({ ...SCHOOL, caseId: fourteen.caseId, consentId: await consent(['NEED_PUBLICATION'], fourteen.householdId) });
+    expect(published.userErrors).toEqual([]);
+    expect(published.need).toMatchObject({ state: 'OPEN', involvesMinor: false });
+  });
+
+  it('does not count a child who left the household', async () => {
+    const left = await householdWithCase(73, '2015-09-01', '2026-01-01');
+    const published = await publish({ ...SCHOOL, caseId: left.caseId, consentId: await consent(['NEED_PUBLICATION'], left.householdId) });
+    expect(published.userErrors).toEqual([]);
+    expect(published.need).toMatchObject({ state: 'OPEN', involvesMinor: false });
   });
 });

@@ -7,7 +7,7 @@
  */
 import { and, asc, desc, eq, gte, inArray, isNull, like, or, sql } from 'drizzle-orm';
 import type { IsoDate } from '../../domain/dates';
-import { concernsMinor, deliveryDateProblem, earliestDeliveryOn, pledgeProblem, projectMatches, type ConsentScope, type NeedPurpose, type NeedState } from '../../domain/charity/needs';
+import { deliveryDateProblem, earliestDeliveryOn, isMinorOn, pledgeProblem, projectMatches, type ConsentScope, type NeedPurpose, type NeedState } from '../../domain/charity/needs';
 import { ok, refuse, type CharityOutcome } from '../../domain/charity/errors';
 import type { HubDb } from '../connect';
 import type { HubQuery, HubTx } from '../cases/records';
@@ -304,13 +304,27 @@ export async function needsByHouseholds(db: HubQuery, householdIds: readonly num
   return (await db.select().from(charityNeed).where(inArray(charityNeed.householdId, [...householdIds])).orderBy(desc(charityNeed.id))).map(needRecord);
 }
 
-/** Open needs whose consent still holds today, in counties under `prefix`, newest first. */
+/**
+ * Open needs whose consent still holds today and still covers what they were published with (health
+ * data, a child under 14: publishedConsentProblem's rule), in counties under `prefix`, newest first.
+ */
 export async function openNeedsWithin(db: HubQuery, prefix: string, today: IsoDate, limit: number): Promise<NeedRecord[]> {
+  const covers = (scope: ConsentScope) => like(charityConsent.scopes, `%${scope}%`);
   const rows = await db
     .select({ need: charityNeed })
     .from(charityNeed)
     .innerJoin(charityConsent, eq(charityConsent.id, charityNeed.consentId))
-    .where(and(eq(charityNeed.state, 'OPEN'), like(charityNeed.countyCode, `${prefix}%`), isNull(charityConsent.revokedAt), gte(charityConsent.expiresOn, today)))
+    .where(
+      and(
+        eq(charityNeed.state, 'OPEN'),
+        like(charityNeed.countyCode, `${prefix}%`),
+        isNull(charityConsent.revokedAt),
+        gte(charityConsent.expiresOn, today),
+        covers('NEED_PUBLICATION'),
+        or(eq(charityNeed.involvesHealth, false), covers('HEALTH_DATA')),
+        or(eq(charityNeed.involvesMinor, false), covers('MINOR_DATA')),
+      ),
+    )
     .orderBy(desc(charityNeed.id))
     .limit(limit);
   return rows.map((r) => needRecord(r.need));
@@ -328,6 +342,15 @@ export async function withdrawNeed(db: HubDb, needId: number, now: Date): Promis
 export async function deathDateOf(db: HubQuery, idNumber: string): Promise<IsoDate | null> {
   const [row] = await db.select({ deathDate: person.deathDate }).from(person).where(eq(person.idNumber, idNumber));
   return row?.deathDate ?? null;
+}
+
+/** The ID numbers of the household's current members (none who left), in one statement. */
+export async function currentMemberIds(db: HubQuery, householdId: number): Promise<string[]> {
+  const rows = await db
+    .selectDistinct({ id: householdMember.idNumber })
+    .from(householdMember)
+    .where(and(eq(householdMember.householdId, householdId), isNull(householdMember.leftOn)));
+  return rows.map((r) => r.id);
 }
 
 export async function isCurrentMember(db: HubQuery, householdId: number, idNumber: string): Promise<boolean> {
@@ -557,7 +580,7 @@ async function deliverOnce(
     }
     // A household need's delivery to a child under 14 records the child's data: the separate consent
     // publication asks for a need of such a child (PIPL art. 28-29) is asked here too.
-    if (!need.beneficiaryIdNumber && concernsMinor({ beneficiaryBirthDate: birthDateOf(beneficiary) }, v.today) && !consent.scopes.includes('MINOR_DATA')) {
+    if (!need.beneficiaryIdNumber && isMinorOn(birthDateOf(beneficiary), v.today) && !consent.scopes.includes('MINOR_DATA')) {
       return refuse('MINOR_CONSENT_MISSING', 'the member named is under 14: the household’s consent does not cover a child’s data (MINOR_DATA)', ['input', 'beneficiaryIdNumber']);
     }
     const values = {

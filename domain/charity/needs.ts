@@ -33,6 +33,20 @@ export interface NeedFacts {
   involvesHealth: boolean;
   /** The person the need is for, when it is one person: a child under 14 needs MINOR_DATA. */
   beneficiaryBirthDate: IsoDate | null;
+  /**
+   * The birth dates of the household's current members (none who left): a need for the whole
+   * household (no beneficiary) is about each of them, since what a claiming charity reads (the
+   * description, the township, the case) and what it delivers reach the household's children too,
+   * so a child under 14 among them needs MINOR_DATA.
+   */
+  memberBirthDates: readonly IsoDate[];
+}
+
+/** What a published need was found to rest on, on the day it was published (stored with it). */
+export interface PublishedNeedFacts {
+  householdId: number;
+  involvesHealth: boolean;
+  involvesMinor: boolean;
 }
 
 /** Children under this age are minors whose data need separate consent (PIPL art. 28). */
@@ -44,18 +58,33 @@ export function needsHealthConsent(need: Pick<NeedFacts, 'purpose' | 'involvesHe
   return need.involvesHealth || need.purpose === 'MEDICAL' || need.purpose === 'REHABILITATION';
 }
 
-export function concernsMinor(need: Pick<NeedFacts, 'beneficiaryBirthDate'>, today: IsoDate): boolean {
-  return need.beneficiaryBirthDate !== null && ageOn(need.beneficiaryBirthDate, today) < MINOR_AGE;
+/** Under 14 on the day (China date): one who turns 14 that day is not. */
+export function isMinorOn(birthDate: IsoDate, day: IsoDate): boolean {
+  return ageOn(birthDate, day) < MINOR_AGE;
 }
 
-/** Whether a consent lets this need be published (and stay published) today; null when it does. */
+/** A need for one person concerns a minor when that person is one; a need for the whole household, when any current member is. */
+export function concernsMinor(need: Pick<NeedFacts, 'beneficiaryBirthDate' | 'memberBirthDates'>, today: IsoDate): boolean {
+  if (need.beneficiaryBirthDate !== null) return isMinorOn(need.beneficiaryBirthDate, today);
+  return need.memberBirthDates.some((born) => isMinorOn(born, today));
+}
+
+/** Whether a consent lets this need be published today; null when it does. */
 export function consentProblem(consent: ConsentFacts, need: NeedFacts, today: IsoDate): ConsentProblem | null {
+  return publishedConsentProblem(consent, { householdId: need.householdId, involvesHealth: needsHealthConsent(need), involvesMinor: concernsMinor(need, today) }, today);
+}
+
+/**
+ * Whether a consent lets a published need stay published today (listed, claimed, its detail read);
+ * null when it does. The same rule as publication, on what the need was found to rest on when published.
+ */
+export function publishedConsentProblem(consent: ConsentFacts, need: PublishedNeedFacts, today: IsoDate): ConsentProblem | null {
   if (consent.householdId !== need.householdId) return 'CONSENT_OTHER_HOUSEHOLD';
   if (consent.revokedAt !== null) return 'CONSENT_REVOKED';
   if (consent.expiresOn < today) return 'CONSENT_EXPIRED';
   if (!consent.scopes.includes('NEED_PUBLICATION')) return 'CONSENT_SCOPE_MISSING';
-  if (needsHealthConsent(need) && !consent.scopes.includes('HEALTH_DATA')) return 'HEALTH_CONSENT_MISSING';
-  if (concernsMinor(need, today) && !consent.scopes.includes('MINOR_DATA')) return 'MINOR_CONSENT_MISSING';
+  if (need.involvesHealth && !consent.scopes.includes('HEALTH_DATA')) return 'HEALTH_CONSENT_MISSING';
+  if (need.involvesMinor && !consent.scopes.includes('MINOR_DATA')) return 'MINOR_CONSENT_MISSING';
   return null;
 }
 

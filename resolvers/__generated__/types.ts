@@ -2361,7 +2361,7 @@ export type CharityErrorCode =
   | 'CONSENT_SCOPE_MISSING'
   /** The need rests on health data and the consent lacks HEALTH_DATA. */
   | 'HEALTH_CONSENT_MISSING'
-  /** The need concerns a child under 14 and the consent lacks MINOR_DATA. */
+  /** The need concerns a child under 14 (the member it is for or, for a need of the whole household, any current member) and the consent lacks MINOR_DATA. */
   | 'MINOR_CONSENT_MISSING'
   /** A consent must run at least until today. */
   | 'CONSENT_EXPIRY_IN_PAST'
@@ -2493,7 +2493,7 @@ export type CharityNeed = {
   readonly description: Scalars['String']['output'];
   /** Whether it rests on health data. */
   readonly involvesHealth: Scalars['Boolean']['output'];
-  /** Whether it concerns a child under 14. */
+  /** Whether it concerns a child under 14 on the day it was published: the member it is for, or, for a need of the whole household, any current member. */
   readonly involvesMinor: Scalars['Boolean']['output'];
   /** Where it stands. */
   readonly state: NeedState;
@@ -2555,7 +2555,7 @@ export type CharityNeedDetail = {
   readonly description: Scalars['String']['output'];
   /** Whether it rests on health data (shown only with HEALTH_DATA consent, which publishing requires). */
   readonly involvesHealth: Scalars['Boolean']['output'];
-  /** Whether it concerns a child under 14 (published only with MINOR_DATA consent). */
+  /** Whether it concerns a child under 14, the member it is for or one of the household's for a household need (published only with MINOR_DATA consent). */
   readonly involvesMinor: Scalars['Boolean']['output'];
   /** The case's reference, to quote to the office. */
   readonly caseReference: Scalars['String']['output'];
@@ -2720,7 +2720,7 @@ export type CharityNeedPublishInput = {
   readonly description: Scalars['String']['input'];
   /** It rests on health data (implied by MEDICAL and REHABILITATION). */
   readonly involvesHealth?: InputMaybe<Scalars['Boolean']['input']>;
-  /** The member it is for, when one person (a child under 14 needs MINOR_DATA consent). */
+  /** The member it is for, when one person (a child under 14 needs MINOR_DATA consent). Without one the need is the whole household's, and a current member under 14 needs MINOR_DATA. */
   readonly beneficiaryIdNumber?: InputMaybe<Scalars['String']['input']>;
   /** A retry with the same key (this client's, up to 64 characters) answers the first need, replayed; the key with another need is IDEMPOTENCY_KEY_REUSED. Without one, every request publishes a new need. */
   readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;

@@ -10,7 +10,7 @@ import { DEFAULT_CLAIM_WORKING_DAYS } from '../../db/charity/config';
 import * as store from '../../db/charity/store';
 import { checkCreditCode } from '../../domain/credit-code';
 import { charityError, ok, refuse, type CharityOutcome } from '../../domain/charity/errors';
-import { concernsMinor, consentProblem, needsHealthConsent, type ConsentScope, type NeedPurpose } from '../../domain/charity/needs';
+import { concernsMinor, consentProblem, needsHealthConsent, publishedConsentProblem, type ConsentScope, type NeedPurpose } from '../../domain/charity/needs';
 import { addWorkingDays } from '../../domain/cases/working-days';
 import { caseReference } from '../../domain/cases/reference';
 import { validateReport } from '../../domain/reported-aid/validate';
@@ -125,13 +125,12 @@ async function needOfCase(ctx: HubContext, c: CaseRow, consent: store.ConsentRec
   if ('error' in description) return { ok: false, errors: [description.error] };
   if (!Number.isSafeInteger(input.uncoveredFen) || input.uncoveredFen <= 0) return refuse('AMOUNT_NOT_POSITIVE', 'uncoveredFen must be positive', ['input', 'uncoveredFen']);
   if (!consent) return refuse('CONSENT_NOT_FOUND', 'no such consent', consentField);
-  let birthDate: IsoDate | null = null;
-  if (beneficiary) {
-    if (!(await store.isCurrentMember(ctx.hub, c.householdId, beneficiary))) return refuse('BENEFICIARY_NOT_IN_HOUSEHOLD', 'the beneficiary is not a current member of the case’s household', ['input', 'beneficiaryIdNumber']);
-    // The ID number carries the birth date (GB 11643).
-    birthDate = birthDateOf(beneficiary);
-  }
-  const facts = { householdId: c.householdId, purpose: input.purpose, involvesHealth: input.involvesHealth ?? false, beneficiaryBirthDate: birthDate };
+  // The household's current members, in one read: the beneficiary must be one, and a need for the
+  // whole household is about each of them (a child under 14 among them needs MINOR_DATA).
+  const members = await store.currentMemberIds(ctx.hub, c.householdId);
+  if (beneficiary && !members.includes(beneficiary)) return refuse('BENEFICIARY_NOT_IN_HOUSEHOLD', 'the beneficiary is not a current member of the case’s household', ['input', 'beneficiaryIdNumber']);
+  // The ID number carries the birth date (GB 11643).
+  const facts = { householdId: c.householdId, purpose: input.purpose, involvesHealth: input.involvesHealth ?? false, beneficiaryBirthDate: beneficiary ? birthDateOf(beneficiary) : null, memberBirthDates: members.map(birthDateOf) };
   const problem = consentProblem(consent, facts, ctx.today);
   if (problem) return refuse(problem, `the consent does not allow publishing this need (${problem})`, consentField);
   const household = await ctx.loaders.hub.householdById.load(c.householdId);
@@ -284,7 +283,7 @@ export async function claimNeed(ctx: HubContext, needIdText: string): Promise<Ch
   const need = await needInReach(ctx, needId);
   if (!need) return refuse('NEED_NOT_FOUND', 'no such need', ['input', 'needId']);
   const consent = await store.consentById(ctx.hub, need.consentId);
-  if (need.state !== 'OPEN' || !consent || consent.revokedAt !== null || consent.expiresOn < ctx.today) return refuse('NEED_NOT_OPEN', 'the need is not open', ['input', 'needId']);
+  if (need.state !== 'OPEN' || !consent || publishedConsentProblem(consent, need, ctx.today)) return refuse('NEED_NOT_OPEN', 'the need is not open', ['input', 'needId']);
   // The hub's configuration, checked at start (CHARITY_CLAIM_WORKING_DAYS): not the environment read again.
   const lapsesOn = addWorkingDays(ctx.today, ctx.config.charityClaimWorkingDays ?? DEFAULT_CLAIM_WORKING_DAYS).date;
   return ok(await store.claimNeed(ctx.hub, { needId, creditCode: org.creditCode, lapsesOn, now: ctx.now(), today: ctx.today }));
@@ -303,7 +302,8 @@ export async function needDetail(ctx: HubContext, needIdText: string): Promise<{
   const claim = await store.claimOf(ctx.hub, needId, org.creditCode);
   if (!claim || !store.claimActive(claim, ctx.today)) return null;
   const consent = await store.consentById(ctx.hub, need.consentId);
-  if (!consent || consentProblem(consent, { householdId: need.householdId, purpose: need.purpose, involvesHealth: need.involvesHealth, beneficiaryBirthDate: null }, ctx.today)) return null;
+  // As when it was published: a need of a child under 14 (one named, or in a household need) only under MINOR_DATA.
+  if (!consent || publishedConsentProblem(consent, need, ctx.today)) return null;
   return { need, claim, organisation: org };
 }
 

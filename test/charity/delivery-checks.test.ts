@@ -42,7 +42,7 @@ async function data(as: ReturnType<TestHub['as']>, query: string, variables: Rec
 const rows = async (sql: string, params: unknown[] = []) => (await dbs.hubPool.query(sql, params))[0] as any[];
 
 /** A consent, a need under it, claimed and pledged in full by the charity: the pledge's id and the consent's. */
-async function pledged(need: Record<string, unknown>, scopes = ['NEED_PUBLICATION', 'HEALTH_DATA']): Promise<{ pledgeId: string; consentId: string; needId: string }> {
+async function pledged(need: Record<string, unknown>, scopes = ['NEED_PUBLICATION', 'HEALTH_DATA', 'MINOR_DATA']): Promise<{ pledgeId: string; consentId: string; needId: string }> {
   const consent = await data(office, CONSENT, { input: { householdId: String(wangId), scopes, givenBy: '户主', expiresOn: '2026-12-31', officer: 'RC-0042' } }, 'charityConsentRecord');
   expect(consent.userErrors).toEqual([]);
   const published = await data(office, PUBLISH, { input: { caseId, consentId: consent.consent.id, urgency: 'URGENT', description: '住院自付费用较高，尚有缺口', ...need } }, 'charityNeedPublish');
@@ -116,8 +116,12 @@ describe('whom a delivery is recorded to', () => {
     // The charity names the grandchild (under 14, whom the consent does not cover) for the head's need.
     const other = await data(charity, DELIVER, { input: { pledgeId: forHead.pledgeId, amountFen: 10_000, deliveredOn: TODAY, reference: 'BN-OTHER', beneficiaryIdNumber: YOUNG } }, 'charityDeliveryReport');
     expect(other).toEqual({ delivery: null, replayed: false, userErrors: [{ code: 'BENEFICIARY_NOT_OF_NEED', field: ['input', 'beneficiaryIdNumber'] }] });
-    // A household need (no one member): the member named receives it, but a child under 14 only under MINOR_DATA.
+    // A household need (no one member) published while the grandchild lived elsewhere (a need of a
+    // household with a child under 14 asks for MINOR_DATA at publication): the member named receives
+    // it, but the child, back in the household since, only under MINOR_DATA.
+    await dbs.hubPool.query("UPDATE household_member SET left_on = '2026-03-01' WHERE id_number = ?", [YOUNG]);
     const household = await pledged({ purpose: 'LIVING', uncoveredFen: 100_000 }, ['NEED_PUBLICATION']);
+    await dbs.hub.insert(householdMember).values({ householdId: wangId, idNumber: YOUNG, relation: 'GRANDCHILD', joinedOn: TODAY });
     const child = await data(charity, DELIVER, { input: { pledgeId: household.pledgeId, amountFen: 10_000, deliveredOn: TODAY, reference: 'BN-CHILD', beneficiaryIdNumber: YOUNG } }, 'charityDeliveryReport');
     expect(child).toEqual({ delivery: null, replayed: false, userErrors: [{ code: 'MINOR_CONSENT_MISSING', field: ['input', 'beneficiaryIdNumber'] }] });
     expect(await count()).toEqual(before);
@@ -182,7 +186,7 @@ describe('a pledge from a project', () => {
     const schooling = await project('春蕾助学', 'EDUCATION', '370800');
     const elsewhere = await project('邹城市生活救助', 'LIVING', '370883');
     const living = await project('济宁市生活救助', 'LIVING', '370800');
-    const consent = await data(office, CONSENT, { input: { householdId: String(wangId), scopes: ['NEED_PUBLICATION'], givenBy: '户主', expiresOn: '2026-12-31', officer: 'RC-0042' } }, 'charityConsentRecord');
+    const consent = await data(office, CONSENT, { input: { householdId: String(wangId), scopes: ['NEED_PUBLICATION', 'MINOR_DATA'], givenBy: '户主', expiresOn: '2026-12-31', officer: 'RC-0042' } }, 'charityConsentRecord');
     const needId = (await data(office, PUBLISH, { input: { caseId, consentId: consent.consent.id, urgency: 'NORMAL', description: '家庭生活困难', purpose: 'LIVING', uncoveredFen: 300_000 } }, 'charityNeedPublish')).need.id;
     expect((await data(charity, CLAIM, { id: needId }, 'charityNeedClaim')).userErrors).toEqual([]);
     for (const projectId of [schooling, elsewhere]) {
@@ -200,7 +204,7 @@ describe('a pledge sent again', () => {
   it('under its reference answers the first pledge (also when both arrive at once); the reference reused for another pledge is refused', async () => {
     clock.set(`${TODAY}T10:00:00+08:00`);
     const PLEDGE_REF = `mutation($input: CharityPledgeCreateInput!) { charityPledgeCreate(input: $input) { pledge { id amountFen } remainingFen replayed userErrors { code field } } }`;
-    const consent = await data(office, CONSENT, { input: { householdId: String(wangId), scopes: ['NEED_PUBLICATION'], givenBy: '户主', expiresOn: '2026-12-31', officer: 'RC-0042' } }, 'charityConsentRecord');
+    const consent = await data(office, CONSENT, { input: { householdId: String(wangId), scopes: ['NEED_PUBLICATION', 'MINOR_DATA'], givenBy: '户主', expiresOn: '2026-12-31', officer: 'RC-0042' } }, 'charityConsentRecord');
     const needId = (await data(office, PUBLISH, { input: { caseId, consentId: consent.consent.id, urgency: 'NORMAL', description: '家庭生活困难', purpose: 'LIVING', uncoveredFen: 300_000 } }, 'charityNeedPublish')).need.id;
     expect((await data(charity, CLAIM, { id: needId }, 'charityNeedClaim')).userErrors).toEqual([]);
     const input = { needId, amountFen: 300_000, reference: 'PL-2026-0001' };
@@ -230,7 +234,7 @@ describe('a need published again', () => {
   it('with its idempotency key answers the first need (also when both arrive at once); the key reused for another need is refused', async () => {
     clock.set(`${TODAY}T10:00:00+08:00`);
     const PUBLISH_KEY = `mutation($input: CharityNeedPublishInput!) { charityNeedPublish(input: $input) { need { id } replayed userErrors { code field } } }`;
-    const consent = await data(office, CONSENT, { input: { householdId: String(wangId), scopes: ['NEED_PUBLICATION'], givenBy: '户主', expiresOn: '2026-12-31', officer: 'RC-0042' } }, 'charityConsentRecord');
+    const consent = await data(office, CONSENT, { input: { householdId: String(wangId), scopes: ['NEED_PUBLICATION', 'MINOR_DATA'], givenBy: '户主', expiresOn: '2026-12-31', officer: 'RC-0042' } }, 'charityConsentRecord');
     const input = { caseId, consentId: consent.consent.id, urgency: 'NORMAL', description: '家庭生活困难，尚有缺口', purpose: 'LIVING', uncoveredFen: 250_000, idempotencyKey: 'need-0001' };
     const open = async () => Number((await rows("SELECT COUNT(*) AS n FROM charity_need WHERE consent_id = ?", [Number(consent.consent.id)]))[0].n);
     const [a, b] = await Promise.all([data(office, PUBLISH_KEY, { input }, 'charityNeedPublish'), data(office, PUBLISH_KEY, { input }, 'charityNeedPublish')]);
@@ -246,7 +250,7 @@ describe('a need published again', () => {
 describe('the audit trail of a delivery', () => {
   it('names the household and the member the delivery was recorded to, so the person sees who recorded aid to them', async () => {
     clock.set(`${TODAY}T10:00:00+08:00`);
-    const { pledgeId } = await pledged({ purpose: 'LIVING', uncoveredFen: 100_000 }, ['NEED_PUBLICATION']);
+    const { pledgeId } = await pledged({ purpose: 'LIVING', uncoveredFen: 100_000 }, ['NEED_PUBLICATION', 'MINOR_DATA']);
     const auditor = hub.as({ token: (await hub.createClient({ name: 'auditor-d', department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['AUDITOR'] })).token, purpose: 'AUDIT' });
     const LOG = `query($n: String!) { accessLog(idNumber: $n, first: 100) { edges { node { client { name } purpose } } } }`;
     const byCharity = async () => (await data(auditor, LOG, { n: WANG.spouse }, 'accessLog')).edges.filter((e: any) => e.node.client.name === 'charity-d').map((e: any) => e.node.purpose);

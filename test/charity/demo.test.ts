@@ -42,6 +42,8 @@ it('publishes needs for about 6 in 1,000 households, about half pledged, some de
   expect(await countOf(sql`select count(*) as n from charity_pledge`)).toBe(pledges);
   // Every delivery is reported aid of the demo charity, linked to its need.
   expect(await countOf(sql`select count(*) as n from reported_aid where need_id is not null and reporter_office = 'CHARITY'`)).toBe(deliveries);
+  // Every need's consent covers what it rests on (health data, a child under 14), as publication asks.
+  expect(await countOf(sql`select count(*) as n from charity_need n join charity_consent c on c.id = n.consent_id where (n.involves_minor and c.scopes not like '%MINOR_DATA%') or (n.involves_health and c.scopes not like '%HEALTH_DATA%')`)).toBe(0);
   expect(await generateCharityDemo(dbs.hub, { charityClientName: 'demo-charity-linkage', today: TODAY, seed: 1 })).toBeNull();
   expect(await countOf(sql`select count(*) as n from charity_need`)).toBe(needs);
 });

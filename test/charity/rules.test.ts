@@ -1,6 +1,6 @@
 /** Charity linkage's pure rules: the credit code check, consent scopes, amount bands, pledges, projects. */
 import { checkCreditCode, creditCodeCheckChar, makeCreditCode } from '../../domain/credit-code';
-import { amountBand, consentProblem, deliveryDateProblem, descriptionIdentifies, pledgeProblem, projectMatches } from '../../domain/charity/needs';
+import { amountBand, consentProblem, deliveryDateProblem, descriptionIdentifies, pledgeProblem, projectMatches, publishedConsentProblem } from '../../domain/charity/needs';
 
 describe('统一社会信用代码 (GB 32100)', () => {
   it('accepts published codes and refuses a changed check character', () => {
@@ -23,7 +23,7 @@ describe('统一社会信用代码 (GB 32100)', () => {
 describe('consent (民发〔2023〕46号; PIPL art. 28–29)', () => {
   const today = '2026-03-15';
   const consent = { householdId: 1, scopes: ['NEED_PUBLICATION' as const], expiresOn: '2026-12-31', revokedAt: null };
-  const need = { householdId: 1, purpose: 'LIVING' as const, involvesHealth: false, beneficiaryBirthDate: null };
+  const need = { householdId: 1, purpose: 'LIVING' as const, involvesHealth: false, beneficiaryBirthDate: null, memberBirthDates: ['1980-05-01'] };
   it('covers a plain need of its household while it holds', () => {
     expect(consentProblem(consent, need, today)).toBeNull();
     expect(consentProblem(consent, { ...need, householdId: 2 }, today)).toBe('CONSENT_OTHER_HOUSEHOLD');
@@ -40,6 +40,21 @@ describe('consent (民发〔2023〕46号; PIPL art. 28–29)', () => {
     expect(consentProblem(consent, { ...need, beneficiaryBirthDate: '2012-03-16' }, today)).toBe('MINOR_CONSENT_MISSING');
     expect(consentProblem(consent, { ...need, beneficiaryBirthDate: '2012-03-15' }, today)).toBeNull();
     expect(consentProblem({ ...consent, scopes: ['NEED_PUBLICATION', 'MINOR_DATA'] }, { ...need, beneficiaryBirthDate: '2016-01-01' }, today)).toBeNull();
+  });
+  it('a need for the whole household of a child under 14 needs MINOR_DATA; one for a named adult of it does not', () => {
+    const withChild = { ...need, memberBirthDates: ['1980-05-01', '2016-01-01'] };
+    expect(consentProblem(consent, withChild, today)).toBe('MINOR_CONSENT_MISSING');
+    expect(consentProblem({ ...consent, scopes: ['NEED_PUBLICATION', 'MINOR_DATA'] }, withChild, today)).toBeNull();
+    expect(consentProblem(consent, { ...withChild, beneficiaryBirthDate: '1980-05-01' }, today)).toBeNull();
+    // The youngest turns 14 today: no longer a minor; tomorrow's birthday: still one.
+    expect(consentProblem(consent, { ...need, memberBirthDates: ['1980-05-01', '2012-03-15'] }, today)).toBeNull();
+    expect(consentProblem(consent, { ...need, memberBirthDates: ['1980-05-01', '2012-03-16'] }, today)).toBe('MINOR_CONSENT_MISSING');
+  });
+  it('a published need stays published only under the scopes it was published with', () => {
+    const published = { householdId: 1, involvesHealth: false, involvesMinor: true };
+    expect(publishedConsentProblem(consent, published, today)).toBe('MINOR_CONSENT_MISSING');
+    expect(publishedConsentProblem({ ...consent, scopes: ['NEED_PUBLICATION', 'MINOR_DATA'] }, published, today)).toBeNull();
+    expect(publishedConsentProblem({ ...consent, scopes: ['NEED_PUBLICATION', 'MINOR_DATA'], expiresOn: '2026-03-14' }, published, today)).toBe('CONSENT_EXPIRED');
   });
 });
 

@@ -22,6 +22,7 @@ import { addWorkingDays } from '../../domain/cases/working-days';
 import { caseReference } from '../../domain/cases/reference';
 import { departmentOffice } from '../../domain/cases/offices';
 import { addDays, type IsoDate } from '../../domain/dates';
+import { birthDateOf } from '../../domain/id-number';
 import { validateReport } from '../../domain/reported-aid/validate';
 import { Rng, seedOf } from '../../federation/demo-random';
 
@@ -66,7 +67,6 @@ export async function generateCharityDemo(hub: HubDb, opts: { charityClientName:
     const members = await hub.select().from(householdMember).where(and(eq(householdMember.householdId, home.id), isNull(householdMember.leftOn))).orderBy(asc(householdMember.idNumber));
     if (members.length === 0) continue;
     const beneficiary = rng.pick(members).idNumber;
-    const birthDate = `${beneficiary.slice(6, 10)}-${beneficiary.slice(10, 12)}-${beneficiary.slice(12, 14)}`;
     let r = rng.next();
     const kind = PURPOSES.find((p) => (r -= p.share) < 0) ?? PURPOSES[0];
     const reportedOn = addDays(opts.today, -rng.int(5, 40));
@@ -76,7 +76,7 @@ export async function generateCharityDemo(hub: HubDb, opts: { charityClientName:
       { actor, occurredAt: null, idempotencyKey: null, now: new Date() },
     );
     if (!opened.ok) continue;
-    const facts = { householdId: home.id, purpose: kind.purpose, involvesHealth: false, beneficiaryBirthDate: birthDate };
+    const facts = { householdId: home.id, purpose: kind.purpose, involvesHealth: false, beneficiaryBirthDate: birthDateOf(beneficiary), memberBirthDates: members.map((m) => birthDateOf(m.idNumber)) };
     const consent = await recordConsent(hub, {
       householdId: home.id,
       scopes: ['NEED_PUBLICATION', ...(needsHealthConsent(facts) ? (['HEALTH_DATA'] as const) : []), ...(concernsMinor(facts, opts.today) ? (['MINOR_DATA'] as const) : [])],
