@@ -540,7 +540,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     region: (a: { regionCode: string }) => a.regionCode,
     fields: {
       ...Object.fromEntries(
-        ['id', 'trigger', 'grade', 'state', 'person', 'household', 'region', 'monitored', 'verifier', 'detectedBy', 'raisedAt', 'firstClueOn', 'acknowledgeFrom', 'acknowledgeBy', 'verifyBy', 'provisional', 'overdue', 'acknowledgementOverdue', 'escalatedTo', 'outcome', 'reason', 'case', 'history', 'notice', 'notices', 'takenOver'].map((f) => [f, 'IN_SCOPE' as const]),
+        ['id', 'trigger', 'grade', 'state', 'person', 'household', 'region', 'monitored', 'verifier', 'detectedBy', 'raisedAt', 'firstClueOn', 'acknowledgeFrom', 'acknowledgeBy', 'verifyBy', 'decideBy', 'decidedOn', 'provisional', 'overdue', 'acknowledgementOverdue', 'escalatedTo', 'outcome', 'reason', 'case', 'history', 'notice', 'notices', 'takenOver'].map((f) => [f, 'IN_SCOPE' as const]),
       ),
       // Evidence names settlements and out-of-pocket sums: health detail.
       evidence: 'HEALTH',
@@ -560,6 +560,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     sameSubject: ['alert', 'case'],
   },
   VillageNoticeUserError: { kind: 'OPEN', why: 'why a notice was refused; codes and messages name no person' },
+  VillageNoticeWarning: { kind: 'OPEN', why: 'a posted notice’s warning to its verifier; a code and days, no person' },
   AlertNoticePostPayload: OPEN_CONTAINER,
   AlertNoticeObjectionPayload: OPEN_CONTAINER,
   AlertNoticeWithdrawPayload: OPEN_CONTAINER,

@@ -73,6 +73,7 @@ it('an alert routed to the longest office, moved by that office up to the case i
           firstClueOn: TODAY,
           acknowledgeBy: TODAY,
           verifyBy: TODAY,
+          decideBy: TODAY,
           provisional: false,
           limit: DEFAULT_LIMIT,
         },

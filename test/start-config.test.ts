@@ -103,6 +103,16 @@ it.each([
   expect(run.dataWritten).toEqual([]);
 }, 90_000);
 
+it('refuses a decision limit that is no number of days before starting anything, naming the field', () => {
+  const badDecide = path.join(localityFiles, 'decide.json');
+  const limit = { acknowledgeWorkingDays: 1, verifyDays: 15 };
+  fs.writeFileSync(badDecide, JSON.stringify({ limits: { RED: { ...limit, decideDays: 0 }, ORANGE: limit, YELLOW: limit }, triggers: [] }));
+  const run = start({ AIDHUB_TRIGGERS_FILE: badDecide });
+  expect(run.status).toBe(2);
+  expect(run.stderr).toContain('limits.RED.decideDays');
+  expect(run.dataWritten).toEqual([]);
+}, 90_000);
+
 it('refuses an AIDHUB_DATA_DIR under a file before starting anything, naming the variable', () => {
   // It was Node's ENOTDIR from inside the private server's start, with a stack trace, exit 1.
   const file = path.join(dataRoot, '..', `${path.basename(dataRoot)}-a-file`);

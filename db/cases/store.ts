@@ -29,6 +29,7 @@ import {
 import { EventLog, idempotent, lockCase, occurredAt, requiredText, type WriteMeta } from './write';
 import { household } from '../household/schema';
 import { monitoringAlert } from '../monitoring/schema';
+import { recordAlertDecision } from '../monitoring/store';
 import { noticesOfCase, objectionsByNoticeIds } from '../monitoring/notices';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { addDays } from '../../domain/dates';
@@ -147,6 +148,9 @@ export async function applyTransition(
     .update(aidCase)
     .set({ state: to, ...(to === 'REJECTED' ? { explanation: reason.trim() } : {}), ...(ends ? { endedAt: toDbInstant(at) } : {}) })
     .where(eq(aidCase.id, c.id));
+  // The decision on the alert the case was opened from (its 15-day limit, Alert.decideBy): the case
+  // decided (the meeting's day or the day stated) or rejected with the explanation given.
+  if ((to === 'DECIDED' || to === 'REJECTED') && c.origin === 'ALERT') await recordAlertDecision(tx, c.id, to === 'DECIDED' ? opts.decidedOn ?? chinaDateOf(at) : chinaDateOf(at));
   log.add({ action: 'TRANSITIONED', fromState: c.state, toState: to, occurredAt: at, reason: reason.trim(), carriesKey: opts.carriesKey ?? false });
   return success(c.id);
 }

@@ -43,6 +43,14 @@ export const monitoringAlert = mysqlTable(
     acknowledgeFrom: date('acknowledge_from', { mode: 'string' }),
     acknowledgeBy: date('acknowledge_by', { mode: 'string' }).notNull(),
     verifyBy: date('verify_by', { mode: 'string' }).notNull(),
+    /** The decision due by this day: the grade's decision limit from the first clue (domain/monitoring/alerts.ts). */
+    decideBy: date('decide_by', { mode: 'string' }).notNull(),
+    /**
+     * The day the decision was recorded (China): the dismissal, the verification as needing no aid,
+     * or the day its case was decided (DECIDED or REJECTED, written by db/cases/store.ts
+     * applyTransition); NULL while pending.
+     */
+    decidedOn: date('decided_on', { mode: 'string' }),
     /** A day counted lies in a year whose holiday notice is not yet published. */
     provisional: boolean('provisional').notNull(),
     outcome: mysqlEnum('outcome', ['NEEDS_AID', 'NO_NEED']),
@@ -56,6 +64,7 @@ export const monitoringAlert = mysqlTable(
     index('monitoring_alert_state_verify').on(t.state, t.verifyBy),
     index('monitoring_alert_subject').on(t.subjectIdNumber),
     index('monitoring_alert_case').on(t.caseId),
+    index('monitoring_alert_decision').on(t.decidedOn, t.decideBy),
   ],
 );
 

@@ -4,7 +4,7 @@
  * the supervision view, and the change-feed watermarks. No FOR UPDATE: every move is a conditional
  * UPDATE from the states it may start from, so of two racing moves exactly one lands.
  */
-import { and, asc, desc, eq, gt, inArray, isNull, like, lt, max, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, isNull, like, lt, lte, max, or, sql, type SQL } from 'drizzle-orm';
 import { retryLockConflicts, type HubDb } from '../connect';
 import type { HubTx } from '../cases/records';
 import { lockingTransaction } from '../locking';
@@ -14,7 +14,7 @@ import { aidCase, caseEvent } from '../cases/schema';
 import { household, householdMember } from '../household/schema';
 import { monitoringAlert, monitoringAlertEvent, monitoringWatermark } from './schema';
 import { GRADE_RANK, type Grade, type Limit } from '../../domain/monitoring/triggers';
-import { MOVE_ACTION, OPEN_ALERT_STATES, acknowledgeDeadline, UNSIGNED_ALERT_STATES, alertDeadlines, identityChain, isRepeatOf, landingIdentity, moveAlert, moveEventReason, type AlertMove, type AlertOutcome, type AlertState } from '../../domain/monitoring/alerts';
+import { MOVE_ACTION, OPEN_ALERT_STATES, acknowledgeDeadline, UNSIGNED_ALERT_STATES, alertDeadlines, decidesAlert, identityChain, isRepeatOf, landingIdentity, moveAlert, moveEventReason, type AlertMove, type AlertOutcome, type AlertState } from '../../domain/monitoring/alerts';
 import type { IsoDate } from '../../domain/dates';
 
 type Db = HubDb | HubTx;
@@ -38,6 +38,7 @@ export interface AlertWrite {
   firstClueOn: IsoDate;
   acknowledgeBy: IsoDate;
   verifyBy: IsoDate;
+  decideBy: IsoDate;
   provisional: boolean;
   /** The trigger's limit at `grade`: a raise to this grade counts it from the alert's first clue. */
   limit: Limit;
@@ -84,10 +85,10 @@ export async function openOrRaiseAlerts(tx: HubTx, writes: readonly AlertWrite[]
   for (let i = 0; i < fresh.length; i += ROWS_PER_INSERT) {
     const part = fresh.slice(i, i + ROWS_PER_INSERT);
     await tx.execute(
-      sql`INSERT IGNORE INTO monitoring_alert (identity, trigger_id, grade, state, subject_id_number, household_id, region_code, township_code, verifier_office, monitored, evidence, evidence_refs, measure, detected_by, raised_at, first_clue_on, acknowledge_by, verify_by, provisional, updated_at) VALUES ${sql.join(
+      sql`INSERT IGNORE INTO monitoring_alert (identity, trigger_id, grade, state, subject_id_number, household_id, region_code, township_code, verifier_office, monitored, evidence, evidence_refs, measure, detected_by, raised_at, first_clue_on, acknowledge_by, verify_by, decide_by, provisional, updated_at) VALUES ${sql.join(
         part.map(
           (w) =>
-            sql`(${w.identity}, ${w.triggerId}, ${w.grade}, 'NEW', ${w.subjectIdNumber}, ${w.householdId}, ${w.regionCode}, ${w.townshipCode}, ${w.verifierOffice}, ${w.monitored}, ${JSON.stringify(w.evidence)}, ${JSON.stringify(w.evidenceRefs)}, ${w.measure}, ${detectedBy}, ${at}, ${w.firstClueOn}, ${w.acknowledgeBy}, ${w.verifyBy}, ${w.provisional}, ${at})`,
+            sql`(${w.identity}, ${w.triggerId}, ${w.grade}, 'NEW', ${w.subjectIdNumber}, ${w.householdId}, ${w.regionCode}, ${w.townshipCode}, ${w.verifierOffice}, ${w.monitored}, ${JSON.stringify(w.evidence)}, ${JSON.stringify(w.evidenceRefs)}, ${w.measure}, ${detectedBy}, ${at}, ${w.firstClueOn}, ${w.acknowledgeBy}, ${w.verifyBy}, ${w.decideBy}, ${w.provisional}, ${at})`,
         ),
         sql`, `,
       )}`,
@@ -135,10 +136,10 @@ export async function openOrRaiseAlerts(tx: HubTx, writes: readonly AlertWrite[]
     const grade = graver ? w.grade : old.grade;
     // Limits are per grade: a graver grade's limit runs from the alert's first clue, as if it had
     // been opened at that grade; a raise never moves a deadline later.
-    const deadlines = graver ? raisedDeadlines(old, w.limit) : { acknowledgeBy: old.acknowledgeBy, verifyBy: old.verifyBy, provisional: old.provisional };
+    const deadlines = graver ? raisedDeadlines(old, w.limit) : { acknowledgeBy: old.acknowledgeBy, verifyBy: old.verifyBy, decideBy: old.decideBy, provisional: old.provisional };
     const [res] = await tx.execute(
       sql`UPDATE monitoring_alert SET grade = ${grade}, evidence = ${fields.evidence}, evidence_refs = ${fields.evidenceRefs}, measure = ${w.measure},
-            acknowledge_by = ${deadlines.acknowledgeBy}, verify_by = ${deadlines.verifyBy}, provisional = ${deadlines.provisional}, updated_at = ${at}
+            acknowledge_by = ${deadlines.acknowledgeBy}, verify_by = ${deadlines.verifyBy}, decide_by = ${deadlines.decideBy}, provisional = ${deadlines.provisional}, updated_at = ${at}
           WHERE id = ${old.id} AND grade = ${old.grade} AND measure = ${old.measure} AND state IN ('NEW', 'DELIVERED', 'ACKNOWLEDGED')`,
     );
     if ((res as unknown as { affectedRows: number }).affectedRows !== 1) continue;
@@ -189,14 +190,15 @@ async function followHome(tx: HubTx, old: AlertRow, w: AlertWrite, at: string): 
 }
 
 /** The deadlines of an alert raised to a grade whose limit is `limit`: each the earlier of the two. */
-function raisedDeadlines(old: AlertRow, limit: Limit): { acknowledgeBy: IsoDate; verifyBy: IsoDate; provisional: boolean } {
+function raisedDeadlines(old: AlertRow, limit: Limit): { acknowledgeBy: IsoDate; verifyBy: IsoDate; decideBy: IsoDate; provisional: boolean } {
   const graver = alertDeadlines(old.firstClueOn, limit);
   // 签收 is counted from the day of a move when the alert moved: the new township's clock.
   if (old.acknowledgeFrom !== null) graver.acknowledgeBy = acknowledgeDeadline(old.acknowledgeFrom, limit).acknowledgeBy;
   const acknowledgeBy = graver.acknowledgeBy < old.acknowledgeBy ? graver.acknowledgeBy : old.acknowledgeBy;
   const verifyBy = graver.verifyBy < old.verifyBy ? graver.verifyBy : old.verifyBy;
-  const moved = acknowledgeBy !== old.acknowledgeBy || verifyBy !== old.verifyBy;
-  return { acknowledgeBy, verifyBy, provisional: old.provisional || (moved && graver.provisional) };
+  const decideBy = graver.decideBy < old.decideBy ? graver.decideBy : old.decideBy;
+  const moved = acknowledgeBy !== old.acknowledgeBy || verifyBy !== old.verifyBy || decideBy !== old.decideBy;
+  return { acknowledgeBy, verifyBy, decideBy, provisional: old.provisional || (moved && graver.provisional) };
 }
 
 export type MoveRefusal = { code: 'ALERT_NOT_FOUND' | 'ILLEGAL_ALERT_TRANSITION' | 'NOT_ALERT_VERIFIER'; state: AlertState | null };
@@ -256,8 +258,10 @@ async function applyMove(db: HubDb, alertId: number, input: MoveInput): Promise<
     const to = moveAlert(before.state, input.move);
     if (to === null) return { ok: false as const, refusal: { code: 'ILLEGAL_ALERT_TRANSITION' as const, state: before.state } };
     const at = toDbInstant(input.now);
+    // A dismissal or no need is the decision itself; NEEDS_AID is decided with its case (db/cases/store.ts).
+    const decidedOn = decidesAlert(input.move, input.outcome) ? chinaDateOf(input.now) : null;
     const [res] = await tx.execute(
-      sql`UPDATE monitoring_alert SET state = ${to}, updated_at = ${at}, outcome = ${input.outcome ?? null}, reason = ${input.move === 'VERIFY' || input.move === 'DISMISS' ? input.reason : sql`reason`} WHERE id = ${alertId} AND state = ${before.state}`,
+      sql`UPDATE monitoring_alert SET state = ${to}, updated_at = ${at}, decided_on = COALESCE(decided_on, ${decidedOn}), outcome = ${input.outcome ?? null}, reason = ${input.move === 'VERIFY' || input.move === 'DISMISS' ? input.reason : sql`reason`} WHERE id = ${alertId} AND state = ${before.state}`,
     );
     if ((res as unknown as { affectedRows: number }).affectedRows !== 1) {
       // Another move landed first (the lock above makes this a safeguard): refuse with the state it
@@ -425,6 +429,31 @@ export async function unacknowledgedAlerts(db: Db, regionPrefix: string | null, 
   const where: SQL[] = [inArray(monitoringAlert.state, [...UNSIGNED_ALERT_STATES]), lt(monitoringAlert.acknowledgeBy, today)];
   if (regionPrefix) where.push(like(monitoringAlert.regionCode, `${regionPrefix}%`));
   return db.select().from(monitoringAlert).where(and(...where)).orderBy(asc(monitoringAlert.acknowledgeBy), asc(monitoringAlert.id));
+}
+
+/**
+ * Alerts under a division whose decision is late on `today` (the supervision view): not decided
+ * and past decideBy (open, or verified as NEEDS_AID with the case not yet decided), or decided
+ * after decideBy on a day from `since` (a late decision stays on the report for the period asked,
+ * as decisions completed short do). Most overdue first. One statement, through the (decided_on,
+ * decide_by) index: the pending ones today are its NULL prefix.
+ */
+export async function lateDecisionAlerts(db: Db, regionPrefix: string | null, today: IsoDate, since: IsoDate): Promise<AlertRow[]> {
+  // Decided after `today` (a report as of a past day): still pending then.
+  const pending = and(or(isNull(monitoringAlert.decidedOn), gt(monitoringAlert.decidedOn, today)), lt(monitoringAlert.decideBy, today));
+  const decidedLate = and(sql`${monitoringAlert.decidedOn} > ${monitoringAlert.decideBy}`, gte(monitoringAlert.decidedOn, since), lte(monitoringAlert.decidedOn, today));
+  const where: SQL[] = [or(pending, decidedLate)!];
+  if (regionPrefix) where.push(like(monitoringAlert.regionCode, `${regionPrefix}%`));
+  return db.select().from(monitoringAlert).where(and(...where)).orderBy(asc(monitoringAlert.decideBy), asc(monitoringAlert.id));
+}
+
+/**
+ * Records the decision of the alert a case was opened from, once: the case was decided or rejected
+ * on `day` (China), inside the case's transaction. The first decision counts; a case decided again
+ * after a redeliberation keeps it.
+ */
+export async function recordAlertDecision(tx: HubTx, caseId: number, day: IsoDate): Promise<void> {
+  await tx.update(monitoringAlert).set({ decidedOn: day }).where(and(eq(monitoringAlert.caseId, caseId), isNull(monitoringAlert.decidedOn)));
 }
 
 /** Open alerts past their verification day under a division (the supervision view). */

@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import { addDays, type IsoDate } from '../dates';
 import { addWorkingDays } from '../cases/working-days';
-import { GRADE_RANK, type Grade, type Limit } from './triggers';
+import { DEFAULT_DECIDE_DAYS, GRADE_RANK, type Grade, type Limit } from './triggers';
 
 export const ALERT_STATES = ['NEW', 'DELIVERED', 'ACKNOWLEDGED', 'VERIFIED', 'DISMISSED'] as const;
 export type AlertState = (typeof ALERT_STATES)[number];
@@ -63,6 +63,8 @@ export function allowedMoves(from: AlertState): AlertMove[] {
 export interface AlertDeadlines {
   acknowledgeBy: IsoDate;
   verifyBy: IsoDate;
+  /** The decision (dismissal, no need, or the NEEDS_AID case decided) due by this day. */
+  decideBy: IsoDate;
   /** A day counted lies in a year whose holiday notice is not yet published. */
   provisional: boolean;
 }
@@ -71,7 +73,24 @@ export interface AlertDeadlines {
 export function alertDeadlines(firstClueOn: IsoDate, limit: Limit): AlertDeadlines {
   const ack = addWorkingDays(firstClueOn, limit.acknowledgeWorkingDays);
   const verify = limit.verifyWorkingDays !== undefined ? addWorkingDays(firstClueOn, limit.verifyWorkingDays) : { date: addDays(firstClueOn, limit.verifyDays ?? 15), provisional: false };
-  return { acknowledgeBy: ack.date, verifyBy: verify.date, provisional: ack.provisional || verify.provisional };
+  const decide = limit.decideWorkingDays !== undefined ? addWorkingDays(firstClueOn, limit.decideWorkingDays) : { date: addDays(firstClueOn, limit.decideDays ?? DEFAULT_DECIDE_DAYS), provisional: false };
+  return { acknowledgeBy: ack.date, verifyBy: verify.date, decideBy: decide.date, provisional: ack.provisional || verify.provisional || decide.provisional };
+}
+
+/**
+ * Whether the decision on an alert is late on `today`: not decided and past its decision day, or
+ * decided after it. The decision is the dismissal or the verification as needing no aid, or, for
+ * an alert verified as NEEDS_AID, its case decided (DECIDED, or REJECTED with the explanation given
+ * to the household): that waits for the village notice, so a verification in time can still end
+ * in a decision too late.
+ */
+export function decisionLate(decideBy: IsoDate, decidedOn: IsoDate | null, today: IsoDate): boolean {
+  return decidedOn === null ? today > decideBy : decidedOn > decideBy;
+}
+
+/** Whether a move closes an alert with its decision (no case to wait for). */
+export function decidesAlert(move: AlertMove, outcome: AlertOutcome | undefined): boolean {
+  return move === 'DISMISS' || (move === 'VERIFY' && outcome === 'NO_NEED');
 }
 
 /** Open and past its verification day: overdue, and escalated to the county. */

@@ -86,6 +86,22 @@ export function noticeEndsOn(postedOn: IsoDate, rules: NoticeRules): { endsOn: I
   return { endsOn: addDays(postedOn, rules.periodDays ?? DEFAULT_NOTICE_RULES.periodDays!), provisional: false };
 }
 
+export interface NoticeWarning {
+  code: 'DECISION_LIMIT_AT_RISK';
+  message: string;
+}
+
+/**
+ * The warning a notice is posted with when it runs through or past the alert's decision day: the
+ * case is decided the day after `endsOn` at the earliest, later than `decideBy`. Posted all the same
+ * (the notice is the law's; the limit is supervision's), the township told now, not on the report.
+ */
+export function noticeDecisionWarning(endsOn: IsoDate, decideBy: IsoDate): NoticeWarning | null {
+  const earliest = addDays(endsOn, 1);
+  if (earliest <= decideBy) return null;
+  return { code: 'DECISION_LIMIT_AT_RISK', message: `the notice runs through ${endsOn}: the case can be decided from ${earliest} at the earliest, after the alert's decision day ${decideBy}` };
+}
+
 /** Whether a decision on `day` would come while the notice still runs (through `endsOn`). */
 export function noticeStillRunning(endsOn: IsoDate, day: IsoDate): boolean {
   return day <= endsOn;

@@ -31,6 +31,13 @@ const limit = z.strictObject({
   /** 核实: days from the first clue, counted as calendar days or as working days (exactly one). */
   verifyDays: z.number().int().min(1).max(365).optional(),
   verifyWorkingDays: z.number().int().min(1).max(250).optional(),
+  /**
+   * 决定: days from the first clue to the decision (a dismissal, a verification as needing no aid,
+   * or the decision of the case a NEEDS_AID verification opened, which waits for the village
+   * notice), as calendar days or as working days (at most one; neither: DEFAULT_DECIDE_DAYS).
+   */
+  decideDays: z.number().int().min(1).max(365).optional(),
+  decideWorkingDays: z.number().int().min(1).max(250).optional(),
 });
 const limits = z.strictObject({ RED: limit.optional(), ORANGE: limit.optional(), YELLOW: limit.optional() });
 /**
@@ -149,8 +156,11 @@ function parseFile(raw: unknown, source: string): z.infer<typeof fileSchema> {
   return parsed.data;
 }
 
+/** Published 防返贫 monitoring: from the first clue to a decision within 15 (calendar) days. */
+export const DEFAULT_DECIDE_DAYS = 15;
+
 /** Published 防返贫 monitoring: from the first clue to a decision within 15 days; 签收 within a working day. */
-export const DEFAULT_LIMIT: Limit = { acknowledgeWorkingDays: 1, verifyDays: 15 };
+export const DEFAULT_LIMIT: Limit = { acknowledgeWorkingDays: 1, verifyDays: 15, decideDays: DEFAULT_DECIDE_DAYS };
 
 /**
  * The effective trigger set: defaults with the override on top (a trigger of the same id is
@@ -213,9 +223,19 @@ export function buildTriggerSet(
 }
 
 function checkLimit(l: Limit, source: string, id: string | null, field: string): void {
+  const where = id === null ? `field ${field}` : `trigger ${id}, field ${field}`;
   if ((l.verifyDays === undefined) === (l.verifyWorkingDays === undefined)) {
-    const where = id === null ? `field ${field}` : `trigger ${id}, field ${field}`;
     throw new TriggerSetError(`invalid trigger set (${source}): ${where}: give exactly one of verifyDays and verifyWorkingDays`, id, field);
+  }
+  if (l.decideDays !== undefined && l.decideWorkingDays !== undefined) {
+    throw new TriggerSetError(`invalid trigger set (${source}): ${where}: give at most one of decideDays and decideWorkingDays`, id, field);
+  }
+  // Given and counted alike, a decision due before verification is a limit nobody can keep (the
+  // decision follows verification). Not given, it is the published 15 days whatever verification's.
+  const shorter = (l.decideDays !== undefined && l.verifyDays !== undefined && l.decideDays < l.verifyDays) || (l.decideWorkingDays !== undefined && l.verifyWorkingDays !== undefined && l.decideWorkingDays < l.verifyWorkingDays);
+  if (shorter) {
+    const f = `${field}.${l.decideWorkingDays !== undefined ? 'decideWorkingDays' : 'decideDays'}`;
+    throw new TriggerSetError(`invalid trigger set (${source}): ${id === null ? `field ${f}` : `trigger ${id}, field ${f}`}: the decision is due no earlier than verification (the decision follows it)`, id, f);
   }
 }
 

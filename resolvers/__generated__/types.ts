@@ -1800,6 +1800,8 @@ export type OverdueReport = {
   readonly alerts: ReadonlyArray<Alert>;
   /** Alerts not signed for (签收: NEW or DELIVERED) past their acknowledgement day in the division, most overdue first: the township has not taken them up. One also past its verification day is in `alerts` as well. */
   readonly alertsUnacknowledged: ReadonlyArray<Alert>;
+  /** Alerts in the division whose decision is late (Alert.decideBy): not decided by asOf's day and past decideBy (open, or verified as NEEDS_AID with the case not decided), or decided after decideBy on a day from shortfallsSince to asOf's day; most overdue first. An alert verified on time whose case waited out the village notice past decideBy is here. */
+  readonly alertsDecisionLate: ReadonlyArray<Alert>;
 };
 
 /** A county's overdue work. */
@@ -4443,6 +4445,22 @@ export type AlertNoticePostPayload = {
   readonly repeated: Scalars['Boolean']['output'];
   /** Why it was refused. */
   readonly userErrors: ReadonlyArray<VillageNoticeUserError>;
+  /** What the township should know of the notice as posted (it is posted all the same); empty when refused or when nothing is at risk. */
+  readonly warnings: ReadonlyArray<VillageNoticeWarning>;
+};
+
+/** Why a posted notice deserves the township's attention. */
+export type VillageNoticeWarningCode =
+  /** The notice runs past the alert's decision day (Alert.decideBy): the case can be decided the day after endsOn at the earliest, so the decision will be late and the alert listed on overdueReport.alertsDecisionLate. */
+  | 'DECISION_LIMIT_AT_RISK';
+
+/** A warning on a notice that was posted. */
+export type VillageNoticeWarning = {
+  readonly __typename?: 'VillageNoticeWarning';
+  /** Stable code. */
+  readonly code: VillageNoticeWarningCode;
+  /** What it means, in words (names the days). */
+  readonly message: Scalars['String']['output'];
 };
 
 /** How urgent an alert is: red (e.g. possible 因病致贫), orange, yellow. */
@@ -4559,6 +4577,10 @@ export type Alert = {
   readonly acknowledgeBy: Scalars['Date']['output'];
   /** Verification due by this day: the limit of its grade from the first clue (a raise to a graver grade may bring it forward, never back). */
   readonly verifyBy: Scalars['Date']['output'];
+  /** The decision due by this day: the limit of its grade from the first clue (default 15 calendar days; the locality's file may set decideDays or decideWorkingDays). The decision is the dismissal, the verification as NO_NEED, or for NEEDS_AID the decision of its case, which waits for the village notice to run: verified on time can still mean decided late. A raise to a graver grade may bring it forward, never back. */
+  readonly decideBy: Scalars['Date']['output'];
+  /** The day (China) the decision was recorded: dismissed or verified as NO_NEED, or its case DECIDED (the meeting's day or the day stated) or REJECTED; null while pending (open, or its case not yet decided). */
+  readonly decidedOn?: Maybe<Scalars['Date']['output']>;
   /** True when a day counted lies in a year whose holiday notice is not yet published. */
   readonly provisional: Scalars['Boolean']['output'];
   /** Open and past its verification day (China time today). */
@@ -5248,6 +5270,8 @@ export type ResolversTypes = {
   VillageNoticeErrorCode: VillageNoticeErrorCode;
   VillageNoticeUserError: ResolverTypeWrapper<VillageNoticeUserError>;
   AlertNoticePostPayload: ResolverTypeWrapper<Omit<AlertNoticePostPayload, 'notice'> & { notice?: Maybe<ResolversTypes['VillageNotice']> }>;
+  VillageNoticeWarningCode: VillageNoticeWarningCode;
+  VillageNoticeWarning: ResolverTypeWrapper<VillageNoticeWarning>;
   AlertGrade: AlertGrade;
   AlertState: AlertState;
   AlertOutcome: AlertOutcome;
@@ -5461,6 +5485,7 @@ export type ResolversParentTypes = {
   AlertNoticePostInput: AlertNoticePostInput;
   VillageNoticeUserError: VillageNoticeUserError;
   AlertNoticePostPayload: Omit<AlertNoticePostPayload, 'notice'> & { notice?: Maybe<ResolversParentTypes['VillageNotice']> };
+  VillageNoticeWarning: VillageNoticeWarning;
   Trigger: TriggerViewModel;
   Alert: AlertRowModel;
   AlertTakeOver: Omit<AlertTakeOver, 'office'> & { office: ResolversParentTypes['Office'] };
@@ -5942,6 +5967,7 @@ export type OverdueReportResolvers<ContextType = HubContext, ParentType extends 
   byCounty?: Resolver<ReadonlyArray<ResolversTypes['CountyOverdue']>, ParentType, ContextType>;
   alerts?: Resolver<ReadonlyArray<ResolversTypes['Alert']>, ParentType, ContextType>;
   alertsUnacknowledged?: Resolver<ReadonlyArray<ResolversTypes['Alert']>, ParentType, ContextType>;
+  alertsDecisionLate?: Resolver<ReadonlyArray<ResolversTypes['Alert']>, ParentType, ContextType>;
 };
 
 export type CountyOverdueResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CountyOverdue'] = ResolversParentTypes['CountyOverdue']> = {
@@ -6677,6 +6703,12 @@ export type AlertNoticePostPayloadResolvers<ContextType = HubContext, ParentType
   notice?: Resolver<Maybe<ResolversTypes['VillageNotice']>, ParentType, ContextType>;
   repeated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   userErrors?: Resolver<ReadonlyArray<ResolversTypes['VillageNoticeUserError']>, ParentType, ContextType>;
+  warnings?: Resolver<ReadonlyArray<ResolversTypes['VillageNoticeWarning']>, ParentType, ContextType>;
+};
+
+export type VillageNoticeWarningResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['VillageNoticeWarning'] = ResolversParentTypes['VillageNoticeWarning']> = {
+  code?: Resolver<ResolversTypes['VillageNoticeWarningCode'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type TriggerResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Trigger'] = ResolversParentTypes['Trigger']> = {
@@ -6706,6 +6738,8 @@ export type AlertResolvers<ContextType = HubContext, ParentType extends Resolver
   acknowledgeFrom?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   acknowledgeBy?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   verifyBy?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  decideBy?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  decidedOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   provisional?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   overdue?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   acknowledgementOverdue?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -6957,6 +6991,7 @@ export type Resolvers<ContextType = HubContext> = {
   AlertNoticeObjectionPayload?: AlertNoticeObjectionPayloadResolvers<ContextType>;
   VillageNoticeUserError?: VillageNoticeUserErrorResolvers<ContextType>;
   AlertNoticePostPayload?: AlertNoticePostPayloadResolvers<ContextType>;
+  VillageNoticeWarning?: VillageNoticeWarningResolvers<ContextType>;
   Trigger?: TriggerResolvers<ContextType>;
   Alert?: AlertResolvers<ContextType>;
   AlertTakeOver?: AlertTakeOverResolvers<ContextType>;

@@ -8,7 +8,7 @@
 import { fromDbInstant, toDbInstant } from '../../db/instants';
 import { noticeAlertOf, objectionById, postNotice, recordObjection, resolveObjection, withdrawNotice, type NoticeRow, type ObjectionRow } from '../../db/monitoring/notices';
 import { chinaDateOf } from '../../domain/cases/china-time';
-import { OBJECTION_PHONE, maskHeadName, noticeEndsOn, noticeText, noticeTextProblem, periodText, type NoticeMeasure } from '../../domain/monitoring/notice';
+import { OBJECTION_PHONE, maskHeadName, noticeDecisionWarning, noticeEndsOn, type NoticeWarning, noticeText, noticeTextProblem, periodText, type NoticeMeasure } from '../../domain/monitoring/notice';
 import { longerThan } from '../../domain/text-length';
 import { screenedText } from '../../domain/text-screen';
 import { badInput, requireHubId } from '../../access/errors';
@@ -49,7 +49,7 @@ export interface NoticePostInput {
   officer?: string | null;
 }
 
-export async function postVillageNotice(ctx: HubContext, input: NoticePostInput): Promise<{ notice: NoticeRow; repeated: boolean; userErrors: [] } | Refusal> {
+export async function postVillageNotice(ctx: HubContext, input: NoticePostInput): Promise<{ notice: NoticeRow; repeated: boolean; userErrors: []; warnings: NoticeWarning[] } | Refusal> {
   const alertId = requireHubId(input.alertId, 'input.alertId', 'alert id');
   const alert = await ctx.loaders.monitoring.alertById.load(alertId);
   if (!alert || !inReach(ctx, alert)) return refused('ALERT_NOT_FOUND', 'no alert with this id', ['input', 'alertId']);
@@ -128,7 +128,9 @@ export async function postVillageNotice(ctx: HubContext, input: NoticePostInput)
   });
   clearNotices(ctx, alert.id);
   if (!out.ok) return refused('NOTICE_ALREADY_POSTED', `the alert’s notice was posted on ${out.existing.postedOn}, running through ${out.existing.endsOn}`, ['input', 'alertId']);
-  return { notice: out.notice, repeated: out.repeated, userErrors: [] };
+  // Counted from the notice as it stands (a repeat answers the first posting's days).
+  const warning = noticeDecisionWarning(out.notice.endsOn, alert.decideBy);
+  return { notice: out.notice, repeated: out.repeated, userErrors: [], warnings: warning ? [warning] : [] };
 }
 
 export interface ObjectionInput {
@@ -250,7 +252,7 @@ export async function resolveNoticeObjection(
 
 export const villageNoticeResolvers: Resolvers = {
   Mutation: {
-    alertNoticePost: (_, { input }, ctx) => postVillageNotice(ctx, input),
+    alertNoticePost: async (_, { input }, ctx) => ({ warnings: [], ...(await postVillageNotice(ctx, input)) }),
     alertNoticeObjectionRecord: (_, { input }, ctx) => recordNoticeObjection(ctx, input),
     alertNoticeWithdraw: (_, { input }, ctx) => withdrawVillageNotice(ctx, input),
     alertNoticeObjectionResolve: (_, { input }, ctx) => resolveNoticeObjection(ctx, input),

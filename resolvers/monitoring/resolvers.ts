@@ -4,9 +4,10 @@
  * alert in domain/monitoring/alerts.ts, storage in db/monitoring/store.ts.
  */
 import { GraphQLError, getArgumentValues, type GraphQLResolveInfo } from 'graphql';
-import { alertPage, moveAlertRow, takeOverAlertRow, overdueAlerts, triggerIdsOfAlerts, unacknowledgedAlerts, type AlertRow } from '../../db/monitoring/store';
+import { alertPage, lateDecisionAlerts, moveAlertRow, takeOverAlertRow, overdueAlerts, triggerIdsOfAlerts, unacknowledgedAlerts, type AlertRow } from '../../db/monitoring/store';
 import { fromDbInstant } from '../../db/instants';
 import { chinaDateOf } from '../../domain/cases/china-time';
+import { addDays } from '../../domain/dates';
 import { parseOffice, storedOffice } from '../../domain/cases/offices';
 import { decodeIdCursor, encodeIdCursor } from '../../domain/cursor';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
@@ -105,15 +106,20 @@ async function move(ctx: HubContext, rawId: string, m: AlertMove, officer: strin
   return { alert: out.alert, case: opened, userErrors: [] };
 }
 
-/** The division the enclosing overdueReport was asked about (its regionCode, else the caller's scope). */
-function overdueRegion(ctx: HubContext, info: GraphQLResolveInfo | undefined): string | null {
-  if (!info) return scopePrefix(ctx);
+/** The arguments of the enclosing overdueReport. */
+function overdueArgs(info: GraphQLResolveInfo | undefined): { regionCode?: string | null; shortfallsSince?: string | null } {
+  if (!info) return {};
   const key = info.path.prev?.key;
   const queryType = info.schema.getQueryType();
   const field = queryType?.getFields().overdueReport;
   const node = info.operation.selectionSet.selections.find((s) => s.kind === 'Field' && (s.alias?.value ?? s.name.value) === key);
-  const args = field && node && node.kind === 'Field' ? (getArgumentValues(field, node, info.variableValues) as { regionCode?: string | null }) : {};
-  const code = args.regionCode || ctx.access?.caller?.regionScope || null;
+  return field && node && node.kind === 'Field' ? (getArgumentValues(field, node, info.variableValues) as { regionCode?: string | null; shortfallsSince?: string | null }) : {};
+}
+
+/** The division the enclosing overdueReport was asked about (its regionCode, else the caller's scope). */
+function overdueRegion(ctx: HubContext, info: GraphQLResolveInfo | undefined): string | null {
+  if (!info) return scopePrefix(ctx);
+  const code = overdueArgs(info).regionCode || ctx.access?.caller?.regionScope || null;
   return code === null ? null : code.length === 12 ? code.slice(0, 9) : divisionPrefix(code);
 }
 
@@ -214,6 +220,14 @@ export const monitoringResolvers: Resolvers = {
     },
     alertsUnacknowledged: async (report, _, ctx, info) => {
       const rows = await unacknowledgedAlerts(ctx.hub, overdueRegion(ctx, info), chinaDateOf(report.asOf));
+      for (const r of rows) ctx.loaders.monitoring.alertById.prime(r.id, r);
+      return rows;
+    },
+    alertsDecisionLate: async (report, _, ctx, info) => {
+      const today = chinaDateOf(report.asOf);
+      // Decided late within the report's period, as its shortfalls are (default the year up to asOf).
+      const since = overdueArgs(info).shortfallsSince ?? addDays(today, -365);
+      const rows = await lateDecisionAlerts(ctx.hub, overdueRegion(ctx, info), today, since);
       for (const r of rows) ctx.loaders.monitoring.alertById.prime(r.id, r);
       return rows;
     },

@@ -28,10 +28,10 @@ let dbs: TestDatabases;
 let hub: TestHub;
 let now = new Date(`${TODAY}T02:00:00.000Z`);
 
-/** The locality's file: RED alerts of T2 are due five calendar days from the first clue. */
+/** The locality's file: RED alerts of T2 are due five calendar days from the first clue, decided within eight. */
 function localTriggers() {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'triggers-')), 'local.json');
-  fs.writeFileSync(file, JSON.stringify({ name: 'local', triggers: [{ id: 'T2_OOP_12_MONTHS', limits: { RED: { acknowledgeWorkingDays: 1, verifyDays: 5 } } }] }));
+  fs.writeFileSync(file, JSON.stringify({ name: 'local', triggers: [{ id: 'T2_OOP_12_MONTHS', limits: { RED: { acknowledgeWorkingDays: 1, verifyDays: 5, decideDays: 8 } } }] }));
   return loadTriggerSet({ AIDHUB_TRIGGERS_FILE: file });
 }
 
@@ -63,7 +63,7 @@ it('gives an alert raised to RED the RED limit, counted from its first clue', as
   await healthScenario.insert(dbs.sources.HEALTH, 'settlements', stay('SETL20260201001', '2026-02-01', '4000.00'));
   await runMonthlyComparison(deps, '370811');
   const [yellow] = await t2Alerts();
-  expect(yellow).toMatchObject({ grade: 'YELLOW', firstClueOn: TODAY, verifyBy: '2026-03-30' });
+  expect(yellow).toMatchObject({ grade: 'YELLOW', firstClueOn: TODAY, verifyBy: '2026-03-30', decideBy: '2026-03-30' });
 
   // Two days later the sum passes the RED line (¥30,000 for monitored people): raised, and due five days from the first clue.
   const sub = await subscribe(dbs.hub, 'guhuai-alerts', 'http://127.0.0.1:9/alerts');
@@ -72,7 +72,7 @@ it('gives an alert raised to RED the RED limit, counted from its first clue', as
   await runMonthlyComparison(deps, '370811');
   const [red, ...none] = await t2Alerts();
   expect(none).toHaveLength(0);
-  expect(red).toMatchObject({ id: yellow.id, grade: 'RED', state: 'NEW', firstClueOn: TODAY, acknowledgeBy: '2026-03-16', verifyBy: '2026-03-20' });
+  expect(red).toMatchObject({ id: yellow.id, grade: 'RED', state: 'NEW', firstClueOn: TODAY, acknowledgeBy: '2026-03-16', verifyBy: '2026-03-20', decideBy: '2026-03-23' });
   // The push of the raise carries the deadline the township now has.
   const [push] = await dbs.hub.select().from(alertDelivery).where(and(eq(alertDelivery.subscriptionId, sub.subscription.id), eq(alertDelivery.alertId, String(yellow.id))));
   expect(JSON.parse(push.payload).alert).toMatchObject({ id: String(yellow.id), grade: 'RED', verifyBy: '2026-03-20' });

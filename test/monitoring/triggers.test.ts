@@ -33,7 +33,7 @@ function error(content: unknown): TriggerSetError {
 it('loads the reviewed defaults: every trigger the issue names', () => {
   const set = loadTriggerSet({});
   expect(set.triggers.map((t) => t.kind).sort()).toEqual(['DEATH_ON_ROLL', 'JOB_LOSS', 'OUT_OF_POCKET_12_MONTHS', 'RULE', 'RULE', 'SETTLEMENT_OUT_OF_POCKET', 'SEVERE_DISABILITY']);
-  expect(set.limits.RED).toEqual({ acknowledgeWorkingDays: 1, verifyDays: 15 });
+  expect(set.limits.RED).toEqual({ acknowledgeWorkingDays: 1, verifyDays: 15, decideDays: 15 });
 });
 
 it('names the trigger and the field of a bad override', () => {
@@ -108,7 +108,7 @@ it('moves alerts only along their states, with deadlines in working days', () =>
   expect(moveAlert('DELIVERED', 'ACKNOWLEDGE')).toBe('ACKNOWLEDGED');
   expect(moveAlert('VERIFIED', 'DISMISS')).toBeNull();
   // 2026-09-30 (Wed): 国庆 and 中秋 2026-10-01..10-07 are off, 10-10 (Sat) is worked.
-  expect(alertDeadlines('2026-09-30', { acknowledgeWorkingDays: 1, verifyWorkingDays: 2 })).toEqual({ acknowledgeBy: '2026-10-08', verifyBy: '2026-10-09', provisional: false });
+  expect(alertDeadlines('2026-09-30', { acknowledgeWorkingDays: 1, verifyWorkingDays: 2 })).toEqual({ acknowledgeBy: '2026-10-08', verifyBy: '2026-10-09', decideBy: '2026-10-15', provisional: false });
   expect(alertDeadlines('2031-03-03', { acknowledgeWorkingDays: 1, verifyDays: 15 }).provisional).toBe(true);
 });
 

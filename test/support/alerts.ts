@@ -2,7 +2,8 @@
  * An open alert for the monitoring tests: a T4 job-loss alert of the Wang household, written through
  * `writeAlerts` as the change feed writes one (its history and its pushes with it).
  */
-import { DEFAULT_LIMIT } from '../../domain/monitoring/triggers';
+import { DEFAULT_LIMIT, limitOf, type TriggerSet } from '../../domain/monitoring/triggers';
+import { alertDeadlines } from '../../domain/monitoring/alerts';
 import { writeAlerts } from '../../resolvers/monitoring/detect';
 import { activeRuleSet } from '../../rules/load';
 import { activeTriggerSet } from '../../rules/triggers-load';
@@ -15,9 +16,11 @@ export const WANG_TOWNSHIP = WANG.regionCode.slice(0, 9);
 /** Writes the alert (`identity` unique per alert, padded to the 40 characters of a fingerprint); its id. */
 export async function writeWangJobLossAlert(
   dbs: TestDatabases,
-  o: { identity: string; householdId: number; now: () => Date; subject?: string; verifierOffice?: string },
+  o: { identity: string; householdId: number; now: () => Date; subject?: string; verifierOffice?: string; triggerSet?: TriggerSet },
 ): Promise<string> {
-  const deps = { hub: dbs.hub, sources: dbs.sourceSet, triggerSet: activeTriggerSet(), ruleSet: activeRuleSet(), now: o.now };
+  const triggerSet = o.triggerSet ?? activeTriggerSet();
+  const deps = { hub: dbs.hub, sources: dbs.sourceSet, triggerSet, ruleSet: activeRuleSet(), now: o.now };
+  const limit = limitOf(triggerSet, triggerSet.triggers.find((t) => t.id === 'T4_JOB_LOSS')!, 'YELLOW');
   const [change] = await dbs.hub.transaction((tx) =>
     writeAlerts(
       deps,
@@ -39,6 +42,8 @@ export async function writeWangJobLossAlert(
           firstClueOn: TODAY,
           acknowledgeBy: TODAY,
           verifyBy: '2026-03-30',
+          // The decision day as the trigger set in force gives it (a locality's file may change it).
+          decideBy: alertDeadlines(TODAY, limit).decideBy,
           provisional: false,
           limit: DEFAULT_LIMIT,
         },
