@@ -1,7 +1,7 @@
 /**
  * What leaves the hub when an alert is pushed to a subscriber (DCI subscribe/notify): the alert's
  * envelope, and the JSON body built from it. The body is minimal on purpose: alert id, trigger,
- * grade, region, masked subject, deadline. No ID number, name or health data travels in a push;
+ * grade, region, masked subject, deadlines (verification and decision). No ID number, name or health data travels in a push;
  * the receiving office reads the details through the API with its own token and purpose
  * (MONITORING), so every look-up is audited as any other read.
  */
@@ -22,6 +22,8 @@ export interface AlertEnvelope {
   maskedSubject: string;
   /** Verification deadline (working days from the first clue). */
   verifyBy: IsoDate;
+  /** Decision deadline (the grade's limit from the first clue; a raise to a graver grade may bring it forward). */
+  decideBy: IsoDate;
   /** The deadline falls in a year whose holiday calendar is not yet published. */
   provisional: boolean;
   event: AlertDeliveryEvent;
@@ -45,6 +47,8 @@ export interface AlertDeliveryBody {
     maskedSubject: string;
     verifyBy: IsoDate;
     provisional: boolean;
+    /** Added after the first receivers were built: last, so the fields before it keep their order. */
+    decideBy: IsoDate;
   };
 }
 
@@ -61,6 +65,7 @@ export function alertDeliveryBody(deliveryId: string, alert: AlertEnvelope): Ale
       maskedSubject: alert.maskedSubject,
       verifyBy: alert.verifyBy,
       provisional: alert.provisional,
+      decideBy: alert.decideBy,
     },
   };
 }

@@ -13,6 +13,13 @@ import { freePort } from '../../db/setup/private-server';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { startAlertReceiver, type AlertReceiver } from '../support/alert-receiver';
 import { until } from '../support/until';
+import { alertDeadlines } from '../../domain/monitoring/alerts';
+import { DEFAULT_LIMIT, type Limit } from '../../domain/monitoring/triggers';
+import type { AlertWrite } from '../../db/monitoring/store';
+import { writeAlerts } from '../../resolvers/monitoring/detect';
+import { activeRuleSet } from '../../rules/load';
+import { activeTriggerSet } from '../../rules/triggers-load';
+import { TODAY, WANG } from '../support/scenarios';
 import { HOSTS, raise, subscribe, subscriberClient, syntheticAlert, TOWNSHIP } from './scenario';
 
 let dbs: TestDatabases;
@@ -93,8 +100,10 @@ describe('subscriptions', () => {
     expect(JSON.parse(payload)).toEqual({
       deliveryId: rows[0].deliveryId,
       event: 'ALERT_OPENED',
-      alert: { id: red.alertId, trigger: red.triggerId, grade: 'RED', region: red.regionCode, maskedSubject: '张*', verifyBy: '2026-03-27', provisional: false },
+      alert: { id: red.alertId, trigger: red.triggerId, grade: 'RED', region: red.regionCode, maskedSubject: '张*', verifyBy: '2026-03-27', provisional: false, decideBy: '2026-03-31' },
     });
+    // The decision date was added last: the fields before it, and so their order, are as they were.
+    expect(Object.keys(JSON.parse(payload).alert)).toEqual(['id', 'trigger', 'grade', 'region', 'maskedSubject', 'verifyBy', 'provisional', 'decideBy']);
   });
 });
 
@@ -136,6 +145,45 @@ describe('delivery', () => {
       [other.alertId, 'ALERT_OPENED', 'RED'],
       [opened.alertId, 'ALERT_OPENED', 'ORANGE'],
       [opened.alertId, 'ALERT_RAISED', 'RED'],
+    ]);
+  }, 180_000);
+
+  it('pushes each alert’s decision date, and the raise to a graver grade that brings it forward pushes the new one', async () => {
+    // Written by the alert side itself (writeAlerts, as the change feed writes them): opened YELLOW
+    // with the published limit (decided within 15 days of the first clue), raised to RED under a
+    // locality's limit of 8 days.
+    const r = await receiver(() => 200);
+    const sub = await subscribe(dbs.hub, 'rencheng-alerts', r.url);
+    r.setSecret(sub.secret);
+    const deps = { hub: dbs.hub, sources: dbs.sourceSet, triggerSet: activeTriggerSet(), ruleSet: activeRuleSet(), now: () => new Date(`${TODAY}T02:00:00.000Z`) };
+    const red: Limit = { acknowledgeWorkingDays: 1, verifyDays: 5, decideDays: 8 };
+    const write = (grade: 'YELLOW' | 'RED', limit: Limit): AlertWrite => ({
+      identity: `decide-by-push-${process.pid}`.padEnd(40, '0'),
+      triggerId: 'T4_JOB_LOSS',
+      grade,
+      subjectIdNumber: WANG.head,
+      householdId: null,
+      regionCode: `${TOWNSHIP}201`,
+      townshipCode: TOWNSHIP,
+      verifierOffice: TOWNSHIP,
+      monitored: false,
+      evidence: ['失业登记'],
+      evidenceRefs: [],
+      measure: 1,
+      firstClueOn: TODAY,
+      ...alertDeadlines(TODAY, limit),
+      limit,
+    });
+    const [opened] = await dbs.hub.transaction((tx) => writeAlerts(deps, tx, [write('YELLOW', DEFAULT_LIMIT)], 'POLL'));
+    const [raised] = await dbs.hub.transaction((tx) => writeAlerts(deps, tx, [write('RED', red)], 'POLL'));
+    expect([opened.event, raised.event, raised.alert.id]).toEqual(['ALERT_OPENED', 'ALERT_RAISED', opened.alert.id]);
+    worker();
+    await r.waitFor(2);
+    await until('both delivered', () => deliveriesOfAlert(dbs.hub, String(opened.alert.id)), (rows) => rows.length === 2 && rows.every((d) => d.state === 'DELIVERED'));
+    expect(r.pushes.every((p) => p.signatureValid)).toBe(true);
+    expect(r.acknowledged().map((p) => [p.body.event, p.body.alert.grade, p.body.alert.verifyBy, p.body.alert.decideBy])).toEqual([
+      ['ALERT_OPENED', 'YELLOW', '2026-03-30', '2026-03-30'],
+      ['ALERT_RAISED', 'RED', '2026-03-20', '2026-03-23'],
     ]);
   }, 180_000);
 

@@ -25,6 +25,7 @@ export function syntheticAlert(over: Partial<AlertEnvelope> = {}): AlertEnvelope
     regionCode: `${TOWNSHIP}201`,
     maskedSubject: '张*',
     verifyBy: '2026-03-27',
+    decideBy: '2026-03-31',
     provisional: false,
     event: 'ALERT_OPENED',
     ...over,

@@ -75,7 +75,7 @@ it('gives an alert raised to RED the RED limit, counted from its first clue', as
   expect(red).toMatchObject({ id: yellow.id, grade: 'RED', state: 'NEW', firstClueOn: TODAY, acknowledgeBy: '2026-03-16', verifyBy: '2026-03-20', decideBy: '2026-03-23' });
   // The push of the raise carries the deadline the township now has.
   const [push] = await dbs.hub.select().from(alertDelivery).where(and(eq(alertDelivery.subscriptionId, sub.subscription.id), eq(alertDelivery.alertId, String(yellow.id))));
-  expect(JSON.parse(push.payload).alert).toMatchObject({ id: String(yellow.id), grade: 'RED', verifyBy: '2026-03-20' });
+  expect(JSON.parse(push.payload).alert).toMatchObject({ id: String(yellow.id), grade: 'RED', verifyBy: '2026-03-20', decideBy: '2026-03-23' });
 
   // On 21 March it is overdue, escalated to the county, and in the supervision view.
   const res = await hub.gql(`{ alert(id: "${yellow.id}") { grade verifyBy overdue escalatedTo { code } } overdueReport(regionCode: "370811001", asOf: "2026-03-21T09:00:00+08:00") { alerts { id } } }`);
