@@ -1800,7 +1800,7 @@ export type OverdueReport = {
   readonly alerts: ReadonlyArray<Alert>;
   /** Alerts not signed for (签收: NEW or DELIVERED) past their acknowledgement day in the division, most overdue first: the township has not taken them up. One also past its verification day is in `alerts` as well. */
   readonly alertsUnacknowledged: ReadonlyArray<Alert>;
-  /** Alerts in the division whose decision is late (Alert.decideBy): not decided by asOf's day and past decideBy (open, or verified as NEEDS_AID with the case not decided), or decided after decideBy on a day from shortfallsSince to asOf's day; most overdue first. An alert verified on time whose case waited out the village notice past decideBy is here. */
+  /** Alerts in the division whose decision is late (Alert.decideBy): not decided by asOf's day and past decideBy (open, or verified as NEEDS_AID with the case not decided), or decided after decideBy on a day from shortfallsSince to asOf's day; most overdue first. An alert verified on time whose case waited out the village notice past decideBy is here. Each item is the alert as it stands now (the same object as alert(id:), so a client's cache by id stays consistent): for a past asOf, an alert listed as pending then may show a decidedOn after asOf's day. */
   readonly alertsDecisionLate: ReadonlyArray<Alert>;
 };
 
