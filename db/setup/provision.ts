@@ -21,6 +21,7 @@ const HUB_FEATURES = ['household', 'cases', 'access', 'findings', 'jobs', 'monit
 
 /** Each feature's migrations (db/<feature>/migrations), recorded in a journal table of its own (the household set's keeps drizzle's default name). */
 export const HUB_MIGRATION_SETS = HUB_FEATURES.map((feature) => ({
+  feature,
   folder: path.join(__dirname, '..', feature, 'migrations'),
   table: feature === 'household' ? '__drizzle_migrations' : `__drizzle_migrations_${feature.replace(/-/g, '_')}`,
 }));

@@ -25,7 +25,7 @@ import { activeRuleSet } from '../../rules/load';
 import { activeTriggerSet } from '../../rules/triggers-load';
 import type { DetectDeps } from '../../resolvers/monitoring/detect';
 import { MonitoringPoller, type PollerOptions } from '../../resolvers/monitoring/poller';
-import { createTestDatabases, testServerUrl, type TestDatabases } from '../support/databases';
+import { createTestDatabases, migrateSetsBefore, testServerUrl, type TestDatabases } from '../support/databases';
 import { insertRegions, insertResident, TODAY } from '../support/scenarios';
 import { drain, LAG_MS, pastLag, pollerOptions, settlementStay, settlementsFeed } from './settlement-feed';
 
@@ -191,6 +191,7 @@ describe('the migration that adds the row key, on a hub with watermarks stored b
   beforeAll(async () => {
     await dropDatabases([url]);
     await ensureDatabase(url);
+    await migrateSetsBefore(url, 'monitoring');
     // The monitoring set as it was before the row key: its first migration only.
     before = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-monitoring-0000-'));
     const journal = JSON.parse(fs.readFileSync(path.join(set.folder, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] };

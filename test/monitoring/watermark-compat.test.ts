@@ -25,7 +25,7 @@ import { activeRuleSet } from '../../rules/load';
 import { activeTriggerSet } from '../../rules/triggers-load';
 import { candidatesForPeople, monitoringToday, writeAlerts, type DetectDeps } from '../../resolvers/monitoring/detect';
 import { MonitoringPoller, type PollerOptions, type TickResult } from '../../resolvers/monitoring/poller';
-import { createTestDatabases, testServerUrl, type TestDatabases } from '../support/databases';
+import { createTestDatabases, migrateSetsBefore, testServerUrl, type TestDatabases } from '../support/databases';
 import { insertRegions, insertResident, TODAY } from '../support/scenarios';
 import { drain, LAG_MS, pastLag, pollerOptions, settlementId, settlementStay, settlementsFeed } from './settlement-feed';
 
@@ -259,6 +259,7 @@ describe('the migration that keeps last_sequence what every release reads it as,
     expect(journal.entries.slice(0, 2).map((e) => e.tag)).toEqual(['0000_monitoring', '0001_watermark_row_key']);
     await dropDatabases([url]);
     await ensureDatabase(url);
+    await migrateSetsBefore(url, 'monitoring');
   });
 
   afterAll(async () => {

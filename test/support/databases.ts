@@ -4,7 +4,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { createPool, hubDrizzle, type HubDb } from '../../db/connect';
-import { dropDatabases } from '../../db/setup/provision';
+import { dropDatabases, HUB_MIGRATION_SETS, migrateUrl } from '../../db/setup/provision';
 import { provisionDatabases } from '../../federation/provision';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../../domain/departments';
 import { closeSources, openSources, type Sources } from '../../federation/sources';
@@ -71,4 +71,16 @@ export async function lockWaits(db: HubDb): Promise<number> {
     sql`select count(*) as n from information_schema.innodb_trx t join information_schema.processlist p on p.id = t.trx_mysql_thread_id where t.trx_state = 'LOCK WAIT' and p.db = database()`,
   )) as unknown as [{ n: number }[]];
   return Number(rows[0].n);
+}
+
+/**
+ * Migrates the hub's migration sets that come before `feature`'s, in the order a hub runs them
+ * (db/setup/provision.ts): a test that takes one set through its releases starts from a database
+ * as a hub's is, since a set's migrations may read the tables of the sets before it (monitoring's
+ * 0008 reads cases' case_event to backfill decisions).
+ */
+export async function migrateSetsBefore(url: string, feature: string): Promise<void> {
+  const at = HUB_MIGRATION_SETS.findIndex((s) => s.feature === feature);
+  if (at < 0) throw new Error(`no hub migration set ${feature}`);
+  for (const s of HUB_MIGRATION_SETS.slice(0, at)) await migrateUrl(url, s.folder, s.table);
 }
