@@ -349,6 +349,18 @@ describe('two cases of one household deciding at the same moment', () => {
     await declineAll(answers[0].meeting.decisions);
   });
 
+  it('records the same meeting sent twice at once under one key once, and answers the other with it, replayed', async () => {
+    const caseId = await caseInDeliberation('同一会议带键同时重发');
+    const input = meetingInput(caseId, [civil('TEMP_AID', WANG.spouse, { cause: 'ILLNESS' })], { idempotencyKey: 'meeting-at-once-1' });
+    const replies = await sentTogether([caseId], () => [ca(MEETING, { input }), ca(MEETING, { input })]);
+    const answers = replies.map((r) => r.data.meetingRecord);
+    expect(answers.map((a) => a.userErrors)).toEqual([[], []]);
+    expect(answers.map((a) => a.replayed).sort()).toEqual([false, true]);
+    expect(answers[0].meeting).toEqual(answers[1].meeting);
+    expect(await onRecord(caseId)).toMatchObject({ state: 'DECIDED', meetings: 1, slips: 1 });
+    await declineAll(answers[0].meeting.decisions);
+  });
+
   it('records a sitting without decisions sent twice at once without a key once; the case stays in deliberation', async () => {
     const caseId = await caseInDeliberation('同一次听取同时重发');
     const input = meetingInput(caseId, [], { notes: '听取调查情况' });
