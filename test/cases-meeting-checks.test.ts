@@ -335,6 +335,56 @@ describe('two cases of one household deciding at the same moment', () => {
     expect(await grandmothersWaitingAid()).toBe(0);
   });
 
+  it('records the same meeting sent twice at once without a key once, and answers the other with it, replayed', async () => {
+    const caseId = await caseInDeliberation('同一会议同时重发');
+    const input = meetingInput(caseId, [civil('TEMP_AID', WANG.spouse, { cause: 'ILLNESS' })], { notes: '同时重发的会议' });
+    const replies = await sentTogether([caseId], () => [ca(MEETING, { input }), ca(MEETING, { input })]);
+    for (const r of replies) expect(r.errors).toBeUndefined();
+    const answers = replies.map((r) => r.data.meetingRecord);
+    expect(answers.map((a) => a.userErrors)).toEqual([[], []]);
+    expect(answers.map((a) => a.replayed).sort()).toEqual([false, true]);
+    expect(answers[0].meeting).toEqual(answers[1].meeting);
+    expect(answers.map((a) => a.case.state)).toEqual(['DECIDED', 'DECIDED']);
+    expect(await onRecord(caseId)).toMatchObject({ state: 'DECIDED', meetings: 1, slips: 1 });
+    await declineAll(answers[0].meeting.decisions);
+  });
+
+  it('records the same meeting sent twice at once under one key once, and answers the other with it, replayed', async () => {
+    const caseId = await caseInDeliberation('同一会议带键同时重发');
+    const input = meetingInput(caseId, [civil('TEMP_AID', WANG.spouse, { cause: 'ILLNESS' })], { idempotencyKey: 'meeting-at-once-1' });
+    const replies = await sentTogether([caseId], () => [ca(MEETING, { input }), ca(MEETING, { input })]);
+    const answers = replies.map((r) => r.data.meetingRecord);
+    expect(answers.map((a) => a.userErrors)).toEqual([[], []]);
+    expect(answers.map((a) => a.replayed).sort()).toEqual([false, true]);
+    expect(answers[0].meeting).toEqual(answers[1].meeting);
+    expect(await onRecord(caseId)).toMatchObject({ state: 'DECIDED', meetings: 1, slips: 1 });
+    await declineAll(answers[0].meeting.decisions);
+  });
+
+  it('records a sitting without decisions sent twice at once without a key once; the case stays in deliberation', async () => {
+    const caseId = await caseInDeliberation('同一次听取同时重发');
+    const input = meetingInput(caseId, [], { notes: '听取调查情况' });
+    const replies = await sentTogether([caseId], () => [ca(MEETING, { input }), ca(MEETING, { input })]);
+    const answers = replies.map((r) => r.data.meetingRecord);
+    expect(answers.map((a) => a.userErrors)).toEqual([[], []]);
+    expect(answers.map((a) => a.replayed).sort()).toEqual([false, true]);
+    expect(answers[0].meeting.id).toBe(answers[1].meeting.id);
+    expect(await onRecord(caseId)).toMatchObject({ state: 'IN_DELIBERATION', meetings: 1 });
+  });
+
+  it('refuses a different meeting of the case sent at the same moment as the case is decided, writing nothing of it', async () => {
+    const caseId = await caseInDeliberation('两次不同会议同时');
+    const input = meetingInput(caseId, [civil('TEMP_AID', WANG.spouse, { cause: 'ILLNESS' })], { notes: '第一份纪要' });
+    const replies = await sentTogether([caseId], () => [ca(MEETING, { input }), ca(MEETING, { input: { ...input, notes: '另一份纪要' } })]);
+    const answers = replies.map((r) => r.data.meetingRecord);
+    const won = answers.findIndex((a) => a.userErrors.length === 0);
+    expect(won).toBeGreaterThanOrEqual(0);
+    expect(answers[won].replayed).toBe(false);
+    expect(answers[1 - won]).toMatchObject({ meeting: null, replayed: false, userErrors: [expect.objectContaining({ code: 'CASE_NOT_IN_DELIBERATION' })] });
+    expect(await onRecord(caseId)).toMatchObject({ state: 'DECIDED', meetings: 1, slips: 1 });
+    await declineAll(answers[won].meeting.decisions);
+  });
+
   it('refuses a meeting checked before another decision of the household was issued, HOUSEHOLD_DECISIONS_CHANGED, writing nothing', async () => {
     const caseId = await caseInDeliberation('检查后有新决定');
     const [lock] = await dbs.hub.select().from(householdDecisionLock).where(eq(householdDecisionLock.householdId, wangId));

@@ -436,4 +436,49 @@ describe('aidReport', () => {
     expect(res.data.aidReport.recorded).toBe(0);
     expect(await ledgerRows()).toBe(rows);
   });
+
+  it('refuses a reference carrying an ID, mobile or account number, per record, writing nothing of the batch; a settlement reference is not screened', async () => {
+    // Others read a record's reference (reportedBy.reference beside the household's aid).
+    const rows = await ledgerRows();
+    const record = (reference: string, more: Record<string, unknown> = {}) => ({ reference, beneficiaryIdNumber: PUPIL, programme: 'WINTER_SPRING_RELIEF', grantDate: '2026-02-21', amountFen: 10_000, ...more });
+    const split = `${PUPIL.slice(0, 6)}-${PUPIL.slice(6, 14)}-${PUPIL.slice(14)}`;
+    const refused = await emergency.gql(REPORT, {
+      records: [
+        record('DF-2026-0301-0001'),
+        record(`RA-${split}`),
+        record('TEL13905371234'),
+        record('ACCT622202123456789'),
+        record('DF\u200b2026'),
+      ],
+    });
+    expect(refused.errors).toBeUndefined();
+    expect(refused.data.aidReport.userErrors).toEqual([
+      { index: 1, code: 'REFERENCE_IDENTIFIES', field: 'reference' },
+      { index: 2, code: 'REFERENCE_IDENTIFIES', field: 'reference' },
+      { index: 3, code: 'REFERENCE_IDENTIFIES', field: 'reference' },
+      // References are ASCII: an invisible character is the malformed reference it always was.
+      { index: 4, code: 'REFERENCE_INVALID', field: 'reference' },
+    ]);
+    expect(refused.data.aidReport.recorded).toBe(0);
+    expect(await ledgerRows()).toBe(rows);
+
+    // A supersedesReference naming no entry is screened as a reference is.
+    const correction = record('DF-2026-0301-0002', { entryKind: 'CORRECTION', supersedesReference: `RA-${split}` });
+    const unknown = await emergency.gql(REPORT, { records: [record('DF-2026-0301-0003'), correction] });
+    expect(unknown.data.aidReport.userErrors).toEqual([{ index: 1, code: 'REFERENCE_IDENTIFIES', field: 'supersedesReference' }]);
+    expect(await ledgerRows()).toBe(rows);
+
+    // An entry the ledger took before references were screened is still corrected or reversed by its reference.
+    const checked = validateReport('EMERGENCY_MANAGEMENT', [record('LEGACY-1')], TODAY);
+    if (!checked.ok) throw new Error('the record is valid');
+    const legacy = { ...checked.records[0], reference: `LEGACY-${PUPIL}` };
+    await dbs.hub.transaction((tx) => recordReportedAid(tx as never, [legacy], { clientName: 'test-emergency', office: 'EMERGENCY_MANAGEMENT', creditCode: null }));
+    const reversed = await emergency.gql(REPORT, { records: [record('DF-2026-0301-0004', { entryKind: 'REVERSAL', supersedesReference: legacy.reference, amountFen: 0 })] });
+    expect(reversed.data.aidReport).toMatchObject({ recorded: 1, userErrors: [] });
+
+    // A hospital's settlement reference is its own long number: taken.
+    const medical = await charity.gql(REPORT, { records: [{ reference: 'CS-2026-0301-0001', beneficiaryIdNumber: PUPIL, programme: 'CHARITY_MEDICAL', grantDate: '2026-02-21', amountFen: 10_000, settlementRef: '3708110000202602210000123456' }] });
+    expect(medical.data.aidReport).toMatchObject({ recorded: 1, userErrors: [] });
+    expect(await ledgerRows()).toBe(rows + 3);
+  });
 });

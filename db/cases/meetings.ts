@@ -11,6 +11,7 @@ import { defaultAsk, meetingBeforeLatest, slipCarriesDecision, type MeetingInput
 import { addWorkingDays } from '../../domain/cases/working-days';
 import type { HubDb } from '../connect';
 import { lockingTransaction } from '../locking';
+import type { HubQuery } from './records';
 import { applyTransition, declinedDecisionsOpen } from './store';
 import { markRedeliberated } from './declines';
 import { caseEvent, caseMeeting, meetingDepartment, referralSlip, secondAidApproval } from './schema';
@@ -31,11 +32,21 @@ export const UNKEYED_RETRY_HOURS = 24;
  * each with its ask, beneficiary, cause, second aid and override reason), recorded by the same
  * officer of the same office within the last UNKEYED_RETRY_HOURS, with nothing recorded on the case
  * since; not for a meeting with neither decisions nor notes (two such sittings on one day are two). Checked before the meeting's own checks, so a retry is answered with its first outcome
- * even where the first meeting's own decisions, or the case it decided, would now refuse it.
- * Null: the request is a new meeting.
+ * even where the first meeting's own decisions, or the case it decided, would now refuse it; and
+ * again by recordMeeting under the case's lock, so the same meeting sent twice at once is recorded
+ * once and the second answered with it. Null: the request is a new meeting.
  */
-export async function meetingRetry(db: HubDb, caseId: number, input: MeetingInput, overrideReasons: readonly (string | null)[], meta: WriteMeta): Promise<Outcome<number> | null> {
+export async function meetingRetry(db: HubQuery, caseId: number, input: MeetingInput, overrideReasons: readonly (string | null)[], meta: WriteMeta): Promise<Outcome<number> | null> {
   if (meta.idempotencyKey !== null) return keyedRetry(db, meta, meetingOf(caseId));
+  const recorded = await sameMeetingRecorded(db, caseId, input, overrideReasons, meta);
+  return recorded === null ? null : success(recorded, true);
+}
+
+/**
+ * The case's latest meeting when it is this request's, sent without a key (see meetingRetry), or
+ * null.
+ */
+async function sameMeetingRecorded(db: HubQuery, caseId: number, input: MeetingInput, overrideReasons: readonly (string | null)[], meta: WriteMeta): Promise<number | null> {
   // A sitting with neither decisions nor notes carries nothing to tell its retry from a second
   // sitting that day (both are recorded): only its key does.
   if (input.decisions.length === 0 && !input.notes?.trim()) return null;
@@ -73,7 +84,7 @@ export async function meetingRetry(db: HubDb, caseId: number, input: MeetingInpu
     const check = checks.find((c) => c.referralId === s.id) ?? null;
     return slipCarriesDecision(s, check?.overrideReason ?? null, d, overrideReasons[i] ?? null) && (approval?.cause ?? null) === (d.secondAid?.cause ?? null);
   });
-  return same ? success(latest.id, true) : null;
+  return same ? latest.id : null;
 }
 
 /**
@@ -105,6 +116,10 @@ export async function recordMeeting(
         const c = await lockCase(tx, caseId);
         if (!c) return refusal(caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'caseId']));
         if (c.ownerOffice !== meta.actor.office) return refusal(caseError('NOT_CASE_OWNER', 'the office that owns the case convenes its meeting', ['input', 'actor', 'office']));
+        // The same meeting sent twice at once (under one key, or without one): the second finds the
+        // first's under the lock, and is answered with it, as its retry would be.
+        const retry = await meetingRetry(tx, caseId, input, input.decisions.map((_, i) => checks[i]?.overrideReason ?? null), meta);
+        if (retry) return retry;
         if (c.state !== 'IN_DELIBERATION') return refusal(caseError('CASE_NOT_IN_DELIBERATION', `the case is ${c.state}`, ['input', 'caseId']));
         // Under the case's lock: a meeting recorded meanwhile counts.
         const [latest] = await tx.select({ heldOn: caseMeeting.heldOn }).from(caseMeeting).where(eq(caseMeeting.caseId, caseId)).orderBy(desc(caseMeeting.heldOn)).limit(1);

@@ -10,7 +10,7 @@ import { inList } from '../in-list';
 import { toDbInstant } from '../instants';
 import type { OfficeCode } from '../../domain/departments';
 import { isCreditCode } from '../../domain/credit-code';
-import { contentHash, referenceKey, type ReportError, type ValidReportedAid } from '../../domain/reported-aid/validate';
+import { contentHash, REFERENCE_IDENTIFIES_MESSAGE, referenceIdentifies, referenceKey, type ReportError, type ValidReportedAid } from '../../domain/reported-aid/validate';
 import { charityOrganisation, reportedAid, type ReportedAidRow } from './schema';
 import { longerThan } from '../../domain/text-length';
 
@@ -91,7 +91,16 @@ export async function recordReportedAid(tx: LockingTx, records: readonly ValidRe
     if (r.supersedesReference) {
       const target = supersedable(r.supersedesReference);
       const earlier = batchRefs.get(referenceKey(r.supersedesReference));
-      if (!target && earlier === undefined) errors.push({ index, code: 'SUPERSEDES_UNKNOWN', field: 'supersedesReference', message: 'no record of this reporter under that reference' });
+      // Named as recorded, a reference the ledger holds shows nothing new (one recorded before
+      // references were screened can still be corrected or reversed); naming none, it is screened
+      // as a reference is (validate.ts referenceIdentifies).
+      if (!target && earlier === undefined) {
+        errors.push(
+          referenceIdentifies(r.supersedesReference)
+            ? { index, code: 'REFERENCE_IDENTIFIES', field: 'supersedesReference', message: REFERENCE_IDENTIFIES_MESSAGE }
+            : { index, code: 'SUPERSEDES_UNKNOWN', field: 'supersedesReference', message: 'no record of this reporter under that reference' },
+        );
+      }
       else if ((target && target.supersededBy !== null) || supersededInBatch.has(referenceKey(r.supersedesReference))) {
         errors.push({ index, code: 'SUPERSEDES_ALREADY_SUPERSEDED', field: 'supersedesReference', message: 'that record was already corrected or reversed; supersede the latest entry' });
       } else {

@@ -10,6 +10,7 @@ import type { OfficeCode } from '../departments';
 import { checkIdNumber } from '../id-number';
 import { PROGRAMME_BY_CODE } from '../programmes';
 import { longerThan } from '../text-length';
+import { screenedReference } from '../text-screen';
 
 /** An aidReport batch holds at most this many records. */
 export const MAX_REPORT_BATCH = 1000;
@@ -58,6 +59,7 @@ export type ReportErrorCode =
   | 'BATCH_EMPTY'
   | 'BATCH_TOO_LARGE'
   | 'REFERENCE_INVALID'
+  | 'REFERENCE_IDENTIFIES'
   | 'REFERENCE_REPEATED_IN_BATCH'
   | 'REFERENCE_CONFLICT'
   | 'ID_NUMBER_INVALID'
@@ -101,6 +103,21 @@ export function referenceKey(reference: string): string {
   return reference.toUpperCase();
 }
 
+/**
+ * Whether a reference carries an ID number (however split), a mobile number or fifteen digits or
+ * more in a row (an account), as a charity's reference is screened (domain/text-screen.ts
+ * screenedReference): other parties read a record's reference (`reportedBy.reference` beside the
+ * household's aid), so it is the reporter's own numbering, never a person's or an account's. Dates
+ * and sequence numbers pass (`DF-2026-0301-0001`). A settlement reference is not screened: it is
+ * the hospital's, and long digit runs are what it is.
+ */
+export function referenceIdentifies(reference: string): boolean {
+  const screened = screenedReference(reference);
+  return !screened.ok && screened.problem === 'IDENTIFYING_NUMBER';
+}
+
+export const REFERENCE_IDENTIFIES_MESSAGE = 'a reference carries an ID, phone or account number; others read it: use your own numbering';
+
 /** What a reporter's reference means: the text trimmed (a CSV cell or a form keeps spaces), or null when no reference can be written so. */
 export function normaliseReference(raw: string): string | null {
   const reference = raw.trim();
@@ -129,6 +146,7 @@ export function validateReport(office: OfficeCode, records: readonly ReportedAid
     const before = errors.length;
     const reference = r.reference.trim();
     if (normaliseReference(reference) === null) fail('REFERENCE_INVALID', 'reference', 'a reference is 1–64 letters, digits or . _ : / -, starting with a letter or digit');
+    else if (referenceIdentifies(reference)) fail('REFERENCE_IDENTIFIES', 'reference', REFERENCE_IDENTIFIES_MESSAGE);
     else if (seen.has(referenceKey(reference))) fail('REFERENCE_REPEATED_IN_BATCH', 'reference', `the same reference as record ${seen.get(referenceKey(reference))}`);
     else seen.set(referenceKey(reference), index);
 

@@ -4831,6 +4831,8 @@ export type AidReportErrorCode =
   | 'BATCH_EMPTY'
   | 'BATCH_TOO_LARGE'
   | 'REFERENCE_INVALID'
+  /** The reference (or a supersedesReference naming no entry) carries an ID number however split, a mobile number, or fifteen digits or more in a row: others read it, so it is the reporter's own numbering. Settlement references are not screened. */
+  | 'REFERENCE_IDENTIFIES'
   | 'REFERENCE_REPEATED_IN_BATCH'
   /** The reference already holds a different record: send a CORRECTION under a new reference. */
   | 'REFERENCE_CONFLICT'
