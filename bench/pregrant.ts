@@ -137,7 +137,7 @@ async function callers(job: Job & { mode: Mode }): Promise<RunResult> {
     const ms = performance.now() - t0;
     // A department slower than its timeout is an answer (complete: false), counted, not a failure of the bench.
     const codes = (res.body.errors ?? []).map((e) => e.extensions?.code);
-    if (res.status !== 200 || codes.some((c) => c !== 'DEPARTMENT_UNAVAILABLE')) throw new Error(`pre-grant check answered ${res.status} ${codes.join(',')}`);
+    if (res.status !== 200 || codes.some((c) => c !== 'DEPARTMENT_UNAVAILABLE')) throw new Error(`pre-grant check answered ${res.status} ${codes.join(',')} ${JSON.stringify(res.body.errors)}`);
     return { ms, statements: res.body.extensions?.sqlStatements?.total ?? 0, clear: (res.body.data as { preGrantCheck: { clear: boolean } }).preGrantCheck.clear, incomplete: codes.length > 0 };
   };
   // Warm up: connection pools, JIT, buffer pool.
@@ -261,9 +261,16 @@ async function main(): Promise<void> {
     const [maxRow] = await conn.query<mysql.RowDataPacket[]>('SELECT MAX(id) AS n FROM household');
     const maxId = Number(maxRow[0].n);
     const householdIds = Array.from({ length: 5000 }, (_, i) => 1 + ((i * 7919 + 13) % maxId));
-    const [people] = await conn.query<mysql.RowDataPacket[]>('SELECT id_number FROM household_member WHERE household_id IN (?) AND left_on IS NULL', [householdIds.slice(0, 2000)]);
+    // Only the living are proposed: aid dated after a beneficiary's death is refused (AFTER_DEATH,
+    // BENEFICIARY_DECEASED), an answer the bench would count as a failure.
+    const [people] = await conn.query<mysql.RowDataPacket[]>(
+      'SELECT m.id_number FROM household_member m JOIN person p ON p.id_number = m.id_number WHERE m.household_id IN (?) AND m.left_on IS NULL AND (p.death_date IS NULL OR p.death_date >= ?)',
+      [householdIds.slice(0, 2000), REFERENCE_DATE],
+    );
+    const [dead] = await conn.query<mysql.RowDataPacket[]>('SELECT id_number FROM person WHERE death_date < ?', [REFERENCE_DATE]);
     await conn.end();
-    const stays = await SCENARIOS.HEALTH.rows(sources.HEALTH.db, 'settlements', { refdSetlFlag: '0' }, 2000);
+    const deceased = new Set(dead.map((p) => p.id_number as string));
+    const stays = (await SCENARIOS.HEALTH.rows(sources.HEALTH.db, 'settlements', { refdSetlFlag: '0' }, 2000)).filter((stay) => !deceased.has(stay.psnCertNo));
     const ids = people.map((p) => p.id_number as string);
     const nextMonth = `${addDays(`${REFERENCE_DATE.slice(0, 7)}-28`, 10).slice(0, 7)}-01`;
     const proposals = Array.from({ length: requests }, (_, i) => {
