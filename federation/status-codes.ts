@@ -72,7 +72,9 @@ export function programmeColumn(table: TableDeclaration, column: string, departm
   if ([...status.codes].map(String).sort().join() !== mapped) throw new Error(`${status.name} declares codes ${[...status.codes].join()} but is mapped for ${mapped}`);
   const catchAll = UNRECOGNISED_PROGRAMMES.find((p) => p.department === department);
   if (!catchAll) throw new Error(`no catch-all programme for ${department}`);
-  return { ...status, programmes: new Map(Object.entries(programmes)), catchAll: catchAll.code };
+  // Keyed as the column's codes are (numbers for an integer column), so a documented numeric code finds its programme.
+  const keyed = new Map([...status.codes].map((code) => [code, programmes[String(code)]] as const));
+  return { ...status, programmes: keyed, catchAll: catchAll.code };
 }
 
 /** What a record built from a row carries for its programme and status: the row's programme, or the catch-all, UNRECOGNISED, with the code. */

@@ -9,6 +9,8 @@ import { generateAll } from '../../tools/generate/population';
 import { ageOn } from '../../domain/dates';
 import { cell } from '../../tools/generate/tables';
 import { demoPopulation } from '../../test/support/demo-population';
+import { programmeColumn, programmeOf } from '../status-codes';
+import { CIVIL_AFFAIRS_IMPORT } from './import-spec';
 
 /**
  * A 低保 family of two (the wife joined later and left; the family was suspended), an old man on
@@ -218,4 +220,11 @@ describe('民政 demo data, in the shared demo population', () => {
       if (f.revoked === 1) expect(f.state).toBe(1);
     }
   });
+});
+
+test('a programme column of numeric codes finds the programme of a documented code (its mapping is keyed as the codes are)', () => {
+  // No department's programme column is numeric today; 特困's state_flag (0 1 2) stands in for one.
+  const column = programmeColumn(CIVIL_AFFAIRS_IMPORT.tekun_person, 'state_flag', 'CIVIL_AFFAIRS', { 0: 'TEKUN', 1: 'TEKUN', 2: 'TEKUN' });
+  expect(programmeOf(column, 1, { status: 'ACTIVE' })).toEqual({ programme: 'TEKUN', status: 'ACTIVE' });
+  expect(programmeOf(column, 7, { status: 'ACTIVE' })).toEqual({ programme: 'CIVIL_AFFAIRS_UNRECOGNISED', status: 'UNRECOGNISED', sourceProgrammeCode: '7' });
 });
