@@ -29,6 +29,7 @@ import { createRateLimits, type RateLimits } from '../access/rate-limits';
 import { scanJobs } from '../resolvers/findings/scan';
 import { AlertDeliveryWorker } from '../resolvers/alert-delivery/worker';
 import { MonitoringPoller } from '../resolvers/monitoring/poller';
+import { settleBackfilledDecisionDays } from '../resolvers/monitoring/decide-by-backfill';
 import { monthlyJobs } from '../resolvers/monitoring/monthly';
 import { FEN_REASONS } from '../resolvers/scalars';
 import { activeTriggerSet } from '../rules/triggers-load';
@@ -226,6 +227,12 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   const { production, queryLimits } = deps.config;
   const accessDb = accessDbOf(deps.hub);
   const hubTimeoutMs = deps.config.hubTimeoutMs ?? HUB_TIMEOUT_MS_DEFAULT;
+  // The trigger set is checked now (before anything is started that would need stopping): a bad AIDHUB_TRIGGERS_FILE stops the start naming trigger and field.
+  const triggerSet = activeTriggerSet();
+  // Alerts raised before the decision limit get their grade's limit (resolvers/monitoring/decide-by-backfill.ts),
+  // before this process detects or pushes: a push carries the alert's decideBy as it is when sent.
+  const decisionDaysCounted = await settleBackfilledDecisionDays(deps.hub, triggerSet);
+  if (decisionDaysCounted > 0) deps.logger.info({ alerts: decisionDaysCounted }, 'decision days of alerts raised before the decision limit counted under the trigger set in force');
   const checkpoints = deps.config.auditCheckpoints ? new CheckpointLog(deps.config.auditCheckpoints, deps.logger) : null;
   if (!checkpoints) deps.logger.warn('audit checkpoints are off (no AUDIT_SIGNING_KEY or AUDIT_SIGNING_KEY_FILE): the audit chain is not protected against a database administrator who recomputes its hashes');
   const audit = new AuditStore(accessDb, auditWriterPool(deps.config.hubUrl, hubTimeoutMs), checkpoints);
@@ -262,8 +269,6 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   if (deliveryConfig && deliveryConfig.callbackHosts.length === 0) deps.logger.warn('alert delivery is off in this process: AIDHUB_CALLBACK_HOSTS is empty, so no callback could be called; pushes stay pending in the outbox until a hub process whose AIDHUB_CALLBACK_HOSTS admits their callback host delivers them, and none may be running');
   const alertDelivery = deliveryConfig && deliveryConfig.callbackHosts.length > 0 ? new AlertDeliveryWorker(deps.hub, deliveryConfig, deps.logger) : null;
   alertDelivery?.start();
-  // The trigger set is checked now: a bad AIDHUB_TRIGGERS_FILE stops the start naming trigger and field.
-  const triggerSet = activeTriggerSet();
   // Change-driven monitoring: one poller per department in every process, one lease holder each.
   const poller = deps.config.monitoring
     ? new MonitoringPoller({ hub: deps.hub, sources: deps.sources, triggerSet, ruleSet: activeRuleSet(), now: () => hubNow(deps) }, { ...deps.config.monitoring, logger: deps.logger })

@@ -58,6 +58,7 @@ const LOCKING_READS: Record<string, { line: string; why: string }[]> = {
   ],
   'db/monitoring/store.ts': [
     { line: ".for('update');", why: "a delivery round's alerts by primary key (IN list): rows that exist, locked before their DELIVERED events are numbered, as every other move locks its alert's row first" },
+    { line: ".for('update');", why: 'the alerts still marked as holding 0008\'s default decision day, by primary key (IN list): counted by the first process to lock each, a raise of one waiting meanwhile' },
     { line: "const [before] = await tx.select().from(monitoringAlert).where(eq(monitoringAlert.id, alertId)).for('update')", why: 'one alert by primary key: moves of one alert take turns, each judged on the state the one before left' },
     { line: "const [before] = await tx.select().from(monitoringAlert).where(eq(monitoringAlert.id, alertId)).for('update')", why: 'one alert by primary key, taken over: a takeover and a move of the alert take turns, so it is judged on its verifier and state as left' },
     { line: "const [now] = await tx.select({ state: monitoringAlert.state }).from(monitoringAlert).where(eq(monitoringAlert.id, alertId)).for('update')", why: 'the same alert by primary key, re-read when a move lost anyway: its committed state, not the snapshot' },

@@ -51,6 +51,13 @@ export const monitoringAlert = mysqlTable(
      * applyTransition); NULL while pending.
      */
     decidedOn: date('decided_on', { mode: 'string' }),
+    /**
+     * decideBy is the published 15 days migration 0008 gave an alert raised before the decision limit
+     * existed, not its grade's limit: set by migration 0009, cleared once the hub has counted the
+     * limit the triggers file gives the grade (resolvers/monitoring/decide-by-backfill.ts). An
+     * alert raised since has its limit from its raise and is never marked.
+     */
+    decideByBackfilled: boolean('decide_by_backfilled').notNull().default(false),
     /** A day counted lies in a year whose holiday notice is not yet published. */
     provisional: boolean('provisional').notNull(),
     outcome: mysqlEnum('outcome', ['NEEDS_AID', 'NO_NEED']),
@@ -65,6 +72,7 @@ export const monitoringAlert = mysqlTable(
     index('monitoring_alert_subject').on(t.subjectIdNumber),
     index('monitoring_alert_case').on(t.caseId),
     index('monitoring_alert_decision').on(t.decidedOn, t.decideBy),
+    index('monitoring_alert_decide_backfilled').on(t.decideByBackfilled),
   ],
 );
 

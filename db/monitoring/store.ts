@@ -456,6 +456,48 @@ export async function recordAlertDecision(tx: HubTx, caseId: number, day: IsoDat
   await tx.update(monitoringAlert).set({ decidedOn: day }).where(and(eq(monitoringAlert.caseId, caseId), isNull(monitoringAlert.decidedOn)));
 }
 
+/** Up to `limit` alerts still marked as holding 0008's default decideBy, in id order (through their index). */
+export async function backfilledDecideByIds(db: Db, limit: number): Promise<number[]> {
+  const rows = await db.select({ id: monitoringAlert.id }).from(monitoringAlert).where(eq(monitoringAlert.decideByBackfilled, true)).orderBy(asc(monitoringAlert.id)).limit(limit);
+  return rows.map((r) => r.id);
+}
+
+/** What the decision day of a marked alert is counted from. */
+export type BackfilledAlert = Pick<AlertRow, 'id' | 'triggerId' | 'grade' | 'firstClueOn'>;
+
+/**
+ * Gives the alerts of `ids` still marked (decide_by_backfilled) the decision day `decide` counts for
+ * them, and clears the mark, in one transaction: the rows are locked by key first, so a raise that
+ * changes an alert's grade meanwhile waits (or is waited for, and read as it committed), and of
+ * several processes doing this at once each alert is counted by the first to lock it; the others
+ * find it unmarked. A day counted in a year without a published holiday notice makes the alert
+ * provisional. Returns how many alerts it set.
+ */
+export async function settleBackfilledDecideBy(db: HubDb, ids: readonly number[], decide: (alert: BackfilledAlert) => { date: IsoDate; provisional: boolean }): Promise<number> {
+  if (ids.length === 0) return 0;
+  return retryLockConflicts(() =>
+    lockingTransaction(db, async (tx) => {
+      const marked = await tx
+        .select({ id: monitoringAlert.id, triggerId: monitoringAlert.triggerId, grade: monitoringAlert.grade, firstClueOn: monitoringAlert.firstClueOn })
+        .from(monitoringAlert)
+        .where(and(inArray(monitoringAlert.id, [...ids]), eq(monitoringAlert.decideByBackfilled, true)))
+        .for('update');
+      if (marked.length === 0) return 0;
+      const counted = marked.map((a) => ({ id: a.id, ...decide(a) }));
+      const provisional = counted.filter((c) => c.provisional).map((c) => c.id);
+      await tx
+        .update(monitoringAlert)
+        .set({
+          decideBy: sql`CASE ${monitoringAlert.id} ${sql.join(counted.map((c) => sql`WHEN ${c.id} THEN ${c.date}`), sql` `)} END`,
+          provisional: provisional.length === 0 ? sql`${monitoringAlert.provisional}` : sql`${monitoringAlert.provisional} OR ${inArray(monitoringAlert.id, provisional)}`,
+          decideByBackfilled: false,
+        })
+        .where(inArray(monitoringAlert.id, counted.map((c) => c.id)));
+      return counted.length;
+    }),
+  );
+}
+
 /** Open alerts past their verification day under a division (the supervision view). */
 export async function overdueAlerts(db: Db, regionPrefix: string | null, today: IsoDate): Promise<AlertRow[]> {
   const where: SQL[] = [inArray(monitoringAlert.state, [...OPEN_ALERT_STATES]), lt(monitoringAlert.verifyBy, today)];

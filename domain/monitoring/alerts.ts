@@ -73,8 +73,13 @@ export interface AlertDeadlines {
 export function alertDeadlines(firstClueOn: IsoDate, limit: Limit): AlertDeadlines {
   const ack = addWorkingDays(firstClueOn, limit.acknowledgeWorkingDays);
   const verify = limit.verifyWorkingDays !== undefined ? addWorkingDays(firstClueOn, limit.verifyWorkingDays) : { date: addDays(firstClueOn, limit.verifyDays ?? 15), provisional: false };
-  const decide = limit.decideWorkingDays !== undefined ? addWorkingDays(firstClueOn, limit.decideWorkingDays) : { date: addDays(firstClueOn, limit.decideDays ?? DEFAULT_DECIDE_DAYS), provisional: false };
+  const decide = decisionDeadline(firstClueOn, limit);
   return { acknowledgeBy: ack.date, verifyBy: verify.date, decideBy: decide.date, provisional: ack.provisional || verify.provisional || decide.provisional };
+}
+
+/** The decision day counted from the first clue's day: the limit's working days (the Chinese holiday calendar) or calendar days. */
+export function decisionDeadline(firstClueOn: IsoDate, limit: Limit): { date: IsoDate; provisional: boolean } {
+  return limit.decideWorkingDays !== undefined ? addWorkingDays(firstClueOn, limit.decideWorkingDays) : { date: addDays(firstClueOn, limit.decideDays ?? DEFAULT_DECIDE_DAYS), provisional: false };
 }
 
 /**

@@ -244,6 +244,15 @@ export function limitOf(set: TriggerSet, trigger: Trigger, g: Grade): Limit {
   return trigger.limits?.[g] ?? set.limits[g];
 }
 
+/**
+ * The limit for an alert of the trigger `triggerId` at this grade: a trigger no longer in the set
+ * (alerts outlive a locality's removal of one) has the set's limits for the grade.
+ */
+export function limitOfAlert(set: TriggerSet, triggerId: string, g: Grade): Limit {
+  const trigger = set.triggers.find((t) => t.id === triggerId);
+  return trigger ? limitOf(set, trigger, g) : set.limits[g];
+}
+
 /** The grade a GradeFor gives to a monitored person or another. */
 export function gradeOf(g: GradeFor, monitored: boolean): Grade {
   return typeof g === 'string' ? g : monitored ? g.monitored : g.others;

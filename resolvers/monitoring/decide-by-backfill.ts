@@ -1,0 +1,34 @@
+/**
+ * The decision day of the alerts raised before the decision limit existed. Migration 0008 gave each
+ * of them the published default (15 calendar days from the first clue), though a locality's
+ * triggers file may give their grade another limit (20 days, or 12 working days); 0009 marked them
+ * (monitoring_alert.decide_by_backfilled). At start-up, before this process detects or pushes
+ * anything, the hub counts each marked alert's decision day from its first clue under the limit its
+ * trigger and grade have in the file in force, as a raise would have, and clears the mark.
+ *
+ * Why stored rather than counted from the grade at every read: overdueReport finds late decisions
+ * in SQL through the (decided_on, decide_by) index, and an alert's limit is the one of its raise (a
+ * locality that changes its file later does not move the days of alerts already raised). Counting
+ * once makes the backfilled alerts like the others; the mark makes it once: an alert raised since
+ * 0008 is never marked, so its limit is never overridden, and a marked alert is counted by the first
+ * process that locks it (several hub processes starting at once each find the others' work done).
+ * An alert raised to a graver grade before it was counted is counted at the grade it has now.
+ */
+import type { HubDb } from '../../db/connect';
+import { backfilledDecideByIds, settleBackfilledDecideBy } from '../../db/monitoring/store';
+import { decisionDeadline } from '../../domain/monitoring/alerts';
+import { limitOfAlert, type TriggerSet } from '../../domain/monitoring/triggers';
+
+/** Alerts counted per transaction. */
+const PAGE = 500;
+
+/** Counts the decision day of every marked alert under `set`; returns how many this process set. */
+export async function settleBackfilledDecisionDays(hub: HubDb, set: TriggerSet): Promise<number> {
+  let settled = 0;
+  for (;;) {
+    const ids = await backfilledDecideByIds(hub, PAGE);
+    if (ids.length === 0) return settled;
+    // None of a page set here: another process counted them first (and cleared their marks).
+    settled += await settleBackfilledDecideBy(hub, ids, (a) => decisionDeadline(a.firstClueOn, limitOfAlert(set, a.triggerId, a.grade)));
+  }
+}
