@@ -220,6 +220,22 @@ export async function claimDue(db: HubQuery, claimToken: string, limit: number, 
   }));
 }
 
+/**
+ * Stores the bodies this round is about to send in place of the ones queued (the alert's decision
+ * day as it is now: resolvers/alert-delivery/worker.ts), only for rows still under its claim, so the
+ * stored payload stays the last body sent and a replay starts from it. One statement for the round.
+ */
+export async function storeSentPayloads(db: HubQuery, claimToken: string, payloads: ReadonlyMap<number, string>): Promise<void> {
+  if (payloads.size === 0) return;
+  const ids = [...payloads.keys()];
+  await retryLockConflicts(() =>
+    db
+      .update(alertDelivery)
+      .set({ payload: sql`CASE ${alertDelivery.id} ${sql.join(ids.map((id) => sql`WHEN ${id} THEN ${payloads.get(id)!}`), sql` `)} END` })
+      .where(and(inArray(alertDelivery.id, ids), eq(alertDelivery.claimToken, claimToken))),
+  );
+}
+
 /** Marks rows delivered (a 2xx answered); only rows still under this round's claim. */
 export async function markDelivered(db: HubQuery, claimToken: string, ids: number[], status: Map<number, number>): Promise<number> {
   if (ids.length === 0) return 0;

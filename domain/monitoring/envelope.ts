@@ -52,7 +52,7 @@ export interface AlertDeliveryBody {
   };
 }
 
-/** The body, with fields in a fixed order (the signature covers these exact bytes). */
+/** The body, with fields in a fixed order (the signature covers the exact bytes sent). */
 export function alertDeliveryBody(deliveryId: string, alert: AlertEnvelope): AlertDeliveryBody {
   return {
     deliveryId,
@@ -70,7 +70,32 @@ export function alertDeliveryBody(deliveryId: string, alert: AlertEnvelope): Ale
   };
 }
 
-/** Serialised once, at enqueue time, and stored: every attempt sends the same bytes. */
+/**
+ * Serialised at enqueue time and stored: every attempt sends the stored bytes, but for the decision
+ * day, which is the alert's own when sent (pushedPayload).
+ */
 export function alertDeliveryJson(deliveryId: string, alert: AlertEnvelope): string {
   return JSON.stringify(alertDeliveryBody(deliveryId, alert));
+}
+
+/**
+ * The body to send for a stored one: the same, with `alert.decideBy` the alert's decision day now.
+ * A push queued before the field existed (December 2026) has none, and one queued before the hub
+ * counted a backfilled alert's day under its grade's limit (resolvers/monitoring/decide-by-backfill.ts)
+ * names 0008's default: each goes out with the day the alert has. The field is put last, where a
+ * body built now has it, and nothing else is touched; the same stored text is returned when the day
+ * is already the alert's (so the bytes signed stay the bytes stored). Not a push body (a synthetic
+ * test row): returned as it is.
+ */
+export function pushedPayload(stored: string, decideBy: IsoDate): string {
+  let body: unknown;
+  try {
+    body = JSON.parse(stored);
+  } catch {
+    return stored;
+  }
+  if (typeof body !== 'object' || body === null || typeof (body as { alert?: unknown }).alert !== 'object' || (body as { alert: unknown }).alert === null) return stored;
+  const b = body as AlertDeliveryBody;
+  if (b.alert.decideBy === decideBy) return stored;
+  return JSON.stringify({ ...b, alert: { ...b.alert, decideBy } });
 }

@@ -6,7 +6,8 @@
  * subscriber's administrators are told once per day (a row in alert_delivery_notice, read with
  * `alertDeliveryNotices`, and a warn line in the log). A push a receiver acknowledged (2xx) moves
  * its alert from NEW to DELIVERED (with `DELIVERED` in its history), once, whichever subscriber
- * answered first; an alert already signed for or closed stays as it is.
+ * answered first; an alert already signed for or closed stays as it is. The body sent is the one
+ * queued with one exception, the alert's decision day (decideBy), which is read when sent.
  *
  * Stopped (a hub's SIGTERM), a worker begins no further POST: the rest of its claim is given back
  * unsent. At least once: a process that dies after sending and before recording leaves the row claimed
@@ -21,9 +22,9 @@ import type { Logger } from 'pino';
 import { newHolder } from '../../db/jobs/lease';
 import type { AlertDeliveryConfig } from '../../db/config';
 import type { HubDb } from '../../db/connect';
-import { claimDue, markDead, markDelivered, markRetry, noteDeadLetter, releaseClaim, type ClaimedDelivery } from '../../db/alert-delivery/store';
+import { claimDue, markDead, markDelivered, markRetry, noteDeadLetter, releaseClaim, storeSentPayloads, type ClaimedDelivery } from '../../db/alert-delivery/store';
 import { alertsByIds, markAlertsDelivered } from '../../db/monitoring/store';
-import type { AlertDeliveryBody } from '../../domain/monitoring/envelope';
+import { pushedPayload, type AlertDeliveryBody } from '../../domain/monitoring/envelope';
 import { ATTEMPT_HEADER, afterFailure, callbackRefusal, DELIVERY_ID_HEADER, signDelivery, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../domain/monitoring/delivery';
 
 export interface RoundResult {
@@ -130,9 +131,10 @@ export class AlertDeliveryWorker {
     // A push naming a division its alert has since moved out of is not sent: that office no longer
     // verifies it (it is told ALERT_MOVED_AWAY instead). Settled as a dead letter saying so, with
     // no notice to the administrators (nothing failed); replayed, it is found superseded again.
-    const superseded = await this.superseded(claimed);
+    const alerts = await this.alertsOf(claimed);
+    const superseded = this.superseded(claimed, alerts);
     for (const row of claimed) if (superseded.has(row.id) && (await markDead(this.hub, token, row.id, null, SUPERSEDED))) result.dead++;
-    const rows = claimed.filter((r) => !superseded.has(r.id));
+    const rows = await this.withCurrentDecideBy(token, claimed.filter((r) => !superseded.has(r.id)), alerts);
     if (rows.length === 0) return result;
     // Past this instant a POST might still be running when the claim runs out: do not begin one.
     const lastStart = claimedAt + this.leaseMs - this.config.httpTimeoutMs - 2000;
@@ -166,17 +168,42 @@ export class AlertDeliveryWorker {
     return result;
   }
 
+  /** The alerts of the claimed rows as they are now, by id (one read; synthetic or foreign ids have none). */
+  private async alertsOf(rows: readonly ClaimedDelivery[]): Promise<Map<number, { regionCode: string; decideBy: string }>> {
+    const ids = [...new Set(rows.filter((r) => /^\d{1,15}$/.test(r.alertId)).map((r) => Number(r.alertId)))];
+    return new Map((await alertsByIds(this.hub, ids)).map((a) => [a.id, { regionCode: a.regionCode, decideBy: a.decideBy }]));
+  }
+
   /** The claimed rows whose push names a division its alert is no longer in (the alert moved). */
-  private async superseded(rows: readonly ClaimedDelivery[]): Promise<Set<number>> {
-    const named = new Map<number, { alertId: number; region: string }>();
+  private superseded(rows: readonly ClaimedDelivery[], alerts: ReadonlyMap<number, { regionCode: string }>): Set<number> {
+    const moved = new Set<number>();
     for (const r of rows) {
-      if (!/^\d{1,15}$/.test(r.alertId)) continue;
+      const now = alerts.get(Number(r.alertId));
+      if (!now) continue;
       const body = bodyOf(r);
-      if (body && body.event !== 'ALERT_MOVED_AWAY' && typeof body.alert?.region === 'string') named.set(r.id, { alertId: Number(r.alertId), region: body.alert.region });
+      if (body && body.event !== 'ALERT_MOVED_AWAY' && typeof body.alert?.region === 'string' && body.alert.region !== now.regionCode) moved.add(r.id);
     }
-    if (named.size === 0) return new Set();
-    const now = new Map((await alertsByIds(this.hub, [...new Set([...named.values()].map((n) => n.alertId))])).map((a) => [a.id, a.regionCode]));
-    return new Set([...named].filter(([, n]) => now.has(n.alertId) && now.get(n.alertId) !== n.region).map(([id]) => id));
+    return moved;
+  }
+
+  /**
+   * The rows with the body to send: each carries its alert's decision day as it is now, not as it
+   * was when queued (a push queued before decideBy existed has none; one queued before the hub
+   * counted a backfilled alert's day names 0008's default). The signature is made over the body
+   * sent at each attempt, and the delivery id is the row's, so receivers check and deduplicate as
+   * before; a changed body is stored first, so the outbox holds what was last sent.
+   */
+  private async withCurrentDecideBy(token: string, rows: readonly ClaimedDelivery[], alerts: ReadonlyMap<number, { decideBy: string }>): Promise<ClaimedDelivery[]> {
+    const changed = new Map<number, string>();
+    const sent = rows.map((r) => {
+      const alert = alerts.get(Number(r.alertId));
+      const payload = alert ? pushedPayload(r.payload, alert.decideBy) : r.payload;
+      if (payload === r.payload) return r;
+      changed.set(r.id, payload);
+      return { ...r, payload };
+    });
+    await storeSentPayloads(this.hub, token, changed);
+    return sent;
   }
 
   /**

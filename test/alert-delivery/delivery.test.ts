@@ -182,9 +182,72 @@ describe('delivery', () => {
     await until('both delivered', () => deliveriesOfAlert(dbs.hub, String(opened.alert.id)), (rows) => rows.length === 2 && rows.every((d) => d.state === 'DELIVERED'));
     expect(r.pushes.every((p) => p.signatureValid)).toBe(true);
     expect(r.acknowledged().map((p) => [p.body.event, p.body.alert.grade, p.body.alert.verifyBy, p.body.alert.decideBy])).toEqual([
-      ['ALERT_OPENED', 'YELLOW', '2026-03-30', '2026-03-30'],
+      // Both sent after the raise: the decision day is the alert's when sent, the rest as queued.
+      ['ALERT_OPENED', 'YELLOW', '2026-03-30', '2026-03-23'],
       ['ALERT_RAISED', 'RED', '2026-03-20', '2026-03-23'],
     ]);
+  }, 180_000);
+
+  it('sends each push with its alert’s decision day as it is when sent: one queued before decideBy existed gets it, one queued with an older day the new one', async () => {
+    // Pushes queued before the upgrade carry no decideBy; one queued before the hub counted a
+    // backfilled alert's day under its grade's limit names 0008's default (30 March).
+    const withoutDay = await receiver(() => 200);
+    const olderDay = await receiver(() => 200);
+    const subs = [await subscribe(dbs.hub, 'rencheng-alerts', withoutDay.url), await subscribe(dbs.hub, 'rencheng-alerts', olderDay.url)];
+    withoutDay.setSecret(subs[0].secret);
+    olderDay.setSecret(subs[1].secret);
+    const deps = { hub: dbs.hub, sources: dbs.sourceSet, triggerSet: activeTriggerSet(), ruleSet: activeRuleSet(), now: () => new Date(`${TODAY}T02:00:00.000Z`) };
+    const [opened] = await dbs.hub.transaction((tx) =>
+      writeAlerts(
+        deps,
+        tx,
+        [
+          {
+            identity: `decide-by-queued-${process.pid}`.padEnd(40, '0'),
+            triggerId: 'T4_JOB_LOSS',
+            grade: 'YELLOW',
+            subjectIdNumber: WANG.head,
+            householdId: null,
+            regionCode: `${TOWNSHIP}201`,
+            townshipCode: TOWNSHIP,
+            verifierOffice: TOWNSHIP,
+            monitored: false,
+            evidence: ['失业登记'],
+            evidenceRefs: [],
+            measure: 1,
+            firstClueOn: TODAY,
+            ...alertDeadlines(TODAY, DEFAULT_LIMIT),
+            limit: DEFAULT_LIMIT,
+          },
+        ],
+        'POLL',
+      ),
+    );
+    const alertId = String(opened.alert.id);
+    const queued = (await dbs.hubPool.query('SELECT delivery_id AS deliveryId, subscription_id AS subscriptionId, payload FROM alert_delivery WHERE alert_id = ? ORDER BY id', [alertId]))[0] as { deliveryId: string; subscriptionId: number; payload: string }[];
+    expect(queued.map((q) => Number(q.subscriptionId))).toEqual(subs.map((x) => x.subscription.id));
+    // The first as the code before decideBy queued it: the same body without the field.
+    const stripped = JSON.parse(queued[0].payload);
+    delete stripped.alert.decideBy;
+    await dbs.hubPool.query('UPDATE alert_delivery SET payload = ? WHERE delivery_id = ?', [JSON.stringify(stripped), queued[0].deliveryId]);
+    // The alert's day counted since (the start-up count under a locality's 18 days).
+    await dbs.hubPool.query("UPDATE monitoring_alert SET decide_by = '2026-04-02' WHERE id = ?", [alertId]);
+    worker();
+    await withoutDay.waitFor(1);
+    await olderDay.waitFor(1);
+    await until('both delivered', () => deliveriesOfAlert(dbs.hub, alertId), (rows) => rows.length === 2 && rows.every((d) => d.state === 'DELIVERED'));
+    const [a, b] = [withoutDay.acknowledged(), olderDay.acknowledged()];
+    expect([a.length, b.length]).toEqual([1, 1]);
+    // Signed over the body sent (the receiver checks it with its own HMAC), under the delivery id queued.
+    expect([a[0].deliveryId, b[0].deliveryId]).toEqual(queued.map((q) => q.deliveryId));
+    expect([a[0].body.alert.decideBy, b[0].body.alert.decideBy]).toEqual(['2026-04-02', '2026-04-02']);
+    // Nothing else changed, and the field is last, where a body built now has it.
+    expect(a[0].body).toEqual({ ...stripped, alert: { ...stripped.alert, decideBy: '2026-04-02' } });
+    expect(Object.keys(a[0].body.alert)).toEqual(['id', 'trigger', 'grade', 'region', 'maskedSubject', 'verifyBy', 'provisional', 'decideBy']);
+    expect(b[0].body).toEqual({ ...JSON.parse(queued[1].payload), alert: { ...JSON.parse(queued[1].payload).alert, decideBy: '2026-04-02' } });
+    // The outbox keeps what was sent: a replay starts from it.
+    const stored = (await dbs.hubPool.query('SELECT payload FROM alert_delivery WHERE alert_id = ? ORDER BY id', [alertId]))[0] as { payload: string }[];
+    expect(stored.map((x) => JSON.parse(x.payload))).toEqual([a[0].body, b[0].body]);
   }, 180_000);
 
   it('makes a dead letter of a receiver that is down, tells the administrators once a day, and replays it with the same delivery id', async () => {
