@@ -44,6 +44,33 @@ async function receiver(...args: Parameters<typeof startAlertReceiver>): Promise
   return r;
 }
 
+/**
+ * A job-loss alert of the Wang head's written by the alert side itself (writeAlerts, as the change
+ * feed writes them), with the deadlines `limit` gives from TODAY; a second write of one identity
+ * at a graver grade raises it.
+ */
+function writeJobLossAlert(identity: string, grade: 'YELLOW' | 'RED', limit: Limit) {
+  const deps = { hub: dbs.hub, sources: dbs.sourceSet, triggerSet: activeTriggerSet(), ruleSet: activeRuleSet(), now: () => new Date(`${TODAY}T02:00:00.000Z`) };
+  const write: AlertWrite = {
+    identity: identity.padEnd(40, '0'),
+    triggerId: 'T4_JOB_LOSS',
+    grade,
+    subjectIdNumber: WANG.head,
+    householdId: null,
+    regionCode: `${TOWNSHIP}201`,
+    townshipCode: TOWNSHIP,
+    verifierOffice: TOWNSHIP,
+    monitored: false,
+    evidence: ['失业登记'],
+    evidenceRefs: [],
+    measure: 1,
+    firstClueOn: TODAY,
+    ...alertDeadlines(TODAY, limit),
+    limit,
+  };
+  return dbs.hub.transaction((tx) => writeAlerts(deps, tx, [write], 'POLL'));
+}
+
 beforeAll(async () => {
   dbs = await createTestDatabases('alert_delivery');
   await subscriberClient(dbs.hub, 'rencheng-alerts');
@@ -155,27 +182,10 @@ describe('delivery', () => {
     const r = await receiver(() => 200);
     const sub = await subscribe(dbs.hub, 'rencheng-alerts', r.url);
     r.setSecret(sub.secret);
-    const deps = { hub: dbs.hub, sources: dbs.sourceSet, triggerSet: activeTriggerSet(), ruleSet: activeRuleSet(), now: () => new Date(`${TODAY}T02:00:00.000Z`) };
     const red: Limit = { acknowledgeWorkingDays: 1, verifyDays: 5, decideDays: 8 };
-    const write = (grade: 'YELLOW' | 'RED', limit: Limit): AlertWrite => ({
-      identity: `decide-by-push-${process.pid}`.padEnd(40, '0'),
-      triggerId: 'T4_JOB_LOSS',
-      grade,
-      subjectIdNumber: WANG.head,
-      householdId: null,
-      regionCode: `${TOWNSHIP}201`,
-      townshipCode: TOWNSHIP,
-      verifierOffice: TOWNSHIP,
-      monitored: false,
-      evidence: ['失业登记'],
-      evidenceRefs: [],
-      measure: 1,
-      firstClueOn: TODAY,
-      ...alertDeadlines(TODAY, limit),
-      limit,
-    });
-    const [opened] = await dbs.hub.transaction((tx) => writeAlerts(deps, tx, [write('YELLOW', DEFAULT_LIMIT)], 'POLL'));
-    const [raised] = await dbs.hub.transaction((tx) => writeAlerts(deps, tx, [write('RED', red)], 'POLL'));
+    const identity = `decide-by-push-${process.pid}`;
+    const [opened] = await writeJobLossAlert(identity, 'YELLOW', DEFAULT_LIMIT);
+    const [raised] = await writeJobLossAlert(identity, 'RED', red);
     expect([opened.event, raised.event, raised.alert.id]).toEqual(['ALERT_OPENED', 'ALERT_RAISED', opened.alert.id]);
     worker();
     await r.waitFor(2);
@@ -196,33 +206,7 @@ describe('delivery', () => {
     const subs = [await subscribe(dbs.hub, 'rencheng-alerts', withoutDay.url), await subscribe(dbs.hub, 'rencheng-alerts', olderDay.url)];
     withoutDay.setSecret(subs[0].secret);
     olderDay.setSecret(subs[1].secret);
-    const deps = { hub: dbs.hub, sources: dbs.sourceSet, triggerSet: activeTriggerSet(), ruleSet: activeRuleSet(), now: () => new Date(`${TODAY}T02:00:00.000Z`) };
-    const [opened] = await dbs.hub.transaction((tx) =>
-      writeAlerts(
-        deps,
-        tx,
-        [
-          {
-            identity: `decide-by-queued-${process.pid}`.padEnd(40, '0'),
-            triggerId: 'T4_JOB_LOSS',
-            grade: 'YELLOW',
-            subjectIdNumber: WANG.head,
-            householdId: null,
-            regionCode: `${TOWNSHIP}201`,
-            townshipCode: TOWNSHIP,
-            verifierOffice: TOWNSHIP,
-            monitored: false,
-            evidence: ['失业登记'],
-            evidenceRefs: [],
-            measure: 1,
-            firstClueOn: TODAY,
-            ...alertDeadlines(TODAY, DEFAULT_LIMIT),
-            limit: DEFAULT_LIMIT,
-          },
-        ],
-        'POLL',
-      ),
-    );
+    const [opened] = await writeJobLossAlert(`decide-by-queued-${process.pid}`, 'YELLOW', DEFAULT_LIMIT);
     const alertId = String(opened.alert.id);
     const queued = (await dbs.hubPool.query('SELECT delivery_id AS deliveryId, subscription_id AS subscriptionId, payload FROM alert_delivery WHERE alert_id = ? ORDER BY id', [alertId]))[0] as { deliveryId: string; subscriptionId: number; payload: string }[];
     expect(queued.map((q) => Number(q.subscriptionId))).toEqual(subs.map((x) => x.subscription.id));
