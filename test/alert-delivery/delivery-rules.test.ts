@@ -1,7 +1,8 @@
-/** The pure rules of alert delivery: retry curve and dead letter, the callback allow-list, signing. */
+/** The pure rules of alert delivery: retry curve and dead letter, the callback allow-list, signing, the body sent. */
 import crypto from 'node:crypto';
 import { afterFailure, callbackHostEntry, callbackRefusal, DEFAULT_RETRY_SCHEDULE_MS, maxAttempts, signDelivery } from '../../domain/monitoring/delivery';
 import { subscriptionMatches } from '../../domain/monitoring/subscriptions';
+import { alertDeliveryJson, pushedPayload } from '../../domain/monitoring/envelope';
 
 it('follows the Open Notificaties curve with a longer tail, then gives up', () => {
   const delays = Array.from({ length: maxAttempts(DEFAULT_RETRY_SCHEDULE_MS) - 1 }, (_, i) => afterFailure(i + 1, DEFAULT_RETRY_SCHEDULE_MS, 0));
@@ -76,4 +77,18 @@ it('matches a subscription by region prefix, grade and trigger', () => {
   expect(subscriptionMatches({ regionCodes: ['371500'], grades: [], triggerIds: [] }, alert)).toBe(false);
   expect(subscriptionMatches({ regionCodes: ['370811'], grades: ['YELLOW'], triggerIds: [] }, alert)).toBe(false);
   expect(subscriptionMatches({ regionCodes: ['370811'], grades: [], triggerIds: ['T2'] }, alert)).toBe(false);
+});
+
+it('sends a stored body with the alert’s decision day now, touching nothing else, and the stored text itself when the day is already its', () => {
+  const body = { deliveryId: 'd-1', event: 'ALERT_OPENED', alert: { id: '7', trigger: 'T4_JOB_LOSS', grade: 'YELLOW', region: '370811001201', maskedSubject: '王*', verifyBy: '2026-03-30', provisional: false } };
+  // Queued before decideBy existed: added, last.
+  expect(pushedPayload(JSON.stringify(body), '2026-03-31')).toBe(JSON.stringify({ ...body, alert: { ...body.alert, decideBy: '2026-03-31' } }));
+  // Queued with another day: replaced where it is.
+  const older = alertDeliveryJson('d-2', { alertId: '7', triggerId: 'T4_JOB_LOSS', grade: 'YELLOW', regionCode: '370811001201', maskedSubject: '王*', verifyBy: '2026-03-30', decideBy: '2026-03-30', provisional: false, event: 'ALERT_OPENED' });
+  expect(pushedPayload(older, '2026-03-31')).toBe(older.replace('"decideBy":"2026-03-30"', '"decideBy":"2026-03-31"'));
+  // The day already the alert's: the very text stored (its bytes are what is signed).
+  const spaced = JSON.stringify(JSON.parse(older), null, 1);
+  expect(pushedPayload(spaced, '2026-03-30')).toBe(spaced);
+  // Not a push body (a synthetic row): as it is.
+  for (const raw of ['not json', '{"x":1}', '{"alert":null}', 'null']) expect(pushedPayload(raw, '2026-03-31')).toBe(raw);
 });
