@@ -232,7 +232,7 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   const audit = new AuditStore(accessDb, auditWriterPool(deps.config.hubUrl, hubTimeoutMs), checkpoints);
   await audit.init();
   const metrics = new HubMetrics(deps.hub);
-  const binlog = new BinlogWatch(deps.hub, deps.logger);
+  const binlog = new BinlogWatch(deps.hub, deps.logger, hubTimeoutMs);
   metrics.watchBinlogFormat(binlog);
   audit.onAppend = (seconds, ok) => metrics.auditAppend(seconds, ok);
   const metricsConfig = deps.config.metrics ?? null;

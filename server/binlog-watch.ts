@@ -18,6 +18,7 @@ import type { Logger } from 'pino';
 import type { HubDb } from '../db/connect';
 import { BINLOG_STATE_SQL, binlogStateProblem, type BinlogState } from '../db/setup/binlog';
 import { loggableError } from '../domain/privacy';
+import { withTimeout } from '../federation/loaders';
 
 /** How long one read of the format answers for. */
 export const BINLOG_CHECK_TTL_MS = 5_000;
@@ -30,9 +31,11 @@ export class BinlogWatch {
   /** Called with each new judgement, logged or not (the metrics gauge). */
   onJudged: (usable: boolean) => void = () => undefined;
 
+  /** `timeoutMs`: a read not answered by then counts as not read (the database not answering is SELECT 1's to report). */
   constructor(
     private readonly hub: HubDb,
     private readonly logger: Logger,
+    private readonly timeoutMs: number,
     private readonly ttlMs = BINLOG_CHECK_TTL_MS,
   ) {}
 
@@ -52,7 +55,7 @@ export class BinlogWatch {
   private async read(): Promise<string | null> {
     let state: BinlogState;
     try {
-      const [rows] = (await this.hub.execute(sql.raw(BINLOG_STATE_SQL))) as unknown as [BinlogState[]];
+      const [rows] = (await withTimeout(this.timeoutMs, () => this.hub.execute(sql.raw(BINLOG_STATE_SQL)))) as unknown as [BinlogState[]];
       state = rows[0];
     } catch (err) {
       this.logger.debug({ err: loggableError(err) }, 'binary log format not read');
