@@ -13,6 +13,9 @@ import { ensureDatabase } from '../db/setup/provision';
 import { startThrowawayServer, type PrivateServer } from '../db/setup/private-server';
 import { createPool, hubDrizzle } from '../db/connect';
 import { lockingTransaction } from '../db/locking';
+import { countStatements } from '../db/instrument';
+import { createLogger } from '../server/logger';
+import { BinlogWatch } from '../server/binlog-watch';
 import { startHubProcess, stopHubProcess, type HubProcess } from './support/hub-process';
 
 let server: PrivateServer;
@@ -118,6 +121,29 @@ it('closes a pooled connection opened under STATEMENT after the first locking wr
     expect(outcomes).toEqual(['1665', 'ok', 'ok']);
     const [rows] = (await admin.query('SELECT id FROM aidhub_binlog_pool.t ORDER BY id')) as unknown as [{ id: number }[]];
     expect(rows.map((r) => r.id)).toEqual([2, 3]);
+  } finally {
+    await setFormat('ROW');
+    await pool.end();
+  }
+}, 120_000);
+
+it('reads the format once for probes that come together and within its cache, and again after it', async () => {
+  const url = urlOf('aidhub_binlog_pool');
+  await ensureDatabase(url);
+  const pool = createPool(url, { connectionLimit: 2, deadlineMs: 30_000 });
+  // A cache of a minute: the second burst is within it whatever the machine's load.
+  const watch = new BinlogWatch(hubDrizzle(pool), createLogger(), 30_000, 60_000);
+  try {
+    await setFormat('STATEMENT');
+    const burst = () => countStatements(() => Promise.all(Array.from({ length: 20 }, () => watch.problem())));
+    const first = await burst();
+    expect({ statements: first.counter.total, refused: first.result.filter((p) => p !== null).length }).toEqual({ statements: 1, refused: 20 });
+    await setFormat('ROW');
+    const cached = await burst();
+    // Still the judgement read a moment ago, and no statement.
+    expect({ statements: cached.counter.total, refused: cached.result.filter((p) => p !== null).length }).toEqual({ statements: 0, refused: 20 });
+    const fresh = new BinlogWatch(hubDrizzle(pool), createLogger(), 30_000, 0);
+    expect(await fresh.problem()).toBeNull();
   } finally {
     await setFormat('ROW');
     await pool.end();
