@@ -89,10 +89,18 @@ function withDriverTimeout(sqlOrOptions: unknown, ms: number): unknown {
   return sqlOrOptions;
 }
 
-function deadlined<T extends Queryable>(target: T, ms: number, extra: Record<string, unknown> = {}): T {
+/** `onError`: told of every statement's failure (the statement still fails with it). */
+function deadlined<T extends Queryable>(target: T, ms: number, extra: Record<string, unknown> = {}, onError?: (err: unknown) => void): T {
+  const observed = <R>(running: Promise<R>): Promise<R> =>
+    onError
+      ? running.catch((err: unknown) => {
+          onError(err);
+          throw err;
+        })
+      : running;
   const wrapped: Record<string, unknown> = {
-    query: (sqlOrOptions: unknown, values?: unknown) => raceDeadline(ms, (target.query as (...a: unknown[]) => Promise<unknown>)(withDriverTimeout(sqlOrOptions, ms), values)),
-    execute: (sqlOrOptions: unknown, values?: unknown) => raceDeadline(ms, (target.execute as (...a: unknown[]) => Promise<unknown>)(withDriverTimeout(sqlOrOptions, ms), values)),
+    query: (sqlOrOptions: unknown, values?: unknown) => observed(raceDeadline(ms, (target.query as (...a: unknown[]) => Promise<unknown>)(withDriverTimeout(sqlOrOptions, ms), values))),
+    execute: (sqlOrOptions: unknown, values?: unknown) => observed(raceDeadline(ms, (target.execute as (...a: unknown[]) => Promise<unknown>)(withDriverTimeout(sqlOrOptions, ms), values))),
     ...extra,
   };
   return new Proxy(target, {
@@ -111,8 +119,29 @@ function deadlined<T extends Queryable>(target: T, ms: number, extra: Record<str
  */
 export function withDeadline(pool: mysql.Pool, ms: number): mysql.Pool {
   const getConnection = () =>
-    raceDeadline(ms, pool.getConnection(), (conn) => conn.release()).then((conn) => deadlined(conn, ms));
+    raceDeadline(ms, pool.getConnection(), (conn) => conn.release()).then((conn) => {
+      // A connection whose session logs by statement refuses every locking transaction for as long
+      // as it lives: it keeps the format the server had when it was opened, also after the server's
+      // is set back (SET GLOBAL binlog_format; server/binlog-watch.ts). Closed instead of returned
+      // to the pool, it is replaced by one with the server's format of now.
+      let statementFormat = false;
+      const noting = (err: unknown) => {
+        if (isStatementFormatRefusal(err)) statementFormat = true;
+      };
+      return deadlined(conn, ms, { release: () => (statementFormat ? conn.destroy() : conn.release()) }, noting);
+    });
   return deadlined(pool, ms, { getConnection });
+}
+
+/**
+ * MySQL's and MariaDB's ER_BINLOG_STMT_MODE_AND_ROW_ENGINE (1665): the session's binary log format
+ * is STATEMENT, which refuses InnoDB locking reads and writes at READ COMMITTED (db/locking.ts).
+ */
+export function isStatementFormatRefusal(error: unknown): boolean {
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { errno?: unknown }).errno === 1665) return true;
+  }
+  return false;
 }
 
 /** How long closing waits for the server to close a connection's socket before closing it itself. */

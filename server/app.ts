@@ -55,6 +55,7 @@ import { requestIdMiddleware, withRequestIds } from '../access/request-id';
 import { securityHeaders } from './security-headers';
 import { queryPage } from './query-page';
 import { HubMetrics, metricsHandler } from './metrics';
+import { BinlogWatch } from './binlog-watch';
 import { holdApolloHashModule } from './query-hash';
 import { variableRefusalAnswer, variableRefusalOf } from './variable-errors';
 
@@ -238,6 +239,8 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   const audit = new AuditStore(accessDb, auditWriterPool(deps.config.hubUrl, hubTimeoutMs), checkpoints);
   await audit.init();
   const metrics = new HubMetrics(deps.hub);
+  const binlog = new BinlogWatch(deps.hub, deps.logger, hubTimeoutMs);
+  metrics.watchBinlogFormat(binlog);
   audit.onAppend = (seconds, ok) => metrics.auditAppend(seconds, ok);
   const metricsConfig = deps.config.metrics ?? null;
   const metricsApp = metricsConfig?.port ? metricsHandler(metrics, metricsConfig.token) : null;
@@ -383,13 +386,19 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
       res.status(503).json({ status: 'draining' });
       return;
     }
-    const [hubUp, sources] = await Promise.all([
+    const [hubUp, binlogProblem, sources] = await Promise.all([
       withTimeout(hubTimeoutMs, () => deps.hub.execute(sql`SELECT 1`)).then(
         () => true,
         () => false,
       ),
+      binlog.problem(),
       probeSources(deps.sources),
     ]);
+    // A database that answers but logs by statement refuses every locking write (server/binlog-watch.ts).
+    if (hubUp && binlogProblem) {
+      res.status(503).json({ status: 'hub database refuses locking writes', hub: { available: true, reason: 'BINLOG_FORMAT_STATEMENT', problem: `the hub database: ${binlogProblem}` }, sources });
+      return;
+    }
     res.status(hubUp ? 200 : 503).json({ status: hubUp ? 'ready' : 'hub database unavailable', hub: { available: hubUp }, sources });
   });
   const page = queryPage(deps.exampleHouseholdId);

@@ -498,9 +498,10 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
   const example = demo ? await exampleHouseholdId(hub, sources) : null;
   // A department added to the code after this demo was loaded was given an empty database: say so.
   if (demo) {
-    const remedy = privateServer ? `remove ${shownPath(privateDataDir())} and the files beside it (demo-clients.env, the audit checkpoints and signing key)` : 'empty the hub database and the department databases';
+    // Its rows for the demo's households, alone (tools/generate/department.ts): the demo is seed 1's.
+    const url = privateServer ? `"$(cat ${shownPath(hubUrlFile())})"` : redactUrl(hubUrl);
     for (const code of await departmentsWithoutDemo(sources)) {
-      console.log(`${code} holds no demo rows: it was added after this demo was loaded, and the demo loads into an empty hub only. To load them, stop the hub, ${remedy}, and start again (README "Adding a department", step 10).`);
+      console.log(`${code} holds no demo rows: it was added after this demo was loaded, and the demo loads into an empty hub only. To load them, while the hub serves: npm run demo:generate -- --department ${code} --seed 1 --url ${url} (README "Adding a department", step 10).`);
     }
   }
   const { app, apollo, metrics, metricsApp, drain } = await createHubServer(

@@ -196,6 +196,21 @@ export class HubMetrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'aidhub_process_' });
   }
 
+  /**
+   * Whether the hub database's binary log format takes the hub's locking writes (1) or is STATEMENT
+   * (0), read at scrape time through the watch's short cache (server/binlog-watch.ts).
+   */
+  watchBinlogFormat(watch: { problem(): Promise<string | null> }): void {
+    new Gauge({
+      name: 'aidhub_hub_binlog_format_usable',
+      help: 'Whether the hub database\'s binary log format takes the hub\'s locking writes: 1, ROW or MIXED (or no binary log); 0, STATEMENT, every case decision, pledge, ledger entry and audit append fails and /readyz answers 503',
+      registers: [this.registry],
+      async collect() {
+        this.set((await watch.problem()) === null ? 1 : 0);
+      },
+    });
+  }
+
   /** Whether the shared rate-limit store answers (1) or limits are per process for now (0); absent without a store. */
   watchRateLimitStore(connected: () => boolean): void {
     new Gauge({

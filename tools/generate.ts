@@ -3,6 +3,13 @@
  *
  *   npx tsx tools/generate.ts --households 1000 --seed 42 [--url mysql://root@127.0.0.1:3306/aidhub]
  *       [--reference-date 2025-11-20] [--append | --truncate] [--chunk 5000] [--plant [--manifest planted.json]]
+ *   npx tsx tools/generate.ts --department VETERANS_AFFAIRS --seed 42 [--reference-date 2025-11-20] [--url …]
+ *
+ * With --department, only that department's rows, for the households already in the hub (a
+ * department added after the demo was loaded, or whose database was emptied): tools/generate/department.ts.
+ * Its tables are emptied and loaded again, so a second run gives the same rows. Exit code 3 when
+ * there is no demo, or the hub's is not the one the seed and reference date make (nothing written);
+ * 2, with the usage, for a code that is no department with a demo database.
  *
  * The URL defaults to DATABASE_URL; department databases follow db/config.ts (SOURCE_*_URL, or
  * `<hub database>_<department>` on the same server). Databases are created and migrated first.
@@ -17,10 +24,13 @@ import { redactUrl, sourceUrls } from '../db/config';
 import { isParseArgsError, UsageError } from './command-args';
 import { DATE_RANGE } from '../domain/date-ranges';
 import { DEFAULT_CHUNK_HOUSEHOLDS, generateDemo, NonEmptyDatabaseError, type ExistingData } from './generate/index';
+import { DemoDepartmentError, DemoMismatchError, demoDepartment, generateDepartment } from './generate/department';
+import type { DepartmentCode } from '../domain/departments';
 
 const USAGE =
   'usage: npx tsx tools/generate.ts --households N [--seed S] [--url mysql://user@host:port/aidhub] ' +
-  '[--reference-date YYYY-MM-DD] [--append | --truncate] [--chunk HOUSEHOLDS] [--plant [--manifest FILE]]';
+  '[--reference-date YYYY-MM-DD] [--append | --truncate] [--chunk HOUSEHOLDS] [--plant [--manifest FILE]]\n' +
+  '       npx tsx tools/generate.ts --department CODE [--seed S] [--reference-date YYYY-MM-DD] [--url mysql://user@host:port/aidhub] [--chunk HOUSEHOLDS]';
 
 function positive(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
@@ -42,6 +52,8 @@ async function main(): Promise<void> {
       // Known duplicate-aid and missed-aid cases and near misses (tools/generate/plant.ts), with a manifest.
       plant: { type: 'boolean', default: false },
       manifest: { type: 'string' },
+      // One department's rows for the households already in the demo (tools/generate/department.ts).
+      department: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -55,11 +67,18 @@ async function main(): Promise<void> {
   if (values.append && values.truncate) throw new UsageError('--append and --truncate exclude each other');
   const households = positive('households', values.households, 1000);
   const chunkHouseholds = positive('chunk', values.chunk, DEFAULT_CHUNK_HOUSEHOLDS);
-  const referenceDate = values['reference-date'] ?? todayIso();
+  const givenDate = values['reference-date'];
   // Ages, periods and grant dates are counted back from it: 2026-02-30 is no day to count from.
-  if (!isIsoDate(referenceDate) || referenceDate < DATE_RANGE.min || referenceDate > DATE_RANGE.max) {
-    throw new UsageError(`--reference-date must be a calendar date from ${DATE_RANGE.min} to ${DATE_RANGE.max}, got ${JSON.stringify(referenceDate)}`);
+  if (givenDate !== undefined && (!isIsoDate(givenDate) || givenDate < DATE_RANGE.min || givenDate > DATE_RANGE.max)) {
+    throw new UsageError(`--reference-date must be a calendar date from ${DATE_RANGE.min} to ${DATE_RANGE.max}, got ${JSON.stringify(givenDate)}`);
   }
+  if (values.department !== undefined) {
+    const clash = (['households', 'append', 'truncate', 'plant', 'manifest'] as const).find((o) => values[o] !== undefined && values[o] !== false);
+    if (clash) throw new UsageError(`--department adds one department to the households already in the demo: --${clash} does not go with it`);
+    await oneDepartment(hubUrl, demoDepartment(values.department), values.seed, givenDate, chunkHouseholds);
+    return;
+  }
+  const referenceDate = givenDate ?? todayIso();
   const existing: ExistingData = values.append ? 'append' : values.truncate ? 'truncate' : 'refuse';
 
   console.log(`Generating ${households} households (seed ${values.seed}, reference date ${referenceDate}) into ${redactUrl(hubUrl)} and its department databases …`);
@@ -92,11 +111,24 @@ async function main(): Promise<void> {
   for (const [table, n] of Object.entries(counts)) console.log(`  ${table.padEnd(18)} ${String(n).padStart(10)}`);
 }
 
+async function oneDepartment(hubUrl: string, department: DepartmentCode, seed: string, referenceDate: string | undefined, chunkHouseholds: number): Promise<void> {
+  const when = referenceDate ? `reference date ${referenceDate}` : 'the reference date found from the hub\'s households';
+  console.log(`Generating ${department}'s rows for the demo households in ${redactUrl(hubUrl)} (seed ${seed}, ${when}) …`);
+  const result = await generateDepartment({ hubUrl, department, seed, referenceDate, chunkHouseholds });
+  const total = Object.values(result.counts).reduce((a, b) => a + b, 0);
+  console.log(`Loaded ${total} rows of ${department} for ${result.households} households (reference date ${result.referenceDate}):`);
+  for (const [table, n] of Object.entries(result.counts)) console.log(`  ${table.padEnd(18)} ${String(n).padStart(10)}`);
+}
+
 main().catch((err: unknown) => {
   // An argument parseArgs (or the checks above) refuses is the caller's mistake: with the usage, exit 2, as in the other tools.
-  if (isParseArgsError(err) || err instanceof UsageError) {
+  if (isParseArgsError(err) || err instanceof UsageError || err instanceof DemoDepartmentError) {
     console.error(`${(err as Error).message}\n${USAGE}`);
     process.exit(2);
+  }
+  if (err instanceof DemoMismatchError) {
+    console.error(err.message);
+    process.exit(3);
   }
   console.error(err instanceof NonEmptyDatabaseError ? err.message : `generate failed: ${(err as Error).message}`);
   process.exit(1);

@@ -15,17 +15,35 @@
 import mysql from 'mysql2/promise';
 import { endConnection } from '../connect';
 
-/** What to change on the server, in one line; null when its binary log takes the hub's writes. */
+/** What the server says of its binary log: its version, whether it logs, and the format a connection opened now gets. */
+export interface BinlogState {
+  version: string;
+  logBin: number | string;
+  format: string;
+}
+
+/** The statement that reads a BinlogState; `@@GLOBAL`: the format every connection opened from now on gets. */
+export const BINLOG_STATE_SQL = 'SELECT VERSION() AS version, @@log_bin AS logBin, @@GLOBAL.binlog_format AS format';
+
+/**
+ * What to change on the server, in one line; null when its binary log takes the hub's writes. Also
+ * the running hub's judgement (server/binlog-watch.ts): a format changed at run time with SET GLOBAL.
+ */
+export function binlogStateProblem(server: BinlogState): string | null {
+  if (/tidb/i.test(server.version)) return null;
+  if (Number(server.logBin) !== 1 || String(server.format).toUpperCase() !== 'STATEMENT') return null;
+  return (
+    'its binary log is in STATEMENT format, which refuses the hub\'s writes (they run at READ COMMITTED: docs/scale-out.md); ' +
+    "set binlog_format to ROW or MIXED on the server (binlog_format=ROW in its configuration, or SET GLOBAL binlog_format = 'ROW' and reconnect)"
+  );
+}
+
+/** What to change on the server at `url`, in one line; null when its binary log takes the hub's writes. */
 export async function binlogProblem(url: string): Promise<string | null> {
   const conn = await mysql.createConnection({ uri: url });
   try {
-    const [[server]] = (await conn.query('SELECT VERSION() AS v, @@log_bin AS logBin, @@binlog_format AS format')) as unknown as [{ v: string; logBin: number | string; format: string }[]];
-    if (/tidb/i.test(server.v)) return null;
-    if (Number(server.logBin) !== 1 || String(server.format).toUpperCase() !== 'STATEMENT') return null;
-    return (
-      'its binary log is in STATEMENT format, which refuses the hub\'s writes (they run at READ COMMITTED: docs/scale-out.md); ' +
-      "set binlog_format to ROW or MIXED on the server (binlog_format=ROW in its configuration, or SET GLOBAL binlog_format = 'ROW' and reconnect)"
-    );
+    const [[server]] = (await conn.query(BINLOG_STATE_SQL)) as unknown as [BinlogState[]];
+    return binlogStateProblem(server);
   } finally {
     await endConnection(conn);
   }

@@ -35,33 +35,48 @@ export class Loader {
   private constructor(
     private readonly conns: Record<Target, mysql.Connection>,
     private readonly labels: Record<Target, string>,
+    private readonly targets: readonly Target[],
   ) {}
 
-  static async open(hubUrl: string, sources: Record<DepartmentCode, string>): Promise<Loader> {
+  /** `targets`: the databases it writes (and, for the policies, reads); the hub is always opened, for its households. */
+  static async open(hubUrl: string, sources: Record<DepartmentCode, string>, targets: readonly Target[] = TARGETS): Promise<Loader> {
     const urls: Record<Target, string> = { HUB: hubUrl, ...sources };
     const conns = {} as Record<Target, mysql.Connection>;
     const labels = {} as Record<Target, string>;
+    const opened: readonly Target[] = targets.includes('HUB') ? targets : ['HUB', ...targets];
     try {
-      for (const target of TARGETS) {
+      for (const target of opened) {
         labels[target] = `${target === 'HUB' ? 'hub' : target} (${databaseOf(urls[target])})`;
         conns[target] = await mysql.createConnection({ uri: urls[target], charset: 'utf8mb4', dateStrings: true, supportBigNumbers: true });
       }
     } catch (err) {
       await Promise.all(Object.values(conns).map((c) => endConnection(c).catch(() => undefined)));
-      const target = TARGETS.find((t) => !conns[t]);
-      throw new Error(`cannot connect to ${target ? redactUrl(urls[target]) : 'a database'}: ${(err as Error).message}`);
+      const target = opened.find((t) => !conns[t]);
+      throw new Error(`cannot connect to ${target ? redactUrl(urls[target]) : 'a database'}: ${(err as Error).message}`, { cause: err });
     }
-    return new Loader(conns, labels);
+    return new Loader(conns, labels, targets);
   }
 
   async close(): Promise<void> {
-    await Promise.all(TARGETS.map((t) => endConnection(this.conns[t]).catch(() => undefined)));
+    await Promise.all(Object.values(this.conns).map((c) => endConnection(c).catch(() => undefined)));
+  }
+
+  /** The hub's households so far: how many, and the highest id (0 for none). */
+  async households(): Promise<{ count: number; maxId: number }> {
+    const [[row]] = await this.conns.HUB.query<mysql.RowDataPacket[]>('SELECT COUNT(*) AS n, COALESCE(MAX(id), 0) AS maxId FROM household');
+    return { count: Number(row.n), maxId: Number(row.maxId) };
+  }
+
+  /** The (household id, ID number) memberships of households `fromId` to `toId`, as "id:number" strings. */
+  async memberships(fromId: number, toId: number): Promise<Set<string>> {
+    const [rows] = await this.conns.HUB.query<mysql.RowDataPacket[]>('SELECT household_id, id_number FROM household_member WHERE household_id BETWEEN ? AND ?', [fromId, toId]);
+    return new Set(rows.map((r) => `${r.household_id}:${r.id_number}`));
   }
 
   /** The generator's tables that already hold rows, as "database.table". */
   async nonEmptyTables(): Promise<string[]> {
     const found: string[] = [];
-    for (const target of TARGETS) {
+    for (const target of this.targets) {
       for (const table of tablesOf(target)) {
         const [rows] = await this.conns[target].query<mysql.RowDataPacket[]>(`SELECT 1 AS x FROM ${mysql.escapeId(table)} LIMIT 1`);
         if (rows.length > 0) found.push(`${this.labels[target]}.${table}`);
@@ -76,7 +91,7 @@ export class Loader {
    * households that are gone or, worse, at different households with the same id.
    */
   async truncate(): Promise<void> {
-    for (const target of TARGETS) {
+    for (const target of this.targets) {
       const conn = this.conns[target];
       const ours = tablesOf(target);
       const [refs] = await conn.query<mysql.RowDataPacket[]>(
@@ -144,9 +159,9 @@ export class Loader {
   /** One chunk: a transaction per database, all databases written concurrently. */
   /** With `signal`: stops between statements once it is aborted, rolls back, and rejects with its reason. */
   async loadChunk(rows: TableRows, chunkNo: number, signal?: AbortSignal): Promise<void> {
-    const results = await Promise.allSettled(TARGETS.map((target) => this.loadTarget(target, rows, signal)));
+    const results = await Promise.allSettled(this.targets.map((target) => this.loadTarget(target, rows, signal)));
     signal?.throwIfAborted();
-    const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [`${this.labels[TARGETS[i]]}: ${scrub((r.reason as Error).message)}`] : []));
+    const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [`${this.labels[this.targets[i]]}: ${scrub((r.reason as Error).message)}`] : []));
     if (failed.length > 0) throw new Error(`loading chunk ${chunkNo} failed (earlier chunks stay loaded): ${failed.join('; ')}`);
   }
 

@@ -1,0 +1,78 @@
+/**
+ * The hub database's binary log format, watched while the hub serves. `npm start` refuses a server
+ * logging in STATEMENT format (db/setup/binlog.ts, exit 2), but the format can be changed at run
+ * time (`SET GLOBAL binlog_format = 'STATEMENT'`): every connection opened from then on gets it, and
+ * each refuses every locking transaction (case decisions, pledges, ledger entries, audit appends).
+ * /readyz asks here and answers 503 with the setting to change, so a balancer sends the hub nothing
+ * while it would fail those writes; `aidhub_hub_binlog_format_usable` says the same to monitoring,
+ * and one log line marks each change (the format only, nothing of anyone's data).
+ *
+ * The server's global format is read (`@@GLOBAL`: what a connection opened now gets), on a
+ * connection of the hub's pool, at most once per `ttlMs`: probes that come together share one read,
+ * so a probe storm costs the database one statement a few seconds. A pooled connection opened under
+ * the other format keeps its session's: one opened before the change keeps working, one opened during
+ * it is closed after the first locking statement it refuses (db/connect.ts withDeadline).
+ */
+import { sql } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import type { HubDb } from '../db/connect';
+import { BINLOG_STATE_SQL, binlogStateProblem, type BinlogState } from '../db/setup/binlog';
+import { loggableError } from '../domain/privacy';
+import { withTimeout } from '../federation/loaders';
+
+/** How long one read of the format answers for. */
+export const BINLOG_CHECK_TTL_MS = 5_000;
+
+export class BinlogWatch {
+  private checked: { at: number; problem: string | null } | null = null;
+  private reading: Promise<string | null> | null = null;
+  /** The last judgement logged: null before the first read. */
+  private usable: boolean | null = null;
+  /** Called with each new judgement, logged or not (the metrics gauge). */
+  onJudged: (usable: boolean) => void = () => undefined;
+
+  /** `timeoutMs`: a read not answered by then counts as not read (the database not answering is SELECT 1's to report). */
+  constructor(
+    private readonly hub: HubDb,
+    private readonly logger: Logger,
+    private readonly timeoutMs: number,
+    private readonly ttlMs = BINLOG_CHECK_TTL_MS,
+  ) {}
+
+  /**
+   * What to change on the hub database's server, in one line; null when its binary log takes the
+   * hub's writes, or when it could not be read (the database not answering is /readyz's other
+   * reason; the last judgement is kept meanwhile).
+   */
+  problem(): Promise<string | null> {
+    if (this.checked && Date.now() - this.checked.at < this.ttlMs) return Promise.resolve(this.checked.problem);
+    this.reading ??= this.read().finally(() => {
+      this.reading = null;
+    });
+    return this.reading;
+  }
+
+  private async read(): Promise<string | null> {
+    let state: BinlogState;
+    try {
+      const [rows] = (await withTimeout(this.timeoutMs, () => this.hub.execute(sql.raw(BINLOG_STATE_SQL)))) as unknown as [BinlogState[]];
+      state = rows[0];
+    } catch (err) {
+      this.logger.debug({ err: loggableError(err) }, 'binary log format not read');
+      return this.checked?.problem ?? null;
+    }
+    const problem = binlogStateProblem(state);
+    this.checked = { at: Date.now(), problem };
+    this.judged(problem === null, String(state.format).toUpperCase());
+    return problem;
+  }
+
+  private judged(usable: boolean, format: string): void {
+    this.onJudged(usable);
+    if (usable === this.usable) return;
+    const first = this.usable === null;
+    this.usable = usable;
+    if (!usable) this.logger.error({ binlogFormat: format }, 'the hub database logs by STATEMENT, which refuses the hub\'s locking writes: /readyz answers 503 until binlog_format is ROW or MIXED');
+    else if (!first) this.logger.warn({ binlogFormat: format }, 'the hub database\'s binary log format takes the hub\'s writes again: /readyz answers 200');
+  }
+}
