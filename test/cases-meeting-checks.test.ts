@@ -3,7 +3,7 @@
  * still waiting of the case and of the household's other open cases), also when two cases of the
  * household decide at the same moment, and a meeting or reassignment sent again after a lost answer
  * answered as the retry it is, also when sent at the same moment as its first sending, whichever
- * step of the first's write the second's checks see.
+ * step of the first's write the second's checks see (and so a keyed decline, waiver or transition).
  */
 import { and, eq, getTableName, inArray, sql } from 'drizzle-orm';
 import mysql from 'mysql2/promise';
@@ -527,5 +527,44 @@ describe('the same request sent again while its first sending is being written',
     expect(lost.data.referralReassign.userErrors[0].message).toContain(`本案转办单 ${slip}`);
     expect(await slipsOf(caseId)).toBe(2);
     await declineAll([won.data.referralReassign.referral]);
+  });
+
+  it('answers a transition sent twice at once under one key with the case it moved, not ILLEGAL_TRANSITION', async () => {
+    const caseId = await caseInDeliberation('同一转移带键同时重发');
+    const input = { caseId, to: 'REJECTED', reason: '经核查家庭收入高于标准', idempotencyKey: 'move-at-once-1' };
+    const replies = await sentTogether([caseId], () => [ca(MOVE, { input }), ca(MOVE, { input })]);
+    expect(replies.map((r) => r.data.caseTransition)).toEqual([
+      { case: { state: 'REJECTED' }, userErrors: [] },
+      { case: { state: 'REJECTED' }, userErrors: [] },
+    ]);
+    const moves = await dbs.hub.select().from(caseEvent).where(and(eq(caseEvent.caseId, Number(caseId)), eq(caseEvent.toState, 'REJECTED')));
+    expect(moves).toHaveLength(1);
+  });
+
+  const DECLINE_REPLAYED = `mutation($input: ReferralDeclineInput!) { referralDecline(input: $input) { referral { id state } replayed userErrors { code } } }`;
+  const WAIVE_REPLAYED = `mutation($input: ReferralWaiveInput!) { referralWaive(input: $input) { referral { id } replayed userErrors { code } } }`;
+
+  it('answers a decline sent twice at once under one key with the first, replayed, not REFERRAL_ILLEGAL_TRANSITION', async () => {
+    const caseId = await caseInDeliberation('退回带键同时重发');
+    const met = await ok(ca, MEETING, { input: meetingInput(caseId, [{ department: 'UNION', programme: 'UNION_HARDSHIP', amountFen: 50_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.head }], { departmentsPresent: ['CIVIL_AFFAIRS', 'UNION'] }) }, 'meetingRecord');
+    const referralId = met.meeting.decisions[0].id;
+    const input = { referralId, reason: '不符合工会帮扶条件', idempotencyKey: 'decline-at-once-1' };
+    const declines = (await sentTogether([caseId], () => [union(DECLINE_REPLAYED, { input }), union(DECLINE_REPLAYED, { input })])).map((r) => r.data.referralDecline);
+    expect(declines.map((d) => d.userErrors)).toEqual([[], []]);
+    expect(declines.map((d) => d.replayed).sort()).toEqual([false, true]);
+    expect(declines.map((d) => d.referral)).toEqual([{ id: referralId, state: 'DECLINED' }, { id: referralId, state: 'DECLINED' }]);
+    const events = await dbs.hub.select().from(caseEvent).where(and(eq(caseEvent.caseId, Number(caseId)), eq(caseEvent.action, 'REFERRAL_DECLINED')));
+    expect(events).toHaveLength(1);
+  });
+
+  it('answers a waiver sent twice at once under one key with the first, replayed, not DECISION_NOT_DECLINED', async () => {
+    const { caseId, declined } = await declinedUnionDecision('免除带键同时重发');
+    const input = { referralId: declined, reason: '已由民政救助，不再改派', idempotencyKey: 'waive-at-once-1' };
+    const waivers = (await sentTogether([caseId], () => [ca(WAIVE_REPLAYED, { input }), ca(WAIVE_REPLAYED, { input })])).map((r) => r.data.referralWaive);
+    expect(waivers.map((w) => w.userErrors)).toEqual([[], []]);
+    expect(waivers.map((w) => w.replayed).sort()).toEqual([false, true]);
+    expect(waivers.map((w) => w.referral)).toEqual([{ id: declined }, { id: declined }]);
+    const events = await dbs.hub.select().from(caseEvent).where(and(eq(caseEvent.caseId, Number(caseId)), eq(caseEvent.action, 'DECISION_WAIVED')));
+    expect(events).toHaveLength(1);
   });
 });
