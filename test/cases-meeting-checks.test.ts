@@ -2,9 +2,11 @@
  * A meeting's decisions checked against the decisions not yet given (the meeting's others, slips
  * still waiting of the case and of the household's other open cases), also when two cases of the
  * household decide at the same moment, and a meeting or reassignment sent again after a lost answer
- * answered as the retry it is.
+ * answered as the retry it is, also when sent at the same moment as its first sending, whichever
+ * step of the first's write the second's checks see (and so a keyed decline, waiver or transition).
  */
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, getTableName, inArray, sql } from 'drizzle-orm';
+import mysql from 'mysql2/promise';
 import { createClient } from '../access/clients';
 import { aidCase, caseEvent, caseMeeting, referralSlip } from '../db/cases/schema';
 import { declinedDecision, householdDecisionLock } from '../db/case-loop/schema';
@@ -16,6 +18,7 @@ import { TestClock } from './support/clock';
 import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
 import { okPayload } from './support/payloads';
 import { caseInDeliberation as openCaseInDeliberation } from './support/cases';
+import { ADAPTERS } from '../federation/registry';
 
 const MOVE = `mutation($input: CaseTransitionInput!) { caseTransition(input: $input) { case { state } userErrors { code } } }`;
 const MEETING = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) {
@@ -50,6 +53,30 @@ async function meetingsOf(caseId: string): Promise<number> {
 /** Declines every slip given, so the household has no decision waiting for the next test. */
 async function declineAll(slips: { id: string }[]): Promise<void> {
   for (const s of slips) await ok(ca, DECLINE, { input: { referralId: s.id, reason: '测试结束，退回' } }, 'referralDecline');
+}
+
+/** Runs `work` while the cases' rows are held from another connection; they are released when it returns. */
+function whileCasesHeld<T>(caseIds: string[], work: () => Promise<T>): Promise<T> {
+  return dbs.hub.transaction(async (tx) => {
+    await tx.execute(sql`select id from aid_case where id in (${sql.join(caseIds.map(Number), sql`, `)}) for update`);
+    return work();
+  });
+}
+
+/**
+ * Sends the requests while both cases' rows are held from another connection, so each has made
+ * its checks (the household has nothing waiting) before either writes; released once both wait.
+ */
+async function sentTogether(caseIds: string[], send: () => Promise<GraphQLResponse>[]): Promise<GraphQLResponse[]> {
+  let sent: Promise<GraphQLResponse>[] | undefined;
+  await whileCasesHeld(caseIds, async () => {
+    sent = send();
+    // Awaited below, once the cases are released; one answered while they are held never reached its write (refused by a check).
+    let answered = 0;
+    sent.forEach((p) => p.then(() => answered++, () => answered++));
+    await until('both requests waiting for their case', async () => ({ waiting: await lockWaits(dbs.hub), answered }), (v) => v.waiting >= 2 || v.answered > 0);
+  });
+  return Promise.all(sent!);
 }
 
 beforeAll(async () => {
@@ -270,23 +297,6 @@ describe('two cases of one household deciding at the same moment', () => {
     return rows.length;
   }
 
-  /**
-   * Sends the requests while both cases' rows are held from another connection, so each has made
-   * its checks (the household has nothing waiting) before either writes; released once both wait.
-   */
-  async function sentTogether(caseIds: string[], send: () => Promise<GraphQLResponse>[]): Promise<GraphQLResponse[]> {
-    let sent: Promise<GraphQLResponse>[] | undefined;
-    await dbs.hub.transaction(async (tx) => {
-      await tx.execute(sql`select id from aid_case where id in (${sql.join(caseIds.map(Number), sql`, `)}) for update`);
-      sent = send();
-      // Awaited below, once the cases are released; one answered while they are held never reached its write (refused by a check).
-      let answered = 0;
-      sent.forEach((p) => p.then(() => answered++, () => answered++));
-      await until('both requests waiting for their case', async () => ({ waiting: await lockWaits(dbs.hub), answered }), (v) => v.waiting >= 2 || v.answered > 0);
-    });
-    return Promise.all(sent!);
-  }
-
   const disaster = civil('TEMP_AID', WANG.grandmother, { cause: 'DISASTER' });
 
   it('records one of two meetings deciding the same aid for the same person, refuses the other as a duplicate, and writes nothing of it', async () => {
@@ -403,5 +413,158 @@ describe('two cases of one household deciding at the same moment', () => {
     const [counted] = await dbs.hub.select().from(householdDecisionLock).where(eq(householdDecisionLock.householdId, wangId));
     expect(counted.decisionsIssued).toBe(lock.decisionsIssued + 1);
     await declineAll((await dbs.hub.select({ id: referralSlip.id }).from(referralSlip).where(eq(referralSlip.caseId, Number(caseId)))).map((s) => ({ id: String(s.id) })));
+  });
+});
+
+describe('the same request sent again while its first sending is being written', () => {
+  /** Sessions of civil affairs' front-end database waiting for a table another session holds locked (LOCK TABLES). */
+  async function tableLockWaits(): Promise<number> {
+    const [rows] = await dbs.hubPool.query(
+      `select count(*) as n from information_schema.processlist where db = ? and state like 'Waiting for table%lock%'`,
+      [new URL(dbs.sourceUrls.CIVIL_AFFAIRS).pathname.slice(1)],
+    );
+    return Number((rows as { n: number }[])[0].n);
+  }
+
+  /** Locks every table of civil affairs' front-end database (as its adapter declares them) on `conn`, so no one reads them until UNLOCK TABLES. */
+  function lockCivilAffairsTables(conn: mysql.Connection) {
+    return conn.query(`LOCK TABLES ${ADAPTERS.CIVIL_AFFAIRS.tables.map((t) => `\`${getTableName(t)}\` WRITE`).join(', ')}`);
+  }
+
+  /**
+   * The second sending looks for its first on record before the first is written, and makes its
+   * checks after: `first` is sent while the case's row is held from another connection, so it makes
+   * its checks and waits for the case; then, with civil affairs' tables locked (which the checks
+   * read: the dossier and the pre-grant check; the write does not), `second` is sent, finds nothing
+   * on record, and waits at its checks; the case is released, the first written and answered, and
+   * only then the tables, so the second's checks see the slip the first issued.
+   */
+  async function checkedAfterTheFirstWrote(caseId: string, first: () => Promise<GraphQLResponse>, second: () => Promise<GraphQLResponse>): Promise<[GraphQLResponse, GraphQLResponse]> {
+    const tables = await mysql.createConnection(dbs.sourceUrls.CIVIL_AFFAIRS);
+    try {
+      const answered = { first: false, second: false };
+      let sent: [Promise<GraphQLResponse>, Promise<GraphQLResponse>] | undefined;
+      await whileCasesHeld([caseId], async () => {
+        const firstSent = first();
+        firstSent.then(() => (answered.first = true), () => (answered.first = true));
+        await until('the first sending waiting for its case', async () => ({ waiting: await lockWaits(dbs.hub), ...answered }), (v) => v.waiting >= 1 || v.first);
+        await lockCivilAffairsTables(tables);
+        const secondSent = second();
+        secondSent.then(() => (answered.second = true), () => (answered.second = true));
+        await until('the second sending waiting at its checks', async () => ({ waiting: await tableLockWaits(), ...answered }), (v) => v.waiting >= 1 || v.first || v.second);
+        expect(answered).toEqual({ first: false, second: false });
+        sent = [firstSent, secondSent];
+      });
+      // The case released: the first is written and answered while the second waits for the table.
+      const firstReply = await sent![0];
+      expect(answered.second).toBe(false);
+      await tables.query('UNLOCK TABLES');
+      return [firstReply, await sent![1]];
+    } finally {
+      await tables.end();
+    }
+  }
+
+  const slipsOf = async (caseId: string) => (await dbs.hub.select().from(referralSlip).where(eq(referralSlip.caseId, Number(caseId)))).length;
+
+  for (const keyed of [false, true]) {
+    it(`answers the same meeting ${keyed ? 'under one key' : 'without a key'} checked after its first sending was written with that meeting, replayed, not as its own duplicate`, async () => {
+      const caseId = await caseInDeliberation(`检查时首次已写入${keyed ? '带键' : ''}`);
+      const input = meetingInput(caseId, [civil('TEMP_AID', WANG.spouse, { cause: 'ILLNESS' })], { notes: '重发的会议', ...(keyed ? { idempotencyKey: 'meeting-checked-after-1' } : {}) });
+      const replies = await checkedAfterTheFirstWrote(caseId, () => ca(MEETING, { input }), () => ca(MEETING, { input }));
+      for (const r of replies) expect(r.errors).toBeUndefined();
+      const [first, second] = replies.map((r) => r.data.meetingRecord);
+      expect(first).toMatchObject({ replayed: false, userErrors: [], case: { state: 'DECIDED' } });
+      expect(second).toMatchObject({ replayed: true, userErrors: [], meeting: first.meeting, case: { state: 'DECIDED' } });
+      expect(await meetingsOf(caseId)).toBe(1);
+      expect(await slipsOf(caseId)).toBe(1);
+      await declineAll(first.meeting.decisions);
+    });
+  }
+
+  it('refuses a different meeting checked after the first was written as a duplicate of the slip the first issued, writing nothing', async () => {
+    const caseId = await caseInDeliberation('检查时另一会议已写入');
+    const input = meetingInput(caseId, [civil('TEMP_AID', WANG.spouse, { cause: 'ILLNESS' })], { notes: '第一份纪要' });
+    const [won, lost] = await checkedAfterTheFirstWrote(caseId, () => ca(MEETING, { input }), () => ca(MEETING, { input: { ...input, notes: '另一份纪要' } }));
+    const slip = won.data.meetingRecord.meeting.decisions[0].id;
+    expect(lost.data.meetingRecord).toMatchObject({ meeting: null, replayed: false, userErrors: [expect.objectContaining({ code: 'DECISION_CONFLICT', field: ['input', 'decisions', '0', 'conflictOverrideReason'] })] });
+    expect(lost.data.meetingRecord.userErrors).toHaveLength(1);
+    expect(lost.data.meetingRecord.userErrors[0].message).toContain(`本案转办单 ${slip}`);
+    expect(await meetingsOf(caseId)).toBe(1);
+    expect(await slipsOf(caseId)).toBe(1);
+    await declineAll(won.data.meetingRecord.meeting.decisions);
+  });
+
+  /** A case whose union decision for the grandmother was declined: its id and the declined slip's. */
+  async function declinedUnionDecision(summary: string): Promise<{ caseId: string; declined: string }> {
+    const caseId = await caseInDeliberation(summary);
+    const met = await ok(ca, MEETING, { input: meetingInput(caseId, [{ department: 'UNION', programme: 'UNION_HARDSHIP', amountFen: 60_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.grandmother }], { departmentsPresent: ['CIVIL_AFFAIRS', 'UNION'] }) }, 'meetingRecord');
+    const declined = met.meeting.decisions[0].id;
+    await ok(union, DECLINE, { input: { referralId: declined, reason: '改由民政救助' } }, 'referralDecline');
+    return { caseId, declined };
+  }
+
+  for (const keyed of [false, true]) {
+    it(`answers the same reassignment ${keyed ? 'under one key' : 'without a key'} checked after its first sending was written with the slip it issued, replayed`, async () => {
+      const { caseId, declined } = await declinedUnionDecision(`改派检查时首次已写入${keyed ? '带键' : ''}`);
+      const input = { referralId: declined, reason: '受灾，改由民政临时救助', department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 150_000, deadlineWorkingDays: 5, cause: 'DISASTER', ...(keyed ? { idempotencyKey: 'reassign-checked-after-1' } : {}) };
+      const replies = await checkedAfterTheFirstWrote(caseId, () => ca(REASSIGN_REPLAYED, { input }), () => ca(REASSIGN_REPLAYED, { input }));
+      for (const r of replies) expect(r.errors).toBeUndefined();
+      const [first, second] = replies.map((r) => r.data.referralReassign);
+      expect(first).toMatchObject({ replayed: false, userErrors: [] });
+      expect(second).toMatchObject({ replayed: true, userErrors: [], referral: { id: first.referral.id } });
+      expect(await slipsOf(caseId)).toBe(2);
+      await declineAll([first.referral]);
+    });
+  }
+
+  it('refuses a different reassignment checked after the first was written as a duplicate of the slip the first issued, writing nothing', async () => {
+    const { caseId, declined } = await declinedUnionDecision('改派检查时另一改派已写入');
+    const input = { referralId: declined, reason: '受灾，改由民政临时救助', department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 150_000, deadlineWorkingDays: 5, cause: 'DISASTER' };
+    const [won, lost] = await checkedAfterTheFirstWrote(caseId, () => ca(REASSIGN_REPLAYED, { input }), () => ca(REASSIGN_REPLAYED, { input: { ...input, amountFen: 120_000 } }));
+    const slip = won.data.referralReassign.referral.id;
+    expect(lost.data.referralReassign).toMatchObject({ referral: null, replayed: false, userErrors: [expect.objectContaining({ code: 'DECISION_CONFLICT', field: ['input', 'conflictOverrideReason'] })] });
+    expect(lost.data.referralReassign.userErrors[0].message).toContain(`本案转办单 ${slip}`);
+    expect(await slipsOf(caseId)).toBe(2);
+    await declineAll([won.data.referralReassign.referral]);
+  });
+
+  it('answers a transition sent twice at once under one key with the case it moved, not ILLEGAL_TRANSITION', async () => {
+    const caseId = await caseInDeliberation('同一转移带键同时重发');
+    const input = { caseId, to: 'REJECTED', reason: '经核查家庭收入高于标准', idempotencyKey: 'move-at-once-1' };
+    const replies = await sentTogether([caseId], () => [ca(MOVE, { input }), ca(MOVE, { input })]);
+    expect(replies.map((r) => r.data.caseTransition)).toEqual([
+      { case: { state: 'REJECTED' }, userErrors: [] },
+      { case: { state: 'REJECTED' }, userErrors: [] },
+    ]);
+    const moves = await dbs.hub.select().from(caseEvent).where(and(eq(caseEvent.caseId, Number(caseId)), eq(caseEvent.toState, 'REJECTED')));
+    expect(moves).toHaveLength(1);
+  });
+
+  const DECLINE_REPLAYED = `mutation($input: ReferralDeclineInput!) { referralDecline(input: $input) { referral { id state } replayed userErrors { code } } }`;
+  const WAIVE_REPLAYED = `mutation($input: ReferralWaiveInput!) { referralWaive(input: $input) { referral { id } replayed userErrors { code } } }`;
+
+  it('answers a decline sent twice at once under one key with the first, replayed, not REFERRAL_ILLEGAL_TRANSITION', async () => {
+    const caseId = await caseInDeliberation('退回带键同时重发');
+    const met = await ok(ca, MEETING, { input: meetingInput(caseId, [{ department: 'UNION', programme: 'UNION_HARDSHIP', amountFen: 50_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.head }], { departmentsPresent: ['CIVIL_AFFAIRS', 'UNION'] }) }, 'meetingRecord');
+    const referralId = met.meeting.decisions[0].id;
+    const input = { referralId, reason: '不符合工会帮扶条件', idempotencyKey: 'decline-at-once-1' };
+    const declines = (await sentTogether([caseId], () => [union(DECLINE_REPLAYED, { input }), union(DECLINE_REPLAYED, { input })])).map((r) => r.data.referralDecline);
+    expect(declines.map((d) => d.userErrors)).toEqual([[], []]);
+    expect(declines.map((d) => d.replayed).sort()).toEqual([false, true]);
+    expect(declines.map((d) => d.referral)).toEqual([{ id: referralId, state: 'DECLINED' }, { id: referralId, state: 'DECLINED' }]);
+    const events = await dbs.hub.select().from(caseEvent).where(and(eq(caseEvent.caseId, Number(caseId)), eq(caseEvent.action, 'REFERRAL_DECLINED')));
+    expect(events).toHaveLength(1);
+  });
+
+  it('answers a waiver sent twice at once under one key with the first, replayed, not DECISION_NOT_DECLINED', async () => {
+    const { caseId, declined } = await declinedUnionDecision('免除带键同时重发');
+    const input = { referralId: declined, reason: '已由民政救助，不再改派', idempotencyKey: 'waive-at-once-1' };
+    const waivers = (await sentTogether([caseId], () => [ca(WAIVE_REPLAYED, { input }), ca(WAIVE_REPLAYED, { input })])).map((r) => r.data.referralWaive);
+    expect(waivers.map((w) => w.userErrors)).toEqual([[], []]);
+    expect(waivers.map((w) => w.replayed).sort()).toEqual([false, true]);
+    expect(waivers.map((w) => w.referral)).toEqual([{ id: declined }, { id: declined }]);
+    const events = await dbs.hub.select().from(caseEvent).where(and(eq(caseEvent.caseId, Number(caseId)), eq(caseEvent.action, 'DECISION_WAIVED')));
+    expect(events).toHaveLength(1);
   });
 });

@@ -117,7 +117,8 @@ export async function resolveDeclinedDecision(db: HubDb, referralId: number, res
  * A reassignment sent again after a lost answer: with an idempotency key, the key's first outcome
  * (or IDEMPOTENCY_KEY_REUSED); without one, the slip the declined decision was reassigned to when
  * it was this very reassignment (see sameReassignment). Checked before the reassignment's checks,
- * against which the slip it issued would conflict with itself. Null: the request is not a retry (a
+ * against which the slip it issued would conflict with itself, and again before a conflict is
+ * refused (checkedAndWritten: the slip may have been issued since the first look). Null: the request is not a retry (a
  * decline already resolved otherwise is refused DECISION_NOT_DECLINED under the case's lock).
  */
 export async function reassignmentRetry(db: HubDb, referralId: number, resolution: Reassignment, meta: WriteMeta): Promise<Outcome<number> | null> {

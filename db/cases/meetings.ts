@@ -32,9 +32,11 @@ export const UNKEYED_RETRY_HOURS = 24;
  * each with its ask, beneficiary, cause, second aid and override reason), recorded by the same
  * officer of the same office within the last UNKEYED_RETRY_HOURS, with nothing recorded on the case
  * since; not for a meeting with neither decisions nor notes (two such sittings on one day are two). Checked before the meeting's own checks, so a retry is answered with its first outcome
- * even where the first meeting's own decisions, or the case it decided, would now refuse it; and
- * again by recordMeeting under the case's lock, so the same meeting sent twice at once is recorded
- * once and the second answered with it. Null: the request is a new meeting.
+ * even where the first meeting's own decisions, or the case it decided, would now refuse it; again
+ * before a decision is refused as a duplicate (resolvers/cases/decision-checks.ts checkedAndWritten),
+ * since the slips it duplicates may be its first sending's, written after the first look; and again
+ * by recordMeeting under the case's lock, so the same meeting sent twice at once is recorded once and
+ * the second answered with it. Null: the request is a new meeting.
  */
 export async function meetingRetry(db: HubQuery, caseId: number, input: MeetingInput, overrideReasons: readonly (string | null)[], meta: WriteMeta): Promise<Outcome<number> | null> {
   if (meta.idempotencyKey !== null) return keyedRetry(db, meta, meetingOf(caseId));

@@ -122,7 +122,8 @@ export async function applyTransition(
   opts: { viaMeeting?: boolean; viaFirstAid?: boolean; carriesKey?: boolean; serverClock?: boolean; decidedOn?: IsoDate } = {},
 ): Promise<Outcome<number>> {
   // Whether the move is legal from the state the lock shows comes first: of two simultaneous
-  // identical moves, the second always hears ILLEGAL_TRANSITION, whichever arrived first.
+  // identical moves, the second always hears ILLEGAL_TRANSITION, whichever arrived first (sent
+  // under one key, it is then answered as the first's retry: write.ts idempotent).
   const check = checkTransition(c.state, to, {
     reason,
     viaMeeting: opts.viaMeeting,

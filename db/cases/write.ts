@@ -6,7 +6,8 @@
  * concurrent writes to one case queue up and each sees the last one's result: the transaction runs
  * at READ COMMITTED (db/locking.ts), so its plain reads see that result on TiDB too. Events carry the
  * client's idempotency key under a unique index: a retried request finds its first event and gets
- * the first outcome back, and two copies racing each other cannot both write.
+ * the first outcome back, and two copies racing each other cannot both write: the second is answered
+ * with the first's outcome (see idempotent).
  */
 import { eq, max, sql } from 'drizzle-orm';
 import { caseError, refusal, success, type CaseUserError, type Outcome } from '../../domain/cases/errors';
@@ -144,13 +145,20 @@ async function replayOrRefuse<T>(db: HubQuery, meta: WriteMeta, key: string, ear
 /**
  * Runs `work` once per idempotency key. A key already used answers from its event: `replay` maps
  * that event to the first outcome, or returns null when the key was used for something else.
+ *
+ * The key is looked for before `work`, and again when `work` refuses: the same request sent twice
+ * at once passes the first look-up twice, and the second, taking the case's lock after the first
+ * has written, is refused by what the first wrote (the case moved on, the slip answered, the
+ * decline resolved). Its key is on record by then (the first committed before the lock was let
+ * go), so it is answered as the retry it is, as it would be a moment later.
  */
 export async function idempotent<T>(db: HubDb, meta: WriteMeta, replay: (event: CaseEventRecord) => T | null, work: () => Promise<Outcome<T>>): Promise<Outcome<T>> {
   const retry = await keyedRetry(db, meta, replay);
   if (retry) return retry;
   const key = storedKey(meta);
   try {
-    return await work();
+    const outcome = await work();
+    return outcome.ok || key === null ? outcome : ((await keyedRetry(db, meta, replay)) ?? outcome);
   } catch (error) {
     if (key !== null && isDuplicateKey(error, 'case_event_idempotency')) {
       const earlier = await eventByKey(db, key);

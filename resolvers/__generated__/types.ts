@@ -499,7 +499,8 @@ export type Mutation = {
    * A decision of another case of the household issued meanwhile is checked against too
    * (HOUSEHOLD_DECISIONS_CHANGED only if they keep coming). A declined decision is reassigned once:
    * the same reassignment sent again, with its key or without one, answers the slip it issued
-   * (replayed); another reassignment of it is DECISION_NOT_DECLINED.
+   * (replayed), also when both are sent at once; another reassignment of it is DECISION_NOT_DECLINED
+   * (or DECISION_CONFLICT naming that slip, when sent at once and checked after it was issued).
    */
   readonly referralReassign: ReferralPayload;
   /**

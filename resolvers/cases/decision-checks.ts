@@ -109,6 +109,13 @@ export const DECISION_CHECK_ATTEMPTS = 3;
  * is refused HOUSEHOLD_DECISIONS_CHANGED having written nothing, and is checked again here, now
  * seeing the other's slips (so a duplicate is DECISION_CONFLICT, not a second grant). After
  * DECISION_CHECK_ATTEMPTS such refusals, that refusal is the answer: the client sends it again.
+ *
+ * A conflict is refused outside the case's lock, so it is refused only once `retry` (the request's
+ * look-up of its own first sending, as the caller made it before the checks) finds none: the same
+ * request sent twice at once, whose second looked for the first before the first was written and
+ * read the slips after, would otherwise be refused as a duplicate of the slips its first sending
+ * issued. Its first sending's slips being read, its first sending is on record, so the look-up
+ * made after that read finds it, and the retry is answered with it.
  */
 export async function checkedAndWritten(
   ctx: HubContext,
@@ -116,6 +123,7 @@ export async function checkedAndWritten(
   decisions: readonly DecisionInput[],
   facts: Parameters<typeof withUngivenDecisions>[3],
   fieldOf: Parameters<typeof checkDecisionConflicts>[1],
+  retry: () => Promise<Outcome<number> | null>,
   write: (checks: DecisionCheck[], decisionsSeen: number) => Promise<Outcome<number>>,
 ): Promise<Outcome<number>> {
   for (let attempt = 1; ; attempt++) {
@@ -123,7 +131,7 @@ export async function checkedAndWritten(
     const seen = await decisionsIssuedTo(ctx.hub, facts.householdId);
     const checks = await withUngivenDecisions(ctx, preGrant, decisions, facts);
     const conflicts = checkDecisionConflicts(checks, fieldOf);
-    if (conflicts.length > 0) return refusal(...conflicts);
+    if (conflicts.length > 0) return (await retry()) ?? refusal(...conflicts);
     const outcome = await write(checks, seen);
     const changed = !outcome.ok && outcome.errors.some((e) => e.code === 'HOUSEHOLD_DECISIONS_CHANGED');
     if (!changed || attempt >= DECISION_CHECK_ATTEMPTS) return outcome;

@@ -363,8 +363,10 @@ async function meetingRecordRequest(input: MeetingRecordInput, ctx: HubContext) 
     payload(outcome, ctx, async (id) => ({ meeting: await caseLoaders(ctx).meetingById.load(id), case: await caseById(ctx, caseId), userErrors: [], replayed: outcome.ok && outcome.replayed }));
   // A retry (its key, or without one the same meeting just recorded) is answered with its first
   // outcome before anything is checked: its own decisions are now slips it would conflict with,
-  // and its case is decided. The state is checked under the case lock.
-  const retry = await meetingRetry(ctx.hub, caseId, meeting, overrideReasons, meta);
+  // and its case is decided. Looked for again before a conflict is refused (its first sending may
+  // be written meanwhile) and under the case lock, where the state is checked.
+  const sentBefore = () => meetingRetry(ctx.hub, caseId, meeting, overrideReasons, meta);
+  const retry = await sentBefore();
   if (retry) return answered(retry);
   // A case not in deliberation is refused as such before its decisions are checked (and again under its lock).
   if (c.state !== 'IN_DELIBERATION') return { userErrors: [caseError('CASE_NOT_IN_DELIBERATION', `the case is ${c.state}`, ['input', 'caseId'])] };
@@ -387,7 +389,7 @@ async function meetingRecordRequest(input: MeetingRecordInput, ctx: HubContext) 
     dossier,
   );
   const facts = { caseId, householdId: c.householdId, members: dossier.members, sameMeeting: true };
-  return answered(await checkedAndWritten(ctx, preGrant, decisions, facts, undefined, (checks, seen) => recordMeeting(ctx.hub, caseId, meeting, dossier, meta, checks, seen)));
+  return answered(await checkedAndWritten(ctx, preGrant, decisions, facts, undefined, sentBefore, (checks, seen) => recordMeeting(ctx.hub, caseId, meeting, dossier, meta, checks, seen)));
 }
 
 // ---- Resolvers ----
@@ -553,8 +555,10 @@ export const caseResolvers: Resolvers = {
       });
       // A retry (its key, or without one this very reassignment made already) is answered with its
       // first outcome, and a decline already resolved otherwise is refused (DECISION_NOT_DECLINED),
-      // before the checks: the reassigned slip would conflict with itself.
-      const retry = await reassignmentRetry(ctx.hub, referralId, reassignment(null, null), meta);
+      // before the checks: the reassigned slip would conflict with itself. Looked for again before a
+      // conflict is refused (checkedAndWritten) and under the case lock.
+      const sentBefore = () => reassignmentRetry(ctx.hub, referralId, reassignment(null, null), meta);
+      const retry = await sentBefore();
       if (retry) return referralPayload(ctx, retry);
       const resolved = await caseLoaders(ctx).declineByReferral.load(referralId);
       // The same checks as a meeting's decision (programme of the department, amount, beneficiary).
@@ -574,7 +578,7 @@ export const caseResolvers: Resolvers = {
       const facts = { caseId: c.id, householdId: c.householdId, members: people, sameMeeting: false };
       return referralPayload(
         ctx,
-        await checkedAndWritten(ctx, preGrant, [decision], facts, () => ['input', 'conflictOverrideReason'], (checks, seen) => resolveDeclinedDecision(ctx.hub, referralId, reassignment(checks[0], seen), meta)),
+        await checkedAndWritten(ctx, preGrant, [decision], facts, () => ['input', 'conflictOverrideReason'], sentBefore, (checks, seen) => resolveDeclinedDecision(ctx.hub, referralId, reassignment(checks[0], seen), meta)),
       );
     },
 
