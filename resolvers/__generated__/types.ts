@@ -2495,7 +2495,7 @@ export type CharityNeed = {
   readonly description: Scalars['String']['output'];
   /** Whether it rests on health data. */
   readonly involvesHealth: Scalars['Boolean']['output'];
-  /** Whether it concerns a child under 14 on the day it was published: the member it is for, or, for a need of the whole household, any current member. */
+  /** Whether it concerns a child under 14: it did on the day it was published, or does today (the member it is for or, for a need of the whole household, any current member: a child who joined since counts). Charities see it only under a consent with MINOR_DATA. */
   readonly involvesMinor: Scalars['Boolean']['output'];
   /** Where it stands. */
   readonly state: NeedState;
@@ -2557,7 +2557,7 @@ export type CharityNeedDetail = {
   readonly description: Scalars['String']['output'];
   /** Whether it rests on health data (shown only with HEALTH_DATA consent, which publishing requires). */
   readonly involvesHealth: Scalars['Boolean']['output'];
-  /** Whether it concerns a child under 14, the member it is for or one of the household's for a household need (published only with MINOR_DATA consent). */
+  /** Whether it concerns a child under 14, the member it is for or one of the household's for a household need, when published or today (shown only under MINOR_DATA consent). */
   readonly involvesMinor: Scalars['Boolean']['output'];
   /** The case's reference, to quote to the office. */
   readonly caseReference: Scalars['String']['output'];
