@@ -2375,7 +2375,7 @@ export type CharityErrorCode =
   | 'BENEFICIARY_DECEASED'
   /** The description carries a number that could identify someone (ID, phone, bank account): seven digits or more, full-width, in Chinese numerals or split by spaces, dashes or dots alike. */
   | 'DESCRIPTION_IDENTIFIES'
-  /** A reference (a pledge's, a delivery's, a correction's, a cancellation's or a reduction's) carries an ID number (however split), a mobile number or fifteen digits or more, in any script or in Chinese numerals: offices read it beside the household's aid. */
+  /** A reference (a pledge's, a delivery's, a correction's, a cancellation's or a reduction's) carries an ID number or a mobile number (however split: by dots, spaces, dashes or other marks, 138.1234.5678), or fifteen digits or more (in a row, or spaced in groups as a card prints them), in any script or in Chinese numerals: offices read it beside the household's aid. Dates, sequence and invoice numbers pass. */
   | 'REFERENCE_IDENTIFIES'
   /** A text others read (a need's description, an organisation's name, a project's title) holds an invisible or formatting character (a zero-width space or joiner, a word joiner, a soft hyphen, a bidi mark, a control character). */
   | 'TEXT_INVISIBLE_CHARACTER'
@@ -4831,7 +4831,7 @@ export type AidReportErrorCode =
   | 'BATCH_EMPTY'
   | 'BATCH_TOO_LARGE'
   | 'REFERENCE_INVALID'
-  /** The reference (or a supersedesReference naming no entry) carries an ID number however split, a mobile number, or fifteen digits or more in a row: others read it, so it is the reporter's own numbering. Settlement references are not screened. */
+  /** The reference (or a supersedesReference naming no entry) carries an ID number or a mobile number however split (139.0537.1234), or fifteen digits or more in a row: others read it, so it is the reporter's own numbering. Settlement references are not screened. */
   | 'REFERENCE_IDENTIFIES'
   | 'REFERENCE_REPEATED_IN_BATCH'
   /** The reference already holds a different record: send a CORRECTION under a new reference. */
