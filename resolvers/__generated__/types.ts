@@ -2530,6 +2530,8 @@ export type CharityNeedSummary = {
   readonly urgency: NeedUrgency;
   /** The day it was published. */
   readonly publishedOn: Scalars['Date']['output'];
+  /** Whether it is the whole household's (no one member named): its delivery names the member who received the aid (charityDeliveryReport's beneficiaryIdNumber, whom the township tells the charity). A need for one member is delivered to that member. */
+  readonly forWholeHousehold: Scalars['Boolean']['output'];
   /** Whether the calling organisation holds an active claim on it. */
   readonly claimedByMe: Scalars['Boolean']['output'];
   /** Projects whose purpose and area match it, with budget left. */
@@ -2559,6 +2561,8 @@ export type CharityNeedDetail = {
   readonly involvesHealth: Scalars['Boolean']['output'];
   /** Whether it concerns a child under 14, the member it is for or one of the household's for a household need, when published or today (shown only under MINOR_DATA consent). */
   readonly involvesMinor: Scalars['Boolean']['output'];
+  /** Whether it is the whole household's (no one member named): its delivery names the member who received the aid (charityDeliveryReport's beneficiaryIdNumber, whom the township tells the charity). A need for one member is delivered to that member. */
+  readonly forWholeHousehold: Scalars['Boolean']['output'];
   /** The case's reference, to quote to the office. */
   readonly caseReference: Scalars['String']['output'];
   /** The office that owns the case. */
@@ -6122,6 +6126,7 @@ export type CharityNeedSummaryResolvers<ContextType = HubContext, ParentType ext
   county?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
   urgency?: Resolver<ResolversTypes['NeedUrgency'], ParentType, ContextType>;
   publishedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  forWholeHousehold?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   claimedByMe?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   matchingProjects?: Resolver<ReadonlyArray<ResolversTypes['CharityProject']>, ParentType, ContextType>;
 };
@@ -6137,6 +6142,7 @@ export type CharityNeedDetailResolvers<ContextType = HubContext, ParentType exte
   description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   involvesHealth?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   involvesMinor?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  forWholeHousehold?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   caseReference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   caseOwner?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
   state?: Resolver<ResolversTypes['NeedState'], ParentType, ContextType>;
