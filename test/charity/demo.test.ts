@@ -56,8 +56,8 @@ it('publishes needs for about 6 in 1,000 households, about half pledged, some de
   const householdNeeds = await countOf(sql`select count(*) as n from charity_need where beneficiary_id_number is null`);
   expect(householdNeeds).toBeGreaterThan(0);
   expect(householdNeeds).toBeLessThan(needs);
-  const childless = `(select 1 from household_member m where m.household_id = n.household_id and m.left_on is null and substring(m.id_number, 7, 8) > '${Number(TODAY.slice(0, 4)) - 14}${TODAY.slice(5, 7)}${TODAY.slice(8)}')`;
-  expect(await countOf(sql.raw(`select count(*) as n from charity_need n join charity_consent c on c.id = n.consent_id where n.beneficiary_id_number is null and exists ${childless} and c.scopes not like '%MINOR_DATA%'`))).toBe(0);
+  const childUnder14 = `(select 1 from household_member m where m.household_id = n.household_id and m.left_on is null and substring(m.id_number, 7, 8) > '${Number(TODAY.slice(0, 4)) - 14}${TODAY.slice(5, 7)}${TODAY.slice(8)}')`;
+  expect(await countOf(sql.raw(`select count(*) as n from charity_need n join charity_consent c on c.id = n.consent_id where n.beneficiary_id_number is null and exists ${childUnder14} and c.scopes not like '%MINOR_DATA%'`))).toBe(0);
   expect(await countOf(sql`select count(*) as n from charity_delivery d join charity_need n on n.id = d.need_id left join household_member m on m.household_id = n.household_id and m.id_number = d.beneficiary_id_number and m.left_on is null where n.beneficiary_id_number is null and m.id_number is null`)).toBe(0);
   expect(await generateCharityDemo(dbs.hub, { charityClientName: 'demo-charity-linkage', today: TODAY, seed: 1 })).toBeNull();
   expect(await countOf(sql`select count(*) as n from charity_need`)).toBe(needs);
