@@ -533,6 +533,8 @@ describe('a need for the whole household', () => {
     expect(await data(charityB, DETAIL, { id: published.id }, 'charityNeedDetail')).toBeNull();
     expect((await data(charityA, CLAIM, { id: published.id }, 'charityNeedClaim')).userErrors).toEqual([{ code: 'NEED_NOT_OPEN' }]);
     expect(await officeView(grown.caseId)).toEqual({ id: published.id, involvesMinor: true });
+    const withdrawn = await data(office, `mutation($id: ID!) { charityNeedWithdraw(input: { needId: $id }) { need { state involvesMinor } } }`, { id: published.id }, 'charityNeedWithdraw');
+    expect(withdrawn.need).toEqual({ state: 'WITHDRAWN', involvesMinor: true });
   });
 
   it('is listed in statements as many whatever the number of needs: the households’ children are read in the list’s own', async () => {

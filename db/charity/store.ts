@@ -364,12 +364,13 @@ export async function openNeedsWithin(db: HubQuery, prefix: string, today: IsoDa
   return rows.map((r) => needRecord(r.need));
 }
 
-export async function withdrawNeed(db: HubDb, needId: number, now: Date): Promise<NeedRecord | null> {
+/** Withdraws an open need; the need as it then stands (involvesMinor as of `today`). */
+export async function withdrawNeed(db: HubDb, needId: number, now: Date, today: IsoDate): Promise<NeedRecord | null> {
   await db
     .update(charityNeed)
     .set({ state: 'WITHDRAWN', closeReason: 'WITHDRAWN_BY_OFFICE', closedAt: toDbInstant(now) })
     .where(and(eq(charityNeed.id, needId), eq(charityNeed.state, 'OPEN')));
-  return needById(db, needId);
+  return needToday(db, needId, today);
 }
 
 /** The death the hub records for a person (its person register), or null. */

@@ -241,9 +241,9 @@ export async function publishNeedFromAlert(
  */
 export async function withdrawNeed(ctx: HubContext, needIdText: string): Promise<CharityOutcome<store.NeedRecord>> {
   const needId = requireHubId(needIdText, 'input.needId', 'need id');
-  const need = await store.needById(ctx.hub, needId);
+  const need = await store.needToday(ctx.hub, needId, ctx.today);
   if (!need || !(await householdInScope(ctx, need.householdId))) return refuse('NEED_NOT_FOUND', 'no such need', ['input', 'needId']);
-  const after = need.state === 'OPEN' ? (await store.withdrawNeed(ctx.hub, needId, ctx.now()))! : need;
+  const after = need.state === 'OPEN' ? (await store.withdrawNeed(ctx.hub, needId, ctx.now(), ctx.today))! : need;
   return after.state === 'WITHDRAWN' ? ok(after) : refuse('NEED_NOT_OPEN', 'the need is covered', ['input', 'needId']);
 }
 
