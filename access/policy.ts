@@ -624,7 +624,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     subjects: (d: { need: { householdId: number } }) => [{ kind: 'HOUSEHOLD', householdId: d.need.householdId }],
     region: (d: { need: { householdId: number } }, ctx) => householdRegion(d.need.householdId, ctx),
     fields: Object.fromEntries(
-      ['id', 'purpose', 'urgency', 'township', 'uncoveredFen', 'pledgedFen', 'remainingFen', 'description', 'involvesHealth', 'involvesMinor', 'caseReference', 'caseOwner', 'state', 'claimLapsesOn', 'myPledges'].map((f) => [f, 'IN_SCOPE' as const]),
+      ['id', 'purpose', 'urgency', 'township', 'uncoveredFen', 'pledgedFen', 'remainingFen', 'description', 'involvesHealth', 'involvesMinor', 'forWholeHousehold', 'caseReference', 'caseOwner', 'state', 'claimLapsesOn', 'myPledges'].map((f) => [f, 'IN_SCOPE' as const]),
     ),
   },
   CharityNeedSummary: { kind: 'OPEN', why: 'the public summary of a need: purpose, amount band, county, urgency; no person, no exact amount, no health detail' },

@@ -158,15 +158,55 @@ function invisibleIn(text: string, multiLine: boolean): Screened | null {
   return invisible ? { ok: false, problem: 'INVISIBLE_CHARACTER', codePoint: `U+${invisible[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` } : null;
 }
 
-/** A mobile number standing alone: 1, then 3–9, then nine digits, no digit either side. */
-const MOBILE_NUMBER = /(?<!\d)1[3-9]\d{9}(?!\d)/;
+/** A mobile number's digits, perhaps after the country code (86, 086): 1, then 3–9, then nine digits. */
+const MOBILE_DIGITS = /^(?:0?86)?1[3-9]\d{9}$/;
+/** A mobile number standing alone in a run of digits: no digit either side. */
+const MOBILE_NUMBER = /(?<!\d)(?:0?86)?1[3-9]\d{9}(?!\d)/;
+/**
+ * Digit groups joined by what people put between a number's parts: up to three spaces,
+ * punctuation marks or symbols of any script in a row (138.1234.5678, 138 1234 5678, 138-1234-5678,
+ * +86 (138) 1234·5678, 138、1234、5678; full-width ones are read in their NFKC form). Not letters
+ * or ideographs: 慈字2026第1号 is a number, a word and another number.
+ */
+const DIGIT_GROUPS = /\d+(?:[\s\p{P}\p{S}]{1,3}\d+)*/gu;
+
+/**
+ * Whether a reference's digits (its screening form) carry a mobile number, whole or in parts: some
+ * digit groups in a row, joined, are one, from the start of a group to the end of one. A date or a
+ * sequence number (2026-12-03, PL-2026-0301-0001) is not: no run of its groups makes 1[3-9] and
+ * nine digits more, exactly.
+ */
+function carriesMobileNumber(digits: string): boolean {
+  if (MOBILE_NUMBER.test(digits)) return true;
+  for (const run of digits.match(DIGIT_GROUPS) ?? []) {
+    const groups = run.split(/\D+/u);
+    for (let first = 0; first < groups.length; first++) {
+      let joined = '';
+      for (let last = first; last < groups.length && joined.length < 14; last++) {
+        joined += groups[last];
+        if (MOBILE_DIGITS.test(joined)) return true;
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * Whether a reference's digits carry a bank account printed in groups (6222 0216 0000 1234 567):
+ * fifteen digits or more joined by spaces only. Not by dashes or dots, as references join dates and
+ * sequence numbers (DL-20260317-000123-2); an account written so is read as a reference.
+ */
+function carriesSpacedAccount(digits: string): boolean {
+  return (digits.match(/\d+(?:\s{1,3}\d+)+/gu) ?? []).some((run) => run.replace(/\s/gu, '').length >= 15);
+}
 
 /**
  * A reference other parties read (a charity's pledge, delivery or reduction reference, which
  * offices read beside the household's aid): screened as a text for invisible characters, and for
- * an ID number (however split, domain/id-number.ts mayContainIdNumber), a mobile number or fifteen
- * digits or more (a bank account), in any script or in Chinese numerals. Not for seven digits, as a
- * text is: references carry dates and sequence numbers (`PL-2026-0301-0001`, `慈字2026第1号`).
+ * an ID number (however split, domain/id-number.ts mayContainIdNumber), a mobile number (however
+ * split: carriesMobileNumber) or fifteen digits or more (a bank account, in a row or in groups
+ * spaced as printed), in any script or in Chinese numerals. Not for seven digits, as a text is:
+ * references carry dates and sequence numbers (`PL-2026-0301-0001`, `慈字2026第1号`).
  */
 export function screenedReference(raw: string): Screened {
   const text = raw.trim().normalize('NFC');
@@ -174,6 +214,6 @@ export function screenedReference(raw: string): Screened {
   if (invisible) return invisible;
   const screened = screeningForm(text);
   const digits = unitNumbersAsDigits(screened);
-  if (mayContainIdNumber(digits) || MOBILE_NUMBER.test(digits)) return { ok: false, problem: 'IDENTIFYING_NUMBER' };
+  if (mayContainIdNumber(digits) || carriesMobileNumber(digits) || carriesSpacedAccount(digits)) return { ok: false, problem: 'IDENTIFYING_NUMBER' };
   return { ok: true, text, screened };
 }

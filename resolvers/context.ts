@@ -92,7 +92,7 @@ export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<De
       return (alertDelivery ??= createAlertDeliveryLoaders(deps.hub));
     },
     get charity() {
-      return (charity ??= createCharityLoaders(deps.hub));
+      return (charity ??= createCharityLoaders(deps.hub, today));
     },
     departments,
     /** What stands in place of a superseded record (the reported-aid ledger's corrections and reversals); made when first asked. */

@@ -496,6 +496,60 @@ describe('a need for the whole household', () => {
     expect(published.need).toMatchObject({ state: 'OPEN', involvesMinor: false });
   });
 
+  // Whether a need concerns a child is read as the household stands today, not frozen at publication.
+  const listedTo = async (act: Act) => (await act(SUMMARIES)).data.charityNeeds.map((n: any) => n.id);
+  const officeView = async (ofCase: string) => (await data(office, `query($c: ID!) { charityNeedsOfCase(caseId: $c) { id involvesMinor } }`, { c: ofCase }, 'charityNeedsOfCase'))[0];
+
+  it('published before household needs counted their children is withheld from charities without MINOR_DATA', async () => {
+    const ten = await householdWithCase(74, '2015-09-01');
+    const minors = await consent(['NEED_PUBLICATION', 'MINOR_DATA'], ten.householdId);
+    const published = (await publish({ ...SCHOOL, caseId: ten.caseId, consentId: minors })).need;
+    expect((await data(charityB, CLAIM, { id: published.id }, 'charityNeedClaim')).userErrors).toEqual([]);
+    // The rows as publication left them before the rule: the flag unset, the consent without MINOR_DATA.
+    await dbs.hubPool.query('UPDATE charity_need SET involves_minor = 0 WHERE id = ?', [Number(published.id)]);
+    await dbs.hubPool.query("UPDATE charity_consent SET scopes = 'NEED_PUBLICATION' WHERE id = ?", [Number(minors)]);
+    expect(await listedTo(charityB)).not.toContain(published.id);
+    expect(await data(charityB, DETAIL, { id: published.id }, 'charityNeedDetail')).toBeNull();
+    expect((await data(charityA, CLAIM, { id: published.id }, 'charityNeedClaim')).userErrors).toEqual([{ code: 'NEED_NOT_OPEN' }]);
+    expect(await officeView(ten.caseId)).toEqual({ id: published.id, involvesMinor: true });
+    // The household gives MINOR_DATA: charities see it again, as a minor's need.
+    await dbs.hubPool.query("UPDATE charity_consent SET scopes = 'NEED_PUBLICATION,MINOR_DATA' WHERE id = ?", [Number(minors)]);
+    expect(await listedTo(charityB)).toContain(published.id);
+    expect(await data(charityB, `query($id: ID!) { charityNeedDetail(id: $id) { involvesMinor } }`, { id: published.id }, 'charityNeedDetail')).toEqual({ involvesMinor: true });
+  });
+
+  it('of a household a child joins after publication is withheld from charities without MINOR_DATA', async () => {
+    const grown = await householdWithCase(75, '2000-09-01');
+    const published = (await publish({ ...SCHOOL, caseId: grown.caseId, consentId: await consent(['NEED_PUBLICATION'], grown.householdId) })).need;
+    expect(published).toMatchObject({ state: 'OPEN', involvesMinor: false });
+    expect((await data(charityB, CLAIM, { id: published.id }, 'charityNeedClaim')).userErrors).toEqual([]);
+    expect(await listedTo(charityB)).toContain(published.id);
+    expect(await data(charityB, DETAIL, { id: published.id }, 'charityNeedDetail')).toMatchObject({ id: published.id });
+    // A baby born last month joins the household.
+    const baby = makeIdNumber('370811', '2026-02-01', 75);
+    await dbs.hub.insert(person).values({ idNumber: baby, name: '测试', gender: 'F', birthDate: '2026-02-01' });
+    await dbs.hub.insert(householdMember).values({ householdId: grown.householdId, idNumber: baby, relation: 'GRANDCHILD', joinedOn: '2026-03-01' });
+    expect(await listedTo(charityB)).not.toContain(published.id);
+    expect(await data(charityB, DETAIL, { id: published.id }, 'charityNeedDetail')).toBeNull();
+    expect((await data(charityA, CLAIM, { id: published.id }, 'charityNeedClaim')).userErrors).toEqual([{ code: 'NEED_NOT_OPEN' }]);
+    expect(await officeView(grown.caseId)).toEqual({ id: published.id, involvesMinor: true });
+    const withdrawn = await data(office, `mutation($id: ID!) { charityNeedWithdraw(input: { needId: $id }) { need { state involvesMinor } } }`, { id: published.id }, 'charityNeedWithdraw');
+    expect(withdrawn.need).toEqual({ state: 'WITHDRAWN', involvesMinor: true });
+  });
+
+  it('is listed in statements as many whatever the number of needs: the households’ children are read in the list’s own', async () => {
+    const statements = async (first: number) => {
+      const res = await charityB(`{ charityNeeds(first: ${first}) { id category amountBand urgency county { code } claimedByMe matchingProjects { title } } }`);
+      expect(res.errors).toBeUndefined();
+      return { needs: res.data.charityNeeds.length, bySource: res.extensions?.sqlStatements?.bySource };
+    };
+    const one = await statements(1);
+    const all = await statements(100);
+    expect(one.needs).toBe(1);
+    expect(all.needs).toBeGreaterThanOrEqual(3);
+    expect(all.bySource).toEqual(one.bySource);
+  });
+
   it('does not count a child who left the household', async () => {
     const left = await householdWithCase(73, '2015-09-01', '2026-01-01');
     const published = await publish({ ...SCHOOL, caseId: left.caseId, consentId: await consent(['NEED_PUBLICATION'], left.householdId) });

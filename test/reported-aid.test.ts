@@ -449,6 +449,8 @@ describe('aidReport', () => {
         record('TEL13905371234'),
         record('ACCT622202123456789'),
         record('DF\u200b2026'),
+        record('TEL-139.0537.1234'),
+        record('DF-2026-12-03-0001'),
       ],
     });
     expect(refused.errors).toBeUndefined();
@@ -458,6 +460,8 @@ describe('aidReport', () => {
       { index: 3, code: 'REFERENCE_IDENTIFIES', field: 'reference' },
       // References are ASCII: an invisible character is the malformed reference it always was.
       { index: 4, code: 'REFERENCE_INVALID', field: 'reference' },
+      // A mobile number split by dots is one; a date with its dashes is not.
+      { index: 5, code: 'REFERENCE_IDENTIFIES', field: 'reference' },
     ]);
     expect(refused.data.aidReport.recorded).toBe(0);
     expect(await ledgerRows()).toBe(rows);

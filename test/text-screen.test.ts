@@ -111,7 +111,42 @@ describe('screenedReference, a charity’s reference offices read', () => {
     expect(screenedReference(reference)).toEqual({ ok: false, problem: 'IDENTIFYING_NUMBER' });
   });
 
-  it.each([['PL-2026-0301-0001'], ['DL-20260317-000123'], ['慈字2026第1号'], ['JNCS-2026-0001'], ['SETL20260110001-2']])('passes %s: dates and sequence numbers', (reference) => {
+  it.each([
+    ['split by dots', 'JNCS-138.1234.5678'],
+    ['split by spaces', '138 1234 5678'],
+    ['split by hyphens', 'TEL 138-1234-5678'],
+    ['split unevenly', '13-812-34-5678'],
+    ['split by an ideographic space and enumeration commas', '138\u30001234、5678'],
+    ['split by slashes, underscores and brackets', '(138)/1234_5678'],
+    ['after the country code', '+86 138 1234 5678'],
+    ['after the country code, run together', '+8613812345678'],
+    ['in full-width digits', '１３８１２３４５６７８'],
+    ['in full-width digits split by full-width hyphens', 'P-１３８－１２３４－５６７８'],
+    ['in full-width digits split by full-width stops', '１３８．１２３４．５６７８'],
+    ['in Chinese numerals split by spaces', '一三八 一二三四 五六七八'],
+    ['a bank account in groups of four, as printed', 'ACC 6222 0216 0000 1234 567'],
+  ])('finds a mobile number or account %s', (_what, reference) => {
+    expect(screenedReference(reference)).toEqual({ ok: false, problem: 'IDENTIFYING_NUMBER' });
+  });
+
+  it.each([
+    ['PL-2026-0301-0001'],
+    ['DL-20260317-000123'],
+    ['慈字2026第1号'],
+    ['JNCS-2026-0001'],
+    ['SETL20260110001-2'],
+    ['DL-20260317-000123-2'],
+    ['2026-12-03'],
+    ['２０２６－１２－０３'],
+    ['2026.12.03 第3批'],
+    ['INV 1380'],
+    ['INV-13-2026-0001'],
+    ['发票 1234 5678'],
+    ['¥13,800.00'],
+    ['1,380.50元 2026-12-03'],
+    ['PL 2026 0301 0001'],
+    ['JNCS-P-2026-0001-R1'],
+  ])('passes %s: dates, sequence and invoice numbers, amounts', (reference) => {
     expect(screenedReference(reference)).toMatchObject({ ok: true, text: reference });
   });
 

@@ -1,6 +1,7 @@
 /** Per-request loaders of the charity tables (made by resolvers/context.ts createLoaders). */
 import DataLoader from 'dataloader';
 import type { NeedPurpose } from '../../domain/charity/needs';
+import type { IsoDate } from '../../domain/dates';
 import { byKey, groupByKey } from '../batch';
 import type { HubDb } from '../connect';
 import {
@@ -25,10 +26,11 @@ import {
 import { charityProject } from './schema';
 import { inArray } from 'drizzle-orm';
 
-export function createCharityLoaders(db: HubDb) {
+/** `today`: the request's day, as which a need's involvesMinor is read (store.ts concernsMinorToday). */
+export function createCharityLoaders(db: HubDb, today: IsoDate) {
   return {
     consentById: new DataLoader<number, ConsentRecord | null>(async (ids) => byKey(ids, await consentsByIds(db, ids), (c) => c.id)),
-    needsByHousehold: new DataLoader<number, NeedRecord[]>(async (ids) => groupByKey(ids, await needsByHouseholds(db, ids), (n) => n.householdId)),
+    needsByHousehold: new DataLoader<number, NeedRecord[]>(async (ids) => groupByKey(ids, await needsByHouseholds(db, ids, today), (n) => n.householdId)),
     pledgesByNeed: new DataLoader<number, PledgeRecord[]>(async (ids) => groupByKey(ids, await pledgesByNeeds(db, ids), (p) => p.needId)),
     reductionsByPledge: new DataLoader<number, PledgeReductionRecord[]>(async (ids) => groupByKey(ids, await reductionsByPledges(db, ids), (r) => r.pledgeId)),
     /** Every delivery entry of a need, oldest first: as reported, corrections and cancellations (deliveryStands picks those that count). */

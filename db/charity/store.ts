@@ -5,9 +5,9 @@
  * beyond what is uncovered is refused. The outcome does not depend on timing: pledges are served
  * in lock order and the sum accepted never exceeds the need.
  */
-import { and, asc, desc, eq, gte, inArray, isNull, like, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, getTableName, gte, inArray, isNull, like, not, or, sql } from 'drizzle-orm';
 import type { IsoDate } from '../../domain/dates';
-import { deliveryDateProblem, earliestDeliveryOn, isMinorOn, pledgeProblem, projectMatches, type ConsentScope, type NeedPurpose, type NeedState } from '../../domain/charity/needs';
+import { deliveryDateProblem, earliestDeliveryOn, isMinorOn, minorBornAfter, pledgeProblem, projectMatches, type ConsentScope, type NeedPurpose, type NeedState } from '../../domain/charity/needs';
 import { ok, refuse, type CharityOutcome } from '../../domain/charity/errors';
 import type { HubDb } from '../connect';
 import type { HubQuery, HubTx } from '../cases/records';
@@ -294,24 +294,58 @@ export async function needById(db: HubQuery, id: number): Promise<NeedRecord | n
   return row ? needRecord(row) : null;
 }
 
+/**
+ * Whether a need concerns a child under 14 today, as one SQL expression (so a list reads it in its
+ * own statement, however many needs): as found on the day of publication (involves_minor), or now:
+ * for a need of the whole household, a current member under 14 today (a child who joined since, or
+ * a need published before household needs counted the household's children); for one member's, that
+ * member. Read, not stored: a stored flag would go stale as children join and every day as they
+ * age, with nothing to tell it. Once a minor's, always: what was published about a child stays
+ * under the scope it was published with. The birth date is the ID number's (GB 11643 digits 7-14).
+ */
+function concernsMinorToday(today: IsoDate) {
+  const bornAfter = minorBornAfter(today);
+  // Qualified by hand: drizzle leaves a one-table query's columns unqualified, and inside the
+  // subquery an unqualified household_id would be the member's own.
+  const need = (column: string) => sql`${sql.identifier(getTableName(charityNeed))}.${sql.identifier(column)}`;
+  const member = (column: string) => sql`${sql.identifier('m')}.${sql.identifier(column)}`;
+  return sql`(${need(charityNeed.involvesMinor.name)} OR CASE WHEN ${need(charityNeed.beneficiaryIdNumber.name)} IS NULL
+    THEN EXISTS (SELECT 1 FROM ${householdMember} ${sql.identifier('m')} WHERE ${member(householdMember.householdId.name)} = ${need(charityNeed.householdId.name)} AND ${member(householdMember.leftOn.name)} IS NULL AND SUBSTRING(${member(householdMember.idNumber.name)}, 7, 8) > ${bornAfter})
+    ELSE SUBSTRING(${need(charityNeed.beneficiaryIdNumber.name)}, 7, 8) > ${bornAfter} END)`.mapWith((v) => Number(v) === 1);
+}
+
+/** A need's columns, involvesMinor as it stands today (concernsMinorToday). */
+function needColumnsToday(today: IsoDate) {
+  return { ...getTableColumns(charityNeed), involvesMinor: concernsMinorToday(today) };
+}
+
+/** A need as it stands today: involvesMinor counts the household's children of today (concernsMinorToday). */
+export async function needToday(db: HubQuery, id: number, today: IsoDate): Promise<NeedRecord | null> {
+  const [row] = await db.select(needColumnsToday(today)).from(charityNeed).where(eq(charityNeed.id, id));
+  return row ? needRecord(row) : null;
+}
+
 export async function needsByIds(db: HubQuery, ids: readonly number[]): Promise<NeedRecord[]> {
   if (ids.length === 0) return [];
   return (await db.select().from(charityNeed).where(inArray(charityNeed.id, [...ids]))).map(needRecord);
 }
 
-export async function needsByHouseholds(db: HubQuery, householdIds: readonly number[]): Promise<NeedRecord[]> {
+/** The needs of households, newest first, involvesMinor as it stands today (concernsMinorToday). */
+export async function needsByHouseholds(db: HubQuery, householdIds: readonly number[], today: IsoDate): Promise<NeedRecord[]> {
   if (householdIds.length === 0) return [];
-  return (await db.select().from(charityNeed).where(inArray(charityNeed.householdId, [...householdIds])).orderBy(desc(charityNeed.id))).map(needRecord);
+  return (await db.select(needColumnsToday(today)).from(charityNeed).where(inArray(charityNeed.householdId, [...householdIds])).orderBy(desc(charityNeed.id))).map(needRecord);
 }
 
 /**
- * Open needs whose consent still holds today and still covers what they were published with (health
- * data, a child under 14: publishedConsentProblem's rule), in counties under `prefix`, newest first.
+ * Open needs whose consent still holds today and still covers what they rest on (health data as
+ * published; a child under 14 as the household stands today, concernsMinorToday:
+ * publishedConsentProblem's rule), in counties under `prefix`, newest first. One statement.
  */
 export async function openNeedsWithin(db: HubQuery, prefix: string, today: IsoDate, limit: number): Promise<NeedRecord[]> {
   const covers = (scope: ConsentScope) => like(charityConsent.scopes, `%${scope}%`);
+  const minor = concernsMinorToday(today);
   const rows = await db
-    .select({ need: charityNeed })
+    .select({ need: needColumnsToday(today) })
     .from(charityNeed)
     .innerJoin(charityConsent, eq(charityConsent.id, charityNeed.consentId))
     .where(
@@ -322,7 +356,7 @@ export async function openNeedsWithin(db: HubQuery, prefix: string, today: IsoDa
         gte(charityConsent.expiresOn, today),
         covers('NEED_PUBLICATION'),
         or(eq(charityNeed.involvesHealth, false), covers('HEALTH_DATA')),
-        or(eq(charityNeed.involvesMinor, false), covers('MINOR_DATA')),
+        or(not(minor), covers('MINOR_DATA')),
       ),
     )
     .orderBy(desc(charityNeed.id))
@@ -330,12 +364,13 @@ export async function openNeedsWithin(db: HubQuery, prefix: string, today: IsoDa
   return rows.map((r) => needRecord(r.need));
 }
 
-export async function withdrawNeed(db: HubDb, needId: number, now: Date): Promise<NeedRecord | null> {
+/** Withdraws an open need; the need as it then stands (involvesMinor as of `today`). */
+export async function withdrawNeed(db: HubDb, needId: number, now: Date, today: IsoDate): Promise<NeedRecord | null> {
   await db
     .update(charityNeed)
     .set({ state: 'WITHDRAWN', closeReason: 'WITHDRAWN_BY_OFFICE', closedAt: toDbInstant(now) })
     .where(and(eq(charityNeed.id, needId), eq(charityNeed.state, 'OPEN')));
-  return needById(db, needId);
+  return needToday(db, needId, today);
 }
 
 /** The death the hub records for a person (its person register), or null. */

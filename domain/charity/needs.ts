@@ -42,7 +42,11 @@ export interface NeedFacts {
   memberBirthDates: readonly IsoDate[];
 }
 
-/** What a published need was found to rest on, on the day it was published (stored with it). */
+/**
+ * What a published need rests on: its health flag as stored, and whether it concerns a child under
+ * 14 as it stands today (the stored flag of the day of publication, or a child among the current
+ * members now: db/charity/store.ts reads both).
+ */
 export interface PublishedNeedFacts {
   householdId: number;
   involvesHealth: boolean;
@@ -63,6 +67,17 @@ export function isMinorOn(birthDate: IsoDate, day: IsoDate): boolean {
   return ageOn(birthDate, day) < MINOR_AGE;
 }
 
+/**
+ * The birth date, as the ID number writes it (YYYYMMDD, GB 11643 digits 7-14), after which a person
+ * is under 14 on the day: isMinorOn(born, day) exactly when born's digits compare greater. The day
+ * 14 years back, month and day kept, as ageOn counts (on 2028-02-29 it is 20140229, a day that never
+ * was: one born 2014-02-28 is 14, one born 2014-03-01 is 13), so the store asks it of the household's
+ * members in the statement that reads the needs (db/charity/store.ts).
+ */
+export function minorBornAfter(day: IsoDate): string {
+  return `${Number(day.slice(0, 4)) - MINOR_AGE}${day.slice(5, 7)}${day.slice(8, 10)}`;
+}
+
 /** A need for one person concerns a minor when that person is one; a need for the whole household, when any current member is. */
 export function concernsMinor(need: Pick<NeedFacts, 'beneficiaryBirthDate' | 'memberBirthDates'>, today: IsoDate): boolean {
   if (need.beneficiaryBirthDate !== null) return isMinorOn(need.beneficiaryBirthDate, today);
@@ -76,7 +91,7 @@ export function consentProblem(consent: ConsentFacts, need: NeedFacts, today: Is
 
 /**
  * Whether a consent lets a published need stay published today (listed, claimed, its detail read);
- * null when it does. The same rule as publication, on what the need was found to rest on when published.
+ * null when it does. The same rule as publication, on what the need rests on today (PublishedNeedFacts).
  */
 export function publishedConsentProblem(consent: ConsentFacts, need: PublishedNeedFacts, today: IsoDate): ConsentProblem | null {
   if (consent.householdId !== need.householdId) return 'CONSENT_OTHER_HOUSEHOLD';

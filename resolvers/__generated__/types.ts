@@ -2376,7 +2376,7 @@ export type CharityErrorCode =
   | 'BENEFICIARY_DECEASED'
   /** The description carries a number that could identify someone (ID, phone, bank account): seven digits or more, full-width, in Chinese numerals or split by spaces, dashes or dots alike. */
   | 'DESCRIPTION_IDENTIFIES'
-  /** A reference (a pledge's, a delivery's, a correction's, a cancellation's or a reduction's) carries an ID number (however split), a mobile number or fifteen digits or more, in any script or in Chinese numerals: offices read it beside the household's aid. */
+  /** A reference (a pledge's, a delivery's, a correction's, a cancellation's or a reduction's) carries an ID number or a mobile number (however split: by dots, spaces, dashes or other marks, 138.1234.5678), or fifteen digits or more (in a row, or spaced in groups as a card prints them), in any script or in Chinese numerals: offices read it beside the household's aid. Dates, sequence and invoice numbers pass. */
   | 'REFERENCE_IDENTIFIES'
   /** A text others read (a need's description, an organisation's name, a project's title) holds an invisible or formatting character (a zero-width space or joiner, a word joiner, a soft hyphen, a bidi mark, a control character). */
   | 'TEXT_INVISIBLE_CHARACTER'
@@ -2496,7 +2496,7 @@ export type CharityNeed = {
   readonly description: Scalars['String']['output'];
   /** Whether it rests on health data. */
   readonly involvesHealth: Scalars['Boolean']['output'];
-  /** Whether it concerns a child under 14 on the day it was published: the member it is for, or, for a need of the whole household, any current member. */
+  /** Whether it concerns a child under 14: it did on the day it was published, or does today (the member it is for or, for a need of the whole household, any current member: a child who joined since counts). Charities see it only under a consent with MINOR_DATA. */
   readonly involvesMinor: Scalars['Boolean']['output'];
   /** Where it stands. */
   readonly state: NeedState;
@@ -2531,6 +2531,8 @@ export type CharityNeedSummary = {
   readonly urgency: NeedUrgency;
   /** The day it was published. */
   readonly publishedOn: Scalars['Date']['output'];
+  /** Whether it is the whole household's (no one member named): its delivery names the member who received the aid (charityDeliveryReport's beneficiaryIdNumber, whom the township tells the charity). A need for one member is delivered to that member. */
+  readonly forWholeHousehold: Scalars['Boolean']['output'];
   /** Whether the calling organisation holds an active claim on it. */
   readonly claimedByMe: Scalars['Boolean']['output'];
   /** Projects whose purpose and area match it, with budget left. */
@@ -2558,8 +2560,10 @@ export type CharityNeedDetail = {
   readonly description: Scalars['String']['output'];
   /** Whether it rests on health data (shown only with HEALTH_DATA consent, which publishing requires). */
   readonly involvesHealth: Scalars['Boolean']['output'];
-  /** Whether it concerns a child under 14, the member it is for or one of the household's for a household need (published only with MINOR_DATA consent). */
+  /** Whether it concerns a child under 14, the member it is for or one of the household's for a household need, when published or today (shown only under MINOR_DATA consent). */
   readonly involvesMinor: Scalars['Boolean']['output'];
+  /** Whether it is the whole household's (no one member named): its delivery names the member who received the aid (charityDeliveryReport's beneficiaryIdNumber, whom the township tells the charity). A need for one member is delivered to that member. */
+  readonly forWholeHousehold: Scalars['Boolean']['output'];
   /** The case's reference, to quote to the office. */
   readonly caseReference: Scalars['String']['output'];
   /** The office that owns the case. */
@@ -4832,7 +4836,7 @@ export type AidReportErrorCode =
   | 'BATCH_EMPTY'
   | 'BATCH_TOO_LARGE'
   | 'REFERENCE_INVALID'
-  /** The reference (or a supersedesReference naming no entry) carries an ID number however split, a mobile number, or fifteen digits or more in a row: others read it, so it is the reporter's own numbering. Settlement references are not screened. */
+  /** The reference (or a supersedesReference naming no entry) carries an ID number or a mobile number however split (139.0537.1234), or fifteen digits or more in a row: others read it, so it is the reporter's own numbering. Settlement references are not screened. */
   | 'REFERENCE_IDENTIFIES'
   | 'REFERENCE_REPEATED_IN_BATCH'
   /** The reference already holds a different record: send a CORRECTION under a new reference. */
@@ -6123,6 +6127,7 @@ export type CharityNeedSummaryResolvers<ContextType = HubContext, ParentType ext
   county?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
   urgency?: Resolver<ResolversTypes['NeedUrgency'], ParentType, ContextType>;
   publishedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  forWholeHousehold?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   claimedByMe?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   matchingProjects?: Resolver<ReadonlyArray<ResolversTypes['CharityProject']>, ParentType, ContextType>;
 };
@@ -6138,6 +6143,7 @@ export type CharityNeedDetailResolvers<ContextType = HubContext, ParentType exte
   description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   involvesHealth?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   involvesMinor?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  forWholeHousehold?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   caseReference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   caseOwner?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
   state?: Resolver<ResolversTypes['NeedState'], ParentType, ContextType>;

@@ -241,9 +241,9 @@ export async function publishNeedFromAlert(
  */
 export async function withdrawNeed(ctx: HubContext, needIdText: string): Promise<CharityOutcome<store.NeedRecord>> {
   const needId = requireHubId(needIdText, 'input.needId', 'need id');
-  const need = await store.needById(ctx.hub, needId);
+  const need = await store.needToday(ctx.hub, needId, ctx.today);
   if (!need || !(await householdInScope(ctx, need.householdId))) return refuse('NEED_NOT_FOUND', 'no such need', ['input', 'needId']);
-  const after = need.state === 'OPEN' ? (await store.withdrawNeed(ctx.hub, needId, ctx.now()))! : need;
+  const after = need.state === 'OPEN' ? (await store.withdrawNeed(ctx.hub, needId, ctx.now(), ctx.today))! : need;
   return after.state === 'WITHDRAWN' ? ok(after) : refuse('NEED_NOT_OPEN', 'the need is covered', ['input', 'needId']);
 }
 
@@ -270,9 +270,12 @@ export async function createProject(ctx: HubContext, input: { title: string; pur
   return ok(await store.createProject(ctx.hub, { creditCode: org.creditCode, title: title.text, purpose: input.purpose, regionCode: input.regionCode, budgetLeftFen: input.budgetFen }));
 }
 
-/** A need the calling charity may act on: it exists and lies in the charity's scope (else: not found). */
+/**
+ * A need the calling charity may act on: it exists and lies in the charity's scope (else: not found);
+ * as it stands today, its involvesMinor counting the household's children of today.
+ */
 async function needInReach(ctx: HubContext, needId: number): Promise<store.NeedRecord | null> {
-  const need = await store.needById(ctx.hub, needId);
+  const need = await store.needToday(ctx.hub, needId, ctx.today);
   return need && inScope(caller(ctx).regionScope, need.countyCode) ? need : null;
 }
 
@@ -302,7 +305,8 @@ export async function needDetail(ctx: HubContext, needIdText: string): Promise<{
   const claim = await store.claimOf(ctx.hub, needId, org.creditCode);
   if (!claim || !store.claimActive(claim, ctx.today)) return null;
   const consent = await store.consentById(ctx.hub, need.consentId);
-  // As when it was published: a need of a child under 14 (one named, or in a household need) only under MINOR_DATA.
+  // As at publication, on the household as it stands today: a need of a child under 14 (one named, or
+  // in a household need, a child who joined since included) only under MINOR_DATA.
   if (!consent || publishedConsentProblem(consent, need, ctx.today)) return null;
   return { need, claim, organisation: org };
 }

@@ -117,6 +117,7 @@ export const charityResolvers: Resolvers = {
     amountBand: (n) => amountBand(n.uncoveredFen),
     county: (n, _, ctx) => regionOf(ctx, n.countyCode),
     publishedOn: (n) => chinaDateOf(n.publishedAt),
+    forWholeHousehold: (n) => n.beneficiaryIdNumber === null,
     claimedByMe: (n, _, ctx) => claimedByMe(ctx, n.id),
     matchingProjects: (n, _, ctx) => matchingProjects(ctx, n),
   },
@@ -131,6 +132,7 @@ export const charityResolvers: Resolvers = {
     description: (d) => d.need.description,
     involvesHealth: (d) => d.need.involvesHealth,
     involvesMinor: (d) => d.need.involvesMinor,
+    forWholeHousehold: (d) => d.need.beneficiaryIdNumber === null,
     caseReference: async (d, _, ctx) => {
       const c = (await ctx.loaders.cases.caseById.load(d.need.caseId))!;
       return caseReference(c.id, c.reportedAt);

@@ -407,6 +407,9 @@ describe('a charity’s references, which offices read', () => {
     ['an ID number in full-width digits', `捐赠${FULL_WIDTH(ID)}`],
     ['a mobile number', 'TEL13905371234'],
     ['a mobile number in Chinese numerals', '幺三九零五三七幺二三四'],
+    ['a mobile number split by dots', 'JNCS-138.1234.5678'],
+    ['a mobile number split by spaces', 'TEL 138 1234 5678'],
+    ['a mobile number in full-width digits split by full-width hyphens', '１３８－１２３４－５６７８'],
   ];
 
   it('carrying an ID, phone or account number are refused REFERENCE_IDENTIFIES on every write that takes one, and nothing is written; a reference of dates and sequence numbers is not', async () => {
@@ -426,6 +429,9 @@ describe('a charity’s references, which offices read', () => {
 
     const delivered = await data(charity, DELIVER, { input: { pledgeId, amountFen: 100_000, deliveredOn: DAY2, reference: 'DL-20260317-000123' } }, 'charityDeliveryReport');
     expect(delivered.userErrors).toEqual([]);
+    // Dates with their separators, a short invoice number and an amount are no phone number.
+    const dated = await data(charity, DELIVER, { input: { pledgeId, amountFen: 100, deliveredOn: DAY2, reference: 'DL-2026.03.17-INV1380' } }, 'charityDeliveryReport');
+    expect(dated.userErrors).toEqual([]);
     const deliveryId = delivered.delivery.id;
     const written = await everything();
     for (const [what, reference] of IDENTIFYING.filter(([, r]) => /^[A-Za-z0-9][A-Za-z0-9._:/-]*$/.test(r))) {

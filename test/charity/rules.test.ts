@@ -1,6 +1,7 @@
 /** Charity linkage's pure rules: the credit code check, consent scopes, amount bands, pledges, projects. */
 import { checkCreditCode, creditCodeCheckChar, makeCreditCode } from '../../domain/credit-code';
-import { amountBand, consentProblem, deliveryDateProblem, descriptionIdentifies, pledgeProblem, projectMatches, publishedConsentProblem } from '../../domain/charity/needs';
+import { amountBand, consentProblem, deliveryDateProblem, descriptionIdentifies, isMinorOn, minorBornAfter, pledgeProblem, projectMatches, publishedConsentProblem } from '../../domain/charity/needs';
+import { addDays } from '../../domain/dates';
 
 describe('统一社会信用代码 (GB 32100)', () => {
   it('accepts published codes and refuses a changed check character', () => {
@@ -99,5 +100,17 @@ describe('amounts and pledges', () => {
     expect(projectMatches({ purpose: 'MEDICAL', regionCode: '370826', budgetLeftFen: 1 }, need)).toBe(false);
     expect(projectMatches({ purpose: 'EDUCATION', regionCode: '370800', budgetLeftFen: 1 }, need)).toBe(false);
     expect(projectMatches({ purpose: 'MEDICAL', regionCode: '370800', budgetLeftFen: 0 }, need)).toBe(false);
+  });
+});
+
+describe('minorBornAfter, the store’s reading of isMinorOn over ID numbers’ birth digits', () => {
+  it('agrees with isMinorOn for every birth date around the 14th birthday, leap days included', () => {
+    for (const day of ['2026-03-15', '2026-02-28', '2026-03-01', '2028-02-29', '2027-12-31', '2026-01-01']) {
+      const cutoff = minorBornAfter(day);
+      for (let offset = -800; offset <= 800; offset++) {
+        const born = addDays(`${Number(day.slice(0, 4)) - 14}${day.slice(4)}`.replace('-02-29', '-02-28'), offset);
+        expect({ day, born, minor: born.replace(/-/g, '') > cutoff }).toEqual({ day, born, minor: isMinorOn(born, day) });
+      }
+    }
   });
 });

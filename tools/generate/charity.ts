@@ -4,7 +4,8 @@
  * deliveries (the deliveries recorded as reported aid).
  *
  * Rates (believable, not measured): about 6 in 1,000 households have an urgent case whose
- * remaining gap after government aid is passed to charities (Jining's 2021 plan counts a few
+ * remaining gap after government aid is passed to charities (a quarter of them, for the household's
+ * living or its house, the whole household's need; the rest one member's) (Jining's 2021 plan counts a few
  * thousand 急难 cases a year in a city of 8 million); about half the needs find a pledge, a
  * third of those are fully covered, and about 40% of pledges are delivered so far. Amounts are
  * log-normal around ¥12,000 (medical), ¥3,000 (education), ¥5,000 (living, housing).
@@ -30,11 +31,16 @@ import { Rng, seedOf } from '../../federation/demo-random';
 export const DEMO_CHARITY_CREDIT_CODE = '53370800MJD12345XD';
 const NEED_RATE = 0.006;
 
-const PURPOSES: { purpose: NeedPurpose; share: number; medianYuan: number; text: string; programme: string }[] = [
-  { purpose: 'MEDICAL', share: 0.55, medianYuan: 12_000, text: '家庭成员患重病住院，医保报销和医疗救助后自付部分仍难以承担', programme: 'CHARITY_MEDICAL' },
-  { purpose: 'EDUCATION', share: 0.2, medianYuan: 3_000, text: '子女就学费用和生活费存在缺口，家庭无力负担', programme: 'CHARITY_EDUCATION' },
-  { purpose: 'LIVING', share: 0.15, medianYuan: 5_000, text: '主要劳动力突发变故，家庭基本生活暂时困难', programme: 'CHARITY_JISHIJIU_99' },
-  { purpose: 'HOUSING', share: 0.1, medianYuan: 5_000, text: '住房受损需维修，政府补助后仍有缺口', programme: 'CHARITY_JISHIJIU_99' },
+/**
+ * `wholeHousehold`: a need of the household's living or its house is the whole household's (no
+ * member named; delivered to the head, who received it for the household); an illness or a
+ * pupil's costs are one member's.
+ */
+const PURPOSES: { purpose: NeedPurpose; share: number; medianYuan: number; text: string; programme: string; wholeHousehold: boolean }[] = [
+  { purpose: 'MEDICAL', share: 0.55, medianYuan: 12_000, text: '家庭成员患重病住院，医保报销和医疗救助后自付部分仍难以承担', programme: 'CHARITY_MEDICAL', wholeHousehold: false },
+  { purpose: 'EDUCATION', share: 0.2, medianYuan: 3_000, text: '子女就学费用和生活费存在缺口，家庭无力负担', programme: 'CHARITY_EDUCATION', wholeHousehold: false },
+  { purpose: 'LIVING', share: 0.15, medianYuan: 5_000, text: '主要劳动力突发变故，家庭基本生活暂时困难', programme: 'CHARITY_JISHIJIU_99', wholeHousehold: true },
+  { purpose: 'HOUSING', share: 0.1, medianYuan: 5_000, text: '住房受损需维修，政府补助后仍有缺口', programme: 'CHARITY_JISHIJIU_99', wholeHousehold: true },
 ];
 
 export interface CharityDemoSummary {
@@ -66,9 +72,12 @@ export async function generateCharityDemo(hub: HubDb, opts: { charityClientName:
     if (!rng.chance(NEED_RATE)) continue;
     const members = await hub.select().from(householdMember).where(and(eq(householdMember.householdId, home.id), isNull(householdMember.leftOn))).orderBy(asc(householdMember.idNumber));
     if (members.length === 0) continue;
-    const beneficiary = rng.pick(members).idNumber;
+    const member = rng.pick(members).idNumber;
     let r = rng.next();
     const kind = PURPOSES.find((p) => (r -= p.share) < 0) ?? PURPOSES[0];
+    // The need's member, or none for the whole household's; its deliveries go to that member, or to the head.
+    const beneficiary = kind.wholeHousehold ? null : member;
+    const receivedBy = beneficiary ?? (members.find((m) => m.relation === 'HEAD') ?? members[0]).idNumber;
     const reportedOn = addDays(opts.today, -rng.int(5, 40));
     const opened = await openCase(
       hub,
@@ -76,7 +85,7 @@ export async function generateCharityDemo(hub: HubDb, opts: { charityClientName:
       { actor, occurredAt: null, idempotencyKey: null, now: new Date() },
     );
     if (!opened.ok) continue;
-    const facts = { householdId: home.id, purpose: kind.purpose, involvesHealth: false, beneficiaryBirthDate: birthDateOf(beneficiary), memberBirthDates: members.map((m) => birthDateOf(m.idNumber)) };
+    const facts = { householdId: home.id, purpose: kind.purpose, involvesHealth: false, beneficiaryBirthDate: beneficiary ? birthDateOf(beneficiary) : null, memberBirthDates: members.map((m) => birthDateOf(m.idNumber)) };
     const consent = await recordConsent(hub, {
       householdId: home.id,
       scopes: ['NEED_PUBLICATION', ...(needsHealthConsent(facts) ? (['HEALTH_DATA'] as const) : []), ...(concernsMinor(facts, opts.today) ? (['MINOR_DATA'] as const) : [])],
@@ -120,9 +129,9 @@ export async function generateCharityDemo(hub: HubDb, opts: { charityClientName:
     const c = opened.value;
     const delivered = await deliver(
       hub,
-      { pledgeId: pledged.value.pledge.id, creditCode: DEMO_CHARITY_CREDIT_CODE, amountFen: pledged.value.pledge.amountFen, deliveredOn, beneficiaryIdNumber: beneficiary, reference, settlementReference: null, now: new Date(), today: opts.today },
+      { pledgeId: pledged.value.pledge.id, creditCode: DEMO_CHARITY_CREDIT_CODE, amountFen: pledged.value.pledge.amountFen, deliveredOn, beneficiaryIdNumber: receivedBy, reference, settlementReference: null, now: new Date(), today: opts.today },
       async (tx, delivery) => {
-        const checked = validateReport('CHARITY', [{ reference, beneficiaryIdNumber: beneficiary, programme: kind.programme, grantDate: deliveredOn, amountFen: delivery.amountFen, caseReference: caseReference(c, new Date(`${reportedOn}T01:00:00Z`)), needId: String(need.id) }], opts.today);
+        const checked = validateReport('CHARITY', [{ reference, beneficiaryIdNumber: receivedBy, programme: kind.programme, grantDate: deliveredOn, amountFen: delivery.amountFen, caseReference: caseReference(c, new Date(`${reportedOn}T01:00:00Z`)), needId: String(need.id) }], opts.today);
         if (!checked.ok) return { ok: false, errors: [] };
         const recorded = await recordReportedAid(tx, checked.records, reporter);
         return recorded.ok ? null : { ok: false, errors: [] };
