@@ -400,8 +400,9 @@ export const TYPE_RULES: Record<string, TypeRule> = {
       urgent: 'IN_SCOPE',
       sourceReference: 'REFERENCE',
       sourceHouseholdReference: 'REFERENCE',
-      // ILLNESS reveals a health condition.
+      // ILLNESS reveals a health condition; an undocumented cause code may name one too.
       cause: 'HEALTH',
+      sourceCauseCode: 'HEALTH',
       reportedBy: 'ANY',
       caseReference: 'REFERENCE',
       needId: 'REFERENCE',

@@ -325,7 +325,10 @@ export function repeatedGrants(rule: RuleOf<'REPEATED_GRANTS'>, ctx: HouseholdCo
   const out: Finding[] = [];
   const wanted = new Set<string>(rule.programmes);
   for (const { subject, pieces } of ctx.subjects(rule.scope)) {
-    const granted = pieces.map((p) => p.record).filter((r) => wanted.has(r.programme) && r.grantDate !== null);
+    // A grant whose cause code its department does not document (UNRECOGNISED) is of no known cause:
+    // grouped with no other, it neither makes nor completes a repetition of the same cause (it read as
+    // OTHER, and two grants under two different undocumented codes made one). Counted where cause does not matter.
+    const granted = pieces.map((p) => p.record).filter((r) => wanted.has(r.programme) && r.grantDate !== null && !(rule.sameCause && r.cause === 'UNRECOGNISED'));
     const groups = groupBy(granted, (r) => (rule.sameCause ? (r.cause ?? 'OTHER') : '*'));
     for (const [cause, grants] of groups) {
       if (grants.length <= rule.maxGrants) continue;

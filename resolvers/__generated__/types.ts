@@ -999,8 +999,9 @@ export type CaseFirstAidInput = {
   /**
    * The cause of the aid given (temporary aid). Required, as in a meeting's decision and the pre-grant
    * check, for a programme a rule counts by cause (X5: TEMP_AID), else BAD_USER_INPUT, argument
-   * input.cause, reason REQUIRED; the aid record named must carry it (AID_RECORD_CAUSE_MISMATCH), as X5
-   * counts the record under its own cause.
+   * input.cause, reason REQUIRED; the aid record named must carry it (AID_RECORD_CAUSE_MISMATCH, or
+   * AID_RECORD_CAUSE_UNRECOGNISED for a record whose cause code is undocumented), as X5 counts the
+   * record under its own cause.
    */
   readonly cause?: InputMaybe<AidCause>;
   /** The aid record's AidRecord.sourceReference in the department's data: of the programme, for the member named, given on or after the day the case was reported, paying amountFen (for a one-off programme that pays money; AID_RECORD_AMOUNT_MISMATCH otherwise); omit while the grant is pending. */
@@ -2074,7 +2075,9 @@ export type CaseErrorCode =
   /** The department has revoked, reversed or recovered the aid record (CANCELLED): it fulfils nothing. */
   | 'AID_RECORD_CANCELLED'
   /** The aid record carries a status code its department does not document (UNRECOGNISED): the hub cannot tell whether it is paid. It fulfils nothing until the department corrects the code. */
-  | 'AID_RECORD_STATUS_UNRECOGNISED';
+  | 'AID_RECORD_STATUS_UNRECOGNISED'
+  /** A cause is decided (or the first aid states one) and the aid record carries a cause code its department does not document (AidRecord.cause UNRECOGNISED, the code in sourceCauseCode): the hub cannot tell whether it is the cause decided. It fulfils nothing decided for a cause until the department corrects the code. */
+  | 'AID_RECORD_CAUSE_UNRECOGNISED';
 
 /** A refused write: a stable code, a message for people, and the input field at fault. */
 export type CaseUserError = {
@@ -2160,7 +2163,8 @@ export type DecisionInput = {
    * TEMP_AID), else BAD_USER_INPUT, argument input.decisions[i].cause, reason REQUIRED, as in the
    * pre-grant check; a second aid's secondAidCause is its cause (one that differs is reason
    * CONFLICTING). The decision's pre-grant check judges it, and the aid record that fulfils it must
-   * carry it (AID_RECORD_CAUSE_MISMATCH).
+   * carry it (AID_RECORD_CAUSE_MISMATCH; AID_RECORD_CAUSE_UNRECOGNISED for a record whose cause code
+   * its department does not document).
    */
   readonly cause?: InputMaybe<AidCause>;
   /**
@@ -3427,7 +3431,7 @@ export type PreGrantCheckInput = {
   readonly grantDate?: InputMaybe<Scalars['Date']['input']>;
   /** Recurring: fen per month. One-off: fen in total. 0 to 2147483647 (¥21,474,836.47, the most the reported-aid ledger holds for one grant); more is BAD_USER_INPUT, reason OUT_OF_RANGE. */
   readonly amountFen: Scalars['Fen']['input'];
-  /** Temporary aid: the cause. Required for a programme a rule counts by cause (X5: TEMP_AID), else BAD_USER_INPUT, reason REQUIRED: without it the check could not compare grants of the same cause. */
+  /** Temporary aid: the cause. Required for a programme a rule counts by cause (X5: TEMP_AID), else BAD_USER_INPUT, reason REQUIRED: without it the check could not compare grants of the same cause. UNRECOGNISED, a cause only read from a department's undocumented code, is BAD_USER_INPUT, reason OUTPUT_ONLY. */
   readonly cause?: InputMaybe<AidCause>;
   /** Temporary aid: approved as a second aid (二次临时救助). */
   readonly secondAid?: InputMaybe<Scalars['Boolean']['input']>;
@@ -3969,7 +3973,9 @@ export type AidCause =
   | 'DISASTER'
   | 'JOB_LOSS'
   | 'EDUCATION'
-  | 'OTHER';
+  | 'OTHER'
+  /** On an aid record only: the department's record carries a cause code its documentation does not list (a typo, or a code added since), kept in AidRecord.sourceCauseCode for the office to correct. Not read as OTHER: X5 (repeated grants for the same cause) groups such a grant with no other grant, so it neither makes nor completes a repetition, and it fulfils no decision or first aid given a cause (AID_RECORD_CAUSE_UNRECOGNISED). The aid itself is counted as its status says. Refused as an input, where a decision, first aid, referral or pre-grant check names the cause it decides (BAD_USER_INPUT, reason OUTPUT_ONLY). */
+  | 'UNRECOGNISED';
 
 /** The days a recurring aid covers. */
 export type AidPeriod = {
@@ -4005,8 +4011,10 @@ export type AidRecord = {
   readonly sourceProgrammeCode?: Maybe<Scalars['String']['output']>;
   /** The department's own household key (低保 family number, housing application), if any. */
   readonly sourceHouseholdReference?: Maybe<Scalars['String']['output']>;
-  /** Temporary aid: the cause. */
+  /** Temporary aid: the cause; UNRECOGNISED when the department's cause code is one its documentation does not list (then sourceCauseCode). */
   readonly cause?: Maybe<AidCause>;
+  /** Cause UNRECOGNISED only: the cause code the department's record carries, as its database holds it (e.g. 07), for the office to correct. Null otherwise. */
+  readonly sourceCauseCode?: Maybe<Scalars['String']['output']>;
   /** Temporary aid: granted as 急难 (sudden and urgent hardship). */
   readonly urgent?: Maybe<Scalars['Boolean']['output']>;
   /** Temporary aid: approved as a second aid (二次临时救助) for heavy costs. */
@@ -6561,6 +6569,7 @@ export type AidRecordResolvers<ContextType = HubContext, ParentType extends Reso
   sourceProgrammeCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   sourceHouseholdReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   cause?: Resolver<Maybe<ResolversTypes['AidCause']>, ParentType, ContextType>;
+  sourceCauseCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   urgent?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   secondAid?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   schoolYear?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
