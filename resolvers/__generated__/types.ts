@@ -3111,7 +3111,7 @@ export type RuleKind =
   | 'EXCLUSIVE_PROGRAMMES'
   /** The same purpose funded by two groups of programmes in one school or calendar year. */
   | 'SAME_PURPOSE_TWICE'
-  /** Too many one-off grants (for one cause) within a window; an approved second aid is exempt. */
+  /** Too many one-off grants (for one cause) within a window; an approved second aid is exempt. A grant whose cause code its department does not document (AidCause UNRECOGNISED) is of no known cause: where the rule compares causes it is grouped with no other grant. */
   | 'REPEATED_GRANTS'
   /** Aid tied to one hospital settlement adding up to more than its out-of-pocket amount. */
   | 'SETTLEMENT_EXCESS'
@@ -3119,7 +3119,7 @@ export type RuleKind =
   | 'AID_AFTER_DEATH'
   /** The same recurring programme held twice over the same days. */
   | 'DUPLICATE_ENROLMENT'
-  /** A condition present (a certificate, a 低保 household, a student, high costs) and an expected programme absent. */
+  /** A condition present (a certificate, a 低保 household, a student, high costs) and an expected programme absent. A certificate or 学籍 status whose code its department does not document reads as neither present nor absent: no finding claims aid missed on it, and none is made because of it; the meeting brief shows such a certificate with its code. */
   | 'MISSED_AID';
 
 /** A duplicate-aid or missed-aid rule of the rule set in force (rules/default.json plus the locality's file). */
