@@ -91,6 +91,25 @@ it('refuses UNRECOGNISED as a cause given (BAD_USER_INPUT, reason OUTPUT_ONLY)',
   expect(res.errors?.map((e: any) => [e.extensions.code, e.extensions.argument, e.extensions.reason])).toEqual([['BAD_USER_INPUT', 'input.cause', 'OUTPUT_ONLY']]);
 });
 
+it('answers a pre-grant check of temporary aid not clear beside grants it cannot compare by cause, naming them (causeUnrecognised)', async () => {
+  const CHECKED = `query($input: PreGrantCheckInput!) { preGrantCheck(input: $input) { clear warnings findings { rule { id } } causeUnrecognised { sourceReference cause sourceCauseCode } } }`;
+  const check = (cause: string, grantDate: string) => hub.as({ purpose: 'DUPLICATE_CHECK' }).gql(CHECKED, { input: { beneficiaryIdNumber: WANG.head, programme: 'TEMP_AID', amountFen: 100_000, grantDate, cause } });
+  const accident = await check('ACCIDENT', TODAY);
+  expect(accident.errors).toBeUndefined();
+  expect(accident.data.preGrantCheck).toEqual({
+    clear: false,
+    warnings: 0,
+    findings: [],
+    causeUnrecognised: [
+      { sourceReference: grants[0], cause: 'UNRECOGNISED', sourceCauseCode: '07' },
+      { sourceReference: grants[1], cause: 'UNRECOGNISED', sourceCauseCode: '08' },
+    ],
+  });
+  // Past the window of the June grant (12 months), only December's is beside it.
+  const later = (await check('ACCIDENT', '2026-06-11')).data.preGrantCheck;
+  expect(later.causeUnrecognised.map((r: any) => r.sourceReference)).toEqual([grants[1]]);
+});
+
 it('fulfils no decision for a cause with a grant whose cause code is undocumented (AID_RECORD_CAUSE_UNRECOGNISED; it read as OTHER and met a decision for OTHER), and the brief shows the codes', async () => {
   const caseId = await caseInDeliberation(hub.gql, wangId, '临时困难', '2026-03-09T09:00:00+08:00');
   const met = await ok(

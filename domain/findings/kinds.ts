@@ -321,6 +321,27 @@ function approvedAsSecondAid(r: AidRecord, ctx: HouseholdContext, windowMonths: 
   );
 }
 
+/**
+ * The grants a rule that compares causes cannot compare with `record`: of its subject and the rule's
+ * programmes, within the rule's window before or after it, whose cause code their department does
+ * not document (UNRECOGNISED). The rule groups each with no other, so it says nothing of them either
+ * way; a pre-grant check names them instead of answering clear.
+ */
+export function causeUnrecognisedBeside(rule: RuleOf<'REPEATED_GRANTS'>, ctx: HouseholdContext, record: AidRecord): AidRecord[] {
+  const at = record.grantDate;
+  if (!rule.sameCause || at === null) return [];
+  const wanted = new Set<string>(rule.programmes);
+  const out: AidRecord[] = [];
+  for (const { pieces } of ctx.subjects(rule.scope)) {
+    const records = pieces.map((p) => p.record);
+    if (!records.includes(record)) continue;
+    for (const r of records) {
+      if (r.cause === 'UNRECOGNISED' && wanted.has(r.programme) && r.grantDate !== null && (withinMonthsAfter(r.grantDate, at, rule.windowMonths) || withinMonthsAfter(at, r.grantDate, rule.windowMonths))) out.push(r);
+    }
+  }
+  return out;
+}
+
 export function repeatedGrants(rule: RuleOf<'REPEATED_GRANTS'>, ctx: HouseholdContext): Finding[] {
   const out: Finding[] = [];
   const wanted = new Set<string>(rule.programmes);

@@ -3465,7 +3465,7 @@ export type PreGrantCheck = {
   readonly __typename?: 'PreGrantCheck';
   /** What the grant would cause; empty when it is clear. */
   readonly findings: ReadonlyArray<PreGrantFinding>;
-  /** True when there is no conflict and no warning (a missed-aid prompt does not block). */
+  /** True when there is no conflict and no warning (a missed-aid prompt does not block), and no grant the check could not compare (causeUnrecognised). */
   readonly clear: Scalars['Boolean']['output'];
   /** Findings of severity CONFLICT. */
   readonly conflicts: Scalars['Int']['output'];
@@ -3475,6 +3475,8 @@ export type PreGrantCheck = {
   readonly complete: Scalars['Boolean']['output'];
   /** The departments the check consulted. */
   readonly consulted: ReadonlyArray<Department>;
+  /** The household's grants a rule that compares causes (X5) could not compare with this one: within the rule's window, of a cause code their department does not document (AidRecord.cause UNRECOGNISED, the code in sourceCauseCode). The rule groups each with no other grant, so the findings say nothing of them either way: whether this grant repeats their cause is for the office to find out. Empty otherwise; the check is not clear while it is not. */
+  readonly causeUnrecognised: ReadonlyArray<AidRecord>;
 };
 
 /** Why a findings mutation did not do what was asked. */
@@ -5231,7 +5233,7 @@ export type ResolversTypes = {
   ScanEdge: ResolverTypeWrapper<Omit<ScanEdge, 'node'> & { node: ResolversTypes['Scan'] }>;
   PreGrantCheckInput: PreGrantCheckInput;
   PreGrantFinding: ResolverTypeWrapper<FindingModel>;
-  PreGrantCheck: ResolverTypeWrapper<Omit<PreGrantCheck, 'findings'> & { findings: ReadonlyArray<ResolversTypes['PreGrantFinding']> }>;
+  PreGrantCheck: ResolverTypeWrapper<Omit<PreGrantCheck, 'findings' | 'causeUnrecognised'> & { findings: ReadonlyArray<ResolversTypes['PreGrantFinding']>, causeUnrecognised: ReadonlyArray<ResolversTypes['AidRecord']> }>;
   FindingErrorCode: FindingErrorCode;
   FindingUserError: ResolverTypeWrapper<FindingUserError>;
   ScanStartInput: ScanStartInput;
@@ -5457,7 +5459,7 @@ export type ResolversParentTypes = {
   ScanEdge: Omit<ScanEdge, 'node'> & { node: ResolversParentTypes['Scan'] };
   PreGrantCheckInput: PreGrantCheckInput;
   PreGrantFinding: FindingModel;
-  PreGrantCheck: Omit<PreGrantCheck, 'findings'> & { findings: ReadonlyArray<ResolversParentTypes['PreGrantFinding']> };
+  PreGrantCheck: Omit<PreGrantCheck, 'findings' | 'causeUnrecognised'> & { findings: ReadonlyArray<ResolversParentTypes['PreGrantFinding']>, causeUnrecognised: ReadonlyArray<ResolversParentTypes['AidRecord']> };
   FindingUserError: FindingUserError;
   ScanStartInput: ScanStartInput;
   ScanStartPayload: Omit<ScanStartPayload, 'scan'> & { scan?: Maybe<ResolversParentTypes['Scan']> };
@@ -6458,6 +6460,7 @@ export type PreGrantCheckResolvers<ContextType = HubContext, ParentType extends 
   warnings?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   complete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   consulted?: Resolver<ReadonlyArray<ResolversTypes['Department']>, ParentType, ContextType>;
+  causeUnrecognised?: Resolver<ReadonlyArray<ResolversTypes['AidRecord']>, ParentType, ContextType>;
 };
 
 export type FindingUserErrorResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['FindingUserError'] = ResolversParentTypes['FindingUserError']> = {

@@ -300,11 +300,13 @@ export const findingResolvers: Resolvers = {
       const result = await preGrantCheck(lane, proposal, rules());
       return {
         findings: result.findings,
-        clear: !result.findings.some((f) => f.severity === 'CONFLICT' || f.severity === 'WARNING'),
+        // Not clear beside a grant the check could not compare: it can neither find a repetition there nor rule one out.
+        clear: !result.findings.some((f) => f.severity === 'CONFLICT' || f.severity === 'WARNING') && result.causeUnrecognised.length === 0,
         conflicts: result.findings.filter((f) => f.severity === 'CONFLICT').length,
         warnings: result.findings.filter((f) => f.severity === 'WARNING').length,
         complete: result.unavailable.length === 0,
         consulted: result.consulted.map(departmentOf),
+        causeUnrecognised: result.causeUnrecognised,
       };
     },
 
