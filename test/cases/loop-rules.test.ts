@@ -45,7 +45,7 @@ test('every purpose a root field serves may be stated by one of its roles', () =
 test('a first aid stating a cause is not backed by a record whose cause code is undocumented (AID_RECORD_CAUSE_UNRECOGNISED; it read as OTHER and matched OTHER)', () => {
   const head = '370811197504120316';
   const record = (cause: 'OTHER' | 'ILLNESS' | 'UNRECOGNISED') =>
-    oneOffAid({ department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', beneficiaryIdNumber: head, grantDate: '2026-03-13', amountFen: 100_000, status: 'PAID', sourceRef: 'temp_aid_grant:1', cause, ...(cause === 'UNRECOGNISED' ? { sourceCauseCode: '07' } : {}) });
+    oneOffAid({ department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', beneficiaryIdNumber: head, grantDate: '2026-03-13', amountFen: 100_000, status: 'PAID', sourceRef: 'grant:1', cause, ...(cause === 'UNRECOGNISED' ? { sourceCauseCode: '07' } : {}) });
   const given = { programme: PROGRAMME_BY_CODE.get('TEMP_AID')!, amountFen: 100_000, beneficiaryIdNumber: head, reportedOn: '2026-03-10', cause: 'OTHER' as const, today: '2026-03-15' };
   const codes = (cause: 'OTHER' | 'ILLNESS' | 'UNRECOGNISED') => checkFirstAidRecord(given, record(cause)).map((e) => e.code);
   expect(codes('OTHER')).toEqual([]);
