@@ -287,7 +287,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     sameSubject: ['household', 'people', 'records', 'measure'],
   },
   // The pre-grant check takes the view its beneficiary gives (ROOT_RULES viewFromArguments).
-  PreGrantCheck: { kind: 'PERSONAL', readBy: HOUSEHOLD_DATA, fields: Object.fromEntries(['findings', 'clear', 'conflicts', 'warnings', 'complete', 'consulted'].map((f) => [f, 'ANY' as const])), sameSubject: ['findings'] },
+  PreGrantCheck: { kind: 'PERSONAL', readBy: HOUSEHOLD_DATA, fields: Object.fromEntries(['findings', 'clear', 'conflicts', 'warnings', 'complete', 'consulted', 'causeUnrecognised'].map((f) => [f, 'ANY' as const])), sameSubject: ['findings', 'causeUnrecognised'] },
   PreGrantFinding: {
     kind: 'PERSONAL',
     readBy: HOUSEHOLD_DATA,
@@ -400,8 +400,9 @@ export const TYPE_RULES: Record<string, TypeRule> = {
       urgent: 'IN_SCOPE',
       sourceReference: 'REFERENCE',
       sourceHouseholdReference: 'REFERENCE',
-      // ILLNESS reveals a health condition.
+      // ILLNESS reveals a health condition; an undocumented cause code may name one too.
       cause: 'HEALTH',
+      sourceCauseCode: 'HEALTH',
       reportedBy: 'ANY',
       caseReference: 'REFERENCE',
       needId: 'REFERENCE',

@@ -164,7 +164,8 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
         amountFen: r.amount_fen,
         // revoked 0 no, 1 yes; any other UNRECOGNISED
         status: documentedOr([0, 1], r.revoked, () => oneOffStatus(r.revoked === 1, r.grant_date, today)),
-        cause: CAUSES[r.cause_code] ?? 'OTHER',
+        // an undocumented cause code is UNRECOGNISED with the code, as the adapter reads it
+        ...(CAUSES[r.cause_code] ? { cause: CAUSES[r.cause_code] } : { cause: 'UNRECOGNISED' as const, sourceCauseCode: String(r.cause_code) }),
         urgent: r.is_urgent === 1,
         secondAid: r.is_second_aid === 1,
       });

@@ -40,6 +40,13 @@ export function oneOffStatus(cancelled: boolean, grantDate: IsoDate, today: IsoD
 /** Why temporary aid was granted (seed 000, 二(一)3). */
 export type AidCause = 'ILLNESS' | 'ACCIDENT' | 'DISASTER' | 'JOB_LOSS' | 'EDUCATION' | 'OTHER';
 
+/**
+ * A record's cause as its department's data gives it: a cause, or UNRECOGNISED when the department's
+ * cause code is one its documentation does not list (the code in `sourceCauseCode`). Only a record
+ * carries UNRECOGNISED: a decision, a first aid or a proposal is given one of the causes.
+ */
+export type RecordCause = AidCause | 'UNRECOGNISED';
+
 /** One piece of aid to one person, whichever department pays it. */
 export interface AidRecord {
   /** The office that gave it: a federated department, or a reporter (then `reportedBy` says who). */
@@ -60,7 +67,12 @@ export interface AidRecord {
   /** Stable reference into the source: `<table>:<key>`, unique within the department. */
   sourceRef: string;
   /** 临时救助 only: the cause, whether 急难, and whether approved as a second aid (二次临时救助). */
-  cause?: AidCause | null;
+  cause?: RecordCause | null;
+  /**
+   * Cause UNRECOGNISED only: the cause code the department's record carries, as its database holds
+   * it (`07`), so the office can correct it. A code, never personal data.
+   */
+  sourceCauseCode?: string | null;
   urgent?: boolean;
   secondAid?: boolean;
   /** Aid tied to one hospital settlement (medical aid, union illness aid): the settlement's ref. */
@@ -137,7 +149,14 @@ export interface DisabilityCertificate {
   level: number;
   issuedOn: IsoDate;
   validUntil: IsoDate | null;
-  status: 'VALID' | 'EXPIRED' | 'REVOKED';
+  /**
+   * UNRECOGNISED: the federation's status code is one its documentation does not list (the code in
+   * `sourceStatusCode`). Not VALID, so no rule acts on it as a certificate held; not EXPIRED or
+   * REVOKED either, so shown as it is for the office to correct.
+   */
+  status: 'VALID' | 'EXPIRED' | 'REVOKED' | 'UNRECOGNISED';
+  /** Status UNRECOGNISED only: the certificate's status code as the federation's database holds it. */
+  sourceStatusCode?: string | null;
 }
 
 /**
@@ -176,7 +195,7 @@ interface RecordBase {
   status: AidStatus;
   sourceRef: string;
 }
-type Extras = Pick<AidRecord, 'cause' | 'urgent' | 'secondAid' | 'settlementRef' | 'schoolYear' | 'reportedBy' | 'caseReference' | 'needId' | 'sourceStatusCode' | 'sourceProgrammeCode'>;
+type Extras = Pick<AidRecord, 'cause' | 'sourceCauseCode' | 'urgent' | 'secondAid' | 'settlementRef' | 'schoolYear' | 'reportedBy' | 'caseReference' | 'needId' | 'sourceStatusCode' | 'sourceProgrammeCode'>;
 
 /**
  * Aid paid every month over a period: `monthlyFen` per month from `start` to `end` (null: still

@@ -65,16 +65,40 @@ export interface ProgrammeColumn extends StatusColumn {
   catchAll: UnrecognisedProgrammeCode;
 }
 
+/**
+ * A coded fact column (a temporary aid's cause, a certificate's or a student's status) and what each
+ * documented code reads as. The codes are the import declaration's: the mapping is checked against
+ * them at load, so the two cannot drift apart.
+ */
+export interface CodedColumn<T> extends StatusColumn {
+  /** Keyed as the column's codes are (numbers for an integer column), so a documented numeric code finds its value. */
+  values: ReadonlyMap<string | number, T>;
+}
+
+/** The coded column `column` of a declared table, reading each code as `values` says. Throws at load when its mapping and its declared codes differ. */
+export function codedColumn<T>(table: TableDeclaration, column: string, values: Readonly<Record<string, T>>): CodedColumn<T> {
+  const status = statusColumn(table, column);
+  const mapped = Object.keys(values).sort().join();
+  if ([...status.codes].map(String).sort().join() !== mapped) throw new Error(`${status.name} declares codes ${[...status.codes].join()} but is mapped for ${mapped}`);
+  return { ...status, values: new Map([...status.codes].map((code) => [code, values[String(code)]] as const)) };
+}
+
+/**
+ * What a coded fact reads as: the documented code's value, or, for any other code, UNRECOGNISED with
+ * the code as the source holds it. Never a guess: a rule reading the fact must not act on a meaning
+ * the department did not give.
+ */
+export function codedValue<T>(column: CodedColumn<T>, code: string | number): { value: T; sourceCode: null } | { value: 'UNRECOGNISED'; sourceCode: string } {
+  const value = documented(column, code) ? column.values.get(code) : undefined;
+  return value === undefined ? { value: 'UNRECOGNISED', sourceCode: String(code) } : { value, sourceCode: null };
+}
+
 /** The programme column `column` of a declared table. Throws at load when its mapping and its declared codes differ, so the two cannot drift apart. */
 export function programmeColumn(table: TableDeclaration, column: string, department: DepartmentCode, programmes: Readonly<Record<string, ProgrammeCode>>): ProgrammeColumn {
-  const status = statusColumn(table, column);
-  const mapped = Object.keys(programmes).sort().join();
-  if ([...status.codes].map(String).sort().join() !== mapped) throw new Error(`${status.name} declares codes ${[...status.codes].join()} but is mapped for ${mapped}`);
+  const { values, ...status } = codedColumn(table, column, programmes);
   const catchAll = UNRECOGNISED_PROGRAMMES.find((p) => p.department === department);
   if (!catchAll) throw new Error(`no catch-all programme for ${department}`);
-  // Keyed as the column's codes are (numbers for an integer column), so a documented numeric code finds its programme.
-  const keyed = new Map([...status.codes].map((code) => [code, programmes[String(code)]] as const));
-  return { ...status, programmes: keyed, catchAll: catchAll.code };
+  return { ...status, programmes: values, catchAll: catchAll.code };
 }
 
 /** What a record built from a row carries for its programme and status: the row's programme, or the catch-all, UNRECOGNISED, with the code. */

@@ -32,6 +32,14 @@ export function unrecognisedProgrammeRows(sources: Sources): Promise<Unrecognise
   return undocumentedRows(sources, (adapter) => adapter.programmeColumns ?? []);
 }
 
+/**
+ * Every department's coded fact columns (a temporary aid's cause, a certificate's, a student's status)
+ * counted the same way: rows whose fact reads UNRECOGNISED, which no rule reads either way.
+ */
+export function unrecognisedFactRows(sources: Sources): Promise<UnrecognisedStatusCount[]> {
+  return undocumentedRows(sources, (adapter) => adapter.factColumns ?? []);
+}
+
 async function undocumentedRows(sources: Sources, columnsOf: (adapter: DepartmentAdapter) => readonly StatusColumn[]): Promise<UnrecognisedStatusCount[]> {
   const perDepartment = await Promise.all(
     DEPARTMENT_CODES.map((department) =>

@@ -329,7 +329,8 @@ export function renderBrief(v: BriefView): string {
   );
 
   const disabilities = new Map<string, DossierDisability[]>();
-  for (const x of d.disabilities ?? []) if (x.status === 'VALID') disabilities.set(x.idNumber, [...(disabilities.get(x.idNumber) ?? []), x]);
+  // A valid certificate, and one under a status code the federation does not document: that one is shown with its code, as neither valid nor expired (no rule read it either way).
+  for (const x of d.disabilities ?? []) if (x.status === 'VALID' || x.status === 'UNRECOGNISED') disabilities.set(x.idNumber, [...(disabilities.get(x.idNumber) ?? []), x]);
   const members = table<DossierMember>(
     [
       { header: '姓名', cell: (m) => esc(m.name) + (m.deathDate ? `（${nw(`${m.deathDate} 死亡`)}）` : '') },
@@ -344,7 +345,7 @@ export function renderBrief(v: BriefView): string {
             ? ''
             : d.disabilities === null
               ? '残联未响应'
-              : (disabilities.get(m.idNumber) ?? []).map((x) => nw(`${DISABILITY_CATEGORY[x.category] ?? x.category}${LEVEL[x.level] ?? x.level}级`)).join('、') || '无',
+              : (disabilities.get(m.idNumber) ?? []).map((x) => nw(`${DISABILITY_CATEGORY[x.category] ?? x.category}${LEVEL[x.level] ?? x.level}级${x.status === 'UNRECOGNISED' ? `（残疾证状态代码 ${x.sourceStatusCode ?? ''} 未列入残联文档，是否有效待核实）` : ''}`)).join('、') || '无',
       },
       { header: '公民身份号码', cell: (m) => nw(maskIdNumber(m.idNumber)) },
     ],
@@ -364,7 +365,9 @@ export function renderBrief(v: BriefView): string {
         header: '说明',
         cell: (r) =>
           [
-            r.cause && (v.health || r.cause !== 'ILLNESS') ? `事由：${CAUSE[r.cause] ?? r.cause}` : null,
+            r.cause && r.cause !== 'UNRECOGNISED' && (v.health || r.cause !== 'ILLNESS') ? `事由：${CAUSE[r.cause] ?? r.cause}` : null,
+            // An undocumented cause code may name an illness: shown, like ILLNESS, only to a caller who may read health detail.
+            r.cause === 'UNRECOGNISED' ? (v.health ? `事由代码 ${r.sourceCauseCode ?? ''} 未列入部门文档，不与其他救助视为同一事由` : '事由：（健康信息，不予显示）') : null,
             r.cause === 'ILLNESS' && !v.health ? '事由：（健康信息，不予显示）' : null,
             r.urgent ? '急难' : null,
             r.secondAid ? '二次临时救助' : null,

@@ -141,6 +141,14 @@ export class HubMetrics {
     registers: [this.registry],
   });
 
+  /** Rows with an undocumented code in a coded fact column (cause, certificate or student status) in each department's front-end database, as last counted at start-up. */
+  readonly unrecognisedFactRows = new Gauge({
+    name: 'aidhub_source_unrecognised_fact_rows',
+    help: 'Rows of a department’s front-end database whose cause, certificate status or student status code its documentation does not list (read as UNRECOGNISED, acted on by no rule), as counted when this hub process started; absent for a department that did not answer then',
+    labelNames: ['department'] as const,
+    registers: [this.registry],
+  });
+
   constructor(hub: HubDb | null) {
     // Both at 0 from the start, so a rate of them is defined before the first refusal.
     for (const limit of RATE_LIMIT_KINDS) this.rateLimitedRequests.inc({ limit }, 0);
@@ -251,6 +259,11 @@ export class HubMetrics {
   /** The start-up count of status columns (federation/unrecognised-status.ts), summed per department; a department that did not answer is left out. */
   unrecognisedStatusCounted(counts: readonly UnrecognisedStatusCount[]): void {
     setPerDepartment(this.unrecognisedStatusRows, counts);
+  }
+
+  /** The start-up count of coded fact columns, as `unrecognisedStatusCounted`. */
+  unrecognisedFactCounted(counts: readonly UnrecognisedStatusCount[]): void {
+    setPerDepartment(this.unrecognisedFactRows, counts);
   }
 
   /** The start-up count of programme columns, as `unrecognisedStatusCounted`. */

@@ -98,7 +98,9 @@ export interface DossierDisability {
   idNumber: string;
   category: number;
   level: number;
-  status: 'VALID' | 'EXPIRED' | 'REVOKED';
+  /** UNRECOGNISED: the federation's status code is undocumented (`sourceStatusCode`); absent before such certificates were shown. */
+  status: 'VALID' | 'EXPIRED' | 'REVOKED' | 'UNRECOGNISED';
+  sourceStatusCode?: string;
 }
 
 /** One write to the case itself, as the brief prints its history: who, when, what, why. */

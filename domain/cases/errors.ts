@@ -61,6 +61,7 @@ export const CASE_ERROR_CODES = [
   'AID_RECORD_NOT_YET_PAID',
   'AID_RECORD_CANCELLED',
   'AID_RECORD_STATUS_UNRECOGNISED',
+  'AID_RECORD_CAUSE_UNRECOGNISED',
 ] as const;
 export type CaseErrorCode = (typeof CASE_ERROR_CODES)[number];
 

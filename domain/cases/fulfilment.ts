@@ -70,9 +70,8 @@ export function checkFulfilment(
   }
   // X5 counts the record under the cause its department gave it: one of another cause would leave
   // the household's next grant for the decided cause looking like the first.
-  if (decided.cause && record.cause && record.cause !== decided.cause) {
-    errors.push(caseError('AID_RECORD_CAUSE_MISMATCH', `the aid record's cause is ${record.cause}, the decision's ${decided.cause}`, field));
-  }
+  const causeError = causeProblem(decided.cause, record, 'the decision', field);
+  if (causeError) errors.push(causeError);
   const aidDate = aidDateOf(record);
   if (aidDate === null || aidDate < decided.decidedOn) {
     errors.push(caseError('AID_RECORD_BEFORE_DECISION', `the aid record dates from before the decision of ${decided.decidedOn}`, field));
@@ -125,6 +124,18 @@ export function paymentProblem(record: Pick<AidRecord, 'status' | 'grantDate' | 
 }
 
 /**
+ * Whether the record carries the cause decided (or a first aid states). A record whose cause code
+ * its department does not document (UNRECOGNISED) carries no cause the hub can compare: it neither
+ * matches nor contradicts, and fulfils nothing decided for a cause until the department corrects the
+ * code (AID_RECORD_CAUSE_UNRECOGNISED; it read as OTHER and met a decision for OTHER).
+ */
+function causeProblem(expected: AidCause | null | undefined, record: AidRecord, whose: string, field: string[]): CaseUserError | null {
+  if (!expected || !record.cause) return null;
+  if (record.cause === 'UNRECOGNISED') return caseError('AID_RECORD_CAUSE_UNRECOGNISED', `the aid record carries a cause code its department does not document: ask the department to correct it, then name the record for ${whose}`, field);
+  return record.cause === expected ? null : caseError('AID_RECORD_CAUSE_MISMATCH', `the aid record's cause is ${record.cause}, ${whose}'s ${expected}`, field);
+}
+
+/**
  * Why the aid record a first aid (先行救助) names is not the money trail of that first aid, or an
  * empty list. The record is found in the programme's department's data for a member of the household
  * (the resolver's look-up); like a decision's, it must also be of the programme given, for the
@@ -157,9 +168,8 @@ export function checkFirstAidRecord(
   }
   // As for a decision: X5 counts the record under its own cause, so a first aid for an illness backed
   // by a record of another cause would leave the household's next illness grant looking like the first.
-  if (given.cause && record.cause && record.cause !== given.cause) {
-    errors.push(caseError('AID_RECORD_CAUSE_MISMATCH', `the aid record's cause is ${record.cause}, the first aid's ${given.cause}`, field));
-  }
+  const causeError = causeProblem(given.cause, record, 'the first aid', field);
+  if (causeError) errors.push(causeError);
   const aidDate = aidDateOf(record);
   if (aidDate === null || aidDate < given.reportedOn) {
     errors.push(caseError('AID_RECORD_BEFORE_DECISION', `the aid record dates from before the case was reported on ${given.reportedOn}`, field));

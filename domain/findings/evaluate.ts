@@ -7,7 +7,7 @@ import type { IsoDate } from '../dates';
 import { sourceOf, type DepartmentCode } from '../departments';
 import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../programmes';
 import type { AidRecord, Finding, HouseholdFacts } from './facts';
-import { evaluateRule, HouseholdContext } from './kinds';
+import { causeUnrecognisedBeside, evaluateRule, HouseholdContext } from './kinds';
 import { programmesOfRule, type Rule } from './rule-set';
 
 /** The departments whose data a rule reads: if one did not answer, the rule is not run. */
@@ -144,8 +144,20 @@ export function departmentsForProposal(rule: Rule, programme: string): Set<Depar
  * `facts.homeMembers` should be the beneficiary alone, so nobody else's standing findings come back.
  */
 export function checkProposal(facts: HouseholdFacts, proposal: Proposal, rules: readonly Rule[], today: IsoDate, opts: EvaluateOptions = {}): Finding[] {
+  return judgeProposal(facts, proposal, rules, today, opts).findings;
+}
+
+/**
+ * What a proposed grant would cause, and the household's grants a rule concerned could not compare
+ * with it (`causeUnrecognisedBeside`: of a cause code their department does not document), which the
+ * findings say nothing about either way.
+ */
+export function judgeProposal(facts: HouseholdFacts, proposal: Proposal, rules: readonly Rule[], today: IsoDate, opts: EvaluateOptions = {}): { findings: Finding[]; causeUnrecognised: AidRecord[] } {
   const record = proposedRecord(proposal);
   const concerned = rulesConcerning(rules, proposal.programme, opts);
   const ctx = new HouseholdContext({ ...facts, records: [...facts.records, record] }, today, true);
-  return concerned.flatMap((rule) => evaluateRule(rule, ctx)).filter((f) => f.records.includes(record));
+  return {
+    findings: concerned.flatMap((rule) => evaluateRule(rule, ctx)).filter((f) => f.records.includes(record)),
+    causeUnrecognised: concerned.flatMap((rule) => (rule.kind === 'REPEATED_GRANTS' ? causeUnrecognisedBeside(rule, ctx, record) : [])),
+  };
 }

@@ -32,9 +32,13 @@ export interface StudentFacts {
   idNumber: string;
   /**
    * Where the 学籍 stands: in school, suspended (休学), or left (graduated, transferred out,
-   * dropped out, died). Absent: in school (a source that records no status).
+   * dropped out, died). Absent: in school (a source that records no status). UNRECOGNISED: the
+   * source's status code is one its documentation does not list (`sourceStatusCode`): neither in
+   * school nor left, so no rule reads the roll entry as a student, nor as one who has left.
    */
-  status?: 'IN_SCHOOL' | 'SUSPENDED' | 'LEFT';
+  status?: 'IN_SCHOOL' | 'SUSPENDED' | 'LEFT' | 'UNRECOGNISED';
+  /** Status UNRECOGNISED only: the 学籍 status code as the source's database holds it. */
+  sourceStatusCode?: string | null;
   /** The day the student left school, if the source records it. */
   leftOn?: IsoDate | null;
 }

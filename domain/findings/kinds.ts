@@ -321,11 +321,35 @@ function approvedAsSecondAid(r: AidRecord, ctx: HouseholdContext, windowMonths: 
   );
 }
 
+/**
+ * The grants a rule that compares causes cannot compare with `record`: of its subject and the rule's
+ * programmes, within the rule's window before or after it, whose cause code their department does
+ * not document (UNRECOGNISED). The rule groups each with no other, so it says nothing of them either
+ * way; a pre-grant check names them instead of answering clear.
+ */
+export function causeUnrecognisedBeside(rule: RuleOf<'REPEATED_GRANTS'>, ctx: HouseholdContext, record: AidRecord): AidRecord[] {
+  const at = record.grantDate;
+  if (!rule.sameCause || at === null) return [];
+  const wanted = new Set<string>(rule.programmes);
+  const out: AidRecord[] = [];
+  for (const { pieces } of ctx.subjects(rule.scope)) {
+    const records = pieces.map((p) => p.record);
+    if (!records.includes(record)) continue;
+    for (const r of records) {
+      if (r.cause === 'UNRECOGNISED' && wanted.has(r.programme) && r.grantDate !== null && (withinMonthsAfter(r.grantDate, at, rule.windowMonths) || withinMonthsAfter(at, r.grantDate, rule.windowMonths))) out.push(r);
+    }
+  }
+  return out;
+}
+
 export function repeatedGrants(rule: RuleOf<'REPEATED_GRANTS'>, ctx: HouseholdContext): Finding[] {
   const out: Finding[] = [];
   const wanted = new Set<string>(rule.programmes);
   for (const { subject, pieces } of ctx.subjects(rule.scope)) {
-    const granted = pieces.map((p) => p.record).filter((r) => wanted.has(r.programme) && r.grantDate !== null);
+    // A grant whose cause code its department does not document (UNRECOGNISED) is of no known cause:
+    // grouped with no other, it neither makes nor completes a repetition of the same cause (it read as
+    // OTHER, and two grants under two different undocumented codes made one). Counted where cause does not matter.
+    const granted = pieces.map((p) => p.record).filter((r) => wanted.has(r.programme) && r.grantDate !== null && !(rule.sameCause && r.cause === 'UNRECOGNISED'));
     const groups = groupBy(granted, (r) => (rule.sameCause ? (r.cause ?? 'OTHER') : '*'));
     for (const [cause, grants] of groups) {
       if (grants.length <= rule.maxGrants) continue;

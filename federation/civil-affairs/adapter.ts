@@ -10,7 +10,7 @@ import type { ProgrammeCode } from '../../domain/programmes';
 import { needed, type AidCause, type AidRecord, type DepartmentAdapter, type SourceDb } from '../contract';
 import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
 import { CIVIL_AFFAIRS_IMPORT } from './import-spec';
-import { documented, oneOffStatusOf, programmeColumn, programmeOf, statusColumn, unrecognised, type RecordStatus, type StatusColumn } from '../status-codes';
+import { codedColumn, codedValue, documented, oneOffStatusOf, programmeColumn, programmeOf, statusColumn, unrecognised, type RecordStatus, type StatusColumn } from '../status-codes';
 import { childAllowance, dcMonitorRoll, dibaoFamily, dibaoMember, tekunPerson, tempAidGrant } from './tables';
 import { CIVIL_AFFAIRS_DEMO } from './demo';
 import type { MonitoredSpell } from '../../domain/aid';
@@ -29,7 +29,18 @@ const RECORD_KINDS = {
   monitorRoll: 'dc_monitor_roll',
 } as const;
 
-const CAUSES: Record<string, AidCause> = { '01': 'ILLNESS', '02': 'ACCIDENT', '03': 'DISASTER', '04': 'JOB_LOSS', '05': 'EDUCATION', '99': 'OTHER' };
+/**
+ * temp_aid_grant.cause_code as the import declaration documents it. Any other code is UNRECOGNISED
+ * with the code (sourceCauseCode): it read as OTHER, so two grants under two different undocumented
+ * codes were one cause to X5 and a decision's OTHER matched either.
+ */
+const CAUSE = codedColumn<AidCause>(CIVIL_AFFAIRS_IMPORT.temp_aid_grant, 'cause_code', { '01': 'ILLNESS', '02': 'ACCIDENT', '03': 'DISASTER', '04': 'JOB_LOSS', '05': 'EDUCATION', '99': 'OTHER' });
+
+/** A grant's cause, and its code when that is undocumented. */
+function causeOf(code: string): Pick<AidRecord, 'cause' | 'sourceCauseCode'> {
+  const { value, sourceCode } = codedValue(CAUSE, code);
+  return sourceCode === null ? { cause: value } : { cause: value, sourceCauseCode: sourceCode };
+}
 
 /** The state flags, as the import declaration documents them (0 在保 or 发放中, 1 停保 or 停发, 2 暂停). */
 const STATUS = {
@@ -115,6 +126,7 @@ export const civilAffairs: DepartmentAdapter = {
   recordKinds: RECORD_KINDS,
   statusColumns: Object.values(STATUS),
   programmeColumns: [CHILD_CATEGORY],
+  factColumns: [CAUSE],
   tables: [dibaoFamily, dibaoMember, tekunPerson, tempAidGrant, childAllowance, dcMonitorRoll],
   personKeys: [dibaoMember.idNo, tekunPerson.idNo, tempAidGrant.idNo, childAllowance.childIdNo],
   otherIdColumns: [
@@ -155,7 +167,7 @@ export const civilAffairs: DepartmentAdapter = {
       records.push(recurringAid({ department: 'CIVIL_AFFAIRS', programme: 'TEKUN', beneficiaryIdNumber: r.idNo, start: r.startOn, end: r.endOn, monthlyFen: r.monthlyFen, ...recurringStatus(STATUS.tekunPerson, r.stateFlag, r.endOn, today), sourceRef: sourceRefOf(RECORD_KINDS.tekunPerson, r.tkId) }));
     }
     for (const r of temp) {
-      records.push(oneOffAid({ department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', beneficiaryIdNumber: r.idNo, sourceHouseholdRef: r.familyNo, grantDate: r.grantDate, amountFen: r.amountFen, ...oneOffStatusOf(STATUS.tempAidRevoked, r.revoked, r.revoked === REVOKED, r.grantDate, today), sourceRef: sourceRefOf(RECORD_KINDS.tempAidGrant, r.grantId), cause: CAUSES[r.causeCode] ?? 'OTHER', urgent: r.isUrgent, secondAid: r.isSecondAid }));
+      records.push(oneOffAid({ department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', beneficiaryIdNumber: r.idNo, sourceHouseholdRef: r.familyNo, grantDate: r.grantDate, amountFen: r.amountFen, ...oneOffStatusOf(STATUS.tempAidRevoked, r.revoked, r.revoked === REVOKED, r.grantDate, today), sourceRef: sourceRefOf(RECORD_KINDS.tempAidGrant, r.grantId), ...causeOf(r.causeCode), urgent: r.isUrgent, secondAid: r.isSecondAid }));
     }
     for (const r of child) {
       records.push(recurringAid({ department: 'CIVIL_AFFAIRS', ...programmeOf(CHILD_CATEGORY, r.category, childStatus(r.revoked, r.stateFlag, r.endOn, today)), beneficiaryIdNumber: r.childIdNo, start: r.startOn, end: r.endOn, monthlyFen: r.monthlyFen, sourceRef: sourceRefOf(RECORD_KINDS.childAllowance, r.id) }));

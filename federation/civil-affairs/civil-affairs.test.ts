@@ -44,6 +44,7 @@ beforeAll(async () => {
   await civilAffairsScenario.insert(db, 'temporaryAid', [
     { grantId: 41, idNo: ids.husband, familyNo: 'DB370811-0001', causeCode: '02', isUrgent: true, grantDate: '2025-11-02', amountFen: 500_000, approvalLevel: 2 },
     { grantId: 42, idNo: ids.wife, familyNo: null, causeCode: '77', grantDate: '2025-02-10', amountFen: 100_000, approvalLevel: 1, revoked: 1 },
+    // '77' is no cause civil affairs documents: UNRECOGNISED with the code (it read as OTHER).
   ]);
   await db.insert(childAllowance).values({ id: 9, childIdNo: ids.child, category: 'GE', startOn: '2022-09-01', endOn: null, monthlyFen: 150_000 });
 });
@@ -64,7 +65,7 @@ test('maps spells from the later of joining and approval, ended by leaving, the 
     { ...recurring, programme: 'TEKUN', beneficiaryIdNumber: ids.old, sourceHouseholdRef: null, periodStart: '2020-01-01', periodEnd: '2025-12-31', amountFen: 110_000, status: 'ENDED', sourceRef: 'tekun_person:7' },
     { ...oneOff, programme: 'TEMP_AID', beneficiaryIdNumber: ids.husband, sourceHouseholdRef: 'DB370811-0001', grantDate: '2025-11-02', amountFen: 500_000, status: 'PAID', sourceRef: 'temp_aid_grant:41', cause: 'ACCIDENT', urgent: true, secondAid: false },
     // An unknown cause code is kept as OTHER, not dropped.
-    { ...oneOff, programme: 'TEMP_AID', beneficiaryIdNumber: ids.wife, sourceHouseholdRef: null, grantDate: '2025-02-10', amountFen: 100_000, status: 'CANCELLED', sourceRef: 'temp_aid_grant:42', cause: 'OTHER', urgent: false, secondAid: false },
+    { ...oneOff, programme: 'TEMP_AID', beneficiaryIdNumber: ids.wife, sourceHouseholdRef: null, grantDate: '2025-02-10', amountFen: 100_000, status: 'CANCELLED', sourceRef: 'temp_aid_grant:42', cause: 'UNRECOGNISED', sourceCauseCode: '77', urgent: false, secondAid: false },
   ]);
 });
 
@@ -162,6 +163,19 @@ test('a revoked value civil affairs does not document (2) is UNRECOGNISED with i
     ['child_allowance:9952', 'CANCELLED', null],
     ['temp_aid_grant:951', 'UNRECOGNISED', '2'],
     ['temp_aid_grant:952', 'PAID', null],
+  ]);
+});
+
+test('a temporary aid cause_code civil affairs does not document is cause UNRECOGNISED with its code (it read as OTHER); the grant itself is as its revoked value says', async () => {
+  const who = syntheticId('2015-05-15', 96);
+  await civilAffairsScenario.insert(db, 'temporaryAid', [
+    { grantId: 961, idNo: who, familyNo: null, causeCode: '07', grantDate: '2025-08-10', amountFen: 200_000, approvalLevel: 1, revoked: 0 },
+    { grantId: 962, idNo: who, familyNo: null, causeCode: '99', grantDate: '2025-09-10', amountFen: 200_000, approvalLevel: 1, revoked: 0 },
+  ]);
+  const records = await civilAffairs.aidByIdNumbers(db, [who], TODAY);
+  expect(records.map((r) => [r.sourceRef, r.status, r.cause, r.sourceCauseCode ?? null])).toEqual([
+    ['temp_aid_grant:961', 'PAID', 'UNRECOGNISED', '07'],
+    ['temp_aid_grant:962', 'PAID', 'OTHER', null],
   ]);
 });
 

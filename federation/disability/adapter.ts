@@ -12,7 +12,7 @@ import type { ProgrammeCode } from '../../domain/programmes';
 import { needed, type AidRecord, type DepartmentAdapter, type DisabilityCertificate, type SourceDb } from '../contract';
 import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
 import { DISABILITY_IMPORT } from './import-spec';
-import { documented, oneOffStatusOf, programmeColumn, programmeOf, statusColumn, unrecognised, type RecordStatus } from '../status-codes';
+import { codedColumn, codedValue, documented, oneOffStatusOf, programmeColumn, programmeOf, statusColumn, unrecognised, type RecordStatus } from '../status-codes';
 import { clCertificate, clRehabAid, clSubsidy } from './tables';
 import { DISABILITY_DEMO } from './demo';
 
@@ -35,7 +35,12 @@ const SUBSIDY_TYPE = programmeColumn(DISABILITY_IMPORT.cl_subsidy, 'sub_type', '
 /** 3 注销: a cancelled certificate stops every subsidy paid under it, whatever the subsidy row says. */
 const CERT_CANCELLED = 3;
 
-const CERT_STATUS: Record<number, DisabilityCertificate['status']> = { 1: 'VALID', 2: 'EXPIRED', 3: 'REVOKED' };
+/**
+ * cl_certificate.cert_status as the import declaration documents it. Any other code is UNRECOGNISED
+ * with the code: it read as EXPIRED, which hid the certificate from the missed-aid rules and
+ * monitoring, and from the brief, with nobody told why.
+ */
+const CERT_STATUS = codedColumn<'VALID' | 'EXPIRED' | 'REVOKED'>(DISABILITY_IMPORT.cl_certificate, 'cert_status', { 1: 'VALID', 2: 'EXPIRED', 3: 'REVOKED' });
 
 /** The status codes as the import declaration documents them. */
 const STATUS = {
@@ -46,7 +51,8 @@ const STATUS = {
 /**
  * cl_subsidy.sub_status: 1 发放中, 2 暂停, 3 停发, 4 撤销追回 (never counted). Any other code is
  * UNRECOGNISED, not aid in force (it read as ACTIVE). The certificate's own status only ends a
- * subsidy (3 注销); an undocumented one is the certificate's, which reads as EXPIRED (below).
+ * subsidy (3 注销); an undocumented one is the certificate's, UNRECOGNISED (below), and leaves the
+ * subsidy as its own code says.
  */
 function subsidyStatus(subStatus: number, certStatus: number, end: string | null, today: string): RecordStatus {
   if (!documented(STATUS.subsidy, subStatus)) return unrecognised(subStatus);
@@ -102,6 +108,7 @@ export const disability: DepartmentAdapter = {
   recordKinds: RECORD_KINDS,
   statusColumns: Object.values(STATUS),
   programmeColumns: [SUBSIDY_TYPE],
+  factColumns: [CERT_STATUS],
   tables: [clCertificate, clSubsidy, clRehabAid],
   personKeys: [clCertificate.idCard],
   facts: { certificates: { byIdNumbers: certificatesByIdNumbers, keyColumn: clCertificate.idCard } },
@@ -134,14 +141,9 @@ export const disability: DepartmentAdapter = {
 export async function certificatesByIdNumbers(db: SourceDb, idNumbers: readonly string[]): Promise<DisabilityCertificate[]> {
   if (idNumbers.length === 0) return [];
   const rows = await statements(db).certificates.execute({ ids: idNumbers });
-  return rows.map((r) => ({
-    certificateNumber: r.certNo,
-    idNumber: r.idCard,
-    category: r.disType,
-    level: r.disLevel,
-    issuedOn: r.issueDate,
-    validUntil: r.validUntil,
-    // An unknown status code is not trusted as valid: the missed-aid rules would act on it.
-    status: CERT_STATUS[r.certStatus] ?? 'EXPIRED',
-  }));
+  return rows.map((r) => {
+    // An undocumented status code is not trusted as valid (the missed-aid rules would act on it), nor read as expired (they would be silent, and nobody told).
+    const { value, sourceCode } = codedValue(CERT_STATUS, r.certStatus);
+    return { certificateNumber: r.certNo, idNumber: r.idCard, category: r.disType, level: r.disLevel, issuedOn: r.issueDate, validUntil: r.validUntil, status: value, ...(sourceCode === null ? {} : { sourceStatusCode: sourceCode }) };
+  });
 }

@@ -127,6 +127,12 @@ test('a sub_status or aid_status the disability federation does not document is 
   ]);
 });
 
+test('a cert_status the disability federation does not document is UNRECOGNISED with its code (it read as EXPIRED)', async () => {
+  const who = syntheticId('1970-07-07', 94);
+  await db.insert(clCertificate).values({ certNo: `${who}42`, idCard: who, disType: 4, disLevel: 2, issueDate: '2019-01-01', certStatus: 4 });
+  expect((await certificatesByIdNumbers(db, [who])).map((c) => [c.certificateNumber, c.status, c.sourceStatusCode ?? null])).toEqual([[`${who}42`, 'UNRECOGNISED', '4']]);
+});
+
 test('a subsidy suspended, stopped or revoked (sub_status) and rehabilitation aid recovered (aid_status) are mapped as such', async () => {
   const who = syntheticId('1970-07-07', 77);
   const certNo = `${who}42`;

@@ -11,7 +11,7 @@ import type { StudentFacts } from '../../domain/findings/facts';
 import type { AidRecord, DepartmentAdapter, SourceDb } from '../contract';
 import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
 import { EDUCATION_IMPORT } from './import-spec';
-import { oneOffStatusOf, programmeColumn, programmeOf, statusColumn } from '../status-codes';
+import { codedColumn, codedValue, oneOffStatusOf, programmeColumn, programmeOf, statusColumn } from '../status-codes';
 import { xsFunding, xsStudent } from './tables';
 import { EDUCATION_DEMO } from './demo';
 
@@ -31,6 +31,13 @@ const FUNDING_TYPE = programmeColumn(EDUCATION_IMPORT.xs_funding, 'funding_type'
 /** xs_funding.paid_flag: 1 已发放, 0 已撤销; any other UNRECOGNISED (it read as paid). */
 const PAID_FLAG = statusColumn(EDUCATION_IMPORT.xs_funding, 'paid_flag');
 const REVOKED = 0;
+
+/**
+ * 学籍状态 codes as the import declaration documents them: in school, suspended; graduated,
+ * transferred out, dropped out and died have left. Any other code is UNRECOGNISED with the code (it
+ * read as LEFT): the rules read the entry neither as a student nor as one who has left.
+ */
+const STUDENT_STATUS = codedColumn<'IN_SCHOOL' | 'SUSPENDED' | 'LEFT'>(EDUCATION_IMPORT.xs_student, 'xj_status', { ZX: 'IN_SCHOOL', XX: 'SUSPENDED', BY: 'LEFT', ZC: 'LEFT', CX: 'LEFT', SW: 'LEFT' });
 
 /** The statements, prepared once per source (db/prepared.ts). */
 const statements = preparedPer((db: SourceDb) => ({
@@ -59,6 +66,7 @@ export const education: DepartmentAdapter = {
   recordKinds: RECORD_KINDS,
   statusColumns: [PAID_FLAG],
   programmeColumns: [FUNDING_TYPE],
+  factColumns: [STUDENT_STATUS],
   tables: [xsStudent, xsFunding],
   personKeys: [xsStudent.sfzh],
   facts: { students: { byIdNumbers: studentsByIdNumbers, keyColumn: xsStudent.sfzh } },
@@ -80,11 +88,12 @@ export const education: DepartmentAdapter = {
   },
 };
 
-/** 学籍状态 codes: in school, suspended; graduated, transferred out, dropped out and died have left. */
-const STUDENT_STATUS: Record<string, 'IN_SCHOOL' | 'SUSPENDED' | 'LEFT'> = { ZX: 'IN_SCHOOL', XX: 'SUSPENDED', BY: 'LEFT', ZC: 'LEFT', CX: 'LEFT', SW: 'LEFT' };
 
 /** Students on the roll among these people, which the missed-aid rules read. One statement. */
 export async function studentsByIdNumbers(db: SourceDb, idNumbers: readonly string[]): Promise<StudentFacts[]> {
   if (idNumbers.length === 0) return [];
-  return (await statements(db).students.execute({ ids: idNumbers })).map((r) => ({ idNumber: r.idNumber, status: STUDENT_STATUS[r.xjStatus] ?? 'LEFT', leftOn: r.leaveDate }));
+  return (await statements(db).students.execute({ ids: idNumbers })).map((r) => {
+    const { value, sourceCode } = codedValue(STUDENT_STATUS, r.xjStatus);
+    return { idNumber: r.idNumber, status: value, ...(sourceCode === null ? {} : { sourceStatusCode: sourceCode }), leftOn: r.leaveDate };
+  });
 }

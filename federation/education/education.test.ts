@@ -86,6 +86,14 @@ test('a paid_flag education does not document is UNRECOGNISED with its flag (it 
   expect(statusCodes(await education.aidByIdNumbers(db, [who], TODAY))).toEqual([['xs_funding:931', 'UNRECOGNISED', '2']]);
 });
 
+test('a 学籍 status education does not document is UNRECOGNISED with its code (it read as LEFT): neither in school nor left', async () => {
+  const who = syntheticId('2009-04-02', 94);
+  await db.insert(xsStudent).values({ studentNo: 'G3708110995', sfzh: who, schoolCode: '370811001', schoolName: '任城区第一中学', stage: 'GZ', grade: 1, enrolYear: '2025', xjStatus: 'QT' });
+  const [entry] = await studentsByIdNumbers(db, [who]);
+  expect(entry).toEqual({ idNumber: who, status: 'UNRECOGNISED', sourceStatusCode: 'QT', leftOn: null });
+  expect(inSchoolOn(entry, TODAY)).toBe(false);
+});
+
 test('returns nobody who was not asked for', async () => {
   const records = await education.aidByIdNumbers(db, [scenario.ids.zhao], TODAY);
   expect(records.map((r) => r.sourceRef)).toEqual(['xs_funding:201']);

@@ -1000,8 +1000,9 @@ export type CaseFirstAidInput = {
   /**
    * The cause of the aid given (temporary aid). Required, as in a meeting's decision and the pre-grant
    * check, for a programme a rule counts by cause (X5: TEMP_AID), else BAD_USER_INPUT, argument
-   * input.cause, reason REQUIRED; the aid record named must carry it (AID_RECORD_CAUSE_MISMATCH), as X5
-   * counts the record under its own cause.
+   * input.cause, reason REQUIRED; the aid record named must carry it (AID_RECORD_CAUSE_MISMATCH, or
+   * AID_RECORD_CAUSE_UNRECOGNISED for a record whose cause code is undocumented), as X5 counts the
+   * record under its own cause.
    */
   readonly cause?: InputMaybe<AidCause>;
   /** The aid record's AidRecord.sourceReference in the department's data: of the programme, for the member named, given on or after the day the case was reported, paying amountFen (for a one-off programme that pays money; AID_RECORD_AMOUNT_MISMATCH otherwise); omit while the grant is pending. */
@@ -2075,7 +2076,9 @@ export type CaseErrorCode =
   /** The department has revoked, reversed or recovered the aid record (CANCELLED): it fulfils nothing. */
   | 'AID_RECORD_CANCELLED'
   /** The aid record carries a status code its department does not document (UNRECOGNISED): the hub cannot tell whether it is paid. It fulfils nothing until the department corrects the code. */
-  | 'AID_RECORD_STATUS_UNRECOGNISED';
+  | 'AID_RECORD_STATUS_UNRECOGNISED'
+  /** A cause is decided (or the first aid states one) and the aid record carries a cause code its department does not document (AidRecord.cause UNRECOGNISED, the code in sourceCauseCode): the hub cannot tell whether it is the cause decided. It fulfils nothing decided for a cause until the department corrects the code. */
+  | 'AID_RECORD_CAUSE_UNRECOGNISED';
 
 /** A refused write: a stable code, a message for people, and the input field at fault. */
 export type CaseUserError = {
@@ -2161,7 +2164,8 @@ export type DecisionInput = {
    * TEMP_AID), else BAD_USER_INPUT, argument input.decisions[i].cause, reason REQUIRED, as in the
    * pre-grant check; a second aid's secondAidCause is its cause (one that differs is reason
    * CONFLICTING). The decision's pre-grant check judges it, and the aid record that fulfils it must
-   * carry it (AID_RECORD_CAUSE_MISMATCH).
+   * carry it (AID_RECORD_CAUSE_MISMATCH; AID_RECORD_CAUSE_UNRECOGNISED for a record whose cause code
+   * its department does not document).
    */
   readonly cause?: InputMaybe<AidCause>;
   /**
@@ -3112,7 +3116,7 @@ export type RuleKind =
   | 'EXCLUSIVE_PROGRAMMES'
   /** The same purpose funded by two groups of programmes in one school or calendar year. */
   | 'SAME_PURPOSE_TWICE'
-  /** Too many one-off grants (for one cause) within a window; an approved second aid is exempt. */
+  /** Too many one-off grants (for one cause) within a window; an approved second aid is exempt. A grant whose cause code its department does not document (AidCause UNRECOGNISED) is of no known cause: where the rule compares causes it is grouped with no other grant. */
   | 'REPEATED_GRANTS'
   /** Aid tied to one hospital settlement adding up to more than its out-of-pocket amount. */
   | 'SETTLEMENT_EXCESS'
@@ -3120,7 +3124,7 @@ export type RuleKind =
   | 'AID_AFTER_DEATH'
   /** The same recurring programme held twice over the same days. */
   | 'DUPLICATE_ENROLMENT'
-  /** A condition present (a certificate, a 低保 household, a student, high costs) and an expected programme absent. */
+  /** A condition present (a certificate, a 低保 household, a student, high costs) and an expected programme absent. A certificate or 学籍 status whose code its department does not document reads as neither present nor absent: no finding claims aid missed on it, and none is made because of it; the meeting brief shows such a certificate with its code. */
   | 'MISSED_AID';
 
 /** A duplicate-aid or missed-aid rule of the rule set in force (rules/default.json plus the locality's file). */
@@ -3432,7 +3436,7 @@ export type PreGrantCheckInput = {
   readonly grantDate?: InputMaybe<Scalars['Date']['input']>;
   /** Recurring: fen per month. One-off: fen in total. 0 to 2147483647 (¥21,474,836.47, the most the reported-aid ledger holds for one grant); more is BAD_USER_INPUT, reason OUT_OF_RANGE. */
   readonly amountFen: Scalars['Fen']['input'];
-  /** Temporary aid: the cause. Required for a programme a rule counts by cause (X5: TEMP_AID), else BAD_USER_INPUT, reason REQUIRED: without it the check could not compare grants of the same cause. */
+  /** Temporary aid: the cause. Required for a programme a rule counts by cause (X5: TEMP_AID), else BAD_USER_INPUT, reason REQUIRED: without it the check could not compare grants of the same cause. UNRECOGNISED, a cause only read from a department's undocumented code, is BAD_USER_INPUT, reason OUTPUT_ONLY. */
   readonly cause?: InputMaybe<AidCause>;
   /** Temporary aid: approved as a second aid (二次临时救助). */
   readonly secondAid?: InputMaybe<Scalars['Boolean']['input']>;
@@ -3466,7 +3470,7 @@ export type PreGrantCheck = {
   readonly __typename?: 'PreGrantCheck';
   /** What the grant would cause; empty when it is clear. */
   readonly findings: ReadonlyArray<PreGrantFinding>;
-  /** True when there is no conflict and no warning (a missed-aid prompt does not block). */
+  /** True when there is no conflict and no warning (a missed-aid prompt does not block), and no grant the check could not compare (causeUnrecognised). */
   readonly clear: Scalars['Boolean']['output'];
   /** Findings of severity CONFLICT. */
   readonly conflicts: Scalars['Int']['output'];
@@ -3476,6 +3480,8 @@ export type PreGrantCheck = {
   readonly complete: Scalars['Boolean']['output'];
   /** The departments the check consulted. */
   readonly consulted: ReadonlyArray<Department>;
+  /** The household's grants a rule that compares causes (X5) could not compare with this one: within the rule's window, of a cause code their department does not document (AidRecord.cause UNRECOGNISED, the code in sourceCauseCode). The rule groups each with no other grant, so the findings say nothing of them either way: whether this grant repeats their cause is for the office to find out. Empty otherwise; the check is not clear while it is not. */
+  readonly causeUnrecognised: ReadonlyArray<AidRecord>;
 };
 
 /** Why a findings mutation did not do what was asked. */
@@ -3974,7 +3980,9 @@ export type AidCause =
   | 'DISASTER'
   | 'JOB_LOSS'
   | 'EDUCATION'
-  | 'OTHER';
+  | 'OTHER'
+  /** On an aid record only: the department's record carries a cause code its documentation does not list (a typo, or a code added since), kept in AidRecord.sourceCauseCode for the office to correct. Not read as OTHER: X5 (repeated grants for the same cause) groups such a grant with no other grant, so it neither makes nor completes a repetition, and it fulfils no decision or first aid given a cause (AID_RECORD_CAUSE_UNRECOGNISED). The aid itself is counted as its status says. Refused as an input, where a decision, first aid, referral or pre-grant check names the cause it decides (BAD_USER_INPUT, reason OUTPUT_ONLY). */
+  | 'UNRECOGNISED';
 
 /** The days a recurring aid covers. */
 export type AidPeriod = {
@@ -4010,8 +4018,10 @@ export type AidRecord = {
   readonly sourceProgrammeCode?: Maybe<Scalars['String']['output']>;
   /** The department's own household key (低保 family number, housing application), if any. */
   readonly sourceHouseholdReference?: Maybe<Scalars['String']['output']>;
-  /** Temporary aid: the cause. */
+  /** Temporary aid: the cause; UNRECOGNISED when the department's cause code is one its documentation does not list (then sourceCauseCode). */
   readonly cause?: Maybe<AidCause>;
+  /** Cause UNRECOGNISED only: the cause code the department's record carries, as its database holds it (e.g. 07), for the office to correct. Null otherwise. */
+  readonly sourceCauseCode?: Maybe<Scalars['String']['output']>;
   /** Temporary aid: granted as 急难 (sudden and urgent hardship). */
   readonly urgent?: Maybe<Scalars['Boolean']['output']>;
   /** Temporary aid: approved as a second aid (二次临时救助) for heavy costs. */
@@ -5228,7 +5238,7 @@ export type ResolversTypes = {
   ScanEdge: ResolverTypeWrapper<Omit<ScanEdge, 'node'> & { node: ResolversTypes['Scan'] }>;
   PreGrantCheckInput: PreGrantCheckInput;
   PreGrantFinding: ResolverTypeWrapper<FindingModel>;
-  PreGrantCheck: ResolverTypeWrapper<Omit<PreGrantCheck, 'findings'> & { findings: ReadonlyArray<ResolversTypes['PreGrantFinding']> }>;
+  PreGrantCheck: ResolverTypeWrapper<Omit<PreGrantCheck, 'findings' | 'causeUnrecognised'> & { findings: ReadonlyArray<ResolversTypes['PreGrantFinding']>, causeUnrecognised: ReadonlyArray<ResolversTypes['AidRecord']> }>;
   FindingErrorCode: FindingErrorCode;
   FindingUserError: ResolverTypeWrapper<FindingUserError>;
   ScanStartInput: ScanStartInput;
@@ -5454,7 +5464,7 @@ export type ResolversParentTypes = {
   ScanEdge: Omit<ScanEdge, 'node'> & { node: ResolversParentTypes['Scan'] };
   PreGrantCheckInput: PreGrantCheckInput;
   PreGrantFinding: FindingModel;
-  PreGrantCheck: Omit<PreGrantCheck, 'findings'> & { findings: ReadonlyArray<ResolversParentTypes['PreGrantFinding']> };
+  PreGrantCheck: Omit<PreGrantCheck, 'findings' | 'causeUnrecognised'> & { findings: ReadonlyArray<ResolversParentTypes['PreGrantFinding']>, causeUnrecognised: ReadonlyArray<ResolversParentTypes['AidRecord']> };
   FindingUserError: FindingUserError;
   ScanStartInput: ScanStartInput;
   ScanStartPayload: Omit<ScanStartPayload, 'scan'> & { scan?: Maybe<ResolversParentTypes['Scan']> };
@@ -6457,6 +6467,7 @@ export type PreGrantCheckResolvers<ContextType = HubContext, ParentType extends 
   warnings?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   complete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   consulted?: Resolver<ReadonlyArray<ResolversTypes['Department']>, ParentType, ContextType>;
+  causeUnrecognised?: Resolver<ReadonlyArray<ResolversTypes['AidRecord']>, ParentType, ContextType>;
 };
 
 export type FindingUserErrorResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['FindingUserError'] = ResolversParentTypes['FindingUserError']> = {
@@ -6568,6 +6579,7 @@ export type AidRecordResolvers<ContextType = HubContext, ParentType extends Reso
   sourceProgrammeCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   sourceHouseholdReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   cause?: Resolver<Maybe<ResolversTypes['AidCause']>, ParentType, ContextType>;
+  sourceCauseCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   urgent?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   secondAid?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   schoolYear?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;

@@ -41,7 +41,7 @@ import type { HubContext } from '../context';
 import { badInput, requireDivisionCode, requireHubId, requireIdNumber } from '../../access/errors';
 import { checkCall, inScope, regionInScope } from '../../access/decide';
 import { CASE_ROLES, caseRegions, ROOT_RULES } from '../../access/policy';
-import { proseDetail, requireCauseWhereCounted } from '../findings/resolvers';
+import { givenCause, proseDetail, requireCauseWhereCounted } from '../findings/resolvers';
 import { createHash } from 'node:crypto';
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
@@ -345,16 +345,19 @@ function regionOf(ctx: HubContext, code: string) {
 async function meetingRecordRequest(input: MeetingRecordInput, ctx: HubContext) {
   const meta = metaOf(ctx, input, 'meetingRecord');
   const caseId = requireHubId(input.caseId, 'input.caseId');
-  const decisions: DecisionInput[] = input.decisions.map((d, i) => ({
-    department: d.department,
-    programmeCode: d.programme,
-    amountFen: d.amountFen,
-    deadlineWorkingDays: d.deadlineWorkingDays,
-    ask: d.ask ?? null,
-    beneficiaryIdNumber: d.beneficiaryIdNumber ? requireIdNumber(d.beneficiaryIdNumber, `input.decisions[${i}].beneficiaryIdNumber`) : null,
-    secondAid: d.secondAidCause ? { cause: d.secondAidCause } : null,
-    cause: decisionCause(d.programme, d.cause ?? null, d.secondAidCause ?? null, `input.decisions[${i}].cause`),
-  }));
+  const decisions: DecisionInput[] = input.decisions.map((d, i) => {
+    const secondAidCause = givenCause(d.secondAidCause, `input.decisions[${i}].secondAidCause`);
+    return {
+      department: d.department,
+      programmeCode: d.programme,
+      amountFen: d.amountFen,
+      deadlineWorkingDays: d.deadlineWorkingDays,
+      ask: d.ask ?? null,
+      beneficiaryIdNumber: d.beneficiaryIdNumber ? requireIdNumber(d.beneficiaryIdNumber, `input.decisions[${i}].beneficiaryIdNumber`) : null,
+      secondAid: secondAidCause ? { cause: secondAidCause } : null,
+      cause: decisionCause(d.programme, givenCause(d.cause, `input.decisions[${i}].cause`), secondAidCause, `input.decisions[${i}].cause`),
+    };
+  });
   const overrideReasons = input.decisions.map((d) => d.conflictOverrideReason?.trim() || null);
   const meeting = { heldOn: input.heldOn, departmentsPresent: [...new Set(input.departmentsPresent)], notes: input.notes ?? null, decisions };
   const c = await caseById(ctx, caseId);
@@ -543,7 +546,7 @@ export const caseResolvers: Resolvers = {
         ask: input.ask ?? null,
         beneficiaryIdNumber: input.beneficiaryIdNumber ? requireIdNumber(input.beneficiaryIdNumber, 'input.beneficiaryIdNumber') : declined.beneficiaryIdNumber,
         secondAid: null,
-        cause: decisionCause(input.programme, input.cause ?? null, null, 'input.cause'),
+        cause: decisionCause(input.programme, givenCause(input.cause, 'input.cause'), null, 'input.cause'),
       };
       const reassignment = (check: DecisionCheck | null, decisionsSeen: number | null): Reassignment => ({
         kind: 'REASSIGN',
@@ -598,7 +601,7 @@ export const caseResolvers: Resolvers = {
       const programme = PROGRAMME_BY_CODE.get(input.programme);
       if (!programme) return { userErrors: [caseError('UNKNOWN_PROGRAMME', `no programme ${input.programme}`, ['input', 'programme'])] };
       // First aid of temporary aid states its cause as a meeting's decision does: X5 counts it by cause.
-      const cause = decisionCause(programme.code, input.cause ?? null, null, 'input.cause');
+      const cause = decisionCause(programme.code, givenCause(input.cause, 'input.cause'), null, 'input.cause');
       const household = await ctx.loaders.hub.membersByHousehold.load(c.householdId);
       const members = household.map((m) => m.person.idNumber);
       if (beneficiary !== null && !members.includes(beneficiary)) return { userErrors: [caseError('BENEFICIARY_NOT_IN_HOUSEHOLD', 'the beneficiary is not a member of the household', ['input', 'beneficiaryIdNumber'])] };

@@ -21,8 +21,8 @@ import { DEPARTMENT_CODES, sourceOf, type DepartmentCode } from '../../domain/de
 import type { IsoDate } from '../../domain/dates';
 import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../../domain/programmes';
 import { assembleHouseholds, assembleLonePerson, homeHousehold } from '../../domain/findings/assemble';
-import { checkProposal, departmentsForProposal, evaluateHousehold, programmesForProposal, rulesConcerning, type Proposal } from '../../domain/findings/evaluate';
-import type { Finding, HouseholdFacts, PersonFacts, SecondAidApprovalFacts, Spell, StudentFacts } from '../../domain/findings/facts';
+import { departmentsForProposal, judgeProposal, evaluateHousehold, programmesForProposal, rulesConcerning, type Proposal } from '../../domain/findings/evaluate';
+import { recordKey, type Finding, type HouseholdFacts, type PersonFacts, type SecondAidApprovalFacts, type Spell, type StudentFacts } from '../../domain/findings/facts';
 import type { Rule } from '../../domain/findings/rule-set';
 import { aidForPeople, MAX_IDS_PER_STATEMENT, unavailableReason, withTimeout, type DepartmentLoaders, type SourceOutcome } from '../../federation/loaders';
 import { checkSources, type Source, type Sources } from '../../federation/sources';
@@ -342,6 +342,8 @@ export interface PreGrantResult {
   unavailable: DepartmentCode[];
   /** Departments whose data the rules concerned needed. */
   consulted: DepartmentCode[];
+  /** The household's grants a rule concerned could not compare with the proposal: their cause code is undocumented. */
+  causeUnrecognised: AidRecord[];
 }
 
 /**
@@ -388,8 +390,10 @@ export async function preGrantCheck(req: LiveRequest, proposal: Proposal, rules:
     }).map((f) => withProposedStay({ ...f, homeMembers: new Set([id]) }, departments, proposal));
   }
   const unavailable = unavailableSet(req);
+  const judged = facts.map((f) => judgeProposal(f, proposal, concerned, req.today, { unavailable }));
   return {
-    findings: uniqueFindings(facts.flatMap((f) => checkProposal(f, proposal, concerned, req.today, { unavailable }))),
+    findings: uniqueFindings(judged.flatMap((j) => j.findings)),
+    causeUnrecognised: [...new Map(judged.flatMap((j) => j.causeUnrecognised).map((r) => [recordKey(r), r])).values()],
     unavailable: [...unavailable].filter((d) => needed.has(d)),
     consulted: DEPARTMENT_CODES.filter((d) => needed.has(d)),
   };

@@ -9,7 +9,7 @@ import { countScanFindings, listScans, scanFindingsPage, settleFinding, viewOfRo
 import { currentScanState, scanJobs } from './scan';
 import { fromDbInstant, fromDbInstantOrNull } from '../../db/instants';
 import { decodeIdCursor, encodeIdCursor } from '../../domain/cursor';
-import { PROPOSAL_MAX_FEN, SETTLEMENT_REFERENCE_MAX_LENGTH } from '../../domain/aid';
+import { PROPOSAL_MAX_FEN, SETTLEMENT_REFERENCE_MAX_LENGTH, type RecordCause } from '../../domain/aid';
 import type { IsoDate } from '../../domain/dates';
 import { DATE_RANGE } from '../../domain/date-ranges';
 import { DEPARTMENT_CODES, type DepartmentCode, type OfficeCode } from '../../domain/departments';
@@ -86,6 +86,15 @@ function filterOf(ctx: HubContext, arg: FindingFilterInput | null | undefined): 
  * such a rule counts is refused without its cause (BAD_USER_INPUT, reason REQUIRED, the rule named),
  * in a pre-grant check and in a meeting's decision alike.
  */
+/**
+ * A cause as a client gives it: UNRECOGNISED is what the hub reads from a department's undocumented
+ * cause code, never a cause anyone decides or proposes (BAD_USER_INPUT, reason OUTPUT_ONLY).
+ */
+export function givenCause(cause: RecordCause | null | undefined, argument: string): AidCause | null {
+  if (cause === 'UNRECOGNISED') throw badInput(argument, 'OUTPUT_ONLY', 'UNRECOGNISED is a cause the hub reads from a department’s undocumented code: give the cause decided');
+  return cause ?? null;
+}
+
 export function requireCauseWhereCounted(programmeCode: string, cause: AidCause | null, argument: string): void {
   const byCause = rules().find((r) => r.enabled && r.kind === 'REPEATED_GRANTS' && r.sameCause && (r.programmes as readonly string[]).includes(programmeCode));
   if (byCause && !cause) throw badInput(argument, 'REQUIRED', `${byCause.id} compares ${programmeCode} grants of the same cause: give cause`, { rule: byCause.id });
@@ -113,7 +122,7 @@ function proposalOf(input: PreGrantCheckInput): Proposal {
     if (!input.periodStart) throw badInput('input.periodStart', 'REQUIRED', `${programme.code} is paid over a period: give periodStart`);
     if (input.periodEnd && input.periodEnd < input.periodStart) throw badInput('input.periodEnd', 'EMPTY_PERIOD', 'periodEnd is before periodStart');
   } else if (!input.grantDate) throw badInput('input.grantDate', 'REQUIRED', `${programme.code} is granted once: give grantDate`);
-  requireCauseWhereCounted(programme.code, input.cause ?? null, 'input.cause');
+  requireCauseWhereCounted(programme.code, givenCause(input.cause, 'input.cause'), 'input.cause');
   if (input.schoolYear) {
     const m = /^(\d{4})-(\d{4})$/.exec(input.schoolYear);
     if (!m || Number(m[2]) !== Number(m[1]) + 1) throw badInput('input.schoolYear', 'MALFORMED_SCHOOL_YEAR', 'schoolYear is written 2025-2026');
@@ -143,7 +152,7 @@ function proposalOf(input: PreGrantCheckInput): Proposal {
     periodEnd: recurring ? (input.periodEnd ?? null) : null,
     grantDate: recurring ? null : input.grantDate!,
     amountFen: input.amountFen,
-    cause: input.cause ?? null,
+    cause: givenCause(input.cause, 'input.cause'),
     secondAid: input.secondAid ?? false,
     settlementRef,
     schoolYear: input.schoolYear ?? null,
@@ -291,11 +300,13 @@ export const findingResolvers: Resolvers = {
       const result = await preGrantCheck(lane, proposal, rules());
       return {
         findings: result.findings,
-        clear: !result.findings.some((f) => f.severity === 'CONFLICT' || f.severity === 'WARNING'),
+        // Not clear beside a grant the check could not compare: it can neither find a repetition there nor rule one out.
+        clear: !result.findings.some((f) => f.severity === 'CONFLICT' || f.severity === 'WARNING') && result.causeUnrecognised.length === 0,
         conflicts: result.findings.filter((f) => f.severity === 'CONFLICT').length,
         warnings: result.findings.filter((f) => f.severity === 'WARNING').length,
         complete: result.unavailable.length === 0,
         consulted: result.consulted.map(departmentOf),
+        causeUnrecognised: result.causeUnrecognised,
       };
     },
 

@@ -150,6 +150,7 @@ export const householdResolvers: Resolvers = {
     sourceProgrammeCode: (r) => r.sourceProgrammeCode ?? null,
     sourceHouseholdReference: (r) => r.sourceHouseholdRef,
     cause: (r) => r.cause ?? null,
+    sourceCauseCode: (r) => r.sourceCauseCode ?? null,
     urgent: (r) => r.urgent ?? null,
     secondAid: (r) => r.secondAid ?? null,
     schoolYear: (r) => r.schoolYear ?? null,

@@ -9,7 +9,9 @@ import { PURPOSES_BY_ROLE, ROOT_RULES } from '../../access/policy';
 import { checkReferralAction, REFERRAL_STATES, type ReferralAction } from '../../domain/cases/referrals';
 import { checkIdNumber } from '../../domain/id-number';
 import type { AidStatus } from '../../domain/aid';
-import { paymentProblem } from '../../domain/cases/fulfilment';
+import { checkFirstAidRecord, paymentProblem } from '../../domain/cases/fulfilment';
+import { oneOffAid } from '../../domain/aid';
+import { PROGRAMME_BY_CODE } from '../../domain/programmes';
 
 test('a refused slip answer says what cannot be done in plain English', () => {
   const messages = REFERRAL_STATES.flatMap((state) =>
@@ -38,6 +40,17 @@ test('every purpose a root field serves may be stated by one of its roles', () =
     }
   }
   expect(unreachable).toEqual([]);
+});
+
+test('a first aid stating a cause is not backed by a record whose cause code is undocumented (AID_RECORD_CAUSE_UNRECOGNISED; it read as OTHER and matched OTHER)', () => {
+  const head = '370811197504120316';
+  const record = (cause: 'OTHER' | 'ILLNESS' | 'UNRECOGNISED') =>
+    oneOffAid({ department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', beneficiaryIdNumber: head, grantDate: '2026-03-13', amountFen: 100_000, status: 'PAID', sourceRef: 'grant:1', cause, ...(cause === 'UNRECOGNISED' ? { sourceCauseCode: '07' } : {}) });
+  const given = { programme: PROGRAMME_BY_CODE.get('TEMP_AID')!, amountFen: 100_000, beneficiaryIdNumber: head, reportedOn: '2026-03-10', cause: 'OTHER' as const, today: '2026-03-15' };
+  const codes = (cause: 'OTHER' | 'ILLNESS' | 'UNRECOGNISED') => checkFirstAidRecord(given, record(cause)).map((e) => e.code);
+  expect(codes('OTHER')).toEqual([]);
+  expect(codes('ILLNESS')).toEqual(['AID_RECORD_CAUSE_MISMATCH']);
+  expect(codes('UNRECOGNISED')).toEqual(['AID_RECORD_CAUSE_UNRECOGNISED']);
 });
 
 test('only aid paid fulfils a decision: a revoked record, one under review, and one dated or starting after today are refused', () => {

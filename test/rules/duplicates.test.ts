@@ -116,6 +116,15 @@ describe('X5 repeated temporary aid for one cause in 12 months', () => {
     expect(run(['X5'], household([head], [aid('TEMP_AID', head, { date: '2025-01-10' }, { cause: 'ILLNESS' }), aid('TEMP_AID', head, { date: '2025-05-11' }, { cause: 'ILLNESS', status: 'CANCELLED' })]))).toEqual([]);
   });
 
+  it('groups a grant of an undocumented cause code (UNRECOGNISED) with no other: not two of them under different codes, not one beside a known cause', () => {
+    const seven = aid('TEMP_AID', head, { date: '2025-01-10' }, { cause: 'UNRECOGNISED', sourceCauseCode: '07' });
+    const eight = aid('TEMP_AID', son, { date: '2025-05-11' }, { cause: 'UNRECOGNISED', sourceCauseCode: '08' });
+    expect(run(['X5'], household([head, son], [seven, eight]))).toEqual([]);
+    expect(run(['X5'], household([head, son], [seven, aid('TEMP_AID', son, { date: '2025-05-11' }, { cause: 'OTHER' })]))).toEqual([]);
+    // It does not hide a repetition of a known cause either.
+    expect(run(['X5'], household([head, son], [seven, aid('TEMP_AID', head, { date: '2025-02-10' }, { cause: 'OTHER' }), aid('TEMP_AID', son, { date: '2025-06-10' }, { cause: 'OTHER' })]))).toHaveLength(1);
+  });
+
   it('counts a leap day by the Civil Code: 2024-02-29 reaches 2025-02-28, not 2025-03-01', () => {
     const leap = aid('TEMP_AID', head, { date: '2024-02-29' }, { cause: 'ACCIDENT' });
     expect(run(['X5'], household([head], [leap, aid('TEMP_AID', head, { date: '2025-02-28' }, { cause: 'ACCIDENT' })]))).toHaveLength(1);

@@ -1,0 +1,154 @@
+/**
+ * Facts the rules read besides an aid record's status and programme carry codes too: a temporary
+ * aid's cause (civil affairs' cause_code), a disability certificate's status (cert_status), a
+ * student's 学籍 status (xj_status). A code the department's documentation does not list read as a
+ * guess: any cause as OTHER (two unrelated grants under two different undocumented codes were one
+ * cause to X5, and a decision for OTHER was met by either), any certificate status as EXPIRED (the
+ * certificate vanished from the brief, with nobody told why). Each now reads as UNRECOGNISED with its
+ * code, which no rule acts on either way; the household costs the same statements, and the start-up
+ * count names the columns holding such rows.
+ */
+import pino from 'pino';
+import { civilAffairsScenario } from '../federation/civil-affairs/scenario';
+import { disabilityScenario } from '../federation/disability/scenario';
+import { unrecognisedFactRows } from '../federation/unrecognised-status';
+import { HubMetrics } from '../server/metrics';
+import { reportUnrecognisedStatus } from '../server/status-codes-report';
+import { createTestDatabases, type TestDatabases } from './support/databases';
+import { startTestHub, type TestHub } from './support/hub';
+import { caseInDeliberation } from './support/cases';
+import { okPayload as ok, userErrorCodes as codes } from './support/payloads';
+import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
+
+const HOUSEHOLD = `query($id: ID!) { household(id: $id) {
+  aid { sourceReference status cause sourceCauseCode amountFen }
+  aidSummary { totalFen byDepartment { department { code } totalFen recordCount } }
+  findings { rule { id } people { idNumber } records { sourceReference } }
+} }`;
+const MEETING = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) { meeting { decisions { id to { key } } } userErrors { code field } } }`;
+const ACCEPT = `mutation($input: ReferralAcceptInput!) { referralAccept(input: $input) { referral { id state } userErrors { code field } } }`;
+const COMPLETE = `mutation($input: ReferralCompleteInput!) { referralComplete(input: $input) { referral { id state } userErrors { code field } } }`;
+const CHECK = `query($input: PreGrantCheckInput!) { preGrantCheck(input: $input) { __typename } }`;
+
+let dbs: TestDatabases;
+let hub: TestHub;
+let wangId: number;
+let before: { res: any; statements: unknown };
+/** The head's two grants under two different undocumented cause codes, six months apart. */
+let grants: string[];
+const certificate = `${WANG.grandmother}41`;
+
+const household = async () => {
+  const res = await hub.gql(HOUSEHOLD, { id: String(wangId) });
+  expect(res.errors).toBeUndefined();
+  return { res: res.data.household, statements: res.extensions?.sqlStatements?.bySource };
+};
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('unrecognised_facts');
+  await insertRegions(dbs);
+  wangId = await insertWang(dbs);
+  hub = await startTestHub(dbs, { today: TODAY, purpose: 'CASE_MEETING' });
+  before = await household();
+  const s = dbs.sources;
+  grants = await civilAffairsScenario.insert(s.CIVIL_AFFAIRS, 'temporaryAid', [
+    { grantId: 7001, idNo: WANG.head, familyNo: 'DB370811-0001', causeCode: '07', grantDate: '2025-06-10', amountFen: 100_000, approvalLevel: 1 },
+    { grantId: 7002, idNo: WANG.head, familyNo: 'DB370811-0001', causeCode: '08', grantDate: '2025-12-10', amountFen: 100_000, approvalLevel: 1 },
+  ]);
+  // A level-1 certificate, no nursing subsidy: were it VALID, M1 would claim a missed nursing subsidy.
+  await disabilityScenario.insert(s.DISABILITY, 'certificates', [{ certNo: certificate, idCard: WANG.grandmother, disType: 4, disLevel: 1, issueDate: '2024-05-01', certStatus: 9 }]);
+}, 120_000);
+
+afterAll(async () => {
+  await hub?.close();
+  await dbs?.close();
+});
+
+it('shows a grant under an undocumented cause code as cause UNRECOGNISED with its code, counted in the totals as paid aid, in the same statements', async () => {
+  const after = await household();
+  expect(after.res.aid.filter((r: any) => grants.includes(r.sourceReference)).map((r: any) => [r.sourceReference, r.status, r.cause, r.sourceCauseCode]).sort()).toEqual([
+    [grants[0], 'PAID', 'UNRECOGNISED', '07'],
+    [grants[1], 'PAID', 'UNRECOGNISED', '08'],
+  ]);
+  expect(after.res.aid.filter((r: any) => !grants.includes(r.sourceReference))).toEqual(before.res.aid);
+  expect(before.res.aid.every((r: any) => r.sourceCauseCode === null)).toBe(true);
+  // The aid is paid: only its cause is unknown.
+  expect(after.res.aidSummary.totalFen).toBe(before.res.aidSummary.totalFen + 200_000);
+  expect(after.statements).toEqual(before.statements);
+});
+
+it('makes no X5 repetition of two grants under two different undocumented cause codes (they read as OTHER twice), and no missed-aid finding on an UNRECOGNISED certificate', async () => {
+  const after = await household();
+  expect(after.res.findings.filter((f: any) => f.records.some((r: any) => grants.includes(r.sourceReference)))).toEqual([]);
+  expect(after.res.findings.filter((f: any) => f.rule.id === 'X5')).toEqual(before.res.findings.filter((f: any) => f.rule.id === 'X5'));
+  // Neither claimed missing (as a VALID certificate would) nor anything said about her certificate.
+  expect(after.res.findings.filter((f: any) => f.rule.id.startsWith('M') && f.people.some((p: any) => p.idNumber === WANG.grandmother))).toEqual([]);
+  expect(after.res.findings).toEqual(before.res.findings);
+});
+
+it('refuses UNRECOGNISED as a cause given (BAD_USER_INPUT, reason OUTPUT_ONLY)', async () => {
+  const res = await hub.as({ purpose: 'DUPLICATE_CHECK' }).gql(CHECK, { input: { beneficiaryIdNumber: WANG.head, programme: 'TEMP_AID', amountFen: 100_000, grantDate: TODAY, cause: 'UNRECOGNISED' } });
+  expect(res.errors?.map((e: any) => [e.extensions.code, e.extensions.argument, e.extensions.reason])).toEqual([['BAD_USER_INPUT', 'input.cause', 'OUTPUT_ONLY']]);
+});
+
+it('answers a pre-grant check of temporary aid not clear beside grants it cannot compare by cause, naming them (causeUnrecognised)', async () => {
+  const CHECKED = `query($input: PreGrantCheckInput!) { preGrantCheck(input: $input) { clear warnings findings { rule { id } } causeUnrecognised { sourceReference cause sourceCauseCode } } }`;
+  const check = (cause: string, grantDate: string) => hub.as({ purpose: 'DUPLICATE_CHECK' }).gql(CHECKED, { input: { beneficiaryIdNumber: WANG.head, programme: 'TEMP_AID', amountFen: 100_000, grantDate, cause } });
+  const accident = await check('ACCIDENT', TODAY);
+  expect(accident.errors).toBeUndefined();
+  expect(accident.data.preGrantCheck).toEqual({
+    clear: false,
+    warnings: 0,
+    findings: [],
+    causeUnrecognised: [
+      { sourceReference: grants[0], cause: 'UNRECOGNISED', sourceCauseCode: '07' },
+      { sourceReference: grants[1], cause: 'UNRECOGNISED', sourceCauseCode: '08' },
+    ],
+  });
+  // Past the window of the June grant (12 months), only December's is beside it.
+  const later = (await check('ACCIDENT', '2026-06-11')).data.preGrantCheck;
+  expect(later.causeUnrecognised.map((r: any) => r.sourceReference)).toEqual([grants[1]]);
+});
+
+it('fulfils no decision for a cause with a grant whose cause code is undocumented (AID_RECORD_CAUSE_UNRECOGNISED; it read as OTHER and met a decision for OTHER), and the brief shows the codes', async () => {
+  const caseId = await caseInDeliberation(hub.gql, wangId, '临时困难', '2026-03-09T09:00:00+08:00');
+  const met = await ok(
+    hub.gql,
+    MEETING,
+    { input: { caseId, heldOn: '2026-03-12', departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [{ department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 100_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.head, cause: 'OTHER' }] } },
+    'meetingRecord',
+  );
+  const slip = met.meeting.decisions[0].id;
+  const { token } = await hub.createClient({ name: 'test-facts-civil', department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['READER', 'DEPARTMENT_WRITER', 'REFERRAL_HANDLER'] });
+  const office = hub.as({ token, purpose: 'REFERRAL' }).gql;
+  await ok(office, ACCEPT, { input: { referralId: slip } }, 'referralAccept');
+  const [typo, paid] = await civilAffairsScenario.insert(dbs.sources.CIVIL_AFFAIRS, 'temporaryAid', [
+    { grantId: 7003, idNo: WANG.head, familyNo: 'DB370811-0001', causeCode: '09', grantDate: '2026-03-13', amountFen: 100_000, approvalLevel: 1 },
+    { grantId: 7004, idNo: WANG.head, familyNo: 'DB370811-0001', causeCode: '99', grantDate: '2026-03-14', amountFen: 100_000, approvalLevel: 1 },
+  ]);
+  const complete = (aidSourceReference: string) => office(COMPLETE, { input: { referralId: slip, feedback: '已发放', aidSourceReference } });
+  expect(codes(await complete(typo), 'referralComplete')).toEqual(['AID_RECORD_CAUSE_UNRECOGNISED']);
+  expect((await ok(office, COMPLETE, { input: { referralId: slip, feedback: '已发放', aidSourceReference: paid } }, 'referralComplete')).referral.state).toBe('COMPLETED');
+
+  // The brief names the cause codes and shows the certificate with its code, neither valid nor expired.
+  const brief = await (await fetch(`${hub.url}/cases/${caseId}/brief`, { headers: hub.authHeaders })).text();
+  expect(brief).toContain('事由代码 07 未列入部门文档');
+  expect(brief).toContain('残疾证状态代码 9 未列入残联文档，是否有效待核实');
+});
+
+it('counts the rows per column at start-up, with a warning per column holding any (counts only)', async () => {
+  const counts = await unrecognisedFactRows(hub.sources);
+  expect(counts.filter((c) => c.rows).map((c) => [c.department, c.rows])).toEqual([
+    ['CIVIL_AFFAIRS', 3],
+    ['DISABILITY', 1],
+  ]);
+  const lines: string[] = [];
+  const metrics = new HubMetrics(null);
+  await reportUnrecognisedStatus(hub.sources, pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) }), metrics);
+  const warned = lines.map((l) => JSON.parse(l)).filter((l) => /cause, certificate status or student status/.test(l.msg));
+  expect(warned.map(({ department, column, rows }) => ({ department, column, rows }))).toEqual(counts.filter((c) => c.rows));
+  expect(lines.join('\n')).not.toMatch(/370811\d{11}/);
+  const text = await metrics.registry.metrics();
+  expect(text).toContain('aidhub_source_unrecognised_fact_rows{department="CIVIL_AFFAIRS"} 3');
+  expect(text).toContain('aidhub_source_unrecognised_fact_rows{department="EDUCATION"} 0');
+});
