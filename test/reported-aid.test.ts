@@ -287,6 +287,30 @@ describe('aidReport', () => {
     expect(Number(rows[0].n)).toBe(1);
   });
 
+  it('records once the same correction (and the same reversal) sent twice at once, answering the second as already recorded', async () => {
+    const aid = { reference: 'RACE-3', beneficiaryIdNumber: PUPIL, programme: 'WINTER_SPRING_RELIEF', grantDate: '2026-02-12', amountFen: 20_000 };
+    expect((await emergency.gql(REPORT, { records: [aid] })).data.aidReport.userErrors).toEqual([]);
+    // Both sendings read the ledger before either writes (the entry is held meanwhile); released,
+    // the second waits for the first, which supersedes the entry under the sendings' one reference.
+    const twiceAtOnce = async (record: Record<string, unknown>, held: string) => {
+      let sent: Promise<GraphQLResponse>[] | undefined;
+      await dbs.hub.transaction(async (tx) => {
+        await tx.execute(sql`select id from reported_aid where reporter_client = 'test-emergency' and reference = ${held} for update`);
+        sent = [emergency.gql(REPORT, { records: [record] }), emergency.gql(REPORT, { records: [record] })];
+        sent.forEach((p) => p.catch(() => undefined)); // awaited below, after the entry is released
+        await until('both sendings waiting for the entry', lockWaits, (n) => n >= 2);
+      });
+      const replies = await Promise.all(sent!);
+      return replies.map((r) => r.data.aidReport).map((a: { recorded: number; alreadyRecorded: number; userErrors: { code: string }[] }) => [a.recorded, a.alreadyRecorded, a.userErrors.map((e) => e.code).join()].join('/')).sort();
+    };
+    const corrected = { ...aid, reference: 'RACE-3-C', entryKind: 'CORRECTION', supersedesReference: 'RACE-3', amountFen: 21_000 };
+    expect(await twiceAtOnce(corrected, 'RACE-3')).toEqual(['0/1/', '1/0/']);
+    const reversed = { ...aid, reference: 'RACE-3-R', entryKind: 'REVERSAL', supersedesReference: 'RACE-3-C', amountFen: 0 };
+    expect(await twiceAtOnce(reversed, 'RACE-3-C')).toEqual(['0/1/', '1/0/']);
+    const [rows] = (await dbs.hub.execute(sql`select reference, superseded_by is null as standing from reported_aid where reporter_client = 'test-emergency' and reference like 'RACE-3%' order by id`)) as unknown as [{ reference: string; standing: number }[]];
+    expect(rows.map((r) => `${r.reference}:${Number(r.standing)}`)).toEqual(['RACE-3:0', 'RACE-3-C:0', 'RACE-3-R:1']);
+  });
+
   it('records once the same record sent twice at once, answering the second as already recorded', async () => {
     const record = { reference: 'RACE-2', beneficiaryIdNumber: PUPIL, programme: 'WINTER_SPRING_RELIEF', grantDate: '2026-02-11', amountFen: 20_000 };
     const checked = validateReport('EMERGENCY_MANAGEMENT', [record], TODAY);

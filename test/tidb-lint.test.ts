@@ -66,7 +66,10 @@ const LOCKING_READS: Record<string, { line: string; why: string }[]> = {
   'db/reported-aid/store.ts': [
     { line: "const locked = await tx.select().from(reportedAid).where(inList(reportedAid.id, targetIds)).for('update');", why: 'the ledger entries a batch supersedes, by primary key (IN list of ids just read): rows that exist; two corrections of one entry take turns, and the second finds it superseded' },
   ],
-  'test/reported-aid.test.ts': [{ line: "select id from reported_aid where reporter_client = 'test-emergency' and reference = 'RACE-1' for update", why: 'one ledger entry by its unique key, held to make two corrections of it wait together' }],
+  'test/reported-aid.test.ts': [
+    { line: "select id from reported_aid where reporter_client = 'test-emergency' and reference = 'RACE-1' for update", why: 'one ledger entry by its unique key, held to make two corrections of it wait together' },
+    { line: "select id from reported_aid where reporter_client = 'test-emergency' and reference = ${held} for update", why: 'one ledger entry by its unique key, held to make two sendings of one correction of it wait together' },
+  ],
   'test/cases-meeting-checks.test.ts': [{ line: 'select id from aid_case where id in (${sql.join(caseIds.map(Number), sql`, `)}) for update', why: 'two cases by primary key (IN list of ids just made), held so that two decisions of one household are both checked before either writes' }],
   'test/replicas.test.ts': [{ line: "WHERE job_key = 'scan-start' FOR UPDATE", why: 'the scan-start row by primary key, held to interleave two starts' }],
   'test/npm-start-database-unusable.test.ts': [{ line: "'SELECT n FROM t WHERE id = 1 FOR UPDATE'", why: 'a probe row by primary key, on a private MariaDB with a statement-format binary log: shows the lock refused there, which is why npm start checks binlog_format (never the hub\'s SQL, never on TiDB)' }],

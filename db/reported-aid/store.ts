@@ -58,10 +58,8 @@ export async function recordReportedAid(tx: LockingTx, records: readonly ValidRe
     if (row.reporterClient !== reporter.clientName) others.set(referenceKey(row.reference), row);
   }
   const references = [...new Set(records.flatMap((r) => [r.reference, ...(r.supersedesReference ? [r.supersedesReference] : [])]))];
-  const existing = await tx
-    .select()
-    .from(reportedAid)
-    .where(and(eq(reportedAid.reporterClient, reporter.clientName), inList(reportedAid.reference, references)));
+  const ownEntries = () => tx.select().from(reportedAid).where(and(eq(reportedAid.reporterClient, reporter.clientName), inList(reportedAid.reference, references)));
+  let existing = await ownEntries();
   // Keyed as the unique key compares (referenceKey): a reference sent in another case is the same one.
   const byRef = new Map(existing.map((r) => [referenceKey(r.reference), r]));
   const supersedable = (reference: string) => others.get(referenceKey(reference)) ?? byRef.get(referenceKey(reference));
@@ -73,6 +71,12 @@ export async function recordReportedAid(tx: LockingTx, records: readonly ValidRe
   if (targetIds.length > 0) {
     const locked = await tx.select().from(reportedAid).where(inList(reportedAid.id, targetIds)).for('update');
     for (const row of locked) (row.reporterClient === reporter.clientName ? byRef : others).set(referenceKey(row.reference), row);
+    // The reporter's entries read again once the lock is held: the same correction sent twice at
+    // once waited here for its first sending, which wrote the entry under its reference and
+    // superseded the target. Found now, it is the retry it is (already recorded), not refused
+    // SUPERSEDES_ALREADY_SUPERSEDED by what its own first sending wrote.
+    existing = await ownEntries();
+    for (const row of existing) byRef.set(referenceKey(row.reference), row);
   }
   const errors: ReportError[] = [];
   const hashes = records.map(contentHash);
@@ -145,7 +149,7 @@ export async function recordReportedAid(tx: LockingTx, records: readonly ValidRe
       }),
     );
   }
-  const rows = fresh.length === 0 ? existing : await tx.select().from(reportedAid).where(and(eq(reportedAid.reporterClient, reporter.clientName), inList(reportedAid.reference, references)));
+  const rows = fresh.length === 0 ? existing : await ownEntries();
   const now2 = new Map(rows.map((r) => [referenceKey(r.reference), r]));
   // Point each superseded entry at its successor; its content stays as it was.
   for (const [target, index] of supersededInBatch) {
