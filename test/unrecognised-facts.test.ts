@@ -110,6 +110,24 @@ it('answers a pre-grant check of temporary aid not clear beside grants it cannot
   expect(later.causeUnrecognised.map((r: any) => r.sourceReference)).toEqual([grants[1]]);
 });
 
+it('warns a meeting whose temporary-aid decision X5 cannot compare with grants of undocumented cause codes (CAUSE_UNRECOGNISED, a WARNING as X5 is), recorded without an override reason', async () => {
+  const RECORDED = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) { meeting { decisionChecks { conflict overrideReason findings { ruleId severity summary departments { code } } } } userErrors { code field } } }`;
+  const caseId = await caseInDeliberation(hub.gql, wangId, '配偶意外', '2026-03-09T09:00:00+08:00');
+  // For the spouse: X5 counts the household, so the head's grants of June and December are beside it.
+  const met = await ok(
+    hub.gql,
+    RECORDED,
+    { input: { caseId, heldOn: '2026-03-12', departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [{ department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 100_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.spouse, cause: 'ACCIDENT' }] } },
+    'meetingRecord',
+  );
+  const [check] = met.meeting.decisionChecks;
+  expect(check.conflict).toBe(false);
+  expect(check.overrideReason).toBeNull();
+  expect(check.findings).toEqual([{ ruleId: 'CAUSE_UNRECOGNISED', severity: 'WARNING', summary: expect.stringContaining('2 笔'), departments: [{ code: 'CIVIL_AFFAIRS' }] }]);
+  expect(check.findings[0].summary).toMatch(/^X5无法判断.*（07、08）/);
+  expect(check.findings[0].summary).not.toMatch(/370811\d{11}/);
+});
+
 it('fulfils no decision for a cause with a grant whose cause code is undocumented (AID_RECORD_CAUSE_UNRECOGNISED; it read as OTHER and met a decision for OTHER), and the brief shows the codes', async () => {
   const caseId = await caseInDeliberation(hub.gql, wangId, '临时困难', '2026-03-09T09:00:00+08:00');
   const met = await ok(
