@@ -12,6 +12,7 @@ import pino from 'pino';
 import { civilAffairsScenario } from '../federation/civil-affairs/scenario';
 import { disabilityScenario } from '../federation/disability/scenario';
 import { unrecognisedFactRows } from '../federation/unrecognised-status';
+import { monitoredOf } from '../federation/reads';
 import { HubMetrics } from '../server/metrics';
 import { reportUnrecognisedStatus } from '../server/status-codes-report';
 import { createTestDatabases, type TestDatabases } from './support/databases';
@@ -37,6 +38,8 @@ let before: { res: any; statements: unknown };
 /** The head's two grants under two different undocumented cause codes, six months apart. */
 let grants: string[];
 const certificate = `${WANG.grandmother}41`;
+/** The spouse's spell on the monitored roll under an undocumented category code, and the child's under a documented one. */
+let roll: string[];
 
 const household = async () => {
   const res = await hub.gql(HOUSEHOLD, { id: String(wangId) });
@@ -57,6 +60,11 @@ beforeAll(async () => {
   ]);
   // A level-1 certificate, no nursing subsidy: were it VALID, M1 would claim a missed nursing subsidy.
   await disabilityScenario.insert(s.DISABILITY, 'certificates', [{ certNo: certificate, idCard: WANG.grandmother, disType: 4, disLevel: 1, issueDate: '2024-05-01', certStatus: 9 }]);
+  // The spouse on the monitored roll under an undocumented category (05), the child under 01 低保边缘.
+  roll = await civilAffairsScenario.insert(s.CIVIL_AFFAIRS, 'monitoredRoll', [
+    { idNo: WANG.spouse, countyCode: '370811', jclb: '05', nrrq: '2026-01-05' },
+    { idNo: WANG.child, countyCode: '370811', jclb: '01', nrrq: '2026-01-05' },
+  ]);
 }, 120_000);
 
 afterAll(async () => {
@@ -154,19 +162,30 @@ it('fulfils no decision for a cause with a grant whose cause code is undocumente
   expect(brief).toContain('残疾证状态代码 9 未列入残联文档，是否有效待核实');
 });
 
+it('reads a monitored-roll spell under an undocumented category code as UNRECOGNISED with its code (it read as 其他低收入人口), a documented one as its category', async () => {
+  const spells = await monitoredOf(hub.sources, [WANG.spouse, WANG.child]);
+  expect(spells.map((m) => [m.sourceRef, m.idNumber, m.category, m.sourceCategoryCode ?? null]).sort()).toEqual(
+    [
+      [roll[0], WANG.spouse, 'UNRECOGNISED', '05'],
+      [roll[1], WANG.child, 'DIBAO_EDGE', null],
+    ].sort(),
+  );
+});
+
 it('counts the rows per column at start-up, with a warning per column holding any (counts only)', async () => {
   const counts = await unrecognisedFactRows(hub.sources);
-  expect(counts.filter((c) => c.rows).map((c) => [c.department, c.rows])).toEqual([
-    ['CIVIL_AFFAIRS', 3],
-    ['DISABILITY', 1],
+  expect(counts.filter((c) => c.rows).map((c) => [c.department, c.column, c.rows])).toEqual([
+    ['CIVIL_AFFAIRS', 'temp_aid_grant.cause_code', 3],
+    ['CIVIL_AFFAIRS', 'dc_monitor_roll.jclb', 1],
+    ['DISABILITY', 'cl_certificate.cert_status', 1],
   ]);
   const lines: string[] = [];
   const metrics = new HubMetrics(null);
   await reportUnrecognisedStatus(hub.sources, pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) }), metrics);
-  const warned = lines.map((l) => JSON.parse(l)).filter((l) => /cause, certificate status or student status/.test(l.msg));
+  const warned = lines.map((l) => JSON.parse(l)).filter((l) => /cause, certificate status, student status or monitored-roll category/.test(l.msg));
   expect(warned.map(({ department, column, rows }) => ({ department, column, rows }))).toEqual(counts.filter((c) => c.rows));
   expect(lines.join('\n')).not.toMatch(/370811\d{11}/);
   const text = await metrics.registry.metrics();
-  expect(text).toContain('aidhub_source_unrecognised_fact_rows{department="CIVIL_AFFAIRS"} 3');
+  expect(text).toContain('aidhub_source_unrecognised_fact_rows{department="CIVIL_AFFAIRS"} 4');
   expect(text).toContain('aidhub_source_unrecognised_fact_rows{department="EDUCATION"} 0');
 });

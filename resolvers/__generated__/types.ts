@@ -4574,7 +4574,7 @@ export type Alert = {
   readonly household?: Maybe<Household>;
   /** That household's division: the alert is in the inbox of its township. */
   readonly region: Region;
-  /** Whether the person was in the monitored low-income population when raised: on civil affairs' monitored roll, or holding 低保 or 特困 (lower thresholds apply). */
+  /** Whether the person was in the monitored low-income population when raised: on civil affairs' monitored roll under any category (one its documentation does not list included: the person is on the roll all the same), or holding 低保 or 特困 (lower thresholds apply). */
   readonly monitored: Scalars['Boolean']['output'];
   /** The records and figures behind it, in words an officer can read out. */
   readonly evidence: ReadonlyArray<Scalars['String']['output']>;
