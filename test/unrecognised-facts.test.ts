@@ -41,6 +41,13 @@ const certificate = `${WANG.grandmother}41`;
 /** The spouse's spell on the monitored roll under an undocumented category code, and the child's under a documented one. */
 let roll: string[];
 
+/** A case of the household decided at a meeting of 2026-03-12: temporary aid of ¥1,000 for `beneficiaryIdNumber`, for `cause`. The payload `query` asks for, and the case. */
+const tempAidDecided = async (query: string, title: string, beneficiaryIdNumber: string, cause: string) => {
+  const caseId = await caseInDeliberation(hub.gql, wangId, title, '2026-03-09T09:00:00+08:00');
+  const decision = { department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 100_000, deadlineWorkingDays: 10, beneficiaryIdNumber, cause };
+  return { caseId, ...(await ok(hub.gql, query, { input: { caseId, heldOn: '2026-03-12', departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [decision] } }, 'meetingRecord')) };
+};
+
 const household = async () => {
   const res = await hub.gql(HOUSEHOLD, { id: String(wangId) });
   expect(res.errors).toBeUndefined();
@@ -120,14 +127,8 @@ it('answers a pre-grant check of temporary aid not clear beside grants it cannot
 
 it('warns a meeting whose temporary-aid decision X5 cannot compare with grants of undocumented cause codes (CAUSE_UNRECOGNISED, a WARNING as X5 is), recorded without an override reason', async () => {
   const RECORDED = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) { meeting { decisionChecks { conflict overrideReason findings { ruleId severity summary departments { code } } } } userErrors { code field } } }`;
-  const caseId = await caseInDeliberation(hub.gql, wangId, '配偶意外', '2026-03-09T09:00:00+08:00');
   // For the spouse: X5 counts the household, so the head's grants of June and December are beside it.
-  const met = await ok(
-    hub.gql,
-    RECORDED,
-    { input: { caseId, heldOn: '2026-03-12', departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [{ department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 100_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.spouse, cause: 'ACCIDENT' }] } },
-    'meetingRecord',
-  );
+  const met = await tempAidDecided(RECORDED, '配偶意外', WANG.spouse, 'ACCIDENT');
   const [check] = met.meeting.decisionChecks;
   expect(check.conflict).toBe(false);
   expect(check.overrideReason).toBeNull();
@@ -137,13 +138,7 @@ it('warns a meeting whose temporary-aid decision X5 cannot compare with grants o
 });
 
 it('fulfils no decision for a cause with a grant whose cause code is undocumented (AID_RECORD_CAUSE_UNRECOGNISED; it read as OTHER and met a decision for OTHER), and the brief shows the codes', async () => {
-  const caseId = await caseInDeliberation(hub.gql, wangId, '临时困难', '2026-03-09T09:00:00+08:00');
-  const met = await ok(
-    hub.gql,
-    MEETING,
-    { input: { caseId, heldOn: '2026-03-12', departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [{ department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 100_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.head, cause: 'OTHER' }] } },
-    'meetingRecord',
-  );
+  const { caseId, ...met } = await tempAidDecided(MEETING, '临时困难', WANG.head, 'OTHER');
   const slip = met.meeting.decisions[0].id;
   const { token } = await hub.createClient({ name: 'test-facts-civil', department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['READER', 'DEPARTMENT_WRITER', 'REFERRAL_HANDLER'] });
   const office = hub.as({ token, purpose: 'REFERRAL' }).gql;
