@@ -173,13 +173,20 @@ export interface JobLoss {
   sourceRef: string;
 }
 
+/** A monitored low-income roll's category (监测类别): 低保边缘, 刚性支出困难, 易返贫致贫, 其他低收入. */
+export type MonitorCategory = 'DIBAO_EDGE' | 'ESSENTIAL_SPENDING' | 'POVERTY_RISK' | 'OTHER_LOW_INCOME';
+
 /**
  * A spell on civil affairs' monitored low-income roll (低收入人口动态监测): the monitoring triggers
- * use lower thresholds for people on it.
+ * use lower thresholds for people on it, whatever their category: a person on the roll under a
+ * category code the department does not document is on the roll all the same, so monitored.
  */
 export interface MonitoredSpell {
   idNumber: string;
-  category: 'DIBAO_EDGE' | 'ESSENTIAL_SPENDING' | 'POVERTY_RISK' | 'OTHER_LOW_INCOME';
+  /** The category, or UNRECOGNISED when the roll's code is one its documentation does not list (the code in `sourceCategoryCode`). */
+  category: MonitorCategory | 'UNRECOGNISED';
+  /** Category UNRECOGNISED only: the code the roll carries, as its database holds it. A code, never personal data. */
+  sourceCategoryCode?: string | null;
   from: IsoDate;
   /** The day taken off the roll; null while on it. */
   to: IsoDate | null;

@@ -12,6 +12,7 @@ import pino from 'pino';
 import { civilAffairsScenario } from '../federation/civil-affairs/scenario';
 import { disabilityScenario } from '../federation/disability/scenario';
 import { unrecognisedFactRows } from '../federation/unrecognised-status';
+import { monitoredOf } from '../federation/reads';
 import { HubMetrics } from '../server/metrics';
 import { reportUnrecognisedStatus } from '../server/status-codes-report';
 import { createTestDatabases, type TestDatabases } from './support/databases';
@@ -37,6 +38,15 @@ let before: { res: any; statements: unknown };
 /** The head's two grants under two different undocumented cause codes, six months apart. */
 let grants: string[];
 const certificate = `${WANG.grandmother}41`;
+/** The spouse's spell on the monitored roll under an undocumented category code, and the child's under a documented one. */
+let roll: string[];
+
+/** A case of the household decided at a meeting of 2026-03-12: temporary aid of ¥1,000 for `beneficiaryIdNumber`, for `cause`. The payload `query` asks for, and the case. */
+const tempAidDecided = async (query: string, title: string, beneficiaryIdNumber: string, cause: string) => {
+  const caseId = await caseInDeliberation(hub.gql, wangId, title, '2026-03-09T09:00:00+08:00');
+  const decision = { department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 100_000, deadlineWorkingDays: 10, beneficiaryIdNumber, cause };
+  return { caseId, ...(await ok(hub.gql, query, { input: { caseId, heldOn: '2026-03-12', departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [decision] } }, 'meetingRecord')) };
+};
 
 const household = async () => {
   const res = await hub.gql(HOUSEHOLD, { id: String(wangId) });
@@ -57,6 +67,11 @@ beforeAll(async () => {
   ]);
   // A level-1 certificate, no nursing subsidy: were it VALID, M1 would claim a missed nursing subsidy.
   await disabilityScenario.insert(s.DISABILITY, 'certificates', [{ certNo: certificate, idCard: WANG.grandmother, disType: 4, disLevel: 1, issueDate: '2024-05-01', certStatus: 9 }]);
+  // The spouse on the monitored roll under an undocumented category (05), the child under 01 低保边缘.
+  roll = await civilAffairsScenario.insert(s.CIVIL_AFFAIRS, 'monitoredRoll', [
+    { idNo: WANG.spouse, countyCode: '370811', jclb: '05', nrrq: '2026-01-05' },
+    { idNo: WANG.child, countyCode: '370811', jclb: '01', nrrq: '2026-01-05' },
+  ]);
 }, 120_000);
 
 afterAll(async () => {
@@ -110,14 +125,20 @@ it('answers a pre-grant check of temporary aid not clear beside grants it cannot
   expect(later.causeUnrecognised.map((r: any) => r.sourceReference)).toEqual([grants[1]]);
 });
 
+it('warns a meeting whose temporary-aid decision X5 cannot compare with grants of undocumented cause codes (CAUSE_UNRECOGNISED, a WARNING as X5 is), recorded without an override reason', async () => {
+  const RECORDED = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) { meeting { decisionChecks { conflict overrideReason findings { ruleId severity summary departments { code } } } } userErrors { code field } } }`;
+  // For the spouse: X5 counts the household, so the head's grants of June and December are beside it.
+  const met = await tempAidDecided(RECORDED, '配偶意外', WANG.spouse, 'ACCIDENT');
+  const [check] = met.meeting.decisionChecks;
+  expect(check.conflict).toBe(false);
+  expect(check.overrideReason).toBeNull();
+  expect(check.findings).toEqual([{ ruleId: 'CAUSE_UNRECOGNISED', severity: 'WARNING', summary: expect.stringContaining('2 笔'), departments: [{ code: 'CIVIL_AFFAIRS' }] }]);
+  expect(check.findings[0].summary).toMatch(/^X5无法判断.*（07、08）/);
+  expect(check.findings[0].summary).not.toMatch(/370811\d{11}/);
+});
+
 it('fulfils no decision for a cause with a grant whose cause code is undocumented (AID_RECORD_CAUSE_UNRECOGNISED; it read as OTHER and met a decision for OTHER), and the brief shows the codes', async () => {
-  const caseId = await caseInDeliberation(hub.gql, wangId, '临时困难', '2026-03-09T09:00:00+08:00');
-  const met = await ok(
-    hub.gql,
-    MEETING,
-    { input: { caseId, heldOn: '2026-03-12', departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [{ department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 100_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.head, cause: 'OTHER' }] } },
-    'meetingRecord',
-  );
+  const { caseId, ...met } = await tempAidDecided(MEETING, '临时困难', WANG.head, 'OTHER');
   const slip = met.meeting.decisions[0].id;
   const { token } = await hub.createClient({ name: 'test-facts-civil', department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['READER', 'DEPARTMENT_WRITER', 'REFERRAL_HANDLER'] });
   const office = hub.as({ token, purpose: 'REFERRAL' }).gql;
@@ -136,19 +157,31 @@ it('fulfils no decision for a cause with a grant whose cause code is undocumente
   expect(brief).toContain('残疾证状态代码 9 未列入残联文档，是否有效待核实');
 });
 
+it('reads a monitored-roll spell under an undocumented category code as UNRECOGNISED with its code (it read as 其他低收入人口), a documented one as its category', async () => {
+  const spells = await monitoredOf(hub.sources, [WANG.spouse, WANG.child]);
+  expect(spells.map((m) => [m.sourceRef, m.idNumber, m.category, m.sourceCategoryCode ?? null]).sort()).toEqual(
+    [
+      [roll[0], WANG.spouse, 'UNRECOGNISED', '05'],
+      [roll[1], WANG.child, 'DIBAO_EDGE', null],
+    ].sort(),
+  );
+});
+
 it('counts the rows per column at start-up, with a warning per column holding any (counts only)', async () => {
   const counts = await unrecognisedFactRows(hub.sources);
+  // Civil affairs' columns in factColumns' order: the grants' cause codes, then the monitored roll's categories.
   expect(counts.filter((c) => c.rows).map((c) => [c.department, c.rows])).toEqual([
     ['CIVIL_AFFAIRS', 3],
+    ['CIVIL_AFFAIRS', 1],
     ['DISABILITY', 1],
   ]);
   const lines: string[] = [];
   const metrics = new HubMetrics(null);
   await reportUnrecognisedStatus(hub.sources, pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) }), metrics);
-  const warned = lines.map((l) => JSON.parse(l)).filter((l) => /cause, certificate status or student status/.test(l.msg));
+  const warned = lines.map((l) => JSON.parse(l)).filter((l) => /cause, certificate status, student status or monitored-roll category/.test(l.msg));
   expect(warned.map(({ department, column, rows }) => ({ department, column, rows }))).toEqual(counts.filter((c) => c.rows));
   expect(lines.join('\n')).not.toMatch(/370811\d{11}/);
   const text = await metrics.registry.metrics();
-  expect(text).toContain('aidhub_source_unrecognised_fact_rows{department="CIVIL_AFFAIRS"} 3');
+  expect(text).toContain('aidhub_source_unrecognised_fact_rows{department="CIVIL_AFFAIRS"} 4');
   expect(text).toContain('aidhub_source_unrecognised_fact_rows{department="EDUCATION"} 0');
 });

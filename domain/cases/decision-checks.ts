@@ -4,6 +4,7 @@
  * without a word. A conflict blocks the decision unless the convener overrides it with a reason;
  * warnings are shown, not blocking. Pure: the resolver runs the check, the data layer keeps it.
  */
+import type { AidRecord } from '../aid';
 import type { DepartmentCode, OfficeCode } from '../departments';
 import { caseError, type CaseUserError } from './errors';
 import { longerThan } from '../text-length';
@@ -87,6 +88,30 @@ export function ungivenDecisionFindings(decision: { programmeCode: string; subje
     }
   }
   return findings;
+}
+
+/** The ruleId of a decision's finding that the check could not compare its cause with the household's grants. */
+export const CAUSE_UNRECOGNISED = 'CAUSE_UNRECOGNISED';
+
+/**
+ * What a decision's check says of the household's grants a rule comparing causes (X5) could not
+ * compare it with (the pre-grant check's causeUnrecognised: their cause code is undocumented), or
+ * null when there are none. A WARNING whatever the rule's severity: nothing was found, so it must
+ * not block where a finding of a repetition (X5 is a WARNING) would not, and needs no override
+ * reason; it is kept and shown with the check so the meeting knows the check could not judge. The
+ * summary gives the rules, the count and the codes (codes, never personal data).
+ */
+export function causeUnrecognisedFinding(records: readonly AidRecord[], programmeCode: string, rules: readonly Rule[]): DecisionFinding | null {
+  if (records.length === 0) return null;
+  const comparing = rules.filter((r) => r.kind === 'REPEATED_GRANTS' && r.sameCause && (r.programmes as readonly string[]).includes(programmeCode)).map((r) => r.id);
+  const codes = [...new Set(records.map((r) => r.sourceCauseCode ?? '?'))].sort();
+  const name = (code: string) => PROGRAMME_BY_CODE.get(code)?.name ?? code;
+  return {
+    ruleId: CAUSE_UNRECOGNISED,
+    severity: 'WARNING',
+    summary: `${comparing.join('、') || '同一事由规则'}无法判断：本户 ${records.length} 笔${name(programmeCode)}的事由代码未列入部门文档（${codes.join('、')}），与本项决定是否同一事由待核实`,
+    departments: [...new Set(records.map((r) => r.department))],
+  };
 }
 
 /** Refusals for decisions whose check found a conflict and carries no override reason. */

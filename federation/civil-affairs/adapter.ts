@@ -13,7 +13,7 @@ import { CIVIL_AFFAIRS_IMPORT } from './import-spec';
 import { codedColumn, codedValue, documented, oneOffStatusOf, programmeColumn, programmeOf, statusColumn, unrecognised, type RecordStatus, type StatusColumn } from '../status-codes';
 import { childAllowance, dcMonitorRoll, dibaoFamily, dibaoMember, tekunPerson, tempAidGrant } from './tables';
 import { CIVIL_AFFAIRS_DEMO } from './demo';
-import type { MonitoredSpell } from '../../domain/aid';
+import type { MonitorCategory, MonitoredSpell } from '../../domain/aid';
 
 /**
  * The kinds of record this department's aid records and facts come from (`sourceRef`'s first
@@ -110,12 +110,20 @@ const statements = preparedPer((db: SourceDb) => ({
   monitored: db.select().from(dcMonitorRoll).where(inPlaceholder(dcMonitorRoll.idNo, 'ids')).prepare(),
 }));
 
-const MONITOR_CATEGORIES: Record<string, MonitoredSpell['category']> = { '01': 'DIBAO_EDGE', '02': 'ESSENTIAL_SPENDING', '03': 'POVERTY_RISK', '09': 'OTHER_LOW_INCOME' };
+/**
+ * dc_monitor_roll.jclb as the import declaration documents it. Any other code is UNRECOGNISED with
+ * the code (sourceCategoryCode): it read as 其他低收入人口, a category the roll did not give. The
+ * person is on the roll either way, so monitoring holds them against the monitored lines.
+ */
+const MONITOR_CATEGORY = codedColumn<MonitorCategory>(CIVIL_AFFAIRS_IMPORT.dc_monitor_roll, 'jclb', { '01': 'DIBAO_EDGE', '02': 'ESSENTIAL_SPENDING', '03': 'POVERTY_RISK', '09': 'OTHER_LOW_INCOME' });
 
 /** Spells on the monitored low-income roll of these people. One statement. */
 async function monitoredByIdNumbers(db: SourceDb, idNumbers: readonly string[]): Promise<MonitoredSpell[]> {
   if (idNumbers.length === 0) return [];
-  return (await statements(db).monitored.execute({ ids: idNumbers })).map((r) => ({ idNumber: r.idNo, category: MONITOR_CATEGORIES[r.jclb] ?? 'OTHER_LOW_INCOME', from: r.nrrq, to: r.tcrq, sourceRef: sourceRefOf(RECORD_KINDS.monitorRoll, r.jcId) }));
+  return (await statements(db).monitored.execute({ ids: idNumbers })).map((r) => {
+    const { value, sourceCode } = codedValue(MONITOR_CATEGORY, r.jclb);
+    return { idNumber: r.idNo, category: value, ...(sourceCode === null ? {} : { sourceCategoryCode: sourceCode }), from: r.nrrq, to: r.tcrq, sourceRef: sourceRefOf(RECORD_KINDS.monitorRoll, r.jcId) };
+  });
 }
 
 export const civilAffairs: DepartmentAdapter = {
@@ -126,7 +134,7 @@ export const civilAffairs: DepartmentAdapter = {
   recordKinds: RECORD_KINDS,
   statusColumns: Object.values(STATUS),
   programmeColumns: [CHILD_CATEGORY],
-  factColumns: [CAUSE],
+  factColumns: [CAUSE, MONITOR_CATEGORY],
   tables: [dibaoFamily, dibaoMember, tekunPerson, tempAidGrant, childAllowance, dcMonitorRoll],
   personKeys: [dibaoMember.idNo, tekunPerson.idNo, tempAidGrant.idNo, childAllowance.childIdNo],
   otherIdColumns: [

@@ -1572,6 +1572,10 @@ export type Meeting = {
 /**
  * The pre-grant check (救前查询) a meeting's decision ran when it was recorded: the duplicate-aid
  * findings the decided aid would cause, and the convener's reason when it was decided despite a conflict.
+ * Where a rule that compares causes (X5) could not compare the decided aid with a household's grant
+ * whose cause code its department does not document (PreGrantCheck.causeUnrecognised), a finding
+ * CAUSE_UNRECOGNISED of severity WARNING says so: shown like X5's own warning, never blocking and
+ * needing no override reason, since nothing was found.
  */
 export type DecisionCheck = {
   readonly __typename?: 'DecisionCheck';
@@ -1590,7 +1594,7 @@ export type DecisionCheck = {
 /** A finding of a decision's pre-grant check, in words that name no person and give no health detail. */
 export type DecisionFinding = {
   readonly __typename?: 'DecisionFinding';
-  /** The rule (X1 … X9, or a locality's own). */
+  /** The rule (X1 … X9, or a locality's own); DUPLICATE_DECISION for the same aid as a decision not yet given; CAUSE_UNRECOGNISED (always a WARNING) for grants a rule comparing causes could not compare with the decision, their cause codes undocumented (the summary gives the rule, their count and the codes). */
   readonly ruleId: Scalars['String']['output'];
   /** CONFLICT, WARNING or MISSED_AID (see FindingSeverity). */
   readonly severity: Scalars['String']['output'];
@@ -4570,7 +4574,7 @@ export type Alert = {
   readonly household?: Maybe<Household>;
   /** That household's division: the alert is in the inbox of its township. */
   readonly region: Region;
-  /** Whether the person was in the monitored low-income population when raised: on civil affairs' monitored roll, or holding 低保 or 特困 (lower thresholds apply). */
+  /** Whether the person was in the monitored low-income population when raised: on civil affairs' monitored roll under any category (one its documentation does not list included: the person is on the roll all the same), or holding 低保 or 特困 (lower thresholds apply). */
   readonly monitored: Scalars['Boolean']['output'];
   /** The records and figures behind it, in words an officer can read out. */
   readonly evidence: ReadonlyArray<Scalars['String']['output']>;

@@ -3,7 +3,7 @@
  * the same check departments run before granting (resolvers/findings/live.ts preGrantCheck), for
  * its beneficiary or, when it names none, the head of household, dated the meeting's day.
  */
-import { checkDecisionConflicts, ungivenDecisionFindings, type DecisionCheck, type DecisionFinding, type UngivenDecision } from '../../domain/cases/decision-checks';
+import { causeUnrecognisedFinding, checkDecisionConflicts, ungivenDecisionFindings, type DecisionCheck, type DecisionFinding, type UngivenDecision } from '../../domain/cases/decision-checks';
 import { refusal, type Outcome } from '../../domain/cases/errors';
 import { decisionsIssuedTo } from '../../db/cases/write';
 import { ungivenDecisionsOfHousehold } from '../../db/cases/store';
@@ -49,6 +49,9 @@ export async function checkDecisions(
         // Health detail stays out: the check is shown to every department at the meeting.
         return { ruleId: f.ruleId, severity: f.severity, summary: rule ? explain(rule, f.measure, f.records, { health: false }) : f.ruleId, departments: f.departments };
       });
+      // A grant X5 could not compare by cause is said, as its warning would be: the check could not judge.
+      const uncompared = causeUnrecognisedFinding(result.causeUnrecognised, programme.code, rules);
+      if (uncompared) findings.push(uncompared);
       return { findings, unavailable: result.unavailable, overrideReason: d.overrideReason };
     }),
   );

@@ -77,6 +77,7 @@ export async function candidatesForHouseholds(deps: DetectDeps, householdIds: re
   const seen = new Set(here.spells.map((s) => `${s.householdId}|${s.idNumber}|${s.joinedOn}`));
   const spells = [...here.spells, ...elsewhere.spells.filter((s) => !seen.has(`${s.householdId}|${s.idNumber}|${s.joinedOn}`))];
   const facts = assembleHouseholds({ householdIds, spells, people: new Map(here.people.map((p) => [p.idNumber, p])), departments, secondAidApprovals: approvals });
+  // On the roll whatever its category: one under an undocumented code (UNRECOGNISED) is on the roll all the same.
   const onRoll = new Set(monitored.filter((m) => m.from <= today && (m.to === null || m.to > today)).map((m) => m.idNumber));
   const lossesByPerson = groupBy(jobLosses, (j) => j.idNumber);
   const writes: AlertWrite[] = [];

@@ -271,4 +271,11 @@ describe('the monitored population', () => {
     expect(await alertsOf(WANG.spouse, 'T1_SETTLEMENT_OOP')).toEqual([expect.objectContaining({ grade: 'ORANGE', monitored: true, measure: 700_000, townshipCode: '370811001' })]);
     expect(await alertsOf(ZHAO.head, 'T1_SETTLEMENT_OOP')).toEqual([]);
   });
+
+  it('holds the stay of a person on the roll under a category code civil affairs does not document against the monitored line: on the roll is monitored, whatever the category', async () => {
+    // 赵强's ¥7,000 stay of the test above, under the others' ¥10,000; the roll's category 05 is in no documentation (UNRECOGNISED).
+    await civilAffairsScenario.insert(dbs.sources.CIVIL_AFFAIRS, 'monitoredRoll', { idNo: ZHAO.head, countyCode: '370826', jclb: '05', nrrq: '2026-03-10' });
+    await runMonthlyComparison(deps, '370800');
+    expect(await alertsOf(ZHAO.head, 'T1_SETTLEMENT_OOP')).toEqual([expect.objectContaining({ grade: 'ORANGE', monitored: true, measure: 700_000, townshipCode: '370826100' })]);
+  });
 });
