@@ -18,7 +18,7 @@ import { chinaDateOf } from '../../domain/cases/china-time';
 import { birthDateOf } from '../../domain/id-number';
 import { charityClaim, charityConsent, charityDelivery, charityNeed, charityPledge, charityPledgeReduction, charityProject } from './schema';
 import { charityOrganisation, reportedAid } from '../reported-aid/schema';
-import { charityOf, registerCharity } from '../reported-aid/store';
+import { bindCharity, charityOf } from '../reported-aid/store';
 import { isDuplicateKey } from '../cases/write';
 import { referenceKey } from '../../domain/reported-aid/validate';
 
@@ -130,20 +130,70 @@ export async function organisationsByCodes(db: HubQuery, codes: readonly string[
   return db.select({ creditCode: charityOrganisation.creditCode, name: charityOrganisation.name }).from(charityOrganisation).where(inArray(charityOrganisation.creditCode, [...codes]));
 }
 
-/** Binds a checked credit code to a charity client, once: re-registering the same code answers as before, another code is refused. */
+/**
+ * Binds a checked credit code to a charity client, once: re-registering the same code answers as
+ * before, another code is refused. The client's row is the key (charity_organisation's primary
+ * key): two registrations sent at once both find the client unbound, one insert wins and the other
+ * fails on the key and is answered as if it came second, never overwriting the first.
+ */
 export async function registerOrganisation(db: HubDb, v: { creditCode: string; name: string; clientName: string }): Promise<CharityOutcome<OrganisationRecord>> {
   const existing = await charityOf(db, v.clientName);
-  if (existing) {
-    if (existing.creditCode === v.creditCode) return ok(existing, true);
-    return refuse('ORGANISATION_ALREADY_REGISTERED', 'this client is bound to another organisation already', ['input', 'creditCode']);
+  if (existing) return registeredAlready(existing, v);
+  try {
+    await bindCharity(db, v.clientName, v.creditCode, v.name);
+  } catch (error) {
+    const first = isDuplicateKey(error, 'PRIMARY') ? await charityOf(db, v.clientName) : null;
+    if (first) return registeredAlready(first, v);
+    throw error;
   }
-  await registerCharity(db, v.clientName, v.creditCode, v.name);
   return ok({ creditCode: v.creditCode, name: v.name });
 }
 
-export async function createProject(db: HubDb, v: Omit<ProjectRecord, 'id'>): Promise<ProjectRecord> {
-  const [res] = await db.insert(charityProject).values(v);
-  return { id: res.insertId, ...v };
+function registeredAlready(existing: OrganisationRecord, v: { creditCode: string }): CharityOutcome<OrganisationRecord> {
+  if (existing.creditCode === v.creditCode) return ok(existing, true);
+  return refuse('ORGANISATION_ALREADY_REGISTERED', 'this client is bound to another organisation already', ['input', 'creditCode']);
+}
+
+/** A project as its organisation asks for it: the budget it starts with, and its own reference when given. */
+export type NewProject = Omit<ProjectRecord, 'id' | 'budgetLeftFen' | 'budgetFen' | 'reference'> & { budgetFen: number; reference?: string | null };
+
+export async function createProject(db: HubQuery, v: NewProject): Promise<ProjectRecord> {
+  const values = { ...v, reference: v.reference ?? null, budgetLeftFen: v.budgetFen };
+  const [res] = await db.insert(charityProject).values(values);
+  return { id: res.insertId, ...values };
+}
+
+/** The project an organisation created under its reference, if any (compared as the unique key compares). */
+export async function projectByReference(db: HubQuery, creditCode: string, reference: string): Promise<ProjectRecord | null> {
+  const [row] = await db.select().from(charityProject).where(and(eq(charityProject.creditCode, creditCode), eq(charityProject.reference, reference)));
+  return row ?? null;
+}
+
+/**
+ * The project created first under a reference, replayed, when it is the one asked for (the same
+ * title, purpose, area and starting budget, whatever was pledged from it since);
+ * PROJECT_REFERENCE_REUSED otherwise.
+ */
+function replayOfProject(first: ProjectRecord, v: NewProject): CharityOutcome<ProjectRecord> {
+  const same = first.title === v.title && first.purpose === v.purpose && first.regionCode === v.regionCode && first.budgetFen === v.budgetFen;
+  return same ? ok(first, true) : refuse('PROJECT_REFERENCE_REUSED', 'this reference was used for a different project of the organisation', ['input', 'reference']);
+}
+
+/**
+ * Creates a project under the organisation's reference, once: a retry after a lost answer finds the
+ * first; the same request sent twice at once meets the first at the unique key
+ * (charity_project_reference) and is answered with it, replayed.
+ */
+export async function createProjectOnce(db: HubDb, v: NewProject & { reference: string }): Promise<CharityOutcome<ProjectRecord>> {
+  const earlier = await projectByReference(db, v.creditCode, v.reference);
+  if (earlier) return replayOfProject(earlier, v);
+  try {
+    return ok(await createProject(db, v));
+  } catch (error) {
+    const first = isDuplicateKey(error, 'charity_project_reference') ? await projectByReference(db, v.creditCode, v.reference) : null;
+    if (first) return replayOfProject(first, v);
+    throw error;
+  }
 }
 
 /** Projects with budget left, optionally within a division (a project for a whole city matches its counties) and of a purpose. */
