@@ -131,6 +131,21 @@ export async function organisationsByCodes(db: HubQuery, codes: readonly string[
 }
 
 /**
+ * A write that a sending at the same moment may have made first: `write`'s outcome, or, when it
+ * fails on the unique key `key`, the row that won (read again) answered by `answer`, as a
+ * sequential retry is answered.
+ */
+async function orFirstAtKey<R, T>(write: () => Promise<CharityOutcome<T>>, key: string, first: () => Promise<R | null>, answer: (row: R) => CharityOutcome<T>): Promise<CharityOutcome<T>> {
+  try {
+    return await write();
+  } catch (error) {
+    const won = isDuplicateKey(error, key) ? await first() : null;
+    if (won) return answer(won);
+    throw error;
+  }
+}
+
+/**
  * Binds a checked credit code to a charity client, once: re-registering the same code answers as
  * before, another code is refused. The client's row is the key (charity_organisation's primary
  * key): two registrations sent at once both find the client unbound, one insert wins and the other
@@ -139,14 +154,11 @@ export async function organisationsByCodes(db: HubQuery, codes: readonly string[
 export async function registerOrganisation(db: HubDb, v: { creditCode: string; name: string; clientName: string }): Promise<CharityOutcome<OrganisationRecord>> {
   const existing = await charityOf(db, v.clientName);
   if (existing) return registeredAlready(existing, v);
-  try {
+  const bind = async () => {
     await bindCharity(db, v.clientName, v.creditCode, v.name);
-  } catch (error) {
-    const first = isDuplicateKey(error, 'PRIMARY') ? await charityOf(db, v.clientName) : null;
-    if (first) return registeredAlready(first, v);
-    throw error;
-  }
-  return ok({ creditCode: v.creditCode, name: v.name });
+    return ok({ creditCode: v.creditCode, name: v.name });
+  };
+  return orFirstAtKey(bind, 'PRIMARY', () => charityOf(db, v.clientName), (first) => registeredAlready(first, v));
 }
 
 function registeredAlready(existing: OrganisationRecord, v: { creditCode: string }): CharityOutcome<OrganisationRecord> {
@@ -187,13 +199,7 @@ function replayOfProject(first: ProjectRecord, v: NewProject): CharityOutcome<Pr
 export async function createProjectOnce(db: HubDb, v: NewProject & { reference: string }): Promise<CharityOutcome<ProjectRecord>> {
   const earlier = await projectByReference(db, v.creditCode, v.reference);
   if (earlier) return replayOfProject(earlier, v);
-  try {
-    return ok(await createProject(db, v));
-  } catch (error) {
-    const first = isDuplicateKey(error, 'charity_project_reference') ? await projectByReference(db, v.creditCode, v.reference) : null;
-    if (first) return replayOfProject(first, v);
-    throw error;
-  }
+  return orFirstAtKey(async () => ok(await createProject(db, v)), 'charity_project_reference', () => projectByReference(db, v.creditCode, v.reference), (first) => replayOfProject(first, v));
 }
 
 /** Projects with budget left, optionally within a division (a project for a whole city matches its counties) and of a purpose. */
@@ -239,13 +245,7 @@ export function sameConsent(recorded: ConsentRecord, v: NewConsent): boolean {
  * the key with another consent is IDEMPOTENCY_KEY_REUSED.
  */
 export async function recordConsentOnce(db: HubDb, v: NewConsent & { recordKey: string }): Promise<CharityOutcome<ConsentRecord>> {
-  try {
-    return ok(await recordConsent(db, v));
-  } catch (error) {
-    const first = isDuplicateKey(error, 'charity_consent_record_key') ? await consentByRecordKey(db, v.recordedByClient, v.recordKey) : null;
-    if (first) return replayOfConsent(first, v);
-    throw error;
-  }
+  return orFirstAtKey(async () => ok(await recordConsent(db, v)), 'charity_consent_record_key', () => consentByRecordKey(db, v.recordedByClient, v.recordKey), (first) => replayOfConsent(first, v));
 }
 
 /** The consent recorded first under a key, replayed, when it is the one asked for; IDEMPOTENCY_KEY_REUSED otherwise. */
