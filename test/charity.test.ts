@@ -190,7 +190,7 @@ describe('a charity', () => {
     const project = await data(
       charityA,
       `mutation($input: CharityProjectCreateInput!) { charityProjectCreate(input: $input) { project { id title budgetLeftFen region { code } } userErrors { code } } }`,
-      { input: { title: '济时救 99 公益日 大病救助', purpose: 'MEDICAL', regionCode: '370800', budgetFen: 50_000_000 } },
+      { input: { title: '济时救 99 公益日 大病救助', purpose: 'MEDICAL', regionCode: '370800', budgetFen: 50_000_000, reference: 'JSJ-99-2026' } },
       'charityProjectCreate',
     );
     expect(project.project).toMatchObject({ budgetLeftFen: 50_000_000, region: { code: '370800' } });

@@ -168,6 +168,15 @@ describe('a scan whose hub process died', () => {
     await expect(lockingTransaction(dbs.hub, (tx) => checkFence(tx, stalled))).rejects.toBeInstanceOf(LeaseLost);
   });
 
+  it('answers two starts sent at once, while another replica scans the division, each with that scan', async () => {
+    const elsewhere = await createScan(dbs.hub, { regionCode: '370827', asOf: TODAY, ruleSet, startedBy: 'other-replica', startedByDepartment: null });
+    const jobs = new ScanJobs();
+    // In one tick: the first reserves the division in this process, the second finds the reservation and waits for its outcome.
+    const both = await Promise.all([jobs.start(deps(), '370827', 'test', null), jobs.start(deps(), '370827', 'test', null)]);
+    expect(both).toEqual([0, 1].map(() => ({ ok: false, code: 'SCAN_ALREADY_RUNNING', scanId: elsewhere })));
+    await dbs.hubPool.query("UPDATE finding_scan SET state = 'FAILED', failure = 'INTERRUPTED' WHERE id = ?", [elsewhere]);
+  });
+
   it('records its heartbeat as it runs', async () => {
     const before = toDbInstant(new Date(Date.now() - 60_000));
     const jobs = new ScanJobs();

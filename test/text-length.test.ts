@@ -175,9 +175,11 @@ describe('charity linkage', () => {
     const register = (name: string) => ({ creditCode: '53370800MJD12345XD', name });
     expect(errorsOf(await payload(charity, REGISTER, register(chars(65)), 'charityOrganisationRegister'))).toEqual([{ code: 'TEXT_TOO_LONG', field: ['input', 'name'] }]);
     expect(await payload(charity, REGISTER, register(chars(64)), 'charityOrganisationRegister')).toEqual({ organisation: { name: chars(64) }, userErrors: [] });
-    const project = (title: string) => ({ title, purpose: 'LIVING', regionCode: '370800', budgetFen: 100_000 });
+    const project = (title: string, reference = `P-${title.length}`) => ({ title, purpose: 'LIVING', regionCode: '370800', budgetFen: 100_000, reference });
     expect(errorsOf(await payload(charity, PROJECT, project(chars(101)), 'charityProjectCreate'))).toEqual([{ code: 'TEXT_TOO_LONG', field: ['input', 'title'] }]);
     expect(await payload(charity, PROJECT, project(chars(100)), 'charityProjectCreate')).toEqual({ project: { title: chars(100) }, userErrors: [] });
+    // Its reference, as a pledge's, takes 64.
+    expect(errorsOf(await payload(charity, PROJECT, project('项目', 'R'.repeat(65)), 'charityProjectCreate'))).toEqual([{ code: 'TEXT_TOO_LONG', field: ['input', 'reference'] }]);
   });
 });
 

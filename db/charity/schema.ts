@@ -177,6 +177,10 @@ export const charityProject = mysqlTable(
     /** The area it serves: a city, county or township code. */
     regionCode: varchar('region_code', { length: 12 }).notNull(),
     budgetLeftFen: fen('budget_left_fen').notNull(),
+    /** The budget it was created with (a retried creation is compared with it); null for projects created before it was kept. */
+    budgetFen: fen('budget_fen'),
+    /** The organisation's own reference, unique per organisation: a retried creation creates once. Null for projects created before it was required. */
+    reference: varchar('reference', { length: 64 }),
   },
-  (t) => [index('charity_project_purpose').on(t.purpose, t.regionCode)],
+  (t) => [index('charity_project_purpose').on(t.purpose, t.regionCode), unique('charity_project_reference').on(t.creditCode, t.reference)],
 );

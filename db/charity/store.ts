@@ -18,7 +18,7 @@ import { chinaDateOf } from '../../domain/cases/china-time';
 import { birthDateOf } from '../../domain/id-number';
 import { charityClaim, charityConsent, charityDelivery, charityNeed, charityPledge, charityPledgeReduction, charityProject } from './schema';
 import { charityOrganisation, reportedAid } from '../reported-aid/schema';
-import { charityOf, registerCharity } from '../reported-aid/store';
+import { bindCharity, charityOf } from '../reported-aid/store';
 import { isDuplicateKey } from '../cases/write';
 import { referenceKey } from '../../domain/reported-aid/validate';
 
@@ -130,20 +130,76 @@ export async function organisationsByCodes(db: HubQuery, codes: readonly string[
   return db.select({ creditCode: charityOrganisation.creditCode, name: charityOrganisation.name }).from(charityOrganisation).where(inArray(charityOrganisation.creditCode, [...codes]));
 }
 
-/** Binds a checked credit code to a charity client, once: re-registering the same code answers as before, another code is refused. */
-export async function registerOrganisation(db: HubDb, v: { creditCode: string; name: string; clientName: string }): Promise<CharityOutcome<OrganisationRecord>> {
-  const existing = await charityOf(db, v.clientName);
-  if (existing) {
-    if (existing.creditCode === v.creditCode) return ok(existing, true);
-    return refuse('ORGANISATION_ALREADY_REGISTERED', 'this client is bound to another organisation already', ['input', 'creditCode']);
+/**
+ * A write that a sending at the same moment may have made first: `write`'s outcome, or, when it
+ * fails on the unique key `key`, the row that won (read again) answered by `answer`, as a
+ * sequential retry is answered.
+ */
+async function orFirstAtKey<R, T>(write: () => Promise<CharityOutcome<T>>, key: string, first: () => Promise<R | null>, answer: (row: R) => CharityOutcome<T>): Promise<CharityOutcome<T>> {
+  try {
+    return await write();
+  } catch (error) {
+    const won = isDuplicateKey(error, key) ? await first() : null;
+    if (won) return answer(won);
+    throw error;
   }
-  await registerCharity(db, v.clientName, v.creditCode, v.name);
-  return ok({ creditCode: v.creditCode, name: v.name });
 }
 
-export async function createProject(db: HubDb, v: Omit<ProjectRecord, 'id'>): Promise<ProjectRecord> {
-  const [res] = await db.insert(charityProject).values(v);
-  return { id: res.insertId, ...v };
+/**
+ * Binds a checked credit code to a charity client, once: re-registering the same code answers as
+ * before, another code is refused. The client's row is the key (charity_organisation's primary
+ * key): two registrations sent at once both find the client unbound, one insert wins and the other
+ * fails on the key and is answered as if it came second, never overwriting the first.
+ */
+export async function registerOrganisation(db: HubDb, v: { creditCode: string; name: string; clientName: string }): Promise<CharityOutcome<OrganisationRecord>> {
+  const existing = await charityOf(db, v.clientName);
+  if (existing) return registeredAlready(existing, v);
+  const bind = async () => {
+    await bindCharity(db, v.clientName, v.creditCode, v.name);
+    return ok({ creditCode: v.creditCode, name: v.name });
+  };
+  return orFirstAtKey(bind, 'PRIMARY', () => charityOf(db, v.clientName), (first) => registeredAlready(first, v));
+}
+
+function registeredAlready(existing: OrganisationRecord, v: { creditCode: string }): CharityOutcome<OrganisationRecord> {
+  if (existing.creditCode === v.creditCode) return ok(existing, true);
+  return refuse('ORGANISATION_ALREADY_REGISTERED', 'this client is bound to another organisation already', ['input', 'creditCode']);
+}
+
+/** A project as its organisation asks for it: the budget it starts with, and its own reference when given. */
+export type NewProject = Omit<ProjectRecord, 'id' | 'budgetLeftFen' | 'budgetFen' | 'reference'> & { budgetFen: number; reference?: string | null };
+
+export async function createProject(db: HubQuery, v: NewProject): Promise<ProjectRecord> {
+  const values = { ...v, reference: v.reference ?? null, budgetLeftFen: v.budgetFen };
+  const [res] = await db.insert(charityProject).values(values);
+  return { id: res.insertId, ...values };
+}
+
+/** The project an organisation created under its reference, if any (compared as the unique key compares). */
+export async function projectByReference(db: HubQuery, creditCode: string, reference: string): Promise<ProjectRecord | null> {
+  const [row] = await db.select().from(charityProject).where(and(eq(charityProject.creditCode, creditCode), eq(charityProject.reference, reference)));
+  return row ?? null;
+}
+
+/**
+ * The project created first under a reference, replayed, when it is the one asked for (the same
+ * title, purpose, area and starting budget, whatever was pledged from it since);
+ * PROJECT_REFERENCE_REUSED otherwise.
+ */
+function replayOfProject(first: ProjectRecord, v: NewProject): CharityOutcome<ProjectRecord> {
+  const same = first.title === v.title && first.purpose === v.purpose && first.regionCode === v.regionCode && first.budgetFen === v.budgetFen;
+  return same ? ok(first, true) : refuse('PROJECT_REFERENCE_REUSED', 'this reference was used for a different project of the organisation', ['input', 'reference']);
+}
+
+/**
+ * Creates a project under the organisation's reference, once: a retry after a lost answer finds the
+ * first; the same request sent twice at once meets the first at the unique key
+ * (charity_project_reference) and is answered with it, replayed.
+ */
+export async function createProjectOnce(db: HubDb, v: NewProject & { reference: string }): Promise<CharityOutcome<ProjectRecord>> {
+  const earlier = await projectByReference(db, v.creditCode, v.reference);
+  if (earlier) return replayOfProject(earlier, v);
+  return orFirstAtKey(async () => ok(await createProject(db, v)), 'charity_project_reference', () => projectByReference(db, v.creditCode, v.reference), (first) => replayOfProject(first, v));
 }
 
 /** Projects with budget left, optionally within a division (a project for a whole city matches its counties) and of a purpose. */
@@ -189,13 +245,7 @@ export function sameConsent(recorded: ConsentRecord, v: NewConsent): boolean {
  * the key with another consent is IDEMPOTENCY_KEY_REUSED.
  */
 export async function recordConsentOnce(db: HubDb, v: NewConsent & { recordKey: string }): Promise<CharityOutcome<ConsentRecord>> {
-  try {
-    return ok(await recordConsent(db, v));
-  } catch (error) {
-    const first = isDuplicateKey(error, 'charity_consent_record_key') ? await consentByRecordKey(db, v.recordedByClient, v.recordKey) : null;
-    if (first) return replayOfConsent(first, v);
-    throw error;
-  }
+  return orFirstAtKey(async () => ok(await recordConsent(db, v)), 'charity_consent_record_key', () => consentByRecordKey(db, v.recordedByClient, v.recordKey), (first) => replayOfConsent(first, v));
 }
 
 /** The consent recorded first under a key, replayed, when it is the one asked for; IDEMPOTENCY_KEY_REUSED otherwise. */

@@ -215,9 +215,23 @@ export async function charityOf(db: Pick<HubDb, 'select'>, clientName: string): 
   return row ?? null;
 }
 
-/** Registers (or updates) a charity client's organisation. */
-export async function registerCharity(db: Pick<HubDb, 'insert'>, clientName: string, creditCode: string, name: string): Promise<void> {
+function checkedCharity(creditCode: string, name: string): void {
   if (!isCreditCode(creditCode)) throw new Error('not a valid 统一社会信用代码 (GB 32100: 18 characters, check character last)');
   if (!name.trim() || longerThan(name, 64)) throw new Error('the organisation name is 1–64 characters');
+}
+
+/** Registers (or updates) a charity client's organisation: the operator's tool and the demo, which may rebind a client. */
+export async function registerCharity(db: Pick<HubDb, 'insert'>, clientName: string, creditCode: string, name: string): Promise<void> {
+  checkedCharity(creditCode, name);
   await db.insert(charityOrganisation).values({ clientName, creditCode, name }).onDuplicateKeyUpdate({ set: { creditCode, name } });
+}
+
+/**
+ * Binds a charity client to its organisation only if it is bound to none: a client bound meanwhile
+ * (a registration sent at the same moment) makes the insert fail on the primary key (ER_DUP_ENTRY,
+ * key PRIMARY), which the caller answers from the row that won; nothing is overwritten.
+ */
+export async function bindCharity(db: Pick<HubDb, 'insert'>, clientName: string, creditCode: string, name: string): Promise<void> {
+  checkedCharity(creditCode, name);
+  await db.insert(charityOrganisation).values({ clientName, creditCode, name });
 }

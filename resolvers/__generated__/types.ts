@@ -538,9 +538,9 @@ export type Mutation = {
   readonly charityNeedPublishFromAlert: CharityNeedPayload;
   /** Withdraws an open need. One withdrawn already (a retry, or by its consent's revocation) is answered as it stands, closeReason saying why; a covered one is NEED_NOT_OPEN. */
   readonly charityNeedWithdraw: CharityNeedPayload;
-  /** Binds the calling charity client to its organisation, identified by its 统一社会信用代码 (checked, GB 32100). */
+  /** Binds the calling charity client to its organisation, identified by its 统一社会信用代码 (checked, GB 32100), once: the same code again answers as before; another code is ORGANISATION_ALREADY_REGISTERED, also when both are sent at the same moment (the first bound wins, nothing is overwritten). */
   readonly charityOrganisationRegister: CharityOrganisationPayload;
-  /** Adds a project of the calling organisation. */
+  /** Adds a project of the calling organisation. Idempotent by the organisation's reference. */
   readonly charityProjectCreate: CharityProjectPayload;
   /** Claims an open need: the sealed detail opens to the organisation until the claim lapses (CHARITY_CLAIM_WORKING_DAYS working days). */
   readonly charityNeedClaim: CharityClaimPayload;
@@ -2426,6 +2426,8 @@ export type CharityErrorCode =
   | 'PROJECT_NOT_MATCHING'
   /** The pledge's (or the reduction's) reference was used for a different pledge (reduction) of the organisation. */
   | 'PLEDGE_REFERENCE_REUSED'
+  /** The project's reference was used for a different project of the organisation (another title, purpose, area or budget). */
+  | 'PROJECT_REFERENCE_REUSED'
   /** The idempotency key was used by this client for a different need (or consent). */
   | 'IDEMPOTENCY_KEY_REUSED'
   /** No delivery of the calling organisation with that id (only the organisation that reported a delivery corrects it). */
@@ -2799,6 +2801,8 @@ export type CharityProjectCreateInput = {
   readonly regionCode: Scalars['String']['input'];
   /** Budget. */
   readonly budgetFen: Scalars['Fen']['input'];
+  /** The organisation's own reference for this project, up to 64 characters, among its projects' references: sent again (a retry after a lost answer, or twice at once) it answers the first project, replayed, whatever was pledged from it since; with another title, purpose, area or budget it is PROJECT_REFERENCE_REUSED. Required: without it a retry created a second project. */
+  readonly reference: Scalars['String']['input'];
 };
 
 /** A need to claim. */
@@ -2909,6 +2913,8 @@ export type CharityProjectPayload = {
   readonly __typename?: 'CharityProjectPayload';
   /** The project; null when refused. */
   readonly project?: Maybe<CharityProject>;
+  /** True when this answers an earlier request with the same reference (nothing new was created). */
+  readonly replayed: Scalars['Boolean']['output'];
   /** Why refused. */
   readonly userErrors: ReadonlyArray<CharityUserError>;
 };
@@ -6240,6 +6246,7 @@ export type CharityOrganisationPayloadResolvers<ContextType = HubContext, Parent
 
 export type CharityProjectPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityProjectPayload'] = ResolversParentTypes['CharityProjectPayload']> = {
   project?: Resolver<Maybe<ResolversTypes['CharityProject']>, ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   userErrors?: Resolver<ReadonlyArray<ResolversTypes['CharityUserError']>, ParentType, ContextType>;
 };
 

@@ -261,13 +261,19 @@ export async function registerOrganisation(ctx: HubContext, input: { creditCode:
   return store.registerOrganisation(ctx.hub, { creditCode: check.creditCode, name: name.text, clientName: caller(ctx).name });
 }
 
-export async function createProject(ctx: HubContext, input: { title: string; purpose: NeedPurpose; regionCode: string; budgetFen: number }): Promise<CharityOutcome<store.ProjectRecord>> {
+/**
+ * A project names the organisation's own reference, as a pledge does: without one a retry after a
+ * lost answer created a second project (two projects of one title and budget may both be meant).
+ */
+export async function createProject(ctx: HubContext, input: { title: string; purpose: NeedPurpose; regionCode: string; budgetFen: number; reference: string }): Promise<CharityOutcome<store.ProjectRecord>> {
   const org = await myOrganisation(ctx);
   if (!org) return refuse('ORGANISATION_NOT_REGISTERED', 'register the organisation first', null);
   const title = shownText(input.title, 100, ['input', 'title'], { numbers: false });
   if ('error' in title) return { ok: false, errors: [title.error] };
+  const bad = referenceText(input.reference);
+  if (bad) return { ok: false, errors: [bad] };
   if (!Number.isSafeInteger(input.budgetFen) || input.budgetFen <= 0) return refuse('AMOUNT_NOT_POSITIVE', 'budgetFen must be positive', ['input', 'budgetFen']);
-  return ok(await store.createProject(ctx.hub, { creditCode: org.creditCode, title: title.text, purpose: input.purpose, regionCode: input.regionCode, budgetLeftFen: input.budgetFen }));
+  return store.createProjectOnce(ctx.hub, { creditCode: org.creditCode, title: title.text, purpose: input.purpose, regionCode: input.regionCode, budgetFen: input.budgetFen, reference: input.reference.trim() });
 }
 
 /**

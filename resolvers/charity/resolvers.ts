@@ -70,7 +70,10 @@ export const charityResolvers: Resolvers = {
     },
     charityNeedWithdraw: async (_, { input }, ctx) => payload(await linkage.withdrawNeed(ctx, input.needId), (need) => ({ need, replayed: false }), { need: null, replayed: false }),
     charityOrganisationRegister: async (_, { input }, ctx) => payload(await linkage.registerOrganisation(ctx, input), (organisation) => ({ organisation }), { organisation: null }),
-    charityProjectCreate: async (_, { input }, ctx) => payload(await linkage.createProject(ctx, input), (project) => ({ project }), { project: null }),
+    charityProjectCreate: async (_, { input }, ctx) => {
+      const outcome = await linkage.createProject(ctx, input);
+      return payload(outcome, (project) => ({ project, replayed: outcome.ok && outcome.replayed === true }), { project: null, replayed: false });
+    },
     charityNeedClaim: async (_, { input }, ctx) => payload(await linkage.claimNeed(ctx, input.needId), (claim) => ({ claim }), { claim: null }),
     charityPledgeCreate: async (_, { input }, ctx) => {
       const outcome = await linkage.pledge(ctx, input);

@@ -441,6 +441,8 @@ export class ScanJobs {
         return { scanId, lease: await createLease(tx, scanLeaseKey(scanId), this.holder, leaseMs) } as const;
       });
       if ('refused' in started) {
+        // A start of this process waiting on this one (it found the reservation) answers the same scan.
+        job.scanId = started.refused!;
         this.running.delete(job);
         release();
         return { ok: false, code: 'SCAN_ALREADY_RUNNING', scanId: started.refused! };

@@ -256,7 +256,7 @@ describe('a delivery of a wrong amount or day', () => {
 describe('a pledge too large', () => {
   it('is reduced, not below what is delivered: the need opens again, the project gets the difference back, the history is kept; a retry answers the first', async () => {
     clock.set(`${TODAY}T10:00:00+08:00`);
-    const project = await data(charity, `mutation($input: CharityProjectCreateInput!) { charityProjectCreate(input: $input) { project { id } userErrors { code } } }`, { input: { title: '济宁市生活救助', purpose: 'LIVING', regionCode: '370800', budgetFen: 1_000_000 } }, 'charityProjectCreate');
+    const project = await data(charity, `mutation($input: CharityProjectCreateInput!) { charityProjectCreate(input: $input) { project { id } userErrors { code } } }`, { input: { title: '济宁市生活救助', purpose: 'LIVING', regionCode: '370800', budgetFen: 1_000_000, reference: 'LIVING-2026' } }, 'charityProjectCreate');
     const { pledgeId, needId } = await pledged(300_000, 'PL-RD', project.project.id);
     expect((await data(charity, DELIVER, { input: { pledgeId, amountFen: 100_000, deliveredOn: TODAY, reference: 'RD-D1' } }, 'charityDeliveryReport')).userErrors).toEqual([]);
     const before = await everything();

@@ -182,7 +182,7 @@ describe('a pledge from a project', () => {
   it('is paid only from a project for the need’s purpose and area: another is PROJECT_NOT_MATCHING and its budget is untouched', async () => {
     clock.set(`${TODAY}T10:00:00+08:00`);
     const CREATE = `mutation($input: CharityProjectCreateInput!) { charityProjectCreate(input: $input) { project { id } userErrors { code } } }`;
-    const project = async (title: string, purpose: string, regionCode: string) => (await data(charity, CREATE, { input: { title, purpose, regionCode, budgetFen: 1_000_000 } }, 'charityProjectCreate')).project.id as string;
+    const project = async (title: string, purpose: string, regionCode: string) => (await data(charity, CREATE, { input: { title, purpose, regionCode, budgetFen: 1_000_000, reference: `${purpose}-${regionCode}` } }, 'charityProjectCreate')).project.id as string;
     const schooling = await project('春蕾助学', 'EDUCATION', '370800');
     const elsewhere = await project('邹城市生活救助', 'LIVING', '370883');
     const living = await project('济宁市生活救助', 'LIVING', '370800');

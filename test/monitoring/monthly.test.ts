@@ -9,15 +9,19 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { monitoringAlert, monitoringAlertEvent } from '../../db/monitoring/schema';
+import { eq } from 'drizzle-orm';
 import { monitoringMonthlyRun } from '../../db/monitoring-monthly/schema';
+import { claimMonthlyRun } from '../../db/monitoring-monthly/store';
+import { chinaDateOf } from '../../domain/cases/china-time';
 import { alertDelivery } from '../../db/alert-delivery/schema';
 import { activeRuleSet } from '../../rules/load';
 import { activeTriggerSet } from '../../rules/triggers-load';
 import { runMonthlyComparison } from '../../resolvers/monitoring/monthly';
 import type { DetectDeps } from '../../resolvers/monitoring/detect';
 import { generateDemo } from '../../tools/generate/index';
-import { createTestDatabases, type TestDatabases } from '../support/databases';
-import { startTestHub, type TestHub } from '../support/hub';
+import { createTestDatabases, lockWaits, type TestDatabases } from '../support/databases';
+import { startTestHub, type GraphQLResponse, type TestHub } from '../support/hub';
+import { until } from '../support/until';
 import { TODAY } from '../support/scenarios';
 
 jest.setTimeout(300_000);
@@ -165,3 +169,28 @@ describe('a run on demand', () => {
     expect([none.status, none.stderr.split('\n')[0]]).toEqual([2, '--month: there is no month 13: months run from 01 to 12']);
   });
 });
+
+describe('a run asked for twice at the same moment', () => {
+  it('is one run: the second, checked before the first’s claim committed and waiting at its own, answers it, started: false', async () => {
+    const RUN = `mutation($i: MonthlyComparisonRunInput!) { monthlyComparisonRun(input: $i) { started comparison { id state } userErrors { code } } }`;
+    const month = TODAY.slice(0, 7);
+    let second: Promise<GraphQLResponse> | undefined;
+    let firstId = 0;
+    // The first sending's claim, not yet committed when the second's meets its row.
+    await dbs.hub.transaction(async (tx) => {
+      // At the hub's clock (today, at this time of day), so the second does not read it as a dead run's.
+      const hubNow = new Date(Date.now() + Date.parse(`${TODAY}T00:00:00Z`) - Date.parse(`${chinaDateOf(new Date())}T00:00:00Z`));
+      const claim = await claimMonthlyRun(tx as never, '370826', month, 'first-sending', 0, hubNow);
+      expect(claim.claimed).toBe(true);
+      firstId = claim.run.id;
+      second = hub.gql(RUN, { i: { regionCode: '370826' } });
+      second.catch(() => undefined); // awaited below, once the first's claim is committed
+      await until('the second claim waiting for the first', () => lockWaits(dbs.hub), (n) => n >= 1);
+    });
+    const res = await second!;
+    expect(res.errors).toBeUndefined();
+    expect(res.data.monthlyComparisonRun).toEqual({ started: false, comparison: { id: String(firstId), state: 'RUNNING' }, userErrors: [] });
+    expect(await dbs.hub.select().from(monitoringMonthlyRun).where(eq(monitoringMonthlyRun.regionCode, '370826'))).toHaveLength(1);
+  });
+});
+

@@ -61,7 +61,7 @@ export async function generateCharityDemo(hub: HubDb, opts: { charityClientName:
     ['EDUCATION', '慈善助学 · 圆梦行动', 50_000_000],
     ['LIVING', '困境家庭急难救助', 30_000_000],
   ] as const) {
-    projects.set(purpose, (await createProject(hub, { creditCode: DEMO_CHARITY_CREDIT_CODE, title, purpose, regionCode: '370800', budgetLeftFen: budgetFen })).id);
+    projects.set(purpose, (await createProject(hub, { creditCode: DEMO_CHARITY_CREDIT_CODE, title, purpose, regionCode: '370800', budgetFen, reference: `DEMO-PROJECT-${purpose}` })).id);
   }
 
   const homes = await hub.select({ id: household.id, regionCode: household.regionCode }).from(household).where(like(household.regionCode, '3708%')).orderBy(asc(household.id));
