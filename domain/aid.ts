@@ -145,8 +145,17 @@ export interface HospitalSettlement {
 export interface DisabilityCertificate {
   certificateNumber: string;
   idNumber: string;
+  /** 1–7 as the federation documents them; shown only (no rule reads it), with its code where undocumented. */
   category: number;
-  level: number;
+  /**
+   * 1 (most severe) to 4; null when the federation's level code is one its documentation does not list
+   * (the code in `sourceLevelCode`). An undocumented 0 read as a number was more severe than 一级: the
+   * severe-disability trigger raised an alert on it. Such a certificate is not held for any rule
+   * (`certificateHeld`): no finding or alert is made because of it, and none is ruled out by it.
+   */
+  level: number | null;
+  /** Level null only: the certificate's level code as the federation's database holds it. */
+  sourceLevelCode?: string | null;
   issuedOn: IsoDate;
   validUntil: IsoDate | null;
   /**
@@ -157,6 +166,18 @@ export interface DisabilityCertificate {
   status: 'VALID' | 'EXPIRED' | 'REVOKED' | 'UNRECOGNISED';
   /** Status UNRECOGNISED only: the certificate's status code as the federation's database holds it. */
   sourceStatusCode?: string | null;
+}
+
+/** A certificate the rules and triggers read: valid, at a documented level. */
+export type HeldCertificate = DisabilityCertificate & { status: 'VALID'; level: number };
+
+/**
+ * Whether the rules and triggers read this certificate as one held: VALID, and at a level the
+ * federation documents. One whose status or level code is undocumented is read by none, either way:
+ * the brief shows it with its code, and says the checks that read certificates could not judge it.
+ */
+export function certificateHeld(c: DisabilityCertificate): c is HeldCertificate {
+  return c.status === 'VALID' && c.level !== null;
 }
 
 /**

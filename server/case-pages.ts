@@ -328,6 +328,10 @@ export function renderBrief(v: BriefView): string {
     '无法定时限',
   );
 
+  // A level 1–4 as the federation documents it; any other code is shown as it is (an undocumented one reads as no level, null, and a snapshot from before kept the number).
+  const levelText = (x: DossierDisability) => (x.level !== null && LEVEL[x.level] ? `${LEVEL[x.level]}级` : `（残疾等级代码 ${x.sourceLevelCode ?? x.level ?? ''} 未列入残联文档，等级待核实）`);
+  // A certificate no rule read, either way: the missed-aid comparison is not clear on it, whatever it found.
+  const unjudged = (d.disabilities ?? []).some((x) => x.status === 'UNRECOGNISED' || (x.status === 'VALID' && (x.level === null || !LEVEL[x.level])));
   const disabilities = new Map<string, DossierDisability[]>();
   // A valid certificate, and one under a status code the federation does not document: that one is shown with its code, as neither valid nor expired (no rule read it either way).
   for (const x of d.disabilities ?? []) if (x.status === 'VALID' || x.status === 'UNRECOGNISED') disabilities.set(x.idNumber, [...(disabilities.get(x.idNumber) ?? []), x]);
@@ -345,7 +349,7 @@ export function renderBrief(v: BriefView): string {
             ? ''
             : d.disabilities === null
               ? '残联未响应'
-              : (disabilities.get(m.idNumber) ?? []).map((x) => nw(`${DISABILITY_CATEGORY[x.category] ?? x.category}${LEVEL[x.level] ?? x.level}级${x.status === 'UNRECOGNISED' ? `（残疾证状态代码 ${x.sourceStatusCode ?? ''} 未列入残联文档，是否有效待核实）` : ''}`)).join('、') || '无',
+              : (disabilities.get(m.idNumber) ?? []).map((x) => nw(`${DISABILITY_CATEGORY[x.category] ?? `残疾类别代码 ${x.category}（未列入残联文档），`}${levelText(x)}${x.status === 'UNRECOGNISED' ? `（残疾证状态代码 ${x.sourceStatusCode ?? ''} 未列入残联文档，是否有效待核实）` : ''}`)).join('、') || '无',
       },
       { header: '公民身份号码', cell: (m) => nw(maskIdNumber(m.idNumber)) },
     ],
@@ -645,7 +649,7 @@ ${aid}
 ${totals}
 ${changesPart}
 ${settlementsPart}
-${section('数据比对发现的问题', findings, d.findings !== null && d.findings.length === 0)}
+${section('数据比对发现的问题', findings + (unjudged && d.findings !== null ? '<p class="warn">有成员的残疾证等级或状态代码未列入残联文档（见家庭成员“残疾情况”）：按残疾证比对的漏保规则（重度残疾人护理补贴、困难残疾人生活补贴）未对其作出判断，核实前不能视为无漏保。</p>' : ''), d.findings !== null && d.findings.length === 0 && !unjudged)}
 ${historyPart}
 ${section('本户其他案件', earlier, d.earlierCases.length === 0)}
 ${section('转办单', referrals, d.referrals.length === 0)}

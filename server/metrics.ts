@@ -144,7 +144,7 @@ export class HubMetrics {
   /** Rows with an undocumented code in a coded fact column (cause, certificate or student status, monitored-roll category) in each department's front-end database, as last counted at start-up. */
   readonly unrecognisedFactRows = new Gauge({
     name: 'aidhub_source_unrecognised_fact_rows',
-    help: 'Rows of a department’s front-end database whose cause, certificate status, student status or monitored-roll category code its documentation does not list (read as UNRECOGNISED, acted on by no rule), as counted when this hub process started; absent for a department that did not answer then',
+    help: 'Rows of a department’s front-end database whose cause, certificate status or level, student status or monitored-roll category code its documentation does not list (read as UNRECOGNISED, acted on by no rule), as counted when this hub process started; absent for a department that did not answer then',
     labelNames: ['department'] as const,
     registers: [this.registry],
   });

@@ -1,6 +1,6 @@
 /**
  * Start-up's report of status codes the departments do not document (federation/unrecognised-status.ts):
- * one warning per status, programme or coded fact column (cause, certificate or student status, monitored-roll category) holding any, naming the department, the column and how many rows,
+ * one warning per status, programme or coded fact column (cause, certificate status or level, student status, monitored-roll category) holding any, naming the department, the column and how many rows,
  * never a row's key or content, and the per-department gauges of server/metrics.ts. The aid of those
  * rows is shown UNRECOGNISED and counted nowhere; the warning is how operators learn a department's
  * data needs correcting before an office asks why a household's aid is missing from its totals.
@@ -26,7 +26,7 @@ export async function reportUnrecognisedStatus(sources: Sources, logger: Logger,
     }
     // Cause, certificate and student status and monitored-roll category codes: the aid counts as its own status says, but the fact reads UNRECOGNISED and no rule acts on it.
     for (const c of facts) {
-      if (c.rows) logger.warn({ department: c.department, column: c.column, rows: c.rows }, 'department rows carry a cause, certificate status, student status or monitored-roll category code its documentation does not list: the fact is shown UNRECOGNISED with its code, and no rule reads it either way until the department corrects them');
+      if (c.rows) logger.warn({ department: c.department, column: c.column, rows: c.rows }, 'department rows carry a cause, certificate status or level, student status or monitored-roll category code its documentation does not list: the fact is shown UNRECOGNISED with its code, and no rule reads it either way until the department corrects them');
     }
   } catch (err) {
     logger.warn({ err: loggableError(err) }, 'status code check failed');

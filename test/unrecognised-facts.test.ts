@@ -1,7 +1,7 @@
 /**
  * Facts the rules read besides an aid record's status and programme carry codes too: a temporary
- * aid's cause (civil affairs' cause_code), a disability certificate's status (cert_status), a
- * student's 学籍 status (xj_status). A code the department's documentation does not list read as a
+ * aid's cause (civil affairs' cause_code), a disability certificate's status (cert_status) and level
+ * (dis_level: a 0 read as more severe than 一级), a student's 学籍 status (xj_status). A code the department's documentation does not list read as a
  * guess: any cause as OTHER (two unrelated grants under two different undocumented codes were one
  * cause to X5, and a decision for OTHER was met by either), any certificate status as EXPIRED (the
  * certificate vanished from the brief, with nobody told why). Each now reads as UNRECOGNISED with its
@@ -13,6 +13,9 @@ import { civilAffairsScenario } from '../federation/civil-affairs/scenario';
 import { disabilityScenario } from '../federation/disability/scenario';
 import { unrecognisedFactRows } from '../federation/unrecognised-status';
 import { monitoredOf } from '../federation/reads';
+import { candidatesForPeople } from '../resolvers/monitoring/detect';
+import { activeRuleSet } from '../rules/load';
+import { activeTriggerSet } from '../rules/triggers-load';
 import { HubMetrics } from '../server/metrics';
 import { reportUnrecognisedStatus } from '../server/status-codes-report';
 import { createTestDatabases, type TestDatabases } from './support/databases';
@@ -38,6 +41,8 @@ let before: { res: any; statements: unknown };
 /** The head's two grants under two different undocumented cause codes, six months apart. */
 let grants: string[];
 const certificate = `${WANG.grandmother}41`;
+/** The head's valid certificate under level code 0, which the federation does not document (1 is most severe), issued last month. */
+const levelZero = `${WANG.head}40`;
 /** The spouse's spell on the monitored roll under an undocumented category code, and the child's under a documented one. */
 let roll: string[];
 
@@ -66,7 +71,11 @@ beforeAll(async () => {
     { grantId: 7002, idNo: WANG.head, familyNo: 'DB370811-0001', causeCode: '08', grantDate: '2025-12-10', amountFen: 100_000, approvalLevel: 1 },
   ]);
   // A level-1 certificate, no nursing subsidy: were it VALID, M1 would claim a missed nursing subsidy.
-  await disabilityScenario.insert(s.DISABILITY, 'certificates', [{ certNo: certificate, idCard: WANG.grandmother, disType: 4, disLevel: 1, issueDate: '2024-05-01', certStatus: 9 }]);
+  // The head's level-0 certificate, no subsidy: read as a number, 0 ≤ 2 made it a new severe disability (T5), and M2 claimed a missed living subsidy (a 低保 household).
+  await disabilityScenario.insert(s.DISABILITY, 'certificates', [
+    { certNo: certificate, idCard: WANG.grandmother, disType: 4, disLevel: 1, issueDate: '2024-05-01', certStatus: 9 },
+    { certNo: levelZero, idCard: WANG.head, disType: 4, disLevel: 0, issueDate: '2026-02-01', certStatus: 1 },
+  ]);
   // The spouse on the monitored roll under an undocumented category (05), the child under 01 低保边缘.
   roll = await civilAffairsScenario.insert(s.CIVIL_AFFAIRS, 'monitoredRoll', [
     { idNo: WANG.spouse, countyCode: '370811', jclb: '05', nrrq: '2026-01-05' },
@@ -99,6 +108,15 @@ it('makes no X5 repetition of two grants under two different undocumented cause 
   // Neither claimed missing (as a VALID certificate would) nor anything said about her certificate.
   expect(after.res.findings.filter((f: any) => f.rule.id.startsWith('M') && f.people.some((p: any) => p.idNumber === WANG.grandmother))).toEqual([]);
   expect(after.res.findings).toEqual(before.res.findings);
+});
+
+it('holds a valid certificate under an undocumented level code for no rule or trigger: no severe-disability alert, no M1 or M2 finding', async () => {
+  const deps = { hub: dbs.hub, sources: hub.sources, triggerSet: activeTriggerSet(), ruleSet: activeRuleSet(), now: () => new Date(`${TODAY}T10:00:00+08:00`) };
+  const alerts = await candidatesForPeople(deps, [WANG.head], TODAY);
+  expect(alerts.filter((a) => a.triggerId === 'T5_SEVERE_DISABILITY')).toEqual([]);
+  expect(alerts.filter((a) => a.evidence.some((e) => e.includes('残疾')))).toEqual([]);
+  const { res } = await household();
+  expect(res.findings.filter((f: any) => f.rule.id.startsWith('M') && f.people.some((p: any) => p.idNumber === WANG.head))).toEqual([]);
 });
 
 it('refuses UNRECOGNISED as a cause given (BAD_USER_INPUT, reason OUTPUT_ONLY)', async () => {
@@ -155,6 +173,10 @@ it('fulfils no decision for a cause with a grant whose cause code is undocumente
   const brief = await (await fetch(`${hub.url}/cases/${caseId}/brief`, { headers: hub.authHeaders })).text();
   expect(brief).toContain('事由代码 07 未列入部门文档');
   expect(brief).toContain('残疾证状态代码 9 未列入残联文档，是否有效待核实');
+  // The level-0 certificate with its code, and the findings not said clear of the missed-aid rules that read certificates.
+  expect(brief).toContain('肢体（残疾等级代码 0 未列入残联文档，等级待核实）');
+  expect(brief).toContain('按残疾证比对的漏保规则（重度残疾人护理补贴、困难残疾人生活补贴）未对其作出判断');
+  expect(brief).not.toContain('未发现重复救助或漏保问题');
 });
 
 it('reads a monitored-roll spell under an undocumented category code as UNRECOGNISED with its code (it read as 其他低收入人口), a documented one as its category', async () => {
@@ -169,19 +191,21 @@ it('reads a monitored-roll spell under an undocumented category code as UNRECOGN
 
 it('counts the rows per column at start-up, with a warning per column holding any (counts only)', async () => {
   const counts = await unrecognisedFactRows(hub.sources);
-  // Civil affairs' columns in factColumns' order: the grants' cause codes, then the monitored roll's categories.
+  // Columns in factColumns' order: civil affairs' grants' cause codes, then the monitored roll's categories; the certificates' status, then their level.
   expect(counts.filter((c) => c.rows).map((c) => [c.department, c.rows])).toEqual([
     ['CIVIL_AFFAIRS', 3],
     ['CIVIL_AFFAIRS', 1],
+    ['DISABILITY', 1],
     ['DISABILITY', 1],
   ]);
   const lines: string[] = [];
   const metrics = new HubMetrics(null);
   await reportUnrecognisedStatus(hub.sources, pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) }), metrics);
-  const warned = lines.map((l) => JSON.parse(l)).filter((l) => /cause, certificate status, student status or monitored-roll category/.test(l.msg));
+  const warned = lines.map((l) => JSON.parse(l)).filter((l) => /cause, certificate status or level, student status or monitored-roll category/.test(l.msg));
   expect(warned.map(({ department, column, rows }) => ({ department, column, rows }))).toEqual(counts.filter((c) => c.rows));
   expect(lines.join('\n')).not.toMatch(/370811\d{11}/);
   const text = await metrics.registry.metrics();
   expect(text).toContain('aidhub_source_unrecognised_fact_rows{department="CIVIL_AFFAIRS"} 4');
   expect(text).toContain('aidhub_source_unrecognised_fact_rows{department="EDUCATION"} 0');
+  expect(text).toContain('aidhub_source_unrecognised_fact_rows{department="DISABILITY"} 2');
 });

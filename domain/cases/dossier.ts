@@ -97,7 +97,9 @@ export type DossierSettlement = Omit<HospitalSettlement, 'settlementRef'>;
 export interface DossierDisability {
   idNumber: string;
   category: number;
-  level: number;
+  /** Null when the federation's level code is undocumented (`sourceLevelCode`); always a number before such certificates were shown so. */
+  level: number | null;
+  sourceLevelCode?: string;
   /** UNRECOGNISED: the federation's status code is undocumented (`sourceStatusCode`); absent before such certificates were shown. */
   status: 'VALID' | 'EXPIRED' | 'REVOKED' | 'UNRECOGNISED';
   sourceStatusCode?: string;

@@ -5,6 +5,7 @@
  */
 import { ageOn, type IsoDate } from '../dates';
 import type { OfficeCode as DepartmentCode } from '../departments';
+import { certificateHeld } from '../aid';
 import { groupBy } from '../group-by';
 import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../programmes';
 import { heldOn, householdPieces, isLive, knownEnd, membersOn, periodOf, type Piece } from './attribution';
@@ -463,7 +464,9 @@ function meetCondition(c: Condition, ids: readonly string[], pieces: () => Piece
   switch (c.fact) {
     case 'DISABILITY_CERTIFICATE': {
       const cert = facts.certificates
-        .filter((x) => who.has(x.idNumber) && x.status === 'VALID' && (x.validUntil === null || x.validUntil >= today) && (!c.levels || c.levels.includes(x.level)))
+        // Held: valid, at a documented level. One whose level code is undocumented is no certificate to any rule, of any level: it neither makes a finding nor stands for the absence of one (the brief says so).
+        .filter(certificateHeld)
+        .filter((x) => who.has(x.idNumber) && (x.validUntil === null || x.validUntil >= today) && (!c.levels || c.levels.includes(x.level)))
         .sort((a, b) => a.level - b.level || (a.certificateNumber < b.certificateNumber ? -1 : 1))[0];
       if (!cert) return null;
       return {

@@ -6,7 +6,7 @@
  * rule's own evaluation (domain/findings/evaluate.ts) instead of restating it.
  */
 import crypto from 'node:crypto';
-import type { JobLoss } from '../aid';
+import { certificateHeld, type JobLoss } from '../aid';
 import { DEPARTMENT_NAMES, type DepartmentCode } from '../departments';
 import { addDays, type IsoDate } from '../dates';
 import { fenToYuan } from '../money';
@@ -210,7 +210,8 @@ function personCandidate(trigger: Exclude<Trigger, { kind: 'RULE' | 'SETTLEMENT_
     }
     case 'SEVERE_DISABILITY': {
       const since = windowStart(today, trigger.withinDays);
-      const certs = facts.certificates.filter((c) => c.idNumber === id && c.status === 'VALID' && c.level <= trigger.maxLevel && c.issuedOn >= since && c.issuedOn <= today).sort((a, b) => a.certificateNumber.localeCompare(b.certificateNumber));
+      // Held certificates only: an undocumented level code (a 0) read as a number was more severe than 一级, and raised an alert.
+      const certs = facts.certificates.filter(certificateHeld).filter((c) => c.idNumber === id && c.level <= trigger.maxLevel && c.issuedOn >= since && c.issuedOn <= today).sort((a, b) => a.certificateNumber.localeCompare(b.certificateNumber));
       if (certs.length === 0) return null;
       const c = certs[0];
       const ref = `DISABILITY:certificate:${c.certificateNumber}`;

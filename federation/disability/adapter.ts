@@ -42,6 +42,13 @@ const CERT_CANCELLED = 3;
  */
 const CERT_STATUS = codedColumn<'VALID' | 'EXPIRED' | 'REVOKED'>(DISABILITY_IMPORT.cl_certificate, 'cert_status', { 1: 'VALID', 2: 'EXPIRED', 3: 'REVOKED' });
 
+/**
+ * cl_certificate.dis_level as the import declaration documents it (1 一级, most severe, to 4). Any
+ * other code reads as no level (null, the code kept): passed through as a number, a 0 was more severe
+ * than 一级 to the severe-disability trigger, which raised an alert on it.
+ */
+const CERT_LEVEL = codedColumn<number>(DISABILITY_IMPORT.cl_certificate, 'dis_level', { 1: 1, 2: 2, 3: 3, 4: 4 });
+
 /** The status codes as the import declaration documents them. */
 const STATUS = {
   subsidy: statusColumn(DISABILITY_IMPORT.cl_subsidy, 'sub_status'),
@@ -108,7 +115,7 @@ export const disability: DepartmentAdapter = {
   recordKinds: RECORD_KINDS,
   statusColumns: Object.values(STATUS),
   programmeColumns: [SUBSIDY_TYPE],
-  factColumns: [CERT_STATUS],
+  factColumns: [CERT_STATUS, CERT_LEVEL],
   tables: [clCertificate, clSubsidy, clRehabAid],
   personKeys: [clCertificate.idCard],
   facts: { certificates: { byIdNumbers: certificatesByIdNumbers, keyColumn: clCertificate.idCard } },
@@ -144,6 +151,16 @@ export async function certificatesByIdNumbers(db: SourceDb, idNumbers: readonly 
   return rows.map((r) => {
     // An undocumented status code is not trusted as valid (the missed-aid rules would act on it), nor read as expired (they would be silent, and nobody told).
     const { value, sourceCode } = codedValue(CERT_STATUS, r.certStatus);
-    return { certificateNumber: r.certNo, idNumber: r.idCard, category: r.disType, level: r.disLevel, issuedOn: r.issueDate, validUntil: r.validUntil, status: value, ...(sourceCode === null ? {} : { sourceStatusCode: sourceCode }) };
+    const level = codedValue(CERT_LEVEL, r.disLevel);
+    return {
+      certificateNumber: r.certNo,
+      idNumber: r.idCard,
+      category: r.disType,
+      ...(level.sourceCode === null ? { level: level.value } : { level: null, sourceLevelCode: level.sourceCode }),
+      issuedOn: r.issueDate,
+      validUntil: r.validUntil,
+      status: value,
+      ...(sourceCode === null ? {} : { sourceStatusCode: sourceCode }),
+    };
   });
 }

@@ -3134,7 +3134,7 @@ export type RuleKind =
   | 'AID_AFTER_DEATH'
   /** The same recurring programme held twice over the same days. */
   | 'DUPLICATE_ENROLMENT'
-  /** A condition present (a certificate, a 低保 household, a student, high costs) and an expected programme absent. A certificate or 学籍 status whose code its department does not document reads as neither present nor absent: no finding claims aid missed on it, and none is made because of it; the meeting brief shows such a certificate with its code. */
+  /** A condition present (a certificate, a 低保 household, a student, high costs) and an expected programme absent. A certificate status, certificate level or 学籍 status whose code its department does not document reads as neither present nor absent: no finding claims aid missed on it, and none is made because of it; the meeting brief shows such a certificate with its code and says the rules did not judge it. */
   | 'MISSED_AID';
 
 /** A duplicate-aid or missed-aid rule of the rule set in force (rules/default.json plus the locality's file). */
