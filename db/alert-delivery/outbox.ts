@@ -6,7 +6,7 @@
  * rolled-back alert leaves no row behind, a committed one is never forgotten.
  */
 import crypto from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { alertDeliveryJson, type AlertEnvelope } from '../../domain/monitoring/envelope';
 import { envelopeFor, splitList, subscriptionMatches } from '../../domain/monitoring/subscriptions';
 import type { AlertGrade } from '../../domain/monitoring/envelope';
@@ -32,14 +32,14 @@ export async function enqueueAlertDeliveries(tx: HubTx, alert: AlertEnvelope): P
  * The outbox rows for many alert events (a page of the monthly comparison): the subscriptions read
  * once, the rows written in multi-row statements. Returns how many rows it wrote.
  */
-export async function enqueueAlertDeliveriesOf(tx: HubTx, alerts: readonly AlertEnvelope[]): Promise<number> {
+export async function enqueueAlertDeliveriesOf(tx: HubTx, alerts: readonly AlertEnvelope[], toldBefore?: ReadonlySet<string>): Promise<number> {
   if (alerts.length === 0) return 0;
   const subscriptions = await activeSubscriptions(tx);
   if (subscriptions.length === 0) return 0;
   const now = toDbInstant();
   const rows = alerts.flatMap((alert) =>
     subscriptions
-      .filter((s) => subscriptionMatches(s, alert))
+      .filter((s) => subscriptionMatches(s, alert) && (toldBefore === undefined || toldBefore.has(toldKey(alert.alertId, s.id))))
       .map((s) => {
         const deliveryId = crypto.randomUUID();
         const sent = envelopeFor(s, alert);
@@ -58,4 +58,24 @@ export async function enqueueAlertDeliveriesOf(tx: HubTx, alerts: readonly Alert
   );
   for (let i = 0; i < rows.length; i += 500) await tx.insert(alertDelivery).values(rows.slice(i, i + 500));
   return rows.length;
+}
+
+const toldKey = (alertId: string, subscriptionId: number) => `${alertId}:${subscriptionId}`;
+
+/**
+ * The outbox rows for alert events that only those already told of the alert need to hear (a
+ * corrected decision day): each goes to the active subscriptions that match the alert as it is now
+ * and hold a push of it delivered or still pending (one being sent now may carry the day from before
+ * the change). A subscription whose pushes of it all became dead letters gets the day when they are
+ * replayed (a push carries the alert's decideBy when sent); one that never had it has nothing to
+ * correct. Read through the alert index; returns how many rows it wrote.
+ */
+export async function enqueueToToldSubscriptions(tx: HubTx, alerts: readonly AlertEnvelope[]): Promise<number> {
+  if (alerts.length === 0) return 0;
+  const told = await tx
+    .selectDistinct({ alertId: alertDelivery.alertId, subscriptionId: alertDelivery.subscriptionId })
+    .from(alertDelivery)
+    .where(and(inArray(alertDelivery.alertId, alerts.map((a) => a.alertId)), inArray(alertDelivery.state, ['PENDING', 'DELIVERED'])));
+  if (told.length === 0) return 0;
+  return enqueueAlertDeliveriesOf(tx, alerts, new Set(told.map((t) => toldKey(t.alertId, t.subscriptionId))));
 }

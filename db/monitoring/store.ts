@@ -471,16 +471,24 @@ export type BackfilledAlert = Pick<AlertRow, 'id' | 'triggerId' | 'grade' | 'fir
  * changes an alert's grade meanwhile waits (or is waited for, and read as it committed), and of
  * several processes doing this at once each alert is counted by the first to lock it; the others
  * find it unmarked. A day counted in a year without a published holiday notice makes the alert
- * provisional. Returns how many alerts it set.
+ * provisional. `onMoved` is given, in the same transaction, the alerts whose day this call moved, as
+ * they are after it (for their pushes: an outbox row written with the day it tells of, or neither).
+ * Returns how many alerts it set.
  */
-export async function settleBackfilledDecideBy(db: HubDb, ids: readonly number[], decide: (alert: BackfilledAlert) => { date: IsoDate; provisional: boolean }): Promise<number> {
+export async function settleBackfilledDecideBy(
+  db: HubDb,
+  ids: readonly number[],
+  decide: (alert: BackfilledAlert) => { date: IsoDate; provisional: boolean },
+  onMoved?: (tx: HubTx, moved: AlertRow[]) => Promise<void>,
+): Promise<number> {
   if (ids.length === 0) return 0;
   return retryLockConflicts(() =>
     lockingTransaction(db, async (tx) => {
       const marked = await tx
-        .select({ id: monitoringAlert.id, triggerId: monitoringAlert.triggerId, grade: monitoringAlert.grade, firstClueOn: monitoringAlert.firstClueOn })
+        .select()
         .from(monitoringAlert)
         .where(and(inArray(monitoringAlert.id, [...ids]), eq(monitoringAlert.decideByBackfilled, true)))
+        .orderBy(asc(monitoringAlert.id))
         .for('update');
       if (marked.length === 0) return 0;
       const counted = marked.map((a) => ({ id: a.id, ...decide(a) }));
@@ -493,6 +501,9 @@ export async function settleBackfilledDecideBy(db: HubDb, ids: readonly number[]
           decideByBackfilled: false,
         })
         .where(inArray(monitoringAlert.id, counted.map((c) => c.id)));
+      const day = new Map(counted.map((c) => [c.id, c]));
+      const moved = marked.filter((a) => day.get(a.id)!.date !== a.decideBy).map((a) => ({ ...a, decideBy: day.get(a.id)!.date, provisional: a.provisional || day.get(a.id)!.provisional, decideByBackfilled: false }));
+      if (onMoved && moved.length > 0) await onMoved(tx, moved);
       return counted.length;
     }),
   );

@@ -33,7 +33,15 @@ export interface AlertEnvelope {
    * no longer its to verify.
    */
   formerRegionCode?: string;
+  /**
+   * Why an ALERT_RAISED push was sent when the alert's condition did not change: the hub corrected its
+   * decision day (resolvers/monitoring/decide-by-backfill.ts). Absent from every other push.
+   */
+  reason?: AlertPushReason;
 }
+
+/** What other than a worse condition an ALERT_RAISED push may tell of. */
+export type AlertPushReason = 'DECIDE_BY_CORRECTED';
 
 /** The JSON body POSTed to a subscriber; `deliveryId` is the same on every retry and replay. */
 export interface AlertDeliveryBody {
@@ -50,6 +58,8 @@ export interface AlertDeliveryBody {
     /** Added after the first receivers were built: last, so the fields before it keep their order. */
     decideBy: IsoDate;
   };
+  /** Only on a push that tells of a corrected decision day (AlertEnvelope.reason): added last, after `alert`. */
+  reason?: AlertPushReason;
 }
 
 /** The body, with fields in a fixed order (the signature covers the exact bytes sent). */
@@ -67,6 +77,7 @@ export function alertDeliveryBody(deliveryId: string, alert: AlertEnvelope): Ale
       provisional: alert.provisional,
       decideBy: alert.decideBy,
     },
+    ...(alert.reason === undefined ? {} : { reason: alert.reason }),
   };
 }
 

@@ -218,7 +218,7 @@ export type AlertDeliveryState =
 export type AlertDeliveryEvent =
   /** The alert was opened. */
   | 'ALERT_OPENED'
-  /** A worse condition raised its grade or evidence. */
+  /** A worse condition raised its grade or evidence; or, with `reason: DECIDE_BY_CORRECTED` in its body, the hub corrected the decision day of an open alert raised before the decision limit existed (pushed to the subscriptions that had been pushed it; grade and evidence unchanged). */
   | 'ALERT_RAISED'
   /** The person's home moved to another household or division while the alert was open: it is now the new township's to sign for and verify (pushed, naming the new division, to the subscriptions of the new division). */
   | 'ALERT_MOVED'

@@ -13,11 +13,26 @@
  * 0008 is never marked, so its limit is never overridden, and a marked alert is counted by the first
  * process that locks it (several hub processes starting at once each find the others' work done).
  * An alert raised to a graver grade before it was counted is counted at the grade it has now.
+ *
+ * A subscriber's system that was pushed an alert holds its decision day as pushed. When the count
+ * moves the day of an alert still open, the alert is pushed again, in the transaction that moves it,
+ * to each subscription that was pushed it (delivered, or still pending: one being sent as the day
+ * moves may carry the old one), so the office hears the new day rather than finding it through the
+ * API; closed alerts and unmoved days push nothing, and the mark makes it once, as the count is.
+ * The push is an ALERT_RAISED with `reason: DECIDE_BY_CORRECTED` after `alert`, not a kind of its
+ * own: every receiver built to the contract knows ALERT_RAISED, which already carries new dates
+ * (a raise that brings decideBy forward) and which a receiver keeping the last state it heard takes
+ * as the alert's state now, grade unchanged; a kind it did not know could be refused (a 4xx retried
+ * into dead letters and administrators' notices at every subscriber on the day of the upgrade,
+ * before any receiver could learn it). `reason` is a field receivers ignore until they want it.
  */
 import type { HubDb } from '../../db/connect';
-import { backfilledDecideByIds, settleBackfilledDecideBy } from '../../db/monitoring/store';
-import { decisionDeadline } from '../../domain/monitoring/alerts';
+import { enqueueToToldSubscriptions } from '../../db/alert-delivery/outbox';
+import type { HubTx } from '../../db/cases/records';
+import { backfilledDecideByIds, settleBackfilledDecideBy, type AlertRow } from '../../db/monitoring/store';
+import { decisionDeadline, OPEN_ALERT_STATES } from '../../domain/monitoring/alerts';
 import { limitOfAlert, type TriggerSet } from '../../domain/monitoring/triggers';
+import { envelopeOf } from './detect';
 
 /** Alerts counted per transaction. */
 const PAGE = 500;
@@ -29,6 +44,12 @@ export async function settleBackfilledDecisionDays(hub: HubDb, set: TriggerSet):
     const ids = await backfilledDecideByIds(hub, PAGE);
     if (ids.length === 0) return settled;
     // None of a page set here: another process counted them first (and cleared their marks).
-    settled += await settleBackfilledDecideBy(hub, ids, (a) => decisionDeadline(a.firstClueOn, limitOfAlert(set, a.triggerId, a.grade)));
+    settled += await settleBackfilledDecideBy(hub, ids, (a) => decisionDeadline(a.firstClueOn, limitOfAlert(set, a.triggerId, a.grade)), pushMovedDecisionDays);
   }
+}
+
+/** Queues the push of each open alert whose decision day moved to the subscriptions that were pushed it. */
+async function pushMovedDecisionDays(tx: HubTx, moved: readonly AlertRow[]): Promise<void> {
+  const open = moved.filter((a) => OPEN_ALERT_STATES.includes(a.state));
+  await enqueueToToldSubscriptions(tx, open.map((alert) => ({ ...envelopeOf({ event: 'ALERT_RAISED', alert }), reason: 'DECIDE_BY_CORRECTED' as const })));
 }

@@ -92,3 +92,12 @@ it('sends a stored body with the alert’s decision day now, touching nothing el
   // Not a push body (a synthetic row): as it is.
   for (const raw of ['not json', '{"x":1}', '{"alert":null}', 'null']) expect(pushedPayload(raw, '2026-03-31')).toBe(raw);
 });
+
+it('puts a corrected decision day’s reason after the alert, on that push alone, and keeps it there when the day moves again', () => {
+  const envelope = { alertId: '7', triggerId: 'T4_JOB_LOSS', grade: 'YELLOW', regionCode: '370811001201', maskedSubject: '王*', verifyBy: '2026-03-30', decideBy: '2026-03-31', provisional: false, event: 'ALERT_RAISED' } as const;
+  expect(Object.keys(JSON.parse(alertDeliveryJson('d-3', envelope)))).toEqual(['deliveryId', 'event', 'alert']);
+  const corrected = alertDeliveryJson('d-4', { ...envelope, reason: 'DECIDE_BY_CORRECTED' });
+  expect(JSON.parse(corrected)).toEqual({ ...JSON.parse(alertDeliveryJson('d-4', envelope)), reason: 'DECIDE_BY_CORRECTED' });
+  expect(Object.keys(JSON.parse(corrected))).toEqual(['deliveryId', 'event', 'alert', 'reason']);
+  expect(pushedPayload(corrected, '2026-04-01')).toBe(corrected.replace('"decideBy":"2026-03-31"', '"decideBy":"2026-04-01"'));
+});

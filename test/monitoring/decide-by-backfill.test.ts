@@ -14,6 +14,11 @@ import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { startTestHub, type TestHub } from '../support/hub';
 import { writeWangJobLossAlert } from '../support/alerts';
 import { insertRegions, insertWang, TODAY } from '../support/scenarios';
+import pino from 'pino';
+import { AlertDeliveryWorker } from '../../resolvers/alert-delivery/worker';
+import { startAlertReceiver, type AlertReceiver } from '../support/alert-receiver';
+import { until } from '../support/until';
+import { HOSTS, subscribe, subscriberClient } from '../alert-delivery/scenario';
 
 jest.setTimeout(180_000);
 
@@ -114,5 +119,89 @@ describe('decision days of alerts raised before the limit', () => {
     expect(Object.values(after).every((r) => !r.marked)).toBe(true);
     expect(await settleBackfilledDecisionDays(dbs.hub, set)).toBe(0);
     expect(await rows()).toEqual(after);
+  });
+});
+
+/**
+ * A subscriber's system holds an alert's decision day as it was pushed. When the start-up count
+ * moves it, each open alert is pushed again (ALERT_RAISED, reason DECIDE_BY_CORRECTED) to the
+ * subscriptions that were pushed it, in the transaction that moves the day: once whatever the number
+ * of hubs starting, none the second time, none for a closed alert, an unmoved day, or a subscription
+ * that never had the alert (or had only dead letters of it).
+ */
+describe('pushes of decision days the count moved', () => {
+  let dbs: TestDatabases;
+  const hubs: TestHub[] = [];
+  const receivers: AlertReceiver[] = [];
+  const ids: Record<'told' | 'pending' | 'closed' | 'unmoved' | 'dead', string> = { told: '', pending: '', closed: '', unmoved: '', dead: '' };
+  const now = () => new Date(`${TODAY}T02:00:00.000Z`);
+  const worker = () => new AlertDeliveryWorker(dbs.hub, { pollMs: 100, retryScheduleMs: [100], retryJitter: 0, httpTimeoutMs: 30_000, batchSize: 50, concurrency: 1, callbackHosts: HOSTS }, pino({ level: 'silent' }));
+  const outbox = async () =>
+    ((await dbs.hubPool.query('SELECT alert_id AS alertId, subscription_id AS subscriptionId, event, state FROM alert_delivery ORDER BY id'))[0] as { alertId: string; subscriptionId: number; event: string; state: string }[]).map((r) => ({ ...r, subscriptionId: Number(r.subscriptionId) }));
+  let told: AlertReceiver;
+  let never: AlertReceiver;
+  let subs: { told: number; never: number };
+
+  beforeAll(async () => {
+    dbs = await createTestDatabases('decide_by_push');
+    await insertRegions(dbs);
+    const wangId = await insertWang(dbs);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'triggers-')), 'local.json');
+    fs.writeFileSync(file, JSON.stringify(LOCAL));
+    await subscriberClient(dbs.hub, 'guhuai-alerts');
+    told = await startAlertReceiver(() => 200);
+    never = await startAlertReceiver(() => 200);
+    receivers.push(told, never);
+    const toldSub = await subscribe(dbs.hub, 'guhuai-alerts', told.url);
+    told.setSecret(toldSub.secret);
+    // Opened before the upgrade with 0008's 15 days, and pushed to the township's receiver.
+    for (const k of ['told', 'closed', 'unmoved', 'dead'] as const) ids[k] = await writeWangJobLossAlert(dbs, { identity: `push-${k}`, householdId: wangId, now });
+    expect((await worker().runOnce()).delivered).toBe(4);
+    await dbs.hubPool.query("UPDATE monitoring_alert SET state = 'DISMISSED', decided_on = ? WHERE id = ?", [TODAY, ids.closed]);
+    // ORANGE: the locality's 15 days, the day it has.
+    await dbs.hubPool.query("UPDATE monitoring_alert SET grade = 'ORANGE' WHERE id = ?", [ids.unmoved]);
+    await dbs.hubPool.query("UPDATE alert_delivery SET state = 'DEAD', dead_at = UTC_TIMESTAMP(3) WHERE alert_id = ?", [ids.dead]);
+    // Its push still queued (the receiver down, or not yet polled) when the hub stops for the upgrade.
+    ids.pending = await writeWangJobLossAlert(dbs, { identity: 'push-pending', householdId: wangId, now });
+    // Subscribed since: it has had none of them.
+    const neverSub = await subscribe(dbs.hub, 'guhuai-alerts', never.url, { triggerIds: ['T4_JOB_LOSS'] });
+    never.setSecret(neverSub.secret);
+    subs = { told: toldSub.subscription.id, never: neverSub.subscription.id };
+    await dbs.hubPool.query(markingStatement());
+    // The hubs start under the locality's file.
+    process.env[TRIGGERS_FILE_ENV] = file;
+  });
+
+  afterAll(async () => {
+    delete process.env[TRIGGERS_FILE_ENV];
+    await Promise.all(hubs.map((h) => h.close()));
+    await Promise.all(receivers.map((r) => r.close()));
+    await dbs?.close();
+  });
+
+  it('queues one push per open alert whose day moved to each subscription it was pushed to, and the receiver has it signed with the new day', async () => {
+    const before = await outbox();
+    expect(before).toHaveLength(5);
+    hubs.push(...(await Promise.all([startTestHub(dbs, { purpose: 'MONITORING' }), startTestHub(dbs, { purpose: 'MONITORING', client: { name: 'second-hub-client' } })])));
+    const queued = (await outbox()).slice(before.length);
+    expect(queued).toEqual([ids.told, ids.pending].map((alertId) => ({ alertId, subscriptionId: subs.told, event: 'ALERT_RAISED', state: 'PENDING' })).sort((a, b) => Number(a.alertId) - Number(b.alertId)));
+    // A hub starting again finds nothing to count and queues nothing.
+    hubs.push(await startTestHub(dbs, { purpose: 'MONITORING', client: { name: 'third-hub-client' } }));
+    expect(await settleBackfilledDecisionDays(dbs.hub, loadTriggerSet({ [TRIGGERS_FILE_ENV]: process.env[TRIGGERS_FILE_ENV] }))).toBe(0);
+    expect(await outbox()).toHaveLength(before.length + 2);
+
+    const w = worker();
+    await until('all sent', async () => (await w.runOnce(), outbox()), (rows) => rows.every((r) => r.state !== 'PENDING'));
+    const pushes = told.pushes.slice(4);
+    expect(pushes.every((p) => p.signatureValid && p.answered === 200)).toBe(true);
+    expect(pushes.map((p) => [p.body.event, p.body.alert.id, p.body.alert.grade, p.body.alert.decideBy, p.body.reason])).toEqual([
+      // The push queued before the upgrade goes first, with the day as it is when sent (12 working days).
+      ['ALERT_OPENED', ids.pending, 'YELLOW', '2026-03-31', undefined],
+      ...[ids.told, ids.pending].sort((a, b) => Number(a) - Number(b)).map((id) => ['ALERT_RAISED', id, 'YELLOW', '2026-03-31', 'DECIDE_BY_CORRECTED']),
+    ]);
+    // `reason` is after `alert`; the alert's fields and their order are those of every push.
+    expect(Object.keys(pushes[1].body)).toEqual(['deliveryId', 'event', 'alert', 'reason']);
+    expect(Object.keys(pushes[1].body.alert)).toEqual(['id', 'trigger', 'grade', 'region', 'maskedSubject', 'verifyBy', 'provisional', 'decideBy']);
+    expect(never.pushes).toEqual([]);
   });
 });
