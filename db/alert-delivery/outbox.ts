@@ -1,7 +1,8 @@
 /**
  * The outbox writer: the one call the alert side makes. Inside the caller's transaction (the one
- * that opens or raises the alert) it writes one `alert_delivery` row per active subscription whose
- * region scope, grades and triggers match, each with its own delivery id, due at once. The
+ * that opens or raises the alert, or moves its decision day) it writes one `alert_delivery` row per
+ * active subscription whose region scope, grades and triggers match, each with its own delivery
+ * id, due at once. The
  * delivery worker (db/alert-delivery/worker.ts) sends them after the transaction commits; a
  * rolled-back alert leaves no row behind, a committed one is never forgotten.
  */

@@ -501,8 +501,10 @@ export async function settleBackfilledDecideBy(
           decideByBackfilled: false,
         })
         .where(inArray(monitoringAlert.id, counted.map((c) => c.id)));
-      const day = new Map(counted.map((c) => [c.id, c]));
-      const moved = marked.filter((a) => day.get(a.id)!.date !== a.decideBy).map((a) => ({ ...a, decideBy: day.get(a.id)!.date, provisional: a.provisional || day.get(a.id)!.provisional, decideByBackfilled: false }));
+      const moved = marked.flatMap((a, i) => {
+        const c = counted[i];
+        return c.date === a.decideBy ? [] : [{ ...a, decideBy: c.date, provisional: a.provisional || c.provisional, decideByBackfilled: false }];
+      });
       if (onMoved && moved.length > 0) await onMoved(tx, moved);
       return counted.length;
     }),
