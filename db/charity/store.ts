@@ -7,7 +7,7 @@
  */
 import { and, asc, desc, eq, getTableColumns, getTableName, gte, inArray, isNull, like, not, or, sql } from 'drizzle-orm';
 import type { IsoDate } from '../../domain/dates';
-import { deliveryDateProblem, earliestDeliveryOn, isMinorOn, minorBornAfter, pledgeProblem, projectMatches, type ConsentScope, type NeedPurpose, type NeedState } from '../../domain/charity/needs';
+import { deliveryDateProblem, earliestDeliveryOn, isMinorOn, minorBornAfter, pledgeProblem, projectMatches, publishedConsentProblem, type ConsentScope, type NeedPurpose, type NeedState } from '../../domain/charity/needs';
 import { ok, refuse, type CharityOutcome } from '../../domain/charity/errors';
 import type { HubDb } from '../connect';
 import type { HubQuery, HubTx } from '../cases/records';
@@ -529,6 +529,14 @@ async function pledgeOnce(db: HubDb, v: PledgeInput): Promise<CharityOutcome<{ p
     const consent = await consentById(tx, need.consentId);
     if (!consent || consent.revokedAt !== null) return refuse('CONSENT_REVOKED', 'the household has revoked its consent', ['input', 'needId']);
     if (consent.expiresOn < v.today) return refuse('CONSENT_EXPIRED', 'the household’s consent has expired', ['input', 'needId']);
+    // As a claim judges it (resolvers/charity/linkage.ts claimNeed): the consent must still cover what
+    // the need rests on today, a child under 14 who joined the household since the claim (or a need
+    // published before household needs counted children) included; NEED_NOT_OPEN, as the claim
+    // answers, since MINOR_CONSENT_MISSING would tell the charity a child now lives there (PIPL art.
+    // 29). A plain read after the lock (READ COMMITTED: the household as last committed), not a
+    // subquery inside the locking read.
+    const standing = (await needToday(tx, need.id, v.today))!;
+    if (publishedConsentProblem(consent, standing, v.today)) return refuse('NEED_NOT_OPEN', 'the need is not open', ['input', 'needId']);
     const problem = pledgeProblem(need, v.amountFen);
     if (problem === 'OVER_FUNDED') return refuse(problem, `at most ${need.uncoveredFen - need.pledgedFen} fen is still uncovered`, ['input', 'amountFen']);
     if (problem) return refuse(problem, problem === 'NEED_NOT_OPEN' ? 'the need is closed' : 'the amount must be a positive whole number of fen', ['input', problem === 'NEED_NOT_OPEN' ? 'needId' : 'amountFen']);
