@@ -4,29 +4,17 @@
  * either before), so every client of the organisation and the look-up by code show the same.
  * The migration's statement is run as the migration runs it, on rows as registration left them.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { makeCreditCode } from '../../domain/credit-code';
 import { organisationsByCodes } from '../../db/charity/store';
 import { charityOf } from '../../db/reported-aid/store';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
+import { migrationStatement } from '../support/migration-statement';
 
 jest.setTimeout(120_000);
 
 let dbs: TestDatabases;
 const TWO_NAMES = makeCreditCode('53370800MJ2020202');
 const ONE_NAME = makeCreditCode('53370800MJ3030303');
-
-/** 0001's statement that fills the names from the clients' rows. */
-function backfillStatement(): string {
-  const migration = fs.readFileSync(path.join(__dirname, '..', '..', 'db', 'reported-aid', 'migrations', '0001_organisation_name.sql'), 'utf8');
-  const inserts = migration
-    .split('--> statement-breakpoint')
-    .map((st) => st.trim())
-    .filter((st) => /^(--.*\n)*INSERT/.test(st));
-  expect(inserts).toHaveLength(1);
-  return inserts[0];
-}
 
 beforeAll(async () => {
   dbs = await createTestDatabases('charity_org_name_backfill');
@@ -45,7 +33,7 @@ it('gives a code registered under two names the lowest of them, for every client
     ['charity-old-d', ONE_NAME, '任城区慈善会'],
   ];
   for (const r of rows) await dbs.hubPool.query('INSERT INTO charity_organisation (client_name, credit_code, name) VALUES (?, ?, ?)', r);
-  await dbs.hubPool.query(backfillStatement());
+  await dbs.hubPool.query(migrationStatement('reported-aid', '0001_organisation_name.sql', 'INSERT'));
   // The lowest in the column's collation, as MIN compares.
   const [[order]] = (await dbs.hubPool.query('SELECT MIN(name) AS name FROM charity_organisation WHERE credit_code = ?', [TWO_NAMES])) as any;
   expect(await organisationsByCodes(dbs.hub, [TWO_NAMES, ONE_NAME])).toEqual(
