@@ -537,6 +537,30 @@ describe('a need for the whole household', () => {
     expect(withdrawn.need).toEqual({ state: 'WITHDRAWN', involvesMinor: true });
   });
 
+  it('claimed before a child joins the household takes no pledge without MINOR_DATA, and writes nothing', async () => {
+    const grown = await householdWithCase(76, '2000-09-01');
+    const adults = await consent(['NEED_PUBLICATION'], grown.householdId);
+    const published = (await publish({ ...SCHOOL, caseId: grown.caseId, consentId: adults })).need;
+    expect((await data(charityB, CLAIM, { id: published.id }, 'charityNeedClaim')).userErrors).toEqual([]);
+    const baby = makeIdNumber('370811', '2026-02-01', 76);
+    await dbs.hub.insert(person).values({ idNumber: baby, name: '测试', gender: 'F', birthDate: '2026-02-01' });
+    await dbs.hub.insert(householdMember).values({ householdId: grown.householdId, idNumber: baby, relation: 'GRANDCHILD', joinedOn: '2026-03-01' });
+    const written = async () => {
+      const [[n]] = (await dbs.hubPool.query('SELECT pledged_fen AS pledgedFen, state, (SELECT count(*) FROM charity_pledge p WHERE p.need_id = charity_need.id) AS pledges FROM charity_need WHERE id = ?', [Number(published.id)])) as any;
+      return { pledgedFen: Number(n.pledgedFen), state: n.state, pledges: Number(n.pledges) };
+    };
+    // The claim still runs, but the need now concerns a child: refused as a claim would be.
+    const refused = await data(charityB, PLEDGE, { input: { needId: published.id, amountFen: 100_000, reference: 'B-CHILD-JOINED' } }, 'charityPledgeCreate');
+    expect(refused).toEqual({ pledge: null, remainingFen: null, userErrors: [{ code: 'NEED_NOT_OPEN' }] });
+    expect(await written()).toEqual({ pledgedFen: 0, state: 'OPEN', pledges: 0 });
+    // The household gives MINOR_DATA: the same pledge is accepted.
+    await dbs.hubPool.query("UPDATE charity_consent SET scopes = 'NEED_PUBLICATION,MINOR_DATA' WHERE id = ?", [Number(adults)]);
+    const accepted = await data(charityB, PLEDGE, { input: { needId: published.id, amountFen: 100_000, reference: 'B-CHILD-JOINED' } }, 'charityPledgeCreate');
+    expect(accepted.userErrors).toEqual([]);
+    expect(accepted.pledge).toMatchObject({ amountFen: 100_000 });
+    expect(await written()).toEqual({ pledgedFen: 100_000, state: 'OPEN', pledges: 1 });
+  });
+
   it('is listed in statements as many whatever the number of needs: the households’ children are read in the list’s own', async () => {
     const statements = async (first: number) => {
       const res = await charityB(`{ charityNeeds(first: ${first}) { id category amountBand urgency county { code } claimedByMe matchingProjects { title } } }`);

@@ -7,7 +7,7 @@
  */
 import { and, asc, desc, eq, getTableColumns, getTableName, gte, inArray, isNull, like, not, or, sql } from 'drizzle-orm';
 import type { IsoDate } from '../../domain/dates';
-import { deliveryDateProblem, earliestDeliveryOn, isMinorOn, minorBornAfter, pledgeProblem, projectMatches, type ConsentScope, type NeedPurpose, type NeedState } from '../../domain/charity/needs';
+import { deliveryDateProblem, earliestDeliveryOn, isMinorOn, minorBornAfter, pledgeProblem, projectMatches, publishedConsentProblem, type ConsentScope, type NeedPurpose, type NeedState } from '../../domain/charity/needs';
 import { ok, refuse, type CharityOutcome } from '../../domain/charity/errors';
 import type { HubDb } from '../connect';
 import type { HubQuery, HubTx } from '../cases/records';
@@ -17,12 +17,12 @@ import { fromDbInstant, fromDbInstantOrNull, toDbInstant } from '../instants';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { birthDateOf } from '../../domain/id-number';
 import { charityClaim, charityConsent, charityDelivery, charityNeed, charityPledge, charityPledgeReduction, charityProject } from './schema';
-import { charityOrganisation, reportedAid } from '../reported-aid/schema';
-import { bindCharity, charityOf } from '../reported-aid/store';
+import { charityOrganisationName, reportedAid } from '../reported-aid/schema';
+import { bindCharity, charityOf, nameOfCreditCode } from '../reported-aid/store';
 import { isDuplicateKey } from '../cases/write';
 import { referenceKey } from '../../domain/reported-aid/validate';
 
-/** A charity organisation as the linkage shows it (the ledger's `charity_organisation`, per client). */
+/** A charity organisation as the linkage shows it: its code (the ledger's `charity_organisation`, per client) and its one name. */
 export interface OrganisationRecord {
   creditCode: string;
   name: string;
@@ -127,7 +127,8 @@ export async function organisationByClient(db: HubQuery, clientName: string): Pr
 
 export async function organisationsByCodes(db: HubQuery, codes: readonly string[]): Promise<OrganisationRecord[]> {
   if (codes.length === 0) return [];
-  return db.select({ creditCode: charityOrganisation.creditCode, name: charityOrganisation.name }).from(charityOrganisation).where(inArray(charityOrganisation.creditCode, [...codes]));
+  // One row per code, its one name (charity_organisation_name): not one per client of the organisation.
+  return db.select({ creditCode: charityOrganisationName.creditCode, name: charityOrganisationName.name }).from(charityOrganisationName).where(inArray(charityOrganisationName.creditCode, [...codes]));
 }
 
 /**
@@ -147,23 +148,41 @@ async function orFirstAtKey<R, T>(write: () => Promise<CharityOutcome<T>>, key: 
 
 /**
  * Binds a checked credit code to a charity client, once: re-registering the same code answers as
- * before, another code is refused. The client's row is the key (charity_organisation's primary
- * key): two registrations sent at once both find the client unbound, one insert wins and the other
- * fails on the key and is answered as if it came second, never overwriting the first.
+ * before, another code is refused (ORGANISATION_ALREADY_REGISTERED). An organisation may have
+ * several clients (its offices; corrections under the correcting client, reportedAidHistory across
+ * them), but one name: a client giving a code another client registered under another name is
+ * refused (ORGANISATION_NAME_CONFLICT), so a look-up by code finds one organisation. Both rows are
+ * keys (the client's in charity_organisation, the code's in charity_organisation_name): of two
+ * registrations sent at once, one insert wins and the other fails on the key, keeps nothing, and is
+ * answered as if it came second, never overwriting the first.
  */
 export async function registerOrganisation(db: HubDb, v: { creditCode: string; name: string; clientName: string }): Promise<CharityOutcome<OrganisationRecord>> {
-  const existing = await charityOf(db, v.clientName);
-  if (existing) return registeredAlready(existing, v);
-  const bind = async () => {
-    await bindCharity(db, v.clientName, v.creditCode, v.name);
+  const attempt = async (): Promise<CharityOutcome<OrganisationRecord>> => {
+    const existing = await charityOf(db, v.clientName);
+    if (existing) return registeredAlready(existing, v);
+    const named = await nameOfCreditCode(db, v.creditCode);
+    if (named !== null && named !== v.name) return nameConflict();
+    await bindCharity(db, v.clientName, v.creditCode, v.name, named === null);
     return ok({ creditCode: v.creditCode, name: v.name });
   };
-  return orFirstAtKey(bind, 'PRIMARY', () => charityOf(db, v.clientName), (first) => registeredAlready(first, v));
+  try {
+    return await attempt();
+  } catch (error) {
+    // Both keys are primary keys: MariaDB names the key PRIMARY, MySQL <table>.PRIMARY.
+    if (!isDuplicateKey(error, 'PRIMARY')) throw error;
+    // Met a registration sent at the same moment: answered from what it left (the client bound, or
+    // the code named, under the same name or another).
+    return attempt();
+  }
 }
 
 function registeredAlready(existing: OrganisationRecord, v: { creditCode: string }): CharityOutcome<OrganisationRecord> {
   if (existing.creditCode === v.creditCode) return ok(existing, true);
   return refuse('ORGANISATION_ALREADY_REGISTERED', 'this client is bound to another organisation already', ['input', 'creditCode']);
+}
+
+function nameConflict(): CharityOutcome<OrganisationRecord> {
+  return refuse('ORGANISATION_NAME_CONFLICT', 'another client registered this credit code under another name: give the organisation’s registered name', ['input', 'name']);
 }
 
 /** A project as its organisation asks for it: the budget it starts with, and its own reference when given. */
@@ -529,6 +548,14 @@ async function pledgeOnce(db: HubDb, v: PledgeInput): Promise<CharityOutcome<{ p
     const consent = await consentById(tx, need.consentId);
     if (!consent || consent.revokedAt !== null) return refuse('CONSENT_REVOKED', 'the household has revoked its consent', ['input', 'needId']);
     if (consent.expiresOn < v.today) return refuse('CONSENT_EXPIRED', 'the household’s consent has expired', ['input', 'needId']);
+    // As a claim judges it (resolvers/charity/linkage.ts claimNeed): the consent must still cover what
+    // the need rests on today, a child under 14 who joined the household since the claim (or a need
+    // published before household needs counted children) included; NEED_NOT_OPEN, as the claim
+    // answers, since MINOR_CONSENT_MISSING would tell the charity a child now lives there (PIPL art.
+    // 29). A plain read after the lock (READ COMMITTED: the household as last committed), not a
+    // subquery inside the locking read.
+    const standing = (await needToday(tx, need.id, v.today))!;
+    if (publishedConsentProblem(consent, standing, v.today)) return refuse('NEED_NOT_OPEN', 'the need is not open', ['input', 'needId']);
     const problem = pledgeProblem(need, v.amountFen);
     if (problem === 'OVER_FUNDED') return refuse(problem, `at most ${need.uncoveredFen - need.pledgedFen} fen is still uncovered`, ['input', 'amountFen']);
     if (problem) return refuse(problem, problem === 'NEED_NOT_OPEN' ? 'the need is closed' : 'the amount must be a positive whole number of fen', ['input', problem === 'NEED_NOT_OPEN' ? 'needId' : 'amountFen']);

@@ -53,10 +53,23 @@ export type ReportedAidRow = typeof reportedAid.$inferSelect;
 
 /**
  * A charity client's organisation: its 统一社会信用代码 (GB 32100) and name. A client of office
- * CHARITY reports only once it has one (`npm run clients -- create … --credit-code`).
+ * CHARITY reports only once it has one (`npm run clients -- create … --credit-code`). An
+ * organisation may have several clients (its offices, a rotated integration): each is a row here,
+ * under one code and, by charity_organisation_name, one name.
  */
 export const charityOrganisation = mysqlTable('charity_organisation', {
   clientName: varchar('client_name', { length: 64 }).primaryKey(),
   creditCode: char('credit_code', { length: 18 }).notNull(),
+  name: varchar('name', { length: 64 }).notNull(),
+});
+
+/**
+ * The one name of an organisation, by its 统一社会信用代码: the name its first client registered it
+ * under, which every client bound to the code must give (ORGANISATION_NAME_CONFLICT otherwise), so a
+ * look-up by code finds one organisation, not whichever client's name comes first. Keyed by the
+ * code: two registrations of one code under two names sent at once meet at this key and one wins.
+ */
+export const charityOrganisationName = mysqlTable('charity_organisation_name', {
+  creditCode: char('credit_code', { length: 18 }).primaryKey(),
   name: varchar('name', { length: 64 }).notNull(),
 });

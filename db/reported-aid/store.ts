@@ -11,7 +11,7 @@ import { toDbInstant } from '../instants';
 import type { OfficeCode } from '../../domain/departments';
 import { isCreditCode } from '../../domain/credit-code';
 import { contentHash, REFERENCE_IDENTIFIES_MESSAGE, referenceIdentifies, referenceKey, type ReportError, type ValidReportedAid } from '../../domain/reported-aid/validate';
-import { charityOrganisation, reportedAid, type ReportedAidRow } from './schema';
+import { charityOrganisation, charityOrganisationName, reportedAid, type ReportedAidRow } from './schema';
 import { longerThan } from '../../domain/text-length';
 
 /** Who reports: the API client, its office, and a charity's 统一社会信用代码. */
@@ -209,10 +209,23 @@ export async function acceptedBetween(db: HubDb, clientName: string, from: Date,
   return rows.map((r) => ({ entryKind: r.entryKind, count: Number(r.count), amountFen: Number(r.amountFen) }));
 }
 
-/** A charity client's registered organisation, or null. */
+/**
+ * A charity client's registered organisation, or null: its code, and the one name of the code
+ * (charity_organisation_name), whichever of the organisation's clients asks.
+ */
 export async function charityOf(db: Pick<HubDb, 'select'>, clientName: string): Promise<{ creditCode: string; name: string } | null> {
-  const [row] = await db.select({ creditCode: charityOrganisation.creditCode, name: charityOrganisation.name }).from(charityOrganisation).where(eq(charityOrganisation.clientName, clientName));
+  const [row] = await db
+    .select({ creditCode: charityOrganisation.creditCode, name: charityOrganisationName.name })
+    .from(charityOrganisation)
+    .innerJoin(charityOrganisationName, eq(charityOrganisationName.creditCode, charityOrganisation.creditCode))
+    .where(eq(charityOrganisation.clientName, clientName));
   return row ?? null;
+}
+
+/** The name an organisation is registered under, by its credit code, or null for a code no client holds. */
+export async function nameOfCreditCode(db: Pick<HubDb, 'select'>, creditCode: string): Promise<string | null> {
+  const [row] = await db.select({ name: charityOrganisationName.name }).from(charityOrganisationName).where(eq(charityOrganisationName.creditCode, creditCode));
+  return row?.name ?? null;
 }
 
 function checkedCharity(creditCode: string, name: string): void {
@@ -220,18 +233,29 @@ function checkedCharity(creditCode: string, name: string): void {
   if (!name.trim() || longerThan(name, 64)) throw new Error('the organisation name is 1–64 characters');
 }
 
-/** Registers (or updates) a charity client's organisation: the operator's tool and the demo, which may rebind a client. */
+/**
+ * Registers (or updates) a charity client's organisation: the operator's tool and the demo, which may
+ * rebind a client. The operator vouches for the organisation, so the name given is the code's name
+ * from then on, for every client bound to it (a rename), where a client's own registration must
+ * give the name the code has (registerOrganisation in db/charity/store.ts).
+ */
 export async function registerCharity(db: Pick<HubDb, 'insert'>, clientName: string, creditCode: string, name: string): Promise<void> {
   checkedCharity(creditCode, name);
+  await db.insert(charityOrganisationName).values({ creditCode, name }).onDuplicateKeyUpdate({ set: { name } });
   await db.insert(charityOrganisation).values({ clientName, creditCode, name }).onDuplicateKeyUpdate({ set: { creditCode, name } });
 }
 
 /**
- * Binds a charity client to its organisation only if it is bound to none: a client bound meanwhile
- * (a registration sent at the same moment) makes the insert fail on the primary key (ER_DUP_ENTRY,
- * key PRIMARY), which the caller answers from the row that won; nothing is overwritten.
+ * Binds a charity client to its organisation only if it is bound to none, in one transaction: the
+ * code's name row, when the caller found none (`codeIsNew`), and the client's row. A client bound
+ * meanwhile, or the code named meanwhile (a registration sent at the same moment), makes an insert
+ * fail on its key (ER_DUP_ENTRY), nothing of this one is kept, and the caller answers from the rows
+ * that won; nothing is overwritten.
  */
-export async function bindCharity(db: Pick<HubDb, 'insert'>, clientName: string, creditCode: string, name: string): Promise<void> {
+export async function bindCharity(db: Pick<HubDb, 'transaction'>, clientName: string, creditCode: string, name: string, codeIsNew: boolean): Promise<void> {
   checkedCharity(creditCode, name);
-  await db.insert(charityOrganisation).values({ clientName, creditCode, name });
+  await db.transaction(async (tx) => {
+    if (codeIsNew) await tx.insert(charityOrganisationName).values({ creditCode, name });
+    await tx.insert(charityOrganisation).values({ clientName, creditCode, name });
+  });
 }

@@ -10,7 +10,7 @@
 import path from 'node:path';
 import { and, isNull, sql } from 'drizzle-orm';
 import { inPlaceholder, preparedPer } from '../../db/prepared';
-import { reportedAid, charityOrganisation, type ReportedAidRow } from '../../db/reported-aid/schema';
+import { reportedAid, charityOrganisation, charityOrganisationName, type ReportedAidRow } from '../../db/reported-aid/schema';
 import { oneOffAid, oneOffStatus, recurringAid, sourceKeyOf, sourceRefOf } from '../../domain/aid';
 import type { IsoDate } from '../../domain/dates';
 import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../../domain/programmes';
@@ -95,16 +95,18 @@ export const reported: DepartmentAdapter = {
   recordKinds: RECORD_KINDS,
   migrationsFolder: path.join(__dirname, '..', '..', 'db', 'reported-aid', 'migrations'),
   migrationsTable: '__drizzle_migrations_reported_aid',
-  tables: [reportedAid, charityOrganisation],
+  tables: [reportedAid, charityOrganisation, charityOrganisationName],
   personKeys: [reportedAid.beneficiaryIdNumber],
   demo: REPORTED_DEMO,
   otherIdColumns: [
     { column: reportedAid.reporterCreditCode, why: 'a charity’s 统一社会信用代码, an organisation, not a person' },
     { column: charityOrganisation.creditCode, why: 'a charity’s 统一社会信用代码, an organisation, not a person' },
+    { column: charityOrganisationName.creditCode, why: 'a charity’s 统一社会信用代码, an organisation, not a person' },
   ],
   changeFeed: [
     { table: reportedAid, sequence: reportedAid.id, updatedAt: null },
     { table: charityOrganisation, sequence: null, updatedAt: null },
+    { table: charityOrganisationName, sequence: null, updatedAt: null },
   ],
 
   async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: IsoDate): Promise<AidRecord[]> {

@@ -538,13 +538,13 @@ export type Mutation = {
   readonly charityNeedPublishFromAlert: CharityNeedPayload;
   /** Withdraws an open need. One withdrawn already (a retry, or by its consent's revocation) is answered as it stands, closeReason saying why; a covered one is NEED_NOT_OPEN. */
   readonly charityNeedWithdraw: CharityNeedPayload;
-  /** Binds the calling charity client to its organisation, identified by its 统一社会信用代码 (checked, GB 32100), once: the same code again answers as before; another code is ORGANISATION_ALREADY_REGISTERED, also when both are sent at the same moment (the first bound wins, nothing is overwritten). */
+  /** Binds the calling charity client to its organisation, identified by its 统一社会信用代码 (checked, GB 32100), once: the same code again answers as before; another code is ORGANISATION_ALREADY_REGISTERED, also when both are sent at the same moment (the first bound wins, nothing is overwritten). An organisation may have several clients, under one name: a code another client registered under another name is ORGANISATION_NAME_CONFLICT, also when both are sent at the same moment (the first wins). */
   readonly charityOrganisationRegister: CharityOrganisationPayload;
   /** Adds a project of the calling organisation. Idempotent by the organisation's reference. */
   readonly charityProjectCreate: CharityProjectPayload;
   /** Claims an open need: the sealed detail opens to the organisation until the claim lapses (CHARITY_CLAIM_WORKING_DAYS working days). */
   readonly charityNeedClaim: CharityClaimPayload;
-  /** Pledges an amount against a claimed need; never beyond what is still uncovered. A need fully pledged closes as COVERED. */
+  /** Pledges an amount against a claimed need; never beyond what is still uncovered. A need fully pledged closes as COVERED. Judged as a claim is: a need whose consent no longer covers what it rests on today (a child under 14 who joined the household since the claim, without MINOR_DATA) is NEED_NOT_OPEN. */
   readonly charityPledgeCreate: CharityPledgePayload;
   /** Reports aid delivered against a pledge: recorded in the household's aid chain, linked to the need and the case. Idempotent by the charity's reference. */
   readonly charityDeliveryReport: CharityDeliveryPayload;
@@ -2394,7 +2394,7 @@ export type CharityErrorCode =
   | 'TEXT_TOO_LONG'
   /** No such need. */
   | 'NEED_NOT_FOUND'
-  /** The need is covered or withdrawn. */
+  /** The need is covered or withdrawn, or (to a claim or a pledge) its consent no longer covers what it rests on today, such as a child under 14 who joined the household, without MINOR_DATA. */
   | 'NEED_NOT_OPEN'
   /** An amount must be a positive number of fen. */
   | 'AMOUNT_NOT_POSITIVE'
@@ -2402,8 +2402,10 @@ export type CharityErrorCode =
   | 'OVER_FUNDED'
   /** The calling client is bound to no charity organisation (charityOrganisationRegister). */
   | 'ORGANISATION_NOT_REGISTERED'
-  /** The credit code or the client is bound already. */
+  /** The calling client is bound to another credit code already. */
   | 'ORGANISATION_ALREADY_REGISTERED'
+  /** Another client registered this credit code under another name: one organisation has one name, whichever of its clients registers it. */
+  | 'ORGANISATION_NAME_CONFLICT'
   /** Not a valid 统一社会信用代码. */
   | 'CREDIT_CODE_INVALID'
   /** Claim the need first, or again: the claim has lapsed. */

@@ -2,8 +2,10 @@
  * A charity's registration and its projects, sent again through a real hub: after a lost answer,
  * and at the same moment as the first sending. A second registration of the client under another
  * credit code is ORGANISATION_ALREADY_REGISTERED also when both arrive together (the first bound
- * stands, nothing is overwritten); a project is created once per organisation's reference, a retry
- * answered with it (replayed), the reference with another project PROJECT_REFERENCE_REUSED.
+ * stands, nothing is overwritten); a second client of an organisation registers its code under the
+ * name the first gave, another name being ORGANISATION_NAME_CONFLICT, also when both arrive
+ * together; a project is created once per organisation's reference, a retry answered with it
+ * (replayed), the reference with another project PROJECT_REFERENCE_REUSED.
  *
  * "At the same moment" is forced, not hoped for: the first sending is written in a transaction of
  * the test's own, left open until the second sending has made its checks (nothing there yet) and
@@ -11,7 +13,7 @@
  */
 import { makeCreditCode } from '../../domain/credit-code';
 import { charityOf } from '../../db/reported-aid/store';
-import { createProjectOnce, registerOrganisation } from '../../db/charity/store';
+import { createProjectOnce, organisationsByCodes, registerOrganisation } from '../../db/charity/store';
 import { createTestDatabases, lockWaits, type TestDatabases } from '../support/databases';
 import { startTestHub, type GraphQLResponse, type TestHub } from '../support/hub';
 import { until } from '../support/until';
@@ -23,6 +25,10 @@ let dbs: TestDatabases;
 let hub: TestHub;
 const ORG = makeCreditCode('53370800MJ2468013');
 const OTHER_ORG = makeCreditCode('53370800MJ8642031');
+/** Organisations registered by two clients each, in the name tests. */
+const SHARED_ORG = makeCreditCode('53370800MJ1357902');
+const SHARED_AT_ONCE = makeCreditCode('53370800MJ9753102');
+const SHARED_SAME_AT_ONCE = makeCreditCode('53370800MJ5317920');
 
 const REGISTER = `mutation($input: CharityOrganisationRegisterInput!) { charityOrganisationRegister(input: $input) { organisation { creditCode name } userErrors { code field } } }`;
 const PROJECT = `mutation($input: CharityProjectCreateInput!) { charityProjectCreate(input: $input) { project { id title budgetLeftFen } replayed userErrors { code field } } }`;
@@ -93,6 +99,50 @@ describe('charityOrganisationRegister', () => {
     );
     expect(res.data.charityOrganisationRegister).toEqual({ organisation: { creditCode: ORG, name: '济宁市慈善总会' }, userErrors: [] });
     expect(await count('SELECT COUNT(*) AS n FROM charity_organisation WHERE client_name = ?', [charity.name])).toBe(1);
+  });
+});
+
+describe('charityOrganisationRegister: one organisation, several clients, one name', () => {
+  const boundTo = (code: string) => count('SELECT COUNT(*) AS n FROM charity_organisation WHERE credit_code = ?', [code]);
+
+  it('binds a second client to a registered code under its name, and refuses another name, ORGANISATION_NAME_CONFLICT, binding nothing', async () => {
+    const first = await charityClient('charity-name-first');
+    const second = await charityClient('charity-name-second');
+    expect((await first.gql(REGISTER, { input: { creditCode: SHARED_ORG, name: '济宁市慈善总会' } })).data.charityOrganisationRegister.userErrors).toEqual([]);
+    const other = await second.gql(REGISTER, { input: { creditCode: SHARED_ORG, name: '济宁慈善会' } });
+    expect(other.data.charityOrganisationRegister).toEqual({ organisation: null, userErrors: [{ code: 'ORGANISATION_NAME_CONFLICT', field: ['input', 'name'] }] });
+    expect(await charityOf(dbs.hub, second.name)).toBeNull();
+    const same = await second.gql(REGISTER, { input: { creditCode: SHARED_ORG, name: '济宁市慈善总会' } });
+    expect(same.data.charityOrganisationRegister).toEqual({ organisation: { creditCode: SHARED_ORG, name: '济宁市慈善总会' }, userErrors: [] });
+    expect(await boundTo(SHARED_ORG)).toBe(2);
+    // The look-up by code finds one organisation, under its one name.
+    expect(await organisationsByCodes(dbs.hub, [SHARED_ORG])).toEqual([{ creditCode: SHARED_ORG, name: '济宁市慈善总会' }]);
+  });
+
+  it('refuses another name for a code sent at the same moment as the first client’s registration, ORGANISATION_NAME_CONFLICT, the first standing', async () => {
+    const first = await charityClient('charity-name-first-at-once');
+    const second = await charityClient('charity-name-second-at-once');
+    const res = await whileFirstUncommitted(
+      (tx) => registerOrganisation(tx, { creditCode: SHARED_AT_ONCE, name: '济宁市慈善总会', clientName: first.name }),
+      () => second.gql(REGISTER, { input: { creditCode: SHARED_AT_ONCE, name: '济宁慈善会' } }),
+    );
+    expect(res.data.charityOrganisationRegister).toEqual({ organisation: null, userErrors: [{ code: 'ORGANISATION_NAME_CONFLICT', field: ['input', 'name'] }] });
+    expect(await charityOf(dbs.hub, first.name)).toEqual({ creditCode: SHARED_AT_ONCE, name: '济宁市慈善总会' });
+    expect(await charityOf(dbs.hub, second.name)).toBeNull();
+    expect(await boundTo(SHARED_AT_ONCE)).toBe(1);
+    expect(await organisationsByCodes(dbs.hub, [SHARED_AT_ONCE])).toEqual([{ creditCode: SHARED_AT_ONCE, name: '济宁市慈善总会' }]);
+  });
+
+  it('binds both clients when the same code and name are sent at the same moment', async () => {
+    const first = await charityClient('charity-same-name-first');
+    const second = await charityClient('charity-same-name-second');
+    const res = await whileFirstUncommitted(
+      (tx) => registerOrganisation(tx, { creditCode: SHARED_SAME_AT_ONCE, name: '济宁市慈善总会', clientName: first.name }),
+      () => second.gql(REGISTER, { input: { creditCode: SHARED_SAME_AT_ONCE, name: '济宁市慈善总会' } }),
+    );
+    expect(res.data.charityOrganisationRegister).toEqual({ organisation: { creditCode: SHARED_SAME_AT_ONCE, name: '济宁市慈善总会' }, userErrors: [] });
+    expect(await boundTo(SHARED_SAME_AT_ONCE)).toBe(2);
+    expect(await organisationsByCodes(dbs.hub, [SHARED_SAME_AT_ONCE])).toEqual([{ creditCode: SHARED_SAME_AT_ONCE, name: '济宁市慈善总会' }]);
   });
 });
 

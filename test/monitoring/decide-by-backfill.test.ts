@@ -11,6 +11,7 @@ import path from 'node:path';
 import { settleBackfilledDecisionDays } from '../../resolvers/monitoring/decide-by-backfill';
 import { loadTriggerSet, TRIGGERS_FILE_ENV } from '../../rules/triggers-load';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
+import { migrationStatement } from '../support/migration-statement';
 import { startTestHub, type TestHub } from '../support/hub';
 import { writeWangJobLossAlert } from '../support/alerts';
 import { insertRegions, insertWang, TODAY } from '../support/scenarios';
@@ -31,17 +32,6 @@ const LOCAL = {
   },
   triggers: [{ id: 'T4_JOB_LOSS', limits: { YELLOW: { acknowledgeWorkingDays: 1, verifyWorkingDays: 10, decideWorkingDays: 12 } } }],
 };
-
-/** 0009's statement that marks the alerts holding 0008's default, run as the migration runs it. */
-function markingStatement(): string {
-  const migration = fs.readFileSync(path.join(__dirname, '..', '..', 'db', 'monitoring', 'migrations', '0009_decide_by_backfilled.sql'), 'utf8');
-  const updates = migration
-    .split('--> statement-breakpoint')
-    .map((st) => st.trim())
-    .filter((st) => /^(--.*\n)*UPDATE/.test(st));
-  expect(updates).toHaveLength(1);
-  return updates[0];
-}
 
 describe('decision days of alerts raised before the limit', () => {
   let dbs: TestDatabases;
@@ -73,7 +63,7 @@ describe('decision days of alerts raised before the limit', () => {
     const twentyFile = path.join(path.dirname(file), 'twenty.json');
     fs.writeFileSync(twentyFile, JSON.stringify(twenty));
     ids.raisedLocal = await writeWangJobLossAlert(dbs, { identity: 'backfill-raised-local', householdId: wangId, now, triggerSet: loadTriggerSet({ [TRIGGERS_FILE_ENV]: twentyFile }) });
-    await dbs.hubPool.query(markingStatement());
+    await dbs.hubPool.query(migrationStatement('monitoring', '0009_decide_by_backfilled.sql', 'UPDATE'));
     // Raised after the upgrade, with the published limit again: never marked, so never counted again.
     ids.raisedLater = await writeWangJobLossAlert(dbs, { identity: 'backfill-raised-later', householdId: wangId, now });
   });
