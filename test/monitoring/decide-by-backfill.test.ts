@@ -157,7 +157,7 @@ describe('pushes of decision days the count moved', () => {
     const neverSub = await subscribe(dbs.hub, 'guhuai-alerts', never.url, { triggerIds: ['T4_JOB_LOSS'] });
     never.setSecret(neverSub.secret);
     subs = { told: toldSub.subscription.id, never: neverSub.subscription.id };
-    await dbs.hubPool.query(markingStatement());
+    await dbs.hubPool.query(migrationStatement('monitoring', '0009_decide_by_backfilled.sql', 'UPDATE'));
     // The hubs start under the locality's file.
     process.env[TRIGGERS_FILE_ENV] = file;
   });
