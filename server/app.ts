@@ -232,7 +232,7 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   const triggerSet = activeTriggerSet();
   // Alerts raised before the decision limit get their grade's limit (resolvers/monitoring/decide-by-backfill.ts),
   // before this process detects or pushes: a push carries the alert's decideBy as it is when sent.
-  const decisionDaysCounted = await settleBackfilledDecisionDays(deps.hub, triggerSet);
+  const decisionDaysCounted = await settleBackfilledDecisionDays(deps.hub, triggerSet, hubNow(deps));
   if (decisionDaysCounted > 0) deps.logger.info({ alerts: decisionDaysCounted }, 'decision days of alerts raised before the decision limit counted under the trigger set in force');
   const checkpoints = deps.config.auditCheckpoints ? new CheckpointLog(deps.config.auditCheckpoints, deps.logger) : null;
   if (!checkpoints) deps.logger.warn('audit checkpoints are off (no AUDIT_SIGNING_KEY or AUDIT_SIGNING_KEY_FILE): the audit chain is not protected against a database administrator who recomputes its hashes');

@@ -83,7 +83,8 @@ export const monitoringAlertEvent = mysqlTable(
     id: id('id').autoincrement().primaryKey(),
     alertId: id('alert_id').notNull(),
     seq: int('seq').notNull(),
-    action: mysqlEnum('action', ['OPENED', 'RAISED', 'DELIVERED', 'ACKNOWLEDGED', 'VERIFIED', 'DISMISSED', 'MOVED', 'TAKEN_OVER']).notNull(),
+    /** DECIDE_BY_CORRECTED: the start-up count moved the decision day 0008 gave it (resolvers/monitoring/decide-by-backfill.ts). */
+    action: mysqlEnum('action', ['OPENED', 'RAISED', 'DELIVERED', 'ACKNOWLEDGED', 'VERIFIED', 'DISMISSED', 'MOVED', 'TAKEN_OVER', 'DECIDE_BY_CORRECTED']).notNull(),
     fromState: mysqlEnum('from_state', ALERT_STATES),
     toState: mysqlEnum('to_state', ALERT_STATES).notNull(),
     grade: mysqlEnum('grade', ALERT_GRADES).notNull(),

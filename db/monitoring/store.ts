@@ -14,7 +14,7 @@ import { aidCase, caseEvent } from '../cases/schema';
 import { household, householdMember } from '../household/schema';
 import { monitoringAlert, monitoringAlertEvent, monitoringWatermark } from './schema';
 import { GRADE_RANK, type Grade, type Limit } from '../../domain/monitoring/triggers';
-import { MOVE_ACTION, OPEN_ALERT_STATES, acknowledgeDeadline, UNSIGNED_ALERT_STATES, alertDeadlines, decidesAlert, identityChain, isRepeatOf, landingIdentity, moveAlert, moveEventReason, type AlertMove, type AlertOutcome, type AlertState } from '../../domain/monitoring/alerts';
+import { MOVE_ACTION, OPEN_ALERT_STATES, acknowledgeDeadline, decideByCorrection, UNSIGNED_ALERT_STATES, alertDeadlines, decidesAlert, identityChain, isRepeatOf, landingIdentity, moveAlert, moveEventReason, type AlertMove, type AlertOutcome, type AlertState } from '../../domain/monitoring/alerts';
 import type { IsoDate } from '../../domain/dates';
 
 type Db = HubDb | HubTx;
@@ -58,6 +58,20 @@ async function addEvent(tx: HubTx, alertId: number, e: { action: AlertEventRow['
     sql`INSERT INTO monitoring_alert_event (alert_id, seq, action, from_state, to_state, grade, at, actor, actor_office, reason)
         SELECT ${alertId}, COALESCE(MAX(seq), 0) + 1, ${e.action}, ${e.fromState}, ${e.toState}, ${e.grade}, ${e.at}, ${e.actor}, ${e.office}, ${e.reason} FROM monitoring_alert_event WHERE alert_id = ${alertId}`,
   );
+}
+
+/**
+ * One event for each of many alerts, numbered after each alert's last: two statements whatever their
+ * number. The caller has locked the alert rows (as every writer of an alert's events does first), so
+ * no other writer numbers one alert's events alike meanwhile.
+ */
+async function addEvents(tx: HubTx, events: readonly Omit<typeof monitoringAlertEvent.$inferInsert, 'seq'>[]): Promise<void> {
+  if (events.length === 0) return;
+  const ids = [...new Set(events.map((e) => e.alertId))];
+  const last = new Map(
+    (await tx.select({ alertId: monitoringAlertEvent.alertId, seq: max(monitoringAlertEvent.seq) }).from(monitoringAlertEvent).where(inArray(monitoringAlertEvent.alertId, ids)).groupBy(monitoringAlertEvent.alertId)).map((r) => [r.alertId, r.seq ?? 0]),
+  );
+  await tx.insert(monitoringAlertEvent).values(events.map((e) => ({ ...e, seq: (last.get(e.alertId) ?? 0) + 1 })));
 }
 
 /** Rows per multi-row INSERT: evidence is text, so a statement stays well under max_allowed_packet. */
@@ -349,11 +363,9 @@ export async function markAlertsDelivered(db: HubDb, moves: ReadonlyMap<number, 
       const ids = still.map((r) => r.id);
       const at = toDbInstant(now);
       await tx.update(monitoringAlert).set({ state: 'DELIVERED', updatedAt: at }).where(inArray(monitoringAlert.id, ids));
-      const last = new Map(
-        (await tx.select({ alertId: monitoringAlertEvent.alertId, seq: max(monitoringAlertEvent.seq) }).from(monitoringAlertEvent).where(inArray(monitoringAlertEvent.alertId, ids)).groupBy(monitoringAlertEvent.alertId)).map((r) => [r.alertId, r.seq ?? 0]),
-      );
-      await tx.insert(monitoringAlertEvent).values(
-        still.map((r) => ({ alertId: r.id, seq: (last.get(r.id) ?? 0) + 1, action: 'DELIVERED' as const, fromState: 'NEW' as const, toState: 'DELIVERED' as const, grade: r.grade, at, actor: HUB_ACTOR.actor, actorOffice: HUB_ACTOR.office, reason: moves.get(r.id) ?? null })),
+      await addEvents(
+        tx,
+        still.map((r) => ({ alertId: r.id, action: 'DELIVERED' as const, fromState: 'NEW' as const, toState: 'DELIVERED' as const, grade: r.grade, at, actor: HUB_ACTOR.actor, actorOffice: HUB_ACTOR.office, reason: moves.get(r.id) ?? null })),
       );
       return ids;
     }),
@@ -471,14 +483,18 @@ export type BackfilledAlert = Pick<AlertRow, 'id' | 'triggerId' | 'grade' | 'fir
  * changes an alert's grade meanwhile waits (or is waited for, and read as it committed), and of
  * several processes doing this at once each alert is counted by the first to lock it; the others
  * find it unmarked. A day counted in a year without a published holiday notice makes the alert
- * provisional. `onMoved` is given, in the same transaction, the alerts whose day this call moved, as
- * they are after it (for their pushes: an outbox row written with the day it tells of, or neither).
- * Returns how many alerts it set.
+ * provisional. Each alert whose day this call moved gets, in the same transaction, its history event
+ * (DECIDE_BY_CORRECTED by the hub at `now`, the day before and after in its reason; an unmoved day
+ * corrects nothing and records nothing), and `onMoved` is given those alerts as they are after it
+ * (for their pushes: an outbox row written with the day it tells of, or neither). The event is
+ * written under the same lock and mark as the day, so it is recorded once per alert however many
+ * processes count at once. Returns how many alerts it set.
  */
 export async function settleBackfilledDecideBy(
   db: HubDb,
   ids: readonly number[],
   decide: (alert: BackfilledAlert) => { date: IsoDate; provisional: boolean },
+  now: Date,
   onMoved?: (tx: HubTx, moved: AlertRow[]) => Promise<void>,
 ): Promise<number> {
   if (ids.length === 0) return 0;
@@ -503,9 +519,15 @@ export async function settleBackfilledDecideBy(
         .where(inArray(monitoringAlert.id, counted.map((c) => c.id)));
       const moved = marked.flatMap((a, i) => {
         const c = counted[i];
-        return c.date === a.decideBy ? [] : [{ ...a, decideBy: c.date, provisional: a.provisional || c.provisional, decideByBackfilled: false }];
+        return c.date === a.decideBy ? [] : [{ before: a.decideBy, alert: { ...a, decideBy: c.date, provisional: a.provisional || c.provisional, decideByBackfilled: false } }];
       });
-      if (onMoved && moved.length > 0) await onMoved(tx, moved);
+      if (moved.length === 0) return counted.length;
+      const at = toDbInstant(now);
+      await addEvents(
+        tx,
+        moved.map(({ before, alert: a }) => ({ alertId: a.id, action: 'DECIDE_BY_CORRECTED' as const, fromState: a.state, toState: a.state, grade: a.grade, at, actor: HUB_ACTOR.actor, actorOffice: HUB_ACTOR.office, reason: decideByCorrection(before, a.decideBy) })),
+      );
+      if (onMoved) await onMoved(tx, moved.map((m) => m.alert));
       return counted.length;
     }),
   );

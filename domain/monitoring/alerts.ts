@@ -98,6 +98,11 @@ export function decidesAlert(move: AlertMove, outcome: AlertOutcome | undefined)
   return move === 'DISMISS' || (move === 'VERIFY' && outcome === 'NO_NEED');
 }
 
+/** The reason a DECIDE_BY_CORRECTED event records: the decision day before and after, as a raise records its grade. */
+export function decideByCorrection(before: IsoDate, after: IsoDate): string {
+  return `decideBy ${before} → ${after}`;
+}
+
 /** Open and past its verification day: overdue, and escalated to the county. */
 export function alertOverdue(state: AlertState, verifyBy: IsoDate, today: IsoDate): boolean {
   return OPEN_ALERT_STATES.includes(state) && today > verifyBy;

@@ -4543,7 +4543,9 @@ export type AlertAction =
   /** Seen again with the person in another household or division while open: it follows them to the township (or department) that now verifies it and goes back to NEW, to be signed for there within the 签收 limit counted from the day of the move; grade and verifyBy unchanged. */
   | 'MOVED'
   /** Taken over as its verifier by county or city civil affairs (alertTakeOver), with the reason given. */
-  | 'TAKEN_OVER';
+  | 'TAKEN_OVER'
+  /** Its decideBy corrected by the hub at start-up: raised before the decision limit existed, it had the published 15 days, and was counted once under the limit the locality's triggers file gives its trigger and grade. The reason gives the day before and after (`decideBy 2026-03-30 → 2026-03-31`); state and grade unchanged. */
+  | 'DECIDE_BY_CORRECTED';
 
 /** A monitoring trigger (预警要素) of the trigger set in force (rules/triggers.json plus the locality's file). */
 export type Trigger = {

@@ -14,11 +14,20 @@
  * process that locks it (several hub processes starting at once each find the others' work done).
  * An alert raised to a graver grade before it was counted is counted at the grade it has now.
  *
+ * A moved day is a change of the alert like a raise or a move, so it is in its history
+ * (DECIDE_BY_CORRECTED, by the hub, the day before and after in its reason), written under the same
+ * lock and mark as the day: once per alert, however many processes start at once. An unmoved day
+ * corrected nothing and records nothing.
+ *
  * A subscriber's system that was pushed an alert holds its decision day as pushed. When the count
- * moves the day of an alert still open, the alert is pushed again, in the transaction that moves it,
- * to each subscription that was pushed it (delivered, or still pending: one being sent as the day
- * moves may carry the old one), so the office hears the new day rather than finding it through the
- * API; closed alerts and unmoved days push nothing, and the mark makes it once, as the count is.
+ * moves the day of an alert whose decision is still pending (no decidedOn: open, or verified as
+ * NEEDS_AID with its case not yet DECIDED or REJECTED, which is what the day still times), the
+ * alert is pushed again, in the transaction that moves it, to each subscription that was pushed it
+ * (delivered, or still pending: one being sent as the day moves may carry the old one), so the
+ * office hears the new day rather than finding it through the API; decided alerts (dismissed, NO_NEED,
+ * or their case decided) and unmoved days push nothing, and the mark makes it once, as the count is.
+ * A verified alert's push is the same as an open one's: the envelope carries no state, so a
+ * receiver reads it as the day changing and nothing else.
  * The push is an ALERT_RAISED with `reason: DECIDE_BY_CORRECTED` after `alert`, not a kind of its
  * own: every receiver built to the contract knows ALERT_RAISED, which already carries new dates
  * (a raise that brings decideBy forward) and which a receiver keeping the last state it heard takes
@@ -30,26 +39,26 @@ import type { HubDb } from '../../db/connect';
 import { enqueueToToldSubscriptions } from '../../db/alert-delivery/outbox';
 import type { HubTx } from '../../db/cases/records';
 import { backfilledDecideByIds, settleBackfilledDecideBy, type AlertRow } from '../../db/monitoring/store';
-import { decisionDeadline, OPEN_ALERT_STATES } from '../../domain/monitoring/alerts';
+import { decisionDeadline } from '../../domain/monitoring/alerts';
 import { limitOfAlert, type TriggerSet } from '../../domain/monitoring/triggers';
 import { envelopeOf } from './detect';
 
 /** Alerts counted per transaction. */
 const PAGE = 500;
 
-/** Counts the decision day of every marked alert under `set`; returns how many this process set. */
-export async function settleBackfilledDecisionDays(hub: HubDb, set: TriggerSet): Promise<number> {
+/** Counts the decision day of every marked alert under `set` (history events at `now`); returns how many this process set. */
+export async function settleBackfilledDecisionDays(hub: HubDb, set: TriggerSet, now: Date): Promise<number> {
   let settled = 0;
   for (;;) {
     const ids = await backfilledDecideByIds(hub, PAGE);
     if (ids.length === 0) return settled;
     // None of a page set here: another process counted them first (and cleared their marks).
-    settled += await settleBackfilledDecideBy(hub, ids, (a) => decisionDeadline(a.firstClueOn, limitOfAlert(set, a.triggerId, a.grade)), pushMovedDecisionDays);
+    settled += await settleBackfilledDecideBy(hub, ids, (a) => decisionDeadline(a.firstClueOn, limitOfAlert(set, a.triggerId, a.grade)), now, pushMovedDecisionDays);
   }
 }
 
-/** Queues the push of each open alert whose decision day moved to the subscriptions that were pushed it. */
+/** Queues the push of each alert still pending its decision whose decision day moved to the subscriptions that were pushed it. */
 async function pushMovedDecisionDays(tx: HubTx, moved: readonly AlertRow[]): Promise<void> {
-  const open = moved.filter((a) => OPEN_ALERT_STATES.includes(a.state));
-  await enqueueToToldSubscriptions(tx, open.map((alert) => ({ ...envelopeOf({ event: 'ALERT_RAISED', alert }), reason: 'DECIDE_BY_CORRECTED' as const })));
+  const pending = moved.filter((a) => a.decidedOn === null);
+  await enqueueToToldSubscriptions(tx, pending.map((alert) => ({ ...envelopeOf({ event: 'ALERT_RAISED', alert }), reason: 'DECIDE_BY_CORRECTED' as const })));
 }

@@ -33,6 +33,17 @@ const LOCAL = {
   triggers: [{ id: 'T4_JOB_LOSS', limits: { YELLOW: { acknowledgeWorkingDays: 1, verifyWorkingDays: 10, decideWorkingDays: 12 } } }],
 };
 
+/** Each alert's DECIDE_BY_CORRECTED events as the history keeps them, by alert id. */
+async function corrections(dbs: TestDatabases): Promise<Record<string, { fromState: string; toState: string; grade: string; actor: string; actorOffice: string; reason: string }[]>> {
+  const [rows] = await dbs.hubPool.query("SELECT alert_id AS alertId, from_state AS fromState, to_state AS toState, grade, actor, actor_office AS actorOffice, reason FROM monitoring_alert_event WHERE action = 'DECIDE_BY_CORRECTED' ORDER BY alert_id, seq");
+  const out: Record<string, { fromState: string; toState: string; grade: string; actor: string; actorOffice: string; reason: string }[]> = {};
+  for (const { alertId, ...e } of rows as { alertId: number; fromState: string; toState: string; grade: string; actor: string; actorOffice: string; reason: string }[]) (out[String(alertId)] ??= []).push(e);
+  return out;
+}
+
+/** The correction event a moved decision day records: by the hub, state and grade unchanged. */
+const corrected = (state: string, grade: string, before: string, after: string) => ({ fromState: state, toState: state, grade, actor: 'hub', actorOffice: 'HUB', reason: `decideBy ${before} → ${after}` });
+
 describe('decision days of alerts raised before the limit', () => {
   let dbs: TestDatabases;
   const hubs: TestHub[] = [];
@@ -98,32 +109,50 @@ describe('decision days of alerts raised before the limit', () => {
     expect(read.data.alert).toEqual({ decideBy: '2026-03-31' });
   });
 
+  it('records each moved day once in the alert’s history, with the day before and after, though two hubs started at once', async () => {
+    expect(await corrections(dbs)).toEqual({
+      [ids.yellow]: [corrected('NEW', 'YELLOW', '2026-03-30', '2026-03-31')],
+      [ids.red]: [corrected('NEW', 'RED', '2026-03-30', '2026-03-23')],
+      [ids.removed]: [corrected('NEW', 'YELLOW', '2026-03-30', '2026-04-02')],
+    });
+    // As the API shows the history: after the opening, by the hub.
+    const read = await hubs[0].gql(`query($id: ID!) { alert(id: $id) { history { action fromState toState grade actor actorOffice reason } } }`, { id: ids.yellow });
+    expect(read.errors).toBeUndefined();
+    expect(read.data.alert.history.map((e: { action: string }) => e.action)).toEqual(['OPENED', 'DECIDE_BY_CORRECTED']);
+    expect(read.data.alert.history[1]).toEqual({ action: 'DECIDE_BY_CORRECTED', ...corrected('NEW', 'YELLOW', '2026-03-30', '2026-03-31') });
+  });
+
   it('counts each marked alert once whatever the number of processes, and nothing the second time', async () => {
     const before = await rows();
     await dbs.hubPool.query('UPDATE monitoring_alert SET decide_by = DATE_ADD(first_clue_on, INTERVAL 15 DAY), decide_by_backfilled = TRUE WHERE id IN (?, ?, ?)', [ids.yellow, ids.red, ids.removed]);
     const set = loadTriggerSet({ [TRIGGERS_FILE_ENV]: file });
-    const counted = await Promise.all([1, 2, 3].map(() => settleBackfilledDecisionDays(dbs.hub, set)));
+    const history = await corrections(dbs);
+    const counted = await Promise.all([1, 2, 3].map(() => settleBackfilledDecisionDays(dbs.hub, set, now())));
     expect(counted.reduce((a, b) => a + b, 0)).toBe(3);
     const after = await rows();
     expect(after).toEqual(before);
     expect(Object.values(after).every((r) => !r.marked)).toBe(true);
-    expect(await settleBackfilledDecisionDays(dbs.hub, set)).toBe(0);
+    // One more correction each (the day was put back and moved again), not one per process.
+    expect(await corrections(dbs)).toEqual(Object.fromEntries(Object.entries(history).map(([id, events]) => [id, [...events, events[0]]])));
+    expect(await settleBackfilledDecisionDays(dbs.hub, set, now())).toBe(0);
     expect(await rows()).toEqual(after);
+    expect(Object.values(await corrections(dbs)).map((events) => events.length)).toEqual([2, 2, 2]);
   });
 });
 
 /**
  * A subscriber's system holds an alert's decision day as it was pushed. When the start-up count
- * moves it, each open alert is pushed again (ALERT_RAISED, reason DECIDE_BY_CORRECTED) to the
- * subscriptions that were pushed it, in the transaction that moves the day: once whatever the number
- * of hubs starting, none the second time, none for a closed alert, an unmoved day, or a subscription
- * that never had the alert (or had only dead letters of it).
+ * moves it, each alert whose decision is still pending (open, or verified as NEEDS_AID with its case
+ * not yet decided) is pushed again (ALERT_RAISED, reason DECIDE_BY_CORRECTED) to the subscriptions
+ * that were pushed it, in the transaction that moves the day: once whatever the number of hubs
+ * starting, none the second time, none for a decided alert (dismissed, or NEEDS_AID with its case
+ * decided), an unmoved day, or a subscription that never had the alert (or had only dead letters of it).
  */
 describe('pushes of decision days the count moved', () => {
   let dbs: TestDatabases;
   const hubs: TestHub[] = [];
   const receivers: AlertReceiver[] = [];
-  const ids: Record<'told' | 'pending' | 'closed' | 'unmoved' | 'dead', string> = { told: '', pending: '', closed: '', unmoved: '', dead: '' };
+  const ids: Record<'told' | 'pending' | 'closed' | 'unmoved' | 'dead' | 'awaitingCase' | 'caseDecided', string> = { told: '', pending: '', closed: '', unmoved: '', dead: '', awaitingCase: '', caseDecided: '' };
   const now = () => new Date(`${TODAY}T02:00:00.000Z`);
   const worker = () => new AlertDeliveryWorker(dbs.hub, { pollMs: 100, retryScheduleMs: [100], retryJitter: 0, httpTimeoutMs: 30_000, batchSize: 50, concurrency: 1, callbackHosts: HOSTS }, pino({ level: 'silent' }));
   const outbox = async () =>
@@ -145,9 +174,12 @@ describe('pushes of decision days the count moved', () => {
     const toldSub = await subscribe(dbs.hub, 'guhuai-alerts', told.url);
     told.setSecret(toldSub.secret);
     // Opened before the upgrade with 0008's 15 days, and pushed to the township's receiver.
-    for (const k of ['told', 'closed', 'unmoved', 'dead'] as const) ids[k] = await writeWangJobLossAlert(dbs, { identity: `push-${k}`, householdId: wangId, now });
-    expect((await worker().runOnce()).delivered).toBe(4);
+    for (const k of ['told', 'closed', 'unmoved', 'dead', 'awaitingCase', 'caseDecided'] as const) ids[k] = await writeWangJobLossAlert(dbs, { identity: `push-${k}`, householdId: wangId, now });
+    expect((await worker().runOnce()).delivered).toBe(6);
     await dbs.hubPool.query("UPDATE monitoring_alert SET state = 'DISMISSED', decided_on = ? WHERE id = ?", [TODAY, ids.closed]);
+    // Verified as needing aid: its case still waits for the village notice, or was decided.
+    await dbs.hubPool.query("UPDATE monitoring_alert SET state = 'VERIFIED', outcome = 'NEEDS_AID' WHERE id IN (?, ?)", [ids.awaitingCase, ids.caseDecided]);
+    await dbs.hubPool.query('UPDATE monitoring_alert SET decided_on = ? WHERE id = ?', [TODAY, ids.caseDecided]);
     // ORANGE: the locality's 15 days, the day it has.
     await dbs.hubPool.query("UPDATE monitoring_alert SET grade = 'ORANGE' WHERE id = ?", [ids.unmoved]);
     await dbs.hubPool.query("UPDATE alert_delivery SET state = 'DEAD', dead_at = UTC_TIMESTAMP(3) WHERE alert_id = ?", [ids.dead]);
@@ -169,25 +201,36 @@ describe('pushes of decision days the count moved', () => {
     await dbs?.close();
   });
 
-  it('queues one push per open alert whose day moved to each subscription it was pushed to, and the receiver has it signed with the new day', async () => {
+  it('queues one push per alert still pending its decision whose day moved to each subscription it was pushed to, and the receiver has it signed with the new day', async () => {
     const before = await outbox();
-    expect(before).toHaveLength(5);
+    expect(before).toHaveLength(7);
     hubs.push(...(await Promise.all([startTestHub(dbs, { purpose: 'MONITORING' }), startTestHub(dbs, { purpose: 'MONITORING', client: { name: 'second-hub-client' } })])));
+    const repushed = [ids.told, ids.pending, ids.awaitingCase].sort((a, b) => Number(a) - Number(b));
     const queued = (await outbox()).slice(before.length);
-    expect(queued).toEqual([ids.told, ids.pending].map((alertId) => ({ alertId, subscriptionId: subs.told, event: 'ALERT_RAISED', state: 'PENDING' })).sort((a, b) => Number(a.alertId) - Number(b.alertId)));
+    expect(queued).toEqual(repushed.map((alertId) => ({ alertId, subscriptionId: subs.told, event: 'ALERT_RAISED', state: 'PENDING' })));
     // A hub starting again finds nothing to count and queues nothing.
     hubs.push(await startTestHub(dbs, { purpose: 'MONITORING', client: { name: 'third-hub-client' } }));
-    expect(await settleBackfilledDecisionDays(dbs.hub, loadTriggerSet({ [TRIGGERS_FILE_ENV]: process.env[TRIGGERS_FILE_ENV] }))).toBe(0);
-    expect(await outbox()).toHaveLength(before.length + 2);
+    expect(await settleBackfilledDecisionDays(dbs.hub, loadTriggerSet({ [TRIGGERS_FILE_ENV]: process.env[TRIGGERS_FILE_ENV] }), now())).toBe(0);
+    expect(await outbox()).toHaveLength(before.length + repushed.length);
+    // Every moved day is in its alert's history, pushed or not (a decided alert's day too); the unmoved one's is not.
+    const moved = (state: string) => [corrected(state, 'YELLOW', '2026-03-30', '2026-03-31')];
+    expect(await corrections(dbs)).toEqual({
+      [ids.told]: moved('DELIVERED'),
+      [ids.closed]: moved('DISMISSED'),
+      [ids.dead]: moved('DELIVERED'),
+      [ids.awaitingCase]: moved('VERIFIED'),
+      [ids.caseDecided]: moved('VERIFIED'),
+      [ids.pending]: moved('NEW'),
+    });
 
     const w = worker();
     await until('all sent', async () => (await w.runOnce(), outbox()), (rows) => rows.every((r) => r.state !== 'PENDING'));
-    const pushes = told.pushes.slice(4);
+    const pushes = told.pushes.slice(6);
     expect(pushes.every((p) => p.signatureValid && p.answered === 200)).toBe(true);
     expect(pushes.map((p) => [p.body.event, p.body.alert.id, p.body.alert.grade, p.body.alert.decideBy, p.body.reason])).toEqual([
       // The push queued before the upgrade goes first, with the day as it is when sent (12 working days).
       ['ALERT_OPENED', ids.pending, 'YELLOW', '2026-03-31', undefined],
-      ...[ids.told, ids.pending].sort((a, b) => Number(a) - Number(b)).map((id) => ['ALERT_RAISED', id, 'YELLOW', '2026-03-31', 'DECIDE_BY_CORRECTED']),
+      ...repushed.map((id) => ['ALERT_RAISED', id, 'YELLOW', '2026-03-31', 'DECIDE_BY_CORRECTED']),
     ]);
     // `reason` is after `alert`; the alert's fields and their order are those of every push.
     expect(Object.keys(pushes[1].body)).toEqual(['deliveryId', 'event', 'alert', 'reason']);
