@@ -145,8 +145,10 @@ export interface HospitalSettlement {
 export interface DisabilityCertificate {
   certificateNumber: string;
   idNumber: string;
-  /** 1–7 as the federation documents them; shown only (no rule reads it), with its code where undocumented. */
-  category: number;
+  /** 1–7 as the federation documents them; shown only (no rule reads it). Null when its code is one the federation does not document (the code in `sourceCategoryCode`). */
+  category: number | null;
+  /** Category null only: the certificate's category code as the federation's database holds it. */
+  sourceCategoryCode?: string | null;
   /**
    * 1 (most severe) to 4; null when the federation's level code is one its documentation does not list
    * (the code in `sourceLevelCode`). An undocumented 0 read as a number was more severe than 一级: the

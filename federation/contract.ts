@@ -153,4 +153,14 @@ export interface DepartmentAdapter {
    * reads as UNRECOGNISED with its code, never as a guess. Counted at start-up like the status columns.
    */
   factColumns?: readonly StatusColumn[];
+  /**
+   * Every other column its import declaration documents with codes: what no rule reads (a 低保
+   * family's urban or rural kind, a student's stage, a certificate's category). An undocumented code
+   * there changes no total or finding, but it is the department's data gone wrong all the same, and
+   * where the API shows the column it shows the code as undocumented (a certificate's category: null,
+   * with `sourceCategoryCode`), never a meaning. Counted at start-up beside the fact columns, under
+   * their gauge with `kind="display"` (federation/unrecognised-status.ts). Together the four lists
+   * hold every coded column of the declaration (test/department-completeness.test.ts).
+   */
+  displayColumns?: readonly StatusColumn[];
 }

@@ -40,6 +40,15 @@ export function unrecognisedFactRows(sources: Sources): Promise<UnrecognisedStat
   return undocumentedRows(sources, (adapter) => adapter.factColumns ?? []);
 }
 
+/**
+ * Every department's other coded columns (`displayColumns`: a 低保 family's urban or rural kind, a
+ * student's stage, a certificate's category) counted the same way: codes no rule reads, shown as
+ * undocumented where the API shows the column at all.
+ */
+export function unrecognisedDisplayRows(sources: Sources): Promise<UnrecognisedStatusCount[]> {
+  return undocumentedRows(sources, (adapter) => adapter.displayColumns ?? []);
+}
+
 async function undocumentedRows(sources: Sources, columnsOf: (adapter: DepartmentAdapter) => readonly StatusColumn[]): Promise<UnrecognisedStatusCount[]> {
   const perDepartment = await Promise.all(
     DEPARTMENT_CODES.map((department) =>

@@ -349,7 +349,7 @@ export function renderBrief(v: BriefView): string {
             ? ''
             : d.disabilities === null
               ? '残联未响应'
-              : (disabilities.get(m.idNumber) ?? []).map((x) => nw(`${DISABILITY_CATEGORY[x.category] ?? `残疾类别代码 ${x.category}（未列入残联文档），`}${levelText(x)}${x.status === 'UNRECOGNISED' ? `（残疾证状态代码 ${x.sourceStatusCode ?? ''} 未列入残联文档，是否有效待核实）` : ''}`)).join('、') || '无',
+              : (disabilities.get(m.idNumber) ?? []).map((x) => nw(`${(x.category !== null && DISABILITY_CATEGORY[x.category]) || `残疾类别代码 ${x.sourceCategoryCode ?? x.category}（未列入残联文档），`}${levelText(x)}${x.status === 'UNRECOGNISED' ? `（残疾证状态代码 ${x.sourceStatusCode ?? ''} 未列入残联文档，是否有效待核实）` : ''}`)).join('、') || '无',
       },
       { header: '公民身份号码', cell: (m) => nw(maskIdNumber(m.idNumber)) },
     ],

@@ -141,11 +141,19 @@ export class HubMetrics {
     registers: [this.registry],
   });
 
-  /** Rows with an undocumented code in a coded fact column (cause, certificate or student status, monitored-roll category) in each department's front-end database, as last counted at start-up. */
+  /**
+   * Rows with an undocumented code in a coded column other than an aid record's status or programme,
+   * in each department's front-end database, as last counted at start-up: `kind="fact"` for the
+   * columns the rules read (cause, certificate status or level, student status, monitored-roll
+   * category: the rules are silent on such a row), `kind="display"` for those no rule reads (a 低保
+   * family's area type, a student's stage, a certificate's category: no total or finding changes).
+   * One gauge, so a department's undocumented codes are one sum; a label, so an operator sees at a
+   * glance whether findings are affected.
+   */
   readonly unrecognisedFactRows = new Gauge({
     name: 'aidhub_source_unrecognised_fact_rows',
-    help: 'Rows of a department’s front-end database whose cause, certificate status or level, student status or monitored-roll category code its documentation does not list (read as UNRECOGNISED, acted on by no rule), as counted when this hub process started; absent for a department that did not answer then',
-    labelNames: ['department'] as const,
+    help: 'Rows of a department’s front-end database whose code in a coded column other than status and programme its documentation does not list, by department and kind: fact (cause, certificate status or level, student status or monitored-roll category: read as UNRECOGNISED, acted on by no rule) or display (columns no rule reads, e.g. area type, stage, certificate category: shown as an undocumented code where shown), as counted when this hub process started; absent for a department that did not answer then',
+    labelNames: ['department', 'kind'] as const,
     registers: [this.registry],
   });
 
@@ -261,9 +269,14 @@ export class HubMetrics {
     setPerDepartment(this.unrecognisedStatusRows, counts);
   }
 
-  /** The start-up count of coded fact columns, as `unrecognisedStatusCounted`. */
+  /** The start-up count of coded fact columns, as `unrecognisedStatusCounted` (kind="fact"). */
   unrecognisedFactCounted(counts: readonly UnrecognisedStatusCount[]): void {
-    setPerDepartment(this.unrecognisedFactRows, counts);
+    setPerDepartment(this.unrecognisedFactRows, counts, { kind: 'fact' });
+  }
+
+  /** The start-up count of the coded columns no rule reads (`displayColumns`), kind="display" beside the fact columns. */
+  unrecognisedDisplayCounted(counts: readonly UnrecognisedStatusCount[]): void {
+    setPerDepartment(this.unrecognisedFactRows, counts, { kind: 'display' });
   }
 
   /** The start-up count of programme columns, as `unrecognisedStatusCounted`. */
@@ -333,14 +346,15 @@ export function metricsHandler(metrics: HubMetrics, token: string | null): http.
 }
 
 /** Per-column counts summed per department into a gauge; a department any of whose columns did not answer is removed from it. */
-function setPerDepartment(gauge: Gauge<'department'>, counts: readonly UnrecognisedStatusCount[]): void {
+function setPerDepartment<L extends string>(gauge: Gauge<'department' | L>, counts: readonly UnrecognisedStatusCount[], labels?: Record<L, string>): void {
   const byDepartment = new Map<DepartmentCode, number | null>();
   for (const c of counts) {
     const before = byDepartment.get(c.department);
     byDepartment.set(c.department, before === null || c.rows === null ? null : (before ?? 0) + c.rows);
   }
   for (const [department, rows] of byDepartment) {
-    if (rows === null) gauge.remove({ department });
-    else gauge.set({ department }, rows);
+    const series = { department, ...labels } as Record<'department' | L, string>;
+    if (rows === null) gauge.remove(series);
+    else gauge.set(series, rows);
   }
 }

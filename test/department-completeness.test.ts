@@ -61,6 +61,13 @@ describe.each(FEDERATED)('%s', (code) => {
     expect(UNRECOGNISED_PROGRAMMES.some((p) => p.department === code)).toBe(programmeLike.length > 0);
   });
 
+  it('counts every column its import declaration documents with codes: each a status, programme, fact or display column, once (federation/contract.ts)', () => {
+    // A coded column in none of the lists was counted nowhere at start-up: an undocumented code there went unseen (civil affairs' area_type, a certificate's dis_type, …).
+    const coded = Object.entries(adapter.importTables ?? {}).flatMap(([table, t]) => Object.entries(t.columns).filter(([, c]) => c.type?.kind === 'code').map(([column]) => `${table}.${column}`));
+    const counted = [adapter.statusColumns, adapter.programmeColumns, adapter.factColumns, adapter.displayColumns].flatMap((list) => (list ?? []).map((c) => c.name));
+    expect({ code, counted: [...counted].sort() }).toEqual({ code, counted: [...coded].sort() });
+  });
+
   it('has its scenario for tests and benches (test/support/scenarios-by-department.ts)', () => {
     expect(SCENARIOS[code as keyof typeof SCENARIOS]).toBeDefined();
   });

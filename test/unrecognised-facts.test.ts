@@ -205,7 +205,7 @@ it('counts the rows per column at start-up, with a warning per column holding an
   expect(warned.map(({ department, column, rows }) => ({ department, column, rows }))).toEqual(counts.filter((c) => c.rows));
   expect(lines.join('\n')).not.toMatch(/370811\d{11}/);
   const text = await metrics.registry.metrics();
-  expect(text).toContain('aidhub_source_unrecognised_fact_rows{department="CIVIL_AFFAIRS"} 4');
-  expect(text).toContain('aidhub_source_unrecognised_fact_rows{department="EDUCATION"} 0');
-  expect(text).toContain('aidhub_source_unrecognised_fact_rows{department="DISABILITY"} 2');
+  expect(text).toContain('aidhub_source_unrecognised_fact_rows{department="CIVIL_AFFAIRS",kind="fact"} 4');
+  expect(text).toContain('aidhub_source_unrecognised_fact_rows{department="EDUCATION",kind="fact"} 0');
+  expect(text).toContain('aidhub_source_unrecognised_fact_rows{department="DISABILITY",kind="fact"} 2');
 });

@@ -96,7 +96,9 @@ export type DossierSettlement = Omit<HospitalSettlement, 'settlementRef'>;
 /** A member's disability certificate (第二代残疾人证): category 1–7 and level 1 (most severe)–4. */
 export interface DossierDisability {
   idNumber: string;
-  category: number;
+  /** Null when the federation's category code is undocumented (`sourceCategoryCode`). */
+  category: number | null;
+  sourceCategoryCode?: string;
   /** Null when the federation's level code is undocumented (`sourceLevelCode`); always a number before such certificates were shown so. */
   level: number | null;
   sourceLevelCode?: string;

@@ -58,8 +58,8 @@ export const FULL_DETAIL: Detail = { health: true };
 export function describeCondition(c: MetCondition, detail: Detail = FULL_DETAIL): string {
   switch (c.fact) {
     case 'DISABILITY_CERTIFICATE':
-      // A category code the federation does not document is shown as it is (no rule reads the category); the level is always a documented one (certificateHeld).
-      return `持残疾人证（${CERT_CATEGORIES[c.category] || `残疾类别代码 ${c.category}，`}${LEVELS[c.level] ?? `${c.level}级`}）`;
+      // A category code the federation does not document is shown as that code, said to be one (no rule reads the category; a finding stored before such codes were null holds the number); the level is always a documented one (certificateHeld).
+      return `持残疾人证（${(c.category !== null && CERT_CATEGORIES[c.category]) || `残疾类别代码 ${c.sourceCategoryCode ?? c.category} 未列入残联文档，`}${LEVELS[c.level] ?? `${c.level}级`}）`;
     case 'HOUSEHOLD_HOLDS':
       return `所在家庭享受${c.programmes.map(programmeName).join('、')}`;
     case 'HOLDS':

@@ -107,7 +107,7 @@ export type Measure =
 
 /** A condition of a missed-aid rule, as it was met. */
 export type MetCondition =
-  | { fact: 'DISABILITY_CERTIFICATE'; certificateNumber: string; category: number; level: number }
+  | { fact: 'DISABILITY_CERTIFICATE'; certificateNumber: string; category: number | null; sourceCategoryCode?: string; level: number }
   | { fact: 'HOUSEHOLD_HOLDS'; programmes: ProgrammeCode[] }
   | { fact: 'HOLDS'; programmes: ProgrammeCode[] }
   | { fact: 'STUDENT'; age: number; schoolYear: string }

@@ -470,9 +470,10 @@ function meetCondition(c: Condition, ids: readonly string[], pieces: () => Piece
         .sort((a, b) => a.level - b.level || (a.certificateNumber < b.certificateNumber ? -1 : 1))[0];
       if (!cert) return null;
       return {
-        met: { fact: 'DISABILITY_CERTIFICATE', certificateNumber: cert.certificateNumber, category: cert.category, level: cert.level },
+        met: { fact: 'DISABILITY_CERTIFICATE', certificateNumber: cert.certificateNumber, category: cert.category, ...(cert.sourceCategoryCode ? { sourceCategoryCode: cert.sourceCategoryCode } : {}), level: cert.level },
         keys: [`cert:${cert.certificateNumber}`],
-        content: [`cert:${cert.certificateNumber}:${cert.category}:${cert.level}:${cert.validUntil ?? ''}`],
+        // The category's code where it is undocumented, so the content (and stored findings' fingerprints) read as they did when the code was passed through.
+        content: [`cert:${cert.certificateNumber}:${cert.category ?? cert.sourceCategoryCode}:${cert.level}:${cert.validUntil ?? ''}`],
         records: [],
         people: [cert.idNumber],
       };

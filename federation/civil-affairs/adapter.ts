@@ -51,6 +51,17 @@ const STATUS = {
   childAllowanceRevoked: statusColumn(CIVIL_AFFAIRS_IMPORT.child_allowance, 'revoked'),
 };
 
+/**
+ * Coded columns no rule reads and the API does not show: a 低保 family's urban or rural kind
+ * (area_type), a 特困 person's mode of support (care_mode), who approved a grant (approval_level).
+ * Only counted at start-up, where an undocumented code tells the office its data needs correcting.
+ */
+const DISPLAY = [
+  statusColumn(CIVIL_AFFAIRS_IMPORT.dibao_family, 'area_type'),
+  statusColumn(CIVIL_AFFAIRS_IMPORT.tekun_person, 'care_mode'),
+  statusColumn(CIVIL_AFFAIRS_IMPORT.temp_aid_grant, 'approval_level'),
+];
+
 /** child_allowance.category: GE 孤儿, SW 事实无人抚养; any other is the catch-all, UNRECOGNISED (it read as 事实无人抚养 in force). */
 const CHILD_CATEGORY = programmeColumn(CIVIL_AFFAIRS_IMPORT.child_allowance, 'category', 'CIVIL_AFFAIRS', { GE: 'ORPHAN', SW: 'UNSUPPORTED_CHILD' });
 
@@ -135,6 +146,7 @@ export const civilAffairs: DepartmentAdapter = {
   statusColumns: Object.values(STATUS),
   programmeColumns: [CHILD_CATEGORY],
   factColumns: [CAUSE, MONITOR_CATEGORY],
+  displayColumns: DISPLAY,
   tables: [dibaoFamily, dibaoMember, tekunPerson, tempAidGrant, childAllowance, dcMonitorRoll],
   personKeys: [dibaoMember.idNo, tekunPerson.idNo, tempAidGrant.idNo, childAllowance.childIdNo],
   otherIdColumns: [

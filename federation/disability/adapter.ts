@@ -49,6 +49,14 @@ const CERT_STATUS = codedColumn<'VALID' | 'EXPIRED' | 'REVOKED'>(DISABILITY_IMPO
  */
 const CERT_LEVEL = codedColumn<number>(DISABILITY_IMPORT.cl_certificate, 'dis_level', { 1: 1, 2: 2, 3: 3, 4: 4 });
 
+/**
+ * cl_certificate.dis_type (1 视力 … 7 多重) as the import declaration documents it. No rule reads it;
+ * the brief and a missed-aid finding's conditions show it. Any other code reads as no category (null,
+ * the code kept), which they show as a code the federation does not document: passed through as a
+ * number it was shown as a category the hub's own list of names happened to hold or not.
+ */
+const CERT_CATEGORY = codedColumn<number>(DISABILITY_IMPORT.cl_certificate, 'dis_type', { 1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 6: 6, 7: 7 });
+
 /** The status codes as the import declaration documents them. */
 const STATUS = {
   subsidy: statusColumn(DISABILITY_IMPORT.cl_subsidy, 'sub_status'),
@@ -116,6 +124,7 @@ export const disability: DepartmentAdapter = {
   statusColumns: Object.values(STATUS),
   programmeColumns: [SUBSIDY_TYPE],
   factColumns: [CERT_STATUS, CERT_LEVEL],
+  displayColumns: [CERT_CATEGORY],
   tables: [clCertificate, clSubsidy, clRehabAid],
   personKeys: [clCertificate.idCard],
   facts: { certificates: { byIdNumbers: certificatesByIdNumbers, keyColumn: clCertificate.idCard } },
@@ -152,10 +161,11 @@ export async function certificatesByIdNumbers(db: SourceDb, idNumbers: readonly 
     // An undocumented status code is not trusted as valid (the missed-aid rules would act on it), nor read as expired (they would be silent, and nobody told).
     const { value, sourceCode } = codedValue(CERT_STATUS, r.certStatus);
     const level = codedValue(CERT_LEVEL, r.disLevel);
+    const category = codedValue(CERT_CATEGORY, r.disType);
     return {
       certificateNumber: r.certNo,
       idNumber: r.idCard,
-      category: r.disType,
+      ...(category.sourceCode === null ? { category: category.value } : { category: null, sourceCategoryCode: category.sourceCode }),
       ...(level.sourceCode === null ? { level: level.value } : { level: null, sourceLevelCode: level.sourceCode }),
       issuedOn: r.issueDate,
       validUntil: r.validUntil,

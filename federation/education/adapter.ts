@@ -39,6 +39,9 @@ const REVOKED = 0;
  */
 const STUDENT_STATUS = codedColumn<'IN_SCHOOL' | 'SUSPENDED' | 'LEFT'>(EDUCATION_IMPORT.xs_student, 'xj_status', { ZX: 'IN_SCHOOL', XX: 'SUSPENDED', BY: 'LEFT', ZC: 'LEFT', CX: 'LEFT', SW: 'LEFT' });
 
+/** Coded columns no rule reads and the API does not show, only counted at start-up: a student's 学段 (stage), a payment's semester. */
+const DISPLAY = [statusColumn(EDUCATION_IMPORT.xs_student, 'stage'), statusColumn(EDUCATION_IMPORT.xs_funding, 'semester')];
+
 /** The statements, prepared once per source (db/prepared.ts). */
 const statements = preparedPer((db: SourceDb) => ({
   funding: db
@@ -67,6 +70,7 @@ export const education: DepartmentAdapter = {
   statusColumns: [PAID_FLAG],
   programmeColumns: [FUNDING_TYPE],
   factColumns: [STUDENT_STATUS],
+  displayColumns: DISPLAY,
   tables: [xsStudent, xsFunding],
   personKeys: [xsStudent.sfzh],
   facts: { students: { byIdNumbers: studentsByIdNumbers, keyColumn: xsStudent.sfzh } },

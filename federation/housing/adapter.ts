@@ -93,6 +93,8 @@ export const housing: DepartmentAdapter = {
   recordKinds: RECORD_KINDS,
   statusColumns: [APP_STATUS],
   programmeColumns: [ALLOC_TYPE],
+  // A renovated house's danger grade (A–D): no rule reads it and the API does not show it; only counted at start-up.
+  displayColumns: [statusColumn(HOUSING_IMPORT.wfgz_project, 'danger_grade')],
   tables: [gzfApplication, gzfAllocation, wfgzProject],
   personKeys: [gzfApplication.applicantIdCard, wfgzProject.ownerIdCard],
   changeFeed: [

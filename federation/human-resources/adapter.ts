@@ -88,6 +88,8 @@ export const humanResources: DepartmentAdapter = {
   recordKinds: RECORD_KINDS,
   statusColumns: [FFZT],
   programmeColumns: [GRANT_TYPE],
+  // A recognition's category and state, why a registered job ended: no rule reads them and the API does not show them; only counted at start-up.
+  displayColumns: [statusColumn(HUMAN_RESOURCES_IMPORT.jy_knry_rd, 'rdlb'), statusColumn(HUMAN_RESOURCES_IMPORT.jy_knry_rd, 'rdzt'), statusColumn(HUMAN_RESOURCES_IMPORT.sy_djxx, 'syyy')],
 
   async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: string, programmes?: ReadonlySet<ProgrammeCode>): Promise<AidRecord[]> {
     if (idNumbers.length === 0) return [];

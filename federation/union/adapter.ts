@@ -94,6 +94,8 @@ export const union: DepartmentAdapter = {
   recordKinds: RECORD_KINDS,
   statusColumns: [GRANT_STATUS],
   programmeColumns: [GRANT_TYPE],
+  // A worker file's kind of hardship: no rule reads it and the API does not show it; only counted at start-up.
+  displayColumns: [statusColumn(UNION_IMPORT.gh_worker_file, 'hardship_level')],
   tables: [ghWorkerFile, ghGrant],
   personKeys: [ghWorkerFile.idCard, ghGrant.studentIdCard],
   facts: { jobLosses: { byIdNumbers: jobLossesByIdNumbers, keyColumn: ghWorkerFile.idCard } },

@@ -166,7 +166,7 @@ export async function buildDossier(inputs: DossierInputs, c: CaseRecord, today: 
       referrals.filter((r) => r.caseId === c.id),
     ),
     settlements: stays === null ? null : stays.filter((x) => x.settledOn >= window.from && x.settledOn <= window.to).sort((a, b) => (a.settledOn === b.settledOn ? a.settlementRef.localeCompare(b.settlementRef) : a.settledOn < b.settledOn ? 1 : -1)).map(settlementOf),
-    disabilities: certificates === null ? null : certificates.map((x): DossierDisability => ({ idNumber: x.idNumber, category: x.category, level: x.level, ...(x.sourceLevelCode ? { sourceLevelCode: x.sourceLevelCode } : {}), status: x.status, ...(x.sourceStatusCode ? { sourceStatusCode: x.sourceStatusCode } : {}) })),
+    disabilities: certificates === null ? null : certificates.map((x): DossierDisability => ({ idNumber: x.idNumber, category: x.category, ...(x.sourceCategoryCode ? { sourceCategoryCode: x.sourceCategoryCode } : {}), level: x.level, ...(x.sourceLevelCode ? { sourceLevelCode: x.sourceLevelCode } : {}), status: x.status, ...(x.sourceStatusCode ? { sourceStatusCode: x.sourceStatusCode } : {}) })),
     history: events
       .filter((e) => e.recordedAt.getTime() <= now.getTime())
       .map(
