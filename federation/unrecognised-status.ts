@@ -5,7 +5,7 @@
  * (server/main.ts: a warning per column and `aidhub_source_unrecognised_status_rows`). Counts only:
  * no key, ID number or value of a row leaves the department.
  */
-import { count, notInArray } from 'drizzle-orm';
+import { count, notInArray, sql } from 'drizzle-orm';
 import type { MySqlColumn, MySqlTable } from 'drizzle-orm/mysql-core';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import { withTimeout } from './loaders';
@@ -56,8 +56,11 @@ async function undocumentedRows(sources: Sources, columnsOf: (adapter: Departmen
         columnsOf(ADAPTERS[department]).map(async (status): Promise<UnrecognisedStatusCount> => {
           const column = status.column as MySqlColumn & { table: MySqlTable };
           const source = sources[department];
+          // A text code compared byte for byte, as the adapters compare it (`documented`): under the
+          // column's collation 'zx' or 'ZX ' would equal 'ZX' and go uncounted while read as UNRECOGNISED.
+          const code = column.dataType === 'string' ? sql`CAST(${column} AS BINARY)` : sql`${column}`;
           try {
-            const [row] = await withTimeout(source.timeoutMs, () => source.db.select({ n: count() }).from(column.table).where(notInArray(column, [...status.codes])));
+            const [row] = await withTimeout(source.timeoutMs, () => source.db.select({ n: count() }).from(column.table).where(notInArray(code, [...status.codes])));
             return { department, column: status.name, rows: Number(row.n) };
           } catch {
             return { department, column: status.name, rows: null };

@@ -92,7 +92,6 @@ export const education: DepartmentAdapter = {
   },
 };
 
-
 /** Students on the roll among these people, which the missed-aid rules read. One statement. */
 export async function studentsByIdNumbers(db: SourceDb, idNumbers: readonly string[]): Promise<StudentFacts[]> {
   if (idNumbers.length === 0) return [];
