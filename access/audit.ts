@@ -20,7 +20,7 @@ import crypto from 'node:crypto';
 import { and, asc, desc, eq, getTableColumns, gt, inArray, lt, or } from 'drizzle-orm';
 import type mysql from 'mysql2/promise';
 import { dbTime, type AccessDb } from '../db/access/db';
-import { createPool } from '../db/connect';
+import { createPool, isStatementFormatRefusal } from '../db/connect';
 import { BEGIN_LOCKING_SQL } from '../db/locking';
 import { accessLog, accessLogHead, accessSecret } from '../db/access/schema';
 import { householdMember } from '../db/household/schema';
@@ -333,10 +333,25 @@ export class AuditStore {
   }
 
   /**
+   * One transaction, run once more if it was refused by statement format (1665: refused at its lock
+   * or its first insert, so nothing was written); the second runs on a connection opened after the
+   * refusal, which takes the server's format of now (db/connect.ts retiringRefusedSessions). So a
+   * writer connection opened while the server logged by statement fails no access once it is set back.
+   */
+  private async write(pending: PendingRow[]): Promise<void> {
+    try {
+      await this.writeOnce(pending);
+    } catch (err) {
+      if (!isStatementFormatRefusal(err)) throw err;
+      await this.writeOnce(pending);
+    }
+  }
+
+  /**
    * One transaction: lock the head (or take the one locked ahead), number and link the rows after
    * it, insert them, move the head, commit.
    */
-  private async write(pending: PendingRow[]): Promise<void> {
+  private async writeOnce(pending: PendingRow[]): Promise<void> {
     const ahead = this.held;
     this.held = null;
     let h: HeldHead;

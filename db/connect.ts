@@ -89,26 +89,22 @@ function withDriverTimeout(sqlOrOptions: unknown, ms: number): unknown {
   return sqlOrOptions;
 }
 
-/** `onError`: told of every statement's failure (the statement still fails with it). */
-function deadlined<T extends Queryable>(target: T, ms: number, extra: Record<string, unknown> = {}, onError?: (err: unknown) => void): T {
-  const observed = <R>(running: Promise<R>): Promise<R> =>
-    onError
-      ? running.catch((err: unknown) => {
-          onError(err);
-          throw err;
-        })
-      : running;
-  const wrapped: Record<string, unknown> = {
-    query: (sqlOrOptions: unknown, values?: unknown) => observed(raceDeadline(ms, (target.query as (...a: unknown[]) => Promise<unknown>)(withDriverTimeout(sqlOrOptions, ms), values))),
-    execute: (sqlOrOptions: unknown, values?: unknown) => observed(raceDeadline(ms, (target.execute as (...a: unknown[]) => Promise<unknown>)(withDriverTimeout(sqlOrOptions, ms), values))),
-    ...extra,
-  };
+/** `target` with the members in `overrides` replaced; its other methods bound to it. */
+function overriding<T extends object>(target: T, overrides: Record<string, unknown>): T {
   return new Proxy(target, {
     get(t, prop, receiver) {
-      if (typeof prop === 'string' && prop in wrapped) return wrapped[prop];
+      if (typeof prop === 'string' && prop in overrides) return overrides[prop];
       const value = Reflect.get(t, prop, receiver);
       return typeof value === 'function' ? value.bind(t) : value;
     },
+  });
+}
+
+function deadlined<T extends Queryable>(target: T, ms: number, extra: Record<string, unknown> = {}): T {
+  return overriding(target, {
+    query: (sqlOrOptions: unknown, values?: unknown) => raceDeadline(ms, (target.query as (...a: unknown[]) => Promise<unknown>)(withDriverTimeout(sqlOrOptions, ms), values)),
+    execute: (sqlOrOptions: unknown, values?: unknown) => raceDeadline(ms, (target.execute as (...a: unknown[]) => Promise<unknown>)(withDriverTimeout(sqlOrOptions, ms), values)),
+    ...extra,
   });
 }
 
@@ -118,19 +114,53 @@ function deadlined<T extends Queryable>(target: T, ms: number, extra: Record<str
  * (federation/loaders.ts withTimeout); the hub's own database needs the same.
  */
 export function withDeadline(pool: mysql.Pool, ms: number): mysql.Pool {
-  const getConnection = () =>
-    raceDeadline(ms, pool.getConnection(), (conn) => conn.release()).then((conn) => {
-      // A connection whose session logs by statement refuses every locking transaction for as long
-      // as it lives: it keeps the format the server had when it was opened, also after the server's
-      // is set back (SET GLOBAL binlog_format; server/binlog-watch.ts). Closed instead of returned
-      // to the pool, it is replaced by one with the server's format of now.
-      let statementFormat = false;
-      const noting = (err: unknown) => {
-        if (isStatementFormatRefusal(err)) statementFormat = true;
-      };
-      return deadlined(conn, ms, { release: () => (statementFormat ? conn.destroy() : conn.release()) }, noting);
-    });
+  const getConnection = () => raceDeadline(ms, pool.getConnection(), (conn) => conn.release()).then((conn) => deadlined(conn, ms));
   return deadlined(pool, ms, { getConnection });
+}
+
+/**
+ * The pool, retiring its connections opened before a refusal by statement format, so that a
+ * locking transaction run again after one (db/locking.ts, access/audit.ts) runs on a connection
+ * opened after it.
+ *
+ * A connection's session keeps the binary log format the server had when it was opened, also after
+ * the server's is set back (SET GLOBAL binlog_format; server/binlog-watch.ts), and one opened under
+ * STATEMENT refuses every locking transaction for as long as it lives. Which of the pooled ones were
+ * opened so is known only by asking each (a statement) or by its refusing: so the first refusal
+ * retires every connection opened until then. Each is closed when next handed out for a transaction
+ * or given back from one (plain reads, which no format refuses, still use it meanwhile), and
+ * replaced by one that takes the server's format of now: ROW again, and the transaction run again
+ * there succeeds; still STATEMENT, and it is refused as the first was (/readyz says so). Retired
+ * with the rest are those opened before the server's change, which would still have taken locking
+ * writes: while it logs by statement, they then fail everywhere, as /readyz says they do, rather
+ * than on some connections. The cost is borne after a refusal only: no statement, a number compared
+ * per transaction.
+ */
+export function retiringRefusedSessions(pool: mysql.Pool): mysql.Pool {
+  const openedAs = new WeakMap<object, number>();
+  let opened = 0;
+  let retireBelow = 0;
+  // The event carries mysql2's core connection, which a promise connection holds as `connection`.
+  pool.on('connection', (core) => openedAs.set(core, opened++));
+  const retired = (conn: mysql.PoolConnection) => (openedAs.get((conn as unknown as { connection: object }).connection) ?? -1) < retireBelow;
+  const noting = (err: unknown) => {
+    if (isStatementFormatRefusal(err)) retireBelow = opened;
+    throw err;
+  };
+  const getConnection = async (): Promise<mysql.PoolConnection> => {
+    for (;;) {
+      const conn = await pool.getConnection();
+      if (!retired(conn)) {
+        return overriding(conn, {
+          query: (sqlOrOptions: unknown, values?: unknown) => (conn.query as (...a: unknown[]) => Promise<unknown>)(sqlOrOptions, values).catch(noting),
+          execute: (sqlOrOptions: unknown, values?: unknown) => (conn.execute as (...a: unknown[]) => Promise<unknown>)(sqlOrOptions, values).catch(noting),
+          release: () => (retired(conn) ? conn.destroy() : conn.release()),
+        });
+      }
+      conn.destroy();
+    }
+  };
+  return overriding(pool, { getConnection });
 }
 
 /**
@@ -207,7 +237,8 @@ export function createPool(url: string, opts: PoolOptions = {}): mysql.Pool {
     trace: false,
   });
   endClosesSockets(pool);
-  return opts.deadlineMs ? withDeadline(pool, opts.deadlineMs) : pool;
+  const retiring = retiringRefusedSessions(pool);
+  return opts.deadlineMs ? withDeadline(retiring, opts.deadlineMs) : retiring;
 }
 
 /**

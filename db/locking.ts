@@ -21,7 +21,7 @@
  */
 import { is } from 'drizzle-orm';
 import { MySqlTransaction } from 'drizzle-orm/mysql-core';
-import type { HubDb } from './connect';
+import { isStatementFormatRefusal, type HubDb } from './connect';
 import type { HubTx } from './cases/records';
 
 declare const lockingBrand: unique symbol;
@@ -39,8 +39,21 @@ export const BEGIN_LOCKING_SQL = 'SET TRANSACTION ISOLATION LEVEL READ COMMITTED
  * Runs `work` in one transaction at READ COMMITTED, in which it may lock rows by key. Given a
  * transaction (which the types allow: drizzle's transaction is a database), it throws rather than
  * open a savepoint at the outer transaction's isolation level under the LockingTx name.
+ *
+ * A transaction refused by statement format (1665) is run once more: it was refused at its first
+ * locking read or write, so it wrote nothing, and it runs again on a connection opened after the
+ * refusal (db/connect.ts retiringRefusedSessions). The refused one was opened while the server
+ * logged by statement; if the server has been set back since, the second run succeeds, and no
+ * request fails for a connection left over from that time. If it still logs by statement, the
+ * second is refused as well and its error thrown.
  */
-export function lockingTransaction<T>(db: HubDb, work: (tx: LockingTx) => Promise<T>): Promise<T> {
-  if (is(db, MySqlTransaction)) return Promise.reject(new Error('lockingTransaction begins a transaction of its own: it was called inside one'));
-  return db.transaction((tx) => work(tx as LockingTx), { isolationLevel: LOCKING_ISOLATION });
+export async function lockingTransaction<T>(db: HubDb, work: (tx: LockingTx) => Promise<T>): Promise<T> {
+  if (is(db, MySqlTransaction)) throw new Error('lockingTransaction begins a transaction of its own: it was called inside one');
+  const run = () => db.transaction((tx) => work(tx as LockingTx), { isolationLevel: LOCKING_ISOLATION });
+  try {
+    return await run();
+  } catch (err) {
+    if (!isStatementFormatRefusal(err)) throw err;
+    return run();
+  }
 }

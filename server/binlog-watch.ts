@@ -9,9 +9,11 @@
  *
  * The server's global format is read (`@@GLOBAL`: what a connection opened now gets), on a
  * connection of the hub's pool, at most once per `ttlMs`: probes that come together share one read,
- * so a probe storm costs the database one statement a few seconds. A pooled connection opened under
- * the other format keeps its session's: one opened before the change keeps working, one opened during
- * it is closed after the first locking statement it refuses (db/connect.ts withDeadline).
+ * so a probe storm costs the database one statement a few seconds. A pooled connection keeps the
+ * format its session was opened with: a transaction refused on one opened during the change retires
+ * the pool's connections opened until then (those from before the change too) and runs once more on
+ * a new one (db/connect.ts retiringRefusedSessions, db/locking.ts). That does not wait for this
+ * watch: between a switch and its next read, or with no probe at all, it holds as well.
  */
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';

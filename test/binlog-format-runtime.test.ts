@@ -3,13 +3,18 @@
  * (`SET GLOBAL binlog_format`). `npm start` refuses such a server (test/npm-start-database-unusable),
  * but only at start: the running hub went on answering /readyz 200 while every locking write on a
  * connection opened since failed. Now /readyz answers 503 with the setting to change, the metric
- * says 0, one log line marks each change (server/binlog-watch.ts); and a pooled connection opened
- * during the change, which keeps the format after the server's is set back, is closed after the
- * first locking write it refuses instead of refusing every one (db/connect.ts withDeadline).
+ * says 0, one log line marks each change (server/binlog-watch.ts). A pooled connection opened
+ * during the change keeps the format after the server's is set back: each such connection used to
+ * fail one locking write (a user's request, or an access whose data was then withheld) before it was
+ * replaced. Now a refused transaction retires the connections opened until then and runs once more
+ * on a new one (db/connect.ts retiringRefusedSessions, db/locking.ts, access/audit.ts): after the
+ * switch back, no write fails.
  */
 import mysql from 'mysql2/promise';
 import { sql } from 'drizzle-orm';
-import { ensureDatabase } from '../db/setup/provision';
+import { ensureDatabase, provisionHub } from '../db/setup/provision';
+import { AuditStore, auditWriterPool, type AccessRecord } from '../access/audit';
+import { accessDrizzle } from '../db/access/db';
 import { startThrowawayServer, type PrivateServer } from '../db/setup/private-server';
 import { createPool, hubDrizzle } from '../db/connect';
 import { lockingTransaction } from '../db/locking';
@@ -93,39 +98,89 @@ it('turns /readyz 503 with the reason while the server logs by STATEMENT, and re
   }
 }, 240_000);
 
-it('closes a pooled connection opened under STATEMENT after the first locking write it refuses, once the server is set back', async () => {
+/** 'ok', or the errno a write failed with (drizzle wraps the driver's error). */
+const outcomeOf = (write: Promise<unknown>) =>
+  write.then(
+    () => 'ok',
+    (err: unknown) => String((err as { cause?: { errno?: number } }).cause?.errno ?? (err as { errno?: number }).errno ?? (err as { name?: string }).name),
+  );
+
+/** Opens `n` connections of `pool` at once (each a new one), then gives them back. */
+async function openConnections(pool: mysql.Pool, n: number): Promise<void> {
+  const held = await Promise.all(Array.from({ length: n }, () => pool.getConnection()));
+  for (const conn of held) conn.release();
+}
+
+it('runs every locking write once the server is set back, also on the pooled connections opened while it logged by statement', async () => {
   const url = urlOf('aidhub_binlog_pool');
   await ensureDatabase(url);
   await admin.query('CREATE TABLE IF NOT EXISTS aidhub_binlog_pool.t (id INT PRIMARY KEY) ENGINE=InnoDB');
   await admin.query('DELETE FROM aidhub_binlog_pool.t');
-  const pool = createPool(url, { connectionLimit: 1, deadlineMs: 30_000 });
+  const pool = createPool(url, { connectionLimit: 3, deadlineMs: 30_000 });
   const hub = hubDrizzle(pool);
   const insert = (id: number) => lockingTransaction(hub, (tx) => tx.execute(sql`INSERT INTO t (id) VALUES (${id})`));
   try {
     await setFormat('STATEMENT');
-    // The pool's one connection is opened now, so its session logs by statement.
-    await hub.execute(sql`SELECT 1`);
+    // Every connection of the pool is opened now, so each session logs by statement.
+    await openConnections(pool, 3);
     await setFormat('ROW');
-    const [[session]] = (await pool.query('SELECT @@SESSION.binlog_format AS format')) as unknown as [{ format: string }[]];
-    expect(session.format).toBe('STATEMENT');
+    const [sessions] = (await pool.query('SELECT @@SESSION.binlog_format AS format')) as unknown as [{ format: string }[]];
+    expect(sessions[0].format).toBe('STATEMENT');
     const outcomes: string[] = [];
-    for (let id = 1; id <= 3; id++) {
-      outcomes.push(
-        await insert(id).then(
-          () => 'ok',
-          (err: unknown) => String((err as { cause?: { errno?: number } }).cause?.errno ?? (err as { errno?: number }).errno),
-        ),
-      );
+    for (let id = 1; id <= 3; id++) outcomes.push(await outcomeOf(insert(id)));
+    outcomes.push(...(await Promise.all([4, 5, 6].map((id) => outcomeOf(insert(id))))));
+    // Before, each of the three connections refused one write (1665) before it was replaced.
+    expect(outcomes).toEqual(Array(6).fill('ok'));
+    // While the server logs by statement, the write run again is refused as the first was, and nothing is written.
+    await setFormat('STATEMENT');
+    const during = createPool(url, { connectionLimit: 2, deadlineMs: 30_000 });
+    try {
+      await openConnections(during, 2);
+      expect(await outcomeOf(lockingTransaction(hubDrizzle(during), (tx) => tx.execute(sql`INSERT INTO t (id) VALUES (7)`)))).toBe('1665');
+    } finally {
+      await during.end();
     }
-    // The connection refuses once (1665) and is replaced; before, it refused every write.
-    expect(outcomes).toEqual(['1665', 'ok', 'ok']);
     const [rows] = (await admin.query('SELECT id FROM aidhub_binlog_pool.t ORDER BY id')) as unknown as [{ id: number }[]];
-    expect(rows.map((r) => r.id)).toEqual([2, 3]);
+    expect(rows.map((r) => r.id)).toEqual([1, 2, 3, 4, 5, 6]);
   } finally {
     await setFormat('ROW');
     await pool.end();
   }
 }, 120_000);
+
+it('records an access once the server is set back, on an audit writer connection opened while it logged by statement', async () => {
+  const url = urlOf('aidhub_binlog_audit');
+  await provisionHub(url);
+  const readers = createPool(url, { connectionLimit: 1 });
+  const writer = auditWriterPool(url, 30_000);
+  const store = new AuditStore(accessDrizzle(readers), writer);
+  try {
+    await store.init();
+    await setFormat('STATEMENT');
+    await openConnections(writer, 1);
+    await setFormat('ROW');
+    const caller = { clientId: 1, name: 'binlog-test', department: 'CIVIL_AFFAIRS', regionScope: '370811', roles: ['READER'] } as unknown as AccessRecord['caller'];
+    const access: AccessRecord = {
+      requestId: '00000000-0000-4000-8000-000000001665',
+      caller,
+      purpose: 'ELIGIBILITY_REVIEW',
+      caseReference: null,
+      channel: 'GRAPHQL',
+      operation: 'binlog',
+      operationHash: null,
+      subjects: [],
+      outcome: 'OK',
+    };
+    // Before, the writer's one connection refused the lock on the chain head and the access was refused (AuditUnavailable).
+    expect(await outcomeOf(store.append(access))).toBe('ok');
+    const [rows] = (await readers.query('SELECT request_id FROM access_log')) as unknown as [{ request_id: string }[]];
+    expect(rows.map((r) => r.request_id)).toEqual([access.requestId]);
+  } finally {
+    await setFormat('ROW');
+    await store.close();
+    await readers.end();
+  }
+}, 180_000);
 
 it('reads the format once for probes that come together and within its cache, and again after it', async () => {
   const url = urlOf('aidhub_binlog_pool');

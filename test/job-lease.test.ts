@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import { ScanJobs } from '../resolvers/findings/scan';
 import { createScan } from '../db/findings/store';
 import { toDbInstant } from '../db/instants';
-import { checkFence, createLease, fenced, LeaseLost, renewLease, takeExpiredLease, type Lease } from '../db/jobs/lease';
+import { checkFence, createLease, ensureLeaseRow, fenced, lockLeaseRow, LeaseLost, renewLease, takeExpiredLease, type Lease } from '../db/jobs/lease';
 import { lockingTransaction } from '../db/locking';
 import { activeRuleSet } from '../rules/load';
 import { createTestDatabases, type TestDatabases } from './support/databases';
@@ -176,6 +176,49 @@ describe('a scan whose hub process died', () => {
     expect(both).toEqual([0, 1].map(() => ({ ok: false, code: 'SCAN_ALREADY_RUNNING', scanId: elsewhere })));
     await dbs.hubPool.query("UPDATE finding_scan SET state = 'FAILED', failure = 'INTERRUPTED' WHERE id = ?", [elsewhere]);
   });
+
+  it('takes over a start that another start of this process, which it waited on, lost to a database error', async () => {
+    const jobs = new ScanJobs();
+    await ensureLeaseRow(dbs.hub, 'scan-start');
+    // Holds the row that serialises scan starts, as a start does: the first start waits on it until its statement is killed.
+    let locked!: () => void;
+    let letGo!: () => void;
+    const isLocked = new Promise<void>((r) => (locked = r));
+    const holding = lockingTransaction(dbs.hub, async (tx) => {
+      await lockLeaseRow(tx, 'scan-start');
+      locked();
+      await new Promise<void>((r) => (letGo = r));
+    });
+    let first: Promise<unknown> | undefined;
+    try {
+      await isLocked;
+      // In one tick: the first reserves the division in this process, the second finds the reservation and waits for its outcome.
+      first = jobs.start(deps(), '370830', 'test', null);
+      first.catch(() => undefined);
+      const second = jobs.start(deps(), '370830', 'test', null);
+      let waiting: number | undefined;
+      for (let tries = 0; tries < 600 && waiting === undefined; tries++) {
+        const [rows] = (await dbs.hubPool.query("SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND ID <> CONNECTION_ID() AND INFO LIKE '%job_lease%'")) as any;
+        waiting = rows[0]?.id;
+        if (waiting === undefined) await new Promise((r) => setTimeout(r, 100));
+      }
+      await dbs.hubPool.query(`KILL QUERY ${Number(waiting)}`);
+      letGo();
+      // The first fails on the database's error (query interrupted), having written nothing.
+      await expect(first).rejects.toMatchObject({ cause: { errno: 1317 } });
+      // The second, which answered SCAN_ALREADY_RUNNING with no scan (id 0), starts the scan itself.
+      const started = await second;
+      expect(started).toEqual({ ok: true, scanId: expect.any(Number), done: expect.any(Promise) });
+      await jobs.idle();
+      const [scans] = (await dbs.hubPool.query("SELECT id, state FROM finding_scan WHERE region_code = '370830'")) as any;
+      expect(scans).toEqual([{ id: (started as { scanId: number }).scanId, state: 'SUCCEEDED' }]);
+    } finally {
+      letGo?.();
+      await holding;
+      await first?.catch(() => undefined);
+      await jobs.idle();
+    }
+  }, 120_000);
 
   it('records its heartbeat as it runs', async () => {
     const before = toDbInstant(new Date(Date.now() - 60_000));

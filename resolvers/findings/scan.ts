@@ -419,7 +419,15 @@ export class ScanJobs {
   async start(deps: ScanDeps, regionCode: string, startedBy: string, department: OfficeCode | null, opts: ScanOptions = {}): Promise<ScanStartResult> {
     const leaseMs = deps.leaseMs ?? DEFAULT_JOB_LEASE_MS;
     for (const job of this.running) {
-      if (overlaps(job.regionCode, regionCode)) return { ok: false, code: 'SCAN_ALREADY_RUNNING', scanId: job.scanId ?? (await job.done.then(() => job.scanId ?? 0, () => 0)) };
+      if (!overlaps(job.regionCode, regionCode)) continue;
+      if (job.scanId === null) {
+        // Another start of this process is under way: its outcome answers this one too (the scan it
+        // started, or the scan that refused it). If it failed (a database error), it left nothing
+        // behind and nothing runs: this start then takes the start over, from the check above.
+        await job.done;
+        if (job.scanId === null) return this.start(deps, regionCode, startedBy, department, opts);
+      }
+      return { ok: false, code: 'SCAN_ALREADY_RUNNING', scanId: job.scanId };
     }
     // Reserved at once, so two starts in the same tick cannot both pass the check above.
     let release!: () => void;
