@@ -365,12 +365,14 @@ export async function needById(db: HubQuery, id: number): Promise<NeedRecord | n
 
 /**
  * Whether a need concerns a child under 14 today, as one SQL expression (so a list reads it in its
- * own statement, however many needs): as found on the day of publication (involves_minor), or now:
- * for a need of the whole household, a current member under 14 today (a child who joined since, or
- * a need published before household needs counted the household's children); for one member's, that
- * member. Read, not stored: a stored flag would go stale as children join and every day as they
- * age, with nothing to tell it. Once a minor's, always: what was published about a child stays
- * under the scope it was published with. The birth date is the ID number's (GB 11643 digits 7-14).
+ * own statement, however many needs): for a need of the whole household, a current member under 14
+ * today (a child who joined since, or a need published before household needs counted the
+ * household's children); for one member's, that member. Read, not stored: a stored flag would go
+ * stale as children join and every day as they age, with nothing to tell it. Not the flag stored at
+ * publication either: a child who has turned 14 is no longer one whose data need the separate
+ * consent (PIPL art. 28, 31: the age is the person's, as the data are processed), and a need
+ * published today for that household would not ask for MINOR_DATA (domain concernsMinor), so one
+ * published earlier does not keep asking for it. The birth date is the ID number's (GB 11643 digits 7-14).
  */
 function concernsMinorToday(today: IsoDate) {
   const bornAfter = minorBornAfter(today);
@@ -378,7 +380,7 @@ function concernsMinorToday(today: IsoDate) {
   // subquery an unqualified household_id would be the member's own.
   const need = (column: string) => sql`${sql.identifier(getTableName(charityNeed))}.${sql.identifier(column)}`;
   const member = (column: string) => sql`${sql.identifier('m')}.${sql.identifier(column)}`;
-  return sql`(${need(charityNeed.involvesMinor.name)} OR CASE WHEN ${need(charityNeed.beneficiaryIdNumber.name)} IS NULL
+  return sql`(CASE WHEN ${need(charityNeed.beneficiaryIdNumber.name)} IS NULL
     THEN EXISTS (SELECT 1 FROM ${householdMember} ${sql.identifier('m')} WHERE ${member(householdMember.householdId.name)} = ${need(charityNeed.householdId.name)} AND ${member(householdMember.leftOn.name)} IS NULL AND SUBSTRING(${member(householdMember.idNumber.name)}, 7, 8) > ${bornAfter})
     ELSE SUBSTRING(${need(charityNeed.beneficiaryIdNumber.name)}, 7, 8) > ${bornAfter} END)`.mapWith((v) => Number(v) === 1);
 }
