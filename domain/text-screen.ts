@@ -177,14 +177,21 @@ const DIGIT_GROUPS = /\d+(?:[\s\p{P}\p{S}]{1,3}\d+)*/gu;
  * nine digits more, exactly.
  */
 function carriesMobileNumber(digits: string): boolean {
-  if (MOBILE_NUMBER.test(digits)) return true;
-  for (const run of digits.match(DIGIT_GROUPS) ?? []) {
+  return MOBILE_NUMBER.test(digits) || someGroupsJoined(digits, DIGIT_GROUPS, 14, (joined) => MOBILE_DIGITS.test(joined));
+}
+
+/**
+ * Whether some digit groups in a row, of a run `runs` finds, joined from the start of a group to the
+ * end of one (up to `maxDigits`), pass `test`.
+ */
+function someGroupsJoined(digits: string, runs: RegExp, maxDigits: number, test: (joined: string) => boolean): boolean {
+  for (const run of digits.match(runs) ?? []) {
     const groups = run.split(/\D+/u);
     for (let first = 0; first < groups.length; first++) {
       let joined = '';
-      for (let last = first; last < groups.length && joined.length < 14; last++) {
+      for (let last = first; last < groups.length && joined.length < maxDigits; last++) {
         joined += groups[last];
-        if (MOBILE_DIGITS.test(joined)) return true;
+        if (test(joined)) return true;
       }
     }
   }
@@ -232,17 +239,7 @@ function luhnValid(digits: string): boolean {
 function carriesGroupedAccount(digits: string): boolean {
   if ((digits.match(/\d+(?:\s{1,3}\d+)+/gu) ?? []).some((run) => run.replace(/\s/gu, '').length >= 15)) return true;
   if (CARD_IN_GROUPS.test(digits)) return true;
-  for (const run of digits.match(ACCOUNT_GROUPS) ?? []) {
-    const groups = run.split(/\D+/u);
-    for (let first = 0; first < groups.length; first++) {
-      let joined = '';
-      for (let last = first; last < groups.length && joined.length < 19; last++) {
-        joined += groups[last];
-        if (joined.length >= 16 && joined.length <= 19 && joined.startsWith('62') && luhnValid(joined)) return true;
-      }
-    }
-  }
-  return false;
+  return someGroupsJoined(digits, ACCOUNT_GROUPS, 19, (joined) => joined.length >= 16 && joined.length <= 19 && joined.startsWith('62') && luhnValid(joined));
 }
 
 /**

@@ -10,7 +10,9 @@ import { makeIdNumber } from '../../domain/id-number';
 import { householdMember, person } from '../../db/household/schema';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { TestClock } from '../support/clock';
+import { caseOpened } from '../support/cases';
 import { startTestHub, type TestHub } from '../support/hub';
+import { okPayload } from '../support/payloads';
 import { insertRegions, insertResident, TODAY } from '../support/scenarios';
 
 jest.setTimeout(120_000);
@@ -53,16 +55,8 @@ beforeAll(async () => {
   office = hub.as({ token: worker.token, purpose: 'CHARITY_LINKAGE' });
   const c = await hub.createClient({ name: 'charity-14', department: 'CHARITY', regionScope: '370811', roles: ['CHARITY'] });
   charity = hub.as({ token: c.token, purpose: 'CHARITY_LINKAGE' });
-  const registered = await data(charity, `mutation($input: CharityOrganisationRegisterInput!) { charityOrganisationRegister(input: $input) { userErrors { code } } }`, { input: { creditCode: ORG, name: '任城区助学会' } }, 'charityOrganisationRegister');
-  expect(registered.userErrors).toEqual([]);
-  const opened = await data(
-    hub.as({ token: worker.token, purpose: 'ELIGIBILITY_REVIEW' }),
-    `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id } userErrors { code } } }`,
-    { input: { householdId: String(householdId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '子女就学费用存在缺口', reportedAt: '2026-03-10T09:00:00+08:00', actor: { officer: 'RC-0042' } } },
-    'caseOpen',
-  );
-  expect(opened.userErrors).toEqual([]);
-  caseId = opened.case.id;
+  await okPayload(charity.gql, `mutation($input: CharityOrganisationRegisterInput!) { charityOrganisationRegister(input: $input) { userErrors { code } } }`, { input: { creditCode: ORG, name: '任城区助学会' } }, 'charityOrganisationRegister');
+  caseId = await caseOpened(hub.as({ token: worker.token, purpose: 'ELIGIBILITY_REVIEW' }).gql, householdId, '子女就学费用存在缺口', '2026-03-10T09:00:00+08:00');
 });
 
 afterAll(async () => {
