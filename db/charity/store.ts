@@ -309,9 +309,9 @@ export async function insertNeed(db: HubQuery, v: NewNeed): Promise<NeedRecord> 
   return (await needById(db, res.insertId))!;
 }
 
-/** The need a client published under an idempotency key, if any. */
-export async function needByPublishKey(db: HubQuery, client: string, key: string): Promise<NeedRecord | null> {
-  const [row] = await db.select().from(charityNeed).where(and(eq(charityNeed.publishedByClient, client), eq(charityNeed.publishKey, key)));
+/** The need a client published under an idempotency key, if any, as it stands today (involvesMinor as of `today`, concernsMinorToday). */
+export async function needByPublishKey(db: HubQuery, client: string, key: string, today: IsoDate): Promise<NeedRecord | null> {
+  const [row] = await db.select(needColumnsToday(today)).from(charityNeed).where(and(eq(charityNeed.publishedByClient, client), eq(charityNeed.publishKey, key)));
   return row ? needRecord(row) : null;
 }
 
@@ -337,21 +337,21 @@ export function replayOfPublication(existing: NeedRecord, v: NewNeed): CharityOu
  * CONSENT_REVOKED, or waits for the need and withdraws it with the others. Checked outside, a consent
  * revoked between the check and the insert left an OPEN need under a revoked consent.
  */
-export async function insertNeedUnderConsent(db: HubDb, v: NewNeed): Promise<CharityOutcome<NeedRecord>> {
+export async function insertNeedUnderConsent(db: HubDb, v: NewNeed, today: IsoDate): Promise<CharityOutcome<NeedRecord>> {
   try {
-    return await insertNeedUnderConsentOnce(db, v);
+    return await insertNeedUnderConsentOnce(db, v, today);
   } catch (error) {
     // The same key sent at once under two consents: the unique key keeps one; the other is answered as a retry.
-    if (v.publishKey && isDuplicateKey(error, 'charity_need_publish_key')) return insertNeedUnderConsentOnce(db, v);
+    if (v.publishKey && isDuplicateKey(error, 'charity_need_publish_key')) return insertNeedUnderConsentOnce(db, v, today);
     throw error;
   }
 }
 
-async function insertNeedUnderConsentOnce(db: HubDb, v: NewNeed): Promise<CharityOutcome<NeedRecord>> {
+async function insertNeedUnderConsentOnce(db: HubDb, v: NewNeed, today: IsoDate): Promise<CharityOutcome<NeedRecord>> {
   return lockingTransaction(db, async (tx) => {
     const [consent] = await tx.select({ revokedAt: charityConsent.revokedAt }).from(charityConsent).where(eq(charityConsent.id, v.consentId)).for('update');
     // A retry sent at once with the first waited on the consent's row: it finds the first's need.
-    const existing = v.publishKey ? await needByPublishKey(tx, v.publishedByClient, v.publishKey) : null;
+    const existing = v.publishKey ? await needByPublishKey(tx, v.publishedByClient, v.publishKey, today) : null;
     if (existing) return replayOfPublication(existing, v);
     if (!consent || consent.revokedAt !== null) return refuse('CONSENT_REVOKED', 'the household has revoked its consent', ['input', 'consentId']);
     return ok(await insertNeed(tx, v));

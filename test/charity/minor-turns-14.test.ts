@@ -73,7 +73,7 @@ it('a need published while the child was 13 asks for MINOR_DATA until the 14th b
     return r.need.id as string;
   };
   // A need of the whole household, and one for the child.
-  const household = await publish({});
+  const household = await publish({ idempotencyKey: 'need-14-household' });
   const forChild = await publish({ beneficiaryIdNumber: CHILD });
   // The consent's record corrected to what the household agreed to (no MINOR_DATA), as an office may
   // find it: while the child is 13 neither need reaches a charity.
@@ -89,6 +89,9 @@ it('a need published while the child was 13 asks for MINOR_DATA until the 14th b
   clock.set(`${BIRTHDAY}T08:00:00+08:00`);
   expect((await listed()).sort()).toEqual([household, forChild].sort());
   expect(await officeView()).toEqual(expect.arrayContaining([[household, false], [forChild, false]]));
+  // A retry of the publication, its answer lost, answers the need as it stands that day.
+  const replayed = await data(office, PUBLISH, { input: { caseId, consentId: consent.consent.id, urgency: 'NORMAL', purpose: 'EDUCATION', uncoveredFen: 300_000, description: '子女就学费用存在缺口', idempotencyKey: 'need-14-household' } }, 'charityNeedPublish');
+  expect(replayed).toEqual({ need: { id: household, involvesMinor: false }, userErrors: [] });
   expect((await data(charity, CLAIM, { id: household }, 'charityNeedClaim')).userErrors).toEqual([]);
   expect(await data(charity, DETAIL, { id: household }, 'charityNeedDetail')).toEqual({ id: household, involvesMinor: false });
   const pledged = await data(charity, PLEDGE, { input: { needId: household, amountFen: 100_000, reference: 'ZX-2026-0001' } }, 'charityPledgeCreate');
