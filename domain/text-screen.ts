@@ -177,35 +177,78 @@ const DIGIT_GROUPS = /\d+(?:[\s\p{P}\p{S}]{1,3}\d+)*/gu;
  * nine digits more, exactly.
  */
 function carriesMobileNumber(digits: string): boolean {
-  if (MOBILE_NUMBER.test(digits)) return true;
-  for (const run of digits.match(DIGIT_GROUPS) ?? []) {
+  return MOBILE_NUMBER.test(digits) || someGroupsJoined(digits, DIGIT_GROUPS, 14, (joined) => MOBILE_DIGITS.test(joined));
+}
+
+/**
+ * Whether some digit groups in a row, of a run `runs` finds, joined from the start of a group to the
+ * end of one (up to `maxDigits`), pass `test`.
+ */
+function someGroupsJoined(digits: string, runs: RegExp, maxDigits: number, test: (joined: string) => boolean): boolean {
+  for (const run of digits.match(runs) ?? []) {
     const groups = run.split(/\D+/u);
     for (let first = 0; first < groups.length; first++) {
       let joined = '';
-      for (let last = first; last < groups.length && joined.length < 14; last++) {
+      for (let last = first; last < groups.length && joined.length < maxDigits; last++) {
         joined += groups[last];
-        if (MOBILE_DIGITS.test(joined)) return true;
+        if (test(joined)) return true;
       }
     }
   }
   return false;
 }
 
+/** What people put between a card or account number's groups: spaces, dashes, dots, middle dots, up to three in a row. */
+const ACCOUNT_SEPARATOR = String.raw`[\s\p{Pd}.·・。]{1,3}`;
 /**
- * Whether a reference's digits carry a bank account printed in groups (6222 0216 0000 1234 567):
- * fifteen digits or more joined by spaces only. Not by dashes or dots, as references join dates and
- * sequence numbers (DL-20260317-000123-2); an account written so is read as a reference.
+ * The first four digits of a bank card (ISO/IEC 7812 issuer numbers): 3 (JCB, American Express), 4
+ * and 5 (Visa, Mastercard), 6 (UnionPay 62…, the cards issued here), 9 (national cards such as
+ * 9558…), Mastercard's 2221–2720. Not 0 or 1, nor a year (19xx, 20xx), which a date or a sequence
+ * number starts with (2026-0301-0001-0002).
  */
-function carriesSpacedAccount(digits: string): boolean {
-  return (digits.match(/\d+(?:\s{1,3}\d+)+/gu) ?? []).some((run) => run.replace(/\s/gu, '').length >= 15);
+const CARD_START = String.raw`(?:[3-69]\d{3}|2[2-7]\d{2})`;
+/**
+ * A card as printed, four groups of four digits (16 digits; a 17- to 19-digit card's last digits
+ * follow), joined by dashes, dots or spaces: 6222-0212-3456-7890-123, 6222.0212.3456.7890.
+ */
+const CARD_IN_GROUPS = new RegExp(String.raw`(?<!\d)${CARD_START}(?:${ACCOUNT_SEPARATOR}\d{4}){3}`, 'u');
+/** Digit groups joined by an account's separators. */
+const ACCOUNT_GROUPS = new RegExp(String.raw`\d+(?:${ACCOUNT_SEPARATOR}\d+)*`, 'gu');
+
+/** The Luhn check (ISO/IEC 7812-1), which every bank card number passes and a number made up at random passes one time in ten. */
+function luhnValid(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    const d = Number(digits[digits.length - 1 - i]);
+    sum += i % 2 === 1 ? (d * 2 > 9 ? d * 2 - 9 : d * 2) : d;
+  }
+  return sum % 10 === 0;
+}
+
+/**
+ * Whether a reference's digits carry a bank card or account number written in groups:
+ *  - fifteen digits or more in groups joined by spaces only (6222 0216 0000 1234 567);
+ *  - four groups of four digits in a row, from a card's first digits, joined by dashes or dots as
+ *    well (6222-0212-3456-7890-123, 6222.0212.3456.7890), as cards are printed;
+ *  - in any other grouping, some groups in a row whose 16–19 digits, joined, are a UnionPay card's
+ *    (62…) and pass the Luhn check (622202-1234567890128): the check keeps out nine in ten
+ *    sequence numbers that merely start so.
+ * Not a date or a sequence number (2026-12-03, PL-2026-0301-0001, DL-20260317-000123-0001): their
+ * groups are not a card's four by four, and do not start as a card does.
+ */
+function carriesGroupedAccount(digits: string): boolean {
+  if ((digits.match(/\d+(?:\s{1,3}\d+)+/gu) ?? []).some((run) => run.replace(/\s/gu, '').length >= 15)) return true;
+  if (CARD_IN_GROUPS.test(digits)) return true;
+  return someGroupsJoined(digits, ACCOUNT_GROUPS, 19, (joined) => joined.length >= 16 && joined.length <= 19 && joined.startsWith('62') && luhnValid(joined));
 }
 
 /**
  * A reference other parties read (a charity's pledge, delivery or reduction reference, which
  * offices read beside the household's aid): screened as a text for invisible characters, and for
  * an ID number (however split, domain/id-number.ts mayContainIdNumber), a mobile number (however
- * split: carriesMobileNumber) or fifteen digits or more (a bank account, in a row or in groups
- * spaced as printed), in any script or in Chinese numerals. Not for seven digits, as a text is:
+ * split: carriesMobileNumber) or a bank card or account number (fifteen digits or more in a row or
+ * in groups spaced as printed; a card's in groups joined by dashes or dots: carriesGroupedAccount),
+ * in any script or in Chinese numerals. Not for seven digits, as a text is:
  * references carry dates and sequence numbers (`PL-2026-0301-0001`, `慈字2026第1号`).
  */
 export function screenedReference(raw: string): Screened {
@@ -214,6 +257,6 @@ export function screenedReference(raw: string): Screened {
   if (invisible) return invisible;
   const screened = screeningForm(text);
   const digits = unitNumbersAsDigits(screened);
-  if (mayContainIdNumber(digits) || carriesMobileNumber(digits) || carriesSpacedAccount(digits)) return { ok: false, problem: 'IDENTIFYING_NUMBER' };
+  if (mayContainIdNumber(digits) || carriesMobileNumber(digits) || carriesGroupedAccount(digits)) return { ok: false, problem: 'IDENTIFYING_NUMBER' };
   return { ok: true, text, screened };
 }

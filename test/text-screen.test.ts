@@ -125,6 +125,14 @@ describe('screenedReference, a charity’s reference offices read', () => {
     ['in full-width digits split by full-width stops', '１３８．１２３４．５６７８'],
     ['in Chinese numerals split by spaces', '一三八 一二三四 五六七八'],
     ['a bank account in groups of four, as printed', 'ACC 6222 0216 0000 1234 567'],
+    ['a card of 19 digits in groups split by dashes', '6222-0212-3456-7890-123'],
+    ['a card of 16 digits in groups split by dots', '6222.0212.3456.7890'],
+    ['a card in groups split by dashes after a date', 'DL-20260317-6222-0212-3456-7890'],
+    ['a card in groups split by full-width dashes', 'ZH ６２２２－０２１２－３４５６－７８９０－１２３'],
+    ['a card in groups split by middle dots', '卡号4367·4200·1234·5678'],
+    ['a card of 19 digits in groups of four and seven', 'ACC-6217-8560-1234-5678901'],
+    ['a UnionPay card (Luhn-valid) in other groups', 'ACC 622202-1234567890128'],
+    ['a UnionPay card (Luhn-valid) in groups split by dots', 'SN.6217.0000.12345670'],
   ])('finds a mobile number or account %s', (_what, reference) => {
     expect(screenedReference(reference)).toEqual({ ok: false, problem: 'IDENTIFYING_NUMBER' });
   });
@@ -146,6 +154,17 @@ describe('screenedReference, a charity’s reference offices read', () => {
     ['1,380.50元 2026-12-03'],
     ['PL 2026 0301 0001'],
     ['JNCS-P-2026-0001-R1'],
+    ['2026.12.03'],
+    ['2026-12-03-0001'],
+    ['INV-2026-1203-0001-0002'],
+    ['DL-20260317-000123-0001'],
+    ['SEQ-0001-0002-0003-0004'],
+    ['PL-9001-0001-0002'],
+    ['NO.5001.0002.0003'],
+    ['SN-622202-1234567890123'],
+    ['SN-6201-20260317-000124'],
+    ['¥1.380.000,00'],
+    ['12,345.67元 2026.12.03'],
   ])('passes %s: dates, sequence and invoice numbers, amounts', (reference) => {
     expect(screenedReference(reference)).toMatchObject({ ok: true, text: reference });
   });

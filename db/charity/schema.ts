@@ -58,6 +58,10 @@ export const charityNeed = mysqlTable(
     /** Short and anonymised; shown only to a charity holding a claim. */
     description: varchar('description', { length: 200 }).notNull(),
     involvesHealth: boolean('involves_health').notNull(),
+    /**
+     * Whether it concerned a child under 14 on the day it was published (what publication checked).
+     * Not read for access: whether it concerns one now is read with the need (store.ts concernsMinorToday).
+     */
     involvesMinor: boolean('involves_minor').notNull(),
     /** The member the need is for, when it is one person (deliveries are recorded to them). */
     beneficiaryIdNumber: char('beneficiary_id_number', { length: 18 }),

@@ -309,9 +309,9 @@ export async function insertNeed(db: HubQuery, v: NewNeed): Promise<NeedRecord> 
   return (await needById(db, res.insertId))!;
 }
 
-/** The need a client published under an idempotency key, if any. */
-export async function needByPublishKey(db: HubQuery, client: string, key: string): Promise<NeedRecord | null> {
-  const [row] = await db.select().from(charityNeed).where(and(eq(charityNeed.publishedByClient, client), eq(charityNeed.publishKey, key)));
+/** The need a client published under an idempotency key, if any, as it stands today (involvesMinor as of `today`, concernsMinorToday). */
+export async function needByPublishKey(db: HubQuery, client: string, key: string, today: IsoDate): Promise<NeedRecord | null> {
+  const [row] = await db.select(needColumnsToday(today)).from(charityNeed).where(and(eq(charityNeed.publishedByClient, client), eq(charityNeed.publishKey, key)));
   return row ? needRecord(row) : null;
 }
 
@@ -337,21 +337,21 @@ export function replayOfPublication(existing: NeedRecord, v: NewNeed): CharityOu
  * CONSENT_REVOKED, or waits for the need and withdraws it with the others. Checked outside, a consent
  * revoked between the check and the insert left an OPEN need under a revoked consent.
  */
-export async function insertNeedUnderConsent(db: HubDb, v: NewNeed): Promise<CharityOutcome<NeedRecord>> {
+export async function insertNeedUnderConsent(db: HubDb, v: NewNeed, today: IsoDate): Promise<CharityOutcome<NeedRecord>> {
   try {
-    return await insertNeedUnderConsentOnce(db, v);
+    return await insertNeedUnderConsentOnce(db, v, today);
   } catch (error) {
     // The same key sent at once under two consents: the unique key keeps one; the other is answered as a retry.
-    if (v.publishKey && isDuplicateKey(error, 'charity_need_publish_key')) return insertNeedUnderConsentOnce(db, v);
+    if (v.publishKey && isDuplicateKey(error, 'charity_need_publish_key')) return insertNeedUnderConsentOnce(db, v, today);
     throw error;
   }
 }
 
-async function insertNeedUnderConsentOnce(db: HubDb, v: NewNeed): Promise<CharityOutcome<NeedRecord>> {
+async function insertNeedUnderConsentOnce(db: HubDb, v: NewNeed, today: IsoDate): Promise<CharityOutcome<NeedRecord>> {
   return lockingTransaction(db, async (tx) => {
     const [consent] = await tx.select({ revokedAt: charityConsent.revokedAt }).from(charityConsent).where(eq(charityConsent.id, v.consentId)).for('update');
     // A retry sent at once with the first waited on the consent's row: it finds the first's need.
-    const existing = v.publishKey ? await needByPublishKey(tx, v.publishedByClient, v.publishKey) : null;
+    const existing = v.publishKey ? await needByPublishKey(tx, v.publishedByClient, v.publishKey, today) : null;
     if (existing) return replayOfPublication(existing, v);
     if (!consent || consent.revokedAt !== null) return refuse('CONSENT_REVOKED', 'the household has revoked its consent', ['input', 'consentId']);
     return ok(await insertNeed(tx, v));
@@ -365,12 +365,14 @@ export async function needById(db: HubQuery, id: number): Promise<NeedRecord | n
 
 /**
  * Whether a need concerns a child under 14 today, as one SQL expression (so a list reads it in its
- * own statement, however many needs): as found on the day of publication (involves_minor), or now:
- * for a need of the whole household, a current member under 14 today (a child who joined since, or
- * a need published before household needs counted the household's children); for one member's, that
- * member. Read, not stored: a stored flag would go stale as children join and every day as they
- * age, with nothing to tell it. Once a minor's, always: what was published about a child stays
- * under the scope it was published with. The birth date is the ID number's (GB 11643 digits 7-14).
+ * own statement, however many needs): for a need of the whole household, a current member under 14
+ * today (a child who joined since, or a need published before household needs counted the
+ * household's children); for one member's, that member. Read, not stored: a stored flag would go
+ * stale as children join and every day as they age, with nothing to tell it. Not the flag stored at
+ * publication either: a child who has turned 14 is no longer one whose data need the separate
+ * consent (PIPL art. 28, 31: the age is the person's, as the data are processed), and a need
+ * published today for that household would not ask for MINOR_DATA (domain concernsMinor), so one
+ * published earlier does not keep asking for it. The birth date is the ID number's (GB 11643 digits 7-14).
  */
 function concernsMinorToday(today: IsoDate) {
   const bornAfter = minorBornAfter(today);
@@ -378,7 +380,7 @@ function concernsMinorToday(today: IsoDate) {
   // subquery an unqualified household_id would be the member's own.
   const need = (column: string) => sql`${sql.identifier(getTableName(charityNeed))}.${sql.identifier(column)}`;
   const member = (column: string) => sql`${sql.identifier('m')}.${sql.identifier(column)}`;
-  return sql`(${need(charityNeed.involvesMinor.name)} OR CASE WHEN ${need(charityNeed.beneficiaryIdNumber.name)} IS NULL
+  return sql`(CASE WHEN ${need(charityNeed.beneficiaryIdNumber.name)} IS NULL
     THEN EXISTS (SELECT 1 FROM ${householdMember} ${sql.identifier('m')} WHERE ${member(householdMember.householdId.name)} = ${need(charityNeed.householdId.name)} AND ${member(householdMember.leftOn.name)} IS NULL AND SUBSTRING(${member(householdMember.idNumber.name)}, 7, 8) > ${bornAfter})
     ELSE SUBSTRING(${need(charityNeed.beneficiaryIdNumber.name)}, 7, 8) > ${bornAfter} END)`.mapWith((v) => Number(v) === 1);
 }

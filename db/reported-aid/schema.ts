@@ -52,15 +52,15 @@ export const reportedAid = mysqlTable(
 export type ReportedAidRow = typeof reportedAid.$inferSelect;
 
 /**
- * A charity client's organisation: its 统一社会信用代码 (GB 32100) and name. A client of office
- * CHARITY reports only once it has one (`npm run clients -- create … --credit-code`). An
- * organisation may have several clients (its offices, a rotated integration): each is a row here,
- * under one code and, by charity_organisation_name, one name.
+ * A charity client's organisation: its 统一社会信用代码 (GB 32100). A client of office CHARITY
+ * reports only once it has one (`npm run clients -- create … --credit-code`). An organisation may
+ * have several clients (its offices, a rotated integration): each is a row here, under one code and,
+ * by charity_organisation_name, one name. The row held the client's own copy of the name until
+ * migration 0002 dropped it: nothing read it once the code's one name was kept (migration 0001).
  */
 export const charityOrganisation = mysqlTable('charity_organisation', {
   clientName: varchar('client_name', { length: 64 }).primaryKey(),
   creditCode: char('credit_code', { length: 18 }).notNull(),
-  name: varchar('name', { length: 64 }).notNull(),
 });
 
 /**

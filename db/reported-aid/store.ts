@@ -242,7 +242,7 @@ function checkedCharity(creditCode: string, name: string): void {
 export async function registerCharity(db: Pick<HubDb, 'insert'>, clientName: string, creditCode: string, name: string): Promise<void> {
   checkedCharity(creditCode, name);
   await db.insert(charityOrganisationName).values({ creditCode, name }).onDuplicateKeyUpdate({ set: { name } });
-  await db.insert(charityOrganisation).values({ clientName, creditCode, name }).onDuplicateKeyUpdate({ set: { creditCode, name } });
+  await db.insert(charityOrganisation).values({ clientName, creditCode }).onDuplicateKeyUpdate({ set: { creditCode } });
 }
 
 /**
@@ -256,6 +256,6 @@ export async function bindCharity(db: Pick<HubDb, 'transaction'>, clientName: st
   checkedCharity(creditCode, name);
   await db.transaction(async (tx) => {
     if (codeIsNew) await tx.insert(charityOrganisationName).values({ creditCode, name });
-    await tx.insert(charityOrganisation).values({ clientName, creditCode, name });
+    await tx.insert(charityOrganisation).values({ clientName, creditCode });
   });
 }

@@ -44,8 +44,8 @@ export interface NeedFacts {
 
 /**
  * What a published need rests on: its health flag as stored, and whether it concerns a child under
- * 14 as it stands today (the stored flag of the day of publication, or a child among the current
- * members now: db/charity/store.ts reads both).
+ * 14 as it stands today (the member it is for, or a child among the current members, under 14
+ * today: db/charity/store.ts reads it with the need), as concernsMinor judges a need published today.
  */
 export interface PublishedNeedFacts {
   householdId: number;

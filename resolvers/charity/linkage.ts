@@ -161,13 +161,13 @@ export async function publishNeed(ctx: HubContext, input: NeedInput & { caseId: 
   const c = await ctx.loaders.cases.caseById.load(caseId);
   if (!c || !(await householdInScope(ctx, c.householdId))) return refuse('CASE_NOT_FOUND', 'no such case', ['input', 'caseId']);
   // A retry after a lost answer gets the first outcome, whatever became of the need or its consent since.
-  const earlier = publishKey ? await store.needByPublishKey(ctx.hub, caller(ctx).name, publishKey) : null;
+  const earlier = publishKey ? await store.needByPublishKey(ctx.hub, caller(ctx).name, publishKey, ctx.today) : null;
   if (earlier) {
     const asked = { caseId, consentId, purpose: input.purpose, urgency: input.urgency, uncoveredFen: input.uncoveredFen, description: input.description.trim().normalize('NFC'), beneficiaryIdNumber: beneficiary };
     return store.replayOfPublication(earlier, { ...earlier, ...asked });
   }
   const checked = await needOfCase(ctx, c, await consentInReach(ctx, consentId), input, beneficiary, ['input', 'consentId']);
-  return checked.ok ? store.insertNeedUnderConsent(ctx.hub, { ...checked.value, publishKey }) : checked;
+  return checked.ok ? store.insertNeedUnderConsent(ctx.hub, { ...checked.value, publishKey }, ctx.today) : checked;
 }
 
 /** Triggers whose evidence is health or disability data (PIPL art. 28): a need from their alerts rests on it. */
@@ -211,13 +211,13 @@ export async function publishNeedFromAlert(
     if (given && !store.sameConsent((await store.consentById(ctx.hub, earlier.consentId))!, given)) return refuse('IDEMPOTENCY_KEY_REUSED', 'this idempotency key was used for a different need', ['input', 'idempotencyKey']);
     return store.replayOfPublication(earlier, { ...earlier, ...asked });
   };
-  const earlier = publishKey ? await store.needByPublishKey(ctx.hub, caller(ctx).name, publishKey) : null;
+  const earlier = publishKey ? await store.needByPublishKey(ctx.hub, caller(ctx).name, publishKey, ctx.today) : null;
   if (earlier) return retryOf(earlier);
   if (given && given.expiresOn < ctx.today) return refuse('CONSENT_EXPIRY_IN_PAST', 'expiresOn must be today or later', ['input', 'consent', 'expiresOn']);
   const consent = given ? { ...given, id: 0, revokedAt: null, revokedByClient: null, recordKey: null } : await consentInReach(ctx, consentId!);
   const checked = await needOfCase(ctx, c, consent, need, alert.subjectIdNumber, given ? ['input', 'consent'] : ['input', 'consentId']);
   if (!checked.ok) return checked;
-  if (!given) return store.insertNeedUnderConsent(ctx.hub, { ...checked.value, publishKey });
+  if (!given) return store.insertNeedUnderConsent(ctx.hub, { ...checked.value, publishKey }, ctx.today);
   try {
     return ok(
       await ctx.hub.transaction(async (tx) => {
@@ -227,7 +227,7 @@ export async function publishNeedFromAlert(
     );
   } catch (error) {
     // The same request sent twice at once: the unique key keeps one need, the other's consent is rolled back with it.
-    const first = publishKey && isDuplicateKey(error, 'charity_need_publish_key') ? await store.needByPublishKey(ctx.hub, caller(ctx).name, publishKey) : null;
+    const first = publishKey && isDuplicateKey(error, 'charity_need_publish_key') ? await store.needByPublishKey(ctx.hub, caller(ctx).name, publishKey, ctx.today) : null;
     if (first) return retryOf(first);
     throw error;
   }

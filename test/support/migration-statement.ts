@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /** The one statement of `db/<feature>/migrations/<file>` that begins (after its comments) with `verb`. */
-export function migrationStatement(feature: string, file: string, verb: 'INSERT' | 'UPDATE'): string {
+export function migrationStatement(feature: string, file: string, verb: 'INSERT' | 'UPDATE' | 'ALTER'): string {
   const migration = fs.readFileSync(path.join(__dirname, '..', '..', 'db', feature, 'migrations', file), 'utf8');
   const found = migration
     .split('--> statement-breakpoint')
