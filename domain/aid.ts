@@ -40,6 +40,16 @@ export function oneOffStatus(cancelled: boolean, grantDate: IsoDate, today: IsoD
 /** Why temporary aid was granted (seed 000, 二(一)3). */
 export type AidCause = 'ILLNESS' | 'ACCIDENT' | 'DISASTER' | 'JOB_LOSS' | 'EDUCATION' | 'OTHER';
 
+/** A cause in Chinese, as civil affairs' documentation names its codes (01 疾病 … 99 其他): in findings' text and the brief. */
+export const AID_CAUSE_NAMES: Readonly<Record<AidCause, string>> = {
+  ILLNESS: '疾病',
+  ACCIDENT: '意外事故',
+  DISASTER: '自然灾害',
+  JOB_LOSS: '失业',
+  EDUCATION: '教育',
+  OTHER: '其他',
+};
+
 /**
  * A record's cause as its department's data gives it: a cause, or UNRECOGNISED when the department's
  * cause code is one its documentation does not list (the code in `sourceCauseCode`). Only a record
@@ -169,6 +179,9 @@ export interface DisabilityCertificate {
   /** Status UNRECOGNISED only: the certificate's status code as the federation's database holds it. */
   sourceStatusCode?: string | null;
 }
+
+/** A certificate's category (`DisabilityCertificate.category`, 1–7) in Chinese, as the federation documents it: shown in findings' text and the brief. */
+export const DISABILITY_CATEGORY_NAMES: Readonly<Record<number, string>> = { 1: '视力', 2: '听力', 3: '言语', 4: '肢体', 5: '智力', 6: '精神', 7: '多重' };
 
 /** A certificate the rules and triggers read: valid, at a documented level. */
 export type HeldCertificate = DisabilityCertificate & { status: 'VALID'; level: number };

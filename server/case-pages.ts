@@ -27,7 +27,7 @@ import { firstAidStanding, fulfilmentStanding } from '../resolvers/cases/aid-sta
 import { chinaDateOf, formatChinaInstant } from '../domain/cases/china-time';
 import { caseDeadlines, standing, type CaseDeadline } from '../domain/cases/deadlines';
 import { dossierChanges, DOSSIER_MONTHS, type Dossier, type DossierCase, type DossierDisability, type DossierEvent, type DossierFinding, type DossierMember, type DossierReferral, type DossierSettlement } from '../domain/cases/dossier';
-import type { AidRecord } from '../domain/aid';
+import { AID_CAUSE_NAMES, DISABILITY_CATEGORY_NAMES, type AidCause, type AidRecord } from '../domain/aid';
 import { ageOn } from '../domain/dates';
 import { countyOf, departmentOfficeName, parseOffice, storedOffice } from '../domain/cases/offices';
 import { caseReference } from '../domain/cases/reference';
@@ -57,16 +57,13 @@ const DEADLINE_KIND = { FIRST_AID: '先行救助', MATERIALS: '补充完善材�
 const SEVERITY: Record<string, string> = { CONFLICT: '重复救助', WARNING: '需核查', MISSED_AID: '疑似漏保' };
 const DEADLINE_STATUS = { PENDING: '未到期', OVERDUE: '已超期', MET: '按时完成', MET_LATE: '超期完成', MISSED: '未完成（已超期）', VOID: '不再适用' } as const;
 /** 临时救助 causes (seed 000, 二(一)3). ILLNESS is health detail. */
-const CAUSE: Record<string, string> = { ILLNESS: '疾病', ACCIDENT: '意外事故', DISASTER: '灾害', JOB_LOSS: '失业', EDUCATION: '就学', OTHER: '其他' };
 
 /** A first aid's cause in the brief, as a decision's: ILLNESS only to a caller who may read health detail. */
 function firstAidCause(cause: string | null, health: boolean): string {
   if (!cause) return '';
-  return cause === 'ILLNESS' && !health ? '（事由：健康信息，不予显示）' : `（事由：${CAUSE[cause] ?? cause}）`;
+  return cause === 'ILLNESS' && !health ? '（事由：健康信息，不予显示）' : `（事由：${AID_CAUSE_NAMES[cause as AidCause] ?? cause}）`;
 }
 
-/** 第二代残疾人证 category digit. */
-const DISABILITY_CATEGORY: Record<number, string> = { 1: '视力', 2: '听力', 3: '言语', 4: '肢体', 5: '智力', 6: '精神', 7: '多重' };
 const LEVEL = ['', '一', '二', '三', '四'];
 const ACTION: Record<string, string> = {
   OPENED: '报告立案',
@@ -349,7 +346,7 @@ export function renderBrief(v: BriefView): string {
             ? ''
             : d.disabilities === null
               ? '残联未响应'
-              : (disabilities.get(m.idNumber) ?? []).map((x) => nw(`${(x.category !== null && DISABILITY_CATEGORY[x.category]) || `残疾类别代码 ${x.sourceCategoryCode ?? x.category}（未列入残联文档），`}${levelText(x)}${x.status === 'UNRECOGNISED' ? `（残疾证状态代码 ${x.sourceStatusCode ?? ''} 未列入残联文档，是否有效待核实）` : ''}`)).join('、') || '无',
+              : (disabilities.get(m.idNumber) ?? []).map((x) => nw(`${(x.category !== null && DISABILITY_CATEGORY_NAMES[x.category]) || `残疾类别代码 ${x.sourceCategoryCode ?? x.category}（未列入残联文档），`}${levelText(x)}${x.status === 'UNRECOGNISED' ? `（残疾证状态代码 ${x.sourceStatusCode ?? ''} 未列入残联文档，是否有效待核实）` : ''}`)).join('、') || '无',
       },
       { header: '公民身份号码', cell: (m) => nw(maskIdNumber(m.idNumber)) },
     ],
@@ -369,7 +366,7 @@ export function renderBrief(v: BriefView): string {
         header: '说明',
         cell: (r) =>
           [
-            r.cause && r.cause !== 'UNRECOGNISED' && (v.health || r.cause !== 'ILLNESS') ? `事由：${CAUSE[r.cause] ?? r.cause}` : null,
+            r.cause && r.cause !== 'UNRECOGNISED' && (v.health || r.cause !== 'ILLNESS') ? `事由：${AID_CAUSE_NAMES[r.cause] ?? r.cause}` : null,
             // An undocumented cause code may name an illness: shown, like ILLNESS, only to a caller who may read health detail.
             r.cause === 'UNRECOGNISED' ? (v.health ? `事由代码 ${r.sourceCauseCode ?? ''} 未列入部门文档，不与其他救助视为同一事由` : '事由：（健康信息，不予显示）') : null,
             r.cause === 'ILLNESS' && !v.health ? '事由：（健康信息，不予显示）' : null,

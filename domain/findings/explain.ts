@@ -8,23 +8,14 @@
  * from them would carry them past the field rules. Without `health`, the text says only what the
  * reader's fields would show. What a finding stores is the full text; readers get it rebuilt.
  */
+import { AID_CAUSE_NAMES, DISABILITY_CATEGORY_NAMES } from '../aid';
 import { DEPARTMENT_NAMES } from '../departments';
 import { fenToYuan } from '../money';
 import { PROGRAMME_BY_CODE } from '../programmes';
-import type { AidCause, AidRecord, Measure, MetCondition } from './facts';
+import type { AidRecord, Measure, MetCondition } from './facts';
 import type { Interval } from './periods';
 import type { Rule } from './rule-set';
 
-const CAUSE_NAMES: Record<AidCause, string> = {
-  ILLNESS: '疾病',
-  ACCIDENT: '意外事故',
-  DISASTER: '自然灾害',
-  JOB_LOSS: '失业',
-  EDUCATION: '教育',
-  OTHER: '其他',
-};
-
-const CERT_CATEGORIES = ['', '视力', '听力', '言语', '肢体', '智力', '精神', '多重'];
 const LEVELS = ['', '一级', '二级', '三级', '四级'];
 
 export function yuan(fen: number): string {
@@ -59,7 +50,7 @@ export function describeCondition(c: MetCondition, detail: Detail = FULL_DETAIL)
   switch (c.fact) {
     case 'DISABILITY_CERTIFICATE':
       // A category code the federation does not document is shown as that code, said to be one (no rule reads the category; a finding stored before such codes were null holds the number); the level is always a documented one (certificateHeld).
-      return `持残疾人证（${(c.category !== null && CERT_CATEGORIES[c.category]) || `残疾类别代码 ${c.sourceCategoryCode ?? c.category} 未列入残联文档，`}${LEVELS[c.level] ?? `${c.level}级`}）`;
+      return `持残疾人证（${(c.category !== null && DISABILITY_CATEGORY_NAMES[c.category]) || `残疾类别代码 ${c.sourceCategoryCode ?? c.category} 未列入残联文档，`}${LEVELS[c.level] ?? `${c.level}级`}）`;
     case 'HOUSEHOLD_HOLDS':
       return `所在家庭享受${c.programmes.map(programmeName).join('、')}`;
     case 'HOLDS':
@@ -89,7 +80,7 @@ export function explain(rule: Rule, measure: Measure, records: readonly AidRecor
       return `${lead}${measure.period} 同时获得${records.map(describeRecord).join('、')}。`;
     case 'REPEATED': {
       // Every cause is left out, not only illness: its absence alone would otherwise name it.
-      const cause = !measure.cause ? '' : detail.health ? `因同一事由（${CAUSE_NAMES[measure.cause]}）` : '因同一事由';
+      const cause = !measure.cause ? '' : detail.health ? `因同一事由（${AID_CAUSE_NAMES[measure.cause]}）` : '因同一事由';
       const exempt = rule.kind === 'REPEATED_GRANTS' && rule.secondAidExempt ? '，最后一笔未经批准为二次临时救助' : '';
       return `${lead}${cause}在 ${measure.windowMonths} 个月内获得 ${measure.count} 笔：${records.map(describeRecord).join('、')}${exempt}。`;
     }
