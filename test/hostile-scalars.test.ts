@@ -138,6 +138,7 @@ const BASES: Record<string, () => Record<string, unknown>> = {
   'Mutation.charityDeliveryReport': () => ({ input: { pledgeId: ids.pledge, amountFen: 10_000, deliveredOn: today(), beneficiaryIdNumber: WANG.head, reference: 'HS-DELIVERY-2' } }),
   'Mutation.charityDeliveryCorrect': () => ({ input: { deliveryId: ids.delivery, amountFen: 5_000, reason: '金额更正', reference: 'HS-CORRECT' } }),
   'Mutation.charityPledgeReduce': () => ({ input: { pledgeId: ids.pledge, amountFen: 10_000, reason: '预算调整', reference: 'HS-REDUCE' } }),
+  'Mutation.alertSubscriptionCreate': () => ({ input: { client: `hostile-scalars-${process.pid}`, callbackUrl: 'http://127.0.0.1:9/alerts', regionCodes: ['370811'], triggerIds: ['T4_JOB_LOSS'] } }),
   'Mutation.aidReport': () => ({ input: { records: [{ reference: 'HS-REPORT', beneficiaryIdNumber: WANG.head, programme: 'WINTER_SPRING_RELIEF', grantDate: today(), amountFen: 10_000 }] } }),
 };
 
@@ -211,7 +212,8 @@ beforeAll(async () => {
   }
   ({ token } = await createClient(accessDbOf(dbs.hub), { name: `hostile-scalars-${process.pid}`, department: 'CIVIL_AFFAIRS', regionScope: '370000', roles: OFFICE_ROLES, expiresAt: null }));
   ({ token: charityToken } = await createClient(accessDbOf(dbs.hub), { name: `hostile-scalars-charity-${process.pid}`, department: 'CHARITY', regionScope: '370000', roles: ['CHARITY'], expiresAt: null }));
-  hubProcess = await startStandaloneHub(dbs.hubUrl);
+  // A subscription may name a receiver here (alertSubscriptionCreate's triggers are read after its callback).
+  hubProcess = await startStandaloneHub(dbs.hubUrl, { AIDHUB_CALLBACK_HOSTS: '127.0.0.1:*' });
   url = hubProcess.url;
 
   ({ token: reporterToken } = await createClient(accessDbOf(dbs.hub), { name: `hostile-scalars-reporter-${process.pid}`, department: 'EMERGENCY_MANAGEMENT', regionScope: '370000', roles: ['DEPARTMENT_WRITER'], expiresAt: null }));
@@ -227,7 +229,10 @@ beforeAll(async () => {
   ids.referral = (await ok(as('CASE_MEETING'), { caseId: ids.case, to: { department: 'HEALTH' }, ask: '核实住院费用', deadlineWorkingDays: 5 }, 'referralIssue', 'ReferralIssueInput', 'referral { id }')).referral.id;
   ids.deliberating = (await ok(as('CASE_MEETING'), { householdId: ids.household, origin: 'APPLICATION', urgency: 'NORMAL', summary: '待议' }, 'caseOpen', 'CaseOpenInput', 'case { id }')).case.id;
   for (const to of ['ACCEPTED', 'INVESTIGATING', 'IN_DELIBERATION']) await ok(as('CASE_MEETING'), { caseId: ids.deliberating, to, reason: to }, 'caseTransition', 'CaseTransitionInput', 'case { id }');
-  ids.alert = await writeWangJobLossAlert(dbs, { identity: 'hostile-scalars', householdId: Number(ids.household), now: () => new Date() });
+  // Verified by the county's civil affairs office, the caller here (charityNeedPublishFromAlert is the verifier's).
+  ids.alert = await writeWangJobLossAlert(dbs, { identity: 'hostile-scalars', householdId: Number(ids.household), now: () => new Date(), verifierOffice: 'CIVIL_AFFAIRS' });
+  await ok(as('MONITORING'), { alertId: ids.alert, officer: 'RC-0042' }, 'alertAcknowledge', 'AlertAcknowledgeInput', 'alert { id }');
+  await ok(as('MONITORING'), { alertId: ids.alert, outcome: 'NEEDS_AID', reason: '入户核实', officer: 'RC-0042' }, 'alertVerify', 'AlertVerifyInput', 'alert { id }');
   ids.scan = (await ok(as('MONITORING'), { regionCode: '370811' }, 'scanStart', 'ScanStartInput', 'scan { id }')).scan.id;
   for (let state = ''; state !== 'SUCCEEDED'; ) {
     const res = await post(`query($id: ID!) { scan(id: $id) { state } }`, { id: ids.scan }, as('MONITORING'));
