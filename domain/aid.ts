@@ -127,13 +127,21 @@ export interface ReportedBy {
 export const SETTLEMENT_REFERENCE_MAX_LENGTH = 30;
 
 /**
- * The largest amount a pre-grant check takes, in fen (¥21,474,836.47; per month for recurring
- * aid): the most the reported-aid ledger stores for one grant (MAX_REPORTED_FEN). What the rules
- * compute from a proposal (a stay's aid added up, months paid after death times the monthly
- * amount) then stays an exact integer; a proposal near 2^53 fen made those sums inexact and the
- * answer an INTERNAL_SERVER_ERROR.
+ * The largest single amount the hub takes anywhere, in fen (¥21,474,836.47): a grant reported to
+ * the ledger, a proposal, a meeting's decision, a first aid, a charity's need or project budget.
+ * The reported-aid ledger stores one grant in INT UNSIGNED kept below MySQL's INT max, and a
+ * charity's pledges and deliveries end there; sums of amounts this size stay exact integers.
  */
-export const PROPOSAL_MAX_FEN = 2_147_483_647;
+export const MAX_AMOUNT_FEN = 2_147_483_647;
+
+/**
+ * The largest amount a pre-grant check takes, in fen (per month for recurring aid): the most the
+ * reported-aid ledger stores for one grant (MAX_AMOUNT_FEN). What the rules compute from a
+ * proposal (a stay's aid added up, months paid after death times the monthly amount) then stays an
+ * exact integer; a proposal near 2^53 fen made those sums inexact and the answer an
+ * INTERNAL_SERVER_ERROR.
+ */
+export const PROPOSAL_MAX_FEN = MAX_AMOUNT_FEN;
 
 /** A hospital settlement as the medical insurance system records it, in fen. */
 export interface HospitalSettlement {

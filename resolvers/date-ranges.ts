@@ -105,10 +105,18 @@ export function applyArgumentChecks(schema: GraphQLSchema, leaf: LeafCheck): Gra
 
 /** Every date-taking argument of a schema, as `Type.field(path)`: what the range applies to. */
 export function dateArguments(schema: GraphQLSchema): string[] {
+  return scalarArguments(schema, (scalar) => scalar in SCALAR_CHECKS);
+}
+
+/**
+ * Every argument leaf of a scalar `accept` takes, at any depth of its input objects and lists, as
+ * `Type.field(path: Scalar)`: what a schema-wide check or sweep must cover.
+ */
+export function scalarArguments(schema: GraphQLSchema, accept: (scalar: string) => boolean): string[] {
   const out: string[] = [];
   const walk = (type: GraphQLInputType, path: string, where: string, visiting: Set<string>) => {
     if (isNonNullType(type) || isListType(type)) return walk(type.ofType, path, where, visiting);
-    if (isScalarType(type) && SCALAR_CHECKS[type.name]) out.push(`${where}(${path}: ${type.name})`);
+    if (isScalarType(type) && accept(type.name)) out.push(`${where}(${path}: ${type.name})`);
     if (isInputObjectType(type) && !visiting.has(type.name)) {
       visiting.add(type.name);
       for (const f of Object.values(type.getFields())) walk(f.type, `${path}.${f.name}`, where, visiting);

@@ -2,7 +2,8 @@
  * The one place the executable schema is built: every `schema/<domain>.graphql` with its
  * `resolvers/<domain>.ts`, and resolvers required to match the schema exactly. The access policy
  * (access/policy.ts) is then applied to every field: a field without a declared rule is closed.
- * Every date and instant argument is held to its range (date-ranges.ts).
+ * Every date and instant argument is held to its range (date-ranges.ts), every text and id
+ * argument to its shape (text-inputs.ts, id-inputs.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,6 +19,7 @@ import { charityResolvers } from './charity/resolvers';
 import { commonResolvers } from './common';
 import { applyDateRanges } from './date-ranges';
 import { applyTextChecks } from './text-inputs';
+import { applyIdChecks } from './id-inputs';
 import { findingResolvers } from './findings/resolvers';
 import { householdResolvers } from './household/resolvers';
 import { monitoringResolvers } from './monitoring/resolvers';
@@ -39,8 +41,8 @@ export function buildSchema(): GraphQLSchema {
     resolvers,
     resolverValidationOptions: { requireResolversToMatchSchema: 'error', requireResolversForResolveType: 'error' },
   });
-  // Dates and texts first, so that the access policy (outermost) still decides before any argument is read.
-  return applyAccessPolicy(applyTextChecks(applyDateRanges(schema)));
+  // Dates, texts and ids first, so that the access policy (outermost) still decides before any argument is read.
+  return applyAccessPolicy(applyIdChecks(applyTextChecks(applyDateRanges(schema))));
 }
 
 /** The federation additions (an entity key), used only by buildFederatedSchema. */
@@ -69,7 +71,7 @@ export function buildFederatedSchema(): GraphQLSchema {
   const typeDefs = parse([...loadTypeDefs(), fs.readFileSync(SUBGRAPH_SDL_FILE, 'utf8')].join('\n'));
   // The resolver map is the same one makeExecutableSchema takes; @apollo/subgraph types it its own way.
   const modules = [{ typeDefs, resolvers: merged }] as unknown as Parameters<typeof buildSubgraphSchema>[0];
-  const schema = applyAccessPolicy(applyTextChecks(applyDateRanges(buildSubgraphSchema(modules))));
+  const schema = applyAccessPolicy(applyIdChecks(applyTextChecks(applyDateRanges(buildSubgraphSchema(modules)))));
   // Outermost: a representation is checked before the access policy reads its id as a subject.
   const entities = schema.getQueryType()!.getFields()._entities;
   const resolve = entities.resolve!;

@@ -5,11 +5,10 @@
  * 500, never a stack trace, never its own value echoed; and afterwards every table is as it was
  * (the audit trail only grew, by appended rows).
  */
-import crypto from 'node:crypto';
-import { getNamedType, isEnumType, isInputObjectType, isListType, isNonNullType, isObjectType, isScalarType, type GraphQLInputType, type GraphQLSchema } from 'graphql';
 import { GENESIS_HASH, verifyChain } from '../access/audit';
 import { ROOT_RULES } from '../access/policy';
 import { buildSchema } from '../resolvers/index';
+import { argumentTargets, tableDigests } from './support/argument-targets';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { insertMany, insertRegions, insertWang, insertZhao, TODAY, WANG, ZHAO } from './support/scenarios';
@@ -64,23 +63,6 @@ function expectNothingLeaked(res: Raw, echo?: string): void {
   if (echo) expect(res.text).not.toContain(echo);
 }
 
-async function snapshot(): Promise<Map<string, string>> {
-  const sums = new Map<string, string>();
-  for (const url of [dbs.hubUrl, ...Object.values(dbs.sourceUrls)]) {
-    const db = decodeURIComponent(new URL(url).pathname.slice(1));
-    const [tables] = await dbs.hubPool.query(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = ? AND table_type = 'BASE TABLE'`, [db]);
-    // The audit trail is append-only and is checked apart: old rows unchanged, chain intact.
-    const names = (tables as { t: string }[]).map((r) => r.t).filter((t) => !(url === dbs.hubUrl && (t === 'access_log' || t === 'access_log_head')));
-    // A digest of each table's rows, order-free: TiDB has no table-checksum statement (db/tidb.ts).
-    for (const t of names) {
-      const [rows] = await dbs.hubPool.query(`SELECT * FROM \`${db}\`.\`${t}\``);
-      const lines = (rows as object[]).map((r) => JSON.stringify(r)).sort();
-      sums.set(`${db}.${t}`, crypto.createHash('sha256').update(lines.join('\n')).digest('hex'));
-    }
-  }
-  return sums;
-}
-
 beforeAll(async () => {
   dbs = await createTestDatabases('bad_input');
   await insertRegions(dbs);
@@ -91,7 +73,7 @@ beforeAll(async () => {
   prod = await startTestHub(dbs, { today: TODAY, production: true });
   const { token } = await hub.createClient({ name: 'bad-input-county', roles: ['READER', 'CASEWORKER'], regionScope: '370811' });
   county = hub.as({ token, purpose: 'ELIGIBILITY_REVIEW' });
-  before = await snapshot();
+  before = await tableDigests(dbs);
   const [[head]] = (await dbs.hubPool.query('SELECT last_seq, last_hash FROM access_log_head')) as any;
   headBefore = { seq: Number(head.last_seq), hash: head.last_hash };
 });
@@ -355,87 +337,8 @@ const PAYLOADS: [string, string][] = [
   ['a long string', 'x'.repeat(5000)],
 ];
 
-interface Target {
-  root: 'Query' | 'Mutation';
-  field: string;
-  path: string;
-  operation: string;
-  variables: (payload: string) => Record<string, unknown>;
-}
-
-/** A value for an argument that is not under test: valid, and naming nothing that exists (so no write succeeds). */
-function filler(type: GraphQLInputType, name: string, schema: GraphQLSchema): unknown {
-  if (isNonNullType(type)) return filler(type.ofType, name, schema);
-  if (isListType(type)) return [filler(type.ofType, name, schema)];
-  if (isEnumType(type)) return type.getValues()[0].value;
-  if (isInputObjectType(type)) {
-    return Object.fromEntries(
-      Object.values(type.getFields())
-        .filter((f) => isNonNullType(f.type))
-        .map((f) => [f.name, filler(f.type, f.name, schema)]),
-    );
-  }
-  switch (getNamedType(type).name) {
-    case 'Int':
-    case 'Fen':
-      return 1;
-    case 'Boolean':
-      return false;
-    case 'Date':
-      return '2026-01-01';
-    case 'DateTime':
-      return '2026-01-01T00:00:00.000+08:00';
-    default:
-      if (/idNumber$/i.test(name)) return WANG.head;
-      if (/code$|township/i.test(name)) return '370811';
-      return '999999999';
-  }
-}
-
-/** Every String/ID leaf of every argument (inside input objects too), as a variable path. */
-function targets(schema: GraphQLSchema): Target[] {
-  const out: Target[] = [];
-  for (const root of [schema.getQueryType(), schema.getMutationType()]) {
-    if (!root) continue;
-    for (const field of Object.values(root.getFields())) {
-      const selection = isObjectType(getNamedType(field.type)) ? '{ __typename }' : '';
-      const decl = field.args.map((a) => `$${a.name}: ${String(a.type)}`).join(', ');
-      const operation = `${root.name === 'Query' ? 'query' : 'mutation'}${decl ? `(${decl})` : ''} { ${field.name}${field.args.length ? `(${field.args.map((a) => `${a.name}: $${a.name}`).join(', ')})` : ''} ${selection} }`;
-      const base = () => Object.fromEntries(field.args.filter((a) => isNonNullType(a.type)).map((a) => [a.name, filler(a.type, a.name, schema)]));
-      const walk = (type: GraphQLInputType, path: { key: string; type: GraphQLInputType }[], seen: Set<string>): void => {
-        const named = getNamedType(type);
-        if (isScalarType(named) && (named.name === 'String' || named.name === 'ID')) {
-          out.push({
-            root: root.name as Target['root'],
-            field: field.name,
-            path: path.map((p) => p.key).join('.'),
-            operation,
-            variables: (payload) => {
-              const vars: Record<string, any> = base();
-              let node = vars;
-              path.forEach(({ key, type: t }, i) => {
-                const listed = isListType(isNonNullType(t) ? t.ofType : t);
-                if (i === path.length - 1) {
-                  node[key] = listed ? [payload] : payload;
-                  return;
-                }
-                if (node[key] === undefined || node[key] === null) node[key] = filler(t, key, schema);
-                node = Array.isArray(node[key]) ? node[key][0] : node[key];
-              });
-              return vars;
-            },
-          });
-        } else if (isInputObjectType(named) && !seen.has(named.name)) {
-          for (const f of Object.values(named.getFields())) walk(f.type, [...path, { key: f.name, type: f.type }], new Set([...seen, named.name]));
-        }
-      };
-      for (const arg of field.args) walk(arg.type, [{ key: arg.name, type: arg.type }], new Set());
-    }
-  }
-  return out;
-}
-
-const SWEEP = targets(buildSchema());
+/** Every String/ID leaf of every argument (inside input objects too). */
+const SWEEP = argumentTargets(buildSchema(), (scalar) => scalar === 'String' || scalar === 'ID');
 const ALLOWED = new Set(['BAD_USER_INPUT', 'FORBIDDEN', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'DEPARTMENT_UNAVAILABLE']);
 
 describe('hostile text in every string argument', () => {
@@ -457,7 +360,7 @@ describe('hostile text in every string argument', () => {
 
 describe('afterwards', () => {
   it('every table is as it was; the audit trail only grew, by appended rows', async () => {
-    const after = await snapshot();
+    const after = await tableDigests(dbs);
     const changed = [...before.keys()].filter((t) => before.get(t) !== after.get(t));
     // Clients this suite created for its token cases are the only expected change.
     expect(changed.filter((t) => !t.endsWith('.api_client'))).toEqual([]);

@@ -18,9 +18,9 @@ import { dateArguments } from '../resolvers/date-ranges';
 import { buildSchema } from '../resolvers/index';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { killStandaloneHub, startStandaloneHub, type StandaloneHub } from './support/hub-process';
+import { healthz, inRounds, REQUEST_TIMEOUT_MS, type Outcome } from './support/hostile-rounds';
 import { insertRegions, insertWang, WANG } from './support/scenarios';
 
-const REQUEST_TIMEOUT_MS = 20_000;
 /** Hostile requests in flight at once. */
 const ROUND_SIZE = 6;
 
@@ -79,10 +79,6 @@ async function post(query: string, variables: Record<string, unknown>, purpose: 
   return { status: res.status, body: (await res.json()) as Answer['body'] };
 }
 
-async function healthz(): Promise<boolean> {
-  const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-  return res.status === 200 && ((await res.json()) as { status: string }).status === 'ok';
-}
 
 beforeAll(async () => {
   dbs = await createTestDatabases('hostile_dates');
@@ -254,9 +250,7 @@ function probes(): Probe[] {
   return out;
 }
 
-type Outcome = { probe: Probe; answer?: Answer; failure?: string };
-
-function judge({ probe, answer, failure }: Outcome): string | null {
+function judge({ probe, answer, failure }: Outcome<Probe, Answer>): string | null {
   const label = `${probe.argument} = ${probe.value}`;
   if (failure) return `${label}: ${failure}`;
   const errors = answer!.body.errors ?? [];
@@ -288,26 +282,12 @@ describe('the worst date inputs of every date-taking argument, through HTTP', ()
 
   it('are refused (or answered), while /healthz keeps answering', async () => {
     const all = probes();
-    const outcomes: Outcome[] = [];
-    let healthAnswers = 0;
-    const healthFailures: string[] = [];
-    for (let i = 0; i < all.length; i += ROUND_SIZE) {
-      const round = all.slice(i, i + ROUND_SIZE);
-      // One /healthz per hostile request of the round, sent with them; the round is in flight until all have answered.
-      const [results, health] = await Promise.all([
-        Promise.all(round.map((probe) => post(probe.query, probe.variables, probe.purpose).then((answer) => ({ probe, answer }), (err: Error) => ({ probe, failure: `no answer (${err.name})` })))),
-        Promise.all(round.map(() => healthz().then((ok) => ok, (err: Error) => (healthFailures.push(err.name), false)))),
-      ]);
-      outcomes.push(...results);
-      healthAnswers += health.filter(Boolean).length;
-      // A stuck hub answers nothing more: stop rather than wait out every remaining round.
-      if (results.some((r) => 'failure' in r && r.failure) || health.some((ok) => !ok)) break;
-    }
+    const { outcomes, healthAnswers, healthFailures } = await inRounds(url, all, ROUND_SIZE, (probe) => post(probe.query, probe.variables, probe.purpose));
     expect(outcomes.map(judge).filter((f) => f !== null)).toEqual([]);
     expect(outcomes).toHaveLength(all.length);
     expect(healthFailures).toEqual([]);
     expect(healthAnswers).toBe(all.length);
     // And afterwards the hub serves as before.
-    expect(await healthz()).toBe(true);
+    expect(await healthz(url)).toBe(true);
   }, 300_000);
 });

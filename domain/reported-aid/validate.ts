@@ -5,6 +5,7 @@
  * (references already used, what a correction supersedes) are in db/reported-aid/.
  */
 import { createHash } from 'node:crypto';
+import { MAX_AMOUNT_FEN } from '../aid';
 import { isIsoDate, type IsoDate } from '../dates';
 import type { OfficeCode } from '../departments';
 import { checkIdNumber } from '../id-number';
@@ -18,8 +19,8 @@ export const MAX_REPORT_BATCH = 1000;
 /** A need's id as the hub gives it (a positive whole number, no leading zero). */
 const NEED_ID = /^[1-9]\d{0,14}$/;
 
-/** The largest fen amount the ledger stores (INT UNSIGNED, kept below MySQL's INT max). */
-export const MAX_REPORTED_FEN = 2_147_483_647;
+/** The largest fen amount the ledger stores (INT UNSIGNED, kept below MySQL's INT max): domain/aid.ts MAX_AMOUNT_FEN. */
+export const MAX_REPORTED_FEN = MAX_AMOUNT_FEN;
 
 export type ReportEntryKind = 'AID' | 'CORRECTION' | 'REVERSAL';
 

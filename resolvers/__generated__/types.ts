@@ -2398,6 +2398,8 @@ export type CharityErrorCode =
   | 'NEED_NOT_OPEN'
   /** An amount must be a positive number of fen. */
   | 'AMOUNT_NOT_POSITIVE'
+  /** An amount (a need's uncovered amount, a project's budget) is at most 2,147,483,647 fen (¥21,474,836.47), the most any one amount the hub takes may be: what is pledged and delivered against it ends in the reported-aid ledger, which holds no more for one grant. */
+  | 'AMOUNT_TOO_LARGE'
   /** The pledge goes beyond what is still uncovered. */
   | 'OVER_FUNDED'
   /** The calling client is bound to no charity organisation (charityOrganisationRegister). */

@@ -22,6 +22,7 @@ import { callerVerifies } from '../monitoring/resolvers';
 import { longerThan } from '../../domain/text-length';
 import { screenedReference, screenedText, type ScreenOptions } from '../../domain/text-screen';
 import { birthDateOf } from '../../domain/id-number';
+import { MAX_AMOUNT_FEN } from '../../domain/aid';
 import { isDuplicateKey } from '../../db/cases/write';
 
 function caller(ctx: HubContext) {
@@ -124,6 +125,7 @@ async function needOfCase(ctx: HubContext, c: CaseRow, consent: store.ConsentRec
   const description = shownText(input.description, 200, ['input', 'description'], { multiLine: true });
   if ('error' in description) return { ok: false, errors: [description.error] };
   if (!Number.isSafeInteger(input.uncoveredFen) || input.uncoveredFen <= 0) return refuse('AMOUNT_NOT_POSITIVE', 'uncoveredFen must be positive', ['input', 'uncoveredFen']);
+  if (input.uncoveredFen > MAX_AMOUNT_FEN) return refuse('AMOUNT_TOO_LARGE', `uncoveredFen is at most ${MAX_AMOUNT_FEN}`, ['input', 'uncoveredFen']);
   if (!consent) return refuse('CONSENT_NOT_FOUND', 'no such consent', consentField);
   // The household's current members, in one read: the beneficiary must be one, and a need for the
   // whole household is about each of them (a child under 14 among them needs MINOR_DATA).
@@ -273,6 +275,7 @@ export async function createProject(ctx: HubContext, input: { title: string; pur
   const bad = referenceText(input.reference);
   if (bad) return { ok: false, errors: [bad] };
   if (!Number.isSafeInteger(input.budgetFen) || input.budgetFen <= 0) return refuse('AMOUNT_NOT_POSITIVE', 'budgetFen must be positive', ['input', 'budgetFen']);
+  if (input.budgetFen > MAX_AMOUNT_FEN) return refuse('AMOUNT_TOO_LARGE', `budgetFen is at most ${MAX_AMOUNT_FEN}`, ['input', 'budgetFen']);
   return store.createProjectOnce(ctx.hub, { creditCode: org.creditCode, title: title.text, purpose: input.purpose, regionCode: input.regionCode, budgetFen: input.budgetFen, reference: input.reference.trim() });
 }
 

@@ -9,7 +9,7 @@ import { chinaDateOf } from '../../domain/cases/china-time';
 import { storedOffice } from '../../domain/cases/offices';
 import { caseReference } from '../../domain/cases/reference';
 import type { Resolvers } from '../__generated__/types';
-import { unknownRegion } from '../common';
+import { pageSize, unknownRegion } from '../common';
 import type { HubContext } from '../context';
 import * as linkage from './linkage';
 
@@ -37,7 +37,7 @@ export const charityResolvers: Resolvers = {
     charityNeeds: async (_, args, ctx) => {
       const scope = ctx.access.caller!.regionScope;
       const code = args.regionCode ? requireDivisionCode(args.regionCode, 'regionCode') : scope;
-      const first = Math.max(1, Math.min(args.first ?? 100, ctx.config.maxListSize));
+      const first = pageSize(args.first, 100, ctx.config.maxListSize);
       const needs = await openNeedsWithin(ctx.hub, divisionPrefix(code), ctx.today, first);
       // A township code narrows to its county: summaries carry only the county.
       return needs.filter((n) => inScope(scope, n.countyCode));
