@@ -93,7 +93,7 @@ function withDriverTimeout(sqlOrOptions: unknown, ms: number): unknown {
 function overriding<T extends object>(target: T, overrides: Record<string, unknown>): T {
   return new Proxy(target, {
     get(t, prop, receiver) {
-      if (typeof prop === 'string' && prop in overrides) return overrides[prop];
+      if (typeof prop === 'string' && Object.hasOwn(overrides, prop)) return overrides[prop];
       const value = Reflect.get(t, prop, receiver);
       return typeof value === 'function' ? value.bind(t) : value;
     },
