@@ -117,6 +117,13 @@ type NeedInput = { purpose: NeedPurpose; urgency: 'EMERGENCY' | 'URGENT' | 'NORM
 type NeedValues = Parameters<typeof store.insertNeed>[1];
 type CaseRow = NonNullable<Awaited<ReturnType<HubContext['loaders']['cases']['caseById']['load']>>>;
 
+/** An amount of fen an input names (`input.<field>`): why it is refused (not a positive whole number, or more than the ledger stores), or null. */
+function amountRefused(fen: number, field: string): CharityOutcome<never> | null {
+  if (!Number.isSafeInteger(fen) || fen <= 0) return refuse('AMOUNT_NOT_POSITIVE', `${field} must be positive`, ['input', field]);
+  if (fen > MAX_AMOUNT_FEN) return refuse('AMOUNT_TOO_LARGE', `${field} is at most ${MAX_AMOUNT_FEN}`, ['input', field]);
+  return null;
+}
+
 /**
  * A need of a case checked against the household and a consent (an existing one, or one about to
  * be recorded with it): the row to insert, or why not. Reads only.
@@ -124,8 +131,8 @@ type CaseRow = NonNullable<Awaited<ReturnType<HubContext['loaders']['cases']['ca
 async function needOfCase(ctx: HubContext, c: CaseRow, consent: store.ConsentRecord | null, input: NeedInput, beneficiary: string | null, consentField: string[]): Promise<CharityOutcome<NeedValues>> {
   const description = shownText(input.description, 200, ['input', 'description'], { multiLine: true });
   if ('error' in description) return { ok: false, errors: [description.error] };
-  if (!Number.isSafeInteger(input.uncoveredFen) || input.uncoveredFen <= 0) return refuse('AMOUNT_NOT_POSITIVE', 'uncoveredFen must be positive', ['input', 'uncoveredFen']);
-  if (input.uncoveredFen > MAX_AMOUNT_FEN) return refuse('AMOUNT_TOO_LARGE', `uncoveredFen is at most ${MAX_AMOUNT_FEN}`, ['input', 'uncoveredFen']);
+  const badAmount = amountRefused(input.uncoveredFen, 'uncoveredFen');
+  if (badAmount) return badAmount;
   if (!consent) return refuse('CONSENT_NOT_FOUND', 'no such consent', consentField);
   // The household's current members, in one read: the beneficiary must be one, and a need for the
   // whole household is about each of them (a child under 14 among them needs MINOR_DATA).
@@ -274,8 +281,8 @@ export async function createProject(ctx: HubContext, input: { title: string; pur
   if ('error' in title) return { ok: false, errors: [title.error] };
   const bad = referenceText(input.reference);
   if (bad) return { ok: false, errors: [bad] };
-  if (!Number.isSafeInteger(input.budgetFen) || input.budgetFen <= 0) return refuse('AMOUNT_NOT_POSITIVE', 'budgetFen must be positive', ['input', 'budgetFen']);
-  if (input.budgetFen > MAX_AMOUNT_FEN) return refuse('AMOUNT_TOO_LARGE', `budgetFen is at most ${MAX_AMOUNT_FEN}`, ['input', 'budgetFen']);
+  const badAmount = amountRefused(input.budgetFen, 'budgetFen');
+  if (badAmount) return badAmount;
   return store.createProjectOnce(ctx.hub, { creditCode: org.creditCode, title: title.text, purpose: input.purpose, regionCode: input.regionCode, budgetFen: input.budgetFen, reference: input.reference.trim() });
 }
 
