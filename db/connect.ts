@@ -89,11 +89,15 @@ function withDriverTimeout(sqlOrOptions: unknown, ms: number): unknown {
   return sqlOrOptions;
 }
 
-/** `target` with the members in `overrides` replaced; its other methods bound to it. */
+/**
+ * `target` with the members in `overrides` replaced; its other methods bound to it. Only the
+ * table's own members: `in` would also find Object's (`constructor`, `toString`), and drizzle, seeing
+ * a connection whose constructor is Object, takes it for a config object (`npm run import` hung).
+ */
 function overriding<T extends object>(target: T, overrides: Record<string, unknown>): T {
   return new Proxy(target, {
     get(t, prop, receiver) {
-      if (typeof prop === 'string' && prop in overrides) return overrides[prop];
+      if (typeof prop === 'string' && Object.hasOwn(overrides, prop)) return overrides[prop];
       const value = Reflect.get(t, prop, receiver);
       return typeof value === 'function' ? value.bind(t) : value;
     },
