@@ -126,8 +126,12 @@ export function createHubLoaders(db: HubDb, opts: HubLoaderOptions = {}) {
    * A household, read with its region and current members, which are handed to their loaders: the
    * household, its members and its region cost one statement between them.
    */
+  // Households this request has read whole (with region, members and ledger entries), not only
+  // primed from a person's look-up.
+  const readWhole = new Set<number>();
   const householdById = new DataLoader<number, HouseholdRow | null>(async (ids) => {
     const rows = await q.householdsById.execute({ ids });
+    for (const id of ids) readWhole.add(id);
     const members = new Map<number, MemberRow[]>();
     const seen = new Set<string>();
     // By person, then by entry: a person in two of the households read has their entries twice.
@@ -190,10 +194,18 @@ export function createHubLoaders(db: HubDb, opts: HubLoaderOptions = {}) {
 
     householdsOfPerson,
 
-    /** The household a person belongs to now (no leaving date). */
-    currentHouseholdByIdNumber: new DataLoader<string, HouseholdRow | null>(async (ids) =>
-      (await householdsOfPerson.loadMany(ids)).map((h) => (h instanceof Error ? h : h.current)),
-    ),
+    /**
+     * The household a person belongs to now (no leaving date), read whole as `householdById` reads
+     * one: the look-up's row has no members, region or ledger entries, which were then read in three
+     * statements more (README "What a query looks like", Cost: the look-up adds one statement).
+     */
+    currentHouseholdByIdNumber: new DataLoader<string, HouseholdRow | null>(async (ids) => {
+      const current = (await householdsOfPerson.loadMany(ids)).map((h) => (h instanceof Error ? h : h.current));
+      const partial = [...new Set(current.flatMap((h) => (h && !(h instanceof Error) && !readWhole.has(h.id) ? [h.id] : [])))];
+      for (const id of partial) householdById.clear(id);
+      await householdById.loadMany(partial);
+      return current;
+    }),
 
     regionByCode,
 
