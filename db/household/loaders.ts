@@ -194,17 +194,19 @@ export function createHubLoaders(db: HubDb, opts: HubLoaderOptions = {}) {
 
     householdsOfPerson,
 
+    /** The household a person belongs to now (no leaving date). */
+    currentHouseholdByIdNumber: new DataLoader<string, HouseholdRow | null>(async (ids) =>
+      (await householdsOfPerson.loadMany(ids)).map((h) => (h instanceof Error ? h : h.current)),
+    ),
+
     /**
-     * The household a person belongs to now (no leaving date), read whole as `householdById` reads
-     * one: the look-up's row has no members, region or ledger entries, which were then read in three
-     * statements more (README "What a query looks like", Cost: the look-up adds one statement).
+     * A household read whole, as `householdById` reads one, also when a person's look-up primed
+     * `householdById` with its bare row: its members, region and ledger entries were then read in
+     * three statements more (`householdByMember`; README "What a query looks like", Cost).
      */
-    currentHouseholdByIdNumber: new DataLoader<string, HouseholdRow | null>(async (ids) => {
-      const current = (await householdsOfPerson.loadMany(ids)).map((h) => (h instanceof Error ? h : h.current));
-      const partial = [...new Set(current.flatMap((h) => (h && !(h instanceof Error) && !readWhole.has(h.id) ? [h.id] : [])))];
-      for (const id of partial) householdById.clear(id);
-      await householdById.loadMany(partial);
-      return current;
+    wholeHouseholdById: new DataLoader<number, HouseholdRow | null>(async (ids) => {
+      for (const id of ids) if (!readWhole.has(id)) householdById.clear(id);
+      return householdById.loadMany(ids);
     }),
 
     regionByCode,
