@@ -89,7 +89,11 @@ function withDriverTimeout(sqlOrOptions: unknown, ms: number): unknown {
   return sqlOrOptions;
 }
 
-/** `target` with the members in `overrides` replaced; its other methods bound to it. */
+/**
+ * `target` with the members in `overrides` replaced; its other methods bound to it. Only the
+ * table's own members: `in` would also find Object's (`constructor`, `toString`), and drizzle, seeing
+ * a connection whose constructor is Object, takes it for a config object (`npm run import` hung).
+ */
 function overriding<T extends object>(target: T, overrides: Record<string, unknown>): T {
   return new Proxy(target, {
     get(t, prop, receiver) {

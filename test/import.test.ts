@@ -306,7 +306,7 @@ describe('import: bad rows', () => {
   });
 
   it('reports missing required values, also those required by another column', async () => {
-    expect(await report('household.csv', withLine('household', 3, '2,GT-2019-000456,371526102203,'))).toEqual([
+    expect(await report('household.csv', withLine('household', 3, '90000002,GT-2019-000456,371526102203,'))).toEqual([
       'household.csv:3: address: a value is required (REQUIRED)',
     ]);
     expect(await reportOf(UNION_GRANTS, withLine(UNION_GRANTS, 3, '66002,GH-JN-2023-0045,JQ,2024-08-25,300000,,,,1'))).toEqual([
@@ -552,14 +552,14 @@ describe('import: loading into the databases', () => {
   it('refuses a household whose registration number the database has under another id', async () => {
     const dir = copyExamples();
     addValidRows(dir);
-    fs.writeFileSync(path.join(dir, 'household.csv'), withLine('household', 2, '1,RC-2021-000999,370811001001,某地'));
-    append(dir, 'household', '3,rc-2021-000123,370811001001,某地'); // the collation ignores case
-    // id 1 renamed to RC-2021-000999 in the file, and id 3 claims its old number: refused, as the database still has it on 1.
+    fs.writeFileSync(path.join(dir, 'household.csv'), withLine('household', 2, '90000001,RC-2021-000999,370811001001,某地'));
+    append(dir, 'household', '90000003,rc-2021-000123,370811001001,某地'); // the collation ignores case
+    // id 90000001 renamed to RC-2021-000999 in the file, and 90000003 claims its old number: refused, as the database still has it on 90000001.
     const before = await counts();
     const result = await importDir(dir, dbs.hubUrl, options);
     expect(result.ok).toBe(false);
     expect(result.problems.map(formatProblem)).toEqual([
-      'household.csv:4: registration_no: the database already has this registration number on household id 1 (REGISTRATION_CONFLICT)',
+      'household.csv:4: registration_no: the database already has this registration number on household id 90000001 (REGISTRATION_CONFLICT)',
     ]);
     expect(await counts()).toEqual(before);
   });

@@ -126,8 +126,12 @@ export function createHubLoaders(db: HubDb, opts: HubLoaderOptions = {}) {
    * A household, read with its region and current members, which are handed to their loaders: the
    * household, its members and its region cost one statement between them.
    */
+  // Households this request has read whole (with region, members and ledger entries), not only
+  // primed from a person's look-up.
+  const readWhole = new Set<number>();
   const householdById = new DataLoader<number, HouseholdRow | null>(async (ids) => {
     const rows = await q.householdsById.execute({ ids });
+    for (const id of ids) readWhole.add(id);
     const members = new Map<number, MemberRow[]>();
     const seen = new Set<string>();
     // By person, then by entry: a person in two of the households read has their entries twice.
@@ -194,6 +198,16 @@ export function createHubLoaders(db: HubDb, opts: HubLoaderOptions = {}) {
     currentHouseholdByIdNumber: new DataLoader<string, HouseholdRow | null>(async (ids) =>
       (await householdsOfPerson.loadMany(ids)).map((h) => (h instanceof Error ? h : h.current)),
     ),
+
+    /**
+     * A household read whole, as `householdById` reads one, also when a person's look-up primed
+     * `householdById` with its bare row: its members, region and ledger entries were then read in
+     * three statements more (`householdByMember`; README "What a query looks like", Cost).
+     */
+    wholeHouseholdById: new DataLoader<number, HouseholdRow | null>(async (ids) => {
+      for (const id of ids) if (!readWhole.has(id)) householdById.clear(id);
+      return householdById.loadMany(ids);
+    }),
 
     regionByCode,
 

@@ -76,7 +76,10 @@ export const householdResolvers: Resolvers = {
   Query: {
     household: (_, args, ctx) => ctx.loaders.hub.householdById.load(requireHouseholdId(args.id)),
 
-    householdByMember: (_, args, ctx) => ctx.loaders.hub.currentHouseholdByIdNumber.load(requireIdNumber(args.idNumber)),
+    householdByMember: async (_, args, ctx) => {
+      const found = await ctx.loaders.hub.currentHouseholdByIdNumber.load(requireIdNumber(args.idNumber));
+      return found && ctx.loaders.hub.wholeHouseholdById.load(found.id);
+    },
 
     households: (_, args, ctx) => {
       if (args.ids.length > ctx.config.maxListSize) {
