@@ -51,10 +51,12 @@ describe('rows per access', () => {
   it('writes one row per subject with caller, purpose, case reference, operation and outcome', async () => {
     const before = await lastSeq();
     const res = await hub.as({ purpose: 'CASE_MEETING', caseReference: 'RC-2026-0042' }).gql(
-      `query WangDossier($id: ID!) { household(id: $id) { address members { person { idNumber name } } } }`,
+      `query WangDossier($id: ID!) { household(id: $id) { address members { person { idNumber name } } aid { beneficiary { idNumber } } } }`,
       { id: String(wangId) },
     );
     expect(res.errors).toBeUndefined();
+    // Members reached again as their aid's beneficiaries are still one subject each: one row.
+    expect(res.data.household.aid.filter((a: any) => a.beneficiary !== null).length).toBeGreaterThan(0);
     const written = await rows('seq > ?', [before]);
     expect(written.map((r) => r.subject_kind).sort()).toEqual(['HOUSEHOLD', 'PERSON', 'PERSON', 'PERSON', 'PERSON']);
     for (const r of written) {
