@@ -54,7 +54,7 @@ const CONSENT = `mutation($input: CharityConsentRecordInput!) { charityConsentRe
 const PUBLISH = `mutation($input: CharityNeedPublishInput!) { charityNeedPublish(input: $input) { need { id state involvesHealth involvesMinor county { code } } userErrors { code field } } }`;
 const CLAIM = `mutation($id: ID!) { charityNeedClaim(input: { needId: $id }) { claim { needId lapsesOn } userErrors { code } } }`;
 const PLEDGE = `mutation($input: CharityPledgeCreateInput!) { charityPledgeCreate(input: $input) { pledge { id amountFen } remainingFen userErrors { code } } }`;
-const DETAIL = `query($id: ID!) { charityNeedDetail(id: $id) { id description uncoveredFen remainingFen caseReference claimLapsesOn township { code } } }`;
+const DETAIL = `query($id: ID!) { charityNeedDetail(id: $id) { id description uncoveredFen remainingFen caseReference caseOwner { key name county { code } } claimLapsesOn township { code } } }`;
 const SUMMARIES = `{ charityNeeds { id category amountBand urgency county { code } claimedByMe matchingProjects { title } } }`;
 const WITHDRAW = `mutation($id: ID!) { charityNeedWithdraw(input: { needId: $id }) { need { id state closeReason } userErrors { code } } }`;
 const DELIVER = `mutation($input: CharityDeliveryReportInput!) { charityDeliveryReport(input: $input) { delivery { id amountFen deliveredOn reference } replayed userErrors { code } } }`;
@@ -226,6 +226,8 @@ describe('a charity', () => {
     const detail = await data(charityA, DETAIL, { id: medicalNeed }, 'charityNeedDetail');
     expect(detail).toMatchObject({ id: medicalNeed, description: DESCRIPTION, uncoveredFen: 3_000_000, remainingFen: 3_000_000, township: { code: '370811001' } });
     expect(detail.caseReference).toMatch(/^AH-2026-\d{6}$/);
+    // The office to turn to, named with its place as every office is (not a bare 民政局).
+    expect(detail.caseOwner).toEqual({ key: 'CIVIL_AFFAIRS', name: '任城区民政局', county: { code: '370811' } });
     const audited = (await auditRows(names.a, 'HOUSEHOLD')).filter((r) => r.outcome === 'OK');
     expect(audited).toEqual([expect.objectContaining({ subject_ref: String(wangId), purpose: 'CHARITY_LINKAGE', outcome: 'OK' })]);
     // The other charity has not claimed: still nothing.

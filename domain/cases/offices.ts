@@ -83,6 +83,15 @@ export function officeInCounty(office: Office, townshipCode: string): Office {
 }
 
 /**
+ * A stored key as the office of a matter in `divisionCode` (a case's, an alert's township, or a
+ * county): a department's office is that county's (任城区民政局), whichever of its clients acted,
+ * the city's included, so every office shown names its place as the brief does.
+ */
+export function storedOfficeIn(key: string, divisionCode: string): Office {
+  return officeInCounty(storedOffice(key), divisionCode);
+}
+
+/**
  * The offices whose county offices receive slips and meetings' decisions, and answer them with their
  * own clients: the federated departments, whose feedback is checked in their front-end databases,
  * and the government bodies that report their aid (应急, 司法, 共青团, 妇联, 红十字), whose feedback

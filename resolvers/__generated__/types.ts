@@ -1156,7 +1156,7 @@ export type Office = {
   readonly township?: Maybe<Region>;
   /** The office's name in Chinese: a department's office of a known county is that county's (任城区医疗保障局, 任城区司法局, 共青团任城区委); 未知单位 for a key no office maps. */
   readonly name: Scalars['String']['output'];
-  /** The county (区县) whose office it is: a department's office of the case's county (the county of its household), which the city-wide bureau may act for; a township's county. Null where no case names the county. */
+  /** The county (区县) whose office it is: a department's office of the county of the case's or alert's household, which the city-wide bureau may act for; a township's county. Null where no case or alert names the county. */
   readonly county?: Maybe<Region>;
 };
 
@@ -2580,7 +2580,7 @@ export type CharityNeedDetail = {
   readonly forWholeHousehold: Scalars['Boolean']['output'];
   /** The case's reference, to quote to the office. */
   readonly caseReference: Scalars['String']['output'];
-  /** The office that owns the case. */
+  /** The office that owns the case, named with its place (a department's office is the household's county's: 任城区民政局). */
   readonly caseOwner: Office;
   /** Where it stands. */
   readonly state: NeedState;
@@ -4592,7 +4592,7 @@ export type Alert = {
   readonly evidence: ReadonlyArray<Scalars['String']['output']>;
   /** The exact records, as `<department>:<source reference>`. */
   readonly evidenceReferences: ReadonlyArray<Scalars['String']['output']>;
-  /** The office that must verify it (the township of the household, a named department, or civil affairs once it took the alert over): the only office that signs for, verifies or dismisses it, posts its village notice and passes its need to charities. */
+  /** The office that must verify it (the township of the household, a named department, or civil affairs once it took the alert over): the only office that signs for, verifies or dismisses it, posts its village notice and passes its need to charities. A department's office is that of the household's county (任城区民政局), also when the city's civil affairs took the alert over, as it acts for that office. */
   readonly verifier: Office;
   /** How civil affairs took it over as verifier (alertTakeOver), while it holds it; null when never taken over, or moved to another township since. */
   readonly takenOver?: Maybe<AlertTakeOver>;
@@ -4637,7 +4637,7 @@ export type Alert = {
 /** Civil affairs taking an alert over as its verifier. */
 export type AlertTakeOver = {
   readonly __typename?: 'AlertTakeOver';
-  /** The office that took it over (civil affairs). */
+  /** The office that took it over: civil affairs of the household's county (任城区民政局), which the city's civil affairs acts for; `by` names the client. */
   readonly office: Office;
   /** Who: the API client (and officer). */
   readonly by: Scalars['String']['output'];

@@ -23,7 +23,7 @@ import type { FulfilmentRecord } from '../../db/case-loop/store';
 import { aidDateOf, checkFirstAidRecord, checkFulfilment, type Fulfilment } from '../../domain/cases/fulfilment';
 import { type DecisionCheck } from '../../domain/cases/decision-checks';
 import { checkDecisions, checkedAndWritten } from './decision-checks';
-import { countyOf, departmentOfficeName, officeInCounty, parseOffice, receivingOfficeRefusal, storedOffice, unknownOfficeReason, type Office } from '../../domain/cases/offices';
+import { countyOf, departmentOfficeName, parseOffice, receivingOfficeRefusal, storedOffice, storedOfficeIn, unknownOfficeReason, type Office } from '../../domain/cases/offices';
 import { caseReference } from '../../domain/cases/reference';
 import { checkReferralAction, REFERRAL_STATES, type ReferralState } from '../../domain/cases/referrals';
 import { allowedTransitions, type CaseOrigin, type CaseState, type CaseUrgency } from '../../domain/cases/state-machine';
@@ -133,8 +133,7 @@ function asOfOf(ctx: HubContext, asOf: Date | null | undefined): Date {
  * case and its other slips stay readable (domain/cases/offices.ts storedOffice).
  */
 function officeOf(key: string, townshipCode?: string): Office {
-  const office = storedOffice(key);
-  return townshipCode ? officeInCounty(office, townshipCode) : office;
+  return townshipCode ? storedOfficeIn(key, townshipCode) : storedOffice(key);
 }
 
 /** An office stored on a case's row (a slip's, an event's, a meeting's), with the case's county for a department office. */

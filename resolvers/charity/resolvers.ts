@@ -6,7 +6,7 @@ import { listProjects, openNeedsWithin, claimActive, deliveryStands, type NeedRe
 import { amountBand, projectMatches } from '../../domain/charity/needs';
 import type { CharityOutcome } from '../../domain/charity/errors';
 import { chinaDateOf } from '../../domain/cases/china-time';
-import { storedOffice } from '../../domain/cases/offices';
+import { storedOfficeIn } from '../../domain/cases/offices';
 import { caseReference } from '../../domain/cases/reference';
 import type { Resolvers } from '../__generated__/types';
 import { pageSize, unknownRegion } from '../common';
@@ -140,7 +140,10 @@ export const charityResolvers: Resolvers = {
       const c = (await ctx.loaders.cases.caseById.load(d.need.caseId))!;
       return caseReference(c.id, c.reportedAt);
     },
-    caseOwner: async (d, _, ctx) => storedOffice((await ctx.loaders.cases.caseById.load(d.need.caseId))!.ownerOffice),
+    caseOwner: async (d, _, ctx) => {
+      const c = (await ctx.loaders.cases.caseById.load(d.need.caseId))!;
+      return storedOfficeIn(c.ownerOffice, c.townshipCode);
+    },
     state: (d) => d.need.state,
     claimLapsesOn: (d) => d.claim.lapsesOn,
     myPledges: async (d, _, ctx) => (await ctx.loaders.charity.pledgesByNeed.load(d.need.id)).filter((p) => p.creditCode === d.organisation.creditCode),

@@ -8,7 +8,7 @@ import { alertPage, lateDecisionAlerts, moveAlertRow, takeOverAlertRow, overdueA
 import { fromDbInstant } from '../../db/instants';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { addDays } from '../../domain/dates';
-import { parseOffice, storedOffice } from '../../domain/cases/offices';
+import { officeInCounty, parseOffice, storedOfficeIn } from '../../domain/cases/offices';
 import { decodeIdCursor, encodeIdCursor } from '../../domain/cursor';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
 import { SUPERVISOR_OFFICE, acknowledgementOverdue, alertOverdue, escalationCounty, isAlertSupervisor, isAlertVerifier, type AlertCaller, type AlertMove } from '../../domain/monitoring/alerts';
@@ -194,14 +194,15 @@ export const monitoringResolvers: Resolvers = {
     region: async (a, _, ctx) => (await ctx.loaders.hub.regionByCode.load(a.regionCode)) ?? { code: a.regionCode, name: a.regionCode, level: 'VILLAGE', parentCode: null },
     evidence: (a) => JSON.parse(a.evidence) as string[],
     evidenceReferences: (a) => JSON.parse(a.evidenceRefs) as string[],
-    verifier: (a) => parseOffice(a.verifierOffice) ?? { kind: 'TOWNSHIP', key: a.townshipCode, townshipCode: a.townshipCode },
+    // A department verifies as the household's county office (任城区民政局 once civil affairs took it over).
+    verifier: (a) => officeInCounty(parseOffice(a.verifierOffice) ?? { kind: 'TOWNSHIP', key: a.townshipCode, townshipCode: a.townshipCode }, a.townshipCode),
     raisedAt: (a) => fromDbInstant(a.raisedAt),
     acknowledgeFrom: (a) => a.acknowledgeFrom ?? a.firstClueOn,
     takenOver: async (a, _, ctx) => {
       // The latest takeover, unless the alert moved to another township since (which verifies it now).
       const last = (await ctx.loaders.monitoring.eventsByAlert.load(a.id)).filter((e) => e.action === 'TAKEN_OVER' || e.action === 'MOVED').at(-1);
       if (last?.action !== 'TAKEN_OVER') return null;
-      return { office: storedOffice(last.actorOffice), by: last.actor, at: fromDbInstant(last.at), reason: last.reason ?? '' };
+      return { office: storedOfficeIn(last.actorOffice, a.townshipCode), by: last.actor, at: fromDbInstant(last.at), reason: last.reason ?? '' };
     },
     overdue: (a, _, ctx) => alertOverdue(a.state, a.verifyBy, ctx.today),
     acknowledgementOverdue: (a, _, ctx) => acknowledgementOverdue(a.state, a.acknowledgeBy, ctx.today),

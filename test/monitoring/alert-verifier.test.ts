@@ -123,6 +123,22 @@ it('lets county civil affairs take an alert over with a reason, kept and shown; 
   expect((await county.gql(TAKE_OVER, { i: { alertId: other, reason: '督办' } })).data.alertTakeOver.userErrors).toEqual([{ code: 'ILLEGAL_ALERT_TRANSITION', state: 'DISMISSED', field: [] }]);
 });
 
+it('names the verifier as every office is named, with its place: the township, a department’s county office, and civil affairs once the city took the alert over', async () => {
+  const OFFICE = `{ key name county { code } }`;
+  const NAMES = `query($id: ID!) { alert(id: $id) { verifier ${OFFICE} takenOver { office ${OFFICE} by } } }`;
+  const townships = await openAlert();
+  expect((await county.gql(NAMES, { id: townships })).data.alert).toEqual({ verifier: { key: TOWNSHIP, name: '古槐街道', county: { code: '370811' } }, takenOver: null });
+  const hr = await openAlert('HUMAN_RESOURCES');
+  expect((await county.gql(NAMES, { id: hr })).data.alert.verifier).toEqual({ key: 'HUMAN_RESOURCES', name: '任城区人力资源和社会保障局', county: { code: '370811' } });
+  // The city's civil affairs takes it over: it acts for the household's county office, as it does on
+  // the case its verification opens (Office.county), and the takeover names its client.
+  const city = await hub.createClient({ regionScope: '370800', roles: ['READER', 'CASEWORKER'] });
+  const taken = await hub.as({ token: city.token, purpose: 'MONITORING' }).gql(TAKE_OVER, { i: { alertId: townships, reason: '逾期未签收，市民政局督办' } });
+  expect(taken.data.alertTakeOver.userErrors).toEqual([]);
+  const civilAffairs = { key: 'CIVIL_AFFAIRS', name: '任城区民政局', county: { code: '370811' } };
+  expect((await county.gql(NAMES, { id: townships })).data.alert).toEqual({ verifier: civilAffairs, takenOver: { office: civilAffairs, by: city.name } });
+});
+
 it('holds the village notice, its objections and the charity need to the verifier as well', async () => {
   const id = await openAlert();
   await township.gql(ACK, { i: { alertId: id } });
