@@ -422,7 +422,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   Caller: { kind: 'OPEN', why: 'the caller’s own client record' },
   AccessLogConnection: { kind: 'OPEN', why: 'reached only through accessLog (AUDITOR, purpose AUDIT)' },
   AccessLogEdge: { kind: 'OPEN', why: 'reached only through accessLog (AUDITOR, purpose AUDIT)' },
-  AccessLogEntry: { kind: 'OPEN', why: 'reached only through accessLog; subjects are masked labels' },
+  AccessLogEntry: { kind: 'OPEN', why: 'reached only through accessLog; subjects are masked labels, request ids hold no ID number' },
   AccessClient: { kind: 'OPEN', why: 'reached only through accessLog; names a client, not a person' },
 
   // schema/cases.graphql: a case, its slips, meetings and dossier are about one household.

@@ -316,6 +316,26 @@ describe('accessLog', () => {
     expect(entries.some((e: any) => e.subjectKind === 'HOUSEHOLD')).toBe(true);
   });
 
+  it('shows which entries are one access: a household read is two entries with its request id, another read has its own', async () => {
+    const read = (requestId: string) => hub.gql(`query WangMembers($id: ID!) { household(id: $id) { members { person { name } } } }`, { id: String(wangId) }, { 'x-request-id': requestId });
+    expect((await read('audit-household-read-1')).errors).toBeUndefined();
+    // A second read sends an id that spells an ID number in parts: the hub replaces it, so the
+    // entry's request id holds none.
+    const spelled = `${WANG.spouse.slice(0, 6)}-${WANG.spouse.slice(6, 14)}-${WANG.spouse.slice(14)}`;
+    expect((await read(spelled)).errors).toBeUndefined();
+    const [[second]] = (await dbs.hubPool.query(`SELECT request_id FROM access_log WHERE operation = 'WangMembers' AND request_id <> 'audit-household-read-1' ORDER BY seq DESC LIMIT 1`)) as any;
+
+    const res = await auditor.gql(`query($n: String!) { accessLog(idNumber: $n, first: 500) { edges { node { requestId subjectKind subjectLabel operation } } } }`, { n: WANG.spouse });
+    expect(res.errors).toBeUndefined();
+    const entries = res.data.accessLog.edges.map((e: any) => e.node);
+    const ofRequest = (id: string) => entries.filter((e: any) => e.requestId === id).map((e: any) => e.subjectKind).sort();
+    expect(ofRequest('audit-household-read-1')).toEqual(['HOUSEHOLD', 'PERSON']);
+    expect(second.request_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(ofRequest(second.request_id)).toEqual(['HOUSEHOLD', 'PERSON']);
+    expect(entries.filter((e: any) => e.operation === 'WangMembers').map((e: any) => e.requestId).sort()).toEqual(['audit-household-read-1', 'audit-household-read-1', second.request_id, second.request_id].sort());
+    expect(JSON.stringify(entries)).not.toContain(spelled);
+  });
+
   it('pages with a cursor', async () => {
     const whole = (await auditor.gql(LOG, { n: WANG.head, first: 500 })).data.accessLog.edges.map((e: any) => e.node.seq);
     const paged: string[] = [];

@@ -185,6 +185,13 @@ export type AccessLogEntry = {
   readonly subjectLabel?: Maybe<Scalars['String']['output']>;
   /** What became of the access. */
   readonly outcome: AccessOutcome;
+  /**
+   * The request that made the access: entries with the same id come from one request (a household
+   * read that reached the person shows as a HOUSEHOLD and a PERSON entry with one id). It is the id
+   * the response carried as `X-Request-Id` and the request's log lines carry: the caller's own when
+   * it sent a sane one that cannot hold an ID number, otherwise one the hub made. It names no person.
+   */
+  readonly requestId: Scalars['String']['output'];
 };
 
 /** A client as the audit trail recorded it at the time. */
@@ -5577,6 +5584,7 @@ export type AccessLogEntryResolvers<ContextType = HubContext, ParentType extends
   subjectKind?: Resolver<ResolversTypes['AccessSubjectKind'], ParentType, ContextType>;
   subjectLabel?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   outcome?: Resolver<ResolversTypes['AccessOutcome'], ParentType, ContextType>;
+  requestId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type AccessClientResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AccessClient'] = ResolversParentTypes['AccessClient']> = {
