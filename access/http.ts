@@ -141,7 +141,7 @@ export function accessMiddleware(deps: AccessHttpDeps): express.RequestHandler {
       if (!known) {
         // An authenticated attempt is still on record.
         const stated = parsePurpose(req.get('x-purpose'));
-        await deps.audit.append({ requestId: crypto.randomUUID(), caller, purpose: stated === 'UNKNOWN' ? null : stated, caseReference: null, channel: 'HTTP', operation: `${req.method} (undeclared route)`, operationHash: null, subjects: [], outcome: 'DENIED' });
+        await deps.audit.append({ requestId: requestIdOf(req), caller, purpose: stated === 'UNKNOWN' ? null : stated, caseReference: null, channel: 'HTTP', operation: `${req.method} (undeclared route)`, operationHash: null, subjects: [], outcome: 'DENIED' });
         return notFound();
       }
 

@@ -211,8 +211,9 @@ describe('authentication at the door', () => {
     const res = await fetch(`${hub.url}/exports/anything.csv`, { headers: hub.authHeaders });
     expect(res.status).toBe(404);
     expect(((await res.json()) as any).errors[0].extensions).toEqual({ code: 'NOT_FOUND', reason: 'NO_SUCH_ROUTE' });
-    const [rows] = await dbs.hubPool.query(`SELECT channel, operation, outcome FROM access_log ORDER BY seq DESC LIMIT 1`);
-    expect((rows as any[])[0]).toEqual({ channel: 'HTTP', operation: 'GET (undeclared route)', outcome: 'DENIED' });
+    const [rows] = await dbs.hubPool.query(`SELECT channel, operation, outcome, request_id FROM access_log ORDER BY seq DESC LIMIT 1`);
+    // Under the request's own id, as every audit row: the one its answer and log lines carry.
+    expect((rows as any[])[0]).toEqual({ channel: 'HTTP', operation: 'GET (undeclared route)', outcome: 'DENIED', request_id: res.headers.get('x-request-id') });
   });
 });
 
