@@ -44,7 +44,7 @@ function chinaToday(): string {
  * normalised, since clerks type it both ways. `today` (China's, unless given) bounds the birth date.
  */
 export function checkIdNumber(raw: string, today: string = chinaToday()): IdNumberCheck {
-  const value = raw.trim().toUpperCase();
+  const value = normaliseIdNumber(raw);
   if (value.length !== 18) return { ok: false, problem: 'LENGTH', message: `an ID number has 18 characters, this one has ${value.length}` };
   if (!/^\d{17}[\dX]$/.test(value)) return { ok: false, problem: 'CHARACTERS', message: 'an ID number is 17 digits followed by a digit or X' };
   if (value[0] === '0' || value.slice(0, 2) === '00') return { ok: false, problem: 'REGION', message: 'the address code (first 6 digits) is not a division code' };
@@ -130,4 +130,22 @@ export function maskIdNumber(idNumber: string): string {
 export function makeIdNumber(regionCode: string, birthDate: string, sequence: number): string {
   const first17 = regionCode + birthDate.replace(/-/g, '') + String(sequence).padStart(3, '0');
   return first17 + idNumberCheckChar(first17);
+}
+
+/**
+ * An ID number as the hub keys people: `checkIdNumber`'s normalisation (trimmed, a check character
+ * `x` upper-cased) without its checks. For ID numbers read from department databases, which their
+ * own systems write, many with a lower-case `x` (federation/id-numbers.ts).
+ */
+export function normaliseIdNumber(raw: string): string {
+  return raw.trim().toUpperCase();
+}
+
+/**
+ * The forms in which a department may hold this (normalised) ID number: itself, and with a check
+ * character `X` also the lower-case `x`, for a column whose collation tells the two apart
+ * (federation/id-numbers.ts).
+ */
+export function storedForms(idNumber: string): string[] {
+  return idNumber.endsWith('X') ? [idNumber, `${idNumber.slice(0, -1)}x`] : [idNumber];
 }

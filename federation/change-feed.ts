@@ -34,6 +34,7 @@
 import { and, asc, eq, getTableName, gt, gte, lte, max, or, sql, type SQL } from 'drizzle-orm';
 import { getTableConfig, type MySqlColumn, type MySqlTable } from 'drizzle-orm/mysql-core';
 import type { DepartmentCode } from '../domain/departments';
+import { normaliseIdNumber } from '../domain/id-number';
 import type { ChangeFeed, SourceDb } from './contract';
 import { ADAPTERS } from './registry';
 
@@ -169,7 +170,8 @@ function columnsOf(feed: PolledFeed, markExpr: SQL | MySqlColumn, key: readonly 
 }
 
 type Raw = { mark: number | string; idNumber?: string | null } & Record<string, unknown>;
-const toRows = (raw: Raw[]): ChangedRow[] => raw.map((r) => ({ mark: Number(r.mark), idNumber: r.idNumber ?? null }));
+/** The person's ID number normalised, as every department read hands it to the hub (federation/id-numbers.ts): a department may write `x`. */
+const toRows = (raw: Raw[]): ChangedRow[] => raw.map((r) => ({ mark: Number(r.mark), idNumber: r.idNumber == null ? null : normaliseIdNumber(r.idNumber) }));
 
 /** Rows whose key comes after `values` in the key's order (`k1 > v1 OR (k1 = v1 AND (k2 > v2 OR …))`, which the range optimiser reads as ranges of the index). */
 function keyPast(key: readonly MySqlColumn[], values: readonly (string | number)[]): SQL {

@@ -12,6 +12,7 @@
 import type { MySqlColumn } from 'drizzle-orm/mysql-core';
 import { sql } from 'drizzle-orm';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
+import { normaliseIdNumber } from '../domain/id-number';
 import { DepartmentReadError } from './reads';
 import { ADAPTERS, factProvider, factProviders } from './registry';
 import type { FactKind } from './contract';
@@ -26,7 +27,8 @@ export const PERSON_KEY_COLUMNS: Record<DepartmentCode, readonly MySqlColumn[]> 
 /** ID numbers in one key column. One statement, read off the column's index. */
 async function idsIn(sources: Sources, code: DepartmentCode, column: MySqlColumn): Promise<Set<string>> {
   const rows = (await sources[code].db.execute(sql`SELECT DISTINCT ${column} AS id FROM ${column.table} WHERE ${column} IS NOT NULL`)) as unknown as [{ id: string }[]];
-  return new Set(rows[0].map((r) => r.id));
+  // As a department wrote them, perhaps with a lower-case x; the hub asks about people normalised (federation/id-numbers.ts).
+  return new Set(rows[0].map((r) => normaliseIdNumber(r.id)));
 }
 
 /** ID numbers of everyone a department holds a row about. One statement per key column. */

@@ -10,6 +10,7 @@ import { disability } from './disability/adapter';
 import { education } from './education/adapter';
 import { health } from './health/adapter';
 import { housing } from './housing/adapter';
+import { readingNormalisedIdNumbers } from './id-numbers';
 import { humanResources } from './human-resources/adapter';
 import { reported } from './reported/adapter';
 import { union } from './union/adapter';
@@ -20,7 +21,7 @@ import { union } from './union/adapter';
  */
 export { ledgerRecord } from './reported/adapter';
 
-export const ADAPTERS: Record<DepartmentCode, DepartmentAdapter> = {
+const DEPARTMENTS: Record<DepartmentCode, DepartmentAdapter> = {
   CIVIL_AFFAIRS: civilAffairs,
   EDUCATION: education,
   HOUSING: housing,
@@ -30,6 +31,12 @@ export const ADAPTERS: Record<DepartmentCode, DepartmentAdapter> = {
   HUMAN_RESOURCES: humanResources,
   REPORTED: reported,
 };
+
+/**
+ * The departments as the hub reads them: each asked for an ID number in every form it may hold it,
+ * answering it normalised (federation/id-numbers.ts), whatever its adapter does.
+ */
+export const ADAPTERS = Object.fromEntries(DEPARTMENT_CODES.map((code) => [code, readingNormalisedIdNumbers(DEPARTMENTS[code])])) as Record<DepartmentCode, DepartmentAdapter>;
 
 /** The departments that provide one kind of fact, each with its reader. */
 export function factProviders<K extends FactKind>(kind: K): { code: DepartmentCode; reader: NonNullable<DepartmentFactReaders[K]> }[] {

@@ -16,6 +16,7 @@ import { civilAffairsScenario } from '../federation/civil-affairs/scenario';
 import { housingScenario } from '../federation/housing/scenario';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
+import { scanToEnd } from './support/scan';
 import { insertRegions, TODAY } from './support/scenarios';
 
 const VILLAGE = '370811001001';
@@ -146,20 +147,7 @@ describe('X5 pre-grant check for temporary aid (illness)', () => {
 
 describe('a scan of the county', () => {
   it('reports each household’s X4 and X5 with the aid paid while the mover was its member', async () => {
-    const monitoring = hub.as({ purpose: 'MONITORING' });
-    const started = await monitoring.gql(`mutation($input: ScanStartInput!) { scanStart(input: $input) { scan { id } userErrors { code } } }`, { input: { regionCode: '370811' } });
-    expect(started.data.scanStart.userErrors).toEqual([]);
-    let scan: any;
-    for (let i = 0; i < 600; i++) {
-      scan = (
-        await monitoring.gql(`query($id: ID!) { scan(id: $id) { state findings(first: 100) { edges { node { rule { id } household { id } records { sourceReference } } } } } }`, {
-          id: started.data.scanStart.scan.id,
-        })
-      ).data.scan;
-      if (scan.state !== 'RUNNING') break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(scan.state).toBe('SUCCEEDED');
+    const scan = await scanToEnd(hub, '370811', 'rule { id } household { id } records { sourceReference }');
     const found = scan.findings.edges
       .map((e: any) => e.node)
       .filter((f: any) => ['X4', 'X5'].includes(f.rule.id))

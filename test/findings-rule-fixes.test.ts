@@ -19,6 +19,7 @@ import { healthScenario } from '../federation/health/scenario';
 import { unionScenario } from '../federation/union/scenario';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
+import { scanToEnd } from './support/scan';
 import { insertRegions, TODAY } from './support/scenarios';
 
 const VILLAGE = '370811001001';
@@ -170,19 +171,8 @@ afterAll(async () => {
 const FIELDS = `rule { id } records { sourceReference beneficiary { idNumber } } measure { __typename ... on SettlementExcess { settlementReference burdenFen aidFen excessFen } ... on AidAfterDeath { deathDate months excessFen } }`;
 
 /** Runs a region scan to its end: its state and findings (rule, household, people). */
-async function scanOf(regionCode: string): Promise<any> {
-  const monitoring = hub.as({ purpose: 'MONITORING' });
-  const started = await monitoring.gql(`mutation($input: ScanStartInput!) { scanStart(input: $input) { scan { id } userErrors { code } } }`, { input: { regionCode } });
-  expect(started.data.scanStart.userErrors).toEqual([]);
-  const id = started.data.scanStart.scan.id;
-  let scan: any;
-  for (let i = 0; i < 600; i++) {
-    scan = (await monitoring.gql(`query($id: ID!) { scan(id: $id) { state findings(first: 100) { edges { node { rule { id } household { id } people { idNumber } records { department { code } sourceReference } } } } } }`, { id })).data.scan;
-    if (scan.state !== 'RUNNING') break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  expect(scan.state).toBe('SUCCEEDED');
-  return scan;
+function scanOf(regionCode: string): Promise<any> {
+  return scanToEnd(hub, regionCode, 'rule { id } household { id } people { idNumber } records { department { code } sourceReference }');
 }
 
 describe('X7 by settlement, across households', () => {

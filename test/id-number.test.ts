@@ -3,7 +3,8 @@
  * sequence whose parity is the gender, and the ISO 7064 MOD 11-2 check character. Birth dates are
  * China's calendar dates: a child born today in China is valid from China's midnight, not UTC's.
  */
-import { checkIdNumber, idNumberCheckChar, makeIdNumber } from '../domain/id-number';
+import { checkIdNumber, idNumberCheckChar, makeIdNumber, normaliseIdNumber, storedForms } from '../domain/id-number';
+import { lookupForms } from '../federation/id-numbers';
 
 /** Every timer real, only the clock set: the check reads the date and nothing else. */
 const REAL_TIMERS = ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'requestAnimationFrame', 'cancelAnimationFrame', 'requestIdleCallback', 'cancelIdleCallback', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] as const;
@@ -30,4 +31,18 @@ it('takes a birth date of today in China as possible before 08:00 China time, wh
   jest.useFakeTimers({ now: new Date('2026-03-14T16:30:00.000Z'), doNotFake: [...REAL_TIMERS] });
   expect(checkIdNumber(makeIdNumber('370811', '2026-03-15', 12))).toMatchObject({ ok: true, birthDate: '2026-03-15' });
   expect(checkIdNumber(makeIdNumber('370811', '2026-03-16', 12))).toMatchObject({ ok: false, problem: 'BIRTH_DATE' });
+});
+
+test('a department’s ID number is keyed upper-case, and looked up in both forms when it ends in X', () => {
+  const x = makeIdNumber('370811', '1991-08-08', 104);
+  expect(x.endsWith('X')).toBe(true);
+  const lower = `${x.slice(0, 17)}x`;
+  expect(normaliseIdNumber(lower)).toBe(x);
+  expect(normaliseIdNumber(`${lower} `)).toBe(x);
+  expect(storedForms(x)).toEqual([x, lower]);
+  const digit = makeIdNumber('370811', '1966-03-03', 311);
+  expect(storedForms(digit)).toEqual([digit]);
+  // One entry per form, each asked once; a batch without X is passed as it is.
+  expect(lookupForms([digit, x, x])).toEqual([digit, x, lower]);
+  expect(lookupForms([digit])).toEqual([digit]);
 });

@@ -23,7 +23,9 @@ beforeAll(async () => {
   dbs = await createTestDatabases('index_use');
   await generateDemo({ hubUrl: dbs.hubUrl, sourceUrls: dbs.sourceUrls, households: 20_000, seed: 5, referenceDate: TODAY, provision: false, plant: true });
   const [members] = await dbs.hubPool.query<mysql.RowDataPacket[]>('SELECT id_number FROM household_member ORDER BY household_id LIMIT 8');
-  ids = members.map((m) => m.id_number as string);
+  // And one ending in the check character X, which the adapters are also asked for as `…x` (federation/id-numbers.ts).
+  const [withX] = await dbs.hubPool.query<mysql.RowDataPacket[]>("SELECT id_number FROM household_member WHERE id_number LIKE '%X' ORDER BY household_id LIMIT 1");
+  ids = [...new Set([...members, ...withX].map((m) => m.id_number as string))];
   settlementRefs = (await healthScenario.rows(dbs.sources.HEALTH, 'settlements', {}, 3)).map((s) => s.setlId);
 }, 120_000);
 
@@ -57,7 +59,8 @@ async function fullScans(code: DepartmentCode, statements: Captured[]): Promise<
 // On a few dozen rows the optimiser rightly scans; 20,000 households give every table hundreds.
 it('generated a city whose department tables are big enough for the optimiser to prefer an index', async () => {
   expect((await unionScenario.counts(dbs.sources.UNION)).grants).toBeGreaterThan(300);
-  expect(ids).toHaveLength(8);
+  expect(ids.length).toBeGreaterThanOrEqual(8);
+  expect(ids.some((id) => id.endsWith('X'))).toBe(true);
 });
 
 it.each(DEPARTMENT_CODES)("%s: every statement of a few people's aid reads through an index", async (code) => {

@@ -1,0 +1,57 @@
+/**
+ * ID numbers as they enter the hub from the departments. The hub keys people by the normalised
+ * ID number (domain/id-number.ts: a check character `X` upper-case, as `checkIdNumber` gives every
+ * caller's), but a department's front-end database is written by its own system and clerks, and
+ * many write `x`. Under MySQL's and MariaDB's default (case-insensitive) collations the hub's
+ * `id_no IN ('…X')` matches such a row and it comes back as `…x`: every join the hub makes in
+ * memory (a loader's keys, a household's members, the rules' grouping by person, the audit's
+ * pseudonym, monitoring's people) compares exact strings, so the record was dropped or belonged to
+ * nobody. Under a binary or case-sensitive collation (TiDB's default `utf8mb4_bin`, a column a
+ * department declared `_bin` or `_cs`) the row did not match at all.
+ *
+ * So every read of a department through the registry goes through here once: it asks for the
+ * lower-case form too (a few more constants in the same `IN` list, through the same index: no
+ * statement more, and no function on the column), and hands every ID number it returns back
+ * normalised. References into the department (`sourceRef`, a certificate's number) stay as the
+ * department wrote them: they name its rows, and stored findings' and alerts' identities are built
+ * from them. The scan's person keys (federation/person-keys.ts) and monitoring's change feeds
+ * (federation/change-feed.ts) read ID-number columns directly and normalise what they read the same way.
+ */
+import { normaliseIdNumber, storedForms } from '../domain/id-number';
+import type { AidRecord, DepartmentAdapter, DepartmentFactReaders, FactReader } from './contract';
+
+/** Every form in which a department may hold these ID numbers. */
+export function lookupForms(idNumbers: readonly string[]): string[] {
+  return idNumbers.some((id) => id.endsWith('X')) ? [...new Set(idNumbers.flatMap(storedForms))] : [...idNumbers];
+}
+
+function record(r: AidRecord): AidRecord {
+  const id = normaliseIdNumber(r.beneficiaryIdNumber);
+  return id === r.beneficiaryIdNumber ? r : { ...r, beneficiaryIdNumber: id };
+}
+
+function fact<T extends { idNumber: string }>(f: T): T {
+  const id = normaliseIdNumber(f.idNumber);
+  return id === f.idNumber ? f : { ...f, idNumber: id };
+}
+
+function factReader<T extends { idNumber: string }>(reader: FactReader<T> & { byRefs?(db: never, refs: readonly string[]): Promise<T[]> }): FactReader<T> {
+  const byRefs = reader.byRefs?.bind(reader);
+  return {
+    ...reader,
+    byIdNumbers: async (db, idNumbers) => (await reader.byIdNumbers(db, lookupForms(idNumbers))).map(fact),
+    ...(byRefs ? { byRefs: async (db: never, refs: readonly string[]) => (await byRefs(db, refs)).map(fact) } : {}),
+  };
+}
+
+/** The adapter as the rest of the hub reads it: asked for every stored form, answering normalised ID numbers. */
+export function readingNormalisedIdNumbers(adapter: DepartmentAdapter): DepartmentAdapter {
+  const { aidBySettlementRefs, successorsOf, facts } = adapter;
+  return {
+    ...adapter,
+    aidByIdNumbers: async (db, idNumbers, today, programmes) => (await adapter.aidByIdNumbers(db, lookupForms(idNumbers), today, programmes)).map(record),
+    ...(aidBySettlementRefs ? { aidBySettlementRefs: async (db, refs, today) => (await aidBySettlementRefs.call(adapter, db, refs, today)).map(record) } : {}),
+    ...(successorsOf ? { successorsOf: async (db, refs, today) => new Map([...(await successorsOf.call(adapter, db, refs, today))].map(([ref, r]) => [ref, record(r)])) } : {}),
+    ...(facts ? { facts: Object.fromEntries(Object.entries(facts).map(([kind, reader]) => [kind, factReader(reader as FactReader<{ idNumber: string }>)])) as DepartmentFactReaders } : {}),
+  };
+}
