@@ -17,6 +17,7 @@ import { divisionLevel } from '../domain/division-code';
 import { yuanToFen } from '../domain/money';
 import { AID_PROGRAMME_BY_CODE, PROGRAMME_BY_CODE, type AidProgrammeCode, type ProgrammeCode, type UnrecognisedProgrammeCode } from '../domain/programmes';
 import type { AidCause, AidRecord, AidStatus } from '../federation/contract';
+import { lookupForms, normalisedRecord } from '../federation/id-numbers';
 import { ageOn, defaultSummaryWindow, newestFirst, RELATION_ORDER } from './lib/household-rules';
 import type { HouseholdResult } from './lib/query';
 
@@ -487,12 +488,15 @@ export async function floorHousehold(pools: FloorPools, householdId: number, tod
     ]),
   );
   const ids = [...personOf.keys()];
+  // As the hub's registry reads every department (federation/id-numbers.ts): the lower-case `x` form
+  // asked for too, and each record's ID number normalised, so the floors do the hub's work.
+  const forms = lookupForms(ids);
 
   // Every department at once, each table of each department at once, as the hub does.
   const perDepartment = await Promise.all(
     DEPARTMENT_CODES.map(async (code) => {
       const started = performance.now();
-      const records = ids.length === 0 ? [] : await DEPARTMENT_FETCH[code](select, pools.departments[code], ids, today);
+      const records = ids.length === 0 ? [] : (await DEPARTMENT_FETCH[code](select, pools.departments[code], forms, today)).map(normalisedRecord);
       return { code, records, latencyMs: ids.length === 0 ? 0 : Math.round(performance.now() - started) };
     }),
   );

@@ -25,7 +25,8 @@ export function lookupForms(idNumbers: readonly string[]): string[] {
   return idNumbers.some((id) => id.endsWith('X')) ? [...new Set(idNumbers.flatMap(storedForms))] : [...idNumbers];
 }
 
-function record(r: AidRecord): AidRecord {
+/** The record with its beneficiary's ID number as the hub keys people. */
+export function normalisedRecord(r: AidRecord): AidRecord {
   const id = normaliseIdNumber(r.beneficiaryIdNumber);
   return id === r.beneficiaryIdNumber ? r : { ...r, beneficiaryIdNumber: id };
 }
@@ -49,9 +50,9 @@ export function readingNormalisedIdNumbers(adapter: DepartmentAdapter): Departme
   const { aidBySettlementRefs, successorsOf, facts } = adapter;
   return {
     ...adapter,
-    aidByIdNumbers: async (db, idNumbers, today, programmes) => (await adapter.aidByIdNumbers(db, lookupForms(idNumbers), today, programmes)).map(record),
-    ...(aidBySettlementRefs ? { aidBySettlementRefs: async (db, refs, today) => (await aidBySettlementRefs.call(adapter, db, refs, today)).map(record) } : {}),
-    ...(successorsOf ? { successorsOf: async (db, refs, today) => new Map([...(await successorsOf.call(adapter, db, refs, today))].map(([ref, r]) => [ref, record(r)])) } : {}),
+    aidByIdNumbers: async (db, idNumbers, today, programmes) => (await adapter.aidByIdNumbers(db, lookupForms(idNumbers), today, programmes)).map(normalisedRecord),
+    ...(aidBySettlementRefs ? { aidBySettlementRefs: async (db, refs, today) => (await aidBySettlementRefs.call(adapter, db, refs, today)).map(normalisedRecord) } : {}),
+    ...(successorsOf ? { successorsOf: async (db, refs, today) => new Map([...(await successorsOf.call(adapter, db, refs, today))].map(([ref, r]) => [ref, normalisedRecord(r)])) } : {}),
     ...(facts ? { facts: Object.fromEntries(Object.entries(facts).map(([kind, reader]) => [kind, factReader(reader as FactReader<{ idNumber: string }>)])) as DepartmentFactReaders } : {}),
   };
 }
