@@ -20,7 +20,7 @@ import crypto from 'node:crypto';
 import { and, asc, desc, eq, getTableColumns, gt, inArray, lt, or } from 'drizzle-orm';
 import type mysql from 'mysql2/promise';
 import { dbTime, type AccessDb } from '../db/access/db';
-import { createPool, isStatementFormatRefusal } from '../db/connect';
+import { createPool, onceMoreIfRefusedByStatementFormat } from '../db/connect';
 import { BEGIN_LOCKING_SQL } from '../db/locking';
 import { accessLog, accessLogHead, accessSecret } from '../db/access/schema';
 import { householdMember } from '../db/household/schema';
@@ -338,13 +338,8 @@ export class AuditStore {
    * refusal, which takes the server's format of now (db/connect.ts retiringRefusedSessions). So a
    * writer connection opened while the server logged by statement fails no access once it is set back.
    */
-  private async write(pending: PendingRow[]): Promise<void> {
-    try {
-      await this.writeOnce(pending);
-    } catch (err) {
-      if (!isStatementFormatRefusal(err)) throw err;
-      await this.writeOnce(pending);
-    }
+  private write(pending: PendingRow[]): Promise<void> {
+    return onceMoreIfRefusedByStatementFormat(() => this.writeOnce(pending));
   }
 
   /**

@@ -178,6 +178,21 @@ export function isStatementFormatRefusal(error: unknown): boolean {
   return false;
 }
 
+/**
+ * `run` (one locking transaction), run once more if it was refused by statement format: the refusal
+ * comes at its first lock or write, so nothing was written, and the second run takes a connection
+ * opened after the refusal (retiringRefusedSessions), which has the server's format of now. Refused
+ * again (the server still logs by statement), its error stands.
+ */
+export async function onceMoreIfRefusedByStatementFormat<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (!isStatementFormatRefusal(err)) throw err;
+    return run();
+  }
+}
+
 /** How long closing waits for the server to close a connection's socket before closing it itself. */
 const SOCKET_CLOSE_WAIT_MS = 5_000;
 

@@ -21,7 +21,7 @@
  */
 import { is } from 'drizzle-orm';
 import { MySqlTransaction } from 'drizzle-orm/mysql-core';
-import { isStatementFormatRefusal, type HubDb } from './connect';
+import { onceMoreIfRefusedByStatementFormat, type HubDb } from './connect';
 import type { HubTx } from './cases/records';
 
 declare const lockingBrand: unique symbol;
@@ -49,11 +49,5 @@ export const BEGIN_LOCKING_SQL = 'SET TRANSACTION ISOLATION LEVEL READ COMMITTED
  */
 export async function lockingTransaction<T>(db: HubDb, work: (tx: LockingTx) => Promise<T>): Promise<T> {
   if (is(db, MySqlTransaction)) throw new Error('lockingTransaction begins a transaction of its own: it was called inside one');
-  const run = () => db.transaction((tx) => work(tx as LockingTx), { isolationLevel: LOCKING_ISOLATION });
-  try {
-    return await run();
-  } catch (err) {
-    if (!isStatementFormatRefusal(err)) throw err;
-    return run();
-  }
+  return onceMoreIfRefusedByStatementFormat(() => db.transaction((tx) => work(tx as LockingTx), { isolationLevel: LOCKING_ISOLATION }));
 }
