@@ -8,7 +8,7 @@
  */
 import type { Logger } from 'pino';
 import type { Sources } from '../federation/sources';
-import { unrecognisedDisplayRows, unrecognisedFactRows, unrecognisedProgrammeRows, unrecognisedStatusRows } from '../federation/unrecognised-status';
+import { unrecognisedDisplayRows, unrecognisedFactRows, unrecognisedProgrammeRows, unrecognisedStatusRows, type UnrecognisedStatusCount } from '../federation/unrecognised-status';
 import { loggableError } from '../domain/privacy';
 import type { HubMetrics } from './metrics';
 
@@ -19,22 +19,21 @@ export async function reportUnrecognisedStatus(sources: Sources, logger: Logger,
     metrics.unrecognisedProgrammeCounted(programmes);
     metrics.unrecognisedFactCounted(facts);
     metrics.unrecognisedDisplayCounted(display);
-    for (const c of counts) {
-      if (c.rows) logger.warn({ department: c.department, column: c.column, rows: c.rows }, 'department rows carry a status code its documentation does not list: their aid is shown UNRECOGNISED and counted in no total and by no rule until the department corrects them');
-    }
+    warnPerColumn(logger, counts, 'department rows carry a status code its documentation does not list: their aid is shown UNRECOGNISED and counted in no total and by no rule until the department corrects them');
     // Programme (type) codes: the aid is shown under the department's catch-all programme; it used to be skipped.
-    for (const c of programmes) {
-      if (c.rows) logger.warn({ department: c.department, column: c.column, rows: c.rows }, 'department rows carry a programme code its documentation does not list: their aid is shown under the department’s unrecognised programme, UNRECOGNISED, and counted in no total and by no rule until the department corrects them');
-    }
+    warnPerColumn(logger, programmes, 'department rows carry a programme code its documentation does not list: their aid is shown under the department’s unrecognised programme, UNRECOGNISED, and counted in no total and by no rule until the department corrects them');
     // Cause, certificate and student status and monitored-roll category codes: the aid counts as its own status says, but the fact reads UNRECOGNISED and no rule acts on it.
-    for (const c of facts) {
-      if (c.rows) logger.warn({ department: c.department, column: c.column, rows: c.rows }, 'department rows carry a cause, certificate status or level, student status or monitored-roll category code its documentation does not list: the fact is shown UNRECOGNISED with its code, and no rule reads it either way until the department corrects them');
-    }
+    warnPerColumn(logger, facts, 'department rows carry a cause, certificate status or level, student status or monitored-roll category code its documentation does not list: the fact is shown UNRECOGNISED with its code, and no rule reads it either way until the department corrects them');
     // Codes no rule reads (an area type, a stage, a certificate's category): no total or finding changes, but the department's data needs correcting.
-    for (const c of display) {
-      if (c.rows) logger.warn({ department: c.department, column: c.column, rows: c.rows }, 'department rows carry a code its documentation does not list in a column no rule reads: no total or finding changes, and where the column is shown it is shown as an undocumented code, until the department corrects them');
-    }
+    warnPerColumn(logger, display, 'department rows carry a code its documentation does not list in a column no rule reads: no total or finding changes, and where the column is shown it is shown as an undocumented code, until the department corrects them');
   } catch (err) {
     logger.warn({ err: loggableError(err) }, 'status code check failed');
+  }
+}
+
+/** One warning per column holding any such rows: the department, the column and how many, never a row. */
+function warnPerColumn(logger: Logger, counts: readonly UnrecognisedStatusCount[], message: string): void {
+  for (const c of counts) {
+    if (c.rows) logger.warn({ department: c.department, column: c.column, rows: c.rows }, message);
   }
 }
