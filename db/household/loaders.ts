@@ -126,12 +126,13 @@ export function createHubLoaders(db: HubDb, opts: HubLoaderOptions = {}) {
    * A household, read with its region and current members, which are handed to their loaders: the
    * household, its members and its region cost one statement between them.
    */
-  // Households this request has read whole (with region, members and ledger entries), not only
-  // primed from a person's look-up.
+  // Households this request reads or has read whole (with region, members and ledger entries), not
+  // only primed from a person's look-up. Marked as the read is sent, not when it answers: a
+  // `wholeHouseholdById` asked while it is in flight waits on it rather than reading again.
   const readWhole = new Set<number>();
   const householdById = new DataLoader<number, HouseholdRow | null>(async (ids) => {
-    const rows = await q.householdsById.execute({ ids });
     for (const id of ids) readWhole.add(id);
+    const rows = await q.householdsById.execute({ ids });
     const members = new Map<number, MemberRow[]>();
     const seen = new Set<string>();
     // By person, then by entry: a person in two of the households read has their entries twice.
