@@ -81,7 +81,7 @@ export const pluginConfig = {
     TownshipOverdue: '../models#TownshipOverdueWork',
     // monitoring
     Alert: '../../db/monitoring/store#AlertRow',
-    AlertEvent: '../../db/monitoring/store#AlertEventRow',
+    AlertEvent: '../monitoring/models#AlertEventView',
     AlertConnection: '../monitoring/models#AlertPage',
     Trigger: '../../domain/monitoring/triggers#TriggerView',
     MonthlyComparison: '../../db/monitoring-monthly/store#MonthlyRunRow',

@@ -51,7 +51,18 @@ export interface AlertChange {
   formerRegionCode?: string;
 }
 
-const HUB_ACTOR = { actor: 'hub', office: 'HUB' };
+/** The hub acting itself (detection, delivery, a move, a corrected day): its events name no office. */
+export const HUB_ACTOR = { actor: 'hub', office: 'HUB' };
+
+/** A MOVED event's reason: household ids and division codes only, no name or ID number. */
+function movedReason(from: { householdId: number | null; regionCode: string }, to: { householdId: number | null; regionCode: string }): string {
+  return `household ${from.householdId ?? '-'} (${from.regionCode}) → ${to.householdId ?? '-'} (${to.regionCode})`;
+}
+
+/** The division an alert left, read back from its MOVED event's reason (movedReason); null if not one. */
+export function formerRegionOfMove(reason: string | null): string | null {
+  return /^household \S+ \((\d{6,12})\) → /.exec(reason ?? '')?.[1] ?? null;
+}
 
 async function addEvent(tx: HubTx, alertId: number, e: { action: AlertEventRow['action']; fromState: AlertState | null; toState: AlertState; grade: Grade; at: string; actor: string; office: string; reason: string | null }): Promise<void> {
   await tx.execute(
@@ -197,8 +208,7 @@ async function followHome(tx: HubTx, old: AlertRow, w: AlertWrite, at: string): 
         WHERE id = ${old.id} AND region_code = ${old.regionCode} AND household_id <=> ${old.householdId} AND state IN ('NEW', 'DELIVERED', 'ACKNOWLEDGED')`,
   );
   if ((res as unknown as { affectedRows: number }).affectedRows !== 1) return null;
-  // Household ids and division codes only: no name or ID number in the history.
-  const reason = `household ${old.householdId ?? '-'} (${old.regionCode}) → ${w.householdId ?? '-'} (${w.regionCode})`;
+  const reason = movedReason(old, w);
   await addEvent(tx, old.id, { action: 'MOVED', fromState: old.state, toState: 'NEW', grade: old.grade, at, actor: HUB_ACTOR.actor, office: HUB_ACTOR.office, reason });
   return { ...old, householdId: w.householdId, regionCode: w.regionCode, townshipCode: w.townshipCode, verifierOffice: w.verifierOffice, state: 'NEW', acknowledgeFrom: movedOn, acknowledgeBy: ack.acknowledgeBy, provisional, updatedAt: at };
 }

@@ -18,8 +18,8 @@ import type { DecisionFinding as DecisionFindingModel } from '../../domain/cases
 import type { CaseDeadline as CaseDeadlineModel } from '../../domain/cases/deadlines';
 import type { Office as OfficeModel } from '../../domain/cases/offices';
 import type { Dossier as DossierModel, DossierMember as DossierMemberModel, DossierSource as DossierSourceModel, DossierFinding as DossierFindingModel, DossierCase as DossierCaseModel, DossierReferral as DossierReferralModel } from '../../domain/cases/dossier';
-import type { AlertRow as AlertRowModel, AlertEventRow as AlertEventRowModel } from '../../db/monitoring/store';
-import type { AlertPage as AlertPageModel } from '../monitoring/models';
+import type { AlertRow as AlertRowModel } from '../../db/monitoring/store';
+import type { AlertEventView as AlertEventViewModel, AlertPage as AlertPageModel } from '../monitoring/models';
 import type { TriggerView as TriggerViewModel } from '../../domain/monitoring/triggers';
 import type { MonthlyRunRow as MonthlyRunRowModel } from '../../db/monitoring-monthly/store';
 import type { NoticeRow as NoticeRowModel, ObjectionRow as ObjectionRowModel } from '../../db/monitoring/notices';
@@ -4669,8 +4669,13 @@ export type AlertEvent = {
   readonly at: Scalars['DateTime']['output'];
   /** Who: an officer's staff identifier or the API client, or `hub` for detection. */
   readonly actor: Scalars['String']['output'];
-  /** The acting office's key, or HUB. */
+  /**
+   * The acting office's stored key (a department's code or a township's 9-digit code), or HUB.
+   * @deprecated Use office, which names the office with its place as Alert.verifier and Alert.takenOver do.
+   */
   readonly actorOffice: Scalars['String']['output'];
+  /** The office that acted, named with its place as Alert.verifier names it (任城区民政局, a township); null when the hub itself acted (actor `hub`: detection, delivery, a corrected day). */
+  readonly office?: Maybe<Office>;
   /** Why, in words. */
   readonly reason?: Maybe<Scalars['String']['output']>;
 };
@@ -5320,7 +5325,7 @@ export type ResolversTypes = {
   Trigger: ResolverTypeWrapper<TriggerViewModel>;
   Alert: ResolverTypeWrapper<AlertRowModel>;
   AlertTakeOver: ResolverTypeWrapper<Omit<AlertTakeOver, 'office'> & { office: ResolversTypes['Office'] }>;
-  AlertEvent: ResolverTypeWrapper<AlertEventRowModel>;
+  AlertEvent: ResolverTypeWrapper<AlertEventViewModel>;
   AlertConnection: ResolverTypeWrapper<AlertPageModel>;
   AlertEdge: ResolverTypeWrapper<Omit<AlertEdge, 'node'> & { node: ResolversTypes['Alert'] }>;
   AlertFilter: AlertFilter;
@@ -5529,7 +5534,7 @@ export type ResolversParentTypes = {
   Trigger: TriggerViewModel;
   Alert: AlertRowModel;
   AlertTakeOver: Omit<AlertTakeOver, 'office'> & { office: ResolversParentTypes['Office'] };
-  AlertEvent: AlertEventRowModel;
+  AlertEvent: AlertEventViewModel;
   AlertConnection: AlertPageModel;
   AlertEdge: Omit<AlertEdge, 'node'> & { node: ResolversParentTypes['Alert'] };
   AlertFilter: AlertFilter;
@@ -6813,6 +6818,7 @@ export type AlertEventResolvers<ContextType = HubContext, ParentType extends Res
   at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   actor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   actorOffice?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  office?: Resolver<Maybe<ResolversTypes['Office']>, ParentType, ContextType>;
   reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 

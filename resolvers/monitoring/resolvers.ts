@@ -4,11 +4,11 @@
  * alert in domain/monitoring/alerts.ts, storage in db/monitoring/store.ts.
  */
 import { GraphQLError, getArgumentValues, type GraphQLResolveInfo } from 'graphql';
-import { alertPage, lateDecisionAlerts, moveAlertRow, takeOverAlertRow, overdueAlerts, triggerIdsOfAlerts, unacknowledgedAlerts, type AlertRow } from '../../db/monitoring/store';
+import { alertPage, formerRegionOfMove, HUB_ACTOR, lateDecisionAlerts, moveAlertRow, takeOverAlertRow, overdueAlerts, triggerIdsOfAlerts, unacknowledgedAlerts, type AlertEventRow, type AlertRow } from '../../db/monitoring/store';
 import { fromDbInstant } from '../../db/instants';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { addDays } from '../../domain/dates';
-import { officeInCounty, parseOffice, storedOfficeIn } from '../../domain/cases/offices';
+import { officeInCounty, parseOffice, storedOfficeIn, townshipOf } from '../../domain/cases/offices';
 import { decodeIdCursor, encodeIdCursor } from '../../domain/cursor';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
 import { SUPERVISOR_OFFICE, acknowledgementOverdue, alertOverdue, escalationCounty, isAlertSupervisor, isAlertVerifier, type AlertCaller, type AlertMove } from '../../domain/monitoring/alerts';
@@ -17,6 +17,7 @@ import { TRIGGER_ID_SHAPE, TRIGGER_ID_SHAPE_MESSAGE, unknownTriggersMessage, typ
 import { badInput, requireDivisionCode, requireHubId } from '../../access/errors';
 import type { AlertErrorCode, Resolvers } from '../__generated__/types';
 import { pageOf, pageSize, positionAfter } from '../common';
+import type { AlertEventView } from './models';
 import type { HubContext } from '../context';
 import { firstChars, longerThan } from '../../domain/text-length';
 
@@ -104,6 +105,22 @@ async function move(ctx: HubContext, rawId: string, m: AlertMove, officer: strin
   ctx.loaders.monitoring.alertById.prime(row.id, out.alert);
   const opened = out.alert.caseId !== null && needsAid ? await ctx.loaders.cases.caseById.load(out.alert.caseId) : null;
   return { alert: out.alert, case: opened, userErrors: [] };
+}
+
+/**
+ * Each event with the township its alert was in when it was made: the alert's own now, and before
+ * each move the township it left (read back from the move's event, from the latest one back).
+ */
+function eventsWithTownship(a: AlertRow, events: readonly AlertEventRow[]): AlertEventView[] {
+  const out: AlertEventView[] = [];
+  let township = a.townshipCode;
+  for (let i = events.length - 1; i >= 0; i -= 1) {
+    const e = events[i];
+    out.push({ ...e, townshipCode: township });
+    const left = e.action === 'MOVED' ? formerRegionOfMove(e.reason) : null;
+    if (left !== null) township = townshipOf(left);
+  }
+  return out.reverse();
 }
 
 /** The arguments of the enclosing overdueReport. */
@@ -208,10 +225,12 @@ export const monitoringResolvers: Resolvers = {
     acknowledgementOverdue: (a, _, ctx) => acknowledgementOverdue(a.state, a.acknowledgeBy, ctx.today),
     escalatedTo: (a, _, ctx) => (alertOverdue(a.state, a.verifyBy, ctx.today) ? ctx.loaders.hub.regionByCode.load(escalationCounty(a.regionCode)) : null),
     case: (a, _, ctx) => (a.caseId === null ? null : ctx.loaders.cases.caseById.load(a.caseId)),
-    history: (a, _, ctx) => ctx.loaders.monitoring.eventsByAlert.load(a.id),
+    history: async (a, _, ctx) => eventsWithTownship(a, await ctx.loaders.monitoring.eventsByAlert.load(a.id)),
   },
   AlertEvent: {
     at: (e) => fromDbInstant(e.at),
+    // Named as Alert.verifier names it: a department's office is that of the county the alert was in then.
+    office: (e) => (e.actorOffice === HUB_ACTOR.office ? null : storedOfficeIn(e.actorOffice, e.townshipCode)),
   },
   OverdueReport: {
     alerts: async (report, _, ctx, info) => {
