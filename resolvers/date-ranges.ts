@@ -36,14 +36,17 @@ const checkInstant: Check = (value, path) => {
 
 const SCALAR_CHECKS: Record<string, Check> = { Date: checkDate, DateTime: checkInstant };
 
-/** The check of a scalar's values, knowing the name of the argument or input field that holds them. */
-export type LeafCheck = (scalar: string, name: string) => Check | null;
+/**
+ * The check of a scalar's values, knowing the name of the argument or input field that holds them
+ * and whether it is optional (its type nullable: a value there may be left out).
+ */
+export type LeafCheck = (scalar: string, name: string, optional: boolean) => Check | null;
 
 const dateLeaf: LeafCheck = (scalar) => SCALAR_CHECKS[scalar] ?? null;
 
 /** The check for values of a type, or null when no value `leaf` checks can occur in it. */
-function checkFor(type: GraphQLInputType, leaf: LeafCheck, name: string, visiting: Set<string> = new Set()): Check | null {
-  if (isNonNullType(type)) return checkFor(type.ofType, leaf, name, visiting);
+function checkFor(type: GraphQLInputType, leaf: LeafCheck, name: string, visiting: Set<string> = new Set(), optional = true): Check | null {
+  if (isNonNullType(type)) return checkFor(type.ofType, leaf, name, visiting, false);
   if (isListType(type)) {
     const inner = checkFor(type.ofType, leaf, name, visiting);
     if (!inner) return null;
@@ -52,7 +55,7 @@ function checkFor(type: GraphQLInputType, leaf: LeafCheck, name: string, visitin
       else inner(value, path);
     };
   }
-  if (isScalarType(type)) return leaf(type.name, name);
+  if (isScalarType(type)) return leaf(type.name, name, optional);
   if (isInputObjectType(type)) {
     if (visiting.has(type.name)) return null;
     visiting.add(type.name);

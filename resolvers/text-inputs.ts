@@ -7,6 +7,13 @@
  * or written. One place for the whole schema (resolvers/index.ts), as the date ranges are, so a
  * text field added to any SDL file is covered without a line of resolver code; a field that
  * only looks something up (an ID number, a cursor) loses nothing by the same rule.
+ *
+ * An optional String that is not prose (every one but MULTI_LINE_FIELDS: an ID number, a division
+ * code, a reference, a settlement, a cursor, an idempotency key, an officer's staff identifier, a
+ * month) given as "" or only whitespace is refused the same way, reason EMPTY_VALUE: read as
+ * `input.x ? parse(input.x) : null` it meant "not given", so an empty field of a form changed what
+ * was asked (a first aid for the whole household instead of the member, a list over the caller's
+ * whole scope instead of one township). Prose left empty is no prose, as before.
  */
 import type { GraphQLSchema } from 'graphql';
 import { badInput } from '../access/errors';
@@ -15,17 +22,20 @@ import { applyArgumentChecks, type LeafCheck } from './date-ranges';
 
 /**
  * The input fields and arguments that hold prose a person writes over several lines: a case's
- * summary, reasons, notes, asks, feedback, a need's description. Every other String is one line.
+ * summary, reasons, notes, asks, feedback, a need's description. Every other String is one line,
+ * and names or codes something when optional (EMPTY_VALUE below).
  */
 export const MULTI_LINE_FIELDS: ReadonlySet<string> = new Set(['summary', 'reason', 'notes', 'note', 'ask', 'feedback', 'description', 'differenceReason', 'conflictOverrideReason']);
 
-const textLeaf: LeafCheck = (scalar, name) => {
+const textLeaf: LeafCheck = (scalar, name, optional) => {
   if (scalar !== 'String') return null;
   const multiLine = MULTI_LINE_FIELDS.has(name);
+  const notEmpty = optional && !multiLine;
   return (value, path) => {
     if (typeof value !== 'string') return;
     const problem = textProblem(value, multiLine);
     if (problem) throw badInput(path, 'TEXT_INVALID', `${path} contains ${problem}`);
+    if (notEmpty && value.trim() === '') throw badInput(path, 'EMPTY_VALUE', `${path} is empty: leave it out (or send null) to give none`);
   };
 };
 

@@ -1,7 +1,9 @@
 /**
  * The worst values of every Int, Fen and ID argument of the schema (and of any other scalar but the
  * ones swept elsewhere: String in test/bad-input.test.ts, Date and DateTime in
- * test/hostile-dates.test.ts), at any depth of its input objects, through HTTP.
+ * test/hostile-dates.test.ts), at any depth of its input objects, through HTTP; and "", spaces and
+ * a full-width space in every optional String argument (last describe): refused as EMPTY_VALUE
+ * where the argument names or codes something, read as no text where it is prose.
  *
  * Each is answered with a stable code (BAD_USER_INPUT, FORBIDDEN, a payload's userErrors, or a read
  * that finds nothing), never an internal error or a database's own; no write succeeds (every table
@@ -18,8 +20,9 @@ import { createClient } from '../access/clients';
 import { OFFICE_ROLES, ROOT_RULES } from '../access/policy';
 import { accessDbOf } from '../db/access/db';
 import { scalarArguments } from '../resolvers/date-ranges';
+import { MULTI_LINE_FIELDS } from '../resolvers/text-inputs';
 import { buildSchema } from '../resolvers/index';
-import { argumentTargets, tableDigests, type ArgumentTarget } from './support/argument-targets';
+import { argumentTargets, tableDigests, type ArgumentTarget, type Known } from './support/argument-targets';
 import { writeWangJobLossAlert } from './support/alerts';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { killStandaloneHub, startStandaloneHub, type StandaloneHub } from './support/hub-process';
@@ -142,8 +145,10 @@ const BASES: Record<string, () => Record<string, unknown>> = {
   'Mutation.aidReport': () => ({ input: { records: [{ reference: 'HS-REPORT', beneficiaryIdNumber: WANG.head, programme: 'WINTER_SPRING_RELIEF', grantDate: today(), amountFen: 10_000 }] } }),
 };
 
+const ROUTES = { Scan: { root: 'Query' as const, field: 'scan', argument: 'id', parent: () => ids.scan } };
+
 function targets(): ArgumentTarget[] {
-  return argumentTargets(buildSchema(), (scalar) => !SWEPT_ELSEWHERE.has(scalar), { known, bases: BASES, routes: { Scan: { root: 'Query', field: 'scan', argument: 'id', parent: () => ids.scan } } });
+  return argumentTargets(buildSchema(), (scalar) => !SWEPT_ELSEWHERE.has(scalar), { known, bases: BASES, routes: ROUTES });
 }
 
 interface Probe {
@@ -297,6 +302,75 @@ describe('the worst values of every Int, Fen and ID argument, through HTTP', () 
     expect(healthAnswers).toBe(all.length);
     expect(await healthz(url)).toBe(true);
     // Nothing was written anywhere (the audit trail, append-only, is checked by its own suites).
+    const after = await tableDigests(dbs);
+    expect([...before.keys()].filter((t) => before.get(t) !== after.get(t))).toEqual([]);
+  }, 300_000);
+});
+
+// ----- "" and whitespace in every optional String argument ------------------------------------------
+
+/** What a form sends for a field left empty. */
+const EMPTIES: [string, string][] = [
+  ['empty', ''],
+  ['spaces', '   '],
+  ['a full-width space', '\u3000'],
+];
+
+/** The prose of the schema (resolvers/text-inputs.ts MULTI_LINE_FIELDS): left empty, it is no text. */
+const isProse = (t: ArgumentTarget) => MULTI_LINE_FIELDS.has(t.path.split('.').at(-1)!);
+
+/** Every String leaf of every argument, the other arguments naming objects that exist (as above). */
+function stringTargets(): ArgumentTarget[] {
+  return argumentTargets(buildSchema(), (scalar) => scalar === 'String', { known, bases: BASES, routes: ROUTES });
+}
+
+describe('"" and whitespace in every optional String argument, through HTTP', () => {
+  it('reaches every String argument of the schema, at any depth', () => {
+    const reached = new Set(stringTargets().map((t) => t.argument));
+    expect(scalarArguments(buildSchema(), (scalar) => scalar === 'String').filter((a) => !reached.has(a))).toEqual([]);
+    expect(stringTargets().filter((t) => t.optional && !isProse(t)).length).toBeGreaterThan(40);
+  });
+
+  it('one that names or codes something (an ID number, a division, a reference, a cursor, an officer …) is refused as EMPTY_VALUE at its path, and nothing is written', async () => {
+    const before = await tableDigests(dbs);
+    const failures: string[] = [];
+    for (const target of stringTargets().filter((t) => t.optional && !isProse(t))) {
+      for (const [what, value] of EMPTIES) {
+        const answer = await post(target.operation, target.variables(value), callerFor(target.root, target.field));
+        const probe = { target, what, value };
+        const general = judge({ probe, answer });
+        if (general) failures.push(general);
+        const error = answer.body?.errors?.[0]?.extensions;
+        const got = { code: error?.code, reason: error?.reason, argument: typeof error?.argument === 'string' ? error.argument.replace(/\.\d+(?=\.|$)/g, '') : error?.argument };
+        if (JSON.stringify(got) !== JSON.stringify({ code: 'BAD_USER_INPUT', reason: 'EMPTY_VALUE', argument: target.path })) {
+          failures.push(`${target.argument} = ${what}: ${JSON.stringify(got)} ${JSON.stringify(answer.body?.data ?? null).slice(0, 120)}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    const after = await tableDigests(dbs);
+    expect([...before.keys()].filter((t) => before.get(t) !== after.get(t))).toEqual([]);
+  }, 300_000);
+
+  it('prose left empty reads as no text: answered as if it were left out, never EMPTY_VALUE', async () => {
+    const before = await tableDigests(dbs);
+    // Ids naming nothing that exists, so that no write succeeds either way.
+    const nothing: Known = (name, scalar, where) => (scalar === 'ID' ? '999999999' : known(name, scalar, where));
+    const prose = argumentTargets(buildSchema(), (scalar) => scalar === 'String', { known: nothing, routes: ROUTES }).filter((t) => t.optional && isProse(t));
+    expect(prose.length).toBeGreaterThan(5);
+    const answerOf = (a: Answer) => ({ errors: (a.body?.errors ?? []).map((e) => [e.extensions?.code, e.extensions?.reason]), data: a.body?.data ?? null });
+    const failures: string[] = [];
+    for (const target of prose) {
+      const caller = callerFor(target.root, target.field);
+      const absent = answerOf(await post(target.operation, target.variables(null), caller));
+      for (const [what, value] of EMPTIES.slice(0, 1)) {
+        const answer = await post(target.operation, target.variables(value), caller);
+        const general = judge({ probe: { target, what, value }, answer });
+        if (general) failures.push(general);
+        if (JSON.stringify(answerOf(answer)) !== JSON.stringify(absent)) failures.push(`${target.argument} = ${what}: ${JSON.stringify(answerOf(answer))}, left out: ${JSON.stringify(absent)}`);
+      }
+    }
+    expect(failures).toEqual([]);
     const after = await tableDigests(dbs);
     expect([...before.keys()].filter((t) => before.get(t) !== after.get(t))).toEqual([]);
   }, 300_000);

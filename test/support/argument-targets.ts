@@ -19,6 +19,8 @@ export interface ArgumentTarget {
   /** The leaf's path through the arguments (`input.records.amountFen`), as dateArguments() names it. */
   path: string;
   scalar: string;
+  /** The leaf may be left out (its type, or its list's items', is nullable). */
+  optional: boolean;
   /** `Type.field(path: Scalar)`: how resolvers/date-ranges.ts scalarArguments() names the leaf. */
   argument: string;
   operation: string;
@@ -70,6 +72,12 @@ export function filler(type: GraphQLInputType, name: string, known: (name: strin
   }
 }
 
+/** Whether a value at a leaf of this type may be left out: the type, or its (innermost) list's items, nullable. */
+function leafOptional(type: GraphQLInputType): boolean {
+  if (isNonNullType(type)) return isListType(type.ofType) ? leafOptional(type.ofType.ofType) : false;
+  return isListType(type) ? leafOptional(type.ofType) : true;
+}
+
 /** What an operation selects of a field's answer: a payload's userErrors, so a sweep sees whether a write was refused. */
 function selectionOf(field: GraphQLField<unknown, unknown>): string {
   const type = getNamedType(field.type);
@@ -119,6 +127,7 @@ export function argumentTargets(
             field: route ? route.field : field.name,
             path: dotted,
             scalar: named.name,
+            optional: leafOptional(t),
             argument: `${type.name}.${field.name}(${dotted}: ${named.name})`,
             operation,
             variables: (value) => {
