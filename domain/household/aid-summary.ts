@@ -10,8 +10,14 @@
  * department records aid ahead of payment (a 低保 share running on with no end, a subsidy approved
  * from next month, a grant dated for a coming payday); a window reaching into the future would
  * otherwise sum months and grants not paid yet as received.
+ *
+ * A recurring aid counts the months it is known to have run (`knownEnd`, as every rule reads it):
+ * one suspended (暂停), or stopped with no end date, was paused or stopped on a day no source
+ * records, so only its start month is known to have been paid. Counted to today, a 低保 suspended
+ * for a year summed twelve months the household was not paid as received.
  */
 import { inForce, type AidRecord } from '../aid';
+import { knownEnd } from '../findings/attribution';
 import { DEPARTMENT_CODES, HUB_LEDGER_SOURCES, type OfficeCode } from '../departments';
 import { periodsOverlap, type IsoDate } from '../dates';
 import { AID_PROGRAMME_BY_CODE, type AidPurpose } from '../programmes';
@@ -55,7 +61,7 @@ export function monthlyPaymentsInWindow(start: IsoDate, end: IsoDate | null, fro
 /** What a record contributes to a window's total, in fen. */
 export function amountInWindowFen(record: AidRecord, from: IsoDate, to: IsoDate): number {
   if (!inForce(record)) return 0;
-  if (record.periodStart !== null) return record.amountFen * monthlyPaymentsInWindow(record.periodStart, record.periodEnd, from, to);
+  if (record.periodStart !== null) return record.amountFen * monthlyPaymentsInWindow(record.periodStart, knownEnd(record), from, to);
   return record.grantDate !== null && record.grantDate >= from && record.grantDate <= to ? record.amountFen : 0;
 }
 
