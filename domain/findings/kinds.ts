@@ -582,6 +582,8 @@ export function missedAid(rule: RuleOf<'MISSED_AID'>, ctx: HouseholdContext): Fi
       met.push(m);
     }
     if (met.length < rule.when.length) continue;
+    // Not owed where another aid replaces it (M2: 孤儿 or 特困 support, X3): asking for it would ask for a conflict.
+    if (rule.unless?.some((c) => meetCondition(c, ids, pieces, ctx) !== null)) continue;
     const theirs = ids.flatMap((id) => ctx.byPerson.get(id) ?? []);
     if (expectedHeld(rule.expected.within, rule.expected.programmes, theirs, ctx.today)) continue;
     const records = met.flatMap((m) => m.records);
