@@ -123,7 +123,7 @@ export function assembleHouseholds(input: AssembleInput): HouseholdFacts[] {
   });
 }
 
-/** Facts for a person the hub has in no household: only person-scope rules can run. */
+/** Facts for a person the hub has in no household: the household rules judge them as a household of one (HouseholdContext.subjects). */
 export function assembleLonePerson(idNumber: string, person: PersonFacts | null, departments: DepartmentFactsLike, secondAidApprovals: readonly SecondAidApprovalFacts[]): HouseholdFacts {
   const settlements = new Map<string, HospitalSettlement>();
   for (const s of departments.settlements.values()) if (s.idNumber === idNumber) settlements.set(s.settlementRef, s);

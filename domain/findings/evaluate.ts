@@ -15,7 +15,7 @@ export function departmentsOfRule(rule: Rule): Set<DepartmentCode> {
   const out = new Set<DepartmentCode>(programmesOfRule(rule).map((p) => sourceOf(PROGRAMME_BY_CODE.get(p)!.department)));
   if (rule.kind === 'SETTLEMENT_EXCESS') out.add('HEALTH');
   if (rule.kind === 'MISSED_AID') {
-    for (const c of rule.when) {
+    for (const c of [...rule.when, ...(rule.unless ?? [])]) {
       if (c.fact === 'DISABILITY_CERTIFICATE') out.add('DISABILITY');
       if (c.fact === 'STUDENT') out.add('EDUCATION');
       if (c.fact === 'OUT_OF_POCKET') out.add('HEALTH');

@@ -62,7 +62,7 @@ export interface SecondAidApprovalFacts {
 }
 
 export interface HouseholdFacts {
-  /** Null for a person the hub has in no household: only person-scope rules run. */
+  /** Null for a person the hub has in no household: the household rules judge them as a household of one. */
   householdId: number | null;
   /** Everyone who was ever a member, with every spell in this household. */
   spells: readonly Spell[];

@@ -66,12 +66,14 @@ export class HouseholdContext {
     return (this.byPerson.get(idNumber) ?? []).map((record) => ({ record, period: periodOf(record) }));
   }
 
-  /** Pieces for one subject: a person (all their records) or the household (its members' spells). */
+  /**
+   * Pieces for one subject: a person (all their records) or the household (its members' spells).
+   * A person in no household (a care-home resident, someone only the departments know) is a
+   * household of one to the household rules: their own aid is all their household's (X5 counted
+   * two grants for one cause to them as none, X4 a flat beside a rent subsidy as none).
+   */
   subjects(scope: 'PERSON' | 'HOUSEHOLD'): { subject: string; ids: string[]; pieces: Piece[] }[] {
-    if (scope === 'HOUSEHOLD') {
-      if (this.facts.householdId === null) return [];
-      return [{ subject: `H:${this.facts.householdId}`, ids: [], pieces: this.householdPieces() }];
-    }
+    if (scope === 'HOUSEHOLD' && this.facts.householdId !== null) return [{ subject: `H:${this.facts.householdId}`, ids: [], pieces: this.householdPieces() }];
     return [...this.facts.homeMembers].sort().map((id) => ({ subject: `P:${id}`, ids: [id], pieces: this.personPieces(id) }));
   }
 
@@ -573,6 +575,9 @@ export function missedAid(rule: RuleOf<'MISSED_AID'>, ctx: HouseholdContext): Fi
   } else if (ctx.facts.householdId !== null) {
     const living = [...ctx.currentMembers].filter((id) => ctx.isAlive(id)).sort();
     if (living.length > 0) subjects.push({ subject: `H:${ctx.facts.householdId}`, ids: living, pieces: () => ctx.householdPieces() });
+  } else {
+    // In no household: each person is a household of one (HouseholdContext.subjects).
+    for (const { subject, ids, pieces } of ctx.subjects('HOUSEHOLD')) if (ctx.isAlive(ids[0])) subjects.push({ subject, ids, pieces: () => pieces });
   }
   for (const { subject, ids, pieces } of subjects) {
     const met: Met[] = [];
@@ -582,6 +587,8 @@ export function missedAid(rule: RuleOf<'MISSED_AID'>, ctx: HouseholdContext): Fi
       met.push(m);
     }
     if (met.length < rule.when.length) continue;
+    // Not owed where another aid replaces it (M2: 孤儿 or 特困 support, X3): asking for it would ask for a conflict.
+    if (rule.unless?.some((c) => meetCondition(c, ids, pieces, ctx) !== null)) continue;
     const theirs = ids.flatMap((id) => ctx.byPerson.get(id) ?? []);
     if (expectedHeld(rule.expected.within, rule.expected.programmes, theirs, ctx.today)) continue;
     const records = met.flatMap((m) => m.records);

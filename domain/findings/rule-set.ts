@@ -163,6 +163,12 @@ const missedAid = z.strictObject({
   kind: z.literal('MISSED_AID'),
   scope: personOrHousehold,
   when: z.array(condition).min(1),
+  /**
+   * Conditions any one of which means the aid is not owed though `when` holds: M2's living subsidy
+   * is not owed to a person the 孤儿 allowance or 特困 support already keeps, which X3 forbids it
+   * beside (国发〔2015〕52号). Omitted: none.
+   */
+  unless: z.array(condition).min(1).optional(),
   expected: z.strictObject({ programmes: programmesOf(null), within: expectedWithin }),
 });
 
@@ -269,7 +275,7 @@ export function programmesOfRule(rule: Rule): ProgrammeCode[] {
     case 'DUPLICATE_ENROLMENT':
       return [...rule.programmes];
     case 'MISSED_AID': {
-      const fromConditions = rule.when.flatMap((c) => ('programmes' in c ? c.programmes : []));
+      const fromConditions = [...rule.when, ...(rule.unless ?? [])].flatMap((c) => ('programmes' in c ? c.programmes : []));
       return [...new Set([...rule.expected.programmes, ...fromConditions])];
     }
   }

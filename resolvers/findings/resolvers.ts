@@ -188,7 +188,7 @@ function ruleProgrammes(rule: Rule): string[] {
     case 'SAME_PURPOSE_TWICE':
       return [...rule.first, ...rule.second];
     case 'MISSED_AID':
-      return [...new Set([...rule.when.flatMap((c) => ('programmes' in c ? c.programmes : [])), ...rule.expected.programmes])];
+      return [...new Set([...[...rule.when, ...(rule.unless ?? [])].flatMap((c) => ('programmes' in c ? c.programmes : [])), ...rule.expected.programmes])];
     default:
       return [...rule.programmes];
   }

@@ -164,9 +164,9 @@ export function candidatesOutsideHouseholds(prefix: string, known: ReadonlyMap<D
 }
 
 /**
- * Person-scope rules over people in no household (an institutionalised 特困 person, a reporter's
+ * The rules over people in no household (an institutionalised 特困 person, a reporter's
  * beneficiary or a department's client the hub has no household for), each judged on their own
- * facts as `Person.findings` judges them; stored with no household, under the county of their ID
+ * facts as `Person.findings` judges them (a household of one to the household rules); stored with no household, under the county of their ID
  * number. A stay aided across a household and such a person stays with the household that owns it.
  */
 async function evaluateOutsideHouseholds(deps: ScanDeps, candidates: readonly string[], reads: ReadOptions): Promise<FoundInRegion[]> {

@@ -59,6 +59,14 @@ describe('M2 disabled member of a 低保 household with no living subsidy', () =
     expect(run(['M2'], household([head, spouse], [aid('DIBAO', head, { start: '2024-01-01' }, { status: 'SUSPENDED' })], { certificates: [certificate(spouse, 4)] })).map((f) => f.idNumbers)).toEqual([[spouse.idNumber]]);
   });
 
+  it('does not flag a member the orphan allowance or 特困 support keeps (X3: the subsidy is not owed beside them), only while they hold it', () => {
+    const withAid = (programme: 'ORPHAN' | 'TEKUN', period: { start: string; end?: string }) =>
+      run(['M2'], household([head, spouse], [aid('DIBAO', head, { start: '2024-01-01' }), aid(programme, spouse, period)], { certificates: [certificate(spouse, 4)] }));
+    expect(withAid('ORPHAN', { start: '2024-01-01' })).toEqual([]);
+    expect(withAid('TEKUN', { start: '2024-01-01' })).toEqual([]);
+    expect(withAid('TEKUN', { start: '2024-01-01', end: '2025-12-31' }).map((f) => f.idNumbers)).toEqual([[spouse.idNumber]]);
+  });
+
   it('does not count a former member’s 低保', () => {
     const spells = [spell(1, head, '2000-01-01', '2025-01-01'), spell(1, spouse)];
     expect(run(['M2'], household([head, spouse], [aid('DIBAO', head, { start: '2024-01-01' })], { spells, homeMembers: new Set([spouse.idNumber]), certificates: [certificate(spouse, 4)] }))).toEqual([]);
