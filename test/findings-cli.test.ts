@@ -103,3 +103,22 @@ it.each([
   expect(run.stderr).toContain(usage);
   expect(run.stderr).not.toMatch(/failed/);
 });
+
+// A division code the hub holds nothing of (a typo: 370811010 for 370811001) ran as a SUCCEEDED
+// scan of no household, which an operator reads as a division without duplicate aid. It is
+// refused, as the monthly comparison refuses it, and no scan is recorded; a division in the region
+// table with no household (夏镇街道 here) still runs.
+it('refuses a division the hub holds nothing of, exit 2, recording no scan', async () => {
+  const scans = async () => ((await dbs.hubPool.query('SELECT COUNT(*) AS n FROM finding_scan')) as unknown as [{ n: number }[]])[0][0].n;
+  const before = await scans();
+  for (const region of ['370811010', '379999']) {
+    const run = scan(['--region', region, '--as-of', TODAY]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(`the hub knows no division ${region}`);
+    expect(run.stdout).not.toMatch(/succeeded/);
+  }
+  expect(await scans()).toBe(before);
+  const known = scan(['--region', '370826100', '--as-of', TODAY]);
+  expect(known.status).toBe(0);
+  expect(known.stdout).toMatch(/Scan \d+ succeeded in [\d.]+ s: 0 households/);
+});

@@ -267,6 +267,14 @@ describe('region scan, settling and re-scan', () => {
     throw new Error('scan did not finish');
   }
 
+  it('refuses a division the hub holds nothing of (REGION_UNKNOWN) and records no scan', async () => {
+    const res = await monitoring().gql(`mutation { scanStart(input: { regionCode: "370811010" }) { scan { id } userErrors { code field } } }`);
+    expect(res.errors).toBeUndefined();
+    expect(res.data.scanStart).toEqual({ scan: null, userErrors: [{ code: 'REGION_UNKNOWN', field: ['input', 'regionCode'] }] });
+    const [rows] = (await dbs.hubPool.query("SELECT COUNT(*) AS n FROM finding_scan WHERE region_code = '370811010'")) as unknown as [{ n: number }[]];
+    expect(rows[0].n).toBe(0);
+  });
+
   function byRule(scan: any): Map<string, any> {
     return new Map(scan.findings.edges.map((e: any) => [e.node.rule.id + ':' + e.node.household.id, e.node]));
   }

@@ -14,6 +14,7 @@ import { createTestDatabases, type TestDatabases } from './support/databases';
 import { insertRegions, insertWang, TODAY } from './support/scenarios';
 import { insertCases } from './findings-scenario';
 import { startTestHub } from './support/hub';
+import { region } from '../db/household/schema';
 
 let dbs: TestDatabases;
 
@@ -22,6 +23,11 @@ beforeAll(async () => {
   await insertRegions(dbs);
   await insertWang(dbs);
   await insertCases(dbs);
+  // Two counties with no household here, scanned below: a division the hub does not know is refused (REGION_UNKNOWN).
+  await dbs.hub.insert(region).values([
+    { code: '370827', name: '鱼台县', level: 'COUNTY', parentCode: '370800' },
+    { code: '370830', name: '汶上县', level: 'COUNTY', parentCode: '370800' },
+  ]);
 });
 
 afterAll(async () => {

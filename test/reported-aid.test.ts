@@ -510,3 +510,58 @@ describe('aidReport', () => {
     expect(await ledgerRows()).toBe(rows + 3);
   });
 });
+
+describe('aidReport: the conflicts a correction or a retry causes', () => {
+  const STAY = 'SETL-RA-CORR';
+  const PATIENT2 = makeIdNumber('370811', '1960-04-04', 44);
+  const aid = (reference: string, amountFen: number, more: Record<string, unknown> = {}) => ({ reference, beneficiaryIdNumber: PATIENT2, programme: 'CHARITY_MEDICAL', grantDate: '2026-01-25', amountFen, settlementRef: STAY, ...more });
+  const x7 = [{ index: 0, rule: { id: 'X7' }, severity: 'CONFLICT' }];
+
+  beforeAll(async () => {
+    await addHousehold(dbs, 'F-RA-CORR', [{ idNumber: PATIENT2, name: '癸', gender: 'M', birthDate: '1960-04-04' }]);
+    // A burden of 3,000 yuan, no medical aid on it.
+    await healthScenario.insert(dbs.sources.HEALTH, 'settlements', {
+      setlId: STAY,
+      psnCertNo: PATIENT2,
+      fixmedinsName: '任城区人民医院',
+      admDate: '2026-01-10',
+      dscgDate: '2026-01-15',
+      setlDate: '2026-01-15',
+      diseName: '肺炎',
+      medfeeSumamt: '10000.00',
+      hifpPay: '7000.00',
+      hifmiPay: '0.00',
+      mafPay: '0.00',
+      psnPay: '3000.00',
+    });
+  });
+
+  it('answers a correction with the conflict its amount causes, judged without the entry it supersedes', async () => {
+    const first = await charity.gql(REPORT, { records: [aid('CS-CORR-1', 100_000)] });
+    expect(first.data.aidReport).toMatchObject({ recorded: 1, conflicts: [], userErrors: [] });
+    // Corrected to 4,000 yuan on a burden of 3,000: X7 by itself (it was answered clear, the
+    // finding naming the superseded entry being dropped whole), as the household then shows.
+    const raised = await charity.gql(REPORT, { records: [aid('CS-CORR-1-C', 400_000, { entryKind: 'CORRECTION', supersedesReference: 'CS-CORR-1' })] });
+    expect(raised.data.aidReport).toMatchObject({ recorded: 1, userErrors: [] });
+    expect(raised.data.aidReport.conflicts).toEqual(x7);
+    const person = await hub.gql(`query($id: String!) { person(idNumber: $id) { findings { rule { id } } } }`, { id: PATIENT2 });
+    expect(person.data.person.findings.map((f: { rule: { id: string } }) => f.rule.id)).toContain('X7');
+    // The same correction again (its answer lost): recorded once, and the same conflict answered.
+    const retry = await charity.gql(REPORT, { records: [aid('CS-CORR-1-C', 400_000, { entryKind: 'CORRECTION', supersedesReference: 'CS-CORR-1' })] });
+    expect(retry.data.aidReport).toMatchObject({ recorded: 0, alreadyRecorded: 1, userErrors: [] });
+    expect(retry.data.aidReport.conflicts).toEqual(x7);
+    // Corrected down to 2,000 yuan: clear, the 4,000 it replaces not counted beside it.
+    const lowered = await charity.gql(REPORT, { records: [aid('CS-CORR-1-C2', 200_000, { entryKind: 'CORRECTION', supersedesReference: 'CS-CORR-1-C' })] });
+    expect(lowered.data.aidReport).toMatchObject({ recorded: 1, conflicts: [], userErrors: [] });
+  });
+
+  it('answers a retry of a record in conflict with that conflict, not counting the record twice', async () => {
+    // 2,000 on record (CS-CORR-1-C2) + 1,500 = 3,500 on a burden of 3,000.
+    const first = await charity.gql(REPORT, { records: [aid('CS-CORR-2', 150_000)] });
+    expect(first.data.aidReport).toMatchObject({ recorded: 1, userErrors: [] });
+    expect(first.data.aidReport.conflicts).toEqual(x7);
+    const retry = await charity.gql(REPORT, { records: [aid('cs-corr-2', 150_000)] });
+    expect(retry.data.aidReport).toMatchObject({ recorded: 0, alreadyRecorded: 1, userErrors: [] });
+    expect(retry.data.aidReport.conflicts).toEqual(x7);
+  });
+});

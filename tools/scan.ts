@@ -53,6 +53,7 @@ async function main(): Promise<number> {
       chunkHouseholds: chunk,
       onProgress: (c) => progress((s) => `${c.householdsDone}/${c.householdsTotal} households, ${c.findingsCount} findings (${s} s)`, c.householdsDone >= c.householdsTotal),
     });
+    if (!result.ok && result.code === 'REGION_UNKNOWN') throw new UsageError(`--region: the hub knows no division ${region} (no region, no household and no person under it)\n${USAGE}`);
     if (!result.ok) {
       console.error(`A scan of an overlapping division is running (scan ${result.scanId}); try again when it has finished.`);
       return 1;

@@ -5,7 +5,8 @@
 import { and, asc, count, eq, gt, like, or, type SQL } from 'drizzle-orm';
 import type { RegionCursor } from '../../domain/cursor';
 import type { HubDb } from '../connect';
-import { household, region } from './schema';
+import { divisionPrefix } from '../../domain/division-code';
+import { household, person, region } from './schema';
 import type { HouseholdRow } from './loaders';
 
 /** Households under a division prefix that come after a key in (division, id) order. */
@@ -33,6 +34,21 @@ export async function householdsUnderPrefix(db: HubDb, prefix: string, first: nu
 export async function regionKnown(db: HubDb, code: string): Promise<boolean> {
   const rows = await db.select({ code: region.code }).from(region).where(eq(region.code, code)).limit(1);
   return rows.length > 0;
+}
+
+/**
+ * Whether the hub holds anything of a division a region job is asked to run over: the division in
+ * its region table, a household under it, or, for a county or the city (under which a scan also
+ * judges people in no household, by their ID number's address code), a person of that code.
+ */
+export async function divisionHeld(db: HubDb, code: string): Promise<boolean> {
+  if (await regionKnown(db, code)) return true;
+  const prefix = divisionPrefix(code);
+  const households = await db.select({ id: household.id }).from(household).where(like(household.regionCode, `${prefix}%`)).limit(1);
+  if (households.length > 0) return true;
+  if (code.length !== 6) return false;
+  const people = await db.select({ idNumber: person.idNumber }).from(person).where(like(person.idNumber, `${prefix}%`)).limit(1);
+  return people.length > 0;
 }
 
 export async function countHouseholdsUnderPrefix(db: HubDb, prefix: string): Promise<number> {

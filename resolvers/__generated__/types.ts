@@ -3516,7 +3516,9 @@ export type FindingErrorCode =
   /** The finding already has that status, given by another settling (a repeat of the one that gave it, by the same client and officer with the same reason or note, is answered with the finding instead). */
   | 'NO_CHANGE'
   /** A scan of an overlapping division is running; see `scan`. */
-  | 'SCAN_ALREADY_RUNNING';
+  | 'SCAN_ALREADY_RUNNING'
+  /** scanStart: the hub knows no division of this code (no region, no household, and for a county or the city no person, under it): a typo such as 370811010, which would run as a scan of nothing. */
+  | 'REGION_UNKNOWN';
 
 /** A business reason a findings mutation was refused. */
 export type FindingUserError = {

@@ -352,7 +352,17 @@ export interface PreGrantResult {
  * and writes nothing. `everything: true` reads all aid of the departments concerned instead: the
  * same answer, more reads (a test compares the two).
  */
-export async function preGrantCheck(req: LiveRequest, proposal: Proposal, rules: readonly Rule[], opts: { everything?: boolean } = {}): Promise<PreGrantResult> {
+export async function preGrantCheck(
+  req: LiveRequest,
+  proposal: Proposal,
+  rules: readonly Rule[],
+  /**
+   * `leaveOut`: aid on record that the proposal stands in place of (the entry a reported correction
+   * supersedes, or the proposal's own entry when it is a retry of one already recorded): judged
+   * without it, so the proposal is neither counted twice nor let off a conflict it causes alone.
+   */
+  opts: { everything?: boolean; leaveOut?: (record: AidRecord) => boolean } = {},
+): Promise<PreGrantResult> {
   const concerned = rulesConcerning(rules, proposal.programme);
   const needed = new Set<DepartmentCode>();
   for (const r of concerned) for (const d of departmentsForProposal(r, proposal.programme)) needed.add(d);
@@ -389,6 +399,8 @@ export async function preGrantCheck(req: LiveRequest, proposal: Proposal, rules:
       secondAidApprovals: approvals,
     }).map((f) => withProposedStay({ ...f, homeMembers: new Set([id]) }, departments, proposal));
   }
+  const leaveOut = opts.leaveOut;
+  if (leaveOut) facts = facts.map((f) => ({ ...f, records: f.records.filter((r) => !leaveOut(r)), settlementAid: f.settlementAid?.filter((r) => !leaveOut(r)) }));
   const unavailable = unavailableSet(req);
   const judged = facts.map((f) => judgeProposal(f, proposal, concerned, req.today, { unavailable }));
   return {

@@ -30,7 +30,7 @@ import { JOB_LEASE_MS_DEFAULT } from '../../db/config';
 import { countPeople, householdKeysPage, secondAidApprovalFacts, spellsAndPeople, spellsOfHouseholds, type HouseholdKey } from '../../db/findings/facts';
 import { abandonStaleScans, createScan, staleScanIds, finishScan, recordScanProgress, runningScans, SCAN_INTERRUPTED, storeScanFindings, touchScan, type FoundInRegion, type ScanCounts, type ScanRow } from '../../db/findings/store';
 import { toDbInstant } from '../../db/instants';
-import { countHouseholdsUnderPrefix } from '../../db/household/region-pages';
+import { countHouseholdsUnderPrefix, divisionHeld } from '../../db/household/region-pages';
 import type { HubTx } from '../../db/cases/records';
 import { lockingTransaction, type LockingTx } from '../../db/locking';
 import { checkFence, createLease, ensureLeaseRow, fenced, handOverLease, LeaseLost, lockLeaseRow, newHolder, releaseLease, renewLease, revokeLease, saveCursor, takeExpiredLease, type Lease } from '../../db/jobs/lease';
@@ -391,7 +391,7 @@ function overlaps(a: string, b: string): boolean {
   return pa.startsWith(pb) || pb.startsWith(pa);
 }
 
-export type ScanStartResult = { ok: true; scanId: number; done: Promise<ScanCounts> } | { ok: false; code: 'SCAN_ALREADY_RUNNING'; scanId: number };
+export type ScanStartResult = { ok: true; scanId: number; done: Promise<ScanCounts> } | { ok: false; code: 'SCAN_ALREADY_RUNNING'; scanId: number } | { ok: false; code: 'REGION_UNKNOWN'; scanId: null };
 
 /** How long a scan's lease lasts without renewal: a replica silent this long is presumed dead and its scan taken over. */
 export const DEFAULT_JOB_LEASE_MS = JOB_LEASE_MS_DEFAULT;
@@ -435,6 +435,14 @@ export class ScanJobs {
     this.running.add(job);
     let lease: Lease;
     try {
+      // A typo (370811010 for 370811001) ran as a SUCCEEDED scan of no household, which reads as a
+      // division without duplicate aid; refused as the monthly comparison refuses it. Checked once
+      // the division is reserved, so that starts in one tick still meet the reservation.
+      if (!(await divisionHeld(deps.hub, regionCode))) {
+        this.running.delete(job);
+        release();
+        return { ok: false, code: 'REGION_UNKNOWN', scanId: null };
+      }
       await ensureLeaseRow(deps.hub, SCAN_START_KEY);
       const started = await lockingTransaction(deps.hub, async (tx) => {
         await lockLeaseRow(tx, SCAN_START_KEY);

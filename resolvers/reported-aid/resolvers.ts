@@ -66,16 +66,20 @@ export const reportedAidResolvers: Resolvers = {
       if (touching.length > 0) {
         return refused(touching.map((index) => ({ index, code: 'SUPERSEDES_CHARITY_DELIVERY', field: 'supersedesReference', message: 'that entry records a charity delivery (charityDeliveryReport); it is not corrected or reversed through aidReport' })));
       }
-      // 救前查询: each record against aid already recorded anywhere, before anything is written (a
-      // record already in the ledger would conflict with itself). Records of one batch are not
-      // checked against each other.
+      // 救前查询: each record against aid already recorded anywhere, before anything is written.
+      // Judged without the reporter's entries it stands in place of: the entry a correction
+      // supersedes (not in conflict with it, but still with what the corrected amount causes: the
+      // findings that named the old entry were dropped whole, so a correction raising the amount
+      // past a stay's burden was answered clear), and its own entry when it is a retry (which would
+      // conflict with itself; the retry answers the conflicts the first sending did). Records of
+      // one batch are not checked against each other.
       const found = await Promise.all(
         checked.records.map(async (r, index) => {
           if (r.entryKind === 'REVERSAL') return [];
-          const result = await preGrantCheck(ctx, { programme: r.programme as ProgrammeCode, beneficiaryIdNumber: r.beneficiaryIdNumber, periodStart: r.periodStart, periodEnd: r.periodEnd, grantDate: r.grantDate, amountFen: r.amountFen, settlementRef: r.settlementRef }, rules());
-          // A correction is not in conflict with the entry it replaces.
-          const replaced = (f: (typeof result.findings)[number]) => f.records.some((x) => x.reportedBy?.clientName === reporter.clientName && r.supersedesReference !== null && referenceKey(x.reportedBy.reference) === referenceKey(r.supersedesReference));
-          return result.findings.filter((f) => f.severity !== 'MISSED_AID' && !replaced(f)).map((finding) => ({ index, finding }));
+          const standsFor = new Set([r.reference, ...(r.supersedesReference !== null ? [r.supersedesReference] : [])].map(referenceKey));
+          const leaveOut = (x: { reportedBy?: { clientName: string; reference: string } | null }) => x.reportedBy?.clientName === reporter.clientName && standsFor.has(referenceKey(x.reportedBy.reference));
+          const result = await preGrantCheck(ctx, { programme: r.programme as ProgrammeCode, beneficiaryIdNumber: r.beneficiaryIdNumber, periodStart: r.periodStart, periodEnd: r.periodEnd, grantDate: r.grantDate, amountFen: r.amountFen, settlementRef: r.settlementRef }, rules(), { leaveOut });
+          return result.findings.filter((f) => f.severity !== 'MISSED_AID').map((finding) => ({ index, finding }));
         }),
       );
       // One transaction: every record or none (recordReportedAid writes nothing when it refuses).
@@ -88,7 +92,7 @@ export const reportedAidResolvers: Resolvers = {
         throw error;
       });
       if (!outcome.ok) return refused(outcome.errors);
-      const conflicts: ReportedAidConflict[] = found.flat().filter((c) => outcome.outcome.written[c.index]);
+      const conflicts: ReportedAidConflict[] = found.flat();
       const written = outcome.outcome.written.filter(Boolean).length;
       return { recorded: written, alreadyRecorded: checked.records.length - written, entries: outcome.outcome.rows, conflicts, userErrors: [] };
     },
