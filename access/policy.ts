@@ -307,7 +307,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   // What a finding measured takes the finding's view (Finding.measure, PreGrantFinding.measure):
   // hospital settlements and illness are health detail; amounts are shown in scope only.
   RepeatedGrants: { kind: 'PERSONAL', readBy: HOUSEHOLD_DATA, fields: { cause: 'HEALTH', count: 'ANY', windowMonths: 'ANY' } },
-  SettlementExcess: { kind: 'PERSONAL', readBy: HOUSEHOLD_DATA, fields: { settlementReference: 'HEALTH', settledOn: 'HEALTH', burdenFen: 'HEALTH', aidFen: 'IN_SCOPE', excessFen: 'IN_SCOPE' } },
+  SettlementExcess: { kind: 'PERSONAL', readBy: HOUSEHOLD_DATA, fields: { settlementReference: 'HEALTH', settledOn: 'HEALTH', burdenFen: 'HEALTH', aidFen: 'IN_SCOPE', excessFen: 'HEALTH' } },
   AidAfterDeath: { kind: 'PERSONAL', readBy: HOUSEHOLD_DATA, fields: { deathDate: 'ANY', from: 'ANY', to: 'ANY', months: 'ANY', excessFen: 'IN_SCOPE' } },
   MissedAid: { kind: 'PERSONAL', readBy: HOUSEHOLD_DATA, fields: { expected: 'ANY', schoolYear: 'ANY', conditions: 'IN_SCOPE', disabilityLevel: 'IN_SCOPE', grantCount: 'IN_SCOPE', outOfPocketFen: 'HEALTH' } },
   FindingUserError: { kind: 'OPEN', why: 'why a write was refused; codes and messages name no person' },

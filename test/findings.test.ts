@@ -204,6 +204,23 @@ describe('preGrantCheck', () => {
     expect(afterDeath.data.preGrantCheck.findings.find((f: any) => f.rule.id === 'X8').measure).toEqual({ months: 4, excessFen: 4 * PROPOSAL_MAX_FEN });
   });
 
+  it('shows a caller without health detail the aid tied to a stay, but neither its burden nor its excess (aid less excess is the burden)', async () => {
+    // The union checks its own 大病帮扶 against the stay: it reads the aid (its own and others'), not what the patient bore.
+    const union = await hub.createClient({ department: 'UNION', roles: ['DEPARTMENT_WRITER'] });
+    const input = { beneficiaryIdNumber: CASES.settlement.person, programme: 'UNION_ILLNESS', grantDate: TODAY, settlementReference: CASES.settlement.setlId, amountFen: 1 };
+    const asUnion = (fields: string) => hub.as({ token: union.token, purpose: 'DUPLICATE_CHECK' }).gql(`query($input: PreGrantCheckInput!) { preGrantCheck(input: $input) { findings { rule { id } explanation measure { ... on SettlementExcess { ${fields} } } } } }`, { input });
+    const shown = await asUnion('aidFen');
+    expect(shown.errors).toBeUndefined();
+    const [x7] = shown.data.preGrantCheck.findings;
+    expect(x7.measure).toEqual({ aidFen: 550_001 });
+    expect(x7.explanation).toContain('5500.01 元');
+    expect(x7.explanation).not.toMatch(/(^|[^\d])(5000\.00|500\.01)/);
+    for (const field of ['burdenFen', 'excessFen']) {
+      const refused = await asUnion(field);
+      expect(refused.errors?.map((e) => [e.path?.slice(-1)[0], e.extensions?.code, e.extensions?.reason])).toEqual([[field, 'FORBIDDEN', 'HEALTH_DETAIL']]);
+    }
+  });
+
   it.each([
     [{ programme: 'NO_SUCH', grantDate: TODAY }, 'input.programme', 'UNKNOWN_PROGRAMME'],
     [{ programme: 'TEKUN' }, 'input.periodStart', 'REQUIRED'],

@@ -86,7 +86,8 @@ export function explain(rule: Rule, measure: Measure, records: readonly AidRecor
     }
     case 'SETTLEMENT_EXCESS':
       if (!detail.health) {
-        return `${lead}与同一次住院结算相关的救助合计 ${yuan(measure.aidFen)}（${records.map(describeRecord).join('、')}），超出该次结算个人负担 ${yuan(measure.excessFen)}。`;
+        // No excess either: the aid is the reader's to see, and aid less the excess is the burden.
+        return `${lead}与同一次住院结算相关的救助合计 ${yuan(measure.aidFen)}（${records.map(describeRecord).join('、')}），超出该次结算的个人负担。`;
       }
       return (
         `${lead}${measure.settledOn} 结算的住院费用（结算号 ${measure.settlementRef}）扣除基本医保和大病保险后个人负担 ${yuan(measure.burdenFen)}，` +

@@ -16,13 +16,14 @@ describe('explanations without health detail', () => {
     }
   });
 
-  it('names no settlement, date or burden of a hospital stay', () => {
+  it('names no settlement, date, burden or excess of a hospital stay (the aid is shown, and aid less the excess is the burden)', () => {
     const measure: Measure = { type: 'SETTLEMENT_EXCESS', settlementRef: 'SETL-1', settledOn: '2026-01-05', burdenFen: 500_000, aidFen: 550_000, excessFen: 50_000 };
     const full = explain(rule('X7'), measure, []);
     expect(full).toContain('SETL-1');
+    expect(full).toContain('超出 500.00 元');
     const plain = explain(rule('X7'), measure, [], NO_HEALTH);
-    expect(plain).not.toMatch(/SETL-1|2026-01-05|5000\.00/);
-    expect(plain).toContain('500.00 元');
+    expect(plain).not.toMatch(/SETL-1|2026-01-05|(^|[^\d])(5000|500)\.00/);
+    expect(plain).toContain('5500.00 元');
   });
 
   it('states an out-of-pocket condition without its amount', () => {
