@@ -67,7 +67,7 @@ function positiveId(value: string | undefined, what: string): number {
 /** Delivery ids are UUIDs: one that is not is a usage error naming its position, as a malformed subscription id is. */
 function deliveryIds(values: string[]): string[] {
   const at = malformedDeliveryId(values);
-  if (at >= 0) throw new UsageError(`replay: delivery id ${at + 1} is not a delivery id (a UUID)`);
+  if (at >= 0) throw new UsageError(`replay: argument ${at + 1} (of the delivery ids given) is not a delivery id (a UUID)`);
   return values;
 }
 
