@@ -4,7 +4,8 @@
  * names such a record (a slip's `aidSourceReference`, its fulfilment's, a first aid's), the ID number
  * inside it is masked for a caller without ID numbers in clear, as `AidRecord.sourceReference` is
  * (docs/access.md, REFERENCE): a reader-only office read the beneficiary masked and the same ID
- * number in clear one field away.
+ * number in clear one field away. The printed meeting brief, which says its ID numbers are masked
+ * (身份证号已作遮蔽处理), masks one in a record reference or in free text (a summary) too.
  */
 import { civilAffairsScenario } from '../federation/civil-affairs/scenario';
 import { maskIdNumber } from '../domain/id-number';
@@ -28,6 +29,7 @@ const READ = `query($caseId: ID!, $slipId: ID!) {
 let dbs: TestDatabases;
 let hub: TestHub;
 let firstAidCase: string;
+let decidedCase: string;
 let slip: string;
 let spouseRef: string;
 let grandmotherRef: string;
@@ -48,12 +50,12 @@ beforeAll(async () => {
   expect(grandmotherRef).toContain(WANG.grandmother);
 
   // An urgent case whose first aid is the spouse's 低保.
-  firstAidCase = (await ok(hub.gql, OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'URGENT', summary: '突发困难', reportedAt: '2026-03-09T09:00:00+08:00' } }, 'caseOpen')).case.id;
+  firstAidCase = (await ok(hub.gql, OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'URGENT', summary: `申请人 ${WANG.spouse} 突发困难`, reportedAt: '2026-03-09T09:00:00+08:00' } }, 'caseOpen')).case.id;
   await ok(hub.gql, MOVE, { input: { caseId: firstAidCase, to: 'ACCEPTED', reason: '受理' } }, 'caseTransition');
   await ok(hub.gql, FIRST_AID, { input: { caseId: firstAidCase, programme: 'DIBAO', amountFen: 72_000, beneficiaryIdNumber: WANG.spouse, aidSourceReference: spouseRef, reason: '先行纳入低保' } }, 'caseFirstAid');
 
   // A meeting decides the grandmother's 低保; civil affairs completes the slip with her record.
-  const caseId = await caseInDeliberation(hub.gql, wangId, '生活困难', '2026-03-09T09:00:00+08:00');
+  const caseId = (decidedCase = await caseInDeliberation(hub.gql, wangId, '生活困难', '2026-03-09T09:00:00+08:00'));
   const met = await ok(
     hub.gql,
     MEETING,
@@ -97,4 +99,15 @@ it('shows them in clear to the convener, who sees ID numbers', async () => {
   expect(res.data.case.firstAid.aidSourceReference).toBe(spouseRef);
   expect(res.data.referral.aidSourceReference).toBe(grandmotherRef);
   expect(res.data.referral.fulfilment.aidSourceReference).toBe(grandmotherRef);
+});
+
+it('prints no ID number in clear on the meeting brief: not in a decision’s aid record, not in a case’s summary', async () => {
+  for (const [caseId, idNumber] of [[decidedCase, WANG.grandmother], [firstAidCase, WANG.spouse]] as const) {
+    const brief = await fetch(`${hub.url}/cases/${caseId}/brief`, { headers: hub.authHeaders });
+    expect(brief.status).toBe(200);
+    const html = await brief.text();
+    expect(html).toContain('身份证号已作遮蔽处理');
+    expect(html).toContain(maskIdNumber(idNumber));
+    for (const id of [WANG.head, WANG.spouse, WANG.child, WANG.grandmother]) expect(html).not.toContain(id);
+  }
 });
