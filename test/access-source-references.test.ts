@@ -1,6 +1,6 @@
 /**
  * A department's source reference can hold an ID number: civil affairs keys a 低保 member's record
- * by family, ID number and day joined (`dibao_member:<family>/<ID number>/<date>`). Wherever a case
+ * by family, ID number and day joined (its table, family/ID number/date). Wherever a case
  * names such a record (a slip's `aidSourceReference`, its fulfilment's, a first aid's), the ID number
  * inside it is masked for a caller without ID numbers in clear, as `AidRecord.sourceReference` is
  * (docs/access.md, REFERENCE): a reader-only office read the beneficiary masked and the same ID
