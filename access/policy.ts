@@ -446,12 +446,14 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     region: (r: { householdId: number; townshipCode: string }, ctx) => caseRegions(r, ctx),
     fields: {
       ...Object.fromEntries(
-        ['id', 'case', 'kind', 'meeting', 'from', 'to', 'ask', 'programme', 'amountFen', 'beneficiary', 'handOver', 'deadlineWorkingDays', 'issuedAt', 'dueOn', 'provisional', 'state', 'acceptedAt', 'answeredAt', 'answeredStatedAt', 'feedback', 'declineReason', 'aidRecord', 'aidSourceReference', 'deadlineStatus', 'overdue', 'fulfilment', 'decisionCheck', 'declineResolution'].map((f) => [f, 'IN_SCOPE' as const]),
+        ['id', 'case', 'kind', 'meeting', 'from', 'to', 'ask', 'programme', 'amountFen', 'beneficiary', 'handOver', 'deadlineWorkingDays', 'issuedAt', 'dueOn', 'provisional', 'state', 'acceptedAt', 'answeredAt', 'answeredStatedAt', 'feedback', 'declineReason', 'aidRecord', 'deadlineStatus', 'overdue', 'fulfilment', 'decisionCheck', 'declineResolution'].map((f) => [f, 'IN_SCOPE' as const]),
       ),
       // ILLNESS reveals a health condition (as AidRecord.cause and SecondAidApproval.cause).
       cause: 'HEALTH',
+      // The record's AidRecord.sourceReference, which can hold an ID number (a 低保 member's record is keyed by it).
+      aidSourceReference: 'REFERENCE',
     },
-    sameSubject: ['case', 'meeting', 'beneficiary', 'aidRecord'],
+    sameSubject: ['case', 'meeting', 'beneficiary', 'aidRecord', 'fulfilment'],
   },
   Meeting: {
     kind: 'PERSONAL',
@@ -478,9 +480,10 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     ],
     region: (f: { householdId: number; townshipCode: string }, ctx) => caseRegions(f, ctx),
     fields: {
-      ...Object.fromEntries(['programme', 'amountFen', 'beneficiary', 'aidSourceReference', 'pending', 'standing', 'supersededBy', 'reason', 'givenAt', 'recordedAt', 'actor'].map((f) => [f, 'IN_SCOPE' as const])),
+      ...Object.fromEntries(['programme', 'amountFen', 'beneficiary', 'pending', 'standing', 'supersededBy', 'reason', 'givenAt', 'recordedAt', 'actor'].map((f) => [f, 'IN_SCOPE' as const])),
       // ILLNESS reveals a health condition (as Referral.cause and AidRecord.cause).
       cause: 'HEALTH',
+      aidSourceReference: 'REFERENCE',
     },
     sameSubject: ['beneficiary'],
   },
@@ -511,7 +514,16 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   DecisionCheck: { kind: 'OPEN', why: 'reached only through Referral.decisionCheck and Meeting.decisionChecks (in scope); names no person, no health detail' },
   DecisionFinding: { kind: 'OPEN', why: 'reached only through DecisionCheck.findings; names no person, no health detail' },
   DeclineResolution: { kind: 'OPEN', why: 'reached only through Referral.declineResolution (in scope); names no person' },
-  Fulfilment: { kind: 'OPEN', why: 'reached only through Referral.fulfilment (in scope); its beneficiary is a Person under its own rule' },
+  // Reached only through Referral.fulfilment, whose view it takes; its aidSourceReference is masked as the slip's is.
+  Fulfilment: {
+    kind: 'PERSONAL',
+    readBy: CASE_DATA,
+    fields: {
+      ...Object.fromEntries(['programme', 'beneficiary', 'aidDate', 'amountFen', 'decidedAmountFen', 'shortfallFen', 'differenceReason', 'standing', 'supersededBy'].map((f) => [f, 'IN_SCOPE' as const])),
+      aidSourceReference: 'REFERENCE',
+    },
+    sameSubject: ['beneficiary'],
+  },
   SupersedingAidRecord: { kind: 'OPEN', why: 'reached only through the supersededBy of Fulfilment, FirstAid, WithdrawnFulfilment and WithdrawnFirstAid (in scope); names no person' },
   CaseEvent: { kind: 'OPEN', why: 'reached only through Case.history (in scope)' },
   CaseDeadline: OPEN_CONTAINER,

@@ -7,20 +7,26 @@
  * rolled-back alert leaves no row behind, a committed one is never forgotten.
  */
 import crypto from 'node:crypto';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull, or } from 'drizzle-orm';
 import { alertDeliveryJson, type AlertEnvelope } from '../../domain/monitoring/envelope';
 import { envelopeFor, splitList, subscriptionMatches } from '../../domain/monitoring/subscriptions';
 import type { AlertGrade } from '../../domain/monitoring/envelope';
 import type { HubQuery, HubTx } from '../cases/records';
+import { apiClient } from '../access/schema';
 import { toDbInstant } from '../instants';
 import { alertDelivery, alertSubscription } from './schema';
 
-/** Active subscriptions as filters (a handful of rows: read whole, matched in code). */
+/**
+ * Active subscriptions as filters (a handful of rows: read whole, matched in code), of clients still
+ * active: a revoked or expired client reads no alert with its token, so its receiver is told of none
+ * (its subscription stays as it was, for the administrator to see and revoke).
+ */
 export async function activeSubscriptions(db: HubQuery) {
   const rows = await db
     .select({ id: alertSubscription.id, regionCodes: alertSubscription.regionCodes, grades: alertSubscription.grades, triggerIds: alertSubscription.triggerIds })
     .from(alertSubscription)
-    .where(eq(alertSubscription.state, 'ACTIVE'));
+    .innerJoin(apiClient, eq(apiClient.name, alertSubscription.clientId))
+    .where(and(eq(alertSubscription.state, 'ACTIVE'), isNull(apiClient.revokedAt), or(isNull(apiClient.expiresAt), gt(apiClient.expiresAt, toDbInstant()))));
   return rows.map((r) => ({ id: r.id, regionCodes: splitList(r.regionCodes), grades: splitList(r.grades) as AlertGrade[], triggerIds: splitList(r.triggerIds) }));
 }
 

@@ -44,9 +44,13 @@ function rowsOf<T>(result: unknown): T[] {
  * revoked. Its row is read FOR UPDATE, inside the transaction that creates the subscription, so
  * that creates for one client take turns.
  */
-export async function subscriberClient(db: LockingTx, clientName: string): Promise<{ regionScope: string } | null> {
-  const [row] = await db.select({ regionScope: apiClient.regionScope, revokedAt: apiClient.revokedAt }).from(apiClient).where(eq(apiClient.name, clientName)).for('update');
-  return row && row.revokedAt === null ? { regionScope: row.regionScope } : null;
+export async function subscriberClient(db: LockingTx, clientName: string): Promise<{ id: number; department: string; regionScope: string; roles: string } | null> {
+  const [row] = await db
+    .select({ id: apiClient.id, department: apiClient.department, regionScope: apiClient.regionScope, roles: apiClient.roles, revokedAt: apiClient.revokedAt })
+    .from(apiClient)
+    .where(eq(apiClient.name, clientName))
+    .for('update');
+  return row && row.revokedAt === null ? { id: row.id, department: row.department, regionScope: row.regionScope, roles: row.roles } : null;
 }
 
 /** A client's active subscriptions. */

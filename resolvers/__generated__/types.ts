@@ -404,6 +404,8 @@ export type AlertDeliveryErrorCode =
   | 'CALLBACK_HOST_NOT_ALLOWED'
   /** No active API client has this name. */
   | 'CLIENT_NOT_FOUND'
+  /** The client may not read alerts (Query.alerts with purpose MONITORING: a charity's, an auditor's or an administrator's client, or one that only answers slips): a push would tell it of people it may not read. */
+  | 'CLIENT_READS_NO_ALERTS'
   /** No region, one that is not a division code, or more regions than a subscription keeps (1,000 characters comma-separated). */
   | 'REGION_INVALID'
   /** A region lies outside the client's own region scope. */

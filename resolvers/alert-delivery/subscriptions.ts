@@ -3,10 +3,15 @@
  * shared by the GraphQL API (resolvers/alert-delivery/resolvers.ts) and `npm run subscriptions`. The callback's host must be on the allow-list, the subscriber must be
  * an API client that exists, and the regions must lie within that client's own region scope
  * (a push names a masked subject only, but the details it points to are read with the client's
- * own token: a push outside its scope would be a clue it could not follow). Every trigger named must
+ * own token: a push outside its scope would be a clue it could not follow), and the client must be one
+ * that reads alerts (Query.alerts, purpose MONITORING): a push tells of a person's alert (masked ID
+ * number, village, trigger such as a hospital stay's cost), which a charity's client, an auditor's or
+ * a slip-answering office's may not read. Every trigger named must
  * be one of the trigger set in force (rules/triggers-load.ts): a subscription naming a trigger that
  * does not exist (a typo) would match no alert and stay silent for ever.
  */
+import { checkCall, type Caller } from '../../access/decide';
+import { isRole, ROOT_RULES } from '../../access/policy';
 import type { HubQuery } from '../../db/cases/records';
 import type { HubDb } from '../../db/connect';
 import { lockingTransaction } from '../../db/locking';
@@ -27,7 +32,7 @@ const TRIGGER_IDS_MAX = 1000;
 /** Longest name of who made a subscription (the CLI's --by; an API caller's client name is shorter). */
 export const CREATED_BY_MAX = 128;
 
-export type SubscriptionError = 'CALLBACK_URL_INVALID' | 'CALLBACK_HOST_NOT_ALLOWED' | 'CLIENT_NOT_FOUND' | 'REGION_INVALID' | 'REGION_OUTSIDE_CLIENT_SCOPE' | 'GRADE_INVALID' | 'TRIGGER_INVALID' | 'TRIGGER_NOT_FOUND' | 'SUBSCRIPTION_EXISTS';
+export type SubscriptionError = 'CALLBACK_URL_INVALID' | 'CALLBACK_HOST_NOT_ALLOWED' | 'CLIENT_NOT_FOUND' | 'CLIENT_READS_NO_ALERTS' | 'REGION_INVALID' | 'REGION_OUTSIDE_CLIENT_SCOPE' | 'GRADE_INVALID' | 'TRIGGER_INVALID' | 'TRIGGER_NOT_FOUND' | 'SUBSCRIPTION_EXISTS';
 
 export interface SubscriptionInput {
   clientName: string;
@@ -50,6 +55,7 @@ export async function createSubscription(db: HubDb, callbackHosts: readonly stri
   return lockingTransaction(db, async (tx): Promise<SubscriptionCreated> => {
     const client = await subscriberClient(tx, input.clientName);
     if (!client) return { ok: false, code: 'CLIENT_NOT_FOUND', field: 'client', message: 'no active API client has this name' };
+    if (!readsAlerts(input.clientName, client)) return { ok: false, code: 'CLIENT_READS_NO_ALERTS', field: 'client', message: 'this client may not read alerts (Query.alerts, purpose MONITORING): a push would tell it of people it may not read' };
     const regions = [...new Set(input.regionCodes)];
     if (regions.length === 0 || regions.some((r) => !isDivisionCode(r))) return { ok: false, code: 'REGION_INVALID', field: 'regionCodes', message: 'one or more division codes of 6, 9 or 12 digits' };
     // Too many to keep was a failed INSERT (INTERNAL_SERVER_ERROR), after every other check passed.
@@ -73,6 +79,12 @@ export async function createSubscription(db: HubDb, callbackHosts: readonly stri
     const subscription = await insertSubscription(tx, { clientId: input.clientName, callbackUrl: input.callbackUrl, regionCodes: regions, grades: grades as AlertGrade[], triggerIds, secret, createdBy: input.createdBy });
     return { ok: true, subscription, secret };
   });
+}
+
+/** Whether the client may read the alerts a push tells of, as its own token would (access/policy.ts Query.alerts). */
+function readsAlerts(name: string, client: { id: number; department: string; regionScope: string; roles: string }): boolean {
+  const caller: Caller = { clientId: client.id, name, department: client.department as Caller['department'], regionScope: client.regionScope, roles: client.roles.split(',').filter(isRole) };
+  return checkCall(ROOT_RULES.Query.alerts, 'Query.alerts', caller, 'MONITORING') === null;
 }
 
 type SubscriptionShape = Pick<SubscriptionRecord, 'callbackUrl' | 'regionCodes' | 'triggerIds'> & { grades: readonly string[] };

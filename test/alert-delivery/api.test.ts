@@ -130,6 +130,12 @@ describe('alertSubscriptionCreate', () => {
     const longUrl = (n: number) => `http://127.0.0.1:9/${'x'.repeat(n - 'http://127.0.0.1:9/'.length)}`;
     expect(await refused({ callbackUrl: longUrl(501) })).toEqual([['CALLBACK_URL_INVALID', 'input.callbackUrl']]);
     expect(await refused({ client: 'nobody' })).toEqual([['CLIENT_NOT_FOUND', 'input.client']]);
+    // A client that may not read alerts is told of none: a push names a person's alert (masked ID
+    // number, village, trigger), which a charity, an auditor or a slip-answering office may not read.
+    for (const [department, roles] of [['CHARITY', ['CHARITY']], ['CHARITY', ['DEPARTMENT_WRITER']], ['CIVIL_AFFAIRS', ['AUDITOR']], ['CIVIL_AFFAIRS', ['ADMINISTRATOR']], ['HEALTH', ['REFERRAL_HANDLER']]] as const) {
+      const { name } = await hub.createClient({ department, roles, regionScope: '370811' });
+      expect(await refused({ client: name })).toEqual([['CLIENT_READS_NO_ALERTS', 'input.client']]);
+    }
     expect(await refused({ regionCodes: ['37081'] })).toEqual([['REGION_INVALID', 'input.regionCodes']]);
     // Within the administrator's scope (the city), outside the client's (任城区).
     expect(await refused({ regionCodes: ['370812'] })).toEqual([['REGION_OUTSIDE_CLIENT_SCOPE', 'input.regionCodes']]);

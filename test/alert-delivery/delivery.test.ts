@@ -132,6 +132,20 @@ describe('subscriptions', () => {
     // The decision date was added last: the fields before it, and so their order, are as they were.
     expect(Object.keys(JSON.parse(payload).alert)).toEqual(['id', 'trigger', 'grade', 'region', 'maskedSubject', 'verifyBy', 'provisional', 'decideBy']);
   });
+
+  it('tells a revoked or expired client of no alert: it reads none with its token', async () => {
+    for (const [name, change] of [['revoked-alerts', 'revoked_at'], ['expired-alerts', 'expires_at']] as const) {
+      await subscriberClient(dbs.hub, name);
+      await subscribe(dbs.hub, name, `http://127.0.0.1:9/${name}`);
+      expect(await raise(dbs.hub, syntheticAlert())).toBe(1);
+      await dbs.hubPool.query(`UPDATE api_client SET ${change} = '2026-01-01 00:00:00.000' WHERE name = ?`, [name]);
+      const later = syntheticAlert();
+      expect(await raise(dbs.hub, later)).toBe(0);
+      expect(await deliveriesOfAlert(dbs.hub, later.alertId)).toEqual([]);
+      const [rows] = (await dbs.hubPool.query("SELECT id FROM alert_subscription WHERE state = 'ACTIVE'")) as any;
+      for (const r of rows) await revokeSubscription(dbs.hub, Number(r.id));
+    }
+  });
 });
 
 describe('delivery', () => {
