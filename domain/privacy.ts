@@ -97,11 +97,30 @@ const FULL_WIDTH_ID_CHARACTERS = /[\uff38\uff58\uff0d\uff0e\uff0f\uff1a\uff3f]/g
 const INVISIBLE = /\p{Cf}/gu;
 
 export function scrub(text: string): string {
-  return asciiDigits(text.replace(INVISIBLE, ''))
-    .replace(FULL_WIDTH_ID_CHARACTERS, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
+  return masksIn(asRead(text));
+}
+
+/** The text as scrub reads it: the ID number a full-width or invisibly split one shows. */
+function asRead(text: string): string {
+  return asciiDigits(text.replace(INVISIBLE, '')).replace(FULL_WIDTH_ID_CHARACTERS, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+}
+
+function masksIn(plain: string): string {
+  return plain
     .replace(ID_LIKE, (_m, head: string, tail: string) => `${head}********${tail}`)
     .replace(OLD_ID_LIKE, (m) => (isOldIdNumber(m) ? maskedOld(m) : m))
     .replace(SPLIT_RUN, maskSplitIdNumbers);
+}
+
+/**
+ * Prose with any ID number in it masked as scrub masks it, and exactly as written when it holds
+ * none: scrub's reading (full-width digits and colons as ASCII) changes nothing a reader sees in a
+ * text it has nothing to mask in.
+ */
+export function maskIdNumbersInText(text: string): string {
+  const plain = asRead(text);
+  const masked = masksIn(plain);
+  return masked === plain ? text : masked;
 }
 
 /**

@@ -18,7 +18,7 @@ import { caseResolvers } from './cases/resolvers';
 import { charityResolvers } from './charity/resolvers';
 import { commonResolvers } from './common';
 import { applyDateRanges } from './date-ranges';
-import { applyTextChecks } from './text-inputs';
+import { applyProseMasking, applyTextChecks } from './text-inputs';
 import { applyIdChecks } from './id-inputs';
 import { findingResolvers } from './findings/resolvers';
 import { householdResolvers } from './household/resolvers';
@@ -42,7 +42,7 @@ export function buildSchema(): GraphQLSchema {
     resolverValidationOptions: { requireResolversToMatchSchema: 'error', requireResolversForResolveType: 'error' },
   });
   // Dates, texts and ids first, so that the access policy (outermost) still decides before any argument is read.
-  return applyAccessPolicy(applyIdChecks(applyTextChecks(applyDateRanges(schema))));
+  return applyAccessPolicy(applyIdChecks(applyTextChecks(applyProseMasking(applyDateRanges(schema)))));
 }
 
 /** The federation additions (an entity key), used only by buildFederatedSchema. */
@@ -71,7 +71,7 @@ export function buildFederatedSchema(): GraphQLSchema {
   const typeDefs = parse([...loadTypeDefs(), fs.readFileSync(SUBGRAPH_SDL_FILE, 'utf8')].join('\n'));
   // The resolver map is the same one makeExecutableSchema takes; @apollo/subgraph types it its own way.
   const modules = [{ typeDefs, resolvers: merged }] as unknown as Parameters<typeof buildSubgraphSchema>[0];
-  const schema = applyAccessPolicy(applyIdChecks(applyTextChecks(applyDateRanges(buildSubgraphSchema(modules)))));
+  const schema = applyAccessPolicy(applyIdChecks(applyTextChecks(applyProseMasking(applyDateRanges(buildSubgraphSchema(modules))))));
   // Outermost: a representation is checked before the access policy reads its id as a subject.
   const entities = schema.getQueryType()!.getFields()._entities;
   const resolve = entities.resolve!;

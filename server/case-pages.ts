@@ -33,12 +33,12 @@ import { countyOf, departmentOfficeName, parseOffice, storedOffice } from '../do
 import { caseReference } from '../domain/cases/reference';
 import { referralDue } from '../domain/cases/supervision';
 import { DEPARTMENT_CODES, DEPARTMENT_NAMES, HUB_LEDGER_SOURCES, type DepartmentCode, type OfficeCode } from '../domain/departments';
-import { maskIdNumber, mayContainIdNumber } from '../domain/id-number';
+import { maskIdNumber } from '../domain/id-number';
 import { fenToYuan } from '../domain/money';
 import { needsHealthConsent, type NeedPurpose, type NeedState } from '../domain/charity/needs';
 import { deliveryStands } from '../db/charity/store';
 import { AID_PROGRAMME_BY_CODE } from '../domain/programmes';
-import { loggableError, scrub } from '../domain/privacy';
+import { loggableError, maskIdNumbersInText } from '../domain/privacy';
 import type { SourceOutcome } from '../federation/loaders';
 import { createLoaders, hubNow, hubToday, type HubDeps } from '../resolvers/context';
 
@@ -95,17 +95,12 @@ function esc(value: unknown): string {
 const UNBREAKABLE = /\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?|AH-\d{4}-\d{6}/g;
 
 /**
- * The brief is paper handed round a meeting and says its ID numbers are masked: one an officer
- * wrote into free text, or a department's record key holds (a 低保 member's is family/ID number/date),
- * is masked as the members' are. Text without one is printed as written.
+ * Free text (a summary, a reason, feedback): escaped, with its dates and references kept whole.
+ * The brief is paper handed round a meeting and says its ID numbers are masked: one in a text
+ * stored before prose was masked as it is written (resolvers/text-inputs.ts) is masked here.
  */
-function masked(text: string): string {
-  return mayContainIdNumber(text) ? scrub(text) : text;
-}
-
-/** Free text (a summary, a reason, feedback): escaped, ID numbers masked, with its dates and references kept whole. */
 function prose(value: unknown): string {
-  return esc(masked(String(value ?? ''))).replace(UNBREAKABLE, (m) => `<span class="nw">${m}</span>`);
+  return esc(maskIdNumbersInText(String(value ?? ''))).replace(UNBREAKABLE, (m) => `<span class="nw">${m}</span>`);
 }
 
 /** Text that must not break across lines: a date, a reference, an amount. */
@@ -587,7 +582,7 @@ export function renderBrief(v: BriefView): string {
           ['退回后', s.kind === 'DECISION' && s.state === 'DECLINED' ? declineFate(s.id) : null],
           ['实际救助', short ? `${amountOf(short.amountFen, s.programmeCode)}（${nw(`少于决定 ${amountOf(short.shortfallFen, s.programmeCode).replace(/<[^>]+>/g, '')}`)}）` : null],
           ['差额理由', short?.differenceReason ? prose(short.differenceReason) : null],
-          ['救助记录', s.aidSourceRef ? nw(masked(s.aidSourceRef)) : null],
+          ['救助记录', s.aidSourceRef ? nw(maskIdNumbersInText(s.aidSourceRef)) : null],
           ['记录现状', withdrawnNote(f?.standing, s.programmeCode)],
         ]);
       },

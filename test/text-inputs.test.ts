@@ -106,6 +106,34 @@ describe('caseOpen', () => {
   });
 });
 
+describe('an ID number written into prose', () => {
+  const SUMMARY_OF = `query($id: ID!) { case(id: $id) { summary } }`;
+  const stored = async (id: string) => {
+    const [rows] = (await dbs.hub.execute(sql`select summary from aid_case where id = ${Number(id)}`)) as unknown as [{ summary: string }[]];
+    return rows[0].summary;
+  };
+
+  it('is masked as it comes in, whole, in parts or full-width: stored, answered and read back masked', async () => {
+    const masked = `${BENEFICIARY.slice(0, 6)}********${BENEFICIARY.slice(14)}`;
+    const fullWidth = [...BENEFICIARY].map((c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)).join('');
+    for (const written of [BENEFICIARY, `${BENEFICIARY.slice(0, 6)} ${BENEFICIARY.slice(6, 14)} ${BENEFICIARY.slice(14)}`, fullWidth]) {
+      const res = await ca(OPEN, { input: openInput({ summary: `申请人 ${written} 住院自付费用高` }) });
+      expect(res.errors).toBeUndefined();
+      expect(res.data.caseOpen.case.summary).toBe(`申请人 ${masked} 住院自付费用高`);
+      const id = res.data.caseOpen.case.id;
+      expect(await stored(id)).toBe(`申请人 ${masked} 住院自付费用高`);
+      expect((await ca(SUMMARY_OF, { id })).data.case.summary).toBe(`申请人 ${masked} 住院自付费用高`);
+    }
+  });
+
+  it('leaves prose that holds none exactly as written (full-width punctuation and digits of dates and amounts kept)', async () => {
+    const summary = '住院自付：１２０００元，２０２６年３月１０日入院；电话另告';
+    const res = await ca(OPEN, { input: openInput({ summary }) });
+    expect(res.data.caseOpen.case.summary).toBe(summary);
+    expect(await stored(res.data.caseOpen.case.id)).toBe(summary);
+  });
+});
+
 describe('textProblem', () => {
   it('names the character by its code point, never the text', () => {
     expect(textProblem('a\u0000b', true)).toBe('a control character (U+0000)');
