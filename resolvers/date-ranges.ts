@@ -20,7 +20,17 @@ import {
 import { DATE_RANGE, dateInRange, INSTANT_RANGE, instantInRange, type DateRange } from '../domain/date-ranges';
 import { badInput } from '../access/errors';
 
-type Check = (value: unknown, path: string) => void;
+/**
+ * A check of one value at `path`: throws to refuse it; returns a value to use in its place (prose
+ * with an ID number masked, resolvers/text-inputs.ts), or nothing to keep it as given.
+ */
+type Check = (value: unknown, path: string) => unknown;
+
+/** What a check leaves in place of `value`: its replacement, or `value` itself. */
+function checked(check: Check, value: unknown, path: string): unknown {
+  const out = check(value, path);
+  return out === undefined ? value : out;
+}
 
 function outOfRange(path: string, what: string, range: DateRange) {
   return badInput(path, 'OUT_OF_RANGE', `${path} must be ${what} from ${range.min} to ${range.max}`, { min: range.min, max: range.max });
@@ -51,8 +61,14 @@ function checkFor(type: GraphQLInputType, leaf: LeafCheck, name: string, visitin
     const inner = checkFor(type.ofType, leaf, name, visiting);
     if (!inner) return null;
     return (value, path) => {
-      if (Array.isArray(value)) value.forEach((item, i) => item !== null && item !== undefined && inner(item, `${path}.${i}`));
-      else inner(value, path);
+      if (!Array.isArray(value)) return checked(inner, value, path);
+      let out: unknown[] | null = null;
+      value.forEach((item, i) => {
+        if (item === null || item === undefined) return;
+        const kept = checked(inner, item, `${path}.${i}`);
+        if (kept !== item) (out ??= [...value])[i] = kept;
+      });
+      return out ?? value;
     };
   }
   if (isScalarType(type)) return leaf(type.name, name, optional);
@@ -65,11 +81,15 @@ function checkFor(type: GraphQLInputType, leaf: LeafCheck, name: string, visitin
     visiting.delete(type.name);
     if (fields.length === 0) return null;
     return (value, path) => {
-      if (typeof value !== 'object' || value === null) return;
+      if (typeof value !== 'object' || value === null) return value;
+      let out: Record<string, unknown> | null = null;
       for (const [name, check] of fields) {
         const v = (value as Record<string, unknown>)[name];
-        if (v !== null && v !== undefined) check(v, `${path}.${name}`);
+        if (v === null || v === undefined) continue;
+        const kept = checked(check, v, `${path}.${name}`);
+        if (kept !== v) (out ??= { ...(value as Record<string, unknown>) })[name] = kept;
       }
+      return out ?? value;
     };
   }
   return null;
@@ -81,8 +101,8 @@ export function applyDateRanges(schema: GraphQLSchema): GraphQLSchema {
 
 /**
  * Wraps every field with an argument in which a value `leaf` checks can occur: the checks run, in
- * argument order, before the field's resolver. Shared by the date ranges and the text checks
- * (resolvers/text-inputs.ts).
+ * argument order, before the field's resolver, which is given what they leave. Shared by the date
+ * ranges and the text checks and prose masking (resolvers/text-inputs.ts).
  */
 export function applyArgumentChecks(schema: GraphQLSchema, leaf: LeafCheck): GraphQLSchema {
   return mapSchema(schema, {
@@ -95,11 +115,15 @@ export function applyArgumentChecks(schema: GraphQLSchema, leaf: LeafCheck): Gra
       return {
         ...config,
         resolve(source, args, ctx, info) {
+          // A replaced value goes into a copy: a variable's value may be shared by several fields.
+          let given: Record<string, unknown> | null = null;
           for (const [name, check] of checks) {
             const v = args[name];
-            if (v !== null && v !== undefined) check(v, name);
+            if (v === null || v === undefined) continue;
+            const kept = checked(check, v, name);
+            if (kept !== v) (given ??= { ...args })[name] = kept;
           }
-          return resolve(source, args, ctx, info);
+          return resolve(source, given ?? args, ctx, info);
         },
       };
     },

@@ -15,8 +15,7 @@
  * was asked (a first aid for the whole household instead of the member, a list over the caller's
  * whole scope instead of one township). Prose left empty is no prose, as before.
  */
-import { MapperKind, mapSchema } from '@graphql-tools/utils';
-import { defaultFieldResolver, isInputObjectType, isListType, isNonNullType, isScalarType, type GraphQLFieldResolver, type GraphQLInputType, type GraphQLSchema } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
 import { maskIdNumbersInText } from '../domain/privacy';
 import { badInput } from '../access/errors';
 import { textProblem } from '../domain/text-length';
@@ -45,41 +44,11 @@ export function applyTextChecks(schema: GraphQLSchema): GraphQLSchema {
   return applyArgumentChecks(schema, textLeaf);
 }
 
-type Mask = (value: unknown) => unknown;
-
 /**
  * Prose charities read (a need's description), which the charity resolvers screen for any ID, phone
  * or card number and refuse (domain/text-screen.ts): masked first, an ID number would pass that screen.
  */
 const SCREENED_PROSE: ReadonlySet<string> = new Set(['description']);
-
-/** What masks the prose in values of a type (a copy where anything changed), or null when it holds none. */
-function proseMask(type: GraphQLInputType, name: string, visiting: Set<string> = new Set()): Mask | null {
-  if (isNonNullType(type)) return proseMask(type.ofType, name, visiting);
-  if (isListType(type)) {
-    const inner = proseMask(type.ofType, name, visiting);
-    return inner && ((value) => (Array.isArray(value) ? value.map((v) => (v === null || v === undefined ? v : inner(v))) : inner(value)));
-  }
-  if (isScalarType(type)) return type.name === 'String' && MULTI_LINE_FIELDS.has(name) && !SCREENED_PROSE.has(name) ? (value) => (typeof value === 'string' ? maskIdNumbersInText(value) : value) : null;
-  if (!isInputObjectType(type) || visiting.has(type.name)) return null;
-  visiting.add(type.name);
-  const fields = Object.values(type.getFields())
-    .map((f) => [f.name, proseMask(f.type, f.name, visiting)] as const)
-    .filter((e): e is readonly [string, Mask] => e[1] !== null);
-  visiting.delete(type.name);
-  if (fields.length === 0) return null;
-  return (value) => {
-    if (typeof value !== 'object' || value === null) return value;
-    let out: Record<string, unknown> | null = null;
-    for (const [field, mask] of fields) {
-      const v = (value as Record<string, unknown>)[field];
-      if (v === null || v === undefined) continue;
-      const m = mask(v);
-      if (m !== v) (out ??= { ...(value as Record<string, unknown>) })[field] = m;
-    }
-    return out ?? value;
-  };
-}
 
 /**
  * An ID number written into prose (a summary naming the applicant's, a reason citing another
@@ -87,30 +56,11 @@ function proseMask(type: GraphQLInputType, name: string, visiting: Set<string> =
  * pushed masked like every ID number the hub shows to those without the right to see it whole:
  * prose goes to every reader of a case, slip or alert, and the person is named by the field that
  * takes them (beneficiaryIdNumber, the household), never by the text. Text without one is kept as
- * written. Runs after the checks above, on a copy of the arguments (a variable's value may be
- * shared by several fields).
+ * written. Applied inside the checks above (resolvers/index.ts), so they judge the text as sent.
  */
+const proseLeaf: LeafCheck = (scalar, name) =>
+  scalar === 'String' && MULTI_LINE_FIELDS.has(name) && !SCREENED_PROSE.has(name) ? (value) => (typeof value === 'string' ? maskIdNumbersInText(value) : value) : null;
+
 export function applyProseMasking(schema: GraphQLSchema): GraphQLSchema {
-  return mapSchema(schema, {
-    [MapperKind.OBJECT_FIELD]: (config) => {
-      const masks = Object.entries(config.args ?? {})
-        .map(([name, arg]) => [name, proseMask(arg.type, name)] as const)
-        .filter((e): e is readonly [string, Mask] => e[1] !== null);
-      if (masks.length === 0) return config;
-      const resolve: GraphQLFieldResolver<unknown, unknown> = config.resolve ?? defaultFieldResolver;
-      return {
-        ...config,
-        resolve(source, args, ctx, info) {
-          let masked: Record<string, unknown> | null = null;
-          for (const [name, mask] of masks) {
-            const v = args[name];
-            if (v === null || v === undefined) continue;
-            const m = mask(v);
-            if (m !== v) (masked ??= { ...args })[name] = m;
-          }
-          return resolve(source, masked ?? args, ctx, info);
-        },
-      };
-    },
-  });
+  return applyArgumentChecks(schema, proseLeaf);
 }
