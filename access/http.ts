@@ -10,7 +10,7 @@
  *   403 FORBIDDEN         a purpose the client's roles may not state; a declared path with a method or role it does not allow
  *   404 NOT_FOUND         a path no route serves (to everyone, before the token is judged)
  *   413 BAD_REQUEST       a body over the limit
- *   415 BAD_REQUEST       a GraphQL POST that is not application/json
+ *   415 BAD_REQUEST       a GraphQL POST that is not application/json in UTF-8
  *   503 INTERNAL_SERVER_ERROR (AUDIT_UNAVAILABLE) the access could not be recorded
  *   503 HUB_UNAVAILABLE   the hub's own database did not answer in time (HUB_TIMEOUT_MS)
  */
@@ -180,10 +180,34 @@ export function accessMiddleware(deps: AccessHttpDeps): express.RequestHandler {
   };
 }
 
-/** A GraphQL POST must be JSON; anything else is refused before it is parsed. */
+/**
+ * The charset a Content-Type header declares, lower-cased and unquoted; null when it declares none.
+ * The header's own grammar (RFC 9110 §8.3): `type/subtype *( ";" name "=" value )`.
+ */
+export function declaredCharset(contentType: string | undefined): string | null {
+  for (const param of (contentType ?? '').split(';').slice(1)) {
+    const eq = param.indexOf('=');
+    if (eq < 0 || param.slice(0, eq).trim().toLowerCase() !== 'charset') continue;
+    return param.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+  }
+  return null;
+}
+
+/**
+ * A GraphQL POST must be JSON in UTF-8 (the GraphQL-over-HTTP media type's only encoding);
+ * anything else is refused before it is parsed. The body parser would also decode UTF-16 and
+ * UTF-32, but the nesting guard (server/app.ts refuseDeepNesting) reads UTF-8 bytes: in UTF-16 a
+ * character such as 屋 (U+5C4B) holds a backslash byte, so it refused a body of a few brackets in a
+ * string as NESTED_TOO_DEEP and let a deeply nested one through.
+ */
 export function requireJsonPost(req: express.Request, res: express.Response, next: express.NextFunction): void {
-  if (req.method === 'POST' && !req.is('application/json')) {
+  if (req.method !== 'POST') return next();
+  if (!req.is('application/json')) {
     return sendError(res, 415, 'BAD_REQUEST', 'UNSUPPORTED_CONTENT_TYPE', 'POST /graphql takes Content-Type: application/json');
+  }
+  const charset = declaredCharset(req.headers['content-type']);
+  if (charset !== null && charset !== 'utf-8') {
+    return sendError(res, 415, 'BAD_REQUEST', 'UNSUPPORTED_ENCODING', 'POST /graphql takes a body in UTF-8 (charset=utf-8, or no charset)');
   }
   next();
 }

@@ -120,6 +120,24 @@ describe('nesting', () => {
   });
 });
 
+describe('charset', () => {
+  // 屋 (U+5C4B) is 4B 5C in UTF-16LE: a backslash byte to the nesting guard, which reads UTF-8.
+  const document = JSON.stringify({ query: '{ caller { name } }', extensions: { a: '屋', b: '['.repeat(40) } });
+
+  it('answers the document in UTF-8, with or without a declared charset', async () => {
+    for (const contentType of ['application/json', 'application/json; charset=utf-8', 'application/json;charset="UTF-8"']) {
+      const res = await send({ headers: { 'content-type': contentType }, body: Buffer.from(document, 'utf8') });
+      expect({ contentType, status: res.status, name: typeof res.body?.data?.caller?.name }).toEqual({ contentType, status: 200, name: 'string' });
+    }
+  });
+
+  it.each(['utf-16le', 'utf-16', 'UTF-32', 'us-ascii', 'latin1'])('refuses the same document declared %s as an encoding (415), never as its nesting', async (charset) => {
+    const encoding = charset.startsWith('utf-16') ? 'utf16le' : 'utf8';
+    const res = await send({ headers: { 'content-type': `application/json; charset=${charset}` }, body: Buffer.from(document, encoding) });
+    expectRefusal(res, 415, 'BAD_REQUEST', 'UNSUPPORTED_ENCODING');
+  });
+});
+
 describe('documents', () => {
   const deep = `{ household(id: "1") { region { ${'parent { '.repeat(20)} code ${'} '.repeat(20)} } } }`;
   // A page of 500 households, each asked for its members' aid several ways: the cost is counted per page item.
