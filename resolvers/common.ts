@@ -38,7 +38,7 @@ export function positionAfter<P>(after: string | null | undefined, decode: (curs
 /** A connection page: one edge per row with its cursor, and where the next page starts. */
 export function pageOf<Row, Node>(page: { rows: readonly Row[]; hasNextPage: boolean }, cursorOf: (row: Row) => string, nodeOf: (row: Row) => Node): Page<Node> {
   const edges = page.rows.map((row) => ({ cursor: cursorOf(row), node: nodeOf(row) }));
-  return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+  return { edges, pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: false, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null } };
 }
 
 export const commonResolvers: Resolvers = {

@@ -16,6 +16,8 @@ import type { CaseUserError } from '../domain/cases/errors';
 
 export interface PageInfoData {
   hasNextPage: boolean;
+  hasPreviousPage: false;
+  startCursor: string | null;
   endCursor: string | null;
 }
 

@@ -253,6 +253,18 @@ describe('householdsInRegion', () => {
     const otherCity = await hub.gql(q, { code: '371500' });
     expect(otherCity.data.householdsInRegion).toMatchObject({ totalCount: 0, edges: [], pageInfo: { hasNextPage: false, endCursor: null } });
   });
+
+  it('answers the four PageInfo fields of the Relay connection spec, which Relay’s @connection requires', async () => {
+    const q = `query($code: String!, $first: Int!, $after: String) { householdsInRegion(code: $code, first: $first, after: $after) { edges { cursor } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`;
+    const whole = (await hub.gql(q, { code: '370800', first: 2 })).data.householdsInRegion;
+    const [a, b] = whole.edges.map((e: { cursor: string }) => e.cursor);
+    expect(whole.pageInfo).toEqual({ hasNextPage: false, hasPreviousPage: false, startCursor: a, endCursor: b });
+    const second = (await hub.gql(q, { code: '370800', first: 1, after: a })).data.householdsInRegion;
+    // Forward only: false even after a cursor, as the spec allows for first/after.
+    expect(second.pageInfo).toEqual({ hasNextPage: false, hasPreviousPage: false, startCursor: b, endCursor: b });
+    const empty = (await hub.gql(q, { code: '371500', first: 1 })).data.householdsInRegion;
+    expect(empty.pageInfo).toEqual({ hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null });
+  });
 });
 
 describe('statement count', () => {

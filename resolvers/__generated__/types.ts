@@ -3095,11 +3095,15 @@ export type Region = {
   readonly parent?: Maybe<Region>;
 };
 
-/** Cursor pagination state (Relay connection spec). */
+/** Cursor pagination state (Relay connection spec: its four fields, so Relay's @connection and other Relay-style clients page with it). */
 export type PageInfo = {
   readonly __typename?: 'PageInfo';
   /** Whether another page follows. */
   readonly hasNextPage: Scalars['Boolean']['output'];
+  /** Always false: pages go forward only (`first` and `after`; no `last` or `before`), for which the Relay spec lets the server answer false. */
+  readonly hasPreviousPage: Scalars['Boolean']['output'];
+  /** The cursor of this page's first edge; null when the page is empty. */
+  readonly startCursor?: Maybe<Scalars['String']['output']>;
   /** Pass as `after` to get the next page; null when the page is empty. */
   readonly endCursor?: Maybe<Scalars['String']['output']>;
 };
@@ -6340,6 +6344,8 @@ export type RegionResolvers<ContextType = HubContext, ParentType extends Resolve
 
 export type PageInfoResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
