@@ -42,7 +42,18 @@ export function requestAccess(req: express.Request): RequestAccess | null {
  * parameter is named by `argument`, as a GraphQL BAD_USER_INPUT names its argument.
  */
 export function sendError(res: express.Response, status: number, code: ErrorCode, reason: string, message: string, extra: { argument?: string } = {}): void {
-  res.status(status).type('application/json').send(JSON.stringify({ errors: [{ message, extensions: { code, reason, ...extra } }] }));
+  res.status(status).type(errorMediaType(res.req)).send(JSON.stringify({ errors: [{ message, extensions: { code, reason, ...extra } }] }));
+}
+
+/**
+ * The media type of a refusal: application/graphql-response+json to a client that prefers it (the
+ * GraphQL-over-HTTP spec's own, as Apollo answers such a client on /graphql), else application/json,
+ * which also answers a client that accepts neither (a refusal is sent whatever Accept says).
+ */
+function errorMediaType(req: express.Request | undefined): string {
+  return req?.headers.accept && req.accepts(['application/json', 'application/graphql-response+json']) === 'application/graphql-response+json'
+    ? 'application/graphql-response+json'
+    : 'application/json';
 }
 
 const AUTH_MESSAGES: Record<AuthFailure, string> = {

@@ -53,3 +53,24 @@ it('runs a GET query that states a purpose, and refuses one without any prefligh
   const blocked = await fetch(`${hub.url}/graphql?query=${query}`, { headers: noPurpose });
   expect(blocked.status).toBe(400);
 });
+
+it('answers the hub’s own refusals (token, body, content type) in the media type the client prefers, as Apollo answers its own', async () => {
+  const GQL = 'application/graphql-response+json';
+  const refusals: [string, RequestInit, number][] = [
+    ['no token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' }, 401],
+    ['malformed JSON', { method: 'POST', headers: { ...hub.authHeaders, 'content-type': 'application/json' }, body: '{"query": ' }, 400],
+    ['not JSON', { method: 'POST', headers: { ...hub.authHeaders, 'content-type': 'text/plain' }, body: '{"query":"{ __typename }"}' }, 415],
+  ];
+  for (const [what, init, status] of refusals) {
+    for (const [accept, type] of [[GQL, GQL], [`${GQL}, application/json;q=0.9`, GQL], ['application/json', 'application/json'], [null, 'application/json'], ['text/html', 'application/json']] as const) {
+      const headers = new Headers(init.headers);
+      if (accept) headers.set('accept', accept);
+      const res = await fetch(`${hub.url}/graphql`, { ...init, headers });
+      const body = (await res.json()) as { errors: { extensions: { code: string } }[] };
+      expect({ what, accept, status: res.status, type: res.headers.get('content-type')?.split(';')[0], code: typeof body.errors[0].extensions.code }).toEqual({ what, accept, status, type, code: 'string' });
+    }
+  }
+  // Apollo's own answer to the same preference, for comparison.
+  const parsed = await fetch(`${hub.url}/graphql`, { method: 'POST', headers: { ...hub.authHeaders, 'content-type': 'application/json', accept: GQL }, body: '{"query":"{"}' });
+  expect(parsed.headers.get('content-type')?.split(';')[0]).toBe(GQL);
+});
