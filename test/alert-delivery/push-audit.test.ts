@@ -10,7 +10,7 @@ import { revokeClient, setClientRoles, createClient } from '../../access/clients
 import { AuditStore, auditWriterPool, verifyChain } from '../../access/audit';
 import { accessDbOf } from '../../db/access/db';
 import type { AlertDeliveryConfig } from '../../db/config';
-import { deliveriesOfAlert, deliveryNotices, insertSubscription, revokeSubscription } from '../../db/alert-delivery/store';
+import { deliveriesOfAlert, deliveryNotices, insertSubscription } from '../../db/alert-delivery/store';
 import { freePort } from '../../db/setup/private-server';
 import { maskIdNumber } from '../../domain/id-number';
 import { newSubscriptionSecret } from '../../domain/monitoring/delivery';
@@ -21,7 +21,7 @@ import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { startTestHub, type TestHub } from '../support/hub';
 import { insertRegions, insertWang, TODAY, WANG } from '../support/scenarios';
 import { until } from '../support/until';
-import { HOSTS, subscribe, subscriberClient } from './scenario';
+import { HOSTS, revokeActiveSubscriptions, subscribe, subscriberClient } from './scenario';
 
 let dbs: TestDatabases;
 let hub: TestHub;
@@ -68,8 +68,7 @@ beforeAll(async () => {
 
 afterEach(async () => {
   await Promise.all(receivers.splice(0).map((r) => r.close()));
-  const [rows] = (await dbs.hubPool.query("SELECT id FROM alert_subscription WHERE state = 'ACTIVE'")) as any;
-  for (const r of rows) await revokeSubscription(dbs.hub, Number(r.id));
+  await revokeActiveSubscriptions(dbs.hub);
 }, 60_000);
 
 afterAll(async () => {
