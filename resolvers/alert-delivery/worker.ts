@@ -54,7 +54,6 @@ type PostOutcome = { status: number } | { error: string };
 /** Response bodies are read up to this and dropped: a receiver's answer is its status. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
-/** Why a push to an office its alert has moved away from was not sent. */
 /** Why an attempt was not sent: its audit rows could not be written (retried as any failed attempt). */
 export const AUDIT_UNAVAILABLE = 'AUDIT_UNAVAILABLE';
 
@@ -70,6 +69,7 @@ interface AlertNow {
   subjectIdNumber: string;
 }
 
+/** Why a push to an office its alert has moved away from was not sent. */
 export const SUPERSEDED = 'superseded: the alert moved to another division before this push was sent; no longer this office’s to act on (ALERT_MOVED_AWAY)';
 
 /** A stored push body, or null when it is not one (a synthetic test row). */
