@@ -39,7 +39,8 @@ const BATCH_ROWS = 5000;
 export type SubjectKind = 'PERSON' | 'HOUSEHOLD' | 'NONE';
 /** GraphQL: OK, PARTIAL (some data, some errors), DENIED (refused), FAILED. HTTP routes: ALLOWED or DENIED. */
 export type Outcome = 'OK' | 'PARTIAL' | 'DENIED' | 'FAILED' | 'ALLOWED';
-export type Channel = 'GRAPHQL' | 'HTTP';
+/** GRAPHQL, HTTP (another route), or PUSH: an alert pushed to a subscriber's receiver (resolvers/alert-delivery/worker.ts). */
+export type Channel = 'GRAPHQL' | 'HTTP' | 'PUSH';
 
 export interface AccessRecord {
   requestId: string;

@@ -270,7 +270,7 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   // variable turned pushes a live receiver would have taken into retries and dead letters.
   const deliveryConfig = deps.config.alertDelivery ?? null;
   if (deliveryConfig && deliveryConfig.callbackHosts.length === 0) deps.logger.warn('alert delivery is off in this process: AIDHUB_CALLBACK_HOSTS is empty, so no callback could be called; pushes stay pending in the outbox until a hub process whose AIDHUB_CALLBACK_HOSTS admits their callback host delivers them, and none may be running');
-  const alertDelivery = deliveryConfig && deliveryConfig.callbackHosts.length > 0 ? new AlertDeliveryWorker(deps.hub, deliveryConfig, deps.logger) : null;
+  const alertDelivery = deliveryConfig && deliveryConfig.callbackHosts.length > 0 ? new AlertDeliveryWorker(deps.hub, audit, deliveryConfig, deps.logger) : null;
   alertDelivery?.start();
   // Change-driven monitoring: one poller per department in every process, one lease holder each.
   const poller = deps.config.monitoring

@@ -54,9 +54,9 @@ export const accessLog = mysqlTable(
     regionScope: varchar('region_scope', { length: 12 }).notNull(),
     purpose: varchar('purpose', { length: 24 }),
     caseReference: varchar('case_reference', { length: 64 }),
-    /** GRAPHQL or HTTP (a non-GraphQL route such as a CSV export). */
+    /** GRAPHQL, HTTP (a non-GraphQL route such as a CSV export) or PUSH (an alert pushed to a subscriber's receiver). */
     channel: varchar('channel', { length: 8 }).notNull(),
-    /** GraphQL operation name, or `GET /route/pattern`. */
+    /** GraphQL operation name, `GET /route/pattern`, or a push's event, subscription and attempt. */
     operation: varchar('operation', { length: 128 }),
     /** SHA-256 of the GraphQL document; null for HTTP routes. */
     operationHash: char('operation_hash', { length: 64 }),

@@ -160,6 +160,29 @@ export interface ClaimedDelivery {
   callbackUrl: string;
   secret: string;
   subscriptionState: 'ACTIVE' | 'REVOKED';
+  /** The push's event (alert_delivery.event), named in its audit row. */
+  event: DeliveryRecord['event'];
+  /**
+   * The subscriber's API client as it is now (read with the claim), or null when no client has the
+   * name: whether it may still read alerts is decided at every attempt, and its audit row names it.
+   */
+  subscriber: SubscriberNow | null;
+}
+
+/** An API client that receives pushes, as it stands when a round claims its rows. */
+export interface SubscriberNow {
+  id: number;
+  department: string;
+  regionScope: string;
+  roles: string;
+  revokedAt: string | null;
+  expiresAt: string | null;
+}
+
+/** A DATETIME(3) read by a raw statement, as the 'YYYY-MM-DD hh:mm:ss.mmm' text drizzle's string mode gives (null stays null). */
+function instantText(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  return v instanceof Date ? toDbInstant(v) : String(v).slice(0, 23);
 }
 
 const claimUntil = (ms: number) => sql`DATE_ADD(UTC_TIMESTAMP(3), INTERVAL ${Math.round(ms * 1000)} MICROSECOND)`;
@@ -205,8 +228,9 @@ export async function claimDue(db: HubQuery, claimToken: string, limit: number, 
   if (claimed === 0) return [];
   const rows = rowsOf<Record<string, unknown>>(
     await db.execute(
-      sql`SELECT d.id, d.delivery_id, d.alert_id, d.subscription_id, d.payload, d.attempts, s.client_id, s.callback_url, s.secret, s.state
-          FROM alert_delivery d JOIN alert_subscription s ON s.id = d.subscription_id
+      sql`SELECT d.id, d.delivery_id, d.alert_id, d.subscription_id, d.event, d.payload, d.attempts, s.client_id, s.callback_url, s.secret, s.state,
+                 c.id AS c_id, c.department AS c_department, c.region_scope AS c_region_scope, c.roles AS c_roles, c.revoked_at AS c_revoked_at, c.expires_at AS c_expires_at
+          FROM alert_delivery d JOIN alert_subscription s ON s.id = d.subscription_id LEFT JOIN api_client c ON c.name = s.client_id
           WHERE d.claim_token = ${claimToken} AND d.state = 'PENDING' ORDER BY d.id`,
     ),
   );
@@ -221,6 +245,11 @@ export async function claimDue(db: HubQuery, claimToken: string, limit: number, 
     callbackUrl: String(r.callback_url),
     secret: String(r.secret),
     subscriptionState: r.state as 'ACTIVE' | 'REVOKED',
+    event: r.event as DeliveryRecord['event'],
+    subscriber:
+      r.c_id === null || r.c_id === undefined
+        ? null
+        : { id: Number(r.c_id), department: String(r.c_department), regionScope: String(r.c_region_scope), roles: String(r.c_roles), revokedAt: instantText(r.c_revoked_at), expiresAt: instantText(r.c_expires_at) },
   }));
 }
 

@@ -104,7 +104,14 @@ export type AccessChannel =
   /** POST /graphql. */
   | 'GRAPHQL'
   /** A non-GraphQL route (a CSV export, a printable page). */
-  | 'HTTP';
+  | 'HTTP'
+  /**
+   * An alert pushed to a subscriber's receiver (监测预警): the client is the subscriber's, the purpose
+   * MONITORING, the request id the push's delivery id (X-AidHub-Delivery-Id, the same on every attempt
+   * and replay), the operation its event, subscription and attempt (ALERT_OPENED push, subscription 3,
+   * attempt 2). Recorded before the push is sent, once per attempt that sends.
+   */
+  | 'PUSH';
 
 /** Whom an audit row is about. */
 export type AccessSubjectKind =
@@ -175,9 +182,9 @@ export type AccessLogEntry = {
   readonly purpose?: Maybe<AccessPurpose>;
   /** The case reference it stated. */
   readonly caseReference?: Maybe<Scalars['String']['output']>;
-  /** GraphQL or another route. */
+  /** GraphQL, another route, or an alert push. */
   readonly channel: AccessChannel;
-  /** The GraphQL operation name, or the route. */
+  /** The GraphQL operation name, the route, or a push's event, subscription and attempt. */
   readonly operation?: Maybe<Scalars['String']['output']>;
   /** Whether the entry is about the person directly or about their household. */
   readonly subjectKind: AccessSubjectKind;
@@ -190,6 +197,7 @@ export type AccessLogEntry = {
    * read that reached the person shows as a HOUSEHOLD and a PERSON entry with one id). It is the id
    * the response carried as `X-Request-Id` and the request's log lines carry: the caller's own when
    * it sent a sane one that cannot hold an ID number, otherwise one the hub made. It names no person.
+   * For a push (channel PUSH) it is the push's delivery id: its attempts share it, each its own entry.
    */
   readonly requestId: Scalars['String']['output'];
 };

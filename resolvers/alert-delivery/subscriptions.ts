@@ -81,10 +81,27 @@ export async function createSubscription(db: HubDb, callbackHosts: readonly stri
   });
 }
 
+/** The client as a caller: who a push's audit row names, and whose rules decide whether it reads alerts. */
+export function subscriberCaller(name: string, client: { id: number; department: string; regionScope: string; roles: string }): Caller {
+  return { clientId: client.id, name, department: client.department as Caller['department'], regionScope: client.regionScope, roles: client.roles.split(',').filter(isRole) };
+}
+
 /** Whether the client may read the alerts a push tells of, as its own token would (access/policy.ts Query.alerts). */
 function readsAlerts(name: string, client: { id: number; department: string; regionScope: string; roles: string }): boolean {
-  const caller: Caller = { clientId: client.id, name, department: client.department as Caller['department'], regionScope: client.regionScope, roles: client.roles.split(',').filter(isRole) };
-  return checkCall(ROOT_RULES.Query.alerts, 'Query.alerts', caller, 'MONITORING') === null;
+  return checkCall(ROOT_RULES.Query.alerts, 'Query.alerts', subscriberCaller(name, client), 'MONITORING') === null;
+}
+
+/**
+ * Why a push may not go to this subscriber now, or null when it may: checked at every attempt, as
+ * at creation (readsAlerts), since a subscription made before that check existed, or a client whose
+ * roles or department changed since, or one revoked or expired after the push was queued, would
+ * otherwise go on being told of people it may not read. `now`: DATETIME(3) text (UTC).
+ */
+export function subscriberRefusal(name: string, client: { id: number; department: string; regionScope: string; roles: string; revokedAt: string | null; expiresAt: string | null } | null, now: string): string | null {
+  if (!client) return 'CLIENT_NOT_FOUND';
+  if (client.revokedAt !== null) return 'CLIENT_REVOKED';
+  if (client.expiresAt !== null && client.expiresAt <= now) return 'CLIENT_EXPIRED';
+  return checkCall(ROOT_RULES.Query.alerts, 'Query.alerts', subscriberCaller(name, client), 'MONITORING')?.reason ?? null;
 }
 
 type SubscriptionShape = Pick<SubscriptionRecord, 'callbackUrl' | 'regionCodes' | 'triggerIds'> & { grades: readonly string[] };

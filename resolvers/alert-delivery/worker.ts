@@ -9,6 +9,17 @@
  * answered first; an alert already signed for or closed stays as it is. The body sent is the one
  * queued with one exception, the alert's decision day (decideBy), which is read when sent.
  *
+ * Every push is a disclosure to another party (the alert's masked subject, village and trigger), so
+ * before each POST its audit row is appended to the hub's audit chain (access/audit.ts) and
+ * committed: the subscriber's client as the accessing client, purpose MONITORING, channel PUSH, the
+ * alert's person as subject (the push names no household), the delivery id as request id and the
+ * event, subscription and attempt as operation. A retry that sends appends again (each attempt that
+ * sends may have disclosed: a receiver that read the body then answered 503, or timed out). If the
+ * append fails the push is not sent: the attempt fails with AUDIT_UNAVAILABLE and is retried as any
+ * failed attempt. A push whose subscriber's client may no longer read alerts (revoked, expired, or
+ * roles and department that fail Query.alerts for MONITORING: subscriptions.ts subscriberRefusal)
+ * is not sent and appends nothing: a dead letter saying why, of which its administrators are told.
+ *
  * Stopped (a hub's SIGTERM), a worker begins no further POST: the rest of its claim is given back
  * unsent. At least once: a process that dies after sending and before recording leaves the row claimed
  * until its lease runs out; then any process sends it again with the same delivery id. The lease
@@ -16,6 +27,9 @@
  * too little of the lease is left to finish it, so two processes never send one attempt at once.
  */
 import { loggableError } from '../../domain/privacy';
+import type { AuditStore } from '../../access/audit';
+import { toDbInstant } from '../../db/instants';
+import { subscriberCaller, subscriberRefusal } from './subscriptions';
 import http from 'node:http';
 import https from 'node:https';
 import type { Logger } from 'pino';
@@ -39,6 +53,21 @@ type PostOutcome = { status: number } | { error: string };
 
 /** Response bodies are read up to this and dropped: a receiver's answer is its status. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
+
+/** Why an attempt was not sent: its audit rows could not be written (retried as any failed attempt). */
+export const AUDIT_UNAVAILABLE = 'AUDIT_UNAVAILABLE';
+
+/** Why a push to a client that may no longer read alerts was not sent (`why`: subscriberRefusal's reason). */
+export function readsNoAlerts(why: string): string {
+  return `CLIENT_READS_NO_ALERTS (${why}): not sent, nothing disclosed; the subscriber's client may no longer read alerts (Query.alerts, purpose MONITORING)`;
+}
+
+/** The alert a push tells of, as it is now. */
+interface AlertNow {
+  regionCode: string;
+  decideBy: string;
+  subjectIdNumber: string;
+}
 
 /** Why a push to an office its alert has moved away from was not sent. */
 export const SUPERSEDED = 'superseded: the alert moved to another division before this push was sent; no longer this office’s to act on (ALERT_MOVED_AWAY)';
@@ -64,6 +93,8 @@ export class AlertDeliveryWorker {
 
   constructor(
     private readonly hub: HubDb,
+    /** The hub's audit trail: every push is appended to it before it is sent. */
+    private readonly audit: Pick<AuditStore, 'append'>,
     private readonly config: AlertDeliveryConfig,
     private readonly logger: Logger,
     /** For tests: the random source of jitter. */
@@ -134,7 +165,17 @@ export class AlertDeliveryWorker {
     const alerts = await this.alertsOf(claimed);
     const superseded = this.superseded(claimed, alerts);
     for (const row of claimed) if (superseded.has(row.id) && (await markDead(this.hub, token, row.id, null, SUPERSEDED))) result.dead++;
-    const rows = await this.withCurrentDecideBy(token, claimed.filter((r) => !superseded.has(r.id)), alerts);
+    // A subscriber's client that may no longer read alerts is told of none: its push is not sent.
+    const now = toDbInstant();
+    const barred = new Set<number>();
+    for (const row of claimed) {
+      if (superseded.has(row.id)) continue;
+      const why = subscriberRefusal(row.clientId, row.subscriber, now);
+      if (why === null) continue;
+      barred.add(row.id);
+      if (await this.barred(token, row, why)) result.dead++;
+    }
+    const rows = await this.withCurrentDecideBy(token, claimed.filter((r) => !superseded.has(r.id) && !barred.has(r.id)), alerts);
     if (rows.length === 0) return result;
     // Past this instant a POST might still be running when the claim runs out: do not begin one.
     const lastStart = claimedAt + this.leaseMs - this.config.httpTimeoutMs - 2000;
@@ -150,7 +191,11 @@ export class AlertDeliveryWorker {
           await releaseClaim(this.hub, token, row.id);
           continue;
         }
-        const outcome = await this.post(row);
+        const outcome = await this.attempt(row, alerts, lastStart);
+        if (outcome === 'RELEASED') {
+          await releaseClaim(this.hub, token, row.id);
+          continue;
+        }
         if ('status' in outcome && outcome.status >= 200 && outcome.status < 300) {
           delivered.push(row.id);
           statuses.set(row.id, outcome.status);
@@ -169,13 +214,71 @@ export class AlertDeliveryWorker {
   }
 
   /** The alerts of the claimed rows as they are now, by id (one read; synthetic or foreign ids have none). */
-  private async alertsOf(rows: readonly ClaimedDelivery[]): Promise<Map<number, { regionCode: string; decideBy: string }>> {
+  private async alertsOf(rows: readonly ClaimedDelivery[]): Promise<Map<number, AlertNow>> {
     const ids = [...new Set(rows.filter((r) => /^\d{1,15}$/.test(r.alertId)).map((r) => Number(r.alertId)))];
-    return new Map((await alertsByIds(this.hub, ids)).map((a) => [a.id, { regionCode: a.regionCode, decideBy: a.decideBy }]));
+    return new Map((await alertsByIds(this.hub, ids)).map((a) => [a.id, { regionCode: a.regionCode, decideBy: a.decideBy, subjectIdNumber: a.subjectIdNumber }]));
+  }
+
+  /**
+   * One attempt: refused before anything is disclosed (revoked subscription, host off the
+   * allow-list), or its audit row appended and committed, then the POST. RELEASED: the append took
+   * so long that a POST begun now might outlast the claim; the row goes back unsent (its audit row
+   * then records an attempt not made, the safe side of the two).
+   */
+  private async attempt(row: ClaimedDelivery, alerts: ReadonlyMap<number, AlertNow>, lastStart: number): Promise<PostOutcome | 'RELEASED'> {
+    // The allow-list is checked again at every attempt: a host removed from it gets nothing more.
+    const refusal = row.subscriptionState === 'REVOKED' ? 'SUBSCRIPTION_REVOKED' : callbackRefusal(row.callbackUrl, this.config.callbackHosts);
+    if (refusal) return { error: refusal };
+    try {
+      await this.recordPush(row, alerts.get(Number(row.alertId)));
+    } catch (err) {
+      // Nothing leaves unrecorded: the attempt failed, and is retried as any failed attempt.
+      this.logger.warn({ err: loggableError(err), subscriptionId: row.subscriptionId, deliveryId: row.deliveryId }, 'alert push not sent: its audit row could not be written');
+      return { error: AUDIT_UNAVAILABLE };
+    }
+    if (Date.now() > lastStart) return 'RELEASED';
+    return this.post(row);
+  }
+
+  /**
+   * Appends the push's audit row (durable when this resolves): the subscriber's client, purpose
+   * MONITORING, channel PUSH, the alert's person as subject (a synthetic or foreign alert's push, with
+   * no alert to name one, writes the subject-less row), the delivery id as request id (the
+   * X-AidHub-Delivery-Id the receiver gets, and the outbox's), the event, subscription and attempt as
+   * operation. Concurrent slots' appends are group-committed by the store.
+   */
+  private recordPush(row: ClaimedDelivery, alert: AlertNow | undefined): Promise<void> {
+    return this.audit.append({
+      requestId: row.deliveryId,
+      // Never null here: a row without its client is barred before it is attempted (subscriberRefusal).
+      caller: subscriberCaller(row.clientId, row.subscriber!),
+      purpose: 'MONITORING',
+      caseReference: null,
+      channel: 'PUSH',
+      operation: `${row.event} push, subscription ${row.subscriptionId}, attempt ${row.attempt}`,
+      operationHash: null,
+      subjects: alert ? [{ subject: { kind: 'PERSON', idNumber: alert.subjectIdNumber }, outcome: 'OK' }] : [],
+      outcome: 'OK',
+    });
+  }
+
+  /**
+   * Settles a push whose subscriber's client may no longer read alerts: a dead letter saying why,
+   * nothing sent and nothing appended to the audit chain; its administrators are told (once per
+   * subscriber per day, as of any dead letter), since the subscription will receive nothing until
+   * the client reads alerts again (then replay) or it is revoked. True when this call settled it.
+   */
+  private async barred(token: string, row: ClaimedDelivery, why: string): Promise<boolean> {
+    if (!(await markDead(this.hub, token, row.id, null, readsNoAlerts(why)))) return false;
+    const message = `alert delivery ${row.deliveryId} to subscription ${row.subscriptionId} was not sent: client ${row.clientId} may no longer read alerts (${why}); revoke the subscription, or give the client a role that reads alerts and replay it`;
+    if (await noteDeadLetter(this.hub, row.clientId, row.subscriptionId, row.deliveryId, message)) {
+      this.logger.warn({ subscriber: row.clientId, subscriptionId: row.subscriptionId, deliveryId: row.deliveryId, reason: why }, 'alert push not sent: the subscriber may no longer read alerts; administrators notified');
+    }
+    return true;
   }
 
   /** The claimed rows whose push names a division its alert is no longer in (the alert moved). */
-  private superseded(rows: readonly ClaimedDelivery[], alerts: ReadonlyMap<number, { regionCode: string }>): Set<number> {
+  private superseded(rows: readonly ClaimedDelivery[], alerts: ReadonlyMap<number, AlertNow>): Set<number> {
     const moved = new Set<number>();
     for (const r of rows) {
       const now = alerts.get(Number(r.alertId));
@@ -245,9 +348,6 @@ export class AlertDeliveryWorker {
 
   /** One signed POST; never throws. */
   private post(row: ClaimedDelivery): Promise<PostOutcome> {
-    // The allow-list is checked again at every attempt: a host removed from it gets nothing more.
-    const refusal = row.subscriptionState === 'REVOKED' ? 'SUBSCRIPTION_REVOKED' : callbackRefusal(row.callbackUrl, this.config.callbackHosts);
-    if (refusal) return Promise.resolve({ error: refusal });
     const url = new URL(row.callbackUrl);
     const timestamp = Math.floor(Date.now() / 1000);
     const body = Buffer.from(row.payload, 'utf8');

@@ -5,13 +5,13 @@
  * real interface (scenario.ts). The mutations call the same functions as `npm run subscriptions`
  * (cli.test.ts), so the refusals are the CLI's codes.
  */
-import { deliveriesOfAlert, revokeSubscription } from '../../db/alert-delivery/store';
+import { deliveriesOfAlert } from '../../db/alert-delivery/store';
 import { freePort } from '../../db/setup/private-server';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { startAlertReceiver, type AlertReceiver } from '../support/alert-receiver';
 import { until } from '../support/until';
 import { startTestHub, type TestHub } from '../support/hub';
-import { HOSTS, raise, subscriberClient, syntheticAlert, TOWNSHIP } from './scenario';
+import { HOSTS, raise, revokeActiveSubscriptions, subscriberClient, syntheticAlert, TOWNSHIP } from './scenario';
 
 let dbs: TestDatabases;
 let hub: TestHub;
@@ -72,8 +72,7 @@ beforeAll(async () => {
 afterEach(async () => {
   await Promise.all(receivers.splice(0).map((r) => r.close()));
   // Each test starts from no active subscription: an alert goes only to the test's own.
-  const [rows] = (await dbs.hubPool.query("SELECT id FROM alert_subscription WHERE state = 'ACTIVE'")) as any;
-  for (const r of rows) await revokeSubscription(dbs.hub, Number(r.id));
+  await revokeActiveSubscriptions(dbs.hub);
 }, 60_000);
 
 afterAll(async () => {

@@ -4,6 +4,7 @@
  * letters with one notice per subscriber per day, replay, and two workers sharing one outbox.
  */
 import pino from 'pino';
+import type { AuditStore } from '../../access/audit';
 import type { AlertDeliveryConfig } from '../../db/config';
 import { deadLetters, deliveriesOfAlert, deliveryNotices, replayDeadLetters, revokeSubscription } from '../../db/alert-delivery/store';
 import { enqueueAlertDeliveries } from '../../db/alert-delivery/outbox';
@@ -13,6 +14,7 @@ import { freePort } from '../../db/setup/private-server';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { startAlertReceiver, type AlertReceiver } from '../support/alert-receiver';
 import { until } from '../support/until';
+import { deliveryAudit } from '../support/alerts';
 import { alertDeadlines } from '../../domain/monitoring/alerts';
 import { DEFAULT_LIMIT, type Limit } from '../../domain/monitoring/triggers';
 import type { AlertWrite } from '../../db/monitoring/store';
@@ -26,13 +28,14 @@ let dbs: TestDatabases;
 const receivers: AlertReceiver[] = [];
 const workers: AlertDeliveryWorker[] = [];
 const silent = pino({ level: 'silent' });
+let audit: AuditStore;
 
 function config(over: Partial<AlertDeliveryConfig> = {}): AlertDeliveryConfig {
   return { pollMs: 100, retryScheduleMs: [100, 200, 300, 400, 500], retryJitter: 0, httpTimeoutMs: 30_000, batchSize: 50, concurrency: 8, callbackHosts: HOSTS, ...over };
 }
 
 function worker(over: Partial<AlertDeliveryConfig> = {}): AlertDeliveryWorker {
-  const w = new AlertDeliveryWorker(dbs.hub, config(over), silent);
+  const w = new AlertDeliveryWorker(dbs.hub, audit, config(over), silent);
   workers.push(w);
   w.start();
   return w;
@@ -73,6 +76,7 @@ function writeJobLossAlert(identity: string, grade: 'YELLOW' | 'RED', limit: Lim
 
 beforeAll(async () => {
   dbs = await createTestDatabases('alert_delivery');
+  audit = await deliveryAudit(dbs);
   await subscriberClient(dbs.hub, 'rencheng-alerts');
   await subscriberClient(dbs.hub, 'yanzhou-alerts', '370812');
 }, 300_000);
@@ -86,6 +90,7 @@ afterEach(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  await audit?.close();
   await dbs?.close();
 }, 60_000);
 

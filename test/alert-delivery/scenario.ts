@@ -3,9 +3,11 @@
  * receiver, and synthetic alerts written through the real interface (enqueueAlertDeliveries, in
  * a transaction of their own, as the alert side writes them with the alert).
  */
+import { sql } from 'drizzle-orm';
 import { createClient } from '../../access/clients';
 import { accessDbOf } from '../../db/access/db';
 import { enqueueAlertDeliveries } from '../../db/alert-delivery/outbox';
+import { revokeSubscription } from '../../db/alert-delivery/store';
 import type { HubDb } from '../../db/connect';
 import type { AlertEnvelope } from '../../domain/monitoring/envelope';
 import { createSubscription } from '../../resolvers/alert-delivery/subscriptions';
@@ -44,4 +46,10 @@ export async function subscribe(hub: HubDb, clientName: string, callbackUrl: str
 
 export async function raise(hub: HubDb, alert: AlertEnvelope): Promise<number> {
   return hub.transaction((tx) => enqueueAlertDeliveries(tx, alert));
+}
+
+/** Revokes every active subscription: the next test's alerts go only to its own. */
+export async function revokeActiveSubscriptions(hub: HubDb): Promise<void> {
+  const [rows] = (await hub.execute(sql`SELECT id FROM alert_subscription WHERE state = 'ACTIVE'`)) as unknown as [{ id: number | string }[]];
+  for (const r of rows) await revokeSubscription(hub, Number(r.id));
 }

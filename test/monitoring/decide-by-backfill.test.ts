@@ -13,7 +13,8 @@ import { loadTriggerSet, TRIGGERS_FILE_ENV } from '../../rules/triggers-load';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { migrationStatement } from '../support/migration-statement';
 import { startTestHub, type TestHub } from '../support/hub';
-import { writeWangJobLossAlert } from '../support/alerts';
+import type { AuditStore } from '../../access/audit';
+import { deliveryAudit, writeWangJobLossAlert } from '../support/alerts';
 import { insertRegions, insertWang, TODAY } from '../support/scenarios';
 import pino from 'pino';
 import { AlertDeliveryWorker } from '../../resolvers/alert-delivery/worker';
@@ -154,7 +155,8 @@ describe('pushes of decision days the count moved', () => {
   const receivers: AlertReceiver[] = [];
   const ids: Record<'told' | 'pending' | 'closed' | 'unmoved' | 'dead' | 'awaitingCase' | 'caseDecided', string> = { told: '', pending: '', closed: '', unmoved: '', dead: '', awaitingCase: '', caseDecided: '' };
   const now = () => new Date(`${TODAY}T02:00:00.000Z`);
-  const worker = () => new AlertDeliveryWorker(dbs.hub, { pollMs: 100, retryScheduleMs: [100], retryJitter: 0, httpTimeoutMs: 30_000, batchSize: 50, concurrency: 1, callbackHosts: HOSTS }, pino({ level: 'silent' }));
+  let audit: AuditStore;
+  const worker = () => new AlertDeliveryWorker(dbs.hub, audit, { pollMs: 100, retryScheduleMs: [100], retryJitter: 0, httpTimeoutMs: 30_000, batchSize: 50, concurrency: 1, callbackHosts: HOSTS }, pino({ level: 'silent' }));
   const outbox = async () =>
     ((await dbs.hubPool.query('SELECT alert_id AS alertId, subscription_id AS subscriptionId, event, state FROM alert_delivery ORDER BY id'))[0] as { alertId: string; subscriptionId: number; event: string; state: string }[]).map((r) => ({ ...r, subscriptionId: Number(r.subscriptionId) }));
   let told: AlertReceiver;
@@ -163,6 +165,7 @@ describe('pushes of decision days the count moved', () => {
 
   beforeAll(async () => {
     dbs = await createTestDatabases('decide_by_push');
+    audit = await deliveryAudit(dbs);
     await insertRegions(dbs);
     const wangId = await insertWang(dbs);
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'triggers-')), 'local.json');
@@ -198,6 +201,7 @@ describe('pushes of decision days the count moved', () => {
     delete process.env[TRIGGERS_FILE_ENV];
     await Promise.all(hubs.map((h) => h.close()));
     await Promise.all(receivers.map((r) => r.close()));
+    await audit?.close();
     await dbs?.close();
   });
 

@@ -26,6 +26,8 @@ import { activeRuleSet } from '../../rules/load';
 import { activeTriggerSet } from '../../rules/triggers-load';
 import { createSubscription } from '../../resolvers/alert-delivery/subscriptions';
 import { AlertDeliveryWorker } from '../../resolvers/alert-delivery/worker';
+import type { AuditStore } from '../../access/audit';
+import { deliveryAudit } from '../support/alerts';
 import { MonitoringPoller } from '../../resolvers/monitoring/poller';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { startAlertReceiver, type AlertReceiver } from '../support/alert-receiver';
@@ -158,18 +160,21 @@ describe('a settlement written by medical insurance', () => {
 describe('DELIVERED', () => {
   let poller: MonitoringPoller;
   const silent = pino({ level: 'silent' });
-  const worker = () => new AlertDeliveryWorker(dbs.hub, { pollMs: 100, retryScheduleMs: [1, 1, 1], retryJitter: 0, httpTimeoutMs: 30_000, batchSize: 50, concurrency: 4, callbackHosts: ['127.0.0.1:*'] }, silent);
+  let audit: AuditStore;
+  const worker = () => new AlertDeliveryWorker(dbs.hub, audit, { pollMs: 100, retryScheduleMs: [1, 1, 1], retryJitter: 0, httpTimeoutMs: 30_000, batchSize: 50, concurrency: 4, callbackHosts: ['127.0.0.1:*'] }, silent);
 
   beforeAll(async () => {
     // From here this process polls and delivers by hand: the hub process stops.
     if (hubProcess) await stopHubProcess(hubProcess);
     hubProcess = null;
     const deps = { hub: dbs.hub, sources: dbs.sourceSet, triggerSet: activeTriggerSet(), ruleSet: activeRuleSet(), now: () => new Date() };
+    audit = await deliveryAudit(dbs);
     poller = new MonitoringPoller(deps, { intervalMs: { default: 3_600_000 }, leaseMs: 60_000, batchRows: 5000, monthlyRegion: null, commitLagMs: 1000 });
   });
 
   afterAll(async () => {
     await poller?.stop();
+    await audit?.close();
   });
 
   // Each test has its own subscriber: earlier ones are revoked, so their rows do not mix with its.
@@ -218,7 +223,7 @@ describe('DELIVERED', () => {
     const alerts = (await until('eight alerts', async () => (await poller.tick('HEALTH'), Promise.all(people.map(alertsOf))), (a) => a.every((x) => x.length === 1))).flat();
     // One signed for before its push: a round moves the others and leaves it as it is.
     expect((await moveAlertRow(dbs.hub, alerts[3].id, { move: 'ACKNOWLEDGE', actor: 'GH-07', office: TOWNSHIP, reason: null, now: new Date() })).ok).toBe(true);
-    const round = (batchSize: number) => countStatements(() => new AlertDeliveryWorker(dbs.hub, { pollMs: 100, retryScheduleMs: [1], retryJitter: 0, httpTimeoutMs: 30_000, batchSize, concurrency: 4, callbackHosts: ['127.0.0.1:*'] }, silent).runOnce());
+    const round = (batchSize: number) => countStatements(() => new AlertDeliveryWorker(dbs.hub, audit, { pollMs: 100, retryScheduleMs: [1], retryJitter: 0, httpTimeoutMs: 30_000, batchSize, concurrency: 4, callbackHosts: ['127.0.0.1:*'] }, silent).runOnce());
     const small = await round(2);
     const large = await round(6);
     expect(small.result).toMatchObject({ claimed: 2, delivered: 2 });

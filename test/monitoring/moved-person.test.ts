@@ -26,6 +26,8 @@ import { insertRegions, insertWang, insertZhao, TODAY, WANG } from '../support/s
 import { subscribe, subscriberClient } from '../alert-delivery/scenario';
 import pino from 'pino';
 import { AlertDeliveryWorker } from '../../resolvers/alert-delivery/worker';
+import type { AuditStore } from '../../access/audit';
+import { deliveryAudit } from '../support/alerts';
 import { deliveriesOfAlert } from '../../db/alert-delivery/store';
 import { startAlertReceiver, type AlertReceiver } from '../support/alert-receiver';
 import { until } from '../support/until';
@@ -39,6 +41,7 @@ let zhaoId: number;
 let now = new Date(`${TODAY}T02:00:00.000Z`);
 let receiver: AlertReceiver | undefined;
 let worker: AlertDeliveryWorker | undefined;
+let audit: AuditStore | undefined;
 
 const XIAZHEN = '370826100';
 const ALERT = `query($id: ID!) { alert(id: $id) { id state grade acknowledgeFrom acknowledgeBy verifyBy region { code } household { id } verifier { key } history { action fromState toState actor reason } } }`;
@@ -64,6 +67,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await worker?.stop();
+  await audit?.close();
   await receiver?.close();
   await hub?.close();
   await dbs?.close();
@@ -111,7 +115,8 @@ it('moves an open alert to the township its person now lives in, once, and opens
   ]);
   // 古槐's receiver is not sent the push of the alert as opened, queued before the move (superseded,
   // settled without a notice); it takes its ALERT_MOVED_AWAY push (2xx), and the alert stays NEW: 夏镇 has not had it.
-  worker = new AlertDeliveryWorker(dbs.hub, { pollMs: 100, retryScheduleMs: [60_000], retryJitter: 0, httpTimeoutMs: 30_000, batchSize: 50, concurrency: 4, callbackHosts: ['127.0.0.1:*'] }, pino({ level: 'silent' }));
+  audit = await deliveryAudit(dbs);
+  worker = new AlertDeliveryWorker(dbs.hub, audit, { pollMs: 100, retryScheduleMs: [60_000], retryJitter: 0, httpTimeoutMs: 30_000, batchSize: 50, concurrency: 4, callbackHosts: ['127.0.0.1:*'] }, pino({ level: 'silent' }));
   worker.start();
   await until('the moved-away push delivered', () => deliveriesOfAlert(dbs.hub, String(opened.id)), (rows) => rows.some((d) => d.subscriptionId === guhuaiSub.subscription.id && d.state === 'DELIVERED'));
   expect(receiver.acknowledged().map((p) => [p.body.event, p.body.alert.region])).toEqual([['ALERT_MOVED_AWAY', WANG.regionCode]]);

@@ -2,7 +2,8 @@
  * A subscriber's receiver for alert pushes: a real HTTP server on 127.0.0.1 that verifies each
  * push's signature itself (HMAC-SHA256 over `timestamp.body` with the subscription's secret,
  * compared in constant time; computed here with node:crypto, not with the hub's signing code) and
- * answers as its script says: a status, or 'HANG' (reads the request, never answers).
+ * answers as its script says: a status, or 'HANG' (reads the request, never answers). A script may
+ * answer after looking at something first (a promise): what the hub had recorded when the push arrived.
  */
 import crypto from 'node:crypto';
 import http from 'node:http';
@@ -31,17 +32,18 @@ export interface AlertReceiver {
   close(): Promise<void>;
 }
 
-export type ReceiverScript = (n: number, push: Omit<ReceivedPush, 'answered'>) => number | 'HANG';
+export type ReceiverScript = (n: number, push: Omit<ReceivedPush, 'answered'>) => number | 'HANG' | Promise<number | 'HANG'>;
 
 export async function startAlertReceiver(script: ReceiverScript = () => 200, port = 0): Promise<AlertReceiver> {
   let secret = '';
   const pushes: ReceivedPush[] = [];
   const hanging = new Set<http.ServerResponse>();
   const waiters: { count: number; resolve: () => void }[] = [];
+  let arrived = 0;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    req.on('end', async () => {
       const raw = Buffer.concat(chunks).toString('utf8');
       const timestamp = String(req.headers['x-aidhub-timestamp'] ?? '');
       const expected = 'sha256=' + crypto.createHmac('sha256', secret).update(`${timestamp}.${raw}`).digest('hex');
@@ -54,7 +56,8 @@ export async function startAlertReceiver(script: ReceiverScript = () => 200, por
         body = null;
       }
       const push = { deliveryId: String(req.headers['x-aidhub-delivery-id'] ?? ''), attempt: Number(req.headers['x-aidhub-attempt']), path: req.url ?? '', body, signatureValid };
-      const answer = signatureValid ? script(pushes.length + 1, push) : 401;
+      const n = ++arrived;
+      const answer = signatureValid ? await script(n, push) : 401;
       pushes.push({ ...push, answered: answer === 'HANG' ? null : answer });
       for (const w of waiters.filter((w) => pushes.length >= w.count)) w.resolve();
       if (answer === 'HANG') {

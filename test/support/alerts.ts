@@ -2,6 +2,8 @@
  * An open alert for the monitoring tests: a T4 job-loss alert of the Wang household, written through
  * `writeAlerts` as the change feed writes one (its history and its pushes with it).
  */
+import { AuditStore, auditWriterPool } from '../../access/audit';
+import { accessDbOf } from '../../db/access/db';
 import { DEFAULT_LIMIT, limitOf, type TriggerSet } from '../../domain/monitoring/triggers';
 import { alertDeadlines } from '../../domain/monitoring/alerts';
 import { writeAlerts } from '../../resolvers/monitoring/detect';
@@ -52,4 +54,14 @@ export async function writeWangJobLossAlert(
     ),
   );
   return String(change.alert.id);
+}
+
+/**
+ * The audit trail over the test database, as a hub process holds it: a delivery worker appends each
+ * push to it before sending. Close it (`close()`) before the databases.
+ */
+export async function deliveryAudit(dbs: TestDatabases): Promise<AuditStore> {
+  const store = new AuditStore(accessDbOf(dbs.hub), auditWriterPool(dbs.hubUrl));
+  await store.init();
+  return store;
 }
