@@ -205,8 +205,14 @@ export function declaredCharset(contentType: string | undefined): string | null 
 }
 
 /**
- * A GraphQL POST must be JSON in UTF-8 (the GraphQL-over-HTTP media type's only encoding);
- * anything else is refused before it is parsed. The body parser would also decode UTF-16 and
+ * The labels of UTF-8 in the WHATWG Encoding Standard (https://encoding.spec.whatwg.org/#names-and-labels),
+ * matched case-insensitively: `utf8` is what many clients declare (older Java, PHP and MySQL-minded stacks).
+ */
+export const UTF8_LABELS: ReadonlySet<string> = new Set(['unicode-1-1-utf-8', 'unicode11utf8', 'unicode20utf8', 'utf-8', 'utf8', 'x-unicode20utf8']);
+
+/**
+ * A GraphQL POST must be JSON in UTF-8 (the GraphQL-over-HTTP media type's only encoding, under
+ * any of its labels); anything else is refused before it is parsed. The body parser would also decode UTF-16 and
  * UTF-32, but the nesting guard (server/app.ts refuseDeepNesting) reads UTF-8 bytes: in UTF-16 a
  * character such as 屋 (U+5C4B) holds a backslash byte, so it refused a body of a few brackets in a
  * string as NESTED_TOO_DEEP and let a deeply nested one through.
@@ -217,9 +223,11 @@ export function requireJsonPost(req: express.Request, res: express.Response, nex
     return sendError(res, 415, 'BAD_REQUEST', 'UNSUPPORTED_CONTENT_TYPE', 'POST /graphql takes Content-Type: application/json');
   }
   const charset = declaredCharset(req.headers['content-type']);
-  if (charset !== null && charset !== 'utf-8') {
+  if (charset !== null && !UTF8_LABELS.has(charset)) {
     return sendError(res, 415, 'BAD_REQUEST', 'UNSUPPORTED_ENCODING', 'POST /graphql takes a body in UTF-8 (charset=utf-8, or no charset)');
   }
+  // The body parser knows UTF-8 only as `utf-…` (it refuses `utf8`): it is told the one name.
+  if (charset !== null && charset !== 'utf-8') req.headers['content-type'] = 'application/json; charset=utf-8';
   next();
 }
 

@@ -131,7 +131,13 @@ describe('charset', () => {
     }
   });
 
-  it.each(['utf-16le', 'utf-16', 'UTF-32', 'us-ascii', 'latin1'])('refuses the same document declared %s as an encoding (415), never as its nesting', async (charset) => {
+  // The WHATWG Encoding Standard's labels of UTF-8, in any case: `utf8` is what many clients send.
+  it.each(['utf8', 'UTF8', 'unicode-1-1-utf-8', 'unicode11utf8', 'unicode20utf8', 'x-unicode20utf8', '"Utf8"'])('answers the document declared %s as UTF-8', async (charset) => {
+    const res = await send({ headers: { 'content-type': `application/json; charset=${charset}` }, body: Buffer.from(document, 'utf8') });
+    expect({ status: res.status, name: typeof res.body?.data?.caller?.name }).toEqual({ status: 200, name: 'string' });
+  });
+
+  it.each(['utf-16le', 'utf-16', 'UTF-32', 'us-ascii', 'latin1', 'utf-7', 'utf', 'utf-8x', 'x-utf8'])('refuses the same document declared %s as an encoding (415), never as its nesting', async (charset) => {
     const encoding = charset.startsWith('utf-16') ? 'utf16le' : 'utf8';
     const res = await send({ headers: { 'content-type': `application/json; charset=${charset}` }, body: Buffer.from(document, encoding) });
     expectRefusal(res, 415, 'BAD_REQUEST', 'UNSUPPORTED_ENCODING');
