@@ -58,6 +58,7 @@ import { HubMetrics, metricsHandler } from './metrics';
 import { BinlogWatch } from './binlog-watch';
 import { holdApolloHashModule } from './query-hash';
 import { variableRefusalAnswer, variableRefusalOf } from './variable-errors';
+import { apolloRefusalReason } from './apollo-refusals';
 
 /** The codes passed on as they are: the documented list, Apollo's among them (persisted queries are on, so never PERSISTED_QUERY_NOT_SUPPORTED). */
 const KNOWN_CODES = new Set<string>(ERROR_CODES);
@@ -361,6 +362,10 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
       // A variable graphql-js refused: a stable reason and its path, never its value (server/variable-errors.ts).
       const refusal = variableRefusalOf(error);
       if (refusal) return variableRefusalAnswer(formatted, { ...refusal, message: redactErrorMessage(refusal.message) });
+      // Apollo's own refusal of the request (a batch, variables that are no object, …): its stable reason (server/apollo-refusals.ts).
+      if (code === 'BAD_REQUEST' && reason === undefined && error instanceof GraphQLError) {
+        return { ...formatted, message: redactErrorMessage(formatted.message), extensions: { ...formatted.extensions, reason: apolloRefusalReason(error.message) } };
+      }
       if (KNOWN_CODES.has(code) && code !== 'INTERNAL_SERVER_ERROR') {
         return { ...formatted, message: redactErrorMessage(formatted.message) };
       }
