@@ -257,12 +257,39 @@ describe('aidReport', () => {
     const out = await reportFile(hub.url, emergencyToken, bad);
     expect(out.problems.map((p) => [p.line, p.code])).toEqual([[3, 'PROGRAMME_NOT_REPORTER']]);
     expect(await ledgerRows()).toBe(rows);
+    // A bad cell of the file (line 2) and a record the hub refuses (line 3): both in one run, and
+    // the stand-in amount of line 2 draws no second problem from the hub.
+    const both = path.join(dir, 'both.csv');
+    fs.writeFileSync(both, `reference,beneficiary_id_number,programme,grant_date,amount_fen\nDF-CSV-4,${PATIENT},WINTER_SPRING_RELIEF,2026-02-01,300.50\nDF-CSV-5,${PATIENT},LEGAL_AID,2026-02-01,0\nDF-CSV-6,${PATIENT},WINTER_SPRING_RELIEF,2026-02-01,30000\n`);
+    const bothOut = await reportFile(hub.url, emergencyToken, both);
+    expect(bothOut.problems.map((p) => [p.line, p.code])).toEqual([[2, 'AMOUNT_INVALID'], [3, 'PROGRAMME_NOT_REPORTER']]);
+    expect(bothOut.recorded).toBe(0);
+    expect(await ledgerRows()).toBe(rows);
     // No hub at the address: one problem naming it, not fetch's bare "fetch failed" thrown.
     const nowhere = `http://127.0.0.1:${await freePort()}`;
     const unreachable = await reportFile(nowhere, emergencyToken, good);
     expect(unreachable).toMatchObject({ recorded: 0, problems: [{ line: null, code: 'HUB_UNREACHABLE' }] });
     expect(unreachable.problems[0].message).toContain(nowhere);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('checks a batch without writing it (dryRun), with the checks made while recording', async () => {
+    const DRY_REPORT = REPORT.replace('($records: [ReportedAidInput!]!)', '($records: [ReportedAidInput!]!, $dryRun: Boolean)').replace('{ records: $records }', '{ records: $records, dryRun: $dryRun }');
+    const fresh = { reference: 'DRY-1', beneficiaryIdNumber: PATIENT, programme: 'WINTER_SPRING_RELIEF', grantDate: '2026-02-03', amountFen: 10_000 };
+    const base = { ...fresh, reference: 'DRY-0', grantDate: '2026-02-02' };
+    expect((await emergency.gql(DRY_REPORT, { records: [base] })).data.aidReport).toMatchObject({ recorded: 1, userErrors: [] });
+    const rows = await ledgerRows();
+    const dry = await emergency.gql(DRY_REPORT, { records: [fresh], dryRun: true });
+    expect(dry.errors).toBeUndefined();
+    expect(dry.data.aidReport).toMatchObject({ recorded: 0, alreadyRecorded: 0, entries: [], userErrors: [] });
+    expect(await ledgerRows()).toBe(rows);
+    // REFERENCE_CONFLICT is found only against the ledger, inside the recording transaction.
+    const conflicting = await emergency.gql(DRY_REPORT, { records: [fresh, { ...base, amountFen: 90_000 }], dryRun: true });
+    expect(conflicting.data.aidReport.userErrors).toEqual([{ index: 1, code: 'REFERENCE_CONFLICT', field: 'reference' }]);
+    expect(await ledgerRows()).toBe(rows);
+    const real = await emergency.gql(DRY_REPORT, { records: [fresh], dryRun: false });
+    expect(real.data.aidReport).toMatchObject({ recorded: 1, userErrors: [] });
+    expect(await ledgerRows()).toBe(rows + 1);
   });
 
   const lockWaits = () => lockWaitsOf(dbs.hub);

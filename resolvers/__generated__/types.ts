@@ -4846,6 +4846,8 @@ export type AlertDismissPayload = {
 export type AidReportInput = {
   /** At most 1,000 records. */
   readonly records: ReadonlyArray<ReportedAidInput>;
+  /** Checks the batch as it would be recorded (every check, the pre-grant check among them) and writes nothing: the answer carries the userErrors and conflicts the same batch would get, and recorded, alreadyRecorded and entries as a refusal's (0, 0, empty). Default false. */
+  readonly dryRun?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 /** What an entry does. */

@@ -43,6 +43,9 @@ async function deathDatesOf(ctx: HubContext, idNumbers: readonly string[]): Prom
   return new Map(people.flatMap((p) => (p && !(p instanceof Error) && p.deathDate ? [[p.idNumber, p.deathDate] as const] : [])));
 }
 
+/** Thrown inside a dry run's transaction once the batch is known to be recordable, so nothing it wrote stays. */
+class DryRunRolledBack extends Error {}
+
 function refused(errors: ReportError[]) {
   return { recorded: 0, alreadyRecorded: 0, entries: [], conflicts: [], userErrors: errors };
 }
@@ -83,16 +86,27 @@ export const reportedAidResolvers: Resolvers = {
         }),
       );
       // One transaction: every record or none (recordReportedAid writes nothing when it refuses).
-      const record = () => lockingTransaction(ctx.hub, (tx) => recordReportedAid(tx, checked.records, reporter, ctx.now()));
+      // A dry run goes as far and rolls back what it wrote: its answer is the batch's refusal, or
+      // its conflicts (npm run report checks a file it will not send so).
+      const record = () =>
+        lockingTransaction(ctx.hub, async (tx) => {
+          const done = await recordReportedAid(tx, checked.records, reporter, ctx.now());
+          if (input.dryRun && done.ok) throw new DryRunRolledBack();
+          return done;
+        });
       // The same batch sent twice at once (a retry after a timeout): the second's insert meets the
       // first's row under the unique reference. Read again, it is the retry it is: recorded once,
       // answered alreadyRecorded (or REFERENCE_CONFLICT for other content under the reference).
       const outcome = await record().catch((error: unknown) => {
         if (isDuplicateKey(error, 'reported_aid_reference')) return record();
         throw error;
+      }).catch((error: unknown) => {
+        if (error instanceof DryRunRolledBack) return null;
+        throw error;
       });
-      if (!outcome.ok) return refused(outcome.errors);
       const conflicts: ReportedAidConflict[] = found.flat();
+      if (outcome === null) return { recorded: 0, alreadyRecorded: 0, entries: [], conflicts, userErrors: [] };
+      if (!outcome.ok) return refused(outcome.errors);
       const written = outcome.outcome.written.filter(Boolean).length;
       return { recorded: written, alreadyRecorded: checked.records.length - written, entries: outcome.outcome.rows, conflicts, userErrors: [] };
     },

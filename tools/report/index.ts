@@ -32,8 +32,14 @@ export interface FileProblem {
   message: string;
 }
 
-/** The batch a file holds, or the problems that keep it from being one. */
-export function parseReportCsv(text: string): { ok: true; records: Record<string, unknown>[] } | { ok: false; problems: FileProblem[] } {
+/**
+ * The batch a file holds, or the problems that keep it from being one. A file whose rows could be
+ * read but some of whose cells are bad (`AMOUNT_INVALID`) still gives its rows, with the bad cell
+ * in `unreadable` (by record), so that the hub can be asked about the rest of it in the same run.
+ */
+export function parseReportCsv(
+  text: string,
+): { ok: true; records: Record<string, unknown>[] } | { ok: false; problems: FileProblem[]; records?: Record<string, unknown>[]; unreadable?: Map<number, Set<string>> } {
   let rows: string[][];
   try {
     rows = parse(text.replace(/^\uFEFF/, ''), { relax_column_count: false, skip_empty_lines: true, trim: true });
@@ -46,6 +52,7 @@ export function parseReportCsv(text: string): { ok: true; records: Record<string
   for (const h of header) if (!(h in REPORT_COLUMNS)) problems.push({ line: 1, code: 'COLUMN_UNKNOWN', field: h, message: `unknown column; the columns are ${Object.keys(REPORT_COLUMNS).join(', ')}` });
   for (const r of REQUIRED) if (!header.includes(r)) problems.push({ line: 1, code: 'COLUMN_MISSING', field: r, message: 'a required column is missing' });
   if (problems.length > 0) return { ok: false, problems };
+  const unreadable = new Map<number, Set<string>>();
   const records = body.map((cells, i) => {
     const record: Record<string, unknown> = {};
     header.forEach((h, c) => {
@@ -53,18 +60,23 @@ export function parseReportCsv(text: string): { ok: true; records: Record<string
       if (value === '') return;
       const field = REPORT_COLUMNS[h as keyof typeof REPORT_COLUMNS];
       if (field === 'amountFen') {
-        if (!/^\d{1,12}$/.test(value)) problems.push({ line: i + 2, code: 'AMOUNT_INVALID', field: h, message: 'amount_fen is whole fen (digits only)' });
-        record[field] = Number(value);
+        if (!/^\d{1,12}$/.test(value)) {
+          problems.push({ line: i + 2, code: 'AMOUNT_INVALID', field: h, message: 'amount_fen is whole fen (digits only)' });
+          unreadable.set(i, new Set([...(unreadable.get(i) ?? []), field]));
+          // A stand-in the hub can read, so the row keeps its place in the batch (a later row may
+          // correct it); what the hub says of this field is not shown.
+          record[field] = 0;
+        } else record[field] = Number(value);
       } else record[field] = value;
     });
     return record;
   });
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, records };
+  return problems.length > 0 ? { ok: false, problems, records, unreadable } : { ok: true, records };
 }
 
 const REPORT = /* GraphQL */ `
-  mutation Report($records: [ReportedAidInput!]!) {
-    aidReport(input: { records: $records }) {
+  mutation Report($records: [ReportedAidInput!]!, $dryRun: Boolean) {
+    aidReport(input: { records: $records, dryRun: $dryRun }) {
       recorded
       alreadyRecorded
       conflicts { index rule { id title } severity explanation }
@@ -80,10 +92,24 @@ export interface ReportOutcome {
   problems: FileProblem[];
 }
 
-/** Sends a file to the hub at `hubUrl` as the client whose token is given. */
+/**
+ * Sends a file to the hub at `hubUrl` as the client whose token is given. A file with bad cells is
+ * not recorded, but its rows are still checked by the hub (a dry run, which writes nothing), so one
+ * run shows the file's problems and the hub's together, by line.
+ */
 export async function reportFile(hubUrl: string, token: string, file: string): Promise<ReportOutcome> {
   const parsed = parseReportCsv(fs.readFileSync(file, 'utf8'));
-  if (!parsed.ok) return { recorded: 0, alreadyRecorded: 0, conflicts: [], problems: parsed.problems };
+  if (parsed.ok) return sendBatch(hubUrl, token, parsed.records, false);
+  // Problems of the header or of the file's syntax: its rows cannot be told apart reliably (an
+  // unknown column may be a misspelt one), and the hub would only answer for what was misread.
+  if (!parsed.records || parsed.records.length === 0) return { recorded: 0, alreadyRecorded: 0, conflicts: [], problems: parsed.problems };
+  const checked = await sendBatch(hubUrl, token, parsed.records, true);
+  const stoodIn = (p: FileProblem) => p.line !== null && p.field !== null && (parsed.unreadable?.get(p.line - 2)?.has(p.field) ?? false);
+  const problems = [...parsed.problems, ...checked.problems.filter((p) => !stoodIn(p))].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  return { recorded: 0, alreadyRecorded: 0, conflicts: [], problems };
+}
+
+async function sendBatch(hubUrl: string, token: string, records: Record<string, unknown>[], dryRun: boolean): Promise<ReportOutcome> {
   const endpoint = new URL('/graphql', hubUrl);
   const refused = (code: string, message: string): ReportOutcome => ({ recorded: 0, alreadyRecorded: 0, conflicts: [], problems: [{ line: null, code, field: null, message }] });
   let res: Response;
@@ -91,7 +117,7 @@ export async function reportFile(hubUrl: string, token: string, file: string): P
     res = await fetch(endpoint, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-purpose': 'DUPLICATE_CHECK' },
-      body: JSON.stringify({ query: REPORT, variables: { records: parsed.records } }),
+      body: JSON.stringify({ query: REPORT, variables: { records, dryRun } }),
     });
   } catch (err) {
     // fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND …) is its cause.
