@@ -165,10 +165,10 @@ export type SuccessorLoaders = ReturnType<typeof createSuccessorLoaders>;
 /**
  * Hands a department's records of these people, read by another statement that already held them,
  * to its loader, so the department is not asked again. For the reported-aid ledger, which lives in
- * the hub's own database and is read with a household's members (db/household/loaders.ts).
+ * the hub's own database and is read with a household's members (db/household/loaders.ts), with
+ * that read's outcome.
  */
-export function primeDepartment(loaders: DepartmentLoaders, code: DepartmentCode, recordsByIdNumber: ReadonlyMap<string, AidRecord[]>): void {
-  const outcome: SourceOutcome = { department: code, available: true, latencyMs: 0, reason: null };
+export function primeDepartment(loaders: DepartmentLoaders, code: DepartmentCode, recordsByIdNumber: ReadonlyMap<string, AidRecord[]>, outcome: SourceOutcome): void {
   for (const [idNumber, records] of recordsByIdNumber) loaders[code].prime(idNumber, { records, outcome });
 }
 

@@ -63,8 +63,15 @@ export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<De
   // A household with no current members asks every department about PROBE (aidForPeople) to report
   // its state: for the ledger that state is the hub's, which has just answered, so PROBE is primed
   // too. Without it that household cost a ninth statement (test/household.test.ts).
-  const onLedger = (entries: ReadonlyMap<string, ReportedAidRow[]>) =>
-    primeDepartment(departments, 'REPORTED', new Map([[PROBE, []], ...[...entries].map(([idNumber, rows]) => [idNumber, rows.flatMap((r) => ledgerRecord(r, today) ?? [])] as const)]));
+  // The read is the ledger's, made with the household's: it is reported as a department read is
+  // (aidhub_source_* metrics), which the primed loader never makes.
+  const onLedger = (entries: ReadonlyMap<string, ReportedAidRow[]>, latencyMs: number) => {
+    const byPerson = new Map([[PROBE, []], ...[...entries].map(([idNumber, rows]) => [idNumber, rows.flatMap((r) => ledgerRecord(r, today) ?? [])] as const)]);
+    const outcome: SourceOutcome = { department: 'REPORTED', available: true, latencyMs, reason: null };
+    const records = [...byPerson.values()].flat();
+    onOutcome(outcome, null, { status: records.filter((r) => r.sourceStatusCode != null).length, programme: records.filter((r) => r.sourceProgrammeCode != null).length });
+    primeDepartment(departments, 'REPORTED', byPerson, outcome);
+  };
   // The other features' loaders (some forty DataLoaders between them) are made when a field of
   // theirs first asks, not for every request: a household query reads none of them.
   let findings: ReturnType<typeof createFindingLoaders> | undefined;

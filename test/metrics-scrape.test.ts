@@ -12,6 +12,9 @@ import { claimDue, markDead } from '../db/alert-delivery/store';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { raise, subscribe, subscriberClient, syntheticAlert } from './alert-delivery/scenario';
+import { makeIdNumber } from '../domain/id-number';
+import { insertRegions, TODAY } from './support/scenarios';
+import { addHousehold } from './findings-scenario';
 
 const ID_NUMBER = '370811199001011234';
 
@@ -155,5 +158,47 @@ describe('unauthenticated refusals, through a real scrape', () => {
     expect(body).not.toMatch(/AAAA|BBBB/);
     expect(body).not.toContain('c2VjcmV0');
     expect(body).not.toContain('127.0.0.1');
+  }, 60_000);
+});
+
+describe('the reported-aid ledger as a source, through a real scrape', () => {
+  // Every department source had aidhub_source_* series but REPORTED: a household query reads the
+  // ledger with its members (the hub's own database), and the department loader it primes never
+  // reported a read, so a slow or broken ledger showed nowhere on the dashboards.
+  const BENEFICIARY = makeIdNumber('370811', '1966-06-06', 51);
+  let dbs: TestDatabases;
+  let hub: TestHub;
+  let householdId: number;
+
+  beforeAll(async () => {
+    dbs = await createTestDatabases('metrics_reported');
+    await insertRegions(dbs);
+    householdId = await addHousehold(dbs, 'F-MR', [{ idNumber: BENEFICIARY, name: '癸', gender: 'F', birthDate: '1966-06-06' }]);
+    hub = await startTestHub(dbs, { today: TODAY, metrics: true });
+  }, 120_000);
+
+  afterAll(async () => {
+    await hub?.close();
+    await dbs?.close();
+  });
+
+  it('shows the duration and availability of its reads after a household query that read reported aid', async () => {
+    const e = await hub.createClient({ name: 'metrics-emergency', department: 'EMERGENCY_MANAGEMENT', regionScope: '370811', roles: ['DEPARTMENT_WRITER'] });
+    const reported = await hub.as({ token: e.token, purpose: 'DUPLICATE_CHECK' }).gql(
+      `mutation($r: [ReportedAidInput!]!) { aidReport(input: { records: $r }) { recorded userErrors { code } } }`,
+      { r: [{ reference: 'MR-1', beneficiaryIdNumber: BENEFICIARY, programme: 'WINTER_SPRING_RELIEF', grantDate: '2026-01-20', amountFen: 80_000 }] },
+    );
+    expect(reported.data.aidReport).toEqual({ recorded: 1, userErrors: [] });
+    const before = await (await fetch(hub.metricsUrl!)).text();
+    const res = await hub.gql(`query($id: ID!) { household(id: $id) { members { person { aid { programme { code } department { code } } } } sources { department { code } available } } }`, { id: String(householdId) });
+    expect(res.errors).toBeUndefined();
+    const aid = res.data.household.members.flatMap((m: { person: { aid: { department: { code: string } }[] } }) => m.person.aid);
+    expect(aid.map((a: { programme: { code: string } }) => a.programme.code)).toContain('WINTER_SPRING_RELIEF');
+    const reads = (text: string, department: string) => Number(new RegExp(`^aidhub_source_duration_seconds_count\\{department="${department}",available="true"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+    const body = await (await fetch(hub.metricsUrl!)).text();
+    // The ledger's read counted as any department's is (CIVIL_AFFAIRS beside it for comparison).
+    expect(reads(body, 'CIVIL_AFFAIRS')).toBeGreaterThan(reads(before, 'CIVIL_AFFAIRS'));
+    expect(reads(body, 'REPORTED')).toBeGreaterThan(reads(before, 'REPORTED'));
+    expect(body).toMatch(/^aidhub_source_available\{department="REPORTED"\} 1$/m);
   }, 60_000);
 });

@@ -112,9 +112,10 @@ const statements = preparedPer((db: HubDb) => ({
 export interface HubLoaderOptions {
   /**
    * Told the standing reported-aid ledger entries of every current member a household read found
-   * (an empty list for a member with none), so the ledger need not be asked again for them.
+   * (an empty list for a member with none), so the ledger need not be asked again for them, and how
+   * long the read took (it is the ledger's read, reported as a source's: server/metrics.ts).
    */
-  onLedger?: (entries: ReadonlyMap<string, ReportedAidRow[]>) => void;
+  onLedger?: (entries: ReadonlyMap<string, ReportedAidRow[]>, latencyMs: number) => void;
 }
 
 export function createHubLoaders(db: HubDb, opts: HubLoaderOptions = {}) {
@@ -132,7 +133,9 @@ export function createHubLoaders(db: HubDb, opts: HubLoaderOptions = {}) {
   const readWhole = new Set<number>();
   const householdById = new DataLoader<number, HouseholdRow | null>(async (ids) => {
     for (const id of ids) readWhole.add(id);
+    const started = performance.now();
     const rows = await q.householdsById.execute({ ids });
+    const latencyMs = Math.round(performance.now() - started);
     const members = new Map<number, MemberRow[]>();
     const seen = new Set<string>();
     // By person, then by entry: a person in two of the households read has their entries twice.
@@ -156,7 +159,7 @@ export function createHubLoaders(db: HubDb, opts: HubLoaderOptions = {}) {
       if (r.ledger) entries.set(r.ledger.id, r.ledger);
     }
     for (const [id, list] of members) membersByHousehold.prime(id, list);
-    opts.onLedger?.(new Map([...ledger].map(([idNumber, entries]) => [idNumber, [...entries.values()]])));
+    opts.onLedger?.(new Map([...ledger].map(([idNumber, entries]) => [idNumber, [...entries.values()]])), latencyMs);
     return byKey(ids, rows.map((r) => r.household), (h) => h.id);
   });
   /**
