@@ -9,7 +9,9 @@
  *
  * The route sits behind the access middleware (token, purpose, ROUTE_RULES). Here it keeps to the
  * caller's region scope, shows ID numbers in clear only to roles allowed them (access/policy.ts),
- * and records every household and person of a page in the audit trail before the page is sent.
+ * and records every household and person of a page in the audit trail before the page is sent,
+ * also for a caller shown no household or person column (an administrator): each line is still a
+ * finding about them (its fingerprint is the finding's id), which GraphQL records alike.
  */
 import type express from 'express';
 import { stringify } from 'csv-stringify/sync';

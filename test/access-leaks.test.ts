@@ -105,6 +105,30 @@ describe('nested objects obey the read rule of their type', () => {
     expect(body).not.toContain(CASES.settlement.person.slice(0, 6) + '********');
     expect(body).not.toContain('元');
   });
+
+  // The export shows an administrator no household or person column, yet records each finding's
+  // household and people: each line is a finding (its fingerprint, a hash of the records it is
+  // about, which a data role's finding(id) turns into the household), in a township, under a rule,
+  // and so a datum about them. The GraphQL path records the same subjects for the same fields
+  // (policy.ts: Finding's subjects, recorded whatever field is read), so the export records what
+  // left, not more; accessLog shows the person either way.
+  it('the CSV export records for an administrator the subjects GraphQL records for the same findings', async () => {
+    const subjectsOf = async (requestId: string) => {
+      const [rows] = (await dbs.hubPool.query(`SELECT subject_kind AS kind, subject_ref AS ref FROM access_log WHERE request_id = ? AND subject_kind IN ('HOUSEHOLD', 'PERSON')`, [requestId])) as unknown as [{ kind: string; ref: string }[]];
+      return [...new Set(rows.map((r) => `${r.kind}:${r.ref}`))].sort();
+    };
+    const admin = hub.as({ token: tokens.admin, purpose: 'MONITORING' });
+    const csv = await fetch(`${hub.url}/exports/scans/${scanId}/findings.csv`, { headers: { ...admin.headers, 'x-request-id': 'leaks-admin-export' } });
+    expect(csv.status).toBe(200);
+    const lines = parse((await csv.text()).replace(/^\uFEFF/, ''), { from_line: 2 }) as string[][];
+    const res = await admin.gql(`query($id: ID!) { scan(id: $id) { findings(first: 500) { edges { node { rule { id } severity status departments { code } ongoing basis } } } } }`, { id: scanId }, { 'x-request-id': 'leaks-admin-findings' });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.scan.findings.edges).toHaveLength(lines.length);
+    const exported = await subjectsOf('leaks-admin-export');
+    expect(exported.some((s) => s.startsWith('HOUSEHOLD:'))).toBe(true);
+    expect(exported.some((s) => s.startsWith('PERSON:'))).toBe(true);
+    expect(exported).toEqual(await subjectsOf('leaks-admin-findings'));
+  });
 });
 
 describe('prose is built for the caller’s view', () => {
