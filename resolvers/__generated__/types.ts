@@ -3505,13 +3505,13 @@ export type PreGrantCheck = {
   readonly __typename?: 'PreGrantCheck';
   /** What the grant would cause; empty when it is clear. */
   readonly findings: ReadonlyArray<PreGrantFinding>;
-  /** True when there is no conflict and no warning (a missed-aid prompt does not block), and no grant the check could not compare (causeUnrecognised). */
+  /** True when there is no conflict and no warning (a missed-aid prompt does not block), no grant the check could not compare (causeUnrecognised), and every department the check needed answered (complete): false whenever complete is false, as the answer may miss a conflict held by the department that did not answer. False with no findings means the check could not tell, not that it found something. */
   readonly clear: Scalars['Boolean']['output'];
   /** Findings of severity CONFLICT. */
   readonly conflicts: Scalars['Int']['output'];
   /** Findings of severity WARNING. */
   readonly warnings: Scalars['Int']['output'];
-  /** Whether every department the check needed answered; if not, the answer may miss conflicts. */
+  /** Whether every department the check needed answered (consulted lists them; the response carries a DEPARTMENT_UNAVAILABLE error for each that did not). If not, the rules reading that department were not run, the answer may miss their conflicts, and clear is false: ask again once it answers. */
   readonly complete: Scalars['Boolean']['output'];
   /** The departments the check consulted. */
   readonly consulted: ReadonlyArray<Department>;
