@@ -3,12 +3,16 @@
  * databases with the department's database really gone (a port nothing listens on): the answer
  * is not clear, since it may miss the conflict that department holds. The Wang household's spouse
  * holds a 护理补贴 (DISABILITY_NURSING) on the disability federation's books: proposing it again is
- * X9, which only that department's data can show.
+ * X9, which only that department's data can show. A meeting deciding aid runs the same check:
+ * it is not stopped by a department being down, but records the check as incomplete, and still
+ * finds what the departments that answered hold.
  */
 import { freePort } from '../db/setup/private-server';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
+import { caseInDeliberation } from './support/cases';
+import { TestClock } from './support/clock';
 
 const CHECK = `query($input: PreGrantCheckInput!) { preGrantCheck(input: $input) { clear complete conflicts warnings consulted { code } findings { rule { id } } } }`;
 
@@ -17,15 +21,17 @@ let dbs: TestDatabases;
 let hub: TestHub;
 /** The disability federation's and medical insurance's databases are unreachable. */
 let partial: TestHub;
+let wangId: number;
+const clock = new TestClock('2026-03-15T10:00:00+08:00');
 
 beforeAll(async () => {
   dbs = await createTestDatabases('pregrant_incomplete');
   await insertRegions(dbs);
-  await insertWang(dbs);
-  hub = await startTestHub(dbs, { today: TODAY });
+  wangId = await insertWang(dbs);
+  hub = await startTestHub(dbs, { today: TODAY, clock: clock.now });
   const deadPort = await freePort();
   const nowhere = { url: `mysql://root@127.0.0.1:${deadPort}/nowhere` };
-  partial = await startTestHub(dbs, { today: TODAY, sources: { DISABILITY: nowhere, HEALTH: nowhere } });
+  partial = await startTestHub(dbs, { today: TODAY, clock: clock.now, sources: { DISABILITY: nowhere, HEALTH: nowhere } });
 });
 
 afterAll(async () => {
@@ -60,5 +66,41 @@ describe('preGrantCheck without a department it needs', () => {
     const res = await partial.as({ purpose: 'DUPLICATE_CHECK' }).gql(CHECK, { input: { beneficiaryIdNumber: WANG.head, programme: 'TEMP_AID', cause: 'ACCIDENT', grantDate: TODAY, amountFen: 10_000 } });
     expect(res.errors).toBeUndefined();
     expect(res.data.preGrantCheck).toMatchObject({ complete: true, clear: true, consulted: [{ code: 'CIVIL_AFFAIRS' }] });
+  });
+});
+
+describe('a meeting deciding while a department does not answer', () => {
+  const MEETING = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) {
+    meeting { decisionChecks { conflict complete unavailable { code } findings { ruleId severity } overrideReason } }
+    userErrors { code field } } }`;
+  const meetingOf = (caseId: string, decision: Record<string, unknown>) => ({
+    input: { caseId, heldOn: '2026-03-13', departmentsPresent: ['CIVIL_AFFAIRS', 'DISABILITY'], decisions: [{ amountFen: 72_000, deadlineWorkingDays: 5, ...decision }] },
+  });
+  const convener = () => partial.as({ purpose: 'CASE_MEETING' }).gql;
+
+  it('still refuses a conflict the departments that answered show, though the dossier found another department down', async () => {
+    const caseId = await caseInDeliberation(hub.as({ purpose: 'CASE_MEETING' }).gql, wangId, '低保重复决定', '2026-03-09T09:00:00+08:00');
+    // The head already holds 低保 (civil affairs): X9. The dossier read the disability federation and
+    // failed; X9 names its programmes too and was skipped, so the duplicate was recorded as a clean,
+    // complete check.
+    const res = await convener()(MEETING, meetingOf(caseId, { department: 'CIVIL_AFFAIRS', programme: 'DIBAO', beneficiaryIdNumber: WANG.head }));
+    expect(unavailableDepartments(res)).toEqual(['DISABILITY', 'HEALTH']);
+    expect(res.data.meetingRecord.userErrors).toEqual([{ code: 'DECISION_CONFLICT', field: ['input', 'decisions', '0', 'conflictOverrideReason'] }]);
+    const overridden = await convener()(MEETING, meetingOf(caseId, { department: 'CIVIL_AFFAIRS', programme: 'DIBAO', beneficiaryIdNumber: WANG.head, conflictOverrideReason: '迁入本县，原县低保同时停发' }));
+    expect(overridden.data.meetingRecord.userErrors).toEqual([]);
+    // Civil affairs answered: the check of a 低保 decision is complete although other departments were down.
+    expect(overridden.data.meetingRecord.meeting.decisionChecks).toEqual([
+      { conflict: true, complete: true, unavailable: [], findings: [{ ruleId: 'X9', severity: 'CONFLICT' }], overrideReason: '迁入本县，原县低保同时停发' },
+    ]);
+  });
+
+  it('decides aid whose check needs the department down, and records the check as incomplete', async () => {
+    const caseId = await caseInDeliberation(hub.as({ purpose: 'CASE_MEETING' }).gql, wangId, '护理补贴', '2026-03-10T09:00:00+08:00');
+    // The spouse's nursing subsidy is on the disability federation's books, which do not answer.
+    const res = await convener()(MEETING, meetingOf(caseId, { department: 'DISABILITY', programme: 'DISABILITY_NURSING', amountFen: 10_000, beneficiaryIdNumber: WANG.spouse }));
+    expect(res.data.meetingRecord.userErrors).toEqual([]);
+    const [check] = res.data.meetingRecord.meeting.decisionChecks;
+    expect(check).toMatchObject({ conflict: false, complete: false, unavailable: [{ code: 'DISABILITY' }], overrideReason: null });
+    expect(check.findings.filter((f: { severity: string }) => f.severity === 'CONFLICT')).toEqual([]);
   });
 });

@@ -151,10 +151,17 @@ export function checkProposal(facts: HouseholdFacts, proposal: Proposal, rules: 
  * What a proposed grant would cause, and the household's grants a rule concerned could not compare
  * with it (`causeUnrecognisedBeside`: of a cause code their department does not document), which the
  * findings say nothing about either way.
+ *
+ * A rule is skipped only when a department it needs to judge this programme did not answer
+ * (`departmentsForProposal`, the departments the check reads and reports as not answering), not
+ * whenever any department of its programmes failed: failures are the request's, so a meeting
+ * whose dossier found housing down skipped X9 for a 低保 decision (which reads only civil affairs'
+ * 低保) and recorded the check as complete, and the duplicate enrolment went through unseen.
  */
 export function judgeProposal(facts: HouseholdFacts, proposal: Proposal, rules: readonly Rule[], today: IsoDate, opts: EvaluateOptions = {}): { findings: Finding[]; causeUnrecognised: AidRecord[] } {
   const record = proposedRecord(proposal);
-  const concerned = rulesConcerning(rules, proposal.programme, opts);
+  const down = opts.unavailable ?? new Set<DepartmentCode>();
+  const concerned = rulesConcerning(rules, proposal.programme).filter((r) => ![...departmentsForProposal(r, proposal.programme)].some((d) => down.has(d)));
   const ctx = new HouseholdContext({ ...facts, records: [...facts.records, record] }, today, true);
   return {
     findings: concerned.flatMap((rule) => evaluateRule(rule, ctx)).filter((f) => f.records.includes(record)),

@@ -1602,8 +1602,10 @@ export type DecisionCheck = {
   readonly findings: ReadonlyArray<DecisionFinding>;
   /** True when a finding is a CONFLICT. */
   readonly conflict: Scalars['Boolean']['output'];
-  /** Departments that did not answer, whose aid the check could not see. */
+  /** Departments the check needed that did not answer: the rules reading them were not run, so a conflict they hold is not among the findings. A department down does not stop a meeting from deciding; the check is recorded as incomplete instead. */
   readonly unavailable: ReadonlyArray<Department>;
+  /** Whether every department the check needed answered (unavailable is empty). When false, a decision recorded without a conflict was not found free of one: the findings are only those the departments that answered could show (their conflicts were refused without an override reason all the same). */
+  readonly complete: Scalars['Boolean']['output'];
   /** The convener's reason for deciding despite a conflict. */
   readonly overrideReason?: Maybe<Scalars['String']['output']>;
 };
@@ -5917,6 +5919,7 @@ export type DecisionCheckResolvers<ContextType = HubContext, ParentType extends 
   findings?: Resolver<ReadonlyArray<ResolversTypes['DecisionFinding']>, ParentType, ContextType>;
   conflict?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   unavailable?: Resolver<ReadonlyArray<ResolversTypes['Department']>, ParentType, ContextType>;
+  complete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   overrideReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 

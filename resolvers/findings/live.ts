@@ -7,7 +7,8 @@
  *
  * A department that fails or is slower than its timeout is recorded in `unavailable` (the request
  * reports DEPARTMENT_UNAVAILABLE) and every rule that reads it is skipped, so a department being
- * down never shows up as missed aid.
+ * down never shows up as missed aid. The pre-grant check skips a rule only for a department it
+ * needs for the proposed programme (judgeProposal), and reports each such one as not answering.
  */
 import DataLoader from 'dataloader';
 import { inList } from '../../db/in-list';
