@@ -5,9 +5,14 @@
  * holds a 护理补贴 (DISABILITY_NURSING) on the disability federation's books: proposing it again is
  * X9, which only that department's data can show. A meeting deciding aid runs the same check:
  * it is not stopped by a department being down, but records the check as incomplete, and still
- * finds what the departments that answered hold.
+ * finds what the departments that answered hold. Aid reported to the hub (aidReport) is checked
+ * the same way on receipt and says which records' checks could not read a department.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { freePort } from '../db/setup/private-server';
+import { reportFile } from '../tools/report/index';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
@@ -102,5 +107,42 @@ describe('a meeting deciding while a department does not answer', () => {
     const [check] = res.data.meetingRecord.meeting.decisionChecks;
     expect(check).toMatchObject({ conflict: false, complete: false, unavailable: [{ code: 'DISABILITY' }], overrideReason: null });
     expect(check.findings.filter((f: { severity: string }) => f.severity === 'CONFLICT')).toEqual([]);
+  });
+});
+
+describe('aid reported while a department does not answer', () => {
+  const REPORT = `mutation($records: [ReportedAidInput!]!) { aidReport(input: { records: $records }) {
+    recorded conflicts { index rule { id } severity } incompleteChecks { index departments { code } } userErrors { code } } }`;
+  // The grandmother's stay (medical insurance): 7,010.50 yuan out of pocket after 5,000 of medical aid.
+  const illnessAid = (reference: string, amountFen: number) => ({ reference, beneficiaryIdNumber: WANG.grandmother, programme: 'RED_CROSS_ILLNESS', grantDate: '2026-03-01', amountFen, settlementRef: 'SETL20260110001' });
+  let redCross: string;
+  beforeAll(async () => {
+    redCross = (await hub.createClient({ name: 'test-red-cross', department: 'RED_CROSS', regionScope: '370800', roles: ['DEPARTMENT_WRITER'] })).token;
+  });
+
+  it('records the aid, and says which record’s check could not read medical insurance', async () => {
+    // Aid for a stay is judged against the stay's burden (X7), which only medical insurance holds.
+    const res = await partial.as({ token: redCross, purpose: 'DUPLICATE_CHECK' }).gql(REPORT, { records: [illnessAid('HSZ-2026-001', 800_000), { ...illnessAid('HSZ-2026-002', 10_000), programme: 'RED_CROSS_RELIEF', settlementRef: null }] });
+    expect(unavailableDepartments(res)).toEqual(['HEALTH']);
+    // No conflicts, and the first record's check could not judge its stay (the relief's needs no
+    // medical insurance): both were answered as no conflict at all.
+    expect(res.data.aidReport).toEqual({ recorded: 2, conflicts: [], incompleteChecks: [{ index: 0, departments: [{ code: 'HEALTH' }] }], userErrors: [] });
+  });
+
+  it('answers the conflict the same record causes once the department answers', async () => {
+    const res = await hub.as({ token: redCross, purpose: 'DUPLICATE_CHECK' }).gql(REPORT, { records: [illnessAid('HSZ-2026-003', 10_000)] });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.aidReport).toMatchObject({ recorded: 1, conflicts: [{ index: 0, rule: { id: 'X7' }, severity: 'CONFLICT' }], incompleteChecks: [] });
+  });
+
+  it('names the line of a file whose check was incomplete (npm run report)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-pregrant-incomplete-'));
+    const file = path.join(dir, 'aid.csv');
+    fs.writeFileSync(file, `reference,beneficiary_id_number,programme,grant_date,amount_fen,settlement_ref\nHSZ-CSV-1,${WANG.grandmother},RED_CROSS_ILLNESS,2026-03-02,20000,SETL20260110001\n`);
+    try {
+      expect(await reportFile(partial.url, redCross, file)).toMatchObject({ recorded: 1, conflicts: [], incomplete: [{ line: 2, departments: ['HEALTH'] }], problems: [] });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -4956,6 +4956,15 @@ export type AidReportConflict = {
   readonly explanation: Scalars['String']['output'];
 };
 
+/** A record whose check (the pre-grant check) could not read every department it needed. */
+export type AidReportIncompleteCheck = {
+  readonly __typename?: 'AidReportIncompleteCheck';
+  /** The record's position in the batch. */
+  readonly index: Scalars['Int']['output'];
+  /** The departments the check needed that did not answer: the rules reading them were not run. */
+  readonly departments: ReadonlyArray<Department>;
+};
+
 /** The outcome of a report. */
 export type AidReportPayload = {
   readonly __typename?: 'AidReportPayload';
@@ -4965,8 +4974,10 @@ export type AidReportPayload = {
   readonly alreadyRecorded: Scalars['Int']['output'];
   /** The ledger entries, in batch order; empty when refused. */
   readonly entries: ReadonlyArray<ReportedAidEntry>;
-  /** Conflicts and warnings the records cause (the pre-grant check of each). */
+  /** Conflicts and warnings the records cause (the pre-grant check of each). Only those the departments that answered could show: see incompleteChecks. */
   readonly conflicts: ReadonlyArray<AidReportConflict>;
+  /** The records whose check could not read a department it needed (each such department also a DEPARTMENT_UNAVAILABLE error of the response): a conflict that department holds is not in conflicts, so no conflict there does not mean none. Empty when every record's check was complete. The records are recorded all the same: the aid was given, and the ledger keeps it; a later scan or Household.findings shows the conflict once the department answers. */
+  readonly incompleteChecks: ReadonlyArray<AidReportIncompleteCheck>;
   /** Why the batch was refused; empty when recorded. */
   readonly userErrors: ReadonlyArray<AidReportError>;
 };
@@ -5363,6 +5374,7 @@ export type ResolversTypes = {
   AidReportErrorCode: AidReportErrorCode;
   AidReportError: ResolverTypeWrapper<AidReportError>;
   AidReportConflict: ResolverTypeWrapper<ReportedAidConflictModel>;
+  AidReportIncompleteCheck: ResolverTypeWrapper<AidReportIncompleteCheck>;
   AidReportPayload: ResolverTypeWrapper<Omit<AidReportPayload, 'entries' | 'conflicts'> & { entries: ReadonlyArray<ResolversTypes['ReportedAidEntry']>, conflicts: ReadonlyArray<ResolversTypes['AidReportConflict']> }>;
   ReportedAidEntry: ResolverTypeWrapper<ReportedAidRowModel>;
   ReportedAidTotal: ResolverTypeWrapper<ReportedAidTotal>;
@@ -5569,6 +5581,7 @@ export type ResolversParentTypes = {
   ReportedAidInput: ReportedAidInput;
   AidReportError: AidReportError;
   AidReportConflict: ReportedAidConflictModel;
+  AidReportIncompleteCheck: AidReportIncompleteCheck;
   AidReportPayload: Omit<AidReportPayload, 'entries' | 'conflicts'> & { entries: ReadonlyArray<ResolversParentTypes['ReportedAidEntry']>, conflicts: ReadonlyArray<ResolversParentTypes['AidReportConflict']> };
   ReportedAidEntry: ReportedAidRowModel;
   ReportedAidTotal: ReportedAidTotal;
@@ -6897,11 +6910,17 @@ export type AidReportConflictResolvers<ContextType = HubContext, ParentType exte
   explanation?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type AidReportIncompleteCheckResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AidReportIncompleteCheck'] = ResolversParentTypes['AidReportIncompleteCheck']> = {
+  index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  departments?: Resolver<ReadonlyArray<ResolversTypes['Department']>, ParentType, ContextType>;
+};
+
 export type AidReportPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AidReportPayload'] = ResolversParentTypes['AidReportPayload']> = {
   recorded?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   alreadyRecorded?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   entries?: Resolver<ReadonlyArray<ResolversTypes['ReportedAidEntry']>, ParentType, ContextType>;
   conflicts?: Resolver<ReadonlyArray<ResolversTypes['AidReportConflict']>, ParentType, ContextType>;
+  incompleteChecks?: Resolver<ReadonlyArray<ResolversTypes['AidReportIncompleteCheck']>, ParentType, ContextType>;
   userErrors?: Resolver<ReadonlyArray<ResolversTypes['AidReportError']>, ParentType, ContextType>;
 };
 
@@ -7078,6 +7097,7 @@ export type Resolvers<ContextType = HubContext> = {
   AlertDismissPayload?: AlertDismissPayloadResolvers<ContextType>;
   AidReportError?: AidReportErrorResolvers<ContextType>;
   AidReportConflict?: AidReportConflictResolvers<ContextType>;
+  AidReportIncompleteCheck?: AidReportIncompleteCheckResolvers<ContextType>;
   AidReportPayload?: AidReportPayloadResolvers<ContextType>;
   ReportedAidEntry?: ReportedAidEntryResolvers<ContextType>;
   ReportedAidTotal?: ReportedAidTotalResolvers<ContextType>;

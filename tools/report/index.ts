@@ -68,6 +68,7 @@ const REPORT = /* GraphQL */ `
       recorded
       alreadyRecorded
       conflicts { index rule { id title } severity explanation }
+      incompleteChecks { index departments { code } }
       userErrors { index code field message }
     }
   }
@@ -77,15 +78,17 @@ export interface ReportOutcome {
   recorded: number;
   alreadyRecorded: number;
   conflicts: { line: number; rule: string; severity: string; explanation: string }[];
+  /** Lines whose check could not read these departments: their conflicts are not known. */
+  incomplete: { line: number; departments: string[] }[];
   problems: FileProblem[];
 }
 
 /** Sends a file to the hub at `hubUrl` as the client whose token is given. */
 export async function reportFile(hubUrl: string, token: string, file: string): Promise<ReportOutcome> {
   const parsed = parseReportCsv(fs.readFileSync(file, 'utf8'));
-  if (!parsed.ok) return { recorded: 0, alreadyRecorded: 0, conflicts: [], problems: parsed.problems };
+  if (!parsed.ok) return { recorded: 0, alreadyRecorded: 0, conflicts: [], incomplete: [], problems: parsed.problems };
   const endpoint = new URL('/graphql', hubUrl);
-  const refused = (code: string, message: string): ReportOutcome => ({ recorded: 0, alreadyRecorded: 0, conflicts: [], problems: [{ line: null, code, field: null, message }] });
+  const refused = (code: string, message: string): ReportOutcome => ({ recorded: 0, alreadyRecorded: 0, conflicts: [], incomplete: [], problems: [{ line: null, code, field: null, message }] });
   let res: Response;
   try {
     res = await fetch(endpoint, {
@@ -107,7 +110,7 @@ export async function reportFile(hubUrl: string, token: string, file: string): P
   }
   if (!body.data?.aidReport) {
     const e = body.errors?.[0];
-    return { recorded: 0, alreadyRecorded: 0, conflicts: [], problems: [{ line: null, code: e?.extensions?.code ?? `HTTP_${res.status}`, field: null, message: e?.message ?? 'no answer' }] };
+    return { recorded: 0, alreadyRecorded: 0, conflicts: [], incomplete: [], problems: [{ line: null, code: e?.extensions?.code ?? `HTTP_${res.status}`, field: null, message: e?.message ?? 'no answer' }] };
   }
   const r = body.data.aidReport;
   const line = (index: number | null) => (index === null ? null : index + 2);
@@ -115,6 +118,7 @@ export async function reportFile(hubUrl: string, token: string, file: string): P
     recorded: r.recorded,
     alreadyRecorded: r.alreadyRecorded,
     conflicts: r.conflicts.map((c: any) => ({ line: c.index + 2, rule: c.rule.id, severity: c.severity, explanation: c.explanation })),
+    incomplete: r.incompleteChecks.map((c: any) => ({ line: c.index + 2, departments: c.departments.map((d: { code: string }) => d.code) })),
     problems: r.userErrors.map((e: any) => ({ line: line(e.index), code: e.code, field: e.field, message: e.message })),
   };
 }
