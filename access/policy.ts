@@ -641,6 +641,8 @@ export const TYPE_RULES: Record<string, TypeRule> = {
       ['id', 'purpose', 'urgency', 'township', 'uncoveredFen', 'pledgedFen', 'remainingFen', 'description', 'involvesHealth', 'involvesMinor', 'forWholeHousehold', 'caseReference', 'caseOwner', 'state', 'claimLapsesOn', 'myPledges'].map((f) => [f, 'IN_SCOPE' as const]),
     ),
   },
+  CharityNeedSummaryConnection: OPEN_CONTAINER,
+  CharityNeedSummaryEdge: OPEN_CONTAINER,
   CharityNeedSummary: { kind: 'OPEN', why: 'the public summary of a need: purpose, amount band, county, urgency; no person, no exact amount, no health detail' },
   CharityOrganisation: OPEN_CATALOGUE,
   CharityProject: OPEN_CATALOGUE,
@@ -764,6 +766,7 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     // schema/charity.graphql. Summaries are filtered to the caller's scope by the resolver; the
     // sealed detail is null without an active claim of the caller's organisation.
     charityNeeds: { roles: ['CHARITY'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY', args: { regionCode: 'REGION' } },
+    charityNeedSummaries: { roles: ['CHARITY'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY', args: { regionCode: 'REGION' } },
     charityNeedDetail: { roles: ['CHARITY'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'HIDE' },
     charityProjects: { roles: [...DATA_ROLES, 'CHARITY'], purposes: null, outOfScope: 'DENY' },
     charityNeedsOfCase: { roles: DATA_ROLES, purposes: [...CASE_PURPOSES, 'CHARITY_LINKAGE'], outOfScope: 'OMIT' },

@@ -2314,6 +2314,24 @@ export type ReferralPayload = {
   readonly userErrors: ReadonlyArray<CaseUserError>;
 };
 
+/** A page of open needs' public summaries (charityNeedSummaries). */
+export type CharityNeedSummaryConnection = {
+  readonly __typename?: 'CharityNeedSummaryConnection';
+  /** The needs of this page, newest first. */
+  readonly edges: ReadonlyArray<CharityNeedSummaryEdge>;
+  /** Whether more follow, and the cursor to go on from. */
+  readonly pageInfo: PageInfo;
+};
+
+/** An open need's public summary and its cursor. */
+export type CharityNeedSummaryEdge = {
+  readonly __typename?: 'CharityNeedSummaryEdge';
+  /** Pass as `after` for older needs. */
+  readonly cursor: Scalars['String']['output'];
+  /** The need. */
+  readonly node: CharityNeedSummary;
+};
+
 /** What a need is for. */
 export type NeedPurpose =
   /** Medical costs (health data: needs HEALTH_DATA consent). */
@@ -3677,8 +3695,13 @@ export type Query = {
   readonly overdueReport: OverdueReport;
   /** The years the working-day calendar (statutory holidays and 调休) covers. */
   readonly workingDayCalendar: WorkingDayCalendar;
-  /** Open needs in the calling charity's region scope (or a division within it), as public summaries: no names, ID numbers, phones, bank or health details. Newest first. */
+  /**
+   * Open needs in the calling charity's region scope (or a division within it), as public summaries: no names, ID numbers, phones, bank or health details. Newest first. Only the first page of charityNeedSummaries: a division with more open needs than the largest page (500) cannot be read to its end here.
+   * @deprecated A list capped at the largest page (500) with no cursor: a county with more open needs could not read them all. Use charityNeedSummaries, the same needs in the same order, a page at a time.
+   */
   readonly charityNeeds: ReadonlyArray<CharityNeedSummary>;
+  /** Open needs in the calling charity's region scope (or a division within it), as public summaries: no names, ID numbers, phones, bank or health details. Newest first, a page at a time: pass pageInfo.endCursor as after while hasNextPage. A need published while paging is on the first page of a new read, not slipped into a later page; none is repeated or skipped. */
+  readonly charityNeedSummaries: CharityNeedSummaryConnection;
   /** The sealed detail of a need, for a charity holding an active claim on it; null otherwise. Every read is written to the audit chain. */
   readonly charityNeedDetail?: Maybe<CharityNeedDetail>;
   /** Charity projects with budget left, within a division (a city-wide project is listed for its counties too), optionally of one purpose. */
@@ -3800,6 +3823,13 @@ export type QueryOverdueReportArgs = {
 export type QueryCharityNeedsArgs = {
   regionCode?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryCharityNeedSummariesArgs = {
+  regionCode?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -5218,6 +5248,8 @@ export type ResolversTypes = {
   ReferralCompleteInput: ReferralCompleteInput;
   ReferralDeclineInput: ReferralDeclineInput;
   ReferralPayload: ResolverTypeWrapper<ReferralWritePayloadModel>;
+  CharityNeedSummaryConnection: ResolverTypeWrapper<Omit<CharityNeedSummaryConnection, 'edges'> & { edges: ReadonlyArray<ResolversTypes['CharityNeedSummaryEdge']> }>;
+  CharityNeedSummaryEdge: ResolverTypeWrapper<Omit<CharityNeedSummaryEdge, 'node'> & { node: ResolversTypes['CharityNeedSummary'] }>;
   NeedPurpose: NeedPurpose;
   ConsentScope: ConsentScope;
   NeedState: NeedState;
@@ -5462,6 +5494,8 @@ export type ResolversParentTypes = {
   ReferralCompleteInput: ReferralCompleteInput;
   ReferralDeclineInput: ReferralDeclineInput;
   ReferralPayload: ReferralWritePayloadModel;
+  CharityNeedSummaryConnection: Omit<CharityNeedSummaryConnection, 'edges'> & { edges: ReadonlyArray<ResolversParentTypes['CharityNeedSummaryEdge']> };
+  CharityNeedSummaryEdge: Omit<CharityNeedSummaryEdge, 'node'> & { node: ResolversParentTypes['CharityNeedSummary'] };
   CharityUserError: CharityUserError;
   CharityConsent: ConsentRecordModel;
   CharityNeed: NeedRecordModel;
@@ -6149,6 +6183,16 @@ export type ReferralPayloadResolvers<ContextType = HubContext, ParentType extend
   userErrors?: Resolver<ReadonlyArray<ResolversTypes['CaseUserError']>, ParentType, ContextType>;
 };
 
+export type CharityNeedSummaryConnectionResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityNeedSummaryConnection'] = ResolversParentTypes['CharityNeedSummaryConnection']> = {
+  edges?: Resolver<ReadonlyArray<ResolversTypes['CharityNeedSummaryEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type CharityNeedSummaryEdgeResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityNeedSummaryEdge'] = ResolversParentTypes['CharityNeedSummaryEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['CharityNeedSummary'], ParentType, ContextType>;
+};
+
 export type CharityUserErrorResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityUserError'] = ResolversParentTypes['CharityUserError']> = {
   code?: Resolver<ResolversTypes['CharityErrorCode'], ParentType, ContextType>;
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -6577,6 +6621,7 @@ export type QueryResolvers<ContextType = HubContext, ParentType extends Resolver
   overdueReport?: Resolver<ResolversTypes['OverdueReport'], ParentType, ContextType, Partial<QueryOverdueReportArgs>>;
   workingDayCalendar?: Resolver<ResolversTypes['WorkingDayCalendar'], ParentType, ContextType>;
   charityNeeds?: Resolver<ReadonlyArray<ResolversTypes['CharityNeedSummary']>, ParentType, ContextType, RequireFields<QueryCharityNeedsArgs, 'first'>>;
+  charityNeedSummaries?: Resolver<ResolversTypes['CharityNeedSummaryConnection'], ParentType, ContextType, RequireFields<QueryCharityNeedSummariesArgs, 'first'>>;
   charityNeedDetail?: Resolver<Maybe<ResolversTypes['CharityNeedDetail']>, ParentType, ContextType, RequireFields<QueryCharityNeedDetailArgs, 'id'>>;
   charityProjects?: Resolver<ReadonlyArray<ResolversTypes['CharityProject']>, ParentType, ContextType, Partial<QueryCharityProjectsArgs>>;
   charityNeedsOfCase?: Resolver<ReadonlyArray<ResolversTypes['CharityNeed']>, ParentType, ContextType, RequireFields<QueryCharityNeedsOfCaseArgs, 'caseId'>>;
@@ -7010,6 +7055,8 @@ export type Resolvers<ContextType = HubContext> = {
   CaseTransitionPayload?: CaseTransitionPayloadResolvers<ContextType>;
   MeetingRecordPayload?: MeetingRecordPayloadResolvers<ContextType>;
   ReferralPayload?: ReferralPayloadResolvers<ContextType>;
+  CharityNeedSummaryConnection?: CharityNeedSummaryConnectionResolvers<ContextType>;
+  CharityNeedSummaryEdge?: CharityNeedSummaryEdgeResolvers<ContextType>;
   CharityUserError?: CharityUserErrorResolvers<ContextType>;
   CharityConsent?: CharityConsentResolvers<ContextType>;
   CharityNeed?: CharityNeedResolvers<ContextType>;
