@@ -66,6 +66,16 @@ describe('preGrantCheck without a department it needs', () => {
     expect(check).toMatchObject({ complete: false, clear: false, conflicts: 0, warnings: 0, findings: [] });
   });
 
+  it('needs no stay for medical aid tied to none: medical insurance down leaves its check complete', async () => {
+    // X7 adds up aid by hospital settlement; a grant naming none is in no stay's sum. Its check
+    // counted medical insurance as consulted, so a failure of it anywhere in the request (another
+    // record of the same aidReport batch) made it incomplete, or not, as the reads happened to race.
+    const res = await partial.as({ purpose: 'DUPLICATE_CHECK' }).gql(CHECK, { input: { beneficiaryIdNumber: WANG.grandmother, programme: 'MEDICAL_AID', grantDate: TODAY, amountFen: 10_000 } });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.preGrantCheck).toMatchObject({ complete: true, clear: true, findings: [] });
+    expect(res.data.preGrantCheck.consulted.map((d: { code: string }) => d.code)).not.toContain('HEALTH');
+  });
+
   it('stays clear for a grant that needs none of the departments down', async () => {
     // Temporary aid reads civil affairs alone: nothing is missing from its answer.
     const res = await partial.as({ purpose: 'DUPLICATE_CHECK' }).gql(CHECK, { input: { beneficiaryIdNumber: WANG.head, programme: 'TEMP_AID', cause: 'ACCIDENT', grantDate: TODAY, amountFen: 10_000 } });
@@ -122,10 +132,10 @@ describe('aid reported while a department does not answer', () => {
 
   it('records the aid, and says which record’s check could not read medical insurance', async () => {
     // Aid for a stay is judged against the stay's burden (X7), which only medical insurance holds.
-    const res = await partial.as({ token: redCross, purpose: 'DUPLICATE_CHECK' }).gql(REPORT, { records: [illnessAid('HSZ-2026-001', 800_000), { ...illnessAid('HSZ-2026-002', 10_000), programme: 'RED_CROSS_RELIEF', settlementRef: null }] });
+    const res = await partial.as({ token: redCross, purpose: 'DUPLICATE_CHECK' }).gql(REPORT, { records: [illnessAid('HSZ-2026-001', 800_000), { ...illnessAid('HSZ-2026-002', 10_000), settlementRef: null }] });
     expect(unavailableDepartments(res)).toEqual(['HEALTH']);
-    // No conflicts, and the first record's check could not judge its stay (the relief's needs no
-    // medical insurance): both were answered as no conflict at all.
+    // No conflicts, and the first record's check could not judge its stay (the second, tied to no
+    // stay, needs no medical insurance): both were answered as no conflict at all.
     expect(res.data.aidReport).toEqual({ recorded: 2, conflicts: [], incompleteChecks: [{ index: 0, departments: [{ code: 'HEALTH' }] }], userErrors: [] });
   });
 

@@ -366,7 +366,7 @@ export async function preGrantCheck(
 ): Promise<PreGrantResult> {
   const concerned = rulesConcerning(rules, proposal.programme);
   const needed = new Set<DepartmentCode>();
-  for (const r of concerned) for (const d of departmentsForProposal(r, proposal.programme)) needed.add(d);
+  for (const r of concerned) for (const d of departmentsForProposal(r, proposal)) needed.add(d);
   const programmes = opts.everything ? undefined : programmesForProposal(concerned);
   // Reading everything keeps every stay of the household and the aid tied to each (a test compares the two).
   const onlyStays = opts.everything ? undefined : staysForProposal(concerned, proposal);
