@@ -416,6 +416,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   ReportedAidTotal: { kind: 'OPEN', why: 'counts and sums of the calling reporter’s own entries' },
   AidReportPayload: { kind: 'OPEN', why: 'the outcome of the calling reporter’s own batch' },
   AidReportError: { kind: 'OPEN', why: 'a problem with the calling reporter’s own record' },
+  AidReportIncompleteCheck: { kind: 'OPEN', why: 'the position of the reporter’s own record and the departments its check could not read (each also a DEPARTMENT_UNAVAILABLE error); no personal data' },
   AidReportConflict: { kind: 'OPEN', why: 'rule, severity and departments of a conflict the reporter’s own record causes; the explanation is built for the caller’s view' },
 
   // schema/access.graphql: reached only through Query.caller and Query.accessLog.
@@ -640,6 +641,8 @@ export const TYPE_RULES: Record<string, TypeRule> = {
       ['id', 'purpose', 'urgency', 'township', 'uncoveredFen', 'pledgedFen', 'remainingFen', 'description', 'involvesHealth', 'involvesMinor', 'forWholeHousehold', 'caseReference', 'caseOwner', 'state', 'claimLapsesOn', 'myPledges'].map((f) => [f, 'IN_SCOPE' as const]),
     ),
   },
+  CharityNeedSummaryConnection: OPEN_CONTAINER,
+  CharityNeedSummaryEdge: OPEN_CONTAINER,
   CharityNeedSummary: { kind: 'OPEN', why: 'the public summary of a need: purpose, amount band, county, urgency; no person, no exact amount, no health detail' },
   CharityOrganisation: OPEN_CATALOGUE,
   CharityProject: OPEN_CATALOGUE,
@@ -763,6 +766,7 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     // schema/charity.graphql. Summaries are filtered to the caller's scope by the resolver; the
     // sealed detail is null without an active claim of the caller's organisation.
     charityNeeds: { roles: ['CHARITY'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY', args: { regionCode: 'REGION' } },
+    charityNeedSummaries: { roles: ['CHARITY'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY', args: { regionCode: 'REGION' } },
     charityNeedDetail: { roles: ['CHARITY'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'HIDE' },
     charityProjects: { roles: [...DATA_ROLES, 'CHARITY'], purposes: null, outOfScope: 'DENY' },
     charityNeedsOfCase: { roles: DATA_ROLES, purposes: [...CASE_PURPOSES, 'CHARITY_LINKAGE'], outOfScope: 'OMIT' },

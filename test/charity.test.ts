@@ -576,6 +576,39 @@ describe('a need for the whole household', () => {
     expect(all.bySource).toEqual(one.bySource);
   });
 
+  it('pages through every open need once, newest first, a need published meanwhile only on a new first page (charityNeedSummaries)', async () => {
+    const PAGE = `query($after: String) { charityNeedSummaries(first: 1, after: $after) { edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`;
+    // The deprecated list, whole at this size: what the pages must add up to.
+    const listed = (await data(charityB, `{ charityNeeds(first: 500) { id } }`, {}, 'charityNeeds')).map((n: { id: string }) => n.id);
+    expect(listed.length).toBeGreaterThan(2);
+    const paged: string[] = [];
+    let after: string | null = null;
+    let pages = 0;
+    let newer: string | null = null;
+    for (;;) {
+      const page = await data(charityB, PAGE, { after }, 'charityNeedSummaries');
+      pages += 1;
+      const cursors = page.edges.map((e: { cursor: string }) => e.cursor);
+      expect(page.pageInfo).toMatchObject({ hasPreviousPage: false, startCursor: cursors[0], endCursor: cursors.at(-1) });
+      paged.push(...page.edges.map((e: { node: { id: string } }) => e.node.id));
+      if (pages === 1) {
+        // Published after the first page was read: it is newer than every cursor given out.
+        const grown = await householdWithCase(77, '2000-09-01');
+        newer = (await publish({ ...SCHOOL, caseId: grown.caseId, consentId: await consent(['NEED_PUBLICATION'], grown.householdId) })).need.id;
+      }
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    expect(paged).toEqual(listed);
+    expect(pages).toBe(listed.length);
+    expect((await data(charityB, PAGE, { after: null }, 'charityNeedSummaries')).edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([newer]);
+    // A cursor this API did not give out for this list (another list's, or made up).
+    for (const bad of ['bm90LWEtY3Vyc29y', Buffer.from('S:1').toString('base64url')]) {
+      const res = await charityB(PAGE, { after: bad });
+      expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'MALFORMED_CURSOR' });
+    }
+  });
+
   it('does not count a child who left the household', async () => {
     const left = await householdWithCase(73, '2015-09-01', '2026-01-01');
     const published = await publish({ ...SCHOOL, caseId: left.caseId, consentId: await consent(['NEED_PUBLICATION'], left.householdId) });

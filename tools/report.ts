@@ -53,7 +53,10 @@ async function main(): Promise<number> {
     return 1;
   }
   for (const c of out.conflicts) console.log(`${args.file}:${c.line}: ${c.severity} ${c.rule}: ${c.explanation}`);
-  console.log(`recorded ${out.recorded}, already recorded ${out.alreadyRecorded}, conflicts ${out.conflicts.length}`);
+  // Recorded all the same; its check could not see what these departments hold.
+  for (const c of out.incomplete) console.log(`${args.file}:${c.line}: CHECK_INCOMPLETE: ${c.departments.join(', ')} did not answer; conflicts with their aid are not known`);
+  const incomplete = out.incomplete.length > 0 ? `, checks incomplete ${out.incomplete.length}` : '';
+  console.log(`recorded ${out.recorded}, already recorded ${out.alreadyRecorded}, conflicts ${out.conflicts.length}${incomplete}`);
   return 0;
 }
 

@@ -5,7 +5,7 @@
  * beyond what is uncovered is refused. The outcome does not depend on timing: pledges are served
  * in lock order and the sum accepted never exceeds the need.
  */
-import { and, asc, desc, eq, getTableColumns, getTableName, gte, inArray, isNull, like, not, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, getTableName, gte, inArray, isNull, like, lt, not, or, sql } from 'drizzle-orm';
 import type { IsoDate } from '../../domain/dates';
 import { deliveryDateProblem, earliestDeliveryOn, isMinorOn, minorBornAfter, pledgeProblem, projectMatches, publishedConsentProblem, type ConsentScope, type NeedPurpose, type NeedState } from '../../domain/charity/needs';
 import { ok, refuse, type CharityOutcome } from '../../domain/charity/errors';
@@ -410,9 +410,11 @@ export async function needsByHouseholds(db: HubQuery, householdIds: readonly num
 /**
  * Open needs whose consent still holds today and still covers what they rest on (health data as
  * published; a child under 14 as the household stands today, concernsMinorToday:
- * publishedConsentProblem's rule), in counties under `prefix`, newest first. One statement.
+ * publishedConsentProblem's rule), in counties under `prefix`, newest first, older than the need
+ * `beforeId` when given (the page after it: ids only grow, so a need published meanwhile is not
+ * slipped into a later page, nor one repeated). One statement.
  */
-export async function openNeedsWithin(db: HubQuery, prefix: string, today: IsoDate, limit: number): Promise<NeedRecord[]> {
+export async function openNeedsWithin(db: HubQuery, prefix: string, today: IsoDate, limit: number, beforeId: number | null = null): Promise<NeedRecord[]> {
   const covers = (scope: ConsentScope) => like(charityConsent.scopes, `%${scope}%`);
   const minor = concernsMinorToday(today);
   const rows = await db
@@ -428,6 +430,7 @@ export async function openNeedsWithin(db: HubQuery, prefix: string, today: IsoDa
         covers('NEED_PUBLICATION'),
         or(eq(charityNeed.involvesHealth, false), covers('HEALTH_DATA')),
         or(not(minor), covers('MINOR_DATA')),
+        beforeId === null ? undefined : lt(charityNeed.id, beforeId),
       ),
     )
     .orderBy(desc(charityNeed.id))

@@ -111,12 +111,15 @@ export function programmesForProposal(concerned: readonly Rule[]): Set<Programme
 }
 
 /**
- * The departments whose records a rule needs to judge a proposed grant of `programme`: the other
- * side of an exclusive pair, the same programme held twice, the other grants of a repeated-grants
- * rule, the settlement and the other aid tied to it. Aid after death needs none: only the
- * proposal and the death date.
+ * The departments whose records a rule needs to judge a proposed grant: the other side of an
+ * exclusive pair, the same programme held twice, the other grants of a repeated-grants rule, the
+ * settlement and the other aid tied to it. Aid after death needs none: only the proposal and the
+ * death date; nor does a proposal tied to no stay need any for a stay's excess (X7 adds up aid by
+ * settlement, and such a proposal is in no stay's sum), so medical insurance being down leaves its
+ * check complete.
  */
-export function departmentsForProposal(rule: Rule, programme: string): Set<DepartmentCode> {
+export function departmentsForProposal(rule: Rule, proposal: Pick<Proposal, 'programme' | 'settlementRef'>): Set<DepartmentCode> {
+  const programme: string = proposal.programme;
   const of = (codes: readonly string[]) => new Set(codes.map((c) => sourceOf(PROGRAMME_BY_CODE.get(c)!.department)));
   switch (rule.kind) {
     case 'EXCLUSIVE_PROGRAMMES':
@@ -130,7 +133,7 @@ export function departmentsForProposal(rule: Rule, programme: string): Set<Depar
     case 'AID_AFTER_DEATH':
       return new Set();
     case 'SETTLEMENT_EXCESS':
-      return new Set([...of(rule.programmes), 'HEALTH']);
+      return proposal.settlementRef ? new Set([...of(rule.programmes), 'HEALTH']) : new Set();
     case 'REPEATED_GRANTS':
       return of(rule.programmes);
     case 'MISSED_AID':
@@ -151,10 +154,17 @@ export function checkProposal(facts: HouseholdFacts, proposal: Proposal, rules: 
  * What a proposed grant would cause, and the household's grants a rule concerned could not compare
  * with it (`causeUnrecognisedBeside`: of a cause code their department does not document), which the
  * findings say nothing about either way.
+ *
+ * A rule is skipped only when a department it needs to judge this programme did not answer
+ * (`departmentsForProposal`, the departments the check reads and reports as not answering), not
+ * whenever any department of its programmes failed: failures are the request's, so a meeting
+ * whose dossier found housing down skipped X9 for a 低保 decision (which reads only civil affairs'
+ * 低保) and recorded the check as complete, and the duplicate enrolment went through unseen.
  */
 export function judgeProposal(facts: HouseholdFacts, proposal: Proposal, rules: readonly Rule[], today: IsoDate, opts: EvaluateOptions = {}): { findings: Finding[]; causeUnrecognised: AidRecord[] } {
   const record = proposedRecord(proposal);
-  const concerned = rulesConcerning(rules, proposal.programme, opts);
+  const down = opts.unavailable ?? new Set<DepartmentCode>();
+  const concerned = rulesConcerning(rules, proposal.programme).filter((r) => ![...departmentsForProposal(r, proposal)].some((d) => down.has(d)));
   const ctx = new HouseholdContext({ ...facts, records: [...facts.records, record] }, today, true);
   return {
     findings: concerned.flatMap((rule) => evaluateRule(rule, ctx)).filter((f) => f.records.includes(record)),

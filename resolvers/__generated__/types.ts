@@ -1602,8 +1602,10 @@ export type DecisionCheck = {
   readonly findings: ReadonlyArray<DecisionFinding>;
   /** True when a finding is a CONFLICT. */
   readonly conflict: Scalars['Boolean']['output'];
-  /** Departments that did not answer, whose aid the check could not see. */
+  /** Departments the check needed that did not answer: the rules reading them were not run, so a conflict they hold is not among the findings. A department down does not stop a meeting from deciding; the check is recorded as incomplete instead. */
   readonly unavailable: ReadonlyArray<Department>;
+  /** Whether every department the check needed answered (unavailable is empty). When false, a decision recorded without a conflict was not found free of one: the findings are only those the departments that answered could show (their conflicts were refused without an override reason all the same). */
+  readonly complete: Scalars['Boolean']['output'];
   /** The convener's reason for deciding despite a conflict. */
   readonly overrideReason?: Maybe<Scalars['String']['output']>;
 };
@@ -2310,6 +2312,24 @@ export type ReferralPayload = {
   readonly replayed: Scalars['Boolean']['output'];
   /** Why it was refused; empty on success. */
   readonly userErrors: ReadonlyArray<CaseUserError>;
+};
+
+/** A page of open needs' public summaries (charityNeedSummaries). */
+export type CharityNeedSummaryConnection = {
+  readonly __typename?: 'CharityNeedSummaryConnection';
+  /** The needs of this page, newest first. */
+  readonly edges: ReadonlyArray<CharityNeedSummaryEdge>;
+  /** Whether more follow, and the cursor to go on from. */
+  readonly pageInfo: PageInfo;
+};
+
+/** An open need's public summary and its cursor. */
+export type CharityNeedSummaryEdge = {
+  readonly __typename?: 'CharityNeedSummaryEdge';
+  /** Pass as `after` for older needs. */
+  readonly cursor: Scalars['String']['output'];
+  /** The need. */
+  readonly node: CharityNeedSummary;
 };
 
 /** What a need is for. */
@@ -3505,13 +3525,13 @@ export type PreGrantCheck = {
   readonly __typename?: 'PreGrantCheck';
   /** What the grant would cause; empty when it is clear. */
   readonly findings: ReadonlyArray<PreGrantFinding>;
-  /** True when there is no conflict and no warning (a missed-aid prompt does not block), and no grant the check could not compare (causeUnrecognised). */
+  /** True when there is no conflict and no warning (a missed-aid prompt does not block), no grant the check could not compare (causeUnrecognised), and every department the check needed answered (complete): false whenever complete is false, as the answer may miss a conflict held by the department that did not answer. False with no findings means the check could not tell, not that it found something. */
   readonly clear: Scalars['Boolean']['output'];
   /** Findings of severity CONFLICT. */
   readonly conflicts: Scalars['Int']['output'];
   /** Findings of severity WARNING. */
   readonly warnings: Scalars['Int']['output'];
-  /** Whether every department the check needed answered; if not, the answer may miss conflicts. */
+  /** Whether every department the check needed answered (consulted lists them; the response carries a DEPARTMENT_UNAVAILABLE error for each that did not). If not, the rules reading that department were not run, the answer may miss their conflicts, and clear is false: ask again once it answers. */
   readonly complete: Scalars['Boolean']['output'];
   /** The departments the check consulted. */
   readonly consulted: ReadonlyArray<Department>;
@@ -3675,8 +3695,13 @@ export type Query = {
   readonly overdueReport: OverdueReport;
   /** The years the working-day calendar (statutory holidays and 调休) covers. */
   readonly workingDayCalendar: WorkingDayCalendar;
-  /** Open needs in the calling charity's region scope (or a division within it), as public summaries: no names, ID numbers, phones, bank or health details. Newest first. */
+  /**
+   * Open needs in the calling charity's region scope (or a division within it), as public summaries: no names, ID numbers, phones, bank or health details. Newest first. Only the first page of charityNeedSummaries: a division with more open needs than the largest page (500) cannot be read to its end here.
+   * @deprecated A list capped at the largest page (500) with no cursor: a county with more open needs could not read them all. Use charityNeedSummaries, the same needs in the same order, a page at a time.
+   */
   readonly charityNeeds: ReadonlyArray<CharityNeedSummary>;
+  /** Open needs in the calling charity's region scope (or a division within it), as public summaries: no names, ID numbers, phones, bank or health details. Newest first, a page at a time: pass pageInfo.endCursor as after while hasNextPage. A need published while paging is on the first page of a new read, not slipped into a later page; none is repeated or skipped. */
+  readonly charityNeedSummaries: CharityNeedSummaryConnection;
   /** The sealed detail of a need, for a charity holding an active claim on it; null otherwise. Every read is written to the audit chain. */
   readonly charityNeedDetail?: Maybe<CharityNeedDetail>;
   /** Charity projects with budget left, within a division (a city-wide project is listed for its counties too), optionally of one purpose. */
@@ -3798,6 +3823,13 @@ export type QueryOverdueReportArgs = {
 export type QueryCharityNeedsArgs = {
   regionCode?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryCharityNeedSummariesArgs = {
+  regionCode?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -4956,6 +4988,15 @@ export type AidReportConflict = {
   readonly explanation: Scalars['String']['output'];
 };
 
+/** A record whose check (the pre-grant check) could not read every department it needed. */
+export type AidReportIncompleteCheck = {
+  readonly __typename?: 'AidReportIncompleteCheck';
+  /** The record's position in the batch. */
+  readonly index: Scalars['Int']['output'];
+  /** The departments the check needed that did not answer: the rules reading them were not run. */
+  readonly departments: ReadonlyArray<Department>;
+};
+
 /** The outcome of a report. */
 export type AidReportPayload = {
   readonly __typename?: 'AidReportPayload';
@@ -4965,8 +5006,10 @@ export type AidReportPayload = {
   readonly alreadyRecorded: Scalars['Int']['output'];
   /** The ledger entries, in batch order; empty when refused. */
   readonly entries: ReadonlyArray<ReportedAidEntry>;
-  /** Conflicts and warnings the records cause (the pre-grant check of each). */
+  /** Conflicts and warnings the records cause (the pre-grant check of each). Only those the departments that answered could show: see incompleteChecks. */
   readonly conflicts: ReadonlyArray<AidReportConflict>;
+  /** The records whose check could not read a department it needed (each such department also a DEPARTMENT_UNAVAILABLE error of the response): a conflict that department holds is not in conflicts, so no conflict there does not mean none. Empty when every record's check was complete. The records are recorded all the same: the aid was given, and the ledger keeps it; a later scan or Household.findings shows the conflict once the department answers. */
+  readonly incompleteChecks: ReadonlyArray<AidReportIncompleteCheck>;
   /** Why the batch was refused; empty when recorded. */
   readonly userErrors: ReadonlyArray<AidReportError>;
 };
@@ -5207,6 +5250,8 @@ export type ResolversTypes = {
   ReferralCompleteInput: ReferralCompleteInput;
   ReferralDeclineInput: ReferralDeclineInput;
   ReferralPayload: ResolverTypeWrapper<ReferralWritePayloadModel>;
+  CharityNeedSummaryConnection: ResolverTypeWrapper<Omit<CharityNeedSummaryConnection, 'edges'> & { edges: ReadonlyArray<ResolversTypes['CharityNeedSummaryEdge']> }>;
+  CharityNeedSummaryEdge: ResolverTypeWrapper<Omit<CharityNeedSummaryEdge, 'node'> & { node: ResolversTypes['CharityNeedSummary'] }>;
   NeedPurpose: NeedPurpose;
   ConsentScope: ConsentScope;
   NeedState: NeedState;
@@ -5363,6 +5408,7 @@ export type ResolversTypes = {
   AidReportErrorCode: AidReportErrorCode;
   AidReportError: ResolverTypeWrapper<AidReportError>;
   AidReportConflict: ResolverTypeWrapper<ReportedAidConflictModel>;
+  AidReportIncompleteCheck: ResolverTypeWrapper<AidReportIncompleteCheck>;
   AidReportPayload: ResolverTypeWrapper<Omit<AidReportPayload, 'entries' | 'conflicts'> & { entries: ReadonlyArray<ResolversTypes['ReportedAidEntry']>, conflicts: ReadonlyArray<ResolversTypes['AidReportConflict']> }>;
   ReportedAidEntry: ResolverTypeWrapper<ReportedAidRowModel>;
   ReportedAidTotal: ResolverTypeWrapper<ReportedAidTotal>;
@@ -5450,6 +5496,8 @@ export type ResolversParentTypes = {
   ReferralCompleteInput: ReferralCompleteInput;
   ReferralDeclineInput: ReferralDeclineInput;
   ReferralPayload: ReferralWritePayloadModel;
+  CharityNeedSummaryConnection: Omit<CharityNeedSummaryConnection, 'edges'> & { edges: ReadonlyArray<ResolversParentTypes['CharityNeedSummaryEdge']> };
+  CharityNeedSummaryEdge: Omit<CharityNeedSummaryEdge, 'node'> & { node: ResolversParentTypes['CharityNeedSummary'] };
   CharityUserError: CharityUserError;
   CharityConsent: ConsentRecordModel;
   CharityNeed: NeedRecordModel;
@@ -5569,6 +5617,7 @@ export type ResolversParentTypes = {
   ReportedAidInput: ReportedAidInput;
   AidReportError: AidReportError;
   AidReportConflict: ReportedAidConflictModel;
+  AidReportIncompleteCheck: AidReportIncompleteCheck;
   AidReportPayload: Omit<AidReportPayload, 'entries' | 'conflicts'> & { entries: ReadonlyArray<ResolversParentTypes['ReportedAidEntry']>, conflicts: ReadonlyArray<ResolversParentTypes['AidReportConflict']> };
   ReportedAidEntry: ReportedAidRowModel;
   ReportedAidTotal: ReportedAidTotal;
@@ -5919,6 +5968,7 @@ export type DecisionCheckResolvers<ContextType = HubContext, ParentType extends 
   findings?: Resolver<ReadonlyArray<ResolversTypes['DecisionFinding']>, ParentType, ContextType>;
   conflict?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   unavailable?: Resolver<ReadonlyArray<ResolversTypes['Department']>, ParentType, ContextType>;
+  complete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   overrideReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
@@ -6133,6 +6183,16 @@ export type ReferralPayloadResolvers<ContextType = HubContext, ParentType extend
   case?: Resolver<Maybe<ResolversTypes['Case']>, ParentType, ContextType>;
   replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   userErrors?: Resolver<ReadonlyArray<ResolversTypes['CaseUserError']>, ParentType, ContextType>;
+};
+
+export type CharityNeedSummaryConnectionResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityNeedSummaryConnection'] = ResolversParentTypes['CharityNeedSummaryConnection']> = {
+  edges?: Resolver<ReadonlyArray<ResolversTypes['CharityNeedSummaryEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type CharityNeedSummaryEdgeResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityNeedSummaryEdge'] = ResolversParentTypes['CharityNeedSummaryEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['CharityNeedSummary'], ParentType, ContextType>;
 };
 
 export type CharityUserErrorResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityUserError'] = ResolversParentTypes['CharityUserError']> = {
@@ -6563,6 +6623,7 @@ export type QueryResolvers<ContextType = HubContext, ParentType extends Resolver
   overdueReport?: Resolver<ResolversTypes['OverdueReport'], ParentType, ContextType, Partial<QueryOverdueReportArgs>>;
   workingDayCalendar?: Resolver<ResolversTypes['WorkingDayCalendar'], ParentType, ContextType>;
   charityNeeds?: Resolver<ReadonlyArray<ResolversTypes['CharityNeedSummary']>, ParentType, ContextType, RequireFields<QueryCharityNeedsArgs, 'first'>>;
+  charityNeedSummaries?: Resolver<ResolversTypes['CharityNeedSummaryConnection'], ParentType, ContextType, RequireFields<QueryCharityNeedSummariesArgs, 'first'>>;
   charityNeedDetail?: Resolver<Maybe<ResolversTypes['CharityNeedDetail']>, ParentType, ContextType, RequireFields<QueryCharityNeedDetailArgs, 'id'>>;
   charityProjects?: Resolver<ReadonlyArray<ResolversTypes['CharityProject']>, ParentType, ContextType, Partial<QueryCharityProjectsArgs>>;
   charityNeedsOfCase?: Resolver<ReadonlyArray<ResolversTypes['CharityNeed']>, ParentType, ContextType, RequireFields<QueryCharityNeedsOfCaseArgs, 'caseId'>>;
@@ -6896,11 +6957,17 @@ export type AidReportConflictResolvers<ContextType = HubContext, ParentType exte
   explanation?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type AidReportIncompleteCheckResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AidReportIncompleteCheck'] = ResolversParentTypes['AidReportIncompleteCheck']> = {
+  index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  departments?: Resolver<ReadonlyArray<ResolversTypes['Department']>, ParentType, ContextType>;
+};
+
 export type AidReportPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AidReportPayload'] = ResolversParentTypes['AidReportPayload']> = {
   recorded?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   alreadyRecorded?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   entries?: Resolver<ReadonlyArray<ResolversTypes['ReportedAidEntry']>, ParentType, ContextType>;
   conflicts?: Resolver<ReadonlyArray<ResolversTypes['AidReportConflict']>, ParentType, ContextType>;
+  incompleteChecks?: Resolver<ReadonlyArray<ResolversTypes['AidReportIncompleteCheck']>, ParentType, ContextType>;
   userErrors?: Resolver<ReadonlyArray<ResolversTypes['AidReportError']>, ParentType, ContextType>;
 };
 
@@ -6990,6 +7057,8 @@ export type Resolvers<ContextType = HubContext> = {
   CaseTransitionPayload?: CaseTransitionPayloadResolvers<ContextType>;
   MeetingRecordPayload?: MeetingRecordPayloadResolvers<ContextType>;
   ReferralPayload?: ReferralPayloadResolvers<ContextType>;
+  CharityNeedSummaryConnection?: CharityNeedSummaryConnectionResolvers<ContextType>;
+  CharityNeedSummaryEdge?: CharityNeedSummaryEdgeResolvers<ContextType>;
   CharityUserError?: CharityUserErrorResolvers<ContextType>;
   CharityConsent?: CharityConsentResolvers<ContextType>;
   CharityNeed?: CharityNeedResolvers<ContextType>;
@@ -7077,6 +7146,7 @@ export type Resolvers<ContextType = HubContext> = {
   AlertDismissPayload?: AlertDismissPayloadResolvers<ContextType>;
   AidReportError?: AidReportErrorResolvers<ContextType>;
   AidReportConflict?: AidReportConflictResolvers<ContextType>;
+  AidReportIncompleteCheck?: AidReportIncompleteCheckResolvers<ContextType>;
   AidReportPayload?: AidReportPayloadResolvers<ContextType>;
   ReportedAidEntry?: ReportedAidEntryResolvers<ContextType>;
   ReportedAidTotal?: ReportedAidTotalResolvers<ContextType>;

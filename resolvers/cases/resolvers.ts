@@ -755,6 +755,7 @@ export const caseResolvers: Resolvers = {
     decision: (c, _, ctx) => present(caseLoaders(ctx).referralById.load(c.referralId), 'the checked decision'),
     conflict: (c) => c.findings.some((f) => f.severity === 'CONFLICT'),
     unavailable: (c) => c.unavailable.map(departmentOf),
+    complete: (c) => c.unavailable.length === 0,
   },
 
   DecisionFinding: {

@@ -9,7 +9,8 @@ import { chinaDateOf } from '../../domain/cases/china-time';
 import { storedOfficeIn } from '../../domain/cases/offices';
 import { caseReference } from '../../domain/cases/reference';
 import type { Resolvers } from '../__generated__/types';
-import { pageSize, unknownRegion } from '../common';
+import { pageOf, pageSize, positionAfter, unknownRegion } from '../common';
+import { decodeIdCursor, encodeIdCursor } from '../../domain/cursor';
 import type { HubContext } from '../context';
 import * as linkage from './linkage';
 
@@ -32,15 +33,28 @@ async function claimedByMe(ctx: HubContext, needId: number): Promise<boolean> {
   return claimActive(await ctx.loaders.charity.claimByNeedAndOrganisation.load(`${needId}|${org.creditCode}`), ctx.today);
 }
 
+/** The cursor tag of charityNeedSummaries: a position is a need's id. */
+const NEEDS = 'N';
+
+/**
+ * A page of open needs (newest first) in the caller's scope, or a division within it, older than
+ * the need `beforeId`: charityNeeds' list (its first page) and charityNeedSummaries' pages.
+ */
+async function openNeedsPage(ctx: HubContext, regionCode: string | null | undefined, first: number | null | undefined, beforeId: number | null): Promise<{ rows: NeedRecord[]; hasNextPage: boolean }> {
+  const scope = ctx.access.caller!.regionScope;
+  const code = regionCode ? requireDivisionCode(regionCode, 'regionCode') : scope;
+  const size = pageSize(first, 100, ctx.config.maxListSize);
+  const needs = await openNeedsWithin(ctx.hub, divisionPrefix(code), ctx.today, size + 1, beforeId);
+  // A township code narrows to its county: summaries carry only the county.
+  return { rows: needs.slice(0, size).filter((n) => inScope(scope, n.countyCode)), hasNextPage: needs.length > size };
+}
+
 export const charityResolvers: Resolvers = {
   Query: {
-    charityNeeds: async (_, args, ctx) => {
-      const scope = ctx.access.caller!.regionScope;
-      const code = args.regionCode ? requireDivisionCode(args.regionCode, 'regionCode') : scope;
-      const first = pageSize(args.first, 100, ctx.config.maxListSize);
-      const needs = await openNeedsWithin(ctx.hub, divisionPrefix(code), ctx.today, first);
-      // A township code narrows to its county: summaries carry only the county.
-      return needs.filter((n) => inScope(scope, n.countyCode));
+    charityNeeds: async (_, args, ctx) => (await openNeedsPage(ctx, args.regionCode, args.first, null)).rows,
+    charityNeedSummaries: async (_, args, ctx) => {
+      const page = await openNeedsPage(ctx, args.regionCode, args.first, positionAfter(args.after, (c) => decodeIdCursor(NEEDS, c)));
+      return pageOf(page, (n) => encodeIdCursor(NEEDS, n.id), (n) => n);
     },
     charityNeedDetail: (_, args, ctx) => linkage.needDetail(ctx, args.id),
     charityProjects: (_, args, ctx) => {

@@ -7,7 +7,8 @@
  *
  * A department that fails or is slower than its timeout is recorded in `unavailable` (the request
  * reports DEPARTMENT_UNAVAILABLE) and every rule that reads it is skipped, so a department being
- * down never shows up as missed aid.
+ * down never shows up as missed aid. The pre-grant check skips a rule only for a department it
+ * needs for the proposed programme (judgeProposal), and reports each such one as not answering.
  */
 import DataLoader from 'dataloader';
 import { inList } from '../../db/in-list';
@@ -365,7 +366,7 @@ export async function preGrantCheck(
 ): Promise<PreGrantResult> {
   const concerned = rulesConcerning(rules, proposal.programme);
   const needed = new Set<DepartmentCode>();
-  for (const r of concerned) for (const d of departmentsForProposal(r, proposal.programme)) needed.add(d);
+  for (const r of concerned) for (const d of departmentsForProposal(r, proposal)) needed.add(d);
   const programmes = opts.everything ? undefined : programmesForProposal(concerned);
   // Reading everything keeps every stay of the household and the aid tied to each (a test compares the two).
   const onlyStays = opts.everything ? undefined : staysForProposal(concerned, proposal);

@@ -298,13 +298,16 @@ export const findingResolvers: Resolvers = {
       const lane = throughCheckLane(ctx);
       refuseGrantAfterDeath(proposal.grantDate, await deathDateOf(lane, proposal.beneficiaryIdNumber), 'input.grantDate');
       const result = await preGrantCheck(lane, proposal, rules());
+      const complete = result.unavailable.length === 0;
       return {
         findings: result.findings,
-        // Not clear beside a grant the check could not compare: it can neither find a repetition there nor rule one out.
-        clear: !result.findings.some((f) => f.severity === 'CONFLICT' || f.severity === 'WARNING') && result.causeUnrecognised.length === 0,
+        // Not clear where the check could not tell: beside a grant it could not compare (it can
+        // neither find a repetition there nor rule one out), or without a department it needed (a
+        // system reading only `clear` would grant on an answer that may miss that department's conflict).
+        clear: complete && !result.findings.some((f) => f.severity === 'CONFLICT' || f.severity === 'WARNING') && result.causeUnrecognised.length === 0,
         conflicts: result.findings.filter((f) => f.severity === 'CONFLICT').length,
         warnings: result.findings.filter((f) => f.severity === 'WARNING').length,
-        complete: result.unavailable.length === 0,
+        complete,
         consulted: result.consulted.map(departmentOf),
         causeUnrecognised: result.causeUnrecognised,
       };

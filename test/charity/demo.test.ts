@@ -76,8 +76,10 @@ it('lists its needs to the demo charity with the README’s query, whole househo
     expect(res.errors).toBeUndefined();
     return Object.values(res.data)[0] as any;
   };
-  const listed: any[] = await send(lines[0], {});
+  const page = await send(lines[0], {});
+  const listed: any[] = page.edges.map((e: { node: unknown }) => e.node);
   expect(listed.length).toBeGreaterThan(0);
+  expect(page.pageInfo).toMatchObject({ hasNextPage: expect.any(Boolean), endCursor: expect.any(String) });
   for (const n of listed) expect(typeof n.forWholeHousehold).toBe('boolean');
   const all = (await charity.gql('{ charityNeeds(first: 500) { id forWholeHousehold amountBand } }')).data.charityNeeds;
   expect(new Set(all.map((n: any) => n.forWholeHousehold))).toEqual(new Set([true, false]));

@@ -30,6 +30,16 @@ describe('checkProposal', () => {
     expect(explain(rule('X1'), running.measure, running.records)).toContain('至今仍在重叠（已 15 天）');
   });
 
+  it('skips a rule only for a department it needs to judge the proposal, and not for another that failed', () => {
+    const facts = household([head], [aid('DIBAO', head, { start: '2024-01-01' })], { homeMembers: new Set([head.idNumber]) });
+    const dibaoAgain = { programme: 'DIBAO' as const, beneficiaryIdNumber: head.idNumber, periodStart: '2026-04-01', periodEnd: null, grantDate: null, amountFen: 72_000 };
+    // X9 names housing's programmes too, but judges 低保 by civil affairs' 低保 alone: housing down
+    // (read for a meeting's dossier in the same request) skipped it, and the duplicate went unseen.
+    expect(checkProposal(facts, dibaoAgain, DEFAULT_RULES, TODAY, { unavailable: new Set(['HOUSING', 'DISABILITY']) }).map((f) => f.ruleId)).toEqual(['X9']);
+    // Civil affairs down, the rule cannot judge it (and the check reports civil affairs as not answering).
+    expect(checkProposal(facts, dibaoAgain, DEFAULT_RULES, TODAY, { unavailable: new Set(['CIVIL_AFFAIRS']) })).toEqual([]);
+  });
+
   it('returns nothing for a proposal that starts when the other aid has ended', () => {
     const facts = household([head], [aid('DIBAO', head, { start: '2024-01-01', end: '2026-03-31' })]);
     expect(checkProposal(facts, { programme: 'TEKUN', beneficiaryIdNumber: head.idNumber, periodStart: '2026-04-01', periodEnd: null, grantDate: null, amountFen: 90_000 }, DEFAULT_RULES, TODAY)).toEqual([]);

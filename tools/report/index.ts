@@ -80,6 +80,7 @@ const REPORT = /* GraphQL */ `
       recorded
       alreadyRecorded
       conflicts { index rule { id title } severity explanation }
+      incompleteChecks { index departments { code } }
       userErrors { index code field message }
     }
   }
@@ -89,6 +90,8 @@ export interface ReportOutcome {
   recorded: number;
   alreadyRecorded: number;
   conflicts: { line: number; rule: string; severity: string; explanation: string }[];
+  /** Lines whose check could not read these departments: their conflicts are not known. */
+  incomplete: { line: number; departments: string[] }[];
   problems: FileProblem[];
 }
 
@@ -102,16 +105,16 @@ export async function reportFile(hubUrl: string, token: string, file: string): P
   if (parsed.ok) return sendBatch(hubUrl, token, parsed.records, false);
   // Problems of the header or of the file's syntax: its rows cannot be told apart reliably (an
   // unknown column may be a misspelt one), and the hub would only answer for what was misread.
-  if (!parsed.records || parsed.records.length === 0) return { recorded: 0, alreadyRecorded: 0, conflicts: [], problems: parsed.problems };
+  if (!parsed.records || parsed.records.length === 0) return { recorded: 0, alreadyRecorded: 0, conflicts: [], incomplete: [], problems: parsed.problems };
   const checked = await sendBatch(hubUrl, token, parsed.records, true);
   const stoodIn = (p: FileProblem) => p.line !== null && p.field !== null && (parsed.unreadable?.get(p.line - 2)?.has(p.field) ?? false);
   const problems = [...parsed.problems, ...checked.problems.filter((p) => !stoodIn(p))].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-  return { recorded: 0, alreadyRecorded: 0, conflicts: [], problems };
+  return { recorded: 0, alreadyRecorded: 0, conflicts: [], incomplete: [], problems };
 }
 
 async function sendBatch(hubUrl: string, token: string, records: Record<string, unknown>[], dryRun: boolean): Promise<ReportOutcome> {
   const endpoint = new URL('/graphql', hubUrl);
-  const refused = (code: string, message: string): ReportOutcome => ({ recorded: 0, alreadyRecorded: 0, conflicts: [], problems: [{ line: null, code, field: null, message }] });
+  const refused = (code: string, message: string): ReportOutcome => ({ recorded: 0, alreadyRecorded: 0, conflicts: [], incomplete: [], problems: [{ line: null, code, field: null, message }] });
   let res: Response;
   try {
     res = await fetch(endpoint, {
@@ -133,7 +136,7 @@ async function sendBatch(hubUrl: string, token: string, records: Record<string, 
   }
   if (!body.data?.aidReport) {
     const e = body.errors?.[0];
-    return { recorded: 0, alreadyRecorded: 0, conflicts: [], problems: [{ line: null, code: e?.extensions?.code ?? `HTTP_${res.status}`, field: null, message: e?.message ?? 'no answer' }] };
+    return { recorded: 0, alreadyRecorded: 0, conflicts: [], incomplete: [], problems: [{ line: null, code: e?.extensions?.code ?? `HTTP_${res.status}`, field: null, message: e?.message ?? 'no answer' }] };
   }
   const r = body.data.aidReport;
   const line = (index: number | null) => (index === null ? null : index + 2);
@@ -141,6 +144,7 @@ async function sendBatch(hubUrl: string, token: string, records: Record<string, 
     recorded: r.recorded,
     alreadyRecorded: r.alreadyRecorded,
     conflicts: r.conflicts.map((c: any) => ({ line: c.index + 2, rule: c.rule.id, severity: c.severity, explanation: c.explanation })),
+    incomplete: r.incompleteChecks.map((c: any) => ({ line: c.index + 2, departments: c.departments.map((d: { code: string }) => d.code) })),
     problems: r.userErrors.map((e: any) => ({ line: line(e.index), code: e.code, field: e.field, message: e.message })),
   };
 }

@@ -1,0 +1,158 @@
+/**
+ * The pre-grant check when a department it needs does not answer, through a real hub over real
+ * databases with the department's database really gone (a port nothing listens on): the answer
+ * is not clear, since it may miss the conflict that department holds. The Wang household's spouse
+ * holds a 护理补贴 (DISABILITY_NURSING) on the disability federation's books: proposing it again is
+ * X9, which only that department's data can show. A meeting deciding aid runs the same check:
+ * it is not stopped by a department being down, but records the check as incomplete, and still
+ * finds what the departments that answered hold. Aid reported to the hub (aidReport) is checked
+ * the same way on receipt and says which records' checks could not read a department.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort } from '../db/setup/private-server';
+import { reportFile } from '../tools/report/index';
+import { createTestDatabases, type TestDatabases } from './support/databases';
+import { startTestHub, type TestHub } from './support/hub';
+import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
+import { caseInDeliberation } from './support/cases';
+import { TestClock } from './support/clock';
+
+const CHECK = `query($input: PreGrantCheckInput!) { preGrantCheck(input: $input) { clear complete conflicts warnings consulted { code } findings { rule { id } } } }`;
+
+let dbs: TestDatabases;
+/** Every department answers. */
+let hub: TestHub;
+/** The disability federation's and medical insurance's databases are unreachable. */
+let partial: TestHub;
+let wangId: number;
+const clock = new TestClock('2026-03-15T10:00:00+08:00');
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('pregrant_incomplete');
+  await insertRegions(dbs);
+  wangId = await insertWang(dbs);
+  hub = await startTestHub(dbs, { today: TODAY, clock: clock.now });
+  const deadPort = await freePort();
+  const nowhere = { url: `mysql://root@127.0.0.1:${deadPort}/nowhere` };
+  partial = await startTestHub(dbs, { today: TODAY, clock: clock.now, sources: { DISABILITY: nowhere, HEALTH: nowhere } });
+});
+
+afterAll(async () => {
+  await partial?.close();
+  await hub?.close();
+  await dbs?.close();
+});
+
+const unavailableDepartments = (res: { errors?: { extensions?: Record<string, any> }[] }) =>
+  (res.errors ?? []).filter((e) => e.extensions?.code === 'DEPARTMENT_UNAVAILABLE').map((e) => e.extensions!.department).sort();
+
+describe('preGrantCheck without a department it needs', () => {
+  const nursingAgain = { beneficiaryIdNumber: WANG.spouse, programme: 'DISABILITY_NURSING', periodStart: TODAY, amountFen: 10_000 };
+
+  it('finds the duplicate when the department answers', async () => {
+    const res = await hub.as({ purpose: 'DUPLICATE_CHECK' }).gql(CHECK, { input: nursingAgain });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.preGrantCheck).toMatchObject({ clear: false, complete: true, conflicts: 1, findings: [{ rule: { id: 'X9' } }] });
+  });
+
+  it('is not clear when the department does not answer, though it found nothing', async () => {
+    const res = await partial.as({ purpose: 'DUPLICATE_CHECK' }).gql(CHECK, { input: nursingAgain });
+    expect(unavailableDepartments(res)).toEqual(['DISABILITY']);
+    const check = res.data.preGrantCheck;
+    expect(check.consulted.map((d: { code: string }) => d.code)).toContain('DISABILITY');
+    // It was clear: true beside complete: false, and a system reading clear would grant the duplicate.
+    expect(check).toMatchObject({ complete: false, clear: false, conflicts: 0, warnings: 0, findings: [] });
+  });
+
+  it('needs no stay for medical aid tied to none: medical insurance down leaves its check complete', async () => {
+    // X7 adds up aid by hospital settlement; a grant naming none is in no stay's sum. Its check
+    // counted medical insurance as consulted, so a failure of it anywhere in the request (another
+    // record of the same aidReport batch) made it incomplete, or not, as the reads happened to race.
+    const res = await partial.as({ purpose: 'DUPLICATE_CHECK' }).gql(CHECK, { input: { beneficiaryIdNumber: WANG.grandmother, programme: 'MEDICAL_AID', grantDate: TODAY, amountFen: 10_000 } });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.preGrantCheck).toMatchObject({ complete: true, clear: true, findings: [] });
+    expect(res.data.preGrantCheck.consulted.map((d: { code: string }) => d.code)).not.toContain('HEALTH');
+  });
+
+  it('stays clear for a grant that needs none of the departments down', async () => {
+    // Temporary aid reads civil affairs alone: nothing is missing from its answer.
+    const res = await partial.as({ purpose: 'DUPLICATE_CHECK' }).gql(CHECK, { input: { beneficiaryIdNumber: WANG.head, programme: 'TEMP_AID', cause: 'ACCIDENT', grantDate: TODAY, amountFen: 10_000 } });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.preGrantCheck).toMatchObject({ complete: true, clear: true, consulted: [{ code: 'CIVIL_AFFAIRS' }] });
+  });
+});
+
+describe('a meeting deciding while a department does not answer', () => {
+  const MEETING = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) {
+    meeting { decisionChecks { conflict complete unavailable { code } findings { ruleId severity } overrideReason } }
+    userErrors { code field } } }`;
+  const meetingOf = (caseId: string, decision: Record<string, unknown>) => ({
+    input: { caseId, heldOn: '2026-03-13', departmentsPresent: ['CIVIL_AFFAIRS', 'DISABILITY'], decisions: [{ amountFen: 72_000, deadlineWorkingDays: 5, ...decision }] },
+  });
+  const convener = () => partial.as({ purpose: 'CASE_MEETING' }).gql;
+
+  it('still refuses a conflict the departments that answered show, though the dossier found another department down', async () => {
+    const caseId = await caseInDeliberation(hub.as({ purpose: 'CASE_MEETING' }).gql, wangId, '低保重复决定', '2026-03-09T09:00:00+08:00');
+    // The head already holds 低保 (civil affairs): X9. The dossier read the disability federation and
+    // failed; X9 names its programmes too and was skipped, so the duplicate was recorded as a clean,
+    // complete check.
+    const res = await convener()(MEETING, meetingOf(caseId, { department: 'CIVIL_AFFAIRS', programme: 'DIBAO', beneficiaryIdNumber: WANG.head }));
+    expect(unavailableDepartments(res)).toEqual(['DISABILITY', 'HEALTH']);
+    expect(res.data.meetingRecord.userErrors).toEqual([{ code: 'DECISION_CONFLICT', field: ['input', 'decisions', '0', 'conflictOverrideReason'] }]);
+    const overridden = await convener()(MEETING, meetingOf(caseId, { department: 'CIVIL_AFFAIRS', programme: 'DIBAO', beneficiaryIdNumber: WANG.head, conflictOverrideReason: '迁入本县，原县低保同时停发' }));
+    expect(overridden.data.meetingRecord.userErrors).toEqual([]);
+    // Civil affairs answered: the check of a 低保 decision is complete although other departments were down.
+    expect(overridden.data.meetingRecord.meeting.decisionChecks).toEqual([
+      { conflict: true, complete: true, unavailable: [], findings: [{ ruleId: 'X9', severity: 'CONFLICT' }], overrideReason: '迁入本县，原县低保同时停发' },
+    ]);
+  });
+
+  it('decides aid whose check needs the department down, and records the check as incomplete', async () => {
+    const caseId = await caseInDeliberation(hub.as({ purpose: 'CASE_MEETING' }).gql, wangId, '护理补贴', '2026-03-10T09:00:00+08:00');
+    // The spouse's nursing subsidy is on the disability federation's books, which do not answer.
+    const res = await convener()(MEETING, meetingOf(caseId, { department: 'DISABILITY', programme: 'DISABILITY_NURSING', amountFen: 10_000, beneficiaryIdNumber: WANG.spouse }));
+    expect(res.data.meetingRecord.userErrors).toEqual([]);
+    const [check] = res.data.meetingRecord.meeting.decisionChecks;
+    expect(check).toMatchObject({ conflict: false, complete: false, unavailable: [{ code: 'DISABILITY' }], overrideReason: null });
+    expect(check.findings.filter((f: { severity: string }) => f.severity === 'CONFLICT')).toEqual([]);
+  });
+});
+
+describe('aid reported while a department does not answer', () => {
+  const REPORT = `mutation($records: [ReportedAidInput!]!) { aidReport(input: { records: $records }) {
+    recorded conflicts { index rule { id } severity } incompleteChecks { index departments { code } } userErrors { code } } }`;
+  // The grandmother's stay (medical insurance): 7,010.50 yuan out of pocket after 5,000 of medical aid.
+  const illnessAid = (reference: string, amountFen: number) => ({ reference, beneficiaryIdNumber: WANG.grandmother, programme: 'RED_CROSS_ILLNESS', grantDate: '2026-03-01', amountFen, settlementRef: 'SETL20260110001' });
+  let redCross: string;
+  beforeAll(async () => {
+    redCross = (await hub.createClient({ name: 'test-red-cross', department: 'RED_CROSS', regionScope: '370800', roles: ['DEPARTMENT_WRITER'] })).token;
+  });
+
+  it('records the aid, and says which record’s check could not read medical insurance', async () => {
+    // Aid for a stay is judged against the stay's burden (X7), which only medical insurance holds.
+    const res = await partial.as({ token: redCross, purpose: 'DUPLICATE_CHECK' }).gql(REPORT, { records: [illnessAid('HSZ-2026-001', 800_000), { ...illnessAid('HSZ-2026-002', 10_000), settlementRef: null }] });
+    expect(unavailableDepartments(res)).toEqual(['HEALTH']);
+    // No conflicts, and the first record's check could not judge its stay (the second, tied to no
+    // stay, needs no medical insurance): both were answered as no conflict at all.
+    expect(res.data.aidReport).toEqual({ recorded: 2, conflicts: [], incompleteChecks: [{ index: 0, departments: [{ code: 'HEALTH' }] }], userErrors: [] });
+  });
+
+  it('answers the conflict the same record causes once the department answers', async () => {
+    const res = await hub.as({ token: redCross, purpose: 'DUPLICATE_CHECK' }).gql(REPORT, { records: [illnessAid('HSZ-2026-003', 10_000)] });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.aidReport).toMatchObject({ recorded: 1, conflicts: [{ index: 0, rule: { id: 'X7' }, severity: 'CONFLICT' }], incompleteChecks: [] });
+  });
+
+  it('names the line of a file whose check was incomplete (npm run report)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-pregrant-incomplete-'));
+    const file = path.join(dir, 'aid.csv');
+    fs.writeFileSync(file, `reference,beneficiary_id_number,programme,grant_date,amount_fen,settlement_ref\nHSZ-CSV-1,${WANG.grandmother},RED_CROSS_ILLNESS,2026-03-02,20000,SETL20260110001\n`);
+    try {
+      expect(await reportFile(partial.url, redCross, file)).toMatchObject({ recorded: 1, conflicts: [], incomplete: [{ line: 2, departments: ['HEALTH'] }], problems: [] });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
