@@ -97,7 +97,9 @@ const UNBREAKABLE = /\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?|AH-\d{4}-\d{6}/g;
 /**
  * Free text (a summary, a reason, feedback): escaped, with its dates and references kept whole.
  * The brief is paper handed round a meeting and says its ID numbers are masked: one in a text
- * stored before prose was masked as it is written (resolvers/text-inputs.ts) is masked here.
+ * stored before prose was masked as it is written (resolvers/text-inputs.ts) is masked here. The
+ * upgrade step masks such texts in the database too (db/setup/upgrades.ts); this stays for one an
+ * earlier release's process, left running beside the new one, stored after it.
  */
 function prose(value: unknown): string {
   return esc(maskIdNumbersInText(String(value ?? ''))).replace(UNBREAKABLE, (m) => `<span class="nw">${m}</span>`);

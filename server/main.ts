@@ -17,6 +17,7 @@ import { accessDbOf } from '../db/access/db';
 import { createPool, hubDrizzle } from '../db/connect';
 import { DataDirInUse, PrivateServerFailed, startPrivateServer, ServerBinaryMissing, type PrivateServer } from '../db/setup/private-server';
 import { ensureDatabase, provisionHub } from '../db/setup/provision';
+import type { DataUpgradeReport } from '../db/setup/upgrades';
 import { HUB_RIGHTS, missingHubRights } from '../db/setup/rights';
 import { binlogProblem } from '../db/setup/binlog';
 import { HolidayNoticeError } from '../domain/cases/holiday-notices';
@@ -437,10 +438,12 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
   await onHub(() => ensureDatabase(hubUrl!));
   if (givenHubUrl) await onHub(() => checkHubRights(givenHubUrl));
   if (givenHubUrl) await onHub(() => checkBinlog(givenHubUrl));
+  // The data upgrades provisionHub ran (db/setup/upgrades.ts): how many rows, never what they hold.
+  let upgraded: DataUpgradeReport = [];
   if (demo) {
     const urls = sourceUrls(hubUrl);
     // As federation/provision.ts's provisionDatabases: the hub's tables, then every department's.
-    await onHub(() => provisionHub(hubUrl!));
+    upgraded = await onHub(() => provisionHub(hubUrl!, { signal: stopRequested }));
     await Promise.all(
       DEPARTMENT_CODES.map((code) => {
         const variable = departmentEnvName(code);
@@ -449,13 +452,14 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
       }),
     );
   } else {
-    await onHub(() => provisionHub(hubUrl!));
+    upgraded = await onHub(() => provisionHub(hubUrl!, { signal: stopRequested }));
     // Without the demo, the private server's department databases are still the hub's own: they
     // are made, empty, so an empty hub reads empty departments rather than missing ones (every
     // department unavailable, a failed monitoring poll every interval). A department given its
     // own SOURCE_*_URL elsewhere is never touched.
     if (privateServer) await provisionPrivateDepartments(privateServer.url, config.sources);
   }
+  for (const u of upgraded) logger.info({ table: u.table, rows: u.rowsChanged }, 'ID numbers in prose stored by an earlier release masked');
 
   next('demo load');
   const hubPool = createPool(hubUrl, { deadlineMs: config.hubTimeoutMs });

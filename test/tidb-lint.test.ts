@@ -66,6 +66,10 @@ const LOCKING_READS: Record<string, { line: string; why: string }[]> = {
   'db/reported-aid/store.ts': [
     { line: "const locked = await tx.select().from(reportedAid).where(inList(reportedAid.id, targetIds)).for('update');", why: 'the ledger entries a batch supersedes, by primary key (IN list of ids just read): rows that exist; two corrections of one entry take turns, and the second finds it superseded' },
   ],
+  'db/setup/upgrades.ts': [
+    { line: "const [state] = await tx.select().from(dataUpgrade).where(eq(dataUpgrade.name, name)).for('update');", why: "one data upgrade's row by primary key (made by its migration): two hub processes starting at once take its batches in turns, each from where the other stopped" },
+    { line: "const locked = (await tx.select(fields).from(t.table).where(inArray(key, toChange)).for('update')) as Row[];", why: 'the rows of a batch whose prose changes, by primary key (IN list of keys just read): rows that exist, re-read as committed so a write meanwhile is masked, not overwritten' },
+  ],
   'test/reported-aid.test.ts': [
     { line: "select id from reported_aid where reporter_client = 'test-emergency' and reference = 'RACE-1' for update", why: 'one ledger entry by its unique key, held to make two corrections of it wait together' },
     { line: "select id from reported_aid where reporter_client = 'test-emergency' and reference = ${held} for update", why: 'one ledger entry by its unique key, held to make two sendings of one correction of it wait together' },

@@ -27,3 +27,20 @@ export const jobLease = mysqlTable('job_lease', {
   /** Where a taken-over job resumes (job-defined JSON; a scan's last household done). */
   resumeAfter: varchar('resume_after', { length: 200 }),
 });
+
+/**
+ * Data upgrades a release makes to rows an earlier release wrote, each done once, in batches, by
+ * whichever hub process starts first (db/setup/upgrades.ts). A migration adds a row per upgrade
+ * (unfinished); the hub works through the upgrade's table in primary-key order, each batch in a
+ * transaction that locks this row first, so two processes starting at once take turns and the
+ * second resumes where the first stopped; `finished_at` set means there is nothing left to do.
+ */
+export const dataUpgrade = mysqlTable('data_upgrade', {
+  /** `<what>:<table>`, e.g. `prose-masked:aid_case`. */
+  name: varchar('name', { length: 64 }).primaryKey(),
+  /** The primary key of the last row done (0: none yet). */
+  resumeAfter: bigint('resume_after', { mode: 'number', unsigned: true }).notNull().default(0),
+  /** How many rows the upgrade changed so far (for people reading the table: no row's content). */
+  rowsChanged: bigint('rows_changed', { mode: 'number', unsigned: true }).notNull().default(0),
+  finishedAt: instant('finished_at'),
+});

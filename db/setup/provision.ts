@@ -9,8 +9,9 @@ import { migrate } from 'drizzle-orm/mysql2/migrator';
 import mysql from 'mysql2/promise';
 import { PROGRAMMES } from '../../domain/programmes';
 import { databaseOf } from '../config';
-import { createPool, endConnection } from '../connect';
+import { createPool, endConnection, hubDrizzle } from '../connect';
 import { programme } from '../household/schema';
+import { runDataUpgrades, type DataUpgradeReport } from './upgrades';
 
 /**
  * The hub's tables come in sets, one per feature, each with its own drizzle-kit folder and its own
@@ -63,10 +64,22 @@ async function syncProgrammes(hubUrl: string): Promise<void> {
   }
 }
 
-export async function provisionHub(hubUrl: string): Promise<void> {
+/**
+ * Creates and migrates the hub database, then runs the data upgrades not done yet (db/setup/upgrades.ts:
+ * prose stored before ID numbers in it were masked as they came in); returns how many rows each
+ * table had changed by them, for the start to say (counts only, never a text). `signal`: a stop
+ * requested during start-up, which the upgrades obey between batches.
+ */
+export async function provisionHub(hubUrl: string, opts: { signal?: AbortSignal } = {}): Promise<DataUpgradeReport> {
   await ensureDatabase(hubUrl);
   for (const set of HUB_MIGRATION_SETS) await migrateUrl(hubUrl, set.folder, set.table);
   await syncProgrammes(hubUrl);
+  const pool = createPool(hubUrl, { connectionLimit: 1 });
+  try {
+    return await runDataUpgrades(hubDrizzle(pool), { signal: opts.signal });
+  } finally {
+    await pool.end();
+  }
 }
 
 /** Drops the hub database and its department databases (tests and `--reset` only). */

@@ -210,3 +210,27 @@ export function dossierChanges(before: Pick<Dossier, 'aid'>, after: Pick<Dossier
   }
   return { added, changed, removed: before.aid.filter((r) => !now.has(key(r))) };
 }
+
+/**
+ * A stored dossier with every ID number written into its prose masked (domain/privacy.ts
+ * maskIdNumbersInText): the earlier cases' summaries and explanations, the slips' asks, feedback and
+ * reasons, the history's reasons, as they were typed before prose was masked as it comes in. The
+ * members' and certificates' ID numbers are the dossier's own fields, shown or masked by the policy
+ * when read, and stay. The same object when nothing in it changed.
+ */
+export function dossierWithProseMasked(d: Dossier, mask: (text: string) => string): Dossier {
+  let changed = false;
+  const m = <T extends string | null | undefined>(text: T): T => {
+    if (typeof text !== 'string') return text;
+    const out = mask(text);
+    if (out !== text) changed = true;
+    return out as T;
+  };
+  const next: Dossier = {
+    ...d,
+    earlierCases: d.earlierCases.map((c) => ({ ...c, summary: m(c.summary), explanation: m(c.explanation) })),
+    referrals: d.referrals.map((r) => ({ ...r, ask: m(r.ask), feedback: m(r.feedback), declineReason: m(r.declineReason), ...('differenceReason' in r ? { differenceReason: m(r.differenceReason) } : {}) })),
+    ...(d.history ? { history: d.history.map((e) => ({ ...e, reason: m(e.reason) })) } : {}),
+  };
+  return changed ? next : d;
+}

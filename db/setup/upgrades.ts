@@ -1,0 +1,166 @@
+/**
+ * Data upgrades: rows an earlier release wrote, brought to what this release would have written,
+ * once, as part of the migration step (provisionHub, which `npm start` runs before it serves).
+ *
+ * The one upgrade so far masks the ID numbers typed into prose before prose was masked as it comes
+ * in (resolvers/text-inputs.ts applyProseMasking): a case's summary, a transition's reason, a
+ * slip's ask or feedback, an alert's reason … stored in clear and answered in clear by the API to
+ * every reader of the case, slip or alert. Each table of such prose has a row in data_upgrade
+ * (db/jobs/schema.ts), added unfinished by jobs migration 0001; a table whose prose begins to be
+ * stored later is masked as it comes in and needs none.
+ *
+ * How: a table is read in primary-key order, 500 rows a transaction (50 of stored dossiers). Each transaction locks the
+ * upgrade's row (one row by key: a point lock on every engine), reads the next rows after the one
+ * it records (READ COMMITTED: the latest commit, also what a process it waited for did), masks in
+ * TypeScript (domain/privacy.ts maskIdNumbersInText), locks by key only the rows whose text would
+ * change, masks them again as they are now (a request may have written one meanwhile), updates
+ * those columns of those rows, and moves the upgrade's row past the batch; the batch that reads
+ * fewer rows than a batch marks it finished. So: a large table is never one transaction or one
+ * lock; two hub processes starting at once take turns (the second finds the first's progress); a
+ * start stopped halfway resumes after the last batch committed; masking is idempotent, so nothing
+ * is changed twice; text without an ID number is never written. Nothing of a text is logged: the
+ * caller hears how many rows each table had changed.
+ *
+ * Not rewritten: the audit trail (access_log), whose rows are hash-chained (access/audit.ts); it
+ * holds no prose (a purpose code, a case reference, an operation name scrubbed as it is written).
+ * A need's description is screened and refused when it identifies anyone (domain/text-screen.ts),
+ * never masked, so it is not here either.
+ */
+import { asc, eq, getTableColumns, getTableName, gt, inArray, isNull, sql } from 'drizzle-orm';
+import type { MySqlColumn, MySqlTable } from 'drizzle-orm/mysql-core';
+import { dossierWithProseMasked, type Dossier } from '../../domain/cases/dossier';
+import { maskIdNumbersInText } from '../../domain/privacy';
+import type { HubDb } from '../connect';
+import { retryLockConflicts } from '../connect';
+import { lockingTransaction } from '../locking';
+import { dataUpgrade } from '../jobs/schema';
+import { aidCase, caseEvent, caseMeeting, referralSlip } from '../cases/schema';
+import { caseFirstAid, decisionCheck, declinedDecision, referralFulfilment } from '../case-loop/schema';
+import { findingEvent } from '../findings/schema';
+import { monitoringAlert, monitoringAlertEvent, monitoringNoticeObjection, monitoringVillageNotice } from '../monitoring/schema';
+import { charityDelivery, charityPledgeReduction } from '../charity/schema';
+
+/** Rows read per transaction. */
+export const UPGRADE_BATCH = 500;
+
+/** A table whose prose columns (drizzle property names) are masked; `dossier`, a column holding a stored dossier (JSON). */
+interface ProseTable {
+  table: MySqlTable;
+  key: string;
+  prose: string[];
+  dossier?: string;
+  /** Rows read per transaction where fewer than UPGRADE_BATCH: a stored dossier runs to hundreds of kilobytes. */
+  batch?: number;
+}
+
+/** Every table of stored prose the API answers with, and where each column's text comes from. */
+export const PROSE_TABLES: readonly ProseTable[] = [
+  // caseOpen summary; a rejection's explanation (caseTransition reason)
+  { table: aidCase, key: 'id', prose: ['summary', 'explanation'] },
+  // every write's reason: transitions, asks, feedback, notes, first aid, materials, waivers
+  { table: caseEvent, key: 'id', prose: ['reason'] },
+  // meetingRecord notes; the dossier as it stood, with the slips' and earlier cases' prose
+  { table: caseMeeting, key: 'id', prose: ['notes'], dossier: 'dossierJson', batch: 50 },
+  // the decision's or referral's ask, the department's feedback, its reason for declining
+  { table: referralSlip, key: 'id', prose: ['ask', 'feedback', 'declineReason'] },
+  { table: referralFulfilment, key: 'referralId', prose: ['differenceReason'] },
+  { table: decisionCheck, key: 'referralId', prose: ['overrideReason'] },
+  { table: declinedDecision, key: 'referralId', prose: ['reason'] },
+  { table: caseFirstAid, key: 'caseId', prose: ['reason'] },
+  // findingConfirm / findingResolve note, findingDismiss reason
+  { table: findingEvent, key: 'id', prose: ['reason'] },
+  // alertVerify / alertDismiss reason; every move's reason or note in its history
+  { table: monitoringAlert, key: 'id', prose: ['reason'] },
+  { table: monitoringAlertEvent, key: 'id', prose: ['reason'] },
+  { table: monitoringVillageNotice, key: 'id', prose: ['withdrawReason'] },
+  { table: monitoringNoticeObjection, key: 'id', prose: ['resolutionReason'] },
+  // charityDeliveryCorrect / charityDeliveryCancel and charityPledgeReduce reasons
+  { table: charityDelivery, key: 'id', prose: ['reason'] },
+  { table: charityPledgeReduction, key: 'id', prose: ['reason'] },
+];
+
+/** The data_upgrade row of a table's prose masking. */
+export const proseUpgradeName = (t: ProseTable) => `prose-masked:${getTableName(t.table)}`;
+
+type Row = Record<string, unknown>;
+
+/** The columns of `row` whose text masking changes, with their masked text (none: the row stays as it is). */
+function maskedColumns(t: ProseTable, row: Row): Row {
+  const out: Row = {};
+  for (const p of t.prose) {
+    const text = row[p];
+    if (typeof text !== 'string') continue;
+    const masked = maskIdNumbersInText(text);
+    if (masked !== text) out[p] = masked;
+  }
+  if (t.dossier && typeof row[t.dossier] === 'string') {
+    const stored = row[t.dossier] as string;
+    const dossier = JSON.parse(stored) as Dossier;
+    const masked = dossierWithProseMasked(dossier, maskIdNumbersInText);
+    if (masked !== dossier) out[t.dossier] = JSON.stringify(masked);
+  }
+  return out;
+}
+
+/** One batch of one table: the rows it changed, and whether the table is done. */
+async function maskBatch(db: HubDb, t: ProseTable, name: string, batch: number): Promise<{ changed: number; done: boolean }> {
+  const columns = getTableColumns(t.table) as Record<string, MySqlColumn>;
+  const key = columns[t.key];
+  const fields = Object.fromEntries([t.key, ...t.prose, ...(t.dossier ? [t.dossier] : [])].map((p) => [p, columns[p]]));
+  return retryLockConflicts(() =>
+    lockingTransaction(db, async (tx) => {
+      const [state] = await tx.select().from(dataUpgrade).where(eq(dataUpgrade.name, name)).for('update');
+      if (!state || state.finishedAt !== null) return { changed: 0, done: true };
+      const rows = (await tx.select(fields).from(t.table).where(gt(key, state.resumeAfter)).orderBy(asc(key)).limit(batch)) as Row[];
+      const toChange = rows.filter((r) => Object.keys(maskedColumns(t, r)).length > 0).map((r) => r[t.key] as number);
+      let changed = 0;
+      if (toChange.length > 0) {
+        const locked = (await tx.select(fields).from(t.table).where(inArray(key, toChange)).for('update')) as Row[];
+        for (const row of locked) {
+          const set = maskedColumns(t, row);
+          if (Object.keys(set).length === 0) continue;
+          await tx.update(t.table).set(set).where(eq(key, row[t.key] as number));
+          changed += 1;
+        }
+      }
+      const done = rows.length < batch;
+      await tx
+        .update(dataUpgrade)
+        .set({
+          resumeAfter: rows.length > 0 ? (rows[rows.length - 1][t.key] as number) : state.resumeAfter,
+          rowsChanged: sql`${dataUpgrade.rowsChanged} + ${changed}`,
+          ...(done ? { finishedAt: sql`UTC_TIMESTAMP(3)` } : {}),
+        })
+        .where(eq(dataUpgrade.name, name));
+      return { changed, done };
+    }),
+  );
+}
+
+/** Rows a start's data upgrades changed, per table. */
+export type DataUpgradeReport = { table: string; rowsChanged: number }[];
+
+/**
+ * Runs every data upgrade not finished yet, to the end; returns the rows each table had changed by
+ * this process (tables with none left out). A finished upgrade costs one read at every start.
+ * `batch`: rows read per transaction. A `signal` aborted stops it before its next batch (throwing
+ * the signal's reason): `npm start` stopped during start-up leaves the rest to its next start.
+ */
+export async function runDataUpgrades(db: HubDb, opts: { batch?: number; signal?: AbortSignal } = {}): Promise<DataUpgradeReport> {
+  const batch = opts.batch ?? UPGRADE_BATCH;
+  const pending = new Set((await db.select({ name: dataUpgrade.name }).from(dataUpgrade).where(isNull(dataUpgrade.finishedAt))).map((r) => r.name));
+  const report: DataUpgradeReport = [];
+  for (const t of PROSE_TABLES) {
+    const name = proseUpgradeName(t);
+    if (!pending.has(name)) continue;
+    let rowsChanged = 0;
+    for (;;) {
+      opts.signal?.throwIfAborted();
+      const step = await maskBatch(db, t, name, Math.min(batch, t.batch ?? batch));
+      rowsChanged += step.changed;
+      if (step.done) break;
+    }
+    if (rowsChanged > 0) report.push({ table: getTableName(t.table), rowsChanged });
+  }
+  return report;
+}
