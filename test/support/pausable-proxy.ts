@@ -12,6 +12,10 @@ export interface PausableProxy {
   url(targetUrl: string): string;
   pause(): void;
   resume(): void;
+  /** As when the server process is stopped: every connection through it is reset and new ones are refused (ECONNREFUSED) until `accept`. */
+  refuse(): Promise<void>;
+  /** Listens again on the same port. */
+  accept(): Promise<void>;
   /** Chunks held since the pause, either way: above 0 once something tried to talk through it. */
   held(): number;
   close(): Promise<void>;
@@ -58,9 +62,23 @@ export async function startPausableProxy(targetUrl: string): Promise<PausablePro
       for (const deliver of held.splice(0)) deliver();
     },
     held: () => held.length,
+    async refuse() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const s of sockets) s.destroy();
+      await closed;
+    },
+    async accept() {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, '127.0.0.1', () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    },
     async close() {
       for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }
