@@ -11,6 +11,11 @@ export interface PausableProxy {
   /** `mysql://…` of the target with the proxy's host and port. */
   url(targetUrl: string): string;
   pause(): void;
+  /**
+   * Pauses as the client sends a chunk containing `marker` (that chunk held with the rest): a
+   * process stopped just before one statement of its own. Resolves once that has happened.
+   */
+  pauseOn(marker: string): Promise<void>;
   resume(): void;
   /** As when the server process is stopped: every connection through it is reset and new ones are refused (ECONNREFUSED) until `accept`. */
   refuse(): Promise<void>;
@@ -26,8 +31,14 @@ export async function startPausableProxy(targetUrl: string): Promise<PausablePro
   let paused = false;
   const held: (() => void)[] = [];
   const sockets = new Set<net.Socket>();
+  let trigger: { marker: string; reached: () => void } | null = null;
   const relay = (from: net.Socket, to: net.Socket) =>
-    from.on('data', (chunk) => {
+    from.on('data', (chunk: Buffer) => {
+      if (trigger && chunk.includes(trigger.marker)) {
+        paused = true;
+        trigger.reached();
+        trigger = null;
+      }
       if (paused) held.push(() => to.write(chunk));
       else to.write(chunk);
     });
@@ -56,6 +67,9 @@ export async function startPausableProxy(targetUrl: string): Promise<PausablePro
     },
     pause() {
       paused = true;
+    },
+    pauseOn(marker) {
+      return new Promise<void>((reached) => (trigger = { marker, reached }));
     },
     resume() {
       paused = false;
