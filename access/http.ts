@@ -12,12 +12,12 @@
  *   413 BAD_REQUEST       a body over the limit
  *   415 BAD_REQUEST       a GraphQL POST that is not application/json in UTF-8
  *   503 INTERNAL_SERVER_ERROR (AUDIT_UNAVAILABLE) the access could not be recorded
- *   503 HUB_UNAVAILABLE   the hub's own database did not answer in time (HUB_TIMEOUT_MS)
+ *   503 HUB_UNAVAILABLE   the hub's own database did not answer in time (HUB_TIMEOUT_MS), or cannot be reached
  */
 import type express from 'express';
 import type { Logger } from 'pino';
 import type { AccessDb } from '../db/access/db';
-import { isHubUnavailable } from '../db/connect';
+import { hubUnavailableReason } from '../db/connect';
 import { mayContainIdNumber } from '../domain/id-number';
 import { scrub, loggableError } from '../domain/privacy';
 import type { HubConfig } from '../db/config';
@@ -231,6 +231,18 @@ export function requireJsonPost(req: express.Request, res: express.Response, nex
   next();
 }
 
+/** What the caller is told when the hub's database is unavailable, by why (db/connect.ts hubUnavailableReason). */
+export const HUB_UNAVAILABLE_MESSAGE = {
+  TIMEOUT: 'The hub’s database did not answer in time; try again later',
+  UNREACHABLE: 'The hub’s database cannot be reached; try again later',
+} as const;
+
+/** The warning logged for it (a caller cannot cause it, but an outage logs one line per request: warn, not error). */
+export const HUB_UNAVAILABLE_LOG = {
+  TIMEOUT: 'hub database did not answer in time',
+  UNREACHABLE: 'hub database cannot be reached',
+} as const;
+
 /**
  * The last handler: body-parser failures and anything unexpected, answered in the GraphQL error
  * shape with no stack trace; unexpected errors are logged scrubbed.
@@ -249,9 +261,10 @@ export function jsonErrorHandler(logger: Logger): express.ErrorRequestHandler {
       case 'charset.unsupported':
         return sendError(res, 415, 'BAD_REQUEST', 'UNSUPPORTED_ENCODING', 'The request body’s encoding or charset is not supported');
     }
-    if (isHubUnavailable(err)) {
-      logger.warn({ method: req.method, path: loggablePath(req.path) }, 'hub database did not answer in time');
-      return sendError(res, 503, 'HUB_UNAVAILABLE', 'HUB_DATABASE_TIMEOUT', 'The hub’s database did not answer in time; try again later');
+    const unavailable = hubUnavailableReason(err);
+    if (unavailable) {
+      logger.warn({ method: req.method, path: loggablePath(req.path) }, HUB_UNAVAILABLE_LOG[unavailable]);
+      return sendError(res, 503, 'HUB_UNAVAILABLE', `HUB_DATABASE_${unavailable}`, HUB_UNAVAILABLE_MESSAGE[unavailable]);
     }
     const status = err?.status ?? err?.statusCode ?? 500;
     if (status >= 400 && status < 500) return sendError(res, status, 'BAD_REQUEST', 'BAD_REQUEST', 'The request could not be understood');

@@ -37,7 +37,12 @@ export interface RateLimitConfig {
   authFailuresPerMinute: number;
   /** redis://host:port/db; unset: this process's memory only. */
   redisUrl: string | null;
-  /** Prefix of the Redis keys, so several hubs (cities) may share one Redis. */
+  /**
+   * Prefix of the Redis keys (`aidhub` unless given; tests give their own). The hub never sets it,
+   * and counters are keyed by client id, which every hub database numbers from 1: hubs of two hub
+   * databases (two cities) sharing one Redis must each use a database number of their own in
+   * RATE_LIMIT_REDIS_URL, or their clients of the same id share one budget.
+   */
   keyPrefix?: string;
 }
 

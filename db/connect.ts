@@ -33,14 +33,62 @@ export class HubUnavailable extends Error {
   readonly code = 'HUB_UNAVAILABLE';
 }
 
-/** Whether an error means the hub's database did not answer in time (our deadline, or mysql2's own). */
-export function isHubUnavailable(error: unknown): boolean {
+/**
+ * The driver's codes for a hub database that cannot be reached at all, as opposed to one that is
+ * slow: its server stopped or restarting (refused, reset, lost, shutting down, a connection killed),
+ * the network or name lookup failing, or no connection left for us. Behind a load balancer this is
+ * the usual outage (a database restarted or failed over), and the caller should be told to try
+ * again, as for a timeout, not that the hub failed.
+ */
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'ER_CONNECTION_KILLED',
+  'ER_CON_COUNT_ERROR',
+]);
+
+/**
+ * Errors of the hub's own pool (withDeadline) that mean its server cannot be reached. Marked rather
+ * than wrapped: the driver's error stays what it is for everything else that reads it (start-up's
+ * one-line reasons in server/main.ts), and an error of a department's pool, never marked, is
+ * never taken for the hub's.
+ */
+const hubUnreachable = new WeakSet<object>();
+
+function markingUnreachable(err: unknown): never {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) {
+      hubUnreachable.add(e);
+      break;
+    }
+  }
+  throw err;
+}
+
+/** Why the hub's database is unavailable: it did not answer in time, or it cannot be reached; null when the error is neither. */
+export function hubUnavailableReason(error: unknown): 'TIMEOUT' | 'UNREACHABLE' | null {
   // drizzle wraps a driver's error (DrizzleQueryError), so look through causes.
   for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     const code = (e as { code?: unknown }).code;
-    if (e instanceof HubUnavailable || code === 'HUB_UNAVAILABLE' || code === 'PROTOCOL_SEQUENCE_TIMEOUT') return true;
+    if (e instanceof HubUnavailable || code === 'HUB_UNAVAILABLE' || code === 'PROTOCOL_SEQUENCE_TIMEOUT') return 'TIMEOUT';
+    if (typeof e === 'object' && hubUnreachable.has(e)) return 'UNREACHABLE';
   }
-  return false;
+  return null;
+}
+
+/** Whether an error means the hub's database did not answer in time (our deadline, or mysql2's own) or cannot be reached. */
+export function isHubUnavailable(error: unknown): boolean {
+  return hubUnavailableReason(error) !== null;
 }
 
 /**
@@ -66,7 +114,8 @@ function isLockConflict(error: unknown): boolean {
   return false;
 }
 
-function raceDeadline<T>(ms: number, work: Promise<T>, late: (value: T) => void = () => undefined): Promise<T> {
+function raceDeadline<T>(ms: number, pending: Promise<T>, late: (value: T) => void = () => undefined): Promise<T> {
+  const work = pending.catch(markingUnreachable);
   let timer: NodeJS.Timeout | undefined;
   let timedOut = false;
   const timeout = new Promise<never>((_, reject) => {

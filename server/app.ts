@@ -24,7 +24,7 @@ import express from 'express';
 import { GraphQLError, type ASTVisitor, type GraphQLFormattedError, type ValidationContext } from 'graphql';
 import { AuditStore, auditWriterPool } from '../access/audit';
 import { CheckpointLog } from '../access/checkpoints';
-import { accessMiddleware, jsonErrorHandler, requestAccess, requireJsonPost } from '../access/http';
+import { accessMiddleware, HUB_UNAVAILABLE_LOG, HUB_UNAVAILABLE_MESSAGE, jsonErrorHandler, requestAccess, requireJsonPost } from '../access/http';
 import { createRateLimits, type RateLimits } from '../access/rate-limits';
 import { scanJobs } from '../resolvers/findings/scan';
 import { AlertDeliveryWorker } from '../resolvers/alert-delivery/worker';
@@ -48,7 +48,7 @@ import { registerCasePages } from './case-pages';
 import { answerClientErrors } from './client-errors';
 import { registerFindingExports } from './exports';
 import { HTTP_KEEP_ALIVE_MS_DEFAULT, HUB_TIMEOUT_MS_DEFAULT } from '../db/config';
-import { isHubUnavailable } from '../db/connect';
+import { hubUnavailableReason } from '../db/connect';
 import { probeSources, withTimeout } from '../federation/loaders';
 import { queryCostPlugin } from './query-cost';
 import { requestIdMiddleware, withRequestIds } from '../access/request-id';
@@ -353,9 +353,10 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
         return { message: redactErrorMessage(formatted.message), extensions: { code: 'BAD_REQUEST', reason: clientError.reason } };
       }
       const code = String(formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
-      if (isHubUnavailable(unwrapResolverError(error))) {
-        deps.logger.warn({ path: formatted.path }, 'hub database did not answer in time');
-        return { message: 'The hub’s database did not answer in time; try again later', path: formatted.path, extensions: { code: 'HUB_UNAVAILABLE' } };
+      const unavailable = hubUnavailableReason(unwrapResolverError(error));
+      if (unavailable) {
+        deps.logger.warn({ path: formatted.path }, HUB_UNAVAILABLE_LOG[unavailable]);
+        return { message: HUB_UNAVAILABLE_MESSAGE[unavailable], path: formatted.path, extensions: { code: 'HUB_UNAVAILABLE' } };
       }
       const reason = formatted.extensions?.reason;
       if (typeof reason === 'string' && Object.hasOwn(SCALAR_REFUSALS, reason)) return scalarRefusalAnswer(formatted, error, reason);

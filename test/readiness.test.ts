@@ -22,6 +22,7 @@ let dbs: TestDatabases;
 let proxy: PausableProxy;
 let hub: TestHub;
 let closeHubPool: () => Promise<void>;
+let hubDb: TestDatabases;
 let wangId: number;
 
 beforeAll(async () => {
@@ -33,7 +34,8 @@ beforeAll(async () => {
   // The hub reaches its own database through the proxy, with the deadline main.ts gives it.
   const hubPool = createPool(hubUrl, { deadlineMs: 1500 });
   closeHubPool = () => hubPool.end();
-  hub = await startTestHub({ ...dbs, hubUrl, hub: hubDrizzle(hubPool), hubPool }, { today: TODAY, hubTimeoutMs: 1500 });
+  hubDb = { ...dbs, hubUrl, hub: hubDrizzle(hubPool), hubPool };
+  hub = await startTestHub(hubDb, { today: TODAY, hubTimeoutMs: 1500 });
 });
 
 afterAll(async () => {
@@ -45,6 +47,26 @@ afterAll(async () => {
 });
 
 const HOUSEHOLD = `query($id: ID!) { household(id: $id) { registrationNumber } }`;
+
+/** The household query as `h`'s default identity, answered within ANSWER_WITHIN_MS or failing. */
+function postHousehold(h: TestHub): Promise<Response> {
+  return fetch(`${h.url}/graphql`, {
+    method: 'POST',
+    headers: { ...h.authHeaders, 'content-type': 'application/json' },
+    body: JSON.stringify({ query: HOUSEHOLD, variables: { id: String(wangId) } }),
+    signal: AbortSignal.timeout(ANSWER_WITHIN_MS),
+  });
+}
+
+/** /readyz once it answers 200 again, or its last answer after ten seconds of asking. */
+async function readyAgain(): Promise<{ status: number; body: any }> {
+  let ready = await readyz();
+  for (let i = 0; i < 50 && ready.status !== 200; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    ready = await readyz();
+  }
+  return ready;
+}
 
 async function readyz(): Promise<{ status: number; body: any }> {
   const res = await fetch(`${hub.url}/readyz`, { signal: AbortSignal.timeout(ANSWER_WITHIN_MS) });
@@ -68,12 +90,7 @@ describe('the hub database paused', () => {
       // Departments are reported beside it, and still answer.
       expect(ready.body.sources.HEALTH).toMatchObject({ available: true });
 
-      const res = await fetch(`${hub.url}/graphql`, {
-        method: 'POST',
-        headers: { ...hub.authHeaders, 'content-type': 'application/json' },
-        body: JSON.stringify({ query: HOUSEHOLD, variables: { id: String(wangId) } }),
-        signal: AbortSignal.timeout(ANSWER_WITHIN_MS),
-      });
+      const res = await postHousehold(hub);
       const body = (await res.json()) as any;
       expect(body.data?.household ?? null).toBeNull();
       expect(body.errors.map((e: any) => e.extensions.code)).toContain('HUB_UNAVAILABLE');
@@ -83,13 +100,49 @@ describe('the hub database paused', () => {
     } finally {
       proxy.resume();
     }
-    let ready = await readyz();
-    for (let i = 0; i < 50 && ready.status !== 200; i++) {
-      await new Promise((r) => setTimeout(r, 200));
-      ready = await readyz();
-    }
-    expect(ready.status).toBe(200);
+    expect((await readyAgain()).status).toBe(200);
     expect((await hub.gql(HOUSEHOLD, { id: String(wangId) })).data.household.registrationNumber).toBe(WANG.registrationNo);
+  });
+});
+
+describe('the hub database down (its server stopped, restarting or failing over)', () => {
+  // A second hub on the same pool that keeps a token it has looked up, so that a request gets past
+  // the token look-up with the database gone.
+  let cached: TestHub;
+  beforeAll(async () => {
+    cached = await startTestHub(hubDb, { today: TODAY, hubTimeoutMs: 1500, tokenCacheMs: 600_000 });
+  });
+  afterAll(async () => {
+    await cached?.close();
+  });
+
+  it('answers /readyz 503, and requests 503 HUB_UNAVAILABLE (or the audit’s refusal) rather than 500; and recovers', async () => {
+    expect((await cached.gql(HOUSEHOLD, { id: String(wangId) })).data.household.registrationNumber).toBe(WANG.registrationNo);
+    await proxy.refuse();
+    try {
+      const ready = await readyz();
+      expect(ready.status).toBe(503);
+      expect(ready.body.hub).toEqual({ available: false });
+
+      // The token is looked up in the hub database: refused before GraphQL runs.
+      const res = await postHousehold(hub);
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as any).errors).toEqual([expect.objectContaining({ extensions: { code: 'HUB_UNAVAILABLE', reason: 'HUB_DATABASE_UNREACHABLE' } })]);
+
+      // The token known: its read fails, and so does the audit of the access, which withholds
+      // the answer as when the audit alone is down: 503 too, with its own reason.
+      const answered = await postHousehold(cached);
+      expect(answered.status).toBe(503);
+      const body = (await answered.json()) as any;
+      expect(body.data?.household ?? null).toBeNull();
+      expect(body.errors).toEqual([expect.objectContaining({ extensions: { code: 'INTERNAL_SERVER_ERROR', reason: 'AUDIT_UNAVAILABLE' } })]);
+      expect(JSON.stringify(body)).not.toContain(WANG.registrationNo);
+    } finally {
+      await proxy.accept();
+    }
+    expect((await readyAgain()).status).toBe(200);
+    expect((await hub.gql(HOUSEHOLD, { id: String(wangId) })).data.household.registrationNumber).toBe(WANG.registrationNo);
+    expect((await cached.gql(HOUSEHOLD, { id: String(wangId) })).data.household.registrationNumber).toBe(WANG.registrationNo);
   });
 });
 
@@ -99,12 +152,7 @@ describe('one hub table held by a lock', () => {
     const before = (await chainHead(accessDbOf(dbs.hub))).seq;
     try {
       await conn.query('LOCK TABLES household WRITE');
-      const res = await fetch(`${hub.url}/graphql`, {
-        method: 'POST',
-        headers: { ...hub.authHeaders, 'content-type': 'application/json' },
-        body: JSON.stringify({ query: HOUSEHOLD, variables: { id: String(wangId) } }),
-        signal: AbortSignal.timeout(ANSWER_WITHIN_MS),
-      });
+      const res = await postHousehold(hub);
       expect(res.status).toBe(200);
       const body = (await res.json()) as any;
       expect(body.data.household).toBeNull();

@@ -52,6 +52,7 @@ const LOCKING_READS: Record<string, { line: string; why: string }[]> = {
     },
     { line: "where(eq(finding.fingerprint, fingerprint)).for('update')", why: 'one finding by its unique fingerprint' },
   ],
+  'db/setup/provision.ts': [{ line: '${BEGIN_LOCKING_SQL}; SELECT id FROM hub_migration_lock WHERE id = 1 FOR UPDATE', why: 'the migration lock: one row by primary key, made first by INSERT IGNORE; processes starting at once migrate in turn' }],
   'db/jobs/lease.ts': [
     { line: 'FROM job_lease WHERE job_key = ${jobKey} FOR UPDATE', why: 'one lease row by primary key (a mutex row that exists: ensureLeaseRow)' },
     { line: 'FROM job_lease WHERE job_key = ${lease.jobKey} FOR UPDATE', why: 'the fence: one lease row by primary key' },

@@ -10,6 +10,7 @@ import mysql from 'mysql2/promise';
 import { PROGRAMMES } from '../../domain/programmes';
 import { databaseOf } from '../config';
 import { createPool, endConnection, hubDrizzle } from '../connect';
+import { BEGIN_LOCKING_SQL } from '../locking';
 import { programme } from '../household/schema';
 import { runDataUpgrades, type DataUpgradeReport } from './upgrades';
 
@@ -65,6 +66,51 @@ async function syncProgrammes(hubUrl: string): Promise<void> {
 }
 
 /**
+ * The row hub processes starting at once lock in turn while they migrate (docs/scale-out.md,
+ * "Start-up"). drizzle's migrator takes no lock: two replicas started together on an empty or older
+ * database both read "not applied" and both ran the same DDL, and one stopped with exit code 1 on
+ * `Table … already exists`. Its own table, made before any migration (every migration may be the
+ * one being raced), with no AUTO_INCREMENT and one row; never dropped.
+ */
+export const MIGRATION_LOCK_TABLE = 'hub_migration_lock';
+
+/** ER_LOCK_WAIT_TIMEOUT: the other process's migrations outlasted innodb_lock_wait_timeout; wait again. */
+const LOCK_WAIT_TIMEOUT = 1205;
+
+/**
+ * Runs `work` (the migrations) holding the migration lock row: one process at a time, the others
+ * waiting on the row (FOR UPDATE) for as long as the first migrates, then finding its migrations
+ * applied. The lock is a transaction on a connection of its own, so a process killed meanwhile
+ * releases it with its connection. DDL runs on other connections and locks no row of it.
+ */
+export async function withMigrationLock<T>(hubUrl: string, work: () => Promise<T>): Promise<T> {
+  const conn = await mysql.createConnection({ uri: hubUrl, multipleStatements: true });
+  try {
+    // Created only when missing: CREATE TABLE IF NOT EXISTS needs the CREATE right even when the
+    // table exists, which a user granted rights table by table may lack.
+    const [found] = (await conn.query('SELECT 1 AS found FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?', [MIGRATION_LOCK_TABLE])) as unknown as [unknown[]];
+    if (found.length === 0) await conn.query(`CREATE TABLE IF NOT EXISTS ${MIGRATION_LOCK_TABLE} (id tinyint unsigned NOT NULL, CONSTRAINT ${MIGRATION_LOCK_TABLE}_id PRIMARY KEY (id))`);
+    await conn.query(`INSERT IGNORE INTO ${MIGRATION_LOCK_TABLE} (id) VALUES (1)`);
+    for (;;) {
+      try {
+        await conn.query(`${BEGIN_LOCKING_SQL}; SELECT id FROM hub_migration_lock WHERE id = 1 FOR UPDATE`);
+        break;
+      } catch (err) {
+        if ((err as { errno?: unknown }).errno !== LOCK_WAIT_TIMEOUT) throw err;
+        await conn.query('ROLLBACK');
+      }
+    }
+    try {
+      return await work();
+    } finally {
+      await conn.query('ROLLBACK');
+    }
+  } finally {
+    await endConnection(conn);
+  }
+}
+
+/**
  * Creates and migrates the hub database, then runs the data upgrades not done yet (db/setup/upgrades.ts:
  * prose stored before ID numbers in it were masked as they came in); returns how many rows each
  * table had changed by them, for the start to say (counts only, never a text). `signal`: a stop
@@ -72,7 +118,9 @@ async function syncProgrammes(hubUrl: string): Promise<void> {
  */
 export async function provisionHub(hubUrl: string, opts: { signal?: AbortSignal } = {}): Promise<DataUpgradeReport> {
   await ensureDatabase(hubUrl);
-  for (const set of HUB_MIGRATION_SETS) await migrateUrl(hubUrl, set.folder, set.table);
+  await withMigrationLock(hubUrl, async () => {
+    for (const set of HUB_MIGRATION_SETS) await migrateUrl(hubUrl, set.folder, set.table);
+  });
   await syncProgrammes(hubUrl);
   const pool = createPool(hubUrl, { connectionLimit: 1 });
   try {

@@ -11,7 +11,16 @@ export interface PausableProxy {
   /** `mysql://…` of the target with the proxy's host and port. */
   url(targetUrl: string): string;
   pause(): void;
+  /**
+   * Pauses as the client sends a chunk containing `marker` (that chunk held with the rest): a
+   * process stopped just before one statement of its own. Resolves once that has happened.
+   */
+  pauseOn(marker: string): Promise<void>;
   resume(): void;
+  /** As when the server process is stopped: every connection through it is reset and new ones are refused (ECONNREFUSED) until `accept`. */
+  refuse(): Promise<void>;
+  /** Listens again on the same port. */
+  accept(): Promise<void>;
   /** Chunks held since the pause, either way: above 0 once something tried to talk through it. */
   held(): number;
   close(): Promise<void>;
@@ -22,8 +31,14 @@ export async function startPausableProxy(targetUrl: string): Promise<PausablePro
   let paused = false;
   const held: (() => void)[] = [];
   const sockets = new Set<net.Socket>();
+  let trigger: { marker: string; reached: () => void } | null = null;
   const relay = (from: net.Socket, to: net.Socket) =>
-    from.on('data', (chunk) => {
+    from.on('data', (chunk: Buffer) => {
+      if (trigger && chunk.includes(trigger.marker)) {
+        paused = true;
+        trigger.reached();
+        trigger = null;
+      }
       if (paused) held.push(() => to.write(chunk));
       else to.write(chunk);
     });
@@ -53,14 +68,31 @@ export async function startPausableProxy(targetUrl: string): Promise<PausablePro
     pause() {
       paused = true;
     },
+    pauseOn(marker) {
+      return new Promise<void>((reached) => (trigger = { marker, reached }));
+    },
     resume() {
       paused = false;
       for (const deliver of held.splice(0)) deliver();
     },
     held: () => held.length,
+    async refuse() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const s of sockets) s.destroy();
+      await closed;
+    },
+    async accept() {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, '127.0.0.1', () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    },
     async close() {
       for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }
