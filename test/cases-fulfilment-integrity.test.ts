@@ -65,6 +65,51 @@ it('refuses a record the department has revoked, and one dated after today, then
   paidRef = paid;
 });
 
+it('shows a fulfilment whose record the department changes in place afterwards (less money, another day, another programme) as CHANGED_AT_SOURCE, with the record as it is now, on the slip, overdueReport and the brief', async () => {
+  const CHANGED = `query($id: ID!) { referral(id: $id) { fulfilment { amountFen shortfallFen standing supersededBy { aidSourceReference amountFen aidDate status programme { code } } } } }`;
+  const fulfilmentNow = async () => (await office.HEALTH(CHANGED, { id: slips.HEALTH })).data.referral.fulfilment;
+  const REPORT = `{ overdueReport { byOffice { office { key } fulfilmentsWithdrawn { referral { id } standing supersededBy { amountFen programme { code } } } } } }`;
+  const withdrawn = async () => {
+    const res = await hub.gql(REPORT);
+    expect(res.errors).toBeUndefined();
+    return res.data.overdueReport.byOffice.flatMap((g: any) => g.fulfilmentsWithdrawn.map((w: any) => ({ office: g.office.key, ...w })));
+  };
+  const update = (set: Record<string, string>) => healthScenario.update(dbs.sources.HEALTH, 'aidPayments', set, { payId: 'MA-2026-0314' });
+  const row = async () => {
+    const html = await (await fetch(`${hub.url}/cases/${decidedCaseId}/brief`, { headers: hub.authHeaders })).text();
+    const at = html.indexOf(`<span class="nw">${paidRef}</span>`);
+    expect(at).toBeGreaterThan(0);
+    return html.slice(html.lastIndexOf('<tr>', at), html.indexOf('</tr>', at));
+  };
+  expect(await withdrawn()).toEqual([]);
+
+  // 医保 corrects the payment from ¥1,000 to ¥1 in its own table: the slip had been met in full.
+  await update({ payAmt: '1.00' });
+  expect(await fulfilmentNow()).toEqual({
+    amountFen: 100_000,
+    shortfallFen: 0,
+    standing: 'CHANGED_AT_SOURCE',
+    supersededBy: { aidSourceReference: paidRef, amountFen: 100, aidDate: '2026-03-14', status: 'PAID', programme: { code: 'MEDICAL_AID' } },
+  });
+  expect(await withdrawn()).toEqual([{ office: 'HEALTH', referral: { id: slips.HEALTH }, standing: 'CHANGED_AT_SOURCE', supersededBy: { amountFen: 100, programme: { code: 'MEDICAL_AID' } } }]);
+  expect(await row()).toContain('<span class="overdue">该救助记录已被部门改为 <span class="nw">1.00 元</span> <span class="nw">2026-03-14</span>，与核验时不符</span>');
+
+  // Moved to a day after today: not paid (SCHEDULED) any more.
+  await update({ payAmt: '1000.00', payDate: '2026-03-20' });
+  expect((await fulfilmentNow()).supersededBy).toMatchObject({ amountFen: 100_000, aidDate: '2026-03-20', status: 'SCHEDULED' });
+  expect(await row()).toContain('<span class="nw">2026-03-20</span>，尚未发放，与核验时不符');
+  // Reclassified as a premium subsidy (参保资助).
+  await update({ payDate: '2026-03-14', aidType: 'CBZZ' });
+  expect(await fulfilmentNow()).toMatchObject({ standing: 'CHANGED_AT_SOURCE', supersededBy: { programme: { code: 'PREMIUM_SUBSIDY' } } });
+  expect(await row()).toContain('该救助记录已被部门改为 参保资助 ');
+
+  // A raise is aid given, not taken back: the decision stands as met.
+  await update({ aidType: 'MAF', payAmt: '1200.00' });
+  expect(await fulfilmentNow()).toMatchObject({ standing: 'STANDS', supersededBy: null });
+  expect(await withdrawn()).toEqual([]);
+  await update({ payAmt: '1000.00' });
+});
+
 it('shows a fulfilment whose record the department reverses afterwards as CANCELLED_AT_SOURCE, and one gone as NOT_FOUND_AT_SOURCE', async () => {
   const paid = paidRef;
   await healthScenario.update(dbs.sources.HEALTH, 'aidPayments', { valiFlag: '0' }, { payId: 'MA-2026-0314' });
@@ -139,6 +184,16 @@ it('holds a first aid’s record to the same: paid, not revoked and not dated af
   expect(codes(await hub.gql(FIRST_AID, { input: { ...input, aidSourceReference: revoked } }), 'caseFirstAid')).toEqual(['AID_RECORD_CANCELLED']);
   expect(codes(await hub.gql(FIRST_AID, { input: { ...input, aidSourceReference: scheduled } }), 'caseFirstAid')).toEqual(['AID_RECORD_NOT_YET_PAID']);
   expect((await ok(hub.gql, FIRST_AID, { input: { ...input, aidSourceReference: paid } }, 'caseFirstAid')).case.state).toBe('FIRST_AID_GIVEN');
+
+  // 民政 then records the grant as ¥500 in its own table: the first aid of ¥1,500 is not what was paid.
+  const SHOWN = `query($id: ID!) { case(id: $id) { firstAid { amountFen standing supersededBy { amountFen } } } }`;
+  expect((await hub.gql(SHOWN, { id: caseId })).data.case.firstAid).toEqual({ amountFen: 150_000, standing: 'STANDS', supersededBy: null });
+  const grantId = Number(paid.split(':')[1]);
+  await civilAffairsScenario.update(dbs.sources.CIVIL_AFFAIRS, 'temporaryAid', { amountFen: 50_000 }, { grantId });
+  expect((await hub.gql(SHOWN, { id: caseId })).data.case.firstAid).toEqual({ amountFen: 150_000, standing: 'CHANGED_AT_SOURCE', supersededBy: { amountFen: 50_000 } });
+  const report = await hub.gql(`{ overdueReport { byOffice { office { key } firstAidsWithdrawn { case { id } standing } } } }`);
+  expect(report.data.overdueReport.byOffice.flatMap((g: any) => g.firstAidsWithdrawn.map((w: any) => `${g.office.key} ${w.case.id} ${w.standing}`))).toEqual([`CIVIL_AFFAIRS ${caseId} CHANGED_AT_SOURCE`]);
+  await civilAffairsScenario.update(dbs.sources.CIVIL_AFFAIRS, 'temporaryAid', { amountFen: 150_000 }, { grantId });
 });
 
 describe('a first aid paid by a charity delivery the charity corrects, then cancels', () => {

@@ -1070,7 +1070,7 @@ export type FirstAid = {
    * while no record is named, or while the department does not answer.
    */
   readonly standing?: Maybe<FulfilmentStanding>;
-  /** When standing is SUPERSEDED_AT_SOURCE or, for a ledger entry, CANCELLED_AT_SOURCE: the entry that stands in the record's place now. */
+  /** When standing is SUPERSEDED_AT_SOURCE or, for a ledger entry, CANCELLED_AT_SOURCE: the entry that stands in the record's place now; when CHANGED_AT_SOURCE, the record as its department holds it now. */
   readonly supersededBy?: Maybe<SupersedingAidRecord>;
   /** What was given and why. */
   readonly reason: Scalars['String']['output'];
@@ -1523,14 +1523,16 @@ export type Fulfilment = {
    * department does not answer.
    */
   readonly standing?: Maybe<FulfilmentStanding>;
-  /** When standing is SUPERSEDED_AT_SOURCE or, for a ledger entry, CANCELLED_AT_SOURCE: the entry that stands in the record's place now. */
+  /** When standing is SUPERSEDED_AT_SOURCE or, for a ledger entry, CANCELLED_AT_SOURCE: the entry that stands in the record's place now; when CHANGED_AT_SOURCE, the record as its department holds it now. */
   readonly supersededBy?: Maybe<SupersedingAidRecord>;
 };
 
 /** Whether the aid record a decision was fulfilled with still stands at its source. */
 export type FulfilmentStanding =
-  /** The department still records it as paid (or in force). */
+  /** The department still records it as paid (or in force), as it was checked. */
   | 'STANDS'
+  /** The department still lists it but has changed it in place since it was checked: another programme, less than the amount checked, another day, or no longer paid (back under review, PENDING, or dated after today, SCHEDULED). supersededBy is the record as the department holds it now: the decision (or first aid) is not met as it was checked. */
+  | 'CHANGED_AT_SOURCE'
   /** The department has since revoked, reversed or recovered it (CANCELLED), or a ledger entry was cancelled by a REVERSAL (charityDeliveryCancel): the decision is not met by it any more. */
   | 'CANCELLED_AT_SOURCE'
   /** A ledger entry was corrected since (a CORRECTION, charityDeliveryCorrect): the correction stands in its place, with the amount and day it records (supersededBy). */
@@ -1544,11 +1546,16 @@ export type FulfilmentStanding =
  * The entry that stands now in place of an aid record a slip or a first aid named: the reported-aid
  * ledger does not change an entry, it supersedes it by a CORRECTION or a REVERSAL (a charity's
  * charityDeliveryCorrect and charityDeliveryCancel write them); a record corrected twice shows the last.
+ * A department's record changed in place (standing CHANGED_AT_SOURCE) is shown as the department holds it now.
  */
 export type SupersedingAidRecord = {
   readonly __typename?: 'SupersedingAidRecord';
   /** Its AidRecord.sourceReference. */
   readonly aidSourceReference: Scalars['String']['output'];
+  /** Its programme (for CHANGED_AT_SOURCE, perhaps another than the one checked). */
+  readonly programme: Programme;
+  /** Its status at the source now (for CHANGED_AT_SOURCE, PENDING or SCHEDULED: no longer paid). */
+  readonly status: AidStatus;
   /** The amount it records, in fen (per month for a recurring programme); 0 for a cancellation. */
   readonly amountFen: Scalars['Fen']['output'];
   /** Its grant date, or the first day of its period for a recurring programme. */
@@ -1911,7 +1918,7 @@ export type WithdrawnFulfilment = {
   readonly referral: Referral;
   /** What became of the aid record: never STANDS here. */
   readonly standing: FulfilmentStanding;
-  /** For a corrected or cancelled ledger entry: the entry that stands in its place (its amount is what stands now). */
+  /** For a corrected or cancelled ledger entry: the entry that stands in its place (its amount is what stands now); for a record changed in place (CHANGED_AT_SOURCE), the record as its department holds it now. */
   readonly supersededBy?: Maybe<SupersedingAidRecord>;
   /** When the hub recorded the slip's completion. */
   readonly completedAt: Scalars['DateTime']['output'];
@@ -1929,7 +1936,7 @@ export type WithdrawnFirstAid = {
   readonly case: Case;
   /** What became of the aid record: never STANDS here. */
   readonly standing: FulfilmentStanding;
-  /** For a corrected or cancelled ledger entry: the entry that stands in its place (its amount is what stands now). */
+  /** For a corrected or cancelled ledger entry: the entry that stands in its place (its amount is what stands now); for a record changed in place (CHANGED_AT_SOURCE), the record as its department holds it now. */
   readonly supersededBy?: Maybe<SupersedingAidRecord>;
   /** When the hub recorded the first aid. */
   readonly recordedAt: Scalars['DateTime']['output'];
@@ -5892,6 +5899,8 @@ export type FulfilmentResolvers<ContextType = HubContext, ParentType extends Res
 
 export type SupersedingAidRecordResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SupersedingAidRecord'] = ResolversParentTypes['SupersedingAidRecord']> = {
   aidSourceReference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  programme?: Resolver<ResolversTypes['Programme'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['AidStatus'], ParentType, ContextType>;
   amountFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
   aidDate?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   reference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;

@@ -32,7 +32,7 @@ import { calendarCoverage } from '../../domain/cases/working-days';
 import { sourceOf, type OfficeCode } from '../../domain/departments';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
 import { groupBy } from '../../domain/group-by';
-import { PROGRAMME_BY_CODE } from '../../domain/programmes';
+import { AID_PROGRAMME_BY_CODE, PROGRAMME_BY_CODE } from '../../domain/programmes';
 import { aidForPeople } from '../../federation/loaders';
 import type { AidRecord, AidCause } from '../../federation/contract';
 import type { ActorInput, CaseTransitionInput, MeetingRecordInput, OfficeInput, Resolvers } from '../__generated__/types';
@@ -771,6 +771,7 @@ export const caseResolvers: Resolvers = {
 
   SupersedingAidRecord: {
     aidSourceReference: (r) => r.sourceRef,
+    programme: (r) => AID_PROGRAMME_BY_CODE.get(r.programme)!,
     aidDate: (r) => aidDateOf(r),
     reference: (r) => r.reportedBy?.reference ?? null,
   },
