@@ -524,7 +524,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     },
     sameSubject: ['beneficiary'],
   },
-  SupersedingAidRecord: { kind: 'OPEN', why: 'reached only through the supersededBy of Fulfilment, FirstAid, WithdrawnFulfilment and WithdrawnFirstAid (in scope); names no person' },
+  SupersedingAidRecord: { kind: 'OPEN', why: 'reached only through the supersededBy of Fulfilment, FirstAid, WithdrawnFulfilment and WithdrawnFirstAid (in scope); names no person; its aidSourceReference (a department record changed in place can be keyed by an ID number) is masked by its resolver as REFERENCE is' },
   CaseEvent: { kind: 'OPEN', why: 'reached only through Case.history (in scope)' },
   CaseDeadline: OPEN_CONTAINER,
   TimeLeft: OPEN_CONTAINER,

@@ -11,7 +11,7 @@ import { housingScenario } from '../federation/housing/scenario';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { TestClock } from './support/clock';
-import { wangHealthAndHousingSlips } from './support/cases';
+import { caseInDeliberation, wangHealthAndHousingSlips } from './support/cases';
 import { okPayload as ok, userErrorCodes as codes } from './support/payloads';
 import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
 
@@ -255,4 +255,28 @@ describe('a first aid paid by a charity delivery the charity corrects, then canc
     expect(await briefOf()).toContain('<span class="overdue">该救助记录已冲销（冲销记录 <span class="nw">FA-D-R</span>），未实际落实</span>');
     expect((await supervised()).office).toEqual([{ office: 'CIVIL_AFFAIRS', case: { id: caseId }, standing: 'CANCELLED_AT_SOURCE', supersededBy: { amountFen: 0, reference: 'FA-D-R' } }]);
   });
+});
+
+it('masks the reference of a record changed in place (a 低保 share, keyed by the member’s ID number) for a caller that sees no ID number, as the slip’s own', async () => {
+  const caseId = await caseInDeliberation(hub.gql, wangId, '配偶低保待遇调整', '2026-03-12T09:00:00+08:00');
+  const MEETING = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) { meeting { decisions { id } } userErrors { code field } } }`;
+  const decision = { department: 'CIVIL_AFFAIRS', programme: 'DIBAO', amountFen: 72_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.spouse, conflictOverrideReason: '调整低保档次，非重复发放' };
+  const met = await ok(hub.gql, MEETING, { input: { caseId, heldOn: '2026-03-13', departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [decision] } }, 'meetingRecord');
+  const slipId = met.meeting.decisions[0].id;
+  // 民政's county office answers the slip: it handles slips, and sees no ID number in clear.
+  const handler = hub.as({ token: (await hub.createClient({ name: 'dibao-handler', department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['READER', 'REFERRAL_HANDLER'] })).token, purpose: 'REFERRAL' }).gql;
+  await ok(handler, `mutation($input: ReferralAcceptInput!) { referralAccept(input: $input) { referral { state } userErrors { code } } }`, { input: { referralId: slipId } }, 'referralAccept');
+  const [share] = await civilAffairsScenario.insert(dbs.sources.CIVIL_AFFAIRS, 'dibaoMembers', [{ familyNo: 'DB370811-0001', idNo: WANG.spouse, relationToHead: '配偶', joinedOn: '2026-03-14', monthlyShareFen: 72_000 }]);
+  expect(share).toContain(WANG.spouse);
+  await ok(handler, COMPLETE, { input: { referralId: slipId, feedback: '已调整低保', aidSourceReference: share } }, 'referralComplete');
+  // 民政 lowers the share in place: the record changed since it was checked.
+  await civilAffairsScenario.update(dbs.sources.CIVIL_AFFAIRS, 'dibaoMembers', { monthlyShareFen: 30_000 }, { idNo: WANG.spouse, joinedOn: '2026-03-14' });
+  const SEEN = `query($id: ID!) { referral(id: $id) { fulfilment { aidSourceReference standing supersededBy { aidSourceReference amountFen } } } }`;
+  const seen = (await handler(SEEN, { id: slipId })).data.referral.fulfilment;
+  expect(seen.standing).toBe('CHANGED_AT_SOURCE');
+  expect(seen.supersededBy.amountFen).toBe(30_000);
+  expect(seen.aidSourceReference).not.toContain(WANG.spouse);
+  expect(seen.supersededBy.aidSourceReference).toBe(seen.aidSourceReference);
+  // A caseworker sees both in clear.
+  expect((await hub.gql(SEEN, { id: slipId })).data.referral.fulfilment.supersededBy.aidSourceReference).toBe(share);
 });

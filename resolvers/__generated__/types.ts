@@ -1847,9 +1847,9 @@ export type CountyOverdue = {
   readonly shortfalls: ReadonlyArray<DecisionShortfall>;
   /** Declined decisions of its households' cases not yet reassigned, waived or decided again at a meeting; oldest decline first. */
   readonly declinesOpen: ReadonlyArray<OpenDecline>;
-  /** Decisions of its households' cases completed since shortfallsSince whose aid record no longer stands as it was (revoked, cancelled or corrected at the source); completed first, first. */
+  /** Decisions of its households' cases completed since shortfallsSince whose aid record no longer stands as it was (revoked, cancelled, corrected or changed at the source); completed first, first. */
   readonly fulfilmentsWithdrawn: ReadonlyArray<WithdrawnFulfilment>;
-  /** Its households' cases whose first aid, recorded since shortfallsSince, names an aid record that no longer stands as it was (revoked, cancelled or corrected at the source); recorded first, first. */
+  /** Its households' cases whose first aid, recorded since shortfallsSince, names an aid record that no longer stands as it was (revoked, cancelled, corrected or changed at the source); recorded first, first. */
   readonly firstAidsWithdrawn: ReadonlyArray<WithdrawnFirstAid>;
 };
 
@@ -1868,9 +1868,9 @@ export type OfficeOverdue = {
   readonly shortfalls: ReadonlyArray<DecisionShortfall>;
   /** Declined decisions of the cases it owns (it convenes them) not yet reassigned, waived or decided again at a meeting: overdue work from the day declined; oldest first. */
   readonly declinesOpen: ReadonlyArray<OpenDecline>;
-  /** Decisions it completed since shortfallsSince whose aid record no longer stands as it was (revoked, cancelled or corrected at the source): the decision is not met by what it answered; completed first, first. */
+  /** Decisions it completed since shortfallsSince whose aid record no longer stands as it was (revoked, cancelled, corrected or changed at the source): the decision is not met by what it answered; completed first, first. */
   readonly fulfilmentsWithdrawn: ReadonlyArray<WithdrawnFulfilment>;
-  /** Cases it owns whose first aid, recorded since shortfallsSince, names an aid record that no longer stands as it was (revoked, cancelled or corrected at the source); recorded first, first. */
+  /** Cases it owns whose first aid, recorded since shortfallsSince, names an aid record that no longer stands as it was (revoked, cancelled, corrected or changed at the source); recorded first, first. */
   readonly firstAidsWithdrawn: ReadonlyArray<WithdrawnFirstAid>;
 };
 
@@ -1887,9 +1887,9 @@ export type TownshipOverdue = {
   readonly shortfalls: ReadonlyArray<DecisionShortfall>;
   /** Declined decisions of its households' cases not yet reassigned, waived or decided again at a meeting; oldest decline first. */
   readonly declinesOpen: ReadonlyArray<OpenDecline>;
-  /** Decisions of its households' cases completed since shortfallsSince whose aid record no longer stands as it was (revoked, cancelled or corrected at the source); completed first, first. */
+  /** Decisions of its households' cases completed since shortfallsSince whose aid record no longer stands as it was (revoked, cancelled, corrected or changed at the source); completed first, first. */
   readonly fulfilmentsWithdrawn: ReadonlyArray<WithdrawnFulfilment>;
-  /** Its households' cases whose first aid, recorded since shortfallsSince, names an aid record that no longer stands as it was (revoked, cancelled or corrected at the source); recorded first, first. */
+  /** Its households' cases whose first aid, recorded since shortfallsSince, names an aid record that no longer stands as it was (revoked, cancelled, corrected or changed at the source); recorded first, first. */
   readonly firstAidsWithdrawn: ReadonlyArray<WithdrawnFirstAid>;
 };
 
@@ -1908,8 +1908,8 @@ export type OpenDecline = {
 
 /**
  * A decision completed with an aid record that no longer stands as it was checked (件件有落实): the
- * department revoked it, or the reported-aid ledger's entry was cancelled or corrected, after the slip
- * was completed. The slip stays COMPLETED; supervision asks the department what became of the aid.
+ * department revoked it or changed it in place (CHANGED_AT_SOURCE), or the reported-aid ledger's entry
+ * was cancelled or corrected, after the slip was completed. The slip stays COMPLETED; supervision asks the department what became of the aid.
  * Read from the departments' data when the report is asked for, whatever asOf.
  */
 export type WithdrawnFulfilment = {
@@ -1926,7 +1926,7 @@ export type WithdrawnFulfilment = {
 
 /**
  * A case whose first aid (先行救助) names an aid record that no longer stands as it was checked: the
- * department revoked it, or the ledger's entry (a charity delivery's) was cancelled or corrected, after
+ * department revoked it or changed it in place, or the ledger's entry (a charity delivery's) was cancelled or corrected, after
  * the first aid was recorded. The case keeps its FIRST_AID_GIVEN step; supervision asks what was given.
  * Read from the departments' data when the report is asked for, whatever asOf.
  */

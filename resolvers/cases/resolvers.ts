@@ -39,7 +39,8 @@ import type { ActorInput, CaseTransitionInput, MeetingRecordInput, OfficeInput, 
 import { departmentOf, present, unknownRegion } from '../common';
 import type { HubContext } from '../context';
 import { badInput, requireDivisionCode, requireHubId, requireIdNumber } from '../../access/errors';
-import { checkCall, inScope, regionInScope } from '../../access/decide';
+import { checkCall, inScope, regionInScope, seesIdNumbers } from '../../access/decide';
+import { scrub } from '../../domain/privacy';
 import { CASE_ROLES, caseRegions, ROOT_RULES } from '../../access/policy';
 import { givenCause, proseDetail, requireCauseWhereCounted } from '../findings/resolvers';
 import { createHash } from 'node:crypto';
@@ -770,7 +771,10 @@ export const caseResolvers: Resolvers = {
   },
 
   SupersedingAidRecord: {
-    aidSourceReference: (r) => r.sourceRef,
+    // A department's record changed in place (CHANGED_AT_SOURCE) is shown here, and its reference can
+    // hold an ID number (a 低保 member's record is keyed by it): masked as the slip's own
+    // aidSourceReference is (REFERENCE in access/policy.ts) for a caller that sees no ID number.
+    aidSourceReference: (r, _, ctx) => (!ctx.access?.caller || seesIdNumbers(ctx.access.caller) ? r.sourceRef : scrub(r.sourceRef)),
     programme: (r) => AID_PROGRAMME_BY_CODE.get(r.programme)!,
     aidDate: (r) => aidDateOf(r),
     reference: (r) => r.reportedBy?.reference ?? null,
