@@ -104,6 +104,22 @@ describe('lateness is measured by the time the hub recorded', () => {
       issuedAt: '2026-03-09T10:00:00.000+08:00',
     });
     expect(res.data.referral.case.history.at(-1)).toEqual({ action: 'REFERRAL_COMPLETED', occurredAt: '2026-03-10T10:00:00.000+08:00', recordedAt: '2026-03-12T10:00:00.000+08:00' });
+
+    // Answered, it is no longer overdue, but supervision still reads that it was answered late, by how
+    // much, under the office, its township and county; as at a moment before the answer, it was overdue then.
+    const LATE = `query($asOf: DateTime) { overdueReport(asOf: $asOf) {
+      byOffice { office { key } referrals { referral { id } } answeredLate { referral { id deadlineStatus } overdue { workingDays } } }
+      byTownship { answeredLate { referral { id } } } byCounty { county { code } answeredLate { referral { id } } } } }`;
+    const late = await ca(LATE, {});
+    expect(late.errors).toBeUndefined();
+    const healthNow = late.data.overdueReport.byOffice.find((g: { office: { key: string } }) => g.office.key === 'HEALTH');
+    expect(healthNow).toEqual({ office: { key: 'HEALTH' }, referrals: [], answeredLate: [{ referral: { id: slip, deadlineStatus: 'MET_LATE' }, overdue: { workingDays: 2 } }] });
+    expect(late.data.overdueReport.byTownship.flatMap((g: any) => g.answeredLate)).toEqual([{ referral: { id: slip } }]);
+    expect(late.data.overdueReport.byCounty.map((g: any) => [g.county.code, g.answeredLate])).toEqual([['370811', [{ referral: { id: slip } }]]]);
+    const before = await ca(LATE, { asOf: cn('2026-03-12T09:00:00') });
+    const healthBefore = before.data.overdueReport.byOffice.find((g: { office: { key: string } }) => g.office.key === 'HEALTH');
+    expect(healthBefore.referrals).toEqual([{ referral: { id: slip } }]);
+    expect(healthBefore.answeredLate).toEqual([]);
   });
 
   it('bounds a stated report to a year back and a step to ten days', async () => {

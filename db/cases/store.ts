@@ -309,6 +309,24 @@ export async function openReferralsDueBefore(db: HubDb, today: IsoDate, township
 }
 
 /**
+ * Slips answered (completed or declined) from `from` up to `to` whose due date is before the day of
+ * `to` (only those can have been answered late): supervision lists the late ones. In the order answered.
+ */
+export async function referralsAnsweredBetween(db: HubDb, from: Date, to: Date, before: IsoDate, townshipPrefix: string | null): Promise<ReferralRecord[]> {
+  const rows = await slipsWhere(
+    db,
+    and(
+      inArray(referralSlip.state, ['COMPLETED', 'DECLINED']),
+      gte(referralSlip.answeredAt, toDbInstant(from)),
+      lte(referralSlip.answeredAt, toDbInstant(to)),
+      lt(referralSlip.dueOn, before),
+      townshipPrefix === null ? undefined : like(aidCase.townshipCode, `${townshipPrefix}%`),
+    ),
+  ).orderBy(asc(referralSlip.answeredAt), asc(referralSlip.id));
+  return rows.map((r) => referralRecord(r.slip, r));
+}
+
+/**
  * Decisions completed with their aid record (their fulfilment), answered from `from` up to `to`,
  * with their case's township and the fulfilment kept: the supervision view lists those met short and
  * those whose record no longer stands. One statement; in the order completed.

@@ -1841,6 +1841,8 @@ export type CountyOverdue = {
   readonly county: Region;
   /** Slips of its households' cases, past due, without feedback; most overdue first. */
   readonly referrals: ReadonlyArray<OverdueReferral>;
+  /** Slips of its households' cases answered (completed or declined) after their due date, answered from shortfallsSince up to asOf, each with how late; most late first. */
+  readonly answeredLate: ReadonlyArray<OverdueReferral>;
   /** Its households' cases with a deadline past; most overdue first. */
   readonly cases: ReadonlyArray<OverdueCase>;
   /** Decisions of its households' cases completed with less than was decided, since shortfallsSince; largest shortfall first. */
@@ -1862,6 +1864,8 @@ export type OfficeOverdue = {
   readonly county: Region;
   /** Slips sent to it, past due, without feedback; most overdue first. */
   readonly referrals: ReadonlyArray<OverdueReferral>;
+  /** Slips sent to it that it answered (completed or declined) after their due date, answered from shortfallsSince up to asOf, each with how late: a late answer ends the slip's overdue time, not its lateness; most late first. */
+  readonly answeredLate: ReadonlyArray<OverdueReferral>;
   /** Cases it owns with a deadline past; most overdue first. */
   readonly cases: ReadonlyArray<OverdueCase>;
   /** Decisions it completed with less than was decided, since shortfallsSince; largest shortfall first. */
@@ -1881,6 +1885,8 @@ export type TownshipOverdue = {
   readonly township: Region;
   /** Slips of its households' cases, past due, without feedback; most overdue first. */
   readonly referrals: ReadonlyArray<OverdueReferral>;
+  /** Slips of its households' cases answered (completed or declined) after their due date, answered from shortfallsSince up to asOf, each with how late; most late first. */
+  readonly answeredLate: ReadonlyArray<OverdueReferral>;
   /** Its households' cases with a deadline past; most overdue first. */
   readonly cases: ReadonlyArray<OverdueCase>;
   /** Decisions of its households' cases completed with less than was decided, since shortfallsSince; largest shortfall first. */
@@ -6044,6 +6050,7 @@ export type OverdueReportResolvers<ContextType = HubContext, ParentType extends 
 export type CountyOverdueResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CountyOverdue'] = ResolversParentTypes['CountyOverdue']> = {
   county?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
   referrals?: Resolver<ReadonlyArray<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
+  answeredLate?: Resolver<ReadonlyArray<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
   cases?: Resolver<ReadonlyArray<ResolversTypes['OverdueCase']>, ParentType, ContextType>;
   shortfalls?: Resolver<ReadonlyArray<ResolversTypes['DecisionShortfall']>, ParentType, ContextType>;
   declinesOpen?: Resolver<ReadonlyArray<ResolversTypes['OpenDecline']>, ParentType, ContextType>;
@@ -6055,6 +6062,7 @@ export type OfficeOverdueResolvers<ContextType = HubContext, ParentType extends 
   office?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
   county?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
   referrals?: Resolver<ReadonlyArray<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
+  answeredLate?: Resolver<ReadonlyArray<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
   cases?: Resolver<ReadonlyArray<ResolversTypes['OverdueCase']>, ParentType, ContextType>;
   shortfalls?: Resolver<ReadonlyArray<ResolversTypes['DecisionShortfall']>, ParentType, ContextType>;
   declinesOpen?: Resolver<ReadonlyArray<ResolversTypes['OpenDecline']>, ParentType, ContextType>;
@@ -6065,6 +6073,7 @@ export type OfficeOverdueResolvers<ContextType = HubContext, ParentType extends 
 export type TownshipOverdueResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['TownshipOverdue'] = ResolversParentTypes['TownshipOverdue']> = {
   township?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
   referrals?: Resolver<ReadonlyArray<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
+  answeredLate?: Resolver<ReadonlyArray<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
   cases?: Resolver<ReadonlyArray<ResolversTypes['OverdueCase']>, ParentType, ContextType>;
   shortfalls?: Resolver<ReadonlyArray<ResolversTypes['DecisionShortfall']>, ParentType, ContextType>;
   declinesOpen?: Resolver<ReadonlyArray<ResolversTypes['OpenDecline']>, ParentType, ContextType>;

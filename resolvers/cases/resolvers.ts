@@ -4,7 +4,7 @@
  * `userErrors`; only malformed arguments are thrown (BAD_USER_INPUT).
  */
 import { answerReferral, issueReferral } from '../../db/cases/referrals';
-import { decisionsFulfilledAnswered, openCase, openCasesWithEvents, openReferralsDueBefore, referralsToOffice, transitionCase } from '../../db/cases/store';
+import { decisionsFulfilledAnswered, openCase, openCasesWithEvents, openReferralsDueBefore, referralsAnsweredBetween, referralsToOffice, transitionCase } from '../../db/cases/store';
 import { buildDossier, openFindingsFrom } from './dossier';
 import { createCaseLoaders, type CaseLoaders } from '../../db/cases/loaders';
 import { meetingRetry, recordMeeting } from '../../db/cases/meetings';
@@ -424,12 +424,13 @@ export const caseResolvers: Resolvers = {
       const past = args.asOf && args.asOf < ctx.now() ? asOf : null;
       // Shortfalls of a period (default the year up to asOf): a decision met short is done, not open.
       const shortfallsSince = args.shortfallsSince ?? addDays(chinaDateOf(asOf), -365);
-      const [slips, open, fulfilled, declines, firstAids] = await Promise.all([
+      const [slips, open, fulfilled, declines, firstAids, answered] = await Promise.all([
         openReferralsDueBefore(ctx.hub, chinaDateOf(asOf), prefix, past),
         openCasesWithEvents(ctx.hub, prefix, past),
         decisionsFulfilledAnswered(ctx.hub, startOfChinaDay(shortfallsSince), asOf, prefix),
         declinesOpenAt(ctx.hub, asOf, prefix),
         firstAidsRecordedBetween(ctx.hub, startOfChinaDay(shortfallsSince), asOf, prefix),
+        referralsAnsweredBetween(ctx.hub, startOfChinaDay(shortfallsSince), asOf, chinaDateOf(asOf), prefix),
       ]);
       const short = fulfilled.filter((s) => s.fulfilment.shortfallFen > 0);
       // Each decision's record as its department holds it now, all at once: the request's loaders
@@ -458,6 +459,7 @@ export const caseResolvers: Resolvers = {
         declines.map((d) => ({ referral: d, declinedAt: d.declinedAt, ownerOffice: d.ownerOffice, townshipCode: d.townshipCode })),
         withdrawn,
         firstAidsWithdrawn,
+        answered.map((s) => ({ referral: s, issuedOn: chinaDateOf(s.issuedAt), dueOn: s.dueOn, answeredAt: s.answeredAt, toOffice: s.toOffice, townshipCode: s.townshipCode })),
       );
     },
     workingDayCalendar: () => calendarCoverage,
