@@ -1065,8 +1065,9 @@ export type FirstAid = {
   readonly pending: Scalars['Boolean']['output'];
   /**
    * Whether the aid record named still stands in its department's data (or the reported-aid ledger),
-   * read when asked, as a decision's fulfilment reads it: a record revoked, corrected or cancelled
-   * after the first aid was recorded is shown so, though the case keeps its FIRST_AID_GIVEN step. Null
+   * read when asked, as a decision's fulfilment reads it: a record revoked, corrected, cancelled or
+   * changed in place (another programme, less than the amount stated, no longer paid) after the first
+   * aid was recorded is shown so, though the case keeps its FIRST_AID_GIVEN step. Null
    * while no record is named, or while the department does not answer.
    */
   readonly standing?: Maybe<FulfilmentStanding>;
@@ -1518,9 +1519,9 @@ export type Fulfilment = {
   readonly differenceReason?: Maybe<Scalars['String']['output']>;
   /**
    * Whether the aid record still stands in the department's data, read when asked: a record the
-   * department revoked, reversed or recovered after the slip was completed no longer meets the
-   * decision, though the slip stays COMPLETED (what was checked then is kept above). Null while the
-   * department does not answer.
+   * department revoked, reversed or recovered, or changed in place (CHANGED_AT_SOURCE), after the slip
+   * was completed no longer meets the decision as checked, though the slip stays COMPLETED (what was
+   * checked then is kept above). Null while the department does not answer.
    */
   readonly standing?: Maybe<FulfilmentStanding>;
   /** When standing is SUPERSEDED_AT_SOURCE or, for a ledger entry, CANCELLED_AT_SOURCE: the entry that stands in the record's place now; when CHANGED_AT_SOURCE, the record as its department holds it now. */
