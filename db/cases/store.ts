@@ -2,7 +2,7 @@
  * Cases: opening one, moving it through its states, and the batch reads the loaders and the
  * supervision view use. Every write is one transaction; refusals are returned, never thrown.
  */
-import { and, asc, desc, eq, gt, gte, inArray, like, lt, lte, notInArray, or, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, like, lt, notInArray, or, type SQL } from 'drizzle-orm';
 import { caseError, refusal, success, type Outcome } from '../../domain/cases/errors';
 import { townshipOf } from '../../domain/cases/offices';
 import { hasFeedback } from '../../domain/cases/referrals';
@@ -15,6 +15,7 @@ import { aidCase, caseEvent, caseMeeting, meetingDepartment, referralSlip, secon
 import {
   caseEventRecord,
   caseRecord,
+  inPeriodAndRegion,
   meetingRecord,
   referralRecord,
   type CaseEventRecord,
@@ -317,10 +318,8 @@ export async function referralsAnsweredBetween(db: HubDb, from: Date, to: Date, 
     db,
     and(
       inArray(referralSlip.state, ['COMPLETED', 'DECLINED']),
-      gte(referralSlip.answeredAt, toDbInstant(from)),
-      lte(referralSlip.answeredAt, toDbInstant(to)),
       lt(referralSlip.dueOn, before),
-      townshipPrefix === null ? undefined : like(aidCase.townshipCode, `${townshipPrefix}%`),
+      inPeriodAndRegion(referralSlip.answeredAt, from, to, townshipPrefix),
     ),
   ).orderBy(asc(referralSlip.answeredAt), asc(referralSlip.id));
   return rows.map((r) => referralRecord(r.slip, r));
@@ -340,9 +339,7 @@ export async function decisionsFulfilledAnswered(db: HubDb, from: Date, to: Date
     .where(
       and(
         eq(referralSlip.state, 'COMPLETED'),
-        gte(referralSlip.answeredAt, toDbInstant(from)),
-        lte(referralSlip.answeredAt, toDbInstant(to)),
-        townshipPrefix === null ? undefined : like(aidCase.townshipCode, `${townshipPrefix}%`),
+        inPeriodAndRegion(referralSlip.answeredAt, from, to, townshipPrefix),
       ),
     )
     .orderBy(asc(referralSlip.answeredAt), asc(referralSlip.id));

@@ -82,6 +82,20 @@ export interface OpenDecline<R> {
 }
 
 /**
+ * A declined decision the convener waived (referralWaive): decided aid the household will not be
+ * given, under the office that owns the case (it waived it). Listed by when it was waived, as a
+ * shortfall is by when it was completed: the decision is resolved, and supervision reads each one.
+ */
+export interface WaiverFacts<R> {
+  referral: R;
+  waivedAt: Date;
+  ownerOffice: OfficeKey;
+  townshipCode: string;
+}
+
+export type DecisionWaived<R> = Pick<WaiverFacts<R>, 'referral' | 'waivedAt'>;
+
+/**
  * A decision completed with an aid record that no longer stands as checked (revoked at the
  * department, or a ledger entry cancelled or corrected since), under the office that completed it:
  * the decision is not met by what that office answered (件件有落实).
@@ -116,6 +130,7 @@ export interface OverdueGroup<R, C> {
   cases: OverdueCase<C>[];
   shortfalls: DecisionShortfall<R>[];
   declinesOpen: OpenDecline<R>[];
+  decisionsWaived: DecisionWaived<R>[];
   fulfilmentsWithdrawn: WithdrawnFulfilment<R>[];
   firstAidsWithdrawn: WithdrawnFirstAid<C>[];
 }
@@ -131,7 +146,7 @@ export interface OverdueReport<R, C> {
 
 function group<R, C>(map: Map<string, OverdueGroup<R, C>>, key: string): OverdueGroup<R, C> {
   let g = map.get(key);
-  if (!g) map.set(key, (g = { referrals: [], answeredLate: [], cases: [], shortfalls: [], declinesOpen: [], fulfilmentsWithdrawn: [], firstAidsWithdrawn: [] }));
+  if (!g) map.set(key, (g = { referrals: [], answeredLate: [], cases: [], shortfalls: [], declinesOpen: [], decisionsWaived: [], fulfilmentsWithdrawn: [], firstAidsWithdrawn: [] }));
   return g;
 }
 
@@ -149,7 +164,8 @@ const mostOverdue = (a: { overdue: Overdue }, b: { overdue: Overdue }) => b.over
  * and the completed decisions whose aid was withdrawn (the caller reads their standing), under the
  * office that completed them, completed first, first; and the first aids whose record was
  * withdrawn, under the office that owns the case, recorded first, first; and the slips among
- * `answered` (the caller's period) answered after their deadline, most late first.
+ * `answered` (the caller's period) answered after their deadline, most late first; and the
+ * decisions `waived` (the caller's period, by asOf), under the office that owns the case, waived first, first.
  */
 export function overdueReport<R, C>(
   slips: readonly SlipFacts<R>[],
@@ -160,6 +176,7 @@ export function overdueReport<R, C>(
   withdrawn: readonly WithdrawnFacts<R>[] = [],
   firstAidsWithdrawn: readonly WithdrawnFirstAidFacts<C>[] = [],
   answered: readonly SlipFacts<R>[] = [],
+  waived: readonly WaiverFacts<R>[] = [],
 ): OverdueReport<R, C> {
   const byOffice = new Map<string, OverdueGroup<R, C>>();
   const byTownship = new Map<string, OverdueGroup<R, C>>();
@@ -191,6 +208,9 @@ export function overdueReport<R, C>(
   for (const d of declines) {
     if (d.declinedAt.getTime() <= asOf.getTime()) file('declinesOpen', d.ownerOffice, d.townshipCode, { referral: d.referral, declinedAt: d.declinedAt });
   }
+  for (const w of waived) {
+    if (w.waivedAt.getTime() <= asOf.getTime()) file('decisionsWaived', w.ownerOffice, w.townshipCode, { referral: w.referral, waivedAt: w.waivedAt });
+  }
   for (const w of withdrawn) {
     file('fulfilmentsWithdrawn', w.toOffice, w.townshipCode, { referral: w.referral, standing: w.standing, supersededBy: w.supersededBy, completedAt: w.completedAt });
   }
@@ -207,6 +227,7 @@ export function overdueReport<R, C>(
         cases: g.cases.sort((a, b) => mostOverdue(a.deadline as { overdue: Overdue }, b.deadline as { overdue: Overdue })),
         shortfalls: g.shortfalls.sort((a, b) => b.shortfallFen - a.shortfallFen),
         declinesOpen: g.declinesOpen.sort((a, b) => a.declinedAt.getTime() - b.declinedAt.getTime()),
+        decisionsWaived: g.decisionsWaived.sort((a, b) => a.waivedAt.getTime() - b.waivedAt.getTime()),
         fulfilmentsWithdrawn: g.fulfilmentsWithdrawn.sort((a, b) => a.completedAt.getTime() - b.completedAt.getTime()),
         firstAidsWithdrawn: g.firstAidsWithdrawn.sort((a, b) => a.recordedAt.getTime() - b.recordedAt.getTime()),
       })) as (OverdueGroup<R, C> & Record<K, string>)[];

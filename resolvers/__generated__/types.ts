@@ -1850,6 +1850,8 @@ export type CountyOverdue = {
   readonly shortfalls: ReadonlyArray<DecisionShortfall>;
   /** Declined decisions of its households' cases not yet reassigned, waived or decided again at a meeting; oldest decline first. */
   readonly declinesOpen: ReadonlyArray<OpenDecline>;
+  /** Declined decisions of its households' cases waived (referralWaive) from shortfallsSince up to asOf: decided aid the household will not be given; waived first, first. */
+  readonly decisionsWaived: ReadonlyArray<WaivedDecision>;
   /** Decisions of its households' cases completed since shortfallsSince whose aid record no longer stands as it was (revoked, cancelled, corrected or changed at the source); completed first, first. */
   readonly fulfilmentsWithdrawn: ReadonlyArray<WithdrawnFulfilment>;
   /** Its households' cases whose first aid, recorded since shortfallsSince, names an aid record that no longer stands as it was (revoked, cancelled, corrected or changed at the source); recorded first, first. */
@@ -1873,6 +1875,8 @@ export type OfficeOverdue = {
   readonly shortfalls: ReadonlyArray<DecisionShortfall>;
   /** Declined decisions of the cases it owns (it convenes them) not yet reassigned, waived or decided again at a meeting: overdue work from the day declined; oldest first. */
   readonly declinesOpen: ReadonlyArray<OpenDecline>;
+  /** Declined decisions of the cases it owns that it waived (referralWaive) from shortfallsSince up to asOf: decided aid the household will not be given, each with the waiver's reason on its referral's declineResolution; waived first, first. */
+  readonly decisionsWaived: ReadonlyArray<WaivedDecision>;
   /** Decisions it completed since shortfallsSince whose aid record no longer stands as it was (revoked, cancelled, corrected or changed at the source): the decision is not met by what it answered; completed first, first. */
   readonly fulfilmentsWithdrawn: ReadonlyArray<WithdrawnFulfilment>;
   /** Cases it owns whose first aid, recorded since shortfallsSince, names an aid record that no longer stands as it was (revoked, cancelled, corrected or changed at the source); recorded first, first. */
@@ -1894,6 +1898,8 @@ export type TownshipOverdue = {
   readonly shortfalls: ReadonlyArray<DecisionShortfall>;
   /** Declined decisions of its households' cases not yet reassigned, waived or decided again at a meeting; oldest decline first. */
   readonly declinesOpen: ReadonlyArray<OpenDecline>;
+  /** Declined decisions of its households' cases waived (referralWaive) from shortfallsSince up to asOf: decided aid the household will not be given; waived first, first. */
+  readonly decisionsWaived: ReadonlyArray<WaivedDecision>;
   /** Decisions of its households' cases completed since shortfallsSince whose aid record no longer stands as it was (revoked, cancelled, corrected or changed at the source); completed first, first. */
   readonly fulfilmentsWithdrawn: ReadonlyArray<WithdrawnFulfilment>;
   /** Its households' cases whose first aid, recorded since shortfallsSince, names an aid record that no longer stands as it was (revoked, cancelled, corrected or changed at the source); recorded first, first. */
@@ -1911,6 +1917,19 @@ export type OpenDecline = {
   readonly referral: Referral;
   /** When the hub recorded the decline. */
   readonly declinedAt: Scalars['DateTime']['output'];
+};
+
+/**
+ * A declined decision the convener waived (referralWaive): decided aid the household will not be
+ * given. Listed by when it was waived, as a shortfall is by when it was completed: resolved, and read
+ * by supervision one by one (件件有落实).
+ */
+export type WaivedDecision = {
+  readonly __typename?: 'WaivedDecision';
+  /** The declined decision's slip: its declineReason says why the department declined, its declineResolution why it was waived and by whom. */
+  readonly referral: Referral;
+  /** When the hub recorded the waiver. */
+  readonly waivedAt: Scalars['DateTime']['output'];
 };
 
 /**
@@ -5199,6 +5218,7 @@ export type ResolversTypes = {
   OfficeOverdue: ResolverTypeWrapper<OfficeOverdueWorkModel>;
   TownshipOverdue: ResolverTypeWrapper<TownshipOverdueWorkModel>;
   OpenDecline: ResolverTypeWrapper<Omit<OpenDecline, 'referral'> & { referral: ResolversTypes['Referral'] }>;
+  WaivedDecision: ResolverTypeWrapper<Omit<WaivedDecision, 'referral'> & { referral: ResolversTypes['Referral'] }>;
   WithdrawnFulfilment: ResolverTypeWrapper<Omit<WithdrawnFulfilment, 'referral' | 'supersededBy'> & { referral: ResolversTypes['Referral'], supersededBy?: Maybe<ResolversTypes['SupersedingAidRecord']> }>;
   WithdrawnFirstAid: ResolverTypeWrapper<Omit<WithdrawnFirstAid, 'case' | 'supersededBy'> & { case: ResolversTypes['Case'], supersededBy?: Maybe<ResolversTypes['SupersedingAidRecord']> }>;
   OverdueReferral: ResolverTypeWrapper<Omit<OverdueReferral, 'referral'> & { referral: ResolversTypes['Referral'] }>;
@@ -5443,6 +5463,7 @@ export type ResolversParentTypes = {
   OfficeOverdue: OfficeOverdueWorkModel;
   TownshipOverdue: TownshipOverdueWorkModel;
   OpenDecline: Omit<OpenDecline, 'referral'> & { referral: ResolversParentTypes['Referral'] };
+  WaivedDecision: Omit<WaivedDecision, 'referral'> & { referral: ResolversParentTypes['Referral'] };
   WithdrawnFulfilment: Omit<WithdrawnFulfilment, 'referral' | 'supersededBy'> & { referral: ResolversParentTypes['Referral'], supersededBy?: Maybe<ResolversParentTypes['SupersedingAidRecord']> };
   WithdrawnFirstAid: Omit<WithdrawnFirstAid, 'case' | 'supersededBy'> & { case: ResolversParentTypes['Case'], supersededBy?: Maybe<ResolversParentTypes['SupersedingAidRecord']> };
   OverdueReferral: Omit<OverdueReferral, 'referral'> & { referral: ResolversParentTypes['Referral'] };
@@ -6055,6 +6076,7 @@ export type CountyOverdueResolvers<ContextType = HubContext, ParentType extends 
   cases?: Resolver<ReadonlyArray<ResolversTypes['OverdueCase']>, ParentType, ContextType>;
   shortfalls?: Resolver<ReadonlyArray<ResolversTypes['DecisionShortfall']>, ParentType, ContextType>;
   declinesOpen?: Resolver<ReadonlyArray<ResolversTypes['OpenDecline']>, ParentType, ContextType>;
+  decisionsWaived?: Resolver<ReadonlyArray<ResolversTypes['WaivedDecision']>, ParentType, ContextType>;
   fulfilmentsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFulfilment']>, ParentType, ContextType>;
   firstAidsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFirstAid']>, ParentType, ContextType>;
 };
@@ -6067,6 +6089,7 @@ export type OfficeOverdueResolvers<ContextType = HubContext, ParentType extends 
   cases?: Resolver<ReadonlyArray<ResolversTypes['OverdueCase']>, ParentType, ContextType>;
   shortfalls?: Resolver<ReadonlyArray<ResolversTypes['DecisionShortfall']>, ParentType, ContextType>;
   declinesOpen?: Resolver<ReadonlyArray<ResolversTypes['OpenDecline']>, ParentType, ContextType>;
+  decisionsWaived?: Resolver<ReadonlyArray<ResolversTypes['WaivedDecision']>, ParentType, ContextType>;
   fulfilmentsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFulfilment']>, ParentType, ContextType>;
   firstAidsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFirstAid']>, ParentType, ContextType>;
 };
@@ -6078,6 +6101,7 @@ export type TownshipOverdueResolvers<ContextType = HubContext, ParentType extend
   cases?: Resolver<ReadonlyArray<ResolversTypes['OverdueCase']>, ParentType, ContextType>;
   shortfalls?: Resolver<ReadonlyArray<ResolversTypes['DecisionShortfall']>, ParentType, ContextType>;
   declinesOpen?: Resolver<ReadonlyArray<ResolversTypes['OpenDecline']>, ParentType, ContextType>;
+  decisionsWaived?: Resolver<ReadonlyArray<ResolversTypes['WaivedDecision']>, ParentType, ContextType>;
   fulfilmentsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFulfilment']>, ParentType, ContextType>;
   firstAidsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFirstAid']>, ParentType, ContextType>;
 };
@@ -6085,6 +6109,11 @@ export type TownshipOverdueResolvers<ContextType = HubContext, ParentType extend
 export type OpenDeclineResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OpenDecline'] = ResolversParentTypes['OpenDecline']> = {
   referral?: Resolver<ResolversTypes['Referral'], ParentType, ContextType>;
   declinedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type WaivedDecisionResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['WaivedDecision'] = ResolversParentTypes['WaivedDecision']> = {
+  referral?: Resolver<ResolversTypes['Referral'], ParentType, ContextType>;
+  waivedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
 export type WithdrawnFulfilmentResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['WithdrawnFulfilment'] = ResolversParentTypes['WithdrawnFulfilment']> = {
@@ -6996,6 +7025,7 @@ export type Resolvers<ContextType = HubContext> = {
   OfficeOverdue?: OfficeOverdueResolvers<ContextType>;
   TownshipOverdue?: TownshipOverdueResolvers<ContextType>;
   OpenDecline?: OpenDeclineResolvers<ContextType>;
+  WaivedDecision?: WaivedDecisionResolvers<ContextType>;
   WithdrawnFulfilment?: WithdrawnFulfilmentResolvers<ContextType>;
   WithdrawnFirstAid?: WithdrawnFirstAidResolvers<ContextType>;
   OverdueReferral?: OverdueReferralResolvers<ContextType>;

@@ -8,7 +8,7 @@ import { decisionsFulfilledAnswered, openCase, openCasesWithEvents, openReferral
 import { buildDossier, openFindingsFrom } from './dossier';
 import { createCaseLoaders, type CaseLoaders } from '../../db/cases/loaders';
 import { meetingRetry, recordMeeting } from '../../db/cases/meetings';
-import { declinesOpenAt, reassignmentRetry, resolveDeclinedDecision, type Reassignment } from '../../db/cases/declines';
+import { declinesOpenAt, declinesWaivedBetween, reassignmentRetry, resolveDeclinedDecision, type Reassignment } from '../../db/cases/declines';
 import { completeMaterials, firstAidsRecordedBetween, recordFirstAid } from '../../db/cases/first-aid';
 import { firstAidStanding, fulfilmentStanding } from './aid-standing';
 import { fromDbInstant } from '../../db/instants';
@@ -424,13 +424,14 @@ export const caseResolvers: Resolvers = {
       const past = args.asOf && args.asOf < ctx.now() ? asOf : null;
       // Shortfalls of a period (default the year up to asOf): a decision met short is done, not open.
       const shortfallsSince = args.shortfallsSince ?? addDays(chinaDateOf(asOf), -365);
-      const [slips, open, fulfilled, declines, firstAids, answered] = await Promise.all([
+      const [slips, open, fulfilled, declines, firstAids, answered, waived] = await Promise.all([
         openReferralsDueBefore(ctx.hub, chinaDateOf(asOf), prefix, past),
         openCasesWithEvents(ctx.hub, prefix, past),
         decisionsFulfilledAnswered(ctx.hub, startOfChinaDay(shortfallsSince), asOf, prefix),
         declinesOpenAt(ctx.hub, asOf, prefix),
         firstAidsRecordedBetween(ctx.hub, startOfChinaDay(shortfallsSince), asOf, prefix),
         referralsAnsweredBetween(ctx.hub, startOfChinaDay(shortfallsSince), asOf, chinaDateOf(asOf), prefix),
+        declinesWaivedBetween(ctx.hub, startOfChinaDay(shortfallsSince), asOf, prefix),
       ]);
       const short = fulfilled.filter((s) => s.fulfilment.shortfallFen > 0);
       // Each decision's record as its department holds it now, all at once: the request's loaders
@@ -460,6 +461,7 @@ export const caseResolvers: Resolvers = {
         withdrawn,
         firstAidsWithdrawn,
         answered.map((s) => ({ referral: s, issuedOn: chinaDateOf(s.issuedAt), dueOn: s.dueOn, answeredAt: s.answeredAt, toOffice: s.toOffice, townshipCode: s.townshipCode })),
+        waived.map((w) => ({ referral: w, waivedAt: w.waivedAt, ownerOffice: w.ownerOffice, townshipCode: w.townshipCode })),
       );
     },
     workingDayCalendar: () => calendarCoverage,
