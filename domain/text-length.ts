@@ -60,3 +60,20 @@ export function textProblem(text: string, multiLine: boolean): string | null {
   if (NEVER_IN_LINE.test(c)) return `a line break or tab (${at}) in a single-line field`;
   return `a control character (${at})`;
 }
+
+/**
+ * Characters that show nothing on their own: whitespace of any kind (the ideographic space U+3000
+ * among it), controls, format characters (Unicode Cf: zero-width space, joiners, word joiner, soft
+ * hyphen, bidi marks, BOM), line and paragraph separators, and the blank fillers (Hangul fillers,
+ * braille blank) domain/text-screen.ts also refuses.
+ */
+const BLANK = /^[\s\p{Cc}\p{Cf}\p{Zs}\p{Zl}\p{Zp}\u115f\u1160\u3164\uffa0\u2800]*$/u;
+
+/**
+ * Whether a text is empty to its reader: made only of characters that show nothing. `trim()` keeps
+ * a zero-width space or a Hangul filler, so a decline "reason" of U+200B passed as given and
+ * supervision listed a declined decision whose reason reads as nothing.
+ */
+export function isBlank(text: string): boolean {
+  return BLANK.test(text);
+}

@@ -18,7 +18,7 @@
 import type { GraphQLSchema } from 'graphql';
 import { maskIdNumbersInText } from '../domain/privacy';
 import { badInput } from '../access/errors';
-import { textProblem } from '../domain/text-length';
+import { isBlank, textProblem } from '../domain/text-length';
 import { applyArgumentChecks, type LeafCheck } from './date-ranges';
 
 /**
@@ -58,9 +58,19 @@ const SCREENED_PROSE: ReadonlySet<string> = new Set(['description']);
  * takes them (beneficiaryIdNumber, the household), never by the text. Text without one is kept as
  * written. Applied inside the checks above (resolvers/index.ts), so they judge the text as sent.
  */
-const proseLeaf: LeafCheck = (scalar, name) =>
-  scalar === 'String' && MULTI_LINE_FIELDS.has(name) && !SCREENED_PROSE.has(name) ? (value) => (typeof value === 'string' ? maskIdNumbersInText(value) : value) : null;
+const proseLeaf: LeafCheck = (scalar, name) => {
+  if (scalar !== 'String' || !MULTI_LINE_FIELDS.has(name)) return null;
+  const screened = SCREENED_PROSE.has(name);
+  return (value) => (typeof value !== 'string' ? value : isBlank(value) ? '' : screened ? value : maskIdNumbersInText(value));
+};
 
+/**
+ * And prose that shows nothing (only zero-width spaces, joiners, soft hyphens, fillers, blanks:
+ * domain/text-length.ts isBlank) is read as the empty text it looks like, so every rule that needs
+ * a reason, feedback or summary refuses it with its own code (REASON_REQUIRED, FEEDBACK_REQUIRED,
+ * AID_AMOUNT_SHORT without a differenceReason, DECISION_CONFLICT without an override reason …), as
+ * it refuses "": a decline's reason of U+200B was taken as given.
+ */
 export function applyProseMasking(schema: GraphQLSchema): GraphQLSchema {
   return applyArgumentChecks(schema, proseLeaf);
 }

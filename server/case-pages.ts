@@ -133,6 +133,13 @@ function withdrawnNote(st: RecordStanding | null | undefined, programme: string 
     const day = aidDateOf(by);
     return `<span class="overdue">该救助记录已更正为 ${amountOf(by.amountFen, programme)}${day ? ` ${nw(day)}` : ''}${entry('更正记录')}，与核验时不符</span>`;
   }
+  if (st.standing === 'CHANGED_AT_SOURCE' && by) {
+    // The record changed in place: what the department holds now, in its own programme's unit.
+    const day = aidDateOf(by);
+    const name = by.programme !== programme ? `${esc(AID_PROGRAMME_BY_CODE.get(by.programme)?.name ?? by.programme)} ` : '';
+    const unpaid = by.status === 'PENDING' || by.status === 'SCHEDULED' ? '，尚未发放' : '';
+    return `<span class="overdue">该救助记录已被部门改为 ${name}${amountOf(by.amountFen, by.programme)}${day ? ` ${nw(day)}` : ''}${unpaid}，与核验时不符</span>`;
+  }
   if (st.standing === 'CANCELLED_AT_SOURCE') return `<span class="overdue">${by ? `该救助记录已冲销${entry('冲销记录')}` : '该救助记录已被部门撤销'}，未实际落实</span>`;
   if (st.standing === 'STATUS_UNRECOGNISED_AT_SOURCE') return '<span class="overdue">该救助记录的部门状态代码未识别，是否仍有效待核实</span>';
   return '<span class="overdue">部门数据中已查不到该救助记录，待核实</span>';

@@ -104,6 +104,22 @@ describe('lateness is measured by the time the hub recorded', () => {
       issuedAt: '2026-03-09T10:00:00.000+08:00',
     });
     expect(res.data.referral.case.history.at(-1)).toEqual({ action: 'REFERRAL_COMPLETED', occurredAt: '2026-03-10T10:00:00.000+08:00', recordedAt: '2026-03-12T10:00:00.000+08:00' });
+
+    // Answered, it is no longer overdue, but supervision still reads that it was answered late, by how
+    // much, under the office, its township and county; as at a moment before the answer, it was overdue then.
+    const LATE = `query($asOf: DateTime) { overdueReport(asOf: $asOf) {
+      byOffice { office { key } referrals { referral { id } } answeredLate { referral { id deadlineStatus } overdue { workingDays } } }
+      byTownship { answeredLate { referral { id } } } byCounty { county { code } answeredLate { referral { id } } } } }`;
+    const late = await ca(LATE, {});
+    expect(late.errors).toBeUndefined();
+    const healthNow = late.data.overdueReport.byOffice.find((g: { office: { key: string } }) => g.office.key === 'HEALTH');
+    expect(healthNow).toEqual({ office: { key: 'HEALTH' }, referrals: [], answeredLate: [{ referral: { id: slip, deadlineStatus: 'MET_LATE' }, overdue: { workingDays: 2 } }] });
+    expect(late.data.overdueReport.byTownship.flatMap((g: any) => g.answeredLate)).toEqual([{ referral: { id: slip } }]);
+    expect(late.data.overdueReport.byCounty.map((g: any) => [g.county.code, g.answeredLate])).toEqual([['370811', [{ referral: { id: slip } }]]]);
+    const before = await ca(LATE, { asOf: cn('2026-03-12T09:00:00') });
+    const healthBefore = before.data.overdueReport.byOffice.find((g: { office: { key: string } }) => g.office.key === 'HEALTH');
+    expect(healthBefore.referrals).toEqual([{ referral: { id: slip } }]);
+    expect(healthBefore.answeredLate).toEqual([]);
   });
 
   it('bounds a stated report to a year back and a step to ten days', async () => {
@@ -277,6 +293,25 @@ describe('declined decisions', () => {
     const res = await ca(`query($id: ID!) { case(id: $id) { history { action referral { id } reason recordedAt } } }`, { id: caseId });
     const waived = res.data.case.history.filter((e: { action: string }) => e.action === 'DECISION_WAIVED');
     expect(waived).toEqual([{ action: 'DECISION_WAIVED', referral: { id: slips.HEALTH }, reason: '已由大病保险报销，无需医疗救助', recordedAt: '2026-03-13T15:00:00.000+08:00' }]);
+
+    // Waived, it is no longer open work, but decided aid the household will not be given: supervision
+    // lists it under the office that owns the case (which waived it), its township and its county.
+    const WAIVED = `query($asOf: DateTime) { overdueReport(asOf: $asOf) { byOffice { office { key } declinesOpen { referral { id } } decisionsWaived { referral { id declineReason declineResolution { kind reason } } waivedAt } }
+      byTownship { decisionsWaived { referral { id } } } byCounty { county { code } decisionsWaived { referral { id } } } } }`;
+    const report = await ca(WAIVED, {});
+    expect(report.errors).toBeUndefined();
+    const owner = report.data.overdueReport.byOffice.find((g: { office: { key: string } }) => g.office.key === 'CIVIL_AFFAIRS');
+    expect(owner.declinesOpen.map((d: any) => d.referral.id)).not.toContain(slips.HEALTH);
+    expect(owner.decisionsWaived).toEqual([
+      { referral: { id: slips.HEALTH, declineReason: '已由大病保险全额报销', declineResolution: { kind: 'WAIVED', reason: '已由大病保险报销，无需医疗救助' } }, waivedAt: '2026-03-13T15:00:00.000+08:00' },
+    ]);
+    expect(report.data.overdueReport.byOffice.filter((g: any) => g.decisionsWaived.length > 0).map((g: any) => g.office.key)).toEqual(['CIVIL_AFFAIRS']);
+    expect(report.data.overdueReport.byTownship.flatMap((g: any) => g.decisionsWaived)).toEqual([{ referral: { id: slips.HEALTH } }]);
+    expect(report.data.overdueReport.byCounty.flatMap((g: any) => g.decisionsWaived.map((w: any) => `${g.county.code} ${w.referral.id}`))).toEqual([`370811 ${slips.HEALTH}`]);
+    // As it stood before the waiver, the decline was open and nothing was waived.
+    const before = await ca(WAIVED, { asOf: cn('2026-03-13T14:59:00') });
+    const ownerBefore = before.data.overdueReport.byOffice.find((g: { office: { key: string } }) => g.office.key === 'CIVIL_AFFAIRS');
+    expect(ownerBefore.decisionsWaived).toEqual([]);
   });
 });
 

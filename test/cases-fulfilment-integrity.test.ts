@@ -11,7 +11,7 @@ import { housingScenario } from '../federation/housing/scenario';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { TestClock } from './support/clock';
-import { wangHealthAndHousingSlips } from './support/cases';
+import { caseInDeliberation, wangHealthAndHousingSlips } from './support/cases';
 import { okPayload as ok, userErrorCodes as codes } from './support/payloads';
 import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
 
@@ -63,6 +63,51 @@ it('refuses a record the department has revoked, and one dated after today, then
   const shown = await office.HEALTH(STANDING, { id: slips.HEALTH });
   expect(shown.data.referral).toEqual({ state: 'COMPLETED', fulfilment: { aidSourceReference: paid, standing: 'STANDS' } });
   paidRef = paid;
+});
+
+it('shows a fulfilment whose record the department changes in place afterwards (less money, another day, another programme) as CHANGED_AT_SOURCE, with the record as it is now, on the slip, overdueReport and the brief', async () => {
+  const CHANGED = `query($id: ID!) { referral(id: $id) { fulfilment { amountFen shortfallFen standing supersededBy { aidSourceReference amountFen aidDate status programme { code } } } } }`;
+  const fulfilmentNow = async () => (await office.HEALTH(CHANGED, { id: slips.HEALTH })).data.referral.fulfilment;
+  const REPORT = `{ overdueReport { byOffice { office { key } fulfilmentsWithdrawn { referral { id } standing supersededBy { amountFen programme { code } } } } } }`;
+  const withdrawn = async () => {
+    const res = await hub.gql(REPORT);
+    expect(res.errors).toBeUndefined();
+    return res.data.overdueReport.byOffice.flatMap((g: any) => g.fulfilmentsWithdrawn.map((w: any) => ({ office: g.office.key, ...w })));
+  };
+  const update = (set: Record<string, string>) => healthScenario.update(dbs.sources.HEALTH, 'aidPayments', set, { payId: 'MA-2026-0314' });
+  const row = async () => {
+    const html = await (await fetch(`${hub.url}/cases/${decidedCaseId}/brief`, { headers: hub.authHeaders })).text();
+    const at = html.indexOf(`<span class="nw">${paidRef}</span>`);
+    expect(at).toBeGreaterThan(0);
+    return html.slice(html.lastIndexOf('<tr>', at), html.indexOf('</tr>', at));
+  };
+  expect(await withdrawn()).toEqual([]);
+
+  // 医保 corrects the payment from ¥1,000 to ¥1 in its own table: the slip had been met in full.
+  await update({ payAmt: '1.00' });
+  expect(await fulfilmentNow()).toEqual({
+    amountFen: 100_000,
+    shortfallFen: 0,
+    standing: 'CHANGED_AT_SOURCE',
+    supersededBy: { aidSourceReference: paidRef, amountFen: 100, aidDate: '2026-03-14', status: 'PAID', programme: { code: 'MEDICAL_AID' } },
+  });
+  expect(await withdrawn()).toEqual([{ office: 'HEALTH', referral: { id: slips.HEALTH }, standing: 'CHANGED_AT_SOURCE', supersededBy: { amountFen: 100, programme: { code: 'MEDICAL_AID' } } }]);
+  expect(await row()).toContain('<span class="overdue">该救助记录已被部门改为 <span class="nw">1.00 元</span> <span class="nw">2026-03-14</span>，与核验时不符</span>');
+
+  // Moved to a day after today: not paid (SCHEDULED) any more.
+  await update({ payAmt: '1000.00', payDate: '2026-03-20' });
+  expect((await fulfilmentNow()).supersededBy).toMatchObject({ amountFen: 100_000, aidDate: '2026-03-20', status: 'SCHEDULED' });
+  expect(await row()).toContain('<span class="nw">2026-03-20</span>，尚未发放，与核验时不符');
+  // Reclassified as a premium subsidy (参保资助).
+  await update({ payDate: '2026-03-14', aidType: 'CBZZ' });
+  expect(await fulfilmentNow()).toMatchObject({ standing: 'CHANGED_AT_SOURCE', supersededBy: { programme: { code: 'PREMIUM_SUBSIDY' } } });
+  expect(await row()).toContain('该救助记录已被部门改为 参保资助 ');
+
+  // A raise is aid given, not taken back: the decision stands as met.
+  await update({ aidType: 'MAF', payAmt: '1200.00' });
+  expect(await fulfilmentNow()).toMatchObject({ standing: 'STANDS', supersededBy: null });
+  expect(await withdrawn()).toEqual([]);
+  await update({ payAmt: '1000.00' });
 });
 
 it('shows a fulfilment whose record the department reverses afterwards as CANCELLED_AT_SOURCE, and one gone as NOT_FOUND_AT_SOURCE', async () => {
@@ -139,6 +184,16 @@ it('holds a first aid’s record to the same: paid, not revoked and not dated af
   expect(codes(await hub.gql(FIRST_AID, { input: { ...input, aidSourceReference: revoked } }), 'caseFirstAid')).toEqual(['AID_RECORD_CANCELLED']);
   expect(codes(await hub.gql(FIRST_AID, { input: { ...input, aidSourceReference: scheduled } }), 'caseFirstAid')).toEqual(['AID_RECORD_NOT_YET_PAID']);
   expect((await ok(hub.gql, FIRST_AID, { input: { ...input, aidSourceReference: paid } }, 'caseFirstAid')).case.state).toBe('FIRST_AID_GIVEN');
+
+  // 民政 then records the grant as ¥500 in its own table: the first aid of ¥1,500 is not what was paid.
+  const SHOWN = `query($id: ID!) { case(id: $id) { firstAid { amountFen standing supersededBy { amountFen } } } }`;
+  expect((await hub.gql(SHOWN, { id: caseId })).data.case.firstAid).toEqual({ amountFen: 150_000, standing: 'STANDS', supersededBy: null });
+  const grantId = Number(paid.split(':')[1]);
+  await civilAffairsScenario.update(dbs.sources.CIVIL_AFFAIRS, 'temporaryAid', { amountFen: 50_000 }, { grantId });
+  expect((await hub.gql(SHOWN, { id: caseId })).data.case.firstAid).toEqual({ amountFen: 150_000, standing: 'CHANGED_AT_SOURCE', supersededBy: { amountFen: 50_000 } });
+  const report = await hub.gql(`{ overdueReport { byOffice { office { key } firstAidsWithdrawn { case { id } standing } } } }`);
+  expect(report.data.overdueReport.byOffice.flatMap((g: any) => g.firstAidsWithdrawn.map((w: any) => `${g.office.key} ${w.case.id} ${w.standing}`))).toEqual([`CIVIL_AFFAIRS ${caseId} CHANGED_AT_SOURCE`]);
+  await civilAffairsScenario.update(dbs.sources.CIVIL_AFFAIRS, 'temporaryAid', { amountFen: 150_000 }, { grantId });
 });
 
 describe('a first aid paid by a charity delivery the charity corrects, then cancels', () => {
@@ -200,4 +255,28 @@ describe('a first aid paid by a charity delivery the charity corrects, then canc
     expect(await briefOf()).toContain('<span class="overdue">该救助记录已冲销（冲销记录 <span class="nw">FA-D-R</span>），未实际落实</span>');
     expect((await supervised()).office).toEqual([{ office: 'CIVIL_AFFAIRS', case: { id: caseId }, standing: 'CANCELLED_AT_SOURCE', supersededBy: { amountFen: 0, reference: 'FA-D-R' } }]);
   });
+});
+
+it('masks the reference of a record changed in place (a 低保 share, keyed by the member’s ID number) for a caller that sees no ID number, as the slip’s own', async () => {
+  const caseId = await caseInDeliberation(hub.gql, wangId, '配偶低保待遇调整', '2026-03-12T09:00:00+08:00');
+  const MEETING = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) { meeting { decisions { id } } userErrors { code field } } }`;
+  const decision = { department: 'CIVIL_AFFAIRS', programme: 'DIBAO', amountFen: 72_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.spouse, conflictOverrideReason: '调整低保档次，非重复发放' };
+  const met = await ok(hub.gql, MEETING, { input: { caseId, heldOn: '2026-03-13', departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [decision] } }, 'meetingRecord');
+  const slipId = met.meeting.decisions[0].id;
+  // 民政's county office answers the slip: it handles slips, and sees no ID number in clear.
+  const handler = hub.as({ token: (await hub.createClient({ name: 'dibao-handler', department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['READER', 'REFERRAL_HANDLER'] })).token, purpose: 'REFERRAL' }).gql;
+  await ok(handler, `mutation($input: ReferralAcceptInput!) { referralAccept(input: $input) { referral { state } userErrors { code } } }`, { input: { referralId: slipId } }, 'referralAccept');
+  const [share] = await civilAffairsScenario.insert(dbs.sources.CIVIL_AFFAIRS, 'dibaoMembers', [{ familyNo: 'DB370811-0001', idNo: WANG.spouse, relationToHead: '配偶', joinedOn: '2026-03-14', monthlyShareFen: 72_000 }]);
+  expect(share).toContain(WANG.spouse);
+  await ok(handler, COMPLETE, { input: { referralId: slipId, feedback: '已调整低保', aidSourceReference: share } }, 'referralComplete');
+  // 民政 lowers the share in place: the record changed since it was checked.
+  await civilAffairsScenario.update(dbs.sources.CIVIL_AFFAIRS, 'dibaoMembers', { monthlyShareFen: 30_000 }, { idNo: WANG.spouse, joinedOn: '2026-03-14' });
+  const SEEN = `query($id: ID!) { referral(id: $id) { fulfilment { aidSourceReference standing supersededBy { aidSourceReference amountFen } } } }`;
+  const seen = (await handler(SEEN, { id: slipId })).data.referral.fulfilment;
+  expect(seen.standing).toBe('CHANGED_AT_SOURCE');
+  expect(seen.supersededBy.amountFen).toBe(30_000);
+  expect(seen.aidSourceReference).not.toContain(WANG.spouse);
+  expect(seen.supersededBy.aidSourceReference).toBe(seen.aidSourceReference);
+  // A caseworker sees both in clear.
+  expect((await hub.gql(SEEN, { id: slipId })).data.referral.fulfilment.supersededBy.aidSourceReference).toBe(share);
 });

@@ -399,8 +399,12 @@ describe('a case from report to closure', () => {
     const res = await as.UNION(`query($id: ID!) { referral(id: $id) { state deadlineStatus overdue { workingDays calendarDays } } }`, { id: slips.UNION });
     // Thu 10-16, Fri 10-17, Mon 10-20.
     expect(res.data.referral).toEqual({ state: 'COMPLETED', deadlineStatus: 'MET_LATE', overdue: { workingDays: 3, calendarDays: 5 } });
+    // No longer overdue: the union office's work is the slip it answered late, 3 working days.
     const after = await as.county(OVERDUE, { asOf: cn('2025-10-20T12:00:00') });
-    expect(after.data.overdueReport.byOffice.map((g: { office: { key: string } }) => g.office.key)).toEqual(['CIVIL_AFFAIRS']);
+    expect(after.data.overdueReport.byOffice.map((g: { office: { key: string } }) => g.office.key)).toEqual(['CIVIL_AFFAIRS', 'UNION']);
+    expect(after.data.overdueReport.byOffice[1]).toMatchObject({ referrals: [], cases: [] });
+    const late = await as.county(`query($asOf: DateTime) { overdueReport(asOf: $asOf) { byOffice { office { key } answeredLate { referral { id } overdue { workingDays } } } } }`, { asOf: cn('2025-10-20T12:00:00') });
+    expect(late.data.overdueReport.byOffice.filter((g: any) => g.answeredLate.length > 0)).toEqual([{ office: { key: 'UNION' }, answeredLate: [{ referral: { id: slips.UNION }, overdue: { workingDays: 3 } }] }]);
   });
 
   it('links the second aid to the temporary aid civil affairs paid', async () => {

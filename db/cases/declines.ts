@@ -14,8 +14,8 @@ import { decisionCheck, declinedDecision } from '../case-loop/schema';
 import type { DecisionCheck } from '../../domain/cases/decision-checks';
 import type { HubDb } from '../connect';
 import { lockingTransaction } from '../locking';
-import { toDbInstant } from '../instants';
-import { referralRecord, type HubQuery, type HubTx, type ReferralRecord } from './records';
+import { fromDbInstant, toDbInstant } from '../instants';
+import { inPeriodAndRegion, referralRecord, type HubQuery, type HubTx, type ReferralRecord } from './records';
 import { aidCase, referralSlip } from './schema';
 import { caseWrite, EventLog, keyedRetry, lockCase, requiredText, takeDecisionTurn, type WriteMeta } from './write';
 
@@ -185,4 +185,19 @@ export async function declinesOpenAt(db: HubDb, asOf: Date, townshipPrefix: stri
     const slip = referralRecord(r.slip, r);
     return { ...slip, ownerOffice: r.ownerOffice, declinedAt: slip.answeredAt! };
   });
+}
+
+/**
+ * The declined decisions the convener waived from `from` up to `to` (supervision): decided aid the
+ * household will not be given, with the case's owner (who waived it) and township. Waived first, first.
+ */
+export async function declinesWaivedBetween(db: HubDb, from: Date, to: Date, townshipPrefix: string | null): Promise<(ReferralRecord & { ownerOffice: string; waivedAt: Date })[]> {
+  const rows = await db
+    .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode, ownerOffice: aidCase.ownerOffice, waivedAt: declinedDecision.recordedAt })
+    .from(declinedDecision)
+    .innerJoin(referralSlip, eq(referralSlip.id, declinedDecision.referralId))
+    .innerJoin(aidCase, eq(aidCase.id, referralSlip.caseId))
+    .where(and(eq(declinedDecision.resolution, 'WAIVED'), inPeriodAndRegion(declinedDecision.recordedAt, from, to, townshipPrefix)))
+    .orderBy(asc(declinedDecision.recordedAt), asc(referralSlip.id));
+  return rows.map((r) => ({ ...referralRecord(r.slip, r), ownerOffice: r.ownerOffice, waivedAt: fromDbInstant(r.waivedAt) }));
 }

@@ -3,7 +3,7 @@
  * with its money trail, moves the case to FIRST_AID_GIVEN; the materials completed afterwards are a
  * MATERIALS_COMPLETED event. Each is one transaction that locks the case row first.
  */
-import { and, asc, eq, gte, inArray, isNotNull, like, lte } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull } from 'drizzle-orm';
 import { caseError, refusal, success, type Outcome } from '../../domain/cases/errors';
 import { PROPOSAL_MAX_FEN, type AidCause } from '../../domain/aid';
 import { TERMINAL_STATES } from '../../domain/cases/state-machine';
@@ -12,7 +12,7 @@ import type { HubDb } from '../connect';
 import { lockingTransaction } from '../locking';
 import { toDbInstant } from '../instants';
 import { aidCase, caseEvent } from './schema';
-import { caseRecord, type CaseRecord } from './records';
+import { caseRecord, inPeriodAndRegion, type CaseRecord } from './records';
 import { applyTransition } from './store';
 import { caseWrite, EventLog, lockCase, requiredText, type WriteMeta } from './write';
 
@@ -113,9 +113,7 @@ export async function firstAidsRecordedBetween(db: HubDb, from: Date, to: Date, 
     .where(
       and(
         isNotNull(caseFirstAid.aidSourceRef),
-        gte(caseFirstAid.recordedAt, toDbInstant(from)),
-        lte(caseFirstAid.recordedAt, toDbInstant(to)),
-        townshipPrefix === null ? undefined : like(aidCase.townshipCode, `${townshipPrefix}%`),
+        inPeriodAndRegion(caseFirstAid.recordedAt, from, to, townshipPrefix),
       ),
     )
     .orderBy(asc(caseFirstAid.recordedAt), asc(caseFirstAid.caseId));

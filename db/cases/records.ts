@@ -11,11 +11,21 @@ import type { OfficeKey } from '../../domain/cases/offices';
 import type { Dossier } from '../../domain/cases/dossier';
 import type { CaseTimeline } from '../../domain/cases/deadlines';
 import type { HubDb } from '../connect';
-import { fromDbInstant, fromDbInstantOrNull } from '../instants';
-import type { aidCase, caseEvent, caseMeeting, referralSlip, secondAidApproval } from './schema';
+import { and, gte, like, lte, type SQL } from 'drizzle-orm';
+import type { MySqlColumn } from 'drizzle-orm/mysql-core';
+import { fromDbInstant, fromDbInstantOrNull, toDbInstant } from '../instants';
+import { aidCase, type caseEvent, type caseMeeting, type referralSlip, type secondAidApproval } from './schema';
 
 export type HubTx = Parameters<Parameters<HubDb['transaction']>[0]>[0];
 export type HubQuery = HubDb | HubTx;
+
+/**
+ * A supervision period's condition: `at` (an instant column) from `from` up to `to`, of a case of a
+ * township under `townshipPrefix` (aid_case joined); null prefix, every township.
+ */
+export function inPeriodAndRegion(at: MySqlColumn, from: Date, to: Date, townshipPrefix: string | null): SQL | undefined {
+  return and(gte(at, toDbInstant(from)), lte(at, toDbInstant(to)), townshipPrefix === null ? undefined : like(aidCase.townshipCode, `${townshipPrefix}%`));
+}
 
 
 export interface CaseRecord {

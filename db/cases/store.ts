@@ -2,7 +2,7 @@
  * Cases: opening one, moving it through its states, and the batch reads the loaders and the
  * supervision view use. Every write is one transaction; refusals are returned, never thrown.
  */
-import { and, asc, desc, eq, gt, gte, inArray, like, lt, lte, notInArray, or, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, like, lt, notInArray, or, type SQL } from 'drizzle-orm';
 import { caseError, refusal, success, type Outcome } from '../../domain/cases/errors';
 import { townshipOf } from '../../domain/cases/offices';
 import { hasFeedback } from '../../domain/cases/referrals';
@@ -15,6 +15,7 @@ import { aidCase, caseEvent, caseMeeting, meetingDepartment, referralSlip, secon
 import {
   caseEventRecord,
   caseRecord,
+  inPeriodAndRegion,
   meetingRecord,
   referralRecord,
   type CaseEventRecord,
@@ -309,6 +310,22 @@ export async function openReferralsDueBefore(db: HubDb, today: IsoDate, township
 }
 
 /**
+ * Slips answered (completed or declined) from `from` up to `to` whose due date is before the day of
+ * `to` (only those can have been answered late): supervision lists the late ones. In the order answered.
+ */
+export async function referralsAnsweredBetween(db: HubDb, from: Date, to: Date, before: IsoDate, townshipPrefix: string | null): Promise<ReferralRecord[]> {
+  const rows = await slipsWhere(
+    db,
+    and(
+      inArray(referralSlip.state, ['COMPLETED', 'DECLINED']),
+      lt(referralSlip.dueOn, before),
+      inPeriodAndRegion(referralSlip.answeredAt, from, to, townshipPrefix),
+    ),
+  ).orderBy(asc(referralSlip.answeredAt), asc(referralSlip.id));
+  return rows.map((r) => referralRecord(r.slip, r));
+}
+
+/**
  * Decisions completed with their aid record (their fulfilment), answered from `from` up to `to`,
  * with their case's township and the fulfilment kept: the supervision view lists those met short and
  * those whose record no longer stands. One statement; in the order completed.
@@ -322,9 +339,7 @@ export async function decisionsFulfilledAnswered(db: HubDb, from: Date, to: Date
     .where(
       and(
         eq(referralSlip.state, 'COMPLETED'),
-        gte(referralSlip.answeredAt, toDbInstant(from)),
-        lte(referralSlip.answeredAt, toDbInstant(to)),
-        townshipPrefix === null ? undefined : like(aidCase.townshipCode, `${townshipPrefix}%`),
+        inPeriodAndRegion(referralSlip.answeredAt, from, to, townshipPrefix),
       ),
     )
     .orderBy(asc(referralSlip.answeredAt), asc(referralSlip.id));

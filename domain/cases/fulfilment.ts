@@ -186,21 +186,59 @@ export function firstAidAmountComparable(programme: Pick<Programme, 'kind' | 'pu
 }
 
 /** Whether the aid record a slip or a first aid named still stands at its source (schema FulfilmentStanding). */
-export type FulfilmentStanding = 'STANDS' | 'CANCELLED_AT_SOURCE' | 'SUPERSEDED_AT_SOURCE' | 'NOT_FOUND_AT_SOURCE' | 'STATUS_UNRECOGNISED_AT_SOURCE';
+export type FulfilmentStanding = 'STANDS' | 'CHANGED_AT_SOURCE' | 'CANCELLED_AT_SOURCE' | 'SUPERSEDED_AT_SOURCE' | 'NOT_FOUND_AT_SOURCE' | 'STATUS_UNRECOGNISED_AT_SOURCE';
 
 export interface RecordStanding {
   standing: FulfilmentStanding;
-  /** The entry standing in the record's place (a ledger's CORRECTION, or the REVERSAL that cancelled it). */
+  /**
+   * The entry standing in the record's place (a ledger's CORRECTION, or the REVERSAL that cancelled
+   * it), or, CHANGED_AT_SOURCE, the record as its department holds it now.
+   */
   supersededBy: AidRecord | null;
+}
+
+/**
+ * What the hub checked of the record when the slip was completed or the first aid recorded, to hold
+ * the record as its department lists it now against: its programme, its amount (null: not held, as a
+ * recurring programme's monthly amount against a first aid's total) and the day it counts from (null:
+ * not kept, as for a first aid).
+ */
+export interface CheckedRecord {
+  programmeCode: string;
+  amountFen: number | null;
+  aidDate: IsoDate | null;
+}
+
+/**
+ * Whether a record still listed is what was checked. A department's system changes its rows in place
+ * (an amount corrected, a payment moved back to review or to a later day, a grant reclassified): the
+ * record's status alone would still read as paid, and supervision would count a decision met by ¥280
+ * that the department now records as ¥1, or by a payment no longer made. Changed is a programme other
+ * than the one checked, less than the amount checked (a raise is aid given, not taken back), another
+ * day, or no longer paid (PENDING, SCHEDULED).
+ */
+function changedSinceChecked(record: AidRecord, checked: CheckedRecord): boolean {
+  return (
+    record.programme !== checked.programmeCode ||
+    (checked.amountFen !== null && record.amountFen < checked.amountFen) ||
+    (checked.aidDate !== null && aidDateOf(record) !== checked.aidDate) ||
+    record.status === 'PENDING' ||
+    record.status === 'SCHEDULED'
+  );
 }
 
 /**
  * What became of a named aid record: `record` as its department lists it now (null when it no longer
  * does), `successor` what stands in its place where the source supersedes records (the reported-aid
- * ledger: a reversal reads as the aid cancelled, a correction as the aid it records now).
+ * ledger: a reversal reads as the aid cancelled, a correction as the aid it records now), `checked`
+ * what the hub checked of it then.
  */
-export function recordStanding(record: AidRecord | null, successor: AidRecord | null): RecordStanding {
-  if (record) return { standing: record.status === 'CANCELLED' ? 'CANCELLED_AT_SOURCE' : record.status === 'UNRECOGNISED' ? 'STATUS_UNRECOGNISED_AT_SOURCE' : 'STANDS', supersededBy: null };
+export function recordStanding(record: AidRecord | null, successor: AidRecord | null, checked: CheckedRecord): RecordStanding {
+  if (record) {
+    if (record.status === 'CANCELLED') return { standing: 'CANCELLED_AT_SOURCE', supersededBy: null };
+    if (record.status === 'UNRECOGNISED') return { standing: 'STATUS_UNRECOGNISED_AT_SOURCE', supersededBy: null };
+    return changedSinceChecked(record, checked) ? { standing: 'CHANGED_AT_SOURCE', supersededBy: record } : { standing: 'STANDS', supersededBy: null };
+  }
   if (!successor) return { standing: 'NOT_FOUND_AT_SOURCE', supersededBy: null };
   return { standing: successor.status === 'CANCELLED' ? 'CANCELLED_AT_SOURCE' : 'SUPERSEDED_AT_SOURCE', supersededBy: successor };
 }

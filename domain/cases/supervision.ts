@@ -82,6 +82,20 @@ export interface OpenDecline<R> {
 }
 
 /**
+ * A declined decision the convener waived (referralWaive): decided aid the household will not be
+ * given, under the office that owns the case (it waived it). Listed by when it was waived, as a
+ * shortfall is by when it was completed: the decision is resolved, and supervision reads each one.
+ */
+export interface WaiverFacts<R> {
+  referral: R;
+  waivedAt: Date;
+  ownerOffice: OfficeKey;
+  townshipCode: string;
+}
+
+export type DecisionWaived<R> = Pick<WaiverFacts<R>, 'referral' | 'waivedAt'>;
+
+/**
  * A decision completed with an aid record that no longer stands as checked (revoked at the
  * department, or a ledger entry cancelled or corrected since), under the office that completed it:
  * the decision is not met by what that office answered (件件有落实).
@@ -111,9 +125,12 @@ export type WithdrawnFirstAid<C> = Pick<WithdrawnFirstAidFacts<C>, 'case' | 'sta
 
 export interface OverdueGroup<R, C> {
   referrals: OverdueSlip<R>[];
+  /** Slips answered (completed or declined) after their deadline, by how late. */
+  answeredLate: OverdueSlip<R>[];
   cases: OverdueCase<C>[];
   shortfalls: DecisionShortfall<R>[];
   declinesOpen: OpenDecline<R>[];
+  decisionsWaived: DecisionWaived<R>[];
   fulfilmentsWithdrawn: WithdrawnFulfilment<R>[];
   firstAidsWithdrawn: WithdrawnFirstAid<C>[];
 }
@@ -129,7 +146,7 @@ export interface OverdueReport<R, C> {
 
 function group<R, C>(map: Map<string, OverdueGroup<R, C>>, key: string): OverdueGroup<R, C> {
   let g = map.get(key);
-  if (!g) map.set(key, (g = { referrals: [], cases: [], shortfalls: [], declinesOpen: [], fulfilmentsWithdrawn: [], firstAidsWithdrawn: [] }));
+  if (!g) map.set(key, (g = { referrals: [], answeredLate: [], cases: [], shortfalls: [], declinesOpen: [], decisionsWaived: [], fulfilmentsWithdrawn: [], firstAidsWithdrawn: [] }));
   return g;
 }
 
@@ -146,7 +163,9 @@ const mostOverdue = (a: { overdue: Overdue }, b: { overdue: Overdue }) => b.over
  * decisions still open at `asOf` (declined by then), under the office that owns the case, oldest first;
  * and the completed decisions whose aid was withdrawn (the caller reads their standing), under the
  * office that completed them, completed first, first; and the first aids whose record was
- * withdrawn, under the office that owns the case, recorded first, first.
+ * withdrawn, under the office that owns the case, recorded first, first; and the slips among
+ * `answered` (the caller's period) answered after their deadline, most late first; and the
+ * decisions `waived` (the caller's period, by asOf), under the office that owns the case, waived first, first.
  */
 export function overdueReport<R, C>(
   slips: readonly SlipFacts<R>[],
@@ -156,52 +175,47 @@ export function overdueReport<R, C>(
   declines: readonly DeclineFacts<R>[] = [],
   withdrawn: readonly WithdrawnFacts<R>[] = [],
   firstAidsWithdrawn: readonly WithdrawnFirstAidFacts<C>[] = [],
+  answered: readonly SlipFacts<R>[] = [],
+  waived: readonly WaiverFacts<R>[] = [],
 ): OverdueReport<R, C> {
   const byOffice = new Map<string, OverdueGroup<R, C>>();
   const byTownship = new Map<string, OverdueGroup<R, C>>();
   const byCounty = new Map<string, OverdueGroup<R, C>>();
+  /** Files an item under its office (of its county), its township and its county. */
+  const file = <K extends keyof OverdueGroup<R, C>>(list: K, office: OfficeKey, townshipCode: string, item: OverdueGroup<R, C>[K][number]) => {
+    for (const g of [group(byOffice, countyOfficeKey(office, townshipCode)), group(byTownship, townshipCode), group(byCounty, countyOf(townshipCode))]) {
+      (g[list] as OverdueGroup<R, C>[K][number][]).push(item);
+    }
+  };
   for (const s of slips) {
     const st = standing(referralDue(s.issuedOn, s.dueOn), s.answeredAt, null, asOf);
-    if (st.status !== 'OVERDUE' || !st.overdue) continue;
-    const item = { referral: s.referral, overdue: st.overdue };
-    group(byOffice, countyOfficeKey(s.toOffice, s.townshipCode)).referrals.push(item);
-    group(byTownship, s.townshipCode).referrals.push(item);
-    group(byCounty, countyOf(s.townshipCode)).referrals.push(item);
+    if (st.status === 'OVERDUE' && st.overdue) file('referrals', s.toOffice, s.townshipCode, { referral: s.referral, overdue: st.overdue });
+  }
+  // An answer after the deadline ends the slip's overdue time but not its lateness: listed by when it
+  // was answered (the caller gives those of its period), so a late answer does not vanish from supervision.
+  for (const s of answered) {
+    const st = standing(referralDue(s.issuedOn, s.dueOn), s.answeredAt, null, asOf);
+    if (st.status === 'MET_LATE' && st.overdue) file('answeredLate', s.toOffice, s.townshipCode, { referral: s.referral, overdue: st.overdue });
   }
   for (const c of cases) {
     for (const deadline of caseDeadlines(c.timeline, asOf)) {
-      if (deadline.status !== 'OVERDUE') continue;
-      const item = { case: c.case, deadline };
-      group(byOffice, countyOfficeKey(c.ownerOffice, c.townshipCode)).cases.push(item);
-      group(byTownship, c.townshipCode).cases.push(item);
-      group(byCounty, countyOf(c.townshipCode)).cases.push(item);
+      if (deadline.status === 'OVERDUE') file('cases', c.ownerOffice, c.townshipCode, { case: c.case, deadline });
     }
   }
   for (const s of shortfalls) {
-    if (s.shortfallFen <= 0) continue;
-    const item = { referral: s.referral, shortfallFen: s.shortfallFen };
-    group(byOffice, countyOfficeKey(s.toOffice, s.townshipCode)).shortfalls.push(item);
-    group(byTownship, s.townshipCode).shortfalls.push(item);
-    group(byCounty, countyOf(s.townshipCode)).shortfalls.push(item);
+    if (s.shortfallFen > 0) file('shortfalls', s.toOffice, s.townshipCode, { referral: s.referral, shortfallFen: s.shortfallFen });
   }
   for (const d of declines) {
-    if (d.declinedAt.getTime() > asOf.getTime()) continue;
-    const item = { referral: d.referral, declinedAt: d.declinedAt };
-    group(byOffice, countyOfficeKey(d.ownerOffice, d.townshipCode)).declinesOpen.push(item);
-    group(byTownship, d.townshipCode).declinesOpen.push(item);
-    group(byCounty, countyOf(d.townshipCode)).declinesOpen.push(item);
+    if (d.declinedAt.getTime() <= asOf.getTime()) file('declinesOpen', d.ownerOffice, d.townshipCode, { referral: d.referral, declinedAt: d.declinedAt });
+  }
+  for (const w of waived) {
+    if (w.waivedAt.getTime() <= asOf.getTime()) file('decisionsWaived', w.ownerOffice, w.townshipCode, { referral: w.referral, waivedAt: w.waivedAt });
   }
   for (const w of withdrawn) {
-    const item = { referral: w.referral, standing: w.standing, supersededBy: w.supersededBy, completedAt: w.completedAt };
-    group(byOffice, countyOfficeKey(w.toOffice, w.townshipCode)).fulfilmentsWithdrawn.push(item);
-    group(byTownship, w.townshipCode).fulfilmentsWithdrawn.push(item);
-    group(byCounty, countyOf(w.townshipCode)).fulfilmentsWithdrawn.push(item);
+    file('fulfilmentsWithdrawn', w.toOffice, w.townshipCode, { referral: w.referral, standing: w.standing, supersededBy: w.supersededBy, completedAt: w.completedAt });
   }
   for (const w of firstAidsWithdrawn) {
-    const item = { case: w.case, standing: w.standing, supersededBy: w.supersededBy, recordedAt: w.recordedAt };
-    group(byOffice, countyOfficeKey(w.ownerOffice, w.townshipCode)).firstAidsWithdrawn.push(item);
-    group(byTownship, w.townshipCode).firstAidsWithdrawn.push(item);
-    group(byCounty, countyOf(w.townshipCode)).firstAidsWithdrawn.push(item);
+    file('firstAidsWithdrawn', w.ownerOffice, w.townshipCode, { case: w.case, standing: w.standing, supersededBy: w.supersededBy, recordedAt: w.recordedAt });
   }
   const sorted = <K extends string>(map: Map<string, OverdueGroup<R, C>>, keyName: K) =>
     [...map]
@@ -209,9 +223,11 @@ export function overdueReport<R, C>(
       .map(([key, g]) => ({
         [keyName]: key,
         referrals: g.referrals.sort(mostOverdue),
+        answeredLate: g.answeredLate.sort(mostOverdue),
         cases: g.cases.sort((a, b) => mostOverdue(a.deadline as { overdue: Overdue }, b.deadline as { overdue: Overdue })),
         shortfalls: g.shortfalls.sort((a, b) => b.shortfallFen - a.shortfallFen),
         declinesOpen: g.declinesOpen.sort((a, b) => a.declinedAt.getTime() - b.declinedAt.getTime()),
+        decisionsWaived: g.decisionsWaived.sort((a, b) => a.waivedAt.getTime() - b.waivedAt.getTime()),
         fulfilmentsWithdrawn: g.fulfilmentsWithdrawn.sort((a, b) => a.completedAt.getTime() - b.completedAt.getTime()),
         firstAidsWithdrawn: g.firstAidsWithdrawn.sort((a, b) => a.recordedAt.getTime() - b.recordedAt.getTime()),
       })) as (OverdueGroup<R, C> & Record<K, string>)[];

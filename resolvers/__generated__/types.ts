@@ -1065,12 +1065,13 @@ export type FirstAid = {
   readonly pending: Scalars['Boolean']['output'];
   /**
    * Whether the aid record named still stands in its department's data (or the reported-aid ledger),
-   * read when asked, as a decision's fulfilment reads it: a record revoked, corrected or cancelled
-   * after the first aid was recorded is shown so, though the case keeps its FIRST_AID_GIVEN step. Null
+   * read when asked, as a decision's fulfilment reads it: a record revoked, corrected, cancelled or
+   * changed in place (another programme, less than the amount stated, no longer paid) after the first
+   * aid was recorded is shown so, though the case keeps its FIRST_AID_GIVEN step. Null
    * while no record is named, or while the department does not answer.
    */
   readonly standing?: Maybe<FulfilmentStanding>;
-  /** When standing is SUPERSEDED_AT_SOURCE or, for a ledger entry, CANCELLED_AT_SOURCE: the entry that stands in the record's place now. */
+  /** When standing is SUPERSEDED_AT_SOURCE or, for a ledger entry, CANCELLED_AT_SOURCE: the entry that stands in the record's place now; when CHANGED_AT_SOURCE, the record as its department holds it now. */
   readonly supersededBy?: Maybe<SupersedingAidRecord>;
   /** What was given and why. */
   readonly reason: Scalars['String']['output'];
@@ -1518,19 +1519,21 @@ export type Fulfilment = {
   readonly differenceReason?: Maybe<Scalars['String']['output']>;
   /**
    * Whether the aid record still stands in the department's data, read when asked: a record the
-   * department revoked, reversed or recovered after the slip was completed no longer meets the
-   * decision, though the slip stays COMPLETED (what was checked then is kept above). Null while the
-   * department does not answer.
+   * department revoked, reversed or recovered, or changed in place (CHANGED_AT_SOURCE), after the slip
+   * was completed no longer meets the decision as checked, though the slip stays COMPLETED (what was
+   * checked then is kept above). Null while the department does not answer.
    */
   readonly standing?: Maybe<FulfilmentStanding>;
-  /** When standing is SUPERSEDED_AT_SOURCE or, for a ledger entry, CANCELLED_AT_SOURCE: the entry that stands in the record's place now. */
+  /** When standing is SUPERSEDED_AT_SOURCE or, for a ledger entry, CANCELLED_AT_SOURCE: the entry that stands in the record's place now; when CHANGED_AT_SOURCE, the record as its department holds it now. */
   readonly supersededBy?: Maybe<SupersedingAidRecord>;
 };
 
 /** Whether the aid record a decision was fulfilled with still stands at its source. */
 export type FulfilmentStanding =
-  /** The department still records it as paid (or in force). */
+  /** The department still records it as paid (or in force), as it was checked. */
   | 'STANDS'
+  /** The department still lists it but has changed it in place since it was checked: another programme, less than the amount checked, another day, or no longer paid (back under review, PENDING, or dated after today, SCHEDULED). supersededBy is the record as the department holds it now: the decision (or first aid) is not met as it was checked. */
+  | 'CHANGED_AT_SOURCE'
   /** The department has since revoked, reversed or recovered it (CANCELLED), or a ledger entry was cancelled by a REVERSAL (charityDeliveryCancel): the decision is not met by it any more. */
   | 'CANCELLED_AT_SOURCE'
   /** A ledger entry was corrected since (a CORRECTION, charityDeliveryCorrect): the correction stands in its place, with the amount and day it records (supersededBy). */
@@ -1544,11 +1547,16 @@ export type FulfilmentStanding =
  * The entry that stands now in place of an aid record a slip or a first aid named: the reported-aid
  * ledger does not change an entry, it supersedes it by a CORRECTION or a REVERSAL (a charity's
  * charityDeliveryCorrect and charityDeliveryCancel write them); a record corrected twice shows the last.
+ * A department's record changed in place (standing CHANGED_AT_SOURCE) is shown as the department holds it now.
  */
 export type SupersedingAidRecord = {
   readonly __typename?: 'SupersedingAidRecord';
   /** Its AidRecord.sourceReference. */
   readonly aidSourceReference: Scalars['String']['output'];
+  /** Its programme (for CHANGED_AT_SOURCE, perhaps another than the one checked). */
+  readonly programme: Programme;
+  /** Its status at the source now (for CHANGED_AT_SOURCE, PENDING or SCHEDULED: no longer paid). */
+  readonly status: AidStatus;
   /** The amount it records, in fen (per month for a recurring programme); 0 for a cancellation. */
   readonly amountFen: Scalars['Fen']['output'];
   /** Its grant date, or the first day of its period for a recurring programme. */
@@ -1836,15 +1844,19 @@ export type CountyOverdue = {
   readonly county: Region;
   /** Slips of its households' cases, past due, without feedback; most overdue first. */
   readonly referrals: ReadonlyArray<OverdueReferral>;
+  /** Slips of its households' cases answered (completed or declined) after their due date, answered from shortfallsSince up to asOf, each with how late; most late first. */
+  readonly answeredLate: ReadonlyArray<OverdueReferral>;
   /** Its households' cases with a deadline past; most overdue first. */
   readonly cases: ReadonlyArray<OverdueCase>;
   /** Decisions of its households' cases completed with less than was decided, since shortfallsSince; largest shortfall first. */
   readonly shortfalls: ReadonlyArray<DecisionShortfall>;
   /** Declined decisions of its households' cases not yet reassigned, waived or decided again at a meeting; oldest decline first. */
   readonly declinesOpen: ReadonlyArray<OpenDecline>;
-  /** Decisions of its households' cases completed since shortfallsSince whose aid record no longer stands as it was (revoked, cancelled or corrected at the source); completed first, first. */
+  /** Declined decisions of its households' cases waived (referralWaive) from shortfallsSince up to asOf: decided aid the household will not be given; waived first, first. */
+  readonly decisionsWaived: ReadonlyArray<WaivedDecision>;
+  /** Decisions of its households' cases completed since shortfallsSince whose aid record no longer stands as it was (revoked, cancelled, corrected or changed at the source); completed first, first. */
   readonly fulfilmentsWithdrawn: ReadonlyArray<WithdrawnFulfilment>;
-  /** Its households' cases whose first aid, recorded since shortfallsSince, names an aid record that no longer stands as it was (revoked, cancelled or corrected at the source); recorded first, first. */
+  /** Its households' cases whose first aid, recorded since shortfallsSince, names an aid record that no longer stands as it was (revoked, cancelled, corrected or changed at the source); recorded first, first. */
   readonly firstAidsWithdrawn: ReadonlyArray<WithdrawnFirstAid>;
 };
 
@@ -1857,15 +1869,19 @@ export type OfficeOverdue = {
   readonly county: Region;
   /** Slips sent to it, past due, without feedback; most overdue first. */
   readonly referrals: ReadonlyArray<OverdueReferral>;
+  /** Slips sent to it that it answered (completed or declined) after their due date, answered from shortfallsSince up to asOf, each with how late: a late answer ends the slip's overdue time, not its lateness; most late first. */
+  readonly answeredLate: ReadonlyArray<OverdueReferral>;
   /** Cases it owns with a deadline past; most overdue first. */
   readonly cases: ReadonlyArray<OverdueCase>;
   /** Decisions it completed with less than was decided, since shortfallsSince; largest shortfall first. */
   readonly shortfalls: ReadonlyArray<DecisionShortfall>;
   /** Declined decisions of the cases it owns (it convenes them) not yet reassigned, waived or decided again at a meeting: overdue work from the day declined; oldest first. */
   readonly declinesOpen: ReadonlyArray<OpenDecline>;
-  /** Decisions it completed since shortfallsSince whose aid record no longer stands as it was (revoked, cancelled or corrected at the source): the decision is not met by what it answered; completed first, first. */
+  /** Declined decisions of the cases it owns that it waived (referralWaive) from shortfallsSince up to asOf: decided aid the household will not be given, each with the waiver's reason on its referral's declineResolution; waived first, first. */
+  readonly decisionsWaived: ReadonlyArray<WaivedDecision>;
+  /** Decisions it completed since shortfallsSince whose aid record no longer stands as it was (revoked, cancelled, corrected or changed at the source): the decision is not met by what it answered; completed first, first. */
   readonly fulfilmentsWithdrawn: ReadonlyArray<WithdrawnFulfilment>;
-  /** Cases it owns whose first aid, recorded since shortfallsSince, names an aid record that no longer stands as it was (revoked, cancelled or corrected at the source); recorded first, first. */
+  /** Cases it owns whose first aid, recorded since shortfallsSince, names an aid record that no longer stands as it was (revoked, cancelled, corrected or changed at the source); recorded first, first. */
   readonly firstAidsWithdrawn: ReadonlyArray<WithdrawnFirstAid>;
 };
 
@@ -1876,15 +1892,19 @@ export type TownshipOverdue = {
   readonly township: Region;
   /** Slips of its households' cases, past due, without feedback; most overdue first. */
   readonly referrals: ReadonlyArray<OverdueReferral>;
+  /** Slips of its households' cases answered (completed or declined) after their due date, answered from shortfallsSince up to asOf, each with how late; most late first. */
+  readonly answeredLate: ReadonlyArray<OverdueReferral>;
   /** Its households' cases with a deadline past; most overdue first. */
   readonly cases: ReadonlyArray<OverdueCase>;
   /** Decisions of its households' cases completed with less than was decided, since shortfallsSince; largest shortfall first. */
   readonly shortfalls: ReadonlyArray<DecisionShortfall>;
   /** Declined decisions of its households' cases not yet reassigned, waived or decided again at a meeting; oldest decline first. */
   readonly declinesOpen: ReadonlyArray<OpenDecline>;
-  /** Decisions of its households' cases completed since shortfallsSince whose aid record no longer stands as it was (revoked, cancelled or corrected at the source); completed first, first. */
+  /** Declined decisions of its households' cases waived (referralWaive) from shortfallsSince up to asOf: decided aid the household will not be given; waived first, first. */
+  readonly decisionsWaived: ReadonlyArray<WaivedDecision>;
+  /** Decisions of its households' cases completed since shortfallsSince whose aid record no longer stands as it was (revoked, cancelled, corrected or changed at the source); completed first, first. */
   readonly fulfilmentsWithdrawn: ReadonlyArray<WithdrawnFulfilment>;
-  /** Its households' cases whose first aid, recorded since shortfallsSince, names an aid record that no longer stands as it was (revoked, cancelled or corrected at the source); recorded first, first. */
+  /** Its households' cases whose first aid, recorded since shortfallsSince, names an aid record that no longer stands as it was (revoked, cancelled, corrected or changed at the source); recorded first, first. */
   readonly firstAidsWithdrawn: ReadonlyArray<WithdrawnFirstAid>;
 };
 
@@ -1902,9 +1922,22 @@ export type OpenDecline = {
 };
 
 /**
+ * A declined decision the convener waived (referralWaive): decided aid the household will not be
+ * given. Listed by when it was waived, as a shortfall is by when it was completed: resolved, and read
+ * by supervision one by one (件件有落实).
+ */
+export type WaivedDecision = {
+  readonly __typename?: 'WaivedDecision';
+  /** The declined decision's slip: its declineReason says why the department declined, its declineResolution why it was waived and by whom. */
+  readonly referral: Referral;
+  /** When the hub recorded the waiver. */
+  readonly waivedAt: Scalars['DateTime']['output'];
+};
+
+/**
  * A decision completed with an aid record that no longer stands as it was checked (件件有落实): the
- * department revoked it, or the reported-aid ledger's entry was cancelled or corrected, after the slip
- * was completed. The slip stays COMPLETED; supervision asks the department what became of the aid.
+ * department revoked it or changed it in place (CHANGED_AT_SOURCE), or the reported-aid ledger's entry
+ * was cancelled or corrected, after the slip was completed. The slip stays COMPLETED; supervision asks the department what became of the aid.
  * Read from the departments' data when the report is asked for, whatever asOf.
  */
 export type WithdrawnFulfilment = {
@@ -1913,7 +1946,7 @@ export type WithdrawnFulfilment = {
   readonly referral: Referral;
   /** What became of the aid record: never STANDS here. */
   readonly standing: FulfilmentStanding;
-  /** For a corrected or cancelled ledger entry: the entry that stands in its place (its amount is what stands now). */
+  /** For a corrected or cancelled ledger entry: the entry that stands in its place (its amount is what stands now); for a record changed in place (CHANGED_AT_SOURCE), the record as its department holds it now. */
   readonly supersededBy?: Maybe<SupersedingAidRecord>;
   /** When the hub recorded the slip's completion. */
   readonly completedAt: Scalars['DateTime']['output'];
@@ -1921,7 +1954,7 @@ export type WithdrawnFulfilment = {
 
 /**
  * A case whose first aid (先行救助) names an aid record that no longer stands as it was checked: the
- * department revoked it, or the ledger's entry (a charity delivery's) was cancelled or corrected, after
+ * department revoked it or changed it in place, or the ledger's entry (a charity delivery's) was cancelled or corrected, after
  * the first aid was recorded. The case keeps its FIRST_AID_GIVEN step; supervision asks what was given.
  * Read from the departments' data when the report is asked for, whatever asOf.
  */
@@ -1931,7 +1964,7 @@ export type WithdrawnFirstAid = {
   readonly case: Case;
   /** What became of the aid record: never STANDS here. */
   readonly standing: FulfilmentStanding;
-  /** For a corrected or cancelled ledger entry: the entry that stands in its place (its amount is what stands now). */
+  /** For a corrected or cancelled ledger entry: the entry that stands in its place (its amount is what stands now); for a record changed in place (CHANGED_AT_SOURCE), the record as its department holds it now. */
   readonly supersededBy?: Maybe<SupersedingAidRecord>;
   /** When the hub recorded the first aid. */
   readonly recordedAt: Scalars['DateTime']['output'];
@@ -5230,6 +5263,7 @@ export type ResolversTypes = {
   OfficeOverdue: ResolverTypeWrapper<OfficeOverdueWorkModel>;
   TownshipOverdue: ResolverTypeWrapper<TownshipOverdueWorkModel>;
   OpenDecline: ResolverTypeWrapper<Omit<OpenDecline, 'referral'> & { referral: ResolversTypes['Referral'] }>;
+  WaivedDecision: ResolverTypeWrapper<Omit<WaivedDecision, 'referral'> & { referral: ResolversTypes['Referral'] }>;
   WithdrawnFulfilment: ResolverTypeWrapper<Omit<WithdrawnFulfilment, 'referral' | 'supersededBy'> & { referral: ResolversTypes['Referral'], supersededBy?: Maybe<ResolversTypes['SupersedingAidRecord']> }>;
   WithdrawnFirstAid: ResolverTypeWrapper<Omit<WithdrawnFirstAid, 'case' | 'supersededBy'> & { case: ResolversTypes['Case'], supersededBy?: Maybe<ResolversTypes['SupersedingAidRecord']> }>;
   OverdueReferral: ResolverTypeWrapper<Omit<OverdueReferral, 'referral'> & { referral: ResolversTypes['Referral'] }>;
@@ -5477,6 +5511,7 @@ export type ResolversParentTypes = {
   OfficeOverdue: OfficeOverdueWorkModel;
   TownshipOverdue: TownshipOverdueWorkModel;
   OpenDecline: Omit<OpenDecline, 'referral'> & { referral: ResolversParentTypes['Referral'] };
+  WaivedDecision: Omit<WaivedDecision, 'referral'> & { referral: ResolversParentTypes['Referral'] };
   WithdrawnFulfilment: Omit<WithdrawnFulfilment, 'referral' | 'supersededBy'> & { referral: ResolversParentTypes['Referral'], supersededBy?: Maybe<ResolversParentTypes['SupersedingAidRecord']> };
   WithdrawnFirstAid: Omit<WithdrawnFirstAid, 'case' | 'supersededBy'> & { case: ResolversParentTypes['Case'], supersededBy?: Maybe<ResolversParentTypes['SupersedingAidRecord']> };
   OverdueReferral: Omit<OverdueReferral, 'referral'> & { referral: ResolversParentTypes['Referral'] };
@@ -5943,6 +5978,8 @@ export type FulfilmentResolvers<ContextType = HubContext, ParentType extends Res
 
 export type SupersedingAidRecordResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SupersedingAidRecord'] = ResolversParentTypes['SupersedingAidRecord']> = {
   aidSourceReference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  programme?: Resolver<ResolversTypes['Programme'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['AidStatus'], ParentType, ContextType>;
   amountFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
   aidDate?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   reference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -6087,9 +6124,11 @@ export type OverdueReportResolvers<ContextType = HubContext, ParentType extends 
 export type CountyOverdueResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CountyOverdue'] = ResolversParentTypes['CountyOverdue']> = {
   county?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
   referrals?: Resolver<ReadonlyArray<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
+  answeredLate?: Resolver<ReadonlyArray<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
   cases?: Resolver<ReadonlyArray<ResolversTypes['OverdueCase']>, ParentType, ContextType>;
   shortfalls?: Resolver<ReadonlyArray<ResolversTypes['DecisionShortfall']>, ParentType, ContextType>;
   declinesOpen?: Resolver<ReadonlyArray<ResolversTypes['OpenDecline']>, ParentType, ContextType>;
+  decisionsWaived?: Resolver<ReadonlyArray<ResolversTypes['WaivedDecision']>, ParentType, ContextType>;
   fulfilmentsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFulfilment']>, ParentType, ContextType>;
   firstAidsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFirstAid']>, ParentType, ContextType>;
 };
@@ -6098,9 +6137,11 @@ export type OfficeOverdueResolvers<ContextType = HubContext, ParentType extends 
   office?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
   county?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
   referrals?: Resolver<ReadonlyArray<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
+  answeredLate?: Resolver<ReadonlyArray<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
   cases?: Resolver<ReadonlyArray<ResolversTypes['OverdueCase']>, ParentType, ContextType>;
   shortfalls?: Resolver<ReadonlyArray<ResolversTypes['DecisionShortfall']>, ParentType, ContextType>;
   declinesOpen?: Resolver<ReadonlyArray<ResolversTypes['OpenDecline']>, ParentType, ContextType>;
+  decisionsWaived?: Resolver<ReadonlyArray<ResolversTypes['WaivedDecision']>, ParentType, ContextType>;
   fulfilmentsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFulfilment']>, ParentType, ContextType>;
   firstAidsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFirstAid']>, ParentType, ContextType>;
 };
@@ -6108,9 +6149,11 @@ export type OfficeOverdueResolvers<ContextType = HubContext, ParentType extends 
 export type TownshipOverdueResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['TownshipOverdue'] = ResolversParentTypes['TownshipOverdue']> = {
   township?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
   referrals?: Resolver<ReadonlyArray<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
+  answeredLate?: Resolver<ReadonlyArray<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
   cases?: Resolver<ReadonlyArray<ResolversTypes['OverdueCase']>, ParentType, ContextType>;
   shortfalls?: Resolver<ReadonlyArray<ResolversTypes['DecisionShortfall']>, ParentType, ContextType>;
   declinesOpen?: Resolver<ReadonlyArray<ResolversTypes['OpenDecline']>, ParentType, ContextType>;
+  decisionsWaived?: Resolver<ReadonlyArray<ResolversTypes['WaivedDecision']>, ParentType, ContextType>;
   fulfilmentsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFulfilment']>, ParentType, ContextType>;
   firstAidsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFirstAid']>, ParentType, ContextType>;
 };
@@ -6118,6 +6161,11 @@ export type TownshipOverdueResolvers<ContextType = HubContext, ParentType extend
 export type OpenDeclineResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OpenDecline'] = ResolversParentTypes['OpenDecline']> = {
   referral?: Resolver<ResolversTypes['Referral'], ParentType, ContextType>;
   declinedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type WaivedDecisionResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['WaivedDecision'] = ResolversParentTypes['WaivedDecision']> = {
+  referral?: Resolver<ResolversTypes['Referral'], ParentType, ContextType>;
+  waivedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
 export type WithdrawnFulfilmentResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['WithdrawnFulfilment'] = ResolversParentTypes['WithdrawnFulfilment']> = {
@@ -7046,6 +7094,7 @@ export type Resolvers<ContextType = HubContext> = {
   OfficeOverdue?: OfficeOverdueResolvers<ContextType>;
   TownshipOverdue?: TownshipOverdueResolvers<ContextType>;
   OpenDecline?: OpenDeclineResolvers<ContextType>;
+  WaivedDecision?: WaivedDecisionResolvers<ContextType>;
   WithdrawnFulfilment?: WithdrawnFulfilmentResolvers<ContextType>;
   WithdrawnFirstAid?: WithdrawnFirstAidResolvers<ContextType>;
   OverdueReferral?: OverdueReferralResolvers<ContextType>;

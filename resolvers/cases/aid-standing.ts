@@ -8,7 +8,7 @@
  */
 import type { FulfilmentRecord } from '../../db/case-loop/store';
 import type { FirstAidRecord } from '../../db/cases/first-aid';
-import { recordStanding, type RecordStanding } from '../../domain/cases/fulfilment';
+import { firstAidAmountComparable, recordStanding, type CheckedRecord, type RecordStanding } from '../../domain/cases/fulfilment';
 import { storedOffice } from '../../domain/cases/offices';
 import { PROGRAMME_BY_CODE } from '../../domain/programmes';
 import { sourceOf, type OfficeCode } from '../../domain/departments';
@@ -16,7 +16,7 @@ import { aidForPeople } from '../../federation/loaders';
 import type { Loaders } from '../context';
 
 /** Null when the department (or its ledger) did not answer. */
-async function aidStanding(loaders: Pick<Loaders, 'departments' | 'successors'>, office: OfficeCode, sourceRef: string, people: readonly string[]): Promise<RecordStanding | null> {
+async function aidStanding(loaders: Pick<Loaders, 'departments' | 'successors'>, office: OfficeCode, sourceRef: string, people: readonly string[], checked: CheckedRecord): Promise<RecordStanding | null> {
   const source = sourceOf(office);
   const { records, outcomes } = await aidForPeople(loaders.departments, people, [source]);
   if (!outcomes.every((o) => o.available)) return null;
@@ -25,20 +25,29 @@ async function aidStanding(loaders: Pick<Loaders, 'departments' | 'successors'>,
   const successor = successors ? await successors.load(sourceRef) : null;
   if (successor && !successor.available) return null;
   // A reporter supersedes only its own entries: another office's successor is not this record's.
-  return recordStanding(record, successor?.record?.department === office ? successor.record : null);
+  return recordStanding(record, successor?.record?.department === office ? successor.record : null, checked);
 }
 
 /** A completed decision's record: of the slip's receiving department (`toOffice`), for the beneficiary the fulfilment records. */
-export async function fulfilmentStanding(loaders: Pick<Loaders, 'departments' | 'successors'>, toOffice: string, f: Pick<FulfilmentRecord, 'aidSourceRef' | 'beneficiaryIdNumber'>): Promise<RecordStanding | null> {
+export async function fulfilmentStanding(
+  loaders: Pick<Loaders, 'departments' | 'successors'>,
+  toOffice: string,
+  f: Pick<FulfilmentRecord, 'aidSourceRef' | 'beneficiaryIdNumber' | 'programmeCode' | 'amountFen' | 'aidDate'>,
+): Promise<RecordStanding | null> {
   const office = storedOffice(toOffice);
   if (office.kind !== 'DEPARTMENT') return null;
-  return aidStanding(loaders, office.department, f.aidSourceRef, [f.beneficiaryIdNumber]);
+  return aidStanding(loaders, office.department, f.aidSourceRef, [f.beneficiaryIdNumber], { programmeCode: f.programmeCode, amountFen: f.amountFen, aidDate: f.aidDate });
 }
 
 /** A first aid's named record: of its programme's department, for its member or else the household's; null while none is named. */
-export async function firstAidStanding(loaders: Pick<Loaders, 'departments' | 'successors' | 'hub'>, f: Pick<FirstAidRecord, 'aidSourceRef' | 'programmeCode' | 'beneficiaryIdNumber'>, householdId: number): Promise<RecordStanding | null> {
+export async function firstAidStanding(
+  loaders: Pick<Loaders, 'departments' | 'successors' | 'hub'>,
+  f: Pick<FirstAidRecord, 'aidSourceRef' | 'programmeCode' | 'beneficiaryIdNumber' | 'amountFen'>,
+  householdId: number,
+): Promise<RecordStanding | null> {
   const programme = PROGRAMME_BY_CODE.get(f.programmeCode);
   if (f.aidSourceRef === null || !programme) return null;
   const people = f.beneficiaryIdNumber !== null ? [f.beneficiaryIdNumber] : (await loaders.hub.membersByHousehold.load(householdId)).map((m) => m.person.idNumber);
-  return aidStanding(loaders, programme.department, f.aidSourceRef, people);
+  // The first aid's amount is the record's own where a programme's record carries the total paid (checkFirstAidRecord).
+  return aidStanding(loaders, programme.department, f.aidSourceRef, people, { programmeCode: f.programmeCode, amountFen: firstAidAmountComparable(programme) ? f.amountFen : null, aidDate: null });
 }

@@ -4,11 +4,11 @@
  * `userErrors`; only malformed arguments are thrown (BAD_USER_INPUT).
  */
 import { answerReferral, issueReferral } from '../../db/cases/referrals';
-import { decisionsFulfilledAnswered, openCase, openCasesWithEvents, openReferralsDueBefore, referralsToOffice, transitionCase } from '../../db/cases/store';
+import { decisionsFulfilledAnswered, openCase, openCasesWithEvents, openReferralsDueBefore, referralsAnsweredBetween, referralsToOffice, transitionCase } from '../../db/cases/store';
 import { buildDossier, openFindingsFrom } from './dossier';
 import { createCaseLoaders, type CaseLoaders } from '../../db/cases/loaders';
 import { meetingRetry, recordMeeting } from '../../db/cases/meetings';
-import { declinesOpenAt, reassignmentRetry, resolveDeclinedDecision, type Reassignment } from '../../db/cases/declines';
+import { declinesOpenAt, declinesWaivedBetween, reassignmentRetry, resolveDeclinedDecision, type Reassignment } from '../../db/cases/declines';
 import { completeMaterials, firstAidsRecordedBetween, recordFirstAid } from '../../db/cases/first-aid';
 import { firstAidStanding, fulfilmentStanding } from './aid-standing';
 import { fromDbInstant } from '../../db/instants';
@@ -32,14 +32,15 @@ import { calendarCoverage } from '../../domain/cases/working-days';
 import { sourceOf, type OfficeCode } from '../../domain/departments';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
 import { groupBy } from '../../domain/group-by';
-import { PROGRAMME_BY_CODE } from '../../domain/programmes';
+import { AID_PROGRAMME_BY_CODE, PROGRAMME_BY_CODE } from '../../domain/programmes';
 import { aidForPeople } from '../../federation/loaders';
 import type { AidRecord, AidCause } from '../../federation/contract';
 import type { ActorInput, CaseTransitionInput, MeetingRecordInput, OfficeInput, Resolvers } from '../__generated__/types';
 import { departmentOf, present, unknownRegion } from '../common';
 import type { HubContext } from '../context';
 import { badInput, requireDivisionCode, requireHubId, requireIdNumber } from '../../access/errors';
-import { checkCall, inScope, regionInScope } from '../../access/decide';
+import { checkCall, inScope, regionInScope, seesIdNumbers } from '../../access/decide';
+import { scrub } from '../../domain/privacy';
 import { CASE_ROLES, caseRegions, ROOT_RULES } from '../../access/policy';
 import { givenCause, proseDetail, requireCauseWhereCounted } from '../findings/resolvers';
 import { createHash } from 'node:crypto';
@@ -423,12 +424,14 @@ export const caseResolvers: Resolvers = {
       const past = args.asOf && args.asOf < ctx.now() ? asOf : null;
       // Shortfalls of a period (default the year up to asOf): a decision met short is done, not open.
       const shortfallsSince = args.shortfallsSince ?? addDays(chinaDateOf(asOf), -365);
-      const [slips, open, fulfilled, declines, firstAids] = await Promise.all([
+      const [slips, open, fulfilled, declines, firstAids, answered, waived] = await Promise.all([
         openReferralsDueBefore(ctx.hub, chinaDateOf(asOf), prefix, past),
         openCasesWithEvents(ctx.hub, prefix, past),
         decisionsFulfilledAnswered(ctx.hub, startOfChinaDay(shortfallsSince), asOf, prefix),
         declinesOpenAt(ctx.hub, asOf, prefix),
         firstAidsRecordedBetween(ctx.hub, startOfChinaDay(shortfallsSince), asOf, prefix),
+        referralsAnsweredBetween(ctx.hub, startOfChinaDay(shortfallsSince), asOf, chinaDateOf(asOf), prefix),
+        declinesWaivedBetween(ctx.hub, startOfChinaDay(shortfallsSince), asOf, prefix),
       ]);
       const short = fulfilled.filter((s) => s.fulfilment.shortfallFen > 0);
       // Each decision's record as its department holds it now, all at once: the request's loaders
@@ -457,6 +460,8 @@ export const caseResolvers: Resolvers = {
         declines.map((d) => ({ referral: d, declinedAt: d.declinedAt, ownerOffice: d.ownerOffice, townshipCode: d.townshipCode })),
         withdrawn,
         firstAidsWithdrawn,
+        answered.map((s) => ({ referral: s, issuedOn: chinaDateOf(s.issuedAt), dueOn: s.dueOn, answeredAt: s.answeredAt, toOffice: s.toOffice, townshipCode: s.townshipCode })),
+        waived.map((w) => ({ referral: w, waivedAt: w.waivedAt, ownerOffice: w.ownerOffice, townshipCode: w.townshipCode })),
       );
     },
     workingDayCalendar: () => calendarCoverage,
@@ -771,7 +776,11 @@ export const caseResolvers: Resolvers = {
   },
 
   SupersedingAidRecord: {
-    aidSourceReference: (r) => r.sourceRef,
+    // A department's record changed in place (CHANGED_AT_SOURCE) is shown here, and its reference can
+    // hold an ID number (a 低保 member's record is keyed by it): masked as the slip's own
+    // aidSourceReference is (REFERENCE in access/policy.ts) for a caller that sees no ID number.
+    aidSourceReference: (r, _, ctx) => (!ctx.access?.caller || seesIdNumbers(ctx.access.caller) ? r.sourceRef : scrub(r.sourceRef)),
+    programme: (r) => AID_PROGRAMME_BY_CODE.get(r.programme)!,
     aidDate: (r) => aidDateOf(r),
     reference: (r) => r.reportedBy?.reference ?? null,
   },
