@@ -23,7 +23,7 @@ import { deliveryCounts, deliveryNotices, listSubscriptions, type SubscriptionRe
 import { hubDrizzle, type HubDb } from '../db/connect';
 import { callbackHostsFromEnv } from '../db/config';
 import { runSubcommand, UsageError } from './command-args';
-import { isIsoDate } from '../domain/dates';
+import { addDays, isIsoDate, todayIso } from '../domain/dates';
 import { shownDbInstant as shown } from '../db/instants';
 import { firstChars, longerThan } from '../domain/text-length';
 import { runAgainstHub } from './run-against-hub';
@@ -169,7 +169,7 @@ export function subscriptionsCommand(argv: string[], db: HubDb, print: (line: st
         return 0;
       }
       case 'notices': {
-        const since = values.since ?? new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10);
+        const since = values.since ?? addDays(todayIso(), -7);
         // A calendar date: 2026-02-30 passed the pattern and was compared as text ("no notices").
         if (!isIsoDate(since)) throw new UsageError(`--since: a calendar date, YYYY-MM-DD, got ${JSON.stringify(since)}`);
         const rows = await deliveryNotices(db, since, 200);

@@ -80,7 +80,7 @@ export const alertDeliveryNotice = mysqlTable(
   'alert_delivery_notice',
   {
     clientId: varchar('client_id', { length: 64 }).notNull(),
-    /** The UTC day of the first dead letter reported. */
+    /** The day (China's) of the first dead letter reported. */
     day: date('day', { mode: 'string' }).notNull(),
     subscriptionId: id('subscription_id').notNull(),
     deliveryId: char('delivery_id', { length: 36 }).notNull(),

@@ -4,6 +4,7 @@
  * the worker (resolvers/alert-delivery/worker.ts) calls these around its POSTs.
  */
 import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, sql, type SQL } from 'drizzle-orm';
+import { chinaDateOf } from '../../domain/cases/china-time';
 import type { AlertGrade } from '../../domain/monitoring/envelope';
 import { splitList } from '../../domain/monitoring/subscriptions';
 import { apiClient } from '../access/schema';
@@ -308,12 +309,13 @@ export async function markDead(db: HubQuery, claimToken: string, id: number, sta
 
 /**
  * Records that a subscriber's administrators were told of a dead letter today: at most one row
- * per subscriber (API client) per UTC day. True when this call wrote it (and so should log it).
+ * per subscriber (API client) per day, China's (the administrators' day; the UTC date is still
+ * yesterday until 08:00 there). True when this call wrote it (and so should log it).
  */
 export async function noteDeadLetter(db: HubQuery, clientId: string, subscriptionId: number, deliveryId: string, message: string, now = new Date()): Promise<boolean> {
   const res = await db.execute(
     sql`INSERT IGNORE INTO alert_delivery_notice (client_id, day, subscription_id, delivery_id, message, created_at)
-        VALUES (${clientId}, ${toDbInstant(now).slice(0, 10)}, ${subscriptionId}, ${deliveryId}, ${message.slice(0, 500)}, ${toDbInstant(now)})`,
+        VALUES (${clientId}, ${chinaDateOf(now)}, ${subscriptionId}, ${deliveryId}, ${message.slice(0, 500)}, ${toDbInstant(now)})`,
   );
   return affected(res) === 1;
 }

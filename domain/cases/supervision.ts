@@ -13,14 +13,19 @@ import { endOfChinaDay } from './china-time';
 import { caseDeadlines, standing, type CaseDeadline, type CaseTimeline, type Due, type Overdue } from './deadlines';
 import type { FulfilmentStanding } from './fulfilment';
 import { countyOf, type OfficeKey } from './offices';
-import { withinSupported, workingDaysBetween } from './working-days';
+import { isCovered, withinSupported, workingDaysBetween } from './working-days';
 
-/** A slip's deadline: the end of its due date, China time. */
+/**
+ * A slip's deadline: the end of its due date, China time. A meeting's decision is counted from the
+ * meeting's day, so one recorded late can fall due before it was issued: its count then ran up to
+ * the due date, provisional when that date's year has no notice.
+ */
 export function referralDue(issuedOn: IsoDate, dueOn: IsoDate): Due {
   const from = withinSupported(issuedOn);
   const to = withinSupported(dueOn);
   // A date held inside the supported range (an old row) makes the count an estimate too.
-  return { dueAt: endOfChinaDay(dueOn), dueOn, provisional: from !== issuedOn || to !== dueOn || workingDaysBetween(from, to).provisional };
+  const counted = to <= from ? !isCovered(to) : workingDaysBetween(from, to).provisional;
+  return { dueAt: endOfChinaDay(dueOn), dueOn, provisional: from !== issuedOn || to !== dueOn || counted };
 }
 
 export interface SlipFacts<R> {

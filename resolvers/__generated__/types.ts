@@ -356,7 +356,7 @@ export type AlertDeliveryNotice = {
   readonly __typename?: 'AlertDeliveryNotice';
   /** The subscriber (API client). */
   readonly client: Scalars['String']['output'];
-  /** The day (UTC) of the first dead letter it reports. */
+  /** The day (China time) of the first dead letter it reports. */
   readonly day: Scalars['Date']['output'];
   /** The subscription of that dead letter. */
   readonly subscription: AlertSubscription;

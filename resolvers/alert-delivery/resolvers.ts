@@ -12,6 +12,7 @@ import { badInput, requireHubId } from '../../access/errors';
 import { deliveryNotices, subscriptionPage } from '../../db/alert-delivery/store';
 import { fromDbInstant } from '../../db/instants';
 import { decodeIdCursor, encodeIdCursor } from '../../domain/cursor';
+import { addDays } from '../../domain/dates';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
 import type { AlertDeliveryErrorCode, Resolvers } from '../__generated__/types';
 import { pageOf, pageSize, positionAfter, present, unknownRegion } from '../common';
@@ -67,7 +68,7 @@ export const alertDeliveryResolvers: Resolvers = {
       return pageOf({ rows: rows.slice(0, first), hasNextPage: rows.length > first }, (r) => encodeIdCursor(DEAD_LETTERS, r.id), (r) => r);
     },
     alertDeliveryNotices: async (_, args, ctx) => {
-      const since = args.since ?? new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10);
+      const since = args.since ?? addDays(ctx.today, -7);
       return deliveryNotices(ctx.hub, since, pageSize(args.first, 50, ctx.config.maxListSize), scopePrefix(ctx));
     },
   },

@@ -69,6 +69,10 @@ it('manages subscriptions and dead letters from the command line', async () => {
   expect(await run('dead-letters', '--subscription', '999999')).toEqual({ code: 3, out: ['refused: SUBSCRIPTION_NOT_FOUND (subscriptionId): no subscription with this id within reach'] });
   expect(await run('replay', '--subscription', '999999')).toEqual({ code: 3, out: ['refused: SUBSCRIPTION_NOT_FOUND (subscriptionId): no subscription with this id within reach'] });
   expect((await run('notices', '--since', '2000-01-01')).out[0]).toContain('rencheng-alerts');
+  // The notice's day is China's, as every day the administrators read: a dead letter at 02:00 on
+  // 1 July in China (18:00 UTC on 30 June) is 1 July's notice, listed from --since 2026-07-01 (it was dated the UTC day, 30 June).
+  await noteDeadLetter(dbs.hub, 'rencheng-alerts', Number(id), row.delivery_id, 'dead letter at night', new Date('2026-06-30T18:00:00Z'));
+  expect((await run('notices', '--since', '2026-07-01')).out.filter((l) => l.includes('dead letter at night'))).toEqual([`2026-07-01  rencheng-alerts  subscription #${id}  dead letter at night`]);
   // A day that is no calendar date is the operator's mistake (it was read as text: "no notices").
   for (const since of ['2026-02-30', '2026-13-01']) expect((await run('notices', '--since', since)).code).toBe(2);
 

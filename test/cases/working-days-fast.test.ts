@@ -138,6 +138,10 @@ describe('2027 and later: the statutory holidays the law fixes, provisional unti
   it('slips and overdue figures carry the flag too', () => {
     expect(referralDue('2026-12-30', '2027-01-05').provisional).toBe(true);
     expect(referralDue('2026-12-01', '2026-12-04').provisional).toBe(false);
+    // A meeting held on 2027-01-04 and recorded on the 20th: its decision's 3 days were counted
+    // through 2027 (due 01-07, before the slip was issued) and are as provisional.
+    expect(referralDue('2027-01-20', '2027-01-07').provisional).toBe(true);
+    expect(referralDue('2026-12-20', '2026-12-07').provisional).toBe(false);
     const due = referralDue('2026-12-01', '2026-12-04');
     // Due in 2026, measured in 2027: the working days past count days of an unpublished year.
     expect(overdueBy(due, new Date('2027-01-06T04:00:00Z'))).toMatchObject({ workingDays: 22, provisional: true });

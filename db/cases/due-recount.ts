@@ -1,0 +1,78 @@
+/**
+ * A slip's due date under the holiday calendar in force. A slip keeps its due date (referral_slip
+ * .due_on: supervision finds overdue slips through the (state, due_on) index), counted when it was
+ * issued under the calendar of that day. A year without its State Council notice is counted from the
+ * days the law fixes alone (provisional: its bridging days and worked weekends, 调休, are not known);
+ * once the notice is loaded (AIDHUB_HOLIDAYS_FILE) or the installed table covers the year, a date
+ * counted before can be wrong: 6 working days from 2027-02-04 end on 02-16 by the law's 春节 alone,
+ * but on 02-20 (a worked Saturday) under a notice giving 02-06 to 02-13 off. Read with the new
+ * calendar the slip then said 02-16 and no longer provisional, and was overdue during the holiday.
+ *
+ * So at start-up, with the calendar built, the hub counts every slip's due date again from where it
+ * was counted (the meeting's day for a meeting's decisions, the day issued, China time, otherwise)
+ * and stores the ones that moved. A slip's count depends only on that day, its working days and
+ * the calendar, so counting again under an unchanged calendar moves nothing and writes nothing; the
+ * update is conditional on the date read, so hub processes starting together write each date once.
+ */
+import { and, asc, eq, gt } from 'drizzle-orm';
+import { chinaDateOf } from '../../domain/cases/china-time';
+import type { IsoDate } from '../../domain/dates';
+import { addWorkingDays, withinSupported } from '../../domain/cases/working-days';
+import type { HubDb } from '../connect';
+import { fromDbInstant } from '../instants';
+import { caseMeeting, referralSlip } from './schema';
+
+/** Slips read per statement. */
+const PAGE = 1000;
+
+export interface RecountedDue {
+  referralId: number;
+  before: IsoDate;
+  after: IsoDate;
+}
+
+/**
+ * The day a slip's working days were counted from: a meeting's decision from the day the meeting
+ * was held (issued in the meeting's record, at its instant); a slip issued otherwise (referralIssue,
+ * a reassignment of a declined decision, which keeps the meeting's id) from the day it was issued.
+ */
+export function dueCountedFrom(slip: { issuedAt: string; meetingHeldOn: IsoDate | null; meetingRecordedAt: string | null }): IsoDate {
+  return slip.meetingHeldOn !== null && slip.meetingRecordedAt === slip.issuedAt ? slip.meetingHeldOn : chinaDateOf(fromDbInstant(slip.issuedAt));
+}
+
+/** Counts every slip's due date under the calendar in force and stores those that moved; returns what this call moved. */
+export async function recountReferralDueDates(hub: HubDb): Promise<RecountedDue[]> {
+  const moved: RecountedDue[] = [];
+  for (let after = 0; ; ) {
+    const rows = await hub
+      .select({
+        id: referralSlip.id,
+        issuedAt: referralSlip.issuedAt,
+        dueOn: referralSlip.dueOn,
+        workingDays: referralSlip.deadlineWorkingDays,
+        meetingHeldOn: caseMeeting.heldOn,
+        meetingRecordedAt: caseMeeting.recordedAt,
+      })
+      .from(referralSlip)
+      .leftJoin(caseMeeting, eq(caseMeeting.id, referralSlip.meetingId))
+      .where(gt(referralSlip.id, after))
+      .orderBy(asc(referralSlip.id))
+      .limit(PAGE);
+    if (rows.length === 0) return moved;
+    after = rows[rows.length - 1].id;
+    for (const r of rows) {
+      // A row written before the hub bounded its dates keeps the date it has (deadlines.ts reads it held inside the range).
+      const from = withinSupported(dueCountedFrom(r));
+      if (from !== dueCountedFrom(r) || r.workingDays < 1) continue;
+      let counted: IsoDate;
+      try {
+        counted = addWorkingDays(from, r.workingDays).date;
+      } catch {
+        continue;
+      }
+      if (counted === r.dueOn) continue;
+      const [res] = (await hub.update(referralSlip).set({ dueOn: counted }).where(and(eq(referralSlip.id, r.id), eq(referralSlip.dueOn, r.dueOn)))) as unknown as [{ affectedRows: number }];
+      if (res.affectedRows === 1) moved.push({ referralId: r.id, before: r.dueOn, after: counted });
+    }
+  }
+}

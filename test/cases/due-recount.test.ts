@@ -1,0 +1,101 @@
+/**
+ * Slips' due dates counted before a year's holiday notice was loaded are counted again under it when
+ * the hub starts (db/cases/due-recount.ts): a slip issued before 春节 2027 was due by the law's four
+ * days off alone, provisional; with the notice loaded it is due by the notice's arrangement, no longer
+ * provisional, and not overdue during the holiday. A meeting's decision counts from the meeting's day.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { HOLIDAYS_FILE_ENV } from '../../domain/cases/holiday-notices';
+import { statutoryHolidays } from '../../domain/cases/statutory-holidays';
+import { createTestDatabases, type TestDatabases } from '../support/databases';
+import { startTestHub, type TestHub } from '../support/hub';
+import { TestClock } from '../support/clock';
+import { insertRegions, insertWang, WANG } from '../support/scenarios';
+
+const cn = (local: string) => `${local}+08:00`;
+const clock = new TestClock(cn('2027-02-02T10:00:00'));
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-due-recount-'));
+const saved = process.env[HOLIDAYS_FILE_ENV];
+
+// An arrangement of the kind the State Council publishes (illustrative, not the real 2027 notice):
+// 02-05 to 02-13 off, Saturday 02-20 worked.
+const notice2027 = {
+  year: 2027,
+  basis: '国务院办公厅关于2027年部分节假日安排的通知（示例）',
+  holidays: {
+    ...Object.fromEntries(statutoryHolidays(2027)),
+    ...Object.fromEntries(['2027-02-05', '2027-02-06', '2027-02-07', '2027-02-08', '2027-02-09', '2027-02-10', '2027-02-11', '2027-02-12', '2027-02-13'].map((d) => [d, '春节'])),
+  },
+  workdays: { '2027-02-20': '春节' },
+};
+
+let dbs: TestDatabases;
+let hub: TestHub | undefined;
+let wangId: string;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function ok(query: string, variables: Record<string, unknown>, field: string): Promise<any> {
+  const res = await hub!.gql(query, variables);
+  expect(res.errors).toBeUndefined();
+  expect(res.data[field].userErrors).toEqual([]);
+  return res.data[field];
+}
+
+const SLIP = `query($id: ID!) { referral(id: $id) { dueOn provisional deadlineStatus(asOf: "2027-02-17T10:00:00+08:00") } }`;
+
+beforeAll(async () => {
+  delete process.env[HOLIDAYS_FILE_ENV];
+  dbs = await createTestDatabases('due_recount');
+  await insertRegions(dbs);
+  wangId = String(await insertWang(dbs));
+}, 120_000);
+
+afterAll(async () => {
+  if (saved === undefined) delete process.env[HOLIDAYS_FILE_ENV];
+  else process.env[HOLIDAYS_FILE_ENV] = saved;
+  fs.rmSync(dir, { recursive: true, force: true });
+  await hub?.close();
+  await dbs?.close();
+});
+
+it('counts the due dates of slips issued before the notice again under it when the hub starts', async () => {
+  hub = await startTestHub(dbs, { purpose: 'CASE_MEETING', clock: clock.now });
+  const opened = await ok(`mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id } userErrors { code field } } }`, { input: { householdId: wangId, origin: 'APPLICATION', urgency: 'NORMAL', summary: '春节前转办' } }, 'caseOpen');
+  const caseId = opened.case.id;
+  for (const to of ['ACCEPTED', 'INVESTIGATING', 'IN_DELIBERATION']) await ok(`mutation($input: CaseTransitionInput!) { caseTransition(input: $input) { case { id } userErrors { code field } } }`, { input: { caseId, to, reason: to } }, 'caseTransition');
+  clock.set(cn('2027-02-04T10:00:00'));
+  const forwarded = (await ok(`mutation($input: ReferralIssueInput!) { referralIssue(input: $input) { referral { id } userErrors { code field } } }`, { input: { caseId, to: { department: 'HEALTH' }, ask: '核实住院费用', deadlineWorkingDays: 6 } }, 'referralIssue')).referral.id;
+  // A meeting held the day before, recorded on 02-04: its decision counts from 02-03.
+  const met = await ok(
+    `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) { meeting { decisions { id } } userErrors { code field } } }`,
+    { input: { caseId, heldOn: '2027-02-03', departmentsPresent: ['CIVIL_AFFAIRS', 'EDUCATION'], decisions: [{ department: 'EDUCATION', programme: 'TUITION_WAIVER', amountFen: 120_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.child }] } },
+    'meetingRecord',
+  );
+  const decided = met.meeting.decisions[0].id;
+
+  // By the law's 春节 alone (除夕 Friday 02-05 to Monday 02-08): 02-09 … 02-12, 02-15, 02-16; and from 02-03: 02-04, 02-09 … 02-12.
+  expect((await hub.gql(SLIP, { id: forwarded })).data.referral).toEqual({ dueOn: '2027-02-16', provisional: true, deadlineStatus: 'OVERDUE' });
+  expect((await hub.gql(SLIP, { id: decided })).data.referral).toEqual({ dueOn: '2027-02-12', provisional: true, deadlineStatus: 'OVERDUE' });
+
+  // The notice is published and loaded; the hub restarts.
+  await hub.close();
+  hub = undefined;
+  const file = path.join(dir, '2027.json');
+  fs.writeFileSync(file, JSON.stringify({ notices: [notice2027] }));
+  process.env[HOLIDAYS_FILE_ENV] = file;
+  hub = await startTestHub(dbs, { purpose: 'CASE_MEETING', clock: clock.now });
+
+  // Under the notice: 02-15 … 02-19 and the worked Saturday 02-20; from 02-03: 02-04, 02-15 … 02-18. Final, and not overdue on 02-17.
+  expect((await hub.gql(SLIP, { id: forwarded })).data.referral).toEqual({ dueOn: '2027-02-20', provisional: false, deadlineStatus: 'PENDING' });
+  expect((await hub.gql(SLIP, { id: decided })).data.referral).toEqual({ dueOn: '2027-02-18', provisional: false, deadlineStatus: 'PENDING' });
+  const report = await hub.gql(`query { overdueReport(asOf: "2027-02-17T10:00:00+08:00") { byCounty { referrals { referral { id } } } } }`);
+  expect(report.errors).toBeUndefined();
+  expect(report.data.overdueReport.byCounty.flatMap((c: { referrals: { referral: { id: string } }[] }) => c.referrals.map((r) => r.referral.id))).toEqual([]);
+
+  // Started again under the same calendar: nothing moves.
+  await hub.close();
+  hub = await startTestHub(dbs, { purpose: 'CASE_MEETING', clock: clock.now });
+  expect((await hub.gql(SLIP, { id: forwarded })).data.referral.dueOn).toBe('2027-02-20');
+}, 180_000);
