@@ -20,8 +20,12 @@ const OLD_ID_LIKE = /(?<!\d)\d{15}(?!\d)/g;
  * Digit groups joined by separators people write between an ID number's parts (as
  * domain/id-number.ts mayContainIdNumber reads them), list separators among them: a value joined
  * with "; " or ", " (`370811; 19900101; 123X`, a form's fields run together) passed whole.
+ * Only from the first digit of a run (`(?<!\d)`): a match starting inside a run is one the run's
+ * first digit would have made, and without the look-behind a run of digits with no separator after
+ * it was tried again from each of its digits, each try reading the rest of the run (90,000 digits
+ * in a case's summary held the event loop for seconds).
  */
-const SPLIT_RUN = /\d+(?:[\s._:/;,，；、-]+\d+)+[Xx]?/g;
+const SPLIT_RUN = /(?<!\d)\d+(?:[\s._:/;,，；、-]+\d+)+[Xx]?/g;
 const SEPARATORS = /([\s._:/;,，；、-]+)/;
 
 function masked(idNumber: string): string {
