@@ -7,7 +7,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { recountReferralDueDates } from '../../db/cases/due-recount';
+import { countStatements } from '../../db/instrument';
 import { HOLIDAYS_FILE_ENV } from '../../domain/cases/holiday-notices';
+import { calendarFingerprint } from '../../domain/cases/working-days';
 import { statutoryHolidays } from '../../domain/cases/statutory-holidays';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { startTestHub, type TestHub } from '../support/hub';
@@ -34,6 +37,7 @@ const notice2027 = {
 let dbs: TestDatabases;
 let hub: TestHub | undefined;
 let wangId: string;
+let forwardedId: string;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function ok(query: string, variables: Record<string, unknown>, field: string): Promise<any> {
@@ -98,4 +102,28 @@ it('counts the due dates of slips issued before the notice again under it when t
   await hub.close();
   hub = await startTestHub(dbs, { purpose: 'CASE_MEETING', clock: clock.now });
   expect((await hub.gql(SLIP, { id: forwarded })).data.referral.dueOn).toBe('2027-02-20');
+  forwardedId = forwarded;
 }, 180_000);
+
+it('reads no slip when started again under the calendar of the last recount, and counts again when the calendar changes', async () => {
+  // The hub above started under the notice: its recount stored that calendar.
+  const [[stored]] = (await dbs.hubPool.query(`SELECT calendar FROM calendar_recount WHERE name = 'referral_slip'`)) as unknown as [{ calendar: string }[]];
+  expect(stored.calendar).toBe(calendarFingerprint());
+  const again = await countStatements(() => recountReferralDueDates(dbs.hub, new Date()));
+  expect(again.result).toEqual([]);
+  // One statement: the stored calendar. No page of slips.
+  expect(again.counter.total).toBe(1);
+
+  // A corrected notice (Saturday 02-20 no longer worked): two processes start together under it.
+  const file = path.join(dir, '2027-corrected.json');
+  fs.writeFileSync(file, JSON.stringify({ notices: [{ ...notice2027, workdays: {} }] }));
+  process.env[HOLIDAYS_FILE_ENV] = file;
+  const corrected = calendarFingerprint();
+  expect(corrected).not.toBe(stored.calendar);
+  const both = await Promise.all([recountReferralDueDates(dbs.hub, new Date()), recountReferralDueDates(dbs.hub, new Date())]);
+  // The forwarded slip's sixth working day is now Monday 02-22, written once between them.
+  expect(both.flat().filter((m) => String(m.referralId) === forwardedId)).toEqual([{ referralId: Number(forwardedId), before: '2027-02-20', after: '2027-02-22' }]);
+  const [[now]] = (await dbs.hubPool.query(`SELECT calendar FROM calendar_recount WHERE name = 'referral_slip'`)) as unknown as [{ calendar: string }[]];
+  expect(now.calendar).toBe(corrected);
+  expect((await countStatements(() => recountReferralDueDates(dbs.hub, new Date()))).counter.total).toBe(1);
+}, 120_000);
