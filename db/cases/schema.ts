@@ -188,7 +188,7 @@ export const secondAidApproval = mysqlTable(
  * The holiday calendar each start-up recount of stored due dates last ran under (db/cases/due-recount.ts):
  * a hub starting under the same calendar (domain/cases/working-days.ts calendarFingerprint) reads no
  * slip; a notice loaded, changed or removed, or a new package table, changes the fingerprint and the
- * next start counts every stored date again. One row per recount (`referral_slip`).
+ * next start counts every stored date again. One row per recount (`referral_slip`, `charity_claim`).
  */
 export const calendarRecount = mysqlTable('calendar_recount', {
   /** What was counted again: the table whose dates the recount keeps. */
