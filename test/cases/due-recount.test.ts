@@ -4,14 +4,10 @@
  * days off alone, provisional; with the notice loaded it is due by the notice's arrangement, no longer
  * provisional, and not overdue during the holiday. A meeting's decision counts from the meeting's day.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { recountReferralDueDates } from '../../db/cases/due-recount';
 import { countStatements } from '../../db/instrument';
-import { HOLIDAYS_FILE_ENV } from '../../domain/cases/holiday-notices';
 import { calendarFingerprint } from '../../domain/cases/working-days';
-import { statutoryHolidays } from '../../domain/cases/statutory-holidays';
+import { holidayFiles, notice2027 } from '../support/notice-2027';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { startTestHub, type TestHub } from '../support/hub';
 import { TestClock } from '../support/clock';
@@ -19,20 +15,7 @@ import { insertRegions, insertWang, WANG } from '../support/scenarios';
 
 const cn = (local: string) => `${local}+08:00`;
 const clock = new TestClock(cn('2027-02-02T10:00:00'));
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-due-recount-'));
-const saved = process.env[HOLIDAYS_FILE_ENV];
-
-// An arrangement of the kind the State Council publishes (illustrative, not the real 2027 notice):
-// 02-05 to 02-13 off, Saturday 02-20 worked.
-const notice2027 = {
-  year: 2027,
-  basis: '国务院办公厅关于2027年部分节假日安排的通知（示例）',
-  holidays: {
-    ...Object.fromEntries(statutoryHolidays(2027)),
-    ...Object.fromEntries(['2027-02-05', '2027-02-06', '2027-02-07', '2027-02-08', '2027-02-09', '2027-02-10', '2027-02-11', '2027-02-12', '2027-02-13'].map((d) => [d, '春节'])),
-  },
-  workdays: { '2027-02-20': '春节' },
-};
+const holidays = holidayFiles('aidhub-due-recount-');
 
 let dbs: TestDatabases;
 let hub: TestHub | undefined;
@@ -50,16 +33,14 @@ async function ok(query: string, variables: Record<string, unknown>, field: stri
 const SLIP = `query($id: ID!) { referral(id: $id) { dueOn provisional deadlineStatus(asOf: "2027-02-17T10:00:00+08:00") } }`;
 
 beforeAll(async () => {
-  delete process.env[HOLIDAYS_FILE_ENV];
+  holidays.use(null);
   dbs = await createTestDatabases('due_recount');
   await insertRegions(dbs);
   wangId = String(await insertWang(dbs));
 }, 120_000);
 
 afterAll(async () => {
-  if (saved === undefined) delete process.env[HOLIDAYS_FILE_ENV];
-  else process.env[HOLIDAYS_FILE_ENV] = saved;
-  fs.rmSync(dir, { recursive: true, force: true });
+  holidays.restore();
   await hub?.close();
   await dbs?.close();
 });
@@ -86,9 +67,7 @@ it('counts the due dates of slips issued before the notice again under it when t
   // The notice is published and loaded; the hub restarts.
   await hub.close();
   hub = undefined;
-  const file = path.join(dir, '2027.json');
-  fs.writeFileSync(file, JSON.stringify({ notices: [notice2027] }));
-  process.env[HOLIDAYS_FILE_ENV] = file;
+  holidays.use('2027.json', [notice2027]);
   hub = await startTestHub(dbs, { purpose: 'CASE_MEETING', clock: clock.now });
 
   // Under the notice: 02-15 … 02-19 and the worked Saturday 02-20; from 02-03: 02-04, 02-15 … 02-18. Final, and not overdue on 02-17.
@@ -115,9 +94,7 @@ it('reads no slip when started again under the calendar of the last recount, and
   expect(again.counter.total).toBe(1);
 
   // A corrected notice (Saturday 02-20 no longer worked): two processes start together under it.
-  const file = path.join(dir, '2027-corrected.json');
-  fs.writeFileSync(file, JSON.stringify({ notices: [{ ...notice2027, workdays: {} }] }));
-  process.env[HOLIDAYS_FILE_ENV] = file;
+  holidays.use('2027-corrected.json', [{ ...notice2027, workdays: {} }]);
   const corrected = calendarFingerprint();
   expect(corrected).not.toBe(stored.calendar);
   const both = await Promise.all([recountReferralDueDates(dbs.hub, new Date()), recountReferralDueDates(dbs.hub, new Date())]);

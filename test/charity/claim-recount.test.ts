@@ -5,50 +5,32 @@
  * (db/charity/claim-recount.ts), once per calendar: a start under the calendar of the last recount
  * reads no claim.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { recountClaimLapses } from '../../db/charity/claim-recount';
 import { claimNeed, claimOf } from '../../db/charity/store';
 import { charityClaim } from '../../db/charity/schema';
 import { countStatements } from '../../db/instrument';
 import { makeCreditCode } from '../../domain/credit-code';
-import { HOLIDAYS_FILE_ENV } from '../../domain/cases/holiday-notices';
-import { statutoryHolidays } from '../../domain/cases/statutory-holidays';
+import { holidayFiles, notice2027 } from '../support/notice-2027';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { startTestHub, type TestHub } from '../support/hub';
 import { TestClock } from '../support/clock';
 import { insertRegions } from '../support/scenarios';
 
 const clock = new TestClock('2027-02-04T10:00:00+08:00');
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-claim-recount-'));
-const saved = process.env[HOLIDAYS_FILE_ENV];
+const holidays = holidayFiles('aidhub-claim-recount-');
 const ORG = makeCreditCode('53370800MJ1234567');
-
-// An arrangement of the kind the State Council publishes (illustrative): 02-05 to 02-13 off, Saturday 02-20 worked.
-const notice2027 = {
-  year: 2027,
-  basis: '国务院办公厅关于2027年部分节假日安排的通知（示例）',
-  holidays: {
-    ...Object.fromEntries(statutoryHolidays(2027)),
-    ...Object.fromEntries(['2027-02-05', '2027-02-06', '2027-02-07', '2027-02-08', '2027-02-09', '2027-02-10', '2027-02-11', '2027-02-12', '2027-02-13'].map((d) => [d, '春节'])),
-  },
-  workdays: { '2027-02-20': '春节' },
-};
 
 let dbs: TestDatabases;
 let hub: TestHub | undefined;
 
 beforeAll(async () => {
-  delete process.env[HOLIDAYS_FILE_ENV];
+  holidays.use(null);
   dbs = await createTestDatabases('claim_recount');
   await insertRegions(dbs);
 }, 120_000);
 
 afterAll(async () => {
-  if (saved === undefined) delete process.env[HOLIDAYS_FILE_ENV];
-  else process.env[HOLIDAYS_FILE_ENV] = saved;
-  fs.rmSync(dir, { recursive: true, force: true });
+  holidays.restore();
   await hub?.close();
   await dbs?.close();
 });
@@ -60,9 +42,7 @@ it('counts the last day of a claim made before the notice again under it when th
   // A claim made before the hub kept what it counted from: its day is kept.
   await dbs.hub.insert(charityClaim).values({ needId: 2, creditCode: ORG, claimedAt: '2027-02-04 02:00:00.000', lapsesOn: '2027-02-15' });
 
-  const file = path.join(dir, '2027.json');
-  fs.writeFileSync(file, JSON.stringify({ notices: [notice2027] }));
-  process.env[HOLIDAYS_FILE_ENV] = file;
+  holidays.use('2027.json', [notice2027]);
   hub = await startTestHub(dbs, { clock: clock.now });
   // Under the notice: 02-15 … 02-19.
   expect((await claimOf(dbs.hub, 1, ORG))!.lapsesOn).toBe('2027-02-19');
@@ -74,9 +54,7 @@ it('counts the last day of a claim made before the notice again under it when th
   expect(again.counter.total).toBe(1);
 
   // A corrected notice (02-19 off as well, Saturday 02-20 not worked), loaded from a new file.
-  const corrected = path.join(dir, '2027-corrected.json');
-  fs.writeFileSync(corrected, JSON.stringify({ notices: [{ ...notice2027, workdays: {}, holidays: { ...notice2027.holidays, '2027-02-19': '春节' } }] }));
-  process.env[HOLIDAYS_FILE_ENV] = corrected;
+  holidays.use('2027-corrected.json', [{ ...notice2027, workdays: {}, holidays: { ...notice2027.holidays, '2027-02-19': '春节' } }]);
   // 02-19 now off: 02-15 … 02-18, 02-22; two processes starting together move it once.
   const both = await Promise.all([recountClaimLapses(dbs.hub, clock.now()), recountClaimLapses(dbs.hub, clock.now())]);
   expect(both.flat()).toEqual([{ claimId: claim.id, before: '2027-02-19', after: '2027-02-22' }]);
