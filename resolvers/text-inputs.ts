@@ -10,7 +10,8 @@
  *
  * An optional String that is not prose (every one but MULTI_LINE_FIELDS: an ID number, a division
  * code, a reference, a settlement, a cursor, an idempotency key, an officer's staff identifier, a
- * month) given as "" or only whitespace is refused the same way, reason EMPTY_VALUE: read as
+ * month) given as "" or only characters that show nothing (whitespace, zero-width spaces, BOM, word
+ * joiners: domain/text-length.ts isBlank) is refused the same way, reason EMPTY_VALUE: read as
  * `input.x ? parse(input.x) : null` it meant "not given", so an empty field of a form changed what
  * was asked (a first aid for the whole household instead of the member, a list over the caller's
  * whole scope instead of one township). Prose left empty is no prose, as before.
@@ -36,7 +37,7 @@ const textLeaf: LeafCheck = (scalar, name, optional) => {
     if (typeof value !== 'string') return;
     const problem = textProblem(value, multiLine);
     if (problem) throw badInput(path, 'TEXT_INVALID', `${path} contains ${problem}`);
-    if (notEmpty && value.trim() === '') throw badInput(path, 'EMPTY_VALUE', `${path} is empty: leave it out (or send null) to give none`);
+    if (notEmpty && isBlank(value)) throw badInput(path, 'EMPTY_VALUE', `${path} is empty: leave it out (or send null) to give none`);
   };
 };
 
@@ -59,17 +60,22 @@ const SCREENED_PROSE: ReadonlySet<string> = new Set(['description']);
  * written. Applied inside the checks above (resolvers/index.ts), so they judge the text as sent.
  */
 const proseLeaf: LeafCheck = (scalar, name) => {
-  if (scalar !== 'String' || !MULTI_LINE_FIELDS.has(name)) return null;
+  if (scalar !== 'String') return null;
+  if (!MULTI_LINE_FIELDS.has(name)) return (value) => (typeof value === 'string' && isBlank(value) ? '' : value);
   const screened = SCREENED_PROSE.has(name);
   return (value) => (typeof value !== 'string' ? value : isBlank(value) ? '' : screened ? value : maskIdNumbersInText(value));
 };
 
 /**
- * And prose that shows nothing (only zero-width spaces, joiners, soft hyphens, fillers, blanks:
+ * And text that shows nothing (only zero-width spaces, joiners, soft hyphens, fillers, blanks:
  * domain/text-length.ts isBlank) is read as the empty text it looks like, so every rule that needs
  * a reason, feedback or summary refuses it with its own code (REASON_REQUIRED, FEEDBACK_REQUIRED,
  * AID_AMOUNT_SHORT without a differenceReason, DECISION_CONFLICT without an override reason …), as
- * it refuses "": a decline's reason of U+200B was taken as given.
+ * it refuses "": a decline's reason of U+200B was taken as given. The same for a required one-line
+ * field (an officer, a consent's givenBy, an organisation's name, a project's title, an objection
+ * contact): it gets what "" gets (TEXT_REQUIRED, MALFORMED_ACTOR, or the caller's own name as the
+ * actor), where a consent "given by" U+200B was stored as given. An optional one-line field never
+ * gets here blank: the checks above refuse it (EMPTY_VALUE).
  */
 export function applyProseMasking(schema: GraphQLSchema): GraphQLSchema {
   return applyArgumentChecks(schema, proseLeaf);

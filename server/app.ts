@@ -31,6 +31,7 @@ import { AlertDeliveryWorker } from '../resolvers/alert-delivery/worker';
 import { MonitoringPoller } from '../resolvers/monitoring/poller';
 import { settleBackfilledDecisionDays } from '../resolvers/monitoring/decide-by-backfill';
 import { recountReferralDueDates } from '../db/cases/due-recount';
+import { recountClaimLapses } from '../db/charity/claim-recount';
 import { monthlyJobs } from '../resolvers/monitoring/monthly';
 import { FEN_REASONS } from '../resolvers/scalars';
 import { activeTriggerSet } from '../rules/triggers-load';
@@ -236,9 +237,11 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   // before this process detects or pushes: a push carries the alert's decideBy as it is when sent.
   const decisionDaysCounted = await settleBackfilledDecisionDays(deps.hub, triggerSet, hubNow(deps));
   if (decisionDaysCounted > 0) deps.logger.info({ alerts: decisionDaysCounted }, 'decision days of alerts raised before the decision limit counted under the trigger set in force');
-  // Slips' due dates counted before a holiday notice was loaded are counted under it (db/cases/due-recount.ts).
-  const duesMoved = await recountReferralDueDates(deps.hub);
+  // Slips' due dates counted before a holiday notice was loaded are counted under it (db/cases/due-recount.ts), once per calendar.
+  const duesMoved = await recountReferralDueDates(deps.hub, hubNow(deps));
   if (duesMoved.length > 0) deps.logger.info({ referrals: duesMoved.length }, 'due dates of referral slips counted again under the holiday calendar in force');
+  const lapsesMoved = await recountClaimLapses(deps.hub, hubNow(deps));
+  if (lapsesMoved.length > 0) deps.logger.info({ claims: lapsesMoved.length }, 'last days of charity claims counted again under the holiday calendar in force');
   const checkpoints = deps.config.auditCheckpoints ? new CheckpointLog(deps.config.auditCheckpoints, deps.logger) : null;
   if (!checkpoints) deps.logger.warn('audit checkpoints are off (no AUDIT_SIGNING_KEY or AUDIT_SIGNING_KEY_FILE): the audit chain is not protected against a database administrator who recomputes its hashes');
   const audit = new AuditStore(accessDb, auditWriterPool(deps.config.hubUrl, hubTimeoutMs), checkpoints);

@@ -314,6 +314,8 @@ const EMPTIES: [string, string][] = [
   ['empty', ''],
   ['spaces', '   '],
   ['a full-width space', '\u3000'],
+  // Pasted from a web form or a word processor: shows nothing, read as nothing (domain/text-length.ts isBlank).
+  ['zero-width characters', '\u200b\ufeff\u2060'],
 ];
 
 /** The prose of the schema (resolvers/text-inputs.ts MULTI_LINE_FIELDS): left empty, it is no text. */

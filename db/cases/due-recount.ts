@@ -11,16 +11,21 @@
  * So at start-up, with the calendar built, the hub counts every slip's due date again from where it
  * was counted (the meeting's day for a meeting's decisions, the day issued, China time, otherwise)
  * and stores the ones that moved. A slip's count depends only on that day, its working days and
- * the calendar, so counting again under an unchanged calendar moves nothing and writes nothing; the
- * update is conditional on the date read, so hub processes starting together write each date once.
+ * the calendar, so counting again under an unchanged calendar moves nothing: the calendar a recount
+ * ran under is stored (calendar_recount, its fingerprint: domain/cases/working-days.ts
+ * calendarFingerprint) once every slip was read, and a start under the same calendar reads that
+ * row and no slip. A start under another one (a notice added, changed or removed) counts every slip
+ * again. The update is conditional on the date read, so hub processes starting together write each
+ * date once, and each stores the same fingerprint; one stopped partway stored none, and the next
+ * start counts again.
  */
 import { and, asc, eq, gt } from 'drizzle-orm';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import type { IsoDate } from '../../domain/dates';
-import { addWorkingDays, withinSupported } from '../../domain/cases/working-days';
+import { addWorkingDays, calendarFingerprint, withinSupported } from '../../domain/cases/working-days';
 import type { HubDb } from '../connect';
-import { fromDbInstant } from '../instants';
-import { caseMeeting, referralSlip } from './schema';
+import { fromDbInstant, toDbInstant } from '../instants';
+import { calendarRecount, caseMeeting, referralSlip } from './schema';
 
 /** Slips read per statement. */
 const PAGE = 1000;
@@ -40,8 +45,30 @@ export function dueCountedFrom(slip: { issuedAt: string; meetingHeldOn: IsoDate 
   return slip.meetingHeldOn !== null && slip.meetingRecordedAt === slip.issuedAt ? slip.meetingHeldOn : chinaDateOf(fromDbInstant(slip.issuedAt));
 }
 
-/** Counts every slip's due date under the calendar in force and stores those that moved; returns what this call moved. */
-export async function recountReferralDueDates(hub: HubDb): Promise<RecountedDue[]> {
+/** The calendar `name`'s dates were last counted again under, or null: never (a hub before calendar_recount). */
+export async function recountedUnder(hub: HubDb, name: string): Promise<string | null> {
+  const [row] = await hub.select({ calendar: calendarRecount.calendar }).from(calendarRecount).where(eq(calendarRecount.name, name));
+  return row?.calendar ?? null;
+}
+
+/** Records that `name`'s dates are counted under `calendar`, once all of them were. */
+export async function markRecounted(hub: HubDb, name: string, calendar: string, now: Date): Promise<void> {
+  const recountedAt = toDbInstant(now);
+  await hub.insert(calendarRecount).values({ name, calendar, recountedAt }).onDuplicateKeyUpdate({ set: { calendar, recountedAt } });
+}
+
+/**
+ * Counts every slip's due date under the calendar in force and stores those that moved; returns what
+ * this call moved. Reads no slip when the last recount ran under the same calendar.
+ */
+export async function recountReferralDueDates(hub: HubDb, now: Date = new Date(), calendar: string = calendarFingerprint()): Promise<RecountedDue[]> {
+  if ((await recountedUnder(hub, 'referral_slip')) === calendar) return [];
+  const moved = await recountAll(hub);
+  await markRecounted(hub, 'referral_slip', calendar, now);
+  return moved;
+}
+
+async function recountAll(hub: HubDb): Promise<RecountedDue[]> {
   const moved: RecountedDue[] = [];
   for (let after = 0; ; ) {
     const rows = await hub

@@ -183,3 +183,18 @@ export const secondAidApproval = mysqlTable(
     index('second_aid_person').on(t.idNumber),
   ],
 );
+
+/**
+ * The holiday calendar each start-up recount of stored due dates last ran under (db/cases/due-recount.ts):
+ * a hub starting under the same calendar (domain/cases/working-days.ts calendarFingerprint) reads no
+ * slip; a notice loaded, changed or removed, or a new package table, changes the fingerprint and the
+ * next start counts every stored date again. One row per recount (`referral_slip`, `charity_claim`).
+ */
+export const calendarRecount = mysqlTable('calendar_recount', {
+  /** What was counted again: the table whose dates the recount keeps. */
+  name: varchar('name', { length: 32 }).primaryKey(),
+  /** The calendar it was counted under: sha256 (hex) of its days off and worked weekends. */
+  calendar: char('calendar', { length: 64 }).notNull(),
+  /** When the recount finished (UTC). */
+  recountedAt: instant('recounted_at').notNull(),
+});

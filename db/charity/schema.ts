@@ -8,7 +8,7 @@
  * A need's running totals (pledged, delivered) live on its row: every pledge and delivery locks
  * that row first (SELECT … FOR UPDATE), so concurrent pledges queue and none can over-fund it.
  */
-import { bigint, boolean, char, date, datetime, index, mysqlEnum, mysqlTable, unique, varchar } from 'drizzle-orm/mysql-core';
+import { bigint, boolean, char, date, datetime, index, mysqlEnum, mysqlTable, smallint, unique, varchar } from 'drizzle-orm/mysql-core';
 
 const instant = (name: string) => datetime(name, { mode: 'string', fsp: 3 });
 const id = (name: string) => bigint(name, { mode: 'number', unsigned: true });
@@ -92,6 +92,14 @@ export const charityClaim = mysqlTable(
     claimedAt: instant('claimed_at').notNull(),
     /** The last day the claim holds: N working days after the claim (CHARITY_CLAIM_WORKING_DAYS). */
     lapsesOn: date('lapses_on', { mode: 'string' }).notNull(),
+    /**
+     * The day and the working days lapsesOn was counted from and by (CHARITY_CLAIM_WORKING_DAYS
+     * then), so that a start under another holiday calendar counts it again
+     * (db/charity/claim-recount.ts). NULL: a claim made before these columns, whose count is not
+     * known; its day is kept.
+     */
+    countedFrom: date('counted_from', { mode: 'string' }),
+    workingDays: smallint('working_days'),
   },
   (t) => [unique('charity_claim_need_org').on(t.needId, t.creditCode)],
 );

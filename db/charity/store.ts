@@ -15,6 +15,7 @@ import { lockingTransaction, type LockingTx } from '../locking';
 import { householdMember, person } from '../household/schema';
 import { fromDbInstant, fromDbInstantOrNull, toDbInstant } from '../instants';
 import { chinaDateOf } from '../../domain/cases/china-time';
+import { addWorkingDays } from '../../domain/cases/working-days';
 import { birthDateOf } from '../../domain/id-number';
 import { charityClaim, charityConsent, charityDelivery, charityNeed, charityPledge, charityPledgeReduction, charityProject } from './schema';
 import { charityOrganisationName, reportedAid } from '../reported-aid/schema';
@@ -490,16 +491,18 @@ export function claimActive(claim: ClaimRecord | null, today: IsoDate): boolean 
  * Claims a need for an organisation. A claim still running is kept as it is (claiming again does
  * not extend it); a lapsed one is renewed from today.
  */
-export async function claimNeed(db: HubDb, v: { needId: number; creditCode: string; lapsesOn: IsoDate; now: Date; today: IsoDate }): Promise<ClaimRecord> {
+export async function claimNeed(db: HubDb, v: { needId: number; creditCode: string; workingDays: number; now: Date; today: IsoDate }): Promise<ClaimRecord> {
+  // Its last day, `workingDays` working days from today; kept with what it was counted from and by, so a later calendar counts it again (claim-recount.ts).
+  const lapsesOn = addWorkingDays(v.today, v.workingDays).date;
   const existing = await claimOf(db, v.needId, v.creditCode);
   if (claimActive(existing, v.today)) return existing!;
   if (existing) {
-    await db.update(charityClaim).set({ claimedAt: toDbInstant(v.now), lapsesOn: v.lapsesOn }).where(eq(charityClaim.id, existing.id));
+    await db.update(charityClaim).set({ claimedAt: toDbInstant(v.now), lapsesOn, countedFrom: v.today, workingDays: v.workingDays }).where(eq(charityClaim.id, existing.id));
   } else {
     // Two simultaneous first claims by one organisation: the unique key keeps one row, the other reads it.
     await db
       .insert(charityClaim)
-      .values({ needId: v.needId, creditCode: v.creditCode, claimedAt: toDbInstant(v.now), lapsesOn: v.lapsesOn })
+      .values({ needId: v.needId, creditCode: v.creditCode, claimedAt: toDbInstant(v.now), lapsesOn, countedFrom: v.today, workingDays: v.workingDays })
       .onDuplicateKeyUpdate({ set: { needId: sql`need_id` } });
   }
   return (await claimOf(db, v.needId, v.creditCode))!;

@@ -12,7 +12,7 @@ import type { OfficeCode } from '../../domain/departments';
 import { isCreditCode } from '../../domain/credit-code';
 import { contentHash, REFERENCE_IDENTIFIES_MESSAGE, referenceIdentifies, referenceKey, type ReportError, type ValidReportedAid } from '../../domain/reported-aid/validate';
 import { charityOrganisation, charityOrganisationName, reportedAid, type ReportedAidRow } from './schema';
-import { longerThan } from '../../domain/text-length';
+import { isBlank, longerThan } from '../../domain/text-length';
 
 /** Who reports: the API client, its office, and a charity's 统一社会信用代码. */
 export interface Reporter {
@@ -230,7 +230,7 @@ export async function nameOfCreditCode(db: Pick<HubDb, 'select'>, creditCode: st
 
 function checkedCharity(creditCode: string, name: string): void {
   if (!isCreditCode(creditCode)) throw new Error('not a valid 统一社会信用代码 (GB 32100: 18 characters, check character last)');
-  if (!name.trim() || longerThan(name, 64)) throw new Error('the organisation name is 1–64 characters');
+  if (isBlank(name) || longerThan(name, 64)) throw new Error('the organisation name is 1–64 characters');
 }
 
 /**

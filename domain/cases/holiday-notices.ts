@@ -17,7 +17,7 @@
  */
 import fs from 'node:fs';
 import { isIsoDate, type IsoDate } from '../dates';
-import { longerThan } from '../text-length';
+import { isBlank, longerThan } from '../text-length';
 import { userPath } from '../user-path';
 import { statutoryHolidays } from './statutory-holidays';
 
@@ -85,7 +85,7 @@ export function parseHolidayNotices(json: unknown, source: string): HolidayNotic
         const where = `${at}.${field}["${date.slice(0, 20)}"]`;
         if (!isIsoDate(date)) fail(where, 'not a date written YYYY-MM-DD');
         if (!date.startsWith(`${year}-`)) fail(where, `not in ${year}, the notice’s year`);
-        if (typeof name !== 'string' || name.trim() === '' || longerThan(name, 40)) fail(where, 'expected the holiday’s name, e.g. "春节"');
+        if (typeof name !== 'string' || isBlank(name) || longerThan(name, 40)) fail(where, 'expected the holiday’s name, e.g. "春节"');
         if (field === 'workdays' && weekdayOf(date) !== 0 && weekdayOf(date) !== 6) fail(where, 'an adjusted working day (调休上班) is a Saturday or Sunday');
         out.set(date, (name as string).trim());
       }

@@ -20,6 +20,7 @@
  * worked weekends), found by binary search. Dates outside 1900-01-01 … 2100-12-31 are refused with
  * a RangeError: the hub's date arguments are held well inside (domain/date-ranges.ts).
  */
+import { createHash } from 'node:crypto';
 import calendar from 'chinese-days/dist/chinese-days.json';
 import type { IsoDate } from '../dates';
 import { HOLIDAYS_FILE_ENV, loadHolidayNotices, type HolidayNotice } from './holiday-notices';
@@ -203,6 +204,21 @@ function anyUncovered(cal: HolidayCalendar, a: number, b: number): boolean {
   const ya = yearOfDay(a);
   const yb = yearOfDay(b);
   return cal.uncoveredYears.some((y) => y >= ya && y <= yb);
+}
+
+/**
+ * What the calendar in force counts working days by, as a sha256 (hex): every day whose working
+ * status differs from Monday to Friday (days off on weekdays, worked weekends), from the package
+ * table, the loaded notices and the statutory days computed after them. Two calendars with the same
+ * fingerprint give every count the same date, so a date stored under one holds under the other
+ * (db/cases/due-recount.ts skips its recount when it is unchanged). Which years are provisional is
+ * left out: it is read when a date is shown, never stored.
+ */
+export function calendarFingerprint(cal: HolidayCalendar = activeHolidayCalendar()): string {
+  const hash = createHash('sha256');
+  hash.update(Buffer.from(cal.exceptionDays.buffer, cal.exceptionDays.byteOffset, cal.exceptionDays.byteLength));
+  hash.update(Buffer.from(cal.exceptionTotals.buffer, cal.exceptionTotals.byteOffset, cal.exceptionTotals.byteLength));
+  return hash.digest('hex');
 }
 
 /** First and last year whose holidays and 调休 are known from a notice (the package's or a loaded one). */

@@ -11,7 +11,6 @@ import * as store from '../../db/charity/store';
 import { checkCreditCode } from '../../domain/credit-code';
 import { charityError, ok, refuse, type CharityOutcome } from '../../domain/charity/errors';
 import { concernsMinor, consentProblem, needsHealthConsent, publishedConsentProblem, type ConsentScope, type NeedPurpose } from '../../domain/charity/needs';
-import { addWorkingDays } from '../../domain/cases/working-days';
 import { caseReference } from '../../domain/cases/reference';
 import { validateReport } from '../../domain/reported-aid/validate';
 import { recordReportedAid, type Reporter } from '../../db/reported-aid/store';
@@ -304,8 +303,8 @@ export async function claimNeed(ctx: HubContext, needIdText: string): Promise<Ch
   const consent = await store.consentById(ctx.hub, need.consentId);
   if (need.state !== 'OPEN' || !consent || publishedConsentProblem(consent, need, ctx.today)) return refuse('NEED_NOT_OPEN', 'the need is not open', ['input', 'needId']);
   // The hub's configuration, checked at start (CHARITY_CLAIM_WORKING_DAYS): not the environment read again.
-  const lapsesOn = addWorkingDays(ctx.today, ctx.config.charityClaimWorkingDays ?? DEFAULT_CLAIM_WORKING_DAYS).date;
-  return ok(await store.claimNeed(ctx.hub, { needId, creditCode: org.creditCode, lapsesOn, now: ctx.now(), today: ctx.today }));
+  const workingDays = ctx.config.charityClaimWorkingDays ?? DEFAULT_CLAIM_WORKING_DAYS;
+  return ok(await store.claimNeed(ctx.hub, { needId, creditCode: org.creditCode, workingDays, now: ctx.now(), today: ctx.today }));
 }
 
 /**

@@ -4,11 +4,10 @@
  * days off alone, provisional; with the notice loaded it is due by the notice's arrangement, no longer
  * provisional, and not overdue during the holiday. A meeting's decision counts from the meeting's day.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { HOLIDAYS_FILE_ENV } from '../../domain/cases/holiday-notices';
-import { statutoryHolidays } from '../../domain/cases/statutory-holidays';
+import { recountReferralDueDates } from '../../db/cases/due-recount';
+import { countStatements } from '../../db/instrument';
+import { calendarFingerprint } from '../../domain/cases/working-days';
+import { holidayFiles, notice2027 } from '../support/notice-2027';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { startTestHub, type TestHub } from '../support/hub';
 import { TestClock } from '../support/clock';
@@ -16,24 +15,12 @@ import { insertRegions, insertWang, WANG } from '../support/scenarios';
 
 const cn = (local: string) => `${local}+08:00`;
 const clock = new TestClock(cn('2027-02-02T10:00:00'));
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-due-recount-'));
-const saved = process.env[HOLIDAYS_FILE_ENV];
-
-// An arrangement of the kind the State Council publishes (illustrative, not the real 2027 notice):
-// 02-05 to 02-13 off, Saturday 02-20 worked.
-const notice2027 = {
-  year: 2027,
-  basis: '国务院办公厅关于2027年部分节假日安排的通知（示例）',
-  holidays: {
-    ...Object.fromEntries(statutoryHolidays(2027)),
-    ...Object.fromEntries(['2027-02-05', '2027-02-06', '2027-02-07', '2027-02-08', '2027-02-09', '2027-02-10', '2027-02-11', '2027-02-12', '2027-02-13'].map((d) => [d, '春节'])),
-  },
-  workdays: { '2027-02-20': '春节' },
-};
+const holidays = holidayFiles('aidhub-due-recount-');
 
 let dbs: TestDatabases;
 let hub: TestHub | undefined;
 let wangId: string;
+let forwardedId: string;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function ok(query: string, variables: Record<string, unknown>, field: string): Promise<any> {
@@ -46,16 +33,14 @@ async function ok(query: string, variables: Record<string, unknown>, field: stri
 const SLIP = `query($id: ID!) { referral(id: $id) { dueOn provisional deadlineStatus(asOf: "2027-02-17T10:00:00+08:00") } }`;
 
 beforeAll(async () => {
-  delete process.env[HOLIDAYS_FILE_ENV];
+  holidays.use(null);
   dbs = await createTestDatabases('due_recount');
   await insertRegions(dbs);
   wangId = String(await insertWang(dbs));
 }, 120_000);
 
 afterAll(async () => {
-  if (saved === undefined) delete process.env[HOLIDAYS_FILE_ENV];
-  else process.env[HOLIDAYS_FILE_ENV] = saved;
-  fs.rmSync(dir, { recursive: true, force: true });
+  holidays.restore();
   await hub?.close();
   await dbs?.close();
 });
@@ -82,9 +67,7 @@ it('counts the due dates of slips issued before the notice again under it when t
   // The notice is published and loaded; the hub restarts.
   await hub.close();
   hub = undefined;
-  const file = path.join(dir, '2027.json');
-  fs.writeFileSync(file, JSON.stringify({ notices: [notice2027] }));
-  process.env[HOLIDAYS_FILE_ENV] = file;
+  holidays.use('2027.json', [notice2027]);
   hub = await startTestHub(dbs, { purpose: 'CASE_MEETING', clock: clock.now });
 
   // Under the notice: 02-15 … 02-19 and the worked Saturday 02-20; from 02-03: 02-04, 02-15 … 02-18. Final, and not overdue on 02-17.
@@ -98,4 +81,26 @@ it('counts the due dates of slips issued before the notice again under it when t
   await hub.close();
   hub = await startTestHub(dbs, { purpose: 'CASE_MEETING', clock: clock.now });
   expect((await hub.gql(SLIP, { id: forwarded })).data.referral.dueOn).toBe('2027-02-20');
+  forwardedId = forwarded;
 }, 180_000);
+
+it('reads no slip when started again under the calendar of the last recount, and counts again when the calendar changes', async () => {
+  // The hub above started under the notice: its recount stored that calendar.
+  const [[stored]] = (await dbs.hubPool.query(`SELECT calendar FROM calendar_recount WHERE name = 'referral_slip'`)) as unknown as [{ calendar: string }[]];
+  expect(stored.calendar).toBe(calendarFingerprint());
+  const again = await countStatements(() => recountReferralDueDates(dbs.hub, new Date()));
+  expect(again.result).toEqual([]);
+  // One statement: the stored calendar. No page of slips.
+  expect(again.counter.total).toBe(1);
+
+  // A corrected notice (Saturday 02-20 no longer worked): two processes start together under it.
+  holidays.use('2027-corrected.json', [{ ...notice2027, workdays: {} }]);
+  const corrected = calendarFingerprint();
+  expect(corrected).not.toBe(stored.calendar);
+  const both = await Promise.all([recountReferralDueDates(dbs.hub, new Date()), recountReferralDueDates(dbs.hub, new Date())]);
+  // The forwarded slip's sixth working day is now Monday 02-22, written once between them.
+  expect(both.flat().filter((m) => String(m.referralId) === forwardedId)).toEqual([{ referralId: Number(forwardedId), before: '2027-02-20', after: '2027-02-22' }]);
+  const [[now]] = (await dbs.hubPool.query(`SELECT calendar FROM calendar_recount WHERE name = 'referral_slip'`)) as unknown as [{ calendar: string }[]];
+  expect(now.calendar).toBe(corrected);
+  expect((await countStatements(() => recountReferralDueDates(dbs.hub, new Date()))).counter.total).toBe(1);
+}, 120_000);

@@ -295,6 +295,11 @@ describe('a newly published notice, loaded as data (AIDHUB_HOLIDAYS_FILE)', () =
     expect(() => parse('通知', chars(41))).toThrow(/holidays\["2027-01-01"\]/);
   });
 
+  it('refuses a holiday’s name that shows nothing (zero-width characters, a BOM), as an empty one', () => {
+    const parse = (name: string) => parseHolidayNotices({ notices: [{ year: 2027, holidays: { ...STATUTORY_2027, '2027-01-01': name } }] }, 'x.json');
+    for (const name of ['', ' \u3000', '\u200b\ufeff\u2060']) expect(() => parse(name)).toThrow(/holidays\["2027-01-01"\]: expected the holiday’s name/);
+  });
+
   it('parses a notice without worked weekends', () => {
     expect(parseHolidayNotices({ notices: [{ year: 2027, holidays: STATUTORY_2027 }] }, 'x.json')[0].workdays.size).toBe(0);
     // Before the 2024 amendment the law fixed other days (no 除夕, one day in May): not checked.

@@ -61,3 +61,11 @@ it('keeps a client’s organisation as its code alone: the name is the code’s 
   expect(await charityOf(dbs.hub, 'charity-new-a')).toEqual({ creditCode: ONE_CLIENT, name: '微山县慈善会' });
   expect(await charityOf(dbs.hub, 'charity-new-b')).toEqual({ creditCode: ONE_CLIENT, name: '微山县慈善会' });
 });
+
+it('refuses, on the operator’s tool, an organisation name that shows nothing, as an empty one, and binds nothing', async () => {
+  for (const name of ['', ' \u3000', '\u200b\ufeff\u2060']) {
+    await expect(registerCharity(dbs.hub, 'charity-blank', ONE_CLIENT, name)).rejects.toThrow('the organisation name is 1–64 characters');
+    await expect(bindCharity(dbs.hub, 'charity-blank', ONE_CLIENT, name, false)).rejects.toThrow('the organisation name is 1–64 characters');
+  }
+  expect(await charityOf(dbs.hub, 'charity-blank')).toBeNull();
+});

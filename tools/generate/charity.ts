@@ -19,7 +19,6 @@ import { openCase } from '../../db/cases/store';
 import { household, householdMember } from '../../db/household/schema';
 import { recordReportedAid } from '../../db/reported-aid/store';
 import { concernsMinor, needsHealthConsent, type NeedPurpose } from '../../domain/charity/needs';
-import { addWorkingDays } from '../../domain/cases/working-days';
 import { caseReference } from '../../domain/cases/reference';
 import { departmentOffice } from '../../domain/cases/offices';
 import { addDays, type IsoDate } from '../../domain/dates';
@@ -113,7 +112,7 @@ export async function generateCharityDemo(hub: HubDb, opts: { charityClientName:
     });
     summary.needs++;
     if (!rng.chance(0.5)) continue;
-    await claimNeed(hub, { needId: need.id, creditCode: DEMO_CHARITY_CREDIT_CODE, lapsesOn: addWorkingDays(opts.today, 5).date, now: new Date(), today: opts.today });
+    await claimNeed(hub, { needId: need.id, creditCode: DEMO_CHARITY_CREDIT_CODE, workingDays: 5, now: new Date(), today: opts.today });
     const share = rng.chance(0.33) ? 1 : 0.3 + rng.next() * 0.6;
     const amountFen = Math.max(100, Math.round((uncoveredFen * share) / 100) * 100);
     // Pledged the day the need was published (at least 3 days before today), so every delivery

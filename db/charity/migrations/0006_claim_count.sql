@@ -1,0 +1,2 @@
+ALTER TABLE `charity_claim` ADD `counted_from` date;--> statement-breakpoint
+ALTER TABLE `charity_claim` ADD `working_days` smallint;

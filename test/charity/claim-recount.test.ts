@@ -1,0 +1,62 @@
+/**
+ * A charity's claim on a need lapses N working days after it was made (charity_claim.lapses_on,
+ * kept). Made before a year's holiday notice was loaded, its day is the law's alone; when the hub
+ * starts under the notice, the day is counted again from the day and working days the claim keeps
+ * (db/charity/claim-recount.ts), once per calendar: a start under the calendar of the last recount
+ * reads no claim.
+ */
+import { recountClaimLapses } from '../../db/charity/claim-recount';
+import { claimNeed, claimOf } from '../../db/charity/store';
+import { charityClaim } from '../../db/charity/schema';
+import { countStatements } from '../../db/instrument';
+import { makeCreditCode } from '../../domain/credit-code';
+import { holidayFiles, notice2027 } from '../support/notice-2027';
+import { createTestDatabases, type TestDatabases } from '../support/databases';
+import { startTestHub, type TestHub } from '../support/hub';
+import { TestClock } from '../support/clock';
+import { insertRegions } from '../support/scenarios';
+
+const clock = new TestClock('2027-02-04T10:00:00+08:00');
+const holidays = holidayFiles('aidhub-claim-recount-');
+const ORG = makeCreditCode('53370800MJ1234567');
+
+let dbs: TestDatabases;
+let hub: TestHub | undefined;
+
+beforeAll(async () => {
+  holidays.use(null);
+  dbs = await createTestDatabases('claim_recount');
+  await insertRegions(dbs);
+}, 120_000);
+
+afterAll(async () => {
+  holidays.restore();
+  await hub?.close();
+  await dbs?.close();
+});
+
+it('counts the last day of a claim made before the notice again under it when the hub starts, once per calendar', async () => {
+  // Claimed on 02-04 for 5 working days, the law's 春节 alone (02-05 to 02-08 off): 02-09 … 02-12, 02-15.
+  const claim = await claimNeed(dbs.hub, { needId: 1, creditCode: ORG, workingDays: 5, now: clock.now(), today: '2027-02-04' });
+  expect(claim).toMatchObject({ lapsesOn: '2027-02-15', countedFrom: '2027-02-04', workingDays: 5 });
+  // A claim made before the hub kept what it counted from: its day is kept.
+  await dbs.hub.insert(charityClaim).values({ needId: 2, creditCode: ORG, claimedAt: '2027-02-04 02:00:00.000', lapsesOn: '2027-02-15' });
+
+  holidays.use('2027.json', [notice2027]);
+  hub = await startTestHub(dbs, { clock: clock.now });
+  // Under the notice: 02-15 … 02-19.
+  expect((await claimOf(dbs.hub, 1, ORG))!.lapsesOn).toBe('2027-02-19');
+  expect((await claimOf(dbs.hub, 2, ORG))!.lapsesOn).toBe('2027-02-15');
+
+  // Under the same calendar: one statement (the calendar of the last recount), no claim read.
+  const again = await countStatements(() => recountClaimLapses(dbs.hub, clock.now()));
+  expect(again.result).toEqual([]);
+  expect(again.counter.total).toBe(1);
+
+  // A corrected notice (02-19 off as well, Saturday 02-20 not worked), loaded from a new file.
+  holidays.use('2027-corrected.json', [{ ...notice2027, workdays: {}, holidays: { ...notice2027.holidays, '2027-02-19': '春节' } }]);
+  // 02-19 now off: 02-15 … 02-18, 02-22; two processes starting together move it once.
+  const both = await Promise.all([recountClaimLapses(dbs.hub, clock.now()), recountClaimLapses(dbs.hub, clock.now())]);
+  expect(both.flat()).toEqual([{ claimId: claim.id, before: '2027-02-19', after: '2027-02-22' }]);
+  expect((await countStatements(() => recountClaimLapses(dbs.hub, clock.now()))).counter.total).toBe(1);
+}, 180_000);
