@@ -103,4 +103,11 @@ describe('npm run report with a spreadsheet’s file', () => {
     expect(out.problems.map((p) => [p.line, p.code])).toEqual([[null, 'BATCH_TOO_LARGE']]);
     expect(await ledgerRows()).toBe(rows);
   });
+
+  it('tells an API sender whose batch is refused for its cost that the number of records is why', async () => {
+    const records = Array.from({ length: MAX_REPORT_BATCH * 5 }, (_, i) => ({ reference: `RF-API-${i}`, beneficiaryIdNumber: VICTIM, programme: 'WINTER_SPRING_RELIEF', grantDate: '2026-01-20', amountFen: 100 }));
+    const res = await hub.as({ token, purpose: 'DUPLICATE_CHECK' }).gql('mutation($r: [ReportedAidInput!]!) { aidReport(input: { records: $r }) { recorded } }', { r: records });
+    // It said "ask for fewer fields or smaller pages", of a mutation selecting one field.
+    expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_COSTLY', inputItems: MAX_REPORT_BATCH * 5 });
+  });
 });
