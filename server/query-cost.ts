@@ -29,6 +29,7 @@
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import { DEPARTMENT_CODES } from '../domain/departments';
+import { MAX_REPORT_BATCH } from '../domain/reported-aid/validate';
 import type { HubContext } from '../resolvers/context';
 import {
   BREAK,
@@ -179,6 +180,7 @@ export function operationCost(
   operation: OperationDefinitionNode,
   fragments: Record<string, FragmentDefinitionNode>,
   rawVariables: Record<string, unknown> | undefined,
+  counted?: { inputItems: number },
 ): number | null {
   // A map, not an object: a variable named `constructor` or `toString` that was not sent is absent,
   // not Object.prototype's (which is no Int, and would have skipped the estimate).
@@ -227,7 +229,12 @@ export function operationCost(
           }
           cost = (OBJECT_COST + selectionCost(sel.selectionSet, child, false)) * size;
         }
-        for (const arg of field.args) if (!MULTIPLYING_LISTS.has(arg.name)) cost += INPUT_ITEM_COST * inputListItems(args[arg.name], arg.type);
+        for (const arg of field.args) {
+          if (MULTIPLYING_LISTS.has(arg.name)) continue;
+          const items = inputListItems(args[arg.name], arg.type);
+          if (counted) counted.inputItems += items;
+          cost += INPUT_ITEM_COST * items;
+        }
         total += topLevel ? cost : DEPTH_FACTOR * cost;
       } else if (sel.kind === Kind.INLINE_FRAGMENT) {
         const type = sel.typeCondition ? (schema.getType(sel.typeCondition.name.value) as GraphQLCompositeType | undefined) : parent;
@@ -373,18 +380,24 @@ export function queryCostPlugin(limits: QueryCostLimits, inFlight: CostInFlight 
         async didResolveOperation({ schema, operation, document, request, contextValue }) {
           if (!operation) return;
           let cost = withinLimit.get(operation) ?? null;
+          const counted = { inputItems: 0 };
           if (cost === null) {
             const fragments: Record<string, FragmentDefinitionNode> = {};
             for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments[def.name.value] = def;
-            const estimate = operationCost(schema, operation, fragments, request.variables);
+            counted.inputItems = 0;
+            const estimate = operationCost(schema, operation, fragments, request.variables, counted);
             // A page size given by a variable that is not an Int: execution refuses it itself, before anything runs.
             if (estimate === null) return;
             cost = Math.ceil(estimate);
             if (cost <= maxCost && !costVariesWithVariables(schema, operation, document)) withinLimit.set(operation, cost);
           }
           if (cost > maxCost) {
-            throw new GraphQLError(`The query's estimated cost is ${cost}, above this hub's limit of ${maxCost}: ask for fewer fields or smaller pages`, {
-              extensions: { code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_COSTLY', cost, maxCost, http: { status: 400 } },
+            // A write of many input items (aidReport's records) is refused for their number, not for
+            // what it selects: "fewer fields or smaller pages" sent its sender to change the wrong thing.
+            const byItems = counted.inputItems * INPUT_ITEM_COST * 2 > cost;
+            const advice = byItems ? `it sends ${counted.inputItems} input items (${INPUT_ITEM_COST} each): send fewer at a time (a batch has its own limit too, aidReport's ${MAX_REPORT_BATCH} records)` : 'ask for fewer fields or smaller pages';
+            throw new GraphQLError(`The query's estimated cost is ${cost}, above this hub's limit of ${maxCost}: ${advice}`, {
+              extensions: { code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_COSTLY', cost, maxCost, inputItems: counted.inputItems, http: { status: 400 } },
             });
           }
           const clientId = contextValue.access?.caller?.clientId;

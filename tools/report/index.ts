@@ -6,6 +6,8 @@
  */
 import fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
+import { isIsoDate } from '../../domain/dates';
+import { MAX_REPORT_BATCH } from '../../domain/reported-aid/validate';
 
 /** The file's columns, each with the aidReport input field it fills. */
 export const REPORT_COLUMNS = {
@@ -39,21 +41,33 @@ export interface FileProblem {
  */
 export function parseReportCsv(
   text: string,
-): { ok: true; records: Record<string, unknown>[] } | { ok: false; problems: FileProblem[]; records?: Record<string, unknown>[]; unreadable?: Map<number, Set<string>> } {
-  let rows: string[][];
+): { ok: true; records: Record<string, unknown>[]; lines: number[] } | { ok: false; problems: FileProblem[]; records?: Record<string, unknown>[]; lines?: number[]; unreadable?: Map<number, Set<string>> } {
+  let rows: { record: string[]; info: { lines: number } }[];
   try {
-    rows = parse(text.replace(/^\uFEFF/, ''), { relax_column_count: false, skip_empty_lines: true, trim: true });
+    // Line ends made one kind first: csv-parse counts a CR LF inside a quoted cell as two lines,
+    // and every line number after it would be one too high.
+    rows = parse(text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n'), { relax_column_count: false, skip_empty_lines: true, trim: true, info: true }) as unknown as typeof rows;
   } catch (err) {
     return { ok: false, problems: [{ line: null, code: 'CSV_MALFORMED', field: null, message: (err as Error).message.slice(0, 200) }] };
   }
-  const [header, ...body] = rows;
-  if (!header) return { ok: false, problems: [{ line: null, code: 'CSV_EMPTY', field: null, message: 'the file has no header row' }] };
+  const [first, ...body] = rows;
+  if (!first) return { ok: false, problems: [{ line: null, code: 'CSV_EMPTY', field: null, message: 'the file has no header row' }] };
+  const header = first.record;
+  // The line a row starts on, as an editor numbers it: blank lines are skipped, not counted away
+  // (a row after one was named by its place among the rows, one line too early per blank line).
+  const lines = body.map(({ record, info }) => info.lines - record.reduce((n, cell) => n + (cell.match(/\n/g)?.length ?? 0), 0));
   const problems: FileProblem[] = [];
   for (const h of header) if (!(h in REPORT_COLUMNS)) problems.push({ line: 1, code: 'COLUMN_UNKNOWN', field: h, message: `unknown column; the columns are ${Object.keys(REPORT_COLUMNS).join(', ')}` });
   for (const r of REQUIRED) if (!header.includes(r)) problems.push({ line: 1, code: 'COLUMN_MISSING', field: r, message: 'a required column is missing' });
   if (problems.length > 0) return { ok: false, problems };
+  // aidReport's own limit: past it the hub refuses the batch (or, far past it, the query's cost)
+  // with no word of the file. A file is one batch, all or nothing, so it is split by its sender.
+  if (body.length > MAX_REPORT_BATCH) {
+    return { ok: false, problems: [{ line: null, code: 'BATCH_TOO_LARGE', field: null, message: `the file holds ${body.length} records; a report holds at most ${MAX_REPORT_BATCH}: split it into files of at most ${MAX_REPORT_BATCH} rows, each sent (and recorded) on its own` }] };
+  }
   const unreadable = new Map<number, Set<string>>();
-  const records = body.map((cells, i) => {
+  const standIn = (i: number, ...fields: string[]) => unreadable.set(i, new Set([...(unreadable.get(i) ?? []), ...fields]));
+  const records = body.map(({ record: cells }, i) => {
     const record: Record<string, unknown> = {};
     header.forEach((h, c) => {
       const value = cells[c];
@@ -61,17 +75,45 @@ export function parseReportCsv(
       const field = REPORT_COLUMNS[h as keyof typeof REPORT_COLUMNS];
       if (field === 'amountFen') {
         if (!/^\d{1,12}$/.test(value)) {
-          problems.push({ line: i + 2, code: 'AMOUNT_INVALID', field: h, message: 'amount_fen is whole fen (digits only)' });
-          unreadable.set(i, new Set([...(unreadable.get(i) ?? []), field]));
+          // Yuan with its fen (300.50) is the usual slip: say what it would be in fen.
+          const yuan = /^(\d{1,10})\.(\d{1,2})$/.exec(value);
+          const hint = yuan ? `: ${value} yuan is ${Number(yuan[1]) * 100 + Number(yuan[2].padEnd(2, '0'))} fen` : '';
+          problems.push({ line: lines[i], code: 'AMOUNT_INVALID', field: h, message: `amount_fen is whole fen (digits only)${hint}` });
+          standIn(i, field);
           // A stand-in the hub can read, so the row keeps its place in the batch (a later row may
           // correct it); what the hub says of this field is not shown.
           record[field] = 0;
         } else record[field] = Number(value);
+      } else if (DATE_FIELDS.has(field) && !isIsoDate(value)) {
+        // Excel rewrites dates as it shows them (2026/1/20). Sent as it is, the hub refused the
+        // whole request for one variable, with no line and no word of any other row.
+        problems.push({ line: lines[i], code: 'DATE_INVALID', field: h, message: `${h} is a calendar date written YYYY-MM-DD, e.g. 2026-01-20 (a spreadsheet may have rewritten it: format the column as text)` });
+        // Left out, so the rest of the row is still checked; what the hub says of its dates (one
+        // now missing, a period now open) is not shown.
+        standIn(i, ...DATE_FIELDS);
       } else record[field] = value;
     });
     return record;
   });
-  return problems.length > 0 ? { ok: false, problems, records, unreadable } : { ok: true, records };
+  return problems.length > 0 ? { ok: false, problems, records, lines, unreadable } : { ok: true, records, lines };
+}
+
+const DATE_FIELDS: ReadonlySet<string> = new Set(['grantDate', 'periodStart', 'periodEnd']);
+
+/**
+ * The file's text, or why it is not UTF-8. Excel's "CSV" on a Chinese Windows writes GBK, and its
+ * "Unicode text" UTF-16: read as UTF-8, a GBK reference became replacement characters and was
+ * refused as malformed, and a UTF-16 file as a CSV of one column, neither naming the encoding.
+ */
+export function decodeReportFile(bytes: Uint8Array): { ok: true; text: string } | { ok: false; problems: FileProblem[] } {
+  const utf16 = bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
+  try {
+    if (!utf16) return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+  } catch {
+    // Not UTF-8: said below.
+  }
+  const [what, from] = utf16 ? ['UTF-16 (Excel\'s "Unicode text")', 'UTF-16'] : ['not UTF-8 (likely GBK: Excel\'s "CSV (逗号分隔)")', 'GBK'];
+  return { ok: false, problems: [{ line: null, code: 'ENCODING_NOT_UTF8', field: null, message: `the file is ${what}; save it as "CSV UTF-8 (逗号分隔)" or convert it (iconv -f ${from} -t UTF-8)` }] };
 }
 
 const REPORT = /* GraphQL */ `
@@ -101,18 +143,21 @@ export interface ReportOutcome {
  * run shows the file's problems and the hub's together, by line.
  */
 export async function reportFile(hubUrl: string, token: string, file: string): Promise<ReportOutcome> {
-  const parsed = parseReportCsv(fs.readFileSync(file, 'utf8'));
-  if (parsed.ok) return sendBatch(hubUrl, token, parsed.records, false);
+  const decoded = decodeReportFile(fs.readFileSync(file));
+  if (!decoded.ok) return { recorded: 0, alreadyRecorded: 0, conflicts: [], incomplete: [], problems: decoded.problems };
+  const parsed = parseReportCsv(decoded.text);
+  if (parsed.ok) return sendBatch(hubUrl, token, parsed.records, parsed.lines, false);
   // Problems of the header or of the file's syntax: its rows cannot be told apart reliably (an
   // unknown column may be a misspelt one), and the hub would only answer for what was misread.
   if (!parsed.records || parsed.records.length === 0) return { recorded: 0, alreadyRecorded: 0, conflicts: [], incomplete: [], problems: parsed.problems };
-  const checked = await sendBatch(hubUrl, token, parsed.records, true);
-  const stoodIn = (p: FileProblem) => p.line !== null && p.field !== null && (parsed.unreadable?.get(p.line - 2)?.has(p.field) ?? false);
+  const lines = parsed.lines ?? [];
+  const checked = await sendBatch(hubUrl, token, parsed.records, lines, true);
+  const stoodIn = (p: FileProblem) => p.line !== null && p.field !== null && (parsed.unreadable?.get(lines.indexOf(p.line))?.has(p.field) ?? false);
   const problems = [...parsed.problems, ...checked.problems.filter((p) => !stoodIn(p))].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   return { recorded: 0, alreadyRecorded: 0, conflicts: [], incomplete: [], problems };
 }
 
-async function sendBatch(hubUrl: string, token: string, records: Record<string, unknown>[], dryRun: boolean): Promise<ReportOutcome> {
+async function sendBatch(hubUrl: string, token: string, records: Record<string, unknown>[], lines: number[], dryRun: boolean): Promise<ReportOutcome> {
   const endpoint = new URL('/graphql', hubUrl);
   const refused = (code: string, message: string): ReportOutcome => ({ recorded: 0, alreadyRecorded: 0, conflicts: [], incomplete: [], problems: [{ line: null, code, field: null, message }] });
   let res: Response;
@@ -127,24 +172,36 @@ async function sendBatch(hubUrl: string, token: string, records: Record<string, 
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     return refused('HUB_UNREACHABLE', `no answer from ${endpoint.href} (${cause?.code ?? cause?.message ?? (err as Error).message}): is the hub running there? (--hub)`);
   }
-  let body: { data?: { aidReport: any }; errors?: { message: string; extensions?: { code?: string } }[] };
+  let body: { data?: { aidReport: any }; errors?: { message: string; extensions?: { code?: string; argument?: string } }[] };
   try {
     body = (await res.json()) as typeof body;
   } catch {
     // Not the hub's JSON: a proxy's error page, or another service on that port.
     return refused(`HTTP_${res.status}`, `${endpoint.href} did not answer as an AidHub does (not JSON): is --hub right?`);
   }
+  const line = (index: number | null) => (index === null ? null : (lines[index] ?? index + 2));
   if (!body.data?.aidReport) {
-    const e = body.errors?.[0];
-    return { recorded: 0, alreadyRecorded: 0, conflicts: [], incomplete: [], problems: [{ line: null, code: e?.extensions?.code ?? `HTTP_${res.status}`, field: null, message: e?.message ?? 'no answer' }] };
+    // A variable the hub refused (an entry_kind of "correction") names its record, $records[3].entryKind:
+    // every such error by its line and column, not the first alone by the batch's index.
+    const errors = body.errors?.length ? body.errors : [{ message: 'no answer' }];
+    return {
+      recorded: 0,
+      alreadyRecorded: 0,
+      conflicts: [],
+      incomplete: [],
+      problems: errors.map((e) => {
+        const at = /^\$records\[(\d+)\](?:\.(\w+))?/.exec(e.extensions?.argument ?? '');
+        const column = at?.[2] ? (Object.entries(REPORT_COLUMNS).find(([, f]) => f === at[2])?.[0] ?? at[2]) : null;
+        return { line: at ? line(Number(at[1])) : null, code: e.extensions?.code ?? `HTTP_${res.status}`, field: column, message: e.message };
+      }),
+    };
   }
   const r = body.data.aidReport;
-  const line = (index: number | null) => (index === null ? null : index + 2);
   return {
     recorded: r.recorded,
     alreadyRecorded: r.alreadyRecorded,
-    conflicts: r.conflicts.map((c: any) => ({ line: c.index + 2, rule: c.rule.id, severity: c.severity, explanation: c.explanation })),
-    incomplete: r.incompleteChecks.map((c: any) => ({ line: c.index + 2, departments: c.departments.map((d: { code: string }) => d.code) })),
+    conflicts: r.conflicts.map((c: any) => ({ line: line(c.index)!, rule: c.rule.id, severity: c.severity, explanation: c.explanation })),
+    incomplete: r.incompleteChecks.map((c: any) => ({ line: line(c.index)!, departments: c.departments.map((d: { code: string }) => d.code) })),
     problems: r.userErrors.map((e: any) => ({ line: line(e.index), code: e.code, field: e.field, message: e.message })),
   };
 }

@@ -1,0 +1,113 @@
+/**
+ * `npm run report` with the files an office's spreadsheet really writes, against a real hub and
+ * its databases: blank lines between rows, Excel's dates (2026/1/20), GBK and UTF-16 files, more
+ * rows than one report holds, an entry kind the schema does not know. Each problem is named by the
+ * line an editor shows, and nothing is recorded.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import { reportFile } from '../tools/report/index';
+import { makeIdNumber } from '../domain/id-number';
+import { MAX_REPORT_BATCH } from '../domain/reported-aid/validate';
+import { createTestDatabases, type TestDatabases } from './support/databases';
+import { startTestHub, type TestHub } from './support/hub';
+import { insertRegions, TODAY } from './support/scenarios';
+import { addHousehold } from './findings-scenario';
+
+const VICTIM = makeIdNumber('370811', '1961-04-04', 51);
+const HEADER = 'reference,entry_kind,beneficiary_id_number,programme,grant_date,amount_fen';
+const row = (reference: string, programme = 'WINTER_SPRING_RELIEF', grantDate = '2026-01-20', amount = '30000', entryKind = '') =>
+  `${reference},${entryKind},${VICTIM},${programme},${grantDate},${amount}`;
+
+let dbs: TestDatabases;
+let hub: TestHub;
+let token: string;
+let dir: string;
+
+async function ledgerRows(): Promise<number> {
+  const [rows] = (await dbs.hub.execute(sql`select count(*) as n from reported_aid`)) as unknown as [{ n: number }[]];
+  return Number(rows[0].n);
+}
+
+function file(name: string, content: string | Uint8Array): string {
+  const f = path.join(dir, name);
+  fs.writeFileSync(f, content);
+  return f;
+}
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('report_file');
+  await insertRegions(dbs);
+  await addHousehold(dbs, 'F-RF', [{ idNumber: VICTIM, name: '癸', gender: 'F', birthDate: '1961-04-04' }]);
+  hub = await startTestHub(dbs, { today: TODAY });
+  token = (await hub.createClient({ name: 'test-emergency-file', department: 'EMERGENCY_MANAGEMENT', regionScope: '370811', roles: ['DEPARTMENT_WRITER'] })).token;
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-report-file-'));
+}, 180_000);
+
+afterAll(async () => {
+  await hub?.close();
+  await dbs?.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('npm run report with a spreadsheet’s file', () => {
+  it('names the line an editor shows, past blank lines and CR LF line ends', async () => {
+    const rows = await ledgerRows();
+    // Lines: 1 header, 2 blank, 3 good, 4 blank, 5 another office's programme.
+    const f = file('blank.csv', `${HEADER}\r\n\r\n${row('RF-1')}\r\n\r\n${row('RF-2', 'LEGAL_AID', '2026-01-20', '0')}\r\n`);
+    const out = await reportFile(hub.url, token, f);
+    expect(out.problems.map((p) => [p.line, p.code])).toEqual([[5, 'PROGRAMME_NOT_REPORTER']]);
+    expect(await ledgerRows()).toBe(rows);
+  });
+
+  it('names every date a spreadsheet rewrote by its line, with the hub’s word on the other rows', async () => {
+    const rows = await ledgerRows();
+    const f = file('dates.csv', [HEADER, row('RF-3', 'WINTER_SPRING_RELIEF', '2026/1/20'), row('RF-4', 'LEGAL_AID', '2026-01-20', '0'), row('RF-5', 'WINTER_SPRING_RELIEF', '20.01.2026')].join('\n'));
+    const out = await reportFile(hub.url, token, f);
+    expect(out.problems.map((p) => [p.line, p.code, p.field])).toEqual([
+      [2, 'DATE_INVALID', 'grant_date'],
+      [3, 'PROGRAMME_NOT_REPORTER', 'programme'],
+      [4, 'DATE_INVALID', 'grant_date'],
+    ]);
+    expect(await ledgerRows()).toBe(rows);
+  });
+
+  it('names the line and column of a value the schema refuses (an entry kind in lower case)', async () => {
+    const rows = await ledgerRows();
+    const f = file('kind.csv', [HEADER, row('RF-6'), '', row('RF-7', 'WINTER_SPRING_RELIEF', '2026-01-20', '100', 'correction')].join('\n'));
+    const out = await reportFile(hub.url, token, f);
+    expect(out.problems.map((p) => [p.line, p.code, p.field])).toEqual([[4, 'BAD_USER_INPUT', 'entry_kind']]);
+    expect(await ledgerRows()).toBe(rows);
+  });
+
+  it('says a GBK or UTF-16 file is not UTF-8 instead of sending what it misread', async () => {
+    const rows = await ledgerRows();
+    // "应急" in GBK: bytes that are no UTF-8, as Excel's plain "CSV" writes on a Chinese Windows.
+    const gbk = Buffer.concat([Buffer.from(`${HEADER}\n`), Buffer.from([0xd3, 0xa6, 0xbc, 0xb1]), Buffer.from(`-${row('1').slice(1)}\n`)]);
+    expect((await reportFile(hub.url, token, file('gbk.csv', gbk))).problems.map((p) => [p.line, p.code])).toEqual([[null, 'ENCODING_NOT_UTF8']]);
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${HEADER}\n${row('RF-8')}\n`, 'utf16le')]);
+    expect((await reportFile(hub.url, token, file('utf16.csv', utf16))).problems.map((p) => [p.line, p.code])).toEqual([[null, 'ENCODING_NOT_UTF8']]);
+    expect(await ledgerRows()).toBe(rows);
+    // A UTF-8 file with Excel's byte-order mark is read as it is.
+    const bom = await reportFile(hub.url, token, file('bom.csv', `\uFEFF${HEADER}\r\n${row('RF-9')}\r\n`));
+    expect(bom).toMatchObject({ recorded: 1, problems: [] });
+  });
+
+  it('refuses a file of more records than one report holds, saying so, before sending it', async () => {
+    const rows = await ledgerRows();
+    // Far past the limit the hub refused the query's cost instead, naming no limit at all.
+    const many = Array.from({ length: MAX_REPORT_BATCH * 5 }, (_, i) => row(`RF-BIG-${i}`));
+    const out = await reportFile(hub.url, token, file('big.csv', [HEADER, ...many].join('\n')));
+    expect(out.problems.map((p) => [p.line, p.code])).toEqual([[null, 'BATCH_TOO_LARGE']]);
+    expect(await ledgerRows()).toBe(rows);
+  });
+
+  it('tells an API sender whose batch is refused for its cost that the number of records is why', async () => {
+    const records = Array.from({ length: MAX_REPORT_BATCH * 5 }, (_, i) => ({ reference: `RF-API-${i}`, beneficiaryIdNumber: VICTIM, programme: 'WINTER_SPRING_RELIEF', grantDate: '2026-01-20', amountFen: 100 }));
+    const res = await hub.as({ token, purpose: 'DUPLICATE_CHECK' }).gql('mutation($r: [ReportedAidInput!]!) { aidReport(input: { records: $r }) { recorded } }', { r: records });
+    // It said "ask for fewer fields or smaller pages", of a mutation selecting one field.
+    expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_COSTLY', inputItems: MAX_REPORT_BATCH * 5 });
+  });
+});
