@@ -442,13 +442,36 @@ export async function triggerIdsOfAlerts(db: Db, regionPrefix: string, triggerId
   return new Set(rows.map((r) => r.triggerId));
 }
 
+/** The moves that close an alert (it is no longer open). */
+const CLOSING_ACTIONS = ['VERIFIED', 'DISMISSED'] as const;
+/** The moves that take an unsigned alert (NEW or DELIVERED) out of that state: 签收, or a dismissal unsigned. */
+const SIGNING_ACTIONS = ['ACKNOWLEDGED', 'DISMISSED'] as const;
+
+/**
+ * For a report as of a past instant (overdueReport(asOf)): an alert raised by then that was still
+ * in the state asked about and has left it since, by one of `actions` recorded after `asOf` and none
+ * at or before it. Its state now is not what it was then, so its history says it (one statement;
+ * the events through their (alert_id, seq) key). An alert that moved to another township and was
+ * signed for anew counts as signed for from its first 签收.
+ */
+function leftSince(asOf: Date, actions: readonly ('VERIFIED' | 'DISMISSED' | 'ACKNOWLEDGED')[]): SQL {
+  const at = toDbInstant(asOf);
+  const e = monitoringAlertEvent;
+  const moves = sql.join(actions.map((a) => sql`${a}`), sql`, `);
+  return sql`(${monitoringAlert.raisedAt} <= ${at} AND ${monitoringAlert.updatedAt} > ${at}
+    AND EXISTS (SELECT 1 FROM ${e} WHERE ${e.alertId} = ${monitoringAlert.id} AND ${e.action} IN (${moves}) AND ${e.at} > ${at})
+    AND NOT EXISTS (SELECT 1 FROM ${e} WHERE ${e.alertId} = ${monitoringAlert.id} AND ${e.action} IN (${moves}) AND ${e.at} <= ${at}))`;
+}
+
 /**
  * Alerts not signed for (NEW, DELIVERED) past their acknowledgement day under a division (the
  * supervision view), most overdue first: through the (state, verify_by) index's state prefix, as
- * unsigned alerts are a share of the open ones.
+ * unsigned alerts are a share of the open ones. With `pastAsOf` (a report as of a past instant),
+ * also those unsigned then and signed for or dismissed since.
  */
-export async function unacknowledgedAlerts(db: Db, regionPrefix: string | null, today: IsoDate): Promise<AlertRow[]> {
-  const where: SQL[] = [inArray(monitoringAlert.state, [...UNSIGNED_ALERT_STATES]), lt(monitoringAlert.acknowledgeBy, today)];
+export async function unacknowledgedAlerts(db: Db, regionPrefix: string | null, today: IsoDate, pastAsOf: Date | null = null): Promise<AlertRow[]> {
+  const unsigned = inArray(monitoringAlert.state, [...UNSIGNED_ALERT_STATES]);
+  const where: SQL[] = [pastAsOf === null ? unsigned : or(unsigned, leftSince(pastAsOf, SIGNING_ACTIONS))!, lt(monitoringAlert.acknowledgeBy, today)];
   if (regionPrefix) where.push(like(monitoringAlert.regionCode, `${regionPrefix}%`));
   return db.select().from(monitoringAlert).where(and(...where)).orderBy(asc(monitoringAlert.acknowledgeBy), asc(monitoringAlert.id));
 }
@@ -543,9 +566,13 @@ export async function settleBackfilledDecideBy(
   );
 }
 
-/** Open alerts past their verification day under a division (the supervision view). */
-export async function overdueAlerts(db: Db, regionPrefix: string | null, today: IsoDate): Promise<AlertRow[]> {
-  const where: SQL[] = [inArray(monitoringAlert.state, [...OPEN_ALERT_STATES]), lt(monitoringAlert.verifyBy, today)];
+/**
+ * Open alerts past their verification day under a division (the supervision view). With `pastAsOf`
+ * (a report as of a past instant), also those open then and verified or dismissed since.
+ */
+export async function overdueAlerts(db: Db, regionPrefix: string | null, today: IsoDate, pastAsOf: Date | null = null): Promise<AlertRow[]> {
+  const open = inArray(monitoringAlert.state, [...OPEN_ALERT_STATES]);
+  const where: SQL[] = [pastAsOf === null ? open : or(open, leftSince(pastAsOf, CLOSING_ACTIONS))!, lt(monitoringAlert.verifyBy, today)];
   if (regionPrefix) where.push(like(monitoringAlert.regionCode, `${regionPrefix}%`));
   return db.select().from(monitoringAlert).where(and(...where)).orderBy(asc(monitoringAlert.verifyBy), asc(monitoringAlert.id));
 }

@@ -1829,9 +1829,9 @@ export type OverdueReport = {
   readonly byTownship: ReadonlyArray<TownshipOverdue>;
   /** Per county (区县): overdue slips and cases of households there, each county apart (任城区, 邹城市 …). */
   readonly byCounty: ReadonlyArray<CountyOverdue>;
-  /** Open alerts past their verification day in the division, escalated to the county civil affairs office; most overdue first. */
+  /** Open alerts past their verification day in the division, escalated to the county civil affairs office; most overdue first. For a past asOf, those open then, verified or dismissed since included (each as it stands now). */
   readonly alerts: ReadonlyArray<Alert>;
-  /** Alerts not signed for (签收: NEW or DELIVERED) past their acknowledgement day in the division, most overdue first: the township has not taken them up. One also past its verification day is in `alerts` as well. */
+  /** Alerts not signed for (签收: NEW or DELIVERED) past their acknowledgement day in the division, most overdue first: the township has not taken them up. One also past its verification day is in `alerts` as well. For a past asOf, those unsigned then, signed for or dismissed since included (each as it stands now). */
   readonly alertsUnacknowledged: ReadonlyArray<Alert>;
   /** Alerts in the division whose decision is late (Alert.decideBy): not decided by asOf's day and past decideBy (open, or verified as NEEDS_AID with the case not decided), or decided after decideBy on a day from shortfallsSince to asOf's day; most overdue first. An alert verified on time whose case waited out the village notice past decideBy is here. Each item is the alert as it stands now (the same object as alert(id:), so a client's cache by id stays consistent): for a past asOf, an alert listed as pending then may show a decidedOn after asOf's day. */
   readonly alertsDecisionLate: ReadonlyArray<Alert>;

@@ -124,13 +124,25 @@ function eventsWithTownship(a: AlertRow, events: readonly AlertEventRow[]): Aler
 }
 
 /** The arguments of the enclosing overdueReport. */
-function overdueArgs(info: GraphQLResolveInfo | undefined): { regionCode?: string | null; shortfallsSince?: string | null } {
+type OverdueArgs = { asOf?: Date | null; regionCode?: string | null; shortfallsSince?: string | null };
+
+/** The arguments of the enclosing overdueReport, as the schema coerced them. */
+function overdueArgs(info: GraphQLResolveInfo | undefined): OverdueArgs {
   if (!info) return {};
   const key = info.path.prev?.key;
   const queryType = info.schema.getQueryType();
   const field = queryType?.getFields().overdueReport;
   const node = info.operation.selectionSet.selections.find((s) => s.kind === 'Field' && (s.alias?.value ?? s.name.value) === key);
-  return field && node && node.kind === 'Field' ? (getArgumentValues(field, node, info.variableValues) as { regionCode?: string | null; shortfallsSince?: string | null }) : {};
+  return field && node && node.kind === 'Field' ? (getArgumentValues(field, node, info.variableValues) as OverdueArgs) : {};
+}
+
+/**
+ * The enclosing overdueReport's asOf when it lies in the past, else null: the report then shows the
+ * alerts as they stood at it, those signed for or closed since included, as it shows slips and cases.
+ */
+function pastAsOf(ctx: HubContext, info: GraphQLResolveInfo | undefined): Date | null {
+  const asOf = overdueArgs(info).asOf ?? null;
+  return asOf !== null && asOf < ctx.now() ? asOf : null;
 }
 
 /** The division the enclosing overdueReport was asked about (its regionCode, else the caller's scope). */
@@ -234,12 +246,12 @@ export const monitoringResolvers: Resolvers = {
   },
   OverdueReport: {
     alerts: async (report, _, ctx, info) => {
-      const rows = await overdueAlerts(ctx.hub, overdueRegion(ctx, info), chinaDateOf(report.asOf));
+      const rows = await overdueAlerts(ctx.hub, overdueRegion(ctx, info), chinaDateOf(report.asOf), pastAsOf(ctx, info));
       for (const r of rows) ctx.loaders.monitoring.alertById.prime(r.id, r);
       return rows;
     },
     alertsUnacknowledged: async (report, _, ctx, info) => {
-      const rows = await unacknowledgedAlerts(ctx.hub, overdueRegion(ctx, info), chinaDateOf(report.asOf));
+      const rows = await unacknowledgedAlerts(ctx.hub, overdueRegion(ctx, info), chinaDateOf(report.asOf), pastAsOf(ctx, info));
       for (const r of rows) ctx.loaders.monitoring.alertById.prime(r.id, r);
       return rows;
     },
