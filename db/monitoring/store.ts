@@ -14,7 +14,7 @@ import { aidCase, caseEvent } from '../cases/schema';
 import { household, householdMember } from '../household/schema';
 import { monitoringAlert, monitoringAlertEvent, monitoringWatermark } from './schema';
 import { GRADE_RANK, type Grade, type Limit } from '../../domain/monitoring/triggers';
-import { MOVE_ACTION, OPEN_ALERT_STATES, acknowledgeDeadline, decideByCorrection, UNSIGNED_ALERT_STATES, alertDeadlines, decidesAlert, identityChain, isRepeatOf, landingIdentity, moveAlert, moveEventReason, type AlertMove, type AlertOutcome, type AlertState } from '../../domain/monitoring/alerts';
+import { MOVE_ACTION, OPEN_ALERT_STATES, acknowledgeDeadline, isAlertVerifier, type AlertCaller, decideByCorrection, UNSIGNED_ALERT_STATES, alertDeadlines, decidesAlert, identityChain, isRepeatOf, landingIdentity, moveAlert, moveEventReason, type AlertMove, type AlertOutcome, type AlertState } from '../../domain/monitoring/alerts';
 import type { IsoDate } from '../../domain/dates';
 
 type Db = HubDb | HubTx;
@@ -346,36 +346,51 @@ export async function takeOverAlertRow(db: HubDb, alertId: number, input: { offi
   });
 }
 
+/** A push its subscriber's receiver acknowledged (2xx), as delivery hands it to markAlertsDelivered. */
+export interface AcknowledgedPush {
+  /** Why the alert moved, as its DELIVERED event records it (the push and subscription). */
+  reason: string;
+  /** The division the push named. */
+  regionCode: string;
+  /** The subscriber's client as the alert rules see it; null when no client has its name. */
+  subscriber: AlertCaller | null;
+}
+
 /**
  * NEW → DELIVERED for the alerts of a delivery round's acknowledged pushes (delivery calls it;
  * idempotent), each with its DELIVERED event and the reason given for it: one transaction of four
  * statements for the whole round, whatever its size. One transaction per alert (moveAlertRow) cost
  * seven round trips each and, behind a burst, held delivery to a fifth of the rate alerts were
  * opened (bench:alerts). The alert rows are locked first, as every other move and raise locks
- * them before it writes an event, so no two writers number one alert's events alike. With
- * `pushedRegions` (the division each acknowledged push named), an alert is moved only by a push
- * naming the division it is in now. An alert no
- * longer NEW (signed for, closed, or moved by another round) is left as it is. Returns the ids moved.
+ * them before it writes an event, so no two writers number one alert's events alike. An alert is
+ * moved by the first of its pushes that reached the office that must sign for it: a push naming the
+ * division it is in now (not one queued before it moved, which reached an office that no longer
+ * verifies it), to a subscriber that is its verifier (isAlertVerifier: the township's own system, or
+ * the office a department's or civil affairs' alert is with). Another office's receiver (the city's
+ * health bureau, the county's platform over a township's alert) taking it does not put it before
+ * the township. An alert no longer NEW (signed for, closed, or moved by another round) is left as
+ * it is. Returns the ids moved.
  */
-export async function markAlertsDelivered(db: HubDb, moves: ReadonlyMap<number, string | null>, now: Date = new Date(), pushedRegions?: ReadonlyMap<number, string>): Promise<number[]> {
-  if (moves.size === 0) return [];
+export async function markAlertsDelivered(db: HubDb, pushes: ReadonlyMap<number, readonly AcknowledgedPush[]>, now: Date = new Date()): Promise<number[]> {
+  if (pushes.size === 0) return [];
   return retryLockConflicts(() =>
     lockingTransaction(db, async (tx) => {
       const locked = await tx
-        .select({ id: monitoringAlert.id, grade: monitoringAlert.grade, regionCode: monitoringAlert.regionCode })
+        .select({ id: monitoringAlert.id, grade: monitoringAlert.grade, regionCode: monitoringAlert.regionCode, verifierOffice: monitoringAlert.verifierOffice })
         .from(monitoringAlert)
-        .where(and(inArray(monitoringAlert.id, [...moves.keys()]), eq(monitoringAlert.state, 'NEW')))
+        .where(and(inArray(monitoringAlert.id, [...pushes.keys()]), eq(monitoringAlert.state, 'NEW')))
         .for('update');
-      // A push naming another division than the alert's (one queued before it moved) reached an office
-      // that no longer verifies it: the township it is with now has not received it.
-      const still = pushedRegions ? locked.filter((r) => pushedRegions.get(r.id) === r.regionCode) : locked;
+      const still = locked.flatMap((r) => {
+        const push = (pushes.get(r.id) ?? []).find((p) => p.regionCode === r.regionCode && p.subscriber !== null && isAlertVerifier(r.verifierOffice, p.subscriber));
+        return push ? [{ ...r, reason: push.reason }] : [];
+      });
       if (still.length === 0) return [];
       const ids = still.map((r) => r.id);
       const at = toDbInstant(now);
       await tx.update(monitoringAlert).set({ state: 'DELIVERED', updatedAt: at }).where(inArray(monitoringAlert.id, ids));
       await addEvents(
         tx,
-        still.map((r) => ({ alertId: r.id, action: 'DELIVERED' as const, fromState: 'NEW' as const, toState: 'DELIVERED' as const, grade: r.grade, at, actor: HUB_ACTOR.actor, actorOffice: HUB_ACTOR.office, reason: moves.get(r.id) ?? null })),
+        still.map((r) => ({ alertId: r.id, action: 'DELIVERED' as const, fromState: 'NEW' as const, toState: 'DELIVERED' as const, grade: r.grade, at, actor: HUB_ACTOR.actor, actorOffice: HUB_ACTOR.office, reason: r.reason })),
       );
       return ids;
     }),

@@ -4593,7 +4593,7 @@ export type AlertGrade =
 export type AlertState =
   /** Raised by the hub; not yet delivered to or signed for by the office that must verify it. */
   | 'NEW'
-  /** Pushed to the office's system. */
+  /** Pushed to the system of the office that must verify it (a subscription of its verifier's own client took it with a 2xx; another office's receiver taking it does not count). */
   | 'DELIVERED'
   /** Signed for (签收) by the office that must verify it. */
   | 'ACKNOWLEDGED'
@@ -4622,7 +4622,7 @@ export type AlertAction =
   | 'OPENED'
   /** The condition worsened: grade or evidence raised, no second alert. */
   | 'RAISED'
-  /** Pushed to the office's system. */
+  /** Pushed to the system of the office that must verify it (a subscription of its verifier's own client took it with a 2xx; another office's receiver taking it does not count). */
   | 'DELIVERED'
   /** Signed for. */
   | 'ACKNOWLEDGED'
