@@ -14,7 +14,7 @@ import { aidCase, caseEvent } from '../cases/schema';
 import { household, householdMember } from '../household/schema';
 import { monitoringAlert, monitoringAlertEvent, monitoringWatermark } from './schema';
 import { GRADE_RANK, type Grade, type Limit } from '../../domain/monitoring/triggers';
-import { MOVE_ACTION, OPEN_ALERT_STATES, acknowledgeDeadline, decideByCorrection, UNSIGNED_ALERT_STATES, alertDeadlines, decidesAlert, identityChain, isRepeatOf, landingIdentity, moveAlert, moveEventReason, type AlertMove, type AlertOutcome, type AlertState } from '../../domain/monitoring/alerts';
+import { MOVE_ACTION, OPEN_ALERT_STATES, acknowledgeDeadline, isAlertVerifier, type AlertCaller, decideByCorrection, UNSIGNED_ALERT_STATES, alertDeadlines, decidesAlert, identityChain, isRepeatOf, landingIdentity, moveAlert, moveEventReason, type AlertMove, type AlertOutcome, type AlertState } from '../../domain/monitoring/alerts';
 import type { IsoDate } from '../../domain/dates';
 
 type Db = HubDb | HubTx;
@@ -346,36 +346,51 @@ export async function takeOverAlertRow(db: HubDb, alertId: number, input: { offi
   });
 }
 
+/** A push its subscriber's receiver acknowledged (2xx), as delivery hands it to markAlertsDelivered. */
+export interface AcknowledgedPush {
+  /** Why the alert moved, as its DELIVERED event records it (the push and subscription). */
+  reason: string;
+  /** The division the push named. */
+  regionCode: string;
+  /** The subscriber's client as the alert rules see it; null when no client has its name. */
+  subscriber: AlertCaller | null;
+}
+
 /**
  * NEW → DELIVERED for the alerts of a delivery round's acknowledged pushes (delivery calls it;
  * idempotent), each with its DELIVERED event and the reason given for it: one transaction of four
  * statements for the whole round, whatever its size. One transaction per alert (moveAlertRow) cost
  * seven round trips each and, behind a burst, held delivery to a fifth of the rate alerts were
  * opened (bench:alerts). The alert rows are locked first, as every other move and raise locks
- * them before it writes an event, so no two writers number one alert's events alike. With
- * `pushedRegions` (the division each acknowledged push named), an alert is moved only by a push
- * naming the division it is in now. An alert no
- * longer NEW (signed for, closed, or moved by another round) is left as it is. Returns the ids moved.
+ * them before it writes an event, so no two writers number one alert's events alike. An alert is
+ * moved by the first of its pushes that reached the office that must sign for it: a push naming the
+ * division it is in now (not one queued before it moved, which reached an office that no longer
+ * verifies it), to a subscriber that is its verifier (isAlertVerifier: the township's own system, or
+ * the office a department's or civil affairs' alert is with). Another office's receiver (the city's
+ * health bureau, the county's platform over a township's alert) taking it does not put it before
+ * the township. An alert no longer NEW (signed for, closed, or moved by another round) is left as
+ * it is. Returns the ids moved.
  */
-export async function markAlertsDelivered(db: HubDb, moves: ReadonlyMap<number, string | null>, now: Date = new Date(), pushedRegions?: ReadonlyMap<number, string>): Promise<number[]> {
-  if (moves.size === 0) return [];
+export async function markAlertsDelivered(db: HubDb, pushes: ReadonlyMap<number, readonly AcknowledgedPush[]>, now: Date = new Date()): Promise<number[]> {
+  if (pushes.size === 0) return [];
   return retryLockConflicts(() =>
     lockingTransaction(db, async (tx) => {
       const locked = await tx
-        .select({ id: monitoringAlert.id, grade: monitoringAlert.grade, regionCode: monitoringAlert.regionCode })
+        .select({ id: monitoringAlert.id, grade: monitoringAlert.grade, regionCode: monitoringAlert.regionCode, verifierOffice: monitoringAlert.verifierOffice })
         .from(monitoringAlert)
-        .where(and(inArray(monitoringAlert.id, [...moves.keys()]), eq(monitoringAlert.state, 'NEW')))
+        .where(and(inArray(monitoringAlert.id, [...pushes.keys()]), eq(monitoringAlert.state, 'NEW')))
         .for('update');
-      // A push naming another division than the alert's (one queued before it moved) reached an office
-      // that no longer verifies it: the township it is with now has not received it.
-      const still = pushedRegions ? locked.filter((r) => pushedRegions.get(r.id) === r.regionCode) : locked;
+      const still = locked.flatMap((r) => {
+        const push = (pushes.get(r.id) ?? []).find((p) => p.regionCode === r.regionCode && p.subscriber !== null && isAlertVerifier(r.verifierOffice, p.subscriber));
+        return push ? [{ ...r, reason: push.reason }] : [];
+      });
       if (still.length === 0) return [];
       const ids = still.map((r) => r.id);
       const at = toDbInstant(now);
       await tx.update(monitoringAlert).set({ state: 'DELIVERED', updatedAt: at }).where(inArray(monitoringAlert.id, ids));
       await addEvents(
         tx,
-        still.map((r) => ({ alertId: r.id, action: 'DELIVERED' as const, fromState: 'NEW' as const, toState: 'DELIVERED' as const, grade: r.grade, at, actor: HUB_ACTOR.actor, actorOffice: HUB_ACTOR.office, reason: moves.get(r.id) ?? null })),
+        still.map((r) => ({ alertId: r.id, action: 'DELIVERED' as const, fromState: 'NEW' as const, toState: 'DELIVERED' as const, grade: r.grade, at, actor: HUB_ACTOR.actor, actorOffice: HUB_ACTOR.office, reason: r.reason })),
       );
       return ids;
     }),
@@ -442,13 +457,36 @@ export async function triggerIdsOfAlerts(db: Db, regionPrefix: string, triggerId
   return new Set(rows.map((r) => r.triggerId));
 }
 
+/** The moves that close an alert (it is no longer open). */
+const CLOSING_ACTIONS = ['VERIFIED', 'DISMISSED'] as const;
+/** The moves that take an unsigned alert (NEW or DELIVERED) out of that state: 签收, or a dismissal unsigned. */
+const SIGNING_ACTIONS = ['ACKNOWLEDGED', 'DISMISSED'] as const;
+
+/**
+ * For a report as of a past instant (overdueReport(asOf)): an alert raised by then that was still
+ * in the state asked about and has left it since, by one of `actions` recorded after `asOf` and none
+ * at or before it. Its state now is not what it was then, so its history says it (one statement;
+ * the events through their (alert_id, seq) key). An alert that moved to another township and was
+ * signed for anew counts as signed for from its first 签收.
+ */
+function leftSince(asOf: Date, actions: readonly ('VERIFIED' | 'DISMISSED' | 'ACKNOWLEDGED')[]): SQL {
+  const at = toDbInstant(asOf);
+  const e = monitoringAlertEvent;
+  const moves = sql.join(actions.map((a) => sql`${a}`), sql`, `);
+  return sql`(${monitoringAlert.raisedAt} <= ${at} AND ${monitoringAlert.updatedAt} > ${at}
+    AND EXISTS (SELECT 1 FROM ${e} WHERE ${e.alertId} = ${monitoringAlert.id} AND ${e.action} IN (${moves}) AND ${e.at} > ${at})
+    AND NOT EXISTS (SELECT 1 FROM ${e} WHERE ${e.alertId} = ${monitoringAlert.id} AND ${e.action} IN (${moves}) AND ${e.at} <= ${at}))`;
+}
+
 /**
  * Alerts not signed for (NEW, DELIVERED) past their acknowledgement day under a division (the
  * supervision view), most overdue first: through the (state, verify_by) index's state prefix, as
- * unsigned alerts are a share of the open ones.
+ * unsigned alerts are a share of the open ones. With `pastAsOf` (a report as of a past instant),
+ * also those unsigned then and signed for or dismissed since.
  */
-export async function unacknowledgedAlerts(db: Db, regionPrefix: string | null, today: IsoDate): Promise<AlertRow[]> {
-  const where: SQL[] = [inArray(monitoringAlert.state, [...UNSIGNED_ALERT_STATES]), lt(monitoringAlert.acknowledgeBy, today)];
+export async function unacknowledgedAlerts(db: Db, regionPrefix: string | null, today: IsoDate, pastAsOf: Date | null = null): Promise<AlertRow[]> {
+  const unsigned = inArray(monitoringAlert.state, [...UNSIGNED_ALERT_STATES]);
+  const where: SQL[] = [pastAsOf === null ? unsigned : or(unsigned, leftSince(pastAsOf, SIGNING_ACTIONS))!, lt(monitoringAlert.acknowledgeBy, today)];
   if (regionPrefix) where.push(like(monitoringAlert.regionCode, `${regionPrefix}%`));
   return db.select().from(monitoringAlert).where(and(...where)).orderBy(asc(monitoringAlert.acknowledgeBy), asc(monitoringAlert.id));
 }
@@ -543,9 +581,13 @@ export async function settleBackfilledDecideBy(
   );
 }
 
-/** Open alerts past their verification day under a division (the supervision view). */
-export async function overdueAlerts(db: Db, regionPrefix: string | null, today: IsoDate): Promise<AlertRow[]> {
-  const where: SQL[] = [inArray(monitoringAlert.state, [...OPEN_ALERT_STATES]), lt(monitoringAlert.verifyBy, today)];
+/**
+ * Open alerts past their verification day under a division (the supervision view). With `pastAsOf`
+ * (a report as of a past instant), also those open then and verified or dismissed since.
+ */
+export async function overdueAlerts(db: Db, regionPrefix: string | null, today: IsoDate, pastAsOf: Date | null = null): Promise<AlertRow[]> {
+  const open = inArray(monitoringAlert.state, [...OPEN_ALERT_STATES]);
+  const where: SQL[] = [pastAsOf === null ? open : or(open, leftSince(pastAsOf, CLOSING_ACTIONS))!, lt(monitoringAlert.verifyBy, today)];
   if (regionPrefix) where.push(like(monitoringAlert.regionCode, `${regionPrefix}%`));
   return db.select().from(monitoringAlert).where(and(...where)).orderBy(asc(monitoringAlert.verifyBy), asc(monitoringAlert.id));
 }

@@ -167,6 +167,15 @@ export interface AlertCaller {
 }
 
 /**
+ * The office an API client acts for on alerts: a township's client (scoped to its 9-digit township)
+ * for that township, any other for its department (a county's or the city's office). The same
+ * client is the caller of a move and the subscriber of a push.
+ */
+export function alertCallerOf(client: { department: string; regionScope: string }): AlertCaller {
+  return { office: /^\d{9}$/.test(client.regionScope) ? client.regionScope : client.department, regionScope: client.regionScope, department: client.department };
+}
+
+/**
  * Whether the caller is the alert's verifier, the one office that signs for, verifies, dismisses it
  * and, once verified, posts its village notice and passes its need to charities (seed 000: the
  * township that owns the household verifies door to door). Reach is not enough: a county's client

@@ -1829,9 +1829,9 @@ export type OverdueReport = {
   readonly byTownship: ReadonlyArray<TownshipOverdue>;
   /** Per county (区县): overdue slips and cases of households there, each county apart (任城区, 邹城市 …). */
   readonly byCounty: ReadonlyArray<CountyOverdue>;
-  /** Open alerts past their verification day in the division, escalated to the county civil affairs office; most overdue first. */
+  /** Open alerts past their verification day in the division, escalated to the county civil affairs office; most overdue first. For a past asOf, those open then, verified or dismissed since included (each as it stands now). */
   readonly alerts: ReadonlyArray<Alert>;
-  /** Alerts not signed for (签收: NEW or DELIVERED) past their acknowledgement day in the division, most overdue first: the township has not taken them up. One also past its verification day is in `alerts` as well. */
+  /** Alerts not signed for (签收: NEW or DELIVERED) past their acknowledgement day in the division, most overdue first: the township has not taken them up. One also past its verification day is in `alerts` as well. For a past asOf, those unsigned then, signed for or dismissed since included (each as it stands now). */
   readonly alertsUnacknowledged: ReadonlyArray<Alert>;
   /** Alerts in the division whose decision is late (Alert.decideBy): not decided by asOf's day and past decideBy (open, or verified as NEEDS_AID with the case not decided), or decided after decideBy on a day from shortfallsSince to asOf's day; most overdue first. An alert verified on time whose case waited out the village notice past decideBy is here. Each item is the alert as it stands now (the same object as alert(id:), so a client's cache by id stays consistent): for a past asOf, an alert listed as pending then may show a decidedOn after asOf's day. */
   readonly alertsDecisionLate: ReadonlyArray<Alert>;
@@ -4593,7 +4593,7 @@ export type AlertGrade =
 export type AlertState =
   /** Raised by the hub; not yet delivered to or signed for by the office that must verify it. */
   | 'NEW'
-  /** Pushed to the office's system. */
+  /** Pushed to the system of the office that must verify it (a subscription of its verifier's own client took it with a 2xx; another office's receiver taking it does not count). */
   | 'DELIVERED'
   /** Signed for (签收) by the office that must verify it. */
   | 'ACKNOWLEDGED'
@@ -4622,7 +4622,7 @@ export type AlertAction =
   | 'OPENED'
   /** The condition worsened: grade or evidence raised, no second alert. */
   | 'RAISED'
-  /** Pushed to the office's system. */
+  /** Pushed to the system of the office that must verify it (a subscription of its verifier's own client took it with a 2xx; another office's receiver taking it does not count). */
   | 'DELIVERED'
   /** Signed for. */
   | 'ACKNOWLEDGED'

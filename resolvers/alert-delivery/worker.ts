@@ -37,7 +37,8 @@ import { newHolder } from '../../db/jobs/lease';
 import type { AlertDeliveryConfig } from '../../db/config';
 import type { HubDb } from '../../db/connect';
 import { claimDue, markDead, markDelivered, markRetry, noteDeadLetter, releaseClaim, storeSentPayloads, type ClaimedDelivery } from '../../db/alert-delivery/store';
-import { alertsByIds, markAlertsDelivered } from '../../db/monitoring/store';
+import { alertsByIds, markAlertsDelivered, type AcknowledgedPush } from '../../db/monitoring/store';
+import { alertCallerOf } from '../../domain/monitoring/alerts';
 import { pushedPayload, type AlertDeliveryBody } from '../../domain/monitoring/envelope';
 import { ATTEMPT_HEADER, afterFailure, callbackRefusal, DELIVERY_ID_HEADER, signDelivery, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../domain/monitoring/delivery';
 
@@ -315,20 +316,20 @@ export class AlertDeliveryWorker {
    * synthetic or foreign alerts (an id that is not a number) have no alert to move.
    */
   private async alertsDelivered(acknowledged: readonly ClaimedDelivery[]): Promise<void> {
-    // The first acknowledged push of each alert names why it moved.
-    // Only a push of the alert as its verifier's (not ALERT_MOVED_AWAY, not one naming the division
-    // it has left) delivers it: the office that must sign for it has it.
-    const moves = new Map<number, string>();
-    const regions = new Map<number, string>();
+    // Every push of the alert as the division's (not ALERT_MOVED_AWAY): the store moves the alert by
+    // the first whose subscriber is its verifier, naming it as why (markAlertsDelivered).
+    const pushes = new Map<number, AcknowledgedPush[]>();
     for (const r of acknowledged) {
-      if (!/^\d{1,15}$/.test(r.alertId) || moves.has(Number(r.alertId))) continue;
+      if (!/^\d{1,15}$/.test(r.alertId)) continue;
       const body = bodyOf(r);
       if (!body || body.event === 'ALERT_MOVED_AWAY' || typeof body.alert?.region !== 'string') continue;
-      moves.set(Number(r.alertId), `push ${r.deliveryId} acknowledged by subscription ${r.subscriptionId}`);
-      regions.set(Number(r.alertId), body.alert.region);
+      const of = pushes.get(Number(r.alertId)) ?? [];
+      of.push({ reason: `push ${r.deliveryId} acknowledged by subscription ${r.subscriptionId}`, regionCode: body.alert.region, subscriber: r.subscriber ? alertCallerOf(r.subscriber) : null });
+      pushes.set(Number(r.alertId), of);
     }
-    await markAlertsDelivered(this.hub, moves, new Date(), regions);
+    await markAlertsDelivered(this.hub, pushes, new Date());
   }
+
 
   /** Settles a failed attempt; true when it made the row a dead letter. */
   private async fail(token: string, row: ClaimedDelivery, status: number | null, error: string): Promise<boolean> {

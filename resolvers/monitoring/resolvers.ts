@@ -11,7 +11,7 @@ import { addDays } from '../../domain/dates';
 import { officeInCounty, parseOffice, storedOfficeIn, townshipOf } from '../../domain/cases/offices';
 import { decodeIdCursor, encodeIdCursor } from '../../domain/cursor';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
-import { SUPERVISOR_OFFICE, acknowledgementOverdue, alertOverdue, escalationCounty, isAlertSupervisor, isAlertVerifier, type AlertCaller, type AlertMove } from '../../domain/monitoring/alerts';
+import { SUPERVISOR_OFFICE, acknowledgementOverdue, alertCallerOf, alertOverdue, escalationCounty, isAlertSupervisor, isAlertVerifier, type AlertCaller, type AlertMove } from '../../domain/monitoring/alerts';
 import { activeTriggerSet } from '../../rules/triggers-load';
 import { TRIGGER_ID_SHAPE, TRIGGER_ID_SHAPE_MESSAGE, unknownTriggersMessage, type TriggerView } from '../../domain/monitoring/triggers';
 import { badInput, requireDivisionCode, requireHubId } from '../../access/errors';
@@ -60,14 +60,14 @@ export function actorOf(ctx: HubContext, officer: string | null | undefined): { 
   if (!caller) throw new GraphQLError('This request carries no valid access token', { extensions: { code: 'UNAUTHENTICATED', reason: 'TOKEN_MISSING' } });
   const o = officer?.trim() ?? '';
   if (longerThan(o, 64)) throw badInput('input.officer', 'TOO_LONG', 'officer is at most 64 characters');
-  return { actor: firstChars(o ? `${caller.name}/${o}` : caller.name, 64), office: /^\d{9}$/.test(caller.regionScope) ? caller.regionScope : caller.department };
+  return { actor: firstChars(o ? `${caller.name}/${o}` : caller.name, 64), office: alertCallerOf(caller).office };
 }
 
 /** The caller as the alert rules see it: the office it acts for, its scope and department. */
 function alertCaller(ctx: HubContext): AlertCaller {
   const caller = ctx.access?.caller;
   if (!caller) throw new GraphQLError('This request carries no valid access token', { extensions: { code: 'UNAUTHENTICATED', reason: 'TOKEN_MISSING' } });
-  return { office: actorOf(ctx, null).office, regionScope: caller.regionScope, department: caller.department };
+  return alertCallerOf(caller);
 }
 
 /** Whether the caller is the alert's verifier (domain/monitoring/alerts.ts isAlertVerifier). */
@@ -124,13 +124,26 @@ function eventsWithTownship(a: AlertRow, events: readonly AlertEventRow[]): Aler
 }
 
 /** The arguments of the enclosing overdueReport. */
-function overdueArgs(info: GraphQLResolveInfo | undefined): { regionCode?: string | null; shortfallsSince?: string | null } {
+type OverdueArgs = { asOf?: Date | null; regionCode?: string | null; shortfallsSince?: string | null };
+
+/** The arguments of the enclosing overdueReport, as the schema coerced them. */
+function overdueArgs(info: GraphQLResolveInfo | undefined): OverdueArgs {
   if (!info) return {};
   const key = info.path.prev?.key;
   const queryType = info.schema.getQueryType();
   const field = queryType?.getFields().overdueReport;
   const node = info.operation.selectionSet.selections.find((s) => s.kind === 'Field' && (s.alias?.value ?? s.name.value) === key);
-  return field && node && node.kind === 'Field' ? (getArgumentValues(field, node, info.variableValues) as { regionCode?: string | null; shortfallsSince?: string | null }) : {};
+  return field && node && node.kind === 'Field' ? (getArgumentValues(field, node, info.variableValues) as OverdueArgs) : {};
+}
+
+/**
+ * The enclosing overdueReport's asOf when it lies in the past, else null: the report then shows the
+ * alerts as they stood at it, those signed for or closed since included, as it shows slips and cases.
+ */
+function pastAsOf(ctx: HubContext, info: GraphQLResolveInfo | undefined): Date | null {
+  const asOf = overdueArgs(info).asOf ?? null;
+  // Past by the clock and not after the hub's day (a hub whose day is held, as in a drill, reads by it).
+  return asOf !== null && asOf < ctx.now() && chinaDateOf(asOf) <= ctx.today ? asOf : null;
 }
 
 /** The division the enclosing overdueReport was asked about (its regionCode, else the caller's scope). */
@@ -234,12 +247,12 @@ export const monitoringResolvers: Resolvers = {
   },
   OverdueReport: {
     alerts: async (report, _, ctx, info) => {
-      const rows = await overdueAlerts(ctx.hub, overdueRegion(ctx, info), chinaDateOf(report.asOf));
+      const rows = await overdueAlerts(ctx.hub, overdueRegion(ctx, info), chinaDateOf(report.asOf), pastAsOf(ctx, info));
       for (const r of rows) ctx.loaders.monitoring.alertById.prime(r.id, r);
       return rows;
     },
     alertsUnacknowledged: async (report, _, ctx, info) => {
-      const rows = await unacknowledgedAlerts(ctx.hub, overdueRegion(ctx, info), chinaDateOf(report.asOf));
+      const rows = await unacknowledgedAlerts(ctx.hub, overdueRegion(ctx, info), chinaDateOf(report.asOf), pastAsOf(ctx, info));
       for (const r of rows) ctx.loaders.monitoring.alertById.prime(r.id, r);
       return rows;
     },

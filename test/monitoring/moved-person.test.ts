@@ -19,6 +19,7 @@ import { activeRuleSet } from '../../rules/load';
 import { activeTriggerSet } from '../../rules/triggers-load';
 import { runMonthlyComparison } from '../../resolvers/monitoring/poller';
 import { markAlertsDelivered } from '../../db/monitoring/store';
+import { alertCallerOf } from '../../domain/monitoring/alerts';
 import type { DetectDeps } from '../../resolvers/monitoring/detect';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { startTestHub, type TestHub } from '../support/hub';
@@ -129,8 +130,9 @@ it('moves an open alert to the township its person now lives in, once, and opens
   await worker.stop();
   worker = undefined;
   expect((await t2Alerts())[0].state).toBe('NEW');
-  // Nor does a push queued before the move, naming the division it left.
-  expect(await markAlertsDelivered(dbs.hub, new Map([[opened.id, 'push to 古槐']]), now, new Map([[opened.id, WANG.regionCode]]))).toEqual([]);
+  // Nor does a push queued before the move, naming the division it left (even one the township it is with now took).
+  const mover = alertCallerOf({ department: 'CIVIL_AFFAIRS', regionScope: (await t2Alerts())[0].verifierOffice });
+  expect(await markAlertsDelivered(dbs.hub, new Map([[opened.id, [{ reason: 'push to 古槐', regionCode: WANG.regionCode, subscriber: mover }]]]), now)).toEqual([]);
   expect((await t2Alerts())[0].state).toBe('NEW');
 
   // Seen there again: nothing moves twice.
