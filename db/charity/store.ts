@@ -454,12 +454,13 @@ export async function deathDateOf(db: HubQuery, idNumber: string): Promise<IsoDa
 }
 
 /** The ID numbers of the household's current members (none who left), in one statement. */
-export async function currentMemberIds(db: HubQuery, householdId: number): Promise<string[]> {
-  const rows = await db
-    .selectDistinct({ id: householdMember.idNumber })
+/** The household's current members (none who left), each once, with the name a description must not carry. */
+export async function currentMembers(db: HubQuery, householdId: number): Promise<{ idNumber: string; name: string }[]> {
+  return db
+    .selectDistinct({ idNumber: householdMember.idNumber, name: person.name })
     .from(householdMember)
+    .innerJoin(person, eq(person.idNumber, householdMember.idNumber))
     .where(and(eq(householdMember.householdId, householdId), isNull(householdMember.leftOn)));
-  return rows.map((r) => r.id);
 }
 
 export async function isCurrentMember(db: HubQuery, householdId: number, idNumber: string): Promise<boolean> {

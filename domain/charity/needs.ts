@@ -151,6 +151,25 @@ export function descriptionIdentifies(text: string): boolean {
   return carriesLongNumber(screeningForm(text));
 }
 
+/**
+ * A description naming the household: a member's name, or its village (村/居), finer than the
+ * township the sealed detail gives the claiming charity. The schema promises charities no name,
+ * and the village with the need's category and household picks the family out, so the office
+ * describes the need, not the people or the place (PIPL art. 6: the least needed for the purpose;
+ * a village notice is held to the same, domain/monitoring/notice.ts). Names of one character
+ * are not looked for: they are words as often as names.
+ */
+export function descriptionNamesHousehold(text: string, household: { memberNames: readonly string[]; villageName: string | null }): 'MEMBER_NAME' | 'VILLAGE' | null {
+  const seen = screeningForm(text);
+  const named = (name: string) => {
+    const form = screeningForm(name.trim()).replace(/\s+/gu, '');
+    return form.length >= 2 && seen.replace(/\s+/gu, '').includes(form);
+  };
+  if (household.memberNames.some(named)) return 'MEMBER_NAME';
+  if (household.villageName !== null && named(household.villageName)) return 'VILLAGE';
+  return null;
+}
+
 /** Whether a project of this purpose and region can answer this need (region: the project's area contains the need's county). */
 export function projectMatches(project: { purpose: NeedPurpose; regionCode: string; budgetLeftFen: number }, need: { purpose: NeedPurpose; regionCode: string }): boolean {
   if (project.budgetLeftFen <= 0 || project.purpose !== need.purpose) return false;

@@ -2452,7 +2452,7 @@ export type CharityErrorCode =
   | 'BENEFICIARY_NOT_OF_NEED'
   /** The hub records the member a delivery is for as deceased before deliveredOn: aid is delivered to the living (as aidReport refuses it); name the member who received it. */
   | 'BENEFICIARY_DECEASED'
-  /** The description carries a number that could identify someone (ID, phone, bank account): seven digits or more, full-width, in Chinese numerals or split by spaces, dashes or dots alike. */
+  /** The description carries a number that could identify someone (ID, phone, bank account): seven digits or more, full-width, in Chinese numerals or split by spaces, dashes or dots alike; or names a current member of the household (two characters or more) or its village (the claiming charity is told the township only). */
   | 'DESCRIPTION_IDENTIFIES'
   /** A reference (a pledge's, a delivery's, a correction's, a cancellation's or a reduction's) carries an ID number or a mobile number (however split: by dots, spaces, dashes or other marks, 138.1234.5678), or fifteen digits or more (in a row, or spaced in groups as a card prints them), in any script or in Chinese numerals: offices read it beside the household's aid. Dates, sequence and invoice numbers pass. */
   | 'REFERENCE_IDENTIFIES'
@@ -2807,7 +2807,7 @@ export type CharityNeedPublishInput = {
   readonly urgency: NeedUrgency;
   /** Still uncovered after government aid. */
   readonly uncoveredFen: Scalars['Fen']['input'];
-  /** Short and anonymised, up to 200 characters; no ID, phone or account numbers, and no invisible characters. */
+  /** Short and anonymised, up to 200 characters; no ID, phone or account numbers, no member's name or the household's village, and no invisible characters. */
   readonly description: Scalars['String']['input'];
   /** It rests on health data (implied by MEDICAL and REHABILITATION). */
   readonly involvesHealth?: InputMaybe<Scalars['Boolean']['input']>;
@@ -2843,7 +2843,7 @@ export type CharityNeedPublishFromAlertInput = {
   readonly urgency?: InputMaybe<NeedUrgency>;
   /** Still uncovered after government aid. */
   readonly uncoveredFen: Scalars['Fen']['input'];
-  /** Short and anonymised, up to 200 characters; no ID, phone or account numbers, and no invisible characters. */
+  /** Short and anonymised, up to 200 characters; no ID, phone or account numbers, no member's name or the household's village, and no invisible characters. */
   readonly description: Scalars['String']['input'];
   /** It rests on health data; default true when the alert's trigger reads health or disability data (a hospital stay, out-of-pocket costs, a disability certificate), and implied by MEDICAL and REHABILITATION. */
   readonly involvesHealth?: InputMaybe<Scalars['Boolean']['input']>;

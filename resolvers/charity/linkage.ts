@@ -10,7 +10,7 @@ import { DEFAULT_CLAIM_WORKING_DAYS } from '../../db/charity/config';
 import * as store from '../../db/charity/store';
 import { checkCreditCode } from '../../domain/credit-code';
 import { charityError, ok, refuse, type CharityOutcome } from '../../domain/charity/errors';
-import { concernsMinor, consentProblem, needsHealthConsent, publishedConsentProblem, type ConsentScope, type NeedPurpose } from '../../domain/charity/needs';
+import { concernsMinor, consentProblem, descriptionNamesHousehold, needsHealthConsent, publishedConsentProblem, type ConsentScope, type NeedPurpose } from '../../domain/charity/needs';
 import { addWorkingDays } from '../../domain/cases/working-days';
 import { caseReference } from '../../domain/cases/reference';
 import { validateReport } from '../../domain/reported-aid/validate';
@@ -136,13 +136,17 @@ async function needOfCase(ctx: HubContext, c: CaseRow, consent: store.ConsentRec
   if (!consent) return refuse('CONSENT_NOT_FOUND', 'no such consent', consentField);
   // The household's current members, in one read: the beneficiary must be one, and a need for the
   // whole household is about each of them (a child under 14 among them needs MINOR_DATA).
-  const members = await store.currentMemberIds(ctx.hub, c.householdId);
+  const current = await store.currentMembers(ctx.hub, c.householdId);
+  const members = current.map((m) => m.idNumber);
   if (beneficiary && !members.includes(beneficiary)) return refuse('BENEFICIARY_NOT_IN_HOUSEHOLD', 'the beneficiary is not a current member of the case’s household', ['input', 'beneficiaryIdNumber']);
+  const household = await ctx.loaders.hub.householdById.load(c.householdId);
+  const village = await ctx.loaders.hub.regionByCode.load(household!.regionCode);
+  const named = descriptionNamesHousehold(description.text, { memberNames: current.map((m) => m.name), villageName: village?.level === 'VILLAGE' ? village.name : null });
+  if (named) return refuse('DESCRIPTION_IDENTIFIES', named === 'MEMBER_NAME' ? 'description names a member of the household; describe the need, not the people' : 'description names the household’s village; the claiming charity is told the township', ['input', 'description']);
   // The ID number carries the birth date (GB 11643).
   const facts = { householdId: c.householdId, purpose: input.purpose, involvesHealth: input.involvesHealth ?? false, beneficiaryBirthDate: beneficiary ? birthDateOf(beneficiary) : null, memberBirthDates: members.map(birthDateOf) };
   const problem = consentProblem(consent, facts, ctx.today);
   if (problem) return refuse(problem, `the consent does not allow publishing this need (${problem})`, consentField);
-  const household = await ctx.loaders.hub.householdById.load(c.householdId);
   return ok({
     caseId: c.id,
     householdId: c.householdId,
