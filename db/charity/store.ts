@@ -598,6 +598,12 @@ export async function pledgeById(db: HubQuery, id: number): Promise<PledgeRecord
   return row ? pledgeRecord(row) : null;
 }
 
+/** Whether the organisation pledged against the need (a pledge reduced since included: it still answers for it). */
+export async function organisationPledged(db: HubQuery, needId: number, creditCode: string): Promise<boolean> {
+  const [row] = await db.select({ id: charityPledge.id }).from(charityPledge).where(and(eq(charityPledge.needId, needId), eq(charityPledge.creditCode, creditCode))).limit(1);
+  return row !== undefined;
+}
+
 export async function pledgesByNeeds(db: HubQuery, needIds: readonly number[]): Promise<PledgeRecord[]> {
   if (needIds.length === 0) return [];
   return (await db.select().from(charityPledge).where(inArray(charityPledge.needId, [...needIds])).orderBy(asc(charityPledge.id))).map(pledgeRecord);

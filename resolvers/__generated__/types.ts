@@ -3735,7 +3735,7 @@ export type Query = {
   readonly charityNeeds: ReadonlyArray<CharityNeedSummary>;
   /** Open needs in the calling charity's region scope (or a division within it), as public summaries: no names, ID numbers, phones, bank or health details. Newest first, a page at a time: pass pageInfo.endCursor as after while hasNextPage. A need published while paging is on the first page of a new read, not slipped into a later page; none is repeated or skipped. */
   readonly charityNeedSummaries: CharityNeedSummaryConnection;
-  /** The sealed detail of a need, for a charity holding an active claim on it; null otherwise. Every read is written to the audit chain. */
+  /** The sealed detail of a need, for a charity holding an active claim on it, and once the need is no longer open (withdrawn, covered) only for one that pledged against it; null otherwise. Every read is written to the audit chain. */
   readonly charityNeedDetail?: Maybe<CharityNeedDetail>;
   /** Charity projects with budget left, within a division (a city-wide project is listed for its counties too), optionally of one purpose. */
   readonly charityProjects: ReadonlyArray<CharityProject>;

@@ -314,7 +314,11 @@ export async function claimNeed(ctx: HubContext, needIdText: string): Promise<Ch
 
 /**
  * The sealed detail: only with an active claim of the caller's organisation, only while the
- * household's consent holds. Null otherwise, as for a need that does not exist.
+ * household's consent holds. Null otherwise, as for a need that does not exist. A need no longer
+ * open (withdrawn by the office, covered by pledges) opens only to an organisation that pledged
+ * against it, which still delivers and reports: the others' claims served matching, which has
+ * ended, and personal data passes to another party only for as long as its purpose needs it
+ * (PIPL art. 6, 19). It opened to every claim still running, a withdrawn need's included.
  */
 export async function needDetail(ctx: HubContext, needIdText: string): Promise<{ need: store.NeedRecord; claim: store.ClaimRecord; organisation: store.OrganisationRecord } | null> {
   const needId = requireHubId(needIdText, 'id', 'need id');
@@ -324,6 +328,7 @@ export async function needDetail(ctx: HubContext, needIdText: string): Promise<{
   if (!need) return null;
   const claim = await store.claimOf(ctx.hub, needId, org.creditCode);
   if (!claim || !store.claimActive(claim, ctx.today)) return null;
+  if (need.state !== 'OPEN' && !(await store.organisationPledged(ctx.hub, needId, org.creditCode))) return null;
   const consent = await store.consentById(ctx.hub, need.consentId);
   // As at publication, on the household as it stands today: a need of a child under 14 (one named, or
   // in a household need, a child who joined since included) only under MINOR_DATA.
