@@ -9,7 +9,7 @@
  */
 import { ageOn, type IsoDate } from '../dates';
 import { divisionPrefix } from '../division-code';
-import { carriesLongNumber, screeningForm } from '../text-screen';
+import { carriesLongNumber, HEALTH_WORDS, screeningForm } from '../text-screen';
 
 export const NEED_PURPOSES = ['MEDICAL', 'EDUCATION', 'HOUSING', 'LIVING', 'DISASTER', 'REHABILITATION', 'OTHER'] as const;
 export type NeedPurpose = (typeof NEED_PURPOSES)[number];
@@ -168,6 +168,15 @@ export function descriptionNamesHousehold(text: string, household: { memberNames
   if (household.memberNames.some(named)) return 'MEMBER_NAME';
   if (household.villageName !== null && named(household.villageName)) return 'VILLAGE';
   return null;
+}
+
+/**
+ * Whether a description tells of someone's health (an illness, a hospital stay, a disability, as a
+ * village notice may not: domain/text-screen.ts HEALTH_WORDS). A charity reading it reads health
+ * data, so the need rests on it and its consent needs HEALTH_DATA, whatever purpose it is for.
+ */
+export function descriptionTellsHealth(text: string): boolean {
+  return HEALTH_WORDS.test(screeningForm(text));
 }
 
 /** Whether a project of this purpose and region can answer this need (region: the project's area contains the need's county). */

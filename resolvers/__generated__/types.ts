@@ -2809,7 +2809,7 @@ export type CharityNeedPublishInput = {
   readonly uncoveredFen: Scalars['Fen']['input'];
   /** Short and anonymised, up to 200 characters; no ID, phone or account numbers, no member's name or the household's village, and no invisible characters. */
   readonly description: Scalars['String']['input'];
-  /** It rests on health data (implied by MEDICAL and REHABILITATION). */
+  /** It rests on health data (implied by MEDICAL and REHABILITATION, and by a description telling of an illness, a hospital stay or a disability). */
   readonly involvesHealth?: InputMaybe<Scalars['Boolean']['input']>;
   /** The member it is for, when one person (a child under 14 needs MINOR_DATA consent). Without one the need is the whole household's, and a current member under 14 needs MINOR_DATA. */
   readonly beneficiaryIdNumber?: InputMaybe<Scalars['String']['input']>;
@@ -2845,7 +2845,7 @@ export type CharityNeedPublishFromAlertInput = {
   readonly uncoveredFen: Scalars['Fen']['input'];
   /** Short and anonymised, up to 200 characters; no ID, phone or account numbers, no member's name or the household's village, and no invisible characters. */
   readonly description: Scalars['String']['input'];
-  /** It rests on health data; default true when the alert's trigger reads health or disability data (a hospital stay, out-of-pocket costs, a disability certificate), and implied by MEDICAL and REHABILITATION. */
+  /** It rests on health data; default true when the alert's trigger reads health or disability data (a hospital stay, out-of-pocket costs, a disability certificate), and implied by MEDICAL and REHABILITATION and by a description telling of an illness, a hospital stay or a disability. */
   readonly involvesHealth?: InputMaybe<Scalars['Boolean']['input']>;
   /** A retry with the same key (this client's, up to 64 characters, shared with charityNeedPublish) answers the first need, replayed, and records no second consent; the key with another need, or with another consent given, is IDEMPOTENCY_KEY_REUSED. Without one, every request publishes a new need. */
   readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;

@@ -10,7 +10,7 @@ import { DEFAULT_CLAIM_WORKING_DAYS } from '../../db/charity/config';
 import * as store from '../../db/charity/store';
 import { checkCreditCode } from '../../domain/credit-code';
 import { charityError, ok, refuse, type CharityOutcome } from '../../domain/charity/errors';
-import { concernsMinor, consentProblem, descriptionNamesHousehold, needsHealthConsent, publishedConsentProblem, type ConsentScope, type NeedPurpose } from '../../domain/charity/needs';
+import { concernsMinor, consentProblem, descriptionNamesHousehold, descriptionTellsHealth, needsHealthConsent, publishedConsentProblem, type ConsentScope, type NeedPurpose } from '../../domain/charity/needs';
 import { addWorkingDays } from '../../domain/cases/working-days';
 import { caseReference } from '../../domain/cases/reference';
 import { validateReport } from '../../domain/reported-aid/validate';
@@ -144,7 +144,10 @@ async function needOfCase(ctx: HubContext, c: CaseRow, consent: store.ConsentRec
   const named = descriptionNamesHousehold(description.text, { memberNames: current.map((m) => m.name), villageName: village?.level === 'VILLAGE' ? village.name : null });
   if (named) return refuse('DESCRIPTION_IDENTIFIES', named === 'MEMBER_NAME' ? 'description names a member of the household; describe the need, not the people' : 'description names the household’s village; the claiming charity is told the township', ['input', 'description']);
   // The ID number carries the birth date (GB 11643).
-  const facts = { householdId: c.householdId, purpose: input.purpose, involvesHealth: input.involvesHealth ?? false, beneficiaryBirthDate: beneficiary ? birthDateOf(beneficiary) : null, memberBirthDates: members.map(birthDateOf) };
+  // A description telling of an illness, a hospital stay or a disability hands the charity health
+  // data whatever the officer flagged (PIPL art. 28-29): the need rests on it, and HEALTH_DATA is asked.
+  const involvesHealth = (input.involvesHealth ?? false) || descriptionTellsHealth(description.text);
+  const facts = { householdId: c.householdId, purpose: input.purpose, involvesHealth, beneficiaryBirthDate: beneficiary ? birthDateOf(beneficiary) : null, memberBirthDates: members.map(birthDateOf) };
   const problem = consentProblem(consent, facts, ctx.today);
   if (problem) return refuse(problem, `the consent does not allow publishing this need (${problem})`, consentField);
   return ok({

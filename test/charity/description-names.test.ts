@@ -4,7 +4,8 @@
  * compatibility forms) or the household's village, finer than the township the charity is told,
  * and publishes nothing. A member who left, and a one-character name, are not looked for; the
  * same refusal holds on the path from a verified alert (one check, resolvers/charity/linkage.ts).
- * Before, "王建国之母张桂英…住南门社区" was published and read by the charity as written.
+ * Before, "王建国之母张桂英…住南门社区" was published and read by the charity as written. A
+ * description telling of an illness rests on health data (HEALTH_DATA asked) whatever its purpose.
  */
 import { makeCreditCode } from '../../domain/credit-code';
 import { descriptionNamesHousehold } from '../../domain/charity/needs';
@@ -26,6 +27,7 @@ let office: ReturnType<TestHub['as']>;
 let charity: ReturnType<TestHub['as']>;
 let caseId: string;
 let consentId: string;
+let householdId: number;
 
 const PUBLISH = `mutation($input: CharityNeedPublishInput!) { charityNeedPublish(input: $input) { need { id } userErrors { code field } } }`;
 
@@ -38,7 +40,7 @@ async function publish(description: string) {
 beforeAll(async () => {
   dbs = await createTestDatabases('charity_description_names');
   await insertRegions(dbs);
-  const householdId = await insertWang(dbs);
+  householdId = await insertWang(dbs);
   hub = await startTestHub(dbs, { clock: clock.now });
   const worker = await hub.createClient({ name: 'rencheng-civil-names', department: 'CIVIL_AFFAIRS', regionScope: '370811', roles: ['CASEWORKER'] });
   office = hub.as({ token: worker.token, purpose: 'CHARITY_LINKAGE' });
@@ -80,6 +82,22 @@ describe('a need description naming the household', () => {
     expect(claimed.claim.needId).toBe(r.need.id);
     const detail = await charity.gql(`query($id: ID!) { charityNeedDetail(id: $id) { description } }`, { id: r.need.id });
     expect(detail.data.charityNeedDetail.description).toBe('家中老人突发疾病住院，医保和医疗救助后仍有较大自付缺口');
+  });
+});
+
+describe('a need description telling of health', () => {
+  it('asks HEALTH_DATA whatever the purpose and flag, and is published as resting on health data under it', async () => {
+    const plain = await okPayload(
+      office.gql,
+      `mutation($input: CharityConsentRecordInput!) { charityConsentRecord(input: $input) { consent { id } userErrors { code } } }`,
+      { input: { householdId: String(householdId), scopes: ['NEED_PUBLICATION'], givenBy: '户主', expiresOn: '2026-12-31', officer: 'RC-0042' } },
+      'charityConsentRecord',
+    );
+    const living = { caseId, purpose: 'LIVING', urgency: 'URGENT', uncoveredFen: 200_000, involvesHealth: false, description: '户主确诊癌症后无法务工，家庭基本生活困难' };
+    const refused = await office.gql(PUBLISH, { input: { ...living, consentId: plain.consent.id } });
+    expect(refused.data.charityNeedPublish).toEqual({ need: null, userErrors: [{ code: 'HEALTH_CONSENT_MISSING', field: ['input', 'consentId'] }] });
+    const published = await office.gql(`mutation($input: CharityNeedPublishInput!) { charityNeedPublish(input: $input) { need { involvesHealth } userErrors { code } } }`, { input: { ...living, consentId } });
+    expect(published.data.charityNeedPublish).toEqual({ need: { involvesHealth: true }, userErrors: [] });
   });
 });
 
