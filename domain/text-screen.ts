@@ -56,6 +56,14 @@ export function screeningForm(text: string): string {
   return asciiDigits(text.normalize('NFKC')).replace(CHINESE_DIGIT, (c) => CHINESE_DIGITS[c]);
 }
 
+/**
+ * Words that tell of someone's health, as a cause or a place: illness, hospital, medicine,
+ * disability and the like (PIPL art. 28; DOMAIN: no health data, "also not through a cause like
+ * 因病"). Read in the screening form: a village notice must not carry them, and a charity need's
+ * description carrying them rests on health data (domain/charity/needs.ts).
+ */
+export const HEALTH_WORDS = /病|医|药|残|癌|瘤|疾|患|症|伤|诊|疗|住院|手术|透析|化疗|康复|护理|精神|瘫|盲|聋|哑|智障|孕/;
+
 /** What people write between a number's parts: spaces, dashes, dots, slashes, brackets, plus, stars, commas. */
 const NUMBER_SEPARATOR = String.raw`[\s\p{Pd}.·・_/\\()\[\]+*#~,、]`;
 /** Seven digits or more, parts joined by up to two separators each: an ID number, a mobile or landline, a bank account. */

@@ -455,12 +455,13 @@ export async function deathDateOf(db: HubQuery, idNumber: string): Promise<IsoDa
 }
 
 /** The ID numbers of the household's current members (none who left), in one statement. */
-export async function currentMemberIds(db: HubQuery, householdId: number): Promise<string[]> {
-  const rows = await db
-    .selectDistinct({ id: householdMember.idNumber })
+/** The household's current members (none who left), each once, with the name a description must not carry. */
+export async function currentMembers(db: HubQuery, householdId: number): Promise<{ idNumber: string; name: string }[]> {
+  return db
+    .selectDistinct({ idNumber: householdMember.idNumber, name: person.name })
     .from(householdMember)
+    .innerJoin(person, eq(person.idNumber, householdMember.idNumber))
     .where(and(eq(householdMember.householdId, householdId), isNull(householdMember.leftOn)));
-  return rows.map((r) => r.id);
 }
 
 export async function isCurrentMember(db: HubQuery, householdId: number, idNumber: string): Promise<boolean> {
@@ -598,6 +599,12 @@ async function pledgeOnce(db: HubDb, v: PledgeInput): Promise<CharityOutcome<{ p
 export async function pledgeById(db: HubQuery, id: number): Promise<PledgeRecord | null> {
   const [row] = await db.select().from(charityPledge).where(eq(charityPledge.id, id));
   return row ? pledgeRecord(row) : null;
+}
+
+/** Whether the organisation pledged against the need (a pledge reduced since included: it still answers for it). */
+export async function organisationPledged(db: HubQuery, needId: number, creditCode: string): Promise<boolean> {
+  const [row] = await db.select({ id: charityPledge.id }).from(charityPledge).where(and(eq(charityPledge.needId, needId), eq(charityPledge.creditCode, creditCode))).limit(1);
+  return row !== undefined;
 }
 
 export async function pledgesByNeeds(db: HubQuery, needIds: readonly number[]): Promise<PledgeRecord[]> {

@@ -9,7 +9,7 @@
  */
 import { ageOn, type IsoDate } from '../dates';
 import { divisionPrefix } from '../division-code';
-import { carriesLongNumber, screeningForm } from '../text-screen';
+import { carriesLongNumber, HEALTH_WORDS, screeningForm } from '../text-screen';
 
 export const NEED_PURPOSES = ['MEDICAL', 'EDUCATION', 'HOUSING', 'LIVING', 'DISASTER', 'REHABILITATION', 'OTHER'] as const;
 export type NeedPurpose = (typeof NEED_PURPOSES)[number];
@@ -149,6 +149,34 @@ export function earliestDeliveryOn(answers: { publishedOn: IsoDate; pledgedOn: I
  */
 export function descriptionIdentifies(text: string): boolean {
   return carriesLongNumber(screeningForm(text));
+}
+
+/**
+ * A description naming the household: a member's name, or its village (村/居), finer than the
+ * township the sealed detail gives the claiming charity. The schema promises charities no name,
+ * and the village with the need's category and household picks the family out, so the office
+ * describes the need, not the people or the place (PIPL art. 6: the least needed for the purpose;
+ * a village notice is held to the same, domain/monitoring/notice.ts). Names of one character
+ * are not looked for: they are words as often as names.
+ */
+export function descriptionNamesHousehold(text: string, household: { memberNames: readonly string[]; villageName: string | null }): 'MEMBER_NAME' | 'VILLAGE' | null {
+  const seen = screeningForm(text);
+  const named = (name: string) => {
+    const form = screeningForm(name.trim()).replace(/\s+/gu, '');
+    return form.length >= 2 && seen.replace(/\s+/gu, '').includes(form);
+  };
+  if (household.memberNames.some(named)) return 'MEMBER_NAME';
+  if (household.villageName !== null && named(household.villageName)) return 'VILLAGE';
+  return null;
+}
+
+/**
+ * Whether a description tells of someone's health (an illness, a hospital stay, a disability, as a
+ * village notice may not: domain/text-screen.ts HEALTH_WORDS). A charity reading it reads health
+ * data, so the need rests on it and its consent needs HEALTH_DATA, whatever purpose it is for.
+ */
+export function descriptionTellsHealth(text: string): boolean {
+  return HEALTH_WORDS.test(screeningForm(text));
 }
 
 /** Whether a project of this purpose and region can answer this need (region: the project's area contains the need's county). */

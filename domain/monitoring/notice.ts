@@ -12,7 +12,7 @@
  */
 import { addDays, type IsoDate } from '../dates';
 import { addWorkingDays } from '../cases/working-days';
-import { carriesLongNumber, screeningForm } from '../text-screen';
+import { carriesLongNumber, HEALTH_WORDS, screeningForm } from '../text-screen';
 
 /**
  * What the township proposes, from a closed list: a measure read off a 公示栏 says what kind of
@@ -139,12 +139,6 @@ export function noticeGate(notices: readonly GateNotice[], day: IsoDate): { code
   if (open > 0) return { code: 'NOTICE_OBJECTION_UNRESOLVED', message: `${open} objection(s) to the village notice not yet resolved (alertNoticeObjectionResolve)` };
   return null;
 }
-
-/**
- * Words a notice must not carry, as a cause or a place: illness, hospital, medicine, disability and
- * the like (PIPL art. 28; DOMAIN: no health data, "also not through a cause like 因病").
- */
-const HEALTH_WORDS = /病|医|药|残|癌|瘤|疾|患|症|伤|诊|疗|住院|手术|透析|化疗|康复|护理|精神|瘫|盲|聋|哑|智障|孕/;
 
 export type NoticeTextProblem = 'IDENTIFYING_NUMBER' | 'HEALTH_DATA' | 'NAMES_A_MEMBER';
 

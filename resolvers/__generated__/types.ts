@@ -2452,7 +2452,7 @@ export type CharityErrorCode =
   | 'BENEFICIARY_NOT_OF_NEED'
   /** The hub records the member a delivery is for as deceased before deliveredOn: aid is delivered to the living (as aidReport refuses it); name the member who received it. */
   | 'BENEFICIARY_DECEASED'
-  /** The description carries a number that could identify someone (ID, phone, bank account): seven digits or more, full-width, in Chinese numerals or split by spaces, dashes or dots alike. */
+  /** The description carries a number that could identify someone (ID, phone, bank account): seven digits or more, full-width, in Chinese numerals or split by spaces, dashes or dots alike; or names a current member of the household (two characters or more) or its village (the claiming charity is told the township only). */
   | 'DESCRIPTION_IDENTIFIES'
   /** A reference (a pledge's, a delivery's, a correction's, a cancellation's or a reduction's) carries an ID number or a mobile number (however split: by dots, spaces, dashes or other marks, 138.1234.5678), or fifteen digits or more (in a row, or spaced in groups as a card prints them), in any script or in Chinese numerals: offices read it beside the household's aid. Dates, sequence and invoice numbers pass. */
   | 'REFERENCE_IDENTIFIES'
@@ -2807,9 +2807,9 @@ export type CharityNeedPublishInput = {
   readonly urgency: NeedUrgency;
   /** Still uncovered after government aid. */
   readonly uncoveredFen: Scalars['Fen']['input'];
-  /** Short and anonymised, up to 200 characters; no ID, phone or account numbers, and no invisible characters. */
+  /** Short and anonymised, up to 200 characters; no ID, phone or account numbers, no member's name or the household's village, and no invisible characters. */
   readonly description: Scalars['String']['input'];
-  /** It rests on health data (implied by MEDICAL and REHABILITATION). */
+  /** It rests on health data (implied by MEDICAL and REHABILITATION, and by a description telling of an illness, a hospital stay or a disability). */
   readonly involvesHealth?: InputMaybe<Scalars['Boolean']['input']>;
   /** The member it is for, when one person (a child under 14 needs MINOR_DATA consent). Without one the need is the whole household's, and a current member under 14 needs MINOR_DATA. */
   readonly beneficiaryIdNumber?: InputMaybe<Scalars['String']['input']>;
@@ -2843,9 +2843,9 @@ export type CharityNeedPublishFromAlertInput = {
   readonly urgency?: InputMaybe<NeedUrgency>;
   /** Still uncovered after government aid. */
   readonly uncoveredFen: Scalars['Fen']['input'];
-  /** Short and anonymised, up to 200 characters; no ID, phone or account numbers, and no invisible characters. */
+  /** Short and anonymised, up to 200 characters; no ID, phone or account numbers, no member's name or the household's village, and no invisible characters. */
   readonly description: Scalars['String']['input'];
-  /** It rests on health data; default true when the alert's trigger reads health or disability data (a hospital stay, out-of-pocket costs, a disability certificate), and implied by MEDICAL and REHABILITATION. */
+  /** It rests on health data; default true when the alert's trigger reads health or disability data (a hospital stay, out-of-pocket costs, a disability certificate), and implied by MEDICAL and REHABILITATION and by a description telling of an illness, a hospital stay or a disability. */
   readonly involvesHealth?: InputMaybe<Scalars['Boolean']['input']>;
   /** A retry with the same key (this client's, up to 64 characters, shared with charityNeedPublish) answers the first need, replayed, and records no second consent; the key with another need, or with another consent given, is IDEMPOTENCY_KEY_REUSED. Without one, every request publishes a new need. */
   readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
@@ -3735,7 +3735,7 @@ export type Query = {
   readonly charityNeeds: ReadonlyArray<CharityNeedSummary>;
   /** Open needs in the calling charity's region scope (or a division within it), as public summaries: no names, ID numbers, phones, bank or health details. Newest first, a page at a time: pass pageInfo.endCursor as after while hasNextPage. A need published while paging is on the first page of a new read, not slipped into a later page; none is repeated or skipped. */
   readonly charityNeedSummaries: CharityNeedSummaryConnection;
-  /** The sealed detail of a need, for a charity holding an active claim on it; null otherwise. Every read is written to the audit chain. */
+  /** The sealed detail of a need, for a charity holding an active claim on it, and once the need is no longer open (withdrawn, covered) only for one that pledged against it; null otherwise. Every read is written to the audit chain. */
   readonly charityNeedDetail?: Maybe<CharityNeedDetail>;
   /** Charity projects with budget left, within a division (a city-wide project is listed for its counties too), optionally of one purpose. */
   readonly charityProjects: ReadonlyArray<CharityProject>;

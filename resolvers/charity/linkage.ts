@@ -10,7 +10,7 @@ import { DEFAULT_CLAIM_WORKING_DAYS } from '../../db/charity/config';
 import * as store from '../../db/charity/store';
 import { checkCreditCode } from '../../domain/credit-code';
 import { charityError, ok, refuse, type CharityOutcome } from '../../domain/charity/errors';
-import { concernsMinor, consentProblem, needsHealthConsent, publishedConsentProblem, type ConsentScope, type NeedPurpose } from '../../domain/charity/needs';
+import { concernsMinor, consentProblem, descriptionNamesHousehold, descriptionTellsHealth, needsHealthConsent, publishedConsentProblem, type ConsentScope, type NeedPurpose } from '../../domain/charity/needs';
 import { caseReference } from '../../domain/cases/reference';
 import { validateReport } from '../../domain/reported-aid/validate';
 import { recordReportedAid, type Reporter } from '../../db/reported-aid/store';
@@ -135,13 +135,20 @@ async function needOfCase(ctx: HubContext, c: CaseRow, consent: store.ConsentRec
   if (!consent) return refuse('CONSENT_NOT_FOUND', 'no such consent', consentField);
   // The household's current members, in one read: the beneficiary must be one, and a need for the
   // whole household is about each of them (a child under 14 among them needs MINOR_DATA).
-  const members = await store.currentMemberIds(ctx.hub, c.householdId);
+  const current = await store.currentMembers(ctx.hub, c.householdId);
+  const members = current.map((m) => m.idNumber);
   if (beneficiary && !members.includes(beneficiary)) return refuse('BENEFICIARY_NOT_IN_HOUSEHOLD', 'the beneficiary is not a current member of the case’s household', ['input', 'beneficiaryIdNumber']);
+  const household = await ctx.loaders.hub.householdById.load(c.householdId);
+  const village = await ctx.loaders.hub.regionByCode.load(household!.regionCode);
+  const named = descriptionNamesHousehold(description.text, { memberNames: current.map((m) => m.name), villageName: village?.level === 'VILLAGE' ? village.name : null });
+  if (named) return refuse('DESCRIPTION_IDENTIFIES', named === 'MEMBER_NAME' ? 'description names a member of the household; describe the need, not the people' : 'description names the household’s village; the claiming charity is told the township', ['input', 'description']);
   // The ID number carries the birth date (GB 11643).
-  const facts = { householdId: c.householdId, purpose: input.purpose, involvesHealth: input.involvesHealth ?? false, beneficiaryBirthDate: beneficiary ? birthDateOf(beneficiary) : null, memberBirthDates: members.map(birthDateOf) };
+  // A description telling of an illness, a hospital stay or a disability hands the charity health
+  // data whatever the officer flagged (PIPL art. 28-29): the need rests on it, and HEALTH_DATA is asked.
+  const involvesHealth = (input.involvesHealth ?? false) || descriptionTellsHealth(description.text);
+  const facts = { householdId: c.householdId, purpose: input.purpose, involvesHealth, beneficiaryBirthDate: beneficiary ? birthDateOf(beneficiary) : null, memberBirthDates: members.map(birthDateOf) };
   const problem = consentProblem(consent, facts, ctx.today);
   if (problem) return refuse(problem, `the consent does not allow publishing this need (${problem})`, consentField);
-  const household = await ctx.loaders.hub.householdById.load(c.householdId);
   return ok({
     caseId: c.id,
     householdId: c.householdId,
@@ -309,7 +316,11 @@ export async function claimNeed(ctx: HubContext, needIdText: string): Promise<Ch
 
 /**
  * The sealed detail: only with an active claim of the caller's organisation, only while the
- * household's consent holds. Null otherwise, as for a need that does not exist.
+ * household's consent holds. Null otherwise, as for a need that does not exist. A need no longer
+ * open (withdrawn by the office, covered by pledges) opens only to an organisation that pledged
+ * against it, which still delivers and reports: the others' claims served matching, which has
+ * ended, and personal data passes to another party only for as long as its purpose needs it
+ * (PIPL art. 6, 19). It opened to every claim still running, a withdrawn need's included.
  */
 export async function needDetail(ctx: HubContext, needIdText: string): Promise<{ need: store.NeedRecord; claim: store.ClaimRecord; organisation: store.OrganisationRecord } | null> {
   const needId = requireHubId(needIdText, 'id', 'need id');
@@ -319,6 +330,7 @@ export async function needDetail(ctx: HubContext, needIdText: string): Promise<{
   if (!need) return null;
   const claim = await store.claimOf(ctx.hub, needId, org.creditCode);
   if (!claim || !store.claimActive(claim, ctx.today)) return null;
+  if (need.state !== 'OPEN' && !(await store.organisationPledged(ctx.hub, needId, org.creditCode))) return null;
   const consent = await store.consentById(ctx.hub, need.consentId);
   // As at publication, on the household as it stands today: a need of a child under 14 (one named, or
   // in a household need, a child who joined since included) only under MINOR_DATA.

@@ -45,7 +45,9 @@ const rows = async (sql: string, params: unknown[] = []) => (await dbs.hubPool.q
 async function pledged(need: Record<string, unknown>, scopes = ['NEED_PUBLICATION', 'HEALTH_DATA', 'MINOR_DATA']): Promise<{ pledgeId: string; consentId: string; needId: string }> {
   const consent = await data(office, CONSENT, { input: { householdId: String(wangId), scopes, givenBy: '户主', expiresOn: '2026-12-31', officer: 'RC-0042' } }, 'charityConsentRecord');
   expect(consent.userErrors).toEqual([]);
-  const published = await data(office, PUBLISH, { input: { caseId, consentId: consent.consent.id, urgency: 'URGENT', description: '住院自付费用较高，尚有缺口', ...need } }, 'charityNeedPublish');
+  // A description telling of a hospital stay rests on health data: only a medical need's.
+  const description = need.purpose === 'MEDICAL' ? '住院自付费用较高，尚有缺口' : '家庭基本生活暂时困难，尚有缺口';
+  const published = await data(office, PUBLISH, { input: { caseId, consentId: consent.consent.id, urgency: 'URGENT', description, ...need } }, 'charityNeedPublish');
   expect(published.userErrors).toEqual([]);
   const needId = published.need.id;
   expect((await data(charity, CLAIM, { id: needId }, 'charityNeedClaim')).userErrors).toEqual([]);

@@ -98,9 +98,12 @@ it('publishes the need in one step, from the alert’s case, with the consent gi
   expect(audited).toContainEqual({ subject_ref: String(wangId), purpose: 'MONITORING', outcome: 'OK' });
 
   // Under the same consent, by its id, a second need of the case.
-  const again = await publish({ consentId: need.consent.id, purpose: 'LIVING', involvesHealth: false, description: '住院期间家庭生活困难' });
+  const again = await publish({ consentId: need.consent.id, purpose: 'LIVING', involvesHealth: false, description: '家庭收入骤减，基本生活暂时困难' });
   expect(again.data.charityNeedPublishFromAlert.userErrors).toEqual([]);
   expect(again.data.charityNeedPublishFromAlert.need).toMatchObject({ involvesHealth: false, case: { id: String(alert.case_id) } });
+  // A description telling of a hospital stay rests on health data, whatever the officer flagged.
+  const told = await publish({ consentId: need.consent.id, purpose: 'LIVING', involvesHealth: false, description: '住院期间家庭生活困难' });
+  expect(told.data.charityNeedPublishFromAlert.need).toMatchObject({ involvesHealth: true });
 });
 
 it('shows a charity only the public summary, and lets no charity or other township publish from the alert', async () => {
@@ -108,7 +111,7 @@ it('shows a charity only the public summary, and lets no charity or other townsh
   const asCharity = hub.as({ token: charity.token, purpose: 'CHARITY_LINKAGE' });
   const summaries = await asCharity.gql(`{ charityNeeds { id category amountBand urgency county { code } } }`);
   expect(summaries.errors).toBeUndefined();
-  expect(summaries.data.charityNeeds.map((n: { category: string }) => n.category).sort()).toEqual(['LIVING', 'MEDICAL']);
+  expect(summaries.data.charityNeeds.map((n: { category: string }) => n.category).sort()).toEqual(['LIVING', 'LIVING', 'MEDICAL']);
   const text = JSON.stringify(summaries.data);
   for (const secret of [WANG.grandmother, WANG.head, '脑梗死', NEED.description, '1500000']) expect(text).not.toContain(secret);
   const refused = await publish({ consent: AT_THE_DOOR }, asCharity);

@@ -1,0 +1,112 @@
+/**
+ * A need's description is what a claiming charity reads in the sealed detail, promised to carry no
+ * name: the hub refuses one naming a current member of the household (however spaced or written in
+ * compatibility forms) or the household's village, finer than the township the charity is told,
+ * and publishes nothing. A member who left, and a one-character name, are not looked for; the
+ * same refusal holds on the path from a verified alert (one check, resolvers/charity/linkage.ts).
+ * Before, "王建国之母张桂英…住南门社区" was published and read by the charity as written. A
+ * description telling of an illness rests on health data (HEALTH_DATA asked) whatever its purpose.
+ */
+import { makeCreditCode } from '../../domain/credit-code';
+import { descriptionNamesHousehold } from '../../domain/charity/needs';
+import { createTestDatabases, type TestDatabases } from '../support/databases';
+import { TestClock } from '../support/clock';
+import { caseOpened } from '../support/cases';
+import { startTestHub, type TestHub } from '../support/hub';
+import { okPayload } from '../support/payloads';
+import { insertRegions, insertWang, TODAY, WANG } from '../support/scenarios';
+
+jest.setTimeout(120_000);
+
+const ORG = makeCreditCode('53370811MJ2468024');
+const clock = new TestClock(`${TODAY}T10:00:00+08:00`);
+
+let dbs: TestDatabases;
+let hub: TestHub;
+let office: ReturnType<TestHub['as']>;
+let charity: ReturnType<TestHub['as']>;
+let caseId: string;
+let consentId: string;
+let householdId: number;
+
+const PUBLISH = `mutation($input: CharityNeedPublishInput!) { charityNeedPublish(input: $input) { need { id } userErrors { code field } } }`;
+
+async function publish(description: string) {
+  const res = await office.gql(PUBLISH, { input: { caseId, consentId, purpose: 'MEDICAL', urgency: 'URGENT', uncoveredFen: 800_000, beneficiaryIdNumber: WANG.grandmother, description } });
+  expect(res.errors).toBeUndefined();
+  return res.data.charityNeedPublish;
+}
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('charity_description_names');
+  await insertRegions(dbs);
+  householdId = await insertWang(dbs);
+  hub = await startTestHub(dbs, { clock: clock.now });
+  const worker = await hub.createClient({ name: 'rencheng-civil-names', department: 'CIVIL_AFFAIRS', regionScope: '370811', roles: ['CASEWORKER'] });
+  office = hub.as({ token: worker.token, purpose: 'CHARITY_LINKAGE' });
+  const c = await hub.createClient({ name: 'charity-names', department: 'CHARITY', regionScope: '370811', roles: ['CHARITY'] });
+  charity = hub.as({ token: c.token, purpose: 'CHARITY_LINKAGE' });
+  await okPayload(charity.gql, `mutation($input: CharityOrganisationRegisterInput!) { charityOrganisationRegister(input: $input) { userErrors { code } } }`, { input: { creditCode: ORG, name: '任城区慈善会' } }, 'charityOrganisationRegister');
+  caseId = await caseOpened(hub.as({ token: worker.token, purpose: 'ELIGIBILITY_REVIEW' }).gql, householdId, '户主之母住院，自付费用较高', '2026-03-10T09:00:00+08:00');
+  const consent = await okPayload(
+    office.gql,
+    `mutation($input: CharityConsentRecordInput!) { charityConsentRecord(input: $input) { consent { id } userErrors { code } } }`,
+    { input: { householdId: String(householdId), scopes: ['NEED_PUBLICATION', 'HEALTH_DATA', 'MINOR_DATA'], givenBy: '户主', expiresOn: '2026-12-31', officer: 'RC-0042' } },
+    'charityConsentRecord',
+  );
+  consentId = consent.consent.id;
+});
+
+afterAll(async () => {
+  await hub?.close();
+  await dbs?.close();
+});
+
+describe('a need description naming the household', () => {
+  it.each([
+    ['the beneficiary', '张桂英突发脑梗住院，自付部分难以承担'],
+    ['another member, spaced', '户主王 建国失业，老人住院自付部分难以承担'],
+    ['the village', '南门社区一位老人住院，自付部分难以承担'],
+  ])('naming %s is DESCRIPTION_IDENTIFIES and publishes nothing', async (_, description) => {
+    const before = await charity.gql(`{ charityNeedSummaries { edges { node { id } } } }`);
+    const r = await publish(description);
+    expect(r).toEqual({ need: null, userErrors: [{ code: 'DESCRIPTION_IDENTIFIES', field: ['input', 'description'] }] });
+    const after = await charity.gql(`{ charityNeedSummaries { edges { node { id } } } }`);
+    expect(after.data.charityNeedSummaries.edges).toEqual(before.data.charityNeedSummaries.edges);
+  });
+
+  it('a description of the need, not the people, is published and read by the claiming charity as written', async () => {
+    const r = await publish('家中老人突发疾病住院，医保和医疗救助后仍有较大自付缺口');
+    expect(r.userErrors).toEqual([]);
+    const claimed = await okPayload(charity.gql, `mutation($id: ID!) { charityNeedClaim(input: { needId: $id }) { claim { needId } userErrors { code } } }`, { id: r.need.id }, 'charityNeedClaim');
+    expect(claimed.claim.needId).toBe(r.need.id);
+    const detail = await charity.gql(`query($id: ID!) { charityNeedDetail(id: $id) { description } }`, { id: r.need.id });
+    expect(detail.data.charityNeedDetail.description).toBe('家中老人突发疾病住院，医保和医疗救助后仍有较大自付缺口');
+  });
+});
+
+describe('a need description telling of health', () => {
+  it('asks HEALTH_DATA whatever the purpose and flag, and is published as resting on health data under it', async () => {
+    const plain = await okPayload(
+      office.gql,
+      `mutation($input: CharityConsentRecordInput!) { charityConsentRecord(input: $input) { consent { id } userErrors { code } } }`,
+      { input: { householdId: String(householdId), scopes: ['NEED_PUBLICATION'], givenBy: '户主', expiresOn: '2026-12-31', officer: 'RC-0042' } },
+      'charityConsentRecord',
+    );
+    const living = { caseId, purpose: 'LIVING', urgency: 'URGENT', uncoveredFen: 200_000, involvesHealth: false, description: '户主确诊癌症后无法务工，家庭基本生活困难' };
+    const refused = await office.gql(PUBLISH, { input: { ...living, consentId: plain.consent.id } });
+    expect(refused.data.charityNeedPublish).toEqual({ need: null, userErrors: [{ code: 'HEALTH_CONSENT_MISSING', field: ['input', 'consentId'] }] });
+    const published = await office.gql(`mutation($input: CharityNeedPublishInput!) { charityNeedPublish(input: $input) { need { involvesHealth } userErrors { code } } }`, { input: { ...living, consentId } });
+    expect(published.data.charityNeedPublish).toEqual({ need: { involvesHealth: true }, userErrors: [] });
+  });
+});
+
+describe('descriptionNamesHousehold', () => {
+  const household = { memberNames: ['王建国', '李秀兰', '王'], villageName: '南门社区' };
+  it('finds a name however written, and not a one-character name', () => {
+    expect(descriptionNamesHousehold('李 秀 兰 照顾老人', household)).toBe('MEMBER_NAME');
+    expect(descriptionNamesHousehold('王家老人住院', household)).toBeNull();
+    expect(descriptionNamesHousehold('住南门社区', household)).toBe('VILLAGE');
+    expect(descriptionNamesHousehold('住南门社区', { ...household, villageName: null })).toBeNull();
+  });
+});
