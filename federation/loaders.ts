@@ -7,6 +7,7 @@
  * key), the request records it, and the rest of the answer goes out.
  */
 import DataLoader from 'dataloader';
+import { abandonable } from '../db/abandon';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import type { IsoDate } from '../domain/dates';
 import { groupBy } from '../domain/group-by';
@@ -40,13 +41,19 @@ class SourceTimeout extends Error {}
 /**
  * `work()` within `ms`, or a SourceTimeout. The clock starts before the work does, so a source
  * that never answers is timed out by the hub, not by the driver's connect timeout of the same length.
+ * Work out of time is abandoned (db/abandon.ts): a department pool stops its statements still
+ * running on the source, so a source that hangs (a table lock, a statement that sleeps) holds none
+ * of the hub's connections past the limit.
  */
 export function withTimeout<T>(ms: number, work: () => Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  const { running, abandon } = abandonable(work);
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new SourceTimeout()), ms);
+    timer = setTimeout(() => {
+      reject(new SourceTimeout());
+      abandon();
+    }, ms);
   });
-  const running = work();
   // The losing query is abandoned, not awaited; swallow its late rejection.
   running.catch(() => undefined);
   return Promise.race([running, timeout]).finally(() => clearTimeout(timer));
