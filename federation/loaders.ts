@@ -14,8 +14,27 @@ import { groupBy } from '../domain/group-by';
 import type { Sources, Source } from './sources';
 import { ADAPTERS } from './registry';
 import type { AidRecord } from './contract';
+import { unreadableValue } from '../domain/aid';
 
-export type UnavailableReason = 'TIMEOUT' | 'UNREACHABLE';
+/**
+ * TIMEOUT: no answer within the department's limit; UNREACHABLE: its server failed the read
+ * (down, refused, a table or column gone, a grant revoked: the log's `errorCode` says which);
+ * UNREADABLE_ROWS: it answered, but some of its records hold a value the hub cannot read (see
+ * domain/aid.ts unreadableValue), left out of the answer while the rest is shown.
+ */
+export type UnavailableReason = 'TIMEOUT' | 'UNREACHABLE' | 'UNREADABLE_ROWS';
+
+/**
+ * The department's records hold values the hub cannot read: how many, by field. Not which records:
+ * a source reference can hold an ID number (a 低保 member's is family/ID/date).
+ */
+export class UnreadableRows extends Error {
+  override name = 'UnreadableRows';
+  readonly code = 'UNREADABLE_ROWS';
+  constructor(readonly byField: Record<string, number>) {
+    super('records with a value the hub cannot read');
+  }
+}
 
 export interface SourceOutcome {
   department: DepartmentCode;
@@ -101,9 +120,24 @@ function departmentLoader(source: Source, today: IsoDate, onOutcome: OutcomeList
     async (idNumbers) => {
       const started = performance.now();
       try {
-        const records = await withTimeout(source.timeoutMs, () => adapter.aidByIdNumbers(source.db, idNumbers, today));
-        const outcome: SourceOutcome = { department: source.code, available: true, latencyMs: Math.round(performance.now() - started), reason: null };
-        onOutcome(outcome, null, { status: records.filter((r) => r.sourceStatusCode != null).length, programme: records.filter((r) => r.sourceProgrammeCode != null).length });
+        const read = await withTimeout(source.timeoutMs, () => adapter.aidByIdNumbers(source.db, idNumbers, today));
+        // A record the hub cannot read is left out, not sent to fail the whole answer (a Fen! that is
+        // null nulled the household); the department is then reported incomplete, naming why.
+        const unreadable: Record<string, number> = {};
+        const records = read.filter((r) => {
+          const field = unreadableValue(r);
+          if (field) unreadable[field] = (unreadable[field] ?? 0) + 1;
+          return field === null;
+        });
+        const latencyMs = Math.round(performance.now() - started);
+        const outcome: SourceOutcome =
+          records.length < read.length
+            ? { department: source.code, available: false, latencyMs, reason: 'UNREADABLE_ROWS' }
+            : { department: source.code, available: true, latencyMs, reason: null };
+        onOutcome(outcome, records.length < read.length ? new UnreadableRows(unreadable) : null, {
+          status: records.filter((r) => r.sourceStatusCode != null).length,
+          programme: records.filter((r) => r.sourceProgrammeCode != null).length,
+        });
         const byPerson = groupBy(records, (r) => r.beneficiaryIdNumber);
         return idNumbers.map((id) => ({ records: byPerson.get(id) ?? [], outcome }));
       } catch (error) {

@@ -1,0 +1,93 @@
+/**
+ * Rows as departments really export them: an amount left NULL where the hub expects one (the
+ * department's column allows it), a date MariaDB kept as 0000-00-00 outside strict mode, an amount
+ * with decimals in a DECIMAL column. One such row nulled the whole household (a Fen! field that is
+ * null propagates up to it) and answered INTERNAL_SERVER_ERROR. Now the record is left out, the
+ * department's other records are shown, and the answer says it is incomplete: the department's
+ * source UNREADABLE_ROWS, `complete: false`, one DEPARTMENT_UNAVAILABLE error; the log counts the
+ * unreadable records by field, naming no record (a source reference can hold an ID number).
+ */
+import { Writable } from 'node:stream';
+import mysql from 'mysql2/promise';
+import pino from 'pino';
+import { createTestDatabases, type TestDatabases } from './support/databases';
+import { startTestHub, type TestHub } from './support/hub';
+import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
+
+const QUERY = /* GraphQL */ `
+  query($id: ID!) {
+    household(id: $id) {
+      aid { department { code } programme { code } amountFen grantDate }
+      sources { department { code } available reason }
+      aidSummary { complete }
+    }
+  }
+`;
+
+let dbs: TestDatabases;
+let hub: TestHub;
+let wangId: number;
+let union: mysql.Connection;
+const logLines: Record<string, unknown>[] = [];
+/** The union's records of the Wang household before any bad row: each bad row must leave them shown. */
+let unionBefore: unknown[];
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('source_bad_rows');
+  await insertRegions(dbs);
+  wangId = await insertWang(dbs);
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) logLines.push(JSON.parse(line));
+      done();
+    },
+  });
+  hub = await startTestHub(dbs, { today: TODAY, logger: pino({ level: 'debug' }, sink) });
+  union = await mysql.createConnection({ uri: dbs.sourceUrls.UNION });
+  // The department's own session: MariaDB outside strict mode, as many department systems run it.
+  await union.query("SET SESSION sql_mode = ''");
+  await union.query("INSERT INTO gh_worker_file (file_no, id_card, employer, hardship_level, file_date) VALUES ('GH-BAD-1', ?, '济宁某厂', 1, '2024-01-01')", [WANG.head]);
+  await union.query('ALTER TABLE gh_grant MODIFY amount_fen INT NULL');
+  const res = await hub.gql(QUERY, { id: String(wangId) });
+  expect(res.errors).toBeUndefined();
+  unionBefore = res.data.household.aid.filter((a: any) => a.department.code === 'UNION');
+  expect(unionBefore.length).toBeGreaterThan(0);
+}, 120_000);
+
+afterAll(async () => {
+  await union?.end();
+  await hub?.close();
+  await dbs.close();
+});
+
+afterEach(() => union.query("DELETE FROM gh_grant WHERE file_no = 'GH-BAD-1'"));
+
+it.each([
+  ['an amount left NULL', "INSERT INTO gh_grant (file_no, grant_type, grant_date, amount_fen) VALUES ('GH-BAD-1', 'BF', '2026-01-06', NULL)", 'amountFen'],
+  ['a grant dated 0000-00-00', "INSERT INTO gh_grant (file_no, grant_type, grant_date, amount_fen) VALUES ('GH-BAD-1', 'BF', '0000-00-00', 50000)", 'grantDate'],
+])('%s: the household answers with the rest, the department reported incomplete', async (_what, insert, field) => {
+  await union.query(insert);
+  logLines.length = 0;
+  const res = await hub.gql(QUERY, { id: String(wangId) });
+  expect(res.data.household).not.toBeNull();
+  const h = res.data.household;
+  expect(h.aid.filter((a: any) => a.department.code === 'UNION')).toEqual(unionBefore);
+  expect(h.aid.filter((a: any) => a.department.code === 'CIVIL_AFFAIRS')).toHaveLength(WANG.expectedRecords.CIVIL_AFFAIRS.length);
+  expect(h.sources.find((s: any) => s.department.code === 'UNION')).toMatchObject({ available: false, reason: 'UNREADABLE_ROWS' });
+  expect(h.sources.filter((s: any) => !s.available)).toHaveLength(1);
+  expect(h.aidSummary.complete).toBe(false);
+  expect(res.errors?.map((e) => e.extensions)).toEqual([{ code: 'DEPARTMENT_UNAVAILABLE', department: 'UNION', reason: 'UNREADABLE_ROWS' }]);
+  const warned = logLines.filter((l) => l.msg === 'department source unavailable');
+  expect(warned).toEqual([expect.objectContaining({ department: 'UNION', reason: 'UNREADABLE_ROWS', errorCode: 'UNREADABLE_ROWS', unreadableRecords: { [field]: 1 } })]);
+  expect(JSON.stringify(logLines)).not.toContain(WANG.head);
+});
+
+it('answers whole again once the department corrects the row', async () => {
+  await union.query("INSERT INTO gh_grant (file_no, grant_type, grant_date, amount_fen) VALUES ('GH-BAD-1', 'BF', '2026-01-06', NULL)");
+  expect((await hub.gql(QUERY, { id: String(wangId) })).data.household.aidSummary.complete).toBe(false);
+  await union.query("UPDATE gh_grant SET amount_fen = 50000 WHERE file_no = 'GH-BAD-1'");
+  const res = await hub.gql(QUERY, { id: String(wangId) });
+  expect(res.errors).toBeUndefined();
+  expect(res.data.household.aidSummary.complete).toBe(true);
+  expect(res.data.household.aid.filter((a: any) => a.department.code === 'UNION')).toHaveLength(unionBefore.length + 1);
+});
