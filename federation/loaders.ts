@@ -114,6 +114,21 @@ const NONE: UnrecognisedCodes = { status: 0, programme: 0 };
 /** Told each read's outcome, and for a read that answered, how many of its records are UNRECOGNISED and why (server/metrics.ts). */
 export type OutcomeListener = (outcome: SourceOutcome, error: unknown, unrecognised: UnrecognisedCodes) => void;
 
+/**
+ * A department's records without those holding a value the hub cannot read (domain/aid.ts
+ * unreadableValue), and an UnreadableRows counting them when there were any. Every read of aid for
+ * an answer goes through it: the household's loaders and the pre-grant check's direct read alike.
+ */
+export function readableAid(read: AidRecord[]): { records: AidRecord[]; unreadable: UnreadableRows | null } {
+  const byField: Record<string, number> = {};
+  const records = read.filter((r) => {
+    const field = unreadableValue(r);
+    if (field) byField[field] = (byField[field] ?? 0) + 1;
+    return field === null;
+  });
+  return { records, unreadable: records.length < read.length ? new UnreadableRows(byField) : null };
+}
+
 function departmentLoader(source: Source, today: IsoDate, onOutcome: OutcomeListener) {
   const adapter = ADAPTERS[source.code];
   return new DataLoader<string, DepartmentAid>(
@@ -123,18 +138,12 @@ function departmentLoader(source: Source, today: IsoDate, onOutcome: OutcomeList
         const read = await withTimeout(source.timeoutMs, () => adapter.aidByIdNumbers(source.db, idNumbers, today));
         // A record the hub cannot read is left out, not sent to fail the whole answer (a Fen! that is
         // null nulled the household); the department is then reported incomplete, naming why.
-        const unreadable: Record<string, number> = {};
-        const records = read.filter((r) => {
-          const field = unreadableValue(r);
-          if (field) unreadable[field] = (unreadable[field] ?? 0) + 1;
-          return field === null;
-        });
+        const { records, unreadable } = readableAid(read);
         const latencyMs = Math.round(performance.now() - started);
-        const outcome: SourceOutcome =
-          records.length < read.length
-            ? { department: source.code, available: false, latencyMs, reason: 'UNREADABLE_ROWS' }
-            : { department: source.code, available: true, latencyMs, reason: null };
-        onOutcome(outcome, records.length < read.length ? new UnreadableRows(unreadable) : null, {
+        const outcome: SourceOutcome = unreadable
+          ? { department: source.code, available: false, latencyMs, reason: 'UNREADABLE_ROWS' }
+          : { department: source.code, available: true, latencyMs, reason: null };
+        onOutcome(outcome, unreadable, {
           status: records.filter((r) => r.sourceStatusCode != null).length,
           programme: records.filter((r) => r.sourceProgrammeCode != null).length,
         });

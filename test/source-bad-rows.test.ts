@@ -91,3 +91,16 @@ it('answers whole again once the department corrects the row', async () => {
   expect(res.data.household.aidSummary.complete).toBe(true);
   expect(res.data.household.aid.filter((a: any) => a.department.code === 'UNION')).toHaveLength(unionBefore.length + 1);
 });
+
+it('a pre-grant check reading an unreadable record answers, incomplete, without it', async () => {
+  // A 金秋助学 grant to the Wang child with its amount left NULL: the check of a 国家助学金 reads it (X6).
+  await union.query("INSERT INTO gh_grant (file_no, grant_type, grant_date, amount_fen, student_id_card, school_year) VALUES ('GH-BAD-1', 'JQ', '2025-09-01', NULL, ?, '2025-2026')", [WANG.child]);
+  const res = await hub.gql(
+    `query($i: PreGrantCheckInput!) { preGrantCheck(input: $i) { complete findings { rule { id } records { amountFen sourceReference } } } }`,
+    { i: { beneficiaryIdNumber: WANG.child, programme: 'NATIONAL_GRANT', grantDate: '2026-02-01', amountFen: 100, schoolYear: '2025-2026' } },
+  );
+  expect(res.data.preGrantCheck.complete).toBe(false);
+  // The unreadable record is in no finding (a finding on a department read only in part is not claimed, as after a timeout).
+  expect(res.data.preGrantCheck.findings.flatMap((f: any) => f.records).every((r: any) => Number.isSafeInteger(r.amountFen))).toBe(true);
+  expect(res.errors?.map((e) => e.extensions)).toEqual([{ code: 'DEPARTMENT_UNAVAILABLE', department: 'UNION', reason: 'UNREADABLE_ROWS' }]);
+});
