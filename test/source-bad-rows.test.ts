@@ -1,7 +1,8 @@
 /**
  * Rows as departments really export them: an amount left NULL where the hub expects one (the
- * department's column allows it), a date MariaDB kept as 0000-00-00 outside strict mode, an amount
- * with decimals in a DECIMAL column. One such row nulled the whole household (a Fen! field that is
+ * department's column allows it), a date MariaDB kept as 0000-00-00 outside strict mode, a yuan
+ * amount with a fraction of a fen after the department widened its DECIMAL column (which failed the
+ * department's whole read, reported UNREACHABLE with no error code). One such row nulled the whole household (a Fen! field that is
  * null propagates up to it) and answered INTERNAL_SERVER_ERROR. Now the record is left out, the
  * department's other records are shown, and the answer says it is incomplete: the department's
  * source UNREADABLE_ROWS, `complete: false`, one DEPARTMENT_UNAVAILABLE error; the log counts the
@@ -103,4 +104,24 @@ it('a pre-grant check reading an unreadable record answers, incomplete, without 
   // The unreadable record is in no finding (a finding on a department read only in part is not claimed, as after a timeout).
   expect(res.data.preGrantCheck.findings.flatMap((f: any) => f.records).every((r: any) => Number.isSafeInteger(r.amountFen))).toBe(true);
   expect(res.errors?.map((e) => e.extensions)).toEqual([{ code: 'DEPARTMENT_UNAVAILABLE', department: 'UNION', reason: 'UNREADABLE_ROWS' }]);
+});
+
+it('a yuan amount with a fraction of a fen leaves out that record only; a widened column is read as it is', async () => {
+  const health = await mysql.createConnection({ uri: dbs.sourceUrls.HEALTH });
+  try {
+    await health.query("INSERT INTO mi_aid_pay (pay_id, psn_cert_no, aid_type, pay_date, pay_amt) VALUES ('P-OK-1', ?, 'CBZZ', '2026-01-04', 300.00)", [WANG.head]);
+    const before = (await hub.gql(QUERY, { id: String(wangId) })).data.household.aid.filter((a: any) => a.department.code === 'HEALTH');
+    expect(before).toContainEqual(expect.objectContaining({ programme: { code: 'PREMIUM_SUBSIDY' }, amountFen: 30000 }));
+    // The department widens its column: every amount now comes as 123.450, which is still read.
+    await health.query('ALTER TABLE mi_aid_pay MODIFY pay_amt DECIMAL(12,3) NOT NULL');
+    await health.query("INSERT INTO mi_aid_pay (pay_id, psn_cert_no, aid_type, pay_date, pay_amt) VALUES ('P-BAD-1', ?, 'CBZZ', '2026-01-05', 12.345)", [WANG.head]);
+    logLines.length = 0;
+    const res = await hub.gql(QUERY, { id: String(wangId) });
+    expect(res.data.household.aid.filter((a: any) => a.department.code === 'HEALTH')).toEqual(before);
+    expect(res.data.household.sources.find((s: any) => s.department.code === 'HEALTH')).toMatchObject({ available: false, reason: 'UNREADABLE_ROWS' });
+    expect(res.errors?.map((e) => e.extensions)).toEqual([{ code: 'DEPARTMENT_UNAVAILABLE', department: 'HEALTH', reason: 'UNREADABLE_ROWS' }]);
+    expect(logLines.filter((l) => l.msg === 'department source unavailable')).toEqual([expect.objectContaining({ department: 'HEALTH', unreadableRecords: { amountFen: 1 } })]);
+  } finally {
+    await health.end();
+  }
 });
