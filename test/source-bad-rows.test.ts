@@ -9,7 +9,11 @@
  * unreadable records by field, naming no record (a source reference can hold an ID number).
  */
 import { Writable } from 'node:stream';
+import { getTableColumns, getTableName } from 'drizzle-orm';
+import type { MySqlTable } from 'drizzle-orm/mysql-core';
 import mysql from 'mysql2/promise';
+import { healthScenario } from '../federation/health/scenario';
+import { unionScenario } from '../federation/union/scenario';
 import pino from 'pino';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
@@ -24,6 +28,18 @@ const QUERY = /* GraphQL */ `
     }
   }
 `;
+
+/** A department table's name and its columns' names by property, for SQL written as the department's own system would. */
+function named(table: MySqlTable): { name: string; col: Record<string, string> } {
+  return { name: getTableName(table), col: Object.fromEntries(Object.entries(getTableColumns(table)).map(([k, c]) => [k, c.name])) };
+}
+const G = named(unionScenario.tables.grants.table);
+const P = named(healthScenario.tables.aidPayments.table);
+/** A union grant on the file GH-BAD-1: type, date, amount as SQL literals. */
+const grant = (type: string, date: string, amount: string, student = 'NULL', year = 'NULL') =>
+  `INSERT INTO ${G.name} (${G.col.fileNo}, ${G.col.grantType}, ${G.col.grantDate}, ${G.col.amountFen}, ${G.col.studentIdCard}, ${G.col.schoolYear}) VALUES ('GH-BAD-1', '${type}', '${date}', ${amount}, ${student}, ${year})`;
+const payment = (id: string, date: string, amountYuan: string) =>
+  `INSERT INTO ${P.name} (${P.col.payId}, ${P.col.psnCertNo}, ${P.col.aidType}, ${P.col.payDate}, ${P.col.payAmt}) VALUES ('${id}', ?, 'CBZZ', '${date}', ${amountYuan})`;
 
 let dbs: TestDatabases;
 let hub: TestHub;
@@ -47,8 +63,9 @@ beforeAll(async () => {
   union = await mysql.createConnection({ uri: dbs.sourceUrls.UNION });
   // The department's own session: MariaDB outside strict mode, as many department systems run it.
   await union.query("SET SESSION sql_mode = ''");
-  await union.query("INSERT INTO gh_worker_file (file_no, id_card, employer, hardship_level, file_date) VALUES ('GH-BAD-1', ?, '济宁某厂', 1, '2024-01-01')", [WANG.head]);
-  await union.query('ALTER TABLE gh_grant MODIFY amount_fen INT NULL');
+  await unionScenario.insert(dbs.sources.UNION, 'workerFiles', { fileNo: 'GH-BAD-1', idCard: WANG.head, employer: '济宁某厂', hardshipLevel: 1, fileDate: '2024-01-01' });
+  // The department's column allows NULL, as its own system declares it.
+  await union.query(`ALTER TABLE ${G.name} MODIFY ${G.col.amountFen} INT NULL`);
   const res = await hub.gql(QUERY, { id: String(wangId) });
   expect(res.errors).toBeUndefined();
   unionBefore = res.data.household.aid.filter((a: any) => a.department.code === 'UNION');
@@ -61,11 +78,11 @@ afterAll(async () => {
   await dbs.close();
 });
 
-afterEach(() => union.query("DELETE FROM gh_grant WHERE file_no = 'GH-BAD-1'"));
+afterEach(() => union.query(`DELETE FROM ${G.name} WHERE ${G.col.fileNo} = 'GH-BAD-1'`));
 
 it.each([
-  ['an amount left NULL', "INSERT INTO gh_grant (file_no, grant_type, grant_date, amount_fen) VALUES ('GH-BAD-1', 'BF', '2026-01-06', NULL)", 'amountFen'],
-  ['a grant dated 0000-00-00', "INSERT INTO gh_grant (file_no, grant_type, grant_date, amount_fen) VALUES ('GH-BAD-1', 'BF', '0000-00-00', 50000)", 'grantDate'],
+  ['an amount left NULL', grant('BF', '2026-01-06', 'NULL'), 'amountFen'],
+  ['a grant dated 0000-00-00', grant('BF', '0000-00-00', '50000'), 'grantDate'],
 ])('%s: the household answers with the rest, the department reported incomplete', async (_what, insert, field) => {
   await union.query(insert);
   logLines.length = 0;
@@ -84,9 +101,9 @@ it.each([
 });
 
 it('answers whole again once the department corrects the row', async () => {
-  await union.query("INSERT INTO gh_grant (file_no, grant_type, grant_date, amount_fen) VALUES ('GH-BAD-1', 'BF', '2026-01-06', NULL)");
+  await union.query(grant('BF', '2026-01-06', 'NULL'));
   expect((await hub.gql(QUERY, { id: String(wangId) })).data.household.aidSummary.complete).toBe(false);
-  await union.query("UPDATE gh_grant SET amount_fen = 50000 WHERE file_no = 'GH-BAD-1'");
+  await union.query(`UPDATE ${G.name} SET ${G.col.amountFen} = 50000 WHERE ${G.col.fileNo} = 'GH-BAD-1'`);
   const res = await hub.gql(QUERY, { id: String(wangId) });
   expect(res.errors).toBeUndefined();
   expect(res.data.household.aidSummary.complete).toBe(true);
@@ -95,7 +112,7 @@ it('answers whole again once the department corrects the row', async () => {
 
 it('a pre-grant check reading an unreadable record answers, incomplete, without it', async () => {
   // A 金秋助学 grant to the Wang child with its amount left NULL: the check of a 国家助学金 reads it (X6).
-  await union.query("INSERT INTO gh_grant (file_no, grant_type, grant_date, amount_fen, student_id_card, school_year) VALUES ('GH-BAD-1', 'JQ', '2025-09-01', NULL, ?, '2025-2026')", [WANG.child]);
+  await union.query(grant('JQ', '2025-09-01', 'NULL', '?', "'2025-2026'"), [WANG.child]);
   const res = await hub.gql(
     `query($i: PreGrantCheckInput!) { preGrantCheck(input: $i) { complete findings { rule { id } records { amountFen sourceReference } } } }`,
     { i: { beneficiaryIdNumber: WANG.child, programme: 'NATIONAL_GRANT', grantDate: '2026-02-01', amountFen: 100, schoolYear: '2025-2026' } },
@@ -109,12 +126,12 @@ it('a pre-grant check reading an unreadable record answers, incomplete, without 
 it('a yuan amount with a fraction of a fen leaves out that record only; a widened column is read as it is', async () => {
   const health = await mysql.createConnection({ uri: dbs.sourceUrls.HEALTH });
   try {
-    await health.query("INSERT INTO mi_aid_pay (pay_id, psn_cert_no, aid_type, pay_date, pay_amt) VALUES ('P-OK-1', ?, 'CBZZ', '2026-01-04', 300.00)", [WANG.head]);
+    await health.query(payment('P-OK-1', '2026-01-04', '300.00'), [WANG.head]);
     const before = (await hub.gql(QUERY, { id: String(wangId) })).data.household.aid.filter((a: any) => a.department.code === 'HEALTH');
     expect(before).toContainEqual(expect.objectContaining({ programme: { code: 'PREMIUM_SUBSIDY' }, amountFen: 30000 }));
     // The department widens its column: every amount now comes as 123.450, which is still read.
-    await health.query('ALTER TABLE mi_aid_pay MODIFY pay_amt DECIMAL(12,3) NOT NULL');
-    await health.query("INSERT INTO mi_aid_pay (pay_id, psn_cert_no, aid_type, pay_date, pay_amt) VALUES ('P-BAD-1', ?, 'CBZZ', '2026-01-05', 12.345)", [WANG.head]);
+    await health.query(`ALTER TABLE ${P.name} MODIFY ${P.col.payAmt} DECIMAL(12,3) NOT NULL`);
+    await health.query(payment('P-BAD-1', '2026-01-05', '12.345'), [WANG.head]);
     logLines.length = 0;
     const res = await hub.gql(QUERY, { id: String(wangId) });
     expect(res.data.household.aid.filter((a: any) => a.department.code === 'HEALTH')).toEqual(before);

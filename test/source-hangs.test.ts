@@ -6,7 +6,9 @@
  * and a thread of its server until the lock went, ten of them took the whole pool, and later reads
  * queued behind them in the driver, to be run against the source, uselessly, once it was back.
  */
+import { getTableName } from 'drizzle-orm';
 import mysql from 'mysql2/promise';
+import { ADAPTERS } from '../federation/registry';
 import { DEPARTMENT_CODES } from '../domain/departments';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub } from './support/hub';
@@ -44,7 +46,8 @@ it('stops its statements on a locked source when it gives up, and answers from i
     return Number((rows as { n: number }[])[0].n);
   };
   try {
-    await department.query('LOCK TABLES gh_grant WRITE, gh_worker_file WRITE');
+    // Every table the union's adapter reads, as its declaration names them.
+    await department.query(`LOCK TABLES ${ADAPTERS.UNION.tables.map((t) => `\`${getTableName(t)}\` WRITE`).join(', ')}`);
     for (let i = 0; i < REQUESTS; i++) {
       const res = await hub.gql(QUERY, { id: String(wangId) });
       const h = res.data.household;
