@@ -18,6 +18,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type mysql from 'mysql2/promise';
+import { overriding } from './connect';
 
 /** A statement of abandoned work, refused before it was sent. */
 export class AbandonedStatement extends Error {
@@ -75,16 +76,7 @@ export function stoppingAbandoned(pool: mysql.Pool, kill: Killer): mysql.Pool {
       if (!stopped) conn.release();
     }
   };
-  const query = run('query');
-  const execute = run('execute');
-  return new Proxy(pool, {
-    get(t, prop, receiver) {
-      if (prop === 'query') return query;
-      if (prop === 'execute') return execute;
-      const value = Reflect.get(t, prop, receiver);
-      return typeof value === 'function' ? value.bind(t) : value;
-    },
-  });
+  return overriding(pool, { query: run('query'), execute: run('execute') });
 }
 
 /** A `Killer` over `pool` (a pool of one connection, opened on the first kill). */
