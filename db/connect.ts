@@ -143,7 +143,7 @@ function withDriverTimeout(sqlOrOptions: unknown, ms: number): unknown {
  * table's own members: `in` would also find Object's (`constructor`, `toString`), and drizzle, seeing
  * a connection whose constructor is Object, takes it for a config object (`npm run import` hung).
  */
-function overriding<T extends object>(target: T, overrides: Record<string, unknown>): T {
+export function overriding<T extends object>(target: T, overrides: Record<string, unknown>): T {
   return new Proxy(target, {
     get(t, prop, receiver) {
       if (typeof prop === 'string' && Object.hasOwn(overrides, prop)) return overrides[prop];

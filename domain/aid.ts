@@ -6,7 +6,7 @@
  */
 import type { DepartmentCode, OfficeCode } from './departments';
 import type { AidProgrammeCode } from './programmes';
-import type { IsoDate } from './dates';
+import { isIsoDate, type IsoDate } from './dates';
 
 export type AidStatus = 'ACTIVE' | 'ENDED' | 'SUSPENDED' | 'PAID' | 'SCHEDULED' | 'PENDING' | 'UNRECOGNISED' | 'CANCELLED';
 
@@ -276,4 +276,19 @@ export function sourceRefOf(kind: string, key: string | number): string {
 /** The key of a `sourceRef` of this kind (what `sourceRefOf` was given), or null for a reference of another kind. */
 export function sourceKeyOf(kind: string, sourceRef: string): string | null {
   return sourceRef.startsWith(`${kind}:`) ? sourceRef.slice(kind.length + 1) : null;
+}
+
+/**
+ * The first value of a department's record the hub cannot read, or null when it can read them all:
+ * an amount that is no whole number of fen (NULL, or `123.45` from a DECIMAL column, which the driver
+ * hands over as text), or a date that names no day (`0000-00-00`, `2026-02-30`, which MariaDB keeps
+ * outside strict mode). Departments export such rows; one of them must not make the whole answer fail.
+ */
+export function unreadableValue(r: AidRecord): 'amountFen' | 'grantDate' | 'periodStart' | 'periodEnd' | null {
+  if (typeof r.amountFen !== 'number' || !Number.isSafeInteger(r.amountFen)) return 'amountFen';
+  for (const field of ['grantDate', 'periodStart', 'periodEnd'] as const) {
+    const value: unknown = r[field];
+    if (value != null && (typeof value !== 'string' || !isIsoDate(value))) return field;
+  }
+  return null;
 }

@@ -13,6 +13,21 @@ export function yuanToFen(yuan: string | number): number {
   return m[1] && fen !== 0 ? -fen : fen;
 }
 
+/**
+ * A yuan amount as a department's row holds it, in fen; NaN when it holds none the hub can read
+ * (NULL, a fraction of a fen such as `12.345`), so that the one record is left out as unreadable
+ * (domain/aid.ts unreadableValue) instead of the department's whole read failing. A column widened
+ * to more decimals (`DECIMAL(12,3)`: `12.340`) is read as the amount it is.
+ */
+export function departmentYuanToFen(yuan: string | number | null | undefined): number {
+  if (yuan == null) return NaN;
+  try {
+    return yuanToFen(typeof yuan === 'string' ? yuan.trim().replace(/^(-?\d+\.\d{2})0+$/, '$1') : yuan);
+  } catch {
+    return NaN;
+  }
+}
+
 /** Integer fen as a decimal yuan string with two places, for departments that store yuan. */
 export function fenToYuan(fen: number): string {
   const sign = fen < 0 ? '-' : '';

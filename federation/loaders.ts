@@ -7,14 +7,34 @@
  * key), the request records it, and the rest of the answer goes out.
  */
 import DataLoader from 'dataloader';
+import { abandonable } from '../db/abandon';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import type { IsoDate } from '../domain/dates';
 import { groupBy } from '../domain/group-by';
 import type { Sources, Source } from './sources';
 import { ADAPTERS } from './registry';
 import type { AidRecord } from './contract';
+import { unreadableValue } from '../domain/aid';
 
-export type UnavailableReason = 'TIMEOUT' | 'UNREACHABLE';
+/**
+ * TIMEOUT: no answer within the department's limit; UNREACHABLE: its server failed the read
+ * (down, refused, a table or column gone, a grant revoked: the log's `errorCode` says which);
+ * UNREADABLE_ROWS: it answered, but some of its records hold a value the hub cannot read (see
+ * domain/aid.ts unreadableValue), left out of the answer while the rest is shown.
+ */
+export type UnavailableReason = 'TIMEOUT' | 'UNREACHABLE' | 'UNREADABLE_ROWS';
+
+/**
+ * The department's records hold values the hub cannot read: how many, by field. Not which records:
+ * a source reference can hold an ID number (a 低保 member's is family/ID/date).
+ */
+export class UnreadableRows extends Error {
+  override name = 'UnreadableRows';
+  readonly code = 'UNREADABLE_ROWS';
+  constructor(readonly byField: Record<string, number>) {
+    super('records with a value the hub cannot read');
+  }
+}
 
 export interface SourceOutcome {
   department: DepartmentCode;
@@ -40,13 +60,19 @@ class SourceTimeout extends Error {}
 /**
  * `work()` within `ms`, or a SourceTimeout. The clock starts before the work does, so a source
  * that never answers is timed out by the hub, not by the driver's connect timeout of the same length.
+ * Work out of time is abandoned (db/abandon.ts): a department pool stops its statements still
+ * running on the source, so a source that hangs (a table lock, a statement that sleeps) holds none
+ * of the hub's connections past the limit.
  */
 export function withTimeout<T>(ms: number, work: () => Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  const { running, abandon } = abandonable(work);
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new SourceTimeout()), ms);
+    timer = setTimeout(() => {
+      reject(new SourceTimeout());
+      abandon();
+    }, ms);
   });
-  const running = work();
   // The losing query is abandoned, not awaited; swallow its late rejection.
   running.catch(() => undefined);
   return Promise.race([running, timeout]).finally(() => clearTimeout(timer));
@@ -88,15 +114,39 @@ const NONE: UnrecognisedCodes = { status: 0, programme: 0 };
 /** Told each read's outcome, and for a read that answered, how many of its records are UNRECOGNISED and why (server/metrics.ts). */
 export type OutcomeListener = (outcome: SourceOutcome, error: unknown, unrecognised: UnrecognisedCodes) => void;
 
+/**
+ * A department's records without those holding a value the hub cannot read (domain/aid.ts
+ * unreadableValue), and an UnreadableRows counting them when there were any. Every read of aid for
+ * an answer goes through it: the household's loaders and the pre-grant check's direct read alike.
+ */
+export function readableAid(read: AidRecord[]): { records: AidRecord[]; unreadable: UnreadableRows | null } {
+  const byField: Record<string, number> = {};
+  const records = read.filter((r) => {
+    const field = unreadableValue(r);
+    if (field) byField[field] = (byField[field] ?? 0) + 1;
+    return field === null;
+  });
+  return { records, unreadable: records.length < read.length ? new UnreadableRows(byField) : null };
+}
+
 function departmentLoader(source: Source, today: IsoDate, onOutcome: OutcomeListener) {
   const adapter = ADAPTERS[source.code];
   return new DataLoader<string, DepartmentAid>(
     async (idNumbers) => {
       const started = performance.now();
       try {
-        const records = await withTimeout(source.timeoutMs, () => adapter.aidByIdNumbers(source.db, idNumbers, today));
-        const outcome: SourceOutcome = { department: source.code, available: true, latencyMs: Math.round(performance.now() - started), reason: null };
-        onOutcome(outcome, null, { status: records.filter((r) => r.sourceStatusCode != null).length, programme: records.filter((r) => r.sourceProgrammeCode != null).length });
+        const read = await withTimeout(source.timeoutMs, () => adapter.aidByIdNumbers(source.db, idNumbers, today));
+        // A record the hub cannot read is left out, not sent to fail the whole answer (a Fen! that is
+        // null nulled the household); the department is then reported incomplete, naming why.
+        const { records, unreadable } = readableAid(read);
+        const latencyMs = Math.round(performance.now() - started);
+        const outcome: SourceOutcome = unreadable
+          ? { department: source.code, available: false, latencyMs, reason: 'UNREADABLE_ROWS' }
+          : { department: source.code, available: true, latencyMs, reason: null };
+        onOutcome(outcome, unreadable, {
+          status: records.filter((r) => r.sourceStatusCode != null).length,
+          programme: records.filter((r) => r.sourceProgrammeCode != null).length,
+        });
         const byPerson = groupBy(records, (r) => r.beneficiaryIdNumber);
         return idNumbers.map((id) => ({ records: byPerson.get(id) ?? [], outcome }));
       } catch (error) {

@@ -8,6 +8,7 @@
  */
 import type mysql from 'mysql2/promise';
 import { createPool, reservedLane, sourceDrizzle } from '../db/connect';
+import { killerFor, stoppingAbandoned } from '../db/abandon';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import { CHECK_CONNECTIONS_DEFAULT, type SourceConfig } from '../db/config';
 import type { SourceDb } from './contract';
@@ -27,19 +28,28 @@ export function openSources(configs: Record<DepartmentCode, SourceConfig>): Sour
   return Object.fromEntries(
     DEPARTMENT_CODES.map((code) => {
       const { url, timeoutMs, checkConnections = CHECK_CONNECTIONS_DEFAULT } = configs[code];
-      const pool = createPool(url, { connectTimeoutMs: timeoutMs });
+      // Reads the hub gives up on are stopped on the source (db/abandon.ts), through a connection of their own.
+      const killing = createPool(url, { connectTimeoutMs: timeoutMs, connectionLimit: 1 });
+      const kill = killerFor(killing);
+      const pool = stoppingAbandoned(createPool(url, { connectTimeoutMs: timeoutMs }), kill);
       // Opened on first use, like the shared pool: a hub that runs no checks holds none of them.
-      const reserved = createPool(url, { connectTimeoutMs: timeoutMs, connectionLimit: checkConnections });
+      const reserved = stoppingAbandoned(createPool(url, { connectTimeoutMs: timeoutMs, connectionLimit: checkConnections }), kill);
       // A source that is down must not crash the hub: pool errors surface per query instead.
-      for (const p of [pool, reserved]) p.on('connection', (conn) => conn.on('error', () => undefined));
+      for (const p of [pool, reserved, killing]) p.on('connection', (conn) => conn.on('error', () => undefined));
+      killingPools.set(pool, killing);
       const lane = reservedLane(reserved, pool, checkConnections);
       return [code, { code, db: sourceDrizzle(pool, code), timeoutMs, pool, checks: { db: sourceDrizzle(lane, code), pool: lane } }];
     }),
   ) as Sources;
 }
 
+/** Each source's pool for `KILL QUERY`, closed with it. */
+const killingPools = new WeakMap<mysql.Pool, mysql.Pool>();
+
 export async function closeSources(sources: Sources): Promise<void> {
-  await Promise.all(Object.values(sources).flatMap((s) => [s.pool, s.checks.pool].map((p) => p.end().catch(() => undefined))));
+  await Promise.all(
+    Object.values(sources).flatMap((s) => [s.pool, s.checks.pool, killingPools.get(s.pool)].map((p) => p?.end().catch(() => undefined))),
+  );
 }
 
 const checkViews = new WeakMap<Sources, Sources>();

@@ -12,7 +12,7 @@ import type { DepartmentCode } from '../domain/departments';
 import { todayIso, type IsoDate } from '../domain/dates';
 import { chinaDateOf } from '../domain/cases/china-time';
 import { loggableError } from '../domain/privacy';
-import { createDepartmentLoaders, createSuccessorLoaders, primeDepartment, PROBE, type OutcomeListener, type SourceOutcome } from '../federation/loaders';
+import { createDepartmentLoaders, createSuccessorLoaders, primeDepartment, PROBE, UnreadableRows, type OutcomeListener, type SourceOutcome } from '../federation/loaders';
 import { ledgerRecord } from '../federation/registry';
 import type { ReportedAidRow } from '../db/reported-aid/schema';
 import { checkSources, type Sources } from '../federation/sources';
@@ -51,7 +51,13 @@ export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<De
     unavailable.set(outcome.department, outcome);
     // Only codes are logged: a driver error's message can carry the statement's parameters.
     deps.logger.warn(
-      { department: outcome.department, reason: outcome.reason, latencyMs: outcome.latencyMs, errorCode: loggableError(error).code ?? '' },
+      {
+        department: outcome.department,
+        reason: outcome.reason,
+        latencyMs: outcome.latencyMs,
+        errorCode: loggableError(error).code ?? '',
+        ...(error instanceof UnreadableRows ? { unreadableRecords: error.byField } : {}),
+      },
       'department source unavailable',
     );
   };

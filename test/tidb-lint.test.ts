@@ -88,6 +88,7 @@ const LOCKING_READS: Record<string, { line: string; why: string }[]> = {
 const FAULT_INJECTION: Record<string, { rule: string; why: string }[]> = {
   'test/readiness.test.ts': [{ rule: 'LOCK_TABLES', why: 'holds the household table so the hub database reads as paused (HUB_UNAVAILABLE)' }],
   'test/job-lease.test.ts': [{ rule: 'LOCK_TABLES', why: "holds the household table so a scan started through the API waits, holding its lease, while the lease's length is read" }],
+  'test/source-hangs.test.ts': [{ rule: 'LOCK_TABLES', why: "holds the union's front-end tables, as a department's own export would, so the hub's reads of them wait until it gives up" }],
   'test/cases-meeting-checks.test.ts': [{ rule: 'LOCK_TABLES', why: "holds civil affairs' front-end tables so a meeting or reassignment sent twice makes its checks only after its first sending was written" }],
 };
 

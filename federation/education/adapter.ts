@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { inPlaceholder, preparedPer } from '../../db/prepared';
-import { yuanToFen } from '../../domain/money';
+import { departmentYuanToFen } from '../../domain/money';
 import type { StudentFacts } from '../../domain/findings/facts';
 import type { AidRecord, DepartmentAdapter, SourceDb } from '../contract';
 import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
@@ -86,7 +86,7 @@ export const education: DepartmentAdapter = {
     const records: AidRecord[] = [];
     for (const r of rows) {
       // A funding type outside the hub's catalogue is shown under the catch-all, UNRECOGNISED: compared by no rule, but seen.
-      records.push(oneOffAid({ department: 'EDUCATION', ...programmeOf(FUNDING_TYPE, r.fundingType, oneOffStatusOf(PAID_FLAG, r.paidFlag, r.paidFlag === REVOKED, r.paidDate, today)), beneficiaryIdNumber: r.sfzh, grantDate: r.paidDate, amountFen: yuanToFen(r.amountYuan), sourceRef: sourceRefOf(RECORD_KINDS.xsFunding, r.fundingId), schoolYear: r.schoolYear }));
+      records.push(oneOffAid({ department: 'EDUCATION', ...programmeOf(FUNDING_TYPE, r.fundingType, oneOffStatusOf(PAID_FLAG, r.paidFlag, r.paidFlag === REVOKED, r.paidDate, today)), beneficiaryIdNumber: r.sfzh, grantDate: r.paidDate, amountFen: departmentYuanToFen(r.amountYuan), sourceRef: sourceRefOf(RECORD_KINDS.xsFunding, r.fundingId), schoolYear: r.schoolYear }));
     }
     return records;
   },

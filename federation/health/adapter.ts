@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { and, eq, getTableColumns, gt, ne } from 'drizzle-orm';
 import { inPlaceholder, preparedPer, preparedUnionAll, switch01, switchedOn } from '../../db/prepared';
-import { yuanToFen } from '../../domain/money';
+import { yuanToFen, departmentYuanToFen } from '../../domain/money';
 import type { ProgrammeCode } from '../../domain/programmes';
 import { needed, type AidRecord, type DepartmentAdapter, type HospitalSettlement, type SourceDb } from '../contract';
 import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
@@ -125,12 +125,12 @@ function toRecords(
 ): AidRecord[] {
   const records: AidRecord[] = [];
   for (const r of settlementAid) {
-    records.push(oneOffAid({ department: 'HEALTH', programme: 'MEDICAL_AID', beneficiaryIdNumber: r.psnCertNo, grantDate: r.setlDate, amountFen: yuanToFen(r.mafPay), ...oneOffStatusOf(STATUS.settlement, r.refdSetlFlag, false, r.setlDate, today), sourceRef: sourceRefOf(RECORD_KINDS.miSetl, r.setlId), settlementRef: r.setlId }));
+    records.push(oneOffAid({ department: 'HEALTH', programme: 'MEDICAL_AID', beneficiaryIdNumber: r.psnCertNo, grantDate: r.setlDate, amountFen: departmentYuanToFen(r.mafPay), ...oneOffStatusOf(STATUS.settlement, r.refdSetlFlag, false, r.setlDate, today), sourceRef: sourceRefOf(RECORD_KINDS.miSetl, r.setlId), settlementRef: r.setlId }));
   }
   for (const r of aidPayments) {
     const { programme, ...status } = programmeOf(AID_TYPE, r.aidType, oneOffStatusOf(STATUS.payment, r.valiFlag, r.valiFlag !== VALID, r.payDate, today));
     // A premium subsidy pays for insurance cover, not for a stay; only medical aid relieves a settlement.
-    records.push(oneOffAid({ department: 'HEALTH', programme, beneficiaryIdNumber: r.psnCertNo, grantDate: r.payDate, amountFen: yuanToFen(r.payAmt), ...status, sourceRef: sourceRefOf(RECORD_KINDS.miAidPay, r.payId), settlementRef: programme === 'MEDICAL_AID' ? r.setlId : null }));
+    records.push(oneOffAid({ department: 'HEALTH', programme, beneficiaryIdNumber: r.psnCertNo, grantDate: r.payDate, amountFen: departmentYuanToFen(r.payAmt), ...status, sourceRef: sourceRefOf(RECORD_KINDS.miAidPay, r.payId), settlementRef: programme === 'MEDICAL_AID' ? r.setlId : null }));
   }
   return records;
 }

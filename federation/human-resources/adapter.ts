@@ -10,7 +10,7 @@ import path from 'node:path';
 import { and, getTableColumns } from 'drizzle-orm';
 import { inPlaceholder, preparedPer, preparedUnionAll, switch01, switchedOn } from '../../db/prepared';
 import { oneOffAid, oneOffStatus, recurringAid, sourceRefOf } from '../../domain/aid';
-import { yuanToFen } from '../../domain/money';
+import { departmentYuanToFen } from '../../domain/money';
 import type { ProgrammeCode } from '../../domain/programmes';
 import { needed, type AidRecord, type AidStatus, type DepartmentAdapter, type JobLoss, type SourceDb } from '../contract';
 import { HUMAN_RESOURCES_DEMO } from './demo';
@@ -103,14 +103,14 @@ export const humanResources: DepartmentAdapter = {
 
     const records: AidRecord[] = [];
     for (const r of benefits) {
-      records.push(recurringAid({ department: 'HUMAN_RESOURCES', programme: 'UNEMPLOYMENT_BENEFIT', beneficiaryIdNumber: r.sfzhm, start: r.ksrq, end: r.zzrq, monthlyFen: yuanToFen(r.yffbz), ...benefitStatus(r.ffzt, r.zzrq, today), sourceRef: sourceRefOf(RECORD_KINDS.syBxjFf, r.ffId) }));
+      records.push(recurringAid({ department: 'HUMAN_RESOURCES', programme: 'UNEMPLOYMENT_BENEFIT', beneficiaryIdNumber: r.sfzhm, start: r.ksrq, end: r.zzrq, monthlyFen: departmentYuanToFen(r.yffbz), ...benefitStatus(r.ffzt, r.zzrq, today), sourceRef: sourceRefOf(RECORD_KINDS.syBxjFf, r.ffId) }));
     }
     for (const r of placements) {
       const status: AidStatus = r.jsrq !== null && r.jsrq < today ? 'ENDED' : 'ACTIVE';
-      records.push(recurringAid({ department: 'HUMAN_RESOURCES', programme: 'PUBLIC_WELFARE_JOB', beneficiaryIdNumber: r.sfzhm, start: r.ksrq, end: r.jsrq, monthlyFen: yuanToFen(r.gwbt), status, sourceRef: sourceRefOf(RECORD_KINDS.gyxgwAp, r.apId) }));
+      records.push(recurringAid({ department: 'HUMAN_RESOURCES', programme: 'PUBLIC_WELFARE_JOB', beneficiaryIdNumber: r.sfzhm, start: r.ksrq, end: r.jsrq, monthlyFen: departmentYuanToFen(r.gwbt), status, sourceRef: sourceRefOf(RECORD_KINDS.gyxgwAp, r.apId) }));
     }
     for (const r of grants) {
-      records.push(oneOffAid({ department: 'HUMAN_RESOURCES', ...programmeOf(GRANT_TYPE, r.btlx, { status: oneOffStatus(false, r.ffrq, today) }), beneficiaryIdNumber: r.sfzhm, grantDate: r.ffrq, amountFen: yuanToFen(r.ffje), sourceRef: sourceRefOf(RECORD_KINDS.jyBzFf, r.ffId) }));
+      records.push(oneOffAid({ department: 'HUMAN_RESOURCES', ...programmeOf(GRANT_TYPE, r.btlx, { status: oneOffStatus(false, r.ffrq, today) }), beneficiaryIdNumber: r.sfzhm, grantDate: r.ffrq, amountFen: departmentYuanToFen(r.ffje), sourceRef: sourceRefOf(RECORD_KINDS.jyBzFf, r.ffId) }));
     }
     return records;
   },

@@ -1740,7 +1740,7 @@ export type DossierSource = {
   readonly department: Department;
   /** True when it answered in time. */
   readonly available: Scalars['Boolean']['output'];
-  /** TIMEOUT or UNREACHABLE when it did not. */
+  /** TIMEOUT, UNREACHABLE or UNREADABLE_ROWS when it did not (as SourceStatus.reason). */
   readonly reason?: Maybe<Scalars['String']['output']>;
 };
 
@@ -4177,11 +4177,11 @@ export type PurposeTotal = {
 export type SourceStatus = {
   readonly __typename?: 'SourceStatus';
   readonly department: Department;
-  /** True when the department answered in time. */
+  /** True when the department answered in time, every record of its answer readable. */
   readonly available: Scalars['Boolean']['output'];
   /** How long its answer took (or until it was given up), in milliseconds. */
   readonly latencyMs: Scalars['Int']['output'];
-  /** Why it is unavailable: TIMEOUT or UNREACHABLE. Null when available. */
+  /** Why it is unavailable: TIMEOUT, UNREACHABLE (its server failed the read: down, refusing, a table or column gone), or UNREADABLE_ROWS (it answered, but some records hold a value the hub cannot read, such as a NULL amount or the date 0000-00-00: they are left out, its other records are shown). Null when available. */
   readonly reason?: Maybe<Scalars['String']['output']>;
 };
 

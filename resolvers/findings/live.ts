@@ -25,7 +25,7 @@ import { assembleHouseholds, assembleLonePerson, homeHousehold } from '../../dom
 import { departmentsForProposal, judgeProposal, evaluateHousehold, programmesForProposal, rulesConcerning, type Proposal } from '../../domain/findings/evaluate';
 import { recordKey, type Finding, type HouseholdFacts, type PersonFacts, type SecondAidApprovalFacts, type Spell, type StudentFacts } from '../../domain/findings/facts';
 import type { Rule } from '../../domain/findings/rule-set';
-import { aidForPeople, MAX_IDS_PER_STATEMENT, unavailableReason, withTimeout, type DepartmentLoaders, type SourceOutcome } from '../../federation/loaders';
+import { aidForPeople, MAX_IDS_PER_STATEMENT, readableAid, unavailableReason, withTimeout, type DepartmentLoaders, type SourceOutcome } from '../../federation/loaders';
 import { checkSources, type Source, type Sources } from '../../federation/sources';
 import { ADAPTERS, factProvider } from '../../federation/registry';
 import type { AidRecord, DisabilityCertificate, HospitalSettlement } from '../../federation/contract';
@@ -131,8 +131,16 @@ async function aidInProgrammes(req: LiveRequest, ids: readonly string[], departm
   const runs = new Set([...programmes].map((p) => sourceOf(PROGRAMME_BY_CODE.get(p)!.department)));
   const reads = departments
     .filter((d) => runs.has(d))
-    .map((d) => guarded(req, req.sources[d], () => ADAPTERS[d].aidByIdNumbers(req.sources[d].db, ids, req.today, programmes)));
-  return { records: (await Promise.all(reads)).flatMap((r) => r ?? []) };
+    .map(async (d) => {
+      const started = performance.now();
+      const read = await guarded(req, req.sources[d], () => ADAPTERS[d].aidByIdNumbers(req.sources[d].db, ids, req.today, programmes));
+      if (!read) return [];
+      // As the household's loaders do (federation/loaders.ts): a record the hub cannot read is left out and the department reported incomplete.
+      const { records, unreadable } = readableAid(read);
+      if (unreadable) req.unavailable.set(d, { department: d, available: false, latencyMs: Math.round(performance.now() - started), reason: 'UNREADABLE_ROWS' });
+      return records;
+    });
+  return { records: (await Promise.all(reads)).flat() };
 }
 
 /**

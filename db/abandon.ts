@@ -1,0 +1,86 @@
+/**
+ * Work the hub has given up on (a department read past its time limit, federation/loaders.ts
+ * withTimeout) is stopped on the department's server too, not only forgotten by the hub.
+ *
+ * A read abandoned by the hub alone went on running on the source: a statement waiting for a table
+ * lock the department's own system held, or one that sleeps, kept its connection of the hub's pool
+ * for as long as it waited. Ten such requests took every connection of that department's pool
+ * (and the server's threads), every later read queued behind them in the driver (each timed out,
+ * its statement still queued), and when the lock went the source was first made to run the whole
+ * backlog of statements nobody waited for any more.
+ *
+ * So the work runs in an abandonable scope (AsyncLocalStorage, which follows it through drizzle and
+ * the driver): a pool made `abandonable` runs each statement of such a scope on a connection of its
+ * own, and when the scope is abandoned it closes that connection at once (the pool opens a fresh one
+ * when next needed) and asks the server, over a connection kept for that, to `KILL QUERY` the
+ * statement's thread, so that the server stops waiting too. A statement the scope would send after
+ * it was abandoned is not sent. Statements outside any scope (scans, imports) are left as they are.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type mysql from 'mysql2/promise';
+import { overriding } from './connect';
+
+/** A statement of abandoned work, refused before it was sent. */
+export class AbandonedStatement extends Error {
+  override name = 'AbandonedStatement';
+}
+
+class Scope {
+  abandoned = false;
+  readonly running = new Set<() => void>();
+  abandon(): void {
+    this.abandoned = true;
+    for (const stop of [...this.running]) stop();
+    this.running.clear();
+  }
+}
+
+const current = new AsyncLocalStorage<Scope>();
+
+/** Runs `work` in a scope of its own; `abandon()` stops its statements in flight and refuses its later ones. */
+export function abandonable<T>(work: () => Promise<T>): { running: Promise<T>; abandon: () => void } {
+  const scope = new Scope();
+  return { running: current.run(scope, work), abandon: () => scope.abandon() };
+}
+
+/** Asks the server to stop the statement running on connection `threadId`. */
+export type Killer = (threadId: number) => Promise<unknown>;
+
+/**
+ * The pool, with the statements of an abandonable scope stopped when it is abandoned (see above).
+ * `kill` runs `KILL QUERY` over a connection of its own (a pool of one, `killerFor`).
+ */
+export function stoppingAbandoned(pool: mysql.Pool, kill: Killer): mysql.Pool {
+  const run = (method: 'query' | 'execute') => async (options: unknown, values?: unknown) => {
+    const scope = current.getStore();
+    if (!scope) return (pool[method] as (...a: unknown[]) => Promise<unknown>)(options, values);
+    if (scope.abandoned) throw new AbandonedStatement('the read was abandoned before this statement was sent');
+    const conn = await pool.getConnection();
+    if (scope.abandoned) {
+      conn.release();
+      throw new AbandonedStatement('the read was abandoned before this statement was sent');
+    }
+    let stopped = false;
+    const stop = () => {
+      stopped = true;
+      const threadId = conn.threadId;
+      // Closed first: the pool has its place back at once, whatever the server does with the kill.
+      conn.destroy();
+      kill(threadId).catch(() => undefined);
+    };
+    scope.running.add(stop);
+    try {
+      return await (conn[method] as (...a: unknown[]) => Promise<unknown>)(options, values);
+    } finally {
+      scope.running.delete(stop);
+      if (!stopped) conn.release();
+    }
+  };
+  return overriding(pool, { query: run('query'), execute: run('execute') });
+}
+
+/** A `Killer` over `pool` (a pool of one connection, opened on the first kill). */
+export function killerFor(pool: mysql.Pool): Killer {
+  // The thread id is a number the driver read from the server's handshake, never a caller's text.
+  return (threadId) => (Number.isSafeInteger(threadId) ? pool.query(`KILL QUERY ${threadId}`) : Promise.resolve());
+}
