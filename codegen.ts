@@ -104,6 +104,7 @@ export const pluginConfig = {
     CharityPledge: '../../db/charity/store#PledgeRecord',
     CharityDelivery: '../../db/charity/store#DeliveryRecord',
     CharityPledgeReduction: '../../db/charity/store#PledgeReductionRecord',
+    CharityClaimRelease: '../../db/charity/store#ClaimReleaseRecord',
     // reported aid
     ReportedAidEntry: '../../db/reported-aid/schema#ReportedAidRow',
     AidReporter: '../../domain/aid#ReportedBy',

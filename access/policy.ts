@@ -629,7 +629,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     subjects: (n: { householdId: number }) => [{ kind: 'HOUSEHOLD', householdId: n.householdId }],
     region: (n: { householdId: number }, ctx) => householdRegion(n.householdId, ctx),
     fields: Object.fromEntries(
-      ['id', 'case', 'alert', 'consent', 'purpose', 'urgency', 'county', 'uncoveredFen', 'pledgedFen', 'deliveredFen', 'description', 'involvesHealth', 'involvesMinor', 'state', 'closeReason', 'publishedAt', 'closedAt', 'pledges', 'deliveries', 'deliveryHistory', 'matchingProjects'].map((f) => [f, 'IN_SCOPE' as const]),
+      ['id', 'case', 'alert', 'consent', 'purpose', 'urgency', 'county', 'uncoveredFen', 'pledgedFen', 'deliveredFen', 'description', 'involvesHealth', 'involvesMinor', 'state', 'closeReason', 'publishedAt', 'closedAt', 'pledges', 'deliveries', 'deliveryHistory', 'matchingProjects', 'claimReleases'].map((f) => [f, 'IN_SCOPE' as const]),
     ),
     sameSubject: ['case', 'consent'],
   },
@@ -661,6 +661,8 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   CharityDeliveryCorrectionPayload: OPEN_CONTAINER,
   CharityPledgeReducePayload: OPEN_CONTAINER,
   CharityPledgeReduction: { kind: 'OPEN', why: 'an organisation’s reduction of its own pledge: amounts, its reason and reference, no person' },
+  CharityClaimRelease: { kind: 'OPEN', why: 'an organisation’s release of its own claim: need id, dates, its reason and reference, no person' },
+  CharityClaimReleasePayload: OPEN_CONTAINER,
 };
 
 // ----- Root fields ------------------------------------------------------------------------------
@@ -830,6 +832,8 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     charityDeliveryCancel: { roles: ['CHARITY'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY' },
     charityDeliveryCorrect: { roles: ['CHARITY'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY' },
     charityPledgeReduce: { roles: ['CHARITY'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY' },
+    // Only the organisation's own claim (resolvers/charity/linkage.ts); the need must lie in its scope.
+    charityClaimRelease: { roles: ['CHARITY'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY' },
     // schema/reported-aid.graphql: only a reporter office or a registered charity records (checked by the resolver); every beneficiary is audited.
     aidReport: { roles: ['DEPARTMENT_WRITER'], purposes: ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK'], outOfScope: 'LIMITED', args: { 'input.records[].beneficiaryIdNumber': 'PERSON_ID' }, listsBoundByField: ['input.records'], charityReporter: true },
   },

@@ -14,6 +14,8 @@ import {
   organisationsByCodes,
   pledgesByNeeds,
   reductionsByPledges,
+  releasesByNeeds,
+  type ClaimReleaseRecord,
   type PledgeReductionRecord,
   projectsByPurposes,
   type ConsentRecord,
@@ -33,6 +35,8 @@ export function createCharityLoaders(db: HubDb, today: IsoDate) {
     needsByHousehold: new DataLoader<number, NeedRecord[]>(async (ids) => groupByKey(ids, await needsByHouseholds(db, ids, today), (n) => n.householdId)),
     pledgesByNeed: new DataLoader<number, PledgeRecord[]>(async (ids) => groupByKey(ids, await pledgesByNeeds(db, ids), (p) => p.needId)),
     reductionsByPledge: new DataLoader<number, PledgeReductionRecord[]>(async (ids) => groupByKey(ids, await reductionsByPledges(db, ids), (r) => r.pledgeId)),
+    /** The claims released on a need, oldest first. */
+    releasesByNeed: new DataLoader<number, ClaimReleaseRecord[]>(async (ids) => groupByKey(ids, await releasesByNeeds(db, ids), (r) => r.needId)),
     /** Every delivery entry of a need, oldest first: as reported, corrections and cancellations (deliveryStands picks those that count). */
     deliveriesByNeed: new DataLoader<number, DeliveryRecord[]>(async (ids) => groupByKey(ids, await deliveriesByNeeds(db, ids), (d) => d.needId)),
     organisationByCode: new DataLoader<string, OrganisationRecord | null>(async (codes) => byKey(codes, await organisationsByCodes(db, codes), (o) => o.creditCode)),

@@ -100,8 +100,32 @@ export const charityClaim = mysqlTable(
      */
     countedFrom: date('counted_from', { mode: 'string' }),
     workingDays: smallint('working_days'),
+    /** When the organisation released it (charityClaimRelease); null while it holds. A claim made again renews the row and clears it. */
+    releasedAt: instant('released_at'),
   },
   (t) => [unique('charity_claim_need_org').on(t.needId, t.creditCode)],
+);
+
+/**
+ * A claim released by its organisation (charityClaimRelease): which claim (the day it was made),
+ * why, under the organisation's own reference, who and when. The claim row holds whether it runs
+ * now; these rows are the need's history of releases, shown to the office.
+ */
+export const charityClaimRelease = mysqlTable(
+  'charity_claim_release',
+  {
+    id: id('id').autoincrement().primaryKey(),
+    needId: id('need_id').notNull(),
+    creditCode: char('credit_code', { length: 18 }).notNull(),
+    /** When the released claim was made (a claim made again after a release is another). */
+    claimedAt: instant('claimed_at').notNull(),
+    /** The organisation's own reference, unique per organisation: a retry releases once. */
+    reference: varchar('reference', { length: 64 }).notNull(),
+    reason: varchar('reason', { length: 200 }).notNull(),
+    recordedByClient: varchar('recorded_by_client', { length: 64 }).notNull(),
+    releasedAt: instant('released_at').notNull(),
+  },
+  (t) => [unique('charity_claim_release_reference').on(t.creditCode, t.reference), index('charity_claim_release_need').on(t.needId)],
 );
 
 export const charityPledge = mysqlTable(

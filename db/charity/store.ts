@@ -7,7 +7,7 @@
  */
 import { and, asc, desc, eq, getTableColumns, getTableName, gte, inArray, isNull, like, lt, not, or, sql } from 'drizzle-orm';
 import type { IsoDate } from '../../domain/dates';
-import { deliveryDateProblem, earliestDeliveryOn, isMinorOn, minorBornAfter, pledgeProblem, projectMatches, publishedConsentProblem, type ConsentScope, type NeedPurpose, type NeedState } from '../../domain/charity/needs';
+import { deliveryDateProblem, earliestDeliveryOn, isMinorOn, minorBornAfter, pledgeProblem, pledgeStanding, projectMatches, publishedConsentProblem, type ConsentScope, type NeedPurpose, type NeedState } from '../../domain/charity/needs';
 import { ok, refuse, type CharityOutcome } from '../../domain/charity/errors';
 import type { HubDb } from '../connect';
 import type { HubQuery, HubTx } from '../cases/records';
@@ -17,7 +17,7 @@ import { fromDbInstant, fromDbInstantOrNull, toDbInstant } from '../instants';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { addWorkingDays } from '../../domain/cases/working-days';
 import { birthDateOf } from '../../domain/id-number';
-import { charityClaim, charityConsent, charityDelivery, charityNeed, charityPledge, charityPledgeReduction, charityProject } from './schema';
+import { charityClaim, charityClaimRelease, charityConsent, charityDelivery, charityNeed, charityPledge, charityPledgeReduction, charityProject } from './schema';
 import { charityOrganisationName, reportedAid } from '../reported-aid/schema';
 import { bindCharity, charityOf, nameOfCreditCode } from '../reported-aid/store';
 import { isDuplicateKey } from '../cases/write';
@@ -484,13 +484,14 @@ export async function claimsOf(db: HubQuery, needIds: readonly number[], creditC
   return db.select().from(charityClaim).where(and(inArray(charityClaim.needId, [...needIds]), eq(charityClaim.creditCode, creditCode)));
 }
 
+/** A claim runs until its last day, unless its organisation released it (charityClaimRelease). */
 export function claimActive(claim: ClaimRecord | null, today: IsoDate): boolean {
-  return claim !== null && claim.lapsesOn >= today;
+  return claim !== null && claim.releasedAt === null && claim.lapsesOn >= today;
 }
 
 /**
  * Claims a need for an organisation. A claim still running is kept as it is (claiming again does
- * not extend it); a lapsed one is renewed from today.
+ * not extend it); a lapsed or released one is renewed from today.
  */
 export async function claimNeed(db: HubDb, v: { needId: number; creditCode: string; workingDays: number; now: Date; today: IsoDate }): Promise<ClaimRecord> {
   // Its last day, `workingDays` working days from today; kept with what it was counted from and by, so a later calendar counts it again (claim-recount.ts).
@@ -498,7 +499,7 @@ export async function claimNeed(db: HubDb, v: { needId: number; creditCode: stri
   const existing = await claimOf(db, v.needId, v.creditCode);
   if (claimActive(existing, v.today)) return existing!;
   if (existing) {
-    await db.update(charityClaim).set({ claimedAt: toDbInstant(v.now), lapsesOn, countedFrom: v.today, workingDays: v.workingDays }).where(eq(charityClaim.id, existing.id));
+    await db.update(charityClaim).set({ claimedAt: toDbInstant(v.now), lapsesOn, countedFrom: v.today, workingDays: v.workingDays, releasedAt: null }).where(eq(charityClaim.id, existing.id));
   } else {
     // Two simultaneous first claims by one organisation: the unique key keeps one row, the other reads it.
     await db
@@ -601,10 +602,14 @@ export async function pledgeById(db: HubQuery, id: number): Promise<PledgeRecord
   return row ? pledgeRecord(row) : null;
 }
 
-/** Whether the organisation pledged against the need (a pledge reduced since included: it still answers for it). */
-export async function organisationPledged(db: HubQuery, needId: number, creditCode: string): Promise<boolean> {
-  const [row] = await db.select({ id: charityPledge.id }).from(charityPledge).where(and(eq(charityPledge.needId, needId), eq(charityPledge.creditCode, creditCode))).limit(1);
-  return row !== undefined;
+/**
+ * What the organisation's pledges against the need leave it answering for (domain pledgeStanding):
+ * a live pledge (more than 0: one reduced to 0 was taken back), and one with something undelivered.
+ * One statement.
+ */
+export async function organisationPledges(db: HubQuery, needId: number, creditCode: string): Promise<{ live: boolean; undelivered: boolean }> {
+  const rows = await db.select({ amountFen: charityPledge.amountFen, deliveredFen: charityPledge.deliveredFen }).from(charityPledge).where(and(eq(charityPledge.needId, needId), eq(charityPledge.creditCode, creditCode)));
+  return pledgeStanding(rows);
 }
 
 export async function pledgesByNeeds(db: HubQuery, needIds: readonly number[]): Promise<PledgeRecord[]> {
@@ -963,6 +968,70 @@ async function reducePledgeOnce(db: HubDb, v: PledgeReduceInput): Promise<Charit
     const [row] = await tx.select().from(charityPledgeReduction).where(eq(charityPledgeReduction.id, res.insertId));
     return ok({ pledge: (await pledgeById(tx, p.id))!, need: (await needById(tx, need.id))!, reduction: reductionRecord(row) });
   });
+}
+
+export type ClaimReleaseRecord = Omit<typeof charityClaimRelease.$inferSelect, 'releasedAt'> & { releasedAt: Date };
+const releaseRecord = (r: typeof charityClaimRelease.$inferSelect): ClaimReleaseRecord => ({ ...r, releasedAt: fromDbInstant(r.releasedAt) });
+
+export interface ClaimReleaseInput {
+  needId: number;
+  creditCode: string;
+  clientName: string;
+  reason: string;
+  reference: string;
+  now: Date;
+  today: IsoDate;
+}
+
+/**
+ * Releases the organisation's running claim on a need, under the need's lock (pledges check the
+ * claim under it, so none is taken on a claim released meanwhile): the claim stops running (the
+ * detail closes to it, it pledges nothing until it claims again), and a release row keeps which
+ * claim, why, who and when, the need's history for the office. Refused while the organisation has
+ * a pledge against the need with something undelivered (PLEDGE_UNDELIVERED): the household was
+ * promised that money; the organisation delivers it or reduces the pledge to what it delivered
+ * (charityPledgeReduce) first, so a release never leaves a promise nobody answers for. Idempotent by
+ * the organisation's reference (its own namespace of releases): the same request again answers the
+ * release it made, whatever became of the claim since; the reference with another need or reason is
+ * CLAIM_REFERENCE_REUSED. A claim that does not run (never made, lapsed, released) is CLAIM_NOT_HELD.
+ */
+export async function releaseClaim(db: HubDb, v: ClaimReleaseInput): Promise<CharityOutcome<{ claim: ClaimRecord; release: ClaimReleaseRecord; need: NeedRecord }>> {
+  try {
+    return await releaseClaimOnce(db, v);
+  } catch (error) {
+    // The same reference sent at once for two needs (no shared lock): the unique key keeps one; the other reads it.
+    if (isDuplicateKey(error, 'charity_claim_release_reference')) return releaseClaimOnce(db, v);
+    throw error;
+  }
+}
+
+async function releaseClaimOnce(db: HubDb, v: ClaimReleaseInput): Promise<CharityOutcome<{ claim: ClaimRecord; release: ClaimReleaseRecord; need: NeedRecord }>> {
+  return lockingTransaction(db, async (tx) => {
+    const need = await lockNeed(tx, v.needId);
+    if (!need) return refuse('NEED_NOT_FOUND', 'no such need', ['input', 'needId']);
+    const [used] = await tx.select().from(charityClaimRelease).where(and(eq(charityClaimRelease.creditCode, v.creditCode), eq(charityClaimRelease.reference, v.reference)));
+    if (used) {
+      if (used.needId !== v.needId || used.reason !== v.reason) return refuse('CLAIM_REFERENCE_REUSED', 'this reference was used for a different release', ['input', 'reference']);
+      return ok({ claim: (await claimOf(tx, v.needId, v.creditCode))!, release: releaseRecord(used), need }, true);
+    }
+    const claim = await claimOf(tx, v.needId, v.creditCode);
+    if (!claim || !claimActive(claim, v.today)) return refuse('CLAIM_NOT_HELD', 'the organisation holds no running claim on this need (never claimed, lapsed, or released)', ['input', 'needId']);
+    const pledges = await tx.select({ amountFen: charityPledge.amountFen, deliveredFen: charityPledge.deliveredFen }).from(charityPledge).where(and(eq(charityPledge.needId, v.needId), eq(charityPledge.creditCode, v.creditCode)));
+    if (pledgeStanding(pledges).undelivered) {
+      return refuse('PLEDGE_UNDELIVERED', 'the organisation has a pledge against this need not yet delivered: deliver it, or reduce it to what was delivered (charityPledgeReduce), first', ['input', 'needId']);
+    }
+    const at = toDbInstant(v.now);
+    await tx.update(charityClaim).set({ releasedAt: at }).where(and(eq(charityClaim.id, claim.id), isNull(charityClaim.releasedAt)));
+    const [res] = await tx.insert(charityClaimRelease).values({ needId: v.needId, creditCode: v.creditCode, claimedAt: claim.claimedAt, reference: v.reference, reason: v.reason, recordedByClient: v.clientName, releasedAt: at });
+    const [row] = await tx.select().from(charityClaimRelease).where(eq(charityClaimRelease.id, res.insertId));
+    return ok({ claim: (await claimOf(tx, v.needId, v.creditCode))!, release: releaseRecord(row), need });
+  });
+}
+
+/** The claims released on needs, oldest first (the office's history of each need). */
+export async function releasesByNeeds(db: HubQuery, needIds: readonly number[]): Promise<ClaimReleaseRecord[]> {
+  if (needIds.length === 0) return [];
+  return (await db.select().from(charityClaimRelease).where(inArray(charityClaimRelease.needId, [...needIds])).orderBy(asc(charityClaimRelease.id))).map(releaseRecord);
 }
 
 export async function reductionsByPledges(db: HubQuery, pledgeIds: readonly number[]): Promise<PledgeReductionRecord[]> {

@@ -53,6 +53,9 @@ export const CHARITY_ERROR_CODES = [
   'AMOUNT_NEGATIVE',
   'PLEDGE_NOT_REDUCED',
   'PLEDGE_BELOW_DELIVERED',
+  'CLAIM_NOT_HELD',
+  'CLAIM_REFERENCE_REUSED',
+  'PLEDGE_UNDELIVERED',
 ] as const;
 export type CharityErrorCode = (typeof CHARITY_ERROR_CODES)[number];
 

@@ -123,6 +123,18 @@ export function pledgeProblem(need: { state: NeedState; uncoveredFen: number; pl
   return null;
 }
 
+/**
+ * What an organisation's pledges against a need leave it answering for. `live`: a pledge of more
+ * than 0 (one reduced to 0 was taken back and promises nothing): only such a pledger still reads a
+ * need no longer open, since it delivers and reports. `undelivered`: a pledge with something still
+ * to deliver: its organisation may claim a closed need again to read where to deliver (the claim
+ * lapses after CHARITY_CLAIM_WORKING_DAYS, delivery takes longer), and may not release its claim
+ * while the promise stands (reduce the pledge to what was delivered first).
+ */
+export function pledgeStanding(pledges: readonly { amountFen: number; deliveredFen: number }[]): { live: boolean; undelivered: boolean } {
+  return { live: pledges.some((p) => p.amountFen > 0), undelivered: pledges.some((p) => p.amountFen > p.deliveredFen) };
+}
+
 export type DeliveryDateProblem = 'DELIVERY_BEFORE_PLEDGE' | 'DELIVERY_IN_FUTURE';
 
 /**

@@ -25,7 +25,7 @@ import type { MonthlyRunRow as MonthlyRunRowModel } from '../../db/monitoring-mo
 import type { NoticeRow as NoticeRowModel, ObjectionRow as ObjectionRowModel } from '../../db/monitoring/notices';
 import type { SubscriptionRecord as SubscriptionRecordModel } from '../../db/alert-delivery/store';
 import type { AlertDeliveryRow as AlertDeliveryRowModel, AlertDeliveryNoticeRow as AlertDeliveryNoticeRowModel, SubscriptionPage as SubscriptionPageModel, DeliveryPage as DeliveryPageModel } from '../alert-delivery/models';
-import type { ConsentRecord as ConsentRecordModel, NeedRecord as NeedRecordModel, OrganisationRecord as OrganisationRecordModel, ProjectRecord as ProjectRecordModel, ClaimRecord as ClaimRecordModel, PledgeRecord as PledgeRecordModel, DeliveryRecord as DeliveryRecordModel, PledgeReductionRecord as PledgeReductionRecordModel } from '../../db/charity/store';
+import type { ConsentRecord as ConsentRecordModel, NeedRecord as NeedRecordModel, OrganisationRecord as OrganisationRecordModel, ProjectRecord as ProjectRecordModel, ClaimRecord as ClaimRecordModel, PledgeRecord as PledgeRecordModel, DeliveryRecord as DeliveryRecordModel, PledgeReductionRecord as PledgeReductionRecordModel, ClaimReleaseRecord as ClaimReleaseRecordModel } from '../../db/charity/store';
 import type { NeedDetailModel as NeedDetailModelModel } from '../charity/models';
 import type { ReportedAidRow as ReportedAidRowModel } from '../../db/reported-aid/schema';
 import type { HubContext } from '../context';
@@ -559,7 +559,7 @@ export type Mutation = {
   readonly charityOrganisationRegister: CharityOrganisationPayload;
   /** Adds a project of the calling organisation. Idempotent by the organisation's reference. */
   readonly charityProjectCreate: CharityProjectPayload;
-  /** Claims an open need: the sealed detail opens to the organisation until the claim lapses (CHARITY_CLAIM_WORKING_DAYS working days). */
+  /** Claims an open need: the sealed detail opens to the organisation until the claim lapses (CHARITY_CLAIM_WORKING_DAYS working days) or it releases it. A need no longer open (covered, withdrawn by the office) is claimed again only by an organisation with a pledge against it not yet fully delivered, to read where to deliver; others are NEED_NOT_OPEN. A claim still running is answered as it is; a lapsed or released one is renewed from today. */
   readonly charityNeedClaim: CharityClaimPayload;
   /** Pledges an amount against a claimed need; never beyond what is still uncovered. A need fully pledged closes as COVERED. Judged as a claim is: a need whose consent no longer covers what it rests on today (a child under 14 who joined the household since the claim, without MINOR_DATA) is NEED_NOT_OPEN. */
   readonly charityPledgeCreate: CharityPledgePayload;
@@ -571,6 +571,8 @@ export type Mutation = {
   readonly charityDeliveryCorrect: CharityDeliveryCorrectionPayload;
   /** Reduces a pledge of the calling organisation to a smaller amount, never below what it has delivered. A need it covered opens again; a project it was paid from gets the difference back. Idempotent by the reduction's reference. */
   readonly charityPledgeReduce: CharityPledgeReducePayload;
+  /** Releases the calling organisation's running claim on a need (it withdraws from it), with a reason: the sealed detail no longer opens to it and it pledges nothing there until it claims again. Refused while it has a pledge against the need not yet fully delivered (PLEDGE_UNDELIVERED: deliver it, or reduce it to what was delivered, first). Kept in the need's history (CharityNeed.claimReleases) and written to the audit chain. Idempotent by the release's reference. */
+  readonly charityClaimRelease: CharityClaimReleasePayload;
   /** Starts a scan of a division as a job in the hub and returns at once; follow it with `scan(id)`. */
   readonly scanStart: ScanStartPayload;
   /** Confirms a finding, as a department concerned. */
@@ -848,6 +850,15 @@ export type MutationCharityDeliveryCorrectArgs = {
  */
 export type MutationCharityPledgeReduceArgs = {
   input: CharityPledgeReduceInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
+export type MutationCharityClaimReleaseArgs = {
+  input: CharityClaimReleaseInput;
 };
 
 
@@ -2464,7 +2475,7 @@ export type CharityErrorCode =
   | 'TEXT_TOO_LONG'
   /** No such need. */
   | 'NEED_NOT_FOUND'
-  /** The need is covered or withdrawn, or (to a claim or a pledge) its consent no longer covers what it rests on today, such as a child under 14 who joined the household, without MINOR_DATA. */
+  /** The need is covered or withdrawn (to a claim: unless the organisation has a pledge against it not yet fully delivered), or (to a claim or a pledge) its consent no longer covers what it rests on today, such as a child under 14 who joined the household, without MINOR_DATA. */
   | 'NEED_NOT_OPEN'
   /** An amount must be a positive number of fen. */
   | 'AMOUNT_NOT_POSITIVE'
@@ -2517,7 +2528,13 @@ export type CharityErrorCode =
   /** A reduction to an amount not below the pledge's. */
   | 'PLEDGE_NOT_REDUCED'
   /** A reduction below what the pledge has delivered: correct or cancel the delivery first. */
-  | 'PLEDGE_BELOW_DELIVERED';
+  | 'PLEDGE_BELOW_DELIVERED'
+  /** A release of a claim the organisation does not hold running on the need: never made, lapsed, or released already (under another reference). */
+  | 'CLAIM_NOT_HELD'
+  /** The release's reference was used for a different release (another need or reason) of the organisation. */
+  | 'CLAIM_REFERENCE_REUSED'
+  /** A release while the organisation has a pledge against the need not yet fully delivered: deliver it, or reduce it to what was delivered (charityPledgeReduce), first. */
+  | 'PLEDGE_UNDELIVERED';
 
 /** A refused write: code, message, the input field concerned. */
 export type CharityUserError = {
@@ -2598,6 +2615,8 @@ export type CharityNeed = {
   readonly deliveryHistory: ReadonlyArray<CharityDelivery>;
   /** Projects whose purpose and area match it, with budget left. */
   readonly matchingProjects: ReadonlyArray<CharityProject>;
+  /** Claims organisations released on it (charityClaimRelease), oldest first: who, why, when. */
+  readonly claimReleases: ReadonlyArray<CharityClaimRelease>;
 };
 
 /** What any charity in the region sees of an open need: no person, no exact amount, no health detail. */
@@ -2695,6 +2714,25 @@ export type CharityClaim = {
   readonly claimedAt: Scalars['DateTime']['output'];
   /** The last day it holds. */
   readonly lapsesOn: Scalars['Date']['output'];
+  /** When its organisation released it; null while it holds (a claim made again clears it). */
+  readonly releasedAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
+/** A claim released by its organisation (charityClaimRelease). */
+export type CharityClaimRelease = {
+  readonly __typename?: 'CharityClaimRelease';
+  /** The need. */
+  readonly needId: Scalars['ID']['output'];
+  /** Who released it. */
+  readonly organisation: CharityOrganisation;
+  /** When the released claim was made. */
+  readonly claimedAt: Scalars['DateTime']['output'];
+  /** Why, in the organisation's words. */
+  readonly reason: Scalars['String']['output'];
+  /** The organisation's reference for the release. */
+  readonly reference: Scalars['String']['output'];
+  /** When the hub recorded it. */
+  readonly releasedAt: Scalars['DateTime']['output'];
 };
 
 /** A pledge against a need. */
@@ -2933,6 +2971,16 @@ export type CharityPledgeReduceInput = {
   readonly reference: Scalars['String']['input'];
 };
 
+/** A claim to release. */
+export type CharityClaimReleaseInput = {
+  /** Need id. */
+  readonly needId: Scalars['ID']['input'];
+  /** Why the organisation withdraws from the need, up to 200 characters, naming no person. */
+  readonly reason: Scalars['String']['input'];
+  /** The charity's own reference for the release, up to 64 characters, among its releases: the same release again answers the first, replayed, whatever became of the claim since; the reference used for another need or reason is CLAIM_REFERENCE_REUSED. Required: without it a retry after a lost answer, sent after the organisation claimed again, released the new claim. */
+  readonly reference: Scalars['String']['input'];
+};
+
 /** A delivery report. */
 export type CharityDeliveryReportInput = {
   /** The pledge. */
@@ -3037,6 +3085,19 @@ export type CharityPledgeReducePayload = {
   readonly pledge?: Maybe<CharityPledge>;
   /** What is left to pledge on the need after it. */
   readonly remainingFen?: Maybe<Scalars['Fen']['output']>;
+  /** True when this reference was recorded before and nothing new was written. */
+  readonly replayed: Scalars['Boolean']['output'];
+  /** Why refused. */
+  readonly userErrors: ReadonlyArray<CharityUserError>;
+};
+
+/** The result of charityClaimRelease. */
+export type CharityClaimReleasePayload = {
+  readonly __typename?: 'CharityClaimReleasePayload';
+  /** The claim as it now stands (releasedAt set, unless claimed again since a replayed release); null when refused. */
+  readonly claim?: Maybe<CharityClaim>;
+  /** The release; null when refused. */
+  readonly release?: Maybe<CharityClaimRelease>;
   /** True when this reference was recorded before and nothing new was written. */
   readonly replayed: Scalars['Boolean']['output'];
   /** Why refused. */
@@ -3735,7 +3796,7 @@ export type Query = {
   readonly charityNeeds: ReadonlyArray<CharityNeedSummary>;
   /** Open needs in the calling charity's region scope (or a division within it), as public summaries: no names, ID numbers, phones, bank or health details. Newest first, a page at a time: pass pageInfo.endCursor as after while hasNextPage. A need published while paging is on the first page of a new read, not slipped into a later page; none is repeated or skipped. */
   readonly charityNeedSummaries: CharityNeedSummaryConnection;
-  /** The sealed detail of a need, for a charity holding an active claim on it, and once the need is no longer open (withdrawn, covered) only for one that pledged against it; null otherwise. Every read is written to the audit chain. */
+  /** The sealed detail of a need, for a charity holding an active claim on it (not lapsed, not released), and once the need is no longer open (withdrawn, covered) only for one with a live pledge against it (more than 0: a pledge reduced to 0 opens nothing); null otherwise. Every read is written to the audit chain. */
   readonly charityNeedDetail?: Maybe<CharityNeedDetail>;
   /** Charity projects with budget left, within a division (a city-wide project is listed for its counties too), optionally of one purpose. */
   readonly charityProjects: ReadonlyArray<CharityProject>;
@@ -5300,6 +5361,7 @@ export type ResolversTypes = {
   CharityOrganisation: ResolverTypeWrapper<OrganisationRecordModel>;
   CharityProject: ResolverTypeWrapper<ProjectRecordModel>;
   CharityClaim: ResolverTypeWrapper<ClaimRecordModel>;
+  CharityClaimRelease: ResolverTypeWrapper<ClaimReleaseRecordModel>;
   CharityPledge: ResolverTypeWrapper<PledgeRecordModel>;
   CharityPledgeReduction: ResolverTypeWrapper<PledgeReductionRecordModel>;
   CharityDeliveryEntryKind: CharityDeliveryEntryKind;
@@ -5317,6 +5379,7 @@ export type ResolversTypes = {
   CharityDeliveryCancelInput: CharityDeliveryCancelInput;
   CharityDeliveryCorrectInput: CharityDeliveryCorrectInput;
   CharityPledgeReduceInput: CharityPledgeReduceInput;
+  CharityClaimReleaseInput: CharityClaimReleaseInput;
   CharityDeliveryReportInput: CharityDeliveryReportInput;
   CharityConsentPayload: ResolverTypeWrapper<Omit<CharityConsentPayload, 'consent'> & { consent?: Maybe<ResolversTypes['CharityConsent']> }>;
   CharityNeedPayload: ResolverTypeWrapper<Omit<CharityNeedPayload, 'need'> & { need?: Maybe<ResolversTypes['CharityNeed']> }>;
@@ -5326,6 +5389,7 @@ export type ResolversTypes = {
   CharityPledgePayload: ResolverTypeWrapper<Omit<CharityPledgePayload, 'pledge'> & { pledge?: Maybe<ResolversTypes['CharityPledge']> }>;
   CharityDeliveryCorrectionPayload: ResolverTypeWrapper<Omit<CharityDeliveryCorrectionPayload, 'delivery' | 'superseded' | 'pledge'> & { delivery?: Maybe<ResolversTypes['CharityDelivery']>, superseded?: Maybe<ResolversTypes['CharityDelivery']>, pledge?: Maybe<ResolversTypes['CharityPledge']> }>;
   CharityPledgeReducePayload: ResolverTypeWrapper<Omit<CharityPledgeReducePayload, 'pledge'> & { pledge?: Maybe<ResolversTypes['CharityPledge']> }>;
+  CharityClaimReleasePayload: ResolverTypeWrapper<Omit<CharityClaimReleasePayload, 'claim' | 'release'> & { claim?: Maybe<ResolversTypes['CharityClaim']>, release?: Maybe<ResolversTypes['CharityClaimRelease']> }>;
   CharityDeliveryPayload: ResolverTypeWrapper<Omit<CharityDeliveryPayload, 'delivery'> & { delivery?: Maybe<ResolversTypes['CharityDelivery']> }>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
@@ -5541,6 +5605,7 @@ export type ResolversParentTypes = {
   CharityOrganisation: OrganisationRecordModel;
   CharityProject: ProjectRecordModel;
   CharityClaim: ClaimRecordModel;
+  CharityClaimRelease: ClaimReleaseRecordModel;
   CharityPledge: PledgeRecordModel;
   CharityPledgeReduction: PledgeReductionRecordModel;
   CharityDelivery: DeliveryRecordModel;
@@ -5557,6 +5622,7 @@ export type ResolversParentTypes = {
   CharityDeliveryCancelInput: CharityDeliveryCancelInput;
   CharityDeliveryCorrectInput: CharityDeliveryCorrectInput;
   CharityPledgeReduceInput: CharityPledgeReduceInput;
+  CharityClaimReleaseInput: CharityClaimReleaseInput;
   CharityDeliveryReportInput: CharityDeliveryReportInput;
   CharityConsentPayload: Omit<CharityConsentPayload, 'consent'> & { consent?: Maybe<ResolversParentTypes['CharityConsent']> };
   CharityNeedPayload: Omit<CharityNeedPayload, 'need'> & { need?: Maybe<ResolversParentTypes['CharityNeed']> };
@@ -5566,6 +5632,7 @@ export type ResolversParentTypes = {
   CharityPledgePayload: Omit<CharityPledgePayload, 'pledge'> & { pledge?: Maybe<ResolversParentTypes['CharityPledge']> };
   CharityDeliveryCorrectionPayload: Omit<CharityDeliveryCorrectionPayload, 'delivery' | 'superseded' | 'pledge'> & { delivery?: Maybe<ResolversParentTypes['CharityDelivery']>, superseded?: Maybe<ResolversParentTypes['CharityDelivery']>, pledge?: Maybe<ResolversParentTypes['CharityPledge']> };
   CharityPledgeReducePayload: Omit<CharityPledgeReducePayload, 'pledge'> & { pledge?: Maybe<ResolversParentTypes['CharityPledge']> };
+  CharityClaimReleasePayload: Omit<CharityClaimReleasePayload, 'claim' | 'release'> & { claim?: Maybe<ResolversParentTypes['CharityClaim']>, release?: Maybe<ResolversParentTypes['CharityClaimRelease']> };
   CharityDeliveryPayload: Omit<CharityDeliveryPayload, 'delivery'> & { delivery?: Maybe<ResolversParentTypes['CharityDelivery']> };
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
@@ -5815,6 +5882,7 @@ export type MutationResolvers<ContextType = HubContext, ParentType extends Resol
   charityDeliveryCancel?: Resolver<ResolversTypes['CharityDeliveryCorrectionPayload'], ParentType, ContextType, RequireFields<MutationCharityDeliveryCancelArgs, 'input'>>;
   charityDeliveryCorrect?: Resolver<ResolversTypes['CharityDeliveryCorrectionPayload'], ParentType, ContextType, RequireFields<MutationCharityDeliveryCorrectArgs, 'input'>>;
   charityPledgeReduce?: Resolver<ResolversTypes['CharityPledgeReducePayload'], ParentType, ContextType, RequireFields<MutationCharityPledgeReduceArgs, 'input'>>;
+  charityClaimRelease?: Resolver<ResolversTypes['CharityClaimReleasePayload'], ParentType, ContextType, RequireFields<MutationCharityClaimReleaseArgs, 'input'>>;
   scanStart?: Resolver<ResolversTypes['ScanStartPayload'], ParentType, ContextType, RequireFields<MutationScanStartArgs, 'input'>>;
   findingConfirm?: Resolver<ResolversTypes['FindingConfirmPayload'], ParentType, ContextType, RequireFields<MutationFindingConfirmArgs, 'input'>>;
   findingDismiss?: Resolver<ResolversTypes['FindingDismissPayload'], ParentType, ContextType, RequireFields<MutationFindingDismissArgs, 'input'>>;
@@ -6283,6 +6351,7 @@ export type CharityNeedResolvers<ContextType = HubContext, ParentType extends Re
   deliveries?: Resolver<ReadonlyArray<ResolversTypes['CharityDelivery']>, ParentType, ContextType>;
   deliveryHistory?: Resolver<ReadonlyArray<ResolversTypes['CharityDelivery']>, ParentType, ContextType>;
   matchingProjects?: Resolver<ReadonlyArray<ResolversTypes['CharityProject']>, ParentType, ContextType>;
+  claimReleases?: Resolver<ReadonlyArray<ResolversTypes['CharityClaimRelease']>, ParentType, ContextType>;
 };
 
 export type CharityNeedSummaryResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityNeedSummary'] = ResolversParentTypes['CharityNeedSummary']> = {
@@ -6334,6 +6403,16 @@ export type CharityClaimResolvers<ContextType = HubContext, ParentType extends R
   needId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   claimedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   lapsesOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  releasedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+};
+
+export type CharityClaimReleaseResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityClaimRelease'] = ResolversParentTypes['CharityClaimRelease']> = {
+  needId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  organisation?: Resolver<ResolversTypes['CharityOrganisation'], ParentType, ContextType>;
+  claimedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  releasedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
 export type CharityPledgeResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityPledge'] = ResolversParentTypes['CharityPledge']> = {
@@ -6418,6 +6497,13 @@ export type CharityDeliveryCorrectionPayloadResolvers<ContextType = HubContext, 
 export type CharityPledgeReducePayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityPledgeReducePayload'] = ResolversParentTypes['CharityPledgeReducePayload']> = {
   pledge?: Resolver<Maybe<ResolversTypes['CharityPledge']>, ParentType, ContextType>;
   remainingFen?: Resolver<Maybe<ResolversTypes['Fen']>, ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['CharityUserError']>, ParentType, ContextType>;
+};
+
+export type CharityClaimReleasePayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityClaimReleasePayload'] = ResolversParentTypes['CharityClaimReleasePayload']> = {
+  claim?: Resolver<Maybe<ResolversTypes['CharityClaim']>, ParentType, ContextType>;
+  release?: Resolver<Maybe<ResolversTypes['CharityClaimRelease']>, ParentType, ContextType>;
   replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   userErrors?: Resolver<ReadonlyArray<ResolversTypes['CharityUserError']>, ParentType, ContextType>;
 };
@@ -7116,6 +7202,7 @@ export type Resolvers<ContextType = HubContext> = {
   CharityOrganisation?: CharityOrganisationResolvers<ContextType>;
   CharityProject?: CharityProjectResolvers<ContextType>;
   CharityClaim?: CharityClaimResolvers<ContextType>;
+  CharityClaimRelease?: CharityClaimReleaseResolvers<ContextType>;
   CharityPledge?: CharityPledgeResolvers<ContextType>;
   CharityPledgeReduction?: CharityPledgeReductionResolvers<ContextType>;
   CharityDelivery?: CharityDeliveryResolvers<ContextType>;
@@ -7127,6 +7214,7 @@ export type Resolvers<ContextType = HubContext> = {
   CharityPledgePayload?: CharityPledgePayloadResolvers<ContextType>;
   CharityDeliveryCorrectionPayload?: CharityDeliveryCorrectionPayloadResolvers<ContextType>;
   CharityPledgeReducePayload?: CharityPledgeReducePayloadResolvers<ContextType>;
+  CharityClaimReleasePayload?: CharityClaimReleasePayloadResolvers<ContextType>;
   CharityDeliveryPayload?: CharityDeliveryPayloadResolvers<ContextType>;
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;

@@ -301,6 +301,14 @@ async function needInReach(ctx: HubContext, needId: number): Promise<store.NeedR
   return need && inScope(caller(ctx).regionScope, need.countyCode) ? need : null;
 }
 
+/**
+ * Claims a need: an open one, for matching; or one no longer open (covered, withdrawn by the office)
+ * against which the organisation has a pledge with something undelivered, so that a pledger whose
+ * claim lapsed before it delivered reads again where to deliver (the township, the case reference,
+ * the office to work with): it still owes the household that money, and deliveries against it are
+ * still recorded. Any other organisation, or a pledger with nothing left to deliver, is
+ * NEED_NOT_OPEN: matching has ended. Either way only while the consent holds and covers the need.
+ */
 export async function claimNeed(ctx: HubContext, needIdText: string): Promise<CharityOutcome<store.ClaimRecord>> {
   const needId = requireHubId(needIdText, 'input.needId', 'need id');
   const org = await myOrganisation(ctx);
@@ -308,19 +316,21 @@ export async function claimNeed(ctx: HubContext, needIdText: string): Promise<Ch
   const need = await needInReach(ctx, needId);
   if (!need) return refuse('NEED_NOT_FOUND', 'no such need', ['input', 'needId']);
   const consent = await store.consentById(ctx.hub, need.consentId);
-  if (need.state !== 'OPEN' || !consent || publishedConsentProblem(consent, need, ctx.today)) return refuse('NEED_NOT_OPEN', 'the need is not open', ['input', 'needId']);
+  if (!consent || publishedConsentProblem(consent, need, ctx.today)) return refuse('NEED_NOT_OPEN', 'the need is not open', ['input', 'needId']);
+  if (need.state !== 'OPEN' && !(await store.organisationPledges(ctx.hub, needId, org.creditCode)).undelivered) return refuse('NEED_NOT_OPEN', 'the need is not open', ['input', 'needId']);
   // The hub's configuration, checked at start (CHARITY_CLAIM_WORKING_DAYS): not the environment read again.
   const workingDays = ctx.config.charityClaimWorkingDays ?? DEFAULT_CLAIM_WORKING_DAYS;
   return ok(await store.claimNeed(ctx.hub, { needId, creditCode: org.creditCode, workingDays, now: ctx.now(), today: ctx.today }));
 }
 
 /**
- * The sealed detail: only with an active claim of the caller's organisation, only while the
- * household's consent holds. Null otherwise, as for a need that does not exist. A need no longer
- * open (withdrawn by the office, covered by pledges) opens only to an organisation that pledged
- * against it, which still delivers and reports: the others' claims served matching, which has
- * ended, and personal data passes to another party only for as long as its purpose needs it
- * (PIPL art. 6, 19). It opened to every claim still running, a withdrawn need's included.
+ * The sealed detail: only with an active claim of the caller's organisation (not lapsed, not
+ * released), only while the household's consent holds. Null otherwise, as for a need that does not
+ * exist. A need no longer open (withdrawn by the office, covered by pledges) opens only to an
+ * organisation with a live pledge against it (more than 0), which still delivers and reports: the
+ * others' claims served matching, which has ended, and personal data passes to another party only
+ * for as long as its purpose needs it (PIPL art. 6, 19). A pledge reduced to 0 was taken back and
+ * answers for nothing, so it opens nothing.
  */
 export async function needDetail(ctx: HubContext, needIdText: string): Promise<{ need: store.NeedRecord; claim: store.ClaimRecord; organisation: store.OrganisationRecord } | null> {
   const needId = requireHubId(needIdText, 'id', 'need id');
@@ -330,7 +340,7 @@ export async function needDetail(ctx: HubContext, needIdText: string): Promise<{
   if (!need) return null;
   const claim = await store.claimOf(ctx.hub, needId, org.creditCode);
   if (!claim || !store.claimActive(claim, ctx.today)) return null;
-  if (need.state !== 'OPEN' && !(await store.organisationPledged(ctx.hub, needId, org.creditCode))) return null;
+  if (need.state !== 'OPEN' && !(await store.organisationPledges(ctx.hub, needId, org.creditCode)).live) return null;
   const consent = await store.consentById(ctx.hub, need.consentId);
   // As at publication, on the household as it stands today: a need of a child under 14 (one named, or
   // in a household need, a child who joined since included) only under MINOR_DATA.
@@ -463,6 +473,26 @@ export async function reducePledge(ctx: HubContext, input: { pledgeId: string; a
   const bad = referenceText(input.reference) ?? text(input.reason, 200, ['input', 'reason']);
   if (bad) return { ok: false as const, errors: [bad] };
   return store.reducePledge(ctx.hub, { pledgeId, creditCode: org.creditCode, clientName: caller(ctx).name, amountFen: input.amountFen, reason: input.reason.trim(), reference: input.reference.trim(), now: ctx.now() });
+}
+
+/**
+ * Releases the calling organisation's running claim on a need (it withdraws from it), with its
+ * reason: from then on the detail is null to it and it pledges nothing there unless it claims again.
+ * Refused while it has a pledge against the need with something undelivered (PLEDGE_UNDELIVERED).
+ * Written to the audit chain as an act on the household: the person asking who touched their data
+ * sees when the organisation's access ended, as they see its reads.
+ */
+export async function releaseClaim(ctx: HubContext, input: { needId: string; reason: string; reference: string }) {
+  type Result = { claim: store.ClaimRecord; release: store.ClaimReleaseRecord; need: store.NeedRecord };
+  const needId = requireHubId(input.needId, 'input.needId', 'need id');
+  const org = await myOrganisation(ctx);
+  if (!org) return refuse<Result>('ORGANISATION_NOT_REGISTERED', 'register the organisation first', null);
+  const bad = referenceText(input.reference) ?? text(input.reason, 200, ['input', 'reason']);
+  if (bad) return { ok: false as const, errors: [bad] };
+  if (!(await needInReach(ctx, needId))) return refuse<Result>('NEED_NOT_FOUND', 'no such need', ['input', 'needId']);
+  const outcome = await store.releaseClaim(ctx.hub, { needId, creditCode: org.creditCode, clientName: caller(ctx).name, reason: input.reason.trim(), reference: input.reference.trim(), now: ctx.now(), today: ctx.today });
+  if (outcome.ok) ctx.access.record([{ kind: 'HOUSEHOLD', householdId: outcome.value.need.householdId }], false);
+  return outcome;
 }
 
 /** The ledger's record fields as a delivery's input names them (the rest are the hub's own: the need, the case, the programme). */

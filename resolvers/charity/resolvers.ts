@@ -105,6 +105,10 @@ export const charityResolvers: Resolvers = {
       const outcome = await linkage.correctDelivery(ctx, 'CORRECTION', input);
       return payload(outcome, (r) => ({ delivery: r.delivery, superseded: r.superseded, pledge: r.pledge, replayed: outcome.ok && outcome.replayed === true }), { delivery: null, superseded: null, pledge: null, replayed: false });
     },
+    charityClaimRelease: async (_, { input }, ctx) => {
+      const outcome = await linkage.releaseClaim(ctx, input);
+      return payload(outcome, (r) => ({ claim: r.claim, release: r.release, replayed: outcome.ok && outcome.replayed === true }), { claim: null, release: null, replayed: false });
+    },
     charityPledgeReduce: async (_, { input }, ctx) => {
       const outcome = await linkage.reducePledge(ctx, input);
       return payload(outcome, (r) => ({ pledge: r.pledge, remainingFen: r.need.uncoveredFen - r.need.pledgedFen, replayed: outcome.ok && outcome.replayed === true }), { pledge: null, remainingFen: null, replayed: false });
@@ -127,6 +131,7 @@ export const charityResolvers: Resolvers = {
     deliveries: async (n, _, ctx) => (await ctx.loaders.charity.deliveriesByNeed.load(n.id)).filter(deliveryStands),
     deliveryHistory: (n, _, ctx) => ctx.loaders.charity.deliveriesByNeed.load(n.id),
     matchingProjects: (n, _, ctx) => matchingProjects(ctx, n),
+    claimReleases: (n, _, ctx) => ctx.loaders.charity.releasesByNeed.load(n.id),
   },
   CharityNeedSummary: {
     id: (n) => String(n.id),
@@ -170,6 +175,12 @@ export const charityResolvers: Resolvers = {
   CharityClaim: {
     needId: (c) => String(c.needId),
     claimedAt: (c) => new Date(c.claimedAt.replace(' ', 'T') + 'Z'),
+    releasedAt: (c) => (c.releasedAt === null ? null : new Date(c.releasedAt.replace(' ', 'T') + 'Z')),
+  },
+  CharityClaimRelease: {
+    needId: (r) => String(r.needId),
+    organisation: async (r, _, ctx) => (await ctx.loaders.charity.organisationByCode.load(r.creditCode))!,
+    claimedAt: (r) => new Date(r.claimedAt.replace(' ', 'T') + 'Z'),
   },
   CharityPledge: {
     id: (p) => String(p.id),

@@ -1,0 +1,190 @@
+/**
+ * A charity withdraws from a need it claimed (charityClaimRelease), and who still reads a closed
+ * need's detail. Before: no mutation released a claim (reducing a pledge to 0 was the nearest, and
+ * the claim ran on); a pledge reduced to 0 still opened a closed need's detail as if the organisation
+ * still answered for it; and a pledger whose claim lapsed before it delivered could not claim again
+ * (NEED_NOT_OPEN), losing the township and case reference it delivers by.
+ */
+import { makeCreditCode } from '../../domain/credit-code';
+import { createTestDatabases, type TestDatabases } from '../support/databases';
+import { TestClock } from '../support/clock';
+import { caseOpened } from '../support/cases';
+import { startTestHub, type TestHub } from '../support/hub';
+import { okPayload, userErrorCodes } from '../support/payloads';
+import { insertRegions, insertWang, TODAY, WANG } from '../support/scenarios';
+
+jest.setTimeout(120_000);
+
+const clock = new TestClock(`${TODAY}T10:00:00+08:00`);
+const ORGS = { first: makeCreditCode('53370811MJ2468024'), second: makeCreditCode('53370811MJ9753197') };
+
+let dbs: TestDatabases;
+let hub: TestHub;
+let office: ReturnType<TestHub['as']>;
+const charities: Record<keyof typeof ORGS, ReturnType<TestHub['as']>> = {} as never;
+let caseId: string;
+let consentId: string;
+
+const PUBLISH = `mutation($input: CharityNeedPublishInput!) { charityNeedPublish(input: $input) { need { id } userErrors { code } } }`;
+const CLAIM = `mutation($id: ID!) { charityNeedClaim(input: { needId: $id }) { claim { needId lapsesOn releasedAt } userErrors { code } } }`;
+const RELEASE = `mutation Release($input: CharityClaimReleaseInput!) { charityClaimRelease(input: $input) { claim { needId releasedAt } release { needId reason reference organisation { creditCode } } replayed userErrors { code } } }`;
+const DETAIL = `query($id: ID!) { charityNeedDetail(id: $id) { id state } }`;
+const PLEDGE = `mutation($input: CharityPledgeCreateInput!) { charityPledgeCreate(input: $input) { pledge { id } userErrors { code } } }`;
+const REDUCE = `mutation($input: CharityPledgeReduceInput!) { charityPledgeReduce(input: $input) { pledge { amountFen } userErrors { code } } }`;
+const DELIVER = `mutation($input: CharityDeliveryReportInput!) { charityDeliveryReport(input: $input) { delivery { id } userErrors { code } } }`;
+const HISTORY = `query($caseId: ID!) { charityNeedsOfCase(caseId: $caseId) { id claimReleases { needId reason reference organisation { creditCode } } } }`;
+
+async function detail(who: keyof typeof ORGS, id: string) {
+  const res = await charities[who].gql(DETAIL, { id });
+  expect(res.errors).toBeUndefined();
+  return res.data.charityNeedDetail;
+}
+
+async function claimCodes(who: keyof typeof ORGS, id: string): Promise<string[]> {
+  return userErrorCodes(await charities[who].gql(CLAIM, { id }), 'charityNeedClaim');
+}
+
+async function release(who: keyof typeof ORGS, input: Record<string, unknown>) {
+  const res = await charities[who].gql(RELEASE, { input });
+  expect(res.errors).toBeUndefined();
+  return res.data.charityClaimRelease;
+}
+
+async function published(uncoveredFen = 500_000): Promise<string> {
+  const p = await okPayload(office.gql, PUBLISH, { input: { caseId, consentId, purpose: 'MEDICAL', urgency: 'URGENT', uncoveredFen, beneficiaryIdNumber: WANG.grandmother, description: '家中老人住院，自付部分难以承担' } }, 'charityNeedPublish');
+  return p.need.id as string;
+}
+
+async function releaseRows(needId: string): Promise<number> {
+  const [rows] = await dbs.hubPool.query('SELECT COUNT(*) AS n FROM charity_claim_release WHERE need_id = ?', [Number(needId)]);
+  return Number((rows as any[])[0].n);
+}
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('charity_claim_release');
+  await insertRegions(dbs);
+  const householdId = await insertWang(dbs);
+  hub = await startTestHub(dbs, { clock: clock.now });
+  const worker = await hub.createClient({ name: 'rencheng-civil-release', department: 'CIVIL_AFFAIRS', regionScope: '370811', roles: ['CASEWORKER'] });
+  office = hub.as({ token: worker.token, purpose: 'CHARITY_LINKAGE' });
+  for (const who of ['first', 'second'] as const) {
+    const c = await hub.createClient({ name: `charity-release-${who}`, department: 'CHARITY', regionScope: '370811', roles: ['CHARITY'] });
+    charities[who] = hub.as({ token: c.token, purpose: 'CHARITY_LINKAGE' });
+    await okPayload(charities[who].gql, `mutation($input: CharityOrganisationRegisterInput!) { charityOrganisationRegister(input: $input) { userErrors { code } } }`, { input: { creditCode: ORGS[who], name: `任城区慈善会${who === 'first' ? '甲' : '乙'}` } }, 'charityOrganisationRegister');
+  }
+  caseId = await caseOpened(hub.as({ token: worker.token, purpose: 'ELIGIBILITY_REVIEW' }).gql, householdId, '户主之母住院，自付费用较高', '2026-03-10T09:00:00+08:00');
+  const consent = await okPayload(
+    office.gql,
+    `mutation($input: CharityConsentRecordInput!) { charityConsentRecord(input: $input) { consent { id } userErrors { code } } }`,
+    { input: { householdId: String(householdId), scopes: ['NEED_PUBLICATION', 'HEALTH_DATA'], givenBy: '户主', expiresOn: '2026-12-31', officer: 'RC-0042' } },
+    'charityConsentRecord',
+  );
+  consentId = consent.consent.id;
+});
+
+afterAll(async () => {
+  await hub?.close();
+  await dbs?.close();
+});
+
+beforeEach(() => clock.set(`${TODAY}T10:00:00+08:00`));
+
+describe('charityClaimRelease', () => {
+  it('ends the claim: the detail closes, no pledge is taken, the office sees why, the audit chain records it; a retry answers the first', async () => {
+    const id = await published();
+    expect(await claimCodes('first', id)).toEqual([]);
+    expect(await detail('first', id)).toEqual({ id, state: 'OPEN' });
+    const input = { needId: id, reason: '本机构该项目资金已用完', reference: 'REL-2026-0001' };
+    const released = await release('first', input);
+    expect(released.userErrors).toEqual([]);
+    expect(released.replayed).toBe(false);
+    expect(released.claim.releasedAt).not.toBeNull();
+    expect(released.release).toEqual({ needId: id, reason: input.reason, reference: input.reference, organisation: { creditCode: ORGS.first } });
+    expect(await detail('first', id)).toBeNull();
+    const summaries = await charities.first.gql(`{ charityNeedSummaries(first: 500) { edges { node { id claimedByMe } } } }`);
+    expect(summaries.data.charityNeedSummaries.edges.find((e: any) => e.node.id === id).node.claimedByMe).toBe(false);
+    expect(userErrorCodes(await charities.first.gql(PLEDGE, { input: { needId: id, amountFen: 100_000, reference: 'REL-P-1' } }), 'charityPledgeCreate')).toEqual(['CLAIM_REQUIRED']);
+    // The office's history of the need.
+    const needs = (await office.gql(HISTORY, { caseId })).data.charityNeedsOfCase;
+    expect(needs.find((n: any) => n.id === id).claimReleases).toEqual([{ needId: id, reason: input.reason, reference: input.reference, organisation: { creditCode: ORGS.first } }]);
+    // The audit chain: the release is an act on the household, under the organisation's client.
+    const [audit] = await dbs.hubPool.query("SELECT subject_kind AS kind FROM access_log WHERE client_name = 'charity-release-first' AND operation = 'Release'");
+    expect((audit as any[]).map((r) => r.kind)).toContain('HOUSEHOLD');
+    // Sent again after a lost answer: the first release, nothing new.
+    const again = await release('first', input);
+    expect(again).toMatchObject({ replayed: true, userErrors: [], release: { reference: input.reference } });
+    expect(await releaseRows(id)).toBe(1);
+    // The reference for another release; a release of no running claim.
+    expect((await release('first', { ...input, reason: '另一原因' })).userErrors).toEqual([{ code: 'CLAIM_REFERENCE_REUSED' }]);
+    expect((await release('first', { ...input, reference: 'REL-2026-0002' })).userErrors).toEqual([{ code: 'CLAIM_NOT_HELD' }]);
+    expect((await release('second', { ...input, reference: 'REL-2026-0003' })).userErrors).toEqual([{ code: 'CLAIM_NOT_HELD' }]);
+    // Claimed again: it runs, and the first release retried late does not end the new claim.
+    expect(await claimCodes('first', id)).toEqual([]);
+    expect((await release('first', input)).replayed).toBe(true);
+    expect(await detail('first', id)).toEqual({ id, state: 'OPEN' });
+    expect(await releaseRows(id)).toBe(1);
+  });
+
+  it('is refused while a pledge is undelivered, and taken once the pledge is reduced to what was delivered', async () => {
+    const id = await published();
+    expect(await claimCodes('first', id)).toEqual([]);
+    const pledge = await okPayload(charities.first.gql, PLEDGE, { input: { needId: id, amountFen: 100_000, reference: 'REL-P-2' } }, 'charityPledgeCreate');
+    const input = { needId: id, reason: '无法继续跟进', reference: 'REL-2026-0010' };
+    expect((await release('first', input)).userErrors).toEqual([{ code: 'PLEDGE_UNDELIVERED' }]);
+    expect(await releaseRows(id)).toBe(0);
+    expect(await detail('first', id)).toEqual({ id, state: 'OPEN' });
+    await okPayload(charities.first.gql, REDUCE, { input: { pledgeId: pledge.pledge.id, amountFen: 0, reason: '撤回认捐', reference: 'REL-P-2-R1' } }, 'charityPledgeReduce');
+    expect((await release('first', input)).userErrors).toEqual([]);
+    expect(await detail('first', id)).toBeNull();
+  });
+
+  it('keeps the charity reads’ statements as many whatever the number of needs and releases', async () => {
+    const statements = async () => {
+      const res = await office.gql(HISTORY, { caseId });
+      expect(res.errors).toBeUndefined();
+      return { needs: res.data.charityNeedsOfCase.length, bySource: res.extensions?.sqlStatements?.bySource };
+    };
+    for (const n of [0]) {
+      const id = await published();
+      expect(await claimCodes('second', id)).toEqual([]);
+      expect((await release('second', { needId: id, reason: '转由其他机构', reference: `REL-COUNT-${n}` })).userErrors).toEqual([]);
+    }
+    const before = await statements();
+    for (const n of [1, 2]) {
+      const id = await published();
+      expect(await claimCodes('second', id)).toEqual([]);
+      expect((await release('second', { needId: id, reason: '转由其他机构', reference: `REL-COUNT-${n}` })).userErrors).toEqual([]);
+    }
+    const after = await statements();
+    expect(after.needs).toBe(before.needs + 2);
+    expect(after.bySource).toEqual(before.bySource);
+  });
+});
+
+describe('a closed need’s detail and claim', () => {
+  it('a pledge reduced to 0 opens nothing once the need is covered', async () => {
+    const id = await published(500_000);
+    for (const who of ['first', 'second'] as const) expect(await claimCodes(who, id)).toEqual([]);
+    const taken = await okPayload(charities.first.gql, PLEDGE, { input: { needId: id, amountFen: 100_000, reference: 'ZERO-P-1' } }, 'charityPledgeCreate');
+    await okPayload(charities.first.gql, REDUCE, { input: { pledgeId: taken.pledge.id, amountFen: 0, reason: '撤回认捐', reference: 'ZERO-P-1-R1' } }, 'charityPledgeReduce');
+    await okPayload(charities.second.gql, PLEDGE, { input: { needId: id, amountFen: 500_000, reference: 'ZERO-P-2' } }, 'charityPledgeCreate');
+    expect(await detail('second', id)).toEqual({ id, state: 'COVERED' });
+    expect(await detail('first', id)).toBeNull();
+  });
+
+  it('a pledger whose claim lapsed before it delivered claims the covered need again; nobody else does, nor the pledger once delivered', async () => {
+    const id = await published(200_000);
+    for (const who of ['first', 'second'] as const) expect(await claimCodes(who, id)).toEqual([]);
+    const pledge = await okPayload(charities.first.gql, PLEDGE, { input: { needId: id, amountFen: 200_000, reference: 'LAPSE-P-1' } }, 'charityPledgeCreate');
+    // A month on: both claims have lapsed.
+    clock.set('2026-04-15T10:00:00+08:00');
+    expect(await detail('first', id)).toBeNull();
+    expect(await claimCodes('second', id)).toEqual(['NEED_NOT_OPEN']);
+    expect(await claimCodes('first', id)).toEqual([]);
+    expect(await detail('first', id)).toEqual({ id, state: 'COVERED' });
+    // Delivered in full, and another month on: nothing left to deliver, no claim again.
+    await okPayload(charities.first.gql, DELIVER, { input: { pledgeId: pledge.pledge.id, amountFen: 200_000, deliveredOn: '2026-04-15', reference: 'LAPSE-D-1' } }, 'charityDeliveryReport');
+    clock.set('2026-05-20T10:00:00+08:00');
+    expect(await claimCodes('first', id)).toEqual(['NEED_NOT_OPEN']);
+  });
+});
