@@ -1,6 +1,6 @@
 /** Charity linkage's pure rules: the credit code check, consent scopes, amount bands, pledges, projects. */
 import { checkCreditCode, creditCodeCheckChar, makeCreditCode } from '../../domain/credit-code';
-import { amountBand, consentProblem, deliveryDateProblem, descriptionIdentifies, isMinorOn, minorBornAfter, pledgeProblem, projectMatches, publishedConsentProblem } from '../../domain/charity/needs';
+import { amountBand, consentProblem, deliveryDateProblem, descriptionIdentifies, isMinorOn, minorBornAfter, pledgeProblem, pledgeStanding, projectMatches, publishedConsentProblem } from '../../domain/charity/needs';
 import { addDays } from '../../domain/dates';
 
 describe('统一社会信用代码 (GB 32100)', () => {
@@ -100,6 +100,15 @@ describe('amounts and pledges', () => {
     expect(projectMatches({ purpose: 'MEDICAL', regionCode: '370826', budgetLeftFen: 1 }, need)).toBe(false);
     expect(projectMatches({ purpose: 'EDUCATION', regionCode: '370800', budgetLeftFen: 1 }, need)).toBe(false);
     expect(projectMatches({ purpose: 'MEDICAL', regionCode: '370800', budgetLeftFen: 0 }, need)).toBe(false);
+  });
+});
+
+describe('pledgeStanding: what an organisation’s pledges against a need leave it answering for', () => {
+  it('a pledge reduced to 0 is not live; one with something undelivered is owed', () => {
+    expect(pledgeStanding([])).toEqual({ live: false, undelivered: false });
+    expect(pledgeStanding([{ amountFen: 0, deliveredFen: 0 }])).toEqual({ live: false, undelivered: false });
+    expect(pledgeStanding([{ amountFen: 100, deliveredFen: 100 }])).toEqual({ live: true, undelivered: false });
+    expect(pledgeStanding([{ amountFen: 0, deliveredFen: 0 }, { amountFen: 100, deliveredFen: 40 }])).toEqual({ live: true, undelivered: true });
   });
 });
 
