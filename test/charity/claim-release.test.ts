@@ -6,12 +6,12 @@
  * (NEED_NOT_OPEN), losing the township and case reference it delivers by.
  */
 import { makeCreditCode } from '../../domain/credit-code';
-import { createTestDatabases, type TestDatabases } from '../support/databases';
+import type { TestDatabases } from '../support/databases';
 import { TestClock } from '../support/clock';
-import { caseOpened } from '../support/cases';
-import { startTestHub, type TestHub } from '../support/hub';
+import { startCharityScenario } from '../support/charity-linkage';
+import type { TestHub } from '../support/hub';
 import { okPayload, userErrorCodes } from '../support/payloads';
-import { insertRegions, insertWang, TODAY, WANG } from '../support/scenarios';
+import { TODAY, WANG } from '../support/scenarios';
 
 jest.setTimeout(120_000);
 
@@ -21,7 +21,7 @@ const ORGS = { first: makeCreditCode('53370811MJ2468024'), second: makeCreditCod
 let dbs: TestDatabases;
 let hub: TestHub;
 let office: ReturnType<TestHub['as']>;
-const charities: Record<keyof typeof ORGS, ReturnType<TestHub['as']>> = {} as never;
+let charities: Record<keyof typeof ORGS, ReturnType<TestHub['as']>>;
 let caseId: string;
 let consentId: string;
 
@@ -61,25 +61,8 @@ async function releaseRows(needId: string): Promise<number> {
 }
 
 beforeAll(async () => {
-  dbs = await createTestDatabases('charity_claim_release');
-  await insertRegions(dbs);
-  const householdId = await insertWang(dbs);
-  hub = await startTestHub(dbs, { clock: clock.now });
-  const worker = await hub.createClient({ name: 'rencheng-civil-release', department: 'CIVIL_AFFAIRS', regionScope: '370811', roles: ['CASEWORKER'] });
-  office = hub.as({ token: worker.token, purpose: 'CHARITY_LINKAGE' });
-  for (const who of ['first', 'second'] as const) {
-    const c = await hub.createClient({ name: `charity-release-${who}`, department: 'CHARITY', regionScope: '370811', roles: ['CHARITY'] });
-    charities[who] = hub.as({ token: c.token, purpose: 'CHARITY_LINKAGE' });
-    await okPayload(charities[who].gql, `mutation($input: CharityOrganisationRegisterInput!) { charityOrganisationRegister(input: $input) { userErrors { code } } }`, { input: { creditCode: ORGS[who], name: `任城区慈善会${who === 'first' ? '甲' : '乙'}` } }, 'charityOrganisationRegister');
-  }
-  caseId = await caseOpened(hub.as({ token: worker.token, purpose: 'ELIGIBILITY_REVIEW' }).gql, householdId, '户主之母住院，自付费用较高', '2026-03-10T09:00:00+08:00');
-  const consent = await okPayload(
-    office.gql,
-    `mutation($input: CharityConsentRecordInput!) { charityConsentRecord(input: $input) { consent { id } userErrors { code } } }`,
-    { input: { householdId: String(householdId), scopes: ['NEED_PUBLICATION', 'HEALTH_DATA'], givenBy: '户主', expiresOn: '2026-12-31', officer: 'RC-0042' } },
-    'charityConsentRecord',
-  );
-  consentId = consent.consent.id;
+  const organisations = { first: { creditCode: ORGS.first, name: '任城区慈善会甲' }, second: { creditCode: ORGS.second, name: '任城区慈善会乙' } };
+  ({ dbs, hub, office, charities, caseId, consentId } = await startCharityScenario('charity_claim_release', { clock: clock.now, officeClient: 'rencheng-civil-release', clientPrefix: 'charity-release', organisations }));
 });
 
 afterAll(async () => {

@@ -6,12 +6,12 @@
  * read the household's detail, audited as a disclosure, until their claims lapsed.
  */
 import { makeCreditCode } from '../../domain/credit-code';
-import { createTestDatabases, type TestDatabases } from '../support/databases';
+import type { TestDatabases } from '../support/databases';
 import { TestClock } from '../support/clock';
-import { caseOpened } from '../support/cases';
-import { startTestHub, type TestHub } from '../support/hub';
+import { startCharityScenario } from '../support/charity-linkage';
+import type { TestHub } from '../support/hub';
 import { okPayload } from '../support/payloads';
-import { insertRegions, insertWang, TODAY, WANG } from '../support/scenarios';
+import { TODAY, WANG } from '../support/scenarios';
 
 jest.setTimeout(120_000);
 
@@ -21,7 +21,7 @@ const ORGS = { pledger: makeCreditCode('53370811MJ1357913'), onlooker: makeCredi
 let dbs: TestDatabases;
 let hub: TestHub;
 let office: ReturnType<TestHub['as']>;
-const charities: Record<keyof typeof ORGS, ReturnType<TestHub['as']>> = {} as never;
+let charities: Record<keyof typeof ORGS, ReturnType<TestHub['as']>>;
 let caseId: string;
 let consentId: string;
 
@@ -50,25 +50,8 @@ async function detailReads(client: string): Promise<number> {
 }
 
 beforeAll(async () => {
-  dbs = await createTestDatabases('charity_closed_detail');
-  await insertRegions(dbs);
-  const householdId = await insertWang(dbs);
-  hub = await startTestHub(dbs, { clock: clock.now });
-  const worker = await hub.createClient({ name: 'rencheng-civil-closed', department: 'CIVIL_AFFAIRS', regionScope: '370811', roles: ['CASEWORKER'] });
-  office = hub.as({ token: worker.token, purpose: 'CHARITY_LINKAGE' });
-  for (const who of ['pledger', 'onlooker'] as const) {
-    const c = await hub.createClient({ name: `charity-${who}`, department: 'CHARITY', regionScope: '370811', roles: ['CHARITY'] });
-    charities[who] = hub.as({ token: c.token, purpose: 'CHARITY_LINKAGE' });
-    await okPayload(charities[who].gql, `mutation($input: CharityOrganisationRegisterInput!) { charityOrganisationRegister(input: $input) { userErrors { code } } }`, { input: { creditCode: ORGS[who], name: `任城区慈善会${who === 'pledger' ? '一' : '二'}` } }, 'charityOrganisationRegister');
-  }
-  caseId = await caseOpened(hub.as({ token: worker.token, purpose: 'ELIGIBILITY_REVIEW' }).gql, householdId, '户主之母住院，自付费用较高', '2026-03-10T09:00:00+08:00');
-  const consent = await okPayload(
-    office.gql,
-    `mutation($input: CharityConsentRecordInput!) { charityConsentRecord(input: $input) { consent { id } userErrors { code } } }`,
-    { input: { householdId: String(householdId), scopes: ['NEED_PUBLICATION', 'HEALTH_DATA'], givenBy: '户主', expiresOn: '2026-12-31', officer: 'RC-0042' } },
-    'charityConsentRecord',
-  );
-  consentId = consent.consent.id;
+  const organisations = { pledger: { creditCode: ORGS.pledger, name: '任城区慈善会一' }, onlooker: { creditCode: ORGS.onlooker, name: '任城区慈善会二' } };
+  ({ dbs, hub, office, charities, caseId, consentId } = await startCharityScenario('charity_closed_detail', { clock: clock.now, officeClient: 'rencheng-civil-closed', organisations }));
 });
 
 afterAll(async () => {
