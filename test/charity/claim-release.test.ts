@@ -6,10 +6,8 @@
  * (NEED_NOT_OPEN), losing the township and case reference it delivers by.
  */
 import { makeCreditCode } from '../../domain/credit-code';
-import type { TestDatabases } from '../support/databases';
 import { TestClock } from '../support/clock';
-import { startCharityScenario } from '../support/charity-linkage';
-import type { TestHub } from '../support/hub';
+import { startCharityScenario, type CharityScenario } from '../support/charity-linkage';
 import { okPayload, userErrorCodes } from '../support/payloads';
 import { TODAY, WANG } from '../support/scenarios';
 
@@ -18,12 +16,7 @@ jest.setTimeout(120_000);
 const clock = new TestClock(`${TODAY}T10:00:00+08:00`);
 const ORGS = { first: makeCreditCode('53370811MJ2468024'), second: makeCreditCode('53370811MJ9753197') };
 
-let dbs: TestDatabases;
-let hub: TestHub;
-let office: ReturnType<TestHub['as']>;
-let charities: Record<keyof typeof ORGS, ReturnType<TestHub['as']>>;
-let caseId: string;
-let consentId: string;
+let s: CharityScenario<keyof typeof ORGS>;
 
 const PUBLISH = `mutation($input: CharityNeedPublishInput!) { charityNeedPublish(input: $input) { need { id } userErrors { code } } }`;
 const CLAIM = `mutation($id: ID!) { charityNeedClaim(input: { needId: $id }) { claim { needId lapsesOn releasedAt } userErrors { code } } }`;
@@ -35,39 +28,39 @@ const DELIVER = `mutation($input: CharityDeliveryReportInput!) { charityDelivery
 const HISTORY = `query($caseId: ID!) { charityNeedsOfCase(caseId: $caseId) { id claimReleases { needId reason reference organisation { creditCode } } } }`;
 
 async function detail(who: keyof typeof ORGS, id: string) {
-  const res = await charities[who].gql(DETAIL, { id });
+  const res = await s.charities[who].gql(DETAIL, { id });
   expect(res.errors).toBeUndefined();
   return res.data.charityNeedDetail;
 }
 
 async function claimCodes(who: keyof typeof ORGS, id: string): Promise<string[]> {
-  return userErrorCodes(await charities[who].gql(CLAIM, { id }), 'charityNeedClaim');
+  return userErrorCodes(await s.charities[who].gql(CLAIM, { id }), 'charityNeedClaim');
 }
 
 async function release(who: keyof typeof ORGS, input: Record<string, unknown>) {
-  const res = await charities[who].gql(RELEASE, { input });
+  const res = await s.charities[who].gql(RELEASE, { input });
   expect(res.errors).toBeUndefined();
   return res.data.charityClaimRelease;
 }
 
 async function published(uncoveredFen = 500_000): Promise<string> {
-  const p = await okPayload(office.gql, PUBLISH, { input: { caseId, consentId, purpose: 'MEDICAL', urgency: 'URGENT', uncoveredFen, beneficiaryIdNumber: WANG.grandmother, description: '家中老人住院，自付部分难以承担' } }, 'charityNeedPublish');
+  const p = await okPayload(s.office.gql, PUBLISH, { input: { caseId: s.caseId, consentId: s.consentId, purpose: 'MEDICAL', urgency: 'URGENT', uncoveredFen, beneficiaryIdNumber: WANG.grandmother, description: '家中老人住院，自付部分难以承担' } }, 'charityNeedPublish');
   return p.need.id as string;
 }
 
 async function releaseRows(needId: string): Promise<number> {
-  const [rows] = await dbs.hubPool.query('SELECT COUNT(*) AS n FROM charity_claim_release WHERE need_id = ?', [Number(needId)]);
+  const [rows] = await s.dbs.hubPool.query('SELECT COUNT(*) AS n FROM charity_claim_release WHERE need_id = ?', [Number(needId)]);
   return Number((rows as any[])[0].n);
 }
 
 beforeAll(async () => {
   const organisations = { first: { creditCode: ORGS.first, name: '任城区慈善会甲' }, second: { creditCode: ORGS.second, name: '任城区慈善会乙' } };
-  ({ dbs, hub, office, charities, caseId, consentId } = await startCharityScenario('charity_claim_release', { clock: clock.now, officeClient: 'rencheng-civil-release', clientPrefix: 'charity-release', organisations }));
+  s = await startCharityScenario('charity_claim_release', { clock: clock.now, officeClient: 'rencheng-civil-release', clientPrefix: 'charity-release', organisations });
 });
 
 afterAll(async () => {
-  await hub?.close();
-  await dbs?.close();
+  await s?.hub.close();
+  await s?.dbs.close();
 });
 
 beforeEach(() => clock.set(`${TODAY}T10:00:00+08:00`));
@@ -84,14 +77,14 @@ describe('charityClaimRelease', () => {
     expect(released.claim.releasedAt).not.toBeNull();
     expect(released.release).toEqual({ needId: id, reason: input.reason, reference: input.reference, organisation: { creditCode: ORGS.first } });
     expect(await detail('first', id)).toBeNull();
-    const summaries = await charities.first.gql(`{ charityNeedSummaries(first: 500) { edges { node { id claimedByMe } } } }`);
+    const summaries = await s.charities.first.gql(`{ charityNeedSummaries(first: 500) { edges { node { id claimedByMe } } } }`);
     expect(summaries.data.charityNeedSummaries.edges.find((e: any) => e.node.id === id).node.claimedByMe).toBe(false);
-    expect(userErrorCodes(await charities.first.gql(PLEDGE, { input: { needId: id, amountFen: 100_000, reference: 'REL-P-1' } }), 'charityPledgeCreate')).toEqual(['CLAIM_REQUIRED']);
+    expect(userErrorCodes(await s.charities.first.gql(PLEDGE, { input: { needId: id, amountFen: 100_000, reference: 'REL-P-1' } }), 'charityPledgeCreate')).toEqual(['CLAIM_REQUIRED']);
     // The office's history of the need.
-    const needs = (await office.gql(HISTORY, { caseId })).data.charityNeedsOfCase;
+    const needs = (await s.office.gql(HISTORY, { caseId: s.caseId })).data.charityNeedsOfCase;
     expect(needs.find((n: any) => n.id === id).claimReleases).toEqual([{ needId: id, reason: input.reason, reference: input.reference, organisation: { creditCode: ORGS.first } }]);
     // The audit chain: the release is an act on the household, under the organisation's client.
-    const [audit] = await dbs.hubPool.query("SELECT subject_kind AS kind FROM access_log WHERE client_name = 'charity-release-first' AND operation = 'Release'");
+    const [audit] = await s.dbs.hubPool.query("SELECT subject_kind AS kind FROM access_log WHERE client_name = 'charity-release-first' AND operation = 'Release'");
     expect((audit as any[]).map((r) => r.kind)).toContain('HOUSEHOLD');
     // Sent again after a lost answer: the first release, nothing new.
     const again = await release('first', input);
@@ -111,19 +104,19 @@ describe('charityClaimRelease', () => {
   it('is refused while a pledge is undelivered, and taken once the pledge is reduced to what was delivered', async () => {
     const id = await published();
     expect(await claimCodes('first', id)).toEqual([]);
-    const pledge = await okPayload(charities.first.gql, PLEDGE, { input: { needId: id, amountFen: 100_000, reference: 'REL-P-2' } }, 'charityPledgeCreate');
+    const pledge = await okPayload(s.charities.first.gql, PLEDGE, { input: { needId: id, amountFen: 100_000, reference: 'REL-P-2' } }, 'charityPledgeCreate');
     const input = { needId: id, reason: '无法继续跟进', reference: 'REL-2026-0010' };
     expect((await release('first', input)).userErrors).toEqual([{ code: 'PLEDGE_UNDELIVERED' }]);
     expect(await releaseRows(id)).toBe(0);
     expect(await detail('first', id)).toEqual({ id, state: 'OPEN' });
-    await okPayload(charities.first.gql, REDUCE, { input: { pledgeId: pledge.pledge.id, amountFen: 0, reason: '撤回认捐', reference: 'REL-P-2-R1' } }, 'charityPledgeReduce');
+    await okPayload(s.charities.first.gql, REDUCE, { input: { pledgeId: pledge.pledge.id, amountFen: 0, reason: '撤回认捐', reference: 'REL-P-2-R1' } }, 'charityPledgeReduce');
     expect((await release('first', input)).userErrors).toEqual([]);
     expect(await detail('first', id)).toBeNull();
   });
 
   it('keeps the charity reads’ statements as many whatever the number of needs and releases', async () => {
     const statements = async () => {
-      const res = await office.gql(HISTORY, { caseId });
+      const res = await s.office.gql(HISTORY, { caseId: s.caseId });
       expect(res.errors).toBeUndefined();
       return { needs: res.data.charityNeedsOfCase.length, bySource: res.extensions?.sqlStatements?.bySource };
     };
@@ -148,9 +141,9 @@ describe('a closed need’s detail and claim', () => {
   it('a pledge reduced to 0 opens nothing once the need is covered', async () => {
     const id = await published(500_000);
     for (const who of ['first', 'second'] as const) expect(await claimCodes(who, id)).toEqual([]);
-    const taken = await okPayload(charities.first.gql, PLEDGE, { input: { needId: id, amountFen: 100_000, reference: 'ZERO-P-1' } }, 'charityPledgeCreate');
-    await okPayload(charities.first.gql, REDUCE, { input: { pledgeId: taken.pledge.id, amountFen: 0, reason: '撤回认捐', reference: 'ZERO-P-1-R1' } }, 'charityPledgeReduce');
-    await okPayload(charities.second.gql, PLEDGE, { input: { needId: id, amountFen: 500_000, reference: 'ZERO-P-2' } }, 'charityPledgeCreate');
+    const taken = await okPayload(s.charities.first.gql, PLEDGE, { input: { needId: id, amountFen: 100_000, reference: 'ZERO-P-1' } }, 'charityPledgeCreate');
+    await okPayload(s.charities.first.gql, REDUCE, { input: { pledgeId: taken.pledge.id, amountFen: 0, reason: '撤回认捐', reference: 'ZERO-P-1-R1' } }, 'charityPledgeReduce');
+    await okPayload(s.charities.second.gql, PLEDGE, { input: { needId: id, amountFen: 500_000, reference: 'ZERO-P-2' } }, 'charityPledgeCreate');
     expect(await detail('second', id)).toEqual({ id, state: 'COVERED' });
     expect(await detail('first', id)).toBeNull();
   });
@@ -158,7 +151,7 @@ describe('a closed need’s detail and claim', () => {
   it('a pledger whose claim lapsed before it delivered claims the covered need again; nobody else does, nor the pledger once delivered', async () => {
     const id = await published(200_000);
     for (const who of ['first', 'second'] as const) expect(await claimCodes(who, id)).toEqual([]);
-    const pledge = await okPayload(charities.first.gql, PLEDGE, { input: { needId: id, amountFen: 200_000, reference: 'LAPSE-P-1' } }, 'charityPledgeCreate');
+    const pledge = await okPayload(s.charities.first.gql, PLEDGE, { input: { needId: id, amountFen: 200_000, reference: 'LAPSE-P-1' } }, 'charityPledgeCreate');
     // A month on: both claims have lapsed.
     clock.set('2026-04-15T10:00:00+08:00');
     expect(await detail('first', id)).toBeNull();
@@ -166,7 +159,7 @@ describe('a closed need’s detail and claim', () => {
     expect(await claimCodes('first', id)).toEqual([]);
     expect(await detail('first', id)).toEqual({ id, state: 'COVERED' });
     // Delivered in full, and another month on: nothing left to deliver, no claim again.
-    await okPayload(charities.first.gql, DELIVER, { input: { pledgeId: pledge.pledge.id, amountFen: 200_000, deliveredOn: '2026-04-15', reference: 'LAPSE-D-1' } }, 'charityDeliveryReport');
+    await okPayload(s.charities.first.gql, DELIVER, { input: { pledgeId: pledge.pledge.id, amountFen: 200_000, deliveredOn: '2026-04-15', reference: 'LAPSE-D-1' } }, 'charityDeliveryReport');
     clock.set('2026-05-20T10:00:00+08:00');
     expect(await claimCodes('first', id)).toEqual(['NEED_NOT_OPEN']);
   });
