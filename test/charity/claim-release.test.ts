@@ -101,6 +101,16 @@ describe('charityClaimRelease', () => {
     expect(await releaseRows(id)).toBe(1);
   });
 
+  it('sent twice at once releases once: one answer is the release, the other replays it', async () => {
+    const id = await published();
+    expect(await claimCodes('first', id)).toEqual([]);
+    const input = { needId: id, reason: '机构人手不足', reference: 'REL-2026-0020' };
+    const both = await Promise.all([release('first', input), release('first', input)]);
+    expect(both.map((r) => r.userErrors)).toEqual([[], []]);
+    expect(both.map((r) => r.replayed).sort()).toEqual([false, true]);
+    expect(await releaseRows(id)).toBe(1);
+  });
+
   it('is refused while a pledge is undelivered, and taken once the pledge is reduced to what was delivered', async () => {
     const id = await published();
     expect(await claimCodes('first', id)).toEqual([]);
