@@ -20,7 +20,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { besidePrivateData } from './hub-url';
-import { checkpointConfigFromEnv, CHECKPOINT_EVERY_MS_DEFAULT, CHECKPOINT_EVERY_ROWS_DEFAULT, parseKey, type CheckpointConfig } from '../db/config';
+import { checkpointConfigFromEnv, CHECKPOINT_EVERY_MS_DEFAULT, CHECKPOINT_EVERY_ROWS_DEFAULT, keyIdOf, parseKey, type CheckpointConfig } from '../db/config';
 
 // The settings are configuration (db/config.ts); they are re-exported for the verifier and tests.
 export { checkpointConfigFromEnv, CHECKPOINT_EVERY_MS_DEFAULT, CHECKPOINT_EVERY_ROWS_DEFAULT, parseKey, type CheckpointConfig };
@@ -53,11 +53,8 @@ function signedText(c: Checkpoint, keyId: string): Buffer {
   return Buffer.from(JSON.stringify(['aidhub-audit-checkpoint', 1, c.seq, c.hash, c.at, keyId]), 'utf8');
 }
 
-/** A short, stable name of a public key: the first 16 hex digits of SHA-256 over its SPKI DER. */
-export function keyIdOf(key: crypto.KeyObject): string {
-  const publicKey = key.type === 'private' ? crypto.createPublicKey(key) : key;
-  return crypto.createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16);
-}
+/** A short, stable name of a public key (db/config.ts, which checks a checkpoint file's key at start). */
+export { keyIdOf };
 
 export function publicKeyPem(key: crypto.KeyObject): string {
   const publicKey = key.type === 'private' ? crypto.createPublicKey(key) : key;

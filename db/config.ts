@@ -540,6 +540,46 @@ function readKeyFile(file: string): string {
   }
 }
 
+/** The id of a key, as checkpoints name the key they are signed with: its public half's SHA-256, 16 hex digits. */
+export function keyIdOf(key: crypto.KeyObject): string {
+  const publicKey = key.type === 'private' ? crypto.createPublicKey(key) : key;
+  return crypto.createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16);
+}
+
+/**
+ * The key id of the last signed checkpoint in a checkpoint file, read from its end (at most its
+ * last megabyte: a checkpoint is signed every AUDIT_CHECKPOINT_ROWS rows, a line of 1,000 row
+ * hashes is about 70 kB); null when there is no file or no checkpoint in that part of it.
+ */
+function lastCheckpointKeyId(file: string): string | null {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new ConfigError(`AUDIT_CHECKPOINT_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    const length = Math.min(size, 1 << 20);
+    const tail = Buffer.alloc(length);
+    fs.readSync(fd, tail, 0, length, size - length);
+    const lines = tail.toString('utf8').split('\n');
+    for (let i = lines.length - 1; i >= 0; i--) {
+      if (!lines[i].includes('"checkpoint"')) continue;
+      try {
+        const line = JSON.parse(lines[i]) as { t?: unknown; keyId?: unknown };
+        if (line.t === 'checkpoint' && typeof line.keyId === 'string') return line.keyId;
+      } catch {
+        // A line cut by a crash mid-write, or the first, cut by where the read began.
+      }
+    }
+    return null;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /**
  * The signing key, from AUDIT_SIGNING_KEY (PEM text) or AUDIT_SIGNING_KEY_FILE (a path), and the
  * file and schedule; null when neither key is configured (checkpoints off).
@@ -551,6 +591,17 @@ export function checkpointConfigFromEnv(env: NodeJS.ProcessEnv, fallbackFile?: s
   if (signingKey.type !== 'private') throw new ConfigError('AUDIT_SIGNING_KEY(_FILE) must hold the private key');
   const file = env.AUDIT_CHECKPOINT_FILE ? userPath(env.AUDIT_CHECKPOINT_FILE, env) : fallbackFile;
   if (!file) throw new ConfigError('AUDIT_CHECKPOINT_FILE must name the append-only file for signed audit checkpoints');
+  // A new signing key appended to the old key's file made the whole file unusable as evidence
+  // (audit:verify checks a file against one key, and stops at the first line of another): a
+  // rotated key begins a file of its own, and the old one stays, with its public key, the evidence
+  // for the chain up to its last checkpoint (docs/operations.md, "Rotating the audit signing key").
+  const previous = lastCheckpointKeyId(file);
+  const keyId = keyIdOf(signingKey);
+  if (previous !== null && previous !== keyId) {
+    throw new ConfigError(
+      `AUDIT_CHECKPOINT_FILE: ${file} holds checkpoints signed with another key (${previous}; this key is ${keyId}): a new signing key begins a new file. Keep that one and its public key as the evidence up to its last checkpoint, and name a new AUDIT_CHECKPOINT_FILE (or move it aside)`,
+    );
+  }
   const int = (name: string, fallback: number) => {
     const raw = env[name];
     const n = raw === undefined || raw === '' ? fallback : Number(raw);

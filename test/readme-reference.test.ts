@@ -2,9 +2,11 @@
  * The README's reference parts stay true to the tree, without a server: its Layout map names only
  * files and folders that exist and every folder of a feature in resolvers/, domain/ and db/, every
  * SDL file and every department folder; its Configuration table documents every variable
- * db/config.ts reads, and names none that no source file reads. (A reading of README as a new user
+ * the hub reads, and names none that it does not read; a variable only the tools, benches or tests
+ * read is named in README.md or docs/. (A reading of README as a new user
  * found the map missing five features' folders and the table missing SOURCE_REPORTED_URL.)
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -59,6 +61,16 @@ test('every file and folder the Layout map names exists', () => {
   expect(entries.filter((e) => !fs.existsSync(path.join(ROOT, e.path)))).toEqual([]);
 });
 
+test('the Layout map names every top-level folder of the repository', () => {
+  // A top-level line's first word (`.ci/run` names its folder too).
+  const named = new Set(layoutLines().filter((l) => /^\S/.test(l)).map((l) => l.split(/\s/)[0].split('/')[0]));
+  // What git tracks: node_modules, .data and a checkout's other untracked folders are not the repository's.
+  const tracked = execFileSync('git', ['ls-files'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter((f) => f.includes('/'));
+  const folders = [...new Set(tracked.map((f) => f.split('/')[0]))];
+  expect(folders.length).toBeGreaterThan(10);
+  expect(folders.filter((f) => !named.has(f))).toEqual([]);
+});
+
 test('the Layout map names every feature folder, SDL file and department folder', () => {
   // A path named names its folders too (`__generated__/types.ts`).
   const named = new Set(layoutEntries().flatMap((e) => e.path.replace(/\/$/, '').split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/'))));
@@ -81,17 +93,6 @@ test('the Layout map names every feature folder, SDL file and department folder'
   expect(subfolders('federation').filter((p) => !named.has(p) && !departmentList.includes(path.basename(p)))).toEqual([]);
 });
 
-/** The variables db/config.ts reads, a per-department one written with `<DEPT>` as the table does. */
-function variablesConfigReads(): string[] {
-  const source = fs.readFileSync(path.join(ROOT, 'db', 'config.ts'), 'utf8');
-  const names = new Set<string>();
-  for (const m of source.matchAll(/\(\s*env,\s*'([A-Z][A-Z0-9_]+)'/g)) names.add(m[1]);
-  for (const m of source.matchAll(/\bint\('([A-Z][A-Z0-9_]+)'/g)) names.add(m[1]);
-  for (const m of source.matchAll(/\benv\.([A-Z][A-Z0-9_]+)/g)) names.add(m[1]);
-  for (const m of source.matchAll(/`([A-Z][A-Z0-9_]*)\$\{code\}([A-Z0-9_]*)`/g)) names.add(`${m[1]}<DEPT>${m[2]}`);
-  return [...names].sort();
-}
-
 /** The variables the Configuration table's first column names (`PORT`, `HOST` in one cell are two). */
 function variablesTableNames(): string[] {
   const rows = section('Configuration')
@@ -100,27 +101,70 @@ function variablesTableNames(): string[] {
   return rows.flatMap((row) => [...row.split('|')[1].matchAll(/`([A-Z][A-Z0-9_<>]*)(?:=[^`]*)?`/g)].map((m) => m[1])).sort();
 }
 
-test('the Configuration table documents every variable db/config.ts reads', () => {
-  const read = variablesConfigReads();
-  expect(read).toEqual(expect.arrayContaining(['DATABASE_URL', 'PORT', 'SOURCE_<DEPT>_URL', 'AUDIT_CHECKPOINT_ROWS']));
+/**
+ * Every environment variable the code reads (`process.env.X`, `process.env['X']`, `env.X` of an
+ * environment passed in, a `…_ENV = 'X'` constant, db/config.ts's helpers), a per-department one
+ * written with `<DEPT>`, with the files that read it. Assignments (`process.env.TZ = …`, a test
+ * setting one for a child) are not reads. The hub's own code first, then the tools, benches and tests.
+ */
+function variablesRead(dirs: string[]): Map<string, string[]> {
+  const reads = new Map<string, string[]>();
+  const add = (name: string, file: string) => reads.set(name, [...new Set([...(reads.get(name) ?? []), file])]);
+  for (const file of dirs.flatMap(sourceFilesUnder)) {
+    const source = fs.readFileSync(path.join(ROOT, file), 'utf8');
+    for (const m of source.matchAll(/\bprocess\.env(?:\.([A-Z][A-Z0-9_]+)(?![A-Z0-9_])|\[\s*'([A-Z][A-Z0-9_]+)'\s*\])(?!\s*(?:=(?!=)|\?\?=))/g)) add(m[1] ?? m[2], file);
+    for (const m of source.matchAll(/(?<![.\w])env(?:\.([A-Z][A-Z0-9_]+)(?![A-Z0-9_])|\[\s*'([A-Z][A-Z0-9_]+)'\s*\])(?!\s*=(?!=))/g)) add(m[1] ?? m[2], file);
+    for (const m of source.matchAll(/\b[A-Z_]+_ENV\s*=\s*'([A-Z][A-Z0-9_]+)'/g)) add(m[1], file);
+    for (const m of source.matchAll(/\(\s*env,\s*'([A-Z][A-Z0-9_]+)'/g)) add(m[1], file);
+    for (const m of source.matchAll(/\bint\('([A-Z][A-Z0-9_]+)'/g)) add(m[1], file);
+    for (const m of source.matchAll(/`([A-Z][A-Z0-9_]*)\$\{code\}([A-Z0-9_]*)`/g)) add(`${m[1]}<DEPT>${m[2]}`, file);
+  }
+  return reads;
+}
+
+function sourceFilesUnder(dir: string): string[] {
+  return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((d) => {
+    const rel = `${dir}/${d.name}`;
+    if (d.isDirectory()) return d.name === 'migrations' || d.name === '__generated__' ? [] : sourceFilesUnder(rel);
+    return d.name.endsWith('.ts') ? [rel] : [];
+  });
+}
+
+const HUB_DIRS = ['access', 'db', 'domain', 'federation', 'resolvers', 'rules', 'server'];
+const OTHER_DIRS = ['tools', 'bench', 'test'];
+/** The system's and the test runner's, which no document of ours describes. */
+const NOT_OURS = new Set(['PATH', 'HOME', 'USER', 'LOGNAME', 'TZ', 'JEST_WORKER_ID']);
+
+test('the Configuration table documents every variable the hub reads', () => {
+  const read = variablesRead(HUB_DIRS);
+  expect([...read.keys()]).toEqual(expect.arrayContaining(['DATABASE_URL', 'PORT', 'SOURCE_<DEPT>_URL', 'AUDIT_CHECKPOINT_ROWS', 'AIDHUB_TRIGGERS_FILE', 'AIDHUB_DATA_DIR', 'NODE_ENV']));
   const documented = new Set(variablesTableNames());
-  expect(read.filter((name) => !documented.has(name))).toEqual([]);
+  // INIT_CWD is npm's: the Configuration section says what the hub takes from it.
+  const undocumented = [...read].filter(([name]) => !documented.has(name) && !NOT_OURS.has(name) && !(name === 'INIT_CWD' && section('Configuration').includes('`INIT_CWD`')));
+  expect(undocumented.map(([name, files]) => `${name} (${files.join(', ')})`)).toEqual([]);
+});
+
+test('every row of the Configuration table gives a meaning and a default', () => {
+  const rows = section('Configuration')
+    .split('\n')
+    .filter((l) => l.startsWith('| `'));
+  expect(rows.filter((row) => row.split('|').length !== 5 || row.split('|').slice(2, 4).some((cell) => !cell.trim()))).toEqual([]);
+});
+
+test('every variable the tools, benches and tests read is named in README.md or docs/', () => {
+  const hub = variablesRead(HUB_DIRS);
+  const read = variablesRead(OTHER_DIRS);
+  expect([...read.keys()]).toEqual(expect.arrayContaining(['AIDHUB_TOKEN', 'AIDHUB_TEST_DATABASE_URL', 'CHROMIUM_PATH', 'BENCH_DATABASE_URL']));
+  const docs = [readme, ...fs.readdirSync(path.join(ROOT, 'docs')).map((f) => fs.readFileSync(path.join(ROOT, 'docs', f), 'utf8'))].join('\n');
+  const undocumented = [...read].filter(([name]) => !hub.has(name) && !NOT_OURS.has(name) && !new RegExp(`\`${name}(?:=[^\`]*)?\``).test(docs));
+  expect(undocumented.map(([name, files]) => `${name} (${files.join(', ')})`)).toEqual([]);
 });
 
 test('every variable the Configuration table names is read by the hub', () => {
-  const files = (dir: string): string[] =>
-    fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((d) => {
-      const rel = `${dir}/${d.name}`;
-      if (d.isDirectory()) return d.name === 'migrations' ? [] : files(rel);
-      return d.name.endsWith('.ts') && !d.name.endsWith('.test.ts') ? [fs.readFileSync(path.join(ROOT, rel), 'utf8')] : [];
-    });
-  const sources = ['access', 'db', 'domain', 'federation', 'resolvers', 'rules', 'server', 'tools'].flatMap(files);
-  const text = sources.join('\n');
   const documented = variablesTableNames();
   expect(documented.length).toBeGreaterThan(40);
-  // A per-department variable is read through a template on the department code.
-  const isRead = (name: string) => (name.includes('<DEPT>') ? text.includes(name.replace('<DEPT>', '${code}')) : new RegExp(`\\b${name}\\b`).test(text));
-  expect(documented.filter((name) => !isRead(name))).toEqual([]);
+  const read = new Set([...variablesRead(HUB_DIRS).keys(), ...variablesRead(['tools']).keys()]);
+  expect(documented.filter((name) => !read.has(name))).toEqual([]);
 });
 
 test('the Configuration table names the REPORTED source among the SOURCE_<DEPT> codes', () => {

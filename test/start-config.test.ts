@@ -17,6 +17,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { CheckpointLog, generateSigningKeyFiles } from '../access/checkpoints';
+import { checkpointConfigFromEnv, ConfigError, parseKey } from '../db/config';
 import { freePort } from './support/redis';
 
 const ROOT = path.join(__dirname, '..');
@@ -102,6 +104,43 @@ it.each([
   expect(run.stdout).not.toContain('private database server');
   expect(run.dataWritten).toEqual([]);
 }, 90_000);
+
+describe('an audit checkpoint file signed with another key (a rotated signing key)', () => {
+  // Appending a new key's checkpoints to the old key's file made the whole file unusable as
+  // evidence: audit:verify checks one file against one key, and stopped at the first line of the
+  // other ("signed with another key", exit 2), for the rows before the rotation too.
+  const keyFile = (name: string) => {
+    const file = path.join(localityFiles, `${name}.pem`);
+    if (!fs.existsSync(file)) generateSigningKeyFiles(file, path.join(localityFiles, `${name}.pub.pem`));
+    return file;
+  };
+  const checkpointFile = path.join(localityFiles, 'audit-checkpoints.jsonl');
+
+  beforeAll(async () => {
+    const log = new CheckpointLog({ file: checkpointFile, signingKey: parseKey(fs.readFileSync(keyFile('old'), 'utf8')), everyRows: 1, everyMs: 60_000 });
+    log.recordRows(1, ['a'.repeat(64)]);
+    await log.close();
+  });
+
+  it('is refused at start before anything starts, naming AUDIT_CHECKPOINT_FILE', () => {
+    const before = fs.readFileSync(checkpointFile, 'utf8');
+    const run = start({ AUDIT_SIGNING_KEY_FILE: keyFile('new'), AUDIT_CHECKPOINT_FILE: checkpointFile });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('AUDIT_CHECKPOINT_FILE');
+    expect(run.stderr).toContain('another key');
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+    expect(run.stdout).not.toContain('private database server');
+    expect(run.dataWritten).toEqual([]);
+    expect(fs.readFileSync(checkpointFile, 'utf8')).toBe(before);
+  }, 90_000);
+
+  it('the same key goes on appending to its file, and a new file begins with a new key', () => {
+    expect(checkpointConfigFromEnv({ AUDIT_SIGNING_KEY_FILE: keyFile('old'), AUDIT_CHECKPOINT_FILE: checkpointFile })?.file).toBe(checkpointFile);
+    const fresh = path.join(localityFiles, 'audit-checkpoints-new-key.jsonl');
+    expect(checkpointConfigFromEnv({ AUDIT_SIGNING_KEY_FILE: keyFile('new'), AUDIT_CHECKPOINT_FILE: fresh })?.file).toBe(fresh);
+    expect(() => checkpointConfigFromEnv({ AUDIT_SIGNING_KEY_FILE: keyFile('new'), AUDIT_CHECKPOINT_FILE: checkpointFile })).toThrow(ConfigError);
+  });
+});
 
 it('refuses a decision limit that is no number of days before starting anything, naming the field', () => {
   const badDecide = path.join(localityFiles, 'decide.json');

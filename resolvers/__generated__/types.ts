@@ -5015,33 +5015,45 @@ export type ReportedAidInput = {
 
 /** Why a report was refused. */
 export type AidReportErrorCode =
+  /** The report holds no record: send at least one. */
   | 'BATCH_EMPTY'
+  /** The report holds more than 1,000 records: send them in several reports. */
   | 'BATCH_TOO_LARGE'
+  /** The reference is not 1–64 letters, digits or . _ : / -, starting with a letter or digit. */
   | 'REFERENCE_INVALID'
   /** The reference (or a supersedesReference naming no entry) carries an ID number or a mobile number however split (139.0537.1234), or fifteen digits or more in a row: others read it, so it is the reporter's own numbering. Settlement references are not screened. */
   | 'REFERENCE_IDENTIFIES'
+  /** Two records of the same report carry the same reference (compared without regard to case). */
   | 'REFERENCE_REPEATED_IN_BATCH'
   /** The reference already holds a different record: send a CORRECTION under a new reference. */
   | 'REFERENCE_CONFLICT'
+  /** beneficiaryIdNumber is not a valid ID number (its length, characters, address code, birth date or check character). */
   | 'ID_NUMBER_INVALID'
+  /** No programme of the hub's catalogue has this code. */
   | 'PROGRAMME_UNKNOWN'
   /** The programme is not one of the reporter's office. */
   | 'PROGRAMME_NOT_REPORTER'
+  /** A one-off programme without a grant date (or with a period), or a recurring one without a period start (or with a grant date). */
   | 'DATE_REQUIRED'
   /** A date that is not YYYY-MM-DD, is after today, or is before the beneficiary's birth. */
   | 'DATE_INVALID'
+  /** The period ends before it starts. */
   | 'PERIOD_INVALID'
   /** An amount that is not whole fen from 0 to 2147483647, a reversal that is not 0, or money aid of 0. */
   | 'AMOUNT_INVALID'
   /** Only medical aid is tied to a hospital settlement. */
   | 'SETTLEMENT_NOT_MEDICAL'
+  /** A CORRECTION or REVERSAL that names no supersedesReference, or an AID record that names one. */
   | 'SUPERSEDES_REQUIRED'
+  /** supersedesReference names no record of this reporter (nor one earlier in the same report). */
   | 'SUPERSEDES_UNKNOWN'
+  /** The record superseded was already corrected or reversed: supersede the latest entry. */
   | 'SUPERSEDES_ALREADY_SUPERSEDED'
   /** A reversal names another beneficiary or programme than the entry it reverses (a CORRECTION changes them). */
   | 'REVERSAL_MISMATCH'
   /** The entry superseded records a charity delivery (charityDeliveryReport, or its correction or cancellation), its reference compared without regard to case: it changes only with the delivery (charityDeliveryCorrect, charityDeliveryCancel), never through aidReport. */
   | 'SUPERSEDES_CHARITY_DELIVERY'
+  /** settlementRef, caseReference or supersedesReference is longer than 64 characters. */
   | 'TEXT_TOO_LONG'
   /** The caller's office is not one that reports aid (a federated department records aid in its own system). */
   | 'REPORTER_NOT_ALLOWED'

@@ -12,7 +12,7 @@
  * Written once: a hub that already holds needs is left as it is.
  */
 import { and, asc, count, eq, isNull, like } from 'drizzle-orm';
-import { charityNeed } from '../../db/charity/schema';
+import { charityProject } from '../../db/charity/schema';
 import { claimNeed, createProject, deliver, insertNeed, pledge, recordConsent, registerOrganisation } from '../../db/charity/store';
 import type { HubDb } from '../../db/connect';
 import { openCase } from '../../db/cases/store';
@@ -50,7 +50,9 @@ export interface CharityDemoSummary {
 }
 
 export async function generateCharityDemo(hub: HubDb, opts: { charityClientName: string; today: IsoDate; seed: number }): Promise<CharityDemoSummary | null> {
-  const [{ n }] = await hub.select({ n: count() }).from(charityNeed);
+  // Loaded once: its projects are written first. (Counting needs said "not loaded" whenever a small
+  // demo (AIDHUB_DEMO_HOUSEHOLDS) drew none, and the next start died writing the projects again.)
+  const [{ n }] = await hub.select({ n: count() }).from(charityProject).where(eq(charityProject.creditCode, DEMO_CHARITY_CREDIT_CODE));
   if (n > 0) return null;
   const rng = new Rng(seedOf(opts.seed, 1307));
   await registerOrganisation(hub, { creditCode: DEMO_CHARITY_CREDIT_CODE, name: '济宁市慈善总会', clientName: opts.charityClientName });
