@@ -127,3 +127,19 @@ it('a record it cannot read ends the scan, counted by field in the log without n
   await union.query(`UPDATE ${G.name} SET ${G.col.amountFen} = 50000 WHERE ${G.col.fileNo} = 'GH-BAD-1'`);
   expect(await scanEnds()).toEqual({ state: 'SUCCEEDED', failure: null });
 });
+
+it('an ID number stored with a space around it ends the scan, counted in the log without naming it, rather than leaving its rows out', async () => {
+  const W = named(unionScenario.tables.workerFiles.table);
+  // The department's own column, wider than the hub's declaration, as its system writes it.
+  await union.query(`ALTER TABLE ${W.name} MODIFY ${W.col.idCard} VARCHAR(24) NOT NULL`);
+  await union.query(`UPDATE ${W.name} SET ${W.col.idCard} = CONCAT(' ', ${W.col.idCard}) WHERE ${W.col.idCard} = ?`, [WANG.head]);
+  try {
+    logLines.length = 0;
+    expect(await scanEnds()).toEqual({ state: 'FAILED', failure: 'DEPARTMENT_UNAVAILABLE:UNION:UNREADABLE_ROWS' });
+    expect(logLines.filter((l) => l.msg === 'scan failed')).toEqual([expect.objectContaining({ department: 'UNION', reason: 'UNREADABLE_ROWS', unreadableRecords: { idNumberWithSpaces: 1 } })]);
+    expect(JSON.stringify(logLines)).not.toContain(WANG.head.slice(6));
+  } finally {
+    await union.query(`UPDATE ${W.name} SET ${W.col.idCard} = TRIM(${W.col.idCard})`);
+  }
+  expect(await scanEnds()).toEqual({ state: 'SUCCEEDED', failure: null });
+});
