@@ -19,7 +19,17 @@ export interface SourceConfig {
    * CHECK_CONNECTIONS_DEFAULT. SOURCE_CHECK_CONNECTIONS, or SOURCE_<DEPT>_CHECK_CONNECTIONS.
    */
   checkConnections?: number;
+  /**
+   * How long one statement of a region scan or monthly comparison may wait for this department
+   * (federation/reads.ts) before the run stops, naming it TIMEOUT; default SCAN_TIMEOUT_MS_DEFAULT.
+   * AIDHUB_SCAN_READ_TIMEOUT_MS. A scan's statements ask about thousands of people each, so they get
+   * longer than a request's `timeoutMs`; without any limit a locked source made a scan wait for ever.
+   */
+  scanTimeoutMs?: number;
 }
+
+/** A scan statement's limit unless AIDHUB_SCAN_READ_TIMEOUT_MS says otherwise: two minutes. */
+export const SCAN_TIMEOUT_MS_DEFAULT = 120_000;
 
 /**
  * Connections each department source keeps for pre-grant checks, unless configured otherwise: as
@@ -429,13 +439,14 @@ export function loadConfig(hubUrl: string, env: NodeJS.ProcessEnv = process.env)
   for (const code of DEPARTMENT_CODES) databaseUrlFromEnv(env, departmentEnvName(code));
   const timeoutMs = positiveInt(env, 'SOURCE_TIMEOUT_MS', 2000);
   const checkConnections = positiveInt(env, 'SOURCE_CHECK_CONNECTIONS', CHECK_CONNECTIONS_DEFAULT);
+  const scanTimeoutMs = positiveInt(env, 'AIDHUB_SCAN_READ_TIMEOUT_MS', SCAN_TIMEOUT_MS_DEFAULT);
   const urls = sourceUrls(hubUrl, env);
   return {
     hubUrl,
     sources: Object.fromEntries(
       DEPARTMENT_CODES.map((code) => [
         code,
-        { url: urls[code], timeoutMs: positiveInt(env, `SOURCE_${code}_TIMEOUT_MS`, timeoutMs), checkConnections: positiveInt(env, `SOURCE_${code}_CHECK_CONNECTIONS`, checkConnections) },
+        { url: urls[code], timeoutMs: positiveInt(env, `SOURCE_${code}_TIMEOUT_MS`, timeoutMs), checkConnections: positiveInt(env, `SOURCE_${code}_CHECK_CONNECTIONS`, checkConnections), scanTimeoutMs },
       ]),
     ) as Record<DepartmentCode, SourceConfig>,
     port: portNumber(env, 'PORT', 4000),

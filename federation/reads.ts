@@ -12,6 +12,7 @@ import type { StudentFacts } from '../domain/findings/facts';
 import { ADAPTERS, factProvider, factProviders } from './registry';
 import type { Sources } from './sources';
 import type { AidRecord, DisabilityCertificate, HospitalSettlement, JobLoss, MonitoredSpell } from './contract';
+import { readableAid, unavailableReason, withTimeout, type UnavailableReason } from './loaders';
 
 /** Everything the rules read from the departments about a set of people. */
 export interface DepartmentFacts {
@@ -23,20 +24,63 @@ export interface DepartmentFacts {
   settlementAid: AidRecord[];
 }
 
-/** A department that failed during a scan: the scan stops rather than report false missed aid. */
+/**
+ * A department that failed during a scan: the scan stops rather than report false missed aid (or a
+ * duplicate read from a record it cannot read). `reason` as a request reports it: TIMEOUT (no answer
+ * within its scan limit, `Source.scanTimeoutMs`), UNREACHABLE, or UNREADABLE_ROWS with the count of
+ * such records by field in `unreadable` (never which records: a reference can hold an ID number).
+ */
 export class DepartmentReadError extends Error {
   override name = 'DepartmentReadError';
   constructor(
     readonly department: DepartmentCode,
     readonly errorCode: string,
+    readonly reason: UnavailableReason = 'UNREACHABLE',
+    readonly unreadable: Record<string, number> | null = null,
   ) {
-    super(`department ${department} could not be read (${errorCode})`);
+    super(`department ${department} could not be read (${reason}, ${errorCode})`);
   }
+
+  /** What a scan or comparison records as its failure: DEPARTMENT_UNAVAILABLE:<DEPARTMENT>:<REASON>. */
+  get failure(): string {
+    return `DEPARTMENT_UNAVAILABLE:${this.department}:${this.reason}`;
+  }
+}
+
+/** What the log says of a run's failure by a department: which, why, and unreadable records counted by field (no record named). */
+export function departmentFailureFields(err: unknown): Record<string, unknown> {
+  if (!(err instanceof DepartmentReadError)) return {};
+  return { department: err.department, reason: err.reason, errorCode: err.errorCode, ...(err.unreadable ? { unreadableRecords: err.unreadable } : {}) };
 }
 
 function errorCodeOf(err: unknown): string {
   const e = err as { code?: unknown; cause?: { code?: unknown } } | null;
   return String(e?.cause?.code ?? e?.code ?? 'ERROR').slice(0, 40);
+}
+
+/** A read's failure as the department's DepartmentReadError (one already is one stays as it is). */
+export function departmentReadError(code: DepartmentCode, err: unknown): DepartmentReadError {
+  if (err instanceof DepartmentReadError) return err;
+  const reason = unavailableReason(err);
+  return new DepartmentReadError(code, reason === 'TIMEOUT' ? 'TIMEOUT' : errorCodeOf(err), reason);
+}
+
+/**
+ * One statement of a scan against a department, within its scan limit. Out of time it is stopped on
+ * the source as a request's read is (db/abandon.ts: its connection closed, KILL QUERY sent), so a
+ * locked table holds neither the scan nor a connection of the department's pool.
+ */
+export function withinScanLimit<T>(sources: Sources, code: DepartmentCode, read: () => Promise<T>): Promise<T> {
+  return withTimeout(sources[code].scanTimeoutMs, read);
+}
+
+/** A department's aid records, refused whole when any of them holds a value the hub cannot read (readableAid). */
+function readableOrThrow(code: DepartmentCode, read: AidRecord[]): AidRecord[] {
+  const { records, unreadable } = readableAid(read);
+  // Left out, the record would distort the rules: missed aid for aid paid (M1-M4), or a total
+  // without its amount; kept, a duplicate raised from a record with no amount or date (X6).
+  if (unreadable) throw new DepartmentReadError(code, 'UNREADABLE_ROWS', 'UNREADABLE_ROWS', unreadable.byField);
+  return records;
 }
 
 /** Reads in batches of `size`, at most `parallel` at once; results in batch order. */
@@ -86,10 +130,16 @@ export async function readDepartmentFacts(sources: Sources, idNumbers: readonly 
       try {
         return await work();
       } catch (err) {
-        if (attempt >= attempts) throw new DepartmentReadError(code, errorCodeOf(err));
+        const failed = departmentReadError(code, err);
+        // A source that did not answer in time, or answered rows it cannot be read from, would do so again at once.
+        if (attempt >= attempts || failed.reason !== 'UNREACHABLE') throw failed;
       }
     }
   }
+  const bounded =
+    <T>(code: DepartmentCode, read: (batch: string[]) => Promise<T[]>) =>
+    (batch: string[]) =>
+      withinScanLimit(sources, code, () => read(batch));
 
   const parallel = opts.parallel ?? 1;
   const stays = factProvider('settlements');
@@ -98,24 +148,26 @@ export async function readDepartmentFacts(sources: Sources, idNumbers: readonly 
   const among = (known: ReadonlySet<string> | undefined): string[] => (known ? ids.filter((id) => known.has(id)) : ids);
   const [aid, settlements, certificates, students] = await Promise.all([
     Promise.all(
-      DEPARTMENT_CODES.map((code) => department(code, () => inBatches(among(opts.known?.get(code)), size, (b) => ADAPTERS[code].aidByIdNumbers(sources[code].db, b, today), parallel))),
+      DEPARTMENT_CODES.map((code) =>
+        department(code, () => inBatches(among(opts.known?.get(code)), size, bounded(code, async (b) => readableOrThrow(code, await ADAPTERS[code].aidByIdNumbers(sources[code].db, b, today))), parallel)),
+      ),
     ),
-    department(stays.code, () => inBatches(among(opts.knownFacts?.settlements ?? opts.known?.get(stays.code)), size, (b) => stays.reader.byIdNumbers(sources[stays.code].db, b), parallel)),
-    department(certs.code, () => inBatches(among(opts.knownFacts?.certificates ?? opts.known?.get(certs.code)), size, (b) => certs.reader.byIdNumbers(sources[certs.code].db, b), parallel)),
-    department(roll.code, () => inBatches(among(opts.knownFacts?.students ?? opts.known?.get(roll.code)), size, (b) => roll.reader.byIdNumbers(sources[roll.code].db, b), parallel)),
+    department(stays.code, () => inBatches(among(opts.knownFacts?.settlements ?? opts.known?.get(stays.code)), size, bounded(stays.code, (b) => stays.reader.byIdNumbers(sources[stays.code].db, b)), parallel)),
+    department(certs.code, () => inBatches(among(opts.knownFacts?.certificates ?? opts.known?.get(certs.code)), size, bounded(certs.code, (b) => certs.reader.byIdNumbers(sources[certs.code].db, b)), parallel)),
+    department(roll.code, () => inBatches(among(opts.knownFacts?.students ?? opts.known?.get(roll.code)), size, bounded(roll.code, (b) => roll.reader.byIdNumbers(sources[roll.code].db, b)), parallel)),
   ]);
   const records = aid.flat();
   const byRef = new Map(settlements.map((s) => [s.settlementRef, s]));
   // As for one household (resolvers/findings/live.ts): no stay is read for a record under an undocumented status code.
   const missing = [...new Set(records.flatMap((r) => (r.settlementRef && r.status !== 'UNRECOGNISED' && !byRef.has(r.settlementRef) ? [r.settlementRef] : [])))];
   if (missing.length > 0) {
-    for (const s of await department(stays.code, () => inBatches(missing, size, (b) => stays.reader.byRefs(sources[stays.code].db, b)))) byRef.set(s.settlementRef, s);
+    for (const s of await department(stays.code, () => inBatches(missing, size, bounded(stays.code, (b) => stays.reader.byRefs(sources[stays.code].db, b))))) byRef.set(s.settlementRef, s);
   }
   // Aid for these stays paid to anyone (a relative's union grant in another household) counts too.
   const refs = [...byRef.keys()];
   const tied = await Promise.all(
     DEPARTMENT_CODES.filter((code) => ADAPTERS[code].aidBySettlementRefs).map((code) =>
-      department(code, () => inBatches(refs, size, (b) => ADAPTERS[code].aidBySettlementRefs!(sources[code].db, b, today), parallel)),
+      department(code, () => inBatches(refs, size, bounded(code, async (b) => readableOrThrow(code, await ADAPTERS[code].aidBySettlementRefs!(sources[code].db, b, today))), parallel)),
     ),
   );
   return { records, settlements: byRef, certificates, students, settlementAid: tied.flat() };
@@ -130,8 +182,10 @@ async function factsOfKind<K extends 'jobLosses' | 'monitored'>(kind: K, sources
   const found = await Promise.all(
     factProviders(kind).map(({ code, reader }) => {
       const held = known?.get(code);
-      return inBatches(held ? ids.filter((id) => held.has(id)) : ids, 5000, (b) => reader.byIdNumbers(sources[code].db, b) as Promise<(K extends 'jobLosses' ? JobLoss : MonitoredSpell)[]>).catch((err: unknown) => {
-        throw new DepartmentReadError(code, errorCodeOf(err));
+      return inBatches(held ? ids.filter((id) => held.has(id)) : ids, 5000, (b) =>
+        withinScanLimit(sources, code, () => reader.byIdNumbers(sources[code].db, b) as Promise<(K extends 'jobLosses' ? JobLoss : MonitoredSpell)[]>),
+      ).catch((err: unknown) => {
+        throw departmentReadError(code, err);
       });
     }),
   );

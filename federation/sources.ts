@@ -10,13 +10,15 @@ import type mysql from 'mysql2/promise';
 import { createPool, reservedLane, sourceDrizzle } from '../db/connect';
 import { killerFor, stoppingAbandoned } from '../db/abandon';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
-import { CHECK_CONNECTIONS_DEFAULT, type SourceConfig } from '../db/config';
+import { CHECK_CONNECTIONS_DEFAULT, SCAN_TIMEOUT_MS_DEFAULT, type SourceConfig } from '../db/config';
 import type { SourceDb } from './contract';
 
 export interface Source {
   code: DepartmentCode;
   db: SourceDb;
   timeoutMs: number;
+  /** One statement of a scan or monthly comparison may wait this long (SourceConfig.scanTimeoutMs). */
+  scanTimeoutMs: number;
   pool: mysql.Pool;
   /** The same department through its reserved lane: what pre-grant checks read through. */
   checks: { db: SourceDb; pool: ReturnType<typeof reservedLane> };
@@ -27,7 +29,7 @@ export type Sources = Record<DepartmentCode, Source>;
 export function openSources(configs: Record<DepartmentCode, SourceConfig>): Sources {
   return Object.fromEntries(
     DEPARTMENT_CODES.map((code) => {
-      const { url, timeoutMs, checkConnections = CHECK_CONNECTIONS_DEFAULT } = configs[code];
+      const { url, timeoutMs, checkConnections = CHECK_CONNECTIONS_DEFAULT, scanTimeoutMs = SCAN_TIMEOUT_MS_DEFAULT } = configs[code];
       // Reads the hub gives up on are stopped on the source (db/abandon.ts), through a connection of their own.
       const killing = createPool(url, { connectTimeoutMs: timeoutMs, connectionLimit: 1 });
       const kill = killerFor(killing);
@@ -38,7 +40,7 @@ export function openSources(configs: Record<DepartmentCode, SourceConfig>): Sour
       for (const p of [pool, reserved, killing]) p.on('connection', (conn) => conn.on('error', () => undefined));
       killingPools.set(pool, killing);
       const lane = reservedLane(reserved, pool, checkConnections);
-      return [code, { code, db: sourceDrizzle(pool, code), timeoutMs, pool, checks: { db: sourceDrizzle(lane, code), pool: lane } }];
+      return [code, { code, db: sourceDrizzle(pool, code), timeoutMs, scanTimeoutMs, pool, checks: { db: sourceDrizzle(lane, code), pool: lane } }];
     }),
   ) as Sources;
 }

@@ -553,7 +553,7 @@ describe('a department that does not answer', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(scan.state).toBe('FAILED');
-    expect(scan.failure).toMatch(/^DEPARTMENT_UNAVAILABLE:(HEALTH|DISABILITY)$/);
+    expect(scan.failure).toMatch(/^DEPARTMENT_UNAVAILABLE:(HEALTH|DISABILITY):UNREACHABLE$/);
   });
 });
 

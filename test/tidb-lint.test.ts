@@ -89,6 +89,7 @@ const FAULT_INJECTION: Record<string, { rule: string; why: string }[]> = {
   'test/readiness.test.ts': [{ rule: 'LOCK_TABLES', why: 'holds the household table so the hub database reads as paused (HUB_UNAVAILABLE)' }],
   'test/job-lease.test.ts': [{ rule: 'LOCK_TABLES', why: "holds the household table so a scan started through the API waits, holding its lease, while the lease's length is read" }],
   'test/source-hangs.test.ts': [{ rule: 'LOCK_TABLES', why: "holds the union's front-end tables, as a department's own export would, so the hub's reads of them wait until it gives up" }],
+  'test/scan-source-misbehaves.test.ts': [{ rule: 'LOCK_TABLES', why: "holds the union's front-end tables, as a department's own export would, so a scan's and a monthly comparison's reads of them wait until the scan limit" }],
   'test/cases-meeting-checks.test.ts': [{ rule: 'LOCK_TABLES', why: "holds civil affairs' front-end tables so a meeting or reassignment sent twice makes its checks only after its first sending was written" }],
 };
 

@@ -3517,7 +3517,7 @@ export type Scan = {
   readonly finishedAt?: Maybe<Scalars['DateTime']['output']>;
   /** How far it has got. */
   readonly progress: ScanProgress;
-  /** Why it failed, e.g. DEPARTMENT_UNAVAILABLE:HEALTH, or INTERRUPTED when the hub process running it stopped (no progress for 10 minutes); null otherwise. */
+  /** Why it failed, e.g. DEPARTMENT_UNAVAILABLE:HEALTH:TIMEOUT (a department, and why as a source's `reason`: TIMEOUT, UNREACHABLE or UNREADABLE_ROWS), or INTERRUPTED when the hub process running it stopped (no progress for 10 minutes); null otherwise. */
   readonly failure?: Maybe<Scalars['String']['output']>;
   /** Its findings, a page at a time, in a stable order. */
   readonly findings: FindingConnection;
@@ -4297,7 +4297,7 @@ export type MonthlyComparison = {
   readonly startedAt: Scalars['DateTime']['output'];
   /** When it ended; null while running. */
   readonly finishedAt?: Maybe<Scalars['DateTime']['output']>;
-  /** Why it failed: DEPARTMENT_UNAVAILABLE:<DEPARTMENT>, LEASE_LOST or INTERNAL_ERROR. */
+  /** Why it failed: DEPARTMENT_UNAVAILABLE:<DEPARTMENT>:<REASON> (TIMEOUT, UNREACHABLE or UNREADABLE_ROWS, as a source's `reason`), LEASE_LOST or INTERNAL_ERROR. */
   readonly failure?: Maybe<Scalars['String']['output']>;
 };
 

@@ -22,7 +22,7 @@ import { assembleHouseholds, assembleLonePerson, homeHousehold, householdsWithFa
 import { groupBy } from '../../domain/group-by';
 import { evaluateHousehold } from '../../domain/findings/evaluate';
 import type { RuleSet } from '../../domain/findings/rule-set';
-import { DepartmentReadError, readDepartmentFacts, type ReadOptions } from '../../federation/reads';
+import { DepartmentReadError, departmentFailureFields, readDepartmentFacts, type ReadOptions } from '../../federation/reads';
 import { KnownPeople, peopleKnownToDepartments, peopleWithFacts } from '../../federation/person-keys';
 import type { Sources } from '../../federation/sources';
 import type { HubDb } from '../../db/connect';
@@ -360,8 +360,8 @@ export async function runScan(deps: ScanDeps, scanId: number, regionCode: string
       deps.logger?.warn({ scanId, regionCode }, 'scan lease taken over by another hub process; this run stops');
       throw err;
     }
-    const failure = err instanceof DepartmentReadError ? `DEPARTMENT_UNAVAILABLE:${err.department}` : 'INTERNAL_ERROR';
-    deps.logger?.error({ scanId, regionCode, failure, err: loggableError(err) }, 'scan failed');
+    const failure = err instanceof DepartmentReadError ? err.failure : 'INTERNAL_ERROR';
+    deps.logger?.error({ scanId, regionCode, failure, ...departmentFailureFields(err), err: loggableError(err) }, 'scan failed');
     await write(async (tx) => {
       await finishScan(tx, scanId, 'FAILED', counts, failure);
       if (lease) await releaseLease(tx, lease);

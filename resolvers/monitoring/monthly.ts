@@ -19,7 +19,7 @@ import { advanceWatermark } from '../../db/monitoring/store';
 import { claimMonthlyRun, finishMonthlyRun, monthlyRunById, recordMonthlyProgress, type MonthlyRunRow } from '../../db/monitoring-monthly/store';
 import { countHouseholdsUnderPrefix, regionKnown } from '../../db/household/region-pages';
 import { loggableError } from '../../domain/privacy';
-import { DepartmentReadError } from '../../federation/reads';
+import { DepartmentReadError, departmentFailureFields } from '../../federation/reads';
 import { divisionPrefix } from '../../domain/division-code';
 import { peopleKnownToDepartments, peopleWithFactOf, peopleWithFacts } from '../../federation/person-keys';
 import { candidatesForHouseholds, monitoringToday, writeAlerts, type DetectDeps, type KnownPeople } from './detect';
@@ -132,7 +132,7 @@ export type MonthlyRunStart =
   | { ok: false; code: 'MONTH_NOT_CURRENT' | 'REGION_UNKNOWN' };
 
 function failureOf(err: unknown): string {
-  if (err instanceof DepartmentReadError) return `DEPARTMENT_UNAVAILABLE:${err.department}`;
+  if (err instanceof DepartmentReadError) return err.failure;
   if (err instanceof LeaseLost) return 'LEASE_LOST';
   return 'INTERNAL_ERROR';
 }
@@ -175,7 +175,7 @@ class MonthlyJobs {
         deps.logger?.info({ region, month, ...out }, 'monthly comparison finished');
       } catch (err) {
         const failure = failureOf(err);
-        deps.logger?.error({ region, month, failure, err: loggableError(err) }, 'monthly comparison failed');
+        deps.logger?.error({ region, month, failure, ...departmentFailureFields(err), err: loggableError(err) }, 'monthly comparison failed');
         await finishMonthlyRun(deps.hub, id, 'FAILED', last, deps.now(), failure).catch(() => undefined);
       }
       return (await monthlyRunById(deps.hub, id))!;

@@ -1,0 +1,145 @@
+/**
+ * A region scan and the monthly comparison against a department source that misbehaves, as
+ * docs/operations.md ("When a department's source misbehaves") lists the cases.
+ *
+ * - Locked: the department's own system holds a write lock on its tables. The scan's reads had no
+ *   time limit: the scan waited for the lock however long it lasted, RUNNING, its statements holding
+ *   the department's connections. Now each statement has the scan limit (AIDHUB_SCAN_READ_TIMEOUT_MS):
+ *   the scan ends FAILED, `DEPARTMENT_UNAVAILABLE:UNION:TIMEOUT`, its statements stopped on the
+ *   source, no alert touched; once the lock goes, the same scan started again succeeds.
+ * - Unreadable rows (an amount left NULL): the scan took the record as it came and SUCCEEDED, its
+ *   findings read from a record with no amount. Now it ends FAILED, `...:UNREADABLE_ROWS`, the log
+ *   counting the records by field and naming none.
+ */
+import { Writable } from 'node:stream';
+import { getTableColumns, getTableName } from 'drizzle-orm';
+import type { MySqlTable } from 'drizzle-orm/mysql-core';
+import mysql from 'mysql2/promise';
+import pino from 'pino';
+import { ADAPTERS } from '../federation/registry';
+import { unionScenario } from '../federation/union/scenario';
+import { monitoringAlert } from '../db/monitoring/schema';
+import { DepartmentReadError } from '../federation/reads';
+import { runMonthlyComparison } from '../resolvers/monitoring/monthly';
+import { activeRuleSet } from '../rules/load';
+import { activeTriggerSet } from '../rules/triggers-load';
+import { createTestDatabases, type TestDatabases } from './support/databases';
+import { startTestHub, type TestHub } from './support/hub';
+import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
+import { until } from './support/until';
+
+jest.setTimeout(300_000);
+
+const START = `mutation($r: String!) { scanStart(input: { regionCode: $r }) { scan { id } userErrors { code } } }`;
+const STATE = `query($id: ID!) { scan(id: $id) { state failure } }`;
+const TOWNSHIP = WANG.regionCode.slice(0, 9);
+
+function named(table: MySqlTable): { name: string; col: Record<string, string> } {
+  return { name: getTableName(table), col: Object.fromEntries(Object.entries(getTableColumns(table)).map(([k, c]) => [k, c.name])) };
+}
+const G = named(unionScenario.tables.grants.table);
+
+let dbs: TestDatabases;
+let hub: TestHub;
+let union: mysql.Connection;
+const logLines: Record<string, unknown>[] = [];
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('scan_source_misbehaves');
+  await insertRegions(dbs);
+  await insertWang(dbs);
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) logLines.push(JSON.parse(line));
+      done();
+    },
+  });
+  hub = await startTestHub(dbs, {
+    today: TODAY,
+    purpose: 'MONITORING',
+    client: { department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['ADMINISTRATOR'] },
+    sources: { UNION: { scanTimeoutMs: 1_500 } },
+    logger: pino({ level: 'info' }, sink),
+  });
+  union = await mysql.createConnection({ uri: dbs.sourceUrls.UNION });
+}, 120_000);
+
+afterAll(async () => {
+  await union?.end();
+  await hub?.close();
+  await dbs?.close();
+});
+
+/** Starts a scan of Wang's township and waits (generously) for it to end. */
+async function scanEnds(): Promise<{ state: string; failure: string | null }> {
+  const started = await hub.gql(START, { r: TOWNSHIP });
+  expect(started.data.scanStart.userErrors).toEqual([]);
+  const id = started.data.scanStart.scan.id;
+  return until('the scan ends', async () => (await hub.gql(STATE, { id })).data.scan, (s) => s.state !== 'RUNNING', 120_000);
+}
+
+it('a locked source ends the scan and the monthly comparison within the limit, naming it, and both run whole once the lock goes', async () => {
+  const watcher = await mysql.createConnection({ uri: dbs.sourceUrls.UNION });
+  const waiting = async () => {
+    const [rows] = await watcher.query("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND COMMAND = 'Query' AND ID NOT IN (CONNECTION_ID(), ?)", [union.threadId]);
+    return Number((rows as { n: number }[])[0].n);
+  };
+  const deps = { hub: dbs.hub, sources: hub.sources, triggerSet: activeTriggerSet(), ruleSet: activeRuleSet(), now: () => new Date(`${TODAY}T02:00:00.000Z`) };
+  try {
+    // A first comparison opens the household's alerts; none may be withdrawn or changed by a later one the union does not answer.
+    await runMonthlyComparison(deps, TOWNSHIP);
+    const alertsBefore = await dbs.hub.select().from(monitoringAlert);
+    expect(alertsBefore.length).toBeGreaterThan(0);
+    await union.query(`LOCK TABLES ${ADAPTERS.UNION.tables.map((t) => `\`${getTableName(t)}\` WRITE`).join(', ')}`);
+    logLines.length = 0;
+    expect(await scanEnds()).toEqual({ state: 'FAILED', failure: 'DEPARTMENT_UNAVAILABLE:UNION:TIMEOUT' });
+    expect(logLines.filter((l) => l.msg === 'scan failed')).toEqual([expect.objectContaining({ department: 'UNION', reason: 'TIMEOUT', failure: 'DEPARTMENT_UNAVAILABLE:UNION:TIMEOUT' })]);
+    const failed = await runMonthlyComparison(deps, TOWNSHIP).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(DepartmentReadError);
+    expect((failed as DepartmentReadError).failure).toBe('DEPARTMENT_UNAVAILABLE:UNION:TIMEOUT');
+    expect(await dbs.hub.select().from(monitoringAlert)).toEqual(alertsBefore);
+    // The statements the scan gave up on are stopped on the source, not left waiting for the lock.
+    expect(await until('no statement of the hub waiting on the locked source', waiting, (n) => n === 0, 60_000)).toBe(0);
+
+    await union.query('UNLOCK TABLES');
+    expect(await scanEnds()).toEqual({ state: 'SUCCEEDED', failure: null });
+  } finally {
+    await union.query('UNLOCK TABLES');
+    await watcher.end();
+  }
+});
+
+it('a record it cannot read ends the scan, counted by field in the log without naming it, and the scan runs whole once corrected', async () => {
+  await union.query("SET SESSION sql_mode = ''");
+  await unionScenario.insert(dbs.sources.UNION, 'workerFiles', { fileNo: 'GH-BAD-1', idCard: WANG.head, employer: '济宁某厂', hardshipLevel: 1, fileDate: '2024-01-01' });
+  await union.query(`ALTER TABLE ${G.name} MODIFY ${G.col.amountFen} INT NULL`);
+  // A 金秋助学 grant to the Wang child (who has a 国家助学金 the same year: X6) with its amount left NULL.
+  await union.query(
+    `INSERT INTO ${G.name} (${G.col.fileNo}, ${G.col.grantType}, ${G.col.grantDate}, ${G.col.amountFen}, ${G.col.studentIdCard}, ${G.col.schoolYear}) VALUES ('GH-BAD-1', 'JQ', '2025-09-01', NULL, ?, '2025-2026')`,
+    [WANG.child],
+  );
+  logLines.length = 0;
+  expect(await scanEnds()).toEqual({ state: 'FAILED', failure: 'DEPARTMENT_UNAVAILABLE:UNION:UNREADABLE_ROWS' });
+  expect(logLines.filter((l) => l.msg === 'scan failed')).toEqual([expect.objectContaining({ department: 'UNION', reason: 'UNREADABLE_ROWS', unreadableRecords: { amountFen: 1 } })]);
+  expect(JSON.stringify(logLines)).not.toContain(WANG.child);
+  expect(JSON.stringify(logLines)).not.toContain(WANG.head);
+
+  await union.query(`UPDATE ${G.name} SET ${G.col.amountFen} = 50000 WHERE ${G.col.fileNo} = 'GH-BAD-1'`);
+  expect(await scanEnds()).toEqual({ state: 'SUCCEEDED', failure: null });
+});
+
+it('an ID number stored with a space around it ends the scan, counted in the log without naming it, rather than leaving its rows out', async () => {
+  const W = named(unionScenario.tables.workerFiles.table);
+  // The department's own column, wider than the hub's declaration, as its system writes it.
+  await union.query(`ALTER TABLE ${W.name} MODIFY ${W.col.idCard} VARCHAR(24) NOT NULL`);
+  await union.query(`UPDATE ${W.name} SET ${W.col.idCard} = CONCAT(' ', ${W.col.idCard}) WHERE ${W.col.idCard} = ?`, [WANG.head]);
+  try {
+    logLines.length = 0;
+    expect(await scanEnds()).toEqual({ state: 'FAILED', failure: 'DEPARTMENT_UNAVAILABLE:UNION:UNREADABLE_ROWS' });
+    expect(logLines.filter((l) => l.msg === 'scan failed')).toEqual([expect.objectContaining({ department: 'UNION', reason: 'UNREADABLE_ROWS', unreadableRecords: { idNumberWithSpaces: 1 } })]);
+    expect(JSON.stringify(logLines)).not.toContain(WANG.head.slice(6));
+  } finally {
+    await union.query(`UPDATE ${W.name} SET ${W.col.idCard} = TRIM(${W.col.idCard})`);
+  }
+  expect(await scanEnds()).toEqual({ state: 'SUCCEEDED', failure: null });
+});
