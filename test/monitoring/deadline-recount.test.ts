@@ -36,17 +36,19 @@ let hub: TestHub | undefined;
 let receiver: AlertReceiver;
 let wangId: number;
 
-function write(identity: string, o: { keepCounts: boolean }): AlertWrite {
-  const deadlines = alertDeadlines(FIRST_CLUE, LIMIT);
+function write(identity: string, o: { keepCounts: boolean; limit?: Limit; grade?: 'YELLOW' | 'RED'; householdId?: number | null; township?: string }): AlertWrite {
+  const limit = o.limit ?? LIMIT;
+  const deadlines = alertDeadlines(FIRST_CLUE, limit);
+  const township = o.township ?? TOWNSHIP;
   return {
     identity: identity.padEnd(40, '0'),
     triggerId: 'T4_JOB_LOSS',
-    grade: 'YELLOW',
+    grade: o.grade ?? 'YELLOW',
     subjectIdNumber: WANG.head,
-    householdId: wangId,
-    regionCode: WANG.regionCode,
-    townshipCode: TOWNSHIP,
-    verifierOffice: TOWNSHIP,
+    householdId: o.householdId === undefined ? wangId : o.householdId,
+    regionCode: township === TOWNSHIP ? WANG.regionCode : `${township}001`,
+    townshipCode: township,
+    verifierOffice: township,
     monitored: false,
     evidence: ['失业登记'],
     evidenceRefs: [],
@@ -55,11 +57,11 @@ function write(identity: string, o: { keepCounts: boolean }): AlertWrite {
     ...deadlines,
     // An alert raised before the counts were kept (migration 0011 leaves them NULL).
     ...(o.keepCounts ? {} : { acknowledgeWorkingDays: null, verifyWorkingDays: null, decideWorkingDays: null }),
-    limit: LIMIT,
+    limit,
   };
 }
 
-async function writeAlert(identity: string, o: { keepCounts: boolean }): Promise<number> {
+async function writeAlert(identity: string, o: Parameters<typeof write>[1]): Promise<number> {
   const deps = { hub: dbs.hub, sources: dbs.sourceSet, triggerSet: activeTriggerSet(), ruleSet: activeRuleSet(), now: clock.now };
   const [change] = await dbs.hub.transaction((tx) => writeAlerts(deps, tx, [write(identity, o)], 'POLL'));
   return change.alert.id;
@@ -134,4 +136,30 @@ it('counts the dates of an alert raised before the notice again under it when th
   expect((await recountEvents()).slice(3)).toEqual([hubEvent('verifyBy 2027-02-25 → 2027-03-01'), hubEvent('decideBy 2027-03-01 → 2027-03-03')]);
   expect(await raisedPushes()).toEqual([String(counted), String(counted)]);
   expect((await countStatements(() => recountAlertDeadlines(dbs.hub, clock.now()))).counter.total).toBe(1);
+});
+
+it('counts 签收 again from the day of a move to another township, and a raised alert from the limit whose day won', async () => {
+  holidays.use(null);
+  clock.set('2027-02-04T10:00:00+08:00');
+  // No household: the move follows the division alone.
+  const moved = await writeAlert('recount-moved', { keepCounts: true, householdId: null });
+  // Seen on 02-10 in another township: signed for there within 1 working day of 02-10 (the law's 02-11).
+  clock.set('2027-02-10T10:00:00+08:00');
+  await writeAlert('recount-moved', { keepCounts: true, householdId: null, township: '370811002' });
+  expect((await dates(moved)).acknowledgeBy).toBe('2027-02-11');
+
+  // YELLOW: verification in 15 calendar days (02-19), the decision in 12 working days (02-24).
+  clock.set('2027-02-04T10:00:00+08:00');
+  const yellow: Limit = { acknowledgeWorkingDays: 1, verifyDays: 15, decideWorkingDays: 12 };
+  const raised = await writeAlert('recount-raised', { keepCounts: true, limit: yellow });
+  // RED: verification in 5 working days (02-15 by the law), the decision in 8 calendar days (02-12): both win.
+  await writeAlert('recount-raised', { keepCounts: true, limit: { acknowledgeWorkingDays: 1, verifyWorkingDays: 5, decideDays: 8 }, grade: 'RED' });
+  expect(await dates(raised)).toEqual({ acknowledgeBy: '2027-02-09', verifyBy: '2027-02-15', decideBy: '2027-02-12', provisional: true });
+
+  holidays.use('2027-again.json', [notice2027]);
+  await recountAlertDeadlines(dbs.hub, clock.now());
+  // Under the notice: 1 working day from 02-10 (a day off) is 02-15.
+  expect((await dates(moved)).acknowledgeBy).toBe('2027-02-15');
+  // The RED limit's 5 working days (02-19); its 8 calendar days stay 02-12; 签收 02-15.
+  expect(await dates(raised)).toEqual({ acknowledgeBy: '2027-02-15', verifyBy: '2027-02-19', decideBy: '2027-02-12', provisional: false });
 });
