@@ -14,15 +14,19 @@ import { aidCase, caseEvent } from '../cases/schema';
 import { household, householdMember } from '../household/schema';
 import { monitoringAlert, monitoringAlertEvent, monitoringWatermark } from './schema';
 import { GRADE_RANK, type Grade, type Limit } from '../../domain/monitoring/triggers';
-import { MOVE_ACTION, OPEN_ALERT_STATES, acknowledgeDeadline, isAlertVerifier, type AlertCaller, decideByCorrection, deadlineCorrection, movedDeadlines, type RecountedDeadlines, UNSIGNED_ALERT_STATES, alertDeadlines, decidesAlert, identityChain, isRepeatOf, landingIdentity, moveAlert, moveEventReason, type AlertMove, type AlertOutcome, type AlertState } from '../../domain/monitoring/alerts';
+import { MOVE_ACTION, OPEN_ALERT_STATES, acknowledgeDeadline, isAlertVerifier, type AlertCaller, decideByCorrection, deadlineCorrection, movedDeadlines, type CountedDates, type RecountedDeadlines, UNSIGNED_ALERT_STATES, alertDeadlines, decidesAlert, identityChain, isRepeatOf, landingIdentity, moveAlert, moveEventReason, type AlertMove, type AlertOutcome, type AlertState } from '../../domain/monitoring/alerts';
 import type { IsoDate } from '../../domain/dates';
 
 type Db = HubDb | HubTx;
 export type AlertRow = typeof monitoringAlert.$inferSelect;
 export type AlertEventRow = typeof monitoringAlertEvent.$inferSelect;
 
-/** An alert to open or raise, with everything the store keeps. */
-export interface AlertWrite {
+/**
+ * An alert to open or raise, with everything the store keeps: its dates with the working days each
+ * was counted with (null: calendar days, or a day not counted from a limit), kept to count it again
+ * under another holiday calendar.
+ */
+export interface AlertWrite extends CountedDates {
   identity: string;
   triggerId: string;
   grade: Grade;
@@ -36,14 +40,6 @@ export interface AlertWrite {
   evidenceRefs: string[];
   measure: number;
   firstClueOn: IsoDate;
-  acknowledgeBy: IsoDate;
-  verifyBy: IsoDate;
-  decideBy: IsoDate;
-  provisional: boolean;
-  /** The working days each day was counted with (null: calendar days, or a day not counted from a limit): kept to count it again under another holiday calendar. */
-  acknowledgeWorkingDays: number | null;
-  verifyWorkingDays: number | null;
-  decideWorkingDays: number | null;
   /** The trigger's limit at `grade`: a raise to this grade counts it from the alert's first clue. */
   limit: Limit;
 }
@@ -225,9 +221,7 @@ async function followHome(tx: HubTx, old: AlertRow, w: AlertWrite, at: string): 
   return { ...old, householdId: w.householdId, regionCode: w.regionCode, townshipCode: w.townshipCode, verifierOffice: w.verifierOffice, state: 'NEW', acknowledgeFrom: movedOn, acknowledgeBy: ack.acknowledgeBy, acknowledgeWorkingDays: ack.acknowledgeWorkingDays, provisional, updatedAt: at };
 }
 
-type AlertDates = Pick<AlertRow, 'acknowledgeBy' | 'verifyBy' | 'decideBy' | 'provisional' | 'acknowledgeWorkingDays' | 'verifyWorkingDays' | 'decideWorkingDays'>;
-
-function keptDeadlines(old: AlertRow): AlertDates {
+function keptDeadlines(old: AlertRow): CountedDates {
   return { acknowledgeBy: old.acknowledgeBy, verifyBy: old.verifyBy, decideBy: old.decideBy, provisional: old.provisional, acknowledgeWorkingDays: old.acknowledgeWorkingDays, verifyWorkingDays: old.verifyWorkingDays, decideWorkingDays: old.decideWorkingDays };
 }
 
@@ -236,7 +230,7 @@ function keptDeadlines(old: AlertRow): AlertDates {
  * with the working days of the one that won (a day the two limits give alike keeps the count it had,
  * unless it had none kept).
  */
-function raisedDeadlines(old: AlertRow, limit: Limit): AlertDates {
+function raisedDeadlines(old: AlertRow, limit: Limit): CountedDates {
   const graver = alertDeadlines(old.firstClueOn, limit);
   // 签收 is counted from the day of a move when the alert moved: the new township's clock.
   if (old.acknowledgeFrom !== null) graver.acknowledgeBy = acknowledgeDeadline(old.acknowledgeFrom, limit).acknowledgeBy;

@@ -60,17 +60,10 @@ export function allowedMoves(from: AlertState): AlertMove[] {
   return (Object.keys(MOVES) as AlertMove[]).filter((m) => m !== 'DELIVER' && MOVES[m].from.includes(from));
 }
 
-export interface AlertDeadlines {
-  acknowledgeBy: IsoDate;
-  verifyBy: IsoDate;
-  /** The decision (dismissal, no need, or the NEEDS_AID case decided) due by this day. */
-  decideBy: IsoDate;
-  /** A day counted lies in a year whose holiday notice is not yet published. */
-  provisional: boolean;
-  /** The working days each day was counted with (null: calendar days), kept to count it again under another holiday calendar. */
+/** The days counted for an alert from a limit; decideBy is the decision (dismissal, no need, or the NEEDS_AID case decided) due by then. */
+export interface AlertDeadlines extends CountedDates {
+  /** 签收 is always counted in working days. */
   acknowledgeWorkingDays: number;
-  verifyWorkingDays: number | null;
-  decideWorkingDays: number | null;
 }
 
 /** Deadlines counted from the first clue's day (the day itself not counted). */
@@ -96,17 +89,22 @@ export function decisionDeadline(firstClueOn: IsoDate, limit: Limit): { date: Is
     : { date: addDays(firstClueOn, limit.decideDays ?? DEFAULT_DECIDE_DAYS), provisional: false, workingDays: null };
 }
 
-/** What an alert's dates were counted from and with, as it keeps them. */
-export interface KeptDeadlines {
-  firstClueOn: IsoDate;
-  acknowledgeFrom: IsoDate | null;
+/** An alert's dates as stored, with the working days each was counted with (null: calendar days, or not kept). */
+export interface CountedDates {
   acknowledgeBy: IsoDate;
   verifyBy: IsoDate;
   decideBy: IsoDate;
+  /** A day counted lies in a year whose holiday notice is not yet published. */
   provisional: boolean;
   acknowledgeWorkingDays: number | null;
   verifyWorkingDays: number | null;
   decideWorkingDays: number | null;
+}
+
+/** What an alert's dates were counted from and with, as it keeps them. */
+export interface KeptDeadlines extends CountedDates {
+  firstClueOn: IsoDate;
+  acknowledgeFrom: IsoDate | null;
   /** Every count kept since its opening: a null count is calendar days. */
   deadlineCountsKept: boolean;
 }
