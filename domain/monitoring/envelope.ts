@@ -59,7 +59,7 @@ export interface AlertDeliveryBody {
     /** Added after the first receivers were built: last, so the fields before it keep their order. */
     decideBy: IsoDate;
   };
-  /** Only on a push that tells of a corrected decision day (AlertEnvelope.reason): added last, after `alert`. */
+  /** Only on a push that tells of a corrected decision day or dates counted again (AlertEnvelope.reason): added last, after `alert`. */
   reason?: AlertPushReason;
 }
 
