@@ -32,6 +32,7 @@ import { MonitoringPoller } from '../resolvers/monitoring/poller';
 import { settleBackfilledDecisionDays } from '../resolvers/monitoring/decide-by-backfill';
 import { recountReferralDueDates } from '../db/cases/due-recount';
 import { recountClaimLapses } from '../db/charity/claim-recount';
+import { recountAlertDeadlines } from '../resolvers/monitoring/deadline-recount';
 import { monthlyJobs } from '../resolvers/monitoring/monthly';
 import { FEN_REASONS } from '../resolvers/scalars';
 import { activeTriggerSet } from '../rules/triggers-load';
@@ -242,6 +243,10 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   if (duesMoved.length > 0) deps.logger.info({ referrals: duesMoved.length }, 'due dates of referral slips counted again under the holiday calendar in force');
   const lapsesMoved = await recountClaimLapses(deps.hub, hubNow(deps));
   if (lapsesMoved.length > 0) deps.logger.info({ claims: lapsesMoved.length }, 'last days of charity claims counted again under the holiday calendar in force');
+  // Alerts' 签收, verification and decision days likewise (resolvers/monitoring/deadline-recount.ts), after the backfill
+  // above kept the decision days' counts, and before this process detects or pushes.
+  const alertsRecounted = await recountAlertDeadlines(deps.hub, hubNow(deps));
+  if (alertsRecounted.length > 0) deps.logger.info({ alerts: alertsRecounted.length }, 'dates of alerts counted again under the holiday calendar in force');
   const checkpoints = deps.config.auditCheckpoints ? new CheckpointLog(deps.config.auditCheckpoints, deps.logger) : null;
   if (!checkpoints) deps.logger.warn('audit checkpoints are off (no AUDIT_SIGNING_KEY or AUDIT_SIGNING_KEY_FILE): the audit chain is not protected against a database administrator who recomputes its hashes');
   const audit = new AuditStore(accessDb, auditWriterPool(deps.config.hubUrl, hubTimeoutMs), checkpoints);

@@ -75,6 +75,10 @@ it('an alert routed to the longest office, moved by that office up to the case i
           verifyBy: TODAY,
           decideBy: TODAY,
           provisional: false,
+          // Days given, not counted from a limit: no count to count again under another calendar.
+          acknowledgeWorkingDays: null,
+          verifyWorkingDays: null,
+          decideWorkingDays: null,
           limit: DEFAULT_LIMIT,
         },
       ],

@@ -58,6 +58,23 @@ export const monitoringAlert = mysqlTable(
      * alert raised since has its limit from its raise and is never marked.
      */
     decideByBackfilled: boolean('decide_by_backfilled').notNull().default(false),
+    /**
+     * The working days each date was counted with, kept so that a start under another holiday
+     * calendar (a year's notice loaded after the alert was raised) counts it again
+     * (resolvers/monitoring/deadline-recount.ts): 签收 from acknowledge_from or the first clue, the
+     * others from the first clue. NULL: a day in calendar days (verify, decide), which no calendar
+     * moves, or, while deadline_counts_kept is false, a count this alert never kept (raised before
+     * the counts were kept): its date stays as it is.
+     */
+    acknowledgeWorkingDays: int('acknowledge_working_days'),
+    verifyWorkingDays: int('verify_working_days'),
+    decideWorkingDays: int('decide_working_days'),
+    /**
+     * Opened with every count kept: a NULL count is a day in calendar days, so the provisional flag
+     * can be counted again from the counts alone. False for an alert raised before migration 0011:
+     * its flag is only ever set, never cleared, by a recount.
+     */
+    deadlineCountsKept: boolean('deadline_counts_kept').notNull().default(false),
     /** A day counted lies in a year whose holiday notice is not yet published. */
     provisional: boolean('provisional').notNull(),
     outcome: mysqlEnum('outcome', ['NEEDS_AID', 'NO_NEED']),
@@ -83,8 +100,11 @@ export const monitoringAlertEvent = mysqlTable(
     id: id('id').autoincrement().primaryKey(),
     alertId: id('alert_id').notNull(),
     seq: int('seq').notNull(),
-    /** DECIDE_BY_CORRECTED: the start-up count moved the decision day 0008 gave it (resolvers/monitoring/decide-by-backfill.ts). */
-    action: mysqlEnum('action', ['OPENED', 'RAISED', 'DELIVERED', 'ACKNOWLEDGED', 'VERIFIED', 'DISMISSED', 'MOVED', 'TAKEN_OVER', 'DECIDE_BY_CORRECTED']).notNull(),
+    /**
+     * DECIDE_BY_CORRECTED: the start-up count moved the decision day 0008 gave it (resolvers/monitoring/decide-by-backfill.ts).
+     * DEADLINE_RECOUNTED: a start under another holiday calendar moved a date (resolvers/monitoring/deadline-recount.ts).
+     */
+    action: mysqlEnum('action', ['OPENED', 'RAISED', 'DELIVERED', 'ACKNOWLEDGED', 'VERIFIED', 'DISMISSED', 'MOVED', 'TAKEN_OVER', 'DECIDE_BY_CORRECTED', 'DEADLINE_RECOUNTED']).notNull(),
     fromState: mysqlEnum('from_state', ALERT_STATES),
     toState: mysqlEnum('to_state', ALERT_STATES).notNull(),
     grade: mysqlEnum('grade', ALERT_GRADES).notNull(),

@@ -4,7 +4,7 @@
  * the supervision view, and the change-feed watermarks. No FOR UPDATE: every move is a conditional
  * UPDATE from the states it may start from, so of two racing moves exactly one lands.
  */
-import { and, asc, desc, eq, gt, gte, inArray, isNull, like, lt, lte, max, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, like, lt, lte, max, or, sql, type SQL } from 'drizzle-orm';
 import { retryLockConflicts, type HubDb } from '../connect';
 import type { HubTx } from '../cases/records';
 import { lockingTransaction } from '../locking';
@@ -14,15 +14,19 @@ import { aidCase, caseEvent } from '../cases/schema';
 import { household, householdMember } from '../household/schema';
 import { monitoringAlert, monitoringAlertEvent, monitoringWatermark } from './schema';
 import { GRADE_RANK, type Grade, type Limit } from '../../domain/monitoring/triggers';
-import { MOVE_ACTION, OPEN_ALERT_STATES, acknowledgeDeadline, isAlertVerifier, type AlertCaller, decideByCorrection, UNSIGNED_ALERT_STATES, alertDeadlines, decidesAlert, identityChain, isRepeatOf, landingIdentity, moveAlert, moveEventReason, type AlertMove, type AlertOutcome, type AlertState } from '../../domain/monitoring/alerts';
+import { MOVE_ACTION, OPEN_ALERT_STATES, acknowledgeDeadline, isAlertVerifier, type AlertCaller, decideByCorrection, deadlineCorrection, movedDeadlines, type CountedDates, type RecountedDeadlines, UNSIGNED_ALERT_STATES, alertDeadlines, decidesAlert, identityChain, isRepeatOf, landingIdentity, moveAlert, moveEventReason, type AlertMove, type AlertOutcome, type AlertState } from '../../domain/monitoring/alerts';
 import type { IsoDate } from '../../domain/dates';
 
 type Db = HubDb | HubTx;
 export type AlertRow = typeof monitoringAlert.$inferSelect;
 export type AlertEventRow = typeof monitoringAlertEvent.$inferSelect;
 
-/** An alert to open or raise, with everything the store keeps. */
-export interface AlertWrite {
+/**
+ * An alert to open or raise, with everything the store keeps: its dates with the working days each
+ * was counted with (null: calendar days, or a day not counted from a limit), kept to count it again
+ * under another holiday calendar.
+ */
+export interface AlertWrite extends CountedDates {
   identity: string;
   triggerId: string;
   grade: Grade;
@@ -36,10 +40,6 @@ export interface AlertWrite {
   evidenceRefs: string[];
   measure: number;
   firstClueOn: IsoDate;
-  acknowledgeBy: IsoDate;
-  verifyBy: IsoDate;
-  decideBy: IsoDate;
-  provisional: boolean;
   /** The trigger's limit at `grade`: a raise to this grade counts it from the alert's first clue. */
   limit: Limit;
 }
@@ -72,8 +72,8 @@ async function addEvent(tx: HubTx, alertId: number, e: { action: AlertEventRow['
 }
 
 /**
- * One event for each of many alerts, numbered after each alert's last: two statements whatever their
- * number. The caller has locked the alert rows (as every writer of an alert's events does first), so
+ * Events of many alerts, numbered after each alert's last (several of one alert in the order given):
+ * two statements whatever their number. The caller has locked the alert rows (as every writer of an alert's events does first), so
  * no other writer numbers one alert's events alike meanwhile.
  */
 async function addEvents(tx: HubTx, events: readonly Omit<typeof monitoringAlertEvent.$inferInsert, 'seq'>[]): Promise<void> {
@@ -82,7 +82,14 @@ async function addEvents(tx: HubTx, events: readonly Omit<typeof monitoringAlert
   const last = new Map(
     (await tx.select({ alertId: monitoringAlertEvent.alertId, seq: max(monitoringAlertEvent.seq) }).from(monitoringAlertEvent).where(inArray(monitoringAlertEvent.alertId, ids)).groupBy(monitoringAlertEvent.alertId)).map((r) => [r.alertId, r.seq ?? 0]),
   );
-  await tx.insert(monitoringAlertEvent).values(events.map((e) => ({ ...e, seq: (last.get(e.alertId) ?? 0) + 1 })));
+  // Several events of one alert are numbered one after the other, in the order given.
+  await tx.insert(monitoringAlertEvent).values(
+    events.map((e) => {
+      const seq = (last.get(e.alertId) ?? 0) + 1;
+      last.set(e.alertId, seq);
+      return { ...e, seq };
+    }),
+  );
 }
 
 /** Rows per multi-row INSERT: evidence is text, so a statement stays well under max_allowed_packet. */
@@ -110,10 +117,10 @@ export async function openOrRaiseAlerts(tx: HubTx, writes: readonly AlertWrite[]
   for (let i = 0; i < fresh.length; i += ROWS_PER_INSERT) {
     const part = fresh.slice(i, i + ROWS_PER_INSERT);
     await tx.execute(
-      sql`INSERT IGNORE INTO monitoring_alert (identity, trigger_id, grade, state, subject_id_number, household_id, region_code, township_code, verifier_office, monitored, evidence, evidence_refs, measure, detected_by, raised_at, first_clue_on, acknowledge_by, verify_by, decide_by, provisional, updated_at) VALUES ${sql.join(
+      sql`INSERT IGNORE INTO monitoring_alert (identity, trigger_id, grade, state, subject_id_number, household_id, region_code, township_code, verifier_office, monitored, evidence, evidence_refs, measure, detected_by, raised_at, first_clue_on, acknowledge_by, verify_by, decide_by, provisional, acknowledge_working_days, verify_working_days, decide_working_days, deadline_counts_kept, updated_at) VALUES ${sql.join(
         part.map(
           (w) =>
-            sql`(${w.identity}, ${w.triggerId}, ${w.grade}, 'NEW', ${w.subjectIdNumber}, ${w.householdId}, ${w.regionCode}, ${w.townshipCode}, ${w.verifierOffice}, ${w.monitored}, ${JSON.stringify(w.evidence)}, ${JSON.stringify(w.evidenceRefs)}, ${w.measure}, ${detectedBy}, ${at}, ${w.firstClueOn}, ${w.acknowledgeBy}, ${w.verifyBy}, ${w.decideBy}, ${w.provisional}, ${at})`,
+            sql`(${w.identity}, ${w.triggerId}, ${w.grade}, 'NEW', ${w.subjectIdNumber}, ${w.householdId}, ${w.regionCode}, ${w.townshipCode}, ${w.verifierOffice}, ${w.monitored}, ${JSON.stringify(w.evidence)}, ${JSON.stringify(w.evidenceRefs)}, ${w.measure}, ${detectedBy}, ${at}, ${w.firstClueOn}, ${w.acknowledgeBy}, ${w.verifyBy}, ${w.decideBy}, ${w.provisional}, ${w.acknowledgeWorkingDays}, ${w.verifyWorkingDays}, ${w.decideWorkingDays}, ${w.acknowledgeWorkingDays !== null}, ${at})`,
         ),
         sql`, `,
       )}`,
@@ -161,10 +168,11 @@ export async function openOrRaiseAlerts(tx: HubTx, writes: readonly AlertWrite[]
     const grade = graver ? w.grade : old.grade;
     // Limits are per grade: a graver grade's limit runs from the alert's first clue, as if it had
     // been opened at that grade; a raise never moves a deadline later.
-    const deadlines = graver ? raisedDeadlines(old, w.limit) : { acknowledgeBy: old.acknowledgeBy, verifyBy: old.verifyBy, decideBy: old.decideBy, provisional: old.provisional };
+    const deadlines = graver ? raisedDeadlines(old, w.limit) : keptDeadlines(old);
     const [res] = await tx.execute(
       sql`UPDATE monitoring_alert SET grade = ${grade}, evidence = ${fields.evidence}, evidence_refs = ${fields.evidenceRefs}, measure = ${w.measure},
-            acknowledge_by = ${deadlines.acknowledgeBy}, verify_by = ${deadlines.verifyBy}, decide_by = ${deadlines.decideBy}, provisional = ${deadlines.provisional}, updated_at = ${at}
+            acknowledge_by = ${deadlines.acknowledgeBy}, verify_by = ${deadlines.verifyBy}, decide_by = ${deadlines.decideBy}, provisional = ${deadlines.provisional},
+            acknowledge_working_days = ${deadlines.acknowledgeWorkingDays}, verify_working_days = ${deadlines.verifyWorkingDays}, decide_working_days = ${deadlines.decideWorkingDays}, updated_at = ${at}
           WHERE id = ${old.id} AND grade = ${old.grade} AND measure = ${old.measure} AND state IN ('NEW', 'DELIVERED', 'ACKNOWLEDGED')`,
     );
     if ((res as unknown as { affectedRows: number }).affectedRows !== 1) continue;
@@ -204,25 +212,45 @@ async function followHome(tx: HubTx, old: AlertRow, w: AlertWrite, at: string): 
   const provisional = old.provisional || ack.provisional;
   const [res] = await tx.execute(
     sql`UPDATE monitoring_alert SET household_id = ${w.householdId}, region_code = ${w.regionCode}, township_code = ${w.townshipCode}, verifier_office = ${w.verifierOffice},
-          state = 'NEW', acknowledge_from = ${movedOn}, acknowledge_by = ${ack.acknowledgeBy}, provisional = ${provisional}, updated_at = ${at}
+          state = 'NEW', acknowledge_from = ${movedOn}, acknowledge_by = ${ack.acknowledgeBy}, acknowledge_working_days = ${ack.acknowledgeWorkingDays}, provisional = ${provisional}, updated_at = ${at}
         WHERE id = ${old.id} AND region_code = ${old.regionCode} AND household_id <=> ${old.householdId} AND state IN ('NEW', 'DELIVERED', 'ACKNOWLEDGED')`,
   );
   if ((res as unknown as { affectedRows: number }).affectedRows !== 1) return null;
   const reason = movedReason(old, w);
   await addEvent(tx, old.id, { action: 'MOVED', fromState: old.state, toState: 'NEW', grade: old.grade, at, actor: HUB_ACTOR.actor, office: HUB_ACTOR.office, reason });
-  return { ...old, householdId: w.householdId, regionCode: w.regionCode, townshipCode: w.townshipCode, verifierOffice: w.verifierOffice, state: 'NEW', acknowledgeFrom: movedOn, acknowledgeBy: ack.acknowledgeBy, provisional, updatedAt: at };
+  return { ...old, householdId: w.householdId, regionCode: w.regionCode, townshipCode: w.townshipCode, verifierOffice: w.verifierOffice, state: 'NEW', acknowledgeFrom: movedOn, acknowledgeBy: ack.acknowledgeBy, acknowledgeWorkingDays: ack.acknowledgeWorkingDays, provisional, updatedAt: at };
 }
 
-/** The deadlines of an alert raised to a grade whose limit is `limit`: each the earlier of the two. */
-function raisedDeadlines(old: AlertRow, limit: Limit): { acknowledgeBy: IsoDate; verifyBy: IsoDate; decideBy: IsoDate; provisional: boolean } {
+function keptDeadlines(old: AlertRow): CountedDates {
+  return { acknowledgeBy: old.acknowledgeBy, verifyBy: old.verifyBy, decideBy: old.decideBy, provisional: old.provisional, acknowledgeWorkingDays: old.acknowledgeWorkingDays, verifyWorkingDays: old.verifyWorkingDays, decideWorkingDays: old.decideWorkingDays };
+}
+
+/**
+ * The deadlines of an alert raised to a grade whose limit is `limit`: each the earlier of the two,
+ * with the working days of the one that won (a day the two limits give alike keeps the count it had,
+ * unless it had none kept).
+ */
+function raisedDeadlines(old: AlertRow, limit: Limit): CountedDates {
   const graver = alertDeadlines(old.firstClueOn, limit);
   // 签收 is counted from the day of a move when the alert moved: the new township's clock.
   if (old.acknowledgeFrom !== null) graver.acknowledgeBy = acknowledgeDeadline(old.acknowledgeFrom, limit).acknowledgeBy;
-  const acknowledgeBy = graver.acknowledgeBy < old.acknowledgeBy ? graver.acknowledgeBy : old.acknowledgeBy;
-  const verifyBy = graver.verifyBy < old.verifyBy ? graver.verifyBy : old.verifyBy;
-  const decideBy = graver.decideBy < old.decideBy ? graver.decideBy : old.decideBy;
+  const wins = (g: IsoDate, o: IsoDate, oCount: number | null) => g < o || (g === o && oCount === null);
+  const ack = wins(graver.acknowledgeBy, old.acknowledgeBy, old.acknowledgeWorkingDays);
+  const verify = wins(graver.verifyBy, old.verifyBy, old.verifyWorkingDays);
+  const decide = wins(graver.decideBy, old.decideBy, old.decideWorkingDays);
+  const acknowledgeBy = ack ? graver.acknowledgeBy : old.acknowledgeBy;
+  const verifyBy = verify ? graver.verifyBy : old.verifyBy;
+  const decideBy = decide ? graver.decideBy : old.decideBy;
   const moved = acknowledgeBy !== old.acknowledgeBy || verifyBy !== old.verifyBy || decideBy !== old.decideBy;
-  return { acknowledgeBy, verifyBy, decideBy, provisional: old.provisional || (moved && graver.provisional) };
+  return {
+    acknowledgeBy,
+    verifyBy,
+    decideBy,
+    provisional: old.provisional || (moved && graver.provisional),
+    acknowledgeWorkingDays: ack ? graver.acknowledgeWorkingDays : old.acknowledgeWorkingDays,
+    verifyWorkingDays: verify ? graver.verifyWorkingDays : old.verifyWorkingDays,
+    decideWorkingDays: decide ? graver.decideWorkingDays : old.decideWorkingDays,
+  };
 }
 
 export type MoveRefusal = { code: 'ALERT_NOT_FOUND' | 'ILLEGAL_ALERT_TRANSITION' | 'NOT_ALERT_VERIFIER'; state: AlertState | null };
@@ -541,7 +569,7 @@ export type BackfilledAlert = Pick<AlertRow, 'id' | 'triggerId' | 'grade' | 'fir
 export async function settleBackfilledDecideBy(
   db: HubDb,
   ids: readonly number[],
-  decide: (alert: BackfilledAlert) => { date: IsoDate; provisional: boolean },
+  decide: (alert: BackfilledAlert) => { date: IsoDate; provisional: boolean; workingDays: number | null },
   now: Date,
   onMoved?: (tx: HubTx, moved: AlertRow[]) => Promise<void>,
 ): Promise<number> {
@@ -561,13 +589,15 @@ export async function settleBackfilledDecideBy(
         .update(monitoringAlert)
         .set({
           decideBy: sql`CASE ${monitoringAlert.id} ${sql.join(counted.map((c) => sql`WHEN ${c.id} THEN ${c.date}`), sql` `)} END`,
+          // The count kept, so a start under another holiday calendar counts the day again (NULL: calendar days).
+          decideWorkingDays: sql`CASE ${monitoringAlert.id} ${sql.join(counted.map((c) => sql`WHEN ${c.id} THEN ${c.workingDays}`), sql` `)} END`,
           provisional: provisional.length === 0 ? sql`${monitoringAlert.provisional}` : sql`${monitoringAlert.provisional} OR ${inArray(monitoringAlert.id, provisional)}`,
           decideByBackfilled: false,
         })
         .where(inArray(monitoringAlert.id, counted.map((c) => c.id)));
       const moved = marked.flatMap((a, i) => {
         const c = counted[i];
-        return c.date === a.decideBy ? [] : [{ before: a.decideBy, alert: { ...a, decideBy: c.date, provisional: a.provisional || c.provisional, decideByBackfilled: false } }];
+        return c.date === a.decideBy ? [] : [{ before: a.decideBy, alert: { ...a, decideBy: c.date, decideWorkingDays: c.workingDays, provisional: a.provisional || c.provisional, decideByBackfilled: false } }];
       });
       if (moved.length === 0) return counted.length;
       const at = toDbInstant(now);
@@ -579,6 +609,43 @@ export async function settleBackfilledDecideBy(
       return counted.length;
     }),
   );
+}
+
+/** Up to `limit` alerts after id `after` keeping a working-day count for a date, in id order: those a holiday calendar can move. */
+export async function alertsWithCountsAfter(db: Db, after: number, limit: number): Promise<AlertRow[]> {
+  const counted = or(isNotNull(monitoringAlert.acknowledgeWorkingDays), isNotNull(monitoringAlert.verifyWorkingDays), isNotNull(monitoringAlert.decideWorkingDays));
+  return db.select().from(monitoringAlert).where(and(gt(monitoringAlert.id, after), counted)).orderBy(asc(monitoringAlert.id)).limit(limit);
+}
+
+/**
+ * Stores the dates and provisional flag `counted` under the calendar in force for alert `read`, as
+ * read, in one transaction: conditional on the dates, counts and 签收 origin read, so of several
+ * processes recounting at once each alert is written by one, and an alert raised or moved meanwhile
+ * (new dates or counts) is left as its writer counted it. Each moved date gets its history event
+ * (DEADLINE_RECOUNTED by the hub at `now`, the date's field, day before and after in its reason),
+ * and `onWritten` the alert as it is after it (for its pushes), in the same transaction. Returns the
+ * alert as written, or null: nothing to write, or another writer changed it first.
+ */
+export async function storeRecountedDeadlines(db: HubDb, read: AlertRow, counted: RecountedDeadlines, now: Date, onWritten?: (tx: HubTx, alert: AlertRow) => Promise<void>): Promise<AlertRow | null> {
+  const moved = movedDeadlines(read, counted);
+  if (moved.length === 0 && counted.provisional === read.provisional) return null;
+  return retryLockConflicts(() => lockingTransaction(db, async (tx): Promise<AlertRow | null> => {
+    const at = toDbInstant(now);
+    const [res] = await tx.execute(
+      sql`UPDATE monitoring_alert SET acknowledge_by = ${counted.acknowledgeBy}, verify_by = ${counted.verifyBy}, decide_by = ${counted.decideBy}, provisional = ${counted.provisional}, updated_at = ${at}
+          WHERE id = ${read.id} AND acknowledge_by = ${read.acknowledgeBy} AND verify_by = ${read.verifyBy} AND decide_by = ${read.decideBy} AND provisional = ${read.provisional}
+            AND acknowledge_from <=> ${read.acknowledgeFrom} AND acknowledge_working_days <=> ${read.acknowledgeWorkingDays} AND verify_working_days <=> ${read.verifyWorkingDays} AND decide_working_days <=> ${read.decideWorkingDays}`,
+    );
+    if ((res as unknown as { affectedRows: number }).affectedRows !== 1) return null;
+    const alert: AlertRow = { ...read, ...counted, updatedAt: at };
+    // The UPDATE holds the row's lock, as every writer of an alert's events takes it first.
+    await addEvents(
+      tx,
+      moved.map((m) => ({ alertId: read.id, action: 'DEADLINE_RECOUNTED' as const, fromState: read.state, toState: read.state, grade: read.grade, at, actor: HUB_ACTOR.actor, actorOffice: HUB_ACTOR.office, reason: deadlineCorrection(m.field, m.before, m.after) })),
+    );
+    if (onWritten) await onWritten(tx, alert);
+    return alert;
+  }));
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto';
 import { addDays, type IsoDate } from '../dates';
-import { addWorkingDays } from '../cases/working-days';
+import { addWorkingDays, withinSupported } from '../cases/working-days';
 import { DEFAULT_DECIDE_DAYS, GRADE_RANK, type Grade, type Limit } from './triggers';
 
 export const ALERT_STATES = ['NEW', 'DELIVERED', 'ACKNOWLEDGED', 'VERIFIED', 'DISMISSED'] as const;
@@ -60,13 +60,10 @@ export function allowedMoves(from: AlertState): AlertMove[] {
   return (Object.keys(MOVES) as AlertMove[]).filter((m) => m !== 'DELIVER' && MOVES[m].from.includes(from));
 }
 
-export interface AlertDeadlines {
-  acknowledgeBy: IsoDate;
-  verifyBy: IsoDate;
-  /** The decision (dismissal, no need, or the NEEDS_AID case decided) due by this day. */
-  decideBy: IsoDate;
-  /** A day counted lies in a year whose holiday notice is not yet published. */
-  provisional: boolean;
+/** The days counted for an alert from a limit; decideBy is the decision (dismissal, no need, or the NEEDS_AID case decided) due by then. */
+export interface AlertDeadlines extends CountedDates {
+  /** 签收 is always counted in working days. */
+  acknowledgeWorkingDays: number;
 }
 
 /** Deadlines counted from the first clue's day (the day itself not counted). */
@@ -74,12 +71,81 @@ export function alertDeadlines(firstClueOn: IsoDate, limit: Limit): AlertDeadlin
   const ack = addWorkingDays(firstClueOn, limit.acknowledgeWorkingDays);
   const verify = limit.verifyWorkingDays !== undefined ? addWorkingDays(firstClueOn, limit.verifyWorkingDays) : { date: addDays(firstClueOn, limit.verifyDays ?? 15), provisional: false };
   const decide = decisionDeadline(firstClueOn, limit);
-  return { acknowledgeBy: ack.date, verifyBy: verify.date, decideBy: decide.date, provisional: ack.provisional || verify.provisional || decide.provisional };
+  return {
+    acknowledgeBy: ack.date,
+    verifyBy: verify.date,
+    decideBy: decide.date,
+    provisional: ack.provisional || verify.provisional || decide.provisional,
+    acknowledgeWorkingDays: limit.acknowledgeWorkingDays,
+    verifyWorkingDays: limit.verifyWorkingDays ?? null,
+    decideWorkingDays: decide.workingDays,
+  };
 }
 
-/** The decision day counted from the first clue's day: the limit's working days (the Chinese holiday calendar) or calendar days. */
-export function decisionDeadline(firstClueOn: IsoDate, limit: Limit): { date: IsoDate; provisional: boolean } {
-  return limit.decideWorkingDays !== undefined ? addWorkingDays(firstClueOn, limit.decideWorkingDays) : { date: addDays(firstClueOn, limit.decideDays ?? DEFAULT_DECIDE_DAYS), provisional: false };
+/** The decision day counted from the first clue's day: the limit's working days (the Chinese holiday calendar) or calendar days (workingDays null). */
+export function decisionDeadline(firstClueOn: IsoDate, limit: Limit): { date: IsoDate; provisional: boolean; workingDays: number | null } {
+  return limit.decideWorkingDays !== undefined
+    ? { ...addWorkingDays(firstClueOn, limit.decideWorkingDays), workingDays: limit.decideWorkingDays }
+    : { date: addDays(firstClueOn, limit.decideDays ?? DEFAULT_DECIDE_DAYS), provisional: false, workingDays: null };
+}
+
+/** An alert's dates as stored, with the working days each was counted with (null: calendar days, or not kept). */
+export interface CountedDates {
+  acknowledgeBy: IsoDate;
+  verifyBy: IsoDate;
+  decideBy: IsoDate;
+  /** A day counted lies in a year whose holiday notice is not yet published. */
+  provisional: boolean;
+  acknowledgeWorkingDays: number | null;
+  verifyWorkingDays: number | null;
+  decideWorkingDays: number | null;
+}
+
+/** What an alert's dates were counted from and with, as it keeps them. */
+export interface KeptDeadlines extends CountedDates {
+  firstClueOn: IsoDate;
+  acknowledgeFrom: IsoDate | null;
+  /** Every count kept since its opening: a null count is calendar days. */
+  deadlineCountsKept: boolean;
+}
+
+export type RecountedDeadlines = Pick<KeptDeadlines, 'acknowledgeBy' | 'verifyBy' | 'decideBy' | 'provisional'>;
+
+/**
+ * An alert's dates counted again under the holiday calendar in force, each from where and with the
+ * working days it was counted (签收 from the day of a move to another township, else the first clue;
+ * the others from the first clue). A date without its count (calendar days, or an alert raised
+ * before the counts were kept) or counted from a day outside the supported years stays. The
+ * provisional flag is counted again when every date's count is known; otherwise a recount can set
+ * it, never clear it (a date kept as it is may be provisional).
+ */
+export function recountedDeadlines(a: KeptDeadlines): RecountedDeadlines {
+  let known = a.deadlineCountsKept;
+  let provisional = false;
+  const count = (from: IsoDate, workingDays: number | null, kept: IsoDate): IsoDate => {
+    if (workingDays === null) return kept;
+    if (withinSupported(from) !== from || workingDays < 1) {
+      known = false;
+      return kept;
+    }
+    try {
+      const counted = addWorkingDays(from, workingDays);
+      provisional ||= counted.provisional;
+      return counted.date;
+    } catch {
+      known = false;
+      return kept;
+    }
+  };
+  const acknowledgeBy = count(a.acknowledgeFrom ?? a.firstClueOn, a.acknowledgeWorkingDays, a.acknowledgeBy);
+  const verifyBy = count(a.firstClueOn, a.verifyWorkingDays, a.verifyBy);
+  const decideBy = count(a.firstClueOn, a.decideWorkingDays, a.decideBy);
+  return { acknowledgeBy, verifyBy, decideBy, provisional: provisional || (!known && a.provisional) };
+}
+
+/** The dates a recount moved, each with its day before and after, in the order the alert's life meets them. */
+export function movedDeadlines(before: RecountedDeadlines, after: RecountedDeadlines): { field: 'acknowledgeBy' | 'verifyBy' | 'decideBy'; before: IsoDate; after: IsoDate }[] {
+  return (['acknowledgeBy', 'verifyBy', 'decideBy'] as const).flatMap((field) => (before[field] === after[field] ? [] : [{ field, before: before[field], after: after[field] }]));
 }
 
 /**
@@ -100,7 +166,12 @@ export function decidesAlert(move: AlertMove, outcome: AlertOutcome | undefined)
 
 /** The reason a DECIDE_BY_CORRECTED event records: the decision day before and after, as a raise records its grade. */
 export function decideByCorrection(before: IsoDate, after: IsoDate): string {
-  return `decideBy ${before} → ${after}`;
+  return deadlineCorrection('decideBy', before, after);
+}
+
+/** The reason a DEADLINE_RECOUNTED (or DECIDE_BY_CORRECTED) event records: the date's field, its day before and after. */
+export function deadlineCorrection(field: 'acknowledgeBy' | 'verifyBy' | 'decideBy', before: IsoDate, after: IsoDate): string {
+  return `${field} ${before} → ${after}`;
 }
 
 /** Open and past its verification day: overdue, and escalated to the county. */
@@ -154,9 +225,9 @@ export function landingIdentity(identity: string, grade: Grade, existing: (ident
 }
 
 /** The 签收 deadline counted from `from` (the first clue, or the day the alert moved to another township). */
-export function acknowledgeDeadline(from: IsoDate, limit: Limit): { acknowledgeBy: IsoDate; provisional: boolean } {
+export function acknowledgeDeadline(from: IsoDate, limit: Limit): { acknowledgeBy: IsoDate; provisional: boolean; acknowledgeWorkingDays: number } {
   const ack = addWorkingDays(from, limit.acknowledgeWorkingDays);
-  return { acknowledgeBy: ack.date, provisional: ack.provisional };
+  return { acknowledgeBy: ack.date, provisional: ack.provisional, acknowledgeWorkingDays: limit.acknowledgeWorkingDays };
 }
 
 /** Who acts on an alert: the office key the caller acts for, and its region scope and department. */

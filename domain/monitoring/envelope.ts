@@ -35,13 +35,14 @@ export interface AlertEnvelope {
   formerRegionCode?: string;
   /**
    * Why an ALERT_RAISED push was sent when the alert's condition did not change: the hub corrected its
-   * decision day (resolvers/monitoring/decide-by-backfill.ts). Absent from every other push.
+   * decision day (resolvers/monitoring/decide-by-backfill.ts), or counted its dates again under another
+   * holiday calendar (resolvers/monitoring/deadline-recount.ts). Absent from every other push.
    */
   reason?: AlertPushReason;
 }
 
 /** What other than a worse condition an ALERT_RAISED push may tell of. */
-export type AlertPushReason = 'DECIDE_BY_CORRECTED';
+export type AlertPushReason = 'DECIDE_BY_CORRECTED' | 'DEADLINE_RECOUNTED';
 
 /** The JSON body POSTed to a subscriber; `deliveryId` is the same on every retry and replay. */
 export interface AlertDeliveryBody {
@@ -58,7 +59,7 @@ export interface AlertDeliveryBody {
     /** Added after the first receivers were built: last, so the fields before it keep their order. */
     decideBy: IsoDate;
   };
-  /** Only on a push that tells of a corrected decision day (AlertEnvelope.reason): added last, after `alert`. */
+  /** Only on a push that tells of a corrected decision day or dates counted again (AlertEnvelope.reason): added last, after `alert`. */
   reason?: AlertPushReason;
 }
 

@@ -233,7 +233,7 @@ export type AlertDeliveryState =
 export type AlertDeliveryEvent =
   /** The alert was opened. */
   | 'ALERT_OPENED'
-  /** A worse condition raised its grade or evidence; or, with `reason: DECIDE_BY_CORRECTED` in its body, the hub corrected the decision day of an open alert raised before the decision limit existed (pushed to the subscriptions that had been pushed it; grade and evidence unchanged). */
+  /** A worse condition raised its grade or evidence; or, with `reason: DECIDE_BY_CORRECTED` in its body, the hub corrected the decision day of an open alert raised before the decision limit existed; or, with `reason: DEADLINE_RECOUNTED`, the hub counted its verifyBy, decideBy or provisional flag again under another holiday calendar, its decision still pending (both pushed to the subscriptions that had been pushed it; grade and evidence unchanged). */
   | 'ALERT_RAISED'
   /** The person's home moved to another household or division while the alert was open: it is now the new township's to sign for and verify (pushed, naming the new division, to the subscriptions of the new division). */
   | 'ALERT_MOVED'
@@ -4696,7 +4696,9 @@ export type AlertAction =
   /** Taken over as its verifier by county or city civil affairs (alertTakeOver), with the reason given. */
   | 'TAKEN_OVER'
   /** Its decideBy corrected by the hub at start-up: raised before the decision limit existed, it had the published 15 days, and was counted once under the limit the locality's triggers file gives its trigger and grade. The reason gives the day before and after (`decideBy 2026-03-30 → 2026-03-31`); state and grade unchanged. */
-  | 'DECIDE_BY_CORRECTED';
+  | 'DECIDE_BY_CORRECTED'
+  /** One of its dates (acknowledgeBy, verifyBy or decideBy) counted again by the hub at start-up under another holiday calendar (a year's notice loaded after it was raised), from the day and working days it was counted with; one event per date moved. The reason gives the field and the day before and after (`acknowledgeBy 2027-02-09 → 2027-02-15`); state and grade unchanged. */
+  | 'DEADLINE_RECOUNTED';
 
 /** A monitoring trigger (预警要素) of the trigger set in force (rules/triggers.json plus the locality's file). */
 export type Trigger = {

@@ -105,6 +105,9 @@ describe('decision days of alerts raised before the limit', () => {
       [ids.raisedLocal]: { decideBy: '2026-04-04', marked: false },
       [ids.raisedLater]: { decideBy: '2026-03-30', marked: false },
     });
+    // The working days counted with are kept, so a start under another holiday calendar counts the day again (calendar days: none).
+    const [counts] = await dbs.hubPool.query('SELECT id, decide_working_days AS n FROM monitoring_alert WHERE id IN (?, ?, ?) ORDER BY id', [ids.yellow, ids.red, ids.removed]);
+    expect((counts as { id: number; n: number | null }[]).map((r) => r.n)).toEqual([12, null, null]);
     // What the API answers, and what overdueReport judges by.
     const read = await hubs[0].gql(`query($id: ID!) { alert(id: $id) { decideBy } }`, { id: ids.yellow });
     expect(read.data.alert).toEqual({ decideBy: '2026-03-31' });

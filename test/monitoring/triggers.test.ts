@@ -10,7 +10,7 @@ import { loadTriggerSet } from '../../rules/triggers-load';
 import { TriggerSetError } from '../../domain/monitoring/triggers';
 import { evaluateTriggers } from '../../domain/monitoring/evaluate';
 import { activeRuleSet } from '../../rules/load';
-import { alertDeadlines, moveAlert } from '../../domain/monitoring/alerts';
+import { alertDeadlines, moveAlert, recountedDeadlines } from '../../domain/monitoring/alerts';
 import type { HouseholdFacts } from '../../domain/findings/facts';
 import { recurringAid } from '../../domain/aid';
 
@@ -108,7 +108,16 @@ it('moves alerts only along their states, with deadlines in working days', () =>
   expect(moveAlert('DELIVERED', 'ACKNOWLEDGE')).toBe('ACKNOWLEDGED');
   expect(moveAlert('VERIFIED', 'DISMISS')).toBeNull();
   // 2026-09-30 (Wed): 国庆 and 中秋 2026-10-01..10-07 are off, 10-10 (Sat) is worked.
-  expect(alertDeadlines('2026-09-30', { acknowledgeWorkingDays: 1, verifyWorkingDays: 2 })).toEqual({ acknowledgeBy: '2026-10-08', verifyBy: '2026-10-09', decideBy: '2026-10-15', provisional: false });
+  // With the working days each day was counted with (null: calendar days), kept to count it again under another calendar.
+  expect(alertDeadlines('2026-09-30', { acknowledgeWorkingDays: 1, verifyWorkingDays: 2 })).toEqual({
+    acknowledgeBy: '2026-10-08',
+    verifyBy: '2026-10-09',
+    decideBy: '2026-10-15',
+    provisional: false,
+    acknowledgeWorkingDays: 1,
+    verifyWorkingDays: 2,
+    decideWorkingDays: null,
+  });
   expect(alertDeadlines('2031-03-03', { acknowledgeWorkingDays: 1, verifyDays: 15 }).provisional).toBe(true);
 });
 
@@ -175,4 +184,16 @@ describe('a job loss’s evidence names where it was recorded', () => {
     const [alert] = evaluateTriggers(facts, { jobLosses, monitored: new Set() }, loadTriggerSet({}), activeRuleSet({}).rules, '2026-03-15').filter((c) => c.triggerId === 'T4_JOB_LOSS');
     expect(alert.evidence).toEqual(['2026-03-01 失业（人社失业登记）', '2026-03-02 失业（工会困难职工档案）', '2026-03-03 失业（医疗保障局记录）']);
   });
+});
+
+it('counts an alert’s dates again from the working days it kept, keeping a date without them and the flag of an alert that kept none', () => {
+  const kept = { firstClueOn: '2026-09-30', acknowledgeFrom: null, acknowledgeBy: '2026-10-01', verifyBy: '2026-10-15', decideBy: '2026-10-20', provisional: true, acknowledgeWorkingDays: 1, verifyWorkingDays: null, decideWorkingDays: null, deadlineCountsKept: true };
+  // 签收 after the National Day week; the days in calendar days stay; every count known, the flag is counted again.
+  expect(recountedDeadlines(kept)).toEqual({ acknowledgeBy: '2026-10-08', verifyBy: '2026-10-15', decideBy: '2026-10-20', provisional: false });
+  // Counted from the day of a move when it has one: Saturday 10-10 is worked (调休).
+  expect(recountedDeadlines({ ...kept, acknowledgeFrom: '2026-10-09' }).acknowledgeBy).toBe('2026-10-10');
+  // Raised before the counts were kept: a null count may hide a provisional day, so the flag stays.
+  expect(recountedDeadlines({ ...kept, deadlineCountsKept: false })).toEqual({ acknowledgeBy: '2026-10-08', verifyBy: '2026-10-15', decideBy: '2026-10-20', provisional: true });
+  // A year without its notice makes it provisional.
+  expect(recountedDeadlines({ ...kept, firstClueOn: '2031-03-03', provisional: false }).provisional).toBe(true);
 });

@@ -47,6 +47,10 @@ export async function writeWangJobLossAlert(
           // The decision day as the trigger set in force gives it (a locality's file may change it).
           decideBy: alertDeadlines(TODAY, limit).decideBy,
           provisional: false,
+          // Days given, not counted from a limit: no count to count again under another calendar.
+          acknowledgeWorkingDays: null,
+          verifyWorkingDays: null,
+          decideWorkingDays: null,
           limit: DEFAULT_LIMIT,
         },
       ],

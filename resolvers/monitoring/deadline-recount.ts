@@ -1,0 +1,78 @@
+/**
+ * An alert's dates under the holiday calendar in force. An alert keeps its 签收, verification and
+ * decision days (monitoring_alert.acknowledge_by, verify_by, decide_by: the inbox, the supervision
+ * view and overdueReport find late alerts in SQL through them), counted when it was raised under the
+ * calendar of that day. A year without its State Council notice is counted from the days the law
+ * fixes alone (provisional); once the notice is loaded (AIDHUB_HOLIDAYS_FILE) a day counted before
+ * can be wrong: 1 working day of 签收 from a first clue on 2027-02-04 ends on 02-09 by the law's 春节
+ * alone (02-05 to 02-08 off), but on 02-15 under a notice giving 02-05 to 02-13 off, and the township
+ * read as late during the holiday stayed so.
+ *
+ * So, as the slips' due dates (db/cases/due-recount.ts) and the charities' claims
+ * (db/charity/claim-recount.ts), a start under another calendar than the last recount's counts each
+ * alert's dates again from where and with what they were counted (签收 from the day of a move to
+ * another township, else the first clue; the others from the first clue; the working days each was
+ * counted with, kept since migration 0011: those of the limit that won at a raise), stores those that
+ * moved and the provisional flag counted again, and a start under the same calendar reads no alert
+ * (calendar_recount, `monitoring_alert`). A date in calendar days is never moved, nor one of an alert
+ * raised before the counts were kept (its limit then is not known: it keeps its dates, and its flag
+ * is never cleared). Each write is conditional on the dates and counts read, so processes starting
+ * together write each date once; one stopped partway stored no fingerprint, and the next start counts again.
+ *
+ * Each moved date is in the alert's history (DEADLINE_RECOUNTED, by the hub, the date's field and
+ * its day before and after in the reason), and an alert whose decision is still pending and whose
+ * pushed dates changed (verifyBy, decideBy or provisional: a push does not carry the 签收 day) is
+ * pushed again to the subscriptions that were pushed it, as the decide-by backfill does
+ * (resolvers/monitoring/decide-by-backfill.ts): an ALERT_RAISED with `reason: DEADLINE_RECOUNTED`.
+ */
+import type { HubDb } from '../../db/connect';
+import { enqueueToToldSubscriptions } from '../../db/alert-delivery/outbox';
+import type { HubTx } from '../../db/cases/records';
+import { markRecounted, recountedUnder } from '../../db/cases/due-recount';
+import { alertsWithCountsAfter, storeRecountedDeadlines, type AlertRow } from '../../db/monitoring/store';
+import { recountedDeadlines } from '../../domain/monitoring/alerts';
+import { calendarFingerprint } from '../../domain/cases/working-days';
+import { envelopeOf } from './detect';
+
+/** Alerts read per statement. */
+const PAGE = 1000;
+
+/** The calendar_recount row of the alerts' dates. */
+const RECOUNT_NAME = 'monitoring_alert';
+
+export interface RecountedAlert {
+  alertId: number;
+  before: Pick<AlertRow, 'acknowledgeBy' | 'verifyBy' | 'decideBy' | 'provisional'>;
+  after: Pick<AlertRow, 'acknowledgeBy' | 'verifyBy' | 'decideBy' | 'provisional'>;
+}
+
+/**
+ * Counts every alert's dates under the calendar in force (history events and pushes at `now`) unless
+ * the last recount ran under it; returns the alerts this call wrote.
+ */
+export async function recountAlertDeadlines(hub: HubDb, now: Date = new Date(), calendar: string = calendarFingerprint()): Promise<RecountedAlert[]> {
+  if ((await recountedUnder(hub, RECOUNT_NAME)) === calendar) return [];
+  const written: RecountedAlert[] = [];
+  for (let after = 0; ; ) {
+    const rows = await alertsWithCountsAfter(hub, after, PAGE);
+    if (rows.length === 0) break;
+    after = rows[rows.length - 1].id;
+    for (const read of rows) {
+      const stored = await storeRecountedDeadlines(hub, read, recountedDeadlines(read), now, (tx, alert) => pushRecounted(tx, read, alert));
+      if (stored) written.push({ alertId: read.id, before: datesOf(read), after: datesOf(stored) });
+    }
+  }
+  await markRecounted(hub, RECOUNT_NAME, calendar, now);
+  return written;
+}
+
+function datesOf(a: AlertRow): RecountedAlert['before'] {
+  return { acknowledgeBy: a.acknowledgeBy, verifyBy: a.verifyBy, decideBy: a.decideBy, provisional: a.provisional };
+}
+
+/** Queues the push of an alert still pending its decision whose pushed dates changed to the subscriptions that were pushed it. */
+async function pushRecounted(tx: HubTx, before: AlertRow, alert: AlertRow): Promise<void> {
+  if (alert.decidedOn !== null) return;
+  if (alert.verifyBy === before.verifyBy && alert.decideBy === before.decideBy && alert.provisional === before.provisional) return;
+  await enqueueToToldSubscriptions(tx, [{ ...envelopeOf({ event: 'ALERT_RAISED', alert }), reason: 'DEADLINE_RECOUNTED' as const }]);
+}

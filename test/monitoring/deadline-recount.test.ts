@@ -1,0 +1,165 @@
+/**
+ * Alerts' 签收, verification and decision days counted before a year's holiday notice was loaded are
+ * counted again under it when the hub starts (resolvers/monitoring/deadline-recount.ts): an alert
+ * whose first clue came on 2027-02-04 was to be signed for by the law's 春节 alone (02-09,
+ * provisional); with the notice loaded (02-05 to 02-13 off) by 02-15, no longer provisional, and not
+ * late during the holiday. Once per calendar: a start under the calendar of the last recount reads
+ * no alert; hubs starting together move each date once. An alert raised before the counts were kept
+ * keeps its dates.
+ */
+import { recountAlertDeadlines } from '../../resolvers/monitoring/deadline-recount';
+import { writeAlerts } from '../../resolvers/monitoring/detect';
+import type { AlertWrite } from '../../db/monitoring/store';
+import { countStatements } from '../../db/instrument';
+import { alertDeadlines } from '../../domain/monitoring/alerts';
+import type { Limit } from '../../domain/monitoring/triggers';
+import { activeRuleSet } from '../../rules/load';
+import { activeTriggerSet } from '../../rules/triggers-load';
+import { holidayFiles, notice2027 } from '../support/notice-2027';
+import { createTestDatabases, type TestDatabases } from '../support/databases';
+import { startTestHub, type TestHub } from '../support/hub';
+import { TestClock } from '../support/clock';
+import { startAlertReceiver, type AlertReceiver } from '../support/alert-receiver';
+import { insertRegions, insertWang, WANG } from '../support/scenarios';
+import { subscribe, subscriberClient, TOWNSHIP } from '../alert-delivery/scenario';
+
+jest.setTimeout(180_000);
+
+const clock = new TestClock('2027-02-04T10:00:00+08:00');
+const FIRST_CLUE = '2027-02-04';
+const holidays = holidayFiles('aidhub-alert-recount-');
+/** 签收 in 1 working day, verification in 10, the decision in 12: each day moves under the notice. */
+const LIMIT: Limit = { acknowledgeWorkingDays: 1, verifyWorkingDays: 10, decideWorkingDays: 12 };
+
+let dbs: TestDatabases;
+let hub: TestHub | undefined;
+let receiver: AlertReceiver;
+let wangId: number;
+
+function write(identity: string, o: { keepCounts: boolean; limit?: Limit; grade?: 'YELLOW' | 'RED'; householdId?: number | null; township?: string }): AlertWrite {
+  const limit = o.limit ?? LIMIT;
+  const deadlines = alertDeadlines(FIRST_CLUE, limit);
+  const township = o.township ?? TOWNSHIP;
+  return {
+    identity: identity.padEnd(40, '0'),
+    triggerId: 'T4_JOB_LOSS',
+    grade: o.grade ?? 'YELLOW',
+    subjectIdNumber: WANG.head,
+    householdId: o.householdId === undefined ? wangId : o.householdId,
+    regionCode: township === TOWNSHIP ? WANG.regionCode : `${township}001`,
+    townshipCode: township,
+    verifierOffice: township,
+    monitored: false,
+    evidence: ['失业登记'],
+    evidenceRefs: [],
+    measure: 1,
+    firstClueOn: FIRST_CLUE,
+    ...deadlines,
+    // An alert raised before the counts were kept (migration 0011 leaves them NULL).
+    ...(o.keepCounts ? {} : { acknowledgeWorkingDays: null, verifyWorkingDays: null, decideWorkingDays: null }),
+    limit,
+  };
+}
+
+async function writeAlert(identity: string, o: Parameters<typeof write>[1]): Promise<number> {
+  const deps = { hub: dbs.hub, sources: dbs.sourceSet, triggerSet: activeTriggerSet(), ruleSet: activeRuleSet(), now: clock.now };
+  const [change] = await dbs.hub.transaction((tx) => writeAlerts(deps, tx, [write(identity, o)], 'POLL'));
+  return change.alert.id;
+}
+
+async function dates(id: number) {
+  const [rows] = await dbs.hubPool.query(
+    'SELECT DATE_FORMAT(acknowledge_by, "%Y-%m-%d") AS acknowledgeBy, DATE_FORMAT(verify_by, "%Y-%m-%d") AS verifyBy, DATE_FORMAT(decide_by, "%Y-%m-%d") AS decideBy, provisional FROM monitoring_alert WHERE id = ?',
+    [id],
+  );
+  const r = (rows as { acknowledgeBy: string; verifyBy: string; decideBy: string; provisional: number }[])[0];
+  return { ...r, provisional: Boolean(r.provisional) };
+}
+
+async function recountEvents(): Promise<{ alertId: number; reason: string }[]> {
+  const [rows] = await dbs.hubPool.query("SELECT alert_id AS alertId, actor, reason FROM monitoring_alert_event WHERE action = 'DEADLINE_RECOUNTED' ORDER BY alert_id, seq");
+  return (rows as { alertId: number; actor: string; reason: string }[]).map((r) => ({ alertId: Number(r.alertId), actor: r.actor, reason: r.reason }));
+}
+
+async function raisedPushes(): Promise<string[]> {
+  const [rows] = await dbs.hubPool.query("SELECT alert_id AS alertId FROM alert_delivery WHERE event = 'ALERT_RAISED' ORDER BY id");
+  return (rows as { alertId: string }[]).map((r) => String(r.alertId));
+}
+
+beforeAll(async () => {
+  holidays.use(null);
+  dbs = await createTestDatabases('alert_recount');
+  await insertRegions(dbs);
+  wangId = await insertWang(dbs);
+  await subscriberClient(dbs.hub, 'guhuai-alerts', TOWNSHIP);
+  receiver = await startAlertReceiver(() => 200);
+  await subscribe(dbs.hub, 'guhuai-alerts', receiver.url);
+}, 120_000);
+
+afterAll(async () => {
+  holidays.restore();
+  await hub?.close();
+  await receiver?.close();
+  await dbs?.close();
+});
+
+it('counts the dates of an alert raised before the notice again under it when the hub starts, once per calendar', async () => {
+  // Raised under the law's 春节 alone (02-05 to 02-08 off): 签收 02-09, 10 working days 02-22, 12 02-24.
+  const counted = await writeAlert('recount-counted', { keepCounts: true });
+  const legacy = await writeAlert('recount-legacy', { keepCounts: false });
+  const law = { acknowledgeBy: '2027-02-09', verifyBy: '2027-02-22', decideBy: '2027-02-24', provisional: true };
+  expect(await dates(counted)).toEqual(law);
+  expect(await dates(legacy)).toEqual(law);
+
+  holidays.use('2027.json', [notice2027]);
+  hub = await startTestHub(dbs, { clock: clock.now });
+  // Under the notice (02-05 to 02-13 off, Saturday 02-20 worked): 02-15, 02-25, 03-01.
+  expect(await dates(counted)).toEqual({ acknowledgeBy: '2027-02-15', verifyBy: '2027-02-25', decideBy: '2027-03-01', provisional: false });
+  // Its limit not kept: its dates stay, and so does its flag.
+  expect(await dates(legacy)).toEqual(law);
+  const hubEvent = (reason: string) => ({ alertId: counted, actor: 'hub', reason });
+  expect(await recountEvents()).toEqual([hubEvent('acknowledgeBy 2027-02-09 → 2027-02-15'), hubEvent('verifyBy 2027-02-22 → 2027-02-25'), hubEvent('decideBy 2027-02-24 → 2027-03-01')]);
+  // Pushed again, its decision pending, to the subscription that was pushed it.
+  expect(await raisedPushes()).toEqual([String(counted)]);
+
+  // Under the same calendar: one statement (the calendar of the last recount), no alert read.
+  const again = await countStatements(() => recountAlertDeadlines(dbs.hub, clock.now()));
+  expect(again.result).toEqual([]);
+  expect(again.counter.total).toBe(1);
+
+  // A corrected notice (02-19 off as well, Saturday 02-20 not worked): two processes starting together move each date once.
+  holidays.use('2027-corrected.json', [{ ...notice2027, workdays: {}, holidays: { ...notice2027.holidays, '2027-02-19': '春节' } }]);
+  const both = await Promise.all([recountAlertDeadlines(dbs.hub, clock.now()), recountAlertDeadlines(dbs.hub, clock.now())]);
+  const now = { acknowledgeBy: '2027-02-15', verifyBy: '2027-03-01', decideBy: '2027-03-03', provisional: false };
+  expect(both.flat()).toEqual([{ alertId: counted, before: { acknowledgeBy: '2027-02-15', verifyBy: '2027-02-25', decideBy: '2027-03-01', provisional: false }, after: now }]);
+  expect(await dates(counted)).toEqual(now);
+  expect((await recountEvents()).slice(3)).toEqual([hubEvent('verifyBy 2027-02-25 → 2027-03-01'), hubEvent('decideBy 2027-03-01 → 2027-03-03')]);
+  expect(await raisedPushes()).toEqual([String(counted), String(counted)]);
+  expect((await countStatements(() => recountAlertDeadlines(dbs.hub, clock.now()))).counter.total).toBe(1);
+});
+
+it('counts 签收 again from the day of a move to another township, and a raised alert from the limit whose day won', async () => {
+  holidays.use(null);
+  clock.set('2027-02-04T10:00:00+08:00');
+  // No household: the move follows the division alone.
+  const moved = await writeAlert('recount-moved', { keepCounts: true, householdId: null });
+  // Seen on 02-10 in another township: signed for there within 1 working day of 02-10 (the law's 02-11).
+  clock.set('2027-02-10T10:00:00+08:00');
+  await writeAlert('recount-moved', { keepCounts: true, householdId: null, township: '370811002' });
+  expect((await dates(moved)).acknowledgeBy).toBe('2027-02-11');
+
+  // YELLOW: verification in 15 calendar days (02-19), the decision in 12 working days (02-24).
+  clock.set('2027-02-04T10:00:00+08:00');
+  const yellow: Limit = { acknowledgeWorkingDays: 1, verifyDays: 15, decideWorkingDays: 12 };
+  const raised = await writeAlert('recount-raised', { keepCounts: true, limit: yellow });
+  // RED: verification in 5 working days (02-15 by the law), the decision in 8 calendar days (02-12): both win.
+  await writeAlert('recount-raised', { keepCounts: true, limit: { acknowledgeWorkingDays: 1, verifyWorkingDays: 5, decideDays: 8 }, grade: 'RED' });
+  expect(await dates(raised)).toEqual({ acknowledgeBy: '2027-02-09', verifyBy: '2027-02-15', decideBy: '2027-02-12', provisional: true });
+
+  holidays.use('2027-again.json', [notice2027]);
+  await recountAlertDeadlines(dbs.hub, clock.now());
+  // Under the notice: 1 working day from 02-10 (a day off) is 02-15.
+  expect((await dates(moved)).acknowledgeBy).toBe('2027-02-15');
+  // The RED limit's 5 working days (02-19); its 8 calendar days stay 02-12; 签收 02-15.
+  expect(await dates(raised)).toEqual({ acknowledgeBy: '2027-02-15', verifyBy: '2027-02-19', decideBy: '2027-02-12', provisional: false });
+});
