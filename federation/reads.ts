@@ -74,14 +74,22 @@ export function withinScanLimit<T>(sources: Sources, code: DepartmentCode, read:
   return withTimeout(sources[code].scanTimeoutMs, read);
 }
 
-/** A department's aid records, refused whole when any of them holds a value the hub cannot read (readableAid). */
-function readableOrThrow(code: DepartmentCode, read: AidRecord[]): AidRecord[] {
+/**
+ * A department's aid records, refused whole when any of them holds a value the hub cannot read
+ * (readableAid); with `leaveOut`, such records are left out instead and counted to it.
+ */
+function readableOrThrow(code: DepartmentCode, read: AidRecord[], leaveOut?: UnreadableLeftOut): AidRecord[] {
   const { records, unreadable } = readableAid(read);
+  if (!unreadable) return records;
   // Left out, the record would distort the rules: missed aid for aid paid (M1-M4), or a total
   // without its amount; kept, a duplicate raised from a record with no amount or date (X6).
-  if (unreadable) throw new DepartmentReadError(code, 'UNREADABLE_ROWS', 'UNREADABLE_ROWS', unreadable.byField);
+  if (!leaveOut) throw new DepartmentReadError(code, 'UNREADABLE_ROWS', 'UNREADABLE_ROWS', unreadable.byField);
+  leaveOut(code, unreadable.byField);
   return records;
 }
+
+/** Told of the records of `department` a read left out, counted by field (never which records). */
+export type UnreadableLeftOut = (department: DepartmentCode, byField: Readonly<Record<string, number>>) => void;
 
 /** Reads in batches of `size`, at most `parallel` at once; results in batch order. */
 async function inBatches<T>(ids: readonly string[], size: number, read: (batch: string[]) => Promise<T[]>, parallel = 1): Promise<T[]> {
@@ -114,6 +122,13 @@ export interface ReadOptions {
   knownFacts?: { settlements: ReadonlySet<string>; certificates: ReadonlySet<string>; students: ReadonlySet<string> };
   /** Batches of one department in flight at once. */
   parallel?: number;
+  /**
+   * Aid records the hub cannot read (readableAid) are left out and counted to this, rather than
+   * failing the read (the default, for scans and the monthly comparison: a run that goes on without
+   * them could report missed aid that was paid). For the change feed, whose watermark would otherwise
+   * wait at such a record until the department corrects it, holding back every later alert.
+   */
+  leaveOutUnreadable?: UnreadableLeftOut;
 }
 
 /**
@@ -149,7 +164,7 @@ export async function readDepartmentFacts(sources: Sources, idNumbers: readonly 
   const [aid, settlements, certificates, students] = await Promise.all([
     Promise.all(
       DEPARTMENT_CODES.map((code) =>
-        department(code, () => inBatches(among(opts.known?.get(code)), size, bounded(code, async (b) => readableOrThrow(code, await ADAPTERS[code].aidByIdNumbers(sources[code].db, b, today))), parallel)),
+        department(code, () => inBatches(among(opts.known?.get(code)), size, bounded(code, async (b) => readableOrThrow(code, await ADAPTERS[code].aidByIdNumbers(sources[code].db, b, today), opts.leaveOutUnreadable)), parallel)),
       ),
     ),
     department(stays.code, () => inBatches(among(opts.knownFacts?.settlements ?? opts.known?.get(stays.code)), size, bounded(stays.code, (b) => stays.reader.byIdNumbers(sources[stays.code].db, b)), parallel)),
@@ -167,7 +182,7 @@ export async function readDepartmentFacts(sources: Sources, idNumbers: readonly 
   const refs = [...byRef.keys()];
   const tied = await Promise.all(
     DEPARTMENT_CODES.filter((code) => ADAPTERS[code].aidBySettlementRefs).map((code) =>
-      department(code, () => inBatches(refs, size, bounded(code, async (b) => readableOrThrow(code, await ADAPTERS[code].aidBySettlementRefs!(sources[code].db, b, today))), parallel)),
+      department(code, () => inBatches(refs, size, bounded(code, async (b) => readableOrThrow(code, await ADAPTERS[code].aidBySettlementRefs!(sources[code].db, b, today), opts.leaveOutUnreadable)), parallel)),
     ),
   );
   return { records, settlements: byRef, certificates, students, settlementAid: tied.flat() };

@@ -21,7 +21,7 @@ import { alertDeadlines } from '../../domain/monitoring/alerts';
 import { evaluateTriggers, type AlertCandidate } from '../../domain/monitoring/evaluate';
 import { limitOf, type TriggerSet } from '../../domain/monitoring/triggers';
 import { groupBy } from '../../domain/group-by';
-import { jobLossesOf, monitoredOf, readDepartmentFacts, type KnownByDepartment, type ReadOptions } from '../../federation/reads';
+import { jobLossesOf, monitoredOf, readDepartmentFacts, type KnownByDepartment, type ReadOptions, type UnreadableLeftOut } from '../../federation/reads';
 import type { Sources } from '../../federation/sources';
 
 export interface DetectDeps {
@@ -34,8 +34,12 @@ export interface DetectDeps {
   onChange?: (tx: HubTx, change: AlertChange) => Promise<void>;
 }
 
-/** Alerts to write for the households of these people (their current homes). Reads only. */
-export async function candidatesForPeople(deps: DetectDeps, idNumbers: readonly string[], today: IsoDate): Promise<AlertWrite[]> {
+/**
+ * Alerts to write for the households of these people (their current homes). Reads only.
+ * `leaveOutUnreadable`: aid records the hub cannot read are left out and counted to it (the change
+ * feed), rather than failing the read (federation/reads.ts ReadOptions).
+ */
+export async function candidatesForPeople(deps: DetectDeps, idNumbers: readonly string[], today: IsoDate, leaveOutUnreadable?: UnreadableLeftOut): Promise<AlertWrite[]> {
   if (idNumbers.length === 0) return [];
   const { spells } = await spellsAndPeople(deps.hub, [...new Set(idNumbers)]);
   const homes = new Set<number>();
@@ -43,7 +47,7 @@ export async function candidatesForPeople(deps: DetectDeps, idNumbers: readonly 
     const home = homeHousehold(own);
     if (home !== null) homes.add(home);
   }
-  return candidatesForHouseholds(deps, [...homes], today);
+  return candidatesForHouseholds(deps, [...homes], today, undefined, undefined, leaveOutUnreadable);
 }
 
 /**
@@ -59,7 +63,14 @@ export interface KnownPeople {
 }
 
 /** Alerts to write for these households. Reads only; a fixed number of statements per call. */
-export async function candidatesForHouseholds(deps: DetectDeps, householdIds: readonly number[], today: IsoDate, known?: KnownPeople, regionsKnown?: ReadonlyMap<number, string>): Promise<AlertWrite[]> {
+export async function candidatesForHouseholds(
+  deps: DetectDeps,
+  householdIds: readonly number[],
+  today: IsoDate,
+  known?: KnownPeople,
+  regionsKnown?: ReadonlyMap<number, string>,
+  leaveOutUnreadable?: UnreadableLeftOut,
+): Promise<AlertWrite[]> {
   if (householdIds.length === 0) return [];
   const here = await spellsOfHouseholds(deps.hub, householdIds);
   const ids = here.people.map((p) => p.idNumber);
@@ -67,7 +78,7 @@ export async function candidatesForHouseholds(deps: DetectDeps, householdIds: re
   const movedOrGone = ids.filter((id) => !current.has(id));
   const [elsewhere, departments, jobLosses, monitored, regions] = await Promise.all([
     spellsAndPeople(deps.hub, movedOrGone),
-    readDepartmentFacts(deps.sources, ids, today, known?.facts),
+    readDepartmentFacts(deps.sources, ids, today, { ...known?.facts, leaveOutUnreadable }),
     jobLossesOf(deps.sources, ids, known?.jobLosses),
     monitoredOf(deps.sources, ids, known?.monitored),
     regionsKnown ?? householdRegions(deps.hub, householdIds),

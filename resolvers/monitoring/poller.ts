@@ -146,7 +146,16 @@ export class MonitoringPoller {
     }
     if (advanced.length === 0) return { polled: true, rows: 0, alertsChanged: 0 };
     const today = monitoringToday(this.deps);
-    const writes = await candidatesForPeople(this.deps, [...touched], today);
+    // A record the hub cannot read (a NULL amount, 0000-00-00) is left out here, not made to fail the
+    // poll: the watermark would wait at it until the department corrected it, and every later change
+    // of the department (and of any other touching that household) with it. Logged, counted by field.
+    const leftOut = new Map<DepartmentCode, Record<string, number>>();
+    const writes = await candidatesForPeople(this.deps, [...touched], today, (department, byField) => {
+      const counted = leftOut.get(department) ?? {};
+      for (const [field, n] of Object.entries(byField)) counted[field] = (counted[field] ?? 0) + n;
+      leftOut.set(department, counted);
+    });
+    for (const [department, unreadableRecords] of leftOut) this.opts.logger?.warn({ polled: code, department, unreadableRecords }, 'monitoring: records left out of a poll, unreadable');
     try {
       const changes = await fenced(this.deps.hub, lease, async (tx) => {
         const c = await writeAlerts(this.deps, tx, writes, 'POLL');
