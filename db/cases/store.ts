@@ -104,6 +104,12 @@ export async function declinedDecisionsOpen(tx: HubQuery, caseId: number): Promi
   return rows.filter((r) => r.resolved === null).map((r) => r.id);
 }
 
+/** How many decision slips the case's meetings issued (reassignments included). */
+async function decisionsOnRecord(tx: HubTx, caseId: number): Promise<number> {
+  const rows = await tx.select({ id: referralSlip.id }).from(referralSlip).where(and(eq(referralSlip.caseId, caseId), eq(referralSlip.kind, 'DECISION')));
+  return rows.length;
+}
+
 async function referralsWithoutFeedback(tx: HubTx, caseId: number): Promise<number> {
   const rows = await tx.select({ state: referralSlip.state }).from(referralSlip).where(eq(referralSlip.caseId, caseId));
   return rows.filter((r) => !hasFeedback(r.state)).length;
@@ -132,6 +138,7 @@ export async function applyTransition(
     urgency: c.urgency,
     referralsWithoutFeedback: await referralsWithoutFeedback(tx, c.id),
     declinedDecisionsOpen: (await declinedDecisionsOpen(tx, c.id)).length,
+    decisionsOnRecord: await decisionsOnRecord(tx, c.id),
   });
   if (!check.ok) return refusal(caseError(check.code, check.message, check.code === 'REASON_REQUIRED' ? ['input', 'reason'] : check.code === 'CASE_NOT_URGENT' ? ['input', 'caseId'] : ['input', 'to']));
   if (to === 'DECIDED') {

@@ -488,7 +488,9 @@ export type Mutation = {
   /**
    * Moves a case along its states. Refused (userErrors) when the move is not allowed from the current
    * state, when no reason is given, when a case in deliberation is decided without a meeting
-   * (meetingRecord), when a case would end with slips still waiting for feedback, or when a case
+   * (meetingRecord; MEETING_REQUIRED) — except a case back in deliberation over a decline whose
+   * convener has since reassigned or waived every declined decision: its earlier meeting's decisions
+   * stand and it returns to DECIDED — when a case would end with slips still waiting for feedback, or when a case
    * opened from a monitoring alert is decided before its village notice has run (NOTICE_REQUIRED,
    * NOTICE_PERIOD_RUNNING).
    */
