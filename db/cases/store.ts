@@ -28,6 +28,7 @@ import {
   type SecondAidRecord,
 } from './records';
 import { EventLog, idempotent, lockCase, occurredAt, requiredText, type WriteMeta } from './write';
+import { UNKEYED_RETRY_HOURS } from './meetings';
 import { household } from '../household/schema';
 import { monitoringAlert } from '../monitoring/schema';
 import { recordAlertDecision } from '../monitoring/store';
@@ -35,7 +36,7 @@ import { noticesOfCase, objectionsByNoticeIds } from '../monitoring/notices';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { addDays } from '../../domain/dates';
 import { noticeGate } from '../../domain/monitoring/notice';
-import { declinedDecision, referralFulfilment } from '../case-loop/schema';
+import { declinedDecision, householdDecisionLock, referralFulfilment } from '../case-loop/schema';
 import type { FulfilmentRecord } from '../case-loop/store';
 import { longerThan } from '../../domain/text-length';
 
@@ -61,7 +62,16 @@ export async function openCase(db: HubDb, input: CaseOpenInput, meta: WriteMeta)
     async () => {
       const [home] = await db.select({ regionCode: household.regionCode }).from(household).where(eq(household.id, input.householdId));
       if (!home) return refusal(caseError('HOUSEHOLD_NOT_FOUND', 'no household with this id', ['input', 'householdId']));
-      return db.transaction(async (tx) => {
+      return lockingTransaction(db, async (tx) => {
+        // The same report sent again without a key after a lost answer (or twice at once: the
+        // household's row of household_decision_lock, taken before any case row, lets one look at a
+        // time) is answered with the case it opened, not a second case of the household to reject.
+        await tx.insert(householdDecisionLock).values({ householdId: input.householdId, decisionsIssued: 0 }).onDuplicateKeyUpdate({ set: { householdId: input.householdId } });
+        await tx.select({ id: householdDecisionLock.householdId }).from(householdDecisionLock).where(eq(householdDecisionLock.householdId, input.householdId)).for('update');
+        if (meta.idempotencyKey === null) {
+          const opened = await sameCaseOpened(tx, input, meta);
+          if (opened !== null) return success(opened, true);
+        }
         const [res] = await tx.insert(aidCase).values({
           householdId: input.householdId,
           townshipCode: townshipOf(home.regionCode),
@@ -81,6 +91,40 @@ export async function openCase(db: HubDb, input: CaseOpenInput, meta: WriteMeta)
       });
     },
   );
+}
+
+/**
+ * The household's case this request opened already, sent without a key: opened by the same officer
+ * of the same office within the last UNKEYED_RETRY_HOURS with the same origin, urgency, summary and
+ * (when stated) report time, and nothing recorded on it since. Null: the request is a new case.
+ */
+async function sameCaseOpened(tx: HubTx, input: CaseOpenInput, meta: WriteMeta): Promise<number | null> {
+  const since = new Date(meta.now.getTime() - UNKEYED_RETRY_HOURS * 3_600_000);
+  const candidates = await tx
+    .select({ id: aidCase.id, reportedAt: aidCase.reportedAt })
+    .from(aidCase)
+    .where(
+      and(
+        eq(aidCase.householdId, input.householdId),
+        eq(aidCase.state, 'REPORTED'),
+        eq(aidCase.firstOffice, meta.actor.office),
+        eq(aidCase.ownerOffice, meta.actor.office),
+        eq(aidCase.origin, input.origin),
+        eq(aidCase.urgency, input.urgency),
+        eq(aidCase.summary, input.summary.trim()),
+      ),
+    )
+    .orderBy(desc(aidCase.id));
+  for (const c of candidates) {
+    if (input.reportedAt !== null && fromDbInstant(c.reportedAt).getTime() !== input.reportedAt.getTime()) continue;
+    const events = await tx.select().from(caseEvent).where(eq(caseEvent.caseId, c.id));
+    if (events.length !== 1) continue;
+    const [opened] = events;
+    if (opened.action !== 'OPENED' || opened.actor !== meta.actor.officer || opened.actorOffice !== meta.actor.office) continue;
+    if (fromDbInstant(opened.recordedAt) < since) continue;
+    return c.id;
+  }
+  return null;
 }
 
 /** The instant of the case's last state change (its report, if none), which a new one may not precede. */

@@ -2172,6 +2172,8 @@ export type CaseOpenPayload = {
   readonly __typename?: 'CaseOpenPayload';
   /** The case opened; null when refused. */
   readonly case?: Maybe<Case>;
+  /** True when this request was a retry of a case opened already (its idempotency key; without one, the same report of the same household by the same officer within 24 hours, nothing recorded on the case since): that case is answered and no second one is opened. */
+  readonly replayed: Scalars['Boolean']['output'];
   /** Why it was refused; empty on success. */
   readonly userErrors: ReadonlyArray<CaseUserError>;
 };
@@ -6213,6 +6215,7 @@ export type CaseUserErrorResolvers<ContextType = HubContext, ParentType extends 
 
 export type CaseOpenPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CaseOpenPayload'] = ResolversParentTypes['CaseOpenPayload']> = {
   case?: Resolver<Maybe<ResolversTypes['Case']>, ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   userErrors?: Resolver<ReadonlyArray<ResolversTypes['CaseUserError']>, ParentType, ContextType>;
 };
 
