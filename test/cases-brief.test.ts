@@ -344,6 +344,9 @@ describe('the meeting brief in a real browser', () => {
     expect(facts).toMatch(/先行救助\s+2025-09-26 15:00/);
     // The decisions grid shows the meeting's decisions, not blank rows.
     expect(await page.locator('table.grid').count()).toBe(0);
+    // Signed by the four departments present, in the usual order; none for those absent.
+    const signers = (await page.locator('.sign.departments div').allInnerTexts()).map((t) => t.trim());
+    expect(signers).toEqual(['民政：', '教育：', '医保：', '工会：']);
     await page.context().close();
   });
 
