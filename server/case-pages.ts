@@ -620,19 +620,30 @@ export function renderBrief(v: BriefView): string {
     return `已由${again ? ` ${nw(again.heldOn)} ` : ''}会议重新议定`;
   };
 
-  const meetingPart = meeting
-    ? `<h2>会议决定（${nw(meeting.heldOn)}）</h2>
-  <p><strong>参会部门：</strong>${esc(meeting.departments.map(deptName).join('、'))}　<strong>召集单位：</strong>${esc(v.officeName(meeting.convenedBy))}</p>
-  ${meeting.notes ? `<p><strong>会议纪要：</strong>${prose(meeting.notes)}</p>` : ''}
-  ${table(decisionColumns, meeting.decisions, '本次会议未作出救助决定，继续研究')}
-  ${signatures(signingOrder(meeting.departments))}`
-    : `<p class="warn">尚未召开一事一议会议：以下为当前材料，会议记录后以会议时的材料为准。</p>
-  <h2>会议决定（会上填写）</h2>
+  const blankDecisions = (title: string) => `<h2>${title}</h2>
   <p><strong>会议日期：</strong>　　　　年　　月　　日　<strong>参会部门：</strong></p>
   <table class="grid"><thead><tr><th>承办部门</th><th>救助项目及事项</th><th>金额（元／元/月）</th><th>受助人</th><th>办理时限（工作日）</th><th>备注</th></tr></thead><tbody>${'<tr><td></td><td></td><td></td><td></td><td></td><td></td></tr>'.repeat(
     BLANK_DECISION_ROWS,
   )}</tbody></table>
   ${signatures(SIGNING_DEPARTMENTS)}`;
+  // A case still (or again) in deliberation after a meeting (one that decided nothing, or a decline
+  // sent back to the meeting) goes to a next meeting: the current view is its material, with a
+  // blank grid to fill in there, as before the first.
+  const nextMeeting =
+    meeting && v.version === 'CURRENT' && c.state === 'IN_DELIBERATION'
+      ? `<p class="warn">本案仍在审议中，待下次一事一议会议研究：以下为下次会议填写。</p>
+  ${blankDecisions('下次会议决定（会上填写）')}`
+      : '';
+
+  const meetingPart = meeting
+    ? `<h2>会议决定（${nw(meeting.heldOn)}）</h2>
+  <p><strong>参会部门：</strong>${esc(meeting.departments.map(deptName).join('、'))}　<strong>召集单位：</strong>${esc(v.officeName(meeting.convenedBy))}</p>
+  ${meeting.notes ? `<p><strong>会议纪要：</strong>${prose(meeting.notes)}</p>` : ''}
+  ${table(decisionColumns, meeting.decisions, '本次会议未作出救助决定，继续研究')}
+  ${signatures(signingOrder(meeting.departments))}
+  ${nextMeeting}`
+    : `<p class="warn">尚未召开一事一议会议：以下为当前材料，会议记录后以会议时的材料为准。</p>
+  ${blankDecisions('会议决定（会上填写）')}`;
 
   const base = `/cases/${c.id}/brief`;
   const versions = [
