@@ -27,7 +27,7 @@ import {
   type ReferralRecord,
   type SecondAidRecord,
 } from './records';
-import { EventLog, idempotent, lockCase, occurredAt, requiredText, type WriteMeta } from './write';
+import { EventLog, idempotent, lockCase, lockHouseholdTurn, occurredAt, requiredText, type WriteMeta } from './write';
 import { UNKEYED_RETRY_HOURS } from './meetings';
 import { household } from '../household/schema';
 import { monitoringAlert } from '../monitoring/schema';
@@ -36,7 +36,7 @@ import { noticesOfCase, objectionsByNoticeIds } from '../monitoring/notices';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { addDays } from '../../domain/dates';
 import { noticeGate } from '../../domain/monitoring/notice';
-import { declinedDecision, householdDecisionLock, referralFulfilment } from '../case-loop/schema';
+import { declinedDecision, referralFulfilment } from '../case-loop/schema';
 import type { FulfilmentRecord } from '../case-loop/store';
 import { longerThan } from '../../domain/text-length';
 
@@ -66,8 +66,7 @@ export async function openCase(db: HubDb, input: CaseOpenInput, meta: WriteMeta)
         // The same report sent again without a key after a lost answer (or twice at once: the
         // household's row of household_decision_lock, taken before any case row, lets one look at a
         // time) is answered with the case it opened, not a second case of the household to reject.
-        await tx.insert(householdDecisionLock).values({ householdId: input.householdId, decisionsIssued: 0 }).onDuplicateKeyUpdate({ set: { householdId: input.householdId } });
-        await tx.select({ id: householdDecisionLock.householdId }).from(householdDecisionLock).where(eq(householdDecisionLock.householdId, input.householdId)).for('update');
+        await lockHouseholdTurn(tx, input.householdId);
         if (meta.idempotencyKey === null) {
           const opened = await sameCaseOpened(tx, input, meta);
           if (opened !== null) return success(opened, true);
