@@ -260,7 +260,8 @@ const STYLE = `
   p.none { margin: 4px 0; }
   .sign { display: grid; grid-template-columns: repeat(4, 1fr); gap: 2px 12px; margin-top: 6px; }
   .sign div { border-bottom: 1px solid #111; height: 2em; display: flex; align-items: flex-end; white-space: nowrap; }
-  .sign.departments { grid-template-columns: auto repeat(${SIGNING_DEPARTMENTS.length}, 1fr); align-items: end; gap: 2px 6px; }
+  .sign.departments { display: flex; flex-wrap: wrap; align-items: flex-end; gap: 2px 6px; }
+  .sign.departments div { flex: 1 1 4.5em; }
   footer { margin-top: 8px; border-top: 1px solid #555; padding-top: 3px; font-size: 11px; color: #333; }
   @media print {
     body { margin: 0; max-width: none; font-size: 8pt; line-height: 1.25; }
@@ -552,9 +553,17 @@ export function renderBrief(v: BriefView): string {
         );
   const notContributed = d.departmentsNotContributed.length === 0 ? '无' : esc(d.departmentsNotContributed.map(deptName).join('、'));
 
-  const signatures = `<div class="sign"><div>主持人：</div><div>记录人：</div><div>会议日期：</div><div>召集单位：</div></div><div class="sign departments"><span class="nw">参会部门签字：</span>${SIGNING_DEPARTMENTS.map(
-    (code) => `<div>${esc(SHORT_NAME[code] ?? deptName(code))}：</div>`,
-  ).join('')}</div>`;
+  // A recorded meeting is signed by the departments present (an office that reports its aid, such
+  // as 司法 or 应急, among them), not by every department: a line for an absent one read as a
+  // signature missing. Before the meeting, a line for every department that may attend.
+  const signatures = (departments: readonly OfficeCode[]) =>
+    `<div class="sign"><div>主持人：</div><div>记录人：</div><div>会议日期：</div><div>召集单位：</div></div><div class="sign departments"><span class="nw">参会部门签字：</span>${departments
+      .map((code) => `<div>${esc(SHORT_NAME[code as DepartmentCode] ?? deptName(code))}：</div>`)
+      .join('')}</div>`;
+  const signingOrder = (present: readonly OfficeCode[]) => [
+    ...SIGNING_DEPARTMENTS.filter((code) => present.includes(code)),
+    ...present.filter((code) => !(SIGNING_DEPARTMENTS as readonly OfficeCode[]).includes(code)),
+  ];
 
   const decisionColumns: Column<ReferralRecord>[] = [
     { header: '承办部门', cell: (s) => esc(v.officeName(s.toOffice)) },
@@ -611,19 +620,30 @@ export function renderBrief(v: BriefView): string {
     return `已由${again ? ` ${nw(again.heldOn)} ` : ''}会议重新议定`;
   };
 
+  const blankDecisions = (title: string) => `<h2>${title}</h2>
+  <p><strong>会议日期：</strong>　　　　年　　月　　日　<strong>参会部门：</strong></p>
+  <table class="grid"><thead><tr><th>承办部门</th><th>救助项目及事项</th><th>金额（元／元/月）</th><th>受助人</th><th>办理时限（工作日）</th><th>备注</th></tr></thead><tbody>${'<tr><td></td><td></td><td></td><td></td><td></td><td></td></tr>'.repeat(
+    BLANK_DECISION_ROWS,
+  )}</tbody></table>
+  ${signatures(SIGNING_DEPARTMENTS)}`;
+  // A case still (or again) in deliberation after a meeting (one that decided nothing, or a decline
+  // sent back to the meeting) goes to a next meeting: the current view is its material, with a
+  // blank grid to fill in there, as before the first.
+  const nextMeeting =
+    meeting && v.version === 'CURRENT' && c.state === 'IN_DELIBERATION'
+      ? `<p class="warn">本案仍在审议中，待下次一事一议会议研究：以下为下次会议填写。</p>
+  ${blankDecisions('下次会议决定（会上填写）')}`
+      : '';
+
   const meetingPart = meeting
     ? `<h2>会议决定（${nw(meeting.heldOn)}）</h2>
   <p><strong>参会部门：</strong>${esc(meeting.departments.map(deptName).join('、'))}　<strong>召集单位：</strong>${esc(v.officeName(meeting.convenedBy))}</p>
   ${meeting.notes ? `<p><strong>会议纪要：</strong>${prose(meeting.notes)}</p>` : ''}
   ${table(decisionColumns, meeting.decisions, '本次会议未作出救助决定，继续研究')}
-  ${signatures}`
+  ${signatures(signingOrder(meeting.departments))}
+  ${nextMeeting}`
     : `<p class="warn">尚未召开一事一议会议：以下为当前材料，会议记录后以会议时的材料为准。</p>
-  <h2>会议决定（会上填写）</h2>
-  <p><strong>会议日期：</strong>　　　　年　　月　　日　<strong>参会部门：</strong></p>
-  <table class="grid"><thead><tr><th>承办部门</th><th>救助项目及事项</th><th>金额（元／元/月）</th><th>受助人</th><th>办理时限（工作日）</th><th>备注</th></tr></thead><tbody>${'<tr><td></td><td></td><td></td><td></td><td></td><td></td></tr>'.repeat(
-    BLANK_DECISION_ROWS,
-  )}</tbody></table>
-  ${signatures}`;
+  ${blankDecisions('会议决定（会上填写）')}`;
 
   const base = `/cases/${c.id}/brief`;
   const versions = [

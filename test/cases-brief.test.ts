@@ -344,6 +344,9 @@ describe('the meeting brief in a real browser', () => {
     expect(facts).toMatch(/先行救助\s+2025-09-26 15:00/);
     // The decisions grid shows the meeting's decisions, not blank rows.
     expect(await page.locator('table.grid').count()).toBe(0);
+    // Signed by the four departments present, in the usual order; none for those absent.
+    const signers = (await page.locator('.sign.departments div').allInnerTexts()).map((t) => t.trim());
+    expect(signers).toEqual(['民政：', '教育：', '医保：', '工会：']);
     await page.context().close();
   });
 
@@ -479,5 +482,27 @@ describe('the meeting brief in a real browser', () => {
     expect(outside.status).toBe(404);
     const wrongPurpose = await fetch(`${hub.url}/cases/${caseId}/brief`, { headers: { ...headers, 'x-purpose': 'REFERRAL' } });
     expect(wrongPurpose.status).toBe(403);
+  });
+});
+
+describe('a case still in deliberation after a meeting', () => {
+  it('prints, in the current view, a blank grid for its next meeting; the meeting’s own material does not', async () => {
+    clock.set(cn('2026-03-12T09:00:00'));
+    await call(`mutation($input: CaseTransitionInput!) { caseTransition(input: $input) { case { state } userErrors { code } } }`, { input: { caseId: liuCaseId, to: 'IN_DELIBERATION', reason: '提请一事一议' } }, 'caseTransition');
+    clock.set(cn('2026-03-12T16:00:00'));
+    const met = await call(
+      `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) { meeting { id } case { state } userErrors { code } } }`,
+      { input: { caseId: liuCaseId, heldOn: '2026-03-12', departmentsPresent: ['CIVIL_AFFAIRS', 'HEALTH'], notes: '医保结算材料未齐，延期研究', decisions: [] } },
+      'meetingRecord',
+    );
+    expect(met.case.state).toBe('IN_DELIBERATION');
+    const current = (await open(`${hub.url}/cases/${liuCaseId}/brief?view=current`)).page;
+    expect(await current.locator('table.grid').count()).toBe(1);
+    expect(await current.locator('body').innerText()).toContain('下次会议决定（会上填写）');
+    await current.context().close();
+    const snapshot = (await open(`${hub.url}/cases/${liuCaseId}/brief?meeting=${met.meeting.id}`)).page;
+    expect(await snapshot.locator('table.grid').count()).toBe(0);
+    expect(await snapshot.locator('body').innerText()).toContain('本次会议未作出救助决定');
+    await snapshot.context().close();
   });
 });

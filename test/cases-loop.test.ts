@@ -294,6 +294,30 @@ describe('every decision runs the pre-grant check', () => {
     await ok(ca, WAIVE, { input: { referralId: slip, reason: '学生已转学，由就读地教育部门资助' } }, 'referralWaive');
     expect((await ok(ca, MOVE, { input: { caseId, to: 'CLOSED', reason: '办结' } }, 'caseTransition')).case.state).toBe('CLOSED');
   });
+
+  it('lets a case back in deliberation return to DECIDED once its convener waived or reassigned every decline, and close', async () => {
+    const ca = demo.AIDHUB_TOKEN_CIVIL_AFFAIRS;
+    const caseId = (await ok(ca, OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '再议后豁免', reportedAt: '2026-03-10T09:00:00+08:00' } }, 'caseOpen')).case.id;
+    // Decided at a meeting before: deciding without one is still refused.
+    for (const to of ['ACCEPTED', 'INVESTIGATING', 'IN_DELIBERATION']) await ok(ca, MOVE, { input: { caseId, to, reason: to } }, 'caseTransition');
+    expect(codes(await ca(MOVE, { input: { caseId, to: 'DECIDED', reason: '未开会' } }), 'caseTransition')).toEqual(['MEETING_REQUIRED']);
+    const tuition = { department: 'EDUCATION', programme: 'TUITION_WAIVER', amountFen: 120_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.child };
+    const met = await ok(ca, MEETING, { input: { caseId, heldOn: '2026-03-13', departmentsPresent: ['CIVIL_AFFAIRS', 'EDUCATION'], decisions: [tuition, { ...tuition, programme: 'BOARDING_SUBSIDY', amountFen: 50_000 }] } }, 'meetingRecord');
+    const [first, second] = met.meeting.decisions.map((d: { id: string }) => d.id);
+    await ok(demo.AIDHUB_TOKEN_EDUCATION, DECLINE, { input: { referralId: first, reason: '该生已转学至外市' } }, 'referralDecline');
+    await ok(ca, MOVE, { input: { caseId, to: 'IN_DELIBERATION', reason: '退回重新议定' } }, 'caseTransition');
+    // A sitting that decides nothing further leaves the decline open: not yet back to DECIDED.
+    await ok(ca, MEETING, { input: { caseId, heldOn: '2026-03-14', departmentsPresent: ['CIVIL_AFFAIRS', 'EDUCATION'], notes: '再议：不再另行安排', decisions: [] } }, 'meetingRecord');
+    expect(codes(await ca(MOVE, { input: { caseId, to: 'DECIDED', reason: '维持原决定' } }), 'caseTransition')).toEqual(['MEETING_REQUIRED']);
+    await ok(ca, WAIVE, { input: { referralId: first, reason: '学生已转学，由就读地教育部门资助' } }, 'referralWaive');
+    const back = await ok(ca, MOVE, { input: { caseId, to: 'DECIDED', reason: '再议后维持原决定' } }, 'caseTransition');
+    expect(back.case.state).toBe('DECIDED');
+    // The other decision is still carried out before the case closes.
+    expect(codes(await ca(MOVE, { input: { caseId, to: 'CLOSED', reason: '办结' } }), 'caseTransition')).toEqual(['REFERRALS_WITHOUT_FEEDBACK']);
+    await ok(demo.AIDHUB_TOKEN_EDUCATION, DECLINE, { input: { referralId: second, reason: '该生不住校' } }, 'referralDecline');
+    await ok(ca, WAIVE, { input: { referralId: second, reason: '不住校，无需补助' } }, 'referralWaive');
+    expect((await ok(ca, MOVE, { input: { caseId, to: 'CLOSED', reason: '办结' } }, 'caseTransition')).case.state).toBe('CLOSED');
+  });
 });
 
 describe('a slip goes only to an office that can answer it', () => {

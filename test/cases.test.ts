@@ -545,6 +545,32 @@ describe('concurrent and failing writes', () => {
     expect(events.map((e) => e.action)).toEqual(['OPENED', 'TRANSITIONED']);
   });
 
+  it('answers a report sent again without a key with the case it opened, also when both arrive at once', async () => {
+    const OPEN_REPLAYED = `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id } replayed userErrors { code } } }`;
+    const cases = async () => (await dbs.hub.select({ id: aidCase.id }).from(aidCase).where(eq(aidCase.householdId, zhaoId))).length;
+    const report = { householdId: String(zhaoId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '重复提交测试：因病申请', actor: { officer: 'rc-021' } };
+    const before = await cases();
+    const [a, b] = await Promise.all([1, 2].map(() => as.province(OPEN_REPLAYED, { input: report })));
+    expect([a.errors, b.errors]).toEqual([undefined, undefined]);
+    expect(a.data.caseOpen.case.id).toBe(b.data.caseOpen.case.id);
+    expect([a.data.caseOpen.replayed, b.data.caseOpen.replayed].sort()).toEqual([false, true]);
+    const again = await as.province(OPEN_REPLAYED, { input: report });
+    expect(again.data.caseOpen).toEqual({ case: { id: a.data.caseOpen.case.id }, replayed: true, userErrors: [] });
+    expect(await cases()).toBe(before + 1);
+    // Another matter of the household, another officer, or the same report once the case has moved on is a new case.
+    const other = await as.province(OPEN_REPLAYED, { input: { ...report, summary: '重复提交测试：子女就学' } });
+    const colleague = await as.province(OPEN_REPLAYED, { input: { ...report, actor: { officer: 'rc-022' } } });
+    expect([other.data.caseOpen.replayed, colleague.data.caseOpen.replayed]).toEqual([false, false]);
+    await ok(as.province, MOVE, { input: { caseId: a.data.caseOpen.case.id, to: 'ACCEPTED', reason: '受理' } }, 'caseTransition');
+    const later = await as.province(OPEN_REPLAYED, { input: report });
+    expect(later.data.caseOpen.replayed).toBe(false);
+    expect(await cases()).toBe(before + 4);
+    // Off the supervision figures: rejected.
+    for (const id of [a.data.caseOpen.case.id, other.data.caseOpen.case.id, colleague.data.caseOpen.case.id, later.data.caseOpen.case.id]) {
+      await ok(as.province, MOVE, { input: { caseId: id, to: 'REJECTED', reason: '测试用重复申请' } }, 'caseTransition');
+    }
+  });
+
   it('writes all of a meeting or none of it', async () => {
     const caseId = await caseInDeliberation();
     const count = async () => ({

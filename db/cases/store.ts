@@ -27,7 +27,8 @@ import {
   type ReferralRecord,
   type SecondAidRecord,
 } from './records';
-import { EventLog, idempotent, lockCase, occurredAt, requiredText, type WriteMeta } from './write';
+import { EventLog, idempotent, lockCase, lockHouseholdTurn, occurredAt, requiredText, type WriteMeta } from './write';
+import { UNKEYED_RETRY_HOURS } from './meetings';
 import { household } from '../household/schema';
 import { monitoringAlert } from '../monitoring/schema';
 import { recordAlertDecision } from '../monitoring/store';
@@ -61,7 +62,15 @@ export async function openCase(db: HubDb, input: CaseOpenInput, meta: WriteMeta)
     async () => {
       const [home] = await db.select({ regionCode: household.regionCode }).from(household).where(eq(household.id, input.householdId));
       if (!home) return refusal(caseError('HOUSEHOLD_NOT_FOUND', 'no household with this id', ['input', 'householdId']));
-      return db.transaction(async (tx) => {
+      return lockingTransaction(db, async (tx) => {
+        // The same report sent again without a key after a lost answer (or twice at once: the
+        // household's row of household_decision_lock, taken before any case row, lets one look at a
+        // time) is answered with the case it opened, not a second case of the household to reject.
+        await lockHouseholdTurn(tx, input.householdId);
+        if (meta.idempotencyKey === null) {
+          const opened = await sameCaseOpened(tx, input, meta);
+          if (opened !== null) return success(opened, true);
+        }
         const [res] = await tx.insert(aidCase).values({
           householdId: input.householdId,
           townshipCode: townshipOf(home.regionCode),
@@ -83,6 +92,40 @@ export async function openCase(db: HubDb, input: CaseOpenInput, meta: WriteMeta)
   );
 }
 
+/**
+ * The household's case this request opened already, sent without a key: opened by the same officer
+ * of the same office within the last UNKEYED_RETRY_HOURS with the same origin, urgency, summary and
+ * (when stated) report time, and nothing recorded on it since. Null: the request is a new case.
+ */
+async function sameCaseOpened(tx: HubTx, input: CaseOpenInput, meta: WriteMeta): Promise<number | null> {
+  const since = new Date(meta.now.getTime() - UNKEYED_RETRY_HOURS * 3_600_000);
+  const candidates = await tx
+    .select({ id: aidCase.id, reportedAt: aidCase.reportedAt })
+    .from(aidCase)
+    .where(
+      and(
+        eq(aidCase.householdId, input.householdId),
+        eq(aidCase.state, 'REPORTED'),
+        eq(aidCase.firstOffice, meta.actor.office),
+        eq(aidCase.ownerOffice, meta.actor.office),
+        eq(aidCase.origin, input.origin),
+        eq(aidCase.urgency, input.urgency),
+        eq(aidCase.summary, input.summary.trim()),
+      ),
+    )
+    .orderBy(desc(aidCase.id));
+  for (const c of candidates) {
+    if (input.reportedAt !== null && fromDbInstant(c.reportedAt).getTime() !== input.reportedAt.getTime()) continue;
+    const events = await tx.select().from(caseEvent).where(eq(caseEvent.caseId, c.id));
+    if (events.length !== 1) continue;
+    const [opened] = events;
+    if (opened.action !== 'OPENED' || opened.actor !== meta.actor.officer || opened.actorOffice !== meta.actor.office) continue;
+    if (fromDbInstant(opened.recordedAt) < since) continue;
+    return c.id;
+  }
+  return null;
+}
+
 /** The instant of the case's last state change (its report, if none), which a new one may not precede. */
 async function lastStateChangeAt(tx: HubTx, c: CaseRecord): Promise<Date> {
   const [last] = await tx
@@ -102,6 +145,12 @@ export async function declinedDecisionsOpen(tx: HubQuery, caseId: number): Promi
     .leftJoin(declinedDecision, eq(declinedDecision.referralId, referralSlip.id))
     .where(and(eq(referralSlip.caseId, caseId), eq(referralSlip.kind, 'DECISION'), eq(referralSlip.state, 'DECLINED')));
   return rows.filter((r) => r.resolved === null).map((r) => r.id);
+}
+
+/** How many decision slips the case's meetings issued (reassignments included). */
+async function decisionsOnRecord(tx: HubTx, caseId: number): Promise<number> {
+  const rows = await tx.select({ id: referralSlip.id }).from(referralSlip).where(and(eq(referralSlip.caseId, caseId), eq(referralSlip.kind, 'DECISION')));
+  return rows.length;
 }
 
 async function referralsWithoutFeedback(tx: HubTx, caseId: number): Promise<number> {
@@ -132,6 +181,7 @@ export async function applyTransition(
     urgency: c.urgency,
     referralsWithoutFeedback: await referralsWithoutFeedback(tx, c.id),
     declinedDecisionsOpen: (await declinedDecisionsOpen(tx, c.id)).length,
+    decisionsOnRecord: await decisionsOnRecord(tx, c.id),
   });
   if (!check.ok) return refusal(caseError(check.code, check.message, check.code === 'REASON_REQUIRED' ? ['input', 'reason'] : check.code === 'CASE_NOT_URGENT' ? ['input', 'caseId'] : ['input', 'to']));
   if (to === 'DECIDED') {

@@ -209,15 +209,24 @@ export async function decisionsIssuedTo(db: HubQuery, householdId: number): Prom
  * such check was made, the turn is taken and counted only.
  */
 export async function takeDecisionTurn(tx: LockingTx, householdId: number, seen: number | null, issuing: number): Promise<CaseUserError | null> {
-  // The row exists from the household's first decision on; made here by the first (the insert's
-  // unique key, no gap lock; a second at the same moment waits for it and finds it).
-  await tx.insert(householdDecisionLock).values({ householdId, decisionsIssued: 0 }).onDuplicateKeyUpdate({ set: { householdId } });
-  const [row] = await tx.select({ issued: householdDecisionLock.decisionsIssued }).from(householdDecisionLock).where(eq(householdDecisionLock.householdId, householdId)).for('update');
-  if (seen !== null && row.issued !== seen) {
+  const issued = await lockHouseholdTurn(tx, householdId);
+  if (seen !== null && issued !== seen) {
     return caseError('HOUSEHOLD_DECISIONS_CHANGED', 'a decision was issued to the household while this one was checked: check it again (send it again)', null);
   }
   await tx.update(householdDecisionLock).set({ decisionsIssued: sql`${householdDecisionLock.decisionsIssued} + ${issuing}` }).where(eq(householdDecisionLock.householdId, householdId));
   return null;
+}
+
+/**
+ * Locks the household's row of household_decision_lock (made here by the first to need it: the
+ * insert's unique key, no gap lock; a second at the same moment waits for it and finds it) and
+ * returns its count of decisions issued. Decision writes take it after their case's row; a case
+ * being opened (caseOpen's keyless retry look) takes it holding no case row.
+ */
+export async function lockHouseholdTurn(tx: LockingTx, householdId: number): Promise<number> {
+  await tx.insert(householdDecisionLock).values({ householdId, decisionsIssued: 0 }).onDuplicateKeyUpdate({ set: { householdId } });
+  const [row] = await tx.select({ issued: householdDecisionLock.decisionsIssued }).from(householdDecisionLock).where(eq(householdDecisionLock.householdId, householdId)).for('update');
+  return row.issued;
 }
 
 export interface EventFields {

@@ -57,6 +57,8 @@ export interface TransitionFacts {
   viaFirstAid?: boolean;
   /** The case's urgency: first aid is for URGENT and EMERGENCY cases. */
   urgency?: CaseUrgency;
+  /** Decision slips on record: the case was decided at a meeting before (it is back in deliberation over a decline). */
+  decisionsOnRecord?: number;
 }
 
 export type TransitionCheck = { ok: true } | { ok: false; code: TransitionRefusal; message: string };
@@ -80,7 +82,13 @@ export function checkTransition(from: CaseState, to: CaseState, facts: Transitio
   if (to === 'FIRST_AID_GIVEN' && !facts.viaFirstAid) {
     return { ok: false, code: 'FIRST_AID_DETAILS_REQUIRED', message: 'first aid is recorded with what was given (caseFirstAid)' };
   }
-  if (from === 'IN_DELIBERATION' && to === 'DECIDED' && !facts.viaMeeting) {
+  // A case back in deliberation over a decline whose convener then reassigned or waived every
+  // declined decision (referralReassign, referralWaive) has nothing left for a meeting to decide:
+  // its earlier meeting's decisions stand, and it returns to DECIDED to be carried out and closed.
+  // Without this it could only be rejected (as if refused to the household) or given a meeting
+  // deciding aid no one asked for.
+  const decisionsStand = (facts.decisionsOnRecord ?? 0) > 0 && (facts.declinedDecisionsOpen ?? 0) === 0;
+  if (from === 'IN_DELIBERATION' && to === 'DECIDED' && !facts.viaMeeting && !decisionsStand) {
     return { ok: false, code: 'MEETING_REQUIRED', message: 'a case in deliberation is decided by recording the meeting (meetingRecord)' };
   }
   if (TERMINAL_STATES.has(to) && facts.referralsWithoutFeedback > 0) {

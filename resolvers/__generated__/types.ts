@@ -488,7 +488,9 @@ export type Mutation = {
   /**
    * Moves a case along its states. Refused (userErrors) when the move is not allowed from the current
    * state, when no reason is given, when a case in deliberation is decided without a meeting
-   * (meetingRecord), when a case would end with slips still waiting for feedback, or when a case
+   * (meetingRecord; MEETING_REQUIRED) — except a case back in deliberation over a decline whose
+   * convener has since reassigned or waived every declined decision: its earlier meeting's decisions
+   * stand and it returns to DECIDED — when a case would end with slips still waiting for feedback, or when a case
    * opened from a monitoring alert is decided before its village notice has run (NOTICE_REQUIRED,
    * NOTICE_PERIOD_RUNNING).
    */
@@ -2181,6 +2183,8 @@ export type CaseOpenPayload = {
   readonly __typename?: 'CaseOpenPayload';
   /** The case opened; null when refused. */
   readonly case?: Maybe<Case>;
+  /** True when this request was a retry of a case opened already (its idempotency key; without one, the same report of the same household by the same officer within 24 hours, nothing recorded on the case since): that case is answered and no second one is opened. */
+  readonly replayed: Scalars['Boolean']['output'];
   /** Why it was refused; empty on success. */
   readonly userErrors: ReadonlyArray<CaseUserError>;
 };
@@ -6293,6 +6297,7 @@ export type CaseUserErrorResolvers<ContextType = HubContext, ParentType extends 
 
 export type CaseOpenPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CaseOpenPayload'] = ResolversParentTypes['CaseOpenPayload']> = {
   case?: Resolver<Maybe<ResolversTypes['Case']>, ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   userErrors?: Resolver<ReadonlyArray<ResolversTypes['CaseUserError']>, ParentType, ContextType>;
 };
 

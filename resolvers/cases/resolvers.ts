@@ -475,7 +475,7 @@ export const caseResolvers: Resolvers = {
         { householdId: requireHubId(input.householdId, 'input.householdId'), origin: input.origin, urgency: input.urgency, summary: input.summary, reportedAt: input.reportedAt ?? null },
         meta,
       );
-      return payload(outcome, ctx, async (id) => ({ case: await caseById(ctx, id), userErrors: [] }));
+      return { replayed: false, ...(await payload(outcome, ctx, async (id) => ({ case: await caseById(ctx, id), userErrors: [], replayed: outcome.ok && outcome.replayed }))) };
     },
 
     caseTransition: async (_, { input }, ctx) => {

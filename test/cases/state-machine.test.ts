@@ -67,6 +67,10 @@ describe('case transitions', () => {
   it('decides a case in deliberation only through its meeting', () => {
     expect(checkTransition('IN_DELIBERATION', 'DECIDED', ok)).toMatchObject({ ok: false, code: 'MEETING_REQUIRED' });
     expect(checkTransition('IN_DELIBERATION', 'DECIDED', { ...ok, viaMeeting: true })).toEqual({ ok: true });
+    // Back in deliberation over a decline: once every decline is reassigned or waived, the earlier
+    // meeting's decisions stand; while one is open, a meeting still decides.
+    expect(checkTransition('IN_DELIBERATION', 'DECIDED', { ...ok, decisionsOnRecord: 2, declinedDecisionsOpen: 0 })).toEqual({ ok: true });
+    expect(checkTransition('IN_DELIBERATION', 'DECIDED', { ...ok, decisionsOnRecord: 2, declinedDecisionsOpen: 1 })).toMatchObject({ ok: false, code: 'MEETING_REQUIRED' });
     // A township may decide a simple case without a meeting.
     expect(checkTransition('INVESTIGATING', 'DECIDED', ok)).toEqual({ ok: true });
   });
