@@ -19,6 +19,7 @@ import { checkSources, type Sources } from '../federation/sources';
 import type { HubConfig } from '../db/config';
 import { createFindingLoaders } from './findings/live';
 import type { Logger } from 'pino';
+import type { JobMetrics } from './job-metrics';
 
 export interface HubDeps {
   config: HubConfig;
@@ -35,7 +36,7 @@ export interface HubDeps {
   /** The household the query page shows as its example (a demo household with aid). */
   exampleHouseholdId?: string;
   /** Told each department read's outcome (server/metrics.ts). */
-  metrics?: { sourceOutcome(outcome: SourceOutcome): void; unrecognisedStatus(department: DepartmentCode, records: number): void; unrecognisedProgramme(department: DepartmentCode, records: number): void };
+  metrics?: JobMetrics & { sourceOutcome(outcome: SourceOutcome): void; unrecognisedStatus(department: DepartmentCode, records: number): void; unrecognisedProgramme(department: DepartmentCode, records: number): void };
 }
 
 /**
@@ -136,7 +137,8 @@ export interface HubContext {
   /** The audit trail, for `accessLog`. Null only where no server runs (unit tests of resolvers). */
   audit: AuditStore | null;
   /** The hub's log, each line with the request's id: also for jobs a request starts (a scan's end, or its hand-over). */
-  logger?: Logger;
+  logger?: Logger;  /** Told how the scans and comparisons a request starts end (server/metrics.ts). */
+  jobMetrics?: JobMetrics;
 }
 
 /** The hub's clock reading (HubDeps.clock, else the system clock). */
@@ -154,5 +156,5 @@ export function createContext(deps: HubDeps, access: RequestAccess | null = null
   const today = hubToday(deps);
   const unavailable = new Map<DepartmentCode, SourceOutcome>();
   let now: Date | undefined;
-  return { config: deps.config, hub: deps.hub, today, now: () => (now ??= hubNow(deps)), loaders: createLoaders(deps, today, unavailable), sources: deps.sources, unavailable, access: new AccessSession(access), audit, logger: deps.logger };
+  return { config: deps.config, hub: deps.hub, today, now: () => (now ??= hubNow(deps)), loaders: createLoaders(deps, today, unavailable), sources: deps.sources, unavailable, access: new AccessSession(access), audit, logger: deps.logger, jobMetrics: deps.metrics };
 }

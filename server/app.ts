@@ -270,7 +270,7 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   // Scans whose hub process died are taken over by whichever live process looks first.
   const takeover = deps.config.jobTakeoverIntervalMs
     ? setInterval(() => {
-        scanJobs.takeOver({ hub: deps.hub, sources: deps.sources, ruleSet: activeRuleSet(), today: hubToday(deps), logger: deps.logger, leaseMs: deps.config.jobLeaseMs }).catch((err: Error) => {
+        scanJobs.takeOver({ hub: deps.hub, sources: deps.sources, ruleSet: activeRuleSet(), today: hubToday(deps), logger: deps.logger, leaseMs: deps.config.jobLeaseMs, metrics }).catch((err: Error) => {
           deps.logger.warn({ err: loggableError(err) }, 'scan takeover check failed');
         });
       }, deps.config.jobTakeoverIntervalMs)
@@ -287,7 +287,7 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   alertDelivery?.start();
   // Change-driven monitoring: one poller per department in every process, one lease holder each.
   const poller = deps.config.monitoring
-    ? new MonitoringPoller({ hub: deps.hub, sources: deps.sources, triggerSet, ruleSet: activeRuleSet(), now: () => hubNow(deps) }, { ...deps.config.monitoring, logger: deps.logger })
+    ? new MonitoringPoller({ hub: deps.hub, sources: deps.sources, triggerSet, ruleSet: activeRuleSet(), now: () => hubNow(deps), metrics }, { ...deps.config.monitoring, logger: deps.logger })
     : null;
   poller?.start();
   deps = { ...deps, metrics };

@@ -19,7 +19,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { HubDb } from '../db/connect';
 import { runningScanProgress } from '../db/findings/store';
 import { outboxBacklog } from '../db/alert-delivery/store';
-import type { SourceOutcome } from '../federation/loaders';
+import type { SourceOutcome, UnavailableReason } from '../federation/loaders';
 import { ADAPTERS } from '../federation/registry';
 import type { UnrecognisedStatusCount } from '../federation/unrecognised-status';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
@@ -27,6 +27,7 @@ import type { HubContext } from '../resolvers/context';
 import { outcomeOf } from './plugins';
 import { scrub } from '../domain/privacy';
 import { AUTH_FAILURES, type AuthFailure } from '../access/clients';
+import type { JobMetrics, RunKind } from '../resolvers/job-metrics';
 
 export const OPERATION_LABELS_MAX = 200;
 
@@ -37,7 +38,24 @@ export const OPERATION_LABELS_MAX = 200;
 export const RATE_LIMIT_KINDS = ['client', 'auth_failure', 'query_cost_in_flight'] as const;
 export type RateLimitKind = (typeof RATE_LIMIT_KINDS)[number];
 
-export class HubMetrics {
+/** Why a department could not be read (federation/loaders.ts UnavailableReason), as a failed run's reason label. */
+const DEPARTMENT_REASONS: readonly string[] = ['TIMEOUT', 'UNREACHABLE', 'UNREADABLE_ROWS'] satisfies UnavailableReason[];
+/** The failures a scan or comparison records that name no department; any other counts as OTHER. */
+const RUN_FAILURES: readonly string[] = ['INTERNAL_ERROR', 'LEASE_LOST', 'RULE_SET_CHANGED', 'INTERRUPTED'];
+
+/**
+ * A run's end as labels of a closed set: `DEPARTMENT_UNAVAILABLE:<department>:<reason>` as the
+ * department and its reason, a failure of the hub's own by its code (department ""), anything else
+ * as OTHER, so no text of a failure can grow the registry.
+ */
+export function runEndLabels(failure: string | null): { outcome: 'succeeded' | 'failed'; department: string; reason: string } {
+  if (failure === null) return { outcome: 'succeeded', department: '', reason: '' };
+  const [head, department, reason, ...rest] = failure.split(':');
+  if (head === 'DEPARTMENT_UNAVAILABLE' && rest.length === 0 && (DEPARTMENT_CODES as readonly string[]).includes(department) && DEPARTMENT_REASONS.includes(reason)) return { outcome: 'failed', department, reason };
+  return { outcome: 'failed', department: '', reason: RUN_FAILURES.includes(failure) ? failure : 'OTHER' };
+}
+
+export class HubMetrics implements JobMetrics {
   readonly registry = new Registry();
   private readonly operations = new Set<string>();
   readonly requests = new Counter({
@@ -157,10 +175,39 @@ export class HubMetrics {
     registers: [this.registry],
   });
 
+  /**
+   * Region scans and monthly comparisons that ended, by kind and outcome; a failed one by the
+   * department it could not read and why (its `failure`, DEPARTMENT_UNAVAILABLE:UNION:TIMEOUT), or
+   * by the hub's own failure code with department "". Counted by the process that ran the run's end.
+   */
+  readonly runsEnded = new Counter({
+    name: 'aidhub_runs_ended_total',
+    help: 'Region scans (kind="scan") and monthly comparisons (kind="monthly") this process ran to their end, by outcome (succeeded, failed); a failed one by the department it could not read and the reason (TIMEOUT, UNREACHABLE, UNREADABLE_ROWS), or with department "" by the hub\'s own failure (INTERNAL_ERROR, LEASE_LOST, RULE_SET_CHANGED, INTERRUPTED, OTHER)',
+    labelNames: ['kind', 'outcome', 'department', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  /** Change-feed polls that failed (logged 'monitoring tick failed'), by the department polled. */
+  readonly pollFailures = new Counter({
+    name: 'aidhub_monitoring_poll_failures_total',
+    help: 'Polls of a department\'s change feed that failed in this process (logged "monitoring tick failed"; its watermark stays and the next poll tries again), by the department polled',
+    labelNames: ['department'] as const,
+    registers: [this.registry],
+  });
+
+  /** Department records a poll left out because the hub cannot read them, by the department holding them. */
+  readonly pollLeftOutRecords = new Counter({
+    name: 'aidhub_monitoring_poll_unreadable_records_total',
+    help: 'Records a change-feed poll left out because the hub cannot read them (e.g. an amount left NULL; logged "monitoring: records left out of a poll, unreadable"), by the department holding them: no alert is raised on them until the department corrects them',
+    labelNames: ['department'] as const,
+    registers: [this.registry],
+  });
+
   constructor(hub: HubDb | null) {
     // Both at 0 from the start, so a rate of them is defined before the first refusal.
     for (const limit of RATE_LIMIT_KINDS) this.rateLimitedRequests.inc({ limit }, 0);
     for (const reason of AUTH_FAILURES) this.unauthenticatedRequests.inc({ reason }, 0);
+    for (const kind of ['scan', 'monthly'] as const) this.runsEnded.inc({ kind, ...runEndLabels(null) }, 0);
     for (const department of DEPARTMENT_CODES) if (ADAPTERS[department].statusColumns) this.unrecognisedStatusRecords.inc({ department }, 0);
     for (const department of DEPARTMENT_CODES) if (ADAPTERS[department].programmeColumns) this.unrecognisedProgrammeRecords.inc({ department }, 0);
     if (!hub) return;
@@ -282,6 +329,18 @@ export class HubMetrics {
   /** The start-up count of programme columns, as `unrecognisedStatusCounted`. */
   unrecognisedProgrammeCounted(counts: readonly UnrecognisedStatusCount[]): void {
     setPerDepartment(this.unrecognisedProgrammeRows, counts);
+  }
+
+  runEnded(kind: RunKind, failure: string | null): void {
+    this.runsEnded.inc({ kind, ...runEndLabels(failure) });
+  }
+
+  pollFailed(department: DepartmentCode): void {
+    this.pollFailures.inc({ department });
+  }
+
+  pollLeftOut(department: DepartmentCode, records: number): void {
+    if (records > 0) this.pollLeftOutRecords.inc({ department }, records);
   }
 
   unauthenticated(reason: AuthFailure): void {

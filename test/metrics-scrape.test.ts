@@ -5,7 +5,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import http from 'node:http';
-import { HubMetrics, metricsHandler, OPERATION_LABELS_MAX } from '../server/metrics';
+import { HubMetrics, metricsHandler, OPERATION_LABELS_MAX, runEndLabels } from '../server/metrics';
 import { createPool, hubDrizzle } from '../db/connect';
 import { freePort } from '../db/setup/private-server';
 import { claimDue, markDead } from '../db/alert-delivery/store';
@@ -38,6 +38,17 @@ it('counts operation names past the first ones as other', () => {
   const metrics = new HubMetrics(null);
   for (let i = 0; i < OPERATION_LABELS_MAX; i++) expect(metrics.operationLabel(`Op${i}`)).toBe(`Op${i}`);
   expect(metrics.operationLabel('OneMore')).toBe('other');
+});
+
+// A failed run's labels are its department and reason from a closed list: no failure text, however
+// made, adds a series of its own (test/scan-source-misbehaves.test.ts scrapes a real one).
+it('labels a failed run by department and reason, and anything unknown as OTHER', () => {
+  expect(runEndLabels(null)).toEqual({ outcome: 'succeeded', department: '', reason: '' });
+  expect(runEndLabels('DEPARTMENT_UNAVAILABLE:UNION:UNREADABLE_ROWS')).toEqual({ outcome: 'failed', department: 'UNION', reason: 'UNREADABLE_ROWS' });
+  expect(runEndLabels('LEASE_LOST')).toEqual({ outcome: 'failed', department: '', reason: 'LEASE_LOST' });
+  for (const odd of ['DEPARTMENT_UNAVAILABLE:NOWHERE:TIMEOUT', 'DEPARTMENT_UNAVAILABLE:UNION:SOMETHING', 'DEPARTMENT_UNAVAILABLE:UNION:TIMEOUT:X', `ERR_${ID_NUMBER}`]) {
+    expect(runEndLabels(odd)).toEqual({ outcome: 'failed', department: '', reason: 'OTHER' });
+  }
 });
 
 describe('a scrape while the hub database does not answer', () => {

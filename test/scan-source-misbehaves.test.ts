@@ -20,7 +20,8 @@ import { ADAPTERS } from '../federation/registry';
 import { unionScenario } from '../federation/union/scenario';
 import { monitoringAlert } from '../db/monitoring/schema';
 import { DepartmentReadError } from '../federation/reads';
-import { runMonthlyComparison } from '../resolvers/monitoring/monthly';
+import { monthlyJobs, runMonthlyComparison } from '../resolvers/monitoring/monthly';
+import { HubMetrics } from '../server/metrics';
 import { activeRuleSet } from '../rules/load';
 import { activeTriggerSet } from '../rules/triggers-load';
 import { createTestDatabases, type TestDatabases } from './support/databases';
@@ -60,6 +61,7 @@ beforeAll(async () => {
     client: { department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['ADMINISTRATOR'] },
     sources: { UNION: { scanTimeoutMs: 1_500 } },
     logger: pino({ level: 'info' }, sink),
+    metrics: true,
   });
   union = await mysql.createConnection({ uri: dbs.sourceUrls.UNION });
 }, 120_000);
@@ -69,6 +71,13 @@ afterAll(async () => {
   await hub?.close();
   await dbs?.close();
 });
+
+/** The hub's /metrics lines of runs ended (a series never counted reads 0). */
+async function runsEnded(labels: string): Promise<number> {
+  const body = await (await fetch(hub.metricsUrl!)).text();
+  const line = body.split('\n').find((l) => l.startsWith(`aidhub_runs_ended_total{${labels}} `));
+  return Number(line?.split(' ')[1] ?? 0);
+}
 
 /** Starts a scan of Wang's township and waits (generously) for it to end. */
 async function scanEnds(): Promise<{ state: string; failure: string | null }> {
@@ -94,6 +103,13 @@ it('a locked source ends the scan and the monthly comparison within the limit, n
     logLines.length = 0;
     expect(await scanEnds()).toEqual({ state: 'FAILED', failure: 'DEPARTMENT_UNAVAILABLE:UNION:TIMEOUT' });
     expect(logLines.filter((l) => l.msg === 'scan failed')).toEqual([expect.objectContaining({ department: 'UNION', reason: 'TIMEOUT', failure: 'DEPARTMENT_UNAVAILABLE:UNION:TIMEOUT' })]);
+    // On /metrics too, where a failed run had no counter: by the department and the reason.
+    expect(await runsEnded('kind="scan",outcome="failed",department="UNION",reason="TIMEOUT"')).toBe(1);
+    // The monthly comparison as the hub runs it (its run record), told to a registry of its own.
+    const monthly = new HubMetrics(null);
+    const run = await monthlyJobs.start({ ...deps, metrics: monthly }, TOWNSHIP, TODAY.slice(0, 7), 'test');
+    expect(run.ok && run.started && (await run.done).failure).toBe('DEPARTMENT_UNAVAILABLE:UNION:TIMEOUT');
+    expect(await monthly.registry.metrics()).toMatch(/^aidhub_runs_ended_total\{kind="monthly",outcome="failed",department="UNION",reason="TIMEOUT"\} 1$/m);
     const failed = await runMonthlyComparison(deps, TOWNSHIP).catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(DepartmentReadError);
     expect((failed as DepartmentReadError).failure).toBe('DEPARTMENT_UNAVAILABLE:UNION:TIMEOUT');
@@ -103,6 +119,7 @@ it('a locked source ends the scan and the monthly comparison within the limit, n
 
     await union.query('UNLOCK TABLES');
     expect(await scanEnds()).toEqual({ state: 'SUCCEEDED', failure: null });
+    expect(await runsEnded('kind="scan",outcome="succeeded",department="",reason=""')).toBe(1);
   } finally {
     await union.query('UNLOCK TABLES');
     await watcher.end();
@@ -121,6 +138,7 @@ it('a record it cannot read ends the scan, counted by field in the log without n
   logLines.length = 0;
   expect(await scanEnds()).toEqual({ state: 'FAILED', failure: 'DEPARTMENT_UNAVAILABLE:UNION:UNREADABLE_ROWS' });
   expect(logLines.filter((l) => l.msg === 'scan failed')).toEqual([expect.objectContaining({ department: 'UNION', reason: 'UNREADABLE_ROWS', unreadableRecords: { amountFen: 1 } })]);
+  expect(await runsEnded('kind="scan",outcome="failed",department="UNION",reason="UNREADABLE_ROWS"')).toBe(1);
   expect(JSON.stringify(logLines)).not.toContain(WANG.child);
   expect(JSON.stringify(logLines)).not.toContain(WANG.head);
 

@@ -337,7 +337,7 @@ export const findingResolvers: Resolvers = {
     scanStart: async (_, args, ctx) => {
       const code = requireDivisionCode(args.input.regionCode, 'input.regionCode');
       const caller = callerOf(ctx);
-      const started = await scanJobs.start({ hub: ctx.hub, sources: ctx.sources, ruleSet: activeRuleSet(), today: ctx.today, leaseMs: ctx.config.jobLeaseMs, logger: ctx.logger }, code, caller.name, caller.department);
+      const started = await scanJobs.start({ hub: ctx.hub, sources: ctx.sources, ruleSet: activeRuleSet(), today: ctx.today, leaseMs: ctx.config.jobLeaseMs, logger: ctx.logger, metrics: ctx.jobMetrics }, code, caller.name, caller.department);
       if (started.scanId === null) return { scan: null, userErrors: [{ code: started.code, message: 'the hub knows no division of this code: no region, no household and no person under it', field: ['input', 'regionCode'] }] };
       const scan = await findingLoaders(ctx).scanById.load(started.scanId);
       if (started.ok) return { scan, userErrors: [] };

@@ -26,6 +26,7 @@ import { DepartmentReadError, departmentFailureFields, readDepartmentFacts, type
 import { KnownPeople, peopleKnownToDepartments, peopleWithFacts } from '../../federation/person-keys';
 import type { Sources } from '../../federation/sources';
 import type { HubDb } from '../../db/connect';
+import type { JobMetrics } from '../job-metrics';
 import { JOB_LEASE_MS_DEFAULT } from '../../db/config';
 import { countPeople, householdKeysPage, secondAidApprovalFacts, spellsAndPeople, spellsOfHouseholds, type HouseholdKey } from '../../db/findings/facts';
 import { abandonStaleScans, createScan, staleScanIds, finishScan, recordScanProgress, runningScans, SCAN_INTERRUPTED, storeScanFindings, touchScan, type FoundInRegion, type ScanCounts, type ScanRow } from '../../db/findings/store';
@@ -47,6 +48,8 @@ export interface ScanDeps {
    * AIDHUB_JOB_LEASE_MS, checked at start); absent: DEFAULT_JOB_LEASE_MS.
    */
   leaseMs?: number;
+  /** Told how the scan ends (server/metrics.ts). */
+  metrics?: Pick<JobMetrics, 'runEnded'>;
 }
 
 export interface ScanOptions {
@@ -344,6 +347,7 @@ export async function runScan(deps: ScanDeps, scanId: number, regionCode: string
       await finishScan(tx, scanId, 'SUCCEEDED', counts);
       if (lease) await releaseLease(tx, lease);
     });
+    deps.metrics?.runEnded('scan', null);
     deps.logger?.info({ scanId, regionCode, ...counts }, 'scan finished');
     return counts;
   } catch (err) {
@@ -366,6 +370,7 @@ export async function runScan(deps: ScanDeps, scanId: number, regionCode: string
       await finishScan(tx, scanId, 'FAILED', counts, failure);
       if (lease) await releaseLease(tx, lease);
     }).catch(() => undefined);
+    deps.metrics?.runEnded('scan', failure);
     throw err;
   } finally {
     if (beating) clearInterval(beating);
@@ -499,6 +504,7 @@ export class ScanJobs {
       const held = { lease: got.lease, ttlMs: leaseMs, handOver: handOver.signal };
       if (scan.ruleSetDigest !== deps.ruleSet.digest) {
         await fenced(deps.hub, got.lease, (tx) => finishScan(tx, scan.id, 'FAILED', scan, 'RULE_SET_CHANGED')).catch(() => undefined);
+        deps.metrics?.runEnded('scan', 'RULE_SET_CHANGED');
         await releaseLease(deps.hub, got.lease).catch(() => undefined);
         continue;
       }

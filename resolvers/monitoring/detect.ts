@@ -5,6 +5,7 @@
  * scan uses, job losses and the monitored roll — evaluate the triggers household by household
  * (domain/monitoring/evaluate.ts), and open or raise the alerts in one transaction.
  */
+import type { JobMetrics } from '../job-metrics';
 import type { HubDb } from '../../db/connect';
 import type { HubTx } from '../../db/cases/records';
 import { secondAidApprovalFacts, spellsAndPeople, spellsOfHouseholds } from '../../db/findings/facts';
@@ -32,6 +33,8 @@ export interface DetectDeps {
   now: () => Date;
   /** Called for every alert opened or raised, inside its transaction (delivery's outbox). */
   onChange?: (tx: HubTx, change: AlertChange) => Promise<void>;
+  /** Told how a monthly comparison ends and what a poll could not do (server/metrics.ts). */
+  metrics?: JobMetrics;
 }
 
 /**

@@ -43,7 +43,7 @@ export const monthlyComparisonResolvers: Resolvers = {
       const region = requireDivisionCode(input.regionCode, 'input.regionCode');
       const problem = input.month == null ? null : monthProblem(input.month);
       if (problem) throw badInput('input.month', problem.reason, `month: ${problem.message}`);
-      const deps = { hub: ctx.hub, sources: ctx.sources, triggerSet: activeTriggerSet(), ruleSet: activeRuleSet(), now: clockOn(ctx.today) };
+      const deps = { hub: ctx.hub, sources: ctx.sources, triggerSet: activeTriggerSet(), ruleSet: activeRuleSet(), now: clockOn(ctx.today), metrics: ctx.jobMetrics };
       const month = input.month ?? monthOf(deps);
       const out = await monthlyJobs.start(deps, region, month, callerName(ctx));
       if (!out.ok && out.code === 'REGION_UNKNOWN') return { comparison: null, started: false, userErrors: [{ code: out.code, message: 'the hub knows no division of this code: no region and no household under it', field: ['input', 'regionCode'] }] };

@@ -172,11 +172,13 @@ class MonthlyJobs {
           },
         });
         await finishMonthlyRun(deps.hub, id, 'SUCCEEDED', out, deps.now());
+        deps.metrics?.runEnded('monthly', null);
         deps.logger?.info({ region, month, ...out }, 'monthly comparison finished');
       } catch (err) {
         const failure = failureOf(err);
         deps.logger?.error({ region, month, failure, ...departmentFailureFields(err), err: loggableError(err) }, 'monthly comparison failed');
         await finishMonthlyRun(deps.hub, id, 'FAILED', last, deps.now(), failure).catch(() => undefined);
+        deps.metrics?.runEnded('monthly', failure);
       }
       return (await monthlyRunById(deps.hub, id))!;
     })();

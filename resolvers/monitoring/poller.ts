@@ -110,8 +110,17 @@ export class MonitoringPoller {
     return taken.lease;
   }
 
-  /** One poll of a department's feeds, if this process holds its lease. */
+  /** One poll of a department's feeds, if this process holds its lease; a poll that fails is counted (server/metrics.ts). */
   async tick(code: DepartmentCode): Promise<TickResult> {
+    try {
+      return await this.poll(code);
+    } catch (err) {
+      this.deps.metrics?.pollFailed(code);
+      throw err;
+    }
+  }
+
+  private async poll(code: DepartmentCode): Promise<TickResult> {
     const before = this.leases.get(POLL_JOB(code));
     const lease = await this.hold(POLL_JOB(code));
     const feeds = polledFeeds(code);
@@ -155,7 +164,11 @@ export class MonitoringPoller {
       for (const [field, n] of Object.entries(byField)) counted[field] = (counted[field] ?? 0) + n;
       leftOut.set(department, counted);
     });
-    for (const [department, unreadableRecords] of leftOut) this.opts.logger?.warn({ polled: code, department, unreadableRecords }, 'monitoring: records left out of a poll, unreadable');
+    for (const [department, unreadableRecords] of leftOut) {
+      this.opts.logger?.warn({ polled: code, department, unreadableRecords }, 'monitoring: records left out of a poll, unreadable');
+      // One field per record (domain/aid.ts unreadableValue): the fields' counts sum to the records.
+      this.deps.metrics?.pollLeftOut(department, Object.values(unreadableRecords).reduce((a, n) => a + n, 0));
+    }
     try {
       const changes = await fenced(this.deps.hub, lease, async (tx) => {
         const c = await writeAlerts(this.deps, tx, writes, 'POLL');

@@ -21,6 +21,7 @@ import { unionScenario } from '../../federation/union/scenario';
 import { activeRuleSet } from '../../rules/load';
 import { activeTriggerSet } from '../../rules/triggers-load';
 import { MonitoringPoller, type PollerOptions } from '../../resolvers/monitoring/poller';
+import { HubMetrics } from '../../server/metrics';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { insertRegions, insertResident, TODAY } from '../support/scenarios';
 
@@ -61,7 +62,8 @@ it('raises the alert past a record it cannot read, counting the record in the lo
       done();
     },
   });
-  const deps = { hub: dbs.hub, sources: dbs.sourceSet, triggerSet: activeTriggerSet(), ruleSet: activeRuleSet(), now: () => NOW };
+  const metrics = new HubMetrics(null);
+  const deps = { hub: dbs.hub, sources: dbs.sourceSet, triggerSet: activeTriggerSet(), ruleSet: activeRuleSet(), now: () => NOW, metrics };
   const poller = new MonitoringPoller(deps, { ...OPTS, logger: pino({ level: 'info' }, sink) });
   try {
     // The first poll only sets the watermarks.
@@ -82,6 +84,19 @@ it('raises the alert past a record it cannot read, counting the record in the lo
     const warned = logLines.filter((l) => l.msg === 'monitoring: records left out of a poll, unreadable');
     expect(warned).toEqual([expect.objectContaining({ polled: 'HUMAN_RESOURCES', department: 'UNION', unreadableRecords: { amountFen: 1 } })]);
     expect(JSON.stringify(logLines)).not.toContain(idNumber);
+    // And on /metrics, where it had no counter: by the department holding the record.
+    const scraped = await metrics.registry.metrics();
+    expect(scraped).toMatch(/^aidhub_monitoring_poll_unreadable_records_total\{department="UNION"\} 1$/m);
+    expect(scraped).not.toMatch(/^aidhub_monitoring_poll_failures_total\{/m);
+
+    // A poll that fails (the feed's table gone from under it) is counted by the department polled.
+    await hr.query(`RENAME TABLE ${getTableName(REGISTRATIONS)} TO ${getTableName(REGISTRATIONS)}_away`);
+    try {
+      await expect(poller.tick('HUMAN_RESOURCES')).rejects.toThrow();
+    } finally {
+      await hr.query(`RENAME TABLE ${getTableName(REGISTRATIONS)}_away TO ${getTableName(REGISTRATIONS)}`);
+    }
+    expect(await metrics.registry.metrics()).toMatch(/^aidhub_monitoring_poll_failures_total\{department="HUMAN_RESOURCES"\} 1$/m);
   } finally {
     await poller.stop();
   }
