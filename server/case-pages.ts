@@ -318,7 +318,7 @@ export function renderBrief(v: BriefView): string {
       accepted ? `${nw(shortTime(accepted.occurredAt))} ${esc(v.officeName(accepted.actorOffice))}（${esc(accepted.actor)}）` : '尚未受理'
     }</dd>
     <dt>先行救助</dt><dd>${firstAid ? `${nw(shortTime(firstAid.occurredAt))}${recordedLater(firstAid)} ${esc(v.officeName(firstAid.actorOffice))}${v.firstAid ? `，${esc(programmeName(v.firstAid.programmeCode))} ${yuan(v.firstAid.amountFen)}${v.firstAid.aidSourceRef ? '' : '（待发放）'}${firstAidCause(v.firstAid.cause, v.health)}${firstAidNote ? `（${firstAidNote}）` : ''}` : ''}${firstAid.reason ? `：${prose(firstAid.reason)}` : ''}` : '无'}</dd><dt>户号</dt><dd>${nw(d.household.registrationNumber)}</dd>
-    <dt>地址</dt><dd>${esc(d.household.address)}</dd><dt>所在村（居）</dt><dd>${esc(d.household.regionName)}</dd>
+    <dt>所在村（居）</dt><dd>${esc(d.household.regionName)}</dd>
   </dl>
   <p><strong>基本情况：</strong>${prose(c.summary)}</p>${c.explanation ? `<p><strong>不予救助说明：</strong>${prose(c.explanation)}</p>` : ''}`;
 
@@ -346,12 +346,15 @@ export function renderBrief(v: BriefView): string {
   const disabilities = new Map<string, DossierDisability[]>();
   // A valid certificate, and one under a status code the federation does not document: that one is shown with its code, as neither valid nor expired (no rule read it either way).
   for (const x of d.disabilities ?? []) if (x.status === 'VALID' || x.status === 'UNRECOGNISED') disabilities.set(x.idNumber, [...(disabilities.get(x.idNumber) ?? []), x]);
+  // PIPL art. 6 (minimum necessary): a meeting deciding aid needs each member's age, not the
+  // birth date (which with the name identifies the person), and the village, not the house: the
+  // stored address is free text whose house-number part cannot be cut off reliably, so only the
+  // division's name is printed. The dossier keeps both; the brief leaves them out.
   const members = table<DossierMember>(
     [
       { header: '姓名', cell: (m) => esc(m.name) + (m.deathDate ? `（${nw(`${m.deathDate} 死亡`)}）` : '') },
       { header: '关系', cell: (m) => esc(RELATION[m.relation] ?? m.relation) },
       { header: '性别', cell: (m) => (m.gender === 'M' ? '男' : '女') },
-      { header: '出生日期', cell: (m) => nw(m.birthDate) },
       { header: '年龄', cell: (m) => nw(`${ageOn(m.birthDate, m.deathDate ?? asOf)} 岁`), cls: 'num' },
       {
         header: '残疾情况',

@@ -20,6 +20,7 @@ import { TestClock } from './support/clock';
 
 /** The hub records each step when the scenario says it happened. */
 const clock = new TestClock('2025-06-02T09:00:00+08:00');
+import { eq } from 'drizzle-orm';
 import { household, householdMember, person } from '../db/household/schema';
 import { makeIdNumber } from '../domain/id-number';
 import { civilAffairsScenario } from '../federation/civil-affairs/scenario';
@@ -256,7 +257,7 @@ describe('the meeting brief in a real browser', () => {
     expect(await page.title()).toBe(`一事一议会议材料 ${reference}`);
     expect(await page.locator('h1').textContent()).toBe('社会救助“一事一议”会议材料');
     const text = await page.locator('body').innerText();
-    for (const expected of ['王建国', '张桂英', '古槐街道', '会议决定（2025-10-09）', '医疗保障局', '医疗救助', '学费减免', '大病帮扶', '8000.00 元', '5 个工作日', '（2025-10-15 前）', '近24个月各部门救助情况', '数据比对发现的问题', 'X6']) {
+    for (const expected of ['王建国', '张桂英', '南门社区', '会议决定（2025-10-09）', '医疗保障局', '医疗救助', '学费减免', '大病帮扶', '8000.00 元', '5 个工作日', '（2025-10-15 前）', '近24个月各部门救助情况', '数据比对发现的问题', 'X6']) {
       expect({ expected, found: text.includes(expected) }).toEqual({ expected, found: true });
     }
     // ID numbers are printed masked, never in clear.
@@ -348,6 +349,31 @@ describe('the meeting brief in a real browser', () => {
     const signers = (await page.locator('.sign.departments div').allInnerTexts()).map((t) => t.trim());
     expect(signers).toEqual(['民政：', '教育：', '医保：', '工会：']);
     await page.context().close();
+  });
+
+  it('prints each member’s age but not the birth date, and the village but not the house (PIPL minimum necessary)', async () => {
+    // What the hub holds for the two households, read back from its own tables: the brief may print none of it.
+    const homes = await dbs.hub.select({ id: household.id, address: household.address }).from(household);
+    const people = await dbs.hub.select({ householdId: householdMember.householdId, birthDate: person.birthDate }).from(householdMember).innerJoin(person, eq(person.idNumber, householdMember.idNumber));
+    expect(homes.length).toBeGreaterThanOrEqual(2);
+    for (const url of [`/cases/${liuCaseId}/brief`, meetingBrief, `/cases/${caseId}/brief?view=current`]) {
+      const { page } = await open(`${hub.url}${url}`);
+      const html = await page.content();
+      const flatPdf = pdfPages(await page.pdf({ preferCSSPageSize: true, printBackground: true })).join('').replace(/\s+/g, '');
+      const printed = [html, (await page.locator('body').innerText()).replace(/\s+/g, ''), flatPdf];
+      for (const home of homes) {
+        const houseNumber = home.address.match(/\d+\s*号$/)![0];
+        for (const [i, text] of printed.entries()) {
+          expect({ url, form: i, address: text.includes(home.address.replace(/\s+/g, '')) || text.includes(home.address) }).toEqual({ url, form: i, address: false });
+          expect({ url, form: i, houseNumber: text.includes(houseNumber.replace(/\s+/g, '')) }).toEqual({ url, form: i, houseNumber: false });
+        }
+      }
+      for (const { birthDate } of people) for (const [i, text] of printed.entries()) expect({ url, form: i, birthDate, found: text.includes(birthDate) }).toEqual({ url, form: i, birthDate, found: false });
+      expect(flatPdf).toContain('所在村（居）南门社区');
+      expect(flatPdf).toMatch(/\d+岁/);
+      expect(html).not.toContain('出生日期');
+      await page.context().close();
+    }
   });
 
   it('prints a blank decision grid and signature lines before a meeting', async () => {
