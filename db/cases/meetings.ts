@@ -16,14 +16,11 @@ import { applyTransition, declinedDecisionsOpen } from './store';
 import { markRedeliberated } from './declines';
 import { caseEvent, caseMeeting, meetingDepartment, referralSlip, secondAidApproval } from './schema';
 import { fromDbInstant, toDbInstant } from '../instants';
-import { EventLog, idempotent, keyedRetry, lockCase, occurredAt, takeDecisionTurn, type WriteMeta } from './write';
+import { EventLog, idempotent, keyedRetry, lockCase, occurredAt, takeDecisionTurn, UNKEYED_RETRY_HOURS, type WriteMeta } from './write';
 import { decisionCheck } from '../case-loop/schema';
 import type { DecisionCheck } from '../../domain/cases/decision-checks';
 
 const meetingOf = (caseId: number) => (e: { action: string; caseId: number; meetingId: number | null }) => (e.action === 'MEETING_RECORDED' && e.caseId === caseId ? e.meetingId : null);
-
-/** How long after a meeting was recorded the same meeting sent again without a key is taken for a retry of it. */
-export const UNKEYED_RETRY_HOURS = 24;
 
 /**
  * The meeting a request records already, sent again after a lost answer: with an idempotency key,

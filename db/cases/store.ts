@@ -27,8 +27,7 @@ import {
   type ReferralRecord,
   type SecondAidRecord,
 } from './records';
-import { EventLog, idempotent, lockCase, lockHouseholdTurn, occurredAt, requiredText, type WriteMeta } from './write';
-import { UNKEYED_RETRY_HOURS } from './meetings';
+import { EventLog, idempotent, lockCase, lockHouseholdTurn, occurredAt, requiredText, UNKEYED_RETRY_HOURS, type WriteMeta } from './write';
 import { household } from '../household/schema';
 import { monitoringAlert } from '../monitoring/schema';
 import { recordAlertDecision } from '../monitoring/store';

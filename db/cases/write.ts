@@ -114,6 +114,12 @@ async function legacyRetry(db: HubQuery, meta: WriteMeta): Promise<CaseEventReco
 }
 
 /**
+ * How long after a write the same write sent again without a key (a second click, a lost answer) is
+ * taken for a retry of it: a meeting recorded (db/cases/meetings.ts), a case opened (db/cases/store.ts).
+ */
+export const UNKEYED_RETRY_HOURS = 24;
+
+/**
  * The first outcome of a request sent again under its idempotency key, or null when the key is new
  * (or none was given): `replay` maps the key's event to the first outcome, or returns null when the
  * key was used for something else (IDEMPOTENCY_KEY_REUSED, as is the key with another request).
