@@ -550,3 +550,21 @@ export async function chainHead(db: AccessDb): Promise<{ seq: number; hash: stri
   return { seq: head?.lastSeq ?? 0, hash: head?.lastHash ?? GENESIS_HASH };
 }
 
+/**
+ * Why the chain in the database is not the one a checkpoint file records up to `recorded` (its
+ * last row), or null when it is. A database restored from a backup older than the file ends
+ * before that row (its later accesses are gone from it, and so are the revocations of tokens made
+ * since); a database that holds another chain (another hub's, or one rewritten) has another hash
+ * there. Either way a hub must not append to that file: it would record other rows under the same
+ * numbers (server/app.ts refuses to start).
+ */
+export async function chainBehindRecord(db: AccessDb, recorded: { seq: number; hash: string }): Promise<string | null> {
+  const head = await chainHead(db);
+  if (head.seq < recorded.seq) {
+    return `the hub database's audit chain ends at row ${head.seq}, but the file records rows up to ${recorded.seq}: the database is older than the file (restored from a backup?) or the chain's tail was cut`;
+  }
+  const [row] = await db.select({ rowHash: accessLog.rowHash }).from(accessLog).where(eq(accessLog.seq, recorded.seq));
+  if (!row) return `the hub database's audit chain has no row ${recorded.seq}, which the file records: it was removed`;
+  if (row.rowHash !== recorded.hash) return `row ${recorded.seq} of the hub database's audit chain is not the row the file records: the database holds another chain (another hub's, or rewritten)`;
+  return null;
+}

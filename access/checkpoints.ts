@@ -20,7 +20,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { besidePrivateData } from './hub-url';
-import { checkpointConfigFromEnv, CHECKPOINT_EVERY_MS_DEFAULT, CHECKPOINT_EVERY_ROWS_DEFAULT, keyIdOf, parseKey, type CheckpointConfig } from '../db/config';
+import { checkpointConfigFromEnv, checkpointFileTail, CHECKPOINT_EVERY_MS_DEFAULT, CHECKPOINT_EVERY_ROWS_DEFAULT, keyIdOf, parseKey, type CheckpointConfig } from '../db/config';
 
 // The settings are configuration (db/config.ts); they are re-exported for the verifier and tests.
 export { checkpointConfigFromEnv, CHECKPOINT_EVERY_MS_DEFAULT, CHECKPOINT_EVERY_ROWS_DEFAULT, parseKey, type CheckpointConfig };
@@ -78,6 +78,27 @@ export function setAsideCheckpointFile(file: string, now = new Date()): string |
   const aside = path.join(path.dirname(file), `${path.basename(file, '.jsonl')}.before-${stamp}.jsonl`);
   fs.renameSync(file, aside);
   return aside;
+}
+
+/**
+ * The last row a checkpoint file records (by its row hashes or a signed checkpoint), read from the
+ * file's end; null when it records none. A hub about to append to the file checks that its
+ * database's chain still holds that row (access/audit.ts chainBehindRecord): a database restored
+ * from an older backup has rewound the chain, and appending would record other rows under the
+ * same numbers.
+ */
+export function lastRecordedRow(file: string): { seq: number; hash: string } | null {
+  let last: { seq: number; hash: string } | null = null;
+  for (const line of checkpointFileTail(file) ?? []) {
+    let row: { seq: number; hash: string } | null = null;
+    if (line.t === 'rows' && Number.isInteger(line.first) && Array.isArray(line.hashes) && line.hashes.length > 0) {
+      row = { seq: (line.first as number) + line.hashes.length - 1, hash: String(line.hashes[line.hashes.length - 1]) };
+    } else if (line.t === 'checkpoint' && Number.isInteger(line.seq)) {
+      row = { seq: line.seq as number, hash: String(line.hash) };
+    }
+    if (row && (!last || row.seq > last.seq)) last = row;
+  }
+  return last;
 }
 
 /** A new Ed25519 key pair written as PEM files (private one readable by the owner only). */
@@ -159,6 +180,30 @@ export interface ExternalRecord {
 export type CheckpointFileResult = { ok: true; record: ExternalRecord } | { ok: false; line: number; message: string };
 
 /**
+ * A file that records one row twice with different hashes holds two chains: a hub appended to it
+ * after its database was restored from an older backup (or replaced), numbering new rows where the
+ * file had recorded others. Read as one, the later hashes hid the rows the restore lost; the
+ * verdict names both lines. Line `at` (0-based) is the later one.
+ */
+function twoChains(lines: string[], at: number, seq: number): CheckpointFileResult {
+  let earlier = 0;
+  for (let j = 0; j < at && earlier === 0; j++) {
+    try {
+      const l = JSON.parse(lines[j]) as { t?: string; first?: number; hashes?: unknown[]; seq?: number };
+      if (l.t === 'rows' && typeof l.first === 'number' && Array.isArray(l.hashes) && seq >= l.first && seq < l.first + l.hashes.length) earlier = j + 1;
+      if (l.t === 'checkpoint' && l.seq === seq) earlier = j + 1;
+    } catch {
+      // a line cut mid-write records nothing
+    }
+  }
+  return {
+    ok: false,
+    line: at + 1,
+    message: `line ${at + 1} records row ${seq} with another hash than line ${earlier}: the file records two chains (a hub appended to it after its database was restored from an older backup, or replaced); the rows the first chain recorded from ${seq} on are what the database lost`,
+  };
+}
+
+/**
  * Reads a checkpoint file and verifies every signature with the given public key. A line that
  * does not parse, a signature that does not verify, or row hashes that contradict a signed
  * checkpoint make the whole file unusable as evidence: the verdict says which line.
@@ -181,12 +226,19 @@ export function readCheckpointFile(file: string, key: crypto.KeyObject): Checkpo
       return { ok: false, line: i + 1, message: `line ${i + 1} is not JSON` };
     }
     if (line.t === 'rows' && Number.isInteger(line.first) && Array.isArray(line.hashes)) {
-      (line.hashes as string[]).forEach((h, k) => rowHashes.set((line.first as number) + k, h));
+      const hashes = line.hashes as string[];
+      for (let k = 0; k < hashes.length; k++) {
+        const seq = (line.first as number) + k;
+        const known = rowHashes.get(seq);
+        if (known !== undefined && known !== hashes[k]) return twoChains(lines, i, seq);
+        rowHashes.set(seq, hashes[k]);
+      }
     } else if (line.t === 'checkpoint') {
       const c: Checkpoint = { seq: Number(line.seq), hash: String(line.hash), at: String(line.at) };
       if (line.keyId !== keyId) return { ok: false, line: i + 1, message: `line ${i + 1} is signed with another key (${String(line.keyId)}, expected ${keyId})` };
       const valid = typeof line.sig === 'string' && crypto.verify(null, signedText(c, keyId), publicKey, Buffer.from(line.sig, 'base64'));
       if (!valid) return { ok: false, line: i + 1, message: `line ${i + 1}: the checkpoint's signature does not verify: the file was altered` };
+      if (checkpoints.some((earlier) => earlier.seq === c.seq && earlier.hash !== c.hash)) return twoChains(lines, i, c.seq);
       checkpoints.push(c);
     } else {
       return { ok: false, line: i + 1, message: `line ${i + 1} is neither row hashes nor a checkpoint` };

@@ -558,11 +558,12 @@ export function keyIdOf(key: crypto.KeyObject): string {
 }
 
 /**
- * The key id of the last signed checkpoint in a checkpoint file, read from its end (at most its
- * last megabyte: a checkpoint is signed every AUDIT_CHECKPOINT_ROWS rows, a line of 1,000 row
- * hashes is about 70 kB); null when there is no file or no checkpoint in that part of it.
+ * The last lines of a checkpoint file (at most its last megabyte: a checkpoint is signed every
+ * AUDIT_CHECKPOINT_ROWS rows, a line of 1,000 row hashes is about 70 kB), parsed, newest first;
+ * null when there is no file. A line that does not parse (cut by a crash mid-write, or the first,
+ * cut by where the read began) is left out.
  */
-function lastCheckpointKeyId(file: string): string | null {
+export function checkpointFileTail(file: string): Record<string, unknown>[] | null {
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');
@@ -575,20 +576,26 @@ function lastCheckpointKeyId(file: string): string | null {
     const length = Math.min(size, 1 << 20);
     const tail = Buffer.alloc(length);
     fs.readSync(fd, tail, 0, length, size - length);
-    const lines = tail.toString('utf8').split('\n');
-    for (let i = lines.length - 1; i >= 0; i--) {
-      if (!lines[i].includes('"checkpoint"')) continue;
+    const parsed: Record<string, unknown>[] = [];
+    for (const text of tail.toString('utf8').split('\n').reverse()) {
+      if (text.trim() === '') continue;
       try {
-        const line = JSON.parse(lines[i]) as { t?: unknown; keyId?: unknown };
-        if (line.t === 'checkpoint' && typeof line.keyId === 'string') return line.keyId;
+        const line: unknown = JSON.parse(text);
+        if (line && typeof line === 'object') parsed.push(line as Record<string, unknown>);
       } catch {
-        // A line cut by a crash mid-write, or the first, cut by where the read began.
+        // cut mid-write, or by where the read began
       }
     }
-    return null;
+    return parsed;
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** The key id of the last signed checkpoint in a checkpoint file; null when there is no file or no checkpoint near its end. */
+function lastCheckpointKeyId(file: string): string | null {
+  const line = checkpointFileTail(file)?.find((l) => l.t === 'checkpoint' && typeof l.keyId === 'string');
+  return line ? (line.keyId as string) : null;
 }
 
 /**

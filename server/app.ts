@@ -22,8 +22,8 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { sql } from 'drizzle-orm';
 import express from 'express';
 import { GraphQLError, type ASTVisitor, type GraphQLFormattedError, type ValidationContext } from 'graphql';
-import { AuditStore, auditWriterPool } from '../access/audit';
-import { CheckpointLog } from '../access/checkpoints';
+import { AuditStore, auditWriterPool, chainBehindRecord } from '../access/audit';
+import { CheckpointLog, lastRecordedRow } from '../access/checkpoints';
 import { accessMiddleware, HUB_UNAVAILABLE_LOG, HUB_UNAVAILABLE_MESSAGE, jsonErrorHandler, requestAccess, requireJsonPost } from '../access/http';
 import { createRateLimits, type RateLimits } from '../access/rate-limits';
 import { scanJobs } from '../resolvers/findings/scan';
@@ -38,7 +38,7 @@ import { FEN_REASONS } from '../resolvers/scalars';
 import { activeTriggerSet } from '../rules/triggers-load';
 import { activeRuleSet } from '../rules/load';
 import { redactErrorMessage } from '../access/redact';
-import { accessDbOf } from '../db/access/db';
+import { accessDbOf, type AccessDb } from '../db/access/db';
 import { activeHolidayCalendar } from '../domain/cases/working-days';
 import { loggableError } from '../domain/privacy';
 import { createContext, hubNow, hubToday, type HubContext, type HubDeps } from '../resolvers/context';
@@ -50,7 +50,7 @@ import { auditPlugin, departmentUnavailablePlugin, statementCountPlugin } from '
 import { registerCasePages } from './case-pages';
 import { answerClientErrors } from './client-errors';
 import { registerFindingExports } from './exports';
-import { HTTP_KEEP_ALIVE_MS_DEFAULT, HUB_TIMEOUT_MS_DEFAULT } from '../db/config';
+import { ConfigError, HTTP_KEEP_ALIVE_MS_DEFAULT, HUB_TIMEOUT_MS_DEFAULT } from '../db/config';
 import { hubUnavailableReason } from '../db/connect';
 import { probeSources, withTimeout } from '../federation/loaders';
 import { queryCostPlugin } from './query-cost';
@@ -70,6 +70,21 @@ const KNOWN_CODES = new Set<string>(ERROR_CODES);
  * An error Apollo raised before running anything, with an HTTP status of 4xx and no code of its
  * own: it is the request's fault, not the hub's. Null for anything else.
  */
+/**
+ * Refuses (ConfigError, exit 2) a start whose checkpoint file records rows the database's chain no
+ * longer holds as written: docs/operations.md, "Backup and restore", says what to do.
+ */
+async function refuseRewoundChain(db: AccessDb, file: string): Promise<void> {
+  const recorded = lastRecordedRow(file);
+  const problem = recorded ? await chainBehindRecord(db, recorded) : null;
+  if (!problem) return;
+  throw new ConfigError(
+    `AUDIT_CHECKPOINT_FILE: ${file} does not record this database's audit chain: ${problem}. Appending would record other rows under the numbers the file holds and spoil it as evidence. ` +
+      `Keep the file (npm run audit:verify -- --checkpoints FILE --public-key PEM names what the database lost), give the hub a new AUDIT_CHECKPOINT_FILE (or move the file aside), ` +
+      `and after a restore revoke or rotate again the API tokens revoked or rotated since the backup (npm run clients -- list): docs/operations.md, "Backup and restore"`,
+  );
+}
+
 function clientErrorOf(error: unknown): { reason: string } | null {
   if (!(error instanceof GraphQLError) || error.extensions?.code !== undefined) return null;
   const status = (error.extensions?.http as { status?: unknown } | undefined)?.status;
@@ -231,6 +246,10 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   answerClientErrors(httpServer, deps.logger);
   const { production, queryLimits } = deps.config;
   const accessDb = accessDbOf(deps.hub);
+  // A hub appends to its checkpoint file only while its database holds the chain the file records:
+  // started on a database restored from an older backup it would record other rows under numbers
+  // the file already holds (and the tokens revoked since the backup would be live again, unsaid).
+  if (deps.config.auditCheckpoints) await refuseRewoundChain(accessDb, deps.config.auditCheckpoints.file);
   const hubTimeoutMs = deps.config.hubTimeoutMs ?? HUB_TIMEOUT_MS_DEFAULT;
   // The trigger set is checked now (before anything is started that would need stopping): a bad AIDHUB_TRIGGERS_FILE stops the start naming trigger and field.
   const triggerSet = activeTriggerSet();

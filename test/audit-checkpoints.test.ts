@@ -11,6 +11,7 @@ import path from 'node:path';
 import { GENESIS_HASH, rowHash, verifyChain } from '../access/audit';
 import { generateSigningKeyFiles, parseKey, readCheckpointFile } from '../access/checkpoints';
 import { accessDbOf, type AccessDb } from '../db/access/db';
+import { ConfigError } from '../db/config';
 import { auditVerifyCommand } from '../tools/audit-verify';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub } from './support/hub';
@@ -116,6 +117,28 @@ async function rewriteRecomputing(saved: Row[], victim: number): Promise<void> {
   await dbs.hubPool.query('UPDATE access_log_head SET last_hash = ? WHERE id = 1', [prev]);
 }
 
+describe('a checkpoint file a hub appended to after a restore', () => {
+  // A hub started on a restored database (before starts were refused) recorded new rows under the
+  // numbers the file held; read as one, the later hashes replaced the earlier ones, and audit:verify
+  // called the rewound rows intact and reported only the shorter tail missing.
+  it('is refused as evidence, naming both lines and the first row recorded twice', async () => {
+    const original = fs.readFileSync(file, 'utf8');
+    const recorded = original.trim().split('\n').length;
+    const seq = (await rows()).length - 1;
+    try {
+      fs.appendFileSync(file, JSON.stringify({ t: 'rows', first: seq, hashes: ['e'.repeat(64)] }) + '\n');
+      const read = readCheckpointFile(file, parseKey(fs.readFileSync(publicKeyFile, 'utf8')));
+      expect(read).toMatchObject({ ok: false, line: recorded + 1 });
+      expect(read.ok || read.message).toContain(`records row ${seq} with another hash than line`);
+      const { code, out } = await verifyCli();
+      expect(code).toBe(2);
+      expect(out.join('\n')).toContain('restored from an older backup');
+    } finally {
+      fs.writeFileSync(file, original);
+    }
+  });
+});
+
 describe('what a database administrator cannot hide', () => {
   it('a row rewritten with every hash after it recomputed: named, row and all', async () => {
     const saved = await rows();
@@ -147,6 +170,46 @@ describe('what a database administrator cannot hide', () => {
       await restore(saved);
     }
     expect((await verifyCli()).code).toBe(0);
+  });
+});
+
+describe('a start on a database that does not hold the chain its checkpoint file records', () => {
+  // A restore of an older backup rewound the chain (and brought back the tokens revoked since):
+  // a hub started on it appended rows under numbers the file already held, silently, and the
+  // file's later hashes for those rows hid what the restore had lost from audit:verify.
+  const startOnFile = () => startTestHub(dbs, { today: TODAY, auditCheckpoints: { file, signingKey: parseKey(fs.readFileSync(path.join(dir, 'signing.pem'), 'utf8')), everyRows: EVERY_ROWS, everyMs: 3_600_000 } });
+
+  it('is refused when the database is older than the file (a backup restored), the file untouched', async () => {
+    const saved = await rows();
+    const keep = saved.length - 3;
+    const before = fs.readFileSync(file, 'utf8');
+    try {
+      // What loading a dump taken at row `keep` leaves: the chain and its head as they were then.
+      await dbs.hubPool.query('DELETE FROM access_log WHERE seq > ?', [keep]);
+      await dbs.hubPool.query('UPDATE access_log_head SET last_seq = ?, last_hash = ? WHERE id = 1', [keep, saved[keep - 1].row_hash]);
+      const refused = startOnFile();
+      await expect(refused).rejects.toBeInstanceOf(ConfigError);
+      await expect(refused).rejects.toThrow(`ends at row ${keep}, but the file records rows up to ${saved.length}`);
+      await expect(refused).rejects.toThrow(/AUDIT_CHECKPOINT_FILE.*revoke or rotate again/);
+      expect(fs.readFileSync(file, 'utf8')).toBe(before);
+      expect((await rows()).length).toBe(keep);
+    } finally {
+      await restore(saved);
+    }
+  });
+
+  it('is refused when the database holds another chain there, and starts on the chain the file records', async () => {
+    const saved = await rows();
+    const before = fs.readFileSync(file, 'utf8');
+    try {
+      await rewriteRecomputing(saved, saved.length);
+      await expect(startOnFile()).rejects.toThrow(`row ${saved.length} of the hub database's audit chain is not the row the file records`);
+      expect(fs.readFileSync(file, 'utf8')).toBe(before);
+    } finally {
+      await restore(saved);
+    }
+    const hub = await startOnFile();
+    await hub.close();
   });
 });
 

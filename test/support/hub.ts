@@ -149,6 +149,7 @@ export async function startTestHub(dbs: TestDatabases, opts: TestHubOptions = {}
   };
 
   const sources = openSources(sourceConfigs);
+  // A start refused (a ConfigError from createHubServer) leaves no pool open behind it.
   const { httpServer, apollo, metricsHttpServer } = await createHubServer({
     config,
     hub: dbs.hub,
@@ -156,6 +157,9 @@ export async function startTestHub(dbs: TestDatabases, opts: TestHubOptions = {}
     logger: opts.logger ?? pino({ level: 'silent' }),
     today: opts.today ? () => opts.today! : undefined,
     clock: opts.clock,
+  }).catch(async (err: unknown) => {
+    await closeSources(sources);
+    throw err;
   });
   await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
