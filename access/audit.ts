@@ -17,13 +17,14 @@
  * for reading.
  */
 import crypto from 'node:crypto';
-import { and, asc, desc, eq, getTableColumns, gt, inArray, lt, or } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, lt, or } from 'drizzle-orm';
 import type mysql from 'mysql2/promise';
 import { dbTime, type AccessDb } from '../db/access/db';
 import { createPool, onceMoreIfRefusedByStatementFormat } from '../db/connect';
 import { BEGIN_LOCKING_SQL } from '../db/locking';
 import { accessLog, accessLogHead, accessSecret } from '../db/access/schema';
 import { householdMember } from '../db/household/schema';
+import { addDays, type IsoDate } from '../domain/dates';
 import { maskIdNumber } from '../domain/id-number';
 import { scrub } from '../domain/privacy';
 import type { CheckpointLog, ExternalRecord } from './checkpoints';
@@ -31,6 +32,11 @@ import type { Caller } from './decide';
 import type { Purpose, Subject } from './policy';
 
 export const GENESIS_HASH = '0'.repeat(64);
+
+/** The instant China's day `date` begins (UTC+8, no daylight saving). */
+function chinaDayStart(date: IsoDate): Date {
+  return new Date(`${date}T00:00:00+08:00`);
+}
 const SUBJECT_KEY = 'audit_subject_key';
 const INSERT_CHUNK = 1000;
 /** Rows one group-commit transaction takes at most (a single large access may exceed it alone). */
@@ -399,9 +405,9 @@ export class AuditStore {
 
   /**
    * A person's entries, newest first: rows about them, and rows about any household they belong or
-   * belonged to. `before`: a seq from an earlier page.
+   * belonged to. `before`: a seq from an earlier page. `days`: China's days, both included.
    */
-  async entriesFor(idNumber: string, first: number, before: number | null): Promise<{ rows: AuditRow[]; hasNextPage: boolean }> {
+  async entriesFor(idNumber: string, first: number, before: number | null, days: { from: IsoDate | null; to: IsoDate | null } = { from: null, to: null }): Promise<{ rows: AuditRow[]; hasNextPage: boolean }> {
     const households = await this.db.selectDistinct({ id: householdMember.householdId }).from(householdMember).where(eq(householdMember.idNumber, idNumber));
     const aboutPerson = and(eq(accessLog.subjectKind, 'PERSON'), eq(accessLog.subjectRef, this.personRef(idNumber)));
     const aboutHousehold =
@@ -417,7 +423,15 @@ export class AuditStore {
     const rows = await this.db
       .select()
       .from(accessLog)
-      .where(and(or(aboutPerson, aboutHousehold), before !== null ? lt(accessLog.seq, before) : undefined))
+      .where(
+        and(
+          or(aboutPerson, aboutHousehold),
+          before !== null ? lt(accessLog.seq, before) : undefined,
+          // `at` is UTC text; a China day begins at 16:00 UTC the day before.
+          days.from !== null ? gte(accessLog.at, dbTime(chinaDayStart(days.from))) : undefined,
+          days.to !== null ? lt(accessLog.at, dbTime(chinaDayStart(addDays(days.to, 1)))) : undefined,
+        ),
+      )
       .orderBy(desc(accessLog.seq))
       .limit(first + 1);
     return { rows: rows.slice(0, first), hasNextPage: rows.length > first };

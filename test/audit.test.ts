@@ -6,6 +6,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { AuditStore, auditWriterPool, GENESIS_HASH, rowHash, verifyChain, type AccessRecord } from '../access/audit';
+import { addDays, todayIso } from '../domain/dates';
 import { maskIdNumber } from '../domain/id-number';
 import { auditVerifyCommand } from '../tools/audit-verify';
 import { createTestDatabases, type TestDatabases } from './support/databases';
@@ -349,6 +350,25 @@ describe('accessLog', () => {
     // The look-ups themselves are recorded about WANG.head as they go: the newest entries are those.
     expect(paged.slice(-whole.length)).toEqual(whole);
     expect(new Set(paged).size).toBe(paged.length);
+  });
+
+  it('keeps the entries of the days asked for (China’s days, both included)', async () => {
+    // An inspection asks for one period: `from` and `to` were not arguments, so it read everything.
+    const RANGE = `query($n: String!, $from: Date, $to: Date) { accessLog(idNumber: $n, first: 500, from: $from, to: $to) { edges { node { seq at } } } }`;
+    const expected = await rows(`(subject_kind = 'HOUSEHOLD' AND subject_ref = ?) OR (subject_kind = 'PERSON' AND subject_label = ?)`, [String(wangId), maskIdNumber(WANG.spouse)]);
+    const chinaDay = (r: any) => todayIso(new Date(`${String(r.at).replace(' ', 'T')}Z`));
+    const first = chinaDay(expected[0]);
+    const last = chinaDay(expected[expected.length - 1]);
+    const seqs = async (from: string | null, to: string | null) => {
+      const res = await auditor.gql(RANGE, { n: WANG.spouse, from, to });
+      expect(res.errors).toBeUndefined();
+      return res.data.accessLog.edges.map((e: any) => Number(e.node.seq)).filter((s: number) => s <= Number(expected[expected.length - 1].seq));
+    };
+    expect(await seqs(first, last)).toEqual(expected.map((r) => Number(r.seq)).reverse());
+    expect(await seqs(null, addDays(first, -1))).toEqual([]);
+    expect(await seqs(addDays(last, 1), null)).toEqual([]);
+    const inverted = await auditor.gql(RANGE, { n: WANG.spouse, from: last, to: addDays(last, -1) });
+    expect(inverted.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'from', reason: 'EMPTY_WINDOW' });
   });
 
   it('is itself recorded, with purpose AUDIT', async () => {

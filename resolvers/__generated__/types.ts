@@ -3765,6 +3765,7 @@ export type Query = {
    * Who looked at this person, or at a household they belong or belonged to, when and why: newest
    * first, a page at a time. The answer to a citizen asking who used their data. Role AUDITOR,
    * purpose AUDIT, and the person within the auditor's region scope; the look-up itself is recorded.
+   * `from` and `to` keep the entries of those days (China's, both included).
    */
   readonly accessLog: AccessLogConnection;
   /** Alert subscriptions whose regions lie within the caller's scope, oldest first (ADMINISTRATOR, purpose MONITORING). */
@@ -3872,6 +3873,8 @@ export type QueryAccessLogArgs = {
   idNumber: Scalars['String']['input'];
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  from?: InputMaybe<Scalars['Date']['input']>;
+  to?: InputMaybe<Scalars['Date']['input']>;
 };
 
 

@@ -21,7 +21,8 @@ export const accessResolvers: Resolvers = {
       const first = pageSize(args.first, 50, 500);
       const before = positionAfter(args.after, (cursor) => decodeIdCursor(SEQ, cursor));
       if (!ctx.audit) throw new Error('no audit store in this context');
-      const page = await ctx.audit.entriesFor(idNumber, first, before);
+      if (args.from && args.to && args.from > args.to) throw badInput('from', 'EMPTY_WINDOW', '`from` is after `to`');
+      const page = await ctx.audit.entriesFor(idNumber, first, before, { from: args.from ?? null, to: args.to ?? null });
       return pageOf(page, (r) => encodeIdCursor(SEQ, r.seq), (r) => r);
     },
   },
