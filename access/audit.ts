@@ -33,6 +33,13 @@ import type { Purpose, Subject } from './policy';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
+/** China's days an audit read keeps, both included (null: no bound). */
+export interface AuditDays {
+  from: IsoDate | null;
+  to: IsoDate | null;
+}
+const NO_DAYS: AuditDays = { from: null, to: null };
+
 /** The instant China's day `date` begins (UTC+8, no daylight saving). */
 function chinaDayStart(date: IsoDate): Date {
   return new Date(`${date}T00:00:00+08:00`);
@@ -407,25 +414,31 @@ export class AuditStore {
    * A person's entries, newest first: rows about them, and rows about any household they belong or
    * belonged to. `before`: a seq from an earlier page. `days`: China's days, both included.
    */
-  async entriesFor(idNumber: string, first: number, before: number | null, days: { from: IsoDate | null; to: IsoDate | null } = { from: null, to: null }): Promise<{ rows: AuditRow[]; hasNextPage: boolean }> {
+  async entriesFor(idNumber: string, first: number, before: number | null, days: AuditDays = NO_DAYS): Promise<{ rows: AuditRow[]; hasNextPage: boolean }> {
     const households = await this.db.selectDistinct({ id: householdMember.householdId }).from(householdMember).where(eq(householdMember.idNumber, idNumber));
-    const aboutPerson = and(eq(accessLog.subjectKind, 'PERSON'), eq(accessLog.subjectRef, this.personRef(idNumber)));
-    const aboutHousehold =
-      households.length > 0
-        ? and(
-            eq(accessLog.subjectKind, 'HOUSEHOLD'),
-            inArray(
-              accessLog.subjectRef,
-              households.map((h) => String(h.id)),
-            ),
-          )
-        : undefined;
+    return this.entriesAbout([idNumber], households.map((h) => h.id), first, before, days);
+  }
+
+  /**
+   * A household's entries, newest first: rows about it, and rows about any person who is or was
+   * one of its members. `before` and `days` as for entriesFor.
+   */
+  async entriesForHousehold(householdId: number, first: number, before: number | null, days: AuditDays = NO_DAYS): Promise<{ rows: AuditRow[]; hasNextPage: boolean }> {
+    const members = await this.db.selectDistinct({ idNumber: householdMember.idNumber }).from(householdMember).where(eq(householdMember.householdId, householdId));
+    return this.entriesAbout(members.map((m) => m.idNumber), [householdId], first, before, days);
+  }
+
+  private async entriesAbout(idNumbers: string[], householdIds: number[], first: number, before: number | null, days: AuditDays): Promise<{ rows: AuditRow[]; hasNextPage: boolean }> {
+    const aboutPeople = idNumbers.length > 0 ? and(eq(accessLog.subjectKind, 'PERSON'), inArray(accessLog.subjectRef, idNumbers.map((n) => this.personRef(n)))) : undefined;
+    const aboutHouseholds = householdIds.length > 0 ? and(eq(accessLog.subjectKind, 'HOUSEHOLD'), inArray(accessLog.subjectRef, householdIds.map(String))) : undefined;
+    // No subject: nothing is about it (an empty condition would match every row).
+    if (!aboutPeople && !aboutHouseholds) return { rows: [], hasNextPage: false };
     const rows = await this.db
       .select()
       .from(accessLog)
       .where(
         and(
-          or(aboutPerson, aboutHousehold),
+          or(aboutPeople, aboutHouseholds),
           before !== null ? lt(accessLog.seq, before) : undefined,
           // `at` is UTC text; a China day begins at 16:00 UTC the day before.
           days.from !== null ? gte(accessLog.at, dbTime(chinaDayStart(days.from))) : undefined,

@@ -3,6 +3,7 @@
  * accessLog for auditors, the hash chain and its verifier, and no data when the row cannot be
  * written.
  */
+import crypto from 'node:crypto';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { AuditStore, auditWriterPool, GENESIS_HASH, rowHash, verifyChain, type AccessRecord } from '../access/audit';
@@ -369,6 +370,41 @@ describe('accessLog', () => {
     expect(await seqs(addDays(last, 1), null)).toEqual([]);
     const inverted = await auditor.gql(RANGE, { n: WANG.spouse, from: last, to: addDays(last, -1) });
     expect(inverted.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'from', reason: 'EMPTY_WINDOW' });
+  });
+
+  it('tells who looked at a household or any of its members, by household id, within the days asked for', async () => {
+    // An auditor reads no household data, so it could not learn the members' ID numbers that
+    // accessLog asks for: "every read of household X" had no answer.
+    const HOUSEHOLD_LOG = `query($h: ID!, $first: Int, $after: String, $from: Date, $to: Date) {
+      householdAccessLog(householdId: $h, first: $first, after: $after, from: $from, to: $to) { edges { node { seq subjectKind subjectLabel client { name } purpose } } pageInfo { hasNextPage endCursor } }
+    }`;
+    // Its members' subject references: the HMAC of each ID number under the trail's key.
+    const [[secret]] = (await dbs.hubPool.query(`SELECT value FROM access_secret WHERE name = 'audit_subject_key'`)) as any;
+    const [memberRows] = (await dbs.hubPool.query('SELECT DISTINCT id_number FROM household_member WHERE household_id = ?', [wangId])) as any;
+    const refs = memberRows.map((m: any) => crypto.createHmac('sha256', Buffer.from(secret.value, 'hex')).update(m.id_number).digest('hex'));
+    expect(refs.length).toBeGreaterThan(1);
+    const expected = await rows(`(subject_kind = 'HOUSEHOLD' AND subject_ref = ?) OR (subject_kind = 'PERSON' AND subject_ref IN (?))`, [String(wangId), refs]);
+    const paged: number[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 50; page++) {
+      const res: any = await auditor.gql(HOUSEHOLD_LOG, { h: String(wangId), first: 3, after });
+      expect(res.errors).toBeUndefined();
+      paged.push(...res.data.householdAccessLog.edges.map((e: any) => Number(e.node.seq)));
+      if (!res.data.householdAccessLog.pageInfo.hasNextPage) break;
+      after = res.data.householdAccessLog.pageInfo.endCursor;
+    }
+    const written = expected.map((r) => Number(r.seq));
+    // The look-ups themselves are recorded about the household as they go: the newest entries are those.
+    expect(paged.filter((s) => s <= written[written.length - 1])).toEqual([...written].reverse());
+    expect(written.some((s) => expected.find((r) => Number(r.seq) === s)?.subject_kind === 'PERSON')).toBe(true);
+    const day = todayIso(new Date(`${String(expected[0].at).replace(' ', 'T')}Z`));
+    const before: any = await auditor.gql(HOUSEHOLD_LOG, { h: String(wangId), to: addDays(day, -1) });
+    expect(before.data.householdAccessLog.edges).toEqual([]);
+    const own = await rows('client_name = ? AND subject_kind = ? AND subject_ref = ?', ['audit-test-auditor', 'HOUSEHOLD', String(wangId)]);
+    expect(own.length).toBeGreaterThan(0);
+    const { token } = await hub.createClient({ roles: ['AUDITOR'], regionScope: '370826' });
+    const county = await hub.as({ token, purpose: 'AUDIT' }).gql(HOUSEHOLD_LOG, { h: String(wangId) });
+    expect(county.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'OUT_OF_SCOPE' });
   });
 
   it('is itself recorded, with purpose AUDIT', async () => {

@@ -3768,6 +3768,14 @@ export type Query = {
    * `from` and `to` keep the entries of those days (China's, both included).
    */
   readonly accessLog: AccessLogConnection;
+  /**
+   * Who looked at this household, or at a person who is or was one of its members, when and why:
+   * newest first, a page at a time. The answer to an inspection that knows the household, not its
+   * members' ID numbers (an auditor reads no household data). Role AUDITOR, purpose AUDIT, and the
+   * household within the auditor's region scope; the look-up itself is recorded. `from` and `to` keep
+   * the entries of those days (China's, both included).
+   */
+  readonly householdAccessLog: AccessLogConnection;
   /** Alert subscriptions whose regions lie within the caller's scope, oldest first (ADMINISTRATOR, purpose MONITORING). */
   readonly alertSubscriptions: AlertSubscriptionConnection;
   /** Dead letters of one subscription, or of every subscription within the caller's scope, newest first. */
@@ -3871,6 +3879,15 @@ export type QueryHouseholdsInRegionArgs = {
 
 export type QueryAccessLogArgs = {
   idNumber: Scalars['String']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  from?: InputMaybe<Scalars['Date']['input']>;
+  to?: InputMaybe<Scalars['Date']['input']>;
+};
+
+
+export type QueryHouseholdAccessLogArgs = {
+  householdId: Scalars['ID']['input'];
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
   from?: InputMaybe<Scalars['Date']['input']>;
@@ -6770,6 +6787,7 @@ export type QueryResolvers<ContextType = HubContext, ParentType extends Resolver
   householdsInRegion?: Resolver<ResolversTypes['HouseholdConnection'], ParentType, ContextType, RequireFields<QueryHouseholdsInRegionArgs, 'code' | 'first'>>;
   caller?: Resolver<ResolversTypes['Caller'], ParentType, ContextType>;
   accessLog?: Resolver<ResolversTypes['AccessLogConnection'], ParentType, ContextType, RequireFields<QueryAccessLogArgs, 'idNumber' | 'first'>>;
+  householdAccessLog?: Resolver<ResolversTypes['AccessLogConnection'], ParentType, ContextType, RequireFields<QueryHouseholdAccessLogArgs, 'householdId' | 'first'>>;
   alertSubscriptions?: Resolver<ResolversTypes['AlertSubscriptionConnection'], ParentType, ContextType, Partial<QueryAlertSubscriptionsArgs>>;
   alertDeadLetters?: Resolver<ResolversTypes['AlertDeliveryConnection'], ParentType, ContextType, Partial<QueryAlertDeadLettersArgs>>;
   alertDeliveryNotices?: Resolver<ReadonlyArray<ResolversTypes['AlertDeliveryNotice']>, ParentType, ContextType, Partial<QueryAlertDeliveryNoticesArgs>>;

@@ -6,11 +6,17 @@ import { decodeIdCursor, encodeIdCursor } from '../../domain/cursor';
 import type { DepartmentCode } from '../../domain/departments';
 import type { Resolvers } from '../__generated__/types';
 import { departmentOf, pageOf, pageSize, positionAfter, unknownRegion } from '../common';
-import { requireIdNumber, badInput } from '../../access/errors';
+import { requireHouseholdId, requireIdNumber, badInput } from '../../access/errors';
 import type { AuditRow } from '../../access/audit';
 import type { HubContext } from '../context';
 
 const SEQ = 'seq';
+
+/** The days an audit read keeps (China's, both included); `from` after `to` is refused. */
+function daysOf(args: { from?: string | null; to?: string | null }): { from: string | null; to: string | null } {
+  if (args.from && args.to && args.from > args.to) throw badInput('from', 'EMPTY_WINDOW', '`from` is after `to`');
+  return { from: args.from ?? null, to: args.to ?? null };
+}
 
 export const accessResolvers: Resolvers = {
   Query: {
@@ -21,8 +27,16 @@ export const accessResolvers: Resolvers = {
       const first = pageSize(args.first, 50, 500);
       const before = positionAfter(args.after, (cursor) => decodeIdCursor(SEQ, cursor));
       if (!ctx.audit) throw new Error('no audit store in this context');
-      if (args.from && args.to && args.from > args.to) throw badInput('from', 'EMPTY_WINDOW', '`from` is after `to`');
-      const page = await ctx.audit.entriesFor(idNumber, first, before, { from: args.from ?? null, to: args.to ?? null });
+      const page = await ctx.audit.entriesFor(idNumber, first, before, daysOf(args));
+      return pageOf(page, (r) => encodeIdCursor(SEQ, r.seq), (r) => r);
+    },
+
+    householdAccessLog: async (_, args, ctx) => {
+      const householdId = requireHouseholdId(args.householdId, 'householdId');
+      const first = pageSize(args.first, 50, 500);
+      const before = positionAfter(args.after, (cursor) => decodeIdCursor(SEQ, cursor));
+      if (!ctx.audit) throw new Error('no audit store in this context');
+      const page = await ctx.audit.entriesForHousehold(householdId, first, before, daysOf(args));
       return pageOf(page, (r) => encodeIdCursor(SEQ, r.seq), (r) => r);
     },
   },
