@@ -210,6 +210,9 @@ export class HubMetrics implements JobMetrics {
     for (const kind of ['scan', 'monthly'] as const) this.runsEnded.inc({ kind, ...runEndLabels(null) }, 0);
     for (const department of DEPARTMENT_CODES) if (ADAPTERS[department].statusColumns) this.unrecognisedStatusRecords.inc({ department }, 0);
     for (const department of DEPARTMENT_CODES) if (ADAPTERS[department].programmeColumns) this.unrecognisedProgrammeRecords.inc({ department }, 0);
+    // Every department the poller can poll has a series from the start: an alert on
+    // increase(...[15m]) > 0 sees a first failure, which it could not while the series was absent.
+    for (const department of DEPARTMENT_CODES) this.pollFailures.inc({ department }, 0);
     if (!hub) return;
     // The pushed-alert outbox, read from the hub database at scrape time like the scans: every
     // replica reports the one outbox. Left out of a scrape while the database does not answer (a
