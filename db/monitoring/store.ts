@@ -664,6 +664,25 @@ export async function alertsWithCountsAfter(db: Db, after: number, limit: number
   return db.select().from(monitoringAlert).where(and(gt(monitoringAlert.id, after), counted)).orderBy(asc(monitoringAlert.id)).limit(limit);
 }
 
+/** Alerts raised before their counts were kept (migration 0011), after id `after`, oldest first. */
+export async function alertsWithoutCountsAfter(db: Db, after: number, limit: number): Promise<AlertRow[]> {
+  return db.select().from(monitoringAlert).where(and(gt(monitoringAlert.id, after), eq(monitoringAlert.deadlineCountsKept, false), isNull(monitoringAlert.acknowledgeWorkingDays), isNull(monitoringAlert.verifyWorkingDays), isNull(monitoringAlert.decideWorkingDays))).orderBy(asc(monitoringAlert.id)).limit(limit);
+}
+
+/**
+ * Keeps the counts its dates show (inferredDeadlineCounts) for an alert raised before they were
+ * kept, conditional on the alert as read (dates, 签收 origin, no counts), so an alert raised or moved
+ * meanwhile keeps what its writer counted. The alert as written, or null.
+ */
+export async function keepInferredCounts(db: Db, read: AlertRow, counts: Pick<CountedDates, 'acknowledgeWorkingDays' | 'verifyWorkingDays' | 'decideWorkingDays'>): Promise<AlertRow | null> {
+  const [res] = await db.execute(
+    sql`UPDATE monitoring_alert SET acknowledge_working_days = ${counts.acknowledgeWorkingDays}, verify_working_days = ${counts.verifyWorkingDays}, decide_working_days = ${counts.decideWorkingDays}, deadline_counts_kept = TRUE
+        WHERE id = ${read.id} AND deadline_counts_kept = FALSE AND acknowledge_working_days IS NULL AND verify_working_days IS NULL AND decide_working_days IS NULL
+          AND acknowledge_by = ${read.acknowledgeBy} AND verify_by = ${read.verifyBy} AND decide_by = ${read.decideBy} AND acknowledge_from <=> ${read.acknowledgeFrom}`,
+  );
+  return (res as unknown as { affectedRows: number }).affectedRows === 1 ? { ...read, ...counts, deadlineCountsKept: true } : null;
+}
+
 /**
  * Stores the dates and provisional flag `counted` under the calendar in force for alert `read`, as
  * read, in one transaction: conditional on the dates, counts and 签收 origin read, so of several
