@@ -32,7 +32,7 @@ import { MonitoringPoller } from '../resolvers/monitoring/poller';
 import { settleBackfilledDecisionDays } from '../resolvers/monitoring/decide-by-backfill';
 import { recountReferralDueDates } from '../db/cases/due-recount';
 import { recountClaimLapses } from '../db/charity/claim-recount';
-import { recountAlertDeadlines } from '../resolvers/monitoring/deadline-recount';
+import { inferAlertDeadlineCounts, recountAlertDeadlines } from '../resolvers/monitoring/deadline-recount';
 import { monthlyJobs } from '../resolvers/monitoring/monthly';
 import { FEN_REASONS } from '../resolvers/scalars';
 import { activeTriggerSet } from '../rules/triggers-load';
@@ -264,6 +264,9 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   if (lapsesMoved.length > 0) deps.logger.info({ claims: lapsesMoved.length }, 'last days of charity claims counted again under the holiday calendar in force');
   // Alerts' 签收, verification and decision days likewise (resolvers/monitoring/deadline-recount.ts), after the backfill
   // above kept the decision days' counts, and before this process detects or pushes.
+  // Alerts raised before the counts were kept get those their dates show (once per calendar), and are counted again at once.
+  const inferred = await inferAlertDeadlineCounts(deps.hub, triggerSet, hubNow(deps));
+  if (inferred.kept > 0) deps.logger.info({ alerts: inferred.kept, datesMoved: inferred.recounted.length }, 'working days of alerts raised before they were kept inferred from their dates and the trigger set in force');
   const alertsRecounted = await recountAlertDeadlines(deps.hub, hubNow(deps));
   if (alertsRecounted.length > 0) deps.logger.info({ alerts: alertsRecounted.length }, 'dates of alerts counted again under the holiday calendar in force');
   const checkpoints = deps.config.auditCheckpoints ? new CheckpointLog(deps.config.auditCheckpoints, deps.logger) : null;

@@ -19,6 +19,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { HubDb } from '../db/connect';
 import { runningScanProgress } from '../db/findings/store';
 import { outboxBacklog } from '../db/alert-delivery/store';
+import { newestMonthRuns } from '../db/monitoring-monthly/store';
+import { MONTHLY_RUN_STATES } from '../db/monitoring-monthly/schema';
 import type { SourceOutcome, UnavailableReason } from '../federation/loaders';
 import { ADAPTERS } from '../federation/registry';
 import type { UnrecognisedStatusCount } from '../federation/unrecognised-status';
@@ -210,6 +212,9 @@ export class HubMetrics implements JobMetrics {
     for (const kind of ['scan', 'monthly'] as const) this.runsEnded.inc({ kind, ...runEndLabels(null) }, 0);
     for (const department of DEPARTMENT_CODES) if (ADAPTERS[department].statusColumns) this.unrecognisedStatusRecords.inc({ department }, 0);
     for (const department of DEPARTMENT_CODES) if (ADAPTERS[department].programmeColumns) this.unrecognisedProgrammeRecords.inc({ department }, 0);
+    // Every department the poller can poll has a series from the start: an alert on
+    // increase(...[15m]) > 0 sees a first failure, which it could not while the series was absent.
+    for (const department of DEPARTMENT_CODES) this.pollFailures.inc({ department }, 0);
     if (!hub) return;
     // The pushed-alert outbox, read from the hub database at scrape time like the scans: every
     // replica reports the one outbox. Left out of a scrape while the database does not answer (a
@@ -227,6 +232,35 @@ export class HubMetrics implements JobMetrics {
         this.set({ state: 'claimed' }, b.claimed);
         this.set({ state: 'scheduled' }, b.scheduled);
         this.set({ state: 'dead' }, b.dead);
+      },
+    });
+    // The monthly comparisons of the newest month, read from the hub database at scrape time: the
+    // runs of `npm run monitor:monthly`, a process without /metrics of its own, counted nowhere
+    // (aidhub_runs_ended_total is the hub process's own), and are seen here as the hub's own are.
+    new Gauge({
+      name: 'aidhub_monitoring_monthly_runs',
+      help: 'Monthly comparisons (一月一比对) of the newest month any has run for, by state (RUNNING, SUCCEEDED, FAILED), whichever process ran them (the hub, or npm run monitor:monthly): one per division',
+      labelNames: ['month', 'state'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        const runs = await newestMonthRuns(hub).catch(() => null);
+        if (!runs || runs.length === 0) return;
+        for (const state of MONTHLY_RUN_STATES) this.set({ month: runs[0].month, state }, runs.filter((r) => r.state === state).length);
+      },
+    });
+    new Gauge({
+      name: 'aidhub_monitoring_monthly_households',
+      help: 'Households of a running monthly comparison: total and done so far, whichever process runs it',
+      labelNames: ['region', 'month', 'count'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        const runs = await newestMonthRuns(hub).catch(() => []);
+        for (const r of runs.filter((x) => x.state === 'RUNNING')) {
+          this.set({ region: r.regionCode, month: r.month, count: 'total' }, r.householdsTotal);
+          this.set({ region: r.regionCode, month: r.month, count: 'done' }, r.householdsDone);
+        }
       },
     });
     // Job progress is read from the hub database at scrape time, so any replica reports every

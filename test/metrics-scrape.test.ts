@@ -5,6 +5,9 @@
  */
 import type { AddressInfo } from 'node:net';
 import http from 'node:http';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { monitoringMonthlyRun } from '../db/monitoring-monthly/schema';
 import { HubMetrics, metricsHandler, OPERATION_LABELS_MAX, runEndLabels } from '../server/metrics';
 import { createPool, hubDrizzle } from '../db/connect';
 import { freePort } from '../db/setup/private-server';
@@ -136,6 +139,43 @@ describe('rate-limit refusals and the pushed-alert outbox, through a real scrape
     expect(body).toContain('aidhub_alert_outbox_deliveries{state="scheduled"} 0');
     expect(body).toContain('aidhub_alert_outbox_deliveries{state="dead"} 1');
   }, 60_000);
+});
+
+describe('monthly comparisons run from the command line, through a real scrape', () => {
+  // `npm run monitor:monthly` runs in a process of its own, with no /metrics: its runs were counted
+  // nowhere, and a month's comparison run that way (or failed that way) did not show on the dashboards.
+  let dbs: TestDatabases;
+  let hub: TestHub;
+
+  beforeAll(async () => {
+    dbs = await createTestDatabases('metrics_monthly_cli');
+    await insertRegions(dbs);
+    await addHousehold(dbs, 'MC-0001', [{ idNumber: makeIdNumber('370811', '1960-05-01', 11), name: '孙某', gender: 'M', birthDate: '1960-05-01' }]);
+    hub = await startTestHub(dbs, { metrics: true });
+  }, 120_000);
+
+  afterAll(async () => {
+    await hub?.close();
+    await dbs?.close();
+  });
+
+  it('shows the run of the newest month by state, whichever process ran it', async () => {
+    const scrape = async () => (await fetch(hub.metricsUrl!)).text();
+    expect(await scrape()).not.toMatch(/^aidhub_monitoring_monthly_runs\{/m);
+    const cli = spawnSync(path.join(__dirname, '..', 'node_modules', '.bin', 'tsx'), [path.join(__dirname, '..', 'tools', 'monitor-monthly.ts'), '--region', '370811'], {
+      encoding: 'utf8',
+      env: { ...process.env, DATABASE_URL: dbs.hubUrl, AIDHUB_RULES_FILE: '', AIDHUB_TRIGGERS_FILE: '' },
+      timeout: 240_000,
+    });
+    expect([cli.status, cli.stderr]).toEqual([0, '']);
+    const [{ month }] = await dbs.hub.select().from(monitoringMonthlyRun);
+    const body = await scrape();
+    expect(body).toContain(`aidhub_monitoring_monthly_runs{month="${month}",state="SUCCEEDED"} 1`);
+    expect(body).toContain(`aidhub_monitoring_monthly_runs{month="${month}",state="RUNNING"} 0`);
+    expect(body).toContain(`aidhub_monitoring_monthly_runs{month="${month}",state="FAILED"} 0`);
+    // No run is running: no progress to show.
+    expect(body).not.toMatch(/^aidhub_monitoring_monthly_households\{/m);
+  }, 300_000);
 });
 
 describe('unauthenticated refusals, through a real scrape', () => {

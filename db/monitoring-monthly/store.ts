@@ -70,3 +70,15 @@ export async function monthlyRunById(db: HubQuery, id: number): Promise<MonthlyR
 export async function monthlyRunsUnder(db: HubQuery, prefix: string, limit: number): Promise<MonthlyRunRow[]> {
   return db.select().from(monitoringMonthlyRun).where(like(monitoringMonthlyRun.regionCode, `${prefix}%`)).orderBy(desc(monitoringMonthlyRun.id)).limit(limit);
 }
+
+/**
+ * The runs of the newest month any run is of, whichever process ran them (a hub's monthly tick,
+ * the mutation, `npm run monitor:monthly` in a process of its own): what /metrics reads at each
+ * scrape, so a run from the command line shows there too. One row per division (unique per month).
+ */
+export async function newestMonthRuns(db: HubDb): Promise<Pick<MonthlyRunRow, 'regionCode' | 'month' | 'state' | 'householdsTotal' | 'householdsDone'>[]> {
+  return db
+    .select({ regionCode: monitoringMonthlyRun.regionCode, month: monitoringMonthlyRun.month, state: monitoringMonthlyRun.state, householdsTotal: monitoringMonthlyRun.householdsTotal, householdsDone: monitoringMonthlyRun.householdsDone })
+    .from(monitoringMonthlyRun)
+    .where(sql`${monitoringMonthlyRun.month} = (SELECT MAX(month) FROM monitoring_monthly_run)`);
+}

@@ -198,7 +198,7 @@ export async function openOrRaiseAlerts(tx: HubTx, writes: readonly AlertWrite[]
  * in two households at once (an X9 case) is seen in each, by pages of the monthly comparison that
  * know only their own households, and the alert would go back and forth between them every month.
  */
-async function followHome(tx: HubTx, old: AlertRow, w: AlertWrite, at: string): Promise<AlertRow | null> {
+async function followHome(tx: HubTx, old: AlertRow, w: AlertHome, at: string): Promise<AlertRow | null> {
   if (old.householdId !== null && w.householdId !== old.householdId) {
     const still = await tx
       .select({ householdId: householdMember.householdId })
@@ -219,6 +219,53 @@ async function followHome(tx: HubTx, old: AlertRow, w: AlertWrite, at: string): 
   const reason = movedReason(old, w);
   await addEvent(tx, old.id, { action: 'MOVED', fromState: old.state, toState: 'NEW', grade: old.grade, at, actor: HUB_ACTOR.actor, office: HUB_ACTOR.office, reason });
   return { ...old, householdId: w.householdId, regionCode: w.regionCode, townshipCode: w.townshipCode, verifierOffice: w.verifierOffice, state: 'NEW', acknowledgeFrom: movedOn, acknowledgeBy: ack.acknowledgeBy, acknowledgeWorkingDays: ack.acknowledgeWorkingDays, provisional, updatedAt: at };
+}
+
+/** Where an alert's person lives now, and who verifies it there, with the limit its 签收 day is counted by. */
+export type AlertHome = Pick<AlertWrite, 'householdId' | 'regionCode' | 'townshipCode' | 'verifierOffice' | 'limit'>;
+
+/**
+ * Open alerts whose person no longer lives where the alert is: the household it names no longer
+ * holds them while another does, or that household's division changed (the household moved: a
+ * site's import rewrote its address). A person in no household now (dead, or gone from the hub's
+ * records) leaves the alert with the household it names, wherever that household lives: the family
+ * who bore the costs is the one to visit.
+ * At most `limit` rows, oldest alert first; the caller moves them (moveAlertsHome) and asks again.
+ */
+export async function openAlertsAwayFromHome(db: Db, limit: number): Promise<AlertRow[]> {
+  return db
+    .select()
+    .from(monitoringAlert)
+    .where(
+      and(
+        inArray(monitoringAlert.state, [...OPEN_ALERT_STATES]),
+        sql`NOT EXISTS (SELECT 1 FROM household_member hm JOIN household h ON h.id = hm.household_id
+              WHERE hm.id_number = ${monitoringAlert.subjectIdNumber} AND hm.left_on IS NULL AND hm.household_id = ${monitoringAlert.householdId} AND h.region_code = ${monitoringAlert.regionCode})`,
+        or(
+          sql`EXISTS (SELECT 1 FROM household_member hm WHERE hm.id_number = ${monitoringAlert.subjectIdNumber} AND hm.left_on IS NULL)`,
+          sql`EXISTS (SELECT 1 FROM household h WHERE h.id = ${monitoringAlert.householdId} AND h.region_code <> ${monitoringAlert.regionCode})`,
+        ),
+      ),
+    )
+    .orderBy(asc(monitoringAlert.id))
+    .limit(limit);
+}
+
+/**
+ * Moves open alerts to their person's home as a detection seeing them there would (followHome:
+ * MOVED, back to NEW, 签收 from the day of the move, grade and verification day kept), inside the
+ * caller's transaction. An alert another writer moved or closed meanwhile, or whose household still
+ * holds the person, is left as it is. Returns the moves, for delivery.
+ */
+export async function moveAlertsHome(tx: HubTx, moves: readonly { alert: AlertRow; home: AlertHome }[], now: Date): Promise<AlertChange[]> {
+  const at = toDbInstant(now);
+  const changes: AlertChange[] = [];
+  for (const { alert, home } of moves) {
+    if (alert.householdId === home.householdId && alert.regionCode === home.regionCode) continue;
+    const moved = await followHome(tx, alert, home, at);
+    if (moved) changes.push({ event: 'ALERT_MOVED', alert: moved, formerRegionCode: alert.regionCode });
+  }
+  return changes;
 }
 
 function keptDeadlines(old: AlertRow): CountedDates {
@@ -615,6 +662,25 @@ export async function settleBackfilledDecideBy(
 export async function alertsWithCountsAfter(db: Db, after: number, limit: number): Promise<AlertRow[]> {
   const counted = or(isNotNull(monitoringAlert.acknowledgeWorkingDays), isNotNull(monitoringAlert.verifyWorkingDays), isNotNull(monitoringAlert.decideWorkingDays));
   return db.select().from(monitoringAlert).where(and(gt(monitoringAlert.id, after), counted)).orderBy(asc(monitoringAlert.id)).limit(limit);
+}
+
+/** Alerts raised before their counts were kept (migration 0011), after id `after`, oldest first. */
+export async function alertsWithoutCountsAfter(db: Db, after: number, limit: number): Promise<AlertRow[]> {
+  return db.select().from(monitoringAlert).where(and(gt(monitoringAlert.id, after), eq(monitoringAlert.deadlineCountsKept, false), isNull(monitoringAlert.acknowledgeWorkingDays), isNull(monitoringAlert.verifyWorkingDays), isNull(monitoringAlert.decideWorkingDays))).orderBy(asc(monitoringAlert.id)).limit(limit);
+}
+
+/**
+ * Keeps the counts its dates show (inferredDeadlineCounts) for an alert raised before they were
+ * kept, conditional on the alert as read (dates, 签收 origin, no counts), so an alert raised or moved
+ * meanwhile keeps what its writer counted. The alert as written, or null.
+ */
+export async function keepInferredCounts(db: Db, read: AlertRow, counts: Pick<CountedDates, 'acknowledgeWorkingDays' | 'verifyWorkingDays' | 'decideWorkingDays'>): Promise<AlertRow | null> {
+  const [res] = await db.execute(
+    sql`UPDATE monitoring_alert SET acknowledge_working_days = ${counts.acknowledgeWorkingDays}, verify_working_days = ${counts.verifyWorkingDays}, decide_working_days = ${counts.decideWorkingDays}, deadline_counts_kept = TRUE
+        WHERE id = ${read.id} AND deadline_counts_kept = FALSE AND acknowledge_working_days IS NULL AND verify_working_days IS NULL AND decide_working_days IS NULL
+          AND acknowledge_by = ${read.acknowledgeBy} AND verify_by = ${read.verifyBy} AND decide_by = ${read.decideBy} AND acknowledge_from <=> ${read.acknowledgeFrom}`,
+  );
+  return (res as unknown as { affectedRows: number }).affectedRows === 1 ? { ...read, ...counts, deadlineCountsKept: true } : null;
 }
 
 /**

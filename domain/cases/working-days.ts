@@ -274,9 +274,8 @@ export interface WorkingDayResult {
  * received is not counted (期间开始之日不计算在内), so a matter received on a Friday with a
  * limit of 3 working days is due on the Wednesday after, holidays and 调休 permitting.
  */
-export function addWorkingDays(from: IsoDate, n: number): WorkingDayResult {
+export function addWorkingDays(from: IsoDate, n: number, cal: HolidayCalendar = activeHolidayCalendar()): WorkingDayResult {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`working days must be a positive whole number, got ${n}`);
-  const cal = activeHolidayCalendar();
   const start = dayOf(from, 'from');
   // Find an upper bound with at least n working days, then the first day reaching n: the count
   // only grows with the end day, and it grows exactly on working days.

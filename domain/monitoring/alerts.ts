@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto';
 import { addDays, type IsoDate } from '../dates';
-import { addWorkingDays, withinSupported } from '../cases/working-days';
+import { addWorkingDays, withinSupported, type HolidayCalendar } from '../cases/working-days';
 import { DEFAULT_DECIDE_DAYS, GRADE_RANK, type Grade, type Limit } from './triggers';
 
 export const ALERT_STATES = ['NEW', 'DELIVERED', 'ACKNOWLEDGED', 'VERIFIED', 'DISMISSED'] as const;
@@ -141,6 +141,35 @@ export function recountedDeadlines(a: KeptDeadlines): RecountedDeadlines {
   const verifyBy = count(a.firstClueOn, a.verifyWorkingDays, a.verifyBy);
   const decideBy = count(a.firstClueOn, a.decideWorkingDays, a.decideBy);
   return { acknowledgeBy, verifyBy, decideBy, provisional: provisional || (!known && a.provisional) };
+}
+
+/**
+ * The working days an alert raised before its counts were kept (migration 0011) was counted with,
+ * where its dates show them: the limit `limit` (the trigger set in force, for its trigger and grade)
+ * is taken for a date only if counting it from the date's start (签收 from the day of a move, else the
+ * first clue) gives the stored day under one of `calendars` (the one in force, and the package's
+ * table alone, as a hub without the year's notice counted it); a limit in calendar days only if it
+ * gives the day so. Null unless every date is shown so: a raised alert's day that another grade's
+ * limit won, or a limit the locality has changed since, is not guessed at, and the alert keeps its
+ * dates as before.
+ */
+export function inferredDeadlineCounts(a: Pick<KeptDeadlines, 'firstClueOn' | 'acknowledgeFrom' | 'acknowledgeBy' | 'verifyBy' | 'decideBy'>, limit: Limit, calendars: readonly HolidayCalendar[]): Pick<CountedDates, 'acknowledgeWorkingDays' | 'verifyWorkingDays' | 'decideWorkingDays'> | null {
+  const shows = (from: IsoDate, workingDays: number | undefined, calendarDays: number, stored: IsoDate): boolean => {
+    if (withinSupported(from) !== from) return false;
+    if (workingDays === undefined) return addDays(from, calendarDays) === stored;
+    return calendars.some((cal) => {
+      try {
+        return addWorkingDays(from, workingDays, cal).date === stored;
+      } catch {
+        return false;
+      }
+    });
+  };
+  const ack = shows(a.acknowledgeFrom ?? a.firstClueOn, limit.acknowledgeWorkingDays, 0, a.acknowledgeBy);
+  const verify = shows(a.firstClueOn, limit.verifyWorkingDays, limit.verifyDays ?? 15, a.verifyBy);
+  const decide = shows(a.firstClueOn, limit.decideWorkingDays, limit.decideDays ?? DEFAULT_DECIDE_DAYS, a.decideBy);
+  if (!ack || !verify || !decide) return null;
+  return { acknowledgeWorkingDays: limit.acknowledgeWorkingDays, verifyWorkingDays: limit.verifyWorkingDays ?? null, decideWorkingDays: limit.decideWorkingDays ?? null };
 }
 
 /** The dates a recount moved, each with its day before and after, in the order the alert's life meets them. */

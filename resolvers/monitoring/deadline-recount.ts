@@ -29,9 +29,10 @@ import type { HubDb } from '../../db/connect';
 import { enqueueToToldSubscriptions } from '../../db/alert-delivery/outbox';
 import type { HubTx } from '../../db/cases/records';
 import { markRecounted, recountedUnder } from '../../db/cases/due-recount';
-import { alertsWithCountsAfter, storeRecountedDeadlines, type AlertRow } from '../../db/monitoring/store';
-import { recountedDeadlines } from '../../domain/monitoring/alerts';
-import { calendarFingerprint } from '../../domain/cases/working-days';
+import { alertsWithCountsAfter, alertsWithoutCountsAfter, keepInferredCounts, storeRecountedDeadlines, type AlertRow } from '../../db/monitoring/store';
+import { inferredDeadlineCounts, recountedDeadlines } from '../../domain/monitoring/alerts';
+import { activeHolidayCalendar, buildHolidayCalendar, calendarFingerprint } from '../../domain/cases/working-days';
+import { limitOfAlert, type TriggerSet } from '../../domain/monitoring/triggers';
 import { envelopeOf } from './detect';
 
 /** Alerts read per statement. */
@@ -44,6 +45,42 @@ export interface RecountedAlert {
   alertId: number;
   before: Pick<AlertRow, 'acknowledgeBy' | 'verifyBy' | 'decideBy' | 'provisional'>;
   after: Pick<AlertRow, 'acknowledgeBy' | 'verifyBy' | 'decideBy' | 'provisional'>;
+}
+
+/** The calendar_recount row of the counts inferred for alerts raised before they were kept. */
+const INFER_NAME = 'monitoring_alert_counts';
+
+/**
+ * Alerts raised before migration 0011 kept their dates without the working days they were counted
+ * with, so no recount could move them and their provisional flag never cleared once the year's
+ * notice was loaded. Where an alert's dates show the limit of the trigger set in force for its trigger
+ * and grade (domain/monitoring/alerts.ts inferredDeadlineCounts, under the calendar in force or the
+ * package's table alone), those counts are kept and its dates counted again at once, as a recount
+ * does (DEADLINE_RECOUNTED in its history for a day that moved, pushed again while its decision is
+ * pending; a provisional flag the calendar no longer bears is cleared). Others keep their dates as
+ * before. Once per calendar, as the recount; returns the alerts whose counts it kept.
+ */
+export async function inferAlertDeadlineCounts(hub: HubDb, triggerSet: TriggerSet, now: Date = new Date(), calendar: string = calendarFingerprint()): Promise<{ kept: number; recounted: RecountedAlert[] }> {
+  if ((await recountedUnder(hub, INFER_NAME)) === calendar) return { kept: 0, recounted: [] };
+  const calendars = [activeHolidayCalendar(), buildHolidayCalendar()];
+  let kept = 0;
+  const recounted: RecountedAlert[] = [];
+  for (let after = 0; ; ) {
+    const rows = await alertsWithoutCountsAfter(hub, after, PAGE);
+    if (rows.length === 0) break;
+    after = rows[rows.length - 1].id;
+    for (const read of rows) {
+      const counts = inferredDeadlineCounts(read, limitOfAlert(triggerSet, read.triggerId, read.grade), calendars);
+      if (!counts) continue;
+      const withCounts = await keepInferredCounts(hub, read, counts);
+      if (!withCounts) continue;
+      kept++;
+      const stored = await storeRecountedDeadlines(hub, withCounts, recountedDeadlines(withCounts), now, (tx, alert) => pushRecounted(tx, withCounts, alert));
+      if (stored) recounted.push({ alertId: read.id, before: datesOf(withCounts), after: datesOf(stored) });
+    }
+  }
+  await markRecounted(hub, INFER_NAME, calendar, now);
+  return { kept, recounted };
 }
 
 /**

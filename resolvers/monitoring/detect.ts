@@ -141,9 +141,14 @@ export function envelopeOf(change: AlertChange): AlertEnvelope {
  */
 export async function writeAlerts(deps: DetectDeps, tx: HubTx, writes: readonly AlertWrite[], detectedBy: 'POLL' | 'MONTHLY'): Promise<AlertChange[]> {
   const changes = await openOrRaiseAlerts(tx, writes, detectedBy, deps.now());
+  await deliverAlertChanges(deps, tx, changes);
+  return changes;
+}
+
+/** Queues the pushes of alerts opened, raised or moved, in the transaction that changed them. */
+export async function deliverAlertChanges(deps: Pick<DetectDeps, 'onChange'>, tx: HubTx, changes: readonly AlertChange[]): Promise<void> {
   await enqueueAlertDeliveriesOf(tx, changes.map(envelopeOf));
   if (deps.onChange) for (const c of changes) await deps.onChange(tx, c);
-  return changes;
 }
 
 /** The day triggers judge on: today in China. */

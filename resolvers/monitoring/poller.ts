@@ -14,7 +14,9 @@
  *
  * The monthly comparison (一月一比对) runs beside it under its own lease: once per calendar month
  * (China time) every household of the division is evaluated, which finds what no change shows
- * (twelve-month sums, absences, tables without a growing key).
+ * (twelve-month sums, absences, tables without a growing key). A third job (`monitor-relocate`)
+ * moves open alerts after households that moved and members who left for another household, which
+ * no department's feed shows (relocate.ts).
  */
 import type { Logger } from 'pino';
 import type { MonitoringConfig } from '../../db/config';
@@ -25,13 +27,15 @@ import { loggableError } from '../../domain/privacy';
 import { currentMark, polledFeeds, rowsAfter, unpolledTables, type KeyGap, type Watermark } from '../../federation/change-feed';
 import { candidatesForPeople, monitoringToday, writeAlerts, type DetectDeps } from './detect';
 import { monthlyJobs, monthOf, runMonthlyComparison } from './monthly';
-
+import { displacedAlerts, relocateAlerts } from './relocate';
 export { runMonthlyComparison };
 
 export type PollerOptions = MonitoringConfig & { logger?: Logger };
 
 export const POLL_JOB = (code: DepartmentCode) => `monitor-poll:${code}`;
 export const MONTHLY_JOB = (region: string) => `monitor-monthly:${region}`;
+/** Moving open alerts after their households (resolvers/monitoring/relocate.ts): one process at a time. */
+export const RELOCATE_JOB = 'monitor-relocate';
 
 /** What one tick of a department did (tests and logs). */
 export interface TickResult {
@@ -63,6 +67,7 @@ export class MonitoringPoller {
       if (skipped.length > 0) this.opts.logger?.debug({ department: code, tables: skipped }, 'monitoring: tables without a change marker are left to the monthly comparison');
       this.every(this.opts.intervalMs[code] ?? this.opts.intervalMs.default, () => this.tick(code));
     }
+    this.every(this.opts.intervalMs.default, () => this.relocate());
     const region = this.opts.monthlyRegion;
     if (region) this.every(this.opts.intervalMs.default, () => this.monthlyIfDue(region));
   }
@@ -182,6 +187,28 @@ export class MonitoringPoller {
         this.leases.delete(POLL_JOB(code));
         this.forgetGaps(code);
         return { polled: false, rows: 0, alertsChanged: 0 };
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Moves open alerts whose household moved, or whose person left it for another, to the township
+   * they live in now (relocate.ts), if this process holds the job's lease. Null without the lease.
+   */
+  async relocate(): Promise<{ moved: number } | null> {
+    const lease = await this.hold(RELOCATE_JOB);
+    if (!lease) return null;
+    const displaced = await displacedAlerts(this.deps);
+    if (displaced.length === 0) return { moved: 0 };
+    try {
+      const changes = await fenced(this.deps.hub, lease, (tx) => relocateAlerts(this.deps, tx, displaced));
+      if (changes.length > 0) this.opts.logger?.info({ alerts: changes.length }, 'monitoring: open alerts moved to their households’ new townships');
+      return { moved: changes.length };
+    } catch (err) {
+      if (err instanceof LeaseLost) {
+        this.leases.delete(RELOCATE_JOB);
+        return null;
       }
       throw err;
     }

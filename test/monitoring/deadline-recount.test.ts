@@ -7,7 +7,7 @@
  * no alert; hubs starting together move each date once. An alert raised before the counts were kept
  * keeps its dates.
  */
-import { recountAlertDeadlines } from '../../resolvers/monitoring/deadline-recount';
+import { inferAlertDeadlineCounts, recountAlertDeadlines } from '../../resolvers/monitoring/deadline-recount';
 import { writeAlerts } from '../../resolvers/monitoring/detect';
 import type { AlertWrite } from '../../db/monitoring/store';
 import { countStatements } from '../../db/instrument';
@@ -162,4 +162,35 @@ it('counts 签收 again from the day of a move to another township, and a raised
   expect((await dates(moved)).acknowledgeBy).toBe('2027-02-15');
   // The RED limit's 5 working days (02-19); its 8 calendar days stay 02-12; 签收 02-15.
   expect(await dates(raised)).toEqual({ acknowledgeBy: '2027-02-15', verifyBy: '2027-02-19', decideBy: '2027-02-12', provisional: false });
+});
+
+it('infers the counts of an alert raised before they were kept from its dates and the trigger set in force, and counts its dates again', async () => {
+  // The legacy alert of the first test kept the law's days (its limit not known) and its provisional flag.
+  const [legacy] = (await dbs.hubPool.query("SELECT id FROM monitoring_alert WHERE identity LIKE 'recount-legacy%'"))[0] as { id: number }[];
+  const law = { acknowledgeBy: '2027-02-09', verifyBy: '2027-02-22', decideBy: '2027-02-24', provisional: true };
+  expect(await dates(legacy.id)).toEqual(law);
+  // One more raised before the counts were kept, whose days no limit of the set in force gives (verification in 5 working days).
+  clock.set('2027-02-04T10:00:00+08:00');
+  holidays.use(null);
+  const other = await writeAlert('recount-legacy-other', { keepCounts: false, limit: { acknowledgeWorkingDays: 1, verifyWorkingDays: 5, decideWorkingDays: 12 } });
+  const otherDates = await dates(other);
+  // The locality's set gives T4 at YELLOW the limit the legacy alert was counted with.
+  const base = activeTriggerSet();
+  const set = { ...base, triggers: base.triggers.map((t) => (t.id === 'T4_JOB_LOSS' ? { ...t, limits: { ...t.limits, YELLOW: LIMIT } } : t)) };
+  const pushesBefore = (await raisedPushes()).length;
+
+  // A corrected notice (02-19 off as well, Saturday 02-20 not worked): the law's days are the package table's count of 1, 10 and 12 working days.
+  holidays.use('2027-corrected-again.json', [{ ...notice2027, workdays: {}, holidays: { ...notice2027.holidays, '2027-02-19': '春节' } }]);
+  const inferred = await inferAlertDeadlineCounts(dbs.hub, set, clock.now());
+  expect(inferred.kept).toBe(1);
+  const after = { acknowledgeBy: '2027-02-15', verifyBy: '2027-03-01', decideBy: '2027-03-03', provisional: false };
+  expect(inferred.recounted).toEqual([{ alertId: legacy.id, before: law, after }]);
+  expect(await dates(legacy.id)).toEqual(after);
+  expect((await recountEvents()).filter((e) => e.alertId === legacy.id).map((e) => e.reason)).toEqual(['acknowledgeBy 2027-02-09 → 2027-02-15', 'verifyBy 2027-02-22 → 2027-03-01', 'decideBy 2027-02-24 → 2027-03-03']);
+  // Pushed again, its decision pending.
+  expect((await raisedPushes()).slice(pushesBefore)).toEqual([String(legacy.id)]);
+  // The other keeps its days: not guessed at.
+  expect(await dates(other)).toEqual(otherDates);
+  // Once per calendar: the same start again reads no alert.
+  expect(await inferAlertDeadlineCounts(dbs.hub, set, clock.now())).toEqual({ kept: 0, recounted: [] });
 });
