@@ -58,6 +58,8 @@ export function typedIdNumber(raw: string): string {
  */
 export function checkIdNumber(raw: string, today: string = chinaToday()): IdNumberCheck {
   const value = typedIdNumber(raw);
+  // Pasted from a web page or a spreadsheet: the clerk sees 18 characters, and "has 19" told them nothing.
+  if (/\p{Cf}/u.test(value)) return { ok: false, problem: 'CHARACTERS', message: 'an ID number is 17 digits followed by a digit or X; this one holds an invisible character (such as a zero-width space): type it again' };
   if (value.length !== 18) return { ok: false, problem: 'LENGTH', message: `an ID number has 18 characters, this one has ${value.length}` };
   if (!/^\d{17}[\dX]$/.test(value)) return { ok: false, problem: 'CHARACTERS', message: 'an ID number is 17 digits followed by a digit or X' };
   if (value[0] === '0' || value.slice(0, 2) === '00') return { ok: false, problem: 'REGION', message: 'the address code (first 6 digits) is not a division code' };
