@@ -40,11 +40,26 @@ function chinaToday(): string {
 }
 
 /**
- * Checks an ID number and says exactly what is wrong. A lower-case `x` is accepted and
- * normalised, since clerks type it both ways. `today` (China's, unless given) bounds the birth date.
+ * An ID number as a clerk types it, in the form the hub checks: full-width digits and `Ｘ` (a
+ * Chinese input method left in full-width mode) read as ASCII (NFKC), whitespace anywhere left out
+ * (`370811 19750412 0312`, as the number is printed and read out in groups; a full-width space
+ * U+3000 too), and `x` upper-cased. The check character still has to match, so no typing slip
+ * becomes another person's number. They were refused as `CHARACTERS` and `LENGTH`, naming no
+ * cause a clerk could see.
+ */
+export function typedIdNumber(raw: string): string {
+  return raw.normalize('NFKC').replace(/\s+/gu, '').toUpperCase();
+}
+
+/**
+ * Checks an ID number and says exactly what is wrong. A lower-case `x`, full-width characters and
+ * spaces between the digits are accepted and normalised (`typedIdNumber`), since clerks type it so.
+ * `today` (China's, unless given) bounds the birth date.
  */
 export function checkIdNumber(raw: string, today: string = chinaToday()): IdNumberCheck {
-  const value = normaliseIdNumber(raw);
+  const value = typedIdNumber(raw);
+  // Pasted from a web page or a spreadsheet: the clerk sees 18 characters, and "has 19" told them nothing.
+  if (/\p{Cf}/u.test(value)) return { ok: false, problem: 'CHARACTERS', message: 'an ID number is 17 digits followed by a digit or X; this one holds an invisible character (such as a zero-width space): type it again' };
   if (value.length !== 18) return { ok: false, problem: 'LENGTH', message: `an ID number has 18 characters, this one has ${value.length}` };
   if (!/^\d{17}[\dX]$/.test(value)) return { ok: false, problem: 'CHARACTERS', message: 'an ID number is 17 digits followed by a digit or X' };
   if (value[0] === '0' || value.slice(0, 2) === '00') return { ok: false, problem: 'REGION', message: 'the address code (first 6 digits) is not a division code' };
@@ -142,10 +157,22 @@ export function normaliseIdNumber(raw: string): string {
 }
 
 /**
- * The forms in which a department may hold this (normalised) ID number: itself, and with a check
- * character `X` also the lower-case `x`, for a column whose collation tells the two apart
- * (federation/id-numbers.ts).
+ * The forms in which a department may hold this (normalised) ID number (federation/id-numbers.ts):
+ * itself; with a check character `X` also the lower-case `x`, for a column whose collation tells
+ * the two apart; and each with one space before or after it, as a clerk's stray keystroke or a
+ * pasted cell leaves it. A leading space matches under no collation, a trailing one only under a
+ * PAD SPACE collation (MariaDB's defaults, not MySQL 8's `utf8mb4_0900_ai_ci`): a household read or
+ * pre-grant check left such a record out and still answered `complete: true`. Asking for these
+ * forms keeps the read on the column's index, in the same statement. Other whitespace around an
+ * ID number (a tab, two spaces, a full-width space) is not asked for: a scan stops on it
+ * (federation/person-keys.ts, `isAskedStoredForm`).
  */
 export function storedForms(idNumber: string): string[] {
-  return idNumber.endsWith('X') ? [idNumber, `${idNumber.slice(0, -1)}x`] : [idNumber];
+  const written = idNumber.endsWith('X') ? [idNumber, `${idNumber.slice(0, -1)}x`] : [idNumber];
+  return written.flatMap((form) => [form, ` ${form}`, `${form} `]);
+}
+
+/** Whether a department's stored ID number is one of the forms the hub asks for (`storedForms`), so that its rows are read. */
+export function isAskedStoredForm(stored: string): boolean {
+  return storedForms(normaliseIdNumber(stored)).includes(stored);
 }

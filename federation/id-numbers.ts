@@ -10,9 +10,9 @@
  * department declared `_bin` or `_cs`) the row did not match at all.
  *
  * So every read of a department through the registry goes through here once: it asks for the
- * lower-case form too (a few more constants in the same `IN` list, through the same index: no
- * statement more, and no function on the column), and hands every ID number it returns back
- * normalised. References into the department (`sourceRef`, a certificate's number) stay as the
+ * lower-case form too, and each form with one space before and after it (`storedForms`: a few more
+ * constants in the same `IN` list, through the same index: no statement more, and no function on
+ * the column), and hands every ID number it returns back normalised (trimmed, `X` upper-case). References into the department (`sourceRef`, a certificate's number) stay as the
  * department wrote them: they name its rows, and stored findings' and alerts' identities are built
  * from them. The scan's person keys (federation/person-keys.ts) and monitoring's change feeds
  * (federation/change-feed.ts) read ID-number columns directly and normalise what they read the same way.
@@ -22,7 +22,7 @@ import type { AidRecord, DepartmentAdapter, DepartmentFactReaders, FactReader } 
 
 /** Every form in which a department may hold these ID numbers. */
 export function lookupForms(idNumbers: readonly string[]): string[] {
-  return idNumbers.some((id) => id.endsWith('X')) ? [...new Set(idNumbers.flatMap(storedForms))] : [...idNumbers];
+  return [...new Set(idNumbers.flatMap(storedForms))];
 }
 
 /** The record with its beneficiary's ID number as the hub keys people. */

@@ -12,7 +12,7 @@
 import type { MySqlColumn } from 'drizzle-orm/mysql-core';
 import { sql } from 'drizzle-orm';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
-import { normaliseIdNumber } from '../domain/id-number';
+import { isAskedStoredForm, normaliseIdNumber } from '../domain/id-number';
 import { DepartmentReadError, departmentReadError, withinScanLimit } from './reads';
 import { ADAPTERS, factProvider, factProviders } from './registry';
 import type { FactKind } from './contract';
@@ -27,12 +27,12 @@ export const PERSON_KEY_COLUMNS: Record<DepartmentCode, readonly MySqlColumn[]> 
 /** ID numbers in one key column. One statement, read off the column's index. */
 async function idsIn(sources: Sources, code: DepartmentCode, column: MySqlColumn): Promise<Set<string>> {
   const rows = (await withinScanLimit(sources, code, () => sources[code].db.execute(sql`SELECT DISTINCT ${column} AS id FROM ${column.table} WHERE ${column} IS NOT NULL`))) as unknown as [{ id: string }[]];
-  // An ID number stored with a space around it (` 370811…`, `…123X `) matches nobody the hub asks
-  // about (the hub asks `IN ('370811…')`, through the index; a leading space never matches, a
-  // trailing one only under a PAD SPACE collation): that person's rows would be missing from the run
-  // without a word, their aid read as missed. The run stops, naming the department, as for a record
-  // it cannot read; the log counts such ID numbers and names none.
-  const padded = rows[0].filter((r) => r.id !== r.id.trim()).length;
+  // An ID number stored with whitespace around it other than the one space the hub asks for too
+  // (`storedForms`: ` 370811…`, `…123X `), such as a tab, two spaces or a full-width space, matches
+  // nobody the hub asks about: that person's rows would be missing from the run without a word,
+  // their aid read as missed. The run stops, naming the department, as for a record it cannot read;
+  // the log counts such ID numbers and names none.
+  const padded = rows[0].filter((r) => r.id !== r.id.trim() && !isAskedStoredForm(r.id)).length;
   if (padded > 0) throw new DepartmentReadError(code, 'ID_NUMBER_SPACES', 'UNREADABLE_ROWS', { idNumberWithSpaces: padded });
   // As a department wrote them, perhaps with a lower-case x; the hub asks about people normalised (federation/id-numbers.ts).
   return new Set(rows[0].map((r) => normaliseIdNumber(r.id)));

@@ -317,12 +317,19 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   // Static limits on a document, checked at validation, before anything runs. Tokens are counted by
   // graphql-js itself (parseOptions.maxTokens): armor's token plugin throws from a hook that
   // Apollo 5 reports as a 500.
+  // Each refusal carries a stable reason and the limit (`max`), so that a client batching aliased
+  // checks reads how many it may send in one operation rather than parsing armor's message (which
+  // began "Syntax Error:" though the document parsed). Reported, not thrown: validation goes on.
+  const refusedAs = (options: { extensions: { reason: string; max: number } }) => ({
+    propagateOnRejection: false,
+    onReject: [(context: ValidationContext | null, err: GraphQLError) => context?.reportError(new GraphQLError(err.message.replace(/^Syntax Error: /, ''), options))],
+  });
   const armor = new ApolloArmor({
-    maxDepth: { n: queryLimits.maxDepth, ignoreIntrospection: true, flattenFragments: true },
+    maxDepth: { n: queryLimits.maxDepth, ignoreIntrospection: true, flattenFragments: true, ...refusedAs({ extensions: { reason: 'QUERY_TOO_DEEP', max: queryLimits.maxDepth } }) },
     // Cost is estimated with the request's variables once the operation is known (server/query-cost.ts).
     costLimit: { enabled: false },
-    maxAliases: { n: queryLimits.maxAliases },
-    maxDirectives: { n: queryLimits.maxDirectives },
+    maxAliases: { n: queryLimits.maxAliases, ...refusedAs({ extensions: { reason: 'TOO_MANY_ALIASES', max: queryLimits.maxAliases } }) },
+    maxDirectives: { n: queryLimits.maxDirectives, ...refusedAs({ extensions: { reason: 'TOO_MANY_DIRECTIVES', max: queryLimits.maxDirectives } }) },
     maxTokens: { enabled: false },
     blockFieldSuggestion: { enabled: production },
   }).protect();

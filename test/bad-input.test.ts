@@ -165,7 +165,7 @@ describe('documents', () => {
 
   it.each<[string, string, number, string, Record<string, unknown>?, string?]>([
     ['a syntax error', '{ caller { name ', 400, 'GRAPHQL_PARSE_FAILED'],
-    ['a deep query', deep, 400, 'GRAPHQL_VALIDATION_FAILED'],
+    ['a deep query', deep, 400, 'GRAPHQL_VALIDATION_FAILED', undefined, 'QUERY_TOO_DEEP'],
     ['a wide, costly query', costly, 400, 'BAD_USER_INPUT', undefined, 'QUERY_TOO_COSTLY'],
     // No page sizes at all: each list nested in another multiplies what is read (server/query-cost.ts, UNSIZED_LIST_SIZE); counted once each, this cost 189.
     ['a nested query through lists without page sizes', '{ household(id: "1") { members { person { findings { people { findings { records { beneficiary { aid { amountFen } } } } } } } } } }', 400, 'BAD_USER_INPUT', undefined, 'QUERY_TOO_COSTLY'],
@@ -173,8 +173,8 @@ describe('documents', () => {
     ['a page size passed as a variable', 'query($n: Int!) { householdsInRegion(code: "370811", first: $n) { totalCount } }', 400, 'BAD_USER_INPUT', { n: 100000 }, 'QUERY_TOO_COSTLY'],
     ['a page size as a variable’s default', 'query($n: Int = 100000) { householdsInRegion(code: "370811", first: $n) { totalCount } }', 400, 'BAD_USER_INPUT', undefined, 'QUERY_TOO_COSTLY'],
     ['a costly page size in a fragment', 'query($n: Int!) { ...Q } fragment Q on Query { householdsInRegion(code: "370811", first: $n) { totalCount } }', 400, 'BAD_USER_INPUT', { n: 100000 }, 'QUERY_TOO_COSTLY'],
-    ['an alias bomb', aliases, 400, 'GRAPHQL_VALIDATION_FAILED'],
-    ['a directive bomb', directives, 400, 'GRAPHQL_VALIDATION_FAILED'],
+    ['an alias bomb', aliases, 400, 'GRAPHQL_VALIDATION_FAILED', undefined, 'TOO_MANY_ALIASES'],
+    ['a directive bomb', directives, 400, 'GRAPHQL_VALIDATION_FAILED', undefined, 'TOO_MANY_DIRECTIVES'],
     ['a token bomb', tokens, 400, 'GRAPHQL_PARSE_FAILED'],
     ['a fragment cycle', 'query { caller { ...A } } fragment A on Caller { name ...B } fragment B on Caller { ...A }', 400, 'GRAPHQL_VALIDATION_FAILED'],
     ['an unknown field', '{ household(id: "1") { nosuchfield } }', 400, 'GRAPHQL_VALIDATION_FAILED'],
@@ -183,6 +183,15 @@ describe('documents', () => {
   ])('%s', async (...row) => {
     const [, query, status, code, variables, reason] = row;
     expectRefusal(await send(json({ query, variables })), status, code, reason);
+  });
+
+  // A client batching aliased checks (twenty pre-grant checks in one operation) reads the limit
+  // from the refusal, with a stable reason, rather than from armor's message ("Syntax Error: …").
+  it('an operation over a static limit names the limit it passed and its max, one error each', async () => {
+    const res = await send(json({ query: aliases }));
+    expect(res.body.errors.map((e: any) => ({ ...e.extensions, syntax: /^Syntax Error/.test(e.message) }))).toEqual([{ code: 'GRAPHQL_VALIDATION_FAILED', reason: 'TOO_MANY_ALIASES', max: 20, syntax: false }]);
+    const deepRes = await send(json({ query: deep }));
+    expect(deepRes.body.errors.map((e: any) => e.extensions)).toEqual([{ code: 'GRAPHQL_VALIDATION_FAILED', reason: 'QUERY_TOO_DEEP', max: 12 }]);
   });
 
   // The hub remembers a document's cost once it is found within the limit (server/query-cost.ts):

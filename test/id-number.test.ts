@@ -3,7 +3,7 @@
  * sequence whose parity is the gender, and the ISO 7064 MOD 11-2 check character. Birth dates are
  * China's calendar dates: a child born today in China is valid from China's midnight, not UTC's.
  */
-import { checkIdNumber, idNumberCheckChar, makeIdNumber, normaliseIdNumber, storedForms } from '../domain/id-number';
+import { checkIdNumber, idNumberCheckChar, isAskedStoredForm, makeIdNumber, normaliseIdNumber, storedForms } from '../domain/id-number';
 import { lookupForms } from '../federation/id-numbers';
 
 /** Every timer real, only the clock set: the check reads the date and nothing else. */
@@ -33,16 +33,37 @@ it('takes a birth date of today in China as possible before 08:00 China time, wh
   expect(checkIdNumber(makeIdNumber('370811', '2026-03-16', 12))).toMatchObject({ ok: false, problem: 'BIRTH_DATE' });
 });
 
-test('a department’s ID number is keyed upper-case, and looked up in both forms when it ends in X', () => {
+test('a department’s ID number is keyed upper-case, and looked up in both forms when it ends in X, each with one space before or after it', () => {
   const x = makeIdNumber('370811', '1991-08-08', 104);
   expect(x.endsWith('X')).toBe(true);
   const lower = `${x.slice(0, 17)}x`;
   expect(normaliseIdNumber(lower)).toBe(x);
   expect(normaliseIdNumber(`${lower} `)).toBe(x);
-  expect(storedForms(x)).toEqual([x, lower]);
+  expect(storedForms(x)).toEqual([x, ` ${x}`, `${x} `, lower, ` ${lower}`, `${lower} `]);
   const digit = makeIdNumber('370811', '1966-03-03', 311);
-  expect(storedForms(digit)).toEqual([digit]);
-  // One entry per form, each asked once; a batch without X is passed as it is.
-  expect(lookupForms([digit, x, x])).toEqual([digit, x, lower]);
-  expect(lookupForms([digit])).toEqual([digit]);
+  expect(storedForms(digit)).toEqual([digit, ` ${digit}`, `${digit} `]);
+  // One entry per form, each asked once.
+  expect(lookupForms([digit, x, x])).toEqual([...storedForms(digit), ...storedForms(x)]);
+  expect(lookupForms([digit])).toEqual(storedForms(digit));
+  // What a scan still stops on: whitespace around it other than the one space asked for.
+  expect([` ${lower}`, `${digit} `, digit].map(isAskedStoredForm)).toEqual([true, true, true]);
+  expect([`\t${digit}`, `  ${digit}`, `${digit}  `, `\u3000${digit}`].map(isAskedStoredForm)).toEqual([false, false, false, false]);
+});
+
+test('an ID number as a clerk types it: full-width digits and Ｘ, spaces between the groups, a lower-case x', () => {
+  const x = makeIdNumber('370811', '1991-08-08', 104);
+  expect(x.endsWith('X')).toBe(true);
+  const fullWidth = (s: string) => s.replace(/[0-9X]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+  for (const typed of [fullWidth(x), `${x.slice(0, 6)} ${x.slice(6, 14)} ${x.slice(14)}`, `${x.slice(0, 6)}\u3000${fullWidth(x.slice(6))}`, `\t${x.slice(0, 17)}x `, `${fullWidth(x.slice(0, 17))}ｘ`]) {
+    expect(checkIdNumber(typed, '2026-03-15')).toMatchObject({ ok: true, idNumber: x });
+  }
+  // Still checked: a typing slip in full width fails its check character as in ASCII.
+  const slip = `${x.slice(0, 16)}${(Number(x[16]) + 1) % 10}X`;
+  expect(checkIdNumber(fullWidth(slip), '2026-03-15')).toMatchObject({ ok: false, problem: 'CHECKSUM' });
+  // Other separators and invisible characters are not read away.
+  expect(checkIdNumber(`${x.slice(0, 6)}-${x.slice(6)}`, '2026-03-15')).toMatchObject({ ok: false, problem: 'LENGTH' });
+  // An invisible character pasted with it is named as such, not as a length the clerk cannot see.
+  expect(checkIdNumber(`${x.slice(0, 6)}\u200b${x.slice(6)}`, '2026-03-15')).toMatchObject({ ok: false, problem: 'CHARACTERS', message: expect.stringContaining('invisible') });
+  // A byte-order mark a spreadsheet's first cell carries is whitespace to JavaScript, and read away.
+  expect(checkIdNumber(`\ufeff${x}`, '2026-03-15')).toMatchObject({ ok: true, idNumber: x });
 });

@@ -57,6 +57,15 @@ describe('preGrantCheck without a department it needs', () => {
     expect(res.data.preGrantCheck).toMatchObject({ clear: false, complete: true, conflicts: 1, findings: [{ rule: { id: 'X9' } }] });
   });
 
+  it('sent as aliases of one operation, a refused check is null on its own and the others are answered', async () => {
+    const res = await hub.as({ purpose: 'DUPLICATE_CHECK' }).gql(
+      `query($a: PreGrantCheckInput!, $b: PreGrantCheckInput!) { a: preGrantCheck(input: $a) { clear conflicts } b: preGrantCheck(input: $b) { clear conflicts } }`,
+      { a: nursingAgain, b: { ...nursingAgain, beneficiaryIdNumber: `${WANG.head.slice(0, 17)}${WANG.head[17] === '0' ? '1' : '0'}` } },
+    );
+    expect(res.data).toEqual({ a: { clear: false, conflicts: 1 }, b: null });
+    expect(res.errors?.map((e: any) => [e.path, e.extensions.code, e.extensions.reason])).toEqual([[['b'], 'BAD_USER_INPUT', 'CHECKSUM']]);
+  });
+
   it('is not clear when the department does not answer, though it found nothing', async () => {
     const res = await partial.as({ purpose: 'DUPLICATE_CHECK' }).gql(CHECK, { input: nursingAgain });
     expect(unavailableDepartments(res)).toEqual(['DISABILITY']);

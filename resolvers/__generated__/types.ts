@@ -3820,8 +3820,11 @@ export type Query = {
   /**
    * What a grant would cause before it is made: the conflicts and warnings with aid the beneficiary
    * (and, for household rules, their household) already receives from any department. Writes nothing.
+   * Null when the check is refused (its input is BAD_USER_INPUT, or the caller is FORBIDDEN), with an
+   * error whose path names the field or its alias: a system sending a term's checks as aliases of one
+   * operation gets every other check answered (non-null, one bad ID number nulled the whole batch).
    */
-  readonly preGrantCheck: PreGrantCheck;
+  readonly preGrantCheck?: Maybe<PreGrantCheck>;
   /** A scan by id. Null when there is none. */
   readonly scan?: Maybe<Scan>;
   /** Scans, newest first, of one division exactly (or all). */
@@ -6802,7 +6805,7 @@ export type QueryResolvers<ContextType = HubContext, ParentType extends Resolver
   charityProjects?: Resolver<ReadonlyArray<ResolversTypes['CharityProject']>, ParentType, ContextType, Partial<QueryCharityProjectsArgs>>;
   charityNeedsOfCase?: Resolver<ReadonlyArray<ResolversTypes['CharityNeed']>, ParentType, ContextType, RequireFields<QueryCharityNeedsOfCaseArgs, 'caseId'>>;
   rules?: Resolver<ReadonlyArray<ResolversTypes['Rule']>, ParentType, ContextType>;
-  preGrantCheck?: Resolver<ResolversTypes['PreGrantCheck'], ParentType, ContextType, RequireFields<QueryPreGrantCheckArgs, 'input'>>;
+  preGrantCheck?: Resolver<Maybe<ResolversTypes['PreGrantCheck']>, ParentType, ContextType, RequireFields<QueryPreGrantCheckArgs, 'input'>>;
   scan?: Resolver<Maybe<ResolversTypes['Scan']>, ParentType, ContextType, RequireFields<QueryScanArgs, 'id'>>;
   scans?: Resolver<ResolversTypes['ScanConnection'], ParentType, ContextType, RequireFields<QueryScansArgs, 'first'>>;
   finding?: Resolver<Maybe<ResolversTypes['Finding']>, ParentType, ContextType, RequireFields<QueryFindingArgs, 'id'>>;
