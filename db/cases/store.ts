@@ -27,7 +27,7 @@ import {
   type ReferralRecord,
   type SecondAidRecord,
 } from './records';
-import { EventLog, idempotent, lockCase, lockHouseholdTurn, occurredAt, requiredText, UNKEYED_RETRY_HOURS, type WriteMeta } from './write';
+import { EventLog, idempotent, lockCase, lockHouseholdTurn, occurredAt, requiredText, UNKEYED_RETRY_HOURS, unkeyedRetry, type WriteMeta } from './write';
 import { household } from '../household/schema';
 import { monitoringAlert } from '../monitoring/schema';
 import { recordAlertDecision } from '../monitoring/store';
@@ -239,6 +239,8 @@ export async function transitionCase(db: HubDb, caseId: number, to: CaseState, r
       lockingTransaction(db, async (tx) => {
         const c = await lockCase(tx, caseId);
         if (!c) return refusal(caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'caseId']));
+        // The same move sent again without a key, nothing recorded since: its first outcome.
+        if (await unkeyedRetry(tx, caseId, meta, (e) => e.action === 'TRANSITIONED' && e.toState === to && e.reason === reason.trim())) return success(caseId, true);
         if (c.ownerOffice !== meta.actor.office) return refusal(caseError('NOT_CASE_OWNER', 'only the office that owns the case may move it', ['input', 'actor', 'office']));
         const log = await EventLog.open(tx, caseId, meta);
         const outcome = await applyTransition(tx, c, to, reason, at, log, { carriesKey: true, serverClock: meta.occurredAt === null });
