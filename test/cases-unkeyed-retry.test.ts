@@ -161,6 +161,39 @@ describe('a slip answer sent again without a key', () => {
   });
 });
 
+describe('a case opened by mistake', () => {
+  const DEADLINES = `query($id: ID!) { case(id: $id) { state endedAt explanation allowedTransitions deadlines { kind status } history { action toState reason } } }`;
+
+  it('is withdrawn (撤回) with its reason: ended, its deadlines void rather than met, not a rejection', async () => {
+    const caseId = await openCase('误录：户号填错');
+    expect(codes(await send(demo[CA], MOVE, { caseId, to: 'WITHDRAWN', reason: ' ' }), 'caseTransition')).toEqual(['REASON_REQUIRED']);
+    expect((await send(demo[CA], MOVE, { caseId, to: 'WITHDRAWN', reason: '录入错误：应为另一户，已另行立案' })).data.caseTransition).toMatchObject({ case: { state: 'WITHDRAWN' }, replayed: false, userErrors: [] });
+    const withdrawn = (await demo[CA](DEADLINES, { id: caseId })).data.case;
+    expect(withdrawn).toMatchObject({ state: 'WITHDRAWN', explanation: null, allowedTransitions: [] });
+    expect(withdrawn.endedAt).not.toBeNull();
+    expect(withdrawn.deadlines).toEqual([{ kind: 'INVESTIGATION_OPINION', status: 'VOID' }, { kind: 'APPROVAL', status: 'VOID' }]);
+    expect(withdrawn.history.at(-1)).toEqual({ action: 'TRANSITIONED', toState: 'WITHDRAWN', reason: '录入错误：应为另一户，已另行立案' });
+    // Nothing further on it.
+    expect(codes(await send(demo[CA], MOVE, { caseId, to: 'ACCEPTED', reason: '受理' }), 'caseTransition')).toEqual(['ILLEGAL_TRANSITION']);
+    // A rejection is the decision on the application: it meets the approval deadline.
+    const rejectedId = await openCase('不符合条件的申请');
+    await ok(demo[CA], MOVE, { input: { caseId: rejectedId, to: 'REJECTED', reason: '家庭收入高于标准' } }, 'caseTransition');
+    expect((await demo[CA](DEADLINES, { id: rejectedId })).data.case.deadlines).toEqual([{ kind: 'INVESTIGATION_OPINION', status: 'MET' }, { kind: 'APPROVAL', status: 'MET' }]);
+  });
+
+  it('is not withdrawn once first aid was given, nor with a slip waiting for its answer', async () => {
+    const aided = await openCase('已先行救助的案件', 'URGENT');
+    await ok(demo[CA], MOVE, { input: { caseId: aided, to: 'ACCEPTED', reason: '受理' } }, 'caseTransition');
+    clock.set(new Date(clock.at.getTime() + 60_000));
+    await ok(demo[CA], FIRST_AID, { input: { caseId: aided, programme: 'TEMP_AID', amountFen: 50_000, cause: 'ILLNESS', beneficiaryIdNumber: WANG.grandmother, reason: '住院急需' } }, 'caseFirstAid');
+    expect(codes(await send(demo[CA], MOVE, { caseId: aided, to: 'WITHDRAWN', reason: '误录' }), 'caseTransition')).toEqual(['ILLEGAL_TRANSITION']);
+    const forwarded = await openCase('已转办的案件');
+    await ok(demo[CA], MOVE, { input: { caseId: forwarded, to: 'ACCEPTED', reason: '受理' } }, 'caseTransition');
+    await forward(forwarded, '请核实');
+    expect(codes(await send(demo[CA], MOVE, { caseId: forwarded, to: 'WITHDRAWN', reason: '误录' }), 'caseTransition')).toEqual(['REFERRALS_WITHOUT_FEEDBACK']);
+  });
+});
+
 describe('a case move sent again without a key', () => {
   it('answers a transition, a first aid and a materials note sent again with the first', async () => {
     const caseId = await openCase('重复流转测试', 'URGENT');

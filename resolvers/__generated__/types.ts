@@ -1171,7 +1171,9 @@ export type CaseState =
   /** Closed: every slip has its feedback. */
   | 'CLOSED'
   /** Rejected, with the explanation given to the household. */
-  | 'REJECTED';
+  | 'REJECTED'
+  /** 撤回: opened by mistake (the wrong household, a duplicate, entered twice) and withdrawn with the reason (in its history) before any first aid or deliberation. Ended, but not a refusal: its deadlines are void, not met, and it is not counted with rejections. A case opened from a monitoring alert is not withdrawn (CASE_OPENED_FROM_ALERT), nor one with a charity need open (CHARITY_NEEDS_OPEN). */
+  | 'WITHDRAWN';
 
 /**
  * An office: a county department, or a township (乡镇街道) office. Exactly one of `department` and
@@ -2096,6 +2098,10 @@ export type CaseErrorCode =
   | 'CASE_NOT_URGENT'
   /** The case's materials are already recorded complete. */
   | 'MATERIALS_ALREADY_COMPLETE'
+  /** A case opened from a monitoring alert is not withdrawn: it ends by the alert's decision (rejected with the explanation, or decided). */
+  | 'CASE_OPENED_FROM_ALERT'
+  /** A case is not withdrawn while a charity need published from it is open: withdraw the need first (charityNeedWithdraw). */
+  | 'CHARITY_NEEDS_OPEN'
   /** occurredAt is before an earlier step of the same case or slip. */
   | 'OCCURRED_OUT_OF_ORDER'
   /** The idempotency key was used for a different request. */

@@ -110,6 +110,12 @@ describe('charityClaimRelease', () => {
     };
     const id = await published();
     expect(await held(id)).toEqual([]);
+    // The case a need is open from is not withdrawn (撤回) before the need is.
+    const withdraw = await s.hub.as({ token: s.officeToken, purpose: 'CASE_MEETING' }).gql(
+      `mutation($i: CaseTransitionInput!) { caseTransition(input: $i) { case { state } userErrors { code } } }`,
+      { i: { caseId: s.caseId, to: 'WITHDRAWN', reason: '误录' } },
+    );
+    expect(withdraw.data.caseTransition).toEqual({ case: null, userErrors: [{ code: 'CHARITY_NEEDS_OPEN' }] });
     expect(await claimCodes('first', id)).toEqual([]);
     clock.set(`${TODAY}T11:00:00+08:00`);
     expect(await claimCodes('second', id)).toEqual([]);
