@@ -150,7 +150,7 @@ describe('a case from report to closure', () => {
       township: { code: '370811001', name: '古槐街道' },
       household: { id: String(wangId) },
       briefUrl: `/cases/${c.id}/brief`,
-      allowedTransitions: ['ACCEPTED', 'REJECTED'],
+      allowedTransitions: ['ACCEPTED', 'REJECTED', 'WITHDRAWN'],
     });
   });
 
