@@ -59,6 +59,7 @@ export const pluginConfig = {
     CaseEvent: '../../db/cases/records#CaseEventRecord',
     Referral: '../../db/cases/records#ReferralRecord',
     ReferralPayload: '../models#ReferralWritePayload',
+    CaseTransitionPayload: '../models#CaseWritePayload',
     Meeting: '../../db/cases/records#MeetingRecord',
     SecondAidApproval: '../../db/cases/records#SecondAidRecord',
     Fulfilment: '../../db/case-loop/store#FulfilmentRecord',

@@ -629,7 +629,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     subjects: (n: { householdId: number }) => [{ kind: 'HOUSEHOLD', householdId: n.householdId }],
     region: (n: { householdId: number }, ctx) => householdRegion(n.householdId, ctx),
     fields: Object.fromEntries(
-      ['id', 'case', 'alert', 'consent', 'purpose', 'urgency', 'county', 'uncoveredFen', 'pledgedFen', 'deliveredFen', 'description', 'involvesHealth', 'involvesMinor', 'state', 'closeReason', 'publishedAt', 'closedAt', 'pledges', 'deliveries', 'deliveryHistory', 'matchingProjects', 'claimReleases'].map((f) => [f, 'IN_SCOPE' as const]),
+      ['id', 'case', 'alert', 'consent', 'purpose', 'urgency', 'county', 'uncoveredFen', 'pledgedFen', 'deliveredFen', 'description', 'involvesHealth', 'involvesMinor', 'state', 'closeReason', 'publishedAt', 'closedAt', 'pledges', 'deliveries', 'deliveryHistory', 'matchingProjects', 'claimReleases', 'claimsHeld'].map((f) => [f, 'IN_SCOPE' as const]),
     ),
     sameSubject: ['case', 'consent'],
   },
@@ -647,7 +647,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   CharityNeedSummary: { kind: 'OPEN', why: 'the public summary of a need: purpose, amount band, county, urgency; no person, no exact amount, no health detail' },
   CharityOrganisation: OPEN_CATALOGUE,
   CharityProject: OPEN_CATALOGUE,
-  CharityClaim: { kind: 'OPEN', why: 'the calling charity’s own claim: a need id and dates' },
+  CharityClaim: { kind: 'OPEN', why: 'an organisation’s claim on a need: need id, the organisation and dates, no person' },
   CharityPledge: { kind: 'OPEN', why: 'an organisation’s pledge: need id and amounts, no person' },
   CharityDelivery: { kind: 'OPEN', why: 'an organisation’s delivery: need id, amounts, its own reference; the beneficiary is not shown' },
   CharityUserError: { kind: 'OPEN', why: 'why a write was refused; codes and messages name no person' },

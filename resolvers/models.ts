@@ -56,6 +56,13 @@ export interface ReportedAidConflict {
 }
 export type CountyOverdueWork = CaseOverdueReport['byCounty'][number];
 
+/** A case move's payload (caseTransition, caseFirstAid, caseMaterialsComplete): `replayed` as a referral write's. */
+export interface CaseWritePayload {
+  case?: CaseRecord | null;
+  userErrors: CaseUserError[];
+  replayed?: boolean;
+}
+
 /** A referral write's payload: `replayed` is set by a write answered as a retry, and false when absent (a refusal). */
 export interface ReferralWritePayload {
   referral?: ReferralRecord | null;

@@ -150,7 +150,7 @@ describe('a case from report to closure', () => {
       township: { code: '370811001', name: '古槐街道' },
       household: { id: String(wangId) },
       briefUrl: `/cases/${c.id}/brief`,
-      allowedTransitions: ['ACCEPTED', 'REJECTED'],
+      allowedTransitions: ['ACCEPTED', 'REJECTED', 'WITHDRAWN'],
     });
   });
 
@@ -328,7 +328,8 @@ describe('a case from report to closure', () => {
     expect(await refused(as.EDUCATION, ACCEPT, { input: { referralId: slips.HEALTH } }, 'referralAccept')).toEqual(['NOT_RECEIVING_OFFICE']);
     expect(await refused(as.HEALTH, COMPLETE, { input: { referralId: slips.HEALTH, feedback: '已发放' } }, 'referralComplete')).toEqual(['REFERRAL_ILLEGAL_TRANSITION']);
     await ok(as.HEALTH, ACCEPT, { input: { referralId: slips.HEALTH, occurredAt: cn('2025-10-10T09:00:00') } }, 'referralAccept');
-    expect(await refused(as.HEALTH, ACCEPT, { input: { referralId: slips.HEALTH } }, 'referralAccept')).toEqual(['REFERRAL_ILLEGAL_TRANSITION']);
+    // Another acceptance (the same one sent again is its retry: test/cases-unkeyed-retry.test.ts).
+    expect(await refused(as.HEALTH, ACCEPT, { input: { referralId: slips.HEALTH, note: '再次受理' } }, 'referralAccept')).toEqual(['REFERRAL_ILLEGAL_TRANSITION']);
     expect(await refused(as.HEALTH, COMPLETE, { input: { referralId: slips.HEALTH, feedback: '   ' } }, 'referralComplete')).toEqual(['FEEDBACK_REQUIRED']);
     expect(await refused(as.HEALTH, COMPLETE, { input: { referralId: slips.HEALTH, feedback: '已发放', aidSourceReference: `${ADAPTERS.HEALTH.recordKinds.miAidPay}:999999` } }, 'referralComplete')).toEqual([
       'AID_RECORD_NOT_FOUND',
@@ -538,7 +539,8 @@ describe('concurrent and failing writes', () => {
 
   it('lets exactly one of two simultaneous transitions through', async () => {
     const { case: c } = await ok(as.province, OPEN, { input: { householdId: String(zhaoId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '并发测试' } }, 'caseOpen');
-    const results = await Promise.all([1, 2].map(() => as.province(MOVE, { input: { caseId: c.id, to: 'ACCEPTED', reason: '受理' } })));
+    // Two officers (one officer's twice is a retry: test/cases-unkeyed-retry.test.ts).
+    const results = await Promise.all(['rc-031', 'rc-032'].map((officer) => as.province(MOVE, { input: { caseId: c.id, to: 'ACCEPTED', reason: '受理', actor: { officer } } })));
     const outcomes = results.map((r) => r.data.caseTransition.userErrors.map((e: { code: string }) => e.code).join() || 'OK').sort();
     expect(outcomes).toEqual(['ILLEGAL_TRANSITION', 'OK']);
     const events = await dbs.hub.select().from(caseEvent).where(eq(caseEvent.caseId, Number(c.id)));

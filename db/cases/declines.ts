@@ -17,7 +17,7 @@ import { lockingTransaction } from '../locking';
 import { fromDbInstant, toDbInstant } from '../instants';
 import { inPeriodAndRegion, referralRecord, type HubQuery, type HubTx, type ReferralRecord } from './records';
 import { aidCase, referralSlip } from './schema';
-import { caseWrite, EventLog, keyedRetry, lockCase, requiredText, takeDecisionTurn, type WriteMeta } from './write';
+import { caseWrite, EventLog, keyedRetry, lockCase, requiredText, takeDecisionTurn, unkeyedRetry, type WriteMeta } from './write';
 
 /**
  * A reassignment carries its decision's pre-grant check (kept as a meeting's decision's is), the
@@ -49,6 +49,8 @@ export async function resolveDeclinedDecision(db: HubDb, referralId: number, res
       return lockingTransaction(db, async (tx): Promise<Outcome<number>> => {
         const c = await lockCase(tx, found.caseId);
         if (!c) return refusal(caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'referralId']));
+        // The same waiver sent again without a key, nothing recorded on the slip since: its first outcome.
+        if (resolution.kind === 'WAIVE' && (await unkeyedRetry(tx, c.id, meta, (e) => e.action === 'DECISION_WAIVED' && e.reason === resolution.reason.trim(), referralId))) return success(referralId, true);
         if (TERMINAL_STATES.has(c.state)) return refusal(caseError('CASE_ENDED', `the case is ${c.state}`, ['input', 'referralId']));
         if (c.ownerOffice !== meta.actor.office) return refusal(caseError('NOT_CASE_OWNER', 'the office that owns the case (its convener) resolves a declined decision', ['input', 'actor', 'office']));
         const [row] = await tx.select().from(referralSlip).where(eq(referralSlip.id, referralId));

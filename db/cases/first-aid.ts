@@ -12,9 +12,9 @@ import type { HubDb } from '../connect';
 import { lockingTransaction } from '../locking';
 import { toDbInstant } from '../instants';
 import { aidCase, caseEvent } from './schema';
-import { caseRecord, inPeriodAndRegion, type CaseRecord } from './records';
+import { caseRecord, inPeriodAndRegion, type CaseEventRecord, type CaseRecord, type HubQuery } from './records';
 import { applyTransition } from './store';
-import { caseWrite, EventLog, lockCase, requiredText, type WriteMeta } from './write';
+import { caseWrite, EventLog, lockCase, requiredText, unkeyedRetry, type WriteMeta } from './write';
 
 export interface FirstAidInput {
   caseId: number;
@@ -48,6 +48,9 @@ export async function recordFirstAid(db: HubDb, input: FirstAidInput, meta: Writ
       lockingTransaction(db, async (tx) => {
         const c = await lockCase(tx, input.caseId);
         if (!c) return refusal(caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'caseId']));
+        // The same first aid sent again without a key, nothing recorded since: its first outcome.
+        const given = (e: CaseEventRecord) => e.action === 'TRANSITIONED' && e.toState === 'FIRST_AID_GIVEN' && e.reason === input.reason.trim() && sameFirstAid(tx, c.id, input);
+        if (await unkeyedRetry(tx, c.id, meta, given)) return success(c.id, true);
         if (c.ownerOffice !== meta.actor.office) return refusal(caseError('NOT_CASE_OWNER', 'the office that owns the case records its first aid', ['input', 'actor', 'office']));
         const log = await EventLog.open(tx, c.id, meta);
         const moved = await applyTransition(tx, c, 'FIRST_AID_GIVEN', input.reason, at, log, { viaFirstAid: true, carriesKey: true, serverClock: meta.occurredAt === null });
@@ -71,6 +74,19 @@ export async function recordFirstAid(db: HubDb, input: FirstAidInput, meta: Writ
   );
 }
 
+/** Whether the case's first aid on record is this request's (programme, amount, member, cause, aid record). */
+async function sameFirstAid(q: HubQuery, caseId: number, input: FirstAidInput): Promise<boolean> {
+  const [given] = await q.select().from(caseFirstAid).where(eq(caseFirstAid.caseId, caseId));
+  return (
+    given !== undefined &&
+    given.programmeCode === input.programmeCode &&
+    given.amountFen === input.amountFen &&
+    given.beneficiaryIdNumber === input.beneficiaryIdNumber &&
+    given.cause === input.cause &&
+    given.aidSourceRef === input.aidSourceRef
+  );
+}
+
 /** Records that an urgent or emergency case's supporting materials are complete. Returns the case id. */
 export async function completeMaterials(db: HubDb, caseId: number, note: string, meta: WriteMeta): Promise<Outcome<number>> {
   return caseWrite(
@@ -82,6 +98,7 @@ export async function completeMaterials(db: HubDb, caseId: number, note: string,
       lockingTransaction(db, async (tx) => {
         const c = await lockCase(tx, caseId);
         if (!c) return refusal(caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'caseId']));
+        if (await unkeyedRetry(tx, caseId, meta, (e) => e.action === 'MATERIALS_COMPLETED' && e.reason === note.trim())) return success(caseId, true);
         if (TERMINAL_STATES.has(c.state)) return refusal(caseError('CASE_ENDED', `the case is ${c.state}`, ['input', 'caseId']));
         if (c.ownerOffice !== meta.actor.office) return refusal(caseError('NOT_CASE_OWNER', 'the office that owns the case records its materials', ['input', 'actor', 'office']));
         if (c.urgency === 'NORMAL') return refusal(caseError('CASE_NOT_URGENT', 'materials are completed after first aid, for urgent and emergency cases', ['input', 'caseId']));

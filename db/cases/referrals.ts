@@ -16,9 +16,9 @@ import { lockingTransaction } from '../locking';
 import { aidCase, referralSlip, secondAidApproval } from './schema';
 import { aidRecordUse, referralFulfilment } from '../case-loop/schema';
 import type { Fulfilment } from '../../domain/cases/fulfilment';
-import { referralRecord, type HubQuery } from './records';
+import { referralRecord, type CaseEventRecord, type HubQuery } from './records';
 import { toDbInstant } from '../instants';
-import { EventLog, idempotent, isDuplicateKey, lockCase, occurredAt, requiredText, type WriteMeta } from './write';
+import { EventLog, idempotent, isDuplicateKey, lockCase, occurredAt, requiredText, unkeyedRetry, type WriteMeta } from './write';
 import { longerThan } from '../../domain/text-length';
 
 export interface ReferralIssueInput {
@@ -47,6 +47,9 @@ export async function issueReferral(db: HubDb, input: ReferralIssueInput, meta: 
       lockingTransaction(db, async (tx) => {
         const c = await lockCase(tx, input.caseId);
         if (!c) return refusal(caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'caseId']));
+        // The same slip sent again without a key, nothing recorded on the case since: not a second slip.
+        const again = await unkeyedRetry(tx, c.id, meta, async (e) => e.action === 'REFERRAL_ISSUED' && e.referralId !== null && e.reason === input.ask.trim() && (await sameForward(tx, e.referralId, input)));
+        if (again) return success(again.referralId!, true);
         if (TERMINAL_STATES.has(c.state)) return refusal(caseError('CASE_ENDED', `the case is ${c.state}`, ['input', 'caseId']));
         if (c.ownerOffice !== meta.actor.office) return refusal(caseError('NOT_CASE_OWNER', 'only the office that owns the case forwards it', ['input', 'actor', 'office']));
         if (at < c.reportedAt) return refusal(caseError('OCCURRED_OUT_OF_ORDER', 'occurredAt is before the case was reported', ['input', 'occurredAt']));
@@ -69,6 +72,12 @@ export async function issueReferral(db: HubDb, input: ReferralIssueInput, meta: 
         return success(res.insertId);
       }),
   );
+}
+
+/** Whether the slip is a forward of this request's (the same office, deadline and hand-over). */
+async function sameForward(q: HubQuery, referralId: number, input: ReferralIssueInput): Promise<boolean> {
+  const [slip] = await q.select().from(referralSlip).where(eq(referralSlip.id, referralId));
+  return slip !== undefined && slip.kind === 'FORWARD' && slip.toOffice === input.to && slip.deadlineWorkingDays === input.deadlineWorkingDays && slip.handOver === input.handOver;
 }
 
 export interface ReferralAnswer {
@@ -144,6 +153,9 @@ export async function answerReferral(db: HubDb, referralId: number, action: Refe
           // Read again under the case lock: another answer may have landed since the look-up above.
           const [row] = await tx.select().from(referralSlip).where(eq(referralSlip.id, referralId));
           const slip = referralRecord(row, c);
+          // The same answer sent again without a key (a double click, a lost reply): its first outcome.
+          const sameAnswer = (e: CaseEventRecord) => e.action === EVENT_OF[action] && (e.reason ?? '') === answer.text.trim() && (action !== 'COMPLETE' || slip.aidSourceRef === answer.aidSourceRef);
+          if (await unkeyedRetry(tx, c.id, meta, sameAnswer, referralId)) return success(referralId, true);
           if (slip.toOffice !== meta.actor.office) return refusal(caseError('NOT_RECEIVING_OFFICE', 'only the receiving office answers a slip', ['input', 'actor', 'office']));
           const check = checkReferralAction(slip.state, action, { handOver: slip.handOver, text: answer.text });
           if (!check.ok) return refusal(caseError(check.code, check.message, check.code === 'REFERRAL_ILLEGAL_TRANSITION' ? ['input', 'referralId'] : ['input', field]));

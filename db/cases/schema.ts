@@ -13,7 +13,7 @@ import { bigint, boolean, char, date, datetime, foreignKey, index, int, longtext
 import type { DepartmentCode, OfficeCode } from '../../domain/departments';
 import { household, programme } from '../household/schema';
 
-const CASE_STATE = ['REPORTED', 'ACCEPTED', 'INVESTIGATING', 'FIRST_AID_GIVEN', 'IN_DELIBERATION', 'DECIDED', 'CLOSED', 'REJECTED'] as const;
+const CASE_STATE = ['REPORTED', 'ACCEPTED', 'INVESTIGATING', 'FIRST_AID_GIVEN', 'IN_DELIBERATION', 'DECIDED', 'CLOSED', 'REJECTED', 'WITHDRAWN'] as const;
 const instant = (name: string) => datetime(name, { mode: 'string', fsp: 3 });
 const id = (name: string) => bigint(name, { mode: 'number', unsigned: true });
 

@@ -27,9 +27,10 @@ import {
   type ReferralRecord,
   type SecondAidRecord,
 } from './records';
-import { EventLog, idempotent, lockCase, lockHouseholdTurn, occurredAt, requiredText, UNKEYED_RETRY_HOURS, type WriteMeta } from './write';
+import { EventLog, idempotent, lockCase, lockHouseholdTurn, occurredAt, requiredText, UNKEYED_RETRY_HOURS, unkeyedRetry, type WriteMeta } from './write';
 import { household } from '../household/schema';
 import { monitoringAlert } from '../monitoring/schema';
+import { charityNeed } from '../charity/schema';
 import { recordAlertDecision } from '../monitoring/store';
 import { noticesOfCase, objectionsByNoticeIds } from '../monitoring/notices';
 import { chinaDateOf } from '../../domain/cases/china-time';
@@ -183,6 +184,15 @@ export async function applyTransition(
     decisionsOnRecord: await decisionsOnRecord(tx, c.id),
   });
   if (!check.ok) return refusal(caseError(check.code, check.message, check.code === 'REASON_REQUIRED' ? ['input', 'reason'] : check.code === 'CASE_NOT_URGENT' ? ['input', 'caseId'] : ['input', 'to']));
+  if (to === 'WITHDRAWN') {
+    // The alert's decision (its 15-day limit, the village notice) hangs on the case it opened: a
+    // withdrawn case would leave the alert pending on a case that ended. Rejected, it is decided.
+    const [alert] = await tx.select({ id: monitoringAlert.id }).from(monitoringAlert).where(eq(monitoringAlert.caseId, c.id)).limit(1);
+    if (alert) return refusal(caseError('CASE_OPENED_FROM_ALERT', `case opened from alert ${alert.id}: it ends by the alert's decision (REJECTED with the explanation, or decided), not withdrawn`, ['input', 'to']));
+    // A need published from it is still before charities, under the household's consent: withdrawn first.
+    const [need] = await tx.select({ id: charityNeed.id }).from(charityNeed).where(and(eq(charityNeed.caseId, c.id), eq(charityNeed.state, 'OPEN'))).limit(1);
+    if (need) return refusal(caseError('CHARITY_NEEDS_OPEN', `charity need ${need.id} published from the case is open: withdraw it first (charityNeedWithdraw)`, ['input', 'to']));
+  }
   if (to === 'DECIDED') {
     const notice = await villageNoticeGate(tx, c, opts.decidedOn ?? chinaDateOf(at), opts.viaMeeting ? ['input', 'heldOn'] : ['input', 'to']);
     if (notice) return notice;
@@ -239,6 +249,8 @@ export async function transitionCase(db: HubDb, caseId: number, to: CaseState, r
       lockingTransaction(db, async (tx) => {
         const c = await lockCase(tx, caseId);
         if (!c) return refusal(caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'caseId']));
+        // The same move sent again without a key, nothing recorded since: its first outcome.
+        if (await unkeyedRetry(tx, caseId, meta, (e) => e.action === 'TRANSITIONED' && e.toState === to && e.reason === reason.trim())) return success(caseId, true);
         if (c.ownerOffice !== meta.actor.office) return refusal(caseError('NOT_CASE_OWNER', 'only the office that owns the case may move it', ['input', 'actor', 'office']));
         const log = await EventLog.open(tx, caseId, meta);
         const outcome = await applyTransition(tx, c, to, reason, at, log, { carriesKey: true, serverClock: meta.occurredAt === null });
@@ -401,7 +413,7 @@ export async function decisionsFulfilledAnswered(db: HubDb, from: Date, to: Date
  */
 export async function openCasesWithEvents(db: HubDb, townshipPrefix: string | null, asOf: Date | null = null): Promise<{ cases: CaseRecord[]; events: CaseEventRecord[] }> {
   const inRegion = townshipPrefix === null ? undefined : like(aidCase.townshipCode, `${townshipPrefix}%`);
-  const open = notInArray(aidCase.state, ['CLOSED', 'REJECTED']);
+  const open = notInArray(aidCase.state, [...TERMINAL_STATES]);
   const cases = (
     await db
       .select()

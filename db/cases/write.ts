@@ -9,7 +9,7 @@
  * the first outcome back, and two copies racing each other cannot both write: the second is answered
  * with the first's outcome (see idempotent).
  */
-import { eq, max, sql } from 'drizzle-orm';
+import { and, desc, eq, max, sql } from 'drizzle-orm';
 import { caseError, refusal, success, type CaseUserError, type Outcome } from '../../domain/cases/errors';
 import type { OfficeKey } from '../../domain/cases/offices';
 import type { CaseState } from '../../domain/cases/state-machine';
@@ -118,6 +118,40 @@ async function legacyRetry(db: HubQuery, meta: WriteMeta): Promise<CaseEventReco
  * taken for a retry of it: a meeting recorded (db/cases/meetings.ts), a case opened (db/cases/store.ts).
  */
 export const UNKEYED_RETRY_HOURS = 24;
+
+/**
+ * The event a request sent without a key already wrote (a second click, a network retry): the
+ * newest event on the case (on one slip, given `referralId`) when it `matches` what the request
+ * asks, was written by the same officer of the same office within the last UNKEYED_RETRY_HOURS, at
+ * the instant stated if one is, and nothing was recorded there since (but the OWNER_CHANGED an
+ * accepted hand-over writes beside its acceptance). The request is then answered with that first
+ * outcome (replayed) rather than refused by what it did itself (the slip already declined, the
+ * case already moved). Called under the case's lock, so the same request sent twice at once is
+ * written once. A different request, another officer's, or one sent after anything else was
+ * recorded finds no match and meets the usual checks. Null with a key (keyedRetry answers those).
+ */
+export async function unkeyedRetry(
+  tx: HubQuery,
+  caseId: number,
+  meta: WriteMeta,
+  matches: (event: CaseEventRecord) => boolean | Promise<boolean>,
+  referralId: number | null = null,
+): Promise<CaseEventRecord | null> {
+  if (meta.idempotencyKey !== null) return null;
+  const rows = await tx
+    .select()
+    .from(caseEvent)
+    .where(and(eq(caseEvent.caseId, caseId), referralId === null ? undefined : eq(caseEvent.referralId, referralId)))
+    .orderBy(desc(caseEvent.seq))
+    .limit(2);
+  const [newest, before] = rows.map(caseEventRecord);
+  const sameWrite = (a: CaseEventRecord, b: CaseEventRecord) => a.actor === b.actor && a.recordedAt.getTime() === b.recordedAt.getTime();
+  const last = newest?.action === 'OWNER_CHANGED' && before && sameWrite(newest, before) ? before : newest;
+  if (!last || last.actor !== meta.actor.officer || last.actorOffice !== meta.actor.office) return null;
+  if (meta.now.getTime() - last.recordedAt.getTime() > UNKEYED_RETRY_HOURS * 3_600_000) return null;
+  if (meta.occurredAt !== null && last.occurredAt.getTime() !== meta.occurredAt.getTime()) return null;
+  return (await matches(last)) ? last : null;
+}
 
 /**
  * The first outcome of a request sent again under its idempotency key, or null when the key is new

@@ -6,6 +6,7 @@ import { byKey, groupByKey } from '../batch';
 import type { HubDb } from '../connect';
 import {
   claimsOf,
+  claimsByNeeds,
   consentsByIds,
   organisationByClient,
   type ClaimRecord,
@@ -35,6 +36,8 @@ export function createCharityLoaders(db: HubDb, today: IsoDate) {
     needsByHousehold: new DataLoader<number, NeedRecord[]>(async (ids) => groupByKey(ids, await needsByHouseholds(db, ids, today), (n) => n.householdId)),
     pledgesByNeed: new DataLoader<number, PledgeRecord[]>(async (ids) => groupByKey(ids, await pledgesByNeeds(db, ids), (p) => p.needId)),
     reductionsByPledge: new DataLoader<number, PledgeReductionRecord[]>(async (ids) => groupByKey(ids, await reductionsByPledges(db, ids), (r) => r.pledgeId)),
+    /** Every organisation's claim on a need, oldest first (running or not). */
+    claimsByNeed: new DataLoader<number, ClaimRecord[]>(async (ids) => groupByKey(ids, await claimsByNeeds(db, ids), (c) => c.needId)),
     /** The claims released on a need, oldest first. */
     releasesByNeed: new DataLoader<number, ClaimReleaseRecord[]>(async (ids) => groupByKey(ids, await releasesByNeeds(db, ids), (r) => r.needId)),
     /** Every delivery entry of a need, oldest first: as reported, corrections and cancellations (deliveryStands picks those that count). */

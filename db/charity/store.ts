@@ -484,6 +484,12 @@ export async function claimsOf(db: HubQuery, needIds: readonly number[], creditC
   return db.select().from(charityClaim).where(and(inArray(charityClaim.needId, [...needIds]), eq(charityClaim.creditCode, creditCode)));
 }
 
+/** The claims on these needs, every organisation's (running or not: claimActive tells), oldest first. */
+export async function claimsByNeeds(db: HubQuery, needIds: readonly number[]): Promise<ClaimRecord[]> {
+  if (needIds.length === 0) return [];
+  return db.select().from(charityClaim).where(inArray(charityClaim.needId, [...needIds])).orderBy(asc(charityClaim.claimedAt), asc(charityClaim.id));
+}
+
 /** A claim runs until its last day, unless its organisation released it (charityClaimRelease). */
 export function claimActive(claim: ClaimRecord | null, today: IsoDate): boolean {
   return claim !== null && claim.releasedAt === null && claim.lapsesOn >= today;

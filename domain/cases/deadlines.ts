@@ -17,7 +17,7 @@
  */
 import type { IsoDate } from '../dates';
 import { addHours, calendarDaysBetween, chinaDateOf, endOfChinaDay, wholeHoursBetween } from './china-time';
-import type { CaseState, CaseUrgency } from './state-machine';
+import { TERMINAL_STATES, type CaseState, type CaseUrgency } from './state-machine';
 import { addWorkingDays, withinSupported, workingDaysBetween } from './working-days';
 
 export const DEADLINE_KINDS = ['FIRST_AID', 'MATERIALS', 'INVESTIGATION_OPINION', 'APPROVAL'] as const;
@@ -169,7 +169,7 @@ export interface CaseDeadline extends Due, DeadlineStanding {
 }
 
 export function caseDeadlines(timeline: CaseTimeline, asOf: Date): CaseDeadline[] {
-  const ended = timeline.transitions.find((t) => t.to === 'CLOSED' || t.to === 'REJECTED') ?? null;
+  const ended = timeline.transitions.find((t) => TERMINAL_STATES.has(t.to)) ?? null;
   return DEADLINE_RULES[timeline.urgency].map((rule) => {
     const firstAid = rule.fromFirstAid ? timeline.transitions.find((t) => t.to === 'FIRST_AID_GIVEN' && t.at <= asOf) : undefined;
     const due = dueOf(rule.limit, firstAid?.at ?? timeline.reportedAt);

@@ -2,10 +2,13 @@
  * The life of a case (seed 000, 二(三): 申请—受理—分办—反馈), as a table. A case is reported,
  * accepted (受理), investigated, may receive first aid (先行救助), may go to joint deliberation
  * (一事一议), is decided and closed; or it is rejected with the explanation given to the household
- * (seed 000: 对不符合救助条件的…做好解释说明). Pure: the data layer asks, then records.
+ * (seed 000: 对不符合救助条件的…做好解释说明); or, opened by mistake (the wrong household, a
+ * duplicate of another case, a report entered twice), withdrawn (撤回) with the reason before any
+ * aid or deliberation: it ends without being a refusal, and its deadlines are void rather than met
+ * (a rejection meets the approval deadline as the decision it is). Pure: the data layer asks, then records.
  */
 
-export const CASE_STATES = ['REPORTED', 'ACCEPTED', 'INVESTIGATING', 'FIRST_AID_GIVEN', 'IN_DELIBERATION', 'DECIDED', 'CLOSED', 'REJECTED'] as const;
+export const CASE_STATES = ['REPORTED', 'ACCEPTED', 'INVESTIGATING', 'FIRST_AID_GIVEN', 'IN_DELIBERATION', 'DECIDED', 'CLOSED', 'REJECTED', 'WITHDRAWN'] as const;
 export type CaseState = (typeof CASE_STATES)[number];
 
 export const CASE_ORIGINS = ['APPLICATION', 'ACTIVE_DISCOVERY', 'ALERT', 'REFERRAL'] as const;
@@ -16,18 +19,21 @@ export type CaseUrgency = (typeof CASE_URGENCIES)[number];
 
 /** Where a case may go from each state. Terminal states go nowhere. */
 export const CASE_TRANSITIONS: Readonly<Record<CaseState, readonly CaseState[]>> = {
-  REPORTED: ['ACCEPTED', 'REJECTED'],
+  REPORTED: ['ACCEPTED', 'REJECTED', 'WITHDRAWN'],
   // 先行救助 comes before investigation or during it (seed 000, 二(三)); investigation follows it.
-  ACCEPTED: ['INVESTIGATING', 'FIRST_AID_GIVEN', 'REJECTED'],
-  INVESTIGATING: ['FIRST_AID_GIVEN', 'IN_DELIBERATION', 'DECIDED', 'REJECTED'],
+  ACCEPTED: ['INVESTIGATING', 'FIRST_AID_GIVEN', 'REJECTED', 'WITHDRAWN'],
+  // Withdrawn only before any aid was given or deliberated: a case that gave first aid or went to a
+  // meeting was a real matter, and ends as closed or rejected.
+  INVESTIGATING: ['FIRST_AID_GIVEN', 'IN_DELIBERATION', 'DECIDED', 'REJECTED', 'WITHDRAWN'],
   FIRST_AID_GIVEN: ['INVESTIGATING', 'IN_DELIBERATION', 'DECIDED', 'REJECTED'],
   IN_DELIBERATION: ['DECIDED', 'REJECTED'],
   DECIDED: ['CLOSED'],
   CLOSED: [],
   REJECTED: [],
+  WITHDRAWN: [],
 };
 
-export const TERMINAL_STATES: ReadonlySet<CaseState> = new Set(['CLOSED', 'REJECTED']);
+export const TERMINAL_STATES: ReadonlySet<CaseState> = new Set(['CLOSED', 'REJECTED', 'WITHDRAWN']);
 
 export type TransitionRefusal =
   /** Not an edge of the table. */
@@ -74,7 +80,7 @@ export function checkTransition(from: CaseState, to: CaseState, facts: Transitio
     return { ok: false, code: 'ILLEGAL_TRANSITION', message: `a case cannot go from ${from} to ${to}` };
   }
   if (facts.reason.trim() === '') {
-    return { ok: false, code: 'REASON_REQUIRED', message: to === 'REJECTED' ? 'a rejection needs the explanation given to the household' : 'say why' };
+    return { ok: false, code: 'REASON_REQUIRED', message: to === 'REJECTED' ? 'a rejection needs the explanation given to the household' : to === 'WITHDRAWN' ? 'a withdrawal needs its reason (why the case was opened by mistake)' : 'say why' };
   }
   if (to === 'FIRST_AID_GIVEN' && facts.urgency === 'NORMAL') {
     return { ok: false, code: 'CASE_NOT_URGENT', message: 'first aid (先行救助) is for urgent and emergency cases' };

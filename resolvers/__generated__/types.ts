@@ -4,7 +4,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { Programme as ProgrammeModel } from '../../domain/programmes';
 import type { RegionRow as RegionRowModel, HouseholdRow as HouseholdRowModel, MemberRow as MemberRowModel, PersonRow as PersonRowModel } from '../../db/household/loaders';
 import type { AidRecord as AidRecordModel, ReportedBy as ReportedByModel } from '../../domain/aid';
-import type { HouseholdAidSummary as HouseholdAidSummaryModel, DepartmentAidTotal as DepartmentAidTotalModel, HouseholdPage as HouseholdPageModel, AuditPage as AuditPageModel, AuditedClient as AuditedClientModel, FindingPage as FindingPageModel, ReferralWritePayload as ReferralWritePayloadModel, DossierHousehold as DossierHouseholdModel, CaseOverdueReport as CaseOverdueReportModel, OfficeOverdueWork as OfficeOverdueWorkModel, TownshipOverdueWork as TownshipOverdueWorkModel, ReportedAidConflict as ReportedAidConflictModel, CountyOverdueWork as CountyOverdueWorkModel } from '../models';
+import type { HouseholdAidSummary as HouseholdAidSummaryModel, DepartmentAidTotal as DepartmentAidTotalModel, HouseholdPage as HouseholdPageModel, AuditPage as AuditPageModel, AuditedClient as AuditedClientModel, FindingPage as FindingPageModel, ReferralWritePayload as ReferralWritePayloadModel, CaseWritePayload as CaseWritePayloadModel, DossierHousehold as DossierHouseholdModel, CaseOverdueReport as CaseOverdueReportModel, OfficeOverdueWork as OfficeOverdueWorkModel, TownshipOverdueWork as TownshipOverdueWorkModel, ReportedAidConflict as ReportedAidConflictModel, CountyOverdueWork as CountyOverdueWorkModel } from '../models';
 import type { AccessSession as AccessSessionModel } from '../../access/session';
 import type { AuditRow as AuditRowModel } from '../../access/audit';
 import type { Rule as RuleModel } from '../../domain/findings/rule-set';
@@ -1171,7 +1171,9 @@ export type CaseState =
   /** Closed: every slip has its feedback. */
   | 'CLOSED'
   /** Rejected, with the explanation given to the household. */
-  | 'REJECTED';
+  | 'REJECTED'
+  /** 撤回: opened by mistake (the wrong household, a duplicate, entered twice) and withdrawn with the reason (in its history) before any first aid or deliberation. Ended, but not a refusal: its deadlines are void, not met, and it is not counted with rejections. A case opened from a monitoring alert is not withdrawn (CASE_OPENED_FROM_ALERT), nor one with a charity need open (CHARITY_NEEDS_OPEN). */
+  | 'WITHDRAWN';
 
 /**
  * An office: a county department, or a township (乡镇街道) office. Exactly one of `department` and
@@ -2096,6 +2098,10 @@ export type CaseErrorCode =
   | 'CASE_NOT_URGENT'
   /** The case's materials are already recorded complete. */
   | 'MATERIALS_ALREADY_COMPLETE'
+  /** A case opened from a monitoring alert is not withdrawn: it ends by the alert's decision (rejected with the explanation, or decided). */
+  | 'CASE_OPENED_FROM_ALERT'
+  /** A case is not withdrawn while a charity need published from it is open: withdraw the need first (charityNeedWithdraw). */
+  | 'CHARITY_NEEDS_OPEN'
   /** occurredAt is before an earlier step of the same case or slip. */
   | 'OCCURRED_OUT_OF_ORDER'
   /** The idempotency key was used for a different request. */
@@ -2210,6 +2216,8 @@ export type CaseTransitionPayload = {
   readonly __typename?: 'CaseTransitionPayload';
   /** The case after the move; null when refused. */
   readonly case?: Maybe<Case>;
+  /** True when this request was a retry of a write already made (its idempotency key; without one, the same move, first aid or materials note sent again by the same officer within 24 hours with nothing recorded on the case since): its first outcome is answered and nothing is written again. */
+  readonly replayed: Scalars['Boolean']['output'];
   /** Why it was refused; empty on success. */
   readonly userErrors: ReadonlyArray<CaseUserError>;
 };
@@ -2356,7 +2364,7 @@ export type ReferralPayload = {
   readonly referral?: Maybe<Referral>;
   /** Its case after the write; null when refused. */
   readonly case?: Maybe<Case>;
-  /** True when this request was a retry of a write already made (its idempotency key; for referralReassign without one, the same reassignment of the same declined decision by the same officer): its first outcome is answered and nothing is written again. */
+  /** True when this request was a retry of a write already made (its idempotency key; without one, the same request sent again by the same officer within 24 hours with nothing recorded on the slip since — for referralIssue, on the case — and for referralReassign the same reassignment of the same declined decision by the same officer): its first outcome is answered and nothing is written again. A different request meets the usual checks (a slip already answered is REFERRAL_ILLEGAL_TRANSITION). */
   readonly replayed: Scalars['Boolean']['output'];
   /** Why it was refused; empty on success. */
   readonly userErrors: ReadonlyArray<CaseUserError>;
@@ -2621,6 +2629,8 @@ export type CharityNeed = {
   readonly matchingProjects: ReadonlyArray<CharityProject>;
   /** Claims organisations released on it (charityClaimRelease), oldest first: who, why, when. */
   readonly claimReleases: ReadonlyArray<CharityClaimRelease>;
+  /** The claims running on it today (neither released nor past their last day), oldest first: which organisation holds it, since when, and the last day it holds (lapsesOn, CHARITY_CLAIM_WORKING_DAYS working days from the claim). A lapsed claim is left out; a released one is in claimReleases. */
+  readonly claimsHeld: ReadonlyArray<CharityClaim>;
 };
 
 /** What any charity in the region sees of an open need: no person, no exact amount, no health detail. */
@@ -2714,6 +2724,8 @@ export type CharityClaim = {
   readonly __typename?: 'CharityClaim';
   /** The need. */
   readonly needId: Scalars['ID']['output'];
+  /** The organisation holding it. */
+  readonly organisation: CharityOrganisation;
   /** When it was claimed. */
   readonly claimedAt: Scalars['DateTime']['output'];
   /** The last day it holds. */
@@ -5377,7 +5389,7 @@ export type ResolversTypes = {
   CaseOpenInput: CaseOpenInput;
   CaseOpenPayload: ResolverTypeWrapper<Omit<CaseOpenPayload, 'case'> & { case?: Maybe<ResolversTypes['Case']> }>;
   CaseTransitionInput: CaseTransitionInput;
-  CaseTransitionPayload: ResolverTypeWrapper<Omit<CaseTransitionPayload, 'case'> & { case?: Maybe<ResolversTypes['Case']> }>;
+  CaseTransitionPayload: ResolverTypeWrapper<CaseWritePayloadModel>;
   DecisionInput: DecisionInput;
   MeetingRecordInput: MeetingRecordInput;
   MeetingRecordPayload: ResolverTypeWrapper<Omit<MeetingRecordPayload, 'meeting' | 'case'> & { meeting?: Maybe<ResolversTypes['Meeting']>, case?: Maybe<ResolversTypes['Case']> }>;
@@ -5627,7 +5639,7 @@ export type ResolversParentTypes = {
   CaseOpenInput: CaseOpenInput;
   CaseOpenPayload: Omit<CaseOpenPayload, 'case'> & { case?: Maybe<ResolversParentTypes['Case']> };
   CaseTransitionInput: CaseTransitionInput;
-  CaseTransitionPayload: Omit<CaseTransitionPayload, 'case'> & { case?: Maybe<ResolversParentTypes['Case']> };
+  CaseTransitionPayload: CaseWritePayloadModel;
   DecisionInput: DecisionInput;
   MeetingRecordInput: MeetingRecordInput;
   MeetingRecordPayload: Omit<MeetingRecordPayload, 'meeting' | 'case'> & { meeting?: Maybe<ResolversParentTypes['Meeting']>, case?: Maybe<ResolversParentTypes['Case']> };
@@ -6326,6 +6338,7 @@ export type CaseOpenPayloadResolvers<ContextType = HubContext, ParentType extend
 
 export type CaseTransitionPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CaseTransitionPayload'] = ResolversParentTypes['CaseTransitionPayload']> = {
   case?: Resolver<Maybe<ResolversTypes['Case']>, ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   userErrors?: Resolver<ReadonlyArray<ResolversTypes['CaseUserError']>, ParentType, ContextType>;
 };
 
@@ -6394,6 +6407,7 @@ export type CharityNeedResolvers<ContextType = HubContext, ParentType extends Re
   deliveryHistory?: Resolver<ReadonlyArray<ResolversTypes['CharityDelivery']>, ParentType, ContextType>;
   matchingProjects?: Resolver<ReadonlyArray<ResolversTypes['CharityProject']>, ParentType, ContextType>;
   claimReleases?: Resolver<ReadonlyArray<ResolversTypes['CharityClaimRelease']>, ParentType, ContextType>;
+  claimsHeld?: Resolver<ReadonlyArray<ResolversTypes['CharityClaim']>, ParentType, ContextType>;
 };
 
 export type CharityNeedSummaryResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityNeedSummary'] = ResolversParentTypes['CharityNeedSummary']> = {
@@ -6443,6 +6457,7 @@ export type CharityProjectResolvers<ContextType = HubContext, ParentType extends
 
 export type CharityClaimResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityClaim'] = ResolversParentTypes['CharityClaim']> = {
   needId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  organisation?: Resolver<ResolversTypes['CharityOrganisation'], ParentType, ContextType>;
   claimedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   lapsesOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   releasedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;

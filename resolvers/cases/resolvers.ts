@@ -483,7 +483,7 @@ export const caseResolvers: Resolvers = {
       const caseId = requireHubId(input.caseId, 'input.caseId');
       if (!(await inReach(ctx, await caseById(ctx, caseId)))) return CASE_NOT_FOUND();
       const outcome = await transitionCase(ctx.hub, caseId, input.to, input.reason, meta);
-      return payload(outcome, ctx, async (id) => ({ case: await caseById(ctx, id), userErrors: [] }));
+      return payload(outcome, ctx, async (id) => ({ case: await caseById(ctx, id), userErrors: [], replayed: outcome.ok && outcome.replayed }));
     },
 
     meetingRecord: async (_, { input }, ctx) => ({ replayed: false, ...(await meetingRecordRequest(input, ctx)) }),
@@ -630,7 +630,7 @@ export const caseResolvers: Resolvers = {
         if (mismatch.length > 0) return { userErrors: mismatch };
       }
       const outcome = await recordFirstAid(ctx.hub, { caseId, programmeCode: programme.code, amountFen: input.amountFen, beneficiaryIdNumber: beneficiary, cause, aidSourceRef: sourceRef, reason: input.reason }, meta);
-      return payload(outcome, ctx, async (id) => ({ case: await caseById(ctx, id), userErrors: [] }));
+      return payload(outcome, ctx, async (id) => ({ case: await caseById(ctx, id), userErrors: [], replayed: outcome.ok && outcome.replayed }));
     },
 
     caseMaterialsComplete: async (_, { input }, ctx) => {
@@ -638,7 +638,7 @@ export const caseResolvers: Resolvers = {
       const caseId = requireHubId(input.caseId, 'input.caseId');
       if (!(await inReach(ctx, await caseById(ctx, caseId)))) return CASE_NOT_FOUND();
       const outcome = await completeMaterials(ctx.hub, caseId, input.note, meta);
-      return payload(outcome, ctx, async (id) => ({ case: await caseById(ctx, id), userErrors: [] }));
+      return payload(outcome, ctx, async (id) => ({ case: await caseById(ctx, id), userErrors: [], replayed: outcome.ok && outcome.replayed }));
     },
 
     referralDecline: async (_, { input }, ctx) => {
@@ -753,6 +753,10 @@ export const caseResolvers: Resolvers = {
   },
 
   ReferralPayload: {
+    replayed: (p) => p.replayed ?? false,
+  },
+
+  CaseTransitionPayload: {
     replayed: (p) => p.replayed ?? false,
   },
 

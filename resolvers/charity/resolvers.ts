@@ -132,6 +132,7 @@ export const charityResolvers: Resolvers = {
     deliveryHistory: (n, _, ctx) => ctx.loaders.charity.deliveriesByNeed.load(n.id),
     matchingProjects: (n, _, ctx) => matchingProjects(ctx, n),
     claimReleases: (n, _, ctx) => ctx.loaders.charity.releasesByNeed.load(n.id),
+    claimsHeld: async (n, _, ctx) => (await ctx.loaders.charity.claimsByNeed.load(n.id)).filter((c) => claimActive(c, ctx.today)),
   },
   CharityNeedSummary: {
     id: (n) => String(n.id),
@@ -174,6 +175,7 @@ export const charityResolvers: Resolvers = {
   },
   CharityClaim: {
     needId: (c) => String(c.needId),
+    organisation: async (c, _, ctx) => (await ctx.loaders.charity.organisationByCode.load(c.creditCode))!,
     claimedAt: (c) => new Date(c.claimedAt.replace(' ', 'T') + 'Z'),
     releasedAt: (c) => (c.releasedAt === null ? null : new Date(c.releasedAt.replace(' ', 'T') + 'Z')),
   },

@@ -101,6 +101,46 @@ describe('charityClaimRelease', () => {
     expect(await releaseRows(id)).toBe(1);
   });
 
+  it('shows the office who holds a claim, since when and its last day; a released or lapsed claim no longer; charities do not read it', async () => {
+    const HELD = `query($caseId: ID!) { charityNeedsOfCase(caseId: $caseId) { id claimsHeld { needId organisation { creditCode name } claimedAt lapsesOn releasedAt } } }`;
+    const held = async (id: string) => {
+      const res = await s.office.gql(HELD, { caseId: s.caseId });
+      expect(res.errors).toBeUndefined();
+      return res.data.charityNeedsOfCase.find((n: any) => n.id === id).claimsHeld;
+    };
+    const id = await published();
+    expect(await held(id)).toEqual([]);
+    // The case a need is open from is not withdrawn (撤回) before the need is.
+    const withdraw = await s.hub.as({ token: s.officeToken, purpose: 'CASE_MEETING' }).gql(
+      `mutation($i: CaseTransitionInput!) { caseTransition(input: $i) { case { state } userErrors { code } } }`,
+      { i: { caseId: s.caseId, to: 'WITHDRAWN', reason: '误录' } },
+    );
+    expect(withdraw.data.caseTransition).toEqual({ case: null, userErrors: [{ code: 'CHARITY_NEEDS_OPEN' }] });
+    expect(await claimCodes('first', id)).toEqual([]);
+    clock.set(`${TODAY}T11:00:00+08:00`);
+    expect(await claimCodes('second', id)).toEqual([]);
+    const first = { needId: id, organisation: { creditCode: ORGS.first, name: '任城区慈善会甲' }, claimedAt: `${TODAY}T10:00:00.000+08:00`, releasedAt: null };
+    const second = { needId: id, organisation: { creditCode: ORGS.second, name: '任城区慈善会乙' }, claimedAt: `${TODAY}T11:00:00.000+08:00`, releasedAt: null };
+    const both = await held(id);
+    expect(both).toMatchObject([first, second]);
+    // Five working days from the claim (CHARITY_CLAIM_WORKING_DAYS' default), as the organisation's own claim says.
+    const own = (await s.charities.first.gql(CLAIM, { id })).data.charityNeedClaim.claim;
+    expect(both[0].lapsesOn).toBe(own.lapsesOn);
+    expect(both[0].lapsesOn > TODAY).toBe(true);
+    // Released: out of the claims held, into the releases.
+    expect((await release('second', { needId: id, reason: '转由其他机构承接', reference: 'REL-HELD-1' })).userErrors).toEqual([]);
+    expect(await held(id)).toMatchObject([first]);
+    // Lapsed: the day after its last day, no claim is held.
+    clock.set(`${both[0].lapsesOn}T10:00:00+08:00`);
+    expect(await held(id)).toMatchObject([first]);
+    clock.set(new Date(new Date(`${both[0].lapsesOn}T10:00:00+08:00`).getTime() + 86_400_000));
+    expect(await held(id)).toEqual([]);
+    // The office's view of a need is not the charities': another organisation's claim is not theirs to read.
+    const res = await s.charities.first.gql(HELD, { caseId: s.caseId });
+    expect(res.data?.charityNeedsOfCase ?? null).toBeNull();
+    expect(res.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  });
+
   it('sent twice at once releases once: one answer is the release, the other replays it', async () => {
     const id = await published();
     expect(await claimCodes('first', id)).toEqual([]);

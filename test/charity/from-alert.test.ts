@@ -21,6 +21,7 @@ let wangId: number;
 let alertId: string;
 let officer: ReturnType<TestHub['as']>;
 let officerName: string;
+let townshipToken: string;
 
 const PUBLISH = `mutation($i: CharityNeedPublishFromAlertInput!) { charityNeedPublishFromAlert(input: $i) {
   need { id state purpose urgency involvesHealth uncoveredFen county { code } case { id origin } alert { id state } consent { id scopes givenBy } }
@@ -46,6 +47,7 @@ beforeAll(async () => {
   hub = await startTestHub(dbs, { today: TODAY, purpose: 'MONITORING', client: { department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['READER'] } });
   const township = await hub.createClient({ regionScope: '370811001', roles: ['READER', 'CASEWORKER'] });
   officerName = township.name;
+  townshipToken = township.token;
   officer = hub.as({ token: township.token, purpose: 'MONITORING' });
 });
 
@@ -61,6 +63,12 @@ it('refuses an alert not yet verified as NEEDS_AID', async () => {
   await officer.gql(`mutation($i: AlertAcknowledgeInput!) { alertAcknowledge(input: $i) { userErrors { code } } }`, { i: { alertId } });
   const verified = await officer.gql(`mutation($i: AlertVerifyInput!) { alertVerify(input: $i) { alert { state } case { id } userErrors { code } } }`, { i: { alertId, outcome: 'NEEDS_AID' } });
   expect(verified.data.alertVerify).toMatchObject({ alert: { state: 'VERIFIED' }, case: { id: expect.any(String) }, userErrors: [] });
+  // The case the alert opened ends by the alert's decision, not withdrawn (撤回) as one opened by mistake.
+  const withdraw = await hub.as({ token: townshipToken, purpose: 'CASE_MEETING' }).gql(
+    `mutation($i: CaseTransitionInput!) { caseTransition(input: $i) { case { state } userErrors { code field } } }`,
+    { i: { caseId: verified.data.alertVerify.case.id, to: 'WITHDRAWN', reason: '误录' } },
+  );
+  expect(withdraw.data.caseTransition).toEqual({ case: null, userErrors: [{ code: 'CASE_OPENED_FROM_ALERT', field: ['input', 'to'] }] });
 });
 
 it('records no consent when the need is refused (the stay is health data: HEALTH_DATA is needed)', async () => {

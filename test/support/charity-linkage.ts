@@ -13,6 +13,8 @@ export interface CharityScenario<K extends string> {
   dbs: TestDatabases;
   hub: TestHub;
   office: ReturnType<TestHub['as']>;
+  /** The office's client's token (to act with another purpose). */
+  officeToken: string;
   charities: Record<K, ReturnType<TestHub['as']>>;
   caseId: string;
   consentId: string;
@@ -45,5 +47,5 @@ export async function startCharityScenario<K extends string>(
     { input: { householdId: String(householdId), scopes: ['NEED_PUBLICATION', 'HEALTH_DATA'], givenBy: '户主', expiresOn: '2026-12-31', officer: 'RC-0042' } },
     'charityConsentRecord',
   );
-  return { dbs, hub, office, charities, caseId, consentId: consent.consent.id };
+  return { dbs, hub, office, officeToken: worker.token, charities, caseId, consentId: consent.consent.id };
 }
