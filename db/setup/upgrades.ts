@@ -26,6 +26,13 @@
  * the household's address (domain/cases/dossier.ts storedDossier), each member's age kept. It runs
  * the same way, over the same batches.
  *
+ * The third (`need-description-screened:charity_need`, jobs migration 0002) reads again every open
+ * charity need published before descriptions were screened (a long number, a member's name, the
+ * village, health words without HEALTH_DATA consent): one that fails is withdrawn from the charities'
+ * listing, its closeReason (DESCRIPTION_IDENTIFIES or HEALTH_CONSENT_MISSING) telling the office on
+ * the case's needs; one telling of health under a consent that covers it is marked as resting on
+ * health data (db/charity/store.ts rescreenedNeed).
+ *
  * Not rewritten: the audit trail (access_log), whose rows are hash-chained (access/audit.ts); it
  * holds no prose (a purpose code, a case reference, an operation name scrubbed as it is written).
  * A need's description is screened and refused when it identifies anyone (domain/text-screen.ts),
@@ -43,7 +50,9 @@ import { aidCase, caseEvent, caseMeeting, referralSlip } from '../cases/schema';
 import { caseFirstAid, decisionCheck, declinedDecision, referralFulfilment } from '../case-loop/schema';
 import { findingEvent } from '../findings/schema';
 import { monitoringAlert, monitoringAlertEvent, monitoringNoticeObjection, monitoringVillageNotice } from '../monitoring/schema';
-import { charityDelivery, charityPledgeReduction } from '../charity/schema';
+import { charityDelivery, charityNeed, charityPledgeReduction } from '../charity/schema';
+import { rescreenedNeed } from '../charity/store';
+import type { HubQuery } from '../cases/records';
 
 /** Rows read per transaction. */
 export const UPGRADE_BATCH = 500;
@@ -89,18 +98,24 @@ export const proseUpgradeName = (t: ProseTable) => `prose-masked:${getTableName(
 
 type Row = Record<string, unknown>;
 
-/** A rewrite of a table's rows, run once: `change` gives the columns (drizzle property names) that change in a row, none when it stays. */
+/**
+ * A rewrite of a table's rows, run once: `change` gives the columns (drizzle property names) that
+ * change in a row, none when it stays; it may read other tables in the batch's transaction.
+ */
 interface DataUpgrade {
   name: string;
   table: MySqlTable;
   key: string;
   columns: string[];
   batch?: number;
-  change(row: Row): Row;
+  change(row: Row, tx: HubQuery): Row | Promise<Row>;
 }
 
 /** The data_upgrade row of the stored dossiers' minimisation. */
 export const DOSSIER_MINIMISED = 'dossier-minimised:case_meeting';
+
+/** The data_upgrade row of the screen of needs published before their descriptions were screened. */
+export const NEEDS_SCREENED = 'need-description-screened:charity_need';
 
 /** A meeting's stored dossier without the birth dates and address written before version 3. */
 function minimisedDossier(row: Row): Row {
@@ -114,6 +129,13 @@ function minimisedDossier(row: Row): Row {
 export const DATA_UPGRADES: readonly DataUpgrade[] = [
   ...PROSE_TABLES.map((t) => ({ name: proseUpgradeName(t), table: t.table, key: t.key, columns: [...t.prose, ...(t.dossier ? [t.dossier] : [])], batch: t.batch, change: (row: Row) => maskedColumns(t, row) })),
   { name: DOSSIER_MINIMISED, table: caseMeeting, key: 'id', columns: ['dossierJson'], batch: 50, change: minimisedDossier },
+  {
+    name: NEEDS_SCREENED,
+    table: charityNeed,
+    key: 'id',
+    columns: ['state', 'description', 'involvesHealth', 'householdId', 'consentId'],
+    change: (row, tx) => rescreenedNeed(tx, row as Parameters<typeof rescreenedNeed>[1], new Date()),
+  },
 ];
 
 /** The columns of `row` whose text masking changes, with their masked text (none: the row stays as it is). */
@@ -145,12 +167,13 @@ async function upgradeBatch(db: HubDb, t: DataUpgrade, batch: number): Promise<{
       const [state] = await tx.select().from(dataUpgrade).where(eq(dataUpgrade.name, name)).for('update');
       if (!state || state.finishedAt !== null) return { changed: 0, done: true };
       const rows = (await tx.select(fields).from(t.table).where(gt(key, state.resumeAfter)).orderBy(asc(key)).limit(batch)) as Row[];
-      const toChange = rows.filter((r) => Object.keys(t.change(r)).length > 0).map((r) => r[t.key] as number);
+      const toChange: number[] = [];
+      for (const r of rows) if (Object.keys(await t.change(r, tx)).length > 0) toChange.push(r[t.key] as number);
       let changed = 0;
       if (toChange.length > 0) {
         const locked = (await tx.select(fields).from(t.table).where(inArray(key, toChange)).for('update')) as Row[];
         for (const row of locked) {
-          const set = t.change(row);
+          const set = await t.change(row, tx);
           if (Object.keys(set).length === 0) continue;
           await tx.update(t.table).set(set).where(eq(key, row[t.key] as number));
           changed += 1;

@@ -2618,7 +2618,7 @@ export type CharityNeed = {
   readonly involvesMinor: Scalars['Boolean']['output'];
   /** Where it stands. */
   readonly state: NeedState;
-  /** Why it was withdrawn: WITHDRAWN_BY_OFFICE or CONSENT_REVOKED. */
+  /** Why it was withdrawn: WITHDRAWN_BY_OFFICE, CONSENT_REVOKED, or, for a need published before descriptions were screened and withdrawn by the screen since, DESCRIPTION_IDENTIFIES (a long number, a member's name or the village) or HEALTH_CONSENT_MISSING (it tells of health and its consent lacks HEALTH_DATA). */
   readonly closeReason?: Maybe<Scalars['String']['output']>;
   /** When it was published. */
   readonly publishedAt: Scalars['DateTime']['output'];
