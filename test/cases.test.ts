@@ -330,6 +330,11 @@ describe('a case from report to closure', () => {
       ['case.dossier.household.address', 'case.dossier.members.birthDate', 'case.meetings.dossier.household.address', 'case.meetings.dossier.members.birthDate'].map((p) => `${p}:FORBIDDEN:ROLE_NOT_ALLOWED`),
     );
     expect(refusals).toHaveLength(2 * (1 + 4));
+    // Each refusal names what it guards (one rule guards both: its decision was cached under the first type's name).
+    expect([...new Set((health.errors ?? []).map((e) => e.message))].sort()).toEqual([
+      'DossierHousehold.address is given only to offices of CIVIL_AFFAIRS',
+      'DossierMember.birthDate is given only to offices of CIVIL_AFFAIRS',
+    ]);
     for (const d of [health.data.case.dossier, health.data.case.meetings[0].dossier]) {
       expect(d.household).toEqual({ regionName: expect.any(String), address: null });
       expect(d.members).toHaveLength(4);
