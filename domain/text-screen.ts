@@ -69,7 +69,7 @@ export const HEALTH_WORDS = new RegExp(
     '受伤|负伤|伤者|伤员|伤情|伤势|伤口|伤病|伤残|工伤|外伤|内伤|创伤|烧伤|烫伤|摔伤|砸伤|撞伤|扭伤|刺伤|咬伤|冻伤|重伤|轻伤|骨折|截肢',
     // 护理 is also the care a child or an elder gets at home (护理孩子, 照顾护理老人): a nursing need is told
     // by what it goes with (a nursing home, a carer paid by the day, long-term care, a bedridden or disabled person).
-    '护理(?:院|费|员|工|险|补贴|等级)|(?:长期|专业|医疗|术后|临终)护理|护工|卧床|失能|失智',
+    '护理(?:院|费|员|工|险|补贴|等级)|(?:长期|专业|专人|医疗|术后|临终|需要|需)护理|护工|卧床|失能|失智|不能自理',
     // 精神 alone is also spirit (精神面貌, 自强精神): a mental illness is told by these.
     '精神(?:分裂|障碍|异常|卫生|科|失常)|抑郁|焦虑症|自闭|孤独症',
     // 盲 in 文盲 (illiterate) and 盲目 tells of no eye.

@@ -194,7 +194,7 @@ describe('scrub, an ID number written full-width or with invisible characters', 
 describe('HEALTH_WORDS, what tells of someone’s health (a village notice, a need’s description)', () => {
   const tells = (text: string) => HEALTH_WORDS.test(screeningForm(text)) && descriptionTellsHealth(text);
   it('finds illnesses, injuries, stays, disabilities and nursing needs', () => {
-    for (const text of ['户主确诊癌症', '因病致贫', '孩子摔伤后骨折', '父亲工伤在家', '老人长期卧床，需要护工', '母亲住进护理院', '支付护理费', '患抑郁多年', '精神分裂症', '双目失明', '先天性耳聋', '术后康复', '妻子怀孕', '烧伤治疗'])
+    for (const text of ['户主确诊癌症', '因病致贫', '孩子摔伤后骨折', '父亲工伤在家', '老人长期卧床，需要护工', '母亲住进护理院', '支付护理费', '患抑郁多年', '精神分裂症', '双目失明', '先天性耳聋', '术后康复', '妻子怀孕', '烧伤治疗', '老人生活不能自理', '母亲需要护理'])
       expect([text, tells(text)]).toEqual([text, true]);
   });
   it('leaves ordinary words alone: grief, spirit, caring for a child, illiteracy', () => {
