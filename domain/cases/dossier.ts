@@ -184,6 +184,7 @@ export function memberAge(m: Pick<DossierMember, 'age' | 'birthDate' | 'deathDat
  * (the day the brief counts ages to).
  */
 export function storedDossier(d: Dossier): Dossier {
+  if (!holdsMoreThanStored(d)) return d;
   const on = d.window.to;
   const { address: _address, ...household } = d.household ?? {};
   return {
