@@ -77,8 +77,9 @@ export function purposeAllowed(roles: readonly Role[], purpose: Purpose): boolea
 }
 
 /** A root field (Query/Mutation) or route: may this caller, stating this purpose, call it? */
-export function checkCall(rule: (Pick<RootRule | RouteRule, 'roles' | 'purposes'> & { charityReporter?: boolean }) | undefined, what: string, caller: Caller, purpose: Purpose | null): Refusal | null {
+export function checkCall(rule: (Pick<RootRule | RouteRule, 'roles' | 'purposes'> & { charityReporter?: boolean; departments?: readonly DepartmentCode[] }) | undefined, what: string, caller: Caller, purpose: Purpose | null): Refusal | null {
   if (!rule) return { reason: 'NO_ACCESS_RULE', message: `${what} has no declared access rule, so it is closed` };
+  if (rule.departments && !(rule.departments as readonly string[]).includes(caller.department)) return { reason: 'ROLE_NOT_ALLOWED', message: `${what} is given only to offices of ${rule.departments.join(', ')}` };
   const roles = caller.roles.filter((r) => rule.roles.includes(r) && roleServes(r, rule, caller.department));
   if (roles.length === 0) {
     const charity = caller.department === CHARITY_DEPARTMENT || caller.roles.includes('CHARITY');

@@ -321,14 +321,18 @@ function rootField(what: string, rule: RootRule | undefined, resolve: Resolver, 
   };
 }
 
-/** Each request decides each read rule once: the rule is checked on every field of every personal object. */
-const readDecisions = new WeakMap<AccessSession, Map<ReadRule, Refusal | null>>();
+/**
+ * Each request decides each read rule once per thing it guards (a type, or a field with a narrower
+ * rule): the rule is checked on every field of every personal object, and one rule guards several
+ * types, whose refusals each name their own.
+ */
+const readDecisions = new WeakMap<AccessSession, Map<string, Refusal | null>>();
 
-function readRefusal(read: ReadRule, typeName: string, session: AccessSession): Refusal | null {
+function readRefusal(read: ReadRule, guarded: string, session: AccessSession): Refusal | null {
   let decided = readDecisions.get(session);
   if (!decided) readDecisions.set(session, (decided = new Map()));
-  if (!decided.has(read)) decided.set(read, checkCall(read, `data of type ${typeName}`, session.caller!, session.purpose));
-  return decided.get(read)!;
+  if (!decided.has(guarded)) decided.set(guarded, checkCall(read, guarded, session.caller!, session.purpose));
+  return decided.get(guarded)!;
 }
 
 /** A personal field's value in the view its object has: shown, masked, coarsened or refused. */
@@ -358,11 +362,11 @@ function showField(
 
 // Runs for every personal field of every object: no closure is made unless the object's view is
 // still pending (a named closure per call also cost a property definition under tsx's keepNames).
-function personalField(what: string, typeName: string, typeRule: PersonalTypeRule, visibility: Visibility, read: ReadRule, resolve: Resolver, inherits: { rule: PersonalTypeRule | null } | null, capped: boolean): Resolver {
+function personalField(what: string, typeRule: PersonalTypeRule, visibility: Visibility, read: ReadRule, guarded: string, resolve: Resolver, inherits: { rule: PersonalTypeRule | null } | null, capped: boolean): Resolver {
   return (source, args, ctx, info) => {
     const session = sessionOf(ctx);
     // However the object was reached, the caller must be one its type's data is read by.
-    const refusal = readRefusal(read, typeName, session);
+    const refusal = readRefusal(read, guarded, session);
     if (refusal) throw forbidden(refusal);
     const view = computedView(typeRule, source as object, ctx, session);
     if (isPromise<View>(view)) return view.then((v) => showField(v, what, visibility, resolve, inherits, capped, session, source, args, ctx, info));
@@ -397,8 +401,9 @@ export function applyAccessPolicy(schema: GraphQLSchema): GraphQLSchema {
       if (!visibility) return { ...field, resolve: closedField(what) };
       // A same-subject field passes this object's view on, whatever type it returns (unions included).
       const inherits = typeRule.sameSubject?.includes(fieldName) ? { rule: returnsPersonal } : null;
-      const read = typeRule.fieldReadBy?.[fieldName] ?? typeRule.readBy;
-      return { ...field, resolve: personalField(what, typeName, typeRule, visibility, read, resolve, inherits, capped) };
+      const narrower = typeRule.fieldReadBy?.[fieldName];
+      const guarded = narrower ? what : `data of type ${typeName}`;
+      return { ...field, resolve: personalField(what, typeRule, visibility, narrower ?? typeRule.readBy, guarded, resolve, inherits, capped) };
     },
   });
 }

@@ -88,7 +88,7 @@ export function accessTables(): string {
     ['Personal type', 'Read by roles', 'For purposes', 'Fields with a narrower rule'],
     Object.entries(TYPE_RULES).flatMap(([type, rule]) =>
       rule.kind === 'PERSONAL'
-        ? [[code(type), list(rule.readBy.roles), list(rule.readBy.purposes), Object.entries(rule.fieldReadBy ?? {}).map(([f, r]) => `${code(f)}: ${list(r.roles)}`).join('; ') || '—']]
+        ? [[code(type), list(rule.readBy.roles), list(rule.readBy.purposes), Object.entries(rule.fieldReadBy ?? {}).map(([f, r]) => `${code(f)}: ${list(r.roles)}${r.purposes.join() === rule.readBy.purposes.join() ? '' : ` for ${list(r.purposes)}`}${r.departments ? ` of ${list(r.departments)}` : ''}`).join('; ') || '—']]
         : [],
     ),
   );

@@ -162,6 +162,8 @@ const SLIP_ANSWER_ROLES: readonly Role[] = [...CASE_ROLES, 'REFERRAL_HANDLER'];
 export interface ReadRule {
   roles: readonly Role[];
   purposes: readonly Purpose[];
+  /** Only callers of these departments (omitted: any department). */
+  departments?: readonly DepartmentCode[];
 }
 
 /** Households, people and their aid: what the household look-ups serve. */
@@ -174,6 +176,13 @@ const CASE_DATA: ReadRule = { roles: DATA_ROLES, purposes: [...CASE_PURPOSES, 'M
 const ALERT_DATA: ReadRule = { roles: DATA_ROLES, purposes: ['MONITORING', ...CASE_PURPOSES] };
 /** A household's consent and the needs published from its cases (schema/charity.graphql), for the office handling the case. */
 const CHARITY_CASE_DATA: ReadRule = { roles: DATA_ROLES, purposes: [...CASE_PURPOSES, 'MONITORING', 'CHARITY_LINKAGE'] };
+/**
+ * A dossier's members' birth dates and the household's address: only the convening civil-affairs
+ * office (civil affairs in a case role), preparing or holding the meeting, which may visit the household. A
+ * meeting's participants, and anyone reading a case for a slip or for monitoring, read each
+ * member's age and the village instead (PIPL art. 6: the least needed for the purpose).
+ */
+const HOME_VISIT: ReadRule = { roles: CASE_ROLES, purposes: ['CASE_MEETING'], departments: ['CIVIL_AFFAIRS'] };
 /** The sealed detail of a need: only a charity holding a claim on it (resolvers/charity), for charity linkage. */
 const CHARITY_DETAIL: ReadRule = { roles: ['CHARITY'], purposes: ['CHARITY_LINKAGE'] };
 
@@ -497,16 +506,23 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     fields: Object.fromEntries(
       ['takenAt', 'from', 'to', 'household', 'members', 'aid', 'totals', 'sources', 'complete', 'findingsAvailable', 'findings', 'earlierCases', 'referrals', 'departmentsNotContributed', 'charityNeeds'].map((f) => [f, 'IN_SCOPE' as const]),
     ),
-    sameSubject: ['members', 'aid'],
+    sameSubject: ['members', 'aid', 'household'],
   },
   DossierMember: {
     kind: 'PERSONAL',
     readBy: CASE_DATA,
     subjects: (m: { idNumber: string }) => [person(m.idNumber)],
     region: (m: { idNumber: string }, ctx) => personRegion(m.idNumber, ctx),
-    fields: { idNumber: 'ID_NUMBER', name: 'IN_SCOPE', gender: 'ANY', birthDate: 'ANY', deathDate: 'ANY', relation: 'IN_SCOPE', joinedOn: 'IN_SCOPE' },
+    fields: { idNumber: 'ID_NUMBER', name: 'IN_SCOPE', gender: 'ANY', age: 'ANY', birthDate: 'IN_SCOPE', deathDate: 'ANY', relation: 'IN_SCOPE', joinedOn: 'IN_SCOPE' },
+    fieldReadBy: { birthDate: HOME_VISIT },
   },
-  DossierHousehold: { kind: 'OPEN', why: 'reached only through Dossier.household (in scope)' },
+  // Reached only through Dossier.household, whose view it takes (its subjects are the dossier's).
+  DossierHousehold: {
+    kind: 'PERSONAL',
+    readBy: CASE_DATA,
+    fields: { id: 'IN_SCOPE', registrationNumber: 'IN_SCOPE', address: 'IN_SCOPE', regionCode: 'IN_SCOPE', regionName: 'IN_SCOPE' },
+    fieldReadBy: { address: HOME_VISIT },
+  },
   DossierTotals: OPEN_CONTAINER,
   DossierSource: { kind: 'OPEN', why: 'whether a department answered; no personal data' },
   DossierFinding: { kind: 'OPEN', why: 'reached only through Dossier.findings (in scope); names no person' },

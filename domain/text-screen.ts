@@ -62,7 +62,21 @@ export function screeningForm(text: string): string {
  * 因病"). Read in the screening form: a village notice must not carry them, and a charity need's
  * description carrying them rests on health data (domain/charity/needs.ts).
  */
-export const HEALTH_WORDS = /病|医|药|残|癌|瘤|疾|患|症|伤|诊|疗|住院|手术|透析|化疗|康复|护理|精神|瘫|盲|聋|哑|智障|孕/;
+export const HEALTH_WORDS = new RegExp(
+  [
+    '病|医|药|残|癌|瘤|疾|患|症|诊|疗|住院|手术|透析|化疗|康复|瘫|聋|哑|智障|孕|失明|失聪',
+    // 伤 alone is also grief (伤心, 悲伤, 伤感) and harm to no body (伤害感情): only an injury tells of health.
+    '受伤|负伤|伤者|伤员|伤情|伤势|伤口|伤病|伤残|工伤|外伤|内伤|创伤|烧伤|烫伤|摔伤|砸伤|撞伤|扭伤|刺伤|咬伤|冻伤|重伤|轻伤|骨折|截肢',
+    // 护理 is also the care a child or an elder gets at home (护理孩子, 照顾护理老人): a nursing need is told
+    // by what it goes with (a nursing home, a carer paid by the day, long-term care, a bedridden or disabled person).
+    '护理(?:院|费|员|工|险|补贴|等级)|(?:长期|专业|专人|医疗|术后|临终|需要|需)护理|护工|卧床|失能|失智|不能自理',
+    // 精神 alone is also spirit (精神面貌, 自强精神): a mental illness is told by these.
+    '精神(?:分裂|障碍|异常|卫生|科|失常)|抑郁|焦虑症|自闭|孤独症',
+    // 盲 in 文盲 (illiterate) and 盲目 tells of no eye.
+    '(?<!文|法)盲(?!目|从|区|点)',
+  ].join('|'),
+  'u',
+);
 
 /** What people write between a number's parts: spaces, dashes, dots, slashes, brackets, plus, stars, commas. */
 const NUMBER_SEPARATOR = String.raw`[\s\p{Pd}.·・_/\\()\[\]+*#~,、]`;

@@ -26,9 +26,8 @@ import { aidDateOf, type RecordStanding } from '../domain/cases/fulfilment';
 import { firstAidStanding, fulfilmentStanding } from '../resolvers/cases/aid-standing';
 import { chinaDateOf, formatChinaInstant } from '../domain/cases/china-time';
 import { caseDeadlines, standing, type CaseDeadline } from '../domain/cases/deadlines';
-import { dossierChanges, DOSSIER_MONTHS, type Dossier, type DossierCase, type DossierDisability, type DossierEvent, type DossierFinding, type DossierMember, type DossierReferral, type DossierSettlement } from '../domain/cases/dossier';
+import { dossierChanges, DOSSIER_MONTHS, memberAge, type Dossier, type DossierCase, type DossierDisability, type DossierEvent, type DossierFinding, type DossierMember, type DossierReferral, type DossierSettlement } from '../domain/cases/dossier';
 import { AID_CAUSE_NAMES, DISABILITY_CATEGORY_NAMES, type AidCause, type AidRecord } from '../domain/aid';
-import { ageOn } from '../domain/dates';
 import { countyOf, departmentOfficeName, parseOffice, storedOffice } from '../domain/cases/offices';
 import { caseReference } from '../domain/cases/reference';
 import { referralDue } from '../domain/cases/supervision';
@@ -349,13 +348,13 @@ export function renderBrief(v: BriefView): string {
   // PIPL art. 6 (minimum necessary): a meeting deciding aid needs each member's age, not the
   // birth date (which with the name identifies the person), and the village, not the house: the
   // stored address is free text whose house-number part cannot be cut off reliably, so only the
-  // division's name is printed. The dossier keeps both; the brief leaves them out.
+  // division's name is printed. A meeting's snapshot holds neither (domain/cases/dossier.ts storedDossier).
   const members = table<DossierMember>(
     [
       { header: '姓名', cell: (m) => esc(m.name) + (m.deathDate ? `（${nw(`${m.deathDate} 死亡`)}）` : '') },
       { header: '关系', cell: (m) => esc(RELATION[m.relation] ?? m.relation) },
       { header: '性别', cell: (m) => (m.gender === 'M' ? '男' : '女') },
-      { header: '年龄', cell: (m) => nw(`${ageOn(m.birthDate, m.deathDate ?? asOf)} 岁`), cls: 'num' },
+      { header: '年龄', cell: (m) => nw(`${memberAge(m, asOf)} 岁`), cls: 'num' },
       {
         header: '残疾情况',
         cell: (m) =>

@@ -17,7 +17,7 @@ import { accessDbOf } from '../db/access/db';
 import { createPool, hubDrizzle } from '../db/connect';
 import { DataDirInUse, PrivateServerFailed, startPrivateServer, ServerBinaryMissing, type PrivateServer } from '../db/setup/private-server';
 import { ensureDatabase, provisionHub } from '../db/setup/provision';
-import type { DataUpgradeReport } from '../db/setup/upgrades';
+import { DOSSIER_MINIMISED, NEEDS_SCREENED, type DataUpgradeReport } from '../db/setup/upgrades';
 import { HUB_RIGHTS, missingHubRights } from '../db/setup/rights';
 import { binlogProblem } from '../db/setup/binlog';
 import { HolidayNoticeError } from '../domain/cases/holiday-notices';
@@ -459,7 +459,15 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
     // own SOURCE_*_URL elsewhere is never touched.
     if (privateServer) await provisionPrivateDepartments(privateServer.url, config.sources);
   }
-  for (const u of upgraded) logger.info({ table: u.table, rows: u.rowsChanged }, 'ID numbers in prose stored by an earlier release masked');
+  for (const u of upgraded)
+    logger.info(
+      { table: u.table, rows: u.rowsChanged },
+      u.upgrade === DOSSIER_MINIMISED
+        ? 'birth dates and addresses taken out of meetings’ dossiers stored by an earlier release'
+        : u.upgrade === NEEDS_SCREENED
+          ? 'charity needs published before their descriptions were screened, screened'
+          : 'ID numbers in prose stored by an earlier release masked',
+    );
 
   next('demo load');
   const hubPool = createPool(hubUrl, { deadlineMs: config.hubTimeoutMs });

@@ -10,6 +10,8 @@ import { recordMeeting } from '../db/cases/meetings';
 import { secondAidApprovalsByIdNumbers } from '../db/cases/store';
 import { aidCase, caseEvent, caseMeeting, meetingDepartment, referralSlip, secondAidApproval } from '../db/cases/schema';
 import { DEPARTMENT_CODES } from '../domain/departments';
+import { ageOn } from '../domain/dates';
+import { birthDateOf } from '../domain/id-number';
 import { civilAffairsScenario } from '../federation/civil-affairs/scenario';
 import { ADAPTERS } from '../federation/registry';
 import { educationScenario } from '../federation/education/scenario';
@@ -312,6 +314,47 @@ describe('a case from report to closure', () => {
       await refused(as.county, MEETING, { input: { caseId, heldOn: '2025-10-09', departmentsPresent: ['HEALTH'], decisions: [], idempotencyKey: 'meeting-wang-2025-10-09' } }, 'meetingRecord'),
     ).toEqual(['IDEMPOTENCY_KEY_REUSED']);
     expect(await dbs.hub.select().from(caseMeeting)).toHaveLength(1);
+  });
+
+  it('gives a meeting’s participants each member’s age and the village, and the birth dates and address only to the convening civil-affairs office (PIPL art. 6)', async () => {
+    const DOSSIER = `query($id: ID!) { case(id: $id) {
+      dossier { household { regionName address } members { idNumber age birthDate } }
+      meetings { dossier { household { regionName address } members { idNumber age birthDate } } }
+    } }`;
+    const headAge = (m: { idNumber: string; age: number }[]) => m.find((x) => x.idNumber.endsWith(WANG.head.slice(-4)))!.age;
+    // A department answering its slip (health, REFERRAL): the age and the village; each birth date and
+    // the address refused field by field, the rest of the case answered.
+    const health = await as.HEALTH(DOSSIER, { id: caseId });
+    const refusals = (health.errors ?? []).map((e) => `${e.path!.filter((p) => typeof p === 'string').join('.')}:${e.extensions!.code}:${e.extensions!.reason}`);
+    expect([...new Set(refusals)].sort()).toEqual(
+      ['case.dossier.household.address', 'case.dossier.members.birthDate', 'case.meetings.dossier.household.address', 'case.meetings.dossier.members.birthDate'].map((p) => `${p}:FORBIDDEN:ROLE_NOT_ALLOWED`),
+    );
+    expect(refusals).toHaveLength(2 * (1 + 4));
+    // Each refusal names what it guards (one rule guards both: its decision was cached under the first type's name).
+    expect([...new Set((health.errors ?? []).map((e) => e.message))].sort()).toEqual([
+      'DossierHousehold.address is given only to offices of CIVIL_AFFAIRS',
+      'DossierMember.birthDate is given only to offices of CIVIL_AFFAIRS',
+    ]);
+    for (const d of [health.data.case.dossier, health.data.case.meetings[0].dossier]) {
+      expect(d.household).toEqual({ regionName: expect.any(String), address: null });
+      expect(d.members).toHaveLength(4);
+      expect(d.members.every((m: { birthDate: unknown; age: unknown }) => m.birthDate === null && Number.isInteger(m.age))).toBe(true);
+      expect(headAge(d.members)).toBe(ageOn(birthDateOf(WANG.head), TODAY));
+    }
+    // The convening county office preparing the meeting reads both, the meeting's from the hub's records now.
+    const county = await as.county(DOSSIER, { id: caseId });
+    expect(county.errors).toBeUndefined();
+    for (const d of [county.data.case.dossier, county.data.case.meetings[0].dossier]) {
+      expect(d.household.address).toBe('任城区古槐街道南门社区 3 号');
+      expect(d.members.find((m: { idNumber: string }) => m.idNumber === WANG.head).birthDate).toBe(birthDateOf(WANG.head));
+    }
+    // The same office for a slip (REFERRAL) reads neither.
+    const forSlip = await as.township(DOSSIER, { id: caseId });
+    expect(forSlip.data.case.dossier.household.address).toBeNull();
+    // The meeting's stored snapshot holds no birth date and no address: what no participant may read is not kept.
+    const [stored] = await dbs.hub.select({ json: caseMeeting.dossierJson }).from(caseMeeting).where(eq(caseMeeting.caseId, Number(caseId)));
+    expect(stored.json).not.toMatch(/birthDate|address|南门社区 3 号/);
+    expect(JSON.parse(stored.json).members.map((m: { age: number }) => m.age)).toEqual(county.data.case.dossier.members.map((m: { age: number }) => m.age));
   });
 
   it('records the second aid so the duplicate checks can treat it as approved', async () => {

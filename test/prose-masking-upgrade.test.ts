@@ -12,8 +12,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { HUB_MIGRATION_SETS, migrateUrl, provisionHub } from '../db/setup/provision';
 import { getTableColumns, getTableName } from 'drizzle-orm';
-import { PROSE_TABLES, proseUpgradeName, runDataUpgrades } from '../db/setup/upgrades';
-import { makeIdNumber, maskIdNumber } from '../domain/id-number';
+import { DOSSIER_MINIMISED, NEEDS_SCREENED, PROSE_TABLES, proseUpgradeName, runDataUpgrades } from '../db/setup/upgrades';
+import { birthDateOf, makeIdNumber, maskIdNumber } from '../domain/id-number';
 import { maskIdNumbersInText } from '../domain/privacy';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
@@ -59,14 +59,14 @@ async function prose(): Promise<Snapshot> {
 const text = (hex: string | null) => (hex === null ? null : Buffer.from(hex, 'hex').toString('utf8'));
 
 /**
- * The database as the release before this one left it: jobs migration 0001 (data_upgrade and its
- * rows) not yet run.
+ * The database as the release before this one left it: jobs migrations 0001 (data_upgrade and its
+ * rows) and 0002 (the stored dossiers' minimisation) not yet run.
  */
 async function asBeforeTheUpgrade(): Promise<void> {
   const journal = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'db', 'jobs', 'migrations', 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string; when: number }[] };
   const entry = journal.entries.find((e) => e.tag === '0001_data_upgrade')!;
   await dbs.hubPool.query('DROP TABLE data_upgrade');
-  await dbs.hubPool.query('DELETE FROM __drizzle_migrations_jobs WHERE created_at = ?', [entry.when]);
+  await dbs.hubPool.query('DELETE FROM __drizzle_migrations_jobs WHERE created_at >= ?', [entry.when]);
 }
 
 /**
@@ -107,6 +107,9 @@ const READ_CASE = `query($id: ID!) { case(id: $id) { summary history { reason } 
 const READ_ALERT = `query($id: ID!) { alert(id: $id) { reason history { reason } } }`;
 
 let before: Snapshot;
+/** The members' ages in the meeting's dossier as this release stores it. */
+let ages: number[];
+const OLD_ADDRESS = '任城区古槐街道南门社区 3 号';
 /** The rows of the scenario and of every table whose prose holds an ID number. */
 let holdingIds: string[];
 
@@ -123,6 +126,14 @@ beforeAll(async () => {
   await dbs.hubPool.query("UPDATE case_event SET reason = ? WHERE case_id = ? AND action = 'TRANSITIONED' AND to_state = 'ACCEPTED'", [`旧身份证 ${OLD} 已核`, caseId]);
   await dbs.hubPool.query("UPDATE case_event SET reason = ? WHERE case_id = ? AND action = 'TRANSITIONED' AND to_state = 'INVESTIGATING'", [PLAIN, caseId]);
   await dbs.hubPool.query('UPDATE case_meeting SET notes = ? WHERE case_id = ?', [withId('会议纪要'), caseId]);
+  // As a hub before dossier version 3 stored it: every member's birth date and the household's address, no age.
+  const [[meeting]] = (await dbs.hubPool.query('SELECT id, dossier_json AS j FROM case_meeting WHERE case_id = ?', [caseId])) as unknown as [{ id: number; j: string }[]];
+  const stored = JSON.parse(meeting.j);
+  ages = stored.members.map((m: { age: number }) => m.age);
+  stored.version = 2;
+  stored.household.address = OLD_ADDRESS;
+  stored.members = stored.members.map(({ age: _age, ...m }: { age: number; idNumber: string }) => ({ ...m, birthDate: birthDateOf(m.idNumber) }));
+  await dbs.hubPool.query('UPDATE case_meeting SET dossier_json = ? WHERE id = ?', [JSON.stringify(stored), meeting.id]);
   await dbs.hubPool.query("UPDATE referral_slip SET ask = ? WHERE case_id = ? AND to_office = 'HEALTH'", [withId('医疗救助'), caseId]);
   await dbs.hubPool.query("UPDATE referral_slip SET ask = ? WHERE case_id = ? AND to_office = 'HOUSING'", [PLAIN, caseId]);
   await dbs.hubPool.query('UPDATE decision_check SET override_reason = ? WHERE override_reason IS NOT NULL', [withId('改为实物配租')]);
@@ -166,7 +177,7 @@ describe('the upgrade step', () => {
     // one through provisionHub as `npm start` does, the other in batches of two rows.
     await migrateUrl(dbs.hubUrl, HUB_MIGRATION_SETS.find((s) => s.feature === 'jobs')!.folder, HUB_MIGRATION_SETS.find((s) => s.feature === 'jobs')!.table);
     const [a, b] = await Promise.all([provisionHub(dbs.hubUrl), runDataUpgrades(dbs.hub, { batch: 2 })]);
-    const changed = [...a, ...b].reduce((s, r) => s + r.rowsChanged, 0);
+    const changed = [...a, ...b].filter((r) => r.upgrade !== DOSSIER_MINIMISED).reduce((s, r) => s + r.rowsChanged, 0);
     const rowsHoldingIds = new Set(holdingIds.map((k) => k.replace(/\.[a-z_]+#/, '#')));
     expect(changed).toBe(rowsHoldingIds.size);
     const after = await prose();
@@ -187,7 +198,14 @@ describe('the upgrade step', () => {
       expect(d.members[0].idNumber).toBe(WANG.head);
     }
     const [state] = (await dbs.hubPool.query('SELECT name, finished_at IS NOT NULL AS done FROM data_upgrade ORDER BY name')) as unknown as [{ name: string; done: number }[]];
-    expect(state).toEqual(PROSE_TABLES.map((t) => ({ name: proseUpgradeName(t), done: 1 })).sort((x, y) => x.name.localeCompare(y.name)));
+    expect(state).toEqual([...PROSE_TABLES.map((t) => ({ name: proseUpgradeName(t), done: 1 })), { name: DOSSIER_MINIMISED, done: 1 }, { name: NEEDS_SCREENED, done: 1 }].sort((x, y) => x.name.localeCompare(y.name)));
+    // The meeting's dossier, stored with birth dates and the address before version 3: neither is left, each member's age is (dossier version kept).
+    const [[meeting]] = (await dbs.hubPool.query('SELECT dossier_json AS j FROM case_meeting WHERE case_id = ?', [caseId])) as unknown as [{ j: string }[]];
+    expect(meeting.j).not.toMatch(/birthDate|address|南门社区 3 号/);
+    const minimised = JSON.parse(meeting.j);
+    expect(minimised.members.map((m: { age: number }) => m.age)).toEqual(ages);
+    expect(minimised.version).toBe(2);
+    expect([...a, ...b].filter((r) => r.upgrade === DOSSIER_MINIMISED)).toEqual([{ upgrade: DOSSIER_MINIMISED, table: 'case_meeting', rowsChanged: 1 }]);
   });
 
   it('the API and the brief answer it masked', async () => {
@@ -218,8 +236,10 @@ describe('the upgrade step', () => {
     const once = await prose();
     const [counts] = await dbs.hubPool.query('SELECT name, resume_after, rows_changed, finished_at FROM data_upgrade ORDER BY name');
     // The migration again, as a start stopped before its journal row was written runs it: it keeps the upgrade's progress.
-    const migration = fs.readFileSync(path.join(__dirname, '..', 'db', 'jobs', 'migrations', '0001_data_upgrade.sql'), 'utf8');
-    for (const statement of migration.split('--> statement-breakpoint')) await dbs.hubPool.query(statement);
+    for (const file of ['0001_data_upgrade.sql', '0002_privacy_upgrades.sql']) {
+      const migration = fs.readFileSync(path.join(__dirname, '..', 'db', 'jobs', 'migrations', file), 'utf8');
+      for (const statement of migration.split('--> statement-breakpoint')) await dbs.hubPool.query(statement);
+    }
     expect(await provisionHub(dbs.hubUrl)).toEqual([]);
     expect(await runDataUpgrades(dbs.hub, { batch: 2 })).toEqual([]);
     expect(await prose()).toEqual(once);

@@ -7,7 +7,8 @@
  */
 import { makeIdNumber } from '../domain/id-number';
 import { scrub } from '../domain/privacy';
-import { screenedReference, screenedText } from '../domain/text-screen';
+import { HEALTH_WORDS, screenedReference, screenedText, screeningForm } from '../domain/text-screen';
+import { descriptionTellsHealth } from '../domain/charity/needs';
 
 const ID = makeIdNumber('370811', '1975-04-12', 3);
 const FULL_WIDTH = (s: string) => s.replace(/[0-9X]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
@@ -187,5 +188,17 @@ describe('scrub, an ID number written full-width or with invisible characters', 
     const expected = written.includes('Ｘ') ? `${ID.slice(0, 6)}********${ID.slice(14, 17)}X` : MASKED;
     expect(out).toContain(expected);
     expect(out.replace(/\D/g, '')).not.toContain(ID.slice(6, 14));
+  });
+});
+
+describe('HEALTH_WORDS, what tells of someone’s health (a village notice, a need’s description)', () => {
+  const tells = (text: string) => HEALTH_WORDS.test(screeningForm(text)) && descriptionTellsHealth(text);
+  it('finds illnesses, injuries, stays, disabilities and nursing needs', () => {
+    for (const text of ['户主确诊癌症', '因病致贫', '孩子摔伤后骨折', '父亲工伤在家', '老人长期卧床，需要护工', '母亲住进护理院', '支付护理费', '患抑郁多年', '精神分裂症', '双目失明', '先天性耳聋', '术后康复', '妻子怀孕', '烧伤治疗', '老人生活不能自理', '母亲需要护理'])
+      expect([text, tells(text)]).toEqual([text, true]);
+  });
+  it('leaves ordinary words alone: grief, spirit, caring for a child, illiteracy', () => {
+    for (const text of ['失去亲人后十分伤心', '悲伤过度，情绪低落', '独自护理两个年幼的孩子', '照顾护理年迈的父母', '自强不息的精神', '精神面貌良好', '户主是文盲，不会填表', '不要盲目借贷', '家中房屋漏雨，冬季取暖困难'])
+      expect([text, HEALTH_WORDS.test(screeningForm(text)), descriptionTellsHealth(text)]).toEqual([text, false, false]);
   });
 });

@@ -4,7 +4,7 @@
  * case decided. All of it in one transaction, or none of it.
  */
 import { and, asc, desc, eq, gte, inArray } from 'drizzle-orm';
-import type { Dossier } from '../../domain/cases/dossier';
+import { storedDossier, type Dossier } from '../../domain/cases/dossier';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { caseError, refusal, success, type CaseUserError, type Outcome } from '../../domain/cases/errors';
 import { defaultAsk, meetingBeforeLatest, slipCarriesDecision, type MeetingInput } from '../../domain/cases/meetings';
@@ -133,7 +133,7 @@ export async function recordMeeting(
           heldOn: input.heldOn,
           convenedBy: c.ownerOffice,
           notes: input.notes?.trim() || null,
-          dossierJson: JSON.stringify(dossier),
+          dossierJson: JSON.stringify(storedDossier(dossier)),
           recordedAt: toDbInstant(meta.now),
           recordedBy: meta.actor.officer,
         });

@@ -66,7 +66,7 @@ export const charityNeed = mysqlTable(
     /** The member the need is for, when it is one person (deliveries are recorded to them). */
     beneficiaryIdNumber: char('beneficiary_id_number', { length: 18 }),
     state: mysqlEnum('state', ['OPEN', 'COVERED', 'WITHDRAWN']).notNull(),
-    /** Why it was withdrawn: WITHDRAWN_BY_OFFICE or CONSENT_REVOKED. */
+    /** Why it was withdrawn: WITHDRAWN_BY_OFFICE, CONSENT_REVOKED, or DESCRIPTION_IDENTIFIES / HEALTH_CONSENT_MISSING (screened after publication: db/setup/upgrades.ts). */
     closeReason: varchar('close_reason', { length: 24 }),
     publishedByClient: varchar('published_by_client', { length: 64 }).notNull(),
     publishedAt: instant('published_at').notNull(),

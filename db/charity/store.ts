@@ -7,12 +7,12 @@
  */
 import { and, asc, desc, eq, getTableColumns, getTableName, gte, inArray, isNull, like, lt, not, or, sql } from 'drizzle-orm';
 import type { IsoDate } from '../../domain/dates';
-import { deliveryDateProblem, earliestDeliveryOn, isMinorOn, minorBornAfter, pledgeProblem, pledgeStanding, projectMatches, publishedConsentProblem, type ConsentScope, type NeedPurpose, type NeedState } from '../../domain/charity/needs';
+import { deliveryDateProblem, earliestDeliveryOn, isMinorOn, minorBornAfter, pledgeProblem, pledgeStanding, projectMatches, publishedConsentProblem, screenPublishedNeed, type ConsentScope, type NeedPurpose, type NeedState } from '../../domain/charity/needs';
 import { ok, refuse, type CharityOutcome } from '../../domain/charity/errors';
 import type { HubDb } from '../connect';
 import type { HubQuery, HubTx } from '../cases/records';
 import { lockingTransaction, type LockingTx } from '../locking';
-import { householdMember, person } from '../household/schema';
+import { household, householdMember, person, region } from '../household/schema';
 import { fromDbInstant, fromDbInstantOrNull, toDbInstant } from '../instants';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { addWorkingDays } from '../../domain/cases/working-days';
@@ -454,7 +454,22 @@ export async function deathDateOf(db: HubQuery, idNumber: string): Promise<IsoDa
   return row?.deathDate ?? null;
 }
 
-/** The ID numbers of the household's current members (none who left), in one statement. */
+/**
+ * A published need's description screened again against its household as it stands and its consent
+ * (domain/charity/needs.ts screenPublishedNeed): the columns to change, none when it passes. Only an
+ * open need is listed to charities; a covered or withdrawn one is left as it is.
+ */
+export async function rescreenedNeed(db: HubQuery, need: { state: string; description: string; involvesHealth: boolean; householdId: number; consentId: number }, closedAt: Date): Promise<Record<string, unknown>> {
+  if (need.state !== 'OPEN') return {};
+  const members = await currentMembers(db, need.householdId);
+  const [place] = await db.select({ name: region.name, level: region.level }).from(household).innerJoin(region, eq(region.code, household.regionCode)).where(eq(household.id, need.householdId));
+  const [consent] = await db.select({ scopes: charityConsent.scopes }).from(charityConsent).where(eq(charityConsent.id, need.consentId));
+  const screen = screenPublishedNeed(need, { memberNames: members.map((m) => m.name), villageName: place?.level === 'VILLAGE' ? place.name : null }, consent?.scopes.split(',') ?? []);
+  if (screen === null) return {};
+  if ('restsOnHealth' in screen) return { involvesHealth: true };
+  return { state: 'WITHDRAWN', closeReason: screen.withdraw, closedAt: toDbInstant(closedAt) };
+}
+
 /** The household's current members (none who left), each once, with the name a description must not carry. */
 export async function currentMembers(db: HubQuery, householdId: number): Promise<{ idNumber: string; name: string }[]> {
   return db

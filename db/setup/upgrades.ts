@@ -21,6 +21,18 @@
  * is changed twice; text without an ID number is never written. Nothing of a text is logged: the
  * caller hears how many rows each table had changed.
  *
+ * The second (`dossier-minimised:case_meeting`, jobs migration 0002) takes out of meetings' stored
+ * dossiers what none of their readers may read since dossier version 3: every member's birth date and
+ * the household's address (domain/cases/dossier.ts storedDossier), each member's age kept. It runs
+ * the same way, over the same batches.
+ *
+ * The third (`need-description-screened:charity_need`, jobs migration 0002) reads again every open
+ * charity need published before descriptions were screened (a long number, a member's name, the
+ * village, health words without HEALTH_DATA consent): one that fails is withdrawn from the charities'
+ * listing, its closeReason (DESCRIPTION_IDENTIFIES or HEALTH_CONSENT_MISSING) telling the office on
+ * the case's needs; one telling of health under a consent that covers it is marked as resting on
+ * health data (db/charity/store.ts rescreenedNeed).
+ *
  * Not rewritten: the audit trail (access_log), whose rows are hash-chained (access/audit.ts); it
  * holds no prose (a purpose code, a case reference, an operation name scrubbed as it is written).
  * A need's description is screened and refused when it identifies anyone (domain/text-screen.ts),
@@ -28,7 +40,7 @@
  */
 import { asc, eq, getTableColumns, getTableName, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { MySqlColumn, MySqlTable } from 'drizzle-orm/mysql-core';
-import { dossierWithProseMasked, type Dossier } from '../../domain/cases/dossier';
+import { dossierWithProseMasked, holdsMoreThanStored, storedDossier, type Dossier } from '../../domain/cases/dossier';
 import { maskIdNumbersInText } from '../../domain/privacy';
 import type { HubDb } from '../connect';
 import { retryLockConflicts } from '../connect';
@@ -38,7 +50,9 @@ import { aidCase, caseEvent, caseMeeting, referralSlip } from '../cases/schema';
 import { caseFirstAid, decisionCheck, declinedDecision, referralFulfilment } from '../case-loop/schema';
 import { findingEvent } from '../findings/schema';
 import { monitoringAlert, monitoringAlertEvent, monitoringNoticeObjection, monitoringVillageNotice } from '../monitoring/schema';
-import { charityDelivery, charityPledgeReduction } from '../charity/schema';
+import { charityDelivery, charityNeed, charityPledgeReduction } from '../charity/schema';
+import { rescreenedNeed } from '../charity/store';
+import type { HubQuery } from '../cases/records';
 
 /** Rows read per transaction. */
 export const UPGRADE_BATCH = 500;
@@ -84,6 +98,46 @@ export const proseUpgradeName = (t: ProseTable) => `prose-masked:${getTableName(
 
 type Row = Record<string, unknown>;
 
+/**
+ * A rewrite of a table's rows, run once: `change` gives the columns (drizzle property names) that
+ * change in a row, none when it stays; it may read other tables in the batch's transaction.
+ */
+interface DataUpgrade {
+  name: string;
+  table: MySqlTable;
+  key: string;
+  columns: string[];
+  batch?: number;
+  change(row: Row, tx: HubQuery): Row | Promise<Row>;
+}
+
+/** The data_upgrade row of the stored dossiers' minimisation. */
+export const DOSSIER_MINIMISED = 'dossier-minimised:case_meeting';
+
+/** The data_upgrade row of the screen of needs published before their descriptions were screened. */
+export const NEEDS_SCREENED = 'need-description-screened:charity_need';
+
+/** A meeting's stored dossier without the birth dates and address written before version 3. */
+function minimisedDossier(row: Row): Row {
+  const stored = row.dossierJson;
+  if (typeof stored !== 'string') return {};
+  const dossier = JSON.parse(stored) as Dossier;
+  return holdsMoreThanStored(dossier) ? { dossierJson: JSON.stringify(storedDossier(dossier)) } : {};
+}
+
+/** Every upgrade, in the order they run. */
+export const DATA_UPGRADES: readonly DataUpgrade[] = [
+  ...PROSE_TABLES.map((t) => ({ name: proseUpgradeName(t), table: t.table, key: t.key, columns: [...t.prose, ...(t.dossier ? [t.dossier] : [])], batch: t.batch, change: (row: Row) => maskedColumns(t, row) })),
+  { name: DOSSIER_MINIMISED, table: caseMeeting, key: 'id', columns: ['dossierJson'], batch: 50, change: minimisedDossier },
+  {
+    name: NEEDS_SCREENED,
+    table: charityNeed,
+    key: 'id',
+    columns: ['state', 'description', 'involvesHealth', 'householdId', 'consentId'],
+    change: (row, tx) => rescreenedNeed(tx, row as Parameters<typeof rescreenedNeed>[1], new Date()),
+  },
+];
+
 /** The columns of `row` whose text masking changes, with their masked text (none: the row stays as it is). */
 function maskedColumns(t: ProseTable, row: Row): Row {
   const out: Row = {};
@@ -103,21 +157,23 @@ function maskedColumns(t: ProseTable, row: Row): Row {
 }
 
 /** One batch of one table: the rows it changed, and whether the table is done. */
-async function maskBatch(db: HubDb, t: ProseTable, name: string, batch: number): Promise<{ changed: number; done: boolean }> {
+async function upgradeBatch(db: HubDb, t: DataUpgrade, batch: number): Promise<{ changed: number; done: boolean }> {
+  const name = t.name;
   const columns = getTableColumns(t.table) as Record<string, MySqlColumn>;
   const key = columns[t.key];
-  const fields = Object.fromEntries([t.key, ...t.prose, ...(t.dossier ? [t.dossier] : [])].map((p) => [p, columns[p]]));
+  const fields = Object.fromEntries([t.key, ...t.columns].map((p) => [p, columns[p]]));
   return retryLockConflicts(() =>
     lockingTransaction(db, async (tx) => {
       const [state] = await tx.select().from(dataUpgrade).where(eq(dataUpgrade.name, name)).for('update');
       if (!state || state.finishedAt !== null) return { changed: 0, done: true };
       const rows = (await tx.select(fields).from(t.table).where(gt(key, state.resumeAfter)).orderBy(asc(key)).limit(batch)) as Row[];
-      const toChange = rows.filter((r) => Object.keys(maskedColumns(t, r)).length > 0).map((r) => r[t.key] as number);
+      const toChange: number[] = [];
+      for (const r of rows) if (Object.keys(await t.change(r, tx)).length > 0) toChange.push(r[t.key] as number);
       let changed = 0;
       if (toChange.length > 0) {
         const locked = (await tx.select(fields).from(t.table).where(inArray(key, toChange)).for('update')) as Row[];
         for (const row of locked) {
-          const set = maskedColumns(t, row);
+          const set = await t.change(row, tx);
           if (Object.keys(set).length === 0) continue;
           await tx.update(t.table).set(set).where(eq(key, row[t.key] as number));
           changed += 1;
@@ -138,7 +194,7 @@ async function maskBatch(db: HubDb, t: ProseTable, name: string, batch: number):
 }
 
 /** Rows a start's data upgrades changed, per table. */
-export type DataUpgradeReport = { table: string; rowsChanged: number }[];
+export type DataUpgradeReport = { upgrade: string; table: string; rowsChanged: number }[];
 
 /**
  * Runs every data upgrade not finished yet, to the end; returns the rows each table had changed by
@@ -150,17 +206,16 @@ export async function runDataUpgrades(db: HubDb, opts: { batch?: number; signal?
   const batch = opts.batch ?? UPGRADE_BATCH;
   const pending = new Set((await db.select({ name: dataUpgrade.name }).from(dataUpgrade).where(isNull(dataUpgrade.finishedAt))).map((r) => r.name));
   const report: DataUpgradeReport = [];
-  for (const t of PROSE_TABLES) {
-    const name = proseUpgradeName(t);
-    if (!pending.has(name)) continue;
+  for (const t of DATA_UPGRADES) {
+    if (!pending.has(t.name)) continue;
     let rowsChanged = 0;
     for (;;) {
       opts.signal?.throwIfAborted();
-      const step = await maskBatch(db, t, name, Math.min(batch, t.batch ?? batch));
+      const step = await upgradeBatch(db, t, Math.min(batch, t.batch ?? batch));
       rowsChanged += step.changed;
       if (step.done) break;
     }
-    if (rowsChanged > 0) report.push({ table: getTableName(t.table), rowsChanged });
+    if (rowsChanged > 0) report.push({ upgrade: t.name, table: getTableName(t.table), rowsChanged });
   }
   return report;
 }

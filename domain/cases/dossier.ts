@@ -5,15 +5,19 @@
  * it stood (JSON) and later changes do not rewrite the record.
  */
 import type { AidSummary } from '../household/aid-summary';
-import { addDays, monthEnd, type IsoDate } from '../dates';
+import { addDays, ageOn, monthEnd, type IsoDate } from '../dates';
 import { DEPARTMENT_CODES, HUB_LEDGER_SOURCES, type DepartmentCode, type OfficeCode } from '../departments';
 import { inForce, type AidRecord, type HospitalSettlement } from '../aid';
 import type { CaseOrigin, CaseState, CaseUrgency } from './state-machine';
 import type { ReferralKind, ReferralState } from './referrals';
 import type { OfficeKey } from './offices';
 
-/** Bumped when the shape changes; stored snapshots keep the version they were written with. */
-export const DOSSIER_VERSION = 2;
+/**
+ * Bumped when the shape changes; stored snapshots keep the version they were written with.
+ * 3: members carry their age; a meeting's snapshot holds no birth date and no address (storedDossier;
+ * snapshots of versions 1 and 2 are brought to that by the data upgrade `dossier-minimised:case_meeting`).
+ */
+export const DOSSIER_VERSION = 3;
 
 /** How far back the dossier looks for aid. */
 export const DOSSIER_MONTHS = 24;
@@ -22,7 +26,10 @@ export interface DossierMember {
   idNumber: string;
   name: string;
   gender: 'M' | 'F';
-  birthDate: IsoDate;
+  /** Absent in a meeting's snapshot since version 3 (storedDossier): the brief and the API give the age. */
+  birthDate?: IsoDate;
+  /** Whole years on the dossier's day (or at death); absent in snapshots before version 3, which hold the birth date. */
+  age?: number;
   deathDate: IsoDate | null;
   relation: string;
   joinedOn: IsoDate;
@@ -132,7 +139,8 @@ export interface Dossier {
   /** ISO instant the dossier was put together. */
   takenAt: string;
   window: { from: IsoDate; to: IsoDate };
-  household: { id: number; registrationNumber: string; address: string; regionCode: string; regionName: string };
+  /** `address` is absent in a meeting's snapshot since version 3 (storedDossier). */
+  household: { id: number; registrationNumber: string; address?: string; regionCode: string; regionName: string };
   members: DossierMember[];
   aid: AidRecord[];
   totals: AidSummary;
@@ -155,6 +163,41 @@ export interface Dossier {
   disabilities?: DossierDisability[] | null;
   /** The case's own history up to when the dossier was taken. Absent in version 1. */
   history?: DossierEvent[];
+}
+
+/**
+ * A member's age in the dossier: as stored (version 3 on), or worked out from the birth date an
+ * older snapshot holds, on the dossier's day or the day of death.
+ */
+export function memberAge(m: Pick<DossierMember, 'age' | 'birthDate' | 'deathDate'>, on: IsoDate): number {
+  if (m.age !== undefined) return m.age;
+  return ageOn(m.birthDate!, m.deathDate ?? on);
+}
+
+/**
+ * What a meeting keeps of its dossier (PIPL art. 6, minimum necessary): no member's birth date and
+ * not the household's address. The meeting's participants read the age and the village (division
+ * name); the convening office, which alone reads a birth date or the address (access/policy.ts
+ * HOME_VISIT), needs the address where the household lives now for a visit, not where it lived
+ * then, and a birth date does not change: the API reads both from the hub's records. An older
+ * snapshot passed in (db/setup/upgrades.ts) keeps its version and gets its members' ages from the birth dates it holds, on its own last day
+ * (the day the brief counts ages to).
+ */
+export function storedDossier(d: Dossier): Dossier {
+  if (!holdsMoreThanStored(d)) return d;
+  const on = d.window.to;
+  const { address: _address, ...household } = d.household ?? {};
+  return {
+    ...d,
+    ...(d.household ? { household: household as Dossier['household'] } : {}),
+    members: (d.members ?? []).map(({ birthDate: _birthDate, ...m }) => ({ ...m, age: memberAge({ ...m, birthDate: _birthDate }, on) })),
+  };
+}
+
+/** Whether a stored dossier still holds what storedDossier leaves out (written before version 3). */
+export function holdsMoreThanStored(d: Dossier): boolean {
+  // Read defensively: whatever an old release stored (a row without a household or members) is left as it is.
+  return d.household?.address !== undefined || (d.members ?? []).some((m) => m.birthDate !== undefined);
 }
 
 /** The window of the last `months` months up to `to`, inclusive: 2026-03-15 → 2024-03-16..2026-03-15. */

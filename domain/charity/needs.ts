@@ -191,6 +191,27 @@ export function descriptionTellsHealth(text: string): boolean {
   return HEALTH_WORDS.test(screeningForm(text));
 }
 
+/** What the screen of a need already published finds (screenPublishedNeed). */
+export type PublishedNeedScreen = { withdraw: 'DESCRIPTION_IDENTIFIES' | 'HEALTH_CONSENT_MISSING' } | { restsOnHealth: true } | null;
+
+/**
+ * A published need's description read again by the screens publication applies now (needs published
+ * before them were never screened): one that carries a long number or names a current member or the
+ * household's village is withdrawn (DESCRIPTION_IDENTIFIES), as publication would refuse it; one that
+ * tells of health without resting on health data rests on it from now on where its consent covers
+ * HEALTH_DATA (what publication would have recorded), and is withdrawn otherwise
+ * (HEALTH_CONSENT_MISSING): charities would read health data the household never consented to give.
+ */
+export function screenPublishedNeed(
+  need: { description: string; involvesHealth: boolean },
+  household: { memberNames: readonly string[]; villageName: string | null },
+  consentScopes: readonly string[],
+): PublishedNeedScreen {
+  if (descriptionIdentifies(need.description) || descriptionNamesHousehold(need.description, household) !== null) return { withdraw: 'DESCRIPTION_IDENTIFIES' };
+  if (need.involvesHealth || !descriptionTellsHealth(need.description)) return null;
+  return consentScopes.includes('HEALTH_DATA') ? { restsOnHealth: true } : { withdraw: 'HEALTH_CONSENT_MISSING' };
+}
+
 /** Whether a project of this purpose and region can answer this need (region: the project's area contains the need's county). */
 export function projectMatches(project: { purpose: NeedPurpose; regionCode: string; budgetLeftFen: number }, need: { purpose: NeedPurpose; regionCode: string }): boolean {
   if (project.budgetLeftFen <= 0 || project.purpose !== need.purpose) return false;

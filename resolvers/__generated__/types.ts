@@ -1708,11 +1708,17 @@ export type DossierHousehold = {
   readonly id: Scalars['ID']['output'];
   /** 户籍登记号 or the locality's household number. */
   readonly registrationNumber: Scalars['String']['output'];
-  /** Address. */
-  readonly address: Scalars['String']['output'];
+  /**
+   * The household's address where it lives now (a meeting's dossier does not keep it: a visit goes where
+   * the household lives now). Only for the convening civil-affairs office (roles CASEWORKER or
+   * MEETING_CONVENER) stating CASE_MEETING, for a home visit; anyone else gets FORBIDDEN here and reads
+   * the village in `regionName` (PIPL art. 6: the least needed for the purpose). Null when the hub no
+   * longer holds the household.
+   */
+  readonly address?: Maybe<Scalars['String']['output']>;
   /** Division code of its village or township. */
   readonly regionCode: Scalars['String']['output'];
-  /** Name of that division. */
+  /** Name of that division: the village or community (a township where only that is known). */
   readonly regionName: Scalars['String']['output'];
 };
 
@@ -1725,8 +1731,15 @@ export type DossierMember = {
   readonly name: Scalars['String']['output'];
   /** Gender. */
   readonly gender: Gender;
-  /** Date of birth. */
-  readonly birthDate: Scalars['Date']['output'];
+  /** Age in whole years on the dossier's last day (`Dossier.to`), or at death: what a meeting needs. */
+  readonly age: Scalars['Int']['output'];
+  /**
+   * Date of birth, from the hub's records (a meeting's dossier does not keep it). Only for the convening
+   * civil-affairs office (roles CASEWORKER or MEETING_CONVENER) stating CASE_MEETING, which reads the
+   * ID number in clear anyway; anyone else gets FORBIDDEN here. Null when the hub no longer holds the person.
+   * @deprecated A meeting needs the age: read `age`. Given only to the convening civil-affairs office stating CASE_MEETING.
+   */
+  readonly birthDate?: Maybe<Scalars['Date']['output']>;
   /** Date of death, if recorded. */
   readonly deathDate?: Maybe<Scalars['Date']['output']>;
   /** Relation to the head of household. */
@@ -2613,7 +2626,7 @@ export type CharityNeed = {
   readonly involvesMinor: Scalars['Boolean']['output'];
   /** Where it stands. */
   readonly state: NeedState;
-  /** Why it was withdrawn: WITHDRAWN_BY_OFFICE or CONSENT_REVOKED. */
+  /** Why it was withdrawn: WITHDRAWN_BY_OFFICE, CONSENT_REVOKED, or, for a need published before descriptions were screened and withdrawn by the screen since, DESCRIPTION_IDENTIFIES (a long number, a member's name or the village) or HEALTH_CONSENT_MISSING (it tells of health and its consent lacks HEALTH_DATA). */
   readonly closeReason?: Maybe<Scalars['String']['output']>;
   /** When it was published. */
   readonly publishedAt: Scalars['DateTime']['output'];
@@ -6167,7 +6180,7 @@ export type DossierResolvers<ContextType = HubContext, ParentType extends Resolv
 export type DossierHouseholdResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['DossierHousehold'] = ResolversParentTypes['DossierHousehold']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   registrationNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  address?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  address?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   regionCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   regionName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
@@ -6176,7 +6189,8 @@ export type DossierMemberResolvers<ContextType = HubContext, ParentType extends 
   idNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   gender?: Resolver<ResolversTypes['Gender'], ParentType, ContextType>;
-  birthDate?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  age?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  birthDate?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   deathDate?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   relation?: Resolver<ResolversTypes['MemberRelation'], ParentType, ContextType>;
   joinedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;

@@ -16,7 +16,7 @@ import { caseTimeline, type CaseRecord, type ReferralRecord, type CaseEventRecor
 import type { Actor, WriteMeta } from '../../db/cases/write';
 import { chinaDateOf, formatChinaInstant, startOfChinaDay } from '../../domain/cases/china-time';
 import { caseDeadlines, isMissed, standing, type CaseDeadline } from '../../domain/cases/deadlines';
-import type { Dossier, DossierCase, DossierReferral } from '../../domain/cases/dossier';
+import { memberAge, type Dossier, type DossierCase, type DossierReferral } from '../../domain/cases/dossier';
 import { caseError, type CaseUserError, type Outcome } from '../../domain/cases/errors';
 import { checkMeeting, decisionSubject, type DecisionInput } from '../../domain/cases/meetings';
 import type { FulfilmentRecord } from '../../db/case-loop/store';
@@ -807,6 +807,8 @@ export const caseResolvers: Resolvers = {
   },
 
   Dossier: {
+    // A snapshot from before version 3 holds birth dates, not ages: the age on its own last day.
+    members: (d) => d.members.map((m) => ({ ...m, age: memberAge(m, d.window.to) })),
     from: (d) => d.window.from,
     to: (d) => d.window.to,
     findingsAvailable: (d) => d.findings !== null,
@@ -814,12 +816,16 @@ export const caseResolvers: Resolvers = {
     departmentsNotContributed: (d) => d.departmentsNotContributed.map(departmentOf),
   },
 
+  // A meeting's snapshot keeps neither the address nor birth dates (storedDossier): the convening
+  // office that may read them reads them from the hub's records, as they are now.
   DossierHousehold: {
     id: (h) => String(h.id),
+    address: async (h, _, ctx) => h.address ?? (await ctx.loaders.hub.householdById.load(h.id))?.address ?? null,
   },
 
   DossierMember: {
     gender: (m) => (m.gender === 'M' ? 'MALE' : 'FEMALE'),
+    birthDate: async (m, _, ctx) => m.birthDate ?? (await ctx.loaders.hub.personByIdNumber.load(m.idNumber))?.birthDate ?? null,
   },
 
   DossierSource: {
