@@ -50,7 +50,8 @@ import { auditPlugin, departmentUnavailablePlugin, statementCountPlugin } from '
 import { registerCasePages } from './case-pages';
 import { answerClientErrors } from './client-errors';
 import { registerFindingExports } from './exports';
-import { HTTP_KEEP_ALIVE_MS_DEFAULT, HUB_TIMEOUT_MS_DEFAULT } from '../db/config';
+import { HTTP_KEEP_ALIVE_MS_DEFAULT, HTTP_MAX_CONNECTIONS_PER_ADDRESS_DEFAULT, HUB_TIMEOUT_MS_DEFAULT } from '../db/config';
+import { limitConnectionsPerAddress } from './connection-limit';
 import { hubUnavailableReason } from '../db/connect';
 import { probeSources, withTimeout } from '../federation/loaders';
 import { queryCostPlugin } from './query-cost';
@@ -212,6 +213,10 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   // ever revalidated: GraphQL answers are POSTs, and the pages and exports with personal data are
   // sent `Cache-Control: no-store`.
   app.set('etag', false);
+  const httpServer = options.httpServer ?? http.createServer(app);
+  const metrics = new HubMetrics(deps.hub);
+  // Before anything else: a connection past its address's limit runs nothing (server/connection-limit.ts).
+  app.use(limitConnectionsPerAddress(httpServer, deps.config.maxConnectionsPerAddress ?? HTTP_MAX_CONNECTIONS_PER_ADDRESS_DEFAULT, () => metrics.rateLimited('connections_per_address')));
   // First, on every route: the request's id, and the security headers (server/security-headers.ts).
   app.use(requestIdMiddleware());
   app.use(securityHeaders());
@@ -223,7 +228,6 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
     if (draining) res.set('Connection', 'close');
     next();
   });
-  const httpServer = options.httpServer ?? http.createServer(app);
   // Idle connections outlive the clients' and routers' own idle timeouts (db/config.ts keepAliveMs),
   // and the header deadline outlives the keep-alive, as Node requires for it to take effect.
   httpServer.keepAliveTimeout = deps.config.keepAliveMs ?? HTTP_KEEP_ALIVE_MS_DEFAULT;
@@ -251,7 +255,6 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   if (!checkpoints) deps.logger.warn('audit checkpoints are off (no AUDIT_SIGNING_KEY or AUDIT_SIGNING_KEY_FILE): the audit chain is not protected against a database administrator who recomputes its hashes');
   const audit = new AuditStore(accessDb, auditWriterPool(deps.config.hubUrl, hubTimeoutMs), checkpoints);
   await audit.init();
-  const metrics = new HubMetrics(deps.hub);
   const binlog = new BinlogWatch(deps.hub, deps.logger, hubTimeoutMs);
   metrics.watchBinlogFormat(binlog);
   audit.onAppend = (seconds, ok) => metrics.auditAppend(seconds, ok);
