@@ -66,6 +66,12 @@ export interface HubConfig {
    */
   keepAliveMs?: number;
   /**
+   * Connections open at once from one remote address (HTTP_MAX_CONNECTIONS_PER_ADDRESS; default
+   * HTTP_MAX_CONNECTIONS_PER_ADDRESS_DEFAULT; 0, no limit): one past it is answered 503
+   * RATE_LIMITED, TOO_MANY_CONNECTIONS and closed (server/connection-limit.ts).
+   */
+  maxConnectionsPerAddress?: number;
+  /**
    * On SIGTERM, how long the hub goes on serving with /readyz answering 503 before it closes its
    * port (AIDHUB_SHUTDOWN_DRAIN_MS; 0, the default: it closes at once), so that a load balancer
    * sees it unready and stops sending before the port goes. At most SHUTDOWN_DRAIN_MS_MAX.
@@ -283,6 +289,11 @@ function shutdownDrainMs(env: NodeJS.ProcessEnv): number {
 
 /** Above the 60 s idle timeout common to load balancers and proxies in front of a service (a cloud load balancer's default, nginx's upstream keepalive_timeout). */
 export const HTTP_KEEP_ALIVE_MS_DEFAULT = 65_000;
+/**
+ * Behind a load balancer every connection comes from its address: it must hold fewer to one hub
+ * process than this, or the limit be raised (or 0). A client of its own rarely needs more than a few dozen.
+ */
+export const HTTP_MAX_CONNECTIONS_PER_ADDRESS_DEFAULT = 512;
 
 /**
  * A variable whose value the hub cannot run with: refused at start-up with one line naming the
@@ -465,6 +476,7 @@ export function loadConfig(hubUrl: string, env: NodeJS.ProcessEnv = process.env)
     authFailuresPerMinute: positiveInt(env, 'AUTH_FAILURES_PER_MINUTE', 60),
     hubTimeoutMs: positiveInt(env, 'HUB_TIMEOUT_MS', HUB_TIMEOUT_MS_DEFAULT),
     keepAliveMs: positiveInt(env, 'HTTP_KEEP_ALIVE_MS', HTTP_KEEP_ALIVE_MS_DEFAULT),
+    maxConnectionsPerAddress: env.HTTP_MAX_CONNECTIONS_PER_ADDRESS === '0' ? 0 : positiveInt(env, 'HTTP_MAX_CONNECTIONS_PER_ADDRESS', HTTP_MAX_CONNECTIONS_PER_ADDRESS_DEFAULT),
     shutdownDrainMs: env.AIDHUB_SHUTDOWN_DRAIN_MS === '0' ? 0 : shutdownDrainMs(env),
     tokenCacheMs: env.TOKEN_CACHE_MS === '0' ? 0 : positiveInt(env, 'TOKEN_CACHE_MS', TOKEN_CACHE_MS_DEFAULT),
     auditCheckpoints: checkpointConfigFromEnv(env),

@@ -50,7 +50,8 @@ import { auditPlugin, departmentUnavailablePlugin, statementCountPlugin } from '
 import { registerCasePages } from './case-pages';
 import { answerClientErrors } from './client-errors';
 import { registerFindingExports } from './exports';
-import { ConfigError, HTTP_KEEP_ALIVE_MS_DEFAULT, HUB_TIMEOUT_MS_DEFAULT } from '../db/config';
+import { ConfigError, HTTP_KEEP_ALIVE_MS_DEFAULT, HTTP_MAX_CONNECTIONS_PER_ADDRESS_DEFAULT, HUB_TIMEOUT_MS_DEFAULT } from '../db/config';
+import { limitConnectionsPerAddress } from './connection-limit';
 import { hubUnavailableReason } from '../db/connect';
 import { probeSources, withTimeout } from '../federation/loaders';
 import { queryCostPlugin } from './query-cost';
@@ -227,6 +228,10 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   // ever revalidated: GraphQL answers are POSTs, and the pages and exports with personal data are
   // sent `Cache-Control: no-store`.
   app.set('etag', false);
+  const httpServer = options.httpServer ?? http.createServer(app);
+  const metrics = new HubMetrics(deps.hub);
+  // Before anything else: a connection past its address's limit runs nothing (server/connection-limit.ts).
+  app.use(limitConnectionsPerAddress(httpServer, deps.config.maxConnectionsPerAddress ?? HTTP_MAX_CONNECTIONS_PER_ADDRESS_DEFAULT, () => metrics.rateLimited('connections_per_address')));
   // First, on every route: the request's id, and the security headers (server/security-headers.ts).
   app.use(requestIdMiddleware());
   app.use(securityHeaders());
@@ -238,7 +243,6 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
     if (draining) res.set('Connection', 'close');
     next();
   });
-  const httpServer = options.httpServer ?? http.createServer(app);
   // Idle connections outlive the clients' and routers' own idle timeouts (db/config.ts keepAliveMs),
   // and the header deadline outlives the keep-alive, as Node requires for it to take effect.
   httpServer.keepAliveTimeout = deps.config.keepAliveMs ?? HTTP_KEEP_ALIVE_MS_DEFAULT;
@@ -273,7 +277,6 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   if (!checkpoints) deps.logger.warn('audit checkpoints are off (no AUDIT_SIGNING_KEY or AUDIT_SIGNING_KEY_FILE): the audit chain is not protected against a database administrator who recomputes its hashes');
   const audit = new AuditStore(accessDb, auditWriterPool(deps.config.hubUrl, hubTimeoutMs), checkpoints);
   await audit.init();
-  const metrics = new HubMetrics(deps.hub);
   const binlog = new BinlogWatch(deps.hub, deps.logger, hubTimeoutMs);
   metrics.watchBinlogFormat(binlog);
   audit.onAppend = (seconds, ok) => metrics.auditAppend(seconds, ok);
@@ -425,6 +428,23 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
     res.set('Cache-Control', 'no-store');
     res.json({ status: draining ? 'draining' : 'ok' });
   });
+  // One probe at a time, shared by every /readyz that asks while it runs. /readyz is public, and
+  // each probe sends a SELECT 1 to the hub's pool and to every department's: a flood of it (300
+  // connections asking at once, 3,500 requests in 15 s) made a household query wait 7 s instead of
+  // 0.06 s behind the probes in the departments' pools of ten, and while a department did not
+  // answer, every request filled its pool with one more connection held by a probe.
+  let probing: Promise<[boolean, string | null, Awaited<ReturnType<typeof probeSources>>]> | null = null;
+  const readiness = () =>
+    (probing ??= Promise.all([
+      withTimeout(hubTimeoutMs, () => deps.hub.execute(sql`SELECT 1`)).then(
+        () => true,
+        () => false,
+      ),
+      binlog.problem(),
+      probeSources(deps.sources),
+    ]).finally(() => {
+      probing = null;
+    }));
   // Ready means the hub's own database answers in time. Each department's state is reported
   // beside it, but a department outage does not make the hub unready: it answers without it.
   app.get('/readyz', async (_req, res) => {
@@ -433,14 +453,7 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
       res.status(503).json({ status: 'draining' });
       return;
     }
-    const [hubUp, binlogProblem, sources] = await Promise.all([
-      withTimeout(hubTimeoutMs, () => deps.hub.execute(sql`SELECT 1`)).then(
-        () => true,
-        () => false,
-      ),
-      binlog.problem(),
-      probeSources(deps.sources),
-    ]);
+    const [hubUp, binlogProblem, sources] = await readiness();
     // A database that answers but logs by statement refuses every locking write (server/binlog-watch.ts).
     if (hubUp && binlogProblem) {
       res.status(503).json({ status: 'hub database refuses locking writes', hub: { available: true, reason: 'BINLOG_FORMAT_STATEMENT', problem: `the hub database: ${binlogProblem}` }, sources });

@@ -37,7 +37,7 @@ export const OPERATION_LABELS_MAX = 200;
  * The limits a RATE_LIMITED refusal counts under: never the client or the address, which would
  * name an office or a person's machine in the monitoring system (and grow without bound).
  */
-export const RATE_LIMIT_KINDS = ['client', 'auth_failure', 'query_cost_in_flight'] as const;
+export const RATE_LIMIT_KINDS = ['client', 'auth_failure', 'query_cost_in_flight', 'connections_per_address'] as const;
 export type RateLimitKind = (typeof RATE_LIMIT_KINDS)[number];
 
 /** Why a department could not be read (federation/loaders.ts UnavailableReason), as a failed run's reason label. */
@@ -102,7 +102,7 @@ export class HubMetrics implements JobMetrics {
 
   readonly rateLimitedRequests = new Counter({
     name: 'aidhub_rate_limited_total',
-    help: 'Requests refused RATE_LIMITED by this process, by limit: client (requests per API client per minute) auth_failure (failed authentications per address per minute) or query_cost_in_flight (the cost of a client’s queries running at once)',
+    help: 'Requests refused RATE_LIMITED by this process, by limit: client (requests per API client per minute) auth_failure (failed authentications per address per minute) query_cost_in_flight (the cost of a client’s queries running at once) or connections_per_address (connections open at once from one address, counted per connection refused)',
     labelNames: ['limit'] as const,
     registers: [this.registry],
   });

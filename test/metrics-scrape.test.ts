@@ -117,7 +117,8 @@ describe('rate-limit refusals and the pushed-alert outbox, through a real scrape
     expect(body).toContain('aidhub_rate_limited_total{limit="auth_failure"} 1');
     // One line per limit (the cost of a client's queries in flight, server/query-cost.ts, among them), none per client.
     expect(body).toContain('aidhub_rate_limited_total{limit="query_cost_in_flight"} 0');
-    expect(body.split('\n').filter((l) => l.startsWith('aidhub_rate_limited_total{'))).toHaveLength(3);
+    expect(body).toContain('aidhub_rate_limited_total{limit="connections_per_address"} 0');
+    expect(body.split('\n').filter((l) => l.startsWith('aidhub_rate_limited_total{'))).toHaveLength(4);
     expect(body).not.toContain('127.0.0.1');
     expect(body).not.toMatch(/test-\d+-\d+-\d+/);
   }, 60_000);

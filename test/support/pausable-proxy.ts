@@ -23,6 +23,8 @@ export interface PausableProxy {
   accept(): Promise<void>;
   /** Chunks held since the pause, either way: above 0 once something tried to talk through it. */
   held(): number;
+  /** Connections clients opened through it since it started (accepted even while paused). */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ export async function startPausableProxy(targetUrl: string): Promise<PausablePro
   const held: (() => void)[] = [];
   const sockets = new Set<net.Socket>();
   let trigger: { marker: string; reached: () => void } | null = null;
+  let accepted = 0;
   const relay = (from: net.Socket, to: net.Socket) =>
     from.on('data', (chunk: Buffer) => {
       if (trigger && chunk.includes(trigger.marker)) {
@@ -43,6 +46,7 @@ export async function startPausableProxy(targetUrl: string): Promise<PausablePro
       else to.write(chunk);
     });
   const server = net.createServer((client) => {
+    accepted += 1;
     const upstream = net.connect(Number(target.port || 3306), target.hostname);
     for (const s of [client, upstream]) {
       sockets.add(s);
@@ -76,6 +80,7 @@ export async function startPausableProxy(targetUrl: string): Promise<PausablePro
       for (const deliver of held.splice(0)) deliver();
     },
     held: () => held.length,
+    connections: () => accepted,
     async refuse() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const s of sockets) s.destroy();
