@@ -59,6 +59,7 @@ let url = '';
 let token = '';
 /** A charity's client: CHARITY is held alone (access/policy.ts), so the charity's own mutations are sent with it. */
 let charityToken = '';
+let auditorToken = '';
 let householdId = '';
 let caseId = '';
 let referralId = '';
@@ -72,7 +73,7 @@ interface Answer {
 async function post(query: string, variables: Record<string, unknown>, purpose: string): Promise<Answer> {
   const res = await fetch(`${url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${/charityDelivery(Report|Correct)/.test(query) ? charityToken : token}`, 'x-purpose': purpose },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${/charityDelivery(Report|Correct)/.test(query) ? charityToken : purpose === 'AUDIT' ? auditorToken : token}`, 'x-purpose': purpose },
     body: JSON.stringify({ query, variables }),
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
@@ -86,6 +87,7 @@ beforeAll(async () => {
   householdId = String(await insertWang(dbs));
   ({ token } = await createClient(accessDbOf(dbs.hub), { name: `hostile-dates-${process.pid}`, department: 'CIVIL_AFFAIRS', regionScope: '370000', roles: OFFICE_ROLES, expiresAt: null }));
   ({ token: charityToken } = await createClient(accessDbOf(dbs.hub), { name: `hostile-dates-charity-${process.pid}`, department: 'CHARITY', regionScope: '370000', roles: ['CHARITY'], expiresAt: null }));
+  ({ token: auditorToken } = await createClient(accessDbOf(dbs.hub), { name: `hostile-dates-auditor-${process.pid}`, department: 'CIVIL_AFFAIRS', regionScope: '370000', roles: ['AUDITOR'], expiresAt: null }));
   hubProcess = await startStandaloneHub(dbs.hubUrl);
   url = hubProcess.url;
 
@@ -197,6 +199,11 @@ function templates(): Template[] {
       },
     ].map((t) => ({ ...t, purpose: 'MONITORING' })),
     // schema/alert-delivery.graphql: the administrators' dead-letter notices from a day on.
+    // schema/access.graphql: the audit trail's day windows, asked by an auditor.
+    ...(['from', 'to'] as const).flatMap((arg) => [
+      field(`Query.accessLog(${arg}: Date)`, 'Date', arg, `query($idn: String!, $v: Date) { accessLog(idNumber: $idn, ${arg}: $v) { edges { node { seq } } } }`, 'AUDIT', { idn: person }),
+      field(`Query.householdAccessLog(${arg}: Date)`, 'Date', arg, `query($id: ID!, $v: Date) { householdAccessLog(householdId: $id, ${arg}: $v) { edges { node { seq } } } }`, 'AUDIT', { id: householdId }),
+    ]),
     field('Query.alertDeliveryNotices(since: Date)', 'Date', 'since', `query($v: Date) { alertDeliveryNotices(since: $v) { deliveryId } }`, 'MONITORING'),
     // schema/reported-aid.graphql: refused by range before the caller is even asked whether it reports.
     ...(['from', 'to'] as const).map((arg) =>
