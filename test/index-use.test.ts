@@ -22,7 +22,11 @@ let settlementRefs: string[];
 beforeAll(async () => {
   dbs = await createTestDatabases('index_use');
   await generateDemo({ hubUrl: dbs.hubUrl, sourceUrls: dbs.sourceUrls, households: 20_000, seed: 5, referenceDate: TODAY, provision: false, plant: true });
-  const [members] = await dbs.hubPool.query<mysql.RowDataPacket[]>('SELECT id_number FROM household_member ORDER BY household_id LIMIT 8');
+  // A household's few people. Each ID number is asked in three forms (as the hub keys it, and with a
+  // space before or after: federation/id-numbers.ts storedForms), six for one ending in X: eight
+  // people's thirty constants against this city's few hundred union grants make the optimiser
+  // rightly prefer a scan, as it would not against a real city's table.
+  const [members] = await dbs.hubPool.query<mysql.RowDataPacket[]>('SELECT id_number FROM household_member ORDER BY household_id LIMIT 3');
   // And one ending in the check character X, which the adapters are also asked for as `…x` (federation/id-numbers.ts).
   const [withX] = await dbs.hubPool.query<mysql.RowDataPacket[]>("SELECT id_number FROM household_member WHERE id_number LIKE '%X' ORDER BY household_id LIMIT 1");
   ids = [...new Set([...members, ...withX].map((m) => m.id_number as string))];
@@ -59,7 +63,7 @@ async function fullScans(code: DepartmentCode, statements: Captured[]): Promise<
 // On a few dozen rows the optimiser rightly scans; 20,000 households give every table hundreds.
 it('generated a city whose department tables are big enough for the optimiser to prefer an index', async () => {
   expect((await unionScenario.counts(dbs.sources.UNION)).grants).toBeGreaterThan(300);
-  expect(ids.length).toBeGreaterThanOrEqual(8);
+  expect(ids.length).toBeGreaterThanOrEqual(3);
   expect(ids.some((id) => id.endsWith('X'))).toBe(true);
 });
 
