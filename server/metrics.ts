@@ -237,6 +237,15 @@ export class HubMetrics implements JobMetrics {
     // The monthly comparisons of the newest month, read from the hub database at scrape time: the
     // runs of `npm run monitor:monthly`, a process without /metrics of its own, counted nowhere
     // (aidhub_runs_ended_total is the hub process's own), and are seen here as the hub's own are.
+    // Both gauges below are collected at once (prom-client asks every metric together): they share
+    // one read of the runs per scrape, not one each.
+    let reading: Promise<Awaited<ReturnType<typeof newestMonthRuns>> | null> | null = null;
+    const monthRuns = () =>
+      (reading ??= newestMonthRuns(hub)
+        .catch(() => null)
+        .finally(() => {
+          reading = null;
+        }));
     new Gauge({
       name: 'aidhub_monitoring_monthly_runs',
       help: 'Monthly comparisons (一月一比对) of the newest month any has run for, by state (RUNNING, SUCCEEDED, FAILED), whichever process ran them (the hub, or npm run monitor:monthly): one per division',
@@ -244,7 +253,7 @@ export class HubMetrics implements JobMetrics {
       registers: [this.registry],
       async collect() {
         this.reset();
-        const runs = await newestMonthRuns(hub).catch(() => null);
+        const runs = await monthRuns();
         if (!runs || runs.length === 0) return;
         for (const state of MONTHLY_RUN_STATES) this.set({ month: runs[0].month, state }, runs.filter((r) => r.state === state).length);
       },
@@ -256,7 +265,7 @@ export class HubMetrics implements JobMetrics {
       registers: [this.registry],
       async collect() {
         this.reset();
-        const runs = await newestMonthRuns(hub).catch(() => []);
+        const runs = (await monthRuns()) ?? [];
         for (const r of runs.filter((x) => x.state === 'RUNNING')) {
           this.set({ region: r.regionCode, month: r.month, count: 'total' }, r.householdsTotal);
           this.set({ region: r.regionCode, month: r.month, count: 'done' }, r.householdsDone);
