@@ -44,13 +44,18 @@ export function datePiece(value: string): string {
   return [...value].length > DATE_ECHO_MAX ? `${head}…` : head;
 }
 
+/**
+ * The refusal is built only for a value refused: a GraphQLError captures a stack trace when it is
+ * made, and every date a request carries was paying for one it never threw (a pre-grant check two
+ * or three; test/date-scalar.test.ts).
+ */
 function parseDate(value: string): string {
-  const refusal = malformedDate(`must be a real calendar date written YYYY-MM-DD (got "${datePiece(value)}")`);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) throw refusal;
+  const refusal = () => malformedDate(`must be a real calendar date written YYYY-MM-DD (got "${datePiece(value)}")`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) throw refusal();
   try {
     return LocalDateResolver.parseValue(value) as string;
   } catch {
-    throw refusal;
+    throw refusal();
   }
 }
 

@@ -6,7 +6,8 @@
  * the place inside it (extensions.argument). At most ten characters of the value come back, and
  * only letters, digits and date punctuation among them.
  */
-import { datePiece } from '../resolvers/scalars';
+import { GraphQLScalarType, Kind } from 'graphql';
+import { datePiece, scalarResolvers } from '../resolvers/scalars';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { insertRegions, TODAY } from './support/scenarios';
@@ -69,4 +70,19 @@ it('quotes at most ten characters, only letters, digits and date punctuation', (
   expect(datePiece(LONG)).toBe('3708111975…');
   expect(datePiece('明天')).toBe('??');
   expect(datePiece('26\u202e01"; x')).toBe('26?01?? x');
+});
+
+it('builds no error for a date it accepts (every date of every request paid for a stack trace it never threw)', () => {
+  const date = scalarResolvers.Date as GraphQLScalarType;
+  const traces = jest.spyOn(Error, 'captureStackTrace');
+  try {
+    expect(date.parseValue('2026-03-15')).toBe('2026-03-15');
+    expect(date.parseLiteral({ kind: Kind.STRING, value: '2026-02-28' })).toBe('2026-02-28');
+    expect(traces).not.toHaveBeenCalled();
+    // A refused one still is refused, with its error.
+    expect(() => date.parseValue('2026-02-30')).toThrow('Date must be a real calendar date written YYYY-MM-DD (got "2026-02-30")');
+    expect(traces).toHaveBeenCalled();
+  } finally {
+    traces.mockRestore();
+  }
 });
