@@ -3648,7 +3648,7 @@ export type PreGrantCheck = {
   readonly __typename?: 'PreGrantCheck';
   /** What the grant would cause; empty when it is clear. */
   readonly findings: ReadonlyArray<PreGrantFinding>;
-  /** True when there is no conflict and no warning (a missed-aid prompt does not block), no grant the check could not compare (causeUnrecognised), and every department the check needed answered (complete): false whenever complete is false, as the answer may miss a conflict held by the department that did not answer. False with no findings means the check could not tell, not that it found something. */
+  /** True when there is no conflict and no warning (a missed-aid prompt does not block), no grant the check could not compare (causeUnrecognised), no settlement it could not find (settlementUnknown), and every department the check needed answered (complete): false whenever complete is false, as the answer may miss a conflict held by the department that did not answer. False with no findings means the check could not tell, not that it found something. */
   readonly clear: Scalars['Boolean']['output'];
   /** Findings of severity CONFLICT. */
   readonly conflicts: Scalars['Int']['output'];
@@ -3660,6 +3660,8 @@ export type PreGrantCheck = {
   readonly consulted: ReadonlyArray<Department>;
   /** The household's grants a rule that compares causes (X5) could not compare with this one: within the rule's window, of a cause code their department does not document (AidRecord.cause UNRECOGNISED, the code in sourceCauseCode). The rule groups each with no other grant, so the findings say nothing of them either way: whether this grant repeats their cause is for the office to find out. Empty otherwise; the check is not clear while it is not. */
   readonly causeUnrecognised: ReadonlyArray<AidRecord>;
+  /** True when the proposal names a settlementReference that medical insurance, having answered, does not hold as a standing settlement: no such settlement (a mistyped number), or one reversed (冲销). The rule adding up the aid tied to one stay (X7) has no out-of-pocket burden to judge the grant against, so the check is not clear: confirm the number with medical insurance. False when no rule concerned reads the stay, and when medical insurance did not answer (complete is false then). */
+  readonly settlementUnknown: Scalars['Boolean']['output'];
 };
 
 /** Why a findings mutation did not do what was asked. */
@@ -6783,6 +6785,7 @@ export type PreGrantCheckResolvers<ContextType = HubContext, ParentType extends 
   complete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   consulted?: Resolver<ReadonlyArray<ResolversTypes['Department']>, ParentType, ContextType>;
   causeUnrecognised?: Resolver<ReadonlyArray<ResolversTypes['AidRecord']>, ParentType, ContextType>;
+  settlementUnknown?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type FindingUserErrorResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['FindingUserError'] = ResolversParentTypes['FindingUserError']> = {

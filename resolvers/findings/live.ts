@@ -353,6 +353,13 @@ export interface PreGrantResult {
   consulted: DepartmentCode[];
   /** The household's grants a rule concerned could not compare with the proposal: their cause code is undocumented. */
   causeUnrecognised: AidRecord[];
+  /**
+   * The proposal names a hospital settlement that medical insurance, having answered, does not hold
+   * as a standing stay (no such settlement, or one reversed, 冲销): the rule adding up aid per stay
+   * (X7) had no burden to judge it against. False when no rule concerned reads the stay, or medical
+   * insurance did not answer (the check is incomplete then).
+   */
+  settlementUnknown: boolean;
 }
 
 /**
@@ -412,7 +419,9 @@ export async function preGrantCheck(
   if (leaveOut) facts = facts.map((f) => ({ ...f, records: f.records.filter((r) => !leaveOut(r)), settlementAid: f.settlementAid?.filter((r) => !leaveOut(r)) }));
   const unavailable = unavailableSet(req);
   const judged = facts.map((f) => judgeProposal(f, proposal, concerned, req.today, { unavailable }));
+  const stay = proposal.settlementRef ?? null;
   return {
+    settlementUnknown: stay !== null && needed.has(STAYS.code) && !unavailable.has(STAYS.code) && !facts.some((f) => f.settlements.has(stay)),
     findings: uniqueFindings(judged.flatMap((j) => j.findings)),
     causeUnrecognised: [...new Map(judged.flatMap((j) => j.causeUnrecognised).map((r) => [recordKey(r), r])).values()],
     unavailable: [...unavailable].filter((d) => needed.has(d)),
