@@ -383,6 +383,8 @@ export const TYPE_RULES: Record<string, TypeRule> = {
       sources: 'ANY',
       name: 'IN_SCOPE',
       findings: 'IN_SCOPE',
+      // Not aid, and not what a duplicate check needs: whether a person is in a low-income group is for the office serving them.
+      monitoredLowIncome: 'IN_SCOPE',
     },
     sameSubject: ['aid', 'household', 'findings'],
   },

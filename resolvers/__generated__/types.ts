@@ -4150,6 +4150,8 @@ export type Person = {
   readonly household?: Maybe<Household>;
   /** All aid to this person from every department (or those named), newest first. */
   readonly aid: ReadonlyArray<AidRecord>;
+  /** Periods on civil affairs' roll of the monitored low-income population (低收入人口动态监测: 低保边缘家庭, 刚性支出困难家庭, 易返贫致贫人口), newest first, end null while on it. With 低保 and 特困 (in aid), the groups medical aid (医疗救助) and other special aid cover, so an office checks them here rather than asking the applicant. Whether and when only: the category is not shown. Empty when never on it; null when civil affairs did not answer (a DEPARTMENT_UNAVAILABLE error says so). In the caller's region scope only (LIMITED_VIEW outside it). */
+  readonly monitoredLowIncome?: Maybe<ReadonlyArray<AidPeriod>>;
   /** For each department: whether it answered for this person, and how long it took. */
   readonly sources: ReadonlyArray<SourceStatus>;
   /** Findings involving this person as their records stand now, with their stored status. */
@@ -6877,6 +6879,7 @@ export type PersonResolvers<ContextType = HubContext, ParentType extends Resolve
   age?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   household?: Resolver<Maybe<ResolversTypes['Household']>, ParentType, ContextType>;
   aid?: Resolver<ReadonlyArray<ResolversTypes['AidRecord']>, ParentType, ContextType, Partial<PersonAidArgs>>;
+  monitoredLowIncome?: Resolver<Maybe<ReadonlyArray<ResolversTypes['AidPeriod']>>, ParentType, ContextType>;
   sources?: Resolver<ReadonlyArray<ResolversTypes['SourceStatus']>, ParentType, ContextType>;
   findings?: Resolver<ReadonlyArray<ResolversTypes['Finding']>, ParentType, ContextType, RequireFields<PersonFindingsArgs, 'actionableOnly'>>;
 };
