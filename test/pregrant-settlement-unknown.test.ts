@@ -3,8 +3,16 @@
  * hold as a standing stay: mistyped, or reversed (冲销). X7 adds up the aid tied to one stay against
  * its out-of-pocket burden; with no stay there is no burden, and the check answered `clear: true`
  * for ¥99,999.99 of medical aid on a number that names nothing. It now says so
- * (`settlementUnknown`) and is not clear; a stay it holds is judged as before.
+ * (`settlementUnknown`) and is not clear; a stay it holds is judged as before. Aid reported to the
+ * hub for such a stay (a charity's, after the fact) is recorded, and its index named in
+ * `aidReport`'s `settlementsUnknown`: it was taken without a word, counted in no stay's sum.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { reportFile } from '../tools/report/index';
+import { registerCharity } from '../db/reported-aid/store';
+import { makeCreditCode } from '../domain/credit-code';
 import { healthScenario } from '../federation/health/scenario';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
@@ -32,6 +40,8 @@ const settlement = (setlId: string, refdSetlFlag: '0' | '1') => ({
 
 let dbs: TestDatabases;
 let hub: TestHub;
+let charity: { gql: TestHub['gql'] };
+let charityToken: string;
 
 beforeAll(async () => {
   dbs = await createTestDatabases('pregrant_setl_unknown');
@@ -39,6 +49,10 @@ beforeAll(async () => {
   PATIENT = (await insertResident(dbs, { prefix: 'SU', seq: 31, birthDate: '1960-05-05' })).idNumber;
   await healthScenario.insert(dbs.sources.HEALTH, 'settlements', [settlement(STAY.setlId, '0'), settlement(REVERSED, '1')]);
   hub = await startTestHub(dbs, { today: TODAY });
+  const c = await hub.createClient({ name: 'test-charity-setl', department: 'CHARITY', regionScope: '370800', roles: ['DEPARTMENT_WRITER'] });
+  await registerCharity(dbs.hub as never, c.name, makeCreditCode('53370800MJD54321X'), '济宁市慈善总会');
+  charityToken = c.token;
+  charity = hub.as({ token: c.token, purpose: 'DUPLICATE_CHECK' });
 }, 120_000);
 
 afterAll(async () => {
@@ -73,5 +87,30 @@ describe('a pre-grant check naming a settlement', () => {
 
   it('reads no stay for aid tied to none', async () => {
     expect(await check('MEDICAL_AID', null, 100)).toMatchObject({ clear: true, settlementUnknown: false });
+  });
+});
+
+describe('aid reported for a stay', () => {
+  const REPORT = `mutation($r: [ReportedAidInput!]!, $dry: Boolean) { aidReport(input: { records: $r, dryRun: $dry }) { recorded conflicts { index } incompleteChecks { index } settlementsUnknown userErrors { code } } }`;
+  const record = (reference: string, settlementRef: string) => ({ reference, beneficiaryIdNumber: PATIENT, programme: 'CHARITY_MEDICAL', grantDate: TODAY, amountFen: 100_000, settlementRef });
+
+  it('names the records tied to a settlement medical insurance does not hold, and records them all the same', async () => {
+    const r = [record('CS-SU-1', STAY.setlId), record('CS-SU-2', 'SETL-TYPO-2'), record('CS-SU-3', REVERSED)];
+    const dry = await charity.gql(REPORT, { r, dry: true });
+    expect(dry.errors).toBeUndefined();
+    expect(dry.data.aidReport).toEqual({ recorded: 0, conflicts: [], incompleteChecks: [], settlementsUnknown: [1, 2], userErrors: [] });
+    const res = await charity.gql(REPORT, { r });
+    expect(res.data.aidReport).toEqual({ recorded: 3, conflicts: [], incompleteChecks: [], settlementsUnknown: [1, 2], userErrors: [] });
+  });
+
+  it('names the line of a file (npm run report)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-setl-unknown-'));
+    const file = path.join(dir, 'aid.csv');
+    fs.writeFileSync(file, `reference,beneficiary_id_number,programme,grant_date,amount_fen,settlement_ref\nCS-SU-4,${PATIENT},CHARITY_MEDICAL,${TODAY},10000,${STAY.setlId}\n\nCS-SU-5,${PATIENT},CHARITY_MEDICAL,${TODAY},10000,SETL-TYPO-5\n`);
+    try {
+      expect(await reportFile(hub.url, charityToken, file)).toMatchObject({ recorded: 2, conflicts: [], settlementsUnknown: [4], problems: [] });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

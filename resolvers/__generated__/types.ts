@@ -5174,6 +5174,8 @@ export type AidReportPayload = {
   readonly conflicts: ReadonlyArray<AidReportConflict>;
   /** The records whose check could not read a department it needed (each such department also a DEPARTMENT_UNAVAILABLE error of the response): a conflict that department holds is not in conflicts, so no conflict there does not mean none. Empty when every record's check was complete. The records are recorded all the same: the aid was given, and the ledger keeps it; a later scan or Household.findings shows the conflict once the department answers. */
   readonly incompleteChecks: ReadonlyArray<AidReportIncompleteCheck>;
+  /** The indexes of the records tied to a settlementRef that medical insurance, having answered, does not hold as a standing settlement: no such settlement (a mistyped number), or one reversed (冲销). No stay's sum (X7) can count such aid, so no conflict for it is not none: correct the reference (entryKind CORRECTION). Recorded all the same, as the aid was given. Empty otherwise. */
+  readonly settlementsUnknown: ReadonlyArray<Scalars['Int']['output']>;
   /** Why the batch was refused; empty when recorded. */
   readonly userErrors: ReadonlyArray<AidReportError>;
 };
@@ -7180,6 +7182,7 @@ export type AidReportPayloadResolvers<ContextType = HubContext, ParentType exten
   entries?: Resolver<ReadonlyArray<ResolversTypes['ReportedAidEntry']>, ParentType, ContextType>;
   conflicts?: Resolver<ReadonlyArray<ResolversTypes['AidReportConflict']>, ParentType, ContextType>;
   incompleteChecks?: Resolver<ReadonlyArray<ResolversTypes['AidReportIncompleteCheck']>, ParentType, ContextType>;
+  settlementsUnknown?: Resolver<ReadonlyArray<ResolversTypes['Int']>, ParentType, ContextType>;
   userErrors?: Resolver<ReadonlyArray<ResolversTypes['AidReportError']>, ParentType, ContextType>;
 };
 
