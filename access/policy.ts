@@ -296,7 +296,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     sameSubject: ['household', 'people', 'records', 'measure'],
   },
   // The pre-grant check takes the view its beneficiary gives (ROOT_RULES viewFromArguments).
-  PreGrantCheck: { kind: 'PERSONAL', readBy: HOUSEHOLD_DATA, fields: Object.fromEntries(['findings', 'clear', 'conflicts', 'warnings', 'complete', 'consulted', 'causeUnrecognised'].map((f) => [f, 'ANY' as const])), sameSubject: ['findings', 'causeUnrecognised'] },
+  PreGrantCheck: { kind: 'PERSONAL', readBy: HOUSEHOLD_DATA, fields: Object.fromEntries(['findings', 'clear', 'conflicts', 'warnings', 'complete', 'consulted', 'causeUnrecognised', 'settlementUnknown'].map((f) => [f, 'ANY' as const])), sameSubject: ['findings', 'causeUnrecognised'] },
   PreGrantFinding: {
     kind: 'PERSONAL',
     readBy: HOUSEHOLD_DATA,
@@ -383,6 +383,8 @@ export const TYPE_RULES: Record<string, TypeRule> = {
       sources: 'ANY',
       name: 'IN_SCOPE',
       findings: 'IN_SCOPE',
+      // Not aid, and not what a duplicate check needs: whether a person is in a low-income group is for the office serving them.
+      monitoredLowIncome: 'IN_SCOPE',
     },
     sameSubject: ['aid', 'household', 'findings'],
   },

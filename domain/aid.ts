@@ -6,7 +6,7 @@
  */
 import type { DepartmentCode, OfficeCode } from './departments';
 import type { AidProgrammeCode } from './programmes';
-import { isIsoDate, type IsoDate } from './dates';
+import { addDays, isIsoDate, type IsoDate } from './dates';
 
 export type AidStatus = 'ACTIVE' | 'ENDED' | 'SUSPENDED' | 'PAID' | 'SCHEDULED' | 'PENDING' | 'UNRECOGNISED' | 'CANCELLED';
 
@@ -235,6 +235,19 @@ export interface MonitoredSpell {
   /** The day taken off the roll; null while on it. */
   to: IsoDate | null;
   sourceRef: string;
+}
+
+/**
+ * A person's spells on the monitored roll as the days they were on it, newest first: `to` is the day
+ * taken off (they are off it that day, as monitoring reads it), so the last day on it is the day
+ * before; a spell taken off the day it began held nobody and is left out. The category is not
+ * part of it: the API shows whether and when, never why.
+ */
+export function monitoredRollPeriods(spells: readonly Pick<MonitoredSpell, 'from' | 'to'>[]): { start: IsoDate; end: IsoDate | null }[] {
+  return spells
+    .filter((s) => s.to === null || s.to > s.from)
+    .map((s) => ({ start: s.from, end: s.to === null ? null : addDays(s.to, -1) }))
+    .sort((a, b) => (a.start < b.start ? 1 : a.start > b.start ? -1 : 0));
 }
 
 /** What every record says, whichever kind it is. */

@@ -56,6 +56,7 @@ async function main(): Promise<number> {
   for (const c of out.conflicts) console.log(`${args.file}:${c.line}: ${c.severity} ${c.rule}: ${c.explanation}`);
   // Recorded all the same; its check could not see what these departments hold.
   for (const c of out.incomplete) console.log(`${args.file}:${c.line}: CHECK_INCOMPLETE: ${c.departments.join(', ')} did not answer; conflicts with their aid are not known`);
+  for (const at of out.settlementsUnknown) console.log(`${args.file}:${at}: SETTLEMENT_UNKNOWN: medical insurance holds no standing settlement under settlement_ref (mistyped, or reversed); no stay's sum counts this aid until it is corrected`);
   const incomplete = out.incomplete.length > 0 ? `, checks incomplete ${out.incomplete.length}` : '';
   console.log(`recorded ${out.recorded}, already recorded ${out.alreadyRecorded}, conflicts ${out.conflicts.length}${incomplete}`);
   return 0;

@@ -3648,7 +3648,7 @@ export type PreGrantCheck = {
   readonly __typename?: 'PreGrantCheck';
   /** What the grant would cause; empty when it is clear. */
   readonly findings: ReadonlyArray<PreGrantFinding>;
-  /** True when there is no conflict and no warning (a missed-aid prompt does not block), no grant the check could not compare (causeUnrecognised), and every department the check needed answered (complete): false whenever complete is false, as the answer may miss a conflict held by the department that did not answer. False with no findings means the check could not tell, not that it found something. */
+  /** True when there is no conflict and no warning (a missed-aid prompt does not block), no grant the check could not compare (causeUnrecognised), no settlement it could not find (settlementUnknown), and every department the check needed answered (complete): false whenever complete is false, as the answer may miss a conflict held by the department that did not answer. False with no findings means the check could not tell, not that it found something. */
   readonly clear: Scalars['Boolean']['output'];
   /** Findings of severity CONFLICT. */
   readonly conflicts: Scalars['Int']['output'];
@@ -3660,6 +3660,8 @@ export type PreGrantCheck = {
   readonly consulted: ReadonlyArray<Department>;
   /** The household's grants a rule that compares causes (X5) could not compare with this one: within the rule's window, of a cause code their department does not document (AidRecord.cause UNRECOGNISED, the code in sourceCauseCode). The rule groups each with no other grant, so the findings say nothing of them either way: whether this grant repeats their cause is for the office to find out. Empty otherwise; the check is not clear while it is not. */
   readonly causeUnrecognised: ReadonlyArray<AidRecord>;
+  /** True when the proposal names a settlementReference that medical insurance, having answered, does not hold as a standing settlement: no such settlement (a mistyped number), or one reversed (冲销). The rule adding up the aid tied to one stay (X7) has no out-of-pocket burden to judge the grant against, so the check is not clear: confirm the number with medical insurance. False when no rule concerned reads the stay, and when medical insurance did not answer (complete is false then). */
+  readonly settlementUnknown: Scalars['Boolean']['output'];
 };
 
 /** Why a findings mutation did not do what was asked. */
@@ -4148,6 +4150,8 @@ export type Person = {
   readonly household?: Maybe<Household>;
   /** All aid to this person from every department (or those named), newest first. */
   readonly aid: ReadonlyArray<AidRecord>;
+  /** Periods on civil affairs' roll of the monitored low-income population (低收入人口动态监测: 低保边缘家庭, 刚性支出困难家庭, 易返贫致贫人口), newest first, end null while on it. With 低保 and 特困 (in aid), the groups medical aid (医疗救助) and other special aid cover, so an office checks them here rather than asking the applicant. Whether and when only: the category is not shown. Empty when never on it; null when civil affairs did not answer (a DEPARTMENT_UNAVAILABLE error says so). In the caller's region scope only (LIMITED_VIEW outside it). */
+  readonly monitoredLowIncome?: Maybe<ReadonlyArray<AidPeriod>>;
   /** For each department: whether it answered for this person, and how long it took. */
   readonly sources: ReadonlyArray<SourceStatus>;
   /** Findings involving this person as their records stand now, with their stored status. */
@@ -5170,6 +5174,8 @@ export type AidReportPayload = {
   readonly conflicts: ReadonlyArray<AidReportConflict>;
   /** The records whose check could not read a department it needed (each such department also a DEPARTMENT_UNAVAILABLE error of the response): a conflict that department holds is not in conflicts, so no conflict there does not mean none. Empty when every record's check was complete. The records are recorded all the same: the aid was given, and the ledger keeps it; a later scan or Household.findings shows the conflict once the department answers. */
   readonly incompleteChecks: ReadonlyArray<AidReportIncompleteCheck>;
+  /** The indexes of the records tied to a settlementRef that medical insurance, having answered, does not hold as a standing settlement: no such settlement (a mistyped number), or one reversed (冲销). No stay's sum (X7) can count such aid, so no conflict for it is not none: correct the reference (entryKind CORRECTION). Recorded all the same, as the aid was given. Empty otherwise. */
+  readonly settlementsUnknown: ReadonlyArray<Scalars['Int']['output']>;
   /** Why the batch was refused; empty when recorded. */
   readonly userErrors: ReadonlyArray<AidReportError>;
 };
@@ -6783,6 +6789,7 @@ export type PreGrantCheckResolvers<ContextType = HubContext, ParentType extends 
   complete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   consulted?: Resolver<ReadonlyArray<ResolversTypes['Department']>, ParentType, ContextType>;
   causeUnrecognised?: Resolver<ReadonlyArray<ResolversTypes['AidRecord']>, ParentType, ContextType>;
+  settlementUnknown?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type FindingUserErrorResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['FindingUserError'] = ResolversParentTypes['FindingUserError']> = {
@@ -6874,6 +6881,7 @@ export type PersonResolvers<ContextType = HubContext, ParentType extends Resolve
   age?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   household?: Resolver<Maybe<ResolversTypes['Household']>, ParentType, ContextType>;
   aid?: Resolver<ReadonlyArray<ResolversTypes['AidRecord']>, ParentType, ContextType, Partial<PersonAidArgs>>;
+  monitoredLowIncome?: Resolver<Maybe<ReadonlyArray<ResolversTypes['AidPeriod']>>, ParentType, ContextType>;
   sources?: Resolver<ReadonlyArray<ResolversTypes['SourceStatus']>, ParentType, ContextType>;
   findings?: Resolver<ReadonlyArray<ResolversTypes['Finding']>, ParentType, ContextType, RequireFields<PersonFindingsArgs, 'actionableOnly'>>;
 };
@@ -7174,6 +7182,7 @@ export type AidReportPayloadResolvers<ContextType = HubContext, ParentType exten
   entries?: Resolver<ReadonlyArray<ResolversTypes['ReportedAidEntry']>, ParentType, ContextType>;
   conflicts?: Resolver<ReadonlyArray<ResolversTypes['AidReportConflict']>, ParentType, ContextType>;
   incompleteChecks?: Resolver<ReadonlyArray<ResolversTypes['AidReportIncompleteCheck']>, ParentType, ContextType>;
+  settlementsUnknown?: Resolver<ReadonlyArray<ResolversTypes['Int']>, ParentType, ContextType>;
   userErrors?: Resolver<ReadonlyArray<ResolversTypes['AidReportError']>, ParentType, ContextType>;
 };
 

@@ -28,7 +28,7 @@ import type { Rule } from '../../domain/findings/rule-set';
 import { aidForPeople, MAX_IDS_PER_STATEMENT, readableAid, unavailableReason, withTimeout, type DepartmentLoaders, type SourceOutcome } from '../../federation/loaders';
 import { checkSources, type Source, type Sources } from '../../federation/sources';
 import { ADAPTERS, factProvider } from '../../federation/registry';
-import type { AidRecord, DisabilityCertificate, HospitalSettlement } from '../../federation/contract';
+import type { AidRecord, DisabilityCertificate, HospitalSettlement, MonitoredSpell } from '../../federation/contract';
 
 /** What a request offers the live findings: its hub, sources, loaders and unavailable map. */
 export interface LiveRequest {
@@ -57,6 +57,7 @@ function grouped<K, V>(keys: readonly K[], rows: readonly V[] | null, keyOf: (v:
 const STAYS = factProvider('settlements');
 const CERTIFICATES = factProvider('certificates');
 const ROLL = factProvider('students');
+const MONITORED = factProvider('monitored');
 
 /** The findings' loaders of one request; part of the request's one set (resolvers/context.ts). */
 export function createFindingLoaders(req: Pick<LiveRequest, 'hub' | 'sources' | 'unavailable' | 'today'>) {
@@ -111,6 +112,11 @@ export function createFindingLoaders(req: Pick<LiveRequest, 'hub' | 'sources' | 
     ),
     students: new DataLoader<string, { rows: StudentFacts[]; ok: boolean }>(
       async (ids) => grouped(ids, await guarded(req, sources[ROLL.code], () => ROLL.reader.byIdNumbers(sources[ROLL.code].db, ids)), (s) => s.idNumber),
+      { maxBatchSize: MAX_IDS_PER_STATEMENT },
+    ),
+    /** Spells on the monitored low-income roll (civil affairs), for `Person.monitoredLowIncome`. */
+    monitoredRoll: new DataLoader<string, { rows: MonitoredSpell[]; ok: boolean }>(
+      async (ids) => grouped(ids, await guarded(req, sources[MONITORED.code], () => MONITORED.reader.byIdNumbers(sources[MONITORED.code].db, ids)), (s) => s.idNumber),
       { maxBatchSize: MAX_IDS_PER_STATEMENT },
     ),
   };
@@ -353,6 +359,13 @@ export interface PreGrantResult {
   consulted: DepartmentCode[];
   /** The household's grants a rule concerned could not compare with the proposal: their cause code is undocumented. */
   causeUnrecognised: AidRecord[];
+  /**
+   * The proposal names a hospital settlement that medical insurance, having answered, does not hold
+   * as a standing stay (no such settlement, or one reversed, 冲销): the rule adding up aid per stay
+   * (X7) had no burden to judge it against. False when no rule concerned reads the stay, or medical
+   * insurance did not answer (the check is incomplete then).
+   */
+  settlementUnknown: boolean;
 }
 
 /**
@@ -412,7 +425,9 @@ export async function preGrantCheck(
   if (leaveOut) facts = facts.map((f) => ({ ...f, records: f.records.filter((r) => !leaveOut(r)), settlementAid: f.settlementAid?.filter((r) => !leaveOut(r)) }));
   const unavailable = unavailableSet(req);
   const judged = facts.map((f) => judgeProposal(f, proposal, concerned, req.today, { unavailable }));
+  const stay = proposal.settlementRef ?? null;
   return {
+    settlementUnknown: stay !== null && needed.has(STAYS.code) && !unavailable.has(STAYS.code) && !facts.some((f) => f.settlements.has(stay)),
     findings: uniqueFindings(judged.flatMap((j) => j.findings)),
     causeUnrecognised: [...new Map(judged.flatMap((j) => j.causeUnrecognised).map((r) => [recordKey(r), r])).values()],
     unavailable: [...unavailable].filter((d) => needed.has(d)),

@@ -303,13 +303,15 @@ export const findingResolvers: Resolvers = {
         findings: result.findings,
         // Not clear where the check could not tell: beside a grant it could not compare (it can
         // neither find a repetition there nor rule one out), or without a department it needed (a
-        // system reading only `clear` would grant on an answer that may miss that department's conflict).
-        clear: complete && !result.findings.some((f) => f.severity === 'CONFLICT' || f.severity === 'WARNING') && result.causeUnrecognised.length === 0,
+        // system reading only `clear` would grant on an answer that may miss that department's conflict),
+        // or for a stay medical insurance does not hold (a mistyped or reversed settlement number).
+        clear: complete && !result.findings.some((f) => f.severity === 'CONFLICT' || f.severity === 'WARNING') && result.causeUnrecognised.length === 0 && !result.settlementUnknown,
         conflicts: result.findings.filter((f) => f.severity === 'CONFLICT').length,
         warnings: result.findings.filter((f) => f.severity === 'WARNING').length,
         complete,
         consulted: result.consulted.map(departmentOf),
         causeUnrecognised: result.causeUnrecognised,
+        settlementUnknown: result.settlementUnknown,
       };
     },
 

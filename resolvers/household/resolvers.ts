@@ -8,6 +8,8 @@ import { trailingWindow } from '../../domain/findings/periods';
 import { DEPARTMENT_CODES, sourceOf, type OfficeCode } from '../../domain/departments';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
 import { AID_PROGRAMME_BY_CODE } from '../../domain/programmes';
+import { monitoredRollPeriods } from '../../domain/aid';
+import { findingLoaders } from '../findings/live';
 import { aidForPeople, type SourceOutcome } from '../../federation/loaders';
 import type { AidRecord } from '../../federation/contract';
 import type { HouseholdAidArgs, HouseholdAidSummaryArgs, Resolvers } from '../__generated__/types';
@@ -139,6 +141,10 @@ export const householdResolvers: Resolvers = {
     age: (p, _, ctx) => ageOn(p.birthDate, p.deathDate ?? ctx.today),
     household: (p, _, ctx) => ctx.loaders.hub.currentHouseholdByIdNumber.load(p.idNumber),
     aid: (p, args, ctx) => filteredAid(ctx, [p.idNumber], args),
+    monitoredLowIncome: async (p, _, ctx) => {
+      const roll = await findingLoaders(ctx).monitoredRoll.load(p.idNumber);
+      return roll.ok ? monitoredRollPeriods(roll.rows) : null;
+    },
     sources: async (p, _, ctx) => (await aidOf(ctx, [p.idNumber])).outcomes.map(sourceStatus),
   },
 

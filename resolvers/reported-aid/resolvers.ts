@@ -47,7 +47,7 @@ async function deathDatesOf(ctx: HubContext, idNumbers: readonly string[]): Prom
 class DryRunRolledBack extends Error {}
 
 function refused(errors: ReportError[]) {
-  return { recorded: 0, alreadyRecorded: 0, entries: [], conflicts: [], incompleteChecks: [], userErrors: errors };
+  return { recorded: 0, alreadyRecorded: 0, entries: [], conflicts: [], incompleteChecks: [], settlementsUnknown: [], userErrors: errors };
 }
 
 export const reportedAidResolvers: Resolvers = {
@@ -78,12 +78,12 @@ export const reportedAidResolvers: Resolvers = {
       // one batch are not checked against each other.
       const found = await Promise.all(
         checked.records.map(async (r, index) => {
-          if (r.entryKind === 'REVERSAL') return { conflicts: [], unavailable: [] };
+          if (r.entryKind === 'REVERSAL') return { conflicts: [], unavailable: [], settlementUnknown: false };
           const standsFor = new Set([r.reference, ...(r.supersedesReference !== null ? [r.supersedesReference] : [])].map(referenceKey));
           const leaveOut = (x: { reportedBy?: { clientName: string; reference: string } | null }) => x.reportedBy?.clientName === reporter.clientName && standsFor.has(referenceKey(x.reportedBy.reference));
           const result = await preGrantCheck(ctx, { programme: r.programme as ProgrammeCode, beneficiaryIdNumber: r.beneficiaryIdNumber, periodStart: r.periodStart, periodEnd: r.periodEnd, grantDate: r.grantDate, amountFen: r.amountFen, settlementRef: r.settlementRef }, rules(), { leaveOut });
           // The departments it could not read are said with the record: no conflict without them is not none.
-          return { conflicts: result.findings.filter((f) => f.severity !== 'MISSED_AID').map((finding) => ({ index, finding })), unavailable: result.unavailable };
+          return { conflicts: result.findings.filter((f) => f.severity !== 'MISSED_AID').map((finding) => ({ index, finding })), unavailable: result.unavailable, settlementUnknown: result.settlementUnknown };
         }),
       );
       // One transaction: every record or none (recordReportedAid writes nothing when it refuses).
@@ -107,10 +107,11 @@ export const reportedAidResolvers: Resolvers = {
       });
       const conflicts: ReportedAidConflict[] = found.flatMap((f) => f.conflicts);
       const incompleteChecks = found.flatMap((f, index) => (f.unavailable.length > 0 ? [{ index, departments: f.unavailable.map(departmentOf) }] : []));
-      if (outcome === null) return { recorded: 0, alreadyRecorded: 0, entries: [], conflicts, incompleteChecks, userErrors: [] };
+      const settlementsUnknown = found.flatMap((f, index) => (f.settlementUnknown ? [index] : []));
+      if (outcome === null) return { recorded: 0, alreadyRecorded: 0, entries: [], conflicts, incompleteChecks, settlementsUnknown, userErrors: [] };
       if (!outcome.ok) return refused(outcome.errors);
       const written = outcome.outcome.written.filter(Boolean).length;
-      return { recorded: written, alreadyRecorded: checked.records.length - written, entries: outcome.outcome.rows, conflicts, incompleteChecks, userErrors: [] };
+      return { recorded: written, alreadyRecorded: checked.records.length - written, entries: outcome.outcome.rows, conflicts, incompleteChecks, settlementsUnknown, userErrors: [] };
     },
   },
   Query: {

@@ -123,6 +123,7 @@ const REPORT = /* GraphQL */ `
       alreadyRecorded
       conflicts { index rule { id title } severity explanation }
       incompleteChecks { index departments { code } }
+      settlementsUnknown
       userErrors { index code field message }
     }
   }
@@ -134,6 +135,8 @@ export interface ReportOutcome {
   conflicts: { line: number; rule: string; severity: string; explanation: string }[];
   /** Lines whose check could not read these departments: their conflicts are not known. */
   incomplete: { line: number; departments: string[] }[];
+  /** Lines recorded whose settlement medical insurance does not hold (mistyped or reversed). */
+  settlementsUnknown: number[];
   problems: FileProblem[];
 }
 
@@ -144,22 +147,22 @@ export interface ReportOutcome {
  */
 export async function reportFile(hubUrl: string, token: string, file: string): Promise<ReportOutcome> {
   const decoded = decodeReportFile(fs.readFileSync(file));
-  if (!decoded.ok) return { recorded: 0, alreadyRecorded: 0, conflicts: [], incomplete: [], problems: decoded.problems };
+  if (!decoded.ok) return { recorded: 0, alreadyRecorded: 0, conflicts: [], incomplete: [], settlementsUnknown: [], problems: decoded.problems };
   const parsed = parseReportCsv(decoded.text);
   if (parsed.ok) return sendBatch(hubUrl, token, parsed.records, parsed.lines, false);
   // Problems of the header or of the file's syntax: its rows cannot be told apart reliably (an
   // unknown column may be a misspelt one), and the hub would only answer for what was misread.
-  if (!parsed.records || parsed.records.length === 0) return { recorded: 0, alreadyRecorded: 0, conflicts: [], incomplete: [], problems: parsed.problems };
+  if (!parsed.records || parsed.records.length === 0) return { recorded: 0, alreadyRecorded: 0, conflicts: [], incomplete: [], settlementsUnknown: [], problems: parsed.problems };
   const lines = parsed.lines ?? [];
   const checked = await sendBatch(hubUrl, token, parsed.records, lines, true);
   const stoodIn = (p: FileProblem) => p.line !== null && p.field !== null && (parsed.unreadable?.get(lines.indexOf(p.line))?.has(p.field) ?? false);
   const problems = [...parsed.problems, ...checked.problems.filter((p) => !stoodIn(p))].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-  return { recorded: 0, alreadyRecorded: 0, conflicts: [], incomplete: [], problems };
+  return { recorded: 0, alreadyRecorded: 0, conflicts: [], incomplete: [], settlementsUnknown: [], problems };
 }
 
 async function sendBatch(hubUrl: string, token: string, records: Record<string, unknown>[], lines: number[], dryRun: boolean): Promise<ReportOutcome> {
   const endpoint = new URL('/graphql', hubUrl);
-  const refused = (code: string, message: string): ReportOutcome => ({ recorded: 0, alreadyRecorded: 0, conflicts: [], incomplete: [], problems: [{ line: null, code, field: null, message }] });
+  const refused = (code: string, message: string): ReportOutcome => ({ recorded: 0, alreadyRecorded: 0, conflicts: [], incomplete: [], settlementsUnknown: [], problems: [{ line: null, code, field: null, message }] });
   let res: Response;
   try {
     res = await fetch(endpoint, {
@@ -188,7 +191,7 @@ async function sendBatch(hubUrl: string, token: string, records: Record<string, 
       recorded: 0,
       alreadyRecorded: 0,
       conflicts: [],
-      incomplete: [],
+      incomplete: [], settlementsUnknown: [],
       problems: errors.map((e) => {
         const at = /^\$records\[(\d+)\](?:\.(\w+))?/.exec(e.extensions?.argument ?? '');
         const column = at?.[2] ? (Object.entries(REPORT_COLUMNS).find(([, f]) => f === at[2])?.[0] ?? at[2]) : null;
@@ -202,6 +205,7 @@ async function sendBatch(hubUrl: string, token: string, records: Record<string, 
     alreadyRecorded: r.alreadyRecorded,
     conflicts: r.conflicts.map((c: any) => ({ line: line(c.index)!, rule: c.rule.id, severity: c.severity, explanation: c.explanation })),
     incomplete: r.incompleteChecks.map((c: any) => ({ line: line(c.index)!, departments: c.departments.map((d: { code: string }) => d.code) })),
+    settlementsUnknown: r.settlementsUnknown.map((index: number) => line(index)!),
     problems: r.userErrors.map((e: any) => ({ line: line(e.index), code: e.code, field: e.field, message: e.message })),
   };
 }
