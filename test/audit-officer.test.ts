@@ -154,6 +154,14 @@ describe('an officer named with a request', () => {
       'caseOpen',
     );
     expect(open.case.history).toEqual([{ actor: 'officer-test-education/jyj-0042' }]);
+
+    // A route other than /graphql (the printed brief) records it too, in its route row and its subjects' rows.
+    const requestId = `officer-brief-${Date.now()}`;
+    const brief = await fetch(`${hub.url}/cases/${open.case.id}/brief`, { headers: { ...hub.authHeaders, 'x-purpose': 'CASE_MEETING', 'x-officer': 'jyj-0042', 'x-request-id': requestId } });
+    expect(brief.status).toBe(200);
+    const written = await rows('request_id = ?', [requestId]);
+    expect(written.map((r) => r.subject_kind)).toEqual(expect.arrayContaining(['NONE', 'HOUSEHOLD', 'PERSON']));
+    expect(new Set(written.map((r) => r.officer))).toEqual(new Set(['jyj-0042']));
   });
 });
 
