@@ -13,6 +13,7 @@ import { clientsCommand } from '../tools/clients';
 import { auditVerifyCommand } from '../tools/audit-verify';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
+import { WANG_TOWNSHIP, writeWangJobLossAlert } from './support/alerts';
 import { okPayload } from './support/payloads';
 import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
 
@@ -162,6 +163,23 @@ describe('an officer named with a request', () => {
     const written = await rows('request_id = ?', [requestId]);
     expect(written.map((r) => r.subject_kind)).toEqual(expect.arrayContaining(['NONE', 'HOUSEHOLD', 'PERSON']));
     expect(new Set(written.map((r) => r.officer))).toEqual(new Set(['jyj-0042']));
+  });
+});
+
+describe('an officer named with a request, on an alert', () => {
+  it('is in the alert’s history when the move names no officer of its own; one it names wins', async () => {
+    const { name, token } = await hub.createClient({ name: 'officer-test-guhuai', department: 'CIVIL_AFFAIRS', regionScope: WANG_TOWNSHIP, roles: ['READER', 'CASEWORKER'] });
+    const township = hub.as({ token, purpose: 'MONITORING' });
+    const ACK = `mutation($i: AlertAcknowledgeInput!) { alertAcknowledge(input: $i) { alert { state } userErrors { code } } }`;
+    const actors: string[] = [];
+    for (const [i, officer] of [[1, null], [2, 'GH-09']] as const) {
+      const id = await writeWangJobLossAlert(dbs, { identity: `officer-test-${i}`, householdId: wangId, now: () => new Date() });
+      const res = await township.gql(ACK, { i: { alertId: id, note: '已签收', ...(officer ? { officer } : {}) } }, { 'x-officer': 'gh-07' });
+      expect(res.data.alertAcknowledge).toEqual({ alert: { state: 'ACKNOWLEDGED' }, userErrors: [] });
+      const [events] = await dbs.hubPool.query(`SELECT actor FROM monitoring_alert_event WHERE alert_id = ? AND action = 'ACKNOWLEDGED'`, [Number(id)]);
+      actors.push(...(events as any[]).map((e) => e.actor));
+    }
+    expect(actors).toEqual([`${name}/gh-07`, `${name}/GH-09`]);
   });
 });
 
