@@ -60,6 +60,8 @@ export interface AccessRecord {
   caller: Caller;
   purpose: Purpose | null;
   caseReference: string | null;
+  /** The officer the client asked for (X-Officer, validated: access/officer.ts); null: none named. */
+  officer: string | null;
   channel: Channel;
   operation: string | null;
   operationHash: string | null;
@@ -72,8 +74,14 @@ export interface AccessRecord {
 export type AuditRow = typeof accessLog.$inferSelect;
 export type AuditRowValues = Omit<AuditRow, 'seq' | 'prevHash' | 'rowHash'>;
 
-/** The fields a row's hash covers, in a fixed order. Adding a column means adding it here, at the end. */
+/**
+ * The fields a row's hash covers, in a fixed order. Adding a column means adding it here, at the
+ * end, and only when it holds a value: rows written before the column (null there) keep the hash
+ * they were written with, so an old chain and a mixed one still verify, while a value written into
+ * an old row, or taken out of a new one, changes its hash all the same.
+ */
 function canonical(seq: number, r: AuditRowValues): string {
+  const added = r.officer === null ? [] : [r.officer];
   return JSON.stringify([
     seq,
     r.at,
@@ -91,6 +99,7 @@ function canonical(seq: number, r: AuditRowValues): string {
     r.subjectRef,
     r.subjectLabel,
     r.outcome,
+    ...added,
   ]);
 }
 
@@ -295,6 +304,7 @@ export class AuditStore {
       regionScope: record.caller.regionScope,
       purpose: record.purpose,
       caseReference: record.caseReference,
+      officer: record.officer,
       channel: record.channel,
       // Operation names and paths are caller-chosen text: no ID number reaches the log through them.
       operation: record.operation === null ? null : scrub(record.operation).slice(0, 128),

@@ -38,6 +38,8 @@ export interface ClientSpec {
   roles: readonly Role[];
   /** DATETIME text (UTC) or null for no expiry. */
   expiresAt?: string | null;
+  /** Every request must name its officer (X-Officer); false by default. */
+  requireOfficer?: boolean;
 }
 
 export type ClientStatus = 'ACTIVE' | 'EXPIRED' | 'REVOKED';
@@ -52,6 +54,7 @@ export interface ClientInfo {
   expiresAt: string | null;
   revokedAt: string | null;
   rotatedAt: string | null;
+  requireOfficer: boolean;
   status: ClientStatus;
 }
 
@@ -109,6 +112,7 @@ function infoOf(row: typeof apiClient.$inferSelect, now = dbTime()): ClientInfo 
     expiresAt: row.expiresAt,
     revokedAt: row.revokedAt,
     rotatedAt: row.rotatedAt,
+    requireOfficer: row.requireOfficer,
     status: statusOf(row, now),
   };
 }
@@ -132,6 +136,7 @@ export async function createClient(db: AccessDb, spec: ClientSpec): Promise<{ cl
     tokenHash: tokenHash(token),
     createdAt: dbTime(),
     expiresAt: spec.expiresAt ?? null,
+    requireOfficer: spec.requireOfficer ?? false,
   });
   return { client: infoOf(await byName(db, spec.name)), token };
 }
@@ -150,6 +155,16 @@ export async function setClientRoles(db: AccessDb, name: string, roles: readonly
   const row = await byName(db, name);
   const wanted = [...new Set(roles)].join(',');
   if (row.roles !== wanted) await db.update(apiClient).set({ roles: wanted }).where(eq(apiClient.id, row.id));
+  return infoOf(await byName(db, name));
+}
+
+/**
+ * Whether every request of the client must name its officer (X-Officer). Takes effect within
+ * TOKEN_CACHE_MS, as a revocation does.
+ */
+export async function setRequireOfficer(db: AccessDb, name: string, required: boolean): Promise<ClientInfo> {
+  const row = await byName(db, name);
+  if (row.requireOfficer !== required) await db.update(apiClient).set({ requireOfficer: required }).where(eq(apiClient.id, row.id));
   return infoOf(await byName(db, name));
 }
 
@@ -194,7 +209,7 @@ function judge(row: typeof apiClient.$inferSelect | undefined): Authentication &
   if (status === 'EXPIRED') return { ok: false, reason: 'TOKEN_EXPIRED' };
   return {
     ok: true,
-    caller: { clientId: row.id, name: row.name, department: row.department, regionScope: row.regionScope, roles: parseRoles(row.roles) },
+    caller: { clientId: row.id, name: row.name, department: row.department, regionScope: row.regionScope, roles: parseRoles(row.roles), requireOfficer: row.requireOfficer },
     expiresAtMs: row.expiresAt === null ? undefined : Date.parse(`${row.expiresAt.replace(' ', 'T')}Z`),
   };
 }

@@ -26,6 +26,8 @@ export interface Caller {
   department: import('../domain/departments').OfficeCode;
   regionScope: string;
   roles: readonly Role[];
+  /** Every request must name its officer (X-Officer): api_client.require_officer. */
+  requireOfficer?: boolean;
 }
 
 /** Who is asking and why: set by the HTTP layer for every authenticated request. */
@@ -33,6 +35,11 @@ export interface RequestAccess {
   caller: Caller;
   purpose: Purpose | null;
   caseReference: string | null;
+  /**
+   * The officer the client asks for (X-Officer): the department's own staff identifier, asserted
+   * by its system; the hub cannot verify it. Null when none was sent.
+   */
+  officer: string | null;
   /** Groups the audit rows of one request. */
   requestId: string;
 }

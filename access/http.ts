@@ -6,7 +6,8 @@
  * reason } }] }`) on every route, so a client handles one error format:
  *   401 UNAUTHENTICATED   no, malformed, unknown, expired or revoked token
  *   429 RATE_LIMITED      past the client's (or, for failed logins, the address's) rate
- *   400 BAD_REQUEST       an unknown purpose, a malformed case reference, malformed JSON
+ *   400 BAD_REQUEST       an unknown purpose, a malformed case reference or officer, an officer missing
+ *                         where the client requires one, malformed JSON
  *   403 FORBIDDEN         a purpose the client's roles may not state; a declared path with a method or role it does not allow
  *   404 NOT_FOUND         a path no route serves (to everyone, before the token is judged)
  *   413 BAD_REQUEST       a body over the limit
@@ -81,6 +82,32 @@ export function parseCaseReference(header: string | undefined): string | null | 
   return CASE_REFERENCE.test(ref) && !mayContainIdNumber(ref) ? ref : 'MALFORMED';
 }
 
+/**
+ * An officer's staff identifier, as the department's system names them: short, ASCII (a header
+ * carries no Chinese name), and never an ID number. Some systems key their staff by 公民身份号码;
+ * such a value is refused, not stored (mayContainIdNumber, as X-Case-Reference): the audit row
+ * would hold the officer's ID number in clear.
+ */
+const OFFICER = /^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,63}$/;
+
+export type OfficerHeader = string | null | 'MALFORMED' | 'ID_NUMBER';
+
+/** X-Officer: the officer a department's system asks for, or null when it names none. */
+export function parseOfficer(header: string | undefined): OfficerHeader {
+  if (header === undefined || header.trim() === '') return null;
+  const officer = header.trim();
+  if (mayContainIdNumber(officer)) return 'ID_NUMBER';
+  return OFFICER.test(officer) ? officer : 'MALFORMED';
+}
+
+/** Why a request's X-Officer is refused (the value is never echoed nor logged: it may name a person), or null. */
+function officerRefusal(officer: OfficerHeader, required: boolean): { reason: string; message: string } | null {
+  if (officer === 'ID_NUMBER') return { reason: 'OFFICER_ID_NUMBER', message: 'X-Officer may not be or contain an ID number: send the staff identifier your system gives the officer' };
+  if (officer === 'MALFORMED') return { reason: 'MALFORMED_OFFICER', message: 'X-Officer must be 1-64 characters of letters, digits and . _ : @ / -' };
+  if (officer === null && required) return { reason: 'OFFICER_REQUIRED', message: "This client must name the officer each request is made for: send X-Officer with the officer's staff identifier" };
+  return null;
+}
+
 export interface AccessHttpDeps {
   db: AccessDb;
   audit: AuditStore;
@@ -102,8 +129,8 @@ function rateLimited(res: express.Response, rejection: RateLimiterRes, message: 
 }
 
 /**
- * Authenticates every request it sees, applies the per-client rate limit, reads X-Purpose and
- * X-Case-Reference, and for routes other than /graphql applies ROUTE_RULES and records the access.
+ * Authenticates every request it sees, applies the per-client rate limit, reads X-Purpose,
+ * X-Case-Reference and X-Officer, and for routes other than /graphql applies ROUTE_RULES and records the access.
  * GraphQL requests are checked field by field (access/enforce.ts) and recorded by the audit plugin.
  */
 /**
@@ -149,10 +176,12 @@ export function accessMiddleware(deps: AccessHttpDeps): express.RequestHandler {
         return rateLimited(res, rejection, `More than ${deps.config.rateLimitPerMinute} requests a minute from this client; wait and retry`);
       }
 
+      const officer = parseOfficer(req.get('x-officer'));
       if (!known) {
         // An authenticated attempt is still on record.
         const stated = parsePurpose(req.get('x-purpose'));
-        await deps.audit.append({ requestId: requestIdOf(req), caller, purpose: stated === 'UNKNOWN' ? null : stated, caseReference: null, channel: 'HTTP', operation: `${req.method} (undeclared route)`, operationHash: null, subjects: [], outcome: 'DENIED' });
+        const named = officer === 'MALFORMED' || officer === 'ID_NUMBER' ? null : officer;
+        await deps.audit.append({ requestId: requestIdOf(req), caller, purpose: stated === 'UNKNOWN' ? null : stated, caseReference: null, officer: named, channel: 'HTTP', operation: `${req.method} (undeclared route)`, operationHash: null, subjects: [], outcome: 'DENIED' });
         return notFound();
       }
 
@@ -162,10 +191,13 @@ export function accessMiddleware(deps: AccessHttpDeps): express.RequestHandler {
       if (caseReference === 'MALFORMED') {
         return sendError(res, 400, 'BAD_REQUEST', 'MALFORMED_CASE_REFERENCE', 'X-Case-Reference must be 1-64 characters of letters, digits and . _ : / - and not an ID number');
       }
-      const access: RequestAccess = { caller, purpose, caseReference, requestId: requestIdOf(req) };
+      const officerRefused = officerRefusal(officer, caller.requireOfficer === true);
+      if (officerRefused) return sendError(res, 400, 'BAD_REQUEST', officerRefused.reason, officerRefused.message);
+      const named = officer as string | null;
+      const access: RequestAccess = { caller, purpose, caseReference, officer: named, requestId: requestIdOf(req) };
       const isGraphQL = req.path === '/graphql';
       const record = (outcome: 'ALLOWED' | 'DENIED', operation: string | null) =>
-        deps.audit.append({ requestId: access.requestId, caller, purpose, caseReference, channel: isGraphQL ? 'GRAPHQL' : 'HTTP', operation, operationHash: null, subjects: [], outcome });
+        deps.audit.append({ requestId: access.requestId, caller, purpose, caseReference, officer: named, channel: isGraphQL ? 'GRAPHQL' : 'HTTP', operation, operationHash: null, subjects: [], outcome });
 
       if (purpose !== null && !purposeAllowed(caller.roles, purpose)) {
         await record('DENIED', isGraphQL ? null : `${req.method} ${req.path}`);

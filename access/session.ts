@@ -20,6 +20,7 @@ export class AccessSession {
   readonly caller: Caller | null;
   readonly purpose: Purpose | null;
   readonly caseReference: string | null;
+  readonly officer: string | null;
   readonly requestId: string;
   /** The view of each personal object reached so far (a promise while it is being worked out). */
   readonly views = new WeakMap<object, View | Promise<View>>();
@@ -29,7 +30,17 @@ export class AccessSession {
     this.caller = access?.caller ?? null;
     this.purpose = access?.purpose ?? null;
     this.caseReference = access?.caseReference ?? null;
+    this.officer = access?.officer ?? null;
     this.requestId = access?.requestId ?? 'unauthenticated';
+  }
+
+  /**
+   * The officer a write records: the one its input names, else the one the request names
+   * (X-Officer), else '' (the client alone). So a department system that names its officer once,
+   * in the header, finds them in the case's, alert's or finding's history as in the audit trail.
+   */
+  officerOr(given: string | null | undefined): string {
+    return given?.trim() || (this.officer ?? '');
   }
 
   /** Records subjects; a subject refused once stays refused for this request's audit row. */

@@ -814,6 +814,7 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
           caller: access.caller,
           purpose: access.purpose,
           caseReference: access.caseReference ?? caseReference(c.id, c.reportedAt),
+          officer: access.officer,
           channel: 'HTTP',
           operation: `GET /cases/${c.id}/brief`,
           operationHash: null,

@@ -166,6 +166,7 @@ export function registerFindingExports(app: express.Express, deps: HubDeps, audi
             caller: access.caller,
             purpose: access.purpose,
             caseReference: access.caseReference,
+            officer: access.officer,
             channel: 'HTTP',
             operation: `GET /exports/scans/${scan.id}/findings.csv`,
             operationHash: null,

@@ -89,6 +89,7 @@ export function auditPlugin(audit: AuditStore, logger: Logger): ApolloServerPlug
               caller: session.caller,
               purpose: session.purpose,
               caseReference: session.caseReference,
+              officer: session.officer,
               channel: 'GRAPHQL',
               operation: operationName ?? null,
               operationHash: queryHash ?? null,

@@ -96,7 +96,7 @@ describe('deny by default', () => {
     // The person has no household here: their region is their ID number's address code.
     loaders: { hub: { currentHouseholdByIdNumber: { load: async () => null }, householdById: { load: async () => null } } },
   });
-  const session = () => new AccessSession({ caller: caller(['READER', 'CASEWORKER'], { regionScope: '370000' }), purpose: 'ELIGIBILITY_REVIEW', caseReference: null, requestId: 'r' });
+  const session = () => new AccessSession({ caller: caller(['READER', 'CASEWORKER'], { regionScope: '370000' }), purpose: 'ELIGIBILITY_REVIEW', caseReference: null, officer: null, requestId: 'r' });
 
   it('closes a new root field', async () => {
     const res = await graphql({ schema, source: '{ newThing }', contextValue: ctx(session()) });

@@ -165,6 +165,7 @@ describe('group commit', () => {
     caller,
     purpose: 'ELIGIBILITY_REVIEW',
     caseReference: null,
+    officer: null,
     channel: 'GRAPHQL',
     operation: `op${i}`,
     operationHash: null,
@@ -446,6 +447,7 @@ describe('the hash chain', () => {
         subjectRef: rest.subject_ref,
         subjectLabel: rest.subject_label,
         outcome: rest.outcome,
+        officer: rest.officer,
       };
       expect(rowHash(prev_hash, Number(seq), values)).toBe(row_hash);
       prev = row_hash;
@@ -500,7 +502,7 @@ describe('the hash chain', () => {
       const values = {
         at: r.at, requestId: r.request_id, clientId: Number(r.client_id), clientName: r.client_name, department: r.department, regionScope: r.region_scope,
         purpose: Number(r.seq) === 1 ? 'AUDIT' : r.purpose, caseReference: r.case_reference, channel: r.channel, operation: r.operation,
-        operationHash: r.operation_hash, subjectKind: r.subject_kind, subjectRef: r.subject_ref, subjectLabel: r.subject_label, outcome: r.outcome,
+        operationHash: r.operation_hash, subjectKind: r.subject_kind, subjectRef: r.subject_ref, subjectLabel: r.subject_label, outcome: r.outcome, officer: r.officer,
       };
       const hash = rowHash(prev, Number(r.seq), values);
       await dbs.hubPool.query('UPDATE access_log SET purpose = ?, prev_hash = ?, row_hash = ? WHERE seq = ?', [values.purpose, prev, hash, r.seq]);

@@ -165,6 +165,7 @@ it('records an access once the server is set back, on an audit writer connection
       caller,
       purpose: 'ELIGIBILITY_REVIEW',
       caseReference: null,
+      officer: null,
       channel: 'GRAPHQL',
       operation: 'binlog',
       operationHash: null,

@@ -74,7 +74,10 @@ it('runs the README’s loop with the demo clients: a conflict overridden, a dec
   expect(c.state).toBe('CLOSED');
   // The household is in 任城区: its county's offices act, not the city-wide bureaus.
   const actors = new Set(c.history.map((e: { actor: string }) => e.actor));
-  expect([...actors].sort()).toEqual(['demo-370811-civil-affairs', 'demo-370811-health', 'demo-370811-housing']);
+  // The health office's system named its officer (X-Officer): its steps carry them.
+  expect([...actors].sort()).toEqual(['demo-370811-civil-affairs', 'demo-370811-health/wjw-0107', 'demo-370811-housing']);
+  // And the auditor's last step shows who saw the household: the health client with its officer.
+  expect(stdout).toMatch(/\{"client":"demo-370811-health","officer":"wjw-0107","operation":/);
   expect(c.referrals).toEqual([
     expect.objectContaining({ to: { key: 'HEALTH' }, state: 'COMPLETED', programme: { code: 'MEDICAL_AID' }, aidSourceReference: expect.stringMatching(/:MA-2026-0312$/), fulfilment: { amountFen: 1_200_000, shortfallFen: 0 } }),
     expect.objectContaining({ to: { key: 'HOUSING' }, state: 'DECLINED', decisionCheck: { conflict: true, overrideReason: '提高现有补贴档次，非重复发放' }, declineResolution: { kind: 'REASSIGNED', newReferral: { id: expect.any(String) } } }),

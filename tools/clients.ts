@@ -2,8 +2,9 @@
  * API clients: create, list, rotate, revoke.
  *
  *   npm run clients -- create --name rencheng-civil-affairs --department CIVIL_AFFAIRS \
- *       --scope 370811 --roles READER,CASEWORKER [--expires 2026-12-31 | --expires-in 90d]
+ *       --scope 370811 --roles READER,CASEWORKER [--expires 2026-12-31 | --expires-in 90d] [--require-officer]
  *   npm run clients -- list
+ *   npm run clients -- require-officer rencheng-civil-affairs [--off]
  *   npm run clients -- rotate rencheng-civil-affairs [--expires … | --expires-in … | --no-expiry]
  *   npm run clients -- revoke rencheng-civil-affairs
  *
@@ -12,7 +13,7 @@
  * on the next request.
  */
 import { registerCharity } from '../db/reported-aid/store';
-import { CLIENT_OFFICE_CODES, ClientSpecError, createClient, listClients, revokeClient, rotateClient, type ClientInfo } from '../access/clients';
+import { CLIENT_OFFICE_CODES, ClientSpecError, createClient, listClients, revokeClient, rotateClient, setRequireOfficer, type ClientInfo } from '../access/clients';
 import { PURPOSES_BY_ROLE, ROLES, type Role } from '../access/policy';
 import { dbTime, type AccessDb } from '../db/access/db';
 import type { OfficeCode as DepartmentCode } from '../domain/departments';
@@ -25,8 +26,10 @@ import { runAgainstHub } from './run-against-hub';
 export const USAGE = `usage: npm run clients -- <command>
   create --name NAME --department ${CLIENT_OFFICE_CODES.join('|')}
          --scope DIVISION_CODE --roles ROLE[,ROLE…] [--expires YYYY-MM-DD | --expires-in 90d]
+         [--require-officer]   (every request must name its officer: X-Officer)
          [--credit-code 统一社会信用代码 --organisation NAME]   (a CHARITY client: required)
   list
+  require-officer NAME [--off]
   rotate NAME [--expires YYYY-MM-DD | --expires-in 90d | --no-expiry]
   revoke NAME
 roles: ${ROLES.map((r) => `${r} (${PURPOSES_BY_ROLE[r].join(', ')})`).join('; ')}`;
@@ -60,7 +63,7 @@ export function parseExpiry(values: { expires?: string; 'expires-in'?: string; '
 }
 
 function describe(c: ClientInfo): string {
-  return [c.name, c.status, c.department, c.regionScope, c.roles.join(','), `created ${shown(c.createdAt)}`, c.expiresAt ? `expires ${shown(c.expiresAt)}` : 'no expiry', c.revokedAt ? `revoked ${shown(c.revokedAt)}` : '']
+  return [c.name, c.status, c.department, c.regionScope, c.roles.join(','), c.requireOfficer ? 'officer required' : '', `created ${shown(c.createdAt)}`, c.expiresAt ? `expires ${shown(c.expiresAt)}` : 'no expiry', c.revokedAt ? `revoked ${shown(c.revokedAt)}` : '']
     .filter(Boolean)
     .join('  ');
 }
@@ -73,6 +76,8 @@ const OPTIONS = {
   expires: { type: 'string' },
   'expires-in': { type: 'string' },
   'no-expiry': { type: 'boolean' },
+  'require-officer': { type: 'boolean' },
+  off: { type: 'boolean' },
   'credit-code': { type: 'string' },
   organisation: { type: 'string' },
 } as const;
@@ -92,6 +97,7 @@ export function clientsCommand(argv: string[], db: AccessDb, print: (line: strin
           regionScope: values.scope,
           roles: values.roles.split(',').map((r) => r.trim().toUpperCase()) as Role[],
           expiresAt: parseExpiry(values) ?? null,
+          requireOfficer: values['require-officer'] === true,
         });
         // A charity reports aid only with its organisation registered (db/reported-aid).
         if (client.department === 'CHARITY') {
@@ -113,6 +119,12 @@ export function clientsCommand(argv: string[], db: AccessDb, print: (line: strin
         const { client, token } = await rotateClient(db, name, parseExpiry(values));
         print(`rotated ${describe(client)}; the previous token no longer works`);
         print(`token (shown once; the hub keeps only its hash): ${token}`);
+        return 0;
+      }
+      case 'require-officer': {
+        if (!name) throw new UsageError('require-officer needs the client name');
+        const client = await setRequireOfficer(db, name, values.off !== true);
+        print(`${client.requireOfficer ? 'officer required' : 'officer optional'}: ${describe(client)}`);
         return 0;
       }
       case 'revoke': {

@@ -85,6 +85,7 @@ export async function startFairFloorServer(deps: FairFloorDeps): Promise<Running
         caller: auth.caller,
         purpose,
         caseReference: null,
+        officer: null,
         channel: 'GRAPHQL',
         operation: operationName ?? null,
         operationHash: doc.hash,

@@ -6,7 +6,7 @@
  * Times are DATETIME(3) in UTC written by the hub, not TIMESTAMP: a DATETIME comes back exactly as
  * written whatever the session time zone, and the audit hash is computed over that exact text.
  */
-import { bigint, char, datetime, index, mysqlEnum, mysqlTable, tinyint, varchar } from 'drizzle-orm/mysql-core';
+import { bigint, boolean, char, datetime, index, mysqlEnum, mysqlTable, tinyint, varchar } from 'drizzle-orm/mysql-core';
 import type { OfficeCode } from '../../domain/departments';
 
 /**
@@ -32,6 +32,11 @@ export const apiClient = mysqlTable('api_client', {
   revokedAt: datetime('revoked_at', { mode: 'string', fsp: 3 }),
   /** When the current token replaced the previous one. */
   rotatedAt: datetime('rotated_at', { mode: 'string', fsp: 3 }),
+  /**
+   * Every request must name the officer it is made for (X-Officer): a department system used by
+   * staff. False for a machine-to-machine client, which may still send one.
+   */
+  requireOfficer: boolean('require_officer').notNull().default(false),
 });
 
 /**
@@ -66,6 +71,11 @@ export const accessLog = mysqlTable(
     subjectLabel: varchar('subject_label', { length: 32 }),
     /** OK, PARTIAL, DENIED, FAILED (GraphQL); ALLOWED, DENIED (HTTP routes). */
     outcome: varchar('outcome', { length: 12 }).notNull(),
+    /**
+     * The officer the client asked for (X-Officer): the department's own staff identifier, as its
+     * system asserts it; null when none was sent, and in every row written before the column.
+     */
+    officer: varchar('officer', { length: 64 }),
     prevHash: char('prev_hash', { length: 64 }).notNull(),
     rowHash: char('row_hash', { length: 64 }).notNull(),
   },

@@ -150,6 +150,10 @@ export type Caller = {
   readonly purpose?: Maybe<AccessPurpose>;
   /** The case reference stated with this request (X-Case-Reference), if any. */
   readonly caseReference?: Maybe<Scalars['String']['output']>;
+  /** The officer this request is made for (X-Officer: the department's staff identifier, as its system states it), if any. */
+  readonly officer?: Maybe<Scalars['String']['output']>;
+  /** Whether this client must name the officer on every request (X-Officer). */
+  readonly requiresOfficer: Scalars['Boolean']['output'];
   /** Purposes this client may state. */
   readonly allowedPurposes: ReadonlyArray<AccessPurpose>;
   /** Whether it sees ID numbers in clear inside its scope (otherwise 370811********123X). */
@@ -178,6 +182,12 @@ export type AccessLogEntry = {
   readonly at: Scalars['DateTime']['output'];
   /** The client that asked. */
   readonly client: AccessClient;
+  /**
+   * The officer the client asked for (X-Officer): the department's own staff identifier, as the
+   * client's system stated it; the hub does not verify it. Null when the client named none, and on
+   * every entry recorded before the hub recorded officers.
+   */
+  readonly officer?: Maybe<Scalars['String']['output']>;
   /** The purpose it stated. */
   readonly purpose?: Maybe<AccessPurpose>;
   /** The case reference it stated. */
@@ -1204,7 +1214,8 @@ export type OfficeInput = {
 /**
  * Who acts. An authenticated caller acts for its office (its township when its region scope is a
  * township, else its department), and `officer` is recorded beside the client's name; `office` is
- * then ignored. Where no caller is authenticated, both are required.
+ * then ignored. Without `actor`, the officer the request names (X-Officer) is recorded there. Where
+ * no caller is authenticated, both are required.
  */
 export type ActorInput = {
   /** The officer's staff identifier (not their name), up to 64 characters. */
@@ -3711,7 +3722,7 @@ export type FindingConfirmInput = {
   readonly findingId: Scalars['ID']['input'];
   /** A note for the record. */
   readonly note?: InputMaybe<Scalars['String']['input']>;
-  /** The officer at the department's system, as that system names them. */
+  /** The officer at the department's system, as that system names them (default: the request's X-Officer). */
   readonly officer?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -3730,7 +3741,7 @@ export type FindingDismissInput = {
   readonly findingId: Scalars['ID']['input'];
   /** Why it is not a problem; required. */
   readonly reason: Scalars['String']['input'];
-  /** The officer at the department's system, as that system names them. */
+  /** The officer at the department's system, as that system names them (default: the request's X-Officer). */
   readonly officer?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -3749,7 +3760,7 @@ export type FindingResolveInput = {
   readonly findingId: Scalars['ID']['input'];
   /** What was done. */
   readonly note?: InputMaybe<Scalars['String']['input']>;
-  /** The officer at the department's system, as that system names them. */
+  /** The officer at the department's system, as that system names them (default: the request's X-Officer). */
   readonly officer?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -4527,7 +4538,7 @@ export type AlertNoticeWithdrawInput = {
   readonly noticeId?: InputMaybe<Scalars['ID']['input']>;
   /** Why (required, up to 500 characters). */
   readonly reason: Scalars['String']['input'];
-  /** The officer's staff identifier (default the API client). */
+  /** The officer's staff identifier (default: the request's X-Officer, else the API client alone). */
   readonly officer?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -4550,7 +4561,7 @@ export type AlertNoticeObjectionResolveInput = {
   readonly resolution: NoticeObjectionResolution;
   /** Why (required, up to 500 characters). */
   readonly reason: Scalars['String']['input'];
-  /** The officer's staff identifier (default the API client). */
+  /** The officer's staff identifier (default: the request's X-Officer, else the API client alone). */
   readonly officer?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -4575,7 +4586,7 @@ export type AlertNoticeObjectionInput = {
   readonly kind: NoticeObjectionKind;
   /** The day it was received: within the notice's period, not after today (default today, China). */
   readonly receivedOn?: InputMaybe<Scalars['Date']['input']>;
-  /** The officer's staff identifier (default the API client). */
+  /** The officer's staff identifier (default: the request's X-Officer, else the API client alone). */
   readonly officer?: InputMaybe<Scalars['String']['input']>;
   /** A retry with the same key returns the first outcome and records nothing (1 to 64 characters); without one, each request is another objection. */
   readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
@@ -4604,7 +4615,7 @@ export type AlertNoticePostInput = {
   readonly objectionPhone?: InputMaybe<Scalars['String']['input']>;
   /** The day it was posted: from the day of verification to today (default today, China). */
   readonly postedOn?: InputMaybe<Scalars['Date']['input']>;
-  /** The officer's staff identifier (default the API client). */
+  /** The officer's staff identifier (default: the request's X-Officer, else the API client alone). */
   readonly officer?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -4948,7 +4959,7 @@ export type AlertUserError = {
 export type AlertAcknowledgeInput = {
   /** The alert. */
   readonly alertId: Scalars['ID']['input'];
-  /** The officer's staff identifier (default the API client). */
+  /** The officer's staff identifier (default: the request's X-Officer, else the API client alone). */
   readonly officer?: InputMaybe<Scalars['String']['input']>;
   /** A note. */
   readonly note?: InputMaybe<Scalars['String']['input']>;
@@ -4962,7 +4973,7 @@ export type AlertVerifyInput = {
   readonly outcome: AlertOutcome;
   /** Why (required for NO_NEED). */
   readonly reason?: InputMaybe<Scalars['String']['input']>;
-  /** The officer's staff identifier (default the API client). */
+  /** The officer's staff identifier (default: the request's X-Officer, else the API client alone). */
   readonly officer?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -4972,7 +4983,7 @@ export type AlertDismissInput = {
   readonly alertId: Scalars['ID']['input'];
   /** Why. */
   readonly reason: Scalars['String']['input'];
-  /** The officer's staff identifier (default the API client). */
+  /** The officer's staff identifier (default: the request's X-Officer, else the API client alone). */
   readonly officer?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -5002,7 +5013,7 @@ export type AlertTakeOverInput = {
   readonly alertId: Scalars['ID']['input'];
   /** Why civil affairs takes it over (required, up to 2000 characters): kept in its history and shown on Alert.takenOver. */
   readonly reason: Scalars['String']['input'];
-  /** The officer's staff identifier (default the API client). */
+  /** The officer's staff identifier (default: the request's X-Officer, else the API client alone). */
   readonly officer?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -5805,6 +5816,8 @@ export type CallerResolvers<ContextType = HubContext, ParentType extends Resolve
   roles?: Resolver<ReadonlyArray<ResolversTypes['AccessRole']>, ParentType, ContextType>;
   purpose?: Resolver<Maybe<ResolversTypes['AccessPurpose']>, ParentType, ContextType>;
   caseReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  officer?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  requiresOfficer?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   allowedPurposes?: Resolver<ReadonlyArray<ResolversTypes['AccessPurpose']>, ParentType, ContextType>;
   seesIdNumbers?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
@@ -5823,6 +5836,7 @@ export type AccessLogEntryResolvers<ContextType = HubContext, ParentType extends
   seq?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   client?: Resolver<ResolversTypes['AccessClient'], ParentType, ContextType>;
+  officer?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   purpose?: Resolver<Maybe<ResolversTypes['AccessPurpose']>, ParentType, ContextType>;
   caseReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   channel?: Resolver<ResolversTypes['AccessChannel'], ParentType, ContextType>;

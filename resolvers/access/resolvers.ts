@@ -48,6 +48,7 @@ export const accessResolvers: Resolvers = {
     roles: (s) => s.caller!.roles,
     allowedPurposes: (s) => purposesFor(s.caller!.roles),
     seesIdNumbers: (s) => seesIdNumbers(s.caller!),
+    requiresOfficer: (s) => s.caller!.requireOfficer === true,
   },
 
   AccessLogEntry: {

@@ -255,6 +255,8 @@ export class AlertDeliveryWorker {
       caller: subscriberCaller(row.clientId, row.subscriber!),
       purpose: 'MONITORING',
       caseReference: null,
+      // A push is the hub's own doing, for the subscriber's client: no officer asked for it.
+      officer: null,
       channel: 'PUSH',
       operation: `${row.event} push, subscription ${row.subscriptionId}, attempt ${row.attempt}`,
       operationHash: null,

@@ -74,11 +74,11 @@ function requireOffice(arg: OfficeInput, argument: string): string {
 /**
  * Who acts. An authenticated caller (an API client of one department, scoped to a region) acts for
  * its township's office when its scope is a township, else for its department; the input's officer,
- * if given, is kept beside the client's name. Without a caller (no access layer, e.g. a resolver
+ * else the request's (X-Officer), if any, is kept beside the client's name. Without a caller (no access layer, e.g. a resolver
  * run outside the server) the input must name the actor.
  */
 function actorOf(ctx: HubContext, arg: ActorInput | null | undefined): Actor {
-  const officer = arg?.officer.trim() ?? '';
+  const officer = ctx.access.officerOr(arg?.officer);
   if (longerThan(officer, 64)) throw badInput('input.actor.officer', 'MALFORMED_ACTOR', 'officer is a staff identifier of 1 to 64 characters');
   const caller = ctx.access?.caller;
   if (caller) return { officer: firstChars(officer ? `${caller.name}/${officer}` : caller.name, 64), office: officeOfCaller(caller) };
