@@ -214,6 +214,23 @@ describe('supervision and the case record', () => {
     expect(old.data.referral).toEqual({ deadlineStatus: 'VOID', overdue: null });
   });
 
+  it('a slip superseded once overdue: MISSED from then, never OVERDUE; an asOf before shows it as it stood', async () => {
+    const ca = demo.AIDHUB_TOKEN_370811_CIVIL_AFFAIRS;
+    const report = async (asOf?: string) => {
+      const res = await ca(`query($asOf: DateTime) { overdueReport(regionCode: "370811", asOf: $asOf) { byOffice { referrals { referral { id } } } } }`, { asOf });
+      expect(res.errors).toBeUndefined();
+      return res.data.overdueReport.byOffice.flatMap((o: { referrals: { referral: { id: string } }[] }) => o.referrals.map((r) => r.referral.id));
+    };
+    const late = (await ca(`query($id: ID!) { case(id: $id) { referrals { id state to { key } } } }`, { id: caseId })).data.case.referrals.find(
+      (r: { state: string; to: { key: string } }) => r.state === 'ISSUED' && r.to.key === 'CIVIL_AFFAIRS',
+    ).id;
+    expect(await report()).toContain(late);
+    const withdrawn = await correct(ca, { reason: '户主已另获救助，撤销临时救助决定', changes: [{ referralId: late }] });
+    expect(withdrawn.superseded).toEqual([expect.objectContaining({ id: late, state: 'SUPERSEDED', deadlineStatus: 'MISSED' })]);
+    expect(await report()).not.toContain(late);
+    expect(await report('2026-04-19T10:00:00+08:00')).toContain(late);
+  });
+
   it('keeps the original and each correction in the case history, with who and why, and prints them in the brief', async () => {
     const ca = demo.AIDHUB_TOKEN_370811_CIVIL_AFFAIRS;
     const res = await ca(`query($id: ID!) { case(id: $id) { history { action actor reason referral { id } } } }`, { id: caseId });
@@ -223,9 +240,10 @@ describe('supervision and the case record', () => {
       '住房部门不应承办：租赁补贴已达最高档，改由民政临时救助',
       expect.stringMatching(/^金额应为/),
       '自付费用又增 2000 元，追加医疗救助',
+      '户主已另获救助，撤销临时救助决定',
     ]);
     const superseded = history.filter((e) => e.action === 'REFERRAL_SUPERSEDED');
-    expect(superseded.map((e) => e.referral?.id)).toEqual([slips.HEALTH, slips.HOUSING, slips.TEMP]);
+    expect(superseded.map((e) => e.referral?.id)).toEqual([slips.HEALTH, slips.HOUSING, slips.TEMP, expect.any(String)]);
     expect(superseded[1].reason).toBe('决定撤销：住房部门不应承办：租赁补贴已达最高档，改由民政临时救助');
     expect(history.find((e) => e.action === 'MEETING_RECORDED')).toBeDefined();
     const brief = await fetch(`${hub.url}/cases/${caseId}/brief?view=current`, { headers: hub.as({ token: tokens.get('AIDHUB_TOKEN_370811_CIVIL_AFFAIRS')!, purpose: 'CASE_MEETING' }).headers });

@@ -475,6 +475,8 @@ async function decisionCorrectRequest(input: DecisionCorrectInput, ctx: HubConte
   const refused = await correctionRefusal(ctx.hub, c, correction, meta.actor.office);
   if ('problem' in refused) return { userErrors: [refused.problem] };
   const decisions = correctedDecisions(correction);
+  // Only withdrawals: no new decision to check.
+  if (decisions.length === 0) return answered(await correctDecisions(ctx.hub, correction, meta));
   const { errors, people } = await checkedAsDecidedToday(ctx, c, decisions, meta.now, (i, name) => [...paths[i], name]);
   if (errors.length > 0) return { userErrors: errors };
   const preGrant = await checkDecisions(ctx, decisions.map((d, i) => ({ ...d, overrideReason: correction.overrideReasons[i] })), chinaDateOf(meta.now), { members: people });
