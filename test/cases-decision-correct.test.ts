@@ -14,10 +14,9 @@ import { healthScenario } from '../federation/health/scenario';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { TestClock } from './support/clock';
+import { caseInDeliberation } from './support/cases';
 import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
 
-const OPEN = `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id } userErrors { code } } }`;
-const MOVE = `mutation($input: CaseTransitionInput!) { caseTransition(input: $input) { case { state } userErrors { code } } }`;
 const MEETING = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) { meeting { decisions { id to { key } dueOn } } userErrors { code field } } }`;
 const SLIP = `id state amountFen dueOn to { key } programme { code } correction { role reason actor replacedBy { id } } deadlineStatus`;
 const CORRECT = `mutation($input: DecisionCorrectInput!) { decisionCorrect(input: $input) {
@@ -60,9 +59,7 @@ beforeAll(async () => {
     demo[c.variable] = hub.as({ token: tokens.get(c.variable)!, purpose }).gql;
   }
   const ca = demo.AIDHUB_TOKEN_370811_CIVIL_AFFAIRS;
-  const opened = await ca(OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '户主之母住院，自付费用高', reportedAt: '2026-03-09T09:00:00+08:00' } });
-  caseId = opened.data.caseOpen.case.id;
-  for (const to of ['ACCEPTED', 'INVESTIGATING', 'IN_DELIBERATION']) await ca(MOVE, { input: { caseId, to, reason: to } });
+  caseId = await caseInDeliberation(ca, wangId, '户主之母住院，自付费用高', '2026-03-09T09:00:00+08:00');
   const met = await ca(MEETING, {
     input: {
       caseId,

@@ -38,7 +38,7 @@ export function hasFeedback(state: ReferralState): boolean {
 
 export function checkReferralAction(state: ReferralState, action: ReferralAction, facts: { handOver: boolean; text: string }): ReferralCheck {
   // A corrected decision's old slip: the office is told why nothing is asked of it any more.
-  if (state === 'SUPERSEDED') return { ok: false, code: 'REFERRAL_SUPERSEDED', message: 'the slip was superseded by a correction of the decision: see its supersession' };
+  if (state === 'SUPERSEDED') return { ok: false, code: 'REFERRAL_SUPERSEDED', message: `a SUPERSEDED slip cannot be ${DONE[action]}` };
   if (!FROM[action].includes(state)) {
     return { ok: false, code: 'REFERRAL_ILLEGAL_TRANSITION', message: `${ARTICLE[state]} ${state} slip cannot be ${DONE[action]}` };
   }
