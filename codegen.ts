@@ -64,6 +64,7 @@ export const pluginConfig = {
     SecondAidApproval: '../../db/cases/records#SecondAidRecord',
     Fulfilment: '../../db/case-loop/store#FulfilmentRecord',
     DeclineResolution: '../../db/cases/declines#DeclineRecord',
+    DecisionCorrection: '../../db/cases/corrections#CorrectionRow',
     FirstAid: '../../db/cases/first-aid#CaseFirstAidRecord',
     SupersedingAidRecord: '../../domain/aid#AidRecord',
     DecisionCheck: '../../db/case-loop/store#DecisionCheckRecord',

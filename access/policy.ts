@@ -458,7 +458,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     region: (r: { householdId: number; townshipCode: string }, ctx) => caseRegions(r, ctx),
     fields: {
       ...Object.fromEntries(
-        ['id', 'case', 'kind', 'meeting', 'from', 'to', 'ask', 'programme', 'amountFen', 'beneficiary', 'handOver', 'deadlineWorkingDays', 'issuedAt', 'dueOn', 'provisional', 'state', 'acceptedAt', 'answeredAt', 'answeredStatedAt', 'feedback', 'declineReason', 'aidRecord', 'deadlineStatus', 'overdue', 'fulfilment', 'decisionCheck', 'declineResolution'].map((f) => [f, 'IN_SCOPE' as const]),
+        ['id', 'case', 'kind', 'meeting', 'from', 'to', 'ask', 'programme', 'amountFen', 'beneficiary', 'handOver', 'deadlineWorkingDays', 'issuedAt', 'dueOn', 'provisional', 'state', 'acceptedAt', 'answeredAt', 'answeredStatedAt', 'feedback', 'declineReason', 'aidRecord', 'deadlineStatus', 'overdue', 'fulfilment', 'decisionCheck', 'declineResolution', 'correction'].map((f) => [f, 'IN_SCOPE' as const]),
       ),
       // ILLNESS reveals a health condition (as AidRecord.cause and SecondAidApproval.cause).
       cause: 'HEALTH',
@@ -533,6 +533,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   DecisionCheck: { kind: 'OPEN', why: 'reached only through Referral.decisionCheck and Meeting.decisionChecks (in scope); names no person, no health detail' },
   DecisionFinding: { kind: 'OPEN', why: 'reached only through DecisionCheck.findings; names no person, no health detail' },
   DeclineResolution: { kind: 'OPEN', why: 'reached only through Referral.declineResolution (in scope); names no person' },
+  DecisionCorrection: { kind: 'OPEN', why: 'reached only through Referral.correction (in scope); names no person (its replacing slip is a Referral, checked as one)' },
   // Reached only through Referral.fulfilment, whose view it takes; its aidSourceReference is masked as the slip's is.
   Fulfilment: {
     kind: 'PERSONAL',
@@ -630,6 +631,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   AlertDeliveryReplayPayload: OPEN_CONTAINER,
   MeetingRecordPayload: OPEN_CONTAINER,
   ReferralPayload: OPEN_CONTAINER,
+  DecisionCorrectPayload: OPEN_CONTAINER,
 
   // schema/charity.graphql: consent and needs are about one household; charities see summaries
   // (no personal data) and, after claiming, the sealed detail, audited as an access to the household.
@@ -834,6 +836,8 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     // A declined decision is resolved by the convener (the case's owner, checked by the write).
     referralReassign: { roles: ['MEETING_CONVENER'], purposes: ['CASE_MEETING'], outOfScope: 'DENY' },
     referralWaive: { roles: ['MEETING_CONVENER'], purposes: ['CASE_MEETING'], outOfScope: 'DENY' },
+    // A meeting's decisions corrected after the meeting (a later decision on its record): its convener, the case's owner (checked by the write).
+    decisionCorrect: { roles: ['MEETING_CONVENER'], purposes: ['CASE_MEETING'], outOfScope: 'DENY' },
     // schema/charity.graphql. The office's writes also check the household lies in the caller's scope (resolvers/charity).
     charityConsentRecord: { roles: ['CASEWORKER'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY', args: { 'input.householdId': 'HOUSEHOLD_ID' }, argumentSubjectsInScope: true },
     charityConsentRevoke: { roles: ['CASEWORKER'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY' },

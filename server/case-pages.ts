@@ -51,7 +51,7 @@ const AID_STATUS: Record<string, string> = { ACTIVE: '发放中', ENDED: '已停
 /** 慈善衔接: what a need is for, and where it stands. MEDICAL and REHABILITATION are health detail. */
 const NEED_PURPOSE: Record<NeedPurpose, string> = { MEDICAL: '医疗', EDUCATION: '就学', HOUSING: '住房', LIVING: '基本生活', DISASTER: '灾害', REHABILITATION: '康复', OTHER: '其他' };
 const NEED_STATE: Record<NeedState, string> = { OPEN: '征集中', COVERED: '已足额认捐', WITHDRAWN: '已撤回' };
-const SLIP_STATE: Record<string, string> = { ISSUED: '待接收', ACCEPTED: '已接收', COMPLETED: '已反馈', DECLINED: '已退回' };
+const SLIP_STATE: Record<string, string> = { ISSUED: '待接收', ACCEPTED: '已接收', COMPLETED: '已反馈', DECLINED: '已退回', SUPERSEDED: '已被更正取代' };
 const DEADLINE_KIND = { FIRST_AID: '先行救助', MATERIALS: '补充完善材料', INVESTIGATION_OPINION: '调查初审意见', APPROVAL: '审核审批' } as const;
 const SEVERITY: Record<string, string> = { CONFLICT: '重复救助', WARNING: '需核查', MISSED_AID: '疑似漏保' };
 const DEADLINE_STATUS = { PENDING: '未到期', OVERDUE: '已超期', MET: '按时完成', MET_LATE: '超期完成', MISSED: '未完成（已超期）', VOID: '不再适用' } as const;
@@ -73,6 +73,8 @@ const ACTION: Record<string, string> = {
   OWNER_CHANGED: '移交承办',
   MEETING_RECORDED: '记录一事一议会议',
   SECOND_AID_APPROVED: '批准二次临时救助',
+  DECISION_CORRECTED: '更正会议决定',
+  REFERRAL_SUPERSEDED: '转办单被更正取代',
 };
 /** The short names officers use (民政, 医保 …), for the signature lines; a department without one signs under its full name. */
 const SHORT_NAME: Partial<Record<DepartmentCode, string>> = { CIVIL_AFFAIRS: '民政', EDUCATION: '教育', HOUSING: '住建', HEALTH: '医保', UNION: '工会', DISABILITY: '残联', HUMAN_RESOURCES: '人社' };

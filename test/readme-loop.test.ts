@@ -63,6 +63,9 @@ it('runs the README’s loop with the demo clients: a conflict overridden, a dec
   expect(stdout).toContain('"DECISION_CONFLICT"');
   // The case does not close while the housing decline is open.
   expect(stdout).toContain('"DECLINED_DECISIONS_OPEN"');
+  // The decision corrected after the meeting: its slip superseded, a new one issued.
+  expect(stdout).toContain('"superseded":[{"id":');
+  expect(stdout).toContain('"state":"SUPERSEDED"');
 
   const res = await hub.gql(
     `query($id: ID!) { household(id: $id) { cases { state history { action actor } referrals { to { key } state programme { code } aidSourceReference
@@ -79,8 +82,10 @@ it('runs the README’s loop with the demo clients: a conflict overridden, a dec
   // And the auditor's last step shows who saw the household: the health client with its officer.
   expect(stdout).toMatch(/\{"client":"demo-370811-health","officer":"wjw-0107","operation":/);
   expect(c.referrals).toEqual([
-    expect.objectContaining({ to: { key: 'HEALTH' }, state: 'COMPLETED', programme: { code: 'MEDICAL_AID' }, aidSourceReference: expect.stringMatching(/:MA-2026-0312$/), fulfilment: { amountFen: 1_200_000, shortfallFen: 0 } }),
+    // The meeting's medical aid decision, corrected after the meeting (decisionCorrect): superseded, its replacement completed.
+    expect.objectContaining({ to: { key: 'HEALTH' }, state: 'SUPERSEDED', programme: { code: 'MEDICAL_AID' }, aidSourceReference: null, fulfilment: null }),
     expect.objectContaining({ to: { key: 'HOUSING' }, state: 'DECLINED', decisionCheck: { conflict: true, overrideReason: '提高现有补贴档次，非重复发放' }, declineResolution: { kind: 'REASSIGNED', newReferral: { id: expect.any(String) } } }),
+    expect.objectContaining({ to: { key: 'HEALTH' }, state: 'COMPLETED', programme: { code: 'MEDICAL_AID' }, aidSourceReference: expect.stringMatching(/:MA-2026-0312$/), fulfilment: { amountFen: 1_200_000, shortfallFen: 0 } }),
     expect.objectContaining({ to: { key: 'HEALTH' }, state: 'COMPLETED', programme: { code: 'PREMIUM_SUBSIDY' }, aidSourceReference: expect.stringMatching(/:CB-2026-0302$/), fulfilment: { amountFen: 28_000, shortfallFen: 0 } }),
   ]);
 }, 300_000);

@@ -3,7 +3,7 @@
  * db/cases/: what a retried request must match. Kept in its own migration set so that its journal
  * never clashes with another feature's.
  */
-import { bigint, char, date, datetime, mysqlEnum, mysqlTable, text, unique, varchar } from 'drizzle-orm/mysql-core';
+import { bigint, char, date, datetime, index, int, mysqlEnum, mysqlTable, primaryKey, text, unique, varchar } from 'drizzle-orm/mysql-core';
 
 /**
  * One row per idempotency key a case write used: the hash of the request it came with. A retry
@@ -125,3 +125,27 @@ export const householdDecisionLock = mysqlTable('household_decision_lock', {
   householdId: bigint('household_id', { mode: 'number', unsigned: true }).primaryKey(),
   decisionsIssued: bigint('decisions_issued', { mode: 'number', unsigned: true }).notNull().default(0),
 });
+
+/**
+ * A meeting's decisions corrected after the meeting (decisionCorrect, db/cases/corrections.ts): one
+ * row per slip the correction touched, superseded (its decision replaced, or withdrawn) or issued
+ * (a replacement, or a decision added). A slip is issued once and superseded once: a slip one
+ * correction issued and a later one superseded has a row of each. A correction is the case's DECISION_CORRECTED event
+ * (`event_seq`), which carries who, when and why and the request's idempotency key.
+ */
+export const decisionCorrection = mysqlTable(
+  'decision_correction',
+  {
+    referralId: bigint('referral_id', { mode: 'number', unsigned: true }).notNull(),
+    caseId: bigint('case_id', { mode: 'number', unsigned: true }).notNull(),
+    /** The correction's DECISION_CORRECTED event (case_event.seq of the case). */
+    eventSeq: int('event_seq').notNull(),
+    role: mysqlEnum('role', ['SUPERSEDED', 'ISSUED']).notNull(),
+    /** SUPERSEDED: the slip that carries the corrected decision now; null: the decision was withdrawn. */
+    replacedBy: bigint('replaced_by', { mode: 'number', unsigned: true }),
+    reason: varchar('reason', { length: 500 }).notNull(),
+    actor: varchar('actor', { length: 64 }).notNull(),
+    recordedAt: datetime('recorded_at', { mode: 'string', fsp: 3 }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.referralId, t.role] }), index('decision_correction_event').on(t.caseId, t.eventSeq)],
+);

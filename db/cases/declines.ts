@@ -7,7 +7,8 @@
 import { and, asc, eq, gt, inArray, isNull, like, lte, or } from 'drizzle-orm';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { caseError, refusal, success, type Outcome } from '../../domain/cases/errors';
-import { checkDeadlineWorkingDays, defaultAsk, slipCarriesDecision, type DecisionInput } from '../../domain/cases/meetings';
+import { checkDeadlineWorkingDays, slipCarriesDecision, type DecisionInput } from '../../domain/cases/meetings';
+import { issueDecisionSlip } from './decision-slips';
 import { TERMINAL_STATES } from '../../domain/cases/state-machine';
 import { addWorkingDays } from '../../domain/cases/working-days';
 import { decisionCheck, declinedDecision } from '../case-loop/schema';
@@ -68,34 +69,8 @@ export async function resolveDeclinedDecision(db: HubDb, referralId: number, res
           if (d.department === slip.toOffice) return refusal(caseError('SAME_OFFICE', 'a reassignment goes to another department', ['input', 'department']));
           const changed = await takeDecisionTurn(tx, c.householdId, resolution.decisionsSeen, 1);
           if (changed) return refusal(changed);
-          const ask = d.ask?.trim() || defaultAsk(d);
-          const [res] = await tx.insert(referralSlip).values({
-            caseId: c.id,
-            kind: 'DECISION',
-            meetingId: slip.meetingId,
-            fromOffice: c.ownerOffice,
-            toOffice: d.department,
-            ask,
-            programmeCode: d.programmeCode,
-            amountFen: d.amountFen,
-            beneficiaryIdNumber: d.beneficiaryIdNumber,
-            cause: d.cause,
-            deadlineWorkingDays: d.deadlineWorkingDays,
-            issuedAt: toDbInstant(meta.now),
-            dueOn: addWorkingDays(chinaDateOf(meta.now), d.deadlineWorkingDays).date,
-            state: 'ISSUED',
-          });
-          carrier = res.insertId;
+          carrier = await issueDecisionSlip(tx, c, slip.meetingId, d, resolution.check, meta.now);
           log.add({ action: 'REFERRAL_ISSUED', referralId: carrier, meetingId: slip.meetingId, occurredAt: at, reason: `改派（原转办单 ${referralId} 被退回）：${resolution.reason.trim()}`, carriesKey: true });
-          if (resolution.check && slip.meetingId !== null) {
-            await tx.insert(decisionCheck).values({
-              referralId: carrier,
-              meetingId: slip.meetingId,
-              findingsJson: JSON.stringify(resolution.check.findings),
-              unavailableJson: JSON.stringify(resolution.check.unavailable),
-              overrideReason: resolution.check.overrideReason,
-            });
-          }
         } else {
           log.add({ action: 'DECISION_WAIVED', referralId, meetingId: slip.meetingId, occurredAt: at, reason: resolution.reason.trim(), carriesKey: true });
         }

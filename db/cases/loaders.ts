@@ -20,6 +20,7 @@ import {
 import { decisionChecksByReferralIds, fulfilmentsByReferralIds, type DecisionCheckRecord, type FulfilmentRecord } from '../case-loop/store';
 import { declinesByReferralIds, type DeclineRecord } from './declines';
 import { firstAidsByCaseIds, type FirstAidRecord } from './first-aid';
+import { correctionsByReferralIds, type CorrectionRow } from './corrections';
 import type { CaseEventRecord, CaseRecord, MeetingRecord, ReferralRecord, SecondAidRecord } from './records';
 
 export function createCaseLoaders(db: HubDb) {
@@ -42,6 +43,13 @@ export function createCaseLoaders(db: HubDb) {
     decisionCheckByReferral: new DataLoader<number, DecisionCheckRecord | null>(async (ids) => byKey(ids, await decisionChecksByReferralIds(db, ids), (c) => c.referralId)),
     /** What became of a declined decision (db/cases/declines.ts), null while open or for other slips. */
     declineByReferral: new DataLoader<number, DeclineRecord | null>(async (ids) => byKey(ids, await declinesByReferralIds(db, ids), (d) => d.referralId)),
+    /**
+     * The correction of the meeting's decisions that superseded the slip, else the one that issued it
+     * (db/cases/corrections.ts), null for others.
+     */
+    correctionByReferral: new DataLoader<number, CorrectionRow | null>(async (ids) =>
+      groupByKey(ids, await correctionsByReferralIds(db, ids), (c) => c.referralId).map((rows) => rows.find((r) => r.role === 'SUPERSEDED') ?? rows[0] ?? null),
+    ),
     /** 先行救助 as recorded (db/cases/first-aid.ts), null before any. */
     firstAidByCase: new DataLoader<number, FirstAidRecord | null>(async (ids) => byKey(ids, await firstAidsByCaseIds(db, ids), (f) => f.caseId)),
     secondAidsByCase: new DataLoader<number, SecondAidRecord[]>(async (ids) => groupByKey(ids, await secondAidsByCaseIds(db, ids), (s) => s.caseId)),

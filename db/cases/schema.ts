@@ -67,6 +67,9 @@ export const caseEvent = mysqlTable(
       // 补充完善救助材料 recorded (caseMaterialsComplete); a declined decision waived (referralWaive).
       'MATERIALS_COMPLETED',
       'DECISION_WAIVED',
+      // Decisions corrected after the meeting (decisionCorrect): the correction, and each slip it superseded.
+      'DECISION_CORRECTED',
+      'REFERRAL_SUPERSEDED',
     ]).notNull(),
     fromState: mysqlEnum('from_state', CASE_STATE),
     toState: mysqlEnum('to_state', CASE_STATE),
@@ -140,7 +143,8 @@ export const referralSlip = mysqlTable(
     deadlineWorkingDays: smallint('deadline_working_days').notNull(),
     issuedAt: instant('issued_at').notNull(),
     dueOn: date('due_on', { mode: 'string' }).notNull(),
-    state: mysqlEnum('state', ['ISSUED', 'ACCEPTED', 'COMPLETED', 'DECLINED']).notNull(),
+    /** SUPERSEDED: a decision a later correction replaced or withdrew (db/cases/corrections.ts); answeredAt is then when. */
+    state: mysqlEnum('state', ['ISSUED', 'ACCEPTED', 'COMPLETED', 'DECLINED', 'SUPERSEDED']).notNull(),
     acceptedAt: instant('accepted_at'),
     /** When feedback was given (completed or declined). */
     answeredAt: instant('answered_at'),

@@ -363,7 +363,8 @@ export async function openReferralsDueBefore(db: HubDb, today: IsoDate, township
   const inRegion = townshipPrefix === null ? undefined : like(aidCase.townshipCode, `${townshipPrefix}%`);
   const [open, answeredSince] = await Promise.all([
     slipsWhere(db, and(inArray(referralSlip.state, ['ISSUED', 'ACCEPTED']), lt(referralSlip.dueOn, today), inRegion)),
-    asOf === null ? [] : slipsWhere(db, and(inArray(referralSlip.state, ['COMPLETED', 'DECLINED']), lt(referralSlip.dueOn, today), gt(referralSlip.answeredAt, toDbInstant(asOf)), inRegion)),
+    // A slip superseded since (decisionCorrect) was still the office's open work then: its answeredAt is when it was superseded.
+    asOf === null ? [] : slipsWhere(db, and(inArray(referralSlip.state, ['COMPLETED', 'DECLINED', 'SUPERSEDED']), lt(referralSlip.dueOn, today), gt(referralSlip.answeredAt, toDbInstant(asOf)), inRegion)),
   ]);
   return [...open, ...answeredSince]
     .sort((a, b) => a.slip.dueOn.localeCompare(b.slip.dueOn) || a.slip.id - b.slip.id)

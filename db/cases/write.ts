@@ -295,10 +295,12 @@ export class EventLog {
     return new EventLog(caseId, (last ?? 0) + 1, meta);
   }
 
-  add(e: EventFields): void {
+  /** Adds an event; returns its seq. */
+  add(e: EventFields): number {
+    const seq = this.nextSeq++;
     this.rows.push({
       caseId: this.caseId,
-      seq: this.nextSeq++,
+      seq,
       action: e.action,
       fromState: e.fromState ?? null,
       toState: e.toState ?? null,
@@ -311,6 +313,7 @@ export class EventLog {
       reason: e.reason ?? null,
       idempotencyKey: e.carriesKey ? storedKey(this.meta) : null,
     });
+    return seq;
   }
 
   async write(tx: HubTx): Promise<void> {

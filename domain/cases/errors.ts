@@ -64,6 +64,13 @@ export const CASE_ERROR_CODES = [
   'AID_RECORD_CANCELLED',
   'AID_RECORD_STATUS_UNRECOGNISED',
   'AID_RECORD_CAUSE_UNRECOGNISED',
+  // decisionCorrect (db/cases/corrections.ts), and an answer to a slip it superseded.
+  'CORRECTION_EMPTY',
+  'DECISION_COMPLETED',
+  'DECISION_DECLINED',
+  'DECISION_SUPERSEDED',
+  'SECOND_AID_NOT_CORRECTED',
+  'REFERRAL_SUPERSEDED',
 ] as const;
 export type CaseErrorCode = (typeof CASE_ERROR_CODES)[number];
 

@@ -6,7 +6,11 @@
  * becomes the owner, and that is the feedback.
  */
 
-export const REFERRAL_STATES = ['ISSUED', 'ACCEPTED', 'COMPLETED', 'DECLINED'] as const;
+/**
+ * SUPERSEDED: a decision's slip a later correction of the meeting's decisions replaced or withdrew
+ * (db/cases/corrections.ts) before its department answered; nothing more is asked of that office.
+ */
+export const REFERRAL_STATES = ['ISSUED', 'ACCEPTED', 'COMPLETED', 'DECLINED', 'SUPERSEDED'] as const;
 export type ReferralState = (typeof REFERRAL_STATES)[number];
 
 export const REFERRAL_KINDS = ['DECISION', 'FORWARD'] as const;
@@ -14,7 +18,7 @@ export type ReferralKind = (typeof REFERRAL_KINDS)[number];
 
 export type ReferralAction = 'ACCEPT' | 'COMPLETE' | 'DECLINE';
 
-export type ReferralRefusal = 'REFERRAL_ILLEGAL_TRANSITION' | 'FEEDBACK_REQUIRED' | 'REASON_REQUIRED';
+export type ReferralRefusal = 'REFERRAL_ILLEGAL_TRANSITION' | 'REFERRAL_SUPERSEDED' | 'FEEDBACK_REQUIRED' | 'REASON_REQUIRED';
 
 export type ReferralCheck = { ok: true; to: ReferralState } | { ok: false; code: ReferralRefusal; message: string };
 
@@ -25,14 +29,16 @@ const FROM: Record<ReferralAction, readonly ReferralState[]> = {
 };
 
 const DONE: Record<ReferralAction, string> = { ACCEPT: 'accepted', COMPLETE: 'completed', DECLINE: 'declined' };
-const ARTICLE: Record<ReferralState, 'a' | 'an'> = { ISSUED: 'an', ACCEPTED: 'an', COMPLETED: 'a', DECLINED: 'a' };
+const ARTICLE: Record<ReferralState, 'a' | 'an'> = { ISSUED: 'an', ACCEPTED: 'an', COMPLETED: 'a', DECLINED: 'a', SUPERSEDED: 'a' };
 
-/** Feedback has been given: the slip no longer holds its case open. */
+/** Feedback has been given, or the decision was superseded: the slip no longer holds its case open. */
 export function hasFeedback(state: ReferralState): boolean {
-  return state === 'COMPLETED' || state === 'DECLINED';
+  return state === 'COMPLETED' || state === 'DECLINED' || state === 'SUPERSEDED';
 }
 
 export function checkReferralAction(state: ReferralState, action: ReferralAction, facts: { handOver: boolean; text: string }): ReferralCheck {
+  // A corrected decision's old slip: the office is told why nothing is asked of it any more.
+  if (state === 'SUPERSEDED') return { ok: false, code: 'REFERRAL_SUPERSEDED', message: `a SUPERSEDED slip cannot be ${DONE[action]}` };
   if (!FROM[action].includes(state)) {
     return { ok: false, code: 'REFERRAL_ILLEGAL_TRANSITION', message: `${ARTICLE[state]} ${state} slip cannot be ${DONE[action]}` };
   }

@@ -13,6 +13,7 @@ import type { Finding as FindingModel } from '../../domain/findings/facts';
 import type { CaseRecord as CaseRecordModel, CaseEventRecord as CaseEventRecordModel, ReferralRecord as ReferralRecordModel, MeetingRecord as MeetingRecordModel, SecondAidRecord as SecondAidRecordModel } from '../../db/cases/records';
 import type { FulfilmentRecord as FulfilmentRecordModel, DecisionCheckRecord as DecisionCheckRecordModel } from '../../db/case-loop/store';
 import type { DeclineRecord as DeclineRecordModel } from '../../db/cases/declines';
+import type { CorrectionRow as CorrectionRowModel } from '../../db/cases/corrections';
 import type { CaseFirstAidRecord as CaseFirstAidRecordModel } from '../../db/cases/first-aid';
 import type { DecisionFinding as DecisionFindingModel } from '../../domain/cases/decision-checks';
 import type { CaseDeadline as CaseDeadlineModel } from '../../domain/cases/deadlines';
@@ -539,6 +540,24 @@ export type Mutation = {
    */
   readonly referralWaive: ReferralPayload;
   /**
+   * The convener (the case's owner) corrects the decisions of a case's meeting after the meeting
+   * (a DECIDED case, or one back in deliberation), with a stated reason: a decision's amount, office
+   * or other terms changed (`changes` with a `decision`), a decision withdrawn (`changes` without one:
+   * its office left out), a decision added (`add`: an office to add, or more aid beside a completed
+   * decision). Each slip changed or withdrawn is SUPERSEDED, pointing to the slip that replaced it
+   * (`Referral.correction`); its office finds it in its inbox with `states: [SUPERSEDED]`, and an
+   * answer to it is REFERRAL_SUPERSEDED. Each new slip is due in its working days from the day of the
+   * correction. Only a slip still waiting for its department (ISSUED, ACCEPTED) is changed: a
+   * completed decision stays completed (DECISION_COMPLETED: add what more is needed), a declined one
+   * is reassigned or waived (DECISION_DECLINED), one superseded already is corrected through the slip
+   * that carries it now (DECISION_SUPERSEDED: also the answer to a second correction of it sent at the
+   * same moment). New decisions run the pre-grant check as a meeting's do (DECISION_CONFLICT unless
+   * overridden), against the household's decisions not yet given but those superseded here. One
+   * transaction; a retry with the same key, or without one the same correction by the same officer
+   * within 24 hours with nothing recorded on the case since, answers the first outcome (replayed).
+   */
+  readonly decisionCorrect: DecisionCorrectPayload;
+  /**
    * 先行救助 (seed 000, 二(三)): the owning office records the first aid given to an URGENT or EMERGENCY
    * case, before or during investigation: the programme, the amount, and the aid record it produced
    * (or none yet: a grant pending). The case moves to FIRST_AID_GIVEN; its FIRST_AID deadline is met
@@ -700,6 +719,15 @@ export type MutationReferralReassignArgs = {
  */
 export type MutationReferralWaiveArgs = {
   input: ReferralWaiveInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
+export type MutationDecisionCorrectArgs = {
+  input: DecisionCorrectInput;
 };
 
 
@@ -1027,6 +1055,67 @@ export type ReferralReassignInput = {
   readonly conflictOverrideReason?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** Corrects a meeting's decisions after the meeting. */
+export type DecisionCorrectInput = {
+  /** The case (DECIDED, or IN_DELIBERATION after a meeting). */
+  readonly caseId: Scalars['ID']['input'];
+  /** Why the decisions are corrected (required, up to 500 characters): kept on the correction, each slip it touched and the case's history. */
+  readonly reason: Scalars['String']['input'];
+  /** Decisions of the case to change or withdraw, each by its slip (ISSUED or ACCEPTED), at most once each. */
+  readonly changes?: InputMaybe<ReadonlyArray<DecisionChangeInput>>;
+  /** Decisions added to the meeting's, recorded on the case's latest meeting. Deadlines count from the day of the correction. */
+  readonly add?: InputMaybe<ReadonlyArray<DecisionInput>>;
+  /** Who acts (an officer of the owning office). */
+  readonly actor?: InputMaybe<ActorInput>;
+  /** A retry with the same key returns the first outcome. */
+  readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** One decision a correction changes or withdraws. */
+export type DecisionChangeInput = {
+  /** The decision's slip. */
+  readonly referralId: Scalars['ID']['input'];
+  /** The decision that replaces it (deadline from the day of the correction; not a second aid); omitted: the decision is withdrawn and its office has nothing more to do. */
+  readonly decision?: InputMaybe<DecisionInput>;
+};
+
+/** The outcome of decisionCorrect. */
+export type DecisionCorrectPayload = {
+  readonly __typename?: 'DecisionCorrectPayload';
+  /** The case, as it stands after the correction. */
+  readonly case?: Maybe<Case>;
+  /** The slips the correction superseded, in the order given. */
+  readonly superseded: ReadonlyArray<Referral>;
+  /** The slips it issued: replacements in the order of `changes`, then the decisions added. */
+  readonly issued: ReadonlyArray<Referral>;
+  /** Why the correction was refused. */
+  readonly userErrors: ReadonlyArray<CaseUserError>;
+  /** True when this request was a retry of a correction already made (its idempotency key; without one, the same correction sent again by the same officer within 24 hours with nothing recorded on the case since): its first outcome is answered and nothing is written again. */
+  readonly replayed: Scalars['Boolean']['output'];
+};
+
+/** How a correction of the meeting's decisions (decisionCorrect) touched a slip. */
+export type DecisionCorrection = {
+  readonly __typename?: 'DecisionCorrection';
+  /** SUPERSEDED: this slip's decision was replaced or withdrawn; ISSUED: this slip carries a decision the correction made. */
+  readonly role: DecisionCorrectionRole;
+  /** For a superseded slip: the slip that carries its decision now; null when the decision was withdrawn. */
+  readonly replacedBy?: Maybe<Referral>;
+  /** Why the decisions were corrected. */
+  readonly reason: Scalars['String']['output'];
+  /** The officer who corrected them. */
+  readonly actor: Scalars['String']['output'];
+  /** When the hub recorded the correction. */
+  readonly recordedAt: Scalars['DateTime']['output'];
+};
+
+/** What a correction did to a slip. */
+export type DecisionCorrectionRole =
+  /** The slip's decision was replaced or withdrawn. */
+  | 'SUPERSEDED'
+  /** The slip was issued by the correction. */
+  | 'ISSUED';
+
 /** First aid (先行救助) given to an urgent or emergency case. */
 export type CaseFirstAidInput = {
   /** The case (URGENT or EMERGENCY, ACCEPTED or INVESTIGATING). */
@@ -1312,7 +1401,11 @@ export type CaseAction =
   /** The supporting materials were recorded complete (caseMaterialsComplete). */
   | 'MATERIALS_COMPLETED'
   /** A declined decision was waived by the convener (referralWaive). */
-  | 'DECISION_WAIVED';
+  | 'DECISION_WAIVED'
+  /** The meeting's decisions were corrected by the convener (decisionCorrect), with the reason. */
+  | 'DECISION_CORRECTED'
+  /** A decision's slip was superseded by a correction: its reason says by which slip, or that the decision was withdrawn. */
+  | 'REFERRAL_SUPERSEDED';
 
 /** One write to a case: who, when, why. */
 export type CaseEvent = {
@@ -1440,7 +1533,9 @@ export type ReferralState =
   /** Done, with feedback. */
   | 'COMPLETED'
   /** Declined, with the reason. */
-  | 'DECLINED';
+  | 'DECLINED'
+  /** Superseded by a correction of the meeting's decisions (decisionCorrect): nothing more is asked of the office; see correction. */
+  | 'SUPERSEDED';
 
 /** A referral slip (转办单): from one office to another, about a case, with a deadline and feedback. */
 export type Referral = {
@@ -1484,7 +1579,7 @@ export type Referral = {
   readonly state: ReferralState;
   /** When the hub recorded its acceptance. */
   readonly acceptedAt?: Maybe<Scalars['DateTime']['output']>;
-  /** When the hub recorded its feedback (completed or declined): lateness is measured by this. */
+  /** When the hub recorded its feedback (completed or declined), or its supersession (SUPERSEDED): lateness is measured by this. */
   readonly answeredAt?: Maybe<Scalars['DateTime']['output']>;
   /** When the receiving office stated it answered, where that is earlier than answeredAt: shown, never measured. */
   readonly answeredStatedAt?: Maybe<Scalars['DateTime']['output']>;
@@ -1502,7 +1597,9 @@ export type Referral = {
   readonly decisionCheck?: Maybe<DecisionCheck>;
   /** For a declined decision: what became of it; null while it is open (the case cannot close then). */
   readonly declineResolution?: Maybe<DeclineResolution>;
-  /** The deadline at `asOf` (default now): PENDING, OVERDUE, MET or MET_LATE. */
+  /** For a decision a correction (decisionCorrect) superseded or issued: which way, why, who, when, and the slip that replaced a superseded one. */
+  readonly correction?: Maybe<DecisionCorrection>;
+  /** The deadline at `asOf` (default now): PENDING, OVERDUE, MET or MET_LATE; for a slip superseded by `asOf`, VOID (superseded before it was due) or MISSED (after), never OVERDUE. */
   readonly deadlineStatus: DeadlineStatus;
   /** When overdue or answered late: by how much, as of `asOf` (default now). */
   readonly overdue?: Maybe<Overdue>;
@@ -2177,7 +2274,19 @@ export type CaseErrorCode =
   /** The aid record carries a status code its department does not document (UNRECOGNISED): the hub cannot tell whether it is paid. It fulfils nothing until the department corrects the code. */
   | 'AID_RECORD_STATUS_UNRECOGNISED'
   /** A cause is decided (or the first aid states one) and the aid record carries a cause code its department does not document (AidRecord.cause UNRECOGNISED, the code in sourceCauseCode): the hub cannot tell whether it is the cause decided. It fulfils nothing decided for a cause until the department corrects the code. */
-  | 'AID_RECORD_CAUSE_UNRECOGNISED';
+  | 'AID_RECORD_CAUSE_UNRECOGNISED'
+  /** decisionCorrect names no decision to change, withdraw or add. */
+  | 'CORRECTION_EMPTY'
+  /** decisionCorrect: the decision's slip is completed. A completed decision stays completed (its aid was given and checked); what more is needed is a decision added by the correction (`add`). */
+  | 'DECISION_COMPLETED'
+  /** decisionCorrect: the decision's slip was declined. A declined decision is reassigned or waived (referralReassign, referralWaive) or decided again at a meeting. */
+  | 'DECISION_DECLINED'
+  /** decisionCorrect: the decision was superseded already, by an earlier correction (or one sent at the same moment): correct the slip that carries it now (Referral.correction.replacedBy). */
+  | 'DECISION_SUPERSEDED'
+  /** decisionCorrect: a second temporary aid (二次临时救助) is approved with its decision and is not corrected here: decline and re-deliberate it. */
+  | 'SECOND_AID_NOT_CORRECTED'
+  /** The slip was superseded by a correction of the meeting's decisions (decisionCorrect): it asks nothing of the office any more; Referral.correction gives the reason and the slip that replaced it, if any. */
+  | 'REFERRAL_SUPERSEDED';
 
 /** A refused write: a stable code, a message for people, and the input field at fault. */
 export type CaseUserError = {
@@ -5364,6 +5473,11 @@ export type ResolversTypes = {
   AlertDeliveryReplayPayload: ResolverTypeWrapper<Omit<AlertDeliveryReplayPayload, 'replayed' | 'unchanged'> & { replayed: ReadonlyArray<ResolversTypes['AlertDelivery']>, unchanged: ReadonlyArray<ResolversTypes['AlertDelivery']> }>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ReferralReassignInput: ReferralReassignInput;
+  DecisionCorrectInput: DecisionCorrectInput;
+  DecisionChangeInput: DecisionChangeInput;
+  DecisionCorrectPayload: ResolverTypeWrapper<Omit<DecisionCorrectPayload, 'case' | 'superseded' | 'issued'> & { case?: Maybe<ResolversTypes['Case']>, superseded: ReadonlyArray<ResolversTypes['Referral']>, issued: ReadonlyArray<ResolversTypes['Referral']> }>;
+  DecisionCorrection: ResolverTypeWrapper<CorrectionRowModel>;
+  DecisionCorrectionRole: DecisionCorrectionRole;
   CaseFirstAidInput: CaseFirstAidInput;
   CaseMaterialsCompleteInput: CaseMaterialsCompleteInput;
   FirstAid: ResolverTypeWrapper<CaseFirstAidRecordModel>;
@@ -5625,6 +5739,10 @@ export type ResolversParentTypes = {
   AlertDeliveryReplayPayload: Omit<AlertDeliveryReplayPayload, 'replayed' | 'unchanged'> & { replayed: ReadonlyArray<ResolversParentTypes['AlertDelivery']>, unchanged: ReadonlyArray<ResolversParentTypes['AlertDelivery']> };
   Mutation: Record<PropertyKey, never>;
   ReferralReassignInput: ReferralReassignInput;
+  DecisionCorrectInput: DecisionCorrectInput;
+  DecisionChangeInput: DecisionChangeInput;
+  DecisionCorrectPayload: Omit<DecisionCorrectPayload, 'case' | 'superseded' | 'issued'> & { case?: Maybe<ResolversParentTypes['Case']>, superseded: ReadonlyArray<ResolversParentTypes['Referral']>, issued: ReadonlyArray<ResolversParentTypes['Referral']> };
+  DecisionCorrection: CorrectionRowModel;
   CaseFirstAidInput: CaseFirstAidInput;
   CaseMaterialsCompleteInput: CaseMaterialsCompleteInput;
   FirstAid: CaseFirstAidRecordModel;
@@ -5950,6 +6068,7 @@ export type MutationResolvers<ContextType = HubContext, ParentType extends Resol
   referralDecline?: Resolver<ResolversTypes['ReferralPayload'], ParentType, ContextType, RequireFields<MutationReferralDeclineArgs, 'input'>>;
   referralReassign?: Resolver<ResolversTypes['ReferralPayload'], ParentType, ContextType, RequireFields<MutationReferralReassignArgs, 'input'>>;
   referralWaive?: Resolver<ResolversTypes['ReferralPayload'], ParentType, ContextType, RequireFields<MutationReferralWaiveArgs, 'input'>>;
+  decisionCorrect?: Resolver<ResolversTypes['DecisionCorrectPayload'], ParentType, ContextType, RequireFields<MutationDecisionCorrectArgs, 'input'>>;
   caseFirstAid?: Resolver<ResolversTypes['CaseTransitionPayload'], ParentType, ContextType, RequireFields<MutationCaseFirstAidArgs, 'input'>>;
   caseMaterialsComplete?: Resolver<ResolversTypes['CaseTransitionPayload'], ParentType, ContextType, RequireFields<MutationCaseMaterialsCompleteArgs, 'input'>>;
   alertSubscriptionCreate?: Resolver<ResolversTypes['AlertSubscriptionCreatePayload'], ParentType, ContextType, RequireFields<MutationAlertSubscriptionCreateArgs, 'input'>>;
@@ -5983,6 +6102,22 @@ export type MutationResolvers<ContextType = HubContext, ParentType extends Resol
   alertDismiss?: Resolver<ResolversTypes['AlertDismissPayload'], ParentType, ContextType, RequireFields<MutationAlertDismissArgs, 'input'>>;
   alertTakeOver?: Resolver<ResolversTypes['AlertTakeOverPayload'], ParentType, ContextType, RequireFields<MutationAlertTakeOverArgs, 'input'>>;
   aidReport?: Resolver<ResolversTypes['AidReportPayload'], ParentType, ContextType, RequireFields<MutationAidReportArgs, 'input'>>;
+};
+
+export type DecisionCorrectPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['DecisionCorrectPayload'] = ResolversParentTypes['DecisionCorrectPayload']> = {
+  case?: Resolver<Maybe<ResolversTypes['Case']>, ParentType, ContextType>;
+  superseded?: Resolver<ReadonlyArray<ResolversTypes['Referral']>, ParentType, ContextType>;
+  issued?: Resolver<ReadonlyArray<ResolversTypes['Referral']>, ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['CaseUserError']>, ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type DecisionCorrectionResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['DecisionCorrection'] = ResolversParentTypes['DecisionCorrection']> = {
+  role?: Resolver<ResolversTypes['DecisionCorrectionRole'], ParentType, ContextType>;
+  replacedBy?: Resolver<Maybe<ResolversTypes['Referral']>, ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  actor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
 export type FirstAidResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['FirstAid'] = ResolversParentTypes['FirstAid']> = {
@@ -6113,6 +6248,7 @@ export type ReferralResolvers<ContextType = HubContext, ParentType extends Resol
   fulfilment?: Resolver<Maybe<ResolversTypes['Fulfilment']>, ParentType, ContextType>;
   decisionCheck?: Resolver<Maybe<ResolversTypes['DecisionCheck']>, ParentType, ContextType>;
   declineResolution?: Resolver<Maybe<ResolversTypes['DeclineResolution']>, ParentType, ContextType>;
+  correction?: Resolver<Maybe<ResolversTypes['DecisionCorrection']>, ParentType, ContextType>;
   deadlineStatus?: Resolver<ResolversTypes['DeadlineStatus'], ParentType, ContextType, Partial<ReferralDeadlineStatusArgs>>;
   overdue?: Resolver<Maybe<ResolversTypes['Overdue']>, ParentType, ContextType, Partial<ReferralOverdueArgs>>;
 };
@@ -7247,6 +7383,8 @@ export type Resolvers<ContextType = HubContext> = {
   AlertSubscriptionRevokePayload?: AlertSubscriptionRevokePayloadResolvers<ContextType>;
   AlertDeliveryReplayPayload?: AlertDeliveryReplayPayloadResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  DecisionCorrectPayload?: DecisionCorrectPayloadResolvers<ContextType>;
+  DecisionCorrection?: DecisionCorrectionResolvers<ContextType>;
   FirstAid?: FirstAidResolvers<ContextType>;
   DeclineResolution?: DeclineResolutionResolvers<ContextType>;
   Office?: OfficeResolvers<ContextType>;

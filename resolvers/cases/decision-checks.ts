@@ -69,12 +69,13 @@ export async function withUngivenDecisions(
   ctx: HubContext,
   checks: readonly DecisionCheck[],
   decisions: readonly DecisionInput[],
-  facts: { caseId: number; householdId: number; members: readonly { idNumber: string; relation: string }[]; sameMeeting: boolean },
+  facts: { caseId: number; householdId: number; members: readonly { idNumber: string; relation: string }[]; sameMeeting: boolean; superseding?: readonly number[] },
 ): Promise<DecisionCheck[]> {
   const head = decisionSubject(facts.members)?.idNumber ?? null;
   const caller = ctx.access?.caller;
+  // A correction's decisions replace the slips it supersedes: those are no longer decisions to give.
   const pending: UngivenDecision[] = (await ungivenDecisionsOfHousehold(ctx.hub, facts.householdId)).flatMap((s) =>
-    s.programmeCode === null
+    s.programmeCode === null || facts.superseding?.includes(s.id)
       ? []
       : [
           {

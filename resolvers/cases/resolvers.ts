@@ -4,10 +4,11 @@
  * `userErrors`; only malformed arguments are thrown (BAD_USER_INPUT).
  */
 import { answerReferral, issueReferral } from '../../db/cases/referrals';
-import { decisionsFulfilledAnswered, openCase, openCasesWithEvents, openReferralsDueBefore, referralsAnsweredBetween, referralsToOffice, transitionCase } from '../../db/cases/store';
+import { casesByIds, decisionsFulfilledAnswered, openCase, openCasesWithEvents, openReferralsDueBefore, referralsAnsweredBetween, referralsToOffice, transitionCase } from '../../db/cases/store';
 import { buildDossier, openFindingsFrom } from './dossier';
 import { createCaseLoaders, type CaseLoaders } from '../../db/cases/loaders';
 import { meetingRetry, recordMeeting } from '../../db/cases/meetings';
+import { correctDecisions, correctedDecisions, correctionInputProblem, correctionRefusal, correctionRetry, correctionRows, type CorrectionInput } from '../../db/cases/corrections';
 import { declinesOpenAt, declinesWaivedBetween, reassignmentRetry, resolveDeclinedDecision, type Reassignment } from '../../db/cases/declines';
 import { completeMaterials, firstAidsRecordedBetween, recordFirstAid } from '../../db/cases/first-aid';
 import { firstAidStanding, fulfilmentStanding } from './aid-standing';
@@ -17,7 +18,7 @@ import type { Actor, WriteMeta } from '../../db/cases/write';
 import { chinaDateOf, formatChinaInstant, startOfChinaDay } from '../../domain/cases/china-time';
 import { caseDeadlines, isMissed, standing, type CaseDeadline } from '../../domain/cases/deadlines';
 import { memberAge, type Dossier, type DossierCase, type DossierReferral } from '../../domain/cases/dossier';
-import { caseError, type CaseUserError, type Outcome } from '../../domain/cases/errors';
+import { caseError, refusal, type CaseUserError, type Outcome } from '../../domain/cases/errors';
 import { checkMeeting, decisionSubject, type DecisionInput } from '../../domain/cases/meetings';
 import type { FulfilmentRecord } from '../../db/case-loop/store';
 import { aidDateOf, checkFirstAidRecord, checkFulfilment, type Fulfilment } from '../../domain/cases/fulfilment';
@@ -35,7 +36,7 @@ import { groupBy } from '../../domain/group-by';
 import { AID_PROGRAMME_BY_CODE, PROGRAMME_BY_CODE } from '../../domain/programmes';
 import { aidForPeople } from '../../federation/loaders';
 import type { AidRecord, AidCause } from '../../federation/contract';
-import type { ActorInput, CaseTransitionInput, MeetingRecordInput, OfficeInput, Resolvers } from '../__generated__/types';
+import type { ActorInput, CaseTransitionInput, DecisionCorrectInput, DecisionInput as DecisionInputArg, MeetingRecordInput, OfficeInput, Resolvers } from '../__generated__/types';
 import { departmentOf, present, unknownRegion } from '../common';
 import type { HubContext } from '../context';
 import { badInput, requireDivisionCode, requireHubId, requireIdNumber } from '../../access/errors';
@@ -152,7 +153,10 @@ async function deadlinesOf(c: CaseRecord, asOf: Date, ctx: HubContext): Promise<
 }
 
 function referralStanding(r: ReferralRecord, asOf: Date) {
-  return standing(referralDue(chinaDateOf(r.issuedAt), r.dueOn), r.answeredAt, null, asOf);
+  const due = referralDue(chinaDateOf(r.issuedAt), r.dueOn);
+  // A superseded slip asks nothing from when it was superseded: it ends there unmet (VOID, or MISSED
+  // when it was already late), never OVERDUE; before that it stood as any open slip.
+  return r.state === 'SUPERSEDED' ? standing(due, null, r.answeredAt, asOf) : standing(due, r.answeredAt, null, asOf);
 }
 
 function payload<T>(outcome: Outcome<number>, ctx: HubContext, map: (id: number) => T): T | { userErrors: CaseUserError[] } {
@@ -342,22 +346,45 @@ function regionOf(ctx: HubContext, code: string) {
 }
 
 /** meetingRecord: a retry answered first, then the meeting's checks, then the record. */
+/** A decision as given (a meeting's, a correction's), its arguments checked; `argument` names it (`input.decisions[0]`). */
+function decisionOf(d: DecisionInputArg, argument: string): DecisionInput {
+  const secondAidCause = givenCause(d.secondAidCause, `${argument}.secondAidCause`);
+  return {
+    department: d.department,
+    programmeCode: d.programme,
+    amountFen: d.amountFen,
+    deadlineWorkingDays: d.deadlineWorkingDays,
+    ask: d.ask ?? null,
+    beneficiaryIdNumber: d.beneficiaryIdNumber ? requireIdNumber(d.beneficiaryIdNumber, `${argument}.beneficiaryIdNumber`) : null,
+    secondAid: secondAidCause ? { cause: secondAidCause } : null,
+    cause: decisionCause(d.programme, givenCause(d.cause, `${argument}.cause`), secondAidCause, `${argument}.cause`),
+  };
+}
+
+/**
+ * Decisions made after the meeting (a reassignment, a correction), checked as a meeting's are on
+ * today's date (programme of the department, amount, beneficiary alive and in the household), with
+ * each refusal's field at `fieldOf(i, name)`; and the household's members for their pre-grant check.
+ */
+async function checkedAsDecidedToday(ctx: HubContext, c: CaseRecord, decisions: DecisionInput[], now: Date, fieldOf: (i: number, name: string) => string[]) {
+  const household = await ctx.loaders.hub.membersByHousehold.load(c.householdId);
+  const errors = checkMeeting(
+    { heldOn: chinaDateOf(now), departmentsPresent: decisions.map((d) => d.department), notes: null, decisions },
+    {
+      reportedOn: chinaDateOf(c.reportedAt),
+      today: chinaDateOf(now),
+      members: household.map((m) => m.person.idNumber),
+      deathDates: new Map(household.flatMap((m) => (m.person.deathDate ? [[m.person.idNumber, m.person.deathDate] as const] : []))),
+      head: decisionSubject(household)?.person.idNumber ?? null,
+    },
+  ).map((e) => ({ ...e, field: e.field ? fieldOf(Number(e.field[2] ?? 0), e.field.at(-1)!) : null }));
+  return { errors, people: household.map((m) => ({ idNumber: m.person.idNumber, relation: m.relation })) };
+}
+
 async function meetingRecordRequest(input: MeetingRecordInput, ctx: HubContext) {
   const meta = metaOf(ctx, input, 'meetingRecord');
   const caseId = requireHubId(input.caseId, 'input.caseId');
-  const decisions: DecisionInput[] = input.decisions.map((d, i) => {
-    const secondAidCause = givenCause(d.secondAidCause, `input.decisions[${i}].secondAidCause`);
-    return {
-      department: d.department,
-      programmeCode: d.programme,
-      amountFen: d.amountFen,
-      deadlineWorkingDays: d.deadlineWorkingDays,
-      ask: d.ask ?? null,
-      beneficiaryIdNumber: d.beneficiaryIdNumber ? requireIdNumber(d.beneficiaryIdNumber, `input.decisions[${i}].beneficiaryIdNumber`) : null,
-      secondAid: secondAidCause ? { cause: secondAidCause } : null,
-      cause: decisionCause(d.programme, givenCause(d.cause, `input.decisions[${i}].cause`), secondAidCause, `input.decisions[${i}].cause`),
-    };
-  });
+  const decisions: DecisionInput[] = input.decisions.map((d, i) => decisionOf(d, `input.decisions[${i}]`));
   const overrideReasons = input.decisions.map((d) => d.conflictOverrideReason?.trim() || null);
   const meeting = { heldOn: input.heldOn, departmentsPresent: [...new Set(input.departmentsPresent)], notes: input.notes ?? null, decisions };
   const c = await caseById(ctx, caseId);
@@ -393,6 +420,79 @@ async function meetingRecordRequest(input: MeetingRecordInput, ctx: HubContext) 
   );
   const facts = { caseId, householdId: c.householdId, members: dossier.members, sameMeeting: true };
   return answered(await checkedAndWritten(ctx, preGrant, decisions, facts, undefined, sentBefore, (checks, seen) => recordMeeting(ctx.hub, caseId, meeting, dossier, meta, checks, seen)));
+}
+
+/**
+ * decisionCorrect: the correction's decisions checked as a meeting's are (dated today), run through
+ * the pre-grant check and the household's decisions not yet given (those it supersedes left out),
+ * then written (db/cases/corrections.ts).
+ */
+async function decisionCorrectRequest(input: DecisionCorrectInput, ctx: HubContext) {
+  const meta = metaOf(ctx, input, 'decisionCorrect');
+  const caseId = requireHubId(input.caseId, 'input.caseId');
+  const changesIn = input.changes ?? [];
+  const addIn = input.add ?? [];
+  const changes = changesIn.map((ch, i) => ({
+    referralId: requireHubId(ch.referralId, `input.changes[${i}].referralId`),
+    decision: ch.decision ? decisionOf(ch.decision, `input.changes[${i}].decision`) : null,
+  }));
+  if (new Set(changes.map((ch) => ch.referralId)).size < changes.length) throw badInput('input.changes', 'DUPLICATE', 'a decision is changed at most once in a correction');
+  const overrideOf = (d: DecisionInputArg) => d.conflictOverrideReason?.trim() || null;
+  const correction: CorrectionInput = {
+    caseId,
+    reason: input.reason,
+    changes,
+    added: addIn.map((d, i) => decisionOf(d, `input.add[${i}]`)),
+    overrideReasons: [...changesIn.flatMap((ch) => (ch.decision ? [overrideOf(ch.decision)] : [])), ...addIn.map(overrideOf)],
+  };
+  // Where each new decision came from in the input (correctedDecisions order): its refusals' fields.
+  const paths = [...changesIn.flatMap((ch, i) => (ch.decision ? [['input', 'changes', String(i), 'decision']] : [])), ...addIn.map((_, i) => ['input', 'add', String(i)])];
+  const c = await caseById(ctx, caseId);
+  if (!c || !(await inReach(ctx, c))) return CASE_NOT_FOUND();
+  const answered = (outcome: Outcome<number>) =>
+    payload(outcome, ctx, async (eventSeq) => {
+      const rows = await correctionRows(ctx.hub, caseId, eventSeq);
+      const slips = (role: 'SUPERSEDED' | 'ISSUED') => Promise.all(rows.filter((r) => r.role === role).map((r) => caseLoaders(ctx).referralById.load(r.referralId)));
+      const [superseded, issued] = await Promise.all([slips('SUPERSEDED'), slips('ISSUED')]);
+      const order = new Map(changes.map((ch, i) => [ch.referralId, i]));
+      return {
+        case: await caseById(ctx, caseId),
+        superseded: superseded.filter((r) => r !== null).sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0)),
+        issued: issued.filter((r) => r !== null),
+        userErrors: [],
+        replayed: outcome.ok && outcome.replayed,
+      };
+    });
+  // A retry is answered before any check: the slips it issued would conflict with its decisions.
+  const sentBefore = () => correctionRetry(ctx.hub, correction, meta);
+  const retry = await sentBefore();
+  if (retry) return answered(retry);
+  const problem = correctionInputProblem(correction);
+  if (problem) return { userErrors: [problem] };
+  const secondAid = paths.find((_, i) => correctedDecisions(correction)[i].secondAid !== null);
+  if (secondAid) return { userErrors: [caseError('SECOND_AID_NOT_CORRECTED', 'a second temporary aid is decided at a meeting, not by a correction', [...secondAid, 'secondAidCause'])] };
+  // Who may correct, and which slips, before the departments are asked (again under the case's lock).
+  const refused = await correctionRefusal(ctx.hub, c, correction, meta.actor.office);
+  if ('problem' in refused) return { userErrors: [refused.problem] };
+  const decisions = correctedDecisions(correction);
+  // Only withdrawals: no new decision to check.
+  if (decisions.length === 0) return answered(await correctDecisions(ctx.hub, correction, meta));
+  const { errors, people } = await checkedAsDecidedToday(ctx, c, decisions, meta.now, (i, name) => [...paths[i], name]);
+  if (errors.length > 0) return { userErrors: errors };
+  const preGrant = await checkDecisions(ctx, decisions.map((d, i) => ({ ...d, overrideReason: correction.overrideReasons[i] })), chinaDateOf(meta.now), { members: people });
+  const facts = { caseId, householdId: c.householdId, members: people, sameMeeting: true, superseding: changes.map((ch) => ch.referralId) };
+  // A conflict read after another correction of the same slips landed (sent at the same moment,
+  // its new slips now pending) is that correction's doing: answered as it is under the lock.
+  const sentOrSuperseded = async () => {
+    const again = await sentBefore();
+    if (again) return again;
+    const [now] = await casesByIds(ctx.hub, [caseId]);
+    const stale = now ? await correctionRefusal(ctx.hub, now, correction, meta.actor.office) : null;
+    return stale && 'problem' in stale ? refusal<number>(stale.problem) : null;
+  };
+  return answered(
+    await checkedAndWritten(ctx, preGrant, decisions, facts, (i) => [...paths[i], 'conflictOverrideReason'], sentOrSuperseded, (checks, seen) => correctDecisions(ctx.hub, correction, meta, checks, seen)),
+  );
 }
 
 // ---- Resolvers ----
@@ -570,17 +670,10 @@ export const caseResolvers: Resolvers = {
       const resolved = await caseLoaders(ctx).declineByReferral.load(referralId);
       // The same checks as a meeting's decision (programme of the department, amount, beneficiary).
       const c = (await caseById(ctx, declined.caseId))!;
-      const household = await ctx.loaders.hub.membersByHousehold.load(c.householdId);
-      const members = household.map((m) => m.person.idNumber);
-      const deathDates = new Map(household.flatMap((m) => (m.person.deathDate ? [[m.person.idNumber, m.person.deathDate] as const] : [])));
-      const errors = checkMeeting(
-        { heldOn: chinaDateOf(meta.now), departmentsPresent: [input.department], notes: null, decisions: [decision] },
-        { reportedOn: chinaDateOf(c.reportedAt), today: chinaDateOf(meta.now), members, deathDates, head: decisionSubject(household)?.person.idNumber ?? null },
-      ).map((e) => ({ ...e, field: e.field ? ['input', e.field.at(-1)!] : null }));
+      const { errors, people } = await checkedAsDecidedToday(ctx, c, [decision], meta.now, (_, name) => ['input', name]);
       if (errors.length > 0) return { userErrors: errors };
       if (resolved) return referralPayload(ctx, await resolveDeclinedDecision(ctx.hub, referralId, reassignment(null, null), meta));
       // The pre-grant check a meeting's decision runs, dated today, and the decisions not yet given: a conflict needs the override reason.
-      const people = household.map((m) => ({ idNumber: m.person.idNumber, relation: m.relation }));
       const preGrant = await checkDecisions(ctx, [{ ...decision, overrideReason: input.conflictOverrideReason?.trim() || null }], chinaDateOf(meta.now), { members: people });
       const facts = { caseId: c.id, householdId: c.householdId, members: people, sameMeeting: false };
       return referralPayload(
@@ -588,6 +681,8 @@ export const caseResolvers: Resolvers = {
         await checkedAndWritten(ctx, preGrant, [decision], facts, () => ['input', 'conflictOverrideReason'], sentBefore, (checks, seen) => resolveDeclinedDecision(ctx.hub, referralId, reassignment(checks[0], seen), meta)),
       );
     },
+
+    decisionCorrect: async (_, { input }, ctx) => ({ superseded: [], issued: [], replayed: false, ...(await decisionCorrectRequest(input, ctx)) }),
 
     referralWaive: async (_, { input }, ctx) => {
       const meta = metaOf(ctx, input, 'referralWaive');
@@ -721,6 +816,7 @@ export const caseResolvers: Resolvers = {
     fulfilment: (r, _, ctx) => caseLoaders(ctx).fulfilmentByReferral.load(r.id),
     declineResolution: (r, _, ctx) => (r.state === 'DECLINED' && r.kind === 'DECISION' ? caseLoaders(ctx).declineByReferral.load(r.id) : null),
     decisionCheck: (r, _, ctx) => (r.kind === 'DECISION' ? caseLoaders(ctx).decisionCheckByReferral.load(r.id) : null),
+    correction: (r, _, ctx) => (r.kind === 'DECISION' ? caseLoaders(ctx).correctionByReferral.load(r.id) : null),
     provisional: (r) => referralDue(chinaDateOf(r.issuedAt), r.dueOn).provisional,
     answeredStatedAt: async (r, _, ctx) => {
       if (r.answeredAt === null) return null;
@@ -750,6 +846,15 @@ export const caseResolvers: Resolvers = {
     newReferral: (d, _, ctx) => (d.newReferralId === null ? null : caseLoaders(ctx).referralById.load(d.newReferralId)),
     meeting: (d, _, ctx) => (d.meetingId === null ? null : caseLoaders(ctx).meetingById.load(d.meetingId)),
     recordedAt: (d) => fromDbInstant(d.recordedAt),
+  },
+
+  DecisionCorrection: {
+    replacedBy: (d, _, ctx) => (d.replacedBy === null ? null : caseLoaders(ctx).referralById.load(d.replacedBy)),
+    recordedAt: (d) => fromDbInstant(d.recordedAt),
+  },
+
+  DecisionCorrectPayload: {
+    replayed: (p) => p.replayed ?? false,
   },
 
   ReferralPayload: {
