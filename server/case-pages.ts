@@ -43,7 +43,7 @@ import { createLoaders, hubNow, hubToday, type HubDeps } from '../resolvers/cont
 
 // ---- Words ----
 
-const STATE = { REPORTED: '已报告', ACCEPTED: '已受理', INVESTIGATING: '调查核实中', FIRST_AID_GIVEN: '已先行救助', IN_DELIBERATION: '一事一议中', DECIDED: '已决定', CLOSED: '已办结', REJECTED: '不予救助', WITHDRAWN: '已撤回' } as const;
+const STATE = { REPORTED: '已报告', ACCEPTED: '已受理', INVESTIGATING: '调查核实中', FIRST_AID_GIVEN: '已先行救助', IN_DELIBERATION: '一事一议中', DECIDED: '已决定', CLOSED: '已办结', REJECTED: '不予救助', WITHDRAWN: '已撤回', HANDED_OVER: '已移交' } as const;
 const URGENCY = { EMERGENCY: '紧急（2小时内先行救助）', URGENT: '急难（24小时内先行救助）', NORMAL: '一般' } as const;
 const ORIGIN = { APPLICATION: '主动申请', ACTIVE_DISCOVERY: '主动发现', ALERT: '监测预警', REFERRAL: '转介' } as const;
 const RELATION: Record<string, string> = { HEAD: '户主', SPOUSE: '配偶', CHILD: '子女', PARENT: '父母', GRANDCHILD: '孙子女', GRANDPARENT: '祖父母', SIBLING: '兄弟姐妹', OTHER: '其他' };

@@ -28,6 +28,7 @@ const c: CaseRecord = {
   reportedAt: new Date('2026-03-01T01:00:00Z'),
   explanation: null,
   endedAt: null,
+  predecessorCaseId: null,
 };
 
 const aid = [
