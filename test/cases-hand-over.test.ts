@@ -7,12 +7,12 @@
  * first case whole as its predecessor. A retry, keyed or not, answers the first outcome.
  */
 import { eq } from 'drizzle-orm';
-import { createClient } from '../access/clients';
 import { household } from '../db/household/schema';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { TestClock } from './support/clock';
 import { okPayload as ok, userErrorCodes as codes } from './support/payloads';
+import { countyClients } from './support/cases';
 import { insertRegions, insertZhao, TODAY, REGIONS, ZHAO } from './support/scenarios';
 
 const OPEN = `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id } userErrors { code message } } }`;
@@ -52,10 +52,6 @@ let answeredSlip: string;
 let openSlip: { id: string; dueOn: string };
 let successorId: string;
 
-function clientName(key: string): string {
-  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-}
-
 async function moveHousehold(regionCode: string): Promise<void> {
   const [moved] = await dbs.hub.update(household).set({ regionCode }).where(eq(household.id, zhaoId));
   expect(moved.affectedRows).toBe(1);
@@ -71,16 +67,14 @@ beforeAll(async () => {
   await insertRegions(dbs);
   zhaoId = await insertZhao(dbs);
   hub = await startTestHub(dbs, { today: TODAY, purpose: 'CASE_MEETING', clock: clock.now });
-  for (const [key, county, department, roles, purpose] of [
+  const made = await countyClients(hub, [
     ['weishanCa', WEISHAN, 'CIVIL_AFFAIRS', ['READER', 'CASEWORKER', 'MEETING_CONVENER'], 'CASE_MEETING'],
     ['weishanCaseworker', WEISHAN, 'CIVIL_AFFAIRS', ['READER', 'CASEWORKER'], 'CASE_MEETING'],
     ['weishanHealth', WEISHAN, 'HEALTH', ['READER', 'REFERRAL_HANDLER'], 'REFERRAL'],
     ['renchengCa', RENCHENG, 'CIVIL_AFFAIRS', ['READER', 'CASEWORKER', 'MEETING_CONVENER'], 'CASE_MEETING'],
     ['renchengHealth', RENCHENG, 'HEALTH', ['READER', 'REFERRAL_HANDLER'], 'REFERRAL'],
-  ] as const) {
-    const { token } = await createClient(hub.accessDb, { name: clientName(key), department, regionScope: county, roles: [...roles] });
-    clients[key] = hub.as({ token, purpose }).gql;
-  }
+  ]);
+  for (const [key, client] of Object.entries(made)) clients[key as keyof typeof clients] = client.gql;
 
   // 微山县 opens the case, accepts it and sends two slips to its health office, which answers one;
   // then the household moves to 任城区.
