@@ -171,7 +171,7 @@ function caseById(ctx: HubContext, id: number) {
  * caller's region scope. A case stays with the county that opened it until it ends (its owner,
  * slips, meetings and decisions are that county's), wherever its household moves: the county the
  * household moved to reads the case (access/policy.ts caseRegions) but neither moves it nor answers
- * its slips. A write naming a case or slip out of reach answers CASE_NOT_FOUND /
+ * its slips; its convener hands it over (caseHandOver), which ends it and opens its successor there. A write naming a case or slip out of reach answers CASE_NOT_FOUND /
  * REFERRAL_NOT_FOUND, as for an id that does not exist: NOT_CASE_OWNER there would confirm to the
  * caller that the case exists. The household is recorded as refused in the audit trail.
  */
