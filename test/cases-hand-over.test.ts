@@ -221,3 +221,16 @@ describe('after the hand-over', () => {
     expect((await ok(clients.weishanHealth, ACCEPT, { input: { referralId: openSlip.id } }, 'referralAccept')).referral.state).toBe('ACCEPTED');
   });
 });
+
+describe('two copies of one hand-over at once', () => {
+  it('write one successor: the second is answered as the first’s retry', async () => {
+    // The household moves back to 微山县: 任城区's convener hands its case (the successor) over there.
+    await moveHousehold(ZHAO.regionCode);
+    const input = { caseId: successorId, reason: '户籍迁回微山县', idempotencyKey: 'hand-back-1' };
+    const both = await Promise.all([0, 1].map(() => ok(clients.renchengCa, HAND_OVER, { input }, 'caseHandOver')));
+    expect(both.map((p) => p.replayed).sort()).toEqual([false, true]);
+    expect(new Set(both.map((p) => p.successorReference)).size).toBe(1);
+    const successors = (await casesOfHousehold()).filter((c) => c.predecessor_case_id === Number(successorId));
+    expect(successors).toEqual([expect.objectContaining({ state: 'REPORTED', township_code: ZHAO.regionCode.slice(0, 9) })]);
+  });
+});
