@@ -60,6 +60,8 @@ export const pluginConfig = {
     Referral: '../../db/cases/records#ReferralRecord',
     ReferralPayload: '../models#ReferralWritePayload',
     CaseTransitionPayload: '../models#CaseWritePayload',
+    CaseHandOverPayload: '../models#CaseHandOverWritePayload',
+    HouseholdMove: '../models#CaseHouseholdMove',
     Meeting: '../../db/cases/records#MeetingRecord',
     SecondAidApproval: '../../db/cases/records#SecondAidRecord',
     Fulfilment: '../../db/case-loop/store#FulfilmentRecord',

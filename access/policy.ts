@@ -262,7 +262,9 @@ async function householdRegion(householdId: number, ctx: PolicyContext): Promise
  * county's offices own it, answer its slips and convene it (resolvers/cases inReach acts on the
  * township alone), and still read it after the household has moved; the county the household has
  * moved to serves the household now and reads its cases too, as `Household.cases` shows them to it.
- * 一事一议 is convened by the county (README, "Joint cases"); there is no hand-over between counties.
+ * 一事一议 is convened by the county (README, "Joint cases"). Once the household has moved, that
+ * county's convener hands the case over (caseHandOver): it ends there and its successor, opened in
+ * the new county, shows it as its predecessor, which the new county reads as its household's case.
  */
 export async function caseRegions(c: { householdId: number; townshipCode: string }, ctx: PolicyContext): Promise<string[]> {
   const home = await householdRegion(c.householdId, ctx);
@@ -444,7 +446,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     subjects: (c: { householdId: number }) => [{ kind: 'HOUSEHOLD', householdId: c.householdId }],
     region: (c: { householdId: number; townshipCode: string }, ctx) => caseRegions(c, ctx),
     fields: Object.fromEntries(
-      ['id', 'reference', 'household', 'origin', 'urgency', 'state', 'summary', 'firstReceivedBy', 'owner', 'township', 'reportedAt', 'explanation', 'endedAt', 'allowedTransitions', 'history', 'deadlines', 'anyDeadlineMissed', 'referrals', 'meetings', 'secondAids', 'firstAid', 'dossier', 'briefUrl', 'alert'].map((f) => [f, 'IN_SCOPE' as const]),
+      ['id', 'reference', 'household', 'origin', 'urgency', 'state', 'summary', 'firstReceivedBy', 'owner', 'township', 'reportedAt', 'explanation', 'endedAt', 'allowedTransitions', 'history', 'deadlines', 'anyDeadlineMissed', 'referrals', 'meetings', 'secondAids', 'firstAid', 'dossier', 'briefUrl', 'alert', 'householdMoved', 'predecessor', 'successor', 'successorReference'].map((f) => [f, 'IN_SCOPE' as const]),
     ),
     sameSubject: ['household', 'referrals', 'meetings', 'secondAids', 'firstAid', 'dossier', 'alert'],
   },
@@ -565,6 +567,8 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   CaseUserError: { kind: 'OPEN', why: 'why a write was refused; codes and messages name no person' },
   CaseOpenPayload: OPEN_CONTAINER,
   CaseTransitionPayload: OPEN_CONTAINER,
+  CaseHandOverPayload: OPEN_CONTAINER,
+  HouseholdMove: OPEN_CONTAINER,
 
   // schema/monitoring.graphql: an alert is about one person and their household.
   Alert: {
@@ -825,6 +829,8 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     alertDeliveryReplay: { roles: ['ADMINISTRATOR'], purposes: ['MONITORING'], outOfScope: 'DENY' },
     caseOpen: { roles: CASE_ROLES, purposes: CASE_PURPOSES, outOfScope: 'DENY', args: { 'input.householdId': 'HOUSEHOLD_ID' }, argumentSubjectsInScope: true, missingHouseholdAnswered: true },
     caseTransition: { roles: CASE_ROLES, purposes: CASE_PURPOSES, outOfScope: 'DENY' },
+    // 移交 to the county the household moved to: the case's convener (the owning office, checked by the write).
+    caseHandOver: { roles: ['MEETING_CONVENER'], purposes: ['CASE_MEETING'], outOfScope: 'DENY' },
     // 先行救助 and its materials: the case's owning office (checked by the write), as caseTransition.
     caseFirstAid: { roles: CASE_ROLES, purposes: CASE_PURPOSES, outOfScope: 'DENY' },
     caseMaterialsComplete: { roles: CASE_ROLES, purposes: CASE_PURPOSES, outOfScope: 'DENY' },

@@ -63,6 +63,17 @@ export interface CaseWritePayload {
   replayed?: boolean;
 }
 
+/** caseHandOver's payload: the case handed over and its successor in the household's county. */
+export interface CaseHandOverWritePayload extends CaseWritePayload {
+  successorReference?: string | null;
+}
+
+/** Where an open case's household lives now, outside the case's county (Case.householdMoved). */
+export interface CaseHouseholdMove {
+  countyCode: string;
+  regionCode: string;
+}
+
 /** A referral write's payload: `replayed` is set by a write answered as a retry, and false when absent (a refusal). */
 export interface ReferralWritePayload {
   referral?: ReferralRecord | null;

@@ -43,7 +43,7 @@ import { createLoaders, hubNow, hubToday, type HubDeps } from '../resolvers/cont
 
 // ---- Words ----
 
-const STATE = { REPORTED: '已报告', ACCEPTED: '已受理', INVESTIGATING: '调查核实中', FIRST_AID_GIVEN: '已先行救助', IN_DELIBERATION: '一事一议中', DECIDED: '已决定', CLOSED: '已办结', REJECTED: '不予救助', WITHDRAWN: '已撤回' } as const;
+const STATE = { REPORTED: '已报告', ACCEPTED: '已受理', INVESTIGATING: '调查核实中', FIRST_AID_GIVEN: '已先行救助', IN_DELIBERATION: '一事一议中', DECIDED: '已决定', CLOSED: '已办结', REJECTED: '不予救助', WITHDRAWN: '已撤回', HANDED_OVER: '已移交' } as const;
 const URGENCY = { EMERGENCY: '紧急（2小时内先行救助）', URGENT: '急难（24小时内先行救助）', NORMAL: '一般' } as const;
 const ORIGIN = { APPLICATION: '主动申请', ACTIVE_DISCOVERY: '主动发现', ALERT: '监测预警', REFERRAL: '转介' } as const;
 const RELATION: Record<string, string> = { HEAD: '户主', SPOUSE: '配偶', CHILD: '子女', PARENT: '父母', GRANDCHILD: '孙子女', GRANDPARENT: '祖父母', SIBLING: '兄弟姐妹', OTHER: '其他' };
@@ -216,6 +216,14 @@ export interface BriefCharityNeed {
   deliveries: { amountFen: number; deliveredOn: string }[];
 }
 
+/** The case a successor continues (caseHandOver) and the name of the county it came from; null for a case opened here. */
+async function handedOverFrom(loaders: ReturnType<typeof createLoaders>, c: CaseRecord): Promise<BriefView['handedOverFrom']> {
+  const from = c.predecessorCaseId === null ? null : await loaders.cases.caseById.load(c.predecessorCaseId);
+  if (!from) return null;
+  const county = await loaders.hub.regionByCode.load(countyOf(from.townshipCode));
+  return { reference: caseReference(from.id, from.reportedAt), countyName: county?.name ?? null };
+}
+
 export interface BriefView {
   c: CaseRecord;
   dossier: Dossier;
@@ -234,6 +242,11 @@ export interface BriefView {
   charityNeeds?: readonly BriefCharityNeed[];
   /** 先行救助 as recorded (caseFirstAid): what was given; null before any. */
   firstAid?: (Pick<FirstAidRecord, 'programmeCode' | 'amountFen' | 'aidSourceRef' | 'cause'> & { standing?: RecordStanding | null }) | null;
+  /**
+   * For a case handed over from another county (caseHandOver): the case it continues and that
+   * county's name, whose convener opened this one (its OPENED event is printed as that county's office).
+   */
+  handedOverFrom?: { reference: string; countyName: string | null } | null;
   printedAt: Date;
 }
 
@@ -315,6 +328,7 @@ export function renderBrief(v: BriefView): string {
     <dt>案件编号</dt><dd>${nw(ref)}</dd><dt>当前状态</dt><dd>${esc(STATE[c.state])}</dd>
     <dt>来源</dt><dd>${esc(ORIGIN[c.origin])}</dd><dt>紧急程度</dt><dd>${esc(URGENCY[c.urgency])}</dd>
     <dt>首问单位</dt><dd>${esc(v.officeName(c.firstOffice))}</dd><dt>承办单位</dt><dd>${esc(v.officeName(c.ownerOffice))}</dd>
+    ${v.handedOverFrom ? `<dt>承接自</dt><dd>${nw(v.handedOverFrom.reference)}（${esc(v.handedOverFrom.countyName ?? '')}移交）</dd><dt></dt><dd></dd>` : ''}
     <dt>报告时间</dt><dd>${nw(shortTime(c.reportedAt))}</dd><dt>受理</dt><dd>${
       accepted ? `${nw(shortTime(accepted.occurredAt))} ${esc(v.officeName(accepted.actorOffice))}（${esc(accepted.actor)}）` : '尚未受理'
     }</dd>
@@ -456,6 +470,11 @@ export function renderBrief(v: BriefView): string {
           '未发现重复救助或漏保问题',
         );
 
+  // A successor's opening is the hand-over, by the convener of the county it came from.
+  const actorOfficeName = (e: DossierEvent) => {
+    const office = storedOffice(e.actorOffice);
+    return e.action === 'OPENED' && v.handedOverFrom && office.kind === 'DEPARTMENT' ? departmentOfficeName(office, v.handedOverFrom.countyName)! : v.officeName(e.actorOffice);
+  };
   const historyPart =
     d.history === undefined
       ? ''
@@ -463,7 +482,7 @@ export function renderBrief(v: BriefView): string {
           [
             // When it happened, and when the hub recorded it if that was another minute.
             { header: '时间', cell: (e) => nw(shortTime(e.occurredAt)) + (e.occurredAt.slice(0, 16) !== e.recordedAt.slice(0, 16) ? ` <span class="label">${nw(`（录入 ${shortTime(e.recordedAt)}）`)}</span>` : '') },
-            { header: '经办', cell: (e) => `${esc(v.officeName(e.actorOffice))}（${esc(e.actor)}）` },
+            { header: '经办', cell: (e) => `${esc(actorOfficeName(e))}（${esc(e.actor)}）` },
             { header: '事项', cell: (e) => esc(e.action === 'TRANSITIONED' && e.toState ? `${STATE[e.fromState ?? 'REPORTED']} → ${STATE[e.toState]}` : (ACTION[e.action] ?? e.action)) },
             { header: '说明', cell: (e) => prose(e.reason ?? '') },
           ],
@@ -837,6 +856,7 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
         health: access ? seesHealthDetail(access.caller, access.purpose) : false,
         charityNeeds,
         firstAid: await firstAidWithStanding(loaders, c),
+        handedOverFrom: await handedOverFrom(loaders, c),
         printedAt: now,
       });
       res.status(200).type('html').send(html);

@@ -6,12 +6,12 @@
  * that township or the household's division now.
  */
 import { eq } from 'drizzle-orm';
-import { createClient } from '../access/clients';
 import { household } from '../db/household/schema';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { TestClock } from './support/clock';
 import { okPayload as ok, userErrorCodes as codes } from './support/payloads';
+import { countyClientName, countyClients } from './support/cases';
 import { insertRegions, insertZhao, TODAY, REGIONS, ZHAO } from './support/scenarios';
 import { healthScenario } from '../federation/health/scenario';
 
@@ -48,11 +48,6 @@ let caseId: string;
 let acceptedSlip: string;
 let declinedSlip: string;
 
-/** The API client's name for a key of `clients`: weishanCa is weishan-ca. */
-function clientName(key: string): string {
-  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-}
-
 async function lastAuditRow(): Promise<{ client_name: string; outcome: string; subject_kind: string }> {
   const [rows] = await dbs.hubPool.query(`SELECT client_name, outcome, subject_kind FROM access_log ORDER BY seq DESC LIMIT 1`);
   return (rows as { client_name: string; outcome: string; subject_kind: string }[])[0];
@@ -63,17 +58,14 @@ beforeAll(async () => {
   await insertRegions(dbs);
   zhaoId = await insertZhao(dbs);
   hub = await startTestHub(dbs, { today: TODAY, purpose: 'CASE_MEETING', clock: clock.now });
-  for (const [key, county, department, roles, purpose] of [
+  const made = await countyClients(hub, [
     ['weishanCa', WEISHAN, 'CIVIL_AFFAIRS', ['READER', 'CASEWORKER', 'MEETING_CONVENER'], 'CASE_MEETING'],
     ['weishanHealth', WEISHAN, 'HEALTH', ['READER', 'REFERRAL_HANDLER'], 'REFERRAL'],
     ['renchengCa', RENCHENG, 'CIVIL_AFFAIRS', ['READER', 'CASEWORKER', 'MEETING_CONVENER'], 'CASE_MEETING'],
     ['renchengHealth', RENCHENG, 'HEALTH', ['READER', 'REFERRAL_HANDLER'], 'REFERRAL'],
-  ] as const) {
-    const { token } = await createClient(hub.accessDb, { name: clientName(key), department, regionScope: county, roles: [...roles] });
-    const as = hub.as({ token, purpose });
-    clients[key] = as.gql;
-    if (key === 'weishanCa') weishanCaHeaders = as.headers;
-  }
+  ]);
+  for (const [key, client] of Object.entries(made)) clients[key as keyof typeof clients] = client.gql;
+  weishanCaHeaders = made.weishanCa.headers;
 
   // 微山县 opens the case and sends two slips to its health office; then the household moves to 任城区.
   const ca = clients.weishanCa;
@@ -99,7 +91,7 @@ describe('the county the household moved to', () => {
   it('cannot answer the old county’s slips: REFERRAL_NOT_FOUND, the refusal audited against the household', async () => {
     const health = clients.renchengHealth;
     expect(codes(await health(ACCEPT, { input: { referralId: acceptedSlip } }), 'referralAccept')).toEqual(['REFERRAL_NOT_FOUND']);
-    expect(await lastAuditRow()).toEqual({ client_name: clientName('renchengHealth'), outcome: 'DENIED', subject_kind: 'HOUSEHOLD' });
+    expect(await lastAuditRow()).toEqual({ client_name: countyClientName('renchengHealth'), outcome: 'DENIED', subject_kind: 'HOUSEHOLD' });
     expect(codes(await health(DECLINE, { input: { referralId: declinedSlip, reason: '非本县' } }), 'referralDecline')).toEqual(['REFERRAL_NOT_FOUND']);
     expect(codes(await health(COMPLETE, { input: { referralId: acceptedSlip, feedback: '已核实' } }), 'referralComplete')).toEqual(['REFERRAL_NOT_FOUND']);
     // Nor are they in its inbox: they are addressed to 微山县医疗保障局.
@@ -114,7 +106,7 @@ describe('the county the household moved to', () => {
     expect(codes(await ca(ISSUE, { input: { caseId, to: { department: 'HEALTH' }, ask: '转办', deadlineWorkingDays: 5 } }), 'referralIssue')).toEqual(['CASE_NOT_FOUND']);
     expect(codes(await ca(MEETING, { input: { caseId, heldOn: '2026-03-16', departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [] } }), 'meetingRecord')).toEqual(['CASE_NOT_FOUND']);
     expect(codes(await ca(MATERIALS, { input: { caseId, note: '材料齐全' } }), 'caseMaterialsComplete')).toEqual(['CASE_NOT_FOUND']);
-    expect(await lastAuditRow()).toEqual({ client_name: clientName('renchengCa'), outcome: 'DENIED', subject_kind: 'HOUSEHOLD' });
+    expect(await lastAuditRow()).toEqual({ client_name: countyClientName('renchengCa'), outcome: 'DENIED', subject_kind: 'HOUSEHOLD' });
     // Nothing moved.
     const res = await clients.weishanCa(CASE, { id: caseId });
     expect(res.data.case.state).toBe('ACCEPTED');

@@ -9,6 +9,7 @@ import type { HubDb } from '../connect';
 import {
   casesByHouseholdIds,
   casesByIds,
+  casesByPredecessorIds,
   departmentsByMeetingIds,
   eventsByCaseIds,
   meetingsByCaseIds,
@@ -26,6 +27,8 @@ import type { CaseEventRecord, CaseRecord, MeetingRecord, ReferralRecord, Second
 export function createCaseLoaders(db: HubDb) {
   return {
     caseById: new DataLoader<number, CaseRecord | null>(async (ids) => byKey(ids, await casesByIds(db, ids), (c) => c.id)),
+    /** The case continuing this one in another county (caseHandOver), null when none. */
+    successorByCase: new DataLoader<number, CaseRecord | null>(async (ids) => byKey(ids, await casesByPredecessorIds(db, ids), (c) => c.predecessorCaseId!)),
     /** Newest first. */
     casesByHousehold: new DataLoader<number, CaseRecord[]>(async (ids) => groupByKey(ids, await casesByHouseholdIds(db, ids), (c) => c.householdId)),
     /** In the order they were recorded. */

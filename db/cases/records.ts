@@ -41,6 +41,8 @@ export interface CaseRecord {
   reportedAt: Date;
   explanation: string | null;
   endedAt: Date | null;
+  /** The case of another county this one continues (caseHandOver), null for a case opened here. */
+  predecessorCaseId: number | null;
 }
 
 export function caseRecord(row: typeof aidCase.$inferSelect): CaseRecord {

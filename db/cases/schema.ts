@@ -13,7 +13,7 @@ import { bigint, boolean, char, date, datetime, foreignKey, index, int, longtext
 import type { DepartmentCode, OfficeCode } from '../../domain/departments';
 import { household, programme } from '../household/schema';
 
-const CASE_STATE = ['REPORTED', 'ACCEPTED', 'INVESTIGATING', 'FIRST_AID_GIVEN', 'IN_DELIBERATION', 'DECIDED', 'CLOSED', 'REJECTED', 'WITHDRAWN'] as const;
+const CASE_STATE = ['REPORTED', 'ACCEPTED', 'INVESTIGATING', 'FIRST_AID_GIVEN', 'IN_DELIBERATION', 'DECIDED', 'CLOSED', 'REJECTED', 'WITHDRAWN', 'HANDED_OVER'] as const;
 const instant = (name: string) => datetime(name, { mode: 'string', fsp: 3 });
 const id = (name: string) => bigint(name, { mode: 'number', unsigned: true });
 
@@ -38,9 +38,16 @@ export const aidCase = mysqlTable(
     /** A rejection's explanation given to the household. */
     explanation: text('explanation'),
     endedAt: instant('ended_at'),
+    /**
+     * The case of another county this one continues (caseHandOver: the household moved here and that
+     * county's convener handed its case over). Unique: a case is handed over once, to one successor.
+     */
+    predecessorCaseId: id('predecessor_case_id'),
   },
   (t) => [
     foreignKey({ name: 'aid_case_household_fk', columns: [t.householdId], foreignColumns: [household.id] }),
+    foreignKey({ name: 'aid_case_predecessor_fk', columns: [t.predecessorCaseId], foreignColumns: [t.id] }),
+    unique('aid_case_predecessor').on(t.predecessorCaseId),
     index('aid_case_household').on(t.householdId),
     index('aid_case_township_state').on(t.townshipCode, t.state),
     index('aid_case_owner_state').on(t.ownerOffice, t.state),

@@ -2,9 +2,10 @@
  * Cases: opening one, moving it through its states, and the batch reads the loaders and the
  * supervision view use. Every write is one transaction; refusals are returned, never thrown.
  */
-import { and, asc, desc, eq, gt, inArray, like, lt, notInArray, or, type SQL } from 'drizzle-orm';
-import { caseError, refusal, success, type Outcome } from '../../domain/cases/errors';
-import { townshipOf } from '../../domain/cases/offices';
+import { and, asc, desc, eq, gt, inArray, like, lt, notInArray, notLike, or, type SQL } from 'drizzle-orm';
+import { caseError, refusal, success, type CaseUserError, type Outcome } from '../../domain/cases/errors';
+import { countyOf, townshipOf } from '../../domain/cases/offices';
+import { caseReference } from '../../domain/cases/reference';
 import { hasFeedback } from '../../domain/cases/referrals';
 import { checkTransition, TERMINAL_STATES, type CaseOrigin, type CaseState, type CaseUrgency } from '../../domain/cases/state-machine';
 import type { IsoDate } from '../../domain/dates';
@@ -71,6 +72,8 @@ export async function openCase(db: HubDb, input: CaseOpenInput, meta: WriteMeta)
           const opened = await sameCaseOpened(tx, input, meta);
           if (opened !== null) return success(opened, true);
         }
+        const elsewhere = await openCaseInOtherCounty(tx, input.householdId, townshipOf(home.regionCode));
+        if (elsewhere) return refusal(elsewhere);
         const [res] = await tx.insert(aidCase).values({
           householdId: input.householdId,
           townshipCode: townshipOf(home.regionCode),
@@ -89,6 +92,31 @@ export async function openCase(db: HubDb, input: CaseOpenInput, meta: WriteMeta)
         return success(caseId);
       });
     },
+  );
+}
+
+/**
+ * A second case for a household whose case is still open in another county (it moved here from
+ * there, or the record moved it) would run beside the first, unlinked: its history, decisions and
+ * open slips unseen here, and the first left with a county that no longer serves the household. The
+ * refusal names the open case (which the caller, serving the household, may read: access/policy.ts
+ * caseRegions) and the way on: that county's convener hands it over (caseHandOver), which opens its
+ * successor here. Read under the household's turn (lockHouseholdTurn), which a hand-over takes too.
+ */
+async function openCaseInOtherCounty(tx: HubTx, householdId: number, township: string): Promise<CaseUserError | null> {
+  const rows = await tx
+    .select({ id: aidCase.id, townshipCode: aidCase.townshipCode, reportedAt: aidCase.reportedAt })
+    .from(aidCase)
+    .where(and(eq(aidCase.householdId, householdId), notInArray(aidCase.state, [...TERMINAL_STATES]), notLike(aidCase.townshipCode, `${countyOf(township)}%`)))
+    .orderBy(asc(aidCase.id))
+    .limit(1);
+  if (rows.length === 0) return null;
+  const [open] = rows;
+  const reference = caseReference(open.id, fromDbInstant(open.reportedAt));
+  return caseError(
+    'OPEN_CASE_IN_OTHER_COUNTY',
+    `case ${reference} (id ${open.id}) of county ${countyOf(open.townshipCode)} is open for this household: its convener hands it over (caseHandOver), which opens its successor in the county the household lives in now`,
+    ['input', 'householdId'],
   );
 }
 
@@ -169,7 +197,7 @@ export async function applyTransition(
   reason: string,
   at: Date,
   log: EventLog,
-  opts: { viaMeeting?: boolean; viaFirstAid?: boolean; carriesKey?: boolean; serverClock?: boolean; decidedOn?: IsoDate } = {},
+  opts: { viaMeeting?: boolean; viaFirstAid?: boolean; viaHandOver?: boolean; carriesKey?: boolean; serverClock?: boolean; decidedOn?: IsoDate } = {},
 ): Promise<Outcome<number>> {
   // Whether the move is legal from the state the lock shows comes first: of two simultaneous
   // identical moves, the second always hears ILLEGAL_TRANSITION, whichever arrived first (sent
@@ -178,20 +206,23 @@ export async function applyTransition(
     reason,
     viaMeeting: opts.viaMeeting,
     viaFirstAid: opts.viaFirstAid,
+    viaHandOver: opts.viaHandOver,
     urgency: c.urgency,
     referralsWithoutFeedback: await referralsWithoutFeedback(tx, c.id),
     declinedDecisionsOpen: (await declinedDecisionsOpen(tx, c.id)).length,
     decisionsOnRecord: await decisionsOnRecord(tx, c.id),
   });
   if (!check.ok) return refusal(caseError(check.code, check.message, check.code === 'REASON_REQUIRED' ? ['input', 'reason'] : check.code === 'CASE_NOT_URGENT' ? ['input', 'caseId'] : ['input', 'to']));
-  if (to === 'WITHDRAWN') {
+  if (to === 'WITHDRAWN' || to === 'HANDED_OVER') {
     // The alert's decision (its 15-day limit, the village notice) hangs on the case it opened: a
-    // withdrawn case would leave the alert pending on a case that ended. Rejected, it is decided.
+    // withdrawn or handed-over case would leave the alert pending on a case that ended. Rejected, it is decided.
+    const how = to === 'WITHDRAWN' ? 'withdrawn' : 'handed over';
+    const field = to === 'WITHDRAWN' ? ['input', 'to'] : ['input', 'caseId'];
     const [alert] = await tx.select({ id: monitoringAlert.id }).from(monitoringAlert).where(eq(monitoringAlert.caseId, c.id)).limit(1);
-    if (alert) return refusal(caseError('CASE_OPENED_FROM_ALERT', `case opened from alert ${alert.id}: it ends by the alert's decision (REJECTED with the explanation, or decided), not withdrawn`, ['input', 'to']));
+    if (alert) return refusal(caseError('CASE_OPENED_FROM_ALERT', `case opened from alert ${alert.id}: it ends by the alert's decision (REJECTED with the explanation, or decided), not ${how}`, field));
     // A need published from it is still before charities, under the household's consent: withdrawn first.
     const [need] = await tx.select({ id: charityNeed.id }).from(charityNeed).where(and(eq(charityNeed.caseId, c.id), eq(charityNeed.state, 'OPEN'))).limit(1);
-    if (need) return refusal(caseError('CHARITY_NEEDS_OPEN', `charity need ${need.id} published from the case is open: withdraw it first (charityNeedWithdraw)`, ['input', 'to']));
+    if (need) return refusal(caseError('CHARITY_NEEDS_OPEN', `charity need ${need.id} published from the case is open: withdraw it first (charityNeedWithdraw)`, field));
   }
   if (to === 'DECIDED') {
     const notice = await villageNoticeGate(tx, c, opts.decidedOn ?? chinaDateOf(at), opts.viaMeeting ? ['input', 'heldOn'] : ['input', 'to']);
@@ -264,6 +295,11 @@ export async function transitionCase(db: HubDb, caseId: number, to: CaseState, r
 
 export async function casesByIds(db: HubDb, ids: readonly number[]): Promise<CaseRecord[]> {
   return (await db.select().from(aidCase).where(inArray(aidCase.id, [...ids]))).map(caseRecord);
+}
+
+/** The cases that continue these (caseHandOver's successors): at most one each. */
+export async function casesByPredecessorIds(db: HubDb, ids: readonly number[]): Promise<CaseRecord[]> {
+  return (await db.select().from(aidCase).where(inArray(aidCase.predecessorCaseId, [...ids]))).map(caseRecord);
 }
 
 export async function casesByHouseholdIds(db: HubDb, householdIds: readonly number[]): Promise<CaseRecord[]> {

@@ -71,6 +71,9 @@ export const CASE_ERROR_CODES = [
   'DECISION_SUPERSEDED',
   'SECOND_AID_NOT_CORRECTED',
   'REFERRAL_SUPERSEDED',
+  'HAND_OVER_REQUIRED',
+  'HOUSEHOLD_NOT_MOVED',
+  'OPEN_CASE_IN_OTHER_COUNTY',
 ] as const;
 export type CaseErrorCode = (typeof CASE_ERROR_CODES)[number];
 

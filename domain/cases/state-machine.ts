@@ -8,7 +8,7 @@
  * (a rejection meets the approval deadline as the decision it is). Pure: the data layer asks, then records.
  */
 
-export const CASE_STATES = ['REPORTED', 'ACCEPTED', 'INVESTIGATING', 'FIRST_AID_GIVEN', 'IN_DELIBERATION', 'DECIDED', 'CLOSED', 'REJECTED', 'WITHDRAWN'] as const;
+export const CASE_STATES = ['REPORTED', 'ACCEPTED', 'INVESTIGATING', 'FIRST_AID_GIVEN', 'IN_DELIBERATION', 'DECIDED', 'CLOSED', 'REJECTED', 'WITHDRAWN', 'HANDED_OVER'] as const;
 export type CaseState = (typeof CASE_STATES)[number];
 
 export const CASE_ORIGINS = ['APPLICATION', 'ACTIVE_DISCOVERY', 'ALERT', 'REFERRAL'] as const;
@@ -19,21 +19,23 @@ export type CaseUrgency = (typeof CASE_URGENCIES)[number];
 
 /** Where a case may go from each state. Terminal states go nowhere. */
 export const CASE_TRANSITIONS: Readonly<Record<CaseState, readonly CaseState[]>> = {
-  REPORTED: ['ACCEPTED', 'REJECTED', 'WITHDRAWN'],
+  // HANDED_OVER from every open state, only by caseHandOver (HAND_OVER_REQUIRED otherwise).
+  REPORTED: ['ACCEPTED', 'REJECTED', 'WITHDRAWN', 'HANDED_OVER'],
   // 先行救助 comes before investigation or during it (seed 000, 二(三)); investigation follows it.
-  ACCEPTED: ['INVESTIGATING', 'FIRST_AID_GIVEN', 'REJECTED', 'WITHDRAWN'],
+  ACCEPTED: ['INVESTIGATING', 'FIRST_AID_GIVEN', 'REJECTED', 'WITHDRAWN', 'HANDED_OVER'],
   // Withdrawn only before any aid was given or deliberated: a case that gave first aid or went to a
   // meeting was a real matter, and ends as closed or rejected.
-  INVESTIGATING: ['FIRST_AID_GIVEN', 'IN_DELIBERATION', 'DECIDED', 'REJECTED', 'WITHDRAWN'],
-  FIRST_AID_GIVEN: ['INVESTIGATING', 'IN_DELIBERATION', 'DECIDED', 'REJECTED'],
-  IN_DELIBERATION: ['DECIDED', 'REJECTED'],
-  DECIDED: ['CLOSED'],
+  INVESTIGATING: ['FIRST_AID_GIVEN', 'IN_DELIBERATION', 'DECIDED', 'REJECTED', 'WITHDRAWN', 'HANDED_OVER'],
+  FIRST_AID_GIVEN: ['INVESTIGATING', 'IN_DELIBERATION', 'DECIDED', 'REJECTED', 'HANDED_OVER'],
+  IN_DELIBERATION: ['DECIDED', 'REJECTED', 'HANDED_OVER'],
+  DECIDED: ['CLOSED', 'HANDED_OVER'],
   CLOSED: [],
   REJECTED: [],
   WITHDRAWN: [],
+  HANDED_OVER: [],
 };
 
-export const TERMINAL_STATES: ReadonlySet<CaseState> = new Set(['CLOSED', 'REJECTED', 'WITHDRAWN']);
+export const TERMINAL_STATES: ReadonlySet<CaseState> = new Set(['CLOSED', 'REJECTED', 'WITHDRAWN', 'HANDED_OVER']);
 
 export type TransitionRefusal =
   /** Not an edge of the table. */
@@ -49,7 +51,9 @@ export type TransitionRefusal =
   /** 先行救助 is recorded with what was given (caseFirstAid), not as a bare state change. */
   | 'FIRST_AID_DETAILS_REQUIRED'
   /** First aid is for urgent and emergency cases. */
-  | 'CASE_NOT_URGENT';
+  | 'CASE_NOT_URGENT'
+  /** A case goes to another county by caseHandOver (its successor opened there), not as a bare state change. */
+  | 'HAND_OVER_REQUIRED';
 
 export interface TransitionFacts {
   reason: string;
@@ -61,6 +65,8 @@ export interface TransitionFacts {
   declinedDecisionsOpen?: number;
   /** True only when the transition is made by recording the first aid given (caseFirstAid). */
   viaFirstAid?: boolean;
+  /** True only when the transition is made by handing the case over to another county (caseHandOver). */
+  viaHandOver?: boolean;
   /** The case's urgency: first aid is for URGENT and EMERGENCY cases. */
   urgency?: CaseUrgency;
   /** Decision slips on record: the case was decided at a meeting before (it is back in deliberation over a decline). */
@@ -69,8 +75,12 @@ export interface TransitionFacts {
 
 export type TransitionCheck = { ok: true } | { ok: false; code: TransitionRefusal; message: string };
 
+/**
+ * Where caseTransition may take the case next. HANDED_OVER is left out: it is reached only by
+ * caseHandOver, once the household lives in another county (Case.householdMoved says when).
+ */
 export function allowedTransitions(from: CaseState): readonly CaseState[] {
-  return CASE_TRANSITIONS[from];
+  return CASE_TRANSITIONS[from].filter((to) => to !== 'HANDED_OVER');
 }
 
 export function checkTransition(from: CaseState, to: CaseState, facts: TransitionFacts): TransitionCheck {
@@ -81,6 +91,9 @@ export function checkTransition(from: CaseState, to: CaseState, facts: Transitio
   }
   if (facts.reason.trim() === '') {
     return { ok: false, code: 'REASON_REQUIRED', message: to === 'REJECTED' ? 'a rejection needs the explanation given to the household' : to === 'WITHDRAWN' ? 'a withdrawal needs its reason (why the case was opened by mistake)' : 'say why' };
+  }
+  if (to === 'HANDED_OVER' && !facts.viaHandOver) {
+    return { ok: false, code: 'HAND_OVER_REQUIRED', message: 'a case goes to the county its household moved to by caseHandOver, which opens its successor there' };
   }
   if (to === 'FIRST_AID_GIVEN' && facts.urgency === 'NORMAL') {
     return { ok: false, code: 'CASE_NOT_URGENT', message: 'first aid (先行救助) is for urgent and emergency cases' };
@@ -97,11 +110,15 @@ export function checkTransition(from: CaseState, to: CaseState, facts: Transitio
   if (from === 'IN_DELIBERATION' && to === 'DECIDED' && !facts.viaMeeting && !decisionsStand) {
     return { ok: false, code: 'MEETING_REQUIRED', message: 'a case in deliberation is decided by recording the meeting (meetingRecord)' };
   }
-  if (TERMINAL_STATES.has(to) && facts.referralsWithoutFeedback > 0) {
+  // A case handed over ends in its county with its slips still open: each was sent to an office of
+  // that county, which answers it by its due date as before (its feedback is on this case, which the
+  // successor's county reads as its predecessor). The household's matter goes on in the new county.
+  if (TERMINAL_STATES.has(to) && to !== 'HANDED_OVER' && facts.referralsWithoutFeedback > 0) {
     return { ok: false, code: 'REFERRALS_WITHOUT_FEEDBACK', message: `${facts.referralsWithoutFeedback} referral slip(s) have no feedback yet` };
   }
-  // 件件有落实: a case closes only when every decision is fulfilled or waived.
-  if (to === 'CLOSED' && (facts.declinedDecisionsOpen ?? 0) > 0) {
+  // 件件有落实: a case closes only when every decision is fulfilled or waived; a declined decision is
+  // resolved by the convener who decided it before the case leaves the county.
+  if ((to === 'CLOSED' || to === 'HANDED_OVER') && (facts.declinedDecisionsOpen ?? 0) > 0) {
     return { ok: false, code: 'DECLINED_DECISIONS_OPEN', message: `${facts.declinedDecisionsOpen} declined decision(s) are not yet reassigned, re-deliberated or waived` };
   }
   return { ok: true };

@@ -4,7 +4,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { Programme as ProgrammeModel } from '../../domain/programmes';
 import type { RegionRow as RegionRowModel, HouseholdRow as HouseholdRowModel, MemberRow as MemberRowModel, PersonRow as PersonRowModel } from '../../db/household/loaders';
 import type { AidRecord as AidRecordModel, ReportedBy as ReportedByModel } from '../../domain/aid';
-import type { HouseholdAidSummary as HouseholdAidSummaryModel, DepartmentAidTotal as DepartmentAidTotalModel, HouseholdPage as HouseholdPageModel, AuditPage as AuditPageModel, AuditedClient as AuditedClientModel, FindingPage as FindingPageModel, ReferralWritePayload as ReferralWritePayloadModel, CaseWritePayload as CaseWritePayloadModel, DossierHousehold as DossierHouseholdModel, CaseOverdueReport as CaseOverdueReportModel, OfficeOverdueWork as OfficeOverdueWorkModel, TownshipOverdueWork as TownshipOverdueWorkModel, ReportedAidConflict as ReportedAidConflictModel, CountyOverdueWork as CountyOverdueWorkModel } from '../models';
+import type { HouseholdAidSummary as HouseholdAidSummaryModel, DepartmentAidTotal as DepartmentAidTotalModel, HouseholdPage as HouseholdPageModel, AuditPage as AuditPageModel, AuditedClient as AuditedClientModel, FindingPage as FindingPageModel, ReferralWritePayload as ReferralWritePayloadModel, CaseWritePayload as CaseWritePayloadModel, CaseHandOverWritePayload as CaseHandOverWritePayloadModel, CaseHouseholdMove as CaseHouseholdMoveModel, DossierHousehold as DossierHouseholdModel, CaseOverdueReport as CaseOverdueReportModel, OfficeOverdueWork as OfficeOverdueWorkModel, TownshipOverdueWork as TownshipOverdueWorkModel, ReportedAidConflict as ReportedAidConflictModel, CountyOverdueWork as CountyOverdueWorkModel } from '../models';
 import type { AccessSession as AccessSessionModel } from '../../access/session';
 import type { AuditRow as AuditRowModel } from '../../access/audit';
 import type { Rule as RuleModel } from '../../domain/findings/rule-set';
@@ -507,6 +507,18 @@ export type Mutation = {
    */
   readonly caseTransition: CaseTransitionPayload;
   /**
+   * 移交: hands an open case whose household has moved to another county over to that county. The case
+   * ends HANDED_OVER in its county, with the reason, and its successor is opened in the county the
+   * household lives in now (REPORTED, owned by that county's civil affairs, its time limits from now),
+   * linked to it (`Case.predecessor`, `Case.successor`); the case's open slips keep their offices and
+   * due dates. The office that owns (convenes) the case does it (NOT_CASE_OWNER; role MEETING_CONVENER,
+   * purpose CASE_MEETING); refused when the household lives in the case's county (HOUSEHOLD_NOT_MOVED),
+   * without a reason (REASON_REQUIRED), for a case ended (CASE_ENDED), with declined decisions open
+   * (DECLINED_DECISIONS_OPEN), opened from a monitoring alert (CASE_OPENED_FROM_ALERT) or with a
+   * charity need open (CHARITY_NEEDS_OPEN). A retry answers the first outcome: one successor, ever.
+   */
+  readonly caseHandOver: CaseHandOverPayload;
+  /**
    * Records a joint meeting (一事一议) of a case in deliberation: who was present, the dossier as it
    * stands now, and the decisions. Each decision becomes a referral slip to its department; with at
    * least one decision the case is DECIDED. A case opened from a monitoring alert is decided only by a
@@ -656,6 +668,15 @@ export type MutationCaseOpenArgs = {
  */
 export type MutationCaseTransitionArgs = {
   input: CaseTransitionInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
+export type MutationCaseHandOverArgs = {
+  input: CaseHandOverInput;
 };
 
 
@@ -1272,7 +1293,9 @@ export type CaseState =
   /** Rejected, with the explanation given to the household. */
   | 'REJECTED'
   /** 撤回: opened by mistake (the wrong household, a duplicate, entered twice) and withdrawn with the reason (in its history) before any first aid or deliberation. Ended, but not a refusal: its deadlines are void, not met, and it is not counted with rejections. A case opened from a monitoring alert is not withdrawn (CASE_OPENED_FROM_ALERT), nor one with a charity need open (CHARITY_NEEDS_OPEN). */
-  | 'WITHDRAWN';
+  | 'WITHDRAWN'
+  /** 移交: handed over (caseHandOver) to the county its household moved to, where its successor continues it. Ended in its county; its open slips keep their offices and due dates and are answered as before. */
+  | 'HANDED_OVER';
 
 /**
  * An office: a county department, or a township (乡镇街道) office. Exactly one of `department` and
@@ -1362,6 +1385,14 @@ export type Case = {
   readonly dossier: Dossier;
   /** The printable meeting brief (HTML), a path on this hub. */
   readonly briefUrl: Scalars['String']['output'];
+  /** For a case still open: the household lives now in another county than the case's (its convener hands it over, caseHandOver). Null when it lives in the case's county, or the case has ended. */
+  readonly householdMoved?: Maybe<HouseholdMove>;
+  /** The case of another county this one continues (handed over to this county, caseHandOver), read-only here. */
+  readonly predecessor?: Maybe<Case>;
+  /** The case continuing this one in the county its household moved to, once handed over: read where that county is in the caller's scope (FORBIDDEN, OUT_OF_SCOPE, to the county that handed it over, which reads successorReference). */
+  readonly successor?: Maybe<Case>;
+  /** The successor's reference (AH-…), once handed over: what the county that handed it over quotes to the county it went to. */
+  readonly successorReference?: Maybe<Scalars['String']['output']>;
   /** The alert this case was opened from (origin ALERT). */
   readonly alert?: Maybe<Alert>;
 };
@@ -1376,6 +1407,18 @@ export type CaseDeadlinesArgs = {
 /** A joint case (一事一议 or a simpler case) about one household. */
 export type CaseAnyDeadlineMissedArgs = {
   asOf?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+/**
+ * Where the household of an open case lives now, outside the case's county. The hub keeps where a
+ * household lives, not since when: the day the case is handed over is on its history.
+ */
+export type HouseholdMove = {
+  readonly __typename?: 'HouseholdMove';
+  /** The county (区县) the household lives in now. */
+  readonly county: Region;
+  /** The division (village or community, else township) it lives in now. */
+  readonly region: Region;
 };
 
 /** What a case event recorded. */
@@ -2286,7 +2329,13 @@ export type CaseErrorCode =
   /** decisionCorrect: a second temporary aid (二次临时救助) is approved with its decision and is not corrected here: decline and re-deliberate it. */
   | 'SECOND_AID_NOT_CORRECTED'
   /** The slip was superseded by a correction of the meeting's decisions (decisionCorrect): it asks nothing of the office any more; Referral.correction gives the reason and the slip that replaced it, if any. */
-  | 'REFERRAL_SUPERSEDED';
+  | 'REFERRAL_SUPERSEDED'
+  /** A case goes to the county its household moved to by caseHandOver (which opens its successor there), not by caseTransition to HANDED_OVER. */
+  | 'HAND_OVER_REQUIRED'
+  /** caseHandOver: the household lives in the case's own county; there is no other county to hand it over to. */
+  | 'HOUSEHOLD_NOT_MOVED'
+  /** caseOpen: the household has a case still open in another county (the message names it): that county's convener hands it over (caseHandOver), which opens its successor in the household's county. */
+  | 'OPEN_CASE_IN_OTHER_COUNTY';
 
 /** A refused write: a stable code, a message for people, and the input field at fault. */
 export type CaseUserError = {
@@ -2342,6 +2391,31 @@ export type CaseTransitionInput = {
   readonly actor?: InputMaybe<ActorInput>;
   /** A retry with the same key returns the first outcome. */
   readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Hands a case over to the county its household moved to. */
+export type CaseHandOverInput = {
+  /** The case. */
+  readonly caseId: Scalars['ID']['input'];
+  /** Why, up to 2000 characters (on both cases' history). */
+  readonly reason: Scalars['String']['input'];
+  /** Who acts (an officer of the owning office). */
+  readonly actor?: InputMaybe<ActorInput>;
+  /** A retry with the same key returns the first outcome. */
+  readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** The result of caseHandOver. */
+export type CaseHandOverPayload = {
+  readonly __typename?: 'CaseHandOverPayload';
+  /** The case handed over (HANDED_OVER); null when refused. */
+  readonly case?: Maybe<Case>;
+  /** Its successor's reference in the county the household lives in now (that county reads it; the case's county quotes it), null when refused. */
+  readonly successorReference?: Maybe<Scalars['String']['output']>;
+  /** True when this request was a retry of the hand-over made already (its idempotency key; without one, the same officer's hand-over with the same reason within 24 hours): nothing is written again. */
+  readonly replayed: Scalars['Boolean']['output'];
+  /** Why it was refused; empty on success. */
+  readonly userErrors: ReadonlyArray<CaseUserError>;
 };
 
 /** The result of caseTransition. */
@@ -5491,6 +5565,7 @@ export type ResolversTypes = {
   OfficeInput: OfficeInput;
   ActorInput: ActorInput;
   Case: ResolverTypeWrapper<CaseRecordModel>;
+  HouseholdMove: ResolverTypeWrapper<CaseHouseholdMoveModel>;
   CaseAction: CaseAction;
   CaseEvent: ResolverTypeWrapper<CaseEventRecordModel>;
   DeadlineKind: DeadlineKind;
@@ -5533,6 +5608,8 @@ export type ResolversTypes = {
   CaseOpenInput: CaseOpenInput;
   CaseOpenPayload: ResolverTypeWrapper<Omit<CaseOpenPayload, 'case'> & { case?: Maybe<ResolversTypes['Case']> }>;
   CaseTransitionInput: CaseTransitionInput;
+  CaseHandOverInput: CaseHandOverInput;
+  CaseHandOverPayload: ResolverTypeWrapper<CaseHandOverWritePayloadModel>;
   CaseTransitionPayload: ResolverTypeWrapper<CaseWritePayloadModel>;
   DecisionInput: DecisionInput;
   MeetingRecordInput: MeetingRecordInput;
@@ -5752,6 +5829,7 @@ export type ResolversParentTypes = {
   OfficeInput: OfficeInput;
   ActorInput: ActorInput;
   Case: CaseRecordModel;
+  HouseholdMove: CaseHouseholdMoveModel;
   CaseEvent: CaseEventRecordModel;
   CaseDeadline: CaseDeadlineModel;
   TimeLeft: TimeLeft;
@@ -5787,6 +5865,8 @@ export type ResolversParentTypes = {
   CaseOpenInput: CaseOpenInput;
   CaseOpenPayload: Omit<CaseOpenPayload, 'case'> & { case?: Maybe<ResolversParentTypes['Case']> };
   CaseTransitionInput: CaseTransitionInput;
+  CaseHandOverInput: CaseHandOverInput;
+  CaseHandOverPayload: CaseHandOverWritePayloadModel;
   CaseTransitionPayload: CaseWritePayloadModel;
   DecisionInput: DecisionInput;
   MeetingRecordInput: MeetingRecordInput;
@@ -6061,6 +6141,7 @@ export type AlertDeliveryReplayPayloadResolvers<ContextType = HubContext, Parent
 export type MutationResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   caseOpen?: Resolver<ResolversTypes['CaseOpenPayload'], ParentType, ContextType, RequireFields<MutationCaseOpenArgs, 'input'>>;
   caseTransition?: Resolver<ResolversTypes['CaseTransitionPayload'], ParentType, ContextType, RequireFields<MutationCaseTransitionArgs, 'input'>>;
+  caseHandOver?: Resolver<ResolversTypes['CaseHandOverPayload'], ParentType, ContextType, RequireFields<MutationCaseHandOverArgs, 'input'>>;
   meetingRecord?: Resolver<ResolversTypes['MeetingRecordPayload'], ParentType, ContextType, RequireFields<MutationMeetingRecordArgs, 'input'>>;
   referralIssue?: Resolver<ResolversTypes['ReferralPayload'], ParentType, ContextType, RequireFields<MutationReferralIssueArgs, 'input'>>;
   referralAccept?: Resolver<ResolversTypes['ReferralPayload'], ParentType, ContextType, RequireFields<MutationReferralAcceptArgs, 'input'>>;
@@ -6176,7 +6257,16 @@ export type CaseResolvers<ContextType = HubContext, ParentType extends Resolvers
   secondAids?: Resolver<ReadonlyArray<ResolversTypes['SecondAidApproval']>, ParentType, ContextType>;
   dossier?: Resolver<ResolversTypes['Dossier'], ParentType, ContextType>;
   briefUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  householdMoved?: Resolver<Maybe<ResolversTypes['HouseholdMove']>, ParentType, ContextType>;
+  predecessor?: Resolver<Maybe<ResolversTypes['Case']>, ParentType, ContextType>;
+  successor?: Resolver<Maybe<ResolversTypes['Case']>, ParentType, ContextType>;
+  successorReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   alert?: Resolver<Maybe<ResolversTypes['Alert']>, ParentType, ContextType>;
+};
+
+export type HouseholdMoveResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['HouseholdMove'] = ResolversParentTypes['HouseholdMove']> = {
+  county?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
+  region?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
 };
 
 export type CaseEventResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CaseEvent'] = ResolversParentTypes['CaseEvent']> = {
@@ -6502,6 +6592,13 @@ export type CaseUserErrorResolvers<ContextType = HubContext, ParentType extends 
 
 export type CaseOpenPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CaseOpenPayload'] = ResolversParentTypes['CaseOpenPayload']> = {
   case?: Resolver<Maybe<ResolversTypes['Case']>, ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  userErrors?: Resolver<ReadonlyArray<ResolversTypes['CaseUserError']>, ParentType, ContextType>;
+};
+
+export type CaseHandOverPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CaseHandOverPayload'] = ResolversParentTypes['CaseHandOverPayload']> = {
+  case?: Resolver<Maybe<ResolversTypes['Case']>, ParentType, ContextType>;
+  successorReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   userErrors?: Resolver<ReadonlyArray<ResolversTypes['CaseUserError']>, ParentType, ContextType>;
 };
@@ -7389,6 +7486,7 @@ export type Resolvers<ContextType = HubContext> = {
   DeclineResolution?: DeclineResolutionResolvers<ContextType>;
   Office?: OfficeResolvers<ContextType>;
   Case?: CaseResolvers<ContextType>;
+  HouseholdMove?: HouseholdMoveResolvers<ContextType>;
   CaseEvent?: CaseEventResolvers<ContextType>;
   CaseDeadline?: CaseDeadlineResolvers<ContextType>;
   TimeLeft?: TimeLeftResolvers<ContextType>;
@@ -7422,6 +7520,7 @@ export type Resolvers<ContextType = HubContext> = {
   WorkingDayCalendar?: WorkingDayCalendarResolvers<ContextType>;
   CaseUserError?: CaseUserErrorResolvers<ContextType>;
   CaseOpenPayload?: CaseOpenPayloadResolvers<ContextType>;
+  CaseHandOverPayload?: CaseHandOverPayloadResolvers<ContextType>;
   CaseTransitionPayload?: CaseTransitionPayloadResolvers<ContextType>;
   MeetingRecordPayload?: MeetingRecordPayloadResolvers<ContextType>;
   ReferralPayload?: ReferralPayloadResolvers<ContextType>;

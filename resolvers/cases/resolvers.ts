@@ -9,6 +9,7 @@ import { buildDossier, openFindingsFrom } from './dossier';
 import { createCaseLoaders, type CaseLoaders } from '../../db/cases/loaders';
 import { meetingRetry, recordMeeting } from '../../db/cases/meetings';
 import { correctDecisions, correctedDecisions, correctionInputProblem, correctionRefusal, correctionRetry, correctionRows, type CorrectionInput } from '../../db/cases/corrections';
+import { handOverCase } from '../../db/cases/hand-over';
 import { declinesOpenAt, declinesWaivedBetween, reassignmentRetry, resolveDeclinedDecision, type Reassignment } from '../../db/cases/declines';
 import { completeMaterials, firstAidsRecordedBetween, recordFirstAid } from '../../db/cases/first-aid';
 import { firstAidStanding, fulfilmentStanding } from './aid-standing';
@@ -27,7 +28,7 @@ import { checkDecisions, checkedAndWritten } from './decision-checks';
 import { countyOf, departmentOfficeName, parseOffice, receivingOfficeRefusal, storedOffice, storedOfficeIn, unknownOfficeReason, type Office } from '../../domain/cases/offices';
 import { caseReference } from '../../domain/cases/reference';
 import { checkReferralAction, REFERRAL_STATES, type ReferralState } from '../../domain/cases/referrals';
-import { allowedTransitions, type CaseOrigin, type CaseState, type CaseUrgency } from '../../domain/cases/state-machine';
+import { allowedTransitions, TERMINAL_STATES, type CaseOrigin, type CaseState, type CaseUrgency } from '../../domain/cases/state-machine';
 import { overdueReport, referralDue } from '../../domain/cases/supervision';
 import { calendarCoverage } from '../../domain/cases/working-days';
 import { sourceOf, type OfficeCode } from '../../domain/departments';
@@ -174,7 +175,7 @@ function caseById(ctx: HubContext, id: number) {
  * caller's region scope. A case stays with the county that opened it until it ends (its owner,
  * slips, meetings and decisions are that county's), wherever its household moves: the county the
  * household moved to reads the case (access/policy.ts caseRegions) but neither moves it nor answers
- * its slips. A write naming a case or slip out of reach answers CASE_NOT_FOUND /
+ * its slips; its convener hands it over (caseHandOver), which ends it and opens its successor there. A write naming a case or slip out of reach answers CASE_NOT_FOUND /
  * REFERRAL_NOT_FOUND, as for an id that does not exist: NOT_CASE_OWNER there would confirm to the
  * caller that the case exists. The household is recorded as refused in the audit trail.
  */
@@ -202,6 +203,12 @@ function caseNamedTo(ctx: HubContext) {
     if (caller && !regionInScope(caller.regionScope, await caseRegions(c, ctx))) return null;
     return caseReference(c.id, c.reportedAt);
   };
+}
+
+/** The reference of the case continuing this one in another county (caseHandOver), null before a hand-over. */
+async function successorReference(ctx: HubContext, caseId: number): Promise<string | null> {
+  const next = await caseLoaders(ctx).successorByCase.load(caseId);
+  return next && caseReference(next.id, next.reportedAt);
 }
 
 const CASE_NOT_FOUND = () => ({ userErrors: [caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'caseId'])] });
@@ -586,6 +593,19 @@ export const caseResolvers: Resolvers = {
       return payload(outcome, ctx, async (id) => ({ case: await caseById(ctx, id), userErrors: [], replayed: outcome.ok && outcome.replayed }));
     },
 
+    caseHandOver: async (_, { input }, ctx) => {
+      const meta = metaOf(ctx, input, 'caseHandOver');
+      const caseId = requireHubId(input.caseId, 'input.caseId');
+      if (!(await inReach(ctx, await caseById(ctx, caseId)))) return CASE_NOT_FOUND();
+      const outcome = await handOverCase(ctx.hub, caseId, input.reason, meta);
+      return payload(outcome, ctx, async (id) => ({
+        case: await caseById(ctx, id),
+        successorReference: await successorReference(ctx, id),
+        userErrors: [],
+        replayed: outcome.ok && outcome.replayed,
+      }));
+    },
+
     meetingRecord: async (_, { input }, ctx) => ({ replayed: false, ...(await meetingRecordRequest(input, ctx)) }),
 
     referralIssue: async (_, { input }, ctx) => {
@@ -769,13 +789,31 @@ export const caseResolvers: Resolvers = {
     },
     dossier: (c, _, ctx) => dossierOf(ctx, c),
     briefUrl: (c) => `/cases/${c.id}/brief`,
+    householdMoved: async (c, _, ctx) => {
+      if (TERMINAL_STATES.has(c.state)) return null;
+      const home = await ctx.loaders.hub.householdById.load(c.householdId);
+      return home && countyOf(home.regionCode) !== countyOf(c.townshipCode) ? { countyCode: countyOf(home.regionCode), regionCode: home.regionCode } : null;
+    },
+    predecessor: (c, _, ctx) => (c.predecessorCaseId === null ? null : caseById(ctx, c.predecessorCaseId)),
+    successor: (c, _, ctx) => caseLoaders(ctx).successorByCase.load(c.id),
+    successorReference: (c, _, ctx) => successorReference(ctx, c.id),
+  },
+
+  HouseholdMove: {
+    county: (m, _, ctx) => regionOf(ctx, m.countyCode),
+    region: (m, _, ctx) => regionOf(ctx, m.regionCode),
   },
 
   CaseEvent: {
     sequence: (e) => e.seq,
     referral: (e, _, ctx) => (e.referralId === null ? null : caseLoaders(ctx).referralById.load(e.referralId)),
     meeting: (e, _, ctx) => (e.meetingId === null ? null : caseLoaders(ctx).meetingById.load(e.meetingId)),
-    actorOffice: (e, _, ctx) => caseOffice(ctx, e.caseId, e.actorOffice),
+    // A successor's opening is the hand-over, an act of the predecessor's county's convener.
+    actorOffice: async (e, _, ctx) => {
+      const c = await caseById(ctx, e.caseId);
+      const by = e.action === 'OPENED' && c?.predecessorCaseId != null ? await caseById(ctx, c.predecessorCaseId) : c;
+      return officeOf(e.actorOffice, by?.townshipCode);
+    },
   },
 
   CaseDeadline: {
@@ -862,6 +900,10 @@ export const caseResolvers: Resolvers = {
   },
 
   CaseTransitionPayload: {
+    replayed: (p) => p.replayed ?? false,
+  },
+
+  CaseHandOverPayload: {
     replayed: (p) => p.replayed ?? false,
   },
 

@@ -28,6 +28,7 @@ const c: CaseRecord = {
   reportedAt: new Date('2026-03-01T01:00:00Z'),
   explanation: null,
   endedAt: null,
+  predecessorCaseId: null,
 };
 
 const aid = [
@@ -316,5 +317,20 @@ describe('declined decisions and the household’s other cases', () => {
     expect(text).toContain('本户其他案件');
     expect(text).toMatch(/AH-2026-000009[\s\S]*子女就学困难[\s\S]*一事一议中/);
     expect(print(v2)).toContain('本户其他案件：无其他案件');
+  });
+});
+
+describe('a case handed over from another county (caseHandOver)', () => {
+  it('prints the case it continues, and its opening as that county’s convener’s act', () => {
+    const opened: NonNullable<Dossier['history']>[number] = { sequence: 1, action: 'OPENED', fromState: null, toState: 'REPORTED', occurredAt: '2026-03-16T10:00:00.000+08:00', recordedAt: '2026-03-16T10:00:00.000+08:00', actor: 'weishan-ca', actorOffice: 'CIVIL_AFFAIRS', reason: '户籍迁至任城区' };
+    const html = renderBrief({
+      ...view({ ...v2, history: [opened] }, false),
+      officeName: () => '任城区民政局',
+      handedOverFrom: { reference: 'AH-2026-000001', countyName: '微山县' },
+    });
+    expect(html).toContain('承接自');
+    expect(html).toContain('AH-2026-000001');
+    expect(html).toContain('微山县民政局（weishan-ca）');
+    expect(html).not.toContain('任城区民政局（weishan-ca）');
   });
 });

@@ -19,7 +19,7 @@ describe('case transitions', () => {
     let allowed = 0;
     for (const from of CASE_STATES) {
       for (const to of CASE_STATES) {
-        const result = checkTransition(from, to, { ...ok, viaMeeting: true, viaFirstAid: true });
+        const result = checkTransition(from, to, { ...ok, viaMeeting: true, viaFirstAid: true, viaHandOver: true });
         if (CASE_TRANSITIONS[from].includes(to)) {
           allowed += 1;
           expect({ from, to, result }).toEqual({ from, to, result: { ok: true } });
@@ -47,6 +47,16 @@ describe('case transitions', () => {
     expect(checkTransition('ACCEPTED', 'FIRST_AID_GIVEN', { ...ok, viaFirstAid: true, urgency: 'NORMAL' })).toMatchObject({ ok: false, code: 'CASE_NOT_URGENT' });
     expect(checkTransition('ACCEPTED', 'FIRST_AID_GIVEN', { ...ok, viaFirstAid: true, urgency: 'URGENT' })).toEqual({ ok: true });
     expect(checkTransition('FIRST_AID_GIVEN', 'INVESTIGATING', ok)).toEqual({ ok: true });
+  });
+
+  it('hands a case over (移交) only by caseHandOver, from every open state, its slips still open', () => {
+    expect(checkTransition('ACCEPTED', 'HANDED_OVER', ok)).toMatchObject({ ok: false, code: 'HAND_OVER_REQUIRED' });
+    for (const s of ['REPORTED', 'ACCEPTED', 'INVESTIGATING', 'FIRST_AID_GIVEN', 'IN_DELIBERATION', 'DECIDED'] as const) {
+      expect(checkTransition(s, 'HANDED_OVER', { ...ok, viaHandOver: true, referralsWithoutFeedback: 2 })).toEqual({ ok: true });
+    }
+    // A declined decision is resolved by the convener who decided it, before the case leaves the county.
+    expect(checkTransition('DECIDED', 'HANDED_OVER', { ...ok, viaHandOver: true, declinedDecisionsOpen: 1 })).toMatchObject({ ok: false, code: 'DECLINED_DECISIONS_OPEN' });
+    expect(TERMINAL_STATES.has('HANDED_OVER')).toBe(true);
   });
 
   it('ends nowhere from a terminal state', () => {

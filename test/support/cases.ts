@@ -2,6 +2,9 @@
  * A case ready for its meeting, opened and moved the way an office does it, through the API: the
  * meeting tests start from one.
  */
+import { createClient } from '../../access/clients';
+import type { Role } from '../../access/policy';
+import type { DepartmentCode } from '../../domain/departments';
 import type { TestHub } from './hub';
 import { okPayload } from './payloads';
 import { WANG } from './scenarios';
@@ -56,4 +59,22 @@ export async function wangHealthAndHousingSlips(hub: TestHub, wangId: number, cl
     await okPayload(office[key], ACCEPT, { input: { referralId: slips[key] } }, 'referralAccept');
   }
   return { caseId, slips, office };
+}
+
+/** One county office's client for a test of cases across counties: its key, county, department, roles and purpose. */
+export type CountyClientSpec<K extends string> = readonly [key: K, county: string, department: DepartmentCode, roles: readonly Role[], purpose: string];
+
+/** The API client's name for a key: weishanCa is weishan-ca. */
+export function countyClientName(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** Creates each county office's client (named countyClientName(key)) and returns its request functions by key. */
+export async function countyClients<K extends string>(hub: TestHub, specs: readonly CountyClientSpec<K>[]): Promise<Record<K, ReturnType<TestHub['as']>>> {
+  const out = {} as Record<K, ReturnType<TestHub['as']>>;
+  for (const [key, county, department, roles, purpose] of specs) {
+    const { token } = await createClient(hub.accessDb, { name: countyClientName(key), department, regionScope: county, roles: [...roles] });
+    out[key] = hub.as({ token, purpose });
+  }
+  return out;
 }

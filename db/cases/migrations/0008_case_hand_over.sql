@@ -1,0 +1,6 @@
+ALTER TABLE `aid_case` MODIFY COLUMN `state` enum('REPORTED','ACCEPTED','INVESTIGATING','FIRST_AID_GIVEN','IN_DELIBERATION','DECIDED','CLOSED','REJECTED','WITHDRAWN','HANDED_OVER') NOT NULL;--> statement-breakpoint
+ALTER TABLE `case_event` MODIFY COLUMN `from_state` enum('REPORTED','ACCEPTED','INVESTIGATING','FIRST_AID_GIVEN','IN_DELIBERATION','DECIDED','CLOSED','REJECTED','WITHDRAWN','HANDED_OVER');--> statement-breakpoint
+ALTER TABLE `case_event` MODIFY COLUMN `to_state` enum('REPORTED','ACCEPTED','INVESTIGATING','FIRST_AID_GIVEN','IN_DELIBERATION','DECIDED','CLOSED','REJECTED','WITHDRAWN','HANDED_OVER');--> statement-breakpoint
+ALTER TABLE `aid_case` ADD `predecessor_case_id` bigint unsigned;--> statement-breakpoint
+ALTER TABLE `aid_case` ADD CONSTRAINT `aid_case_predecessor` UNIQUE(`predecessor_case_id`);--> statement-breakpoint
+ALTER TABLE `aid_case` ADD CONSTRAINT `aid_case_predecessor_fk` FOREIGN KEY (`predecessor_case_id`) REFERENCES `aid_case`(`id`) ON DELETE no action ON UPDATE no action;
