@@ -119,7 +119,9 @@ describe('referral slip answers', () => {
   it('answers nothing once feedback is given', () => {
     for (const state of REFERRAL_STATES.filter(hasFeedback)) {
       for (const action of ['ACCEPT', 'COMPLETE', 'DECLINE'] as ReferralAction[]) {
-        expect(checkReferralAction(state, action, text)).toMatchObject({ ok: false, code: 'REFERRAL_ILLEGAL_TRANSITION' });
+        // A superseded slip says why it asks nothing any more (decisionCorrect replaced it).
+        const code = state === 'SUPERSEDED' ? 'REFERRAL_SUPERSEDED' : 'REFERRAL_ILLEGAL_TRANSITION';
+        expect(checkReferralAction(state, action, text)).toMatchObject({ ok: false, code });
       }
     }
     expect(checkReferralAction('ACCEPTED', 'ACCEPT', text)).toMatchObject({ ok: false, code: 'REFERRAL_ILLEGAL_TRANSITION' });
