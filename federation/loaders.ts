@@ -233,13 +233,19 @@ export async function aidForPeople(
 ): Promise<{ records: AidRecord[]; outcomes: SourceOutcome[] }> {
   // With nobody to ask about, the department is still asked, about the empty ID number (which no
   // row has), through the same reads and time limit: its state is reported as it is, not assumed.
+  // One Promise.all over every department's keys: a department's batch never rejects (a failed
+  // read answers each key with its outcome), so neither loadMany's per-key catch nor a promise per
+  // department is needed, about fifty promises fewer a household query.
   const keys = idNumbers.length > 0 ? idNumbers : [PROBE];
-  const perDepartment = await Promise.all(
-    departments.map(async (code) => {
-      const results = (await loaders[code].loadMany(keys)) as DepartmentAid[];
-      const unavailable = results.find((r) => !r.outcome.available);
-      return { records: results.flatMap((r) => r.records), outcome: unavailable?.outcome ?? results[0].outcome };
-    }),
-  );
-  return { records: perDepartment.flatMap((p) => p.records), outcomes: perDepartment.map((p) => p.outcome) };
+  const loads: Promise<DepartmentAid>[] = [];
+  for (const code of departments) for (const key of keys) loads.push(loaders[code].load(key));
+  const results = await Promise.all(loads);
+  const records: AidRecord[] = [];
+  const outcomes: SourceOutcome[] = [];
+  for (let d = 0; d < departments.length; d++) {
+    const mine = results.slice(d * keys.length, (d + 1) * keys.length);
+    for (const r of mine) records.push(...r.records);
+    outcomes.push((mine.find((r) => !r.outcome.available) ?? mine[0]).outcome);
+  }
+  return { records, outcomes };
 }
