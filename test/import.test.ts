@@ -574,6 +574,28 @@ describe('import: loading into the databases', () => {
     expect((await importDir(EXAMPLES, dbs.hubUrl, options)).ok).toBe(true);
   });
 
+  // household(id:) lists members by joining person: a membership of a person the hub does not hold
+  // loaded, and the member was missing from the household with no word from the import.
+  it('refuses a membership of a person or household neither the files nor the hub hold, and takes one the hub holds', async () => {
+    const dir = copyExamples();
+    addValidRows(dir);
+    const stranger = makeIdNumber('370811', '1990-05-05', 21);
+    append(dir, 'household_member', `90000001,${stranger},CHILD,2026-01-01,`, `90000009,${A},OTHER,2026-01-01,`); // lines 8, 9
+    const before = await counts();
+    const result = await importDir(dir, dbs.hubUrl, options);
+    expect(result.ok).toBe(false);
+    expect(result.problems.map(formatProblem)).toEqual([
+      'household_member.csv:8: id_number: no such person in person.csv or in the hub; the member would not be shown (UNKNOWN_PERSON)',
+      'household_member.csv:9: household_id: no such household in household.csv or in the hub (UNKNOWN_HOUSEHOLD)',
+    ]);
+    expect(await counts()).toEqual(before);
+
+    // The household and the people are the hub's already (the example folder was loaded): a file of memberships alone loads.
+    const alone = fs.mkdtempSync(path.join(work, 'members-'));
+    fs.copyFileSync(path.join(EXAMPLES, 'household_member.csv'), path.join(alone, 'household_member.csv'));
+    expect((await importDir(alone, dbs.hubUrl, options)).problems).toEqual([]);
+  });
+
   it('refuses a household whose registration number the database has under another id', async () => {
     const dir = copyExamples();
     addValidRows(dir);
