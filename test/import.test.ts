@@ -187,7 +187,9 @@ describe('import: bad rows', () => {
 
   it('reports dates that are malformed or not in the calendar', async () => {
     const row = (d: string) => withLine(TEMPORARY_AID, 3, `70002,371526195011030132,,03,0,0,${d},150000,2,0`);
-    expect(await reportOf(TEMPORARY_AID, row('2024/07/20'))).toEqual([':3: grant_date: not a date in YYYY-MM-DD form (NOT_DATE)']);
+    expect(await reportOf(TEMPORARY_AID, row('20/07/2024'))).toEqual([':3: grant_date: not a date written year first, such as 2026-03-01, 2026/3/1 or 20260301 (NOT_DATE)']);
+    expect((await reportOf(TEMPORARY_AID, row('2024/7-20')))[0]).toMatch(/\(NOT_DATE\)$/);
+    expect(await reportOf(TEMPORARY_AID, row('2025/2/29'))).toEqual([':3: grant_date: not a real calendar date (NO_SUCH_DATE)']);
     expect(await reportOf(TEMPORARY_AID, row('2025-02-29'))).toEqual([':3: grant_date: not a real calendar date (NO_SUCH_DATE)']);
     expect((await reportOf(TEMPORARY_AID, row('2024-04-31')))[0]).toMatch(/NO_SUCH_DATE/);
     expect(await reportOf(TEMPORARY_AID, row('2024-02-29'))).toEqual([]);
@@ -265,7 +267,8 @@ describe('import: bad rows', () => {
     const yuan = (v: string) => reportOf(FUNDING, withLine(FUNDING, 2, `810001,JN2024GZ0451,2025-2026,1,GJZXJ,${v},2025-10-15,1`));
     expect(await yuan('1000.005')).toEqual([':2: amount_yuan: at most 2 decimals (TOO_MANY_DECIMALS)']);
     expect(await yuan('-5.00')).toEqual([':2: amount_yuan: an amount may not be negative (NEGATIVE)']);
-    expect((await yuan('"1,000.00"'))[0]).toMatch(/\(NOT_YUAN\)$/);
+    expect((await yuan('"1,00.00"'))[0]).toMatch(/\(NOT_YUAN\)$/);
+    expect(await fen('"1,600.00"')).toEqual([expect.stringMatching(/^:2: monthly_fen: fen are whole numbers .*was the amount given in yuan\? \(NOT_FEN\)$/)]);
     expect((await yuan('123456789.00'))[0]).toMatch(/amount_yuan: at most 8 digits before the decimal point \(OUT_OF_RANGE\)$/);
     expect(await yuan('12345678.5')).toEqual([]);
 
@@ -547,6 +550,50 @@ describe('import: loading into the databases', () => {
     expect(result.loaded).toEqual([]);
     expect(result.problems.map(formatProblem)).toEqual([`${FUNDING}.csv:5: amount_yuan: at most 2 decimals (TOO_MANY_DECIMALS)`]);
     expect(await counts()).toEqual(before);
+  });
+
+  // A bureau's records come out of Excel: on a Chinese Windows it writes dates as 2025/3/10, amounts
+  // as 1,234.50, and clerks type digits in full width. Each was refused (NOT_DATE, NOT_YUAN,
+  // NOT_FEN), every row of a first-day load of the city's records, though none is ambiguous.
+  it('loads dates, amounts and digits as a spreadsheet writes them, stored as the plain form', async () => {
+    const dir = copyExamples();
+    const excel = (table: string, ...lines: string[]) => fs.writeFileSync(path.join(dir, `${table}.csv`), `\ufeff${lines.join('\r\n')}\r\n`);
+    excel(TEMPORARY_AID, 'grant_id,id_no,family_no,cause_code,is_urgent,is_second_aid,grant_date,amount_fen,approval_level,revoked',
+      `70001,${A},JN-RC-2023-0088,01,1,0,2025/3/10,"300,000",1,0`,
+      `70002,371526195011030132,,０３,0,0,２０２４０７２１,１６０，０００,2,0`);
+    excel(FUNDING, exampleFile(FUNDING).split('\n')[0], '810001,JN2024GZ0451,2025-2026,1,GJZXJ,"1,000.50",2025.10.15,1');
+    const result = await importDir(dir, dbs.hubUrl, options);
+    expect(result.problems.map(formatProblem)).toEqual([]);
+    expect(result.ok).toBe(true);
+    expect(await civilAffairsScenario.rows(dbs.sources.CIVIL_AFFAIRS, 'temporaryAid')).toEqual([
+      expect.objectContaining({ grantId: 70001, grantDate: '2025-03-10', amountFen: 300000 }),
+      expect.objectContaining({ grantId: 70002, causeCode: '03', grantDate: '2024-07-21', amountFen: 160000 }),
+    ]);
+    expect(await educationScenario.rows(dbs.sources.EDUCATION, 'funding', { fundingId: 810001 })).toEqual([expect.objectContaining({ amountYuan: '1000.50', paidDate: '2025-10-15' })]);
+    // The example folder again: the rows are as before.
+    expect((await importDir(EXAMPLES, dbs.hubUrl, options)).ok).toBe(true);
+  });
+
+  // household(id:) lists members by joining person: a membership of a person the hub does not hold
+  // loaded, and the member was missing from the household with no word from the import.
+  it('refuses a membership of a person or household neither the files nor the hub hold, and takes one the hub holds', async () => {
+    const dir = copyExamples();
+    addValidRows(dir);
+    const stranger = makeIdNumber('370811', '1990-05-05', 21);
+    append(dir, 'household_member', `90000001,${stranger},CHILD,2026-01-01,`, `90000009,${A},OTHER,2026-01-01,`); // lines 8, 9
+    const before = await counts();
+    const result = await importDir(dir, dbs.hubUrl, options);
+    expect(result.ok).toBe(false);
+    expect(result.problems.map(formatProblem)).toEqual([
+      'household_member.csv:8: id_number: no such person in person.csv or in the hub; the member would not be shown (UNKNOWN_PERSON)',
+      'household_member.csv:9: household_id: no such household in household.csv or in the hub (UNKNOWN_HOUSEHOLD)',
+    ]);
+    expect(await counts()).toEqual(before);
+
+    // The household and the people are the hub's already (the example folder was loaded): a file of memberships alone loads.
+    const alone = fs.mkdtempSync(path.join(work, 'members-'));
+    fs.copyFileSync(path.join(EXAMPLES, 'household_member.csv'), path.join(alone, 'household_member.csv'));
+    expect((await importDir(alone, dbs.hubUrl, options)).problems).toEqual([]);
   });
 
   it('refuses a household whose registration number the database has under another id', async () => {

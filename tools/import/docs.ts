@@ -28,9 +28,9 @@ export function describeType(type: ColumnType): string {
     case 'int':
       return type.max === Number.MAX_SAFE_INTEGER ? `whole number ≥ ${type.min}` : `whole number ${type.min}–${type.max}`;
     case 'fen':
-      return 'fen: whole number ≥ 0';
+      return 'fen: whole number ≥ 0 (thousands separators allowed)';
     case 'yuan':
-      return `yuan: ≥ 0, at most ${type.scale} decimals, at most ${type.precision - type.scale} digits before the point`;
+      return `yuan: ≥ 0, at most ${type.scale} decimals, at most ${type.precision - type.scale} digits before the point (thousands separators allowed)`;
     case 'bool':
       return '`1` yes or `0` no';
     case 'date':
@@ -76,7 +76,7 @@ export function renderColumnReference(): string {
   return [
     DOCS_BEGIN,
     '',
-    `Dates are YYYY-MM-DD and must exist in the calendar (years from ${MIN_YEAR}); a date that only ends a period (an "end" in a table's checks) is at most ${LATEST_DATE}, any other at most today plus ${FUTURE_MARGIN_DAYS} days (\`TOO_LATE\`). An empty cell is NULL; "required" columns may not be empty.`,
+    `Dates are written year first (YYYY-MM-DD, or as a spreadsheet saves them: 2026/3/1, 2026-3-1, 2026.3.1, 20260301; stored as YYYY-MM-DD) and must exist in the calendar (years from ${MIN_YEAR}); a date that only ends a period (an "end" in a table's checks) is at most ${LATEST_DATE}, any other at most today plus ${FUTURE_MARGIN_DAYS} days (\`TOO_LATE\`). An empty cell is NULL; "required" columns may not be empty.`,
     '',
     TABLE_SPECS.map(renderTableDoc).join('\n\n'),
     '',

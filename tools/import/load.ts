@@ -142,6 +142,30 @@ async function householdConflicts(conn: mysql.PoolConnection, file: DirFile, tod
   await inChunks(file, today, DEFAULT_CHUNK_SIZE, check);
 }
 
+/**
+ * A membership names a household and a person the hub must hold: the API lists a household's
+ * members by joining `person`, so a `household_member` row whose person is in no file and not in
+ * the database loaded, and the member was silently missing from the household (`members: []`).
+ * Asked on the hub's transaction once household.csv and person.csv of the same import are in it
+ * (they load first), so rows loaded earlier and rows of this import both count.
+ */
+async function membershipReferences(conn: mysql.PoolConnection, file: DirFile, chunk: readonly ValidRow[], problems: ProblemList): Promise<void> {
+  const held = async (sqlText: string, keys: unknown[]) => {
+    const [found] = (await conn.query(sqlText, [[...new Set(keys)]])) as unknown as [{ k: string | number }[]];
+    return new Set(found.map((f) => String(f.k).toUpperCase()));
+  };
+  const households = await held('SELECT id AS k FROM household WHERE id IN (?)', chunk.map((r) => r.values.household_id));
+  const people = await held('SELECT id_number AS k FROM person WHERE id_number IN (?)', chunk.map((r) => r.values.id_number));
+  for (const r of chunk) {
+    if (!households.has(String(r.values.household_id))) {
+      problems.add({ file: file.file, line: r.line, column: 'household_id', code: 'UNKNOWN_HOUSEHOLD', message: 'no such household in household.csv or in the hub' });
+    }
+    if (!people.has(String(r.values.id_number))) {
+      problems.add({ file: file.file, line: r.line, column: 'id_number', code: 'UNKNOWN_PERSON', message: 'no such person in person.csv or in the hub; the member would not be shown' });
+    }
+  }
+}
+
 /** Reads a validated file again, handing its rows on in chunks of `size`, each awaited. */
 async function inChunks(file: DirFile, today: string, size: number, each: (chunk: readonly ValidRow[]) => Promise<void>): Promise<void> {
   let chunk: ValidRow[] = [];
@@ -207,9 +231,14 @@ export async function importDir(dir: string, hubUrl: string, options: ImportOpti
       current = `loading ${file.file}`;
       await inChunks(file, today, chunkSize, async (chunk) => {
         current = `loading ${file.file} (rows from line ${chunk[0].line} to line ${chunk[chunk.length - 1].line})`;
+        if (spec.table === 'household_member') await membershipReferences(o.conn!, file, chunk, problems);
         await upsert(db, spec, chunk);
         rows += chunk.length;
       });
+      if (problems.count > 0) {
+        await rollbackAll();
+        return refused();
+      }
       loaded.push({ file: file.file, table: spec.table, target: spec.target, rows });
       log(`${file.file}: ${rows} row${rows === 1 ? '' : 's'} -> ${spec.target === 'HUB' ? 'hub' : spec.target} ${spec.table}`);
     }

@@ -183,8 +183,38 @@ function parseIdNumber(raw: string, today: string): Parsed {
   return bad(r.problem, message);
 }
 
+/**
+ * Full-width ASCII (U+FF01–U+FF5E, a Chinese input method left in full-width mode: `２０２６－０３－０１`,
+ * `１２３４.５０`) read as ASCII. Every column but text is read so, as ID numbers already were
+ * (domain/id-number.ts typedIdNumber); a text keeps what was typed.
+ */
+function halfWidth(raw: string): string {
+  return raw.replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+}
+
+/**
+ * An amount with thousands separators, as a spreadsheet shows it (`1,234.50`, `123,450`), without
+ * them; anything else as it is. Only commas between groups of three digits are taken: `1,23` stays
+ * and is refused.
+ */
+function ungrouped(raw: string): string {
+  return /^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$/.test(raw) ? raw.replace(/,/g, '') : raw;
+}
+
+/**
+ * A date written year first in a form a spreadsheet saves (`2026/3/1`, Excel's on a Chinese
+ * Windows; `2026-3-1`, `2026.3.1`; `20260301`) as YYYY-MM-DD, or null. Year first is never
+ * ambiguous; a day-first or month-first form (`1/3/2026`) is not taken. Whether the date exists
+ * is checked afterwards, as for YYYY-MM-DD.
+ */
+export function yearFirstDate(raw: string): string | null {
+  const m = /^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})$/.exec(raw) ?? /^(\d{4})()(\d{2})(\d{2})$/.exec(raw);
+  return m ? `${m[1]}-${m[3].padStart(2, '0')}-${m[4].padStart(2, '0')}` : null;
+}
+
 /** Parses one non-empty, trimmed value. Messages never include the value. */
 export function parseValue(type: ColumnType, raw: string, today: string): Parsed {
+  if (type.kind !== 'text') raw = halfWidth(raw);
   switch (type.kind) {
     case 'text': {
       // What no stored text may hold (domain/text-length.ts, as the API refuses it): control
@@ -209,6 +239,7 @@ export function parseValue(type: ColumnType, raw: string, today: string): Parsed
       return ok(n);
     }
     case 'fen': {
+      raw = ungrouped(raw);
       if (/^[+-]?\d+\.\d*$/.test(raw)) return bad('NOT_FEN', 'fen are whole numbers (1 yuan = 100 fen); was the amount given in yuan?');
       if (!/^[+-]?\d+$/.test(raw)) return bad('NOT_FEN', 'not a whole number of fen');
       const n = Number(raw);
@@ -217,8 +248,8 @@ export function parseValue(type: ColumnType, raw: string, today: string): Parsed
       return ok(n);
     }
     case 'yuan': {
-      const m = /^([+-])?(\d+)(?:\.(\d+))?$/.exec(raw);
-      if (!m) return bad('NOT_YUAN', 'not a yuan amount such as 1234.50');
+      const m = /^([+-])?(\d+)(?:\.(\d+))?$/.exec(ungrouped(raw));
+      if (!m) return bad('NOT_YUAN', 'not a yuan amount such as 1234.50 or 1,234.50');
       if (m[1] === '-' && /[1-9]/.test(raw)) return bad('NEGATIVE', 'an amount may not be negative');
       if ((m[3] ?? '').length > type.scale) return bad('TOO_MANY_DECIMALS', `at most ${type.scale} decimals`);
       if (m[2].replace(/^0+(?=\d)/, '').length > type.precision - type.scale) {
@@ -229,7 +260,8 @@ export function parseValue(type: ColumnType, raw: string, today: string): Parsed
     case 'bool':
       return raw === '0' || raw === '1' ? ok(raw === '1') : bad('NOT_BOOLEAN', 'must be 1 (yes) or 0 (no)');
     case 'date': {
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(raw)) return bad('NOT_DATE', 'not a date in YYYY-MM-DD form');
+      raw = yearFirstDate(raw) ?? raw;
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(raw)) return bad('NOT_DATE', 'not a date written year first, such as 2026-03-01, 2026/3/1 or 20260301');
       if (!isIsoDate(raw)) return bad('NO_SUCH_DATE', 'not a real calendar date');
       if (Number(raw.slice(0, 4)) < MIN_YEAR) return bad('OUT_OF_RANGE', `the year is before ${MIN_YEAR}`);
       return ok(raw);
