@@ -366,6 +366,12 @@ export interface PreGrantResult {
    * insurance did not answer (the check is incomplete then).
    */
   settlementUnknown: boolean;
+  /**
+   * The proposal's programme is paid for the patient's own costs (a SETTLEMENT_EXCESS rule's
+   * `patientOnly`: 医疗救助) and the stay it names is another person's: a mistaken number or a
+   * mistaken beneficiary. False when the stay was not read (settlementUnknown, or incomplete).
+   */
+  settlementOtherPerson: boolean;
 }
 
 /**
@@ -428,6 +434,10 @@ export async function preGrantCheck(
   const stay = proposal.settlementRef ?? null;
   return {
     settlementUnknown: stay !== null && needed.has(STAYS.code) && !unavailable.has(STAYS.code) && !facts.some((f) => f.settlements.has(stay)),
+    settlementOtherPerson:
+      stay !== null &&
+      concerned.some((r) => r.kind === 'SETTLEMENT_EXCESS' && (r.patientOnly as readonly string[]).includes(proposal.programme)) &&
+      facts.some((f) => (f.settlements.get(stay)?.idNumber ?? proposal.beneficiaryIdNumber) !== proposal.beneficiaryIdNumber),
     findings: uniqueFindings(judged.flatMap((j) => j.findings)),
     causeUnrecognised: [...new Map(judged.flatMap((j) => j.causeUnrecognised).map((r) => [recordKey(r), r])).values()],
     unavailable: [...unavailable].filter((d) => needed.has(d)),
