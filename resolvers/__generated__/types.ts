@@ -3140,6 +3140,8 @@ export type CharityDeliveryPayload = {
   readonly delivery?: Maybe<CharityDelivery>;
   /** True when this reference was recorded before and nothing new was written. */
   readonly replayed: Scalars['Boolean']['output'];
+  /** True when the delivery's settlementReference names no settlement medical insurance, having answered, holds as a standing stay: no such settlement (a mistyped number), or one reversed (冲销). No stay's sum (X7) counts the delivery, so no conflict for it is not none: correct it (charityDeliveryCancel and report it again with the right number). Recorded all the same, as the aid was given. False without a settlementReference, and when medical insurance did not answer (a DEPARTMENT_UNAVAILABLE error of the response). */
+  readonly settlementUnknown: Scalars['Boolean']['output'];
   /** Why refused. */
   readonly userErrors: ReadonlyArray<CharityUserError>;
 };
@@ -6590,6 +6592,7 @@ export type CharityClaimReleasePayloadResolvers<ContextType = HubContext, Parent
 export type CharityDeliveryPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityDeliveryPayload'] = ResolversParentTypes['CharityDeliveryPayload']> = {
   delivery?: Resolver<Maybe<ResolversTypes['CharityDelivery']>, ParentType, ContextType>;
   replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  settlementUnknown?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   userErrors?: Resolver<ReadonlyArray<ResolversTypes['CharityUserError']>, ParentType, ContextType>;
 };
 

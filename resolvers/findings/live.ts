@@ -330,6 +330,15 @@ function withProposedStay(facts: HouseholdFacts, departments: { settlements: Rea
 }
 
 /**
+ * Whether medical insurance holds `ref` as a standing settlement (not reversed, 冲销); null when it
+ * did not answer (its DEPARTMENT_UNAVAILABLE goes with the response).
+ */
+export async function settlementStands(req: LiveRequest, ref: string): Promise<boolean | null> {
+  const read = await findingLoaders(req).settlementByRef.load(ref);
+  return read.ok ? read.rows.length > 0 : null;
+}
+
+/**
  * The request as a department's pre-grant query reads it: every department through the connections
  * its source keeps for checks (federation/sources.ts), with the request's finding loaders over
  * them, so a check does not queue behind the household queries that fill the shared pools. The
