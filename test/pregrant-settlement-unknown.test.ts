@@ -19,6 +19,8 @@ import { startTestHub, type TestHub } from './support/hub';
 import { insertRegions, insertResident, TODAY } from './support/scenarios';
 
 let PATIENT: string;
+/** Another resident, of another household: not the patient of any stay here. */
+let OTHER: string;
 const STAY = { setlId: 'SETL-KNOWN-1', burdenFen: 400_000 };
 const REVERSED = 'SETL-REVERSED-1';
 
@@ -47,6 +49,7 @@ beforeAll(async () => {
   dbs = await createTestDatabases('pregrant_setl_unknown');
   await insertRegions(dbs);
   PATIENT = (await insertResident(dbs, { prefix: 'SU', seq: 31, birthDate: '1960-05-05' })).idNumber;
+  OTHER = (await insertResident(dbs, { prefix: 'SU', seq: 33, birthDate: '1962-07-07' })).idNumber;
   await healthScenario.insert(dbs.sources.HEALTH, 'settlements', [settlement(STAY.setlId, '0'), settlement(REVERSED, '1')]);
   hub = await startTestHub(dbs, { today: TODAY });
   const c = await hub.createClient({ name: 'test-charity-setl', department: 'CHARITY', regionScope: '370800', roles: ['DEPARTMENT_WRITER'] });
@@ -60,10 +63,10 @@ afterAll(async () => {
   await dbs?.close();
 });
 
-const Q = `query($i: PreGrantCheckInput!) { preGrantCheck(input: $i) { clear complete conflicts settlementUnknown consulted { code } findings { rule { id } } } }`;
+const Q = `query($i: PreGrantCheckInput!) { preGrantCheck(input: $i) { clear complete conflicts settlementUnknown settlementOtherPerson consulted { code } findings { rule { id } } } }`;
 
-async function check(programme: string, settlementReference: string | null, amountFen: number) {
-  const res = await hub.as({ purpose: 'DUPLICATE_CHECK' }).gql(Q, { i: { beneficiaryIdNumber: PATIENT, programme, grantDate: TODAY, amountFen, settlementReference } });
+async function check(programme: string, settlementReference: string | null, amountFen: number, beneficiaryIdNumber = PATIENT) {
+  const res = await hub.as({ purpose: 'DUPLICATE_CHECK' }).gql(Q, { i: { beneficiaryIdNumber, programme, grantDate: TODAY, amountFen, settlementReference } });
   expect(res.errors).toBeUndefined();
   return res.data.preGrantCheck;
 }
@@ -87,6 +90,31 @@ describe('a pre-grant check naming a settlement', () => {
 
   it('reads no stay for aid tied to none', async () => {
     expect(await check('MEDICAL_AID', null, 100)).toMatchObject({ clear: true, settlementUnknown: false });
+  });
+});
+
+describe('a pre-grant check naming another person\'s stay', () => {
+  it('is not clear for medical aid (医疗救助 pays the patient\'s own costs), and says why', async () => {
+    expect(await check('MEDICAL_AID', STAY.setlId, 100_000, OTHER)).toMatchObject({ clear: false, complete: true, settlementUnknown: false, settlementOtherPerson: true, findings: [] });
+  });
+
+  it('is clear for union illness aid within the burden: a family member\'s union may pay toward a stay (X7 allows it)', async () => {
+    expect(await check('UNION_ILLNESS', STAY.setlId, 100_000, OTHER)).toMatchObject({ clear: true, settlementOtherPerson: false });
+  });
+
+  it('is clear for medical aid on the patient\'s own stay', async () => {
+    expect(await check('MEDICAL_AID', STAY.setlId, 100_000)).toMatchObject({ clear: true, settlementOtherPerson: false });
+  });
+});
+
+describe('a settlementReference on a programme not tied to a stay', () => {
+  it('is refused: NOT_TIED_TO_STAY (it was ignored, the check answering as if none were named)', async () => {
+    const res = await hub.as({ purpose: 'DUPLICATE_CHECK' }).gql(Q, { i: { beneficiaryIdNumber: PATIENT, programme: 'PREMIUM_SUBSIDY', grantDate: TODAY, amountFen: 100, settlementReference: STAY.setlId } });
+    expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'NOT_TIED_TO_STAY', argument: 'input.settlementReference' });
+  });
+
+  it('is taken without one', async () => {
+    expect(await check('PREMIUM_SUBSIDY', null, 100)).toMatchObject({ clear: true });
   });
 });
 

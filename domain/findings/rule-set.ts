@@ -95,7 +95,13 @@ const settlementExcess = z.strictObject({
   programmes: programmesOf('ONE_OFF'),
   /** Excess up to this much is rounding, not a finding. */
   toleranceFen: z.number().int().min(0).default(0),
-});
+  /**
+   * Of `programmes`, those paid for the patient's own costs (医疗救助): a pre-grant check naming
+   * another person's stay is not clear (`settlementOtherPerson`). The others (union, charity) may
+   * pay toward a family member's stay.
+   */
+  patientOnly: z.array(programme).default([]),
+}).refine((r) => r.patientOnly.every((p) => r.programmes.includes(p)), { message: 'patientOnly lists only programmes of the rule', path: ['patientOnly'] });
 
 /** Recurring aid still paid for months after the beneficiary's death. */
 const aidAfterDeath = z.strictObject({

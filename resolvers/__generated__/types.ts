@@ -3334,6 +3334,8 @@ export type CharityDeliveryPayload = {
   readonly delivery?: Maybe<CharityDelivery>;
   /** True when this reference was recorded before and nothing new was written. */
   readonly replayed: Scalars['Boolean']['output'];
+  /** True when the delivery's settlementReference names no settlement medical insurance, having answered, holds as a standing stay: no such settlement (a mistyped number), or one reversed (冲销). No stay's sum (X7) counts the delivery, so no conflict for it is not none: correct it (charityDeliveryCancel and report it again with the right number). Recorded all the same, as the aid was given. False without a settlementReference, and when medical insurance did not answer (a DEPARTMENT_UNAVAILABLE error of the response). */
+  readonly settlementUnknown: Scalars['Boolean']['output'];
   /** Why refused. */
   readonly userErrors: ReadonlyArray<CharityUserError>;
 };
@@ -3842,7 +3844,7 @@ export type PreGrantCheck = {
   readonly __typename?: 'PreGrantCheck';
   /** What the grant would cause; empty when it is clear. */
   readonly findings: ReadonlyArray<PreGrantFinding>;
-  /** True when there is no conflict and no warning (a missed-aid prompt does not block), no grant the check could not compare (causeUnrecognised), no settlement it could not find (settlementUnknown), and every department the check needed answered (complete): false whenever complete is false, as the answer may miss a conflict held by the department that did not answer. False with no findings means the check could not tell, not that it found something. */
+  /** True when there is no conflict and no warning (a missed-aid prompt does not block), no grant the check could not compare (causeUnrecognised), no settlement it could not find (settlementUnknown) or that is another person's stay where the aid is the patient's own (settlementOtherPerson), and every department the check needed answered (complete): false whenever complete is false, as the answer may miss a conflict held by the department that did not answer. False with no findings means the check could not tell, not that it found something. */
   readonly clear: Scalars['Boolean']['output'];
   /** Findings of severity CONFLICT. */
   readonly conflicts: Scalars['Int']['output'];
@@ -3856,6 +3858,8 @@ export type PreGrantCheck = {
   readonly causeUnrecognised: ReadonlyArray<AidRecord>;
   /** True when the proposal names a settlementReference that medical insurance, having answered, does not hold as a standing settlement: no such settlement (a mistyped number), or one reversed (冲销). The rule adding up the aid tied to one stay (X7) has no out-of-pocket burden to judge the grant against, so the check is not clear: confirm the number with medical insurance. False when no rule concerned reads the stay, and when medical insurance did not answer (complete is false then). */
   readonly settlementUnknown: Scalars['Boolean']['output'];
+  /** True when the programme is paid for the patient's own medical costs (医疗救助: a SETTLEMENT_EXCESS rule's patientOnly) and the settlementReference names a stay medical insurance holds for another person than the beneficiary: a mistyped number or the wrong beneficiary (a family member's union or a charity may pay toward a member's stay; medical aid is the patient's). The check is not clear: confirm the number and the beneficiary. False when the stay was not read (settlementUnknown, or medical insurance did not answer). */
+  readonly settlementOtherPerson: Scalars['Boolean']['output'];
 };
 
 /** Why a findings mutation did not do what was asked. */
@@ -6835,6 +6839,7 @@ export type CharityClaimReleasePayloadResolvers<ContextType = HubContext, Parent
 export type CharityDeliveryPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityDeliveryPayload'] = ResolversParentTypes['CharityDeliveryPayload']> = {
   delivery?: Resolver<Maybe<ResolversTypes['CharityDelivery']>, ParentType, ContextType>;
   replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  settlementUnknown?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   userErrors?: Resolver<ReadonlyArray<ResolversTypes['CharityUserError']>, ParentType, ContextType>;
 };
 
@@ -7037,6 +7042,7 @@ export type PreGrantCheckResolvers<ContextType = HubContext, ParentType extends 
   consulted?: Resolver<ReadonlyArray<ResolversTypes['Department']>, ParentType, ContextType>;
   causeUnrecognised?: Resolver<ReadonlyArray<ResolversTypes['AidRecord']>, ParentType, ContextType>;
   settlementUnknown?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  settlementOtherPerson?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type FindingUserErrorResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['FindingUserError'] = ResolversParentTypes['FindingUserError']> = {

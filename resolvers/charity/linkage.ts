@@ -23,6 +23,7 @@ import { screenedReference, screenedText, type ScreenOptions } from '../../domai
 import { birthDateOf } from '../../domain/id-number';
 import { MAX_AMOUNT_FEN } from '../../domain/aid';
 import { isDuplicateKey } from '../../db/cases/write';
+import { settlementStands } from '../findings/live';
 
 function caller(ctx: HubContext) {
   const c = ctx.access.caller;
@@ -390,6 +391,15 @@ export async function reportDelivery(ctx: HubContext, input: { pledgeId: string;
   if (outcome.ok) ctx.access.record([{ kind: 'HOUSEHOLD', householdId: outcome.value.delivery.householdId }, { kind: 'PERSON', idNumber: outcome.value.delivery.beneficiaryIdNumber }], false);
   else if (beneficiary) ctx.access.record([{ kind: 'PERSON', idNumber: beneficiary }], false);
   return outcome;
+}
+
+/**
+ * A delivery recorded against a settlement medical insurance, having answered, does not hold as a
+ * standing stay (a mistyped number, or one reversed, 冲销): no stay's sum (X7) counts it. The aid was
+ * given, so it is recorded all the same; the payload says so, for the charity to correct it.
+ */
+export async function deliveryStayUnknown(ctx: HubContext, delivery: { settlementReference: string | null }): Promise<boolean> {
+  return delivery.settlementReference !== null && (await settlementStands(ctx, delivery.settlementReference)) === false;
 }
 
 type Correction = store.DeliveryCorrection;

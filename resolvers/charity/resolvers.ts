@@ -95,7 +95,8 @@ export const charityResolvers: Resolvers = {
     },
     charityDeliveryReport: async (_, { input }, ctx) => {
       const outcome = await linkage.reportDelivery(ctx, input);
-      return payload(outcome, (r) => ({ delivery: r.delivery, replayed: outcome.ok && outcome.replayed === true }), { delivery: null, replayed: false });
+      const settlementUnknown = outcome.ok && (await linkage.deliveryStayUnknown(ctx, outcome.value.delivery));
+      return payload(outcome, (r) => ({ delivery: r.delivery, replayed: outcome.ok && outcome.replayed === true, settlementUnknown }), { delivery: null, replayed: false, settlementUnknown: false });
     },
     charityDeliveryCancel: async (_, { input }, ctx) => {
       const outcome = await linkage.correctDelivery(ctx, 'REVERSAL', input);

@@ -330,6 +330,15 @@ function withProposedStay(facts: HouseholdFacts, departments: { settlements: Rea
 }
 
 /**
+ * Whether medical insurance holds `ref` as a standing settlement (not reversed, 冲销); null when it
+ * did not answer (its DEPARTMENT_UNAVAILABLE goes with the response).
+ */
+export async function settlementStands(req: LiveRequest, ref: string): Promise<boolean | null> {
+  const read = await findingLoaders(req).settlementByRef.load(ref);
+  return read.ok ? read.rows.length > 0 : null;
+}
+
+/**
  * The request as a department's pre-grant query reads it: every department through the connections
  * its source keeps for checks (federation/sources.ts), with the request's finding loaders over
  * them, so a check does not queue behind the household queries that fill the shared pools. The
@@ -366,6 +375,12 @@ export interface PreGrantResult {
    * insurance did not answer (the check is incomplete then).
    */
   settlementUnknown: boolean;
+  /**
+   * The proposal's programme is paid for the patient's own costs (a SETTLEMENT_EXCESS rule's
+   * `patientOnly`: 医疗救助) and the stay it names is another person's: a mistaken number or a
+   * mistaken beneficiary. False when the stay was not read (settlementUnknown, or incomplete).
+   */
+  settlementOtherPerson: boolean;
 }
 
 /**
@@ -428,6 +443,10 @@ export async function preGrantCheck(
   const stay = proposal.settlementRef ?? null;
   return {
     settlementUnknown: stay !== null && needed.has(STAYS.code) && !unavailable.has(STAYS.code) && !facts.some((f) => f.settlements.has(stay)),
+    settlementOtherPerson:
+      stay !== null &&
+      concerned.some((r) => r.kind === 'SETTLEMENT_EXCESS' && (r.patientOnly as readonly string[]).includes(proposal.programme)) &&
+      facts.some((f) => (f.settlements.get(stay)?.idNumber ?? proposal.beneficiaryIdNumber) !== proposal.beneficiaryIdNumber),
     findings: uniqueFindings(judged.flatMap((j) => j.findings)),
     causeUnrecognised: [...new Map(judged.flatMap((j) => j.causeUnrecognised).map((r) => [recordKey(r), r])).values()],
     unavailable: [...unavailable].filter((d) => needed.has(d)),

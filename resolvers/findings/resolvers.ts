@@ -135,6 +135,11 @@ function proposalOf(input: PreGrantCheckInput): Proposal {
   if (settlementRef !== null && settlementRef.length > SETTLEMENT_REFERENCE_MAX_LENGTH) {
     throw badInput('input.settlementReference', 'TOO_LONG', `settlementReference is at most ${SETTLEMENT_REFERENCE_MAX_LENGTH} characters`, { max: SETTLEMENT_REFERENCE_MAX_LENGTH });
   }
+  // Only a programme a rule adds up by stay (X7) is tied to one: for any other (参保资助 pays a
+  // premium, not a stay) the check read no stay and answered as if none were named.
+  if (settlementRef !== null && !rules().some((r) => r.kind === 'SETTLEMENT_EXCESS' && (r.programmes as readonly string[]).includes(programme.code))) {
+    throw badInput('input.settlementReference', 'NOT_TIED_TO_STAY', `${programme.code} is not aid for a hospital stay: leave settlementReference out`);
+  }
   const recurring = programme.kind === 'RECURRING';
   const beneficiaryIdNumber = requireIdNumber(input.beneficiaryIdNumber, 'input.beneficiaryIdNumber');
   // Aid is not given before its beneficiary was born (the birth date is digits 7-14 of the ID
@@ -304,14 +309,16 @@ export const findingResolvers: Resolvers = {
         // Not clear where the check could not tell: beside a grant it could not compare (it can
         // neither find a repetition there nor rule one out), or without a department it needed (a
         // system reading only `clear` would grant on an answer that may miss that department's conflict),
-        // or for a stay medical insurance does not hold (a mistyped or reversed settlement number).
-        clear: complete && !result.findings.some((f) => f.severity === 'CONFLICT' || f.severity === 'WARNING') && result.causeUnrecognised.length === 0 && !result.settlementUnknown,
+        // or for a stay medical insurance does not hold (a mistyped or reversed settlement number),
+        // or another person's stay for aid paid for the patient's own costs.
+        clear: complete && !result.findings.some((f) => f.severity === 'CONFLICT' || f.severity === 'WARNING') && result.causeUnrecognised.length === 0 && !result.settlementUnknown && !result.settlementOtherPerson,
         conflicts: result.findings.filter((f) => f.severity === 'CONFLICT').length,
         warnings: result.findings.filter((f) => f.severity === 'WARNING').length,
         complete,
         consulted: result.consulted.map(departmentOf),
         causeUnrecognised: result.causeUnrecognised,
         settlementUnknown: result.settlementUnknown,
+        settlementOtherPerson: result.settlementOtherPerson,
       };
     },
 

@@ -180,6 +180,26 @@ describe('a delivery in the duplicate rules', () => {
   });
 });
 
+describe('a delivery tied to a stay medical insurance does not hold', () => {
+  it('is recorded (the aid was given) and says settlementUnknown: a mistyped number counts in no stay\'s sum (X7)', async () => {
+    clock.set(`${TODAY}T10:00:00+08:00`);
+    const { pledgeId } = await pledged({ purpose: 'MEDICAL', uncoveredFen: 300_000, beneficiaryIdNumber: WANG.grandmother });
+    const Q = `mutation($input: CharityDeliveryReportInput!) { charityDeliveryReport(input: $input) { delivery { amountFen settlementReference } replayed settlementUnknown userErrors { code } } }`;
+    const deliver = async (reference: string, settlementReference: string | null) => {
+      const res = await charity.gql(Q, { input: { pledgeId, amountFen: 10_000, deliveredOn: TODAY, reference, settlementReference } });
+      expect(res.errors).toBeUndefined();
+      return res.data.charityDeliveryReport;
+    };
+    expect(await deliver('SU-TYPO', 'SETL2026011000')).toEqual({ delivery: { amountFen: 10_000, settlementReference: 'SETL2026011000' }, replayed: false, settlementUnknown: true, userErrors: [] });
+    // The retry answers the same.
+    expect(await deliver('SU-TYPO', 'SETL2026011000')).toMatchObject({ replayed: true, settlementUnknown: true });
+    expect(await rows("SELECT settlement_ref FROM reported_aid WHERE reference = 'SU-TYPO'")).toEqual([{ settlement_ref: 'SETL2026011000' }]);
+    // The stay medical insurance holds, and aid tied to none, say nothing.
+    expect(await deliver('SU-KNOWN', 'SETL20260110001')).toMatchObject({ settlementUnknown: false, userErrors: [] });
+    expect(await deliver('SU-NONE', null)).toMatchObject({ settlementUnknown: false, userErrors: [] });
+  });
+});
+
 describe('a pledge from a project', () => {
   it('is paid only from a project for the need’s purpose and area: another is PROJECT_NOT_MATCHING and its budget is untouched', async () => {
     clock.set(`${TODAY}T10:00:00+08:00`);

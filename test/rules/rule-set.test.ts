@@ -63,6 +63,8 @@ describe('a locality override', () => {
     [{ id: 'M1', expected: { programmes: ['DISABILITY_NURSING'], within: { type: 'SOMETIME' } } }, 'M1', 'expected.within.type'],
     [{ id: 'L2', kind: 'REPEATED_GRANTS', severity: 'WARNING', scope: 'PERSON', title: 't', basis: 'b', programmes: ['TEMP_AID'], windowMonths: 12, maxGrants: 1, sameCause: true }, 'L2', 'secondAidExempt'],
     [{ id: 'L3', kind: 'NO_SUCH_KIND', title: 't' }, 'L3', 'kind'],
+    // Patient-only aid is aid the rule adds up by stay: another programme there would never be read.
+    [{ id: 'X7', patientOnly: ['PREMIUM_SUBSIDY'] }, 'X7', 'patientOnly'],
   ])('refuses %j, naming the rule and the field', (entry, ruleId, field) => {
     const err = failure(() => buildRuleSet(defaults, { rules: [entry] }, SOURCES));
     expect({ ruleId: err.ruleId, field: err.field }).toEqual({ ruleId, field });
