@@ -80,7 +80,7 @@ it('runs the README’s loop with the demo clients: a conflict overridden, a dec
   // The health office's system named its officer (X-Officer): its steps carry them.
   expect([...actors].sort()).toEqual(['demo-370811-civil-affairs', 'demo-370811-health/wjw-0107', 'demo-370811-housing']);
   // And the auditor's last step shows who saw the household: the health client with its officer.
-  expect(stdout).toMatch(/\{"client":"demo-370811-health","officer":"wjw-0107","operation":/);
+  expect(stdout).toMatch(/\{"client":"demo-370811-health","officer":"wjw-0107","purpose":"REFERRAL"\}/);
   expect(c.referrals).toEqual([
     // The meeting's medical aid decision, corrected after the meeting (decisionCorrect): superseded, its replacement completed.
     expect.objectContaining({ to: { key: 'HEALTH' }, state: 'SUPERSEDED', programme: { code: 'MEDICAL_AID' }, aidSourceReference: null, fulfilment: null }),
