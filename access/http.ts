@@ -103,7 +103,7 @@ export function parseOfficer(header: string | undefined): OfficerHeader {
 /** Why a request's X-Officer is refused (the value is never echoed nor logged: it may name a person), or null. */
 function officerRefusal(officer: OfficerHeader, required: boolean): { reason: string; message: string } | null {
   if (officer === 'ID_NUMBER') return { reason: 'OFFICER_ID_NUMBER', message: 'X-Officer may not be or contain an ID number: send the staff identifier your system gives the officer' };
-  if (officer === 'MALFORMED') return { reason: 'MALFORMED_OFFICER', message: 'X-Officer must be 1-64 characters of letters, digits and . _ : @ / -' };
+  if (officer === 'MALFORMED') return { reason: 'MALFORMED_OFFICER', message: "X-Officer must be the officer's staff identifier, not a name: 1-64 ASCII characters (A-Z, a-z, 0-9 and . _ : @ / -)" };
   if (officer === null && required) return { reason: 'OFFICER_REQUIRED', message: "This client must name the officer each request is made for: send X-Officer with the officer's staff identifier" };
   return null;
 }
