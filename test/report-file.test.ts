@@ -62,9 +62,9 @@ describe('npm run report with a spreadsheet’s file', () => {
     expect(await ledgerRows()).toBe(rows);
   });
 
-  it('names every date a spreadsheet rewrote by its line, with the hub’s word on the other rows', async () => {
+  it('names every date a spreadsheet rewrote day first by its line, with the hub’s word on the other rows', async () => {
     const rows = await ledgerRows();
-    const f = file('dates.csv', [HEADER, row('RF-3', 'WINTER_SPRING_RELIEF', '2026/1/20'), row('RF-4', 'LEGAL_AID', '2026-01-20', '0'), row('RF-5', 'WINTER_SPRING_RELIEF', '20.01.2026')].join('\n'));
+    const f = file('dates.csv', [HEADER, row('RF-3', 'WINTER_SPRING_RELIEF', '20/1/2026'), row('RF-4', 'LEGAL_AID', '2026-01-20', '0'), row('RF-5', 'WINTER_SPRING_RELIEF', '20.01.2026')].join('\n'));
     const out = await reportFile(hub.url, token, f);
     expect(out.problems.map((p) => [p.line, p.code, p.field])).toEqual([
       [2, 'DATE_INVALID', 'grant_date'],
@@ -72,6 +72,18 @@ describe('npm run report with a spreadsheet’s file', () => {
       [4, 'DATE_INVALID', 'grant_date'],
     ]);
     expect(await ledgerRows()).toBe(rows);
+  });
+
+  it('reads dates and amounts as npm run import does: year first as Excel saves them, full-width, with thousands separators', async () => {
+    // The import took these (domain/spreadsheet-values.ts) and this tool refused them
+    // (DATE_INVALID, AMOUNT_INVALID): a bureau's two tools disagreed on one spreadsheet.
+    const f = file('excel.csv', [HEADER, row('RF-X1', 'WINTER_SPRING_RELIEF', '2026/1/20', '"1,234"'), row('RF-X2', 'WINTER_SPRING_RELIEF', '２０２６-０１-２１', '３００００'),
+      row('RF-X3', 'WINTER_SPRING_RELIEF', '20260122', '"１２３，４５６"')].join('\r\n'));
+    const out = await reportFile(hub.url, token, f);
+    expect(out.problems).toEqual([]);
+    expect(out.recorded).toBe(3);
+    const [stored] = (await dbs.hub.execute(sql`select reference, grant_date as g, amount_fen as a from reported_aid where reference like 'RF-X%' order by reference`)) as unknown as [{ reference: string; g: string; a: number }[]];
+    expect(stored.map((r) => [r.reference, r.g, Number(r.a)])).toEqual([['RF-X1', '2026-01-20', 1234], ['RF-X2', '2026-01-21', 30000], ['RF-X3', '2026-01-22', 123456]]);
   });
 
   it('names the line and column of a value the schema refuses (an entry kind in lower case)', async () => {

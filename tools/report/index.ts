@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { isIsoDate } from '../../domain/dates';
+import { halfWidth, ungrouped, yearFirstDate } from '../../domain/spreadsheet-values';
 import { MAX_REPORT_BATCH } from '../../domain/reported-aid/validate';
 
 /** The file's columns, each with the aidReport input field it fills. */
@@ -70,9 +71,12 @@ export function parseReportCsv(
   const records = body.map(({ record: cells }, i) => {
     const record: Record<string, unknown> = {};
     header.forEach((h, c) => {
-      const value = cells[c];
-      if (value === '') return;
+      const cell = cells[c];
+      if (cell === '') return;
       const field = REPORT_COLUMNS[h as keyof typeof REPORT_COLUMNS];
+      // Amounts and dates as npm run import reads them (domain/spreadsheet-values.ts): full-width
+      // digits, thousands separators, a date written year first as Excel saves it (2026/1/20).
+      const value = field === 'amountFen' ? ungrouped(halfWidth(cell)) : DATE_FIELDS.has(field) ? ((d) => yearFirstDate(d) ?? d)(halfWidth(cell)) : cell;
       if (field === 'amountFen') {
         if (!/^\d{1,12}$/.test(value)) {
           // Yuan with its fen (300.50) is the usual slip: say what it would be in fen.
@@ -87,7 +91,7 @@ export function parseReportCsv(
       } else if (DATE_FIELDS.has(field) && !isIsoDate(value)) {
         // Excel rewrites dates as it shows them (2026/1/20). Sent as it is, the hub refused the
         // whole request for one variable, with no line and no word of any other row.
-        problems.push({ line: lines[i], code: 'DATE_INVALID', field: h, message: `${h} is a calendar date written YYYY-MM-DD, e.g. 2026-01-20 (a spreadsheet may have rewritten it: format the column as text)` });
+        problems.push({ line: lines[i], code: 'DATE_INVALID', field: h, message: `${h} is a calendar date written year first, e.g. 2026-01-20, 2026/1/20 or 20260120 (a spreadsheet showing 20/1/2026 or 1/20/2026 has rewritten it: format the column as yyyy-mm-dd or as text)` });
         // Left out, so the rest of the row is still checked; what the hub says of its dates (one
         // now missing, a period now open) is not shown.
         standIn(i, ...DATE_FIELDS);
