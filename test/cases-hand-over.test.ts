@@ -32,6 +32,9 @@ const SUCCESSOR = `query($id: ID!) { case(id: $id) { ${CASE_FIELDS} origin urgen
   predecessor { id state ${SLIPS} ${HISTORY} successor { id } } } }`;
 const SUCCESSOR_OF = `query($id: ID!) { case(id: $id) { successorReference successor { id } } }`;
 const INBOX = `query { referralsToOffice(office: { department: HEALTH }) { id } }`;
+const MEETING = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) { meeting { decisions { id } } userErrors { code field } } }`;
+const WAIVE = `mutation($input: ReferralWaiveInput!) { referralWaive(input: $input) { referral { id } userErrors { code } } }`;
+const DECLINES = `{ overdueReport { byOffice { office { key } declinesOpen { referral { id } } } } }`;
 
 const WEISHAN = '370826';
 const RENCHENG = '370811';
@@ -232,5 +235,33 @@ describe('two copies of one hand-over at once', () => {
     expect(new Set(both.map((p) => p.successorReference)).size).toBe(1);
     const successors = (await casesOfHousehold()).filter((c) => c.predecessor_case_id === Number(successorId));
     expect(successors).toEqual([expect.objectContaining({ state: 'REPORTED', township_code: ZHAO.regionCode.slice(0, 9) })]);
+  });
+});
+
+describe('a decision declined after its case was handed over', () => {
+  it('stays in the handing county’s open declines, for its convener to waive', async () => {
+    // 任城区's other case of the household (opened while it lived there; it lives in 微山县 again) is
+    // decided and handed over, and then 任城区's health office declines the decision: the case has
+    // ended, the decision is still 任城区's meeting's (hand-over.ts). It was lost: out of
+    // declinesOpen (an ended case) and refused CASE_ENDED to the convener who must resolve it.
+    const ca = clients.renchengCa;
+    const other = (await casesOfHousehold()).find((c) => c.township_code.startsWith(RENCHENG) && c.state === 'REPORTED' && c.predecessor_case_id === null)!;
+    const caseId = String(other.id);
+    for (const to of ['ACCEPTED', 'INVESTIGATING', 'IN_DELIBERATION']) await ok(ca, MOVE, { input: { caseId, to, reason: to } }, 'caseTransition');
+    const met = await ok(ca, MEETING, { input: { caseId, heldOn: '2026-03-16', departmentsPresent: ['CIVIL_AFFAIRS', 'HEALTH'],
+      decisions: [{ department: 'HEALTH', programme: 'MEDICAL_AID', amountFen: 50_000, deadlineWorkingDays: 10, beneficiaryIdNumber: ZHAO.head }] } }, 'meetingRecord');
+    const decision: string = met.meeting.decisions[0].id;
+    await ok(ca, HAND_OVER, { input: { caseId, reason: '户籍迁回微山县' } }, 'caseHandOver');
+    await ok(clients.renchengHealth, DECLINE, { input: { referralId: decision, reason: '已迁出本县，不予办理' } }, 'referralDecline');
+    const open = async () => {
+      const report = await ca(DECLINES);
+      expect(report.errors).toBeUndefined();
+      // Under the office that owns the case (its convener), who resolves it.
+      const owner = report.data.overdueReport.byOffice.find((g: { office: { key: string } }) => g.office.key === 'CIVIL_AFFAIRS');
+      return (owner?.declinesOpen ?? []).map((d: { referral: { id: string } }) => d.referral.id);
+    };
+    expect(await open()).toContain(decision);
+    await ok(ca, WAIVE, { input: { referralId: decision, reason: '户籍已迁回微山县，由微山县另行审议' } }, 'referralWaive');
+    expect(await open()).not.toContain(decision);
   });
 });

@@ -52,7 +52,9 @@ export async function resolveDeclinedDecision(db: HubDb, referralId: number, res
         if (!c) return refusal(caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'referralId']));
         // The same waiver sent again without a key, nothing recorded on the slip since: its first outcome.
         if (resolution.kind === 'WAIVE' && (await unkeyedRetry(tx, c.id, meta, (e) => e.action === 'DECISION_WAIVED' && e.reason === resolution.reason.trim(), referralId))) return success(referralId, true);
-        if (TERMINAL_STATES.has(c.state)) return refusal(caseError('CASE_ENDED', `the case is ${c.state}`, ['input', 'referralId']));
+        // A handed-over case's decisions stay its county's to carry out (db/cases/hand-over.ts): one
+        // declined after the hand-over is still its convener's to reassign or waive.
+        if (TERMINAL_STATES.has(c.state) && c.state !== 'HANDED_OVER') return refusal(caseError('CASE_ENDED', `the case is ${c.state}`, ['input', 'referralId']));
         if (c.ownerOffice !== meta.actor.office) return refusal(caseError('NOT_CASE_OWNER', 'the office that owns the case (its convener) resolves a declined decision', ['input', 'actor', 'office']));
         const [row] = await tx.select().from(referralSlip).where(eq(referralSlip.id, referralId));
         const slip = referralRecord(row, c);
@@ -136,7 +138,8 @@ export async function declinesByReferralIds(db: HubDb, ids: readonly number[]): 
 
 /**
  * The declined decisions still open at `asOf` (supervision, domain/cases/supervision.ts): slips of
- * decisions declined by then, of cases not ended by then, that no reassignment, waiver or later
+ * decisions declined by then, of cases not ended by then (or handed over: its decisions stay its
+ * county's), that no reassignment, waiver or later
  * meeting had resolved by then; with the case's owner (the convener, who resolves them) and
  * township. Oldest decline first.
  */
@@ -153,7 +156,9 @@ export async function declinesOpenAt(db: HubDb, asOf: Date, townshipPrefix: stri
         eq(referralSlip.state, 'DECLINED'),
         lte(referralSlip.answeredAt, at),
         isNull(declinedDecision.referralId),
-        or(isNull(aidCase.endedAt), gt(aidCase.endedAt, at)),
+        // A handed-over case ended with its slips still open: a decision declined after the
+        // hand-over is its convener's to resolve, and supervision's to see until then.
+        or(isNull(aidCase.endedAt), gt(aidCase.endedAt, at), eq(aidCase.state, 'HANDED_OVER')),
         townshipPrefix === null ? undefined : like(aidCase.townshipCode, `${townshipPrefix}%`),
       ),
     )
