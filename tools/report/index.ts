@@ -76,7 +76,8 @@ export function parseReportCsv(
       const field = REPORT_COLUMNS[h as keyof typeof REPORT_COLUMNS];
       // Amounts and dates as npm run import reads them (domain/spreadsheet-values.ts): full-width
       // digits, thousands separators, a date written year first as Excel saves it (2026/1/20).
-      const value = field === 'amountFen' ? ungrouped(halfWidth(cell)) : DATE_FIELDS.has(field) ? ((d) => yearFirstDate(d) ?? d)(halfWidth(cell)) : cell;
+      const plain = halfWidth(cell);
+      const value = field === 'amountFen' ? ungrouped(plain) : DATE_FIELDS.has(field) ? (yearFirstDate(plain) ?? plain) : cell;
       if (field === 'amountFen') {
         if (!/^\d{1,12}$/.test(value)) {
           // Yuan with its fen (300.50) is the usual slip: say what it would be in fen.
