@@ -476,12 +476,12 @@ async function decisionCorrectRequest(input: DecisionCorrectInput, ctx: HubConte
   if (retry) return answered(retry);
   const problem = correctionInputProblem(correction);
   if (problem) return { userErrors: [problem] };
-  const secondAid = paths.find((_, i) => correctedDecisions(correction)[i].secondAid !== null);
+  const decisions = correctedDecisions(correction);
+  const secondAid = paths.find((_, i) => decisions[i].secondAid !== null);
   if (secondAid) return { userErrors: [caseError('SECOND_AID_NOT_CORRECTED', 'a second temporary aid is decided at a meeting, not by a correction', [...secondAid, 'secondAidCause'])] };
   // Who may correct, and which slips, before the departments are asked (again under the case's lock).
   const refused = await correctionRefusal(ctx.hub, c, correction, meta.actor.office);
   if ('problem' in refused) return { userErrors: [refused.problem] };
-  const decisions = correctedDecisions(correction);
   // Only withdrawals: no new decision to check.
   if (decisions.length === 0) return answered(await correctDecisions(ctx.hub, correction, meta));
   const { errors, people } = await checkedAsDecidedToday(ctx, c, decisions, meta.now, (i, name) => [...paths[i], name]);
