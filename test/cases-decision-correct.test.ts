@@ -211,13 +211,20 @@ describe('supervision and the case record', () => {
     expect(old.data.referral).toEqual({ deadlineStatus: 'VOID', overdue: null });
   });
 
-  it('a slip superseded once overdue: MISSED from then, never OVERDUE; an asOf before shows it as it stood', async () => {
+  it('a slip superseded once overdue: MISSED from then, never OVERDUE, and listed as late; an asOf before shows it as it stood', async () => {
     const ca = demo.AIDHUB_TOKEN_370811_CIVIL_AFFAIRS;
-    const report = async (asOf?: string) => {
-      const res = await ca(`query($asOf: DateTime) { overdueReport(regionCode: "370811", asOf: $asOf) { byOffice { referrals { referral { id } } } } }`, { asOf });
+    const LATE = `answeredLate { referral { id state deadlineStatus } overdue { workingDays } }`;
+    const read = async (asOf?: string) => {
+      const res = await ca(`query($asOf: DateTime) { overdueReport(regionCode: "370811", asOf: $asOf) {
+        byOffice { office { key } referrals { referral { id } } ${LATE} } byCounty { county { code } ${LATE} } } }`, { asOf });
       expect(res.errors).toBeUndefined();
-      return res.data.overdueReport.byOffice.flatMap((o: { referrals: { referral: { id: string } }[] }) => o.referrals.map((r) => r.referral.id));
+      return res.data.overdueReport;
     };
+    const report = async (asOf?: string) =>
+      (await read(asOf)).byOffice.flatMap((o: { referrals: { referral: { id: string } }[] }) => o.referrals.map((r) => r.referral.id));
+    type Late = { referral: { id: string; state: string; deadlineStatus: string }; overdue: { workingDays: number } };
+    const lateOf = (groups: { office?: { key: string }; county?: { code: string }; answeredLate: Late[] }[]) =>
+      groups.flatMap((g) => g.answeredLate.map((l) => ({ at: g.office?.key ?? g.county?.code, ...l })));
     const late = (await ca(`query($id: ID!) { case(id: $id) { referrals { id state to { key } } } }`, { id: caseId })).data.case.referrals.find(
       (r: { state: string; to: { key: string } }) => r.state === 'ISSUED' && r.to.key === 'CIVIL_AFFAIRS',
     ).id;
@@ -226,6 +233,17 @@ describe('supervision and the case record', () => {
     expect(withdrawn.superseded).toEqual([expect.objectContaining({ id: late, state: 'SUPERSEDED', deadlineStatus: 'MISSED' })]);
     expect(await report()).not.toContain(late);
     expect(await report('2026-04-19T10:00:00+08:00')).toContain(late);
+    // The correction ended the slip's overdue time, not its lateness: its office let it run late, and
+    // supervision keeps reading that (it vanished from every list once superseded). A slip superseded
+    // before it was due (the housing one, VOID) is not late.
+    const now = await read();
+    const missed = { referral: { id: late, state: 'SUPERSEDED', deadlineStatus: 'MISSED' }, overdue: { workingDays: expect.any(Number) } };
+    expect(lateOf(now.byOffice).filter((l) => l.referral.id === late)).toEqual([{ at: 'CIVIL_AFFAIRS', ...missed }]);
+    expect(lateOf(now.byCounty).filter((l) => l.referral.id === late)).toEqual([{ at: '370811', ...missed }]);
+    expect(lateOf(now.byOffice).find((l) => l.referral.id === late)!.overdue.workingDays).toBeGreaterThan(0);
+    expect(lateOf(now.byOffice).map((l) => l.referral.id)).not.toContain(slips.HOUSING);
+    // Before the correction it was open and overdue, not yet late-answered.
+    expect(lateOf((await read('2026-04-19T10:00:00+08:00')).byOffice).map((l) => l.referral.id)).not.toContain(late);
   });
 
   it('keeps the original and each correction in the case history, with who and why, and prints them in the brief', async () => {

@@ -34,6 +34,7 @@ const SUCCESSOR_OF = `query($id: ID!) { case(id: $id) { successorReference succe
 const INBOX = `query { referralsToOffice(office: { department: HEALTH }) { id } }`;
 const MEETING = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) { meeting { decisions { id } } userErrors { code field } } }`;
 const WAIVE = `mutation($input: ReferralWaiveInput!) { referralWaive(input: $input) { referral { id } userErrors { code } } }`;
+const CHECKED_MEETING = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) { meeting { id } userErrors { code field message } } }`;
 const DECLINES = `{ overdueReport { byOffice { office { key } declinesOpen { referral { id } } } } }`;
 
 const WEISHAN = '370826';
@@ -239,7 +240,7 @@ describe('two copies of one hand-over at once', () => {
 });
 
 describe('a decision declined after its case was handed over', () => {
-  it('stays in the handing county’s open declines, for its convener to waive', async () => {
+  it('is aid decided for the successor’s meeting until answered, and once declined stays in the handing county’s open declines, for its convener to waive', async () => {
     // 任城区's other case of the household (opened while it lived there; it lives in 微山县 again) is
     // decided and handed over, and then 任城区's health office declines the decision: the case has
     // ended, the decision is still 任城区's meeting's (hand-over.ts). It was lost: out of
@@ -252,6 +253,16 @@ describe('a decision declined after its case was handed over', () => {
       decisions: [{ department: 'HEALTH', programme: 'MEDICAL_AID', amountFen: 50_000, deadlineWorkingDays: 10, beneficiaryIdNumber: ZHAO.head }] } }, 'meetingRecord');
     const decision: string = met.meeting.decisions[0].id;
     await ok(ca, HAND_OVER, { input: { caseId, reason: '户籍迁回微山县' } }, 'caseHandOver');
+    // Until 任城区's health office answers it, the decision is aid decided and not yet given: the
+    // successor's meeting in 微山县 deciding the same aid again is a duplicate (it was not checked
+    // against a handed-over case's open slips, and the household was granted it twice).
+    const successor = String((await casesOfHousehold()).find((c) => c.predecessor_case_id === Number(caseId))!.id);
+    for (const to of ['ACCEPTED', 'INVESTIGATING', 'IN_DELIBERATION']) await ok(clients.weishanCa, MOVE, { input: { caseId: successor, to, reason: to } }, 'caseTransition');
+    const again = { caseId: successor, heldOn: '2026-03-16', departmentsPresent: ['CIVIL_AFFAIRS', 'HEALTH'],
+      decisions: [{ department: 'HEALTH', programme: 'MEDICAL_AID', amountFen: 50_000, deadlineWorkingDays: 10, beneficiaryIdNumber: ZHAO.head }] };
+    const twice = await clients.weishanCa(CHECKED_MEETING, { input: again });
+    expect(twice.errors).toBeUndefined();
+    expect(twice.data.meetingRecord.userErrors).toEqual([{ code: 'DECISION_CONFLICT', field: ['input', 'decisions', '0', 'conflictOverrideReason'], message: expect.stringContaining(`转办单 ${decision}`) }]);
     await ok(clients.renchengHealth, DECLINE, { input: { referralId: decision, reason: '已迁出本县，不予办理' } }, 'referralDecline');
     const open = async () => {
       const report = await ca(DECLINES);

@@ -408,14 +408,15 @@ export async function openReferralsDueBefore(db: HubDb, today: IsoDate, township
 }
 
 /**
- * Slips answered (completed or declined) from `from` up to `to` whose due date is before the day of
- * `to` (only those can have been answered late): supervision lists the late ones. In the order answered.
+ * Slips answered (completed or declined), or superseded by a correction, from `from` up to `to` whose
+ * due date is before the day of `to` (only those can have been answered late): supervision lists the
+ * late ones (a slip superseded when already late was missed). In the order answered.
  */
 export async function referralsAnsweredBetween(db: HubDb, from: Date, to: Date, before: IsoDate, townshipPrefix: string | null): Promise<ReferralRecord[]> {
   const rows = await slipsWhere(
     db,
     and(
-      inArray(referralSlip.state, ['COMPLETED', 'DECLINED']),
+      inArray(referralSlip.state, ['COMPLETED', 'DECLINED', 'SUPERSEDED']),
       lt(referralSlip.dueOn, before),
       inPeriodAndRegion(referralSlip.answeredAt, from, to, townshipPrefix),
     ),
@@ -462,18 +463,23 @@ export async function openCasesWithEvents(db: HubDb, townshipPrefix: string | nu
   return { cases, events };
 }
 
+/** The ended states whose cases have no slip waiting: every state that ends a case except a hand-over. */
+const ENDED_WITHOUT_OPEN_SLIPS = [...TERMINAL_STATES].filter((s) => s !== 'HANDED_OVER');
+
 /**
  * The decisions of a household's open cases still waiting for their department (ISSUED or
  * ACCEPTED): decided, not yet given, so in no department's data. A new decision is checked against
- * them (domain/cases/decision-checks.ts ungivenDecisionFindings). With each, its case's report time
- * for the case's reference.
+ * them (domain/cases/decision-checks.ts ungivenDecisionFindings). A case handed over to another
+ * county ended with its slips still open, its county's offices to give them (caseHandOver): they
+ * are counted too, or the successor's meeting would decide the same aid again. With each, its case's
+ * report time for the case's reference.
  */
 export async function ungivenDecisionsOfHousehold(db: HubDb, householdId: number): Promise<(ReferralRecord & { caseReportedAt: Date })[]> {
   const rows = await db
     .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode, reportedAt: aidCase.reportedAt })
     .from(referralSlip)
     .innerJoin(aidCase, eq(aidCase.id, referralSlip.caseId))
-    .where(and(eq(aidCase.householdId, householdId), notInArray(aidCase.state, [...TERMINAL_STATES]), eq(referralSlip.kind, 'DECISION'), inArray(referralSlip.state, ['ISSUED', 'ACCEPTED'])))
+    .where(and(eq(aidCase.householdId, householdId), notInArray(aidCase.state, ENDED_WITHOUT_OPEN_SLIPS), eq(referralSlip.kind, 'DECISION'), inArray(referralSlip.state, ['ISSUED', 'ACCEPTED'])))
     .orderBy(asc(referralSlip.id));
   return rows.map((r) => ({ ...referralRecord(r.slip, r), caseReportedAt: fromDbInstant(r.reportedAt) }));
 }

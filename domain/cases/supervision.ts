@@ -10,7 +10,7 @@
 import type { AidRecord } from '../aid';
 import type { IsoDate } from '../dates';
 import { endOfChinaDay } from './china-time';
-import { caseDeadlines, standing, type CaseDeadline, type CaseTimeline, type Due, type Overdue } from './deadlines';
+import { caseDeadlines, standing, type CaseDeadline, type CaseTimeline, type DeadlineStanding, type Due, type Overdue } from './deadlines';
 import type { FulfilmentStanding } from './fulfilment';
 import { countyOf, type OfficeKey } from './offices';
 import { isCovered, withinSupported, workingDaysBetween } from './working-days';
@@ -32,9 +32,22 @@ export interface SlipFacts<R> {
   referral: R;
   issuedOn: IsoDate;
   dueOn: IsoDate;
+  /** When answered (completed or declined), or superseded. */
   answeredAt: Date | null;
+  /** Superseded by a correction (decisionCorrect): answeredAt ended it unanswered. */
+  superseded: boolean;
   toOffice: OfficeKey;
   townshipCode: string;
+}
+
+/**
+ * A slip's deadline at `asOf`. A superseded slip asks nothing from when it was superseded: it ends
+ * there unmet (VOID, or MISSED when it was already late), never OVERDUE; before that it stood as any
+ * open slip. An answered one is MET or MET_LATE from its answer.
+ */
+export function slipStanding(s: Pick<SlipFacts<unknown>, 'issuedOn' | 'dueOn' | 'answeredAt' | 'superseded'>, asOf: Date): DeadlineStanding {
+  const due = referralDue(s.issuedOn, s.dueOn);
+  return s.superseded ? standing(due, null, s.answeredAt, asOf) : standing(due, s.answeredAt, null, asOf);
 }
 
 export interface CaseFacts<C> {
@@ -169,7 +182,7 @@ const mostOverdue = (a: { overdue: Overdue }, b: { overdue: Overdue }) => b.over
  * and the completed decisions whose aid was withdrawn (the caller reads their standing), under the
  * office that completed them, completed first, first; and the first aids whose record was
  * withdrawn, under the office that owns the case, recorded first, first; and the slips among
- * `answered` (the caller's period) answered after their deadline, most late first; and the
+ * `answered` (the caller's period) answered after their deadline, or superseded after it, most late first; and the
  * decisions `waived` (the caller's period, by asOf), under the office that owns the case, waived first, first.
  */
 export function overdueReport<R, C>(
@@ -193,14 +206,15 @@ export function overdueReport<R, C>(
     }
   };
   for (const s of slips) {
-    const st = standing(referralDue(s.issuedOn, s.dueOn), s.answeredAt, null, asOf);
+    const st = slipStanding(s, asOf);
     if (st.status === 'OVERDUE' && st.overdue) file('referrals', s.toOffice, s.townshipCode, { referral: s.referral, overdue: st.overdue });
   }
   // An answer after the deadline ends the slip's overdue time but not its lateness: listed by when it
   // was answered (the caller gives those of its period), so a late answer does not vanish from supervision.
+  // So does a correction superseding a slip already late (MISSED): the office had let it run late.
   for (const s of answered) {
-    const st = standing(referralDue(s.issuedOn, s.dueOn), s.answeredAt, null, asOf);
-    if (st.status === 'MET_LATE' && st.overdue) file('answeredLate', s.toOffice, s.townshipCode, { referral: s.referral, overdue: st.overdue });
+    const st = slipStanding(s, asOf);
+    if ((st.status === 'MET_LATE' || st.status === 'MISSED') && st.overdue) file('answeredLate', s.toOffice, s.townshipCode, { referral: s.referral, overdue: st.overdue });
   }
   for (const c of cases) {
     for (const deadline of caseDeadlines(c.timeline, asOf)) {

@@ -2023,7 +2023,7 @@ export type CountyOverdue = {
   readonly county: Region;
   /** Slips of its households' cases, past due, without feedback; most overdue first. */
   readonly referrals: ReadonlyArray<OverdueReferral>;
-  /** Slips of its households' cases answered (completed or declined) after their due date, answered from shortfallsSince up to asOf, each with how late; most late first. */
+  /** Slips of its households' cases answered (completed or declined) after their due date, or superseded by a correction after it (deadlineStatus MISSED), answered or superseded from shortfallsSince up to asOf, each with how late; most late first. */
   readonly answeredLate: ReadonlyArray<OverdueReferral>;
   /** Its households' cases with a deadline past; most overdue first. */
   readonly cases: ReadonlyArray<OverdueCase>;
@@ -2048,7 +2048,7 @@ export type OfficeOverdue = {
   readonly county: Region;
   /** Slips sent to it, past due, without feedback; most overdue first. */
   readonly referrals: ReadonlyArray<OverdueReferral>;
-  /** Slips sent to it that it answered (completed or declined) after their due date, answered from shortfallsSince up to asOf, each with how late: a late answer ends the slip's overdue time, not its lateness; most late first. */
+  /** Slips sent to it that it answered (completed or declined) after their due date, or that a correction superseded after it (deadlineStatus MISSED), answered or superseded from shortfallsSince up to asOf, each with how late: a late answer or a correction ends the slip's overdue time, not its lateness; most late first. */
   readonly answeredLate: ReadonlyArray<OverdueReferral>;
   /** Cases it owns with a deadline past; most overdue first. */
   readonly cases: ReadonlyArray<OverdueCase>;
@@ -2071,7 +2071,7 @@ export type TownshipOverdue = {
   readonly township: Region;
   /** Slips of its households' cases, past due, without feedback; most overdue first. */
   readonly referrals: ReadonlyArray<OverdueReferral>;
-  /** Slips of its households' cases answered (completed or declined) after their due date, answered from shortfallsSince up to asOf, each with how late; most late first. */
+  /** Slips of its households' cases answered (completed or declined) after their due date, or superseded by a correction after it (deadlineStatus MISSED), answered or superseded from shortfallsSince up to asOf, each with how late; most late first. */
   readonly answeredLate: ReadonlyArray<OverdueReferral>;
   /** Its households' cases with a deadline past; most overdue first. */
   readonly cases: ReadonlyArray<OverdueCase>;

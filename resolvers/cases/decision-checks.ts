@@ -8,7 +8,8 @@ import { refusal, type Outcome } from '../../domain/cases/errors';
 import { decisionsIssuedTo } from '../../db/cases/write';
 import { ungivenDecisionsOfHousehold } from '../../db/cases/store';
 import { caseReference } from '../../domain/cases/reference';
-import { inScope } from '../../access/decide';
+import { regionInScope } from '../../access/decide';
+import { caseRegions } from '../../access/policy';
 import type { Dossier } from '../../domain/cases/dossier';
 import { decisionSubject, type DecisionInput } from '../../domain/cases/meetings';
 import type { IsoDate } from '../../domain/dates';
@@ -74,21 +75,21 @@ export async function withUngivenDecisions(
   const head = decisionSubject(facts.members)?.idNumber ?? null;
   const caller = ctx.access?.caller;
   // A correction's decisions replace the slips it supersedes: those are no longer decisions to give.
-  const pending: UngivenDecision[] = (await ungivenDecisionsOfHousehold(ctx.hub, facts.householdId)).flatMap((s) =>
-    s.programmeCode === null || facts.superseding?.includes(s.id)
-      ? []
-      : [
-          {
-            programmeCode: s.programmeCode,
-            subject: s.beneficiaryIdNumber ?? head,
-            label:
-              s.caseId === facts.caseId
-                ? `本案转办单 ${s.id}`
-                : !caller || inScope(caller.regionScope, s.townshipCode)
-                  ? `案件 ${caseReference(s.caseId, s.caseReportedAt)} 的转办单 ${s.id}`
-                  : '本户另一案件的转办单',
-          },
-        ],
+  // Another case is named to a caller who reads it (the Case rule: its county's, or the county the
+  // household lives in now, which reads a case handed over to it as its successor's predecessor).
+  const reads = async (townshipCode: string) => !caller || regionInScope(caller.regionScope, await caseRegions({ householdId: facts.householdId, townshipCode }, ctx));
+  const slips = (await ungivenDecisionsOfHousehold(ctx.hub, facts.householdId)).filter((s) => s.programmeCode !== null && !facts.superseding?.includes(s.id));
+  const pending: UngivenDecision[] = await Promise.all(
+    slips.map(async (s) => ({
+      programmeCode: s.programmeCode!,
+      subject: s.beneficiaryIdNumber ?? head,
+      label:
+        s.caseId === facts.caseId
+          ? `本案转办单 ${s.id}`
+          : (await reads(s.townshipCode))
+            ? `案件 ${caseReference(s.caseId, s.caseReportedAt)} 的转办单 ${s.id}`
+            : '本户另一案件的转办单',
+    })),
   );
   if (pending.length === 0 && (!facts.sameMeeting || decisions.length < 2)) return [...checks];
   return checks.map((check, i) => {

@@ -17,7 +17,7 @@ import { fromDbInstant } from '../../db/instants';
 import { caseTimeline, type CaseRecord, type ReferralRecord, type CaseEventRecord, type MeetingRecord, type SecondAidRecord } from '../../db/cases/records';
 import type { Actor, WriteMeta } from '../../db/cases/write';
 import { chinaDateOf, formatChinaInstant, startOfChinaDay } from '../../domain/cases/china-time';
-import { caseDeadlines, isMissed, standing, type CaseDeadline } from '../../domain/cases/deadlines';
+import { caseDeadlines, isMissed, type CaseDeadline } from '../../domain/cases/deadlines';
 import { memberAge, type Dossier, type DossierCase, type DossierReferral } from '../../domain/cases/dossier';
 import { caseError, refusal, type CaseUserError, type Outcome } from '../../domain/cases/errors';
 import { checkMeeting, decisionSubject, type DecisionInput } from '../../domain/cases/meetings';
@@ -29,7 +29,7 @@ import { countyOf, departmentOfficeName, parseOffice, receivingOfficeRefusal, st
 import { caseReference } from '../../domain/cases/reference';
 import { checkReferralAction, REFERRAL_STATES, type ReferralState } from '../../domain/cases/referrals';
 import { allowedTransitions, TERMINAL_STATES, type CaseOrigin, type CaseState, type CaseUrgency } from '../../domain/cases/state-machine';
-import { overdueReport, referralDue } from '../../domain/cases/supervision';
+import { overdueReport, referralDue, slipStanding, type SlipFacts } from '../../domain/cases/supervision';
 import { calendarCoverage } from '../../domain/cases/working-days';
 import { sourceOf, type OfficeCode } from '../../domain/departments';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
@@ -153,11 +153,13 @@ async function deadlinesOf(c: CaseRecord, asOf: Date, ctx: HubContext): Promise<
   return caseDeadlines(caseTimeline(c, await caseLoaders(ctx).eventsByCase.load(c.id)), asOf);
 }
 
+/** A slip as supervision reads it (domain/cases/supervision.ts): its due date counted from its day of issue. */
+function slipFacts(r: ReferralRecord): SlipFacts<ReferralRecord> {
+  return { referral: r, issuedOn: chinaDateOf(r.issuedAt), dueOn: r.dueOn, answeredAt: r.answeredAt, superseded: r.state === 'SUPERSEDED', toOffice: r.toOffice, townshipCode: r.townshipCode };
+}
+
 function referralStanding(r: ReferralRecord, asOf: Date) {
-  const due = referralDue(chinaDateOf(r.issuedAt), r.dueOn);
-  // A superseded slip asks nothing from when it was superseded: it ends there unmet (VOID, or MISSED
-  // when it was already late), never OVERDUE; before that it stood as any open slip.
-  return r.state === 'SUPERSEDED' ? standing(due, null, r.answeredAt, asOf) : standing(due, r.answeredAt, null, asOf);
+  return slipStanding(slipFacts(r), asOf);
 }
 
 function payload<T>(outcome: Outcome<number>, ctx: HubContext, map: (id: number) => T): T | { userErrors: CaseUserError[] } {
@@ -560,14 +562,14 @@ export const caseResolvers: Resolvers = {
       const eventsOf = groupBy(open.events, (e) => e.caseId);
       for (const c of open.cases) loaders.eventsByCase.prime(c.id, eventsOf.get(c.id) ?? []);
       return overdueReport(
-        slips.map((s) => ({ referral: s, issuedOn: chinaDateOf(s.issuedAt), dueOn: s.dueOn, answeredAt: s.answeredAt, toOffice: s.toOffice, townshipCode: s.townshipCode })),
+        slips.map(slipFacts),
         open.cases.map((c) => ({ case: c, timeline: caseTimeline(c, eventsOf.get(c.id) ?? []), ownerOffice: c.ownerOffice, townshipCode: c.townshipCode })),
         asOf,
         short.map((s) => ({ referral: s, shortfallFen: s.fulfilment.shortfallFen, toOffice: s.toOffice, townshipCode: s.townshipCode })),
         declines.map((d) => ({ referral: d, declinedAt: d.declinedAt, ownerOffice: d.ownerOffice, townshipCode: d.townshipCode })),
         withdrawn,
         firstAidsWithdrawn,
-        answered.map((s) => ({ referral: s, issuedOn: chinaDateOf(s.issuedAt), dueOn: s.dueOn, answeredAt: s.answeredAt, toOffice: s.toOffice, townshipCode: s.townshipCode })),
+        answered.map(slipFacts),
         waived.map((w) => ({ referral: w, waivedAt: w.waivedAt, ownerOffice: w.ownerOffice, townshipCode: w.townshipCode })),
       );
     },
