@@ -12,7 +12,7 @@ import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { TestClock } from './support/clock';
 import { okPayload as ok, userErrorCodes as codes } from './support/payloads';
-import { countyClients } from './support/cases';
+import { countyClientName, countyClients } from './support/cases';
 import { insertRegions, insertZhao, TODAY, REGIONS, ZHAO } from './support/scenarios';
 
 const OPEN = `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id } userErrors { code message } } }`;
@@ -35,7 +35,7 @@ const INBOX = `query { referralsToOffice(office: { department: HEALTH }) { id } 
 const MEETING = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) { meeting { decisions { id } } userErrors { code field } } }`;
 const WAIVE = `mutation($input: ReferralWaiveInput!) { referralWaive(input: $input) { referral { id } userErrors { code } } }`;
 const CHECKED_MEETING = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) { meeting { id } userErrors { code field message } } }`;
-const DECLINES = `{ overdueReport { byOffice { office { key } declinesOpen { referral { id } } } } }`;
+const DECLINES = `{ overdueReport { byOffice { office { key } declinesOpen { referral { id declineReason answeredBy } } } } }`;
 
 const WEISHAN = '370826';
 const RENCHENG = '370811';
@@ -263,15 +263,18 @@ describe('a decision declined after its case was handed over', () => {
     const twice = await clients.weishanCa(CHECKED_MEETING, { input: again });
     expect(twice.errors).toBeUndefined();
     expect(twice.data.meetingRecord.userErrors).toEqual([{ code: 'DECISION_CONFLICT', field: ['input', 'decisions', '0', 'conflictOverrideReason'], message: expect.stringContaining(`转办单 ${decision}`) }]);
-    await ok(clients.renchengHealth, DECLINE, { input: { referralId: decision, reason: '已迁出本县，不予办理' } }, 'referralDecline');
-    const open = async () => {
-      const report = await ca(DECLINES);
-      expect(report.errors).toBeUndefined();
+    const declined = await clients.renchengHealth(DECLINE, { input: { referralId: decision, reason: '已迁出本县，不予办理' } }, { 'x-officer': 'rc-yb-0107' });
+    expect(declined.data.referralDecline.userErrors).toEqual([]);
+    const report = async () => {
+      const res = await ca(DECLINES);
+      expect(res.errors).toBeUndefined();
       // Under the office that owns the case (its convener), who resolves it.
-      const owner = report.data.overdueReport.byOffice.find((g: { office: { key: string } }) => g.office.key === 'CIVIL_AFFAIRS');
-      return (owner?.declinesOpen ?? []).map((d: { referral: { id: string } }) => d.referral.id);
+      const owner = res.data.overdueReport.byOffice.find((g: { office: { key: string } }) => g.office.key === 'CIVIL_AFFAIRS');
+      return (owner?.declinesOpen ?? []) as { referral: { id: string; declineReason: string; answeredBy: string | null } }[];
     };
-    expect(await open()).toContain(decision);
+    const open = async () => (await report()).map((d) => d.referral.id);
+    // Supervision reads who declined it and why: the office's client and the officer its system named.
+    expect((await report()).find((d) => d.referral.id === decision)!.referral).toEqual({ id: decision, declineReason: '已迁出本县，不予办理', answeredBy: `${countyClientName('renchengHealth')}/rc-yb-0107` });
     await ok(ca, WAIVE, { input: { referralId: decision, reason: '户籍已迁回微山县，由微山县另行审议' } }, 'referralWaive');
     expect(await open()).not.toContain(decision);
   });

@@ -1626,6 +1626,8 @@ export type Referral = {
   readonly answeredAt?: Maybe<Scalars['DateTime']['output']>;
   /** When the receiving office stated it answered, where that is earlier than answeredAt: shown, never measured. */
   readonly answeredStatedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Who answered it (completed or declined), as the case's history records the act: the client and, where its system named one (X-Officer), the officer (`client/officer`). Null while unanswered; a superseded slip's correction names who corrected it. */
+  readonly answeredBy?: Maybe<Scalars['String']['output']>;
   /** The feedback, when completed. */
   readonly feedback?: Maybe<Scalars['String']['output']>;
   /** The reason, when declined. */
@@ -6335,6 +6337,7 @@ export type ReferralResolvers<ContextType = HubContext, ParentType extends Resol
   acceptedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   answeredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   answeredStatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  answeredBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   feedback?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   declineReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   aidRecord?: Resolver<Maybe<ResolversTypes['AidRecord']>, ParentType, ContextType>;

@@ -162,6 +162,12 @@ function referralStanding(r: ReferralRecord, asOf: Date) {
   return slipStanding(slipFacts(r), asOf);
 }
 
+/** A slip's answer (completed or declined) on its case's history: who and when; null while unanswered or superseded. */
+async function answerOf(ctx: HubContext, r: ReferralRecord): Promise<CaseEventRecord | null> {
+  if (r.answeredAt === null || r.state === 'SUPERSEDED') return null;
+  return (await caseLoaders(ctx).eventsByCase.load(r.caseId)).find((e) => e.referralId === r.id && (e.action === 'REFERRAL_COMPLETED' || e.action === 'REFERRAL_DECLINED')) ?? null;
+}
+
 function payload<T>(outcome: Outcome<number>, ctx: HubContext, map: (id: number) => T): T | { userErrors: CaseUserError[] } {
   if (!outcome.ok) return { userErrors: outcome.errors };
   forgetCaseReads(ctx);
@@ -859,10 +865,10 @@ export const caseResolvers: Resolvers = {
     correction: (r, _, ctx) => (r.kind === 'DECISION' ? caseLoaders(ctx).correctionByReferral.load(r.id) : null),
     provisional: (r) => referralDue(chinaDateOf(r.issuedAt), r.dueOn).provisional,
     answeredStatedAt: async (r, _, ctx) => {
-      if (r.answeredAt === null) return null;
-      const answer = (await caseLoaders(ctx).eventsByCase.load(r.caseId)).find((e) => e.referralId === r.id && (e.action === 'REFERRAL_COMPLETED' || e.action === 'REFERRAL_DECLINED'));
+      const answer = await answerOf(ctx, r);
       return answer && answer.occurredAt < answer.recordedAt ? answer.occurredAt : null;
     },
+    answeredBy: async (r, _, ctx) => (await answerOf(ctx, r))?.actor ?? null,
     deadlineStatus: (r, args, ctx) => referralStanding(r, asOfOf(ctx, args.asOf)).status,
     overdue: (r, args, ctx) => referralStanding(r, asOfOf(ctx, args.asOf)).overdue,
   },
