@@ -2,7 +2,7 @@
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { departmentsNotContributed, dossierChanges, monthsWindow } from '../../domain/cases/dossier';
 import { checkMeeting, defaultAsk, meetingBeforeLatest, type DecisionInput, type MeetingInput } from '../../domain/cases/meetings';
-import { overdueReport } from '../../domain/cases/supervision';
+import { overdueReport, slipStanding } from '../../domain/cases/supervision';
 import { DEPARTMENT_CODES } from '../../domain/departments';
 import { makeIdNumber } from '../../domain/id-number';
 import type { AidRecord } from '../../federation/contract';
@@ -140,6 +140,16 @@ describe('overdueReport', () => {
     ]);
     expect(report.byOffice[1].referrals[0].overdue).toMatchObject({ workingDays: 4 });
     expect(chinaDateOf(report.asOf)).toBe('2025-10-21');
+  });
+
+  it('lists a slip superseded after its due date as answered late (MISSED), one superseded before it not at all', () => {
+    const supersededAt = (id: number, dueOn: string) => ({ ...slip(id, 'HEALTH', '370811001', dueOn), answeredAt: new Date('2025-10-20T09:00:00+08:00'), superseded: true });
+    const report = overdueReport([], [], asOf, [], [], [], [], [supersededAt(1, '2025-10-15'), supersededAt(2, '2025-10-21')]);
+    expect(report.byOffice.map((g) => [g.office, g.answeredLate.map((l) => [l.referral.id, l.overdue.workingDays])])).toEqual([['HEALTH', [[1, 3]]]]);
+    expect(slipStanding(supersededAt(1, '2025-10-15'), asOf).status).toBe('MISSED');
+    expect(slipStanding(supersededAt(2, '2025-10-21'), asOf).status).toBe('VOID');
+    // Before it was superseded it stood as any open slip.
+    expect(slipStanding(supersededAt(1, '2025-10-15'), new Date('2025-10-17T12:00:00+08:00')).status).toBe('OVERDUE');
   });
 });
 
