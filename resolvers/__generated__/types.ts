@@ -567,6 +567,9 @@ export type Mutation = {
    * overridden), against the household's decisions not yet given but those superseded here. One
    * transaction; a retry with the same key, or without one the same correction by the same officer
    * within 24 hours with nothing recorded on the case since, answers the first outcome (replayed).
+   * A case handed over (HANDED_OVER) keeps its open slips with its county's offices: its convener
+   * still changes or withdraws their decisions, but adds none there (CASE_ENDED, field input.add: new
+   * aid is decided on the successor).
    */
   readonly decisionCorrect: DecisionCorrectPayload;
   /**
@@ -1080,7 +1083,7 @@ export type ReferralReassignInput = {
 
 /** Corrects a meeting's decisions after the meeting. */
 export type DecisionCorrectInput = {
-  /** The case (DECIDED, or IN_DELIBERATION after a meeting). */
+  /** The case (DECIDED, or IN_DELIBERATION after a meeting; HANDED_OVER for changes and withdrawals, not additions). */
   readonly caseId: Scalars['ID']['input'];
   /** Why the decisions are corrected (required, up to 500 characters): kept on the correction, each slip it touched and the case's history. */
   readonly reason: Scalars['String']['input'];
