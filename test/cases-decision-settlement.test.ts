@@ -36,6 +36,8 @@ const CORRECT = `mutation($input: DecisionCorrectInput!) { decisionCorrect(input
 const SLIP = `query($id: ID!) { referral(id: $id) { id state settlementReference } }`;
 const ACCEPT = `mutation($input: ReferralAcceptInput!) { referralAccept(input: $input) { referral { state } userErrors { code } } }`;
 const COMPLETE = `mutation($input: ReferralCompleteInput!) { referralComplete(input: $input) { referral { state } userErrors { code field } } }`;
+const DECLINE = `mutation($input: ReferralDeclineInput!) { referralDecline(input: $input) { referral { state } userErrors { code } } }`;
+const REASSIGN = `mutation($input: ReferralReassignInput!) { referralReassign(input: $input) { referral { id settlementReference decisionCheck { findings { ruleId severity } } } userErrors { code field } } }`;
 const HAND_OVER = `mutation($input: CaseHandOverInput!) { caseHandOver(input: $input) { case { state } userErrors { code } } }`;
 
 type Gql = TestHub['gql'];
@@ -46,8 +48,11 @@ let wangId: number;
 const clock = new TestClock(`${TODAY}T10:00:00+08:00`);
 const clients: Record<'ca' | 'health' | 'weishanCa', Gql> = {} as never;
 let caseId: string;
-/** The meeting's slips: the grandmother's on her stay, the spouse's on a mistyped number, the head's on the grandmother's stay. */
-const slips: Record<'grandmother' | 'spouse' | 'head', string> = {} as never;
+/**
+ * The meeting's slips: the grandmother's on her stay, the spouse's on a mistyped number, the head's
+ * on the grandmother's stay; and the union's, the head's declined and reassigned.
+ */
+const slips: Record<'grandmother' | 'spouse' | 'head' | 'union', string> = {} as never;
 
 const medicalAid = (beneficiaryIdNumber: string, amountFen: number, settlementReference: string | null, extra: Record<string, unknown> = {}) => ({
   department: 'HEALTH',
@@ -155,6 +160,19 @@ describe('the aid record completing a decision for a stay', () => {
   });
 });
 
+describe('a reassignment naming the stay', () => {
+  it('is weighed as a meeting’s decision: the stay fully relieved now, any union illness aid for it is X7', async () => {
+    await ok(clients.health, DECLINE, { input: { referralId: slips.head, reason: '非本人住院，不属医疗救助' } }, 'referralDecline');
+    const input = { referralId: slips.head, reason: '改由工会大病帮扶', department: 'UNION', programme: 'UNION_ILLNESS', amountFen: 100, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.head, settlementReference: STAY };
+    const refused = await clients.ca(REASSIGN, { input });
+    expect(refused.errors).toBeUndefined();
+    expect(refused.data.referralReassign.userErrors).toEqual([{ code: 'DECISION_CONFLICT', field: ['input', 'conflictOverrideReason'] }]);
+    const reassigned = await ok(clients.ca, REASSIGN, { input: { ...input, conflictOverrideReason: '工会帮扶另有标准，会议同意' } }, 'referralReassign');
+    expect(reassigned.referral).toEqual({ id: expect.any(String), settlementReference: STAY, decisionCheck: { findings: [{ ruleId: 'X7', severity: 'CONFLICT' }] } });
+    slips.union = reassigned.referral.id;
+  });
+});
+
 describe('a handed-over case’s decisions', () => {
   beforeAll(async () => {
     // The household moves to 微山县; 任城区's convener hands the case over with its slips still open.
@@ -164,17 +182,18 @@ describe('a handed-over case’s decisions', () => {
   });
 
   it('are corrected by the convener who decided them, checked against the case’s own slips still waiting', async () => {
-    // The spouse's decision changed into a second one for the head, beside the head's open slip.
-    const duplicate = { reason: '受助人有误', changes: [{ referralId: slips.spouse, decision: medicalAid(WANG.head, 100_000, null) }] };
+    // The spouse's decision changed into a second union illness aid for the head, beside the head's open slip.
+    const unionIllness = { department: 'UNION', programme: 'UNION_ILLNESS', amountFen: 100, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.head };
+    const duplicate = { reason: '受助人有误', changes: [{ referralId: slips.spouse, decision: unionIllness }] };
     expect((await correct(clients.ca, duplicate)).userErrors).toEqual([{ code: 'DECISION_CONFLICT', field: ['input', 'changes', '0', 'decision', 'conflictOverrideReason'] }]);
     const out = await correct(clients.ca, { reason: '结算号有误', changes: [{ referralId: slips.spouse, decision: medicalAid(WANG.spouse, 100_000, null) }] });
     expect(out.userErrors).toEqual([]);
     expect(out.superseded).toEqual([{ id: slips.spouse, state: 'SUPERSEDED' }]);
     expect(out.issued).toEqual([{ id: expect.any(String), amountFen: 100_000, settlementReference: null, decisionCheck: { findings: [] } }]);
     // Withdrawn, too: its office has nothing more to do.
-    const withdrawn = await correct(clients.ca, { reason: '已由他案解决', changes: [{ referralId: slips.head }] });
+    const withdrawn = await correct(clients.ca, { reason: '已由他案解决', changes: [{ referralId: slips.union }] });
     expect(withdrawn.userErrors).toEqual([]);
-    expect(withdrawn.superseded).toEqual([{ id: slips.head, state: 'SUPERSEDED' }]);
+    expect(withdrawn.superseded).toEqual([{ id: slips.union, state: 'SUPERSEDED' }]);
   });
 
   it('gain no new decision there (the successor’s county decides new aid), and the new county corrects nothing of them', async () => {
