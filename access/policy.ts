@@ -464,6 +464,8 @@ export const TYPE_RULES: Record<string, TypeRule> = {
       ),
       // ILLNESS reveals a health condition (as AidRecord.cause and SecondAidApproval.cause).
       cause: 'HEALTH',
+      // A hospital stay: health detail (as SettlementExcess.settlementReference).
+      settlementReference: 'HEALTH',
       // The record's AidRecord.sourceReference, which can hold an ID number (a 低保 member's record is keyed by it).
       aidSourceReference: 'REFERENCE',
     },

@@ -16,7 +16,7 @@ import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import { caseError, refusal, success, type CaseUserError, type Outcome } from '../../domain/cases/errors';
 import type { DecisionCheck } from '../../domain/cases/decision-checks';
 import { checkDeadlineWorkingDays, slipCarriesDecision, type DecisionInput } from '../../domain/cases/meetings';
-import { TERMINAL_STATES } from '../../domain/cases/state-machine';
+import { DECISIONS_ENDED_STATES } from '../../domain/cases/state-machine';
 import { decisionCheck, decisionCorrection } from '../case-loop/schema';
 import type { HubDb } from '../connect';
 import { lockingTransaction } from '../locking';
@@ -116,11 +116,15 @@ const STATE_REFUSAL = {
  * recorded on (the case's latest): read before the checks (the request's case as loaded) and again
  * under the case's lock, where a correction of the same slip sent at the same moment has landed.
  */
-export async function correctionRefusal(q: HubQuery, c: CaseRecord, input: Pick<CorrectionInput, 'changes'>, office: string): Promise<{ problem: CaseUserError } | { meetingId: number }> {
-  if (TERMINAL_STATES.has(c.state)) return { problem: caseError('CASE_ENDED', `the case is ${c.state}`, ['input', 'caseId']) };
+export async function correctionRefusal(q: HubQuery, c: CaseRecord, input: Pick<CorrectionInput, 'changes' | 'added'>, office: string): Promise<{ problem: CaseUserError } | { meetingId: number }> {
+  if (DECISIONS_ENDED_STATES.has(c.state)) return { problem: caseError('CASE_ENDED', `the case is ${c.state}`, ['input', 'caseId']) };
   if (c.ownerOffice !== office) return { problem: caseError('NOT_CASE_OWNER', 'the office that owns the case (its convener) corrects its decisions', ['input', 'actor', 'office']) };
   const [latest] = await q.select({ id: caseMeeting.id }).from(caseMeeting).where(eq(caseMeeting.caseId, c.id)).orderBy(desc(caseMeeting.id)).limit(1);
-  if (!latest || (c.state !== 'DECIDED' && c.state !== 'IN_DELIBERATION')) return { problem: caseError('MEETING_REQUIRED', 'a meeting decides first: a correction changes its decisions', ['input', 'caseId']) };
+  if (!latest || (c.state !== 'DECIDED' && c.state !== 'IN_DELIBERATION' && c.state !== 'HANDED_OVER')) return { problem: caseError('MEETING_REQUIRED', 'a meeting decides first: a correction changes its decisions', ['input', 'caseId']) };
+  // A handed-over case's decisions are still its county's to carry out, and so to correct or withdraw
+  // (its slips stay with its offices: hand-over.ts); new aid for a household that lives in another
+  // county now is that county's to decide, on the successor.
+  if (c.state === 'HANDED_OVER' && input.added.length > 0) return { problem: caseError('CASE_ENDED', 'the case was handed over: its decisions are corrected or withdrawn, and new aid is decided on its successor', ['input', 'add']) };
   const ids = input.changes.map((ch) => ch.referralId);
   const [slips, secondAids] = ids.length === 0 ? [[], []] : await Promise.all([
     q.select().from(referralSlip).where(inArray(referralSlip.id, ids)),

@@ -25,6 +25,7 @@ export async function issueDecisionSlip(tx: HubTx, c: CaseRecord, meetingId: num
     amountFen: d.amountFen,
     beneficiaryIdNumber: d.beneficiaryIdNumber,
     cause: d.cause,
+    settlementRef: d.settlementRef,
     deadlineWorkingDays: d.deadlineWorkingDays,
     issuedAt: toDbInstant(now),
     dueOn: addWorkingDays(chinaDateOf(now), d.deadlineWorkingDays).date,

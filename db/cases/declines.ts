@@ -9,7 +9,7 @@ import { chinaDateOf } from '../../domain/cases/china-time';
 import { caseError, refusal, success, type Outcome } from '../../domain/cases/errors';
 import { checkDeadlineWorkingDays, slipCarriesDecision, type DecisionInput } from '../../domain/cases/meetings';
 import { issueDecisionSlip } from './decision-slips';
-import { TERMINAL_STATES } from '../../domain/cases/state-machine';
+import { DECISIONS_ENDED_STATES } from '../../domain/cases/state-machine';
 import { addWorkingDays } from '../../domain/cases/working-days';
 import { decisionCheck, declinedDecision } from '../case-loop/schema';
 import type { DecisionCheck } from '../../domain/cases/decision-checks';
@@ -54,7 +54,7 @@ export async function resolveDeclinedDecision(db: HubDb, referralId: number, res
         if (resolution.kind === 'WAIVE' && (await unkeyedRetry(tx, c.id, meta, (e) => e.action === 'DECISION_WAIVED' && e.reason === resolution.reason.trim(), referralId))) return success(referralId, true);
         // A handed-over case's decisions stay its county's to carry out (db/cases/hand-over.ts): one
         // declined after the hand-over is still its convener's to reassign or waive.
-        if (TERMINAL_STATES.has(c.state) && c.state !== 'HANDED_OVER') return refusal(caseError('CASE_ENDED', `the case is ${c.state}`, ['input', 'referralId']));
+        if (DECISIONS_ENDED_STATES.has(c.state)) return refusal(caseError('CASE_ENDED', `the case is ${c.state}`, ['input', 'referralId']));
         if (c.ownerOffice !== meta.actor.office) return refusal(caseError('NOT_CASE_OWNER', 'the office that owns the case (its convener) resolves a declined decision', ['input', 'actor', 'office']));
         const [row] = await tx.select().from(referralSlip).where(eq(referralSlip.id, referralId));
         const slip = referralRecord(row, c);

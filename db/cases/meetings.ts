@@ -154,6 +154,7 @@ export async function recordMeeting(
             amountFen: d.amountFen,
             beneficiaryIdNumber: d.beneficiaryIdNumber,
             cause: d.cause,
+            settlementRef: d.settlementRef,
             deadlineWorkingDays: d.deadlineWorkingDays,
             // Issued when the hub recorded it; the clock starts at the meeting that decided it,
             // where the deciding department was present.

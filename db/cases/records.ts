@@ -92,6 +92,8 @@ export interface ReferralRecord {
   beneficiaryIdNumber: string | null;
   /** The cause decided, for a decision of a programme a rule counts by cause (X5: TEMP_AID). */
   cause: AidCause | null;
+  /** The hospital settlement decided aid pays towards, for a programme a rule adds up by stay (X7). */
+  settlementRef: string | null;
   handOver: boolean;
   deadlineWorkingDays: number;
   issuedAt: Date;

@@ -145,6 +145,12 @@ export const referralSlip = mysqlTable(
      * the decision's pre-grant check judged and the aid record fulfilling it must carry.
      */
     cause: mysqlEnum('cause', ['ILLNESS', 'ACCIDENT', 'DISASTER', 'JOB_LOSS', 'EDUCATION', 'OTHER']),
+    /**
+     * DECISION slips of a programme a rule adds up by stay (X7): the hospital settlement the aid pays
+     * towards (medical insurance's number, domain/aid.ts SETTLEMENT_REFERENCE_MAX_LENGTH), which the
+     * decision's pre-grant check weighed and the aid record fulfilling it must be tied to.
+     */
+    settlementRef: varchar('settlement_ref', { length: 30 }),
     /** FORWARD slips: accepting it makes the receiving office the case's owner. */
     handOver: boolean('hand_over').notNull().default(false),
     deadlineWorkingDays: smallint('deadline_working_days').notNull(),

@@ -7,7 +7,7 @@ import { caseError, refusal, success, type CaseUserError, type Outcome } from '.
 import { countyOf, townshipOf } from '../../domain/cases/offices';
 import { caseReference } from '../../domain/cases/reference';
 import { hasFeedback } from '../../domain/cases/referrals';
-import { checkTransition, TERMINAL_STATES, type CaseOrigin, type CaseState, type CaseUrgency } from '../../domain/cases/state-machine';
+import { checkTransition, DECISIONS_ENDED_STATES, TERMINAL_STATES, type CaseOrigin, type CaseState, type CaseUrgency } from '../../domain/cases/state-machine';
 import type { IsoDate } from '../../domain/dates';
 import type { HubDb } from '../connect';
 import { lockingTransaction } from '../locking';
@@ -463,11 +463,9 @@ export async function openCasesWithEvents(db: HubDb, townshipPrefix: string | nu
   return { cases, events };
 }
 
-/** The ended states whose cases have no slip waiting: every state that ends a case except a hand-over. */
-const ENDED_WITHOUT_OPEN_SLIPS = [...TERMINAL_STATES].filter((s) => s !== 'HANDED_OVER');
-
 /**
- * The decisions of a household's open cases still waiting for their department (ISSUED or
+ * The decisions of a household's open cases, and of its cases handed over (whose slips their
+ * offices still answer: DECISIONS_ENDED_STATES), still waiting for their department (ISSUED or
  * ACCEPTED): decided, not yet given, so in no department's data. A new decision is checked against
  * them (domain/cases/decision-checks.ts ungivenDecisionFindings). A case handed over to another
  * county ended with its slips still open, its county's offices to give them (caseHandOver): they
@@ -479,7 +477,7 @@ export async function ungivenDecisionsOfHousehold(db: HubDb, householdId: number
     .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode, reportedAt: aidCase.reportedAt })
     .from(referralSlip)
     .innerJoin(aidCase, eq(aidCase.id, referralSlip.caseId))
-    .where(and(eq(aidCase.householdId, householdId), notInArray(aidCase.state, ENDED_WITHOUT_OPEN_SLIPS), eq(referralSlip.kind, 'DECISION'), inArray(referralSlip.state, ['ISSUED', 'ACCEPTED'])))
+    .where(and(eq(aidCase.householdId, householdId), notInArray(aidCase.state, [...DECISIONS_ENDED_STATES]), eq(referralSlip.kind, 'DECISION'), inArray(referralSlip.state, ['ISSUED', 'ACCEPTED'])))
     .orderBy(asc(referralSlip.id));
   return rows.map((r) => ({ ...referralRecord(r.slip, r), caseReportedAt: fromDbInstant(r.reportedAt) }));
 }

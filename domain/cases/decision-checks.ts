@@ -114,6 +114,31 @@ export function causeUnrecognisedFinding(records: readonly AidRecord[], programm
   };
 }
 
+/** The ruleIds of a decision's findings that the stay it names could not be weighed as named. */
+export const SETTLEMENT_UNKNOWN = 'SETTLEMENT_UNKNOWN';
+export const SETTLEMENT_OTHER_PERSON = 'SETTLEMENT_OTHER_PERSON';
+
+/**
+ * What a decision's check says of the hospital stay it names when the pre-grant check could not weigh
+ * it as named (its settlementUnknown: medical insurance, having answered, holds no standing stay of
+ * that number; its settlementOtherPerson: the stay is another person's, for aid paid for the
+ * patient's own costs). WARNINGs, as preGrantCheck counts them with causeUnrecognised (not clear,
+ * no conflict): nothing was found to add up, so they must not block where the X7 conflict they stand
+ * in for would need an override reason, and they need none; they are kept and shown with the check
+ * so the meeting confirms the number and the beneficiary. The summary names no number and no person.
+ */
+export function settlementFindings(result: { settlementUnknown: boolean; settlementOtherPerson: boolean }, programmeCode: string, rules: readonly Rule[]): DecisionFinding[] {
+  const weighing = rules.filter((r) => r.kind === 'SETTLEMENT_EXCESS' && (r.programmes as readonly string[]).includes(programmeCode)).map((r) => r.id).join('、') || '同一住院规则';
+  const findings: DecisionFinding[] = [];
+  if (result.settlementUnknown) {
+    findings.push({ ruleId: SETTLEMENT_UNKNOWN, severity: 'WARNING', summary: `${weighing}无法判断：本项决定所列结算号在医保部门无有效住院结算（无此结算或已冲销），无自付金额可比，请与医保部门核实结算号`, departments: ['HEALTH'] });
+  }
+  if (result.settlementOtherPerson) {
+    findings.push({ ruleId: SETTLEMENT_OTHER_PERSON, severity: 'WARNING', summary: `${weighing}：本项决定所列住院结算不是受助人本人的，而${PROGRAMME_BY_CODE.get(programmeCode)?.name ?? programmeCode}只支付患者本人的费用，请核实结算号与受助人`, departments: ['HEALTH'] });
+  }
+  return findings;
+}
+
 /** Refusals for decisions whose check found a conflict and carries no override reason. */
 export function checkDecisionConflicts(checks: readonly DecisionCheck[], fieldOf: (i: number) => string[] = (i) => ['input', 'decisions', String(i), 'conflictOverrideReason']): CaseUserError[] {
   const errors: CaseUserError[] = [];

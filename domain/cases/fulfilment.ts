@@ -24,6 +24,8 @@ export interface DecidedAid {
   decidedOn: IsoDate;
   /** The cause decided, for a programme a rule counts by cause (X5: TEMP_AID). */
   cause?: AidCause | null;
+  /** The hospital settlement decided aid pays towards (X7 adds up aid by stay). */
+  settlementRef?: string | null;
 }
 
 /** What the hub found and kept when the slip was completed. */
@@ -72,6 +74,12 @@ export function checkFulfilment(
   // the household's next grant for the decided cause looking like the first.
   const causeError = causeProblem(decided.cause, record, 'the decision', field);
   if (causeError) errors.push(causeError);
+  // X7 adds the record up under the stay it is tied to: one of another stay, or of none, leaves the
+  // stay the decision was weighed against looking less relieved than it is. No number in the
+  // message: a settlement is health detail.
+  if (decided.settlementRef && record.settlementRef !== decided.settlementRef) {
+    errors.push(caseError('AID_RECORD_SETTLEMENT_MISMATCH', `the aid record is tied to ${record.settlementRef ? 'another hospital settlement' : 'no hospital settlement'} than the one the decision names`, field));
+  }
   const aidDate = aidDateOf(record);
   if (aidDate === null || aidDate < decided.decidedOn) {
     errors.push(caseError('AID_RECORD_BEFORE_DECISION', `the aid record dates from before the decision of ${decided.decidedOn}`, field));

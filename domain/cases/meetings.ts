@@ -31,6 +31,12 @@ export interface DecisionInput {
    * counts by cause (X5); a second aid's cause is its cause.
    */
   cause: AidCause | null;
+  /**
+   * The hospital settlement the aid pays towards (medical insurance's settlement number), for a
+   * programme a rule adds up by stay (X7: 医疗救助, 大病帮扶, charity medical aid): the decision's
+   * pre-grant check weighs the stay as preGrantCheck does, and the aid record that fulfils it is of it.
+   */
+  settlementRef: string | null;
 }
 
 export interface MeetingInput {
@@ -126,11 +132,11 @@ export function meetingBeforeLatest(heldOn: IsoDate, latestMeetingOn: IsoDate | 
 
 /**
  * Whether a decision slip on record carries this decision as issued (department, programme,
- * amount, deadline, ask, beneficiary, cause), the decision's override reason `overrideReason` as
+ * amount, deadline, ask, beneficiary, cause, stay), the decision's override reason `overrideReason` as
  * its check kept it: how a request sent again after a lost answer is told from a new one.
  */
 export function slipCarriesDecision(
-  slip: { toOffice: string; programmeCode: string | null; amountFen: number | null; deadlineWorkingDays: number; ask: string; beneficiaryIdNumber: string | null; cause: string | null },
+  slip: { toOffice: string; programmeCode: string | null; amountFen: number | null; deadlineWorkingDays: number; ask: string; beneficiaryIdNumber: string | null; cause: string | null; settlementRef: string | null },
   keptOverrideReason: string | null,
   d: DecisionInput,
   overrideReason: string | null,
@@ -143,6 +149,7 @@ export function slipCarriesDecision(
     slip.ask === (d.ask?.trim() || defaultAsk(d)) &&
     slip.beneficiaryIdNumber === d.beneficiaryIdNumber &&
     slip.cause === d.cause &&
+    slip.settlementRef === d.settlementRef &&
     keptOverrideReason === overrideReason
   );
 }

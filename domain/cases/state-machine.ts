@@ -37,6 +37,14 @@ export const CASE_TRANSITIONS: Readonly<Record<CaseState, readonly CaseState[]>>
 
 export const TERMINAL_STATES: ReadonlySet<CaseState> = new Set(['CLOSED', 'REJECTED', 'WITHDRAWN', 'HANDED_OVER']);
 
+/**
+ * The ended states whose meetings' decisions ended with them. A case handed over (移交) is not one:
+ * its open slips stay with its county's offices (db/cases/hand-over.ts), so its decisions are still
+ * decisions not yet given (the household's other cases are checked against them), and its convener
+ * still resolves one declined (reassign, waive) or corrects one found wrong (decisionCorrect).
+ */
+export const DECISIONS_ENDED_STATES: ReadonlySet<CaseState> = new Set([...TERMINAL_STATES].filter((s) => s !== 'HANDED_OVER'));
+
 export type TransitionRefusal =
   /** Not an edge of the table. */
   | 'ILLEGAL_TRANSITION'

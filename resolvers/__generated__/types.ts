@@ -567,6 +567,9 @@ export type Mutation = {
    * overridden), against the household's decisions not yet given but those superseded here. One
    * transaction; a retry with the same key, or without one the same correction by the same officer
    * within 24 hours with nothing recorded on the case since, answers the first outcome (replayed).
+   * A case handed over (HANDED_OVER) keeps its open slips with its county's offices: its convener
+   * still changes or withdraws their decisions, but adds none there (CASE_ENDED, field input.add: new
+   * aid is decided on the successor).
    */
   readonly decisionCorrect: DecisionCorrectPayload;
   /**
@@ -1068,6 +1071,8 @@ export type ReferralReassignInput = {
   readonly beneficiaryIdNumber?: InputMaybe<Scalars['String']['input']>;
   /** The cause of the aid (temporary aid). Required as in a meeting's decision for a programme a rule counts by cause (X5: TEMP_AID), else BAD_USER_INPUT, argument input.cause, reason REQUIRED. */
   readonly cause?: InputMaybe<AidCause>;
+  /** The hospital settlement the aid pays towards, as in a meeting's decision (DecisionInput.settlementReference; argument input.settlementReference). Not taken from the declined decision: name it again where the new programme is tied to the stay. */
+  readonly settlementReference?: InputMaybe<Scalars['String']['input']>;
   /** Who acts (an officer of the owning office). */
   readonly actor?: InputMaybe<ActorInput>;
   /** A retry with the same key returns the first outcome. */
@@ -1078,7 +1083,7 @@ export type ReferralReassignInput = {
 
 /** Corrects a meeting's decisions after the meeting. */
 export type DecisionCorrectInput = {
-  /** The case (DECIDED, or IN_DELIBERATION after a meeting). */
+  /** The case (DECIDED, or IN_DELIBERATION after a meeting; HANDED_OVER for changes and withdrawals, not additions). */
   readonly caseId: Scalars['ID']['input'];
   /** Why the decisions are corrected (required, up to 500 characters): kept on the correction, each slip it touched and the case's history. */
   readonly reason: Scalars['String']['input'];
@@ -1605,6 +1610,8 @@ export type Referral = {
   readonly beneficiary?: Maybe<Person>;
   /** The cause decided, for a decision of temporary aid (or any decision that stated one). */
   readonly cause?: Maybe<AidCause>;
+  /** The hospital settlement (medical insurance's settlement number) the decided aid pays towards, for a decision that named one (DecisionInput.settlementReference): health detail. */
+  readonly settlementReference?: Maybe<Scalars['String']['output']>;
   /** Whether accepting it hands the case to the receiving office. */
   readonly handOver: Scalars['Boolean']['output'];
   /** The deadline in working days. */
@@ -1789,7 +1796,7 @@ export type DecisionCheck = {
 /** A finding of a decision's pre-grant check, in words that name no person and give no health detail. */
 export type DecisionFinding = {
   readonly __typename?: 'DecisionFinding';
-  /** The rule (X1 … X9, or a locality's own); DUPLICATE_DECISION for the same aid as a decision not yet given; CAUSE_UNRECOGNISED (always a WARNING) for grants a rule comparing causes could not compare with the decision, their cause codes undocumented (the summary gives the rule, their count and the codes). */
+  /** The rule (X1 … X9, or a locality's own); DUPLICATE_DECISION for the same aid as a decision not yet given; CAUSE_UNRECOGNISED (always a WARNING) for grants a rule comparing causes could not compare with the decision, their cause codes undocumented (the summary gives the rule, their count and the codes); SETTLEMENT_UNKNOWN (always a WARNING) when the decision's settlementReference names no stay medical insurance, having answered, holds as standing (a mistyped or reversed number: X7 had no burden to weigh it against); SETTLEMENT_OTHER_PERSON (always a WARNING) when it names another person's stay for aid paid for the patient's own costs (医疗救助, a SETTLEMENT_EXCESS rule's patientOnly). */
   readonly ruleId: Scalars['String']['output'];
   /** CONFLICT, WARNING or MISSED_AID (see FindingSeverity). */
   readonly severity: Scalars['String']['output'];
@@ -2304,6 +2311,8 @@ export type CaseErrorCode =
   | 'BENEFICIARY_DECEASED'
   /** The aid record is of another cause than the one decided or the first aid states (temporary aid: X5 counts it under its record's cause). */
   | 'AID_RECORD_CAUSE_MISMATCH'
+  /** The aid record is tied to another hospital settlement than the decision names (X7 adds it up under its record's stay). */
+  | 'AID_RECORD_SETTLEMENT_MISMATCH'
   /** A case opened by verifying a monitoring alert as NEEDS_AID is decided (meetingRecord with decisions, or caseTransition to DECIDED) only after its village notice (村内公示): none is posted yet, or the last was withdrawn (alertNoticePost). */
   | 'NOTICE_REQUIRED'
   /** The case's village notice still runs on the day of the decision (the meeting's heldOn, or the day of the transition); the message names its last day and the first day the decision may be recorded. */
@@ -2456,6 +2465,19 @@ export type DecisionInput = {
    * its department does not document).
    */
   readonly cause?: InputMaybe<AidCause>;
+  /**
+   * The hospital settlement (medical insurance's settlement number, at most 30 characters) the aid
+   * pays towards, for a programme a rule adds up by stay (X7: MEDICAL_AID, UNION_ILLNESS, charity
+   * medical aid); for any other programme BAD_USER_INPUT, argument input.decisions[i].settlementReference,
+   * reason NOT_TIED_TO_STAY (TOO_LONG over 30), as in the pre-grant check. The decision's pre-grant check
+   * weighs the stay as preGrantCheck does: the aid already tied to it and this decision against its
+   * out-of-pocket burden (X7, a CONFLICT); a number medical insurance does not hold as a standing stay
+   * (SETTLEMENT_UNKNOWN) or a stay of another person than the beneficiary for aid paid for the
+   * patient's own costs (SETTLEMENT_OTHER_PERSON) is a WARNING finding of the check, shown and kept, not
+   * blocking. Kept on the slip (Referral.settlementReference); the aid record that fulfils it must be
+   * tied to the same stay (AID_RECORD_SETTLEMENT_MISMATCH).
+   */
+  readonly settlementReference?: InputMaybe<Scalars['String']['input']>;
   /**
    * Every decision runs the pre-grant check for the aid it decides (for the beneficiary, or the head
    * of household when none is named). A decision the check finds in conflict is recorded only with
@@ -6328,6 +6350,7 @@ export type ReferralResolvers<ContextType = HubContext, ParentType extends Resol
   amountFen?: Resolver<Maybe<ResolversTypes['Fen']>, ParentType, ContextType>;
   beneficiary?: Resolver<Maybe<ResolversTypes['Person']>, ParentType, ContextType>;
   cause?: Resolver<Maybe<ResolversTypes['AidCause']>, ParentType, ContextType>;
+  settlementReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   handOver?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   deadlineWorkingDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   issuedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;

@@ -1,9 +1,10 @@
 /**
  * The pre-grant check of a meeting's decisions, in one place: each decision's aid is proposed to
  * the same check departments run before granting (resolvers/findings/live.ts preGrantCheck), for
- * its beneficiary or, when it names none, the head of household, dated the meeting's day.
+ * its beneficiary or, when it names none, the head of household, dated the meeting's day, with the
+ * hospital stay it names (its settlementReference) weighed as that check weighs a proposal's.
  */
-import { causeUnrecognisedFinding, checkDecisionConflicts, ungivenDecisionFindings, type DecisionCheck, type DecisionFinding, type UngivenDecision } from '../../domain/cases/decision-checks';
+import { causeUnrecognisedFinding, checkDecisionConflicts, settlementFindings, ungivenDecisionFindings, type DecisionCheck, type DecisionFinding, type UngivenDecision } from '../../domain/cases/decision-checks';
 import { refusal, type Outcome } from '../../domain/cases/errors';
 import { decisionsIssuedTo } from '../../db/cases/write';
 import { ungivenDecisionsOfHousehold } from '../../db/cases/store';
@@ -43,6 +44,7 @@ export async function checkDecisions(
         amountFen: d.amountFen,
         cause: d.cause,
         secondAid: d.secondAid !== null,
+        settlementRef: d.settlementRef,
       };
       const result = await preGrantCheck(ctx, proposal, rules);
       const findings: DecisionFinding[] = result.findings.map((f) => {
@@ -53,6 +55,8 @@ export async function checkDecisions(
       // A grant X5 could not compare by cause is said, as its warning would be: the check could not judge.
       const uncompared = causeUnrecognisedFinding(result.causeUnrecognised, programme.code, rules);
       if (uncompared) findings.push(uncompared);
+      // A stay it could not weigh as named is said too, as preGrantCheck says it (not clear, not a conflict).
+      findings.push(...settlementFindings(result, programme.code, rules));
       return { findings, unavailable: result.unavailable, overrideReason: d.overrideReason };
     }),
   );

@@ -44,7 +44,7 @@ import { badInput, requireDivisionCode, requireHubId, requireIdNumber } from '..
 import { checkCall, inScope, regionInScope, seesIdNumbers } from '../../access/decide';
 import { scrub } from '../../domain/privacy';
 import { CASE_ROLES, caseRegions, ROOT_RULES } from '../../access/policy';
-import { givenCause, proseDetail, requireCauseWhereCounted } from '../findings/resolvers';
+import { givenCause, givenSettlementRef, proseDetail, requireCauseWhereCounted } from '../findings/resolvers';
 import { createHash } from 'node:crypto';
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
@@ -301,6 +301,14 @@ function decisionCause(programmeCode: string, cause: AidCause | null, secondAidC
  * included): a decision's slip needs the aid record that fulfils it (domain/cases/fulfilment.ts);
  * another slip's record, when named, must exist for the household.
  */
+/**
+ * The hospital stay a decision names, refused as the pre-grant check refuses it (BAD_USER_INPUT:
+ * TOO_LONG, NOT_TIED_TO_STAY); a programme not in the catalogue is the meeting's UNKNOWN_PROGRAMME.
+ */
+function decisionSettlement(programmeCode: string, given: string | null | undefined, argument: string): string | null {
+  return PROGRAMME_BY_CODE.has(programmeCode) ? givenSettlementRef(programmeCode, given, argument) : given?.trim() || null;
+}
+
 async function verifyFeedback(
   ctx: HubContext,
   slip: ReferralRecord,
@@ -331,7 +339,7 @@ async function verifyFeedback(
   }
   if (!decision) return { ok: true, fulfilment: null };
   const checked = checkFulfilment(
-    { department: office.department, programmeCode: slip.programmeCode!, amountFen: slip.amountFen ?? 0, beneficiaryIdNumber: slip.beneficiaryIdNumber, decidedOn, cause: slip.cause },
+    { department: office.department, programmeCode: slip.programmeCode!, amountFen: slip.amountFen ?? 0, beneficiaryIdNumber: slip.beneficiaryIdNumber, decidedOn, cause: slip.cause, settlementRef: slip.settlementRef },
     found.record,
     { members: people!, differenceReason, today: chinaDateOf(ctx.now()) },
   );
@@ -373,6 +381,7 @@ function decisionOf(d: DecisionInputArg, argument: string): DecisionInput {
     beneficiaryIdNumber: d.beneficiaryIdNumber ? requireIdNumber(d.beneficiaryIdNumber, `${argument}.beneficiaryIdNumber`) : null,
     secondAid: secondAidCause ? { cause: secondAidCause } : null,
     cause: decisionCause(d.programme, givenCause(d.cause, `${argument}.cause`), secondAidCause, `${argument}.cause`),
+    settlementRef: decisionSettlement(d.programme, d.settlementReference, `${argument}.settlementReference`),
   };
 }
 
@@ -679,6 +688,7 @@ export const caseResolvers: Resolvers = {
         beneficiaryIdNumber: input.beneficiaryIdNumber ? requireIdNumber(input.beneficiaryIdNumber, 'input.beneficiaryIdNumber') : declined.beneficiaryIdNumber,
         secondAid: null,
         cause: decisionCause(input.programme, givenCause(input.cause, 'input.cause'), null, 'input.cause'),
+        settlementRef: decisionSettlement(input.programme, input.settlementReference, 'input.settlementReference'),
       };
       const reassignment = (check: DecisionCheck | null, decisionsSeen: number | null): Reassignment => ({
         kind: 'REASSIGN',
@@ -859,6 +869,7 @@ export const caseResolvers: Resolvers = {
       return (await aidRecordOf(ctx, c, office.department, r.aidSourceRef)).record;
     },
     aidSourceReference: (r) => r.aidSourceRef,
+    settlementReference: (r) => r.settlementRef,
     fulfilment: (r, _, ctx) => caseLoaders(ctx).fulfilmentByReferral.load(r.id),
     declineResolution: (r, _, ctx) => (r.state === 'DECLINED' && r.kind === 'DECISION' ? caseLoaders(ctx).declineByReferral.load(r.id) : null),
     decisionCheck: (r, _, ctx) => (r.kind === 'DECISION' ? caseLoaders(ctx).decisionCheckByReferral.load(r.id) : null),

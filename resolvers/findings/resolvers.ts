@@ -112,6 +112,25 @@ export function refuseGrantAfterDeath(grantDate: IsoDate | null, deathDate: IsoD
   }
 }
 
+/**
+ * The hospital stay a grant names (its settlementReference, trimmed; null when none), as the pre-grant
+ * check and a meeting's decision take it, or BAD_USER_INPUT at `argument`. Free text reaches the
+ * departments as a statement parameter: held to the width of the column it is compared with. Only a
+ * programme a rule adds up by stay (X7) is tied to one: for any other (参保资助 pays a premium, not a
+ * stay) the check read no stay and answered as if none were named (NOT_TIED_TO_STAY).
+ */
+export function givenSettlementRef(programmeCode: string, given: string | null | undefined, argument: string): string | null {
+  const settlementRef = given?.trim() || null;
+  if (settlementRef === null) return null;
+  if (settlementRef.length > SETTLEMENT_REFERENCE_MAX_LENGTH) {
+    throw badInput(argument, 'TOO_LONG', `settlementReference is at most ${SETTLEMENT_REFERENCE_MAX_LENGTH} characters`, { max: SETTLEMENT_REFERENCE_MAX_LENGTH });
+  }
+  if (!rules().some((r) => r.kind === 'SETTLEMENT_EXCESS' && (r.programmes as readonly string[]).includes(programmeCode))) {
+    throw badInput(argument, 'NOT_TIED_TO_STAY', `${programmeCode} is not aid for a hospital stay: leave settlementReference out`);
+  }
+  return settlementRef;
+}
+
 /** A proposal the rules can judge, or BAD_USER_INPUT naming the field that is wrong. */
 function proposalOf(input: PreGrantCheckInput): Proposal {
   const programme = PROGRAMME_BY_CODE.get(input.programme);
@@ -130,16 +149,7 @@ function proposalOf(input: PreGrantCheckInput): Proposal {
     const range = { min: `${DATE_RANGE.min.slice(0, 4)}-${Number(DATE_RANGE.min.slice(0, 4)) + 1}`, max: `${Number(DATE_RANGE.max.slice(0, 4)) - 1}-${DATE_RANGE.max.slice(0, 4)}` };
     if (input.schoolYear < range.min || input.schoolYear > range.max) throw badInput('input.schoolYear', 'OUT_OF_RANGE', `input.schoolYear must be a school year from ${range.min} to ${range.max}`, range);
   }
-  // Free text reaches the departments as a statement parameter: held to the width of the column it is compared with.
-  const settlementRef = input.settlementReference?.trim() || null;
-  if (settlementRef !== null && settlementRef.length > SETTLEMENT_REFERENCE_MAX_LENGTH) {
-    throw badInput('input.settlementReference', 'TOO_LONG', `settlementReference is at most ${SETTLEMENT_REFERENCE_MAX_LENGTH} characters`, { max: SETTLEMENT_REFERENCE_MAX_LENGTH });
-  }
-  // Only a programme a rule adds up by stay (X7) is tied to one: for any other (参保资助 pays a
-  // premium, not a stay) the check read no stay and answered as if none were named.
-  if (settlementRef !== null && !rules().some((r) => r.kind === 'SETTLEMENT_EXCESS' && (r.programmes as readonly string[]).includes(programme.code))) {
-    throw badInput('input.settlementReference', 'NOT_TIED_TO_STAY', `${programme.code} is not aid for a hospital stay: leave settlementReference out`);
-  }
+  const settlementRef = givenSettlementRef(programme.code, input.settlementReference, 'input.settlementReference');
   const recurring = programme.kind === 'RECURRING';
   const beneficiaryIdNumber = requireIdNumber(input.beneficiaryIdNumber, 'input.beneficiaryIdNumber');
   // Aid is not given before its beneficiary was born (the birth date is digits 7-14 of the ID

@@ -20,6 +20,7 @@ const decision = (d: Partial<DecisionInput> = {}): DecisionInput => ({
   beneficiaryIdNumber: null,
   secondAid: null,
   cause: null,
+  settlementRef: null,
   ...d,
 });
 

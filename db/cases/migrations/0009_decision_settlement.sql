@@ -1,0 +1,1 @@
+ALTER TABLE `referral_slip` ADD `settlement_ref` varchar(30);
