@@ -653,7 +653,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     subjects: (n: { householdId: number }) => [{ kind: 'HOUSEHOLD', householdId: n.householdId }],
     region: (n: { householdId: number }, ctx) => householdRegion(n.householdId, ctx),
     fields: Object.fromEntries(
-      ['id', 'case', 'alert', 'consent', 'purpose', 'urgency', 'county', 'uncoveredFen', 'pledgedFen', 'deliveredFen', 'description', 'involvesHealth', 'involvesMinor', 'state', 'closeReason', 'publishedAt', 'closedAt', 'pledges', 'deliveries', 'deliveryHistory', 'matchingProjects', 'claimReleases', 'claimsHeld'].map((f) => [f, 'IN_SCOPE' as const]),
+      ['id', 'case', 'alert', 'consent', 'purpose', 'urgency', 'county', 'uncoveredFen', 'pledgedFen', 'deliveredFen', 'description', 'involvesHealth', 'involvesMinor', 'state', 'closeReason', 'publishedAt', 'closedAt', 'pledges', 'deliveries', 'deliveryHistory', 'matchingProjects', 'claimReleases', 'claimsHeld', 'officer'].map((f) => [f, 'IN_SCOPE' as const]),
     ),
     sameSubject: ['case', 'consent'],
   },
