@@ -424,7 +424,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   },
 
   // schema/reported-aid.graphql: a reporter's own entries and totals, and who reported a record.
-  AidReporter: { kind: 'OPEN', why: 'names an office or charity and its own reference, not a person' },
+  AidReporter: { kind: 'OPEN', why: 'names an office or charity, its own reference and the officer it named (a staff identifier, screened for ID numbers as X-Officer is), not the person aided' },
   ReportedAidEntry: { kind: 'OPEN', why: 'reached only through aidReport and reportedAidHistory: the calling reporter’s own entries (in a charity’s chain of corrections, its organisation’s)' },
   ReportedAidTotal: { kind: 'OPEN', why: 'counts and sums of the calling reporter’s own entries' },
   AidReportPayload: { kind: 'OPEN', why: 'the outcome of the calling reporter’s own batch' },
@@ -655,7 +655,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     subjects: (n: { householdId: number }) => [{ kind: 'HOUSEHOLD', householdId: n.householdId }],
     region: (n: { householdId: number }, ctx) => householdRegion(n.householdId, ctx),
     fields: Object.fromEntries(
-      ['id', 'case', 'alert', 'consent', 'purpose', 'urgency', 'county', 'uncoveredFen', 'pledgedFen', 'deliveredFen', 'description', 'involvesHealth', 'involvesMinor', 'state', 'closeReason', 'publishedAt', 'closedAt', 'pledges', 'deliveries', 'deliveryHistory', 'matchingProjects', 'claimReleases', 'claimsHeld'].map((f) => [f, 'IN_SCOPE' as const]),
+      ['id', 'case', 'alert', 'consent', 'purpose', 'urgency', 'county', 'uncoveredFen', 'pledgedFen', 'deliveredFen', 'description', 'involvesHealth', 'involvesMinor', 'state', 'closeReason', 'publishedAt', 'closedAt', 'pledges', 'deliveries', 'deliveryHistory', 'matchingProjects', 'claimReleases', 'claimsHeld', 'officer'].map((f) => [f, 'IN_SCOPE' as const]),
     ),
     sameSubject: ['case', 'consent'],
   },
@@ -674,8 +674,8 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   CharityOrganisation: OPEN_CATALOGUE,
   CharityProject: OPEN_CATALOGUE,
   CharityClaim: { kind: 'OPEN', why: 'an organisation’s claim on a need: need id, the organisation and dates, no person' },
-  CharityPledge: { kind: 'OPEN', why: 'an organisation’s pledge: need id and amounts, no person' },
-  CharityDelivery: { kind: 'OPEN', why: 'an organisation’s delivery: need id, amounts, its own reference; the beneficiary is not shown' },
+  CharityPledge: { kind: 'OPEN', why: 'an organisation’s pledge: need id and amounts, and the officer it named (a staff identifier, as X-Officer); no person aided' },
+  CharityDelivery: { kind: 'OPEN', why: 'an organisation’s delivery: need id, amounts, its own reference and the officer it named (a staff identifier, as X-Officer); the beneficiary is not shown' },
   CharityUserError: { kind: 'OPEN', why: 'why a write was refused; codes and messages name no person' },
   CharityConsentPayload: OPEN_CONTAINER,
   CharityNeedPayload: OPEN_CONTAINER,

@@ -111,6 +111,8 @@ export interface AidRecord {
 export interface ReportedBy {
   /** The API client that reported it. */
   clientName: string;
+  /** The officer the client named for the report (X-Officer), or null. */
+  officer?: string | null;
   office: OfficeCode;
   /** 统一社会信用代码, for a charity. */
   creditCode: string | null;

@@ -96,3 +96,16 @@ it('npm run import -- --docs --write leaves a current column reference as it is;
   expect(alone.stderr).toMatch(/^--write goes with --docs/);
   expect(fs.readFileSync(readme, 'utf8')).toBe(before);
 }, 300_000);
+
+it('npm run report refuses an --officer the hub would refuse as X-Officer, exit code 2, without printing it or reading the file', () => {
+  // An ID number whole or split (some systems key staff by 身份证号), and a name: the header's reasons.
+  const idNumber = '370811197504123158';
+  for (const [officer, reason] of [[idNumber, 'OFFICER_ID_NUMBER'], [`${idNumber.slice(0, 6)}-${idNumber.slice(6, 14)}-${idNumber.slice(14)}`, 'OFFICER_ID_NUMBER'], ['王 科员', 'MALFORMED_OFFICER']] as const) {
+    const run = npmRun('report', ['--file', path.join(dataRoot, 'absent.csv'), '--token', 'ahk_test', '--officer', officer]);
+    expect({ officer, status: run.status, stdout: run.stdout }).toEqual({ officer, status: 2, stdout: '' });
+    expect(run.stderr).toMatch(new RegExp(`^--officer: ${reason}: `));
+    expect(run.stderr).toMatch(/^usage: .*--officer/m);
+    expect(run.stderr).not.toContain(officer);
+    expect(run.stderr).not.toContain(idNumber.slice(6, 14));
+  }
+}, 300_000);

@@ -59,7 +59,7 @@ const INDIRECT: Record<string, () => string[]> = {
   'access/errors.ts: check.problem': () => all(read('domain/id-number.ts'), /problem: '([A-Z_]+)'/g),
   'access/http.ts: auth.reason': () => [...AUTH_FAILURES],
   'access/http.ts: refusal.reason': () => unionOf('access/decide.ts', 'ForbiddenReason'),
-  'access/http.ts: officerRefused.reason': () => all(functionBody('access/http.ts', 'officerRefusal'), /reason: '([A-Z_]+)'/g),
+  'access/http.ts: officerRefused.reason': () => all(functionBody('access/officer.ts', 'officerRefusal'), /reason: '([A-Z_]+)'/g),
   'access/session.ts: refusal.reason': () => unionOf('access/decide.ts', 'ForbiddenReason'),
   'access/http.ts: `HUB_DATABASE_${unavailable}`': () => all(/function hubUnavailableReason\([^)]*\): ([^{]+)\{/.exec(read('db/connect.ts'))![1], /'([A-Z_]+)'/g).map((r) => `HUB_DATABASE_${r}`),
   'server/plugins.ts: o.reason': () => unionOf('federation/loaders.ts', 'UnavailableReason'),

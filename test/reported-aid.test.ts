@@ -346,7 +346,7 @@ describe('aidReport', () => {
     // one's insert meets its row.
     let second: Promise<GraphQLResponse> | undefined;
     await dbs.hub.transaction(async (tx) => {
-      const first = await recordReportedAid(tx as never, checked.records, { clientName: 'test-emergency', office: 'EMERGENCY_MANAGEMENT', creditCode: null });
+      const first = await recordReportedAid(tx as never, checked.records, { clientName: 'test-emergency', officer: null, office: 'EMERGENCY_MANAGEMENT', creditCode: null });
       expect(first.ok).toBe(true);
       second = emergency.gql(REPORT, { records: [record] });
       second.catch(() => undefined); // awaited below, once the first is committed
@@ -462,7 +462,7 @@ describe('aidReport', () => {
     const before = { reference: 'DEATH-5', beneficiaryIdNumber: DECEASED, programme: 'WINTER_SPRING_RELIEF', grantDate: '2026-01-05', amountFen: 10_000 };
     const checked = validateReport('EMERGENCY_MANAGEMENT', [before], TODAY);
     if (!checked.ok) throw new Error('the record is valid but for the death');
-    await dbs.hub.transaction((tx) => recordReportedAid(tx as never, checked.records, { clientName: 'test-emergency', office: 'EMERGENCY_MANAGEMENT', creditCode: null }));
+    await dbs.hub.transaction((tx) => recordReportedAid(tx as never, checked.records, { clientName: 'test-emergency', officer: null, office: 'EMERGENCY_MANAGEMENT', creditCode: null }));
     const reversal = await emergency.gql(REPORT, { records: [{ ...before, reference: 'DEATH-5-R', entryKind: 'REVERSAL', supersedesReference: 'DEATH-5', amountFen: 0 }] });
     expect(reversal.data.aidReport).toMatchObject({ recorded: 1, userErrors: [] });
     // Sent anew under another reference, it is refused.
@@ -527,7 +527,7 @@ describe('aidReport', () => {
     const checked = validateReport('EMERGENCY_MANAGEMENT', [record('LEGACY-1')], TODAY);
     if (!checked.ok) throw new Error('the record is valid');
     const legacy = { ...checked.records[0], reference: `LEGACY-${PUPIL}` };
-    await dbs.hub.transaction((tx) => recordReportedAid(tx as never, [legacy], { clientName: 'test-emergency', office: 'EMERGENCY_MANAGEMENT', creditCode: null }));
+    await dbs.hub.transaction((tx) => recordReportedAid(tx as never, [legacy], { clientName: 'test-emergency', officer: null, office: 'EMERGENCY_MANAGEMENT', creditCode: null }));
     const reversed = await emergency.gql(REPORT, { records: [record('DF-2026-0301-0004', { entryKind: 'REVERSAL', supersedesReference: legacy.reference, amountFen: 0 })] });
     expect(reversed.data.aidReport).toMatchObject({ recorded: 1, userErrors: [] });
 

@@ -1,27 +1,32 @@
 /**
  * Sends a reporter's CSV file of aid to a running hub (tools/report/index.ts):
  *
- *   npm run report -- --file aid.csv [--hub http://127.0.0.1:4000] [--token T]
+ *   npm run report -- --file aid.csv [--hub http://127.0.0.1:4000] [--token T] [--officer ID]
  *
- * The token is the reporter client's (default: $AIDHUB_TOKEN). The whole file is one batch: any bad
+ * The token is the reporter client's (default: $AIDHUB_TOKEN). `--officer` names the office's
+ * officer the report is sent for (sent as X-Officer and kept on every entry it records), checked as
+ * the hub checks the header before anything is read: an ID number in it is OFFICER_ID_NUMBER, any
+ * other value not a staff identifier MALFORMED_OFFICER (exit 2, the value never printed); a client
+ * that must name its officer is refused OFFICER_REQUIRED without one (exit 1). The whole file is one batch: any bad
  * row refuses it, nothing is written, and every problem is printed with its line. Sending the same
  * file again changes nothing. A file with bad cells is still checked by the hub (a dry run, nothing
  * written), so one run prints its problems and the hub's, each by the line an editor shows. The file
  * is UTF-8 (a GBK or UTF-16 file is refused, ENCODING_NOT_UTF8) of at most 1,000 records. Exit status: 0 recorded, 1 refused or the hub unreachable (HUB_UNREACHABLE), 2 usage error
- * (a --hub that is no http(s) address, a --file that does not exist).
+ * (a --hub that is no http(s) address, a --file that does not exist, an --officer refused).
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { reportFile } from './report/index';
 import { userPath } from '../domain/user-path';
 import { quietWhenReaderLeaves } from './command-args';
+import { officerRefusal, parseOfficer } from '../access/officer';
 
-const USAGE = 'usage: npm run report -- --file <aid.csv> [--hub http://127.0.0.1:4000] [--token T]';
+const USAGE = 'usage: npm run report -- --file <aid.csv> [--hub http://127.0.0.1:4000] [--token T] [--officer ID]';
 
 async function main(): Promise<number> {
   let args;
   try {
-    args = parseArgs({ options: { file: { type: 'string' }, hub: { type: 'string' }, token: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }).values;
+    args = parseArgs({ options: { file: { type: 'string' }, hub: { type: 'string' }, token: { type: 'string' }, officer: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }).values;
   } catch (err) {
     console.error(`${(err as Error).message}\n${USAGE}`);
     return 2;
@@ -41,13 +46,21 @@ async function main(): Promise<number> {
     console.error(`--hub must be the hub's http:// or https:// address, e.g. http://127.0.0.1:4000, got ${JSON.stringify(hub)}\n${USAGE}`);
     return 2;
   }
+  // Checked here as the hub checks X-Officer: a file is not read for a value the hub would refuse.
+  // The value is not printed: refused, it may be an ID number.
+  const officer = parseOfficer(args.officer);
+  const refused = officerRefusal(officer, false);
+  if (refused) {
+    console.error(`--officer: ${refused.reason}: ${refused.message}\n${USAGE}`);
+    return 2;
+  }
   // From where the command was typed, not the repository root npm runs it in.
   const file = userPath(args.file);
   if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
     console.error(`--file: no such file: ${args.file}\n${USAGE}`);
     return 2;
   }
-  const out = await reportFile(hub, token, file);
+  const out = await reportFile(hub, token, file, { officer: officer as string | null });
   for (const p of out.problems) console.error(`${args.file}${p.line ? `:${p.line}` : ''}: ${p.code}${p.field ? ` (${p.field})` : ''}: ${p.message}`);
   if (out.problems.length > 0) {
     console.error(`${out.problems.length} problem(s); nothing was recorded.`);

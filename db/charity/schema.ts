@@ -69,6 +69,8 @@ export const charityNeed = mysqlTable(
     /** Why it was withdrawn: WITHDRAWN_BY_OFFICE, CONSENT_REVOKED, or DESCRIPTION_IDENTIFIES / HEALTH_CONSENT_MISSING (screened after publication: db/setup/upgrades.ts). */
     closeReason: varchar('close_reason', { length: 24 }),
     publishedByClient: varchar('published_by_client', { length: 64 }).notNull(),
+    /** The officer the publishing client named (X-Officer, screened as the header is); null when the client named none, and before officers were recorded. */
+    publishedByOfficer: varchar('published_by_officer', { length: 64 }),
     publishedAt: instant('published_at').notNull(),
     closedAt: instant('closed_at'),
     /** The publishing client's idempotency key, when given: a retried publication publishes once. */
@@ -123,6 +125,8 @@ export const charityClaimRelease = mysqlTable(
     reference: varchar('reference', { length: 64 }).notNull(),
     reason: varchar('reason', { length: 200 }).notNull(),
     recordedByClient: varchar('recorded_by_client', { length: 64 }).notNull(),
+    /** The officer the releasing client named (X-Officer, screened as the header is); null when the client named none, and before officers were recorded. */
+    recordedByOfficer: varchar('recorded_by_officer', { length: 64 }),
     releasedAt: instant('released_at').notNull(),
   },
   (t) => [unique('charity_claim_release_reference').on(t.creditCode, t.reference), index('charity_claim_release_need').on(t.needId)],
@@ -140,6 +144,10 @@ export const charityPledge = mysqlTable(
     pledgedAt: instant('pledged_at').notNull(),
     /** The charity's own reference, unique per charity when given: a retried pledge is recorded once. */
     reference: varchar('reference', { length: 64 }),
+    /** The client that pledged (the organisation's: creditCode), kept from when officers were recorded; null before. */
+    pledgedByClient: varchar('pledged_by_client', { length: 64 }),
+    /** The officer the pledging client named (X-Officer, screened as the header is); null when the client named none, and before officers were recorded. */
+    pledgedByOfficer: varchar('pledged_by_officer', { length: 64 }),
   },
   (t) => [index('charity_pledge_need').on(t.needId), unique('charity_pledge_reference').on(t.creditCode, t.reference)],
 );
@@ -177,6 +185,8 @@ export const charityDelivery = mysqlTable(
     reason: varchar('reason', { length: 200 }),
     /** The client that wrote a CORRECTION or REVERSAL. */
     recordedByClient: varchar('recorded_by_client', { length: 64 }),
+    /** The officer the client writing the entry named (a delivery as reported, a correction or a cancellation) (X-Officer, screened as the header is); null when the client named none, and before officers were recorded. */
+    recordedByOfficer: varchar('recorded_by_officer', { length: 64 }),
   },
   (t) => [unique('charity_delivery_reference').on(t.creditCode, t.reference), index('charity_delivery_household').on(t.householdId), index('charity_delivery_need').on(t.needId)],
 );
@@ -198,6 +208,8 @@ export const charityPledgeReduction = mysqlTable(
     amountAfterFen: fen('amount_after_fen').notNull(),
     reason: varchar('reason', { length: 200 }).notNull(),
     recordedByClient: varchar('recorded_by_client', { length: 64 }).notNull(),
+    /** The officer the reducing client named (X-Officer, screened as the header is); null when the client named none, and before officers were recorded. */
+    recordedByOfficer: varchar('recorded_by_officer', { length: 64 }),
     recordedAt: instant('recorded_at').notNull(),
   },
   (t) => [unique('charity_pledge_reduction_reference').on(t.creditCode, t.reference), index('charity_pledge_reduction_pledge').on(t.pledgeId)],

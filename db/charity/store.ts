@@ -64,6 +64,8 @@ export interface NeedRecord {
   state: NeedState;
   closeReason: string | null;
   publishedByClient: string;
+  /** The officer the publishing request named (X-Officer), or null. */
+  publishedByOfficer: string | null;
   publishedAt: Date;
   closedAt: Date | null;
   /** The publishing client's idempotency key, when it gave one. */
@@ -79,6 +81,9 @@ export interface PledgeRecord {
   deliveredFen: number;
   pledgedAt: Date;
   reference: string | null;
+  /** The client that pledged and the officer its request named (X-Officer); null for pledges made before they were kept. */
+  pledgedByClient: string | null;
+  pledgedByOfficer: string | null;
 }
 
 export interface DeliveryRecord {
@@ -101,6 +106,8 @@ export interface DeliveryRecord {
   supersededBy: number | null;
   reason: string | null;
   recordedByClient: string | null;
+  /** The officer the request writing the entry named (X-Officer), or null. */
+  recordedByOfficer: string | null;
 }
 
 /** Whether a delivery entry is aid the household holds now: not superseded, and not a cancellation. */
@@ -542,6 +549,9 @@ async function lockNeed(tx: LockingTx, needId: number): Promise<NeedRecord | nul
 export interface PledgeInput {
   needId: number;
   creditCode: string;
+  clientName: string;
+  /** The officer the request named (X-Officer), kept on the row it writes; not compared on a retry, which keeps the first's. */
+  officer: string | null;
   projectId: number | null;
   amountFen: number;
   /** The charity's own reference: the same pledge sent again answers the first (required: nothing else tells a retry from a second pledge). */
@@ -605,7 +615,7 @@ async function pledgeOnce(db: HubDb, v: PledgeInput): Promise<CharityOutcome<{ p
       if (res.affectedRows !== 1) return refuse('PROJECT_NOT_FOUND', 'no project of this organisation with that much budget left', ['input', 'projectId']);
     }
     const at = toDbInstant(v.now);
-    const [res] = await tx.insert(charityPledge).values({ needId: need.id, creditCode: v.creditCode, projectId: v.projectId, amountFen: v.amountFen, deliveredFen: 0, pledgedAt: at, reference: v.reference });
+    const [res] = await tx.insert(charityPledge).values({ needId: need.id, creditCode: v.creditCode, projectId: v.projectId, amountFen: v.amountFen, deliveredFen: 0, pledgedAt: at, reference: v.reference, pledgedByClient: v.clientName, pledgedByOfficer: v.officer });
     const pledgedFen = need.pledgedFen + v.amountFen;
     // Covered: the need closes; no further pledges, deliveries against its pledges still come in.
     const covered = pledgedFen === need.uncoveredFen;
@@ -651,6 +661,8 @@ export async function deliveriesByHouseholds(db: HubQuery, householdIds: readonl
 export interface DeliveryInput {
   pledgeId: number;
   creditCode: string;
+  /** The officer the request named (X-Officer), kept on the row it writes; not compared on a retry, which keeps the first's. */
+  officer: string | null;
   amountFen: number;
   deliveredOn: IsoDate;
   beneficiaryIdNumber: string | null;
@@ -753,6 +765,7 @@ async function deliverOnce(
       supersededBy: null,
       reason: null,
       recordedByClient: null,
+      recordedByOfficer: v.officer,
     };
     const [res] = await tx.insert(charityDelivery).values(values);
     await tx.update(charityPledge).set({ deliveredFen: p.deliveredFen + v.amountFen }).where(eq(charityPledge.id, p.id));
@@ -796,6 +809,8 @@ export interface DeliveryCorrectionInput {
   creditCode: string;
   /** The client writing it (kept on the entry). */
   clientName: string;
+  /** The officer the request named (X-Officer), kept on the row it writes; not compared on a retry, which keeps the first's. */
+  officer: string | null;
   /** CORRECTION: a new amount or day (null: as it was); REVERSAL: the delivery did not happen. */
   kind: 'CORRECTION' | 'REVERSAL';
   amountFen: number | null;
@@ -901,6 +916,7 @@ async function correctDeliveryOnce(
       supersededBy: null,
       reason: v.reason,
       recordedByClient: v.clientName,
+      recordedByOfficer: v.officer,
     };
     const [res] = await tx.insert(charityDelivery).values(values);
     // Conditional, and checked: an entry superseded meanwhile (it cannot be, under the need's lock, unless a write bypassed it) is never superseded twice.
@@ -921,6 +937,8 @@ export interface PledgeReduceInput {
   pledgeId: number;
   creditCode: string;
   clientName: string;
+  /** The officer the request named (X-Officer), kept on the row it writes; not compared on a retry, which keeps the first's. */
+  officer: string | null;
   /** The pledge's new amount: below what it is, not below what is delivered. */
   amountFen: number;
   reason: string;
@@ -984,6 +1002,7 @@ async function reducePledgeOnce(db: HubDb, v: PledgeReduceInput): Promise<Charit
       amountAfterFen: v.amountFen,
       reason: v.reason,
       recordedByClient: v.clientName,
+      recordedByOfficer: v.officer,
       recordedAt: at,
     });
     const [row] = await tx.select().from(charityPledgeReduction).where(eq(charityPledgeReduction.id, res.insertId));
@@ -998,6 +1017,8 @@ export interface ClaimReleaseInput {
   needId: number;
   creditCode: string;
   clientName: string;
+  /** The officer the request named (X-Officer), kept on the row it writes; not compared on a retry, which keeps the first's. */
+  officer: string | null;
   reason: string;
   reference: string;
   now: Date;
@@ -1043,7 +1064,7 @@ async function releaseClaimOnce(db: HubDb, v: ClaimReleaseInput): Promise<Charit
     }
     const at = toDbInstant(v.now);
     await tx.update(charityClaim).set({ releasedAt: at }).where(and(eq(charityClaim.id, claim.id), isNull(charityClaim.releasedAt)));
-    const [res] = await tx.insert(charityClaimRelease).values({ needId: v.needId, creditCode: v.creditCode, claimedAt: claim.claimedAt, reference: v.reference, reason: v.reason, recordedByClient: v.clientName, releasedAt: at });
+    const [res] = await tx.insert(charityClaimRelease).values({ needId: v.needId, creditCode: v.creditCode, claimedAt: claim.claimedAt, reference: v.reference, reason: v.reason, recordedByClient: v.clientName, recordedByOfficer: v.officer, releasedAt: at });
     const [row] = await tx.select().from(charityClaimRelease).where(eq(charityClaimRelease.id, res.insertId));
     return ok({ claim: (await claimOf(tx, v.needId, v.creditCode))!, release: releaseRecord(row), need });
   });

@@ -14,6 +14,12 @@ export const reportedAid = mysqlTable(
     id: bigint('id', { mode: 'number', unsigned: true }).autoincrement().primaryKey(),
     /** The reporter: the API client that sent it (its name is stable across token rotations). */
     reporterClient: varchar('reporter_client', { length: 64 }).notNull(),
+    /**
+     * The officer the client named for the request that wrote it (X-Officer: the office's own staff
+     * identifier, screened for ID numbers as the header is); null when it named none, and for entries
+     * written before officers were recorded.
+     */
+    reporterOfficer: varchar('reporter_officer', { length: 64 }),
     /** The reporter's office (a code of domain/departments.ts): EMERGENCY_MANAGEMENT … CHARITY. */
     reporterOffice: varchar('reporter_office', { length: 24 }).$type<OfficeCode>().notNull(),
     /** 统一社会信用代码 of a charity; null for a government office. */

@@ -14,11 +14,17 @@ import { contentHash, REFERENCE_IDENTIFIES_MESSAGE, referenceIdentifies, referen
 import { charityOrganisation, charityOrganisationName, reportedAid, type ReportedAidRow } from './schema';
 import { isBlank, longerThan } from '../../domain/text-length';
 
-/** Who reports: the API client, its office, and a charity's 统一社会信用代码. */
+/** Who reports: the API client, its office, a charity's 统一社会信用代码, and the officer the request named. */
 export interface Reporter {
   clientName: string;
   office: OfficeCode;
   creditCode: string | null;
+  /**
+   * The officer at the client the request is made for (X-Officer, validated and screened for ID
+   * numbers by access/http.ts), or null. Kept on the entries it writes, not part of their content:
+   * a retry under another officer is the same record, and the entry keeps its first officer.
+   */
+  officer: string | null;
 }
 
 /** What a transaction (or the hub database itself) offers the ledger. */
@@ -129,6 +135,7 @@ export async function recordReportedAid(tx: LockingTx, records: readonly ValidRe
         const r = records[i];
         return {
           reporterClient: reporter.clientName,
+          reporterOfficer: reporter.officer,
           reporterOffice: reporter.office,
           reporterCreditCode: reporter.creditCode,
           reference: r.reference,

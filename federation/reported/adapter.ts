@@ -54,7 +54,7 @@ export function ledgerRecord(r: ReportedAidRow, today: IsoDate | null): AidRecor
     settlementRef: r.settlementRef,
     caseReference: r.caseReference,
     needId: r.needId,
-    reportedBy: { clientName: r.reporterClient, office: r.reporterOffice, creditCode: r.reporterCreditCode, reference: r.reference },
+    reportedBy: { clientName: r.reporterClient, officer: r.reporterOfficer, office: r.reporterOffice, creditCode: r.reporterCreditCode, reference: r.reference },
   };
   const cancelled = r.entryKind === 'REVERSAL';
   if (programme.kind === 'RECURRING' && r.periodStart) {
@@ -79,7 +79,7 @@ async function chainEnds(db: SourceDb, ids: readonly number[]): Promise<(Reporte
       UNION ALL
       SELECT chain.start_id, r.id, r.superseded_by FROM chain JOIN reported_aid r ON r.id = chain.superseded_by
     )
-    SELECT chain.start_id AS startId, r.id AS id, r.reporter_client AS reporterClient, r.reporter_office AS reporterOffice,
+    SELECT chain.start_id AS startId, r.id AS id, r.reporter_client AS reporterClient, r.reporter_officer AS reporterOfficer, r.reporter_office AS reporterOffice,
       r.reporter_credit_code AS reporterCreditCode, r.reference AS reference, r.entry_kind AS entryKind,
       r.supersedes_reference AS supersedesReference, r.beneficiary_id_number AS beneficiaryIdNumber, r.programme AS programme,
       r.grant_date AS grantDate, r.period_start AS periodStart, r.period_end AS periodEnd, r.amount_fen AS amountFen,

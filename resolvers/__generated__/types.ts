@@ -2848,6 +2848,8 @@ export type CharityNeed = {
   readonly closeReason?: Maybe<Scalars['String']['output']>;
   /** When it was published. */
   readonly publishedAt: Scalars['DateTime']['output'];
+  /** The officer the publishing client named (X-Officer: its system's staff identifier); null when the client named none, and for needs published before officers were kept. */
+  readonly officer?: Maybe<Scalars['String']['output']>;
   /** When it closed. */
   readonly closedAt?: Maybe<Scalars['DateTime']['output']>;
   /** Pledges against it. */
@@ -2980,6 +2982,8 @@ export type CharityClaimRelease = {
   readonly reference: Scalars['String']['output'];
   /** When the hub recorded it. */
   readonly releasedAt: Scalars['DateTime']['output'];
+  /** The officer of the organisation who released it, as its client named them (X-Officer: its system's staff identifier); null when the client named none, and for releases made before officers were kept. */
+  readonly officer?: Maybe<Scalars['String']['output']>;
 };
 
 /** A pledge against a need. */
@@ -3001,6 +3005,8 @@ export type CharityPledge = {
   readonly pledgedAt: Scalars['DateTime']['output'];
   /** The charity's own reference (null for a pledge made before a reference was required). */
   readonly reference?: Maybe<Scalars['String']['output']>;
+  /** The officer of the organisation who pledged, as its client named them (X-Officer: its system's staff identifier); null when the client named none, and for pledges made before officers were kept. A retry under another officer keeps the first's. */
+  readonly officer?: Maybe<Scalars['String']['output']>;
   /** Its reductions, oldest first. */
   readonly reductions: ReadonlyArray<CharityPledgeReduction>;
 };
@@ -3018,6 +3024,8 @@ export type CharityPledgeReduction = {
   readonly reference: Scalars['String']['output'];
   /** When the hub recorded it. */
   readonly recordedAt: Scalars['DateTime']['output'];
+  /** The officer of the organisation who reduced it, as its client named them (X-Officer: its system's staff identifier); null when the client named none, and for reductions made before officers were kept. */
+  readonly officer?: Maybe<Scalars['String']['output']>;
 };
 
 /** What a delivery entry is. */
@@ -3056,6 +3064,8 @@ export type CharityDelivery = {
   readonly supersededById?: Maybe<Scalars['ID']['output']>;
   /** Why a CORRECTION or REVERSAL was made. */
   readonly reason?: Maybe<Scalars['String']['output']>;
+  /** The officer of the organisation who reported the entry (the delivery, or its correction or cancellation), as its client named them (X-Officer: its system's staff identifier); null when the client named none, and for entries made before officers were kept. A retry under another officer keeps the first's. */
+  readonly officer?: Maybe<Scalars['String']['output']>;
 };
 
 /** A consent to record. */
@@ -5429,6 +5439,8 @@ export type ReportedAidEntry = {
   readonly receivedAt: Scalars['DateTime']['output'];
   /** Whether a later correction or reversal superseded it. */
   readonly superseded: Scalars['Boolean']['output'];
+  /** The officer the sending client named for it (X-Officer: its own staff identifier); null when it named none, and for entries recorded before officers were kept. A retry under another officer keeps the first's. */
+  readonly officer?: Maybe<Scalars['String']['output']>;
 };
 
 /** What the hub accepted from a reporter in a window, for one kind of entry. */
@@ -5449,6 +5461,8 @@ export type AidReporter = {
   readonly office: Department;
   /** The API client that sent it. */
   readonly clientName: Scalars['String']['output'];
+  /** The officer at that client the report was made for (X-Officer: the office's own staff identifier); null when it named none, and for aid reported before officers were kept. */
+  readonly officer?: Maybe<Scalars['String']['output']>;
   /** 统一社会信用代码, for a charity. */
   readonly creditCode?: Maybe<Scalars['String']['output']>;
   /** The reporter's own reference for the record. */
@@ -6698,6 +6712,7 @@ export type CharityNeedResolvers<ContextType = HubContext, ParentType extends Re
   state?: Resolver<ResolversTypes['NeedState'], ParentType, ContextType>;
   closeReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   publishedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  officer?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   closedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   pledges?: Resolver<ReadonlyArray<ResolversTypes['CharityPledge']>, ParentType, ContextType>;
   deliveries?: Resolver<ReadonlyArray<ResolversTypes['CharityDelivery']>, ParentType, ContextType>;
@@ -6767,6 +6782,7 @@ export type CharityClaimReleaseResolvers<ContextType = HubContext, ParentType ex
   reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   reference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   releasedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  officer?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type CharityPledgeResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityPledge'] = ResolversParentTypes['CharityPledge']> = {
@@ -6778,6 +6794,7 @@ export type CharityPledgeResolvers<ContextType = HubContext, ParentType extends 
   deliveredFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
   pledgedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   reference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  officer?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   reductions?: Resolver<ReadonlyArray<ResolversTypes['CharityPledgeReduction']>, ParentType, ContextType>;
 };
 
@@ -6787,6 +6804,7 @@ export type CharityPledgeReductionResolvers<ContextType = HubContext, ParentType
   reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   reference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  officer?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type CharityDeliveryResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityDelivery'] = ResolversParentTypes['CharityDelivery']> = {
@@ -6802,6 +6820,7 @@ export type CharityDeliveryResolvers<ContextType = HubContext, ParentType extend
   supersedesId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   supersededById?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  officer?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type CharityConsentPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityConsentPayload'] = ResolversParentTypes['CharityConsentPayload']> = {
@@ -7478,6 +7497,7 @@ export type ReportedAidEntryResolvers<ContextType = HubContext, ParentType exten
   needId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   receivedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   superseded?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  officer?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type ReportedAidTotalResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['ReportedAidTotal'] = ResolversParentTypes['ReportedAidTotal']> = {
@@ -7489,6 +7509,7 @@ export type ReportedAidTotalResolvers<ContextType = HubContext, ParentType exten
 export type AidReporterResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AidReporter'] = ResolversParentTypes['AidReporter']> = {
   office?: Resolver<ResolversTypes['Department'], ParentType, ContextType>;
   clientName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  officer?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   creditCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   reference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };

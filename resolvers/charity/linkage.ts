@@ -31,6 +31,16 @@ function caller(ctx: HubContext) {
   return c;
 }
 
+/**
+ * The officer the request names (X-Officer, validated and screened for ID numbers by
+ * access/http.ts), or null: kept beside the client on what it writes (a need, pledge, delivery,
+ * correction, reduction or release). Not part of a write's content: a retry under another officer
+ * answers the first write, which keeps its officer (the retry's own audit rows name the new one).
+ */
+function officerOf(ctx: HubContext): string | null {
+  return ctx.access.officer;
+}
+
 async function householdInScope(ctx: HubContext, householdId: number): Promise<boolean> {
   const h = await ctx.loaders.hub.householdById.load(householdId);
   return !!h && inScope(caller(ctx).regionScope, h.regionCode);
@@ -163,6 +173,7 @@ async function needOfCase(ctx: HubContext, c: CaseRow, consent: store.ConsentRec
     involvesMinor: concernsMinor(facts, ctx.today),
     beneficiaryIdNumber: beneficiary,
     publishedByClient: caller(ctx).name,
+    publishedByOfficer: officerOf(ctx),
     publishedAt: ctx.now(),
   });
 }
@@ -362,7 +373,7 @@ export async function pledge(ctx: HubContext, input: { needId: string; amountFen
   const org = await myOrganisation(ctx);
   if (!org) return refuse<{ pledge: store.PledgeRecord; need: store.NeedRecord }>('ORGANISATION_NOT_REGISTERED', 'register the organisation first', null);
   if (!(await needInReach(ctx, needId))) return refuse<{ pledge: store.PledgeRecord; need: store.NeedRecord }>('NEED_NOT_FOUND', 'no such need', ['input', 'needId']);
-  return store.pledge(ctx.hub, { needId, creditCode: org.creditCode, projectId, amountFen: input.amountFen, reference: input.reference.trim(), now: ctx.now(), today: ctx.today });
+  return store.pledge(ctx.hub, { needId, creditCode: org.creditCode, clientName: caller(ctx).name, officer: officerOf(ctx), projectId, amountFen: input.amountFen, reference: input.reference.trim(), now: ctx.now(), today: ctx.today });
 }
 
 export async function reportDelivery(ctx: HubContext, input: { pledgeId: string; amountFen: number; deliveredOn: IsoDate; beneficiaryIdNumber?: string | null; reference: string; settlementReference?: string | null }) {
@@ -373,10 +384,11 @@ export async function reportDelivery(ctx: HubContext, input: { pledgeId: string;
   if (!org) return refuse<Result>('ORGANISATION_NOT_REGISTERED', 'register the organisation first', null);
   const bad = referenceText(input.reference) ?? (input.settlementReference ? text(input.settlementReference, 64, ['input', 'settlementReference']) : null);
   if (bad) return { ok: false as const, errors: [bad] };
-  const reporter = { clientName: caller(ctx).name, office: 'CHARITY' as const, creditCode: org.creditCode };
+  const reporter = { clientName: caller(ctx).name, officer: officerOf(ctx), office: 'CHARITY' as const, creditCode: org.creditCode };
   const outcome = await store.deliver(ctx.hub, {
     pledgeId,
     creditCode: org.creditCode,
+    officer: reporter.officer,
     amountFen: input.amountFen,
     deliveredOn: input.deliveredOn,
     beneficiaryIdNumber: beneficiary,
@@ -424,7 +436,7 @@ export async function correctDelivery(
   const clientName = caller(ctx).name;
   const outcome = await store.correctDelivery(
     ctx.hub,
-    { deliveryId, creditCode: org.creditCode, clientName, kind, amountFen: input.amountFen ?? null, deliveredOn: input.deliveredOn ?? null, reason: input.reason.trim(), reference: input.reference.trim(), now: ctx.now(), today: ctx.today },
+    { deliveryId, creditCode: org.creditCode, clientName, officer: officerOf(ctx), kind, amountFen: input.amountFen ?? null, deliveredOn: input.deliveredOn ?? null, reason: input.reason.trim(), reference: input.reference.trim(), now: ctx.now(), today: ctx.today },
     (tx, entry, superseded) => correctionIntoLedger(ctx, tx, entry, superseded),
   );
   // As a report: the entry changes aid recorded to a member of the household.
@@ -462,7 +474,7 @@ async function correctionIntoLedger(ctx: HubContext, tx: LockingTx, entry: store
     ctx.today,
   );
   if (!checked.ok) return refuse('DELIVERY_NOT_RECORDABLE', checked.errors.map((e) => `${e.field ?? 'record'}: ${e.message}`).join('; '), deliveryField(checked.errors));
-  const recorded = await recordReportedAid(tx, checked.records, { clientName: caller(ctx).name, office: 'CHARITY', creditCode: entry.creditCode }, ctx.now(), { organisationEntries: [earlier] });
+  const recorded = await recordReportedAid(tx, checked.records, { clientName: caller(ctx).name, officer: officerOf(ctx), office: 'CHARITY', creditCode: entry.creditCode }, ctx.now(), { organisationEntries: [earlier] });
   if (!recorded.ok) {
     return recorded.errors.some((e) => e.code === 'REFERENCE_CONFLICT')
       ? refuse('DELIVERY_REFERENCE_REUSED', 'the charity already reported other aid under this reference', ['input', 'reference'])
@@ -482,7 +494,7 @@ export async function reducePledge(ctx: HubContext, input: { pledgeId: string; a
   if (!org) return refuse<Result>('ORGANISATION_NOT_REGISTERED', 'register the organisation first', null);
   const bad = referenceText(input.reference) ?? text(input.reason, 200, ['input', 'reason']);
   if (bad) return { ok: false as const, errors: [bad] };
-  return store.reducePledge(ctx.hub, { pledgeId, creditCode: org.creditCode, clientName: caller(ctx).name, amountFen: input.amountFen, reason: input.reason.trim(), reference: input.reference.trim(), now: ctx.now() });
+  return store.reducePledge(ctx.hub, { pledgeId, creditCode: org.creditCode, clientName: caller(ctx).name, officer: officerOf(ctx), amountFen: input.amountFen, reason: input.reason.trim(), reference: input.reference.trim(), now: ctx.now() });
 }
 
 /**
@@ -500,7 +512,7 @@ export async function releaseClaim(ctx: HubContext, input: { needId: string; rea
   const bad = referenceText(input.reference) ?? text(input.reason, 200, ['input', 'reason']);
   if (bad) return { ok: false as const, errors: [bad] };
   if (!(await needInReach(ctx, needId))) return refuse<Result>('NEED_NOT_FOUND', 'no such need', ['input', 'needId']);
-  const outcome = await store.releaseClaim(ctx.hub, { needId, creditCode: org.creditCode, clientName: caller(ctx).name, reason: input.reason.trim(), reference: input.reference.trim(), now: ctx.now(), today: ctx.today });
+  const outcome = await store.releaseClaim(ctx.hub, { needId, creditCode: org.creditCode, clientName: caller(ctx).name, officer: officerOf(ctx), reason: input.reason.trim(), reference: input.reference.trim(), now: ctx.now(), today: ctx.today });
   if (outcome.ok) ctx.access.record([{ kind: 'HOUSEHOLD', householdId: outcome.value.need.householdId }], false);
   return outcome;
 }

@@ -134,6 +134,7 @@ export const charityResolvers: Resolvers = {
     matchingProjects: (n, _, ctx) => matchingProjects(ctx, n),
     claimReleases: (n, _, ctx) => ctx.loaders.charity.releasesByNeed.load(n.id),
     claimsHeld: async (n, _, ctx) => (await ctx.loaders.charity.claimsByNeed.load(n.id)).filter((c) => claimActive(c, ctx.today)),
+    officer: (n) => n.publishedByOfficer,
   },
   CharityNeedSummary: {
     id: (n) => String(n.id),
@@ -184,6 +185,10 @@ export const charityResolvers: Resolvers = {
     needId: (r) => String(r.needId),
     organisation: async (r, _, ctx) => (await ctx.loaders.charity.organisationByCode.load(r.creditCode))!,
     claimedAt: (r) => new Date(r.claimedAt.replace(' ', 'T') + 'Z'),
+    officer: (r) => r.recordedByOfficer,
+  },
+  CharityPledgeReduction: {
+    officer: (r) => r.recordedByOfficer,
   },
   CharityPledge: {
     id: (p) => String(p.id),
@@ -191,6 +196,7 @@ export const charityResolvers: Resolvers = {
     organisation: async (p, _, ctx) => (await ctx.loaders.charity.organisationByCode.load(p.creditCode))!,
     project: (p, _, ctx) => (p.projectId === null ? null : ctx.loaders.charity.projectById.load(p.projectId)),
     reductions: (p, _, ctx) => ctx.loaders.charity.reductionsByPledge.load(p.id),
+    officer: (p) => p.pledgedByOfficer,
   },
   CharityDelivery: {
     id: (d) => String(d.id),
@@ -199,5 +205,6 @@ export const charityResolvers: Resolvers = {
     organisation: async (d, _, ctx) => (await ctx.loaders.charity.organisationByCode.load(d.creditCode))!,
     supersedesId: (d) => (d.supersedesId === null ? null : String(d.supersedesId)),
     supersededById: (d) => (d.supersededBy === null ? null : String(d.supersededBy)),
+    officer: (d) => d.recordedByOfficer,
   },
 };

@@ -31,10 +31,11 @@ async function reporterOf(ctx: HubContext): Promise<Reporter | ReportError> {
   const caller = ctx.access.caller;
   if (!caller) throw unauthenticated();
   if (!isReporterCode(caller.department)) return { index: null, code: 'REPORTER_NOT_ALLOWED', field: null, message: 'only offices and charities without a front-end database report aid to the hub' };
-  if (caller.department !== 'CHARITY') return { clientName: caller.name, office: caller.department, creditCode: null };
+  const officer = ctx.access.officer;
+  if (caller.department !== 'CHARITY') return { clientName: caller.name, officer, office: caller.department, creditCode: null };
   const charity = await charityOf(ctx.hub, caller.name);
   if (!charity) return { index: null, code: 'CHARITY_NOT_REGISTERED', field: null, message: 'register the organisation (统一社会信用代码) with `npm run clients -- create … --credit-code`' };
-  return { clientName: caller.name, office: 'CHARITY', creditCode: charity.creditCode };
+  return { clientName: caller.name, officer, office: 'CHARITY', creditCode: charity.creditCode };
 }
 
 /** The deaths the hub knows (the hub's person, kept from civil affairs' register) of these people, by ID number. */
@@ -140,6 +141,7 @@ export const reportedAidResolvers: Resolvers = {
     period: (e) => (e.periodStart ? { start: e.periodStart, end: e.periodEnd } : null),
     receivedAt: (e) => fromDbInstant(e.receivedAt),
     superseded: (e) => e.supersededBy !== null,
+    officer: (e) => e.reporterOfficer,
   },
   AidReportConflict: {
     index: (c) => c.index,
@@ -150,6 +152,7 @@ export const reportedAidResolvers: Resolvers = {
   },
   AidReporter: {
     office: (r) => departmentOf(r.office),
+    officer: (r) => r.officer ?? null,
   },
   AidRecord: {
     reportedBy: (r) => r.reportedBy ?? null,

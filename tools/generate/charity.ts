@@ -68,7 +68,8 @@ export async function generateCharityDemo(hub: HubDb, opts: { charityClientName:
   const homes = await hub.select({ id: household.id, regionCode: household.regionCode }).from(household).where(like(household.regionCode, '3708%')).orderBy(asc(household.id));
   const summary: CharityDemoSummary = { needs: 0, pledges: 0, covered: 0, deliveries: 0 };
   const actor = { officer: 'demo-officer', office: departmentOffice('CIVIL_AFFAIRS') };
-  const reporter = { clientName: opts.charityClientName, office: 'CHARITY' as const, creditCode: DEMO_CHARITY_CREDIT_CODE };
+  // The demo charity's system names its officer, as a system used by staff does (X-Officer).
+  const reporter = { clientName: opts.charityClientName, officer: 'jncs-demo-01', office: 'CHARITY' as const, creditCode: DEMO_CHARITY_CREDIT_CODE };
   for (const home of homes) {
     if (!rng.chance(NEED_RATE)) continue;
     const members = await hub.select().from(householdMember).where(and(eq(householdMember.householdId, home.id), isNull(householdMember.leftOn))).orderBy(asc(householdMember.idNumber));
@@ -110,6 +111,7 @@ export async function generateCharityDemo(hub: HubDb, opts: { charityClientName:
       involvesMinor: concernsMinor(facts, opts.today),
       beneficiaryIdNumber: beneficiary,
       publishedByClient: 'demo-civil-affairs',
+      publishedByOfficer: 'demo-officer',
       publishedAt: new Date(`${addDays(reportedOn, 2)}T02:00:00Z`),
     });
     summary.needs++;
@@ -120,7 +122,7 @@ export async function generateCharityDemo(hub: HubDb, opts: { charityClientName:
     // Pledged the day the need was published (at least 3 days before today), so every delivery
     // below (today or up to 3 days before) is dated on or after its pledge, as the store demands.
     const pledgedAt = new Date(`${addDays(reportedOn, 2)}T06:00:00Z`);
-    const pledged = await pledge(hub, { needId: need.id, creditCode: DEMO_CHARITY_CREDIT_CODE, projectId: projects.get(kind.purpose) ?? null, amountFen: Math.min(amountFen, uncoveredFen), reference: `JNCS-DEMO-P-${String(need.id).padStart(6, '0')}`, now: pledgedAt, today: opts.today });
+    const pledged = await pledge(hub, { needId: need.id, creditCode: DEMO_CHARITY_CREDIT_CODE, clientName: reporter.clientName, officer: reporter.officer, projectId: projects.get(kind.purpose) ?? null, amountFen: Math.min(amountFen, uncoveredFen), reference: `JNCS-DEMO-P-${String(need.id).padStart(6, '0')}`, now: pledgedAt, today: opts.today });
     if (!pledged.ok) continue;
     summary.pledges++;
     if (pledged.value.need.state === 'COVERED') summary.covered++;
@@ -130,7 +132,7 @@ export async function generateCharityDemo(hub: HubDb, opts: { charityClientName:
     const c = opened.value;
     const delivered = await deliver(
       hub,
-      { pledgeId: pledged.value.pledge.id, creditCode: DEMO_CHARITY_CREDIT_CODE, amountFen: pledged.value.pledge.amountFen, deliveredOn, beneficiaryIdNumber: receivedBy, reference, settlementReference: null, now: new Date(), today: opts.today },
+      { pledgeId: pledged.value.pledge.id, creditCode: DEMO_CHARITY_CREDIT_CODE, officer: reporter.officer, amountFen: pledged.value.pledge.amountFen, deliveredOn, beneficiaryIdNumber: receivedBy, reference, settlementReference: null, now: new Date(), today: opts.today },
       async (tx, delivery) => {
         const checked = validateReport('CHARITY', [{ reference, beneficiaryIdNumber: receivedBy, programme: kind.programme, grantDate: deliveredOn, amountFen: delivery.amountFen, caseReference: caseReference(c, new Date(`${reportedOn}T01:00:00Z`)), needId: String(need.id) }], opts.today);
         if (!checked.ok) return { ok: false, errors: [] };

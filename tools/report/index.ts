@@ -145,34 +145,42 @@ export interface ReportOutcome {
   problems: FileProblem[];
 }
 
+export interface ReportOptions {
+  /**
+   * The officer the report is sent for, as X-Officer (valid: checked by the caller with
+   * access/officer.ts, as the hub checks it); null or absent sends none.
+   */
+  officer?: string | null;
+}
+
 /**
  * Sends a file to the hub at `hubUrl` as the client whose token is given. A file with bad cells is
  * not recorded, but its rows are still checked by the hub (a dry run, which writes nothing), so one
  * run shows the file's problems and the hub's together, by line.
  */
-export async function reportFile(hubUrl: string, token: string, file: string): Promise<ReportOutcome> {
+export async function reportFile(hubUrl: string, token: string, file: string, options: ReportOptions = {}): Promise<ReportOutcome> {
   const decoded = decodeReportFile(fs.readFileSync(file));
   if (!decoded.ok) return { recorded: 0, alreadyRecorded: 0, conflicts: [], incomplete: [], settlementsUnknown: [], problems: decoded.problems };
   const parsed = parseReportCsv(decoded.text);
-  if (parsed.ok) return sendBatch(hubUrl, token, parsed.records, parsed.lines, false);
+  if (parsed.ok) return sendBatch(hubUrl, token, options, parsed.records, parsed.lines, false);
   // Problems of the header or of the file's syntax: its rows cannot be told apart reliably (an
   // unknown column may be a misspelt one), and the hub would only answer for what was misread.
   if (!parsed.records || parsed.records.length === 0) return { recorded: 0, alreadyRecorded: 0, conflicts: [], incomplete: [], settlementsUnknown: [], problems: parsed.problems };
   const lines = parsed.lines ?? [];
-  const checked = await sendBatch(hubUrl, token, parsed.records, lines, true);
+  const checked = await sendBatch(hubUrl, token, options, parsed.records, lines, true);
   const stoodIn = (p: FileProblem) => p.line !== null && p.field !== null && (parsed.unreadable?.get(lines.indexOf(p.line))?.has(p.field) ?? false);
   const problems = [...parsed.problems, ...checked.problems.filter((p) => !stoodIn(p))].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   return { recorded: 0, alreadyRecorded: 0, conflicts: [], incomplete: [], settlementsUnknown: [], problems };
 }
 
-async function sendBatch(hubUrl: string, token: string, records: Record<string, unknown>[], lines: number[], dryRun: boolean): Promise<ReportOutcome> {
+async function sendBatch(hubUrl: string, token: string, options: ReportOptions, records: Record<string, unknown>[], lines: number[], dryRun: boolean): Promise<ReportOutcome> {
   const endpoint = new URL('/graphql', hubUrl);
   const refused = (code: string, message: string): ReportOutcome => ({ recorded: 0, alreadyRecorded: 0, conflicts: [], incomplete: [], settlementsUnknown: [], problems: [{ line: null, code, field: null, message }] });
   let res: Response;
   try {
     res = await fetch(endpoint, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-purpose': 'DUPLICATE_CHECK' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-purpose': 'DUPLICATE_CHECK', ...(options.officer ? { 'x-officer': options.officer } : {}) },
       body: JSON.stringify({ query: REPORT, variables: { records, dryRun } }),
     });
   } catch (err) {
@@ -180,7 +188,7 @@ async function sendBatch(hubUrl: string, token: string, records: Record<string, 
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     return refused('HUB_UNREACHABLE', `no answer from ${endpoint.href} (${cause?.code ?? cause?.message ?? (err as Error).message}): is the hub running there? (--hub)`);
   }
-  let body: { data?: { aidReport: any }; errors?: { message: string; extensions?: { code?: string; argument?: string } }[] };
+  let body: { data?: { aidReport: any }; errors?: { message: string; extensions?: { code?: string; reason?: string; argument?: string } }[] };
   try {
     body = (await res.json()) as typeof body;
   } catch {
@@ -200,7 +208,10 @@ async function sendBatch(hubUrl: string, token: string, records: Record<string, 
       problems: errors.map((e) => {
         const at = /^\$records\[(\d+)\](?:\.(\w+))?/.exec(e.extensions?.argument ?? '');
         const column = at?.[2] ? (Object.entries(REPORT_COLUMNS).find(([, f]) => f === at[2])?.[0] ?? at[2]) : null;
-        return { line: at ? line(Number(at[1])) : null, code: e.extensions?.code ?? `HTTP_${res.status}`, field: column, message: e.message };
+        // The access layer's refusal of the request itself (400 BAD_REQUEST) says why in its reason:
+        // OFFICER_REQUIRED for a client that must name its officer, not a bare BAD_REQUEST.
+        const code = e.extensions?.code === 'BAD_REQUEST' && e.extensions.reason ? e.extensions.reason : (e.extensions?.code ?? `HTTP_${res.status}`);
+        return { line: at ? line(Number(at[1])) : null, code, field: column, message: e.message };
       }),
     };
   }

@@ -1,0 +1,1 @@
+ALTER TABLE `reported_aid` ADD `reporter_officer` varchar(64);
