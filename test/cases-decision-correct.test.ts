@@ -14,10 +14,9 @@ import { healthScenario } from '../federation/health/scenario';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { TestClock } from './support/clock';
-import { caseInDeliberation } from './support/cases';
+import { caseInDeliberation, wangHealthAndHousingMeeting } from './support/cases';
 import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
 
-const MEETING = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) { meeting { decisions { id to { key } dueOn } } userErrors { code field } } }`;
 const SLIP = `id state amountFen dueOn to { key } programme { code } correction { role reason actor replacedBy { id } } deadlineStatus`;
 const CORRECT = `mutation($input: DecisionCorrectInput!) { decisionCorrect(input: $input) {
   case { state } superseded { ${SLIP} } issued { ${SLIP} } replayed userErrors { code field } } }`;
@@ -60,19 +59,11 @@ beforeAll(async () => {
   }
   const ca = demo.AIDHUB_TOKEN_370811_CIVIL_AFFAIRS;
   caseId = await caseInDeliberation(ca, wangId, '户主之母住院，自付费用高', '2026-03-09T09:00:00+08:00');
-  const met = await ca(MEETING, {
-    input: {
-      caseId,
-      heldOn: '2026-03-12',
-      departmentsPresent: ['CIVIL_AFFAIRS', 'HEALTH', 'HOUSING'],
-      decisions: [
-        { department: 'HEALTH', programme: 'MEDICAL_AID', amountFen: 1_500_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.grandmother },
-        { department: 'HOUSING', programme: 'RENT_SUBSIDY', amountFen: 50_000, deadlineWorkingDays: 10, conflictOverrideReason: '提高现有租赁补贴档次，非重复发放' },
-      ],
-    },
-  });
-  expect(met.data.meetingRecord.userErrors).toEqual([]);
-  for (const d of met.data.meetingRecord.meeting.decisions) slips[d.to.key] = d.id;
+  const met = await wangHealthAndHousingMeeting(ca, caseId, [
+    { department: 'HEALTH', programme: 'MEDICAL_AID', amountFen: 1_500_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.grandmother },
+    { department: 'HOUSING', programme: 'RENT_SUBSIDY', amountFen: 50_000, deadlineWorkingDays: 10, conflictOverrideReason: '提高现有租赁补贴档次，非重复发放' },
+  ]);
+  Object.assign(slips, met.slips);
 });
 
 afterAll(async () => {

@@ -19,6 +19,7 @@ import { civilAffairsScenario } from '../federation/civil-affairs/scenario';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { TestClock } from './support/clock';
+import { wangHealthAndHousingMeeting } from './support/cases';
 import { insertRegions, insertWang, insertZhao, SLIP_ANSWERING_OFFICES, TODAY, WANG } from './support/scenarios';
 import { chars } from './support/text';
 
@@ -103,25 +104,13 @@ describe('the demo closes a case with its own clients', () => {
     caseId = opened.case.id;
     expect(opened.case.owner.key).toBe('CIVIL_AFFAIRS');
     for (const to of ['ACCEPTED', 'INVESTIGATING', 'IN_DELIBERATION']) await ok(ca, MOVE, { input: { caseId, to, reason: to } }, 'caseTransition');
-    const met = await ok(
-      ca,
-      MEETING,
-      {
-        input: {
-          caseId,
-          heldOn: '2026-03-12',
-          departmentsPresent: ['CIVIL_AFFAIRS', 'HEALTH', 'HOUSING'],
-          decisions: [
-            { department: 'HEALTH', programme: 'MEDICAL_AID', amountFen: 1_500_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.grandmother },
-            // The household holds a rent subsidy already (X9): raising it is decided with the reason.
-            { department: 'HOUSING', programme: 'RENT_SUBSIDY', amountFen: 50_000, deadlineWorkingDays: 10, conflictOverrideReason: '提高现有租赁补贴档次，非重复发放' },
-          ],
-        },
-      },
-      'meetingRecord',
-    );
-    expect(met.case.state).toBe('DECIDED');
-    for (const d of met.meeting.decisions) slips[d.to.key] = d.id;
+    const met = await wangHealthAndHousingMeeting(ca, caseId, [
+      { department: 'HEALTH', programme: 'MEDICAL_AID', amountFen: 1_500_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.grandmother },
+      // The household holds a rent subsidy already (X9): raising it is decided with the reason.
+      { department: 'HOUSING', programme: 'RENT_SUBSIDY', amountFen: 50_000, deadlineWorkingDays: 10, conflictOverrideReason: '提高现有租赁补贴档次，非重复发放' },
+    ]);
+    expect(met.caseState).toBe('DECIDED');
+    Object.assign(slips, met.slips);
   });
 
   it('each department answers the slip sent to it, and only that one', async () => {

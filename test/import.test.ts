@@ -221,12 +221,14 @@ describe('import: bad rows', () => {
     expect(await report('person.csv', withLine('person', 2, `${A},王建国,M,1972-03-15,`))).toEqual([]);
   });
 
-  it('reports months that are not YYYY-MM', async () => {
-    for (const m of ['2023-13', '2023-5', '2023-05-01', '202305']) {
-      expect(await reportOf(SUBSIDIES, withLine(SUBSIDIES, 2, `3301,${CERT_B},SH,${m},,12000,1`))).toEqual([
-        expect.stringMatching(/^:2: start_ym: .*\(NOT_MONTH\)$/),
-      ]);
+  it('reports months that are not written year first, or ambiguous, or no month', async () => {
+    const month = (m: string) => reportOf(SUBSIDIES, withLine(SUBSIDIES, 2, `3301,${CERT_B},SH,${m},,12000,1`));
+    // Month first, a date, five digits, a point (Excel's number 2026.1 may have been typed 2026.10).
+    for (const m of ['2023-13', '202313', '2023年13月', '2023-05-01', '5/2023', '05-2023', '20235', '2023.05', '2023年5', '2023 05']) {
+      expect(await month(m)).toEqual([expect.stringMatching(/^:2: start_ym: .*\(NOT_MONTH\)$/)]);
     }
+    for (const m of ['2023-5', '2023/05', '2023年5月', '202305', '２０２３／５']) expect(await month(m)).toEqual([]);
+    expect(await month('1869/12')).toEqual([':2: start_ym: the year is before 1870 (OUT_OF_RANGE)']);
   });
 
   it('reports an end before its start, for dates and for months', async () => {
@@ -276,6 +278,11 @@ describe('import: bad rows', () => {
     expect(await int('three')).toEqual([':2: family_size: not a whole number (NOT_INTEGER)']);
     expect(await int('0')).toEqual([':2: family_size: must be between 1 and 99 (OUT_OF_RANGE)']);
     expect((await int('2.5'))[0]).toMatch(/\(NOT_INTEGER\)$/);
+    // Thousands separators are read (then out of this column's range); a comma elsewhere is no separator.
+    expect(await int('"1,234"')).toEqual([':2: family_size: must be between 1 and 99 (OUT_OF_RANGE)']);
+    expect(await int('"1,23"')).toEqual([':2: family_size: not a whole number (NOT_INTEGER)']);
+    expect(await int('"1,234.5"')).toEqual([':2: family_size: not a whole number (NOT_INTEGER)']);
+    expect(await int('３')).toEqual([]);
 
     expect(await reportOf(TEMPORARY_AID, withLine(TEMPORARY_AID, 2, `70001,${A},JN-RC-2023-0088,01,yes,0,2025-03-10,300000,1,0`))).toEqual([
       ':2: is_urgent: must be 1 (yes) or 0 (no) (NOT_BOOLEAN)',
@@ -570,6 +577,25 @@ describe('import: loading into the databases', () => {
       expect.objectContaining({ grantId: 70002, causeCode: '03', grantDate: '2024-07-21', amountFen: 160000 }),
     ]);
     expect(await educationScenario.rows(dbs.sources.EDUCATION, 'funding', { fundingId: 810001 })).toEqual([expect.objectContaining({ amountYuan: '1000.50', paidDate: '2025-10-15' })]);
+    // The example folder again: the rows are as before.
+    expect((await importDir(EXAMPLES, dbs.hubUrl, options)).ok).toBe(true);
+  });
+
+  // Excel on a Chinese Windows saves a month as 2026/11 or 2026年11月 and shows whole numbers with
+  // thousands separators; a clerk writes 202611 or full-width digits. Each was refused (NOT_MONTH,
+  // NOT_INTEGER) though dates and amounts in the same files were taken in these forms.
+  it('loads months and whole numbers as a spreadsheet writes them, stored as the plain form', async () => {
+    const dir = copyExamples();
+    fs.writeFileSync(path.join(dir, `${SUBSIDIES}.csv`), [exampleFile(SUBSIDIES).split('\n')[0],
+      `"3,301",${CERT_B},SH,2023/5,２０２６年１１月,"12,000",1`,
+      `３３０２,${CERT_B},HL,202107,2026年1月,10000,1`].join('\r\n'));
+    const result = await importDir(dir, dbs.hubUrl, options);
+    expect(result.problems.map(formatProblem)).toEqual([]);
+    expect(result.ok).toBe(true);
+    expect(await disabilityScenario.rows(dbs.sources.DISABILITY, 'subsidies')).toEqual([
+      expect.objectContaining({ subId: 3301, startYm: '2023-05', endYm: '2026-11', monthlyFen: 12000 }),
+      expect.objectContaining({ subId: 3302, startYm: '2021-07', endYm: '2026-01' }),
+    ]);
     // The example folder again: the rows are as before.
     expect((await importDir(EXAMPLES, dbs.hubUrl, options)).ok).toBe(true);
   });

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
+import { charityNeed } from '../db/charity/schema';
 import { reportFile } from '../tools/report/index';
 import { makeIdNumber } from '../domain/id-number';
 import { MAX_REPORT_BATCH } from '../domain/reported-aid/validate';
@@ -20,6 +21,8 @@ const VICTIM = makeIdNumber('370811', '1961-04-04', 51);
 const HEADER = 'reference,entry_kind,beneficiary_id_number,programme,grant_date,amount_fen';
 const row = (reference: string, programme = 'WINTER_SPRING_RELIEF', grantDate = '2026-01-20', amount = '30000', entryKind = '') =>
   `${reference},${entryKind},${VICTIM},${programme},${grantDate},${amount}`;
+
+const NEED_ID = 1234;
 
 let dbs: TestDatabases;
 let hub: TestHub;
@@ -40,7 +43,12 @@ function file(name: string, content: string | Uint8Array): string {
 beforeAll(async () => {
   dbs = await createTestDatabases('report_file');
   await insertRegions(dbs);
-  await addHousehold(dbs, 'F-RF', [{ idNumber: VICTIM, name: '癸', gender: 'F', birthDate: '1961-04-04' }]);
+  const householdId = await addHousehold(dbs, 'F-RF', [{ idNumber: VICTIM, name: '癸', gender: 'F', birthDate: '1961-04-04' }]);
+  // A published need of her household, numbered as a city's would be after a year (a spreadsheet shows it as 1,234).
+  await dbs.hub.insert(charityNeed).values({
+    id: NEED_ID, caseId: 1, householdId, consentId: 1, countyCode: '370811', purpose: 'LIVING', urgency: 'NORMAL', uncoveredFen: 500_000, pledgedFen: 0, deliveredFen: 0,
+    description: '生活困难', involvesHealth: false, involvesMinor: false, state: 'OPEN', publishedByClient: 'test-office', publishedAt: '2026-01-10 02:00:00.000',
+  });
   hub = await startTestHub(dbs, { today: TODAY });
   token = (await hub.createClient({ name: 'test-emergency-file', department: 'EMERGENCY_MANAGEMENT', regionScope: '370811', roles: ['DEPARTMENT_WRITER'] })).token;
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-report-file-'));
@@ -84,6 +92,22 @@ describe('npm run report with a spreadsheet’s file', () => {
     expect(out.recorded).toBe(3);
     const [stored] = (await dbs.hub.execute(sql`select reference, grant_date as g, amount_fen as a from reported_aid where reference like 'RF-X%' order by reference`)) as unknown as [{ reference: string; g: string; a: number }[]];
     expect(stored.map((r) => [r.reference, r.g, Number(r.a)])).toEqual([['RF-X1', '2026-01-20', 1234], ['RF-X2', '2026-01-21', 30000], ['RF-X3', '2026-01-22', 123456]]);
+  });
+
+  it('reads a need’s id as a whole number as a spreadsheet shows it: with thousands separators, full-width', async () => {
+    // Sent as written, each was NEED_UNKNOWN: the file's whole-number column was read as text.
+    const needHeader = `${HEADER},need_id`;
+    const f = file('needs.csv', [needHeader, `${row('RF-N1')},"1,234"`, `${row('RF-N2')},１２３４`, `${row('RF-N3')},"１，２３４"`].join('\r\n'));
+    const out = await reportFile(hub.url, token, f);
+    expect(out.problems).toEqual([]);
+    expect(out.recorded).toBe(3);
+    const [stored] = (await dbs.hub.execute(sql`select reference, need_id as n from reported_aid where reference like 'RF-N%' order by reference`)) as unknown as [{ reference: string; n: string }[]];
+    expect(stored.map((r) => [r.reference, r.n])).toEqual([['RF-N1', '1234'], ['RF-N2', '1234'], ['RF-N3', '1234']]);
+    // A comma that separates no thousands is no number: the hub's word, by line.
+    const rows = await ledgerRows();
+    const bad = await reportFile(hub.url, token, file('needs-bad.csv', [needHeader, `${row('RF-N4')},"12,34"`].join('\n')));
+    expect(bad.problems.map((p) => [p.line, p.code])).toEqual([[2, 'NEED_UNKNOWN']]);
+    expect(await ledgerRows()).toBe(rows);
   });
 
   it('names the line and column of a value the schema refuses (an entry kind in lower case)', async () => {

@@ -4,7 +4,7 @@
  * the supervision view, and the change-feed watermarks. No FOR UPDATE: every move is a conditional
  * UPDATE from the states it may start from, so of two racing moves exactly one lands.
  */
-import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, like, lt, lte, max, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, inArray, isNotNull, isNull, like, lt, lte, max, or, sql, type SQL } from 'drizzle-orm';
 import { retryLockConflicts, type HubDb } from '../connect';
 import type { HubTx } from '../cases/records';
 import { lockingTransaction } from '../locking';
@@ -504,8 +504,20 @@ export interface AlertFilter {
 
 /** A page of alerts by id, newest last, through the (region_code, id) index. */
 export async function alertPage(db: Db, f: AlertFilter): Promise<AlertRow[]> {
-  const where: SQL[] = [like(monitoringAlert.regionCode, `${f.regionPrefix}%`)];
+  const where = alertConditions(f);
   if (f.after !== null) where.push(gt(monitoringAlert.id, f.after));
+  return db.select().from(monitoringAlert).where(and(...where)).orderBy(asc(monitoringAlert.id)).limit(f.limit);
+}
+
+/** How many alerts the filter holds in all, on every page (one statement, through the same index as its pages). */
+export async function countAlerts(db: Db, f: Omit<AlertFilter, 'after' | 'limit'>): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(monitoringAlert).where(and(...alertConditions(f)));
+  return row.n;
+}
+
+/** The filter's conditions, but for the page's position. */
+function alertConditions(f: Omit<AlertFilter, 'after' | 'limit'>): SQL[] {
+  const where: SQL[] = [like(monitoringAlert.regionCode, `${f.regionPrefix}%`)];
   if (f.grades?.length) where.push(inArray(monitoringAlert.grade, [...f.grades]));
   if (f.states?.length) where.push(inArray(monitoringAlert.state, [...f.states]));
   if (f.triggers?.length) where.push(inArray(monitoringAlert.triggerId, [...f.triggers]));
@@ -515,7 +527,7 @@ export async function alertPage(db: Db, f: AlertFilter): Promise<AlertRow[]> {
   const unsigned = inArray(monitoringAlert.state, [...UNSIGNED_ALERT_STATES]);
   if (f.acknowledgementOverdue === true) where.push(and(unsigned, lt(monitoringAlert.acknowledgeBy, f.today))!);
   if (f.acknowledgementOverdue === false) where.push(or(sql`NOT (${unsigned})`, sql`${monitoringAlert.acknowledgeBy} >= ${f.today}`)!);
-  return db.select().from(monitoringAlert).where(and(...where)).orderBy(asc(monitoringAlert.id)).limit(f.limit);
+  return where;
 }
 
 /**

@@ -5119,6 +5119,8 @@ export type AlertConnection = {
   readonly edges: ReadonlyArray<AlertEdge>;
   /** Where the next page starts. */
   readonly pageInfo: PageInfo;
+  /** How many alerts match the filter in all, on every page (as of this request: an alert opened or moved meanwhile may change it). */
+  readonly totalCount: Scalars['Int']['output'];
 };
 
 /** An alert and its cursor. */
@@ -7418,6 +7420,7 @@ export type AlertEventResolvers<ContextType = HubContext, ParentType extends Res
 export type AlertConnectionResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertConnection'] = ResolversParentTypes['AlertConnection']> = {
   edges?: Resolver<ReadonlyArray<ResolversTypes['AlertEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type AlertEdgeResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertEdge'] = ResolversParentTypes['AlertEdge']> = {

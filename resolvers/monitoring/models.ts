@@ -1,8 +1,8 @@
 /** What the monitoring resolvers hand their children where no row type is the whole of it. */
 import type { AlertEventRow, AlertRow } from '../../db/monitoring/store';
-import type { Page } from '../models';
+import type { CountedPage } from '../models';
 
-export type AlertPage = Page<AlertRow>;
+export type AlertPage = CountedPage<AlertRow>;
 
 /** One move of an alert, with the township the alert was in when it was made (it may have moved since). */
 export type AlertEventView = AlertEventRow & { townshipCode: string };

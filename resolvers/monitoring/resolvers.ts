@@ -4,7 +4,7 @@
  * alert in domain/monitoring/alerts.ts, storage in db/monitoring/store.ts.
  */
 import { GraphQLError, getArgumentValues, type GraphQLResolveInfo } from 'graphql';
-import { alertPage, formerRegionOfMove, HUB_ACTOR, lateDecisionAlerts, moveAlertRow, takeOverAlertRow, overdueAlerts, triggerIdsOfAlerts, unacknowledgedAlerts, type AlertEventRow, type AlertRow } from '../../db/monitoring/store';
+import { alertPage, countAlerts, formerRegionOfMove, HUB_ACTOR, lateDecisionAlerts, moveAlertRow, takeOverAlertRow, overdueAlerts, triggerIdsOfAlerts, unacknowledgedAlerts, type AlertEventRow, type AlertRow } from '../../db/monitoring/store';
 import { fromDbInstant } from '../../db/instants';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { addDays } from '../../domain/dates';
@@ -179,9 +179,13 @@ export const monitoringResolvers: Resolvers = {
       if (unknownTriggers !== null) throw badInput('filter.triggers', 'TRIGGER_NOT_FOUND', unknownTriggers);
       const first = pageSize(args.first, 50, ctx.config.maxListSize);
       const after = positionAfter(args.after, (c) => decodeIdCursor(ALERTS, c));
-      const rows = await alertPage(ctx.hub, { regionPrefix: prefix, grades: f.grades ?? undefined, states: f.states ?? undefined, triggers: f.triggers ?? undefined, overdue: f.overdue ?? undefined, acknowledgementOverdue: f.acknowledgementOverdue ?? undefined, today: ctx.today, after, limit: first + 1 });
+      const filter = { regionPrefix: prefix, grades: f.grades ?? undefined, states: f.states ?? undefined, triggers: f.triggers ?? undefined, overdue: f.overdue ?? undefined, acknowledgementOverdue: f.acknowledgementOverdue ?? undefined, today: ctx.today };
+      const rows = await alertPage(ctx.hub, { ...filter, after, limit: first + 1 });
       for (const r of rows) ctx.loaders.monitoring.alertById.prime(r.id, r);
-      return pageOf({ rows: rows.slice(0, first), hasNextPage: rows.length > first }, (r) => encodeIdCursor(ALERTS, r.id), (r) => r);
+      return {
+        ...pageOf({ rows: rows.slice(0, first), hasNextPage: rows.length > first }, (r) => encodeIdCursor(ALERTS, r.id), (r) => r),
+        totalCount: () => countAlerts(ctx.hub, filter),
+      };
     },
   },
   Mutation: {

@@ -32,7 +32,8 @@ const DISMISS = `mutation($i: AlertDismissInput!) { alertDismiss(input: $i) { al
 /** A new open alert of the Wang household's township, written as the change feed writes one (with its pushes). */
 async function openAlert(subject = WANG.head): Promise<string> {
   serial += 1;
-  return writeWangJobLossAlert(dbs, { identity: `alert-api-${serial}`, householdId: wangId, now: () => NOW, subject });
+  // Ended by a dash: padded with zeros to a fingerprint's length, alert-api-1 was alert-api-10, and the tenth opened none.
+  return writeWangJobLossAlert(dbs, { identity: `alert-api-${serial}-`, householdId: wangId, now: () => NOW, subject });
 }
 
 const actions = async (id: string) => (await dbs.hub.select({ action: monitoringAlertEvent.action }).from(monitoringAlertEvent).where(eq(monitoringAlertEvent.alertId, Number(id))).orderBy(monitoringAlertEvent.seq)).map((e) => e.action);
@@ -161,3 +162,37 @@ describe('the inbox’s trigger filter', () => {
   });
 });
 
+
+describe('the inbox’s totalCount', () => {
+  const INBOX = `query($f: AlertFilter, $n: Int) { alerts(filter: $f, first: $n) { totalCount edges { node { id } } pageInfo { hasNextPage } } }`;
+  const inbox = async (f: object | null, n: number) => (await hub.gql(INBOX, { f, n })).data.alerts;
+
+  it('counts every alert the filter holds, on any page, as the filter narrows the pages', async () => {
+    const signed = await openAlert();
+    await openAlert();
+    await hub.gql(ACK, { i: { alertId: signed, officer: 'GH-07', note: '已签收' } });
+    const all = await inbox(null, 500);
+    expect(all.edges.length).toBeGreaterThanOrEqual(2);
+    expect(all.totalCount).toBe(all.edges.length);
+    expect(await inbox(null, 1)).toMatchObject({ totalCount: all.edges.length, pageInfo: { hasNextPage: true } });
+    const filters = [{ states: ['ACKNOWLEDGED'] }, { states: ['NEW', 'DELIVERED'] }, { grades: ['RED'] }, { triggers: ['T4_JOB_LOSS'] }, { overdue: false }, { acknowledgementOverdue: true }, { regionCode: WANG.regionCode }];
+    for (const f of filters) {
+      const page = await inbox(f, 500);
+      expect({ f, n: page.totalCount }).toEqual({ f, n: page.edges.length });
+      expect({ f, n: (await inbox(f, 1)).totalCount }).toEqual({ f, n: page.edges.length });
+    }
+    // Some filter leaves some alerts out: the count is the filter's, not the inbox's.
+    expect((await inbox({ states: ['ACKNOWLEDGED'] }, 1)).totalCount).toBeLessThan(all.edges.length);
+    expect((await inbox({ grades: ['RED'] }, 1)).totalCount).toBe(0);
+  });
+
+  it('costs one statement, only when asked for, however many alerts there are', async () => {
+    const statements = async (fields: string) => (await hub.gql(`{ alerts(first: 1) { ${fields} } }`)).extensions?.sqlStatements?.bySource;
+    const without = await statements('edges { node { id } }');
+    const counted = await statements('totalCount edges { node { id } }');
+    expect(counted?.HUB).toBe(without!.HUB + 1);
+    await openAlert();
+    await openAlert();
+    expect(await statements('totalCount edges { node { id } }')).toEqual(counted);
+  });
+});

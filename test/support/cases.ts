@@ -24,8 +24,23 @@ export async function caseInDeliberation(gql: TestHub['gql'], householdId: numbe
   return caseId;
 }
 
-const MEETING = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) { meeting { decisions { id to { key } } } userErrors { code field } } }`;
+const MEETING = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) { meeting { decisions { id to { key } } } case { state } userErrors { code field } } }`;
 const ACCEPT = `mutation($input: ReferralAcceptInput!) { referralAccept(input: $input) { referral { id state } userErrors { code field } } }`;
+
+/** A decision of the Wang household's meeting: health's or housing's, the input as meetingRecord takes it. */
+export type WangMeetingDecision = { department: 'HEALTH' | 'HOUSING'; programme: string; amountFen: number; deadlineWorkingDays: number } & Record<string, unknown>;
+
+/**
+ * The Wang household's case (in deliberation) met on 2026-03-12, civil affairs, health and housing
+ * present, deciding `decisions` (which must be taken without userErrors). The slips by the office
+ * they go to, and the case's state after the meeting.
+ */
+export async function wangHealthAndHousingMeeting(gql: TestHub['gql'], caseId: string, decisions: readonly WangMeetingDecision[]): Promise<{ slips: Record<'HEALTH' | 'HOUSING', string>; caseState: string }> {
+  const input = { caseId, heldOn: '2026-03-12', departmentsPresent: ['CIVIL_AFFAIRS', 'HEALTH', 'HOUSING'], decisions };
+  const met = await okPayload(gql, MEETING, { input }, 'meetingRecord');
+  const slips = Object.fromEntries(met.meeting.decisions.map((d: { id: string; to: { key: string } }) => [d.to.key, d.id])) as Record<'HEALTH' | 'HOUSING', string>;
+  return { slips, caseState: met.case.state };
+}
 
 /**
  * The Wang household's case met on 2026-03-12 (reported 2026-03-09): health to pay the grandmother
@@ -35,23 +50,10 @@ const ACCEPT = `mutation($input: ReferralAcceptInput!) { referralAccept(input: $
  */
 export async function wangHealthAndHousingSlips(hub: TestHub, wangId: number, clientPrefix: string): Promise<{ caseId: string; slips: Record<'HEALTH' | 'HOUSING', string>; office: Record<'HEALTH' | 'HOUSING', TestHub['gql']> }> {
   const caseId = await caseInDeliberation(hub.gql, wangId, '住院及住房困难', '2026-03-09T09:00:00+08:00');
-  const met = await okPayload(
-    hub.gql,
-    MEETING,
-    {
-      input: {
-        caseId,
-        heldOn: '2026-03-12',
-        departmentsPresent: ['CIVIL_AFFAIRS', 'HEALTH', 'HOUSING'],
-        decisions: [
-          { department: 'HEALTH', programme: 'MEDICAL_AID', amountFen: 100_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.grandmother },
-          { department: 'HOUSING', programme: 'PUBLIC_RENTAL', amountFen: 40_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.head, conflictOverrideReason: '改为实物配租，租赁补贴同时停发' },
-        ],
-      },
-    },
-    'meetingRecord',
-  );
-  const slips = Object.fromEntries(met.meeting.decisions.map((d: { id: string; to: { key: string } }) => [d.to.key, d.id])) as Record<'HEALTH' | 'HOUSING', string>;
+  const { slips } = await wangHealthAndHousingMeeting(hub.gql, caseId, [
+    { department: 'HEALTH', programme: 'MEDICAL_AID', amountFen: 100_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.grandmother },
+    { department: 'HOUSING', programme: 'PUBLIC_RENTAL', amountFen: 40_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.head, conflictOverrideReason: '改为实物配租，租赁补贴同时停发' },
+  ]);
   const office = {} as Record<'HEALTH' | 'HOUSING', TestHub['gql']>;
   for (const key of ['HEALTH', 'HOUSING'] as const) {
     const { token } = await hub.createClient({ name: `${clientPrefix}-${key.toLowerCase()}`, department: key, regionScope: '370800', roles: ['READER', 'DEPARTMENT_WRITER', 'REFERRAL_HANDLER'] });

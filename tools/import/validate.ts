@@ -23,7 +23,7 @@ import { DATE_RANGE } from '../../domain/date-ranges';
 import { fenToYuan, yuanToFen } from '../../domain/money';
 import { INT_MAX, NOT_IMPORTED, TABLE_SPECS, TABLE_SPEC_BY_NAME, type ColumnSpec, type ColumnType, type TableSpec } from './spec';
 import { charCount, textProblem } from '../../domain/text-length';
-import { halfWidth, ungrouped, yearFirstDate } from '../../domain/spreadsheet-values';
+import { sheetCell, type CellKind } from '../../domain/spreadsheet-values';
 
 export interface ImportProblem {
   file: string;
@@ -184,9 +184,26 @@ function parseIdNumber(raw: string, today: string): Parsed {
   return bad(r.problem, message);
 }
 
+/** How a cell of each column type is read before it is checked (domain/spreadsheet-values.ts, as npm run report reads its). */
+const CELL_KINDS: Record<ColumnType['kind'], CellKind> = {
+  text: 'text',
+  int: 'number',
+  fen: 'number',
+  yuan: 'number',
+  date: 'date',
+  month: 'month',
+  digits: 'code',
+  code: 'code',
+  bool: 'code',
+  year: 'code',
+  schoolYear: 'code',
+  idNumber: 'code',
+  certNo: 'code',
+};
+
 /** Parses one non-empty, trimmed value. Messages never include the value. */
 export function parseValue(type: ColumnType, raw: string, today: string): Parsed {
-  if (type.kind !== 'text') raw = halfWidth(raw);
+  raw = sheetCell(CELL_KINDS[type.kind], raw);
   switch (type.kind) {
     case 'text': {
       // What no stored text may hold (domain/text-length.ts, as the API refuses it): control
@@ -211,7 +228,6 @@ export function parseValue(type: ColumnType, raw: string, today: string): Parsed
       return ok(n);
     }
     case 'fen': {
-      raw = ungrouped(raw);
       if (/^[+-]?\d+\.\d*$/.test(raw)) return bad('NOT_FEN', 'fen are whole numbers (1 yuan = 100 fen); was the amount given in yuan?');
       if (!/^[+-]?\d+$/.test(raw)) return bad('NOT_FEN', 'not a whole number of fen');
       const n = Number(raw);
@@ -220,7 +236,7 @@ export function parseValue(type: ColumnType, raw: string, today: string): Parsed
       return ok(n);
     }
     case 'yuan': {
-      const m = /^([+-])?(\d+)(?:\.(\d+))?$/.exec(ungrouped(raw));
+      const m = /^([+-])?(\d+)(?:\.(\d+))?$/.exec(raw);
       if (!m) return bad('NOT_YUAN', 'not a yuan amount such as 1234.50 or 1,234.50');
       if (m[1] === '-' && /[1-9]/.test(raw)) return bad('NEGATIVE', 'an amount may not be negative');
       if ((m[3] ?? '').length > type.scale) return bad('TOO_MANY_DECIMALS', `at most ${type.scale} decimals`);
@@ -232,7 +248,6 @@ export function parseValue(type: ColumnType, raw: string, today: string): Parsed
     case 'bool':
       return raw === '0' || raw === '1' ? ok(raw === '1') : bad('NOT_BOOLEAN', 'must be 1 (yes) or 0 (no)');
     case 'date': {
-      raw = yearFirstDate(raw) ?? raw;
       if (!/^\d{4}-\d{2}-\d{2}$/.test(raw)) return bad('NOT_DATE', 'not a date written year first, such as 2026-03-01, 2026/3/1 or 20260301');
       if (!isIsoDate(raw)) return bad('NO_SUCH_DATE', 'not a real calendar date');
       if (Number(raw.slice(0, 4)) < MIN_YEAR) return bad('OUT_OF_RANGE', `the year is before ${MIN_YEAR}`);
@@ -240,7 +255,7 @@ export function parseValue(type: ColumnType, raw: string, today: string): Parsed
     }
     case 'month': {
       const m = /^(\d{4})-(\d{2})$/.exec(raw);
-      if (!m) return bad('NOT_MONTH', 'not a month in YYYY-MM form');
+      if (!m) return bad('NOT_MONTH', 'not a month written year first, such as 2026-03, 2026/3, 2026年3月 or 202603');
       const month = Number(m[2]);
       if (month < 1 || month > 12) return bad('NOT_MONTH', 'the month is not 01-12');
       if (Number(m[1]) < MIN_YEAR) return bad('OUT_OF_RANGE', `the year is before ${MIN_YEAR}`);

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { isIsoDate } from '../../domain/dates';
-import { halfWidth, ungrouped, yearFirstDate } from '../../domain/spreadsheet-values';
+import { sheetCell, type CellKind } from '../../domain/spreadsheet-values';
 import { MAX_REPORT_BATCH } from '../../domain/reported-aid/validate';
 
 /** The file's columns, each with the aidReport input field it fills. */
@@ -74,10 +74,9 @@ export function parseReportCsv(
       const cell = cells[c];
       if (cell === '') return;
       const field = REPORT_COLUMNS[h as keyof typeof REPORT_COLUMNS];
-      // Amounts and dates as npm run import reads them (domain/spreadsheet-values.ts): full-width
+      // Numbers and dates as npm run import reads them (domain/spreadsheet-values.ts): full-width
       // digits, thousands separators, a date written year first as Excel saves it (2026/1/20).
-      const plain = halfWidth(cell);
-      const value = field === 'amountFen' ? ungrouped(plain) : DATE_FIELDS.has(field) ? (yearFirstDate(plain) ?? plain) : cell;
+      const value = sheetCell(CELL_KINDS[field] ?? 'text', cell);
       if (field === 'amountFen') {
         if (!/^\d{1,12}$/.test(value)) {
           // Yuan with its fen (300.50) is the usual slip: say what it would be in fen.
@@ -103,7 +102,13 @@ export function parseReportCsv(
   return problems.length > 0 ? { ok: false, problems, records, lines, unreadable } : { ok: true, records, lines };
 }
 
-const DATE_FIELDS: ReadonlySet<string> = new Set(['grantDate', 'periodStart', 'periodEnd']);
+/**
+ * How a cell of each field is read; the rest are text, sent as typed. A need's id is a whole
+ * number (charityNeeds), which a spreadsheet shows as `1,234`: sent so, it was NEED_UNKNOWN.
+ */
+const CELL_KINDS: Partial<Record<string, CellKind>> = { amountFen: 'number', needId: 'number', grantDate: 'date', periodStart: 'date', periodEnd: 'date' };
+
+const DATE_FIELDS: ReadonlySet<string> = new Set(Object.keys(CELL_KINDS).filter((f) => CELL_KINDS[f] === 'date'));
 
 /**
  * The file's text, or why it is not UTF-8. Excel's "CSV" on a Chinese Windows writes GBK, and its
