@@ -463,9 +463,13 @@ export async function openCasesWithEvents(db: HubDb, townshipPrefix: string | nu
 }
 
 /**
- * The decisions of a household's open cases still waiting for their department (ISSUED or
- * ACCEPTED): decided, not yet given, so in no department's data. A new decision is checked against
- * them (domain/cases/decision-checks.ts ungivenDecisionFindings). With each, its case's report time
+ * The household's decisions still waiting for their department (ISSUED or ACCEPTED): decided, not
+ * yet given, so in no department's data. A new decision is checked against them
+ * (domain/cases/decision-checks.ts ungivenDecisionFindings). Whatever became of their case: a case
+ * handed over to another county (HANDED_OVER) ends with its open slips still its offices' to answer
+ * (db/cases/hand-over.ts), and a reassignment on it issues more, so the county the household moved
+ * to could otherwise decide the same aid again; a case closed, rejected or withdrawn ended with every
+ * slip answered (REFERRALS_WITHOUT_FEEDBACK), so it holds none. With each, its case's report time
  * for the case's reference.
  */
 export async function ungivenDecisionsOfHousehold(db: HubDb, householdId: number): Promise<(ReferralRecord & { caseReportedAt: Date })[]> {
@@ -473,7 +477,7 @@ export async function ungivenDecisionsOfHousehold(db: HubDb, householdId: number
     .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode, reportedAt: aidCase.reportedAt })
     .from(referralSlip)
     .innerJoin(aidCase, eq(aidCase.id, referralSlip.caseId))
-    .where(and(eq(aidCase.householdId, householdId), notInArray(aidCase.state, [...TERMINAL_STATES]), eq(referralSlip.kind, 'DECISION'), inArray(referralSlip.state, ['ISSUED', 'ACCEPTED'])))
+    .where(and(eq(aidCase.householdId, householdId), eq(referralSlip.kind, 'DECISION'), inArray(referralSlip.state, ['ISSUED', 'ACCEPTED'])))
     .orderBy(asc(referralSlip.id));
   return rows.map((r) => ({ ...referralRecord(r.slip, r), caseReportedAt: fromDbInstant(r.reportedAt) }));
 }
