@@ -9,15 +9,13 @@
  * handed over and the alert's decision follows it: the successor is not withdrawn, is decided only
  * after the alert's village notice, and its decision or rejection is the alert's.
  */
-import { eq } from 'drizzle-orm';
-import { household } from '../db/household/schema';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { TestClock } from './support/clock';
 import { okPayload as ok, userErrorCodes as codes } from './support/payloads';
 import { countyClients } from './support/cases';
 import { writeWangJobLossAlert, WANG_TOWNSHIP } from './support/alerts';
-import { insertRegions, insertWang, TODAY, ZHAO } from './support/scenarios';
+import { insertRegions, insertWang, moveHousehold, TODAY, ZHAO } from './support/scenarios';
 
 const ACK = `mutation($i: AlertAcknowledgeInput!) { alertAcknowledge(input: $i) { userErrors { code } } }`;
 const VERIFY = `mutation($i: AlertVerifyInput!) { alertVerify(input: $i) { alert { state } case { id owner { key } } userErrors { code } } }`;
@@ -63,7 +61,7 @@ beforeAll(async () => {
   // 古槐 hands the case to 任城区民政局, which convenes (首问负责 until accepted).
   const slip = await ok(clients.guhuaiCases, ISSUE, { input: { caseId, to: { department: 'CIVIL_AFFAIRS' }, ask: '移交区民政局一事一议', deadlineWorkingDays: 5, handOver: true } }, 'referralIssue');
   await ok(clients.renchengCa, ACCEPT, { input: { referralId: slip.referral.id } }, 'referralAccept');
-  await dbs.hub.update(household).set({ regionCode: ZHAO.regionCode }).where(eq(household.id, wangId));
+  await moveHousehold(dbs, wangId, ZHAO.regionCode);
 }, 120_000);
 
 afterAll(async () => {

@@ -8,22 +8,19 @@
  * the first case once the household moved on, and the last lost both once it moved again), but no
  * later case. A decision declined after its case was handed over is reassigned by its convener.
  */
-import { eq } from 'drizzle-orm';
-import { household, region } from '../db/household/schema';
+import { region } from '../db/household/schema';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { TestClock } from './support/clock';
 import { okPayload as ok, userErrorCodes as codes } from './support/payloads';
-import { countyClients } from './support/cases';
-import { insertRegions, insertZhao, TODAY, REGIONS, ZHAO } from './support/scenarios';
+import { civilAffairsDeclinesOpen, countyClients, toDeliberation } from './support/cases';
+import { insertRegions, insertZhao, moveHousehold as moveTo, TODAY, REGIONS, ZHAO } from './support/scenarios';
 
-const MOVE = `mutation($input: CaseTransitionInput!) { caseTransition(input: $input) { case { id state } userErrors { code } } }`;
 const OPEN = `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id reference } userErrors { code } } }`;
 const MEETING = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) { meeting { decisions { id } } case { reference } userErrors { code field message } } }`;
 const HAND_OVER = `mutation($input: CaseHandOverInput!) { caseHandOver(input: $input) { case { id state } successorReference userErrors { code } } }`;
 const DECLINE = `mutation($input: ReferralDeclineInput!) { referralDecline(input: $input) { referral { id state } userErrors { code } } }`;
 const REASSIGN = `mutation($input: ReferralReassignInput!) { referralReassign(input: $input) { referral { id state to { key county { code } } case { id state } } userErrors { code field message } } }`;
-const DECLINES = `{ overdueReport { byOffice { office { key } declinesOpen { referral { id } } } } }`;
 const SUCCESSOR_OF = `query($id: ID!) { case(id: $id) { successor { id } } }`;
 const CHAIN = `query($id: ID!) { case(id: $id) { id state referrals { id state }
   predecessor { id state referrals { id state } history { action }
@@ -55,18 +52,11 @@ let medicalSlip: string;
 /** 任城区's meeting: 临时救助 for the head, to 任城区民政局, waiting when case 2 is handed over. */
 let tempAidSlip: string;
 
-async function moveHousehold(regionCode: string): Promise<void> {
-  const [moved] = await dbs.hub.update(household).set({ regionCode }).where(eq(household.id, zhaoId));
-  expect(moved.affectedRows).toBe(1);
-}
+const moveHousehold = (regionCode: string) => moveTo(dbs, zhaoId, regionCode);
 
 const medicalAid = { department: 'HEALTH', programme: 'MEDICAL_AID', amountFen: 100_000, deadlineWorkingDays: 10, beneficiaryIdNumber: ZHAO.head };
 const tempAid = { department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', cause: 'ILLNESS', amountFen: 80_000, deadlineWorkingDays: 5, beneficiaryIdNumber: ZHAO.head };
 const meeting = (caseId: string, decisions: unknown[]) => ({ input: { caseId, heldOn: '2026-03-16', departmentsPresent: ['CIVIL_AFFAIRS', 'HEALTH'], decisions } });
-
-async function toDeliberation(gql: Gql, caseId: string): Promise<void> {
-  for (const to of ['ACCEPTED', 'INVESTIGATING', 'IN_DELIBERATION']) await ok(gql, MOVE, { input: { caseId, to, reason: to } }, 'caseTransition');
-}
 
 /** The successor the hand-over opened, as the receiving county finds it. */
 async function successorOf(gql: Gql, caseId: string): Promise<string> {
@@ -141,12 +131,7 @@ describe('the decisions of a handed-over case still waiting for their offices', 
 
 describe('a decision declined after its case was handed over', () => {
   it('is reassigned by the handing county’s convener on the ended case, leaving its open declines', async () => {
-    const declines = async () => {
-      const report = await clients.weishanCa(DECLINES);
-      expect(report.errors).toBeUndefined();
-      const owner = report.data.overdueReport.byOffice.find((g: { office: { key: string } }) => g.office.key === 'CIVIL_AFFAIRS');
-      return (owner?.declinesOpen ?? []).map((d: { referral: { id: string } }) => d.referral.id);
-    };
+    const declines = () => civilAffairsDeclinesOpen(clients.weishanCa);
     expect(await declines()).toContain(medicalSlip);
     // 任城区's convener cannot reach it.
     const elsewhere = await clients.renchengCa(REASSIGN, { input: { referralId: medicalSlip, reason: '改派', department: 'UNION', programme: 'UNION_ILLNESS', amountFen: 100_000, deadlineWorkingDays: 10 } });

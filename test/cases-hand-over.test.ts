@@ -6,14 +6,12 @@
  * answer by their due dates, and its successor opens in 任城区, which owns and moves it and reads the
  * first case whole as its predecessor. A retry, keyed or not, answers the first outcome.
  */
-import { eq } from 'drizzle-orm';
-import { household } from '../db/household/schema';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { TestClock } from './support/clock';
 import { okPayload as ok, userErrorCodes as codes } from './support/payloads';
-import { countyClients } from './support/cases';
-import { insertRegions, insertZhao, TODAY, REGIONS, ZHAO } from './support/scenarios';
+import { civilAffairsDeclinesOpen, countyClients, toDeliberation } from './support/cases';
+import { insertRegions, insertZhao, moveHousehold as moveTo, TODAY, REGIONS, ZHAO } from './support/scenarios';
 
 const OPEN = `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id } userErrors { code message } } }`;
 const MOVE = `mutation($input: CaseTransitionInput!) { caseTransition(input: $input) { case { id state } userErrors { code } } }`;
@@ -34,7 +32,6 @@ const SUCCESSOR_OF = `query($id: ID!) { case(id: $id) { successorReference succe
 const INBOX = `query { referralsToOffice(office: { department: HEALTH }) { id } }`;
 const MEETING = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) { meeting { decisions { id } } userErrors { code field } } }`;
 const WAIVE = `mutation($input: ReferralWaiveInput!) { referralWaive(input: $input) { referral { id } userErrors { code } } }`;
-const DECLINES = `{ overdueReport { byOffice { office { key } declinesOpen { referral { id } } } } }`;
 
 const WEISHAN = '370826';
 const RENCHENG = '370811';
@@ -55,10 +52,7 @@ let answeredSlip: string;
 let openSlip: { id: string; dueOn: string };
 let successorId: string;
 
-async function moveHousehold(regionCode: string): Promise<void> {
-  const [moved] = await dbs.hub.update(household).set({ regionCode }).where(eq(household.id, zhaoId));
-  expect(moved.affectedRows).toBe(1);
-}
+const moveHousehold = (regionCode: string) => moveTo(dbs, zhaoId, regionCode);
 
 async function casesOfHousehold(): Promise<{ id: number; state: string; township_code: string; predecessor_case_id: number | null }[]> {
   const [rows] = await dbs.hubPool.query(`SELECT id, state, township_code, predecessor_case_id FROM aid_case WHERE household_id = ? ORDER BY id`, [zhaoId]);
@@ -247,19 +241,14 @@ describe('a decision declined after its case was handed over', () => {
     const ca = clients.renchengCa;
     const other = (await casesOfHousehold()).find((c) => c.township_code.startsWith(RENCHENG) && c.state === 'REPORTED' && c.predecessor_case_id === null)!;
     const caseId = String(other.id);
-    for (const to of ['ACCEPTED', 'INVESTIGATING', 'IN_DELIBERATION']) await ok(ca, MOVE, { input: { caseId, to, reason: to } }, 'caseTransition');
+    await toDeliberation(ca, caseId);
     const met = await ok(ca, MEETING, { input: { caseId, heldOn: '2026-03-16', departmentsPresent: ['CIVIL_AFFAIRS', 'HEALTH'],
       decisions: [{ department: 'HEALTH', programme: 'MEDICAL_AID', amountFen: 50_000, deadlineWorkingDays: 10, beneficiaryIdNumber: ZHAO.head }] } }, 'meetingRecord');
     const decision: string = met.meeting.decisions[0].id;
     await ok(ca, HAND_OVER, { input: { caseId, reason: '户籍迁回微山县' } }, 'caseHandOver');
     await ok(clients.renchengHealth, DECLINE, { input: { referralId: decision, reason: '已迁出本县，不予办理' } }, 'referralDecline');
-    const open = async () => {
-      const report = await ca(DECLINES);
-      expect(report.errors).toBeUndefined();
-      // Under the office that owns the case (its convener), who resolves it.
-      const owner = report.data.overdueReport.byOffice.find((g: { office: { key: string } }) => g.office.key === 'CIVIL_AFFAIRS');
-      return (owner?.declinesOpen ?? []).map((d: { referral: { id: string } }) => d.referral.id);
-    };
+    // Under the office that owns the case (its convener), who resolves it.
+    const open = () => civilAffairsDeclinesOpen(ca);
     expect(await open()).toContain(decision);
     await ok(ca, WAIVE, { input: { referralId: decision, reason: '户籍已迁回微山县，由微山县另行审议' } }, 'referralWaive');
     expect(await open()).not.toContain(decision);
