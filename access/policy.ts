@@ -293,7 +293,11 @@ async function laterCaseTownships(c: Pick<CaseRecord, 'id' | 'householdId'>, ctx
   return townships;
 }
 
-/** Where a slip, meeting or first aid of a case lies: where its case does (caseRegions). */
+/**
+ * Where a slip, meeting or first aid of a case lies: where its case does (caseRegions), its case read
+ * through the request's loader (primed by the household's cases). A case not found (none is: the
+ * foreign key) counts as continued by none.
+ */
 async function onCaseRegions(r: { caseId: number; householdId: number; townshipCode: string }, ctx: PolicyContext): Promise<string[]> {
   const c = await ctx.loaders.cases.caseById.load(r.caseId);
   return caseRegions(c ?? { id: r.caseId, householdId: r.householdId, townshipCode: r.townshipCode, state: 'REPORTED' }, ctx);
