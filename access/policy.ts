@@ -13,12 +13,14 @@
  * keep it confidential); X-Road (rights per client per service, purpose and case reference on every
  * query); DCI social-registry APIs (purpose and consent on each search).
  */
+import type { CaseLoaders } from '../db/cases/loaders';
+import type { CaseRecord } from '../db/cases/records';
 import type { HubLoaders } from '../db/household/loaders';
 import type { DepartmentCode } from '../domain/departments';
 
 /** What a rule's region look-up reads: the hub's loaders of the request (access/context.ts). */
 export interface PolicyContext {
-  loaders: { hub: HubLoaders };
+  loaders: { hub: HubLoaders; cases: Pick<CaseLoaders, 'caseById' | 'casesByHousehold'> };
 }
 
 // ----- Purposes ---------------------------------------------------------------------------------
@@ -257,18 +259,48 @@ async function householdRegion(householdId: number, ctx: PolicyContext): Promise
 }
 
 /**
- * Where a case lies (and its slips and meetings): the township where it was opened and the
- * household's division now. A case stays with the county that opened it until it ends: that
- * county's offices own it, answer its slips and convene it (resolvers/cases inReach acts on the
- * township alone), and still read it after the household has moved; the county the household has
- * moved to serves the household now and reads its cases too, as `Household.cases` shows them to it.
- * 一事一议 is convened by the county (README, "Joint cases"). Once the household has moved, that
- * county's convener hands the case over (caseHandOver): it ends there and its successor, opened in
- * the new county, shows it as its predecessor, which the new county reads as its household's case.
+ * Where a case lies (and its slips and meetings): the township where it was opened, the household's
+ * division now, and the township of every case continuing it after a hand-over. A case stays with
+ * the county that opened it until it ends: that county's offices own it, answer its slips and
+ * convene it (resolvers/cases inReach acts on the township alone), and still read it after the
+ * household has moved; the county the household has moved to serves the household now and reads its
+ * cases too, as `Household.cases` shows them to it. 一事一议 is convened by the county (README,
+ * "Joint cases"). Once the household has moved, that county's convener hands the case over
+ * (caseHandOver): it ends there and its successor, opened in the new county, shows it as its
+ * predecessor, which the new county reads as its own case's history for as long as it holds that
+ * case, wherever the household moves next; so after 微山县 → 任城区 → 兖州区, 兖州区 reads both earlier
+ * cases and 任城区 the first, but neither earlier county a later case (the successor is the new
+ * county's: `successorReference` names it). The chain is walked over the household's cases (one
+ * loader, one statement however long the chain), read only for a case handed over.
  */
-export async function caseRegions(c: { householdId: number; townshipCode: string }, ctx: PolicyContext): Promise<string[]> {
-  const home = await householdRegion(c.householdId, ctx);
-  return home === null || home.startsWith(c.townshipCode) ? [c.townshipCode] : [c.townshipCode, home];
+export async function caseRegions(c: Pick<CaseRecord, 'id' | 'householdId' | 'townshipCode' | 'state'>, ctx: PolicyContext): Promise<string[]> {
+  const [home, later] = await Promise.all([householdRegion(c.householdId, ctx), c.state === 'HANDED_OVER' ? laterCaseTownships(c, ctx) : []]);
+  const regions = new Set([c.townshipCode, ...later]);
+  if (home !== null && !home.startsWith(c.townshipCode)) regions.add(home);
+  return [...regions];
+}
+
+/** The townships of the cases continuing this one (its successor, that one's successor, …), in order. */
+async function laterCaseTownships(c: Pick<CaseRecord, 'id' | 'householdId'>, ctx: PolicyContext): Promise<string[]> {
+  const cases = await ctx.loaders.cases.casesByHousehold.load(c.householdId);
+  const successorOf = new Map(cases.flatMap((k) => (k.predecessorCaseId === null ? [] : [[k.predecessorCaseId, k] as const])));
+  const townships: string[] = [];
+  const seen = new Set([c.id]);
+  for (let next = successorOf.get(c.id); next && !seen.has(next.id); next = successorOf.get(next.id)) {
+    seen.add(next.id);
+    townships.push(next.townshipCode);
+  }
+  return townships;
+}
+
+/**
+ * Where a slip, meeting or first aid of a case lies: where its case does (caseRegions), its case read
+ * through the request's loader (primed by the household's cases). A case not found (none is: the
+ * foreign key) counts as continued by none.
+ */
+async function onCaseRegions(r: { caseId: number; householdId: number; townshipCode: string }, ctx: PolicyContext): Promise<string[]> {
+  const c = await ctx.loaders.cases.caseById.load(r.caseId);
+  return caseRegions(c ?? { id: r.caseId, householdId: r.householdId, townshipCode: r.townshipCode, state: 'REPORTED' }, ctx);
 }
 
 const OPEN_CATALOGUE: OpenTypeRule = { kind: 'OPEN', why: 'catalogue data, no personal data' };
@@ -444,7 +476,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     kind: 'PERSONAL',
     readBy: CASE_DATA,
     subjects: (c: { householdId: number }) => [{ kind: 'HOUSEHOLD', householdId: c.householdId }],
-    region: (c: { householdId: number; townshipCode: string }, ctx) => caseRegions(c, ctx),
+    region: (c: CaseRecord, ctx) => caseRegions(c, ctx),
     fields: Object.fromEntries(
       ['id', 'reference', 'household', 'origin', 'urgency', 'state', 'summary', 'firstReceivedBy', 'owner', 'township', 'reportedAt', 'explanation', 'endedAt', 'allowedTransitions', 'history', 'deadlines', 'anyDeadlineMissed', 'referrals', 'meetings', 'secondAids', 'firstAid', 'dossier', 'briefUrl', 'alert', 'householdMoved', 'predecessor', 'successor', 'successorReference'].map((f) => [f, 'IN_SCOPE' as const]),
     ),
@@ -457,7 +489,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
       { kind: 'HOUSEHOLD', householdId: r.householdId },
       ...(r.beneficiaryIdNumber ? [person(r.beneficiaryIdNumber)] : []),
     ],
-    region: (r: { householdId: number; townshipCode: string }, ctx) => caseRegions(r, ctx),
+    region: (r: { caseId: number; householdId: number; townshipCode: string }, ctx) => onCaseRegions(r, ctx),
     fields: {
       ...Object.fromEntries(
         ['id', 'case', 'kind', 'meeting', 'from', 'to', 'ask', 'programme', 'amountFen', 'beneficiary', 'handOver', 'deadlineWorkingDays', 'issuedAt', 'dueOn', 'provisional', 'state', 'acceptedAt', 'answeredAt', 'answeredStatedAt', 'answeredBy', 'feedback', 'declineReason', 'aidRecord', 'deadlineStatus', 'overdue', 'fulfilment', 'decisionCheck', 'declineResolution', 'correction'].map((f) => [f, 'IN_SCOPE' as const]),
@@ -475,7 +507,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     kind: 'PERSONAL',
     readBy: CASE_DATA,
     subjects: (m: { dossier: { household: { id: number } } }) => [{ kind: 'HOUSEHOLD', householdId: m.dossier.household.id }],
-    region: (m: { townshipCode: string; dossier: { household: { id: number } } }, ctx) => caseRegions({ householdId: m.dossier.household.id, townshipCode: m.townshipCode }, ctx),
+    region: (m: { caseId: number; townshipCode: string; dossier: { household: { id: number } } }, ctx) => onCaseRegions({ caseId: m.caseId, householdId: m.dossier.household.id, townshipCode: m.townshipCode }, ctx),
     fields: Object.fromEntries(['id', 'case', 'heldOn', 'convenedBy', 'departmentsPresent', 'notes', 'decisions', 'dossier', 'recordedAt', 'recordedBy', 'briefUrl', 'decisionChecks'].map((f) => [f, 'IN_SCOPE' as const])),
     sameSubject: ['case', 'decisions', 'dossier'],
   },
@@ -494,7 +526,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
       { kind: 'HOUSEHOLD', householdId: f.householdId },
       ...(f.beneficiaryIdNumber ? [person(f.beneficiaryIdNumber)] : []),
     ],
-    region: (f: { householdId: number; townshipCode: string }, ctx) => caseRegions(f, ctx),
+    region: (f: { caseId: number; householdId: number; townshipCode: string }, ctx) => onCaseRegions(f, ctx),
     fields: {
       ...Object.fromEntries(['programme', 'amountFen', 'beneficiary', 'pending', 'standing', 'supersededBy', 'reason', 'givenAt', 'recordedAt', 'actor'].map((f) => [f, 'IN_SCOPE' as const])),
       // ILLNESS reveals a health condition (as Referral.cause and AidRecord.cause).

@@ -6,14 +6,12 @@
  * answer by their due dates, and its successor opens in 任城区, which owns and moves it and reads the
  * first case whole as its predecessor. A retry, keyed or not, answers the first outcome.
  */
-import { eq } from 'drizzle-orm';
-import { household } from '../db/household/schema';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { TestClock } from './support/clock';
 import { okPayload as ok, userErrorCodes as codes } from './support/payloads';
-import { countyClientName, countyClients } from './support/cases';
-import { insertRegions, insertZhao, TODAY, REGIONS, ZHAO } from './support/scenarios';
+import { countyClientName, countyClients, toDeliberation } from './support/cases';
+import { insertRegions, insertZhao, moveHousehold as moveTo, TODAY, REGIONS, ZHAO } from './support/scenarios';
 
 const OPEN = `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id } userErrors { code message } } }`;
 const MOVE = `mutation($input: CaseTransitionInput!) { caseTransition(input: $input) { case { id state } userErrors { code } } }`;
@@ -56,10 +54,7 @@ let answeredSlip: string;
 let openSlip: { id: string; dueOn: string };
 let successorId: string;
 
-async function moveHousehold(regionCode: string): Promise<void> {
-  const [moved] = await dbs.hub.update(household).set({ regionCode }).where(eq(household.id, zhaoId));
-  expect(moved.affectedRows).toBe(1);
-}
+const moveHousehold = (regionCode: string) => moveTo(dbs, zhaoId, regionCode);
 
 async function casesOfHousehold(): Promise<{ id: number; state: string; township_code: string; predecessor_case_id: number | null }[]> {
   const [rows] = await dbs.hubPool.query(`SELECT id, state, township_code, predecessor_case_id FROM aid_case WHERE household_id = ? ORDER BY id`, [zhaoId]);
@@ -248,7 +243,7 @@ describe('a decision declined after its case was handed over', () => {
     const ca = clients.renchengCa;
     const other = (await casesOfHousehold()).find((c) => c.township_code.startsWith(RENCHENG) && c.state === 'REPORTED' && c.predecessor_case_id === null)!;
     const caseId = String(other.id);
-    for (const to of ['ACCEPTED', 'INVESTIGATING', 'IN_DELIBERATION']) await ok(ca, MOVE, { input: { caseId, to, reason: to } }, 'caseTransition');
+    await toDeliberation(ca, caseId);
     const met = await ok(ca, MEETING, { input: { caseId, heldOn: '2026-03-16', departmentsPresent: ['CIVIL_AFFAIRS', 'HEALTH'],
       decisions: [{ department: 'HEALTH', programme: 'MEDICAL_AID', amountFen: 50_000, deadlineWorkingDays: 10, beneficiaryIdNumber: ZHAO.head }] } }, 'meetingRecord');
     const decision: string = met.meeting.decisions[0].id;

@@ -27,8 +27,9 @@ import { EventLog, idempotent, lockCase, lockHouseholdTurn, requiredText, unkeye
 /**
  * Hands the case over to the county its household lives in now. Only the office that owns the case
  * (its convener) may; the household must live in another county; the reason is required; declined
- * decisions are resolved first (DECLINED_DECISIONS_OPEN), and a case opened from a monitoring alert
- * or with a charity need open is refused as a withdrawal is (applyTransition). Returns the case's
+ * decisions are resolved first (DECLINED_DECISIONS_OPEN), and a case with a charity need open is
+ * refused as a withdrawal is (applyTransition). A case opened from a monitoring alert is handed over
+ * with the alert's decision, which its successor carries (store.ts alertOfCase). Returns the case's
  * id; its successor is the case whose predecessor it is. A retry (its key, or the same officer's
  * same hand-over without one) answers the first outcome: one successor, ever (unique index).
  */

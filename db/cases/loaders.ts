@@ -25,12 +25,18 @@ import { correctionsByReferralIds, type CorrectionRow } from './corrections';
 import type { CaseEventRecord, CaseRecord, MeetingRecord, ReferralRecord, SecondAidRecord } from './records';
 
 export function createCaseLoaders(db: HubDb) {
+  const caseById = new DataLoader<number, CaseRecord | null>(async (ids) => byKey(ids, await casesByIds(db, ids), (c) => c.id));
+  /** Cases read by another key are cases by id too: the access rules of their slips and meetings look each up (access/policy.ts caseRegions). */
+  const known = (cases: CaseRecord[]) => {
+    for (const c of cases) caseById.prime(c.id, c);
+    return cases;
+  };
   return {
-    caseById: new DataLoader<number, CaseRecord | null>(async (ids) => byKey(ids, await casesByIds(db, ids), (c) => c.id)),
+    caseById,
     /** The case continuing this one in another county (caseHandOver), null when none. */
-    successorByCase: new DataLoader<number, CaseRecord | null>(async (ids) => byKey(ids, await casesByPredecessorIds(db, ids), (c) => c.predecessorCaseId!)),
+    successorByCase: new DataLoader<number, CaseRecord | null>(async (ids) => byKey(ids, known(await casesByPredecessorIds(db, ids)), (c) => c.predecessorCaseId!)),
     /** Newest first. */
-    casesByHousehold: new DataLoader<number, CaseRecord[]>(async (ids) => groupByKey(ids, await casesByHouseholdIds(db, ids), (c) => c.householdId)),
+    casesByHousehold: new DataLoader<number, CaseRecord[]>(async (ids) => groupByKey(ids, known(await casesByHouseholdIds(db, ids)), (c) => c.householdId)),
     /** In the order they were recorded. */
     eventsByCase: new DataLoader<number, CaseEventRecord[]>(async (ids) => groupByKey(ids, await eventsByCaseIds(db, ids), (e) => e.caseId)),
     referralsByCase: new DataLoader<number, ReferralRecord[]>(async (ids) => groupByKey(ids, await referralsByCaseIds(db, ids), (r) => r.caseId)),

@@ -33,7 +33,7 @@ import { household } from '../household/schema';
 import { monitoringAlert } from '../monitoring/schema';
 import { charityNeed } from '../charity/schema';
 import { recordAlertDecision } from '../monitoring/store';
-import { noticesOfCase, objectionsByNoticeIds } from '../monitoring/notices';
+import { noticesByAlertIds, objectionsByNoticeIds } from '../monitoring/notices';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { addDays } from '../../domain/dates';
 import { noticeGate } from '../../domain/monitoring/notice';
@@ -214,12 +214,17 @@ export async function applyTransition(
   });
   if (!check.ok) return refusal(caseError(check.code, check.message, check.code === 'REASON_REQUIRED' ? ['input', 'reason'] : check.code === 'CASE_NOT_URGENT' ? ['input', 'caseId'] : ['input', 'to']));
   if (to === 'WITHDRAWN' || to === 'HANDED_OVER') {
-    // The alert's decision (its 15-day limit, the village notice) hangs on the case it opened: a
-    // withdrawn or handed-over case would leave the alert pending on a case that ended. Rejected, it is decided.
     const how = to === 'WITHDRAWN' ? 'withdrawn' : 'handed over';
     const field = to === 'WITHDRAWN' ? ['input', 'to'] : ['input', 'caseId'];
-    const [alert] = await tx.select({ id: monitoringAlert.id }).from(monitoringAlert).where(eq(monitoringAlert.caseId, c.id)).limit(1);
-    if (alert) return refusal(caseError('CASE_OPENED_FROM_ALERT', `case opened from alert ${alert.id}: it ends by the alert's decision (REJECTED with the explanation, or decided), not ${how}`, field));
+    // The alert's decision (its 15-day limit, the village notice) hangs on the case it opened: a
+    // withdrawn case would leave the alert pending on a case that ended. Rejected, it is decided.
+    // Handed over, the household's matter goes on in its successor, which the alert's decision
+    // follows (alertOfCase): refused, the household moved would be stuck between a county that may
+    // neither hand over nor withdraw and one that may not open a case beside it.
+    if (to === 'WITHDRAWN') {
+      const alert = await alertOfCase(tx, c);
+      if (alert) return refusal(caseError('CASE_OPENED_FROM_ALERT', `case opened from alert ${alert.id}: it ends by the alert's decision (REJECTED with the explanation, or decided), not ${how}`, field));
+    }
     // A need published from it is still before charities, under the household's consent: withdrawn first.
     const [need] = await tx.select({ id: charityNeed.id }).from(charityNeed).where(and(eq(charityNeed.caseId, c.id), eq(charityNeed.state, 'OPEN'))).limit(1);
     if (need) return refusal(caseError('CHARITY_NEEDS_OPEN', `charity need ${need.id} published from the case is open: withdraw it first (charityNeedWithdraw)`, field));
@@ -242,7 +247,7 @@ export async function applyTransition(
     .where(eq(aidCase.id, c.id));
   // The decision on the alert the case was opened from (its 15-day limit, Alert.decideBy): the case
   // decided (the meeting's day or the day stated) or rejected with the explanation given.
-  if ((to === 'DECIDED' || to === 'REJECTED') && c.origin === 'ALERT') await recordAlertDecision(tx, c.id, to === 'DECIDED' ? opts.decidedOn ?? chinaDateOf(at) : chinaDateOf(at));
+  if ((to === 'DECIDED' || to === 'REJECTED') && c.origin === 'ALERT') await recordAlertDecision(tx, await caseAndPredecessorIds(tx, c), to === 'DECIDED' ? opts.decidedOn ?? chinaDateOf(at) : chinaDateOf(at));
   log.add({ action: 'TRANSITIONED', fromState: c.state, toState: to, occurredAt: at, reason: reason.trim(), carriesKey: opts.carriesKey ?? false });
   return success(c.id);
 }
@@ -256,15 +261,43 @@ export async function applyTransition(
  * aid are not the decision the notice precedes.
  */
 async function villageNoticeGate(tx: HubTx, c: CaseRecord, day: IsoDate, field: string[]): Promise<Outcome<number> | null> {
-  const [alert] = await tx.select({ id: monitoringAlert.id }).from(monitoringAlert).where(eq(monitoringAlert.caseId, c.id)).limit(1);
+  const alert = await alertOfCase(tx, c);
   if (!alert) return null;
-  const notices = await noticesOfCase(tx, c.id);
+  // The alert's notices: posted on the case it opened, they count for its successor after a hand-over.
+  const notices = await noticesByAlertIds(tx, [alert.id]);
   const objections = await objectionsByNoticeIds(tx, notices.filter((n) => n.liveAlertId !== null).map((n) => n.id));
   const gate = noticeGate(
     notices.map((n) => ({ endsOn: n.endsOn, withdrawn: n.liveAlertId === null, objections: objections.filter((o) => o.noticeId === n.id) })),
     day,
   );
   return gate ? refusal(caseError(gate.code, gate.code === 'NOTICE_REQUIRED' ? `case opened from alert ${alert.id}: ${gate.message}` : gate.message, field)) : null;
+}
+
+/**
+ * The case and the cases it continues (caseHandOver), latest first: one statement over the
+ * household's cases for a successor, none for a case opened here.
+ */
+async function caseAndPredecessorIds(tx: HubTx, c: CaseRecord): Promise<number[]> {
+  if (c.predecessorCaseId === null) return [c.id];
+  const rows = await tx.select({ id: aidCase.id, predecessorCaseId: aidCase.predecessorCaseId }).from(aidCase).where(eq(aidCase.householdId, c.householdId));
+  const predecessorOf = new Map(rows.map((r) => [r.id, r.predecessorCaseId]));
+  const ids = [c.id];
+  for (let p: number | null = c.predecessorCaseId; p !== null && !ids.includes(p); p = predecessorOf.get(p) ?? null) ids.push(p);
+  return ids;
+}
+
+/**
+ * The monitoring alert the case was opened from (verified as NEEDS_AID), or the case it continues
+ * after a hand-over was: the successor carries the alert's decision and its village notice. Null
+ * for a case opened otherwise (an application, or caseOpen with origin ALERT and no alert behind it).
+ */
+async function alertOfCase(tx: HubTx, c: CaseRecord): Promise<{ id: number } | null> {
+  const [alert] = await tx
+    .select({ id: monitoringAlert.id })
+    .from(monitoringAlert)
+    .where(inArray(monitoringAlert.caseId, await caseAndPredecessorIds(tx, c)))
+    .limit(1);
+  return alert ?? null;
 }
 
 /** Moves a case along its state machine. Only the owning office may. Returns the case id. */
@@ -464,20 +497,21 @@ export async function openCasesWithEvents(db: HubDb, townshipPrefix: string | nu
 }
 
 /**
- * The decisions of a household's open cases, and of its cases handed over (whose slips their
- * offices still answer: DECISIONS_ENDED_STATES), still waiting for their department (ISSUED or
- * ACCEPTED): decided, not yet given, so in no department's data. A new decision is checked against
- * them (domain/cases/decision-checks.ts ungivenDecisionFindings). A case handed over to another
- * county ended with its slips still open, its county's offices to give them (caseHandOver): they
- * are counted too, or the successor's meeting would decide the same aid again. With each, its case's
- * report time for the case's reference.
+ * The household's decisions still waiting for their department (ISSUED or ACCEPTED): decided, not
+ * yet given, so in no department's data. A new decision is checked against them
+ * (domain/cases/decision-checks.ts ungivenDecisionFindings). Whatever became of their case: a case
+ * handed over to another county (HANDED_OVER) ends with its open slips still its offices' to answer
+ * (db/cases/hand-over.ts), and a reassignment on it issues more, so the county the household moved
+ * to could otherwise decide the same aid again; a case closed, rejected or withdrawn ended with every
+ * slip answered (REFERRALS_WITHOUT_FEEDBACK), so it holds none. With each, its case's report time
+ * for the case's reference.
  */
 export async function ungivenDecisionsOfHousehold(db: HubDb, householdId: number): Promise<(ReferralRecord & { caseReportedAt: Date })[]> {
   const rows = await db
     .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode, reportedAt: aidCase.reportedAt })
     .from(referralSlip)
     .innerJoin(aidCase, eq(aidCase.id, referralSlip.caseId))
-    .where(and(eq(aidCase.householdId, householdId), notInArray(aidCase.state, [...DECISIONS_ENDED_STATES]), eq(referralSlip.kind, 'DECISION'), inArray(referralSlip.state, ['ISSUED', 'ACCEPTED'])))
+    .where(and(eq(aidCase.householdId, householdId), eq(referralSlip.kind, 'DECISION'), inArray(referralSlip.state, ['ISSUED', 'ACCEPTED'])))
     .orderBy(asc(referralSlip.id));
   return rows.map((r) => ({ ...referralRecord(r.slip, r), caseReportedAt: fromDbInstant(r.reportedAt) }));
 }

@@ -61,11 +61,6 @@ export async function noticesByAlertIds(db: HubQuery, ids: readonly number[]): P
   return db.select().from(monitoringVillageNotice).where(inArray(monitoringVillageNotice.alertId, [...ids])).orderBy(asc(monitoringVillageNotice.alertId), asc(monitoringVillageNotice.id));
 }
 
-/** The notices posted for a case's alert, oldest first, read inside the deciding transaction (the case row is locked). */
-export async function noticesOfCase(db: HubQuery, caseId: number): Promise<NoticeRow[]> {
-  return db.select().from(monitoringVillageNotice).where(eq(monitoringVillageNotice.caseId, caseId)).orderBy(asc(monitoringVillageNotice.id));
-}
-
 export type WithdrawResult = { ok: true; notice: NoticeRow; repeated: boolean } | { ok: false; existing: NoticeRow };
 
 /**

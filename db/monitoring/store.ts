@@ -595,12 +595,13 @@ export async function lateDecisionAlerts(db: Db, regionPrefix: string | null, to
 }
 
 /**
- * Records the decision of the alert a case was opened from, once: the case was decided or rejected
- * on `day` (China), inside the case's transaction. The first decision counts; a case decided again
+ * Records the decision of the alert a case was opened from, once: the case (or the successor
+ * continuing it after a hand-over: `caseIds` are the case and those it continues) was decided or
+ * rejected on `day` (China), inside the case's transaction. The first decision counts; a case decided again
  * after a redeliberation keeps it.
  */
-export async function recordAlertDecision(tx: HubTx, caseId: number, day: IsoDate): Promise<void> {
-  await tx.update(monitoringAlert).set({ decidedOn: day }).where(and(eq(monitoringAlert.caseId, caseId), isNull(monitoringAlert.decidedOn)));
+export async function recordAlertDecision(tx: HubTx, caseIds: readonly number[], day: IsoDate): Promise<void> {
+  await tx.update(monitoringAlert).set({ decidedOn: day }).where(and(inArray(monitoringAlert.caseId, [...caseIds]), isNull(monitoringAlert.decidedOn)));
 }
 
 /** Up to `limit` alerts still marked as holding 0008's default decideBy, in id order (through their index). */

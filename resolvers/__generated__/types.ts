@@ -514,8 +514,10 @@ export type Mutation = {
    * due dates. The office that owns (convenes) the case does it (NOT_CASE_OWNER; role MEETING_CONVENER,
    * purpose CASE_MEETING); refused when the household lives in the case's county (HOUSEHOLD_NOT_MOVED),
    * without a reason (REASON_REQUIRED), for a case ended (CASE_ENDED), with declined decisions open
-   * (DECLINED_DECISIONS_OPEN), opened from a monitoring alert (CASE_OPENED_FROM_ALERT) or with a
-   * charity need open (CHARITY_NEEDS_OPEN). A retry answers the first outcome: one successor, ever.
+   * (DECLINED_DECISIONS_OPEN) or with a charity need open (CHARITY_NEEDS_OPEN). A case opened from a
+   * monitoring alert is handed over with the alert's decision: its successor is not withdrawn, is
+   * decided only after the alert's village notice, and its decision or rejection is the alert's. A
+   * retry answers the first outcome: one successor, ever.
    */
   readonly caseHandOver: CaseHandOverPayload;
   /**
@@ -2271,7 +2273,7 @@ export type CaseErrorCode =
   | 'CASE_NOT_URGENT'
   /** The case's materials are already recorded complete. */
   | 'MATERIALS_ALREADY_COMPLETE'
-  /** A case opened from a monitoring alert is not withdrawn: it ends by the alert's decision (rejected with the explanation, or decided). */
+  /** A case opened from a monitoring alert (or the successor continuing it after a hand-over) is not withdrawn: it ends by the alert's decision (rejected with the explanation, or decided). */
   | 'CASE_OPENED_FROM_ALERT'
   /** A case is not withdrawn while a charity need published from it is open: withdraw the need first (charityNeedWithdraw). */
   | 'CHARITY_NEEDS_OPEN'

@@ -8,9 +8,7 @@ import { causeUnrecognisedFinding, checkDecisionConflicts, settlementFindings, u
 import { refusal, type Outcome } from '../../domain/cases/errors';
 import { decisionsIssuedTo } from '../../db/cases/write';
 import { ungivenDecisionsOfHousehold } from '../../db/cases/store';
-import { caseReference } from '../../domain/cases/reference';
-import { regionInScope } from '../../access/decide';
-import { caseRegions } from '../../access/policy';
+import { caseNamedTo } from './case-named';
 import type { Dossier } from '../../domain/cases/dossier';
 import { decisionSubject, type DecisionInput } from '../../domain/cases/meetings';
 import type { IsoDate } from '../../domain/dates';
@@ -67,8 +65,10 @@ export async function checkDecisions(
  * as of what is paid): the meeting's earlier decisions (`sameMeeting`), and the slips of decisions
  * of the household's open cases still waiting for their department, this case's included. A
  * finding is added to the decision's check, so a conflict is DECISION_CONFLICT unless overridden,
- * and kept and shown like the pre-grant check's. A slip of another case is named by its case's
- * reference only to a caller who reaches that case.
+ * and kept and shown like the pre-grant check's. The household's slips are waiting whatever became
+ * of their case (a case handed over to another county keeps its open slips: store.ts
+ * ungivenDecisionsOfHousehold). A slip of another case is named by its case's reference only to a
+ * caller who may read that case (case-named.ts: the county that continues a case reads it).
  */
 export async function withUngivenDecisions(
   ctx: HubContext,
@@ -77,23 +77,18 @@ export async function withUngivenDecisions(
   facts: { caseId: number; householdId: number; members: readonly { idNumber: string; relation: string }[]; sameMeeting: boolean; superseding?: readonly number[] },
 ): Promise<DecisionCheck[]> {
   const head = decisionSubject(facts.members)?.idNumber ?? null;
-  const caller = ctx.access?.caller;
+  const named = caseNamedTo(ctx);
   // A correction's decisions replace the slips it supersedes: those are no longer decisions to give.
-  // Another case is named to a caller who reads it (the Case rule: its county's, or the county the
-  // household lives in now, which reads a case handed over to it as its successor's predecessor).
-  const reads = async (townshipCode: string) => !caller || regionInScope(caller.regionScope, await caseRegions({ householdId: facts.householdId, townshipCode }, ctx));
-  const slips = (await ungivenDecisionsOfHousehold(ctx.hub, facts.householdId)).filter((s) => s.programmeCode !== null && !facts.superseding?.includes(s.id));
+  const waiting = (await ungivenDecisionsOfHousehold(ctx.hub, facts.householdId)).filter((s) => s.programmeCode !== null && !facts.superseding?.includes(s.id));
   const pending: UngivenDecision[] = await Promise.all(
-    slips.map(async (s) => ({
-      programmeCode: s.programmeCode!,
-      subject: s.beneficiaryIdNumber ?? head,
-      label:
-        s.caseId === facts.caseId
-          ? `本案转办单 ${s.id}`
-          : (await reads(s.townshipCode))
-            ? `案件 ${caseReference(s.caseId, s.caseReportedAt)} 的转办单 ${s.id}`
-            : '本户另一案件的转办单',
-    })),
+    waiting.map(async (s) => {
+      const reference = s.caseId === facts.caseId ? null : await named(s.caseId);
+      return {
+        programmeCode: s.programmeCode!,
+        subject: s.beneficiaryIdNumber ?? head,
+        label: s.caseId === facts.caseId ? `本案转办单 ${s.id}` : reference !== null ? `案件 ${reference} 的转办单 ${s.id}` : '本户另一案件的转办单',
+      };
+    }),
   );
   if (pending.length === 0 && (!facts.sameMeeting || decisions.length < 2)) return [...checks];
   return checks.map((check, i) => {

@@ -25,6 +25,7 @@ import type { FulfilmentRecord } from '../../db/case-loop/store';
 import { aidDateOf, checkFirstAidRecord, checkFulfilment, type Fulfilment } from '../../domain/cases/fulfilment';
 import { type DecisionCheck } from '../../domain/cases/decision-checks';
 import { checkDecisions, checkedAndWritten } from './decision-checks';
+import { caseNamedTo } from './case-named';
 import { countyOf, departmentOfficeName, parseOffice, receivingOfficeRefusal, storedOffice, storedOfficeIn, unknownOfficeReason, type Office } from '../../domain/cases/offices';
 import { caseReference } from '../../domain/cases/reference';
 import { checkReferralAction, REFERRAL_STATES, type ReferralState } from '../../domain/cases/referrals';
@@ -41,9 +42,9 @@ import type { ActorInput, CaseTransitionInput, DecisionCorrectInput, DecisionInp
 import { departmentOf, present, unknownRegion } from '../common';
 import type { HubContext } from '../context';
 import { badInput, requireDivisionCode, requireHubId, requireIdNumber } from '../../access/errors';
-import { checkCall, inScope, regionInScope, seesIdNumbers } from '../../access/decide';
+import { inScope, seesIdNumbers } from '../../access/decide';
 import { scrub } from '../../domain/privacy';
-import { CASE_ROLES, caseRegions, ROOT_RULES } from '../../access/policy';
+import { CASE_ROLES } from '../../access/policy';
 import { givenCause, givenSettlementRef, proseDetail, requireCauseWhereCounted } from '../findings/resolvers';
 import { createHash } from 'node:crypto';
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
@@ -194,23 +195,6 @@ async function inReach(ctx: HubContext, c: CaseRecord | null): Promise<boolean> 
   if (inScope(caller.regionScope, c.townshipCode)) return true;
   ctx.access.record([{ kind: 'HOUSEHOLD', householdId: c.householdId }], true);
   return false;
-}
-
-/**
- * A case's reference, for a refusal that names it, when the caller may read that case (`case(id)`
- * with its purpose, the case in its scope as the Case rule has it: its county's or its household's
- * now, access/policy.ts caseRegions); otherwise null, and the refusal does not say which case. No
- * audit row: nothing of the case is shown when it is out of reach.
- */
-function caseNamedTo(ctx: HubContext) {
-  return async (caseId: number): Promise<string | null> => {
-    const caller = ctx.access?.caller;
-    if (caller && checkCall(ROOT_RULES.Query.case, 'case', caller, ctx.access.purpose) !== null) return null;
-    const c = await caseById(ctx, caseId);
-    if (!c) return null;
-    if (caller && !regionInScope(caller.regionScope, await caseRegions(c, ctx))) return null;
-    return caseReference(c.id, c.reportedAt);
-  };
 }
 
 /** The reference of the case continuing this one in another county (caseHandOver), null before a hand-over. */

@@ -20,8 +20,23 @@ export async function caseOpened(gql: TestHub['gql'], householdId: number, summa
 /** Opens an application case of the household, reported at `reportedAt`, and moves it to IN_DELIBERATION; its id. */
 export async function caseInDeliberation(gql: TestHub['gql'], householdId: number, summary: string, reportedAt: string): Promise<string> {
   const caseId = await caseOpened(gql, householdId, summary, reportedAt);
-  for (const to of ['ACCEPTED', 'INVESTIGATING', 'IN_DELIBERATION']) await okPayload(gql, MOVE, { input: { caseId, to, reason: to } }, 'caseTransition');
+  await toDeliberation(gql, caseId);
   return caseId;
+}
+
+/** Moves a reported case through ACCEPTED and INVESTIGATING to IN_DELIBERATION. */
+export async function toDeliberation(gql: TestHub['gql'], caseId: string): Promise<void> {
+  for (const to of ['ACCEPTED', 'INVESTIGATING', 'IN_DELIBERATION']) await okPayload(gql, MOVE, { input: { caseId, to, reason: to } }, 'caseTransition');
+}
+
+const DECLINES = `{ overdueReport { byOffice { office { key } declinesOpen { referral { id } } } } }`;
+
+/** The declined decisions open under the caller's civil affairs (the convener who resolves them), as `overdueReport` lists them: their slips' ids. */
+export async function civilAffairsDeclinesOpen(gql: TestHub['gql']): Promise<string[]> {
+  const report = await gql(DECLINES);
+  if (report.errors) throw new Error(JSON.stringify(report.errors));
+  const owner = report.data.overdueReport.byOffice.find((g: { office: { key: string } }) => g.office.key === 'CIVIL_AFFAIRS');
+  return (owner?.declinesOpen ?? []).map((d: { referral: { id: string } }) => d.referral.id);
 }
 
 const MEETING = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) { meeting { decisions { id to { key } } } case { state } userErrors { code field } } }`;

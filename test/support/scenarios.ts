@@ -2,6 +2,7 @@
  * Named scenarios inserted into real databases. Tests read their expectations from the scenario
  * (how many members, which records) instead of magic numbers.
  */
+import { eq } from 'drizzle-orm';
 import { household, householdMember, person, region } from '../../db/household/schema';
 import { DEPARTMENT_CODES, HUB_LEDGER_SOURCES, REPORTER_CODES, type DepartmentCode, type OfficeCode } from '../../domain/departments';
 import { makeIdNumber } from '../../domain/id-number';
@@ -68,6 +69,12 @@ export const SLIP_ANSWERING_OFFICES: readonly OfficeCode[] = [
 
 /** A household of one with no aid at all, in another county. */
 export const ZHAO = { registrationNo: 'WS-0001', regionCode: '370826100', head: makeIdNumber('370826', '1990-02-14', 51) };
+
+/** Moves the household to another division, as a site's import rewrites it (no department's row changes). */
+export async function moveHousehold(dbs: Pick<TestDatabases, 'hub'>, householdId: number, regionCode: string): Promise<void> {
+  const [moved] = await dbs.hub.update(household).set({ regionCode }).where(eq(household.id, householdId));
+  if (moved.affectedRows !== 1) throw new Error(`no household ${householdId} to move`);
+}
 
 export async function insertRegions(dbs: TestDatabases): Promise<void> {
   await dbs.hub.insert(region).values(REGIONS);
