@@ -7,7 +7,7 @@ import { caseError, refusal, success, type CaseUserError, type Outcome } from '.
 import { countyOf, townshipOf } from '../../domain/cases/offices';
 import { caseReference } from '../../domain/cases/reference';
 import { hasFeedback } from '../../domain/cases/referrals';
-import { checkTransition, DECISIONS_ENDED_STATES, TERMINAL_STATES, type CaseOrigin, type CaseState, type CaseUrgency } from '../../domain/cases/state-machine';
+import { checkTransition, TERMINAL_STATES, type CaseOrigin, type CaseState, type CaseUrgency } from '../../domain/cases/state-machine';
 import type { IsoDate } from '../../domain/dates';
 import type { HubDb } from '../connect';
 import { lockingTransaction } from '../locking';
