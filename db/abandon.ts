@@ -46,35 +46,61 @@ export function abandonable<T>(work: () => Promise<T>): { running: Promise<T>; a
 /** Asks the server to stop the statement running on connection `threadId`. */
 export type Killer = (threadId: number) => Promise<unknown>;
 
+/** What a scope's statement needs of mysql2's callback connection (the promise wrapper's `connection`). */
+interface CoreConnection {
+  threadId: number;
+  query(options: unknown, values: unknown, done: (error: Error | null, rows?: unknown, fields?: unknown) => void): unknown;
+  execute(options: unknown, values: unknown, done: (error: Error | null, rows?: unknown, fields?: unknown) => void): unknown;
+  release(): void;
+  destroy(): void;
+}
+
 /**
  * The pool, with the statements of an abandonable scope stopped when it is abandoned (see above).
  * `kill` runs `KILL QUERY` over a connection of its own (a pool of one, `killerFor`).
+ *
+ * A scope's statement takes its connection from mysql2's callback pool under the promise one
+ * (`pool.pool`) and runs it there: one promise for taking, running and giving back the connection,
+ * where the promise API made one to take it, one to run and two async functions around them
+ * (every household query reads a dozen departments). It bypasses db/connect.ts's
+ * retiringRefusedSessions, whose retiring only concerns locking transactions, which no department
+ * read is. Its answer is the promise API's (`[rows, fields]`, the driver's error as it is).
  */
 export function stoppingAbandoned(pool: mysql.Pool, kill: Killer): mysql.Pool {
-  const run = (method: 'query' | 'execute') => async (options: unknown, values?: unknown) => {
+  const core = (pool as unknown as { pool: { getConnection(cb: (error: Error | null, conn: CoreConnection) => void): void } }).pool;
+  const run = (method: 'query' | 'execute') => (options: unknown, values?: unknown) => {
     const scope = current.getStore();
     if (!scope) return (pool[method] as (...a: unknown[]) => Promise<unknown>)(options, values);
-    if (scope.abandoned) throw new AbandonedStatement('the read was abandoned before this statement was sent');
-    const conn = await pool.getConnection();
-    if (scope.abandoned) {
-      conn.release();
-      throw new AbandonedStatement('the read was abandoned before this statement was sent');
-    }
-    let stopped = false;
-    const stop = () => {
-      stopped = true;
-      const threadId = conn.threadId;
-      // Closed first: the pool has its place back at once, whatever the server does with the kill.
-      conn.destroy();
-      kill(threadId).catch(() => undefined);
-    };
-    scope.running.add(stop);
-    try {
-      return await (conn[method] as (...a: unknown[]) => Promise<unknown>)(options, values);
-    } finally {
-      scope.running.delete(stop);
-      if (!stopped) conn.release();
-    }
+    if (scope.abandoned) return Promise.reject(new AbandonedStatement('the read was abandoned before this statement was sent'));
+    return new Promise((resolve, reject) => {
+      core.getConnection((error, conn) => {
+        if (error) return reject(error);
+        if (scope.abandoned) {
+          conn.release();
+          return reject(new AbandonedStatement('the read was abandoned before this statement was sent'));
+        }
+        let stopped = false;
+        const stop = () => {
+          stopped = true;
+          const threadId = conn.threadId;
+          // Closed first: the pool has its place back at once, whatever the server does with the kill.
+          conn.destroy();
+          kill(threadId).catch(() => undefined);
+        };
+        scope.running.add(stop);
+        const done = (failed: Error | null, rows?: unknown, fields?: unknown) => {
+          scope.running.delete(stop);
+          if (!stopped) conn.release();
+          if (failed) reject(failed);
+          else resolve([rows, fields]);
+        };
+        try {
+          conn[method](options, values, done);
+        } catch (thrown) {
+          done(thrown as Error);
+        }
+      });
+    });
   };
   return overriding(pool, { query: run('query'), execute: run('execute') });
 }

@@ -16,14 +16,20 @@ export function inPlaceholder(column: AnyColumn, name: string): SQL {
   return sql`${column} in (${sql.placeholder(name)})`;
 }
 
-/** `build(db)` once for each database handle: the statement is made on first use and kept. */
+/**
+ * `build(db)` once for each database handle: the statement is made on first use and kept. `build`
+ * returns one prepared select or an object of them; each is run without drizzle's async layers
+ * (`direct`). (A single one was once taken for an object of them: its own members were looked
+ * at instead, and the token look-up and 工会's read went through drizzle's `execute`.)
+ */
 export function preparedPer<D extends object, Q>(build: (db: D) => Q): (db: D) => Q {
   const made = new WeakMap<D, Q>();
   return (db) => {
     let q = made.get(db);
     if (q === undefined) {
       q = build(db);
-      if (q && typeof q === 'object') for (const [name, query] of Object.entries(q)) (q as Record<string, unknown>)[name] = direct(query);
+      if (isDrizzlePrepared(q)) q = direct(q);
+      else if (q && typeof q === 'object') for (const [name, query] of Object.entries(q)) (q as Record<string, unknown>)[name] = direct(query);
       made.set(db, q);
     }
     return q;
@@ -132,7 +138,10 @@ function rowMapper(fields: { path: string[]; field: unknown }[], joinsNotNullabl
 function direct<Q>(query: Q): Q {
   if (!isDrizzlePrepared(query)) return query;
   const q = query;
-  const cached = q.cacheConfig !== undefined || (q.cache !== undefined && !is(q.cache, NoopCache));
+  // drizzle gives every select a cacheConfig when its cache caches all (its NoopCache says it
+  // does): only a real cache makes a statement cached. (Read as cached, every select had gone
+  // through drizzle's own execute, the token look-up and the household's read among them.)
+  const cached = q.cache !== undefined && !is(q.cache, NoopCache);
   if (!q.fields || q.customResultMapper || q.returningIds || cached) return query;
   const execute = runner(q, rowMapper(q.fields, q.joinsNotNullableMap));
   return Object.assign(Object.create(Object.getPrototypeOf(q) as object) as object, q, { execute }) as Q;

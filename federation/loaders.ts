@@ -65,17 +65,28 @@ class SourceTimeout extends Error {}
  * of the hub's connections past the limit.
  */
 export function withTimeout<T>(ms: number, work: () => Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const { running, abandon } = abandonable(work);
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+  // One promise settled by whichever comes first, the work or the timer: what a race of the two
+  // with a `finally` did, in one promise instead of four (a department read is a dozen a household
+  // query). Work that ends after the timer settles nothing: its late rejection is swallowed here.
+  return new Promise<T>((resolve, reject) => {
+    let abandon = () => {};
+    const timer = setTimeout(() => {
       reject(new SourceTimeout());
       abandon();
     }, ms);
+    const { running, abandon: stop } = abandonable(work);
+    abandon = stop;
+    running.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
   });
-  // The losing query is abandoned, not awaited; swallow its late rejection.
-  running.catch(() => undefined);
-  return Promise.race([running, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Why a read failed: out of time (the hub's limit, or the driver's on connecting), or anything else. */

@@ -31,6 +31,15 @@ it('matches exactly the values of the list, quotes and backslashes included, and
   expect(await rows(WORDS)).toEqual([...WORDS].sort());
 });
 
+it('runs a single prepared select by its own runner, not through the execute drizzle made, as it runs those of an object', async () => {
+  const db = sourceDrizzle(dbs.hubPool, 'TEST');
+  const drizzles = db.select().from(word).where(inPlaceholder(word.value, 'values')).prepare().execute;
+  expect(byValue(db).execute).not.toBe(drizzles);
+  const inObject = preparedPer((d: SourceDb) => ({ q: d.select().from(word).where(inPlaceholder(word.value, 'values')).prepare() }));
+  expect(inObject(db).q.execute).not.toBe(drizzles);
+  expect((await byValue(db).execute({ values: ['plain'] })).map((r) => r.value)).toEqual(['plain']);
+});
+
 it('builds a statement once for each database handle', async () => {
   const before = built;
   const a = sourceDrizzle(dbs.hubPool, 'TEST');

@@ -1,0 +1,131 @@
+/**
+ * `npm run bench:household-instructions -- [--households N] [--warm W] [--requests M]`: what the
+ * hub process alone spends on a household query: its CPU time, its promises
+ * (`HOUSEHOLD_COUNT_PROMISES=1`, an async_hooks count), a CPU profile (`HOUSEHOLD_CPU_PROFILE=file`),
+ * or, under valgrind, its instructions:
+ *
+ *   valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=/tmp/hq.%p \
+ *     node --single-threaded --no-memory-reducer --import tsx bench/household-instructions.ts
+ *
+ * and valgrind's "Collected" divided by M. This process runs the hub as `npm start` does in
+ * production (bench/lib/production.ts); the database server and the client are processes of their
+ * own (neither traced by valgrind), so what is counted is the hub's work only. The client warms the
+ * hub up with W queries (default 1,000), then asks M more (default 200), one at a time, the
+ * households drawn with a fixed seed; only those M are counted (callgrind's instrumentation is
+ * switched on around them with `callgrind_control -i`). Every answer's digest (bench/lib/compare.ts)
+ * is printed, hashed over the run, so a change that alters an answer shows.
+ *
+ * What the hub does on a clock is kept out of the window: V8's memory reducer (its idle-time full
+ * collections, off above), the job takeover and the token look-up every 2 s (off and once,
+ * below). A window of 60 s with no query (`HOUSEHOLD_IDLE_MS=60000 … --requests 0`) counts about
+ * 1 M instructions. Runs of one code on a loaded machine still spread by ±20% (docs/performance.md,
+ * Session 22): compare several runs of each code, on a machine as quiet as can be had.
+ */
+import './lib/production';
+import { execFileSync, fork } from 'node:child_process';
+import { createHook } from 'node:async_hooks';
+import fs from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import type { AddressInfo } from 'node:net';
+import type { RowDataPacket } from 'mysql2/promise';
+import pino from 'pino';
+import { loadConfig } from '../db/config';
+import { createPool, hubDrizzle } from '../db/connect';
+import { todayIso } from '../domain/dates';
+import { closeSources, openSources } from '../federation/sources';
+import { createHubServer } from '../server/app';
+import { generateDemo } from '../tools/generate/index';
+import { Rng, seedFromText } from '../federation/demo-random';
+import { openBenchDatabases } from './lib/database';
+import { benchIdentity } from './lib/hub-identity';
+
+function option(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+const underValgrind = /valgrind|vgpreload/.test(process.env.LD_PRELOAD ?? '');
+
+async function main(): Promise<void> {
+  const households = option('households', 300);
+  const warm = option('warm', 1000);
+  const requests = option('requests', 200);
+  const countPromises = process.env.HOUSEHOLD_COUNT_PROMISES === '1';
+  const today = todayIso();
+  const db = await openBenchDatabases();
+  try {
+    await generateDemo({ hubUrl: db.hubUrl, sourceUrls: db.sourceUrls, households, seed: 'household-instructions', referenceDate: today });
+    // Nothing the hub does on a clock while the queries are counted: no job takeover, and a token
+    // looked up once (under valgrind a query takes a good part of a second, and a look-up every
+    // 2 s, the default, would count as many look-ups as the machine's load makes seconds).
+    const config = {
+      ...loadConfig(db.hubUrl, { SOURCE_TIMEOUT_MS: '60000', HUB_TIMEOUT_MS: '60000', AIDHUB_JOB_TAKEOVER_MS: '0', NODE_ENV: process.env.NODE_ENV }),
+      rateLimitPerMinute: 1_000_000_000,
+      tokenCacheMs: 3_600_000,
+    };
+    const hubPool = createPool(db.hubUrl);
+    const sources = openSources(config.sources);
+    const hub = hubDrizzle(hubPool);
+    const [rows] = await hubPool.query<RowDataPacket[]>('SELECT DISTINCT household_id FROM household_member WHERE left_on IS NULL ORDER BY household_id');
+    const eligible = rows.map((r) => Number(r.household_id));
+    const rng = new Rng(seedFromText('household-instructions'));
+    const ids = Array.from({ length: warm + requests }, () => rng.pick(eligible));
+    const server = await createHubServer({ config, hub, sources, logger: pino({ level: 'silent' }), today: () => today });
+    await new Promise<void>((resolve) => server.httpServer.listen(0, '127.0.0.1', resolve));
+    const identity = await benchIdentity(hub, hubPool);
+    const url = `http://127.0.0.1:${(server.httpServer.address() as AddressInfo).port}/graphql`;
+
+    let promises = 0;
+    let cpu: NodeJS.CpuUsage = { user: 0, system: 0 };
+    const hook = createHook({
+      init(_id, type) {
+        if (type === 'PROMISE') promises += 1;
+      },
+    });
+    const profile = process.env.HOUSEHOLD_CPU_PROFILE ? new Session() : null;
+    profile?.connect();
+    const client = fork(require.resolve('./lib/household-instructions-client'), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+    const summary = await new Promise<string>((resolve, reject) => {
+      client.on('error', reject);
+      client.on('exit', (code) => reject(new Error(`the client stopped (${code})`)));
+      client.on('message', (m: { kind: string; summary?: string }) => {
+        if (m.kind === 'warmed') {
+          if (underValgrind) execFileSync('callgrind_control', ['-i', 'on', String(process.pid)], { stdio: 'ignore' });
+          if (countPromises) hook.enable();
+          cpu = process.cpuUsage();
+          const go = () => client.send({ kind: 'go' });
+          if (profile) void profile.post('Profiler.enable').then(() => profile.post('Profiler.setSamplingInterval', { interval: 100 })).then(() => profile.post('Profiler.start')).then(go);
+          else go();
+        } else if (m.kind === 'done') {
+          if (underValgrind) execFileSync('callgrind_control', ['-i', 'off', String(process.pid)], { stdio: 'ignore' });
+          hook.disable();
+          cpu = process.cpuUsage(cpu);
+          if (profile) {
+            void profile.post('Profiler.stop').then(({ profile: p }) => {
+              fs.writeFileSync(process.env.HOUSEHOLD_CPU_PROFILE!, JSON.stringify(p));
+              resolve(m.summary ?? '');
+            });
+          } else resolve(m.summary ?? '');
+        }
+      });
+      client.send({ kind: 'start', url, headers: identity, ids, warm });
+    });
+    client.removeAllListeners('exit');
+    client.kill();
+    process.stdout.write(`${requests} household queries counted (after ${warm} to warm up), ${households} households\n`);
+    process.stdout.write(`answers: ${summary}\n`);
+    process.stdout.write(`hub process CPU per household query: ${((cpu.user + cpu.system) / requests).toFixed(0)} µs (user ${(cpu.user / requests).toFixed(0)}, system ${(cpu.system / requests).toFixed(0)})\n`);
+    if (countPromises) process.stdout.write(`promises per household query: ${(promises / requests).toFixed(1)}\n`);
+    await server.apollo.stop();
+    await hubPool.end();
+    await closeSources(sources);
+  } finally {
+    await db.discard();
+  }
+  process.exit(0);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
