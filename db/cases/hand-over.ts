@@ -21,7 +21,8 @@ import { household } from '../household/schema';
 import { toDbInstant } from '../instants';
 import { lockingTransaction } from '../locking';
 import { aidCase } from './schema';
-import { applyTransition } from './store';
+import { followCaseHandOver } from '../monitoring/store';
+import { applyTransition, caseAndPredecessorIds } from './store';
 import { EventLog, idempotent, lockCase, lockHouseholdTurn, requiredText, unkeyedRetry, type WriteMeta } from './write';
 
 /**
@@ -72,6 +73,9 @@ export async function handOverCase(db: HubDb, caseId: number, reason: string, me
           reportedAt: toDbInstant(at),
           predecessorCaseId: c.id,
         });
+        // The alert the case was opened from goes with it while its decision is pending (its notice,
+        // decision and supervision are the new county's now): db/monitoring/store.ts followCaseHandOver.
+        if (c.origin === 'ALERT') await followCaseHandOver(tx, await caseAndPredecessorIds(tx, c), { householdId: c.householdId, regionCode: home.regionCode }, { from: c.id, to: res.insertId }, at);
         // The successor's first event: opened by the hand-over, by the officer who handed it over.
         const opened = await EventLog.open(tx, res.insertId, meta);
         opened.add({ action: 'OPENED', toState: 'REPORTED', occurredAt: at, reason: reason.trim() });
