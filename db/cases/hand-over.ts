@@ -30,7 +30,8 @@ import { EventLog, idempotent, lockCase, lockHouseholdTurn, requiredText, unkeye
  * (its convener) may; the household must live in another county; the reason is required; declined
  * decisions are resolved first (DECLINED_DECISIONS_OPEN), and a case with a charity need open is
  * refused as a withdrawal is (applyTransition). A case opened from a monitoring alert is handed over
- * with the alert's decision, which its successor carries (store.ts alertOfCase). Returns the case's
+ * with the alert's decision, which its successor carries (store.ts alertOfCase), and the alert goes with
+ * it to the new home while that decision is pending (followCaseHandOver). Returns the case's
  * id; its successor is the case whose predecessor it is. A retry (its key, or the same officer's
  * same hand-over without one) answers the first outcome: one successor, ever (unique index).
  */
