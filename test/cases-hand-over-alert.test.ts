@@ -108,6 +108,17 @@ it('gives the successor the alert it carries, and the handed-over case still its
   const handedOver = await clients.renchengCa(CASE_ALERT, { id: caseId });
   expect(handedOver.errors).toBeUndefined();
   expect(handedOver.data.case.alert).toEqual({ id: alertId, state: 'VERIFIED' });
+  // Read over the household's cases and their alerts, batched: the successor and the case it
+  // continues together cost the hub what the successor alone does.
+  const statements = async (query: string) => {
+    const res = await clients.weishanCa(query, { s: successorId, c: caseId });
+    expect(res.errors).toBeUndefined();
+    return res.extensions?.sqlStatements?.bySource;
+  };
+  const one = await statements(`query($s: ID!) { s: case(id: $s) { alert { id } } }`);
+  const both = await statements(`query($s: ID!, $c: ID!) { s: case(id: $s) { alert { id } } c: case(id: $c) { alert { id } } }`);
+  expect(one).toBeDefined();
+  expect(both).toEqual(one);
 });
 
 it('keeps the alert’s rules on the successor: not withdrawn, decided only after the village notice', async () => {
