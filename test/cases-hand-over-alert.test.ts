@@ -22,7 +22,10 @@ import { TestClock } from './support/clock';
 import { okPayload as ok, userErrorCodes as codes } from './support/payloads';
 import { countyClients } from './support/cases';
 import { writeWangJobLossAlert, WANG_TOWNSHIP } from './support/alerts';
-import { insertRegions, insertWang, moveHousehold, ZHAO } from './support/scenarios';
+import { insertRegions, insertWang, moveHousehold, WANG, ZHAO } from './support/scenarios';
+import { subscribe, subscriberClient } from './alert-delivery/scenario';
+import { alertDelivery } from '../db/alert-delivery/schema';
+import { eq } from 'drizzle-orm';
 
 const ACK = `mutation($i: AlertAcknowledgeInput!) { alertAcknowledge(input: $i) { userErrors { code } } }`;
 const VERIFY = `mutation($i: AlertVerifyInput!) { alertVerify(input: $i) { alert { state } case { id owner { key } } userErrors { code } } }`;
@@ -84,6 +87,10 @@ afterAll(async () => {
 });
 
 it('hands the case over, the alert’s decision pending on the successor', async () => {
+  await subscriberClient(dbs.hub, 'guhuai-alerts', '370811');
+  await subscriberClient(dbs.hub, 'weishan-alerts', '370826');
+  const guhuaiSub = await subscribe(dbs.hub, 'guhuai-alerts', 'http://127.0.0.1:9/guhuai', { regionCodes: [WANG_TOWNSHIP] });
+  const weishanSub = await subscribe(dbs.hub, 'weishan-alerts', 'http://127.0.0.1:9/weishan', { regionCodes: [WEISHAN_TOWNSHIP] });
   const res = await ok(clients.renchengCa, HAND_OVER, { input: { caseId, reason: '户籍迁至微山县，移交微山县民政局办理' } }, 'caseHandOver');
   expect(res.case).toEqual({ id: caseId, state: 'HANDED_OVER' });
   const found = await clients.weishanCa(SUCCESSOR, { id: caseId });
@@ -99,6 +106,10 @@ it('hands the case over, the alert’s decision pending on the successor', async
   expect(moved.data.alert).toMatchObject({ id: alertId, state: 'VERIFIED', region: { code: ZHAO.regionCode }, verifier: { key: WEISHAN_TOWNSHIP } });
   expect(moved.data.alert.history.map((e: { action: string }) => e.action)).toEqual(['OPENED', 'ACKNOWLEDGED', 'VERIFIED', 'MOVED']);
   expect((await clients.guhuai(ALERT, { id: alertId })).data.alert).toBeNull();
+  // Pushed as any move of an alert: to the new township's systems, and as gone to the old one's.
+  const pushesOf = async (sub: typeof guhuaiSub) => (await dbs.hub.select().from(alertDelivery).where(eq(alertDelivery.subscriptionId, sub.subscription.id))).map((p) => [p.event, JSON.parse(p.payload).alert.region]);
+  expect(await pushesOf(weishanSub)).toEqual([['ALERT_MOVED', ZHAO.regionCode]]);
+  expect(await pushesOf(guhuaiSub)).toEqual([['ALERT_MOVED_AWAY', WANG.regionCode]]);
 });
 
 it('gives the successor the alert it carries, and the handed-over case still its own', async () => {

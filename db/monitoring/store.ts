@@ -233,12 +233,12 @@ async function followHome(tx: HubTx, old: AlertRow, w: AlertHome, at: string): P
  * township, a department the same department of the new county (civil affairs that took it over
  * included, which also owns the successor). MOVED by the hub, naming household and divisions as
  * every move does, and the cases. An alert decided already stays where it was decided. Returns the
- * alerts moved, as they are now.
+ * moves, for delivery (ALERT_MOVED to the new division, ALERT_MOVED_AWAY to the old).
  */
-export async function followCaseHandOver(tx: HubTx, caseIds: readonly number[], home: { householdId: number; regionCode: string }, cases: { from: number; to: number }, now: Date): Promise<AlertRow[]> {
+export async function followCaseHandOver(tx: HubTx, caseIds: readonly number[], home: { householdId: number; regionCode: string }, cases: { from: number; to: number }, now: Date): Promise<AlertChange[]> {
   const at = toDbInstant(now);
   const pending = await tx.select().from(monitoringAlert).where(and(inArray(monitoringAlert.caseId, [...caseIds]), isNull(monitoringAlert.decidedOn)));
-  const moved: AlertRow[] = [];
+  const moved: AlertChange[] = [];
   for (const old of pending) {
     if (old.regionCode === home.regionCode && old.householdId === home.householdId) continue;
     const townshipCode = townshipOf(home.regionCode);
@@ -250,7 +250,7 @@ export async function followCaseHandOver(tx: HubTx, caseIds: readonly number[], 
     if ((res as unknown as { affectedRows: number }).affectedRows !== 1) continue;
     const reason = `${movedReason(old, home)}; case ${cases.from} handed over as case ${cases.to}`;
     await addEvent(tx, old.id, { action: 'MOVED', fromState: old.state, toState: old.state, grade: old.grade, at, actor: HUB_ACTOR.actor, office: HUB_ACTOR.office, reason });
-    moved.push({ ...old, householdId: home.householdId, regionCode: home.regionCode, townshipCode, verifierOffice, updatedAt: at });
+    moved.push({ event: 'ALERT_MOVED', alert: { ...old, householdId: home.householdId, regionCode: home.regionCode, townshipCode, verifierOffice, updatedAt: at }, formerRegionCode: old.regionCode });
   }
   return moved;
 }
