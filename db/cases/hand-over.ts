@@ -21,7 +21,9 @@ import { household } from '../household/schema';
 import { toDbInstant } from '../instants';
 import { lockingTransaction } from '../locking';
 import { aidCase } from './schema';
-import { applyTransition } from './store';
+import { followCaseHandOver, type AlertChange } from '../monitoring/store';
+import type { HubTx } from './records';
+import { applyTransition, caseAndPredecessorIds } from './store';
 import { EventLog, idempotent, lockCase, lockHouseholdTurn, requiredText, unkeyedRetry, type WriteMeta } from './write';
 
 /**
@@ -29,11 +31,13 @@ import { EventLog, idempotent, lockCase, lockHouseholdTurn, requiredText, unkeye
  * (its convener) may; the household must live in another county; the reason is required; declined
  * decisions are resolved first (DECLINED_DECISIONS_OPEN), and a case with a charity need open is
  * refused as a withdrawal is (applyTransition). A case opened from a monitoring alert is handed over
- * with the alert's decision, which its successor carries (store.ts alertOfCase). Returns the case's
+ * with the alert's decision, which its successor carries (store.ts alertOfCase), and the alert goes with
+ * it to the new home while that decision is pending (followCaseHandOver; `onAlertsMoved` queues the
+ * pushes of the move in the transaction). Returns the case's
  * id; its successor is the case whose predecessor it is. A retry (its key, or the same officer's
  * same hand-over without one) answers the first outcome: one successor, ever (unique index).
  */
-export async function handOverCase(db: HubDb, caseId: number, reason: string, meta: WriteMeta): Promise<Outcome<number>> {
+export async function handOverCase(db: HubDb, caseId: number, reason: string, meta: WriteMeta, onAlertsMoved?: (tx: HubTx, moves: readonly AlertChange[]) => Promise<void>): Promise<Outcome<number>> {
   const problem = requiredText(reason, 2000, ['input', 'reason'], 'REASON_REQUIRED');
   if (problem) return refusal(problem);
   return idempotent(
@@ -72,6 +76,13 @@ export async function handOverCase(db: HubDb, caseId: number, reason: string, me
           reportedAt: toDbInstant(at),
           predecessorCaseId: c.id,
         });
+        // The alert the case was opened from goes with it while its decision is pending (its notice,
+        // decision and supervision are the new county's now): db/monitoring/store.ts followCaseHandOver.
+        if (c.origin === 'ALERT') {
+          const moves = await followCaseHandOver(tx, await caseAndPredecessorIds(tx, c), { householdId: c.householdId, regionCode: home.regionCode }, { from: c.id, to: res.insertId }, at);
+          // Its pushes in the same transaction (the caller queues them: resolvers/cases).
+          if (moves.length > 0 && onAlertsMoved) await onAlertsMoved(tx, moves);
+        }
         // The successor's first event: opened by the hand-over, by the officer who handed it over.
         const opened = await EventLog.open(tx, res.insertId, meta);
         opened.add({ action: 'OPENED', toState: 'REPORTED', occurredAt: at, reason: reason.trim() });

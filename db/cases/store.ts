@@ -5,6 +5,7 @@
 import { and, asc, desc, eq, gt, inArray, like, lt, notInArray, notLike, or, type SQL } from 'drizzle-orm';
 import { caseError, refusal, success, type CaseUserError, type Outcome } from '../../domain/cases/errors';
 import { countyOf, townshipOf } from '../../domain/cases/offices';
+import { caseAndPredecessorIdsOf } from '../../domain/cases/chain';
 import { caseReference } from '../../domain/cases/reference';
 import { hasFeedback } from '../../domain/cases/referrals';
 import { checkTransition, TERMINAL_STATES, type CaseOrigin, type CaseState, type CaseUrgency } from '../../domain/cases/state-machine';
@@ -277,13 +278,10 @@ async function villageNoticeGate(tx: HubTx, c: CaseRecord, day: IsoDate, field: 
  * The case and the cases it continues (caseHandOver), latest first: one statement over the
  * household's cases for a successor, none for a case opened here.
  */
-async function caseAndPredecessorIds(tx: HubTx, c: CaseRecord): Promise<number[]> {
+export async function caseAndPredecessorIds(tx: HubTx, c: CaseRecord): Promise<number[]> {
   if (c.predecessorCaseId === null) return [c.id];
   const rows = await tx.select({ id: aidCase.id, predecessorCaseId: aidCase.predecessorCaseId }).from(aidCase).where(eq(aidCase.householdId, c.householdId));
-  const predecessorOf = new Map(rows.map((r) => [r.id, r.predecessorCaseId]));
-  const ids = [c.id];
-  for (let p: number | null = c.predecessorCaseId; p !== null && !ids.includes(p); p = predecessorOf.get(p) ?? null) ids.push(p);
-  return ids;
+  return caseAndPredecessorIdsOf(c, rows);
 }
 
 /**

@@ -10,11 +10,12 @@ import type { HubTx } from '../cases/records';
 import { lockingTransaction } from '../locking';
 import { fromDbInstant, toDbInstant } from '../instants';
 import { chinaDateOf } from '../../domain/cases/china-time';
+import { townshipOf } from '../../domain/cases/offices';
 import { aidCase, caseEvent } from '../cases/schema';
 import { household, householdMember } from '../household/schema';
 import { monitoringAlert, monitoringAlertEvent, monitoringWatermark } from './schema';
 import { GRADE_RANK, type Grade, type Limit } from '../../domain/monitoring/triggers';
-import { MOVE_ACTION, OPEN_ALERT_STATES, acknowledgeDeadline, isAlertVerifier, type AlertCaller, decideByCorrection, deadlineCorrection, movedDeadlines, type CountedDates, type RecountedDeadlines, UNSIGNED_ALERT_STATES, alertDeadlines, decidesAlert, identityChain, isRepeatOf, landingIdentity, moveAlert, moveEventReason, type AlertMove, type AlertOutcome, type AlertState } from '../../domain/monitoring/alerts';
+import { MOVE_ACTION, OPEN_ALERT_STATES, verifierAfterHandOver, acknowledgeDeadline, isAlertVerifier, type AlertCaller, decideByCorrection, deadlineCorrection, movedDeadlines, type CountedDates, type RecountedDeadlines, UNSIGNED_ALERT_STATES, alertDeadlines, decidesAlert, identityChain, isRepeatOf, landingIdentity, moveAlert, moveEventReason, type AlertMove, type AlertOutcome, type AlertState } from '../../domain/monitoring/alerts';
 import type { IsoDate } from '../../domain/dates';
 
 type Db = HubDb | HubTx;
@@ -219,6 +220,39 @@ async function followHome(tx: HubTx, old: AlertRow, w: AlertHome, at: string): P
   const reason = movedReason(old, w);
   await addEvent(tx, old.id, { action: 'MOVED', fromState: old.state, toState: 'NEW', grade: old.grade, at, actor: HUB_ACTOR.actor, office: HUB_ACTOR.office, reason });
   return { ...old, householdId: w.householdId, regionCode: w.regionCode, townshipCode: w.townshipCode, verifierOffice: w.verifierOffice, state: 'NEW', acknowledgeFrom: movedOn, acknowledgeBy: ack.acknowledgeBy, acknowledgeWorkingDays: ack.acknowledgeWorkingDays, provisional, updatedAt: at };
+}
+
+/**
+ * 移交 of a case opened from an alert whose decision is still pending: the alert goes with the case
+ * to the household's new home, inside the hand-over's transaction. What is left of it (the village
+ * notice, its objections, the decision and the supervision of its decision limit) is the new
+ * county's to do, where the household lives and its successor case is decided: the old township
+ * could post a notice on a board of a village the household left, and the new one, which can,
+ * could not reach the alert. State, outcome, deadlines and history stay (the verification remains
+ * the old township's act, its event naming its office); a township verifier becomes the new
+ * township, a department the same department of the new county (civil affairs that took it over
+ * included, which also owns the successor). MOVED by the hub, naming household and divisions as
+ * every move does, and the cases. An alert decided already stays where it was decided. Returns the
+ * moves, for delivery (ALERT_MOVED to the new division, ALERT_MOVED_AWAY to the old).
+ */
+export async function followCaseHandOver(tx: HubTx, caseIds: readonly number[], home: { householdId: number; regionCode: string }, cases: { from: number; to: number }, now: Date): Promise<AlertChange[]> {
+  const at = toDbInstant(now);
+  const pending = await tx.select().from(monitoringAlert).where(and(inArray(monitoringAlert.caseId, [...caseIds]), isNull(monitoringAlert.decidedOn)));
+  const moved: AlertChange[] = [];
+  for (const old of pending) {
+    if (old.regionCode === home.regionCode && old.householdId === home.householdId) continue;
+    const townshipCode = townshipOf(home.regionCode);
+    const verifierOffice = verifierAfterHandOver(old.verifierOffice, townshipCode);
+    const [res] = await tx.execute(
+      sql`UPDATE monitoring_alert SET household_id = ${home.householdId}, region_code = ${home.regionCode}, township_code = ${townshipCode}, verifier_office = ${verifierOffice}, updated_at = ${at}
+          WHERE id = ${old.id} AND region_code = ${old.regionCode} AND decided_on IS NULL`,
+    );
+    if ((res as unknown as { affectedRows: number }).affectedRows !== 1) continue;
+    const reason = `${movedReason(old, home)}; case ${cases.from} handed over as case ${cases.to}`;
+    await addEvent(tx, old.id, { action: 'MOVED', fromState: old.state, toState: old.state, grade: old.grade, at, actor: HUB_ACTOR.actor, office: HUB_ACTOR.office, reason });
+    moved.push({ event: 'ALERT_MOVED', alert: { ...old, householdId: home.householdId, regionCode: home.regionCode, townshipCode, verifierOffice, updatedAt: at }, formerRegionCode: old.regionCode });
+  }
+  return moved;
 }
 
 /** Where an alert's person lives now, and who verifies it there, with the limit its 签收 day is counted by. */

@@ -5,6 +5,7 @@
  */
 import crypto from 'node:crypto';
 import { addDays, type IsoDate } from '../dates';
+import { parseOffice } from '../cases/offices';
 import { addWorkingDays, withinSupported, type HolidayCalendar } from '../cases/working-days';
 import { DEFAULT_DECIDE_DAYS, GRADE_RANK, type Grade, type Limit } from './triggers';
 
@@ -297,4 +298,14 @@ export const SUPERVISOR_OFFICE = 'CIVIL_AFFAIRS';
  */
 export function isAlertSupervisor(caller: Pick<AlertCaller, 'department' | 'regionScope'>): boolean {
   return caller.department === SUPERVISOR_OFFICE && /^\d{6}$/.test(caller.regionScope);
+}
+
+/**
+ * Who verifies an alert whose case was handed over to the county its household moved to (db
+ * followCaseHandOver): a township verifier is the new township, where the household lives and its
+ * village notice is posted; a department is the same department, read as the new county's office
+ * (Alert.verifier), civil affairs that took the alert over included.
+ */
+export function verifierAfterHandOver(verifierOffice: string, newTownshipCode: string): string {
+  return parseOffice(verifierOffice)?.kind === 'TOWNSHIP' ? newTownshipCode : verifierOffice;
 }

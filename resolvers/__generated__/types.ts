@@ -1400,7 +1400,7 @@ export type Case = {
   readonly successor?: Maybe<Case>;
   /** The successor's reference (AH-…), once handed over: what the county that handed it over quotes to the county it went to. */
   readonly successorReference?: Maybe<Scalars['String']['output']>;
-  /** The alert this case was opened from (origin ALERT). */
+  /** The alert this case was opened from (origin ALERT), or for a successor (caseHandOver) the alert of the case it continues, whose decision it carries. */
   readonly alert?: Maybe<Alert>;
 };
 
@@ -4981,7 +4981,7 @@ export type AlertAction =
   | 'VERIFIED'
   /** Dismissed with a reason. */
   | 'DISMISSED'
-  /** Seen again with the person in another household or division while open: it follows them to the township (or department) that now verifies it and goes back to NEW, to be signed for there within the 签收 limit counted from the day of the move; grade and verifyBy unchanged. */
+  /** Seen again with the person in another household or division while open: it follows them to the township (or department) that now verifies it and goes back to NEW, to be signed for there within the 签收 limit counted from the day of the move; grade and verifyBy unchanged. Also, state kept, when the case it opened is handed over to another county with its decision pending (caseHandOver): the new township posts its notice. */
   | 'MOVED'
   /** Taken over as its verifier by county or city civil affairs (alertTakeOver), with the reason given. */
   | 'TAKEN_OVER'

@@ -3,6 +3,7 @@
  * domain function or a data function in db/cases/, and map the result. Refusals come back as
  * `userErrors`; only malformed arguments are thrown (BAD_USER_INPUT).
  */
+import { deliverAlertChanges } from '../monitoring/detect';
 import { answerReferral, issueReferral } from '../../db/cases/referrals';
 import { casesByIds, decisionsFulfilledAnswered, openCase, openCasesWithEvents, openReferralsDueBefore, referralsAnsweredBetween, referralsToOffice, transitionCase } from '../../db/cases/store';
 import { buildDossier, openFindingsFrom } from './dossier';
@@ -598,7 +599,8 @@ export const caseResolvers: Resolvers = {
       const meta = metaOf(ctx, input, 'caseHandOver');
       const caseId = requireHubId(input.caseId, 'input.caseId');
       if (!(await inReach(ctx, await caseById(ctx, caseId)))) return CASE_NOT_FOUND();
-      const outcome = await handOverCase(ctx.hub, caseId, input.reason, meta);
+      // The alert that goes with the case is pushed as moved, as any move of an alert is.
+      const outcome = await handOverCase(ctx.hub, caseId, input.reason, meta, (tx, moves) => deliverAlertChanges({}, tx, moves));
       return payload(outcome, ctx, async (id) => ({
         case: await caseById(ctx, id),
         successorReference: await successorReference(ctx, id),

@@ -16,12 +16,29 @@ import { randomUUID } from 'node:crypto';
 import { activeTriggerSet } from '../../rules/triggers-load';
 import type { Resolvers, VillageNoticeErrorCode } from '../__generated__/types';
 import type { HubContext } from '../context';
+import type { CaseRecord } from '../../db/cases/records';
 import { actorOf, callerVerifies, inReach } from './resolvers';
 
 /** The alert's live notice (null when none is posted, or the last was withdrawn), and the last posted. */
 async function noticesOf(ctx: HubContext, alertId: number): Promise<{ all: readonly NoticeRow[]; live: NoticeRow | null; last: NoticeRow | null }> {
   const all = await ctx.loaders.monitoring.noticesByAlert.load(alertId);
   return { all, live: all.find((n) => n.liveAlertId !== null) ?? null, last: all.at(-1) ?? null };
+}
+
+/**
+ * The case the alert's decision lies with now: the case it opened or, once that was handed over
+ * (caseHandOver), the successor continuing it (one loader call per hand-over).
+ */
+async function decidingCase(ctx: HubContext, caseId: number): Promise<CaseRecord | null> {
+  let c = await ctx.loaders.cases.caseById.load(caseId);
+  const seen = new Set<number>();
+  while (c?.state === 'HANDED_OVER' && !seen.has(c.id)) {
+    seen.add(c.id);
+    const next = await ctx.loaders.cases.successorByCase.load(c.id);
+    if (!next) break;
+    c = next;
+  }
+  return c;
 }
 
 function clearNotices(ctx: HubContext, alertId: number): void {
@@ -56,7 +73,8 @@ export async function postVillageNotice(ctx: HubContext, input: NoticePostInput)
   const who = actorOf(ctx, input.officer);
   if (!callerVerifies(ctx, alert)) return refused('NOT_ALERT_VERIFIER', 'only the alert’s verifier posts its notice (Alert.verifier)', ['input', 'alertId']);
   if (alert.state !== 'VERIFIED' || alert.outcome !== 'NEEDS_AID' || alert.caseId === null) return refused('ALERT_NOT_VERIFIED', 'verify the alert as NEEDS_AID first', ['input', 'alertId']);
-  const c = await ctx.loaders.cases.caseById.load(alert.caseId);
+  // After a hand-over the notice precedes the successor's decision.
+  const c = await decidingCase(ctx, alert.caseId);
   if (!c) return refused('ALERT_NOT_VERIFIED', 'the alert opened no case', ['input', 'alertId']);
 
   if (input.measures.length === 0 || new Set(input.measures).size !== input.measures.length) return refused('MEASURES_INVALID', 'give at least one measure, each once', ['input', 'measures']);
@@ -214,7 +232,7 @@ export async function withdrawVillageNotice(ctx: HubContext, input: { alertId: s
   const bad = await reasonProblem(ctx, reason, target.householdId);
   if (bad) return bad;
   if (target.liveAlertId !== null) {
-    const c = await ctx.loaders.cases.caseById.load(target.caseId);
+    const c = await decidingCase(ctx, target.caseId);
     if (c && (c.state === 'DECIDED' || c.state === 'CLOSED')) return refused('CASE_ALREADY_DECIDED', 'the case the notice precedes is decided: the notice is not withdrawn after the decision', ['input', 'alertId']);
   }
   const out = await withdrawNotice(ctx.hub, target.id, { by: who.actor, office: who.office, reason, at: toDbInstant(ctx.now()) });

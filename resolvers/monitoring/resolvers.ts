@@ -7,6 +7,7 @@ import { GraphQLError, getArgumentValues, type GraphQLResolveInfo } from 'graphq
 import { alertPage, countAlerts, formerRegionOfMove, HUB_ACTOR, lateDecisionAlerts, moveAlertRow, takeOverAlertRow, overdueAlerts, triggerIdsOfAlerts, unacknowledgedAlerts, type AlertEventRow, type AlertRow } from '../../db/monitoring/store';
 import { fromDbInstant } from '../../db/instants';
 import { chinaDateOf } from '../../domain/cases/china-time';
+import { caseAndPredecessorIdsOf } from '../../domain/cases/chain';
 import { addDays } from '../../domain/dates';
 import { officeInCounty, parseOffice, storedOfficeIn, townshipOf } from '../../domain/cases/offices';
 import { decodeIdCursor, encodeIdCursor } from '../../domain/cursor';
@@ -270,6 +271,14 @@ export const monitoringResolvers: Resolvers = {
     },
   },
   Case: {
-    alert: (c, _, ctx) => (c.origin === 'ALERT' ? ctx.loaders.monitoring.alertByCase.load(c.id) : null),
+    // A successor (caseHandOver) carries the alert of the case it continues, its decision and notice:
+    // the alert of the chain of hand-overs, read over the household's cases (one statement each).
+    alert: async (c, _, ctx) => {
+      if (c.origin !== 'ALERT') return null;
+      if (c.predecessorCaseId === null) return ctx.loaders.monitoring.alertByCase.load(c.id);
+      const chain = caseAndPredecessorIdsOf(c, await ctx.loaders.cases.casesByHousehold.load(c.householdId));
+      const alerts = await ctx.loaders.monitoring.alertByCase.loadMany(chain);
+      return alerts.find((a): a is AlertRow => a !== null && !(a instanceof Error)) ?? null;
+    },
   },
 };
