@@ -678,7 +678,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     readBy: CHARITY_CASE_DATA,
     subjects: (c: { householdId: number }) => [{ kind: 'HOUSEHOLD', householdId: c.householdId }],
     region: (c: { householdId: number }, ctx) => householdRegion(c.householdId, ctx),
-    fields: Object.fromEntries(['id', 'household', 'scopes', 'givenBy', 'recordedByClient', 'recordedByOfficer', 'recordedAt', 'expiresOn', 'revokedAt'].map((f) => [f, 'IN_SCOPE' as const])),
+    fields: Object.fromEntries(['id', 'household', 'scopes', 'givenBy', 'recordedByClient', 'recordedByOfficer', 'recordedAt', 'expiresOn', 'revokedAt', 'revokedByOfficer'].map((f) => [f, 'IN_SCOPE' as const])),
     sameSubject: ['household'],
   },
   CharityNeed: {
@@ -687,7 +687,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     subjects: (n: { householdId: number }) => [{ kind: 'HOUSEHOLD', householdId: n.householdId }],
     region: (n: { householdId: number }, ctx) => householdRegion(n.householdId, ctx),
     fields: Object.fromEntries(
-      ['id', 'case', 'alert', 'consent', 'purpose', 'urgency', 'county', 'uncoveredFen', 'pledgedFen', 'deliveredFen', 'description', 'involvesHealth', 'involvesMinor', 'state', 'closeReason', 'publishedAt', 'closedAt', 'pledges', 'deliveries', 'deliveryHistory', 'matchingProjects', 'claimReleases', 'claimsHeld', 'officer'].map((f) => [f, 'IN_SCOPE' as const]),
+      ['id', 'case', 'alert', 'consent', 'purpose', 'urgency', 'county', 'uncoveredFen', 'pledgedFen', 'deliveredFen', 'description', 'involvesHealth', 'involvesMinor', 'state', 'closeReason', 'publishedAt', 'closedAt', 'pledges', 'deliveries', 'deliveryHistory', 'matchingProjects', 'claimReleases', 'claimsHeld', 'officer', 'withdrawnByOfficer'].map((f) => [f, 'IN_SCOPE' as const]),
     ),
     sameSubject: ['case', 'consent'],
   },

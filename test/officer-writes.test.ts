@@ -174,4 +174,103 @@ describe('charity linkage', () => {
     expect(await reportedBy(WANG.grandmother, 'OW-D-1-C')).toEqual({ clientName: 'officer-writes-org', officer: 'jncs-08', reference: 'OW-D-1-C' });
     expect(await ledgerOfficer('officer-writes-org', 'OW-D-1')).toBe('jncs-07');
   });
+
+  describe('who closed a consent or a need', () => {
+    type Gql = typeof s.office.gql;
+    const office = (officer: string): Gql => (q, v, h) => s.office.gql(q, v, { 'x-officer': officer, ...h });
+    const NEED = `id state closeReason withdrawnByOfficer`;
+    let wangHouseholdId: string;
+    const publish = async (consentId: string, uncoveredFen: number) =>
+      (
+        await okPayload(
+          office('RC-0042'),
+          `mutation($input: CharityNeedPublishInput!) { charityNeedPublish(input: $input) { need { ${NEED} } userErrors { code } } }`,
+          { input: { caseId: s.caseId, consentId, purpose: 'MEDICAL', urgency: 'URGENT', uncoveredFen, beneficiaryIdNumber: WANG.grandmother, description: '家中老人住院，自付部分难以承担' } },
+          'charityNeedPublish',
+        )
+      ).need;
+    const newConsent = async () =>
+      (
+        await okPayload(
+          office('RC-0042'),
+          `mutation($input: CharityConsentRecordInput!) { charityConsentRecord(input: $input) { consent { id } userErrors { code } } }`,
+          { input: { householdId: wangHouseholdId, scopes: ['NEED_PUBLICATION', 'HEALTH_DATA'], givenBy: '户主', expiresOn: '2026-12-31', officer: 'RC-0042' } },
+          'charityConsentRecord',
+        )
+      ).consent.id as string;
+    const REVOKE = `mutation($id: ID!) { charityConsentRevoke(input: { consentId: $id }) { consent { id revokedByOfficer } withdrawnNeeds userErrors { code } } }`;
+    const WITHDRAW = `mutation($id: ID!) { charityNeedWithdraw(input: { needId: $id }) { need { ${NEED} } userErrors { code } } }`;
+    /** Who the need's row names as its withdrawers (client and officer). */
+    async function withdrawers(needId: string) {
+      const [rows] = await s.dbs.hubPool.query('SELECT withdrawn_by_client AS client, withdrawn_by_officer AS officer FROM charity_need WHERE id = ?', [Number(needId)]);
+      return (rows as any[])[0];
+    }
+
+    beforeAll(async () => {
+      const [rows] = await s.dbs.hubPool.query('SELECT household_id AS id FROM charity_consent WHERE id = ?', [Number(s.consentId)]);
+      wangHouseholdId = String((rows as any[])[0].id);
+    });
+
+    it('charityNeedWithdraw keeps the client and officer who withdrew the need; a retry under another officer answers it as it stands, with the first', async () => {
+      const need = await publish(s.consentId, 200_000);
+      expect(need).toMatchObject({ state: 'OPEN', withdrawnByOfficer: null });
+      const withdrawn = await okPayload(office('RC-0043'), WITHDRAW, { id: need.id }, 'charityNeedWithdraw');
+      expect(withdrawn.need).toEqual({ id: need.id, state: 'WITHDRAWN', closeReason: 'WITHDRAWN_BY_OFFICE', withdrawnByOfficer: 'RC-0043' });
+      expect(await withdrawers(need.id)).toEqual({ client: 'officer-writes-civil', officer: 'RC-0043' });
+
+      const retried = await okPayload(office('RC-0044'), WITHDRAW, { id: need.id }, 'charityNeedWithdraw');
+      expect(retried.need).toEqual(withdrawn.need);
+      expect(await withdrawers(need.id)).toEqual({ client: 'officer-writes-civil', officer: 'RC-0043' });
+
+      // A system naming no officer withdraws as its client alone.
+      const unnamed = await publish(s.consentId, 200_000);
+      expect((await okPayload(s.office.gql, WITHDRAW, { id: unnamed.id }, 'charityNeedWithdraw')).need.withdrawnByOfficer).toBeNull();
+      expect(await withdrawers(unnamed.id)).toEqual({ client: 'officer-writes-civil', officer: null });
+    });
+
+    it('charityConsentRevoke keeps the revoking officer, and its needs name the revokers as their withdrawers, also one a reduction uncovers later; a retry keeps the first', async () => {
+      const consentId = await newConsent();
+      const open = await publish(consentId, 300_000);
+      // Covered by a pledge: a revocation leaves it, a reduction uncovering it withdraws it.
+      const covered = await publish(consentId, 10_000);
+      await okPayload(s.charities.org.gql, `mutation($id: ID!) { charityNeedClaim(input: { needId: $id }) { claim { needId } userErrors { code } } }`, { id: covered.id }, 'charityNeedClaim');
+      const pledged = await okPayload(
+        s.charities.org.gql,
+        `mutation($input: CharityPledgeCreateInput!) { charityPledgeCreate(input: $input) { pledge { id } remainingFen userErrors { code } } }`,
+        { input: { needId: covered.id, amountFen: 10_000, reference: 'OW-P-2' } },
+        'charityPledgeCreate',
+      );
+      expect(pledged.remainingFen).toBe(0);
+
+      const revoked = await okPayload(office('RC-0050'), REVOKE, { id: consentId }, 'charityConsentRevoke');
+      expect(revoked).toMatchObject({ consent: { id: consentId, revokedByOfficer: 'RC-0050' }, withdrawnNeeds: 1 });
+      const retried = await okPayload(office('RC-0051'), REVOKE, { id: consentId }, 'charityConsentRevoke');
+      expect(retried).toMatchObject({ consent: { id: consentId, revokedByOfficer: 'RC-0050' }, withdrawnNeeds: 0 });
+      const [consents] = await s.dbs.hubPool.query('SELECT revoked_by_client AS client, revoked_by_officer AS officer FROM charity_consent WHERE id = ?', [Number(consentId)]);
+      expect((consents as any[])[0]).toEqual({ client: 'officer-writes-civil', officer: 'RC-0050' });
+
+      const withdrawnOpen = await okPayload(office('RC-0052'), WITHDRAW, { id: open.id }, 'charityNeedWithdraw');
+      expect(withdrawnOpen.need).toEqual({ id: open.id, state: 'WITHDRAWN', closeReason: 'CONSENT_REVOKED', withdrawnByOfficer: 'RC-0050' });
+      expect(await withdrawers(open.id)).toEqual({ client: 'officer-writes-civil', officer: 'RC-0050' });
+
+      // The organisation's reduction (its own officer) uncovers the need under the revoked consent:
+      // withdrawn for the revocation, by its revokers.
+      await okPayload(
+        (q, v, h) => s.charities.org.gql(q, v, { 'x-officer': 'jncs-10', ...h }),
+        `mutation($input: CharityPledgeReduceInput!) { charityPledgeReduce(input: $input) { pledge { amountFen } userErrors { code } } }`,
+        { input: { pledgeId: pledged.pledge.id, amountFen: 5_000, reason: '部分资金未到位', reference: 'OW-P-2-R' } },
+        'charityPledgeReduce',
+      );
+      const res = await s.office.gql(`query($caseId: ID!) { charityNeedsOfCase(caseId: $caseId) { ${NEED} consent { id revokedByOfficer } } }`, { caseId: s.caseId });
+      expect(res.errors).toBeUndefined();
+      expect(res.data.charityNeedsOfCase.find((n: any) => n.id === covered.id)).toEqual({
+        id: covered.id,
+        state: 'WITHDRAWN',
+        closeReason: 'CONSENT_REVOKED',
+        withdrawnByOfficer: 'RC-0050',
+        consent: { id: consentId, revokedByOfficer: 'RC-0050' },
+      });
+      expect(await withdrawers(covered.id)).toEqual({ client: 'officer-writes-civil', officer: 'RC-0050' });
+    });
+  });
 });

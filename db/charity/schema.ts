@@ -34,6 +34,8 @@ export const charityConsent = mysqlTable(
     expiresOn: date('expires_on', { mode: 'string' }).notNull(),
     revokedAt: instant('revoked_at'),
     revokedByClient: varchar('revoked_by_client', { length: 64 }),
+    /** The officer the revoking client named (X-Officer, screened as the header is); null when the client named none, and before officers were recorded. */
+    revokedByOfficer: varchar('revoked_by_officer', { length: 64 }),
     /** The recording client's idempotency key, when given: a retried recording records once. */
     recordKey: varchar('record_key', { length: 64 }),
   },
@@ -73,6 +75,14 @@ export const charityNeed = mysqlTable(
     publishedByOfficer: varchar('published_by_officer', { length: 64 }),
     publishedAt: instant('published_at').notNull(),
     closedAt: instant('closed_at'),
+    /**
+     * Who withdrew it: the client of charityNeedWithdraw and the officer it named (X-Officer), or, for
+     * CONSENT_REVOKED, the consent's revoking client and officer. Null while it is not withdrawn, for
+     * one withdrawn by the description screen (db/setup/upgrades.ts), for an officer not named, and
+     * for withdrawals before they were recorded. The first withdrawal's: a need withdrawn stays so.
+     */
+    withdrawnByClient: varchar('withdrawn_by_client', { length: 64 }),
+    withdrawnByOfficer: varchar('withdrawn_by_officer', { length: 64 }),
     /** The publishing client's idempotency key, when given: a retried publication publishes once. */
     publishKey: varchar('publish_key', { length: 64 }),
   },

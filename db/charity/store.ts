@@ -42,6 +42,8 @@ export interface ConsentRecord {
   expiresOn: IsoDate;
   revokedAt: Date | null;
   revokedByClient: string | null;
+  /** The officer the revoking request named (X-Officer), or null. */
+  revokedByOfficer: string | null;
   /** The recording client's idempotency key, when it gave one. */
   recordKey: string | null;
 }
@@ -68,6 +70,9 @@ export interface NeedRecord {
   publishedByOfficer: string | null;
   publishedAt: Date;
   closedAt: Date | null;
+  /** Who withdrew it (for CONSENT_REVOKED, who revoked the consent), or null: schema.ts withdrawnByClient. */
+  withdrawnByClient: string | null;
+  withdrawnByOfficer: string | null;
   /** The publishing client's idempotency key, when it gave one. */
   publishKey: string | null;
 }
@@ -244,7 +249,7 @@ export async function projectsByPurposes(db: HubQuery, purposes: readonly NeedPu
 
 // ----- Consent ---------------------------------------------------------------------------------
 
-export type NewConsent = Omit<ConsentRecord, 'id' | 'revokedAt' | 'revokedByClient' | 'recordKey'> & { recordKey?: string | null };
+export type NewConsent = Omit<ConsentRecord, 'id' | 'revokedAt' | 'revokedByClient' | 'revokedByOfficer' | 'recordKey'> & { recordKey?: string | null };
 
 export async function recordConsent(db: HubQuery, v: NewConsent): Promise<ConsentRecord> {
   const [res] = await db.insert(charityConsent).values({ ...v, recordKey: v.recordKey ?? null, scopes: [...new Set(v.scopes)].join(','), recordedAt: toDbInstant(v.recordedAt) });
@@ -290,19 +295,34 @@ export async function consentsByIds(db: HubQuery, ids: readonly number[]): Promi
   return (await db.select().from(charityConsent).where(inArray(charityConsent.id, [...ids]))).map(consentRecord);
 }
 
+/** Who writes: the client and the officer its request named (X-Officer), or null. */
+export interface Writer {
+  client: string;
+  officer: string | null;
+}
+
+/**
+ * A need's columns when its consent's revocation withdraws it: its withdrawers are the consent's
+ * revokers (the first revocation's, a retry changing nothing).
+ */
+function withdrawnByRevocation(consent: Pick<ConsentRecord, 'revokedByClient' | 'revokedByOfficer'>, at: string) {
+  return { state: 'WITHDRAWN' as const, closeReason: 'CONSENT_REVOKED', closedAt: at, withdrawnByClient: consent.revokedByClient, withdrawnByOfficer: consent.revokedByOfficer };
+}
+
 /**
  * Revokes a consent and, in the same transaction, withdraws every open need published under it:
  * from that moment no charity lists or opens them. Pledges and deliveries already made stay on record.
+ * A consent revoked already keeps its first revocation's time, client and officer.
  */
-export async function revokeConsent(db: HubDb, consentId: number, client: string, now: Date): Promise<{ consent: ConsentRecord; withdrawnNeeds: number } | null> {
+export async function revokeConsent(db: HubDb, consentId: number, by: Writer, now: Date): Promise<{ consent: ConsentRecord; withdrawnNeeds: number } | null> {
   return db.transaction(async (tx) => {
     const at = toDbInstant(now);
-    await tx.update(charityConsent).set({ revokedAt: at, revokedByClient: client }).where(and(eq(charityConsent.id, consentId), isNull(charityConsent.revokedAt)));
+    await tx.update(charityConsent).set({ revokedAt: at, revokedByClient: by.client, revokedByOfficer: by.officer }).where(and(eq(charityConsent.id, consentId), isNull(charityConsent.revokedAt)));
     const consent = await consentById(tx, consentId);
     if (!consent) return null;
     const [res] = await tx
       .update(charityNeed)
-      .set({ state: 'WITHDRAWN', closeReason: 'CONSENT_REVOKED', closedAt: at })
+      .set(withdrawnByRevocation(consent, at))
       .where(and(eq(charityNeed.consentId, consentId), eq(charityNeed.state, 'OPEN')));
     return { consent, withdrawnNeeds: res.affectedRows };
   });
@@ -310,7 +330,7 @@ export async function revokeConsent(db: HubDb, consentId: number, client: string
 
 // ----- Needs -----------------------------------------------------------------------------------
 
-export type NewNeed = Omit<NeedRecord, 'id' | 'pledgedFen' | 'deliveredFen' | 'state' | 'closeReason' | 'closedAt' | 'publishKey'> & { publishKey?: string | null };
+export type NewNeed = Omit<NeedRecord, 'id' | 'pledgedFen' | 'deliveredFen' | 'state' | 'closeReason' | 'closedAt' | 'withdrawnByClient' | 'withdrawnByOfficer' | 'publishKey'> & { publishKey?: string | null };
 
 export async function insertNeed(db: HubQuery, v: NewNeed): Promise<NeedRecord> {
   const [res] = await db.insert(charityNeed).values({ ...v, publishKey: v.publishKey ?? null, pledgedFen: 0, deliveredFen: 0, state: 'OPEN', publishedAt: toDbInstant(v.publishedAt) });
@@ -446,11 +466,14 @@ export async function openNeedsWithin(db: HubQuery, prefix: string, today: IsoDa
   return rows.map((r) => needRecord(r.need));
 }
 
-/** Withdraws an open need; the need as it then stands (involvesMinor as of `today`). */
-export async function withdrawNeed(db: HubDb, needId: number, now: Date, today: IsoDate): Promise<NeedRecord | null> {
+/**
+ * Withdraws an open need, naming who withdrew it; the need as it then stands (involvesMinor as of
+ * `today`). One no longer open is left as it is, with whoever withdrew it first.
+ */
+export async function withdrawNeed(db: HubDb, needId: number, by: Writer, now: Date, today: IsoDate): Promise<NeedRecord | null> {
   await db
     .update(charityNeed)
-    .set({ state: 'WITHDRAWN', closeReason: 'WITHDRAWN_BY_OFFICE', closedAt: toDbInstant(now) })
+    .set({ state: 'WITHDRAWN', closeReason: 'WITHDRAWN_BY_OFFICE', closedAt: toDbInstant(now), withdrawnByClient: by.client, withdrawnByOfficer: by.officer })
     .where(and(eq(charityNeed.id, needId), eq(charityNeed.state, 'OPEN')));
   return needToday(db, needId, today);
 }
@@ -990,7 +1013,8 @@ async function reducePledgeOnce(db: HubDb, v: PledgeReduceInput): Promise<Charit
     if (need.state === 'COVERED') {
       const consent = await consentById(tx, need.consentId);
       // A covered need is not withdrawn by a revocation (only open ones are); reopened, it would be open under a revoked consent.
-      reopened = consent && consent.revokedAt === null ? { state: 'OPEN' as const, closedAt: null } : { state: 'WITHDRAWN' as const, closeReason: 'CONSENT_REVOKED', closedAt: at };
+      // Withdrawn so, it names the consent's revokers (a consent not found names none).
+      reopened = consent && consent.revokedAt === null ? { state: 'OPEN' as const, closedAt: null } : withdrawnByRevocation(consent ?? { revokedByClient: null, revokedByOfficer: null }, at);
     }
     await tx.update(charityNeed).set({ pledgedFen: need.pledgedFen - difference, ...reopened }).where(eq(charityNeed.id, need.id));
     const [res] = await tx.insert(charityPledgeReduction).values({

@@ -2813,6 +2813,8 @@ export type CharityConsent = {
   readonly expiresOn: Scalars['Date']['output'];
   /** When it was revoked; null while it holds. */
   readonly revokedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The officer who revoked it, as the revoking client named them (X-Officer: its system's staff identifier); null while it holds, when the client named none, and for consents revoked before officers were kept. A retry under another officer keeps the first's. */
+  readonly revokedByOfficer?: Maybe<Scalars['String']['output']>;
 };
 
 /** A need as the office handling the case sees it. */
@@ -2854,6 +2856,8 @@ export type CharityNeed = {
   readonly officer?: Maybe<Scalars['String']['output']>;
   /** When it closed. */
   readonly closedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The officer who withdrew it, as the withdrawing client named them (X-Officer: its system's staff identifier); for CONSENT_REVOKED, the officer who revoked its consent. Null while it is not withdrawn, when the client named none, for a need withdrawn by the description screen (DESCRIPTION_IDENTIFIES, HEALTH_CONSENT_MISSING), and for needs withdrawn before officers were kept. A retry under another officer keeps the first's. */
+  readonly withdrawnByOfficer?: Maybe<Scalars['String']['output']>;
   /** Pledges against it. */
   readonly pledges: ReadonlyArray<CharityPledge>;
   /** Deliveries against it that stand (aid in the household's chain): a cancelled delivery is left out, a corrected one is its correction. */
@@ -6697,6 +6701,7 @@ export type CharityConsentResolvers<ContextType = HubContext, ParentType extends
   recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   expiresOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   revokedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  revokedByOfficer?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type CharityNeedResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityNeed'] = ResolversParentTypes['CharityNeed']> = {
@@ -6718,6 +6723,7 @@ export type CharityNeedResolvers<ContextType = HubContext, ParentType extends Re
   publishedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   officer?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   closedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  withdrawnByOfficer?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   pledges?: Resolver<ReadonlyArray<ResolversTypes['CharityPledge']>, ParentType, ContextType>;
   deliveries?: Resolver<ReadonlyArray<ResolversTypes['CharityDelivery']>, ParentType, ContextType>;
   deliveryHistory?: Resolver<ReadonlyArray<ResolversTypes['CharityDelivery']>, ParentType, ContextType>;

@@ -34,11 +34,16 @@ function caller(ctx: HubContext) {
 /**
  * The officer the request names (X-Officer, validated and screened for ID numbers by
  * access/http.ts), or null: kept beside the client on what it writes (a need, pledge, delivery,
- * correction, reduction or release). Not part of a write's content: a retry under another officer
+ * correction, reduction or release, a consent's revocation, a need's withdrawal). Not part of a write's content: a retry under another officer
  * answers the first write, which keeps its officer (the retry's own audit rows name the new one).
  */
 function officerOf(ctx: HubContext): string | null {
   return ctx.access.officer;
+}
+
+/** The calling client and the officer its request names: who revokes a consent or withdraws a need. */
+function writerOf(ctx: HubContext): store.Writer {
+  return { client: caller(ctx).name, officer: officerOf(ctx) };
 }
 
 async function householdInScope(ctx: HubContext, householdId: number): Promise<boolean> {
@@ -119,7 +124,7 @@ export async function revokeConsent(ctx: HubContext, consentIdText: string): Pro
   const consentId = requireHubId(consentIdText, 'input.consentId', 'consent id');
   const consent = await consentInReach(ctx, consentId);
   if (!consent) return refuse('CONSENT_NOT_FOUND', 'no such consent', ['input', 'consentId']);
-  const done = await store.revokeConsent(ctx.hub, consentId, caller(ctx).name, ctx.now());
+  const done = await store.revokeConsent(ctx.hub, consentId, writerOf(ctx), ctx.now());
   return done ? ok(done) : refuse('CONSENT_NOT_FOUND', 'no such consent', ['input', 'consentId']);
 }
 
@@ -241,7 +246,7 @@ export async function publishNeedFromAlert(
   const earlier = publishKey ? await store.needByPublishKey(ctx.hub, caller(ctx).name, publishKey, ctx.today) : null;
   if (earlier) return retryOf(earlier);
   if (given && given.expiresOn < ctx.today) return refuse('CONSENT_EXPIRY_IN_PAST', 'expiresOn must be today or later', ['input', 'consent', 'expiresOn']);
-  const consent = given ? { ...given, id: 0, revokedAt: null, revokedByClient: null, recordKey: null } : await consentInReach(ctx, consentId!);
+  const consent = given ? { ...given, id: 0, revokedAt: null, revokedByClient: null, revokedByOfficer: null, recordKey: null } : await consentInReach(ctx, consentId!);
   const checked = await needOfCase(ctx, c, consent, need, alert.subjectIdNumber, given ? ['input', 'consent'] : ['input', 'consentId']);
   if (!checked.ok) return checked;
   if (!given) return store.insertNeedUnderConsent(ctx.hub, { ...checked.value, publishKey }, ctx.today);
@@ -261,8 +266,9 @@ export async function publishNeedFromAlert(
 }
 
 /**
- * Withdraws a need. One withdrawn already (a retry after a lost answer, or by its consent's
- * revocation) is answered as it stands, closeReason saying why; a covered one is NEED_NOT_OPEN. The
+ * Withdraws a need, kept with the client and officer who withdrew it. One withdrawn already (a
+ * retry after a lost answer, or by its consent's revocation) is answered as it stands, closeReason
+ * saying why and with whoever withdrew it first; a covered one is NEED_NOT_OPEN. The
  * state is judged after the conditional update, so a pledge covering the need at the same moment
  * is never answered as a withdrawal.
  */
@@ -270,7 +276,7 @@ export async function withdrawNeed(ctx: HubContext, needIdText: string): Promise
   const needId = requireHubId(needIdText, 'input.needId', 'need id');
   const need = await store.needToday(ctx.hub, needId, ctx.today);
   if (!need || !(await householdInScope(ctx, need.householdId))) return refuse('NEED_NOT_FOUND', 'no such need', ['input', 'needId']);
-  const after = need.state === 'OPEN' ? (await store.withdrawNeed(ctx.hub, needId, ctx.now(), ctx.today))! : need;
+  const after = need.state === 'OPEN' ? (await store.withdrawNeed(ctx.hub, needId, writerOf(ctx), ctx.now(), ctx.today))! : need;
   return after.state === 'WITHDRAWN' ? ok(after) : refuse('NEED_NOT_OPEN', 'the need is covered', ['input', 'needId']);
 }
 

@@ -135,6 +135,7 @@ export const charityResolvers: Resolvers = {
     claimReleases: (n, _, ctx) => ctx.loaders.charity.releasesByNeed.load(n.id),
     claimsHeld: async (n, _, ctx) => (await ctx.loaders.charity.claimsByNeed.load(n.id)).filter((c) => claimActive(c, ctx.today)),
     officer: (n) => n.publishedByOfficer,
+    withdrawnByOfficer: (n) => n.withdrawnByOfficer,
   },
   CharityNeedSummary: {
     id: (n) => String(n.id),

@@ -100,13 +100,16 @@ it('withdraws the needs whose description identifies the household or tells of h
     expect(r.description).toBe(STORED[key].text);
   }
   expect(await listed()).toEqual([needIds.healthWith, needIds.grief, needIds.plain].sort());
-  // The office sees on the case's needs which were withdrawn, and why.
+  // The office sees on the case's needs which were withdrawn, and why; no officer withdrew them.
   const res = await hub.as({ token: (await hub.createClient({ name: 'rencheng-civil-meeting', department: 'CIVIL_AFFAIRS', regionScope: '370811', roles: ['CASEWORKER'] })).token, purpose: 'CASE_MEETING' })
-    .gql(`query($id: ID!) { case(id: $id) { dossier { charityNeeds { id state closeReason } } } }`, { id: caseId });
+    .gql(`query($id: ID!) { case(id: $id) { dossier { charityNeeds { id state closeReason withdrawnByOfficer } } } }`, { id: caseId });
   expect(res.errors).toBeUndefined();
   const seen = Object.fromEntries(res.data.case.dossier.charityNeeds.map((n: { id: string; state: string; closeReason: string | null }) => [n.id, `${n.state}:${n.closeReason}`]));
   expect(seen[needIds.phone]).toBe('WITHDRAWN:DESCRIPTION_IDENTIFIES');
   expect(seen[needIds.healthWithout]).toBe('WITHDRAWN:HEALTH_CONSENT_MISSING');
+  expect(res.data.case.dossier.charityNeeds.filter((n: { withdrawnByOfficer: string | null }) => n.withdrawnByOfficer !== null)).toEqual([]);
+  const [withdrawers] = await dbs.hubPool.query("SELECT COUNT(*) AS n FROM charity_need WHERE state = 'WITHDRAWN' AND (withdrawn_by_client IS NOT NULL OR withdrawn_by_officer IS NOT NULL)");
+  expect(Number((withdrawers as { n: number }[])[0].n)).toBe(0);
 });
 
 it('run again, changes nothing', async () => {
