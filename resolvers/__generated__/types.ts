@@ -1073,7 +1073,7 @@ export type ReferralReassignInput = {
   readonly beneficiaryIdNumber?: InputMaybe<Scalars['String']['input']>;
   /** The cause of the aid (temporary aid). Required as in a meeting's decision for a programme a rule counts by cause (X5: TEMP_AID), else BAD_USER_INPUT, argument input.cause, reason REQUIRED. */
   readonly cause?: InputMaybe<AidCause>;
-  /** The hospital settlement the aid pays towards, as in a meeting's decision (DecisionInput.settlementReference; argument input.settlementReference). Not taken from the declined decision: name it again where the new programme is tied to the stay. */
+  /** The hospital settlement the aid pays towards, as in a meeting's decision (DecisionInput.settlementReference; argument input.settlementReference). Left out: the declined decision's, where the new programme is tied to a stay (a SETTLEMENT_EXCESS rule such as X7 adds it up by stay), and none for any other programme. An empty string names none. */
   readonly settlementReference?: InputMaybe<Scalars['String']['input']>;
   /** Who acts (an officer of the owning office). */
   readonly actor?: InputMaybe<ActorInput>;
