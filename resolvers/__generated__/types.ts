@@ -1853,9 +1853,9 @@ export type Dossier = {
   readonly findingsAvailable: Scalars['Boolean']['output'];
   /** Open findings (duplicate and missed aid) about the household; empty when not available. */
   readonly findings: ReadonlyArray<DossierFinding>;
-  /** The household's other cases, newest first. */
+  /** The household's other cases that the caller reads (as Query.case reads them: after a hand-over the old county does not read the successor), newest first. A meeting's stored dossier holds those its case's county read when it was recorded, narrowed again to the caller's. */
   readonly earlierCases: ReadonlyArray<DossierCase>;
-  /** Slips of this case and of the household's other cases. */
+  /** Slips of this case and of the household's other cases listed in earlierCases. */
   readonly referrals: ReadonlyArray<DossierReferral>;
   /** Departments with no aid in the window and no completed slip of this case. */
   readonly departmentsNotContributed: ReadonlyArray<Department>;
