@@ -171,9 +171,9 @@ describe('慈善衔接', () => {
   });
 });
 
-describe('a decision met short', () => {
-  const slip = (id: number, programmeCode: string, amountFen: number): ReferralRecord => ({
-    id,
+/** A decision's slip of the meeting (id 3) to medical insurance, for the mother; `fields` as each test needs. */
+function decisionSlip(fields: Pick<ReferralRecord, 'id' | 'programmeCode'> & Partial<ReferralRecord>): ReferralRecord {
+  return {
     caseId: c.id,
     householdId: 1,
     townshipCode: c.townshipCode,
@@ -181,9 +181,8 @@ describe('a decision met short', () => {
     meetingId: 3,
     fromOffice: 'CIVIL_AFFAIRS',
     toOffice: 'HEALTH',
-    ask: `${programmeCode} 决定`,
-    programmeCode,
-    amountFen,
+    ask: `${fields.programmeCode} 决定`,
+    amountFen: 100_000,
     beneficiaryIdNumber: mother,
     cause: null,
     settlementRef: null,
@@ -191,13 +190,19 @@ describe('a decision met short', () => {
     deadlineWorkingDays: 10,
     issuedAt: new Date('2026-03-12T02:00:00Z'),
     dueOn: '2026-03-26',
-    state: 'COMPLETED',
-    acceptedAt: new Date('2026-03-13T02:00:00Z'),
-    answeredAt: new Date('2026-03-14T02:00:00Z'),
-    feedback: '已结算',
+    state: 'ISSUED',
+    acceptedAt: null,
+    answeredAt: null,
+    feedback: null,
     declineReason: null,
-    aidSourceRef: `ref:${id}`,
-  });
+    aidSourceRef: null,
+    ...fields,
+  };
+}
+
+describe('a decision met short', () => {
+  const slip = (id: number, programmeCode: string, amountFen: number): ReferralRecord =>
+    decisionSlip({ id, programmeCode, amountFen, state: 'COMPLETED', acceptedAt: new Date('2026-03-13T02:00:00Z'), answeredAt: new Date('2026-03-14T02:00:00Z'), feedback: '已结算', aidSourceRef: `ref:${id}` });
   const meeting = (fulfilments: BriefMeeting['fulfilments']): BriefMeeting => ({
     id: 3,
     caseId: c.id,
@@ -250,32 +255,7 @@ describe('a decision met short', () => {
 });
 
 describe('a decision’s hospital stay', () => {
-  const decided = (settlementRef: string | null): ReferralRecord => ({
-    id: 21,
-    caseId: c.id,
-    householdId: 1,
-    townshipCode: c.townshipCode,
-    kind: 'DECISION',
-    meetingId: 3,
-    fromOffice: 'CIVIL_AFFAIRS',
-    toOffice: 'HEALTH',
-    ask: '医疗救助 7000.00 元',
-    programmeCode: 'MEDICAL_AID',
-    amountFen: 700_000,
-    beneficiaryIdNumber: mother,
-    cause: null,
-    settlementRef,
-    handOver: false,
-    deadlineWorkingDays: 10,
-    issuedAt: new Date('2026-03-12T02:00:00Z'),
-    dueOn: '2026-03-26',
-    state: 'ISSUED',
-    acceptedAt: null,
-    answeredAt: null,
-    feedback: null,
-    declineReason: null,
-    aidSourceRef: null,
-  });
+  const decided = (settlementRef: string | null): ReferralRecord => decisionSlip({ id: 21, programmeCode: 'MEDICAL_AID', ask: '医疗救助 7000.00 元', amountFen: 700_000, settlementRef });
   const slipListed = { id: 21, caseId: c.id, caseReference: 'AH-X', kind: 'DECISION' as const, from: 'CIVIL_AFFAIRS', to: 'HEALTH', ask: '医疗救助 7000.00 元', programmeCode: 'MEDICAL_AID', amountFen: 700_000, state: 'ISSUED' as const, dueOn: '2026-03-26', provisional: false, feedback: null, declineReason: null, fulfilledAmountFen: null, differenceReason: null };
   const printed = (health: boolean, settlementRef: string | null) => {
     const dossier = { ...v2, referrals: [slipListed] };
@@ -297,32 +277,8 @@ describe('a decision’s hospital stay', () => {
 });
 
 describe('declined decisions and the household’s other cases', () => {
-  const slip = (id: number, toOffice: string, programmeCode: string, state: ReferralRecord['state']): ReferralRecord => ({
-    id,
-    caseId: c.id,
-    householdId: 1,
-    townshipCode: c.townshipCode,
-    kind: 'DECISION',
-    meetingId: 3,
-    fromOffice: 'CIVIL_AFFAIRS',
-    toOffice,
-    ask: `${programmeCode} 决定`,
-    programmeCode,
-    amountFen: 100_000,
-    beneficiaryIdNumber: mother,
-    cause: null,
-    settlementRef: null,
-    handOver: false,
-    deadlineWorkingDays: 10,
-    issuedAt: new Date('2026-03-12T02:00:00Z'),
-    dueOn: '2026-03-26',
-    state,
-    acceptedAt: null,
-    answeredAt: state === 'ISSUED' ? null : new Date('2026-03-13T02:00:00Z'),
-    feedback: null,
-    declineReason: state === 'DECLINED' ? '不符合条件' : null,
-    aidSourceRef: null,
-  });
+  const slip = (id: number, toOffice: string, programmeCode: string, state: ReferralRecord['state']): ReferralRecord =>
+    decisionSlip({ id, toOffice, programmeCode, state, answeredAt: state === 'ISSUED' ? null : new Date('2026-03-13T02:00:00Z'), declineReason: state === 'DECLINED' ? '不符合条件' : null });
   const meeting: BriefMeeting = {
     id: 3,
     caseId: c.id,
