@@ -17,7 +17,7 @@ import { regionInScope, seesHealthDetail } from '../access/decide';
 import { caseRegions } from '../access/policy';
 import type { ErrorCode } from '../access/errors';
 import { requestAccess, sendError } from '../access/http';
-import { buildDossier, openFindingsFrom } from '../resolvers/cases/dossier';
+import { buildDossier, dossierReadBy, openFindingsFrom } from '../resolvers/cases/dossier';
 import { createCaseLoaders } from '../db/cases/loaders';
 import type { FirstAidRecord } from '../db/cases/first-aid';
 import { caseTimeline, type CaseRecord, type MeetingRecord, type ReferralRecord } from '../db/cases/records';
@@ -247,6 +247,13 @@ export interface BriefView {
    * county's name, whose convener opened this one (its OPENED event is printed as that county's office).
    */
   handedOverFrom?: { reference: string; countyName: string | null } | null;
+  /**
+   * The hospital stay (medical insurance's settlement number) each slip of the 转办单 list names, by
+   * slip id (DecisionInput.settlementReference, referral_slip.settlement_ref): health detail, printed
+   * only to a caller with it, as a meeting's decisions print their own. A slip keeps its stay (a
+   * correction issues a new slip), so it is read from the slips as they stand, whichever dossier is printed.
+   */
+  stays?: ReadonlyMap<number, string>;
   printedAt: Date;
 }
 
@@ -322,6 +329,8 @@ export function renderBrief(v: BriefView): string {
   const firstAid = history.find((e) => e.toState === 'FIRST_AID_GIVEN') ?? null;
   const firstAidNote = withdrawnNote(v.firstAid?.standing, v.firstAid?.programmeCode);
   // Lateness is measured by the time the hub recorded a step: a stated earlier time is printed with it.
+  // A decision's hospital stay, as Referral.settlementReference: health detail (HEALTH_DETAIL).
+  const stayOf = (stay: string | null | undefined): string | null => (stay ? (v.health ? nw(stay) : '（健康信息，不予显示）') : null);
   const recordedLater = (e: { occurredAt: string; recordedAt: string }) => (Date.parse(e.recordedAt) > Date.parse(e.occurredAt) ? `（枢纽记录 ${nw(shortTime(e.recordedAt))}）` : '');
 
   const facts = `<dl class="facts">
@@ -520,7 +529,7 @@ export function renderBrief(v: BriefView): string {
       { header: '案件', cell: (r) => nw(r.caseReference) },
       { header: '转出', cell: (r) => esc(v.officeName(r.from)) },
       { header: '转入', cell: (r) => esc(v.officeName(r.to)) },
-      { header: '事项', cell: (r) => prose(r.ask) },
+      { header: '事项', cell: (r) => prose(r.ask) + lines([['住院结算', stayOf(v.stays?.get(r.id))]]) },
       { header: '金额', cell: (r) => amountOf(r.amountFen, r.programmeCode), cls: 'num' },
       { header: '办理期限', cell: (r) => nw(r.dueOn) },
       { header: '状态', cell: (r) => nw(SLIP_STATE[r.state]) },
@@ -591,7 +600,7 @@ export function renderBrief(v: BriefView): string {
   const decisionColumns: Column<ReferralRecord>[] = [
     { header: '承办部门', cell: (s) => esc(v.officeName(s.toOffice)) },
     // The ask in words, unless it only repeats the programme (the default ask is programme and amount).
-    { header: '救助项目及事项', cell: (s) => lines([['', esc(programmeName(s.programmeCode))], ['', s.programmeCode && s.ask.startsWith(programmeName(s.programmeCode)) ? null : prose(s.ask)]]) },
+    { header: '救助项目及事项', cell: (s) => lines([['', esc(programmeName(s.programmeCode))], ['', s.programmeCode && s.ask.startsWith(programmeName(s.programmeCode)) ? null : prose(s.ask)], ['住院结算', stayOf(s.settlementRef)]]) },
     { header: '金额', cell: (s) => amountOf(s.amountFen, s.programmeCode), cls: 'num' },
     { header: '受助人', cell: (s) => esc(who(s.beneficiaryIdNumber)) },
     {
@@ -753,6 +762,12 @@ async function charityNeedsOfCase(loaders: ReturnType<typeof createLoaders>, c: 
   );
 }
 
+/** The stay each slip of these cases names (BriefView.stays), by slip id: one loader batch. */
+async function slipStays(loaders: ReturnType<typeof createLoaders>, caseIds: readonly number[]): Promise<Map<number, string>> {
+  const slips = await Promise.all([...new Set(caseIds)].map((id) => loaders.cases.referralsByCase.load(id)));
+  return new Map(slips.flat().flatMap((s) => (s.settlementRef ? [[s.id, s.settlementRef] as const] : [])));
+}
+
 /** The case's first aid, with whether the record it names still stands. */
 async function firstAidWithStanding(loaders: ReturnType<typeof createLoaders>, c: CaseRecord) {
   const f = await loaders.cases.firstAidByCase.load(c.id);
@@ -808,7 +823,14 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
       const declines = new Map(resolved.flatMap((d) => (d && !(d instanceof Error) ? [[d.referralId, { resolution: d.resolution, newReferralId: d.newReferralId, meetingId: d.meetingId, reason: d.reason }] as const] : [])));
       const live = { hub: deps.hub, sources: deps.sources, today, loaders, unavailable };
       const version = chosen && viewParam !== 'current' ? 'SNAPSHOT' : 'CURRENT';
-      const dossier = version === 'SNAPSHOT' ? chosen!.dossier : await buildDossier({ hub: loaders.hub, departments: loaders.departments, cases, openFindings: openFindingsFrom(live), facts: loaders.findings }, c, today, now);
+      // 本户其他案件 as this reader reads them now (a successor in another county is not the old county's), in either version.
+      const readerScope = access ? access.caller.regionScope : null;
+      const dossier = await dossierReadBy(
+        version === 'SNAPSHOT' ? chosen!.dossier : await buildDossier({ hub: loaders.hub, departments: loaders.departments, cases, openFindings: openFindingsFrom(live), facts: loaders.findings }, c, today, now),
+        readerScope,
+        { loaders },
+      );
+      const snapshot = version === 'CURRENT' && chosen ? await dossierReadBy(chosen.dossier, readerScope, { loaders }) : null;
 
       const townships = [c.firstOffice, c.ownerOffice, ...slips.flatMap((s) => [s.fromOffice, s.toOffice]), ...dossier.referrals.flatMap((r) => [r.from, r.to]), ...(dossier.history ?? []).map((e) => e.actorOffice)].filter(
         (k) => parseOffice(k)?.kind === 'TOWNSHIP',
@@ -818,6 +840,7 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
         loaders.hub.regionByCode.load(countyOf(c.townshipCode)),
       ]);
       const charityNeeds = await charityNeedsOfCase(loaders, c);
+      const stays = await slipStays(loaders, [c.id, ...dossier.referrals.map((r) => r.caseId)]);
       const regionName = new Map(regions.filter((r) => r !== null).map((r) => [r!.code, r!.name]));
       const officeName = (key: string) => {
         const office = storedOffice(key);
@@ -848,7 +871,7 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
         dossier,
         deadlines: caseDeadlines(caseTimeline(c, events), now),
         version,
-        snapshot: version === 'CURRENT' && chosen ? chosen.dossier : null,
+        snapshot,
         meeting: chosen ? { ...chosen, departments, decisions, fulfilments, declines } : null,
         meetings,
         officeName,
@@ -857,6 +880,7 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
         charityNeeds,
         firstAid: await firstAidWithStanding(loaders, c),
         handedOverFrom: await handedOverFrom(loaders, c),
+        stays,
         printedAt: now,
       });
       res.status(200).type('html').send(html);

@@ -47,6 +47,8 @@ let hub: TestHub;
 let wangId: number;
 const clock = new TestClock(`${TODAY}T10:00:00+08:00`);
 const clients: Record<'ca' | 'health' | 'weishanCa', Gql> = {} as never;
+/** The convener's request headers, for the brief's route. */
+let caHeaders: Record<string, string>;
 let caseId: string;
 /**
  * The meeting's slips: the grandmother's on her stay, the spouse's on a mistyped number, the head's
@@ -95,6 +97,7 @@ beforeAll(async () => {
     ['weishanCa', '370826', 'CIVIL_AFFAIRS', ['READER', 'CASEWORKER', 'MEETING_CONVENER'], 'CASE_MEETING'],
   ]);
   for (const [key, client] of Object.entries(made)) clients[key as keyof typeof clients] = client.gql;
+  caHeaders = made.ca.headers;
   caseId = await caseInDeliberation(clients.ca, wangId, '户主之母住院，自付费用高', '2026-03-09T09:00:00+08:00');
 }, 120_000);
 
@@ -167,9 +170,25 @@ describe('a reassignment naming the stay', () => {
     const refused = await clients.ca(REASSIGN, { input });
     expect(refused.errors).toBeUndefined();
     expect(refused.data.referralReassign.userErrors).toEqual([{ code: 'DECISION_CONFLICT', field: ['input', 'conflictOverrideReason'] }]);
-    const reassigned = await ok(clients.ca, REASSIGN, { input: { ...input, conflictOverrideReason: '工会帮扶另有标准，会议同意' } }, 'referralReassign');
+    // Left out, the stay is the declined decision's (it pays the same stay): weighed the same (X7).
+    const { settlementReference: _named, ...unnamed } = input;
+    const defaulted = await clients.ca(REASSIGN, { input: unnamed });
+    expect(defaulted.data.referralReassign.userErrors).toEqual([{ code: 'DECISION_CONFLICT', field: ['input', 'conflictOverrideReason'] }]);
+    const reassigned = await ok(clients.ca, REASSIGN, { input: { ...unnamed, conflictOverrideReason: '工会帮扶另有标准，会议同意' } }, 'referralReassign');
     expect(reassigned.referral).toEqual({ id: expect.any(String), settlementReference: STAY, decisionCheck: { findings: [{ ruleId: 'X7', severity: 'CONFLICT' }] } });
     slips.union = reassigned.referral.id;
+  });
+});
+
+describe('the meeting brief', () => {
+  it('prints each decision’s stay beside it and its slip (a case meeting reads health detail)', async () => {
+    const res = await fetch(`${hub.url}/cases/${caseId}/brief?view=current`, { headers: caHeaders });
+    expect(res.status).toBe(200);
+    const text = (await res.text()).replace(/<[^>]+>/g, '');
+    // The grandmother's (completed), the head's (declined) and its reassignment to the union, each in
+    // the meeting's decisions and in the slip list; the mistyped number on the spouse's.
+    expect(text.match(new RegExp(`住院结算：${STAY}`, 'g'))).toHaveLength(6);
+    expect(text.match(/住院结算：SETL-TYPO-1/g)).toHaveLength(2);
   });
 });
 

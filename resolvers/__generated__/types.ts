@@ -1073,7 +1073,7 @@ export type ReferralReassignInput = {
   readonly beneficiaryIdNumber?: InputMaybe<Scalars['String']['input']>;
   /** The cause of the aid (temporary aid). Required as in a meeting's decision for a programme a rule counts by cause (X5: TEMP_AID), else BAD_USER_INPUT, argument input.cause, reason REQUIRED. */
   readonly cause?: InputMaybe<AidCause>;
-  /** The hospital settlement the aid pays towards, as in a meeting's decision (DecisionInput.settlementReference; argument input.settlementReference). Not taken from the declined decision: name it again where the new programme is tied to the stay. */
+  /** The hospital settlement the aid pays towards, as in a meeting's decision (DecisionInput.settlementReference; argument input.settlementReference). Left out: the declined decision's, where the new programme is tied to a stay (a SETTLEMENT_EXCESS rule such as X7 adds it up by stay), and none for any other programme. An empty string names none. */
   readonly settlementReference?: InputMaybe<Scalars['String']['input']>;
   /** Who acts (an officer of the owning office). */
   readonly actor?: InputMaybe<ActorInput>;
@@ -1853,9 +1853,9 @@ export type Dossier = {
   readonly findingsAvailable: Scalars['Boolean']['output'];
   /** Open findings (duplicate and missed aid) about the household; empty when not available. */
   readonly findings: ReadonlyArray<DossierFinding>;
-  /** The household's other cases, newest first. */
+  /** The household's other cases that the caller reads (as Query.case reads them: after a hand-over the old county does not read the successor), newest first. A meeting's stored dossier holds those its case's county read when it was recorded, narrowed again to the caller's. */
   readonly earlierCases: ReadonlyArray<DossierCase>;
-  /** Slips of this case and of the household's other cases. */
+  /** Slips of this case and of the household's other cases listed in earlierCases. */
   readonly referrals: ReadonlyArray<DossierReferral>;
   /** Departments with no aid in the window and no completed slip of this case. */
   readonly departmentsNotContributed: ReadonlyArray<Department>;

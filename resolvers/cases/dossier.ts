@@ -32,6 +32,8 @@ import type { AidRecord, DisabilityCertificate, HospitalSettlement } from '../..
 import type { CaseLoaders } from '../../db/cases/loaders';
 import type { CaseRecord } from '../../db/cases/records';
 import type { HubLoaders } from '../../db/household/loaders';
+import { caseRegions, type PolicyContext } from '../../access/policy';
+import { regionInScope } from '../../access/decide';
 
 export interface DossierInputs {
   hub: HubLoaders;
@@ -185,6 +187,31 @@ export async function buildDossier(inputs: DossierInputs, c: CaseRecord, today: 
         }),
       ),
   };
+}
+
+/**
+ * The dossier as a reader in `regionScope` may read it: the household's other cases (本户其他案件)
+ * and their slips only where that reader reads the case itself (access/policy.ts caseRegions, as the
+ * Case rule reads it). A successor in the county the household moved to is not the old county's to
+ * read (its `case` is OUT_OF_SCOPE there), so neither is its state, summary or slips through the
+ * dossier. A meeting's stored copy has no caller: it holds the cases the case's own county reads
+ * when it is recorded (`countyOf` its township); printed or read later it is narrowed again by the
+ * reader then (a county reading a predecessor's meeting does not read that county's other cases).
+ * Null scope (no access layer): the whole dossier.
+ */
+export async function dossierReadBy(d: Dossier, regionScope: string | null, ctx: PolicyContext): Promise<Dossier> {
+  if (regionScope === null || d.earlierCases.length === 0) return d;
+  const cases = await ctx.loaders.cases.caseById.loadMany(d.earlierCases.map((k) => k.id));
+  const unread = new Set<number>();
+  await Promise.all(
+    d.earlierCases.map(async (k, i) => {
+      const c = cases[i];
+      // A case the hub no longer has (none is: cases are not deleted) is read by no one.
+      if (!c || c instanceof Error || !regionInScope(regionScope, await caseRegions(c, ctx))) unread.add(k.id);
+    }),
+  );
+  if (unread.size === 0) return d;
+  return { ...d, earlierCases: d.earlierCases.filter((k) => !unread.has(k.id)), referrals: d.referrals.filter((r) => !unread.has(r.caseId)) };
 }
 
 function settlementOf(x: HospitalSettlement): DossierSettlement {

@@ -6,7 +6,7 @@
 import { deliverAlertChanges } from '../monitoring/detect';
 import { answerReferral, issueReferral } from '../../db/cases/referrals';
 import { casesByIds, decisionsFulfilledAnswered, openCase, openCasesWithEvents, openReferralsDueBefore, referralsAnsweredBetween, referralsToOffice, transitionCase } from '../../db/cases/store';
-import { buildDossier, openFindingsFrom } from './dossier';
+import { buildDossier, dossierReadBy, openFindingsFrom } from './dossier';
 import { createCaseLoaders, type CaseLoaders } from '../../db/cases/loaders';
 import { meetingRetry, recordMeeting } from '../../db/cases/meetings';
 import { correctDecisions, correctedDecisions, correctionInputProblem, correctionRefusal, correctionRetry, correctionRows, type CorrectionInput } from '../../db/cases/corrections';
@@ -46,7 +46,7 @@ import { badInput, requireDivisionCode, requireHubId, requireIdNumber } from '..
 import { inScope, seesIdNumbers } from '../../access/decide';
 import { scrub } from '../../domain/privacy';
 import { CASE_ROLES } from '../../access/policy';
-import { givenCause, givenSettlementRef, proseDetail, requireCauseWhereCounted } from '../findings/resolvers';
+import { givenCause, givenSettlementRef, proseDetail, requireCauseWhereCounted, tiedToStay } from '../findings/resolvers';
 import { createHash } from 'node:crypto';
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
@@ -198,6 +198,11 @@ async function inReach(ctx: HubContext, c: CaseRecord | null): Promise<boolean> 
   return false;
 }
 
+/** The caller's region scope, null without the access layer (every case read). */
+function callerScope(ctx: HubContext): string | null {
+  return ctx.access?.caller?.regionScope ?? null;
+}
+
 /** The reference of the case continuing this one in another county (caseHandOver), null before a hand-over. */
 async function successorReference(ctx: HubContext, caseId: number): Promise<string | null> {
   const next = await caseLoaders(ctx).successorByCase.load(caseId);
@@ -292,6 +297,17 @@ function decisionCause(programmeCode: string, cause: AidCause | null, secondAidC
  */
 function decisionSettlement(programmeCode: string, given: string | null | undefined, argument: string): string | null {
   return PROGRAMME_BY_CODE.has(programmeCode) ? givenSettlementRef(programmeCode, given, argument) : given?.trim() || null;
+}
+
+/**
+ * The stay a reassignment pays towards: as given, or, left out, the declined decision's where the new
+ * programme is tied to a stay (the same stay is still to be relieved, and X7 weighs the new aid
+ * against it: without it the reassigned aid escaped that check). An empty string names none (the
+ * decline may have been for the stay itself); a programme not tied to a stay takes none.
+ */
+function reassignedSettlement(programmeCode: string, given: string | null | undefined, declined: string | null): string | null {
+  if (given === null || given === undefined) return declined !== null && PROGRAMME_BY_CODE.has(programmeCode) && tiedToStay(programmeCode) ? declined : null;
+  return decisionSettlement(programmeCode, given, 'input.settlementReference');
 }
 
 async function verifyFeedback(
@@ -409,7 +425,8 @@ async function meetingRecordRequest(input: MeetingRecordInput, ctx: HubContext) 
   if (retry) return answered(retry);
   // A case not in deliberation is refused as such before its decisions are checked (and again under its lock).
   if (c.state !== 'IN_DELIBERATION') return { userErrors: [caseError('CASE_NOT_IN_DELIBERATION', `the case is ${c.state}`, ['input', 'caseId'])] };
-  const dossier = await dossierOf(ctx, c);
+  // The stored copy has no caller: it holds the other cases the case's own county reads now (dossierReadBy).
+  const dossier = await dossierReadBy(await dossierOf(ctx, c), countyOf(c.townshipCode), ctx);
   const errors = checkMeeting(meeting, {
     reportedOn: chinaDateOf(c.reportedAt),
     today: chinaDateOf(meta.now),
@@ -674,7 +691,7 @@ export const caseResolvers: Resolvers = {
         beneficiaryIdNumber: input.beneficiaryIdNumber ? requireIdNumber(input.beneficiaryIdNumber, 'input.beneficiaryIdNumber') : declined.beneficiaryIdNumber,
         secondAid: null,
         cause: decisionCause(input.programme, givenCause(input.cause, 'input.cause'), null, 'input.cause'),
-        settlementRef: decisionSettlement(input.programme, input.settlementReference, 'input.settlementReference'),
+        settlementRef: reassignedSettlement(input.programme, input.settlementReference, declined.settlementRef),
       };
       const reassignment = (check: DecisionCheck | null, decisionsSeen: number | null): Reassignment => ({
         kind: 'REASSIGN',
@@ -791,7 +808,7 @@ export const caseResolvers: Resolvers = {
       const given = await caseLoaders(ctx).firstAidByCase.load(c.id);
       return given && { ...given, householdId: c.householdId, townshipCode: c.townshipCode };
     },
-    dossier: (c, _, ctx) => dossierOf(ctx, c),
+    dossier: async (c, _, ctx) => dossierReadBy(await dossierOf(ctx, c), callerScope(ctx), ctx),
     briefUrl: (c) => `/cases/${c.id}/brief`,
     householdMoved: async (c, _, ctx) => {
       if (TERMINAL_STATES.has(c.state)) return null;
@@ -876,6 +893,8 @@ export const caseResolvers: Resolvers = {
     convenedBy: (m, _, ctx) => caseOffice(ctx, m.caseId, m.convenedBy),
     departmentsPresent: async (m, _, ctx) => (await caseLoaders(ctx).departmentsByMeeting.load(m.id)).map(departmentOf),
     decisions: async (m, _, ctx) => (await caseLoaders(ctx).referralsByCase.load(m.caseId)).filter((r) => r.meetingId === m.id),
+    // The stored copy, narrowed to the other cases this reader reads now (dossierReadBy).
+    dossier: (m, _, ctx) => dossierReadBy(m.dossier, callerScope(ctx), ctx),
     briefUrl: (m) => `/cases/${m.caseId}/brief?meeting=${m.id}`,
     decisionChecks: async (m, _, ctx) => {
       const decisions = (await caseLoaders(ctx).referralsByCase.load(m.caseId)).filter((r) => r.meetingId === m.id);

@@ -125,10 +125,15 @@ export function givenSettlementRef(programmeCode: string, given: string | null |
   if (settlementRef.length > SETTLEMENT_REFERENCE_MAX_LENGTH) {
     throw badInput(argument, 'TOO_LONG', `settlementReference is at most ${SETTLEMENT_REFERENCE_MAX_LENGTH} characters`, { max: SETTLEMENT_REFERENCE_MAX_LENGTH });
   }
-  if (!rules().some((r) => r.kind === 'SETTLEMENT_EXCESS' && (r.programmes as readonly string[]).includes(programmeCode))) {
+  if (!tiedToStay(programmeCode)) {
     throw badInput(argument, 'NOT_TIED_TO_STAY', `${programmeCode} is not aid for a hospital stay: leave settlementReference out`);
   }
   return settlementRef;
+}
+
+/** Whether a rule in force adds the programme's aid up by hospital stay (X7): only such aid names a stay. */
+export function tiedToStay(programmeCode: string): boolean {
+  return rules().some((r) => r.kind === 'SETTLEMENT_EXCESS' && (r.programmes as readonly string[]).includes(programmeCode));
 }
 
 /** A proposal the rules can judge, or BAD_USER_INPUT naming the field that is wrong. */

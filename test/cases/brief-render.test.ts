@@ -171,9 +171,9 @@ describe('慈善衔接', () => {
   });
 });
 
-describe('a decision met short', () => {
-  const slip = (id: number, programmeCode: string, amountFen: number): ReferralRecord => ({
-    id,
+/** A decision's slip of the meeting (id 3) to medical insurance, for the mother; `fields` as each test needs. */
+function decisionSlip(fields: Pick<ReferralRecord, 'id' | 'programmeCode'> & Partial<ReferralRecord>): ReferralRecord {
+  return {
     caseId: c.id,
     householdId: 1,
     townshipCode: c.townshipCode,
@@ -181,9 +181,8 @@ describe('a decision met short', () => {
     meetingId: 3,
     fromOffice: 'CIVIL_AFFAIRS',
     toOffice: 'HEALTH',
-    ask: `${programmeCode} 决定`,
-    programmeCode,
-    amountFen,
+    ask: `${fields.programmeCode} 决定`,
+    amountFen: 100_000,
     beneficiaryIdNumber: mother,
     cause: null,
     settlementRef: null,
@@ -191,13 +190,19 @@ describe('a decision met short', () => {
     deadlineWorkingDays: 10,
     issuedAt: new Date('2026-03-12T02:00:00Z'),
     dueOn: '2026-03-26',
-    state: 'COMPLETED',
-    acceptedAt: new Date('2026-03-13T02:00:00Z'),
-    answeredAt: new Date('2026-03-14T02:00:00Z'),
-    feedback: '已结算',
+    state: 'ISSUED',
+    acceptedAt: null,
+    answeredAt: null,
+    feedback: null,
     declineReason: null,
-    aidSourceRef: `ref:${id}`,
-  });
+    aidSourceRef: null,
+    ...fields,
+  };
+}
+
+describe('a decision met short', () => {
+  const slip = (id: number, programmeCode: string, amountFen: number): ReferralRecord =>
+    decisionSlip({ id, programmeCode, amountFen, state: 'COMPLETED', acceptedAt: new Date('2026-03-13T02:00:00Z'), answeredAt: new Date('2026-03-14T02:00:00Z'), feedback: '已结算', aidSourceRef: `ref:${id}` });
   const meeting = (fulfilments: BriefMeeting['fulfilments']): BriefMeeting => ({
     id: 3,
     caseId: c.id,
@@ -249,33 +254,31 @@ describe('a decision met short', () => {
   });
 });
 
-describe('declined decisions and the household’s other cases', () => {
-  const slip = (id: number, toOffice: string, programmeCode: string, state: ReferralRecord['state']): ReferralRecord => ({
-    id,
-    caseId: c.id,
-    householdId: 1,
-    townshipCode: c.townshipCode,
-    kind: 'DECISION',
-    meetingId: 3,
-    fromOffice: 'CIVIL_AFFAIRS',
-    toOffice,
-    ask: `${programmeCode} 决定`,
-    programmeCode,
-    amountFen: 100_000,
-    beneficiaryIdNumber: mother,
-    cause: null,
-    settlementRef: null,
-    handOver: false,
-    deadlineWorkingDays: 10,
-    issuedAt: new Date('2026-03-12T02:00:00Z'),
-    dueOn: '2026-03-26',
-    state,
-    acceptedAt: null,
-    answeredAt: state === 'ISSUED' ? null : new Date('2026-03-13T02:00:00Z'),
-    feedback: null,
-    declineReason: state === 'DECLINED' ? '不符合条件' : null,
-    aidSourceRef: null,
+describe('a decision’s hospital stay', () => {
+  const decided = (settlementRef: string | null): ReferralRecord => decisionSlip({ id: 21, programmeCode: 'MEDICAL_AID', ask: '医疗救助 7000.00 元', amountFen: 700_000, settlementRef });
+  const slipListed = { id: 21, caseId: c.id, caseReference: 'AH-X', kind: 'DECISION' as const, from: 'CIVIL_AFFAIRS', to: 'HEALTH', ask: '医疗救助 7000.00 元', programmeCode: 'MEDICAL_AID', amountFen: 700_000, state: 'ISSUED' as const, dueOn: '2026-03-26', provisional: false, feedback: null, declineReason: null, fulfilledAmountFen: null, differenceReason: null };
+  const printed = (health: boolean, settlementRef: string | null) => {
+    const dossier = { ...v2, referrals: [slipListed] };
+    const meeting: BriefMeeting = { id: 3, caseId: c.id, townshipCode: c.townshipCode, heldOn: '2026-03-12', convenedBy: 'CIVIL_AFFAIRS', notes: null, dossier, recordedAt: new Date('2026-03-12T02:00:00Z'), recordedBy: 'zhang', departments: ['CIVIL_AFFAIRS', 'HEALTH'], decisions: [decided(settlementRef)] };
+    const stays = new Map(settlementRef ? [[21, settlementRef]] : []);
+    return renderBrief({ ...view(dossier, health), meeting, stays }).replace(/<[^>]+>/g, '');
+  };
+
+  it('prints the stay a decision pays towards, beside the decision and its slip, to a caller with health detail', () => {
+    expect(printed(true, 'SETL20260110001').match(/住院结算：SETL20260110001/g)).toHaveLength(2);
   });
+
+  it('says it is withheld to a caller without health detail, and prints nothing for a decision naming none', () => {
+    const without = printed(false, 'SETL20260110001');
+    expect(without).not.toContain('SETL20260110001');
+    expect(without.match(/住院结算：（健康信息，不予显示）/g)).toHaveLength(2);
+    expect(printed(true, null)).not.toContain('住院结算：');
+  });
+});
+
+describe('declined decisions and the household’s other cases', () => {
+  const slip = (id: number, toOffice: string, programmeCode: string, state: ReferralRecord['state']): ReferralRecord =>
+    decisionSlip({ id, toOffice, programmeCode, state, answeredAt: state === 'ISSUED' ? null : new Date('2026-03-13T02:00:00Z'), declineReason: state === 'DECLINED' ? '不符合条件' : null });
   const meeting: BriefMeeting = {
     id: 3,
     caseId: c.id,
