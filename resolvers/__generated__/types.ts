@@ -4079,8 +4079,9 @@ export type Query = {
    * 督导 supervision: slips and cases past a deadline and still open, grouped by office and by
    * township, each with how long overdue, and the declined decisions the convener has not yet
    * resolved (declinesOpen), and the decisions completed and first aids given whose aid record the
-   * department has since revoked or superseded (fulfilmentsWithdrawn, firstAidsWithdrawn).
-   * `regionCode` (city, county or township) narrows it to the cases of households there, by default
+   * department has since revoked or superseded (fulfilmentsWithdrawn, firstAidsWithdrawn); and what
+   * ran late and then ended, in a period: slips answered late (answeredLate) and case deadlines met late
+   * or missed (casesLate). `regionCode` (city, county or township) narrows it to the cases of households there, by default
    * the caller's region scope; `asOf` defaults to now.
    */
   readonly overdueReport: OverdueReport;
