@@ -114,5 +114,6 @@ export const pluginConfig = {
     AidReporter: '../../domain/aid#ReportedBy',
     AidReportConflict: '../models#ReportedAidConflict',
     CountyOverdue: '../models#CountyOverdueWork',
+    LateCase: '../models#CaseLate',
   },
 };

@@ -593,6 +593,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   CountyOverdue: OPEN_CONTAINER,
   OverdueReferral: OPEN_CONTAINER,
   OverdueCase: OPEN_CONTAINER,
+  LateCase: OPEN_CONTAINER,
   DecisionShortfall: OPEN_CONTAINER,
   OpenDecline: OPEN_CONTAINER,
   WaivedDecision: OPEN_CONTAINER,

@@ -55,6 +55,7 @@ export interface ReportedAidConflict {
   finding: import('../domain/findings/facts').Finding;
 }
 export type CountyOverdueWork = CaseOverdueReport['byCounty'][number];
+export type CaseLate = CountyOverdueWork['casesLate'][number];
 
 /** A case move's payload (caseTransition, caseFirstAid, caseMaterialsComplete): `replayed` as a referral write's. */
 export interface CaseWritePayload {

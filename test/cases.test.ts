@@ -568,8 +568,14 @@ describe('supervision of cases past their statutory deadlines', () => {
     expect(await refused(as.province, MOVE, { input: { caseId: zhaoCase, to: 'REJECTED', reason: '' } }, 'caseTransition')).toEqual(['REASON_REQUIRED']);
     const res = await ok(as.province, MOVE, { input: { caseId: zhaoCase, to: 'REJECTED', reason: '经核查已重新就业，家庭收入高于当地低保标准', occurredAt: cn('2025-10-20T09:00:00') } }, 'caseTransition');
     expect(res.case).toMatchObject({ state: 'REJECTED', explanation: '经核查已重新就业，家庭收入高于当地低保标准' });
-    const after = await as.province(OVERDUE, { asOf: cn('2025-10-21T10:00:00'), regionCode: '370826' });
-    expect(after.data.overdueReport.byOffice).toEqual([]);
+    // Off the overdue cases; its investigation opinion, met by the rejection after it was due, ran
+    // late, and is listed so (casesLate), under the office that owns the case.
+    const LATE = `query($asOf: DateTime, $regionCode: String) { overdueReport(asOf: $asOf, regionCode: $regionCode) {
+      byOffice { office { key } referrals { referral { id } } cases { case { id } } casesLate { case { id } deadline { kind status overdue { workingDays } } endedBy { toState } } } } }`;
+    const after = await as.province(LATE, { asOf: cn('2025-10-21T10:00:00'), regionCode: '370826' });
+    expect(after.data.overdueReport.byOffice).toEqual([
+      { office: { key: 'CIVIL_AFFAIRS' }, referrals: [], cases: [], casesLate: [{ case: { id: zhaoCase }, deadline: { kind: 'INVESTIGATION_OPINION', status: 'MET_LATE', overdue: { workingDays: 6 } }, endedBy: { toState: 'REJECTED' } }] },
+    ]);
   });
 });
 

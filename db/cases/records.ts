@@ -141,7 +141,7 @@ export function caseTimeline(c: CaseRecord, events: readonly CaseEventRecord[]):
     urgency: c.urgency,
     reportedAt: c.reportedAt,
     // Measured by when the hub recorded each step; the officer's stated time is kept beside it.
-    transitions: events.filter((e) => e.action === 'TRANSITIONED' && e.toState !== null).map((e) => ({ to: e.toState!, at: e.recordedAt, statedAt: e.occurredAt })),
-    acts: events.filter((e) => e.action === 'MATERIALS_COMPLETED').map((e) => ({ act: 'MATERIALS_COMPLETED' as const, at: e.recordedAt, statedAt: e.occurredAt })),
+    transitions: events.filter((e) => e.action === 'TRANSITIONED' && e.toState !== null).map((e) => ({ to: e.toState!, at: e.recordedAt, statedAt: e.occurredAt, seq: e.seq })),
+    acts: events.filter((e) => e.action === 'MATERIALS_COMPLETED').map((e) => ({ act: 'MATERIALS_COMPLETED' as const, at: e.recordedAt, statedAt: e.occurredAt, seq: e.seq })),
   };
 }

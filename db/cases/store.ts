@@ -2,7 +2,7 @@
  * Cases: opening one, moving it through its states, and the batch reads the loaders and the
  * supervision view use. Every write is one transaction; refusals are returned, never thrown.
  */
-import { and, asc, desc, eq, gt, inArray, like, lt, notInArray, notLike, or, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, like, lt, notInArray, notLike, or, type SQL } from 'drizzle-orm';
 import { caseError, refusal, success, type CaseUserError, type Outcome } from '../../domain/cases/errors';
 import { countyOf, townshipOf } from '../../domain/cases/offices';
 import { caseAndPredecessorIdsOf } from '../../domain/cases/chain';
@@ -477,17 +477,18 @@ export async function decisionsFulfilledAnswered(db: HubDb, from: Date, to: Date
 }
 
 /**
- * Cases not yet closed or rejected, with their events, for the supervision view's deadline check;
- * for an `asOf` in the past, also those closed or rejected since (open at `asOf`).
+ * Cases not yet ended, with their events, for the supervision view's deadline check; also those
+ * ended at or after `endedSince` (the cases open at a past asOf, ended since, and those that ended
+ * in the report's period, whose deadlines may have run late to their end). Two statements however many.
  */
-export async function openCasesWithEvents(db: HubDb, townshipPrefix: string | null, asOf: Date | null = null): Promise<{ cases: CaseRecord[]; events: CaseEventRecord[] }> {
+export async function casesWithEvents(db: HubDb, townshipPrefix: string | null, endedSince: Date | null = null): Promise<{ cases: CaseRecord[]; events: CaseEventRecord[] }> {
   const inRegion = townshipPrefix === null ? undefined : like(aidCase.townshipCode, `${townshipPrefix}%`);
   const open = notInArray(aidCase.state, [...TERMINAL_STATES]);
   const cases = (
     await db
       .select()
       .from(aidCase)
-      .where(and(asOf === null ? open : or(open, gt(aidCase.endedAt, toDbInstant(asOf))), inRegion))
+      .where(and(endedSince === null ? open : or(open, gte(aidCase.endedAt, toDbInstant(endedSince))), inRegion))
       .orderBy(asc(aidCase.reportedAt), asc(aidCase.id))
   ).map(caseRecord);
   const events = cases.length === 0 ? [] : await eventsByCaseIds(db, cases.map((c) => c.id));

@@ -150,9 +150,18 @@ export interface CaseTimeline {
    * State changes in order: `at` when the hub recorded it (what deadlines are measured by),
    * `statedAt` when the officer says it happened, if they said (domain/cases/stated-time.ts).
    */
-  transitions: readonly { to: CaseState; at: Date; statedAt?: Date }[];
+  transitions: readonly (CaseStep & { to: CaseState })[];
   /** Recorded acts that are not state changes, in order, timed the same way. */
-  acts?: readonly { act: CaseAct; at: Date; statedAt?: Date }[];
+  acts?: readonly (CaseStep & { act: CaseAct })[];
+}
+
+/** A step of a case: a state entered (`to`) or an act recorded (`act`), with its place in the case's history (`seq`) where known. */
+export interface CaseStep {
+  to?: CaseState;
+  act?: CaseAct;
+  at: Date;
+  statedAt?: Date;
+  seq?: number;
 }
 
 /** Acts a case records besides its state changes. */
@@ -166,6 +175,12 @@ export interface CaseDeadline extends Due, DeadlineStanding {
   metAt: Date | null;
   /** When the officer says it was met, where that is earlier than recorded; shown, never measured. */
   metStatedAt: Date | null;
+  /**
+   * The step that ended its time running by `asOf`: the one that met it, else the case's ending
+   * (a terminal state); null while neither has happened. Supervision lists by it a deadline met late
+   * or missed (the case decided late, or handed over while late).
+   */
+  endedBy: CaseStep | null;
 }
 
 export function caseDeadlines(timeline: CaseTimeline, asOf: Date): CaseDeadline[] {
@@ -177,6 +192,7 @@ export function caseDeadlines(timeline: CaseTimeline, asOf: Date): CaseDeadline[
       (rule.metByAct ? timeline.acts?.find((a) => a.act === rule.metByAct && a.at <= asOf) : timeline.transitions.find((t) => rule.metBy.includes(t.to) && t.at <= asOf)) ?? null;
     const metAt = met?.at ?? null;
     const metStatedAt = met?.statedAt && met.statedAt < met.at ? met.statedAt : null;
-    return { kind: rule.kind, limit: rule.limit, basis: rule.basis, ...due, metAt, metStatedAt, ...standing(due, metAt, ended?.at ?? null, asOf) };
+    const endedBy = met ?? (ended && ended.at <= asOf ? ended : null);
+    return { kind: rule.kind, limit: rule.limit, basis: rule.basis, ...due, metAt, metStatedAt, endedBy, ...standing(due, metAt, ended?.at ?? null, asOf) };
   });
 }

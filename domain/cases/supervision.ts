@@ -10,7 +10,7 @@
 import type { AidRecord } from '../aid';
 import type { IsoDate } from '../dates';
 import { endOfChinaDay } from './china-time';
-import { caseDeadlines, standing, type CaseDeadline, type CaseTimeline, type DeadlineStanding, type Due, type Overdue } from './deadlines';
+import { caseDeadlines, standing, type CaseDeadline, type CaseStep, type CaseTimeline, type DeadlineStanding, type Due, type Overdue } from './deadlines';
 import type { FulfilmentStanding } from './fulfilment';
 import { countyOf, type OfficeKey } from './offices';
 import { isCovered, withinSupported, workingDaysBetween } from './working-days';
@@ -65,6 +65,19 @@ export interface OverdueSlip<R> {
 export interface OverdueCase<C> {
   case: C;
   deadline: CaseDeadline;
+}
+
+/**
+ * A case's deadline that ran late and then stopped running: met late (decided, investigated, aid
+ * given or materials completed after it was due; MET_LATE) or missed (the case ended after it was
+ * due without meeting it, handed over to another county or closed; MISSED), with the step that did
+ * it. The case's counterpart of a slip answered late: it leaves the overdue cases at that step.
+ */
+export interface LateCase<C> {
+  case: C;
+  /** MET_LATE or MISSED, with how late (`overdue`) up to `endedBy`. */
+  deadline: CaseDeadline & { overdue: Overdue };
+  endedBy: CaseStep;
 }
 
 /** A decision completed with less than was decided, with the office that completed it. */
@@ -146,6 +159,8 @@ export interface OverdueGroup<R, C> {
   /** Slips answered (completed or declined) after their deadline, by how late. */
   answeredLate: OverdueSlip<R>[];
   cases: OverdueCase<C>[];
+  /** Case deadlines met late or missed, by how late. */
+  casesLate: LateCase<C>[];
   shortfalls: DecisionShortfall<R>[];
   declinesOpen: OpenDecline<R>[];
   decisionsWaived: DecisionWaived<R>[];
@@ -164,7 +179,7 @@ export interface OverdueReport<R, C> {
 
 function group<R, C>(map: Map<string, OverdueGroup<R, C>>, key: string): OverdueGroup<R, C> {
   let g = map.get(key);
-  if (!g) map.set(key, (g = { referrals: [], answeredLate: [], cases: [], shortfalls: [], declinesOpen: [], decisionsWaived: [], fulfilmentsWithdrawn: [], firstAidsWithdrawn: [] }));
+  if (!g) map.set(key, (g = { referrals: [], answeredLate: [], cases: [], casesLate: [], shortfalls: [], declinesOpen: [], decisionsWaived: [], fulfilmentsWithdrawn: [], firstAidsWithdrawn: [] }));
   return g;
 }
 
@@ -176,6 +191,18 @@ function countyOfficeKey(office: OfficeKey, townshipCode: string): string {
 const mostOverdue = (a: { overdue: Overdue }, b: { overdue: Overdue }) => b.overdue.hours - a.overdue.hours;
 
 /**
+ * A deadline met late or missed from `since`, as supervision lists it. A case withdrawn (撤回) was
+ * opened by mistake (a duplicate, the wrong household): its time limits asked nothing of the county,
+ * so one withdrawn past its due date is not listed (its matter, if any, runs late on its own case).
+ */
+function lateCase<C>(c: C, deadline: CaseDeadline, since: Date): LateCase<C> | null {
+  const { endedBy, overdue } = deadline;
+  if ((deadline.status !== 'MET_LATE' && deadline.status !== 'MISSED') || !overdue || !endedBy || endedBy.at < since) return null;
+  if (deadline.status === 'MISSED' && endedBy.to === 'WITHDRAWN') return null;
+  return { case: c, deadline: { ...deadline, overdue }, endedBy };
+}
+
+/**
  * The report at `asOf`: the overdue slips and cases among those given, grouped; the shortfalls
  * given (the caller chooses their period), grouped the same way, largest first; and the declined
  * decisions still open at `asOf` (declined by then), under the office that owns the case, oldest first;
@@ -183,7 +210,9 @@ const mostOverdue = (a: { overdue: Overdue }, b: { overdue: Overdue }) => b.over
  * office that completed them, completed first, first; and the first aids whose record was
  * withdrawn, under the office that owns the case, recorded first, first; and the slips among
  * `answered` (the caller's period) answered after their deadline, or superseded after it, most late first; and the
- * decisions `waived` (the caller's period, by asOf), under the office that owns the case, waived first, first.
+ * decisions `waived` (the caller's period, by asOf), under the office that owns the case, waived first, first;
+ * and the deadlines of `cases` met late or missed from `casesLateSince` up to asOf (none when null), under
+ * the office that owns the case, most late first (the caller gives the cases ended in that period too).
  */
 export function overdueReport<R, C>(
   slips: readonly SlipFacts<R>[],
@@ -195,6 +224,7 @@ export function overdueReport<R, C>(
   firstAidsWithdrawn: readonly WithdrawnFirstAidFacts<C>[] = [],
   answered: readonly SlipFacts<R>[] = [],
   waived: readonly WaiverFacts<R>[] = [],
+  casesLateSince: Date | null = null,
 ): OverdueReport<R, C> {
   const byOffice = new Map<string, OverdueGroup<R, C>>();
   const byTownship = new Map<string, OverdueGroup<R, C>>();
@@ -219,6 +249,8 @@ export function overdueReport<R, C>(
   for (const c of cases) {
     for (const deadline of caseDeadlines(c.timeline, asOf)) {
       if (deadline.status === 'OVERDUE') file('cases', c.ownerOffice, c.townshipCode, { case: c.case, deadline });
+      const late = casesLateSince === null ? null : lateCase(c.case, deadline, casesLateSince);
+      if (late) file('casesLate', c.ownerOffice, c.townshipCode, late);
     }
   }
   for (const s of shortfalls) {
@@ -244,6 +276,7 @@ export function overdueReport<R, C>(
         referrals: g.referrals.sort(mostOverdue),
         answeredLate: g.answeredLate.sort(mostOverdue),
         cases: g.cases.sort((a, b) => mostOverdue(a.deadline as { overdue: Overdue }, b.deadline as { overdue: Overdue })),
+        casesLate: g.casesLate.sort((a, b) => mostOverdue(a.deadline, b.deadline)),
         shortfalls: g.shortfalls.sort((a, b) => b.shortfallFen - a.shortfallFen),
         declinesOpen: g.declinesOpen.sort((a, b) => a.declinedAt.getTime() - b.declinedAt.getTime()),
         decisionsWaived: g.decisionsWaived.sort((a, b) => a.waivedAt.getTime() - b.waivedAt.getTime()),

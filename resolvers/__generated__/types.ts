@@ -4,7 +4,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { Programme as ProgrammeModel } from '../../domain/programmes';
 import type { RegionRow as RegionRowModel, HouseholdRow as HouseholdRowModel, MemberRow as MemberRowModel, PersonRow as PersonRowModel } from '../../db/household/loaders';
 import type { AidRecord as AidRecordModel, ReportedBy as ReportedByModel } from '../../domain/aid';
-import type { HouseholdAidSummary as HouseholdAidSummaryModel, DepartmentAidTotal as DepartmentAidTotalModel, HouseholdPage as HouseholdPageModel, AuditPage as AuditPageModel, AuditedClient as AuditedClientModel, FindingPage as FindingPageModel, ReferralWritePayload as ReferralWritePayloadModel, CaseWritePayload as CaseWritePayloadModel, CaseHandOverWritePayload as CaseHandOverWritePayloadModel, CaseHouseholdMove as CaseHouseholdMoveModel, DossierHousehold as DossierHouseholdModel, CaseOverdueReport as CaseOverdueReportModel, OfficeOverdueWork as OfficeOverdueWorkModel, TownshipOverdueWork as TownshipOverdueWorkModel, ReportedAidConflict as ReportedAidConflictModel, CountyOverdueWork as CountyOverdueWorkModel } from '../models';
+import type { HouseholdAidSummary as HouseholdAidSummaryModel, DepartmentAidTotal as DepartmentAidTotalModel, HouseholdPage as HouseholdPageModel, AuditPage as AuditPageModel, AuditedClient as AuditedClientModel, FindingPage as FindingPageModel, ReferralWritePayload as ReferralWritePayloadModel, CaseWritePayload as CaseWritePayloadModel, CaseHandOverWritePayload as CaseHandOverWritePayloadModel, CaseHouseholdMove as CaseHouseholdMoveModel, DossierHousehold as DossierHouseholdModel, CaseOverdueReport as CaseOverdueReportModel, OfficeOverdueWork as OfficeOverdueWorkModel, TownshipOverdueWork as TownshipOverdueWorkModel, ReportedAidConflict as ReportedAidConflictModel, CountyOverdueWork as CountyOverdueWorkModel, CaseLate as CaseLateModel } from '../models';
 import type { AccessSession as AccessSessionModel } from '../../access/session';
 import type { AuditRow as AuditRowModel } from '../../access/audit';
 import type { Rule as RuleModel } from '../../domain/findings/rule-set';
@@ -2038,6 +2038,8 @@ export type CountyOverdue = {
   readonly answeredLate: ReadonlyArray<OverdueReferral>;
   /** Its households' cases with a deadline past; most overdue first. */
   readonly cases: ReadonlyArray<OverdueCase>;
+  /** Its households' cases with a deadline met late or missed from shortfallsSince up to asOf: decided, investigated or aided after it was due, or ended (handed over, closed) while past it; each with how late and the step that did it; most late first. */
+  readonly casesLate: ReadonlyArray<LateCase>;
   /** Decisions of its households' cases completed with less than was decided, since shortfallsSince; largest shortfall first. */
   readonly shortfalls: ReadonlyArray<DecisionShortfall>;
   /** Declined decisions of its households' cases not yet reassigned, waived or decided again at a meeting; oldest decline first. */
@@ -2063,6 +2065,8 @@ export type OfficeOverdue = {
   readonly answeredLate: ReadonlyArray<OverdueReferral>;
   /** Cases it owns with a deadline past; most overdue first. */
   readonly cases: ReadonlyArray<OverdueCase>;
+  /** Cases it owns with a deadline it met late or missed from shortfallsSince up to asOf: decided, investigated or aided after it was due, or ended while past it (handed over to another county, closed), each with how late and the step that did it: meeting the deadline late or ending the case ends its overdue time, not its lateness; most late first. */
+  readonly casesLate: ReadonlyArray<LateCase>;
   /** Decisions it completed with less than was decided, since shortfallsSince; largest shortfall first. */
   readonly shortfalls: ReadonlyArray<DecisionShortfall>;
   /** Declined decisions of the cases it owns (it convenes them) not yet reassigned, waived or decided again at a meeting: overdue work from the day declined; oldest first. */
@@ -2086,6 +2090,8 @@ export type TownshipOverdue = {
   readonly answeredLate: ReadonlyArray<OverdueReferral>;
   /** Its households' cases with a deadline past; most overdue first. */
   readonly cases: ReadonlyArray<OverdueCase>;
+  /** Its households' cases with a deadline met late or missed from shortfallsSince up to asOf: decided, investigated or aided after it was due, or ended (handed over, closed) while past it; each with how late and the step that did it; most late first. */
+  readonly casesLate: ReadonlyArray<LateCase>;
   /** Decisions of its households' cases completed with less than was decided, since shortfallsSince; largest shortfall first. */
   readonly shortfalls: ReadonlyArray<DecisionShortfall>;
   /** Declined decisions of its households' cases not yet reassigned, waived or decided again at a meeting; oldest decline first. */
@@ -2188,6 +2194,23 @@ export type OverdueCase = {
   readonly case: Case;
   /** The deadline passed. */
   readonly deadline: CaseDeadline;
+};
+
+/**
+ * A case deadline that ran late and then stopped running: met late (MET_LATE: the case was decided,
+ * rejected, investigated or aided, or its materials completed, after it was due) or missed (MISSED:
+ * the case ended, handed over to another county or closed, after it was due without meeting it). The
+ * case's counterpart of a slip answered late (answeredLate). A case withdrawn (撤回, opened by
+ * mistake) is not listed: its time limits asked nothing of the county.
+ */
+export type LateCase = {
+  readonly __typename?: 'LateCase';
+  /** The case. */
+  readonly case: Case;
+  /** The deadline, as it stood at asOf (MET_LATE or MISSED); its overdue says how late, up to endedBy (working days for day limits). */
+  readonly deadline: CaseDeadline;
+  /** The entry of the case's history that met the deadline late or ended the case: what, when, who and why. */
+  readonly endedBy: CaseEvent;
 };
 
 /**
@@ -4060,8 +4083,9 @@ export type Query = {
    * 督导 supervision: slips and cases past a deadline and still open, grouped by office and by
    * township, each with how long overdue, and the declined decisions the convener has not yet
    * resolved (declinesOpen), and the decisions completed and first aids given whose aid record the
-   * department has since revoked or superseded (fulfilmentsWithdrawn, firstAidsWithdrawn).
-   * `regionCode` (city, county or township) narrows it to the cases of households there, by default
+   * department has since revoked or superseded (fulfilmentsWithdrawn, firstAidsWithdrawn); and what
+   * ran late and then ended, in a period: slips answered late (answeredLate) and case deadlines met late
+   * or missed (casesLate). `regionCode` (city, county or township) narrows it to the cases of households there, by default
    * the caller's region scope; `asOf` defaults to now.
    */
   readonly overdueReport: OverdueReport;
@@ -5652,6 +5676,7 @@ export type ResolversTypes = {
   OverdueReferral: ResolverTypeWrapper<Omit<OverdueReferral, 'referral'> & { referral: ResolversTypes['Referral'] }>;
   DecisionShortfall: ResolverTypeWrapper<Omit<DecisionShortfall, 'referral'> & { referral: ResolversTypes['Referral'] }>;
   OverdueCase: ResolverTypeWrapper<Omit<OverdueCase, 'case' | 'deadline'> & { case: ResolversTypes['Case'], deadline: ResolversTypes['CaseDeadline'] }>;
+  LateCase: ResolverTypeWrapper<CaseLateModel>;
   WorkingDayCalendar: ResolverTypeWrapper<WorkingDayCalendar>;
   CaseErrorCode: CaseErrorCode;
   CaseUserError: ResolverTypeWrapper<CaseUserError>;
@@ -5910,6 +5935,7 @@ export type ResolversParentTypes = {
   OverdueReferral: Omit<OverdueReferral, 'referral'> & { referral: ResolversParentTypes['Referral'] };
   DecisionShortfall: Omit<DecisionShortfall, 'referral'> & { referral: ResolversParentTypes['Referral'] };
   OverdueCase: Omit<OverdueCase, 'case' | 'deadline'> & { case: ResolversParentTypes['Case'], deadline: ResolversParentTypes['CaseDeadline'] };
+  LateCase: CaseLateModel;
   WorkingDayCalendar: WorkingDayCalendar;
   CaseUserError: CaseUserError;
   CaseOpenInput: CaseOpenInput;
@@ -6559,6 +6585,7 @@ export type CountyOverdueResolvers<ContextType = HubContext, ParentType extends 
   referrals?: Resolver<ReadonlyArray<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
   answeredLate?: Resolver<ReadonlyArray<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
   cases?: Resolver<ReadonlyArray<ResolversTypes['OverdueCase']>, ParentType, ContextType>;
+  casesLate?: Resolver<ReadonlyArray<ResolversTypes['LateCase']>, ParentType, ContextType>;
   shortfalls?: Resolver<ReadonlyArray<ResolversTypes['DecisionShortfall']>, ParentType, ContextType>;
   declinesOpen?: Resolver<ReadonlyArray<ResolversTypes['OpenDecline']>, ParentType, ContextType>;
   decisionsWaived?: Resolver<ReadonlyArray<ResolversTypes['WaivedDecision']>, ParentType, ContextType>;
@@ -6572,6 +6599,7 @@ export type OfficeOverdueResolvers<ContextType = HubContext, ParentType extends 
   referrals?: Resolver<ReadonlyArray<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
   answeredLate?: Resolver<ReadonlyArray<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
   cases?: Resolver<ReadonlyArray<ResolversTypes['OverdueCase']>, ParentType, ContextType>;
+  casesLate?: Resolver<ReadonlyArray<ResolversTypes['LateCase']>, ParentType, ContextType>;
   shortfalls?: Resolver<ReadonlyArray<ResolversTypes['DecisionShortfall']>, ParentType, ContextType>;
   declinesOpen?: Resolver<ReadonlyArray<ResolversTypes['OpenDecline']>, ParentType, ContextType>;
   decisionsWaived?: Resolver<ReadonlyArray<ResolversTypes['WaivedDecision']>, ParentType, ContextType>;
@@ -6584,6 +6612,7 @@ export type TownshipOverdueResolvers<ContextType = HubContext, ParentType extend
   referrals?: Resolver<ReadonlyArray<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
   answeredLate?: Resolver<ReadonlyArray<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
   cases?: Resolver<ReadonlyArray<ResolversTypes['OverdueCase']>, ParentType, ContextType>;
+  casesLate?: Resolver<ReadonlyArray<ResolversTypes['LateCase']>, ParentType, ContextType>;
   shortfalls?: Resolver<ReadonlyArray<ResolversTypes['DecisionShortfall']>, ParentType, ContextType>;
   declinesOpen?: Resolver<ReadonlyArray<ResolversTypes['OpenDecline']>, ParentType, ContextType>;
   decisionsWaived?: Resolver<ReadonlyArray<ResolversTypes['WaivedDecision']>, ParentType, ContextType>;
@@ -6628,6 +6657,12 @@ export type DecisionShortfallResolvers<ContextType = HubContext, ParentType exte
 export type OverdueCaseResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OverdueCase'] = ResolversParentTypes['OverdueCase']> = {
   case?: Resolver<ResolversTypes['Case'], ParentType, ContextType>;
   deadline?: Resolver<ResolversTypes['CaseDeadline'], ParentType, ContextType>;
+};
+
+export type LateCaseResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['LateCase'] = ResolversParentTypes['LateCase']> = {
+  case?: Resolver<ResolversTypes['Case'], ParentType, ContextType>;
+  deadline?: Resolver<ResolversTypes['CaseDeadline'], ParentType, ContextType>;
+  endedBy?: Resolver<ResolversTypes['CaseEvent'], ParentType, ContextType>;
 };
 
 export type WorkingDayCalendarResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['WorkingDayCalendar'] = ResolversParentTypes['WorkingDayCalendar']> = {
@@ -7581,6 +7616,7 @@ export type Resolvers<ContextType = HubContext> = {
   OverdueReferral?: OverdueReferralResolvers<ContextType>;
   DecisionShortfall?: DecisionShortfallResolvers<ContextType>;
   OverdueCase?: OverdueCaseResolvers<ContextType>;
+  LateCase?: LateCaseResolvers<ContextType>;
   WorkingDayCalendar?: WorkingDayCalendarResolvers<ContextType>;
   CaseUserError?: CaseUserErrorResolvers<ContextType>;
   CaseOpenPayload?: CaseOpenPayloadResolvers<ContextType>;

@@ -5,7 +5,7 @@
  */
 import { deliverAlertChanges } from '../monitoring/detect';
 import { answerReferral, issueReferral } from '../../db/cases/referrals';
-import { casesByIds, decisionsFulfilledAnswered, openCase, openCasesWithEvents, openReferralsDueBefore, referralsAnsweredBetween, referralsToOffice, transitionCase } from '../../db/cases/store';
+import { casesByIds, decisionsFulfilledAnswered, casesWithEvents, openCase, openReferralsDueBefore, referralsAnsweredBetween, referralsToOffice, transitionCase } from '../../db/cases/store';
 import { buildDossier, dossierReadBy, openFindingsFrom } from './dossier';
 import { createCaseLoaders, type CaseLoaders } from '../../db/cases/loaders';
 import { meetingRetry, recordMeeting } from '../../db/cases/meetings';
@@ -550,14 +550,17 @@ export const caseResolvers: Resolvers = {
       const past = args.asOf && args.asOf < ctx.now() ? asOf : null;
       // Shortfalls of a period (default the year up to asOf): a decision met short is done, not open.
       const shortfallsSince = args.shortfallsSince ?? addDays(chinaDateOf(asOf), -365);
+      const since = startOfChinaDay(shortfallsSince);
+      // The cases open at asOf, and those ended in the period (a deadline may have run late to its end).
+      const endedSince = since < asOf ? since : asOf;
       const [slips, open, fulfilled, declines, firstAids, answered, waived] = await Promise.all([
         openReferralsDueBefore(ctx.hub, chinaDateOf(asOf), prefix, past),
-        openCasesWithEvents(ctx.hub, prefix, past),
-        decisionsFulfilledAnswered(ctx.hub, startOfChinaDay(shortfallsSince), asOf, prefix),
+        casesWithEvents(ctx.hub, prefix, endedSince),
+        decisionsFulfilledAnswered(ctx.hub, since, asOf, prefix),
         declinesOpenAt(ctx.hub, asOf, prefix),
-        firstAidsRecordedBetween(ctx.hub, startOfChinaDay(shortfallsSince), asOf, prefix),
-        referralsAnsweredBetween(ctx.hub, startOfChinaDay(shortfallsSince), asOf, chinaDateOf(asOf), prefix),
-        declinesWaivedBetween(ctx.hub, startOfChinaDay(shortfallsSince), asOf, prefix),
+        firstAidsRecordedBetween(ctx.hub, since, asOf, prefix),
+        referralsAnsweredBetween(ctx.hub, since, asOf, chinaDateOf(asOf), prefix),
+        declinesWaivedBetween(ctx.hub, since, asOf, prefix),
       ]);
       const short = fulfilled.filter((s) => s.fulfilment.shortfallFen > 0);
       // Each decision's record as its department holds it now, all at once: the request's loaders
@@ -588,6 +591,7 @@ export const caseResolvers: Resolvers = {
         firstAidsWithdrawn,
         answered.map(slipFacts),
         waived.map((w) => ({ referral: w, waivedAt: w.waivedAt, ownerOffice: w.ownerOffice, townshipCode: w.townshipCode })),
+        since,
       );
     },
     workingDayCalendar: () => calendarCoverage,
@@ -1034,5 +1038,14 @@ export const caseResolvers: Resolvers = {
 
   TownshipOverdue: {
     township: (g, _, ctx) => regionOf(ctx, g.townshipCode),
+  },
+
+  // The report primed the case's history (no statement): the step is one of its events.
+  LateCase: {
+    endedBy: async (l, _, ctx) => {
+      const event = (await caseLoaders(ctx).eventsByCase.load(l.case.id)).find((e) => e.seq === l.endedBy.seq);
+      if (!event) throw new Error(`case ${l.case.id}: no event ${l.endedBy.seq} in its history`);
+      return event;
+    },
   },
 };

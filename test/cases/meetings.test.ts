@@ -2,6 +2,7 @@
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { departmentsNotContributed, dossierChanges, monthsWindow } from '../../domain/cases/dossier';
 import { checkMeeting, defaultAsk, meetingBeforeLatest, type DecisionInput, type MeetingInput } from '../../domain/cases/meetings';
+import type { CaseTimeline } from '../../domain/cases/deadlines';
 import { overdueReport, slipStanding } from '../../domain/cases/supervision';
 import { DEPARTMENT_CODES } from '../../domain/departments';
 import { makeIdNumber } from '../../domain/id-number';
@@ -151,6 +152,38 @@ describe('overdueReport', () => {
     expect(slipStanding(supersededAt(2, '2025-10-21'), asOf).status).toBe('VOID');
     // Before it was superseded it stood as any open slip.
     expect(slipStanding(supersededAt(1, '2025-10-15'), new Date('2025-10-17T12:00:00+08:00')).status).toBe('OVERDUE');
+  });
+  it('lists case deadlines met late or missed in its period under the owner, by the step that ended them; not a withdrawn case’s', () => {
+    const cnAt = (local: string) => new Date(`${local}+08:00`);
+    // Urgent, reported Mon 10-13: first aid due within 24 hours, given 10-15 (late); materials due 5
+    // working days from the first aid (10-22), completed 10-27 (late); a second case closed late
+    // without its first aid (MISSED); a third withdrawn late (not listed).
+    const urgent = (id: number, steps: CaseTimeline['transitions'], acts: CaseTimeline['acts'] = []) => ({
+      case: { id },
+      timeline: { urgency: 'URGENT' as const, reportedAt: cnAt('2025-10-13T09:00:00'), transitions: steps, acts },
+      ownerOffice: 'CIVIL_AFFAIRS',
+      townshipCode: '370811001',
+    });
+    const cases = [
+      urgent(1, [{ to: 'ACCEPTED', at: cnAt('2025-10-13T10:00:00'), seq: 2 }, { to: 'FIRST_AID_GIVEN', at: cnAt('2025-10-15T09:00:00'), seq: 3 }], [{ act: 'MATERIALS_COMPLETED', at: cnAt('2025-10-27T09:00:00'), seq: 4 }]),
+      urgent(2, [{ to: 'REJECTED', at: cnAt('2025-10-16T09:00:00'), seq: 2 }]),
+      urgent(3, [{ to: 'WITHDRAWN', at: cnAt('2025-10-16T09:00:00'), seq: 2 }]),
+    ];
+    const late = (at: string, since: string) =>
+      overdueReport([], cases, cnAt(at), [], [], [], [], [], [], cnAt(since)).byOffice.flatMap((g) =>
+        g.casesLate.map((l) => [g.office, l.case.id, l.deadline.kind, l.deadline.status, l.endedBy.to ?? l.endedBy.act, l.endedBy.seq]),
+      );
+    // Most late first: the materials by three working days, the first aids by 48 and 24 hours.
+    expect(late('2025-10-28T12:00:00', '2025-10-01T00:00:00')).toEqual([
+      ['CIVIL_AFFAIRS', 1, 'MATERIALS', 'MET_LATE', 'MATERIALS_COMPLETED', 4],
+      ['CIVIL_AFFAIRS', 2, 'FIRST_AID', 'MISSED', 'REJECTED', 2],
+      ['CIVIL_AFFAIRS', 1, 'FIRST_AID', 'MET_LATE', 'FIRST_AID_GIVEN', 3],
+    ]);
+    // Before the materials were completed they were still running; from 10-20 only the materials are in the period.
+    expect(late('2025-10-24T12:00:00', '2025-10-01T00:00:00').map((l) => l.slice(1, 3))).toEqual([[2, 'FIRST_AID'], [1, 'FIRST_AID']]);
+    expect(late('2025-10-28T12:00:00', '2025-10-20T00:00:00').map((l) => l.slice(1, 3))).toEqual([[1, 'MATERIALS']]);
+    // Without a period, none (the caller did not read the ended cases).
+    expect(overdueReport([], cases, cnAt('2025-10-28T12:00:00')).byOffice.flatMap((g) => g.casesLate)).toEqual([]);
   });
 });
 
