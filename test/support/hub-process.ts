@@ -17,8 +17,26 @@ export interface HubProcess {
   closed: Promise<void>;
 }
 
-/** `env` adds to (or overrides) the hub's environment. A null `hubUrl`: no DATABASE_URL, so the hub starts its private server (AIDHUB_DATA_DIR). */
+/** The exit of a hub whose port was taken between freePort's probe and its own listen (server/main.ts). */
+class PortTaken extends Error {}
+
+/**
+ * `env` adds to (or overrides) the hub's environment. A null `hubUrl`: no DATABASE_URL, so the hub
+ * starts its private server (AIDHUB_DATA_DIR). A port free when probed can be taken before the hub
+ * listens on it (another test's server, or an outgoing connection's ephemeral port, on a loaded
+ * machine): the hub then exits saying so, and is started again on other ports.
+ */
 export async function startHubProcess(hubUrl: string | null, env: Record<string, string> = {}): Promise<HubProcess> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(hubUrl, env);
+    } catch (e) {
+      if (!(e instanceof PortTaken) || attempt === 3 || 'PORT' in env || 'METRICS_PORT' in env) throw e;
+    }
+  }
+}
+
+async function startOnce(hubUrl: string | null, env: Record<string, string>): Promise<HubProcess> {
   const [port, metricsPort] = [await freePort(), await freePort()];
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/main.ts')], {
     cwd: ROOT,
@@ -52,7 +70,8 @@ export async function startHubProcess(hubUrl: string | null, env: Record<string,
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`hub exited (${code}) before listening: ${output.join('')}`));
+      const said = output.join('');
+      reject(new (code === 2 && said.includes('is already in use') ? PortTaken : Error)(`hub exited (${code}) before listening: ${said}`));
     });
   });
   return { url: `http://127.0.0.1:${port}`, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, child, output, closed };
