@@ -38,18 +38,25 @@ import { generateDemo } from '../tools/generate/index';
 import { Rng, seedFromText } from '../federation/demo-random';
 import { openBenchDatabases } from './lib/database';
 import { benchIdentity } from './lib/hub-identity';
+import { parseCommandLine } from '../tools/command-args';
 
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+const USAGE = 'usage: npm run bench:household-instructions -- [--households 300] [--warm 1000] [--requests 200]';
+
+/** A whole number of at least `min` from the command line, or the usage and exit code 2. */
+function count(values: Record<string, unknown>, name: string, min: number): number {
+  const n = Number(values[name]);
+  if (Number.isInteger(n) && n >= min) return n;
+  process.stderr.write(`--${name} must be a whole number of at least ${min}\n${USAGE}\n`);
+  process.exit(2);
 }
 
 const underValgrind = /valgrind|vgpreload/.test(process.env.LD_PRELOAD ?? '');
 
 async function main(): Promise<void> {
-  const households = option('households', 300);
-  const warm = option('warm', 1000);
-  const requests = option('requests', 200);
+  const values = parseCommandLine(USAGE, { households: { type: 'string', default: '300' }, warm: { type: 'string', default: '1000' }, requests: { type: 'string', default: '200' } });
+  const households = count(values, 'households', 1);
+  const warm = count(values, 'warm', 0);
+  const requests = count(values, 'requests', 1);
   const countPromises = process.env.HOUSEHOLD_COUNT_PROMISES === '1';
   const today = todayIso();
   const db = await openBenchDatabases();
