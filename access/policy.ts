@@ -16,6 +16,7 @@
 import type { CaseLoaders } from '../db/cases/loaders';
 import type { CaseRecord } from '../db/cases/records';
 import type { HubLoaders } from '../db/household/loaders';
+import { laterCasesOf } from '../domain/cases/chain';
 import type { DepartmentCode } from '../domain/departments';
 
 /** What a rule's region look-up reads: the hub's loaders of the request (access/context.ts). */
@@ -282,15 +283,7 @@ export async function caseRegions(c: Pick<CaseRecord, 'id' | 'householdId' | 'to
 
 /** The townships of the cases continuing this one (its successor, that one's successor, …), in order. */
 async function laterCaseTownships(c: Pick<CaseRecord, 'id' | 'householdId'>, ctx: PolicyContext): Promise<string[]> {
-  const cases = await ctx.loaders.cases.casesByHousehold.load(c.householdId);
-  const successorOf = new Map(cases.flatMap((k) => (k.predecessorCaseId === null ? [] : [[k.predecessorCaseId, k] as const])));
-  const townships: string[] = [];
-  const seen = new Set([c.id]);
-  for (let next = successorOf.get(c.id); next && !seen.has(next.id); next = successorOf.get(next.id)) {
-    seen.add(next.id);
-    townships.push(next.townshipCode);
-  }
-  return townships;
+  return laterCasesOf(c, await ctx.loaders.cases.casesByHousehold.load(c.householdId)).map((k) => k.townshipCode);
 }
 
 /**
