@@ -93,7 +93,10 @@ export interface DepartmentAdapter {
    * had: present on sources that supersede a record by a later one instead of changing it (the
    * reported-aid ledger: a CORRECTION stands for the entry it corrects, a REVERSAL reads as the aid
    * cancelled). A record of a chain (corrected, then corrected again) maps to the chain's last entry;
-   * one never superseded, or unknown, is left out. One statement however many are asked for.
+   * one never superseded, or unknown, is left out. A source whose reads leave a record reversed in
+   * place out of its standing ones (medical insurance's reversed settlements, kept out of every total
+   * and rule) answers that record itself, CANCELLED, under its own `sourceRef`: it reads as any record
+   * revoked in place. One statement however many are asked for.
    */
   successorsOf?(db: SourceDb, sourceRefs: readonly string[], today: IsoDate): Promise<Map<string, AidRecord>>;
   /**

@@ -280,3 +280,72 @@ it('masks the reference of a record changed in place (a 低保 share, keyed by t
   // A caseworker sees both in clear.
   expect((await hub.gql(SEEN, { id: slipId })).data.referral.fulfilment.supersededBy.aidSourceReference).toBe(share);
 });
+
+describe('medical aid paid in a hospital settlement that 医保 reverses (冲销) after a slip was completed with it', () => {
+  it('reads CANCELLED_AT_SOURCE on the slip, overdueReport and the brief, while the reversed settlement stays out of the household’s aid, its totals and X7', async () => {
+    const setlId = 'SETL20260313001';
+    const HOUSEHOLD = `query($id: ID!) { household(id: $id) { aid { sourceReference amountFen } aidSummary(from: "2025-03-16", to: "2026-03-15") { totalFen byDepartment { department { code } totalFen recordCount } } } }`;
+    const household = async () => {
+      const res = await hub.gql(HOUSEHOLD, { id: String(wangId) });
+      expect(res.errors).toBeUndefined();
+      return res.data.household;
+    };
+    const PRE_GRANT = `query($i: PreGrantCheckInput!) { preGrantCheck(input: $i) { clear settlementUnknown findings { rule { id } } } }`;
+    const preGrant = async () => {
+      const res = await hub.as({ purpose: 'DUPLICATE_CHECK' }).gql(PRE_GRANT, { i: { beneficiaryIdNumber: WANG.grandmother, programme: 'MEDICAL_AID', grantDate: TODAY, amountFen: 10_000, settlementReference: setlId } });
+      expect(res.errors).toBeUndefined();
+      return res.data.preGrantCheck;
+    };
+    const before = await household();
+
+    // The meeting decides ¥800 of medical aid for the grandmother; 医保 pays it inside her settlement of 13 March.
+    const caseId = await caseInDeliberation(hub.gql, wangId, '户主之母再次住院', '2026-03-11T09:00:00+08:00');
+    const MEETING = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) { meeting { decisions { id } } userErrors { code field } } }`;
+    const decision = { department: 'HEALTH', programme: 'MEDICAL_AID', amountFen: 80_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.grandmother };
+    const slipId = (await ok(hub.gql, MEETING, { input: { caseId, heldOn: '2026-03-12', departmentsPresent: ['CIVIL_AFFAIRS', 'HEALTH'], decisions: [decision] } }, 'meetingRecord')).meeting.decisions[0].id;
+    await ok(office.HEALTH, `mutation($input: ReferralAcceptInput!) { referralAccept(input: $input) { referral { state } userErrors { code } } }`, { input: { referralId: slipId } }, 'referralAccept');
+    const [paidInSettlement] = await healthScenario.insert(dbs.sources.HEALTH, 'settlements', {
+      setlId,
+      psnCertNo: WANG.grandmother,
+      fixmedinsName: '济宁医学院附属医院',
+      admDate: '2026-03-09',
+      dscgDate: '2026-03-13',
+      setlDate: '2026-03-13',
+      diseName: '脑梗死',
+      medfeeSumamt: '9000.00',
+      hifpPay: '6000.00',
+      hifmiPay: '0.00',
+      mafPay: '800.00',
+      psnPay: '2200.00',
+    });
+    expect((await household()).aid).toContainEqual({ sourceReference: paidInSettlement, amountFen: 80_000 });
+    expect(await preGrant()).toMatchObject({ settlementUnknown: false });
+    const done = await ok(office.HEALTH, COMPLETE, { input: { referralId: slipId, feedback: '一站式结算已支付医疗救助', aidSourceReference: paidInSettlement } }, 'referralComplete');
+    expect(done.referral.state).toBe('COMPLETED');
+    expect((await office.HEALTH(STANDING, { id: slipId })).data.referral.fulfilment).toEqual({ aidSourceReference: paidInSettlement, standing: 'STANDS' });
+
+    // 医保 reverses the settlement: its row stays, flagged 1 已冲销.
+    await healthScenario.update(dbs.sources.HEALTH, 'settlements', { refdSetlFlag: '1' }, { setlId });
+    const SHOWN = `query($id: ID!) { referral(id: $id) { state fulfilment { aidSourceReference standing supersededBy { aidSourceReference } } } }`;
+    expect((await office.HEALTH(SHOWN, { id: slipId })).data.referral).toEqual({ state: 'COMPLETED', fulfilment: { aidSourceReference: paidInSettlement, standing: 'CANCELLED_AT_SOURCE', supersededBy: null } });
+
+    // Supervision lists it so, asking medical insurance for the reversed rows in one statement more, not one per slip.
+    const REPORT = `{ overdueReport { byOffice { office { key } fulfilmentsWithdrawn { referral { id } standing supersededBy { amountFen } } } } }`;
+    const report = await hub.gql(REPORT);
+    expect(report.errors).toBeUndefined();
+    const health = report.data.overdueReport.byOffice.find((g: any) => g.office.key === 'HEALTH').fulfilmentsWithdrawn;
+    expect(health).toContainEqual({ referral: { id: slipId }, standing: 'CANCELLED_AT_SOURCE', supersededBy: null });
+    expect(health).toContainEqual({ referral: { id: slips.HEALTH }, standing: 'NOT_FOUND_AT_SOURCE', supersededBy: null });
+    expect(report.extensions?.sqlStatements?.bySource).toMatchObject({ HEALTH: 2 });
+
+    // The brief says the department took the aid back, as for any record revoked at its source.
+    const html = await (await fetch(`${hub.url}/cases/${caseId}/brief`, { headers: hub.authHeaders })).text();
+    const at = html.indexOf(`<span class="nw">${paidInSettlement}</span>`);
+    expect(at).toBeGreaterThan(0);
+    expect(html.slice(html.lastIndexOf('<tr>', at), html.indexOf('</tr>', at))).toContain('<span class="overdue">该救助记录已被部门撤销，未实际落实</span>');
+
+    // The reversed settlement pays nothing the household is counted as receiving, and is no stay to weigh aid against (X7).
+    expect(await household()).toEqual(before);
+    expect(await preGrant()).toMatchObject({ clear: false, settlementUnknown: true, findings: [] });
+  });
+});

@@ -10,7 +10,8 @@ import { inPlaceholder, preparedPer, preparedUnionAll, switch01, switchedOn } fr
 import { yuanToFen, departmentYuanToFen } from '../../domain/money';
 import type { ProgrammeCode } from '../../domain/programmes';
 import { needed, type AidRecord, type DepartmentAdapter, type HospitalSettlement, type SourceDb } from '../contract';
-import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
+import { oneOffAid, recurringAid, sourceKeyOf, sourceRefOf } from '../../domain/aid';
+import type { IsoDate } from '../../domain/dates';
 import { HEALTH_IMPORT } from './import-spec';
 import { oneOffStatusOf, programmeColumn, programmeOf, statusColumn } from '../status-codes';
 import { miAidPayment, miSettlement } from './tables';
@@ -50,7 +51,7 @@ const STATUS = {
   payment: statusColumn(HEALTH_IMPORT.mi_aid_pay, 'vali_flag'),
 };
 
-/** Medical aid paid inside a settlement, with the settlement's reversal flag (any but 1). */
+/** Medical aid paid inside a settlement, with the settlement's reversal flag (any but 1, save in successorsOf). */
 const SETTLEMENT_AID = { setlId: miSettlement.setlId, psnCertNo: miSettlement.psnCertNo, setlDate: miSettlement.setlDate, mafPay: miSettlement.mafPay, refdSetlFlag: miSettlement.refdSetlFlag };
 
 /** The statements, prepared once per source (db/prepared.ts). */
@@ -82,6 +83,12 @@ const statements = preparedPer((db: SourceDb) => ({
     .select()
     .from(miSettlement)
     .where(and(inPlaceholder(miSettlement.setlId, 'refs'), eq(miSettlement.refdSetlFlag, NOT_REVERSED)))
+    .prepare(),
+  /** Medical aid paid in settlements since reversed: asked only for records a slip or a first aid named (successorsOf). */
+  reversedSettlementAidByRef: db
+    .select(SETTLEMENT_AID)
+    .from(miSettlement)
+    .where(and(inPlaceholder(miSettlement.setlId, 'refs'), gt(miSettlement.mafPay, '0'), eq(miSettlement.refdSetlFlag, REVERSED)))
     .prepare(),
 }));
 
@@ -116,6 +123,21 @@ export const health: DepartmentAdapter = {
     const [settlementAid, aidPayments] = await Promise.all([q.settlementAidByRef.execute({ refs }), q.aidPaymentsByRef.execute({ refs })]);
     return toRecords(settlementAid, aidPayments, today).filter((r) => r.settlementRef !== null);
   },
+
+  /**
+   * Medical aid paid in a settlement medical insurance has reversed since (冲销), by the `sourceRef`
+   * it had: the record itself, CANCELLED. The reads above leave a reversed settlement out, so that no
+   * total, duplicate or missed-aid rule and no stay's sum (X7) counts it; but a slip completed with
+   * its aid (or a first aid naming it) then read NOT_FOUND_AT_SOURCE, 已查不到, where every other
+   * department's reversed or revoked record reads CANCELLED_AT_SOURCE. Only these look-ups see it.
+   * One statement, and none when no settlement's record is asked about.
+   */
+  async successorsOf(db: SourceDb, sourceRefs: readonly string[], today: IsoDate): Promise<Map<string, AidRecord>> {
+    const refs = [...new Set(sourceRefs.flatMap((ref) => sourceKeyOf(RECORD_KINDS.miSetl, ref) ?? []))];
+    if (refs.length === 0) return new Map();
+    const reversed = await statements(db).reversedSettlementAidByRef.execute({ refs });
+    return new Map(toRecords(reversed, [], today).map((r) => [r.sourceRef, r]));
+  },
 };
 
 function toRecords(
@@ -125,7 +147,7 @@ function toRecords(
 ): AidRecord[] {
   const records: AidRecord[] = [];
   for (const r of settlementAid) {
-    records.push(oneOffAid({ department: 'HEALTH', programme: 'MEDICAL_AID', beneficiaryIdNumber: r.psnCertNo, grantDate: r.setlDate, amountFen: departmentYuanToFen(r.mafPay), ...oneOffStatusOf(STATUS.settlement, r.refdSetlFlag, false, r.setlDate, today), sourceRef: sourceRefOf(RECORD_KINDS.miSetl, r.setlId), settlementRef: r.setlId }));
+    records.push(oneOffAid({ department: 'HEALTH', programme: 'MEDICAL_AID', beneficiaryIdNumber: r.psnCertNo, grantDate: r.setlDate, amountFen: departmentYuanToFen(r.mafPay), ...oneOffStatusOf(STATUS.settlement, r.refdSetlFlag, r.refdSetlFlag === REVERSED, r.setlDate, today), sourceRef: sourceRefOf(RECORD_KINDS.miSetl, r.setlId), settlementRef: r.setlId }));
   }
   for (const r of aidPayments) {
     const { programme, ...status } = programmeOf(AID_TYPE, r.aidType, oneOffStatusOf(STATUS.payment, r.valiFlag, r.valiFlag !== VALID, r.payDate, today));

@@ -1711,7 +1711,7 @@ export type FulfilmentStanding =
   | 'STANDS'
   /** The department still lists it but has changed it in place since it was checked: another programme, less than the amount checked, another day, or no longer paid (back under review, PENDING, or dated after today, SCHEDULED). supersededBy is the record as the department holds it now: the decision (or first aid) is not met as it was checked. */
   | 'CHANGED_AT_SOURCE'
-  /** The department has since revoked, reversed or recovered it (CANCELLED), or a ledger entry was cancelled by a REVERSAL (charityDeliveryCancel): the decision is not met by it any more. */
+  /** The department has since revoked, reversed or recovered it (CANCELLED; medical aid paid in a hospital settlement medical insurance has since reversed, 冲销, too), or a ledger entry was cancelled by a REVERSAL (charityDeliveryCancel): the decision is not met by it any more. */
   | 'CANCELLED_AT_SOURCE'
   /** A ledger entry was corrected since (a CORRECTION, charityDeliveryCorrect): the correction stands in its place, with the amount and day it records (supersededBy). */
   | 'SUPERSEDED_AT_SOURCE'

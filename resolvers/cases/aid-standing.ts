@@ -2,8 +2,9 @@
  * Whether the aid record a decision's slip was completed with, or a first aid named, still stands at
  * its source, read when asked: the department's records of the people it may be for, and where the
  * source supersedes records instead of changing them (the reported-aid ledger), what stands in the
- * record's place. One statement per source for every record asked about in a request (the
- * request's loaders batch them), plus one for the ledger's successors when a ledger entry is gone.
+ * record's place, or the record itself where its reads leave it out once reversed (医保's
+ * settlements). One statement per source for every record asked about in a request (the request's
+ * loaders batch them), plus one for the successors when a ledger entry or a settlement's aid is gone.
  * The slip, the first aid, supervision (overdueReport) and the meeting brief all read it here.
  */
 import type { FulfilmentRecord } from '../../db/case-loop/store';
@@ -25,7 +26,10 @@ async function aidStanding(loaders: Pick<Loaders, 'departments' | 'successors'>,
   const successor = successors ? await successors.load(sourceRef) : null;
   if (successor && !successor.available) return null;
   // A reporter supersedes only its own entries: another office's successor is not this record's.
-  return recordStanding(record, successor?.record?.department === office ? successor.record : null, checked);
+  const inPlace = successor?.record?.department === office ? successor.record : null;
+  // Under its own reference it is the record itself, reversed where it stood (医保's settlements): no successor.
+  const itself = inPlace?.sourceRef === sourceRef ? inPlace : null;
+  return recordStanding(record ?? itself, itself ? null : inPlace, checked);
 }
 
 /** A completed decision's record: of the slip's receiving department (`toOffice`), for the beneficiary the fulfilment records. */
