@@ -3,9 +3,10 @@
  * followCaseHandOver), in the three shapes session 22 left untested, each with a household of its
  * own that moves from 任城区 to 微山县 before its case is decided:
  *
- * - taken over by 任城区民政局 before it was verified: civil affairs still verifies it after the move
- *   (the new county's office), yet `Alert.takenOver` read null, to 微山县 and to 任城区 (through the
- *   handed-over case) alike, as a move to another township ends a takeover;
+ * - taken over by civil affairs (the city's client, acting for 任城区民政局) before it was verified:
+ *   civil affairs still verifies it after the move (the new county's office), yet `Alert.takenOver`
+ *   read null, to 微山县 and to 任城区 (through the handed-over case) alike, and the takeover retried
+ *   was ALREADY_VERIFIER, as if the move had ended it as a move to another township does;
  * - its village notice posted by 古槐街道 and still running at the hand-over: the notice passes to the
  *   new township, which reads it, records and resolves objections, and the successor is decided only
  *   after its end, the late decision on the new township's list;
@@ -13,19 +14,12 @@
  *   office, which posts the notice; 任城区's no longer reaches it; the move is pushed to both counties'
  *   real receivers.
  */
-import pino from 'pino';
-import type { AuditStore } from '../access/audit';
-import { createClient } from '../access/clients';
-import { accessDbOf } from '../db/access/db';
-import { createSubscription } from '../resolvers/alert-delivery/subscriptions';
-import { AlertDeliveryWorker } from '../resolvers/alert-delivery/worker';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { TestClock } from './support/clock';
 import { okPayload as ok, userErrorCodes as codes } from './support/payloads';
 import { countyClients } from './support/cases';
-import { startAlertReceiver, type AlertReceiver } from './support/alert-receiver';
-import { deliveryAudit, writeWangJobLossAlert, WANG_TOWNSHIP } from './support/alerts';
+import { startDelivery, writeWangJobLossAlert, WANG_TOWNSHIP } from './support/alerts';
 import { insertRegions, insertResident, moveHousehold, ZHAO } from './support/scenarios';
 import { until } from './support/until';
 
@@ -33,7 +27,7 @@ jest.setTimeout(180_000);
 
 const ACK = `mutation($i: AlertAcknowledgeInput!) { alertAcknowledge(input: $i) { userErrors { code } } }`;
 const VERIFY = `mutation($i: AlertVerifyInput!) { alertVerify(input: $i) { alert { state } case { id owner { key } } userErrors { code } } }`;
-const TAKE_OVER = `mutation($i: AlertTakeOverInput!) { alertTakeOver(input: $i) { alert { verifier { key } } userErrors { code } } }`;
+const TAKE_OVER = `mutation($i: AlertTakeOverInput!) { alertTakeOver(input: $i) { alert { verifier { key } } repeated userErrors { code } } }`;
 const ISSUE = `mutation($input: ReferralIssueInput!) { referralIssue(input: $input) { referral { id } userErrors { code } } }`;
 const ACCEPT = `mutation($input: ReferralAcceptInput!) { referralAccept(input: $input) { referral { id state } userErrors { code } } }`;
 const HAND_OVER = `mutation($input: CaseHandOverInput!) { caseHandOver(input: $input) { case { id state } userErrors { code message field } } }`;
@@ -49,16 +43,13 @@ const LATE = `query($asOf: DateTime, $region: String) { overdueReport(asOf: $asO
 const WEISHAN_TOWNSHIP = ZHAO.regionCode.slice(0, 9);
 
 type Gql = TestHub['gql'];
-type Key = 'guhuai' | 'guhuaiCases' | 'renchengCa' | 'renchengSupervisor' | 'weishanCa' | 'weishanTownship' | 'renchengHr' | 'renchengHrCases' | 'weishanHr';
+type Key = 'guhuai' | 'guhuaiCases' | 'renchengCa' | 'citySupervisor' | 'weishanCa' | 'weishanTownship' | 'renchengHr' | 'renchengHrCases' | 'weishanHr';
 
 let dbs: TestDatabases;
 let hub: TestHub;
-let audit: AuditStore;
-let worker: AlertDeliveryWorker;
-const receivers: AlertReceiver[] = [];
+let delivery: Awaited<ReturnType<typeof startDelivery>>;
 const clock = new TestClock('2026-03-16T10:00:00+08:00');
 const clients: Record<Key, Gql> = {} as never;
-const clientNames: Partial<Record<Key, string>> = {};
 
 /** A household of its own in 古槐街道 with an open job-loss alert (verified by `verifier`). */
 async function householdWithAlert(seq: number, verifier?: string): Promise<{ householdId: number; alertId: string }> {
@@ -97,7 +88,7 @@ beforeAll(async () => {
     ['guhuai', WANG_TOWNSHIP, 'CIVIL_AFFAIRS', ['READER', 'CASEWORKER'], 'MONITORING'],
     ['guhuaiCases', WANG_TOWNSHIP, 'CIVIL_AFFAIRS', ['READER', 'CASEWORKER'], 'CASE_MEETING'],
     ['renchengCa', '370811', 'CIVIL_AFFAIRS', ['READER', 'CASEWORKER', 'MEETING_CONVENER'], 'CASE_MEETING'],
-    ['renchengSupervisor', '370811', 'CIVIL_AFFAIRS', ['READER', 'CASEWORKER'], 'MONITORING'],
+    ['citySupervisor', '370800', 'CIVIL_AFFAIRS', ['READER', 'CASEWORKER'], 'MONITORING'],
     ['weishanCa', '370826', 'CIVIL_AFFAIRS', ['READER', 'CASEWORKER', 'MEETING_CONVENER'], 'CASE_MEETING'],
     ['weishanTownship', WEISHAN_TOWNSHIP, 'CIVIL_AFFAIRS', ['READER', 'CASEWORKER'], 'MONITORING'],
     ['renchengHr', '370811', 'HUMAN_RESOURCES', ['READER', 'CASEWORKER'], 'MONITORING'],
@@ -106,15 +97,11 @@ beforeAll(async () => {
   ] as const;
   const made = await countyClients(hub, specs);
   for (const [key, client] of Object.entries(made)) clients[key as Key] = client.gql;
-  audit = await deliveryAudit(dbs);
-  worker = new AlertDeliveryWorker(dbs.hub, audit, { pollMs: 100, retryScheduleMs: [100, 200], retryJitter: 0, httpTimeoutMs: 30_000, batchSize: 50, concurrency: 4, callbackHosts: ['127.0.0.1:*'] }, pino({ level: 'silent' }));
-  worker.start();
+  delivery = await startDelivery(dbs);
 }, 300_000);
 
 afterAll(async () => {
-  await worker?.stop();
-  await Promise.all(receivers.map((r) => r.close()));
-  await audit?.close();
+  await delivery?.close();
   await hub?.close();
   await dbs?.close();
 }, 60_000);
@@ -123,14 +110,14 @@ describe('an alert civil affairs took over', () => {
   it('is still civil affairs’ after the hand-over, and takenOver says so to both counties', async () => {
     const { householdId, alertId } = await householdWithAlert(1);
     const reason = '逾期未签收，区民政局督办';
-    const taken = await ok(clients.renchengSupervisor, TAKE_OVER, { i: { alertId, reason } }, 'alertTakeOver');
+    const taken = await ok(clients.citySupervisor, TAKE_OVER, { i: { alertId, reason } }, 'alertTakeOver');
     expect(taken.alert.verifier).toEqual({ key: 'CIVIL_AFFAIRS' });
-    await ok(clients.renchengSupervisor, ACK, { i: { alertId } }, 'alertAcknowledge');
-    const verified = await ok(clients.renchengSupervisor, VERIFY, { i: { alertId, outcome: 'NEEDS_AID', reason: '入户核实，确需救助' } }, 'alertVerify');
+    await ok(clients.citySupervisor, ACK, { i: { alertId } }, 'alertAcknowledge');
+    const verified = await ok(clients.citySupervisor, VERIFY, { i: { alertId, outcome: 'NEEDS_AID', reason: '入户核实，确需救助' } }, 'alertVerify');
     const caseId = verified.case.id;
     // Civil affairs' own case: its convener hands it over without a slip.
     expect(verified.case.owner).toEqual({ key: 'CIVIL_AFFAIRS' });
-    const before = (await read(clients.renchengSupervisor, alertId)).takenOver;
+    const before = (await read(clients.citySupervisor, alertId)).takenOver;
     expect(before).toMatchObject({ office: { key: 'CIVIL_AFFAIRS', county: { code: '370811' } }, reason });
     await moveAndHandOver(householdId, caseId);
 
@@ -145,6 +132,11 @@ describe('an alert civil affairs took over', () => {
     const old = await clients.renchengCa(CASE_ALERT, { id: caseId });
     expect(old.errors).toBeUndefined();
     expect(old.data.case.alert).toMatchObject({ id: alertId, takenOver: before, verifier: { key: 'CIVIL_AFFAIRS', county: { code: '370826' } } });
+    // The city's takeover retried after the hand-over is the takeover still in force: repeated,
+    // nothing written (not ALREADY_VERIFIER, as if the move had ended it).
+    const again = await ok(clients.citySupervisor, TAKE_OVER, { i: { alertId, reason } }, 'alertTakeOver');
+    expect(again.repeated).toBe(true);
+    expect((await read(clients.weishanCa, alertId)).history).toHaveLength(5);
   });
 });
 
@@ -201,22 +193,15 @@ describe('a village notice running when the case is handed over', () => {
 });
 
 describe('an alert a department verifies', () => {
-  async function subscribe(key: string, department: 'HUMAN_RESOURCES', regionScope: string, regionCodes: string[]): Promise<AlertReceiver> {
-    const name = `alert-kinds-${key}`;
-    await createClient(accessDbOf(dbs.hub), { name, department, regionScope, roles: ['READER'], expiresAt: null });
-    const receiver = await startAlertReceiver(() => 200);
-    receivers.push(receiver);
-    const made = await createSubscription(dbs.hub, ['127.0.0.1:*'], { clientName: name, callbackUrl: `${receiver.url}/${name}`, regionCodes, grades: [], triggerIds: [], createdBy: 'test-admin' });
-    if (!made.ok) throw new Error(`subscription refused: ${made.code}`);
-    receiver.setSecret(made.secret);
-    return receiver;
-  }
+  let hrAlertId: string;
+  let hrSuccessorId: string;
 
   it('stays the department’s, as the new county’s office, which posts the notice; pushed to both counties', async () => {
     clock.set('2026-03-16T10:00:00+08:00');
     const { householdId, alertId } = await householdWithAlert(3, 'HUMAN_RESOURCES');
-    const renchengReceiver = await subscribe('rencheng-hr', 'HUMAN_RESOURCES', '370811', ['370811']);
-    const weishanReceiver = await subscribe('weishan-hr', 'HUMAN_RESOURCES', '370826', ['370826']);
+    // The two counties' 人社 systems, each subscribed to its county's alerts.
+    const { receiver: renchengReceiver } = await delivery.subscribe('alert-kinds-rencheng-hr', 'HUMAN_RESOURCES', '370811', ['370811']);
+    const { receiver: weishanReceiver } = await delivery.subscribe('alert-kinds-weishan-hr', 'HUMAN_RESOURCES', '370826', ['370826']);
     expect(codes(await clients.guhuai(ACK, { i: { alertId } }), 'alertAcknowledge')).toEqual(['NOT_ALERT_VERIFIER']);
     await ok(clients.renchengHr, ACK, { i: { alertId } }, 'alertAcknowledge');
     const verified = await ok(clients.renchengHr, VERIFY, { i: { alertId, outcome: 'NEEDS_AID', reason: '失业核实，确需救助' } }, 'alertVerify');
@@ -248,5 +233,24 @@ describe('an alert a department verifies', () => {
     expect(weishanReceiver.acknowledged().map((p) => [p.body.event, p.body.alert.region, p.signatureValid])).toEqual([['ALERT_MOVED', ZHAO.regionCode, true]]);
     expect(renchengReceiver.pushes.slice(pushedBefore).map((p) => [p.body.event, p.body.alert.region])).toEqual([['ALERT_MOVED_AWAY', expect.stringMatching(/^370811/)]]);
     expect((await read(clients.weishanHr, alertId)).state).toBe('VERIFIED');
+    await ok(clients.weishanCa, MOVE, { input: { caseId: successorId, to: 'ACCEPTED', reason: '受理移交案件' } }, 'caseTransition');
+    await ok(clients.weishanCa, MOVE, { input: { caseId: successorId, to: 'INVESTIGATING', reason: '入户调查' } }, 'caseTransition');
+    expect(codes(await clients.weishanCa(MOVE, { input: { caseId: successorId, to: 'DECIDED', reason: '决定救助' } }), 'caseTransition')).toEqual(['NOTICE_PERIOD_RUNNING']);
+    hrSuccessorId = successorId;
+    hrAlertId = alertId;
+  });
+
+  it('is decided by the new county after its notice, the late decision on the new township’s list', async () => {
+    clock.set('2026-04-03T10:00:00+08:00');
+    const late = async (gql: Gql, region: string) => {
+      const res = await gql(LATE, { asOf: clock.now().toISOString(), region });
+      expect(res.errors).toBeUndefined();
+      return res.data.overdueReport.alertsDecisionLate.filter((a: { id: string }) => a.id === hrAlertId);
+    };
+    expect(await late(clients.weishanCa, WEISHAN_TOWNSHIP)).toEqual([{ id: hrAlertId, decidedOn: null }]);
+    expect(await late(clients.renchengCa, WANG_TOWNSHIP)).toEqual([]);
+    await ok(clients.weishanCa, MOVE, { input: { caseId: hrSuccessorId, to: 'DECIDED', reason: '决定就业援助' } }, 'caseTransition');
+    expect(await late(clients.weishanCa, WEISHAN_TOWNSHIP)).toEqual([{ id: hrAlertId, decidedOn: '2026-04-03' }]);
+    expect(await late(clients.renchengCa, WANG_TOWNSHIP)).toEqual([]);
   });
 });
