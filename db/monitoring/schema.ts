@@ -159,7 +159,7 @@ export const monitoringVillageNotice = mysqlTable(
     alertId: id('alert_id').notNull(),
     caseId: id('case_id').notNull(),
     householdId: id('household_id').notNull(),
-    /** The household's division when posted: the notice's reach, as an alert's. */
+    /** The household's division when posted, or the one its alert moved to with its case's hand-over (followCaseHandOver): the notice's reach, as an alert's. */
     regionCode: varchar('region_code', { length: 12 }).notNull(),
     villageName: varchar('village_name', { length: 64 }).notNull(),
     headName: varchar('head_name', { length: 64 }).notNull(),

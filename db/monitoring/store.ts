@@ -13,7 +13,7 @@ import { chinaDateOf } from '../../domain/cases/china-time';
 import { townshipOf } from '../../domain/cases/offices';
 import { aidCase, caseEvent } from '../cases/schema';
 import { household, householdMember } from '../household/schema';
-import { monitoringAlert, monitoringAlertEvent, monitoringWatermark } from './schema';
+import { monitoringAlert, monitoringAlertEvent, monitoringVillageNotice, monitoringWatermark } from './schema';
 import { GRADE_RANK, type Grade, type Limit } from '../../domain/monitoring/triggers';
 import { MOVE_ACTION, OPEN_ALERT_STATES, verifierAfterHandOver, acknowledgeDeadline, isAlertVerifier, type AlertCaller, decideByCorrection, deadlineCorrection, movedDeadlines, type CountedDates, type RecountedDeadlines, UNSIGNED_ALERT_STATES, alertDeadlines, decidesAlert, identityChain, isRepeatOf, landingIdentity, moveAlert, moveEventReason, type AlertMove, type AlertOutcome, type AlertState } from '../../domain/monitoring/alerts';
 import type { IsoDate } from '../../domain/dates';
@@ -58,6 +58,20 @@ export const HUB_ACTOR = { actor: 'hub', office: 'HUB' };
 /** A MOVED event's reason: household ids and division codes only, no name or ID number. */
 function movedReason(from: { householdId: number | null; regionCode: string }, to: { householdId: number | null; regionCode: string }): string {
   return `household ${from.householdId ?? '-'} (${from.regionCode}) → ${to.householdId ?? '-'} (${to.regionCode})`;
+}
+
+/** A MOVED event's reason when the alert went with its case's hand-over (followCaseHandOver): the cases too. */
+function handOverMoveReason(from: { householdId: number | null; regionCode: string }, to: { householdId: number | null; regionCode: string }, cases: { from: number; to: number }): string {
+  return `${movedReason(from, to)}; case ${cases.from} handed over as case ${cases.to}`;
+}
+
+/**
+ * Whether a MOVED event's reason is that of a move with a case's hand-over (handOverMoveReason). Such
+ * a move keeps a department verifier, civil affairs that took the alert over included, so unlike a
+ * move to another township it does not end a takeover (Alert.takenOver, alertTakeOver's repeat).
+ */
+export function movedWithHandOver(reason: string | null): boolean {
+  return /^household \S+ \(\d{6,12}\) → \S+ \(\d{6,12}\); case \d+ handed over as case \d+$/.test(reason ?? '');
 }
 
 /** The division an alert left, read back from its MOVED event's reason (movedReason); null if not one. */
@@ -232,8 +246,9 @@ async function followHome(tx: HubTx, old: AlertRow, w: AlertHome, at: string): P
  * the old township's act, its event naming its office); a township verifier becomes the new
  * township, a department the same department of the new county (civil affairs that took it over
  * included, which also owns the successor). MOVED by the hub, naming household and divisions as
- * every move does, and the cases. An alert decided already stays where it was decided. Returns the
- * moves, for delivery (ALERT_MOVED to the new division, ALERT_MOVED_AWAY to the old).
+ * every move does, and the cases; its village notices go with it (their division, their reach),
+ * and a takeover stands (movedWithHandOver). An alert decided already stays where it was decided.
+ * Returns the moves, for delivery (ALERT_MOVED to the new division, ALERT_MOVED_AWAY to the old).
  */
 export async function followCaseHandOver(tx: HubTx, caseIds: readonly number[], home: { householdId: number; regionCode: string }, cases: { from: number; to: number }, now: Date): Promise<AlertChange[]> {
   const at = toDbInstant(now);
@@ -248,9 +263,18 @@ export async function followCaseHandOver(tx: HubTx, caseIds: readonly number[], 
           WHERE id = ${old.id} AND region_code = ${old.regionCode} AND decided_on IS NULL`,
     );
     if ((res as unknown as { affectedRows: number }).affectedRows !== 1) continue;
-    const reason = `${movedReason(old, home)}; case ${cases.from} handed over as case ${cases.to}`;
+    const reason = handOverMoveReason(old, home, cases);
     await addEvent(tx, old.id, { action: 'MOVED', fromState: old.state, toState: old.state, grade: old.grade, at, actor: HUB_ACTOR.actor, office: HUB_ACTOR.office, reason });
     moved.push({ event: 'ALERT_MOVED', alert: { ...old, householdId: home.householdId, regionCode: home.regionCode, townshipCode, verifierOffice, updatedAt: at }, formerRegionCode: old.regionCode });
+  }
+  // Its village notices go with it: one running passes to the new township, which reads it, records
+  // and resolves its objections, withdraws and corrects it (a notice's reach is its division, as an
+  // alert's). Its text keeps the village it was posted in.
+  if (moved.length > 0) {
+    await tx
+      .update(monitoringVillageNotice)
+      .set({ regionCode: home.regionCode })
+      .where(inArray(monitoringVillageNotice.alertId, moved.map((m) => m.alert.id)));
   }
   return moved;
 }
@@ -438,12 +462,16 @@ export async function takeOverAlertRow(db: HubDb, alertId: number, input: { offi
     const [before] = await tx.select().from(monitoringAlert).where(eq(monitoringAlert.id, alertId)).for('update');
     if (!before) return { ok: false, code: 'ALERT_NOT_FOUND', state: null };
     if (before.verifierOffice === input.office) {
-      const [last] = await tx
-        .select()
-        .from(monitoringAlertEvent)
-        .where(and(eq(monitoringAlertEvent.alertId, alertId), inArray(monitoringAlertEvent.action, ['TAKEN_OVER', 'MOVED'])))
-        .orderBy(desc(monitoringAlertEvent.seq))
-        .limit(1);
+      // The latest takeover or move that ended one (a move with a case's hand-over keeps it).
+      const last = (
+        await tx
+          .select()
+          .from(monitoringAlertEvent)
+          .where(and(eq(monitoringAlertEvent.alertId, alertId), inArray(monitoringAlertEvent.action, ['TAKEN_OVER', 'MOVED'])))
+          .orderBy(asc(monitoringAlertEvent.seq))
+      )
+        .filter((e) => e.action === 'TAKEN_OVER' || !movedWithHandOver(e.reason))
+        .at(-1);
       const repeat = last?.action === 'TAKEN_OVER' && isRepeatOf({ actor: last.actor, office: last.actorOffice, reason: last.reason }, { actor: input.actor, office: input.office, reason: input.reason });
       return repeat ? { ok: true, alert: before, repeated: true } : { ok: false, code: 'ALREADY_VERIFIER', state: before.state };
     }

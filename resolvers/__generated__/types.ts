@@ -4691,7 +4691,7 @@ export type VillageNotice = {
   readonly id: Scalars['ID']['output'];
   /** The alert it follows. */
   readonly alert: Alert;
-  /** The case the verification opened, which it precedes. */
+  /** The case whose decision it precedes: the one the verification opened or, once that case was handed over (caseHandOver), its successor, also for a notice posted before the hand-over. */
   readonly case?: Maybe<Case>;
   /** The village (or township) of the household, by name. */
   readonly village: Scalars['String']['output'];
@@ -5063,7 +5063,7 @@ export type Alert = {
   readonly evidenceReferences: ReadonlyArray<Scalars['String']['output']>;
   /** The office that must verify it (the township of the household, a named department, or civil affairs once it took the alert over): the only office that signs for, verifies or dismisses it, posts its village notice and passes its need to charities. A department's office is that of the household's county (任城区民政局), also when the city's civil affairs took the alert over, as it acts for that office. */
   readonly verifier: Office;
-  /** How civil affairs took it over as verifier (alertTakeOver), while it holds it; null when never taken over, or moved to another township since. */
+  /** How civil affairs took it over as verifier (alertTakeOver), while it holds it; null when never taken over, or moved to another township since. A move with its case's hand-over (caseHandOver) keeps it: civil affairs of the new county verifies it then (verifier), and this still names the takeover as its history does (the office that took it over, who, when, why). */
   readonly takenOver?: Maybe<AlertTakeOver>;
   /** Which path raised it. */
   readonly detectedBy: AlertDetection;

@@ -284,7 +284,9 @@ export const villageNoticeResolvers: Resolvers = {
   VillageNotice: {
     id: (n) => String(n.id),
     alert: async (n, _, ctx) => (await ctx.loaders.monitoring.alertById.load(n.alertId))!,
-    case: (n, _, ctx) => ctx.loaders.cases.caseById.load(n.caseId),
+    // The case the alert's decision waits on: after a hand-over its successor, also for a notice
+    // posted before it (the notice passed to the new county with the alert).
+    case: (n, _, ctx) => decidingCase(ctx, n.caseId),
     village: (n) => n.villageName,
     householdHead: (n) => n.headName,
     measures: (n) => JSON.parse(n.measures) as NoticeMeasure[],

@@ -4,7 +4,7 @@
  * alert in domain/monitoring/alerts.ts, storage in db/monitoring/store.ts.
  */
 import { GraphQLError, getArgumentValues, type GraphQLResolveInfo } from 'graphql';
-import { alertPage, countAlerts, formerRegionOfMove, HUB_ACTOR, lateDecisionAlerts, moveAlertRow, takeOverAlertRow, overdueAlerts, triggerIdsOfAlerts, unacknowledgedAlerts, type AlertEventRow, type AlertRow } from '../../db/monitoring/store';
+import { alertPage, countAlerts, formerRegionOfMove, HUB_ACTOR, movedWithHandOver, lateDecisionAlerts, moveAlertRow, takeOverAlertRow, overdueAlerts, triggerIdsOfAlerts, unacknowledgedAlerts, type AlertEventRow, type AlertRow } from '../../db/monitoring/store';
 import { fromDbInstant } from '../../db/instants';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { caseAndPredecessorIdsOf } from '../../domain/cases/chain';
@@ -235,9 +235,12 @@ export const monitoringResolvers: Resolvers = {
     acknowledgeFrom: (a) => a.acknowledgeFrom ?? a.firstClueOn,
     takenOver: async (a, _, ctx) => {
       // The latest takeover, unless the alert moved to another township since (which verifies it now).
-      const last = (await ctx.loaders.monitoring.eventsByAlert.load(a.id)).filter((e) => e.action === 'TAKEN_OVER' || e.action === 'MOVED').at(-1);
+      // A move with its case's hand-over keeps civil affairs as verifier (the new county's): the
+      // takeover stands, named as its history names it (the office that took it over, where it acted).
+      const events = eventsWithTownship(a, await ctx.loaders.monitoring.eventsByAlert.load(a.id));
+      const last = events.filter((e) => e.action === 'TAKEN_OVER' || (e.action === 'MOVED' && !movedWithHandOver(e.reason))).at(-1);
       if (last?.action !== 'TAKEN_OVER') return null;
-      return { office: storedOfficeIn(last.actorOffice, a.townshipCode), by: last.actor, at: fromDbInstant(last.at), reason: last.reason ?? '' };
+      return { office: storedOfficeIn(last.actorOffice, last.townshipCode), by: last.actor, at: fromDbInstant(last.at), reason: last.reason ?? '' };
     },
     overdue: (a, _, ctx) => alertOverdue(a.state, a.verifyBy, ctx.today),
     acknowledgementOverdue: (a, _, ctx) => acknowledgementOverdue(a.state, a.acknowledgeBy, ctx.today),

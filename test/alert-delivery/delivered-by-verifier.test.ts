@@ -5,40 +5,25 @@
  * inbox. Real MariaDB, a real delivery worker, real receivers on 127.0.0.1.
  */
 import { eq } from 'drizzle-orm';
-import pino from 'pino';
-import type { AuditStore } from '../../access/audit';
-import { createClient } from '../../access/clients';
-import { accessDbOf } from '../../db/access/db';
 import type { OfficeCode } from '../../domain/departments';
 import { deliveriesOfAlert } from '../../db/alert-delivery/store';
 import { monitoringAlert, monitoringAlertEvent } from '../../db/monitoring/schema';
-import { createSubscription } from '../../resolvers/alert-delivery/subscriptions';
-import { AlertDeliveryWorker } from '../../resolvers/alert-delivery/worker';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
-import { startAlertReceiver, type AlertReceiver } from '../support/alert-receiver';
-import { deliveryAudit, writeWangJobLossAlert, WANG_TOWNSHIP } from '../support/alerts';
+import { startDelivery, writeWangJobLossAlert, WANG_TOWNSHIP } from '../support/alerts';
 import { insertRegions, insertWang, TODAY } from '../support/scenarios';
 import { until } from '../support/until';
 
 jest.setTimeout(180_000);
 
 let dbs: TestDatabases;
-let audit: AuditStore;
-let worker: AlertDeliveryWorker;
-/** One receiver per subscription, each checking the signature with its subscription's secret. */
-const receivers: AlertReceiver[] = [];
+/** The worker, and one receiver per subscription, each checking the signature with its subscription's secret. */
+let delivery: Awaited<ReturnType<typeof startDelivery>>;
 let wangId: number;
 let countyPlatform: string;
 const now = () => new Date(`${TODAY}T02:00:00.000Z`);
 
 async function subscribe(name: string, department: OfficeCode, regionScope: string): Promise<string> {
-  await createClient(accessDbOf(dbs.hub), { name, department, regionScope, roles: ['READER'], expiresAt: null });
-  const receiver = await startAlertReceiver(() => 200);
-  receivers.push(receiver);
-  const made = await createSubscription(dbs.hub, ['127.0.0.1:*'], { clientName: name, callbackUrl: `${receiver.url}/${name}`, regionCodes: [WANG_TOWNSHIP], grades: [], triggerIds: [], createdBy: 'test-admin' });
-  if (!made.ok) throw new Error(`subscription refused: ${made.code}`);
-  receiver.setSecret(made.secret);
-  return String(made.subscription.id);
+  return (await delivery.subscribe(name, department, regionScope, [WANG_TOWNSHIP])).subscriptionId;
 }
 
 const alertRow = async (id: string) => (await dbs.hub.select().from(monitoringAlert).where(eq(monitoringAlert.id, Number(id))))[0];
@@ -49,15 +34,11 @@ beforeAll(async () => {
   dbs = await createTestDatabases('delivered_by_verifier');
   await insertRegions(dbs);
   wangId = await insertWang(dbs);
-  audit = await deliveryAudit(dbs);
-  worker = new AlertDeliveryWorker(dbs.hub, audit, { pollMs: 100, retryScheduleMs: [100, 200], retryJitter: 0, httpTimeoutMs: 30_000, batchSize: 50, concurrency: 8, callbackHosts: ['127.0.0.1:*'] }, pino({ level: 'silent' }));
-  worker.start();
+  delivery = await startDelivery(dbs);
 }, 300_000);
 
 afterAll(async () => {
-  await worker?.stop();
-  await Promise.all(receivers.map((r) => r.close()));
-  await audit?.close();
+  await delivery?.close();
   await dbs?.close();
 }, 60_000);
 

@@ -4,6 +4,7 @@
  * read over (domain/cases/chain.ts).
  */
 import { verifierAfterHandOver } from '../../domain/monitoring/alerts';
+import { formerRegionOfMove, movedWithHandOver } from '../../db/monitoring/store';
 import { caseAndPredecessorIdsOf } from '../../domain/cases/chain';
 
 describe('verifierAfterHandOver', () => {
@@ -14,6 +15,18 @@ describe('verifierAfterHandOver', () => {
   it('keeps a department, read as the new county’s office (civil affairs that took it over included)', () => {
     expect(verifierAfterHandOver('HUMAN_RESOURCES', '370826100')).toBe('HUMAN_RESOURCES');
     expect(verifierAfterHandOver('CIVIL_AFFAIRS', '370826100')).toBe('CIVIL_AFFAIRS');
+  });
+});
+
+describe('movedWithHandOver', () => {
+  it('tells a move with a case’s hand-over (a takeover stands) from a move to another home (it ends one)', () => {
+    const withCase = 'household 7 (370811001001) → 7 (370826100); case 3 handed over as case 9';
+    expect(movedWithHandOver(withCase)).toBe(true);
+    expect(formerRegionOfMove(withCase)).toBe('370811001001');
+    expect(movedWithHandOver('household 7 (370811001001) → 8 (370826100)')).toBe(false);
+    expect(movedWithHandOver(null)).toBe(false);
+    // A reason of other words that merely ends alike is not one.
+    expect(movedWithHandOver('逾期 case 3 handed over as case 9')).toBe(false);
   });
 });
 

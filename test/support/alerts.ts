@@ -1,8 +1,15 @@
 /**
  * An open alert for the monitoring tests: a T4 job-loss alert of the Wang household, written through
- * `writeAlerts` as the change feed writes one (its history and its pushes with it).
+ * `writeAlerts` as the change feed writes one (its history and its pushes with it); and a real
+ * delivery worker with subscribers' receivers, to see its pushes arrive.
  */
+import pino from 'pino';
 import { AuditStore, auditWriterPool } from '../../access/audit';
+import { createClient } from '../../access/clients';
+import type { OfficeCode } from '../../domain/departments';
+import { createSubscription } from '../../resolvers/alert-delivery/subscriptions';
+import { AlertDeliveryWorker } from '../../resolvers/alert-delivery/worker';
+import { startAlertReceiver, type AlertReceiver } from './alert-receiver';
 import { accessDbOf } from '../../db/access/db';
 import { DEFAULT_LIMIT, limitOf, type TriggerSet } from '../../domain/monitoring/triggers';
 import { alertDeadlines } from '../../domain/monitoring/alerts';
@@ -68,4 +75,37 @@ export async function deliveryAudit(dbs: TestDatabases): Promise<AuditStore> {
   const store = new AuditStore(accessDbOf(dbs.hub), auditWriterPool(dbs.hubUrl));
   await store.init();
   return store;
+}
+
+/**
+ * A real delivery worker over the test database (its audit trail with it), retrying fast, sending to
+ * receivers on 127.0.0.1, and a subscriber with a receiver of its own: a client of `department` in
+ * `regionScope` whose subscription to `regionCodes` pushes to a real HTTP receiver that checks each
+ * push's signature with the subscription's secret. `close()` stops the worker, the receivers and the
+ * audit trail (before the databases).
+ */
+export async function startDelivery(dbs: TestDatabases): Promise<{
+  subscribe(name: string, department: OfficeCode, regionScope: string, regionCodes: string[]): Promise<{ receiver: AlertReceiver; subscriptionId: string }>;
+  close(): Promise<void>;
+}> {
+  const audit = await deliveryAudit(dbs);
+  const worker = new AlertDeliveryWorker(dbs.hub, audit, { pollMs: 100, retryScheduleMs: [100, 200], retryJitter: 0, httpTimeoutMs: 30_000, batchSize: 50, concurrency: 8, callbackHosts: ['127.0.0.1:*'] }, pino({ level: 'silent' }));
+  worker.start();
+  const receivers: AlertReceiver[] = [];
+  return {
+    async subscribe(name, department, regionScope, regionCodes) {
+      await createClient(accessDbOf(dbs.hub), { name, department, regionScope, roles: ['READER'], expiresAt: null });
+      const receiver = await startAlertReceiver(() => 200);
+      receivers.push(receiver);
+      const made = await createSubscription(dbs.hub, ['127.0.0.1:*'], { clientName: name, callbackUrl: `${receiver.url}/${name}`, regionCodes, grades: [], triggerIds: [], createdBy: 'test-admin' });
+      if (!made.ok) throw new Error(`subscription refused: ${made.code}`);
+      receiver.setSecret(made.secret);
+      return { receiver, subscriptionId: String(made.subscription.id) };
+    },
+    async close() {
+      await worker.stop();
+      await Promise.all(receivers.map((r) => r.close()));
+      await audit.close();
+    },
+  };
 }
