@@ -25,8 +25,8 @@ import type { FulfilmentRecord } from '../db/case-loop/store';
 import { aidDateOf, type RecordStanding } from '../domain/cases/fulfilment';
 import { firstAidStanding, fulfilmentStanding } from '../resolvers/cases/aid-standing';
 import { chinaDateOf, formatChinaInstant } from '../domain/cases/china-time';
-import { caseDeadlines, standing, type CaseDeadline } from '../domain/cases/deadlines';
-import { dossierChanges, DOSSIER_MONTHS, memberAge, type Dossier, type DossierCase, type DossierDisability, type DossierEvent, type DossierFinding, type DossierMember, type DossierReferral, type DossierSettlement } from '../domain/cases/dossier';
+import { caseDeadlines, standing, type CaseDeadline, type Limit } from '../domain/cases/deadlines';
+import { dossierChanges, DOSSIER_MONTHS, memberAge, type Dossier, type DossierCase, type DossierCaseLate, type DossierDisability, type DossierEvent, type DossierFinding, type DossierMember, type DossierReferral, type DossierSettlement } from '../domain/cases/dossier';
 import { AID_CAUSE_NAMES, DISABILITY_CATEGORY_NAMES, type AidCause, type AidRecord } from '../domain/aid';
 import { countyOf, departmentOfficeName, parseOffice, storedOffice } from '../domain/cases/offices';
 import { caseReference } from '../domain/cases/reference';
@@ -147,6 +147,10 @@ function withdrawnNote(st: RecordStanding | null | undefined, programme: string 
 }
 
 /** 2025-10-09T14:30:00.000+08:00 → 2025-10-09 14:30 (China time). */
+function limitText(limit: Limit): string {
+  return limit.unit === 'HOURS' ? `${limit.hours} 小时` : `${limit.workingDays} 个工作日`;
+}
+
 function shortTime(instant: Date | string): string {
   const text = instant instanceof Date ? formatChinaInstant(instant) : instant;
   return `${text.slice(0, 10)} ${text.slice(11, 16)}`;
@@ -235,7 +239,11 @@ export interface BriefView {
   snapshot?: Dossier | null;
   /** Every meeting of the case, oldest first: the brief links each one's snapshot and the current dossier. */
   meetings: readonly Pick<MeetingRecord, 'id' | 'heldOn'>[];
-  officeName: (key: string) => string;
+  /**
+   * An office's name: a department's office is the case's county's, or with `countyCode` that
+   * county's (another case of the household, handed over from there); a township's by its name.
+   */
+  officeName: (key: string, countyCode?: string) => string;
   /** Whether the caller may read health detail (access/policy.ts HEALTH_DETAIL): settlements, diagnoses, illness as cause. */
   health: boolean;
   /** The needs published from the case to charities, as they stand now (whichever dossier is printed); none: no section. */
@@ -349,7 +357,7 @@ export function renderBrief(v: BriefView): string {
   const deadlines = table<CaseDeadline>(
     [
       { header: '时限', cell: (dl) => esc(DEADLINE_KIND[dl.kind]) },
-      { header: '要求', cell: (dl) => nw(dl.limit.unit === 'HOURS' ? `${dl.limit.hours} 小时` : `${dl.limit.workingDays} 个工作日`) },
+      { header: '要求', cell: (dl) => nw(limitText(dl.limit)) },
       { header: '到期', cell: (dl) => nw(dl.dueOn ?? shortTime(dl.dueAt)) + (dl.provisional ? '（当年放假安排未公布，暂按法定节日和周末计）' : '') },
       {
         header: '状态',
@@ -499,6 +507,13 @@ export function renderBrief(v: BriefView): string {
           '无办理记录',
         )}`;
 
+  // Which step, how late, by whom: the office of that case's county (a predecessor's is not this county's).
+  const lateText = (l: DossierCaseLate) =>
+    `<span class="overdue">${esc(DEADLINE_KIND[l.kind])}（${nw(limitText(l.limit))}，${nw(`到期 ${l.dueOn ?? shortTime(l.dueAt)}`)}）${esc(DEADLINE_STATUS[l.status])}${esc(
+      `（超 ${l.overdue.workingDays} 个工作日 / ${l.overdue.hours} 小时${l.overdue.provisional ? '，当年放假安排未公布，暂按法定节日和周末计' : ''}）`,
+    )}</span>：${nw(shortTime(l.endedBy.occurredAt))} ${esc(v.officeName(l.endedBy.actorOffice, l.countyCode))}（${esc(l.endedBy.actor)}）${esc(
+      l.endedBy.action === 'TRANSITIONED' && l.endedBy.toState ? STATE[l.endedBy.toState] : (ACTION[l.endedBy.action] ?? l.endedBy.action),
+    )}`;
   const earlier = table<DossierCase>(
     [
       { header: '案件编号', cell: (k) => nw(k.reference) },
@@ -512,6 +527,8 @@ export function renderBrief(v: BriefView): string {
         cell: (k) =>
           lines([
             ['说明', k.explanation ? prose(k.explanation) : null],
+            // Its time limits met late or missed (a snapshot taken before they were kept has none).
+            ...(k.late ?? []).map((l): [string, string] => ['超期', lateText(l)]),
             ...d.referrals
               .filter((r) => r.caseId === k.id)
               .map((r): [string, string] => [
@@ -806,11 +823,17 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
       const meetings = await cases.meetingsByCase.load(c.id);
       const chosen = meetingParam === null ? (meetings.at(-1) ?? null) : (meetings.find((m) => m.id === Number(meetingParam)) ?? null);
       if (meetingParam !== null && !chosen) return errorPage(req, res, 404, 'BAD_USER_INPUT', 'MEETING_NOT_FOUND', '未找到该次会议');
-      const [events, slips, departments] = await Promise.all([
-        cases.eventsByCase.load(c.id),
+      const version = chosen && viewParam !== 'current' ? 'SNAPSHOT' : 'CURRENT';
+      // The dossier put together now reads the household's other cases' histories (their time limits
+      // run late or not): in the same batch as this case's, not one statement more.
+      const others = version === 'CURRENT' ? (await cases.casesByHousehold.load(c.householdId)).filter((k) => k.id !== c.id) : [];
+      const [allEvents, slips, departments] = await Promise.all([
+        cases.eventsByCase.loadMany([c.id, ...others.map((k) => k.id)]),
         cases.referralsByCase.load(c.id),
         chosen ? cases.departmentsByMeeting.load(chosen.id) : Promise.resolve([] as DepartmentCode[]),
       ]);
+      const events = allEvents[0];
+      if (events instanceof Error) throw events;
       const decisions = chosen ? slips.filter((s) => s.meetingId === chosen.id) : [];
       const fulfilled = await cases.fulfilmentByReferral.loadMany(decisions.filter((s) => s.state === 'COMPLETED').map((s) => s.id));
       // Each record as its department holds it now, whichever dossier is printed: a decision whose aid
@@ -822,7 +845,6 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
       const resolved = await cases.declineByReferral.loadMany(decisions.filter((s) => s.state === 'DECLINED').map((s) => s.id));
       const declines = new Map(resolved.flatMap((d) => (d && !(d instanceof Error) ? [[d.referralId, { resolution: d.resolution, newReferralId: d.newReferralId, meetingId: d.meetingId, reason: d.reason }] as const] : [])));
       const live = { hub: deps.hub, sources: deps.sources, today, loaders, unavailable };
-      const version = chosen && viewParam !== 'current' ? 'SNAPSHOT' : 'CURRENT';
       // 本户其他案件 as this reader reads them now (a successor in another county is not the old county's), in either version.
       const readerScope = access ? access.caller.regionScope : null;
       const dossier = await dossierReadBy(
@@ -835,18 +857,21 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
       const townships = [c.firstOffice, c.ownerOffice, ...slips.flatMap((s) => [s.fromOffice, s.toOffice]), ...dossier.referrals.flatMap((r) => [r.from, r.to]), ...(dossier.history ?? []).map((e) => e.actorOffice)].filter(
         (k) => parseOffice(k)?.kind === 'TOWNSHIP',
       );
+      // And the counties of the other cases whose late steps are printed (one batch with the townships).
+      const lateCounties = dossier.earlierCases.flatMap((k) => (k.late ?? []).map((l) => l.countyCode));
+      const lateOffices = dossier.earlierCases.flatMap((k) => (k.late ?? []).map((l) => l.endedBy.actorOffice)).filter((k) => parseOffice(k)?.kind === 'TOWNSHIP');
       const [regions, county] = await Promise.all([
-        Promise.all([...new Set(townships)].map((k) => loaders.hub.regionByCode.load(k))),
+        Promise.all([...new Set([...townships, ...lateOffices, ...lateCounties])].map((k) => loaders.hub.regionByCode.load(k))),
         loaders.hub.regionByCode.load(countyOf(c.townshipCode)),
       ]);
       const charityNeeds = await charityNeedsOfCase(loaders, c);
       const stays = await slipStays(loaders, [c.id, ...dossier.referrals.map((r) => r.caseId)]);
       const regionName = new Map(regions.filter((r) => r !== null).map((r) => [r!.code, r!.name]));
-      const officeName = (key: string) => {
+      const officeName = (key: string, countyCode?: string) => {
         const office = storedOffice(key);
-        // A department office is the case county's own (任城区医疗保障局, 任城区司法局, 共青团任城区委);
-        // a key no office maps (an older hub's slip) prints as 未知单位.
-        if (office.kind !== 'TOWNSHIP') return departmentOfficeName(office, county?.name ?? null)!;
+        // A department office is the case county's own (任城区医疗保障局, 任城区司法局, 共青团任城区委),
+        // or the named county's; a key no office maps (an older hub's slip) prints as 未知单位.
+        if (office.kind !== 'TOWNSHIP') return departmentOfficeName(office, countyCode === undefined ? (county?.name ?? null) : (regionName.get(countyCode) ?? null))!;
         const name = regionName.get(office.townshipCode) ?? office.townshipCode;
         // 街道 has an office (办事处); 镇 and 乡 have a government.
         return name.endsWith('街道') ? `${name}办事处` : `${name}人民政府`;

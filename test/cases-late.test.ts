@@ -7,6 +7,10 @@
  * and its county, with how late in working days and the history entry that ended it; an asOf before
  * that step shows the case overdue, as it stood then; a case withdrawn (opened by mistake) is not
  * listed; and the report costs the same statements however many are late.
+ *
+ * The meeting brief of a later case shows the same under 本户其他案件: which time limit of the
+ * household's earlier case ran late, how late, and the step that ended it by whom (微山县's convener,
+ * named as 微山县's office in 任城区's brief), only for the cases its reader reads.
  */
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
@@ -32,6 +36,7 @@ const NEW_HOME = REGIONS.find((r) => r.level === 'VILLAGE' && r.code.startsWith(
 let dbs: TestDatabases;
 let hub: TestHub;
 let weishanCa: TestHub['gql'];
+let clients: Awaited<ReturnType<typeof countyClients<'weishanCa' | 'renchengCa'>>>;
 let zhaoId: number;
 const clock = new TestClock('2026-03-02T09:00:00+08:00');
 const ids = { decided: '', handedOver: '', withdrawn: '' };
@@ -58,7 +63,11 @@ beforeAll(async () => {
   await insertRegions(dbs);
   zhaoId = await insertZhao(dbs);
   hub = await startTestHub(dbs, { today: TODAY, purpose: 'CASE_MEETING', clock: clock.now });
-  weishanCa = (await countyClients(hub, [['weishanCa', WEISHAN, 'CIVIL_AFFAIRS', ['READER', 'CASEWORKER', 'MEETING_CONVENER'], 'CASE_MEETING']])).weishanCa.gql;
+  clients = await countyClients(hub, [
+    ['weishanCa', WEISHAN, 'CIVIL_AFFAIRS', ['READER', 'CASEWORKER', 'MEETING_CONVENER'], 'CASE_MEETING'],
+    ['renchengCa', RENCHENG, 'CIVIL_AFFAIRS', ['READER', 'CASEWORKER', 'MEETING_CONVENER'], 'CASE_MEETING'],
+  ]);
+  weishanCa = clients.weishanCa.gql;
 
   // Monday 2 March 2026: three applications, investigation opinion due 5 March, approval 30 March.
   const open = async (summary: string) => (await ok(weishanCa, OPEN, { input: { householdId: String(zhaoId), origin: 'APPLICATION', urgency: 'NORMAL', summary } }, 'caseOpen')).case.id as string;
@@ -144,4 +153,64 @@ it('costs the same statements however many cases ran late', async () => {
   expect(lateByOffice(none)).toHaveLength(0);
   expect(lateByOffice(three)).toHaveLength(3);
   expect(three.extensions?.sqlStatements?.bySource).toEqual(none.extensions?.sqlStatements?.bySource);
+});
+
+describe('on the meeting brief, under 本户其他案件', () => {
+  const SUCCESSOR = `query($id: ID!) { case(id: $id) { successor { id reference } } }`;
+  const DOSSIER = `query($id: ID!) { case(id: $id) { dossier { earlierCases { reference } } } }`;
+  const REFERENCE = `query($id: ID!) { case(id: $id) { reference } }`;
+
+  /** The brief as text, a line per printed line (`<div>`) or table cell. The current view: a meeting's stored dossier is as it was then. */
+  async function briefText(client: { headers: Record<string, string> }, caseId: string): Promise<string> {
+    const res = await fetch(`${hub.url}/cases/${caseId}/brief?view=current`, { headers: client.headers });
+    expect(res.status).toBe(200);
+    return (await res.text()).replace(/<(div|td|th|tr)\b[^>]*>/g, '\n').replace(/<[^>]+>/g, '');
+  }
+  /** The brief's lines of late steps, each as printed. */
+  const lateLines = (text: string) => text.split('\n').filter((l) => l.startsWith('超期：'));
+  const reference = async (id: string) => (await clients.weishanCa.gql(REFERENCE, { id })).data.case.reference as string;
+
+  it('prints which step of each earlier case ran late, how late, and who ended it (as of that case’s county)', async () => {
+    const successor = (await clients.renchengCa.gql(SUCCESSOR, { id: ids.handedOver })).data.case.successor;
+    // 任城区 prints the successor's brief: its predecessor handed over past two limits, the other case decided late.
+    const text = await briefText(clients.renchengCa, successor.id);
+    expect(text).toContain('本户其他案件');
+    expect(lateLines(text)).toEqual([
+      expect.stringMatching(/^超期：调查初审意见（3 个工作日，到期 2026-03-05）未完成（已超期）（超 20 个工作日 \/ \d+ 小时）：2026-04-02 11:00 微山县民政局（[^）]+）已移交$/),
+      expect.stringMatching(/^超期：审核审批（20 个工作日，到期 2026-03-30）未完成（已超期）（超 3 个工作日 \/ \d+ 小时）：2026-04-02 11:00 微山县民政局（[^）]+）已移交$/),
+      expect.stringMatching(/^超期：审核审批（20 个工作日，到期 2026-03-30）超期完成（超 3 个工作日 \/ \d+ 小时）：2026-04-02 10:00 微山县民政局（[^）]+）已决定$/),
+    ]);
+    // Each under its own case's row: none under the withdrawn duplicate.
+    const refs = await Promise.all([ids.handedOver, ids.decided, ids.withdrawn].map(reference));
+    const section = text.slice(text.indexOf('本户其他案件'));
+    const starts = refs.map((r) => section.indexOf(r)).sort((a, b) => a - b);
+    const rowOf = (ref: string) => section.slice(section.indexOf(ref), starts.find((i) => i > section.indexOf(ref)) ?? section.indexOf('转办单'));
+    expect(refs.map((r) => lateLines(rowOf(r)).length)).toEqual([2, 1, 0]);
+    expect(text).not.toContain('任城区民政局（');
+  });
+
+  it('shows a case’s late steps only to a reader who reads that case, in the same statements however many ran late', async () => {
+    const successor = (await clients.renchengCa.gql(SUCCESSOR, { id: ids.handedOver })).data.case.successor;
+    const dossierStatements = async () => {
+      const res = await clients.renchengCa.gql(DOSSIER, { id: ids.decided });
+      expect(res.errors).toBeUndefined();
+      return res.extensions?.sqlStatements?.bySource;
+    };
+    const before = await dossierStatements();
+    // 任城区 lets the successor's investigation opinion run late (from the hand-over on 2 April, due 8 April).
+    clock.set('2026-04-20T09:00:00+08:00');
+    for (const to of ['ACCEPTED', 'INVESTIGATING', 'IN_DELIBERATION']) await ok(clients.renchengCa.gql, MOVE, { input: { caseId: successor.id, to, reason: to } }, 'caseTransition');
+    clock.set('2026-04-20T10:00:00+08:00');
+    // 任城区 reads it: its brief of the case decided in 微山县 lists the successor's late step, by 任城区's office.
+    const rencheng = lateLines(await briefText(clients.renchengCa, ids.decided));
+    expect(rencheng).toHaveLength(3);
+    expect(rencheng.filter((l) => l.includes('任城区民政局'))).toEqual([expect.stringMatching(/^超期：调查初审意见（3 个工作日，到期 2026-04-08）超期完成（超 8 个工作日 \/ \d+ 小时）：2026-04-20 09:00 任城区民政局（[^）]+）一事一议中$/)]);
+    // 微山县 does not read the successor (OUT_OF_SCOPE): its brief of the same case has only the predecessor's.
+    const weishan = await briefText(clients.weishanCa, ids.decided);
+    expect(weishan).not.toContain(successor.reference);
+    expect(lateLines(weishan)).toHaveLength(2);
+    expect(weishan).not.toContain('任城区民政局');
+    // The dossier reads every case's history in one statement: one more late case costs none.
+    expect(await dossierStatements()).toEqual(before);
+  });
 });

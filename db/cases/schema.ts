@@ -51,6 +51,10 @@ export const aidCase = mysqlTable(
     index('aid_case_household').on(t.householdId),
     index('aid_case_township_state').on(t.townshipCode, t.state),
     index('aid_case_owner_state').on(t.ownerOffice, t.state),
+    // Supervision reads the cases still open (ended_at NULL) and those ended in its period (a year
+    // of them for casesLate, db/cases/store.ts casesWithEvents): two ranges of this one index, not
+    // every case the county ever had.
+    index('aid_case_ended').on(t.endedAt),
   ],
 );
 

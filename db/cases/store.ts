@@ -2,7 +2,7 @@
  * Cases: opening one, moving it through its states, and the batch reads the loaders and the
  * supervision view use. Every write is one transaction; refusals are returned, never thrown.
  */
-import { and, asc, desc, eq, gt, gte, inArray, like, lt, notInArray, notLike, or, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, isNull, like, lt, notInArray, notLike, or, type SQL } from 'drizzle-orm';
 import { caseError, refusal, success, type CaseUserError, type Outcome } from '../../domain/cases/errors';
 import { countyOf, townshipOf } from '../../domain/cases/offices';
 import { caseAndPredecessorIdsOf } from '../../domain/cases/chain';
@@ -480,10 +480,15 @@ export async function decisionsFulfilledAnswered(db: HubDb, from: Date, to: Date
  * Cases not yet ended, with their events, for the supervision view's deadline check; also those
  * ended at or after `endedSince` (the cases open at a past asOf, ended since, and those that ended
  * in the report's period, whose deadlines may have run late to their end). Two statements however many.
+ *
+ * Open is read as `ended_at IS NULL`, not by state: the one write of a case's state (applyTransition)
+ * sets ended_at exactly when the state becomes terminal, and a terminal state is never left. So the
+ * open cases and the period's ended ones are two ranges of the index aid_case_ended, where a state
+ * test beside ended_at read every case the city ever had (test/cases-late-index.test.ts).
  */
 export async function casesWithEvents(db: HubDb, townshipPrefix: string | null, endedSince: Date | null = null): Promise<{ cases: CaseRecord[]; events: CaseEventRecord[] }> {
   const inRegion = townshipPrefix === null ? undefined : like(aidCase.townshipCode, `${townshipPrefix}%`);
-  const open = notInArray(aidCase.state, [...TERMINAL_STATES]);
+  const open = isNull(aidCase.endedAt);
   const cases = (
     await db
       .select()

@@ -11,6 +11,7 @@ import { inForce, type AidRecord, type HospitalSettlement } from '../aid';
 import type { CaseOrigin, CaseState, CaseUrgency } from './state-machine';
 import type { ReferralKind, ReferralState } from './referrals';
 import type { OfficeKey } from './offices';
+import type { DeadlineKind, Limit } from './deadlines';
 
 /**
  * Bumped when the shape changes; stored snapshots keep the version they were written with.
@@ -47,6 +48,36 @@ export interface DossierCase {
   explanation: string | null;
   /** ISO instant the case was closed or rejected; absent in snapshots of version 1. */
   endedAt?: string | null;
+  /**
+   * Its time limits met late or missed, most late first, as supervision lists them (overdueReport
+   * casesLate, over the case's whole life): a county preparing a meeting sees that the household's
+   * earlier case was decided or handed over late, which step, how late and by whom. Absent in
+   * snapshots taken before it was kept.
+   */
+  late?: DossierCaseLate[];
+}
+
+/**
+ * A time limit of another case met late (MET_LATE) or missed (MISSED: the case ended, handed over or
+ * closed, past it), seed 000 二(三) and 三(四); a case withdrawn (opened by mistake) missed none.
+ */
+export interface DossierCaseLate {
+  kind: DeadlineKind;
+  limit: Limit;
+  status: 'MET_LATE' | 'MISSED';
+  /** The due date for a day limit; null for an hour limit. */
+  dueOn: IsoDate | null;
+  /** ISO instant, the last that still met it. */
+  dueAt: string;
+  /** How late, up to `endedBy`; provisional where a year's holiday notice was not known. */
+  overdue: { workingDays: number; hours: number; provisional: boolean };
+  /**
+   * The entry of that case's history that met it late or ended the case past it: who, when, what
+   * (its reason is not kept: the case's explanation is printed beside it).
+   */
+  endedBy: Omit<DossierEvent, 'reason'>;
+  /** The county of that case (its offices are that county's: a predecessor's are not the reader's). */
+  countyCode: string;
 }
 
 export interface DossierReferral {

@@ -203,6 +203,20 @@ function lateCase<C>(c: C, deadline: CaseDeadline, since: Date): LateCase<C> | n
 }
 
 /**
+ * A case's deadlines met late or missed by `asOf`, over its whole life, most late first: what
+ * casesLate lists of it, for the meeting brief's other cases of the household (domain/cases/dossier.ts
+ * DossierCaseLate).
+ */
+export function lateDeadlines(timeline: CaseTimeline, asOf: Date): Omit<LateCase<null>, 'case'>[] {
+  return caseDeadlines(timeline, asOf)
+    .flatMap((deadline) => {
+      const late = lateCase(null, deadline, new Date(-8.64e15));
+      return late ? [{ deadline: late.deadline, endedBy: late.endedBy }] : [];
+    })
+    .sort((a, b) => mostOverdue(a.deadline, b.deadline));
+}
+
+/**
  * The report at `asOf`: the overdue slips and cases among those given, grouped; the shortfalls
  * given (the caller chooses their period), grouped the same way, largest first; and the declined
  * decisions still open at `asOf` (declined by then), under the office that owns the case, oldest first;

@@ -6,7 +6,8 @@
  */
 import { inWindow, newestFirst, summariseAid } from '../../domain/household/aid-summary';
 import { chinaDateOf, formatChinaInstant } from '../../domain/cases/china-time';
-import { referralDue } from '../../domain/cases/supervision';
+import { lateDeadlines, referralDue } from '../../domain/cases/supervision';
+import { countyOf } from '../../domain/cases/offices';
 import {
   departmentsNotContributed,
   DOSSIER_MONTHS,
@@ -14,6 +15,7 @@ import {
   memberAge,
   monthsWindow,
   type Dossier,
+  type DossierCaseLate,
   type DossierDisability,
   type DossierEvent,
   type DossierFinding,
@@ -30,7 +32,7 @@ import type { Finding } from '../../domain/findings/facts';
 import type { Rule } from '../../domain/findings/rule-set';
 import type { AidRecord, DisabilityCertificate, HospitalSettlement } from '../../federation/contract';
 import type { CaseLoaders } from '../../db/cases/loaders';
-import type { CaseRecord } from '../../db/cases/records';
+import { caseTimeline, type CaseEventRecord, type CaseRecord } from '../../db/cases/records';
 import type { HubLoaders } from '../../db/household/loaders';
 import { caseRegions, type PolicyContext } from '../../access/policy';
 import { regionInScope } from '../../access/decide';
@@ -97,7 +99,7 @@ export async function buildDossier(inputs: DossierInputs, c: CaseRecord, today: 
   if (!home) throw new Error(`case ${c.id} names a household the hub does not have`);
   const window = monthsWindow(today, DOSSIER_MONTHS);
   const ids = members.map((m) => m.person.idNumber);
-  const [region, { records, outcomes }, slipsPerCase, findings, stays, certificates, events] = await Promise.all([
+  const [region, { records, outcomes }, slipsPerCase, findings, stays, certificates, allEvents] = await Promise.all([
     inputs.hub.regionByCode.load(home.regionCode),
     aidForPeople(
       inputs.departments,
@@ -107,8 +109,16 @@ export async function buildDossier(inputs: DossierInputs, c: CaseRecord, today: 
     inputs.openFindings ? inputs.openFindings(c.householdId) : Promise.resolve(null),
     inputs.facts ? inputs.facts.settlementsByPerson.loadMany(ids).then((r) => allRows<HospitalSettlement>(r)) : Promise.resolve(null),
     inputs.facts ? inputs.facts.certificates.loadMany(ids).then((r) => allRows<DisabilityCertificate>(r)) : Promise.resolve(null),
-    inputs.cases.eventsByCase.load(c.id),
+    // Every case's history in one batch: this case's is printed, the others' say which of their time limits ran late.
+    inputs.cases.eventsByCase.loadMany([c.id, ...cases.filter((k) => k.id !== c.id).map((k) => k.id)]),
   ]);
+  const eventsOf = new Map<number, CaseEventRecord[]>();
+  for (const [i, id] of [c.id, ...cases.filter((k) => k.id !== c.id).map((k) => k.id)].entries()) {
+    const rows = allEvents[i];
+    if (rows instanceof Error) throw rows;
+    eventsOf.set(id, rows);
+  }
+  const events = eventsOf.get(c.id)!;
   const fulfilments = await Promise.all(slipsPerCase.flat().map((s) => (s.state === 'COMPLETED' && s.kind === 'DECISION' ? inputs.cases.fulfilmentByReferral.load(s.id) : null)));
   const fulfilmentOf = new Map(slipsPerCase.flat().map((s, i) => [s.id, fulfilments[i]]));
   const aid = records.filter((r) => inWindow(r, window)).sort(newestFirst);
@@ -163,6 +173,7 @@ export async function buildDossier(inputs: DossierInputs, c: CaseRecord, today: 
         summary: k.summary,
         explanation: k.explanation,
         endedAt: k.endedAt ? formatChinaInstant(k.endedAt) : null,
+        late: lateOf(k, eventsOf.get(k.id) ?? [], now),
       })),
     referrals,
     departmentsNotContributed: departmentsNotContributed(
@@ -171,21 +182,7 @@ export async function buildDossier(inputs: DossierInputs, c: CaseRecord, today: 
     ),
     settlements: stays === null ? null : stays.filter((x) => x.settledOn >= window.from && x.settledOn <= window.to).sort((a, b) => (a.settledOn === b.settledOn ? a.settlementRef.localeCompare(b.settlementRef) : a.settledOn < b.settledOn ? 1 : -1)).map(settlementOf),
     disabilities: certificates === null ? null : certificates.map((x): DossierDisability => ({ idNumber: x.idNumber, category: x.category, ...(x.sourceCategoryCode ? { sourceCategoryCode: x.sourceCategoryCode } : {}), level: x.level, ...(x.sourceLevelCode ? { sourceLevelCode: x.sourceLevelCode } : {}), status: x.status, ...(x.sourceStatusCode ? { sourceStatusCode: x.sourceStatusCode } : {}) })),
-    history: events
-      .filter((e) => e.recordedAt.getTime() <= now.getTime())
-      .map(
-        (e): DossierEvent => ({
-          sequence: e.seq,
-          action: e.action,
-          fromState: e.fromState,
-          toState: e.toState,
-          occurredAt: formatChinaInstant(e.occurredAt),
-          recordedAt: formatChinaInstant(e.recordedAt),
-          actor: e.actor,
-          actorOffice: e.actorOffice,
-          reason: e.reason,
-        }),
-      ),
+    history: events.filter((e) => e.recordedAt.getTime() <= now.getTime()).map(dossierEvent),
   };
 }
 
@@ -212,6 +209,47 @@ export async function dossierReadBy(d: Dossier, regionScope: string | null, ctx:
   );
   if (unread.size === 0) return d;
   return { ...d, earlierCases: d.earlierCases.filter((k) => !unread.has(k.id)), referrals: d.referrals.filter((r) => !unread.has(r.caseId)) };
+}
+
+/** A history entry as the dossier keeps it: who, when, what, why. */
+function dossierEvent(e: CaseEventRecord): DossierEvent {
+  return {
+    sequence: e.seq,
+    action: e.action,
+    fromState: e.fromState,
+    toState: e.toState,
+    occurredAt: formatChinaInstant(e.occurredAt),
+    recordedAt: formatChinaInstant(e.recordedAt),
+    actor: e.actor,
+    actorOffice: e.actorOffice,
+    reason: e.reason,
+  };
+}
+
+function withoutReason({ reason: _reason, ...rest }: DossierEvent): Omit<DossierEvent, 'reason'> {
+  return rest;
+}
+
+/** Another case's time limits met late or missed by `now`, with the history entry that ended each. */
+function lateOf(k: CaseRecord, events: readonly CaseEventRecord[], now: Date): DossierCaseLate[] {
+  const bySeq = new Map(events.map((e) => [e.seq, e]));
+  return lateDeadlines(caseTimeline(k, events), now).flatMap(({ deadline, endedBy }) => {
+    const e = endedBy.seq === undefined ? undefined : bySeq.get(endedBy.seq);
+    if (!e) return [];
+    const { workingDays, hours, provisional } = deadline.overdue;
+    return [
+      {
+        kind: deadline.kind,
+        limit: deadline.limit,
+        status: deadline.status as DossierCaseLate['status'],
+        dueOn: deadline.dueOn,
+        dueAt: formatChinaInstant(deadline.dueAt),
+        overdue: { workingDays, hours, provisional },
+        endedBy: withoutReason(dossierEvent(e)),
+        countyCode: countyOf(k.townshipCode),
+      },
+    ];
+  });
 }
 
 function settlementOf(x: HospitalSettlement): DossierSettlement {

@@ -323,6 +323,16 @@ describe('declined decisions and the household’s other cases', () => {
     expect(text).toMatch(/AH-2026-000009[\s\S]*子女就学困难[\s\S]*一事一议中/);
     expect(print(v2)).toContain('本户其他案件：无其他案件');
   });
+
+  it('prints an other case’s time limits met late or missed, naming the office of that case’s county; none from a snapshot before they were kept', () => {
+    const other = { id: 9, reference: 'AH-2026-000009', state: 'HANDED_OVER' as const, urgency: 'NORMAL' as const, origin: 'APPLICATION' as const, reportedAt: '2026-03-02T09:00:00.000+08:00', summary: '子女就学困难', explanation: null, endedAt: '2026-04-02T11:00:00.000+08:00' };
+    const handedOver = { sequence: 3, action: 'TRANSITIONED', fromState: 'ACCEPTED' as const, toState: 'HANDED_OVER' as const, occurredAt: '2026-04-02T11:00:00.000+08:00', recordedAt: '2026-04-02T11:00:00.000+08:00', actor: 'weishan-ca', actorOffice: 'CIVIL_AFFAIRS' };
+    const late = [{ kind: 'INVESTIGATION_OPINION' as const, limit: { unit: 'WORKING_DAYS' as const, workingDays: 3 }, status: 'MISSED' as const, dueOn: '2026-03-05', dueAt: '2026-03-05T23:59:59.999+08:00', overdue: { workingDays: 20, hours: 659, provisional: false }, endedBy: handedOver, countyCode: '370826' }];
+    const countyOffice = (k: string, county?: string) => (county === '370826' ? '微山县民政局' : '任城区民政局');
+    const printed = (dossier: Dossier) => renderBrief({ ...view(dossier, true), officeName: countyOffice }).replace(/<[^>]+>/g, '');
+    expect(printed({ ...v2, earlierCases: [{ ...other, late }] })).toContain('超期：调查初审意见（3 个工作日，到期 2026-03-05）未完成（已超期）（超 20 个工作日 / 659 小时）：2026-04-02 11:00 微山县民政局（weishan-ca）已移交');
+    expect(printed({ ...v2, earlierCases: [other] })).not.toContain('超期：');
+  });
 });
 
 describe('a case handed over from another county (caseHandOver)', () => {

@@ -1,0 +1,1 @@
+CREATE INDEX `aid_case_ended` ON `aid_case` (`ended_at`);
