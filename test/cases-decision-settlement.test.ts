@@ -114,6 +114,22 @@ describe('a meeting’s decision naming its stay', () => {
     expect(over.userErrors).toEqual([{ code: 'DECISION_CONFLICT', field: ['input', 'decisions', '0', 'conflictOverrideReason'] }]);
   });
 
+  it('is weighed together with the meeting’s other decisions on the stay, medical aid first: the excess is the union’s, decided after it', async () => {
+    // Each alone is within what the stay leaves; together they are ¥0.01 over it. Weighed each
+    // against what is paid alone, both were decided clear.
+    const union = { department: 'UNION', programme: 'UNION_ILLNESS', amountFen: 100_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.head, settlementReference: STAY };
+    const aid = medicalAid(WANG.grandmother, LEFT_FEN - 100_000 + 1, STAY);
+    expect(await preGrant(WANG.grandmother, LEFT_FEN - 100_000 + 1, STAY)).toMatchObject({ clear: true, findings: [] });
+    const decide = async (decisions: Record<string, unknown>[]) => {
+      const res = await clients.ca(MEETING, { input: { caseId, heldOn: HELD_ON, departmentsPresent: ['CIVIL_AFFAIRS', 'HEALTH', 'UNION'], decisions } });
+      expect(res.errors).toBeUndefined();
+      return res.data.meetingRecord.userErrors;
+    };
+    // Listed first or second, the union's illness aid tops up what medical aid leaves (医疗救助 → 帮扶、慈善): the excess is on it.
+    expect(await decide([union, aid])).toEqual([{ code: 'DECISION_CONFLICT', field: ['input', 'decisions', '0', 'conflictOverrideReason'] }]);
+    expect(await decide([aid, union])).toEqual([{ code: 'DECISION_CONFLICT', field: ['input', 'decisions', '1', 'conflictOverrideReason'] }]);
+  });
+
   it('refuses a stay on a programme not tied to one, as preGrantCheck does', async () => {
     const res = await clients.ca(MEETING, {
       input: { caseId, heldOn: HELD_ON, departmentsPresent: ['CIVIL_AFFAIRS', 'HEALTH'], decisions: [{ department: 'HEALTH', programme: 'PREMIUM_SUBSIDY', amountFen: 100, deadlineWorkingDays: 10, settlementReference: STAY }] },
@@ -124,7 +140,8 @@ describe('a meeting’s decision naming its stay', () => {
   it('records an unknown number and another person’s stay as warnings of the check, as preGrantCheck says them, and keeps the stay on the slip', async () => {
     expect(await preGrant(WANG.spouse, 100_000, 'SETL-TYPO-1')).toMatchObject({ clear: false, conflicts: 0, settlementUnknown: true });
     expect(await preGrant(WANG.head, 100_000, STAY)).toMatchObject({ clear: false, conflicts: 0, settlementOtherPerson: true });
-    const met = await meeting([medicalAid(WANG.grandmother, LEFT_FEN, STAY), medicalAid(WANG.spouse, 100_000, 'SETL-TYPO-1'), medicalAid(WANG.head, 100_000, ` ${STAY} `)]);
+    // The grandmother's and the head's on her stay add up to exactly what it leaves: not over, clear of X7.
+    const met = await meeting([medicalAid(WANG.grandmother, LEFT_FEN - 100_000, STAY), medicalAid(WANG.spouse, 100_000, 'SETL-TYPO-1'), medicalAid(WANG.head, 100_000, ` ${STAY} `)]);
     expect(met.userErrors).toEqual([]);
     const [grandmother, spouse, head] = met.meeting.decisions;
     Object.assign(slips, { grandmother: grandmother.id, spouse: spouse.id, head: head.id });
@@ -141,6 +158,13 @@ describe('a meeting’s decision naming its stay', () => {
 describe('a correction naming the stay', () => {
   it('is weighed as the meeting’s decision: over what the stay leaves is X7', async () => {
     const input = { reason: '金额有误', changes: [{ referralId: slips.grandmother, decision: medicalAid(WANG.grandmother, LEFT_FEN + 1, STAY) }] };
+    expect((await correct(clients.ca, input)).userErrors).toEqual([{ code: 'DECISION_CONFLICT', field: ['input', 'changes', '0', 'decision', 'conflictOverrideReason'] }]);
+  });
+
+  it('is weighed with the meeting’s decisions still waiting on the stay, in place of the one it supersedes: ¥0.01 more than decided is X7', async () => {
+    // Alone the corrected amount is within what the stay leaves; beside the head's slip on the stay it is ¥0.01 over.
+    expect(await preGrant(WANG.grandmother, LEFT_FEN - 100_000 + 1, STAY)).toMatchObject({ clear: true, findings: [] });
+    const input = { reason: '金额有误', changes: [{ referralId: slips.grandmother, decision: medicalAid(WANG.grandmother, LEFT_FEN - 100_000 + 1, STAY) }] };
     expect((await correct(clients.ca, input)).userErrors).toEqual([{ code: 'DECISION_CONFLICT', field: ['input', 'changes', '0', 'decision', 'conflictOverrideReason'] }]);
   });
 });

@@ -9,6 +9,8 @@ import type { DepartmentCode, OfficeCode } from '../departments';
 import { caseError, type CaseUserError } from './errors';
 import { longerThan } from '../text-length';
 import type { Rule } from '../findings/rule-set';
+import type { StayWeighed } from '../findings/evaluate';
+import { yuan } from '../findings/explain';
 import { PROGRAMME_BY_CODE } from '../programmes';
 
 export interface DecisionFinding {
@@ -28,6 +30,11 @@ export interface DecisionCheck {
   unavailable: DepartmentCode[];
   /** The convener's reason for deciding despite a conflict. */
   overrideReason: string | null;
+  /**
+   * The stay the decision names as its pre-grant check weighed it (burden, what is paid besides it),
+   * for weighing the decisions decided together on it (sameStayFindings). Not kept with the check.
+   */
+  stays?: readonly StayWeighed[];
 }
 
 export const OVERRIDE_REASON_MAX = 500;
@@ -88,6 +95,73 @@ export function ungivenDecisionFindings(decision: { programmeCode: string; subje
     }
   }
   return findings;
+}
+
+/** A decision on a hospital stay, as the stay's sum counts it. */
+export interface StayDecision {
+  programmeCode: string;
+  amountFen: number | null;
+  settlementRef: string | null;
+  label: string;
+}
+
+/**
+ * What the decisions decided together (a meeting's, a correction's, a reassignment) add to the stays
+ * they name, beside what each one's pre-grant check found alone: a SETTLEMENT_EXCESS rule (X7) adds
+ * up everything for one stay, so each decision weighed alone against what is paid let two offices
+ * each be decided the stay's whole burden. For each stay weighed: what is paid for it (the checks'
+ * `stays`), the household's decisions on it not yet given (`pending`: slips still waiting, a
+ * correction's superseded ones left out), then these decisions, in the order the aid is paid after
+ * insurance (医保 → 大病保险 → 医疗救助 → 工会、妇联、红十字会、慈善: the rule's `patientOnly`
+ * programmes, medical aid paying the patient's own costs, first; the others top up what it leaves,
+ * 民发〔2023〕46号), and in the order decided within each. A decision that brings the sum over the
+ * burden, and each one after it, gets the rule's finding, with the rule's severity (X7 a CONFLICT:
+ * DECISION_CONFLICT unless overridden): the excess is the later payer's to cut, as medical aid is
+ * decided on the burden before others top it up. What is paid and what is decided earlier is not
+ * changed here, so the decisions now decided carry it. A decision whose own check found the rule
+ * already (over alone) is not told twice. The summary names the other decisions and the sum, not the
+ * burden (no health detail, as explain() says X7 without it). One list of findings per decision.
+ */
+export function sameStayFindings(
+  decisions: readonly (StayDecision & { stays: readonly StayWeighed[]; ruleIds: readonly string[] })[],
+  pending: readonly StayDecision[],
+  rules: readonly Rule[],
+): DecisionFinding[][] {
+  const out: DecisionFinding[][] = decisions.map(() => []);
+  for (const rule of rules) {
+    if (rule.kind !== 'SETTLEMENT_EXCESS' || !rule.enabled) continue;
+    const counted = (d: StayDecision, ref: string) => d.settlementRef === ref && (rule.programmes as readonly string[]).includes(d.programmeCode);
+    const refs = [...new Set(decisions.flatMap((d) => d.stays.filter((w) => w.ruleId === rule.id).map((w) => w.settlementRef)))];
+    for (const ref of refs) {
+      const weighed = decisions.flatMap((d, i) => {
+        const w = d.stays.find((x) => x.ruleId === rule.id && x.settlementRef === ref);
+        return w && counted(d, ref) ? [{ d, i, w }] : [];
+      });
+      const before = pending.filter((p) => counted(p, ref));
+      // One decision alone beside what is paid is its own check's.
+      if (weighed.length + before.length < 2) continue;
+      const first = (code: string) => ((rule.patientOnly as readonly string[]).includes(code) ? 0 : 1);
+      const inOrder = [...weighed].sort((a, b) => first(a.d.programmeCode) - first(b.d.programmeCode) || a.i - b.i);
+      const burdenFen = inOrder[0].w.burdenFen;
+      const paidFen = Math.max(...inOrder.map((x) => x.w.paidFen));
+      let sumFen = paidFen + before.reduce((n, p) => n + (p.amountFen ?? 0), 0);
+      const others: StayDecision[] = [...before];
+      for (const { d, i } of inOrder) {
+        sumFen += d.amountFen ?? 0;
+        if (sumFen - burdenFen > rule.toleranceFen && !d.ruleIds.includes(rule.id) && others.length > 0) {
+          out[i].push({
+            ruleId: rule.id,
+            severity: rule.severity,
+            summary: `与${others.map((o) => o.label).join('、')}（尚未发放）为同一次住院：连同已支付的 ${yuan(paidFen)}，与之相关的救助合计 ${yuan(sumFen)}，超出该次结算的个人负担（${rule.title}；医疗救助先于其他帮扶计入，超出部分计在本项）`,
+            departments: [...new Set([...others, d].flatMap((o) => PROGRAMME_BY_CODE.get(o.programmeCode)?.department ?? []).concat('HEALTH'))] as OfficeCode[],
+            againstDecision: true,
+          });
+        }
+        others.push(d);
+      }
+    }
+  }
+  return out;
 }
 
 /** The ruleId of a decision's finding that the check could not compare its cause with the household's grants. */

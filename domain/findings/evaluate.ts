@@ -7,7 +7,7 @@ import type { IsoDate } from '../dates';
 import { sourceOf, type DepartmentCode } from '../departments';
 import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../programmes';
 import type { AidRecord, Finding, HouseholdFacts } from './facts';
-import { causeUnrecognisedBeside, evaluateRule, HouseholdContext } from './kinds';
+import { causeUnrecognisedBeside, evaluateRule, HouseholdContext, staySums } from './kinds';
 import { programmesOfRule, type Rule } from './rule-set';
 
 /** The departments whose data a rule reads: if one did not answer, the rule is not run. */
@@ -161,7 +161,7 @@ export function checkProposal(facts: HouseholdFacts, proposal: Proposal, rules: 
  * whose dossier found housing down skipped X9 for a 低保 decision (which reads only civil affairs'
  * 低保) and recorded the check as complete, and the duplicate enrolment went through unseen.
  */
-export function judgeProposal(facts: HouseholdFacts, proposal: Proposal, rules: readonly Rule[], today: IsoDate, opts: EvaluateOptions = {}): { findings: Finding[]; causeUnrecognised: AidRecord[] } {
+export function judgeProposal(facts: HouseholdFacts, proposal: Proposal, rules: readonly Rule[], today: IsoDate, opts: EvaluateOptions = {}): { findings: Finding[]; causeUnrecognised: AidRecord[]; stays: StayWeighed[] } {
   const record = proposedRecord(proposal);
   const down = opts.unavailable ?? new Set<DepartmentCode>();
   const concerned = rulesConcerning(rules, proposal.programme).filter((r) => ![...departmentsForProposal(r, proposal)].some((d) => down.has(d)));
@@ -169,5 +169,24 @@ export function judgeProposal(facts: HouseholdFacts, proposal: Proposal, rules: 
   return {
     findings: concerned.flatMap((rule) => evaluateRule(rule, ctx)).filter((f) => f.records.includes(record)),
     causeUnrecognised: concerned.flatMap((rule) => (rule.kind === 'REPEATED_GRANTS' ? causeUnrecognisedBeside(rule, ctx, record) : [])),
+    stays: concerned.flatMap((rule) =>
+      rule.kind === 'SETTLEMENT_EXCESS'
+        ? staySums(rule, ctx)
+            .filter((s) => s.records.includes(record))
+            .map((s) => ({ ruleId: rule.id, settlementRef: s.settlementRef, burdenFen: s.burdenFen, paidFen: s.aidFen - record.amountFen }))
+        : [],
+    ),
   };
+}
+
+/**
+ * The stay a proposal names as a SETTLEMENT_EXCESS rule weighed it (X7): its burden and what is
+ * paid for it besides the proposal. A meeting's check adds the meeting's other decisions on the
+ * same stay to it (domain/cases/decision-checks.ts sameStayFindings), which no department holds yet.
+ */
+export interface StayWeighed {
+  ruleId: string;
+  settlementRef: string;
+  burdenFen: number;
+  paidFen: number;
 }

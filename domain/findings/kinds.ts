@@ -397,12 +397,26 @@ function ownsSettlement(ctx: HouseholdContext, s: HospitalSettlement, records: r
   return records.some((r) => ctx.facts.homeMembers.has(r.beneficiaryIdNumber));
 }
 
-export function settlementExcess(rule: RuleOf<'SETTLEMENT_EXCESS'>, ctx: HouseholdContext): Finding[] {
-  const out: Finding[] = [];
+/** One stay as a SETTLEMENT_EXCESS rule weighs it: its burden and the aid tied to it. */
+export interface StaySum {
+  settlementRef: string;
+  settlement: HospitalSettlement;
+  records: AidRecord[];
+  /** psn_pay is what is left after every fund, medical aid included; the burden before any aid adds back what medical aid paid inside the settlement. */
+  burdenFen: number;
+  aidFen: number;
+}
+
+/**
+ * The stays these facts weigh under `rule`, each with everything paid for it, whoever received it
+ * (these people's aid and others' tied to it). A settlement reversed or unknown to medical insurance
+ * has no burden to compare with, and one another household owns is its to report: neither is here.
+ * settlementExcess judges them; a meeting's check adds its other decisions on the same stay to them.
+ */
+export function staySums(rule: RuleOf<'SETTLEMENT_EXCESS'>, ctx: HouseholdContext): StaySum[] {
   const wanted = new Set<string>(rule.programmes);
   const bySettlement = new Map<string, AidRecord[]>();
   const seen = new Set<string>();
-  // Everything paid for a stay counts, whoever received it: these people's aid and others' tied to it.
   for (const r of [...[...ctx.byPerson.values()].flat(), ...(ctx.facts.settlementAid ?? []).filter(isLive)]) {
     if (!wanted.has(r.programme) || !r.settlementRef) continue;
     const key = recordKey(r);
@@ -412,14 +426,18 @@ export function settlementExcess(rule: RuleOf<'SETTLEMENT_EXCESS'>, ctx: Househo
     if (group) group.push(r);
     else bySettlement.set(r.settlementRef, [r]);
   }
+  const out: StaySum[] = [];
   for (const [ref, records] of [...bySettlement].sort()) {
     const s = ctx.facts.settlements.get(ref);
-    // A settlement reversed or unknown to medical insurance has no burden to compare with.
     if (!s || !ownsSettlement(ctx, s, records)) continue;
-    // psn_pay is what is left after every fund, medical aid included; the burden before any aid
-    // adds back what medical aid paid inside the settlement.
-    const burdenFen = s.outOfPocketFen + s.medicalAidPaidFen;
-    const aidFen = records.reduce((n, r) => n + r.amountFen, 0);
+    out.push({ settlementRef: ref, settlement: s, records, burdenFen: s.outOfPocketFen + s.medicalAidPaidFen, aidFen: records.reduce((n, r) => n + r.amountFen, 0) });
+  }
+  return out;
+}
+
+export function settlementExcess(rule: RuleOf<'SETTLEMENT_EXCESS'>, ctx: HouseholdContext): Finding[] {
+  const out: Finding[] = [];
+  for (const { settlementRef: ref, settlement: s, records, burdenFen, aidFen } of staySums(rule, ctx)) {
     const excessFen = aidFen - burdenFen;
     if (excessFen <= rule.toleranceFen) continue;
     out.push(

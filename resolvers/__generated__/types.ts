@@ -2496,7 +2496,9 @@ export type DecisionInput = {
    * medical aid); for any other programme BAD_USER_INPUT, argument input.decisions[i].settlementReference,
    * reason NOT_TIED_TO_STAY (TOO_LONG over 30), as in the pre-grant check. The decision's pre-grant check
    * weighs the stay as preGrantCheck does: the aid already tied to it and this decision against its
-   * out-of-pocket burden (X7, a CONFLICT); a number medical insurance does not hold as a standing stay
+   * out-of-pocket burden (X7, a CONFLICT), together with the household's decisions on the stay still
+   * waiting and the meeting's other decisions on it, medical aid first: the decision that brings the sum
+   * over the burden, and each after it, carries X7; a number medical insurance does not hold as a standing stay
    * (SETTLEMENT_UNKNOWN) or a stay of another person than the beneficiary for aid paid for the
    * patient's own costs (SETTLEMENT_OTHER_PERSON) is a WARNING finding of the check, shown and kept, not
    * blocking. Kept on the slip (Referral.settlementReference); the aid record that fulfils it must be

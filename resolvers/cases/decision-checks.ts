@@ -4,7 +4,7 @@
  * its beneficiary or, when it names none, the head of household, dated the meeting's day, with the
  * hospital stay it names (its settlementReference) weighed as that check weighs a proposal's.
  */
-import { causeUnrecognisedFinding, checkDecisionConflicts, settlementFindings, ungivenDecisionFindings, type DecisionCheck, type DecisionFinding, type UngivenDecision } from '../../domain/cases/decision-checks';
+import { causeUnrecognisedFinding, checkDecisionConflicts, sameStayFindings, settlementFindings, ungivenDecisionFindings, type DecisionCheck, type DecisionFinding, type StayDecision, type UngivenDecision } from '../../domain/cases/decision-checks';
 import { refusal, type Outcome } from '../../domain/cases/errors';
 import { decisionsIssuedTo } from '../../db/cases/write';
 import { ungivenDecisionsOfHousehold } from '../../db/cases/store';
@@ -55,7 +55,7 @@ export async function checkDecisions(
       if (uncompared) findings.push(uncompared);
       // A stay it could not weigh as named is said too, as preGrantCheck says it (not clear, not a conflict).
       findings.push(...settlementFindings(result, programme.code, rules));
-      return { findings, unavailable: result.unavailable, overrideReason: d.overrideReason };
+      return { findings, unavailable: result.unavailable, overrideReason: d.overrideReason, stays: result.stays };
     }),
   );
 }
@@ -80,23 +80,37 @@ export async function withUngivenDecisions(
   const named = caseNamedTo(ctx);
   // A correction's decisions replace the slips it supersedes: those are no longer decisions to give.
   const waiting = (await ungivenDecisionsOfHousehold(ctx.hub, facts.householdId)).filter((s) => s.programmeCode !== null && !facts.superseding?.includes(s.id));
-  const pending: UngivenDecision[] = await Promise.all(
+  const pending: (UngivenDecision & StayDecision)[] = await Promise.all(
     waiting.map(async (s) => {
       const reference = s.caseId === facts.caseId ? null : await named(s.caseId);
       return {
         programmeCode: s.programmeCode!,
         subject: s.beneficiaryIdNumber ?? head,
         label: s.caseId === facts.caseId ? `本案转办单 ${s.id}` : reference !== null ? `案件 ${reference} 的转办单 ${s.id}` : '本户另一案件的转办单',
+        amountFen: s.amountFen,
+        settlementRef: s.settlementRef,
       };
     }),
   );
-  if (pending.length === 0 && (!facts.sameMeeting || decisions.length < 2)) return [...checks];
-  return checks.map((check, i) => {
+  // The stay weighed by each check is for this weighing only, not kept with the check.
+  const kept = checks.map(({ stays: _stays, ...check }) => check);
+  if (pending.length === 0 && decisions.length < 2) return kept;
+  const rules = activeRuleSet().rules;
+  const labelOf = (j: number) => `本次会议第 ${j + 1} 项决定`;
+  // Decisions on one stay are weighed together, and with the slips still waiting on it: a correction's
+  // or a reassignment's decision replaces the slip it supersedes or the decline it resolves (neither
+  // is waiting), so it is weighed beside the rest of the stay's decisions, not added to its own.
+  const onStays = sameStayFindings(
+    decisions.map((d, j) => ({ ...d, label: labelOf(j), stays: checks[j].stays ?? [], ruleIds: checks[j].findings.map((f) => f.ruleId) })),
+    pending,
+    rules,
+  );
+  return kept.map((check, i) => {
     const d = decisions[i];
     const earlier: UngivenDecision[] = facts.sameMeeting
-      ? decisions.slice(0, i).map((e, j) => ({ programmeCode: e.programmeCode, subject: e.beneficiaryIdNumber ?? head, label: `本次会议第 ${j + 1} 项决定` }))
+      ? decisions.slice(0, i).map((e, j) => ({ programmeCode: e.programmeCode, subject: e.beneficiaryIdNumber ?? head, label: labelOf(j) }))
       : [];
-    const found = ungivenDecisionFindings({ programmeCode: d.programmeCode, subject: d.beneficiaryIdNumber ?? head }, [...earlier, ...pending], activeRuleSet().rules);
+    const found = [...ungivenDecisionFindings({ programmeCode: d.programmeCode, subject: d.beneficiaryIdNumber ?? head }, [...earlier, ...pending], rules), ...onStays[i]];
     return found.length === 0 ? check : { ...check, findings: [...check.findings, ...found] };
   });
 }

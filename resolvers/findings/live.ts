@@ -22,7 +22,7 @@ import { DEPARTMENT_CODES, sourceOf, type DepartmentCode } from '../../domain/de
 import type { IsoDate } from '../../domain/dates';
 import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../../domain/programmes';
 import { assembleHouseholds, assembleLonePerson, homeHousehold } from '../../domain/findings/assemble';
-import { departmentsForProposal, judgeProposal, evaluateHousehold, programmesForProposal, rulesConcerning, type Proposal } from '../../domain/findings/evaluate';
+import { departmentsForProposal, judgeProposal, evaluateHousehold, programmesForProposal, rulesConcerning, type Proposal, type StayWeighed } from '../../domain/findings/evaluate';
 import { recordKey, type Finding, type HouseholdFacts, type PersonFacts, type SecondAidApprovalFacts, type Spell, type StudentFacts } from '../../domain/findings/facts';
 import type { Rule } from '../../domain/findings/rule-set';
 import { aidForPeople, MAX_IDS_PER_STATEMENT, readableAid, unavailableReason, withTimeout, type DepartmentLoaders, type SourceOutcome } from '../../federation/loaders';
@@ -381,6 +381,8 @@ export interface PreGrantResult {
    * mistaken beneficiary. False when the stay was not read (settlementUnknown, or incomplete).
    */
   settlementOtherPerson: boolean;
+  /** The stay the proposal names as each rule adding up aid per stay weighed it (burden, paid besides the proposal); none when it was not weighed. */
+  stays: StayWeighed[];
 }
 
 /**
@@ -449,6 +451,8 @@ export async function preGrantCheck(
       facts.some((f) => (f.settlements.get(stay)?.idNumber ?? proposal.beneficiaryIdNumber) !== proposal.beneficiaryIdNumber),
     findings: uniqueFindings(judged.flatMap((j) => j.findings)),
     causeUnrecognised: [...new Map(judged.flatMap((j) => j.causeUnrecognised).map((r) => [recordKey(r), r])).values()],
+    // The same stay read for each of the beneficiary's households: one weight per rule, the most paid.
+    stays: [...new Map(judged.flatMap((j) => j.stays).sort((a, b) => a.paidFen - b.paidFen).map((s) => [`${s.ruleId}:${s.settlementRef}`, s])).values()],
     unavailable: [...unavailable].filter((d) => needed.has(d)),
     consulted: DEPARTMENT_CODES.filter((d) => needed.has(d)),
   };
