@@ -158,3 +158,24 @@ it('holds the village notice, its objections and the charity need to the verifie
   expect(await count('SELECT COUNT(*) AS n FROM monitoring_notice_objection')).toBe(before.objections + 1);
   expect((await township.gql(PUBLISH, { i: need })).data.charityNeedPublishFromAlert.userErrors).toEqual([]);
 });
+
+it('signs the village notice with the office that posts it: the township, or the county civil affairs that took the alert over', async () => {
+  const TEXT = `mutation($i: AlertNoticePostInput!) { alertNoticePost(input: $i) { notice { text } userErrors { code field } } }`;
+  const byTownship = await openAlert();
+  await township.gql(ACK, { i: { alertId: byTownship } });
+  await township.gql(VERIFY, { i: { alertId: byTownship, outcome: 'NEEDS_AID' } });
+  const posted = await township.gql(TEXT, { i: { alertId: byTownship, measures: ['TEMPORARY_AID'], objectionContact: '古槐街道办事处民政办' } });
+  expect(posted.data.alertNoticePost.userErrors).toEqual([]);
+  expect(posted.data.alertNoticePost.notice.text.endsWith(`反映。古槐街道 ${TODAY}`)).toBe(true);
+
+  // Taken over by the city's civil affairs, which acts for 任城区民政局: the notice is that office's.
+  const byCounty = await openAlert();
+  const city = await hub.createClient({ regionScope: '370800', roles: ['READER', 'CASEWORKER'] });
+  const cityMonitoring = hub.as({ token: city.token, purpose: 'MONITORING' });
+  expect((await cityMonitoring.gql(TAKE_OVER, { i: { alertId: byCounty, reason: '逾期未签收，市民政局督办' } })).data.alertTakeOver.userErrors).toEqual([]);
+  await cityMonitoring.gql(ACK, { i: { alertId: byCounty } });
+  expect((await cityMonitoring.gql(VERIFY, { i: { alertId: byCounty, outcome: 'NEEDS_AID' } })).data.alertVerify.userErrors).toEqual([]);
+  const countyPosted = await cityMonitoring.gql(TEXT, { i: { alertId: byCounty, measures: ['TEMPORARY_AID'], objectionContact: '任城区民政局社会救助科' } });
+  expect(countyPosted.data.alertNoticePost.userErrors).toEqual([]);
+  expect(countyPosted.data.alertNoticePost.notice.text.endsWith(`反映。任城区民政局 ${TODAY}`)).toBe(true);
+});
