@@ -183,7 +183,9 @@ export async function recordNoticeObjection(ctx: HubContext, input: ObjectionInp
   if (!notice) return refused('NOTICE_NOT_POSTED', 'the alert has no village notice', ['input', 'alertId']);
   const receivedOn = input.receivedOn ?? ctx.today;
   if (receivedOn < notice.postedOn || receivedOn > notice.endsOn || receivedOn > ctx.today)
-    return refused('OBJECTION_OUTSIDE_PERIOD', `the notice runs from ${notice.postedOn} through ${notice.endsOn}`, ['input', 'receivedOn']);
+    // Said in the notice's own terms: its text names the period from the day after posting, while an
+    // objection is taken from the day it went up (the message read as if the two disagreed).
+    return refused('OBJECTION_OUTSIDE_PERIOD', `an objection is recorded from the day the notice was posted (${notice.postedOn}) through its last day (${notice.endsOn}), and not after today (${ctx.today})`, ['input', 'receivedOn']);
   const client = ctx.access?.caller?.clientId;
   const out = await recordObjection(ctx.hub, {
     noticeId: notice.id,
