@@ -19,6 +19,7 @@ import type { ErrorCode } from '../access/errors';
 import { requestAccess, sendError } from '../access/http';
 import { buildDossier, dossierReadBy, openFindingsFrom } from '../resolvers/cases/dossier';
 import { createCaseLoaders } from '../db/cases/loaders';
+import { casesOpenedByVerification } from '../db/monitoring/loaders';
 import type { FirstAidRecord } from '../db/cases/first-aid';
 import { caseTimeline, type CaseRecord, type MeetingRecord, type ReferralRecord } from '../db/cases/records';
 import type { FulfilmentRecord } from '../db/case-loop/store';
@@ -894,7 +895,7 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
       const html = renderBrief({
         c,
         dossier,
-        deadlines: caseDeadlines(caseTimeline(c, events), now),
+        deadlines: caseDeadlines(caseTimeline(c, events, (await casesOpenedByVerification(loaders.monitoring, [c])).has(c.id)), now),
         version,
         snapshot,
         meeting: chosen ? { ...chosen, departments, decisions, fulfilments, declines } : null,

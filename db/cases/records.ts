@@ -135,11 +135,12 @@ export interface MeetingDepartmentRecord {
   department: import('../../domain/departments').OfficeCode;
 }
 
-/** A case's state changes as the deadline rules read them. */
-export function caseTimeline(c: CaseRecord, events: readonly CaseEventRecord[]): CaseTimeline {
+/** A case's state changes as the deadline rules read them; `investigatedOnReport` for a case an alert's verification opened. */
+export function caseTimeline(c: CaseRecord, events: readonly CaseEventRecord[], investigatedOnReport = false): CaseTimeline {
   return {
     urgency: c.urgency,
     reportedAt: c.reportedAt,
+    investigatedOnReport,
     // Measured by when the hub recorded each step; the officer's stated time is kept beside it.
     transitions: events.filter((e) => e.action === 'TRANSITIONED' && e.toState !== null).map((e) => ({ to: e.toState!, at: e.recordedAt, statedAt: e.occurredAt, seq: e.seq })),
     acts: events.filter((e) => e.action === 'MATERIALS_COMPLETED').map((e) => ({ act: 'MATERIALS_COMPLETED' as const, at: e.recordedAt, statedAt: e.occurredAt, seq: e.seq })),

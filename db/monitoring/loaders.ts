@@ -4,6 +4,7 @@ import { byKey, groupByKey } from '../batch';
 import type { HubDb } from '../connect';
 import { noticesByAlertIds, objectionsByNoticeIds, type NoticeRow, type ObjectionRow } from './notices';
 import { alertsByCaseIds, alertsByIds, eventsByAlertIds, type AlertEventRow, type AlertRow } from './store';
+import type { CaseRecord } from '../cases/records';
 
 export function createMonitoringLoaders(db: HubDb) {
   return {
@@ -19,3 +20,16 @@ export function createMonitoringLoaders(db: HubDb) {
 }
 
 export type MonitoringLoaders = ReturnType<typeof createMonitoringLoaders>;
+
+/**
+ * The cases among these that verifying a monitoring alert opened (alertVerify, NEEDS_AID): the
+ * door-to-door verification was their investigation opinion (domain/cases/deadlines.ts). One
+ * statement for the cases of origin ALERT, none for others; a case opened by hand with origin ALERT
+ * has no alert behind it, and a hand-over's successor was received, not verified, by its county.
+ */
+export async function casesOpenedByVerification(loaders: Pick<MonitoringLoaders, 'alertByCase'>, cases: readonly Pick<CaseRecord, 'id' | 'origin' | 'predecessorCaseId'>[]): Promise<Set<number>> {
+  const ids = cases.filter((c) => c.origin === 'ALERT' && c.predecessorCaseId === null).map((c) => c.id);
+  if (ids.length === 0) return new Set();
+  const alerts = await loaders.alertByCase.loadMany(ids);
+  return new Set(ids.filter((_, i) => alerts[i] !== null && !(alerts[i] instanceof Error)));
+}

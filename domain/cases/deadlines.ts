@@ -3,7 +3,7 @@
  *
  * | urgency   | limit                                         | counted from       | met when the case first enters |
  * |-----------|-----------------------------------------------|--------------------|--------------------------------|
- * | NORMAL    | investigation opinion, 3 working days          | date reported      | a state after INVESTIGATING    |
+ * | NORMAL    | investigation opinion, 3 working days          | date reported      | a state after INVESTIGATING (opened by verifying an alert: its report) |
  * | NORMAL    | approval (审核审批), 20 working days           | date reported      | DECIDED or REJECTED            |
  * | URGENT    | first aid (先行救助), 24 hours                  | instant reported   | FIRST_AID_GIVEN                |
  * | URGENT    | materials completed, 5 working days            | date of first aid (of the report before any) | the recorded act MATERIALS_COMPLETED |
@@ -14,6 +14,9 @@
  * are 补充完善 after the first aid (24 小时内先行救助，5 个工作日内补充完善相关救助材料): a recorded
  * act of their own, not inferred from the case entering deliberation.
  * An emergency's paperwork is done afterwards (事后补办手续) with no limit in the seeds, so none here.
+ * A case opened from a monitoring alert is opened by its verification (入户核实, outcome NEEDS_AID):
+ * that is the investigation opinion, formed when the case is reported. Measured by a later state, the
+ * five-day village notice the decision must wait for (公示) made every such case late on it.
  */
 import type { IsoDate } from '../dates';
 import { addHours, calendarDaysBetween, chinaDateOf, endOfChinaDay, wholeHoursBetween } from './china-time';
@@ -32,6 +35,8 @@ export interface DeadlineRule {
   metBy: readonly CaseState[];
   /** Or the recorded act that meets it. */
   metByAct?: CaseAct;
+  /** Met when the case is reported if the step that opened it formed it (CaseTimeline.investigatedOnReport). */
+  metOnReportIfInvestigated?: boolean;
   /** Counted from the first aid's recorded day when there is one (else from the report). */
   fromFirstAid?: boolean;
   /** The policy text it comes from. */
@@ -42,7 +47,7 @@ const AFTER_INVESTIGATION: readonly CaseState[] = ['FIRST_AID_GIVEN', 'IN_DELIBE
 
 export const DEADLINE_RULES: Readonly<Record<CaseUrgency, readonly DeadlineRule[]>> = {
   NORMAL: [
-    { kind: 'INVESTIGATION_OPINION', limit: { unit: 'WORKING_DAYS', workingDays: 3 }, metBy: AFTER_INVESTIGATION, basis: '情况不紧急的，于3个工作日内形成调查初审意见（济宁市“济时救”实施方案 二（三））' },
+    { kind: 'INVESTIGATION_OPINION', limit: { unit: 'WORKING_DAYS', workingDays: 3 }, metBy: AFTER_INVESTIGATION, metOnReportIfInvestigated: true, basis: '情况不紧急的，于3个工作日内形成调查初审意见（济宁市“济时救”实施方案 二（三））' },
     { kind: 'APPROVAL', limit: { unit: 'WORKING_DAYS', workingDays: 20 }, metBy: ['DECIDED', 'REJECTED'], basis: '乡镇（街道）有审批权限的，20个工作日内完成审核审批（同上）' },
   ],
   URGENT: [
@@ -147,6 +152,11 @@ export interface CaseTimeline {
   urgency: CaseUrgency;
   reportedAt: Date;
   /**
+   * Opened by verifying a monitoring alert as needing aid (alertVerify): investigated door to door
+   * before it was opened. Not a case opened by hand with origin ALERT, nor a hand-over's successor.
+   */
+  investigatedOnReport?: boolean;
+  /**
    * State changes in order: `at` when the hub recorded it (what deadlines are measured by),
    * `statedAt` when the officer says it happened, if they said (domain/cases/stated-time.ts).
    */
@@ -188,8 +198,9 @@ export function caseDeadlines(timeline: CaseTimeline, asOf: Date): CaseDeadline[
   return DEADLINE_RULES[timeline.urgency].map((rule) => {
     const firstAid = rule.fromFirstAid ? timeline.transitions.find((t) => t.to === 'FIRST_AID_GIVEN' && t.at <= asOf) : undefined;
     const due = dueOf(rule.limit, firstAid?.at ?? timeline.reportedAt);
+    const metOnReport = rule.metOnReportIfInvestigated && timeline.investigatedOnReport && timeline.reportedAt <= asOf ? ({ at: timeline.reportedAt } as CaseStep) : null;
     const met =
-      (rule.metByAct ? timeline.acts?.find((a) => a.act === rule.metByAct && a.at <= asOf) : timeline.transitions.find((t) => rule.metBy.includes(t.to) && t.at <= asOf)) ?? null;
+      metOnReport ?? (rule.metByAct ? timeline.acts?.find((a) => a.act === rule.metByAct && a.at <= asOf) : timeline.transitions.find((t) => rule.metBy.includes(t.to) && t.at <= asOf)) ?? null;
     const metAt = met?.at ?? null;
     const metStatedAt = met?.statedAt && met.statedAt < met.at ? met.statedAt : null;
     const endedBy = met ?? (ended && ended.at <= asOf ? ended : null);

@@ -162,7 +162,8 @@ export const OBJECTION_PHONE = /^0\d{2,3}-\d{7,8}$/;
 
 export interface NoticeFacts {
   villageName: string;
-  townshipName: string;
+  /** The office that posts it and signs it: the township, or the county office that verifies the alert. */
+  issuerName: string;
   headName: string;
   householdSize: number;
   measures: readonly NoticeMeasure[];
@@ -185,7 +186,7 @@ export function noticeText(f: NoticeFacts): string {
   const phone = f.objectionPhone ? `（电话 ${f.objectionPhone}）` : '';
   return (
     `${f.villageName}${f.correction ? '更正' : ''}公示：${f.correction ? '前次公示已撤回，现更正如下。' : ''}经入户核实，${f.headName}户（共${f.householdSize}人）拟${measures}。` +
-    `公示期${f.periodText}，自${addDays(f.postedOn, 1)}至${f.endsOn}。如有异议，请于公示期内向${f.objectionContact}${phone}反映。${f.townshipName} ${f.postedOn}`
+    `公示期${f.periodText}，自${addDays(f.postedOn, 1)}至${f.endsOn}。如有异议，请于公示期内向${f.objectionContact}${phone}反映。${f.issuerName} ${f.postedOn}`
   );
 }
 

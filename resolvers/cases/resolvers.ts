@@ -4,6 +4,7 @@
  * `userErrors`; only malformed arguments are thrown (BAD_USER_INPUT).
  */
 import { deliverAlertChanges } from '../monitoring/detect';
+import { casesOpenedByVerification } from '../../db/monitoring/loaders';
 import { answerReferral, issueReferral } from '../../db/cases/referrals';
 import { casesByIds, decisionsFulfilledAnswered, casesWithEvents, openCase, openReferralsDueBefore, referralsAnsweredBetween, referralsToOffice, transitionCase } from '../../db/cases/store';
 import { buildDossier, dossierReadBy, openFindingsFrom } from './dossier';
@@ -152,7 +153,8 @@ function slipOffice(ctx: HubContext, r: ReferralRecord, key: string): Promise<Of
 }
 
 async function deadlinesOf(c: CaseRecord, asOf: Date, ctx: HubContext): Promise<CaseDeadline[]> {
-  return caseDeadlines(caseTimeline(c, await caseLoaders(ctx).eventsByCase.load(c.id)), asOf);
+  const [events, verified] = await Promise.all([caseLoaders(ctx).eventsByCase.load(c.id), casesOpenedByVerification(ctx.loaders.monitoring, [c])]);
+  return caseDeadlines(caseTimeline(c, events, verified.has(c.id)), asOf);
 }
 
 /** A slip as supervision reads it (domain/cases/supervision.ts): its due date counted from its day of issue. */
@@ -581,9 +583,10 @@ export const caseResolvers: Resolvers = {
       for (const c of open.cases) loaders.caseById.prime(c.id, c);
       const eventsOf = groupBy(open.events, (e) => e.caseId);
       for (const c of open.cases) loaders.eventsByCase.prime(c.id, eventsOf.get(c.id) ?? []);
+      const verified = await casesOpenedByVerification(ctx.loaders.monitoring, open.cases);
       return overdueReport(
         slips.map(slipFacts),
-        open.cases.map((c) => ({ case: c, timeline: caseTimeline(c, eventsOf.get(c.id) ?? []), ownerOffice: c.ownerOffice, townshipCode: c.townshipCode })),
+        open.cases.map((c) => ({ case: c, timeline: caseTimeline(c, eventsOf.get(c.id) ?? [], verified.has(c.id)), ownerOffice: c.ownerOffice, townshipCode: c.townshipCode })),
         asOf,
         short.map((s) => ({ referral: s, shortfallFen: s.fulfilment.shortfallFen, toOffice: s.toOffice, townshipCode: s.townshipCode })),
         declines.map((d) => ({ referral: d, declinedAt: d.declinedAt, ownerOffice: d.ownerOffice, townshipCode: d.townshipCode })),

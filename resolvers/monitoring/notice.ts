@@ -18,6 +18,7 @@ import type { Resolvers, VillageNoticeErrorCode } from '../__generated__/types';
 import type { HubContext } from '../context';
 import type { CaseRecord } from '../../db/cases/records';
 import { actorOf, callerVerifies, inReach } from './resolvers';
+import { countyOf, departmentOfficeName, officeInCounty, parseOffice } from '../../domain/cases/offices';
 
 /** The alert's live notice (null when none is posted, or the last was withdrawn), and the last posted. */
 async function noticesOf(ctx: HubContext, alertId: number): Promise<{ all: readonly NoticeRow[]; live: NoticeRow | null; last: NoticeRow | null }> {
@@ -106,12 +107,18 @@ export async function postVillageNotice(ctx: HubContext, input: NoticePostInput)
   const household = await ctx.loaders.hub.householdById.load(c.householdId);
   const regionCode = household?.regionCode ?? alert.regionCode;
   const [village, township] = await Promise.all([ctx.loaders.hub.regionByCode.load(regionCode), ctx.loaders.hub.regionByCode.load(regionCode.slice(0, 9))]);
+  // The notice is signed by the office that verified the household and posts it: the township, or
+  // the county office that took the alert over (or a department that verifies it), as Alert.verifier
+  // names it. A notice signed 古槐街道 that the county posted told the village the wrong issuer.
+  const verifier = parseOffice(alert.verifierOffice);
+  const county = verifier?.kind === 'DEPARTMENT' ? await ctx.loaders.hub.regionByCode.load(countyOf(regionCode)) : null;
+  const issuerName = verifier?.kind === 'DEPARTMENT' ? departmentOfficeName(officeInCounty(verifier, regionCode), county?.name ?? null) : null;
 
   const rules = activeTriggerSet().notice;
   const { endsOn, provisional } = noticeEndsOn(postedOn, rules);
   const facts = {
     villageName: village?.name ?? regionCode,
-    townshipName: township?.name ?? regionCode.slice(0, 9),
+    issuerName: issuerName ?? township?.name ?? regionCode.slice(0, 9),
     headName: maskHeadName(head.person.name, rules.headName),
     // Members living on the day it is posted.
     householdSize: members.filter((m) => m.person.deathDate === null || m.person.deathDate > postedOn).length,
@@ -176,7 +183,9 @@ export async function recordNoticeObjection(ctx: HubContext, input: ObjectionInp
   if (!notice) return refused('NOTICE_NOT_POSTED', 'the alert has no village notice', ['input', 'alertId']);
   const receivedOn = input.receivedOn ?? ctx.today;
   if (receivedOn < notice.postedOn || receivedOn > notice.endsOn || receivedOn > ctx.today)
-    return refused('OBJECTION_OUTSIDE_PERIOD', `the notice runs from ${notice.postedOn} through ${notice.endsOn}`, ['input', 'receivedOn']);
+    // Said in the notice's own terms: its text names the period from the day after posting, while an
+    // objection is taken from the day it went up (the message read as if the two disagreed).
+    return refused('OBJECTION_OUTSIDE_PERIOD', `an objection is recorded from the day the notice was posted (${notice.postedOn}) through its last day (${notice.endsOn}), and not after today (${ctx.today})`, ['input', 'receivedOn']);
   const client = ctx.access?.caller?.clientId;
   const out = await recordObjection(ctx.hub, {
     noticeId: notice.id,

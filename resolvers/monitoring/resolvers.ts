@@ -29,7 +29,7 @@ const MESSAGES: Record<AlertErrorCode, string> = {
   ILLEGAL_ALERT_TRANSITION: 'this move is not allowed from the alert’s state',
   REASON_REQUIRED: 'a reason is required',
   NO_HOUSEHOLD: 'the person is in no household: no case can be opened',
-  NOT_ALERT_VERIFIER: 'only the alert’s verifier acts on it (Alert.verifier); county or city civil affairs takes it over first (alertTakeOver)',
+  NOT_ALERT_VERIFIER: 'only the alert’s verifier acts on it (Alert.verifier, named there; Alert.takenOver once civil affairs took it over); county or city civil affairs may take it over first (alertTakeOver)',
   NOT_ALERT_SUPERVISOR: 'only a county’s or the city’s civil affairs office takes an alert over',
   ALREADY_VERIFIER: 'this office is the alert’s verifier already',
 };

@@ -141,3 +141,18 @@ describe('standing', () => {
     expect(standing(due, cn('2025-10-16T00:00:00'), null, cn('2025-10-30T00:00:00')).status).toBe('MET_LATE');
   });
 });
+
+describe('a case opened by verifying an alert', () => {
+  it('has its investigation opinion met on its report; approval still runs, and no other case is affected', () => {
+    // Verified Thursday 2026-03-19; the village notice holds the decision to the 25th at the earliest.
+    const verified = { ...timeline('NORMAL', '2026-03-19T10:00:00'), investigatedOnReport: true };
+    const d = byKind(verified, '2026-03-26T10:00:00');
+    expect(d.INVESTIGATION_OPINION).toMatchObject({ status: 'MET', metAt: cn('2026-03-19T10:00:00'), endedBy: { at: cn('2026-03-19T10:00:00') } });
+    expect(d.APPROVAL.status).toBe('PENDING');
+    // Asked as of before the report, it was not met yet.
+    expect(byKind(verified, '2026-03-19T09:00:00').INVESTIGATION_OPINION.metAt).toBeNull();
+    expect(byKind(timeline('NORMAL', '2026-03-19T10:00:00'), '2026-03-26T10:00:00').INVESTIGATION_OPINION.status).toBe('OVERDUE');
+    // An urgent case has no investigation-opinion limit to meet.
+    expect(byKind({ ...timeline('URGENT', '2026-03-19T10:00:00'), investigatedOnReport: true }, '2026-03-26T10:00:00').FIRST_AID.status).toBe('OVERDUE');
+  });
+});

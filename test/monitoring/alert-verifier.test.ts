@@ -39,10 +39,10 @@ const NOTICE = `mutation($i: AlertNoticePostInput!) { alertNoticePost(input: $i)
 const OBJECT = `mutation($i: AlertNoticeObjectionInput!) { alertNoticeObjectionRecord(input: $i) { notice { id } repeated userErrors { code field } } }`;
 const PUBLISH = `mutation($i: CharityNeedPublishFromAlertInput!) { charityNeedPublishFromAlert(input: $i) { need { id } userErrors { code field } } }`;
 
-/** A new open alert of the Wang household (written as the change feed writes one), verified by `verifier`. */
+/** A new open alert of the Wang household (written as the change feed writes one), verified by `verifier`. The identity is padded with zeros: the dash keeps the 1st and the 10th apart. */
 async function openAlert(verifier = TOWNSHIP): Promise<string> {
   serial += 1;
-  return writeWangJobLossAlert(dbs, { identity: `alert-verifier-${serial}`, householdId: wangId, now: () => NOW, verifierOffice: verifier });
+  return writeWangJobLossAlert(dbs, { identity: `alert-verifier-${serial}-`, householdId: wangId, now: () => NOW, verifierOffice: verifier });
 }
 
 const count = async (sql: string, params: unknown[] = []) => Number(((await dbs.hubPool.query(sql, params))[0] as { n: number }[])[0].n);
@@ -157,4 +157,52 @@ it('holds the village notice, its objections and the charity need to the verifie
   expect((await township.gql(OBJECT, { i: { alertId: id, kind: 'FACTS_WRONG' } })).data.alertNoticeObjectionRecord.userErrors).toEqual([]);
   expect(await count('SELECT COUNT(*) AS n FROM monitoring_notice_objection')).toBe(before.objections + 1);
   expect((await township.gql(PUBLISH, { i: need })).data.charityNeedPublishFromAlert.userErrors).toEqual([]);
+});
+
+it('signs the village notice with the office that posts it: the township, or the county civil affairs that took the alert over', async () => {
+  const TEXT = `mutation($i: AlertNoticePostInput!) { alertNoticePost(input: $i) { notice { text } userErrors { code field } } }`;
+  const byTownship = await openAlert();
+  await township.gql(ACK, { i: { alertId: byTownship } });
+  await township.gql(VERIFY, { i: { alertId: byTownship, outcome: 'NEEDS_AID' } });
+  const posted = await township.gql(TEXT, { i: { alertId: byTownship, measures: ['TEMPORARY_AID'], objectionContact: '古槐街道办事处民政办' } });
+  expect(posted.data.alertNoticePost.userErrors).toEqual([]);
+  expect(posted.data.alertNoticePost.notice.text.endsWith(`反映。古槐街道 ${TODAY}`)).toBe(true);
+
+  // Taken over by the city's civil affairs, which acts for 任城区民政局: the notice is that office's.
+  const byCounty = await openAlert();
+  const city = await hub.createClient({ regionScope: '370800', roles: ['READER', 'CASEWORKER'] });
+  const cityMonitoring = hub.as({ token: city.token, purpose: 'MONITORING' });
+  expect((await cityMonitoring.gql(TAKE_OVER, { i: { alertId: byCounty, reason: '逾期未签收，市民政局督办' } })).data.alertTakeOver.userErrors).toEqual([]);
+  await cityMonitoring.gql(ACK, { i: { alertId: byCounty } });
+  expect((await cityMonitoring.gql(VERIFY, { i: { alertId: byCounty, outcome: 'NEEDS_AID' } })).data.alertVerify.userErrors).toEqual([]);
+  const countyPosted = await cityMonitoring.gql(TEXT, { i: { alertId: byCounty, measures: ['TEMPORARY_AID'], objectionContact: '任城区民政局社会救助科' } });
+  expect(countyPosted.data.alertNoticePost.userErrors).toEqual([]);
+  expect(countyPosted.data.alertNoticePost.notice.text.endsWith(`反映。任城区民政局 ${TODAY}`)).toBe(true);
+});
+
+it('counts the verification of an alert as its case’s investigation opinion: the village notice no longer makes every such case late', async () => {
+  const DEADLINES = `query($id: ID!, $asOf: DateTime) { case(id: $id) { deadlines(asOf: $asOf) { kind status metAt } } }`;
+  const REPORT = `query($asOf: DateTime) { overdueReport(asOf: $asOf, regionCode: "${TOWNSHIP}") { byTownship { cases { case { id } deadline { kind status } } } } }`;
+  const OPEN = `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id } userErrors { code } } }`;
+  const id = await openAlert();
+  await township.gql(ACK, { i: { alertId: id } });
+  const verified = await township.gql(VERIFY, { i: { alertId: id, outcome: 'NEEDS_AID' } });
+  expect(verified.data.alertVerify.userErrors).toEqual([]);
+  const caseId: string = verified.data.alertVerify.case.id;
+  expect((await township.gql(NOTICE, { i: { alertId: id, measures: ['TEMPORARY_AID'], objectionContact: '古槐街道办事处民政办' } })).data.alertNoticePost.userErrors).toEqual([]);
+  // Verified on Sunday 15 March: 3 working days end on Wednesday 18th, while the 5-day notice runs
+  // through the 20th and the case can be decided from the 21st at the earliest.
+  const asOf = '2026-03-19T10:00:00+08:00';
+  const tracker = hub.as({ token: (await hub.createClient({ regionScope: TOWNSHIP, roles: ['READER', 'CASEWORKER'] })).token, purpose: 'CASE_MEETING' });
+  const deadlines = await tracker.gql(DEADLINES, { id: caseId, asOf });
+  expect(deadlines.errors).toBeUndefined();
+  expect(deadlines.data.case.deadlines.find((d: { kind: string }) => d.kind === 'INVESTIGATION_OPINION')).toEqual({ kind: 'INVESTIGATION_OPINION', status: 'MET', metAt: `${TODAY}T10:00:00.000+08:00` });
+  // A case opened by hand with origin ALERT has no verification behind it: its opinion is still due.
+  const byHand = await tracker.gql(OPEN, { input: { householdId: String(wangId), origin: 'ALERT', urgency: 'NORMAL', summary: '监测预警线索' } });
+  expect(byHand.data.caseOpen.userErrors).toEqual([]);
+  const report = await tracker.gql(REPORT, { asOf });
+  expect(report.errors).toBeUndefined();
+  const listed = report.data.overdueReport.byTownship.flatMap((t: { cases: { case: { id: string }; deadline: { kind: string } }[] }) => t.cases.map((c) => `${c.case.id}:${c.deadline.kind}`));
+  expect(listed).toContain(`${byHand.data.caseOpen.case.id}:INVESTIGATION_OPINION`);
+  expect(listed.filter((l: string) => l.startsWith(`${caseId}:`))).toEqual([]);
 });

@@ -82,7 +82,7 @@ describe('the decision gate (noticeGate)', () => {
 });
 
 it('heads a corrected notice 更正公示', () => {
-  const facts = { villageName: '南门社区', townshipName: '古槐街道', headName: '王某', householdSize: 3, measures: ['TEMPORARY_AID'] as const, postedOn: '2026-03-21', endsOn: '2026-03-26', periodText: '5天', objectionContact: '古槐街道办事处民政办', objectionPhone: null };
+  const facts = { villageName: '南门社区', issuerName: '古槐街道', headName: '王某', householdSize: 3, measures: ['TEMPORARY_AID'] as const, postedOn: '2026-03-21', endsOn: '2026-03-26', periodText: '5天', objectionContact: '古槐街道办事处民政办', objectionPhone: null };
   expect(noticeText(facts)).toMatch(/^南门社区公示：经入户核实/);
   expect(noticeText({ ...facts, correction: true })).toMatch(/^南门社区更正公示：前次公示已撤回，现更正如下。经入户核实，王某户/);
 });
