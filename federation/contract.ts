@@ -96,7 +96,9 @@ export interface DepartmentAdapter {
    * one never superseded, or unknown, is left out. A source whose reads leave a record reversed in
    * place out of its standing ones (medical insurance's reversed settlements, kept out of every total
    * and rule) answers that record itself, CANCELLED, under its own `sourceRef`: it reads as any record
-   * revoked in place. One statement however many are asked for.
+   * revoked in place. Asked also when a slip's completion or a first aid names a record not among
+   * the standing ones: what it answers CANCELLED is refused AID_RECORD_CANCELLED, not NOT_FOUND.
+   * One statement however many are asked for.
    */
   successorsOf?(db: SourceDb, sourceRefs: readonly string[], today: IsoDate): Promise<Map<string, AidRecord>>;
   /**

@@ -14,6 +14,7 @@ import { TestClock } from './support/clock';
 import { caseInDeliberation, wangHealthAndHousingSlips } from './support/cases';
 import { okPayload as ok, userErrorCodes as codes } from './support/payloads';
 import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
+import { syntheticId } from './support/department-scenario';
 
 const OPEN = `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id } userErrors { code } } }`;
 const MOVE = `mutation($input: CaseTransitionInput!) { caseTransition(input: $input) { case { id state } userErrors { code } } }`;
@@ -254,6 +255,13 @@ describe('a first aid paid by a charity delivery the charity corrects, then canc
     expect((await shown()).firstAid).toEqual({ aidSourceReference: delivered, amountFen: 60_000, standing: 'CANCELLED_AT_SOURCE', supersededBy: { aidSourceReference: expect.stringMatching(/^reported_aid:\d+$/), amountFen: 0, aidDate: TODAY, reference: 'FA-D-R' } });
     expect(await briefOf()).toContain('<span class="overdue">该救助记录已冲销（冲销记录 <span class="nw">FA-D-R</span>），未实际落实</span>');
     expect((await supervised()).office).toEqual([{ office: 'CIVIL_AFFAIRS', case: { id: caseId }, standing: 'CANCELLED_AT_SOURCE', supersededBy: { amountFen: 0, reference: 'FA-D-R' } }]);
+
+    // Named afterwards for another first aid, the cancelled delivery's record is refused as cancelled, as a record revoked in place is, not as unknown.
+    const again = (await ok(hub.gql, OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'URGENT', summary: '户主再次突发困难', reportedAt: `${TODAY}T08:00:00+08:00` } }, 'caseOpen')).case.id;
+    await ok(hub.gql, MOVE, { input: { caseId: again, to: 'ACCEPTED', reason: '受理' } }, 'caseTransition');
+    const named = { caseId: again, programme: 'CHARITY_JISHIJIU_99', amountFen: 60_000, beneficiaryIdNumber: WANG.head, reason: '慈善组织先行发放生活救助' };
+    expect(codes(await hub.gql(FIRST_AID, { input: { ...named, aidSourceReference: delivered } }), 'caseFirstAid')).toEqual(['AID_RECORD_CANCELLED']);
+    expect(codes(await hub.gql(FIRST_AID, { input: { ...named, aidSourceReference: corrected.firstAid.supersededBy.aidSourceReference } }), 'caseFirstAid')).toEqual(['AID_RECORD_CANCELLED']);
   });
 });
 
@@ -347,5 +355,41 @@ describe('medical aid paid in a hospital settlement that 医保 reverses (冲销
     // The reversed settlement pays nothing the household is counted as receiving, and is no stay to weigh aid against (X7).
     expect(await household()).toEqual(before);
     expect(await preGrant()).toMatchObject({ clear: false, settlementUnknown: true, findings: [] });
+  });
+});
+
+describe('a record its source took back before it was named', () => {
+  it('refuses medical aid in a settlement 医保 reversed (冲销) before the slip is completed or the first aid recorded AID_RECORD_CANCELLED, as any revoked record, and another household’s AID_RECORD_NOT_FOUND; a slip’s aidRecord reversed afterwards reads CANCELLED, not null', async () => {
+    const caseId = await caseInDeliberation(hub.gql, wangId, '户主之母肺炎住院', '2026-03-11T09:00:00+08:00');
+    const MEETING = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) { meeting { decisions { id } } userErrors { code field } } }`;
+    const decision = { department: 'HEALTH', programme: 'MEDICAL_AID', amountFen: 60_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.grandmother };
+    const slipId = (await ok(hub.gql, MEETING, { input: { caseId, heldOn: '2026-03-12', departmentsPresent: ['CIVIL_AFFAIRS', 'HEALTH'], decisions: [decision] } }, 'meetingRecord')).meeting.decisions[0].id;
+    await ok(office.HEALTH, `mutation($input: ReferralAcceptInput!) { referralAccept(input: $input) { referral { state } userErrors { code } } }`, { input: { referralId: slipId } }, 'referralAccept');
+    // Three stays settled on 14 March with ¥600 of medical aid: hers reversed (已冲销) before the office answers, a stranger's reversed, hers standing.
+    const stay = { psnCertNo: WANG.grandmother, fixmedinsName: '济宁市第一人民医院', admDate: '2026-03-12', dscgDate: '2026-03-14', setlDate: '2026-03-14', diseName: '肺炎', medfeeSumamt: '5000.00', hifpPay: '3500.00', hifmiPay: '0.00', mafPay: '600.00', psnPay: '900.00' };
+    const [reversed, strangers, standing] = await healthScenario.insert(dbs.sources.HEALTH, 'settlements', [
+      { ...stay, setlId: 'SETL20260314R', refdSetlFlag: '1' },
+      { ...stay, setlId: 'SETL20260314S', psnCertNo: syntheticId('1951-05-05', 31), refdSetlFlag: '1' },
+      { ...stay, setlId: 'SETL20260314A' },
+    ]);
+    const completeWith = (aidSourceReference: string) => office.HEALTH(COMPLETE, { input: { referralId: slipId, feedback: '一站式结算已支付医疗救助', aidSourceReference } });
+    expect(codes(await completeWith(reversed), 'referralComplete')).toEqual(['AID_RECORD_CANCELLED']);
+    // Another household's settlement is none of this one's, reversed or not: nothing said of it.
+    expect(codes(await completeWith(strangers), 'referralComplete')).toEqual(['AID_RECORD_NOT_FOUND']);
+
+    // A first aid naming the reversed settlement's aid is refused so too.
+    const FIRST_AID = `mutation($input: CaseFirstAidInput!) { caseFirstAid(input: $input) { case { state } userErrors { code field } } }`;
+    const urgent = (await ok(hub.gql, OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'URGENT', summary: '户主之母急病住院', reportedAt: '2026-03-13T09:00:00+08:00' } }, 'caseOpen')).case.id;
+    await ok(hub.gql, MOVE, { input: { caseId: urgent, to: 'ACCEPTED', reason: '受理' } }, 'caseTransition');
+    const firstAid = { caseId: urgent, programme: 'MEDICAL_AID', amountFen: 60_000, beneficiaryIdNumber: WANG.grandmother, reason: '先行医疗救助' };
+    expect(await hub.gql(FIRST_AID, { input: { ...firstAid, aidSourceReference: reversed } })).toMatchObject({ data: { caseFirstAid: { case: null, userErrors: [{ code: 'AID_RECORD_CANCELLED', field: ['input', 'aidSourceReference'] }] } } });
+    expect(codes(await hub.gql(FIRST_AID, { input: { ...firstAid, aidSourceReference: strangers } }), 'caseFirstAid')).toEqual(['AID_RECORD_NOT_FOUND']);
+
+    // The standing one completes the slip; reversed afterwards, the slip's aidRecord is the record as 医保 holds it now: CANCELLED.
+    await ok(office.HEALTH, COMPLETE, { input: { referralId: slipId, feedback: '一站式结算已支付医疗救助', aidSourceReference: standing } }, 'referralComplete');
+    const AID_RECORD = `query($id: ID!) { referral(id: $id) { aidRecord { sourceReference status amountFen } fulfilment { standing } } }`;
+    expect((await office.HEALTH(AID_RECORD, { id: slipId })).data.referral).toEqual({ aidRecord: { sourceReference: standing, status: 'PAID', amountFen: 60_000 }, fulfilment: { standing: 'STANDS' } });
+    await healthScenario.update(dbs.sources.HEALTH, 'settlements', { refdSetlFlag: '1' }, { setlId: 'SETL20260314A' });
+    expect((await office.HEALTH(AID_RECORD, { id: slipId })).data.referral).toEqual({ aidRecord: { sourceReference: standing, status: 'CANCELLED', amountFen: 60_000 }, fulfilment: { standing: 'CANCELLED_AT_SOURCE' } });
   });
 });

@@ -186,6 +186,29 @@ describe('a reporting office receives and answers a decision', () => {
   });
 });
 
+describe('a reporting office’s record reversed before it is named', () => {
+  it('refuses a decision’s completion with a ledger entry its office reversed (REVERSAL) AID_RECORD_CANCELLED, as a department’s revoked record, not AID_RECORD_NOT_FOUND; another household’s reversed entry stays not found', async () => {
+    const caseId = await caseInDeliberation('劳动争议再次申请法律援助');
+    const decision = { department: 'JUSTICE', programme: 'LEGAL_AID', amountFen: 0, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.head, ask: '为户主提供法律援助（工伤赔偿）' };
+    const met = await ok(demo[CA], MEETING, { input: { caseId, heldOn: '2026-03-13', departmentsPresent: ['CIVIL_AFFAIRS', 'JUSTICE'], decisions: [decision] } }, 'meetingRecord');
+    const slip = met.meeting.decisions[0].id;
+    const justice = demo[RENCHENG_JUSTICE];
+    await ok(justice, ACCEPT, { input: { referralId: slip } }, 'referralAccept');
+    const aid = { programme: 'LEGAL_AID', grantDate: '2026-03-14', amountFen: 0 };
+    await ok(reporting[RENCHENG_JUSTICE], REPORT, { r: [{ ...aid, reference: 'FY-2026-0314-GS', beneficiaryIdNumber: WANG.head }] }, 'aidReport');
+    await ok(reporting.AIDHUB_TOKEN_JUSTICE, REPORT, { r: [{ ...aid, reference: 'FY-2026-0314-ZS', beneficiaryIdNumber: ZHAO.head }] }, 'aidReport');
+    const given = await reportedRef(justice, wangId, 'JUSTICE', 'FY-2026-0314-GS');
+    const otherHousehold = await reportedRef(reporting.AIDHUB_TOKEN_JUSTICE, zhaoId, 'JUSTICE', 'FY-2026-0314-ZS');
+    // Both are reversed before the office answers the slip: the aid was not given after all.
+    await ok(reporting[RENCHENG_JUSTICE], REPORT, { r: [{ ...aid, reference: 'FY-2026-0314-GS-R', entryKind: 'REVERSAL', supersedesReference: 'FY-2026-0314-GS', beneficiaryIdNumber: WANG.head }] }, 'aidReport');
+    await ok(reporting.AIDHUB_TOKEN_JUSTICE, REPORT, { r: [{ ...aid, reference: 'FY-2026-0314-ZS-R', entryKind: 'REVERSAL', supersedesReference: 'FY-2026-0314-ZS', beneficiaryIdNumber: ZHAO.head }] }, 'aidReport');
+    const complete = (aidSourceReference: string) => justice(COMPLETE, { input: { referralId: slip, feedback: '已指派律师', aidSourceReference } });
+    expect(await complete(given)).toMatchObject({ data: { referralComplete: { referral: null, userErrors: [{ code: 'AID_RECORD_CANCELLED', field: ['input', 'aidSourceReference'] }] } } });
+    expect(codes(await complete(otherHousehold), 'referralComplete')).toEqual(['AID_RECORD_NOT_FOUND']);
+    expect((await demo[CA](`query($id: ID!) { referral(id: $id) { state } }`, { id: slip })).data.referral.state).toBe('ACCEPTED');
+  });
+});
+
 describe('what stays refused, and what reads', () => {
   it('refuses a charity’s decision, saying charities are reached through charity linkage, and records no meeting', async () => {
     const caseId = await caseInDeliberation('慈善医疗救助决定');

@@ -826,6 +826,17 @@ export async function deliveryById(db: HubQuery, id: number): Promise<DeliveryRe
   return row ? deliveryRecord(row) : null;
 }
 
+/** The entry that stands at the end of a delivery's chain (each superseded entry names its successor; one of a need, read under its lock). */
+async function standingEntryOf(db: HubQuery, entry: DeliveryRecord): Promise<DeliveryRecord> {
+  let last = entry;
+  while (last.supersededBy !== null) {
+    const next = await deliveryById(db, last.supersededBy);
+    if (!next) break;
+    last = next;
+  }
+  return last;
+}
+
 export interface DeliveryCorrectionInput {
   /** The entry corrected or cancelled: the one that stands (the latest of its chain). */
   deliveryId: number;
@@ -905,7 +916,14 @@ async function correctDeliveryOnce(
       return ok({ delivery: used, superseded: target, pledge: (await pledgeById(tx, used.pledgeId))!, need }, true);
     }
     if (target.entryKind === 'REVERSAL') return refuse('DELIVERY_CANCELLED', 'this entry records a cancellation; report the delivery anew if it did happen', ['input', 'deliveryId']);
-    if (target.supersededBy !== null) return refuse('DELIVERY_SUPERSEDED', `the entry was corrected or cancelled already by entry ${target.supersededBy}; correct the entry that stands`, ['input', 'deliveryId']);
+    if (target.supersededBy !== null) {
+      // A delivery cancelled since is cancelled whichever entry of its chain is named: the entry that
+      // stands is a cancellation, which nothing corrects (DELIVERY_CANCELLED), as a ledger entry
+      // reversed is AID_RECORD_CANCELLED where a slip or a first aid names it.
+      const standing = await standingEntryOf(tx, target);
+      if (standing.entryKind === 'REVERSAL') return refuse('DELIVERY_CANCELLED', `the delivery was cancelled already by entry ${standing.id}; report the delivery anew if it did happen`, ['input', 'deliveryId']);
+      return refuse('DELIVERY_SUPERSEDED', `the entry was corrected already; entry ${standing.id} stands: correct that one`, ['input', 'deliveryId']);
+    }
     const p = (await pledgeById(tx, target.pledgeId))!;
     if (v.kind === 'CORRECTION') {
       if (asked.amountFen === target.amountFen && asked.deliveredOn === target.deliveredOn) return refuse('CORRECTION_CHANGES_NOTHING', 'give a new amountFen or deliveredOn', ['input']);

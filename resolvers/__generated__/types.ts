@@ -1641,7 +1641,7 @@ export type Referral = {
   readonly feedback?: Maybe<Scalars['String']['output']>;
   /** The reason, when declined. */
   readonly declineReason?: Maybe<Scalars['String']['output']>;
-  /** The aid record the receiving department produced, as it stands in the department's records now. */
+  /** The aid record the receiving department produced, as it stands in the department's records now (status CANCELLED once revoked or reversed there, medical aid in a settlement since reversed included). Null when the department no longer lists it, or a ledger entry was superseded (fulfilment.supersededBy gives what stands in its place). */
   readonly aidRecord?: Maybe<AidRecord>;
   /** The aid record's reference in the department's records, as reported with the feedback. */
   readonly aidSourceReference?: Maybe<Scalars['String']['output']>;
@@ -2280,7 +2280,7 @@ export type CaseErrorCode =
   | 'BENEFICIARY_NOT_IN_HOUSEHOLD'
   /** A second aid is temporary aid. */
   | 'SECOND_AID_NOT_TEMPORARY_AID'
-  /** The receiving department has no such aid record for the household. */
+  /** The receiving department has no such aid record for the household (a record it has taken back is AID_RECORD_CANCELLED, also where its reads no longer list it). */
   | 'AID_RECORD_NOT_FOUND'
   /** The receiving department did not answer, so the aid record could not be checked. */
   | 'AID_RECORD_UNVERIFIED'
@@ -2348,7 +2348,7 @@ export type CaseErrorCode =
   | 'NOTICE_OBJECTION_UNRESOLVED'
   /** The aid record is not paid yet: a grant dated after today (SCHEDULED), a recurring aid whose period starts after today, or an application still under the department's review (PENDING). It fulfils the decision once paid: complete the slip then. */
   | 'AID_RECORD_NOT_YET_PAID'
-  /** The department has revoked, reversed or recovered the aid record (CANCELLED): it fulfils nothing. */
+  /** The department has revoked, reversed or recovered the aid record (CANCELLED): it fulfils nothing. So is medical aid paid in a hospital settlement medical insurance has reversed (冲销), and a reported-aid ledger entry its office has reversed (REVERSAL), named by its own reference, though neither is listed in the household's aid any more. */
   | 'AID_RECORD_CANCELLED'
   /** The aid record carries a status code its department does not document (UNRECOGNISED): the hub cannot tell whether it is paid. It fulfils nothing until the department corrects the code. */
   | 'AID_RECORD_STATUS_UNRECOGNISED'
@@ -2787,9 +2787,9 @@ export type CharityErrorCode =
   | 'IDEMPOTENCY_KEY_REUSED'
   /** No delivery of the calling organisation with that id (only the organisation that reported a delivery corrects it). */
   | 'DELIVERY_NOT_FOUND'
-  /** The delivery entry was corrected or cancelled already: correct the entry that stands (the message names it). */
+  /** The delivery entry was corrected already: correct the entry that stands (the message names it). */
   | 'DELIVERY_SUPERSEDED'
-  /** The entry is a cancellation: a delivery that did happen after all is reported anew. */
+  /** The delivery is cancelled: the entry is a cancellation, or one its chain ends in (a cancelled delivery named by an earlier entry). A delivery that did happen after all is reported anew. */
   | 'DELIVERY_CANCELLED'
   /** A correction with the amount and day as they are. */
   | 'CORRECTION_CHANGES_NOTHING'

@@ -5,7 +5,9 @@
  * record's place, or the record itself where its reads leave it out once reversed (医保's
  * settlements). One statement per source for every record asked about in a request (the request's
  * loaders batch them), plus one for the successors when a ledger entry or a settlement's aid is gone.
- * The slip, the first aid, supervision (overdueReport) and the meeting brief all read it here.
+ * The slip, the first aid, supervision (overdueReport) and the meeting brief all read it here; the
+ * checks of a record named to complete a slip or record a first aid find it here too (namedAidRecord),
+ * so a record reversed before it was named is refused as cancelled, not as unknown.
  */
 import type { FulfilmentRecord } from '../../db/case-loop/store';
 import type { FirstAidRecord } from '../../db/cases/first-aid';
@@ -14,22 +16,41 @@ import { storedOffice } from '../../domain/cases/offices';
 import { PROGRAMME_BY_CODE } from '../../domain/programmes';
 import { sourceOf, type OfficeCode } from '../../domain/departments';
 import { aidForPeople } from '../../federation/loaders';
+import type { AidRecord } from '../../federation/contract';
 import type { Loaders } from '../context';
 
-/** Null when the department (or its ledger) did not answer. */
-async function aidStanding(loaders: Pick<Loaders, 'departments' | 'successors'>, office: OfficeCode, sourceRef: string, people: readonly string[], checked: CheckedRecord): Promise<RecordStanding | null> {
+/**
+ * What the department holds now under a named record's reference, among these people's records: the
+ * record itself (also where its reads leave it out once reversed in place, 医保's settlements, as
+ * CANCELLED), or else what stands in its place (the ledger's last entry of its chain, a CORRECTION
+ * or the REVERSAL that cancelled it). Null when the department (or its ledger) did not answer. The
+ * successors are asked only for a record not among the people's: none more for one that stands.
+ */
+export async function namedAidRecord(
+  loaders: Pick<Loaders, 'departments' | 'successors'>,
+  office: OfficeCode,
+  sourceRef: string,
+  people: readonly string[],
+): Promise<{ record: AidRecord | null; successor: AidRecord | null } | null> {
   const source = sourceOf(office);
   const { records, outcomes } = await aidForPeople(loaders.departments, people, [source]);
   if (!outcomes.every((o) => o.available)) return null;
   const record = records.find((r) => r.sourceRef === sourceRef && r.department === office) ?? null;
-  const successors = record ? undefined : loaders.successors.get(source);
+  if (record) return { record, successor: null };
+  const successors = loaders.successors.get(source);
   const successor = successors ? await successors.load(sourceRef) : null;
   if (successor && !successor.available) return null;
   // A reporter supersedes only its own entries: another office's successor is not this record's.
   const inPlace = successor?.record?.department === office ? successor.record : null;
   // Under its own reference it is the record itself, reversed where it stood (医保's settlements): no successor.
   const itself = inPlace?.sourceRef === sourceRef ? inPlace : null;
-  return recordStanding(record ?? itself, itself ? null : inPlace, checked);
+  return { record: itself, successor: itself ? null : inPlace };
+}
+
+/** Null when the department (or its ledger) did not answer. */
+async function aidStanding(loaders: Pick<Loaders, 'departments' | 'successors'>, office: OfficeCode, sourceRef: string, people: readonly string[], checked: CheckedRecord): Promise<RecordStanding | null> {
+  const named = await namedAidRecord(loaders, office, sourceRef, people);
+  return named && recordStanding(named.record, named.successor, checked);
 }
 
 /** A completed decision's record: of the slip's receiving department (`toOffice`), for the beneficiary the fulfilment records. */

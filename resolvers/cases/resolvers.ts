@@ -14,7 +14,7 @@ import { correctDecisions, correctedDecisions, correctionInputProblem, correctio
 import { handOverCase } from '../../db/cases/hand-over';
 import { declinesOpenAt, declinesWaivedBetween, reassignmentRetry, resolveDeclinedDecision, type Reassignment } from '../../db/cases/declines';
 import { completeMaterials, firstAidsRecordedBetween, recordFirstAid } from '../../db/cases/first-aid';
-import { firstAidStanding, fulfilmentStanding } from './aid-standing';
+import { firstAidStanding, fulfilmentStanding, namedAidRecord } from './aid-standing';
 import { fromDbInstant } from '../../db/instants';
 import { caseTimeline, type CaseRecord, type ReferralRecord, type CaseEventRecord, type MeetingRecord, type SecondAidRecord } from '../../db/cases/records';
 import type { Actor, WriteMeta } from '../../db/cases/write';
@@ -34,11 +34,10 @@ import { checkReferralAction, REFERRAL_STATES, type ReferralState } from '../../
 import { allowedTransitions, TERMINAL_STATES, type CaseOrigin, type CaseState, type CaseUrgency } from '../../domain/cases/state-machine';
 import { overdueReport, referralDue, slipStanding, type SlipFacts } from '../../domain/cases/supervision';
 import { calendarCoverage } from '../../domain/cases/working-days';
-import { sourceOf, type OfficeCode } from '../../domain/departments';
+import type { OfficeCode } from '../../domain/departments';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
 import { groupBy } from '../../domain/group-by';
 import { AID_PROGRAMME_BY_CODE, PROGRAMME_BY_CODE } from '../../domain/programmes';
-import { aidForPeople } from '../../federation/loaders';
 import type { AidRecord, AidCause } from '../../federation/contract';
 import type { ActorInput, CaseTransitionInput, DecisionCorrectInput, DecisionInput as DecisionInputArg, MeetingRecordInput, OfficeInput, Resolvers } from '../__generated__/types';
 import { departmentOf, present, unknownRegion } from '../common';
@@ -230,11 +229,39 @@ async function referralPayload(ctx: HubContext, outcome: Outcome<number>) {
  * The members' aid from one office, to check that an aid record a slip names exists: a federated
  * department's from its front-end database, a reporting office's (司法, 应急 …) from the REPORTED
  * ledger, where only the records it reported count (another reporter's record is not its aid).
+ * A record taken back where the source's reads no longer list it is found as taken back, as a record
+ * revoked in place is (AID_RECORD_CANCELLED; it was AID_RECORD_NOT_FOUND, and the slip's aidRecord
+ * null): medical aid in a settlement 医保 has reversed (冲销) is the record itself, CANCELLED; a
+ * ledger entry whose chain ends in a REVERSAL is `cancelledBy` it. Only a record of these people: one
+ * of another household is not found, reversed or not. The successors are asked (one statement, the
+ * request's loader) only when the record is not among the standing ones.
  */
-async function aidRecordOf(ctx: HubContext, c: CaseRecord, office: OfficeCode, sourceRef: string, people?: readonly string[]): Promise<{ record: AidRecord | null; answered: boolean }> {
+async function aidRecordOf(
+  ctx: HubContext,
+  c: CaseRecord,
+  office: OfficeCode,
+  sourceRef: string,
+  people?: readonly string[],
+): Promise<{ record: AidRecord | null; cancelledBy: AidRecord | null; answered: boolean }> {
   const ids = people ?? (await ctx.loaders.hub.membersByHousehold.load(c.householdId)).map((m) => m.person.idNumber);
-  const { records, outcomes } = await aidForPeople(ctx.loaders.departments, [...ids], [sourceOf(office)]);
-  return { record: records.find((r) => r.sourceRef === sourceRef && r.department === office) ?? null, answered: outcomes.every((o) => o.available) };
+  const named = await namedAidRecord(ctx.loaders, office, sourceRef, ids);
+  if (!named) return { record: null, cancelledBy: null, answered: false };
+  const theirs = (r: AidRecord | null) => (r !== null && ids.includes(r.beneficiaryIdNumber) ? r : null);
+  const successor = theirs(named.successor);
+  return { record: theirs(named.record), cancelledBy: successor?.status === 'CANCELLED' ? successor : null, answered: true };
+}
+
+/**
+ * Why a named aid record is not there to check: a ledger entry reversed before it was named
+ * (AID_RECORD_CANCELLED, as any record its source took back), none of the household's
+ * (AID_RECORD_NOT_FOUND), or the department not answering (AID_RECORD_UNVERIFIED).
+ */
+function missingAidRecord(found: { cancelledBy: AidRecord | null; answered: boolean }): CaseUserError {
+  const field = ['input', 'aidSourceReference'];
+  if (found.cancelledBy) return caseError('AID_RECORD_CANCELLED', 'the office has reversed this aid record (a REVERSAL supersedes it)', field);
+  return found.answered
+    ? caseError('AID_RECORD_NOT_FOUND', 'the department has no such aid record for this household', field)
+    : caseError('AID_RECORD_UNVERIFIED', 'the department did not answer; try again later', field);
 }
 
 /**
@@ -331,14 +358,8 @@ async function verifyFeedback(
   const people = decision ? await decisionPeople(ctx, c, slip.beneficiaryIdNumber, decidedOn) : undefined;
   const found = await aidRecordOf(ctx, c, office.department, sourceRef, people);
   if (!found.record) {
-    return {
-      ok: false,
-      errors: [
-        found.answered
-          ? caseError('AID_RECORD_NOT_FOUND', 'the department has no such aid record for this household', field)
-          : caseError('AID_RECORD_UNVERIFIED', 'the department did not answer; try again later', field),
-      ],
-    };
+    // Another slip's record need only exist, as one revoked in place does; a decision's is held to being paid.
+    return found.cancelledBy && !decision ? { ok: true, fulfilment: null } : { ok: false, errors: [missingAidRecord(found)] };
   }
   if (!decision) return { ok: true, fulfilment: null };
   const checked = checkFulfilment(
@@ -764,10 +785,7 @@ export const caseResolvers: Resolvers = {
       if (refTooLong) return { userErrors: [refTooLong] };
       if (sourceRef !== null) {
         const found = await aidRecordOf(ctx, c, programme.department, sourceRef);
-        if (!found.record) {
-          const field = ['input', 'aidSourceReference'];
-          return { userErrors: [found.answered ? caseError('AID_RECORD_NOT_FOUND', 'the department has no such aid record for this household', field) : caseError('AID_RECORD_UNVERIFIED', 'the department did not answer; try again later', field)] };
-        }
+        if (!found.record) return { userErrors: [missingAidRecord(found)] };
         // The money trail is this first aid's: its programme, its member, paid since the report, the amount stated.
         const mismatch = checkFirstAidRecord({ programme, amountFen: input.amountFen, beneficiaryIdNumber: beneficiary, reportedOn: chinaDateOf(c.reportedAt), cause, today: chinaDateOf(meta.now) }, found.record);
         if (mismatch.length > 0) return { userErrors: mismatch };
