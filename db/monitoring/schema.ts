@@ -113,7 +113,21 @@ export const monitoringAlertEvent = mysqlTable(
     actor: varchar('actor', { length: 64 }).notNull(),
     /** The actor's office key (domain/cases/offices.ts), or `HUB` for detection. */
     actorOffice: varchar('actor_office', { length: 24 }).notNull(),
+    /** Prose for people (a move's names household ids and divisions); no reader takes facts from it. */
     reason: text('reason'),
+    /**
+     * MOVED: the division the alert left (its region code then); NULL for every other action. Read to
+     * name each earlier event's office where it acted (Alert.history). Migration 0012 filled it for
+     * the moves recorded before, from their reasons.
+     */
+    formerRegionCode: varchar('former_region_code', { length: 12 }),
+    /**
+     * MOVED with its case's hand-over (db/monitoring/store.ts followCaseHandOver): the case handed
+     * over and its successor. Both NULL for a move after the person's home, and for every other action.
+     * A move with them keeps a takeover standing (movedWithHandOver); one without ends it.
+     */
+    handedOverCaseId: id('handed_over_case_id'),
+    successorCaseId: id('successor_case_id'),
   },
   (t) => [unique('monitoring_alert_event_seq').on(t.alertId, t.seq)],
 );

@@ -55,7 +55,7 @@ export interface AlertChange {
 /** The hub acting itself (detection, delivery, a move, a corrected day): its events name no office. */
 export const HUB_ACTOR = { actor: 'hub', office: 'HUB' };
 
-/** A MOVED event's reason: household ids and division codes only, no name or ID number. */
+/** A MOVED event's reason, for people: household ids and division codes only, no name or ID number. */
 function movedReason(from: { householdId: number | null; regionCode: string }, to: { householdId: number | null; regionCode: string }): string {
   return `household ${from.householdId ?? '-'} (${from.regionCode}) → ${to.householdId ?? '-'} (${to.regionCode})`;
 }
@@ -66,23 +66,36 @@ function handOverMoveReason(from: { householdId: number | null; regionCode: stri
 }
 
 /**
- * Whether a MOVED event's reason is that of a move with a case's hand-over (handOverMoveReason). Such
- * a move keeps a department verifier, civil affairs that took the alert over included, so unlike a
- * move to another township it does not end a takeover (Alert.takenOver, alertTakeOver's repeat).
+ * What a MOVED event records besides its words, in its own columns: the division the alert left and,
+ * with a case's hand-over, the case handed over and its successor. Readers take these, never the
+ * reason, whose wording is for people and may change (or be translated) without changing a fact.
  */
-export function movedWithHandOver(reason: string | null): boolean {
-  return /^household \S+ \(\d{6,12}\) → \S+ \(\d{6,12}\); case \d+ handed over as case \d+$/.test(reason ?? '');
+export interface MoveFacts {
+  formerRegionCode: string;
+  handedOverCaseId: number | null;
+  successorCaseId: number | null;
 }
 
-/** The division an alert left, read back from its MOVED event's reason (movedReason); null if not one. */
-export function formerRegionOfMove(reason: string | null): string | null {
-  return /^household \S+ \((\d{6,12})\) → /.exec(reason ?? '')?.[1] ?? null;
+/**
+ * Whether a MOVED event is a move with a case's hand-over (followCaseHandOver: its successor case
+ * recorded). Such a move keeps a department verifier, civil affairs that took the alert over
+ * included, so unlike a move to another township it does not end a takeover (Alert.takenOver,
+ * alertTakeOver's repeat).
+ */
+export function movedWithHandOver(e: Pick<AlertEventRow, 'action' | 'successorCaseId'>): boolean {
+  return e.action === 'MOVED' && e.successorCaseId !== null;
 }
 
-async function addEvent(tx: HubTx, alertId: number, e: { action: AlertEventRow['action']; fromState: AlertState | null; toState: AlertState; grade: Grade; at: string; actor: string; office: string; reason: string | null }): Promise<void> {
+/** The division an alert left, as its MOVED event records it; null for any other event. */
+export function formerRegionOfMove(e: Pick<AlertEventRow, 'action' | 'formerRegionCode'>): string | null {
+  return e.action === 'MOVED' ? e.formerRegionCode : null;
+}
+
+async function addEvent(tx: HubTx, alertId: number, e: { action: AlertEventRow['action']; fromState: AlertState | null; toState: AlertState; grade: Grade; at: string; actor: string; office: string; reason: string | null; move?: MoveFacts }): Promise<void> {
+  const m = e.move ?? { formerRegionCode: null, handedOverCaseId: null, successorCaseId: null };
   await tx.execute(
-    sql`INSERT INTO monitoring_alert_event (alert_id, seq, action, from_state, to_state, grade, at, actor, actor_office, reason)
-        SELECT ${alertId}, COALESCE(MAX(seq), 0) + 1, ${e.action}, ${e.fromState}, ${e.toState}, ${e.grade}, ${e.at}, ${e.actor}, ${e.office}, ${e.reason} FROM monitoring_alert_event WHERE alert_id = ${alertId}`,
+    sql`INSERT INTO monitoring_alert_event (alert_id, seq, action, from_state, to_state, grade, at, actor, actor_office, reason, former_region_code, handed_over_case_id, successor_case_id)
+        SELECT ${alertId}, COALESCE(MAX(seq), 0) + 1, ${e.action}, ${e.fromState}, ${e.toState}, ${e.grade}, ${e.at}, ${e.actor}, ${e.office}, ${e.reason}, ${m.formerRegionCode}, ${m.handedOverCaseId}, ${m.successorCaseId} FROM monitoring_alert_event WHERE alert_id = ${alertId}`,
   );
 }
 
@@ -232,7 +245,8 @@ async function followHome(tx: HubTx, old: AlertRow, w: AlertHome, at: string): P
   );
   if ((res as unknown as { affectedRows: number }).affectedRows !== 1) return null;
   const reason = movedReason(old, w);
-  await addEvent(tx, old.id, { action: 'MOVED', fromState: old.state, toState: 'NEW', grade: old.grade, at, actor: HUB_ACTOR.actor, office: HUB_ACTOR.office, reason });
+  const move: MoveFacts = { formerRegionCode: old.regionCode, handedOverCaseId: null, successorCaseId: null };
+  await addEvent(tx, old.id, { action: 'MOVED', fromState: old.state, toState: 'NEW', grade: old.grade, at, actor: HUB_ACTOR.actor, office: HUB_ACTOR.office, reason, move });
   return { ...old, householdId: w.householdId, regionCode: w.regionCode, townshipCode: w.townshipCode, verifierOffice: w.verifierOffice, state: 'NEW', acknowledgeFrom: movedOn, acknowledgeBy: ack.acknowledgeBy, acknowledgeWorkingDays: ack.acknowledgeWorkingDays, provisional, updatedAt: at };
 }
 
@@ -246,8 +260,9 @@ async function followHome(tx: HubTx, old: AlertRow, w: AlertHome, at: string): P
  * the old township's act, its event naming its office); a township verifier becomes the new
  * township, a department the same department of the new county (civil affairs that took it over
  * included, which also owns the successor). MOVED by the hub, naming household and divisions as
- * every move does, and the cases; its village notices go with it (their division, their reach),
- * and a takeover stands (movedWithHandOver). An alert decided already stays where it was decided.
+ * every move does, and the cases, which the event records beside the division left (MoveFacts);
+ * its village notices go with it (their division, their reach), and a takeover stands
+ * (movedWithHandOver). An alert decided already stays where it was decided.
  * Returns the moves, for delivery (ALERT_MOVED to the new division, ALERT_MOVED_AWAY to the old).
  */
 export async function followCaseHandOver(tx: HubTx, caseIds: readonly number[], home: { householdId: number; regionCode: string }, cases: { from: number; to: number }, now: Date): Promise<AlertChange[]> {
@@ -264,7 +279,8 @@ export async function followCaseHandOver(tx: HubTx, caseIds: readonly number[], 
     );
     if ((res as unknown as { affectedRows: number }).affectedRows !== 1) continue;
     const reason = handOverMoveReason(old, home, cases);
-    await addEvent(tx, old.id, { action: 'MOVED', fromState: old.state, toState: old.state, grade: old.grade, at, actor: HUB_ACTOR.actor, office: HUB_ACTOR.office, reason });
+    const move: MoveFacts = { formerRegionCode: old.regionCode, handedOverCaseId: cases.from, successorCaseId: cases.to };
+    await addEvent(tx, old.id, { action: 'MOVED', fromState: old.state, toState: old.state, grade: old.grade, at, actor: HUB_ACTOR.actor, office: HUB_ACTOR.office, reason, move });
     moved.push({ event: 'ALERT_MOVED', alert: { ...old, householdId: home.householdId, regionCode: home.regionCode, townshipCode, verifierOffice, updatedAt: at }, formerRegionCode: old.regionCode });
   }
   // Its village notices go with it: one running passes to the new township, which reads it, records
@@ -470,7 +486,7 @@ export async function takeOverAlertRow(db: HubDb, alertId: number, input: { offi
           .where(and(eq(monitoringAlertEvent.alertId, alertId), inArray(monitoringAlertEvent.action, ['TAKEN_OVER', 'MOVED'])))
           .orderBy(asc(monitoringAlertEvent.seq))
       )
-        .filter((e) => e.action === 'TAKEN_OVER' || !movedWithHandOver(e.reason))
+        .filter((e) => e.action === 'TAKEN_OVER' || !movedWithHandOver(e))
         .at(-1);
       const repeat = last?.action === 'TAKEN_OVER' && isRepeatOf({ actor: last.actor, office: last.actorOffice, reason: last.reason }, { actor: input.actor, office: input.office, reason: input.reason });
       return repeat ? { ok: true, alert: before, repeated: true } : { ok: false, code: 'ALREADY_VERIFIER', state: before.state };

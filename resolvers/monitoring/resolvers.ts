@@ -110,7 +110,7 @@ async function move(ctx: HubContext, rawId: string, m: AlertMove, officer: strin
 
 /**
  * Each event with the township its alert was in when it was made: the alert's own now, and before
- * each move the township it left (read back from the move's event, from the latest one back).
+ * each move the township it left (as the move's event records it, from the latest one back).
  */
 function eventsWithTownship(a: AlertRow, events: readonly AlertEventRow[]): AlertEventView[] {
   const out: AlertEventView[] = [];
@@ -118,7 +118,7 @@ function eventsWithTownship(a: AlertRow, events: readonly AlertEventRow[]): Aler
   for (let i = events.length - 1; i >= 0; i -= 1) {
     const e = events[i];
     out.push({ ...e, townshipCode: township });
-    const left = e.action === 'MOVED' ? formerRegionOfMove(e.reason) : null;
+    const left = formerRegionOfMove(e);
     if (left !== null) township = townshipOf(left);
   }
   return out.reverse();
@@ -238,7 +238,7 @@ export const monitoringResolvers: Resolvers = {
       // A move with its case's hand-over keeps civil affairs as verifier (the new county's): the
       // takeover stands, named as its history names it (the office that took it over, where it acted).
       const events = eventsWithTownship(a, await ctx.loaders.monitoring.eventsByAlert.load(a.id));
-      const last = events.filter((e) => e.action === 'TAKEN_OVER' || (e.action === 'MOVED' && !movedWithHandOver(e.reason))).at(-1);
+      const last = events.filter((e) => e.action === 'TAKEN_OVER' || (e.action === 'MOVED' && !movedWithHandOver(e))).at(-1);
       if (last?.action !== 'TAKEN_OVER') return null;
       return { office: storedOfficeIn(last.actorOffice, last.townshipCode), by: last.actor, at: fromDbInstant(last.at), reason: last.reason ?? '' };
     },

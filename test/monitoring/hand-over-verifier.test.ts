@@ -19,14 +19,27 @@ describe('verifierAfterHandOver', () => {
 });
 
 describe('movedWithHandOver', () => {
+  type Event = Parameters<typeof movedWithHandOver>[0] & Parameters<typeof formerRegionOfMove>[0] & { reason: string | null };
+  const withCase: Event = { action: 'MOVED', reason: 'household 7 (370811001001) → 7 (370826100); case 3 handed over as case 9', formerRegionCode: '370811001001', successorCaseId: 9 };
+  const toNewHome: Event = { action: 'MOVED', reason: 'household 7 (370811001001) → 8 (370826100)', formerRegionCode: '370811001001', successorCaseId: null };
+
   it('tells a move with a case’s hand-over (a takeover stands) from a move to another home (it ends one)', () => {
-    const withCase = 'household 7 (370811001001) → 7 (370826100); case 3 handed over as case 9';
     expect(movedWithHandOver(withCase)).toBe(true);
     expect(formerRegionOfMove(withCase)).toBe('370811001001');
-    expect(movedWithHandOver('household 7 (370811001001) → 8 (370826100)')).toBe(false);
-    expect(movedWithHandOver(null)).toBe(false);
-    // A reason of other words that merely ends alike is not one.
-    expect(movedWithHandOver('逾期 case 3 handed over as case 9')).toBe(false);
+    expect(movedWithHandOver(toNewHome)).toBe(false);
+    expect(formerRegionOfMove(toNewHome)).toBe('370811001001');
+  });
+
+  it('reads what the event records, not its words: reworded or translated, the move is the same', () => {
+    const reworded: Event = { ...withCase, reason: '户 7（370811001001）随案件 3 移交（新案件 9）迁至 370826100' };
+    expect(movedWithHandOver(reworded)).toBe(true);
+    expect(formerRegionOfMove(reworded)).toBe('370811001001');
+    // Words of a hand-over on a move that recorded none, or on another action, make none.
+    const worded: Event = { ...toNewHome, reason: withCase.reason };
+    expect(movedWithHandOver(worded)).toBe(false);
+    const takeover: Event = { action: 'TAKEN_OVER', reason: withCase.reason, formerRegionCode: null, successorCaseId: null };
+    expect(movedWithHandOver(takeover)).toBe(false);
+    expect(formerRegionOfMove(takeover)).toBeNull();
   });
 });
 
