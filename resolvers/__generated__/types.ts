@@ -5373,6 +5373,8 @@ export type AidReportErrorCode =
   | 'SUPERSEDES_ALREADY_SUPERSEDED'
   /** A reversal names another beneficiary or programme than the entry it reverses (a CORRECTION changes them). */
   | 'REVERSAL_MISMATCH'
+  /** The entry superseded is a reversal: nothing stands to reverse. A CORRECTION of it, carrying the amount, makes the aid stand again. */
+  | 'REVERSAL_OF_REVERSAL'
   /** The entry superseded records a charity delivery (charityDeliveryReport, or its correction or cancellation), its reference compared without regard to case: it changes only with the delivery (charityDeliveryCorrect, charityDeliveryCancel), never through aidReport. */
   | 'SUPERSEDES_CHARITY_DELIVERY'
   /** settlementRef, caseReference or supersedesReference is longer than 64 characters. */
