@@ -131,6 +131,19 @@ describe('npm run report with a spreadsheet’s file', () => {
     expect(bom).toMatchObject({ recorded: 1, problems: [] });
   });
 
+  it('says an Excel workbook (.xlsx, .xls) is not CSV, not that it is GBK, and sends nothing', async () => {
+    const rows = await ledgerRows();
+    // The first bytes are what tells them: a zip archive's (.xlsx) and an OLE compound file's (.xls).
+    const xlsx = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00]), Buffer.from('[Content_Types].xml'), Buffer.from([0x8b, 0xff, 0x00])]);
+    const xls = Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(24), Buffer.from([0xfe, 0xff])]);
+    for (const [name, bytes] of [['aid.xlsx', xlsx], ['aid.xls', xls]] as const) {
+      const out = await reportFile(hub.url, token, file(name, bytes));
+      expect(out.problems.map((p) => [p.line, p.code])).toEqual([[null, 'SPREADSHEET_NOT_CSV']]);
+      expect(out.recorded).toBe(0);
+    }
+    expect(await ledgerRows()).toBe(rows);
+  });
+
   it('refuses a file of more records than one report holds, saying so, before sending it', async () => {
     const rows = await ledgerRows();
     // Far past the limit the hub refused the query's cost instead, naming no limit at all.

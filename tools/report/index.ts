@@ -110,12 +110,22 @@ const CELL_KINDS: Partial<Record<string, CellKind>> = { amountFen: 'number', nee
 
 const DATE_FIELDS: ReadonlySet<string> = new Set(Object.keys(CELL_KINDS).filter((f) => CELL_KINDS[f] === 'date'));
 
+/** A zip archive's first bytes (an .xlsx, as an .ods), and an OLE compound file's (an .xls). */
+const XLSX_MAGIC = [0x50, 0x4b, 0x03, 0x04] as const;
+const XLS_MAGIC = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1] as const;
+
 /**
- * The file's text, or why it is not UTF-8. Excel's "CSV" on a Chinese Windows writes GBK, and its
+ * The file's text, or why it is not UTF-8 (or not text: a workbook, SPREADSHEET_NOT_CSV). Excel's "CSV" on a Chinese Windows writes GBK, and its
  * "Unicode text" UTF-16: read as UTF-8, a GBK reference became replacement characters and was
  * refused as malformed, and a UTF-16 file as a CSV of one column, neither naming the encoding.
  */
 export function decodeReportFile(bytes: Uint8Array): { ok: true; text: string } | { ok: false; problems: FileProblem[] } {
+  // The workbook itself (.xlsx is a zip, .xls an OLE compound file), sent as an office keeps it:
+  // read as text it was called GBK, with advice (iconv) that only garbles it further.
+  const startsWith = (magic: readonly number[]) => bytes.length >= magic.length && magic.every((b, i) => bytes[i] === b);
+  if (startsWith(XLSX_MAGIC) || startsWith(XLS_MAGIC)) {
+    return { ok: false, problems: [{ line: null, code: 'SPREADSHEET_NOT_CSV', field: null, message: 'the file is a spreadsheet workbook (.xlsx or .xls), not CSV: open it in Excel and save the sheet as "CSV UTF-8 (逗号分隔)", then send that file' }] };
+  }
   const utf16 = bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
   try {
     if (!utf16) return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
