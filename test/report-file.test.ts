@@ -70,6 +70,22 @@ describe('npm run report with a spreadsheet’s file', () => {
     expect(await ledgerRows()).toBe(rows);
   });
 
+  it('names the hub’s problems by the file’s column, as the file’s own, not by the API’s field', async () => {
+    const rows = await ledgerRows();
+    // A mistyped ID number (the hub's check) beside a day-first date (the file's): both by column.
+    const mistyped = `${VICTIM.slice(0, 17)}${VICTIM[17] === '0' ? '1' : '0'}`;
+    const f = file('columns.csv', [HEADER, row('RF-C1').replace(VICTIM, mistyped), row('RF-C2', 'WINTER_SPRING_RELIEF', '20/1/2026')].join('\n'));
+    const out = await reportFile(hub.url, token, f);
+    expect(out.problems.map((p) => [p.line, p.code, p.field])).toEqual([
+      [2, 'ID_NUMBER_INVALID', 'beneficiary_id_number'],
+      [3, 'DATE_INVALID', 'grant_date'],
+    ]);
+    // Sent without a bad cell (not a dry run), the same.
+    const alone = await reportFile(hub.url, token, file('columns2.csv', [HEADER, row('RF-C3').replace(VICTIM, mistyped)].join('\n')));
+    expect(alone.problems.map((p) => [p.line, p.code, p.field])).toEqual([[2, 'ID_NUMBER_INVALID', 'beneficiary_id_number']]);
+    expect(await ledgerRows()).toBe(rows);
+  });
+
   it('names every date a spreadsheet rewrote day first by its line, with the hub’s word on the other rows', async () => {
     const rows = await ledgerRows();
     const f = file('dates.csv', [HEADER, row('RF-3', 'WINTER_SPRING_RELIEF', '20/1/2026'), row('RF-4', 'LEGAL_AID', '2026-01-20', '0'), row('RF-5', 'WINTER_SPRING_RELIEF', '20.01.2026')].join('\n'));

@@ -183,7 +183,7 @@ export async function reportFile(hubUrl: string, token: string, file: string, op
   if (!parsed.records || parsed.records.length === 0) return { recorded: 0, alreadyRecorded: 0, conflicts: [], incomplete: [], settlementsUnknown: [], problems: parsed.problems };
   const lines = parsed.lines ?? [];
   const checked = await sendBatch(hubUrl, token, options, parsed.records, lines, true);
-  const stoodIn = (p: FileProblem) => p.line !== null && p.field !== null && (parsed.unreadable?.get(lines.indexOf(p.line))?.has(p.field) ?? false);
+  const stoodIn = (p: FileProblem) => p.line !== null && p.field !== null && (parsed.unreadable?.get(lines.indexOf(p.line))?.has(REPORT_COLUMNS[p.field as keyof typeof REPORT_COLUMNS] ?? p.field) ?? false);
   const problems = [...parsed.problems, ...checked.problems.filter((p) => !stoodIn(p))].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   return { recorded: 0, alreadyRecorded: 0, conflicts: [], incomplete: [], settlementsUnknown: [], problems };
 }
@@ -222,7 +222,7 @@ async function sendBatch(hubUrl: string, token: string, options: ReportOptions, 
       incomplete: [], settlementsUnknown: [],
       problems: errors.map((e) => {
         const at = /^\$records\[(\d+)\](?:\.(\w+))?/.exec(e.extensions?.argument ?? '');
-        const column = at?.[2] ? (Object.entries(REPORT_COLUMNS).find(([, f]) => f === at[2])?.[0] ?? at[2]) : null;
+        const column = at?.[2] ? columnOf(at[2]) : null;
         // The access layer's refusal of the request itself (400 BAD_REQUEST) says why in its reason:
         // OFFICER_REQUIRED for a client that must name its officer, not a bare BAD_REQUEST.
         const code = e.extensions?.code === 'BAD_REQUEST' && e.extensions.reason ? e.extensions.reason : (e.extensions?.code ?? `HTTP_${res.status}`);
@@ -237,6 +237,13 @@ async function sendBatch(hubUrl: string, token: string, options: ReportOptions, 
     conflicts: r.conflicts.map((c: any) => ({ line: line(c.index)!, rule: c.rule.id, severity: c.severity, explanation: c.explanation })),
     incomplete: r.incompleteChecks.map((c: any) => ({ line: line(c.index)!, departments: c.departments.map((d: { code: string }) => d.code) })),
     settlementsUnknown: r.settlementsUnknown.map((index: number) => line(index)!),
-    problems: r.userErrors.map((e: any) => ({ line: line(e.index), code: e.code, field: e.field, message: e.message })),
+    // By the file's column, as the file's own problems are: the hub names its input's field
+    // (beneficiaryIdNumber), a name the office's spreadsheet does not show.
+    problems: r.userErrors.map((e: any) => ({ line: line(e.index), code: e.code, field: e.field === null ? null : columnOf(e.field), message: e.message })),
   };
+}
+
+/** The file's column an aidReport input field is read from (the field's own name if none is). */
+function columnOf(field: string): string {
+  return Object.entries(REPORT_COLUMNS).find(([, f]) => f === field)?.[0] ?? field;
 }
