@@ -269,6 +269,20 @@ describe('aidReport', () => {
     ]);
   });
 
+  it('refuses money recorded for a service (法律援助 is given, not paid), as a record and as a correction', async () => {
+    const j = await hub.createClient({ name: 'test-justice', department: 'JUSTICE', regionScope: '370811', roles: ['DEPARTMENT_WRITER'] });
+    const justice = hub.as({ token: j.token, purpose: 'DUPLICATE_CHECK' });
+    const legal = { reference: 'FY-1', beneficiaryIdNumber: PATIENT, programme: 'LEGAL_AID', grantDate: '2026-02-15', amountFen: 0 };
+    const rows = await ledgerRows();
+    const paid = await justice.gql(REPORT, { records: [{ ...legal, amountFen: 5_000 }] });
+    expect(paid.data.aidReport).toMatchObject({ recorded: 0, userErrors: [{ index: 0, code: 'AMOUNT_INVALID', field: 'amountFen' }] });
+    expect(await ledgerRows()).toBe(rows);
+    expect((await justice.gql(REPORT, { records: [legal] })).data.aidReport).toMatchObject({ recorded: 1, userErrors: [] });
+    const corrected = await justice.gql(REPORT, { records: [{ ...legal, reference: 'FY-1-C', entryKind: 'CORRECTION', supersedesReference: 'FY-1', amountFen: 5_000 }] });
+    expect(corrected.data.aidReport.userErrors).toEqual([{ index: 0, code: 'AMOUNT_INVALID', field: 'amountFen' }]);
+    expect(await ledgerRows()).toBe(rows + 1);
+  });
+
   it('takes the same batch as a CSV file (npm run report), once, and names bad lines', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-report-'));
     const good = path.join(dir, 'good.csv');

@@ -5361,7 +5361,7 @@ export type AidReportErrorCode =
   | 'DATE_INVALID'
   /** The period ends before it starts. */
   | 'PERIOD_INVALID'
-  /** An amount that is not whole fen from 0 to 2147483647, a reversal that is not 0, or money aid of 0. */
+  /** An amount that is not whole fen from 0 to 2147483647, a reversal that is not 0, money aid of 0, or a service (法律援助) that is not 0. */
   | 'AMOUNT_INVALID'
   /** Only medical aid is tied to a hospital settlement. */
   | 'SETTLEMENT_NOT_MEDICAL'
