@@ -147,6 +147,16 @@ describe('npm run report with a spreadsheet’s file', () => {
     expect(bom).toMatchObject({ recorded: 1, problems: [] });
   });
 
+  it('names the line of a row with more cells than the header (an amount with an unquoted comma)', async () => {
+    const rows = await ledgerRows();
+    // Line 4 (past a blank line): 1,000 unquoted is two cells.
+    const f = file('cells.csv', [HEADER, row('RF-M1'), '', row('RF-M2', 'WINTER_SPRING_RELIEF', '2026-01-20', '1,000'), row('RF-M3')].join('\r\n'));
+    const out = await reportFile(hub.url, token, f);
+    expect(out.problems.map((p) => [p.line, p.code])).toEqual([[4, 'CSV_MALFORMED']]);
+    expect(out.problems[0].message).toContain('"1,000"');
+    expect(await ledgerRows()).toBe(rows);
+  });
+
   it('says an Excel workbook (.xlsx, .xls) is not CSV, not that it is GBK, and sends nothing', async () => {
     const rows = await ledgerRows();
     // The first bytes are what tells them: a zip archive's (.xlsx) and an OLE compound file's (.xls).

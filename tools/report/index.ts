@@ -49,7 +49,14 @@ export function parseReportCsv(
     // and every line number after it would be one too high.
     rows = parse(text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n'), { relax_column_count: false, skip_empty_lines: true, trim: true, info: true }) as unknown as typeof rows;
   } catch (err) {
-    return { ok: false, problems: [{ line: null, code: 'CSV_MALFORMED', field: null, message: (err as Error).message.slice(0, 200) }] };
+    // A row of more or fewer cells than the header: named by its line (it was said only inside
+    // csv-parse's English message), with the usual cause, an unquoted comma in a cell (1,000).
+    const e = err as Error & { code?: string; lines?: number; record?: unknown[] };
+    if (e.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' && typeof e.lines === 'number' && Array.isArray(e.record)) {
+      const message = `the row has ${e.record.length} cells where the header has another number: a cell holding a comma (an amount written 1,000) is quoted, "1,000", or written without it`;
+      return { ok: false, problems: [{ line: e.lines, code: 'CSV_MALFORMED', field: null, message }] };
+    }
+    return { ok: false, problems: [{ line: null, code: 'CSV_MALFORMED', field: null, message: e.message.slice(0, 200) }] };
   }
   const [first, ...body] = rows;
   if (!first) return { ok: false, problems: [{ line: null, code: 'CSV_EMPTY', field: null, message: 'the file has no header row' }] };
