@@ -70,6 +70,22 @@ describe('npm run report with a spreadsheet’s file', () => {
     expect(await ledgerRows()).toBe(rows);
   });
 
+  it('names the hub’s problems by the file’s column, as the file’s own, not by the API’s field', async () => {
+    const rows = await ledgerRows();
+    // A mistyped ID number (the hub's check) beside a day-first date (the file's): both by column.
+    const mistyped = `${VICTIM.slice(0, 17)}${VICTIM[17] === '0' ? '1' : '0'}`;
+    const f = file('columns.csv', [HEADER, row('RF-C1').replace(VICTIM, mistyped), row('RF-C2', 'WINTER_SPRING_RELIEF', '20/1/2026')].join('\n'));
+    const out = await reportFile(hub.url, token, f);
+    expect(out.problems.map((p) => [p.line, p.code, p.field])).toEqual([
+      [2, 'ID_NUMBER_INVALID', 'beneficiary_id_number'],
+      [3, 'DATE_INVALID', 'grant_date'],
+    ]);
+    // Sent without a bad cell (not a dry run), the same.
+    const alone = await reportFile(hub.url, token, file('columns2.csv', [HEADER, row('RF-C3').replace(VICTIM, mistyped)].join('\n')));
+    expect(alone.problems.map((p) => [p.line, p.code, p.field])).toEqual([[2, 'ID_NUMBER_INVALID', 'beneficiary_id_number']]);
+    expect(await ledgerRows()).toBe(rows);
+  });
+
   it('names every date a spreadsheet rewrote day first by its line, with the hub’s word on the other rows', async () => {
     const rows = await ledgerRows();
     const f = file('dates.csv', [HEADER, row('RF-3', 'WINTER_SPRING_RELIEF', '20/1/2026'), row('RF-4', 'LEGAL_AID', '2026-01-20', '0'), row('RF-5', 'WINTER_SPRING_RELIEF', '20.01.2026')].join('\n'));
@@ -129,6 +145,29 @@ describe('npm run report with a spreadsheet’s file', () => {
     // A UTF-8 file with Excel's byte-order mark is read as it is.
     const bom = await reportFile(hub.url, token, file('bom.csv', `\uFEFF${HEADER}\r\n${row('RF-9')}\r\n`));
     expect(bom).toMatchObject({ recorded: 1, problems: [] });
+  });
+
+  it('names the line of a row with more cells than the header (an amount with an unquoted comma)', async () => {
+    const rows = await ledgerRows();
+    // Line 4 (past a blank line): 1,000 unquoted is two cells.
+    const f = file('cells.csv', [HEADER, row('RF-M1'), '', row('RF-M2', 'WINTER_SPRING_RELIEF', '2026-01-20', '1,000'), row('RF-M3')].join('\r\n'));
+    const out = await reportFile(hub.url, token, f);
+    expect(out.problems.map((p) => [p.line, p.code])).toEqual([[4, 'CSV_MALFORMED']]);
+    expect(out.problems[0].message).toContain('"1,000"');
+    expect(await ledgerRows()).toBe(rows);
+  });
+
+  it('says an Excel workbook (.xlsx, .xls) is not CSV, not that it is GBK, and sends nothing', async () => {
+    const rows = await ledgerRows();
+    // The first bytes are what tells them: a zip archive's (.xlsx) and an OLE compound file's (.xls).
+    const xlsx = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00]), Buffer.from('[Content_Types].xml'), Buffer.from([0x8b, 0xff, 0x00])]);
+    const xls = Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(24), Buffer.from([0xfe, 0xff])]);
+    for (const [name, bytes] of [['aid.xlsx', xlsx], ['aid.xls', xls]] as const) {
+      const out = await reportFile(hub.url, token, file(name, bytes));
+      expect(out.problems.map((p) => [p.line, p.code])).toEqual([[null, 'SPREADSHEET_NOT_CSV']]);
+      expect(out.recorded).toBe(0);
+    }
+    expect(await ledgerRows()).toBe(rows);
   });
 
   it('refuses a file of more records than one report holds, saying so, before sending it', async () => {

@@ -245,6 +245,44 @@ describe('aidReport', () => {
     expect(res.data.aidReport.userErrors.map((e: { code: string }) => e.code)).toEqual(['REPORTER_NOT_ALLOWED']);
   });
 
+  it('refuses a reversal of a reversal, which would cancel nothing; a correction of the reversal makes the aid stand again', async () => {
+    const aid = { reference: 'RR-1', beneficiaryIdNumber: PATIENT, programme: 'WINTER_SPRING_RELIEF', grantDate: '2026-02-14', amountFen: 25_000 };
+    const reversal = { ...aid, reference: 'RR-1-R', entryKind: 'REVERSAL', supersedesReference: 'RR-1', amountFen: 0 };
+    const undo = { ...reversal, reference: 'RR-1-RR', supersedesReference: 'RR-1-R' };
+    const rows = await ledgerRows();
+    // In one batch, and against the ledger: refused, nothing written.
+    const inBatch = await emergency.gql(REPORT, { records: [aid, reversal, undo] });
+    expect(inBatch.data.aidReport.userErrors).toEqual([{ index: 2, code: 'REVERSAL_OF_REVERSAL', field: 'entryKind' }]);
+    expect(await ledgerRows()).toBe(rows);
+    expect((await emergency.gql(REPORT, { records: [aid, reversal] })).data.aidReport.userErrors).toEqual([]);
+    const again = await emergency.gql(REPORT, { records: [undo] });
+    expect(again.data.aidReport).toMatchObject({ recorded: 0, userErrors: [{ index: 0, code: 'REVERSAL_OF_REVERSAL', field: 'entryKind' }] });
+    expect(await ledgerRows()).toBe(rows + 2);
+    // What the office meant: the aid stands again, with its amount.
+    const restore = await emergency.gql(REPORT, { records: [{ ...aid, reference: 'RR-1-C', entryKind: 'CORRECTION', supersedesReference: 'RR-1-R' }] });
+    expect(restore.data.aidReport).toMatchObject({ recorded: 1, userErrors: [] });
+    const history = await emergency.gql(`{ reportedAidHistory(reference: "RR-1") { reference entryKind amountFen superseded } }`);
+    expect(history.data.reportedAidHistory).toEqual([
+      { reference: 'RR-1', entryKind: 'AID', amountFen: 25_000, superseded: true },
+      { reference: 'RR-1-R', entryKind: 'REVERSAL', amountFen: 0, superseded: true },
+      { reference: 'RR-1-C', entryKind: 'CORRECTION', amountFen: 25_000, superseded: false },
+    ]);
+  });
+
+  it('refuses money recorded for a service (法律援助 is given, not paid), as a record and as a correction', async () => {
+    const j = await hub.createClient({ name: 'test-justice', department: 'JUSTICE', regionScope: '370811', roles: ['DEPARTMENT_WRITER'] });
+    const justice = hub.as({ token: j.token, purpose: 'DUPLICATE_CHECK' });
+    const legal = { reference: 'FY-1', beneficiaryIdNumber: PATIENT, programme: 'LEGAL_AID', grantDate: '2026-02-15', amountFen: 0 };
+    const rows = await ledgerRows();
+    const paid = await justice.gql(REPORT, { records: [{ ...legal, amountFen: 5_000 }] });
+    expect(paid.data.aidReport).toMatchObject({ recorded: 0, userErrors: [{ index: 0, code: 'AMOUNT_INVALID', field: 'amountFen' }] });
+    expect(await ledgerRows()).toBe(rows);
+    expect((await justice.gql(REPORT, { records: [legal] })).data.aidReport).toMatchObject({ recorded: 1, userErrors: [] });
+    const corrected = await justice.gql(REPORT, { records: [{ ...legal, reference: 'FY-1-C', entryKind: 'CORRECTION', supersedesReference: 'FY-1', amountFen: 5_000 }] });
+    expect(corrected.data.aidReport.userErrors).toEqual([{ index: 0, code: 'AMOUNT_INVALID', field: 'amountFen' }]);
+    expect(await ledgerRows()).toBe(rows + 1);
+  });
+
   it('takes the same batch as a CSV file (npm run report), once, and names bad lines', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-report-'));
     const good = path.join(dir, 'good.csv');

@@ -11,7 +11,7 @@
  * row refuses it, nothing is written, and every problem is printed with its line. Sending the same
  * file again changes nothing. A file with bad cells is still checked by the hub (a dry run, nothing
  * written), so one run prints its problems and the hub's, each by the line an editor shows. The file
- * is UTF-8 (a GBK or UTF-16 file is refused, ENCODING_NOT_UTF8) of at most 1,000 records. Exit status: 0 recorded, 1 refused or the hub unreachable (HUB_UNREACHABLE), 2 usage error
+ * is UTF-8 CSV (a GBK or UTF-16 file is refused, ENCODING_NOT_UTF8; an Excel workbook, SPREADSHEET_NOT_CSV) of at most 1,000 records. Exit status: 0 recorded, 1 refused or the hub unreachable (HUB_UNREACHABLE), 2 usage error
  * (a --hub that is no http(s) address, a --file that does not exist, an --officer refused).
  */
 import fs from 'node:fs';

@@ -117,7 +117,12 @@ export async function recordReportedAid(tx: LockingTx, records: readonly ValidRe
         // A reversal cancels the aid its entry recorded: the same person and programme. Named
         // otherwise, it would cancel one person's aid and show a cancelled grant no one received.
         const reversed = target ?? records[earlier!];
-        if (r.entryKind === 'REVERSAL' && reversed.beneficiaryIdNumber !== r.beneficiaryIdNumber) {
+        // A reversal of a reversal cancels nothing (the aid stays CANCELLED, 0 fen), though its
+        // sender meant the aid to stand again: that is a CORRECTION of the reversal, carrying the
+        // amount. Taken, it was recorded without a word and the aid still read cancelled.
+        if (r.entryKind === 'REVERSAL' && reversed.entryKind === 'REVERSAL') {
+          errors.push({ index, code: 'REVERSAL_OF_REVERSAL', field: 'entryKind', message: 'that entry is a reversal already: nothing stands to reverse; to make the aid stand again, send a CORRECTION of it with the amount' });
+        } else if (r.entryKind === 'REVERSAL' && reversed.beneficiaryIdNumber !== r.beneficiaryIdNumber) {
           errors.push({ index, code: 'REVERSAL_MISMATCH', field: 'beneficiaryIdNumber', message: 'a reversal names the beneficiary of the entry it reverses; send a CORRECTION to change the person' });
         } else if (r.entryKind === 'REVERSAL' && reversed.programme !== r.programme) {
           errors.push({ index, code: 'REVERSAL_MISMATCH', field: 'programme', message: 'a reversal names the programme of the entry it reverses; send a CORRECTION to change the programme' });

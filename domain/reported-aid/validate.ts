@@ -75,6 +75,7 @@ export type ReportErrorCode =
   | 'SUPERSEDES_UNKNOWN'
   | 'SUPERSEDES_ALREADY_SUPERSEDED'
   | 'REVERSAL_MISMATCH'
+  | 'REVERSAL_OF_REVERSAL'
   | 'SUPERSEDES_CHARITY_DELIVERY'
   | 'TEXT_TOO_LONG'
   | 'REPORTER_NOT_ALLOWED'
@@ -185,6 +186,9 @@ export function validateReport(office: OfficeCode, records: readonly ReportedAid
     if (!Number.isSafeInteger(r.amountFen) || r.amountFen < 0 || r.amountFen > MAX_REPORTED_FEN) fail('AMOUNT_INVALID', 'amountFen', `an amount is whole fen, 0 to ${MAX_REPORTED_FEN}`);
     else if (entryKind === 'REVERSAL' && r.amountFen !== 0) fail('AMOUNT_INVALID', 'amountFen', 'a reversal carries amount 0');
     else if (entryKind !== 'REVERSAL' && r.amountFen === 0 && programme?.purpose !== 'SERVICE') fail('AMOUNT_INVALID', 'amountFen', 'aid in money is more than 0 fen');
+    // A service (法律援助) is given, not paid to the household: money recorded for it counted in the
+    // household's aid totals and the dossier as cash the household never received.
+    else if (entryKind !== 'REVERSAL' && r.amountFen !== 0 && programme?.purpose === 'SERVICE') fail('AMOUNT_INVALID', 'amountFen', 'a service (e.g. 法律援助) carries amount 0: it is given, not paid to the beneficiary');
 
     const settlementRef = text(r.settlementRef);
     if (settlementRef && programme && programme.purpose !== 'MEDICAL') fail('SETTLEMENT_NOT_MEDICAL', 'settlementRef', 'only medical aid is tied to a hospital settlement');

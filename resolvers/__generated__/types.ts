@@ -5363,7 +5363,7 @@ export type AidReportErrorCode =
   | 'DATE_INVALID'
   /** The period ends before it starts. */
   | 'PERIOD_INVALID'
-  /** An amount that is not whole fen from 0 to 2147483647, a reversal that is not 0, or money aid of 0. */
+  /** An amount that is not whole fen from 0 to 2147483647, a reversal that is not 0, money aid of 0, or a service (法律援助) that is not 0. */
   | 'AMOUNT_INVALID'
   /** Only medical aid is tied to a hospital settlement. */
   | 'SETTLEMENT_NOT_MEDICAL'
@@ -5375,6 +5375,8 @@ export type AidReportErrorCode =
   | 'SUPERSEDES_ALREADY_SUPERSEDED'
   /** A reversal names another beneficiary or programme than the entry it reverses (a CORRECTION changes them). */
   | 'REVERSAL_MISMATCH'
+  /** The entry superseded is a reversal: nothing stands to reverse. A CORRECTION of it, carrying the amount, makes the aid stand again. */
+  | 'REVERSAL_OF_REVERSAL'
   /** The entry superseded records a charity delivery (charityDeliveryReport, or its correction or cancellation), its reference compared without regard to case: it changes only with the delivery (charityDeliveryCorrect, charityDeliveryCancel), never through aidReport. */
   | 'SUPERSEDES_CHARITY_DELIVERY'
   /** settlementRef, caseReference or supersedesReference is longer than 64 characters. */

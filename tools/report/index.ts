@@ -49,7 +49,14 @@ export function parseReportCsv(
     // and every line number after it would be one too high.
     rows = parse(text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n'), { relax_column_count: false, skip_empty_lines: true, trim: true, info: true }) as unknown as typeof rows;
   } catch (err) {
-    return { ok: false, problems: [{ line: null, code: 'CSV_MALFORMED', field: null, message: (err as Error).message.slice(0, 200) }] };
+    // A row of more or fewer cells than the header: named by its line (it was said only inside
+    // csv-parse's English message), with the usual cause, an unquoted comma in a cell (1,000).
+    const e = err as Error & { code?: string; lines?: number; record?: unknown[] };
+    if (e.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' && typeof e.lines === 'number' && Array.isArray(e.record)) {
+      const message = `the row has ${e.record.length} cells where the header has another number: a cell holding a comma (an amount written 1,000) is quoted, "1,000", or written without it`;
+      return { ok: false, problems: [{ line: e.lines, code: 'CSV_MALFORMED', field: null, message }] };
+    }
+    return { ok: false, problems: [{ line: null, code: 'CSV_MALFORMED', field: null, message: e.message.slice(0, 200) }] };
   }
   const [first, ...body] = rows;
   if (!first) return { ok: false, problems: [{ line: null, code: 'CSV_EMPTY', field: null, message: 'the file has no header row' }] };
@@ -110,12 +117,22 @@ const CELL_KINDS: Partial<Record<string, CellKind>> = { amountFen: 'number', nee
 
 const DATE_FIELDS: ReadonlySet<string> = new Set(Object.keys(CELL_KINDS).filter((f) => CELL_KINDS[f] === 'date'));
 
+/** A zip archive's first bytes (an .xlsx, as an .ods), and an OLE compound file's (an .xls). */
+const XLSX_MAGIC = [0x50, 0x4b, 0x03, 0x04] as const;
+const XLS_MAGIC = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1] as const;
+
 /**
- * The file's text, or why it is not UTF-8. Excel's "CSV" on a Chinese Windows writes GBK, and its
+ * The file's text, or why it is not UTF-8 (or not text: a workbook, SPREADSHEET_NOT_CSV). Excel's "CSV" on a Chinese Windows writes GBK, and its
  * "Unicode text" UTF-16: read as UTF-8, a GBK reference became replacement characters and was
  * refused as malformed, and a UTF-16 file as a CSV of one column, neither naming the encoding.
  */
 export function decodeReportFile(bytes: Uint8Array): { ok: true; text: string } | { ok: false; problems: FileProblem[] } {
+  // The workbook itself (.xlsx is a zip, .xls an OLE compound file), sent as an office keeps it:
+  // read as text it was called GBK, with advice (iconv) that only garbles it further.
+  const startsWith = (magic: readonly number[]) => bytes.length >= magic.length && magic.every((b, i) => bytes[i] === b);
+  if (startsWith(XLSX_MAGIC) || startsWith(XLS_MAGIC)) {
+    return { ok: false, problems: [{ line: null, code: 'SPREADSHEET_NOT_CSV', field: null, message: 'the file is a spreadsheet workbook (.xlsx or .xls), not CSV: open it in Excel and save the sheet as "CSV UTF-8 (逗号分隔)", then send that file' }] };
+  }
   const utf16 = bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
   try {
     if (!utf16) return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
@@ -173,7 +190,7 @@ export async function reportFile(hubUrl: string, token: string, file: string, op
   if (!parsed.records || parsed.records.length === 0) return { recorded: 0, alreadyRecorded: 0, conflicts: [], incomplete: [], settlementsUnknown: [], problems: parsed.problems };
   const lines = parsed.lines ?? [];
   const checked = await sendBatch(hubUrl, token, options, parsed.records, lines, true);
-  const stoodIn = (p: FileProblem) => p.line !== null && p.field !== null && (parsed.unreadable?.get(lines.indexOf(p.line))?.has(p.field) ?? false);
+  const stoodIn = (p: FileProblem) => p.line !== null && p.field !== null && (parsed.unreadable?.get(lines.indexOf(p.line))?.has(REPORT_COLUMNS[p.field as keyof typeof REPORT_COLUMNS] ?? p.field) ?? false);
   const problems = [...parsed.problems, ...checked.problems.filter((p) => !stoodIn(p))].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   return { recorded: 0, alreadyRecorded: 0, conflicts: [], incomplete: [], settlementsUnknown: [], problems };
 }
@@ -212,7 +229,7 @@ async function sendBatch(hubUrl: string, token: string, options: ReportOptions, 
       incomplete: [], settlementsUnknown: [],
       problems: errors.map((e) => {
         const at = /^\$records\[(\d+)\](?:\.(\w+))?/.exec(e.extensions?.argument ?? '');
-        const column = at?.[2] ? (Object.entries(REPORT_COLUMNS).find(([, f]) => f === at[2])?.[0] ?? at[2]) : null;
+        const column = at?.[2] ? columnOf(at[2]) : null;
         // The access layer's refusal of the request itself (400 BAD_REQUEST) says why in its reason:
         // OFFICER_REQUIRED for a client that must name its officer, not a bare BAD_REQUEST.
         const code = e.extensions?.code === 'BAD_REQUEST' && e.extensions.reason ? e.extensions.reason : (e.extensions?.code ?? `HTTP_${res.status}`);
@@ -227,6 +244,13 @@ async function sendBatch(hubUrl: string, token: string, options: ReportOptions, 
     conflicts: r.conflicts.map((c: any) => ({ line: line(c.index)!, rule: c.rule.id, severity: c.severity, explanation: c.explanation })),
     incomplete: r.incompleteChecks.map((c: any) => ({ line: line(c.index)!, departments: c.departments.map((d: { code: string }) => d.code) })),
     settlementsUnknown: r.settlementsUnknown.map((index: number) => line(index)!),
-    problems: r.userErrors.map((e: any) => ({ line: line(e.index), code: e.code, field: e.field, message: e.message })),
+    // By the file's column, as the file's own problems are: the hub names its input's field
+    // (beneficiaryIdNumber), a name the office's spreadsheet does not show.
+    problems: r.userErrors.map((e: any) => ({ line: line(e.index), code: e.code, field: e.field === null ? null : columnOf(e.field), message: e.message })),
   };
+}
+
+/** The file's column an aidReport input field is read from (the field's own name if none is). */
+function columnOf(field: string): string {
+  return Object.entries(REPORT_COLUMNS).find(([, f]) => f === field)?.[0] ?? field;
 }
