@@ -169,7 +169,11 @@ export class DepartmentLoader {
     return answered ? Promise.resolve(answered) : this.batches.load(idNumbers);
   }
 
-  /** A person's aid read by another statement (primeDepartment); like DataLoader's prime, what is already held or asked for is kept. */
+  /**
+   * A person's aid read by another statement (primeDepartment). Like DataLoader's prime, what is
+   * held or being read is kept; unlike it, a person asked for in this tick but not yet sent is
+   * then answered from the primed value instead of being read (for the ledger, the same rows).
+   */
   prime(idNumber: string, aid: DepartmentAid): void {
     if (!this.held.has(idNumber) && !this.reading.has(idNumber)) this.held.set(idNumber, aid);
   }
