@@ -151,7 +151,7 @@ export function readableAid(read: AidRecord[]): { records: AidRecord[]; unreadab
  */
 export class DepartmentLoader {
   private readonly held = new Map<string, DepartmentAid>();
-  private readonly reading = new Map<string, Promise<void>>();
+  private readonly reading = new Map<string, Promise<unknown>>();
   private readonly batches: DataLoader<readonly string[], DepartmentAid[]>;
 
   constructor(
@@ -188,10 +188,10 @@ export class DepartmentLoader {
     return out;
   }
 
-  // Promises, not async functions: two a department and batch, beside the read's own.
+  // Promises, not async functions: the usual batch is answered by its read's one promise.
   private answer(lists: readonly (readonly string[])[]): Promise<DepartmentAid[][]> {
     const missing = new Set<string>();
-    const waits = new Set<Promise<void>>();
+    const waits = new Set<Promise<unknown>>();
     for (const list of lists) {
       for (const id of list) {
         if (this.held.has(id)) continue;
@@ -200,20 +200,26 @@ export class DepartmentLoader {
         else missing.add(id);
       }
     }
-    // Above MAX_IDS_PER_STATEMENT people a read is split, each part its own statement, all at once.
     const people = [...missing];
+    const answers = () => lists.map((list) => list.map((id) => this.held.get(id)!));
+    // The usual batch, one statement and nobody else's read to wait for: answered by the read's own promise.
+    if (waits.size === 0 && people.length > 0 && people.length <= MAX_IDS_PER_STATEMENT) {
+      const read = this.read(people, answers);
+      for (const id of people) this.reading.set(id, read);
+      return read;
+    }
+    // Above MAX_IDS_PER_STATEMENT people a read is split, each part its own statement, all at once.
     for (let i = 0; i < people.length; i += MAX_IDS_PER_STATEMENT) {
       const part = people.slice(i, i + MAX_IDS_PER_STATEMENT);
-      const read = this.read(part);
+      const read = this.read(part, () => undefined);
       for (const id of part) this.reading.set(id, read);
       waits.add(read);
     }
-    const all = waits.size === 1 ? waits.values().next().value! : Promise.all(waits);
-    return all.then(() => lists.map((list) => list.map((id) => this.held.get(id)!)));
+    return Promise.all(waits).then(answers);
   }
 
-  /** One statement's people, each then held with their records and the read's outcome; never rejects. */
-  private read(idNumbers: string[]): Promise<void> {
+  /** One statement's people, each then held with their records and the read's outcome, then `after()`; never rejects. */
+  private read<T>(idNumbers: string[], after: () => T): Promise<T> {
     const { source, today, onOutcome } = this;
     const adapter = ADAPTERS[source.code];
     const started = performance.now();
@@ -252,7 +258,11 @@ export class DepartmentLoader {
         // As a read that failed (what the try around the whole read did when it was one async function).
         failed(error);
       }
-    }, failed);
+      return after();
+    }, (error: unknown) => {
+      failed(error);
+      return after();
+    });
   }
 }
 

@@ -7,7 +7,7 @@ import { createHook } from 'node:async_hooks';
 import { DEPARTMENT_CODES } from '../domain/departments';
 import { makeIdNumber } from '../domain/id-number';
 import { countStatements } from '../db/instrument';
-import { aidForPeople, createDepartmentLoaders, primeDepartment } from '../federation/loaders';
+import { aidForPeople, createDepartmentLoaders, MAX_IDS_PER_STATEMENT, primeDepartment } from '../federation/loaders';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 
 const TODAY = '2026-03-15';
@@ -80,3 +80,18 @@ it('answers primed people without a read, and a department whose people are all 
   const { counter: both } = await countStatements(() => aidForPeople(l, [primed, other], ['UNION']));
   expect(both.total).toBeGreaterThan(0);
 });
+
+it('splits a read above MAX_IDS_PER_STATEMENT people into statements of at most that many, all answered', async () => {
+  const many = people(MAX_IDS_PER_STATEMENT + 1, 100);
+  const { result, counter } = await countStatements(() => aidForPeople(loaders(), many, ['EDUCATION']));
+  expect(result.outcomes).toEqual([expect.objectContaining({ department: 'EDUCATION', available: true })]);
+  const one = await oneRead('EDUCATION');
+  expect(one).toBeGreaterThan(0);
+  expect(counter.bySource.get('EDUCATION')).toBe(2 * one);
+});
+
+/** Statements one read of the department costs (an adapter may read several tables). */
+async function oneRead(code: 'EDUCATION'): Promise<number> {
+  const { counter } = await countStatements(() => aidForPeople(loaders(), people(1, 50), [code]));
+  return counter.bySource.get(code) ?? 0;
+}
