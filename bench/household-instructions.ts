@@ -1,7 +1,8 @@
 /**
  * `npm run bench:household-instructions -- [--households N] [--warm W] [--requests M]`: what the
  * hub process alone spends on a household query: its CPU time, its promises
- * (`HOUSEHOLD_COUNT_PROMISES=1`, an async_hooks count), a CPU profile (`HOUSEHOLD_CPU_PROFILE=file`),
+ * (`HOUSEHOLD_COUNT_PROMISES=1`, an async_hooks count; `=sites` also prints where they are made, by
+ * the first three frames outside Node's own, per query), a CPU profile (`HOUSEHOLD_CPU_PROFILE=file`),
  * or, under valgrind, its instructions:
  *
  *   valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=/tmp/hq.%p \
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
   const households = count(values, 'households', 1);
   const warm = count(values, 'warm', 0);
   const requests = count(values, 'requests', 1);
-  const countPromises = process.env.HOUSEHOLD_COUNT_PROMISES === '1';
+  const countPromises = process.env.HOUSEHOLD_COUNT_PROMISES === '1' || process.env.HOUSEHOLD_COUNT_PROMISES === 'sites';
   const today = todayIso();
   const db = await openBenchDatabases();
   try {
@@ -84,9 +85,19 @@ async function main(): Promise<void> {
 
     let promises = 0;
     let cpu: NodeJS.CpuUsage = { user: 0, system: 0 };
+    const sites = process.env.HOUSEHOLD_COUNT_PROMISES === 'sites' ? new Map<string, number>() : null;
     const hook = createHook({
       init(_id, type) {
-        if (type === 'PROMISE') promises += 1;
+        if (type !== 'PROMISE') return;
+        promises += 1;
+        if (sites) {
+          const limit = Error.stackTraceLimit;
+          Error.stackTraceLimit = 40;
+          const stack = (new Error().stack ?? '').split('\n').slice(1).map((l) => l.trim()).filter((l) => !l.includes('node:internal') && !l.includes('async_hooks') && !l.includes('household-instructions.ts'));
+          Error.stackTraceLimit = limit;
+          const key = stack.slice(0, 3).map((l) => l.replace(/\(.*\/(node_modules\/)?/, '(').replace(/^at /, '')).join(' < ');
+          sites.set(key, (sites.get(key) ?? 0) + 1);
+        }
       },
     });
     const profile = process.env.HOUSEHOLD_CPU_PROFILE ? new Session() : null;
@@ -123,6 +134,7 @@ async function main(): Promise<void> {
     process.stdout.write(`answers: ${summary}\n`);
     process.stdout.write(`hub process CPU per household query: ${((cpu.user + cpu.system) / requests).toFixed(0)} µs (user ${(cpu.user / requests).toFixed(0)}, system ${(cpu.system / requests).toFixed(0)})\n`);
     if (countPromises) process.stdout.write(`promises per household query: ${(promises / requests).toFixed(1)}\n`);
+    if (sites) for (const [site, n] of [...sites].sort((a, b) => b[1] - a[1]).slice(0, 60)) process.stdout.write(`${(n / requests).toFixed(1).padStart(6)}  ${site}\n`);
     await server.apollo.stop();
     await hubPool.end();
     await closeSources(sources);

@@ -140,13 +140,107 @@ export function readableAid(read: AidRecord[]): { records: AidRecord[]; unreadab
   return { records, unreadable: records.length < read.length ? new UnreadableRows(byField) : null };
 }
 
-function departmentLoader(source: Source, today: IsoDate, onOutcome: OutcomeListener) {
-  const adapter = ADAPTERS[source.code];
-  return new DataLoader<string, DepartmentAid>(
-    async (idNumbers) => {
-      const started = performance.now();
+/**
+ * One department's reads for a request. A caller asks for a set of people at once (`load`) and
+ * gets one promise for all of them, not one per person: a household query asks every department
+ * about its members, and DataLoader's promise per key and department (with `Promise.all`'s per
+ * element) was about fifty promises a query. DataLoader still gathers what is asked in one tick
+ * (every household of `households(ids:)`, a person's `aid` beside their household's) into one
+ * batch; each person is read at most once a request, as before: what a read answered is held
+ * (`held`), and a person whose read is in flight is waited for (`reading`), not read again.
+ */
+export class DepartmentLoader {
+  private readonly held = new Map<string, DepartmentAid>();
+  private readonly reading = new Map<string, Promise<unknown>>();
+  private readonly batches: DataLoader<readonly string[], DepartmentAid[]>;
+
+  constructor(
+    private readonly source: Source,
+    private readonly today: IsoDate,
+    private readonly onOutcome: OutcomeListener,
+  ) {
+    // Not cached by list: `held` is the cache, by person.
+    this.batches = new DataLoader((lists) => this.answer(lists), { cache: false });
+  }
+
+  /** Each person's aid from this department, in the order asked; held values without a read. */
+  load(idNumbers: readonly string[]): Promise<DepartmentAid[]> {
+    const answered = this.heldFor(idNumbers);
+    return answered ? Promise.resolve(answered) : this.batches.load(idNumbers);
+  }
+
+  /**
+   * A person's aid read by another statement (primeDepartment). Like DataLoader's prime, what is
+   * held or being read is kept; unlike it, a person asked for in this tick but not yet sent is
+   * then answered from the primed value instead of being read (for the ledger, the same rows).
+   */
+  prime(idNumber: string, aid: DepartmentAid): void {
+    if (!this.held.has(idNumber) && !this.reading.has(idNumber)) this.held.set(idNumber, aid);
+  }
+
+  private heldFor(idNumbers: readonly string[]): DepartmentAid[] | null {
+    const out: DepartmentAid[] = [];
+    for (const id of idNumbers) {
+      const aid = this.held.get(id);
+      if (!aid) return null;
+      out.push(aid);
+    }
+    return out;
+  }
+
+  // Promises, not async functions: the usual batch is answered by its read's one promise.
+  private answer(lists: readonly (readonly string[])[]): Promise<DepartmentAid[][]> {
+    const missing = new Set<string>();
+    const waits = new Set<Promise<unknown>>();
+    for (const list of lists) {
+      for (const id of list) {
+        if (this.held.has(id)) continue;
+        const inFlight = this.reading.get(id);
+        if (inFlight) waits.add(inFlight);
+        else missing.add(id);
+      }
+    }
+    const people = [...missing];
+    const answers = () => lists.map((list) => list.map((id) => this.held.get(id)!));
+    // The usual batch, one statement and nobody else's read to wait for: answered by the read's own promise.
+    if (waits.size === 0 && people.length > 0 && people.length <= MAX_IDS_PER_STATEMENT) {
+      const read = this.read(people, answers);
+      for (const id of people) this.reading.set(id, read);
+      return read;
+    }
+    // Above MAX_IDS_PER_STATEMENT people a read is split, each part its own statement, all at once.
+    for (let i = 0; i < people.length; i += MAX_IDS_PER_STATEMENT) {
+      const part = people.slice(i, i + MAX_IDS_PER_STATEMENT);
+      const read = this.read(part, () => undefined);
+      for (const id of part) this.reading.set(id, read);
+      waits.add(read);
+    }
+    return Promise.all(waits).then(answers);
+  }
+
+  /** One statement's people, each then held with their records and the read's outcome, then `after()`; never rejects. */
+  private read<T>(idNumbers: string[], after: () => T): Promise<T> {
+    const { source, today, onOutcome } = this;
+    const adapter = ADAPTERS[source.code];
+    const started = performance.now();
+    const hold = (answers: DepartmentAid[]) => {
+      for (let k = 0; k < idNumbers.length; k++) {
+        this.held.set(idNumbers[k], answers[k]);
+        this.reading.delete(idNumbers[k]);
+      }
+    };
+    const failed = (error: unknown) => {
+      const outcome: SourceOutcome = {
+        department: source.code,
+        available: false,
+        latencyMs: Math.round(performance.now() - started),
+        reason: unavailableReason(error),
+      };
+      onOutcome(outcome, error, NONE);
+      hold(idNumbers.map(() => ({ records: [], outcome })));
+    };
+    return withTimeout(source.timeoutMs, () => adapter.aidByIdNumbers(source.db, idNumbers, today)).then((read) => {
       try {
-        const read = await withTimeout(source.timeoutMs, () => adapter.aidByIdNumbers(source.db, idNumbers, today));
         // A record the hub cannot read is left out, not sent to fail the whole answer (a Fen! that is
         // null nulled the household); the department is then reported incomplete, naming why.
         const { records, unreadable } = readableAid(read);
@@ -159,27 +253,21 @@ function departmentLoader(source: Source, today: IsoDate, onOutcome: OutcomeList
           programme: records.filter((r) => r.sourceProgrammeCode != null).length,
         });
         const byPerson = groupBy(records, (r) => r.beneficiaryIdNumber);
-        return idNumbers.map((id) => ({ records: byPerson.get(id) ?? [], outcome }));
+        hold(idNumbers.map((id) => ({ records: byPerson.get(id) ?? [], outcome })));
       } catch (error) {
-        const outcome: SourceOutcome = {
-          department: source.code,
-          available: false,
-          latencyMs: Math.round(performance.now() - started),
-          reason: unavailableReason(error),
-        };
-        onOutcome(outcome, error, NONE);
-        return idNumbers.map(() => ({ records: [], outcome }));
+        // As a read that failed (what the try around the whole read did when it was one async function).
+        failed(error);
       }
-    },
-    { maxBatchSize: MAX_IDS_PER_STATEMENT },
-  );
+      return after();
+    }, (error: unknown) => {
+      failed(error);
+      return after();
+    });
+  }
 }
 
 export function createDepartmentLoaders(sources: Sources, today: IsoDate, onOutcome: OutcomeListener) {
-  return Object.fromEntries(DEPARTMENT_CODES.map((code) => [code, departmentLoader(sources[code], today, onOutcome)])) as Record<
-    DepartmentCode,
-    DataLoader<string, DepartmentAid>
-  >;
+  return Object.fromEntries(DEPARTMENT_CODES.map((code) => [code, new DepartmentLoader(sources[code], today, onOutcome)])) as Record<DepartmentCode, DepartmentLoader>;
 }
 
 export type DepartmentLoaders = ReturnType<typeof createDepartmentLoaders>;
@@ -244,17 +332,13 @@ export async function aidForPeople(
 ): Promise<{ records: AidRecord[]; outcomes: SourceOutcome[] }> {
   // With nobody to ask about, the department is still asked, about the empty ID number (which no
   // row has), through the same reads and time limit: its state is reported as it is, not assumed.
-  // One Promise.all over every department's keys: a department's batch never rejects (a failed
-  // read answers each key with its outcome), so neither loadMany's per-key catch nor a promise per
-  // department is needed, about fifty promises fewer a household query.
+  // One promise a department for all its people (DepartmentLoader.load), none for one whose people
+  // are all held; a department's read never rejects (a failed read answers each person with its outcome).
   const keys = idNumbers.length > 0 ? idNumbers : [PROBE];
-  const loads: Promise<DepartmentAid>[] = [];
-  for (const code of departments) for (const key of keys) loads.push(loaders[code].load(key));
-  const results = await Promise.all(loads);
+  const results = await Promise.all(departments.map((code) => loaders[code].load(keys)));
   const records: AidRecord[] = [];
   const outcomes: SourceOutcome[] = [];
-  for (let d = 0; d < departments.length; d++) {
-    const mine = results.slice(d * keys.length, (d + 1) * keys.length);
+  for (const mine of results) {
     for (const r of mine) records.push(...r.records);
     outcomes.push((mine.find((r) => !r.outcome.available) ?? mine[0]).outcome);
   }

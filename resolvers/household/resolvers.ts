@@ -52,22 +52,37 @@ function aidOf(ctx: HubContext, idNumbers: readonly string[], offices: readonly 
   return aid;
 }
 
-/** Current members, with their person rows primed so beneficiaries cost no further statement. */
-async function membersOf(ctx: HubContext, householdId: number): Promise<MemberRow[]> {
-  const members = await ctx.loaders.hub.membersByHousehold.loadHeld(householdId);
-  for (const m of members) ctx.loaders.hub.personByIdNumber.prime(m.person.idNumber, m.person);
-  return members;
+/**
+ * Current members, with their person rows primed so beneficiaries cost no further statement. A
+ * plain value when the household's read already holds them (it reads them with the household): a
+ * household's `members`, `aid`, `aidSummary` and `sources` then cost no promise each to find them.
+ */
+function membersOf(ctx: HubContext, householdId: number): MemberRow[] | Promise<MemberRow[]> {
+  const members = ctx.loaders.hub.membersByHousehold.loadHeld(householdId);
+  const primed = (rows: MemberRow[]) => {
+    for (const m of rows) ctx.loaders.hub.personByIdNumber.prime(m.person.idNumber, m.person);
+    return rows;
+  };
+  return members instanceof Promise ? members.then(primed) : primed(members);
 }
 
-async function memberIdNumbers(ctx: HubContext, householdId: number): Promise<string[]> {
-  return (await membersOf(ctx, householdId)).map((m) => m.person.idNumber);
+/** `then(members' ID numbers)`, at once when the members are held. */
+function withMemberIdNumbers<T>(ctx: HubContext, householdId: number, then: (idNumbers: string[]) => Promise<T>): Promise<T> {
+  const members = membersOf(ctx, householdId);
+  const ids = (rows: MemberRow[]) => rows.map((m) => m.person.idNumber);
+  return members instanceof Promise ? members.then((rows) => then(ids(rows))) : then(ids(members));
 }
 
 /** `Household.aid` and `Person.aid` take the same arguments. */
-async function filteredAid(ctx: HubContext, idNumbers: readonly string[], args: HouseholdAidArgs): Promise<AidRecord[]> {
-  const window = windowOf(args);
-  const { records } = await aidOf(ctx, idNumbers, args.departments ?? DEPARTMENT_CODES);
-  return records.filter((r) => inWindow(r, window)).sort(newestFirst);
+function filteredAid(ctx: HubContext, idNumbers: readonly string[], args: HouseholdAidArgs): Promise<AidRecord[]> {
+  let window: Window;
+  try {
+    window = windowOf(args);
+  } catch (error) {
+    // Refused as the async function refused it: a rejected promise, not a throw from the resolver.
+    return Promise.reject(error);
+  }
+  return aidOf(ctx, idNumbers, args.departments ?? DEPARTMENT_CODES).then(({ records }) => records.filter((r) => inWindow(r, window)).sort(newestFirst));
 }
 
 function sourceStatus(o: SourceOutcome) {
@@ -118,7 +133,7 @@ export const householdResolvers: Resolvers = {
       return region instanceof Promise ? region.then((r) => r ?? unknownRegion(h.regionCode)) : (region ?? unknownRegion(h.regionCode));
     },
     members: (h, _, ctx) => membersOf(ctx, h.id),
-    aid: async (h, args, ctx) => filteredAid(ctx, await memberIdNumbers(ctx, h.id), args),
+    aid: (h, args, ctx) => withMemberIdNumbers(ctx, h.id, (ids) => filteredAid(ctx, ids, args)),
     aidSummary: async (h, args, ctx) => {
       // The 12 months up to `to`, counted as the rules count them (trailingWindow): a `to` of
       // 29 February starts on 1 March of the year before, not the 2nd that a 29 February rolled
@@ -126,10 +141,10 @@ export const householdResolvers: Resolvers = {
       const to = args.to ?? ctx.today;
       const from = args.from ?? trailingWindow(to, 12).from;
       windowOf({ from, to });
-      const { records, outcomes } = await aidOf(ctx, await memberIdNumbers(ctx, h.id));
+      const { records, outcomes } = await withMemberIdNumbers(ctx, h.id, (ids) => aidOf(ctx, ids));
       return { ...summariseAid(records, from, to, ctx.today), complete: outcomes.every((o) => o.available) };
     },
-    sources: async (h, _, ctx) => (await aidOf(ctx, await memberIdNumbers(ctx, h.id))).outcomes.map(sourceStatus),
+    sources: (h, _, ctx) => withMemberIdNumbers(ctx, h.id, (ids) => aidOf(ctx, ids).then((aid) => aid.outcomes.map(sourceStatus))),
   },
 
   HouseholdMember: {
