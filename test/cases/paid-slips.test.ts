@@ -17,7 +17,7 @@ const STAY = 'SETL-1';
 
 const decided = (over: Partial<DecidedAid> = {}): DecidedAid => ({ department: 'HEALTH', programmeCode: 'MEDICAL_AID', amountFen: 500_000, beneficiaryIdNumber: B, decidedOn: '2026-03-12', settlementRef: STAY, cause: null, ...over });
 const payment = (key: string, over: Partial<AidRecord> = {}): AidRecord => ({
-  ...oneOffAid({ department: 'HEALTH', programme: 'MEDICAL_AID', beneficiaryIdNumber: B, grantDate: '2026-03-13', amountFen: 500_000, status: 'PAID', sourceRef: `mi_aid_pay:${key}`, settlementRef: STAY }),
+  ...oneOffAid({ department: 'HEALTH', programme: 'MEDICAL_AID', beneficiaryIdNumber: B, grantDate: '2026-03-13', amountFen: 500_000, status: 'PAID', sourceRef: `pay:${key}`, settlementRef: STAY }),
   ...over,
 });
 const paidIds = (slips: { id: number; decided: DecidedAid }[], records: AidRecord[], used: (r: AidRecord) => boolean = () => false) =>
@@ -25,7 +25,7 @@ const paidIds = (slips: { id: number; decided: DecidedAid }[], records: AidRecor
 
 describe('a slip paid at the source', () => {
   it('is paid by the record completing it would take, whatever its amount', () => {
-    expect(paidIds([{ id: 1, decided: decided() }], [payment('P1', { amountFen: 1 })])).toEqual({ 1: 'mi_aid_pay:P1' });
+    expect(paidIds([{ id: 1, decided: decided() }], [payment('P1', { amountFen: 1 })])).toEqual({ 1: 'pay:P1' });
   });
 
   it('is not paid by another grant: before the decision, another stay, person, programme, office or cause, revoked, or fulfilling another decision', () => {
@@ -36,19 +36,19 @@ describe('a slip paid at the source', () => {
     expect(paidIds(slip, [payment('P1', { programme: 'PREMIUM_SUBSIDY' })])).toEqual({});
     expect(paidIds(slip, [payment('P1', { department: 'UNION' })])).toEqual({});
     expect(paidIds(slip, [payment('P1', { status: 'CANCELLED' })])).toEqual({});
-    expect(paidIds(slip, [payment('P1')], (r) => r.sourceRef === 'mi_aid_pay:P1')).toEqual({});
+    expect(paidIds(slip, [payment('P1')], (r) => r.sourceRef === 'pay:P1')).toEqual({});
     const temp = [{ id: 2, decided: decided({ department: 'CIVIL_AFFAIRS', programmeCode: 'TEMP_AID', settlementRef: null, cause: 'ILLNESS' }) }];
     const grant = (cause: AidRecord['cause']) => payment('T1', { department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', settlementRef: null, cause });
     expect(paidIds(temp, [grant('ACCIDENT')])).toEqual({});
     expect(paidIds(temp, [grant('UNRECOGNISED')])).toEqual({});
-    expect(paidIds(temp, [grant('ILLNESS')])).toEqual({ 2: 'mi_aid_pay:T1' });
+    expect(paidIds(temp, [grant('ILLNESS')])).toEqual({ 2: 'pay:T1' });
   });
 
   it('takes one record per slip: two slips and one record are one paid, one waiting; each slip finds a record where it can', () => {
     expect(Object.keys(paidIds([{ id: 1, decided: decided() }, { id: 2, decided: decided() }], [payment('P1')]))).toHaveLength(1);
     // Slip 1 (no stay named) fits both records and takes the earlier first; slip 2 (the stay) fits only that one: each is paid.
     const payments = [payment('P1'), payment('P2', { grantDate: '2026-03-14', settlementRef: 'SETL-2' })];
-    expect(paidIds([{ id: 1, decided: decided({ settlementRef: null }) }, { id: 2, decided: decided() }], payments)).toEqual({ 1: 'mi_aid_pay:P2', 2: 'mi_aid_pay:P1' });
+    expect(paidIds([{ id: 1, decided: decided({ settlementRef: null }) }, { id: 2, decided: decided() }], payments)).toEqual({ 1: 'pay:P2', 2: 'pay:P1' });
   });
 
   it('is said on a decision it would have been weighed with (same stay, or the same programme and person), as a WARNING; not on one it has nothing to do with', () => {
