@@ -36,6 +36,7 @@ let hub: TestHub;
 let wangId: number;
 const clock = new TestClock(`${TODAY}T10:00:00+08:00`);
 const clients: Record<'ca' | 'health', Gql> = {} as never;
+let caHeaders: Record<string, string>;
 
 const medicalAid = (amountFen: number) => ({ department: 'HEALTH', programme: 'MEDICAL_AID', amountFen, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.grandmother, settlementReference: STAY });
 const unionIllness = (amountFen: number) => ({ department: 'UNION', programme: 'UNION_ILLNESS', amountFen, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.head, settlementReference: STAY });
@@ -47,6 +48,13 @@ async function meetingOfNewCase(summary: string, decisions: Record<string, unkno
   const res = await clients.ca(MEETING, { input: { caseId, heldOn, departmentsPresent: ['CIVIL_AFFAIRS', 'HEALTH', 'UNION'], decisions } });
   expect(res.errors).toBeUndefined();
   return { caseId, res };
+}
+
+/** The case's meeting brief as printed text (the latest meeting's decisions, as they stand now). */
+async function briefText(caseId: string): Promise<string> {
+  const res = await fetch(`${hub.url}/cases/${caseId}/brief`, { headers: caHeaders });
+  expect(res.status).toBe(200);
+  return (await res.text()).replace(/<[^>]+>/g, '');
 }
 
 const ruleIds = (check: { findings: { ruleId: string }[] }) => check.findings.map((f) => f.ruleId);
@@ -61,6 +69,7 @@ beforeAll(async () => {
     ['health', '370811', 'HEALTH', ['READER', 'REFERRAL_HANDLER'], 'REFERRAL'],
   ]);
   for (const [key, client] of Object.entries(made)) clients[key as keyof typeof clients] = client.gql;
+  caHeaders = made.ca.headers;
 }, 120_000);
 
 afterAll(async () => {
@@ -70,12 +79,15 @@ afterAll(async () => {
 
 describe('a medical aid slip paid at the source, not yet completed (X7 on its stay)', () => {
   let medicalSlip: string;
+  let medicalCase: string;
   let paymentRef: string;
 
   it('is weighed as waiting while health has not paid: the union’s aid on the stay a fen over what is left is X7', async () => {
     const first = await meetingOfNewCase('户主之母住院，医疗救助', [medicalAid(MEDICAL_FEN)], '2026-03-12');
     expect(first.res.data.meetingRecord.userErrors).toEqual([]);
     medicalSlip = first.res.data.meetingRecord.meeting.decisions[0].id;
+    medicalCase = first.caseId;
+    expect(await briefText(medicalCase)).not.toContain('看来已发放');
     const over = await meetingOfNewCase('户主之母住院，工会帮扶', [unionIllness(UNION_FEN + 1)]);
     expect(over.res.data.meetingRecord.userErrors).toEqual([expect.objectContaining({ code: 'DECISION_CONFLICT', field: ['input', 'decisions', '0', 'conflictOverrideReason'] })]);
     expect(over.res.data.meetingRecord.userErrors[0].message).toContain('X7');
@@ -95,6 +107,8 @@ describe('a medical aid slip paid at the source, not yet completed (X7 on its st
     expect(note.summary).toContain(`转办单 ${medicalSlip}`);
     // No settlement number (health detail) in what every department at the meeting reads.
     expect(note.summary).not.toContain(STAY);
+    // The brief prints the waiting decision as looking paid, to be completed with that record.
+    expect(await briefText(medicalCase)).toContain(`待办结：看来已发放（部门数据中相符的记录：2026-03-13 ${(MEDICAL_FEN / 100).toFixed(2)} 元），请以该记录办结本转办单`);
   });
 
   it('still finds X7 when the sum is over with the slip counted once, as paid', async () => {
@@ -106,6 +120,7 @@ describe('a medical aid slip paid at the source, not yet completed (X7 on its st
     await ok(clients.health, ACCEPT, { input: { referralId: medicalSlip } }, 'referralAccept');
     const done = await ok(clients.health, COMPLETE, { input: { referralId: medicalSlip, feedback: '已支付', aidSourceReference: paymentRef } }, 'referralComplete');
     expect(done.referral.state).toBe('COMPLETED');
+    expect(await briefText(medicalCase)).not.toContain('看来已发放');
   });
 });
 

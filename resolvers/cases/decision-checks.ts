@@ -8,8 +8,6 @@ import {
   causeUnrecognisedFinding,
   checkDecisionConflicts,
   paidSlipFindings,
-  paidSlips,
-  recordFitsSlip,
   sameStayFindings,
   settlementFindings,
   ungivenDecisionFindings,
@@ -18,15 +16,11 @@ import {
   type StayDecision,
   type UngivenDecision,
 } from '../../domain/cases/decision-checks';
-import type { AidRecord } from '../../domain/aid';
 import { chinaDateOf } from '../../domain/cases/china-time';
-import { parseOffice } from '../../domain/cases/offices';
-import { sourceOf, type OfficeCode } from '../../domain/departments';
-import { aidForPeople } from '../../federation/loaders';
-import type { ReferralRecord } from '../../db/cases/records';
 import { refusal, type Outcome } from '../../domain/cases/errors';
 import { decisionsIssuedTo } from '../../db/cases/write';
-import { aidRecordsInUse, ungivenDecisionsOfHousehold } from '../../db/cases/store';
+import { ungivenDecisionsOfHousehold } from '../../db/cases/store';
+import { paidAtSource } from './paid-at-source';
 import { caseNamedTo } from './case-named';
 import type { Dossier } from '../../domain/cases/dossier';
 import { decisionSubject, type DecisionInput } from '../../domain/cases/meetings';
@@ -114,7 +108,7 @@ export async function withUngivenDecisions(
   );
   // A slip whose aid its office has paid but not yet completed it with is counted once, as paid (the
   // pre-grant check reads the record), not again as waiting: each decision is told so instead.
-  const paid = await paidAtSource(ctx, open, facts.members.map((m) => m.idNumber));
+  const paid = await paidAtSource(ctx.loaders, ctx.hub, open, facts.members.map((m) => m.idNumber));
   const pending = slips.filter((s) => !paid.has(s.id));
   const paidSlipsOf = slips.flatMap((slip) => (paid.has(slip.id) ? [{ slip, record: paid.get(slip.id)! }] : []));
   // The stay weighed by each check is for this weighing only, not kept with the check.
@@ -143,32 +137,6 @@ export async function withUngivenDecisions(
     ];
     return found.length === 0 ? check : { ...check, findings: [...check.findings, ...found] };
   });
-}
-
-/**
- * The waiting slips whose aid is on record at the source already (paidSlips), with the record each
- * is read as paid by. The records are the members' (and a slip's named beneficiary's) aid from each
- * slip's office, through the request's department loaders: a meeting has read them all for its dossier
- * already, so it asks no department again; and one hub statement says which of the records that fit
- * fulfil a decision already (none when none fits, none when no slip waits).
- */
-async function paidAtSource(ctx: HubContext, open: readonly (ReferralRecord & { decidedOn: IsoDate })[], members: readonly string[]): Promise<Map<number, AidRecord>> {
-  const slips = open.flatMap((s) => {
-    const office = parseOffice(s.toOffice);
-    if (office?.kind !== 'DEPARTMENT' || s.programmeCode === null) return [];
-    const decided = { department: office.department, programmeCode: s.programmeCode, amountFen: s.amountFen ?? 0, beneficiaryIdNumber: s.beneficiaryIdNumber, decidedOn: s.decidedOn, cause: s.cause, settlementRef: s.settlementRef };
-    return [{ id: s.id, decided }];
-  });
-  if (slips.length === 0) return new Map();
-  const people = [...new Set([...members, ...slips.flatMap((s) => s.decided.beneficiaryIdNumber ?? [])])];
-  const sources = [...new Set(slips.map((s) => sourceOf(s.decided.department as OfficeCode)))];
-  const { records } = await aidForPeople(ctx.loaders.departments, people, sources);
-  // Only records that could be a slip's are asked about: their uses are one statement.
-  const fitting = records.filter((r) => slips.some((s) => recordFitsSlip(s.decided, r, members)));
-  if (fitting.length === 0) return new Map();
-  const inUse = await aidRecordsInUse(ctx.hub, fitting.map((r) => ({ office: r.department, aidSourceRef: r.sourceRef })));
-  const held = new Set(inUse.map((u) => `${u.office}\u0000${u.aidSourceRef}`));
-  return paidSlips(slips, records, members, (r) => held.has(`${r.department}\u0000${r.sourceRef}`));
 }
 
 /** How many times decisions are checked and written while other decisions of the household keep being issued meanwhile. */
