@@ -23,8 +23,9 @@ import { casesOpenedByVerification } from '../db/monitoring/loaders';
 import type { FirstAidRecord } from '../db/cases/first-aid';
 import { caseTimeline, type CaseRecord, type MeetingRecord, type ReferralRecord } from '../db/cases/records';
 import type { FulfilmentRecord } from '../db/case-loop/store';
-import { aidDateOf, type RecordStanding } from '../domain/cases/fulfilment';
+import { aidDateOf, paymentProblem, type RecordStanding } from '../domain/cases/fulfilment';
 import { firstAidStanding, fulfilmentStanding } from '../resolvers/cases/aid-standing';
+import { paidAtSource } from '../resolvers/cases/paid-at-source';
 import { chinaDateOf, formatChinaInstant } from '../domain/cases/china-time';
 import { caseDeadlines, standing, type CaseDeadline, type Limit } from '../domain/cases/deadlines';
 import { dossierChanges, DOSSIER_MONTHS, memberAge, type Dossier, type DossierCase, type DossierCaseLate, type DossierDisability, type DossierEvent, type DossierFinding, type DossierMember, type DossierReferral, type DossierSettlement } from '../domain/cases/dossier';
@@ -208,6 +209,12 @@ export interface BriefMeeting extends MeetingRecord {
    * whether its aid record still stands there now (null: the department did not answer).
    */
   fulfilments?: ReadonlyMap<number, Pick<FulfilmentRecord, 'amountFen' | 'shortfallFen' | 'differenceReason'> & { standing?: RecordStanding | null }>;
+  /**
+   * The aid record of each decision still waiting (by slip id) that its department has paid (or
+   * scheduled) but not yet completed the slip with (resolvers/cases/paid-at-source.ts): printed as
+   * looking paid, for the office to complete it with that record.
+   */
+  paidAtSource?: ReadonlyMap<number, AidRecord>;
 }
 
 /** A need published from the case to charities (慈善衔接), with its pledges and deliveries, as printed. */
@@ -651,11 +658,21 @@ export function renderBrief(v: BriefView): string {
           ['实际救助', short ? `${amountOf(short.amountFen, s.programmeCode)}（${nw(`少于决定 ${amountOf(short.shortfallFen, s.programmeCode).replace(/<[^>]+>/g, '')}`)}）` : null],
           ['差额理由', short?.differenceReason ? prose(short.differenceReason) : null],
           ['救助记录', s.aidSourceRef ? nw(maskIdNumbersInText(s.aidSourceRef)) : null],
+          ['待办结', paidNote(meeting?.paidAtSource?.get(s.id), s.programmeCode)],
           ['记录现状', withdrawnNote(f?.standing, s.programmeCode)],
         ]);
       },
     },
   ];
+
+  // A decision waiting whose aid the department's data shows given: counted once, as paid, by the decision checks.
+  const paidNote = (record: AidRecord | undefined, programme: string | null): string | null => {
+    if (!record) return null;
+    const date = aidDateOf(record) ?? '';
+    const given = record.periodStart !== null ? `自 ${nw(date)} 起 ${amountOf(record.amountFen, programme)}` : `${nw(date)} ${amountOf(record.amountFen, programme)}`;
+    const paid = paymentProblem(record, chinaDateOf(v.printedAt)) === null;
+    return `${paid ? '看来已发放' : '已排定发放'}（部门数据中相符的记录：${given}），${paid ? '' : '发放后'}请以该记录办结本转办单`;
+  };
 
   // A declined decision leads somewhere (件件有落实): reassigned, waived, decided again, or still open.
   const declineFate = (slipId: number): string => {
@@ -843,6 +860,17 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
       const fulfilments = new Map(
         await Promise.all(fulfilled.flatMap((f) => (f && !(f instanceof Error) ? [(async () => [f.referralId, { ...f, standing: await fulfilmentStanding(loaders, toOffice.get(f.referralId)!, f) }] as const)()] : []))),
       );
+      // A decision waiting whose aid is on record at its department already (paid, not yet completed).
+      const waiting = decisions.filter((s) => s.kind === 'DECISION' && (s.state === 'ISSUED' || s.state === 'ACCEPTED'));
+      const paidAtSourceOf =
+        waiting.length === 0
+          ? new Map<number, AidRecord>()
+          : await paidAtSource(
+              loaders,
+              deps.hub,
+              waiting.map((s) => ({ ...s, decidedOn: s.meetingId === chosen!.id ? chosen!.heldOn : chinaDateOf(s.issuedAt) })),
+              (await loaders.hub.membersByHousehold.load(c.householdId)).map((m) => m.person.idNumber),
+            );
       const resolved = await cases.declineByReferral.loadMany(decisions.filter((s) => s.state === 'DECLINED').map((s) => s.id));
       const declines = new Map(resolved.flatMap((d) => (d && !(d instanceof Error) ? [[d.referralId, { resolution: d.resolution, newReferralId: d.newReferralId, meetingId: d.meetingId, reason: d.reason }] as const] : [])));
       const live = { hub: deps.hub, sources: deps.sources, today, loaders, unavailable };
@@ -898,7 +926,7 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
         deadlines: caseDeadlines(caseTimeline(c, events, (await casesOpenedByVerification(loaders.monitoring, [c])).has(c.id)), now),
         version,
         snapshot,
-        meeting: chosen ? { ...chosen, departments, decisions, fulfilments, declines } : null,
+        meeting: chosen ? { ...chosen, departments, decisions, fulfilments, declines, paidAtSource: paidAtSourceOf } : null,
         meetings,
         officeName,
         // Health detail (settlements, diagnoses, illness as cause) as the policy gives it to this caller.

@@ -31,6 +31,7 @@ import {
 } from './records';
 import { EventLog, idempotent, lockCase, lockHouseholdTurn, occurredAt, requiredText, UNKEYED_RETRY_HOURS, unkeyedRetry, type WriteMeta } from './write';
 import { household } from '../household/schema';
+import { inList } from '../in-list';
 import { monitoringAlert } from '../monitoring/schema';
 import { charityNeed } from '../charity/schema';
 import { recordAlertDecision } from '../monitoring/store';
@@ -38,7 +39,7 @@ import { noticesByAlertIds, objectionsByNoticeIds } from '../monitoring/notices'
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { addDays } from '../../domain/dates';
 import { noticeGate } from '../../domain/monitoring/notice';
-import { declinedDecision, referralFulfilment } from '../case-loop/schema';
+import { aidRecordUse, declinedDecision, referralFulfilment } from '../case-loop/schema';
 import type { FulfilmentRecord } from '../case-loop/store';
 import { longerThan } from '../../domain/text-length';
 
@@ -510,12 +511,29 @@ export async function casesWithEvents(db: HubDb, townshipPrefix: string | null, 
  * slip answered (REFERRALS_WITHOUT_FEEDBACK), so it holds none. With each, its case's report time
  * for the case's reference.
  */
-export async function ungivenDecisionsOfHousehold(db: HubDb, householdId: number): Promise<(ReferralRecord & { caseReportedAt: Date })[]> {
+export async function ungivenDecisionsOfHousehold(db: HubDb, householdId: number): Promise<(ReferralRecord & { caseReportedAt: Date; decidedOn: IsoDate })[]> {
   const rows = await db
-    .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode, reportedAt: aidCase.reportedAt })
+    .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode, reportedAt: aidCase.reportedAt, heldOn: caseMeeting.heldOn })
     .from(referralSlip)
     .innerJoin(aidCase, eq(aidCase.id, referralSlip.caseId))
+    .leftJoin(caseMeeting, eq(caseMeeting.id, referralSlip.meetingId))
     .where(and(eq(aidCase.householdId, householdId), eq(referralSlip.kind, 'DECISION'), inArray(referralSlip.state, ['ISSUED', 'ACCEPTED'])))
     .orderBy(asc(referralSlip.id));
-  return rows.map((r) => ({ ...referralRecord(r.slip, r), caseReportedAt: fromDbInstant(r.reportedAt) }));
+  // Decided on its meeting's day, else (a reassignment) the day it was issued, China time: as a completion dates it (verifyFeedback).
+  return rows.map((r) => ({ ...referralRecord(r.slip, r), caseReportedAt: fromDbInstant(r.reportedAt), decidedOn: r.heldOn ?? chinaDateOf(fromDbInstant(r.slip.issuedAt)) }));
+}
+
+/**
+ * Which of these aid records already fulfil a decision (aid_record_use: the office a completed slip
+ * was addressed to, and the record's reference), as `office` and `aidSourceRef`. One statement, through
+ * the table's unique key; none when no record is asked about.
+ */
+export async function aidRecordsInUse(db: HubDb, records: readonly { office: string; aidSourceRef: string }[]): Promise<{ office: string; aidSourceRef: string }[]> {
+  if (records.length === 0) return [];
+  const offices = [...new Set(records.map((r) => r.office))];
+  const refs = [...new Set(records.map((r) => r.aidSourceRef))];
+  return db
+    .select({ office: aidRecordUse.office, aidSourceRef: aidRecordUse.aidSourceRef })
+    .from(aidRecordUse)
+    .where(and(inList(aidRecordUse.office, offices), inList(aidRecordUse.aidSourceRef, refs)));
 }

@@ -4,8 +4,10 @@
  * without a word. A conflict blocks the decision unless the convener overrides it with a reason;
  * warnings are shown, not blocking. Pure: the resolver runs the check, the data layer keeps it.
  */
-import type { AidRecord } from '../aid';
-import type { DepartmentCode, OfficeCode } from '../departments';
+import { inForce, type AidRecord } from '../aid';
+import { DEPARTMENT_NAMES, type DepartmentCode, type OfficeCode } from '../departments';
+import type { IsoDate } from '../dates';
+import { aidDateOf, paymentProblem, recordMismatches, type DecidedAid } from './fulfilment';
 import { caseError, type CaseUserError } from './errors';
 import { longerThan } from '../text-length';
 import type { Rule } from '../findings/rule-set';
@@ -162,6 +164,105 @@ export function sameStayFindings(
     }
   }
   return out;
+}
+
+/** The ruleId of a decision's finding that a slip it was weighed with looks paid at the source and is not yet completed. */
+export const SLIP_LOOKS_PAID = 'SLIP_LOOKS_PAID';
+
+/**
+ * The slips still waiting whose aid is on record at the source already: the department paid (or
+ * scheduled) what was decided and has not yet completed the slip in the hub. The record is read as
+ * the slip's by what completing the slip with it would check (fulfilment.ts recordMismatches: the
+ * deciding department's, the programme decided, the person named or else a member of `members`, the
+ * cause and stay decided, dated on or after the decision), in force as the pre-grant check counts
+ * aid (not revoked, not under review, no undocumented code: a SCHEDULED grant is counted there, so
+ * it is here), and fulfilling no other decision (`used`: its aid_record_use row). The amount is not
+ * compared: a completion for less states its reason, and the record is still the one payment.
+ *
+ * A record that does not fit is another grant, and both count: one dated before the decision (last
+ * year's grant, the 低保 already running), of another stay, cause, person or office. One record is
+ * one slip's: where two slips fit the same records, as many are read as paid as there are records
+ * (a maximum matching, each slip trying its earliest records first), so two grants decided never read
+ * as one paid. Each record matched is counted once, as paid, by the pre-grant check; the slip then
+ * is not counted again as aid waiting. Pure: the resolver reads the records and their uses.
+ */
+export function paidSlips(
+  slips: readonly { id: number; decided: DecidedAid }[],
+  records: readonly AidRecord[],
+  members: readonly string[],
+  used: (record: AidRecord) => boolean,
+): Map<number, AidRecord> {
+  const keyOf = (r: AidRecord) => `${r.department}\u0000${r.sourceRef}`;
+  const candidates = slips.map((s) =>
+    records
+      .filter((r) => !used(r) && recordFitsSlip(s.decided, r, members))
+      .sort((a, b) => (aidDateOf(a) ?? '').localeCompare(aidDateOf(b) ?? '') || a.sourceRef.localeCompare(b.sourceRef)),
+  );
+  const holder = new Map<string, number>();
+  // Kuhn's augmenting paths: a slip takes a record free or held by a slip that can move to another.
+  const place = (i: number, tried: Set<string>): boolean => {
+    for (const r of candidates[i]) {
+      const k = keyOf(r);
+      if (tried.has(k)) continue;
+      tried.add(k);
+      const h = holder.get(k);
+      if (h === undefined || place(h, tried)) {
+        holder.set(k, i);
+        return true;
+      }
+    }
+    return false;
+  };
+  slips.forEach((_, i) => place(i, new Set()));
+  const paid = new Map<number, AidRecord>();
+  for (const [k, i] of holder) paid.set(slips[i].id, candidates[i].find((r) => keyOf(r) === k)!);
+  return paid;
+}
+
+/** Whether the record is one paidSlips reads as the slip's aid, its uses aside. */
+export function recordFitsSlip(decided: DecidedAid, record: AidRecord, members: readonly string[]): boolean {
+  return inForce(record) && recordMismatches(decided, record, decided.beneficiaryIdNumber !== null ? [decided.beneficiaryIdNumber] : members).length === 0;
+}
+
+/**
+ * What a decision's check says of the slips read as paid at the source (paidSlips) that it would have
+ * been weighed with as aid not yet given: the same programme for the same person (or household), a
+ * programme a rule keeps apart from it (as ungivenDecisionFindings reads them), or aid tied to the
+ * same stay under a SETTLEMENT_EXCESS rule (X7, as sameStayFindings adds them up). The slip's aid is
+ * counted once, as paid, by the pre-grant check, so it is not a duplicate decision nor added to the
+ * stay a second time; instead the check says that the slip looks paid and its office should complete
+ * it with that record (referralComplete), or, a grant scheduled, once it is paid. A WARNING: nothing
+ * is decided twice, and the office's completion is the answer. The summary names the slip, the
+ * programme and what the record gives (day and amount), not the record's reference (a settlement
+ * number is health detail) nor any person.
+ */
+export function paidSlipFindings(
+  decision: { programmeCode: string; subject: string | null; settlementRef: string | null },
+  paid: readonly { slip: UngivenDecision & StayDecision; record: AidRecord }[],
+  rules: readonly Rule[],
+  today: IsoDate,
+): DecisionFinding[] {
+  const name = (code: string) => PROGRAMME_BY_CODE.get(code)?.name ?? code;
+  const onSameStay = (slip: StayDecision) =>
+    decision.settlementRef !== null &&
+    slip.settlementRef === decision.settlementRef &&
+    rules.some((r) => r.kind === 'SETTLEMENT_EXCESS' && r.enabled && (r.programmes as readonly string[]).includes(slip.programmeCode) && (r.programmes as readonly string[]).includes(decision.programmeCode));
+  return paid.flatMap(({ slip, record }) => {
+    if (!onSameStay(slip) && ungivenDecisionFindings(decision, [slip], rules).length === 0) return [];
+    const date = aidDateOf(record) ?? '';
+    const given = record.periodStart !== null ? `自 ${date} 起每月 ${yuan(record.amountFen)}` : `${date} ${yuan(record.amountFen)}`;
+    const paidNow = paymentProblem(record, today) === null;
+    const office = DEPARTMENT_NAMES[record.department] ?? record.department;
+    return [
+      {
+        ruleId: SLIP_LOOKS_PAID,
+        severity: 'WARNING',
+        summary: `${slip.label}（${name(slip.programmeCode)}）${paidNow ? '看来已发放' : '已排定发放'}：${office}数据中有与之相符的记录（${given}），尚未以之办结；已按${paidNow ? '已发放' : '已排定'}计入，不再作为尚未发放的决定重复计入。请${office}${paidNow ? '' : '发放后'}以该记录办结该转办单`,
+        departments: [record.department],
+        againstDecision: true,
+      },
+    ];
+  });
 }
 
 /** The ruleId of a decision's finding that the check could not compare its cause with the household's grants. */

@@ -59,31 +59,11 @@ export function checkFulfilment(
   record: AidRecord,
   facts: { members: readonly string[]; differenceReason: string | null; today: IsoDate },
 ): { ok: true; fulfilment: Fulfilment } | { ok: false; errors: CaseUserError[] } {
-  const field = ['input', 'aidSourceReference'];
   const errors: CaseUserError[] = [];
   const unpaid = paymentProblem(record, facts.today);
   if (unpaid) errors.push(unpaid);
-  if (record.department !== decided.department) errors.push(caseError('AID_RECORD_NOT_FOUND', 'the aid record is not the deciding department’s', field));
-  if (record.programme !== decided.programmeCode) {
-    errors.push(caseError('AID_RECORD_PROGRAMME_MISMATCH', `the aid record is ${record.programme}, the decision ${decided.programmeCode}`, field));
-  }
-  if (!facts.members.includes(record.beneficiaryIdNumber) || (decided.beneficiaryIdNumber !== null && record.beneficiaryIdNumber !== decided.beneficiaryIdNumber)) {
-    errors.push(caseError('AID_RECORD_BENEFICIARY_MISMATCH', 'the aid record is for another person than the decision names', field));
-  }
-  // X5 counts the record under the cause its department gave it: one of another cause would leave
-  // the household's next grant for the decided cause looking like the first.
-  const causeError = causeProblem(decided.cause, record, 'the decision', field);
-  if (causeError) errors.push(causeError);
-  // X7 adds the record up under the stay it is tied to: one of another stay, or of none, leaves the
-  // stay the decision was weighed against looking less relieved than it is. No number in the
-  // message: a settlement is health detail.
-  if (decided.settlementRef && record.settlementRef !== decided.settlementRef) {
-    errors.push(caseError('AID_RECORD_SETTLEMENT_MISMATCH', `the aid record is tied to ${record.settlementRef ? 'another hospital settlement' : 'no hospital settlement'} than the one the decision names`, field));
-  }
+  errors.push(...recordMismatches(decided, record, facts.members));
   const aidDate = aidDateOf(record);
-  if (aidDate === null || aidDate < decided.decidedOn) {
-    errors.push(caseError('AID_RECORD_BEFORE_DECISION', `the aid record dates from before the decision of ${decided.decidedOn}`, field));
-  }
   const reason = facts.differenceReason?.trim() || null;
   if (reason !== null && longerThan(reason, DIFFERENCE_REASON_MAX)) {
     errors.push(caseError('TEXT_TOO_LONG', `differenceReason is longer than ${DIFFERENCE_REASON_MAX} characters`, ['input', 'differenceReason']));
@@ -106,6 +86,40 @@ export function checkFulfilment(
       differenceReason: reason,
     },
   };
+}
+
+/**
+ * Every reason the record is not the decision's aid, whether paid or not: the deciding department's,
+ * of the programme decided, for a member of the household (`members`; the one the decision names, if
+ * it names one), of the cause and tied to the stay decided, and dated on or after the decision. What a
+ * completion checks besides (paid, the amount or a reason for less) is checkFulfilment's; a slip
+ * still waiting is read as paid at the source on these alone (paidSlips).
+ */
+export function recordMismatches(decided: DecidedAid, record: AidRecord, members: readonly string[]): CaseUserError[] {
+  const field = ['input', 'aidSourceReference'];
+  const errors: CaseUserError[] = [];
+  if (record.department !== decided.department) errors.push(caseError('AID_RECORD_NOT_FOUND', 'the aid record is not the deciding department’s', field));
+  if (record.programme !== decided.programmeCode) {
+    errors.push(caseError('AID_RECORD_PROGRAMME_MISMATCH', `the aid record is ${record.programme}, the decision ${decided.programmeCode}`, field));
+  }
+  if (!members.includes(record.beneficiaryIdNumber) || (decided.beneficiaryIdNumber !== null && record.beneficiaryIdNumber !== decided.beneficiaryIdNumber)) {
+    errors.push(caseError('AID_RECORD_BENEFICIARY_MISMATCH', 'the aid record is for another person than the decision names', field));
+  }
+  // X5 counts the record under the cause its department gave it: one of another cause would leave
+  // the household's next grant for the decided cause looking like the first.
+  const causeError = causeProblem(decided.cause, record, 'the decision', field);
+  if (causeError) errors.push(causeError);
+  // X7 adds the record up under the stay it is tied to: one of another stay, or of none, leaves the
+  // stay the decision was weighed against looking less relieved than it is. No number in the
+  // message: a settlement is health detail.
+  if (decided.settlementRef && record.settlementRef !== decided.settlementRef) {
+    errors.push(caseError('AID_RECORD_SETTLEMENT_MISMATCH', `the aid record is tied to ${record.settlementRef ? 'another hospital settlement' : 'no hospital settlement'} than the one the decision names`, field));
+  }
+  const aidDate = aidDateOf(record);
+  if (aidDate === null || aidDate < decided.decidedOn) {
+    errors.push(caseError('AID_RECORD_BEFORE_DECISION', `the aid record dates from before the decision of ${decided.decidedOn}`, field));
+  }
+  return errors;
 }
 
 /**

@@ -4,10 +4,23 @@
  * its beneficiary or, when it names none, the head of household, dated the meeting's day, with the
  * hospital stay it names (its settlementReference) weighed as that check weighs a proposal's.
  */
-import { causeUnrecognisedFinding, checkDecisionConflicts, sameStayFindings, settlementFindings, ungivenDecisionFindings, type DecisionCheck, type DecisionFinding, type StayDecision, type UngivenDecision } from '../../domain/cases/decision-checks';
+import {
+  causeUnrecognisedFinding,
+  checkDecisionConflicts,
+  paidSlipFindings,
+  sameStayFindings,
+  settlementFindings,
+  ungivenDecisionFindings,
+  type DecisionCheck,
+  type DecisionFinding,
+  type StayDecision,
+  type UngivenDecision,
+} from '../../domain/cases/decision-checks';
+import { chinaDateOf } from '../../domain/cases/china-time';
 import { refusal, type Outcome } from '../../domain/cases/errors';
 import { decisionsIssuedTo } from '../../db/cases/write';
 import { ungivenDecisionsOfHousehold } from '../../db/cases/store';
+import { paidAtSource } from './paid-at-source';
 import { caseNamedTo } from './case-named';
 import type { Dossier } from '../../domain/cases/dossier';
 import { decisionSubject, type DecisionInput } from '../../domain/cases/meetings';
@@ -79,11 +92,12 @@ export async function withUngivenDecisions(
   const head = decisionSubject(facts.members)?.idNumber ?? null;
   const named = caseNamedTo(ctx);
   // A correction's decisions replace the slips it supersedes: those are no longer decisions to give.
-  const waiting = (await ungivenDecisionsOfHousehold(ctx.hub, facts.householdId)).filter((s) => s.programmeCode !== null && !facts.superseding?.includes(s.id));
-  const pending: (UngivenDecision & StayDecision)[] = await Promise.all(
-    waiting.map(async (s) => {
+  const open = (await ungivenDecisionsOfHousehold(ctx.hub, facts.householdId)).filter((s) => s.programmeCode !== null && !facts.superseding?.includes(s.id));
+  const slips: (UngivenDecision & StayDecision & { id: number })[] = await Promise.all(
+    open.map(async (s) => {
       const reference = s.caseId === facts.caseId ? null : await named(s.caseId);
       return {
+        id: s.id,
         programmeCode: s.programmeCode!,
         subject: s.beneficiaryIdNumber ?? head,
         label: s.caseId === facts.caseId ? `本案转办单 ${s.id}` : reference !== null ? `案件 ${reference} 的转办单 ${s.id}` : '本户另一案件的转办单',
@@ -92,9 +106,14 @@ export async function withUngivenDecisions(
       };
     }),
   );
+  // A slip whose aid its office has paid but not yet completed it with is counted once, as paid (the
+  // pre-grant check reads the record), not again as waiting: each decision is told so instead.
+  const paid = await paidAtSource(ctx.loaders, ctx.hub, open, facts.members.map((m) => m.idNumber));
+  const pending = slips.filter((s) => !paid.has(s.id));
+  const paidSlipsOf = slips.flatMap((slip) => (paid.has(slip.id) ? [{ slip, record: paid.get(slip.id)! }] : []));
   // The stay weighed by each check is for this weighing only, not kept with the check.
   const kept = checks.map(({ stays: _stays, ...check }) => check);
-  if (pending.length === 0 && decisions.length < 2) return kept;
+  if (pending.length === 0 && paidSlipsOf.length === 0 && decisions.length < 2) return kept;
   const rules = activeRuleSet().rules;
   const labelOf = (j: number) => `本次会议第 ${j + 1} 项决定`;
   // Decisions on one stay are weighed together, and with the slips still waiting on it: a correction's
@@ -107,10 +126,15 @@ export async function withUngivenDecisions(
   );
   return kept.map((check, i) => {
     const d = decisions[i];
+    const subject = d.beneficiaryIdNumber ?? head;
     const earlier: UngivenDecision[] = facts.sameMeeting
       ? decisions.slice(0, i).map((e, j) => ({ programmeCode: e.programmeCode, subject: e.beneficiaryIdNumber ?? head, label: labelOf(j) }))
       : [];
-    const found = [...ungivenDecisionFindings({ programmeCode: d.programmeCode, subject: d.beneficiaryIdNumber ?? head }, [...earlier, ...pending], rules), ...onStays[i]];
+    const found = [
+      ...ungivenDecisionFindings({ programmeCode: d.programmeCode, subject }, [...earlier, ...pending], rules),
+      ...onStays[i],
+      ...paidSlipFindings({ programmeCode: d.programmeCode, subject, settlementRef: d.settlementRef }, paidSlipsOf, rules, chinaDateOf(ctx.now())),
+    ];
     return found.length === 0 ? check : { ...check, findings: [...check.findings, ...found] };
   });
 }
