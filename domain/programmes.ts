@@ -65,6 +65,20 @@ export type ProgrammeCode = (typeof PROGRAMMES)[number]['code'];
 export const PROGRAMME_BY_CODE: ReadonlyMap<string, Programme> = new Map(PROGRAMMES.map((p) => [p.code, p]));
 
 /**
+ * Whether a programme is a service (法律援助): given to the beneficiary, not paid. Its aid, reported
+ * or decided, carries 0 fen: money recorded for it would count in the household's aid totals, the
+ * dossier and a decision's pre-grant check as cash the household never received. The one definition
+ * aidReport (domain/reported-aid/validate.ts) and a meeting's decisions (domain/cases/meetings.ts) hold
+ * an amount to.
+ */
+export function isServiceProgramme(programme: Pick<Programme, 'purpose'>): boolean {
+  return programme.purpose === 'SERVICE';
+}
+
+/** Why an amount is refused for a service (isServiceProgramme), said alike wherever it is refused. */
+export const SERVICE_AMOUNT_MESSAGE = 'a service (e.g. 法律援助) carries amount 0: it is given, not paid to the beneficiary';
+
+/**
  * What an aid record is shown under when its department's programme (type, kind) code is one the
  * department does not document (a typo, or a programme its system added since): one per federated
  * department whose records carry such a code. Not programmes of the catalogue: nothing can decide,

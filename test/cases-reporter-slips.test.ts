@@ -209,6 +209,95 @@ describe('a reporting office’s record reversed before it is named', () => {
   });
 });
 
+describe('a reporting office’s record corrected before it is named', () => {
+  it('refuses a decision’s completion and a first aid naming a ledger entry its office corrected (CORRECTION) AID_RECORD_SUPERSEDED, naming the entry that stands (the chain’s last), not AID_RECORD_NOT_FOUND; the standing entry completes the slip', async () => {
+    const caseId = await caseInDeliberation('劳动争议法律援助（记录已更正）');
+    const decision = { department: 'JUSTICE', programme: 'LEGAL_AID', amountFen: 0, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.spouse, ask: '为户主配偶提供法律援助（欠薪）' };
+    const met = await ok(demo[CA], MEETING, { input: { caseId, heldOn: '2026-03-13', departmentsPresent: ['CIVIL_AFFAIRS', 'JUSTICE'], decisions: [decision] } }, 'meetingRecord');
+    const slip = met.meeting.decisions[0].id;
+    const justice = demo[RENCHENG_JUSTICE];
+    await ok(justice, ACCEPT, { input: { referralId: slip } }, 'referralAccept');
+    const aid = { programme: 'LEGAL_AID', amountFen: 0, beneficiaryIdNumber: WANG.spouse };
+    const report = (r: Record<string, unknown>) => ok(reporting[RENCHENG_JUSTICE], REPORT, { r: [{ ...aid, ...r }] }, 'aidReport');
+    await report({ reference: 'FY-2026-0313-QX', grantDate: '2026-03-13' });
+    const first = await reportedRef(justice, wangId, 'JUSTICE', 'FY-2026-0313-QX');
+    // The date was wrong, and then wrong again: corrected twice before the office answers the slip.
+    await report({ reference: 'FY-2026-0313-QX-C1', entryKind: 'CORRECTION', supersedesReference: 'FY-2026-0313-QX', grantDate: '2026-03-14' });
+    await report({ reference: 'FY-2026-0313-QX-C2', entryKind: 'CORRECTION', supersedesReference: 'FY-2026-0313-QX-C1', grantDate: '2026-03-15' });
+    const standing = await reportedRef(justice, wangId, 'JUSTICE', 'FY-2026-0313-QX-C2');
+    const complete = (aidSourceReference: string) => justice(COMPLETE, { input: { referralId: slip, feedback: '已指派律师', aidSourceReference } });
+    expect(await complete(first)).toMatchObject({ data: { referralComplete: { referral: null, userErrors: [{ code: 'AID_RECORD_SUPERSEDED', field: ['input', 'aidSourceReference'] }] } } });
+    const said = await justice(`mutation($input: ReferralCompleteInput!) { referralComplete(input: $input) { userErrors { message } } }`, { input: { referralId: slip, feedback: '已指派律师', aidSourceReference: first } });
+    expect(said.data.referralComplete.userErrors[0].message).toContain(standing);
+
+    // A first aid naming it is refused so too, naming the same entry.
+    const FIRST_AID = `mutation($input: CaseFirstAidInput!) { caseFirstAid(input: $input) { case { state } userErrors { code field message } } }`;
+    const urgent = (await ok(demo[CA], OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'URGENT', summary: '户主配偶被拖欠工资急需法律援助', reportedAt: '2026-03-12T09:00:00+08:00' } }, 'caseOpen')).case.id;
+    await ok(demo[CA], MOVE, { input: { caseId: urgent, to: 'ACCEPTED', reason: '受理' } }, 'caseTransition');
+    const firstAid = await demo[CA](FIRST_AID, { input: { caseId: urgent, programme: 'LEGAL_AID', amountFen: 0, beneficiaryIdNumber: WANG.spouse, reason: '先行法律援助', aidSourceReference: first } });
+    expect(firstAid).toMatchObject({ data: { caseFirstAid: { case: null, userErrors: [{ code: 'AID_RECORD_SUPERSEDED', field: ['input', 'aidSourceReference'] }] } } });
+    expect(firstAid.data.caseFirstAid.userErrors[0].message).toContain(standing);
+
+    // Named as the message says, the standing entry completes the slip.
+    const done = await ok(justice, COMPLETE, { input: { referralId: slip, feedback: '已指派律师', aidSourceReference: standing } }, 'referralComplete');
+    expect(done.referral.state).toBe('COMPLETED');
+  });
+});
+
+describe('money decided for a service', () => {
+  it('refuses a 法律援助 decision carrying money AMOUNT_INVALID at its amount, at a meeting, in a correction (changed or added) and in a reassignment, as aidReport refuses such a record; decided at 0 fen it is taken', async () => {
+    const caseId = await caseInDeliberation('法律援助（决定金额）');
+    const CORRECT = `mutation($input: DecisionCorrectInput!) { decisionCorrect(input: $input) { issued { id } userErrors { code field } } }`;
+    const DECLINE = `mutation($input: ReferralDeclineInput!) { referralDecline(input: $input) { ${SLIP} } }`;
+    const REASSIGN = `mutation($input: ReferralReassignInput!) { referralReassign(input: $input) { ${SLIP} } }`;
+    const legal = { department: 'JUSTICE', programme: 'LEGAL_AID', amountFen: 5_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.grandmother, ask: '为户主之母提供法律援助（赡养纠纷）' };
+    const present = ['CIVIL_AFFAIRS', 'JUSTICE'];
+    const paid = await demo[CA](MEETING, { input: { caseId, heldOn: '2026-03-13', departmentsPresent: present, decisions: [{ ...legal, department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', cause: 'OTHER' }, legal] } });
+    expect(paid).toMatchObject({ data: { meetingRecord: { meeting: null, userErrors: [{ code: 'AMOUNT_INVALID', field: ['input', 'decisions', '1', 'amountFen'] }] } } });
+    // 春蕾计划 from 妇联 for the child, declined below and reassigned to 司法.
+    const springBud = { department: 'WOMENS_FEDERATION', programme: 'SPRING_BUD', amountFen: 100_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.child };
+    const met = await ok(demo[CA], MEETING, { input: { caseId, heldOn: '2026-03-13', departmentsPresent: [...present, 'WOMENS_FEDERATION'], decisions: [{ ...legal, amountFen: 0 }, springBud] } }, 'meetingRecord');
+    const slip = met.meeting.decisions[0].id;
+    const declined = met.meeting.decisions[1].id;
+    const correct = (input: Record<string, unknown>) => demo[CA](CORRECT, { input: { caseId, reason: '更正决定', ...input } });
+    expect(await correct({ changes: [{ referralId: slip, decision: legal }] })).toMatchObject({ data: { decisionCorrect: { userErrors: [{ code: 'AMOUNT_INVALID', field: ['input', 'changes', '0', 'decision', 'amountFen'] }] } } });
+    expect(await correct({ add: [{ ...legal, beneficiaryIdNumber: WANG.head }] })).toMatchObject({ data: { decisionCorrect: { userErrors: [{ code: 'AMOUNT_INVALID', field: ['input', 'add', '0', 'amountFen'] }] } } });
+    // Declined by 妇联, the decision is reassigned to 法律援助: with money for the service, refused; at 0 fen, issued.
+    await ok(demo.AIDHUB_TOKEN_370811_WOMENS_FEDERATION, DECLINE, { input: { referralId: declined, reason: '不符合春蕾计划资助条件' } }, 'referralDecline');
+    const reassign = { referralId: declined, reason: '改为法律援助（抚养费纠纷）', department: 'JUSTICE', programme: 'LEGAL_AID', amountFen: 5_000, deadlineWorkingDays: 10 };
+    expect(await demo[CA](REASSIGN, { input: reassign })).toMatchObject({ data: { referralReassign: { referral: null, userErrors: [{ code: 'AMOUNT_INVALID', field: ['input', 'amountFen'] }] } } });
+    const reassigned = await ok(demo[CA], REASSIGN, { input: { ...reassign, amountFen: 0 } }, 'referralReassign');
+    expect(reassigned.referral.state).toBe('ISSUED');
+    // A first aid of the service is held to 0 fen as well.
+    const urgent = (await ok(demo[CA], OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'URGENT', summary: '户主之母急需法律援助', reportedAt: '2026-03-12T09:00:00+08:00' } }, 'caseOpen')).case.id;
+    await ok(demo[CA], MOVE, { input: { caseId: urgent, to: 'ACCEPTED', reason: '受理' } }, 'caseTransition');
+    const FIRST_AID = `mutation($input: CaseFirstAidInput!) { caseFirstAid(input: $input) { case { state } userErrors { code field } } }`;
+    expect(await demo[CA](FIRST_AID, { input: { caseId: urgent, programme: 'LEGAL_AID', amountFen: 5_000, beneficiaryIdNumber: WANG.grandmother, reason: '先行法律援助' } })).toMatchObject({
+      data: { caseFirstAid: { case: null, userErrors: [{ code: 'AMOUNT_INVALID', field: ['input', 'amountFen'] }] } },
+    });
+  });
+});
+
+describe('a first aid sent again after its record was corrected', () => {
+  it('answers the retry (with its key, and without one) with its first outcome, replayed, not refused by the correction made since', async () => {
+    const FIRST_AID = `mutation($input: CaseFirstAidInput!) { caseFirstAid(input: $input) { case { state } replayed userErrors { code field } } }`;
+    const justice = demo[RENCHENG_JUSTICE];
+    const aid = { programme: 'LEGAL_AID', amountFen: 0, beneficiaryIdNumber: WANG.head };
+    const report = (r: Record<string, unknown>) => ok(reporting[RENCHENG_JUSTICE], REPORT, { r: [{ ...aid, ...r }] }, 'aidReport');
+    for (const key of ['first-aid-legal-1', null]) {
+      const urgent = (await ok(demo[CA], OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'URGENT', summary: '户主工伤急需法律援助', reportedAt: '2026-03-12T09:00:00+08:00' } }, 'caseOpen')).case.id;
+      await ok(demo[CA], MOVE, { input: { caseId: urgent, to: 'ACCEPTED', reason: '受理' } }, 'caseTransition');
+      const reference = `FY-FA-${key === null ? 'U' : 'K'}`;
+      await report({ reference, grantDate: '2026-03-13' });
+      const named = await reportedRef(justice, wangId, 'JUSTICE', reference);
+      const input = { caseId: urgent, ...aid, reason: '先行法律援助（工伤）', aidSourceReference: named, ...(key === null ? {} : { idempotencyKey: key }) };
+      expect((await ok(demo[CA], FIRST_AID, { input }, 'caseFirstAid')).replayed).toBe(false);
+      await report({ reference: `${reference}-C`, entryKind: 'CORRECTION', supersedesReference: reference, grantDate: '2026-03-14' });
+      expect(await demo[CA](FIRST_AID, { input })).toMatchObject({ data: { caseFirstAid: { case: { state: 'FIRST_AID_GIVEN' }, replayed: true, userErrors: [] } } });
+    }
+  });
+});
+
 describe('what stays refused, and what reads', () => {
   it('refuses a charity’s decision, saying charities are reached through charity linkage, and records no meeting', async () => {
     const caseId = await caseInDeliberation('慈善医疗救助决定');

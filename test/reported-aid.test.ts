@@ -9,7 +9,7 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { reportFile } from '../tools/report/index';
 import { recordReportedAid, registerCharity } from '../db/reported-aid/store';
-import { validateReport } from '../domain/reported-aid/validate';
+import { validateReport, type ReportedAidInput, type ValidReportedAid } from '../domain/reported-aid/validate';
 import { until } from './support/until';
 import { makeIdNumber, maskIdNumber } from '../domain/id-number';
 import { makeCreditCode } from '../domain/credit-code';
@@ -280,6 +280,32 @@ describe('aidReport', () => {
     expect((await justice.gql(REPORT, { records: [legal] })).data.aidReport).toMatchObject({ recorded: 1, userErrors: [] });
     const corrected = await justice.gql(REPORT, { records: [{ ...legal, reference: 'FY-1-C', entryKind: 'CORRECTION', supersedesReference: 'FY-1', amountFen: 5_000 }] });
     expect(corrected.data.aidReport.userErrors).toEqual([{ index: 0, code: 'AMOUNT_INVALID', field: 'amountFen' }]);
+    expect(await ledgerRows()).toBe(rows + 1);
+  });
+
+  it('answers a retry of a record recorded before a check refusing it was added (money for a service, aid after a death learnt since) alreadyRecorded, records and corrections alike; other content under its reference is checked as new', async () => {
+    const j = await hub.createClient({ name: 'test-justice-before', department: 'JUSTICE', regionScope: '370811', roles: ['DEPARTMENT_WRITER'] });
+    const justice = hub.as({ token: j.token, purpose: 'DUPLICATE_CHECK' });
+    // As an older hub took them: ¥50 of legal aid, corrected to ¥60, and aid to a person after the death the hub knows now.
+    const paid = { reference: 'FY-OLD-1', beneficiaryIdNumber: PATIENT, programme: 'LEGAL_AID', grantDate: '2026-02-15', amountFen: 5_000 };
+    const corrected = { ...paid, reference: 'FY-OLD-1-C', entryKind: 'CORRECTION' as const, supersedesReference: 'FY-OLD-1', amountFen: 6_000 };
+    const late = { reference: 'DEATH-OLD-1', beneficiaryIdNumber: DECEASED, programme: 'WINTER_SPRING_RELIEF', grantDate: '2026-01-06', amountFen: 10_000 };
+    const stored = (r: ReportedAidInput): ValidReportedAid => ({ supersedesReference: null, grantDate: null, periodStart: null, periodEnd: null, settlementRef: null, caseReference: null, needId: null, ...r, entryKind: r.entryKind ?? 'AID' });
+    await dbs.hub.transaction((tx) => recordReportedAid(tx as never, [paid, corrected].map(stored), { clientName: j.name, officer: null, office: 'JUSTICE', creditCode: null }));
+    await dbs.hub.transaction((tx) => recordReportedAid(tx as never, [stored(late)], { clientName: 'test-emergency', officer: null, office: 'EMERGENCY_MANAGEMENT', creditCode: null }));
+    const rows = await ledgerRows();
+    // Sent again (a retry after a lost answer), each is what it was: already recorded, not refused.
+    for (const records of [[paid], [corrected], [paid, corrected], [{ ...paid, reference: ' fy-old-1 ' }]]) {
+      expect((await justice.gql(REPORT, { records })).data.aidReport).toMatchObject({ recorded: 0, alreadyRecorded: records.length, userErrors: [] });
+    }
+    expect((await emergency.gql(REPORT, { records: [late] })).data.aidReport).toMatchObject({ recorded: 0, alreadyRecorded: 1, userErrors: [] });
+    // A retry beside a new record: the new one is checked and recorded, the retry answered.
+    const next = { reference: 'FY-OLD-2', beneficiaryIdNumber: PATIENT, programme: 'LEGAL_AID', grantDate: '2026-02-16', amountFen: 0 };
+    expect((await justice.gql(REPORT, { records: [corrected, next] })).data.aidReport).toMatchObject({ recorded: 1, alreadyRecorded: 1, userErrors: [] });
+    // Another amount under the reference is no retry: checked as a new record, as any.
+    expect((await justice.gql(REPORT, { records: [{ ...paid, amountFen: 7_000 }] })).data.aidReport.userErrors).toEqual([{ index: 0, code: 'AMOUNT_INVALID', field: 'amountFen' }]);
+    expect((await justice.gql(REPORT, { records: [{ ...paid, amountFen: 0 }] })).data.aidReport.userErrors).toEqual([{ index: 0, code: 'REFERENCE_CONFLICT', field: 'reference' }]);
+    expect((await emergency.gql(REPORT, { records: [{ ...late, amountFen: 12_000 }] })).data.aidReport.userErrors).toEqual([{ index: 0, code: 'BENEFICIARY_DECEASED', field: 'grantDate' }]);
     expect(await ledgerRows()).toBe(rows + 1);
   });
 

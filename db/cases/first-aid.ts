@@ -14,7 +14,7 @@ import { toDbInstant } from '../instants';
 import { aidCase, caseEvent } from './schema';
 import { caseRecord, inPeriodAndRegion, type CaseEventRecord, type CaseRecord, type HubQuery } from './records';
 import { applyTransition } from './store';
-import { caseWrite, EventLog, lockCase, requiredText, unkeyedRetry, type WriteMeta } from './write';
+import { caseWrite, EventLog, keyedRetry, lockCase, requiredText, unkeyedRetry, type WriteMeta } from './write';
 
 export interface FirstAidInput {
   caseId: number;
@@ -33,6 +33,26 @@ export type FirstAidRecord = typeof caseFirstAid.$inferSelect;
 /** A first aid as the schema reads it: with the case's household and township, which its access rule needs. */
 export type CaseFirstAidRecord = FirstAidRecord & { householdId: number; townshipCode: string };
 
+/** The case id a first aid's event answers, for the key's replay (null: the key was another request's). */
+const firstAidOf = (caseId: number) => (e: CaseEventRecord) => (e.action === 'TRANSITIONED' && e.caseId === caseId && e.toState === 'FIRST_AID_GIVEN' ? caseId : null);
+
+/** Whether the case's newest event is this first aid given, the first aid on record being the request's. */
+const firstAidGiven = (q: HubQuery, caseId: number, input: FirstAidInput) => (e: CaseEventRecord) =>
+  e.action === 'TRANSITIONED' && e.toState === 'FIRST_AID_GIVEN' && e.reason === input.reason.trim() && sameFirstAid(q, caseId, input);
+
+/**
+ * The first aid a request recorded already, sent again after a lost answer: with an idempotency key,
+ * the key's first outcome (or IDEMPOTENCY_KEY_REUSED); without one, the case's newest event when it
+ * is this first aid given, by the same officer of the same office within UNKEYED_RETRY_HOURS
+ * (unkeyedRetry). Looked for before the first aid's own checks (resolvers/cases caseFirstAid), so a
+ * retry is answered with its first outcome even where a check added since, or a record its source
+ * corrected or reversed since, would now refuse it; recordFirstAid looks again under the case's lock.
+ */
+export async function firstAidRetry(db: HubDb, input: FirstAidInput, meta: WriteMeta): Promise<Outcome<number> | null> {
+  if (meta.idempotencyKey !== null) return keyedRetry(db, meta, firstAidOf(input.caseId));
+  return (await unkeyedRetry(db, input.caseId, meta, firstAidGiven(db, input.caseId, input))) ? success(input.caseId, true) : null;
+}
+
 /** Records the first aid given and moves the case to FIRST_AID_GIVEN. Returns the case id. */
 export async function recordFirstAid(db: HubDb, input: FirstAidInput, meta: WriteMeta): Promise<Outcome<number>> {
   const problem =
@@ -43,14 +63,13 @@ export async function recordFirstAid(db: HubDb, input: FirstAidInput, meta: Writ
     db,
     meta,
     problem,
-    (e) => (e.action === 'TRANSITIONED' && e.caseId === input.caseId && e.toState === 'FIRST_AID_GIVEN' ? input.caseId : null),
+    firstAidOf(input.caseId),
     (at) =>
       lockingTransaction(db, async (tx) => {
         const c = await lockCase(tx, input.caseId);
         if (!c) return refusal(caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'caseId']));
         // The same first aid sent again without a key, nothing recorded since: its first outcome.
-        const given = (e: CaseEventRecord) => e.action === 'TRANSITIONED' && e.toState === 'FIRST_AID_GIVEN' && e.reason === input.reason.trim() && sameFirstAid(tx, c.id, input);
-        if (await unkeyedRetry(tx, c.id, meta, given)) return success(c.id, true);
+        if (await unkeyedRetry(tx, c.id, meta, firstAidGiven(tx, c.id, input))) return success(c.id, true);
         if (c.ownerOffice !== meta.actor.office) return refusal(caseError('NOT_CASE_OWNER', 'the office that owns the case records its first aid', ['input', 'actor', 'office']));
         const log = await EventLog.open(tx, c.id, meta);
         const moved = await applyTransition(tx, c, 'FIRST_AID_GIVEN', input.reason, at, log, { viaFirstAid: true, carriesKey: true, serverClock: meta.occurredAt === null });

@@ -10,7 +10,7 @@ import { inList } from '../in-list';
 import { toDbInstant } from '../instants';
 import type { OfficeCode } from '../../domain/departments';
 import { isCreditCode } from '../../domain/credit-code';
-import { contentHash, REFERENCE_IDENTIFIES_MESSAGE, referenceIdentifies, referenceKey, type ReportError, type ValidReportedAid } from '../../domain/reported-aid/validate';
+import { contentHash, REFERENCE_IDENTIFIES_MESSAGE, referenceIdentifies, referenceKey, sameAsRecorded, type RecordedEntry, type ReportError, type ValidReportedAid } from '../../domain/reported-aid/validate';
 import { charityOrganisation, charityOrganisationName, reportedAid, type ReportedAidRow } from './schema';
 import { isBlank, longerThan } from '../../domain/text-length';
 
@@ -93,8 +93,7 @@ export async function recordReportedAid(tx: LockingTx, records: readonly ValidRe
     const already = byRef.get(referenceKey(r.reference));
     if (already) {
       // Compared as recorded: the references in the case the ledger holds them.
-      const asRecorded = { ...r, reference: already.reference, supersedesReference: r.supersedesReference && already.supersedesReference && referenceKey(r.supersedesReference) === referenceKey(already.supersedesReference) ? already.supersedesReference : r.supersedesReference };
-      if (already.contentHash !== contentHash(asRecorded)) errors.push({ index, code: 'REFERENCE_CONFLICT', field: 'reference', message: 'this reference already holds a different record; send a CORRECTION under a new reference' });
+      if (!sameAsRecorded(r, already)) errors.push({ index, code: 'REFERENCE_CONFLICT', field: 'reference', message: 'this reference already holds a different record; send a CORRECTION under a new reference' });
       return;
     }
     fresh.push(index);
@@ -177,6 +176,21 @@ export async function recordReportedAid(tx: LockingTx, records: readonly ValidRe
   }
   const freshSet = new Set(fresh);
   return { ok: true, outcome: { rows: records.map((r) => now2.get(referenceKey(r.reference))!), written: records.map((_, i) => freshSet.has(i)) } };
+}
+
+/**
+ * A reporter's entries under these references, by referenceKey: what a batch's retries are told by
+ * before it is checked (validateReport's `recorded`). Read outside the batch's transaction: a retry
+ * whose first sending is still being written is found by recordReportedAid, under its lock.
+ */
+export async function recordedUnder(db: Pick<HubDb, 'select'>, clientName: string, references: readonly string[]): Promise<Map<string, RecordedEntry>> {
+  const keys = [...new Set(references)];
+  if (keys.length === 0) return new Map();
+  const rows = await db
+    .select({ reference: reportedAid.reference, supersedesReference: reportedAid.supersedesReference, contentHash: reportedAid.contentHash })
+    .from(reportedAid)
+    .where(and(eq(reportedAid.reporterClient, clientName), inList(reportedAid.reference, keys)));
+  return new Map(rows.map((r) => [referenceKey(r.reference), r]));
 }
 
 /** Standing entries (not superseded) whose beneficiary is one of these people: one statement. */

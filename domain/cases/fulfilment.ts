@@ -9,7 +9,7 @@
  */
 import type { AidCause, AidRecord } from '../aid';
 import type { IsoDate } from '../dates';
-import type { Programme } from '../programmes';
+import { isServiceProgramme, type Programme } from '../programmes';
 import { caseError, type CaseUserError } from './errors';
 import { longerThan } from '../text-length';
 
@@ -204,7 +204,7 @@ export function checkFirstAidRecord(
 
 /** Whether a record of this programme carries the total paid, to hold a first aid's stated amount against. */
 export function firstAidAmountComparable(programme: Pick<Programme, 'kind' | 'purpose'>): boolean {
-  return programme.kind === 'ONE_OFF' && programme.purpose !== 'SERVICE';
+  return programme.kind === 'ONE_OFF' && !isServiceProgramme(programme);
 }
 
 /** Whether the aid record a slip or a first aid named still stands at its source (schema FulfilmentStanding). */

@@ -7,7 +7,7 @@ import { PROPOSAL_MAX_FEN, type AidCause } from '../aid';
 import type { IsoDate } from '../dates';
 import type { OfficeCode as DepartmentCode } from '../departments';
 import { fenToYuan } from '../money';
-import { PROGRAMME_BY_CODE } from '../programmes';
+import { isServiceProgramme, PROGRAMME_BY_CODE, SERVICE_AMOUNT_MESSAGE } from '../programmes';
 import { caseError, type CaseUserError } from './errors';
 import { noSlipsReason } from './offices';
 import { longerThan } from '../text-length';
@@ -92,6 +92,10 @@ export function checkMeeting(
     if (d.amountFen < 0) errors.push(caseError('AMOUNT_NEGATIVE', 'an amount is not negative', at('decisions', i, 'amountFen')));
     // As a pre-grant check's proposal: the decision's own check sums it with the aid already given.
     if (d.amountFen > PROPOSAL_MAX_FEN) errors.push(caseError('AMOUNT_TOO_LARGE', `an amount is at most ${PROPOSAL_MAX_FEN} fen`, at('decisions', i, 'amountFen')));
+    // A service (法律援助) is decided, not paid: money decided for it was checked and shown as cash
+    // decided for the household (the pre-grant check, the slip's ask, the dossier), as aidReport
+    // refuses it for the aid reported (domain/programmes.ts isServiceProgramme).
+    else if (d.amountFen > 0 && programme && isServiceProgramme(programme)) errors.push(caseError('AMOUNT_INVALID', SERVICE_AMOUNT_MESSAGE, at('decisions', i, 'amountFen')));
     const deadline = checkDeadlineWorkingDays(d.deadlineWorkingDays, at('decisions', i, 'deadlineWorkingDays'));
     if (deadline) errors.push(deadline);
     if (d.ask !== null && longerThan(d.ask, 500)) errors.push(caseError('TEXT_TOO_LONG', 'ask is longer than 500 characters', at('decisions', i, 'ask')));

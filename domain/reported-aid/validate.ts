@@ -8,8 +8,8 @@ import { createHash } from 'node:crypto';
 import { MAX_AMOUNT_FEN } from '../aid';
 import { isIsoDate, type IsoDate } from '../dates';
 import type { OfficeCode } from '../departments';
-import { checkIdNumber } from '../id-number';
-import { PROGRAMME_BY_CODE } from '../programmes';
+import { checkIdNumber, typedIdNumber } from '../id-number';
+import { isServiceProgramme, PROGRAMME_BY_CODE, SERVICE_AMOUNT_MESSAGE } from '../programmes';
 import { longerThan } from '../text-length';
 import { screenedReference } from '../text-screen';
 
@@ -132,10 +132,59 @@ function text(v: string | null | undefined): string | null {
 }
 
 /**
+ * A record as the ledger holds it once taken: trimmed, empty strings as null, the ID number as typed
+ * in capitals (as validateReport normalises a valid record), nothing checked. How a record is told
+ * from the entry already under its reference (sameAsRecorded).
+ */
+export function recordedForm(r: ReportedAidInput): ValidReportedAid {
+  return {
+    reference: r.reference.trim(),
+    entryKind: r.entryKind ?? 'AID',
+    supersedesReference: text(r.supersedesReference),
+    beneficiaryIdNumber: typedIdNumber(r.beneficiaryIdNumber),
+    programme: r.programme,
+    grantDate: text(r.grantDate),
+    periodStart: text(r.periodStart),
+    periodEnd: text(r.periodEnd),
+    amountFen: r.amountFen,
+    settlementRef: text(r.settlementRef),
+    caseReference: text(r.caseReference),
+    needId: text(r.needId),
+  };
+}
+
+/** A ledger entry as far as a record sent again is compared with it. */
+export interface RecordedEntry {
+  reference: string;
+  supersedesReference: string | null;
+  contentHash: string;
+}
+
+/**
+ * Whether `r` is the very record the ledger holds under its reference (a retry): the same content,
+ * references compared as recorded (the case the ledger holds them in: referenceKey).
+ */
+export function sameAsRecorded(r: ValidReportedAid, recorded: RecordedEntry): boolean {
+  const sameSupersedes = r.supersedesReference !== null && recorded.supersedesReference !== null && referenceKey(r.supersedesReference) === referenceKey(recorded.supersedesReference);
+  return recorded.contentHash === contentHash({ ...r, reference: recorded.reference, supersedesReference: sameSupersedes ? recorded.supersedesReference : r.supersedesReference });
+}
+
+/**
  * Checks a batch from a reporter of `office`. Returns the valid records, or every problem found
  * (never both): one bad record rejects the batch.
+ *
+ * `recorded` holds the reporter's ledger entries under the batch's references (by referenceKey): a
+ * record that is one of them exactly (sameAsRecorded) is a retry, taken as it stands and listed in
+ * `retries`, before any check, so a retry stays "already recorded" whatever check was added since it
+ * was recorded (a service's money, AMOUNT_INVALID; a reference screened since). The ledger answers it
+ * (db/reported-aid/store.ts recordReportedAid); a record differing from its entry is checked as any.
  */
-export function validateReport(office: OfficeCode, records: readonly ReportedAidInput[], today: IsoDate): { ok: true; records: ValidReportedAid[] } | { ok: false; errors: ReportError[] } {
+export function validateReport(
+  office: OfficeCode,
+  records: readonly ReportedAidInput[],
+  today: IsoDate,
+  recorded: ReadonlyMap<string, RecordedEntry> = new Map(),
+): { ok: true; records: ValidReportedAid[]; retries: ReadonlySet<number> } | { ok: false; errors: ReportError[] } {
   if (records.length === 0) return { ok: false, errors: [{ index: null, code: 'BATCH_EMPTY', field: 'records', message: 'a report holds at least one record' }] };
   if (records.length > MAX_REPORT_BATCH) {
     return { ok: false, errors: [{ index: null, code: 'BATCH_TOO_LARGE', field: 'records', message: `a report holds at most ${MAX_REPORT_BATCH} records` }] };
@@ -143,10 +192,22 @@ export function validateReport(office: OfficeCode, records: readonly ReportedAid
   const errors: ReportError[] = [];
   const valid: ValidReportedAid[] = [];
   const seen = new Map<string, number>();
+  const retries = new Set<number>();
   records.forEach((r, index) => {
     const fail = (code: ReportErrorCode, field: string | null, message: string) => errors.push({ index, code, field, message });
     const before = errors.length;
     const reference = r.reference.trim();
+    const form = recordedForm(r);
+    const stored = recorded.get(referenceKey(reference));
+    if (stored && sameAsRecorded(form, stored)) {
+      if (seen.has(referenceKey(reference))) fail('REFERENCE_REPEATED_IN_BATCH', 'reference', `the same reference as record ${seen.get(referenceKey(reference))}`);
+      else {
+        seen.set(referenceKey(reference), index);
+        retries.add(index);
+        valid.push(form);
+      }
+      return;
+    }
     if (normaliseReference(reference) === null) fail('REFERENCE_INVALID', 'reference', 'a reference is 1–64 letters, digits or . _ : / -, starting with a letter or digit');
     else if (referenceIdentifies(reference)) fail('REFERENCE_IDENTIFIES', 'reference', REFERENCE_IDENTIFIES_MESSAGE);
     else if (seen.has(referenceKey(reference))) fail('REFERENCE_REPEATED_IN_BATCH', 'reference', `the same reference as record ${seen.get(referenceKey(reference))}`);
@@ -185,10 +246,10 @@ export function validateReport(office: OfficeCode, records: readonly ReportedAid
 
     if (!Number.isSafeInteger(r.amountFen) || r.amountFen < 0 || r.amountFen > MAX_REPORTED_FEN) fail('AMOUNT_INVALID', 'amountFen', `an amount is whole fen, 0 to ${MAX_REPORTED_FEN}`);
     else if (entryKind === 'REVERSAL' && r.amountFen !== 0) fail('AMOUNT_INVALID', 'amountFen', 'a reversal carries amount 0');
-    else if (entryKind !== 'REVERSAL' && r.amountFen === 0 && programme?.purpose !== 'SERVICE') fail('AMOUNT_INVALID', 'amountFen', 'aid in money is more than 0 fen');
+    else if (entryKind !== 'REVERSAL' && r.amountFen === 0 && !(programme && isServiceProgramme(programme))) fail('AMOUNT_INVALID', 'amountFen', 'aid in money is more than 0 fen');
     // A service (法律援助) is given, not paid to the household: money recorded for it counted in the
     // household's aid totals and the dossier as cash the household never received.
-    else if (entryKind !== 'REVERSAL' && r.amountFen !== 0 && programme?.purpose === 'SERVICE') fail('AMOUNT_INVALID', 'amountFen', 'a service (e.g. 法律援助) carries amount 0: it is given, not paid to the beneficiary');
+    else if (entryKind !== 'REVERSAL' && r.amountFen !== 0 && programme && isServiceProgramme(programme)) fail('AMOUNT_INVALID', 'amountFen', SERVICE_AMOUNT_MESSAGE);
 
     const settlementRef = text(r.settlementRef);
     if (settlementRef && programme && programme.purpose !== 'MEDICAL') fail('SETTLEMENT_NOT_MEDICAL', 'settlementRef', 'only medical aid is tied to a hospital settlement');
@@ -200,24 +261,9 @@ export function validateReport(office: OfficeCode, records: readonly ReportedAid
     const needId = text(r.needId);
     if (needId && !NEED_ID.test(needId)) fail('NEED_UNKNOWN', 'needId', 'needId is the id of a published charity need (a whole number, as charityNeeds gives it)');
 
-    if (errors.length === before && id.ok) {
-      valid.push({
-        reference,
-        entryKind,
-        supersedesReference: supersedes,
-        beneficiaryIdNumber: id.idNumber,
-        programme: r.programme,
-        grantDate,
-        periodStart,
-        periodEnd,
-        amountFen: r.amountFen,
-        settlementRef,
-        caseReference: text(r.caseReference),
-        needId,
-      });
-    }
+    if (errors.length === before && id.ok) valid.push(form);
   });
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, records: valid };
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, records: valid, retries };
 }
 
 /**

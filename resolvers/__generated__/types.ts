@@ -1063,7 +1063,7 @@ export type ReferralReassignInput = {
   readonly department: DepartmentCode;
   /** Its programme, by code. */
   readonly programme: Scalars['ID']['input'];
-  /** Amount in fen (per month for a recurring programme). */
+  /** Amount in fen (per month for a recurring programme); 0 for a service (法律援助), AMOUNT_INVALID otherwise. */
   readonly amountFen: Scalars['Fen']['input'];
   /** Deadline in working days from today, 1 to 60. */
   readonly deadlineWorkingDays: Scalars['Int']['input'];
@@ -1150,7 +1150,7 @@ export type CaseFirstAidInput = {
   readonly caseId: Scalars['ID']['input'];
   /** The programme the aid was given under, by code (usually TEMP_AID). */
   readonly programme: Scalars['ID']['input'];
-  /** The amount given, in fen. */
+  /** The amount given, in fen; 0 for a service (法律援助), AMOUNT_INVALID otherwise. */
   readonly amountFen: Scalars['Fen']['input'];
   /** The member it was given to (default: the household). A member who died before the day it was given is refused, BENEFICIARY_DECEASED. */
   readonly beneficiaryIdNumber?: InputMaybe<Scalars['String']['input']>;
@@ -1170,7 +1170,7 @@ export type CaseFirstAidInput = {
   readonly occurredAt?: InputMaybe<Scalars['DateTime']['input']>;
   /** Who acts (an officer of the owning office). */
   readonly actor?: InputMaybe<ActorInput>;
-  /** A retry with the same key returns the first outcome. */
+  /** A retry with the same key (or, without one, the same first aid sent again by the same officer, nothing recorded on the case since) returns the first outcome, before the checks above: a record corrected or reversed since does not refuse it. */
   readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -2276,6 +2276,8 @@ export type CaseErrorCode =
   | 'AMOUNT_NEGATIVE'
   /** An amount is at most 2,147,483,647 fen (¥21,474,836.47), the most one grant can be: the pre-grant check sums it with the aid already given. */
   | 'AMOUNT_TOO_LARGE'
+  /** A decision (a meeting's, a correction's, a reassignment's) or a first aid of a service programme (法律援助) carries amount 0: a service is given, not paid, as aidReport's AMOUNT_INVALID. */
+  | 'AMOUNT_INVALID'
   /** The beneficiary is not a current member of the household (or is missing). */
   | 'BENEFICIARY_NOT_IN_HOUSEHOLD'
   /** A second aid is temporary aid. */
@@ -2350,6 +2352,8 @@ export type CaseErrorCode =
   | 'AID_RECORD_NOT_YET_PAID'
   /** The department has revoked, reversed or recovered the aid record (CANCELLED): it fulfils nothing. So is medical aid paid in a hospital settlement medical insurance has reversed (冲销), and a reported-aid ledger entry its office has reversed (REVERSAL), named by its own reference, though neither is listed in the household's aid any more. */
   | 'AID_RECORD_CANCELLED'
+  /** A reported-aid ledger entry its office has corrected (a CORRECTION supersedes it) is named: the message names the entry that stands (its AidRecord.sourceReference, the last CORRECTION of its chain), the one to name instead. A chain ending in a REVERSAL is AID_RECORD_CANCELLED; a correction moving the aid out of the household is AID_RECORD_NOT_FOUND. */
+  | 'AID_RECORD_SUPERSEDED'
   /** The aid record carries a status code its department does not document (UNRECOGNISED): the hub cannot tell whether it is paid. It fulfils nothing until the department corrects the code. */
   | 'AID_RECORD_STATUS_UNRECOGNISED'
   /** A cause is decided (or the first aid states one) and the aid record carries a cause code its department does not document (AidRecord.cause UNRECOGNISED, the code in sourceCauseCode): the hub cannot tell whether it is the cause decided. It fulfils nothing decided for a cause until the department corrects the code. */
@@ -2471,7 +2475,7 @@ export type DecisionInput = {
   readonly department: DepartmentCode;
   /** The programme, by code (e.g. MEDICAL_AID). */
   readonly programme: Scalars['ID']['input'];
-  /** Amount in fen: per month for a recurring programme, in total for a one-off. */
+  /** Amount in fen: per month for a recurring programme, in total for a one-off; 0 for a service (法律援助), AMOUNT_INVALID otherwise. */
   readonly amountFen: Scalars['Fen']['input'];
   /** Deadline in working days from the meeting date, 1 to 60. */
   readonly deadlineWorkingDays: Scalars['Int']['input'];

@@ -13,7 +13,7 @@ import { meetingRetry, recordMeeting } from '../../db/cases/meetings';
 import { correctDecisions, correctedDecisions, correctionInputProblem, correctionRefusal, correctionRetry, correctionRows, type CorrectionInput } from '../../db/cases/corrections';
 import { handOverCase } from '../../db/cases/hand-over';
 import { declinesOpenAt, declinesWaivedBetween, reassignmentRetry, resolveDeclinedDecision, type Reassignment } from '../../db/cases/declines';
-import { completeMaterials, firstAidsRecordedBetween, recordFirstAid } from '../../db/cases/first-aid';
+import { completeMaterials, firstAidRetry, firstAidsRecordedBetween, recordFirstAid } from '../../db/cases/first-aid';
 import { firstAidStanding, fulfilmentStanding, namedAidRecord } from './aid-standing';
 import { fromDbInstant } from '../../db/instants';
 import { caseTimeline, type CaseRecord, type ReferralRecord, type CaseEventRecord, type MeetingRecord, type SecondAidRecord } from '../../db/cases/records';
@@ -37,7 +37,7 @@ import { calendarCoverage } from '../../domain/cases/working-days';
 import type { OfficeCode } from '../../domain/departments';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
 import { groupBy } from '../../domain/group-by';
-import { AID_PROGRAMME_BY_CODE, PROGRAMME_BY_CODE } from '../../domain/programmes';
+import { AID_PROGRAMME_BY_CODE, isServiceProgramme, PROGRAMME_BY_CODE, SERVICE_AMOUNT_MESSAGE } from '../../domain/programmes';
 import type { AidRecord, AidCause } from '../../federation/contract';
 import type { ActorInput, CaseTransitionInput, DecisionCorrectInput, DecisionInput as DecisionInputArg, MeetingRecordInput, OfficeInput, Resolvers } from '../__generated__/types';
 import { departmentOf, present, unknownRegion } from '../common';
@@ -232,7 +232,8 @@ async function referralPayload(ctx: HubContext, outcome: Outcome<number>) {
  * A record taken back where the source's reads no longer list it is found as taken back, as a record
  * revoked in place is (AID_RECORD_CANCELLED; it was AID_RECORD_NOT_FOUND, and the slip's aidRecord
  * null): medical aid in a settlement 医保 has reversed (冲销) is the record itself, CANCELLED; a
- * ledger entry whose chain ends in a REVERSAL is `cancelledBy` it. Only a record of these people: one
+ * ledger entry whose chain ends in a REVERSAL is `cancelledBy` it, one ending in a CORRECTION is
+ * `supersededBy` that correction (AID_RECORD_SUPERSEDED). Only a record of these people: one
  * of another household is not found, reversed or not. The successors are asked (one statement, the
  * request's loader) only when the record is not among the standing ones.
  */
@@ -242,23 +243,28 @@ async function aidRecordOf(
   office: OfficeCode,
   sourceRef: string,
   people?: readonly string[],
-): Promise<{ record: AidRecord | null; cancelledBy: AidRecord | null; answered: boolean }> {
+): Promise<{ record: AidRecord | null; cancelledBy: AidRecord | null; supersededBy: AidRecord | null; answered: boolean }> {
   const ids = people ?? (await ctx.loaders.hub.membersByHousehold.load(c.householdId)).map((m) => m.person.idNumber);
   const named = await namedAidRecord(ctx.loaders, office, sourceRef, ids);
-  if (!named) return { record: null, cancelledBy: null, answered: false };
+  if (!named) return { record: null, cancelledBy: null, supersededBy: null, answered: false };
   const theirs = (r: AidRecord | null) => (r !== null && ids.includes(r.beneficiaryIdNumber) ? r : null);
   const successor = theirs(named.successor);
-  return { record: theirs(named.record), cancelledBy: successor?.status === 'CANCELLED' ? successor : null, answered: true };
+  const cancelled = successor?.status === 'CANCELLED';
+  return { record: theirs(named.record), cancelledBy: cancelled ? successor : null, supersededBy: cancelled ? null : successor, answered: true };
 }
 
 /**
  * Why a named aid record is not there to check: a ledger entry reversed before it was named
- * (AID_RECORD_CANCELLED, as any record its source took back), none of the household's
- * (AID_RECORD_NOT_FOUND), or the department not answering (AID_RECORD_UNVERIFIED).
+ * (AID_RECORD_CANCELLED, as any record its source took back), one corrected (AID_RECORD_SUPERSEDED,
+ * naming the entry that stands, the one to name instead), none of the household's
+ * (AID_RECORD_NOT_FOUND), or the department not answering (AID_RECORD_UNVERIFIED). A correction
+ * moving the aid to someone outside the household is not the household's: NOT_FOUND, nothing said of it.
  */
-function missingAidRecord(found: { cancelledBy: AidRecord | null; answered: boolean }): CaseUserError {
+function missingAidRecord(found: { cancelledBy: AidRecord | null; supersededBy: AidRecord | null; answered: boolean }): CaseUserError {
   const field = ['input', 'aidSourceReference'];
   if (found.cancelledBy) return caseError('AID_RECORD_CANCELLED', 'the office has reversed this aid record (a REVERSAL supersedes it)', field);
+  // The ledger keeps a corrected entry, superseded; what stands is the CORRECTION's entry (the last of its chain).
+  if (found.supersededBy) return caseError('AID_RECORD_SUPERSEDED', `the office has corrected this aid record: the entry that stands is ${found.supersededBy.sourceRef}; name it instead`, field);
   return found.answered
     ? caseError('AID_RECORD_NOT_FOUND', 'the department has no such aid record for this household', field)
     : caseError('AID_RECORD_UNVERIFIED', 'the department did not answer; try again later', field);
@@ -770,6 +776,15 @@ export const caseResolvers: Resolvers = {
       if (!programme) return { userErrors: [caseError('UNKNOWN_PROGRAMME', `no programme ${input.programme}`, ['input', 'programme'])] };
       // First aid of temporary aid states its cause as a meeting's decision does: X5 counts it by cause.
       const cause = decisionCause(programme.code, givenCause(input.cause, 'input.cause'), null, 'input.cause');
+      const sourceRef = input.aidSourceReference?.trim() || null;
+      const firstAid = { caseId, programmeCode: programme.code, amountFen: input.amountFen, beneficiaryIdNumber: beneficiary, cause, aidSourceRef: sourceRef, reason: input.reason };
+      const answered = (outcome: Outcome<number>) => payload(outcome, ctx, async (id) => ({ case: await caseById(ctx, id), userErrors: [], replayed: outcome.ok && outcome.replayed }));
+      // A retry is answered with its first outcome before the checks below: its record, corrected or
+      // reversed since, or a check added since (a service's money) would refuse what is recorded.
+      const retry = await firstAidRetry(ctx.hub, firstAid, meta);
+      if (retry) return answered(retry);
+      // A service (法律援助) is given, not paid, as a decision of it is (domain/cases/meetings.ts).
+      if (input.amountFen > 0 && isServiceProgramme(programme)) return { userErrors: [caseError('AMOUNT_INVALID', SERVICE_AMOUNT_MESSAGE, ['input', 'amountFen'])] };
       const household = await ctx.loaders.hub.membersByHousehold.load(c.householdId);
       const members = household.map((m) => m.person.idNumber);
       if (beneficiary !== null && !members.includes(beneficiary)) return { userErrors: [caseError('BENEFICIARY_NOT_IN_HOUSEHOLD', 'the beneficiary is not a member of the household', ['input', 'beneficiaryIdNumber'])] };
@@ -780,7 +795,6 @@ export const caseResolvers: Resolvers = {
         return { userErrors: [caseError('BENEFICIARY_DECEASED', 'the beneficiary died before the first aid was given', ['input', 'beneficiaryIdNumber'])] };
       }
       // The money trail: a named aid record must exist in the programme's department's own data.
-      const sourceRef = input.aidSourceReference?.trim() || null;
       const refTooLong = aidSourceRefTooLong(sourceRef);
       if (refTooLong) return { userErrors: [refTooLong] };
       if (sourceRef !== null) {
@@ -790,8 +804,7 @@ export const caseResolvers: Resolvers = {
         const mismatch = checkFirstAidRecord({ programme, amountFen: input.amountFen, beneficiaryIdNumber: beneficiary, reportedOn: chinaDateOf(c.reportedAt), cause, today: chinaDateOf(meta.now) }, found.record);
         if (mismatch.length > 0) return { userErrors: mismatch };
       }
-      const outcome = await recordFirstAid(ctx.hub, { caseId, programmeCode: programme.code, amountFen: input.amountFen, beneficiaryIdNumber: beneficiary, cause, aidSourceRef: sourceRef, reason: input.reason }, meta);
-      return payload(outcome, ctx, async (id) => ({ case: await caseById(ctx, id), userErrors: [], replayed: outcome.ok && outcome.replayed }));
+      return answered(await recordFirstAid(ctx.hub, firstAid, meta));
     },
 
     caseMaterialsComplete: async (_, { input }, ctx) => {

@@ -9,7 +9,7 @@ import { fromDbInstant } from '../../db/instants';
 import { isDuplicateKey } from '../../db/cases/write';
 import { lockingTransaction } from '../../db/locking';
 import { deliveryReferencesInLedger } from '../../db/charity/store';
-import { acceptedBetween, charityOf, historyOf, recordReportedAid, type Reporter } from '../../db/reported-aid/store';
+import { acceptedBetween, charityOf, historyOf, recordedUnder, recordReportedAid, type Reporter } from '../../db/reported-aid/store';
 import { addDays } from '../../domain/dates';
 import { isReporterCode } from '../../domain/departments';
 import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../../domain/programmes';
@@ -56,17 +56,23 @@ export const reportedAidResolvers: Resolvers = {
     aidReport: async (_, { input }, ctx) => {
       const reporter = await reporterOf(ctx);
       if (!('clientName' in reporter)) return refused([reporter]);
-      const checked = validateReport(reporter.office, input.records, ctx.today);
+      // A retry (a record the ledger holds as sent) is told before anything is checked: a check added
+      // since its first sending (a service's money, AMOUNT_INVALID), or a fact learnt since (a death,
+      // a need withdrawn), would refuse what is already recorded, and a retry is answered
+      // alreadyRecorded. The ledger tells it again under its lock (recordReportedAid).
+      const sentReferences = input.records.flatMap((r) => normaliseReference(r.reference) ?? []);
+      const checked = validateReport(reporter.office, input.records, ctx.today, await recordedUnder(ctx.hub, reporter.clientName, sentReferences));
       if (!checked.ok) return refused(checked.errors);
-      const needErrors = await needProblems(ctx, checked.records);
-      const deadErrors = deceasedProblems(checked.records, await deathDatesOf(ctx, checked.records.map((r) => r.beneficiaryIdNumber)));
+      const notRetries = (errors: ReportError[]) => errors.filter((e) => e.index === null || !checked.retries.has(e.index));
+      const needErrors = notRetries(await needProblems(ctx, checked.records));
+      const deadErrors = notRetries(deceasedProblems(checked.records, await deathDatesOf(ctx, checked.records.map((r) => r.beneficiaryIdNumber))));
       if (needErrors.length + deadErrors.length > 0) return refused([...needErrors, ...deadErrors].sort((a, b) => (a.index ?? -1) - (b.index ?? -1)));
       // A charity delivery's ledger row is corrected only with the delivery (charityDeliveryReport):
       // reversed here, the aid would vanish from the ledger while the need still shows it delivered.
       // Only a client holding CHARITY beside DEPARTMENT_WRITER has such rows, which access/clients.ts
       // no longer creates; one made before is held to this.
       const deliveries = await deliveryReferencesInLedger(ctx.hub, reporter.clientName, checked.records.flatMap((r) => (r.supersedesReference ? [r.supersedesReference] : [])));
-      const touching = checked.records.flatMap((r, index) => (r.supersedesReference && deliveries.has(referenceKey(r.supersedesReference)) ? [index] : []));
+      const touching = checked.records.flatMap((r, index) => (r.supersedesReference && deliveries.has(referenceKey(r.supersedesReference)) && !checked.retries.has(index) ? [index] : []));
       if (touching.length > 0) {
         return refused(touching.map((index) => ({ index, code: 'SUPERSEDES_CHARITY_DELIVERY', field: 'supersedesReference', message: 'that entry records a charity delivery (charityDeliveryReport); it is not corrected or reversed through aidReport' })));
       }

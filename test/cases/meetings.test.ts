@@ -41,6 +41,14 @@ describe('checkMeeting', () => {
     expect(codes(meeting({ decisions: [decision({ amountFen: Number.MAX_SAFE_INTEGER })] }))).toEqual(['AMOUNT_TOO_LARGE@decisions.0.amountFen']);
   });
 
+  it('holds a service (法律援助) to 0 fen, as aidReport does: money decided for it is AMOUNT_INVALID; money for money aid is not', () => {
+    const legal = (amountFen: number) => meeting({ departmentsPresent: ['JUSTICE', 'CIVIL_AFFAIRS'], decisions: [decision({ department: 'JUSTICE', programmeCode: 'LEGAL_AID', amountFen })] });
+    expect(codes(legal(0))).toEqual([]);
+    expect(codes(legal(1))).toEqual(['AMOUNT_INVALID@decisions.0.amountFen']);
+    expect(codes(legal(2_147_483_648))).toEqual(['AMOUNT_TOO_LARGE@decisions.0.amountFen']);
+    expect(codes(meeting({ decisions: [decision({ amountFen: 1 })] }))).toEqual([]);
+  });
+
   it('names each fault with its field', () => {
     expect(
       codes(
