@@ -5,7 +5,7 @@
  * (references already used, what a correction supersedes) are in db/reported-aid/.
  */
 import { createHash } from 'node:crypto';
-import { MAX_AMOUNT_FEN } from '../aid';
+import { MAX_AMOUNT_FEN, settlementReferenceOf } from '../aid';
 import { isIsoDate, type IsoDate } from '../dates';
 import type { OfficeCode } from '../departments';
 import { checkIdNumber } from '../id-number';
@@ -186,7 +186,7 @@ export function validateReport(office: OfficeCode, records: readonly ReportedAid
     else if (entryKind === 'REVERSAL' && r.amountFen !== 0) fail('AMOUNT_INVALID', 'amountFen', 'a reversal carries amount 0');
     else if (entryKind !== 'REVERSAL' && r.amountFen === 0 && programme?.purpose !== 'SERVICE') fail('AMOUNT_INVALID', 'amountFen', 'aid in money is more than 0 fen');
 
-    const settlementRef = text(r.settlementRef);
+    const settlementRef = settlementReferenceOf(r.settlementRef);
     if (settlementRef && programme && programme.purpose !== 'MEDICAL') fail('SETTLEMENT_NOT_MEDICAL', 'settlementRef', 'only medical aid is tied to a hospital settlement');
     for (const [field, v] of [['settlementRef', settlementRef], ['caseReference', text(r.caseReference)], ['supersedesReference', supersedes]] as const) {
       if (v && longerThan(v, 64)) fail('TEXT_TOO_LONG', field, 'at most 64 characters');

@@ -3879,7 +3879,7 @@ export type PreGrantCheckInput = {
   readonly cause?: InputMaybe<AidCause>;
   /** Temporary aid: approved as a second aid (二次临时救助). */
   readonly secondAid?: InputMaybe<Scalars['Boolean']['input']>;
-  /** Medical aid or illness aid: the hospital settlement it relieves (医保 settlement id, at most 30 characters). */
+  /** Medical aid or illness aid: the hospital settlement it relieves (医保 settlement id, at most 30 characters; full-width digits and letters are read as ASCII). */
   readonly settlementReference?: InputMaybe<Scalars['String']['input']>;
   /** Education aid: the school year, e.g. 2025-2026. */
   readonly schoolYear?: InputMaybe<Scalars['String']['input']>;
