@@ -4343,7 +4343,7 @@ export type Household = {
   readonly sources: ReadonlyArray<SourceStatus>;
   /** Cases of this household, newest first. */
   readonly cases: ReadonlyArray<Case>;
-  /** Duplicate-aid and missed-aid findings of this household as its records stand now, with their stored status. */
+  /** Duplicate-aid and missed-aid findings of this household as its records stand now, with their stored status. A department that did not answer (a DEPARTMENT_UNAVAILABLE error in the response; sources and aidSummary.complete say so) leaves the rules reading it unrun: then an empty list does not mean there is none. */
   readonly findings: ReadonlyArray<Finding>;
 };
 
@@ -4418,7 +4418,7 @@ export type Person = {
   readonly monitoredLowIncome?: Maybe<ReadonlyArray<AidPeriod>>;
   /** For each department: whether it answered for this person, and how long it took. */
   readonly sources: ReadonlyArray<SourceStatus>;
-  /** Findings involving this person as their records stand now, with their stored status. */
+  /** Findings involving this person as their records stand now, with their stored status. A department that did not answer (a DEPARTMENT_UNAVAILABLE error in the response) leaves the rules reading it unrun: then an empty list does not mean there is none. */
   readonly findings: ReadonlyArray<Finding>;
 };
 
