@@ -8,31 +8,24 @@
  * and the hub's log held no line of it, while a household read in the same state was logged.
  * Through a real hub over real department databases, one of them unreachable.
  */
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { freePort } from '../db/setup/private-server';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
+import { capturedLog } from './support/log-lines';
 import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
 
 const CHECK = `query($in: PreGrantCheckInput!) { preGrantCheck(input: $in) { clear complete consulted { code } } }`;
 
 let dbs: TestDatabases;
 let hub: TestHub;
-const logLines: Record<string, unknown>[] = [];
+const { logger, lines: logLines } = capturedLog();
 
 beforeAll(async () => {
   dbs = await createTestDatabases('pregrant_source_logged');
   await insertRegions(dbs);
   await insertWang(dbs);
-  const sink = new Writable({
-    write(chunk, _enc, done) {
-      for (const line of String(chunk).split('\n').filter(Boolean)) logLines.push(JSON.parse(line));
-      done();
-    },
-  });
   const deadPort = await freePort();
-  hub = await startTestHub(dbs, { today: TODAY, logger: pino({ level: 'debug' }, sink), sources: { DISABILITY: { url: `mysql://root@127.0.0.1:${deadPort}/nowhere` } } });
+  hub = await startTestHub(dbs, { today: TODAY, logger, sources: { DISABILITY: { url: `mysql://root@127.0.0.1:${deadPort}/nowhere` } } });
 }, 120_000);
 
 afterAll(async () => {
